@@ -1,0 +1,32 @@
+# Every dependency comes from a Debian 12 package (scripts/setup installs them).
+# Names and quirks: see docs/development.md.
+
+find_package(Threads REQUIRED)
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
+find_package(yaml-cpp REQUIRED)
+find_package(urdfdom REQUIRED)
+find_package(assimp REQUIRED)
+find_package(fcl REQUIRED)
+find_package(ompl REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)
+find_package(fmt REQUIRED)
+
+# OMPL ships no imported target: wrap it so that its headers are SYSTEM.
+if(NOT TARGET weldcell_ompl)
+  add_library(weldcell_ompl INTERFACE)
+  target_include_directories(weldcell_ompl SYSTEM INTERFACE ${OMPL_INCLUDE_DIRS})
+  target_link_libraries(weldcell_ompl INTERFACE ${OMPL_LIBRARIES})
+endif()
+
+if(WELDCELL_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+  include(GoogleTest)
+endif()
+if(WELDCELL_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+  find_package(orocos_kdl QUIET)
+endif()
+if(WELDCELL_BUILD_GUI)
+  find_package(Qt6 REQUIRED COMPONENTS Core Gui Widgets 3DCore 3DRender 3DExtras 3DInput)
+endif()

@@ -1,0 +1,42 @@
+# weldcell_module(NAME <name> [DEPS <targets>...] [SYSTEM_DEPS <targets>...])
+# One static library per module folder, built from the folder's .cpp files, with the alias
+# weldcell::<name>. DEPS are our own modules (PUBLIC); SYSTEM_DEPS third-party targets whose
+# include directories are marked SYSTEM.
+function(weldcell_module)
+  cmake_parse_arguments(ARG "" "NAME" "DEPS;PUBLIC_SYSTEM_DEPS;PRIVATE_SYSTEM_DEPS" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp
+                                      ${CMAKE_CURRENT_SOURCE_DIR}/internal/*.cpp)
+  add_library(weldcell_${ARG_NAME} STATIC ${sources})
+  add_library(weldcell::${ARG_NAME} ALIAS weldcell_${ARG_NAME})
+  target_link_libraries(weldcell_${ARG_NAME} PUBLIC weldcell::options ${ARG_DEPS})
+  foreach(dep IN LISTS ARG_PUBLIC_SYSTEM_DEPS)
+    weldcell_link_system(weldcell_${ARG_NAME} PUBLIC ${dep})
+  endforeach()
+  foreach(dep IN LISTS ARG_PRIVATE_SYSTEM_DEPS)
+    weldcell_link_system(weldcell_${ARG_NAME} PRIVATE ${dep})
+  endforeach()
+endfunction()
+
+# Links a third-party target and re-declares its include directories as SYSTEM.
+function(weldcell_link_system target scope dep)
+  if(TARGET ${dep})
+    get_target_property(dirs ${dep} INTERFACE_INCLUDE_DIRECTORIES)
+    if(dirs)
+      target_include_directories(${target} SYSTEM ${scope} ${dirs})
+    endif()
+  endif()
+  target_link_libraries(${target} ${scope} ${dep})
+endfunction()
+
+# weldcell_test(NAME <name> SOURCES <files>... DEPS <targets>...)
+# A GoogleTest executable; every TEST becomes one CTest test. Tests run from the project root
+# so that they find robots/, cells/ and ../shared by relative path.
+function(weldcell_test)
+  cmake_parse_arguments(ARG "" "NAME" "SOURCES;DEPS" ${ARGN})
+  add_executable(${ARG_NAME} ${ARG_SOURCES})
+  target_link_libraries(${ARG_NAME} PRIVATE weldcell::options ${ARG_DEPS})
+  weldcell_link_system(${ARG_NAME} PRIVATE GTest::gtest_main)
+  weldcell_link_system(${ARG_NAME} PRIVATE GTest::gmock)
+  gtest_discover_tests(${ARG_NAME} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+                       DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 900)
+endfunction()

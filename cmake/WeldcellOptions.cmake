@@ -1,0 +1,24 @@
+# Compiler options for our own code only. Third-party headers come in as SYSTEM, so their
+# warnings never fail our build.
+
+find_program(CCACHE_PROGRAM ccache)
+if(CCACHE_PROGRAM)
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
+endif()
+
+add_library(weldcell_options INTERFACE)
+add_library(weldcell::options ALIAS weldcell_options)
+target_compile_options(weldcell_options INTERFACE -Wall -Wextra -Wpedantic -Werror)
+# GCC 12 reports false -Wrestrict and -Wmaybe-uninitialized positives inside libstdc++ and
+# Eigen at -O2/-O3 (GCC bugs 105329, 107919); they are not in our code, so keep them from
+# failing the build.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+  target_compile_options(weldcell_options INTERFACE -Wno-restrict -Wno-maybe-uninitialized)
+endif()
+target_include_directories(weldcell_options INTERFACE ${PROJECT_SOURCE_DIR})
+
+if(WELDCELL_SANITIZE)
+  # Applied globally so that gtest and our code agree on the runtime.
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

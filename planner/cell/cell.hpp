@@ -1,0 +1,93 @@
+#pragma once
+// The station: robots with their guns, welds, obstacles and the cycle time. Immutable value
+// types in SI units (m, rad, s); built by LoadCell() or in code (tests). Shared by const&.
+
+#include <Eigen/Geometry>
+#include <cstdint>
+#include <memory>
+#include <numbers>
+#include <string>
+#include <vector>
+
+#include "planner/cell/geometry.hpp"
+#include "planner/cell/robot_model.hpp"
+
+namespace weldcell::cell {
+
+/// A spot-welding gun mounted on the robot flange.
+struct Tool {
+  std::string name;
+  std::string source_file;
+  /// TCP (the point between the electrode tips) in the flange frame. The TCP's z axis is the gun
+  /// axis: it points from the gun into the sheet, i.e. it is aligned with -normal at a weld.
+  Eigen::Isometry3d X_FT = Eigen::Isometry3d::Identity();
+  std::vector<Geometry> collision;  ///< In the flange frame.
+  std::vector<Geometry> visual;     ///< In the flange frame; empty means "draw collision".
+  double approach_distance = 0.0;   ///< m: the gun enters and leaves along the normal.
+  double close_time = 0.0;          ///< s: gun closing before the weld current.
+  double open_time = 0.0;           ///< s: gun opening after it.
+  double weld_time = 0.0;           ///< s: default weld time for welds that give none.
+};
+
+struct Controller {
+  std::string dialect;  ///< kuka_krl | abb_rapid | fanuc_ls | yaskawa_inform | ur_script
+  std::string program;  ///< Program name in the controller.
+  bool operator==(const Controller&) const = default;
+};
+
+struct Robot {
+  std::string name;
+  std::shared_ptr<const RobotModel> model;
+  Eigen::Isometry3d X_WB = Eigen::Isometry3d::Identity();  ///< Base link in the world.
+  Tool tool;
+  Eigen::VectorXd home;  ///< Home configuration (size model->dof()).
+  Controller controller;
+};
+
+struct Weld {
+  std::string id;
+  Eigen::Vector3d p_W = Eigen::Vector3d::Zero();  ///< Weld point in the world.
+  Eigen::Vector3d n_W = Eigen::Vector3d::UnitZ(); ///< Unit surface normal, pointing to the gun.
+  double weld_time = 0.0;       ///< s (dwell with the gun closed, excluding close/open).
+  double tilt_tolerance = 0.0;  ///< rad: the gun axis may deviate this much from the normal.
+  double spin_min = -std::numbers::pi; ///< rad: allowed rotation of the gun about the normal.
+  double spin_max = std::numbers::pi;
+  std::string group;            ///< Optional grouping label (e.g. a part or a gun).
+  std::vector<std::string> after;  ///< Ids of welds that must be done before this one.
+};
+
+struct Obstacle {
+  std::string name;
+  Geometry geometry;  ///< X_FG is the pose in the world.
+  std::vector<Geometry> visual;  ///< Optional; empty means "draw collision".
+};
+
+struct ReachSettings {
+  double spin_step = 15.0 * std::numbers::pi / 180.0;  ///< rad between sampled gun spins about the normal.
+  double tilt_step = 0.0;                  ///< rad; 0 = only the normal itself.
+  double min_clearance = 0.0;              ///< m required between robot+gun and obstacles.
+};
+
+struct MotionSettings {
+  double resolution = 0.005;  ///< m of TCP / link-point travel between collision checks.
+  double speed_scale = 1.0;   ///< Scales every joint velocity limit (0, 1].
+  double planning_time = 1.0; ///< s per segment for the sampling planner.
+};
+
+struct Settings {
+  std::uint64_t seed = 1;
+  ReachSettings reach;
+  MotionSettings motion;
+};
+
+struct Cell {
+  std::string name;
+  std::string source_file;  ///< The cell YAML (for messages); empty when built in code.
+  double cycle_time = 0.0;  ///< s
+  std::vector<Robot> robots;
+  std::vector<Weld> welds;
+  std::vector<Obstacle> obstacles;
+  Settings settings;
+};
+
+}  // namespace weldcell::cell

@@ -1,0 +1,75 @@
+#pragma once
+// A robot model: the arm chain read from URDF plus what URDF lacks (robot.yaml). Immutable
+// after loading; shared by every robot of the same model in a cell.
+
+#include <Eigen/Geometry>
+#include <string>
+#include <vector>
+
+#include "planner/cell/geometry.hpp"
+
+namespace weldcell::cell {
+
+enum class JointType { kRevolute, kPrismatic, kFixed };
+
+/// One joint of the arm chain. Joint values are rad (revolute) or m (prismatic).
+struct Joint {
+  std::string name;
+  JointType type = JointType::kFixed;
+  /// Pose of the joint frame in the parent link frame at joint value 0 (URDF <origin>).
+  Eigen::Isometry3d X_PJ = Eigen::Isometry3d::Identity();
+  Eigen::Vector3d axis = Eigen::Vector3d::UnitZ();  ///< Unit vector in the joint frame.
+  double lower = 0.0;         ///< Position limits (rad or m); a continuous joint gets ±2π.
+  double upper = 0.0;
+  double max_velocity = 0.0;      ///< rad/s or m/s (URDF).
+  double max_acceleration = 0.0;  ///< rad/s² or m/s² (robot.yaml).
+
+  bool movable() const { return type != JointType::kFixed; }
+};
+
+/// A link on the arm chain with its geometry in the link frame.
+struct Link {
+  std::string name;
+  std::vector<Geometry> collision;
+  /// Visual geometry; when a visual mesh is missing the loader falls back to `collision`.
+  std::vector<Geometry> visual;
+};
+
+/// How controller joint values relate to URDF joint values (per movable joint, 0-based):
+/// controller[i] = signs[i] * (urdf[i] + offsets[i]) + Σ factor * urdf-derived controller term
+/// of each coupling with `joint == i` (e.g. FANUC pendant J3 includes J2).
+struct JointCoupling {
+  int joint = 0;     ///< 0-based index of the coupled joint.
+  int plus = 0;      ///< 0-based index of the joint whose value is added.
+  double factor = 1.0;
+  bool operator==(const JointCoupling&) const = default;
+};
+
+struct ControllerJoints {
+  std::vector<double> offsets;  ///< rad (or m)
+  std::vector<double> signs;    ///< +1 or -1
+  std::vector<JointCoupling> couplings;
+};
+
+/// The arm: links[0] is the base link, links.back() the tip (flange) link; joints[i] connects
+/// links[i] (parent) to links[i+1] (child). Fixed joints along the chain are kept (they carry
+/// offsets); side branches of the URDF (balancers, extra frames) are not part of the chain.
+struct RobotModel {
+  std::string name;         ///< URDF robot name.
+  std::string source_file;  ///< robot.yaml path (for messages).
+  std::string urdf_file;
+  std::vector<Link> links;
+  std::vector<Joint> joints;
+  ControllerJoints controller;
+
+  /// Number of movable joints (the size of a configuration vector).
+  int dof() const;
+  /// Indices into `joints` of the movable joints, in chain order.
+  std::vector<int> movable_joint_indices() const;
+  Eigen::VectorXd lower_limits() const;
+  Eigen::VectorXd upper_limits() const;
+  Eigen::VectorXd velocity_limits() const;
+  Eigen::VectorXd acceleration_limits() const;
+};
+
+}  // namespace weldcell::cell
