@@ -1,0 +1,279 @@
+#include "planner/plan/plan.hpp"
+
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "planner/common/diagnostics.hpp"
+
+namespace weldcell::plan {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+const char* KindName(SegmentKind kind) {
+  switch (kind) {
+    case SegmentKind::kMotion: return "motion";
+    case SegmentKind::kWeld: return "weld";
+    case SegmentKind::kWait: return "wait";
+  }
+  return "motion";
+}
+
+Json VectorJson(const Eigen::VectorXd& v) {
+  Json a = Json::array();
+  for (Eigen::Index i = 0; i < v.size(); ++i) a.push_back(v[i]);
+  return a;
+}
+
+// Reads JSON back into a Plan, collecting every problem with its key path.
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  const Json* Get(const Json& obj, const char* key, const std::string& path) {
+    if (!obj.is_object()) {
+      Error(path, "expected an object");
+      return nullptr;
+    }
+    auto it = obj.find(key);
+    if (it == obj.end()) {
+      Error(path, std::string("missing key '") + key + "'");
+      return nullptr;
+    }
+    return &*it;
+  }
+  double Number(const Json& obj, const char* key, const std::string& path) {
+    const Json* v = Get(obj, key, path);
+    if (!v) return 0.0;
+    if (!v->is_number()) {
+      Error(Join(path, key), "expected a number");
+      return 0.0;
+    }
+    return v->get<double>();
+  }
+  std::string String(const Json& obj, const char* key, const std::string& path) {
+    const Json* v = Get(obj, key, path);
+    if (!v) return {};
+    if (!v->is_string()) {
+      Error(Join(path, key), "expected a string");
+      return {};
+    }
+    return v->get<std::string>();
+  }
+  bool Bool(const Json& obj, const char* key, const std::string& path) {
+    const Json* v = Get(obj, key, path);
+    if (!v) return false;
+    if (!v->is_boolean()) {
+      Error(Join(path, key), "expected true or false");
+      return false;
+    }
+    return v->get<bool>();
+  }
+  const Json& Array(const Json& obj, const char* key, const std::string& path) {
+    static const Json kEmpty = Json::array();
+    const Json* v = Get(obj, key, path);
+    if (!v) return kEmpty;
+    if (!v->is_array()) {
+      Error(Join(path, key), "expected an array");
+      return kEmpty;
+    }
+    return *v;
+  }
+  Eigen::VectorXd Vector(const Json& v, const std::string& path) {
+    if (!v.is_array()) {
+      Error(path, "expected an array of numbers");
+      return {};
+    }
+    Eigen::VectorXd out(static_cast<Eigen::Index>(v.size()));
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (!v[i].is_number()) {
+        Error(path + "[" + std::to_string(i) + "]", "expected a number");
+        return {};
+      }
+      out[static_cast<Eigen::Index>(i)] = v[i].get<double>();
+    }
+    return out;
+  }
+  static std::string Join(const std::string& path, const char* key) {
+    return path.empty() ? std::string(key) : path + "." + key;
+  }
+  static std::string Index(const std::string& path, std::size_t i) {
+    return path + "[" + std::to_string(i) + "]";
+  }
+  void Error(const std::string& path, std::string message) {
+    sink_.Error({.file = file_}, path, std::move(message));
+  }
+  DiagnosticSink& sink() { return sink_; }
+
+ private:
+  std::string file_;
+  DiagnosticSink sink_;
+};
+
+SourceLocation LocationOfByte(const std::string& text, std::size_t byte, const std::string& file) {
+  int line = 1, column = 1;
+  for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return {.file = file, .line = line, .column = column};
+}
+
+}  // namespace
+
+std::string ToJson(const Plan& plan) {
+  Json j;
+  j["format"] = plan.format;
+  j["cell"] = {{"name", plan.cell_name}, {"hash", plan.cell_hash}};
+  j["seed"] = plan.seed;
+  j["cycle_time"] = plan.cycle_time;
+  j["makespan"] = plan.makespan;
+  j["within_cycle_time"] = plan.within_cycle_time;
+  j["robots"] = Json::array();
+  for (const RobotPlan& r : plan.robots) {
+    Json jr;
+    jr["name"] = r.robot;
+    jr["busy_time"] = r.busy_time;
+    jr["wait_time"] = r.wait_time;
+    jr["finish_time"] = r.finish_time;
+    jr["welds"] = Json::array();
+    for (const WeldVisit& w : r.welds) {
+      jr["welds"].push_back({{"id", w.weld_id},
+                             {"q", VectorJson(w.q)},
+                             {"spin", w.spin},
+                             {"tilt", w.tilt},
+                             {"start", w.start_time},
+                             {"end", w.end_time}});
+    }
+    jr["segments"] = Json::array();
+    for (const Segment& s : r.segments) {
+      Json q = Json::array();
+      for (const Eigen::VectorXd& v : s.q) q.push_back(VectorJson(v));
+      jr["segments"].push_back(
+          {{"kind", KindName(s.kind)}, {"from", s.from}, {"to", s.to}, {"t", s.times}, {"q", q}});
+    }
+    j["robots"].push_back(std::move(jr));
+  }
+  j["interlocks"] = Json::array();
+  for (const Interlock& i : plan.interlocks) {
+    j["interlocks"].push_back({{"zone", i.zone},
+                               {"owner", i.owner},
+                               {"partner", i.partner},
+                               {"acquire", i.acquire_time},
+                               {"release", i.release_time}});
+  }
+  j["unreachable"] = Json::array();
+  for (const UnreachableWeld& u : plan.unreachable) {
+    j["unreachable"].push_back({{"weld", u.weld_id}, {"reason", u.reason}});
+  }
+  return j.dump(1) + "\n";
+}
+
+Plan PlanFromJson(const std::string& text, const std::string& file) {
+  Json j;
+  try {
+    j = Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    DiagnosticSink sink;
+    sink.Error(LocationOfByte(text, e.byte > 0 ? e.byte - 1 : 0, file), "",
+               std::string("not valid JSON: ") + e.what());
+    sink.ThrowIfErrors();
+  }
+  Reader rd(file);
+  Plan plan;
+  plan.format = rd.String(j, "format", "");
+  if (!plan.format.empty() && plan.format != "weldcell-plan/1") {
+    rd.Error("format", "unknown plan format '" + plan.format + "', expected 'weldcell-plan/1'");
+  }
+  if (const Json* cell = rd.Get(j, "cell", "")) {
+    plan.cell_name = rd.String(*cell, "name", "cell");
+    plan.cell_hash = rd.String(*cell, "hash", "cell");
+  }
+  if (const Json* seed = rd.Get(j, "seed", "")) {
+    if (seed->is_number_unsigned()) {
+      plan.seed = seed->get<std::uint64_t>();
+    } else {
+      rd.Error("seed", "expected a non-negative integer");
+    }
+  }
+  plan.cycle_time = rd.Number(j, "cycle_time", "");
+  plan.makespan = rd.Number(j, "makespan", "");
+  plan.within_cycle_time = rd.Bool(j, "within_cycle_time", "");
+  const Json& robots = rd.Array(j, "robots", "");
+  for (std::size_t ri = 0; ri < robots.size(); ++ri) {
+    const std::string rp = Reader::Index("robots", ri);
+    const Json& jr = robots[ri];
+    RobotPlan r;
+    r.robot = rd.String(jr, "name", rp);
+    r.busy_time = rd.Number(jr, "busy_time", rp);
+    r.wait_time = rd.Number(jr, "wait_time", rp);
+    r.finish_time = rd.Number(jr, "finish_time", rp);
+    const Json& welds = rd.Array(jr, "welds", rp);
+    for (std::size_t wi = 0; wi < welds.size(); ++wi) {
+      const std::string wp = Reader::Index(rp + ".welds", wi);
+      WeldVisit w;
+      w.weld_id = rd.String(welds[wi], "id", wp);
+      if (const Json* q = rd.Get(welds[wi], "q", wp)) w.q = rd.Vector(*q, wp + ".q");
+      w.spin = rd.Number(welds[wi], "spin", wp);
+      w.tilt = rd.Number(welds[wi], "tilt", wp);
+      w.start_time = rd.Number(welds[wi], "start", wp);
+      w.end_time = rd.Number(welds[wi], "end", wp);
+      r.welds.push_back(std::move(w));
+    }
+    const Json& segments = rd.Array(jr, "segments", rp);
+    for (std::size_t si = 0; si < segments.size(); ++si) {
+      const std::string sp = Reader::Index(rp + ".segments", si);
+      const Json& js = segments[si];
+      Segment s;
+      const std::string kind = rd.String(js, "kind", sp);
+      if (kind == "motion") {
+        s.kind = SegmentKind::kMotion;
+      } else if (kind == "weld") {
+        s.kind = SegmentKind::kWeld;
+      } else if (kind == "wait") {
+        s.kind = SegmentKind::kWait;
+      } else if (!kind.empty()) {
+        rd.Error(sp + ".kind", "expected motion, weld or wait, got '" + kind + "'");
+      }
+      s.from = rd.String(js, "from", sp);
+      s.to = rd.String(js, "to", sp);
+      if (const Json* t = rd.Get(js, "t", sp)) {
+        const Eigen::VectorXd times = rd.Vector(*t, sp + ".t");
+        s.times.assign(times.data(), times.data() + times.size());
+      }
+      const Json& q = rd.Array(js, "q", sp);
+      for (std::size_t k = 0; k < q.size(); ++k) {
+        s.q.push_back(rd.Vector(q[k], Reader::Index(sp + ".q", k)));
+      }
+      if (s.q.size() != s.times.size()) {
+        rd.Error(sp, "has " + std::to_string(s.times.size()) + " times but " +
+                         std::to_string(s.q.size()) + " configurations");
+      }
+      r.segments.push_back(std::move(s));
+    }
+    plan.robots.push_back(std::move(r));
+  }
+  const Json& interlocks = rd.Array(j, "interlocks", "");
+  for (std::size_t i = 0; i < interlocks.size(); ++i) {
+    const std::string ip = Reader::Index("interlocks", i);
+    plan.interlocks.push_back({.zone = rd.String(interlocks[i], "zone", ip),
+                               .owner = rd.String(interlocks[i], "owner", ip),
+                               .partner = rd.String(interlocks[i], "partner", ip),
+                               .acquire_time = rd.Number(interlocks[i], "acquire", ip),
+                               .release_time = rd.Number(interlocks[i], "release", ip)});
+  }
+  const Json& unreachable = rd.Array(j, "unreachable", "");
+  for (std::size_t i = 0; i < unreachable.size(); ++i) {
+    const std::string up = Reader::Index("unreachable", i);
+    plan.unreachable.push_back({.weld_id = rd.String(unreachable[i], "weld", up),
+                                .reason = rd.String(unreachable[i], "reason", up)});
+  }
+  rd.sink().ThrowIfErrors();
+  return plan;
+}
+
+}  // namespace weldcell::plan

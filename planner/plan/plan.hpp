@@ -1,0 +1,87 @@
+#pragma once
+// The Plan: what weldcell decided for a station (assignment, order, chosen configurations,
+// timed trajectories, interlocks, timings, verdict). A plain value type, written to and read
+// from plan.json (docs/plan-format.md). It holds sampled trajectories rather than the
+// planner's internal representation, so that the verifier re-checks exactly what a controller
+// would be given, sharing no shortcut with the planner.
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace weldcell::plan {
+
+/// A chosen weld configuration.
+struct WeldVisit {
+  std::string weld_id;
+  Eigen::VectorXd q;        ///< Joint values at the weld (rad / m).
+  double spin = 0.0;        ///< rad: gun rotation about the weld normal.
+  double tilt = 0.0;        ///< rad: gun axis deviation from the normal.
+  double start_time = 0.0;  ///< s: the gun reaches the weld (dwell starts).
+  double end_time = 0.0;    ///< s: the gun leaves the weld (dwell ends).
+  bool operator==(const WeldVisit&) const = default;
+};
+
+enum class SegmentKind { kMotion, kWeld, kWait };
+
+/// A piece of a robot's timeline, sampled: times[k] (s, absolute on the station clock) and the
+/// configuration q[k] there. Consecutive samples are close enough that linear interpolation in
+/// joint space deviates from the executed motion by far less than the collision resolution.
+struct Segment {
+  SegmentKind kind = SegmentKind::kMotion;
+  std::string from;  ///< Weld id or "home".
+  std::string to;    ///< Weld id or "home".
+  std::vector<double> times;
+  std::vector<Eigen::VectorXd> q;
+  bool operator==(const Segment&) const = default;
+};
+
+/// One interlock: robot `owner` holds `zone` from `acquire_time` to `release_time`.
+struct Interlock {
+  std::string zone;
+  std::string owner;
+  std::string partner;
+  double acquire_time = 0.0;
+  double release_time = 0.0;
+  bool operator==(const Interlock&) const = default;
+};
+
+struct RobotPlan {
+  std::string robot;
+  std::vector<WeldVisit> welds;   ///< In execution order.
+  std::vector<Segment> segments;  ///< Contiguous in time, from home back to home.
+  double busy_time = 0.0;         ///< s moving or welding.
+  double wait_time = 0.0;         ///< s waiting at interlocks.
+  double finish_time = 0.0;       ///< s: back home.
+  bool operator==(const RobotPlan&) const = default;
+};
+
+struct UnreachableWeld {
+  std::string weld_id;
+  std::string reason;
+  bool operator==(const UnreachableWeld&) const = default;
+};
+
+struct Plan {
+  std::string format = "weldcell-plan/1";
+  std::string cell_name;
+  std::string cell_hash;  ///< CellHash() of the cell it was planned for.
+  std::uint64_t seed = 0;
+  double cycle_time = 0.0;
+  double makespan = 0.0;
+  bool within_cycle_time = false;
+  std::vector<RobotPlan> robots;
+  std::vector<Interlock> interlocks;
+  std::vector<UnreachableWeld> unreachable;
+  bool operator==(const Plan&) const = default;
+};
+
+/// Serialises a plan as JSON with a stable key order: same plan ⇒ same bytes.
+std::string ToJson(const Plan& plan);
+
+/// Parses plan JSON. Throws weldcell::InputError naming `file` (and the JSON line/column or key
+/// path) when it is malformed or of another format version.
+Plan PlanFromJson(const std::string& text, const std::string& file);
+
+}  // namespace weldcell::plan

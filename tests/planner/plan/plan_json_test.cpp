@@ -1,0 +1,79 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "planner/common/diagnostics.hpp"
+#include "planner/plan/plan.hpp"
+
+namespace weldcell::plan {
+namespace {
+
+using ::testing::HasSubstr;
+
+Plan SamplePlan() {
+  Plan p;
+  p.cell_name = "demo";
+  p.cell_hash = "0123456789abcdef";
+  p.seed = 7;
+  p.cycle_time = 30;
+  p.makespan = 12.345678901234567;
+  p.within_cycle_time = true;
+  RobotPlan r;
+  r.robot = "R1";
+  Eigen::VectorXd q(6);
+  q << 0.1, -0.2, 0.3, 1e-17, 3.141592653589793, -2.5;
+  r.welds.push_back({.weld_id = "W1", .q = q, .spin = 0.25, .tilt = 0.0, .start_time = 1.5,
+                     .end_time = 2.25});
+  r.segments.push_back({.kind = SegmentKind::kMotion, .from = "home", .to = "W1",
+                        .times = {0.0, 0.75, 1.5}, .q = {q * 0.0, q * 0.5, q}});
+  r.segments.push_back({.kind = SegmentKind::kWeld, .from = "W1", .to = "W1",
+                        .times = {1.5, 2.25}, .q = {q, q}});
+  r.busy_time = 2.25;
+  r.finish_time = 2.25;
+  p.robots.push_back(r);
+  p.interlocks.push_back({.zone = "Z1", .owner = "R1", .partner = "R2", .acquire_time = 0.5,
+                          .release_time = 1.0});
+  p.unreachable.push_back({.weld_id = "W9", .reason = "out of range for every robot"});
+  return p;
+}
+
+TEST(PlanJsonTest, RoundTripIsExactAndBytesAreStable) {
+  const Plan p = SamplePlan();
+  const std::string a = ToJson(p);
+  const Plan back = PlanFromJson(a, "plan.json");
+  EXPECT_EQ(back, p);
+  EXPECT_EQ(ToJson(back), a);
+}
+
+TEST(PlanJsonTest, SyntaxErrorNamesFileLineAndColumn) {
+  const std::string text = "{\n  \"format\": \"weldcell-plan/1\",\n  \"seed\": ,\n}";
+  try {
+    PlanFromJson(text, "out/plan.json");
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), ::testing::ContainsRegex(R"(^out/plan\.json:3:[0-9]+: error: )"));
+  }
+}
+
+TEST(PlanJsonTest, ReportsEveryMissingOrWrongKey) {
+  std::string text = ToJson(SamplePlan());
+  text.replace(text.find("\"format\": \"weldcell-plan/1\""), 27, "\"format\": \"weldcell-plan/9\"");
+  text.replace(text.find("\"makespan\""), 10, "\"makespam\"");
+  try {
+    PlanFromJson(text, "p.json");
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("p.json: error: format: unknown plan format 'weldcell-plan/9'"));
+    EXPECT_THAT(e.what(), HasSubstr("p.json: error: missing key 'makespan'"));
+  }
+}
+
+TEST(PlanJsonTest, MismatchedSampleCountsAreAnError) {
+  std::string text = ToJson(SamplePlan());
+  const auto pos = text.find("\"t\": [");
+  ASSERT_NE(pos, std::string::npos);
+  text.insert(pos + 6, "0.0,");
+  EXPECT_THROW(PlanFromJson(text, "p.json"), InputError);
+}
+
+}  // namespace
+}  // namespace weldcell::plan
