@@ -1,0 +1,423 @@
+// The arm chain of a URDF: urdfdom for the model, a small scan of the XML text for line numbers
+// (urdfdom keeps none), assimp (through MeshCache) for the meshes.
+
+#include <console_bridge/console.h>
+#include <urdf_parser/urdf_parser.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <fstream>
+#include <mutex>
+#include <numbers>
+#include <sstream>
+
+#include "planner/cell/internal/load_context.hpp"
+
+namespace weldcell::cell::internal {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Positions of the elements we report errors on, found by scanning the XML text.
+struct XmlIndex {
+  struct Element {
+    std::string name;  ///< `name` attribute (`filename` for <mesh>).
+    std::size_t begin = 0;
+    std::size_t end = 0;  ///< One past the element's end (closing tag included).
+    int line = 0;
+    int column = 0;
+  };
+  std::vector<Element> links;
+  std::vector<Element> joints;
+  std::vector<Element> meshes;
+
+  const Element* Find(const std::vector<Element>& list, const std::string& name) const {
+    for (const Element& e : list) {
+      if (e.name == name) return &e;
+    }
+    return nullptr;
+  }
+};
+
+std::string AttributeValue(std::string_view tag_text, std::string_view attribute) {
+  std::size_t pos = 0;
+  while ((pos = tag_text.find(attribute, pos)) != std::string_view::npos) {
+    const bool word_start = pos > 0 && std::isspace(static_cast<unsigned char>(tag_text[pos - 1]));
+    std::size_t p = pos + attribute.size();
+    while (p < tag_text.size() && std::isspace(static_cast<unsigned char>(tag_text[p]))) ++p;
+    if (word_start && p < tag_text.size() && tag_text[p] == '=') {
+      ++p;
+      while (p < tag_text.size() && std::isspace(static_cast<unsigned char>(tag_text[p]))) ++p;
+      if (p < tag_text.size() && (tag_text[p] == '"' || tag_text[p] == '\'')) {
+        const char quote = tag_text[p];
+        const std::size_t close = tag_text.find(quote, p + 1);
+        if (close != std::string_view::npos) {
+          return std::string(tag_text.substr(p + 1, close - p - 1));
+        }
+      }
+    }
+    pos += attribute.size();
+  }
+  return {};
+}
+
+XmlIndex ScanXml(const std::string& text) {
+  XmlIndex index;
+  std::vector<std::size_t> line_starts{0};
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') line_starts.push_back(i + 1);
+  }
+  auto locate = [&](std::size_t offset, XmlIndex::Element& e) {
+    const auto it = std::upper_bound(line_starts.begin(), line_starts.end(), offset);
+    const auto line = static_cast<std::size_t>(it - line_starts.begin());
+    e.line = static_cast<int>(line);
+    e.column = static_cast<int>(offset - line_starts[line - 1]) + 1;
+  };
+  std::size_t i = 0;
+  while ((i = text.find('<', i)) != std::string::npos) {
+    if (text.compare(i, 4, "<!--") == 0) {
+      const std::size_t close = text.find("-->", i + 4);
+      i = close == std::string::npos ? text.size() : close + 3;
+      continue;
+    }
+    std::size_t p = i + 1;
+    while (p < text.size() && (std::isalnum(static_cast<unsigned char>(text[p])) ||
+                               text[p] == '_' || text[p] == ':' || text[p] == '-')) {
+      ++p;
+    }
+    const std::string tag = text.substr(i + 1, p - i - 1);
+    // The end of the start tag, skipping quoted attribute values that may contain '>'.
+    std::size_t q = p;
+    char quote = 0;
+    while (q < text.size() && (quote != 0 || text[q] != '>')) {
+      if (quote == 0 && (text[q] == '"' || text[q] == '\'')) {
+        quote = text[q];
+      } else if (quote != 0 && text[q] == quote) {
+        quote = 0;
+      }
+      ++q;
+    }
+    if (q >= text.size()) break;
+    const std::string_view tag_text(text.data() + p, q - p);
+    const bool self_closing = q > 0 && text[q - 1] == '/';
+    if (tag == "link" || tag == "joint" || tag == "mesh") {
+      XmlIndex::Element e;
+      e.name = AttributeValue(tag_text, tag == "mesh" ? "filename" : "name");
+      e.begin = i;
+      e.end = q + 1;
+      if (!self_closing && tag != "mesh") {
+        const std::size_t close = text.find("</" + tag, q);
+        e.end = close == std::string::npos ? text.size() : close;
+      }
+      locate(i, e);
+      (tag == "link" ? index.links : tag == "joint" ? index.joints : index.meshes).push_back(e);
+    }
+    i = q + 1;
+  }
+  return index;
+}
+
+/// Collects urdfdom's console messages while it parses (it reports errors only there).
+class CaptureHandler : public console_bridge::OutputHandler {
+ public:
+  void log(const std::string& text, console_bridge::LogLevel level, const char* /*filename*/,
+           int /*line*/) override {
+    if (level >= console_bridge::CONSOLE_BRIDGE_LOG_ERROR) errors.push_back(text);
+  }
+  std::vector<std::string> errors;
+};
+
+urdf::ModelInterfaceSharedPtr ParseWithMessages(const std::string& xml,
+                                                std::vector<std::string>& errors) {
+  // console_bridge's output handler is process-global: serialise the swap.
+  static std::mutex mutex;
+  std::lock_guard<std::mutex> lock(mutex);
+  CaptureHandler handler;
+  console_bridge::useOutputHandler(&handler);
+  urdf::ModelInterfaceSharedPtr model;
+  try {
+    model = urdf::parseURDF(xml);
+  } catch (const std::exception& e) {
+    handler.errors.push_back(e.what());
+  }
+  console_bridge::restorePreviousOutputHandler();
+  errors = std::move(handler.errors);
+  return model;
+}
+
+Eigen::Isometry3d ToIsometry(const urdf::Pose& pose) {
+  Eigen::Isometry3d X = Eigen::Isometry3d::Identity();
+  X.translation() = Eigen::Vector3d(pose.position.x, pose.position.y, pose.position.z);
+  Eigen::Quaterniond q(pose.rotation.w, pose.rotation.x, pose.rotation.y, pose.rotation.z);
+  if (q.norm() > 0.0) X.linear() = q.normalized().toRotationMatrix();
+  return X;
+}
+
+SourceLocation At(const std::string& file, const XmlIndex::Element* e) {
+  SourceLocation where{.file = file};
+  if (e != nullptr) {
+    where.line = e->line;
+    where.column = e->column;
+  }
+  return where;
+}
+
+SourceLocation RefOr(const Reference& ref, SourceLocation fallback) {
+  return ref.where.file.empty() ? fallback : ref.where;
+}
+
+}  // namespace
+
+std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadContext& context,
+                                        DiagnosticSink& sink) {
+  const std::string file = request.urdf.string();
+  std::ifstream in(request.urdf, std::ios::binary);
+  if (!in || fs::is_directory(request.urdf)) {
+    sink.Error(RefOr(request.urdf_ref, {.file = file}), request.urdf_ref.key_path,
+               "file not found: " + file);
+    return std::nullopt;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string xml = buffer.str();
+  const XmlIndex index = ScanXml(xml);
+
+  std::vector<std::string> parse_errors;
+  const urdf::ModelInterfaceSharedPtr urdf_model = ParseWithMessages(xml, parse_errors);
+  if (!urdf_model) {
+    for (const std::string& message : parse_errors) {
+      sink.Error({.file = file}, "", "urdfdom: " + message);
+    }
+    sink.Error({.file = file}, "", "not a valid URDF (urdfdom could not parse it)");
+    return std::nullopt;
+  }
+
+  RobotModel model;
+  model.name = urdf_model->getName();
+  model.urdf_file = file;
+  model.source_file = file;
+
+  const auto base = urdf_model->getLink(request.base_link);
+  const auto tip = urdf_model->getLink(request.tip_link);
+  if (!base) {
+    sink.Error(RefOr(request.base_ref, {.file = file}), request.base_ref.key_path,
+               "base link '" + request.base_link + "' not found in " + file);
+  }
+  if (!tip) {
+    sink.Error(RefOr(request.tip_ref, {.file = file}), request.tip_ref.key_path,
+               "tip link '" + request.tip_link + "' not found in " + file);
+  }
+  if (!base || !tip) return std::nullopt;
+
+  // Walk up from the tip: side branches (balancers, extra frames) never enter the chain.
+  std::vector<urdf::JointConstSharedPtr> chain_joints;
+  std::vector<urdf::LinkConstSharedPtr> chain_links{tip};
+  urdf::LinkConstSharedPtr current = tip;
+  while (current->name != request.base_link) {
+    urdf::LinkConstSharedPtr parent = current->getParent();
+    if (!parent || !current->parent_joint) {
+      sink.Error(RefOr(request.tip_ref, At(file, index.Find(index.links, request.tip_link))),
+                 request.tip_ref.key_path,
+                 "tip link '" + request.tip_link + "' is not below base link '" +
+                     request.base_link + "' in " + file + " (walking up from the tip reaches '" +
+                     current->name + "')");
+      return std::nullopt;
+    }
+    chain_joints.push_back(current->parent_joint);
+    chain_links.push_back(parent);
+    current = parent;
+  }
+  std::reverse(chain_joints.begin(), chain_joints.end());
+  std::reverse(chain_links.begin(), chain_links.end());
+
+  bool ok = true;
+  for (const urdf::JointConstSharedPtr& uj : chain_joints) {
+    const XmlIndex::Element* element = index.Find(index.joints, uj->name);
+    const SourceLocation where = At(file, element);
+    const std::string key = "joint[" + uj->name + "]";
+    Joint joint;
+    joint.name = uj->name;
+    joint.X_PJ = ToIsometry(uj->parent_to_joint_origin_transform);
+    switch (uj->type) {
+      case urdf::Joint::REVOLUTE:
+      case urdf::Joint::CONTINUOUS:
+        joint.type = JointType::kRevolute;
+        break;
+      case urdf::Joint::PRISMATIC:
+        joint.type = JointType::kPrismatic;
+        break;
+      case urdf::Joint::FIXED:
+        joint.type = JointType::kFixed;
+        break;
+      default:
+        sink.Error(where, key,
+                   "joint type not supported on the arm chain (expected revolute, continuous, "
+                   "prismatic or fixed)");
+        ok = false;
+        continue;
+    }
+    if (joint.movable()) {
+      const Eigen::Vector3d axis(uj->axis.x, uj->axis.y, uj->axis.z);
+      if (!axis.allFinite() || axis.norm() < 1e-9) {
+        sink.Error(where, key + ".axis", "joint axis must be a non-zero vector");
+        ok = false;
+      } else {
+        joint.axis = axis.normalized();
+      }
+      if (uj->type == urdf::Joint::CONTINUOUS) {
+        joint.lower = -2.0 * std::numbers::pi;
+        joint.upper = 2.0 * std::numbers::pi;
+      } else if (uj->limits) {
+        joint.lower = uj->limits->lower;
+        joint.upper = uj->limits->upper;
+      }
+      if (!std::isfinite(joint.lower) || !std::isfinite(joint.upper)) {
+        sink.Error(where, key + ".limit", "joint limits must be finite numbers");
+        ok = false;
+      } else if (joint.lower > joint.upper) {
+        std::ostringstream message;
+        message << "lower limit " << joint.lower << " > upper limit " << joint.upper;
+        sink.Error(where, key + ".limit", message.str());
+        ok = false;
+      }
+      joint.max_velocity = uj->limits ? uj->limits->velocity : 0.0;
+      if (!(std::isfinite(joint.max_velocity) && joint.max_velocity > 0.0)) {
+        std::ostringstream message;
+        message << "velocity limit must be > 0 for a movable joint, got " << joint.max_velocity;
+        sink.Error(where, key + ".limit", message.str());
+        ok = false;
+      }
+    }
+    model.joints.push_back(joint);
+  }
+
+  // Package search path: the folder that holds the URDF's package (`<root>/<pkg>/urdf/x.urdf`
+  // and `<root>/<pkg>/x.urdf`), then robot.yaml's package_paths, then the options.
+  const fs::path urdf_dir = request.urdf.parent_path();
+  std::vector<fs::path> package_dirs{urdf_dir.parent_path().parent_path(), urdf_dir.parent_path()};
+  for (const fs::path& p : request.package_paths) package_dirs.push_back(p);
+  for (const fs::path& p : context.options.package_paths) package_dirs.push_back(p);
+
+  for (const urdf::LinkConstSharedPtr& ul : chain_links) {
+    Link link;
+    link.name = ul->name;
+    const XmlIndex::Element* link_element = index.Find(index.links, ul->name);
+    auto mesh_location = [&](const std::string& filename) {
+      const XmlIndex::Element* best = link_element;
+      for (const XmlIndex::Element& m : index.meshes) {
+        if (m.name == filename && link_element != nullptr && m.begin >= link_element->begin &&
+            m.begin < link_element->end) {
+          best = &m;
+          break;
+        }
+      }
+      return At(file, best);
+    };
+    // nullopt: the geometry could not be made (the problem is already reported).
+    auto make_geometry = [&](const urdf::GeometrySharedPtr& g, const urdf::Pose& origin,
+                             const std::string& key,
+                             bool is_visual) -> std::optional<Geometry> {
+      Geometry geometry{.X_FG = ToIsometry(origin)};
+      const SourceLocation where = At(file, link_element);
+      if (!g) {
+        sink.Error(where, key, "geometry missing");
+        return std::nullopt;
+      }
+      switch (g->type) {
+        case urdf::Geometry::BOX: {
+          const auto& box = static_cast<const urdf::Box&>(*g);
+          const Eigen::Vector3d size(box.dim.x, box.dim.y, box.dim.z);
+          if (!(size.allFinite() && size.minCoeff() > 0.0)) {
+            sink.Error(where, key + ".box", "box sizes must be > 0");
+            return std::nullopt;
+          }
+          geometry.shape = Shape::Box(size);
+          return geometry;
+        }
+        case urdf::Geometry::CYLINDER: {
+          const auto& cylinder = static_cast<const urdf::Cylinder&>(*g);
+          if (!(cylinder.radius > 0.0 && cylinder.length > 0.0 &&
+                std::isfinite(cylinder.radius) && std::isfinite(cylinder.length))) {
+            sink.Error(where, key + ".cylinder", "cylinder radius and length must be > 0");
+            return std::nullopt;
+          }
+          geometry.shape = Shape::Cylinder(cylinder.radius, cylinder.length);
+          return geometry;
+        }
+        case urdf::Geometry::SPHERE: {
+          const auto& sphere = static_cast<const urdf::Sphere&>(*g);
+          if (!(sphere.radius > 0.0 && std::isfinite(sphere.radius))) {
+            sink.Error(where, key + ".sphere", "sphere radius must be > 0");
+            return std::nullopt;
+          }
+          geometry.shape = Shape::Sphere(sphere.radius);
+          return geometry;
+        }
+        case urdf::Geometry::MESH: {
+          const auto& mesh = static_cast<const urdf::Mesh&>(*g);
+          const SourceLocation mesh_where = mesh_location(mesh.filename);
+          const ResolvedUri resolved = ResolveMeshUri(mesh.filename, urdf_dir, package_dirs);
+          std::string problem = resolved.problem;
+          if (problem.empty() && resolved.path.empty()) {
+            problem = "mesh file not found: " + mesh.filename + " (tried " +
+                      JoinTried(resolved.tried) + ")";
+          }
+          const Eigen::Vector3d scale(mesh.scale.x, mesh.scale.y, mesh.scale.z);
+          std::shared_ptr<const Mesh> data;
+          if (problem.empty()) {
+            if (!context.options.load_meshes) {
+              data = std::make_shared<const Mesh>(Mesh{.source = resolved.path.string()});
+            } else {
+              data = context.meshes.Load(resolved.path, scale, &problem);
+            }
+          }
+          if (!data) {
+            if (is_visual) {
+              sink.Warning(mesh_where, key + ".mesh",
+                           problem + "; the link is drawn with its collision geometry");
+            } else {
+              sink.Error(mesh_where, key + ".mesh", problem);
+            }
+            return std::nullopt;
+          }
+          geometry.shape = Shape::FromMesh(std::move(data));
+          return geometry;
+        }
+      }
+      return std::nullopt;
+    };
+
+    const std::string link_key = "link[" + ul->name + "]";
+    for (std::size_t i = 0; i < ul->collision_array.size(); ++i) {
+      const auto& c = ul->collision_array[i];
+      auto g = make_geometry(c->geometry, c->origin, IndexKey(link_key + ".collision", i), false);
+      if (g) {
+        link.collision.push_back(std::move(*g));
+      } else {
+        ok = false;
+      }
+    }
+    bool visual_complete = true;
+    for (std::size_t i = 0; i < ul->visual_array.size(); ++i) {
+      const auto& v = ul->visual_array[i];
+      auto g = make_geometry(v->geometry, v->origin, IndexKey(link_key + ".visual", i), true);
+      if (g) {
+        link.visual.push_back(std::move(*g));
+      } else {
+        visual_complete = false;
+      }
+    }
+    if (!visual_complete) link.visual = link.collision;
+    model.links.push_back(std::move(link));
+  }
+
+  if (!ok) return std::nullopt;
+  const int dof = model.dof();
+  model.controller.offsets.assign(static_cast<std::size_t>(dof), 0.0);
+  model.controller.signs.assign(static_cast<std::size_t>(dof), 1.0);
+  return model;
+}
+
+}  // namespace weldcell::cell::internal

@@ -1,0 +1,335 @@
+#include "planner/cell/internal/yaml_reader.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <numbers>
+#include <set>
+#include <sstream>
+
+namespace weldcell::cell::internal {
+
+std::string JoinKey(const std::string& parent, std::string_view key) {
+  if (parent.empty()) return std::string(key);
+  return parent + "." + std::string(key);
+}
+
+std::string IndexKey(const std::string& parent, std::size_t i) {
+  return parent + "[" + std::to_string(i) + "]";
+}
+
+std::filesystem::path ResolveRelative(const std::filesystem::path& base_dir,
+                                      const std::string& relative) {
+  std::filesystem::path p(relative);
+  if (p.is_absolute()) return p.lexically_normal();
+  return (base_dir / p).lexically_normal();
+}
+
+Eigen::Matrix3d RotationFromRpy(double roll, double pitch, double yaw) {
+  return (Eigen::AngleAxisd(yaw, Eigen::Vector3d::UnitZ()) *
+          Eigen::AngleAxisd(pitch, Eigen::Vector3d::UnitY()) *
+          Eigen::AngleAxisd(roll, Eigen::Vector3d::UnitX()))
+      .toRotationMatrix();
+}
+
+namespace {
+
+std::string Describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+      return "nothing";
+    case YAML::NodeType::Sequence:
+      return "a list of " + std::to_string(node.size());
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Scalar:
+      return node.Tag() == "!" ? "the string \"" + node.Scalar() + "\""
+                               : "\"" + node.Scalar() + "\"";
+    default:
+      return "nothing";
+  }
+}
+
+bool IsNonFiniteSpelling(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) s.erase(0, 1);
+  return s == ".inf" || s == ".nan" || s == "inf" || s == "nan" || s == "infinity";
+}
+
+}  // namespace
+
+std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
+                                            const SourceLocation& referenced_from,
+                                            const std::string& referenced_key) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in || std::filesystem::is_directory(path)) {
+    SourceLocation where = referenced_from.file.empty() ? SourceLocation{.file = file_}
+                                                        : referenced_from;
+    sink_.Error(where, referenced_key, "file not found: " + path.string());
+    return std::nullopt;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  try {
+    YAML::Node root = YAML::Load(buffer.str());
+    if (!root.IsMap()) {
+      sink_.Error({.file = file_, .line = 1, .column = 1}, "",
+                  "expected a mapping at the top level, got " + Describe(root));
+      return std::nullopt;
+    }
+    return root;
+  } catch (const YAML::Exception& e) {
+    SourceLocation where{.file = file_};
+    if (e.mark.line >= 0) {
+      where.line = e.mark.line + 1;
+      where.column = e.mark.column + 1;
+    }
+    sink_.Error(where, "", "YAML syntax error: " + e.msg);
+    return std::nullopt;
+  }
+}
+
+SourceLocation YamlReader::Where(const YAML::Node& node) const {
+  SourceLocation where{.file = file_};
+  if (node.IsDefined()) {
+    const YAML::Mark mark = node.Mark();
+    if (mark.line >= 0) {
+      where.line = mark.line + 1;
+      where.column = mark.column + 1;
+    }
+  }
+  return where;
+}
+
+void YamlReader::Error(const YAML::Node& at, const std::string& key_path, std::string message) {
+  sink_.Error(Where(at), key_path, std::move(message));
+}
+
+void YamlReader::Warning(const YAML::Node& at, const std::string& key_path,
+                         std::string message) {
+  sink_.Warning(Where(at), key_path, std::move(message));
+}
+
+bool YamlReader::CheckMap(const YAML::Node& node, const std::string& key_path,
+                          const std::vector<std::string_view>& required,
+                          const std::vector<std::string_view>& optional) {
+  if (!node.IsMap()) {
+    Error(node, key_path, "expected a mapping, got " + Describe(node));
+    return false;
+  }
+  std::set<std::string, std::less<>> seen;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const YAML::Node key = it->first;
+    const std::string name = key.IsScalar() ? key.Scalar() : std::string();
+    const bool known = std::find(required.begin(), required.end(), name) != required.end() ||
+                       std::find(optional.begin(), optional.end(), name) != optional.end();
+    if (!known) {
+      std::string expected;
+      for (std::string_view k : required) expected += (expected.empty() ? "" : ", ") + std::string(k);
+      for (std::string_view k : optional) expected += (expected.empty() ? "" : ", ") + std::string(k);
+      Error(key, JoinKey(key_path, name), "unknown key '" + name + "' (expected one of: " +
+                                              expected + ")");
+      continue;
+    }
+    if (!seen.insert(name).second) {
+      Error(key, JoinKey(key_path, name), "duplicate key '" + name + "'");
+    }
+  }
+  for (std::string_view k : required) {
+    if (!seen.contains(k)) {
+      Error(node, JoinKey(key_path, k), "missing required key '" + std::string(k) + "'");
+    }
+  }
+  return true;
+}
+
+std::optional<YAML::Node> YamlReader::Get(const YAML::Node& map, std::string_view key) {
+  if (!map.IsMap()) return std::nullopt;
+  // Iterate instead of operator[]: the first occurrence wins and nothing is created.
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    if (it->first.IsScalar() && it->first.Scalar() == key) return it->second;
+  }
+  return std::nullopt;
+}
+
+std::optional<double> YamlReader::Number(const YAML::Node& node, const std::string& key_path) {
+  if (!node.IsScalar() || node.Tag() == "!") {
+    Error(node, key_path, "expected a number, got " + Describe(node));
+    return std::nullopt;
+  }
+  const std::string& text = node.Scalar();
+  if (IsNonFiniteSpelling(text)) {
+    Error(node, key_path, "NaN and infinity are not allowed (got " + text + ")");
+    return std::nullopt;
+  }
+  std::string_view view(text);
+  if (!view.empty() && view.front() == '+') view.remove_prefix(1);
+  double value = 0.0;
+  const auto [ptr, ec] = std::from_chars(view.data(), view.data() + view.size(), value);
+  if (ec == std::errc::result_out_of_range) {
+    Error(node, key_path, "number out of range: " + text);
+    return std::nullopt;
+  }
+  if (ec != std::errc() || ptr != view.data() + view.size() || view.empty()) {
+    Error(node, key_path, "expected a number, got " + Describe(node));
+    return std::nullopt;
+  }
+  if (!std::isfinite(value)) {
+    Error(node, key_path, "NaN and infinity are not allowed (got " + text + ")");
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<double> YamlReader::Positive(const YAML::Node& node, const std::string& key_path,
+                                           double unit, bool allow_zero) {
+  std::optional<double> v = Number(node, key_path);
+  if (!v) return std::nullopt;
+  if (allow_zero ? *v < 0.0 : *v <= 0.0) {
+    Error(node, key_path,
+          std::string(allow_zero ? "must be >= 0" : "must be > 0") + ", got " + node.Scalar());
+    return std::nullopt;
+  }
+  return *v * unit;
+}
+
+std::optional<std::uint64_t> YamlReader::UnsignedInteger(const YAML::Node& node,
+                                                         const std::string& key_path) {
+  if (!node.IsScalar() || node.Tag() == "!") {
+    Error(node, key_path, "expected a non-negative integer, got " + Describe(node));
+    return std::nullopt;
+  }
+  const std::string& text = node.Scalar();
+  std::uint64_t value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) {
+    Error(node, key_path, "expected a non-negative integer, got " + Describe(node));
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<std::string> YamlReader::String(const YAML::Node& node,
+                                              const std::string& key_path) {
+  if (!node.IsScalar() || node.Scalar().empty()) {
+    Error(node, key_path, "expected a non-empty string, got " + Describe(node));
+    return std::nullopt;
+  }
+  return node.Scalar();
+}
+
+std::optional<std::vector<double>> YamlReader::Numbers(const YAML::Node& node,
+                                                       const std::string& key_path,
+                                                       std::size_t expected_size,
+                                                       std::string_view what) {
+  const std::string expected =
+      expected_size == 0
+          ? std::string("a list of numbers")
+          : std::to_string(expected_size) + (expected_size == 1 ? " number" : " numbers") +
+                (what.empty() ? std::string() : " (" + std::string(what) + ")");
+  if (!node.IsSequence()) {
+    Error(node, key_path, "expected " + expected + ", got " + Describe(node));
+    return std::nullopt;
+  }
+  if (expected_size != 0 && node.size() != expected_size) {
+    Error(node, key_path,
+          "expected " + expected + ", got " + std::to_string(node.size()));
+    return std::nullopt;
+  }
+  std::vector<double> out;
+  out.reserve(node.size());
+  bool ok = true;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    std::optional<double> v = Number(node[i], IndexKey(key_path, i));
+    if (v) {
+      out.push_back(*v);
+    } else {
+      ok = false;
+    }
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+std::optional<Eigen::Vector3d> YamlReader::Vector3(const YAML::Node& node,
+                                                   const std::string& key_path, double unit) {
+  std::optional<std::vector<double>> v = Numbers(node, key_path, 3);
+  if (!v) return std::nullopt;
+  return Eigen::Vector3d((*v)[0], (*v)[1], (*v)[2]) * unit;
+}
+
+std::optional<Eigen::Isometry3d> YamlReader::Pose(const YAML::Node& node,
+                                                  const std::string& key_path,
+                                                  const Units& units) {
+  if (!CheckMap(node, key_path, {}, {"xyz", "rpy"})) return std::nullopt;
+  Eigen::Isometry3d pose = Eigen::Isometry3d::Identity();
+  bool ok = true;
+  if (auto xyz = Get(node, "xyz")) {
+    if (auto v = Vector3(*xyz, JoinKey(key_path, "xyz"), units.length)) {
+      pose.translation() = *v;
+    } else {
+      ok = false;
+    }
+  }
+  if (auto rpy = Get(node, "rpy")) {
+    if (auto v = Vector3(*rpy, JoinKey(key_path, "rpy"), units.angle)) {
+      pose.linear() = RotationFromRpy((*v)[0], (*v)[1], (*v)[2]);
+    } else {
+      ok = false;
+    }
+  }
+  if (!ok) return std::nullopt;
+  return pose;
+}
+
+Units YamlReader::ReadUnits(const YAML::Node& root, bool allow_length, bool allow_angle) {
+  Units units;
+  std::optional<YAML::Node> node = Get(root, "units");
+  if (!node) return units;
+  if (allow_length && allow_angle) {
+    if (!CheckMap(*node, "units", {}, {"length", "angle"})) return units;
+  } else if (allow_length) {
+    if (!CheckMap(*node, "units", {}, {"length"})) return units;
+  } else {
+    if (!CheckMap(*node, "units", {}, {"angle"})) return units;
+  }
+  if (auto length = Get(*node, "length"); length && allow_length) {
+    if (auto name = String(*length, "units.length")) {
+      if (*name == "m") {
+        units.length = 1.0;
+      } else if (*name == "cm") {
+        units.length = 0.01;
+      } else if (*name == "mm") {
+        units.length = 0.001;
+      } else {
+        Error(*length, "units.length", "unknown length unit '" + *name + "' (expected mm, cm or m)");
+      }
+      units.length_name = *name;
+    }
+  }
+  if (auto angle = Get(*node, "angle"); angle && allow_angle) {
+    if (auto name = String(*angle, "units.angle")) {
+      if (*name == "rad") {
+        units.angle = 1.0;
+      } else if (*name == "deg") {
+        units.angle = std::numbers::pi / 180.0;
+      } else {
+        Error(*angle, "units.angle", "unknown angle unit '" + *name + "' (expected deg or rad)");
+      }
+      units.angle_name = *name;
+    }
+  }
+  return units;
+}
+
+void YamlReader::CheckFormat(const YAML::Node& root, std::string_view expected) {
+  std::optional<YAML::Node> node = Get(root, "format");
+  if (!node) return;  // CheckMap reports the missing key.
+  if (auto value = String(*node, "format"); value && *value != expected) {
+    Error(*node, "format",
+          "unknown format version '" + *value + "' (expected '" + std::string(expected) + "')");
+  }
+}
+
+}  // namespace weldcell::cell::internal

@@ -1,0 +1,97 @@
+#pragma once
+// Strict reading of YAML values with file:line:col diagnostics (docs/formats.md rules: unknown
+// keys are errors, NaN/inf are rejected, units are converted once). Internal to planner/cell.
+
+#include <yaml-cpp/yaml.h>
+
+#include <Eigen/Geometry>
+#include <cstdint>
+#include <filesystem>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "planner/common/diagnostics.hpp"
+
+namespace weldcell::cell::internal {
+
+/// Multipliers from file units to SI.
+struct Units {
+  double length = 1.0;  ///< m per file length unit
+  double angle = 1.0;   ///< rad per file angle unit
+  std::string length_name = "m";
+  std::string angle_name = "rad";
+};
+
+/// `parent.key` (or `key` at the top level).
+std::string JoinKey(const std::string& parent, std::string_view key);
+/// `parent[i]`.
+std::string IndexKey(const std::string& parent, std::size_t i);
+
+/// A path for messages: `base_dir / relative`, lexically normalised; absolute paths unchanged.
+std::filesystem::path ResolveRelative(const std::filesystem::path& base_dir,
+                                      const std::string& relative);
+
+/// Reads one YAML file and reports every problem of it to a sink. Values come back as
+/// std::optional: empty when the value was missing or wrong (the error is already reported),
+/// so callers keep going and collect all errors of the file.
+class YamlReader {
+ public:
+  YamlReader(std::string display_path, DiagnosticSink& sink)
+      : file_(std::move(display_path)), sink_(sink) {}
+
+  /// Reads and parses `path`. A missing file or a YAML syntax error is reported (with the
+  /// parser's line and column) and gives std::nullopt.
+  std::optional<YAML::Node> Parse(const std::filesystem::path& path,
+                                  const SourceLocation& referenced_from = {},
+                                  const std::string& referenced_key = {});
+
+  const std::string& file() const { return file_; }
+  DiagnosticSink& sink() { return sink_; }
+
+  /// 1-based location of a node; the file alone when the node has no mark.
+  SourceLocation Where(const YAML::Node& node) const;
+  void Error(const YAML::Node& at, const std::string& key_path, std::string message);
+  void Warning(const YAML::Node& at, const std::string& key_path, std::string message);
+
+  /// Checks that `node` is a mapping whose keys are all in `required` or `optional`, with no key
+  /// twice and every required key present. Returns false when `node` is not a mapping.
+  bool CheckMap(const YAML::Node& node, const std::string& key_path,
+                const std::vector<std::string_view>& required,
+                const std::vector<std::string_view>& optional);
+
+  /// `map[key]` if present (and not null), else an invalid node.
+  static std::optional<YAML::Node> Get(const YAML::Node& map, std::string_view key);
+
+  std::optional<double> Number(const YAML::Node& node, const std::string& key_path);
+  /// A number that must be > 0 (or ≥ 0 with allow_zero), scaled by `unit`.
+  std::optional<double> Positive(const YAML::Node& node, const std::string& key_path,
+                                 double unit = 1.0, bool allow_zero = false);
+  std::optional<std::uint64_t> UnsignedInteger(const YAML::Node& node,
+                                               const std::string& key_path);
+  std::optional<std::string> String(const YAML::Node& node, const std::string& key_path);
+  /// A sequence of numbers; `expected_size` 0 accepts any length.
+  std::optional<std::vector<double>> Numbers(const YAML::Node& node, const std::string& key_path,
+                                             std::size_t expected_size = 0,
+                                             std::string_view what = "");
+  std::optional<Eigen::Vector3d> Vector3(const YAML::Node& node, const std::string& key_path,
+                                         double unit = 1.0);
+  /// `{xyz: [..], rpy: [..]}`; both optional. R = Rz(yaw)·Ry(pitch)·Rx(roll) as in URDF.
+  std::optional<Eigen::Isometry3d> Pose(const YAML::Node& node, const std::string& key_path,
+                                        const Units& units);
+  /// `units: {length: mm|cm|m, angle: deg|rad}`.
+  Units ReadUnits(const YAML::Node& root, bool allow_length, bool allow_angle);
+  /// `format: <expected>`: required, anything else is an error.
+  void CheckFormat(const YAML::Node& root, std::string_view expected);
+
+ private:
+  std::string file_;
+  DiagnosticSink& sink_;
+};
+
+/// Rotation R = Rz(yaw)·Ry(pitch)·Rx(roll) (URDF convention), angles in rad.
+Eigen::Matrix3d RotationFromRpy(double roll, double pitch, double yaw);
+
+}  // namespace weldcell::cell::internal

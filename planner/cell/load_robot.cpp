@@ -1,0 +1,249 @@
+// robot.yaml + URDF → RobotModel; LoadUrdfChain; LoadMesh.
+
+#include <cmath>
+
+#include "planner/cell/internal/load_context.hpp"
+#include "planner/cell/load.hpp"
+
+namespace weldcell::cell {
+
+namespace fs = std::filesystem;
+
+namespace internal {
+
+namespace {
+
+std::optional<int> JointNumber(YamlReader& reader, const YAML::Node& node, const std::string& key,
+                               int dof) {
+  std::optional<double> v = reader.Number(node, key);
+  if (!v) return std::nullopt;
+  if (*v != std::floor(*v) || *v < 1 || (dof > 0 && *v > dof)) {
+    reader.Error(node, key,
+                 "expected a joint number from 1 to " + std::to_string(dof) + ", got " +
+                     node.Scalar());
+    return std::nullopt;
+  }
+  return static_cast<int>(*v) - 1;
+}
+
+}  // namespace
+
+std::shared_ptr<const RobotModel> ReadRobotModel(const fs::path& robot_yaml, const Reference& ref,
+                                                 LoadContext& context, DiagnosticSink& sink) {
+  std::error_code ec;
+  const std::string cache_key = fs::weakly_canonical(fs::absolute(robot_yaml, ec), ec).string();
+  if (auto it = context.models.find(cache_key); it != context.models.end() && it->second) {
+    return it->second;
+  }
+
+  YamlReader reader(robot_yaml.string(), sink);
+  std::optional<YAML::Node> parsed = reader.Parse(robot_yaml, ref.where, ref.key_path);
+  if (!parsed) return nullptr;
+  const YAML::Node& root = *parsed;
+  const std::size_t errors_before = sink.diagnostics().size();
+  auto error_count = [&] {
+    std::size_t n = 0;
+    for (std::size_t i = errors_before; i < sink.diagnostics().size(); ++i) {
+      n += sink.diagnostics()[i].severity == Severity::kError ? 1 : 0;
+    }
+    return n;
+  };
+
+  reader.CheckMap(root, "", {"format", "name", "urdf", "chain", "acceleration"},
+                  {"units", "controller_joints", "package_paths"});
+  reader.CheckFormat(root, "weldcell-robot/1");
+  const Units units = reader.ReadUnits(root, true, true);
+  const fs::path dir = robot_yaml.parent_path();
+
+  std::optional<std::string> name;
+  if (auto n = YamlReader::Get(root, "name")) name = reader.String(*n, "name");
+
+  std::vector<fs::path> package_paths;
+  if (auto node = YamlReader::Get(root, "package_paths")) {
+    if (!node->IsSequence()) {
+      reader.Error(*node, "package_paths", "expected a list of folders");
+    } else {
+      for (std::size_t i = 0; i < node->size(); ++i) {
+        if (auto p = reader.String((*node)[i], IndexKey("package_paths", i))) {
+          package_paths.push_back(ResolveRelative(dir, *p));
+        }
+      }
+    }
+  }
+
+  UrdfChainRequest request;
+  request.package_paths = package_paths;
+  bool have_chain = false;
+  if (auto chain = YamlReader::Get(root, "chain")) {
+    if (reader.CheckMap(*chain, "chain", {"base", "tip"}, {})) {
+      auto base = YamlReader::Get(*chain, "base");
+      auto tip = YamlReader::Get(*chain, "tip");
+      std::optional<std::string> base_name, tip_name;
+      if (base) base_name = reader.String(*base, "chain.base");
+      if (tip) tip_name = reader.String(*tip, "chain.tip");
+      if (base_name && tip_name) {
+        request.base_link = *base_name;
+        request.tip_link = *tip_name;
+        request.base_ref = {reader.Where(*base), "chain.base"};
+        request.tip_ref = {reader.Where(*tip), "chain.tip"};
+        have_chain = true;
+      }
+    }
+  }
+
+  std::optional<RobotModel> model;
+  if (auto urdf = YamlReader::Get(root, "urdf")) {
+    if (auto path = reader.String(*urdf, "urdf")) {
+      request.urdf = ResolveRelative(dir, *path);
+      request.urdf_ref = {reader.Where(*urdf), "urdf"};
+      if (have_chain) {
+        model = ReadUrdfChain(request, context, sink);
+      } else if (!fs::is_regular_file(request.urdf, ec)) {
+        reader.Error(*urdf, "urdf", "file not found: " + request.urdf.string());
+      }
+    }
+  }
+  const int dof = model ? model->dof() : 0;
+  const std::string dof_text = model ? "one per movable joint of the chain " +
+                                            request.base_link + " -> " + request.tip_link
+                                      : std::string();
+
+  if (auto acc = YamlReader::Get(root, "acceleration")) {
+    if (auto values = reader.Numbers(*acc, "acceleration", static_cast<std::size_t>(dof),
+                                     dof_text)) {
+      for (std::size_t i = 0; i < values->size(); ++i) {
+        if ((*values)[i] <= 0.0) {
+          reader.Error((*acc)[i], IndexKey("acceleration", i),
+                       "must be > 0, got " + (*acc)[i].Scalar());
+        }
+      }
+      if (model) {
+        const std::vector<int> movable = model->movable_joint_indices();
+        for (std::size_t i = 0; i < values->size() && i < movable.size(); ++i) {
+          model->joints[static_cast<std::size_t>(movable[i])].max_acceleration = (*values)[i];
+        }
+      }
+    }
+  }
+
+  if (auto cj = YamlReader::Get(root, "controller_joints")) {
+    if (reader.CheckMap(*cj, "controller_joints", {}, {"offsets", "signs", "couplings"})) {
+      std::vector<double> offsets(static_cast<std::size_t>(dof), 0.0);
+      std::vector<double> signs(static_cast<std::size_t>(dof), 1.0);
+      std::vector<JointCoupling> couplings;
+      if (auto node = YamlReader::Get(*cj, "offsets")) {
+        if (auto v = reader.Numbers(*node, "controller_joints.offsets",
+                                    static_cast<std::size_t>(dof), "one per movable joint")) {
+          for (std::size_t i = 0; i < v->size(); ++i) {
+            const bool prismatic =
+                model && model->joints[static_cast<std::size_t>(model->movable_joint_indices()[i])]
+                                 .type == JointType::kPrismatic;
+            (*v)[i] *= prismatic ? units.length : units.angle;
+          }
+          offsets = *v;
+        }
+      }
+      if (auto node = YamlReader::Get(*cj, "signs")) {
+        if (auto v = reader.Numbers(*node, "controller_joints.signs",
+                                    static_cast<std::size_t>(dof), "one per movable joint")) {
+          for (std::size_t i = 0; i < v->size(); ++i) {
+            if ((*v)[i] != 1.0 && (*v)[i] != -1.0) {
+              reader.Error((*node)[i], IndexKey("controller_joints.signs", i),
+                           "expected 1 or -1, got " + (*node)[i].Scalar());
+            }
+          }
+          signs = *v;
+        }
+      }
+      if (auto node = YamlReader::Get(*cj, "couplings")) {
+        const std::string key = "controller_joints.couplings";
+        if (!node->IsSequence()) {
+          reader.Error(*node, key, "expected a list of {joint, plus, factor}");
+        } else {
+          for (std::size_t i = 0; i < node->size(); ++i) {
+            const YAML::Node& c = (*node)[i];
+            const std::string ck = IndexKey(key, i);
+            if (!reader.CheckMap(c, ck, {"joint", "plus"}, {"factor"})) continue;
+            JointCoupling coupling;
+            auto j = YamlReader::Get(c, "joint");
+            auto p = YamlReader::Get(c, "plus");
+            std::optional<int> joint = j ? JointNumber(reader, *j, ck + ".joint", dof) : std::nullopt;
+            std::optional<int> plus = p ? JointNumber(reader, *p, ck + ".plus", dof) : std::nullopt;
+            if (auto f = YamlReader::Get(c, "factor")) {
+              if (auto v = reader.Number(*f, ck + ".factor")) coupling.factor = *v;
+            }
+            if (joint && plus) {
+              if (*joint == *plus) {
+                reader.Error(c, ck, "a joint cannot be coupled to itself");
+              }
+              coupling.joint = *joint;
+              coupling.plus = *plus;
+              couplings.push_back(coupling);
+            }
+          }
+        }
+      }
+      if (model) {
+        model->controller.offsets = offsets;
+        model->controller.signs = signs;
+        model->controller.couplings = couplings;
+      }
+    }
+  }
+
+  if (error_count() > 0 || !model) return nullptr;
+  if (name) model->name = *name;
+  model->source_file = robot_yaml.string();
+  auto shared = std::make_shared<const RobotModel>(std::move(*model));
+  context.models[cache_key] = shared;
+  return shared;
+}
+
+}  // namespace internal
+
+Loaded<std::shared_ptr<const RobotModel>> LoadRobotModel(const fs::path& robot_yaml,
+                                                         const LoadOptions& options) {
+  internal::LoadContext context(options);
+  DiagnosticSink sink;
+  std::shared_ptr<const RobotModel> model =
+      internal::ReadRobotModel(robot_yaml, {}, context, sink);
+  sink.ThrowIfErrors();
+  return {.value = std::move(model), .warnings = sink.warnings()};
+}
+
+Loaded<std::shared_ptr<const RobotModel>> LoadUrdfChain(const fs::path& urdf,
+                                                        const std::string& base_link,
+                                                        const std::string& tip_link,
+                                                        const LoadOptions& options) {
+  internal::LoadContext context(options);
+  DiagnosticSink sink;
+  internal::UrdfChainRequest request{.urdf = urdf, .base_link = base_link, .tip_link = tip_link};
+  std::optional<RobotModel> model = internal::ReadUrdfChain(request, context, sink);
+  sink.ThrowIfErrors();
+  if (!model) {
+    // Defensive: ReadUrdfChain reports a reason whenever it gives nothing.
+    sink.Error({.file = urdf.string()}, "", "no arm chain could be read");
+    sink.ThrowIfErrors();
+  }
+  return {.value = std::make_shared<const RobotModel>(std::move(*model)),
+          .warnings = sink.warnings()};
+}
+
+std::shared_ptr<const Mesh> LoadMesh(const fs::path& file, double scale) {
+  DiagnosticSink sink;
+  if (!std::isfinite(scale) || scale == 0.0) {
+    sink.Error({.file = file.string()}, "", "mesh scale must be finite and non-zero");
+    sink.ThrowIfErrors();
+  }
+  internal::MeshCache cache;
+  std::string problem;
+  std::shared_ptr<const Mesh> mesh =
+      cache.Load(file, Eigen::Vector3d::Constant(scale), &problem);
+  if (!mesh) {
+    sink.Error({.file = file.string()}, "", problem);
+    sink.ThrowIfErrors();
+  }
+  return mesh;
+}
+
+}  // namespace weldcell::cell
