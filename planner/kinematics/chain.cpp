@@ -70,6 +70,7 @@ Chain::Chain(const cell::RobotModel& model) {
                                   .prismatic = joint.type == cell::JointType::kPrismatic});
       joint_names_.push_back(joint.name);
       movable_type_.push_back(joint.type);
+      movable_child_link_.push_back(static_cast<int>(joints_.size()) + 1);
       R_acc.setIdentity();
       p_acc.setZero();
       ++q_index;

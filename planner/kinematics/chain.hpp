@@ -42,6 +42,11 @@ class Chain {
   const std::vector<std::string>& joint_names() const { return joint_names_; }
   /// Type of movable joint i (configuration order).
   cell::JointType joint_type(int i) const { return movable_type_[i]; }
+  /// Axis of movable joint i, a unit vector in its joint frame.
+  const Eigen::Vector3d& joint_axis(int i) const { return segments_[i].axis; }
+  /// Index (into link_names()) of the child link of movable joint i; at q = 0 that link's
+  /// frame is the joint frame, since the joint motion is then the identity.
+  int joint_child_link(int i) const { return movable_child_link_[i]; }
 
   const Eigen::VectorXd& lower() const { return lower_; }
   const Eigen::VectorXd& upper() const { return upper_; }
@@ -100,6 +105,7 @@ class Chain {
   std::vector<std::string> link_names_;
   std::vector<std::string> joint_names_;
   std::vector<cell::JointType> movable_type_;
+  std::vector<int> movable_child_link_;
   std::vector<JointData> joints_;
   std::vector<Segment> segments_;
   Eigen::Matrix3d R_tail_ = Eigen::Matrix3d::Identity();  // after the last movable joint

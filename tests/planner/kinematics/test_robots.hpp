@@ -5,11 +5,14 @@
 
 #include <Eigen/Geometry>
 #include <cmath>
+#include <algorithm>
 #include <filesystem>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "planner/cell/load.hpp"
 #include "planner/cell/robot_model.hpp"
 
 namespace weldcell::kinematics::testing {
@@ -145,6 +148,48 @@ inline std::pair<double, double> PoseError(const Eigen::Isometry3d& a, const Eig
 
 /// ../shared relative to the project root (tests run from the root).
 inline std::filesystem::path SharedDir() { return std::filesystem::path("..") / "shared"; }
+
+struct NamedModel {
+  std::string name;
+  std::shared_ptr<const cell::RobotModel> model;
+};
+
+/// The robots shipped with the project: robots/*/robot.yaml (sorted by folder name).
+inline std::vector<NamedModel> LoadShippedRobots() {
+  std::vector<std::filesystem::path> files;
+  if (std::filesystem::is_directory("robots")) {
+    for (const auto& entry : std::filesystem::directory_iterator("robots")) {
+      if (std::filesystem::exists(entry.path() / "robot.yaml")) {
+        files.push_back(entry.path() / "robot.yaml");
+      }
+    }
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<NamedModel> out;
+  for (const auto& f : files) {
+    out.push_back({f.parent_path().filename().string(),
+                   cell::LoadRobotModel(f, {.load_meshes = false}).value});
+  }
+  return out;
+}
+
+/// base_link → tool0 of ../shared/robots/<package>/urdf/*.urdf (the only URDF there).
+inline std::shared_ptr<const cell::RobotModel> LoadSharedRobot(const std::string& package) {
+  const std::filesystem::path dir = SharedDir() / "robots" / package / "urdf";
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".urdf") {
+      return cell::LoadUrdfChain(entry.path(), "base_link", "tool0", {.load_meshes = false}).value;
+    }
+  }
+  return nullptr;
+}
+
+inline const std::vector<std::string>& SharedRobotPackages() {
+  static const std::vector<std::string> kPackages = {"abb_irb2400_support", "abb_irb6640_support",
+                                                     "kuka_kr120_support", "kuka_kr6_support",
+                                                     "fanuc_r2000ic_support"};
+  return kPackages;
+}
 
 #if defined(__SANITIZE_ADDRESS__)
 inline constexpr int kIterationScale = 10;  // sanitizer builds run ~10x slower

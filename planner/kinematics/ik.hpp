@@ -1,0 +1,94 @@
+#pragma once
+// Inverse kinematics: the IkSolver interface, its request/solution types, and MakeIkSolver,
+// which picks the analytic OPW solver when the chain has that geometry and the numeric solver
+// otherwise.
+//
+// Units: m, rad. Targets are flange poses X_BF (tip link in the base link frame), as returned by
+// Chain::FlangePose; for a tool, pass X_BT * X_FT.inverse().
+// Thread safety: Solve is const and uses no shared scratch: one solver may serve many threads.
+// Determinism: the same target and request give the same solutions in the same order.
+
+#include <Eigen/Core>
+#include <Eigen/Geometry>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "planner/kinematics/chain.hpp"
+
+namespace weldcell::kinematics {
+
+struct IkRequest {
+  /// Preferred configuration (dof() entries) or empty. Numeric IK starts from it first; every
+  /// solver orders a joint's 2π-equivalent values by their distance to it (to 0 when empty).
+  Eigen::VectorXd seed;
+  /// Seed of the random restarts of the numeric solver (std::mt19937_64).
+  std::uint64_t random_seed = 1;
+  /// At most this many solutions are returned (0 = no limit).
+  int max_solutions = 0;
+  /// Also return, for revolute joints, the values ±2πk of a solution that stay within limits.
+  bool include_2pi_equivalents = true;
+  /// Numeric IK: a solution's position error (m) and rotation error (rad) are both below this.
+  double tolerance = 1e-9;
+  /// Numeric IK: number of starts (the seed, then random configurations within the limits).
+  int max_attempts = 32;
+  /// Numeric IK: iterations per start.
+  int max_iterations = 60;
+  /// Numeric IK: stop after this many distinct solutions (ignoring 2π equivalents; 0 = all
+  /// found within max_attempts). The default of 1 is the "find one" case.
+  int distinct_solutions = 1;
+
+  bool operator==(const IkRequest& other) const;
+};
+std::string ToString(const IkRequest& request);
+
+/// One IK solution: joint values within the limits, and the branch it belongs to.
+/// OPW: branch = bit 0 shoulder (0: wrist centre in front of axis 1, 1: behind), bit 1 elbow
+/// (0: θ3 + atan2(a2, c3) ≥ 0, 1: < 0), bit 2 wrist (0: θ5 ≥ 0, 1: θ5 < 0), all in the OPW
+/// model's angles (see opw_ik.hpp). Numeric: the index of the distinct solution
+/// (in the order found). 2π equivalents share their branch.
+struct IkSolution {
+  Eigen::VectorXd q;
+  int branch = 0;
+  bool operator==(const IkSolution& other) const { return branch == other.branch && q == other.q; }
+};
+
+class IkSolver {
+ public:
+  virtual ~IkSolver() = default;
+
+  /// All solutions (within the joint limits) that put the flange at X_BF_target, with branches.
+  /// Order: deterministic (see each solver). Empty when unreachable. Never throws.
+  virtual std::vector<IkSolution> SolveWithBranches(const Eigen::Isometry3d& X_BF_target,
+                                                    const IkRequest& request = {}) const = 0;
+
+  /// The joint values of SolveWithBranches.
+  std::vector<Eigen::VectorXd> Solve(const Eigen::Isometry3d& X_BF_target,
+                                     const IkRequest& request = {}) const;
+
+  virtual std::string_view name() const = 0;
+  virtual const Chain& chain() const = 0;
+};
+
+/// The analytic OPW solver when the chain has a 6R ortho-parallel basis with a spherical wrist
+/// (detected and verified, see OpwIk::FromChain), otherwise the numeric solver. The solver holds
+/// a copy of the chain.
+std::unique_ptr<IkSolver> MakeIkSolver(const Chain& chain);
+
+namespace internal {
+/// Appends to *out the solution q (joint values of one branch, revolute ones anywhere) and,
+/// when requested, its ±2πk equivalents within the limits; values that cannot be brought within
+/// the limits drop the solution. The first appended is the one nearest to the seed (joint by
+/// joint); the others follow in lexicographic order of the per-joint candidate lists (joint 0
+/// slowest). `part` selects the primary only, the others only, or all.
+enum class EquivalentsPart { kPrimary, kRest, kAll };
+void AppendWithEquivalents(const Chain& chain, const Eigen::Ref<const Eigen::VectorXd>& q,
+                           int branch, const IkRequest& request, EquivalentsPart part,
+                           std::vector<IkSolution>* out);
+/// Wraps an angle into (-π, π].
+double WrapToPi(double angle);
+}  // namespace internal
+
+}  // namespace weldcell::kinematics
