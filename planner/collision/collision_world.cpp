@@ -1,0 +1,541 @@
+#include "planner/collision/collision_world.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <sstream>
+
+#include "planner/collision/internal/world_impl.hpp"
+#include "planner/common/check.hpp"
+#include "planner/common/diagnostics.hpp"
+
+namespace weldcell::collision {
+
+using internal::Body;
+using internal::Part;
+using internal::RobotData;
+using internal::Sphere;
+using internal::StaticBody;
+
+double DisplacementBound::MaxTravel(const Eigen::Ref<const Eigen::VectorXd>& q0,
+                                    const Eigen::Ref<const Eigen::VectorXd>& q1) const {
+  WELDCELL_CHECK(q0.size() == static_cast<Eigen::Index>(lever_arm.size()) &&
+                 q1.size() == q0.size());
+  double travel = 0.0;
+  for (std::size_t i = 0; i < lever_arm.size(); ++i) {
+    const auto j = static_cast<Eigen::Index>(i);
+    travel += lever_arm[i] * std::abs(q1[j] - q0[j]);
+  }
+  return travel;
+}
+
+namespace {
+
+using MeshCache = std::map<const cell::Mesh*, std::shared_ptr<const fcl::CollisionGeometryd>>;
+
+std::shared_ptr<const fcl::CollisionGeometryd> Convert(const cell::Shape& shape,
+                                                       MeshCache& meshes) {
+  if (shape.kind != cell::ShapeKind::kMesh) return internal::MakeFclGeometry(shape);
+  auto& entry = meshes[shape.mesh.get()];
+  if (!entry) entry = internal::MakeFclGeometry(shape);
+  return entry;
+}
+
+Body MakeBody(std::string name, BodyRef ref, const std::vector<cell::Geometry>& geometries,
+              MeshCache& meshes) {
+  Body body{.name = std::move(name), .ref = ref, .parts = {}, .sphere_B = {}};
+  std::vector<Sphere> spheres;
+  for (const cell::Geometry& g : geometries) {
+    const Sphere local = internal::ShapeBoundingSphere(g.shape);
+    const Sphere sphere{.center = g.X_FG * local.center, .radius = local.radius};
+    body.parts.push_back(
+        {.geometry = Convert(g.shape, meshes), .X_BG = g.X_FG, .sphere_B = sphere});
+    spheres.push_back(sphere);
+  }
+  body.sphere_B = internal::EnclosingSphere(spheres);
+  return body;
+}
+
+void Validate(const cell::Cell& cell, DiagnosticSink& sink) {
+  const SourceLocation where{.file = cell.source_file, .line = 0, .column = 0};
+  auto check_geometries = [&](const std::vector<cell::Geometry>& geometries,
+                              const std::string& key) {
+    for (std::size_t i = 0; i < geometries.size(); ++i) {
+      const std::string why = internal::ValidateShape(geometries[i].shape);
+      if (!why.empty()) sink.Error(where, key + ".collision[" + std::to_string(i) + "]", why);
+    }
+  };
+  for (std::size_t r = 0; r < cell.robots.size(); ++r) {
+    const cell::Robot& robot = cell.robots[r];
+    const std::string key = "robots[" + std::to_string(r) + "]";
+    if (!robot.model || robot.model->links.empty()) {
+      sink.Error(where, key + ".model", "robot '" + robot.name + "' has no model (no links)");
+      continue;
+    }
+    for (std::size_t k = 0; k < robot.model->links.size(); ++k) {
+      check_geometries(robot.model->links[k].collision,
+                       key + ".model.links[" + std::to_string(k) + "] (" +
+                           robot.model->links[k].name + ")");
+    }
+    check_geometries(robot.tool.collision, key + ".tool");
+    if (robot.home.size() != 0 && robot.home.size() != robot.model->dof()) {
+      sink.Error(where, key + ".home",
+                 "expected " + std::to_string(robot.model->dof()) + " joint values, got " +
+                     std::to_string(robot.home.size()));
+    }
+  }
+  for (std::size_t i = 0; i < cell.obstacles.size(); ++i) {
+    const std::string why = internal::ValidateShape(cell.obstacles[i].geometry.shape);
+    if (!why.empty()) {
+      sink.Error(where, "obstacles[" + std::to_string(i) + "] (" + cell.obstacles[i].name + ")",
+                 why);
+    }
+  }
+}
+
+bool SameGeometry(const std::vector<cell::Geometry>& a, const std::vector<cell::Geometry>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const cell::Shape& sa = a[i].shape;
+    const cell::Shape& sb = b[i].shape;
+    if (sa.kind != sb.kind || sa.box_size != sb.box_size || sa.radius != sb.radius ||
+        sa.length != sb.length || sa.mesh != sb.mesh ||
+        !a[i].X_FG.matrix().isApprox(b[i].X_FG.matrix(), 0.0)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::uint64_t SplitMix64(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+Eigen::VectorXd HomeOf(const cell::Robot& robot, const kinematics::Chain& chain) {
+  if (robot.home.size() == chain.dof()) return robot.home;
+  return Eigen::VectorXd::Zero(chain.dof()).cwiseMax(chain.lower()).cwiseMin(chain.upper());
+}
+
+bool SphereTouchesBox(const Eigen::Vector3d& c, double r, const Eigen::AlignedBox3d& box) {
+  return box.squaredExteriorDistance(c) <= r * r;
+}
+
+}  // namespace
+
+CollisionWorld::CollisionWorld(const cell::Cell& cell, const WorldOptions& options) {
+  WELDCELL_CHECK(options.acm_samples >= 0);
+  DiagnosticSink sink;
+  Validate(cell, sink);
+  sink.ThrowIfErrors();
+
+  auto impl = std::make_unique<Impl>();
+  MeshCache meshes;
+  impl->robots.reserve(cell.robots.size());
+  for (std::size_t r = 0; r < cell.robots.size(); ++r) {
+    const cell::Robot& source = cell.robots[r];
+    const cell::RobotModel& model = *source.model;
+    const int robot_index = static_cast<int>(r);
+    RobotData robot;
+    robot.name = source.name;
+    robot.chain = std::make_unique<kinematics::Chain>(model);
+    robot.X_WB = source.X_WB;
+    robot.gun = static_cast<int>(model.links.size());
+    for (std::size_t k = 0; k < model.links.size(); ++k) {
+      robot.bodies.push_back(MakeBody(
+          source.name + "/" + model.links[k].name,
+          {.kind = BodyKind::kLink, .robot = robot_index, .index = static_cast<int>(k), .name = {}},
+          model.links[k].collision, meshes));
+    }
+    robot.bodies.push_back(MakeBody(
+        source.name + "/gun",
+        {.kind = BodyKind::kGun, .robot = robot_index, .index = robot.gun, .name = {}},
+        source.tool.collision, meshes));
+
+    robot.env_order.push_back(robot.gun);
+    for (int k = robot.gun - 1; k >= 0; --k) robot.env_order.push_back(k);
+    std::erase_if(robot.env_order, [&](int b) { return robot.bodies[b].empty(); });
+
+    // Robots of one model with the same gun geometry and home get the same matrix, computed once
+    // with the seed of the first of them.
+    const Eigen::VectorXd home = HomeOf(source, *robot.chain);
+    bool shared = false;
+    for (std::size_t s = 0; s < r && !shared; ++s) {
+      const cell::Robot& other = cell.robots[s];
+      if (other.model == source.model && SameGeometry(other.tool.collision, source.tool.collision) &&
+          HomeOf(other, *impl->robots[s].chain) == home) {
+        robot.acm = impl->robots[s].acm;
+        shared = true;
+      }
+    }
+    if (!shared) {
+      robot.acm = internal::ComputeAllowedCollisions(
+          robot, model, home, SplitMix64(cell.settings.seed ^ SplitMix64(r)),
+          options.acm_samples);
+    }
+    for (int pass = 0; pass < 2; ++pass) {
+      // Pairs with the gun first: at a weld the gun is the body most likely to hit something.
+      for (int a = 0; a < robot.gun + 1; ++a) {
+        for (int b = a + 1; b < robot.gun + 1; ++b) {
+          if ((b == robot.gun) == (pass == 0) && !robot.acm.allowed(a, b)) {
+            robot.self_pairs.emplace_back(a, b);
+          }
+        }
+      }
+    }
+    robot.displacement =
+        internal::ComputeDisplacementBound(model, robot.bodies, source.tool.X_FT.translation());
+    impl->robots.push_back(std::move(robot));
+  }
+
+  for (std::size_t i = 0; i < cell.obstacles.size(); ++i) {
+    const cell::Obstacle& obstacle = cell.obstacles[i];
+    StaticBody body;
+    body.body = MakeBody(
+        obstacle.name,
+        {.kind = BodyKind::kObstacle, .robot = -1, .index = static_cast<int>(i), .name = {}},
+        {obstacle.geometry}, meshes);
+    body.X_WG = obstacle.geometry.X_FG;
+    body.box_W = internal::ShapeBox(obstacle.geometry.shape, obstacle.geometry.X_FG);
+    impl->obstacles.push_back(std::move(body));
+  }
+
+  // Names are viewed only now that no container grows any more.
+  for (auto& robot : impl->robots) {
+    for (auto& body : robot.bodies) body.ref.name = body.name;
+  }
+  for (auto& obstacle : impl->obstacles) obstacle.body.ref.name = obstacle.body.name;
+  impl_ = std::move(impl);
+}
+
+CollisionWorld::~CollisionWorld() = default;
+CollisionWorld::CollisionWorld(CollisionWorld&&) noexcept = default;
+CollisionWorld& CollisionWorld::operator=(CollisionWorld&&) noexcept = default;
+
+int CollisionWorld::robot_count() const { return static_cast<int>(impl_->robots.size()); }
+int CollisionWorld::obstacle_count() const { return static_cast<int>(impl_->obstacles.size()); }
+
+namespace {
+const RobotData& RobotAt(const CollisionWorld::Impl& world, int robot) {
+  WELDCELL_CHECK(robot >= 0 && robot < static_cast<int>(world.robots.size()));
+  return world.robots[static_cast<std::size_t>(robot)];
+}
+}  // namespace
+
+int CollisionWorld::body_count(int robot) const {
+  return static_cast<int>(RobotAt(*impl_, robot).bodies.size());
+}
+
+BodyRef CollisionWorld::robot_body(int robot, int body) const {
+  const RobotData& data = RobotAt(*impl_, robot);
+  WELDCELL_CHECK(body >= 0 && body < static_cast<int>(data.bodies.size()));
+  return data.bodies[static_cast<std::size_t>(body)].ref;
+}
+
+BodyRef CollisionWorld::gun(int robot) const {
+  const RobotData& data = RobotAt(*impl_, robot);
+  return data.bodies[static_cast<std::size_t>(data.gun)].ref;
+}
+
+BodyRef CollisionWorld::obstacle(int index) const {
+  WELDCELL_CHECK(index >= 0 && index < obstacle_count());
+  return impl_->obstacles[static_cast<std::size_t>(index)].body.ref;
+}
+
+const kinematics::Chain& CollisionWorld::chain(int robot) const {
+  return *RobotAt(*impl_, robot).chain;
+}
+
+const AllowedCollisionMatrix& CollisionWorld::allowed_collisions(int robot) const {
+  return RobotAt(*impl_, robot).acm;
+}
+
+const DisplacementBound& CollisionWorld::displacement_bound(int robot) const {
+  return RobotAt(*impl_, robot).displacement;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queries
+
+namespace {
+
+using CtxImpl = CollisionContext::Impl;
+
+internal::RobotScratch& PlaceAt(const RobotData& robot, CtxImpl& ctx, int index,
+                                const Eigen::Ref<const Eigen::VectorXd>& q) {
+  WELDCELL_CHECK(q.size() == robot.chain->dof());
+  internal::RobotScratch& scratch = ctx.robots[static_cast<std::size_t>(index)];
+  robot.chain->LinkPoses(q, &scratch.X_BL);
+  internal::BodyPosesFromBase(robot, scratch);
+  return scratch;
+}
+
+internal::RobotScratch& PlaceAtPoses(const RobotData& robot, CtxImpl& ctx, int index,
+                                     std::span<const Eigen::Isometry3d> X_WL) {
+  internal::RobotScratch& scratch = ctx.robots[static_cast<std::size_t>(index)];
+  WELDCELL_CHECK(static_cast<int>(X_WL.size()) == robot.gun);
+  std::copy(X_WL.begin(), X_WL.end(), scratch.X_WBody.begin());
+  scratch.X_WBody.back() = X_WL.back();
+  return scratch;
+}
+
+/// Records a contact; true when the query should stop.
+bool AddContact(CollisionResult& result, const BodyRef& first, const BodyRef& second,
+                ContactReport report) {
+  result.status = CollisionStatus::kInCollision;
+  result.contacts.push_back({.first = first, .second = second});
+  return report == ContactReport::kFirst;
+}
+
+bool BodyHitsObstacle(CtxImpl& ctx, const Body& body, const Eigen::Isometry3d& X_WBody,
+                      const StaticBody& obstacle) {
+  const Part& target = obstacle.body.parts.front();
+  for (const Part& part : body.parts) {
+    if (body.parts.size() > 1 &&
+        !SphereTouchesBox(X_WBody * part.sphere_B.center, part.sphere_B.radius, obstacle.box_W)) {
+      continue;
+    }
+    if (internal::GeometriesCollide(ctx, *part.geometry, X_WBody * part.X_BG, *target.geometry,
+                                    obstacle.X_WG)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+CollisionResult CheckPlaced(const CollisionWorld::Impl& world, CtxImpl& ctx, const RobotData& robot,
+                            const internal::RobotScratch& scratch, const CheckRequest& request) {
+  CollisionResult result;
+  const auto& X = scratch.X_WBody;
+  if (request.scope != CheckScope::kSelf) {
+    for (const int b : robot.env_order) {
+      const Body& body = robot.bodies[static_cast<std::size_t>(b)];
+      const Eigen::Isometry3d& X_WBody = X[static_cast<std::size_t>(b)];
+      const Eigen::Vector3d c_W = X_WBody * body.sphere_B.center;
+      for (const StaticBody& obstacle : world.obstacles) {
+        if (!SphereTouchesBox(c_W, body.sphere_B.radius, obstacle.box_W)) continue;
+        if (BodyHitsObstacle(ctx, body, X_WBody, obstacle) &&
+            AddContact(result, body.ref, obstacle.body.ref, request.report)) {
+          return result;
+        }
+      }
+    }
+  }
+  if (request.scope != CheckScope::kEnvironment) {
+    for (const auto& [a, b] : robot.self_pairs) {
+      const auto ia = static_cast<std::size_t>(a);
+      const auto ib = static_cast<std::size_t>(b);
+      if (internal::BodiesCollide(ctx, robot.bodies[ia], X[ia], robot.bodies[ib], X[ib]) &&
+          AddContact(result, robot.bodies[ia].ref, robot.bodies[ib].ref, request.report)) {
+        return result;
+      }
+    }
+  }
+  return result;
+}
+
+DistanceResult ClearancePlaced(const CollisionWorld::Impl& world, CtxImpl& ctx,
+                               const RobotData& robot, const internal::RobotScratch& scratch,
+                               const DistanceRequest& request) {
+  WELDCELL_CHECK(request.max_distance >= 0.0);
+  const auto& X = scratch.X_WBody;
+  ctx.candidates.clear();
+  for (const int b : robot.env_order) {
+    const Body& body = robot.bodies[static_cast<std::size_t>(b)];
+    for (std::size_t p = 0; p < body.parts.size(); ++p) {
+      const Part& part = body.parts[p];
+      const Eigen::Vector3d c_W = X[static_cast<std::size_t>(b)] * part.sphere_B.center;
+      for (std::size_t o = 0; o < world.obstacles.size(); ++o) {
+        const double lower_bound = std::max(
+            0.0, std::sqrt(world.obstacles[o].box_W.squaredExteriorDistance(c_W)) -
+                     part.sphere_B.radius);
+        if (lower_bound >= request.max_distance) continue;
+        ctx.candidates.push_back({.lower_bound = lower_bound,
+                                  .body = b,
+                                  .part = static_cast<int>(p),
+                                  .obstacle = static_cast<int>(o)});
+      }
+    }
+  }
+  std::sort(ctx.candidates.begin(), ctx.candidates.end(), [](const auto& x, const auto& y) {
+    if (x.lower_bound != y.lower_bound) return x.lower_bound < y.lower_bound;
+    if (x.body != y.body) return x.body < y.body;
+    if (x.part != y.part) return x.part < y.part;
+    return x.obstacle < y.obstacle;
+  });
+
+  DistanceResult result{.status = DistanceStatus::kFarther,
+                        .distance = request.max_distance,
+                        .robot_body = {},
+                        .obstacle = {},
+                        .p_W_robot = Eigen::Vector3d::Zero(),
+                        .p_W_obstacle = Eigen::Vector3d::Zero()};
+  for (const auto& candidate : ctx.candidates) {
+    if (candidate.lower_bound >= result.distance) break;
+    const Body& body = robot.bodies[static_cast<std::size_t>(candidate.body)];
+    const Part& part = body.parts[static_cast<std::size_t>(candidate.part)];
+    const StaticBody& obstacle = world.obstacles[static_cast<std::size_t>(candidate.obstacle)];
+    const Eigen::Isometry3d X_WG = X[static_cast<std::size_t>(candidate.body)] * part.X_BG;
+    const fcl::CollisionGeometryd& target = *obstacle.body.parts.front().geometry;
+    // FCL's distance is not meaningful for overlapping meshes (it may return a tiny positive
+    // number), so a pair whose bounds touch is first tested for contact.
+    if (candidate.lower_bound <= 0.0 &&
+        internal::GeometriesCollide(ctx, *part.geometry, X_WG, target, obstacle.X_WG)) {
+      return {.status = DistanceStatus::kInContact,
+              .distance = 0.0,
+              .robot_body = body.ref,
+              .obstacle = obstacle.body.ref,
+              .p_W_robot = Eigen::Vector3d::Zero(),
+              .p_W_obstacle = Eigen::Vector3d::Zero()};
+    }
+    Eigen::Vector3d p_W_robot;
+    Eigen::Vector3d p_W_obstacle;
+    const double d =
+        internal::GeometryDistance(ctx, *part.geometry, X_WG, target, obstacle.X_WG, &p_W_robot,
+                                   &p_W_obstacle);
+    if (d <= 0.0) {
+      return {.status = DistanceStatus::kInContact,
+              .distance = 0.0,
+              .robot_body = body.ref,
+              .obstacle = obstacle.body.ref,
+              .p_W_robot = Eigen::Vector3d::Zero(),
+              .p_W_obstacle = Eigen::Vector3d::Zero()};
+    }
+    if (d < result.distance) {
+      result.status = DistanceStatus::kClear;
+      result.distance = d;
+      result.robot_body = body.ref;
+      result.obstacle = obstacle.body.ref;
+      result.p_W_robot = p_W_robot;
+      result.p_W_obstacle = p_W_obstacle;
+    }
+  }
+  return result;
+}
+
+}  // namespace
+
+CollisionResult CollisionWorld::CheckRobot(CollisionContext& ctx, int robot,
+                                           const Eigen::Ref<const Eigen::VectorXd>& q,
+                                           const CheckRequest& request) const {
+  WELDCELL_CHECK(ctx.impl_->world == impl_.get());
+  const RobotData& data = RobotAt(*impl_, robot);
+  const auto& scratch = PlaceAt(data, *ctx.impl_, robot, q);
+  return CheckPlaced(*impl_, *ctx.impl_, data, scratch, request);
+}
+
+CollisionResult CollisionWorld::CheckRobotAtPoses(CollisionContext& ctx, int robot,
+                                                  std::span<const Eigen::Isometry3d> X_WL,
+                                                  const CheckRequest& request) const {
+  WELDCELL_CHECK(ctx.impl_->world == impl_.get());
+  const RobotData& data = RobotAt(*impl_, robot);
+  const auto& scratch = PlaceAtPoses(data, *ctx.impl_, robot, X_WL);
+  return CheckPlaced(*impl_, *ctx.impl_, data, scratch, request);
+}
+
+CollisionResult CollisionWorld::CheckRobotPair(CollisionContext& ctx, int robot_a,
+                                               const Eigen::Ref<const Eigen::VectorXd>& q_a,
+                                               int robot_b,
+                                               const Eigen::Ref<const Eigen::VectorXd>& q_b,
+                                               ContactReport report) const {
+  WELDCELL_CHECK(ctx.impl_->world == impl_.get());
+  WELDCELL_CHECK(robot_a != robot_b);
+  const RobotData& a = RobotAt(*impl_, robot_a);
+  const RobotData& b = RobotAt(*impl_, robot_b);
+  const auto& X_a = PlaceAt(a, *ctx.impl_, robot_a, q_a).X_WBody;
+  const auto& X_b = PlaceAt(b, *ctx.impl_, robot_b, q_b).X_WBody;
+  CollisionResult result;
+  for (const int i : a.env_order) {
+    for (const int j : b.env_order) {
+      const auto ia = static_cast<std::size_t>(i);
+      const auto jb = static_cast<std::size_t>(j);
+      if (internal::BodiesCollide(*ctx.impl_, a.bodies[ia], X_a[ia], b.bodies[jb], X_b[jb]) &&
+          AddContact(result, a.bodies[ia].ref, b.bodies[jb].ref, report)) {
+        return result;
+      }
+    }
+  }
+  return result;
+}
+
+DistanceResult CollisionWorld::Clearance(CollisionContext& ctx, int robot,
+                                         const Eigen::Ref<const Eigen::VectorXd>& q,
+                                         const DistanceRequest& request) const {
+  WELDCELL_CHECK(ctx.impl_->world == impl_.get());
+  const RobotData& data = RobotAt(*impl_, robot);
+  const auto& scratch = PlaceAt(data, *ctx.impl_, robot, q);
+  return ClearancePlaced(*impl_, *ctx.impl_, data, scratch, request);
+}
+
+DistanceResult CollisionWorld::ClearanceAtPoses(CollisionContext& ctx, int robot,
+                                                std::span<const Eigen::Isometry3d> X_WL,
+                                                const DistanceRequest& request) const {
+  WELDCELL_CHECK(ctx.impl_->world == impl_.get());
+  const RobotData& data = RobotAt(*impl_, robot);
+  const auto& scratch = PlaceAtPoses(data, *ctx.impl_, robot, X_WL);
+  return ClearancePlaced(*impl_, *ctx.impl_, data, scratch, request);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Context
+
+CollisionContext::CollisionContext(const CollisionWorld& world)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->world = world.impl_.get();
+  impl_->collision_request.num_max_contacts = 1;
+  impl_->collision_request.enable_contact = false;
+  impl_->distance_request.enable_nearest_points = true;
+  std::size_t max_parts = 0;
+  for (const RobotData& robot : world.impl_->robots) {
+    internal::RobotScratch scratch;
+    scratch.X_BL.resize(static_cast<std::size_t>(robot.gun));
+    scratch.X_WBody.resize(robot.bodies.size());
+    impl_->robots.push_back(std::move(scratch));
+    std::size_t parts = 0;
+    for (const Body& body : robot.bodies) parts += body.parts.size();
+    max_parts = std::max(max_parts, parts);
+  }
+  impl_->candidates.reserve(max_parts * world.impl_->obstacles.size());
+}
+
+CollisionContext::~CollisionContext() = default;
+CollisionContext::CollisionContext(CollisionContext&&) noexcept = default;
+CollisionContext& CollisionContext::operator=(CollisionContext&&) noexcept = default;
+
+// ---------------------------------------------------------------------------------------------
+// Printing
+
+std::string ToString(const BodyRef& body) {
+  return body.name.empty() ? std::string("(none)") : std::string(body.name);
+}
+
+std::string ToString(const CollisionResult& result) {
+  if (!result.in_collision()) return "free";
+  std::string text = "in collision: ";
+  for (std::size_t i = 0; i < result.contacts.size(); ++i) {
+    if (i > 0) text += "; ";
+    text += ToString(result.contacts[i].first) + " – " + ToString(result.contacts[i].second);
+  }
+  return text;
+}
+
+std::string ToString(const DistanceResult& result) {
+  std::ostringstream out;
+  switch (result.status) {
+    case DistanceStatus::kClear:
+      out << "clear by " << result.distance << " m: " << ToString(result.robot_body) << " – "
+          << ToString(result.obstacle);
+      break;
+    case DistanceStatus::kInContact:
+      out << "in contact: " << ToString(result.robot_body) << " – " << ToString(result.obstacle);
+      break;
+    case DistanceStatus::kFarther:
+      out << "nothing nearer than " << result.distance << " m";
+      break;
+  }
+  return out.str();
+}
+
+}  // namespace weldcell::collision

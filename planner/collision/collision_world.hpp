@@ -1,0 +1,251 @@
+#pragma once
+// The collision world of a cell: every robot's links and gun, the fixtures and the body, checked
+// with FCL (meshes as OBBRSS bounding-volume hierarchies, primitives as primitives).
+//
+// Usage:
+//   const CollisionWorld world(cell);             // once; then shared const by every thread
+//   CollisionContext ctx(world);                  // one per thread (mutable scratch)
+//   CollisionResult hit = world.CheckRobot(ctx, 0, q);
+//   if (hit.in_collision()) std::cout << ToString(hit);   // e.g. "R1/gun – clamp_1"
+//
+// Units: m, rad. Frames: W world, B a robot's base link, L a link, F the flange (tip link).
+// Bodies: each robot has one body per chain link (model.links order; all of a link's collision
+// geometries) plus one body for its gun (the tool's collision geometry, rigidly on the flange),
+// named "<robot>/<link>" and "<robot>/gun"; each cell obstacle is one body named as in the cell.
+// Meshes are surfaces: a body entirely inside a closed mesh without touching a triangle is not
+// in contact.
+//
+// Self-collision uses an allowed-collision matrix per robot, computed at construction by the
+// rule documented at CollisionWorld::allowed_collisions (which shows the matrix with a
+// reason per pair).
+//
+// Thread safety: a CollisionWorld is immutable after construction; all its const members may be
+// called concurrently from several threads, each with its own CollisionContext. A context must not
+// be used by two threads at once.
+
+#include <Eigen/Core>
+#include <Eigen/Geometry>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "planner/cell/cell.hpp"
+#include "planner/collision/allowed_collision.hpp"
+#include "planner/kinematics/chain.hpp"
+
+namespace weldcell::collision {
+
+enum class BodyKind : std::uint8_t { kLink, kGun, kObstacle };
+
+/// Names one collision body. Plain value; `name` points into the CollisionWorld that made it,
+/// so a BodyRef must not outlive its world.
+struct BodyRef {
+  BodyKind kind = BodyKind::kObstacle;
+  int robot = -1;  ///< Index into cell.robots for links and guns; -1 for obstacles.
+  /// Body index within the robot (link index in model.links; links.size() for the gun), or the
+  /// index into cell.obstacles.
+  int index = -1;
+  std::string_view name;  ///< "R1/link_3", "R1/gun", "clamp_1".
+  bool operator==(const BodyRef&) const = default;
+};
+
+/// Two bodies in contact. `first` is always a body of the robot being checked (of robot_a for
+/// CheckRobotPair); for self-contacts it has the lower body index.
+struct Contact {
+  BodyRef first;
+  BodyRef second;
+  bool operator==(const Contact&) const = default;
+};
+
+enum class CollisionStatus : std::uint8_t { kFree, kInCollision };
+
+/// What a robot is checked against.
+enum class CheckScope : std::uint8_t {
+  kEnvironmentAndSelf,  ///< Static obstacles, then the robot's own non-allowed body pairs.
+  kEnvironment,         ///< Static obstacles only.
+  kSelf,                ///< The robot's own non-allowed body pairs only.
+};
+
+enum class ContactReport : std::uint8_t {
+  kFirst,  ///< Stop at the first contact (fastest; the usual validity check).
+  kAll,    ///< Every body pair in contact, once each.
+};
+
+struct CheckRequest {
+  CheckScope scope = CheckScope::kEnvironmentAndSelf;
+  ContactReport report = ContactReport::kFirst;
+  bool operator==(const CheckRequest&) const = default;
+};
+
+struct CollisionResult {
+  CollisionStatus status = CollisionStatus::kFree;
+  /// Empty when free; one entry (the first found) or all of them, as requested. The order is
+  /// deterministic: obstacles before self pairs, the gun and distal links before proximal ones.
+  std::vector<Contact> contacts;
+
+  bool in_collision() const { return status == CollisionStatus::kInCollision; }
+  bool operator==(const CollisionResult&) const = default;
+};
+
+enum class DistanceStatus : std::uint8_t {
+  kClear,      ///< Nearest obstacle found at `distance` > 0.
+  kInContact,  ///< A robot body touches an obstacle: distance = 0, bodies = that pair.
+  kFarther,    ///< No obstacle nearer than the request's max_distance (or no obstacles):
+               ///< distance = max_distance, a lower bound; bodies and points unset.
+};
+
+struct DistanceRequest {
+  /// m. Obstacles farther than this are not measured exactly, which makes "is the clearance at
+  /// least c?" cheap: pass max_distance = c.
+  double max_distance = std::numeric_limits<double>::infinity();
+  bool operator==(const DistanceRequest&) const = default;
+};
+
+struct DistanceResult {
+  DistanceStatus status = DistanceStatus::kFarther;
+  double distance = std::numeric_limits<double>::infinity();  ///< m
+  BodyRef robot_body;  ///< The robot body nearest to an obstacle.
+  BodyRef obstacle;
+  Eigen::Vector3d p_W_robot = Eigen::Vector3d::Zero();     ///< Nearest point on robot_body.
+  Eigen::Vector3d p_W_obstacle = Eigen::Vector3d::Zero();  ///< Nearest point on the obstacle.
+  bool operator==(const DistanceResult&) const = default;
+};
+
+/// A bound that turns joint motion into Cartesian travel, for checking a motion "every 5 mm of
+/// link-point travel" without missing anything thicker than that.
+///
+/// lever_arm[i] (movable joint i, configuration order) bounds, over ALL configurations, the
+/// distance from joint i's origin (a point on its axis) of every point of the collision geometry
+/// distal to joint i — links, gun — and of the TCP. It is computed without configuration
+/// dependence by the triangle inequality along the chain: the fixed offsets between consecutive
+/// joint origins plus each link's geometry radius about its own origin (prismatic joints in
+/// between add their largest travel). For a prismatic joint i, lever_arm[i] = 1.
+///
+/// Then any such point moves at speed |v| <= Σ_i lever_arm[i] |q̇_i|, so along the straight
+/// joint-space segment q0 → q1 it travels at most MaxTravel(q0, q1) (Schwarzer, Saha, Latombe,
+/// "Exact collision checking of robot paths", WAFR 2002).
+struct DisplacementBound {
+  std::vector<double> lever_arm;  ///< m/rad (revolute) or 1 (prismatic), per movable joint.
+
+  /// m. Σ_i lever_arm[i] · |q1_i − q0_i|. Preconditions: both sizes == lever_arm.size().
+  double MaxTravel(const Eigen::Ref<const Eigen::VectorXd>& q0,
+                   const Eigen::Ref<const Eigen::VectorXd>& q1) const;
+  bool operator==(const DisplacementBound&) const = default;
+};
+
+struct WorldOptions {
+  /// Random configurations per robot used to find body pairs that never collide (allowed).
+  /// More samples make a wrongly allowed pair less likely and construction slower.
+  int acm_samples = 5000;
+  bool operator==(const WorldOptions&) const = default;
+};
+
+class CollisionContext;
+
+class CollisionWorld {
+ public:
+  /// Converts every geometry of the cell once: meshes become shared OBBRSS hierarchies (one per
+  /// distinct Mesh object, shared by robots of the same model), primitives stay primitives.
+  /// Computes each robot's allowed-collision matrix with seeded sampling (cell.settings.seed).
+  /// Throws InputError naming the robot/link/obstacle for degenerate geometry (non-positive
+  /// sizes, empty meshes, triangle indices out of range) or a home configuration of wrong size.
+  explicit CollisionWorld(const cell::Cell& cell, const WorldOptions& options = {});
+  ~CollisionWorld();
+  CollisionWorld(CollisionWorld&&) noexcept;
+  CollisionWorld& operator=(CollisionWorld&&) noexcept;
+  CollisionWorld(const CollisionWorld&) = delete;
+  CollisionWorld& operator=(const CollisionWorld&) = delete;
+
+  int robot_count() const;
+  int obstacle_count() const;
+  /// Bodies of a robot: its links plus the gun (= model.links.size() + 1).
+  int body_count(int robot) const;
+  BodyRef robot_body(int robot, int body) const;
+  BodyRef gun(int robot) const;
+  BodyRef obstacle(int index) const;
+  const kinematics::Chain& chain(int robot) const;
+  /// The robot's allowed-collision matrix (body indices as in robot_body()).
+  ///
+  /// The rule: a pair of bodies is allowed (never checked) when
+  ///  1. either has no collision geometry (kNoGeometry);
+  ///  2. no movable joint separates them — fixed joints only, or the gun and the tip link — so
+  ///     their relative pose is constant (kRigid);
+  ///  3. exactly one movable joint separates them: parent and child, incl. the gun and the link
+  ///     before the last movable joint (kAdjacent);
+  ///  4. they touch at the robot's home configuration (zeros clamped to the limits when the cell
+  ///     gives none), which the cell declares valid: coarse meshes overlapping at a housing
+  ///     (kCollidingAtHome);
+  ///  5. they touch in none of WorldOptions::acm_samples configurations drawn uniformly within
+  ///     the joint limits with std::mt19937_64 seeded from cell.settings.seed (kNeverColliding).
+  /// Every other pair is checked. Rule 5 is statistical (as MoveIt's setup assistant's): a pair
+  /// that collides only in a tiny region of joint space may be allowed; raise acm_samples to
+  /// lower that risk. Robots with the same model and the same gun geometry share one matrix.
+  const AllowedCollisionMatrix& allowed_collisions(int robot) const;
+  const DisplacementBound& displacement_bound(int robot) const;
+
+  /// Robot `robot` at configuration q (size chain(robot).dof()) against the static obstacles
+  /// and/or itself. Does not allocate unless a contact is reported. Precondition: ctx was made
+  /// from this world; robot in range; q of the right size (checked, aborts).
+  CollisionResult CheckRobot(CollisionContext& ctx, int robot,
+                             const Eigen::Ref<const Eigen::VectorXd>& q,
+                             const CheckRequest& request = {}) const;
+
+  /// As CheckRobot, with the link poses given directly: X_WL[k] is the world pose of
+  /// model.links[k] (size == number of links); the gun follows X_WL.back().
+  CollisionResult CheckRobotAtPoses(CollisionContext& ctx, int robot,
+                                    std::span<const Eigen::Isometry3d> X_WL,
+                                    const CheckRequest& request = {}) const;
+
+  /// Robot a at q_a against robot b at q_b (every body pair, no allowed pairs). Preconditions:
+  /// a != b, both in range, configuration sizes match.
+  CollisionResult CheckRobotPair(CollisionContext& ctx, int robot_a,
+                                 const Eigen::Ref<const Eigen::VectorXd>& q_a, int robot_b,
+                                 const Eigen::Ref<const Eigen::VectorXd>& q_b,
+                                 ContactReport report = ContactReport::kFirst) const;
+
+  /// Minimum distance between robot `robot` at q (links and gun) and the static obstacles, with
+  /// the two nearest bodies and points. Pairs are visited in order of a bounding-sphere lower
+  /// bound and skipped once the bound exceeds the best distance so far.
+  DistanceResult Clearance(CollisionContext& ctx, int robot,
+                           const Eigen::Ref<const Eigen::VectorXd>& q,
+                           const DistanceRequest& request = {}) const;
+  /// As Clearance, with world link poses (see CheckRobotAtPoses).
+  DistanceResult ClearanceAtPoses(CollisionContext& ctx, int robot,
+                                  std::span<const Eigen::Isometry3d> X_WL,
+                                  const DistanceRequest& request = {}) const;
+
+  struct Impl;
+
+ private:
+  friend class CollisionContext;
+  std::unique_ptr<const Impl> impl_;
+};
+
+/// Per-thread scratch for queries on one CollisionWorld: link poses, FCL request/result objects,
+/// candidate lists. Sized at construction, so queries do not allocate. Must not outlive the world.
+class CollisionContext {
+ public:
+  explicit CollisionContext(const CollisionWorld& world);
+  ~CollisionContext();
+  CollisionContext(CollisionContext&&) noexcept;
+  CollisionContext& operator=(CollisionContext&&) noexcept;
+  CollisionContext(const CollisionContext&) = delete;
+  CollisionContext& operator=(const CollisionContext&) = delete;
+
+  struct Impl;
+
+ private:
+  friend class CollisionWorld;
+  std::unique_ptr<Impl> impl_;
+};
+
+std::string ToString(const BodyRef& body);
+/// "free", or "in collision: R1/gun – clamp_1; R1/link_6 – body".
+std::string ToString(const CollisionResult& result);
+std::string ToString(const DistanceResult& result);
+
+}  // namespace weldcell::collision

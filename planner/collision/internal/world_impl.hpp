@@ -1,0 +1,149 @@
+#pragma once
+// Private representation of CollisionWorld and CollisionContext (FCL lives only here and in the
+// .cpp files, so that including collision_world.hpp stays cheap).
+
+#include <fcl/geometry/collision_geometry.h>
+#include <fcl/narrowphase/collision_request.h>
+#include <fcl/narrowphase/collision_result.h>
+#include <fcl/narrowphase/distance_request.h>
+#include <fcl/narrowphase/distance_result.h>
+
+#include <Eigen/Geometry>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "planner/collision/allowed_collision.hpp"
+#include "planner/collision/collision_world.hpp"
+#include "planner/kinematics/chain.hpp"
+
+namespace weldcell::collision {
+
+namespace internal {
+
+struct Sphere {
+  Eigen::Vector3d center = Eigen::Vector3d::Zero();
+  double radius = 0.0;
+};
+
+/// One collision geometry of a body, in the body's frame.
+struct Part {
+  std::shared_ptr<const fcl::CollisionGeometryd> geometry;
+  Eigen::Isometry3d X_BG = Eigen::Isometry3d::Identity();
+  Sphere sphere_B;  ///< Bounding sphere of the geometry, in the body frame.
+};
+
+struct Body {
+  std::string name;
+  BodyRef ref;  ///< ref.name views `name` (set once the world is complete).
+  std::vector<Part> parts;
+  Sphere sphere_B;  ///< Bounding sphere of all parts, in the body frame.
+  bool empty() const { return parts.empty(); }
+};
+
+/// A static obstacle: one body whose frame is the world.
+struct StaticBody {
+  Body body;
+  Eigen::Isometry3d X_WG = Eigen::Isometry3d::Identity();  ///< = body.parts[0].X_BG
+  Eigen::AlignedBox3d box_W;  ///< Tight world AABB of the geometry.
+};
+
+struct RobotData {
+  std::string name;
+  std::unique_ptr<kinematics::Chain> chain;
+  Eigen::Isometry3d X_WB = Eigen::Isometry3d::Identity();
+  std::vector<Body> bodies;  ///< links..., gun (last)
+  int gun = 0;               ///< body index of the gun = number of links
+  AllowedCollisionMatrix acm;
+  /// Checked self pairs (a < b), both with geometry; pairs with the gun first.
+  std::vector<std::pair<int, int>> self_pairs;
+  /// Bodies with geometry, in environment-check order: gun, then distal to proximal links.
+  std::vector<int> env_order;
+  DisplacementBound displacement;
+};
+
+}  // namespace internal
+
+struct CollisionWorld::Impl {
+  std::vector<internal::RobotData> robots;
+  std::vector<internal::StaticBody> obstacles;
+};
+
+namespace internal {
+
+/// A (robot part, obstacle) pair with a lower bound on their distance, for Clearance.
+struct DistanceCandidate {
+  double lower_bound = 0.0;
+  int body = 0;
+  int part = 0;
+  int obstacle = 0;
+};
+
+struct RobotScratch {
+  std::vector<Eigen::Isometry3d> X_BL;     ///< link poses in the base frame
+  std::vector<Eigen::Isometry3d> X_WBody;  ///< body frame poses in the world (links..., gun)
+};
+
+}  // namespace internal
+
+struct CollisionContext::Impl {
+  const CollisionWorld::Impl* world = nullptr;
+  std::vector<internal::RobotScratch> robots;
+  fcl::CollisionRequestd collision_request;
+  fcl::CollisionResultd collision_result;
+  fcl::DistanceRequestd distance_request;
+  fcl::DistanceResultd distance_result;
+  std::vector<internal::DistanceCandidate> candidates;
+};
+
+namespace internal {
+
+/// Converts a cell shape to an FCL geometry. Meshes become OBBRSS hierarchies.
+/// Preconditions: the shape is valid (ValidateShape returned no message).
+std::shared_ptr<const fcl::CollisionGeometryd> MakeFclGeometry(const cell::Shape& shape);
+/// Empty when valid; otherwise what is wrong with it.
+std::string ValidateShape(const cell::Shape& shape);
+/// Bounding sphere of a shape in its own frame.
+Sphere ShapeBoundingSphere(const cell::Shape& shape);
+/// World AABB of a shape placed at X_WG.
+Eigen::AlignedBox3d ShapeBox(const cell::Shape& shape, const Eigen::Isometry3d& X_WG);
+/// Smallest sphere of a simple construction enclosing all spheres (centre = middle of their
+/// AABB). Returns radius 0 at the origin for an empty list.
+Sphere EnclosingSphere(const std::vector<Sphere>& spheres);
+
+/// True when geometry a at X_WGa and geometry b at X_WGb overlap (FCL narrowphase, stopping at
+/// the first contact).
+bool GeometriesCollide(CollisionContext::Impl& ctx, const fcl::CollisionGeometryd& a,
+                       const Eigen::Isometry3d& X_WGa, const fcl::CollisionGeometryd& b,
+                       const Eigen::Isometry3d& X_WGb);
+
+/// Distance between geometry a at X_WGa and geometry b at X_WGb (FCL), with the nearest points
+/// on each in the world frame. Meaningful only when they do not overlap (then <= 0 or a tiny
+/// positive number, depending on the shapes).
+double GeometryDistance(CollisionContext::Impl& ctx, const fcl::CollisionGeometryd& a,
+                        const Eigen::Isometry3d& X_WGa, const fcl::CollisionGeometryd& b,
+                        const Eigen::Isometry3d& X_WGb, Eigen::Vector3d* p_Wa,
+                        Eigen::Vector3d* p_Wb);
+
+/// Body-level self check of robot data at body poses X_WBody, pair (a, b).
+bool BodiesCollide(CollisionContext::Impl& ctx, const Body& a, const Eigen::Isometry3d& X_WA,
+                   const Body& b, const Eigen::Isometry3d& X_WB);
+
+/// Sets scratch.X_WBody from chain link poses in the base frame.
+void BodyPosesFromBase(const RobotData& robot, RobotScratch& scratch);
+
+/// Computes the allowed-collision matrix of a robot (rule: CollisionWorld::allowed_collisions).
+/// Precondition: home.size() == chain dof.
+AllowedCollisionMatrix ComputeAllowedCollisions(const RobotData& robot,
+                                                const cell::RobotModel& model,
+                                                const Eigen::VectorXd& home, std::uint64_t seed,
+                                                int samples);
+
+/// Computes the displacement bound of a robot (see DisplacementBound).
+DisplacementBound ComputeDisplacementBound(const cell::RobotModel& model,
+                                           const std::vector<Body>& bodies,
+                                           const Eigen::Vector3d& p_FT);
+
+}  // namespace internal
+}  // namespace weldcell::collision
