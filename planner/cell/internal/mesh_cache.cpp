@@ -63,6 +63,14 @@ MeshCache::MeshCache() : impl_(std::make_unique<Impl>()) {
   // assimp's conversion to Y-up would rotate the mesh away from the URDF frame. The <unit>
   // element is still applied by assimp (to the root node transform, which we apply below).
   impl_->importer.SetPropertyBool(AI_CONFIG_IMPORT_COLLADA_IGNORE_UP_DIRECTION, true);
+  // Only positions matter here. Dropping normals (STL stores one per face) lets
+  // JoinIdenticalVertices share the corners of adjacent triangles.
+  impl_->importer.SetPropertyInteger(
+      AI_CONFIG_PP_RVC_FLAGS, aiComponent_NORMALS | aiComponent_TANGENTS_AND_BITANGENTS |
+                                  aiComponent_COLORS | aiComponent_TEXCOORDS |
+                                  aiComponent_BONEWEIGHTS | aiComponent_ANIMATIONS |
+                                  aiComponent_TEXTURES | aiComponent_LIGHTS |
+                                  aiComponent_CAMERAS | aiComponent_MATERIALS);
   // Points and lines carry no volume: let the triangulation step drop them.
   impl_->importer.SetPropertyInteger(AI_CONFIG_PP_SBP_REMOVE,
                                      aiPrimitiveType_POINT | aiPrimitiveType_LINE);
@@ -116,7 +124,8 @@ std::shared_ptr<const Mesh> MeshCache::Load(const fs::path& file, const Eigen::V
     }
     ++files_read_;
     const aiScene* scene = impl_->importer.ReadFile(
-        key, aiProcess_Triangulate | aiProcess_JoinIdenticalVertices | aiProcess_SortByPType);
+        key, aiProcess_RemoveComponent | aiProcess_Triangulate | aiProcess_JoinIdenticalVertices |
+                 aiProcess_SortByPType);
     if (scene == nullptr || scene->mRootNode == nullptr) {
       *error = "cannot read mesh " + file.string() + ": " + impl_->importer.GetErrorString();
       return nullptr;

@@ -1,0 +1,372 @@
+#include "planner/cell/internal/welds.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+namespace weldcell::cell::internal {
+
+namespace {
+
+constexpr double kMinNormalLength = 1e-9;
+
+std::optional<std::pair<double, double>> ReadSpin(YamlReader& reader, const YAML::Node& node,
+                                                  const std::string& key, const Units& units) {
+  auto v = reader.Numbers(node, key, 2, "min, max");
+  if (!v) return std::nullopt;
+  if ((*v)[0] > (*v)[1]) {
+    reader.Error(node, key, "spin min must be <= max, got [" + node[0].Scalar() + ", " +
+                                node[1].Scalar() + "]");
+    return std::nullopt;
+  }
+  return std::make_pair((*v)[0] * units.angle, (*v)[1] * units.angle);
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+}  // namespace
+
+WeldDefaults ReadWeldDefaults(YamlReader& reader, const YAML::Node& node,
+                              const std::string& key_path, const Units& units) {
+  WeldDefaults d;
+  if (!reader.CheckMap(node, key_path, {}, {"weld_time", "tilt", "spin", "group"})) return d;
+  if (auto v = YamlReader::Get(node, "weld_time")) {
+    if (auto t = reader.Positive(*v, JoinKey(key_path, "weld_time"))) d.weld_time = *t;
+  }
+  if (auto v = YamlReader::Get(node, "tilt")) {
+    if (auto t = reader.Positive(*v, JoinKey(key_path, "tilt"), units.angle, true)) d.tilt = *t;
+  }
+  if (auto v = YamlReader::Get(node, "spin")) {
+    if (auto s = ReadSpin(reader, *v, JoinKey(key_path, "spin"), units)) {
+      d.spin_min = s->first;
+      d.spin_max = s->second;
+    }
+  }
+  if (auto v = YamlReader::Get(node, "group")) {
+    if (auto g = reader.String(*v, JoinKey(key_path, "group"))) d.group = *g;
+  }
+  return d;
+}
+
+std::optional<WeldEntry> ReadInlineWeld(YamlReader& reader, const YAML::Node& node,
+                                        const std::string& key_path, const Units& units) {
+  if (!reader.CheckMap(node, key_path, {"id", "p", "n"},
+                       {"weld_time", "tilt", "spin", "group", "after"})) {
+    return std::nullopt;
+  }
+  WeldEntry entry;
+  entry.key_path = key_path;
+  entry.where = reader.Where(node);
+  Weld& w = entry.weld;
+  bool ok = true;
+  if (auto v = YamlReader::Get(node, "id")) {
+    entry.where = reader.Where(*v);
+    if (auto id = reader.String(*v, JoinKey(key_path, "id"))) {
+      w.id = *id;
+    } else {
+      ok = false;
+    }
+  } else {
+    ok = false;
+  }
+  if (auto v = YamlReader::Get(node, "p")) {
+    if (auto p = reader.Vector3(*v, JoinKey(key_path, "p"), units.length)) {
+      w.p_W = *p;
+    } else {
+      ok = false;
+    }
+  }
+  if (auto v = YamlReader::Get(node, "n")) {
+    if (auto n = reader.Vector3(*v, JoinKey(key_path, "n"))) {
+      if (n->norm() < kMinNormalLength) {
+        reader.Error(*v, JoinKey(key_path, "n"), "the normal must be non-zero");
+        ok = false;
+      } else {
+        w.n_W = n->normalized();
+      }
+    } else {
+      ok = false;
+    }
+  }
+  if (auto v = YamlReader::Get(node, "weld_time")) {
+    if (auto t = reader.Positive(*v, JoinKey(key_path, "weld_time"))) w.weld_time = *t;
+  }
+  if (auto v = YamlReader::Get(node, "tilt")) {
+    if (auto t = reader.Positive(*v, JoinKey(key_path, "tilt"), units.angle, true)) {
+      w.tilt_tolerance = *t;
+    }
+  }
+  if (auto v = YamlReader::Get(node, "spin")) {
+    if (auto s = ReadSpin(reader, *v, JoinKey(key_path, "spin"), units)) {
+      w.spin_min = s->first;
+      w.spin_max = s->second;
+    }
+  }
+  if (auto v = YamlReader::Get(node, "group")) {
+    if (auto g = reader.String(*v, JoinKey(key_path, "group"))) w.group = *g;
+  }
+  if (auto v = YamlReader::Get(node, "after")) {
+    const std::string key = JoinKey(key_path, "after");
+    if (!v->IsSequence()) {
+      reader.Error(*v, key, "expected a list of weld ids");
+    } else {
+      for (std::size_t i = 0; i < v->size(); ++i) {
+        if (auto id = reader.String((*v)[i], IndexKey(key, i))) {
+          w.after.push_back(*id);
+          entry.after_where.push_back(reader.Where((*v)[i]));
+        }
+      }
+    }
+  }
+  if (!ok) return std::nullopt;
+  return entry;
+}
+
+std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
+                                    const SourceLocation& named_at, const std::string& named_key,
+                                    const WeldDefaults& defaults, const Units& units,
+                                    DiagnosticSink& sink) {
+  static const std::vector<std::string> kColumns = {
+      "id",        "x",    "y",        "z",        "nx",      "ny",
+      "nz",        "weld_time", "tilt", "spin_min", "spin_max", "group"};
+  constexpr std::size_t kRequired = 7;
+  const std::string file = csv.string();
+  std::vector<WeldEntry> out;
+
+  std::ifstream in(csv, std::ios::binary);
+  if (!in || std::filesystem::is_directory(csv)) {
+    sink.Error(named_at, named_key, "file not found: " + file);
+    return out;
+  }
+
+  struct Field {
+    std::string_view text;
+    int column = 0;  // 1-based
+  };
+  auto split = [](const std::string& line) {
+    std::vector<Field> fields;
+    std::size_t start = 0;
+    while (true) {
+      const std::size_t comma = line.find(',', start);
+      const std::size_t end = comma == std::string::npos ? line.size() : comma;
+      std::string_view raw(line.data() + start, end - start);
+      std::size_t lead = 0;
+      while (lead < raw.size() && (raw[lead] == ' ' || raw[lead] == '\t')) ++lead;
+      fields.push_back({Trim(raw), static_cast<int>(start + lead) + 1});
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    return fields;
+  };
+
+  std::size_t header_columns = 0;
+  std::string line;
+  int line_number = 0;
+  while (std::getline(in, line)) {
+    ++line_number;
+    const std::string_view trimmed = Trim(line);
+    if (trimmed.empty() || trimmed.front() == '#') continue;
+    std::vector<Field> fields = split(line);
+    auto where = [&](const Field& f) {
+      return SourceLocation{.file = file, .line = line_number, .column = f.column};
+    };
+
+    if (header_columns == 0) {
+      // The header names the columns so that a swapped x/nx is caught, not silently used.
+      bool good = fields.size() >= kRequired && fields.size() <= kColumns.size();
+      for (std::size_t i = 0; good && i < fields.size(); ++i) good = fields[i].text == kColumns[i];
+      if (!good) {
+        std::string expected;
+        for (std::size_t i = 0; i < kColumns.size(); ++i) {
+          expected += (i == 0 ? "" : ",") + kColumns[i];
+          if (i + 1 == kRequired) expected += "[";
+        }
+        expected += "]";
+        sink.Error({.file = file, .line = line_number, .column = 1}, "header",
+                   "expected the header " + expected + ", got '" + std::string(trimmed) + "'");
+        return out;
+      }
+      header_columns = fields.size();
+      continue;
+    }
+
+    if (fields.size() < kRequired || fields.size() > header_columns) {
+      const Field& at = fields.size() > header_columns ? fields[header_columns] : fields.back();
+      sink.Error(where(at), "",
+                 "expected " + std::to_string(kRequired) + " to " +
+                     std::to_string(header_columns) + " columns (as in the header), got " +
+                     std::to_string(fields.size()));
+      continue;
+    }
+
+    WeldEntry entry;
+    entry.key_path = "id";
+    entry.where = where(fields[0]);
+    Weld& w = entry.weld;
+    w.weld_time = defaults.weld_time;
+    w.tilt_tolerance = defaults.tilt;
+    w.spin_min = defaults.spin_min;
+    w.spin_max = defaults.spin_max;
+    w.group = defaults.group;
+    bool ok = true;
+
+    if (fields[0].text.empty()) {
+      sink.Error(where(fields[0]), "id", "missing weld id");
+      ok = false;
+    }
+    w.id = std::string(fields[0].text);
+
+    // nullopt for an empty optional field; errors are reported here.
+    auto number = [&](std::size_t i, bool required) -> std::optional<double> {
+      const Field& f = fields[i];
+      if (f.text.empty()) {
+        if (required) {
+          sink.Error(where(f), kColumns[i], "missing value");
+          ok = false;
+        }
+        return std::nullopt;
+      }
+      std::string_view text = f.text;
+      if (text.front() == '+') text.remove_prefix(1);
+      double value = 0.0;
+      const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (ec != std::errc() || ptr != text.data() + text.size()) {
+        sink.Error(where(f), kColumns[i],
+                   "expected a number, got \"" + std::string(f.text) + "\"");
+        ok = false;
+        return std::nullopt;
+      }
+      if (!std::isfinite(value)) {
+        sink.Error(where(f), kColumns[i],
+                   "NaN and infinity are not allowed (got " + std::string(f.text) + ")");
+        ok = false;
+        return std::nullopt;
+      }
+      return value;
+    };
+
+    Eigen::Vector3d p, n;
+    for (int k = 0; k < 3; ++k) {
+      p[k] = number(1 + static_cast<std::size_t>(k), true).value_or(0.0) * units.length;
+    }
+    bool normal_ok = true;
+    for (int k = 0; k < 3; ++k) {
+      auto v = number(4 + static_cast<std::size_t>(k), true);
+      normal_ok &= v.has_value();
+      n[k] = v.value_or(0.0);
+    }
+    w.p_W = p;
+    if (normal_ok) {
+      if (n.norm() < kMinNormalLength) {
+        sink.Error(where(fields[4]), "nx", "the normal must be non-zero");
+        ok = false;
+      } else {
+        w.n_W = n.normalized();
+      }
+    }
+    if (fields.size() > 7) {
+      if (auto t = number(7, false)) {
+        if (*t <= 0.0) {
+          sink.Error(where(fields[7]), "weld_time", "must be > 0, got " + std::string(fields[7].text));
+          ok = false;
+        }
+        w.weld_time = *t;
+      }
+    }
+    if (fields.size() > 8) {
+      if (auto t = number(8, false)) {
+        if (*t < 0.0) {
+          sink.Error(where(fields[8]), "tilt", "must be >= 0, got " + std::string(fields[8].text));
+          ok = false;
+        }
+        w.tilt_tolerance = *t * units.angle;
+      }
+    }
+    if (fields.size() > 9) {
+      if (auto v = number(9, false)) w.spin_min = *v * units.angle;
+    }
+    if (fields.size() > 10) {
+      if (auto v = number(10, false)) w.spin_max = *v * units.angle;
+    }
+    if (w.spin_min > w.spin_max) {
+      sink.Error(where(fields[std::min<std::size_t>(9, fields.size() - 1)]), "spin_min",
+                 "spin min must be <= max");
+      ok = false;
+    }
+    if (fields.size() > 11 && !fields[11].text.empty()) w.group = std::string(fields[11].text);
+    if (ok) out.push_back(std::move(entry));
+  }
+  if (header_columns == 0) {
+    sink.Error({.file = file}, "header", "the weld CSV has no header line");
+  }
+  return out;
+}
+
+void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
+  std::map<std::string, std::size_t> by_id;
+  for (std::size_t i = 0; i < welds.size(); ++i) {
+    const WeldEntry& e = welds[i];
+    auto [it, inserted] = by_id.emplace(e.weld.id, i);
+    if (!inserted) {
+      const SourceLocation& first = welds[it->second].where;
+      sink.Error(e.where, e.key_path,
+                 "duplicate weld id '" + e.weld.id + "' (first at " + first.file + ":" +
+                     std::to_string(first.line) + ")");
+    }
+  }
+  bool all_known = true;
+  for (const WeldEntry& e : welds) {
+    for (std::size_t k = 0; k < e.weld.after.size(); ++k) {
+      const std::string& id = e.weld.after[k];
+      const SourceLocation& where = k < e.after_where.size() ? e.after_where[k] : e.where;
+      const std::string key = IndexKey(JoinKey(e.key_path, "after"), k);
+      if (!by_id.contains(id)) {
+        sink.Error(where, key, "unknown weld id '" + id + "' in after");
+        all_known = false;
+      } else if (id == e.weld.id) {
+        sink.Error(where, key, "a weld cannot come after itself");
+        all_known = false;
+      }
+    }
+  }
+  if (!all_known) return;
+
+  // Precedence cycles make the station unplannable: find them with a depth-first search.
+  enum class Mark { kNew, kActive, kDone };
+  std::vector<Mark> mark(welds.size(), Mark::kNew);
+  std::vector<std::size_t> stack;
+  std::function<void(std::size_t)> visit = [&](std::size_t i) {
+    mark[i] = Mark::kActive;
+    stack.push_back(i);
+    for (const std::string& id : welds[i].weld.after) {
+      const std::size_t j = by_id.at(id);
+      if (mark[j] == Mark::kActive) {
+        std::string cycle;
+        auto from = std::find(stack.begin(), stack.end(), j);
+        for (auto it = from; it != stack.end(); ++it) cycle += welds[*it].weld.id + " after ";
+        cycle += welds[j].weld.id;
+        sink.Error(welds[i].where, JoinKey(welds[i].key_path, "after"),
+                   "precedence cycle: " + cycle);
+      } else if (mark[j] == Mark::kNew) {
+        visit(j);
+      }
+    }
+    stack.pop_back();
+    mark[i] = Mark::kDone;
+  };
+  for (std::size_t i = 0; i < welds.size(); ++i) {
+    if (mark[i] == Mark::kNew) visit(i);
+  }
+}
+
+}  // namespace weldcell::cell::internal

@@ -1,0 +1,48 @@
+#pragma once
+// Welds of a cell: inline YAML entries, the weld CSV, defaults and the checks across welds
+// (unique ids, known and acyclic precedences). Internal to planner/cell.
+
+#include <filesystem>
+#include <numbers>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "planner/cell/cell.hpp"
+#include "planner/cell/internal/yaml_reader.hpp"
+
+namespace weldcell::cell::internal {
+
+/// `welds.defaults` (SI). weld_time 0 means "the gun's weld_time".
+struct WeldDefaults {
+  double weld_time = 0.0;
+  double tilt = 0.0;
+  double spin_min = -std::numbers::pi;
+  double spin_max = std::numbers::pi;
+  std::string group;
+};
+
+/// A weld with the places its id and precedences were written (for messages).
+struct WeldEntry {
+  Weld weld;
+  SourceLocation where;  ///< The id.
+  std::string key_path;  ///< `welds[3]` or `id` (CSV).
+  std::vector<SourceLocation> after_where;  ///< One per `weld.after` entry.
+};
+
+WeldDefaults ReadWeldDefaults(YamlReader& reader, const YAML::Node& node,
+                              const std::string& key_path, const Units& units);
+
+/// One inline weld `{id, p, n, weld_time, tilt, spin, group, after}`.
+std::optional<WeldEntry> ReadInlineWeld(YamlReader& reader, const YAML::Node& node,
+                                        const std::string& key_path, const Units& units);
+
+/// The weld CSV (docs/formats.md): every problem is reported as `file:line:col`.
+std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv, const SourceLocation& named_at,
+                                    const std::string& named_key, const WeldDefaults& defaults,
+                                    const Units& units, DiagnosticSink& sink);
+
+/// Unique ids, `after` ids that exist, no precedence cycles.
+void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink);
+
+}  // namespace weldcell::cell::internal

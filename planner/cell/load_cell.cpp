@@ -1,0 +1,312 @@
+// cell.yaml → Cell (docs/formats.md).
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <sstream>
+
+#include "planner/cell/internal/load_context.hpp"
+#include "planner/cell/internal/welds.hpp"
+#include "planner/cell/load.hpp"
+
+namespace weldcell::cell {
+
+namespace fs = std::filesystem;
+using internal::IndexKey;
+using internal::JoinKey;
+using internal::YamlReader;
+
+namespace {
+
+constexpr std::array<std::string_view, 5> kDialects = {"kuka_krl", "abb_rapid", "fanuc_ls",
+                                                       "yaskawa_inform", "ur_script"};
+
+std::string Format(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
+/// Home: size and limits. `home_node` is nullopt for the default (all zero).
+std::optional<Eigen::VectorXd> ReadHome(YamlReader& reader, const std::optional<YAML::Node>& home_node,
+                                        const YAML::Node& robot_node, const std::string& key,
+                                        const RobotModel& model, const internal::Units& units) {
+  const int dof = model.dof();
+  const std::vector<int> movable = model.movable_joint_indices();
+  Eigen::VectorXd home = Eigen::VectorXd::Zero(dof);
+  std::vector<double> raw(static_cast<std::size_t>(dof), 0.0);
+  if (home_node) {
+    auto values = reader.Numbers(*home_node, key, static_cast<std::size_t>(dof),
+                                 "one per movable joint of " + model.name);
+    if (!values) return std::nullopt;
+    raw = *values;
+  }
+  bool ok = true;
+  for (int i = 0; i < dof; ++i) {
+    const Joint& joint = model.joints[static_cast<std::size_t>(movable[static_cast<std::size_t>(i)])];
+    const bool prismatic = joint.type == JointType::kPrismatic;
+    const double unit = prismatic ? units.length : units.angle;
+    const std::string& unit_name = prismatic ? units.length_name : units.angle_name;
+    home[i] = raw[static_cast<std::size_t>(i)] * unit;
+    // A value written as the limit itself (e.g. 185 deg for 3.2288 rad) must pass.
+    const double slack = 1e-9 * std::max(1.0, std::abs(home[i]));
+    if (home[i] < joint.lower - slack || home[i] > joint.upper + slack) {
+      const YAML::Node& at = home_node ? (*home_node)[static_cast<std::size_t>(i)] : robot_node;
+      reader.Error(at, home_node ? IndexKey(key, static_cast<std::size_t>(i)) : key,
+                   std::string(home_node ? "" : "the default home (all zero): ") + "joint " +
+                       joint.name + " value " + Format(raw[static_cast<std::size_t>(i)]) + " " +
+                       unit_name + " is outside its limits [" + Format(joint.lower / unit) +
+                       ", " + Format(joint.upper / unit) + "] " + unit_name);
+      ok = false;
+    }
+  }
+  if (!ok) return std::nullopt;
+  return home;
+}
+
+void ReadSettings(YamlReader& reader, const YAML::Node& node, const internal::Units& units,
+                  Settings& settings) {
+  if (!reader.CheckMap(node, "settings", {}, {"seed", "reach", "motion"})) return;
+  if (auto v = YamlReader::Get(node, "seed")) {
+    if (auto seed = reader.UnsignedInteger(*v, "settings.seed")) settings.seed = *seed;
+  }
+  if (auto reach = YamlReader::Get(node, "reach")) {
+    if (reader.CheckMap(*reach, "settings.reach", {},
+                        {"spin_step", "tilt_step", "min_clearance"})) {
+      if (auto v = YamlReader::Get(*reach, "spin_step")) {
+        if (auto x = reader.Positive(*v, "settings.reach.spin_step", units.angle)) {
+          settings.reach.spin_step = *x;
+        }
+      }
+      if (auto v = YamlReader::Get(*reach, "tilt_step")) {
+        if (auto x = reader.Positive(*v, "settings.reach.tilt_step", units.angle, true)) {
+          settings.reach.tilt_step = *x;
+        }
+      }
+      if (auto v = YamlReader::Get(*reach, "min_clearance")) {
+        if (auto x = reader.Positive(*v, "settings.reach.min_clearance", units.length, true)) {
+          settings.reach.min_clearance = *x;
+        }
+      }
+    }
+  }
+  if (auto motion = YamlReader::Get(node, "motion")) {
+    if (reader.CheckMap(*motion, "settings.motion", {},
+                        {"resolution", "speed_scale", "planning_time"})) {
+      if (auto v = YamlReader::Get(*motion, "resolution")) {
+        if (auto x = reader.Positive(*v, "settings.motion.resolution", units.length)) {
+          settings.motion.resolution = *x;
+        }
+      }
+      if (auto v = YamlReader::Get(*motion, "speed_scale")) {
+        if (auto x = reader.Positive(*v, "settings.motion.speed_scale")) {
+          if (*x > 1.0) {
+            reader.Error(*v, "settings.motion.speed_scale", "must be in (0, 1], got " + v->Scalar());
+          } else {
+            settings.motion.speed_scale = *x;
+          }
+        }
+      }
+      if (auto v = YamlReader::Get(*motion, "planning_time")) {
+        if (auto x = reader.Positive(*v, "settings.motion.planning_time")) {
+          settings.motion.planning_time = *x;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
+  internal::LoadContext context(options);
+  DiagnosticSink sink;
+  YamlReader reader(cell_yaml.string(), sink);
+  std::optional<YAML::Node> parsed = reader.Parse(cell_yaml);
+  if (!parsed) sink.ThrowIfErrors();
+  const YAML::Node& root = *parsed;
+  const fs::path dir = cell_yaml.parent_path();
+
+  reader.CheckMap(root, "", {"format", "name", "cycle_time", "robots", "welds"},
+                  {"units", "obstacles", "settings"});
+  reader.CheckFormat(root, "weldcell/1");
+  const internal::Units units = reader.ReadUnits(root, true, true);
+
+  Cell cell;
+  cell.source_file = cell_yaml.string();
+  if (auto v = YamlReader::Get(root, "name")) {
+    if (auto name = reader.String(*v, "name")) cell.name = *name;
+  }
+  if (auto v = YamlReader::Get(root, "cycle_time")) {
+    if (auto t = reader.Positive(*v, "cycle_time")) cell.cycle_time = *t;
+  }
+
+  // Robots.
+  if (auto robots = YamlReader::Get(root, "robots")) {
+    if (!robots->IsSequence() || robots->size() == 0) {
+      reader.Error(*robots, "robots", "expected a list of at least one robot");
+    } else {
+      std::map<std::string, SourceLocation> names;
+      for (std::size_t i = 0; i < robots->size(); ++i) {
+        const YAML::Node node = (*robots)[i];
+        const std::string key = IndexKey("robots", i);
+        if (!reader.CheckMap(node, key, {"name", "model", "tool"}, {"base", "home", "controller"})) {
+          continue;
+        }
+        Robot robot;
+        bool ok = true;
+        if (auto v = YamlReader::Get(node, "name")) {
+          if (auto name = reader.String(*v, JoinKey(key, "name"))) {
+            robot.name = *name;
+            auto [it, inserted] = names.emplace(*name, reader.Where(*v));
+            if (!inserted) {
+              reader.Error(*v, JoinKey(key, "name"),
+                           "duplicate robot name '" + *name + "' (first at line " +
+                               std::to_string(it->second.line) + ")");
+              ok = false;
+            }
+          } else {
+            ok = false;
+          }
+        } else {
+          ok = false;
+        }
+        if (auto v = YamlReader::Get(node, "model")) {
+          if (auto path = reader.String(*v, JoinKey(key, "model"))) {
+            robot.model = internal::ReadRobotModel(internal::ResolveRelative(dir, *path),
+                                                   {reader.Where(*v), JoinKey(key, "model")},
+                                                   context, sink);
+          }
+        }
+        if (!robot.model) ok = false;
+        if (auto v = YamlReader::Get(node, "tool")) {
+          if (auto path = reader.String(*v, JoinKey(key, "tool"))) {
+            std::optional<Tool> tool =
+                internal::ReadTool(internal::ResolveRelative(dir, *path),
+                                   {reader.Where(*v), JoinKey(key, "tool")}, context, sink);
+            if (tool) {
+              robot.tool = std::move(*tool);
+            } else {
+              ok = false;
+            }
+          } else {
+            ok = false;
+          }
+        } else {
+          ok = false;
+        }
+        if (auto v = YamlReader::Get(node, "base")) {
+          if (auto X = reader.Pose(*v, JoinKey(key, "base"), units)) {
+            robot.X_WB = *X;
+          } else {
+            ok = false;
+          }
+        }
+        if (robot.model) {
+          if (auto home = ReadHome(reader, YamlReader::Get(node, "home"), node,
+                                   JoinKey(key, "home"), *robot.model, units)) {
+            robot.home = *home;
+          } else {
+            ok = false;
+          }
+        }
+        if (auto v = YamlReader::Get(node, "controller")) {
+          const std::string ckey = JoinKey(key, "controller");
+          if (reader.CheckMap(*v, ckey, {"dialect"}, {"program"})) {
+            if (auto d = YamlReader::Get(*v, "dialect")) {
+              if (auto dialect = reader.String(*d, JoinKey(ckey, "dialect"))) {
+                if (std::find(kDialects.begin(), kDialects.end(), *dialect) == kDialects.end()) {
+                  reader.Error(*d, JoinKey(ckey, "dialect"),
+                               "unknown dialect '" + *dialect +
+                                   "' (expected kuka_krl, abb_rapid, fanuc_ls, yaskawa_inform or "
+                                   "ur_script)");
+                  ok = false;
+                } else {
+                  robot.controller.dialect = *dialect;
+                }
+              }
+            }
+            if (auto p = YamlReader::Get(*v, "program")) {
+              if (auto program = reader.String(*p, JoinKey(ckey, "program"))) {
+                robot.controller.program = *program;
+              }
+            }
+          }
+        }
+        if (ok) cell.robots.push_back(std::move(robot));
+      }
+    }
+  }
+
+  // Welds.
+  std::vector<internal::WeldEntry> welds;
+  if (auto node = YamlReader::Get(root, "welds")) {
+    if (node->IsMap()) {
+      if (reader.CheckMap(*node, "welds", {"file"}, {"defaults"})) {
+        internal::WeldDefaults defaults;
+        if (auto d = YamlReader::Get(*node, "defaults")) {
+          defaults = internal::ReadWeldDefaults(reader, *d, "welds.defaults", units);
+        }
+        if (auto f = YamlReader::Get(*node, "file")) {
+          if (auto path = reader.String(*f, "welds.file")) {
+            welds = internal::ReadWeldsCsv(internal::ResolveRelative(dir, *path), reader.Where(*f),
+                                           "welds.file", defaults, units, sink);
+          }
+        }
+      }
+    } else if (node->IsSequence()) {
+      for (std::size_t i = 0; i < node->size(); ++i) {
+        if (auto entry = internal::ReadInlineWeld(reader, (*node)[i], IndexKey("welds", i), units)) {
+          welds.push_back(std::move(*entry));
+        }
+      }
+    } else {
+      reader.Error(*node, "welds",
+                   "expected a list of welds or a mapping {file, defaults}");
+    }
+  }
+  internal::CheckWeldSet(welds, sink);
+  cell.welds.reserve(welds.size());
+  for (internal::WeldEntry& e : welds) cell.welds.push_back(std::move(e.weld));
+
+  // Obstacles.
+  if (auto node = YamlReader::Get(root, "obstacles")) {
+    if (!node->IsSequence()) {
+      reader.Error(*node, "obstacles", "expected a list of obstacles");
+    } else {
+      std::map<std::string, SourceLocation> names;
+      for (std::size_t i = 0; i < node->size(); ++i) {
+        const YAML::Node entry = (*node)[i];
+        const std::string key = IndexKey("obstacles", i);
+        std::optional<Geometry> geometry = internal::ReadShapeEntry(
+            reader, entry, key, units, dir, context, {"name"}, false);
+        if (!entry.IsMap()) continue;
+        auto n = YamlReader::Get(entry, "name");
+        std::optional<std::string> name;
+        if (!n) {
+          reader.Error(entry, JoinKey(key, "name"), "missing required key 'name'");
+        } else if ((name = reader.String(*n, JoinKey(key, "name")))) {
+          auto [it, inserted] = names.emplace(*name, reader.Where(*n));
+          if (!inserted) {
+            reader.Error(*n, JoinKey(key, "name"),
+                         "duplicate obstacle name '" + *name + "' (first at line " +
+                             std::to_string(it->second.line) + ")");
+          }
+        }
+        if (geometry && name) {
+          cell.obstacles.push_back({.name = *name, .geometry = std::move(*geometry), .visual = {}});
+        }
+      }
+    }
+  }
+
+  if (auto node = YamlReader::Get(root, "settings")) {
+    ReadSettings(reader, *node, units, cell.settings);
+  }
+
+  sink.ThrowIfErrors();
+  return {.value = std::move(cell), .warnings = sink.warnings()};
+}
+
+}  // namespace weldcell::cell

@@ -1,0 +1,224 @@
+// Weld-gun YAML → Tool, and the shape entries shared by tools and obstacles.
+
+#include "planner/cell/internal/load_context.hpp"
+#include "planner/cell/load.hpp"
+
+namespace weldcell::cell {
+
+namespace fs = std::filesystem;
+
+namespace internal {
+
+std::optional<Geometry> ReadShapeEntry(YamlReader& reader, const YAML::Node& node,
+                                       const std::string& key_path, const Units& units,
+                                       const fs::path& base_dir, LoadContext& context,
+                                       const std::vector<std::string_view>& extra_keys,
+                                       bool missing_mesh_is_warning) {
+  std::vector<std::string_view> allowed{"box", "cylinder", "sphere", "mesh", "scale", "pose"};
+  allowed.insert(allowed.end(), extra_keys.begin(), extra_keys.end());
+  if (!reader.CheckMap(node, key_path, {}, allowed)) return std::nullopt;
+
+  const auto box = YamlReader::Get(node, "box");
+  const auto cylinder = YamlReader::Get(node, "cylinder");
+  const auto sphere = YamlReader::Get(node, "sphere");
+  const auto mesh = YamlReader::Get(node, "mesh");
+  const auto scale = YamlReader::Get(node, "scale");
+  const int kinds = (box ? 1 : 0) + (cylinder ? 1 : 0) + (sphere ? 1 : 0) + (mesh ? 1 : 0);
+  if (kinds != 1) {
+    reader.Error(node, key_path,
+                 "expected exactly one of box, cylinder, sphere, mesh (got " +
+                     std::to_string(kinds) + ")");
+    return std::nullopt;
+  }
+  if (scale && !mesh) {
+    reader.Error(*scale, JoinKey(key_path, "scale"), "scale is only allowed with mesh");
+  }
+
+  Geometry geometry;
+  bool ok = true;
+  if (auto pose = YamlReader::Get(node, "pose")) {
+    if (auto X = reader.Pose(*pose, JoinKey(key_path, "pose"), units)) {
+      geometry.X_FG = *X;
+    } else {
+      ok = false;
+    }
+  }
+
+  if (box) {
+    const std::string key = JoinKey(key_path, "box");
+    if (auto size = reader.Vector3(*box, key, units.length)) {
+      if (size->minCoeff() <= 0.0) {
+        reader.Error(*box, key, "box edge lengths must be > 0");
+        ok = false;
+      } else {
+        geometry.shape = Shape::Box(*size);
+      }
+    } else {
+      ok = false;
+    }
+  } else if (cylinder) {
+    const std::string key = JoinKey(key_path, "cylinder");
+    if (reader.CheckMap(*cylinder, key, {"radius", "length"}, {})) {
+      auto r = YamlReader::Get(*cylinder, "radius");
+      auto l = YamlReader::Get(*cylinder, "length");
+      std::optional<double> radius =
+          r ? reader.Positive(*r, JoinKey(key, "radius"), units.length) : std::nullopt;
+      std::optional<double> length =
+          l ? reader.Positive(*l, JoinKey(key, "length"), units.length) : std::nullopt;
+      if (radius && length) {
+        geometry.shape = Shape::Cylinder(*radius, *length);
+      } else {
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+  } else if (sphere) {
+    const std::string key = JoinKey(key_path, "sphere");
+    if (reader.CheckMap(*sphere, key, {"radius"}, {})) {
+      auto r = YamlReader::Get(*sphere, "radius");
+      std::optional<double> radius =
+          r ? reader.Positive(*r, JoinKey(key, "radius"), units.length) : std::nullopt;
+      if (radius) {
+        geometry.shape = Shape::Sphere(*radius);
+      } else {
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+  } else if (mesh) {
+    const std::string key = JoinKey(key_path, "mesh");
+    double factor = 1.0;
+    if (scale) {
+      if (auto s = reader.Positive(*scale, JoinKey(key_path, "scale"))) {
+        factor = *s;
+      } else {
+        ok = false;
+      }
+    }
+    if (auto uri = reader.String(*mesh, key)) {
+      const ResolvedUri resolved = ResolveMeshUri(*uri, base_dir, context.options.package_paths);
+      std::string problem = resolved.problem;
+      if (problem.empty() && resolved.path.empty()) {
+        problem = "mesh file not found: " + JoinTried(resolved.tried);
+      }
+      std::shared_ptr<const Mesh> data;
+      if (problem.empty()) {
+        if (!context.options.load_meshes) {
+          data = std::make_shared<const Mesh>(Mesh{.source = resolved.path.string()});
+        } else {
+          data = context.meshes.Load(resolved.path, Eigen::Vector3d::Constant(factor), &problem);
+        }
+      }
+      if (data) {
+        geometry.shape = Shape::FromMesh(std::move(data));
+      } else {
+        if (missing_mesh_is_warning) {
+          reader.Warning(*mesh, key, problem + "; drawn with the collision geometry instead");
+        } else {
+          reader.Error(*mesh, key, problem);
+        }
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+  }
+  if (!ok) return std::nullopt;
+  return geometry;
+}
+
+std::optional<Tool> ReadTool(const fs::path& tool_yaml, const Reference& ref,
+                             LoadContext& context, DiagnosticSink& sink) {
+  std::error_code ec;
+  const std::string cache_key = fs::weakly_canonical(fs::absolute(tool_yaml, ec), ec).string();
+  if (auto it = context.tools.find(cache_key); it != context.tools.end()) return it->second;
+
+  YamlReader reader(tool_yaml.string(), sink);
+  std::optional<YAML::Node> parsed = reader.Parse(tool_yaml, ref.where, ref.key_path);
+  if (!parsed) return std::nullopt;
+  const YAML::Node& root = *parsed;
+  const std::size_t first = sink.diagnostics().size();
+
+  reader.CheckMap(root, "",
+                  {"format", "name", "tcp", "approach_distance", "close_time", "open_time",
+                   "weld_time", "collision"},
+                  {"units", "visual"});
+  reader.CheckFormat(root, "weldcell-tool/1");
+  const Units units = reader.ReadUnits(root, true, true);
+  const fs::path dir = tool_yaml.parent_path();
+
+  Tool tool;
+  tool.source_file = tool_yaml.string();
+  if (auto n = YamlReader::Get(root, "name")) {
+    if (auto name = reader.String(*n, "name")) tool.name = *name;
+  }
+  if (auto tcp = YamlReader::Get(root, "tcp")) {
+    if (auto X = reader.Pose(*tcp, "tcp", units)) tool.X_FT = *X;
+  }
+  if (auto v = YamlReader::Get(root, "approach_distance")) {
+    if (auto d = reader.Positive(*v, "approach_distance", units.length, true)) {
+      tool.approach_distance = *d;
+    }
+  }
+  if (auto v = YamlReader::Get(root, "close_time")) {
+    if (auto t = reader.Positive(*v, "close_time", 1.0, true)) tool.close_time = *t;
+  }
+  if (auto v = YamlReader::Get(root, "open_time")) {
+    if (auto t = reader.Positive(*v, "open_time", 1.0, true)) tool.open_time = *t;
+  }
+  if (auto v = YamlReader::Get(root, "weld_time")) {
+    if (auto t = reader.Positive(*v, "weld_time")) tool.weld_time = *t;
+  }
+  if (auto list = YamlReader::Get(root, "collision")) {
+    if (!list->IsSequence() || list->size() == 0) {
+      reader.Error(*list, "collision", "expected a list of at least one shape");
+    } else {
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        if (auto g = ReadShapeEntry(reader, (*list)[i], IndexKey("collision", i), units, dir,
+                                    context, {}, false)) {
+          tool.collision.push_back(std::move(*g));
+        }
+      }
+    }
+  }
+  if (auto list = YamlReader::Get(root, "visual")) {
+    if (!list->IsSequence()) {
+      reader.Error(*list, "visual", "expected a list of shapes");
+    } else {
+      bool complete = true;
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        if (auto g = ReadShapeEntry(reader, (*list)[i], IndexKey("visual", i), units, dir,
+                                    context, {}, true)) {
+          tool.visual.push_back(std::move(*g));
+        } else {
+          complete = false;
+        }
+      }
+      // Empty visual means "draw the collision geometry" (Tool::visual).
+      if (!complete) tool.visual.clear();
+    }
+  }
+
+  bool new_errors = false;
+  for (std::size_t i = first; i < sink.diagnostics().size(); ++i) {
+    new_errors |= sink.diagnostics()[i].severity == Severity::kError;
+  }
+  std::optional<Tool> result;
+  if (!new_errors) result = std::move(tool);
+  context.tools[cache_key] = result;
+  return result;
+}
+
+}  // namespace internal
+
+Loaded<Tool> LoadTool(const fs::path& tool_yaml, const LoadOptions& options) {
+  internal::LoadContext context(options);
+  DiagnosticSink sink;
+  std::optional<Tool> tool = internal::ReadTool(tool_yaml, {}, context, sink);
+  sink.ThrowIfErrors();
+  return {.value = std::move(*tool), .warnings = sink.warnings()};
+}
+
+}  // namespace weldcell::cell

@@ -1,0 +1,262 @@
+// Positive tests of the loaders on the small fixtures in tests/planner/cell/good/.
+
+#include "planner/cell/load.hpp"
+
+#include <gtest/gtest.h>
+
+#include <numbers>
+#include <regex>
+
+namespace weldcell::cell {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr double kDeg = std::numbers::pi / 180.0;
+const fs::path kGood = "tests/planner/cell/good";
+
+Eigen::AlignedBox3d Bounds(const Mesh& mesh) {
+  Eigen::AlignedBox3d box;
+  for (const Eigen::Vector3d& v : mesh.vertices) box.extend(v);
+  return box;
+}
+
+bool AnyMatches(const std::vector<Diagnostic>& diagnostics, const std::string& pattern) {
+  const std::regex re(pattern);
+  for (const Diagnostic& d : diagnostics) {
+    if (std::regex_search(d.ToString(), re)) return true;
+  }
+  return false;
+}
+
+TEST(LoadMeshTest, StlObjAndDaeAreReadInMetres) {
+  const fs::path meshes = kGood / "tiny_description/meshes";
+  const auto stl = LoadMesh(meshes / "cube_mm.stl", 0.001);
+  EXPECT_EQ(stl->triangles.size(), 12u);
+  EXPECT_EQ(stl->vertices.size(), 8u);  // identical vertices are joined
+  EXPECT_TRUE(Bounds(*stl).min().isApprox(Eigen::Vector3d::Constant(-0.05), 1e-6));
+  EXPECT_TRUE(Bounds(*stl).max().isApprox(Eigen::Vector3d::Constant(0.05), 1e-6));
+
+  const auto obj = LoadMesh(meshes / "cube_m.obj");
+  EXPECT_EQ(obj->triangles.size(), 12u);
+  EXPECT_TRUE(Bounds(*obj).max().isApprox(Eigen::Vector3d::Constant(0.05), 1e-6));
+
+  // The DAE says <unit meter="0.001"> and Z_UP, and its node is translated 50 mm along z:
+  // metres, no Y-up rotation, node transform applied.
+  const auto dae = LoadMesh(meshes / "cube_mm.dae");
+  EXPECT_EQ(dae->triangles.size(), 12u);
+  EXPECT_TRUE(Bounds(*dae).min().isApprox(Eigen::Vector3d(-0.05, -0.05, 0.0), 1e-6))
+      << Bounds(*dae).min().transpose();
+  EXPECT_TRUE(Bounds(*dae).max().isApprox(Eigen::Vector3d(0.05, 0.05, 0.1), 1e-6))
+      << Bounds(*dae).max().transpose();
+  EXPECT_EQ(dae->source, (meshes / "cube_mm.dae").string());
+}
+
+TEST(LoadMeshTest, MissingOrBrokenFileThrowsNamingIt) {
+  try {
+    LoadMesh(kGood / "no_such.stl");
+    FAIL() << "no exception";
+  } catch (const InputError& e) {
+    EXPECT_TRUE(std::regex_search(
+        e.what(), std::regex(R"(good/no_such\.stl: error: file not found: .*good/no_such\.stl)")))
+        << e.what();
+  }
+  EXPECT_THROW(LoadMesh(kGood / "tiny_robot.yaml"), InputError);
+}
+
+TEST(LoadRobotModelTest, TinyRobotChainJointsAndControllerMapping) {
+  const auto loaded = LoadRobotModel(kGood / "tiny_robot.yaml");
+  const RobotModel& m = *loaded.value;
+  EXPECT_EQ(m.name, "tiny_arm");
+  EXPECT_EQ(m.source_file, (kGood / "tiny_robot.yaml").string());
+  EXPECT_EQ(m.urdf_file, (kGood / "tiny_description/urdf/tiny.urdf").string());
+  ASSERT_EQ(m.dof(), 4);
+  std::vector<std::string> links;
+  for (const Link& l : m.links) links.push_back(l.name);
+  EXPECT_EQ(links, (std::vector<std::string>{"base_link", "link_1", "link_2", "link_3", "link_4",
+                                             "tool0"}));
+  const std::vector<int> movable = m.movable_joint_indices();
+  const Joint& j1 = m.joints[movable[0]];
+  const Joint& slide = m.joints[movable[2]];
+  const Joint& wrist = m.joints[movable[3]];
+  EXPECT_EQ(j1.name, "joint_1");
+  EXPECT_TRUE(j1.axis.isApprox(Eigen::Vector3d::UnitZ()));  // "0 0 2" normalised
+  EXPECT_TRUE(j1.X_PJ.translation().isApprox(Eigen::Vector3d(0, 0, 0.1)));
+  EXPECT_EQ(slide.type, JointType::kPrismatic);
+  EXPECT_DOUBLE_EQ(slide.upper, 0.2);
+  EXPECT_EQ(wrist.type, JointType::kRevolute);
+  EXPECT_DOUBLE_EQ(wrist.lower, -2 * std::numbers::pi);
+  EXPECT_DOUBLE_EQ(wrist.upper, 2 * std::numbers::pi);
+  EXPECT_DOUBLE_EQ(wrist.max_velocity, 3.0);
+  EXPECT_EQ(m.joints.back().type, JointType::kFixed);
+  EXPECT_TRUE(m.joints.back().X_PJ.linear().isApprox(
+      Eigen::AngleAxisd(std::numbers::pi / 2, Eigen::Vector3d::UnitY()).toRotationMatrix()));
+  EXPECT_TRUE(m.acceleration_limits().isApprox(Eigen::Vector4d(3.0, 2.5, 1.0, 6.0)));
+  EXPECT_TRUE(m.velocity_limits().isApprox(Eigen::Vector4d(2.0, 1.5, 0.5, 3.0)));
+
+  // Offsets: deg for revolute joints, mm for the prismatic one; couplings become 0-based.
+  ASSERT_EQ(m.controller.offsets.size(), 4u);
+  EXPECT_DOUBLE_EQ(m.controller.offsets[1], -90 * kDeg);
+  EXPECT_DOUBLE_EQ(m.controller.offsets[2], 0.010);
+  EXPECT_DOUBLE_EQ(m.controller.offsets[3], 180 * kDeg);
+  EXPECT_EQ(m.controller.signs, (std::vector<double>{1, -1, 1, -1}));
+  ASSERT_EQ(m.controller.couplings.size(), 1u);
+  EXPECT_EQ(m.controller.couplings[0], (JointCoupling{.joint = 1, .plus = 0, .factor = -1.0}));
+}
+
+TEST(LoadRobotModelTest, TinyRobotGeometryAndVisualFallback) {
+  const auto loaded = LoadRobotModel(kGood / "tiny_robot.yaml");
+  const RobotModel& m = *loaded.value;
+  // base_link: package:// STL with <mesh scale>, collision origin applied as X_FG.
+  ASSERT_EQ(m.links[0].collision.size(), 1u);
+  const Geometry& base = m.links[0].collision[0];
+  EXPECT_EQ(base.shape.triangle_count(), 12u);
+  EXPECT_TRUE(Bounds(*base.shape.mesh).max().isApprox(Eigen::Vector3d::Constant(0.05), 1e-6));
+  EXPECT_TRUE(base.X_FG.translation().isApprox(Eigen::Vector3d(0, 0, 0.05)));
+  ASSERT_EQ(m.links[0].visual.size(), 1u);
+  EXPECT_NE(m.links[0].visual[0].shape.mesh, base.shape.mesh);  // the DAE, not the fallback
+  // link_1: cylinder collision, relative OBJ visual.
+  EXPECT_EQ(m.links[1].collision[0].shape.kind, ShapeKind::kCylinder);
+  EXPECT_DOUBLE_EQ(m.links[1].collision[0].shape.length, 0.4);
+  EXPECT_EQ(m.links[1].visual[0].shape.triangle_count(), 12u);
+  // link_2: box + sphere; its visual mesh is absent → warning and collision fallback.
+  ASSERT_EQ(m.links[2].collision.size(), 2u);
+  EXPECT_EQ(m.links[2].collision[0].shape.kind, ShapeKind::kBox);
+  EXPECT_TRUE(m.links[2].collision[0].shape.box_size.isApprox(Eigen::Vector3d(0.5, 0.08, 0.06)));
+  EXPECT_EQ(m.links[2].collision[1].shape.kind, ShapeKind::kSphere);
+  ASSERT_EQ(m.links[2].visual.size(), 2u);
+  EXPECT_EQ(m.links[2].visual[0].shape.kind, ShapeKind::kBox);
+  ASSERT_EQ(loaded.warnings.size(), 1u);
+  EXPECT_TRUE(AnyMatches(
+      loaded.warnings,
+      R"(^tests/planner/cell/good/tiny_description/urdf/tiny\.urdf:37:17: warning: link\[link_2\]\.visual\[0\]\.mesh: mesh file not found: package://tiny_description/meshes/absent_visual\.dae \(tried .*absent_visual\.dae)"))
+      << loaded.warnings[0].ToString();
+  // link_3: file:// URI.
+  EXPECT_EQ(m.links[3].collision[0].shape.triangle_count(), 12u);
+}
+
+TEST(LoadRobotModelTest, WithoutMeshesOnlyChecksThatTheyExist) {
+  const auto loaded = LoadRobotModel(kGood / "tiny_robot.yaml", {.load_meshes = false});
+  const Geometry& base = loaded.value->links[0].collision[0];
+  ASSERT_EQ(base.shape.kind, ShapeKind::kMesh);
+  EXPECT_EQ(base.shape.triangle_count(), 0u);
+  EXPECT_EQ(base.shape.mesh->source,
+            (kGood / "tiny_description/meshes/cube_mm.stl").string());
+  EXPECT_EQ(loaded.warnings.size(), 1u);  // the absent visual mesh is still noticed
+}
+
+TEST(LoadToolTest, GunInSiUnits) {
+  const auto loaded = LoadTool(kGood / "gun.yaml");
+  const Tool& t = loaded.value;
+  EXPECT_EQ(t.name, "tiny_gun");
+  EXPECT_TRUE(t.X_FT.translation().isApprox(Eigen::Vector3d(0, 0, 0.3)));
+  EXPECT_TRUE(t.X_FT.linear().isApprox(
+      Eigen::AngleAxisd(std::numbers::pi / 2, Eigen::Vector3d::UnitZ()).toRotationMatrix()));
+  EXPECT_DOUBLE_EQ(t.approach_distance, 0.08);
+  EXPECT_DOUBLE_EQ(t.close_time, 0.2);
+  EXPECT_DOUBLE_EQ(t.open_time, 0.1);
+  EXPECT_DOUBLE_EQ(t.weld_time, 0.5);
+  ASSERT_EQ(t.collision.size(), 4u);
+  EXPECT_TRUE(t.collision[0].shape.box_size.isApprox(Eigen::Vector3d(0.1, 0.06, 0.2)));
+  EXPECT_TRUE(t.collision[0].X_FG.translation().isApprox(Eigen::Vector3d(0, 0, 0.1)));
+  EXPECT_DOUBLE_EQ(t.collision[1].shape.radius, 0.01);
+  EXPECT_DOUBLE_EQ(t.collision[1].shape.length, 0.1);
+  EXPECT_DOUBLE_EQ(t.collision[2].shape.radius, 0.02);
+  // `units` does not apply to mesh files; `scale` does.
+  EXPECT_TRUE(Bounds(*t.collision[3].shape.mesh).max().isApprox(Eigen::Vector3d::Constant(0.05), 1e-6));
+  ASSERT_EQ(t.visual.size(), 1u);
+  EXPECT_EQ(t.visual[0].shape.triangle_count(), 12u);
+  EXPECT_TRUE(loaded.warnings.empty());
+}
+
+TEST(LoadCellTest, InlineWeldsObstaclesSettingsInSiUnits) {
+  const auto loaded = LoadCell(kGood / "cell.yaml");
+  const Cell& c = loaded.value;
+  EXPECT_EQ(c.name, "tiny_inline");
+  EXPECT_EQ(c.source_file, (kGood / "cell.yaml").string());
+  EXPECT_DOUBLE_EQ(c.cycle_time, 25.5);
+  ASSERT_EQ(c.robots.size(), 2u);
+  const Robot& r1 = c.robots[0];
+  EXPECT_EQ(r1.name, "R1");
+  EXPECT_TRUE(r1.X_WB.translation().isApprox(Eigen::Vector3d(1.0, -0.5, 0.0)));
+  EXPECT_TRUE(r1.X_WB.linear().isApprox(
+      Eigen::AngleAxisd(std::numbers::pi / 2, Eigen::Vector3d::UnitZ()).toRotationMatrix()));
+  EXPECT_TRUE(r1.home.isApprox(Eigen::Vector4d(10 * kDeg, -20 * kDeg, 0.05, 90 * kDeg)));
+  EXPECT_EQ(r1.controller, (Controller{.dialect = "kuka_krl", .program = "weld_r1"}));
+  EXPECT_EQ(r1.tool.name, "tiny_gun");
+  // One model file named twice is one shared model; one mesh file is one Mesh.
+  EXPECT_EQ(c.robots[0].model, c.robots[1].model);
+  EXPECT_EQ(c.robots[1].home, Eigen::VectorXd::Zero(4));
+  EXPECT_EQ(r1.model->links[0].collision[0].shape.mesh, r1.tool.collision[3].shape.mesh);
+
+  ASSERT_EQ(c.welds.size(), 3u);
+  EXPECT_EQ(c.welds[0].id, "W1");
+  EXPECT_TRUE(c.welds[0].p_W.isApprox(Eigen::Vector3d(0.1, 0.2, 0.3)));
+  EXPECT_TRUE(c.welds[0].n_W.isApprox(Eigen::Vector3d::UnitZ()));
+  EXPECT_EQ(c.welds[0].weld_time, 0.0);  // none given: the gun's weld_time applies
+  EXPECT_DOUBLE_EQ(c.welds[0].spin_min, -std::numbers::pi);
+  EXPECT_TRUE(c.welds[1].n_W.isApprox(Eigen::Vector3d(0, 1, 1).normalized()));
+  EXPECT_DOUBLE_EQ(c.welds[1].weld_time, 0.9);
+  EXPECT_DOUBLE_EQ(c.welds[1].tilt_tolerance, 10 * kDeg);
+  EXPECT_DOUBLE_EQ(c.welds[1].spin_min, -90 * kDeg);
+  EXPECT_DOUBLE_EQ(c.welds[1].spin_max, 45 * kDeg);
+  EXPECT_EQ(c.welds[1].group, "left");
+  EXPECT_EQ(c.welds[2].after, (std::vector<std::string>{"W1", "W2"}));
+
+  ASSERT_EQ(c.obstacles.size(), 4u);
+  EXPECT_EQ(c.obstacles[0].name, "part");
+  EXPECT_TRUE(Bounds(*c.obstacles[0].geometry.shape.mesh).max().isApprox(
+      Eigen::Vector3d::Constant(0.1), 1e-6))  // 0.05 m cube corner × scale 2
+      << Bounds(*c.obstacles[0].geometry.shape.mesh).max().transpose();
+  EXPECT_TRUE(c.obstacles[0].geometry.X_FG.translation().isApprox(Eigen::Vector3d(0, 0, 0.9)));
+  EXPECT_TRUE(c.obstacles[1].geometry.shape.box_size.isApprox(Eigen::Vector3d(0.2, 0.1, 0.3)));
+  EXPECT_TRUE(c.obstacles[1].geometry.X_FG.linear().isApprox(
+      Eigen::AngleAxisd(15 * kDeg, Eigen::Vector3d::UnitZ()).toRotationMatrix()));
+  EXPECT_DOUBLE_EQ(c.obstacles[2].geometry.shape.radius, 0.08);
+  EXPECT_DOUBLE_EQ(c.obstacles[2].geometry.shape.length, 0.9);
+  EXPECT_EQ(c.obstacles[3].geometry.shape.kind, ShapeKind::kSphere);
+  EXPECT_DOUBLE_EQ(c.obstacles[3].geometry.shape.radius, 0.05);
+
+  EXPECT_EQ(c.settings.seed, 42u);
+  EXPECT_DOUBLE_EQ(c.settings.reach.spin_step, 30 * kDeg);
+  EXPECT_DOUBLE_EQ(c.settings.reach.tilt_step, 5 * kDeg);
+  EXPECT_DOUBLE_EQ(c.settings.reach.min_clearance, 0.01);
+  EXPECT_DOUBLE_EQ(c.settings.motion.resolution, 0.004);
+  EXPECT_DOUBLE_EQ(c.settings.motion.speed_scale, 0.5);
+  EXPECT_DOUBLE_EQ(c.settings.motion.planning_time, 2.5);
+  // The robot's absent visual mesh is reported once although two robots use the model.
+  EXPECT_EQ(loaded.warnings.size(), 1u);
+}
+
+TEST(LoadCellTest, WeldCsvWithDefaults) {
+  const auto loaded = LoadCell(kGood / "cell_csv.yaml");
+  const Cell& c = loaded.value;
+  const Settings defaults;
+  EXPECT_EQ(c.settings.seed, defaults.seed);
+  EXPECT_EQ(c.settings.reach.spin_step, defaults.reach.spin_step);
+  EXPECT_EQ(c.settings.motion.resolution, defaults.motion.resolution);
+  ASSERT_EQ(c.welds.size(), 3u);
+  const Weld& w1 = c.welds[0];
+  EXPECT_EQ(w1.id, "W001");
+  EXPECT_TRUE(w1.p_W.isApprox(Eigen::Vector3d(0.1, 0.2, 0.3)));
+  EXPECT_DOUBLE_EQ(w1.weld_time, 0.7);
+  EXPECT_DOUBLE_EQ(w1.tilt_tolerance, 0.1);
+  EXPECT_DOUBLE_EQ(w1.spin_min, -1.0);
+  EXPECT_DOUBLE_EQ(w1.spin_max, 1.0);
+  EXPECT_EQ(w1.group, "A");
+  const Weld& w2 = c.welds[1];
+  EXPECT_TRUE(w2.p_W.isApprox(Eigen::Vector3d(0.4, 0.5, 0.6)));
+  EXPECT_TRUE(w2.n_W.isApprox(-Eigen::Vector3d::UnitZ()));
+  EXPECT_DOUBLE_EQ(w2.weld_time, 1.2);
+  EXPECT_DOUBLE_EQ(w2.tilt_tolerance, 0.1);  // empty field → default
+  EXPECT_EQ(w2.group, "B");
+  const Weld& w3 = c.welds[2];
+  EXPECT_TRUE(w3.n_W.isApprox(Eigen::Vector3d(1, 1, 0).normalized()));
+  EXPECT_DOUBLE_EQ(w3.weld_time, 0.7);
+  EXPECT_DOUBLE_EQ(w3.tilt_tolerance, 0.2);
+  EXPECT_DOUBLE_EQ(w3.spin_min, -0.5);
+  EXPECT_DOUBLE_EQ(w3.spin_max, 0.5);
+  EXPECT_EQ(w3.group, "A");
+}
+
+}  // namespace
+}  // namespace weldcell::cell
