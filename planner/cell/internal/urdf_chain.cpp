@@ -188,7 +188,16 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
   const urdf::ModelInterfaceSharedPtr urdf_model = ParseWithMessages(xml, parse_errors);
   if (!urdf_model) {
     for (const std::string& message : parse_errors) {
-      sink.Error({.file = file}, "", "urdfdom: " + message);
+      // urdfdom names the element in brackets ("Joint [joint_1] is of type ..."): point there.
+      const XmlIndex::Element* element = nullptr;
+      const std::size_t open = message.find('[');
+      const std::size_t close = message.find(']', open);
+      if (open != std::string::npos && close != std::string::npos) {
+        const std::string name = message.substr(open + 1, close - open - 1);
+        element = index.Find(index.joints, name);
+        if (element == nullptr) element = index.Find(index.links, name);
+      }
+      sink.Error(At(file, element), "", "urdfdom: " + message);
     }
     sink.Error({.file = file}, "", "not a valid URDF (urdfdom could not parse it)");
     return std::nullopt;

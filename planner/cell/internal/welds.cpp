@@ -66,6 +66,7 @@ std::optional<WeldEntry> ReadInlineWeld(YamlReader& reader, const YAML::Node& no
   }
   WeldEntry entry;
   entry.key_path = key_path;
+  entry.id_key = JoinKey(key_path, "id");
   entry.where = reader.Where(node);
   Weld& w = entry.weld;
   bool ok = true;
@@ -210,7 +211,7 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
     }
 
     WeldEntry entry;
-    entry.key_path = "id";
+    entry.id_key = "id";
     entry.where = where(fields[0]);
     Weld& w = entry.weld;
     w.weld_time = defaults.weld_time;
@@ -319,27 +320,28 @@ void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
     auto [it, inserted] = by_id.emplace(e.weld.id, i);
     if (!inserted) {
       const SourceLocation& first = welds[it->second].where;
-      sink.Error(e.where, e.key_path,
+      sink.Error(e.where, e.id_key,
                  "duplicate weld id '" + e.weld.id + "' (first at " + first.file + ":" +
                      std::to_string(first.line) + ")");
     }
   }
-  bool all_known = true;
-  for (const WeldEntry& e : welds) {
+  // Edges of the precedence graph that point at existing other welds.
+  std::vector<std::vector<std::size_t>> before(welds.size());
+  for (std::size_t i = 0; i < welds.size(); ++i) {
+    const WeldEntry& e = welds[i];
     for (std::size_t k = 0; k < e.weld.after.size(); ++k) {
       const std::string& id = e.weld.after[k];
       const SourceLocation& where = k < e.after_where.size() ? e.after_where[k] : e.where;
       const std::string key = IndexKey(JoinKey(e.key_path, "after"), k);
       if (!by_id.contains(id)) {
         sink.Error(where, key, "unknown weld id '" + id + "' in after");
-        all_known = false;
       } else if (id == e.weld.id) {
         sink.Error(where, key, "a weld cannot come after itself");
-        all_known = false;
+      } else {
+        before[i].push_back(by_id.at(id));
       }
     }
   }
-  if (!all_known) return;
 
   // Precedence cycles make the station unplannable: find them with a depth-first search.
   enum class Mark { kNew, kActive, kDone };
@@ -348,8 +350,7 @@ void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
   std::function<void(std::size_t)> visit = [&](std::size_t i) {
     mark[i] = Mark::kActive;
     stack.push_back(i);
-    for (const std::string& id : welds[i].weld.after) {
-      const std::size_t j = by_id.at(id);
+    for (const std::size_t j : before[i]) {
       if (mark[j] == Mark::kActive) {
         std::string cycle;
         auto from = std::find(stack.begin(), stack.end(), j);

@@ -26,7 +26,8 @@ struct WeldDefaults {
 struct WeldEntry {
   Weld weld;
   SourceLocation where;  ///< The id.
-  std::string key_path;  ///< `welds[3]` or `id` (CSV).
+  std::string key_path;  ///< `welds[3]` (inline) or empty (CSV).
+  std::string id_key;    ///< `welds[3].id` or `id` (CSV column).
   std::vector<SourceLocation> after_where;  ///< One per `weld.after` entry.
 };
 

@@ -168,6 +168,17 @@ TEST(LoadToolTest, GunInSiUnits) {
   EXPECT_TRUE(loaded.warnings.empty());
 }
 
+TEST(LoadToolTest, MissingVisualMeshIsAWarningAndFallsBackToCollision) {
+  const auto loaded = LoadTool(kGood / "gun_missing_visual.yaml");
+  EXPECT_TRUE(loaded.value.visual.empty());  // empty visual = draw the collision geometry
+  ASSERT_EQ(loaded.value.collision.size(), 1u);
+  ASSERT_EQ(loaded.warnings.size(), 1u);
+  EXPECT_TRUE(AnyMatches(
+      loaded.warnings,
+      R"(^tests/planner/cell/good/gun_missing_visual\.yaml:12:12: warning: visual\[1\]\.mesh: mesh file not found: tests/planner/cell/good/meshes/gone\.dae; drawn with the collision geometry instead$)"))
+      << loaded.warnings[0].ToString();
+}
+
 TEST(LoadCellTest, InlineWeldsObstaclesSettingsInSiUnits) {
   const auto loaded = LoadCell(kGood / "cell.yaml");
   const Cell& c = loaded.value;

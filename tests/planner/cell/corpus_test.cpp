@@ -1,0 +1,276 @@
+// The malformed-input corpus (tests/planner/cell/bad/): every error class of docs/formats.md,
+// matched by regex on `file:line:col: error: key: message`.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "planner/cell/load.hpp"
+
+namespace weldcell::cell {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kBad = "tests/planner/cell/bad";
+
+enum class Loader { kCell, kRobot, kTool, kUrdf };
+
+struct Case {
+  std::string file;  ///< In kBad.
+  Loader loader;
+  /// Each must match one line of the InputError message; `@` stands for the bad/ folder.
+  std::vector<std::string> expected;
+  std::size_t error_count = 0;  ///< Exact number of errors (all of them are reported).
+};
+
+std::ostream& operator<<(std::ostream& out, const Case& c) { return out << c.file; }
+
+const std::vector<Case>& Cases() {
+  static const std::vector<Case> kCases = {
+      {"c01_unknown_key.yaml", Loader::kCell,
+       {R"(^@/c01_unknown_key\.yaml:8:5: error: robots\[0\]\.hom: unknown key 'hom' \(expected one of: name, model, tool, base, home, controller\)$)"},
+       1},
+      {"c02_missing_key.yaml", Loader::kCell,
+       {R"(^@/c02_missing_key\.yaml:1:1: error: cycle_time: missing required key 'cycle_time'$)",
+        R"(^@/c02_missing_key\.yaml:4:5: error: robots\[0\]\.tool: missing required key 'tool'$)"},
+       2},
+      {"c03_string_for_number.yaml", Loader::kCell,
+       {R"(^@/c03_string_for_number\.yaml:3:13: error: cycle_time: expected a number, got "fast"$)",
+        R"(^@/c03_string_for_number\.yaml:9:21: error: welds\[0\]\.p\[1\]: expected a number, got the string "1"$)"},
+       2},
+      {"c04_two_numbers.yaml", Loader::kCell,
+       {R"(^@/c04_two_numbers\.yaml:8:17: error: robots\[0\]\.base\.xyz: expected 3 numbers, got 2$)"},
+       1},
+      {"c05_missing_model.yaml", Loader::kCell,
+       {R"(^@/c05_missing_model\.yaml:6:12: error: robots\[0\]\.model: file not found: tests/planner/cell/nowhere/robot\.yaml$)"},
+       1},
+      {"c06_unknown_unit.yaml", Loader::kCell,
+       {R"(^@/c06_unknown_unit\.yaml:3:17: error: units\.length: unknown length unit 'inch' \(expected mm, cm or m\)$)",
+        R"(^@/c06_unknown_unit\.yaml:3:30: error: units\.angle: unknown angle unit 'grad' \(expected deg or rad\)$)"},
+       2},
+      {"c07_nan_inf.yaml", Loader::kCell,
+       {R"(^@/c07_nan_inf\.yaml:3:13: error: cycle_time: NaN and infinity are not allowed \(got \.nan\)$)",
+        R"(^@/c07_nan_inf\.yaml:9:21: error: welds\[0\]\.p\[1\]: NaN and infinity are not allowed \(got \.inf\)$)",
+        R"(^@/c07_nan_inf\.yaml:10:53: error: welds\[1\]\.weld_time: NaN and infinity are not allowed \(got -\.Inf\)$)"},
+       3},
+      {"c08_zero_normal.yaml", Loader::kCell,
+       {R"(^@/c08_zero_normal\.yaml:10:31: error: welds\[1\]\.n: the normal must be non-zero$)"},
+       1},
+      {"c09_duplicate_weld.yaml", Loader::kCell,
+       {R"(^@/c09_duplicate_weld\.yaml:11:10: error: welds\[2\]\.id: duplicate weld id 'W1' \(first at @/c09_duplicate_weld\.yaml:9\)$)"},
+       1},
+      {"c10_duplicate_robot.yaml", Loader::kCell,
+       {R"(^@/c10_duplicate_robot\.yaml:8:11: error: robots\[1\]\.name: duplicate robot name 'R1' \(first at line 5\)$)"},
+       1},
+      // Errors of an included file name that file (here the URDF of the robot model).
+      {"c11_joint_limits.yaml", Loader::kCell,
+       {R"(^@/limits\.urdf:12:3: error: joint\[joint_2\]\.limit: lower limit 2 > upper limit -1$)",
+        R"(^@/limits\.urdf:12:3: error: joint\[joint_2\]\.limit: velocity limit must be > 0 for a movable joint, got 0$)"},
+       2},
+      {"c12_home_outside.yaml", Loader::kCell,
+       {R"(^@/c12_home_outside\.yaml:9:15: error: robots\[0\]\.home\[1\]: joint joint_2 value 200 deg is outside its limits \[-85\.9437, 114\.592\] deg$)",
+        R"(^@/c12_home_outside\.yaml:13:18: error: robots\[1\]\.home\[2\]: joint slide value 250 mm is outside its limits \[0, 200\] mm$)"},
+       2},
+      {"c13_bad_format.yaml", Loader::kCell,
+       {R"(^@/c13_bad_format\.yaml:1:9: error: format: unknown format version 'weldcell/2' \(expected 'weldcell/1'\)$)"},
+       1},
+      {"c14_csv_columns.yaml", Loader::kCell,
+       {R"(^@/c14_welds\.csv:3:10: error: expected 7 to 12 columns \(as in the header\), got 5$)",
+        R"(^@/c14_welds\.csv:4:27: error: expected 7 to 12 columns \(as in the header\), got 13$)"},
+       2},
+      {"c15_csv_number.yaml", Loader::kCell,
+       {R"(^@/c15_welds\.csv:3:10: error: nx: expected a number, got "abc"$)",
+        R"(^@/c15_welds\.csv:4:8: error: z: NaN and infinity are not allowed \(got nan\)$)",
+        R"(^@/c15_welds\.csv:5:10: error: nx: the normal must be non-zero$)",
+        R"(^@/c15_welds\.csv:6:16: error: weld_time: must be > 0, got -2$)",
+        R"(^@/c15_welds\.csv:7:8: error: z: missing value$)"},
+       5},
+      {"c16_unknown_after.yaml", Loader::kCell,
+       {R"(^@/c16_unknown_after\.yaml:10:54: error: welds\[1\]\.after\[1\]: unknown weld id 'W9' in after$)"},
+       1},
+      {"c17_bad_dialect.yaml", Loader::kCell,
+       {R"(^@/c17_bad_dialect\.yaml:8:27: error: robots\[0\]\.controller\.dialect: unknown dialect 'kuka' \(expected kuka_krl, abb_rapid, fanuc_ls, yaskawa_inform or ur_script\)$)"},
+       1},
+      {"c18_home_size.yaml", Loader::kCell,
+       {R"(^@/c18_home_size\.yaml:8:11: error: robots\[0\]\.home: expected 4 numbers \(one per movable joint of tiny_arm\), got 3$)"},
+       1},
+      {"c19_yaml_syntax.yaml", Loader::kCell,
+       {R"(^@/c19_yaml_syntax\.yaml:7:6: error: YAML syntax error: end of sequence flow not found$)"},
+       1},
+      // Several problems in one file: all of them are reported, in one exception.
+      {"c20_several_errors.yaml", Loader::kCell,
+       {R"(^@/c20_several_errors\.yaml:13:1: error: colour: unknown key 'colour')",
+        R"(^@/c20_several_errors\.yaml:3:17: error: units\.length: unknown length unit 'furlong')",
+        R"(^@/c20_several_errors\.yaml:4:13: error: cycle_time: must be > 0, got -3$)",
+        R"(^@/c20_several_errors\.yaml:9:27: error: robots\[0\]\.controller\.dialect: unknown dialect 'fanuc')",
+        R"(^@/c20_several_errors\.yaml:11:31: error: welds\[0\]\.n: the normal must be non-zero$)"},
+       5},
+      {"c21_obstacles.yaml", Loader::kCell,
+       {R"(^@/c21_obstacles\.yaml:10:5: error: obstacles\[0\]: expected exactly one of box, cylinder, sphere, mesh \(got 2\)$)",
+        R"(^@/c21_obstacles\.yaml:11:5: error: obstacles\[1\]: expected exactly one of box, cylinder, sphere, mesh \(got 0\)$)",
+        R"(^@/c21_obstacles\.yaml:12:5: error: obstacles\[2\]\.name: missing required key 'name'$)",
+        R"(^@/c21_obstacles\.yaml:13:24: error: obstacles\[3\]\.mesh: mesh file not found: @/meshes/part_gone\.stl$)",
+        R"(^@/c21_obstacles\.yaml:15:12: error: obstacles\[5\]\.name: duplicate obstacle name 'dup' \(first at line 14\)$)",
+        R"(^@/c21_obstacles\.yaml:15:45: error: obstacles\[5\]\.scale: scale is only allowed with mesh$)",
+        R"(^@/c21_obstacles\.yaml:16:23: error: obstacles\[6\]\.box: box edge lengths must be > 0$)"},
+       7},
+      {"c22_precedence_cycle.yaml", Loader::kCell,
+       {R"(^@/c22_precedence_cycle\.yaml:12:50: error: welds\[3\]\.after\[0\]: a weld cannot come after itself$)",
+        R"(^@/c22_precedence_cycle\.yaml:10:10: error: welds\[1\]\.after: precedence cycle: W1 after W3 after W2 after W1$)"},
+       2},
+      {"c23_spin_tilt.yaml", Loader::kCell,
+       {R"(^@/c23_spin_tilt\.yaml:9:48: error: welds\[0\]\.spin: spin min must be <= max, got \[10, -10\]$)",
+        R"(^@/c23_spin_tilt\.yaml:10:48: error: welds\[1\]\.tilt: must be >= 0, got -5$)",
+        R"(^@/c23_spin_tilt\.yaml:11:48: error: welds\[2\]\.spin: expected 2 numbers \(min, max\), got 3$)"},
+       3},
+      {"c24_csv_header.yaml", Loader::kCell,
+       {R"(^@/c24_welds\.csv:1:1: error: header: expected the header id,x,y,z,nx,ny,nz\[,weld_time,tilt,spin_min,spin_max,group\], got 'id,nx,ny,nz,x,y,z'$)"},
+       1},
+      {"c25_missing_files.yaml", Loader::kCell,
+       {R"(^@/c25_missing_files\.yaml:7:11: error: robots\[0\]\.tool: file not found: @/tools/no_gun\.yaml$)",
+        R"(^@/c25_missing_files\.yaml:9:9: error: welds\.file: file not found: @/no_welds\.csv$)"},
+       2},
+      {"c26_duplicate_key.yaml", Loader::kCell,
+       {R"(^@/c26_duplicate_key\.yaml:9:1: error: cycle_time: duplicate key 'cycle_time'$)"},
+       1},
+      {"c27_settings.yaml", Loader::kCell,
+       {R"(^@/c27_settings\.yaml:10:9: error: settings\.seed: expected a non-negative integer, got "-1"$)",
+        R"(^@/c27_settings\.yaml:11:39: error: settings\.reach\.clearance: unknown key 'clearance')",
+        R"(^@/c27_settings\.yaml:11:22: error: settings\.reach\.spin_step: must be > 0, got 0$)",
+        R"(^@/c27_settings\.yaml:12:44: error: settings\.motion\.speed_scale: must be in \(0, 1\], got 1\.5$)"},
+       4},
+      // A cell naming a broken tool: the tool's errors name the tool file.
+      {"c28_included_tool.yaml", Loader::kCell,
+       {R"(^@/t01_tool_errors\.yaml:8:1: error: colour: unknown key 'colour')",
+        R"(^@/t01_tool_errors\.yaml:12:12: error: collision\[2\]\.mesh: mesh file not found: @/meshes/gun_gone\.stl$)"},
+       7},
+      {"c29_wrong_shapes.yaml", Loader::kCell,
+       {R"(^@/c29_wrong_shapes\.yaml:2:7: error: name: expected a non-empty string, got a list of 2$)",
+        R"(^@/c29_wrong_shapes\.yaml:4:9: error: robots: expected a list of at least one robot$)",
+        R"(^@/c29_wrong_shapes\.yaml:5:8: error: welds: expected a list of welds or a mapping \{file, defaults\}$)",
+        R"(^@/c29_wrong_shapes\.yaml:6:12: error: obstacles: expected a list of obstacles$)",
+        R"(^@/c29_wrong_shapes\.yaml:7:11: error: settings: expected a mapping, got a list of 2$)"},
+       5},
+      {"c30_included_robot.yaml", Loader::kCell,
+       {R"(^@/r04_robot_yaml_errors\.yaml:5:15: error: acceleration: expected 4 numbers)"},
+       6},
+      {"r01_joint_limits.yaml", Loader::kRobot,
+       {R"(^@/limits\.urdf:12:3: error: joint\[joint_2\]\.limit: lower limit 2 > upper limit -1$)"},
+       2},
+      {"r02_tip_not_below.yaml", Loader::kRobot,
+       {R"(^@/r02_tip_not_below\.yaml:4:28: error: chain\.tip: tip link 'link_1' is not below base link 'link_2' in tests/planner/cell/good/tiny_description/urdf/tiny\.urdf \(walking up from the tip reaches 'world_stand'\)$)"},
+       1},
+      {"r03_missing_collision_mesh.yaml", Loader::kRobot,
+       {R"(^@/missing_mesh\.urdf:5:9: error: link\[base_link\]\.collision\[0\]\.mesh: mesh file not found: meshes/base_gone\.stl \(tried @/meshes/base_gone\.stl\)$)"},
+       1},
+      {"r04_robot_yaml_errors.yaml", Loader::kRobot,
+       {R"(^@/r04_robot_yaml_errors\.yaml:10:1: error: maker: unknown key 'maker')",
+        R"(^@/r04_robot_yaml_errors\.yaml:1:9: error: format: unknown format version 'weldcell-robot/2' \(expected 'weldcell-robot/1'\)$)",
+        R"(^@/r04_robot_yaml_errors\.yaml:5:15: error: acceleration: expected 4 numbers \(one per movable joint of the chain base_link -> tool0\), got 3$)",
+        R"(^@/r04_robot_yaml_errors\.yaml:8:14: error: controller_joints\.signs\[1\]: expected 1 or -1, got 2$)",
+        R"(^@/r04_robot_yaml_errors\.yaml:9:23: error: controller_joints\.couplings\[0\]\.joint: expected a joint number from 1 to 4, got 9$)",
+        R"(^@/r04_robot_yaml_errors\.yaml:9:36: error: controller_joints\.couplings\[1\]: a joint cannot be coupled to itself$)"},
+       6},
+      {"t01_tool_errors.yaml", Loader::kTool,
+       {R"(^@/t01_tool_errors\.yaml:8:1: error: colour: unknown key 'colour')",
+        R"(^@/t01_tool_errors\.yaml:1:1: error: weld_time: missing required key 'weld_time'$)",
+        R"(^@/t01_tool_errors\.yaml:4:30: error: tcp\.rpy: expected 3 numbers, got 2$)",
+        R"(^@/t01_tool_errors\.yaml:6:13: error: close_time: must be >= 0, got -0\.1$)",
+        R"(^@/t01_tool_errors\.yaml:10:11: error: collision\[0\]\.box: expected 3 numbers, got 2$)",
+        R"(^@/t01_tool_errors\.yaml:11:16: error: collision\[1\]\.cylinder\.length: missing required key 'length'$)",
+        R"(^@/t01_tool_errors\.yaml:12:12: error: collision\[2\]\.mesh: mesh file not found: @/meshes/gun_gone\.stl$)"},
+       7},
+      {"u01_no_limits.urdf", Loader::kUrdf,
+       {R"(^@/u01_no_limits\.urdf:4:3: error: urdfdom: Joint \[joint_1\] is of type REVOLUTE but it does not specify limits$)",
+        R"(^@/u01_no_limits\.urdf: error: not a valid URDF \(urdfdom could not parse it\)$)"},
+       3},
+  };
+  return kCases;
+}
+
+std::vector<Diagnostic> Load(const Case& c) {
+  const fs::path file = kBad / c.file;
+  switch (c.loader) {
+    case Loader::kCell:
+      return LoadCell(file).warnings;
+    case Loader::kRobot:
+      return LoadRobotModel(file).warnings;
+    case Loader::kTool:
+      return LoadTool(file).warnings;
+    case Loader::kUrdf:
+      return LoadUrdfChain(file, "base_link", "tool0").warnings;
+  }
+  return {};
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+class CorpusTest : public testing::TestWithParam<Case> {};
+
+TEST_P(CorpusTest, ReportsEveryErrorWithFileLineAndKey) {
+  const Case& c = GetParam();
+  try {
+    Load(c);
+    FAIL() << c.file << " loaded without error";
+  } catch (const InputError& e) {
+    const std::vector<std::string> lines = Lines(e.what());
+    for (const std::string& pattern : c.expected) {
+      const std::string full =
+          std::regex_replace(pattern, std::regex("@"), R"(tests/planner/cell/bad)");
+      const std::regex re(full);
+      EXPECT_TRUE(std::any_of(lines.begin(), lines.end(),
+                              [&](const std::string& l) { return std::regex_search(l, re); }))
+          << "no line matches " << full << "\nmessage:\n"
+          << e.what();
+    }
+    std::size_t errors = 0;
+    for (const Diagnostic& d : e.diagnostics()) {
+      if (d.severity != Severity::kError) continue;
+      ++errors;
+      // Everything read from YAML or CSV has a line and a column.
+      if (d.message.rfind("urdfdom", 0) != 0 && d.message.rfind("not a valid URDF", 0) != 0) {
+        EXPECT_GT(d.where.line, 0) << d.ToString();
+        EXPECT_GT(d.where.column, 0) << d.ToString();
+      }
+    }
+    EXPECT_EQ(errors, c.error_count) << e.what();
+    EXPECT_EQ(lines.size(), errors);  // what() lists each error once, one per line
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Bad, CorpusTest, testing::ValuesIn(Cases()),
+                         [](const testing::TestParamInfo<Case>& info) {
+                           std::string name = info.param.file;
+                           for (char& ch : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           }
+                           return name;
+                         });
+
+TEST(CorpusInventoryTest, EveryCaseFileIsInTheTableAndThereAreAtLeast20) {
+  std::set<std::string> in_table;
+  for (const Case& c : Cases()) in_table.insert(c.file);
+  int case_files = 0;
+  for (const auto& entry : fs::directory_iterator(kBad)) {
+    const std::string name = entry.path().filename().string();
+    // c*: cells, r*: robot.yaml, t*: tools, u*: URDFs; the rest are files they include.
+    if (name.size() > 3 && std::string("crtu").find(name[0]) != std::string::npos &&
+        std::isdigit(static_cast<unsigned char>(name[1])) && name.find("_welds.csv") == std::string::npos) {
+      ++case_files;
+      EXPECT_TRUE(in_table.contains(name)) << name << " has no expectation in corpus_test.cpp";
+    }
+  }
+  EXPECT_GE(case_files, 20);
+}
+
+}  // namespace
+}  // namespace weldcell::cell
