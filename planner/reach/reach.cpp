@@ -1,0 +1,286 @@
+#include "planner/reach/reach.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <numbers>
+#include <optional>
+
+#include "planner/collision/collision_world.hpp"
+#include "planner/collision/segment_check.hpp"
+#include "planner/common/check.hpp"
+#include "planner/common/parallel.hpp"
+#include "planner/kinematics/ik.hpp"
+#include "planner/reach/weld_frame.hpp"
+
+namespace weldcell::reach {
+
+std::string_view ToString(ReachStatus status) {
+  switch (status) {
+    case ReachStatus::kReachable: return "reachable";
+    case ReachStatus::kOutOfRange: return "out of range";
+    case ReachStatus::kJointLimits: return "joint limits";
+    case ReachStatus::kCollision: return "collision";
+    case ReachStatus::kApproachBlocked: return "approach blocked";
+    case ReachStatus::kTooClose: return "too close";
+  }
+  return "?";
+}
+
+bool ReachMap::reachable(int weld) const {
+  for (int r = 0; r < robot_count_; ++r) {
+    if (at(weld, r).status == ReachStatus::kReachable) return true;
+  }
+  return false;
+}
+
+namespace {
+
+// Per-robot solvers, shared read-only by all workers.
+struct RobotSolvers {
+  std::unique_ptr<kinematics::IkSolver> ik;
+  // The same arm with its joint limits opened to a full turn: only used to tell "out of range"
+  // from "joint limits" when no pose is reachable.
+  std::unique_ptr<kinematics::IkSolver> ik_unlimited;
+};
+
+RobotSolvers MakeSolvers(const cell::Robot& robot, const kinematics::Chain& chain) {
+  cell::RobotModel open = *robot.model;
+  for (cell::Joint& j : open.joints) {
+    if (j.type == cell::JointType::kRevolute) {
+      j.lower = -std::numbers::pi - 1e-9;
+      j.upper = std::numbers::pi + 1e-9;
+    }
+  }
+  return {.ik = kinematics::MakeIkSolver(chain),
+          .ik_unlimited = kinematics::MakeIkSolver(kinematics::Chain(open))};
+}
+
+struct PoseSample {
+  double spin;
+  double tilt;
+  double tilt_direction;
+};
+
+// Spins over the allowed range at the configured step (both ends when the range is not a full
+// turn), times tilts: the normal itself, then rings of tilt_step up to the tolerance, each ring
+// in 4 directions.
+std::vector<PoseSample> PoseSamples(const cell::Weld& weld, const cell::ReachSettings& settings) {
+  constexpr double kTwoPi = 2.0 * std::numbers::pi;
+  std::vector<double> spins;
+  const double range = weld.spin_max - weld.spin_min;
+  const double step = settings.spin_step > 0 ? settings.spin_step : kTwoPi;
+  if (range >= kTwoPi - 1e-9) {
+    const int n = std::max(1, static_cast<int>(std::round(kTwoPi / step)));
+    for (int i = 0; i < n; ++i) spins.push_back(weld.spin_min + i * kTwoPi / n);
+  } else {
+    const int n = std::max(1, static_cast<int>(std::ceil(range / step - 1e-9)));
+    for (int i = 0; i <= n; ++i) spins.push_back(weld.spin_min + i * range / n);
+  }
+  std::vector<double> tilts = {0.0};
+  if (settings.tilt_step > 0) {
+    for (double t = settings.tilt_step; t <= weld.tilt_tolerance + 1e-12; t += settings.tilt_step) {
+      tilts.push_back(t);
+    }
+  }
+  std::vector<PoseSample> out;
+  for (double spin : spins) {
+    for (double tilt : tilts) {
+      if (tilt == 0.0) {
+        out.push_back({spin, 0.0, 0.0});
+      } else {
+        for (int d = 0; d < 4; ++d) out.push_back({spin, tilt, d * std::numbers::pi / 2});
+      }
+    }
+  }
+  return out;
+}
+
+// Counts how often each contact pair blocked a pose, for the reason text.
+class ContactTally {
+ public:
+  void Add(const collision::CollisionResult& r) {
+    if (r.contacts.empty()) return;
+    const collision::Contact& c = r.contacts.front();
+    AddReason(std::string(c.first.name) + " – " + std::string(c.second.name));
+  }
+  void AddReason(const std::string& reason) { ++counts_[reason]; }
+  bool empty() const { return counts_.empty(); }
+  // The most frequent pairs first (ties by name), at most three.
+  std::string Summary() const {
+    std::vector<std::pair<std::string, int>> v(counts_.begin(), counts_.end());
+    std::stable_sort(v.begin(), v.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::string out;
+    for (std::size_t i = 0; i < v.size() && i < 3; ++i) {
+      if (!out.empty()) out += ", ";
+      out += v[i].first + " (" + std::to_string(v[i].second) + " poses)";
+    }
+    if (v.size() > 3) out += ", …";
+    return out;
+  }
+
+ private:
+  std::map<std::string, int> counts_;
+};
+
+// The IK solution for the backed-off pose that continues the weld configuration q: the nearest
+// one, if no joint has to move by more than kMaxJump (otherwise the arm would flip branches).
+std::optional<Eigen::VectorXd> ApproachConfiguration(const kinematics::IkSolver& ik,
+                                                     const Eigen::Isometry3d& X_BF_approach,
+                                                     const Eigen::VectorXd& q) {
+  constexpr double kMaxJump = 0.5;  // rad; a 0.1 m back-off moves no joint of an arm this much
+  kinematics::IkRequest request;
+  request.seed = q;
+  request.distinct_solutions = 8;
+  const std::vector<Eigen::VectorXd> solutions = ik.Solve(X_BF_approach, request);
+  std::optional<Eigen::VectorXd> best;
+  double best_jump = kMaxJump;
+  for (const Eigen::VectorXd& s : solutions) {
+    const double jump = (s - q).cwiseAbs().maxCoeff();
+    if (jump < best_jump) {
+      best_jump = jump;
+      best = s;
+    }
+  }
+  return best;
+}
+
+WeldReach ReachOne(const cell::Cell& cell, const collision::CollisionWorld& world,
+                   collision::CollisionContext& ctx, const RobotSolvers& solvers, int robot_index,
+                   const cell::Weld& weld) {
+  const cell::Robot& robot = cell.robots[robot_index];
+  const cell::Tool& tool = robot.tool;
+  const Eigen::Isometry3d X_BW = robot.X_WB.inverse();
+  const Eigen::Isometry3d X_TF = tool.X_FT.inverse();
+  const double resolution = cell.settings.motion.resolution;
+  const double min_clearance = cell.settings.reach.min_clearance;
+
+  int ik_hits = 0;
+  ContactTally at_weld;
+  ContactTally on_approach;
+  int too_close = 0;
+  double closest = std::numeric_limits<double>::infinity();
+  WeldReach out;
+  kinematics::IkRequest request;
+  request.seed = robot.home;
+  request.distinct_solutions = 8;
+  for (const PoseSample& p : PoseSamples(weld, cell.settings.reach)) {
+    const Eigen::Isometry3d X_WT = WeldTcpPose(weld, p.spin, p.tilt, p.tilt_direction);
+    const Eigen::Isometry3d X_BF = X_BW * X_WT * X_TF;
+    const std::vector<kinematics::IkSolution> solutions =
+        solvers.ik->SolveWithBranches(X_BF, request);
+    ik_hits += static_cast<int>(solutions.size());
+    Eigen::Isometry3d X_WT_approach = X_WT;
+    X_WT_approach.translation() += tool.approach_distance * weld.n_W;
+    const Eigen::Isometry3d X_BF_approach = X_BW * X_WT_approach * X_TF;
+    for (const kinematics::IkSolution& s : solutions) {
+      const collision::CollisionResult hit = world.CheckRobot(ctx, robot_index, s.q);
+      if (hit.in_collision()) {
+        at_weld.Add(hit);
+        continue;
+      }
+      Eigen::VectorXd q_approach = s.q;
+      if (tool.approach_distance > 0) {
+        const std::optional<Eigen::VectorXd> qa =
+            ApproachConfiguration(*solvers.ik, X_BF_approach, s.q);
+        if (!qa) {
+          on_approach.AddReason("no continuous IK solution (joint limits or singularity)");
+          continue;
+        }
+        const collision::SegmentCheckResult seg = collision::CheckJointSegment(
+            world, ctx, robot_index, *qa, s.q, {.resolution = resolution});
+        if (!seg.free()) {
+          on_approach.Add(seg.collision);
+          continue;
+        }
+        q_approach = *qa;
+      }
+      const collision::DistanceResult d = world.Clearance(ctx, robot_index, s.q);
+      if (d.distance < min_clearance) {
+        ++too_close;
+        closest = std::min(closest, d.distance);
+        continue;
+      }
+      out.candidates.push_back({.q = s.q,
+                                .q_approach = q_approach,
+                                .spin = p.spin,
+                                .tilt = p.tilt,
+                                .branch = s.branch,
+                                .clearance = d.distance});
+    }
+  }
+  if (!out.candidates.empty()) {
+    out.status = ReachStatus::kReachable;
+    return out;
+  }
+  // Report the farthest stage any pose got to.
+  if (too_close > 0) {
+    out.status = ReachStatus::kTooClose;
+    out.detail = "closest pose is " + std::to_string(closest * 1000.0).substr(0, 6) +
+                 " mm from an obstacle, " + std::to_string(min_clearance * 1000.0).substr(0, 6) +
+                 " mm required";
+  } else if (!on_approach.empty()) {
+    out.status = ReachStatus::kApproachBlocked;
+    out.detail = on_approach.Summary();
+  } else if (!at_weld.empty()) {
+    out.status = ReachStatus::kCollision;
+    out.detail = at_weld.Summary();
+  } else if (ik_hits == 0) {
+    // Nothing within the limits: is it reachable at all?
+    kinematics::IkRequest open_request;
+    open_request.include_2pi_equivalents = false;
+    open_request.max_solutions = 1;
+    bool any = false;
+    for (const PoseSample& p : PoseSamples(weld, cell.settings.reach)) {
+      const Eigen::Isometry3d X_BF = X_BW * WeldTcpPose(weld, p.spin, p.tilt, p.tilt_direction) *
+                                     X_TF;
+      if (!solvers.ik_unlimited->SolveWithBranches(X_BF, open_request).empty()) {
+        any = true;
+        break;
+      }
+    }
+    out.status = any ? ReachStatus::kJointLimits : ReachStatus::kOutOfRange;
+    const double distance = (X_BW * weld.p_W).norm();
+    out.detail = any ? "every pose needs a joint beyond its limits"
+                     : "no pose within the arm's reach (weld " +
+                           std::to_string(distance).substr(0, 5) + " m from the base)";
+  }
+  return out;
+}
+
+}  // namespace
+
+ReachMap ReachAll(const cell::Cell& cell, const collision::CollisionWorld& world,
+                  const ReachOptions& options) {
+  const int robots = static_cast<int>(cell.robots.size());
+  const int welds = static_cast<int>(cell.welds.size());
+  WELDCELL_CHECK(world.robot_count() == robots);
+  std::vector<RobotSolvers> solvers;
+  for (int r = 0; r < robots; ++r) solvers.push_back(MakeSolvers(cell.robots[r], world.chain(r)));
+
+  ReachMap map(welds, robots);
+  const int threads = std::min(ResolveThreadCount(options.threads), std::max(welds, 1));
+  std::vector<collision::CollisionContext> contexts;
+  for (int t = 0; t < threads; ++t) contexts.emplace_back(world);
+  std::mutex progress_mutex;
+  int done = 0;
+  ParallelFor(
+      welds, threads,
+      [&](int w, int worker) {
+        for (int r = 0; r < robots; ++r) {
+          map.at(w, r) = ReachOne(cell, world, contexts[worker], solvers[r], r, cell.welds[w]);
+        }
+        if (options.progress) {
+          const std::lock_guard<std::mutex> lock(progress_mutex);
+          options.progress(++done, welds);
+        }
+      },
+      options.cancelled);
+  return map;
+}
+
+}  // namespace weldcell::reach

@@ -1,0 +1,92 @@
+#pragma once
+// Reachability: for every weld and every robot, the configurations that put the gun on the weld
+// (IK branch × gun spin about the normal × tilt), each within the joint limits, collision-free
+// for robot + gun against everything, with a clear approach along the normal — or the reason
+// none does.
+//
+// Thread safety: ReachAll runs on several threads internally; its result does not depend on the
+// thread count (per-weld work, merged by index).
+
+#include <Eigen/Core>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "planner/cell/cell.hpp"
+
+namespace weldcell::collision {
+class CollisionWorld;
+}
+
+namespace weldcell::reach {
+
+/// One way for a robot to weld a spot.
+struct Candidate {
+  Eigen::VectorXd q;           ///< At the weld (TCP on the weld point).
+  Eigen::VectorXd q_approach;  ///< TCP backed off along the normal by the approach distance
+                               ///< (equal to q when the tool has none).
+  double spin = 0.0;           ///< rad about the normal (see weld_frame.hpp).
+  double tilt = 0.0;           ///< rad of the gun axis from −n.
+  int branch = -1;             ///< IK branch (shoulder/elbow/wrist) the solver reported.
+  double clearance = 0.0;      ///< m from robot + gun to the nearest obstacle at q.
+  bool operator==(const Candidate&) const = default;
+};
+
+/// Why a robot cannot weld a spot, from the farthest stage any pose got to.
+enum class ReachStatus {
+  kReachable,
+  kOutOfRange,       ///< No IK solution at all, at any spin/tilt.
+  kJointLimits,      ///< IK solutions exist but none within the joint limits.
+  kCollision,        ///< Every pose within limits collides (detail names the objects).
+  kApproachBlocked,  ///< Poses are free at the weld but the approach along the normal is not.
+  kTooClose,         ///< Free, but closer to an obstacle than settings.reach.min_clearance.
+};
+
+std::string_view ToString(ReachStatus status);
+
+struct WeldReach {
+  ReachStatus status = ReachStatus::kOutOfRange;
+  std::string detail;               ///< e.g. "R1/gun – clamp_1 (17 poses), R1/link_3 – body (3)".
+  std::vector<Candidate> candidates;  ///< In pose order (spin, then tilt), then IK order.
+  bool operator==(const WeldReach&) const = default;
+};
+
+/// weld × robot table.
+class ReachMap {
+ public:
+  ReachMap() = default;
+  ReachMap(int weld_count, int robot_count)
+      : weld_count_(weld_count), robot_count_(robot_count),
+        entries_(static_cast<std::size_t>(weld_count * robot_count)) {}
+  int weld_count() const { return weld_count_; }
+  int robot_count() const { return robot_count_; }
+  const WeldReach& at(int weld, int robot) const { return entries_[Index(weld, robot)]; }
+  WeldReach& at(int weld, int robot) { return entries_[Index(weld, robot)]; }
+  /// True when at least one robot reaches the weld.
+  bool reachable(int weld) const;
+  bool operator==(const ReachMap&) const = default;
+
+ private:
+  std::size_t Index(int weld, int robot) const {
+    return static_cast<std::size_t>(weld * robot_count_ + robot);
+  }
+  int weld_count_ = 0;
+  int robot_count_ = 0;
+  std::vector<WeldReach> entries_;
+};
+
+struct ReachOptions {
+  int threads = 0;  ///< 0 = one per hardware thread.
+  /// Called after each weld with (welds done, welds in total); from worker threads, serialised.
+  std::function<void(int done, int total)> progress;
+  /// Polled between welds; true stops the work (the map is then incomplete).
+  std::function<bool()> cancelled;
+};
+
+/// Reach of every weld by every robot. Uses cell.settings.reach (spin step, tilt step,
+/// min_clearance) and settings.motion.resolution (approach checks). `world` must be built from
+/// the same cell.
+ReachMap ReachAll(const cell::Cell& cell, const collision::CollisionWorld& world,
+                  const ReachOptions& options = {});
+
+}  // namespace weldcell::reach

@@ -1,0 +1,156 @@
+#include "planner/reach/reach.hpp"
+
+#include <gmock/gmock.h>
+#include <set>
+#include <gtest/gtest.h>
+
+#include "planner/collision/collision_world.hpp"
+#include "planner/collision/segment_check.hpp"
+#include "planner/kinematics/chain.hpp"
+#include "planner/reach/weld_frame.hpp"
+#include "tests/planner/test_cells.hpp"
+
+namespace weldcell::reach {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::Box;
+using testing::Cylinder;
+using testing::MakeObstacle;
+using testing::MakeWeld;
+using testing::Pose;
+
+// One robot at the origin. Each weld is built so that its outcome is known:
+//  ok      on top of a table: reachable (touching the sheet is not a collision)
+//  lip     a small disc 0.1 m above the weld: free at the weld, but the gun's arm passes through
+//          it while backing off along the normal → approach blocked
+//  clamp   a wide plate 0.2 m above the weld cuts through the gun body at every spin → collision
+//  far     4 m away → out of range
+//  behind  behind the robot: only reachable with joint 1 at ±π, beyond its ±1 rad → joint limits
+cell::Cell ReachCell() {
+  cell::Cell c;
+  c.name = "reach_test";
+  c.cycle_time = 60;
+  c.robots.push_back(testing::MakeTestRobot(
+      "R1", Eigen::Isometry3d::Identity(),
+      {.j1 = 1.0, .j2_lower = -0.3, .j2_upper = 1.4}));
+  c.welds = {MakeWeld("ok", {1.5, 0.0, 0.6}), MakeWeld("lip", {1.4, 0.8, 0.6}),
+             MakeWeld("clamp", {1.4, -0.8, 0.6}), MakeWeld("far", {4.0, 0.0, 0.6}),
+             MakeWeld("behind", {-1.5, 0.0, 0.8})};
+  c.obstacles = {
+      MakeObstacle("table", Box(0.4, 0.4, 0.6, Pose(1.5, 0, 0.3))),
+      MakeObstacle("lip", Cylinder(0.08, 0.01, Pose(1.4, 0.8, 0.6 + 0.105))),
+      MakeObstacle("clamp", Box(0.6, 0.6, 0.05, Pose(1.4, -0.8, 0.6 + 0.2))),
+  };
+  c.settings.reach.spin_step = 30.0 * testing::kPi / 180.0;
+  return c;
+}
+
+class ReachTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    cell_ = new cell::Cell(ReachCell());
+    world_ = new collision::CollisionWorld(*cell_);
+    map_ = new ReachMap(ReachAll(*cell_, *world_, {.threads = 2}));
+  }
+  static void TearDownTestSuite() {
+    delete map_;
+    delete world_;
+    delete cell_;
+  }
+  static const WeldReach& At(const std::string& id) {
+    for (std::size_t w = 0; w < cell_->welds.size(); ++w) {
+      if (cell_->welds[w].id == id) return map_->at(static_cast<int>(w), 0);
+    }
+    throw std::runtime_error("no weld " + id);
+  }
+  static cell::Cell* cell_;
+  static collision::CollisionWorld* world_;
+  static ReachMap* map_;
+};
+cell::Cell* ReachTest::cell_ = nullptr;
+collision::CollisionWorld* ReachTest::world_ = nullptr;
+ReachMap* ReachTest::map_ = nullptr;
+
+TEST_F(ReachTest, WeldOnATableIsReachableAndEveryCandidatePutsTheGunOnIt) {
+  const WeldReach& r = At("ok");
+  ASSERT_EQ(r.status, ReachStatus::kReachable) << r.detail;
+  ASSERT_FALSE(r.candidates.empty());
+  const kinematics::Chain& chain = world_->chain(0);
+  const cell::Robot& robot = cell_->robots[0];
+  collision::CollisionContext ctx(*world_);
+  std::set<long> spins;
+  for (const Candidate& c : r.candidates) {
+    EXPECT_TRUE(chain.WithinLimits(c.q));
+    const Eigen::Isometry3d X_WT = robot.X_WB * chain.FlangePose(c.q) * robot.tool.X_FT;
+    const WeldPoseError e = MeasureWeldPose(cell_->welds[0], X_WT);
+    EXPECT_LT(e.position, 1e-6);
+    EXPECT_LT(e.tilt, 1e-6);
+    EXPECT_NEAR(std::remainder(e.spin - c.spin, 2 * testing::kPi), 0.0, 1e-6);
+    // The approach configuration backs the TCP off along the normal by the approach distance.
+    const Eigen::Isometry3d X_WA = robot.X_WB * chain.FlangePose(c.q_approach) * robot.tool.X_FT;
+    EXPECT_LT((X_WA.translation() - (cell_->welds[0].p_W + 0.1 * Eigen::Vector3d::UnitZ())).norm(),
+              1e-6);
+    EXPECT_FALSE(world_->CheckRobot(ctx, 0, c.q).in_collision());
+    EXPECT_GT(c.clearance, 0.0);
+    spins.insert(std::lround(c.spin * 1000));
+  }
+  // The table is small and the gun is a C: many spins work.
+  EXPECT_GE(spins.size(), 6u);
+}
+
+TEST_F(ReachTest, LipAboveTheWeldBlocksTheApproach) {
+  const WeldReach& r = At("lip");
+  EXPECT_EQ(r.status, ReachStatus::kApproachBlocked) << r.detail;
+  EXPECT_THAT(r.detail, HasSubstr("R1/gun – lip"));
+  EXPECT_TRUE(r.candidates.empty());
+}
+
+TEST_F(ReachTest, PlateThroughTheGunIsACollisionNamingBothBodies) {
+  const WeldReach& r = At("clamp");
+  EXPECT_EQ(r.status, ReachStatus::kCollision) << r.detail;
+  EXPECT_THAT(r.detail, HasSubstr("clamp"));
+  EXPECT_THAT(r.detail, HasSubstr("R1/"));
+}
+
+TEST_F(ReachTest, FarWeldIsOutOfRange) {
+  const WeldReach& r = At("far");
+  EXPECT_EQ(r.status, ReachStatus::kOutOfRange) << r.detail;
+  EXPECT_THAT(r.detail, HasSubstr("m from the base"));
+}
+
+TEST_F(ReachTest, WeldBehindTheRobotNeedsJointsBeyondTheirLimits) {
+  const WeldReach& r = At("behind");
+  EXPECT_EQ(r.status, ReachStatus::kJointLimits) << r.detail;
+}
+
+TEST_F(ReachTest, SameResultOnOneThread) {
+  EXPECT_EQ(ReachAll(*cell_, *world_, {.threads = 1}), *map_);
+}
+
+TEST_F(ReachTest, ProgressIsReportedForEveryWeld) {
+  int last = 0, calls = 0;
+  ReachAll(*cell_, *world_, {.threads = 2, .progress = [&](int done, int total) {
+                               EXPECT_EQ(total, 5);
+                               EXPECT_EQ(done, last + 1);
+                               last = done;
+                               ++calls;
+                             }});
+  EXPECT_EQ(calls, 5);
+}
+
+TEST_F(ReachTest, RestrictedSpinRangeOnlyYieldsAllowedSpins) {
+  cell::Cell c = *cell_;
+  c.welds = {c.welds[0]};
+  c.welds[0].spin_min = -0.5;
+  c.welds[0].spin_max = 0.5;
+  const collision::CollisionWorld world(c);
+  const ReachMap map = ReachAll(c, world);
+  ASSERT_EQ(map.at(0, 0).status, ReachStatus::kReachable);
+  for (const Candidate& cand : map.at(0, 0).candidates) {
+    EXPECT_TRUE(SpinAllowed(c.welds[0], cand.spin)) << cand.spin;
+  }
+}
+
+}  // namespace
+}  // namespace weldcell::reach
