@@ -1,0 +1,309 @@
+#include "planner/motion/segment_planner.hpp"
+
+#include <ompl/base/MotionValidator.h>
+#include <ompl/base/ProblemDefinition.h>
+#include <ompl/base/SpaceInformation.h>
+#include <ompl/base/StateSampler.h>
+#include <ompl/base/spaces/RealVectorStateSpace.h>
+#include <ompl/datastructures/NearestNeighborsLinear.h>
+#include <ompl/geometric/PathGeometric.h>
+#include <ompl/geometric/planners/rrt/RRTConnect.h>
+#include <ompl/util/Console.h>
+
+#include <algorithm>
+#include <random>
+#include <sstream>
+
+#include "planner/collision/collision_world.hpp"
+#include "planner/collision/segment_check.hpp"
+#include "planner/common/check.hpp"
+
+namespace weldcell::motion {
+
+namespace ob = ompl::base;
+namespace og = ompl::geometric;
+
+std::string_view ToString(SegmentStatus status) {
+  switch (status) {
+    case SegmentStatus::kSolved: return "solved";
+    case SegmentStatus::kStartInCollision: return "start in collision";
+    case SegmentStatus::kGoalInCollision: return "goal in collision";
+    case SegmentStatus::kNoPathFound: return "no path found";
+  }
+  return "?";
+}
+
+namespace {
+
+std::string VectorText(const Eigen::VectorXd& v) {
+  std::ostringstream out;
+  out.precision(17);
+  out << '[';
+  for (Eigen::Index i = 0; i < v.size(); ++i) out << (i ? ", " : "") << v[i];
+  return out.str() + ']';
+}
+
+Eigen::VectorXd ToVector(const ob::State* s, int dof) {
+  const auto* rv = s->as<ob::RealVectorStateSpace::StateType>();
+  Eigen::VectorXd q(dof);
+  for (int i = 0; i < dof; ++i) q[i] = rv->values[i];
+  return q;
+}
+
+void FromVector(const Eigen::VectorXd& q, ob::State* s) {
+  auto* rv = s->as<ob::RealVectorStateSpace::StateType>();
+  for (Eigen::Index i = 0; i < q.size(); ++i) rv->values[i] = q[i];
+}
+
+// Uniform sampling from our own generator, so that planning does not depend on OMPL's global
+// seed sequence (which depends on how many samplers other threads made before).
+class SeededSampler : public ob::StateSampler {
+ public:
+  SeededSampler(const ob::StateSpace* space, std::mt19937_64* rng)
+      : ob::StateSampler(space), rng_(rng) {}
+  void sampleUniform(ob::State* state) override {
+    const auto& bounds = space_->as<ob::RealVectorStateSpace>()->getBounds();
+    auto* rv = state->as<ob::RealVectorStateSpace::StateType>();
+    for (std::size_t i = 0; i < bounds.low.size(); ++i) {
+      rv->values[i] = std::uniform_real_distribution<double>(bounds.low[i], bounds.high[i])(*rng_);
+    }
+  }
+  void sampleUniformNear(ob::State* state, const ob::State* near, double distance) override {
+    const auto& bounds = space_->as<ob::RealVectorStateSpace>()->getBounds();
+    auto* rv = state->as<ob::RealVectorStateSpace::StateType>();
+    const auto* c = near->as<ob::RealVectorStateSpace::StateType>();
+    for (std::size_t i = 0; i < bounds.low.size(); ++i) {
+      const double lo = std::max(bounds.low[i], c->values[i] - distance);
+      const double hi = std::min(bounds.high[i], c->values[i] + distance);
+      rv->values[i] = std::uniform_real_distribution<double>(lo, hi)(*rng_);
+    }
+  }
+  void sampleGaussian(ob::State* state, const ob::State* mean, double std_dev) override {
+    const auto& bounds = space_->as<ob::RealVectorStateSpace>()->getBounds();
+    auto* rv = state->as<ob::RealVectorStateSpace::StateType>();
+    const auto* m = mean->as<ob::RealVectorStateSpace::StateType>();
+    for (std::size_t i = 0; i < bounds.low.size(); ++i) {
+      const double v = std::normal_distribution<double>(m->values[i], std_dev)(*rng_);
+      rv->values[i] = std::clamp(v, bounds.low[i], bounds.high[i]);
+    }
+  }
+
+ private:
+  std::mt19937_64* rng_;
+};
+
+}  // namespace
+
+struct SegmentPlanner::Impl {
+  const collision::CollisionWorld* world;
+  int robot;
+  int dof;
+  collision::CollisionContext ctx;
+  std::mt19937_64 rng;
+  double resolution = 0.005;
+  ob::SpaceInformationPtr si;
+  std::shared_ptr<og::RRTConnect> rrt;
+
+  Impl(const collision::CollisionWorld& w, int r)
+      : world(&w), robot(r), dof(w.chain(r).dof()), ctx(w) {}
+
+  bool Valid(const Eigen::VectorXd& q) { return !world->CheckRobot(ctx, robot, q).in_collision(); }
+  int motion_checks = 0;  // tree extensions tried in the current query
+
+  bool SegmentFree(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+    return collision::CheckJointSegment(*world, ctx, robot, a, b, {.resolution = resolution})
+        .free();
+  }
+};
+
+namespace {
+
+// Motion checks at the Cartesian resolution (OMPL's default discretises joint space).
+class ResolutionMotionValidator : public ob::MotionValidator {
+ public:
+  ResolutionMotionValidator(const ob::SpaceInformationPtr& si, SegmentPlanner::Impl* impl)
+      : ob::MotionValidator(si), impl_(impl) {}
+  bool checkMotion(const ob::State* s1, const ob::State* s2) const override {
+    ++impl_->motion_checks;
+    const bool free = impl_->SegmentFree(ToVector(s1, impl_->dof), ToVector(s2, impl_->dof));
+    if (free) {
+      ++valid_;
+    } else {
+      ++invalid_;
+    }
+    return free;
+  }
+  bool checkMotion(const ob::State* s1, const ob::State* s2,
+                   std::pair<ob::State*, double>& last_valid) const override {
+    // RRTConnect only uses the two-argument form; this one reports the start as the last valid
+    // state on failure, which is always correct (if conservative).
+    const bool free = checkMotion(s1, s2);
+    if (!free) {
+      if (last_valid.first) si_->copyState(last_valid.first, s1);
+      last_valid.second = 0.0;
+    }
+    return free;
+  }
+
+ private:
+  SegmentPlanner::Impl* impl_;
+};
+
+// Cumulative joint-space length along a path.
+std::vector<double> CumulativeLength(const std::vector<Eigen::VectorXd>& path) {
+  std::vector<double> out(path.size(), 0.0);
+  for (std::size_t i = 1; i < path.size(); ++i) out[i] = out[i - 1] + (path[i] - path[i - 1]).norm();
+  return out;
+}
+
+// The point at arc length s, and the index of the waypoint before it.
+std::pair<Eigen::VectorXd, std::size_t> PointAt(const std::vector<Eigen::VectorXd>& path,
+                                                const std::vector<double>& length, double s) {
+  std::size_t i = std::upper_bound(length.begin(), length.end(), s) - length.begin();
+  i = std::clamp<std::size_t>(i, 1, path.size() - 1);
+  const double span = length[i] - length[i - 1];
+  const double f = span > 0 ? (s - length[i - 1]) / span : 0.0;
+  return {path[i - 1] + std::clamp(f, 0.0, 1.0) * (path[i] - path[i - 1]), i - 1};
+}
+
+}  // namespace
+
+SegmentPlanner::SegmentPlanner(const collision::CollisionWorld& world, int robot)
+    : impl_(std::make_unique<Impl>(world, robot)) {
+  // OMPL logs every planning call at INFO; planning thousands of segments would flood stderr.
+  ompl::msg::setLogLevel(ompl::msg::LOG_WARN);
+  const kinematics::Chain& chain = world.chain(robot);
+  auto space = std::make_shared<ob::RealVectorStateSpace>(impl_->dof);
+  ob::RealVectorBounds bounds(impl_->dof);
+  for (int i = 0; i < impl_->dof; ++i) {
+    bounds.setLow(i, chain.lower()[i]);
+    bounds.setHigh(i, chain.upper()[i]);
+  }
+  space->setBounds(bounds);
+  Impl* impl = impl_.get();
+  space->setStateSamplerAllocator([impl](const ob::StateSpace* s) -> ob::StateSamplerPtr {
+    return std::make_shared<SeededSampler>(s, &impl->rng);
+  });
+  impl_->si = std::make_shared<ob::SpaceInformation>(space);
+  impl_->si->setStateValidityChecker([impl](const ob::State* s) {
+    return impl->Valid(ToVector(s, impl->dof));
+  });
+  impl_->si->setMotionValidator(std::make_shared<ResolutionMotionValidator>(impl_->si, impl));
+  impl_->si->setup();
+  impl_->rrt = std::make_shared<og::RRTConnect>(impl_->si);
+  // The default GNAT structure draws pivots from OMPL's global generator: not reproducible.
+  impl_->rrt->setNearestNeighbors<ompl::NearestNeighborsLinear>();
+}
+
+SegmentPlanner::~SegmentPlanner() = default;
+SegmentPlanner::SegmentPlanner(SegmentPlanner&&) noexcept = default;
+SegmentPlanner& SegmentPlanner::operator=(SegmentPlanner&&) noexcept = default;
+
+int SegmentPlanner::robot() const { return impl_->robot; }
+collision::CollisionContext& SegmentPlanner::context() { return impl_->ctx; }
+
+bool SegmentPlanner::PathIsFree(const std::vector<Eigen::VectorXd>& path, double resolution) {
+  impl_->resolution = resolution;
+  for (std::size_t i = 1; i < path.size(); ++i) {
+    if (!impl_->SegmentFree(path[i - 1], path[i])) return false;
+  }
+  return true;
+}
+
+SegmentResult SegmentPlanner::Plan(const SegmentRequest& request) {
+  Impl& im = *impl_;
+  WELDCELL_CHECK(request.start.size() == im.dof && request.goal.size() == im.dof);
+  WELDCELL_CHECK(request.resolution > 0);
+  im.resolution = request.resolution;
+  im.rng.seed(request.seed);
+  SegmentResult result;
+  auto fail = [&](SegmentStatus status, const std::string& what) {
+    result.status = status;
+    result.message = std::string(ToString(status)) + (what.empty() ? "" : ": " + what) +
+                     " (robot " + std::to_string(im.robot) + ", seed " +
+                     std::to_string(request.seed) + ", start " + VectorText(request.start) +
+                     ", goal " + VectorText(request.goal) +
+                     (request.context.empty() ? "" : ", " + request.context) + ")";
+    return result;
+  };
+  const collision::CollisionResult start_hit = im.world->CheckRobot(im.ctx, im.robot, request.start);
+  if (start_hit.in_collision()) {
+    return fail(SegmentStatus::kStartInCollision, collision::ToString(start_hit));
+  }
+  const collision::CollisionResult goal_hit = im.world->CheckRobot(im.ctx, im.robot, request.goal);
+  if (goal_hit.in_collision()) {
+    return fail(SegmentStatus::kGoalInCollision, collision::ToString(goal_hit));
+  }
+  if (im.SegmentFree(request.start, request.goal)) {
+    result.status = SegmentStatus::kSolved;
+    result.direct = true;
+    result.path = {request.start, request.goal};
+    return result;
+  }
+
+  auto pdef = std::make_shared<ob::ProblemDefinition>(im.si);
+  ob::ScopedState<> start(im.si->getStateSpace()), goal(im.si->getStateSpace());
+  FromVector(request.start, start.get());
+  FromVector(request.goal, goal.get());
+  pdef->setStartAndGoalStates(start, goal);
+  im.rrt->clear();
+  im.rrt->setProblemDefinition(pdef);
+  // Two stops: the state budget (what makes results reproducible) and the time (a safety net).
+  im.motion_checks = 0;
+  const int max_checks = request.max_planner_states;
+  Impl* impl = &im;
+  const ob::PlannerTerminationCondition stop = ob::plannerOrTerminationCondition(
+      ob::timedPlannerTerminationCondition(request.max_planning_time),
+      ob::PlannerTerminationCondition(
+          [impl, max_checks] { return impl->motion_checks >= max_checks; }));
+  const ob::PlannerStatus status = im.rrt->solve(stop);
+  result.planner_states = im.motion_checks;
+  if (status != ob::PlannerStatus::EXACT_SOLUTION) {
+    im.rrt->clear();
+    return fail(SegmentStatus::kNoPathFound,
+                std::to_string(result.planner_states) + " tree extensions tried");
+  }
+  const auto* path = pdef->getSolutionPath()->as<og::PathGeometric>();
+  for (std::size_t i = 0; i < path->getStateCount(); ++i) {
+    result.path.push_back(ToVector(path->getState(i), im.dof));
+  }
+  im.rrt->clear();
+  result.path.front() = request.start;
+  result.path.back() = request.goal;
+
+  // Shortcutting: join two random points of the path directly when the line between them is
+  // free; then drop every waypoint whose neighbours see each other.
+  std::vector<Eigen::VectorXd>& p = result.path;
+  for (int it = 0; it < request.shortcut_iterations && p.size() > 2; ++it) {
+    const std::vector<double> length = CumulativeLength(p);
+    std::uniform_real_distribution<double> u(0.0, length.back());
+    double s1 = u(im.rng), s2 = u(im.rng);
+    if (s1 > s2) std::swap(s1, s2);
+    auto [a, ia] = PointAt(p, length, s1);
+    auto [b, ib] = PointAt(p, length, s2);
+    if (ia == ib) continue;  // on one straight piece already
+    if (!im.SegmentFree(a, b)) continue;
+    std::vector<Eigen::VectorXd> shorter(p.begin(), p.begin() + static_cast<long>(ia) + 1);
+    shorter.push_back(a);
+    shorter.push_back(b);
+    shorter.insert(shorter.end(), p.begin() + static_cast<long>(ib) + 1, p.end());
+    p = std::move(shorter);
+  }
+  for (std::size_t i = 0; i + 2 < p.size();) {
+    if (im.SegmentFree(p[i], p[i + 2])) {
+      p.erase(p.begin() + static_cast<long>(i) + 1);
+    } else {
+      ++i;
+    }
+  }
+  // Shortcut points can coincide with waypoints: drop zero-length pieces.
+  p.erase(std::unique(p.begin(), p.end(),
+                      [](const Eigen::VectorXd& x, const Eigen::VectorXd& y) {
+                        return (x - y).norm() < 1e-12;
+                      }),
+          p.end());
+  result.status = SegmentStatus::kSolved;
+  return result;
+}
+
+}  // namespace weldcell::motion

@@ -1,0 +1,86 @@
+#pragma once
+// Collision-free joint-space paths for one robot between two configurations: first the direct
+// move; when that collides, OMPL's RRTConnect; then deterministic shortcutting that keeps the
+// path collision-free. Every motion is checked at a resolution stated as Cartesian travel of
+// any robot point (collision::CheckJointSegment), never as a fraction of joint space.
+//
+// Determinism: the same world, robot, request and seed give the same path, on any thread and
+// whatever was planned before (our own seeded sampler, a linear nearest-neighbour structure, no
+// use of OMPL's global random numbers). A query that times out may succeed on a faster machine:
+// the time limit is a safety net, the iteration limits are what make results reproducible.
+//
+// Thread safety: a SegmentPlanner is used by one thread at a time; make one per thread and
+// robot. The CollisionWorld is shared const.
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace weldcell::collision {
+class CollisionWorld;
+class CollisionContext;
+}  // namespace weldcell::collision
+
+namespace weldcell::motion {
+
+struct SegmentRequest {
+  Eigen::VectorXd start;
+  Eigen::VectorXd goal;
+  double resolution = 0.005;     ///< m of travel of any robot point between collision checks.
+  std::uint64_t seed = 1;
+  double max_planning_time = 1.0;  ///< s of sampling-based planning (safety net).
+  int max_planner_states = 20000;  ///< Stop RRTConnect after this many tree extensions.
+  int shortcut_iterations = 60;    ///< Random shortcut attempts after planning.
+  /// Text added to failure messages so that a failure can be reproduced (e.g. the cell hash).
+  std::string context;
+};
+
+enum class SegmentStatus {
+  kSolved,
+  kStartInCollision,
+  kGoalInCollision,
+  kNoPathFound,  ///< The planner ran out of time or states.
+};
+std::string_view ToString(SegmentStatus status);
+
+struct SegmentResult {
+  SegmentStatus status = SegmentStatus::kNoPathFound;
+  /// Waypoints from start to goal (both included); consecutive waypoints are joined by straight
+  /// joint-space lines, each verified collision-free at the request's resolution.
+  std::vector<Eigen::VectorXd> path;
+  bool direct = false;        ///< The straight move was free (no sampling-based planning).
+  int planner_states = 0;     ///< Tree extensions RRTConnect tried (0 when direct).
+  /// Failures: what went wrong and how to reproduce it (seed, start, goal, context).
+  std::string message;
+  bool solved() const { return status == SegmentStatus::kSolved; }
+};
+
+class SegmentPlanner {
+ public:
+  /// Prepares the OMPL space for `robot` of `world` (joint limits as bounds).
+  SegmentPlanner(const collision::CollisionWorld& world, int robot);
+  ~SegmentPlanner();
+  SegmentPlanner(const SegmentPlanner&) = delete;
+  SegmentPlanner& operator=(const SegmentPlanner&) = delete;
+  SegmentPlanner(SegmentPlanner&&) noexcept;
+  SegmentPlanner& operator=(SegmentPlanner&&) noexcept;
+
+  /// Plans start → goal. Never throws for unreachable goals: the status says why.
+  SegmentResult Plan(const SegmentRequest& request);
+
+  /// Checks a path's straight pieces at `resolution`; true when all are free (used after
+  /// shortcutting and by callers that modify paths).
+  bool PathIsFree(const std::vector<Eigen::VectorXd>& path, double resolution);
+
+  int robot() const;
+  collision::CollisionContext& context();
+
+  struct Impl;  // OMPL and FCL stay out of this header
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace weldcell::motion

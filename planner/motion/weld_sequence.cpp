@@ -1,0 +1,105 @@
+#include "planner/motion/weld_sequence.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "planner/collision/collision_world.hpp"
+#include "planner/collision/segment_check.hpp"
+
+namespace weldcell::motion {
+namespace {
+
+// SplitMix64: derives independent per-move seeds from one seed and an index.
+std::uint64_t DeriveSeed(std::uint64_t seed, std::uint64_t index) {
+  std::uint64_t z = seed + 0x9e3779b97f4a7c15ULL * (index + 1);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+bool Same(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+  return (a - b).cwiseAbs().maxCoeff() <= 1e-12;
+}
+
+}  // namespace
+
+bool BlendsAreFree(SegmentPlanner& planner, const MotionProfile& profile, double resolution) {
+  for (const PathPiece& piece : profile.pieces()) {
+    if (piece.kind != PathPiece::Kind::kArc) continue;
+    // Chords of at most `resolution / 4` joint-space length deviate from the arc by far less
+    // than the resolution; each chord is then checked at the resolution.
+    const int n = std::max(2, static_cast<int>(std::ceil(piece.length / 0.01)));
+    Eigen::VectorXd previous = piece.Position(0.0);
+    for (int i = 1; i <= n; ++i) {
+      const Eigen::VectorXd next = piece.Position(piece.length * i / n);
+      if (!planner.PathIsFree({previous, next}, resolution)) return false;
+      previous = next;
+    }
+  }
+  return true;
+}
+
+SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& request) {
+  SequenceResult result;
+  result.trajectory = RobotTrajectory(request.home);
+  const TimingOptions exact{.speed_scale = request.timing.speed_scale, .blend_tolerance = 0.0};
+  std::string at = "home";
+  Eigen::VectorXd q_leave = request.home;       // where it leaves from (after retracting)
+  auto move_exact = [&](const Eigen::VectorXd& to, const std::string& from_id,
+                        const std::string& to_id) {
+    if (Same(result.trajectory.end(), to)) return;
+    result.trajectory.AppendMotion(TimeParameterize({result.trajectory.end(), to}, request.limits,
+                                                    exact),
+                                   from_id, to_id);
+  };
+  // Travel from the current leave point to `goal`; false (with reason) when no path exists.
+  auto travel = [&](const Eigen::VectorXd& goal, const std::string& to_id, std::uint64_t index,
+                    std::string* reason) {
+    const SegmentResult path = planner.Plan({.start = q_leave,
+                                             .goal = goal,
+                                             .resolution = request.resolution,
+                                             .seed = DeriveSeed(request.seed, index),
+                                             .max_planning_time = request.max_planning_time,
+                                             .context = request.context});
+    if (!path.solved()) {
+      *reason = path.message;
+      return false;
+    }
+    (path.direct ? result.direct_moves : result.planned_moves)++;
+    MotionProfile profile;
+    if (path.path.size() > 2 && request.timing.blend_tolerance > 0) {
+      profile = TimeParameterize(path.path, request.limits, request.timing);
+      if (!BlendsAreFree(planner, profile, request.resolution)) {
+        ++result.unblended_moves;
+        profile = TimeParameterize(path.path, request.limits, exact);
+      }
+    } else {
+      profile = TimeParameterize(path.path, request.limits, exact);
+    }
+    if (profile.duration() > 0) result.trajectory.AppendMotion(std::move(profile), at, to_id);
+    return true;
+  };
+
+  for (std::size_t i = 0; i < request.stops.size(); ++i) {
+    const WeldStop& stop = request.stops[i];
+    std::string reason;
+    if (!travel(stop.q_approach, stop.id, i, &reason)) {
+      result.skipped.push_back({static_cast<int>(i), reason});
+      continue;
+    }
+    move_exact(stop.q, stop.id, stop.id);  // approach along the normal
+    result.trajectory.AppendWeldDwell(stop.id, stop.dwell);
+    move_exact(stop.q_approach, stop.id, stop.id);  // retract along the normal
+    at = stop.id;
+    q_leave = stop.q_approach;
+  }
+  std::string reason;
+  if (!travel(request.home, "home", request.stops.size(), &reason)) {
+    // Going home must always be possible from where the robot welded last; if not, the
+    // trajectory is incomplete and the verifier will say so (it must end at home).
+    result.skipped.push_back({static_cast<int>(request.stops.size()), "return home: " + reason});
+  }
+  return result;
+}
+
+}  // namespace weldcell::motion

@@ -1,0 +1,60 @@
+#pragma once
+// The timed motion of one robot through an ordered list of welds: from home, for each weld
+// retract from the previous weld along its normal, travel (direct or planned, blended where the
+// blend stays collision-free), approach along the normal, dwell for close + weld + open; then
+// back home. Every motion is collision-checked at the Cartesian resolution.
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "planner/motion/segment_planner.hpp"
+#include "planner/motion/time_parameterization.hpp"
+#include "planner/motion/trajectory.hpp"
+
+namespace weldcell::motion {
+
+/// One weld as the motion planner sees it: where to stand, where to approach from, how long.
+struct WeldStop {
+  std::string id;
+  Eigen::VectorXd q;           ///< At the weld.
+  Eigen::VectorXd q_approach;  ///< Backed off along the normal (== q when there is none).
+  double dwell = 0.0;          ///< s: gun close + weld + open.
+};
+
+struct SequenceRequest {
+  Eigen::VectorXd home;
+  std::vector<WeldStop> stops;
+  JointLimits limits;
+  TimingOptions timing;        ///< speed scale; blend_tolerance for the travel moves.
+  double resolution = 0.005;   ///< m (see SegmentRequest).
+  std::uint64_t seed = 1;      ///< Each travel move gets a seed derived from it and its index.
+  double max_planning_time = 1.0;
+  std::string context;         ///< Added to failure messages (e.g. cell hash).
+};
+
+struct SkippedStop {
+  int index = 0;  ///< Into request.stops.
+  std::string reason;
+};
+
+struct SequenceResult {
+  RobotTrajectory trajectory;
+  /// Stops that could not be reached by a collision-free motion (their travel failed); the
+  /// trajectory skips them and carries on from where it stood.
+  std::vector<SkippedStop> skipped;
+  int direct_moves = 0;   ///< Travel moves that were the straight joint-space line.
+  int planned_moves = 0;  ///< Travel moves that needed the sampling-based planner.
+  int unblended_moves = 0;  ///< Planned moves whose blends collided and were timed exactly.
+};
+
+/// Plans the whole sequence. Precondition: planner was made for this robot; every stop's q and
+/// q_approach are collision-free and the line between them too (reach guarantees it).
+SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& request);
+
+/// True when every blend arc of `profile` is collision-free at `resolution` (lines are the
+/// planner's already-checked pieces and are skipped).
+bool BlendsAreFree(SegmentPlanner& planner, const MotionProfile& profile, double resolution);
+
+}  // namespace weldcell::motion

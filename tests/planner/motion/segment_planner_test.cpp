@@ -1,0 +1,205 @@
+#include "planner/motion/segment_planner.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "planner/collision/collision_world.hpp"
+#include "planner/collision/segment_check.hpp"
+#include "planner/motion/weld_sequence.hpp"
+#include "tests/planner/test_cells.hpp"
+
+namespace weldcell::motion {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::Box;
+using testing::MakeObstacle;
+using testing::Pose;
+
+Eigen::VectorXd Q(double a, double b, double c, double d, double e, double f) {
+  Eigen::VectorXd q(6);
+  q << a, b, c, d, e, f;
+  return q;
+}
+
+// The test arm swings its joint 1 from −0.8 to +0.8 rad with the gun out in front; a wall in
+// the plane y = 0 blocks the direct swing, so the path must go over or around it.
+cell::Cell WallCell(double wall_thickness = 0.05) {
+  cell::Cell c;
+  c.name = "wall";
+  c.cycle_time = 60;
+  c.robots.push_back(testing::MakeTestRobot("R1", Eigen::Isometry3d::Identity()));
+  c.obstacles.push_back(
+      MakeObstacle("wall", Box(0.8, wall_thickness, 1.1, Pose(1.55, 0, 0.75))));
+  return c;
+}
+
+const Eigen::VectorXd kLeft = Q(-0.8, 0.5, 0.3, 0, 0.8, 0);
+const Eigen::VectorXd kRight = Q(0.8, 0.5, 0.3, 0, 0.8, 0);
+
+class SegmentPlannerTest : public ::testing::Test {
+ protected:
+  SegmentPlannerTest() : cell_(WallCell()), world_(cell_), ctx_(world_) {}
+  cell::Cell cell_;
+  collision::CollisionWorld world_;
+  collision::CollisionContext ctx_;
+};
+
+TEST_F(SegmentPlannerTest, TheSceneForcesADetour) {
+  ASSERT_FALSE(world_.CheckRobot(ctx_, 0, kLeft).in_collision());
+  ASSERT_FALSE(world_.CheckRobot(ctx_, 0, kRight).in_collision());
+  ASSERT_FALSE(collision::CheckJointSegment(world_, ctx_, 0, kLeft, kRight).free());
+}
+
+TEST_F(SegmentPlannerTest, PlansADetourThatIsFreeWhenCheckedFiveTimesFiner) {
+  SegmentPlanner planner(world_, 0);
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    const SegmentResult r = planner.Plan({.start = kLeft, .goal = kRight, .seed = seed});
+    ASSERT_TRUE(r.solved()) << r.message;
+    EXPECT_FALSE(r.direct);
+    EXPECT_GT(r.path.size(), 2u);
+    EXPECT_EQ(r.path.front(), kLeft);
+    EXPECT_EQ(r.path.back(), kRight);
+    const kinematics::Chain& chain = world_.chain(0);
+    for (std::size_t i = 0; i < r.path.size(); ++i) {
+      EXPECT_TRUE(chain.WithinLimits(r.path[i])) << "seed " << seed << " waypoint " << i;
+      if (i == 0) continue;
+      const collision::SegmentCheckResult fine = collision::CheckJointSegment(
+          world_, ctx_, 0, r.path[i - 1], r.path[i], {.resolution = 0.001});
+      EXPECT_TRUE(fine.free()) << "seed " << seed << " piece " << i << ": "
+                               << collision::ToString(fine.collision);
+    }
+  }
+}
+
+TEST_F(SegmentPlannerTest, SameSeedSamePathWhateverWasPlannedBefore) {
+  SegmentPlanner a(world_, 0), b(world_, 0);
+  const SegmentResult first = a.Plan({.start = kLeft, .goal = kRight, .seed = 42});
+  // b plans other queries first: its result for seed 42 must not change.
+  b.Plan({.start = kRight, .goal = kLeft, .seed = 7});
+  b.Plan({.start = kLeft, .goal = kRight, .seed = 8});
+  const SegmentResult second = b.Plan({.start = kLeft, .goal = kRight, .seed = 42});
+  ASSERT_TRUE(first.solved());
+  EXPECT_EQ(first.path, second.path);
+  const SegmentResult other = a.Plan({.start = kLeft, .goal = kRight, .seed = 43});
+  EXPECT_NE(first.path, other.path);
+}
+
+TEST_F(SegmentPlannerTest, DirectMoveWhenNothingIsInTheWay) {
+  SegmentPlanner planner(world_, 0);
+  const Eigen::VectorXd a = Q(-0.8, 0.2, 0.0, 0, 0.5, 0), b = Q(-1.2, 0.1, 0.2, 0.3, 0.6, 1.0);
+  const SegmentResult r = planner.Plan({.start = a, .goal = b});
+  ASSERT_TRUE(r.solved()) << r.message;
+  EXPECT_TRUE(r.direct);
+  EXPECT_EQ(r.path, (std::vector<Eigen::VectorXd>{a, b}));
+}
+
+TEST_F(SegmentPlannerTest, GoalInsideAnObstacleIsAFailureValueWithWhatReproducesIt) {
+  cell::Cell c = WallCell();
+  c.obstacles.push_back(MakeObstacle("block", Box(0.6, 0.6, 0.6, Pose(0.9, 1.0, 0.9))));
+  const collision::CollisionWorld world(c);
+  SegmentPlanner planner(world, 0);
+  const Eigen::VectorXd into_block = Q(0.8, 0.3, 0.3, 0, 0.5, 0);
+  SegmentResult r;
+  EXPECT_NO_THROW(r = planner.Plan({.start = kLeft, .goal = into_block, .seed = 9,
+                                    .context = "cell wall 0123"}));
+  EXPECT_EQ(r.status, SegmentStatus::kGoalInCollision);
+  EXPECT_THAT(r.message, HasSubstr("block"));
+  EXPECT_THAT(r.message, HasSubstr("seed 9"));
+  EXPECT_THAT(r.message, HasSubstr("goal [0.80000000000000004"));
+  EXPECT_THAT(r.message, HasSubstr("cell wall 0123"));
+}
+
+TEST_F(SegmentPlannerTest, RunningOutOfStatesIsAFailureValue) {
+  // Two tree extensions cannot get around the wall.
+  SegmentPlanner planner(world_, 0);
+  const SegmentResult r =
+      planner.Plan({.start = kLeft, .goal = kRight, .seed = 3, .max_planner_states = 2});
+  EXPECT_EQ(r.status, SegmentStatus::kNoPathFound);
+  EXPECT_THAT(r.message, HasSubstr("no path found"));
+  EXPECT_THAT(r.message, HasSubstr("seed 3"));
+  EXPECT_TRUE(r.path.empty());
+  // The planner is usable again afterwards.
+  EXPECT_TRUE(planner.Plan({.start = kLeft, .goal = kRight, .seed = 3}).solved());
+}
+
+// A 1 mm plate that only the electrode crosses during the swing: checks spaced by joint-space
+// fraction (OMPL's default is 1 % of the space's extent) step over it; the Cartesian resolution
+// does not.
+TEST(SegmentResolutionTest, ThinPlateBetweenTwoCoarseSamplesIsCaught) {
+  cell::Cell c = WallCell();
+  c.obstacles.clear();
+  const collision::CollisionWorld open_world(c);
+  const kinematics::Chain& chain = open_world.chain(0);
+  // Where the electrode (flange frame (0.25, 0, 0.3275)) is when joint 1 is at 0.05 rad.
+  const Eigen::VectorXd q_plate = kLeft + (kRight - kLeft) * (0.85 / 1.6);
+  const Eigen::Vector3d electrode = chain.FlangePose(q_plate) * Eigen::Vector3d(0.25, 0, 0.3275);
+  // The swing moves the electrode along the tangent of the circle about the base z axis.
+  const double yaw = std::atan2(electrode.y(), electrode.x());
+  c.obstacles.push_back(MakeObstacle(
+      "plate", Box(0.06, 0.001, 0.06, Pose(electrode.x(), electrode.y(), electrode.z(), 0, 0, yaw))));
+  const collision::CollisionWorld world(c);
+  collision::CollisionContext ctx(world);
+  const collision::SegmentCheckResult fine =
+      collision::CheckJointSegment(world, ctx, 0, kLeft, kRight);
+  ASSERT_FALSE(fine.free());
+  EXPECT_THAT(collision::ToString(fine.collision), HasSubstr("plate"));
+  // The same move sampled as OMPL's DiscreteMotionValidator would (1 % of the extent of the
+  // joint space) misses the plate.
+  const double extent = (chain.upper() - chain.lower()).norm();
+  const int coarse = static_cast<int>(std::ceil((kRight - kLeft).norm() / (0.01 * extent)));
+  int hits = 0;
+  for (int k = 0; k <= coarse; ++k) {
+    const Eigen::VectorXd q = kLeft + (kRight - kLeft) * (static_cast<double>(k) / coarse);
+    hits += world.CheckRobot(ctx, 0, q).in_collision() ? 1 : 0;
+  }
+  EXPECT_EQ(hits, 0) << "the coarse check was expected to miss the 1 mm plate (" << coarse
+                     << " samples)";
+  EXPECT_GT(collision::SegmentSampleCount(world, 0, kLeft, kRight, 0.005), 10 * coarse);
+}
+
+TEST(WeldSequenceTest, TimedTrajectoryVisitsEveryStopAndStaysWithinLimits) {
+  const cell::Cell c = WallCell();
+  const collision::CollisionWorld world(c);
+  SegmentPlanner planner(world, 0);
+  const kinematics::Chain& chain = world.chain(0);
+  SequenceRequest request{
+      .home = Eigen::VectorXd::Zero(6),
+      .stops = {{.id = "A", .q = kLeft, .q_approach = kLeft + Q(0, -0.05, 0, 0, 0, 0),
+                 .dwell = 1.0},
+                {.id = "B", .q = kRight, .q_approach = kRight + Q(0, -0.05, 0, 0, 0, 0),
+                 .dwell = 0.5}},
+      .limits = {.max_velocity = chain.velocity_limits(),
+                 .max_acceleration = chain.acceleration_limits()},
+      .timing = {.speed_scale = 1.0, .blend_tolerance = 0.1},
+      .seed = 5};
+  const SequenceResult r = PlanWeldSequence(planner, request);
+  ASSERT_TRUE(r.skipped.empty()) << r.skipped.front().reason;
+  EXPECT_GE(r.planned_moves, 1);  // A → B goes around the wall
+  const RobotTrajectory& t = r.trajectory;
+  EXPECT_EQ(t.start(), request.home);
+  EXPECT_LT((t.end() - request.home).norm(), 1e-12);
+  int dwells = 0;
+  collision::CollisionContext ctx(world);
+  for (const TrajectorySegment& s : t.segments()) {
+    if (s.kind == SegmentKind::kWeldDwell) {
+      ++dwells;
+      EXPECT_EQ(s.profile.start(), s.from == "A" ? kLeft : kRight);
+      EXPECT_DOUBLE_EQ(s.duration(), s.from == "A" ? 1.0 : 0.5);
+    }
+    EXPECT_TRUE((s.profile.PeakVelocity().array() <=
+                 chain.velocity_limits().array() * (1 + 1e-9)).all());
+    EXPECT_TRUE((s.profile.PeakAcceleration().array() <=
+                 chain.acceleration_limits().array() * (1 + 1e-9)).all());
+  }
+  EXPECT_EQ(dwells, 2);
+  // The executed motion, densely sampled, never touches anything.
+  for (double time = 0; time <= t.duration(); time += 0.002) {
+    ASSERT_FALSE(world.CheckRobot(ctx, 0, t.Sample(time).q).in_collision()) << "t = " << time;
+  }
+}
+
+}  // namespace
+}  // namespace weldcell::motion
