@@ -4,6 +4,10 @@
 // Every problem of a file is collected and reported at once as
 // `file:line:col: error: key.path: message`; then one weldcell::InputError is thrown.
 // Warnings (e.g. a missing visual mesh, replaced by the collision geometry) are returned.
+// Within one call, a file named several times is read once: robots of one model share one
+// RobotModel, and one mesh file (at one scale) is one shared Mesh.
+// Thread-safety: the functions may run concurrently on different files (urdfdom's global
+// console handler is swapped under a mutex).
 
 #include <filesystem>
 #include <memory>
@@ -17,10 +21,12 @@ namespace weldcell::cell {
 
 struct LoadOptions {
   /// Folders that contain ROS-style packages: `package://<pkg>/x` resolves to `<dir>/<pkg>/x`
-  /// for the first dir where it exists. The folder two levels above a URDF is always tried
-  /// too (the usual `<pkg>/urdf/robot.urdf` layout).
+  /// for the first dir where it exists. For a URDF, the folders that hold its own package
+  /// (`<dir>/<pkg>/urdf/robot.urdf` and `<dir>/<pkg>/robot.urdf`) and robot.yaml's
+  /// `package_paths` are tried first (docs/formats.md).
   std::vector<std::filesystem::path> package_paths;
-  /// Read meshes (assimp). Off skips mesh files entirely (fast checks of structure only).
+  /// Read meshes (assimp). Off only checks that mesh files exist (fast checks of structure):
+  /// each mesh is then an empty Mesh whose `source` names the file.
   bool load_meshes = true;
 };
 

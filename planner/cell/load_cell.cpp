@@ -29,7 +29,8 @@ std::string Format(double v) {
 }
 
 /// Home: size and limits. `home_node` is nullopt for the default (all zero).
-std::optional<Eigen::VectorXd> ReadHome(YamlReader& reader, const std::optional<YAML::Node>& home_node,
+std::optional<Eigen::VectorXd> ReadHome(YamlReader& reader,
+                                        const std::optional<YAML::Node>& home_node,
                                         const YAML::Node& robot_node, const std::string& key,
                                         const RobotModel& model, const internal::Units& units) {
   const int dof = model.dof();
@@ -44,7 +45,8 @@ std::optional<Eigen::VectorXd> ReadHome(YamlReader& reader, const std::optional<
   }
   bool ok = true;
   for (int i = 0; i < dof; ++i) {
-    const Joint& joint = model.joints[static_cast<std::size_t>(movable[static_cast<std::size_t>(i)])];
+    const Joint& joint =
+        model.joints[static_cast<std::size_t>(movable[static_cast<std::size_t>(i)])];
     const bool prismatic = joint.type == JointType::kPrismatic;
     const double unit = prismatic ? units.length : units.angle;
     const std::string& unit_name = prismatic ? units.length_name : units.angle_name;
@@ -56,8 +58,8 @@ std::optional<Eigen::VectorXd> ReadHome(YamlReader& reader, const std::optional<
       reader.Error(at, home_node ? IndexKey(key, static_cast<std::size_t>(i)) : key,
                    std::string(home_node ? "" : "the default home (all zero): ") + "joint " +
                        joint.name + " value " + Format(raw[static_cast<std::size_t>(i)]) + " " +
-                       unit_name + " is outside its limits [" + Format(joint.lower / unit) +
-                       ", " + Format(joint.upper / unit) + "] " + unit_name);
+                       unit_name + " is outside its limits [" + Format(joint.lower / unit) + ", " +
+                       Format(joint.upper / unit) + "] " + unit_name);
       ok = false;
     }
   }
@@ -102,7 +104,8 @@ void ReadSettings(YamlReader& reader, const YAML::Node& node, const internal::Un
       if (auto v = YamlReader::Get(*motion, "speed_scale")) {
         if (auto x = reader.Positive(*v, "settings.motion.speed_scale")) {
           if (*x > 1.0) {
-            reader.Error(*v, "settings.motion.speed_scale", "must be in (0, 1], got " + v->Scalar());
+            reader.Error(*v, "settings.motion.speed_scale",
+                         "must be in (0, 1], got " + v->Scalar());
           } else {
             settings.motion.speed_scale = *x;
           }
@@ -151,7 +154,8 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
       for (std::size_t i = 0; i < robots->size(); ++i) {
         const YAML::Node node = (*robots)[i];
         const std::string key = IndexKey("robots", i);
-        if (!reader.CheckMap(node, key, {"name", "model", "tool"}, {"base", "home", "controller"})) {
+        if (!reader.CheckMap(node, key, {"name", "model", "tool"},
+                             {"base", "home", "controller"})) {
           continue;
         }
         Robot robot;
@@ -174,9 +178,9 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
         }
         if (auto v = YamlReader::Get(node, "model")) {
           if (auto path = reader.String(*v, JoinKey(key, "model"))) {
-            robot.model = internal::ReadRobotModel(internal::ResolveRelative(dir, *path),
-                                                   {reader.Where(*v), JoinKey(key, "model")},
-                                                   context, sink);
+            robot.model =
+                internal::ReadRobotModel(internal::ResolveRelative(dir, *path),
+                                         {reader.Where(*v), JoinKey(key, "model")}, context, sink);
           }
         }
         if (!robot.model) ok = false;
@@ -257,13 +261,13 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
       }
     } else if (node->IsSequence()) {
       for (std::size_t i = 0; i < node->size(); ++i) {
-        if (auto entry = internal::ReadInlineWeld(reader, (*node)[i], IndexKey("welds", i), units)) {
+        if (auto entry =
+                internal::ReadInlineWeld(reader, (*node)[i], IndexKey("welds", i), units)) {
           welds.push_back(std::move(*entry));
         }
       }
     } else {
-      reader.Error(*node, "welds",
-                   "expected a list of welds or a mapping {file, defaults}");
+      reader.Error(*node, "welds", "expected a list of welds or a mapping {file, defaults}");
     }
   }
   internal::CheckWeldSet(welds, sink);
@@ -279,8 +283,8 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
       for (std::size_t i = 0; i < node->size(); ++i) {
         const YAML::Node entry = (*node)[i];
         const std::string key = IndexKey("obstacles", i);
-        std::optional<Geometry> geometry = internal::ReadShapeEntry(
-            reader, entry, key, units, dir, context, {"name"}, false);
+        std::optional<Geometry> geometry =
+            internal::ReadShapeEntry(reader, entry, key, units, dir, context, {"name"}, false);
         if (!entry.IsMap()) continue;
         auto n = YamlReader::Get(entry, "name");
         std::optional<std::string> name;

@@ -18,9 +18,9 @@ std::optional<int> JointNumber(YamlReader& reader, const YAML::Node& node, const
   std::optional<double> v = reader.Number(node, key);
   if (!v) return std::nullopt;
   if (*v != std::floor(*v) || *v < 1 || (dof > 0 && *v > dof)) {
-    reader.Error(node, key,
-                 "expected a joint number from 1 to " + std::to_string(dof) + ", got " +
-                     node.Scalar());
+    reader.Error(
+        node, key,
+        "expected a joint number from 1 to " + std::to_string(dof) + ", got " + node.Scalar());
     return std::nullopt;
   }
   return static_cast<int>(*v) - 1;
@@ -32,9 +32,8 @@ std::shared_ptr<const RobotModel> ReadRobotModel(const fs::path& robot_yaml, con
                                                  LoadContext& context, DiagnosticSink& sink) {
   std::error_code ec;
   const std::string cache_key = fs::weakly_canonical(fs::absolute(robot_yaml, ec), ec).string();
-  if (auto it = context.models.find(cache_key); it != context.models.end() && it->second) {
-    return it->second;
-  }
+  // A model named twice is read (and its problems reported) once.
+  if (auto it = context.models.find(cache_key); it != context.models.end()) return it->second;
 
   YamlReader reader(robot_yaml.string(), sink);
   std::optional<YAML::Node> parsed = reader.Parse(robot_yaml, ref.where, ref.key_path);
@@ -104,13 +103,13 @@ std::shared_ptr<const RobotModel> ReadRobotModel(const fs::path& robot_yaml, con
     }
   }
   const int dof = model ? model->dof() : 0;
-  const std::string dof_text = model ? "one per movable joint of the chain " +
-                                            request.base_link + " -> " + request.tip_link
-                                      : std::string();
+  const std::string dof_text =
+      model ? "one per movable joint of the chain " + request.base_link + " -> " + request.tip_link
+            : std::string();
 
   if (auto acc = YamlReader::Get(root, "acceleration")) {
-    if (auto values = reader.Numbers(*acc, "acceleration", static_cast<std::size_t>(dof),
-                                     dof_text)) {
+    if (auto values =
+            reader.Numbers(*acc, "acceleration", static_cast<std::size_t>(dof), dof_text)) {
       for (std::size_t i = 0; i < values->size(); ++i) {
         if ((*values)[i] <= 0.0) {
           reader.Error((*acc)[i], IndexKey("acceleration", i),
@@ -136,16 +135,17 @@ std::shared_ptr<const RobotModel> ReadRobotModel(const fs::path& robot_yaml, con
                                     static_cast<std::size_t>(dof), "one per movable joint")) {
           for (std::size_t i = 0; i < v->size(); ++i) {
             const bool prismatic =
-                model && model->joints[static_cast<std::size_t>(model->movable_joint_indices()[i])]
-                                 .type == JointType::kPrismatic;
+                model &&
+                model->joints[static_cast<std::size_t>(model->movable_joint_indices()[i])].type ==
+                    JointType::kPrismatic;
             (*v)[i] *= prismatic ? units.length : units.angle;
           }
           offsets = *v;
         }
       }
       if (auto node = YamlReader::Get(*cj, "signs")) {
-        if (auto v = reader.Numbers(*node, "controller_joints.signs",
-                                    static_cast<std::size_t>(dof), "one per movable joint")) {
+        if (auto v = reader.Numbers(*node, "controller_joints.signs", static_cast<std::size_t>(dof),
+                                    "one per movable joint")) {
           for (std::size_t i = 0; i < v->size(); ++i) {
             if ((*v)[i] != 1.0 && (*v)[i] != -1.0) {
               reader.Error((*node)[i], IndexKey("controller_joints.signs", i),
@@ -167,7 +167,8 @@ std::shared_ptr<const RobotModel> ReadRobotModel(const fs::path& robot_yaml, con
             JointCoupling coupling;
             auto j = YamlReader::Get(c, "joint");
             auto p = YamlReader::Get(c, "plus");
-            std::optional<int> joint = j ? JointNumber(reader, *j, ck + ".joint", dof) : std::nullopt;
+            std::optional<int> joint =
+                j ? JointNumber(reader, *j, ck + ".joint", dof) : std::nullopt;
             std::optional<int> plus = p ? JointNumber(reader, *p, ck + ".plus", dof) : std::nullopt;
             if (auto f = YamlReader::Get(c, "factor")) {
               if (auto v = reader.Number(*f, ck + ".factor")) coupling.factor = *v;
@@ -191,7 +192,10 @@ std::shared_ptr<const RobotModel> ReadRobotModel(const fs::path& robot_yaml, con
     }
   }
 
-  if (error_count() > 0 || !model) return nullptr;
+  if (error_count() > 0 || !model) {
+    context.models[cache_key] = nullptr;
+    return nullptr;
+  }
   if (name) model->name = *name;
   model->source_file = robot_yaml.string();
   auto shared = std::make_shared<const RobotModel>(std::move(*model));
@@ -205,8 +209,7 @@ Loaded<std::shared_ptr<const RobotModel>> LoadRobotModel(const fs::path& robot_y
                                                          const LoadOptions& options) {
   internal::LoadContext context(options);
   DiagnosticSink sink;
-  std::shared_ptr<const RobotModel> model =
-      internal::ReadRobotModel(robot_yaml, {}, context, sink);
+  std::shared_ptr<const RobotModel> model = internal::ReadRobotModel(robot_yaml, {}, context, sink);
   sink.ThrowIfErrors();
   return {.value = std::move(model), .warnings = sink.warnings()};
 }
@@ -237,8 +240,7 @@ std::shared_ptr<const Mesh> LoadMesh(const fs::path& file, double scale) {
   }
   internal::MeshCache cache;
   std::string problem;
-  std::shared_ptr<const Mesh> mesh =
-      cache.Load(file, Eigen::Vector3d::Constant(scale), &problem);
+  std::shared_ptr<const Mesh> mesh = cache.Load(file, Eigen::Vector3d::Constant(scale), &problem);
   if (!mesh) {
     sink.Error({.file = file.string()}, "", problem);
     sink.ThrowIfErrors();

@@ -25,9 +25,9 @@ std::optional<Geometry> ReadShapeEntry(YamlReader& reader, const YAML::Node& nod
   const auto scale = YamlReader::Get(node, "scale");
   const int kinds = (box ? 1 : 0) + (cylinder ? 1 : 0) + (sphere ? 1 : 0) + (mesh ? 1 : 0);
   if (kinds != 1) {
-    reader.Error(node, key_path,
-                 "expected exactly one of box, cylinder, sphere, mesh (got " +
-                     std::to_string(kinds) + ")");
+    reader.Error(
+        node, key_path,
+        "expected exactly one of box, cylinder, sphere, mesh (got " + std::to_string(kinds) + ")");
     return std::nullopt;
   }
   if (scale && !mesh) {
@@ -129,8 +129,8 @@ std::optional<Geometry> ReadShapeEntry(YamlReader& reader, const YAML::Node& nod
   return geometry;
 }
 
-std::optional<Tool> ReadTool(const fs::path& tool_yaml, const Reference& ref,
-                             LoadContext& context, DiagnosticSink& sink) {
+std::optional<Tool> ReadTool(const fs::path& tool_yaml, const Reference& ref, LoadContext& context,
+                             DiagnosticSink& sink) {
   std::error_code ec;
   const std::string cache_key = fs::weakly_canonical(fs::absolute(tool_yaml, ec), ec).string();
   if (auto it = context.tools.find(cache_key); it != context.tools.end()) return it->second;
@@ -189,8 +189,8 @@ std::optional<Tool> ReadTool(const fs::path& tool_yaml, const Reference& ref,
     } else {
       bool complete = true;
       for (std::size_t i = 0; i < list->size(); ++i) {
-        if (auto g = ReadShapeEntry(reader, (*list)[i], IndexKey("visual", i), units, dir,
-                                    context, {}, true)) {
+        if (auto g = ReadShapeEntry(reader, (*list)[i], IndexKey("visual", i), units, dir, context,
+                                    {}, true)) {
           tool.visual.push_back(std::move(*g));
         } else {
           complete = false;

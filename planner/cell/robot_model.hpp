@@ -55,8 +55,8 @@ struct ControllerJoints {
 /// links[i] (parent) to links[i+1] (child). Fixed joints along the chain are kept (they carry
 /// offsets); side branches of the URDF (balancers, extra frames) are not part of the chain.
 struct RobotModel {
-  std::string name;         ///< URDF robot name.
-  std::string source_file;  ///< robot.yaml path (for messages).
+  std::string name;         ///< robot.yaml `name` (the URDF robot name for LoadUrdfChain).
+  std::string source_file;  ///< robot.yaml path (the URDF path for LoadUrdfChain).
   std::string urdf_file;
   std::vector<Link> links;
   std::vector<Joint> joints;

@@ -62,8 +62,7 @@ std::optional<Tool> ReadTool(const std::filesystem::path& tool_yaml, const Refer
 /// file is an error, or with `missing_mesh_is_warning` a warning (and nullopt).
 std::optional<Geometry> ReadShapeEntry(YamlReader& reader, const YAML::Node& node,
                                        const std::string& key_path, const Units& units,
-                                       const std::filesystem::path& base_dir,
-                                       LoadContext& context,
+                                       const std::filesystem::path& base_dir, LoadContext& context,
                                        const std::vector<std::string_view>& extra_keys,
                                        bool missing_mesh_is_warning);
 

@@ -1,11 +1,11 @@
 #include "planner/cell/internal/mesh_cache.hpp"
 
-#include <assimp/Importer.hpp>
 #include <assimp/config.h>
 #include <assimp/postprocess.h>
 #include <assimp/scene.h>
 
 #include <array>
+#include <assimp/Importer.hpp>
 #include <system_error>
 #include <unordered_map>
 
@@ -93,7 +93,8 @@ struct MeshBuilder {
   std::unordered_map<std::array<double, 3>, std::uint32_t, VertexHash> index;
 
   std::uint32_t Add(const aiVector3D& p) {
-    const std::array<double, 3> key{p.x == 0.0f ? 0.0 : double(p.x), p.y == 0.0f ? 0.0 : double(p.y),
+    const std::array<double, 3> key{p.x == 0.0f ? 0.0 : double(p.x),
+                                    p.y == 0.0f ? 0.0 : double(p.y),
                                     p.z == 0.0f ? 0.0 : double(p.z)};
     auto [it, inserted] = index.emplace(key, static_cast<std::uint32_t>(out.vertices.size()));
     if (inserted) out.vertices.emplace_back(key[0], key[1], key[2]);
@@ -106,7 +107,8 @@ struct MeshBuilder {
     for (unsigned k = 0; k < node.mNumMeshes; ++k) {
       const aiMesh& mesh = *scene.mMeshes[node.mMeshes[k]];
       remap.resize(mesh.mNumVertices);
-      for (unsigned v = 0; v < mesh.mNumVertices; ++v) remap[v] = Add(transform * mesh.mVertices[v]);
+      for (unsigned v = 0; v < mesh.mNumVertices; ++v)
+        remap[v] = Add(transform * mesh.mVertices[v]);
       for (unsigned f = 0; f < mesh.mNumFaces; ++f) {
         const aiFace& face = mesh.mFaces[f];
         if (face.mNumIndices != 3) continue;
@@ -144,8 +146,8 @@ std::shared_ptr<const Mesh> MeshCache::Load(const fs::path& file, const Eigen::V
       return nullptr;
     }
     ++files_read_;
-    const aiScene* scene = impl_->importer.ReadFile(
-        key, aiProcess_Triangulate | aiProcess_SortByPType);
+    const aiScene* scene =
+        impl_->importer.ReadFile(key, aiProcess_Triangulate | aiProcess_SortByPType);
     if (scene == nullptr || scene->mRootNode == nullptr) {
       *error = "cannot read mesh " + file.string() + ": " + impl_->importer.GetErrorString();
       return nullptr;

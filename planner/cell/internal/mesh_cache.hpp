@@ -16,9 +16,9 @@ namespace weldcell::cell::internal {
 
 /// Where a mesh URI points, or every path that was tried when it points nowhere.
 struct ResolvedUri {
-  std::filesystem::path path;             ///< Empty when nothing exists.
+  std::filesystem::path path;                ///< Empty when nothing exists.
   std::vector<std::filesystem::path> tried;  ///< Every candidate, in search order.
-  std::string problem;                    ///< Non-empty for a malformed URI.
+  std::string problem;                       ///< Non-empty for a malformed URI.
 };
 
 /// Resolves `package://<pkg>/x` through `package_dirs` (in order: `<dir>/<pkg>/x`), `file://x`
@@ -39,8 +39,8 @@ class MeshCache {
 
   /// Reads `file`, applies a per-axis `scale` (file units → m) and returns the shared mesh.
   /// On failure returns nullptr and sets `error` to the reason.
-  std::shared_ptr<const Mesh> Load(const std::filesystem::path& file,
-                                   const Eigen::Vector3d& scale, std::string* error);
+  std::shared_ptr<const Mesh> Load(const std::filesystem::path& file, const Eigen::Vector3d& scale,
+                                   std::string* error);
   /// Number of files actually read (for tests of the cache).
   int files_read() const { return files_read_; }
 

@@ -326,8 +326,7 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
     };
     // nullopt: the geometry could not be made (the problem is already reported).
     auto make_geometry = [&](const urdf::GeometrySharedPtr& g, const urdf::Pose& origin,
-                             const std::string& key,
-                             bool is_visual) -> std::optional<Geometry> {
+                             const std::string& key, bool is_visual) -> std::optional<Geometry> {
       Geometry geometry{.X_FG = ToIsometry(origin)};
       const SourceLocation where = At(file, link_element);
       if (!g) {
@@ -347,8 +346,8 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
         }
         case urdf::Geometry::CYLINDER: {
           const auto& cylinder = static_cast<const urdf::Cylinder&>(*g);
-          if (!(cylinder.radius > 0.0 && cylinder.length > 0.0 &&
-                std::isfinite(cylinder.radius) && std::isfinite(cylinder.length))) {
+          if (!(cylinder.radius > 0.0 && cylinder.length > 0.0 && std::isfinite(cylinder.radius) &&
+                std::isfinite(cylinder.length))) {
             sink.Error(where, key + ".cylinder", "cylinder radius and length must be > 0");
             return std::nullopt;
           }

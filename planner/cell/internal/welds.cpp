@@ -19,8 +19,9 @@ std::optional<std::pair<double, double>> ReadSpin(YamlReader& reader, const YAML
   auto v = reader.Numbers(node, key, 2, "min, max");
   if (!v) return std::nullopt;
   if ((*v)[0] > (*v)[1]) {
-    reader.Error(node, key, "spin min must be <= max, got [" + node[0].Scalar() + ", " +
-                                node[1].Scalar() + "]");
+    reader.Error(
+        node, key,
+        "spin min must be <= max, got [" + node[0].Scalar() + ", " + node[1].Scalar() + "]");
     return std::nullopt;
   }
   return std::make_pair((*v)[0] * units.angle, (*v)[1] * units.angle);
@@ -138,8 +139,7 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
                                     const WeldDefaults& defaults, const Units& units,
                                     DiagnosticSink& sink) {
   static const std::vector<std::string> kColumns = {
-      "id",        "x",    "y",        "z",        "nx",      "ny",
-      "nz",        "weld_time", "tilt", "spin_min", "spin_max", "group"};
+      "id", "x", "y", "z", "nx", "ny", "nz", "weld_time", "tilt", "spin_min", "spin_max", "group"};
   constexpr std::size_t kRequired = 7;
   const std::string file = csv.string();
   std::vector<WeldEntry> out;
@@ -175,6 +175,8 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
   int line_number = 0;
   while (std::getline(in, line)) {
     ++line_number;
+    // Spreadsheet programs often save "UTF-8 with BOM".
+    if (line_number == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
     const std::string_view trimmed = Trim(line);
     if (trimmed.empty() || trimmed.front() == '#') continue;
     std::vector<Field> fields = split(line);
@@ -204,9 +206,8 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
     if (fields.size() < kRequired || fields.size() > header_columns) {
       const Field& at = fields.size() > header_columns ? fields[header_columns] : fields.back();
       sink.Error(where(at), "",
-                 "expected " + std::to_string(kRequired) + " to " +
-                     std::to_string(header_columns) + " columns (as in the header), got " +
-                     std::to_string(fields.size()));
+                 "expected " + std::to_string(kRequired) + " to " + std::to_string(header_columns) +
+                     " columns (as in the header), got " + std::to_string(fields.size()));
       continue;
     }
 
@@ -242,8 +243,7 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
       double value = 0.0;
       const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
       if (ec != std::errc() || ptr != text.data() + text.size()) {
-        sink.Error(where(f), kColumns[i],
-                   "expected a number, got \"" + std::string(f.text) + "\"");
+        sink.Error(where(f), kColumns[i], "expected a number, got \"" + std::string(f.text) + "\"");
         ok = false;
         return std::nullopt;
       }
@@ -278,7 +278,8 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
     if (fields.size() > 7) {
       if (auto t = number(7, false)) {
         if (*t <= 0.0) {
-          sink.Error(where(fields[7]), "weld_time", "must be > 0, got " + std::string(fields[7].text));
+          sink.Error(where(fields[7]), "weld_time",
+                     "must be > 0, got " + std::string(fields[7].text));
           ok = false;
         }
         w.weld_time = *t;

@@ -25,9 +25,9 @@ struct WeldDefaults {
 /// A weld with the places its id and precedences were written (for messages).
 struct WeldEntry {
   Weld weld;
-  SourceLocation where;  ///< The id.
-  std::string key_path;  ///< `welds[3]` (inline) or empty (CSV).
-  std::string id_key;    ///< `welds[3].id` or `id` (CSV column).
+  SourceLocation where;                     ///< The id.
+  std::string key_path;                     ///< `welds[3]` (inline) or empty (CSV).
+  std::string id_key;                       ///< `welds[3].id` or `id` (CSV column).
   std::vector<SourceLocation> after_where;  ///< One per `weld.after` entry.
 };
 
@@ -39,9 +39,10 @@ std::optional<WeldEntry> ReadInlineWeld(YamlReader& reader, const YAML::Node& no
                                         const std::string& key_path, const Units& units);
 
 /// The weld CSV (docs/formats.md): every problem is reported as `file:line:col`.
-std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv, const SourceLocation& named_at,
-                                    const std::string& named_key, const WeldDefaults& defaults,
-                                    const Units& units, DiagnosticSink& sink);
+std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
+                                    const SourceLocation& named_at, const std::string& named_key,
+                                    const WeldDefaults& defaults, const Units& units,
+                                    DiagnosticSink& sink);
 
 /// Unique ids, `after` ids that exist, no precedence cycles.
 void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink);

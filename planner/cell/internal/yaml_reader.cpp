@@ -64,8 +64,8 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
                                             const std::string& referenced_key) {
   std::ifstream in(path, std::ios::binary);
   if (!in || std::filesystem::is_directory(path)) {
-    SourceLocation where = referenced_from.file.empty() ? SourceLocation{.file = file_}
-                                                        : referenced_from;
+    SourceLocation where =
+        referenced_from.file.empty() ? SourceLocation{.file = file_} : referenced_from;
     sink_.Error(where, referenced_key, "file not found: " + path.string());
     return std::nullopt;
   }
@@ -106,8 +106,7 @@ void YamlReader::Error(const YAML::Node& at, const std::string& key_path, std::s
   sink_.Error(Where(at), key_path, std::move(message));
 }
 
-void YamlReader::Warning(const YAML::Node& at, const std::string& key_path,
-                         std::string message) {
+void YamlReader::Warning(const YAML::Node& at, const std::string& key_path, std::string message) {
   sink_.Warning(Where(at), key_path, std::move(message));
 }
 
@@ -126,10 +125,12 @@ bool YamlReader::CheckMap(const YAML::Node& node, const std::string& key_path,
                        std::find(optional.begin(), optional.end(), name) != optional.end();
     if (!known) {
       std::string expected;
-      for (std::string_view k : required) expected += (expected.empty() ? "" : ", ") + std::string(k);
-      for (std::string_view k : optional) expected += (expected.empty() ? "" : ", ") + std::string(k);
-      Error(key, JoinKey(key_path, name), "unknown key '" + name + "' (expected one of: " +
-                                              expected + ")");
+      for (std::string_view k : required)
+        expected += (expected.empty() ? "" : ", ") + std::string(k);
+      for (std::string_view k : optional)
+        expected += (expected.empty() ? "" : ", ") + std::string(k);
+      Error(key, JoinKey(key_path, name),
+            "unknown key '" + name + "' (expected one of: " + expected + ")");
       continue;
     }
     if (!seen.insert(name).second) {
@@ -210,8 +211,7 @@ std::optional<std::uint64_t> YamlReader::UnsignedInteger(const YAML::Node& node,
   return value;
 }
 
-std::optional<std::string> YamlReader::String(const YAML::Node& node,
-                                              const std::string& key_path) {
+std::optional<std::string> YamlReader::String(const YAML::Node& node, const std::string& key_path) {
   if (!node.IsScalar() || node.Scalar().empty()) {
     Error(node, key_path, "expected a non-empty string, got " + Describe(node));
     return std::nullopt;
@@ -233,8 +233,7 @@ std::optional<std::vector<double>> YamlReader::Numbers(const YAML::Node& node,
     return std::nullopt;
   }
   if (expected_size != 0 && node.size() != expected_size) {
-    Error(node, key_path,
-          "expected " + expected + ", got " + std::to_string(node.size()));
+    Error(node, key_path, "expected " + expected + ", got " + std::to_string(node.size()));
     return std::nullopt;
   }
   std::vector<double> out;
@@ -260,8 +259,7 @@ std::optional<Eigen::Vector3d> YamlReader::Vector3(const YAML::Node& node,
 }
 
 std::optional<Eigen::Isometry3d> YamlReader::Pose(const YAML::Node& node,
-                                                  const std::string& key_path,
-                                                  const Units& units) {
+                                                  const std::string& key_path, const Units& units) {
   if (!CheckMap(node, key_path, {}, {"xyz", "rpy"})) return std::nullopt;
   Eigen::Isometry3d pose = Eigen::Isometry3d::Identity();
   bool ok = true;
@@ -303,7 +301,8 @@ Units YamlReader::ReadUnits(const YAML::Node& root, bool allow_length, bool allo
       } else if (*name == "mm") {
         units.length = 0.001;
       } else {
-        Error(*length, "units.length", "unknown length unit '" + *name + "' (expected mm, cm or m)");
+        Error(*length, "units.length",
+              "unknown length unit '" + *name + "' (expected mm, cm or m)");
       }
       units.length_name = *name;
     }

@@ -69,8 +69,7 @@ class YamlReader {
   /// A number that must be > 0 (or ≥ 0 with allow_zero), scaled by `unit`.
   std::optional<double> Positive(const YAML::Node& node, const std::string& key_path,
                                  double unit = 1.0, bool allow_zero = false);
-  std::optional<std::uint64_t> UnsignedInteger(const YAML::Node& node,
-                                               const std::string& key_path);
+  std::optional<std::uint64_t> UnsignedInteger(const YAML::Node& node, const std::string& key_path);
   std::optional<std::string> String(const YAML::Node& node, const std::string& key_path);
   /// A sequence of numbers; `expected_size` 0 accepts any length.
   std::optional<std::vector<double>> Numbers(const YAML::Node& node, const std::string& key_path,

@@ -139,8 +139,7 @@ TEST(LoadRobotModelTest, WithoutMeshesOnlyChecksThatTheyExist) {
   const Geometry& base = loaded.value->links[0].collision[0];
   ASSERT_EQ(base.shape.kind, ShapeKind::kMesh);
   EXPECT_EQ(base.shape.triangle_count(), 0u);
-  EXPECT_EQ(base.shape.mesh->source,
-            (kGood / "tiny_description/meshes/cube_mm.stl").string());
+  EXPECT_EQ(base.shape.mesh->source, (kGood / "tiny_description/meshes/cube_mm.stl").string());
   EXPECT_EQ(loaded.warnings.size(), 1u);  // the absent visual mesh is still noticed
 }
 
@@ -162,7 +161,8 @@ TEST(LoadToolTest, GunInSiUnits) {
   EXPECT_DOUBLE_EQ(t.collision[1].shape.length, 0.1);
   EXPECT_DOUBLE_EQ(t.collision[2].shape.radius, 0.02);
   // `units` does not apply to mesh files; `scale` does.
-  EXPECT_TRUE(Bounds(*t.collision[3].shape.mesh).max().isApprox(Eigen::Vector3d::Constant(0.05), 1e-6));
+  EXPECT_TRUE(
+      Bounds(*t.collision[3].shape.mesh).max().isApprox(Eigen::Vector3d::Constant(0.05), 1e-6));
   ASSERT_EQ(t.visual.size(), 1u);
   EXPECT_EQ(t.visual[0].shape.triangle_count(), 12u);
   EXPECT_TRUE(loaded.warnings.empty());
@@ -215,8 +215,9 @@ TEST(LoadCellTest, InlineWeldsObstaclesSettingsInSiUnits) {
 
   ASSERT_EQ(c.obstacles.size(), 4u);
   EXPECT_EQ(c.obstacles[0].name, "part");
-  EXPECT_TRUE(Bounds(*c.obstacles[0].geometry.shape.mesh).max().isApprox(
-      Eigen::Vector3d::Constant(0.1), 1e-6))  // 0.05 m cube corner × scale 2
+  EXPECT_TRUE(Bounds(*c.obstacles[0].geometry.shape.mesh)
+                  .max()
+                  .isApprox(Eigen::Vector3d::Constant(0.1), 1e-6))  // 0.05 m cube corner × scale 2
       << Bounds(*c.obstacles[0].geometry.shape.mesh).max().transpose();
   EXPECT_TRUE(c.obstacles[0].geometry.X_FG.translation().isApprox(Eigen::Vector3d(0, 0, 0.9)));
   EXPECT_TRUE(c.obstacles[1].geometry.shape.box_size.isApprox(Eigen::Vector3d(0.2, 0.1, 0.3)));

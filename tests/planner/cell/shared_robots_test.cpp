@@ -16,9 +16,9 @@ namespace fs = std::filesystem;
 
 const fs::path kSharedRobots = "../shared/robots";
 
-#define SKIP_WITHOUT_SHARED()                                                          \
-  if (!fs::is_directory(kSharedRobots)) {                                              \
-    GTEST_SKIP() << "../shared/robots is absent (external test data, not shipped)";   \
+#define SKIP_WITHOUT_SHARED()                                                       \
+  if (!fs::is_directory(kSharedRobots)) {                                           \
+    GTEST_SKIP() << "../shared/robots is absent (external test data, not shipped)"; \
   }
 
 fs::path FindUrdf(const std::string& package) {
@@ -76,8 +76,7 @@ TEST(SharedRobotsTest, EveryRobotLoadsItsArmChain) {
 
 TEST(SharedRobotsTest, Irb6640ChainSkipsTheBalancerBranch) {
   SKIP_WITHOUT_SHARED();
-  const auto loaded =
-      LoadUrdfChain(FindUrdf("abb_irb6640_support"), "base_link", "tool0");
+  const auto loaded = LoadUrdfChain(FindUrdf("abb_irb6640_support"), "base_link", "tool0");
   const RobotModel& model = *loaded.value;
   // The URDF has 8 movable joints; two (the balancer) sit on a side branch.
   EXPECT_EQ(model.dof(), 6);
@@ -97,8 +96,9 @@ TEST(SharedRobotsTest, AbsentVisualMeshesWarnAndFallBackToCollision) {
     const fs::path urdf = FindUrdf(package);
     const auto loaded = LoadUrdfChain(urdf, "base_link", "tool0");
     ASSERT_FALSE(loaded.warnings.empty()) << package;
-    const std::regex pattern(std::regex_replace(urdf.string(), std::regex(R"([.])"), R"(\.)") +
-                             R"(:\d+:\d+: warning: link\[link_1\]\.visual\[0\]\.mesh: mesh file not found: .*link_1\.dae)");
+    const std::regex pattern(
+        std::regex_replace(urdf.string(), std::regex(R"([.])"), R"(\.)") +
+        R"(:\d+:\d+: warning: link\[link_1\]\.visual\[0\]\.mesh: mesh file not found: .*link_1\.dae)");
     bool found = false;
     for (const Diagnostic& d : loaded.warnings) found |= std::regex_search(d.ToString(), pattern);
     EXPECT_TRUE(found) << package << ": " << loaded.warnings.front().ToString();
