@@ -21,17 +21,39 @@ Eigen::Matrix3d AxisAngleRotation(const Eigen::Vector3d& axis, double angle) {
 }  // namespace internal
 
 namespace {
-// Applies the motion of one joint to a frame (R, p) given in the base: the joint frame moves
+// Turns R by the rotation of `angle` about a coordinate axis (index 0/1/2): only two columns
+// change, R·Rk(angle) = columns (a, b) → (c·a + s·b, −s·a + c·b).
+inline void RotateAboutCoordinateAxis(int index, double angle, Eigen::Matrix3d* R) {
+  static constexpr int kA[3] = {1, 2, 0};
+  static constexpr int kB[3] = {2, 0, 1};
+  const double s = std::sin(angle), c = std::cos(angle);
+  const Eigen::Vector3d a = R->col(kA[index]), b = R->col(kB[index]);
+  R->col(kA[index]) = c * a + s * b;
+  R->col(kB[index]) = c * b - s * a;
+}
+
+}  // namespace
+
+// Applies the motion of one joint to the frame (R, p) given in the base: the joint frame moves
 // by a rotation about, or a translation along, its axis.
-inline void ApplyMotion(const Eigen::Vector3d& axis, bool prismatic, double value,
-                        Eigen::Matrix3d* R, Eigen::Vector3d* p) {
-  if (prismatic) {
-    *p += *R * (axis * value);
+inline void Chain::ApplyMotion(const Segment& s, double value, Eigen::Matrix3d* R,
+                               Eigen::Vector3d* p) {
+  if (s.prismatic) {
+    *p += *R * (s.axis * value);
+  } else if (s.axis_index >= 0) {
+    RotateAboutCoordinateAxis(s.axis_index, s.axis_sign * value, R);
   } else {
-    *R = *R * internal::AxisAngleRotation(axis, value);
+    *R = *R * internal::AxisAngleRotation(s.axis, value);
   }
 }
 
+// (R, p) ← (R, p) · (R_pre, p_pre).
+inline void Chain::ApplyPre(const Segment& s, Eigen::Matrix3d* R, Eigen::Vector3d* p) {
+  *p += *R * s.p_pre;
+  if (!s.identity_pre) *R = *R * s.R_pre;
+}
+
+namespace {
 Eigen::Isometry3d MakeIsometry(const Eigen::Matrix3d& R, const Eigen::Vector3d& p) {
   Eigen::Isometry3d X = Eigen::Isometry3d::Identity();
   X.linear() = R;
@@ -56,7 +78,6 @@ Chain::Chain(const cell::RobotModel& model) {
   for (const cell::Joint& joint : model.joints) {
     JointData data{.R_PJ = joint.X_PJ.linear(),
                    .p_PJ = joint.X_PJ.translation(),
-                   .axis = joint.axis,
                    .type = joint.type,
                    .q_index = joint.movable() ? q_index : -1};
     // Accumulate X_prev,J = X_acc * X_PJ.
@@ -64,10 +85,18 @@ Chain::Chain(const cell::RobotModel& model) {
     R_acc = R_acc * data.R_PJ;
     if (joint.movable()) {
       WELDCELL_CHECK(std::abs(joint.axis.norm() - 1.0) < 1e-9);
-      segments_.push_back(Segment{.R_pre = R_acc,
-                                  .p_pre = p_acc,
-                                  .axis = joint.axis,
-                                  .prismatic = joint.type == cell::JointType::kPrismatic});
+      Segment seg{.R_pre = R_acc,
+                  .p_pre = p_acc,
+                  .axis = joint.axis,
+                  .prismatic = joint.type == cell::JointType::kPrismatic,
+                  .identity_pre = R_acc == Eigen::Matrix3d::Identity()};
+      for (int k = 0; k < 3; ++k) {
+        if (std::abs(joint.axis[k]) == 1.0) {
+          seg.axis_index = k;
+          seg.axis_sign = joint.axis[k];
+        }
+      }
+      segments_.push_back(seg);
       joint_names_.push_back(joint.name);
       movable_type_.push_back(joint.type);
       movable_child_link_.push_back(static_cast<int>(joints_.size()) + 1);
@@ -95,9 +124,8 @@ Eigen::Isometry3d Chain::FlangePose(const Eigen::Ref<const Eigen::VectorXd>& q) 
   Eigen::Vector3d p = Eigen::Vector3d::Zero();
   for (int k = 0; k < dof_; ++k) {
     const Segment& s = segments_[k];
-    p += R * s.p_pre;
-    R = R * s.R_pre;
-    ApplyMotion(s.axis, s.prismatic, q[k], &R, &p);
+    ApplyPre(s, &R, &p);
+    ApplyMotion(s, q[k], &R, &p);
   }
   p += R * p_tail_;
   R = R * R_tail_;
@@ -115,9 +143,7 @@ void Chain::LinkPoses(const Eigen::Ref<const Eigen::VectorXd>& q,
     const JointData& j = joints_[i];
     p += R * j.p_PJ;
     R = R * j.R_PJ;
-    if (j.q_index >= 0) {
-      ApplyMotion(j.axis, j.type == cell::JointType::kPrismatic, q[j.q_index], &R, &p);
-    }
+    if (j.q_index >= 0) ApplyMotion(segments_[j.q_index], q[j.q_index], &R, &p);
     (*X_BL)[i + 1] = MakeIsometry(R, p);
   }
 }
@@ -132,12 +158,12 @@ void Chain::FlangePoseAndJacobian(const Eigen::Ref<const Eigen::VectorXd>& q,
   Eigen::Vector3d p = Eigen::Vector3d::Zero();
   for (int k = 0; k < dof_; ++k) {
     const Segment& s = segments_[k];
-    p += R * s.p_pre;
-    R = R * s.R_pre;
-    const Eigen::Vector3d a_B = R * s.axis;
+    ApplyPre(s, &R, &p);
+    const Eigen::Vector3d a_B =
+        s.axis_index >= 0 ? Eigen::Vector3d(s.axis_sign * R.col(s.axis_index)) : Eigen::Vector3d(R * s.axis);
     J->block<3, 1>(0, k) = a_B;
     J->block<3, 1>(3, k) = p;
-    ApplyMotion(s.axis, s.prismatic, q[k], &R, &p);
+    ApplyMotion(s, q[k], &R, &p);
   }
   p += R * p_tail_;
   R = R * R_tail_;

@@ -91,15 +91,20 @@ class Chain {
     Eigen::Vector3d p_pre;
     Eigen::Vector3d axis;
     bool prismatic = false;
+    bool identity_pre = false;  // R_pre == I (the usual rpy = 0): skip the product
+    int axis_index = -1;        // 0/1/2 when axis = ±x/±y/±z: a cheaper rotation
+    double axis_sign = 1.0;
   };
   // Every joint as in the model (for LinkPoses).
   struct JointData {
     Eigen::Matrix3d R_PJ;
     Eigen::Vector3d p_PJ;
-    Eigen::Vector3d axis;
     cell::JointType type = cell::JointType::kFixed;
     int q_index = -1;  // configuration index, -1 for fixed joints
   };
+
+  static void ApplyMotion(const Segment& s, double value, Eigen::Matrix3d* R, Eigen::Vector3d* p);
+  static void ApplyPre(const Segment& s, Eigen::Matrix3d* R, Eigen::Vector3d* p);
 
   int dof_ = 0;
   std::vector<std::string> link_names_;

@@ -15,6 +15,7 @@ constexpr double kDistTolerance = 1e-6;  // m, between lines that must meet
 constexpr double kVerifyTolerance = 1e-9;
 constexpr int kVerifySamples = 64;
 constexpr std::uint64_t kVerifySeed = 0x0b5c0de;
+constexpr double kTwoPi = 2.0 * M_PI;
 
 struct Line {
   Eigen::Vector3d p;
@@ -50,6 +51,26 @@ Eigen::Isometry3d ModelPose(const OpwParameters& p, const Vector6d& th) {
   X.linear() = R;
   X.translation() = C + p.c4 * R.col(2);
   return X;
+}
+
+// atan2 of a unit (sin, cos) pair through acos or asin, whichever is well conditioned there
+// (|derivative| ≤ 1.43): several times cheaper than std::atan2 in glibc, equally accurate.
+inline double AngleOfUnit(double s, double c) {
+  if (std::abs(c) < 0.7) {
+    const double a = std::acos(c);
+    return s >= 0 ? a : -a;
+  }
+  const double a = std::asin(s);
+  if (c > 0) return a;
+  return s >= 0 ? M_PI - a : -M_PI - a;
+}
+
+// atan2(y, x) for any (y, x) ≠ 0, via AngleOfUnit.
+inline double Atan2(double y, double x) {
+  const double r = std::sqrt(x * x + y * y);
+  if (r == 0.0) return 0.0;
+  const double inv = 1.0 / r;
+  return AngleOfUnit(y * inv, x * inv);
 }
 
 bool IsIdentity(const Eigen::Isometry3d& X) {
@@ -95,6 +116,9 @@ OpwIk::OpwIk(const Chain& chain, const OpwParameters& params)
   k_sq_ = params_.a2 * params_.a2 + params_.c3 * params_.c3;
   k_ = std::sqrt(k_sq_);
   psi3_ = std::atan2(params_.a2, params_.c3);
+  inv_2c2k_ = 1.0 / (2.0 * params_.c2 * k_);
+  sin_psi3_ = params_.a2 / k_;
+  cos_psi3_ = params_.c3 / k_;
 }
 
 std::optional<OpwIk> OpwIk::FromChain(const Chain& chain, std::string* why_not) {
@@ -258,23 +282,31 @@ unsigned OpwIk::SolveRaw(const Eigen::Isometry3d& X_BF_target, std::array<Vector
     n_sq = 0;
   }
   const double n = std::sqrt(n_sq);
+  // θ1 from Rz(θ1) (±n, b) = (Cx, Cy). On axis 1 (only possible with b = 0) θ1 is free:
+  // 0 (front) or π (back).
+  const bool on_axis = r_sq <= 1e-24;
+  const double r = std::sqrt(r_sq);
+  const double inv_r = on_axis ? 0.0 : 1.0 / r;
+  const double alpha = on_axis ? 0.0 : AngleOfUnit(C.y() * inv_r, C.x() * inv_r);
+  const double inv_r_sq = inv_r * inv_r;
+  const double delta = P.b == 0.0 ? 0.0 : Atan2(P.b, n);
   unsigned mask = 0;
   for (int shoulder = 0; shoulder < 2; ++shoulder) {
     const double cx1 = shoulder == 0 ? n : -n;
-    // Rz(θ1) (cx1, b) = (Cx, Cy); on axis 1 (only possible with b = 0) θ1 is free: 0 or π.
+    const double theta1 = shoulder == 0 ? alpha - delta : alpha + delta - M_PI;
     double s1, c1;
-    if (r_sq > 1e-24) {
-      c1 = (cx1 * C.x() + P.b * C.y()) / r_sq;
-      s1 = (cx1 * C.y() - P.b * C.x()) / r_sq;
+    if (!on_axis) {
+      c1 = (cx1 * C.x() + P.b * C.y()) * inv_r_sq;
+      s1 = (cx1 * C.y() - P.b * C.x()) * inv_r_sq;
     } else {
       c1 = shoulder == 0 ? 1.0 : -1.0;
       s1 = 0.0;
     }
-    const double theta1 = std::atan2(s1, c1);
     // Planar 2-link problem for joints 2 and 3 in the arm plane.
     const double x = cx1 - P.a1;
     const double z = C.z() - P.c1;
-    double D = (x * x + z * z - P.c2 * P.c2 - k_sq_) / (2.0 * P.c2 * k_);
+    const double s_sq = x * x + z * z;
+    double D = (s_sq - P.c2 * P.c2 - k_sq_) * inv_2c2k_;
     if (D > 1.0) {
       if (D > 1.0 + 1e-12) continue;
       D = 1.0;
@@ -284,34 +316,45 @@ unsigned OpwIk::SolveRaw(const Eigen::Isometry3d& X_BF_target, std::array<Vector
     }
     const double beta = std::acos(D);
     const double sin_beta = std::sqrt(1.0 - D * D);
-    const double gamma = std::atan2(k_ * sin_beta, P.c2 + k_ * D);
-    const double base_angle = std::atan2(x, z);
+    const double gy = k_ * sin_beta, gx = P.c2 + k_ * D;
+    // sin/cos of φ = θ2 + θ3 = (base − ψ3) ± (β − γ) by angle sums, without trigonometry.
+    const double s_len = std::sqrt(s_sq), g_len = std::sqrt(gy * gy + gx * gx);
+    const double inv_s = s_len > 0 ? 1.0 / s_len : 0.0, inv_g = g_len > 0 ? 1.0 / g_len : 0.0;
+    const double sb = s_len > 0 ? x * inv_s : 0.0, cb = s_len > 0 ? z * inv_s : 1.0;
+    const double sg = g_len > 0 ? gy * inv_g : 0.0, cg = g_len > 0 ? gx * inv_g : 1.0;
+    const double gamma = AngleOfUnit(sg, cg);
+    const double base_angle = AngleOfUnit(sb, cb);
+    const double c_mu = cb * cos_psi3_ + sb * sin_psi3_, s_mu = sb * cos_psi3_ - cb * sin_psi3_;
+    const double c_nu = D * cg + sin_beta * sg, s_nu = sin_beta * cg - D * sg;
     // Rows of Rz(θ1)ᵀ R.
     const Eigen::RowVector3d A0 = c1 * R.row(0) + s1 * R.row(1);
     const Eigen::RowVector3d A1 = -s1 * R.row(0) + c1 * R.row(1);
     const Eigen::RowVector3d A2 = R.row(2);
     for (int elbow = 0; elbow < 2; ++elbow) {
-      const double theta2 = elbow == 0 ? base_angle - gamma : base_angle + gamma;
-      const double theta3 = (elbow == 0 ? beta : -beta) - psi3_;
-      const double phi = theta2 + theta3;
-      const double sp = std::sin(phi), cp = std::cos(phi);
+      const double e = elbow == 0 ? 1.0 : -1.0;
+      const double theta2 = base_angle - e * gamma;
+      const double theta3 = e * beta - psi3_;
+      const double cp = c_mu * c_nu - e * s_mu * s_nu;
+      const double sp = s_mu * c_nu + e * c_mu * s_nu;
       // M = Ry(φ)ᵀ Rz(θ1)ᵀ R = Rz(θ4) Ry(θ5) Rz(θ6)  (ZYZ Euler angles).
       const Eigen::RowVector3d M0 = cp * A0 - sp * A2;
       const Eigen::RowVector3d& M1 = A1;
       const Eigen::RowVector3d M2 = sp * A0 + cp * A2;
-      const double rho = std::hypot(M0(2), M1(2));
-      double c4 = 1.0, s4 = 0.0;  // at θ5 = 0 only θ4 + θ6 matters: take θ4 = 0
+      const double rho = std::sqrt(M0(2) * M0(2) + M1(2) * M1(2));
+      double c4 = 1.0, s4 = 0.0, theta4 = 0.0;  // at θ5 = 0 only θ4 + θ6 matters: θ4 = 0
       if (rho > 0) {
-        c4 = M0(2) / rho;
-        s4 = M1(2) / rho;
+        const double inv_rho = 1.0 / rho;
+        c4 = M0(2) * inv_rho;
+        s4 = M1(2) * inv_rho;
+        theta4 = AngleOfUnit(s4, c4);
       }
-      const double theta4 = std::atan2(s4, c4);
-      const double theta5 = std::atan2(rho, M2(2));
-      const double h = std::hypot(rho, M2(2));
-      const double s5 = rho / h, c5 = M2(2) / h;
+      const double h = std::sqrt(rho * rho + M2(2) * M2(2));
+      const double inv_h = 1.0 / h;
+      const double s5 = rho * inv_h, c5 = M2(2) * inv_h;
+      const double theta5 = AngleOfUnit(s5, c5);
       // θ6 from Ry(-θ5) Rz(-θ4) M = Rz(θ6), consistent with the θ4, θ5 just chosen.
       const double theta6 =
-          std::atan2(-s4 * M0(0) + c4 * M1(0), c5 * (c4 * M0(0) + s4 * M1(0)) - s5 * M2(0));
+          Atan2(-s4 * M0(0) + c4 * M1(0), c5 * (c4 * M0(0) + s4 * M1(0)) - s5 * M2(0));
       for (int wrist = 0; wrist < 2; ++wrist) {
         const int branch = shoulder | (elbow << 1) | (wrist << 2);
         const double th[6] = {theta1,
@@ -323,9 +366,12 @@ unsigned OpwIk::SolveRaw(const Eigen::Isometry3d& X_BF_target, std::array<Vector
         Vector6d& out = (*q)[branch];
         for (int i = 0; i < 6; ++i) {
           double v = P.signs[i] * (th[i] + P.offsets[i]);
-          // th is within (−2π, 3π) and offsets within (−π, π]: a few steps suffice.
-          while (v > M_PI) v -= 2.0 * M_PI;
-          while (v <= -M_PI) v += 2.0 * M_PI;
+          // |th| < 3π and offsets within (−π, π], so |v| < 4π: two conditional steps per side
+          // wrap it (written as selects so that the compiler need not branch on random data).
+          v -= v > M_PI ? kTwoPi : 0.0;
+          v -= v > M_PI ? kTwoPi : 0.0;
+          v += v <= -M_PI ? kTwoPi : 0.0;
+          v += v <= -M_PI ? kTwoPi : 0.0;
           out[i] = v;
         }
         mask |= 1u << branch;

@@ -78,7 +78,8 @@ class OpwIk final : public IkSolver {
   Eigen::Isometry3d X_OB_;  // inverse of X_BO
   Eigen::Isometry3d X_FE_;  // inverse of X_EF
   bool identity_base_ = true, identity_flange_ = true;
-  double k_ = 0, psi3_ = 0, k_sq_ = 0;
+  double k_ = 0, psi3_ = 0, k_sq_ = 0, sin_psi3_ = 0, cos_psi3_ = 1,
+         inv_2c2k_ = 0;
 };
 
 }  // namespace weldcell::kinematics
