@@ -17,10 +17,13 @@ std::optional<int> JointNumber(YamlReader& reader, const YAML::Node& node, const
                                int dof) {
   std::optional<double> v = reader.Number(node, key);
   if (!v) return std::nullopt;
-  if (*v != std::floor(*v) || *v < 1 || (dof > 0 && *v > dof)) {
+  // Without a usable URDF (dof 0) the range is unknown; still keep the cast to int defined.
+  constexpr int kMaxJoints = 64;
+  const int last = dof > 0 ? dof : kMaxJoints;
+  if (*v != std::floor(*v) || *v < 1 || *v > last) {
     reader.Error(
         node, key,
-        "expected a joint number from 1 to " + std::to_string(dof) + ", got " + node.Scalar());
+        "expected a joint number from 1 to " + std::to_string(last) + ", got " + node.Scalar());
     return std::nullopt;
   }
   return static_cast<int>(*v) - 1;

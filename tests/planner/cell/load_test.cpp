@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <numbers>
 #include <regex>
 
@@ -268,6 +269,48 @@ TEST(LoadCellTest, WeldCsvWithDefaults) {
   EXPECT_DOUBLE_EQ(w3.spin_min, -0.5);
   EXPECT_DOUBLE_EQ(w3.spin_max, 0.5);
   EXPECT_EQ(w3.group, "A");
+}
+
+}  // namespace
+}  // namespace weldcell::cell
+
+namespace weldcell::cell {
+namespace {
+
+std::string ErrorOf(const std::function<void()>& load) {
+  try {
+    load();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(LoadUrdfChainTest, UnknownLinksAndATipNotBelowTheBaseNameTheUrdf) {
+  const fs::path urdf = kGood / "tiny_description/urdf/tiny.urdf";
+  EXPECT_TRUE(std::regex_search(
+      ErrorOf([&] { LoadUrdfChain(urdf, "base", "flange"); }),
+      std::regex(
+          R"(^tests/planner/cell/good/tiny_description/urdf/tiny\.urdf: error: base link 'base' not found in .*tiny\.urdf\ntests/planner/cell/good/tiny_description/urdf/tiny\.urdf: error: tip link 'flange' not found)")));
+  // Without a robot.yaml the error points at the tip's <link> element in the URDF.
+  EXPECT_TRUE(std::regex_search(
+      ErrorOf([&] { LoadUrdfChain(urdf, "link_2", "link_1"); }),
+      std::regex(
+          R"(^tests/planner/cell/good/tiny_description/urdf/tiny\.urdf:19:3: error: tip link 'link_1' is not below base link 'link_2')")));
+  EXPECT_TRUE(std::regex_search(
+      ErrorOf([&] { LoadUrdfChain(kGood / "none.urdf", "a", "b"); }),
+      std::regex(
+          R"(^tests/planner/cell/good/none\.urdf: error: file not found: tests/planner/cell/good/none\.urdf$)")));
+}
+
+TEST(LoadUrdfChainTest, ChainFromAnInnerBaseSkipsTheLinksAboveIt) {
+  const auto loaded = LoadUrdfChain(kGood / "tiny_description/urdf/tiny.urdf", "link_1", "link_3");
+  const RobotModel& m = *loaded.value;
+  EXPECT_EQ(m.dof(), 2);  // joint_2 and slide; the balancer branch and the wrist are not on it
+  EXPECT_EQ(m.links.front().name, "link_1");
+  EXPECT_EQ(m.links.back().name, "link_3");
+  EXPECT_EQ(m.controller.signs, (std::vector<double>{1, 1}));
+  EXPECT_EQ(m.acceleration_limits(), Eigen::Vector2d::Zero());  // no robot.yaml: unknown
 }
 
 }  // namespace
