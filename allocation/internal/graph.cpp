@@ -1,0 +1,83 @@
+#include "allocation/internal/graph.hpp"
+
+#include <algorithm>
+
+#include "allocation/internal/schedule.hpp"
+
+namespace weldcell::allocation::internal {
+
+Graph::Graph(const Problem& problem, std::int64_t max_cached_entries)
+    : oracle_(problem.travel.get()), num_tasks_(problem.num_tasks()) {
+  const int nr = problem.num_robots();
+  robots_.resize(static_cast<std::size_t>(nr));
+  eligible_.resize(static_cast<std::size_t>(num_tasks_));
+  std::int64_t budget = max_cached_entries;
+  for (int r = 0; r < nr; ++r) {
+    RobotNodes& g = robots_[static_cast<std::size_t>(r)];
+    g.layout = NodeLayout(problem.tasks, RobotId{r});
+    g.n = g.layout.num_nodes();
+    g.stops.resize(static_cast<std::size_t>(g.n));
+    g.duration.assign(static_cast<std::size_t>(g.n), 0.0);
+    for (int a = 0; a < g.n; ++a) g.stops[static_cast<std::size_t>(a)] = g.layout.StopOf(a);
+    for (int t = 0; t < num_tasks_; ++t) {
+      const Capability* c = problem.FindCapability(TaskId{t}, RobotId{r});
+      if (c == nullptr) continue;
+      eligible_[static_cast<std::size_t>(t)].push_back(r);
+      const int first = g.layout.FirstNode(TaskId{t});
+      for (std::size_t o = 0; o < c->options.size(); ++o) {
+        g.duration[static_cast<std::size_t>(first) + o] = c->options[o].duration;
+      }
+    }
+    const std::int64_t entries = static_cast<std::int64_t>(g.n) * g.n;
+    if (entries <= budget) {
+      budget -= entries;
+      g.matrix.resize(static_cast<std::size_t>(entries));
+      for (int a = 0; a < g.n; ++a) {
+        for (int b = 0; b < g.n; ++b) {
+          g.matrix[static_cast<std::size_t>(a) * static_cast<std::size_t>(g.n) +
+                   static_cast<std::size_t>(b)] =
+              a == b ? 0.0
+                     : oracle_->Seconds(RobotId{r}, g.stops[static_cast<std::size_t>(a)],
+                                        g.stops[static_cast<std::size_t>(b)]);
+        }
+      }
+    }
+  }
+  preds_ = Predecessors(problem);
+  if (!preds_.empty()) {
+    succs_.resize(static_cast<std::size_t>(num_tasks_));
+    for (int t = 0; t < num_tasks_; ++t) {
+      for (int p : preds_[static_cast<std::size_t>(t)]) {
+        succs_[static_cast<std::size_t>(p)].push_back(t);
+      }
+    }
+  }
+}
+
+Solution Graph::ToSolution(const std::vector<std::vector<int>>& routes,
+                           const std::vector<int>& option) {
+  Solution s;
+  s.routes.resize(routes.size());
+  for (std::size_t r = 0; r < routes.size(); ++r) {
+    for (int t : routes[r]) {
+      s.routes[r].push_back(Visit{.task = TaskId{t}, .option = option[static_cast<std::size_t>(t)]});
+    }
+  }
+  return s;
+}
+
+Evaluation Graph::Simulate(const std::vector<std::vector<int>>& routes,
+                           const std::vector<int>& option) const {
+  const Solution s = ToSolution(routes, option);
+  return SimulateSchedule(
+      num_tasks_, s.routes, preds_,
+      [this](RobotId r, const Stop& a, const Stop& b) {
+        const RobotNodes& g = robots_[static_cast<std::size_t>(r.value)];
+        return T(r.value, g.layout.Node(a), g.layout.Node(b));
+      },
+      [this](RobotId r, const Visit& v) {
+        return Dur(r.value, First(r.value, v.task.value) + v.option);
+      });
+}
+
+}  // namespace weldcell::allocation::internal

@@ -1,0 +1,70 @@
+#pragma once
+// The solvers' view of a problem: per robot, nodes numbered by NodeLayout (0 = home), node
+// durations, and travel either from a precomputed matrix or straight from the oracle.
+
+#include <cstdint>
+#include <vector>
+
+#include "allocation/problem.hpp"
+#include "allocation/solution.hpp"
+#include "allocation/travel_time.hpp"
+
+namespace weldcell::allocation::internal {
+
+class Graph {
+ public:
+  Graph(const Problem& problem, std::int64_t max_cached_entries);
+
+  int num_robots() const { return static_cast<int>(robots_.size()); }
+  int num_tasks() const { return num_tasks_; }
+  double T(int r, int a, int b) const {
+    const RobotNodes& g = robots_[static_cast<std::size_t>(r)];
+    if (!g.matrix.empty()) {
+      return g.matrix[static_cast<std::size_t>(a) * static_cast<std::size_t>(g.n) +
+                      static_cast<std::size_t>(b)];
+    }
+    return oracle_->Seconds(RobotId{r}, g.stops[static_cast<std::size_t>(a)],
+                            g.stops[static_cast<std::size_t>(b)]);
+  }
+  int First(int r, int t) const {
+    return robots_[static_cast<std::size_t>(r)].layout.FirstNode(TaskId{t});
+  }
+  int NumOptions(int r, int t) const {
+    return robots_[static_cast<std::size_t>(r)].layout.NumOptions(TaskId{t});
+  }
+  bool CanDo(int r, int t) const { return First(r, t) >= 0; }
+  double Dur(int r, int node) const {
+    return robots_[static_cast<std::size_t>(r)].duration[static_cast<std::size_t>(node)];
+  }
+  /// Robots that can do task t, ascending.
+  const std::vector<int>& Eligible(int t) const { return eligible_[static_cast<std::size_t>(t)]; }
+  const std::vector<std::vector<int>>& preds() const { return preds_; }
+  const std::vector<std::vector<int>>& succs() const { return succs_; }
+  bool has_precedences() const { return !preds_.empty(); }
+  bool cached(int r) const { return !robots_[static_cast<std::size_t>(r)].matrix.empty(); }
+
+  /// The schedule of routes given as task lists with one option per task (indexed by task),
+  /// through the single simulation used by Evaluate().
+  Evaluation Simulate(const std::vector<std::vector<int>>& routes,
+                      const std::vector<int>& option) const;
+  /// Routes plus options as a Solution.
+  static Solution ToSolution(const std::vector<std::vector<int>>& routes,
+                             const std::vector<int>& option);
+
+ private:
+  struct RobotNodes {
+    NodeLayout layout;
+    int n = 0;
+    std::vector<Stop> stops;
+    std::vector<double> duration;
+    std::vector<double> matrix;  ///< n*n row-major, empty when not cached.
+  };
+  const TravelTime* oracle_;
+  int num_tasks_ = 0;
+  std::vector<RobotNodes> robots_;
+  std::vector<std::vector<int>> eligible_;
+  std::vector<std::vector<int>> preds_;
+  std::vector<std::vector<int>> succs_;
+};
+
+}  // namespace weldcell::allocation::internal

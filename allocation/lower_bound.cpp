@@ -1,0 +1,93 @@
+#include "allocation/lower_bound.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "allocation/travel_time.hpp"
+
+namespace weldcell::allocation {
+
+LowerBound ComputeLowerBound(const Problem& problem, std::int64_t max_pair_calls) {
+  CheckProblem(problem);
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  const int nt = problem.num_tasks();
+  const int nr = problem.num_robots();
+  LowerBound lb;
+  if (nt == 0) return lb;
+  const TravelTime& travel = *problem.travel;
+
+  std::int64_t pair_calls = 0;
+  std::vector<NodeLayout> layouts;
+  for (int r = 0; r < nr; ++r) {
+    layouts.emplace_back(problem.tasks, RobotId{r});
+    pair_calls += static_cast<std::int64_t>(layouts.back().num_nodes()) *
+                  layouts.back().num_nodes();
+  }
+  const bool use_pairs = pair_calls <= max_pair_calls;
+
+  // Per task: cheapest duration, cheapest (home -> option + duration), cheapest way back home,
+  // cheapest single round trip, cheapest (arrival + duration).
+  std::vector<double> min_dur(static_cast<std::size_t>(nt), kInf);
+  std::vector<double> head(static_cast<std::size_t>(nt), kInf);
+  std::vector<double> back_home(static_cast<std::size_t>(nt), kInf);
+  std::vector<double> single(static_cast<std::size_t>(nt), kInf);
+  std::vector<double> arrive_work(static_cast<std::size_t>(nt), kInf);
+  for (int r = 0; r < nr; ++r) {
+    const NodeLayout& layout = layouts[static_cast<std::size_t>(r)];
+    const RobotId robot{r};
+    for (int t = 0; t < nt; ++t) {
+      const Capability* c = problem.FindCapability(TaskId{t}, robot);
+      if (c == nullptr) continue;
+      const auto ts = static_cast<std::size_t>(t);
+      for (int o = 0; o < static_cast<int>(c->options.size()); ++o) {
+        const Stop s{.task = TaskId{t}, .option = o};
+        const double d = c->options[static_cast<std::size_t>(o)].duration;
+        const double out = travel.Seconds(robot, Stop::Home(), s);
+        const double back = travel.Seconds(robot, s, Stop::Home());
+        double arrive = out;
+        if (use_pairs) {
+          for (int node = 1; node < layout.num_nodes(); ++node) {
+            const Stop from = layout.StopOf(node);
+            if (from.task.value == t) continue;
+            arrive = std::min(arrive, travel.Seconds(robot, from, s));
+          }
+        }
+        min_dur[ts] = std::min(min_dur[ts], d);
+        head[ts] = std::min(head[ts], out + d);
+        back_home[ts] = std::min(back_home[ts], back);
+        single[ts] = std::min(single[ts], out + d + back);
+        arrive_work[ts] = std::min(arrive_work[ts], arrive + d);
+      }
+    }
+  }
+  // Longest chain through the precedence DAG (Kahn order), finish-time bounds.
+  std::vector<std::vector<int>> succ(static_cast<std::size_t>(nt));
+  std::vector<int> indegree(static_cast<std::size_t>(nt), 0);
+  for (const Precedence& p : problem.precedences) {
+    succ[static_cast<std::size_t>(p.before.value)].push_back(p.after.value);
+    ++indegree[static_cast<std::size_t>(p.after.value)];
+  }
+  std::vector<double> finish(head);
+  std::vector<int> queue;
+  for (int t = 0; t < nt; ++t) {
+    if (indegree[static_cast<std::size_t>(t)] == 0) queue.push_back(t);
+  }
+  double chain = 0.0;
+  double work = 0.0;
+  for (std::size_t i = 0; i < queue.size(); ++i) {
+    const auto t = static_cast<std::size_t>(queue[i]);
+    chain = std::max({chain, single[t], finish[t] + back_home[t]});
+    for (int s : succ[t]) {
+      const auto ss = static_cast<std::size_t>(s);
+      finish[ss] = std::max(finish[ss], finish[t] + min_dur[ss]);
+      if (--indegree[ss] == 0) queue.push_back(s);
+    }
+  }
+  for (int t = 0; t < nt; ++t) work += arrive_work[static_cast<std::size_t>(t)];
+  lb.longest_chain = chain;
+  lb.work_per_robot = nr > 0 ? work / nr : 0.0;
+  lb.value = std::max(lb.longest_chain, lb.work_per_robot);
+  return lb;
+}
+
+}  // namespace weldcell::allocation

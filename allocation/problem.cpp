@@ -1,0 +1,84 @@
+#include "allocation/problem.hpp"
+
+#include <cmath>
+#include <sstream>
+
+namespace weldcell::allocation {
+
+const Capability* Problem::FindCapability(TaskId task, RobotId robot) const {
+  if (task.value < 0 || task.value >= num_tasks()) return nullptr;
+  for (const Capability& c : tasks[static_cast<std::size_t>(task.value)].capabilities) {
+    if (c.robot == robot) return &c;
+  }
+  return nullptr;
+}
+
+void CheckProblem(const Problem& problem) {
+  std::ostringstream errors;
+  const int nr = problem.num_robots();
+  const int nt = problem.num_tasks();
+  if (nr == 0 && nt > 0) errors << "problem: tasks given but no robots\n";
+  if (!problem.travel) errors << "problem: no travel-time oracle\n";
+  for (int t = 0; t < nt; ++t) {
+    const Task& task = problem.tasks[static_cast<std::size_t>(t)];
+    const std::string where = "tasks[" + std::to_string(t) + "] '" + task.name + "'";
+    if (task.capabilities.empty()) errors << where << ": no robot can do it\n";
+    std::vector<bool> seen(static_cast<std::size_t>(nr), false);
+    for (const Capability& c : task.capabilities) {
+      if (c.robot.value < 0 || c.robot.value >= nr) {
+        errors << where << ": robot id " << c.robot.value << " out of range [0, " << nr << ")\n";
+        continue;
+      }
+      if (seen[static_cast<std::size_t>(c.robot.value)]) {
+        errors << where << ": robot " << c.robot.value << " listed twice\n";
+      }
+      seen[static_cast<std::size_t>(c.robot.value)] = true;
+      if (c.options.empty()) errors << where << ": robot " << c.robot.value << " has no option\n";
+      for (std::size_t o = 0; o < c.options.size(); ++o) {
+        const double d = c.options[o].duration;
+        if (!std::isfinite(d) || d < 0.0) {
+          errors << where << ": robot " << c.robot.value << " option " << o << ": duration " << d
+                 << " is not a finite value >= 0\n";
+        }
+      }
+    }
+  }
+  // Precedences: ids in range, no self loops, acyclic (Kahn).
+  std::vector<std::vector<int>> succ(static_cast<std::size_t>(nt));
+  std::vector<int> indegree(static_cast<std::size_t>(nt), 0);
+  bool ids_ok = true;
+  for (std::size_t i = 0; i < problem.precedences.size(); ++i) {
+    const Precedence& p = problem.precedences[i];
+    if (p.before.value < 0 || p.before.value >= nt || p.after.value < 0 || p.after.value >= nt) {
+      errors << "precedences[" << i << "]: task id out of range (" << p.before.value << " -> "
+             << p.after.value << ")\n";
+      ids_ok = false;
+      continue;
+    }
+    if (p.before == p.after) {
+      errors << "precedences[" << i << "]: task " << p.before.value << " precedes itself\n";
+      ids_ok = false;
+      continue;
+    }
+    succ[static_cast<std::size_t>(p.before.value)].push_back(p.after.value);
+    ++indegree[static_cast<std::size_t>(p.after.value)];
+  }
+  if (ids_ok) {
+    std::vector<int> queue;
+    for (int t = 0; t < nt; ++t) {
+      if (indegree[static_cast<std::size_t>(t)] == 0) queue.push_back(t);
+    }
+    for (std::size_t head = 0; head < queue.size(); ++head) {
+      for (int s : succ[static_cast<std::size_t>(queue[head])]) {
+        if (--indegree[static_cast<std::size_t>(s)] == 0) queue.push_back(s);
+      }
+    }
+    if (static_cast<int>(queue.size()) != nt) {
+      errors << "precedences: cycle among " << nt - static_cast<int>(queue.size()) << " tasks\n";
+    }
+  }
+  const std::string text = errors.str();
+  if (!text.empty()) throw ProblemError(text.substr(0, text.size() - 1));
+}
+
+}  // namespace weldcell::allocation

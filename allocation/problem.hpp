@@ -1,0 +1,104 @@
+#pragma once
+// The allocation problem: robots, tasks with per-robot options and durations, a travel-time
+// oracle and optional precedences. Knows no robot model: a "robot" is an index with a home, a
+// "task" is something one eligible robot does in one of its options (for welds: a reachable
+// candidate configuration). Units: seconds. Definitions: docs/allocation.md.
+
+#include <compare>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace weldcell::allocation {
+
+/// Index of a robot in Problem::robots.
+struct RobotId {
+  int value = -1;
+  auto operator<=>(const RobotId&) const = default;
+};
+
+/// Index of a task in Problem::tasks.
+struct TaskId {
+  int value = -1;
+  auto operator<=>(const TaskId&) const = default;
+};
+
+/// A place a robot can be: its home, or one option (index into the robot's option list of that
+/// task) of a task. Stop{} is home.
+struct Stop {
+  TaskId task;      ///< task.value < 0 means home.
+  int option = -1;  ///< Index into Capability::options of (task, robot); -1 at home.
+  bool is_home() const { return task.value < 0; }
+  static Stop Home() { return Stop{}; }
+  bool operator==(const Stop&) const = default;
+};
+
+/// Travel-time oracle: seconds for `robot` to move from one stop to another (not including the
+/// duration of the task at either end). May be asymmetric; must be >= 0 and finite for every
+/// pair of stops of options the robot has. Implementations must be thread-safe for concurrent
+/// const calls.
+class TravelTime {
+ public:
+  virtual ~TravelTime() = default;
+  virtual double Seconds(RobotId robot, const Stop& from, const Stop& to) const = 0;
+};
+
+/// One way of doing a task with one robot (for a weld: one reachable candidate configuration).
+struct Option {
+  double duration = 0.0;  ///< s, e.g. weld time including gun close and open; >= 0.
+  bool operator==(const Option&) const = default;
+};
+
+/// A robot that can do a task, with its options (at least one).
+struct Capability {
+  RobotId robot;
+  std::vector<Option> options;
+  bool operator==(const Capability&) const = default;
+};
+
+struct Task {
+  std::string name;                       ///< For messages only.
+  std::vector<Capability> capabilities;   ///< Eligible robots, each at most once; not empty.
+  bool operator==(const Task&) const = default;
+};
+
+struct Robot {
+  std::string name;  ///< For messages only. Every robot starts and ends at its home at t = 0.
+  bool operator==(const Robot&) const = default;
+};
+
+/// `after` may not start before `before` has finished (waiting allowed; on one robot this is an
+/// order constraint). The precedence graph must be acyclic.
+struct Precedence {
+  TaskId before;
+  TaskId after;
+  bool operator==(const Precedence&) const = default;
+};
+
+struct Problem {
+  std::vector<Robot> robots;
+  std::vector<Task> tasks;
+  std::vector<Precedence> precedences;
+  std::shared_ptr<const TravelTime> travel;  ///< Shared: solvers and copies use one oracle.
+
+  int num_robots() const { return static_cast<int>(robots.size()); }
+  int num_tasks() const { return static_cast<int>(tasks.size()); }
+  /// The capability of `robot` for `task`, or nullptr if the robot cannot do it. O(#capabilities).
+  const Capability* FindCapability(TaskId task, RobotId robot) const;
+};
+
+/// Thrown for a malformed Problem (bad ids, no options, negative durations, cyclic precedences,
+/// no oracle). The message names the task/robot and the value.
+class ProblemError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+/// Checks the structure of a problem (not the oracle's values). Throws ProblemError listing
+/// every problem found, one per line.
+void CheckProblem(const Problem& problem);
+
+}  // namespace weldcell::allocation

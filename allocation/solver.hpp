@@ -1,0 +1,94 @@
+#pragma once
+// Solvers for the allocation problem behind one interface: the engineer's baseline (nearest
+// robot, nearest-neighbour order), the strong anytime solver (regret insertion, then local
+// search and ruin-and-recreate with optimal option re-choice) and the exact reference for tiny
+// instances. Units: seconds.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "allocation/lower_bound.hpp"
+#include "allocation/problem.hpp"
+#include "allocation/solution.hpp"
+
+namespace weldcell::allocation {
+
+struct Progress {
+  std::int64_t iteration = 0;
+  std::int64_t max_iterations = 0;
+  Cost best;
+  double lower_bound = 0.0;
+};
+
+struct SolveOptions {
+  std::uint64_t seed = 1;
+  /// Improvement iterations of the anytime search. Together with the seed this fixes the
+  /// result; wall time does not.
+  std::int64_t max_iterations = 20'000;
+  /// Additional stop (makes the result depend on the machine). Infinity = off.
+  double max_seconds = std::numeric_limits<double>::infinity();
+  /// Set to true from any thread to stop early; the best solution so far is returned.
+  const std::atomic<bool>* cancel = nullptr;
+  /// Called from the solving thread every `progress_every` iterations and at the end.
+  std::function<void(const Progress&)> progress;
+  std::int64_t progress_every = 256;
+  /// Per-robot travel matrices are precomputed (robot by robot, n^2 oracle calls each) while
+  /// their total number of entries stays within this; other robots call the oracle directly.
+  std::int64_t max_cached_entries = 8'000'000;
+  /// Lower-bound computation may call the oracle this often (see ComputeLowerBound).
+  std::int64_t lower_bound_pair_calls = 20'000'000;
+};
+
+enum class SolveStatus {
+  kOptimal,    ///< Proven optimal (exact solver).
+  kFeasible,   ///< A valid solution, not proven optimal.
+  kCancelled,  ///< Stopped by the cancel flag; the solution is the best found (valid).
+  kTooLarge,   ///< The exact solver refused the size; the solution is empty.
+};
+
+std::string_view ToString(SolveStatus status);
+
+struct SolveResult {
+  SolveStatus status = SolveStatus::kFeasible;
+  Solution solution;
+  Cost cost;               ///< Evaluate(problem, solution).cost.
+  LowerBound lower_bound;  ///< Reported with every solution.
+  std::int64_t iterations = 0;
+  double seconds = 0.0;    ///< Wall time spent (informative only).
+  std::string message;
+};
+
+/// The interface every solver implements. Solve() is const and thread-safe (all scratch is
+/// local), so one solver may run on several problems at once.
+class Solver {
+ public:
+  virtual ~Solver() = default;
+  virtual std::string_view name() const = 0;
+  /// Throws ProblemError for a malformed problem (CheckProblem).
+  virtual SolveResult Solve(const Problem& problem, const SolveOptions& options) const = 0;
+};
+
+/// Nearest robot (by home -> task travel) for each task, then nearest-neighbour order per robot
+/// (respecting precedences). Ignores iterations; deterministic.
+std::unique_ptr<Solver> MakeBaselineSolver();
+
+/// Regret-2 insertion, then an anytime search: relocate, swap, 2-opt, or-opt and
+/// cross-exchange with best-option re-choice, plus a shortest path through each route's layers
+/// of options, diversified by ruin and recreate (random, string and related removals) under a
+/// simulated-annealing acceptance. References: Potvin & Rousseau 1993 (regret insertion);
+/// Shaw 1998, Ropke & Pisinger 2006 (large neighbourhood search); Christiaens & Vanden Berghe
+/// 2020 (string removals, blinks).
+std::unique_ptr<Solver> MakeStrongSolver();
+
+/// Exact optimum for tiny instances. Without precedences: Held-Karp dynamic programming over
+/// task subsets per robot (with options), then the best partition among robots; limits:
+/// tasks <= 14 and robots^tasks <= 5e6. With precedences: depth-first branch and bound over
+/// routes and options, evaluated with Evaluate(); limit tasks <= 8. Larger: kTooLarge.
+std::unique_ptr<Solver> MakeExactSolver();
+
+}  // namespace weldcell::allocation

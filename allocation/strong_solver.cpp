@@ -1,0 +1,941 @@
+// The strong solver: regret insertion, then ruin-and-recreate under simulated annealing with
+// intra-route (2-opt, or-opt, optimal options by a shortest path through the layers of options)
+// and granular inter-route local search (relocate, swap, cross-exchange with option re-choice).
+// All cost comparisons of whole solutions go through Graph::Simulate (= Evaluate()); the move
+// deltas are exact for the busy-time sums, which equal the schedule without precedences.
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <random>
+
+#include "allocation/internal/check.hpp"
+#include "allocation/internal/graph.hpp"
+#include "allocation/internal/solver_common.hpp"
+#include "allocation/solver.hpp"
+
+namespace weldcell::allocation {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kEps = 1e-9;
+constexpr int kNeighbours = 12;
+constexpr int kMaxSegment = 3;
+constexpr int kFullScan = 40;
+// Annealing temperatures as fractions of the first solution's objective (SISR uses a fixed
+// schedule too; a relative one keeps it unit-free).
+constexpr double kStartTemperature = 0.01;
+constexpr double kEndTemperature = 0.0001;
+// Weight of the total busy time against the makespan in the annealing objective, per robot:
+// a tie-breaker that keeps non-critical routes short (slack for later moves).
+constexpr double kTotalWeight = 0.1;  // routes up to this length get exhaustive 2-opt / or-opt scans
+
+struct Insertion {
+  double delta = kInf;
+  int pos = -1;  // insert before route[pos]; pos == size appends
+  int option = 0;
+};
+
+struct State {
+  std::vector<std::vector<int>> route;
+  std::vector<int> option;    // per task
+  std::vector<int> robot_of;  // per task, -1 = unplaced
+  std::vector<double> len;    // per robot: travel + work
+  Cost cost;                  // through Simulate
+};
+
+class Search {
+ public:
+  Search(const internal::Graph& g, const SolveOptions& options)
+      : g_(g), options_(options), nr_(g.num_robots()), nt_(g.num_tasks()), rng_(options.seed) {
+    s_.route.assign(nr_, {});
+    s_.option.assign(nt_, 0);
+    s_.robot_of.assign(nt_, -1);
+    s_.len.assign(nr_, 0.0);
+    pos_.assign(nt_, 0);
+    BuildNeighbours();
+    BuildTopologicalRank();
+  }
+
+  State Run(const internal::StopWatch& watch, double lower_bound, std::int64_t* iterations,
+            bool* cancelled);
+
+ private:
+  // ---- basic helpers -------------------------------------------------------------------
+  int Node(int r, int t) const { return g_.First(r, t) + s_.option[t]; }
+  // Node at position i of route r; -1 and size() are home.
+  int NodeAt(int r, int i) const {
+    const auto& route = s_.route[r];
+    if (i < 0 || i >= static_cast<int>(route.size())) return 0;
+    return Node(r, route[i]);
+  }
+  double RouteLength(int r) const {
+    double len = 0.0;
+    int prev = 0;
+    for (int t : s_.route[r]) {
+      const int node = Node(r, t);
+      len += g_.T(r, prev, node) + g_.Dur(r, node);
+      prev = node;
+    }
+    return s_.route[r].empty() ? 0.0 : len + g_.T(r, prev, 0);
+  }
+  Cost TrueCost() const {
+    const Evaluation e = g_.Simulate(s_.route, s_.option);
+    if (!e.feasible) return Cost{.makespan = kInf, .total = kInf};
+    return e.cost;
+  }
+  double Scalar(const Cost& c) const { return c.makespan + lambda_ * c.total; }
+  double MaxLenExcept(int a, int b) const {
+    double m = 0.0;
+    for (int r = 0; r < nr_; ++r) {
+      if (r != a && r != b) m = std::max(m, s_.len[r]);
+    }
+    return m;
+  }
+  double SumLen() const { return std::accumulate(s_.len.begin(), s_.len.end(), 0.0); }
+  double MaxLen() const { return nr_ == 0 ? 0.0 : *std::max_element(s_.len.begin(), s_.len.end()); }
+  int Uniform(int n) { return static_cast<int>(rng_() % static_cast<std::uint64_t>(n)); }
+  double Unit() { return static_cast<double>(rng_() >> 11) * 0x1.0p-53; }
+
+  void Insert(int t, int r, int pos, int option) {
+    s_.route[r].insert(s_.route[r].begin() + pos, t);
+    s_.option[t] = option;
+    s_.robot_of[t] = r;
+  }
+  void Remove(int t) {
+    auto& route = s_.route[s_.robot_of[t]];
+    route.erase(std::find(route.begin(), route.end(), t));
+    s_.robot_of[t] = -1;
+  }
+
+  // Same-robot precedence window for inserting t into r: positions [lo, hi].
+  void PrecedenceWindow(int t, int r, int* lo, int* hi) const {
+    *lo = 0;
+    *hi = static_cast<int>(s_.route[r].size());
+    if (!g_.has_precedences()) return;
+    const auto& route = s_.route[r];
+    for (int i = 0; i < static_cast<int>(route.size()); ++i) {
+      const int u = route[i];
+      for (int p : g_.preds()[t]) {
+        if (p == u) *lo = std::max(*lo, i + 1);
+      }
+      for (int q : g_.succs()[t]) {
+        if (q == u) *hi = std::min(*hi, i);
+      }
+    }
+  }
+
+  Insertion BestInsertion(int t, int r) const {
+    Insertion best;
+    int lo = 0;
+    int hi = 0;
+    PrecedenceWindow(t, r, &lo, &hi);
+    const int first = g_.First(r, t);
+    const int k = g_.NumOptions(r, t);
+    for (int pos = lo; pos <= hi; ++pos) {
+      const int a = NodeAt(r, pos - 1);
+      const int b = NodeAt(r, pos);
+      const double base = s_.route[r].empty() ? 0.0 : g_.T(r, a, b);
+      for (int o = 0; o < k; ++o) {
+        const int n = first + o;
+        const double d = g_.T(r, a, n) + g_.Dur(r, n) + g_.T(r, n, b) - base;
+        if (d < best.delta) best = Insertion{.delta = d, .pos = pos, .option = o};
+      }
+    }
+    return best;
+  }
+
+  // Insertion score: busy-time increase plus the makespan increase weighted by the robot count
+  // (R x makespan = total busy + total idle, so this is the growth of the robots' paid time).
+  // Recreate varies the weight (1, R, or 1e4 = nearly "makespan first") for diversity.
+  double Score(int r, double delta, double makespan) const {
+    return delta + makespan_weight_ * std::max(0.0, s_.len[r] + delta - makespan);
+  }
+
+  bool Feasible() const { return !g_.has_precedences() || g_.Simulate(s_.route, s_.option).feasible; }
+
+  // ---- construction and recreate -------------------------------------------------------
+  void RegretConstruct();
+  bool Recreate(std::vector<int> removed);
+  bool InsertFeasibly(int t, double blink);
+
+  // ---- ruin ----------------------------------------------------------------------------
+  std::vector<int> Ruin();
+
+  // ---- local search --------------------------------------------------------------------
+  bool OptimizeOptions(int r);
+  bool TwoOpt(int r);
+  bool OrOpt(int r);
+  void IntraRoute(int r);
+  bool InterRoute(const std::vector<int>* only = nullptr);
+  double SegmentCost(int r, const std::vector<int>& seq, int a, int b, std::vector<int>* opts) const;
+
+  void BuildNeighbours();
+  void BuildTopologicalRank();
+  void RecomputeLengths() {
+    for (int r = 0; r < nr_; ++r) s_.len[r] = RouteLength(r);
+  }
+
+  const internal::Graph& g_;
+  const SolveOptions& options_;
+  int nr_;
+  int nt_;
+  std::mt19937_64 rng_;
+  State s_;
+  double lambda_ = 0.0;
+  double makespan_weight_ = 1.0;
+  std::vector<std::vector<int>> neighbours_;  // per task, nearest tasks first
+  std::vector<int> topo_rank_;
+  std::vector<int> pos_;  // scratch: position of a task in the route being improved
+};
+
+void Search::BuildNeighbours() {
+  neighbours_.assign(nt_, {});
+  const int k = std::min(kNeighbours, nt_ - 1);
+  if (k <= 0) return;
+  std::vector<std::pair<double, int>> d;
+  for (int t = 0; t < nt_; ++t) {
+    d.clear();
+    for (int u = 0; u < nt_; ++u) {
+      if (u == t) continue;
+      double best = kInf;
+      for (int r : g_.Eligible(t)) {
+        if (!g_.CanDo(r, u)) continue;
+        best = std::min({best, g_.T(r, g_.First(r, t), g_.First(r, u)),
+                         g_.T(r, g_.First(r, u), g_.First(r, t))});
+      }
+      d.emplace_back(best, u);
+    }
+    std::partial_sort(d.begin(), d.begin() + k, d.end());
+    for (int i = 0; i < k; ++i) neighbours_[t].push_back(d[i].second);
+  }
+}
+
+void Search::BuildTopologicalRank() {
+  topo_rank_.assign(nt_, 0);
+  if (!g_.has_precedences()) return;
+  std::vector<int> indegree(nt_, 0);
+  for (int t = 0; t < nt_; ++t) indegree[t] = static_cast<int>(g_.preds()[t].size());
+  std::vector<int> queue;
+  for (int t = 0; t < nt_; ++t) {
+    if (indegree[t] == 0) queue.push_back(t);
+  }
+  for (std::size_t i = 0; i < queue.size(); ++i) {
+    topo_rank_[queue[i]] = static_cast<int>(i);
+    for (int s : g_.succs()[queue[i]]) {
+      if (--indegree[s] == 0) queue.push_back(s);
+    }
+  }
+}
+
+// Regret-2 insertion; with precedences only tasks whose predecessors are placed compete, and a
+// task whose cheapest slot would deadlock is appended to that robot (always feasible then,
+// since none of its successors is placed yet).
+void Search::RegretConstruct() {
+  makespan_weight_ = nr_;
+  std::vector<std::vector<Insertion>> cache(nt_, std::vector<Insertion>(nr_));
+  std::vector<int> missing(nt_, 0);
+  if (g_.has_precedences()) {
+    for (int t = 0; t < nt_; ++t) missing[t] = static_cast<int>(g_.preds()[t].size());
+  }
+  for (int t = 0; t < nt_; ++t) {
+    for (int r : g_.Eligible(t)) cache[t][r] = BestInsertion(t, r);
+  }
+  for (int placed = 0; placed < nt_; ++placed) {
+    const double makespan = MaxLen();
+    int pick = -1;
+    int pick_robot = -1;
+    double pick_regret = -kInf;
+    double pick_score = kInf;
+    for (int t = 0; t < nt_; ++t) {
+      if (s_.robot_of[t] >= 0 || missing[t] > 0) continue;
+      double b1 = kInf;
+      double b2 = kInf;
+      int r1 = -1;
+      for (int r : g_.Eligible(t)) {
+        const double sc = Score(r, cache[t][r].delta, makespan);
+        if (sc < b1) {
+          b2 = b1;
+          b1 = sc;
+          r1 = r;
+        } else if (sc < b2) {
+          b2 = sc;
+        }
+      }
+      // A task with one robot has infinite regret: place it while its robot has room.
+      const double regret = b2 == kInf ? 1e18 : b2 - b1;
+      if (regret > pick_regret + kEps || (std::abs(regret - pick_regret) <= kEps && b1 < pick_score)) {
+        pick = t;
+        pick_robot = r1;
+        pick_regret = regret;
+        pick_score = b1;
+      }
+    }
+    ALLOCATION_CHECK(pick >= 0);
+    const Insertion ins = cache[pick][pick_robot];
+    Insert(pick, pick_robot, ins.pos, ins.option);
+    if (!Feasible()) {
+      Remove(pick);
+      const int end = static_cast<int>(s_.route[pick_robot].size());
+      int best_o = 0;
+      double best = kInf;
+      for (int o = 0; o < g_.NumOptions(pick_robot, pick); ++o) {
+        const int n = g_.First(pick_robot, pick) + o;
+        const int a = NodeAt(pick_robot, end - 1);
+        const double d = g_.T(pick_robot, a, n) + g_.Dur(pick_robot, n) + g_.T(pick_robot, n, 0);
+        if (d < best) {
+          best = d;
+          best_o = o;
+        }
+      }
+      Insert(pick, pick_robot, end, best_o);
+    }
+    s_.len[pick_robot] = RouteLength(pick_robot);
+    if (g_.has_precedences()) {
+      for (int s : g_.succs()[pick]) --missing[s];
+    }
+    for (int t = 0; t < nt_; ++t) {
+      if (s_.robot_of[t] < 0 && g_.CanDo(pick_robot, t)) cache[t][pick_robot] = BestInsertion(t, pick_robot);
+    }
+  }
+}
+
+// Greedy insertion of one task at its best-scoring slot (skipping slots with probability
+// `blink`, as in SISR). With precedences, candidate slots are tried in score order until one
+// keeps the schedule free of deadlock.
+bool Search::InsertFeasibly(int t, double blink) {
+  const double makespan = MaxLen();
+  if (!g_.has_precedences()) {
+    double best = kInf;
+    int best_r = -1;
+    Insertion best_ins;
+    for (int r : g_.Eligible(t)) {
+      const int first = g_.First(r, t);
+      const int k = g_.NumOptions(r, t);
+      const int m = static_cast<int>(s_.route[r].size());
+      for (int pos = 0; pos <= m; ++pos) {
+        if (blink > 0.0 && Unit() < blink) continue;
+        const int a = NodeAt(r, pos - 1);
+        const int b = NodeAt(r, pos);
+        const double base = m == 0 ? 0.0 : g_.T(r, a, b);
+        for (int o = 0; o < k; ++o) {
+          const int n = first + o;
+          const double d = g_.T(r, a, n) + g_.Dur(r, n) + g_.T(r, n, b) - base;
+          const double sc = Score(r, d, makespan);
+          if (sc < best) {
+            best = sc;
+            best_r = r;
+            best_ins = Insertion{.delta = d, .pos = pos, .option = o};
+          }
+        }
+      }
+    }
+    if (best_r < 0) {  // every slot blinked: take the first robot's end
+      best_r = g_.Eligible(t).front();
+      best_ins = BestInsertion(t, best_r);
+    }
+    Insert(t, best_r, best_ins.pos, best_ins.option);
+    s_.len[best_r] += best_ins.delta;
+    return true;
+  }
+  struct Candidate {
+    double score;
+    int r;
+    int pos;
+    int option;
+  };
+  std::vector<Candidate> candidates;
+  for (int r : g_.Eligible(t)) {
+    int lo = 0;
+    int hi = 0;
+    PrecedenceWindow(t, r, &lo, &hi);
+    const int first = g_.First(r, t);
+    for (int pos = lo; pos <= hi; ++pos) {
+      const int a = NodeAt(r, pos - 1);
+      const int b = NodeAt(r, pos);
+      const double base = s_.route[r].empty() ? 0.0 : g_.T(r, a, b);
+      Candidate c{.score = kInf, .r = r, .pos = pos, .option = 0};
+      for (int o = 0; o < g_.NumOptions(r, t); ++o) {
+        const int n = first + o;
+        const double sc =
+            Score(r, g_.T(r, a, n) + g_.Dur(r, n) + g_.T(r, n, b) - base, makespan);
+        if (sc < c.score) {
+          c.score = sc;
+          c.option = o;
+        }
+      }
+      candidates.push_back(c);
+    }
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& x, const Candidate& y) { return x.score < y.score; });
+  // Waits make the busy-time score blind to the schedule: among the first few feasible slots
+  // by score, take the one with the best simulated cost.
+  constexpr std::size_t kMaxTries = 24;
+  constexpr int kMaxFeasible = 6;
+  int feasible = 0;
+  int best = -1;
+  Cost best_cost{.makespan = kInf, .total = kInf};
+  for (std::size_t i = 0; i < candidates.size() && i < kMaxTries && feasible < kMaxFeasible; ++i) {
+    const Candidate& c = candidates[i];
+    Insert(t, c.r, c.pos, c.option);
+    const Evaluation e = g_.Simulate(s_.route, s_.option);
+    Remove(t);
+    if (!e.feasible) continue;
+    ++feasible;
+    if (Better(e.cost, best_cost) && !(blink > 0.0 && Unit() < blink)) {
+      best_cost = e.cost;
+      best = static_cast<int>(i);
+    }
+  }
+  if (best < 0) return false;
+  const Candidate& c = candidates[static_cast<std::size_t>(best)];
+  Insert(t, c.r, c.pos, c.option);
+  s_.len[c.r] = RouteLength(c.r);
+  return true;
+}
+
+bool Search::Recreate(std::vector<int> removed) {
+  // Order: by precedence rank (keeps predecessors first), else mostly "hardest first" (fewest
+  // eligible robots), sometimes random, as SISR's sort variants.
+  std::shuffle(removed.begin(), removed.end(), rng_);
+  if (g_.has_precedences()) {
+    std::stable_sort(removed.begin(), removed.end(),
+                     [this](int a, int b) { return topo_rank_[a] < topo_rank_[b]; });
+  } else if (Unit() < 0.5) {
+    std::stable_sort(removed.begin(), removed.end(), [this](int a, int b) {
+      return g_.Eligible(a).size() < g_.Eligible(b).size();
+    });
+  }
+  const double blink = Unit() < 0.5 ? 0.01 : 0.0;
+  const double weight = Unit();
+  makespan_weight_ = weight < 0.4 ? nr_ : (weight < 0.7 ? 1e4 : 1.0);
+  for (int t : removed) {
+    if (!InsertFeasibly(t, blink)) return false;
+  }
+  return true;
+}
+
+std::vector<int> Search::Ruin() {
+  std::vector<int> removed;
+  if (nt_ == 0) return removed;
+  const int q_max = std::clamp(static_cast<int>(std::lround(0.15 * nt_)), std::min(nt_, 10), 40);
+  const int q = 1 + Uniform(std::max(1, q_max));
+  std::vector<char> gone(nt_, 0);
+  auto take = [&](int t) {
+    if (!gone[t] && static_cast<int>(removed.size()) < q) {
+      gone[t] = 1;
+      removed.push_back(t);
+    }
+  };
+  const double kind = Unit();
+  if (kind < 0.45) {
+    // String removal around a seed and its neighbours' routes (SISR).
+    const int seed = Uniform(nt_);
+    std::vector<char> route_done(nr_, 0);
+    const int max_strings = 1 + Uniform(3);
+    int strings = 0;
+    std::vector<int> order{seed};
+    order.insert(order.end(), neighbours_[seed].begin(), neighbours_[seed].end());
+    for (int u : order) {
+      if (strings >= max_strings || static_cast<int>(removed.size()) >= q) break;
+      const int r = s_.robot_of[u];
+      if (r < 0 || route_done[r]) continue;
+      route_done[r] = 1;
+      ++strings;
+      const auto& route = s_.route[r];
+      const int m = static_cast<int>(route.size());
+      const int len = 1 + Uniform(std::min(m, std::max(1, q / max_strings + 1)));
+      const int at = static_cast<int>(std::find(route.begin(), route.end(), u) - route.begin());
+      const int start = std::clamp(at - Uniform(len), 0, m - len);
+      for (int i = start; i < start + len; ++i) take(route[i]);
+    }
+  } else if (kind < 0.7) {
+    // Related removal: a seed and its nearest tasks, each skipped with some probability.
+    const int seed = Uniform(nt_);
+    take(seed);
+    for (int u : neighbours_[seed]) {
+      if (Unit() < 0.8) take(u);
+    }
+    while (static_cast<int>(removed.size()) < q) {
+      const auto& nb = neighbours_[removed[Uniform(static_cast<int>(removed.size()))]];
+      const int next = nb.empty() ? Uniform(nt_) : nb[Uniform(static_cast<int>(nb.size()))];
+      take(gone[next] ? Uniform(nt_) : next);
+    }
+  } else if (kind < 0.85 && nr_ > 1) {
+    // From the longest route: what it does is what the makespan pays for.
+    int longest = 0;
+    for (int r = 1; r < nr_; ++r) {
+      if (s_.len[r] > s_.len[longest]) longest = r;
+    }
+    const auto route = s_.route[longest];
+    const int m = static_cast<int>(route.size());
+    for (int i = 0; i < m && static_cast<int>(removed.size()) < std::min(q, m); ++i) {
+      if (Unit() < static_cast<double>(q) / m) take(route[i]);
+    }
+    if (removed.empty() && m > 0) take(route[Uniform(m)]);
+  } else {
+    while (static_cast<int>(removed.size()) < q) take(Uniform(nt_));
+  }
+  for (int t : removed) Remove(t);
+  return removed;
+}
+
+// Shortest path through the layers of options of route r (Viterbi): the IK branch and gun
+// spin of every task chosen optimally for the given order.
+bool Search::OptimizeOptions(int r) {
+  const auto& route = s_.route[r];
+  const int m = static_cast<int>(route.size());
+  if (m == 0) return false;
+  bool any_choice = false;
+  for (int t : route) any_choice = any_choice || g_.NumOptions(r, t) > 1;
+  if (!any_choice) return false;
+  std::vector<std::vector<double>> cost(m);
+  std::vector<std::vector<int>> from(m);
+  for (int i = 0; i < m; ++i) {
+    const int t = route[i];
+    const int k = g_.NumOptions(r, t);
+    const int first = g_.First(r, t);
+    cost[i].assign(k, kInf);
+    from[i].assign(k, 0);
+    for (int o = 0; o < k; ++o) {
+      const int n = first + o;
+      if (i == 0) {
+        cost[i][o] = g_.T(r, 0, n) + g_.Dur(r, n);
+        continue;
+      }
+      const int pt = route[i - 1];
+      const int pfirst = g_.First(r, pt);
+      for (int p = 0; p < static_cast<int>(cost[i - 1].size()); ++p) {
+        const double c = cost[i - 1][p] + g_.T(r, pfirst + p, n) + g_.Dur(r, n);
+        if (c < cost[i][o]) {
+          cost[i][o] = c;
+          from[i][o] = p;
+        }
+      }
+    }
+  }
+  double best = kInf;
+  int best_o = 0;
+  const int last_first = g_.First(r, route[m - 1]);
+  for (int o = 0; o < static_cast<int>(cost[m - 1].size()); ++o) {
+    const double c = cost[m - 1][o] + g_.T(r, last_first + o, 0);
+    if (c < best) {
+      best = c;
+      best_o = o;
+    }
+  }
+  if (best >= s_.len[r] - kEps * std::max(1.0, s_.len[r])) return false;
+  for (int i = m - 1; i >= 0; --i) {
+    s_.option[route[i]] = best_o;
+    best_o = from[i][best_o];
+  }
+  s_.len[r] = RouteLength(r);
+  return true;
+}
+
+// 2-opt with options fixed; reversal costs from prefix sums of forward and backward arcs, so
+// asymmetric travel is handled exactly. Short routes scan every pair; long ones only pairs
+// whose new arcs join near neighbours (granular search, Toth & Vigo 2003). First improvement.
+bool Search::TwoOpt(int r) {
+  auto& route = s_.route[r];
+  const int m = static_cast<int>(route.size());
+  if (m < 3) return false;
+  std::vector<int> v(m + 2, 0);
+  std::vector<double> fwd(m + 2, 0.0);
+  std::vector<double> bwd(m + 2, 0.0);
+  auto prepare = [&] {
+    for (int i = 0; i < m; ++i) {
+      v[i + 1] = Node(r, route[i]);
+      pos_[route[i]] = i + 1;
+    }
+    for (int i = 1; i <= m + 1; ++i) {
+      fwd[i] = fwd[i - 1] + g_.T(r, v[i - 1], v[i]);
+      bwd[i] = bwd[i - 1] + g_.T(r, v[i], v[i - 1]);
+    }
+  };
+  prepare();
+  const bool full = m <= kFullScan;
+  std::vector<int> js;
+  bool improved = false;
+  for (int sweep = 0; sweep < 100000; ++sweep) {
+    const double tol = kEps * std::max(1.0, s_.len[r]);
+    bool found = false;
+    for (int i = 1; i < m && !found; ++i) {
+      js.clear();
+      if (full || i == 1) {
+        for (int j = i + 1; j <= m; ++j) js.push_back(j);
+      } else {
+        // New arcs v[i-1] -> v[j] and v[i] -> v[j+1].
+        for (int w : neighbours_[route[i - 2]]) {
+          if (s_.robot_of[w] == r && pos_[w] > i) js.push_back(pos_[w]);
+        }
+        for (int w : neighbours_[route[i - 1]]) {
+          if (s_.robot_of[w] == r && pos_[w] - 1 > i) js.push_back(pos_[w] - 1);
+        }
+        js.push_back(m);
+      }
+      for (int j : js) {
+        const double old_cost =
+            g_.T(r, v[i - 1], v[i]) + (fwd[j] - fwd[i]) + g_.T(r, v[j], v[j + 1]);
+        const double new_cost =
+            g_.T(r, v[i - 1], v[j]) + (bwd[j] - bwd[i]) + g_.T(r, v[i], v[j + 1]);
+        if (new_cost - old_cost < -tol) {
+          std::reverse(route.begin() + (i - 1), route.begin() + j);
+          s_.len[r] = RouteLength(r);
+          prepare();
+          found = true;
+          improved = true;
+          break;
+        }
+      }
+    }
+    if (!found) break;
+  }
+  return improved;
+}
+
+// Or-opt: move a segment of 1..3 tasks elsewhere in the route, possibly reversed; a single
+// task also re-chooses its option for the new slot. Granular on long routes, first improvement.
+bool Search::OrOpt(int r) {
+  auto& route = s_.route[r];
+  const int m = static_cast<int>(route.size());
+  if (m < 2) return false;
+  const bool full = m <= kFullScan;
+  std::vector<int> ps;
+  for (int i = 0; i < m; ++i) pos_[route[i]] = i;
+  bool improved = false;
+  for (int len = 1; len <= std::min(kMaxSegment, m - 1); ++len) {
+    for (int i = 0; i + len <= m; ++i) {
+      const double tol = kEps * std::max(1.0, s_.len[r]);
+      const int a = NodeAt(r, i - 1);
+      const int first = NodeAt(r, i);
+      const int last = NodeAt(r, i + len - 1);
+      const int b = NodeAt(r, i + len);
+      const double gain = g_.T(r, a, first) + g_.T(r, last, b) - g_.T(r, a, b);
+      double inner_rev = 0.0;
+      double inner_fwd = 0.0;
+      for (int k = i; k + 1 < i + len; ++k) {
+        inner_fwd += g_.T(r, NodeAt(r, k), NodeAt(r, k + 1));
+        inner_rev += g_.T(r, NodeAt(r, k + 1), NodeAt(r, k));
+      }
+      ps.clear();
+      if (full) {
+        for (int p = 0; p <= m; ++p) ps.push_back(p);
+      } else {
+        for (int t : {route[i], route[i + len - 1]}) {
+          for (int w : neighbours_[t]) {
+            if (s_.robot_of[w] != r) continue;
+            ps.push_back(pos_[w]);
+            ps.push_back(pos_[w] + 1);
+          }
+        }
+        ps.push_back(0);
+        ps.push_back(m);
+      }
+      double best = -tol;
+      int best_pos = -1;
+      bool best_rev = false;
+      int best_opt = -1;
+      // Insert between positions p-1 and p of the route without the segment (p indexes the
+      // original route, skipping the segment itself).
+      for (int p : ps) {
+        if (p >= i && p <= i + len) continue;
+        const int c = NodeAt(r, p - 1);
+        const int d = NodeAt(r, p);
+        const double base = g_.T(r, c, d);
+        if (len == 1) {
+          const int t = route[i];
+          const int f = g_.First(r, t);
+          for (int o = 0; o < g_.NumOptions(r, t); ++o) {
+            const int n = f + o;
+            const double delta = g_.T(r, c, n) + g_.Dur(r, n) + g_.T(r, n, d) - base - gain -
+                                 g_.Dur(r, first);
+            if (delta < best) {
+              best = delta;
+              best_pos = p;
+              best_opt = o;
+            }
+          }
+          continue;
+        }
+        const double fwd = g_.T(r, c, first) + inner_fwd + g_.T(r, last, d) - base - gain;
+        const double rev = g_.T(r, c, last) + inner_rev + g_.T(r, first, d) - base - gain;
+        if (fwd < best) {
+          best = fwd;
+          best_pos = p;
+          best_rev = false;
+        }
+        if (rev < best) {
+          best = rev;
+          best_pos = p;
+          best_rev = true;
+        }
+      }
+      if (best_pos < 0) continue;
+      std::vector<int> seg(route.begin() + i, route.begin() + i + len);
+      if (best_rev) std::reverse(seg.begin(), seg.end());
+      if (best_opt >= 0) s_.option[seg[0]] = best_opt;
+      route.erase(route.begin() + i, route.begin() + i + len);
+      const int at = best_pos > i ? best_pos - len : best_pos;
+      route.insert(route.begin() + at, seg.begin(), seg.end());
+      s_.len[r] = RouteLength(r);
+      for (int k = 0; k < m; ++k) pos_[route[k]] = k;
+      improved = true;
+      // Keep sweeping: the slot at i now holds other tasks and is examined next.
+      i = std::max(-1, i - 2);
+    }
+  }
+  return improved;
+}
+
+void Search::IntraRoute(int r) {
+  std::vector<int> saved_route;
+  std::vector<int> saved_options;
+  if (g_.has_precedences()) {
+    saved_route = s_.route[r];
+    for (int t : saved_route) saved_options.push_back(s_.option[t]);
+  }
+  for (int pass = 0; pass < 1000; ++pass) {
+    const bool improved = OptimizeOptions(r) | TwoOpt(r) | OrOpt(r);
+    if (!improved) break;
+  }
+  if (g_.has_precedences() && !Feasible()) {
+    s_.route[r] = saved_route;
+    for (std::size_t i = 0; i < saved_route.size(); ++i) s_.option[saved_route[i]] = saved_options[i];
+    s_.len[r] = RouteLength(r);
+  }
+}
+
+// Cost of visiting `seq` in order between nodes a and b of robot r, options chosen optimally
+// (layered shortest path); fills *opts when given.
+double Search::SegmentCost(int r, const std::vector<int>& seq, int a, int b,
+                           std::vector<int>* opts) const {
+  if (seq.empty()) return g_.T(r, a, b);
+  const int L = static_cast<int>(seq.size());
+  std::vector<std::vector<double>> cost(L);
+  std::vector<std::vector<int>> from(L);
+  for (int i = 0; i < L; ++i) {
+    const int f = g_.First(r, seq[i]);
+    const int k = g_.NumOptions(r, seq[i]);
+    cost[i].assign(k, kInf);
+    from[i].assign(k, 0);
+    for (int o = 0; o < k; ++o) {
+      const int n = f + o;
+      if (i == 0) {
+        cost[i][o] = g_.T(r, a, n) + g_.Dur(r, n);
+        continue;
+      }
+      const int pf = g_.First(r, seq[i - 1]);
+      for (int p = 0; p < static_cast<int>(cost[i - 1].size()); ++p) {
+        const double c = cost[i - 1][p] + g_.T(r, pf + p, n) + g_.Dur(r, n);
+        if (c < cost[i][o]) {
+          cost[i][o] = c;
+          from[i][o] = p;
+        }
+      }
+    }
+  }
+  double best = kInf;
+  int best_o = 0;
+  const int lf = g_.First(r, seq[L - 1]);
+  for (int o = 0; o < static_cast<int>(cost[L - 1].size()); ++o) {
+    const double c = cost[L - 1][o] + g_.T(r, lf + o, b);
+    if (c < best) {
+      best = c;
+      best_o = o;
+    }
+  }
+  if (opts != nullptr) {
+    opts->assign(L, 0);
+    for (int i = L - 1; i >= 0; --i) {
+      (*opts)[i] = best_o;
+      best_o = from[i][best_o];
+    }
+  }
+  return best;
+}
+
+// Granular inter-route search: a segment of 1..2 tasks starting at task u (route A) goes next to
+// one of u's nearest tasks w (route B), exchanged with 0..2 tasks of B at that place
+// (relocate = 1/0, swap = 1/1, cross-exchange otherwise); moved tasks re-choose options for
+// their new robot. First improvement in (makespan, total) of the busy times.
+bool Search::InterRoute(const std::vector<int>* only) {
+  if (nr_ < 2) return false;
+  bool any = false;
+  const int count = only != nullptr ? static_cast<int>(only->size()) : nt_;
+  for (int index = 0; index < count; ++index) {
+    const int u = only != nullptr ? (*only)[index] : index;
+    const int A = s_.robot_of[u];
+    for (int w : neighbours_[u]) {
+      const int B = s_.robot_of[w];
+      if (B == A) continue;
+      auto& ra = s_.route[A];
+      auto& rb = s_.route[B];
+      const int i = static_cast<int>(std::find(ra.begin(), ra.end(), u) - ra.begin());
+      const int wpos = static_cast<int>(std::find(rb.begin(), rb.end(), w) - rb.begin());
+      const double others = MaxLenExcept(A, B);
+      const Cost current{.makespan = std::max({others, s_.len[A], s_.len[B]}),
+                         .total = s_.len[A] + s_.len[B]};
+      for (int j : {wpos, wpos + 1}) {
+        for (int la = 1; la <= 2; ++la) {
+          if (i + la > static_cast<int>(ra.size())) break;
+          std::vector<int> sa(ra.begin() + i, ra.begin() + i + la);
+          bool ok = true;
+          for (int t : sa) ok = ok && g_.CanDo(B, t);
+          if (!ok) break;
+          for (int lb = 0; lb <= 2; ++lb) {
+            if (j + lb > static_cast<int>(rb.size())) break;
+            std::vector<int> sb(rb.begin() + j, rb.begin() + j + lb);
+            bool ok_b = true;
+            for (int t : sb) ok_b = ok_b && g_.CanDo(A, t);
+            if (!ok_b) break;
+            // Busy-time of the replaced pieces with current options.
+            auto removed_cost = [this](int r, int start, int count) {
+              if (s_.route[r].empty()) return 0.0;
+              double c = g_.T(r, NodeAt(r, start - 1), NodeAt(r, start));
+              for (int k = start; k < start + count; ++k) {
+                c += g_.Dur(r, NodeAt(r, k)) + g_.T(r, NodeAt(r, k), NodeAt(r, k + 1));
+              }
+              return c;
+            };
+            const double old_a = removed_cost(A, i, la);
+            const double old_b = removed_cost(B, j, lb);
+            const bool a_empty = static_cast<int>(ra.size()) == la && lb == 0;
+            const double new_a_piece =
+                a_empty ? 0.0 : SegmentCost(A, sb, NodeAt(A, i - 1), NodeAt(A, i + la), nullptr);
+            const double new_b_piece =
+                SegmentCost(B, sa, NodeAt(B, j - 1), NodeAt(B, j + lb), nullptr);
+            const double len_a = a_empty ? 0.0 : s_.len[A] - old_a + new_a_piece;
+            const double len_b = s_.len[B] - old_b + new_b_piece;
+            const Cost candidate{.makespan = std::max({others, len_a, len_b}),
+                                 .total = len_a + len_b};
+            if (!Better(candidate, current)) continue;
+            // Apply (and with precedences verify through the schedule).
+            const State saved = g_.has_precedences() ? s_ : State{};
+            const Cost before = g_.has_precedences() ? TrueCost() : Cost{};
+            std::vector<int> opts_a;
+            std::vector<int> opts_b;
+            SegmentCost(A, sb, NodeAt(A, i - 1), NodeAt(A, i + la), &opts_a);
+            SegmentCost(B, sa, NodeAt(B, j - 1), NodeAt(B, j + lb), &opts_b);
+            ra.erase(ra.begin() + i, ra.begin() + i + la);
+            ra.insert(ra.begin() + i, sb.begin(), sb.end());
+            rb.erase(rb.begin() + j, rb.begin() + j + lb);
+            rb.insert(rb.begin() + j, sa.begin(), sa.end());
+            for (int k = 0; k < lb; ++k) {
+              s_.robot_of[sb[k]] = A;
+              s_.option[sb[k]] = opts_a[k];
+            }
+            for (int k = 0; k < la; ++k) {
+              s_.robot_of[sa[k]] = B;
+              s_.option[sa[k]] = opts_b[k];
+            }
+            s_.len[A] = RouteLength(A);
+            s_.len[B] = RouteLength(B);
+            if (g_.has_precedences() && !Better(TrueCost(), before)) {
+              s_ = saved;  // the references into s_ may now dangle: leave this task
+              goto next_task;
+            }
+            any = true;
+            goto next_task;
+          }
+        }
+      }
+    }
+  next_task:;
+  }
+  return any;
+}
+
+State Search::Run(const internal::StopWatch& watch, double lower_bound, std::int64_t* iterations,
+                  bool* cancelled) {
+  *iterations = 0;
+  *cancelled = false;
+  if (nt_ == 0) return s_;
+  RegretConstruct();
+  RecomputeLengths();
+  for (int r = 0; r < nr_; ++r) IntraRoute(r);
+  for (int round = 0; round < 10 && InterRoute(); ++round) {
+    for (int r = 0; r < nr_; ++r) IntraRoute(r);
+  }
+  s_.cost = TrueCost();
+  ALLOCATION_CHECK(std::isfinite(s_.cost.makespan));
+  State best = s_;
+  lambda_ = kTotalWeight / std::max(1, nr_);
+  const double f0 = Scalar(s_.cost);
+  const double t_start = kStartTemperature * f0;
+  const double t_end = kEndTemperature * f0;
+  const std::int64_t n_iter = options_.max_iterations;
+  for (std::int64_t it = 0; it < n_iter; ++it) {
+    if (internal::Cancelled(options_)) {
+      *cancelled = true;
+      break;
+    }
+    if (std::isfinite(options_.max_seconds) && watch.Seconds() > options_.max_seconds) break;
+    const double temperature =
+        t_start * std::pow(t_end / t_start, static_cast<double>(it) / static_cast<double>(n_iter));
+    State saved = s_;
+    std::vector<int> removed = Ruin();
+    std::vector<char> touched(nr_, 0);
+    for (int t : removed) touched[saved.robot_of[t]] = 1;
+    RecomputeLengths();
+    bool ok = Recreate(removed);
+    if (ok) {
+      for (int t : removed) touched[s_.robot_of[t]] = 1;
+      for (int r = 0; r < nr_; ++r) {
+        if (touched[r]) IntraRoute(r);
+      }
+      // Inter-route moves around the reinserted tasks only: cheap, and it is where the
+      // recreate step most often leaves an exchange undone.
+      InterRoute(&removed);
+      s_.cost = TrueCost();
+      ok = std::isfinite(s_.cost.makespan);
+    }
+    const double threshold = Scalar(saved.cost) - temperature * std::log(std::max(1e-300, Unit()));
+    if (!ok || Scalar(s_.cost) >= threshold) {
+      s_ = std::move(saved);
+    } else if (Better(s_.cost, best.cost)) {
+      best = s_;
+    }
+    *iterations = it + 1;
+    if (options_.progress && options_.progress_every > 0 && (it + 1) % options_.progress_every == 0) {
+      options_.progress(Progress{.iteration = it + 1,
+                                 .max_iterations = n_iter,
+                                 .best = best.cost,
+                                 .lower_bound = lower_bound});
+    }
+  }
+  s_ = best;
+  for (int round = 0; round < 10 && InterRoute(); ++round) {
+    for (int r = 0; r < nr_; ++r) IntraRoute(r);
+  }
+  for (int r = 0; r < nr_; ++r) IntraRoute(r);
+  s_.cost = TrueCost();
+  if (!Better(s_.cost, best.cost)) s_ = best;
+  return s_;
+}
+
+class StrongSolver final : public Solver {
+ public:
+  std::string_view name() const override { return "strong"; }
+  SolveResult Solve(const Problem& problem, const SolveOptions& options) const override {
+    internal::StopWatch watch;
+    CheckProblem(problem);
+    const internal::Graph g(problem, options.max_cached_entries);
+    const LowerBound lb = ComputeLowerBound(problem, options.lower_bound_pair_calls);
+    Search search(g, options);
+    std::int64_t iterations = 0;
+    bool cancelled = false;
+    const State s = search.Run(watch, lb.value, &iterations, &cancelled);
+    return internal::FinishResult(problem, options, internal::Graph::ToSolution(s.route, s.option),
+                                  cancelled ? SolveStatus::kCancelled : SolveStatus::kFeasible,
+                                  iterations, watch, {}, &lb);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Solver> MakeStrongSolver() { return std::make_unique<StrongSolver>(); }
+
+}  // namespace weldcell::allocation
