@@ -1,0 +1,234 @@
+#include "planner/coordination/coordinate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "planner/collision/collision_world.hpp"
+
+namespace weldcell::coordination {
+namespace {
+
+// A robot's timeline as blocks of segments (grouped by the weld they lead to) plus the wait
+// inserted before each block.
+struct Timeline {
+  Eigen::VectorXd start;
+  std::vector<std::vector<motion::TrajectorySegment>> blocks;
+  std::vector<double> wait;
+
+  double trailing_wait = 0.0;  // a wait after the last block (kept as given)
+  std::string trailing_at;
+
+  static Timeline From(const motion::RobotTrajectory& t) {
+    Timeline out;
+    out.start = t.start();
+    double pending = 0.0;  // waits already in the input belong to the next block
+    std::string pending_at;
+    for (const motion::TrajectorySegment& s : t.segments()) {
+      if (s.kind == motion::SegmentKind::kWait) {
+        pending += s.duration();
+        pending_at = s.from;
+        continue;
+      }
+      if (out.blocks.empty() || out.blocks.back().back().to != s.to || pending > 0) {
+        out.blocks.emplace_back();
+        out.wait.push_back(pending);
+        pending = 0.0;
+      }
+      out.blocks.back().push_back(s);
+    }
+    out.trailing_wait = pending;
+    out.trailing_at = pending_at;
+    return out;
+  }
+
+  // The trajectory with the waits, and each block's [start, end] time.
+  motion::RobotTrajectory Build(std::vector<std::pair<double, double>>* spans) const {
+    motion::RobotTrajectory t(start);
+    spans->clear();
+    for (std::size_t k = 0; k < blocks.size(); ++k) {
+      const double block_start = t.duration();
+      if (wait[k] > 0) t.AppendWait(blocks[k].front().from, wait[k]);
+      for (const motion::TrajectorySegment& s : blocks[k]) {
+        switch (s.kind) {
+          case motion::SegmentKind::kMotion: t.AppendMotion(s.profile, s.from, s.to); break;
+          case motion::SegmentKind::kWeldDwell: t.AppendWeldDwell(s.from, s.duration()); break;
+          case motion::SegmentKind::kWait: break;
+        }
+      }
+      spans->push_back({block_start, t.duration()});
+    }
+    if (trailing_wait > 0) t.AppendWait(trailing_at, trailing_wait);
+    return t;
+  }
+};
+
+// Index of the block whose span contains t (the last one starting at or before t), -1 if none.
+int BlockAt(const std::vector<std::pair<double, double>>& spans, double t) {
+  int found = -1;
+  for (std::size_t k = 0; k < spans.size(); ++k) {
+    if (spans[k].first <= t) found = static_cast<int>(k);
+  }
+  if (found >= 0 && t > spans[found].second) return -1;  // after the last block: at home
+  return found;
+}
+
+// Largest time step after which no point of the robot has moved more than `travel`, given its
+// velocity now and its acceleration limits (|q̇_i(t+τ)| ≤ |q̇_i(t)| + a_i τ).
+double SafeStep(const collision::DisplacementBound& bound, const Eigen::VectorXd& qd,
+                const Eigen::VectorXd& amax, double travel) {
+  double v = 0, a = 0;
+  for (Eigen::Index i = 0; i < qd.size(); ++i) {
+    v += bound.lever_arm[i] * std::abs(qd[i]);
+    a += bound.lever_arm[i] * amax[i];
+  }
+  if (a <= 0) return v > 0 ? travel / v : 1.0;
+  return (-v + std::sqrt(v * v + 2 * a * travel)) / a;
+}
+
+struct Conflict {
+  double time;
+  int a, b;
+};
+
+}  // namespace
+
+namespace {
+
+// One resolution run with fixed priorities: priority[r] = rank of robot r (0 never waits).
+CoordinationResult CoordinateWithPriority(const collision::CollisionWorld& world,
+                                          std::vector<motion::RobotTrajectory> trajectories,
+                                          const std::vector<int>& priority,
+                                          const CoordinationOptions& options) {
+  const int n = static_cast<int>(trajectories.size());
+  std::vector<Timeline> timelines;
+  for (const motion::RobotTrajectory& t : trajectories) timelines.push_back(Timeline::From(t));
+  CoordinationResult result;
+  collision::CollisionContext ctx(world);
+  auto cell_robot = [](int r) { return "robot " + std::to_string(r); };
+  std::vector<std::vector<std::pair<double, double>>> spans(n);
+  double checked_until = 0.0;  // no conflict before this time (monotone, see header)
+
+  for (int iteration = 0;; ++iteration) {
+    for (int r = 0; r < n; ++r) trajectories[r] = timelines[r].Build(&spans[r]);
+    // Earliest conflict over all pairs, stepping each pair on one clock.
+    std::optional<Conflict> first;
+    for (int a = 0; a < n; ++a) {
+      for (int b = a + 1; b < n; ++b) {
+        const double end = std::max(trajectories[a].duration(), trajectories[b].duration());
+        const double limit = first ? first->time : end;
+        const Eigen::VectorXd& amax_a = world.chain(a).acceleration_limits();
+        const Eigen::VectorXd& amax_b = world.chain(b).acceleration_limits();
+        for (double t = checked_until;;) {
+          const motion::JointState sa = trajectories[a].Sample(t);
+          const motion::JointState sb = trajectories[b].Sample(t);
+          ++result.checks;
+          if (world.CheckRobotPair(ctx, a, sa.q, b, sb.q).in_collision()) {
+            if (!first || t < first->time) first = Conflict{t, a, b};
+            break;
+          }
+          if (t >= limit) break;
+          // Each robot moves at most half the resolution until the next check.
+          const double half = 0.5 * options.resolution;
+          const double dt = std::min(SafeStep(world.displacement_bound(a), sa.qd, amax_a, half),
+                                     SafeStep(world.displacement_bound(b), sb.qd, amax_b, half));
+          t = std::min(limit, t + std::max(dt, 1e-6));
+        }
+      }
+    }
+    if (!first) {
+      result.conflict_free = true;
+      break;
+    }
+    const double t = first->time;
+    if (iteration >= options.max_iterations) {
+      result.message = "robots " + std::to_string(first->a) + " and " + std::to_string(first->b) +
+                       " still collide at " + std::to_string(t) + " s after " +
+                       std::to_string(options.max_iterations) + " interlocks";
+      break;
+    }
+    // The robot of lower priority waits; the other's timeline is left as it is.
+    const int owner = priority[first->a] < priority[first->b] ? first->a : first->b;
+    const int waiter = owner == first->a ? first->b : first->a;
+    const int ko = BlockAt(spans[owner], t);
+    int kw = BlockAt(spans[waiter], t);
+    if (ko < 0) {
+      result.message = cell_robot(waiter) + " collides with " + cell_robot(owner) +
+                       " standing at home at " + std::to_string(t) + " s";
+      break;
+    }
+    if (kw < 0) {
+      // The waiter is home after its last block: it cannot wait its way out.
+      result.message = cell_robot(owner) + " collides with " + cell_robot(waiter) +
+                       " back at home at " + std::to_string(t) + " s";
+      break;
+    }
+    // Already waiting there: the waiting place is in the way, so wait one block earlier.
+    const bool waiting = timelines[waiter].wait[kw] > 0 &&
+                         t < spans[waiter][kw].first + timelines[waiter].wait[kw];
+    if (waiting) {
+      if (kw == 0) {
+        result.message = cell_robot(owner) + " collides with " + cell_robot(waiter) +
+                         " waiting at home at " + std::to_string(t) + " s";
+        break;
+      }
+      timelines[waiter].wait[kw] = 0.0;
+      --kw;
+    }
+    const double release = spans[owner][ko].second;
+    const double needed = release - spans[waiter][kw].first - timelines[waiter].wait[kw];
+    timelines[waiter].wait[kw] += std::max(needed, 1e-3);
+    result.interlocks.push_back({.zone = "Z" + std::to_string(result.interlocks.size() + 1),
+                                 .owner = owner,
+                                 .partner = waiter,
+                                 .acquire_time = spans[owner][ko].first,
+                                 .release_time = release,
+                                 .owner_block = timelines[owner].blocks[ko].front().to,
+                                 .partner_block = timelines[waiter].blocks[kw].front().to});
+    checked_until = std::min(t, spans[waiter][kw].first);
+  }
+  result.trajectories = std::move(trajectories);
+  return result;
+}
+
+double Makespan(const CoordinationResult& r) {
+  double m = 0;
+  for (const motion::RobotTrajectory& t : r.trajectories) m = std::max(m, t.duration());
+  return m;
+}
+
+}  // namespace
+
+CoordinationResult Coordinate(const collision::CollisionWorld& world,
+                              std::vector<motion::RobotTrajectory> trajectories,
+                              const CoordinationOptions& options) {
+  const int n = static_cast<int>(trajectories.size());
+  // Priority orders tried: each robot in turn first, the others by decreasing duration (ties
+  // by index); the conflict-free result with the shortest makespan wins (ties: the first).
+  std::vector<int> by_duration(n);
+  for (int r = 0; r < n; ++r) by_duration[r] = r;
+  std::stable_sort(by_duration.begin(), by_duration.end(), [&](int x, int y) {
+    return trajectories[x].duration() > trajectories[y].duration();
+  });
+  std::optional<CoordinationResult> best;
+  long long checks = 0;
+  for (int first : by_duration) {
+    std::vector<int> order = {first};
+    for (int r : by_duration) {
+      if (r != first) order.push_back(r);
+    }
+    std::vector<int> priority(n);
+    for (int i = 0; i < n; ++i) priority[order[i]] = i;
+    CoordinationResult r = CoordinateWithPriority(world, trajectories, priority, options);
+    checks += r.checks;
+    const bool better =
+        !best || (r.conflict_free && !best->conflict_free) ||
+        (r.conflict_free == best->conflict_free && Makespan(r) < Makespan(*best) - 1e-9);
+    if (better) best = std::move(r);
+  }
+  if (!best) return {.trajectories = std::move(trajectories), .conflict_free = true};
+  best->checks = checks;
+  return std::move(*best);
+}
+
+}  // namespace weldcell::coordination

@@ -1,0 +1,64 @@
+#pragma once
+// Multi-robot coordination: all robots on one clock, robot–robot conflicts found by dense
+// checks and resolved by interlocks — a robot waits at the last place it stood before a
+// conflicting block of motion until the other robot has finished its block (left the shared
+// zone and released it).
+//
+// A block is a robot's travel to a weld with its approach, dwell and retract (or its final
+// travel home). Waits are only ever inserted at the start of a block, where the robot stands
+// still; a robot never stops in the middle of a motion. Robots get priorities (the longest
+// timeline first); conflicts are resolved earliest first by making the lower-priority robot wait
+// until the other has finished its current block; if it is already waiting when the conflict
+// happens (its waiting place is in the way), it waits one block earlier instead. A robot's waits
+// never change a higher-priority timeline and only delay motion after the wait, so the
+// conflict-free part of the timeline before it stays conflict-free and the process ends: at
+// worst a robot waits at home until the others are done. Each robot is tried as the one that
+// never waits (the others by decreasing duration); the shortest conflict-free result is kept.
+//
+// Reference: the zone-interlock scheme of industrial cells (ARCHITECTURE.md); waiting along
+// fixed paths is the classic path-velocity decomposition of coordination
+// (O'Donnell & Lozano-Pérez 1989, "Deadlock-free and collision-free coordination of two robot
+// manipulators", ICRA) with fixed priorities (Erdmann & Lozano-Pérez 1987, "On multiple moving
+// objects", Algorithmica).
+
+#include <string>
+#include <vector>
+
+#include "planner/motion/trajectory.hpp"
+
+namespace weldcell::collision {
+class CollisionWorld;
+}
+
+namespace weldcell::coordination {
+
+struct Interlock {
+  std::string zone;         ///< "Z1", "Z2", … in order of creation.
+  int owner = 0;            ///< Robot index that goes first.
+  int partner = 0;          ///< Robot index that waits.
+  double acquire_time = 0;  ///< s: the owner starts its block.
+  double release_time = 0;  ///< s: the owner has finished its block.
+  std::string owner_block;  ///< Weld id (or "home") of the owner's block.
+  std::string partner_block;
+  bool operator==(const Interlock&) const = default;
+};
+
+struct CoordinationOptions {
+  double resolution = 0.005;  ///< m of travel of any point of either robot between checks.
+  int max_iterations = 200;   ///< Conflicts resolved at most.
+};
+
+struct CoordinationResult {
+  std::vector<motion::RobotTrajectory> trajectories;  ///< With interlock waits inserted.
+  std::vector<Interlock> interlocks;
+  bool conflict_free = false;  ///< False when conflicts remain after max_iterations.
+  std::string message;         ///< When not conflict-free: the remaining conflict.
+  long long checks = 0;        ///< Robot–robot checks made.
+};
+
+/// Coordinates the robots' trajectories (index = robot index in `world`). Deterministic.
+CoordinationResult Coordinate(const collision::CollisionWorld& world,
+                              std::vector<motion::RobotTrajectory> trajectories,
+                              const CoordinationOptions& options = {});
+
+}  // namespace weldcell::coordination
