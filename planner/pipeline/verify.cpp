@@ -1,0 +1,462 @@
+#include "planner/pipeline/verify.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numbers>
+#include <set>
+
+#include "planner/collision/collision_world.hpp"
+#include "planner/collision/segment_check.hpp"
+#include "planner/common/parallel.hpp"
+#include "planner/plan/cell_hash.hpp"
+#include "planner/reach/weld_frame.hpp"
+
+namespace weldcell::pipeline {
+
+std::string_view ToString(ViolationKind kind) {
+  switch (kind) {
+    case ViolationKind::kPlanMismatch: return "plan mismatch";
+    case ViolationKind::kTiming: return "timing";
+    case ViolationKind::kJointPosition: return "joint position";
+    case ViolationKind::kJointVelocity: return "joint velocity";
+    case ViolationKind::kJointAcceleration: return "joint acceleration";
+    case ViolationKind::kCollision: return "collision";
+    case ViolationKind::kSelfCollision: return "self-collision";
+    case ViolationKind::kRobotCollision: return "robot collision";
+    case ViolationKind::kWeld: return "weld";
+    case ViolationKind::kCycleTime: return "cycle time";
+  }
+  return "?";
+}
+
+std::string ToString(const Violation& v) {
+  return fmt::format("{:9.3f} s  {:<6} {}: {}", v.time, v.robot.empty() ? "-" : v.robot,
+                     ToString(v.kind), v.message);
+}
+
+namespace {
+
+// Violations of one kind beyond this many per robot are summarised in one line: a broken plan
+// would otherwise print thousands of lines.
+constexpr int kMaxPerKind = 10;
+constexpr double kDeg = 180.0 / std::numbers::pi;
+
+class Collector {
+ public:
+  explicit Collector(std::string robot) : robot_(std::move(robot)) {}
+  void Add(ViolationKind kind, double time, std::string message) {
+    const int n = ++counts_[kind];
+    if (n <= kMaxPerKind) out_.push_back({kind, time, robot_, std::move(message)});
+  }
+  std::vector<Violation> Finish() {
+    for (const auto& [kind, n] : counts_) {
+      if (n > kMaxPerKind) {
+        out_.push_back({kind, out_.empty() ? 0.0 : out_.back().time, robot_,
+                        fmt::format("… and {} more", n - kMaxPerKind)});
+      }
+    }
+    std::stable_sort(out_.begin(), out_.end(), [](const Violation& a, const Violation& b) {
+      return a.kind != b.kind ? a.kind < b.kind : a.time < b.time;
+    });
+    return std::move(out_);
+  }
+
+ private:
+  std::string robot_;
+  std::map<ViolationKind, int> counts_;
+  std::vector<Violation> out_;
+};
+
+// A robot's samples flattened over its segments (boundary duplicates merged).
+struct Samples {
+  std::vector<double> t;
+  std::vector<Eigen::VectorXd> q;
+
+  // Linear interpolation at time t; before the first / after the last sample the robot stands.
+  Eigen::VectorXd At(double time, std::size_t* hint) const {
+    if (time <= t.front()) return q.front();
+    if (time >= t.back()) return q.back();
+    std::size_t i = *hint;
+    if (i >= t.size() - 1 || t[i] > time) i = 0;
+    while (i + 1 < t.size() && t[i + 1] < time) ++i;
+    *hint = i;
+    const double span = t[i + 1] - t[i];
+    const double f = span > 0 ? (time - t[i]) / span : 1.0;
+    return q[i] + f * (q[i + 1] - q[i]);
+  }
+};
+
+Samples Flatten(const plan::RobotPlan& rp, int dof, Collector* out) {
+  Samples s;
+  for (std::size_t k = 0; k < rp.segments.size(); ++k) {
+    const plan::Segment& seg = rp.segments[k];
+    if (seg.times.empty()) {
+      out->Add(ViolationKind::kTiming, s.t.empty() ? 0.0 : s.t.back(),
+               fmt::format("segment {} ({} → {}) has no samples", k, seg.from, seg.to));
+      continue;
+    }
+    for (std::size_t i = 0; i < seg.times.size(); ++i) {
+      const double t = seg.times[i];
+      const Eigen::VectorXd& q = seg.q[i];
+      if (q.size() != dof) {
+        out->Add(ViolationKind::kPlanMismatch, t,
+                 fmt::format("segment {} sample {} has {} joint values, the robot has {}", k, i,
+                             q.size(), dof));
+        return {};
+      }
+      if (!std::isfinite(t) || !q.allFinite()) {
+        out->Add(ViolationKind::kTiming, t, fmt::format("segment {} sample {} is not finite", k, i));
+        return {};
+      }
+      if (!s.t.empty()) {
+        if (t < s.t.back()) {
+          out->Add(ViolationKind::kTiming, t,
+                   fmt::format("time goes backwards ({:.6f} s after {:.6f} s) in segment {}", t,
+                               s.t.back(), k));
+          continue;
+        }
+        // Samples closer than a nanosecond are one instant: rounding of segment boundaries must
+        // not turn into enormous finite-difference accelerations.
+        if (t - s.t.back() < 1e-9) {
+          if ((q - s.q.back()).cwiseAbs().maxCoeff() > 1e-9) {
+            out->Add(ViolationKind::kTiming, t,
+                     fmt::format("the configuration jumps at {:.6f} s (segment {} sample {})", t,
+                                 k, i));
+          }
+          continue;
+        }
+      }
+      s.t.push_back(t);
+      s.q.push_back(q);
+    }
+  }
+  return s;
+}
+
+std::string JointName(const kinematics::Chain& chain, int j) { return chain.joint_names()[j]; }
+
+void CheckLimits(const kinematics::Chain& chain, const Samples& s, double speed_scale,
+                 double tolerance, Collector* out) {
+  const Eigen::VectorXd& lo = chain.lower();
+  const Eigen::VectorXd& hi = chain.upper();
+  const Eigen::VectorXd vmax = chain.velocity_limits() * speed_scale;
+  const Eigen::VectorXd amax = chain.acceleration_limits();
+  const int dof = chain.dof();
+  for (std::size_t k = 0; k < s.t.size(); ++k) {
+    for (int j = 0; j < dof; ++j) {
+      const double q = s.q[k][j];
+      if (q < lo[j] - 1e-9 || q > hi[j] + 1e-9) {
+        out->Add(ViolationKind::kJointPosition, s.t[k],
+                 fmt::format("{} at {:.6f}, limits [{:.6f}, {:.6f}]", JointName(chain, j), q,
+                             lo[j], hi[j]));
+      }
+    }
+  }
+  // Finite differences: a first divided difference is the velocity at some instant of the
+  // interval (mean value theorem), a second one a weighted mean of the acceleration over the two
+  // intervals, so neither can exceed a limit that the motion respects.
+  for (std::size_t k = 1; k < s.t.size(); ++k) {
+    const double dt = s.t[k] - s.t[k - 1];
+    const Eigen::VectorXd v = (s.q[k] - s.q[k - 1]) / dt;
+    for (int j = 0; j < dof; ++j) {
+      if (std::abs(v[j]) > vmax[j] * (1 + tolerance)) {
+        out->Add(ViolationKind::kJointVelocity, s.t[k - 1],
+                 fmt::format("{} at {:.6f}/s, limit {:.6f}/s", JointName(chain, j), v[j],
+                             vmax[j]));
+      }
+    }
+    if (k + 1 < s.t.size() && amax.size() == dof && (amax.array() > 0).all()) {
+      const double dt2 = s.t[k + 1] - s.t[k];
+      const Eigen::VectorXd v2 = (s.q[k + 1] - s.q[k]) / dt2;
+      const Eigen::VectorXd a = 2.0 * (v2 - v) / (dt + dt2);
+      for (int j = 0; j < dof; ++j) {
+        if (std::abs(a[j]) > amax[j] * (1 + tolerance)) {
+          out->Add(ViolationKind::kJointAcceleration, s.t[k],
+                   fmt::format("{} at {:.6f}/s², limit {:.6f}/s²", JointName(chain, j), a[j],
+                               amax[j]));
+        }
+      }
+    }
+  }
+}
+
+ViolationKind KindOf(const collision::Contact& c) {
+  return c.second.kind == collision::BodyKind::kObstacle ? ViolationKind::kCollision
+                                                         : ViolationKind::kSelfCollision;
+}
+
+std::string ContactText(const collision::Contact& c) {
+  return std::string(c.first.name) + " – " + std::string(c.second.name);
+}
+
+// Dense environment and self checks along the sampled motion. One violation per contact
+// episode (a run of colliding intervals with the same pair).
+long long CheckCollisions(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
+                          int robot, const Samples& s, double resolution, Collector* out) {
+  long long checks = 0;
+  std::string open_episode;
+  for (std::size_t k = 0; k + 1 < s.t.size() || (k == 0 && s.t.size() == 1); ++k) {
+    const Eigen::VectorXd& a = s.q[k];
+    const Eigen::VectorXd& b = s.t.size() == 1 ? a : s.q[k + 1];
+    const collision::SegmentCheckResult r =
+        collision::CheckJointSegment(world, ctx, robot, a, b, {.resolution = resolution});
+    checks += r.samples;
+    if (r.free()) {
+      open_episode.clear();
+      continue;
+    }
+    const collision::Contact& c = r.collision.contacts.front();
+    const std::string text = ContactText(c);
+    if (text == open_episode) continue;
+    open_episode = text;
+    const double t = s.t.size() == 1 ? s.t[0] : s.t[k] + r.fraction * (s.t[k + 1] - s.t[k]);
+    out->Add(KindOf(c), t, text);
+  }
+  return checks;
+}
+
+// Two robots on one clock: between consecutive sample times of either, both move linearly in
+// joint space; the interval is split so that neither robot's points travel more than the
+// resolution in total between checks.
+long long CheckPair(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
+                    int a, const Samples& sa, int b, const Samples& sb, double resolution,
+                    Collector* out) {
+  std::vector<double> times = sa.t;
+  times.insert(times.end(), sb.t.begin(), sb.t.end());
+  std::sort(times.begin(), times.end());
+  times.erase(std::unique(times.begin(), times.end()), times.end());
+  const collision::DisplacementBound& bound_a = world.displacement_bound(a);
+  const collision::DisplacementBound& bound_b = world.displacement_bound(b);
+  std::size_t hint_a = 0, hint_b = 0;
+  long long checks = 0;
+  std::string open_episode;
+  Eigen::VectorXd qa0 = sa.At(times.front(), &hint_a), qb0 = sb.At(times.front(), &hint_b);
+  auto check = [&](double t, const Eigen::VectorXd& qa, const Eigen::VectorXd& qb) {
+    ++checks;
+    const collision::CollisionResult r = world.CheckRobotPair(ctx, a, qa, b, qb);
+    if (!r.in_collision()) {
+      open_episode.clear();
+      return;
+    }
+    const std::string text = ContactText(r.contacts.front());
+    if (text == open_episode) return;
+    open_episode = text;
+    out->Add(ViolationKind::kRobotCollision, t, text);
+  };
+  check(times.front(), qa0, qb0);
+  for (std::size_t k = 1; k < times.size(); ++k) {
+    const Eigen::VectorXd qa1 = sa.At(times[k], &hint_a), qb1 = sb.At(times[k], &hint_b);
+    const double travel = bound_a.MaxTravel(qa0, qa1) + bound_b.MaxTravel(qb0, qb1);
+    const int n = std::max(1, static_cast<int>(std::ceil(travel / resolution)));
+    for (int i = 1; i <= n; ++i) {
+      const double f = static_cast<double>(i) / n;
+      check(times[k - 1] + f * (times[k] - times[k - 1]), qa0 + f * (qa1 - qa0),
+            qb0 + f * (qb1 - qb0));
+    }
+    qa0 = qa1;
+    qb0 = qb1;
+  }
+  return checks;
+}
+
+void CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
+                const collision::CollisionWorld& world, const std::vector<int>& robot_of_plan,
+                double tolerance, Collector* out) {
+  std::map<std::string, int> weld_index;
+  for (std::size_t w = 0; w < cell.welds.size(); ++w) weld_index[cell.welds[w].id] = static_cast<int>(w);
+  std::map<std::string, std::string> welded_by;
+  for (std::size_t p = 0; p < plan.robots.size(); ++p) {
+    const int r = robot_of_plan[p];
+    if (r < 0) continue;
+    const plan::RobotPlan& rp = plan.robots[p];
+    const cell::Robot& robot = cell.robots[r];
+    const kinematics::Chain& chain = world.chain(r);
+    for (const plan::WeldVisit& v : rp.welds) {
+      auto it = weld_index.find(v.weld_id);
+      if (it == weld_index.end()) {
+        out->Add(ViolationKind::kWeld, v.start_time,
+                 fmt::format("{}: weld {} is not in the cell", rp.robot, v.weld_id));
+        continue;
+      }
+      const cell::Weld& weld = cell.welds[it->second];
+      if (auto [prev, inserted] = welded_by.emplace(v.weld_id, rp.robot); !inserted) {
+        out->Add(ViolationKind::kWeld, v.start_time,
+                 fmt::format("{} welds {} again (already by {})", rp.robot, v.weld_id,
+                             prev->second));
+      }
+      // The dwell: a weld segment at this weld, standing still at the planned configuration.
+      const plan::Segment* dwell = nullptr;
+      for (const plan::Segment& s : rp.segments) {
+        if (s.kind == plan::SegmentKind::kWeld && s.from == v.weld_id) dwell = &s;
+      }
+      if (dwell == nullptr || dwell->times.empty() || v.q.size() != chain.dof()) {
+        out->Add(ViolationKind::kWeld, v.start_time,
+                 fmt::format("{}: no weld dwell at {}", rp.robot, v.weld_id));
+        continue;
+      }
+      const double duration = dwell->times.back() - dwell->times.front();
+      const double needed = weld.weld_time + robot.tool.close_time + robot.tool.open_time;
+      if (duration < needed - 1e-9) {
+        out->Add(ViolationKind::kWeld, dwell->times.front(),
+                 fmt::format("{}: dwell at {} lasts {:.3f} s, {:.3f} s needed (close + weld + "
+                             "open)",
+                             rp.robot, v.weld_id, duration, needed));
+      }
+      for (const Eigen::VectorXd& q : dwell->q) {
+        if (q.size() != v.q.size() || (q - v.q).cwiseAbs().maxCoeff() > 1e-9) {
+          out->Add(ViolationKind::kWeld, dwell->times.front(),
+                   fmt::format("{}: the robot moves during the weld dwell at {}", rp.robot,
+                               v.weld_id));
+          break;
+        }
+      }
+      const Eigen::Isometry3d X_WT = robot.X_WB * chain.FlangePose(v.q) * robot.tool.X_FT;
+      const reach::WeldPoseError e = reach::MeasureWeldPose(weld, X_WT);
+      if (e.position > tolerance || e.tilt > weld.tilt_tolerance + 1e-6 ||
+          !reach::SpinAllowed(weld, e.spin)) {
+        out->Add(ViolationKind::kWeld, dwell->times.front(),
+                 fmt::format("{}: gun not on {}: {:.2f} mm off, tilt {:.2f}° (allowed {:.2f}°), "
+                             "spin {:.1f}°{}",
+                             rp.robot, v.weld_id, e.position * 1000, e.tilt * kDeg,
+                             weld.tilt_tolerance * kDeg, e.spin * kDeg,
+                             reach::SpinAllowed(weld, e.spin) ? "" : " (not allowed)"));
+      }
+    }
+  }
+  std::map<std::string, std::string> reasons;
+  for (const plan::UnreachableWeld& u : plan.unreachable) reasons[u.weld_id] = u.reason;
+  for (const cell::Weld& w : cell.welds) {
+    if (welded_by.count(w.id)) continue;
+    auto r = reasons.find(w.id);
+    out->Add(ViolationKind::kWeld, 0.0,
+             fmt::format("{} is not welded{}", w.id,
+                         r == reasons.end() ? "" : " (plan: " + r->second + ")"));
+  }
+}
+
+}  // namespace
+
+VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
+                    const collision::CollisionWorld& world, const VerifyOptions& options) {
+  const double resolution =
+      options.resolution > 0 ? options.resolution : cell.settings.motion.resolution;
+  VerifyReport report;
+  Collector general("");
+  const std::string hash = plan::CellHash(cell);
+  if (plan.cell_hash != hash) {
+    general.Add(ViolationKind::kPlanMismatch, 0.0,
+                fmt::format("the plan was made for cell '{}' ({}), this is '{}' ({})",
+                            plan.cell_name, plan.cell_hash, cell.name, hash));
+  }
+  // Which cell robot each robot plan is for.
+  std::vector<int> robot_of_plan(plan.robots.size(), -1);
+  std::set<std::string> planned;
+  for (std::size_t p = 0; p < plan.robots.size(); ++p) {
+    for (std::size_t r = 0; r < cell.robots.size(); ++r) {
+      if (cell.robots[r].name == plan.robots[p].robot) robot_of_plan[p] = static_cast<int>(r);
+    }
+    if (robot_of_plan[p] < 0) {
+      general.Add(ViolationKind::kPlanMismatch, 0.0,
+                  fmt::format("robot {} is not in the cell", plan.robots[p].robot));
+    } else if (!planned.insert(plan.robots[p].robot).second) {
+      general.Add(ViolationKind::kPlanMismatch, 0.0,
+                  fmt::format("robot {} is planned twice", plan.robots[p].robot));
+      robot_of_plan[p] = -1;
+    }
+  }
+  // Per robot: samples, timing, limits, home, collisions.
+  const int n = static_cast<int>(plan.robots.size());
+  std::vector<Samples> samples(n);
+  std::vector<Collector> collectors;
+  for (const plan::RobotPlan& rp : plan.robots) collectors.emplace_back(rp.robot);
+  const int threads = std::max(1, std::min(ResolveThreadCount(options.threads), std::max(n, 1)));
+  std::vector<collision::CollisionContext> contexts;
+  for (int t = 0; t < threads; ++t) contexts.emplace_back(world);
+  double makespan = 0.0;
+  for (int p = 0; p < n; ++p) {
+    const int r = robot_of_plan[p];
+    if (r < 0) continue;
+    samples[p] = Flatten(plan.robots[p], world.chain(r).dof(), &collectors[p]);
+    const Samples& s = samples[p];
+    if (s.t.empty()) {
+      collectors[p].Add(ViolationKind::kTiming, 0.0, "the robot has no trajectory samples");
+      continue;
+    }
+    const cell::Robot& robot = cell.robots[r];
+    if (std::abs(s.t.front()) > 1e-9) {
+      collectors[p].Add(ViolationKind::kTiming, s.t.front(), "the trajectory does not start at 0 s");
+    }
+    if ((s.q.front() - robot.home).cwiseAbs().maxCoeff() > 1e-6 ||
+        (s.q.back() - robot.home).cwiseAbs().maxCoeff() > 1e-6) {
+      collectors[p].Add(ViolationKind::kTiming, s.t.front(),
+                        "the trajectory does not start and end at the home configuration");
+    }
+    if (std::abs(s.t.back() - plan.robots[p].finish_time) > 1e-6) {
+      collectors[p].Add(ViolationKind::kTiming, s.t.back(),
+                        fmt::format("finish time {:.6f} s, but the last sample is at {:.6f} s",
+                                    plan.robots[p].finish_time, s.t.back()));
+    }
+    makespan = std::max(makespan, s.t.back());
+    CheckLimits(world.chain(r), s, cell.settings.motion.speed_scale, options.limit_tolerance,
+                &collectors[p]);
+  }
+  // Collisions: one task per robot (environment + self) and per robot pair, merged in order.
+  struct Task {
+    int a, b;  // b < 0: robot a alone
+  };
+  std::vector<Task> tasks;
+  for (int p = 0; p < n; ++p) {
+    if (robot_of_plan[p] >= 0 && !samples[p].t.empty()) tasks.push_back({p, -1});
+  }
+  for (int p = 0; p < n; ++p) {
+    for (int q = p + 1; q < n; ++q) {
+      if (robot_of_plan[p] >= 0 && robot_of_plan[q] >= 0 && !samples[p].t.empty() &&
+          !samples[q].t.empty()) {
+        tasks.push_back({p, q});
+      }
+    }
+  }
+  std::vector<Collector> task_out;
+  for (const Task& t : tasks) task_out.emplace_back(plan.robots[t.a].robot);
+  std::vector<long long> task_checks(tasks.size(), 0);
+  ParallelFor(static_cast<int>(tasks.size()), threads, [&](int i, int worker) {
+    const Task& t = tasks[i];
+    if (t.b < 0) {
+      task_checks[i] = CheckCollisions(world, contexts[worker], robot_of_plan[t.a], samples[t.a],
+                                       resolution, &task_out[i]);
+    } else {
+      task_checks[i] =
+          CheckPair(world, contexts[worker], robot_of_plan[t.a], samples[t.a], robot_of_plan[t.b],
+                    samples[t.b], resolution, &task_out[i]);
+    }
+  });
+  CheckWelds(plan, cell, world, robot_of_plan, options.weld_position_tolerance, &general);
+  if (std::abs(plan.makespan - makespan) > 1e-6) {
+    general.Add(ViolationKind::kTiming, makespan,
+                fmt::format("makespan {:.6f} s, but the last robot finishes at {:.6f} s",
+                            plan.makespan, makespan));
+  }
+  if (makespan > cell.cycle_time + 1e-9) {
+    general.Add(ViolationKind::kCycleTime, makespan,
+                fmt::format("the station needs {:.3f} s, the cycle time is {:.3f} s", makespan,
+                            cell.cycle_time));
+  }
+  if (plan.within_cycle_time != (makespan <= cell.cycle_time + 1e-9)) {
+    general.Add(ViolationKind::kTiming, makespan, "within_cycle_time disagrees with the timing");
+  }
+  auto append = [&](std::vector<Violation> v) {
+    report.violations.insert(report.violations.end(), v.begin(), v.end());
+  };
+  append(general.Finish());
+  for (int p = 0; p < n; ++p) append(collectors[p].Finish());
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    append(task_out[i].Finish());
+    report.collision_checks += task_checks[i];
+  }
+  return report;
+}
+
+}  // namespace weldcell::pipeline

@@ -1,0 +1,65 @@
+#pragma once
+// Independent verification of a plan against its cell. It re-derives everything it checks from
+// the cell and the plan's sampled trajectories (dense collision checks at a fixed Cartesian
+// resolution, limits from finite differences, timing, weld poses by forward kinematics) and
+// shares no shortcut with the planner: a planner bug shows up here.
+
+#include <string>
+#include <vector>
+
+#include "planner/cell/cell.hpp"
+#include "planner/plan/plan.hpp"
+
+namespace weldcell::collision {
+class CollisionWorld;
+}
+
+namespace weldcell::pipeline {
+
+enum class ViolationKind {
+  kPlanMismatch,       ///< The plan does not fit the cell (hash, robots, sizes).
+  kTiming,             ///< Times not increasing, segments not contiguous, totals inconsistent.
+  kJointPosition,      ///< A joint beyond its limits.
+  kJointVelocity,      ///< A joint faster than its limit (× speed scale).
+  kJointAcceleration,  ///< A joint accelerating harder than its limit.
+  kCollision,          ///< A robot touches an obstacle.
+  kSelfCollision,      ///< A robot touches itself.
+  kRobotCollision,     ///< Two robots touch.
+  kWeld,               ///< A weld not welded, welded twice, or the gun not on it.
+  kCycleTime,          ///< The plan does not fit the cycle time.
+};
+std::string_view ToString(ViolationKind kind);
+
+struct Violation {
+  ViolationKind kind = ViolationKind::kTiming;
+  double time = 0.0;   ///< s on the station clock where it starts.
+  std::string robot;   ///< Robot name (first robot for robot–robot), empty for plan-wide.
+  std::string message; ///< What, with the objects, joints, values and limits involved.
+  bool operator==(const Violation&) const = default;
+};
+
+struct VerifyOptions {
+  /// m of travel of any robot point between collision checks; 0 = the cell's
+  /// settings.motion.resolution.
+  double resolution = 0.0;
+  double weld_position_tolerance = 0.001;  ///< m between the TCP and the weld point.
+  /// Relative slack on velocity and acceleration limits for floating-point rounding.
+  double limit_tolerance = 1e-6;
+  int threads = 0;  ///< 0 = one per hardware thread.
+};
+
+struct VerifyReport {
+  std::vector<Violation> violations;  ///< Ordered by robot, then kind, then time.
+  long long collision_checks = 0;     ///< Configurations checked (for the report).
+  bool ok() const { return violations.empty(); }
+};
+
+/// Verifies `plan` against `cell` (world built from the same cell). Never throws for a bad plan:
+/// every problem is a violation.
+VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
+                    const collision::CollisionWorld& world, const VerifyOptions& options = {});
+
+/// One line per violation: "12.345 s  R1  collision: R1/gun – clamp_1".
+std::string ToString(const Violation& violation);
+
+}  // namespace weldcell::pipeline

@@ -1,0 +1,62 @@
+#include "planner/pipeline/plan_cell.hpp"
+
+#include <gtest/gtest.h>
+
+#include "planner/collision/collision_world.hpp"
+#include "planner/pipeline/verify.hpp"
+#include "planner/plan/cell_hash.hpp"
+#include "tests/planner/pipeline/pipeline_cells.hpp"
+
+namespace weldcell::pipeline {
+namespace {
+
+TEST(PlanCellTest, DetourCellIsPlannedAndTheVerifierFindsNothing) {
+  const cell::Cell c = testing::DetourCell();
+  const collision::CollisionWorld world(c);
+  const PlanOutput out = PlanCell(c, world, {.threads = 2});
+  EXPECT_TRUE(out.plan.unreachable.empty()) << out.plan.unreachable.front().reason;
+  ASSERT_EQ(out.plan.robots.size(), 1u);
+  EXPECT_EQ(out.plan.robots[0].welds.size(), 4u);
+  EXPECT_GE(out.statistics.planned_moves, 1) << "crossing the wall needs the planner";
+  EXPECT_EQ(out.plan.cell_hash, plan::CellHash(c));
+  const VerifyReport report = Verify(out.plan, c, world);
+  for (const Violation& v : report.violations) ADD_FAILURE() << ToString(v);
+  EXPECT_GT(report.collision_checks, 1000);
+}
+
+TEST(PlanCellTest, SharedCellIsCoordinatedAndVerified) {
+  const cell::Cell c = testing::SharedCell();
+  const collision::CollisionWorld world(c);
+  const PlanOutput out = PlanCell(c, world, {.threads = 2});
+  EXPECT_TRUE(out.plan.unreachable.empty()) << out.plan.unreachable.front().reason;
+  int welded = 0;
+  for (const plan::RobotPlan& r : out.plan.robots) welded += static_cast<int>(r.welds.size());
+  EXPECT_EQ(welded, 6);
+  const VerifyReport report = Verify(out.plan, c, world);
+  for (const Violation& v : report.violations) ADD_FAILURE() << ToString(v);
+}
+
+TEST(PlanCellTest, SameBytesForOneAndTwoThreads) {
+  const cell::Cell c = testing::SharedCell();
+  const collision::CollisionWorld world(c);
+  const std::string one = plan::ToJson(PlanCell(c, world, {.threads = 1}).plan);
+  const std::string two = plan::ToJson(PlanCell(c, world, {.threads = 2}).plan);
+  EXPECT_EQ(one, two);
+}
+
+TEST(PlanCellTest, UnreachableWeldIsReportedWithItsReason) {
+  cell::Cell c = testing::DetourCell();
+  c.welds.push_back(testing::MakeWeld("far", {5.0, 0, 0.6}));
+  const collision::CollisionWorld world(c);
+  const PlanOutput out = PlanCell(c, world);
+  ASSERT_EQ(out.plan.unreachable.size(), 1u);
+  EXPECT_EQ(out.plan.unreachable[0].weld_id, "far");
+  EXPECT_NE(out.plan.unreachable[0].reason.find("out of range"), std::string::npos);
+  // The verifier agrees that the station does not weld it.
+  const VerifyReport report = Verify(out.plan, c, world);
+  ASSERT_EQ(report.violations.size(), 1u);
+  EXPECT_EQ(report.violations[0].kind, ViolationKind::kWeld);
+}
+
+}  // namespace
+}  // namespace weldcell::pipeline
