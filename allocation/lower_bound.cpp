@@ -44,7 +44,9 @@ LowerBound ComputeLowerBound(const Problem& problem, std::int64_t max_pair_calls
         const double d = c->options[static_cast<std::size_t>(o)].duration;
         const double out = travel.Seconds(robot, Stop::Home(), s);
         const double back = travel.Seconds(robot, s, Stop::Home());
-        double arrive = out;
+        // Every visit is entered by exactly one arc: from home or from another task's option.
+        // Without the pairs only 0 is a valid bound for that arc.
+        double arrive = use_pairs ? out : 0.0;
         if (use_pairs) {
           for (int node = 1; node < layout.num_nodes(); ++node) {
             const Stop from = layout.StopOf(node);

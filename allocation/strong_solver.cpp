@@ -188,6 +188,11 @@ class Search {
   std::vector<std::vector<int>> neighbours_;  // per task, nearest tasks first
   std::vector<int> topo_rank_;
   std::vector<int> pos_;  // scratch: position of a task in the route being improved
+  std::vector<int> sa_;   // scratch: segments of the inter-route search
+  std::vector<int> sb_;
+  mutable std::vector<int> seg_offset_;  // scratch of SegmentCost
+  mutable std::vector<double> seg_cost_;
+  mutable std::vector<int> seg_from_;
 };
 
 void Search::BuildNeighbours() {
@@ -714,25 +719,30 @@ double Search::SegmentCost(int r, const std::vector<int>& seq, int a, int b,
                            std::vector<int>* opts) const {
   if (seq.empty()) return g_.T(r, a, b);
   const int L = static_cast<int>(seq.size());
-  std::vector<std::vector<double>> cost(L);
-  std::vector<std::vector<int>> from(L);
+  // Layer i's options live at [offset[i], offset[i + 1]) of the scratch arrays.
+  std::vector<int>& offset = seg_offset_;
+  offset.assign(L + 1, 0);
+  for (int i = 0; i < L; ++i) offset[i + 1] = offset[i] + g_.NumOptions(r, seq[i]);
+  std::vector<double>& cost = seg_cost_;
+  std::vector<int>& from = seg_from_;
+  cost.assign(offset[L], kInf);
+  from.assign(offset[L], 0);
   for (int i = 0; i < L; ++i) {
     const int f = g_.First(r, seq[i]);
-    const int k = g_.NumOptions(r, seq[i]);
-    cost[i].assign(k, kInf);
-    from[i].assign(k, 0);
+    const int k = offset[i + 1] - offset[i];
     for (int o = 0; o < k; ++o) {
       const int n = f + o;
+      double& c = cost[offset[i] + o];
       if (i == 0) {
-        cost[i][o] = g_.T(r, a, n) + g_.Dur(r, n);
+        c = g_.T(r, a, n) + g_.Dur(r, n);
         continue;
       }
       const int pf = g_.First(r, seq[i - 1]);
-      for (int p = 0; p < static_cast<int>(cost[i - 1].size()); ++p) {
-        const double c = cost[i - 1][p] + g_.T(r, pf + p, n) + g_.Dur(r, n);
-        if (c < cost[i][o]) {
-          cost[i][o] = c;
-          from[i][o] = p;
+      for (int p = 0; p < offset[i] - offset[i - 1]; ++p) {
+        const double via = cost[offset[i - 1] + p] + g_.T(r, pf + p, n) + g_.Dur(r, n);
+        if (via < c) {
+          c = via;
+          from[offset[i] + o] = p;
         }
       }
     }
@@ -740,8 +750,8 @@ double Search::SegmentCost(int r, const std::vector<int>& seq, int a, int b,
   double best = kInf;
   int best_o = 0;
   const int lf = g_.First(r, seq[L - 1]);
-  for (int o = 0; o < static_cast<int>(cost[L - 1].size()); ++o) {
-    const double c = cost[L - 1][o] + g_.T(r, lf + o, b);
+  for (int o = 0; o < offset[L] - offset[L - 1]; ++o) {
+    const double c = cost[offset[L - 1] + o] + g_.T(r, lf + o, b);
     if (c < best) {
       best = c;
       best_o = o;
@@ -751,7 +761,7 @@ double Search::SegmentCost(int r, const std::vector<int>& seq, int a, int b,
     opts->assign(L, 0);
     for (int i = L - 1; i >= 0; --i) {
       (*opts)[i] = best_o;
-      best_o = from[i][best_o];
+      best_o = from[offset[i] + best_o];
     }
   }
   return best;
@@ -781,13 +791,15 @@ bool Search::InterRoute(const std::vector<int>* only) {
       for (int j : {wpos, wpos + 1}) {
         for (int la = 1; la <= 2; ++la) {
           if (i + la > static_cast<int>(ra.size())) break;
-          std::vector<int> sa(ra.begin() + i, ra.begin() + i + la);
+          std::vector<int>& sa = sa_;
+          sa.assign(ra.begin() + i, ra.begin() + i + la);
           bool ok = true;
           for (int t : sa) ok = ok && g_.CanDo(B, t);
           if (!ok) break;
           for (int lb = 0; lb <= 2; ++lb) {
             if (j + lb > static_cast<int>(rb.size())) break;
-            std::vector<int> sb(rb.begin() + j, rb.begin() + j + lb);
+            std::vector<int>& sb = sb_;
+            sb.assign(rb.begin() + j, rb.begin() + j + lb);
             bool ok_b = true;
             for (int t : sb) ok_b = ok_b && g_.CanDo(A, t);
             if (!ok_b) break;
