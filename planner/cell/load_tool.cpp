@@ -101,7 +101,14 @@ std::optional<Geometry> ReadShapeEntry(YamlReader& reader, const YAML::Node& nod
       const ResolvedUri resolved = ResolveMeshUri(*uri, base_dir, context.options.package_paths);
       std::string problem = resolved.problem;
       if (problem.empty() && resolved.path.empty()) {
-        problem = "mesh file not found: " + JoinTried(resolved.tried);
+        if (uri->starts_with("package://")) {
+          problem = "mesh file not found: " + *uri +
+                    (resolved.tried.empty()
+                         ? std::string(" (no package search path: see LoadOptions::package_paths)")
+                         : " (tried " + JoinTried(resolved.tried) + ")");
+        } else {
+          problem = "mesh file not found: " + JoinTried(resolved.tried);
+        }
       }
       std::shared_ptr<const Mesh> data;
       if (problem.empty()) {

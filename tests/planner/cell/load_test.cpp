@@ -180,6 +180,23 @@ TEST(LoadToolTest, MissingVisualMeshIsAWarningAndFallsBackToCollision) {
       << loaded.warnings[0].ToString();
 }
 
+TEST(LoadToolTest, PackageUrisResolveThroughTheOptions) {
+  try {
+    LoadTool(kGood / "gun_package.yaml");
+    FAIL() << "no package path given, yet the mesh was found";
+  } catch (const InputError& e) {
+    EXPECT_TRUE(std::regex_search(
+        e.what(),
+        std::regex(
+            R"(^tests/planner/cell/good/gun_package\.yaml:9:12: error: collision\[0\]\.mesh: mesh file not found: package://tiny_description/meshes/cube_m\.obj \(no package search path)")))
+        << e.what();
+  }
+  const auto loaded = LoadTool(kGood / "gun_package.yaml", {.package_paths = {"nowhere", kGood}});
+  ASSERT_EQ(loaded.value.collision.size(), 1u);
+  EXPECT_EQ(loaded.value.collision[0].shape.mesh->source,
+            (kGood / "tiny_description/meshes/cube_m.obj").string());
+}
+
 TEST(LoadCellTest, InlineWeldsObstaclesSettingsInSiUnits) {
   const auto loaded = LoadCell(kGood / "cell.yaml");
   const Cell& c = loaded.value;
