@@ -1,0 +1,40 @@
+// weldcell: plans spot-welding stations. See docs/cli.md.
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "planner/common/diagnostics.hpp"
+
+int main(int argc, char** argv) {
+  using namespace weldcell::cli;
+  CLI::App app{"weldcell: plans robot spot-welding stations and writes the robot programs"};
+  app.set_version_flag("--version", "weldcell 0.1.0");
+  app.require_subcommand(1);
+  app.fallthrough();  // --quiet and --json may also follow the command
+  GlobalOptions global;
+  app.add_flag("-q,--quiet", global.quiet, "Print only errors");
+  app.add_flag("--json", global.json, "Print machine-readable JSON on stdout");
+  int exit_code = kExitOk;
+  RegisterCheck(app, global, &exit_code);
+  RegisterReach(app, global, &exit_code);
+  RegisterPlan(app, global, &exit_code);
+  RegisterVerify(app, global, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitBadInput;
+  } catch (const weldcell::InputError& e) {
+    std::cerr << e.what() << '\n';
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "weldcell: internal error: " << e.what() << '\n';
+    return kExitInternal;
+  }
+  return exit_code;
+}

@@ -1,0 +1,166 @@
+// `weldcell plan cell.yaml -o out/` and `weldcell verify cell.yaml plan.json`.
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/progress.hpp"
+#include "planner/cell/load.hpp"
+#include "planner/collision/collision_world.hpp"
+#include "planner/common/atomic_file.hpp"
+#include "planner/pipeline/plan_cell.hpp"
+#include "planner/pipeline/verify.hpp"
+#include "planner/plan/plan.hpp"
+
+namespace weldcell::cli {
+namespace {
+
+cell::Cell LoadForCommand(const std::string& file) {
+  cell::Loaded<cell::Cell> loaded = cell::LoadCell(file);
+  for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
+  return std::move(loaded.value);
+}
+
+plan::Plan ReadPlan(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    throw InputError({{.where = {.file = file}, .message = "cannot open the plan file"}});
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return plan::PlanFromJson(text.str(), file);
+}
+
+void PrintViolations(const pipeline::VerifyReport& report) {
+  for (const pipeline::Violation& v : report.violations) {
+    std::cout << pipeline::ToString(v) << '\n';
+  }
+}
+
+}  // namespace
+
+void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
+  CLI::App* cmd = app.add_subcommand(
+      "plan", "Plan the station (reach, allocate, motion) and verify the plan; writes "
+              "OUT/plan.json. Exit 1 if a weld is not planned, the plan fails verification or "
+              "the cycle time");
+  struct Args {
+    std::string cell;
+    std::string out = "out";
+    int jobs = 0;
+    std::int64_t seed = -1;
+  };
+  auto args = std::make_shared<Args>();
+  cmd->add_option("cell", args->cell, "The cell YAML")->required();
+  cmd->add_option("-o,--out", args->out, "Output folder (created)")->capture_default_str();
+  cmd->add_option("-j,--jobs", args->jobs, "Worker threads (0 = one per core); the plan does "
+                                           "not depend on it")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--seed", args->seed, "Random seed (default: the cell's settings.seed)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->callback([&global, exit_code, args] {
+    cell::Cell c = LoadForCommand(args->cell);
+    if (args->seed >= 0) c.settings.seed = static_cast<std::uint64_t>(args->seed);
+    const collision::CollisionWorld world(c);
+    const bool show = !global.quiet && !global.json;
+    Progress reach_bar("reach", show), alloc_bar("allocate", show), motion_bar("motion", show);
+    const pipeline::PlanOutput out = pipeline::PlanCell(
+        c, world,
+        {.threads = args->jobs, .progress = [&](std::string_view stage, int done, int total) {
+           Progress& bar = stage == "reach"      ? reach_bar
+                           : stage == "allocate" ? alloc_bar
+                                                 : motion_bar;
+           if (stage == "coordinate") return;
+           bar.Update(done, total);
+         }});
+    reach_bar.Finish();
+    alloc_bar.Finish();
+    motion_bar.Finish();
+    const std::filesystem::path plan_file = std::filesystem::path(args->out) / "plan.json";
+    WriteFileAtomically(plan_file, plan::ToJson(out.plan));
+    const pipeline::VerifyReport report =
+        pipeline::Verify(out.plan, c, world, {.threads = args->jobs});
+    const pipeline::PlanStatistics& s = out.statistics;
+    if (global.json) {
+      std::cout << fmt::format(
+          "{{\"plan\": \"{}\", \"makespan\": {}, \"cycle_time\": {}, \"unplanned\": {}, "
+          "\"violations\": {}}}\n",
+          plan_file.string(), out.plan.makespan, c.cycle_time, out.plan.unreachable.size(),
+          report.violations.size());
+    } else if (!global.quiet) {
+      for (const plan::RobotPlan& r : out.plan.robots) {
+        std::cout << fmt::format("{}: {} welds, done after {:.2f} s (busy {:.2f} s)\n", r.robot,
+                                 r.welds.size(), r.finish_time, r.busy_time);
+      }
+      std::cout << fmt::format(
+          "makespan {:.2f} s of {:.2f} s cycle time ({}); allocation estimate {:.2f} s, "
+          "lower bound {:.2f} s, baseline {:.2f} s\n",
+          out.plan.makespan, c.cycle_time, out.plan.within_cycle_time ? "fits" : "too long",
+          s.estimated_makespan, s.lower_bound, s.baseline_makespan);
+      std::cout << fmt::format(
+          "moves: {} direct, {} planned; {} interlock(s); time: reach {:.2f} s, allocation "
+          "{:.2f} s, motion {:.2f} s, coordination {:.2f} s\n",
+          s.direct_moves, s.planned_moves, out.plan.interlocks.size(), s.reach_seconds,
+          s.allocation_seconds, s.motion_seconds, s.coordination_seconds);
+      if (!s.coordination_message.empty()) {
+        std::cout << "coordination: " << s.coordination_message << '\n';
+      }
+      for (const plan::UnreachableWeld& u : out.plan.unreachable) {
+        std::cout << "not planned: " << u.weld_id << ": " << u.reason << '\n';
+      }
+      std::cout << fmt::format("verification: {} violation(s), {} configurations checked\n",
+                               report.violations.size(), report.collision_checks);
+      PrintViolations(report);
+      std::cout << "wrote " << plan_file.string() << '\n';
+    }
+    const bool ok = out.plan.unreachable.empty() && report.ok() && out.plan.within_cycle_time;
+    *exit_code = ok ? kExitOk : kExitRequirement;
+  });
+}
+
+void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) {
+  CLI::App* cmd = app.add_subcommand(
+      "verify", "Re-check a plan against its cell, independently of the planner: dense "
+                "collisions, joint limits, timing, welds; exit 1 on any violation");
+  auto cell_file = std::make_shared<std::string>();
+  auto plan_file = std::make_shared<std::string>();
+  auto resolution_mm = std::make_shared<double>(0.0);
+  auto jobs = std::make_shared<int>(0);
+  cmd->add_option("cell", *cell_file, "The cell YAML")->required();
+  cmd->add_option("plan", *plan_file, "The plan.json to check")->required();
+  cmd->add_option("--resolution", *resolution_mm,
+                  "mm of robot travel between collision checks (default: the cell's)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("-j,--jobs", *jobs, "Worker threads (0 = one per core)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->callback([&global, exit_code, cell_file, plan_file, resolution_mm, jobs] {
+    const cell::Cell c = LoadForCommand(*cell_file);
+    const plan::Plan p = ReadPlan(*plan_file);
+    const collision::CollisionWorld world(c);
+    const pipeline::VerifyReport report = pipeline::Verify(
+        p, c, world, {.resolution = *resolution_mm / 1000.0, .threads = *jobs});
+    if (global.json) {
+      std::cout << "{\"violations\": [";
+      for (std::size_t i = 0; i < report.violations.size(); ++i) {
+        const pipeline::Violation& v = report.violations[i];
+        std::cout << (i ? ", " : "")
+                  << fmt::format("{{\"kind\": \"{}\", \"time\": {}, \"robot\": \"{}\", "
+                                 "\"message\": \"{}\"}}",
+                                 pipeline::ToString(v.kind), v.time, v.robot, v.message);
+      }
+      std::cout << "], \"checks\": " << report.collision_checks << "}\n";
+    } else if (!global.quiet || !report.ok()) {
+      PrintViolations(report);
+      std::cout << fmt::format("{} violation(s); {} configurations checked\n",
+                               report.violations.size(), report.collision_checks);
+    }
+    *exit_code = report.ok() ? kExitOk : kExitRequirement;
+  });
+}
+
+}  // namespace weldcell::cli
