@@ -168,12 +168,22 @@ struct Row {
   double q = 0.0;
 };
 
+// The rows of one interval: [upper_begin, upper_end) of Element::upper_rows, likewise lower.
 struct ArcInterval {
   double s0 = 0.0;
   double ds = 0.0;
   double x_limit = kInf;  // Bounds on x alone (velocity limits, constraints without u).
-  std::vector<Row> upper;
-  std::vector<Row> lower;
+  std::size_t upper_begin = 0;
+  std::size_t upper_end = 0;
+  std::size_t lower_begin = 0;
+  std::size_t lower_end = 0;
+};
+
+struct RowSpan {
+  const Row* begin_ptr;
+  const Row* end_ptr;
+  const Row* begin() const { return begin_ptr; }
+  const Row* end() const { return end_ptr; }
 };
 
 struct Element {
@@ -184,27 +194,45 @@ struct Element {
   int intervals = 0;   // Arc: grid intervals (0 = constant speed).
   double cap = 0.0;    // Arc: max constant path speed.
   std::vector<ArcInterval> grid;
+  std::vector<Row> upper_rows;
+  std::vector<Row> lower_rows;
   int first_node = 0;
+
+  RowSpan Upper(const ArcInterval& i) const {
+    return {upper_rows.data() + i.upper_begin, upper_rows.data() + i.upper_end};
+  }
+  RowSpan Lower(const ArcInterval& i) const {
+    return {lower_rows.data() + i.lower_begin, lower_rows.data() + i.lower_end};
+  }
 };
 
 int IntervalCount(const Element& e) { return e.is_arc && e.intervals > 0 ? e.intervals : 1; }
 
-// Adds the constraint alpha x + beta u ≤ gamma.
-void AddRow(double alpha, double beta, double gamma, ArcInterval& interval) {
+// Adds the constraint alpha x + beta u ≤ gamma to the element's last interval.
+void AddRow(double alpha, double beta, double gamma, Element& e) {
+  ArcInterval& interval = e.grid.back();
   if (std::abs(beta) <= kTinyCoefficient) {
     if (alpha > 0.0) interval.x_limit = std::min(interval.x_limit, gamma / alpha);
     return;
   }
-  (beta > 0.0 ? interval.upper : interval.lower).push_back(Row{gamma / beta, -alpha / beta});
+  (beta > 0.0 ? e.upper_rows : e.lower_rows).push_back(Row{gamma / beta, -alpha / beta});
 }
 
 void BuildArcGrid(Element& e, const Eigen::VectorXd& v_max, const Eigen::VectorXd& a_max) {
   const PathPiece& arc = e.piece;
   const double r = arc.radius;
   const Eigen::Index n = arc.x.size();
-  e.grid.assign(static_cast<std::size_t>(e.intervals), ArcInterval{});
+  const auto count = static_cast<std::size_t>(e.intervals);
+  e.grid.clear();
+  e.grid.reserve(count);
+  e.upper_rows.clear();
+  e.upper_rows.reserve(count * static_cast<std::size_t>(2 * n + 1));
+  e.lower_rows.clear();
+  e.lower_rows.reserve(count * static_cast<std::size_t>(2 * n));
   for (int i = 0; i < e.intervals; ++i) {
-    ArcInterval& interval = e.grid[static_cast<std::size_t>(i)];
+    ArcInterval& interval = e.grid.emplace_back();
+    interval.upper_begin = e.upper_rows.size();
+    interval.lower_begin = e.lower_rows.size();
     const double s0 = arc.length * i / e.intervals;
     const double s1 = arc.length * (i + 1) / e.intervals;
     interval.s0 = s0;
@@ -228,39 +256,43 @@ void BuildArcGrid(Element& e, const Eigen::VectorXd& v_max, const Eigen::VectorX
       const double k0 = -(xj * c0 + yj * n0) / r;
       const double t1 = yj * c1 - xj * n1;
       const double k1 = -(xj * c1 + yj * n1) / r;
-      AddRow(k0, t0, limit, interval);
-      AddRow(-k0, -t0, limit, interval);
-      AddRow(k1, t1 + ds2 * k1, limit, interval);
-      AddRow(-k1, -(t1 + ds2 * k1), limit, interval);
+      AddRow(k0, t0, limit, e);
+      AddRow(-k0, -t0, limit, e);
+      AddRow(k1, t1 + ds2 * k1, limit, e);
+      AddRow(-k1, -(t1 + ds2 * k1), limit, e);
     }
-    AddRow(1.0, 0.0, x_velocity, interval);  // x0 ≤ x_velocity
-    AddRow(1.0, ds2, x_velocity, interval);  // x1 = x0 + 2 ds u ≤ x_velocity
+    AddRow(1.0, 0.0, x_velocity, e);  // x0 ≤ x_velocity
+    AddRow(1.0, ds2, x_velocity, e);  // x1 = x0 + 2 ds u ≤ x_velocity
+    e.grid.back().upper_end = e.upper_rows.size();
+    e.grid.back().lower_end = e.lower_rows.size();
   }
 }
 
 // Largest x at the interval start from which some admissible u reaches x1 ∈ [0, next].
-double MaxControllable(const ArcInterval& interval, double next) {
+double MaxControllable(const Element& e, const ArcInterval& interval, double next) {
   const double inv = 1.0 / (2.0 * interval.ds);
   double x_max = interval.x_limit;
   // An admissible u exists iff every lower bound is below every upper bound.
   auto pair = [&x_max](const Row& lo, const Row& up) {
     const double slope = lo.q - up.q;
-    if (slope > 0.0) x_max = std::min(x_max, (up.p - lo.p) / slope);
+    // Divide only when the pair can lower the bound (most cannot).
+    if (slope > 0.0 && up.p - lo.p < x_max * slope) x_max = (up.p - lo.p) / slope;
   };
   const Row reach_up{next * inv, -inv};  // x + 2 ds u ≤ next
   const Row reach_lo{0.0, -inv};         // x + 2 ds u ≥ 0
-  for (const Row& lo : interval.lower) {
-    for (const Row& up : interval.upper) pair(lo, up);
+  for (const Row& lo : e.Lower(interval)) {
+    for (const Row& up : e.Upper(interval)) pair(lo, up);
     pair(lo, reach_up);
   }
-  for (const Row& up : interval.upper) pair(reach_lo, up);
+  for (const Row& up : e.Upper(interval)) pair(reach_lo, up);
   pair(reach_lo, reach_up);
   return std::max(0.0, x_max);
 }
 
-double MaxPathAcceleration(const ArcInterval& interval, double x, double next) {
+double MaxPathAcceleration(const Element& e, const ArcInterval& interval, double x,
+                           double next) {
   double u = (next - x) / (2.0 * interval.ds);
-  for (const Row& up : interval.upper) u = std::min(u, up.p + up.q * x);
+  for (const Row& up : e.Upper(interval)) u = std::min(u, up.p + up.q * x);
   return u;
 }
 
@@ -294,7 +326,7 @@ void Parameterize(std::vector<Element>& elements, const std::vector<bool>& rest_
     } else {
       for (int i = e.intervals - 1; i >= 0; --i) {
         ctrl(p + i) = std::min(
-            ctrl(p + i), MaxControllable(e.grid[static_cast<std::size_t>(i)], ctrl(p + i + 1)));
+            ctrl(p + i), MaxControllable(e, e.grid[static_cast<std::size_t>(i)], ctrl(p + i + 1)));
       }
     }
   }
@@ -337,7 +369,7 @@ void Parameterize(std::vector<Element>& elements, const std::vector<bool>& rest_
     } else {
       for (int i = 0; i < e.intervals; ++i) {
         const ArcInterval& interval = e.grid[static_cast<std::size_t>(i)];
-        const double u = MaxPathAcceleration(interval, x, ctrl(p + i + 1));
+        const double u = MaxPathAcceleration(e, interval, x, ctrl(p + i + 1));
         const double x1 = std::max(0.0, x + 2.0 * interval.ds * u);
         const double speed_sum = std::sqrt(x) + std::sqrt(x1);
         WELDCELL_CHECK(speed_sum > 0.0);
@@ -442,9 +474,13 @@ MotionProfile TimeParameterizeBlended(const std::vector<Eigen::VectorXd>& waypoi
     std::vector<bool> rest;
     rest.push_back(rest_at_node.front());
     std::size_t flag = 1;
+    std::size_t phase_count = 0;
     for (Element& e : elements) {
-      if (e.is_arc && e.intervals > 0) BuildArcGrid(e, v_max, a_max);
       const int intervals = IntervalCount(e);
+      if (e.is_arc && e.intervals > 0 && e.grid.size() != static_cast<std::size_t>(intervals)) {
+        BuildArcGrid(e, v_max, a_max);
+      }
+      phase_count += static_cast<std::size_t>(intervals) + 2;
       for (int i = 1; i < intervals; ++i) rest.push_back(false);
       rest.push_back(e.is_arc ? false : rest_at_node[flag++]);
     }
@@ -452,6 +488,8 @@ MotionProfile TimeParameterizeBlended(const std::vector<Eigen::VectorXd>& waypoi
 
     std::vector<PathPiece> pieces;
     std::vector<ProfilePhase> phases;
+    pieces.reserve(elements.size());
+    phases.reserve(phase_count);
     Parameterize(elements, rest, pieces, phases);
 
     bool refined = false;

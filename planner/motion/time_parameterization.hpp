@@ -9,15 +9,23 @@
 //   profile: the time-optimal timing of an exactly followed polyline, in closed form.
 // * Blended (blend_tolerance > 0): every interior corner is replaced by a circular arc tangent
 //   to both lines (Kunz & Stilman 2012, "Time-optimal trajectory generation for path following
-//   with bounded acceleration and velocity", RSS, section IV, eq. for the blend length), so the
-//   robot need not stop. The arc lies in the triangle spanned by the corner and its two tangent
-//   points, and every point of it is within blend_tolerance (Euclidean joint-space norm) of the
-//   polyline, and its midpoint is within it of the corner; a caller that collision-checked only the lines must re-check the
-//   arcs (MotionProfile::pieces() exposes them; Sample() gives the exact timed motion). Arcs are
-//   run at the highest constant speed their limits allow; lines get the time-optimal
-//   bang-coast-bang profile between the junction speeds, which a forward-backward pass over
-//   the junctions maximizes (the phase-plane argument of Kunz & Stilman 2012, section V,
-//   restricted to constant speed on arcs, which keeps every limit exactly checkable).
+//   with bounded acceleration and velocity", RSS, section IV: blend length
+//   min(|segment|/2, δ sin(α/2) / (1 - cos(α/2)))), so the robot need not stop. The arc lies in
+//   the triangle spanned by the corner and its two tangent points, every point of it is within
+//   blend_tolerance (Euclidean joint-space norm) of the polyline, and its midpoint within it of
+//   the corner; a caller that collision-checked only the lines must re-check the arcs
+//   (MotionProfile::pieces() exposes them; Sample() gives the exact timed motion). Corners
+//   turning by (nearly) π, and blends below 1e-12 rad of radius, are stops.
+//   The blended path is timed by reachability analysis (Pham & Pham 2018, "A new approach to
+//   time-optimal path parameterization based on reachability analysis", IEEE T-RO 34(3)):
+//   controllable path-speed sets backwards, greedy maximal path acceleration forwards. Lines are
+//   single exact steps (bang-coast-bang in closed form); arcs use a grid of 0.05 rad with the
+//   limits imposed at both ends of every interval and 0.5 % of the acceleration kept in reserve,
+//   after which a rigorous analytic bound of the acceleration between the grid nodes is checked
+//   (the grid is refined, finally the arc run at constant speed, if it fails). Measured: within
+//   1.4 % (mean 0.1 %) of a fine-grid TOPP-RA optimum over 10k random paths (the bench). If the
+//   blended timing is slower than stopping at every corner (very sharp corners, where the
+//   reserve costs more than the blend gains), the exact-mode result is returned.
 //
 // Limits are never exceeded: MotionProfile::PeakVelocity()/PeakAcceleration() ≤ limit ×
 // (1 + 1e-12) per joint by construction (the tests assert 1e-9, plus dense sampling).

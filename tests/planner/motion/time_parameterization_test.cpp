@@ -164,7 +164,7 @@ TEST(TimeParameterizeTest, DenseSamplingNeverExceedsLimits) {
 // Blended paths: within 2 % of the time-optimal duration along the same blended path, as
 // computed by the independent grid reference (TOPP-RA).
 TEST(TimeParameterizeTest, BlendedDurationWithinTwoPercentOfReferenceOptimum) {
-  const int cases = 150 / kIterationScale;
+  const int cases = 80 / kIterationScale;
   double worst = 0.0;
   for (std::uint64_t seed = 0; seed < static_cast<std::uint64_t>(cases); ++seed) {
     const auto c = RandomTimingCase(seed + 7000, {.min_waypoints = 3});
@@ -184,7 +184,7 @@ TEST(TimeParameterizeTest, BlendedDurationWithinTwoPercentOfReferenceOptimum) {
 }
 
 TEST(TimeParameterizeTest, BlendingNeverSlowsAPathDown) {
-  for (std::uint64_t seed = 0; seed < 2000; ++seed) {
+  for (std::uint64_t seed = 0; seed < 2000 / kIterationScale; ++seed) {
     const auto c = RandomTimingCase(seed, {.min_waypoints = 3});
     const double exact = TimeParameterize(c.waypoints, c.limits).duration();
     const double blended =
