@@ -10,7 +10,7 @@
 //   towers at the ends = 12 primitives;
 // - robot: robots/fanuc_r2000ic165f (primitive links) with robots/tools/x_gun.yaml, base 1.3 m
 //   from the body side; the state is the first seeded random configuration that is free with
-//   5–30 mm clearance, the gun being the body nearest to an obstacle (a welding approach), and
+//   3–10 mm clearance, the gun being the body nearest to an obstacle (a welding approach), and
 //   the colliding state the first one whose gun touches the body.
 // Run from the project root (robots/ is read relative to it).
 
@@ -26,6 +26,7 @@
 #include <fcl/narrowphase/collision_object.h>
 #include <fcl/narrowphase/distance.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -281,7 +282,10 @@ Scene& GetScene() {
     auto s = new Scene;
     s->cell = MakeCell();
     s->triangles = s->cell.obstacles[0].geometry.shape.triangle_count();
+    const auto t0 = std::chrono::steady_clock::now();
     s->world = std::make_unique<CollisionWorld>(s->cell);
+    const double build_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     s->plain = std::make_unique<PlainFcl>(s->cell, *s->world);
     CollisionContext ctx(*s->world);
     const auto& chain = s->world->chain(0);
@@ -301,8 +305,8 @@ Scene& GetScene() {
       const CollisionResult r = s->world->CheckRobot(ctx, 0, q);
       if (!r.in_collision()) {
         if (have_free) continue;
-        const DistanceResult d = s->world->Clearance(ctx, 0, q, {.max_distance = 0.03});
-        if (d.status == DistanceStatus::kClear && d.distance >= 0.005 &&
+        const DistanceResult d = s->world->Clearance(ctx, 0, q, {.max_distance = 0.010});
+        if (d.status == DistanceStatus::kClear && d.distance >= 0.003 &&
             d.robot_body == s->world->gun(0) && d.obstacle.name == "body") {
           s->q_free = q;
           s->clearance = d.distance;
@@ -333,6 +337,19 @@ Scene& GetScene() {
                  "%zu self pairs; welding state clearance %.4f m (gun–body)\n",
                  s->triangles, s->cell.obstacles.size() - 1, s->plain->robot.size(),
                  s->plain->self_pairs.size(), s->clearance);
+    std::fprintf(stderr, "world built in %.1f ms (BVH of the body + ACM from %d samples)\n",
+                 build_ms, WorldOptions{}.acm_samples);
+    const auto& acm = s->world->allowed_collisions(0);
+    std::string checked;
+    for (int a = 0; a < acm.body_count(); ++a) {
+      for (int b = a + 1; b < acm.body_count(); ++b) {
+        if (!acm.allowed(a, b)) {
+          checked += " " + std::string(s->world->robot_body(0, a).name) + "–" +
+                     std::string(s->world->robot_body(0, b).name);
+        }
+      }
+    }
+    std::fprintf(stderr, "checked self pairs:%s\n", checked.c_str());
     std::fprintf(stderr, "q_free = [%s]\nq_hit  = [%s]\n",
                  [&] {
                    std::string t;

@@ -539,7 +539,8 @@ TEST(CollisionWorld, DisplacementBoundCoversEveryPointOfLinksGunAndTcp) {
   // least.
   EXPECT_GE(bound.lever_arm[0], 1.7);
   const auto& chain = world.chain(0);
-  const cell::RobotModel& model = *ArmCell().robots[0].model;
+  const auto model_ptr = testing::TinyArm();
+  const cell::RobotModel& model = *model_ptr;
   // Points: the corners of every box/cylinder bounding box of links and gun, and the TCP.
   std::vector<std::pair<int, Eigen::Vector3d>> points;  // (link, p_L)
   auto add_geometry = [&](int link, const cell::Geometry& g) {
