@@ -7,6 +7,7 @@
 #include <functional>
 #include <numbers>
 #include <regex>
+#include <thread>
 
 namespace weldcell::cell {
 namespace {
@@ -328,6 +329,44 @@ TEST(LoadUrdfChainTest, ChainFromAnInnerBaseSkipsTheLinksAboveIt) {
   EXPECT_EQ(m.links.back().name, "link_3");
   EXPECT_EQ(m.controller.signs, (std::vector<double>{1, 1}));
   EXPECT_EQ(m.acceleration_limits(), Eigen::Vector2d::Zero());  // no robot.yaml: unknown
+}
+
+}  // namespace
+}  // namespace weldcell::cell
+
+namespace weldcell::cell {
+namespace {
+
+TEST(LoadConcurrencyTest, TwoThreadsLoadTheSameCellAlike) {
+  // urdfdom reports through a process-global console handler; the loader swaps it under a
+  // mutex, so concurrent loads neither crash nor mix up their messages.
+  Loaded<Cell> a, b;
+  std::thread ta([&] { a = LoadCell(kGood / "cell.yaml"); });
+  std::thread tb([&] { b = LoadCell(kGood / "cell.yaml"); });
+  ta.join();
+  tb.join();
+  EXPECT_EQ(a.warnings, b.warnings);
+  ASSERT_EQ(a.value.robots.size(), b.value.robots.size());
+  for (std::size_t i = 0; i < a.value.robots.size(); ++i) {
+    const RobotModel& ma = *a.value.robots[i].model;
+    const RobotModel& mb = *b.value.robots[i].model;
+    ASSERT_EQ(ma.links.size(), mb.links.size());
+    for (std::size_t k = 0; k < ma.links.size(); ++k) {
+      ASSERT_EQ(ma.links[k].collision.size(), mb.links[k].collision.size());
+      for (std::size_t g = 0; g < ma.links[k].collision.size(); ++g) {
+        const Shape& sa = ma.links[k].collision[g].shape;
+        const Shape& sb = mb.links[k].collision[g].shape;
+        EXPECT_EQ(sa.triangle_count(), sb.triangle_count());
+        if (sa.mesh && sb.mesh) {
+          EXPECT_EQ(sa.mesh->vertices, sb.mesh->vertices);
+        }
+      }
+    }
+  }
+  ASSERT_EQ(a.value.welds.size(), b.value.welds.size());
+  for (std::size_t i = 0; i < a.value.welds.size(); ++i) {
+    EXPECT_EQ(a.value.welds[i].p_W, b.value.welds[i].p_W);
+  }
 }
 
 }  // namespace
