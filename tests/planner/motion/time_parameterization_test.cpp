@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numbers>
 #include <random>
+#include <thread>
 
 #include "planner/motion/internal/topp_random_paths.hpp"
 #include "planner/motion/internal/topp_reference.hpp"
@@ -318,6 +319,26 @@ TEST(TimeParameterizeTest, SameInputSameOutput) {
     EXPECT_EQ(TimeParameterize(c.waypoints, c.limits, options),
               TimeParameterize(c.waypoints, c.limits, options));
   }
+}
+
+// Pure function: two threads timing the same paths get the same results as one.
+TEST(TimeParameterizeTest, ConcurrentCallsAgree) {
+  std::vector<internal::TimingCase> cases;
+  for (std::uint64_t seed = 0; seed < 40; ++seed) cases.push_back(RandomTimingCase(seed + 5));
+  auto run = [&cases](std::vector<MotionProfile>& out) {
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      out.push_back(TimeParameterize(cases[i].waypoints, cases[i].limits,
+                                     {.blend_tolerance = i % 2 == 0 ? 0.0 : 0.05}));
+    }
+  };
+  std::vector<MotionProfile> serial, first, second;
+  run(serial);
+  std::thread a([&] { run(first); });
+  std::thread b([&] { run(second); });
+  a.join();
+  b.join();
+  EXPECT_EQ(first, serial);
+  EXPECT_EQ(second, serial);
 }
 
 TEST(TimeParameterizeDeathTest, DegenerateLimitsAreProgrammingErrors) {
