@@ -67,9 +67,23 @@ TEST(ChainTest, LimitsAndNames) {
 }
 
 TEST(ChainTest, MatchesReferenceOnRandomChains) {
+  std::vector<cell::RobotModel> models = {MakeKr6R700(), MakeTrackKr6(),
+                                          testing::MakeOffsetWrist6R(), testing::MakeSevenDof()};
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
-    SCOPED_TRACE("seed " + std::to_string(seed));
-    const cell::RobotModel model = MakeRandomChain(1 + static_cast<int>(seed % 8), seed);
+    models.push_back(MakeRandomChain(1 + static_cast<int>(seed % 8), seed));
+  }
+  // Random origins with coordinate axes (the fast rotation path behind a rotated origin).
+  for (std::uint64_t seed = 30; seed < 35; ++seed) {
+    cell::RobotModel m = MakeRandomChain(6, seed);
+    for (size_t i = 0; i < m.joints.size(); ++i) {
+      m.joints[i].axis = Eigen::Vector3d::Unit(i % 3) * (i % 2 ? -1.0 : 1.0);
+    }
+    models.push_back(m);
+  }
+  for (size_t index = 0; index < models.size(); ++index) {
+    const std::uint64_t seed = index + 1;
+    const cell::RobotModel& model = models[index];
+    SCOPED_TRACE(model.name);
     const Chain chain(model);
     std::mt19937_64 rng(seed);
     std::vector<Eigen::Isometry3d> poses;
