@@ -21,8 +21,8 @@ constexpr double kMaxBranchLeaves = 2e8;
 // Held-Karp over the subsets of tasks a robot can do; options are separate nodes of one layer.
 struct RobotTable {
   std::vector<double> route;  // [mask]: shortest closed route doing exactly `mask`, kInf if none
-  std::vector<double> dp;     // [mask * n + node]: best path from home covering mask, ending at node
-  std::vector<int> parent;    // previous node (0 = home)
+  std::vector<double> dp;   // [mask * n + node]: best path from home covering mask, ending at node
+  std::vector<int> parent;  // previous node (0 = home)
   std::vector<int> node_global;  // local node -> Graph node (local 0 = home)
   std::vector<int> node_task;    // local node -> task (-1 = home)
   int n = 0;
@@ -47,8 +47,9 @@ RobotTable SolveRobot(const internal::Graph& g, int r, int nt) {
   tab.parent.assign(masks * static_cast<std::size_t>(n), -1);
   tab.route.assign(masks, kInf);
   tab.route[0] = 0.0;
-  auto at = [n](std::size_t mask, int node) { return mask * static_cast<std::size_t>(n) +
-                                                      static_cast<std::size_t>(node); };
+  auto at = [n](std::size_t mask, int node) {
+    return mask * static_cast<std::size_t>(n) + static_cast<std::size_t>(node);
+  };
   for (int v = 1; v < n; ++v) {
     const std::size_t m = std::size_t{1} << node_task[static_cast<std::size_t>(v)];
     const int gv = node_global[static_cast<std::size_t>(v)];
@@ -143,7 +144,8 @@ class ExactSolver final : public Solver {
       if (t == nt) {
         Cost c;
         for (int r = 0; r < nr; ++r) {
-          const double len = tables[static_cast<std::size_t>(r)].route[mask[static_cast<std::size_t>(r)]];
+          const double len =
+              tables[static_cast<std::size_t>(r)].route[mask[static_cast<std::size_t>(r)]];
           c.makespan = std::max(c.makespan, len);
           c.total += len;
         }
@@ -165,8 +167,8 @@ class ExactSolver final : public Solver {
     Solution s;
     s.routes.resize(static_cast<std::size_t>(nr));
     for (int r = 0; r < nr; ++r) {
-      s.routes[static_cast<std::size_t>(r)] =
-          Reconstruct(g, r, tables[static_cast<std::size_t>(r)], best_mask[static_cast<std::size_t>(r)]);
+      s.routes[static_cast<std::size_t>(r)] = Reconstruct(g, r, tables[static_cast<std::size_t>(r)],
+                                                          best_mask[static_cast<std::size_t>(r)]);
     }
     return internal::FinishResult(problem, options, std::move(s), SolveStatus::kOptimal, 0, watch);
   }
@@ -174,7 +176,6 @@ class ExactSolver final : public Solver {
   static SolveResult BranchAndBound(const Problem& problem, const SolveOptions& options,
                                     const internal::Graph& g, const internal::StopWatch& watch);
 };
-
 
 SolveResult ExactSolver::BranchAndBound(const Problem& problem, const SolveOptions& options,
                                         const internal::Graph& g,

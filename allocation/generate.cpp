@@ -45,7 +45,8 @@ Problem GenerateProblem(const GenerateConfig& config) {
   for (int t = 0; t < config.num_tasks; ++t) {
     Eigen::Vector3d p;
     for (int i = 0; i < 3; ++i) p[i] = lo[i] + (hi[i] - lo[i]) * unit(rng);
-    const double weld = config.min_duration + (config.max_duration - config.min_duration) * unit(rng);
+    const double weld =
+        config.min_duration + (config.max_duration - config.min_duration) * unit(rng);
     Task task{.name = "w" + std::to_string(t), .capabilities = {}};
     std::vector<int> robots;
     int nearest = 0;
@@ -82,9 +83,11 @@ Problem GenerateProblem(const GenerateConfig& config) {
       int j = static_cast<int>(unit(rng) * config.num_tasks) % config.num_tasks;
       if (i == j) continue;
       if (i > j) std::swap(i, j);
-      if (pairs.emplace(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(j)]).second) {
-        problem.precedences.push_back(Precedence{.before = TaskId{order[static_cast<std::size_t>(i)]},
-                                                 .after = TaskId{order[static_cast<std::size_t>(j)]}});
+      if (pairs.emplace(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(j)])
+              .second) {
+        problem.precedences.push_back(
+            Precedence{.before = TaskId{order[static_cast<std::size_t>(i)]},
+                       .after = TaskId{order[static_cast<std::size_t>(j)]}});
       }
     }
   }

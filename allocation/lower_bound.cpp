@@ -20,8 +20,8 @@ LowerBound ComputeLowerBound(const Problem& problem, std::int64_t max_pair_calls
   std::vector<NodeLayout> layouts;
   for (int r = 0; r < nr; ++r) {
     layouts.emplace_back(problem.tasks, RobotId{r});
-    pair_calls += static_cast<std::int64_t>(layouts.back().num_nodes()) *
-                  layouts.back().num_nodes();
+    pair_calls +=
+        static_cast<std::int64_t>(layouts.back().num_nodes()) * layouts.back().num_nodes();
   }
   const bool use_pairs = pair_calls <= max_pair_calls;
 

@@ -60,8 +60,8 @@ struct Capability {
 };
 
 struct Task {
-  std::string name;                       ///< For messages only.
-  std::vector<Capability> capabilities;   ///< Eligible robots, each at most once; not empty.
+  std::string name;                      ///< For messages only.
+  std::vector<Capability> capabilities;  ///< Eligible robots, each at most once; not empty.
   bool operator==(const Task&) const = default;
 };
 

@@ -49,7 +49,8 @@ Evaluation Evaluate(const Problem& problem, const Solution& solution) {
       problem.num_tasks(), solution.routes, internal::Predecessors(problem),
       [&travel](RobotId r, const Stop& a, const Stop& b) { return travel.Seconds(r, a, b); },
       [&problem](RobotId r, const Visit& v) {
-        return problem.FindCapability(v.task, r)->options[static_cast<std::size_t>(v.option)]
+        return problem.FindCapability(v.task, r)
+            ->options[static_cast<std::size_t>(v.option)]
             .duration;
       });
 }
@@ -68,9 +69,8 @@ Validation Validate(const Problem& problem, const Solution& solution) {
     const RobotId robot{static_cast<int>(r)};
     for (std::size_t i = 0; i < solution.routes[r].size(); ++i) {
       const Visit& v = solution.routes[r][i];
-      const std::string where =
-          "routes[" + std::to_string(r) + "][" + std::to_string(i) + "]: task " +
-          std::to_string(v.task.value);
+      const std::string where = "routes[" + std::to_string(r) + "][" + std::to_string(i) +
+                                "]: task " + std::to_string(v.task.value);
       if (v.task.value < 0 || v.task.value >= nt) {
         error(where + ": no such task");
         continue;
@@ -95,7 +95,8 @@ Validation Validate(const Problem& problem, const Solution& solution) {
   if (!result.errors.empty()) return result;
   result.evaluation = Evaluate(problem, solution);
   if (!result.evaluation.feasible) {
-    error("precedences and route orders form a cycle: the robots would wait for each other forever");
+    error(
+        "precedences and route orders form a cycle: the robots would wait for each other forever");
   }
   return result;
 }

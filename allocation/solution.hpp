@@ -44,9 +44,9 @@ struct RobotTimes {
 struct Evaluation {
   /// False when precedences and route orders form a cycle (the robots would wait forever).
   bool feasible = true;
-  Cost cost;                      ///< Meaningful only when feasible.
+  Cost cost;  ///< Meaningful only when feasible.
   std::vector<RobotTimes> robots;
-  std::vector<double> start;      ///< Per task: start time of its visit (-1 if not visited).
+  std::vector<double> start;  ///< Per task: start time of its visit (-1 if not visited).
 };
 
 /// Simulates the routes: every robot leaves home at t = 0; a visit starts at

@@ -27,8 +27,8 @@ SolveResult FinishResult(const Problem& problem, const SolveOptions& options, So
   SolveResult result;
   result.status = status;
   result.lower_bound = lower_bound != nullptr
-                            ? *lower_bound
-                            : ComputeLowerBound(problem, options.lower_bound_pair_calls);
+                           ? *lower_bound
+                           : ComputeLowerBound(problem, options.lower_bound_pair_calls);
   if (status != SolveStatus::kTooLarge) {
     const Validation v = Validate(problem, solution);
     // A solver returning an invalid solution is a bug, not an expected outcome.

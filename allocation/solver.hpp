@@ -59,7 +59,7 @@ struct SolveResult {
   Cost cost;               ///< Evaluate(problem, solution).cost.
   LowerBound lower_bound;  ///< Reported with every solution.
   std::int64_t iterations = 0;
-  double seconds = 0.0;    ///< Wall time spent (informative only).
+  double seconds = 0.0;  ///< Wall time spent (informative only).
   std::string message;
 };
 
@@ -86,9 +86,11 @@ std::unique_ptr<Solver> MakeBaselineSolver();
 std::unique_ptr<Solver> MakeStrongSolver();
 
 /// Exact optimum for tiny instances. Without precedences: Held-Karp dynamic programming over
-/// task subsets per robot (with options), then the best partition among robots; limits:
-/// tasks <= 14 and robots^tasks <= 5e6. With precedences: depth-first branch and bound over
-/// routes and options, evaluated with Evaluate(); limit tasks <= 8. Larger: kTooLarge.
+/// task subsets per robot (with options), then every assignment of tasks to robots; limits:
+/// 14 tasks and 5e6 assignments (product of the eligible-robot counts). With precedences:
+/// depth-first branch and bound over routes and options, leaves evaluated with Evaluate();
+/// limits: 8 tasks and 2e8 leaves. Larger: kTooLarge with an empty solution. Ignores the
+/// iteration budget, time budget and cancel flag (sizes are bounded). Held & Karp 1962.
 std::unique_ptr<Solver> MakeExactSolver();
 
 }  // namespace weldcell::allocation

@@ -29,7 +29,8 @@ constexpr double kStartTemperature = 0.01;
 constexpr double kEndTemperature = 0.0001;
 // Weight of the total busy time against the makespan in the annealing objective, per robot:
 // a tie-breaker that keeps non-critical routes short (slack for later moves).
-constexpr double kTotalWeight = 0.1;  // routes up to this length get exhaustive 2-opt / or-opt scans
+constexpr double kTotalWeight =
+    0.1;  // routes up to this length get exhaustive 2-opt / or-opt scans
 
 struct Insertion {
   double delta = kInf;
@@ -153,7 +154,9 @@ class Search {
     return delta + makespan_weight_ * std::max(0.0, s_.len[r] + delta - makespan);
   }
 
-  bool Feasible() const { return !g_.has_precedences() || g_.Simulate(s_.route, s_.option).feasible; }
+  bool Feasible() const {
+    return !g_.has_precedences() || g_.Simulate(s_.route, s_.option).feasible;
+  }
 
   // ---- construction and recreate -------------------------------------------------------
   void RegretConstruct();
@@ -169,7 +172,8 @@ class Search {
   bool OrOpt(int r);
   void IntraRoute(int r);
   bool InterRoute(const std::vector<int>* only = nullptr);
-  double SegmentCost(int r, const std::vector<int>& seq, int a, int b, std::vector<int>* opts) const;
+  double SegmentCost(int r, const std::vector<int>& seq, int a, int b,
+                     std::vector<int>* opts) const;
 
   void BuildNeighbours();
   void BuildTopologicalRank();
@@ -270,7 +274,8 @@ void Search::RegretConstruct() {
       }
       // A task with one robot has infinite regret: place it while its robot has room.
       const double regret = b2 == kInf ? 1e18 : b2 - b1;
-      if (regret > pick_regret + kEps || (std::abs(regret - pick_regret) <= kEps && b1 < pick_score)) {
+      if (regret > pick_regret + kEps ||
+          (std::abs(regret - pick_regret) <= kEps && b1 < pick_score)) {
         pick = t;
         pick_robot = r1;
         pick_regret = regret;
@@ -301,7 +306,8 @@ void Search::RegretConstruct() {
       for (int s : g_.succs()[pick]) --missing[s];
     }
     for (int t = 0; t < nt_; ++t) {
-      if (s_.robot_of[t] < 0 && g_.CanDo(pick_robot, t)) cache[t][pick_robot] = BestInsertion(t, pick_robot);
+      if (s_.robot_of[t] < 0 && g_.CanDo(pick_robot, t))
+        cache[t][pick_robot] = BestInsertion(t, pick_robot);
     }
   }
 }
@@ -363,8 +369,7 @@ bool Search::InsertFeasibly(int t, double blink) {
       Candidate c{.score = kInf, .r = r, .pos = pos, .option = 0};
       for (int o = 0; o < g_.NumOptions(r, t); ++o) {
         const int n = first + o;
-        const double sc =
-            Score(r, g_.T(r, a, n) + g_.Dur(r, n) + g_.T(r, n, b) - base, makespan);
+        const double sc = Score(r, g_.T(r, a, n) + g_.Dur(r, n) + g_.T(r, n, b) - base, makespan);
         if (sc < c.score) {
           c.score = sc;
           c.option = o;
@@ -655,8 +660,8 @@ bool Search::OrOpt(int r) {
           const int f = g_.First(r, t);
           for (int o = 0; o < g_.NumOptions(r, t); ++o) {
             const int n = f + o;
-            const double delta = g_.T(r, c, n) + g_.Dur(r, n) + g_.T(r, n, d) - base - gain -
-                                 g_.Dur(r, first);
+            const double delta =
+                g_.T(r, c, n) + g_.Dur(r, n) + g_.T(r, n, d) - base - gain - g_.Dur(r, first);
             if (delta < best) {
               best = delta;
               best_pos = p;
@@ -708,7 +713,8 @@ void Search::IntraRoute(int r) {
   }
   if (g_.has_precedences() && !Feasible()) {
     s_.route[r] = saved_route;
-    for (std::size_t i = 0; i < saved_route.size(); ++i) s_.option[saved_route[i]] = saved_options[i];
+    for (std::size_t i = 0; i < saved_route.size(); ++i)
+      s_.option[saved_route[i]] = saved_options[i];
     s_.len[r] = RouteLength(r);
   }
 }
@@ -911,7 +917,8 @@ State Search::Run(const internal::StopWatch& watch, double lower_bound, std::int
       best = s_;
     }
     *iterations = it + 1;
-    if (options_.progress && options_.progress_every > 0 && (it + 1) % options_.progress_every == 0) {
+    if (options_.progress && options_.progress_every > 0 &&
+        (it + 1) % options_.progress_every == 0) {
       options_.progress(Progress{.iteration = it + 1,
                                  .max_iterations = n_iter,
                                  .best = best.cost,

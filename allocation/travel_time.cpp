@@ -44,8 +44,8 @@ DenseTravelTime::DenseTravelTime(const std::vector<Task>& tasks,
     const Eigen::MatrixXd& m = seconds_[r];
     if (m.rows() != n || m.cols() != n) {
       throw ProblemError("DenseTravelTime: robot " + std::to_string(r) + ": matrix is " +
-                         std::to_string(m.rows()) + "x" + std::to_string(m.cols()) +
-                         ", expected " + std::to_string(n) + "x" + std::to_string(n));
+                         std::to_string(m.rows()) + "x" + std::to_string(m.cols()) + ", expected " +
+                         std::to_string(n) + "x" + std::to_string(n));
     }
     if (!m.allFinite() || (n > 0 && m.minCoeff() < 0.0)) {
       throw ProblemError("DenseTravelTime: robot " + std::to_string(r) +

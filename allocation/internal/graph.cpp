@@ -60,7 +60,8 @@ Solution Graph::ToSolution(const std::vector<std::vector<int>>& routes,
   s.routes.resize(routes.size());
   for (std::size_t r = 0; r < routes.size(); ++r) {
     for (int t : routes[r]) {
-      s.routes[r].push_back(Visit{.task = TaskId{t}, .option = option[static_cast<std::size_t>(t)]});
+      s.routes[r].push_back(
+          Visit{.task = TaskId{t}, .option = option[static_cast<std::size_t>(t)]});
     }
   }
   return s;

@@ -40,7 +40,8 @@ void BM_Strong(benchmark::State& state) {
   const auto solver = MakeStrongSolver();
   SolveResult r;
   for (auto _ : state) {
-    r = solver->Solve(p, {.seed = 1, .max_iterations = state.range(3),
+    r = solver->Solve(p, {.seed = 1,
+                          .max_iterations = state.range(3),
                           .lower_bound_pair_calls = kLowerBoundPairCalls});
     benchmark::DoNotOptimize(r.cost);
   }
@@ -113,8 +114,12 @@ void BM_TinyGapToExact(benchmark::State& state) {
   state.counters["baseline_gap_exact_mean_pct"] = base_gap_sum / kInstances;
   state.counters["optimal_share"] = static_cast<double>(matched) / kInstances;
 }
-BENCHMARK(BM_TinyGapToExact)->Args({2, 8, 4})->Args({3, 8, 4})->Args({3, 10, 2})
-    ->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_TinyGapToExact)
+    ->Args({2, 8, 4})
+    ->Args({3, 8, 4})
+    ->Args({3, 10, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 
 void BM_Exact(benchmark::State& state) {
   const Problem p = Station(state);
@@ -153,7 +158,13 @@ void BM_Robotsp(benchmark::State& state) {
   state.counters["gap_opt_pct"] = 100.0 * (r.cost.makespan / optimum - 1.0);
   state.counters["nearest_neighbour_gap_pct"] = 100.0 * (nn.cost.makespan / optimum - 1.0);
 }
-BENCHMARK(BM_Robotsp)->Arg(25)->Arg(50)->Arg(100)->Arg(150)->Arg(200)->Arg(245)
+BENCHMARK(BM_Robotsp)
+    ->Arg(25)
+    ->Arg(50)
+    ->Arg(100)
+    ->Arg(150)
+    ->Arg(200)
+    ->Arg(245)
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -39,7 +39,8 @@ TEST(CheckProblem, ReportsEveryProblemWithItsPlace) {
 
 TEST(CheckProblem, RejectsCyclicPrecedences) {
   Problem p = TwoTasks();
-  p.precedences = {{.before = TaskId{0}, .after = TaskId{1}}, {.before = TaskId{1}, .after = TaskId{0}}};
+  p.precedences = {{.before = TaskId{0}, .after = TaskId{1}},
+                   {.before = TaskId{1}, .after = TaskId{0}}};
   EXPECT_THROW(
       {
         try {
@@ -78,7 +79,8 @@ TEST(EuclideanTravelTime, IsDistanceOverSpeed) {
   const Stop b{.task = TaskId{1}, .option = 1};
   EXPECT_DOUBLE_EQ(p.travel->Seconds(RobotId{0}, Stop::Home(), a), 1.0);
   EXPECT_DOUBLE_EQ(p.travel->Seconds(RobotId{0}, a, b), 2.0);
-  EXPECT_DOUBLE_EQ(p.travel->Seconds(RobotId{1}, Stop::Home(), Stop{.task = TaskId{1}, .option = 0}), 1.0);
+  EXPECT_DOUBLE_EQ(
+      p.travel->Seconds(RobotId{1}, Stop::Home(), Stop{.task = TaskId{1}, .option = 0}), 1.0);
   std::vector<EuclideanRobot> bad(1);
   bad[0].home = Eigen::VectorXd::Zero(2);
   bad[0].speed = 0.0;
@@ -86,7 +88,8 @@ TEST(EuclideanTravelTime, IsDistanceOverSpeed) {
 }
 
 TEST(DenseTravelTime, FromOracleReproducesTheOracle) {
-  const Problem p = GenerateProblem({.num_robots = 3, .num_tasks = 12, .max_options = 3, .seed = 5});
+  const Problem p =
+      GenerateProblem({.num_robots = 3, .num_tasks = 12, .max_options = 3, .seed = 5});
   const DenseTravelTime dense = DenseTravelTime::FromOracle(p);
   for (int r = 0; r < p.num_robots(); ++r) {
     const NodeLayout layout(p.tasks, RobotId{r});
@@ -104,12 +107,17 @@ TEST(DenseTravelTime, RejectsWrongSizes) {
   const Problem p = TwoTasks();
   EXPECT_THROW(DenseTravelTime(p.tasks, {Eigen::MatrixXd::Zero(3, 3), Eigen::MatrixXd::Zero(2, 2)}),
                ProblemError);
-  EXPECT_NO_THROW(DenseTravelTime(p.tasks, {Eigen::MatrixXd::Zero(4, 4), Eigen::MatrixXd::Zero(2, 2)}));
+  EXPECT_NO_THROW(
+      DenseTravelTime(p.tasks, {Eigen::MatrixXd::Zero(4, 4), Eigen::MatrixXd::Zero(2, 2)}));
 }
 
 TEST(GenerateProblem, IsDeterministicAndWellFormed) {
-  const GenerateConfig config{.num_robots = 4, .num_tasks = 60, .max_options = 5,
-                              .reach_fraction = 0.5, .num_precedences = 10, .seed = 11};
+  const GenerateConfig config{.num_robots = 4,
+                              .num_tasks = 60,
+                              .max_options = 5,
+                              .reach_fraction = 0.5,
+                              .num_precedences = 10,
+                              .seed = 11};
   const Problem a = GenerateProblem(config);
   const Problem b = GenerateProblem(config);
   EXPECT_NO_THROW(CheckProblem(a));

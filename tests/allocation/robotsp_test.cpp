@@ -19,8 +19,7 @@ TEST(Robotsp, ToursWithinOnePercentOfTheExactOptima) {
   for (const auto& [n, optimum] : data.optima) {
     ASSERT_LE(n, static_cast<int>(data.targets.size()));
     const Problem p = testing::RobotspProblem(data, n);
-    const SolveResult r =
-        solver->Solve(p, {.seed = 1, .max_iterations = 300 / testing::kScale});
+    const SolveResult r = solver->Solve(p, {.seed = 1, .max_iterations = 300 / testing::kScale});
     ASSERT_TRUE(Validate(p, r.solution).ok());
     // The file's optimum is exact: a shorter tour would mean our tour is not the one it
     // defines (the listed lengths are rounded to 1e-6 m).

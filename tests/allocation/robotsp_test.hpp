@@ -56,8 +56,9 @@ inline Problem RobotspProblem(const RobotspData& data, int n) {
   p.robots.push_back(Robot{.name = "robot"});
   EuclideanRobot robot{.home = data.targets[0], .points = {}, .speed = 1.0};
   for (int i = 1; i < n; ++i) {
-    p.tasks.push_back(Task{.name = "target" + std::to_string(i),
-                           .capabilities = {Capability{.robot = RobotId{0}, .options = {Option{}}}}});
+    p.tasks.push_back(
+        Task{.name = "target" + std::to_string(i),
+             .capabilities = {Capability{.robot = RobotId{0}, .options = {Option{}}}}});
     robot.points.push_back({data.targets[static_cast<std::size_t>(i)]});
   }
   p.travel = std::make_shared<EuclideanTravelTime>(std::vector<EuclideanRobot>{robot});

@@ -70,7 +70,8 @@ TEST(Validate, ReportsMissingDuplicateIneligibleAndBadOptions) {
 TEST(Validate, DetectsDeadlockBetweenRoutesAndPrecedences) {
   // C before B and B before A, but robot 0 does A before C: every robot would wait forever.
   Problem p = WaitExample();
-  p.precedences = {{.before = TaskId{2}, .after = TaskId{1}}, {.before = TaskId{1}, .after = TaskId{0}}};
+  p.precedences = {{.before = TaskId{2}, .after = TaskId{1}},
+                   {.before = TaskId{1}, .after = TaskId{0}}};
   const Validation v = Validate(p, WaitSolution());
   EXPECT_FALSE(v.ok());
   EXPECT_FALSE(v.evaluation.feasible);

@@ -26,12 +26,13 @@ class SolverContract : public ::testing::TestWithParam<SolverCase> {
   static GenerateConfig RandomConfig(std::uint64_t seed, int max_tasks) {
     std::mt19937_64 rng(seed);
     const int n = 1 + static_cast<int>(rng() % static_cast<std::uint64_t>(max_tasks));
-    return GenerateConfig{.num_robots = 1 + static_cast<int>(rng() % 4),
-                          .num_tasks = n,
-                          .max_options = 1 + static_cast<int>(rng() % (max_tasks > 8 ? 4 : 2)),
-                          .reach_fraction = 0.35 + 0.3 * static_cast<double>(rng() % 100) / 100.0,
-                          .num_precedences = static_cast<int>(rng() % static_cast<std::uint64_t>(n / 2 + 1)),
-                          .seed = seed};
+    return GenerateConfig{
+        .num_robots = 1 + static_cast<int>(rng() % 4),
+        .num_tasks = n,
+        .max_options = 1 + static_cast<int>(rng() % (max_tasks > 8 ? 4 : 2)),
+        .reach_fraction = 0.35 + 0.3 * static_cast<double>(rng() % 100) / 100.0,
+        .num_precedences = static_cast<int>(rng() % static_cast<std::uint64_t>(n / 2 + 1)),
+        .seed = seed};
   }
   static SolveOptions Options(std::uint64_t seed) {
     return SolveOptions{.seed = seed, .max_iterations = 300 / testing::kScale};
@@ -95,12 +96,13 @@ TEST_P(SolverContract, CancelledBeforeStartStillReturnsAValidSolution) {
   EXPECT_TRUE(Validate(p, r.solution).ok());
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllSolvers, SolverContract,
-    ::testing::Values(SolverCase{"baseline", MakeBaselineSolver, 60},
-                      SolverCase{"strong", MakeStrongSolver, 60},
-                      SolverCase{"exact", MakeExactSolver, 6}),
-    [](const ::testing::TestParamInfo<SolverCase>& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(AllSolvers, SolverContract,
+                         ::testing::Values(SolverCase{"baseline", MakeBaselineSolver, 60},
+                                           SolverCase{"strong", MakeStrongSolver, 60},
+                                           SolverCase{"exact", MakeExactSolver, 6}),
+                         [](const ::testing::TestParamInfo<SolverCase>& info) {
+                           return info.param.name;
+                         });
 
 }  // namespace
 }  // namespace weldcell::allocation

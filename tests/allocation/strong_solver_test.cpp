@@ -4,6 +4,7 @@
 
 #include "allocation/generate.hpp"
 #include "allocation/solver.hpp"
+#include "allocation/travel_time.hpp"
 #include "tests/allocation/test_support.hpp"
 
 namespace weldcell::allocation {
@@ -28,7 +29,9 @@ TEST(StrongSolver, EqualsTheExactOptimumOnTinyInstances) {
     const SolveResult r = strong->Solve(p, {.seed = seed, .max_iterations = 400});
     EXPECT_TRUE(testing::NearlyEqual(r.cost, best.cost, 1e-9))
         << "seed " << seed << ": strong " << ToString(r.cost) << ", optimum " << ToString(best.cost)
-        << "\n" << ToString(r.solution) << "optimal:\n" << ToString(best.solution);
+        << "\n"
+        << ToString(r.solution) << "optimal:\n"
+        << ToString(best.solution);
     ++checked;
   }
   EXPECT_GT(checked, 0);
@@ -51,22 +54,26 @@ TEST(StrongSolver, EqualsTheExactOptimumWithPrecedences) {
     ASSERT_EQ(best.status, SolveStatus::kOptimal) << "seed " << seed;
     const SolveResult r = strong->Solve(p, {.seed = seed, .max_iterations = 400});
     EXPECT_TRUE(testing::NearlyEqual(r.cost, best.cost, 1e-9))
-        << "seed " << seed << ": strong " << ToString(r.cost) << ", optimum " << ToString(best.cost);
+        << "seed " << seed << ": strong " << ToString(r.cost) << ", optimum "
+        << ToString(best.cost);
   }
 }
 
 TEST(StrongSolver, BeatsTheBaselineOnStations) {
   for (std::uint64_t seed = 1; seed <= 3; ++seed) {
-    const Problem p = GenerateProblem({.num_robots = 4, .num_tasks = 80, .max_options = 4, .seed = seed});
+    const Problem p =
+        GenerateProblem({.num_robots = 4, .num_tasks = 80, .max_options = 4, .seed = seed});
     const SolveResult base = MakeBaselineSolver()->Solve(p, {});
-    const SolveResult r = MakeStrongSolver()->Solve(p, {.seed = seed, .max_iterations = 300 / testing::kScale});
+    const SolveResult r =
+        MakeStrongSolver()->Solve(p, {.seed = seed, .max_iterations = 300 / testing::kScale});
     EXPECT_LT(r.cost.makespan, base.cost.makespan) << "seed " << seed;
     EXPECT_GE(r.cost.makespan, r.lower_bound.value);
   }
 }
 
 TEST(StrongSolver, ReportsProgressWithAMonotoneBest) {
-  const Problem p = GenerateProblem({.num_robots = 3, .num_tasks = 40, .max_options = 3, .seed = 9});
+  const Problem p =
+      GenerateProblem({.num_robots = 3, .num_tasks = 40, .max_options = 3, .seed = 9});
   std::vector<Progress> seen;
   SolveOptions options{.seed = 2, .max_iterations = 200, .progress_every = 25};
   options.progress = [&seen](const Progress& pr) { seen.push_back(pr); };
@@ -85,10 +92,35 @@ TEST(StrongSolver, MoreIterationsNeverHurtForTheSameSeedPrefix) {
   // Not a law in general (annealing schedule depends on the budget), but the solver keeps the
   // best seen, so its result must at least match the regret construction + local search it
   // starts from (budget 0).
-  const Problem p = GenerateProblem({.num_robots = 5, .num_tasks = 120, .max_options = 6, .seed = 4});
+  const Problem p =
+      GenerateProblem({.num_robots = 5, .num_tasks = 120, .max_options = 6, .seed = 4});
   const SolveResult start = MakeStrongSolver()->Solve(p, {.seed = 1, .max_iterations = 0});
-  const SolveResult more = MakeStrongSolver()->Solve(p, {.seed = 1, .max_iterations = 200 / testing::kScale});
+  const SolveResult more =
+      MakeStrongSolver()->Solve(p, {.seed = 1, .max_iterations = 200 / testing::kScale});
   EXPECT_FALSE(Better(start.cost, more.cost));
+}
+
+}  // namespace
+}  // namespace weldcell::allocation
+
+namespace weldcell::allocation {
+namespace {
+
+// The travel cache is an implementation detail: calling the oracle directly, or a dense matrix
+// precomputed from it, must give the very same solution.
+TEST(StrongSolver, SameSolutionWithCacheWithoutCacheAndFromADenseMatrix) {
+  const Problem p = GenerateProblem(
+      {.num_robots = 3, .num_tasks = 30, .max_options = 3, .num_precedences = 3, .seed = 12});
+  const SolveResult cached = MakeStrongSolver()->Solve(p, {.seed = 5, .max_iterations = 150});
+  const SolveResult direct =
+      MakeStrongSolver()->Solve(p, {.seed = 5, .max_iterations = 150, .max_cached_entries = 0});
+  EXPECT_EQ(cached.solution, direct.solution);
+  Problem dense = p;
+  dense.travel = std::make_shared<DenseTravelTime>(DenseTravelTime::FromOracle(p));
+  const SolveResult from_dense =
+      MakeStrongSolver()->Solve(dense, {.seed = 5, .max_iterations = 150});
+  EXPECT_EQ(cached.solution, from_dense.solution);
+  EXPECT_EQ(cached.cost, Evaluate(dense, from_dense.solution).cost);
 }
 
 }  // namespace
