@@ -708,7 +708,10 @@ void Search::IntraRoute(int r) {
     for (int t : saved_route) saved_options.push_back(s_.option[t]);
   }
   for (int pass = 0; pass < 1000; ++pass) {
-    const bool improved = OptimizeOptions(r) | TwoOpt(r) | OrOpt(r);
+    // All three run every pass (no short-circuit): each may open moves for the others.
+    bool improved = OptimizeOptions(r);
+    improved = TwoOpt(r) || improved;
+    improved = OrOpt(r) || improved;
     if (!improved) break;
   }
   if (g_.has_precedences() && !Feasible()) {
@@ -724,16 +727,16 @@ void Search::IntraRoute(int r) {
 double Search::SegmentCost(int r, const std::vector<int>& seq, int a, int b,
                            std::vector<int>* opts) const {
   if (seq.empty()) return g_.T(r, a, b);
-  const int L = static_cast<int>(seq.size());
+  const int layers = static_cast<int>(seq.size());
   // Layer i's options live at [offset[i], offset[i + 1]) of the scratch arrays.
   std::vector<int>& offset = seg_offset_;
-  offset.assign(L + 1, 0);
-  for (int i = 0; i < L; ++i) offset[i + 1] = offset[i] + g_.NumOptions(r, seq[i]);
+  offset.assign(layers + 1, 0);
+  for (int i = 0; i < layers; ++i) offset[i + 1] = offset[i] + g_.NumOptions(r, seq[i]);
   std::vector<double>& cost = seg_cost_;
   std::vector<int>& from = seg_from_;
-  cost.assign(offset[L], kInf);
-  from.assign(offset[L], 0);
-  for (int i = 0; i < L; ++i) {
+  cost.assign(offset[layers], kInf);
+  from.assign(offset[layers], 0);
+  for (int i = 0; i < layers; ++i) {
     const int f = g_.First(r, seq[i]);
     const int k = offset[i + 1] - offset[i];
     for (int o = 0; o < k; ++o) {
@@ -755,17 +758,17 @@ double Search::SegmentCost(int r, const std::vector<int>& seq, int a, int b,
   }
   double best = kInf;
   int best_o = 0;
-  const int lf = g_.First(r, seq[L - 1]);
-  for (int o = 0; o < offset[L] - offset[L - 1]; ++o) {
-    const double c = cost[offset[L - 1] + o] + g_.T(r, lf + o, b);
+  const int lf = g_.First(r, seq[layers - 1]);
+  for (int o = 0; o < offset[layers] - offset[layers - 1]; ++o) {
+    const double c = cost[offset[layers - 1] + o] + g_.T(r, lf + o, b);
     if (c < best) {
       best = c;
       best_o = o;
     }
   }
   if (opts != nullptr) {
-    opts->assign(L, 0);
-    for (int i = L - 1; i >= 0; --i) {
+    opts->assign(layers, 0);
+    for (int i = layers - 1; i >= 0; --i) {
       (*opts)[i] = best_o;
       best_o = from[offset[i] + best_o];
     }
@@ -783,31 +786,31 @@ bool Search::InterRoute(const std::vector<int>* only) {
   const int count = only != nullptr ? static_cast<int>(only->size()) : nt_;
   for (int index = 0; index < count; ++index) {
     const int u = only != nullptr ? (*only)[index] : index;
-    const int A = s_.robot_of[u];
+    const int ra_robot = s_.robot_of[u];
     for (int w : neighbours_[u]) {
-      const int B = s_.robot_of[w];
-      if (B == A) continue;
-      auto& ra = s_.route[A];
-      auto& rb = s_.route[B];
+      const int rb_robot = s_.robot_of[w];
+      if (rb_robot == ra_robot) continue;
+      auto& ra = s_.route[ra_robot];
+      auto& rb = s_.route[rb_robot];
       const int i = static_cast<int>(std::find(ra.begin(), ra.end(), u) - ra.begin());
       const int wpos = static_cast<int>(std::find(rb.begin(), rb.end(), w) - rb.begin());
-      const double others = MaxLenExcept(A, B);
-      const Cost current{.makespan = std::max({others, s_.len[A], s_.len[B]}),
-                         .total = s_.len[A] + s_.len[B]};
+      const double others = MaxLenExcept(ra_robot, rb_robot);
+      const Cost current{.makespan = std::max({others, s_.len[ra_robot], s_.len[rb_robot]}),
+                         .total = s_.len[ra_robot] + s_.len[rb_robot]};
       for (int j : {wpos, wpos + 1}) {
         for (int la = 1; la <= 2; ++la) {
           if (i + la > static_cast<int>(ra.size())) break;
           std::vector<int>& sa = sa_;
           sa.assign(ra.begin() + i, ra.begin() + i + la);
           bool ok = true;
-          for (int t : sa) ok = ok && g_.CanDo(B, t);
+          for (int t : sa) ok = ok && g_.CanDo(rb_robot, t);
           if (!ok) break;
           for (int lb = 0; lb <= 2; ++lb) {
             if (j + lb > static_cast<int>(rb.size())) break;
             std::vector<int>& sb = sb_;
             sb.assign(rb.begin() + j, rb.begin() + j + lb);
             bool ok_b = true;
-            for (int t : sb) ok_b = ok_b && g_.CanDo(A, t);
+            for (int t : sb) ok_b = ok_b && g_.CanDo(ra_robot, t);
             if (!ok_b) break;
             // Busy-time of the replaced pieces with current options.
             auto removed_cost = [this](int r, int start, int count) {
@@ -818,15 +821,16 @@ bool Search::InterRoute(const std::vector<int>* only) {
               }
               return c;
             };
-            const double old_a = removed_cost(A, i, la);
-            const double old_b = removed_cost(B, j, lb);
+            const double old_a = removed_cost(ra_robot, i, la);
+            const double old_b = removed_cost(rb_robot, j, lb);
             const bool a_empty = static_cast<int>(ra.size()) == la && lb == 0;
-            const double new_a_piece =
-                a_empty ? 0.0 : SegmentCost(A, sb, NodeAt(A, i - 1), NodeAt(A, i + la), nullptr);
-            const double new_b_piece =
-                SegmentCost(B, sa, NodeAt(B, j - 1), NodeAt(B, j + lb), nullptr);
-            const double len_a = a_empty ? 0.0 : s_.len[A] - old_a + new_a_piece;
-            const double len_b = s_.len[B] - old_b + new_b_piece;
+            const double new_a_piece = a_empty ? 0.0
+                                               : SegmentCost(ra_robot, sb, NodeAt(ra_robot, i - 1),
+                                                             NodeAt(ra_robot, i + la), nullptr);
+            const double new_b_piece = SegmentCost(rb_robot, sa, NodeAt(rb_robot, j - 1),
+                                                   NodeAt(rb_robot, j + lb), nullptr);
+            const double len_a = a_empty ? 0.0 : s_.len[ra_robot] - old_a + new_a_piece;
+            const double len_b = s_.len[rb_robot] - old_b + new_b_piece;
             const Cost candidate{.makespan = std::max({others, len_a, len_b}),
                                  .total = len_a + len_b};
             if (!Better(candidate, current)) continue;
@@ -835,22 +839,22 @@ bool Search::InterRoute(const std::vector<int>* only) {
             const Cost before = g_.has_precedences() ? TrueCost() : Cost{};
             std::vector<int> opts_a;
             std::vector<int> opts_b;
-            SegmentCost(A, sb, NodeAt(A, i - 1), NodeAt(A, i + la), &opts_a);
-            SegmentCost(B, sa, NodeAt(B, j - 1), NodeAt(B, j + lb), &opts_b);
+            SegmentCost(ra_robot, sb, NodeAt(ra_robot, i - 1), NodeAt(ra_robot, i + la), &opts_a);
+            SegmentCost(rb_robot, sa, NodeAt(rb_robot, j - 1), NodeAt(rb_robot, j + lb), &opts_b);
             ra.erase(ra.begin() + i, ra.begin() + i + la);
             ra.insert(ra.begin() + i, sb.begin(), sb.end());
             rb.erase(rb.begin() + j, rb.begin() + j + lb);
             rb.insert(rb.begin() + j, sa.begin(), sa.end());
             for (int k = 0; k < lb; ++k) {
-              s_.robot_of[sb[k]] = A;
+              s_.robot_of[sb[k]] = ra_robot;
               s_.option[sb[k]] = opts_a[k];
             }
             for (int k = 0; k < la; ++k) {
-              s_.robot_of[sa[k]] = B;
+              s_.robot_of[sa[k]] = rb_robot;
               s_.option[sa[k]] = opts_b[k];
             }
-            s_.len[A] = RouteLength(A);
-            s_.len[B] = RouteLength(B);
+            s_.len[ra_robot] = RouteLength(ra_robot);
+            s_.len[rb_robot] = RouteLength(rb_robot);
             if (g_.has_precedences() && !Better(TrueCost(), before)) {
               s_ = saved;  // the references into s_ may now dangle: leave this task
               goto next_task;

@@ -69,7 +69,7 @@ DenseTravelTime DenseTravelTime::FromOracle(const Problem& problem) {
     }
     seconds.push_back(std::move(m));
   }
-  return DenseTravelTime(problem.tasks, std::move(seconds));
+  return {problem.tasks, std::move(seconds)};
 }
 
 double DenseTravelTime::Seconds(RobotId robot, const Stop& from, const Stop& to) const {

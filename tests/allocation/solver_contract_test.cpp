@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <functional>
+#include <ostream>
 #include <random>
 #include <thread>
 
@@ -19,6 +20,9 @@ struct SolverCase {
   std::function<std::unique_ptr<Solver>()> make;
   int max_tasks;  // instance sizes the solver is meant for
 };
+
+// gtest prints the parameter in test names and failures: the solver's name, not its bytes.
+void PrintTo(const SolverCase& c, std::ostream* os) { *os << c.name; }
 
 class SolverContract : public ::testing::TestWithParam<SolverCase> {
  protected:
