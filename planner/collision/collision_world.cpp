@@ -154,8 +154,7 @@ CollisionWorld::CollisionWorld(const cell::Cell& cell, const WorldOptions& optio
         {.kind = BodyKind::kGun, .robot = robot_index, .index = robot.gun, .name = {}},
         source.tool.collision, meshes));
 
-    robot.env_order.push_back(robot.gun);
-    for (int k = robot.gun - 1; k >= 0; --k) robot.env_order.push_back(k);
+    for (int b = 0; b <= robot.gun; ++b) robot.env_order.push_back(b);
     std::erase_if(robot.env_order, [&](int b) { return robot.bodies[b].empty(); });
 
     // Robots of one model with the same gun geometry and home get the same matrix, computed once
@@ -393,8 +392,8 @@ DistanceResult ClearancePlaced(const CollisionWorld::Impl& world, CtxImpl& ctx,
     Eigen::Vector3d p_W_robot;
     Eigen::Vector3d p_W_obstacle;
     const double d =
-        internal::GeometryDistance(ctx, *part.geometry, X_WG, target, obstacle.X_WG, &p_W_robot,
-                                   &p_W_obstacle);
+        internal::GeometryDistance(ctx, *part.geometry, X_WG, target, obstacle.X_WG,
+                                   result.distance, &p_W_robot, &p_W_obstacle);
     if (d <= 0.0) {
       return {.status = DistanceStatus::kInContact,
               .distance = 0.0,

@@ -84,7 +84,11 @@ struct CheckRequest {
 struct CollisionResult {
   CollisionStatus status = CollisionStatus::kFree;
   /// Empty when free; one entry (the first found) or all of them, as requested. The order is
-  /// deterministic: obstacles before self pairs, the gun and distal links before proximal ones.
+  /// fixed: obstacles before self pairs; robot bodies from the base link to the tip link, then
+  /// the gun; obstacles in cell order; self pairs with the gun first. (Proximal links first: when one of them reaches an
+  /// obstacle it is usually deep in it and the contact is found fast, whereas the gun and wrist
+  /// at a weld are the expensive near misses.) The answer depends on the query alone, never on
+  /// earlier queries, so every thread gets the same one.
   std::vector<Contact> contacts;
 
   bool in_collision() const { return status == CollisionStatus::kInCollision; }
@@ -93,7 +97,8 @@ struct CollisionResult {
 
 enum class DistanceStatus : std::uint8_t {
   kClear,      ///< Nearest obstacle found at `distance` > 0.
-  kInContact,  ///< A robot body touches an obstacle: distance = 0, bodies = that pair.
+  kInContact,  ///< A robot body touches an obstacle: distance = 0, bodies = that pair,
+               ///< points zero.
   kFarther,    ///< No obstacle nearer than the request's max_distance (or no obstacles):
                ///< distance = max_distance, a lower bound; bodies and points unset.
 };
@@ -188,8 +193,9 @@ class CollisionWorld {
   const DisplacementBound& displacement_bound(int robot) const;
 
   /// Robot `robot` at configuration q (size chain(robot).dof()) against the static obstacles
-  /// and/or itself. Does not allocate unless a contact is reported. Precondition: ctx was made
-  /// from this world; robot in range; q of the right size (checked, aborts).
+  /// and/or itself. weldcell's part allocates nothing unless a contact is reported (FCL's GJK
+  /// narrowphase itself allocates small objects per shape–triangle test). Preconditions: ctx was
+  /// made from this world; robot in range; q of the right size (checked, aborts).
   CollisionResult CheckRobot(CollisionContext& ctx, int robot,
                              const Eigen::Ref<const Eigen::VectorXd>& q,
                              const CheckRequest& request = {}) const;

@@ -177,8 +177,8 @@ bool GeometriesCollide(CollisionContext::Impl& ctx, const fcl::CollisionGeometry
 
 double GeometryDistance(CollisionContext::Impl& ctx, const fcl::CollisionGeometryd& a,
                         const Eigen::Isometry3d& X_WGa, const fcl::CollisionGeometryd& b,
-                        const Eigen::Isometry3d& X_WGb, Eigen::Vector3d* p_Wa,
-                        Eigen::Vector3d* p_Wb) {
+                        const Eigen::Isometry3d& X_WGb, double upper_bound,
+                        Eigen::Vector3d* p_Wa, Eigen::Vector3d* p_Wb) {
   // FCL 0.7 quirks (checked by the contract tests): for a shape and a mesh it always puts the
   // mesh first in its result, whatever the argument order; for a sphere and a mesh the mesh's
   // point is in the mesh frame and the sphere's point is not usable.
@@ -190,7 +190,11 @@ double GeometryDistance(CollisionContext::Impl& ctx, const fcl::CollisionGeometr
   const Eigen::Isometry3d& X_W1 = swap ? X_WGb : X_WGa;
   const Eigen::Isometry3d& X_W2 = swap ? X_WGa : X_WGb;
   ctx.distance_result.clear();
+  // FCL keeps a result only when it beats min_distance, and prunes every subtree whose bound
+  // cannot: starting from the best distance so far skips most of a large mesh.
+  ctx.distance_result.min_distance = upper_bound;
   fcl::distance(&first, X_W1, &second, X_W2, ctx.distance_request, ctx.distance_result);
+  if (!(ctx.distance_result.min_distance < upper_bound)) return upper_bound;
   Eigen::Vector3d p_W1 = ctx.distance_result.nearest_points[0];
   Eigen::Vector3d p_W2 = ctx.distance_result.nearest_points[1];
   if (first.getObjectType() == fcl::OT_BVH && second.getNodeType() == fcl::GEOM_SPHERE) {

@@ -58,7 +58,7 @@ struct RobotData {
   AllowedCollisionMatrix acm;
   /// Checked self pairs (a < b), both with geometry; pairs with the gun first.
   std::vector<std::pair<int, int>> self_pairs;
-  /// Bodies with geometry, in environment-check order: gun, then distal to proximal links.
+  /// Bodies with geometry, in environment-check order: base link to tip link, then the gun.
   std::vector<int> env_order;
   DisplacementBound displacement;
 };
@@ -119,12 +119,13 @@ bool GeometriesCollide(CollisionContext::Impl& ctx, const fcl::CollisionGeometry
                        const Eigen::Isometry3d& X_WGb);
 
 /// Distance between geometry a at X_WGa and geometry b at X_WGb (FCL), with the nearest points
-/// on each in the world frame. Meaningful only when they do not overlap (then <= 0 or a tiny
+/// on each in the world frame, when it is below upper_bound; otherwise returns upper_bound and
+/// leaves the points alone. Meaningful only when they do not overlap (then <= 0 or a tiny
 /// positive number, depending on the shapes).
 double GeometryDistance(CollisionContext::Impl& ctx, const fcl::CollisionGeometryd& a,
                         const Eigen::Isometry3d& X_WGa, const fcl::CollisionGeometryd& b,
-                        const Eigen::Isometry3d& X_WGb, Eigen::Vector3d* p_Wa,
-                        Eigen::Vector3d* p_Wb);
+                        const Eigen::Isometry3d& X_WGb, double upper_bound,
+                        Eigen::Vector3d* p_Wa, Eigen::Vector3d* p_Wb);
 
 /// Body-level self check of robot data at body poses X_WBody, pair (a, b).
 bool BodiesCollide(CollisionContext::Impl& ctx, const Body& a, const Eigen::Isometry3d& X_WA,
