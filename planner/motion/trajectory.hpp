@@ -24,7 +24,8 @@ struct JointState {
 /// s ∈ [0, length] (Euclidean norm in joint space). Lines are the straight joint-space moves of
 /// the path planner; arcs are the circular blends of Kunz & Stilman 2012 ("Time-optimal
 /// trajectory generation for path following with bounded acceleration and velocity", RSS,
-/// section IV): q(s) = center + radius * (x cos(s/radius) + y sin(s/radius)), x ⊥ y unit,
+/// section IV): q(s) = center + radius * (x cos(s/radius) + y sin(s/radius)), x ⊥ y unit and
+/// center = start - radius * x,
 /// evaluated as start + radius * (y sin θ - 2 x sin²(θ/2)) so that huge radii stay accurate.
 struct PathPiece {
   enum class Kind { kLine, kArc };
