@@ -88,7 +88,7 @@ double LineSpeedLimit(const Eigen::VectorXd& d, const Eigen::VectorXd& limit) {
 
 struct Corner {
   bool blended = false;
-  double ell = 0.0;        // Distance from the corner to each tangent point.
+  double ell = 0.0;  // Distance from the corner to each tangent point.
   PathPiece arc;
   double speed_cap = 0.0;  // Max constant path speed on the arc (0 = stop here).
 };
@@ -289,8 +289,7 @@ double MaxControllable(const Element& e, const ArcInterval& interval, double nex
   return std::max(0.0, x_max);
 }
 
-double MaxPathAcceleration(const Element& e, const ArcInterval& interval, double x,
-                           double next) {
+double MaxPathAcceleration(const Element& e, const ArcInterval& interval, double x, double next) {
   double u = (next - x) / (2.0 * interval.ds);
   for (const Row& up : e.Upper(interval)) u = std::min(u, up.p + up.q * x);
   return u;
@@ -501,8 +500,8 @@ MotionProfile TimeParameterizeBlended(const std::vector<Eigen::VectorXd>& waypoi
       for (const ProfilePhase& phase : phases) {
         if (phase.piece != static_cast<int>(i)) continue;
         const double v1 = std::max(0.0, phase.v0 + phase.a * phase.duration);
-        const double s1 = phase.s0 + phase.v0 * phase.duration +
-                          0.5 * phase.a * phase.duration * phase.duration;
+        const double s1 =
+            phase.s0 + phase.v0 * phase.duration + 0.5 * phase.a * phase.duration * phase.duration;
         internal::AccumulateArcPhasePeaks(e.piece, phase.s0, s1, phase.a, phase.v0 * phase.v0,
                                           v1 * v1, peak_v, peak_a);
       }

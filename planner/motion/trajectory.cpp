@@ -60,9 +60,8 @@ Eigen::VectorXd PathPiece::Curvature(double s) const {
 bool PathPiece::operator==(const PathPiece& other) const {
   return kind == other.kind && length == other.length && radius == other.radius &&
          SameVector(start, other.start) && SameVector(end, other.end) &&
-         SameVector(direction, other.direction) &&
-         SameVector(x, other.x) && SameVector(y, other.y) &&
-         SameVector(max_abs_tangent, other.max_abs_tangent) &&
+         SameVector(direction, other.direction) && SameVector(x, other.x) &&
+         SameVector(y, other.y) && SameVector(max_abs_tangent, other.max_abs_tangent) &&
          SameVector(max_abs_curvature, other.max_abs_curvature);
 }
 
@@ -132,13 +131,14 @@ JointState MotionProfile::Sample(double t) const {
   WELDCELL_CHECK(!std::isnan(t));
   t = std::clamp(t, 0.0, duration());
   // The last phase whose start is ≤ t.
-  auto it = std::upper_bound(phases_.begin(), phases_.end(), t,
-                             [](double time, const ProfilePhase& p) { return time < p.start_time; });
+  auto it =
+      std::upper_bound(phases_.begin(), phases_.end(), t,
+                       [](double time, const ProfilePhase& p) { return time < p.start_time; });
   const ProfilePhase& phase = *(it == phases_.begin() ? it : std::prev(it));
   const PathPiece& piece = pieces_[static_cast<std::size_t>(phase.piece)];
   const double tau = std::clamp(t - phase.start_time, 0.0, phase.duration);
-  const double s = std::clamp(phase.s0 + phase.v0 * tau + 0.5 * phase.a * tau * tau, 0.0,
-                              piece.length);
+  const double s =
+      std::clamp(phase.s0 + phase.v0 * tau + 0.5 * phase.a * tau * tau, 0.0, piece.length);
   const double v = std::max(0.0, phase.v0 + phase.a * tau);
   JointState state;
   state.q = piece.Position(s);
@@ -248,9 +248,9 @@ void RobotTrajectory::AppendWait(const std::string& at, double duration) {
 int RobotTrajectory::SegmentIndexAt(double t) const {
   WELDCELL_CHECK(!std::isnan(t));
   if (segments_.empty()) return -1;
-  auto it = std::upper_bound(
-      segments_.begin(), segments_.end(), t,
-      [](double time, const TrajectorySegment& s) { return time < s.start_time; });
+  auto it =
+      std::upper_bound(segments_.begin(), segments_.end(), t,
+                       [](double time, const TrajectorySegment& s) { return time < s.start_time; });
   if (it == segments_.begin()) return 0;
   return static_cast<int>(std::prev(it) - segments_.begin());
 }
@@ -312,9 +312,8 @@ std::string ToString(const RobotTrajectory& trajectory) {
   out << "RobotTrajectory{dof " << trajectory.dof() << ", duration " << trajectory.duration()
       << " s, start " << FormatVector(trajectory.start());
   for (const TrajectorySegment& s : trajectory.segments()) {
-    out << "\n  " << ToString(s.kind) << ' ' << s.from << " -> " << s.to << " at "
-        << s.start_time << " s for " << s.duration() << " s, ends "
-        << FormatVector(s.profile.end());
+    out << "\n  " << ToString(s.kind) << ' ' << s.from << " -> " << s.to << " at " << s.start_time
+        << " s for " << s.duration() << " s, ends " << FormatVector(s.profile.end());
   }
   out << '}';
   return out.str();

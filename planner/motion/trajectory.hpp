@@ -116,8 +116,8 @@ struct TrajectorySegment {
 
 /// A sample of the exported timed list.
 struct TimedWaypoint {
-  double t = 0.0;    ///< s, on the trajectory's clock.
-  int segment = 0;   ///< Index of the segment this sample ends or lies in.
+  double t = 0.0;   ///< s, on the trajectory's clock.
+  int segment = 0;  ///< Index of the segment this sample ends or lies in.
   JointState state;
 };
 

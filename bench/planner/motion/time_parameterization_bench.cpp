@@ -52,9 +52,9 @@ int Violations(const MotionProfile& profile, const JointLimits& limits) {
   int count = 0;
   const Eigen::VectorXd peak_v = profile.PeakVelocity();
   const Eigen::VectorXd peak_a = profile.PeakAcceleration();
-  count += static_cast<int>(
-      (peak_v.array() > limits.max_velocity.array() * (1 + kSlack)).count() +
-      (peak_a.array() > limits.max_acceleration.array() * (1 + kSlack)).count());
+  count +=
+      static_cast<int>((peak_v.array() > limits.max_velocity.array() * (1 + kSlack)).count() +
+                       (peak_a.array() > limits.max_acceleration.array() * (1 + kSlack)).count());
   std::vector<double> times;
   for (const ProfilePhase& phase : profile.phases()) {
     times.push_back(phase.start_time);

@@ -29,8 +29,8 @@ TimingCase RandomTimingCase(std::uint64_t seed, const RandomPathOptions& options
     out.limits.max_velocity[j] = uniform(0.5, 6.0);
     out.limits.max_acceleration[j] = uniform(1.0, 30.0);
   }
-  const int count = std::uniform_int_distribution<int>(options.min_waypoints,
-                                                       options.max_waypoints)(rng);
+  const int count =
+      std::uniform_int_distribution<int>(options.min_waypoints, options.max_waypoints)(rng);
   out.waypoints.push_back(random_config());
   while (static_cast<int>(out.waypoints.size()) < count) {
     const Eigen::VectorXd& last = out.waypoints.back();
@@ -59,15 +59,14 @@ TimingCase RandomTimingCase(std::uint64_t seed, const RandomPathOptions& options
   return out;
 }
 
-double DistanceToPolyline(const Eigen::VectorXd& q,
-                          const std::vector<Eigen::VectorXd>& waypoints) {
+double DistanceToPolyline(const Eigen::VectorXd& q, const std::vector<Eigen::VectorXd>& waypoints) {
   WELDCELL_CHECK(!waypoints.empty());
   double best = (q - waypoints.front()).norm();
   for (std::size_t k = 0; k + 1 < waypoints.size(); ++k) {
     const Eigen::VectorXd d = waypoints[k + 1] - waypoints[k];
     const double length_sq = d.squaredNorm();
-    const double u = length_sq > 0.0 ? std::clamp((q - waypoints[k]).dot(d) / length_sq, 0.0, 1.0)
-                                     : 0.0;
+    const double u =
+        length_sq > 0.0 ? std::clamp((q - waypoints[k]).dot(d) / length_sq, 0.0, 1.0) : 0.0;
     best = std::min(best, (q - waypoints[k] - u * d).norm());
   }
   return best;

@@ -63,8 +63,8 @@ double ToppReferenceDuration(const std::vector<PathPiece>& pieces, const JointLi
     previous_tangent = dq;
   }
   if (grid.empty()) return 0.0;
-  grid.push_back(GridPoint{.ds = 0.0, .rest = true, .dq = previous_tangent,
-                           .ddq = Eigen::VectorXd::Zero(n)});
+  grid.push_back(
+      GridPoint{.ds = 0.0, .rest = true, .dq = previous_tangent, .ddq = Eigen::VectorXd::Zero(n)});
 
   // Per grid point, the path-acceleration bounds of joint j are u ∈ [-h_j - k_j x, h_j - k_j x]
   // with x = ṡ², h_j = a_j / |q'_j| and k_j = q''_j / q'_j (from |q'_j u + q''_j x| ≤ a_j).

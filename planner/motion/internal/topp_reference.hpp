@@ -19,8 +19,8 @@
 namespace weldcell::motion::internal {
 
 struct ToppReferenceOptions {
-  double step = 1e-3;                 ///< Max grid step in path length (rad).
-  int min_intervals_per_piece = 32;   ///< So that short blends are resolved too.
+  double step = 1e-3;                ///< Max grid step in path length (rad).
+  int min_intervals_per_piece = 32;  ///< So that short blends are resolved too.
 };
 
 /// Time-optimal duration (s) of a rest-to-rest motion along the concatenated `pieces` (as in

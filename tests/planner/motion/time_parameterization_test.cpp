@@ -55,8 +55,8 @@ TEST(TimeParameterizeTest, SingleSegmentEqualsClosedFormOptimum) {
   int triangles = 0;
   int trapezoids = 0;
   for (std::uint64_t seed = 0; seed < 2000; ++seed) {
-    const auto c = RandomTimingCase(seed, {.min_waypoints = 2, .max_waypoints = 2,
-                                           .awkward_features = false});
+    const auto c =
+        RandomTimingCase(seed, {.min_waypoints = 2, .max_waypoints = 2, .awkward_features = false});
     // Short moves as well, so that both profile shapes occur.
     std::mt19937_64 rng(seed);
     const double shrink = std::uniform_real_distribution<double>(1e-3, 1.0)(rng);
@@ -131,7 +131,8 @@ TEST(TimeParameterizeTest, TenThousandRandomPathsNeverExceedLimits) {
       if (first.empty() && !what.empty()) first = what + ", seed " + std::to_string(seed);
       const double deviation = DistanceToPolyline(s.q, c.waypoints);
       ASSERT_LE(deviation, options.blend_tolerance + 2.0 * kCollinearTolerance)
-          << "seed " << seed << " t " << t << "\n" << profile;
+          << "seed " << seed << " t " << t << "\n"
+          << profile;
     }
     if (options.blend_tolerance > 0.0) ++blended;
 
@@ -280,7 +281,8 @@ TEST(TimeParameterizeTest, DegeneratePathsWork) {
   const Eigen::VectorXd a = Vec({0.1, -0.2, 0.3, 0, 0.5, 1});
   const Eigen::VectorXd b = Vec({1.1, 0.2, -0.3, 1, 0.4, -1});
 
-  for (const auto& path : {std::vector<Eigen::VectorXd>{a}, std::vector<Eigen::VectorXd>{a, a, a}}) {
+  for (const auto& path :
+       {std::vector<Eigen::VectorXd>{a}, std::vector<Eigen::VectorXd>{a, a, a}}) {
     const MotionProfile still = TimeParameterize(path, limits, {.blend_tolerance = 0.1});
     EXPECT_EQ(still.duration(), 0.0);
     EXPECT_EQ(still.Sample(0.0).q, a);

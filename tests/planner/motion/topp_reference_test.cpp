@@ -26,8 +26,7 @@ TEST(ToppReferenceTest, MatchesClosedFormOnPolylines) {
 TEST(ToppReferenceTest, ConvergesAsTheGridIsRefined) {
   for (std::uint64_t seed = 0; seed < 10 / testing::kIterationScale; ++seed) {
     const auto c = RandomTimingCase(seed + 400, {.min_waypoints = 4});
-    const MotionProfile profile =
-        TimeParameterize(c.waypoints, c.limits, {.blend_tolerance = 0.2});
+    const MotionProfile profile = TimeParameterize(c.waypoints, c.limits, {.blend_tolerance = 0.2});
     const double coarse = ToppReferenceDuration(profile.pieces(), c.limits, 1.0, {.step = 4e-3});
     const double fine = ToppReferenceDuration(profile.pieces(), c.limits, 1.0, {.step = 1e-3});
     EXPECT_NEAR(coarse, fine, 2e-3 * fine) << "seed " << seed + 400;

@@ -30,9 +30,9 @@ RobotTrajectory MakeCycle() {
   const Eigen::VectorXd w1 = Vec({1, -0.5, 0.3});
   const Eigen::VectorXd w2 = Vec({0.2, 0.8, -1.0});
   RobotTrajectory trajectory(home);
-  trajectory.AppendMotion(TimeParameterize({home, Vec({0.5, 0.5, 0.5}), w1}, limits,
-                                           {.blend_tolerance = 0.05}),
-                          "home", "W1");
+  trajectory.AppendMotion(
+      TimeParameterize({home, Vec({0.5, 0.5, 0.5}), w1}, limits, {.blend_tolerance = 0.05}), "home",
+      "W1");
   trajectory.AppendWeldDwell("W1", 0.9);
   trajectory.AppendMotion(TimeParameterize({w1, w2}, limits), "W1", "W2");
   trajectory.AppendWait("W2", 0.5);
@@ -162,8 +162,7 @@ TEST(PathPieceTest, ArcDerivativesAndMaximaAreConsistent) {
   int arcs = 0;
   for (std::uint64_t seed = 0; seed < 200; ++seed) {
     const auto c = internal::RandomTimingCase(seed, {.min_waypoints = 3});
-    const MotionProfile profile =
-        TimeParameterize(c.waypoints, c.limits, {.blend_tolerance = 0.3});
+    const MotionProfile profile = TimeParameterize(c.waypoints, c.limits, {.blend_tolerance = 0.3});
     for (const PathPiece& piece : profile.pieces()) {
       if (piece.kind != PathPiece::Kind::kArc) continue;
       EXPECT_LE((piece.Position(piece.length * (1 - 1e-15)) - piece.end).norm(), 1e-12);
@@ -180,10 +179,12 @@ TEST(PathPieceTest, ArcDerivativesAndMaximaAreConsistent) {
         ASSERT_LE((fd_curvature - piece.Curvature(s)).norm(), 1e-6 / piece.radius)
             << "seed " << seed;
         ASSERT_NEAR(piece.Tangent(s).norm(), 1.0, 1e-12);
-        ASSERT_TRUE((piece.Tangent(s).cwiseAbs().array() <=
-                     piece.max_abs_tangent.array() * (1 + 1e-12)).all());
-        ASSERT_TRUE((piece.Curvature(s).cwiseAbs().array() <=
-                     piece.max_abs_curvature.array() * (1 + 1e-12)).all());
+        ASSERT_TRUE(
+            (piece.Tangent(s).cwiseAbs().array() <= piece.max_abs_tangent.array() * (1 + 1e-12))
+                .all());
+        ASSERT_TRUE(
+            (piece.Curvature(s).cwiseAbs().array() <= piece.max_abs_curvature.array() * (1 + 1e-12))
+                .all());
       }
     }
   }
