@@ -1,11 +1,16 @@
 #include "allocation/lower_bound.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <limits>
 
 #include "allocation/travel_time.hpp"
 
 namespace weldcell::allocation {
+
+namespace {
+constexpr int kMaxSubsetRobots = 16;
+}  // namespace
 
 LowerBound ComputeLowerBound(const Problem& problem, std::int64_t max_pair_calls) {
   CheckProblem(problem);
@@ -88,6 +93,28 @@ LowerBound ComputeLowerBound(const Problem& problem, std::int64_t max_pair_calls
   for (int t = 0; t < nt; ++t) work += arrive_work[static_cast<std::size_t>(t)];
   lb.longest_chain = chain;
   lb.work_per_robot = nr > 0 ? work / nr : 0.0;
+  // Tasks that only the robots of a subset S can do must be shared among those |S| robots:
+  // for every S, their work / |S| bounds the makespan too. Sum over subsets of the exact-mask
+  // sums (zeta transform), O(2^R x R); S = all robots is the plain work / robots.
+  if (nr >= 2 && nr <= kMaxSubsetRobots) {
+    const std::size_t subsets = std::size_t{1} << nr;
+    std::vector<double> by_mask(subsets, 0.0);
+    for (int t = 0; t < nt; ++t) {
+      std::size_t mask = 0;
+      for (const Capability& c : problem.tasks[static_cast<std::size_t>(t)].capabilities) {
+        mask |= std::size_t{1} << c.robot.value;
+      }
+      by_mask[mask] += arrive_work[static_cast<std::size_t>(t)];
+    }
+    for (int r = 0; r < nr; ++r) {
+      for (std::size_t m = 0; m < subsets; ++m) {
+        if (m & (std::size_t{1} << r)) by_mask[m] += by_mask[m ^ (std::size_t{1} << r)];
+      }
+    }
+    for (std::size_t m = 1; m < subsets; ++m) {
+      lb.work_per_robot = std::max(lb.work_per_robot, by_mask[m] / std::popcount(m));
+    }
+  }
   lb.value = std::max(lb.longest_chain, lb.work_per_robot);
   return lb;
 }

@@ -12,8 +12,10 @@ struct LowerBound {
   /// Longest precedence chain, each task at its cheapest robot/option, including the cheapest
   /// way out from home to the chain's first task and back from its last (covers single tasks).
   double longest_chain = 0.0;
-  /// Sum over tasks of the cheapest (duration + cheapest arrival travel) / number of robots.
-  /// The arrival term is 0 when the oracle pairs exceed the budget.
+  /// Max over robot subsets S of: sum over the tasks only robots of S can do of the cheapest
+  /// (duration + cheapest arrival travel), divided by |S| (S = all robots: total work / robots;
+  /// subsets only for <= 16 robots). The arrival term is 0 when the oracle pairs exceed the
+  /// budget.
   double work_per_robot = 0.0;
   double value = 0.0;  ///< max of the above.
   bool operator==(const LowerBound&) const = default;

@@ -25,6 +25,18 @@ TEST(LowerBound, HandExample) {
   EXPECT_DOUBLE_EQ(ComputeLowerBound(p, 0).work_per_robot, 4.0);
 }
 
+TEST(LowerBound, TasksOnlySomeRobotsCanDoAreSharedAmongThemOnly) {
+  // Robot 0 (home 0) alone can do t0 (x=1, 4 s) and t1 (x=2, 4 s); t2 (x=9, 0 s) either robot.
+  // All robots: (1+4 + 1+4 + 1+0) / 2 = 5.5; robot 0 alone: (1+4 + 1+4) / 1 = 10.
+  const Problem p =
+      testing::LineProblem({0.0, 10.0}, {{{1.0}, {2.0}, {9.0}}, {{}, {}, {9.0}}}, {4.0, 4.0, 0.0});
+  const LowerBound lb = ComputeLowerBound(p);
+  EXPECT_DOUBLE_EQ(lb.work_per_robot, 10.0);
+  EXPECT_DOUBLE_EQ(lb.longest_chain, 8.0);
+  EXPECT_DOUBLE_EQ(lb.value, 10.0);
+  EXPECT_DOUBLE_EQ(MakeExactSolver()->Solve(p, {}).cost.makespan, 12.0);
+}
+
 TEST(LowerBound, NeverExceedsTheOptimum) {
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     std::mt19937_64 rng(seed);
