@@ -56,6 +56,12 @@ struct Weld {
   std::vector<std::string> after;  ///< Ids of welds that must be done before this one.
 };
 
+/// s the gun dwells closed on `weld`: the weld's own time, or the gun's default when the weld
+/// gives none (weld_time 0, see docs/formats.md).
+inline double EffectiveWeldTime(const Weld& weld, const Tool& tool) {
+  return weld.weld_time > 0 ? weld.weld_time : tool.weld_time;
+}
+
 struct Obstacle {
   std::string name;
   Geometry geometry;  ///< X_FG is the pose in the world.

@@ -110,9 +110,22 @@ struct SegmentPlanner::Impl {
   bool Valid(const Eigen::VectorXd& q) { return !world->CheckRobot(ctx, robot, q).in_collision(); }
   int motion_checks = 0;  // tree extensions tried in the current query
 
-  bool SegmentFree(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
-    return collision::CheckJointSegment(*world, ctx, robot, a, b, {.resolution = resolution})
+  // Exploring with the sampling-based planner checks motions lazily, at a coarse resolution;
+  // the path it returns is then checked at the full resolution (and planned again at the full
+  // resolution in the rare case that fails). Most of the tree's edges never become the path.
+  static constexpr double kCoarseFactor = 8.0;
+  bool lazy = false;
+
+  bool CoarseFree(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+    return collision::CheckJointSegment(*world, ctx, robot, a, b,
+                                        {.resolution = kCoarseFactor * resolution})
         .free();
+  }
+  // At the full resolution; the coarse pass first, since it rejects colliding motions cheaply.
+  bool SegmentFree(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+    return CoarseFree(a, b) &&
+           collision::CheckJointSegment(*world, ctx, robot, a, b, {.resolution = resolution})
+               .free();
   }
 };
 
@@ -125,7 +138,8 @@ class ResolutionMotionValidator : public ob::MotionValidator {
       : ob::MotionValidator(si), impl_(impl) {}
   bool checkMotion(const ob::State* s1, const ob::State* s2) const override {
     ++impl_->motion_checks;
-    const bool free = impl_->SegmentFree(ToVector(s1, impl_->dof), ToVector(s2, impl_->dof));
+    const Eigen::VectorXd a = ToVector(s1, impl_->dof), b = ToVector(s2, impl_->dof);
+    const bool free = impl_->lazy ? impl_->CoarseFree(a, b) : impl_->SegmentFree(a, b);
     if (free) {
       ++valid_;
     } else {
@@ -241,35 +255,52 @@ SegmentResult SegmentPlanner::Plan(const SegmentRequest& request) {
     return result;
   }
 
-  auto pdef = std::make_shared<ob::ProblemDefinition>(im.si);
-  ob::ScopedState<> start(im.si->getStateSpace()), goal(im.si->getStateSpace());
-  FromVector(request.start, start.get());
-  FromVector(request.goal, goal.get());
-  pdef->setStartAndGoalStates(start, goal);
-  im.rrt->clear();
-  im.rrt->setProblemDefinition(pdef);
-  // Two stops: the state budget (what makes results reproducible) and the time (a safety net).
-  im.motion_checks = 0;
-  const int max_checks = request.max_planner_states;
-  Impl* impl = &im;
-  const ob::PlannerTerminationCondition stop = ob::plannerOrTerminationCondition(
-      ob::timedPlannerTerminationCondition(request.max_planning_time),
-      ob::PlannerTerminationCondition(
-          [impl, max_checks] { return impl->motion_checks >= max_checks; }));
-  const ob::PlannerStatus status = im.rrt->solve(stop);
-  result.planner_states = im.motion_checks;
-  if (status != ob::PlannerStatus::EXACT_SOLUTION) {
+  // Lazy first (coarse checks while exploring, then the path at the full resolution); if that
+  // path fails the full check, once more with full checks throughout.
+  for (const bool lazy : {true, false}) {
+    im.lazy = lazy;
+    im.rng.seed(request.seed);
+    auto pdef = std::make_shared<ob::ProblemDefinition>(im.si);
+    ob::ScopedState<> start(im.si->getStateSpace()), goal(im.si->getStateSpace());
+    FromVector(request.start, start.get());
+    FromVector(request.goal, goal.get());
+    pdef->setStartAndGoalStates(start, goal);
     im.rrt->clear();
-    return fail(SegmentStatus::kNoPathFound,
-                std::to_string(result.planner_states) + " tree extensions tried");
+    im.rrt->setProblemDefinition(pdef);
+    // Two stops: the extension budget (what makes results reproducible) and the time (a safety
+    // net).
+    im.motion_checks = 0;
+    const int max_checks = request.max_planner_states;
+    Impl* impl = &im;
+    const ob::PlannerTerminationCondition stop = ob::plannerOrTerminationCondition(
+        ob::timedPlannerTerminationCondition(request.max_planning_time),
+        ob::PlannerTerminationCondition(
+            [impl, max_checks] { return impl->motion_checks >= max_checks; }));
+    const ob::PlannerStatus status = im.rrt->solve(stop);
+    result.planner_states += im.motion_checks;
+    im.lazy = false;
+    if (status != ob::PlannerStatus::EXACT_SOLUTION) {
+      im.rrt->clear();
+      return fail(SegmentStatus::kNoPathFound,
+                  std::to_string(result.planner_states) + " tree extensions tried");
+    }
+    const auto* path = pdef->getSolutionPath()->as<og::PathGeometric>();
+    result.path.clear();
+    for (std::size_t i = 0; i < path->getStateCount(); ++i) {
+      result.path.push_back(ToVector(path->getState(i), im.dof));
+    }
+    im.rrt->clear();
+    result.path.front() = request.start;
+    result.path.back() = request.goal;
+    bool free = true;
+    for (std::size_t i = 1; i < result.path.size() && free; ++i) {
+      free = im.SegmentFree(result.path[i - 1], result.path[i]);
+    }
+    if (free) break;
+    if (!lazy) {
+      return fail(SegmentStatus::kNoPathFound, "the planned path failed the full check");
+    }
   }
-  const auto* path = pdef->getSolutionPath()->as<og::PathGeometric>();
-  for (std::size_t i = 0; i < path->getStateCount(); ++i) {
-    result.path.push_back(ToVector(path->getState(i), im.dof));
-  }
-  im.rrt->clear();
-  result.path.front() = request.start;
-  result.path.back() = request.goal;
 
   // Shortcutting: join two random points of the path directly when the line between them is
   // free; then drop every waypoint whose neighbours see each other.

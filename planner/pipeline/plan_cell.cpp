@@ -156,8 +156,8 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
           const double in_out = 2.0 * motion::RestToRestTime(cand.q_approach, cand.q,
                                                              travel[r].limits,
                                                              travel[r].speed_scale);
-          cap.options.push_back({.duration = cell.welds[w].weld_time + tool.close_time +
-                                             tool.open_time + in_out});
+          cap.options.push_back({.duration = cell::EffectiveWeldTime(cell.welds[w], tool) +
+                                             tool.close_time + tool.open_time + in_out});
         }
         task.capabilities.push_back(std::move(cap));
       }
@@ -229,8 +229,8 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
       request.stops.push_back({.id = cell.welds[w].id,
                                .q = c.q,
                                .q_approach = c.q_approach,
-                               .dwell = cell.welds[w].weld_time + robot.tool.close_time +
-                                        robot.tool.open_time});
+                               .dwell = cell::EffectiveWeldTime(cell.welds[w], robot.tool) +
+                                        robot.tool.close_time + robot.tool.open_time});
     }
     motion::SegmentPlanner planner(world, r);
     sequences[r] = motion::PlanWeldSequence(planner, request);

@@ -298,7 +298,8 @@ void CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
         continue;
       }
       const double duration = dwell->times.back() - dwell->times.front();
-      const double needed = weld.weld_time + robot.tool.close_time + robot.tool.open_time;
+      const double needed =
+          cell::EffectiveWeldTime(weld, robot.tool) + robot.tool.close_time + robot.tool.open_time;
       if (duration < needed - 1e-9) {
         out->Add(ViolationKind::kWeld, dwell->times.front(),
                  fmt::format("{}: dwell at {} lasts {:.3f} s, {:.3f} s needed (close + weld + "

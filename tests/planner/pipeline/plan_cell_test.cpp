@@ -58,5 +58,18 @@ TEST(PlanCellTest, UnreachableWeldIsReportedWithItsReason) {
   EXPECT_EQ(report.violations[0].kind, ViolationKind::kWeld);
 }
 
+TEST(PlanCellTest, WeldWithoutItsOwnTimeDwellsForTheGunsDefault) {
+  cell::Cell c = testing::DetourCell();
+  c.welds.resize(1);
+  c.welds[0].weld_time = 0.0;  // "use the gun's weld time"
+  const cell::Tool& gun = c.robots[0].tool;
+  const collision::CollisionWorld world(c);
+  const PlanOutput out = PlanCell(c, world);
+  ASSERT_EQ(out.plan.robots[0].welds.size(), 1u);
+  const plan::WeldVisit& v = out.plan.robots[0].welds[0];
+  EXPECT_NEAR(v.end_time - v.start_time, gun.weld_time + gun.close_time + gun.open_time, 1e-9);
+  EXPECT_TRUE(Verify(out.plan, c, world).ok());
+}
+
 }  // namespace
 }  // namespace weldcell::pipeline

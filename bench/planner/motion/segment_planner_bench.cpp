@@ -1,0 +1,236 @@
+// Weld-to-weld segments: weldcell's planner (direct check → RRTConnect with a Cartesian-resolution
+// motion validator → deterministic shortcutting → time-optimal timing with re-checked blends)
+// against plain OMPL (RRTConnect with OMPL's default DiscreteMotionValidator and default
+// simplification, then the same time parameterization), on the same queries in the same run.
+//
+// Queries: for each robot of the demo station, the approach configurations of consecutive
+// reachable welds (every candidate pair of weld i → weld i+1, first candidates first), and the
+// same on a cluttered variant of the station (extra risers and clamps around the rail).
+//
+// Reported per planner: median and mean time per query, success rate, mean motion duration, and
+// for plain OMPL the number of its paths that collide when re-checked at our resolution.
+
+#include <benchmark/benchmark.h>
+#include <ompl/base/SpaceInformation.h>
+#include <ompl/base/spaces/RealVectorStateSpace.h>
+#include <ompl/geometric/PathGeometric.h>
+#include <ompl/geometric/SimpleSetup.h>
+#include <ompl/geometric/planners/rrt/RRTConnect.h>
+#include <ompl/util/Console.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <numeric>
+
+#include "planner/cell/load.hpp"
+#include "planner/collision/collision_world.hpp"
+#include "planner/collision/segment_check.hpp"
+#include "planner/motion/segment_planner.hpp"
+#include "planner/motion/time_parameterization.hpp"
+#include "planner/motion/weld_sequence.hpp"
+#include "planner/reach/reach.hpp"
+
+namespace weldcell {
+namespace {
+
+namespace ob = ompl::base;
+namespace og = ompl::geometric;
+
+struct Query {
+  int robot;
+  Eigen::VectorXd start, goal;
+};
+
+struct Scene {
+  cell::Cell cell;
+  std::unique_ptr<collision::CollisionWorld> world;
+  std::vector<Query> queries;
+};
+
+cell::Obstacle Box(const std::string& name, Eigen::Vector3d size, Eigen::Vector3d p) {
+  cell::Obstacle o;
+  o.name = name;
+  o.geometry.shape = cell::Shape::Box(size);
+  o.geometry.X_FG.translation() = p;
+  return o;
+}
+
+// The demo station, or the demo station with clutter around the rail.
+Scene MakeScene(bool cluttered) {
+  Scene s;
+  s.cell = cell::LoadCell("cells/demo/cell.yaml").value;
+  if (cluttered) {
+    for (int i = 0; i < 4; ++i) {
+      const double y = -0.6 + 0.4 * i;
+      s.cell.obstacles.push_back(Box("riser_l" + std::to_string(i), {0.12, 0.12, 1.6},
+                                     {-0.75, y, 0.8}));
+      s.cell.obstacles.push_back(Box("riser_r" + std::to_string(i), {0.12, 0.12, 1.6},
+                                     {0.75, y, 0.8}));
+    }
+    s.cell.obstacles.push_back(Box("clamp_arm_1", {0.9, 0.08, 0.08}, {0.0, -0.35, 1.45}));
+    s.cell.obstacles.push_back(Box("clamp_arm_2", {0.9, 0.08, 0.08}, {0.0, 0.35, 1.45}));
+  }
+  s.world = std::make_unique<collision::CollisionWorld>(s.cell);
+  const reach::ReachMap map = reach::ReachAll(s.cell, *s.world);
+  for (int r = 0; r < map.robot_count(); ++r) {
+    std::vector<const reach::Candidate*> last;
+    for (int w = 0; w < map.weld_count(); ++w) {
+      const reach::WeldReach& e = map.at(w, r);
+      if (e.candidates.empty()) continue;
+      std::vector<const reach::Candidate*> here;
+      for (std::size_t c = 0; c < e.candidates.size() && c < 3; ++c) {
+        here.push_back(&e.candidates[c * (e.candidates.size() / 3)]);
+      }
+      for (const reach::Candidate* a : last) {
+        for (const reach::Candidate* b : here) s.queries.push_back({r, a->q_approach, b->q_approach});
+      }
+      last = here;
+    }
+  }
+  return s;
+}
+
+const Scene& GetScene(bool cluttered) {
+  static const Scene demo = MakeScene(false);
+  static const Scene clutter = MakeScene(true);
+  return cluttered ? clutter : demo;
+}
+
+motion::JointLimits Limits(const collision::CollisionWorld& world, int r) {
+  return {.max_velocity = world.chain(r).velocity_limits(),
+          .max_acceleration = world.chain(r).acceleration_limits()};
+}
+
+void Report(benchmark::State& state, std::vector<double> ms, int solved, double duration_sum,
+            int total) {
+  std::sort(ms.begin(), ms.end());
+  state.counters["queries"] = total;
+  state.counters["median_ms"] = ms.empty() ? 0 : ms[ms.size() / 2];
+  state.counters["mean_ms"] =
+      ms.empty() ? 0 : std::accumulate(ms.begin(), ms.end(), 0.0) / static_cast<double>(ms.size());
+  state.counters["p90_ms"] = ms.empty() ? 0 : ms[ms.size() * 9 / 10];
+  state.counters["success_%"] = 100.0 * solved / std::max(total, 1);
+  state.counters["mean_motion_s"] = solved ? duration_sum / solved : 0;
+}
+
+void BM_WeldcellSegment(benchmark::State& state) {
+  const Scene& scene = GetScene(state.range(0) != 0);
+  std::vector<motion::SegmentPlanner> planners;
+  for (int r = 0; r < scene.world->robot_count(); ++r) planners.emplace_back(*scene.world, r);
+  std::vector<double> ms;
+  int solved = 0;
+  double duration = 0;
+  for (auto _ : state) {
+    ms.clear();
+    solved = 0;
+    duration = 0;
+    std::uint64_t seed = 1;
+    for (const Query& q : scene.queries) {
+      const auto t0 = std::chrono::steady_clock::now();
+      motion::SegmentPlanner& planner = planners[q.robot];
+      const motion::SegmentResult r =
+          planner.Plan({.start = q.start, .goal = q.goal, .resolution = 0.005, .seed = seed++});
+      double d = 0;
+      if (r.solved()) {
+        const motion::JointLimits limits = Limits(*scene.world, q.robot);
+        motion::MotionProfile p = motion::TimeParameterize(r.path, limits, {.blend_tolerance = 0.1});
+        if (r.path.size() > 2 && !motion::BlendsAreFree(planner, p, 0.005)) {
+          p = motion::TimeParameterize(r.path, limits);
+        }
+        d = p.duration();
+      }
+      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                       .count());
+      if (r.solved()) {
+        ++solved;
+        duration += d;
+      }
+    }
+  }
+  Report(state, ms, solved, duration, static_cast<int>(scene.queries.size()));
+}
+
+void BM_PlainOmplSegment(benchmark::State& state) {
+  ompl::msg::setLogLevel(ompl::msg::LOG_NONE);
+  const Scene& scene = GetScene(state.range(0) != 0);
+  std::vector<double> ms;
+  int solved = 0, colliding = 0;
+  double duration = 0;
+  std::vector<collision::CollisionContext> contexts;
+  for (int r = 0; r < scene.world->robot_count(); ++r) contexts.emplace_back(*scene.world);
+  for (auto _ : state) {
+    ms.clear();
+    solved = colliding = 0;
+    duration = 0;
+    for (const Query& q : scene.queries) {
+      const auto t0 = std::chrono::steady_clock::now();
+      const kinematics::Chain& chain = scene.world->chain(q.robot);
+      const int dof = chain.dof();
+      auto space = std::make_shared<ob::RealVectorStateSpace>(dof);
+      ob::RealVectorBounds bounds(dof);
+      for (int i = 0; i < dof; ++i) {
+        bounds.setLow(i, chain.lower()[i]);
+        bounds.setHigh(i, chain.upper()[i]);
+      }
+      space->setBounds(bounds);
+      og::SimpleSetup ss(space);
+      collision::CollisionContext& ctx = contexts[q.robot];
+      ss.setStateValidityChecker([&](const ob::State* s) {
+        const auto* v = s->as<ob::RealVectorStateSpace::StateType>();
+        Eigen::VectorXd x(dof);
+        for (int i = 0; i < dof; ++i) x[i] = v->values[i];
+        return !scene.world->CheckRobot(ctx, q.robot, x).in_collision();
+      });
+      ob::ScopedState<> start(space), goal(space);
+      for (int i = 0; i < dof; ++i) {
+        start[i] = q.start[i];
+        goal[i] = q.goal[i];
+      }
+      ss.setStartAndGoalStates(start, goal);
+      ss.setPlanner(std::make_shared<og::RRTConnect>(ss.getSpaceInformation()));
+      const bool ok = ss.solve(1.0) == ob::PlannerStatus::EXACT_SOLUTION;
+      double d = 0;
+      if (ok) {
+        ss.simplifySolution();
+        const og::PathGeometric& path = ss.getSolutionPath();
+        std::vector<Eigen::VectorXd> waypoints;
+        for (std::size_t k = 0; k < path.getStateCount(); ++k) {
+          const auto* v = path.getState(k)->as<ob::RealVectorStateSpace::StateType>();
+          Eigen::VectorXd x(dof);
+          for (int i = 0; i < dof; ++i) x[i] = v->values[i];
+          waypoints.push_back(x);
+        }
+        d = motion::TimeParameterize(waypoints, Limits(*scene.world, q.robot)).duration();
+        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                              t0)
+                         .count());
+        // Outside the timing: is OMPL's path really free at our resolution?
+        for (std::size_t k = 1; k < waypoints.size(); ++k) {
+          if (!collision::CheckJointSegment(*scene.world, ctx, q.robot, waypoints[k - 1],
+                                            waypoints[k])
+                   .free()) {
+            ++colliding;
+            break;
+          }
+        }
+        ++solved;
+        duration += d;
+      } else {
+        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                              t0)
+                         .count());
+      }
+    }
+  }
+  Report(state, ms, solved, duration, static_cast<int>(scene.queries.size()));
+  state.counters["paths_colliding_at_5mm"] = colliding;
+}
+
+BENCHMARK(BM_WeldcellSegment)->Arg(0)->Arg(1)->ArgName("cluttered")->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PlainOmplSegment)->Arg(0)->Arg(1)->ArgName("cluttered")->Iterations(1)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace weldcell
+
+BENCHMARK_MAIN();
