@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "allocation/internal/check.hpp"
+#include "planner/common/check.hpp"
 #include "allocation/internal/graph.hpp"
 #include "allocation/internal/solver_common.hpp"
 #include "allocation/solver.hpp"
@@ -263,7 +263,7 @@ SolveResult ExactSolver::BranchAndBound(const Problem& problem, const SolveOptio
   dfs(dfs, 0, 0.0, 0, 0, 0.0, 0.0);
   // Acyclic precedences always admit a feasible solution (all tasks on one robot is not always
   // allowed, but a topological order split by eligibility is), so the search finds one.
-  ALLOCATION_CHECK(!best_routes.empty() || nt == 0);
+  WELDCELL_CHECK(!best_routes.empty() || nt == 0);
   if (nt == 0) best_routes.assign(static_cast<std::size_t>(nr), {});
   return internal::FinishResult(problem, options,
                                 internal::Graph::ToSolution(best_routes, best_option),

@@ -6,14 +6,14 @@
 #include <set>
 #include <utility>
 
-#include "allocation/internal/check.hpp"
+#include "planner/common/check.hpp"
 #include "allocation/travel_time.hpp"
 
 namespace weldcell::allocation {
 
 Problem GenerateProblem(const GenerateConfig& config) {
-  ALLOCATION_CHECK(config.num_robots >= 1 && config.num_tasks >= 0 && config.max_options >= 1);
-  ALLOCATION_CHECK(config.min_duration >= 0.0 && config.max_duration >= config.min_duration);
+  WELDCELL_CHECK(config.num_robots >= 1 && config.num_tasks >= 0 && config.max_options >= 1);
+  WELDCELL_CHECK(config.min_duration >= 0.0 && config.max_duration >= config.min_duration);
   std::mt19937_64 rng(config.seed);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   // Work area: welds in a 4 m x 2 m x 1 m box (a car-body side frame); robots on both long

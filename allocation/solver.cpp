@@ -1,6 +1,6 @@
 #include "allocation/solver.hpp"
 
-#include "allocation/internal/check.hpp"
+#include "planner/common/check.hpp"
 #include "allocation/internal/solver_common.hpp"
 
 namespace weldcell::allocation {
@@ -35,7 +35,7 @@ SolveResult FinishResult(const Problem& problem, const SolveOptions& options, So
     if (!v.ok()) {
       for (const std::string& e : v.errors) std::fprintf(stderr, "%s\n", e.c_str());
     }
-    ALLOCATION_CHECK(v.ok());
+    WELDCELL_CHECK(v.ok());
     result.cost = v.evaluation.cost;
   }
   result.solution = std::move(solution);

@@ -10,7 +10,7 @@
 #include <numeric>
 #include <random>
 
-#include "allocation/internal/check.hpp"
+#include "planner/common/check.hpp"
 #include "allocation/internal/graph.hpp"
 #include "allocation/internal/solver_common.hpp"
 #include "allocation/solver.hpp"
@@ -282,7 +282,7 @@ void Search::RegretConstruct() {
         pick_score = b1;
       }
     }
-    ALLOCATION_CHECK(pick >= 0);
+    WELDCELL_CHECK(pick >= 0);
     const Insertion ins = cache[pick][pick_robot];
     Insert(pick, pick_robot, ins.pos, ins.option);
     if (!Feasible()) {
@@ -882,7 +882,7 @@ State Search::Run(const internal::StopWatch& watch, double lower_bound, std::int
     for (int r = 0; r < nr_; ++r) IntraRoute(r);
   }
   s_.cost = TrueCost();
-  ALLOCATION_CHECK(std::isfinite(s_.cost.makespan));
+  WELDCELL_CHECK(std::isfinite(s_.cost.makespan));
   State best = s_;
   lambda_ = kTotalWeight / std::max(1, nr_);
   const double f0 = Scalar(s_.cost);

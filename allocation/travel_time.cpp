@@ -3,7 +3,7 @@
 #include <cmath>
 #include <string>
 
-#include "allocation/internal/check.hpp"
+#include "planner/common/check.hpp"
 
 namespace weldcell::allocation {
 
@@ -23,13 +23,13 @@ NodeLayout::NodeLayout(const std::vector<Task>& tasks, RobotId robot)
 int NodeLayout::Node(const Stop& stop) const {
   if (stop.is_home()) return 0;
   const auto t = static_cast<std::size_t>(stop.task.value);
-  ALLOCATION_CHECK(t < first_.size() && first_[t] >= 0);
-  ALLOCATION_CHECK(stop.option >= 0 && stop.option < count_[t]);
+  WELDCELL_CHECK(t < first_.size() && first_[t] >= 0);
+  WELDCELL_CHECK(stop.option >= 0 && stop.option < count_[t]);
   return first_[t] + stop.option;
 }
 
 Stop NodeLayout::StopOf(int node) const {
-  ALLOCATION_CHECK(node >= 0 && node < num_nodes_);
+  WELDCELL_CHECK(node >= 0 && node < num_nodes_);
   if (node == 0) return Stop::Home();
   const int t = task_of_node_[static_cast<std::size_t>(node)];
   return Stop{.task = TaskId{t}, .option = node - first_[static_cast<std::size_t>(t)]};
@@ -74,7 +74,7 @@ DenseTravelTime DenseTravelTime::FromOracle(const Problem& problem) {
 
 double DenseTravelTime::Seconds(RobotId robot, const Stop& from, const Stop& to) const {
   const auto r = static_cast<std::size_t>(robot.value);
-  ALLOCATION_CHECK(r < layouts_.size());
+  WELDCELL_CHECK(r < layouts_.size());
   return seconds_[r](layouts_[r].Node(from), layouts_[r].Node(to));
 }
 
@@ -115,17 +115,17 @@ EuclideanTravelTime::EuclideanTravelTime(std::vector<EuclideanRobot> robots) {
 
 double EuclideanTravelTime::Seconds(RobotId robot, const Stop& from, const Stop& to) const {
   const auto r = static_cast<std::size_t>(robot.value);
-  ALLOCATION_CHECK(r < robots_.size());
+  WELDCELL_CHECK(r < robots_.size());
   const Flat& f = robots_[r];
   auto column = [&f](const Stop& s) {
     if (s.is_home()) return 0;
     const auto t = static_cast<std::size_t>(s.task.value);
-    ALLOCATION_CHECK(t < f.first.size() && f.first[t] >= 0);
+    WELDCELL_CHECK(t < f.first.size() && f.first[t] >= 0);
     return f.first[t] + s.option;
   };
   const int a = column(from);
   const int b = column(to);
-  ALLOCATION_CHECK(b < f.columns.cols() && a < f.columns.cols());
+  WELDCELL_CHECK(b < f.columns.cols() && a < f.columns.cols());
   return (f.columns.col(a) - f.columns.col(b)).norm() * f.inv_speed;
 }
 
