@@ -207,6 +207,9 @@ SegmentPlanner::SegmentPlanner(const collision::CollisionWorld& world, int robot
   impl_->rrt = std::make_shared<og::RRTConnect>(impl_->si);
   // The default GNAT structure draws pivots from OMPL's global generator: not reproducible.
   impl_->rrt->setNearestNeighbors<ompl::NearestNeighborsLinear>();
+  // Shorter tree edges than OMPL's default (a fifth of the space's extent, ~4 rad here): each
+  // edge is checked along its whole Cartesian travel, so long edges are expensive to reject.
+  impl_->rrt->setRange(1.0);
 }
 
 SegmentPlanner::~SegmentPlanner() = default;
