@@ -189,7 +189,11 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
   if (!problem.tasks.empty()) {
     const allocation::SolveOptions solve{
         .seed = cell.settings.seed,
-        .max_iterations = options.allocation_iterations,
+        .max_iterations =
+            options.allocation_iterations > 0
+                ? options.allocation_iterations
+                : std::clamp<std::int64_t>(
+                      2'000'000 / std::max<std::int64_t>(1, problem.num_tasks()), 2'000, 20'000),
         .progress = [&](const allocation::Progress& p) {
           report("allocate", static_cast<int>(p.iteration), static_cast<int>(p.max_iterations));
         }};

@@ -29,7 +29,9 @@ namespace weldcell::pipeline {
 struct PlanOptions {
   int threads = 0;                 ///< 0 = one per hardware thread. Results do not depend on it.
   int max_options_per_robot = 8;   ///< Candidates per weld and robot offered to the allocator.
-  std::int64_t allocation_iterations = 20'000;
+  /// Improvement iterations of the allocator; 0 = by problem size: 20,000 up to 100 welds, then
+  /// fewer (each iteration costs more on larger stations), at least 2,000.
+  std::int64_t allocation_iterations = 0;
   double blend_tolerance = 0.1;    ///< rad of joint-space deviation allowed at travel corners.
   double sample_period = 0.01;     ///< s between trajectory samples in the plan.
   /// Progress: (stage name, done, total); called from worker threads, serialised.
