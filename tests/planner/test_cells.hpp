@@ -8,20 +8,16 @@
 #include <string>
 
 #include "planner/cell/cell.hpp"
+#include "tests/planner/kinematics/test_robots.hpp"
 
 namespace weldcell::testing {
 
 inline constexpr double kPi = std::numbers::pi;
 
+/// Pose from xyz and roll-pitch-yaw (URDF convention); one definition for all planner tests.
 inline Eigen::Isometry3d Pose(double x, double y, double z, double roll = 0, double pitch = 0,
                               double yaw = 0) {
-  Eigen::Isometry3d X = Eigen::Isometry3d::Identity();
-  X.translation() = Eigen::Vector3d(x, y, z);
-  X.linear() = (Eigen::AngleAxisd(yaw, Eigen::Vector3d::UnitZ()) *
-                Eigen::AngleAxisd(pitch, Eigen::Vector3d::UnitY()) *
-                Eigen::AngleAxisd(roll, Eigen::Vector3d::UnitX()))
-                   .toRotationMatrix();
-  return X;
+  return kinematics::testing::XyzRpy(x, y, z, roll, pitch, yaw);
 }
 
 inline cell::Geometry Box(double sx, double sy, double sz, const Eigen::Isometry3d& X) {
