@@ -186,6 +186,7 @@ CollisionWorld::CollisionWorld(const cell::Cell& cell, const WorldOptions& optio
     }
     robot.displacement =
         internal::ComputeDisplacementBound(model, robot.bodies, source.tool.X_FT.translation());
+    robot.body_lever = internal::ComputeBodyLevers(model, robot.bodies);
     impl->robots.push_back(std::move(robot));
   }
 
@@ -289,15 +290,16 @@ bool AddContact(CollisionResult& result, const BodyRef& first, const BodyRef& se
 }
 
 bool BodyHitsObstacle(CtxImpl& ctx, const Body& body, const Eigen::Isometry3d& X_WBody,
-                      const StaticBody& obstacle) {
+                      const StaticBody& obstacle, double margin) {
   const Part& target = obstacle.body.parts.front();
   for (const Part& part : body.parts) {
     if (body.parts.size() > 1 &&
-        !SphereTouchesBox(X_WBody * part.sphere_B.center, part.sphere_B.radius, obstacle.box_W)) {
+        !SphereTouchesBox(X_WBody * part.sphere_B.center, part.sphere_B.radius + margin,
+                          obstacle.box_W)) {
       continue;
     }
-    if (internal::GeometriesCollide(ctx, *part.geometry, X_WBody * part.X_BG, *target.geometry,
-                                    obstacle.X_WG)) {
+    if (internal::PartCollides(ctx, part, X_WBody * part.X_BG, *target.geometry, obstacle.X_WG,
+                               margin)) {
       return true;
     }
   }
@@ -306,6 +308,7 @@ bool BodyHitsObstacle(CtxImpl& ctx, const Body& body, const Eigen::Isometry3d& X
 
 CollisionResult CheckPlaced(const CollisionWorld::Impl& world, CtxImpl& ctx, const RobotData& robot,
                             const internal::RobotScratch& scratch, const CheckRequest& request) {
+  WELDCELL_CHECK(request.margin >= 0.0);
   CollisionResult result;
   const auto& X = scratch.X_WBody;
   if (request.scope != CheckScope::kSelf) {
@@ -314,8 +317,8 @@ CollisionResult CheckPlaced(const CollisionWorld::Impl& world, CtxImpl& ctx, con
       const Eigen::Isometry3d& X_WBody = X[static_cast<std::size_t>(b)];
       const Eigen::Vector3d c_W = X_WBody * body.sphere_B.center;
       for (const StaticBody& obstacle : world.obstacles) {
-        if (!SphereTouchesBox(c_W, body.sphere_B.radius, obstacle.box_W)) continue;
-        if (BodyHitsObstacle(ctx, body, X_WBody, obstacle) &&
+        if (!SphereTouchesBox(c_W, body.sphere_B.radius + request.margin, obstacle.box_W)) continue;
+        if (BodyHitsObstacle(ctx, body, X_WBody, obstacle, request.margin) &&
             AddContact(result, body.ref, obstacle.body.ref, request.report)) {
           return result;
         }
@@ -326,7 +329,9 @@ CollisionResult CheckPlaced(const CollisionWorld::Impl& world, CtxImpl& ctx, con
     for (const auto& [a, b] : robot.self_pairs) {
       const auto ia = static_cast<std::size_t>(a);
       const auto ib = static_cast<std::size_t>(b);
-      if (internal::BodiesCollide(ctx, robot.bodies[ia], X[ia], robot.bodies[ib], X[ib]) &&
+      // Both bodies move: keep them twice the margin apart.
+      if (internal::BodiesCollide(ctx, robot.bodies[ia], X[ia], robot.bodies[ib], X[ib],
+                                  2.0 * request.margin) &&
           AddContact(result, robot.bodies[ia].ref, robot.bodies[ib].ref, request.report)) {
         return result;
       }

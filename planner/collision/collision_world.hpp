@@ -78,6 +78,11 @@ enum class ContactReport : std::uint8_t {
 struct CheckRequest {
   CheckScope scope = CheckScope::kEnvironmentAndSelf;
   ContactReport report = ContactReport::kFirst;
+  /// m (≥ 0). Robot bodies count as in contact when nearer than this to an obstacle, and self
+  /// pairs when nearer than twice this: primitives are grown by it (so slightly more than the
+  /// margin may be demanded at edges and corners), mesh parts use FCL's distance. Used by
+  /// motion checks to turn sampled checks into guarantees (segment_check.hpp).
+  double margin = 0.0;
   bool operator==(const CheckRequest&) const = default;
 };
 
@@ -150,6 +155,9 @@ struct WorldOptions {
 };
 
 class CollisionContext;
+namespace internal {
+struct Access;  // lets the module's other files (segment_check.cpp) reach the private parts
+}
 
 class CollisionWorld {
  public:
@@ -228,6 +236,7 @@ class CollisionWorld {
 
  private:
   friend class CollisionContext;
+  friend struct internal::Access;
   std::unique_ptr<const Impl> impl_;
 };
 
@@ -246,6 +255,7 @@ class CollisionContext {
 
  private:
   friend class CollisionWorld;
+  friend struct internal::Access;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -116,15 +116,21 @@ struct SegmentPlanner::Impl {
   static constexpr double kCoarseFactor = 8.0;
   bool lazy = false;
 
+  // Motions keep the robot SweptMargin(resolution) from everything at every sample, which makes
+  // "free" hold for the whole motion (segment_check.hpp), so the verifier's differently placed
+  // samples find no contact either.
   bool CoarseFree(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
     return collision::CheckJointSegment(*world, ctx, robot, a, b,
-                                        {.resolution = kCoarseFactor * resolution})
+                                        {.resolution = kCoarseFactor * resolution,
+                                         .margin = collision::SweptMargin(resolution)})
         .free();
   }
   // At the full resolution; the coarse pass first, since it rejects colliding motions cheaply.
   bool SegmentFree(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
     return CoarseFree(a, b) &&
-           collision::CheckJointSegment(*world, ctx, robot, a, b, {.resolution = resolution})
+           collision::CheckJointSegment(
+               *world, ctx, robot, a, b,
+               {.resolution = resolution, .margin = collision::SweptMargin(resolution)})
                .free();
   }
 };

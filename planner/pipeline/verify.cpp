@@ -202,7 +202,11 @@ long long CheckCollisions(const collision::CollisionWorld& world, collision::Col
     const Eigen::VectorXd& a = s.q[k];
     const Eigen::VectorXd& b = s.t.size() == 1 ? a : s.q[k + 1];
     const collision::SegmentCheckResult r =
-        collision::CheckJointSegment(world, ctx, robot, a, b, {.resolution = resolution});
+        collision::CheckJointSegment(world, ctx, robot, a, b,
+                                     {.resolution = resolution,
+                                      .scope = collision::CheckScope::kEnvironmentAndSelf,
+                                      // Independent of the planner's adaptive sampling.
+                                      .sampling = collision::SegmentSampling::kUniform});
     checks += r.samples;
     if (r.free()) {
       open_episode.clear();

@@ -191,8 +191,10 @@ WeldReach ReachOne(const cell::Cell& cell, const collision::CollisionWorld& worl
           on_approach.AddReason("no continuous IK solution (joint limits or singularity)");
           continue;
         }
+        // With the swept margin, as every planned motion (segment_planner.cpp).
         const collision::SegmentCheckResult seg = collision::CheckJointSegment(
-            world, ctx, robot_index, *qa, s.q, {.resolution = resolution});
+            world, ctx, robot_index, *qa, s.q,
+            {.resolution = resolution, .margin = collision::SweptMargin(resolution)});
         if (!seg.free()) {
           on_approach.Add(seg.collision);
           continue;

@@ -97,6 +97,15 @@ const Scene& GetScene(bool cluttered) {
   return cluttered ? clutter : demo;
 }
 
+// The verifier's check: uniform samples at 5 mm, no margin.
+bool RecheckFree(const collision::CollisionWorld& world, collision::CollisionContext& ctx, int robot,
+                 const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+  return collision::CheckJointSegment(
+             world, ctx, robot, a, b,
+             {.resolution = 0.005, .sampling = collision::SegmentSampling::kUniform})
+      .free();
+}
+
 motion::JointLimits Limits(const collision::CollisionWorld& world, int r) {
   return {.max_velocity = world.chain(r).velocity_limits(),
           .max_acceleration = world.chain(r).acceleration_limits()};
@@ -118,12 +127,15 @@ void BM_WeldcellSegment(benchmark::State& state) {
   const Scene& scene = GetScene(state.range(0) != 0);
   std::vector<motion::SegmentPlanner> planners;
   for (int r = 0; r < scene.world->robot_count(); ++r) planners.emplace_back(*scene.world, r);
-  std::vector<double> ms;
-  int solved = 0;
+  std::vector<double> ms, direct_ms, planned_ms;
+  int solved = 0, colliding = 0;
   double duration = 0;
+  collision::CollisionContext recheck(*scene.world);
   for (auto _ : state) {
     ms.clear();
-    solved = 0;
+    direct_ms.clear();
+    planned_ms.clear();
+    solved = colliding = 0;
     duration = 0;
     std::uint64_t seed = 1;
     for (const Query& q : scene.queries) {
@@ -142,6 +154,13 @@ void BM_WeldcellSegment(benchmark::State& state) {
       }
       ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
                        .count());
+      (r.direct ? direct_ms : planned_ms).push_back(ms.back());
+      for (std::size_t k = 1; r.solved() && k < r.path.size(); ++k) {
+        if (!RecheckFree(*scene.world, recheck, q.robot, r.path[k - 1], r.path[k])) {
+          ++colliding;
+          break;
+        }
+      }
       if (r.solved()) {
         ++solved;
         duration += d;
@@ -149,6 +168,15 @@ void BM_WeldcellSegment(benchmark::State& state) {
     }
   }
   Report(state, ms, solved, duration, static_cast<int>(scene.queries.size()));
+  state.counters["paths_colliding_at_5mm"] = colliding;
+  // Where the time goes: straight moves (one segment check) and planned ones (RRTConnect).
+  std::sort(direct_ms.begin(), direct_ms.end());
+  std::sort(planned_ms.begin(), planned_ms.end());
+  state.counters["direct_%"] = 100.0 * static_cast<double>(direct_ms.size()) /
+                               static_cast<double>(std::max<std::size_t>(ms.size(), 1));
+  state.counters["direct_median_ms"] = direct_ms.empty() ? 0 : direct_ms[direct_ms.size() / 2];
+  state.counters["planned_median_ms"] =
+      planned_ms.empty() ? 0 : planned_ms[planned_ms.size() / 2];
 }
 
 void BM_PlainOmplSegment(benchmark::State& state) {
@@ -207,9 +235,7 @@ void BM_PlainOmplSegment(benchmark::State& state) {
                          .count());
         // Outside the timing: is OMPL's path really free at our resolution?
         for (std::size_t k = 1; k < waypoints.size(); ++k) {
-          if (!collision::CheckJointSegment(*scene.world, ctx, q.robot, waypoints[k - 1],
-                                            waypoints[k])
-                   .free()) {
+          if (!RecheckFree(*scene.world, ctx, q.robot, waypoints[k - 1], waypoints[k])) {
             ++colliding;
             break;
           }
@@ -227,6 +253,43 @@ void BM_PlainOmplSegment(benchmark::State& state) {
   state.counters["paths_colliding_at_5mm"] = colliding;
 }
 
+// The straight move of every query, checked at 5 mm: how many exact checks the clearance
+// certificates leave, against the plain uniform sampling's count.
+void BM_StraightMoveCheck(benchmark::State& state) {
+  const Scene& scene = GetScene(state.range(0) != 0);
+  std::vector<collision::CollisionContext> contexts;
+  for (int r = 0; r < scene.world->robot_count(); ++r) contexts.emplace_back(*scene.world);
+  double samples = 0, uniform = 0, free = 0, free_samples = 0, free_uniform = 0;
+  std::vector<double> us;
+  for (auto _ : state) {
+    samples = uniform = free = free_samples = free_uniform = 0;
+    us.clear();
+    for (const Query& q : scene.queries) {
+      const auto t0 = std::chrono::steady_clock::now();
+      const collision::SegmentCheckResult r = collision::CheckJointSegment(
+          *scene.world, contexts[q.robot], q.robot, q.start, q.goal, {.resolution = 0.005});
+      us.push_back(
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+      const int n = collision::SegmentSampleCount(*scene.world, q.robot, q.start, q.goal, 0.005);
+      samples += r.samples;
+      uniform += n;
+      if (r.free()) {
+        ++free;
+        free_samples += r.samples;
+        free_uniform += n;
+      }
+    }
+  }
+  std::sort(us.begin(), us.end());
+  state.counters["median_us"] = us.empty() ? 0 : us[us.size() / 2];
+  state.counters["free_%"] = 100.0 * free / static_cast<double>(scene.queries.size());
+  state.counters["free_checks_per_move"] = free ? free_samples / free : 0;
+  state.counters["free_uniform_per_move"] = free ? free_uniform / free : 0;
+  state.counters["checks_per_move"] = samples / static_cast<double>(scene.queries.size());
+  state.counters["uniform_per_move"] = uniform / static_cast<double>(scene.queries.size());
+}
+
+BENCHMARK(BM_StraightMoveCheck)->Arg(0)->Arg(1)->ArgName("cluttered")->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_WeldcellSegment)->Arg(0)->Arg(1)->ArgName("cluttered")->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PlainOmplSegment)->Arg(0)->Arg(1)->ArgName("cluttered")->Iterations(1)->Unit(benchmark::kMillisecond);
 

@@ -85,22 +85,17 @@ AllowedCollisionMatrix ComputeAllowedCollisions(const RobotData& robot,
   return acm;
 }
 
-DisplacementBound ComputeDisplacementBound(const cell::RobotModel& model,
-                                           const std::vector<Body>& bodies,
-                                           const Eigen::Vector3d& p_FT) {
-  const std::size_t links = model.links.size();
-  // Radius of each link's geometry about the link frame origin; the gun and TCP count as part
-  // of the tip link.
-  std::vector<double> rho(links, 0.0);
-  auto radius_about_origin = [](const Body& body) {
-    double r = 0.0;
-    for (const Part& part : body.parts) r = std::max(r, part.sphere_B.center.norm() + part.sphere_B.radius);
-    return r;
-  };
-  for (std::size_t k = 0; k < links; ++k) rho[k] = radius_about_origin(bodies[k]);
-  rho[links - 1] = std::max({rho[links - 1], radius_about_origin(bodies[links]), p_FT.norm()});
+namespace {
 
-  // Largest distance between the origins of links k and k+1 over all joint values.
+double RadiusAboutOrigin(const Body& body) {
+  double r = 0.0;
+  for (const Part& part : body.parts) r = std::max(r, part.sphere_B.center.norm() + part.sphere_B.radius);
+  return r;
+}
+
+/// offset[k]: largest distance between the origins of links k and k+1 over all joint values.
+std::vector<double> OriginOffsets(const cell::RobotModel& model) {
+  const std::size_t links = model.links.size();
   std::vector<double> offset(links, 0.0);
   for (std::size_t k = 0; k + 1 < links; ++k) {
     const cell::Joint& joint = model.joints[k];
@@ -109,6 +104,45 @@ DisplacementBound ComputeDisplacementBound(const cell::RobotModel& model,
       offset[k] += std::max(std::abs(joint.lower), std::abs(joint.upper));
     }
   }
+  return offset;
+}
+
+}  // namespace
+
+std::vector<std::vector<double>> ComputeBodyLevers(const cell::RobotModel& model,
+                                                   const std::vector<Body>& bodies) {
+  const std::size_t links = model.links.size();
+  const std::vector<double> offset = OriginOffsets(model);
+  std::vector<std::vector<double>> lever(bodies.size());
+  for (std::size_t b = 0; b < bodies.size(); ++b) {
+    // The gun (last body) rides on the tip link.
+    const std::size_t link = std::min(b, links - 1);
+    const double rho = RadiusAboutOrigin(bodies[b]);
+    for (std::size_t j = 0; j < model.joints.size(); ++j) {
+      const cell::Joint& joint = model.joints[j];
+      if (!joint.movable()) continue;
+      double arm = 0.0;  // joint j's origin is the origin of its child link j + 1
+      if (j + 1 <= link) {
+        arm = rho;
+        for (std::size_t k = j + 1; k < link; ++k) arm += offset[k];
+        if (joint.type == cell::JointType::kPrismatic) arm = 1.0;
+      }
+      lever[b].push_back(arm);
+    }
+  }
+  return lever;
+}
+
+DisplacementBound ComputeDisplacementBound(const cell::RobotModel& model,
+                                           const std::vector<Body>& bodies,
+                                           const Eigen::Vector3d& p_FT) {
+  const std::size_t links = model.links.size();
+  // Radius of each link's geometry about the link frame origin; the gun and TCP count as part
+  // of the tip link.
+  std::vector<double> rho(links, 0.0);
+  for (std::size_t k = 0; k < links; ++k) rho[k] = RadiusAboutOrigin(bodies[k]);
+  rho[links - 1] = std::max({rho[links - 1], RadiusAboutOrigin(bodies[links]), p_FT.norm()});
+  const std::vector<double> offset = OriginOffsets(model);
 
   DisplacementBound bound;
   for (std::size_t j = 0; j < model.joints.size(); ++j) {

@@ -215,21 +215,56 @@ bool SpheresOverlap(const Eigen::Vector3d& ca, double ra, const Eigen::Vector3d&
 }
 }  // namespace
 
+bool PartCollides(CollisionContext::Impl& ctx, const Part& part, const Eigen::Isometry3d& X_WG,
+                  const fcl::CollisionGeometryd& other, const Eigen::Isometry3d& X_WO,
+                  double margin) {
+  if (margin <= 0.0) return GeometriesCollide(ctx, *part.geometry, X_WG, other, X_WO);
+  // Primitives grown by the margin on every side contain the part's margin neighbourhood.
+  switch (part.geometry->getNodeType()) {
+    case fcl::GEOM_BOX: {
+      fcl::Boxd& grown = ctx.grown_box;
+      grown.side = static_cast<const fcl::Boxd&>(*part.geometry).side.array() + 2.0 * margin;
+      grown.computeLocalAABB();
+      return GeometriesCollide(ctx, grown, X_WG, other, X_WO);
+    }
+    case fcl::GEOM_CYLINDER: {
+      const auto& cylinder = static_cast<const fcl::Cylinderd&>(*part.geometry);
+      fcl::Cylinderd& grown = ctx.grown_cylinder;
+      grown.radius = cylinder.radius + margin;
+      grown.lz = cylinder.lz + 2.0 * margin;
+      grown.computeLocalAABB();
+      return GeometriesCollide(ctx, grown, X_WG, other, X_WO);
+    }
+    case fcl::GEOM_SPHERE: {
+      fcl::Sphered& grown = ctx.grown_sphere;
+      grown.radius = static_cast<const fcl::Sphered&>(*part.geometry).radius + margin;
+      grown.computeLocalAABB();
+      return GeometriesCollide(ctx, grown, X_WG, other, X_WO);
+    }
+    default: {  // a mesh: in contact, or nearer than the margin
+      if (GeometriesCollide(ctx, *part.geometry, X_WG, other, X_WO)) return true;
+      Eigen::Vector3d p_a;
+      Eigen::Vector3d p_b;
+      return GeometryDistance(ctx, *part.geometry, X_WG, other, X_WO, margin, &p_a, &p_b) < margin;
+    }
+  }
+}
+
 bool BodiesCollide(CollisionContext::Impl& ctx, const Body& a, const Eigen::Isometry3d& X_WA,
-                   const Body& b, const Eigen::Isometry3d& X_WB) {
+                   const Body& b, const Eigen::Isometry3d& X_WB, double margin) {
   if (a.empty() || b.empty()) return false;
-  if (!SpheresOverlap(X_WA * a.sphere_B.center, a.sphere_B.radius, X_WB * b.sphere_B.center,
-                      b.sphere_B.radius)) {
+  if (!SpheresOverlap(X_WA * a.sphere_B.center, a.sphere_B.radius + margin,
+                      X_WB * b.sphere_B.center, b.sphere_B.radius)) {
     return false;
   }
   for (const Part& pa : a.parts) {
     const Eigen::Vector3d ca = X_WA * pa.sphere_B.center;
     for (const Part& pb : b.parts) {
-      if (!SpheresOverlap(ca, pa.sphere_B.radius, X_WB * pb.sphere_B.center,
+      if (!SpheresOverlap(ca, pa.sphere_B.radius + margin, X_WB * pb.sphere_B.center,
                           pb.sphere_B.radius)) {
         continue;
       }
-      if (GeometriesCollide(ctx, *pa.geometry, X_WA * pa.X_BG, *pb.geometry, X_WB * pb.X_BG)) {
+      if (PartCollides(ctx, pa, X_WA * pa.X_BG, *pb.geometry, X_WB * pb.X_BG, margin)) {
         return true;
       }
     }

@@ -3,6 +3,9 @@
 // .cpp files, so that including collision_world.hpp stays cheap).
 
 #include <fcl/geometry/collision_geometry.h>
+#include <fcl/geometry/shape/box.h>
+#include <fcl/geometry/shape/cylinder.h>
+#include <fcl/geometry/shape/sphere.h>
 #include <fcl/narrowphase/collision_request.h>
 #include <fcl/narrowphase/collision_result.h>
 #include <fcl/narrowphase/distance_request.h>
@@ -61,6 +64,9 @@ struct RobotData {
   /// Bodies with geometry, in environment-check order: base link to tip link, then the gun.
   std::vector<int> env_order;
   DisplacementBound displacement;
+  /// body_lever[b][i]: bound on the distance from joint i's origin of every point of body b,
+  /// over all configurations (0 when joint i does not move body b); see ComputeBodyLevers.
+  std::vector<std::vector<double>> body_lever;
 };
 
 }  // namespace internal
@@ -80,6 +86,18 @@ struct DistanceCandidate {
   int obstacle = 0;
 };
 
+/// Reused storage of CheckJointSegment (segment_check.cpp): the samples along the segment and
+/// their link poses, and the FIFO of intervals still to decide.
+struct SegmentScratch {
+  std::vector<double> s;                       ///< Segment parameter of each sample.
+  std::vector<Eigen::Isometry3d> X_WL;         ///< Sample-major world link poses.
+  std::vector<std::pair<int, int>> intervals;  ///< Sample index pairs.
+  std::vector<int> pieces;                     ///< Sample indices of one interval's cuts.
+  std::vector<double> curvature;               ///< Per body: bound on |p''| along the segment.
+  std::vector<Eigen::Isometry3d> X_BL;         ///< Forward-kinematics output.
+  Eigen::VectorXd q;
+};
+
 struct RobotScratch {
   std::vector<Eigen::Isometry3d> X_BL;     ///< link poses in the base frame
   std::vector<Eigen::Isometry3d> X_WBody;  ///< body frame poses in the world (links..., gun)
@@ -95,9 +113,19 @@ struct CollisionContext::Impl {
   fcl::DistanceRequestd distance_request;
   fcl::DistanceResultd distance_result;
   std::vector<internal::DistanceCandidate> candidates;
+  internal::SegmentScratch segment;
+  // Grown copies of a robot part for checks with a margin (sizes set per query).
+  fcl::Boxd grown_box{1.0, 1.0, 1.0};
+  fcl::Cylinderd grown_cylinder{1.0, 1.0};
+  fcl::Sphered grown_sphere{1.0};
 };
 
 namespace internal {
+
+struct Access {
+  static const CollisionWorld::Impl& world(const CollisionWorld& w) { return *w.impl_; }
+  static CollisionContext::Impl& context(CollisionContext& c) { return *c.impl_; }
+};
 
 /// Converts a cell shape to an FCL geometry. Meshes become OBBRSS hierarchies.
 /// Preconditions: the shape is valid (ValidateShape returned no message).
@@ -127,9 +155,17 @@ double GeometryDistance(CollisionContext::Impl& ctx, const fcl::CollisionGeometr
                         const Eigen::Isometry3d& X_WGb, double upper_bound,
                         Eigen::Vector3d* p_Wa, Eigen::Vector3d* p_Wb);
 
-/// Body-level self check of robot data at body poses X_WBody, pair (a, b).
+/// True when `part` at X_WG, grown by `margin` (m, ≥ 0), overlaps geometry `other` at X_WO.
+/// Primitives are grown (a box by the margin on each side, a cylinder in radius and at both ends,
+/// a sphere in radius: each contains the part's margin neighbourhood); a mesh part counts as
+/// overlapping when FCL finds it nearer than the margin.
+bool PartCollides(CollisionContext::Impl& ctx, const Part& part, const Eigen::Isometry3d& X_WG,
+                  const fcl::CollisionGeometryd& other, const Eigen::Isometry3d& X_WO,
+                  double margin);
+
+/// Body-level check of body a (grown by margin, see PartCollides) against body b.
 bool BodiesCollide(CollisionContext::Impl& ctx, const Body& a, const Eigen::Isometry3d& X_WA,
-                   const Body& b, const Eigen::Isometry3d& X_WB);
+                   const Body& b, const Eigen::Isometry3d& X_WB, double margin = 0.0);
 
 /// Sets scratch.X_WBody from chain link poses in the base frame.
 void BodyPosesFromBase(const RobotData& robot, RobotScratch& scratch);
@@ -140,6 +176,12 @@ AllowedCollisionMatrix ComputeAllowedCollisions(const RobotData& robot,
                                                 const cell::RobotModel& model,
                                                 const Eigen::VectorXd& home, std::uint64_t seed,
                                                 int samples);
+
+/// Per-body lever arms (RobotData::body_lever), by the triangle inequality along the chain as
+/// for DisplacementBound, but for each body separately: a joint's lever over body b sums the
+/// origin offsets from that joint to b's link plus b's radius about its own origin.
+std::vector<std::vector<double>> ComputeBodyLevers(const cell::RobotModel& model,
+                                                   const std::vector<Body>& bodies);
 
 /// Computes the displacement bound of a robot (see DisplacementBound).
 DisplacementBound ComputeDisplacementBound(const cell::RobotModel& model,

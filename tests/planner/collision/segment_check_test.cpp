@@ -1,0 +1,99 @@
+// CheckJointSegment's two samplings. The adaptive one places far fewer samples, so what matters
+// is that it never misses what a much denser uniform check finds.
+
+#include "planner/collision/segment_check.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "planner/collision/collision_world.hpp"
+#include "tests/planner/test_cells.hpp"
+
+namespace weldcell::collision {
+namespace {
+
+using weldcell::testing::Box;
+using weldcell::testing::Pose;
+
+// The test arm among boxes of 6 mm to 10 cm, within its reach on every side.
+cell::Cell ClutteredCell() {
+  cell::Cell c;
+  c.name = "clutter";
+  c.cycle_time = 60;
+  c.robots.push_back(weldcell::testing::MakeTestRobot("R1", Eigen::Isometry3d::Identity()));
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  for (int i = 0; i < 12; ++i) {
+    const double r = 1.0 + 0.5 * std::abs(u(rng));
+    const double yaw = 3.14159 * u(rng);
+    const double thin = i % 3 == 0 ? 0.006 : 0.1;  // a third are sheets just over 5 mm
+    c.obstacles.push_back(weldcell::testing::MakeObstacle(
+        "box_" + std::to_string(i),
+        Box(0.4, thin, 0.5, Pose(r * std::cos(yaw), r * std::sin(yaw), 1.0 + 0.6 * u(rng), 0, 0, yaw))));
+  }
+  return c;
+}
+
+TEST(SegmentCheckTest, AdaptiveSamplingFindsEveryCollisionATenTimesDenserUniformCheckFinds) {
+  const cell::Cell c = ClutteredCell();
+  const CollisionWorld world(c);
+  CollisionContext ctx(world);
+  const kinematics::Chain& chain = world.chain(0);
+  std::mt19937_64 rng(11);
+  int both_free = 0;
+  int both_hit = 0;
+  for (int n = 0; n < 400; ++n) {
+    Eigen::VectorXd q0(chain.dof());
+    Eigen::VectorXd q1(chain.dof());
+    for (int i = 0; i < chain.dof(); ++i) {
+      std::uniform_real_distribution<double> in(chain.lower()[i], chain.upper()[i]);
+      q0[i] = in(rng);
+      q1[i] = std::clamp(q0[i] + std::uniform_real_distribution<double>(-0.8, 0.8)(rng),
+                         chain.lower()[i], chain.upper()[i]);
+    }
+    const SegmentCheckResult adaptive = CheckJointSegment(world, ctx, 0, q0, q1, {.resolution = 0.005});
+    const SegmentCheckResult dense = CheckJointSegment(
+        world, ctx, 0, q0, q1,
+        {.resolution = 0.0005, .sampling = SegmentSampling::kUniform});
+    if (!dense.free()) {
+      EXPECT_FALSE(adaptive.free()) << "segment " << n << ": the dense check found "
+                                    << ToString(dense.collision) << " at " << dense.fraction;
+    }
+    if (!adaptive.free()) {
+      // What it reports is real: the configuration at that fraction is in collision.
+      const Eigen::VectorXd q = q0 + adaptive.fraction * (q1 - q0);
+      EXPECT_TRUE(world.CheckRobot(ctx, 0, q).in_collision()) << "segment " << n;
+    }
+    both_free += adaptive.free() && dense.free();
+    both_hit += !adaptive.free() && !dense.free();
+  }
+  // Both outcomes must be well represented for the comparison to mean something.
+  EXPECT_GT(both_free, 40);
+  EXPECT_GT(both_hit, 40);
+}
+
+TEST(SegmentCheckTest, AdaptiveSamplingNeedsFewerSamplesThanUniformOnAFreeSwing) {
+  cell::Cell c = ClutteredCell();
+  c.obstacles.clear();
+  const CollisionWorld world(c);
+  CollisionContext ctx(world);
+  Eigen::VectorXd q0(6), q1(6);
+  q0 << -0.8, 0.5, 0.3, 0, 0.8, 0;
+  q1 << 0.8, 0.3, 0.5, 1.0, 0.6, -1.0;
+  const SegmentCheckResult adaptive = CheckJointSegment(world, ctx, 0, q0, q1);
+  const SegmentCheckResult uniform =
+      CheckJointSegment(world, ctx, 0, q0, q1, {.sampling = SegmentSampling::kUniform});
+  ASSERT_TRUE(adaptive.free());
+  ASSERT_TRUE(uniform.free());
+  EXPECT_EQ(uniform.samples, SegmentSampleCount(world, 0, q0, q1, 0.005));
+  // The lever bound adds every joint's worst case; the adaptive one measures the real motion.
+  EXPECT_LT(2 * adaptive.samples, uniform.samples)
+      << adaptive.samples << " adaptive vs " << uniform.samples << " uniform samples";
+  // Finer resolution, more samples: the count follows the real travel.
+  const SegmentCheckResult finer = CheckJointSegment(world, ctx, 0, q0, q1, {.resolution = 0.001});
+  EXPECT_GT(finer.samples, 3 * adaptive.samples);
+}
+
+}  // namespace
+}  // namespace weldcell::collision
