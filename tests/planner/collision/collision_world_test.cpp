@@ -629,3 +629,70 @@ TEST(CollisionWorld, RejectsDegenerateGeometryNamingThePlace) {
 
 }  // namespace
 }  // namespace weldcell::collision
+
+namespace weldcell::collision {
+namespace {
+
+// A margin makes a robot part count as touching when it is nearer than the margin, whatever the
+// part's shape (primitives are grown, meshes measured), and not when it is farther.
+TEST(CollisionMargin, PartsOfEveryShapeTouchWithinTheMarginOnly) {
+  const double margin = 0.004;
+  const std::vector<std::pair<std::string, cell::Shape>> parts = {
+      {"box", cell::Shape::Box({0.2, 0.2, 0.2})},
+      {"cylinder", cell::Shape::Cylinder(0.1, 0.2)},  // axis z; its side faces the obstacle
+      {"sphere", cell::Shape::Sphere(0.1)},
+      {"mesh", cell::Shape::FromMesh(testing::BoxMesh({0.2, 0.2, 0.2}))},
+  };
+  for (const auto& [name, shape] : parts) {
+    SCOPED_TRACE(name);
+    auto model = std::make_shared<cell::RobotModel>(*SphereProbe("M", 0.1).model);
+    model->links[1].collision = {At(shape, {0, 0, 0})};
+    cell::Cell c;
+    c.robots.push_back(SphereProbe("M", 0.1));
+    c.robots[0].model = model;
+    // Obstacle face at x = 0.5; the part's extent along x is 0.1 from its centre.
+    c.obstacles.push_back(BoxObstacle("o", {0.2, 1, 1}, Pose({0.6, 0.0, 0.0})));
+    const CollisionWorld world(c);
+    CollisionContext ctx(world);
+    const CheckRequest with_margin{.margin = margin};
+    for (const double gap : {0.001, 0.003}) {
+      const auto X = BallAt({0.4 - gap, 0.0, 0.0});
+      EXPECT_FALSE(world.CheckRobotAtPoses(ctx, 0, X).in_collision()) << "gap " << gap;
+      EXPECT_TRUE(world.CheckRobotAtPoses(ctx, 0, X, with_margin).in_collision()) << "gap " << gap;
+    }
+    EXPECT_FALSE(
+        world.CheckRobotAtPoses(ctx, 0, BallAt({0.4 - 0.005, 0.0, 0.0}), with_margin).in_collision());
+  }
+}
+
+TEST(CollisionMargin, SelfPairsAreKeptTwiceTheMarginApart) {
+  // The tiny arm folded so that its forearm lies along its upper arm: find the fold angle where
+  // the pair first touches, then check the margin moves that point by about 2 × margin.
+  cell::Cell c;
+  c.robots.push_back(TinyRobot("R", Eigen::Isometry3d::Identity()));
+  const CollisionWorld world(c);
+  CollisionContext ctx(world);
+  const CheckRequest self{.scope = CheckScope::kSelf};
+  const double margin = 0.005;
+  const CheckRequest self_margin{.scope = CheckScope::kSelf, .margin = margin};
+  auto first_touch = [&](const CheckRequest& request) {
+    Eigen::VectorXd q = Eigen::VectorXd::Zero(4);
+    double lo = 0.0, hi = 3.1;  // J3: free straight, folded into the upper arm at the limit
+    q[2] = hi;
+    EXPECT_TRUE(world.CheckRobot(ctx, 0, q, request).in_collision());
+    for (int i = 0; i < 60; ++i) {
+      q[2] = 0.5 * (lo + hi);
+      (world.CheckRobot(ctx, 0, q, request).in_collision() ? hi : lo) = q[2];
+    }
+    return hi;
+  };
+  const double without = first_touch(self);
+  const double with = first_touch(self_margin);
+  // Near the fold the forearm's tip, 0.5 m from J3, closes in on the upper arm at ~0.5 m/rad:
+  // a 2 × margin gap is reached ~0.02 rad earlier (a single margin would give ~0.01).
+  const double expected = 2.0 * margin / 0.5;
+  EXPECT_NEAR(without - with, expected, 0.25 * expected) << without << " vs " << with;
+}
+
+}  // namespace
+}  // namespace weldcell::collision

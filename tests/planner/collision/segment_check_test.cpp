@@ -73,6 +73,38 @@ TEST(SegmentCheckTest, AdaptiveSamplingFindsEveryCollisionATenTimesDenserUniform
   EXPECT_GT(both_hit, 40);
 }
 
+TEST(SegmentCheckTest, WithTheSweptMarginAFreeSegmentIsFreeAtEveryInstant) {
+  const cell::Cell c = ClutteredCell();
+  const CollisionWorld world(c);
+  CollisionContext ctx(world);
+  const kinematics::Chain& chain = world.chain(0);
+  std::mt19937_64 rng(13);
+  int free = 0;
+  for (int n = 0; n < 400; ++n) {
+    Eigen::VectorXd q0(chain.dof());
+    Eigen::VectorXd q1(chain.dof());
+    for (int i = 0; i < chain.dof(); ++i) {
+      std::uniform_real_distribution<double> in(chain.lower()[i], chain.upper()[i]);
+      q0[i] = in(rng);
+      q1[i] = std::clamp(q0[i] + std::uniform_real_distribution<double>(-0.8, 0.8)(rng),
+                         chain.lower()[i], chain.upper()[i]);
+    }
+    for (const SegmentSampling sampling : {SegmentSampling::kAdaptive, SegmentSampling::kUniform}) {
+      const SegmentCheckResult swept = CheckJointSegment(
+          world, ctx, 0, q0, q1,
+          {.resolution = 0.005, .sampling = sampling, .margin = SweptMargin(0.005)});
+      if (!swept.free()) continue;
+      free += sampling == SegmentSampling::kAdaptive;
+      // Samples 25 times denser, no margin, none in contact.
+      const SegmentCheckResult dense = CheckJointSegment(
+          world, ctx, 0, q0, q1, {.resolution = 0.0002, .sampling = SegmentSampling::kUniform});
+      EXPECT_TRUE(dense.free()) << "segment " << n << ": " << ToString(dense.collision) << " at "
+                                << dense.fraction;
+    }
+  }
+  EXPECT_GT(free, 40);
+}
+
 TEST(SegmentCheckTest, AdaptiveSamplingNeedsFewerSamplesThanUniformOnAFreeSwing) {
   cell::Cell c = ClutteredCell();
   c.obstacles.clear();
