@@ -213,9 +213,12 @@ SegmentPlanner::SegmentPlanner(const collision::CollisionWorld& world, int robot
   impl_->rrt = std::make_shared<og::RRTConnect>(impl_->si);
   // The default GNAT structure draws pivots from OMPL's global generator: not reproducible.
   impl_->rrt->setNearestNeighbors<ompl::NearestNeighborsLinear>();
-  // Shorter tree edges than OMPL's default (a fifth of the space's extent, ~4 rad here): each
-  // edge is checked along its whole Cartesian travel, so long edges are expensive to reject.
-  impl_->rrt->setRange(1.0);
+  // Much shorter tree edges than OMPL's default (a fifth of the space's extent, ~4 rad here):
+  // each edge is checked along its whole Cartesian travel, so long edges are expensive to reject,
+  // and short ones find the narrow ways out of a gun straddling a flange. Measured on the demo
+  // and cluttered stations (motion_segment_bench): 1 rad → 0.5 rad cut the planned queries'
+  // median by ~35 % and solved more of the cluttered ones; 2 rad solved 10 % fewer.
+  impl_->rrt->setRange(0.5);
 }
 
 SegmentPlanner::~SegmentPlanner() = default;

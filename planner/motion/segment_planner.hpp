@@ -32,7 +32,10 @@ struct SegmentRequest {
   std::uint64_t seed = 1;
   double max_planning_time = 1.0;  ///< s of sampling-based planning (safety net).
   int max_planner_states = 20000;  ///< Stop RRTConnect after this many tree extensions.
-  int shortcut_iterations = 60;    ///< Random shortcut attempts after planning.
+  /// Random shortcut attempts after planning. Each adds two corners, which the time
+  /// parameterization must slow down for: 20 gave shorter motions than 60 (1.91 s vs 1.98 s mean
+  /// on the demo station) in a third of the time.
+  int shortcut_iterations = 20;
   /// Text added to failure messages so that a failure can be reproduced (e.g. the cell hash).
   std::string context;
 };
