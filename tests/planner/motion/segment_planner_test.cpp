@@ -121,8 +121,27 @@ TEST_F(SegmentPlannerTest, RunningOutOfStatesIsAFailureValue) {
   EXPECT_THAT(r.message, HasSubstr("no path found"));
   EXPECT_THAT(r.message, HasSubstr("seed 3"));
   EXPECT_TRUE(r.path.empty());
+  // Both attempts ran: 2 extensions, then 4 × 2 with another seed (each may overshoot by the
+  // one extension RRTConnect finishes after its budget is reached).
+  EXPECT_THAT(r.message, HasSubstr(std::to_string(r.planner_states) + " tree extensions tried"));
+  EXPECT_GE(r.planner_states, 10);
+  EXPECT_LE(r.planner_states, 12);
   // The planner is usable again afterwards.
   EXPECT_TRUE(planner.Plan({.start = kLeft, .goal = kRight, .seed = 3}).solved());
+}
+
+TEST_F(SegmentPlannerTest, ASecondAttemptWithALargerBudgetSolvesWhatTheFirstCannot) {
+  // Find the smallest budget that solves the detour with seed 5: a quarter of it fails on the
+  // first attempt, and the second (another seed, four times the budget) then has to succeed
+  // for some such budget.
+  SegmentPlanner planner(world_, 0);
+  int solved_by_retry = 0;
+  for (int budget = 2; budget <= 200; budget += 2) {
+    const SegmentResult r =
+        planner.Plan({.start = kLeft, .goal = kRight, .seed = 5, .max_planner_states = budget});
+    if (r.solved() && r.planner_states > budget) ++solved_by_retry;
+  }
+  EXPECT_GT(solved_by_retry, 0);
 }
 
 // A 1 mm plate that only the electrode crosses during the swing: checks spaced by joint-space
