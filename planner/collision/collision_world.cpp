@@ -199,6 +199,8 @@ CollisionWorld::CollisionWorld(const cell::Cell& cell, const WorldOptions& optio
         {obstacle.geometry}, meshes);
     body.X_WG = obstacle.geometry.X_FG;
     body.box_W = internal::ShapeBox(obstacle.geometry.shape, obstacle.geometry.X_FG);
+    impl->obstacle_boxes.push_back(body.box_W);
+    impl->all_obstacles.extend(body.box_W);
     impl->obstacles.push_back(std::move(body));
   }
 
@@ -316,8 +318,12 @@ CollisionResult CheckPlaced(const CollisionWorld::Impl& world, CtxImpl& ctx, con
       const Body& body = robot.bodies[static_cast<std::size_t>(b)];
       const Eigen::Isometry3d& X_WBody = X[static_cast<std::size_t>(b)];
       const Eigen::Vector3d c_W = X_WBody * body.sphere_B.center;
-      for (const StaticBody& obstacle : world.obstacles) {
-        if (!SphereTouchesBox(c_W, body.sphere_B.radius + request.margin, obstacle.box_W)) continue;
+      const double r = body.sphere_B.radius + request.margin;
+      // Most links are far from every obstacle most of the time: one test for all of them.
+      if (!SphereTouchesBox(c_W, r, world.all_obstacles)) continue;
+      for (std::size_t o = 0; o < world.obstacles.size(); ++o) {
+        if (!SphereTouchesBox(c_W, r, world.obstacle_boxes[o])) continue;
+        const StaticBody& obstacle = world.obstacles[o];
         if (BodyHitsObstacle(ctx, body, X_WBody, obstacle, request.margin) &&
             AddContact(result, body.ref, obstacle.body.ref, request.report)) {
           return result;

@@ -74,6 +74,9 @@ struct RobotData {
 struct CollisionWorld::Impl {
   std::vector<internal::RobotData> robots;
   std::vector<internal::StaticBody> obstacles;
+  /// obstacles[i].box_W, packed for the broad phase of every check, and their union.
+  std::vector<Eigen::AlignedBox3d> obstacle_boxes;
+  Eigen::AlignedBox3d all_obstacles;
 };
 
 namespace internal {
