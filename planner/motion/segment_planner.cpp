@@ -132,13 +132,13 @@ struct SegmentPlanner::Impl {
                                          .margin = collision::SweptMargin(resolution)})
         .free();
   }
-  // At the full resolution; the coarse pass first, since it rejects colliding motions cheaply.
+  // At the full resolution. (A coarse pass first used to reject colliding motions sooner; with
+  // adaptive sampling in bisection order it no longer pays.)
   bool SegmentFree(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
-    return CoarseFree(a, b) &&
-           collision::CheckJointSegment(
+    return collision::CheckJointSegment(
                *world, ctx, robot, a, b,
                {.resolution = resolution, .margin = collision::SweptMargin(resolution)})
-               .free();
+        .free();
   }
 };
 
