@@ -77,7 +77,9 @@ struct ReachSettings {
 struct MotionSettings {
   double resolution = 0.005;  ///< m of TCP / link-point travel between collision checks.
   double speed_scale = 1.0;   ///< Scales every joint velocity limit (0, 1].
-  double planning_time = 1.0; ///< s per segment for the sampling planner.
+  /// s: a safety net per sampling-based planning attempt. Results are made reproducible by the
+  /// planner's extension budget; a search stopped by this time depends on the machine's speed.
+  double planning_time = 10.0;
 };
 
 struct Settings {

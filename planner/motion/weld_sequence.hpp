@@ -30,7 +30,7 @@ struct SequenceRequest {
   TimingOptions timing;        ///< speed scale; blend_tolerance for the travel moves.
   double resolution = 0.005;   ///< m (see SegmentRequest).
   std::uint64_t seed = 1;      ///< Each travel move gets a seed derived from it and its index.
-  double max_planning_time = 1.0;
+  double max_planning_time = 10.0;  ///< s (see SegmentRequest).
   std::string context;         ///< Added to failure messages (e.g. cell hash).
 };
 
