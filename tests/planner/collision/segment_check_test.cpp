@@ -35,23 +35,35 @@ cell::Cell ClutteredCell() {
   return c;
 }
 
-TEST(SegmentCheckTest, AdaptiveSamplingFindsEveryCollisionATenTimesDenserUniformCheckFinds) {
-  const cell::Cell c = ClutteredCell();
-  const CollisionWorld world(c);
-  CollisionContext ctx(world);
-  const kinematics::Chain& chain = world.chain(0);
+// A random configuration within the limits and another up to 0.8 rad away in every joint.
+std::pair<Eigen::VectorXd, Eigen::VectorXd> RandomSegment(const kinematics::Chain& chain,
+                                                          std::mt19937_64& rng) {
+  Eigen::VectorXd q0(chain.dof());
+  Eigen::VectorXd q1(chain.dof());
+  for (int i = 0; i < chain.dof(); ++i) {
+    std::uniform_real_distribution<double> in(chain.lower()[i], chain.upper()[i]);
+    q0[i] = in(rng);
+    q1[i] = std::clamp(q0[i] + std::uniform_real_distribution<double>(-0.8, 0.8)(rng),
+                       chain.lower()[i], chain.upper()[i]);
+  }
+  return {q0, q1};
+}
+
+class ClutteredSegments : public ::testing::Test {
+ protected:
+  ClutteredSegments() : cell_(ClutteredCell()), world(cell_), ctx(world), chain(world.chain(0)) {}
+  cell::Cell cell_;
+  CollisionWorld world;
+  CollisionContext ctx;
+  const kinematics::Chain& chain;
+};
+
+TEST_F(ClutteredSegments, AdaptiveSamplingFindsEveryCollisionATenTimesDenserUniformCheckFinds) {
   std::mt19937_64 rng(11);
   int both_free = 0;
   int both_hit = 0;
   for (int n = 0; n < 400; ++n) {
-    Eigen::VectorXd q0(chain.dof());
-    Eigen::VectorXd q1(chain.dof());
-    for (int i = 0; i < chain.dof(); ++i) {
-      std::uniform_real_distribution<double> in(chain.lower()[i], chain.upper()[i]);
-      q0[i] = in(rng);
-      q1[i] = std::clamp(q0[i] + std::uniform_real_distribution<double>(-0.8, 0.8)(rng),
-                         chain.lower()[i], chain.upper()[i]);
-    }
+    const auto [q0, q1] = RandomSegment(chain, rng);
     const SegmentCheckResult adaptive = CheckJointSegment(world, ctx, 0, q0, q1, {.resolution = 0.005});
     const SegmentCheckResult dense = CheckJointSegment(
         world, ctx, 0, q0, q1,
@@ -73,22 +85,11 @@ TEST(SegmentCheckTest, AdaptiveSamplingFindsEveryCollisionATenTimesDenserUniform
   EXPECT_GT(both_hit, 40);
 }
 
-TEST(SegmentCheckTest, WithTheSweptMarginAFreeSegmentIsFreeAtEveryInstant) {
-  const cell::Cell c = ClutteredCell();
-  const CollisionWorld world(c);
-  CollisionContext ctx(world);
-  const kinematics::Chain& chain = world.chain(0);
+TEST_F(ClutteredSegments, WithTheSweptMarginAFreeSegmentIsFreeAtEveryInstant) {
   std::mt19937_64 rng(13);
   int free = 0;
   for (int n = 0; n < 400; ++n) {
-    Eigen::VectorXd q0(chain.dof());
-    Eigen::VectorXd q1(chain.dof());
-    for (int i = 0; i < chain.dof(); ++i) {
-      std::uniform_real_distribution<double> in(chain.lower()[i], chain.upper()[i]);
-      q0[i] = in(rng);
-      q1[i] = std::clamp(q0[i] + std::uniform_real_distribution<double>(-0.8, 0.8)(rng),
-                         chain.lower()[i], chain.upper()[i]);
-    }
+    const auto [q0, q1] = RandomSegment(chain, rng);
     for (const SegmentSampling sampling : {SegmentSampling::kAdaptive, SegmentSampling::kUniform}) {
       const SegmentCheckResult swept = CheckJointSegment(
           world, ctx, 0, q0, q1,
