@@ -310,7 +310,7 @@ bool BodyHitsObstacle(CtxImpl& ctx, const Body& body, const Eigen::Isometry3d& X
 
 CollisionResult CheckPlaced(const CollisionWorld::Impl& world, CtxImpl& ctx, const RobotData& robot,
                             const internal::RobotScratch& scratch, const CheckRequest& request) {
-  WELDCELL_CHECK(request.margin >= 0.0);
+  WELDCELL_CHECK(request.margin >= 0.0 && std::isfinite(request.margin));
   CollisionResult result;
   const auto& X = scratch.X_WBody;
   if (request.scope != CheckScope::kSelf) {

@@ -11,7 +11,8 @@ namespace weldcell::collision {
 int SegmentSampleCount(const CollisionWorld& world, int robot,
                        const Eigen::Ref<const Eigen::VectorXd>& q0,
                        const Eigen::Ref<const Eigen::VectorXd>& q1, double resolution) {
-  WELDCELL_CHECK(resolution > 0.0);
+  WELDCELL_CHECK(resolution > 0.0 && std::isfinite(resolution));
+  WELDCELL_CHECK(q0.allFinite() && q1.allFinite());
   const double travel = world.displacement_bound(robot).MaxTravel(q0, q1);
   // n intervals of at most `resolution` travel each.
   const double intervals = std::ceil(travel / resolution);
@@ -31,7 +32,7 @@ SegmentCheckResult CheckUniform(const CollisionWorld& world, CollisionContext& c
   Eigen::VectorXd& q = internal::Access::context(ctx).segment.q;
   auto check_sample = [&](int k) {
     const double s = static_cast<double>(k) / (n - 1);
-    q = q0 + s * (q1 - q0);
+    q = k == n - 1 ? Eigen::VectorXd(q1) : Eigen::VectorXd(q0 + s * (q1 - q0));
     ++result.samples;
     result.collision = world.CheckRobot(ctx, robot, q, check);
     result.fraction = s;
@@ -68,11 +69,12 @@ double CurvatureBound(const std::vector<double>& lever, const Eigen::Ref<const E
 }
 
 /// Largest straight-line displacement between two poses of a point within `radius` of `center`
-/// (body frame): |Δc| + ‖R_b − R_a‖ radius, where ‖R_b − R_a‖ = 2 sin(θ/2) = √(3 − tr(R_aᵀR_b)).
+/// (body frame): |Δc| + ‖R_b − R_a‖₂ radius, where ‖R_b − R_a‖₂ = 2 sin(θ/2) = ‖R_b − R_a‖_F / √2
+/// (the Frobenius form has no cancellation at small angles, unlike √(3 − tr(R_aᵀR_b))).
 double RigidChord(const Eigen::Isometry3d& X_a, const Eigen::Isometry3d& X_b,
                   const Eigen::Vector3d& center, double radius) {
-  const double trace = (X_a.linear().transpose() * X_b.linear()).trace();
-  return (X_b * center - X_a * center).norm() + std::sqrt(std::max(0.0, 3.0 - trace)) * radius;
+  const double rotation = (X_b.linear() - X_a.linear()).norm() * std::sqrt(0.5);
+  return (X_b * center - X_a * center).norm() + rotation * radius;
 }
 
 SegmentCheckResult CheckAdaptive(const CollisionWorld& world, CollisionContext& ctx, int robot,
@@ -95,10 +97,10 @@ SegmentCheckResult CheckAdaptive(const CollisionWorld& world, CollisionContext& 
     return sc.X_WL[static_cast<std::size_t>(sample) * links +
                    std::min(static_cast<std::size_t>(body), links - 1)];
   };
-  // Over [a, b], every geometry point stays within chord + bow of the straight line between its
-  // ends' positions; the interval is fine enough when chord + 2 bow ≤ resolution for all bodies
-  // (then each point is within resolution / 2 of its position at the nearer end). Returns the
-  // largest chord and bow.
+  // Over [a, b], every geometry point stays within bow of the straight line between its ends'
+  // positions; the interval is fine enough when chord + 2 bow ≤ resolution for all bodies (then
+  // each point is within resolution / 2 of its position at the nearer end). Returns the largest
+  // chord and bow. With finite inputs the splitting ends: chord is O(Δs), bow O(Δs²).
   auto measure = [&](int a, int b) {
     const double ds = sc.s[static_cast<std::size_t>(b)] - sc.s[static_cast<std::size_t>(a)];
     std::pair<double, double> worst{0.0, 0.0};
@@ -109,7 +111,6 @@ SegmentCheckResult CheckAdaptive(const CollisionWorld& world, CollisionContext& 
       worst.second =
           std::max(worst.second, sc.curvature[static_cast<std::size_t>(body)] * ds * ds / 8.0);
     }
-    if (ds < 1e-12) worst = {0.0, 0.0};  // beyond double precision of the parameter
     return worst;
   };
 
@@ -117,7 +118,7 @@ SegmentCheckResult CheckAdaptive(const CollisionWorld& world, CollisionContext& 
   const CheckRequest check{
       .scope = request.scope, .report = ContactReport::kFirst, .margin = request.margin};
   auto add_sample = [&](double s) {
-    sc.q = q0 + s * (q1 - q0);
+    sc.q = s == 1.0 ? Eigen::VectorXd(q1) : Eigen::VectorXd(q0 + s * (q1 - q0));
     data.chain->LinkPoses(sc.q, &sc.X_BL);
     const std::size_t first = sc.X_WL.size();
     for (const Eigen::Isometry3d& X_BL : sc.X_BL) sc.X_WL.push_back(data.X_WB * X_BL);
@@ -176,7 +177,9 @@ SegmentCheckResult CheckJointSegment(const CollisionWorld& world, CollisionConte
                                      const SegmentCheckRequest& request) {
   WELDCELL_CHECK(robot >= 0 && robot < world.robot_count());
   WELDCELL_CHECK(q0.size() == world.chain(robot).dof() && q1.size() == q0.size());
-  WELDCELL_CHECK(request.resolution > 0.0);
+  WELDCELL_CHECK(q0.allFinite() && q1.allFinite());
+  WELDCELL_CHECK(request.resolution > 0.0 && std::isfinite(request.resolution));
+  WELDCELL_CHECK(request.margin >= 0.0 && std::isfinite(request.margin));
   WELDCELL_CHECK(&internal::Access::world(world) == internal::Access::context(ctx).world);
   return request.sampling == SegmentSampling::kUniform
              ? CheckUniform(world, ctx, robot, q0, q1, request)

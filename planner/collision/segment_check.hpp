@@ -47,8 +47,9 @@ struct SegmentCheckResult {
   bool free() const { return !collision.in_collision(); }
 };
 
-/// The margin that makes a segment check conservative for the whole motion: resolution / 2.
-constexpr double SweptMargin(double resolution) { return 0.5 * resolution; }
+/// The margin that makes a segment check conservative for the whole motion: resolution / 2, plus
+/// 1 µm for the floating-point and FCL (GJK) tolerances the exact bound leaves no room for.
+constexpr double SweptMargin(double resolution) { return 0.5 * resolution + 1e-6; }
 
 /// Number of samples (≥ 2, ends included) that kUniform sampling uses for q0 → q1.
 int SegmentSampleCount(const CollisionWorld& world, int robot,

@@ -114,7 +114,11 @@ struct SegmentPlanner::Impl {
   Impl(const collision::CollisionWorld& w, int r)
       : world(&w), robot(r), dof(w.chain(r).dof()), ctx(w) {}
 
-  bool Valid(const Eigen::VectorXd& q) { return !world->CheckRobot(ctx, robot, q).in_collision(); }
+  // Tree states keep the swept margin too: a motion from a state nearer than that always fails.
+  bool Valid(const Eigen::VectorXd& q) {
+    return !world->CheckRobot(ctx, robot, q, {.margin = collision::SweptMargin(resolution)})
+                .in_collision();
+  }
   int motion_checks = 0;  // tree extensions tried in the current query
 
   // Exploring with the sampling-based planner checks motions lazily, at a coarse resolution;
@@ -259,13 +263,25 @@ SegmentResult SegmentPlanner::Plan(const SegmentRequest& request) {
                      (request.context.empty() ? "" : ", " + request.context) + ")";
     return result;
   };
-  const collision::CollisionResult start_hit = im.world->CheckRobot(im.ctx, im.robot, request.start);
-  if (start_hit.in_collision()) {
-    return fail(SegmentStatus::kStartInCollision, collision::ToString(start_hit));
+  // In contact, or nearer than the swept margin that every motion keeps (then no motion can
+  // leave or reach it: say so rather than search in vain).
+  auto blocked = [&](const Eigen::VectorXd& q) -> std::string {
+    const collision::CollisionResult hit = im.world->CheckRobot(im.ctx, im.robot, q);
+    if (hit.in_collision()) return collision::ToString(hit);
+    const double margin = collision::SweptMargin(request.resolution);
+    const collision::CollisionResult near =
+        im.world->CheckRobot(im.ctx, im.robot, q, {.margin = margin});
+    if (!near.in_collision()) return {};
+    std::ostringstream why;
+    why << "closer than the " << 1000 * margin << " mm that motions keep (half the "
+        << "resolution): " << collision::ToString(near);
+    return why.str();
+  };
+  if (const std::string why = blocked(request.start); !why.empty()) {
+    return fail(SegmentStatus::kStartInCollision, why);
   }
-  const collision::CollisionResult goal_hit = im.world->CheckRobot(im.ctx, im.robot, request.goal);
-  if (goal_hit.in_collision()) {
-    return fail(SegmentStatus::kGoalInCollision, collision::ToString(goal_hit));
+  if (const std::string why = blocked(request.goal); !why.empty()) {
+    return fail(SegmentStatus::kGoalInCollision, why);
   }
   if (im.SegmentFree(request.start, request.goal)) {
     result.status = SegmentStatus::kSolved;

@@ -45,8 +45,8 @@ struct SegmentRequest {
 
 enum class SegmentStatus {
   kSolved,
-  kStartInCollision,
-  kGoalInCollision,
+  kStartInCollision,  ///< In contact, or nearer than the swept margin (segment_check.hpp).
+  kGoalInCollision,   ///< As kStartInCollision.
   kNoPathFound,  ///< The planner ran out of time or states.
 };
 std::string_view ToString(SegmentStatus status);

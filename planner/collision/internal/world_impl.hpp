@@ -65,7 +65,8 @@ struct RobotData {
   std::vector<int> env_order;
   DisplacementBound displacement;
   /// body_lever[b][i]: bound on the distance from joint i's origin of every point of body b,
-  /// over all configurations (0 when joint i does not move body b); see ComputeBodyLevers.
+  /// over all configurations within the limits (0 when joint i does not move body b; 1 for a
+  /// prismatic joint, bounding |ω_j × axis_i| rather than a distance); see ComputeBodyLevers.
   std::vector<std::vector<double>> body_lever;
 };
 

@@ -130,6 +130,29 @@ TEST_F(SegmentPlannerTest, RunningOutOfStatesIsAFailureValue) {
   EXPECT_TRUE(planner.Plan({.start = kLeft, .goal = kRight, .seed = 3}).solved());
 }
 
+TEST_F(SegmentPlannerTest, AStartNearerThanTheSweptMarginIsRefusedWithTheReason) {
+  // On the swing towards the wall, the configuration whose clearance is about 1 mm: free, but
+  // nearer than the 2.5 mm every motion keeps at the 5 mm resolution.
+  double lo = 0.0, hi = 1.0;  // clearance > 1 mm at lo, < 1 mm at hi
+  for (int i = 0; i < 50; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    const Eigen::VectorXd q = kLeft + mid * (kRight - kLeft);
+    const bool near = world_.CheckRobot(ctx_, 0, q).in_collision() ||
+                      world_.Clearance(ctx_, 0, q).distance < 0.001;
+    (near ? hi : lo) = mid;
+  }
+  const Eigen::VectorXd close = kLeft + lo * (kRight - kLeft);
+  ASSERT_FALSE(world_.CheckRobot(ctx_, 0, close).in_collision());
+  ASSERT_NEAR(world_.Clearance(ctx_, 0, close).distance, 0.001, 1e-4);
+  SegmentPlanner planner(world_, 0);
+  const SegmentResult r = planner.Plan({.start = close, .goal = kLeft, .seed = 1});
+  EXPECT_EQ(r.status, SegmentStatus::kStartInCollision);
+  EXPECT_THAT(r.message, HasSubstr("closer than the 2.501 mm"));
+  EXPECT_THAT(r.message, HasSubstr("wall"));
+  // With a 1 mm resolution (0.5 mm margin) the same start is fine.
+  EXPECT_TRUE(planner.Plan({.start = close, .goal = kLeft, .resolution = 0.001, .seed = 1}).solved());
+}
+
 TEST_F(SegmentPlannerTest, ASecondAttemptWithALargerBudgetSolvesWhatTheFirstCannot) {
   // Small budgets: for some, the first attempt fails and the second (another seed, eight times
   // the budget) succeeds, which shows in more extensions than the first budget.
