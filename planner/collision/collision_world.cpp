@@ -8,6 +8,7 @@
 #include "planner/collision/internal/world_impl.hpp"
 #include "planner/common/check.hpp"
 #include "planner/common/diagnostics.hpp"
+#include "planner/common/random.hpp"
 
 namespace weldcell::collision {
 
@@ -105,13 +106,6 @@ bool SameGeometry(const std::vector<cell::Geometry>& a, const std::vector<cell::
     }
   }
   return true;
-}
-
-std::uint64_t SplitMix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
 }
 
 Eigen::VectorXd HomeOf(const cell::Robot& robot, const kinematics::Chain& chain) {

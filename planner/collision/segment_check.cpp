@@ -32,7 +32,11 @@ SegmentCheckResult CheckUniform(const CollisionWorld& world, CollisionContext& c
   Eigen::VectorXd& q = internal::Access::context(ctx).segment.q;
   auto check_sample = [&](int k) {
     const double s = static_cast<double>(k) / (n - 1);
-    q = k == n - 1 ? Eigen::VectorXd(q1) : Eigen::VectorXd(q0 + s * (q1 - q0));
+    if (k == n - 1) {
+      q = q1;
+    } else {
+      q = q0 + s * (q1 - q0);  // into the context's vector: no allocation
+    }
     ++result.samples;
     result.collision = world.CheckRobot(ctx, robot, q, check);
     result.fraction = s;
@@ -118,7 +122,11 @@ SegmentCheckResult CheckAdaptive(const CollisionWorld& world, CollisionContext& 
   const CheckRequest check{
       .scope = request.scope, .report = ContactReport::kFirst, .margin = request.margin};
   auto add_sample = [&](double s) {
-    sc.q = s == 1.0 ? Eigen::VectorXd(q1) : Eigen::VectorXd(q0 + s * (q1 - q0));
+    if (s == 1.0) {
+      sc.q = q1;
+    } else {
+      sc.q = q0 + s * (q1 - q0);  // into the context's vector: no allocation
+    }
     data.chain->LinkPoses(sc.q, &sc.X_BL);
     const std::size_t first = sc.X_WL.size();
     for (const Eigen::Isometry3d& X_BL : sc.X_BL) sc.X_WL.push_back(data.X_WB * X_BL);
@@ -153,8 +161,7 @@ SegmentCheckResult CheckAdaptive(const CollisionWorld& world, CollisionContext& 
     int step = 1;
     while (step < k) step *= 2;
     for (; step >= 1; step /= 2) {
-      for (int j = step; j < k; j += 2 * step) {
-        if (pieces[static_cast<std::size_t>(j)] >= 0) continue;
+      for (int j = step; j < k; j += 2 * step) {  // each j once: an odd multiple of one step
         pieces[static_cast<std::size_t>(j)] = static_cast<int>(sc.s.size());
         if (add_sample(sa + (sb - sa) * j / k)) return result;
       }

@@ -17,6 +17,7 @@
 #include "planner/collision/collision_world.hpp"
 #include "planner/collision/segment_check.hpp"
 #include "planner/common/check.hpp"
+#include "planner/common/random.hpp"
 
 namespace weldcell::motion {
 
@@ -34,13 +35,6 @@ std::string_view ToString(SegmentStatus status) {
 }
 
 namespace {
-
-std::uint64_t SplitMix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
 
 std::string VectorText(const Eigen::VectorXd& v) {
   std::ostringstream out;
