@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <numbers>
 #include <string>
@@ -69,16 +71,37 @@ void PrintText(const cell::Cell& c) {
                              t.X_FT.translation().z(), t.approach_distance, t.close_time,
                              t.open_time, t.collision.size());
   }
-  double weld_time = 0;
-  for (const cell::Weld& w : c.welds) weld_time += w.weld_time;
-  std::cout << fmt::format("{} weld(s), {:.1f} s of weld time in total\n", c.welds.size(),
-                           weld_time);
+  // A weld without its own time takes the default of the gun that welds it: before allocation
+  // the total is known only within the guns' range.
+  double least = 0, most = 0;
+  for (const cell::Weld& w : c.welds) {
+    double lo = c.robots.empty() ? w.weld_time : std::numeric_limits<double>::infinity();
+    double hi = c.robots.empty() ? w.weld_time : 0.0;
+    for (const cell::Robot& r : c.robots) {
+      lo = std::min(lo, cell::EffectiveWeldTime(w, r.tool));
+      hi = std::max(hi, cell::EffectiveWeldTime(w, r.tool));
+    }
+    least += lo;
+    most += hi;
+  }
+  if (most - least < 1e-9 * std::max(1.0, most)) {
+    std::cout << fmt::format("{} weld(s), {:.1f} s of weld time in total\n", c.welds.size(), most);
+  } else {
+    std::cout << fmt::format(
+        "{} weld(s), {:.1f} to {:.1f} s of weld time in total (welds without a weld_time take "
+        "the default of the gun that welds them)\n",
+        c.welds.size(), least, most);
+  }
   std::cout << fmt::format("{} obstacle(s):\n", c.obstacles.size());
   for (const cell::Obstacle& o : c.obstacles) {
     const Eigen::Vector3d p = o.geometry.X_FG.translation();
-    std::cout << fmt::format("  {:<16} {:<8} {:>8} triangles at [{:.3f}, {:.3f}, {:.3f}] m\n",
+    const bool mesh = o.geometry.shape.kind == cell::ShapeKind::kMesh;
+    std::cout << fmt::format("  {:<16} {:<8} {:>8} triangles at [{:.3f}, {:.3f}, {:.3f}] m{}\n",
                              o.name, ShapeName(o.geometry.shape.kind),
-                             o.geometry.shape.triangle_count(), p.x(), p.y(), p.z());
+                             o.geometry.shape.triangle_count(), p.x(), p.y(), p.z(),
+                             !mesh           ? ""
+                             : o.closed_mesh ? ", closed mesh (solid for containment checks)"
+                                             : ", open surface");
   }
 }
 
@@ -100,7 +123,8 @@ nlohmann::ordered_json ToJson(const cell::Cell& c, const std::vector<Diagnostic>
   for (const cell::Obstacle& o : c.obstacles) {
     j["obstacles"].push_back({{"name", o.name},
                               {"shape", ShapeName(o.geometry.shape.kind)},
-                              {"triangles", o.geometry.shape.triangle_count()}});
+                              {"triangles", o.geometry.shape.triangle_count()},
+                              {"closed_mesh", o.closed_mesh}});
   }
   j["warnings"] = nlohmann::ordered_json::array();
   for (const Diagnostic& d : warnings) j["warnings"].push_back(d.ToString());
@@ -115,7 +139,7 @@ void RegisterCheck(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   auto cell_file = std::make_shared<std::string>();
   cmd->add_option("cell", *cell_file, "The cell YAML")->required();
   cmd->callback([&global, exit_code, cell_file] {
-    const cell::Loaded<cell::Cell> loaded = cell::LoadCell(*cell_file);
+    const cell::Loaded<cell::Cell> loaded = cell::LoadCell(*cell_file, CellLoadOptions(global));
     for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
     if (global.json) {
       std::cout << ToJson(loaded.value, loaded.warnings).dump(2) << '\n';

@@ -3,13 +3,23 @@
 // stores its exit code in *exit_code.
 
 #include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "planner/cell/load.hpp"
 
 namespace weldcell::cli {
 
 struct GlobalOptions {
   bool quiet = false;  ///< Only errors.
   bool json = false;   ///< Machine-readable output on stdout.
+  /// --package-path DIR (repeatable): folders that hold ROS packages, for package:// meshes.
+  std::vector<std::string> package_paths;
 };
+
+/// How the commands load cells: --package-path folders first, then the folders of the
+/// ROS_PACKAGE_PATH environment variable (colon-separated), as LoadOptions::package_paths.
+cell::LoadOptions CellLoadOptions(const GlobalOptions& global);
 
 void RegisterCheck(CLI::App& app, const GlobalOptions& global, int* exit_code);
 void RegisterReach(CLI::App& app, const GlobalOptions& global, int* exit_code);

@@ -12,13 +12,20 @@
 
 int main(int argc, char** argv) {
   using namespace weldcell::cli;
-  CLI::App app{"weldcell: plans robot spot-welding stations and writes the robot programs"};
+  CLI::App app{
+      "weldcell: plans robot spot-welding stations (reach, weld allocation, collision-free "
+      "motion, timing) and verifies the plans; writes plan.json"};
   app.set_version_flag("--version", "weldcell 0.1.0");
   app.require_subcommand(1);
   app.fallthrough();  // --quiet and --json may also follow the command
   GlobalOptions global;
   app.add_flag("-q,--quiet", global.quiet, "Print only errors");
   app.add_flag("--json", global.json, "Print machine-readable JSON on stdout");
+  app.add_option("--package-path", global.package_paths,
+                 "Folder that contains ROS packages, for package:// mesh URIs (repeatable; "
+                 "searched before ROS_PACKAGE_PATH)")
+      ->type_name("DIR")
+      ->allow_extra_args(false);
   int exit_code = kExitOk;
   RegisterCheck(app, global, &exit_code);
   RegisterReach(app, global, &exit_code);

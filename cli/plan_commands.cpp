@@ -20,8 +20,8 @@
 namespace weldcell::cli {
 namespace {
 
-cell::Cell LoadForCommand(const std::string& file) {
-  cell::Loaded<cell::Cell> loaded = cell::LoadCell(file);
+cell::Cell LoadForCommand(const std::string& file, const GlobalOptions& global) {
+  cell::Loaded<cell::Cell> loaded = cell::LoadCell(file, CellLoadOptions(global));
   for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
   return std::move(loaded.value);
 }
@@ -46,9 +46,10 @@ void PrintViolations(const pipeline::VerifyReport& report) {
 
 void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
-      "plan", "Plan the station (reach, allocate, motion) and verify the plan; writes "
-              "OUT/plan.json. Exit 1 if a weld is not planned, the plan fails verification or "
-              "the cycle time");
+      "plan",
+      "Plan the station (reach, allocate, motion) and verify the plan; writes "
+      "OUT/plan.json. Exit 1 if a weld is not planned, the plan fails verification or "
+      "the plan exceeds the cycle time");
   struct Args {
     std::string cell;
     std::string out = "out";
@@ -64,7 +65,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   cmd->add_option("--seed", args->seed, "Random seed (default: the cell's settings.seed)")
       ->check(CLI::NonNegativeNumber);
   cmd->callback([&global, exit_code, args] {
-    cell::Cell c = LoadForCommand(args->cell);
+    cell::Cell c = LoadForCommand(args->cell, global);
     if (args->seed >= 0) c.settings.seed = static_cast<std::uint64_t>(args->seed);
     const collision::CollisionWorld world(c);
     const bool show = !global.quiet && !global.json;
@@ -139,7 +140,7 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   cmd->add_option("-j,--jobs", *jobs, "Worker threads (0 = one per core)")
       ->check(CLI::NonNegativeNumber);
   cmd->callback([&global, exit_code, cell_file, plan_file, resolution_mm, jobs] {
-    const cell::Cell c = LoadForCommand(*cell_file);
+    const cell::Cell c = LoadForCommand(*cell_file, global);
     const plan::Plan p = ReadPlan(*plan_file);
     const collision::CollisionWorld world(c);
     const pipeline::VerifyReport report = pipeline::Verify(

@@ -93,7 +93,7 @@ void RegisterReach(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   cmd->add_option("--csv", *csv_file, "Also write the weld × robot table as CSV to this file");
   cmd->add_option("-j,--jobs", *jobs, "Worker threads (0 = one per core)")->check(CLI::NonNegativeNumber);
   cmd->callback([&global, exit_code, cell_file, csv_file, jobs] {
-    const cell::Loaded<cell::Cell> loaded = cell::LoadCell(*cell_file);
+    const cell::Loaded<cell::Cell> loaded = cell::LoadCell(*cell_file, CellLoadOptions(global));
     for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
     const cell::Cell& c = loaded.value;
     const collision::CollisionWorld world(c);

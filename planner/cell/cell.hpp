@@ -66,6 +66,10 @@ struct Obstacle {
   std::string name;
   Geometry geometry;  ///< X_FG is the pose in the world.
   std::vector<Geometry> visual;  ///< Optional; empty means "draw collision".
+  /// A mesh obstacle whose mesh is closed (IsClosedMesh): besides its surface, which motions are
+  /// checked against like any mesh, its inside is solid for containment checks (robot bases,
+  /// welds and homes must not lie in it). False for primitives and open meshes.
+  bool closed_mesh = false;
 };
 
 struct ReachSettings {

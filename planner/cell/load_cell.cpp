@@ -67,6 +67,79 @@ std::optional<Eigen::VectorXd> ReadHome(YamlReader& reader,
   return home;
 }
 
+/// Points this much (m) inside an obstacle's surface, or less, count as on it: welds lie on
+/// sheets given as thin boxes, and robots stand on pedestals.
+constexpr double kInsideTolerance = 1e-3;
+
+/// What a point inside an obstacle is reported against.
+struct Solid {
+  const Obstacle* obstacle = nullptr;
+  Eigen::AlignedBox3d mesh_bounds;  ///< Mesh frame; closed meshes only.
+};
+
+std::vector<Solid> Solids(const std::vector<Obstacle>& obstacles) {
+  std::vector<Solid> out;
+  for (const Obstacle& o : obstacles) {
+    Solid solid{.obstacle = &o, .mesh_bounds = {}};
+    if (o.geometry.shape.kind == ShapeKind::kMesh) {
+      if (!o.closed_mesh) continue;  // an open surface has no inside
+      for (const Eigen::Vector3d& v : o.geometry.shape.mesh->vertices) solid.mesh_bounds.extend(v);
+    }
+    out.push_back(solid);
+  }
+  return out;
+}
+
+/// m by which p_W lies inside the solid (≤ 0 outside). For a mesh, the distance to its surface
+/// when the winding number says inside.
+double Depth(const Solid& solid, const Eigen::Vector3d& p_W) {
+  const Geometry& g = solid.obstacle->geometry;
+  const Eigen::Vector3d p = g.X_FG.inverse() * p_W;
+  const Shape& s = g.shape;
+  switch (s.kind) {
+    case ShapeKind::kBox:
+      return (0.5 * s.box_size - p.cwiseAbs()).minCoeff();
+    case ShapeKind::kCylinder:
+      return std::min(s.radius - p.head<2>().norm(), 0.5 * s.length - std::abs(p.z()));
+    case ShapeKind::kSphere:
+      return s.radius - p.norm();
+    case ShapeKind::kMesh:
+      if (!solid.mesh_bounds.contains(p) || !MeshContainsPoint(*s.mesh, p)) return 0.0;
+      return DistanceToMesh(*s.mesh, p);
+  }
+  return 0.0;
+}
+
+std::string Describe(const Obstacle& o) {
+  switch (o.geometry.shape.kind) {
+    case ShapeKind::kBox:
+      return "box";
+    case ShapeKind::kCylinder:
+      return "cylinder";
+    case ShapeKind::kSphere:
+      return "sphere";
+    case ShapeKind::kMesh:
+      return "closed mesh " + o.geometry.shape.mesh->source;
+  }
+  return "?";
+}
+
+std::string FormatPoint(const Eigen::Vector3d& p) {
+  std::ostringstream out;
+  out.setf(std::ios::fixed);
+  out.precision(3);
+  out << "[" << p.x() << ", " << p.y() << ", " << p.z() << "] m";
+  return out.str();
+}
+
+std::string FormatMm(double metres) {
+  std::ostringstream out;
+  out.setf(std::ios::fixed);
+  out.precision(1);
+  out << metres * 1000.0 << " mm";
+  return out.str();
+}
+
 void ReadSettings(YamlReader& reader, const YAML::Node& node, const internal::Units& units,
                   Settings& settings) {
   if (!reader.CheckMap(node, "settings", {}, {"seed", "reach", "motion"})) return;
@@ -145,7 +218,8 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
     if (auto t = reader.Positive(*v, "cycle_time")) cell.cycle_time = *t;
   }
 
-  // Robots.
+  // Robots, with where each one's base was given (for containment messages).
+  std::vector<std::pair<SourceLocation, std::string>> robot_where;
   if (auto robots = YamlReader::Get(root, "robots")) {
     if (!robots->IsSequence() || robots->size() == 0) {
       reader.Error(*robots, "robots", "expected a list of at least one robot");
@@ -238,7 +312,12 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
             }
           }
         }
-        if (ok) cell.robots.push_back(std::move(robot));
+        if (ok) {
+          auto base = YamlReader::Get(node, "base");
+          robot_where.emplace_back(reader.Where(base ? *base : node),
+                                   base ? JoinKey(key, "base") : key);
+          cell.robots.push_back(std::move(robot));
+        }
       }
     }
   }
@@ -299,7 +378,12 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
           }
         }
         if (geometry && name) {
-          cell.obstacles.push_back({.name = *name, .geometry = std::move(*geometry), .visual = {}});
+          const bool closed = geometry->shape.kind == ShapeKind::kMesh && geometry->shape.mesh &&
+                              IsClosedMesh(*geometry->shape.mesh);
+          cell.obstacles.push_back({.name = *name,
+                                    .geometry = std::move(*geometry),
+                                    .visual = {},
+                                    .closed_mesh = closed});
         }
       }
     }
@@ -307,6 +391,39 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
 
   if (auto node = YamlReader::Get(root, "settings")) {
     ReadSettings(reader, *node, units, cell.settings);
+  }
+
+  // Solids: meshes are surfaces for motion checks, so a base or a weld inside a closed mesh
+  // (or a primitive) would pass every collision check while being physically impossible.
+  const std::vector<Solid> solids = Solids(cell.obstacles);
+  for (std::size_t r = 0; r < cell.robots.size() && r < robot_where.size(); ++r) {
+    const Robot& robot = cell.robots[r];
+    const Eigen::Vector3d p_W = robot.X_WB.translation();
+    for (const Solid& solid : solids) {
+      const double depth = Depth(solid, p_W);
+      if (depth > kInsideTolerance) {
+        sink.Error(robot_where[r].first, robot_where[r].second,
+                   "the base of robot " + robot.name + " at " + FormatPoint(p_W) +
+                       " lies inside obstacle '" + solid.obstacle->name + "' (" +
+                       Describe(*solid.obstacle) + "), " + FormatMm(depth) +
+                       " from its surface: move the robot or the obstacle");
+      }
+    }
+  }
+  for (std::size_t w = 0; w < cell.welds.size(); ++w) {
+    const Weld& weld = cell.welds[w];
+    const internal::WeldEntry& entry = welds[w];
+    for (const Solid& solid : solids) {
+      const double depth = Depth(solid, weld.p_W);
+      if (depth > kInsideTolerance) {
+        sink.Error(entry.where, entry.key_path.empty() ? entry.id_key : entry.key_path,
+                   "weld " + weld.id + " at " + FormatPoint(weld.p_W) + " lies " + FormatMm(depth) +
+                       " inside obstacle '" + solid.obstacle->name + "' (" +
+                       Describe(*solid.obstacle) +
+                       "): a gun cannot reach it (welds may lie on an obstacle's surface, "
+                       "within 1 mm)");
+      }
+    }
   }
 
   sink.ThrowIfErrors();

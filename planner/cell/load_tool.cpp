@@ -103,9 +103,9 @@ std::optional<Geometry> ReadShapeEntry(YamlReader& reader, const YAML::Node& nod
       if (problem.empty() && resolved.path.empty()) {
         if (uri->starts_with("package://")) {
           problem = "mesh file not found: " + *uri +
-                    (resolved.tried.empty()
-                         ? std::string(" (no package search path: see LoadOptions::package_paths)")
-                         : " (tried " + JoinTried(resolved.tried) + ")");
+                    (resolved.tried.empty() ? std::string(" (no package search path given)")
+                                            : " (tried " + JoinTried(resolved.tried) + ")") +
+                    PackageHint(*uri, false);
         } else {
           problem = "mesh file not found: " + JoinTried(resolved.tried);
         }

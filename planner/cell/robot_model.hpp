@@ -10,6 +10,11 @@
 
 namespace weldcell::cell {
 
+/// Most movable joints of an arm chain that the loader accepts and the planner supports
+/// (kinematics keeps fixed-capacity scratch of this size). The loader also rejects chains
+/// without a movable joint.
+inline constexpr int kMaxDof = 16;
+
 enum class JointType { kRevolute, kPrismatic, kFixed };
 
 /// One joint of the arm chain. Joint values are rad (revolute) or m (prismatic).

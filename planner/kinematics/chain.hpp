@@ -20,8 +20,9 @@
 
 namespace weldcell::kinematics {
 
-/// Largest number of movable joints a Chain supports (fixed-capacity scratch in the hot path).
-inline constexpr int kMaxDof = 16;
+/// Largest number of movable joints a Chain supports (fixed-capacity scratch in the hot path):
+/// the loader's limit, so that every loaded model fits.
+inline constexpr int kMaxDof = cell::kMaxDof;
 
 /// A 6 × dof matrix with fixed capacity (no heap allocation).
 using JacobianMatrix = Eigen::Matrix<double, 6, Eigen::Dynamic, Eigen::ColMajor, 6, kMaxDof>;

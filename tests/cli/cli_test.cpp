@@ -17,6 +17,7 @@ namespace {
 
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
+using ::testing::Not;
 namespace fs = std::filesystem;
 
 struct CommandRun {
@@ -24,8 +25,11 @@ struct CommandRun {
   std::string out;  // stdout and stderr together
 };
 
-CommandRun Weldcell(const std::string& args) {
-  const std::string command = std::string(WELDCELL_BINARY) + " " + args + " 2>&1";
+/// Runs the binary; `env` (e.g. "ROS_PACKAGE_PATH=x") is set for it alone. Without `env`,
+/// ROS_PACKAGE_PATH is cleared so that the user's own setting cannot change the results.
+CommandRun Weldcell(const std::string& args, const std::string& env = "ROS_PACKAGE_PATH=") {
+  const std::string command =
+      "env " + env + " " + std::string(WELDCELL_BINARY) + " " + args + " 2>&1";
   CommandRun run;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return run;
@@ -53,6 +57,93 @@ TEST(CliTest, HelpForTheToolAndEveryCommand) {
     EXPECT_EQ(sub.exit_code, 0) << command;
     EXPECT_THAT(sub.out, HasSubstr("cell")) << command;
   }
+}
+
+TEST(CliTest, HelpTextsAreCompleteAndPromiseOnlyWhatIsDone) {
+  const CommandRun help = Weldcell("--help");
+  EXPECT_THAT(help.out, Not(HasSubstr("robot programs")));  // not written (yet)
+  EXPECT_THAT(help.out, HasSubstr("verifies"));
+  EXPECT_THAT(help.out, HasSubstr("--package-path"));
+  // `plan --help` used to end mid-sentence ("... or the cycle time").
+  const CommandRun plan = Weldcell("plan --help");
+  EXPECT_THAT(plan.out, HasSubstr("the plan exceeds the cycle time"));
+}
+
+TEST(CliTest, CheckCountsTheGunsDefaultWeldTime) {
+  // W1 and W3 give no weld_time: they take the gun's 0.5 s; W2 gives 0.9 s. It printed 0.9.
+  const CommandRun r = Weldcell("check tests/planner/cell/good/cell.yaml");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("3 weld(s), 1.9 s of weld time in total"));
+
+  // Guns with different defaults (0.5 s and 0.6 s): the total depends on the allocation.
+  const fs::path dir = TempDir("weld_time");
+  const fs::path good = fs::absolute("tests/planner/cell/good");
+  std::ofstream(dir / "cell.yaml")
+      << "format: weldcell/1\nname: guns\ncycle_time: 10\nrobots:\n"
+      << "  - {name: R1, model: " << (good / "tiny_robot.yaml").string()
+      << ", tool: " << (good / "gun.yaml").string() << "}\n"
+      << "  - {name: R2, model: " << (good / "tiny_robot.yaml").string()
+      << ", tool: " << (good / "gun_missing_visual.yaml").string() << "}\n"
+      << "welds:\n  - {id: W1, p: [1, 0, 1], n: [0, 0, 1]}\n"
+      << "  - {id: W2, p: [1, 0, 1], n: [0, 0, 1], weld_time: 1}\n";
+  const CommandRun range = Weldcell("check " + (dir / "cell.yaml").string());
+  ASSERT_EQ(range.exit_code, 0) << range.out;
+  EXPECT_THAT(range.out, HasSubstr("2 weld(s), 1.5 to 1.6 s of weld time in total"));
+}
+
+TEST(CliTest, PackagePathFromTheCommandLineOrTheEnvironment) {
+  const std::string cell = "tests/planner/cell/package_path/station/cell.yaml";
+  const std::string store = "tests/planner/cell/package_path/store";
+  const CommandRun missing = Weldcell("check " + cell);
+  EXPECT_EQ(missing.exit_code, 2) << missing.out;
+  EXPECT_THAT(missing.out, HasSubstr("mesh file not found: package://arm_meshes/meshes/base.stl"));
+  EXPECT_THAT(missing.out, HasSubstr("package_paths"));
+  EXPECT_THAT(missing.out, HasSubstr("--package-path DIR"));
+  EXPECT_THAT(missing.out, HasSubstr("ROS_PACKAGE_PATH"));
+
+  const CommandRun option = Weldcell("check " + cell + " --package-path " + store);
+  EXPECT_EQ(option.exit_code, 0) << option.out;
+  const CommandRun before =
+      Weldcell("--package-path /nowhere --package-path " + store + " check " + cell);
+  EXPECT_EQ(before.exit_code, 0) << before.out;
+  // The environment: a colon-separated list, empty entries ignored.
+  const CommandRun env = Weldcell("check " + cell, "ROS_PACKAGE_PATH=/nowhere::" + store);
+  EXPECT_EQ(env.exit_code, 0) << env.out;
+}
+
+TEST(CliTest, CheckRejectsChainsThePlannerCannotHandle) {
+  const fs::path dir = TempDir("dof");
+  const fs::path good = fs::absolute("tests/planner/cell/good");
+  const fs::path bad = fs::absolute("tests/planner/cell/bad");
+  for (const char* robot : {"r05_too_many_joints.yaml", "r06_no_movable_joint.yaml"}) {
+    std::ofstream(dir / "cell.yaml")
+        << "format: weldcell/1\nname: dof\ncycle_time: 10\n"
+        << "robots:\n  - {name: S, model: " << (bad / robot).string()
+        << ", tool: " << (good / "gun.yaml").string() << "}\nwelds: []\n";
+    const CommandRun r = Weldcell("check " + (dir / "cell.yaml").string());
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_THAT(r.out, ContainsRegex("chain\\.tip: the chain base_link -> tool0 has (17|no) "
+                                     "movable joint"))
+        << r.out;
+  }
+}
+
+TEST(CliTest, CheckSaysWhichMeshesAreSolid) {
+  const fs::path dir = TempDir("solid");
+  const fs::path good = fs::absolute("tests/planner/cell/good");
+  const fs::path solids = fs::absolute("tests/planner/cell/solids");
+  std::ofstream(dir / "cell.yaml")
+      << "format: weldcell/1\nname: solid\nunits: {length: mm, angle: deg}\ncycle_time: 10\n"
+      << "robots:\n  - {name: R1, model: " << (good / "tiny_robot.yaml").string()
+      << ", tool: " << (good / "gun.yaml").string() << "}\nwelds: []\nobstacles:\n"
+      << "  - {name: pedestal, mesh: " << (solids / "pedestal.stl").string()
+      << ", pose: {xyz: [3000, 0, 0]}}\n"
+      << "  - {name: shell, mesh: " << (solids / "open_box.stl").string()
+      << ", pose: {xyz: [-3000, 0, 0]}}\n";
+  const CommandRun r = Weldcell("check " + (dir / "cell.yaml").string());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_THAT(r.out, ContainsRegex("pedestal .*closed mesh \\(solid for containment checks\\)"));
+  EXPECT_THAT(r.out, ContainsRegex("shell .*open surface"));
 }
 
 TEST(CliTest, UsageErrorsExitWithTwo) {

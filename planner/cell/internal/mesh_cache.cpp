@@ -4,10 +4,16 @@
 #include <assimp/postprocess.h>
 #include <assimp/scene.h>
 
+#include <algorithm>
 #include <array>
 #include <assimp/Importer.hpp>
+#include <fstream>
+#include <iterator>
+#include <optional>
 #include <system_error>
 #include <unordered_map>
+
+#include "planner/cell/internal/xml_depth.hpp"
 
 namespace weldcell::cell::internal {
 
@@ -25,13 +31,23 @@ ResolvedUri ResolveMeshUri(const std::string& uri, const fs::path& base_dir,
       out.problem = "malformed package URI '" + uri + "' (expected package://<package>/<path>)";
       return out;
     }
+    const std::string package = rest.substr(0, slash);
     for (const fs::path& dir : package_dirs) {
-      fs::path candidate = (dir / rest).lexically_normal();
-      out.tried.push_back(candidate);
-      std::error_code ec;
-      if (fs::is_regular_file(candidate, ec)) {
-        out.path = candidate;
-        return out;
+      std::vector<fs::path> candidates{(dir / rest).lexically_normal()};
+      // ROS_PACKAGE_PATH may also name a package folder itself.
+      fs::path normal = dir.lexically_normal();
+      if (!normal.has_filename()) normal = normal.parent_path();  // "dir/" has no file name
+      if (normal.filename() == package) {
+        candidates.push_back((dir / rest.substr(slash + 1)).lexically_normal());
+      }
+      for (const fs::path& candidate : candidates) {
+        if (std::find(out.tried.begin(), out.tried.end(), candidate) != out.tried.end()) continue;
+        out.tried.push_back(candidate);
+        std::error_code ec;
+        if (fs::is_regular_file(candidate, ec)) {
+          out.path = candidate;
+          return out;
+        }
       }
     }
     return out;
@@ -44,6 +60,19 @@ ResolvedUri ResolveMeshUri(const std::string& uri, const fs::path& base_dir,
   std::error_code ec;
   if (fs::is_regular_file(candidate, ec)) out.path = candidate;
   return out;
+}
+
+std::string PackageHint(const std::string& uri, bool in_urdf) {
+  constexpr std::string_view kPackage = "package://";
+  if (!uri.starts_with(kPackage)) return {};
+  const std::string rest = uri.substr(kPackage.size());
+  const std::string package = rest.substr(0, rest.find('/'));
+  return "; to find package '" + package + "', " +
+         (in_urdf ? std::string("list the folder that contains it in robot.yaml's "
+                                "package_paths, or ")
+                  : std::string()) +
+         "pass --package-path DIR (the folder that contains " + package +
+         "/) on the command line or set ROS_PACKAGE_PATH";
 }
 
 std::string JoinTried(const std::vector<fs::path>& tried) {
@@ -101,29 +130,55 @@ struct MeshBuilder {
     return it->second;
   }
 
-  void CollectNode(const aiScene& scene, const aiNode& node, const aiMatrix4x4& parent) {
-    const aiMatrix4x4 transform = parent * node.mTransformation;
+  /// Every mesh of the node tree below `root`, in the root's parent frame. Iterative: a file
+  /// may nest nodes arbitrarily deep.
+  void CollectTree(const aiScene& scene, const aiNode& root) {
+    std::vector<std::pair<const aiNode*, aiMatrix4x4>> pending{{&root, aiMatrix4x4()}};
     std::vector<std::uint32_t> remap;
-    for (unsigned k = 0; k < node.mNumMeshes; ++k) {
-      const aiMesh& mesh = *scene.mMeshes[node.mMeshes[k]];
-      remap.resize(mesh.mNumVertices);
-      for (unsigned v = 0; v < mesh.mNumVertices; ++v)
-        remap[v] = Add(transform * mesh.mVertices[v]);
-      for (unsigned f = 0; f < mesh.mNumFaces; ++f) {
-        const aiFace& face = mesh.mFaces[f];
-        if (face.mNumIndices != 3) continue;
-        const std::array<std::uint32_t, 3> t{remap[face.mIndices[0]], remap[face.mIndices[1]],
-                                             remap[face.mIndices[2]]};
-        // A triangle that collapsed onto a repeated corner has no area.
-        if (t[0] == t[1] || t[1] == t[2] || t[0] == t[2]) continue;
-        out.triangles.push_back(t);
+    while (!pending.empty()) {
+      const auto [node, parent] = pending.back();
+      pending.pop_back();
+      const aiMatrix4x4 transform = parent * node->mTransformation;
+      for (unsigned k = 0; k < node->mNumMeshes; ++k) {
+        const aiMesh& mesh = *scene.mMeshes[node->mMeshes[k]];
+        remap.resize(mesh.mNumVertices);
+        for (unsigned v = 0; v < mesh.mNumVertices; ++v)
+          remap[v] = Add(transform * mesh.mVertices[v]);
+        for (unsigned f = 0; f < mesh.mNumFaces; ++f) {
+          const aiFace& face = mesh.mFaces[f];
+          if (face.mNumIndices != 3) continue;
+          const std::array<std::uint32_t, 3> t{remap[face.mIndices[0]], remap[face.mIndices[1]],
+                                               remap[face.mIndices[2]]};
+          // A triangle that collapsed onto a repeated corner has no area.
+          if (t[0] == t[1] || t[1] == t[2] || t[0] == t[2]) continue;
+          out.triangles.push_back(t);
+        }
       }
-    }
-    for (unsigned c = 0; c < node.mNumChildren; ++c) {
-      CollectNode(scene, *node.mChildren[c], transform);
+      // Children in reverse so that they are visited in file order (vertex order as before).
+      for (unsigned c = node->mNumChildren; c-- > 0;) {
+        pending.emplace_back(node->mChildren[c], transform);
+      }
     }
   }
 };
+
+/// For a mesh file in XML (COLLADA, ...): the reason to refuse it when it nests too deeply for
+/// assimp's recursive readers; nullopt otherwise. Binary formats are recognised by their first
+/// bytes and not read further.
+std::optional<std::string> XmlTooDeep(const fs::path& path, const fs::path& shown) {
+  std::ifstream in(path, std::ios::binary);
+  std::string head(512, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  const std::size_t first = head.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+  if (first == std::string::npos || head[first] != '<') return std::nullopt;
+  std::string text = head + std::string(std::istreambuf_iterator<char>(in), {});
+  if (const auto deep = FindXmlDeeperThan(text)) {
+    return "cannot read mesh " + shown.string() + ": XML nested more than " +
+           std::to_string(kMaxXmlDepth) + " levels deep (line " + std::to_string(deep->line) + ")";
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -146,6 +201,12 @@ std::shared_ptr<const Mesh> MeshCache::Load(const fs::path& file, const Eigen::V
       return nullptr;
     }
     ++files_read_;
+    // assimp's XML-based readers (COLLADA, ...) recurse per nesting level: refuse what would
+    // overflow their stack.
+    if (std::optional<std::string> problem = XmlTooDeep(canonical, file)) {
+      *error = *problem;
+      return nullptr;
+    }
     const aiScene* scene =
         impl_->importer.ReadFile(key, aiProcess_Triangulate | aiProcess_SortByPType);
     if (scene == nullptr || scene->mRootNode == nullptr) {
@@ -155,7 +216,7 @@ std::shared_ptr<const Mesh> MeshCache::Load(const fs::path& file, const Eigen::V
     auto mesh = std::make_shared<Mesh>();
     mesh->source = file.string();
     MeshBuilder builder{.out = *mesh, .index = {}};
-    builder.CollectNode(*scene, *scene->mRootNode, aiMatrix4x4());
+    builder.CollectTree(*scene, *scene->mRootNode);
     impl_->importer.FreeScene();
     if (mesh->triangles.empty()) {
       *error = "mesh " + file.string() + " contains no triangles";

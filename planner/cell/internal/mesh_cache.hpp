@@ -26,6 +26,11 @@ struct ResolvedUri {
 ResolvedUri ResolveMeshUri(const std::string& uri, const std::filesystem::path& base_dir,
                            const std::vector<std::filesystem::path>& package_dirs);
 
+/// For a `package://<pkg>/…` URI that was not found: how to tell weldcell where <pkg> is
+/// ("; to find package '<pkg>', …"), naming robot.yaml's package_paths when `in_urdf`; empty
+/// for other URIs.
+std::string PackageHint(const std::string& uri, bool in_urdf);
+
 /// "a, b and c" of the tried paths, for messages.
 std::string JoinTried(const std::vector<std::filesystem::path>& tried);
 

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "planner/cell/internal/load_context.hpp"
+#include "planner/cell/internal/xml_depth.hpp"
 
 namespace weldcell::cell::internal {
 
@@ -32,6 +33,7 @@ struct XmlIndex {
   std::vector<Element> links;
   std::vector<Element> joints;
   std::vector<Element> meshes;
+  std::vector<Element> mimics;  ///< `name` is the `joint` attribute (the joint mimicked).
 
   const Element* Find(const std::vector<Element>& list, const std::string& name) const {
     for (const Element& e : list) {
@@ -102,17 +104,24 @@ XmlIndex ScanXml(const std::string& text) {
     if (q >= text.size()) break;
     const std::string_view tag_text(text.data() + p, q - p);
     const bool self_closing = q > 0 && text[q - 1] == '/';
-    if (tag == "link" || tag == "joint" || tag == "mesh") {
+    if (tag == "link" || tag == "joint" || tag == "mesh" || tag == "mimic") {
+      const bool leaf = tag == "mesh" || tag == "mimic";
       XmlIndex::Element e;
-      e.name = AttributeValue(tag_text, tag == "mesh" ? "filename" : "name");
+      e.name = AttributeValue(tag_text, tag == "mesh"    ? "filename"
+                                        : tag == "mimic" ? "joint"
+                                                         : "name");
       e.begin = i;
       e.end = q + 1;
-      if (!self_closing && tag != "mesh") {
+      if (!self_closing && !leaf) {
         const std::size_t close = text.find("</" + tag, q);
         e.end = close == std::string::npos ? text.size() : close;
       }
       locate(i, e);
-      (tag == "link" ? index.links : tag == "joint" ? index.joints : index.meshes).push_back(e);
+      (tag == "link"    ? index.links
+       : tag == "joint" ? index.joints
+       : tag == "mesh"  ? index.meshes
+                        : index.mimics)
+          .push_back(e);
     }
     i = q + 1;
   }
@@ -168,6 +177,29 @@ SourceLocation RefOr(const Reference& ref, SourceLocation fallback) {
   return ref.where.file.empty() ? fallback : ref.where;
 }
 
+/// The first element of `list` that starts inside `parent` (e.g. the <mimic> of a <joint>).
+const XmlIndex::Element* Inside(const std::vector<XmlIndex::Element>& list,
+                                const XmlIndex::Element* parent) {
+  if (parent == nullptr) return nullptr;
+  for (const XmlIndex::Element& e : list) {
+    if (e.begin > parent->begin && e.begin < parent->end) return &e;
+  }
+  return nullptr;
+}
+
+std::string Number(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
+// Sanity bounds on joint limits (docs/formats.md). Real robots stay far inside them: ABB's
+// "independent axis" option lets axis 6 turn hundreds of times, and linear tracks are tens of
+// metres long. Limits beyond them are typing errors (or "unlimited" written as a huge number),
+// and make sampling-based planning and turn enumeration useless.
+constexpr double kMaxRevoluteLimit = 2.0 * std::numbers::pi * 1000.0;  // rad: 1000 turns
+constexpr double kMaxPrismaticLimit = 100.0;                           // m
+
 }  // namespace
 
 std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadContext& context,
@@ -182,6 +214,13 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
   std::stringstream buffer;
   buffer << in.rdbuf();
   const std::string xml = buffer.str();
+  // urdfdom's XML parser recurses per level: refuse what would overflow its stack.
+  if (const auto deep = FindXmlDeeperThan(xml)) {
+    sink.Error({.file = file, .line = deep->line, .column = deep->column}, "",
+               "XML nested more than " + std::to_string(kMaxXmlDepth) +
+                   " levels deep: not a URDF weldcell can read");
+    return std::nullopt;
+  }
   const XmlIndex index = ScanXml(xml);
 
   std::vector<std::string> parse_errors;
@@ -249,6 +288,19 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
     Joint joint;
     joint.name = uj->name;
     joint.X_PJ = ToIsometry(uj->parent_to_joint_origin_transform);
+    if (uj->mimic) {
+      // A mimic joint is driven by another joint: planning it freely would produce motions the
+      // robot cannot make. Dependent joints are not modelled, so the chain is rejected.
+      const XmlIndex::Element* mimic = Inside(index.mimics, element);
+      sink.Error(At(file, mimic != nullptr ? mimic : element), key + ".mimic",
+                 "joint " + uj->name + " mimics joint " + uj->mimic->joint_name + " (multiplier " +
+                     Number(uj->mimic->multiplier) + ", offset " + Number(uj->mimic->offset) +
+                     "): mimic joints on the arm chain are not supported (weldcell would move "
+                     "it independently). If the coupling exists only in the controller's joint "
+                     "values (as FANUC's J2/J3), remove the <mimic> and describe it in "
+                     "robot.yaml's controller_joints.couplings");
+      ok = false;
+    }
     switch (uj->type) {
       case urdf::Joint::REVOLUTE:
       case urdf::Joint::CONTINUOUS:
@@ -282,13 +334,30 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
         joint.lower = uj->limits->lower;
         joint.upper = uj->limits->upper;
       }
+      const bool revolute = joint.type == JointType::kRevolute;
+      const double bound = revolute ? kMaxRevoluteLimit : kMaxPrismaticLimit;
+      const std::string unit = revolute ? " rad" : " m";
+      const std::string range = "[" + Number(-bound) + ", " + Number(bound) + "]" + unit +
+                                (revolute ? " (1000 turns each way)" : "");
       if (!std::isfinite(joint.lower) || !std::isfinite(joint.upper)) {
-        sink.Error(where, key + ".limit", "joint limits must be finite numbers");
+        sink.Error(where, key + ".limit",
+                   "joint limits must be finite numbers, got lower " + Number(joint.lower) +
+                       ", upper " + Number(joint.upper));
         ok = false;
-      } else if (joint.lower > joint.upper) {
-        std::ostringstream message;
-        message << "lower limit " << joint.lower << " > upper limit " << joint.upper;
-        sink.Error(where, key + ".limit", message.str());
+      } else if (joint.lower >= joint.upper) {
+        sink.Error(where, key + ".limit",
+                   joint.lower == joint.upper
+                       ? "lower and upper limit are both " + Number(joint.lower) + unit +
+                             ": a joint that cannot move must be a fixed joint"
+                       : "lower limit " + Number(joint.lower) + unit +
+                             " must be below upper limit " + Number(joint.upper) + unit);
+        ok = false;
+      } else if (std::abs(joint.lower) > bound || std::abs(joint.upper) > bound) {
+        const double value = std::abs(joint.lower) > bound ? joint.lower : joint.upper;
+        sink.Error(where, key + ".limit",
+                   std::string(value == joint.lower ? "lower" : "upper") + " limit " +
+                       Number(value) + unit + " is beyond the sanity bound: expected limits in " +
+                       range);
         ok = false;
       }
       joint.max_velocity = uj->limits ? uj->limits->velocity : 0.0;
@@ -300,6 +369,38 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
       }
     }
     model.joints.push_back(joint);
+  }
+
+  // Mimic joints off the chain (gripper fingers, balancer linkages) do not move the arm.
+  for (const auto& [name, uj] : urdf_model->joints_) {
+    if (!uj || !uj->mimic) continue;
+    const bool on_chain = std::any_of(chain_joints.begin(), chain_joints.end(),
+                                      [&](const auto& c) { return c->name == name; });
+    if (on_chain) continue;
+    const XmlIndex::Element* element = index.Find(index.joints, name);
+    const XmlIndex::Element* mimic = Inside(index.mimics, element);
+    sink.Warning(At(file, mimic != nullptr ? mimic : element), "joint[" + name + "].mimic",
+                 "ignored: joint " + name + " is not on the arm chain " + request.base_link +
+                     " -> " + request.tip_link);
+  }
+
+  // The planner handles 1 to kMaxDof movable joints (0 leaves nothing to plan; more exceeds the
+  // kinematics' fixed-capacity scratch).
+  if (ok) {
+    const int dof = model.dof();
+    if (dof == 0 || dof > kMaxDof) {
+      const std::string chain = "the chain " + request.base_link + " -> " + request.tip_link;
+      sink.Error(RefOr(request.tip_ref, At(file, index.Find(index.links, request.tip_link))),
+                 request.tip_ref.key_path,
+                 dof == 0
+                     ? chain +
+                           " has no movable joint (only fixed joints): there is nothing to "
+                           "plan; weldcell needs 1 to " +
+                           std::to_string(kMaxDof) + " revolute or prismatic joints"
+                     : chain + " has " + std::to_string(dof) +
+                           " movable joints; weldcell supports at most " + std::to_string(kMaxDof));
+      ok = false;
+    }
   }
 
   // Package search path: the folder that holds the URDF's package (`<root>/<pkg>/urdf/x.urdf`
@@ -370,7 +471,7 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
           std::string problem = resolved.problem;
           if (problem.empty() && resolved.path.empty()) {
             problem = "mesh file not found: " + mesh.filename + " (tried " +
-                      JoinTried(resolved.tried) + ")";
+                      JoinTried(resolved.tried) + ")" + PackageHint(mesh.filename, true);
           }
           const Eigen::Vector3d scale(mesh.scale.x, mesh.scale.y, mesh.scale.z);
           std::shared_ptr<const Mesh> data;
@@ -398,6 +499,14 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
     };
 
     const std::string link_key = "link[" + ul->name + "]";
+    if (ul->collision_array.empty() && !ul->visual_array.empty()) {
+      sink.Warning(At(file, link_element), link_key + ".collision",
+                   "link " + ul->name +
+                       " has visual geometry but no <collision>: planning and verification "
+                       "cannot see it, so it may pass through obstacles, other robots and its "
+                       "own arm unreported (the verifier's result is only as good as the "
+                       "collision geometry)");
+    }
     for (std::size_t i = 0; i < ul->collision_array.size(); ++i) {
       const auto& c = ul->collision_array[i];
       auto g = make_geometry(c->geometry, c->origin, IndexKey(link_key + ".collision", i), false);

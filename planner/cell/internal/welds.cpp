@@ -4,7 +4,6 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
-#include <functional>
 #include <map>
 #include <sstream>
 
@@ -344,30 +343,56 @@ void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
     }
   }
 
-  // Precedence cycles make the station unplannable: find them with a depth-first search.
+  // Precedence cycles make the station unplannable: find them with a depth-first search. The
+  // search keeps its own stack (a chain of 50,000 precedences would overflow the call stack).
   enum class Mark { kNew, kActive, kDone };
   std::vector<Mark> mark(welds.size(), Mark::kNew);
-  std::vector<std::size_t> stack;
-  std::function<void(std::size_t)> visit = [&](std::size_t i) {
-    mark[i] = Mark::kActive;
-    stack.push_back(i);
-    for (const std::size_t j : before[i]) {
+  std::vector<std::size_t> depth_of(welds.size(), 0);  // position on the path while active
+  struct Frame {
+    std::size_t weld;
+    std::size_t next_edge;
+  };
+  std::vector<Frame> path;
+  constexpr std::size_t kShownCycleLength = 20;
+  for (std::size_t root = 0; root < welds.size(); ++root) {
+    if (mark[root] != Mark::kNew) continue;
+    mark[root] = Mark::kActive;
+    depth_of[root] = 0;
+    path.push_back({root, 0});
+    while (!path.empty()) {
+      Frame& frame = path.back();
+      const std::size_t i = frame.weld;
+      if (frame.next_edge == before[i].size()) {
+        mark[i] = Mark::kDone;
+        path.pop_back();
+        continue;
+      }
+      const std::size_t j = before[i][frame.next_edge++];
       if (mark[j] == Mark::kActive) {
+        const std::size_t from = depth_of[j];
+        const std::size_t length = path.size() - from;
         std::string cycle;
-        auto from = std::find(stack.begin(), stack.end(), j);
-        for (auto it = from; it != stack.end(); ++it) cycle += welds[*it].weld.id + " after ";
+        for (std::size_t k = from; k < path.size(); ++k) {
+          const std::size_t shown = k - from;
+          if (length > kShownCycleLength && shown == kShownCycleLength / 2) {
+            cycle += "... (" + std::to_string(length - kShownCycleLength) + " more) after ";
+            k = path.size() - kShownCycleLength / 2 - 1;
+            continue;
+          }
+          cycle += welds[path[k].weld].weld.id + " after ";
+        }
         cycle += welds[j].weld.id;
         sink.Error(welds[i].where, JoinKey(welds[i].key_path, "after"),
-                   "precedence cycle: " + cycle);
+                   "precedence cycle" +
+                       (length > kShownCycleLength ? " of " + std::to_string(length) + " welds"
+                                                   : std::string()) +
+                       ": " + cycle);
       } else if (mark[j] == Mark::kNew) {
-        visit(j);
+        mark[j] = Mark::kActive;
+        depth_of[j] = path.size();
+        path.push_back({j, 0});  // invalidates `frame`
       }
     }
-    stack.pop_back();
-    mark[i] = Mark::kDone;
-  };
-  for (std::size_t i = 0; i < welds.size(); ++i) {
-    if (mark[i] == Mark::kNew) visit(i);
   }
 }
 

@@ -1,5 +1,7 @@
 #include "planner/cell/internal/yaml_reader.hpp"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -79,6 +81,18 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
       return std::nullopt;
     }
     return root;
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp parses recursively and stops at a fixed depth instead of overflowing the stack;
+    // its own message for that ("bad file") says nothing.
+    SourceLocation where{.file = file_};
+    if (e.mark.line >= 0) {
+      where.line = e.mark.line + 1;
+      where.column = e.mark.column + 1;
+    }
+    sink_.Error(where, "",
+                "YAML nested too deeply (more than " + std::to_string(e.depth()) +
+                    " parser levels; weldcell files need fewer than 10 levels of nesting)");
+    return std::nullopt;
   } catch (const YAML::Exception& e) {
     SourceLocation where{.file = file_};
     if (e.mark.line >= 0) {

@@ -127,10 +127,15 @@ TEST(LoadRobotModelTest, TinyRobotGeometryAndVisualFallback) {
   EXPECT_EQ(m.links[2].collision[1].shape.kind, ShapeKind::kSphere);
   ASSERT_EQ(m.links[2].visual.size(), 2u);
   EXPECT_EQ(m.links[2].visual[0].shape.kind, ShapeKind::kBox);
-  ASSERT_EQ(loaded.warnings.size(), 1u);
+  // The absent visual mesh, and the balancer's <mimic> off the chain.
+  ASSERT_EQ(loaded.warnings.size(), 2u);
   EXPECT_TRUE(AnyMatches(
       loaded.warnings,
       R"(^tests/planner/cell/good/tiny_description/urdf/tiny\.urdf:37:17: warning: link\[link_2\]\.visual\[0\]\.mesh: mesh file not found: package://tiny_description/meshes/absent_visual\.dae \(tried .*absent_visual\.dae)"))
+      << loaded.warnings[0].ToString();
+  EXPECT_TRUE(AnyMatches(
+      loaded.warnings,
+      R"(^tests/planner/cell/good/tiny_description/urdf/tiny\.urdf:68:5: warning: joint\[balancer_joint\]\.mimic: ignored)"))
       << loaded.warnings[0].ToString();
   // link_3: file:// URI.
   EXPECT_EQ(m.links[3].collision[0].shape.triangle_count(), 12u);
@@ -142,7 +147,7 @@ TEST(LoadRobotModelTest, WithoutMeshesOnlyChecksThatTheyExist) {
   ASSERT_EQ(base.shape.kind, ShapeKind::kMesh);
   EXPECT_EQ(base.shape.triangle_count(), 0u);
   EXPECT_EQ(base.shape.mesh->source, (kGood / "tiny_description/meshes/cube_mm.stl").string());
-  EXPECT_EQ(loaded.warnings.size(), 1u);  // the absent visual mesh is still noticed
+  EXPECT_EQ(loaded.warnings.size(), 2u);  // the absent visual mesh is still noticed (+ mimic)
 }
 
 TEST(LoadToolTest, GunInSiUnits) {
@@ -254,8 +259,10 @@ TEST(LoadCellTest, InlineWeldsObstaclesSettingsInSiUnits) {
   EXPECT_DOUBLE_EQ(c.settings.motion.resolution, 0.004);
   EXPECT_DOUBLE_EQ(c.settings.motion.speed_scale, 0.5);
   EXPECT_DOUBLE_EQ(c.settings.motion.planning_time, 2.5);
-  // The robot's absent visual mesh is reported once although two robots use the model.
-  EXPECT_EQ(loaded.warnings.size(), 1u);
+  // The robot's warnings (absent visual mesh, balancer mimic) are reported once although two
+  // robots use the model.
+  EXPECT_EQ(loaded.warnings.size(), 2u);
+  EXPECT_TRUE(c.obstacles[0].closed_mesh);
 }
 
 TEST(LoadCellTest, WeldCsvWithDefaults) {

@@ -88,6 +88,13 @@ TEST(SharedRobotsTest, Irb6640ChainSkipsTheBalancerBranch) {
     EXPECT_NE(link.name, "link_cylinder");
     EXPECT_NE(link.name, "link_piston");
   }
+  // The balancer's <mimic> joints do not move the arm: ignored, with a warning each.
+  int mimic_warnings = 0;
+  for (const Diagnostic& d : loaded.warnings) {
+    mimic_warnings += std::regex_search(
+        d.ToString(), std::regex(R"(warning: joint\[joint_(cylinder|piston)\]\.mimic: ignored)"));
+  }
+  EXPECT_EQ(mimic_warnings, 2);
 }
 
 TEST(SharedRobotsTest, AbsentVisualMeshesWarnAndFallBackToCollision) {
