@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "planner/kinematics/numeric_ik.hpp"
@@ -59,14 +60,32 @@ double WrapToPi(double a) {
   return a;
 }
 
+double NearestEquivalentWithin(double q, double target, double lo, double hi) {
+  constexpr double kTwoPi = 2.0 * M_PI;
+  if (!std::isfinite(q)) return std::numeric_limits<double>::quiet_NaN();
+  if (!std::isfinite(target)) target = 0.0;
+  // O(1) whatever the range: the nearest turn to the target, then the nearest turn inside the
+  // limits (the equivalents within limits are consecutive, and their distance to the target
+  // grows away from the unconstrained nearest one).
+  double v = q + kTwoPi * std::round((target - q) / kTwoPi);
+  if (v < lo) v += kTwoPi * std::ceil((lo - v) / kTwoPi);
+  if (v > hi) v -= kTwoPi * std::ceil((v - hi) / kTwoPi);
+  // Values that land on a limit up to rounding (of the value or of the turns added) are
+  // accepted and clamped onto it.
+  const double slack = 1e-12 + 8.0 * std::numeric_limits<double>::epsilon() * std::abs(v);
+  if (!std::isfinite(v) || v < lo - slack || v > hi + slack) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+  return std::clamp(v, lo, hi);
+}
+
 void AppendWithEquivalents(const Chain& chain, const Eigen::Ref<const Eigen::VectorXd>& q,
                            int branch, const IkRequest& request, EquivalentsPart part,
                            std::vector<IkSolution>* out) {
   constexpr double kTwoPi = 2.0 * M_PI;
-  // Values that land on a limit up to rounding are accepted and clamped onto it.
   constexpr double kLimitSlack = 1e-12;
   const int n = chain.dof();
-  std::array<std::array<double, 8>, kMaxDof> candidates;
+  std::array<std::array<double, kMaxEquivalentsPerJoint>, kMaxDof> candidates;
   std::array<int, kMaxDof> count{};
   for (int i = 0; i < n; ++i) {
     const double lo = chain.lower()[i], hi = chain.upper()[i];
@@ -77,33 +96,38 @@ void AppendWithEquivalents(const Chain& chain, const Eigen::Ref<const Eigen::Vec
       continue;
     }
     const double target = request.seed.size() == n ? request.seed[i] : 0.0;
-    // First the value nearest to the target, then the others ascending.
-    const double k_lo = std::ceil((lo - kLimitSlack - q[i]) / kTwoPi);
-    const double k_hi = std::floor((hi + kLimitSlack - q[i]) / kTwoPi);
-    for (double k = k_lo; k <= k_hi && count[i] < 8; k += 1.0) {
-      candidates[i][count[i]++] = std::clamp(q[i] + k * kTwoPi, lo, hi);
-    }
-    if (count[i] == 0) return;
-    int nearest = 0;
-    for (int c = 1; c < count[i]; ++c) {
-      if (std::abs(candidates[i][c] - target) < std::abs(candidates[i][nearest] - target)) {
-        nearest = c;
+    const double nearest = NearestEquivalentWithin(q[i], target, lo, hi);
+    if (std::isnan(nearest)) return;
+    candidates[i][count[i]++] = nearest;
+    if (!request.include_2pi_equivalents) continue;
+    // The next nearest turns to the target within the limits, at most
+    // kMaxEquivalentsPerJoint in all: walk outwards from the nearest one on both sides.
+    double up = nearest + kTwoPi, down = nearest - kTwoPi;
+    while (count[i] < kMaxEquivalentsPerJoint) {
+      const bool up_ok = up <= hi + kLimitSlack && up != nearest;
+      const bool down_ok = down >= lo - kLimitSlack && down != nearest;
+      if (!up_ok && !down_ok) break;
+      if (up_ok && (!down_ok || std::abs(up - target) <= std::abs(down - target))) {
+        candidates[i][count[i]++] = std::min(up, hi);
+        up += kTwoPi;
+      } else {
+        candidates[i][count[i]++] = std::max(down, lo);
+        down -= kTwoPi;
       }
     }
-    std::rotate(candidates[i].begin(), candidates[i].begin() + nearest,
-                candidates[i].begin() + nearest + 1);
-    if (!request.include_2pi_equivalents) count[i] = 1;
+    // Nearest first, then the others ascending.
+    std::sort(candidates[i].begin() + 1, candidates[i].begin() + count[i]);
   }
   std::array<int, kMaxDof> index{};
-  bool first = true;
+  int emitted = 0;
   while (true) {
-    if ((first && part != EquivalentsPart::kRest) || (!first && part != EquivalentsPart::kPrimary)) {
+    if ((emitted == 0 && part != EquivalentsPart::kRest) ||
+        (emitted > 0 && part != EquivalentsPart::kPrimary)) {
       Eigen::VectorXd solution(n);
       for (int i = 0; i < n; ++i) solution[i] = candidates[i][index[i]];
       out->push_back(IkSolution{.q = std::move(solution), .branch = branch});
     }
-    if (part == EquivalentsPart::kPrimary) return;
-    first = false;
+    if (part == EquivalentsPart::kPrimary || ++emitted >= kMaxEquivalentsPerSolution) return;
     int i = n - 1;
     while (i >= 0 && ++index[i] == count[i]) index[i--] = 0;
     if (i < 0) return;
