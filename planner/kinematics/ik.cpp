@@ -60,29 +60,53 @@ double WrapToPi(double a) {
   return a;
 }
 
-double NearestEquivalentWithin(double q, double target, double lo, double hi) {
-  constexpr double kTwoPi = 2.0 * M_PI;
-  if (!std::isfinite(q)) return std::numeric_limits<double>::quiet_NaN();
+namespace {
+
+constexpr double kTwoPi = 2.0 * M_PI;
+
+// Values that land on a limit up to rounding are accepted (and clamped onto it): 1e-12 rad, plus
+// a few units in the last place of the value for the turns of wide ranges.
+double LimitSlack(double v) {
+  return 1e-12 + 8.0 * std::numeric_limits<double>::epsilon() * std::abs(v);
+}
+
+// Whether q + k·2π is within the limits up to the slack.
+bool TurnWithin(double q, double k, double lo, double hi) {
+  const double v = q + k * kTwoPi;
+  const double slack = LimitSlack(v);
+  return std::isfinite(v) && v >= lo - slack && v <= hi + slack;
+}
+
+// The number of turns k (an integer) for which q + k·2π within the limits is nearest to the
+// target; false when no turn is within them. O(1): the unconstrained nearest turn, then the
+// nearest one inside the limits (the allowed turns are consecutive and their distance to the
+// target grows away from the unconstrained nearest one). Every value is formed as q + k·2π in
+// one step, so that a turn of 0 gives q itself, bit for bit.
+bool NearestTurn(double q, double target, double lo, double hi, double* k) {
+  if (!std::isfinite(q)) return false;
   if (!std::isfinite(target)) target = 0.0;
-  // O(1) whatever the range: the nearest turn to the target, then the nearest turn inside the
-  // limits (the equivalents within limits are consecutive, and their distance to the target
-  // grows away from the unconstrained nearest one).
-  double v = q + kTwoPi * std::round((target - q) / kTwoPi);
-  if (v < lo) v += kTwoPi * std::ceil((lo - v) / kTwoPi);
-  if (v > hi) v -= kTwoPi * std::ceil((v - hi) / kTwoPi);
-  // Values that land on a limit up to rounding (of the value or of the turns added) are
-  // accepted and clamped onto it.
-  const double slack = 1e-12 + 8.0 * std::numeric_limits<double>::epsilon() * std::abs(v);
-  if (!std::isfinite(v) || v < lo - slack || v > hi + slack) {
-    return std::numeric_limits<double>::quiet_NaN();
+  *k = std::round((target - q) / kTwoPi);
+  const double v = q + *k * kTwoPi;
+  const double slack = LimitSlack(v);
+  if (v < lo - slack) {
+    *k += std::ceil((lo - slack - v) / kTwoPi);
+  } else if (v > hi + slack) {
+    *k -= std::ceil((v - hi - slack) / kTwoPi);
   }
-  return std::clamp(v, lo, hi);
+  return TurnWithin(q, *k, lo, hi);
+}
+
+}  // namespace
+
+double NearestEquivalentWithin(double q, double target, double lo, double hi) {
+  double k = 0.0;
+  if (!NearestTurn(q, target, lo, hi, &k)) return std::numeric_limits<double>::quiet_NaN();
+  return std::clamp(q + k * kTwoPi, lo, hi);
 }
 
 void AppendWithEquivalents(const Chain& chain, const Eigen::Ref<const Eigen::VectorXd>& q,
                            int branch, const IkRequest& request, EquivalentsPart part,
                            std::vector<IkSolution>* out) {
-  constexpr double kTwoPi = 2.0 * M_PI;
   constexpr double kLimitSlack = 1e-12;
   const int n = chain.dof();
   std::array<std::array<double, kMaxEquivalentsPerJoint>, kMaxDof> candidates;
@@ -96,23 +120,24 @@ void AppendWithEquivalents(const Chain& chain, const Eigen::Ref<const Eigen::Vec
       continue;
     }
     const double target = request.seed.size() == n ? request.seed[i] : 0.0;
-    const double nearest = NearestEquivalentWithin(q[i], target, lo, hi);
-    if (std::isnan(nearest)) return;
-    candidates[i][count[i]++] = nearest;
+    double k = 0.0;
+    if (!NearestTurn(q[i], target, lo, hi, &k)) return;
+    candidates[i][count[i]++] = std::clamp(q[i] + k * kTwoPi, lo, hi);
     if (!request.include_2pi_equivalents) continue;
     // The next nearest turns to the target within the limits, at most
     // kMaxEquivalentsPerJoint in all: walk outwards from the nearest one on both sides.
-    double up = nearest + kTwoPi, down = nearest - kTwoPi;
+    double k_up = k + 1.0, k_down = k - 1.0;
     while (count[i] < kMaxEquivalentsPerJoint) {
-      const bool up_ok = up <= hi + kLimitSlack && up != nearest;
-      const bool down_ok = down >= lo - kLimitSlack && down != nearest;
+      const bool up_ok = k_up != k && TurnWithin(q[i], k_up, lo, hi);
+      const bool down_ok = k_down != k && TurnWithin(q[i], k_down, lo, hi);
       if (!up_ok && !down_ok) break;
+      const double up = q[i] + k_up * kTwoPi, down = q[i] + k_down * kTwoPi;
       if (up_ok && (!down_ok || std::abs(up - target) <= std::abs(down - target))) {
-        candidates[i][count[i]++] = std::min(up, hi);
-        up += kTwoPi;
+        candidates[i][count[i]++] = std::clamp(up, lo, hi);
+        k_up += 1.0;
       } else {
-        candidates[i][count[i]++] = std::max(down, lo);
-        down -= kTwoPi;
+        candidates[i][count[i]++] = std::clamp(down, lo, hi);
+        k_down -= 1.0;
       }
     }
     // Nearest first, then the others ascending.
