@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "planner/kinematics/numeric_ik.hpp"
@@ -59,14 +60,56 @@ double WrapToPi(double a) {
   return a;
 }
 
+namespace {
+
+constexpr double kTwoPi = 2.0 * M_PI;
+
+// Values that land on a limit up to rounding are accepted (and clamped onto it): 1e-12 rad, plus
+// a few units in the last place of the value for the turns of wide ranges.
+double LimitSlack(double v) {
+  return 1e-12 + 8.0 * std::numeric_limits<double>::epsilon() * std::abs(v);
+}
+
+// Whether q + k·2π is within the limits up to the slack.
+bool TurnWithin(double q, double k, double lo, double hi) {
+  const double v = q + k * kTwoPi;
+  const double slack = LimitSlack(v);
+  return std::isfinite(v) && v >= lo - slack && v <= hi + slack;
+}
+
+// The number of turns k (an integer) for which q + k·2π within the limits is nearest to the
+// target; false when no turn is within them. O(1): the unconstrained nearest turn, then the
+// nearest one inside the limits (the allowed turns are consecutive and their distance to the
+// target grows away from the unconstrained nearest one). Every value is formed as q + k·2π in
+// one step, so that a turn of 0 gives q itself, bit for bit.
+bool NearestTurn(double q, double target, double lo, double hi, double* k) {
+  if (!std::isfinite(q)) return false;
+  if (!std::isfinite(target)) target = 0.0;
+  *k = std::round((target - q) / kTwoPi);
+  const double v = q + *k * kTwoPi;
+  const double slack = LimitSlack(v);
+  if (v < lo - slack) {
+    *k += std::ceil((lo - slack - v) / kTwoPi);
+  } else if (v > hi + slack) {
+    *k -= std::ceil((v - hi - slack) / kTwoPi);
+  }
+  return TurnWithin(q, *k, lo, hi);
+}
+
+}  // namespace
+
+double NearestEquivalentWithin(double q, double target, double lo, double hi) {
+  double k = 0.0;
+  if (!NearestTurn(q, target, lo, hi, &k)) return std::numeric_limits<double>::quiet_NaN();
+  return std::clamp(q + k * kTwoPi, lo, hi);
+}
+
 void AppendWithEquivalents(const Chain& chain, const Eigen::Ref<const Eigen::VectorXd>& q,
                            int branch, const IkRequest& request, EquivalentsPart part,
                            std::vector<IkSolution>* out) {
-  constexpr double kTwoPi = 2.0 * M_PI;
-  // Values that land on a limit up to rounding are accepted and clamped onto it.
   constexpr double kLimitSlack = 1e-12;
   const int n = chain.dof();
-  std::array<std::array<double, 8>, kMaxDof> candidates;
+  std::array<std::array<double, kMaxEquivalentsPerJoint>, kMaxDof> candidates;
   std::array<int, kMaxDof> count{};
   for (int i = 0; i < n; ++i) {
     const double lo = chain.lower()[i], hi = chain.upper()[i];
@@ -77,33 +120,39 @@ void AppendWithEquivalents(const Chain& chain, const Eigen::Ref<const Eigen::Vec
       continue;
     }
     const double target = request.seed.size() == n ? request.seed[i] : 0.0;
-    // First the value nearest to the target, then the others ascending.
-    const double k_lo = std::ceil((lo - kLimitSlack - q[i]) / kTwoPi);
-    const double k_hi = std::floor((hi + kLimitSlack - q[i]) / kTwoPi);
-    for (double k = k_lo; k <= k_hi && count[i] < 8; k += 1.0) {
-      candidates[i][count[i]++] = std::clamp(q[i] + k * kTwoPi, lo, hi);
-    }
-    if (count[i] == 0) return;
-    int nearest = 0;
-    for (int c = 1; c < count[i]; ++c) {
-      if (std::abs(candidates[i][c] - target) < std::abs(candidates[i][nearest] - target)) {
-        nearest = c;
+    double k = 0.0;
+    if (!NearestTurn(q[i], target, lo, hi, &k)) return;
+    candidates[i][count[i]++] = std::clamp(q[i] + k * kTwoPi, lo, hi);
+    if (!request.include_2pi_equivalents) continue;
+    // The next nearest turns to the target within the limits, at most
+    // kMaxEquivalentsPerJoint in all: walk outwards from the nearest one on both sides.
+    double k_up = k + 1.0, k_down = k - 1.0;
+    while (count[i] < kMaxEquivalentsPerJoint) {
+      const bool up_ok = k_up != k && TurnWithin(q[i], k_up, lo, hi);
+      const bool down_ok = k_down != k && TurnWithin(q[i], k_down, lo, hi);
+      if (!up_ok && !down_ok) break;
+      const double up = q[i] + k_up * kTwoPi, down = q[i] + k_down * kTwoPi;
+      if (up_ok && (!down_ok || std::abs(up - target) <= std::abs(down - target))) {
+        candidates[i][count[i]++] = std::clamp(up, lo, hi);
+        k_up += 1.0;
+      } else {
+        candidates[i][count[i]++] = std::clamp(down, lo, hi);
+        k_down -= 1.0;
       }
     }
-    std::rotate(candidates[i].begin(), candidates[i].begin() + nearest,
-                candidates[i].begin() + nearest + 1);
-    if (!request.include_2pi_equivalents) count[i] = 1;
+    // Nearest first, then the others ascending.
+    std::sort(candidates[i].begin() + 1, candidates[i].begin() + count[i]);
   }
   std::array<int, kMaxDof> index{};
-  bool first = true;
+  int emitted = 0;
   while (true) {
-    if ((first && part != EquivalentsPart::kRest) || (!first && part != EquivalentsPart::kPrimary)) {
+    if ((emitted == 0 && part != EquivalentsPart::kRest) ||
+        (emitted > 0 && part != EquivalentsPart::kPrimary)) {
       Eigen::VectorXd solution(n);
       for (int i = 0; i < n; ++i) solution[i] = candidates[i][index[i]];
       out->push_back(IkSolution{.q = std::move(solution), .branch = branch});
     }
-    if (part == EquivalentsPart::kPrimary) return;
-    first = false;
+    if (part == EquivalentsPart::kPrimary || ++emitted >= kMaxEquivalentsPerSolution) return;
     int i = n - 1;
     while (i >= 0 && ++index[i] == count[i]) index[i--] = 0;
     if (i < 0) return;

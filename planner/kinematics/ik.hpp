@@ -22,13 +22,16 @@ namespace weldcell::kinematics {
 
 struct IkRequest {
   /// Preferred configuration (dof() entries) or empty. Numeric IK starts from it first; every
-  /// solver orders a joint's 2π-equivalent values by their distance to it (to 0 when empty).
+  /// solver gives each revolute joint the 2π-equivalent value (q ± 2πk) within the limits that is
+  /// nearest to it (to 0 when empty): never a wound-up value when a nearer one is allowed.
   Eigen::VectorXd seed;
   /// Seed of the random restarts of the numeric solver (std::mt19937_64).
   std::uint64_t random_seed = 1;
   /// At most this many solutions are returned (0 = no limit).
   int max_solutions = 0;
-  /// Also return, for revolute joints, the values ±2πk of a solution that stay within limits.
+  /// Also return, for revolute joints, other values ±2πk of a solution that stay within the
+  /// limits: per joint the internal::kMaxEquivalentsPerJoint nearest to the seed, and at most
+  /// internal::kMaxEquivalentsPerSolution combinations per solution (however wide the limits).
   bool include_2pi_equivalents = true;
   /// Numeric IK: a solution's position error (m) and rotation error (rad) are both below this.
   double tolerance = 1e-9;
@@ -78,11 +81,27 @@ class IkSolver {
 std::unique_ptr<IkSolver> MakeIkSolver(const Chain& chain);
 
 namespace internal {
+/// Bounds on the 2π equivalents listed per solution. 3 per joint covers every value of a joint
+/// with a range up to 4π (J6 of ±450° has at most 3) and keeps wide ranges (an axis-6 option of
+/// hundreds of turns) at the 3 turns nearest to the seed; 32 per solution lists every
+/// combination of the shipped robots (J1 ≤ 2 × J4 ≤ 3 × J6 ≤ 3) and bounds the product when many
+/// joints are wide.
+inline constexpr int kMaxEquivalentsPerJoint = 3;
+inline constexpr int kMaxEquivalentsPerSolution = 32;
+
+/// The value q + 2πk (k integer) within [lo, hi] nearest to `target` (0 when not finite), in
+/// O(1) whatever the range; NaN when no such value exists or q is not finite. A value on a limit
+/// up to rounding is clamped onto it.
+double NearestEquivalentWithin(double q, double target, double lo, double hi);
+
 /// Appends to *out the solution q (joint values of one branch, revolute ones anywhere) and,
 /// when requested, its ±2πk equivalents within the limits; values that cannot be brought within
 /// the limits drop the solution. The first appended is the one nearest to the seed (joint by
-/// joint); the others follow in lexicographic order of the per-joint candidate lists (joint 0
-/// slowest). `part` selects the primary only, the others only, or all.
+/// joint, NearestEquivalentWithin); the others combine, per revolute joint, the
+/// kMaxEquivalentsPerJoint values nearest to the seed (the nearest, then the others ascending)
+/// in lexicographic order (joint 0 slowest), at most kMaxEquivalentsPerSolution appended in all.
+/// Cost: O(dof · kMaxEquivalentsPerSolution), independent of the limits. `part` selects the
+/// primary only, the others only, or all.
 enum class EquivalentsPart { kPrimary, kRest, kAll };
 void AppendWithEquivalents(const Chain& chain, const Eigen::Ref<const Eigen::VectorXd>& q,
                            int branch, const IkRequest& request, EquivalentsPart part,

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <utility>
 
 namespace weldcell::kinematics {
 
@@ -34,17 +35,40 @@ bool Converged(const Vector6d& e, double tolerance) {
   return e.head<3>().norm() < tolerance && e.tail<3>().norm() < tolerance;
 }
 
-// Brings q into the limits: revolute joints by ±2π first, then clamping.
+// Brings q into the limits: revolute joints by the fewest turns that do it (the value stays as
+// near as possible to where the step took it), then clamping.
 void IntoLimits(const Chain& chain, JointVector* q) {
   for (int i = 0; i < chain.dof(); ++i) {
     double& v = (*q)[i];
     const double lo = chain.lower()[i], hi = chain.upper()[i];
     if (chain.joint_type(i) == cell::JointType::kRevolute) {
-      if (v > hi && v - kTwoPi >= lo) v -= kTwoPi * std::floor((v - lo) / kTwoPi);
-      if (v < lo && v + kTwoPi <= hi) v += kTwoPi * std::ceil((lo - v) / kTwoPi);
+      if (v > hi) {
+        const double w = v - kTwoPi * std::ceil((v - hi) / kTwoPi);
+        if (w >= lo) v = w;
+      } else if (v < lo) {
+        const double w = v + kTwoPi * std::ceil((lo - v) / kTwoPi);
+        if (w <= hi) v = w;
+      }
     }
     v = std::clamp(v, lo, hi);
   }
+}
+
+// Joints whose range spans more than this are sampled in one turn only (see StartInterval).
+constexpr double kWideRange = 3.0 * kTwoPi;
+
+// Where random starts of joint i are drawn: the whole range, or for a revolute joint with a range
+// of more than three turns (an axis-6 option of hundreds of turns) one turn around the seed (0
+// without one) within the limits — every pose of the arm has a configuration there, since the
+// joint's effect repeats every turn; drawing from the whole range would only give wound-up
+// starts (and with huge limits values whose sine has no digits left).
+std::pair<double, double> StartInterval(const Chain& chain, int i, double centre) {
+  const double lo = chain.lower()[i], hi = chain.upper()[i];
+  if (chain.joint_type(i) != cell::JointType::kRevolute || hi - lo <= kWideRange) return {lo, hi};
+  double a = std::isfinite(centre) ? centre - M_PI : -M_PI;
+  if (a > hi - kTwoPi) a = hi - kTwoPi;  // (comparisons, not std::clamp: NaN-safe)
+  if (a < lo) a = lo;
+  return {a, a + kTwoPi};
 }
 
 }  // namespace
@@ -108,15 +132,16 @@ std::vector<IkSolution> NumericIk::SolveWithBranches(const Eigen::Isometry3d& X_
   std::mt19937_64 rng(request.random_seed);
   Eigen::VectorXd start(n), q(n);
   for (int attempt = 0; attempt < request.max_attempts; ++attempt) {
+    const bool seeded = request.seed.size() == n;
     if (attempt == 0) {
-      if (request.seed.size() == n) {
-        start = request.seed;
-      } else {
-        start = 0.5 * (chain_.lower() + chain_.upper());
+      for (int i = 0; i < n; ++i) {
+        const auto [lo, hi] = StartInterval(chain_, i, seeded ? request.seed[i] : 0.0);
+        start[i] = seeded ? request.seed[i] : 0.5 * (lo + hi);
       }
     } else {
       for (int i = 0; i < n; ++i) {
-        start[i] = std::uniform_real_distribution<double>(chain_.lower()[i], chain_.upper()[i])(rng);
+        const auto [lo, hi] = StartInterval(chain_, i, seeded ? request.seed[i] : 0.0);
+        start[i] = std::uniform_real_distribution<double>(lo, hi)(rng);
       }
     }
     if (!SolveFrom(X_BF_target, start, request, &q)) continue;

@@ -7,8 +7,10 @@
 // dof > 6), with the damping λ = μ‖e‖² of Sugihara's LM variant, μ adapted by step acceptance
 // (the error must decrease), so that far from the target the step is a damped gradient step
 // and near it a Gauss–Newton step (quadratic convergence to tolerance 1e-9 in a few
-// iterations). Joint limits: a revolute joint leaving its range is first wrapped by ±2π, then
-// clamped; a start that stalls is abandoned for the next one.
+// iterations). Joint limits: a revolute joint leaving its range is first wrapped by the fewest
+// turns that bring it back, then clamped; a start that stalls is abandoned for the next one.
+// Random starts are drawn within the limits; a revolute joint whose range spans more than three
+// turns is drawn within one turn around the seed (around 0 without one) instead.
 // References: C. W. Wampler, "Manipulator inverse kinematic solutions based on vector
 // formulations and damped least-squares methods", IEEE Trans. SMC 16(1), 1986; Y. Nakamura,
 // H. Hanafusa, "Inverse kinematic solutions with singularity robustness for robot manipulator
@@ -17,7 +19,8 @@
 // T. Sugihara, "Solvability-unconcerned inverse kinematics by the Levenberg–Marquardt method",
 // IEEE Trans. Robotics 27(5), 2011.
 //
-// Determinism: starts are request.seed (or the middle of the limits), then configurations drawn
+// Determinism: starts are request.seed (or the middle of the limits, of the turn around 0 for a
+// wide revolute joint), then configurations drawn
 // from std::mt19937_64(request.random_seed): same input, same output, on any thread.
 // Thread safety: const; scratch lives on the stack of each call.
 

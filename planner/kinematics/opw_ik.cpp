@@ -1,5 +1,6 @@
 #include "planner/kinematics/opw_ik.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <sstream>
@@ -239,13 +240,20 @@ std::optional<OpwIk> OpwIk::FromChain(const Chain& chain, std::string* why_not) 
   p.X_BO.translation() = O;
   p.X_EF = ModelPose(p, th0).inverse() * p.X_BO.inverse() * X_BF0;
 
-  // Proof: the model reproduces the chain.
+  // Proof: the model reproduces the chain. Both are 2π-periodic in every joint, so a joint
+  // whose range spans more than three turns is sampled within one turn around 0: values of a
+  // range of ±1e6 rad would compare rounding noise of sin and cos, not geometry.
   std::mt19937_64 rng(kVerifySeed);
   for (int sample = 0; sample <= kVerifySamples; ++sample) {
     Vector6d q = Vector6d::Zero();
     if (sample > 0) {
       for (int i = 0; i < 6; ++i) {
-        q[i] = std::uniform_real_distribution<double>(chain.lower()[i], chain.upper()[i])(rng);
+        double lo = chain.lower()[i], hi = chain.upper()[i];
+        if (!(hi - lo <= 3.0 * kTwoPi)) {
+          lo = std::max(std::min(-M_PI, hi - kTwoPi), lo);
+          hi = lo + kTwoPi;
+        }
+        q[i] = std::uniform_real_distribution<double>(lo, hi)(rng);
       }
     }
     const Eigen::Isometry3d X_chain = chain.FlangePose(q);

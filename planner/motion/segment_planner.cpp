@@ -11,6 +11,7 @@
 #include <ompl/util/Console.h>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 #include <sstream>
 
@@ -18,6 +19,7 @@
 #include "planner/collision/segment_check.hpp"
 #include "planner/common/check.hpp"
 #include "planner/common/random.hpp"
+#include "planner/kinematics/chain.hpp"
 
 namespace weldcell::motion {
 
@@ -103,6 +105,7 @@ struct SegmentPlanner::Impl {
   std::mt19937_64 rng;
   double resolution = 0.005;
   ob::SpaceInformationPtr si;
+  std::shared_ptr<ob::RealVectorStateSpace> space;
   std::shared_ptr<og::RRTConnect> rrt;
 
   Impl(const collision::CollisionWorld& w, int r)
@@ -191,6 +194,37 @@ std::pair<Eigen::VectorXd, std::size_t> PointAt(const std::vector<Eigen::VectorX
   return {path[i - 1] + std::clamp(f, 0.0, 1.0) * (path[i] - path[i - 1]), i - 1};
 }
 
+// The space the sampling-based planner draws from for one query: the joint limits, narrowed to a
+// window around start and goal for joints of many turns (kWideJointRange in the header).
+ob::RealVectorBounds SamplingBounds(const kinematics::Chain& chain, const Eigen::VectorXd& start,
+                                    const Eigen::VectorXd& goal) {
+  ob::RealVectorBounds bounds(chain.dof());
+  for (int i = 0; i < chain.dof(); ++i) {
+    const double lo = chain.lower()[i], hi = chain.upper()[i];
+    double w_lo = lo, w_hi = hi;
+    // Prismatic joints: only non-finite ranges (which the loader rejects) are windowed, so that
+    // nothing is drawn from an infinite interval.
+    const bool wide = chain.joint_type(i) == cell::JointType::kRevolute
+                          ? !(hi - lo <= kWideJointRange)
+                          : !std::isfinite(hi - lo);
+    if (wide) {
+      w_lo = std::min(start[i], goal[i]) - kSamplingWindowMargin;
+      w_hi = std::max(start[i], goal[i]) + kSamplingWindowMargin;
+      if (lo > w_lo) w_lo = lo;  // (written so that NaN limits leave the window finite)
+      if (hi < w_hi) w_hi = hi;
+      // Start or goal beyond the limits (a broken precondition): the limits, as for any joint;
+      // OMPL then refuses the state.
+      if (!(w_lo <= w_hi)) {
+        w_lo = lo;
+        w_hi = hi;
+      }
+    }
+    bounds.setLow(i, w_lo);
+    bounds.setHigh(i, w_hi);
+  }
+  return bounds;
+}
+
 }  // namespace
 
 SegmentPlanner::SegmentPlanner(const collision::CollisionWorld& world, int robot)
@@ -199,12 +233,11 @@ SegmentPlanner::SegmentPlanner(const collision::CollisionWorld& world, int robot
   ompl::msg::setLogLevel(ompl::msg::LOG_WARN);
   const kinematics::Chain& chain = world.chain(robot);
   auto space = std::make_shared<ob::RealVectorStateSpace>(impl_->dof);
-  ob::RealVectorBounds bounds(impl_->dof);
-  for (int i = 0; i < impl_->dof; ++i) {
-    bounds.setLow(i, chain.lower()[i]);
-    bounds.setHigh(i, chain.upper()[i]);
-  }
-  space->setBounds(bounds);
+  // Placeholder bounds (each query sets its own, SamplingBounds): the window around q = 0.
+  const Eigen::VectorXd zero =
+      Eigen::VectorXd::Zero(impl_->dof).cwiseMax(chain.lower()).cwiseMin(chain.upper());
+  space->setBounds(SamplingBounds(chain, zero, zero));
+  impl_->space = space;
   Impl* impl = impl_.get();
   space->setStateSamplerAllocator([impl](const ob::StateSpace* s) -> ob::StateSamplerPtr {
     return std::make_shared<SeededSampler>(s, &impl->rng);
@@ -283,6 +316,10 @@ SegmentResult SegmentPlanner::Plan(const SegmentRequest& request) {
     result.path = {request.start, request.goal};
     return result;
   }
+
+  // The joint limits bound the sampled space, narrowed to a window around start and goal for
+  // joints of many turns (SamplingBounds).
+  im.space->setBounds(SamplingBounds(im.world->chain(im.robot), request.start, request.goal));
 
   // RRTConnect, lazy first (coarse checks while exploring, then the path at the full
   // resolution); if that path fails the full check, once more with full checks throughout.

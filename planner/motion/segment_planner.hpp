@@ -15,6 +15,7 @@
 #include <Eigen/Core>
 #include <cstdint>
 #include <memory>
+#include <numbers>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,15 @@ struct SegmentRequest {
   std::string context;
 };
 
+/// Sampling window of the sampling-based planner (see SamplingBounds in the .cpp and
+/// docs/motion.md): a revolute joint whose range spans more than kWideJointRange (rad; three
+/// turns — the widest shipped range, FANUC J6 ±450°, spans 2.5) is sampled only within
+/// [min(start, goal) − kSamplingWindowMargin, max(start, goal) + kSamplingWindowMargin] ∩ limits.
+/// A path never needs to wind a joint more than a turn beyond both of its ends: the arm passes
+/// through every wrist angle on the way. Narrower ranges are sampled whole, as before.
+inline constexpr double kWideJointRange = 6.0 * std::numbers::pi;
+inline constexpr double kSamplingWindowMargin = 2.0 * std::numbers::pi;
+
 enum class SegmentStatus {
   kSolved,
   kStartInCollision,  ///< In contact, or nearer than the swept margin (segment_check.hpp).
@@ -65,7 +75,8 @@ struct SegmentResult {
 
 class SegmentPlanner {
  public:
-  /// Prepares the OMPL space for `robot` of `world` (joint limits as bounds).
+  /// Prepares the OMPL space for `robot` of `world` (joint limits as bounds, windowed per query
+  /// for joints of many turns: kWideJointRange).
   SegmentPlanner(const collision::CollisionWorld& world, int robot);
   ~SegmentPlanner();
   SegmentPlanner(const SegmentPlanner&) = delete;

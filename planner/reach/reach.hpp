@@ -47,7 +47,10 @@ std::string_view ToString(ReachStatus status);
 struct WeldReach {
   ReachStatus status = ReachStatus::kOutOfRange;
   std::string detail;               ///< e.g. "R1/gun – clamp_1 (17 poses), R1/link_3 – body (3)".
-  std::vector<Candidate> candidates;  ///< In pose order (spin, then tilt), then IK order.
+  /// In pose order (spin, then tilt), then IK order: each branch with its revolute joints at
+  /// the turn nearest the robot's home, then the next nearest turns (a bounded few, see
+  /// kinematics::IkRequest::include_2pi_equivalents), however wide the limits.
+  std::vector<Candidate> candidates;
   bool operator==(const WeldReach&) const = default;
 };
 

@@ -3,7 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <functional>
+#include <limits>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -16,6 +20,20 @@ namespace {
 
 using testing::PoseError;
 using testing::RandomConfiguration;
+
+// The KR 6 with multi-turn options (ABB sells axis 6 with hundreds of turns): J1 ±20 rad, J4 and
+// J6 ±`wide` rad. Every range is wider than three turns.
+cell::RobotModel WideKr6(double wide = 100.0) {
+  cell::RobotModel m = testing::MakeKr6R700();
+  m.joints[0].lower = -20.0;
+  m.joints[0].upper = 20.0;
+  for (int j : {3, 5}) {
+    m.joints[j].lower = -wide;
+    m.joints[j].upper = wide;
+  }
+  return m;
+}
+constexpr int kWideJoints[] = {0, 3, 5};
 
 struct SolverCase {
   std::string name;
@@ -30,6 +48,8 @@ std::vector<SolverCase> Cases() {
        [] { return std::make_unique<NumericIk>(Chain(testing::MakeOffsetWrist6R())); }},
       {"MadeSevenDof", [] { return MakeIkSolver(Chain(testing::MakeSevenDof())); }},
       {"MadeTrack", [] { return MakeIkSolver(Chain(testing::MakeTrackKr6())); }},
+      {"OpwKr6Wide", [] { return std::make_unique<OpwIk>(*OpwIk::FromChain(Chain(WideKr6()))); }},
+      {"NumericKr6Wide", [] { return std::make_unique<NumericIk>(Chain(WideKr6())); }},
   };
 }
 
@@ -122,6 +142,101 @@ TEST_P(IkContractTest, SameResultsFromTwoThreads) {
 
 INSTANTIATE_TEST_SUITE_P(AllSolvers, IkContractTest, ::testing::ValuesIn(Cases()),
                          [](const auto& info) { return info.param.name; });
+
+// Joints of many turns: every solution is exact and within the limits, its first (primary)
+// value of each wide joint is the turn nearest to the seed (within π of it), and the other turns
+// listed are the next nearest ones, a bounded number of them.
+void ExpectTurnsNearestTheSeed(const IkSolver& solver, std::uint64_t rng_seed, int targets) {
+  const Chain& chain = solver.chain();
+  // Targets from the ordinary (catalogue) ranges, seeds anywhere in the wide ranges.
+  const Chain narrow(testing::MakeKr6R700());
+  std::mt19937_64 rng(rng_seed);
+  int solved = 0;
+  for (int t = 0; t < targets; ++t) {
+    const Eigen::Isometry3d X =
+        chain.FlangePose(RandomConfiguration(narrow.lower(), narrow.upper(), &rng));
+    Eigen::VectorXd seed = RandomConfiguration(narrow.lower(), narrow.upper(), &rng);
+    for (int j : kWideJoints) {
+      const double reach = std::min(chain.upper()[j], 1e4) - M_PI;  // seed's turn inside limits
+      seed[j] = std::uniform_real_distribution<double>(-reach, reach)(rng);
+    }
+    const std::vector<IkSolution> solutions = solver.SolveWithBranches(
+        X, {.seed = seed, .random_seed = static_cast<std::uint64_t>(t), .distinct_solutions = 8});
+    SCOPED_TRACE("rng seed " + std::to_string(rng_seed) + ", target " + std::to_string(t));
+    solved += solutions.empty() ? 0 : 1;
+    EXPECT_LE(solutions.size(), 8u * internal::kMaxEquivalentsPerSolution);
+    std::vector<int> seen_branches;
+    for (const IkSolution& s : solutions) {
+      EXPECT_TRUE(chain.WithinLimits(s.q, 0.0));
+      const auto [dp, dr] = PoseError(chain.FlangePose(s.q), X);
+      EXPECT_LE(dp, 1e-9);
+      EXPECT_LE(dr, 1e-9);
+      const bool primary =
+          std::find(seen_branches.begin(), seen_branches.end(), s.branch) == seen_branches.end();
+      seen_branches.push_back(s.branch);
+      for (int j : kWideJoints) {
+        // The primary within half a turn; the others are the next turns on either side (within
+        // 3π), or on one side only when a limit is near (then within 5π: 3 turns listed).
+        const bool both_sides =
+            seed[j] - 3 * M_PI >= chain.lower()[j] && seed[j] + 3 * M_PI <= chain.upper()[j];
+        const double bound = primary ? M_PI : both_sides ? 3 * M_PI : 5 * M_PI;
+        EXPECT_LE(std::abs(s.q[j] - seed[j]), bound + 1e-9)
+            << "joint " << j << (primary ? " (primary)" : " (equivalent)") << ", q " << s.q[j]
+            << ", seed " << seed[j];
+      }
+    }
+  }
+  EXPECT_GE(solved, targets - 1);
+}
+
+TEST(WideJointLimitsTest, OpwGivesTheTurnsNearestTheSeed) {
+  const Chain chain(WideKr6());
+  std::string why;
+  const std::optional<OpwIk> opw = OpwIk::FromChain(chain, &why);
+  ASSERT_TRUE(opw) << why;
+  ExpectTurnsNearestTheSeed(*opw, 11, 60);
+}
+
+TEST(WideJointLimitsTest, NumericGivesTheTurnsNearestTheSeed) {
+  ExpectTurnsNearestTheSeed(NumericIk(Chain(WideKr6())), 12, 15);
+}
+
+TEST(WideJointLimitsTest, HugeLimitsNeitherHangNorLoseTheOpwSolver) {
+  // A range of 1e6 rad used to enumerate turns from the lower limit; 1e300 and infinity must
+  // not loop or draw from an infinite interval either (the loader rejects such limits, but the
+  // solvers must not depend on it).
+  for (const double wide : {1e6, 1e300, std::numeric_limits<double>::infinity()}) {
+    SCOPED_TRACE("limits ±" + std::to_string(wide));
+    const Chain chain(WideKr6(wide));
+    std::string why;
+    const std::optional<OpwIk> opw = OpwIk::FromChain(chain, &why);
+    ASSERT_TRUE(opw) << why;
+    ExpectTurnsNearestTheSeed(*opw, 13, 10);
+    ExpectTurnsNearestTheSeed(NumericIk(chain), 14, 3);
+  }
+}
+
+TEST(WideJointLimitsTest, NearestEquivalentWithinLimits) {
+  using internal::NearestEquivalentWithin;
+  constexpr double k2Pi = 2 * M_PI;
+  // The turn nearest the target, however many turns away.
+  EXPECT_NEAR(NearestEquivalentWithin(0.5, 1000 * k2Pi + 0.4, -1e4, 1e4), 0.5 + 1000 * k2Pi, 1e-9);
+  EXPECT_NEAR(NearestEquivalentWithin(0.5 + 700 * k2Pi, 0.0, -1e4, 1e4), 0.5, 1e-9);
+  // The target beyond the limits: the turn inside them nearest to it.
+  EXPECT_NEAR(NearestEquivalentWithin(0.5, 50.0, -10.0, 10.0), 0.5 + k2Pi, 1e-12);
+  EXPECT_NEAR(NearestEquivalentWithin(0.5, -50.0, -10.0, 10.0), 0.5 - k2Pi, 1e-12);
+  // A value on a limit up to rounding is clamped onto it.
+  EXPECT_EQ(NearestEquivalentWithin(3 * M_PI, 3.0, -M_PI, M_PI), M_PI);
+  // No turn within the limits, or no value: NaN.
+  EXPECT_TRUE(std::isnan(NearestEquivalentWithin(0.5, 0.0, 1.0, 2.0)));
+  EXPECT_TRUE(std::isnan(NearestEquivalentWithin(std::nan(""), 0.0, -10.0, 10.0)));
+  // Huge limits and targets: O(1), and still the nearest turn.
+  const double huge = NearestEquivalentWithin(0.3, 1e12, -1e300, 1e300);
+  EXPECT_LE(std::abs(huge - 1e12), M_PI + 1e-3);
+  EXPECT_NEAR(NearestEquivalentWithin(0.3, 0.0, -std::numeric_limits<double>::infinity(),
+                                      std::numeric_limits<double>::infinity()),
+              0.3, 1e-15);
+}
 
 TEST(IkRequestTest, EqualityAndToString) {
   Eigen::VectorXd seed(2);

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <random>
 
 #include "planner/collision/collision_world.hpp"
@@ -164,6 +165,72 @@ TEST_F(SegmentPlannerTest, ASecondAttemptWithALargerBudgetSolvesWhatTheFirstCann
     if (r.solved() && r.planner_states > budget) ++solved_by_retry;
   }
   EXPECT_GT(solved_by_retry, 0);
+}
+
+// The wall cell's robot with an axis-6 option of many turns (±`wide` rad), and joint 4 too when
+// asked.
+cell::Cell WideWallCell(double wide, bool joint_4_too) {
+  cell::Cell c = WallCell();
+  auto model = std::make_shared<cell::RobotModel>(*c.robots[0].model);
+  for (int j : {3, 5}) {
+    if (j == 3 && !joint_4_too) continue;
+    model->joints[j].lower = -wide;
+    model->joints[j].upper = wide;
+  }
+  c.robots[0].model = model;
+  return c;
+}
+
+TEST(WideJointPlanningTest, AJointOfManyTurnsPlansAsTheOrdinaryOne) {
+  // Start and goal at J6 = 0: the sampling window of a ±1e4 rad joint 6, [−2π, 2π], is the whole
+  // range of the ordinary ±2π joint, so the same seed gives the same path. (Sampling all of
+  // ±1e4 rad found no path in 62k tree extensions.)
+  const cell::Cell narrow = WallCell(), wide = WideWallCell(1e4, false);
+  const collision::CollisionWorld narrow_world(narrow), wide_world(wide);
+  SegmentPlanner narrow_planner(narrow_world, 0), wide_planner(wide_world, 0);
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    const SegmentResult n = narrow_planner.Plan({.start = kLeft, .goal = kRight, .seed = seed});
+    const SegmentResult w = wide_planner.Plan({.start = kLeft, .goal = kRight, .seed = seed});
+    ASSERT_TRUE(n.solved()) << n.message;
+    ASSERT_TRUE(w.solved()) << w.message;
+    EXPECT_FALSE(w.direct);
+    EXPECT_EQ(w.path, n.path) << "seed " << seed;
+  }
+}
+
+TEST(WideJointPlanningTest, WoundStartAndGoalPlanWithinAWindowAroundThem) {
+  // Joints 4 and 6 hundreds of turns out (the same geometry as kLeft/kRight), limits up to
+  // ±1e300 rad: solved, and no waypoint winds more than a turn beyond start and goal.
+  constexpr double kTurn = 2 * testing::kPi;
+  Eigen::VectorXd start = kLeft, goal = kRight;
+  for (Eigen::VectorXd* q : {&start, &goal}) {
+    (*q)[3] -= 400 * kTurn;
+    (*q)[5] += 700 * kTurn;
+  }
+  for (const double wide : {1e4, 1e300}) {
+    const cell::Cell c = WideWallCell(wide, true);
+    const collision::CollisionWorld world(c);
+    collision::CollisionContext ctx(world);
+    SegmentPlanner planner(world, 0);
+    for (std::uint64_t seed = 1; seed <= 2; ++seed) {
+      SCOPED_TRACE("limits ±" + std::to_string(wide) + ", seed " + std::to_string(seed));
+      const SegmentResult r = planner.Plan({.start = start, .goal = goal, .seed = seed});
+      ASSERT_TRUE(r.solved()) << r.message;
+      EXPECT_FALSE(r.direct);
+      for (std::size_t i = 0; i < r.path.size(); ++i) {
+        EXPECT_TRUE(world.chain(0).WithinLimits(r.path[i]));
+        for (int j : {3, 5}) {
+          EXPECT_GE(r.path[i][j], std::min(start[j], goal[j]) - kSamplingWindowMargin);
+          EXPECT_LE(r.path[i][j], std::max(start[j], goal[j]) + kSamplingWindowMargin);
+        }
+        if (i == 0) continue;
+        EXPECT_TRUE(collision::CheckJointSegment(world, ctx, 0, r.path[i - 1], r.path[i],
+                                                 {.resolution = 0.002})
+                        .free())
+            << "piece " << i;
+      }
+    }
+  }
 }
 
 // A 1 mm plate that only the electrode crosses during the swing: checks spaced by joint-space

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
 #include "planner/collision/collision_world.hpp"
 #include "planner/pipeline/verify.hpp"
 #include "planner/plan/cell_hash.hpp"
@@ -42,6 +46,44 @@ TEST(PlanCellTest, SameBytesForOneAndTwoThreads) {
   const std::string one = plan::ToJson(PlanCell(c, world, {.threads = 1}).plan);
   const std::string two = plan::ToJson(PlanCell(c, world, {.threads = 2}).plan);
   EXPECT_EQ(one, two);
+}
+
+// The detour cell with the robot's joint 6 turning ±`j6` rad (an axis-6 option of many turns).
+cell::Cell WideWristDetourCell(double j6) {
+  cell::Cell c = testing::DetourCell();
+  auto model = std::make_shared<cell::RobotModel>(*c.robots[0].model);
+  model->joints[5].lower = -j6;
+  model->joints[5].upper = j6;
+  c.robots[0].model = model;
+  return c;
+}
+
+TEST(PlanCellTest, AWristOfManyTurnsPlansAsFastAsAnOrdinaryOne) {
+  // With the ordinary ±2π joint 6 as the reference: ±100 rad used to wind joint 6 up by turns at
+  // every weld (4× the makespan on a real cell), ±1e4 rad found no path at all.
+  const cell::Cell narrow = testing::DetourCell();
+  const collision::CollisionWorld narrow_world(narrow);
+  const PlanOutput reference = PlanCell(narrow, narrow_world, {.threads = 2});
+  ASSERT_TRUE(reference.plan.unreachable.empty()) << reference.plan.unreachable.front().reason;
+  for (const double j6 : {100.0, 1e4}) {
+    SCOPED_TRACE("joint 6 ±" + std::to_string(j6) + " rad");
+    const cell::Cell c = WideWristDetourCell(j6);
+    const collision::CollisionWorld world(c);
+    const PlanOutput out = PlanCell(c, world, {.threads = 2});
+    EXPECT_TRUE(out.plan.unreachable.empty()) << out.plan.unreachable.front().reason;
+    ASSERT_EQ(out.plan.robots.size(), 1u);
+    EXPECT_EQ(out.plan.robots[0].welds.size(), 4u);
+    EXPECT_LE(out.plan.makespan, 1.05 * reference.plan.makespan)
+        << "reference " << reference.plan.makespan << " s";
+    // Joint 6 never winds: within the turns nearest home (0) at every sample.
+    double farthest = 0.0;
+    for (const plan::Segment& s : out.plan.robots[0].segments) {
+      for (const Eigen::VectorXd& q : s.q) farthest = std::max(farthest, std::abs(q[5]));
+    }
+    EXPECT_LE(farthest, 3 * testing::kPi);
+    const VerifyReport report = Verify(out.plan, c, world);
+    for (const Violation& v : report.violations) ADD_FAILURE() << ToString(v);
+  }
 }
 
 TEST(PlanCellTest, UnreachableWeldIsReportedWithItsReason) {

@@ -4,6 +4,10 @@
 #include <set>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
 #include "planner/collision/collision_world.hpp"
 #include "planner/collision/segment_check.hpp"
 #include "planner/kinematics/chain.hpp"
@@ -150,6 +154,72 @@ TEST_F(ReachTest, RestrictedSpinRangeOnlyYieldsAllowedSpins) {
   for (const Candidate& cand : map.at(0, 0).candidates) {
     EXPECT_TRUE(SpinAllowed(c.welds[0], cand.spin)) << cand.spin;
   }
+}
+
+// The "ok" weld for a robot whose joint 6 turns ±`j6` rad (an axis-6 option of many turns),
+// standing at home with joint 6 three turns out.
+cell::Cell WideWristCell(double j6) {
+  cell::Cell c = ReachCell();
+  c.welds = {c.welds[0]};
+  cell::Robot& robot = c.robots[0];
+  auto model = std::make_shared<cell::RobotModel>(*robot.model);
+  model->joints[5].lower = -j6;
+  model->joints[5].upper = j6;
+  robot.model = model;
+  robot.home[5] = 6 * testing::kPi;
+  return c;
+}
+
+TEST(ReachWideJointTest, CandidatesUseTheTurnsNearestHome) {
+  const cell::Cell c = WideWristCell(100.0);
+  const collision::CollisionWorld world(c);
+  const ReachMap map = ReachAll(c, world, {.threads = 2});
+  const WeldReach& r = map.at(0, 0);
+  ASSERT_EQ(r.status, ReachStatus::kReachable) << r.detail;
+  const double home6 = c.robots[0].home[5];
+  const kinematics::Chain& chain = world.chain(0);
+  int other_turns = 0;
+  for (const Candidate& cand : r.candidates) {
+    EXPECT_TRUE(chain.WithinLimits(cand.q));
+    // At most the three turns nearest home (IkRequest::include_2pi_equivalents) ...
+    EXPECT_LE(std::abs(cand.q[5] - home6), 3 * testing::kPi + 1e-9) << cand.q.transpose();
+    EXPECT_LE(std::abs(cand.q_approach[5] - cand.q[5]), 0.5);
+    // ... and a candidate a turn or more from home always has its nearer twin.
+    if (std::abs(cand.q[5] - home6) > testing::kPi + 1e-9) {
+      ++other_turns;
+      const double nearer = cand.q[5] - std::copysign(2 * testing::kPi, cand.q[5] - home6);
+      const bool twin =
+          std::any_of(r.candidates.begin(), r.candidates.end(), [&](const Candidate& o) {
+            return std::abs(o.q[5] - nearer) < 1e-9 &&
+                   (o.q.head<5>() - cand.q.head<5>()).cwiseAbs().maxCoeff() < 1e-9;
+          });
+      EXPECT_TRUE(twin) << "no nearer turn for " << cand.q.transpose();
+    }
+  }
+  // The neighbouring turns stay available to the allocator (as with an ordinary ±2π joint 6).
+  EXPECT_GT(other_turns, 0);
+  // The first candidate of every pose and branch is within half a turn of home.
+  for (std::size_t i = 0; i < r.candidates.size(); ++i) {
+    const Candidate& cand = r.candidates[i];
+    const bool first =
+        std::none_of(r.candidates.begin(), r.candidates.begin() + i, [&](const Candidate& o) {
+          return o.spin == cand.spin && o.tilt == cand.tilt && o.branch == cand.branch;
+        });
+    if (first) {
+      EXPECT_LE(std::abs(cand.q[5] - home6), testing::kPi + 1e-9) << cand.q.transpose();
+    }
+  }
+}
+
+TEST(ReachWideJointTest, HugeRangeGivesTheSameCandidatesAndTerminates) {
+  // Only the turns nearest home are listed, so the width of the range beyond them changes
+  // nothing (the old enumeration from the lower limit listed wound-up turns at ±100 rad).
+  const cell::Cell c100 = WideWristCell(100.0), c1e6 = WideWristCell(1e6);
+  const collision::CollisionWorld w100(c100), w1e6(c1e6);
+  const ReachMap m100 = ReachAll(c100, w100, {.threads = 2});
+  const ReachMap m1e6 = ReachAll(c1e6, w1e6, {.threads = 2});
+  ASSERT_EQ(m100.at(0, 0).status, ReachStatus::kReachable);
+  EXPECT_EQ(m100, m1e6);
 }
 
 }  // namespace
