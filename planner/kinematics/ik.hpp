@@ -74,8 +74,9 @@ class IkSolver {
 
 /// The analytic OPW solver when the chain has a 6R ortho-parallel basis with a spherical wrist
 /// (detected and verified, see OpwIk::FromChain), otherwise the numeric solver. The solver holds
-/// a copy of the chain.
-std::unique_ptr<IkSolver> MakeIkSolver(const Chain& chain);
+/// a copy of the chain. When the numeric solver is chosen and why_numeric is given, it receives
+/// the reason the chain is not OPW (e.g. "axes 4 and 5 do not intersect (no spherical wrist)").
+std::unique_ptr<IkSolver> MakeIkSolver(const Chain& chain, std::string* why_numeric = nullptr);
 
 namespace internal {
 /// Appends to *out the solution q (joint values of one branch, revolute ones anywhere) and,

@@ -1,0 +1,1 @@
+#include "planner/verify/station_check.hpp"
