@@ -70,7 +70,9 @@ IkInfo DescribeIk(const kinematics::Chain& chain) {
 }
 
 std::string IkText(const IkInfo& ik) {
-  if (!ik.opw) return "numeric (damped least squares with restarts): not OPW: " + ik.why_numeric;
+  if (!ik.opw) {
+    return "numeric (Levenberg–Marquardt with seeded restarts): not OPW: " + ik.why_numeric;
+  }
   const kinematics::OpwParameters& p = *ik.opw;
   std::string offsets, signs;
   for (int i = 0; i < 6; ++i) {

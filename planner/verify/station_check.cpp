@@ -75,11 +75,11 @@ std::vector<Diagnostic> CheckHomes(const cell::Cell& cell, const collision::Coll
   const double margin = options.margin >= 0
                             ? options.margin
                             : collision::SweptMargin(cell.settings.motion.resolution);
+  // Shown to 0.1 mm: the 1 µm of slack in SweptMargin is not the user's business.
   const std::string obstacle_note =
-      fmt::format("nearer than the {} mm that motions keep", Number(margin * 1000));
-  const std::string body_note =
-      fmt::format("nearer than the {} mm that motions keep between two robot bodies",
-                  Number(2 * margin * 1000));
+      fmt::format("nearer than the {:.3g} mm that motions keep", margin * 1000);
+  const std::string body_note = fmt::format(
+      "nearer than the {:.3g} mm that motions keep between two robot bodies", 2 * margin * 1000);
 
   collision::CollisionContext ctx(world);
   std::vector<Diagnostic> out;
@@ -104,23 +104,21 @@ std::vector<Diagnostic> CheckHomes(const cell::Cell& cell, const collision::Coll
         ctx, r, robot.home, {.report = collision::ContactReport::kAll, .margin = margin});
     for (const auto& [c, contact] : Merge(touching, near)) {
       const bool self = c.second.kind != collision::BodyKind::kObstacle;
+      const bool gun =
+          c.first.kind == collision::BodyKind::kGun || c.second.kind == collision::BodyKind::kGun;
+      const std::string& near_note = self ? body_note : obstacle_note;
       std::string message = home_text(r) + " is in collision: " + PairText(c) + " (" +
-                            (contact ? "in contact"
-                             : self  ? body_note
-                                     : obstacle_note) +
-                            ")";
-      if (self && contact) {
-        if (c.first.kind == collision::BodyKind::kGun ||
-            c.second.kind == collision::BodyKind::kGun) {
-          message += "; a gun touching its own arm at home is never excused: change the home";
-        } else {
-          const auto& links = robot.model->links;
-          message += fmt::format(
-              "; if the two links' meshes overlap by construction (at a joint housing), declare "
-              "[{}, {}] in allowed_collisions of {}, else change the home",
-              links[static_cast<std::size_t>(c.first.index)].name,
-              links[static_cast<std::size_t>(c.second.index)].name, robot.model->source_file);
-        }
+                            (contact ? std::string("in contact") : near_note) + ")";
+      if (self && gun && contact) {
+        message += "; a gun touching its own arm at home is never excused: change the home";
+      } else if (self && !gun) {
+        const auto& links = robot.model->links;
+        message += fmt::format(
+            "; if the two links are {} by construction (coarse meshes at a joint housing), "
+            "declare [{}, {}] in allowed_collisions of {}, else change the home",
+            contact ? "in contact" : "this close",
+            links[static_cast<std::size_t>(c.first.index)].name,
+            links[static_cast<std::size_t>(c.second.index)].name, robot.model->source_file);
       }
       out.push_back({.severity = Severity::kError,
                      .where = where(r),
