@@ -79,6 +79,14 @@ void Validate(const cell::Cell& cell, DiagnosticSink& sink) {
                            robot.model->links[k].name + ")");
     }
     check_geometries(robot.tool.collision, key + ".tool");
+    if (robot.model->dof() > kinematics::kMaxDof) {
+      // Chain's invariant: say it as an input error rather than abort inside the kinematics.
+      sink.Error(where, key + ".model",
+                 "robot '" + robot.name + "' has " + std::to_string(robot.model->dof()) +
+                     " movable joints; weldcell handles at most " +
+                     std::to_string(kinematics::kMaxDof));
+      continue;
+    }
     const int links = static_cast<int>(robot.model->links.size());
     for (const auto& [a, b] : robot.model->allowed_collisions) {
       if (a < 0 || b < 0 || a >= links || b >= links || a == b) {

@@ -816,5 +816,31 @@ TEST(CollisionWorld, RobotPairMarginKeepsTwiceItBetweenBodies) {
   EXPECT_TRUE(world.CheckRobotPair(ctx, 0, q, 1, q, ContactReport::kFirst, 0.026).in_collision());
 }
 
+TEST(CollisionWorld, AChainLongerThanTheKinematicsHandleIsAnInputErrorNotAnAbort) {
+  auto model = std::make_shared<cell::RobotModel>();
+  model->name = "snake";
+  model->links.push_back({.name = "link_0", .collision = {}, .visual = {}});
+  for (int i = 1; i <= 17; ++i) {
+    model->joints.push_back(testing::Revolute("joint_" + std::to_string(i), {0, 0, 0.1},
+                                              Eigen::Vector3d::UnitY(), -1, 1));
+    model->links.push_back({.name = "link_" + std::to_string(i), .collision = {}, .visual = {}});
+  }
+  cell::Cell c;
+  c.source_file = "snake.yaml";
+  c.robots.push_back({.name = "S",
+                      .model = model,
+                      .X_WB = Eigen::Isometry3d::Identity(),
+                      .tool = {},
+                      .home = Eigen::VectorXd::Zero(17),
+                      .controller = {}});
+  try {
+    const CollisionWorld world(c);
+    FAIL() << "expected InputError";
+  } catch (const InputError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("robots[0].model: robot 'S' has 17 movable joints; "
+                                        "weldcell handles at most 16"));
+  }
+}
+
 }  // namespace
 }  // namespace weldcell::collision
