@@ -6,13 +6,20 @@
 #include <cmath>
 #include <iostream>
 #include <limits>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <numbers>
+#include <optional>
 #include <string>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "planner/cell/load.hpp"
+#include "planner/collision/collision_world.hpp"
+#include "planner/kinematics/ik.hpp"
+#include "planner/kinematics/opw_ik.hpp"
+#include "planner/verify/station_check.hpp"
+#include "planner/verify/verify.hpp"
 
 namespace weldcell::cli {
 namespace {
@@ -45,11 +52,94 @@ std::string JointLine(const cell::Joint& j) {
                      revolute ? "deg" : "m");
 }
 
-void PrintText(const cell::Cell& c) {
+// Which IK solver a robot gets (kinematics::MakeIkSolver) and why.
+struct IkInfo {
+  std::string solver;  // "opw" or "numeric"
+  std::optional<kinematics::OpwParameters> opw;
+  std::string why_numeric;
+};
+
+IkInfo DescribeIk(const kinematics::Chain& chain) {
+  IkInfo info;
+  const std::unique_ptr<kinematics::IkSolver> solver =
+      kinematics::MakeIkSolver(chain, &info.why_numeric);
+  info.solver = std::string(solver->name());
+  if (const auto* opw = dynamic_cast<const kinematics::OpwIk*>(solver.get())) {
+    info.opw = opw->parameters();
+    info.why_numeric.clear();
+  }
+  return info;
+}
+
+std::string IkText(const IkInfo& ik) {
+  if (!ik.opw) {
+    return "numeric (Levenberg–Marquardt with seeded restarts): not OPW: " + ik.why_numeric;
+  }
+  const kinematics::OpwParameters& p = *ik.opw;
+  std::string offsets, signs;
+  for (int i = 0; i < 6; ++i) {
+    // Extraction noise (1e-15 rad) shown as the 0 it is.
+    const double deg = std::abs(p.offsets[i]) < 1e-9 ? 0.0 : p.offsets[i] * kDeg;
+    offsets += fmt::format("{}{:.6g}", i ? ", " : "", deg);
+    signs += fmt::format("{}{:g}", i ? ", " : "", p.signs[i]);
+  }
+  return fmt::format(
+      "analytic OPW: a1 {:.1f}, a2 {:.1f}, b {:.1f}, c1 {:.1f}, c2 {:.1f}, c3 {:.1f}, c4 {:.1f} "
+      "mm; "
+      "offsets [{}] deg, signs [{}]",
+      p.a1 * 1000, p.a2 * 1000, p.b * 1000, p.c1 * 1000, p.c2 * 1000, p.c3 * 1000, p.c4 * 1000,
+      offsets, signs);
+}
+
+// Short body name within its robot: the link name, or "gun".
+std::string BodyName(const collision::CollisionWorld& world, int robot, int body) {
+  const collision::BodyRef ref = world.robot_body(robot, body);
+  const std::string_view name = ref.name;
+  return std::string(name.substr(name.find('/') + 1));
+}
+
+std::string ReasonText(collision::AllowedReason reason, int samples) {
+  if (reason == collision::AllowedReason::kNeverColliding) {
+    return fmt::format("never in contact in {} samples", samples);
+  }
+  return std::string(collision::ToString(reason));
+}
+
+// The excused self pairs of a robot, grouped by reason, in the order the rule applies them.
+struct ExcusedPairs {
+  collision::AllowedReason reason;
+  std::vector<std::pair<std::string, std::string>> pairs;
+};
+
+std::vector<ExcusedPairs> Excused(const collision::CollisionWorld& world, int robot) {
+  using collision::AllowedReason;
+  const collision::AllowedCollisionMatrix& acm = world.allowed_collisions(robot);
+  std::vector<ExcusedPairs> out;
+  for (const AllowedReason reason :
+       {AllowedReason::kAdjacent, AllowedReason::kRigid, AllowedReason::kNoGeometry,
+        AllowedReason::kDeclared, AllowedReason::kCollidingAtHome,
+        AllowedReason::kNeverColliding}) {
+    ExcusedPairs group{.reason = reason, .pairs = {}};
+    for (int a = 0; a < acm.body_count(); ++a) {
+      for (int b = a + 1; b < acm.body_count(); ++b) {
+        if (acm.reason(a, b) == reason) {
+          group.pairs.emplace_back(BodyName(world, robot, a), BodyName(world, robot, b));
+        }
+      }
+    }
+    if (!group.pairs.empty()) out.push_back(std::move(group));
+  }
+  return out;
+}
+
+void PrintText(const cell::Cell& c, const collision::CollisionWorld& planner_world,
+               const collision::CollisionWorld& verifier_world) {
   std::cout << fmt::format("cell {} ({})\n", c.name, c.source_file);
   std::cout << fmt::format("cycle time {:.1f} s, seed {}\n", c.cycle_time, c.settings.seed);
   std::cout << fmt::format("{} robot(s):\n", c.robots.size());
-  for (const cell::Robot& r : c.robots) {
+  for (std::size_t i = 0; i < c.robots.size(); ++i) {
+    const cell::Robot& r = c.robots[i];
+    const int r_index = static_cast<int>(i);
     const cell::RobotModel& m = *r.model;
     const Eigen::Vector3d p = r.X_WB.translation();
     std::cout << fmt::format("  {}: {} ({} joints), base at [{:.3f}, {:.3f}, {:.3f}] m, "
@@ -64,6 +154,21 @@ void PrintText(const cell::Cell& c) {
     for (const cell::Link& l : m.links) link_triangles += TriangleCount(l.collision);
     std::cout << fmt::format("      {} links, {} collision triangles\n", m.links.size(),
                              link_triangles);
+    std::cout << "      IK: " << IkText(DescribeIk(planner_world.chain(r_index))) << '\n';
+    const collision::AllowedCollisionMatrix& acm = planner_world.allowed_collisions(r_index);
+    const int pairs = acm.body_count() * (acm.body_count() - 1) / 2;
+    std::cout << fmt::format(
+        "      self-collision pairs (links and gun): {} of {} checked by the planner, {} by "
+        "the verifier; excused:\n",
+        acm.checked_pair_count(), pairs,
+        verifier_world.allowed_collisions(r_index).checked_pair_count());
+    for (const ExcusedPairs& group : Excused(planner_world, r_index)) {
+      std::string list;
+      for (const auto& [a, b] : group.pairs) list += (list.empty() ? "" : ", ") + a + "–" + b;
+      std::cout << fmt::format(
+          "        {}{}: {}\n", ReasonText(group.reason, planner_world.options().acm_samples),
+          collision::IsStructural(group.reason) ? "" : " (planner only)", list);
+    }
     const cell::Tool& t = r.tool;
     std::cout << fmt::format("    tool {}: TCP at [{:.3f}, {:.3f}, {:.3f}] m from the flange, "
                              "approach {:.3f} m, close {:.2f} s, open {:.2f} s, {} shapes\n",
@@ -105,18 +210,56 @@ void PrintText(const cell::Cell& c) {
   }
 }
 
-nlohmann::ordered_json ToJson(const cell::Cell& c, const std::vector<Diagnostic>& warnings) {
+nlohmann::ordered_json IkJson(const IkInfo& ik) {
+  nlohmann::ordered_json j;
+  j["solver"] = ik.solver;
+  if (ik.opw) {
+    const kinematics::OpwParameters& p = *ik.opw;
+    j["opw"] = {{"a1", p.a1}, {"a2", p.a2},           {"b", p.b},
+                {"c1", p.c1}, {"c2", p.c2},           {"c3", p.c3},
+                {"c4", p.c4}, {"offsets", p.offsets}, {"signs", p.signs}};
+  } else {
+    j["reason"] = "not OPW: " + ik.why_numeric;
+  }
+  return j;
+}
+
+nlohmann::ordered_json PairsJson(const collision::CollisionWorld& planner_world,
+                                 const collision::CollisionWorld& verifier_world, int robot) {
+  nlohmann::ordered_json j;
+  j["checked_by_planner"] = planner_world.allowed_collisions(robot).checked_pair_count();
+  j["checked_by_verifier"] = verifier_world.allowed_collisions(robot).checked_pair_count();
+  j["samples"] = planner_world.options().acm_samples;
+  j["excused"] = nlohmann::ordered_json::array();
+  for (const ExcusedPairs& group : Excused(planner_world, robot)) {
+    for (const auto& [a, b] : group.pairs) {
+      j["excused"].push_back({{"a", a},
+                              {"b", b},
+                              {"reason", collision::ToString(group.reason)},
+                              {"planner_only", !collision::IsStructural(group.reason)}});
+    }
+  }
+  return j;
+}
+
+nlohmann::ordered_json ToJson(const cell::Cell& c, const collision::CollisionWorld& planner_world,
+                              const collision::CollisionWorld& verifier_world,
+                              const std::vector<Diagnostic>& warnings) {
   nlohmann::ordered_json j;
   j["cell"] = c.name;
   j["file"] = c.source_file;
   j["cycle_time"] = c.cycle_time;
   j["robots"] = nlohmann::ordered_json::array();
-  for (const cell::Robot& r : c.robots) {
+  for (std::size_t i = 0; i < c.robots.size(); ++i) {
+    const cell::Robot& r = c.robots[i];
+    const int index = static_cast<int>(i);
     j["robots"].push_back({{"name", r.name},
                            {"model", r.model->name},
                            {"dof", r.model->dof()},
                            {"tool", r.tool.name},
-                           {"dialect", r.controller.dialect}});
+                           {"dialect", r.controller.dialect},
+                           {"ik", IkJson(DescribeIk(planner_world.chain(index)))},
+                           {"self_pairs", PairsJson(planner_world, verifier_world, index)}});
   }
   j["welds"] = c.welds.size();
   j["obstacles"] = nlohmann::ordered_json::array();
@@ -141,10 +284,17 @@ void RegisterCheck(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   cmd->callback([&global, exit_code, cell_file] {
     const cell::Loaded<cell::Cell> loaded = cell::LoadCell(*cell_file, CellLoadOptions(global));
     for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
+    const cell::Cell& c = loaded.value;
+    // The verifier's world judges the homes; the planner's shows which pairs planning skips.
+    const collision::CollisionWorld verifier_world = verify::MakeVerifierWorld(c);
+    if (std::vector<Diagnostic> homes = verify::CheckHomes(c, verifier_world); !homes.empty()) {
+      throw InputError(std::move(homes));
+    }
+    const collision::CollisionWorld planner_world(c);
     if (global.json) {
-      std::cout << ToJson(loaded.value, loaded.warnings).dump(2) << '\n';
+      std::cout << ToJson(c, planner_world, verifier_world, loaded.warnings).dump(2) << '\n';
     } else if (!global.quiet) {
-      PrintText(loaded.value);
+      PrintText(c, planner_world, verifier_world);
       std::cout << "ok\n";
     }
     *exit_code = kExitOk;

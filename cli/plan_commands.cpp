@@ -14,8 +14,9 @@
 #include "planner/collision/collision_world.hpp"
 #include "planner/common/atomic_file.hpp"
 #include "planner/pipeline/plan_cell.hpp"
-#include "planner/pipeline/verify.hpp"
 #include "planner/plan/plan.hpp"
+#include "planner/verify/station_check.hpp"
+#include "planner/verify/verify.hpp"
 
 namespace weldcell::cli {
 namespace {
@@ -36,9 +37,9 @@ plan::Plan ReadPlan(const std::string& file) {
   return plan::PlanFromJson(text.str(), file);
 }
 
-void PrintViolations(const pipeline::VerifyReport& report) {
-  for (const pipeline::Violation& v : report.violations) {
-    std::cout << pipeline::ToString(v) << '\n';
+void PrintViolations(const verify::VerifyReport& report) {
+  for (const verify::Violation& v : report.violations) {
+    std::cout << verify::ToString(v) << '\n';
   }
 }
 
@@ -67,6 +68,11 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   cmd->callback([&global, exit_code, args] {
     cell::Cell c = LoadForCommand(args->cell, global);
     if (args->seed >= 0) c.settings.seed = static_cast<std::uint64_t>(args->seed);
+    // A robot that cannot leave its home is an input error, said once (not once per weld).
+    const collision::CollisionWorld verifier_world = verify::MakeVerifierWorld(c);
+    if (std::vector<Diagnostic> homes = verify::CheckHomes(c, verifier_world); !homes.empty()) {
+      throw InputError(std::move(homes));
+    }
     const collision::CollisionWorld world(c);
     const bool show = !global.quiet && !global.json;
     Progress reach_bar("reach", show), alloc_bar("allocate", show), motion_bar("motion", show);
@@ -84,8 +90,8 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     motion_bar.Finish();
     const std::filesystem::path plan_file = std::filesystem::path(args->out) / "plan.json";
     WriteFileAtomically(plan_file, plan::ToJson(out.plan));
-    const pipeline::VerifyReport report =
-        pipeline::Verify(out.plan, c, world, {.threads = args->jobs});
+    const verify::VerifyReport report =
+        verify::Verify(out.plan, c, verifier_world, {.threads = args->jobs});
     const pipeline::PlanStatistics& s = out.statistics;
     if (global.json) {
       std::cout << fmt::format(
@@ -98,11 +104,17 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         std::cout << fmt::format("{}: {} welds, done after {:.2f} s (busy {:.2f} s)\n", r.robot,
                                  r.welds.size(), r.finish_time, r.busy_time);
       }
+      // "fits" only for a complete station: unplanned welds take no time in the makespan.
+      const std::string verdict = !out.plan.unreachable.empty()
+                                      ? fmt::format("incomplete: {} of {} welds not planned",
+                                                    out.plan.unreachable.size(), c.welds.size())
+                                  : out.plan.within_cycle_time ? "fits"
+                                                               : "too long";
       std::cout << fmt::format(
           "makespan {:.2f} s of {:.2f} s cycle time ({}); allocation estimate {:.2f} s, "
           "lower bound {:.2f} s, baseline {:.2f} s\n",
-          out.plan.makespan, c.cycle_time, out.plan.within_cycle_time ? "fits" : "too long",
-          s.estimated_makespan, s.lower_bound, s.baseline_makespan);
+          out.plan.makespan, c.cycle_time, verdict, s.estimated_makespan, s.lower_bound,
+          s.baseline_makespan);
       std::cout << fmt::format(
           "moves: {} direct, {} planned; {} interlock(s); time: reach {:.2f} s, allocation "
           "{:.2f} s, motion {:.2f} s, coordination {:.2f} s\n",
@@ -142,17 +154,17 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   cmd->callback([&global, exit_code, cell_file, plan_file, resolution_mm, jobs] {
     const cell::Cell c = LoadForCommand(*cell_file, global);
     const plan::Plan p = ReadPlan(*plan_file);
-    const collision::CollisionWorld world(c);
-    const pipeline::VerifyReport report = pipeline::Verify(
-        p, c, world, {.resolution = *resolution_mm / 1000.0, .threads = *jobs});
+    const verify::VerifyReport report =
+        verify::Verify(p, c, {.resolution = *resolution_mm / 1000.0, .threads = *jobs});
     if (global.json) {
       std::cout << "{\"violations\": [";
       for (std::size_t i = 0; i < report.violations.size(); ++i) {
-        const pipeline::Violation& v = report.violations[i];
+        const verify::Violation& v = report.violations[i];
         std::cout << (i ? ", " : "")
-                  << fmt::format("{{\"kind\": \"{}\", \"time\": {}, \"robot\": \"{}\", "
-                                 "\"message\": \"{}\"}}",
-                                 pipeline::ToString(v.kind), v.time, v.robot, v.message);
+                  << fmt::format(
+                         "{{\"kind\": \"{}\", \"time\": {}, \"robot\": \"{}\", "
+                         "\"message\": \"{}\"}}",
+                         verify::ToString(v.kind), v.time, v.robot, v.message);
       }
       std::cout << "], \"checks\": " << report.collision_checks << "}\n";
     } else if (!global.quiet || !report.ok()) {

@@ -11,6 +11,7 @@
 
 #include "planner/cell/geometry.hpp"
 #include "planner/cell/robot_model.hpp"
+#include "planner/common/diagnostics.hpp"
 
 namespace weldcell::cell {
 
@@ -42,6 +43,9 @@ struct Robot {
   Tool tool;
   Eigen::VectorXd home;  ///< Home configuration (size model->dof()).
   Controller controller;
+  /// Where the home is written (its `home:` value, or the robot entry when the default is
+  /// used), for messages; empty when built in code.
+  SourceLocation home_where;
 };
 
 struct Weld {

@@ -281,6 +281,11 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
             ok = false;
           }
         }
+        if (auto h = YamlReader::Get(node, "home")) {
+          robot.home_where = reader.Where(*h);
+        } else {
+          robot.home_where = reader.Where(node);
+        }
         if (robot.model) {
           if (auto home = ReadHome(reader, YamlReader::Get(node, "home"), node,
                                    JoinKey(key, "home"), *robot.model, units)) {

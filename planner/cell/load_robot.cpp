@@ -1,6 +1,9 @@
 // robot.yaml + URDF → RobotModel; LoadUrdfChain; LoadMesh.
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <map>
 
 #include "planner/cell/internal/load_context.hpp"
 #include "planner/cell/load.hpp"
@@ -29,6 +32,61 @@ std::optional<int> JointNumber(YamlReader& reader, const YAML::Node& node, const
   return static_cast<int>(*v) - 1;
 }
 
+// `allowed_collisions: [[link_a, link_b], ...]`: link names of the arm chain. Without a model
+// (URDF errors, already reported) only the shape of the list is checked.
+void ReadAllowedCollisions(YamlReader& reader, const YAML::Node& node, RobotModel* model) {
+  const std::string key = "allowed_collisions";
+  if (!node.IsSequence()) {
+    reader.Error(node, key, "expected a list of link pairs, e.g. [[link_1, link_3]]");
+    return;
+  }
+  std::map<std::pair<int, int>, int> seen;  // pair -> line of its first mention
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node& pair = node[i];
+    const std::string pk = IndexKey(key, i);
+    if (!pair.IsSequence() || pair.size() != 2) {
+      reader.Error(pair, pk, "expected a pair of link names [link_a, link_b]");
+      continue;
+    }
+    std::array<int, 2> index{-1, -1};
+    bool ok = true;
+    for (std::size_t k = 0; k < 2; ++k) {
+      std::optional<std::string> name = reader.String(pair[k], IndexKey(pk, k));
+      if (!name) {
+        ok = false;
+        continue;
+      }
+      if (!model) continue;
+      const auto it = std::find_if(model->links.begin(), model->links.end(),
+                                   [&](const Link& l) { return l.name == *name; });
+      if (it == model->links.end()) {
+        std::string names;
+        for (const Link& l : model->links) names += (names.empty() ? "" : ", ") + l.name;
+        reader.Error(pair[k], IndexKey(pk, k),
+                     "unknown link '" + *name + "': not a link of the arm chain (" + names + ")");
+        ok = false;
+        continue;
+      }
+      index[k] = static_cast<int>(it - model->links.begin());
+    }
+    if (!ok || !model) continue;
+    if (index[0] == index[1]) {
+      reader.Error(pair, pk, "a link cannot be paired with itself");
+      continue;
+    }
+    const std::pair<int, int> p{std::min(index[0], index[1]), std::max(index[0], index[1])};
+    const int line = reader.Where(pair).line;
+    if (auto [it, inserted] = seen.emplace(p, line); !inserted) {
+      reader.Warning(
+          pair, pk,
+          "the pair is declared twice (first at line " + std::to_string(it->second) + ")");
+      continue;
+    }
+    model->allowed_collisions.push_back(p);
+  }
+  if (model) std::sort(model->allowed_collisions.begin(), model->allowed_collisions.end());
+}
+
 }  // namespace
 
 std::shared_ptr<const RobotModel> ReadRobotModel(const fs::path& robot_yaml, const Reference& ref,
@@ -52,7 +110,7 @@ std::shared_ptr<const RobotModel> ReadRobotModel(const fs::path& robot_yaml, con
   };
 
   reader.CheckMap(root, "", {"format", "name", "urdf", "chain", "acceleration"},
-                  {"units", "controller_joints", "package_paths"});
+                  {"units", "controller_joints", "package_paths", "allowed_collisions"});
   reader.CheckFormat(root, "weldcell-robot/1");
   const Units units = reader.ReadUnits(root, true, true);
   const fs::path dir = robot_yaml.parent_path();
@@ -193,6 +251,10 @@ std::shared_ptr<const RobotModel> ReadRobotModel(const fs::path& robot_yaml, con
         model->controller.couplings = couplings;
       }
     }
+  }
+
+  if (auto node = YamlReader::Get(root, "allowed_collisions")) {
+    ReadAllowedCollisions(reader, *node, model ? &*model : nullptr);
   }
 
   if (error_count() > 0 || !model) {

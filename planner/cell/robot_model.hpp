@@ -4,6 +4,7 @@
 
 #include <Eigen/Geometry>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "planner/cell/geometry.hpp"
@@ -66,6 +67,10 @@ struct RobotModel {
   std::vector<Link> links;
   std::vector<Joint> joints;
   ControllerJoints controller;
+  /// Pairs of links that robot.yaml declares allowed to touch (`allowed_collisions`): indices
+  /// into `links`, first < second, no pair twice. Neither the planner nor the verifier checks
+  /// them against each other (docs/formats.md).
+  std::vector<std::pair<int, int>> allowed_collisions;
 
   /// Number of movable joints (the size of a configuration vector).
   int dof() const;

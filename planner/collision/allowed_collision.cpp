@@ -17,11 +17,29 @@ std::string_view ToString(AllowedReason reason) {
     case AllowedReason::kAdjacent:
       return "adjacent";
     case AllowedReason::kCollidingAtHome:
-      return "colliding at home";
+      return "overlapping at home";
     case AllowedReason::kNeverColliding:
-      return "never colliding";
+      return "never in contact in the samples";
+    case AllowedReason::kDeclared:
+      return "declared in robot.yaml";
   }
   return "?";
+}
+
+bool IsStructural(AllowedReason reason) {
+  switch (reason) {
+    case AllowedReason::kSameBody:
+    case AllowedReason::kNoGeometry:
+    case AllowedReason::kRigid:
+    case AllowedReason::kAdjacent:
+    case AllowedReason::kDeclared:
+      return true;
+    case AllowedReason::kChecked:
+    case AllowedReason::kCollidingAtHome:
+    case AllowedReason::kNeverColliding:
+      return false;
+  }
+  return false;
 }
 
 AllowedCollisionMatrix::AllowedCollisionMatrix(int body_count)

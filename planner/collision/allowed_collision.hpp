@@ -15,16 +15,24 @@ namespace weldcell::collision {
 
 /// Why a pair of bodies is not checked (kChecked: it is checked).
 enum class AllowedReason : std::uint8_t {
-  kChecked = 0,        ///< Not allowed: the pair is checked.
-  kSameBody,           ///< The diagonal.
-  kNoGeometry,         ///< One of the bodies has no collision geometry.
-  kRigid,              ///< No movable joint between them (fixed joints only, or gun and tip
-                       ///< link): their relative pose never changes.
-  kAdjacent,           ///< Exactly one movable joint between them (parent and child).
-  kCollidingAtHome,    ///< In contact at the home configuration, which the cell declares valid:
-                       ///< structural overlap of coarse meshes (e.g. around a joint housing).
-  kNeverColliding,     ///< Never in contact over the sampled random configurations.
+  kChecked = 0,      ///< Not allowed: the pair is checked.
+  kSameBody,         ///< The diagonal.
+  kNoGeometry,       ///< One of the bodies has no collision geometry.
+  kRigid,            ///< No movable joint between them (fixed joints only, or gun and tip
+                     ///< link): their relative pose never changes.
+  kAdjacent,         ///< Exactly one movable joint between them (parent and child).
+  kCollidingAtHome,  ///< Two links of the robot's own model in contact at the home
+                     ///< configuration: structural overlap of coarse meshes (e.g. around a
+                     ///< joint housing). Never a pair with the gun. Planner rule only.
+  kNeverColliding,   ///< Never in contact over the sampled random configurations. Planner
+                     ///< rule only.
+  kDeclared,         ///< Declared allowed in robot.yaml (`allowed_collisions`).
 };
+
+/// True for the allowed reasons that hold whatever the home and the sampling (kSameBody,
+/// kNoGeometry, kRigid, kAdjacent, kDeclared): the only ones of the verifier's pair rule
+/// (collision::PairPolicy::kVerifier). False for kChecked.
+bool IsStructural(AllowedReason reason);
 
 std::string_view ToString(AllowedReason reason);
 

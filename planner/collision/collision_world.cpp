@@ -79,6 +79,23 @@ void Validate(const cell::Cell& cell, DiagnosticSink& sink) {
                            robot.model->links[k].name + ")");
     }
     check_geometries(robot.tool.collision, key + ".tool");
+    if (robot.model->dof() > kinematics::kMaxDof) {
+      // Chain's invariant: say it as an input error rather than abort inside the kinematics.
+      sink.Error(where, key + ".model",
+                 "robot '" + robot.name + "' has " + std::to_string(robot.model->dof()) +
+                     " movable joints; weldcell handles at most " +
+                     std::to_string(kinematics::kMaxDof));
+      continue;
+    }
+    const int links = static_cast<int>(robot.model->links.size());
+    for (const auto& [a, b] : robot.model->allowed_collisions) {
+      if (a < 0 || b < 0 || a >= links || b >= links || a == b) {
+        sink.Error(where, key + ".model.allowed_collisions",
+                   "link pair (" + std::to_string(a) + ", " + std::to_string(b) +
+                       ") is not two different links of the model (" + std::to_string(links) +
+                       " links)");
+      }
+    }
     if (robot.home.size() != 0 && robot.home.size() != robot.model->dof()) {
       sink.Error(where, key + ".home",
                  "expected " + std::to_string(robot.model->dof()) + " joint values, got " +
@@ -126,6 +143,7 @@ CollisionWorld::CollisionWorld(const cell::Cell& cell, const WorldOptions& optio
   sink.ThrowIfErrors();
 
   auto impl = std::make_unique<Impl>();
+  impl->options = options;
   MeshCache meshes;
   impl->robots.reserve(cell.robots.size());
   for (std::size_t r = 0; r < cell.robots.size(); ++r) {
@@ -164,9 +182,9 @@ CollisionWorld::CollisionWorld(const cell::Cell& cell, const WorldOptions& optio
       }
     }
     if (!shared) {
-      robot.acm = internal::ComputeAllowedCollisions(
-          robot, model, home, SplitMix64(cell.settings.seed ^ SplitMix64(r)),
-          options.acm_samples);
+      robot.acm = internal::ComputeAllowedCollisions(robot, model, home,
+                                                     SplitMix64(cell.settings.seed ^ SplitMix64(r)),
+                                                     options.acm_samples, options.pairs);
     }
     for (int pass = 0; pass < 2; ++pass) {
       // Pairs with the gun first: at a weld the gun is the body most likely to hit something.
@@ -210,6 +228,7 @@ CollisionWorld::~CollisionWorld() = default;
 CollisionWorld::CollisionWorld(CollisionWorld&&) noexcept = default;
 CollisionWorld& CollisionWorld::operator=(CollisionWorld&&) noexcept = default;
 
+const WorldOptions& CollisionWorld::options() const { return impl_->options; }
 int CollisionWorld::robot_count() const { return static_cast<int>(impl_->robots.size()); }
 int CollisionWorld::obstacle_count() const { return static_cast<int>(impl_->obstacles.size()); }
 
@@ -443,9 +462,10 @@ CollisionResult CollisionWorld::CheckRobotPair(CollisionContext& ctx, int robot_
                                                const Eigen::Ref<const Eigen::VectorXd>& q_a,
                                                int robot_b,
                                                const Eigen::Ref<const Eigen::VectorXd>& q_b,
-                                               ContactReport report) const {
+                                               ContactReport report, double margin) const {
   WELDCELL_CHECK(ctx.impl_->world == impl_.get());
   WELDCELL_CHECK(robot_a != robot_b);
+  WELDCELL_CHECK(margin >= 0.0 && std::isfinite(margin));
   const RobotData& a = RobotAt(*impl_, robot_a);
   const RobotData& b = RobotAt(*impl_, robot_b);
   const auto& X_a = PlaceAt(a, *ctx.impl_, robot_a, q_a).X_WBody;
@@ -455,7 +475,8 @@ CollisionResult CollisionWorld::CheckRobotPair(CollisionContext& ctx, int robot_
     for (const int j : b.env_order) {
       const auto ia = static_cast<std::size_t>(i);
       const auto jb = static_cast<std::size_t>(j);
-      if (internal::BodiesCollide(*ctx.impl_, a.bodies[ia], X_a[ia], b.bodies[jb], X_b[jb]) &&
+      if (internal::BodiesCollide(*ctx.impl_, a.bodies[ia], X_a[ia], b.bodies[jb], X_b[jb],
+                                  2.0 * margin) &&
           AddContact(result, a.bodies[ia].ref, b.bodies[jb].ref, report)) {
         return result;
       }
@@ -510,6 +531,16 @@ CollisionContext& CollisionContext::operator=(CollisionContext&&) noexcept = def
 
 // ---------------------------------------------------------------------------------------------
 // Printing
+
+std::string_view ToString(PairPolicy policy) {
+  switch (policy) {
+    case PairPolicy::kPlanner:
+      return "planner";
+    case PairPolicy::kVerifier:
+      return "verifier";
+  }
+  return "?";
+}
 
 std::string ToString(const BodyRef& body) {
   return body.name.empty() ? std::string("(none)") : std::string(body.name);

@@ -17,7 +17,8 @@
 //
 // Self-collision uses an allowed-collision matrix per robot, computed at construction by the
 // rule documented at CollisionWorld::allowed_collisions (which shows the matrix with a
-// reason per pair).
+// reason per pair). WorldOptions::pairs selects the planner's rule (fewer pairs, found by
+// sampling) or the verifier's (every pair but the structurally allowed ones).
 //
 // Thread safety: a CollisionWorld is immutable after construction; all its const members may be
 // called concurrently from several threads, each with its own CollisionContext. A context must not
@@ -90,10 +91,10 @@ struct CollisionResult {
   CollisionStatus status = CollisionStatus::kFree;
   /// Empty when free; one entry (the first found) or all of them, as requested. The order is
   /// fixed: obstacles before self pairs; robot bodies from the base link to the tip link, then
-  /// the gun; obstacles in cell order; self pairs with the gun first. (Proximal links first: when one of them reaches an
-  /// obstacle it is usually deep in it and the contact is found fast, whereas the gun and wrist
-  /// at a weld are the expensive near misses.) The answer depends on the query alone, never on
-  /// earlier queries, so every thread gets the same one.
+  /// the gun; obstacles in cell order; self pairs with the gun first. (Proximal links first: when
+  /// one of them reaches an obstacle it is usually deep in it and the contact is found fast,
+  /// whereas the gun and wrist at a weld are the expensive near misses.) The answer depends on the
+  /// query alone, never on earlier queries, so every thread gets the same one.
   std::vector<Contact> contacts;
 
   bool in_collision() const { return status == CollisionStatus::kInCollision; }
@@ -147,10 +148,24 @@ struct DisplacementBound {
   bool operator==(const DisplacementBound&) const = default;
 };
 
+/// Which self pairs a world checks (see CollisionWorld::allowed_collisions).
+enum class PairPolicy : std::uint8_t {
+  /// Rules 1–6: pairs overlapping at home (two links) and pairs never seen in contact in
+  /// acm_samples random configurations are not checked either. Fast; for planning.
+  kPlanner,
+  /// Rules 1–4 only: every pair is checked except bodies without geometry, rigidly joined or
+  /// adjacent bodies and pairs declared in robot.yaml. Independent of the home and of any
+  /// sampling; for the verifier.
+  kVerifier,
+};
+std::string_view ToString(PairPolicy policy);
+
 struct WorldOptions {
   /// Random configurations per robot used to find body pairs that never collide (allowed).
-  /// More samples make a wrongly allowed pair less likely and construction slower.
+  /// More samples make a wrongly allowed pair less likely and construction slower. Unused by
+  /// PairPolicy::kVerifier.
   int acm_samples = 5000;
+  PairPolicy pairs = PairPolicy::kPlanner;
   bool operator==(const WorldOptions&) const = default;
 };
 
@@ -173,6 +188,7 @@ class CollisionWorld {
   CollisionWorld(const CollisionWorld&) = delete;
   CollisionWorld& operator=(const CollisionWorld&) = delete;
 
+  const WorldOptions& options() const;
   int robot_count() const;
   int obstacle_count() const;
   /// Bodies of a robot: its links plus the gun (= model.links.size() + 1).
@@ -189,14 +205,18 @@ class CollisionWorld {
   ///     their relative pose is constant (kRigid);
   ///  3. exactly one movable joint separates them: parent and child, incl. the gun and the link
   ///     before the last movable joint (kAdjacent);
-  ///  4. they touch at the robot's home configuration (zeros clamped to the limits when the cell
-  ///     gives none), which the cell declares valid: coarse meshes overlapping at a housing
-  ///     (kCollidingAtHome);
-  ///  5. they touch in none of WorldOptions::acm_samples configurations drawn uniformly within
+  ///  4. robot.yaml declares the two links allowed (RobotModel::allowed_collisions, kDeclared).
+  /// With PairPolicy::kVerifier every other pair is checked. With PairPolicy::kPlanner also when
+  ///  5. they are two links of the model (never the gun) that touch at the robot's home
+  ///     configuration (zeros clamped to the limits when the cell gives none): coarse meshes
+  ///     overlapping at a housing (kCollidingAtHome). A gun pair touching at home stays checked
+  ///     (and verify::CheckHomes reports the home as an input error);
+  ///  6. they touch in none of WorldOptions::acm_samples configurations drawn uniformly within
   ///     the joint limits with std::mt19937_64 seeded from cell.settings.seed (kNeverColliding).
-  /// Every other pair is checked. Rule 5 is statistical (as MoveIt's setup assistant's): a pair
-  /// that collides only in a tiny region of joint space may be allowed; raise acm_samples to
-  /// lower that risk. Robots with the same model and the same gun geometry share one matrix.
+  /// Rule 6 is statistical (as MoveIt's setup assistant's): a pair that collides only in a tiny
+  /// region of joint space may be allowed; raise acm_samples to lower that risk (the verifier
+  /// checks such pairs anyway). Robots with the same model, gun geometry and home share one
+  /// matrix.
   const AllowedCollisionMatrix& allowed_collisions(int robot) const;
   const DisplacementBound& displacement_bound(int robot) const;
 
@@ -214,12 +234,15 @@ class CollisionWorld {
                                     std::span<const Eigen::Isometry3d> X_WL,
                                     const CheckRequest& request = {}) const;
 
-  /// Robot a at q_a against robot b at q_b (every body pair, no allowed pairs). Preconditions:
-  /// a != b, both in range, configuration sizes match.
+  /// Robot a at q_a against robot b at q_b (every body pair, no allowed pairs). With a margin
+  /// (m, ≥ 0), bodies nearer than twice it count as in contact, as self pairs in CheckRequest
+  /// (robot a's primitives grown by 2·margin). Preconditions: a != b, both in range,
+  /// configuration sizes match.
   CollisionResult CheckRobotPair(CollisionContext& ctx, int robot_a,
                                  const Eigen::Ref<const Eigen::VectorXd>& q_a, int robot_b,
                                  const Eigen::Ref<const Eigen::VectorXd>& q_b,
-                                 ContactReport report = ContactReport::kFirst) const;
+                                 ContactReport report = ContactReport::kFirst,
+                                 double margin = 0.0) const;
 
   /// Minimum distance between robot `robot` at q (links and gun) and the static obstacles, with
   /// the two nearest bodies and points. Pairs are visited in order of a bounding-sphere lower

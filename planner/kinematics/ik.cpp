@@ -42,8 +42,8 @@ std::vector<Eigen::VectorXd> IkSolver::Solve(const Eigen::Isometry3d& X_BF_targe
   return out;
 }
 
-std::unique_ptr<IkSolver> MakeIkSolver(const Chain& chain) {
-  if (std::optional<OpwIk> opw = OpwIk::FromChain(chain)) {
+std::unique_ptr<IkSolver> MakeIkSolver(const Chain& chain, std::string* why_numeric) {
+  if (std::optional<OpwIk> opw = OpwIk::FromChain(chain, why_numeric)) {
     return std::make_unique<OpwIk>(std::move(*opw));
   }
   return std::make_unique<NumericIk>(chain);

@@ -77,8 +77,9 @@ class IkSolver {
 
 /// The analytic OPW solver when the chain has a 6R ortho-parallel basis with a spherical wrist
 /// (detected and verified, see OpwIk::FromChain), otherwise the numeric solver. The solver holds
-/// a copy of the chain.
-std::unique_ptr<IkSolver> MakeIkSolver(const Chain& chain);
+/// a copy of the chain. When the numeric solver is chosen and why_numeric is given, it receives
+/// the reason the chain is not OPW (e.g. "axes 4 and 5 do not intersect (no spherical wrist)").
+std::unique_ptr<IkSolver> MakeIkSolver(const Chain& chain, std::string* why_numeric = nullptr);
 
 namespace internal {
 /// Bounds on the 2π equivalents listed per solution. 3 per joint covers every value of a joint

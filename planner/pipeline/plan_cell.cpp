@@ -315,7 +315,8 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
                             .acquire_time = i.acquire_time,
                             .release_time = i.release_time});
   }
-  p.within_cycle_time = p.makespan <= cell.cycle_time + 1e-9;
+  // A station with unplanned welds does not fit, however short its makespan.
+  p.within_cycle_time = p.unreachable.empty() && p.makespan <= cell.cycle_time + 1e-9;
   return out;
 }
 

@@ -70,6 +70,8 @@ struct Plan {
   std::uint64_t seed = 0;
   double cycle_time = 0.0;
   double makespan = 0.0;
+  /// True when every weld of the cell is planned (`unreachable` empty) and makespan <=
+  /// cycle_time: the station's whole work fits the cycle.
   bool within_cycle_time = false;
   std::vector<RobotPlan> robots;
   std::vector<Interlock> interlocks;

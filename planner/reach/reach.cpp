@@ -9,12 +9,12 @@
 #include <numbers>
 #include <optional>
 
+#include "planner/cell/weld_frame.hpp"
 #include "planner/collision/collision_world.hpp"
 #include "planner/collision/segment_check.hpp"
 #include "planner/common/check.hpp"
 #include "planner/common/parallel.hpp"
 #include "planner/kinematics/ik.hpp"
-#include "planner/reach/weld_frame.hpp"
 
 namespace weldcell::reach {
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
@@ -158,6 +159,140 @@ TEST(CliTest, CheckSummarisesTheDemoStation) {
   EXPECT_THAT(r.out, HasSubstr("2 robot(s)"));
   EXPECT_THAT(r.out, HasSubstr("20 weld(s)"));
   EXPECT_THAT(r.out, HasSubstr("clamp_1"));
+}
+
+TEST(CliTest, CheckPrintsTheIkSolverAndTheExcusedSelfPairsOfEveryRobot) {
+  const CommandRun r = Weldcell("check cells/demo/cell.yaml");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  // FANUC R-2000iC/165F: a1 312, a2 -225, c1 670, c2 1075, c3 1280, c4 215 mm (datasheet).
+  EXPECT_THAT(r.out, HasSubstr("IK: analytic OPW: a1 312.0, a2 -225.0, b 0.0, c1 670.0, c2 "
+                               "1075.0, c3 1280.0, c4 215.0 mm"));
+  EXPECT_THAT(r.out, ContainsRegex("self-collision pairs \\(links and gun\\): [0-9]+ of 36 "
+                                   "checked by the planner, 20 by the verifier; excused:"));
+  EXPECT_THAT(r.out, HasSubstr("adjacent: base_link–link_1, link_1–link_2"));
+  EXPECT_THAT(r.out, HasSubstr("rigidly attached: link_6–gun"));
+  EXPECT_THAT(r.out, ContainsRegex("never in contact in 5000 samples \\(planner only\\): "
+                                   "base_link–link_2"));
+
+  // A robot that is not OPW gets the numeric solver, with the reason.
+  const fs::path dir = TempDir("numeric");
+  const fs::path good = fs::absolute("tests/planner/cell/good");
+  std::ofstream(dir / "cell.yaml")
+      << "format: weldcell/1\nname: tiny\ncycle_time: 20\n"
+         "units: {length: mm, angle: deg}\nrobots:\n"
+         "  - {name: R1, model: "
+      << (good / "tiny_robot.yaml").string() << ", tool: " << (good / "gun.yaml").string()
+      << ", home: [10, -20, 50, 90]}\n"
+         "welds:\n  - {id: W1, p: [300, 200, 300], n: [0, 0, 1]}\n";
+  const CommandRun tiny = Weldcell("check " + (dir / "cell.yaml").string());
+  ASSERT_EQ(tiny.exit_code, 0) << tiny.out;
+  EXPECT_THAT(tiny.out, HasSubstr("IK: numeric (Levenberg–Marquardt with seeded restarts): not "
+                                  "OPW: not 6 movable joints (4)"));
+
+  const CommandRun json = Weldcell("--json check " + (dir / "cell.yaml").string());
+  ASSERT_EQ(json.exit_code, 0) << json.out;
+  const nlohmann::json j = nlohmann::json::parse(json.out.substr(json.out.find('{')));
+  const nlohmann::json& robot = j.at("robots").at(0);
+  EXPECT_EQ(robot.at("ik").at("solver"), "numeric");
+  EXPECT_EQ(robot.at("ik").at("reason"), "not OPW: not 6 movable joints (4)");
+  const nlohmann::json& pairs = robot.at("self_pairs");
+  EXPECT_EQ(pairs.at("samples"), 5000);
+  EXPECT_GT(pairs.at("checked_by_verifier").get<int>(), pairs.at("checked_by_planner").get<int>());
+  bool adjacent = false, sampled = false;
+  for (const nlohmann::json& e : pairs.at("excused")) {
+    if (e.at("a") == "base_link" && e.at("b") == "link_1") {
+      adjacent = e.at("reason") == "adjacent" && !e.at("planner_only").get<bool>();
+    }
+    if (e.at("reason") == "never in contact in the samples") {
+      sampled = e.at("planner_only").get<bool>();
+    }
+  }
+  EXPECT_TRUE(adjacent) << pairs.dump();
+  EXPECT_TRUE(sampled) << pairs.dump();
+
+  const CommandRun demo_json = Weldcell("--json check cells/demo/cell.yaml");
+  ASSERT_EQ(demo_json.exit_code, 0) << demo_json.out;
+  const nlohmann::json d = nlohmann::json::parse(demo_json.out);
+  const nlohmann::json& opw = d.at("robots").at(0).at("ik");
+  EXPECT_EQ(opw.at("solver"), "opw");
+  EXPECT_NEAR(opw.at("opw").at("c3").get<double>(), 1.28, 1e-9);
+}
+
+// Issue 9: homes are checked where the user wrote them; fixtures in tests/planner/verify/cells.
+TEST(CliTest, CheckRejectsAHomeWithTheGunInTheArm) {
+  const std::string cell = "tests/planner/verify/cells/home_gun_contact/cell.yaml";
+  const CommandRun r = Weldcell("check " + cell);
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_THAT(r.out, HasSubstr(cell + ":15:11: error: robots[0].home: R1's home [0, -30, -35, 0, "
+                                      "-125, 0] deg is in collision: R1/link_4 – R1/gun (in "
+                                      "contact)"));
+  EXPECT_THAT(r.out, Not(HasSubstr("ok\n")));
+}
+
+TEST(CliTest, CheckAndPlanRejectHomesInOrNearObstaclesAndOtherRobots) {
+  const std::string dir = "tests/planner/verify/cells/";
+  const CommandRun in = Weldcell("check " + dir + "home_in_collision/cell.yaml");
+  EXPECT_EQ(in.exit_code, 2) << in.out;
+  EXPECT_THAT(in.out, HasSubstr("home_in_collision/cell.yaml:13:11: error: robots[0].home: R1's "
+                                "home [0, -30, -35, 0, 100, 0] deg is in collision: R1/link_2 – "
+                                "pillar (in contact)"));
+  const CommandRun near = Weldcell("check " + dir + "home_near_pillar/cell.yaml");
+  EXPECT_EQ(near.exit_code, 2) << near.out;
+  EXPECT_THAT(near.out, HasSubstr("R1/link_2 – pillar (nearer than the 2.5 mm that motions keep)"));
+  const CommandRun gun = Weldcell("check " + dir + "home_gun_near/cell.yaml");
+  EXPECT_EQ(gun.exit_code, 2) << gun.out;
+  EXPECT_THAT(gun.out, HasSubstr("R1/link_4 – R1/gun (nearer than the 5 mm"));
+  const CommandRun robots = Weldcell("check " + dir + "homes_touch/cell.yaml");
+  EXPECT_EQ(robots.exit_code, 2) << robots.out;
+  EXPECT_THAT(robots.out, HasSubstr("are in collision: R1/gun – R2/gun (in contact)"));
+
+  // `plan` says it once (not once per weld), before planning anything, and writes no plan.
+  const fs::path out = TempDir("plan_home");
+  const CommandRun plan =
+      Weldcell("plan " + dir + "home_in_collision/cell.yaml -o " + out.string());
+  EXPECT_EQ(plan.exit_code, 2) << plan.out;
+  EXPECT_THAT(plan.out, HasSubstr("R1/link_2 – pillar (in contact)"));
+  std::size_t mentions = 0;
+  for (std::size_t at = plan.out.find("R1's home"); at != std::string::npos;
+       at = plan.out.find("R1's home", at + 1)) {
+    ++mentions;
+  }
+  EXPECT_EQ(mentions, 1u) << plan.out;
+  EXPECT_THAT(plan.out, Not(HasSubstr("fits")));
+  EXPECT_FALSE(fs::exists(out / "plan.json"));
+}
+
+TEST(CliTest, PlanWithUnplannedWeldsNeverSaysFits) {
+  // The demo's R1 alone with one weld it reaches and one 5 m away.
+  const fs::path dir = TempDir("incomplete");
+  const fs::path robots = fs::absolute("robots");
+  std::ofstream(dir / "cell.yaml")
+      << "format: weldcell/1\nname: incomplete\ncycle_time: 45\n"
+         "units: {length: mm, angle: deg}\nrobots:\n"
+         "  - {name: R1, model: "
+      << (robots / "fanuc_r2000ic165f/robot.yaml").string()
+      << ", tool: " << (robots / "tools/c_gun.yaml").string()
+      << ", base: {xyz: [0, -2100, 0], rpy: [0, 0, 90]}, home: [0, -30, -35, 0, 100, 0]}\n"
+         "welds:\n"
+         "  - {id: W01, p: [-182, -650, 1004], n: [0, 0, 1], tilt: 10}\n"
+         "  - {id: FAR, p: [0, 5000, 1000], n: [0, 0, 1]}\n";
+  const CommandRun r = Weldcell("plan " + (dir / "cell.yaml").string() + " -o " + dir.string());
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("cycle time (incomplete: 1 of 2 welds not planned)"));
+  EXPECT_THAT(r.out, HasSubstr("not planned: FAR"));
+  EXPECT_THAT(r.out, Not(HasSubstr("fits")));
+  std::ifstream in(dir / "plan.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  const plan::Plan p = plan::PlanFromJson(text.str(), "plan.json");
+  EXPECT_LT(p.makespan, p.cycle_time);
+  EXPECT_FALSE(p.within_cycle_time);
+  // The verifier agrees: only the missing weld.
+  const CommandRun v =
+      Weldcell("verify " + (dir / "cell.yaml").string() + " " + (dir / "plan.json").string());
+  EXPECT_EQ(v.exit_code, 1) << v.out;
+  EXPECT_THAT(v.out, HasSubstr("FAR is not welded"));
+  EXPECT_THAT(v.out, HasSubstr("1 violation(s)"));
 }
 
 TEST(CliTest, CheckOfAMalformedCellNamesFileAndLineAndExitsWithTwo) {

@@ -12,7 +12,7 @@ namespace weldcell::collision::internal {
 AllowedCollisionMatrix ComputeAllowedCollisions(const RobotData& robot,
                                                 const cell::RobotModel& model,
                                                 const Eigen::VectorXd& home, std::uint64_t seed,
-                                                int samples) {
+                                                int samples, PairPolicy policy) {
   const int n = static_cast<int>(robot.bodies.size());
   const int links = robot.gun;
   WELDCELL_CHECK(links == static_cast<int>(model.links.size()));
@@ -25,6 +25,7 @@ AllowedCollisionMatrix ComputeAllowedCollisions(const RobotData& robot,
   }
   group[robot.gun] = group[links - 1];
 
+  const std::vector<std::pair<int, int>>& declared = model.allowed_collisions;
   std::vector<std::pair<int, int>> undecided;
   for (int a = 0; a < n; ++a) {
     for (int b = a + 1; b < n; ++b) {
@@ -34,12 +35,17 @@ AllowedCollisionMatrix ComputeAllowedCollisions(const RobotData& robot,
         acm.Set(a, b, AllowedReason::kRigid);
       } else if (std::abs(group[a] - group[b]) == 1) {
         acm.Set(a, b, AllowedReason::kAdjacent);
+      } else if (b < links &&
+                 (std::find(declared.begin(), declared.end(), std::pair{a, b}) != declared.end() ||
+                  std::find(declared.begin(), declared.end(), std::pair{b, a}) != declared.end())) {
+        acm.Set(a, b, AllowedReason::kDeclared);
       } else {
         undecided.emplace_back(a, b);
       }
     }
   }
-  if (undecided.empty()) return acm;
+  // The verifier's rule stops here: what follows depends on the home and on sampling.
+  if (undecided.empty() || policy == PairPolicy::kVerifier) return acm;
 
   CollisionContext::Impl ctx;
   ctx.collision_request.num_max_contacts = 1;
@@ -60,11 +66,14 @@ AllowedCollisionMatrix ComputeAllowedCollisions(const RobotData& robot,
   place(home);
   std::vector<std::pair<int, int>> sampled;
   for (const auto& pair : undecided) {
-    if (collide(pair)) {
-      acm.Set(pair.first, pair.second, AllowedReason::kCollidingAtHome);
-    } else {
+    if (!collide(pair)) {
       sampled.push_back(pair);
+    } else if (pair.second != robot.gun) {
+      acm.Set(pair.first, pair.second, AllowedReason::kCollidingAtHome);
     }
+    // A gun pair in contact at home stays checked: only two links of the model may be excused
+    // by the home (coarse meshes); a gun touching the arm at home is an input error
+    // (verify::CheckHomes), and a pair seen in contact can collide.
   }
 
   // A pair leaves the list the first time it is seen in contact: it can collide, so it is checked.

@@ -73,6 +73,7 @@ struct RobotData {
 }  // namespace internal
 
 struct CollisionWorld::Impl {
+  WorldOptions options;
   std::vector<internal::RobotData> robots;
   std::vector<internal::StaticBody> obstacles;
   /// obstacles[i].box_W, packed for the broad phase of every check, and their union.
@@ -175,11 +176,11 @@ bool BodiesCollide(CollisionContext::Impl& ctx, const Body& a, const Eigen::Isom
 void BodyPosesFromBase(const RobotData& robot, RobotScratch& scratch);
 
 /// Computes the allowed-collision matrix of a robot (rule: CollisionWorld::allowed_collisions).
-/// Precondition: home.size() == chain dof.
+/// Precondition: home.size() == chain dof; model.allowed_collisions indices in range.
 AllowedCollisionMatrix ComputeAllowedCollisions(const RobotData& robot,
                                                 const cell::RobotModel& model,
                                                 const Eigen::VectorXd& home, std::uint64_t seed,
-                                                int samples);
+                                                int samples, PairPolicy policy);
 
 /// Per-body lever arms (RobotData::body_lever), by the triangle inequality along the chain as
 /// for DisplacementBound, but for each body separately: a joint's lever over body b sums the

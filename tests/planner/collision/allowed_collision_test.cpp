@@ -28,9 +28,21 @@ TEST(AllowedCollisionMatrix, StartsCheckedExceptTheDiagonalAndIsSymmetric) {
 }
 
 TEST(AllowedCollisionMatrix, ReasonsHaveNames) {
-  EXPECT_EQ(ToString(AllowedReason::kNeverColliding), "never colliding");
+  EXPECT_EQ(ToString(AllowedReason::kNeverColliding), "never in contact in the samples");
   EXPECT_EQ(ToString(AllowedReason::kChecked), "checked");
-  EXPECT_EQ(ToString(AllowedReason::kCollidingAtHome), "colliding at home");
+  EXPECT_EQ(ToString(AllowedReason::kCollidingAtHome), "overlapping at home");
+  EXPECT_EQ(ToString(AllowedReason::kDeclared), "declared in robot.yaml");
+}
+
+TEST(AllowedCollisionMatrix, StructuralReasonsAreThoseOfTheVerifiersRule) {
+  EXPECT_TRUE(IsStructural(AllowedReason::kSameBody));
+  EXPECT_TRUE(IsStructural(AllowedReason::kNoGeometry));
+  EXPECT_TRUE(IsStructural(AllowedReason::kRigid));
+  EXPECT_TRUE(IsStructural(AllowedReason::kAdjacent));
+  EXPECT_TRUE(IsStructural(AllowedReason::kDeclared));
+  EXPECT_FALSE(IsStructural(AllowedReason::kChecked));
+  EXPECT_FALSE(IsStructural(AllowedReason::kCollidingAtHome));
+  EXPECT_FALSE(IsStructural(AllowedReason::kNeverColliding));
 }
 
 }  // namespace

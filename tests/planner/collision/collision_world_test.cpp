@@ -694,5 +694,153 @@ TEST(CollisionMargin, SelfPairsAreKeptTwiceTheMarginApart) {
   EXPECT_NEAR(without - with, expected, 0.25 * expected) << without << " vs " << with;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Pair rules: the home may excuse two links, never the gun; the verifier's rule ignores the home
+// and sampling.
+
+// A configuration (seeded search) at which two links of the tiny arm that are neither adjacent
+// nor rigid touch, with the pair; fails the test if there is none.
+std::pair<Eigen::VectorXd, Contact> LinkLinkContact(const CollisionWorld& verifier) {
+  CollisionContext ctx(verifier);
+  std::mt19937_64 rng(5);
+  const auto& chain = verifier.chain(0);
+  for (int i = 0; i < 20000; ++i) {
+    Eigen::VectorXd q(4);
+    for (int j = 0; j < 4; ++j) {
+      q[j] = std::uniform_real_distribution<double>(chain.lower()[j], chain.upper()[j])(rng);
+    }
+    const CollisionResult r =
+        verifier.CheckRobot(ctx, 0, q, {.scope = CheckScope::kSelf, .report = ContactReport::kAll});
+    for (const Contact& c : r.contacts) {
+      if (c.first.kind == BodyKind::kLink && c.second.kind == BodyKind::kLink) return {q, c};
+    }
+  }
+  ADD_FAILURE() << "no link-link contact found (seed 5)";
+  return {Eigen::VectorXd::Zero(4), Contact{}};
+}
+
+TEST(CollisionWorld, GunTouchingTheArmAtHomeIsNeverExcusedButTwoLinksAre) {
+  cell::Cell c = ArmCell();
+  c.robots[0].home = kFolded;  // the gun inside link_1 and against link_2
+  const CollisionWorld planner(c);
+  const AllowedCollisionMatrix& acm = planner.allowed_collisions(0);
+  // Before issue 9 both were kCollidingAtHome: switched off for the whole plan.
+  EXPECT_EQ(acm.reason(1, 5), AllowedReason::kChecked);
+  EXPECT_EQ(acm.reason(2, 5), AllowedReason::kChecked);
+  CollisionContext ctx(planner);
+  const CollisionResult at_home = planner.CheckRobot(
+      ctx, 0, kFolded, {.scope = CheckScope::kSelf, .report = ContactReport::kAll});
+  EXPECT_THAT(at_home.contacts,
+              Contains(Contact{.first = planner.robot_body(0, 1), .second = planner.gun(0)}))
+      << ToString(at_home);
+
+  // Two links in contact at home: excused for planning (coarse meshes at a housing), with that
+  // reason, but still checked by the verifier's rule.
+  const CollisionWorld verifier(ArmCell(), {.pairs = PairPolicy::kVerifier});
+  const auto [q, link_pair] = LinkLinkContact(verifier);
+  cell::Cell d = ArmCell();
+  d.robots[0].home = q;
+  const CollisionWorld planner_d(d);
+  EXPECT_EQ(planner_d.allowed_collisions(0).reason(link_pair.first.index, link_pair.second.index),
+            AllowedReason::kCollidingAtHome)
+      << ToString(link_pair.first) << " – " << ToString(link_pair.second);
+  const CollisionWorld verifier_d(d, {.pairs = PairPolicy::kVerifier});
+  EXPECT_EQ(verifier_d.allowed_collisions(0).reason(link_pair.first.index, link_pair.second.index),
+            AllowedReason::kChecked);
+}
+
+TEST(CollisionWorld, VerifierRuleChecksEveryPairButStructuralOnesWhateverTheHome) {
+  cell::Cell folded = ArmCell();
+  folded.robots[0].home = kFolded;
+  cell::Cell other_seed = ArmCell();
+  other_seed.settings.seed = 12345;
+  const CollisionWorld v1(ArmCell(), {.pairs = PairPolicy::kVerifier});
+  const CollisionWorld v2(folded, {.acm_samples = 50, .pairs = PairPolicy::kVerifier});
+  const CollisionWorld v3(other_seed, {.pairs = PairPolicy::kVerifier});
+  EXPECT_EQ(v1.options().pairs, PairPolicy::kVerifier);
+  EXPECT_EQ(v1.allowed_collisions(0), v2.allowed_collisions(0));
+  EXPECT_EQ(v1.allowed_collisions(0), v3.allowed_collisions(0));
+  const AllowedCollisionMatrix& strict = v1.allowed_collisions(0);
+  const CollisionWorld planner(ArmCell());
+  const AllowedCollisionMatrix& loose = planner.allowed_collisions(0);
+  for (int a = 0; a < strict.body_count(); ++a) {
+    for (int b = 0; b < strict.body_count(); ++b) {
+      const AllowedReason r = strict.reason(a, b);
+      EXPECT_TRUE(r == AllowedReason::kChecked || IsStructural(r)) << a << " " << b;
+      // Whatever the planner checks, the verifier checks.
+      if (!loose.allowed(a, b)) {
+        EXPECT_FALSE(strict.allowed(a, b)) << a << " " << b;
+      }
+    }
+  }
+  // The upper arm can never reach the base: the planner's samples excuse it, the verifier not.
+  EXPECT_EQ(loose.reason(0, 2), AllowedReason::kNeverColliding);
+  EXPECT_EQ(strict.reason(0, 2), AllowedReason::kChecked);
+  EXPECT_GT(strict.checked_pair_count(), loose.checked_pair_count());
+}
+
+TEST(CollisionWorld, PairsDeclaredInTheRobotModelAreAllowedByBothRules) {
+  auto model = std::make_shared<cell::RobotModel>(*testing::TinyArm());
+  model->allowed_collisions = {{0, 2}, {1, 2}};  // (1, 2) is adjacent anyway
+  cell::Cell c = ArmCell();
+  c.robots[0].model = model;
+  for (const PairPolicy policy : {PairPolicy::kPlanner, PairPolicy::kVerifier}) {
+    const CollisionWorld world(c, {.pairs = policy});
+    EXPECT_EQ(world.allowed_collisions(0).reason(0, 2), AllowedReason::kDeclared)
+        << ToString(policy);
+    EXPECT_EQ(world.allowed_collisions(0).reason(1, 2), AllowedReason::kAdjacent)
+        << ToString(policy);
+    EXPECT_EQ(world.allowed_collisions(0).reason(1, 5), AllowedReason::kChecked)
+        << ToString(policy);
+  }
+  model->allowed_collisions = {{0, 9}};
+  try {
+    const CollisionWorld bad(c);
+    FAIL() << "expected InputError";
+  } catch (const InputError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("allowed_collisions: link pair (0, 9)"));
+  }
+}
+
+TEST(CollisionWorld, RobotPairMarginKeepsTwiceItBetweenBodies) {
+  // Two balls of 0.1 m, centres 0.25 m apart: a 0.05 m gap.
+  cell::Cell c;
+  c.name = "balls";
+  c.robots = {SphereProbe("A", 0.1), SphereProbe("B", 0.1)};
+  c.robots[1].X_WB = Pose({0.25, 0, 0});
+  const CollisionWorld world(c);
+  CollisionContext ctx(world);
+  const Eigen::VectorXd q = Eigen::VectorXd::Zero(1);
+  EXPECT_FALSE(world.CheckRobotPair(ctx, 0, q, 1, q).in_collision());
+  EXPECT_FALSE(world.CheckRobotPair(ctx, 0, q, 1, q, ContactReport::kFirst, 0.024).in_collision());
+  EXPECT_TRUE(world.CheckRobotPair(ctx, 0, q, 1, q, ContactReport::kFirst, 0.026).in_collision());
+}
+
+TEST(CollisionWorld, AChainLongerThanTheKinematicsHandleIsAnInputErrorNotAnAbort) {
+  auto model = std::make_shared<cell::RobotModel>();
+  model->name = "snake";
+  model->links.push_back({.name = "link_0", .collision = {}, .visual = {}});
+  for (int i = 1; i <= 17; ++i) {
+    model->joints.push_back(testing::Revolute("joint_" + std::to_string(i), {0, 0, 0.1},
+                                              Eigen::Vector3d::UnitY(), -1, 1));
+    model->links.push_back({.name = "link_" + std::to_string(i), .collision = {}, .visual = {}});
+  }
+  cell::Cell c;
+  c.source_file = "snake.yaml";
+  c.robots.push_back({.name = "S",
+                      .model = model,
+                      .X_WB = Eigen::Isometry3d::Identity(),
+                      .tool = {},
+                      .home = Eigen::VectorXd::Zero(17),
+                      .controller = {}});
+  try {
+    const CollisionWorld world(c);
+    FAIL() << "expected InputError";
+  } catch (const InputError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("robots[0].model: robot 'S' has 17 movable joints; "
+                                        "weldcell handles at most 16"));
+  }
+}
+
 }  // namespace
 }  // namespace weldcell::collision

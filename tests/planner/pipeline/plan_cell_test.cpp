@@ -7,12 +7,17 @@
 #include <memory>
 
 #include "planner/collision/collision_world.hpp"
-#include "planner/pipeline/verify.hpp"
 #include "planner/plan/cell_hash.hpp"
+#include "planner/verify/verify.hpp"
 #include "tests/planner/pipeline/pipeline_cells.hpp"
 
 namespace weldcell::pipeline {
 namespace {
+
+using verify::Verify;
+using verify::VerifyReport;
+using verify::Violation;
+using verify::ViolationKind;
 
 TEST(PlanCellTest, DetourCellIsPlannedAndTheVerifierFindsNothing) {
   const cell::Cell c = testing::DetourCell();
@@ -23,7 +28,7 @@ TEST(PlanCellTest, DetourCellIsPlannedAndTheVerifierFindsNothing) {
   EXPECT_EQ(out.plan.robots[0].welds.size(), 4u);
   EXPECT_GE(out.statistics.planned_moves, 1) << "crossing the wall needs the planner";
   EXPECT_EQ(out.plan.cell_hash, plan::CellHash(c));
-  const VerifyReport report = Verify(out.plan, c, world);
+  const VerifyReport report = Verify(out.plan, c);
   for (const Violation& v : report.violations) ADD_FAILURE() << ToString(v);
   EXPECT_GT(report.collision_checks, 1000);
 }
@@ -36,7 +41,7 @@ TEST(PlanCellTest, SharedCellIsCoordinatedAndVerified) {
   int welded = 0;
   for (const plan::RobotPlan& r : out.plan.robots) welded += static_cast<int>(r.welds.size());
   EXPECT_EQ(welded, 6);
-  const VerifyReport report = Verify(out.plan, c, world);
+  const VerifyReport report = Verify(out.plan, c);
   for (const Violation& v : report.violations) ADD_FAILURE() << ToString(v);
 }
 
@@ -93,9 +98,11 @@ TEST(PlanCellTest, UnreachableWeldIsReportedWithItsReason) {
   const PlanOutput out = PlanCell(c, world);
   ASSERT_EQ(out.plan.unreachable.size(), 1u);
   EXPECT_EQ(out.plan.unreachable[0].weld_id, "far");
+  EXPECT_LT(out.plan.makespan, c.cycle_time);
+  EXPECT_FALSE(out.plan.within_cycle_time) << "an incomplete station never fits";
   EXPECT_NE(out.plan.unreachable[0].reason.find("out of range"), std::string::npos);
   // The verifier agrees that the station does not weld it.
-  const VerifyReport report = Verify(out.plan, c, world);
+  const VerifyReport report = Verify(out.plan, c);
   ASSERT_EQ(report.violations.size(), 1u);
   EXPECT_EQ(report.violations[0].kind, ViolationKind::kWeld);
 }
@@ -110,7 +117,7 @@ TEST(PlanCellTest, WeldWithoutItsOwnTimeDwellsForTheGunsDefault) {
   ASSERT_EQ(out.plan.robots[0].welds.size(), 1u);
   const plan::WeldVisit& v = out.plan.robots[0].welds[0];
   EXPECT_NEAR(v.end_time - v.start_time, gun.weld_time + gun.close_time + gun.open_time, 1e-9);
-  EXPECT_TRUE(Verify(out.plan, c, world).ok());
+  EXPECT_TRUE(Verify(out.plan, c).ok());
 }
 
 }  // namespace

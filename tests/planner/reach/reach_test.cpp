@@ -1,25 +1,25 @@
 #include "planner/reach/reach.hpp"
 
 #include <gmock/gmock.h>
-#include <set>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <set>
 
+#include "planner/cell/weld_frame.hpp"
 #include "planner/collision/collision_world.hpp"
 #include "planner/collision/segment_check.hpp"
 #include "planner/kinematics/chain.hpp"
-#include "planner/reach/weld_frame.hpp"
 #include "tests/planner/test_cells.hpp"
 
 namespace weldcell::reach {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::Box;
 using testing::Cylinder;
+using ::testing::HasSubstr;
 using testing::MakeObstacle;
 using testing::MakeWeld;
 using testing::Pose;
@@ -87,7 +87,7 @@ TEST_F(ReachTest, WeldOnATableIsReachableAndEveryCandidatePutsTheGunOnIt) {
   for (const Candidate& c : r.candidates) {
     EXPECT_TRUE(chain.WithinLimits(c.q));
     const Eigen::Isometry3d X_WT = robot.X_WB * chain.FlangePose(c.q) * robot.tool.X_FT;
-    const WeldPoseError e = MeasureWeldPose(cell_->welds[0], X_WT);
+    const cell::WeldPoseError e = MeasureWeldPose(cell_->welds[0], X_WT);
     EXPECT_LT(e.position, 1e-6);
     EXPECT_LT(e.tilt, 1e-6);
     EXPECT_NEAR(std::remainder(e.spin - c.spin, 2 * testing::kPi), 0.0, 1e-6);

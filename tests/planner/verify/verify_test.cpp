@@ -1,4 +1,4 @@
-#include "planner/pipeline/verify.hpp"
+#include "planner/verify/verify.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 #include "planner/pipeline/plan_cell.hpp"
 #include "tests/planner/pipeline/pipeline_cells.hpp"
 
-namespace weldcell::pipeline {
+namespace weldcell::verify {
 namespace {
 
 using ::testing::HasSubstr;
@@ -17,8 +17,9 @@ class VerifyTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     cell_ = new cell::Cell(testing::DetourCell());
-    world_ = new collision::CollisionWorld(*cell_);
-    plan_ = new plan::Plan(PlanCell(*cell_, *world_).plan);
+    world_ = new collision::CollisionWorld(MakeVerifierWorld(*cell_));
+    const collision::CollisionWorld planner_world(*cell_);
+    plan_ = new plan::Plan(pipeline::PlanCell(*cell_, planner_world).plan);
   }
   static void TearDownTestSuite() {
     delete plan_;
@@ -41,7 +42,7 @@ class VerifyTest : public ::testing::Test {
     return *best;
   }
   static cell::Cell* cell_;
-  static collision::CollisionWorld* world_;
+  static collision::CollisionWorld* world_;  // the verifier's
   static plan::Plan* plan_;
 };
 cell::Cell* VerifyTest::cell_ = nullptr;
@@ -125,8 +126,7 @@ TEST_F(VerifyTest, GunOffTheWeldIsReported) {
 TEST_F(VerifyTest, PlanForAnotherCellIsAMismatch) {
   cell::Cell other = *cell_;
   other.welds[0].p_W.z() += 0.001;
-  const collision::CollisionWorld world(other);
-  const VerifyReport r = Verify(*plan_, other, world);
+  const VerifyReport r = Verify(*plan_, other);
   const std::vector<Violation> v = Of(r, ViolationKind::kPlanMismatch);
   ASSERT_EQ(v.size(), 1u);
   EXPECT_THAT(v.front().message, HasSubstr("was made for cell"));
@@ -144,10 +144,9 @@ TEST_F(VerifyTest, CycleTimeExceeded) {
   cell::Cell tight = *cell_;
   tight.cycle_time = plan_->makespan / 2;
   plan::Plan p = *plan_;
-  const collision::CollisionWorld world(tight);
-  const VerifyReport r = Verify(p, tight, world);
+  const VerifyReport r = Verify(p, tight);
   EXPECT_EQ(Of(r, ViolationKind::kCycleTime).size(), 1u);
 }
 
 }  // namespace
-}  // namespace weldcell::pipeline
+}  // namespace weldcell::verify

@@ -1,9 +1,9 @@
-#include "planner/reach/weld_frame.hpp"
+#include "planner/cell/weld_frame.hpp"
 
 #include <cmath>
 #include <numbers>
 
-namespace weldcell::reach {
+namespace weldcell::cell {
 
 Eigen::Vector3d WeldReferenceDirection(const Eigen::Vector3d& n) {
   // cos 25° ≈ 0.9: beyond that the projection of x gets short and numerically poor.
@@ -55,4 +55,4 @@ bool SpinAllowed(const cell::Weld& weld, double spin) {
   return shifted <= weld.spin_max + 1e-12;
 }
 
-}  // namespace weldcell::reach
+}  // namespace weldcell::cell

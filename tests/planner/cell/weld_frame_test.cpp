@@ -1,4 +1,4 @@
-#include "planner/reach/weld_frame.hpp"
+#include "planner/cell/weld_frame.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 
 #include "tests/planner/test_cells.hpp"
 
-namespace weldcell::reach {
+namespace weldcell::cell {
 namespace {
 
 TEST(WeldFrameTest, GunAxisAlongMinusNormalAndSpinAboutIt) {
@@ -48,4 +48,4 @@ TEST(WeldFrameTest, SpinRangeWrapsAround) {
 }
 
 }  // namespace
-}  // namespace weldcell::reach
+}  // namespace weldcell::cell

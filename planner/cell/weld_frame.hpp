@@ -13,7 +13,7 @@
 
 #include "planner/cell/cell.hpp"
 
-namespace weldcell::reach {
+namespace weldcell::cell {
 
 /// Unit reference direction u in the plane of the weld (u ⟂ n). Precondition: |n| = 1.
 Eigen::Vector3d WeldReferenceDirection(const Eigen::Vector3d& n_W);
@@ -33,4 +33,4 @@ WeldPoseError MeasureWeldPose(const cell::Weld& weld, const Eigen::Isometry3d& X
 /// True when `spin` lies in the weld's allowed range [spin_min, spin_max], modulo 2π.
 bool SpinAllowed(const cell::Weld& weld, double spin);
 
-}  // namespace weldcell::reach
+}  // namespace weldcell::cell

@@ -3,18 +3,21 @@
 // the cell and the plan's sampled trajectories (dense collision checks at a fixed Cartesian
 // resolution, limits from finite differences, timing, weld poses by forward kinematics) and
 // shares no shortcut with the planner: a planner bug shows up here.
+//
+// Independence is visible in the build: this module (weldcell::verify) links cell, kinematics,
+// collision and plan, never reach, motion, coordination or pipeline. Its collision world uses the
+// verifier's pair rule (collision::PairPolicy::kVerifier): every self pair is checked except
+// bodies without geometry, rigidly joined or adjacent bodies and pairs robot.yaml declares
+// allowed; nothing depends on the home or on the planner's sampling.
 
 #include <string>
 #include <vector>
 
 #include "planner/cell/cell.hpp"
+#include "planner/collision/collision_world.hpp"
 #include "planner/plan/plan.hpp"
 
-namespace weldcell::collision {
-class CollisionWorld;
-}
-
-namespace weldcell::pipeline {
+namespace weldcell::verify {
 
 enum class ViolationKind {
   kPlanMismatch,       ///< The plan does not fit the cell (hash, robots, sizes).
@@ -54,12 +57,20 @@ struct VerifyReport {
   bool ok() const { return violations.empty(); }
 };
 
-/// Verifies `plan` against `cell` (world built from the same cell). Never throws for a bad plan:
-/// every problem is a violation.
+/// The verifier's collision world of a cell: its geometry with PairPolicy::kVerifier. Throws
+/// InputError as the CollisionWorld constructor.
+collision::CollisionWorld MakeVerifierWorld(const cell::Cell& cell);
+
+/// Verifies `plan` against `cell`, with `world` made by MakeVerifierWorld(cell) (precondition,
+/// checked: a world with the planner's pair rule aborts). Never throws for a bad plan: every
+/// problem is a violation. Thread safety: as the world's queries (the world is shared const).
 VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
                     const collision::CollisionWorld& world, const VerifyOptions& options = {});
+/// As above, building the verifier's world (MakeVerifierWorld) first.
+VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
+                    const VerifyOptions& options = {});
 
 /// One line per violation: "12.345 s  R1  collision: R1/gun – clamp_1".
 std::string ToString(const Violation& violation);
 
-}  // namespace weldcell::pipeline
+}  // namespace weldcell::verify

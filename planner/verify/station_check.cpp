@@ -1,0 +1,151 @@
+#include "planner/verify/station_check.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <numbers>
+#include <string>
+
+#include "planner/collision/segment_check.hpp"
+#include "planner/common/check.hpp"
+
+namespace weldcell::verify {
+namespace {
+
+constexpr double kDeg = 180.0 / std::numbers::pi;
+
+std::string Number(double v) {
+  // Shortest text up to a µ-unit: -125 rather than -125.00000000000001.
+  std::string s = fmt::format("{:.6f}", v);
+  while (!s.empty() && s.back() == '0') s.pop_back();
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  if (s == "-0") s = "0";
+  return s;
+}
+
+std::string PairText(const collision::Contact& c) {
+  return std::string(c.first.name) + " – " + std::string(c.second.name);
+}
+
+bool SameContact(const collision::Contact& a, const collision::Contact& b) {
+  return a.first == b.first && a.second == b.second;
+}
+
+bool Contains(const collision::CollisionResult& r, const collision::Contact& c) {
+  return std::any_of(r.contacts.begin(), r.contacts.end(),
+                     [&](const collision::Contact& x) { return SameContact(x, c); });
+}
+
+// The pairs of `near` (checked with the margin) and of `touching` (without), each once, with
+// whether it is a contact: contacts first, then pairs only within the margin, each in the
+// world's fixed order.
+std::vector<std::pair<collision::Contact, bool>> Merge(const collision::CollisionResult& touching,
+                                                       const collision::CollisionResult& near) {
+  std::vector<std::pair<collision::Contact, bool>> found;
+  for (const collision::Contact& c : touching.contacts) found.emplace_back(c, true);
+  for (const collision::Contact& c : near.contacts) {
+    if (!Contains(touching, c)) found.emplace_back(c, false);
+  }
+  return found;
+}
+
+}  // namespace
+
+std::string HomeText(const kinematics::Chain& chain, const Eigen::VectorXd& q) {
+  bool all_revolute = true;
+  for (int i = 0; i < chain.dof(); ++i) {
+    all_revolute = all_revolute && chain.joint_type(i) == cell::JointType::kRevolute;
+  }
+  std::string out = "[";
+  for (Eigen::Index i = 0; i < q.size(); ++i) {
+    if (i > 0) out += ", ";
+    const bool revolute = chain.joint_type(static_cast<int>(i)) == cell::JointType::kRevolute;
+    out += Number(q[i] * (revolute ? kDeg : 1000.0));
+    if (!all_revolute) out += revolute ? " deg" : " mm";
+  }
+  out += "]";
+  if (all_revolute) out += " deg";
+  return out;
+}
+
+std::vector<Diagnostic> CheckHomes(const cell::Cell& cell, const collision::CollisionWorld& world,
+                                   const HomeCheckOptions& options) {
+  WELDCELL_CHECK(world.options().pairs == collision::PairPolicy::kVerifier);
+  WELDCELL_CHECK(world.robot_count() == static_cast<int>(cell.robots.size()));
+  const double margin = options.margin >= 0
+                            ? options.margin
+                            : collision::SweptMargin(cell.settings.motion.resolution);
+  // Shown to 0.1 mm: the 1 µm of slack in SweptMargin is not the user's business.
+  const std::string obstacle_note =
+      fmt::format("nearer than the {:.3g} mm that motions keep", margin * 1000);
+  const std::string body_note = fmt::format(
+      "nearer than the {:.3g} mm that motions keep between two robot bodies", 2 * margin * 1000);
+
+  collision::CollisionContext ctx(world);
+  std::vector<Diagnostic> out;
+  const int robots = world.robot_count();
+  auto usable = [&](int r) { return cell.robots[r].home.size() == world.chain(r).dof(); };
+  auto where = [&](int r) {
+    SourceLocation at = cell.robots[r].home_where;
+    if (at.file.empty()) at = {.file = cell.source_file, .line = 0, .column = 0};
+    return at;
+  };
+  auto key = [](int r) { return "robots[" + std::to_string(r) + "].home"; };
+  auto home_text = [&](int r) {
+    return cell.robots[r].name + "'s home " + HomeText(world.chain(r), cell.robots[r].home);
+  };
+
+  for (int r = 0; r < robots; ++r) {
+    if (!usable(r)) continue;
+    const cell::Robot& robot = cell.robots[r];
+    const collision::CollisionResult touching =
+        world.CheckRobot(ctx, r, robot.home, {.report = collision::ContactReport::kAll});
+    const collision::CollisionResult near = world.CheckRobot(
+        ctx, r, robot.home, {.report = collision::ContactReport::kAll, .margin = margin});
+    for (const auto& [c, contact] : Merge(touching, near)) {
+      const bool self = c.second.kind != collision::BodyKind::kObstacle;
+      const bool gun =
+          c.first.kind == collision::BodyKind::kGun || c.second.kind == collision::BodyKind::kGun;
+      const std::string& near_note = self ? body_note : obstacle_note;
+      std::string message = home_text(r) + " is in collision: " + PairText(c) + " (" +
+                            (contact ? std::string("in contact") : near_note) + ")";
+      if (self && gun && contact) {
+        message += "; a gun touching its own arm at home is never excused: change the home";
+      } else if (self && !gun) {
+        const auto& links = robot.model->links;
+        message += fmt::format(
+            "; if the two links are {} by construction (coarse meshes at a joint housing), "
+            "declare [{}, {}] in allowed_collisions of {}, else change the home",
+            contact ? "in contact" : "this close",
+            links[static_cast<std::size_t>(c.first.index)].name,
+            links[static_cast<std::size_t>(c.second.index)].name, robot.model->source_file);
+      }
+      out.push_back({.severity = Severity::kError,
+                     .where = where(r),
+                     .key_path = key(r),
+                     .message = std::move(message)});
+    }
+  }
+
+  for (int a = 0; a < robots; ++a) {
+    for (int b = a + 1; b < robots; ++b) {
+      if (!usable(a) || !usable(b)) continue;
+      const Eigen::VectorXd& qa = cell.robots[a].home;
+      const Eigen::VectorXd& qb = cell.robots[b].home;
+      const collision::CollisionResult touching =
+          world.CheckRobotPair(ctx, a, qa, b, qb, collision::ContactReport::kAll);
+      const collision::CollisionResult near =
+          world.CheckRobotPair(ctx, a, qa, b, qb, collision::ContactReport::kAll, margin);
+      for (const auto& [c, contact] : Merge(touching, near)) {
+        out.push_back({.severity = Severity::kError,
+                       .where = where(a),
+                       .key_path = key(a),
+                       .message = home_text(a) + " and " + home_text(b) + " are in collision: " +
+                                  PairText(c) + " (" + (contact ? "in contact" : body_note) + ")"});
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace weldcell::verify
