@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <numbers>
 #include <string>
 
+#include "planner/cell/geometry.hpp"
 #include "planner/collision/segment_check.hpp"
 #include "planner/common/check.hpp"
 
@@ -47,6 +49,48 @@ std::vector<std::pair<collision::Contact, bool>> Merge(const collision::Collisio
     if (!Contains(touching, c)) found.emplace_back(c, false);
   }
   return found;
+}
+
+// A point of the geometry (world frame): a primitive's centre lies inside it, a mesh's first vertex
+// on it. A body that touches no triangle of a closed mesh is wholly inside or wholly outside it,
+// so one such point per body decides which.
+Eigen::Vector3d PointOn(const cell::Geometry& g, const Eigen::Isometry3d& X_WF) {
+  const bool mesh =
+      g.shape.kind == cell::ShapeKind::kMesh && g.shape.mesh && !g.shape.mesh->vertices.empty();
+  return X_WF * g.X_FG * (mesh ? g.shape.mesh->vertices.front() : Eigen::Vector3d::Zero());
+}
+
+// "R1/link_2 is inside the closed mesh pedestal": bodies of the robot at home that touch no
+// triangle of a closed mesh obstacle (those contacts are reported already) yet lie inside it.
+void CheckInsideClosedMeshes(const cell::Cell& cell, const collision::CollisionWorld& world, int r,
+                             const std::vector<collision::Contact>& reported,
+                             const std::function<void(std::string)>& report) {
+  const cell::Robot& robot = cell.robots[static_cast<std::size_t>(r)];
+  std::vector<Eigen::Isometry3d> X_BL;
+  world.chain(r).LinkPoses(robot.home, &X_BL);
+  const std::size_t links = robot.model->links.size();
+  for (std::size_t o = 0; o < cell.obstacles.size(); ++o) {
+    const cell::Obstacle& obstacle = cell.obstacles[o];
+    if (!obstacle.closed_mesh) continue;
+    const Eigen::Isometry3d X_MW = obstacle.geometry.X_FG.inverse();
+    for (std::size_t b = 0; b <= links; ++b) {
+      const std::vector<cell::Geometry>& parts =
+          b < links ? robot.model->links[b].collision : robot.tool.collision;
+      if (parts.empty()) continue;
+      const collision::BodyRef body = world.robot_body(r, static_cast<int>(b));
+      const bool touches = std::any_of(reported.begin(), reported.end(), [&](const auto& c) {
+        return c.first == body && c.second.kind == collision::BodyKind::kObstacle &&
+               c.second.index == static_cast<int>(o);
+      });
+      if (touches) continue;
+      const Eigen::Isometry3d X_WF = robot.X_WB * X_BL[std::min(b, links - 1)];
+      if (cell::MeshContainsPoint(*obstacle.geometry.shape.mesh,
+                                  X_MW * PointOn(parts.front(), X_WF))) {
+        report(std::string(body.name) + " is inside the closed mesh " + obstacle.name +
+               " (a closed mesh is solid: no motion can leave it without crossing its surface)");
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -125,6 +169,12 @@ std::vector<Diagnostic> CheckHomes(const cell::Cell& cell, const collision::Coll
                      .key_path = key(r),
                      .message = std::move(message)});
     }
+    CheckInsideClosedMeshes(cell, world, r, near.contacts, [&](std::string what) {
+      out.push_back({.severity = Severity::kError,
+                     .where = where(r),
+                     .key_path = key(r),
+                     .message = home_text(r) + ": " + what});
+    });
   }
 
   for (int a = 0; a < robots; ++a) {
@@ -136,13 +186,21 @@ std::vector<Diagnostic> CheckHomes(const cell::Cell& cell, const collision::Coll
           world.CheckRobotPair(ctx, a, qa, b, qb, collision::ContactReport::kAll);
       const collision::CollisionResult near =
           world.CheckRobotPair(ctx, a, qa, b, qb, collision::ContactReport::kAll, margin);
-      for (const auto& [c, contact] : Merge(touching, near)) {
-        out.push_back({.severity = Severity::kError,
-                       .where = where(a),
-                       .key_path = key(a),
-                       .message = home_text(a) + " and " + home_text(b) + " are in collision: " +
-                                  PairText(c) + " (" + (contact ? "in contact" : body_note) + ")"});
+      const std::vector<std::pair<collision::Contact, bool>> found = Merge(touching, near);
+      if (found.empty()) continue;
+      // One line per pair of robots: two robots placed in each other touch with many bodies.
+      constexpr std::size_t kShown = 4;
+      std::string pairs;
+      for (std::size_t i = 0; i < std::min(found.size(), kShown); ++i) {
+        pairs += (i > 0 ? ", " : "") + PairText(found[i].first) + " (" +
+                 (found[i].second ? "in contact" : body_note) + ")";
       }
+      if (found.size() > kShown) pairs += fmt::format(" and {} more", found.size() - kShown);
+      out.push_back(
+          {.severity = Severity::kError,
+           .where = where(a),
+           .key_path = key(a),
+           .message = home_text(a) + " and " + home_text(b) + " are in collision: " + pairs});
     }
   }
   return out;

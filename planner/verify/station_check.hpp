@@ -30,7 +30,10 @@ struct HomeCheckOptions {
 };
 
 /// Checks every robot's home against the obstacles, the robot itself and every other robot at
-/// its home. Returns one error per offending body pair (empty when all homes are fine), placed
+/// its home, and every robot body at home against the closed mesh obstacles (cell::IsClosedMesh):
+/// a body inside one is an error too. Returns one error per offending body pair of a robot and
+/// obstacles, one per pair of robots (naming up to four body pairs), and one per body inside a
+/// closed mesh (empty when all homes are fine), placed
 /// at the robot's `home:` in the cell file (cell::Robot::home_where; the cell file when
 /// unknown) with key `robots[i].home`, e.g.
 ///   `R1's home [0, -30, -35, 0, 100, 0] deg is in collision: R1/link_3 – pillar (in contact)`

@@ -83,7 +83,7 @@ TEST(CliTest, CheckCountsTheGunsDefaultWeldTime) {
       << "format: weldcell/1\nname: guns\ncycle_time: 10\nrobots:\n"
       << "  - {name: R1, model: " << (good / "tiny_robot.yaml").string()
       << ", tool: " << (good / "gun.yaml").string() << "}\n"
-      << "  - {name: R2, model: " << (good / "tiny_robot.yaml").string()
+      << "  - {name: R2, base: {xyz: [0, 3, 0]}, model: " << (good / "tiny_robot.yaml").string()
       << ", tool: " << (good / "gun_missing_visual.yaml").string() << "}\n"
       << "welds:\n  - {id: W1, p: [1, 0, 1], n: [0, 0, 1]}\n"
       << "  - {id: W2, p: [1, 0, 1], n: [0, 0, 1], weld_time: 1}\n";
@@ -244,7 +244,7 @@ TEST(CliTest, CheckAndPlanRejectHomesInOrNearObstaclesAndOtherRobots) {
   EXPECT_THAT(gun.out, HasSubstr("R1/link_4 – R1/gun (nearer than the 5 mm"));
   const CommandRun robots = Weldcell("check " + dir + "homes_touch/cell.yaml");
   EXPECT_EQ(robots.exit_code, 2) << robots.out;
-  EXPECT_THAT(robots.out, HasSubstr("are in collision: R1/gun – R2/gun (in contact)"));
+  EXPECT_THAT(robots.out, HasSubstr("are in collision: R1/gun – R2/link_5 (in contact), "));
 
   // `plan` says it once (not once per weld), before planning anything, and writes no plan.
   const fs::path out = TempDir("plan_home");

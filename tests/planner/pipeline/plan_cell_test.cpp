@@ -86,7 +86,7 @@ TEST(PlanCellTest, AWristOfManyTurnsPlansAsFastAsAnOrdinaryOne) {
       for (const Eigen::VectorXd& q : s.q) farthest = std::max(farthest, std::abs(q[5]));
     }
     EXPECT_LE(farthest, 3 * testing::kPi);
-    const VerifyReport report = Verify(out.plan, c, world);
+    const VerifyReport report = Verify(out.plan, c);
     for (const Violation& v : report.violations) ADD_FAILURE() << ToString(v);
   }
 }

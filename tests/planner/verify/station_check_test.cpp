@@ -9,9 +9,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <numbers>
 #include <string>
 
+#include "planner/cell/geometry.hpp"
 #include "planner/cell/load.hpp"
 #include "planner/collision/segment_check.hpp"
 #include "planner/plan/cell_hash.hpp"
@@ -22,6 +24,7 @@ namespace {
 
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
+using ::testing::Not;
 namespace fs = std::filesystem;
 
 const fs::path kCells = "tests/planner/verify/cells";
@@ -109,14 +112,55 @@ TEST(CheckHomesTest, HomesOfTwoRobotsInEachOther) {
   const cell::Cell c = Load("homes_touch");
   const collision::CollisionWorld world = MakeVerifierWorld(c);
   const std::vector<Diagnostic> d = CheckHomes(c, world);
-  ASSERT_FALSE(d.empty());
-  EXPECT_THAT(All(d), HasSubstr("robots[0].home: R1's home [0, 30, -35, 0, -60, 0] deg and R2's "
-                                "home [0, -25, -35, 0, 100, 0] deg are in collision: R1/gun – "
-                                "R2/gun (in contact)"));
-  EXPECT_THAT(All(d), HasSubstr("(nearer than the 5 mm that motions keep between two robot "
-                                "bodies)"));
-  // Each home alone is free: only robot pairs are reported.
-  for (const Diagnostic& x : d) EXPECT_THAT(x.message, HasSubstr(" and R2's home")) << x.message;
+  // Each home alone is free: one line for the pair of robots, naming up to four body pairs.
+  ASSERT_EQ(d.size(), 1u) << All(d);
+  EXPECT_THAT(d[0].ToString(),
+              HasSubstr("robots[0].home: R1's home [0, 30, -35, 0, -60, 0] deg and R2's home "
+                        "[0, -25, -35, 0, 100, 0] deg are in collision: R1/gun – R2/link_5 (in "
+                        "contact), "));
+  EXPECT_THAT(d[0].message, HasSubstr("R1/gun – R2/gun (in contact)"));
+  EXPECT_THAT(d[0].message, HasSubstr("(nearer than the 5 mm that motions keep between two robot "
+                                      "bodies) and 1 more"));
+}
+
+// A closed cube mesh (outward triangles) of edge `size` centred on `centre`, as a cell obstacle.
+cell::Obstacle CubeMesh(const std::string& name, const Eigen::Vector3d& centre, double size) {
+  auto mesh = std::make_shared<cell::Mesh>();
+  for (int i = 0; i < 8; ++i) {
+    mesh->vertices.emplace_back((i & 1 ? 0.5 : -0.5) * size, (i & 2 ? 0.5 : -0.5) * size,
+                                (i & 4 ? 0.5 : -0.5) * size);
+  }
+  mesh->triangles = {{0, 2, 1}, {1, 2, 3}, {4, 5, 6}, {5, 7, 6}, {0, 1, 4}, {1, 5, 4},
+                     {2, 6, 3}, {3, 6, 7}, {0, 4, 2}, {2, 4, 6}, {1, 3, 5}, {3, 7, 5}};
+  cell::Obstacle o{.name = name, .geometry = {.shape = cell::Shape::FromMesh(mesh)}};
+  o.geometry.X_FG.translation() = centre;
+  o.closed_mesh = cell::IsClosedMesh(*mesh);
+  return o;
+}
+
+TEST(CheckHomesTest, ABodyInsideAClosedMeshAtHomeIsAnInputErrorButNotInsideAnOpenOne) {
+  // A closed 1.2 m cage around R1's wrist at home: the forearm crosses its surface (a contact),
+  // the wrist links inside touch no triangle, which only the containment test sees.
+  cell::Cell c = cell::LoadCell("cells/demo/cell.yaml").value;
+  const cell::Robot& r1 = c.robots[0];
+  const Eigen::Vector3d p_WF =
+      r1.X_WB * MakeVerifierWorld(c).chain(0).FlangePose(r1.home).translation();
+  c.obstacles.push_back(CubeMesh("cage", p_WF, 1.2));
+  ASSERT_TRUE(c.obstacles.back().closed_mesh);
+  {
+    const collision::CollisionWorld world = MakeVerifierWorld(c);
+    const std::string d = All(CheckHomes(c, world));
+    EXPECT_THAT(
+        d, ContainsRegex("robots\\[0\\]\\.home: R1's home \\[[^]]*\\] deg: R1/link_6 is inside "
+                         "the closed mesh cage"));
+    EXPECT_THAT(d, HasSubstr("– cage (in contact)"));  // the surface crossing, as before
+  }
+  // The same triangles as an open surface: only the crossing is reported.
+  c.obstacles.back().closed_mesh = false;
+  const collision::CollisionWorld world = MakeVerifierWorld(c);
+  const std::string d = All(CheckHomes(c, world));
+  EXPECT_THAT(d, Not(HasSubstr("inside the closed mesh")));
+  EXPECT_THAT(d, HasSubstr("– cage (in contact)"));
 }
 
 TEST(CheckHomesTest, ARobotYamlCanDeclareTwoLinksAllowedButNeverTheGun) {
