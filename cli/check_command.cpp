@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "planner/cell/load.hpp"
 
 namespace weldcell::cli {
@@ -118,7 +119,7 @@ void RegisterCheck(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     const cell::Loaded<cell::Cell> loaded = cell::LoadCell(*cell_file);
     for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
     if (global.json) {
-      std::cout << ToJson(loaded.value, loaded.warnings).dump(2) << '\n';
+      PrintJson(ToJson(loaded.value, loaded.warnings), std::cout);
     } else if (!global.quiet) {
       PrintText(loaded.value);
       std::cout << "ok\n";
