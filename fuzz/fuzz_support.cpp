@@ -27,7 +27,8 @@ void RemoveScratch() {
 const fs::path& ScratchDir() {
   fs::path& dir = Scratch();
   if (dir.empty()) {
-    const fs::path made = fs::temp_directory_path() / ("weldcell_fuzz_" + std::to_string(::getpid()));
+    const fs::path made =
+        fs::temp_directory_path() / ("weldcell_fuzz_" + std::to_string(::getpid()));
     fs::remove_all(made);
     fs::create_directories(made);
     fs::copy(WELDCELL_FUZZ_FIXTURE, made, fs::copy_options::recursive);
