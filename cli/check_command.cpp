@@ -14,6 +14,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "planner/cell/load.hpp"
 #include "planner/collision/collision_world.hpp"
 #include "planner/kinematics/ik.hpp"
@@ -292,7 +293,7 @@ void RegisterCheck(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     }
     const collision::CollisionWorld planner_world(c);
     if (global.json) {
-      std::cout << ToJson(c, planner_world, verifier_world, loaded.warnings).dump(2) << '\n';
+      PrintJson(ToJson(c, planner_world, verifier_world, loaded.warnings), std::cout);
     } else if (!global.quiet) {
       PrintText(c, planner_world, verifier_world);
       std::cout << "ok\n";

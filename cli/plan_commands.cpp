@@ -5,10 +5,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "cli/progress.hpp"
 #include "planner/cell/load.hpp"
 #include "planner/collision/collision_world.hpp"
@@ -94,11 +96,13 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         verify::Verify(out.plan, c, verifier_world, {.threads = args->jobs});
     const pipeline::PlanStatistics& s = out.statistics;
     if (global.json) {
-      std::cout << fmt::format(
-          "{{\"plan\": \"{}\", \"makespan\": {}, \"cycle_time\": {}, \"unplanned\": {}, "
-          "\"violations\": {}}}\n",
-          plan_file.string(), out.plan.makespan, c.cycle_time, out.plan.unreachable.size(),
-          report.violations.size());
+      nlohmann::ordered_json j;
+      j["plan"] = plan_file.string();
+      j["makespan"] = out.plan.makespan;
+      j["cycle_time"] = c.cycle_time;
+      j["unplanned"] = out.plan.unreachable.size();
+      j["violations"] = report.violations.size();
+      PrintJson(j, std::cout);
     } else if (!global.quiet) {
       for (const plan::RobotPlan& r : out.plan.robots) {
         std::cout << fmt::format("{}: {} welds, done after {:.2f} s (busy {:.2f} s)\n", r.robot,
@@ -157,16 +161,16 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) 
     const verify::VerifyReport report =
         verify::Verify(p, c, {.resolution = *resolution_mm / 1000.0, .threads = *jobs});
     if (global.json) {
-      std::cout << "{\"violations\": [";
-      for (std::size_t i = 0; i < report.violations.size(); ++i) {
-        const verify::Violation& v = report.violations[i];
-        std::cout << (i ? ", " : "")
-                  << fmt::format(
-                         "{{\"kind\": \"{}\", \"time\": {}, \"robot\": \"{}\", "
-                         "\"message\": \"{}\"}}",
-                         verify::ToString(v.kind), v.time, v.robot, v.message);
+      nlohmann::ordered_json j;
+      j["violations"] = nlohmann::ordered_json::array();
+      for (const verify::Violation& v : report.violations) {
+        j["violations"].push_back({{"kind", verify::ToString(v.kind)},
+                                   {"time", v.time},
+                                   {"robot", v.robot},
+                                   {"message", v.message}});
       }
-      std::cout << "], \"checks\": " << report.collision_checks << "}\n";
+      j["checks"] = report.collision_checks;
+      PrintJson(j, std::cout);
     } else if (!global.quiet || !report.ok()) {
       PrintViolations(report);
       std::cout << fmt::format("{} violation(s); {} configurations checked\n",

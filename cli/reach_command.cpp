@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "cli/progress.hpp"
 #include "planner/cell/load.hpp"
 #include "planner/collision/collision_world.hpp"
@@ -126,7 +127,7 @@ void RegisterReach(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       }
       j["unreachable"] = nlohmann::ordered_json::array();
       for (int w : unreachable) j["unreachable"].push_back(c.welds[w].id);
-      std::cout << j.dump(2) << '\n';
+      PrintJson(j, std::cout);
     } else if (!global.quiet) {
       PrintTable(c, map);
     }

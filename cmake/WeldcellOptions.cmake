@@ -24,3 +24,15 @@ if(WELDCELL_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+if(WELDCELL_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "WELDCELL_FUZZ needs clang's libFuzzer: configure with CC=clang CXX=clang++ "
+                        "(scripts/fuzz does)")
+  endif()
+  # Coverage instrumentation and the sanitizers on every library; the fuzz targets add the
+  # libFuzzer main (-fsanitize=fuzzer, fuzz/CMakeLists.txt). Any UB report is a finding.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

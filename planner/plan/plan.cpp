@@ -170,7 +170,9 @@ std::string ToJson(const Plan& plan) {
   for (const UnreachableWeld& u : plan.unreachable) {
     j["unreachable"].push_back({{"weld", u.weld_id}, {"reason", u.reason}});
   }
-  return j.dump(1) + "\n";
+  // Names from a URDF or messages quoting them may hold bytes that are not UTF-8 (the loaders
+  // check the cell's own names and ids): replace them rather than fail to write the plan.
+  return j.dump(1, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 Plan PlanFromJson(const std::string& text, const std::string& file) {
@@ -181,6 +183,11 @@ Plan PlanFromJson(const std::string& text, const std::string& file) {
     DiagnosticSink sink;
     sink.Error(LocationOfByte(text, e.byte > 0 ? e.byte - 1 : 0, file), "",
                std::string("not valid JSON: ") + e.what());
+    sink.ThrowIfErrors();
+  } catch (const Json::exception& e) {
+    // E.g. out_of_range for a number beyond a double (1e400), which carries no position.
+    DiagnosticSink sink;
+    sink.Error({.file = file}, "", std::string("not valid JSON: ") + e.what());
     sink.ThrowIfErrors();
   }
   Reader rd(file);

@@ -225,6 +225,16 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
       sink.Error(where(fields[0]), "id", "missing weld id");
       ok = false;
     }
+    // Ids and groups end up in plan.json, which holds only UTF-8.
+    for (const std::size_t i : {std::size_t{0}, std::size_t{11}}) {
+      if (i >= fields.size()) continue;
+      if (const std::size_t bad = FindInvalidUtf8(fields[i].text); bad != std::string_view::npos) {
+        sink.Error(where(fields[i]), kColumns[i],
+                   "not valid UTF-8 text (byte " + std::to_string(bad + 1) +
+                       " of the value); save the file as UTF-8");
+        ok = false;
+      }
+    }
     w.id = std::string(fields[0].text);
 
     // nullopt for an empty optional field; errors are reported here.

@@ -28,6 +28,39 @@ std::filesystem::path ResolveRelative(const std::filesystem::path& base_dir,
   return (base_dir / p).lexically_normal();
 }
 
+std::size_t FindInvalidUtf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned char b = byte(i);
+    std::size_t length = 0;
+    unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
+    if (b < 0x80) {
+      length = 1;
+    } else if (b >= 0xC2 && b <= 0xDF) {
+      length = 2;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      length = 3;
+      if (b == 0xE0) low = 0xA0;   // overlong
+      if (b == 0xED) high = 0x9F;  // surrogates
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      length = 4;
+      if (b == 0xF0) low = 0x90;   // overlong
+      if (b == 0xF4) high = 0x8F;  // beyond U+10FFFF
+    } else {
+      return i;
+    }
+    if (i + length > text.size()) return i;
+    for (std::size_t k = 1; k < length; ++k) {
+      const unsigned char c = byte(i + k);
+      const unsigned char lo = k == 1 ? low : 0x80, hi = k == 1 ? high : 0xBF;
+      if (c < lo || c > hi) return i;
+    }
+    i += length;
+  }
+  return std::string_view::npos;
+}
+
 Eigen::Matrix3d RotationFromRpy(double roll, double pitch, double yaw) {
   return (Eigen::AngleAxisd(yaw, Eigen::Vector3d::UnitZ()) *
           Eigen::AngleAxisd(pitch, Eigen::Vector3d::UnitY()) *
@@ -228,6 +261,12 @@ std::optional<std::uint64_t> YamlReader::UnsignedInteger(const YAML::Node& node,
 std::optional<std::string> YamlReader::String(const YAML::Node& node, const std::string& key_path) {
   if (!node.IsScalar() || node.Scalar().empty()) {
     Error(node, key_path, "expected a non-empty string, got " + Describe(node));
+    return std::nullopt;
+  }
+  if (const std::size_t bad = FindInvalidUtf8(node.Scalar()); bad != std::string_view::npos) {
+    Error(node, key_path,
+          "not valid UTF-8 text (byte " + std::to_string(bad + 1) + " of the value); save the "
+          "file as UTF-8");
     return std::nullopt;
   }
   return node.Scalar();

@@ -70,6 +70,7 @@ class YamlReader {
   std::optional<double> Positive(const YAML::Node& node, const std::string& key_path,
                                  double unit = 1.0, bool allow_zero = false);
   std::optional<std::uint64_t> UnsignedInteger(const YAML::Node& node, const std::string& key_path);
+  /// A non-empty scalar that is valid UTF-8.
   std::optional<std::string> String(const YAML::Node& node, const std::string& key_path);
   /// A sequence of numbers; `expected_size` 0 accepts any length.
   std::optional<std::vector<double>> Numbers(const YAML::Node& node, const std::string& key_path,
@@ -89,6 +90,11 @@ class YamlReader {
   std::string file_;
   DiagnosticSink& sink_;
 };
+
+/// Byte offset of the first byte that is not part of valid UTF-8 (no overlong forms, no
+/// surrogates, at most U+10FFFF), or std::string_view::npos when `text` is valid UTF-8. Names
+/// and ids end up in JSON (plan.json, --json), which holds only UTF-8.
+std::size_t FindInvalidUtf8(std::string_view text);
 
 /// Rotation R = Rz(yaw)·Ry(pitch)·Rx(roll) (URDF convention), angles in rad.
 Eigen::Matrix3d RotationFromRpy(double roll, double pitch, double yaw);

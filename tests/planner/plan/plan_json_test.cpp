@@ -21,17 +21,20 @@ Plan SamplePlan() {
   r.robot = "R1";
   Eigen::VectorXd q(6);
   q << 0.1, -0.2, 0.3, 1e-17, 3.141592653589793, -2.5;
-  r.welds.push_back({.weld_id = "W1", .q = q, .spin = 0.25, .tilt = 0.0, .start_time = 1.5,
-                     .end_time = 2.25});
-  r.segments.push_back({.kind = SegmentKind::kMotion, .from = "home", .to = "W1",
-                        .times = {0.0, 0.75, 1.5}, .q = {q * 0.0, q * 0.5, q}});
-  r.segments.push_back({.kind = SegmentKind::kWeld, .from = "W1", .to = "W1",
-                        .times = {1.5, 2.25}, .q = {q, q}});
+  r.welds.push_back(
+      {.weld_id = "W1", .q = q, .spin = 0.25, .tilt = 0.0, .start_time = 1.5, .end_time = 2.25});
+  r.segments.push_back({.kind = SegmentKind::kMotion,
+                        .from = "home",
+                        .to = "W1",
+                        .times = {0.0, 0.75, 1.5},
+                        .q = {q * 0.0, q * 0.5, q}});
+  r.segments.push_back(
+      {.kind = SegmentKind::kWeld, .from = "W1", .to = "W1", .times = {1.5, 2.25}, .q = {q, q}});
   r.busy_time = 2.25;
   r.finish_time = 2.25;
   p.robots.push_back(r);
-  p.interlocks.push_back({.zone = "Z1", .owner = "R1", .partner = "R2", .acquire_time = 0.5,
-                          .release_time = 1.0});
+  p.interlocks.push_back(
+      {.zone = "Z1", .owner = "R1", .partner = "R2", .acquire_time = 0.5, .release_time = 1.0});
   p.unreachable.push_back({.weld_id = "W9", .reason = "out of range for every robot"});
   return p;
 }
@@ -62,7 +65,8 @@ TEST(PlanJsonTest, ReportsEveryMissingOrWrongKey) {
     PlanFromJson(text, "p.json");
     FAIL() << "expected InputError";
   } catch (const InputError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("p.json: error: format: unknown plan format 'weldcell-plan/9'"));
+    EXPECT_THAT(e.what(),
+                HasSubstr("p.json: error: format: unknown plan format 'weldcell-plan/9'"));
     EXPECT_THAT(e.what(), HasSubstr("p.json: error: missing key 'makespan'"));
   }
 }
@@ -73,6 +77,33 @@ TEST(PlanJsonTest, MismatchedSampleCountsAreAnError) {
   ASSERT_NE(pos, std::string::npos);
   text.insert(pos + 6, "0.0,");
   EXPECT_THROW(PlanFromJson(text, "p.json"), InputError);
+}
+
+// A number beyond a double is valid JSON syntax but no plan value: bad input naming the file,
+// not another exception (found by fuzz/plan_fuzz.cpp; the CLI reported an internal error).
+TEST(PlanJsonTest, NumberBeyondADoubleIsAnInputError) {
+  Plan p = SamplePlan();
+  p.cycle_time = 12345.0;
+  std::string text = ToJson(p);
+  const auto at = text.find("12345.0");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 7, "1e400");
+  try {
+    PlanFromJson(text, "p.json");
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("p.json: error: not valid JSON: "));
+    EXPECT_THAT(e.what(), HasSubstr("number overflow parsing '1e400'"));
+  }
+}
+
+// Names that are not UTF-8 (e.g. URDF link names quoted in a reason) do not make the plan
+// unwritable: such bytes become U+FFFD.
+TEST(PlanJsonTest, BytesThatAreNotUtf8AreReplacedWhenWriting) {
+  Plan p = SamplePlan();
+  p.unreachable[0].reason = "blocked by link_\xff";
+  const Plan back = PlanFromJson(ToJson(p), "p.json");
+  EXPECT_EQ(back.unreachable[0].reason, "blocked by link_\xEF\xBF\xBD");
 }
 
 }  // namespace
