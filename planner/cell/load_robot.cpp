@@ -194,11 +194,14 @@ std::shared_ptr<const RobotModel> ReadRobotModel(const fs::path& robot_yaml, con
       if (auto node = YamlReader::Get(*cj, "offsets")) {
         if (auto v = reader.Numbers(*node, "controller_joints.offsets",
                                     static_cast<std::size_t>(dof), "one per movable joint")) {
+          // Without a model (its errors are reported) any length was accepted: index only
+          // the joints that exist.
+          const std::vector<int> movable =
+              model ? model->movable_joint_indices() : std::vector<int>{};
           for (std::size_t i = 0; i < v->size(); ++i) {
             const bool prismatic =
-                model &&
-                model->joints[static_cast<std::size_t>(model->movable_joint_indices()[i])].type ==
-                    JointType::kPrismatic;
+                i < movable.size() &&
+                model->joints[static_cast<std::size_t>(movable[i])].type == JointType::kPrismatic;
             (*v)[i] *= prismatic ? units.length : units.angle;
           }
           offsets = *v;
