@@ -382,7 +382,10 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
   }
 
   // Mimic joints off the chain (gripper fingers, balancer linkages) do not move the arm.
-  for (const auto& [name, uj] : urdf_model->joints_) {
+  for (const auto& entry : urdf_model->joints_) {
+    // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+    const std::string& name = entry.first;
+    const urdf::JointSharedPtr& uj = entry.second;
     if (!uj || !uj->mimic) continue;
     const bool on_chain = std::any_of(chain_joints.begin(), chain_joints.end(),
                                       [&](const auto& c) { return c->name == name; });
