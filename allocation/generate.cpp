@@ -6,8 +6,8 @@
 #include <set>
 #include <utility>
 
-#include "planner/common/check.hpp"
 #include "allocation/travel_time.hpp"
+#include "planner/common/check.hpp"
 
 namespace weldcell::allocation {
 

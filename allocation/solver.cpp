@@ -1,7 +1,7 @@
 #include "allocation/solver.hpp"
 
-#include "planner/common/check.hpp"
 #include "allocation/internal/solver_common.hpp"
+#include "planner/common/check.hpp"
 
 namespace weldcell::allocation {
 

@@ -10,10 +10,10 @@
 #include <numeric>
 #include <random>
 
-#include "planner/common/check.hpp"
 #include "allocation/internal/graph.hpp"
 #include "allocation/internal/solver_common.hpp"
 #include "allocation/solver.hpp"
+#include "planner/common/check.hpp"
 
 namespace weldcell::allocation {
 namespace {

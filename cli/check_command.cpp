@@ -35,10 +35,14 @@ std::size_t TriangleCount(const std::vector<cell::Geometry>& geometries) {
 
 const char* ShapeName(cell::ShapeKind kind) {
   switch (kind) {
-    case cell::ShapeKind::kBox: return "box";
-    case cell::ShapeKind::kCylinder: return "cylinder";
-    case cell::ShapeKind::kSphere: return "sphere";
-    case cell::ShapeKind::kMesh: return "mesh";
+    case cell::ShapeKind::kBox:
+      return "box";
+    case cell::ShapeKind::kCylinder:
+      return "cylinder";
+    case cell::ShapeKind::kSphere:
+      return "sphere";
+    case cell::ShapeKind::kMesh:
+      return "mesh";
   }
   return "?";
 }
@@ -143,11 +147,12 @@ void PrintText(const cell::Cell& c, const collision::CollisionWorld& planner_wor
     const int r_index = static_cast<int>(i);
     const cell::RobotModel& m = *r.model;
     const Eigen::Vector3d p = r.X_WB.translation();
-    std::cout << fmt::format("  {}: {} ({} joints), base at [{:.3f}, {:.3f}, {:.3f}] m, "
-                             "controller {} program {}\n",
-                             r.name, m.name, m.dof(), p.x(), p.y(), p.z(),
-                             r.controller.dialect.empty() ? "-" : r.controller.dialect,
-                             r.controller.program.empty() ? "-" : r.controller.program);
+    std::cout << fmt::format(
+        "  {}: {} ({} joints), base at [{:.3f}, {:.3f}, {:.3f}] m, "
+        "controller {} program {}\n",
+        r.name, m.name, m.dof(), p.x(), p.y(), p.z(),
+        r.controller.dialect.empty() ? "-" : r.controller.dialect,
+        r.controller.program.empty() ? "-" : r.controller.program);
     for (const cell::Joint& j : m.joints) {
       if (j.movable()) std::cout << "      " << JointLine(j) << '\n';
     }
@@ -171,11 +176,11 @@ void PrintText(const cell::Cell& c, const collision::CollisionWorld& planner_wor
           collision::IsStructural(group.reason) ? "" : " (planner only)", list);
     }
     const cell::Tool& t = r.tool;
-    std::cout << fmt::format("    tool {}: TCP at [{:.3f}, {:.3f}, {:.3f}] m from the flange, "
-                             "approach {:.3f} m, close {:.2f} s, open {:.2f} s, {} shapes\n",
-                             t.name, t.X_FT.translation().x(), t.X_FT.translation().y(),
-                             t.X_FT.translation().z(), t.approach_distance, t.close_time,
-                             t.open_time, t.collision.size());
+    std::cout << fmt::format(
+        "    tool {}: TCP at [{:.3f}, {:.3f}, {:.3f}] m from the flange, "
+        "approach {:.3f} m, close {:.2f} s, open {:.2f} s, {} shapes\n",
+        t.name, t.X_FT.translation().x(), t.X_FT.translation().y(), t.X_FT.translation().z(),
+        t.approach_distance, t.close_time, t.open_time, t.collision.size());
   }
   // A weld without its own time takes the default of the gun that welds it: before allocation
   // the total is known only within the guns' range.

@@ -1,7 +1,6 @@
 // weldcell: plans spot-welding stations. See docs/cli.md.
 
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <exception>
 #include <iostream>

@@ -62,8 +62,9 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   auto args = std::make_shared<Args>();
   cmd->add_option("cell", args->cell, "The cell YAML")->required();
   cmd->add_option("-o,--out", args->out, "Output folder (created)")->capture_default_str();
-  cmd->add_option("-j,--jobs", args->jobs, "Worker threads (0 = one per core); the plan does "
-                                           "not depend on it")
+  cmd->add_option("-j,--jobs", args->jobs,
+                  "Worker threads (0 = one per core); the plan does "
+                  "not depend on it")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--seed", args->seed, "Random seed (default: the cell's settings.seed)")
       ->check(CLI::NonNegativeNumber);
@@ -141,9 +142,10 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
 }
 
 void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) {
-  CLI::App* cmd = app.add_subcommand(
-      "verify", "Re-check a plan against its cell, independently of the planner: dense "
-                "collisions, joint limits, timing, welds; exit 1 on any violation");
+  CLI::App* cmd =
+      app.add_subcommand("verify",
+                         "Re-check a plan against its cell, independently of the planner: dense "
+                         "collisions, joint limits, timing, welds; exit 1 on any violation");
   auto cell_file = std::make_shared<std::string>();
   auto plan_file = std::make_shared<std::string>();
   auto resolution_mm = std::make_shared<double>(0.0);

@@ -37,8 +37,7 @@ void Progress::Update(int done, int total) {
     const int quarter = 4 * done / total;
     if (quarter == last_quarter_) return;
     last_quarter_ = quarter;
-    std::fputs(fmt::format("{}: {}/{} ({:.1f} s)\n", label_, done, total, seconds).c_str(),
-               stderr);
+    std::fputs(fmt::format("{}: {}/{} ({:.1f} s)\n", label_, done, total, seconds).c_str(), stderr);
   }
 }
 

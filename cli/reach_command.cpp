@@ -39,8 +39,8 @@ std::string ReachCsv(const cell::Cell& c, const reach::ReachMap& map) {
       double best = 0;
       for (const reach::Candidate& cand : e.candidates) best = std::max(best, cand.clearance);
       out += fmt::format("{},{},{},{},{:.4f},{}\n", CsvField(c.welds[w].id),
-                         CsvField(c.robots[r].name), reach::ToString(e.status),
-                         e.candidates.size(), best, CsvField(e.detail));
+                         CsvField(c.robots[r].name), reach::ToString(e.status), e.candidates.size(),
+                         best, CsvField(e.detail));
     }
   }
   return out;
@@ -85,14 +85,16 @@ void PrintTable(const cell::Cell& c, const reach::ReachMap& map) {
 
 void RegisterReach(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
-      "reach", "Reachability of every weld by every robot (IK, gun spin, collisions, approach); "
-               "exit 1 if a weld is reachable by no robot");
+      "reach",
+      "Reachability of every weld by every robot (IK, gun spin, collisions, approach); "
+      "exit 1 if a weld is reachable by no robot");
   auto cell_file = std::make_shared<std::string>();
   auto csv_file = std::make_shared<std::string>();
   auto jobs = std::make_shared<int>(0);
   cmd->add_option("cell", *cell_file, "The cell YAML")->required();
   cmd->add_option("--csv", *csv_file, "Also write the weld × robot table as CSV to this file");
-  cmd->add_option("-j,--jobs", *jobs, "Worker threads (0 = one per core)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("-j,--jobs", *jobs, "Worker threads (0 = one per core)")
+      ->check(CLI::NonNegativeNumber);
   cmd->callback([&global, exit_code, cell_file, csv_file, jobs] {
     const cell::Loaded<cell::Cell> loaded = cell::LoadCell(*cell_file, CellLoadOptions(global));
     for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
@@ -100,9 +102,8 @@ void RegisterReach(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     const collision::CollisionWorld world(c);
     Progress progress("reach", !global.quiet && !global.json);
     const reach::ReachMap map = reach::ReachAll(
-        c, world, {.threads = *jobs, .progress = [&](int done, int total) {
-                     progress.Update(done, total);
-                   }});
+        c, world,
+        {.threads = *jobs, .progress = [&](int done, int total) { progress.Update(done, total); }});
     progress.Finish();
     if (!csv_file->empty()) WriteFileAtomically(*csv_file, ReachCsv(c, map));
 

@@ -50,13 +50,13 @@ struct Robot {
 
 struct Weld {
   std::string id;
-  Eigen::Vector3d p_W = Eigen::Vector3d::Zero();  ///< Weld point in the world.
-  Eigen::Vector3d n_W = Eigen::Vector3d::UnitZ(); ///< Unit surface normal, pointing to the gun.
+  Eigen::Vector3d p_W = Eigen::Vector3d::Zero();   ///< Weld point in the world.
+  Eigen::Vector3d n_W = Eigen::Vector3d::UnitZ();  ///< Unit surface normal, pointing to the gun.
   double weld_time = 0.0;       ///< s (dwell with the gun closed, excluding close/open).
   double tilt_tolerance = 0.0;  ///< rad: the gun axis may deviate this much from the normal.
-  double spin_min = -std::numbers::pi; ///< rad: allowed rotation of the gun about the normal.
+  double spin_min = -std::numbers::pi;  ///< rad: allowed rotation of the gun about the normal.
   double spin_max = std::numbers::pi;
-  std::string group;            ///< Optional grouping label (e.g. a part or a gun).
+  std::string group;               ///< Optional grouping label (e.g. a part or a gun).
   std::vector<std::string> after;  ///< Ids of welds that must be done before this one.
 };
 
@@ -68,7 +68,7 @@ inline double EffectiveWeldTime(const Weld& weld, const Tool& tool) {
 
 struct Obstacle {
   std::string name;
-  Geometry geometry;  ///< X_FG is the pose in the world.
+  Geometry geometry;             ///< X_FG is the pose in the world.
   std::vector<Geometry> visual;  ///< Optional; empty means "draw collision".
   /// A mesh obstacle whose mesh is closed (IsClosedMesh): besides its surface, which motions are
   /// checked against like any mesh, its inside is solid for containment checks (robot bases,
@@ -77,9 +77,10 @@ struct Obstacle {
 };
 
 struct ReachSettings {
-  double spin_step = 15.0 * std::numbers::pi / 180.0;  ///< rad between sampled gun spins about the normal.
-  double tilt_step = 0.0;                  ///< rad; 0 = only the normal itself.
-  double min_clearance = 0.0;              ///< m required between robot+gun and obstacles.
+  double spin_step =
+      15.0 * std::numbers::pi / 180.0;  ///< rad between sampled gun spins about the normal.
+  double tilt_step = 0.0;               ///< rad; 0 = only the normal itself.
+  double min_clearance = 0.0;           ///< m required between robot+gun and obstacles.
 };
 
 struct MotionSettings {

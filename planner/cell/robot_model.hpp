@@ -25,7 +25,7 @@ struct Joint {
   /// Pose of the joint frame in the parent link frame at joint value 0 (URDF <origin>).
   Eigen::Isometry3d X_PJ = Eigen::Isometry3d::Identity();
   Eigen::Vector3d axis = Eigen::Vector3d::UnitZ();  ///< Unit vector in the joint frame.
-  double lower = 0.0;         ///< Position limits (rad or m); a continuous joint gets ±2π.
+  double lower = 0.0;  ///< Position limits (rad or m); a continuous joint gets ±2π.
   double upper = 0.0;
   double max_velocity = 0.0;      ///< rad/s or m/s (URDF).
   double max_acceleration = 0.0;  ///< rad/s² or m/s² (robot.yaml).
@@ -45,8 +45,8 @@ struct Link {
 /// controller[i] = signs[i] * (urdf[i] + offsets[i]) + Σ factor * urdf-derived controller term
 /// of each coupling with `joint == i` (e.g. FANUC pendant J3 includes J2).
 struct JointCoupling {
-  int joint = 0;     ///< 0-based index of the coupled joint.
-  int plus = 0;      ///< 0-based index of the joint whose value is added.
+  int joint = 0;  ///< 0-based index of the coupled joint.
+  int plus = 0;   ///< 0-based index of the joint whose value is added.
   double factor = 1.0;
   bool operator==(const JointCoupling&) const = default;
 };

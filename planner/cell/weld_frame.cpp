@@ -7,8 +7,8 @@ namespace weldcell::cell {
 
 Eigen::Vector3d WeldReferenceDirection(const Eigen::Vector3d& n) {
   // cos 25° ≈ 0.9: beyond that the projection of x gets short and numerically poor.
-  const Eigen::Vector3d seed = std::abs(n.x()) < 0.9 ? Eigen::Vector3d::UnitX()
-                                                     : Eigen::Vector3d::UnitY();
+  const Eigen::Vector3d seed =
+      std::abs(n.x()) < 0.9 ? Eigen::Vector3d::UnitX() : Eigen::Vector3d::UnitY();
   return (seed - seed.dot(n) * n).normalized();
 }
 
@@ -50,8 +50,8 @@ bool SpinAllowed(const cell::Weld& weld, double spin) {
   constexpr double kTwoPi = 2.0 * std::numbers::pi;
   if (weld.spin_max - weld.spin_min >= kTwoPi - 1e-12) return true;
   // Shift spin into [spin_min, spin_min + 2π) and compare.
-  const double shifted = weld.spin_min + std::fmod(std::fmod(spin - weld.spin_min, kTwoPi) + kTwoPi,
-                                                   kTwoPi);
+  const double shifted =
+      weld.spin_min + std::fmod(std::fmod(spin - weld.spin_min, kTwoPi) + kTwoPi, kTwoPi);
   return shifted <= weld.spin_max + 1e-12;
 }
 

@@ -74,9 +74,9 @@ void Validate(const cell::Cell& cell, DiagnosticSink& sink) {
       continue;
     }
     for (std::size_t k = 0; k < robot.model->links.size(); ++k) {
-      check_geometries(robot.model->links[k].collision,
-                       key + ".model.links[" + std::to_string(k) + "] (" +
-                           robot.model->links[k].name + ")");
+      check_geometries(
+          robot.model->links[k].collision,
+          key + ".model.links[" + std::to_string(k) + "] (" + robot.model->links[k].name + ")");
     }
     check_geometries(robot.tool.collision, key + ".tool");
     if (robot.model->dof() > kinematics::kMaxDof) {
@@ -161,10 +161,10 @@ CollisionWorld::CollisionWorld(const cell::Cell& cell, const WorldOptions& optio
           {.kind = BodyKind::kLink, .robot = robot_index, .index = static_cast<int>(k), .name = {}},
           model.links[k].collision, meshes));
     }
-    robot.bodies.push_back(MakeBody(
-        source.name + "/gun",
-        {.kind = BodyKind::kGun, .robot = robot_index, .index = robot.gun, .name = {}},
-        source.tool.collision, meshes));
+    robot.bodies.push_back(
+        MakeBody(source.name + "/gun",
+                 {.kind = BodyKind::kGun, .robot = robot_index, .index = robot.gun, .name = {}},
+                 source.tool.collision, meshes));
 
     for (int b = 0; b <= robot.gun; ++b) robot.env_order.push_back(b);
     std::erase_if(robot.env_order, [&](int b) { return robot.bodies[b].empty(); });
@@ -175,7 +175,8 @@ CollisionWorld::CollisionWorld(const cell::Cell& cell, const WorldOptions& optio
     bool shared = false;
     for (std::size_t s = 0; s < r && !shared; ++s) {
       const cell::Robot& other = cell.robots[s];
-      if (other.model == source.model && SameGeometry(other.tool.collision, source.tool.collision) &&
+      if (other.model == source.model &&
+          SameGeometry(other.tool.collision, source.tool.collision) &&
           HomeOf(other, *impl->robots[s].chain) == home) {
         robot.acm = impl->robots[s].acm;
         shared = true;
@@ -308,9 +309,8 @@ bool BodyHitsObstacle(CtxImpl& ctx, const Body& body, const Eigen::Isometry3d& X
                       const StaticBody& obstacle, double margin) {
   const Part& target = obstacle.body.parts.front();
   for (const Part& part : body.parts) {
-    if (body.parts.size() > 1 &&
-        !SphereTouchesBox(X_WBody * part.sphere_B.center, part.sphere_B.radius + margin,
-                          obstacle.box_W)) {
+    if (body.parts.size() > 1 && !SphereTouchesBox(X_WBody * part.sphere_B.center,
+                                                   part.sphere_B.radius + margin, obstacle.box_W)) {
       continue;
     }
     if (internal::PartCollides(ctx, part, X_WBody * part.X_BG, *target.geometry, obstacle.X_WG,
@@ -371,9 +371,9 @@ DistanceResult ClearancePlaced(const CollisionWorld::Impl& world, CtxImpl& ctx,
       const Part& part = body.parts[p];
       const Eigen::Vector3d c_W = X[static_cast<std::size_t>(b)] * part.sphere_B.center;
       for (std::size_t o = 0; o < world.obstacles.size(); ++o) {
-        const double lower_bound = std::max(
-            0.0, std::sqrt(world.obstacles[o].box_W.squaredExteriorDistance(c_W)) -
-                     part.sphere_B.radius);
+        const double lower_bound =
+            std::max(0.0, std::sqrt(world.obstacles[o].box_W.squaredExteriorDistance(c_W)) -
+                              part.sphere_B.radius);
         if (lower_bound >= request.max_distance) continue;
         ctx.candidates.push_back({.lower_bound = lower_bound,
                                   .body = b,
@@ -415,9 +415,8 @@ DistanceResult ClearancePlaced(const CollisionWorld::Impl& world, CtxImpl& ctx,
     }
     Eigen::Vector3d p_W_robot;
     Eigen::Vector3d p_W_obstacle;
-    const double d =
-        internal::GeometryDistance(ctx, *part.geometry, X_WG, target, obstacle.X_WG,
-                                   result.distance, &p_W_robot, &p_W_obstacle);
+    const double d = internal::GeometryDistance(ctx, *part.geometry, X_WG, target, obstacle.X_WG,
+                                                result.distance, &p_W_robot, &p_W_obstacle);
     if (d <= 0.0) {
       return {.status = DistanceStatus::kInContact,
               .distance = 0.0,
@@ -506,8 +505,7 @@ DistanceResult CollisionWorld::ClearanceAtPoses(CollisionContext& ctx, int robot
 // ---------------------------------------------------------------------------------------------
 // Context
 
-CollisionContext::CollisionContext(const CollisionWorld& world)
-    : impl_(std::make_unique<Impl>()) {
+CollisionContext::CollisionContext(const CollisionWorld& world) : impl_(std::make_unique<Impl>()) {
   impl_->world = world.impl_.get();
   impl_->collision_request.num_max_contacts = 1;
   impl_->collision_request.enable_contact = false;

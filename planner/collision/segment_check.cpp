@@ -178,8 +178,8 @@ SegmentCheckResult CheckAdaptive(const CollisionWorld& world, CollisionContext& 
 
 }  // namespace
 
-SegmentCheckResult CheckJointSegment(const CollisionWorld& world, CollisionContext& ctx,
-                                     int robot, const Eigen::Ref<const Eigen::VectorXd>& q0,
+SegmentCheckResult CheckJointSegment(const CollisionWorld& world, CollisionContext& ctx, int robot,
+                                     const Eigen::Ref<const Eigen::VectorXd>& q0,
                                      const Eigen::Ref<const Eigen::VectorXd>& q1,
                                      const SegmentCheckRequest& request) {
   WELDCELL_CHECK(robot >= 0 && robot < world.robot_count());

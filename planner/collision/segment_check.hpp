@@ -60,8 +60,8 @@ int SegmentSampleCount(const CollisionWorld& world, int robot,
 /// order (ends, middle, quarters, …) so that a collision is usually found after few checks; the
 /// result is the first contact in that order, deterministic. Allocation-free once the context
 /// has seen a segment as long. Thread safety: as CheckRobot (one context per thread).
-SegmentCheckResult CheckJointSegment(const CollisionWorld& world, CollisionContext& ctx,
-                                     int robot, const Eigen::Ref<const Eigen::VectorXd>& q0,
+SegmentCheckResult CheckJointSegment(const CollisionWorld& world, CollisionContext& ctx, int robot,
+                                     const Eigen::Ref<const Eigen::VectorXd>& q0,
                                      const Eigen::Ref<const Eigen::VectorXd>& q1,
                                      const SegmentCheckRequest& request = {});
 

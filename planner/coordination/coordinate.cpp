@@ -51,9 +51,14 @@ struct Timeline {
       if (wait[k] > 0) t.AppendWait(blocks[k].front().from, wait[k]);
       for (const motion::TrajectorySegment& s : blocks[k]) {
         switch (s.kind) {
-          case motion::SegmentKind::kMotion: t.AppendMotion(s.profile, s.from, s.to); break;
-          case motion::SegmentKind::kWeldDwell: t.AppendWeldDwell(s.from, s.duration()); break;
-          case motion::SegmentKind::kWait: break;
+          case motion::SegmentKind::kMotion:
+            t.AppendMotion(s.profile, s.from, s.to);
+            break;
+          case motion::SegmentKind::kWeldDwell:
+            t.AppendWeldDwell(s.from, s.duration());
+            break;
+          case motion::SegmentKind::kWait:
+            break;
         }
       }
       spans->push_back({block_start, t.duration()});
@@ -164,8 +169,8 @@ CoordinationResult CoordinateWithPriority(const collision::CollisionWorld& world
       break;
     }
     // Already waiting there: the waiting place is in the way, so wait one block earlier.
-    const bool waiting = timelines[waiter].wait[kw] > 0 &&
-                         t < spans[waiter][kw].first + timelines[waiter].wait[kw];
+    const bool waiting =
+        timelines[waiter].wait[kw] > 0 && t < spans[waiter][kw].first + timelines[waiter].wait[kw];
     if (waiting) {
       if (kw == 0) {
         result.message = cell_robot(owner) + " collides with " + cell_robot(waiter) +

@@ -159,8 +159,9 @@ void Chain::FlangePoseAndJacobian(const Eigen::Ref<const Eigen::VectorXd>& q,
   for (int k = 0; k < dof_; ++k) {
     const Segment& s = segments_[k];
     ApplyPre(s, &R, &p);
-    const Eigen::Vector3d a_B =
-        s.axis_index >= 0 ? Eigen::Vector3d(s.axis_sign * R.col(s.axis_index)) : Eigen::Vector3d(R * s.axis);
+    const Eigen::Vector3d a_B = s.axis_index >= 0
+                                    ? Eigen::Vector3d(s.axis_sign * R.col(s.axis_index))
+                                    : Eigen::Vector3d(R * s.axis);
     J->block<3, 1>(0, k) = a_B;
     J->block<3, 1>(3, k) = p;
     ApplyMotion(s, q[k], &R, &p);

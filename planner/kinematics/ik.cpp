@@ -12,8 +12,7 @@
 namespace weldcell::kinematics {
 
 bool IkRequest::operator==(const IkRequest& o) const {
-  const bool same_seed =
-      seed.size() == o.seed.size() && (seed.size() == 0 || seed == o.seed);
+  const bool same_seed = seed.size() == o.seed.size() && (seed.size() == 0 || seed == o.seed);
   return same_seed && random_seed == o.random_seed && max_solutions == o.max_solutions &&
          include_2pi_equivalents == o.include_2pi_equivalents && tolerance == o.tolerance &&
          max_attempts == o.max_attempts && max_iterations == o.max_iterations &&

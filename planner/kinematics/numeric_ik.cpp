@@ -75,8 +75,7 @@ std::pair<double, double> StartInterval(const Chain& chain, int i, double centre
 
 bool NumericIk::SolveFrom(const Eigen::Isometry3d& X_target,
                           const Eigen::Ref<const Eigen::VectorXd>& q_start,
-                          const IkRequest& request, Eigen::VectorXd* q_out,
-                          int* iterations) const {
+                          const IkRequest& request, Eigen::VectorXd* q_out, int* iterations) const {
   const int n = chain_.dof();
   JointVector q = q_start;
   IntoLimits(chain_, &q);

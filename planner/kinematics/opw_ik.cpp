@@ -35,8 +35,12 @@ bool ClosestPoints(const Line& a, const Line& b, Eigen::Vector3d* pa, Eigen::Vec
   return true;
 }
 
-Eigen::Matrix3d Rz(double a) { return Eigen::AngleAxisd(a, Eigen::Vector3d::UnitZ()).toRotationMatrix(); }
-Eigen::Matrix3d Ry(double a) { return Eigen::AngleAxisd(a, Eigen::Vector3d::UnitY()).toRotationMatrix(); }
+Eigen::Matrix3d Rz(double a) {
+  return Eigen::AngleAxisd(a, Eigen::Vector3d::UnitZ()).toRotationMatrix();
+}
+Eigen::Matrix3d Ry(double a) {
+  return Eigen::AngleAxisd(a, Eigen::Vector3d::UnitY()).toRotationMatrix();
+}
 
 double SignOf(double x) { return x < 0 ? -1.0 : 1.0; }
 
@@ -74,9 +78,7 @@ inline double Atan2(double y, double x) {
   return AngleOfUnit(y * inv, x * inv);
 }
 
-bool IsIdentity(const Eigen::Isometry3d& X) {
-  return X.matrix() == Eigen::Matrix4d::Identity();
-}
+bool IsIdentity(const Eigen::Isometry3d& X) { return X.matrix() == Eigen::Matrix4d::Identity(); }
 
 // Snaps values that are identity up to rounding, so that the usual chains take the fast path.
 Eigen::Isometry3d Snapped(const Eigen::Isometry3d& X) {
@@ -106,8 +108,7 @@ Eigen::Isometry3d OpwFlangePose(const OpwParameters& p, const Vector6d& q) {
   return p.X_BO * ModelPose(p, th) * p.X_EF;
 }
 
-OpwIk::OpwIk(const Chain& chain, const OpwParameters& params)
-    : chain_(chain), params_(params) {
+OpwIk::OpwIk(const Chain& chain, const OpwParameters& params) : chain_(chain), params_(params) {
   params_.X_BO = Snapped(params_.X_BO);
   params_.X_EF = Snapped(params_.X_EF);
   X_OB_ = params_.X_BO.inverse();
@@ -158,7 +159,8 @@ std::optional<OpwIk> OpwIk::FromChain(const Chain& chain, std::string* why_not) 
   const Eigen::Vector3d y_O = z_O.cross(x_O);
 
   // Joints 2 and 3: parallel, perpendicular to joint 1.
-  if (std::abs(L[1].u.dot(z_O)) > kDirTolerance) return reject("axis 2 not perpendicular to axis 1");
+  if (std::abs(L[1].u.dot(z_O)) > kDirTolerance)
+    return reject("axis 2 not perpendicular to axis 1");
   if (L[1].u.cross(L[2].u).norm() > kDirTolerance) return reject("axes 2 and 3 not parallel");
   // Wrist centre: axes 4, 5, 6 meet in one point.
   Eigen::Vector3d p45, p54, p56, p65;

@@ -32,10 +32,10 @@ namespace weldcell::kinematics {
 
 struct OpwParameters {
   double a1 = 0, a2 = 0, b = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0;  ///< m
-  std::array<double, 6> offsets{};                                ///< rad, in (−π, π]
-  std::array<double, 6> signs{1, 1, 1, 1, 1, 1};                  ///< ±1
-  Eigen::Isometry3d X_BO = Eigen::Isometry3d::Identity();  ///< model base in chain base
-  Eigen::Isometry3d X_EF = Eigen::Isometry3d::Identity();  ///< flange in model end effector
+  std::array<double, 6> offsets{};                               ///< rad, in (−π, π]
+  std::array<double, 6> signs{1, 1, 1, 1, 1, 1};                 ///< ±1
+  Eigen::Isometry3d X_BO = Eigen::Isometry3d::Identity();        ///< model base in chain base
+  Eigen::Isometry3d X_EF = Eigen::Isometry3d::Identity();        ///< flange in model end effector
 };
 std::string ToString(const OpwParameters& p);
 
@@ -78,8 +78,7 @@ class OpwIk final : public IkSolver {
   Eigen::Isometry3d X_OB_;  // inverse of X_BO
   Eigen::Isometry3d X_FE_;  // inverse of X_EF
   bool identity_base_ = true, identity_flange_ = true;
-  double k_ = 0, psi3_ = 0, k_sq_ = 0, sin_psi3_ = 0, cos_psi3_ = 1,
-         inv_2c2k_ = 0;
+  double k_ = 0, psi3_ = 0, k_sq_ = 0, sin_psi3_ = 0, cos_psi3_ = 1, inv_2c2k_ = 0;
 };
 
 }  // namespace weldcell::kinematics

@@ -28,10 +28,14 @@ namespace og = ompl::geometric;
 
 std::string_view ToString(SegmentStatus status) {
   switch (status) {
-    case SegmentStatus::kSolved: return "solved";
-    case SegmentStatus::kStartInCollision: return "start in collision";
-    case SegmentStatus::kGoalInCollision: return "goal in collision";
-    case SegmentStatus::kNoPathFound: return "no path found";
+    case SegmentStatus::kSolved:
+      return "solved";
+    case SegmentStatus::kStartInCollision:
+      return "start in collision";
+    case SegmentStatus::kGoalInCollision:
+      return "goal in collision";
+    case SegmentStatus::kNoPathFound:
+      return "no path found";
   }
   return "?";
 }
@@ -180,7 +184,8 @@ class ResolutionMotionValidator : public ob::MotionValidator {
 // Cumulative joint-space length along a path.
 std::vector<double> CumulativeLength(const std::vector<Eigen::VectorXd>& path) {
   std::vector<double> out(path.size(), 0.0);
-  for (std::size_t i = 1; i < path.size(); ++i) out[i] = out[i - 1] + (path[i] - path[i - 1]).norm();
+  for (std::size_t i = 1; i < path.size(); ++i)
+    out[i] = out[i - 1] + (path[i] - path[i - 1]).norm();
   return out;
 }
 
@@ -243,9 +248,8 @@ SegmentPlanner::SegmentPlanner(const collision::CollisionWorld& world, int robot
     return std::make_shared<SeededSampler>(s, &impl->rng);
   });
   impl_->si = std::make_shared<ob::SpaceInformation>(space);
-  impl_->si->setStateValidityChecker([impl](const ob::State* s) {
-    return impl->Valid(ToVector(s, impl->dof));
-  });
+  impl_->si->setStateValidityChecker(
+      [impl](const ob::State* s) { return impl->Valid(ToVector(s, impl->dof)); });
   impl_->si->setMotionValidator(std::make_shared<ResolutionMotionValidator>(impl_->si, impl));
   impl_->si->setup();
   impl_->rrt = std::make_shared<og::RRTConnect>(impl_->si);
@@ -338,10 +342,11 @@ SegmentResult SegmentPlanner::Plan(const SegmentRequest& request) {
     // net).
     im.motion_checks = 0;
     Impl* impl = &im;
-    const ob::PlannerTerminationCondition stop = ob::plannerOrTerminationCondition(
-        ob::timedPlannerTerminationCondition(max_time),
-        ob::PlannerTerminationCondition(
-            [impl, max_states] { return impl->motion_checks >= max_states; }));
+    const ob::PlannerTerminationCondition stop =
+        ob::plannerOrTerminationCondition(ob::timedPlannerTerminationCondition(max_time),
+                                          ob::PlannerTerminationCondition([impl, max_states] {
+                                            return impl->motion_checks >= max_states;
+                                          }));
     const ob::PlannerStatus status = im.rrt->solve(stop);
     result.planner_states += im.motion_checks;
     im.lazy = false;

@@ -29,7 +29,7 @@ namespace weldcell::motion {
 struct SegmentRequest {
   Eigen::VectorXd start;
   Eigen::VectorXd goal;
-  double resolution = 0.005;     ///< m of travel of any robot point between collision checks.
+  double resolution = 0.005;  ///< m of travel of any robot point between collision checks.
   std::uint64_t seed = 1;
   /// Sampling-based planning runs at most twice: with these limits, then (if no path was found)
   /// with another seed and eight times both. The extension budget is what makes results
@@ -57,7 +57,7 @@ enum class SegmentStatus {
   kSolved,
   kStartInCollision,  ///< In contact, or nearer than the swept margin (segment_check.hpp).
   kGoalInCollision,   ///< As kStartInCollision.
-  kNoPathFound,  ///< The planner ran out of time or states.
+  kNoPathFound,       ///< The planner ran out of time or states.
 };
 std::string_view ToString(SegmentStatus status);
 
@@ -66,8 +66,8 @@ struct SegmentResult {
   /// Waypoints from start to goal (both included); consecutive waypoints are joined by straight
   /// joint-space lines, each verified collision-free at the request's resolution.
   std::vector<Eigen::VectorXd> path;
-  bool direct = false;        ///< The straight move was free (no sampling-based planning).
-  int planner_states = 0;     ///< Tree extensions RRTConnect tried (0 when direct).
+  bool direct = false;     ///< The straight move was free (no sampling-based planning).
+  int planner_states = 0;  ///< Tree extensions RRTConnect tried (0 when direct).
   /// Failures: what went wrong and how to reproduce it (seed, start, goal, context).
   std::string message;
   bool solved() const { return status == SegmentStatus::kSolved; }

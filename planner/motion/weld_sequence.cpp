@@ -44,13 +44,12 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
   result.trajectory = RobotTrajectory(request.home);
   const TimingOptions exact{.speed_scale = request.timing.speed_scale, .blend_tolerance = 0.0};
   std::string at = "home";
-  Eigen::VectorXd q_leave = request.home;       // where it leaves from (after retracting)
+  Eigen::VectorXd q_leave = request.home;  // where it leaves from (after retracting)
   auto move_exact = [&](const Eigen::VectorXd& to, const std::string& from_id,
                         const std::string& to_id) {
     if (Same(result.trajectory.end(), to)) return;
-    result.trajectory.AppendMotion(TimeParameterize({result.trajectory.end(), to}, request.limits,
-                                                    exact),
-                                   from_id, to_id);
+    result.trajectory.AppendMotion(
+        TimeParameterize({result.trajectory.end(), to}, request.limits, exact), from_id, to_id);
   };
   // Travel from the current leave point to `goal`; false (with reason) when no path exists.
   auto travel = [&](const Eigen::VectorXd& goal, const std::string& to_id, std::uint64_t index,

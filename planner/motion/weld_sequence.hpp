@@ -27,11 +27,11 @@ struct SequenceRequest {
   Eigen::VectorXd home;
   std::vector<WeldStop> stops;
   JointLimits limits;
-  TimingOptions timing;        ///< speed scale; blend_tolerance for the travel moves.
-  double resolution = 0.005;   ///< m (see SegmentRequest).
-  std::uint64_t seed = 1;      ///< Each travel move gets a seed derived from it and its index.
+  TimingOptions timing;             ///< speed scale; blend_tolerance for the travel moves.
+  double resolution = 0.005;        ///< m (see SegmentRequest).
+  std::uint64_t seed = 1;           ///< Each travel move gets a seed derived from it and its index.
   double max_planning_time = 10.0;  ///< s (see SegmentRequest).
-  std::string context;         ///< Added to failure messages (e.g. cell hash).
+  std::string context;              ///< Added to failure messages (e.g. cell hash).
 };
 
 struct SkippedStop {
@@ -44,8 +44,8 @@ struct SequenceResult {
   /// Stops that could not be reached by a collision-free motion (their travel failed); the
   /// trajectory skips them and carries on from where it stood.
   std::vector<SkippedStop> skipped;
-  int direct_moves = 0;   ///< Travel moves that were the straight joint-space line.
-  int planned_moves = 0;  ///< Travel moves that needed the sampling-based planner.
+  int direct_moves = 0;     ///< Travel moves that were the straight joint-space line.
+  int planned_moves = 0;    ///< Travel moves that needed the sampling-based planner.
   int unblended_moves = 0;  ///< Planned moves whose blends collided and were timed exactly.
 };
 

@@ -31,9 +31,8 @@ motion::JointLimits LimitsOf(const kinematics::Chain& chain) {
 std::vector<int> DiverseCandidates(const std::vector<reach::Candidate>& candidates, int k) {
   std::vector<int> order(candidates.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-    return candidates[a].clearance > candidates[b].clearance;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return candidates[a].clearance > candidates[b].clearance; });
   std::vector<int> chosen;
   for (int i : order) {
     if (static_cast<int>(chosen.size()) >= k) break;
@@ -117,14 +116,14 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
 
   // 1. Reach.
   auto t0 = Clock::now();
-  out.reach = reach::ReachAll(cell, world,
-                              {.threads = options.threads,
-                               .progress = [&](int d, int t) { report("reach", d, t); }});
+  out.reach = reach::ReachAll(
+      cell, world,
+      {.threads = options.threads, .progress = [&](int d, int t) { report("reach", d, t); }});
   out.statistics.reach_seconds = Since(t0);
 
   // 2. Allocation over the reachable welds.
   t0 = Clock::now();
-  std::vector<int> task_weld;                   // task → weld index
+  std::vector<int> task_weld;                               // task → weld index
   std::vector<std::vector<std::vector<int>>> task_options;  // [task][robot] → candidate indices
   allocation::Problem problem;
   for (const cell::Robot& r : cell.robots) problem.robots.push_back({.name = r.name});
@@ -153,9 +152,9 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
         const cell::Tool& tool = cell.robots[r].tool;
         for (int c : per_robot[r]) {
           const reach::Candidate& cand = e.candidates[c];
-          const double in_out = 2.0 * motion::RestToRestTime(cand.q_approach, cand.q,
-                                                             travel[r].limits,
-                                                             travel[r].speed_scale);
+          const double in_out =
+              2.0 * motion::RestToRestTime(cand.q_approach, cand.q, travel[r].limits,
+                                           travel[r].speed_scale);
           cap.options.push_back({.duration = cell::EffectiveWeldTime(cell.welds[w], tool) +
                                              tool.close_time + tool.open_time + in_out});
         }

@@ -12,9 +12,12 @@ using Json = nlohmann::ordered_json;
 
 const char* KindName(SegmentKind kind) {
   switch (kind) {
-    case SegmentKind::kMotion: return "motion";
-    case SegmentKind::kWeld: return "weld";
-    case SegmentKind::kWait: return "wait";
+    case SegmentKind::kMotion:
+      return "motion";
+    case SegmentKind::kWeld:
+      return "weld";
+    case SegmentKind::kWait:
+      return "wait";
   }
   return "motion";
 }

@@ -20,12 +20,18 @@ namespace weldcell::reach {
 
 std::string_view ToString(ReachStatus status) {
   switch (status) {
-    case ReachStatus::kReachable: return "reachable";
-    case ReachStatus::kOutOfRange: return "out of range";
-    case ReachStatus::kJointLimits: return "joint limits";
-    case ReachStatus::kCollision: return "collision";
-    case ReachStatus::kApproachBlocked: return "approach blocked";
-    case ReachStatus::kTooClose: return "too close";
+    case ReachStatus::kReachable:
+      return "reachable";
+    case ReachStatus::kOutOfRange:
+      return "out of range";
+    case ReachStatus::kJointLimits:
+      return "joint limits";
+    case ReachStatus::kCollision:
+      return "collision";
+    case ReachStatus::kApproachBlocked:
+      return "approach blocked";
+    case ReachStatus::kTooClose:
+      return "too close";
   }
   return "?";
 }
@@ -238,8 +244,8 @@ WeldReach ReachOne(const cell::Cell& cell, const collision::CollisionWorld& worl
     open_request.max_solutions = 1;
     bool any = false;
     for (const PoseSample& p : PoseSamples(weld, cell.settings.reach)) {
-      const Eigen::Isometry3d X_BF = X_BW * WeldTcpPose(weld, p.spin, p.tilt, p.tilt_direction) *
-                                     X_TF;
+      const Eigen::Isometry3d X_BF =
+          X_BW * WeldTcpPose(weld, p.spin, p.tilt, p.tilt_direction) * X_TF;
       if (!solvers.ik_unlimited->SolveWithBranches(X_BF, open_request).empty()) {
         any = true;
         break;

@@ -46,7 +46,7 @@ std::string_view ToString(ReachStatus status);
 
 struct WeldReach {
   ReachStatus status = ReachStatus::kOutOfRange;
-  std::string detail;               ///< e.g. "R1/gun – clamp_1 (17 poses), R1/link_3 – body (3)".
+  std::string detail;  ///< e.g. "R1/gun – clamp_1 (17 poses), R1/link_3 – body (3)".
   /// In pose order (spin, then tilt), then IK order: each branch with its revolute joints at
   /// the turn nearest the robot's home, then the next nearest turns (a bounded few, see
   /// kinematics::IkRequest::include_2pi_equivalents), however wide the limits.
@@ -59,7 +59,8 @@ class ReachMap {
  public:
   ReachMap() = default;
   ReachMap(int weld_count, int robot_count)
-      : weld_count_(weld_count), robot_count_(robot_count),
+      : weld_count_(weld_count),
+        robot_count_(robot_count),
         entries_(static_cast<std::size_t>(weld_count * robot_count)) {}
   int weld_count() const { return weld_count_; }
   int robot_count() const { return robot_count_; }

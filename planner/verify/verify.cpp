@@ -19,16 +19,26 @@ namespace weldcell::verify {
 
 std::string_view ToString(ViolationKind kind) {
   switch (kind) {
-    case ViolationKind::kPlanMismatch: return "plan mismatch";
-    case ViolationKind::kTiming: return "timing";
-    case ViolationKind::kJointPosition: return "joint position";
-    case ViolationKind::kJointVelocity: return "joint velocity";
-    case ViolationKind::kJointAcceleration: return "joint acceleration";
-    case ViolationKind::kCollision: return "collision";
-    case ViolationKind::kSelfCollision: return "self-collision";
-    case ViolationKind::kRobotCollision: return "robot collision";
-    case ViolationKind::kWeld: return "weld";
-    case ViolationKind::kCycleTime: return "cycle time";
+    case ViolationKind::kPlanMismatch:
+      return "plan mismatch";
+    case ViolationKind::kTiming:
+      return "timing";
+    case ViolationKind::kJointPosition:
+      return "joint position";
+    case ViolationKind::kJointVelocity:
+      return "joint velocity";
+    case ViolationKind::kJointAcceleration:
+      return "joint acceleration";
+    case ViolationKind::kCollision:
+      return "collision";
+    case ViolationKind::kSelfCollision:
+      return "self-collision";
+    case ViolationKind::kRobotCollision:
+      return "robot collision";
+    case ViolationKind::kWeld:
+      return "weld";
+    case ViolationKind::kCycleTime:
+      return "cycle time";
   }
   return "?";
 }
@@ -109,7 +119,8 @@ Samples Flatten(const plan::RobotPlan& rp, int dof, Collector* out) {
         return {};
       }
       if (!std::isfinite(t) || !q.allFinite()) {
-        out->Add(ViolationKind::kTiming, t, fmt::format("segment {} sample {} is not finite", k, i));
+        out->Add(ViolationKind::kTiming, t,
+                 fmt::format("segment {} sample {} is not finite", k, i));
         return {};
       }
       if (!s.t.empty()) {
@@ -123,9 +134,9 @@ Samples Flatten(const plan::RobotPlan& rp, int dof, Collector* out) {
         // not turn into enormous finite-difference accelerations.
         if (t - s.t.back() < 1e-9) {
           if ((q - s.q.back()).cwiseAbs().maxCoeff() > 1e-9) {
-            out->Add(ViolationKind::kTiming, t,
-                     fmt::format("the configuration jumps at {:.6f} s (segment {} sample {})", t,
-                                 k, i));
+            out->Add(
+                ViolationKind::kTiming, t,
+                fmt::format("the configuration jumps at {:.6f} s (segment {} sample {})", t, k, i));
           }
           continue;
         }
@@ -151,8 +162,8 @@ void CheckLimits(const kinematics::Chain& chain, const Samples& s, double speed_
       const double q = s.q[k][j];
       if (q < lo[j] - 1e-9 || q > hi[j] + 1e-9) {
         out->Add(ViolationKind::kJointPosition, s.t[k],
-                 fmt::format("{} at {:.6f}, limits [{:.6f}, {:.6f}]", JointName(chain, j), q,
-                             lo[j], hi[j]));
+                 fmt::format("{} at {:.6f}, limits [{:.6f}, {:.6f}]", JointName(chain, j), q, lo[j],
+                             hi[j]));
       }
     }
   }
@@ -165,8 +176,7 @@ void CheckLimits(const kinematics::Chain& chain, const Samples& s, double speed_
     for (int j = 0; j < dof; ++j) {
       if (std::abs(v[j]) > vmax[j] * (1 + tolerance)) {
         out->Add(ViolationKind::kJointVelocity, s.t[k - 1],
-                 fmt::format("{} at {:.6f}/s, limit {:.6f}/s", JointName(chain, j), v[j],
-                             vmax[j]));
+                 fmt::format("{} at {:.6f}/s, limit {:.6f}/s", JointName(chain, j), v[j], vmax[j]));
       }
     }
     if (k + 1 < s.t.size() && amax.size() == dof && (amax.array() > 0).all()) {
@@ -175,9 +185,9 @@ void CheckLimits(const kinematics::Chain& chain, const Samples& s, double speed_
       const Eigen::VectorXd a = 2.0 * (v2 - v) / (dt + dt2);
       for (int j = 0; j < dof; ++j) {
         if (std::abs(a[j]) > amax[j] * (1 + tolerance)) {
-          out->Add(ViolationKind::kJointAcceleration, s.t[k],
-                   fmt::format("{} at {:.6f}/s², limit {:.6f}/s²", JointName(chain, j), a[j],
-                               amax[j]));
+          out->Add(
+              ViolationKind::kJointAcceleration, s.t[k],
+              fmt::format("{} at {:.6f}/s², limit {:.6f}/s²", JointName(chain, j), a[j], amax[j]));
         }
       }
     }
@@ -226,8 +236,8 @@ long long CheckCollisions(const collision::CollisionWorld& world, collision::Col
 // Two robots on one clock: between consecutive sample times of either, both move linearly in
 // joint space; the interval is split so that neither robot's points travel more than the
 // resolution in total between checks.
-long long CheckPair(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
-                    int a, const Samples& sa, int b, const Samples& sb, double resolution,
+long long CheckPair(const collision::CollisionWorld& world, collision::CollisionContext& ctx, int a,
+                    const Samples& sa, int b, const Samples& sb, double resolution,
                     Collector* out) {
   std::vector<double> times = sa.t;
   times.insert(times.end(), sb.t.begin(), sb.t.end());
@@ -272,7 +282,8 @@ bool CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
                 const collision::CollisionWorld& world, const std::vector<int>& robot_of_plan,
                 double tolerance, Collector* out) {
   std::map<std::string, int> weld_index;
-  for (std::size_t w = 0; w < cell.welds.size(); ++w) weld_index[cell.welds[w].id] = static_cast<int>(w);
+  for (std::size_t w = 0; w < cell.welds.size(); ++w)
+    weld_index[cell.welds[w].id] = static_cast<int>(w);
   std::map<std::string, std::string> welded_by;
   for (std::size_t p = 0; p < plan.robots.size(); ++p) {
     const int r = robot_of_plan[p];
@@ -289,9 +300,9 @@ bool CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
       }
       const cell::Weld& weld = cell.welds[it->second];
       if (auto [prev, inserted] = welded_by.emplace(v.weld_id, rp.robot); !inserted) {
-        out->Add(ViolationKind::kWeld, v.start_time,
-                 fmt::format("{} welds {} again (already by {})", rp.robot, v.weld_id,
-                             prev->second));
+        out->Add(
+            ViolationKind::kWeld, v.start_time,
+            fmt::format("{} welds {} again (already by {})", rp.robot, v.weld_id, prev->second));
       }
       // The dwell: a weld segment at this weld, standing still at the planned configuration.
       const plan::Segment* dwell = nullptr;
@@ -314,9 +325,9 @@ bool CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
       }
       for (const Eigen::VectorXd& q : dwell->q) {
         if (q.size() != v.q.size() || (q - v.q).cwiseAbs().maxCoeff() > 1e-9) {
-          out->Add(ViolationKind::kWeld, dwell->times.front(),
-                   fmt::format("{}: the robot moves during the weld dwell at {}", rp.robot,
-                               v.weld_id));
+          out->Add(
+              ViolationKind::kWeld, dwell->times.front(),
+              fmt::format("{}: the robot moves during the weld dwell at {}", rp.robot, v.weld_id));
           break;
         }
       }
@@ -409,7 +420,8 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
     }
     const cell::Robot& robot = cell.robots[r];
     if (std::abs(s.t.front()) > 1e-9) {
-      collectors[p].Add(ViolationKind::kTiming, s.t.front(), "the trajectory does not start at 0 s");
+      collectors[p].Add(ViolationKind::kTiming, s.t.front(),
+                        "the trajectory does not start at 0 s");
     }
     if ((s.q.front() - robot.home).cwiseAbs().maxCoeff() > 1e-6 ||
         (s.q.back() - robot.home).cwiseAbs().maxCoeff() > 1e-6) {
@@ -450,9 +462,8 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
       task_checks[i] = CheckCollisions(world, contexts[worker], robot_of_plan[t.a], samples[t.a],
                                        resolution, &task_out[i]);
     } else {
-      task_checks[i] =
-          CheckPair(world, contexts[worker], robot_of_plan[t.a], samples[t.a], robot_of_plan[t.b],
-                    samples[t.b], resolution, &task_out[i]);
+      task_checks[i] = CheckPair(world, contexts[worker], robot_of_plan[t.a], samples[t.a],
+                                 robot_of_plan[t.b], samples[t.b], resolution, &task_out[i]);
     }
   });
   const bool all_welded =

@@ -35,9 +35,9 @@ std::string_view ToString(ViolationKind kind);
 
 struct Violation {
   ViolationKind kind = ViolationKind::kTiming;
-  double time = 0.0;   ///< s on the station clock where it starts.
-  std::string robot;   ///< Robot name (first robot for robot–robot), empty for plan-wide.
-  std::string message; ///< What, with the objects, joints, values and limits involved.
+  double time = 0.0;    ///< s on the station clock where it starts.
+  std::string robot;    ///< Robot name (first robot for robot–robot), empty for plan-wide.
+  std::string message;  ///< What, with the objects, joints, values and limits involved.
   bool operator==(const Violation&) const = default;
 };
 

@@ -31,9 +31,9 @@ inline cell::Geometry Sphere(double r, const Eigen::Isometry3d& X) {
 }
 
 struct ArmLimits {
-  double j1 = kPi;           ///< ± for joint 1
-  double j2_lower = -1.2;    ///< leaning back
-  double j2_upper = 1.4;     ///< leaning forward
+  double j1 = kPi;         ///< ± for joint 1
+  double j2_lower = -1.2;  ///< leaning back
+  double j2_upper = 1.4;   ///< leaning forward
 };
 
 /// A 2 m-class spot-welding arm with OPW geometry (FANUC-like zero pose: upper arm vertical,
@@ -42,8 +42,7 @@ struct ArmLimits {
 inline std::shared_ptr<const cell::RobotModel> MakeTestArm(const ArmLimits& limits = {}) {
   auto m = std::make_shared<cell::RobotModel>();
   m->name = "test_arm";
-  m->links.push_back({.name = "base_link",
-                      .collision = {Cylinder(0.35, 0.45, Pose(0, 0, 0.225))}});
+  m->links.push_back({.name = "base_link", .collision = {Cylinder(0.35, 0.45, Pose(0, 0, 0.225))}});
   auto add = [&](const std::string& joint, cell::JointType type, const Eigen::Isometry3d& X_PJ,
                  const Eigen::Vector3d& axis, double lower, double upper, double velocity,
                  double acceleration, const std::string& link,
@@ -59,14 +58,14 @@ inline std::shared_ptr<const cell::RobotModel> MakeTestArm(const ArmLimits& limi
     m->links.push_back({.name = link, .collision = std::move(collision)});
   };
   using cell::JointType;
-  add("joint_1", JointType::kRevolute, Pose(0, 0, 0.65), {0, 0, 1}, -limits.j1, limits.j1, 1.9,
-      4.0, "link_1", {Box(0.45, 0.4, 0.3, Pose(0.1, 0, -0.1))});
-  add("joint_2", JointType::kRevolute, Pose(0.3, 0, 0), {0, 1, 0}, limits.j2_lower,
-      limits.j2_upper, 1.7, 3.5, "link_2", {Box(0.2, 0.25, 1.0, Pose(0, 0, 0.5))});
-  add("joint_3", JointType::kRevolute, Pose(0, 0, 1.0), {0, 1, 0}, -1.4, 2.5, 1.8, 4.0,
-      "link_3", {Box(0.3, 0.3, 0.35, Pose(0.05, 0, 0.1))});
-  add("joint_4", JointType::kRevolute, Pose(0.5, 0, 0.2), {1, 0, 0}, -kPi, kPi, 3.8, 8.0,
-      "link_4", {Cylinder(0.09, 0.55, Pose(0.3, 0, 0, 0, kPi / 2, 0))});
+  add("joint_1", JointType::kRevolute, Pose(0, 0, 0.65), {0, 0, 1}, -limits.j1, limits.j1, 1.9, 4.0,
+      "link_1", {Box(0.45, 0.4, 0.3, Pose(0.1, 0, -0.1))});
+  add("joint_2", JointType::kRevolute, Pose(0.3, 0, 0), {0, 1, 0}, limits.j2_lower, limits.j2_upper,
+      1.7, 3.5, "link_2", {Box(0.2, 0.25, 1.0, Pose(0, 0, 0.5))});
+  add("joint_3", JointType::kRevolute, Pose(0, 0, 1.0), {0, 1, 0}, -1.4, 2.5, 1.8, 4.0, "link_3",
+      {Box(0.3, 0.3, 0.35, Pose(0.05, 0, 0.1))});
+  add("joint_4", JointType::kRevolute, Pose(0.5, 0, 0.2), {1, 0, 0}, -kPi, kPi, 3.8, 8.0, "link_4",
+      {Cylinder(0.09, 0.55, Pose(0.3, 0, 0, 0, kPi / 2, 0))});
   add("joint_5", JointType::kRevolute, Pose(0.6, 0, 0), {0, 1, 0}, -2.1, 2.1, 3.8, 8.0, "link_5",
       {Sphere(0.1, Pose(0, 0, 0))});
   add("joint_6", JointType::kRevolute, Pose(0.2, 0, 0), {1, 0, 0}, -2 * kPi, 2 * kPi, 5.0, 10.0,

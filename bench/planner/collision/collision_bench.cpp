@@ -27,8 +27,8 @@
 #include <fcl/narrowphase/collision_object.h>
 #include <fcl/narrowphase/distance.h>
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -110,34 +110,34 @@ cell::Cell MakeCell() {
       Eigen::AngleAxisd(std::numbers::pi / 2, Eigen::Vector3d::UnitZ()).toRotationMatrix();
   c.robots.push_back(std::move(robot));
 
-  c.obstacles.push_back({.name = "body",
-                         .geometry = {.shape = cell::Shape::FromMesh(
-                                          CarBody(2.25, 0.9, 0.7, 480, 110, {0, 0, 1.05})),
-                                      .X_FG = Eigen::Isometry3d::Identity()},
-                         .visual = {}});
+  c.obstacles.push_back(
+      {.name = "body",
+       .geometry = {.shape = cell::Shape::FromMesh(CarBody(2.25, 0.9, 0.7, 480, 110, {0, 0, 1.05})),
+                    .X_FG = Eigen::Isometry3d::Identity()},
+       .visual = {}});
   int n = 0;
   for (const double x : {-1.5, 1.5}) {
     for (const double y : {-0.5, 0.5}) {
-      c.obstacles.push_back({.name = "riser_" + std::to_string(++n),
-                             .geometry = {.shape = cell::Shape::Cylinder(0.1, 0.3),
-                                          .X_FG = At({x, y, 0.15})},
-                             .visual = {}});
+      c.obstacles.push_back(
+          {.name = "riser_" + std::to_string(++n),
+           .geometry = {.shape = cell::Shape::Cylinder(0.1, 0.3), .X_FG = At({x, y, 0.15})},
+           .visual = {}});
     }
   }
   n = 0;
   for (const double x : {-1.5, 0.0, 1.5}) {
     for (const double y : {-1.05, 1.05}) {
-      c.obstacles.push_back({.name = "clamp_" + std::to_string(++n),
-                             .geometry = {.shape = cell::Shape::Box({0.12, 0.2, 0.25}),
-                                          .X_FG = At({x, y, 0.6})},
-                             .visual = {}});
+      c.obstacles.push_back(
+          {.name = "clamp_" + std::to_string(++n),
+           .geometry = {.shape = cell::Shape::Box({0.12, 0.2, 0.25}), .X_FG = At({x, y, 0.6})},
+           .visual = {}});
     }
   }
   for (const double x : {-2.6, 2.6}) {
-    c.obstacles.push_back({.name = "tower_" + std::to_string(++n),
-                           .geometry = {.shape = cell::Shape::Box({0.2, 0.2, 1.2}),
-                                        .X_FG = At({x, 0.0, 0.6})},
-                           .visual = {}});
+    c.obstacles.push_back(
+        {.name = "tower_" + std::to_string(++n),
+         .geometry = {.shape = cell::Shape::Box({0.2, 0.2, 1.2}), .X_FG = At({x, 0.0, 0.6})},
+         .visual = {}});
   }
   return c;
 }
@@ -200,8 +200,8 @@ struct PlainFcl {
       }
     }
     for (const auto& o : c.obstacles) {
-      auto object = std::make_unique<fcl::CollisionObjectd>(Convert(o.geometry.shape),
-                                                            o.geometry.X_FG);
+      auto object =
+          std::make_unique<fcl::CollisionObjectd>(Convert(o.geometry.shape), o.geometry.X_FG);
       object->computeAABB();
       manager.registerObject(object.get());
       obstacles.push_back(std::move(object));
@@ -470,17 +470,25 @@ void BM_PlainFcl_Distance(benchmark::State& state) {
   }
 }
 
-#define WELDCELL_COLLISION_BENCH(fn)                                                        \
-  BENCHMARK(fn)->Arg(kFree)->Arg(kHit)->Unit(benchmark::kMicrosecond)->Repetitions(5)     \
+#define WELDCELL_COLLISION_BENCH(fn)  \
+  BENCHMARK(fn)                       \
+      ->Arg(kFree)                    \
+      ->Arg(kHit)                     \
+      ->Unit(benchmark::kMicrosecond) \
+      ->Repetitions(5)                \
       ->ReportAggregatesOnly(true)
 WELDCELL_COLLISION_BENCH(BM_Weldcell_EnvironmentAndSelf);
 WELDCELL_COLLISION_BENCH(BM_PlainFcl_EnvironmentAndSelf);
 WELDCELL_COLLISION_BENCH(BM_Weldcell_Environment);
 WELDCELL_COLLISION_BENCH(BM_PlainFcl_Environment);
 WELDCELL_COLLISION_BENCH(BM_FclBroadphase_Environment);
-BENCHMARK(BM_Weldcell_Clearance)->Unit(benchmark::kMicrosecond)->Repetitions(5)
+BENCHMARK(BM_Weldcell_Clearance)
+    ->Unit(benchmark::kMicrosecond)
+    ->Repetitions(5)
     ->ReportAggregatesOnly(true);
-BENCHMARK(BM_PlainFcl_Distance)->Unit(benchmark::kMicrosecond)->Repetitions(5)
+BENCHMARK(BM_PlainFcl_Distance)
+    ->Unit(benchmark::kMicrosecond)
+    ->Repetitions(5)
     ->ReportAggregatesOnly(true);
 
 }  // namespace

@@ -54,9 +54,14 @@ Eigen::Isometry3d XyzRpy(double x, double y, double z, double r, double p, doubl
 void Add(cell::RobotModel* m, const std::string& name, cell::JointType type,
          const Eigen::Isometry3d& X_PJ, const Eigen::Vector3d& axis, double lo, double hi) {
   if (m->links.empty()) m->links.push_back(cell::Link{.name = "base_link"});
-  m->joints.push_back(cell::Joint{.name = name, .type = type, .X_PJ = X_PJ,
-                                  .axis = axis.normalized(), .lower = lo, .upper = hi,
-                                  .max_velocity = 2.0, .max_acceleration = 5.0});
+  m->joints.push_back(cell::Joint{.name = name,
+                                  .type = type,
+                                  .X_PJ = X_PJ,
+                                  .axis = axis.normalized(),
+                                  .lower = lo,
+                                  .upper = hi,
+                                  .max_velocity = 2.0,
+                                  .max_acceleration = 5.0});
   m->links.push_back(cell::Link{.name = name + "_child"});
 }
 
@@ -95,7 +100,8 @@ std::vector<Robot> LoadRobots() {
   std::vector<std::filesystem::path> yamls;
   if (std::filesystem::is_directory("robots")) {
     for (const auto& e : std::filesystem::directory_iterator("robots")) {
-      if (std::filesystem::exists(e.path() / "robot.yaml")) yamls.push_back(e.path() / "robot.yaml");
+      if (std::filesystem::exists(e.path() / "robot.yaml"))
+        yamls.push_back(e.path() / "robot.yaml");
     }
   }
   std::sort(yamls.begin(), yamls.end());
@@ -198,8 +204,7 @@ void BM_NumericIk(benchmark::State& state, const Chain* chain, const PoseSet* po
     for (size_t i = 0; i < poses->X.size(); ++i) {
       const auto t0 = std::chrono::steady_clock::now();
       const std::vector<Eigen::VectorXd> s = ik.Solve(
-          poses->X[i],
-          {.seed = start, .random_seed = i, .include_2pi_equivalents = false});
+          poses->X[i], {.seed = start, .random_seed = i, .include_2pi_equivalents = false});
       const auto t1 = std::chrono::steady_clock::now();
       us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
       if (!s.empty() && Reaches(*chain, s[0], poses->X[i], 1e-9)) ++solved;
@@ -304,7 +309,8 @@ int main(int argc, char** argv) {
   }
   for (const auto& f : fixtures) {
     const std::string& name = f->robot.name;
-    benchmark::RegisterBenchmark(("FlangePose/" + name).c_str(), BM_FlangePose, &f->chain, &f->poses);
+    benchmark::RegisterBenchmark(("FlangePose/" + name).c_str(), BM_FlangePose, &f->chain,
+                                 &f->poses);
     if (f->opw) {
       benchmark::RegisterBenchmark(("OpwSolveRaw_all8/" + name).c_str(), BM_OpwSolveRaw, &*f->opw,
                                    &f->poses);
@@ -319,8 +325,8 @@ int main(int argc, char** argv) {
         ->Iterations(1)
         ->Unit(benchmark::kMillisecond);
 #if defined(WELDCELL_HAVE_KDL)
-    benchmark::RegisterBenchmark(("GeneralIk_10k/kdl_nr_jl/" + name).c_str(), BM_KdlNrJl,
-                                 &f->chain, &f->robot.model, &f->poses)
+    benchmark::RegisterBenchmark(("GeneralIk_10k/kdl_nr_jl/" + name).c_str(), BM_KdlNrJl, &f->chain,
+                                 &f->robot.model, &f->poses)
         ->Iterations(1)
         ->Unit(benchmark::kMillisecond);
 #endif

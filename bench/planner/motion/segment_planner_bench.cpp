@@ -63,10 +63,10 @@ Scene MakeScene(bool cluttered) {
   if (cluttered) {
     for (int i = 0; i < 4; ++i) {
       const double y = -0.6 + 0.4 * i;
-      s.cell.obstacles.push_back(Box("riser_l" + std::to_string(i), {0.12, 0.12, 1.6},
-                                     {-0.75, y, 0.8}));
-      s.cell.obstacles.push_back(Box("riser_r" + std::to_string(i), {0.12, 0.12, 1.6},
-                                     {0.75, y, 0.8}));
+      s.cell.obstacles.push_back(
+          Box("riser_l" + std::to_string(i), {0.12, 0.12, 1.6}, {-0.75, y, 0.8}));
+      s.cell.obstacles.push_back(
+          Box("riser_r" + std::to_string(i), {0.12, 0.12, 1.6}, {0.75, y, 0.8}));
     }
     s.cell.obstacles.push_back(Box("clamp_arm_1", {0.9, 0.08, 0.08}, {0.0, -0.35, 1.45}));
     s.cell.obstacles.push_back(Box("clamp_arm_2", {0.9, 0.08, 0.08}, {0.0, 0.35, 1.45}));
@@ -83,7 +83,8 @@ Scene MakeScene(bool cluttered) {
         here.push_back(&e.candidates[c * (e.candidates.size() / 3)]);
       }
       for (const reach::Candidate* a : last) {
-        for (const reach::Candidate* b : here) s.queries.push_back({r, a->q_approach, b->q_approach});
+        for (const reach::Candidate* b : here)
+          s.queries.push_back({r, a->q_approach, b->q_approach});
       }
       last = here;
     }
@@ -98,8 +99,8 @@ const Scene& GetScene(bool cluttered) {
 }
 
 // The verifier's check: uniform samples at 5 mm, no margin.
-bool RecheckFree(const collision::CollisionWorld& world, collision::CollisionContext& ctx, int robot,
-                 const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+bool RecheckFree(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
+                 int robot, const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
   return collision::CheckJointSegment(
              world, ctx, robot, a, b,
              {.resolution = 0.005, .sampling = collision::SegmentSampling::kUniform})
@@ -154,14 +155,15 @@ void BM_WeldcellSegment(benchmark::State& state) {
       double d = 0;
       if (r.solved()) {
         const motion::JointLimits limits = Limits(*scene.world, q.robot);
-        motion::MotionProfile p = motion::TimeParameterize(r.path, limits, {.blend_tolerance = 0.1});
+        motion::MotionProfile p =
+            motion::TimeParameterize(r.path, limits, {.blend_tolerance = 0.1});
         if (r.path.size() > 2 && !motion::BlendsAreFree(planner, p, 0.005)) {
           p = motion::TimeParameterize(r.path, limits);
         }
         d = p.duration();
       }
-      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                       .count());
+      ms.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
       (r.direct ? direct_ms : planned_ms).push_back(ms.back());
       for (std::size_t k = 1; r.solved() && k < r.path.size(); ++k) {
         if (!RecheckFree(*scene.world, recheck, q.robot, r.path[k - 1], r.path[k])) {
@@ -184,8 +186,7 @@ void BM_WeldcellSegment(benchmark::State& state) {
   state.counters["direct_%"] = 100.0 * static_cast<double>(direct_ms.size()) /
                                static_cast<double>(std::max<std::size_t>(ms.size(), 1));
   state.counters["direct_median_ms"] = direct_ms.empty() ? 0 : direct_ms[direct_ms.size() / 2];
-  state.counters["planned_median_ms"] =
-      planned_ms.empty() ? 0 : planned_ms[planned_ms.size() / 2];
+  state.counters["planned_median_ms"] = planned_ms.empty() ? 0 : planned_ms[planned_ms.size() / 2];
 }
 
 void BM_PlainOmplSegment(benchmark::State& state) {
@@ -240,9 +241,9 @@ void BM_PlainOmplSegment(benchmark::State& state) {
           waypoints.push_back(x);
         }
         d = motion::TimeParameterize(waypoints, Limits(*scene.world, q.robot)).duration();
-        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                              t0)
-                         .count());
+        ms.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                .count());
         // Outside the timing: is OMPL's path really free at our resolution?
         bool path_free = true;
         for (std::size_t k = 1; k < waypoints.size() && path_free; ++k) {
@@ -259,9 +260,9 @@ void BM_PlainOmplSegment(benchmark::State& state) {
         ++solved;
         duration += d;
       } else {
-        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                              t0)
-                         .count());
+        ms.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                .count());
       }
     }
   }
@@ -308,9 +309,24 @@ void BM_StraightMoveCheck(benchmark::State& state) {
   state.counters["uniform_per_move"] = uniform / static_cast<double>(scene.queries.size());
 }
 
-BENCHMARK(BM_StraightMoveCheck)->Arg(0)->Arg(1)->ArgName("cluttered")->Iterations(1)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_WeldcellSegment)->Arg(0)->Arg(1)->ArgName("cluttered")->Iterations(1)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_PlainOmplSegment)->Arg(0)->Arg(1)->ArgName("cluttered")->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_StraightMoveCheck)
+    ->Arg(0)
+    ->Arg(1)
+    ->ArgName("cluttered")
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_WeldcellSegment)
+    ->Arg(0)
+    ->Arg(1)
+    ->ArgName("cluttered")
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PlainOmplSegment)
+    ->Arg(0)
+    ->Arg(1)
+    ->ArgName("cluttered")
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace weldcell

@@ -29,7 +29,11 @@ void BM_ReachDemo(benchmark::State& state) {
       static_cast<double>(c.welds.size()),
       benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
-BENCHMARK(BM_ReachDemo)->Arg(1)->Arg(2)->ArgName("threads")->Unit(benchmark::kMillisecond)
+BENCHMARK(BM_ReachDemo)
+    ->Arg(1)
+    ->Arg(2)
+    ->ArgName("threads")
+    ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
 }  // namespace

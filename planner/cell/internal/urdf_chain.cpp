@@ -267,8 +267,7 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
     // urdfdom accepts joints that form a loop (a link that is its own ancestor): a walk longer
     // than the number of links has gone round one.
     if (chain_links.size() > urdf_model->links_.size()) {
-      sink.Error(At(file, index.Find(index.links, current->name)),
-                 "link[" + current->name + "]",
+      sink.Error(At(file, index.Find(index.links, current->name)), "link[" + current->name + "]",
                  "the joints above tip link '" + request.tip_link + "' in " + file +
                      " form a loop (walking up from the tip comes back to '" + current->name +
                      "'): a URDF must be a tree");

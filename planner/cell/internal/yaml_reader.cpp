@@ -265,8 +265,9 @@ std::optional<std::string> YamlReader::String(const YAML::Node& node, const std:
   }
   if (const std::size_t bad = FindInvalidUtf8(node.Scalar()); bad != std::string_view::npos) {
     Error(node, key_path,
-          "not valid UTF-8 text (byte " + std::to_string(bad + 1) + " of the value); save the "
-          "file as UTF-8");
+          "not valid UTF-8 text (byte " + std::to_string(bad + 1) +
+              " of the value); save the "
+              "file as UTF-8");
     return std::nullopt;
   }
   return node.Scalar();

@@ -98,7 +98,8 @@ namespace {
 
 double RadiusAboutOrigin(const Body& body) {
   double r = 0.0;
-  for (const Part& part : body.parts) r = std::max(r, part.sphere_B.center.norm() + part.sphere_B.radius);
+  for (const Part& part : body.parts)
+    r = std::max(r, part.sphere_B.center.norm() + part.sphere_B.radius);
   return r;
 }
 

@@ -177,8 +177,8 @@ bool GeometriesCollide(CollisionContext::Impl& ctx, const fcl::CollisionGeometry
 
 double GeometryDistance(CollisionContext::Impl& ctx, const fcl::CollisionGeometryd& a,
                         const Eigen::Isometry3d& X_WGa, const fcl::CollisionGeometryd& b,
-                        const Eigen::Isometry3d& X_WGb, double upper_bound,
-                        Eigen::Vector3d* p_Wa, Eigen::Vector3d* p_Wb) {
+                        const Eigen::Isometry3d& X_WGb, double upper_bound, Eigen::Vector3d* p_Wa,
+                        Eigen::Vector3d* p_Wb) {
   // FCL 0.7 quirks (checked by the contract tests): for a shape and a mesh it always puts the
   // mesh first in its result, whatever the argument order; for a sphere and a mesh the mesh's
   // point is in the mesh frame and the sphere's point is not usable.

@@ -49,7 +49,7 @@ struct Body {
 struct StaticBody {
   Body body;
   Eigen::Isometry3d X_WG = Eigen::Isometry3d::Identity();  ///< = body.parts[0].X_BG
-  Eigen::AlignedBox3d box_W;  ///< Tight world AABB of the geometry.
+  Eigen::AlignedBox3d box_W;                               ///< Tight world AABB of the geometry.
 };
 
 struct RobotData {
@@ -157,8 +157,8 @@ bool GeometriesCollide(CollisionContext::Impl& ctx, const fcl::CollisionGeometry
 /// positive number, depending on the shapes).
 double GeometryDistance(CollisionContext::Impl& ctx, const fcl::CollisionGeometryd& a,
                         const Eigen::Isometry3d& X_WGa, const fcl::CollisionGeometryd& b,
-                        const Eigen::Isometry3d& X_WGb, double upper_bound,
-                        Eigen::Vector3d* p_Wa, Eigen::Vector3d* p_Wb);
+                        const Eigen::Isometry3d& X_WGb, double upper_bound, Eigen::Vector3d* p_Wa,
+                        Eigen::Vector3d* p_Wb);
 
 /// True when `part` at X_WG, grown by `margin` (m, ≥ 0), overlaps geometry `other` at X_WO.
 /// Primitives are grown (a box by the margin on each side, a cylinder in radius and at both ends,

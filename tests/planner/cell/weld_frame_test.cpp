@@ -13,8 +13,8 @@ TEST(WeldFrameTest, GunAxisAlongMinusNormalAndSpinAboutIt) {
   std::mt19937_64 rng(7);
   std::uniform_real_distribution<double> u(-1, 1);
   for (int i = 0; i < 1000; ++i) {
-    const cell::Weld w = testing::MakeWeld("W", {u(rng), u(rng), u(rng)},
-                                           Eigen::Vector3d(u(rng), u(rng), u(rng)));
+    const cell::Weld w =
+        testing::MakeWeld("W", {u(rng), u(rng), u(rng)}, Eigen::Vector3d(u(rng), u(rng), u(rng)));
     const double spin = 3.1 * u(rng);
     const Eigen::Isometry3d X = WeldTcpPose(w, spin);
     EXPECT_TRUE(X.linear().isUnitary(1e-12));

@@ -23,12 +23,12 @@ namespace {
 using testing::At;
 using testing::BoxMesh;
 using testing::BoxObstacle;
-using testing::Pose;
-using testing::SphereProbe;
-using testing::TinyRobot;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
+using testing::Pose;
+using testing::SphereProbe;
+using testing::TinyRobot;
 
 constexpr double kBall = 0.1;
 
@@ -113,9 +113,8 @@ void ExpectTouchingAndSeparated(const cell::Obstacle& obstacle, const Eigen::Vec
 TEST(CollisionContract, BoxTouchingIsCollisionOneMillimetreApartIsNot) {
   std::mt19937_64 rng(11);
   const Eigen::Vector3d size(0.8, 0.5, 0.3);
-  ExpectTouchingAndSeparated(BoxObstacle("clamp_1", size, Pose({0.3, -0.2, 1.0},
-                                                               RandomRotation(rng))),
-                             size);
+  ExpectTouchingAndSeparated(
+      BoxObstacle("clamp_1", size, Pose({0.3, -0.2, 1.0}, RandomRotation(rng))), size);
 }
 
 TEST(CollisionContract, MeshTouchingIsCollisionOneMillimetreApartIsNot) {
@@ -146,9 +145,8 @@ void ExpectAnalyticDistances(const cell::Obstacle& obstacle, const Eigen::Vector
     const double sign = (rng() % 2) ? 1.0 : -1.0;
     s_G[axis] = sign * 0.5 * size[axis];
     const Eigen::Vector3d direction_G = RandomUnit(rng);
-    const Eigen::Vector3d c_W = X_WG * (s_G + gap(rng) * (direction_G[axis] * sign > 0
-                                                               ? direction_G
-                                                               : -direction_G));
+    const Eigen::Vector3d c_W =
+        X_WG * (s_G + gap(rng) * (direction_G[axis] * sign > 0 ? direction_G : -direction_G));
     const Eigen::Vector3d closest_W = ClosestOnBox(size, X_WG, c_W);
     const double expected = (c_W - closest_W).norm() - kBall;
     SCOPED_TRACE("seed " + std::to_string(seed) + " case " + std::to_string(i));
@@ -162,16 +160,15 @@ void ExpectAnalyticDistances(const cell::Obstacle& obstacle, const Eigen::Vector
     EXPECT_EQ(d.robot_body.name, "P/ball");
     EXPECT_EQ(d.obstacle.name, obstacle.name);
     EXPECT_NEAR((d.p_W_obstacle - closest_W).norm(), 0.0, 1e-6);
-    EXPECT_NEAR((d.p_W_robot - (c_W + kBall * (closest_W - c_W).normalized())).norm(), 0.0,
-                1e-6);
+    EXPECT_NEAR((d.p_W_robot - (c_W + kBall * (closest_W - c_W).normalized())).norm(), 0.0, 1e-6);
   }
 }
 
 TEST(CollisionContract, SphereBoxDistanceEqualsAnalyticValue) {
   std::mt19937_64 rng(21);
   const Eigen::Vector3d size(0.6, 0.4, 0.9);
-  ExpectAnalyticDistances(BoxObstacle("riser", size, Pose({1, 2, 0.5}, RandomRotation(rng))),
-                          size, 22);
+  ExpectAnalyticDistances(BoxObstacle("riser", size, Pose({1, 2, 0.5}, RandomRotation(rng))), size,
+                          22);
 }
 
 TEST(CollisionContract, SphereMeshDistanceEqualsAnalyticValue) {
@@ -202,8 +199,7 @@ TEST(CollisionContract, ClearanceReportsNearestOfSeveralObstaclesAndHonoursMaxDi
   EXPECT_EQ(capped.status, DistanceStatus::kFarther);
   EXPECT_EQ(capped.distance, 1.0);
 
-  const DistanceResult inside =
-      world.ClearanceAtPoses(ctx, 0, BallAt(Eigen::Vector3d(0, 1.45, 0)));
+  const DistanceResult inside = world.ClearanceAtPoses(ctx, 0, BallAt(Eigen::Vector3d(0, 1.45, 0)));
   EXPECT_EQ(inside.status, DistanceStatus::kInContact);
   EXPECT_EQ(inside.distance, 0.0);
   EXPECT_EQ(inside.obstacle.name, "near");
@@ -239,8 +235,8 @@ TEST(CollisionWorld, FindsSelfCollisionOfFoldedArm) {
   // Forearm folded back 0.09 rad short of straight down along the vertical upper arm: the gun
   // (0.56–0.76 m from the elbow at z = 1.1) comes down to x ≈ 0.04–0.10, z ≈ 0.34: inside link_1's
   // cylinder (r 0.08, z 0.2–0.5) and against the upper arm (|x| ≤ 0.05 down to z 0.45).
-  const CollisionResult all =
-      world.CheckRobot(ctx, 0, kFolded, {.scope = CheckScope::kSelf, .report = ContactReport::kAll});
+  const CollisionResult all = world.CheckRobot(
+      ctx, 0, kFolded, {.scope = CheckScope::kSelf, .report = ContactReport::kAll});
   ASSERT_TRUE(all.in_collision());
   const Contact gun_link_1{.first = world.robot_body(0, 1), .second = world.gun(0)};
   const Contact gun_link_2{.first = world.robot_body(0, 2), .second = world.gun(0)};
@@ -259,8 +255,8 @@ TEST(CollisionWorld, FindsSelfCollisionOfFoldedArm) {
   EXPECT_THAT(all.contacts, Contains(first.contacts[0]));
   EXPECT_THAT(ToString(first), MatchesRegex("in collision: R1/link_[12] – R1/gun"));
 
-  EXPECT_FALSE(world.CheckRobot(ctx, 0, kFolded, {.scope = CheckScope::kEnvironment})
-                   .in_collision());
+  EXPECT_FALSE(
+      world.CheckRobot(ctx, 0, kFolded, {.scope = CheckScope::kEnvironment}).in_collision());
   EXPECT_FALSE(world.CheckRobot(ctx, 0, Eigen::Vector4d::Zero()).in_collision());
 }
 
@@ -274,9 +270,10 @@ TEST(CollisionWorld, AllowedPairIsInContactButNotReported) {
   world.chain(0).LinkPoses(home, &X_BL);
   cell::Cell copy = ArmCell();
   const cell::Geometry& upper_arm = copy.robots[0].model->links[2].collision[0];
-  copy.obstacles.push_back({.name = "upper_arm_copy",
-                            .geometry = {.shape = upper_arm.shape, .X_FG = X_BL[2] * upper_arm.X_FG},
-                            .visual = {}});
+  copy.obstacles.push_back(
+      {.name = "upper_arm_copy",
+       .geometry = {.shape = upper_arm.shape, .X_FG = X_BL[2] * upper_arm.X_FG},
+       .visual = {}});
   const CollisionWorld copy_world(copy);
   CollisionContext copy_ctx(copy_world);
   const CollisionResult premise = copy_world.CheckRobot(
@@ -357,7 +354,8 @@ TEST(CollisionWorld, MeshWallAgainstPrimitiveLinks) {
     const CollisionResult r = world.CheckRobot(ctx, 0, reach, {.report = ContactReport::kAll});
     if (wall_x < 1.4) {
       ASSERT_TRUE(r.in_collision());
-      EXPECT_THAT(r.contacts, Contains(Contact{.first = world.gun(0), .second = world.obstacle(0)}));
+      EXPECT_THAT(r.contacts,
+                  Contains(Contact{.first = world.gun(0), .second = world.obstacle(0)}));
       EXPECT_EQ(world.Clearance(ctx, 0, reach).status, DistanceStatus::kInContact);
     } else {
       EXPECT_FALSE(r.in_collision()) << ToString(r);
@@ -392,10 +390,10 @@ TEST(CollisionWorld, MeshLinkAgainstBoxAndMeshObstacles) {
     c.robots[0].model = model;
     const Eigen::Isometry3d X_WO = Pose({1.0, 0.0, 0.0});
     if (mesh_obstacle) {
-      c.obstacles.push_back({.name = "o",
-                             .geometry = {.shape = cell::Shape::FromMesh(BoxMesh({1, 1, 1})),
-                                          .X_FG = X_WO},
-                             .visual = {}});
+      c.obstacles.push_back(
+          {.name = "o",
+           .geometry = {.shape = cell::Shape::FromMesh(BoxMesh({1, 1, 1})), .X_FG = X_WO},
+           .visual = {}});
     } else {
       c.obstacles.push_back(BoxObstacle("o", {1, 1, 1}, X_WO));
     }
@@ -442,8 +440,8 @@ TEST(CollisionWorld, RobotAgainstRobot) {
   cell::Cell c = ArmCell();
   // R2 1.6 m away along x, facing R1 (turned half a revolution about z).
   c.robots.push_back(TinyRobot(
-      "R2", Pose({1.6, 0, 0}, Eigen::Matrix3d(Eigen::AngleAxisd(std::numbers::pi,
-                                                                  Eigen::Vector3d::UnitZ())))));
+      "R2", Pose({1.6, 0, 0},
+                 Eigen::Matrix3d(Eigen::AngleAxisd(std::numbers::pi, Eigen::Vector3d::UnitZ())))));
   const CollisionWorld world(c);
   CollisionContext ctx(world);
   const Eigen::Vector4d upright = Eigen::Vector4d::Zero();
@@ -660,8 +658,8 @@ TEST(CollisionMargin, PartsOfEveryShapeTouchWithinTheMarginOnly) {
       EXPECT_FALSE(world.CheckRobotAtPoses(ctx, 0, X).in_collision()) << "gap " << gap;
       EXPECT_TRUE(world.CheckRobotAtPoses(ctx, 0, X, with_margin).in_collision()) << "gap " << gap;
     }
-    EXPECT_FALSE(
-        world.CheckRobotAtPoses(ctx, 0, BallAt({0.4 - 0.005, 0.0, 0.0}), with_margin).in_collision());
+    EXPECT_FALSE(world.CheckRobotAtPoses(ctx, 0, BallAt({0.4 - 0.005, 0.0, 0.0}), with_margin)
+                     .in_collision());
   }
 }
 

@@ -30,7 +30,8 @@ cell::Cell ClutteredCell() {
     const double thin = i % 3 == 0 ? 0.006 : 0.1;  // a third are sheets just over 5 mm
     c.obstacles.push_back(weldcell::testing::MakeObstacle(
         "box_" + std::to_string(i),
-        Box(0.4, thin, 0.5, Pose(r * std::cos(yaw), r * std::sin(yaw), 1.0 + 0.6 * u(rng), 0, 0, yaw))));
+        Box(0.4, thin, 0.5,
+            Pose(r * std::cos(yaw), r * std::sin(yaw), 1.0 + 0.6 * u(rng), 0, 0, yaw))));
   }
   return c;
 }
@@ -65,10 +66,10 @@ TEST_F(ClutteredSegments, AdaptiveSamplingFindsEveryCollisionATenTimesDenserUnif
   int both_hit = 0;
   for (int n = 0; n < 150; ++n) {
     const auto [q0, q1] = RandomSegment(chain, rng);
-    const SegmentCheckResult adaptive = CheckJointSegment(world, ctx, 0, q0, q1, {.resolution = 0.005});
+    const SegmentCheckResult adaptive =
+        CheckJointSegment(world, ctx, 0, q0, q1, {.resolution = 0.005});
     const SegmentCheckResult dense = CheckJointSegment(
-        world, ctx, 0, q0, q1,
-        {.resolution = 0.0005, .sampling = SegmentSampling::kUniform});
+        world, ctx, 0, q0, q1, {.resolution = 0.0005, .sampling = SegmentSampling::kUniform});
     if (!dense.free()) {
       EXPECT_FALSE(adaptive.free()) << "segment " << n << ": the dense check found "
                                     << ToString(dense.collision) << " at " << dense.fraction;
@@ -156,11 +157,11 @@ TEST(SegmentCheckTest, SweptMarginHoldsOnSwingsThatGrazeABall) {
             .free();
     grazed += truly_free ? 0 : 1;
     for (const SegmentSampling sampling : {SegmentSampling::kAdaptive, SegmentSampling::kUniform}) {
-      const bool swept = CheckJointSegment(*world, ctx, 0, q0, q1,
-                                           {.resolution = 0.005,
-                                            .sampling = sampling,
-                                            .margin = SweptMargin(0.005)})
-                             .free();
+      const bool swept =
+          CheckJointSegment(
+              *world, ctx, 0, q0, q1,
+              {.resolution = 0.005, .sampling = sampling, .margin = SweptMargin(0.005)})
+              .free();
       EXPECT_TRUE(!swept || truly_free) << "graze " << depth * 1e6 << " µm deep";
       const bool sampled =
           CheckJointSegment(*world, ctx, 0, q0, q1, {.resolution = 0.005, .sampling = sampling})

@@ -53,15 +53,20 @@ inline std::shared_ptr<const cell::RobotModel> TinyArm() {
   model->name = "tiny_arm";
   const double pi = std::numbers::pi;
   model->links = {
-      {.name = "base", .collision = {At(cell::Shape::Box({0.3, 0.3, 0.2}), {0, 0, 0.1})},
+      {.name = "base",
+       .collision = {At(cell::Shape::Box({0.3, 0.3, 0.2}), {0, 0, 0.1})},
        .visual = {}},
-      {.name = "link_1", .collision = {At(cell::Shape::Cylinder(0.08, 0.3), {0, 0, 0.15})},
+      {.name = "link_1",
+       .collision = {At(cell::Shape::Cylinder(0.08, 0.3), {0, 0, 0.15})},
        .visual = {}},
-      {.name = "link_2", .collision = {At(cell::Shape::Box({0.1, 0.1, 0.65}), {0, 0, 0.275})},
+      {.name = "link_2",
+       .collision = {At(cell::Shape::Box({0.1, 0.1, 0.65}), {0, 0, 0.275})},
        .visual = {}},
-      {.name = "link_3", .collision = {At(cell::Shape::Box({0.08, 0.08, 0.5}), {0, 0, 0.25})},
+      {.name = "link_3",
+       .collision = {At(cell::Shape::Box({0.08, 0.08, 0.5}), {0, 0, 0.25})},
        .visual = {}},
-      {.name = "link_4", .collision = {At(cell::Shape::Cylinder(0.04, 0.06), {0, 0, 0.03})},
+      {.name = "link_4",
+       .collision = {At(cell::Shape::Cylinder(0.04, 0.06), {0, 0, 0.03})},
        .visual = {}},
   };
   model->joints = {
@@ -96,9 +101,9 @@ inline cell::Robot TinyRobot(std::string name, const Eigen::Isometry3d& X_WB) {
 inline cell::Robot SphereProbe(std::string name, double radius) {
   auto model = std::make_shared<cell::RobotModel>();
   model->name = "probe";
-  model->links = {{.name = "base", .collision = {}, .visual = {}},
-                  {.name = "ball", .collision = {At(cell::Shape::Sphere(radius), {0, 0, 0})},
-                   .visual = {}}};
+  model->links = {
+      {.name = "base", .collision = {}, .visual = {}},
+      {.name = "ball", .collision = {At(cell::Shape::Sphere(radius), {0, 0, 0})}, .visual = {}}};
   model->joints = {Revolute("joint_1", {0, 0, 0}, Eigen::Vector3d::UnitZ(), -1, 1)};
   cell::Robot robot{.name = std::move(name),
                     .model = model,

@@ -35,7 +35,8 @@ TEST(ParallelForTest, RethrowsTheFirstErrorAndStops) {
 
 TEST(ParallelForTest, CancellationStopsNewItems) {
   std::atomic<int> done{0};
-  ParallelFor(100000, 2, [&](int, int) { done++; }, [&] { return done.load() >= 50; });
+  ParallelFor(
+      100000, 2, [&](int, int) { done++; }, [&] { return done.load() >= 50; });
   EXPECT_LT(done.load(), 100000);
   EXPECT_GE(done.load(), 50);
 }

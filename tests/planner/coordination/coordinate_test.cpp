@@ -47,8 +47,7 @@ double FirstContact(const collision::CollisionWorld& world,
   collision::CollisionContext ctx(world);
   const double end = std::max(t[0].duration(), t[1].duration());
   for (double time = 0; time <= end; time += 0.001) {
-    if (world.CheckRobotPair(ctx, 0, t[0].Sample(time).q, 1, t[1].Sample(time).q)
-            .in_collision()) {
+    if (world.CheckRobotPair(ctx, 0, t[0].Sample(time).q, 1, t[1].Sample(time).q).in_collision()) {
       return time;
     }
   }

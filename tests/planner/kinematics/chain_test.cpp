@@ -136,7 +136,8 @@ Eigen::Matrix<double, 6, Eigen::Dynamic> FiniteDifferenceJacobian(const Chain& c
     const Eigen::Isometry3d Xp = chain.FlangePose(qp), Xm = chain.FlangePose(qm);
     const Eigen::Matrix3d dR = (Xp.linear() - Xm.linear()) / (2 * h);
     const Eigen::Matrix3d W = dR * chain.FlangePose(q).linear().transpose();
-    J.block<3, 1>(0, k) = Eigen::Vector3d(W(2, 1) - W(1, 2), W(0, 2) - W(2, 0), W(1, 0) - W(0, 1)) / 2;
+    J.block<3, 1>(0, k) =
+        Eigen::Vector3d(W(2, 1) - W(1, 2), W(0, 2) - W(2, 0), W(1, 0) - W(0, 1)) / 2;
     J.block<3, 1>(3, k) = (Xp * p_FP - Xm * p_FP) / (2 * h);
   }
   return J;

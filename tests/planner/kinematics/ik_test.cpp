@@ -42,7 +42,8 @@ struct SolverCase {
 
 std::vector<SolverCase> Cases() {
   return {
-      {"OpwKr6", [] { return std::make_unique<OpwIk>(*OpwIk::FromChain(Chain(testing::MakeKr6R700()))); }},
+      {"OpwKr6",
+       [] { return std::make_unique<OpwIk>(*OpwIk::FromChain(Chain(testing::MakeKr6R700()))); }},
       {"NumericKr6", [] { return std::make_unique<NumericIk>(Chain(testing::MakeKr6R700())); }},
       {"NumericOffsetWrist",
        [] { return std::make_unique<NumericIk>(Chain(testing::MakeOffsetWrist6R())); }},

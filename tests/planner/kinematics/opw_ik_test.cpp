@@ -32,7 +32,8 @@ struct Published {
 
 void ExpectParameters(const OpwParameters& p, const Published& want) {
   const std::array<double, 7> got = {p.a1, p.a2, p.b, p.c1, p.c2, p.c3, p.c4};
-  for (int i = 0; i < 7; ++i) EXPECT_NEAR(got[i], want.a1_a2_b_c1_c2_c3_c4[i], 1e-9) << "param " << i;
+  for (int i = 0; i < 7; ++i)
+    EXPECT_NEAR(got[i], want.a1_a2_b_c1_c2_c3_c4[i], 1e-9) << "param " << i;
   for (int i = 0; i < 6; ++i) {
     EXPECT_LT(AngleDistance(p.offsets[i], want.offsets[i]), 1e-9) << "offset J" << i + 1;
     EXPECT_EQ(p.signs[i], want.signs[i]) << "sign J" << i + 1;
@@ -65,7 +66,8 @@ void ExpectRoundTrips(const Chain& chain, const OpwIk& ik, int samples, std::uin
   }
   ::testing::Test::RecordProperty("worst_position_error_m", std::to_string(worst_dp));
   ::testing::Test::RecordProperty("worst_rotation_error_rad", std::to_string(worst_dr));
-  ::testing::Test::RecordProperty("mean_solutions", std::to_string(double(total_solutions) / samples));
+  ::testing::Test::RecordProperty("mean_solutions",
+                                  std::to_string(double(total_solutions) / samples));
 }
 
 constexpr int kRoundTrips = 10000 / testing::kIterationScale;
@@ -99,7 +101,8 @@ TEST(OpwIkTest, SharedRobotsHavePublishedParametersAndRoundTrip) {
       {"kuka_kr120_support",
        {{0.350, 0.041, 0, 0.675, 1.150, 1.000, 0.215}, kKukaOffsets.offsets, kKukaOffsets.signs}},
       {"fanuc_r2000ic_support",
-       {{0.312, -0.225, 0, 0.670, 1.075, 1.280, 0.215}, kFanucOffsets.offsets,
+       {{0.312, -0.225, 0, 0.670, 1.075, 1.280, 0.215},
+        kFanucOffsets.offsets,
         kFanucOffsets.signs}},
       {"abb_irb6640_support",
        {{0.320, -0.200, 0, 0.780, 1.075, 1.392, 0.200}, kAbbOffsets.offsets, kAbbOffsets.signs}},

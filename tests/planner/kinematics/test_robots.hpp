@@ -4,8 +4,8 @@
 // (offset wrist, 7 DOF, linear track) and random chains with arbitrary origins and axes.
 
 #include <Eigen/Geometry>
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <memory>
 #include <random>
@@ -116,9 +116,9 @@ inline cell::RobotModel MakeRandomChain(int n, std::uint64_t seed) {
   cell::RobotModel m{.name = "random_" + std::to_string(seed)};
   for (int i = 0; i < n; ++i) {
     if (u(rng) > 0.5) {
-      AddJoint(&m, "fixed_" + std::to_string(i), kFix,
-               XyzRpy(0.3 * u(rng), 0.3 * u(rng), 0.3 * u(rng), 3 * u(rng), 3 * u(rng),
-                      3 * u(rng)));
+      AddJoint(
+          &m, "fixed_" + std::to_string(i), kFix,
+          XyzRpy(0.3 * u(rng), 0.3 * u(rng), 0.3 * u(rng), 3 * u(rng), 3 * u(rng), 3 * u(rng)));
     }
     const cell::JointType type = u(rng) > 0.6 ? kPri : kRev;
     AddJoint(&m, "j" + std::to_string(i), type,
@@ -130,8 +130,8 @@ inline cell::RobotModel MakeRandomChain(int n, std::uint64_t seed) {
 }
 
 /// Uniform random configuration within the model's limits.
-inline Eigen::VectorXd RandomConfiguration(const Eigen::VectorXd& lower, const Eigen::VectorXd& upper,
-                                           std::mt19937_64* rng) {
+inline Eigen::VectorXd RandomConfiguration(const Eigen::VectorXd& lower,
+                                           const Eigen::VectorXd& upper, std::mt19937_64* rng) {
   Eigen::VectorXd q(lower.size());
   for (Eigen::Index i = 0; i < q.size(); ++i) {
     q[i] = std::uniform_real_distribution<double>(lower[i], upper[i])(*rng);

@@ -14,8 +14,8 @@
 namespace weldcell::motion {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::Box;
+using ::testing::HasSubstr;
 using testing::MakeObstacle;
 using testing::Pose;
 
@@ -32,8 +32,7 @@ cell::Cell WallCell(double wall_thickness = 0.05) {
   c.name = "wall";
   c.cycle_time = 60;
   c.robots.push_back(testing::MakeTestRobot("R1", Eigen::Isometry3d::Identity()));
-  c.obstacles.push_back(
-      MakeObstacle("wall", Box(0.8, wall_thickness, 1.1, Pose(1.55, 0, 0.75))));
+  c.obstacles.push_back(MakeObstacle("wall", Box(0.8, wall_thickness, 1.1, Pose(1.55, 0, 0.75))));
   return c;
 }
 
@@ -104,8 +103,9 @@ TEST_F(SegmentPlannerTest, GoalInsideAnObstacleIsAFailureValueWithWhatReproduces
   SegmentPlanner planner(world, 0);
   const Eigen::VectorXd into_block = Q(0.8, 0.3, 0.3, 0, 0.5, 0);
   SegmentResult r;
-  EXPECT_NO_THROW(r = planner.Plan({.start = kLeft, .goal = into_block, .seed = 9,
-                                    .context = "cell wall 0123"}));
+  EXPECT_NO_THROW(
+      r = planner.Plan(
+          {.start = kLeft, .goal = into_block, .seed = 9, .context = "cell wall 0123"}));
   EXPECT_EQ(r.status, SegmentStatus::kGoalInCollision);
   EXPECT_THAT(r.message, HasSubstr("block"));
   EXPECT_THAT(r.message, HasSubstr("seed 9"));
@@ -151,7 +151,8 @@ TEST_F(SegmentPlannerTest, AStartNearerThanTheSweptMarginIsRefusedWithTheReason)
   EXPECT_THAT(r.message, HasSubstr("closer than the 2.501 mm"));
   EXPECT_THAT(r.message, HasSubstr("wall"));
   // With a 1 mm resolution (0.5 mm margin) the same start is fine.
-  EXPECT_TRUE(planner.Plan({.start = close, .goal = kLeft, .resolution = 0.001, .seed = 1}).solved());
+  EXPECT_TRUE(
+      planner.Plan({.start = close, .goal = kLeft, .resolution = 0.001, .seed = 1}).solved());
 }
 
 TEST_F(SegmentPlannerTest, ASecondAttemptWithALargerBudgetSolvesWhatTheFirstCannot) {
@@ -247,7 +248,8 @@ TEST(SegmentResolutionTest, ThinPlateBetweenTwoCoarseSamplesIsCaught) {
   // The swing moves the electrode along the tangent of the circle about the base z axis.
   const double yaw = std::atan2(electrode.y(), electrode.x());
   c.obstacles.push_back(MakeObstacle(
-      "plate", Box(0.06, 0.001, 0.06, Pose(electrode.x(), electrode.y(), electrode.z(), 0, 0, yaw))));
+      "plate",
+      Box(0.06, 0.001, 0.06, Pose(electrode.x(), electrode.y(), electrode.z(), 0, 0, yaw))));
   const collision::CollisionWorld world(c);
   collision::CollisionContext ctx(world);
   const collision::SegmentCheckResult fine =
@@ -275,10 +277,9 @@ TEST(WeldSequenceTest, TimedTrajectoryVisitsEveryStopAndStaysWithinLimits) {
   const kinematics::Chain& chain = world.chain(0);
   SequenceRequest request{
       .home = Eigen::VectorXd::Zero(6),
-      .stops = {{.id = "A", .q = kLeft, .q_approach = kLeft + Q(0, -0.05, 0, 0, 0, 0),
-                 .dwell = 1.0},
-                {.id = "B", .q = kRight, .q_approach = kRight + Q(0, -0.05, 0, 0, 0, 0),
-                 .dwell = 0.5}},
+      .stops =
+          {{.id = "A", .q = kLeft, .q_approach = kLeft + Q(0, -0.05, 0, 0, 0, 0), .dwell = 1.0},
+           {.id = "B", .q = kRight, .q_approach = kRight + Q(0, -0.05, 0, 0, 0, 0), .dwell = 0.5}},
       .limits = {.max_velocity = chain.velocity_limits(),
                  .max_acceleration = chain.acceleration_limits()},
       .timing = {.speed_scale = 1.0, .blend_tolerance = 0.1},
@@ -297,10 +298,11 @@ TEST(WeldSequenceTest, TimedTrajectoryVisitsEveryStopAndStaysWithinLimits) {
       EXPECT_EQ(s.profile.start(), s.from == "A" ? kLeft : kRight);
       EXPECT_DOUBLE_EQ(s.duration(), s.from == "A" ? 1.0 : 0.5);
     }
-    EXPECT_TRUE((s.profile.PeakVelocity().array() <=
-                 chain.velocity_limits().array() * (1 + 1e-9)).all());
-    EXPECT_TRUE((s.profile.PeakAcceleration().array() <=
-                 chain.acceleration_limits().array() * (1 + 1e-9)).all());
+    EXPECT_TRUE(
+        (s.profile.PeakVelocity().array() <= chain.velocity_limits().array() * (1 + 1e-9)).all());
+    EXPECT_TRUE(
+        (s.profile.PeakAcceleration().array() <= chain.acceleration_limits().array() * (1 + 1e-9))
+            .all());
   }
   EXPECT_EQ(dwells, 2);
   // The executed motion, densely sampled, never touches anything.

@@ -39,7 +39,8 @@ inline cell::Cell SharedCell() {
     r.home[2] = -0.5;
   }
   for (int i = 0; i < 6; ++i) {
-    c.welds.push_back(MakeWeld("W" + std::to_string(i), {1.1 + 0.2 * i, 0.3 * (i % 2 ? 1 : -1), 0.7}));
+    c.welds.push_back(
+        MakeWeld("W" + std::to_string(i), {1.1 + 0.2 * i, 0.3 * (i % 2 ? 1 : -1), 0.7}));
   }
   c.obstacles = {MakeObstacle("table", Box(1.4, 1.0, 0.7, Pose(1.6, 0, 0.35)))};
   c.settings.reach.spin_step = 45.0 * kPi / 180.0;

@@ -10,8 +10,7 @@ cell::Cell TinyCell() {
   c.name = "tiny";
   c.cycle_time = 10;
   c.welds.push_back({.id = "W1", .p_W = {1, 0, 0.5}, .n_W = {0, 0, 1}, .weld_time = 0.5});
-  c.obstacles.push_back({.name = "box",
-                         .geometry = {.shape = cell::Shape::Box({0.1, 0.2, 0.3})}});
+  c.obstacles.push_back({.name = "box", .geometry = {.shape = cell::Shape::Box({0.1, 0.2, 0.3})}});
   return c;
 }
 

@@ -35,9 +35,8 @@ cell::Cell ReachCell() {
   cell::Cell c;
   c.name = "reach_test";
   c.cycle_time = 60;
-  c.robots.push_back(testing::MakeTestRobot(
-      "R1", Eigen::Isometry3d::Identity(),
-      {.j1 = 1.0, .j2_lower = -0.3, .j2_upper = 1.4}));
+  c.robots.push_back(testing::MakeTestRobot("R1", Eigen::Isometry3d::Identity(),
+                                            {.j1 = 1.0, .j2_lower = -0.3, .j2_upper = 1.4}));
   c.welds = {MakeWeld("ok", {1.5, 0.0, 0.6}), MakeWeld("lip", {1.4, 0.8, 0.6}),
              MakeWeld("clamp", {1.4, -0.8, 0.6}), MakeWeld("far", {4.0, 0.0, 0.6}),
              MakeWeld("behind", {-1.5, 0.0, 0.8})};
