@@ -26,11 +26,8 @@ struct CommandRun {
   std::string out;  // stdout and stderr together
 };
 
-/// Runs the binary; `env` (e.g. "ROS_PACKAGE_PATH=x") is set for it alone. Without `env`,
-/// ROS_PACKAGE_PATH is cleared so that the user's own setting cannot change the results.
-CommandRun Weldcell(const std::string& args, const std::string& env = "ROS_PACKAGE_PATH=") {
-  const std::string command =
-      "env " + env + " " + std::string(WELDCELL_BINARY) + " " + args + " 2>&1";
+// Runs a /bin/sh command line and collects what it prints on stdout.
+CommandRun RunShell(const std::string& command) {
   CommandRun run;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return run;
@@ -40,6 +37,12 @@ CommandRun Weldcell(const std::string& args, const std::string& env = "ROS_PACKA
   const int status = ::pclose(pipe);
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return run;
+}
+
+/// Runs the binary; `env` (e.g. "ROS_PACKAGE_PATH=x") is set for it alone. Without `env`,
+/// ROS_PACKAGE_PATH is cleared so that the user's own setting cannot change the results.
+CommandRun Weldcell(const std::string& args, const std::string& env = "ROS_PACKAGE_PATH=") {
+  return RunShell("env " + env + " " + std::string(WELDCELL_BINARY) + " " + args + " 2>&1");
 }
 
 // `s` as one word for /bin/sh, whatever it contains.
@@ -58,17 +61,8 @@ std::string ShellQuote(const std::string& s) {
 // Runs the binary with its stdout alone captured (stderr goes to `stderr_file`): what a program
 // reading `--json` output sees.
 CommandRun WeldcellStdout(const std::string& args, const fs::path& stderr_file) {
-  const std::string command =
-      std::string(WELDCELL_BINARY) + " " + args + " 2>" + ShellQuote(stderr_file.string());
-  CommandRun run;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buffer[4096];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
-  const int status = ::pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return RunShell(std::string(WELDCELL_BINARY) + " " + args + " 2>" +
+                  ShellQuote(stderr_file.string()));
 }
 
 std::string ReadText(const fs::path& file) {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "planner/cell/load.hpp"
+#include "tests/planner/cell/error_of.hpp"
 
 namespace weldcell::cell {
 namespace {
@@ -32,14 +33,7 @@ std::string All(const std::vector<Diagnostic>& diagnostics) {
   return out;
 }
 
-std::string ErrorOf(const std::function<void()>& load) {
-  try {
-    load();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test_support::ErrorOf;
 
 fs::path TempDir(const std::string& name) {
   const fs::path dir = fs::temp_directory_path() / ("weldcell_cell_" + name);

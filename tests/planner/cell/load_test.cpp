@@ -9,6 +9,8 @@
 #include <regex>
 #include <thread>
 
+#include "tests/planner/cell/error_of.hpp"
+
 namespace weldcell::cell {
 namespace {
 
@@ -302,14 +304,7 @@ TEST(LoadCellTest, WeldCsvWithDefaults) {
 namespace weldcell::cell {
 namespace {
 
-std::string ErrorOf(const std::function<void()>& load) {
-  try {
-    load();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test_support::ErrorOf;
 
 TEST(LoadUrdfChainTest, UnknownLinksAndATipNotBelowTheBaseNameTheUrdf) {
   const fs::path urdf = kGood / "tiny_description/urdf/tiny.urdf";
