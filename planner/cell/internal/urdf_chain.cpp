@@ -242,6 +242,17 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
     return std::nullopt;
   }
 
+  // urdfdom's links own their children (shared_ptr): joints that form a loop make a cycle of
+  // owners that would never be freed. Cut every child list when this function is done with it.
+  struct CutLinksOnExit {
+    const urdf::ModelInterfaceSharedPtr& model;
+    ~CutLinksOnExit() {
+      for (const auto& entry : model->links_) {
+        if (entry.second) entry.second->child_links.clear();
+      }
+    }
+  } cut_links_on_exit{urdf_model};
+
   RobotModel model;
   model.name = urdf_model->getName();
   model.urdf_file = file;
