@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -10,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/json_output.hpp"
 #include "cli/progress.hpp"
 #include "planner/cell/load.hpp"
@@ -77,24 +79,25 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       throw InputError(std::move(homes));
     }
     const collision::CollisionWorld world(c);
-    const bool show = !global.quiet && !global.json;
-    Progress reach_bar("reach", show), alloc_bar("allocate", show), motion_bar("motion", show);
+    // Ctrl-C stops the pipeline (polled within every stage); the plan is written only when
+    // planning and verification both ran to the end, so an interrupted run leaves nothing.
+    const std::atomic<bool>& interrupted = CatchInterrupt();
+    StageBars bars(!global.quiet && !global.json);
     const pipeline::PlanOutput out = pipeline::PlanCell(
-        c, world,
-        {.threads = args->jobs, .progress = [&](std::string_view stage, int done, int total) {
-           Progress& bar = stage == "reach"      ? reach_bar
-                           : stage == "allocate" ? alloc_bar
-                                                 : motion_bar;
-           if (stage == "coordinate") return;
-           bar.Update(done, total);
-         }});
-    reach_bar.Finish();
-    alloc_bar.Finish();
-    motion_bar.Finish();
-    const std::filesystem::path plan_file = std::filesystem::path(args->out) / "plan.json";
-    WriteFileAtomically(plan_file, plan::ToJson(out.plan));
+        c, world, {.threads = args->jobs, .progress = bars.MakeProgress(&interrupted)});
+    bars.Finish();
+    auto stop_if_interrupted = [&] {
+      if (out.status != pipeline::PlanStatus::kCancelled && !interrupted.load()) return false;
+      std::cerr << "interrupted\n";
+      *exit_code = kExitInterrupted;
+      return true;
+    };
+    if (stop_if_interrupted()) return;
     const verify::VerifyReport report =
         verify::Verify(out.plan, c, verifier_world, {.threads = args->jobs});
+    if (stop_if_interrupted()) return;
+    const std::filesystem::path plan_file = std::filesystem::path(args->out) / "plan.json";
+    WriteFileAtomically(plan_file, plan::ToJson(out.plan));
     const pipeline::PlanStatistics& s = out.statistics;
     if (global.json) {
       nlohmann::ordered_json j;

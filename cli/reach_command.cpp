@@ -100,11 +100,10 @@ void RegisterReach(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
     const cell::Cell& c = loaded.value;
     const collision::CollisionWorld world(c);
-    Progress progress("reach", !global.quiet && !global.json);
-    const reach::ReachMap map = reach::ReachAll(
-        c, world,
-        {.threads = *jobs, .progress = [&](int done, int total) { progress.Update(done, total); }});
-    progress.Finish();
+    StageBars bars(!global.quiet && !global.json);
+    const reach::ReachMap map =
+        reach::ReachAll(c, world, {.threads = *jobs, .progress = bars.MakeProgress(nullptr)});
+    bars.Finish();
     if (!csv_file->empty()) WriteFileAtomically(*csv_file, ReachCsv(c, map));
 
     std::vector<int> unreachable;
