@@ -2,6 +2,11 @@
 
 #include <signal.h>
 
+#include <cstdio>
+
+#include "cli/exit_codes.hpp"
+#include "cli/progress.hpp"
+
 namespace weldcell::cli {
 namespace {
 
@@ -22,6 +27,14 @@ const std::atomic<bool>& CatchInterrupt() {
   action.sa_flags = SA_RESETHAND;
   sigaction(SIGINT, &action, nullptr);
   return g_interrupted;
+}
+
+bool StopIfInterrupted(const std::atomic<bool>& interrupted, StageBars* bars, int* exit_code) {
+  if (!interrupted.load()) return false;
+  bars->Finish();
+  std::fputs("interrupted\n", stderr);
+  *exit_code = kExitInterrupted;
+  return true;
 }
 
 }  // namespace weldcell::cli

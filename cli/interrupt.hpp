@@ -11,4 +11,10 @@ namespace weldcell::cli {
 /// stores to this lock-free atomic (async-signal-safe) and restores the default action.
 const std::atomic<bool>& CatchInterrupt();
 
+class StageBars;
+
+/// When `interrupted` is set: ends the progress bars, prints "interrupted" on stderr, sets
+/// *exit_code to kExitInterrupted and returns true (the command then returns, writing nothing).
+bool StopIfInterrupted(const std::atomic<bool>& interrupted, StageBars* bars, int* exit_code);
+
 }  // namespace weldcell::cli

@@ -83,19 +83,14 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     // planning and verification both ran to the end, so an interrupted run leaves nothing.
     const std::atomic<bool>& interrupted = CatchInterrupt();
     StageBars bars(!global.quiet && !global.json);
-    const pipeline::PlanOutput out = pipeline::PlanCell(
-        c, world, {.threads = args->jobs, .progress = bars.MakeProgress(&interrupted)});
-    bars.Finish();
-    auto stop_if_interrupted = [&] {
-      if (out.status != pipeline::PlanStatus::kCancelled && !interrupted.load()) return false;
-      std::cerr << "interrupted\n";
-      *exit_code = kExitInterrupted;
-      return true;
-    };
-    if (stop_if_interrupted()) return;
+    const Progress progress = bars.MakeProgress(&interrupted);
+    const pipeline::PlanOutput out =
+        pipeline::PlanCell(c, world, {.threads = args->jobs, .progress = progress});
+    if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
     const verify::VerifyReport report =
-        verify::Verify(out.plan, c, verifier_world, {.threads = args->jobs});
-    if (stop_if_interrupted()) return;
+        verify::Verify(out.plan, c, verifier_world, {.threads = args->jobs, .progress = progress});
+    if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
+    bars.Finish();
     const std::filesystem::path plan_file = std::filesystem::path(args->out) / "plan.json";
     WriteFileAtomically(plan_file, plan::ToJson(out.plan));
     const pipeline::PlanStatistics& s = out.statistics;
@@ -163,8 +158,15 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   cmd->callback([&global, exit_code, cell_file, plan_file, resolution_mm, jobs] {
     const cell::Cell c = LoadForCommand(*cell_file, global);
     const plan::Plan p = ReadPlan(*plan_file);
+    const std::atomic<bool>& interrupted = CatchInterrupt();
+    StageBars bars(!global.quiet && !global.json);
     const verify::VerifyReport report =
-        verify::Verify(p, c, {.resolution = *resolution_mm / 1000.0, .threads = *jobs});
+        verify::Verify(p, c,
+                       {.resolution = *resolution_mm / 1000.0,
+                        .threads = *jobs,
+                        .progress = bars.MakeProgress(&interrupted)});
+    if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
+    bars.Finish();
     if (global.json) {
       nlohmann::ordered_json j;
       j["violations"] = nlohmann::ordered_json::array();

@@ -1,7 +1,7 @@
 #pragma once
 // Progress and cancellation of long work, one type for every stage (reach, allocation, motion,
-// coordination, the whole pipeline): reports (stage, done, total) to a callback and carries a
-// cancellation flag that the work polls.
+// coordination, the whole pipeline, verification): reports (stage, done, total) to a callback and
+// carries a cancellation flag that the work polls.
 //
 // Cancellation is an expected outcome, not an error (CONVENTIONS.md, tier 3): cancelled work
 // returns early with a partial result and never throws. Each stage documents what its partial
@@ -21,6 +21,7 @@ inline constexpr std::string_view kReachStage = "reach";
 inline constexpr std::string_view kAllocateStage = "allocate";
 inline constexpr std::string_view kMotionStage = "motion";
 inline constexpr std::string_view kCoordinateStage = "coordinate";
+inline constexpr std::string_view kVerifyStage = "verify";
 
 /// A progress sink plus a cancellation flag. Cheap to copy: copies share the callback and its
 /// lock. A default-constructed Progress reports nowhere and is never cancelled.
