@@ -1,5 +1,7 @@
 #include "allocation/solver.hpp"
 
+#include <algorithm>
+
 #include "allocation/internal/solver_common.hpp"
 #include "planner/common/check.hpp"
 
@@ -42,12 +44,11 @@ SolveResult FinishResult(const Problem& problem, const SolveOptions& options, So
   result.iterations = iterations;
   result.seconds = watch.Seconds();
   result.message = std::move(message);
-  if (options.progress) {
-    options.progress(Progress{.iteration = iterations,
-                              .max_iterations = options.max_iterations,
-                              .best = result.cost,
-                              .lower_bound = result.lower_bound.value});
-  }
+  // The last report: all done, unless cancelled (the solvers without iterations count as one).
+  const std::int64_t total = std::max<std::int64_t>(1, options.max_iterations);
+  options.progress.Report(kAllocateStage,
+                          status == SolveStatus::kCancelled ? std::min(iterations, total) : total,
+                          total);
   return result;
 }
 

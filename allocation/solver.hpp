@@ -4,9 +4,7 @@
 // search and ruin-and-recreate with optimal option re-choice) and the exact reference for tiny
 // instances. Units: seconds.
 
-#include <atomic>
 #include <cstdint>
-#include <functional>
 #include <limits>
 #include <memory>
 #include <string>
@@ -15,15 +13,9 @@
 #include "allocation/lower_bound.hpp"
 #include "allocation/problem.hpp"
 #include "allocation/solution.hpp"
+#include "planner/common/progress.hpp"
 
 namespace weldcell::allocation {
-
-struct Progress {
-  std::int64_t iteration = 0;
-  std::int64_t max_iterations = 0;
-  Cost best;
-  double lower_bound = 0.0;
-};
 
 struct SolveOptions {
   std::uint64_t seed = 1;
@@ -32,10 +24,11 @@ struct SolveOptions {
   std::int64_t max_iterations = 20'000;
   /// Additional stop (makes the result depend on the machine). Infinity = off.
   double max_seconds = std::numeric_limits<double>::infinity();
-  /// Set to true from any thread to stop early; the best solution so far is returned.
-  const std::atomic<bool>* cancel = nullptr;
-  /// Called from the solving thread every `progress_every` iterations and at the end.
-  std::function<void(const Progress&)> progress;
+  /// Reports kAllocateStage (iterations done, max_iterations) from the solving thread every
+  /// `progress_every` iterations and once at the end (with the iterations actually run).
+  /// Polled every iteration: once cancelled, the search stops and the best solution so far is
+  /// returned (valid) with status kCancelled.
+  Progress progress;
   std::int64_t progress_every = 256;
   /// Per-robot travel matrices are precomputed (robot by robot, n^2 oracle calls each) while
   /// their total number of entries stays within this; other robots call the oracle directly.
@@ -47,7 +40,8 @@ struct SolveOptions {
 enum class SolveStatus {
   kOptimal,    ///< Proven optimal (exact solver).
   kFeasible,   ///< A valid solution, not proven optimal.
-  kCancelled,  ///< Stopped by the cancel flag; the solution is the best found (valid).
+  kCancelled,  ///< Stopped by options.progress being cancelled; the solution is the best found
+               ///< (valid).
   kTooLarge,   ///< The exact solver refused the size; the solution is empty.
 };
 
@@ -90,7 +84,7 @@ std::unique_ptr<Solver> MakeStrongSolver();
 /// 14 tasks and 5e6 assignments (product of the eligible-robot counts). With precedences:
 /// depth-first branch and bound over routes and options, leaves evaluated with Evaluate();
 /// limits: 8 tasks and 2e8 leaves. Larger: kTooLarge with an empty solution. Ignores the
-/// iteration budget, time budget and cancel flag (sizes are bounded). Held & Karp 1962.
+/// iteration budget, time budget and cancellation (sizes are bounded). Held & Karp 1962.
 std::unique_ptr<Solver> MakeExactSolver();
 
 }  // namespace weldcell::allocation

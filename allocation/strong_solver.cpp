@@ -59,8 +59,7 @@ class Search {
     BuildTopologicalRank();
   }
 
-  State Run(const internal::StopWatch& watch, double lower_bound, std::int64_t* iterations,
-            bool* cancelled);
+  State Run(const internal::StopWatch& watch, std::int64_t* iterations, bool* cancelled);
 
  private:
   // ---- basic helpers -------------------------------------------------------------------
@@ -870,8 +869,7 @@ bool Search::InterRoute(const std::vector<int>* only) {
   return any;
 }
 
-State Search::Run(const internal::StopWatch& watch, double lower_bound, std::int64_t* iterations,
-                  bool* cancelled) {
+State Search::Run(const internal::StopWatch& watch, std::int64_t* iterations, bool* cancelled) {
   *iterations = 0;
   *cancelled = false;
   if (nt_ == 0) return s_;
@@ -921,12 +919,8 @@ State Search::Run(const internal::StopWatch& watch, double lower_bound, std::int
       best = s_;
     }
     *iterations = it + 1;
-    if (options_.progress && options_.progress_every > 0 &&
-        (it + 1) % options_.progress_every == 0) {
-      options_.progress(Progress{.iteration = it + 1,
-                                 .max_iterations = n_iter,
-                                 .best = best.cost,
-                                 .lower_bound = lower_bound});
+    if (options_.progress_every > 0 && (it + 1) % options_.progress_every == 0) {
+      options_.progress.Report(kAllocateStage, it + 1, n_iter);
     }
   }
   s_ = best;
@@ -950,7 +944,7 @@ class StrongSolver final : public Solver {
     Search search(g, options);
     std::int64_t iterations = 0;
     bool cancelled = false;
-    const State s = search.Run(watch, lb.value, &iterations, &cancelled);
+    const State s = search.Run(watch, &iterations, &cancelled);
     return internal::FinishResult(problem, options, internal::Graph::ToSolution(s.route, s.option),
                                   cancelled ? SolveStatus::kCancelled : SolveStatus::kFeasible,
                                   iterations, watch, {}, &lb);

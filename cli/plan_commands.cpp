@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -10,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/json_output.hpp"
 #include "cli/progress.hpp"
 #include "planner/cell/load.hpp"
@@ -77,24 +79,20 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       throw InputError(std::move(homes));
     }
     const collision::CollisionWorld world(c);
-    const bool show = !global.quiet && !global.json;
-    Progress reach_bar("reach", show), alloc_bar("allocate", show), motion_bar("motion", show);
-    const pipeline::PlanOutput out = pipeline::PlanCell(
-        c, world,
-        {.threads = args->jobs, .progress = [&](std::string_view stage, int done, int total) {
-           Progress& bar = stage == "reach"      ? reach_bar
-                           : stage == "allocate" ? alloc_bar
-                                                 : motion_bar;
-           if (stage == "coordinate") return;
-           bar.Update(done, total);
-         }});
-    reach_bar.Finish();
-    alloc_bar.Finish();
-    motion_bar.Finish();
+    // Ctrl-C stops the pipeline (polled within every stage); the plan is written only when
+    // planning and verification both ran to the end, so an interrupted run leaves nothing.
+    const std::atomic<bool>& interrupted = CatchInterrupt();
+    StageBars bars(!global.quiet && !global.json);
+    const Progress progress = bars.MakeProgress(&interrupted);
+    const pipeline::PlanOutput out =
+        pipeline::PlanCell(c, world, {.threads = args->jobs, .progress = progress});
+    if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
+    const verify::VerifyReport report =
+        verify::Verify(out.plan, c, verifier_world, {.threads = args->jobs, .progress = progress});
+    if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
+    bars.Finish();
     const std::filesystem::path plan_file = std::filesystem::path(args->out) / "plan.json";
     WriteFileAtomically(plan_file, plan::ToJson(out.plan));
-    const verify::VerifyReport report =
-        verify::Verify(out.plan, c, verifier_world, {.threads = args->jobs});
     const pipeline::PlanStatistics& s = out.statistics;
     if (global.json) {
       nlohmann::ordered_json j;
@@ -160,8 +158,15 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   cmd->callback([&global, exit_code, cell_file, plan_file, resolution_mm, jobs] {
     const cell::Cell c = LoadForCommand(*cell_file, global);
     const plan::Plan p = ReadPlan(*plan_file);
+    const std::atomic<bool>& interrupted = CatchInterrupt();
+    StageBars bars(!global.quiet && !global.json);
     const verify::VerifyReport report =
-        verify::Verify(p, c, {.resolution = *resolution_mm / 1000.0, .threads = *jobs});
+        verify::Verify(p, c,
+                       {.resolution = *resolution_mm / 1000.0,
+                        .threads = *jobs,
+                        .progress = bars.MakeProgress(&interrupted)});
+    if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
+    bars.Finish();
     if (global.json) {
       nlohmann::ordered_json j;
       j["violations"] = nlohmann::ordered_json::array();

@@ -3,21 +3,22 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace weldcell::cli {
 
-Progress::Progress(std::string label, bool enabled)
+ProgressBar::ProgressBar(std::string label, bool enabled)
     : label_(std::move(label)),
       enabled_(enabled),
       terminal_(::isatty(STDERR_FILENO) == 1),
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
 
-Progress::~Progress() { Finish(); }
+ProgressBar::~ProgressBar() { Finish(); }
 
-void Progress::Update(int done, int total) {
-  if (!enabled_ || total <= 0) return;
+void ProgressBar::Update(std::int64_t done, std::int64_t total) {
+  if (!enabled_ || finished_ || total <= 0) return;
   last_done_ = done;
   last_total_ = total;
   const auto now = std::chrono::steady_clock::now();
@@ -26,29 +27,52 @@ void Progress::Update(int done, int total) {
     // Redraw at most 20 times a second: drawing is slower than a reach step.
     if (done < total && now - last_draw_ < std::chrono::milliseconds(50)) return;
     last_draw_ = now;
-    constexpr int kWidth = 30;
-    const int filled = kWidth * done / total;
-    std::fputs(fmt::format("\r{} [{}{}] {}/{} {:.1f} s", label_, std::string(filled, '#'),
-                           std::string(kWidth - filled, '.'), done, total, seconds)
+    constexpr std::int64_t kWidth = 30;
+    const std::int64_t filled = std::clamp<std::int64_t>(kWidth * done / total, 0, kWidth);
+    std::fputs(fmt::format("\r{} [{}{}] {}/{} {:.1f} s", label_,
+                           std::string(static_cast<std::size_t>(filled), '#'),
+                           std::string(static_cast<std::size_t>(kWidth - filled), '.'), done, total,
+                           seconds)
                    .c_str(),
                stderr);
     std::fflush(stderr);
   } else {
-    const int quarter = 4 * done / total;
+    const std::int64_t quarter = 4 * done / total;
     if (quarter == last_quarter_) return;
     last_quarter_ = quarter;
     std::fputs(fmt::format("{}: {}/{} ({:.1f} s)\n", label_, done, total, seconds).c_str(), stderr);
+    std::fflush(stderr);
   }
 }
 
-void Progress::Finish() {
+void ProgressBar::Finish() {
   if (!enabled_ || finished_) return;
-  finished_ = true;
   if (terminal_ && last_total_ > 0) {
     last_draw_ = {};
     Update(last_done_, last_total_);
     std::fputs("\n", stderr);
   }
+  finished_ = true;
+}
+
+weldcell::Progress StageBars::MakeProgress(const std::atomic<bool>* cancel) {
+  return weldcell::Progress([this](std::string_view stage, std::int64_t done,
+                                   std::int64_t total) { Update(stage, done, total); },
+                            cancel);
+}
+
+void StageBars::Update(std::string_view stage, std::int64_t done, std::int64_t total) {
+  if (!enabled_) return;
+  if (!bar_ || stage != stage_) {
+    if (bar_) bar_->Finish();
+    stage_ = stage;
+    bar_ = std::make_unique<ProgressBar>(stage_, enabled_);
+  }
+  bar_->Update(done, total);
+}
+
+void StageBars::Finish() {
+  if (bar_) bar_->Finish();
 }
 
 }  // namespace weldcell::cli

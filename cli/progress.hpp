@@ -1,21 +1,27 @@
 #pragma once
-// Progress of long work on stderr: a redrawn bar on a terminal, a few plain lines otherwise
-// (CI logs), nothing with --quiet or --json.
+// Progress of long work on stderr: a redrawn bar on a terminal, plain lines otherwise (CI logs:
+// the start and every quarter of each stage), nothing with --quiet or --json.
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
+#include <string_view>
+
+#include "planner/common/progress.hpp"
 
 namespace weldcell::cli {
 
-class Progress {
+/// One bar (one stage).
+class ProgressBar {
  public:
-  Progress(std::string label, bool enabled);
-  ~Progress();
-  Progress(const Progress&) = delete;
-  Progress& operator=(const Progress&) = delete;
+  ProgressBar(std::string label, bool enabled);
+  ~ProgressBar();
+  ProgressBar(const ProgressBar&) = delete;
+  ProgressBar& operator=(const ProgressBar&) = delete;
 
   /// Thread-compatible: call from one thread at a time (callers serialise).
-  void Update(int done, int total);
+  void Update(std::int64_t done, std::int64_t total);
   /// Ends the bar (prints the final state and a newline on a terminal).
   void Finish();
 
@@ -24,11 +30,29 @@ class Progress {
   bool enabled_;
   bool terminal_;
   bool finished_ = false;
-  int last_quarter_ = -1;
-  int last_done_ = 0;
-  int last_total_ = 0;
+  std::int64_t last_quarter_ = -1;
+  std::int64_t last_done_ = 0;
+  std::int64_t last_total_ = 0;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;
+};
+
+/// Bars for the planner's stages: a new bar whenever the reported stage changes (the stages
+/// run one after another), the previous one finished.
+class StageBars {
+ public:
+  explicit StageBars(bool enabled) : enabled_(enabled) {}
+  /// A Progress drawing into these bars and cancelled by `cancel` (may be null). The bars must
+  /// outlive the work that uses it.
+  weldcell::Progress MakeProgress(const std::atomic<bool>* cancel);
+  /// Finishes the current bar.
+  void Finish();
+
+ private:
+  void Update(std::string_view stage, std::int64_t done, std::int64_t total);
+  bool enabled_;
+  std::string stage_;
+  std::unique_ptr<ProgressBar> bar_;
 };
 
 }  // namespace weldcell::cli

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/json_output.hpp"
 #include "cli/progress.hpp"
 #include "planner/cell/load.hpp"
@@ -100,11 +102,12 @@ void RegisterReach(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
     const cell::Cell& c = loaded.value;
     const collision::CollisionWorld world(c);
-    Progress progress("reach", !global.quiet && !global.json);
-    const reach::ReachMap map = reach::ReachAll(
-        c, world,
-        {.threads = *jobs, .progress = [&](int done, int total) { progress.Update(done, total); }});
-    progress.Finish();
+    const std::atomic<bool>& interrupted = CatchInterrupt();
+    StageBars bars(!global.quiet && !global.json);
+    const reach::ReachMap map =
+        reach::ReachAll(c, world, {.threads = *jobs, .progress = bars.MakeProgress(&interrupted)});
+    if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
+    bars.Finish();
     if (!csv_file->empty()) WriteFileAtomically(*csv_file, ReachCsv(c, map));
 
     std::vector<int> unreachable;

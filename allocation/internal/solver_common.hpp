@@ -19,9 +19,7 @@ class StopWatch {
   std::chrono::steady_clock::time_point start_;
 };
 
-inline bool Cancelled(const SolveOptions& options) {
-  return options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed);
-}
+inline bool Cancelled(const SolveOptions& options) { return options.progress.cancelled(); }
 
 /// Fills cost (via Evaluate), lower bound and time; calls the progress callback a last time.
 SolveResult FinishResult(const Problem& problem, const SolveOptions& options, Solution solution,

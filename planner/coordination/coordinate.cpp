@@ -115,6 +115,10 @@ CoordinationResult CoordinateWithPriority(const collision::CollisionWorld& world
   double checked_until = 0.0;  // no conflict before this time (monotone, see header)
 
   for (int iteration = 0;; ++iteration) {
+    if (options.progress.cancelled()) {
+      result.message = "cancelled";
+      break;
+    }
     for (int r = 0; r < n; ++r) trajectories[r] = timelines[r].Build(&spans[r]);
     // Earliest conflict over all pairs, stepping each pair on one clock.
     std::optional<Conflict> first;
@@ -217,7 +221,12 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   });
   std::optional<CoordinationResult> best;
   long long checks = 0;
+  int tried = 0;
+  if (n > 0) options.progress.Report(kCoordinateStage, 0, n);
   for (int first : by_duration) {
+    if (options.progress.cancelled()) {
+      return {.trajectories = std::move(trajectories), .message = "cancelled"};
+    }
     std::vector<int> order = {first};
     for (int r : by_duration) {
       if (r != first) order.push_back(r);
@@ -230,6 +239,10 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
         !best || (r.conflict_free && !best->conflict_free) ||
         (r.conflict_free == best->conflict_free && Makespan(r) < Makespan(*best) - 1e-9);
     if (better) best = std::move(r);
+    options.progress.Report(kCoordinateStage, ++tried, n);
+  }
+  if (options.progress.cancelled()) {
+    return {.trajectories = std::move(trajectories), .message = "cancelled"};
   }
   if (!best) return {.trajectories = std::move(trajectories), .conflict_free = true};
   best->checks = checks;

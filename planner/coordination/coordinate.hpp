@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "planner/common/progress.hpp"
 #include "planner/motion/trajectory.hpp"
 
 namespace weldcell::collision {
@@ -46,6 +47,10 @@ struct Interlock {
 struct CoordinationOptions {
   double resolution = 0.005;  ///< m of travel of any point of either robot between checks.
   int max_iterations = 200;   ///< Conflicts resolved at most.
+  /// Reports kCoordinateStage (priority orders tried, robots) and is polled before each
+  /// conflict search: once cancelled, Coordinate returns at once with conflict_free false and
+  /// message "cancelled"; the caller must discard the result.
+  Progress progress;
 };
 
 struct CoordinationResult {

@@ -80,6 +80,7 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
   };
 
   for (std::size_t i = 0; i < request.stops.size(); ++i) {
+    if (request.progress.cancelled()) return result;
     const WeldStop& stop = request.stops[i];
     std::string reason;
     if (!travel(stop.q_approach, stop.id, i, &reason)) {
@@ -92,6 +93,7 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
     at = stop.id;
     q_leave = stop.q_approach;
   }
+  if (request.progress.cancelled()) return result;
   std::string reason;
   if (!travel(request.home, "home", request.stops.size(), &reason)) {
     // Going home must always be possible from where the robot welded last; if not, the

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "planner/common/progress.hpp"
 #include "planner/motion/segment_planner.hpp"
 #include "planner/motion/time_parameterization.hpp"
 #include "planner/motion/trajectory.hpp"
@@ -32,6 +33,10 @@ struct SequenceRequest {
   std::uint64_t seed = 1;           ///< Each travel move gets a seed derived from it and its index.
   double max_planning_time = 10.0;  ///< s (see SegmentRequest).
   std::string context;              ///< Added to failure messages (e.g. cell hash).
+  /// Polled before each stop (nothing is reported): once cancelled, PlanWeldSequence returns
+  /// the trajectory so far, without the rest of the stops and without the way home; the caller
+  /// must discard it.
+  Progress progress;
 };
 
 struct SkippedStop {

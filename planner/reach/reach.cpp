@@ -282,12 +282,11 @@ ReachMap ReachAll(const cell::Cell& cell, const collision::CollisionWorld& world
         for (int r = 0; r < robots; ++r) {
           map.at(w, r) = ReachOne(cell, world, contexts[worker], solvers[r], r, cell.welds[w]);
         }
-        if (options.progress) {
-          const std::lock_guard<std::mutex> lock(progress_mutex);
-          options.progress(++done, welds);
-        }
+        // Counted and reported under one lock: the reports are in order.
+        const std::lock_guard<std::mutex> lock(progress_mutex);
+        options.progress.Report(kReachStage, ++done, welds);
       },
-      options.cancelled);
+      [&options] { return options.progress.cancelled(); });
   return map;
 }
 

@@ -8,11 +8,11 @@
 // thread count (per-weld work, merged by index).
 
 #include <Eigen/Core>
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "planner/cell/cell.hpp"
+#include "planner/common/progress.hpp"
 
 namespace weldcell::collision {
 class CollisionWorld;
@@ -81,10 +81,10 @@ class ReachMap {
 
 struct ReachOptions {
   int threads = 0;  ///< 0 = one per hardware thread.
-  /// Called after each weld with (welds done, welds in total); from worker threads, serialised.
-  std::function<void(int done, int total)> progress;
-  /// Polled between welds; true stops the work (the map is then incomplete).
-  std::function<bool()> cancelled;
+  /// Reports kReachStage (welds done, welds in total) after each weld. Polled between welds:
+  /// once cancelled, no new weld starts and ReachAll returns the incomplete map (welds not
+  /// done keep a default entry: kOutOfRange, no candidates), which the caller must discard.
+  Progress progress;
 };
 
 /// Reach of every weld by every robot. Uses cell.settings.reach (spin step, tilt step,

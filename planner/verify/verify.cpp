@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <mutex>
 #include <numbers>
 #include <set>
 
@@ -456,16 +457,25 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
   std::vector<Collector> task_out;
   for (const Task& t : tasks) task_out.emplace_back(plan.robots[t.a].robot);
   std::vector<long long> task_checks(tasks.size(), 0);
-  ParallelFor(static_cast<int>(tasks.size()), threads, [&](int i, int worker) {
-    const Task& t = tasks[i];
-    if (t.b < 0) {
-      task_checks[i] = CheckCollisions(world, contexts[worker], robot_of_plan[t.a], samples[t.a],
-                                       resolution, &task_out[i]);
-    } else {
-      task_checks[i] = CheckPair(world, contexts[worker], robot_of_plan[t.a], samples[t.a],
-                                 robot_of_plan[t.b], samples[t.b], resolution, &task_out[i]);
-    }
-  });
+  const int task_count = static_cast<int>(tasks.size());
+  std::mutex progress_mutex;
+  int tasks_done = 0;
+  ParallelFor(
+      task_count, threads,
+      [&](int i, int worker) {
+        const Task& t = tasks[i];
+        if (t.b < 0) {
+          task_checks[i] = CheckCollisions(world, contexts[worker], robot_of_plan[t.a],
+                                           samples[t.a], resolution, &task_out[i]);
+        } else {
+          task_checks[i] = CheckPair(world, contexts[worker], robot_of_plan[t.a], samples[t.a],
+                                     robot_of_plan[t.b], samples[t.b], resolution, &task_out[i]);
+        }
+        // Counted and reported under one lock: the reports are in order.
+        const std::lock_guard<std::mutex> lock(progress_mutex);
+        options.progress.Report(kVerifyStage, ++tasks_done, task_count);
+      },
+      [&options] { return options.progress.cancelled(); });
   const bool all_welded =
       CheckWelds(plan, cell, world, robot_of_plan, options.weld_position_tolerance, &general);
   if (std::abs(plan.makespan - makespan) > 1e-6) {

@@ -15,6 +15,7 @@
 
 #include "planner/cell/cell.hpp"
 #include "planner/collision/collision_world.hpp"
+#include "planner/common/progress.hpp"
 #include "planner/plan/plan.hpp"
 
 namespace weldcell::verify {
@@ -49,6 +50,10 @@ struct VerifyOptions {
   /// Relative slack on velocity and acceleration limits for floating-point rounding.
   double limit_tolerance = 1e-6;
   int threads = 0;  ///< 0 = one per hardware thread.
+  /// Reports kVerifyStage (collision tasks done, tasks: one per robot and one per robot pair).
+  /// Polled before each task: once cancelled, no new task starts and the report is incomplete
+  /// (the caller must discard it).
+  Progress progress;
 };
 
 struct VerifyReport {

@@ -93,9 +93,9 @@ TEST_P(SolverContract, MalformedProblemThrows) {
 
 TEST_P(SolverContract, CancelledBeforeStartStillReturnsAValidSolution) {
   const Problem p = GenerateProblem(RandomConfig(5, GetParam().max_tasks));
-  std::atomic<bool> cancel{true};
+  const std::atomic<bool> cancel{true};
   SolveOptions options = Options(1);
-  options.cancel = &cancel;
+  options.progress = Progress({}, &cancel);
   const SolveResult r = GetParam().make()->Solve(p, options);
   EXPECT_TRUE(Validate(p, r.solution).ok());
 }

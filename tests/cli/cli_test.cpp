@@ -1,9 +1,13 @@
 // End-to-end tests of the command line: the binary is run as a user would run it.
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -534,6 +538,57 @@ TEST(CliTest, PlanIsTheSameForOneAndTwoJobs) {
   sa << fa.rdbuf();
   sb << fb.rdbuf();
   EXPECT_EQ(sa.str(), sb.str());
+}
+
+// Ctrl-C while `weldcell plan` is planning: it stops, says so, exits 130 and leaves the output
+// folder without plan.json and without a temporary file. The signal is sent once the first
+// progress line is on stderr (planning has started; the demo plans for about a second more).
+TEST(CliTest, InterruptDuringPlanningLeavesNoFileAndExitsWith130) {
+  const fs::path dir = TempDir("interrupt");
+  int err[2];
+  ASSERT_EQ(::pipe(err), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::dup2(err[1], STDERR_FILENO);
+    ::close(err[0]);
+    ::close(err[1]);
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, STDOUT_FILENO);
+    const std::string out = (dir / "out").string();
+    ::execl(WELDCELL_BINARY, WELDCELL_BINARY, "plan", "cells/demo/cell.yaml", "-j", "2", "-o",
+            out.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(err[1]);
+  std::string text;
+  bool signalled = false;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::read(err[0], buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buffer, static_cast<std::size_t>(n));
+    if (!signalled && text.find('\n') != std::string::npos) {
+      EXPECT_THAT(text, ContainsRegex("^reach: [0-9]+/20")) << "the first line is reach progress";
+      ASSERT_EQ(::kill(pid, SIGINT), 0);
+      signalled = true;
+    }
+  }
+  ::close(err[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(signalled) << "no progress line before the end:\n" << text;
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status) << ":\n" << text;
+  EXPECT_EQ(WEXITSTATUS(status), 130) << text;
+  EXPECT_THAT(text, HasSubstr("interrupted"));
+  EXPECT_THAT(text, Not(HasSubstr("coordinate:"))) << "planning ran on to the last stage";
+  EXPECT_FALSE(fs::exists(dir / "out" / "plan.json"));
+  if (fs::exists(dir / "out")) {
+    for (const fs::directory_entry& e : fs::directory_iterator(dir / "out")) {
+      ADD_FAILURE() << "left behind: " << e.path();
+    }
+  }
 }
 
 }  // namespace

@@ -3,8 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "planner/collision/collision_world.hpp"
 #include "planner/plan/cell_hash.hpp"
@@ -51,6 +55,94 @@ TEST(PlanCellTest, SameBytesForOneAndTwoThreads) {
   const std::string one = plan::ToJson(PlanCell(c, world, {.threads = 1}).plan);
   const std::string two = plan::ToJson(PlanCell(c, world, {.threads = 2}).plan);
   EXPECT_EQ(one, two);
+}
+
+TEST(PlanCellTest, StagesRunOneByOneGiveTheSamePlan) {
+  const cell::Cell c = testing::SharedCell();
+  const collision::CollisionWorld world(c);
+  const PlanOptions options{.threads = 2};
+  const reach::ReachMap reach = reach::ReachAll(c, world, {.threads = 2});
+  const AllocationProblem problem = BuildAllocationProblem(c, world, reach, options);
+  ASSERT_EQ(problem.tasks.size(), 6u);
+  const Allocation allocation = Allocate(c, reach, problem, options);
+  std::size_t assigned = 0;
+  for (const std::vector<AssignedWeld>& route : allocation.routes) assigned += route.size();
+  EXPECT_EQ(assigned, 6u);
+  const std::vector<motion::SequenceResult> motions = PlanMotions(c, world, allocation, options);
+  const coordination::CoordinationResult coordinated =
+      CoordinateMotions(c, world, motions, options);
+  const plan::Plan p =
+      AssemblePlan(c, problem.unreachable, allocation, motions, coordinated, options);
+  EXPECT_EQ(plan::ToJson(p), plan::ToJson(PlanCell(c, world, options).plan));
+}
+
+struct Report {
+  std::string stage;
+  std::int64_t done = 0, total = 0;
+};
+
+TEST(PlanCellTest, EveryStageReportsMonotoneProgressToItsEnd) {
+  const cell::Cell c = testing::SharedCell();
+  const collision::CollisionWorld world(c);
+  std::vector<Report> reports;
+  const Progress progress([&](std::string_view stage, std::int64_t done, std::int64_t total) {
+    reports.push_back({std::string(stage), done, total});
+  });
+  const PlanOutput out =
+      PlanCell(c, world, {.threads = 2, .allocation_iterations = 1000, .progress = progress});
+  EXPECT_EQ(out.status, PlanStatus::kComplete);
+  const std::vector<std::string> expected = {std::string(kReachStage), std::string(kAllocateStage),
+                                             std::string(kMotionStage),
+                                             std::string(kCoordinateStage)};
+  std::vector<std::string> order;
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    const Report& r = reports[i];
+    EXPECT_GT(r.total, 0) << r.stage;
+    EXPECT_LE(r.done, r.total) << r.stage;
+    if (order.empty() || order.back() != r.stage) {
+      order.push_back(r.stage);
+      if (i > 0) {
+        EXPECT_EQ(reports[i - 1].done, reports[i - 1].total)
+            << reports[i - 1].stage << " ended before its last unit";
+      }
+      continue;
+    }
+    EXPECT_GE(r.done, reports[i - 1].done) << r.stage << " went backwards at report " << i;
+    EXPECT_EQ(r.total, reports[i - 1].total) << r.stage;
+  }
+  EXPECT_EQ(order, expected) << "each stage once, in pipeline order";
+  ASSERT_FALSE(reports.empty());
+  EXPECT_EQ(reports.back().done, reports.back().total);
+}
+
+// Cancelled at the first report of `stage`: the pipeline says so, assembles no plan and no
+// later stage starts; the stage itself stops within a unit of work per thread.
+TEST(PlanCellTest, CancelledInAnyStageStopsThere) {
+  const cell::Cell c = testing::SharedCell();
+  const collision::CollisionWorld world(c);
+  for (std::string_view stage : {kReachStage, kAllocateStage, kMotionStage, kCoordinateStage}) {
+    SCOPED_TRACE(std::string(stage));
+    std::atomic<bool> cancel{false};
+    std::vector<Report> after;  // reports from the cancelling one on
+    const Progress progress(
+        [&](std::string_view s, std::int64_t done, std::int64_t total) {
+          if (s == stage) cancel = true;
+          if (cancel) after.push_back({std::string(s), done, total});
+        },
+        &cancel);
+    const PlanOutput out =
+        PlanCell(c, world, {.threads = 2, .allocation_iterations = 1000, .progress = progress});
+    EXPECT_EQ(out.status, PlanStatus::kCancelled);
+    EXPECT_TRUE(out.plan.robots.empty());
+    ASSERT_FALSE(after.empty());
+    // Reach: the other worker's weld; allocation: the final report; motion: the other robot;
+    // coordination: its first report is at 0 of 2 priority orders, none is tried.
+    EXPECT_LE(after.size(), 2u);
+    for (const Report& r : after) EXPECT_EQ(r.stage, stage) << "a later stage ran";
+    if (stage == kAllocateStage) {
+      EXPECT_LT(after.back().done, after.back().total) << "the allocator ran to its budget";
+    }
+  }
 }
 
 // The detour cell with the robot's joint 6 turning ±`j6` rad (an axis-6 option of many turns).

@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstdint>
 #include <memory>
 #include <set>
+#include <string_view>
 
 #include "planner/cell/weld_frame.hpp"
 #include "planner/collision/collision_world.hpp"
@@ -132,14 +135,35 @@ TEST_F(ReachTest, SameResultOnOneThread) {
 }
 
 TEST_F(ReachTest, ProgressIsReportedForEveryWeld) {
-  int last = 0, calls = 0;
-  ReachAll(*cell_, *world_, {.threads = 2, .progress = [&](int done, int total) {
-                               EXPECT_EQ(total, 5);
-                               EXPECT_EQ(done, last + 1);
-                               last = done;
-                               ++calls;
-                             }});
+  std::int64_t last = 0;
+  int calls = 0;
+  const Progress progress([&](std::string_view stage, std::int64_t done, std::int64_t total) {
+    EXPECT_EQ(stage, kReachStage);
+    EXPECT_EQ(total, 5);
+    EXPECT_EQ(done, last + 1);
+    last = done;
+    ++calls;
+  });
+  ReachAll(*cell_, *world_, {.threads = 2, .progress = progress});
   EXPECT_EQ(calls, 5);
+}
+
+TEST_F(ReachTest, CancelledFromTheFirstReportStartsNoFurtherWeld) {
+  for (int threads : {1, 2}) {
+    std::atomic<bool> cancel{false};
+    int calls = 0;
+    const Progress progress(
+        [&](std::string_view, std::int64_t, std::int64_t) {
+          ++calls;
+          cancel = true;
+        },
+        &cancel);
+    const ReachMap map = ReachAll(*cell_, *world_, {.threads = threads, .progress = progress});
+    // Only the welds already under way when the flag was set finish: one per worker.
+    EXPECT_GE(calls, 1);
+    EXPECT_LE(calls, threads) << threads << " thread(s)";
+    EXPECT_NE(map, *map_) << "the map of a cancelled run is incomplete";
+  }
 }
 
 TEST_F(ReachTest, RestrictedSpinRangeOnlyYieldsAllowedSpins) {

@@ -3,6 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
 #include "planner/collision/collision_world.hpp"
 #include "planner/pipeline/plan_cell.hpp"
 #include "tests/planner/pipeline/pipeline_cells.hpp"
@@ -146,6 +151,37 @@ TEST_F(VerifyTest, CycleTimeExceeded) {
   plan::Plan p = *plan_;
   const VerifyReport r = Verify(p, tight);
   EXPECT_EQ(Of(r, ViolationKind::kCycleTime).size(), 1u);
+}
+
+// Two robots: three collision tasks (each robot, the pair), reported in order; cancelled at the
+// first report on one thread, the others are not checked.
+TEST(VerifyProgressTest, ReportsEveryCollisionTaskAndStopsWhenCancelled) {
+  const cell::Cell c = testing::SharedCell();
+  const collision::CollisionWorld planner_world(c);
+  const plan::Plan p =
+      pipeline::PlanCell(c, planner_world, {.threads = 2, .allocation_iterations = 1000}).plan;
+  const collision::CollisionWorld world = MakeVerifierWorld(c);
+  std::vector<std::int64_t> done;
+  const Progress all([&](std::string_view stage, std::int64_t d, std::int64_t total) {
+    EXPECT_EQ(stage, kVerifyStage);
+    EXPECT_EQ(total, 3);
+    done.push_back(d);
+  });
+  const VerifyReport full = Verify(p, c, world, {.threads = 2, .progress = all});
+  EXPECT_TRUE(full.ok());
+  EXPECT_EQ(done, (std::vector<std::int64_t>{1, 2, 3}));
+
+  std::atomic<bool> cancel{false};
+  int reports = 0;
+  const Progress cancelling(
+      [&](std::string_view, std::int64_t, std::int64_t) {
+        ++reports;
+        cancel = true;
+      },
+      &cancel);
+  const VerifyReport cut = Verify(p, c, world, {.threads = 1, .progress = cancelling});
+  EXPECT_EQ(reports, 1);
+  EXPECT_LT(cut.collision_checks, full.collision_checks);
 }
 
 }  // namespace

@@ -1,0 +1,320 @@
+#include "planner/pipeline/stages.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "planner/collision/collision_world.hpp"
+#include "planner/common/parallel.hpp"
+#include "planner/motion/segment_planner.hpp"
+#include "planner/plan/cell_hash.hpp"
+
+namespace weldcell::pipeline {
+namespace {
+
+motion::JointLimits LimitsOf(const kinematics::Chain& chain) {
+  return {.max_velocity = chain.velocity_limits(), .max_acceleration = chain.acceleration_limits()};
+}
+
+// Up to `k` candidates that differ: the clearest first, then each next one at least 0.3 rad
+// (max-norm) from all chosen. Different IK branches and spins give the allocator real choices.
+std::vector<int> DiverseCandidates(const std::vector<reach::Candidate>& candidates, int k) {
+  std::vector<int> order(candidates.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return candidates[a].clearance > candidates[b].clearance; });
+  std::vector<int> chosen;
+  for (int i : order) {
+    if (static_cast<int>(chosen.size()) >= k) break;
+    bool distinct = true;
+    for (int j : chosen) {
+      if ((candidates[i].q - candidates[j].q).cwiseAbs().maxCoeff() < 0.3) distinct = false;
+    }
+    if (distinct) chosen.push_back(i);
+  }
+  return chosen;
+}
+
+// Travel time between approach configurations: the time-optimal rest-to-rest joint move, the
+// analytic estimate (blind to obstacles; the motion planner finds the real path later).
+class JointTimeTravel final : public allocation::TravelTime {
+ public:
+  struct RobotData {
+    Eigen::VectorXd home;
+    motion::JointLimits limits;
+    double speed_scale = 1.0;
+    std::vector<std::vector<Eigen::VectorXd>> approach;  // [task][option]
+  };
+  explicit JointTimeTravel(std::vector<RobotData> robots) : robots_(std::move(robots)) {}
+  double Seconds(allocation::RobotId robot, const allocation::Stop& from,
+                 const allocation::Stop& to) const override {
+    const RobotData& r = robots_[robot.value];
+    const Eigen::VectorXd& a = from.is_home() ? r.home : r.approach[from.task.value][from.option];
+    const Eigen::VectorXd& b = to.is_home() ? r.home : r.approach[to.task.value][to.option];
+    return motion::RestToRestTime(a, b, r.limits, r.speed_scale);
+  }
+
+ private:
+  std::vector<RobotData> robots_;
+};
+
+std::string UnreachableReason(const cell::Cell& cell, const reach::ReachMap& map, int w) {
+  std::string out;
+  for (int r = 0; r < map.robot_count(); ++r) {
+    const reach::WeldReach& e = map.at(w, r);
+    if (!out.empty()) out += "; ";
+    out += cell.robots[r].name + ": " + std::string(reach::ToString(e.status));
+    if (!e.detail.empty()) out += " (" + e.detail + ")";
+  }
+  return out;
+}
+
+plan::Segment SampleSegment(const motion::TrajectorySegment& s, double period) {
+  plan::Segment out;
+  out.kind = s.kind == motion::SegmentKind::kMotion      ? plan::SegmentKind::kMotion
+             : s.kind == motion::SegmentKind::kWeldDwell ? plan::SegmentKind::kWeld
+                                                         : plan::SegmentKind::kWait;
+  out.from = s.from;
+  out.to = s.to;
+  const double d = s.duration();
+  // Dwells and waits stand still: their two ends say it all.
+  const int n = out.kind == plan::SegmentKind::kMotion
+                    ? std::max(1, static_cast<int>(std::ceil(d / period - 1e-9)))
+                    : 1;
+  for (int k = 0; k <= n; ++k) {
+    const double t = d * k / n;
+    // The last sample at exactly the segment's end, which is the next segment's start.
+    out.times.push_back(k == n ? s.end_time() : s.start_time + t);
+    out.q.push_back(s.profile.Sample(t).q);
+  }
+  return out;
+}
+
+}  // namespace
+
+AllocationProblem BuildAllocationProblem(const cell::Cell& cell,
+                                         const collision::CollisionWorld& world,
+                                         const reach::ReachMap& reach, const PlanOptions& options) {
+  const int robots = static_cast<int>(cell.robots.size());
+  const int welds = static_cast<int>(cell.welds.size());
+  AllocationProblem out;
+  allocation::Problem& problem = out.problem;
+  for (const cell::Robot& r : cell.robots) problem.robots.push_back({.name = r.name});
+  std::vector<JointTimeTravel::RobotData> travel(robots);
+  for (int r = 0; r < robots; ++r) {
+    travel[r] = {.home = cell.robots[r].home,
+                 .limits = LimitsOf(world.chain(r)),
+                 .speed_scale = cell.settings.motion.speed_scale,
+                 .approach = {}};
+  }
+  std::map<std::string, int> task_of_weld;
+  for (int w = 0; w < welds; ++w) {
+    if (!reach.reachable(w)) {
+      out.unreachable.push_back(
+          {.weld_id = cell.welds[w].id, .reason = UnreachableReason(cell, reach, w)});
+      continue;
+    }
+    allocation::Task task{.name = cell.welds[w].id, .capabilities = {}};
+    AllocationTask entry{.weld = w, .options = std::vector<std::vector<int>>(robots)};
+    for (int r = 0; r < robots; ++r) {
+      const reach::WeldReach& e = reach.at(w, r);
+      if (e.status != reach::ReachStatus::kReachable) continue;
+      entry.options[r] = DiverseCandidates(e.candidates, options.max_options_per_robot);
+      allocation::Capability cap{.robot = {r}, .options = {}};
+      const cell::Tool& tool = cell.robots[r].tool;
+      for (int c : entry.options[r]) {
+        const reach::Candidate& cand = e.candidates[c];
+        const double in_out = 2.0 * motion::RestToRestTime(cand.q_approach, cand.q,
+                                                           travel[r].limits, travel[r].speed_scale);
+        cap.options.push_back({.duration = cell::EffectiveWeldTime(cell.welds[w], tool) +
+                                           tool.close_time + tool.open_time + in_out});
+      }
+      task.capabilities.push_back(std::move(cap));
+    }
+    task_of_weld[cell.welds[w].id] = static_cast<int>(out.tasks.size());
+    out.tasks.push_back(std::move(entry));
+    problem.tasks.push_back(std::move(task));
+  }
+  for (int r = 0; r < robots; ++r) {
+    travel[r].approach.resize(out.tasks.size());
+    for (std::size_t t = 0; t < out.tasks.size(); ++t) {
+      for (int c : out.tasks[t].options[r]) {
+        travel[r].approach[t].push_back(reach.at(out.tasks[t].weld, r).candidates[c].q_approach);
+      }
+    }
+  }
+  for (std::size_t t = 0; t < out.tasks.size(); ++t) {
+    for (const std::string& before : cell.welds[out.tasks[t].weld].after) {
+      auto it = task_of_weld.find(before);
+      if (it != task_of_weld.end()) {
+        problem.precedences.push_back({.before = {it->second}, .after = {static_cast<int>(t)}});
+      }
+    }
+  }
+  problem.travel = std::make_shared<JointTimeTravel>(std::move(travel));
+  return out;
+}
+
+Allocation Allocate(const cell::Cell& cell, const reach::ReachMap& reach,
+                    const AllocationProblem& problem, const PlanOptions& options) {
+  Allocation out;
+  out.routes.resize(cell.robots.size());
+  if (problem.problem.tasks.empty()) return out;
+  const allocation::SolveOptions solve{
+      .seed = cell.settings.seed,
+      .max_iterations =
+          options.allocation_iterations > 0
+              ? options.allocation_iterations
+              : std::clamp<std::int64_t>(
+                    2'000'000 / std::max<std::int64_t>(1, problem.problem.num_tasks()), 2'000,
+                    20'000),
+      .progress = options.progress};
+  const allocation::SolveResult strong =
+      allocation::MakeStrongSolver()->Solve(problem.problem, solve);
+  out.status = strong.status;
+  out.estimated_makespan = strong.cost.makespan;
+  out.lower_bound = strong.lower_bound.value;
+  for (std::size_t r = 0; r < strong.solution.routes.size(); ++r) {
+    for (const allocation::Visit& v : strong.solution.routes[r]) {
+      const AllocationTask& task = problem.tasks[v.task.value];
+      const int candidate = task.options[r][v.option];
+      out.routes[r].push_back(
+          {.weld = task.weld,
+           .candidate = reach.at(task.weld, static_cast<int>(r)).candidates[candidate]});
+    }
+  }
+  if (strong.status == allocation::SolveStatus::kCancelled) return out;
+  out.baseline_makespan = allocation::MakeBaselineSolver()
+                              ->Solve(problem.problem, {.seed = cell.settings.seed})
+                              .cost.makespan;
+  return out;
+}
+
+std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
+                                                const collision::CollisionWorld& world,
+                                                const Allocation& allocation,
+                                                const PlanOptions& options) {
+  const int robots = static_cast<int>(cell.robots.size());
+  const std::string hash = plan::CellHash(cell);
+  std::vector<motion::SequenceResult> out(robots);
+  std::mutex progress_mutex;
+  int robots_done = 0;
+  ParallelFor(
+      robots, options.threads,
+      [&](int r, int) {
+        const cell::Robot& robot = cell.robots[r];
+        motion::SequenceRequest request{
+            .home = robot.home,
+            .stops = {},
+            .limits = LimitsOf(world.chain(r)),
+            .timing = {.speed_scale = cell.settings.motion.speed_scale,
+                       .blend_tolerance = options.blend_tolerance},
+            .resolution = cell.settings.motion.resolution,
+            .seed = cell.settings.seed * 1000003ULL + static_cast<std::uint64_t>(r),
+            .max_planning_time = cell.settings.motion.planning_time,
+            .context = "cell " + cell.name + " " + hash,
+            .progress = options.progress};
+        for (const AssignedWeld& a : allocation.routes[r]) {
+          const cell::Weld& weld = cell.welds[a.weld];
+          request.stops.push_back({.id = weld.id,
+                                   .q = a.candidate.q,
+                                   .q_approach = a.candidate.q_approach,
+                                   .dwell = cell::EffectiveWeldTime(weld, robot.tool) +
+                                            robot.tool.close_time + robot.tool.open_time});
+        }
+        motion::SegmentPlanner planner(world, r);
+        out[r] = motion::PlanWeldSequence(planner, request);
+        // Counted and reported under one lock: the reports are in order.
+        const std::lock_guard<std::mutex> lock(progress_mutex);
+        options.progress.Report(kMotionStage, ++robots_done, robots);
+      },
+      [&options] { return options.progress.cancelled(); });
+  return out;
+}
+
+coordination::CoordinationResult CoordinateMotions(
+    const cell::Cell& cell, const collision::CollisionWorld& world,
+    const std::vector<motion::SequenceResult>& motions, const PlanOptions& options) {
+  std::vector<motion::RobotTrajectory> trajectories;
+  for (const motion::SequenceResult& s : motions) trajectories.push_back(s.trajectory);
+  return coordination::Coordinate(
+      world, std::move(trajectories),
+      {.resolution = cell.settings.motion.resolution, .progress = options.progress});
+}
+
+plan::Plan AssemblePlan(const cell::Cell& cell,
+                        const std::vector<plan::UnreachableWeld>& unreachable,
+                        const Allocation& allocation,
+                        const std::vector<motion::SequenceResult>& motions,
+                        const coordination::CoordinationResult& coordinated,
+                        const PlanOptions& options) {
+  const int robots = static_cast<int>(cell.robots.size());
+  plan::Plan p;
+  p.cell_name = cell.name;
+  p.cell_hash = plan::CellHash(cell);
+  p.seed = cell.settings.seed;
+  p.cycle_time = cell.cycle_time;
+  p.unreachable = unreachable;
+  for (int r = 0; r < robots; ++r) {
+    const std::vector<AssignedWeld>& route = allocation.routes[r];
+    std::vector<bool> skipped(route.size(), false);
+    for (const motion::SkippedStop& s : motions[r].skipped) {
+      if (s.index < static_cast<int>(route.size())) {
+        skipped[s.index] = true;
+        p.unreachable.push_back(
+            {.weld_id = cell.welds[route[s.index].weld].id,
+             .reason = cell.robots[r].name + ": no collision-free motion: " + s.reason});
+      }
+    }
+    plan::RobotPlan rp;
+    rp.robot = cell.robots[r].name;
+    const motion::RobotTrajectory& trajectory = coordinated.trajectories[r];
+    for (const motion::TrajectorySegment& s : trajectory.segments()) {
+      rp.segments.push_back(SampleSegment(s, options.sample_period));
+      if (s.kind == motion::SegmentKind::kWait) {
+        rp.wait_time += s.duration();
+      } else {
+        rp.busy_time += s.duration();
+      }
+    }
+    if (rp.segments.empty()) {
+      // A robot with nothing to do stands at home.
+      rp.segments.push_back({.kind = plan::SegmentKind::kWait,
+                             .from = "home",
+                             .to = "home",
+                             .times = {0.0},
+                             .q = {cell.robots[r].home}});
+    }
+    // The dwells are the route's welds in order, minus the skipped ones.
+    std::size_t stop = 0;
+    for (const motion::TrajectorySegment& s : trajectory.segments()) {
+      if (s.kind != motion::SegmentKind::kWeldDwell) continue;
+      while (stop < skipped.size() && skipped[stop]) ++stop;
+      if (stop >= route.size()) break;
+      const reach::Candidate& c = route[stop++].candidate;
+      rp.welds.push_back({.weld_id = s.from,
+                          .q = c.q,
+                          .spin = c.spin,
+                          .tilt = c.tilt,
+                          .start_time = s.start_time,
+                          .end_time = s.end_time()});
+    }
+    rp.finish_time = trajectory.duration();
+    p.makespan = std::max(p.makespan, rp.finish_time);
+    p.robots.push_back(std::move(rp));
+  }
+  for (const coordination::Interlock& i : coordinated.interlocks) {
+    p.interlocks.push_back({.zone = i.zone,
+                            .owner = cell.robots[i.owner].name,
+                            .partner = cell.robots[i.partner].name,
+                            .acquire_time = i.acquire_time,
+                            .release_time = i.release_time});
+  }
+  // A station with unplanned welds does not fit, however short its makespan.
+  p.within_cycle_time = p.unreachable.empty() && p.makespan <= cell.cycle_time + 1e-9;
+  return p;
+}
+
+}  // namespace weldcell::pipeline

@@ -1,0 +1,124 @@
+#pragma once
+// The stages of the station planner, each a function with its own input and output, so that
+// PlanCell, the viewer and the line runner run the same steps (and a test can run one alone):
+//
+//   reach::ReachAll                cell                    -> ReachMap (weld × robot candidates)
+//   BuildAllocationProblem         ReachMap                -> AllocationProblem (tasks = the
+//                                                             reachable welds; options = a few
+//                                                             diverse candidates per robot)
+//   Allocate                       AllocationProblem       -> Allocation (an ordered route of
+//                                                             AssignedWelds per robot)
+//   PlanMotions                    Allocation              -> one SequenceResult per robot
+//                                                             (collision-free, timed)
+//   CoordinateMotions              SequenceResults         -> CoordinationResult (one clock,
+//                                                             interlock waits)
+//   AssemblePlan                   all of the above        -> plan::Plan (sampled trajectories,
+//                                                             welds, interlocks, unplanned welds)
+//
+// Every long stage takes the options' Progress: it reports under its stage name
+// (planner/common/progress.hpp) and, once cancelled, returns early with a partial result that
+// the caller must discard (PlanCell then says kCancelled). Robots and welds are indices into
+// cell.robots and cell.welds throughout.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "allocation/problem.hpp"
+#include "allocation/solver.hpp"
+#include "planner/cell/cell.hpp"
+#include "planner/common/progress.hpp"
+#include "planner/coordination/coordinate.hpp"
+#include "planner/motion/weld_sequence.hpp"
+#include "planner/plan/plan.hpp"
+#include "planner/reach/reach.hpp"
+
+namespace weldcell::collision {
+class CollisionWorld;
+}
+
+namespace weldcell::pipeline {
+
+struct PlanOptions {
+  int threads = 0;                ///< 0 = one per hardware thread. Results do not depend on it.
+  int max_options_per_robot = 8;  ///< Candidates per weld and robot offered to the allocator.
+  /// Improvement iterations of the allocator; 0 = by problem size: 20,000 up to 100 welds, then
+  /// fewer (each iteration costs more on larger stations), at least 2,000.
+  std::int64_t allocation_iterations = 0;
+  double blend_tolerance = 0.1;  ///< rad of joint-space deviation allowed at travel corners.
+  double sample_period = 0.01;   ///< s between trajectory samples in the plan.
+  /// Reports every stage (kReachStage, kAllocateStage, kMotionStage, kCoordinateStage), from
+  /// worker threads, serialised; its cancellation stops the pipeline between and within stages.
+  Progress progress;
+};
+
+/// One allocation task: a weld some robot reaches, with the candidates offered as options.
+struct AllocationTask {
+  int weld = 0;  ///< Index into cell.welds.
+  /// [robot] -> indices into reach.at(weld, robot).candidates, in option order (empty for a
+  /// robot that does not reach the weld).
+  std::vector<std::vector<int>> options;
+  bool operator==(const AllocationTask&) const = default;
+};
+
+/// The allocation problem of a station and how its abstract tasks map back to welds.
+struct AllocationProblem {
+  /// Tasks in weld order; travel = analytic rest-to-rest joint time between approach
+  /// configurations (blind to obstacles); durations = weld time + gun close/open + approach
+  /// in and out; precedences from the welds' `after`.
+  allocation::Problem problem;
+  std::vector<AllocationTask> tasks;  ///< Index = allocation::TaskId value.
+  /// Welds no robot reaches, in weld order, with every robot's reason.
+  std::vector<plan::UnreachableWeld> unreachable;
+};
+
+/// Turns the reach map into an allocation problem (no solving). Fast; not cancellable.
+AllocationProblem BuildAllocationProblem(const cell::Cell& cell,
+                                         const collision::CollisionWorld& world,
+                                         const reach::ReachMap& reach, const PlanOptions& options);
+
+/// A weld given to a robot, with the configuration it welds in.
+struct AssignedWeld {
+  int weld = 0;                ///< Index into cell.welds.
+  reach::Candidate candidate;  ///< The chosen option.
+  bool operator==(const AssignedWeld&) const = default;
+};
+
+struct Allocation {
+  /// kFeasible, or kCancelled (then the routes are valid but unfinished work; discard them).
+  allocation::SolveStatus status = allocation::SolveStatus::kFeasible;
+  std::vector<std::vector<AssignedWeld>> routes;  ///< [robot] -> welds in visiting order.
+  double estimated_makespan = 0;  ///< s: the allocator's makespan (analytic travel times).
+  double lower_bound = 0;         ///< s: allocation lower bound on the makespan.
+  double baseline_makespan = 0;   ///< s: nearest-robot / nearest-neighbour baseline.
+};
+
+/// Solves the allocation with the strong solver (seed = cell.settings.seed) and, for
+/// comparison, the baseline. Reports kAllocateStage.
+Allocation Allocate(const cell::Cell& cell, const reach::ReachMap& reach,
+                    const AllocationProblem& problem, const PlanOptions& options);
+
+/// The collision-free timed motion of every robot through its route, robots in parallel;
+/// index = robot. Seeds derive from cell.settings.seed and the robot index. Reports
+/// kMotionStage (robots done, robots).
+std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
+                                                const collision::CollisionWorld& world,
+                                                const Allocation& allocation,
+                                                const PlanOptions& options);
+
+/// All robots on one clock, with interlock waits wherever their motions would touch.
+coordination::CoordinationResult CoordinateMotions(
+    const cell::Cell& cell, const collision::CollisionWorld& world,
+    const std::vector<motion::SequenceResult>& motions, const PlanOptions& options);
+
+/// The plan: the coordinated trajectories sampled every options.sample_period, the welds with
+/// their configurations and times, the interlocks, and the unplanned welds (`unreachable`
+/// first, then the stops whose motion failed). Fast; not cancellable.
+plan::Plan AssemblePlan(const cell::Cell& cell,
+                        const std::vector<plan::UnreachableWeld>& unreachable,
+                        const Allocation& allocation,
+                        const std::vector<motion::SequenceResult>& motions,
+                        const coordination::CoordinationResult& coordinated,
+                        const PlanOptions& options);
+
+}  // namespace weldcell::pipeline
