@@ -641,7 +641,8 @@ std::string Exercises(BodyKind kind) {
              "flange along the top, and inside a closed section (unreachable);\n"
              "- allocation between two robots per side with overlapping reach.\n";
     case BodyKind::kShell:
-      return "- the whole-station target (`weldcell plan` on L, docs/TARGETS): a body mesh of "
+      return "- the whole-station target (`weldcell plan` on L within the targets of TARGETS.md): "
+             "a body mesh of "
              "more than 100k triangles, six robots on risers;\n"
              "- welds inside door openings (the lower jaw inside the body, between floor cross "
              "members, roof bows and inner roof rails), on the roof rails, some that only one "
@@ -683,12 +684,12 @@ Station GenerateStation(const GenerateOptions& options) {
       body = BuildPanel(true, 40.0, &random);
       break;
     case BodyKind::kPanel:
-      body = BuildPanel(false, 17.0, &random);
+      body = BuildPanel(false, 19.0, &random);
       break;
     case BodyKind::kShell:
     case BodyKind::kTandem:
     case BodyKind::kAuto:
-      body = BuildShell(19.0, &random);
+      body = BuildShell(21.0, &random);
       break;
   }
   const bool both_sides = station.body == BodyKind::kPart || station.body == BodyKind::kPanel;
