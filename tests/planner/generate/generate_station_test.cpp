@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <bit>
 #include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "planner/cell/load.hpp"
 #include "planner/common/diagnostics.hpp"
@@ -191,6 +193,32 @@ TEST(GenerateStationTest, WeldIdsAreNumberedAndEveryRobotHasAShareItReaches) {
   for (const GeneratedRobot& r : l.robots) {
     EXPECT_GT(r.share, 0) << r.name;
     EXPECT_EQ(r.share_reached, r.share) << r.name << " (IK check)";
+  }
+}
+
+std::string ReadFile(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(GenerateStationTest, CommittedReferenceStationsAreWhatTheGeneratorMakes) {
+  // cells/S, M, L and XL are measured by everyone: they must be the generator's output for the
+  // commands in cells/README.md (regenerate them when the generator changes).
+  struct Reference {
+    const char* name;
+    int robots, welds;
+  };
+  for (const Reference& r : {Reference{"S", 2, 20}, Reference{"M", 4, 80}, Reference{"L", 6, 150},
+                             Reference{"XL", 12, 600}}) {
+    const Station station =
+        GenerateStation({.robots = r.robots, .welds = r.welds, .seed = 1, .name = r.name});
+    for (const GeneratedFile& file : station.files) {
+      const fs::path committed = fs::path("cells") / r.name / file.name;
+      EXPECT_TRUE(ReadFile(committed) == file.contents)
+          << committed << " is not what `weldcell generate` makes now";
+    }
   }
 }
 
