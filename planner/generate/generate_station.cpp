@@ -669,7 +669,14 @@ Station GenerateStation(const GenerateOptions& options) {
   if (options.welds < 1 || options.welds > 5000) {
     throw OptionError("--welds", fmt::format("expected 1 to 5000 welds, got {}", options.welds));
   }
-  if (options.name.empty()) throw OptionError("--name", "the station needs a name");
+  // The name is written unquoted into cell.yaml and into the README's command line.
+  if (options.name.empty() || !std::all_of(options.name.begin(), options.name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '-' || c == '.';
+      })) {
+    throw OptionError("--name", "expected a name of letters, digits, '_', '-' and '.', got '" +
+                                    options.name + "'");
+  }
 
   Station station;
   station.options = options;

@@ -103,7 +103,8 @@ struct Station {
 };
 
 /// Builds a station. Throws InputError when options are out of range (robots < 1 or > 40,
-/// welds < 1 or > 5000, an empty name) or a shipped robot or gun cannot be loaded from
+/// welds < 1 or > 5000, a name that is empty or has other characters than letters, digits,
+/// '_', '-' and '.') or a shipped robot or gun cannot be loaded from
 /// options.robots_dir.
 Station GenerateStation(const GenerateOptions& options);
 

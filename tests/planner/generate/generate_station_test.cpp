@@ -249,6 +249,7 @@ TEST(GenerateStationTest, OptionsOutOfRangeAreInputErrors) {
     EXPECT_THAT(e.what(), HasSubstr("--robots: expected 1 to 40 robots, got 0"));
   }
   EXPECT_THROW(GenerateStation({.robots = 2, .welds = 0}), InputError);
+  EXPECT_THROW(GenerateStation({.robots = 2, .welds = 10, .name = "a: b"}), InputError);
   EXPECT_THROW(GenerateStation({.robots = 2, .welds = 10, .robots_dir = "no/such/folder"}),
                InputError);
 }
