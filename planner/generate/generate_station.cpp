@@ -888,9 +888,11 @@ Station GenerateStation(const GenerateOptions& options) {
 
   // ------------------------------------------------------------------------------------------
   // Files.
-  int max_share = 0;
-  for (const GeneratedRobot& r : station.robots) max_share = std::max(max_share, r.share);
-  const int cycle_time = 5 * ((10 + 3 * max_share + 4) / 5);
+  // s: generous (about 4 s per weld of an even share, plus 20 s), so that a station exceeds it
+  // only when planning goes badly wrong; the robots working through the same openings wait for
+  // each other.
+  const int per_robot = (options.welds + options.robots - 1) / options.robots;
+  const int cycle_time = 5 * ((20 + 4 * per_robot + 4) / 5);
   const std::string command =
       !options.command.empty()
           ? options.command
