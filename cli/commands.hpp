@@ -25,5 +25,6 @@ void RegisterCheck(CLI::App& app, const GlobalOptions& global, int* exit_code);
 void RegisterReach(CLI::App& app, const GlobalOptions& global, int* exit_code);
 void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code);
 void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code);
+void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code);
 
 }  // namespace weldcell::cli

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   RegisterReach(app, global, &exit_code);
   RegisterPlan(app, global, &exit_code);
   RegisterVerify(app, global, &exit_code);
+  RegisterGenerate(app, global, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

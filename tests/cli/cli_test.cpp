@@ -591,5 +591,53 @@ TEST(CliTest, InterruptDuringPlanningLeavesNoFileAndExitsWith130) {
   }
 }
 
+TEST(CliTest, GenerateWritesAStationThatChecksAndRefusesToOverwrite) {
+  const fs::path dir = TempDir("generate");
+  const std::string out = ShellQuote((dir / "station").string());
+  const CommandRun run = Weldcell("generate --robots 2 --welds 12 --seed 5 -o " + out);
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_THAT(run.out,
+              ContainsRegex("wrote .*station/: part body, [0-9]+ triangles, 2 robots, 12 welds"));
+  for (const char* file : {"cell.yaml", "welds.csv", "body.stl", "README.md"}) {
+    EXPECT_TRUE(fs::is_regular_file(dir / "station" / file)) << file;
+  }
+  EXPECT_THAT(ReadText(dir / "station" / "README.md"),
+              HasSubstr("weldcell generate --robots 2 --welds 12 --seed 5 -o "));
+  const CommandRun check =
+      Weldcell("check " + ShellQuote((dir / "station" / "cell.yaml").string()));
+  EXPECT_EQ(check.exit_code, 0) << check.out;
+  EXPECT_THAT(check.out, HasSubstr("cell station"));
+  const std::string csv = ReadText(dir / "station" / "welds.csv");
+
+  // A non-empty folder is not overwritten without --force; with it, the same seed gives the
+  // same files.
+  const CommandRun again = Weldcell("generate --robots 2 --welds 12 --seed 6 -o " + out);
+  EXPECT_EQ(again.exit_code, 2) << again.out;
+  EXPECT_THAT(again.out, HasSubstr("is not empty (--force overwrites"));
+  EXPECT_EQ(ReadText(dir / "station" / "welds.csv"), csv);
+  const CommandRun forced = Weldcell("generate --robots 2 --welds 12 --seed 5 --force -o " + out);
+  EXPECT_EQ(forced.exit_code, 0) << forced.out;
+  EXPECT_EQ(ReadText(dir / "station" / "welds.csv"), csv);
+
+  // Bad arguments: exit 2, naming the option.
+  for (const std::string& args :
+       {std::string("generate --robots 0 --welds 12 -o ") + out + "2",
+        std::string("generate --robots 2 --welds 0 -o ") + out + "2",
+        std::string("generate --robots 2 --welds 12"),
+        std::string("generate --robots 2 --welds 12 --seed -1 -o ") + out + "2",
+        std::string("generate --robots 2 --welds 12 --body sedan -o ") + out + "2",
+        std::string("generate --robots 2 --welds 12 --robots-dir ") + out + "/none -o " + out +
+            "2"}) {
+    const CommandRun bad = Weldcell(args);
+    EXPECT_EQ(bad.exit_code, 2) << args << "\n" << bad.out;
+  }
+  EXPECT_FALSE(fs::exists(dir / "station2"));
+
+  const CommandRun json =
+      Weldcell("--json generate --robots 2 --welds 12 -o " + ShellQuote((dir / "j").string()));
+  EXPECT_EQ(json.exit_code, 0) << json.out;
+  EXPECT_THAT(json.out, HasSubstr("\"door_opening_welds\""));
+}
+
 }  // namespace
 }  // namespace weldcell

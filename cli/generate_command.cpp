@@ -1,0 +1,140 @@
+// `weldcell generate --robots N --welds M --seed S -o DIR`: writes a generated station
+// (planner/generate) into DIR.
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
+#include "planner/common/diagnostics.hpp"
+#include "planner/generate/generate_station.hpp"
+
+namespace weldcell::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct GenerateArgs {
+  int robots = 0;
+  int welds = 0;
+  std::uint64_t seed = 1;
+  std::string out;
+  std::string name;
+  std::string body = "auto";
+  std::string robots_dir = "robots";
+  bool force = false;
+};
+
+[[noreturn]] void Fail(const std::string& option, const std::string& message) {
+  throw InputError(
+      {{.where = {.file = "weldcell generate"}, .key_path = option, .message = message}});
+}
+
+generate::BodyKind ParseBody(const std::string& text) {
+  using generate::BodyKind;
+  for (const BodyKind kind :
+       {BodyKind::kAuto, BodyKind::kPart, BodyKind::kPanel, BodyKind::kShell, BodyKind::kTandem}) {
+    if (generate::ToString(kind) == text) return kind;
+  }
+  Fail("--body", "expected auto, part, panel, shell or tandem, got '" + text + "'");
+}
+
+}  // namespace
+
+void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code) {
+  CLI::App* cmd = app.add_subcommand(
+      "generate",
+      "Generate a body-in-white-like station (body mesh, clamps, risers, welds, robots) into a "
+      "folder");
+  auto args = std::make_shared<GenerateArgs>();
+  cmd->add_option("--robots", args->robots, "Number of robots (1 to 40), on both sides")
+      ->required()
+      ->check(CLI::Range(1, 40));
+  cmd->add_option("--welds", args->welds, "Number of welds (1 to 5000)")
+      ->required()
+      ->check(CLI::Range(1, 5000));
+  cmd->add_option("--seed", args->seed, "Seed (>= 0): the same seed gives the same files")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("-o,--out", args->out, "Output folder, e.g. cells/L (created)")->required();
+  cmd->add_option("--name", args->name, "Station name (default: the output folder's name)");
+  cmd->add_option("--body", args->body,
+                  "Body: part, panel, shell, tandem, or auto (by the number of welds: <= 40 "
+                  "part, <= 100 panel, <= 300 shell, more tandem)")
+      ->capture_default_str();
+  cmd->add_option("--robots-dir", args->robots_dir,
+                  "Folder of the shipped robots and guns (read for the reach check; cell.yaml "
+                  "names it relative to the output folder)")
+      ->capture_default_str();
+  cmd->add_flag("--force", args->force, "Overwrite the files of a non-empty output folder");
+  cmd->callback([&global, exit_code, args] {
+    const fs::path out = fs::path(args->out).lexically_normal();
+    fs::path folder_name = out.filename();
+    if (folder_name.empty()) folder_name = out.parent_path().filename();
+    std::error_code ec;
+    if (fs::exists(out, ec) && !fs::is_directory(out, ec))
+      Fail("--out", out.string() + " is not a folder");
+    if (fs::is_directory(out, ec) && !fs::is_empty(out, ec) && !args->force) {
+      Fail("--out", out.string() + " is not empty (--force overwrites its station files)");
+    }
+    if (!fs::is_directory(args->robots_dir, ec)) {
+      Fail("--robots-dir", "no folder " + args->robots_dir +
+                               " (run from the repository root or give --robots-dir)");
+    }
+    generate::GenerateOptions options{
+        .robots = args->robots,
+        .welds = args->welds,
+        .seed = args->seed,
+        .name = args->name.empty() ? folder_name.string() : args->name,
+        .body = ParseBody(args->body),
+        .robots_dir = args->robots_dir,
+        .robots_ref =
+            fs::relative(fs::absolute(args->robots_dir), fs::absolute(out)).generic_string(),
+        .command = ""};
+    std::string out_text = out.generic_string();
+    while (out_text.size() > 1 && out_text.back() == '/') out_text.pop_back();
+    options.command =
+        fmt::format("weldcell generate --robots {} --welds {} --seed {}{}{} -o {}", args->robots,
+                    args->welds, args->seed, args->body == "auto" ? "" : " --body " + args->body,
+                    args->name.empty() ? "" : " --name " + args->name, out_text);
+    const generate::Station station = generate::GenerateStation(options);
+    generate::WriteStation(station, out);
+    int openings = 0, roof = 0, closed = 0, unreached = 0;
+    for (const generate::GeneratedWeld& w : station.welds) {
+      openings += w.site == generate::WeldSite::kDoorOpening;
+      roof += w.site == generate::WeldSite::kRoofRail;
+      closed += w.site == generate::WeldSite::kClosedSection;
+      unreached += w.reached_by.empty();
+    }
+    const std::size_t triangles = station.body_triangles * station.body_instances;
+    if (global.json) {
+      nlohmann::ordered_json j;
+      j["folder"] = out_text;
+      j["name"] = options.name;
+      j["body"] = generate::ToString(station.body);
+      j["triangles"] = triangles;
+      j["robots"] = station.robots.size();
+      j["welds"] = station.welds.size();
+      j["door_opening_welds"] = openings;
+      j["roof_rail_welds"] = roof;
+      j["closed_section_welds"] = closed;
+      j["welds_outside_ik_reach"] = unreached;
+      PrintJson(j, std::cout);
+    } else if (!global.quiet) {
+      std::cout << fmt::format(
+          "wrote {}/: {} body, {} triangles, {} robots, {} welds ({} in door openings, {} on roof "
+          "rails, {} inside closed sections; {} outside every robot's IK reach)\n",
+          out_text, generate::ToString(station.body), triangles, station.robots.size(),
+          station.welds.size(), openings, roof, closed, unreached);
+    }
+    *exit_code = kExitOk;
+  });
+}
+
+}  // namespace weldcell::cli

@@ -1,0 +1,1047 @@
+#include "planner/generate/generate_station.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <numbers>
+#include <optional>
+
+#include "planner/cell/load.hpp"
+#include "planner/cell/weld_frame.hpp"
+#include "planner/common/atomic_file.hpp"
+#include "planner/common/check.hpp"
+#include "planner/common/diagnostics.hpp"
+#include "planner/common/random.hpp"
+#include "planner/generate/stl.hpp"
+#include "planner/kinematics/chain.hpp"
+#include "planner/kinematics/ik.hpp"
+
+namespace weldcell::generate {
+namespace {
+
+constexpr double kPi = std::numbers::pi;
+constexpr double kDeg = kPi / 180.0;
+
+using Vec2 = Eigen::Vector2d;
+using Vec3 = Eigen::Vector3d;
+
+// Deterministic uniform numbers from the seed (no global RNG; the same on every platform, unlike
+// std::uniform_real_distribution).
+class Random {
+ public:
+  explicit Random(std::uint64_t seed) : state_(SplitMix64(seed ^ 0x5745'4C44'4345'4C4CULL)) {}
+  double Uniform(double lo, double hi) {
+    state_ = SplitMix64(state_);
+    return lo + (hi - lo) * static_cast<double>(state_ >> 11) * 0x1.0p-53;
+  }
+
+ private:
+  std::uint64_t state_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Sheet-metal geometry (mm). Every part is an open surface of quads split into triangles.
+
+int Divisions(double length, double cell) {
+  return std::max(1, static_cast<int>(std::ceil(length / cell - 1e-9)));
+}
+
+// A parametric patch f(u, v), u, v in [0, 1], nu x nv quads.
+void Patch(const std::function<Vec3(double, double)>& f, int nu, int nv, TriangleMesh* mesh) {
+  const auto first = static_cast<std::uint32_t>(mesh->vertices.size());
+  for (int j = 0; j <= nv; ++j) {
+    for (int i = 0; i <= nu; ++i) mesh->Add(f(double(i) / nu, double(j) / nv));
+  }
+  const auto at = [&](int i, int j) {
+    return first + static_cast<std::uint32_t>(j * (nu + 1) + i);
+  };
+  for (int j = 0; j < nv; ++j) {
+    for (int i = 0; i < nu; ++i) mesh->Quad(at(i, j), at(i + 1, j), at(i + 1, j + 1), at(i, j + 1));
+  }
+}
+
+// A flat rectangle o + u a + v b, subdivided to about `cell`.
+void Rectangle(const Vec3& o, const Vec3& a, const Vec3& b, double cell, TriangleMesh* mesh) {
+  if (a.norm() < 1e-9 || b.norm() < 1e-9) return;
+  Patch([&](double u, double v) { return Vec3(o + u * a + v * b); }, Divisions(a.norm(), cell),
+        Divisions(b.norm(), cell), mesh);
+}
+
+// A polyline with its corners rounded (radius, `arc` segments per corner): the cross-section of
+// bent sheet metal. Open polylines keep their end points; closed ones round every corner.
+std::vector<Vec2> RoundedPolyline(const std::vector<Vec2>& points, double radius, int arc,
+                                  bool closed) {
+  std::vector<Vec2> out;
+  const int n = static_cast<int>(points.size());
+  for (int i = 0; i < n; ++i) {
+    const bool end = !closed && (i == 0 || i == n - 1);
+    if (end) {
+      out.push_back(points[i]);
+      continue;
+    }
+    const Vec2& p = points[i];
+    const Vec2& prev = points[(i + n - 1) % n];
+    const Vec2& next = points[(i + 1) % n];
+    const Vec2 d0 = (p - prev).normalized();
+    const Vec2 d1 = (next - p).normalized();
+    const double turn = std::atan2(d0.x() * d1.y() - d0.y() * d1.x(), d0.dot(d1));
+    const double cut = std::min(
+        {radius * std::tan(std::abs(turn) / 2), (p - prev).norm() / 2, (next - p).norm() / 2});
+    const double r = cut / std::tan(std::abs(turn) / 2);
+    const Vec2 start = p - d0 * cut;
+    const Vec2 left(-d0.y(), d0.x());
+    const Vec2 centre = start + left * (turn > 0 ? r : -r);
+    const double a0 = std::atan2(start.y() - centre.y(), start.x() - centre.x());
+    for (int k = 0; k <= arc; ++k) {
+      const double a = a0 + turn * k / arc;
+      out.emplace_back(centre + r * Vec2(std::cos(a), std::sin(a)));
+    }
+  }
+  return out;
+}
+
+// Extrudes a cross-section: profile point (s, t) at position x along the length goes to
+// place(s, t, x). `closed` joins the last profile point to the first.
+void Extrude(const std::vector<Vec2>& profile, bool closed,
+             const std::function<Vec3(double, double, double)>& place, double x0, double x1,
+             double cell, TriangleMesh* mesh) {
+  const int nx = Divisions(x1 - x0, cell);
+  const int np = static_cast<int>(profile.size());
+  for (int k = 0; k + 1 < np + (closed ? 1 : 0); ++k) {
+    const Vec2 a = profile[k];
+    const Vec2 b = profile[(k + 1) % np];
+    const int nt = Divisions((b - a).norm(), cell);
+    Patch(
+        [&](double u, double v) {
+          const Vec2 q = a + v * (b - a);
+          return place(q.x(), q.y(), x0 + u * (x1 - x0));
+        },
+        nx, nt, mesh);
+  }
+}
+
+// One point of a rounded rectangle's offset curve: `anchor` moves along the rectangle inset by
+// the corner radius, `direction` points outwards; the hole edge is anchor + r * direction.
+struct RingSample {
+  Vec2 anchor;
+  Vec2 direction;
+};
+
+// Samples (counter-clockwise) of the rounded rectangle [x0, x1] x [z0, z1] with corner radius r:
+// straight edges at about `cell`, each corner in `arc` segments (even, so that the ray through
+// the window's corner is a sample).
+std::vector<RingSample> RoundedRectSamples(double x0, double x1, double z0, double z1, double r,
+                                           double cell, int arc) {
+  const std::array<Vec2, 4> centres = {Vec2(x1 - r, z0 + r), Vec2(x1 - r, z1 - r),
+                                       Vec2(x0 + r, z1 - r), Vec2(x0 + r, z0 + r)};
+  std::vector<RingSample> out;
+  for (int c = 0; c < 4; ++c) {
+    // The edge into corner c, then the corner's arc (without its last point).
+    const Vec2 from = centres[(c + 3) % 4];
+    const Vec2 to = centres[c];
+    const double a_start = (c * 90.0 - 90.0) * kDeg;
+    const Vec2 normal(std::cos(a_start), std::sin(a_start));
+    const int n = Divisions((to - from).norm(), cell);
+    for (int i = 0; i < n; ++i) out.push_back({from + (to - from) * double(i) / n, normal});
+    for (int i = 0; i < arc; ++i) {
+      const double a = a_start + 90.0 * kDeg * i / arc;
+      out.push_back({to, Vec2(std::cos(a), std::sin(a))});
+    }
+  }
+  return out;
+}
+
+// A rounded-rectangle opening in a panel's (s, t) coordinates (s = world x, t = world z).
+struct Opening2d {
+  double x0, x1, z0, z1, r;
+};
+
+constexpr double kWindowMargin = 60.0;  // mm of panel meshed as a ring around an opening
+constexpr double kFlangeOffset = 18.0;  // mm from an opening's edge to its welds
+constexpr double kRoofFlangeWidth = 90.0;
+constexpr double kRoofWeldOffset = 55.0;  // mm from the side panel to the roof-rail welds
+
+// The ring between the opening and the rectangle kWindowMargin outside its straight edges: every
+// hole sample is joined to the window boundary along its outward direction from its anchor.
+void OpeningRing(const Opening2d& o, double cell, const std::function<Vec3(double, double)>& place,
+                 TriangleMesh* mesh) {
+  const std::vector<RingSample> ring = RoundedRectSamples(o.x0, o.x1, o.z0, o.z1, o.r, cell, 8);
+  const double reach = o.r + kWindowMargin;  // anchor to the window edge, along x or z
+  const int rings = Divisions(kWindowMargin, cell);
+  const auto n = static_cast<std::uint32_t>(ring.size());
+  const auto first = static_cast<std::uint32_t>(mesh->vertices.size());
+  for (const RingSample& sample : ring) {
+    const Vec2& d = sample.direction;
+    const double t = std::min(std::abs(d.x()) > 1e-12 ? reach / std::abs(d.x()) : 1e300,
+                              std::abs(d.y()) > 1e-12 ? reach / std::abs(d.y()) : 1e300);
+    const Vec2 inner = sample.anchor + o.r * d;
+    const Vec2 outer = sample.anchor + t * d;
+    for (int k = 0; k <= rings; ++k) {
+      const Vec2 q = inner + (outer - inner) * double(k) / rings;
+      mesh->Add(place(q.x(), q.y()));
+    }
+  }
+  const auto at = [&](std::uint32_t i, int k) {
+    return first + (i % n) * static_cast<std::uint32_t>(rings + 1) + static_cast<std::uint32_t>(k);
+  };
+  for (std::uint32_t i = 0; i < n; ++i) {
+    for (int k = 0; k < rings; ++k)
+      mesh->Quad(at(i, k), at(i + 1, k), at(i + 1, k + 1), at(i, k + 1));
+  }
+}
+
+// A line of weld sites on one flange: a polyline (mm) with the normal the welds get.
+struct WeldLine {
+  WeldSite site = WeldSite::kDoorOpening;
+  std::vector<Vec3> points;
+  Vec3 normal = Vec3::UnitZ();
+  bool closed = false;
+  /// Panels welded from both sides: the normal's y flips from one weld to the next.
+  bool alternate = false;
+  double Length() const {
+    double l = 0;
+    for (std::size_t i = 1; i < points.size(); ++i) l += (points[i] - points[i - 1]).norm();
+    if (closed) l += (points.front() - points.back()).norm();
+    return l;
+  }
+  Vec3 At(double s) const {
+    const std::size_t n = points.size();
+    const std::size_t segments = closed ? n : n - 1;
+    for (std::size_t i = 0; i < segments; ++i) {
+      const Vec3& a = points[i];
+      const Vec3& b = points[(i + 1) % n];
+      const double l = (b - a).norm();
+      if (s <= l || i + 1 == segments) return a + (b - a) * std::clamp(s / l, 0.0, 1.0);
+      s -= l;
+    }
+    return points.back();
+  }
+};
+
+// A side frame: a vertical panel in the plane y = y with door openings, its top edge bent
+// outwards (towards `out`, ±1 along y) into the roof-rail flange at z = z_roof.
+struct SideFrame {
+  double y = 0, out = 1;
+  double x0 = 0, x1 = 0, z0 = 0, z_roof = 0;
+  std::vector<Opening2d> openings;
+  bool both_sides = false;  // welded from both sides (a panel standing alone)
+};
+
+void BuildSideFrame(const SideFrame& f, double cell, TriangleMesh* mesh,
+                    std::vector<WeldLine>* lines) {
+  const double z1 = f.z_roof - 20;  // the flat panel; the bend and the flange above
+  const auto place = [&](double s, double t) { return Vec3(s, f.y, t); };
+  std::vector<double> xs = {f.x0};
+  for (const Opening2d& o : f.openings) {
+    xs.push_back(o.x0 - kWindowMargin);
+    xs.push_back(o.x1 + kWindowMargin);
+  }
+  xs.push_back(f.x1);
+  for (std::size_t i = 0; i + 1 < xs.size(); ++i) {
+    const double a = xs[i], b = xs[i + 1];
+    if (i % 2 == 0) {  // between windows: full height
+      Rectangle(place(a, f.z0), Vec3(b - a, 0, 0), Vec3(0, 0, z1 - f.z0), cell, mesh);
+      continue;
+    }
+    const Opening2d& o = f.openings[i / 2];
+    const double w0 = o.z0 - kWindowMargin, w1 = o.z1 + kWindowMargin;
+    Rectangle(place(a, f.z0), Vec3(b - a, 0, 0), Vec3(0, 0, w0 - f.z0), cell, mesh);
+    OpeningRing(o, cell, place, mesh);
+    Rectangle(place(a, w1), Vec3(b - a, 0, 0), Vec3(0, 0, z1 - w1), cell, mesh);
+  }
+  // The roof-rail flange: bent outwards with an 8 mm radius.
+  const std::vector<Vec2> profile = RoundedPolyline(
+      {Vec2(0, z1), Vec2(0, f.z_roof), Vec2(kRoofFlangeWidth, f.z_roof)}, 8, 4, false);
+  Extrude(
+      profile, false, [&](double s, double t, double x) { return Vec3(x, f.y + f.out * s, t); },
+      f.x0, f.x1, cell, mesh);
+
+  const Vec3 side_normal(0, f.out, 0);
+  for (const Opening2d& o : f.openings) {
+    WeldLine line{.site = WeldSite::kDoorOpening,
+                  .points = {},
+                  .normal = side_normal,
+                  .closed = true,
+                  .alternate = f.both_sides};
+    for (const RingSample& sample : RoundedRectSamples(o.x0, o.x1, o.z0, o.z1, o.r, 10.0, 16)) {
+      const Vec2 q = sample.anchor + (o.r + kFlangeOffset) * sample.direction;
+      line.points.push_back(place(q.x(), q.y()));
+    }
+    lines->push_back(std::move(line));
+  }
+  const double y_weld = f.y + f.out * kRoofWeldOffset;
+  lines->push_back(
+      {.site = WeldSite::kRoofRail,
+       .points = {Vec3(f.x0 + 120, y_weld, f.z_roof), Vec3(f.x1 - 120, y_weld, f.z_roof)},
+       .normal = Vec3::UnitZ(),
+       .closed = false,
+       .alternate = false});
+}
+
+// A closed box section along x (a rocker): y in [y0, y1], z in [z0, z1]; its welds face into
+// it from its top sheet.
+void BuildRocker(double x0, double x1, double y0, double y1, double z0, double z1, double cell,
+                 TriangleMesh* mesh, std::vector<WeldLine>* lines) {
+  const std::vector<Vec2> profile =
+      RoundedPolyline({Vec2(y0, z0), Vec2(y1, z0), Vec2(y1, z1), Vec2(y0, z1)}, 10, 3, true);
+  Extrude(
+      profile, true, [](double s, double t, double x) { return Vec3(x, s, t); }, x0, x1, cell,
+      mesh);
+  const double y = (y0 + y1) / 2;
+  lines->push_back({.site = WeldSite::kClosedSection,
+                    .points = {Vec3(x0 + 200, y, z1), Vec3(x1 - 200, y, z1)},
+                    .normal = -Vec3::UnitZ(),
+                    .closed = false,
+                    .alternate = false});
+}
+
+// A hat-profile cross member on the floor pan at x = xc, along y in [y0, y1], 100 mm high; its
+// welds face into the closed section between the hat and the floor.
+void BuildFloorCrossMember(double xc, double y0, double y1, double z_floor, double cell,
+                           TriangleMesh* mesh, std::vector<WeldLine>* lines) {
+  const double z = z_floor + 1, top = z_floor + 100;
+  const std::vector<Vec2> profile = RoundedPolyline(
+      {Vec2(-95, z), Vec2(-65, z), Vec2(-55, top), Vec2(55, top), Vec2(65, z), Vec2(95, z)}, 6, 3,
+      false);
+  Extrude(
+      profile, false, [&](double s, double t, double y) { return Vec3(xc + s, y, t); }, y0, y1,
+      cell, mesh);
+  lines->push_back({.site = WeldSite::kClosedSection,
+                    .points = {Vec3(xc, y0 + 150, top), Vec3(xc, y1 - 150, top)},
+                    .normal = -Vec3::UnitZ(),
+                    .closed = false,
+                    .alternate = false});
+}
+
+// A roof bow: a hat hanging from the roof rails at x = xc, along y in [y0, y1].
+void BuildRoofBow(double xc, double y0, double y1, double z_roof, double cell, TriangleMesh* mesh) {
+  const double z = z_roof - 10, bottom = z_roof - 80;
+  const std::vector<Vec2> profile = RoundedPolyline(
+      {Vec2(-75, z), Vec2(-45, z), Vec2(-40, bottom), Vec2(40, bottom), Vec2(45, z), Vec2(75, z)},
+      6, 3, false);
+  Extrude(
+      profile, false, [&](double s, double t, double y) { return Vec3(xc + s, y, t); }, y0, y1,
+      cell, mesh);
+}
+
+struct Box {
+  std::string name;
+  Vec3 size_mm, centre_mm;
+};
+
+// One body (mm, in its own frame): mesh, weld lines, openings and clamps.
+struct Body {
+  TriangleMesh mesh;
+  std::vector<WeldLine> lines;
+  std::vector<Opening> openings;
+  std::vector<Box> clamps;
+  double half_length = 0;
+  /// y of the side planes the robots face (left, right) and the x range welded.
+  double left_y = 0, right_y = 0;
+};
+
+// Door openings of a side frame between x0 and x1 (front and rear door, or one for a part).
+std::vector<Opening2d> DoorOpenings(double x0, double x1, int count, Random* random) {
+  const double z0 = 1020 + random->Uniform(-15, 15);
+  const double z1 = 1780 + random->Uniform(-15, 15);
+  const double r = 120 + random->Uniform(-20, 20);
+  if (count == 1) {
+    return {{.x0 = x0 + 300 + random->Uniform(-20, 20),
+             .x1 = x1 - 300 + random->Uniform(-20, 20),
+             .z0 = z0,
+             .z1 = z1,
+             .r = r}};
+  }
+  const double front0 = x0 + 450 + random->Uniform(-30, 30);
+  const double front1 = front0 + 1080 + random->Uniform(-40, 40);
+  const double rear0 = front1 + 150 + random->Uniform(-10, 10);
+  const double rear1 = x1 - 350 + random->Uniform(-30, 30);
+  return {{.x0 = front0, .x1 = front1, .z0 = z0, .z1 = z1, .r = r},
+          {.x0 = rear0, .x1 = rear1, .z0 = z0, .z1 = z1 - 30, .r = r}};
+}
+
+void AddOpenings(const SideFrame& f, Body* body) {
+  for (const Opening2d& o : f.openings) {
+    body->openings.push_back({.y_mm = f.y,
+                              .x0_mm = o.x0,
+                              .x1_mm = o.x1,
+                              .z0_mm = o.z0,
+                              .z1_mm = o.z1,
+                              .radius_mm = o.r});
+  }
+}
+
+// A side frame standing alone (kPanel) or a short piece of one (kPart), in the plane y = 0,
+// welded from both sides, on a rocker held by column clamps.
+Body BuildPanel(bool part, double cell, Random* random) {
+  Body body;
+  const double half = part ? 750 + random->Uniform(-30, 30) : 1500 + random->Uniform(-40, 40);
+  const double z_rocker = 800, z_panel = 900;
+  SideFrame f{.y = 0,
+              .out = 1,
+              .x0 = -half,
+              .x1 = half,
+              .z0 = z_panel,
+              .z_roof = 1950.0 + random->Uniform(-15, 15),
+              .openings = DoorOpenings(-half, half, part ? 1 : 2, random),
+              .both_sides = true};
+  BuildSideFrame(f, cell, &body.mesh, &body.lines);
+  BuildRocker(-half, half, -60, 60, z_rocker, z_panel, cell, &body.mesh, &body.lines);
+  AddOpenings(f, &body);
+  std::vector<double> columns = {-half + 200, half - 200};
+  if (!part) columns.insert(columns.begin() + 1, (f.openings[0].x1 + f.openings[1].x0) / 2);
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    body.clamps.push_back({.name = fmt::format("clamp_{}", i + 1),
+                           .size_mm = Vec3(200, 200, z_rocker - 5),
+                           .centre_mm = Vec3(columns[i], 0, (z_rocker - 5) / 2)});
+  }
+  body.half_length = half;
+  return body;
+}
+
+// A body-in-white-like shell, centred on the origin, x along the car.
+Body BuildShell(double cell, Random* random) {
+  Body body;
+  const double half = 2100 + random->Uniform(-40, 40);
+  const double w = 780 + random->Uniform(-15, 15);
+  const double z_floor = 800;
+  const double z_roof = 1950 + random->Uniform(-20, 20);
+  const double sx0 = -half + 650, sx1 = half - 550;
+  const std::vector<Opening2d> openings = DoorOpenings(sx0, sx1, 2, random);
+  for (const double side : {-1.0, 1.0}) {
+    const SideFrame f{.y = side * w,
+                      .out = side,
+                      .x0 = sx0,
+                      .x1 = sx1,
+                      .z0 = z_floor,
+                      .z_roof = z_roof,
+                      .openings = openings,
+                      .both_sides = false};
+    BuildSideFrame(f, cell, &body.mesh, &body.lines);
+    AddOpenings(f, &body);
+    // The rocker just inside the side panel, and the inner roof rail (an angle under the roof).
+    const double y_out = side * (w - 2), y_in = side * (w - 122);
+    BuildRocker(sx0, sx1, std::min(y_out, y_in), std::max(y_out, y_in), z_floor, z_floor + 110,
+                cell, &body.mesh, &body.lines);
+    const std::vector<Vec2> rail =
+        RoundedPolyline({Vec2(side * (w - 2), z_roof - 80), Vec2(side * (w - 110), z_roof - 80),
+                         Vec2(side * (w - 110), z_roof - 10)},
+                        8, 3, false);
+    Extrude(
+        rail, false, [](double s, double t, double x) { return Vec3(x, s, t); }, sx0, sx1, cell,
+        &body.mesh);
+  }
+  Rectangle(Vec3(-half, -w, z_floor), Vec3(2 * half, 0, 0), Vec3(0, 2 * w, 0), cell, &body.mesh);
+  const double b_pillar = (openings[0].x1 + openings[1].x0) / 2;
+  for (const double xc : {sx0 + 200, b_pillar, (openings[1].x0 + openings[1].x1) / 2, sx1 - 150}) {
+    BuildFloorCrossMember(xc, -w + 125, w - 125, z_floor, cell, &body.mesh, &body.lines);
+  }
+  for (const double xc : {sx0 + 100, b_pillar, sx1 - 100}) {
+    BuildRoofBow(xc, -w + 110, w - 110, z_roof, cell, &body.mesh);
+  }
+  // Dash panel and rear panel across the body.
+  Rectangle(Vec3(sx0, -w, z_floor), Vec3(0, 2 * w, 0), Vec3(0, 0, 550), cell, &body.mesh);
+  Rectangle(Vec3(sx1, -w, z_floor), Vec3(0, 2 * w, 0), Vec3(0, 0, 450), cell, &body.mesh);
+  int n = 0;
+  for (const double x : {-half + 300, half - 300}) {
+    for (const double y : {-w + 300, w - 300}) {
+      body.clamps.push_back({.name = fmt::format("clamp_{}", ++n),
+                             .size_mm = Vec3(160, 160, z_floor - 5),
+                             .centre_mm = Vec3(x, y, (z_floor - 5) / 2)});
+    }
+  }
+  body.half_length = half;
+  body.left_y = -w;
+  body.right_y = w;
+  return body;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Robots.
+
+struct ModelSpec {
+  const char* folder;
+  const char* gun;
+  const char* dialect;
+  std::array<double, 6> home_deg;  // arm leaning back, gun pointing down-forward, high
+};
+
+// In the order robots get them (seed 1 starts with the first). The X gun's body and the
+// wrist sit 600-815 mm beside the electrodes, inside a door opening when the gun welds its
+// flange: it suits large openings and the roof rails, so small stations start with C guns.
+constexpr std::array<ModelSpec, 3> kModels = {{
+    {"fanuc_r2000ic165f", "c_gun", "fanuc_ls", {0, -30, -35, 0, 100, 0}},
+    {"abb_irb6700_200_260", "c_gun", "abb_rapid", {0, -30, -35, 0, 100, 0}},
+    {"kuka_kr210r2700extra", "x_gun", "kuka_krl", {0, -25, -35, 0, 100, 0}},
+}};
+
+struct LoadedModel {
+  std::unique_ptr<kinematics::Chain> chain;
+  std::unique_ptr<kinematics::IkSolver> ik;
+  cell::Tool tool;
+};
+
+constexpr int kSpins = 24;
+constexpr double kRobotSpacing = 1300.0;  // mm between neighbouring bases along a side  // every 15
+                                          // degrees, as the cells' reach settings
+
+// Spins (of kSpins) at which the robot at X_WB reaches the weld with the gun along its normal.
+int ReachableSpins(const LoadedModel& m, const Eigen::Isometry3d& X_WB, const Vec3& p_mm,
+                   const Vec3& n) {
+  cell::Weld weld;
+  weld.p_W = p_mm / 1000.0;
+  weld.n_W = n.normalized();
+  const Eigen::Isometry3d X_BW = X_WB.inverse();
+  const Eigen::Isometry3d X_TF = m.tool.X_FT.inverse();
+  int count = 0;
+  for (int k = 0; k < kSpins; ++k) {
+    const double spin = -kPi + 2 * kPi * k / kSpins;
+    const Eigen::Isometry3d X_BF = X_BW * cell::WeldTcpPose(weld, spin) * X_TF;
+    if (!m.ik->Solve(X_BF, {.max_solutions = 1, .include_2pi_equivalents = false}).empty()) {
+      ++count;
+    }
+  }
+  return count;
+}
+
+Eigen::Isometry3d BasePose(const Vec3& base_mm, double yaw_deg) {
+  Eigen::Isometry3d X = Eigen::Isometry3d::Identity();
+  X.translation() = base_mm / 1000.0;
+  X.linear() = Eigen::AngleAxisd(yaw_deg * kDeg, Vec3::UnitZ()).toRotationMatrix();
+  return X;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text output.
+
+// A length or angle as written: 0.1 resolution, no trailing ".0", never "-0".
+std::string Num(double v) {
+  double r = std::round(v * 10.0) / 10.0 + 0.0;
+  if (r == 0) r = 0;
+  std::string s = fmt::format("{:.1f}", r);
+  if (s.size() > 2 && s.substr(s.size() - 2) == ".0") s.resize(s.size() - 2);
+  return s;
+}
+
+std::string Xyz(const Vec3& v) {
+  return fmt::format("[{}, {}, {}]", Num(v.x()), Num(v.y()), Num(v.z()));
+}
+
+Vec3 Round(const Vec3& v) {
+  return Vec3(std::round(v.x() * 10) / 10, std::round(v.y() * 10) / 10,
+              std::round(v.z() * 10) / 10);
+}
+
+// Counts per site for a README line.
+std::string Percent(int part, int whole) {
+  return whole == 0 ? "0 %" : fmt::format("{:.0f} %", 100.0 * part / whole);
+}
+
+InputError OptionError(const std::string& option, const std::string& message) {
+  return InputError(
+      {{.where = {.file = "weldcell generate"}, .key_path = option, .message = message}});
+}
+
+}  // namespace
+
+std::string ToString(BodyKind kind) {
+  switch (kind) {
+    case BodyKind::kAuto:
+      return "auto";
+    case BodyKind::kPart:
+      return "part";
+    case BodyKind::kPanel:
+      return "panel";
+    case BodyKind::kShell:
+      return "shell";
+    case BodyKind::kTandem:
+      return "tandem";
+  }
+  return "?";
+}
+
+std::string ToString(WeldSite site) {
+  switch (site) {
+    case WeldSite::kDoorOpening:
+      return "door opening";
+    case WeldSite::kRoofRail:
+      return "roof rail";
+    case WeldSite::kClosedSection:
+      return "closed section";
+  }
+  return "?";
+}
+
+BodyKind ResolveBodyKind(const GenerateOptions& options) {
+  if (options.body != BodyKind::kAuto) return options.body;
+  if (options.welds <= 40) return BodyKind::kPart;
+  if (options.welds <= 100) return BodyKind::kPanel;
+  if (options.welds <= 300) return BodyKind::kShell;
+  return BodyKind::kTandem;
+}
+
+namespace {
+
+// `count` split over parts in proportion to their sizes (largest remainders, ties to the first).
+std::vector<int> Distribute(int count, const std::vector<double>& sizes) {
+  std::vector<int> out(sizes.size(), 0);
+  double total = 0;
+  for (const double s : sizes) total += s;
+  if (sizes.empty() || total <= 0) return out;
+  std::vector<std::pair<double, std::size_t>> remainders;
+  int given = 0;
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    const double exact = count * sizes[i] / total;
+    out[i] = static_cast<int>(std::floor(exact));
+    given += out[i];
+    remainders.emplace_back(exact - out[i], i);
+  }
+  std::stable_sort(remainders.begin(), remainders.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (std::size_t k = 0; given < count; ++k, ++given)
+    ++out[remainders[k % remainders.size()].second];
+  return out;
+}
+
+std::string BodyText(BodyKind kind, int instances) {
+  switch (kind) {
+    case BodyKind::kPart:
+      return "a short side-frame piece with one door opening, standing upright on a rocker "
+             "(closed box section), welded from both sides";
+    case BodyKind::kPanel:
+      return "a side frame standing upright: two door openings, the roof-rail flange along its "
+             "top, a rocker (closed box section) along its bottom; welded from both sides";
+    case BodyKind::kShell:
+    case BodyKind::kTandem:
+      return fmt::format(
+          "{}a body-in-white-like shell: floor pan, two side frames with two door openings each, "
+          "roof-rail flanges, inner roof rails, rockers, four floor cross members (hat "
+          "profiles), three roof bows, dash and rear panels",
+          instances > 1 ? fmt::format("{} bodies one behind the other, each ", instances) : "");
+    case BodyKind::kAuto:
+      break;
+  }
+  return "?";
+}
+
+std::string Exercises(BodyKind kind) {
+  switch (kind) {
+    case BodyKind::kPart:
+      return "- the demo's size on a meshed part: reach with the gun's throat around an opening's "
+             "edge, two robots sharing a part from opposite sides, one unreachable weld reported "
+             "as such.\n";
+    case BodyKind::kPanel:
+      return "- collision checks against a mesh of tens of thousands of triangles (the door "
+             "rings and the bent roof flange are finely tessellated);\n"
+             "- welds inside door openings (the gun's lower jaw passes through the opening), on a "
+             "flange along the top, and inside a closed section (unreachable);\n"
+             "- allocation between two robots per side with overlapping reach.\n";
+    case BodyKind::kShell:
+      return "- the whole-station target (`weldcell plan` on L within the targets of TARGETS.md): "
+             "a body mesh of "
+             "more than 100k triangles, six robots on risers;\n"
+             "- welds inside door openings (the lower jaw inside the body, between floor cross "
+             "members, roof bows and inner roof rails), on the roof rails, some that only one "
+             "robot reaches, a few that none reaches (inside closed sections);\n"
+             "- robots facing each other across the body (robot-robot coordination over the "
+             "roof).\n";
+    case BodyKind::kTandem:
+      return "- growth from L: twice the robots, four times the welds, two bodies' worth of "
+             "triangles;\n"
+             "- everything L exercises, with neighbouring robots closer together along each "
+             "side.\n";
+    case BodyKind::kAuto:
+      break;
+  }
+  return "";
+}
+
+}  // namespace
+
+Station GenerateStation(const GenerateOptions& options) {
+  if (options.robots < 1 || options.robots > 40) {
+    throw OptionError("--robots", fmt::format("expected 1 to 40 robots, got {}", options.robots));
+  }
+  if (options.welds < 1 || options.welds > 5000) {
+    throw OptionError("--welds", fmt::format("expected 1 to 5000 welds, got {}", options.welds));
+  }
+  // The name is written unquoted into cell.yaml and into the README's command line.
+  if (options.name.empty() || !std::all_of(options.name.begin(), options.name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '-' || c == '.';
+      })) {
+    throw OptionError("--name", "expected a name of letters, digits, '_', '-' and '.', got '" +
+                                    options.name + "'");
+  }
+
+  Station station;
+  station.options = options;
+  station.body = ResolveBodyKind(options);
+  Random random(options.seed);
+
+  // Mesh resolution (mm) per body: what brings the reference stations to their triangle counts
+  // (M >= 20k, L >= 100k) without going far beyond them.
+  Body body;
+  switch (station.body) {
+    case BodyKind::kPart:
+      body = BuildPanel(true, 40.0, &random);
+      break;
+    case BodyKind::kPanel:
+      body = BuildPanel(false, 19.0, &random);
+      break;
+    case BodyKind::kShell:
+    case BodyKind::kTandem:
+    case BodyKind::kAuto:
+      body = BuildShell(21.0, &random);
+      break;
+  }
+  const bool both_sides = station.body == BodyKind::kPart || station.body == BodyKind::kPanel;
+  std::vector<double> offsets = {0.0};
+  if (station.body == BodyKind::kTandem)
+    offsets = {-(body.half_length + 300), body.half_length + 300};
+  station.body_instances = static_cast<int>(offsets.size());
+  station.body_triangles = body.mesh.triangles.size();
+
+  // Weld lines of every body instance, in world coordinates.
+  std::vector<WeldLine> lines;
+  std::vector<Box> clamps;
+  for (std::size_t b = 0; b < offsets.size(); ++b) {
+    const Vec3 shift(offsets[b], 0, 0);
+    for (WeldLine line : body.lines) {
+      for (Vec3& p : line.points) p += shift;
+      lines.push_back(std::move(line));
+    }
+    for (Opening o : body.openings) {
+      o.x0_mm += offsets[b];
+      o.x1_mm += offsets[b];
+      station.openings.push_back(o);
+    }
+    for (Box c : body.clamps) {
+      c.centre_mm += shift;
+      if (offsets.size() > 1) c.name = fmt::format("body{}_{}", b + 1, c.name);
+      clamps.push_back(std::move(c));
+    }
+  }
+
+  // How many welds go where: a few meant unreachable, a fifth of the rest on roof rails.
+  const int n_closed =
+      options.welds >= 10 ? std::max(1, static_cast<int>(std::lround(0.04 * options.welds))) : 0;
+  const int n_roof = static_cast<int>(std::lround(0.2 * (options.welds - n_closed)));
+  const int n_door = options.welds - n_closed - n_roof;
+  std::vector<int> per_line(lines.size(), 0);
+  for (const auto& [site, count] :
+       {std::pair{WeldSite::kDoorOpening, n_door}, std::pair{WeldSite::kRoofRail, n_roof},
+        std::pair{WeldSite::kClosedSection, n_closed}}) {
+    std::vector<double> sizes;
+    std::vector<std::size_t> index;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      if (lines[i].site != site) continue;
+      sizes.push_back(lines[i].Length());
+      index.push_back(i);
+    }
+    const std::vector<int> split = Distribute(count, sizes);
+    for (std::size_t k = 0; k < index.size(); ++k) per_line[index[k]] = split[k];
+  }
+  int alternate_roof = 0;
+  std::vector<int> side_of;  // 0 left, 1 right, -1 none (meant unreachable)
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const WeldLine& line = lines[i];
+    const int k = per_line[i];
+    if (k == 0) continue;
+    const double length = line.Length();
+    const double spacing = length / k;
+    const double start = line.closed ? random.Uniform(0, spacing) : 0.5 * spacing;
+    for (int j = 0; j < k; ++j) {
+      double s = start + (j + random.Uniform(-0.2, 0.2)) * spacing;
+      if (line.closed) s = std::fmod(s + length, length);
+      GeneratedWeld weld;
+      weld.id = fmt::format("W{:04d}", station.welds.size() + 1);
+      weld.p_mm = Round(line.At(s));
+      weld.n = line.normal;
+      if (line.alternate && j % 2 == 1) weld.n.y() = -weld.n.y();
+      weld.site = line.site;
+      int side = -1;
+      if (line.site == WeldSite::kClosedSection) {
+        side = -1;
+      } else if (weld.n.y() < -0.5) {
+        side = 0;
+      } else if (weld.n.y() > 0.5) {
+        side = 1;
+      } else if (both_sides) {
+        side = alternate_roof++ % 2;
+      } else {
+        side = weld.p_mm.y() < 0 ? 0 : 1;
+      }
+      side_of.push_back(side);
+      station.welds.push_back(std::move(weld));
+    }
+  }
+
+  // Robots: the left row (y < 0, facing +y) first, then the right row; models in turn.
+  std::array<std::optional<LoadedModel>, kModels.size()> models;
+  const auto model = [&](std::size_t k) -> const LoadedModel& {
+    if (!models[k]) {
+      const ModelSpec& spec = kModels[k];
+      const cell::Loaded<std::shared_ptr<const cell::RobotModel>> robot =
+          cell::LoadRobotModel(options.robots_dir / spec.folder / "robot.yaml");
+      LoadedModel m;
+      m.chain = std::make_unique<kinematics::Chain>(*robot.value);
+      m.ik = kinematics::MakeIkSolver(*m.chain);
+      m.tool =
+          cell::LoadTool(options.robots_dir / "tools" / (std::string(spec.gun) + ".yaml")).value;
+      models[k] = std::move(m);
+    }
+    return *models[k];
+  };
+  const int n_left = (options.robots + 1) / 2;
+  // mm from the side plane to the robots' J1 axes. Nearer bases fold the arm so tightly for the
+  // welds low in the door openings that the wrist hits the panel; a panel alone is also welded
+  // through its openings from the far side, which needs more room.
+  const std::array<double, 3> distances = station.body == BodyKind::kPanel
+                                              ? std::array<double, 3>{2300, 2100, 2500}
+                                              : std::array<double, 3>{1900, 1750, 2100};
+  std::vector<std::size_t> robot_model;
+  std::vector<std::vector<int>> shares;
+  for (int side = 0; side < 2; ++side) {
+    const int n = side == 0 ? n_left : options.robots - n_left;
+    if (n == 0) continue;
+    std::vector<int> share_welds;
+    double x_min = 1e300, x_max = -1e300;
+    for (std::size_t w = 0; w < station.welds.size(); ++w) {
+      if (side_of[w] != side) continue;
+      share_welds.push_back(static_cast<int>(w));
+      x_min = std::min(x_min, station.welds[w].p_mm.x());
+      x_max = std::max(x_max, station.welds[w].p_mm.x());
+    }
+    if (share_welds.empty()) x_min = x_max = 0;
+    const double plane_y = side == 0 ? body.left_y : body.right_y;
+    const double toward = side == 0 ? -1.0 : 1.0;  // from the body to the robots
+    // Evenly along the share, at least kRobotSpacing apart (risers and arms clear of each other).
+    const double spacing = std::max((x_max - x_min) / n, kRobotSpacing);
+    const double x_mid = (x_min + x_max) / 2;
+    std::vector<double> xs;
+    for (int i = 0; i < n; ++i) xs.push_back(x_mid + (i - (n - 1) / 2.0) * spacing);
+    std::vector<std::vector<int>> slot(n);
+    for (const int w : share_welds) {
+      int best = 0;
+      for (int i = 1; i < n; ++i) {
+        if (std::abs(station.welds[w].p_mm.x() - xs[i]) <
+            std::abs(station.welds[w].p_mm.x() - xs[best])) {
+          best = i;
+        }
+      }
+      slot[best].push_back(w);
+    }
+    for (int i = 0; i < n; ++i) {
+      const int index = static_cast<int>(station.robots.size());
+      const std::size_t k = (static_cast<std::uint64_t>(index) +
+                             (options.seed + kModels.size() - 1) % kModels.size()) %
+                            kModels.size();
+      const LoadedModel& m = model(k);
+      const double yaw = side == 0 ? 90.0 : -90.0;
+      // The base among a few distances from the body and riser heights that reaches most of its
+      // share with at least two gun spins (not only at a borderline one); ties to the first, the
+      // distance and height that `weldcell reach` (with collisions) found best for these bodies.
+      GeneratedRobot robot;
+      int best_score = -1;
+      for (const double distance : distances) {
+        for (const double riser : {500.0, 350.0, 650.0}) {
+          const Vec3 base(xs[i], plane_y + toward * distance, riser);
+          const Eigen::Isometry3d X_WB = BasePose(base, yaw);
+          int score = 0, reached = 0;
+          for (const int w : slot[i]) {
+            const int spins = ReachableSpins(m, X_WB, station.welds[w].p_mm, station.welds[w].n);
+            score += spins >= 2 ? 1 : 0;
+            reached += spins > 0 ? 1 : 0;
+          }
+          if (score > best_score) {
+            best_score = score;
+            robot.base_mm = base;
+            robot.riser_mm = riser;
+            robot.share_reached = reached;
+          }
+        }
+      }
+      robot.name = fmt::format("R{}", index + 1);
+      robot.model = kModels[k].folder;
+      robot.tool = kModels[k].gun;
+      robot.yaw_deg = yaw;
+      robot.share = static_cast<int>(slot[i].size());
+      station.robots.push_back(robot);
+      robot_model.push_back(k);
+      shares.push_back(slot[i]);
+    }
+  }
+  for (GeneratedWeld& weld : station.welds) {
+    for (std::size_t r = 0; r < station.robots.size(); ++r) {
+      const GeneratedRobot& robot = station.robots[r];
+      if (ReachableSpins(model(robot_model[r]), BasePose(robot.base_mm, robot.yaw_deg), weld.p_mm,
+                         weld.n) > 0) {
+        weld.reached_by.push_back(static_cast<int>(r));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Files.
+  // s: generous (about 4 s per weld of an even share, plus 20 s), so that a station exceeds it
+  // only when planning goes badly wrong; the robots working through the same openings wait for
+  // each other.
+  const int per_robot = (options.welds + options.robots - 1) / options.robots;
+  const int cycle_time = 5 * ((20 + 4 * per_robot + 4) / 5);
+  const std::string command =
+      !options.command.empty()
+          ? options.command
+          : fmt::format("weldcell generate --robots {} --welds {} --seed {}{} -o cells/{}",
+                        options.robots, options.welds, options.seed,
+                        options.body == BodyKind::kAuto ? "" : " --body " + ToString(options.body),
+                        options.name);
+
+  std::string yaml = fmt::format(
+      "# Station {}: generated by `weldcell generate` (README.md says what it is and exercises).\n"
+      "# Regenerate with: {}\n"
+      "format: weldcell/1\n"
+      "name: {}\n"
+      "units: {{length: mm, angle: deg}}\n"
+      "cycle_time: {}\n"
+      "robots:\n",
+      options.name, command, options.name, cycle_time);
+  for (std::size_t r = 0; r < station.robots.size(); ++r) {
+    const GeneratedRobot& robot = station.robots[r];
+    const ModelSpec& spec = kModels[robot_model[r]];
+    std::string home;
+    for (const double v : spec.home_deg) home += (home.empty() ? "" : ", ") + Num(v);
+    const bool upper = std::string_view(spec.dialect) == "fanuc_ls";
+    yaml += fmt::format(
+        "  - name: {}\n"
+        "    model: {}/{}/robot.yaml\n"
+        "    base: {{xyz: {}, rpy: [0, 0, {}]}}\n"
+        "    tool: {}/tools/{}.yaml\n"
+        "    home: [{}]\n"
+        "    controller: {{dialect: {}, program: {}}}\n",
+        robot.name, options.robots_ref, spec.folder, Xyz(robot.base_mm), Num(robot.yaw_deg),
+        options.robots_ref, spec.gun, home, spec.dialect,
+        (upper ? "WELD_R" : "weld_r") + std::to_string(r + 1));
+  }
+  yaml +=
+      "welds:\n"
+      "  file: welds.csv\n"
+      "  defaults: {weld_time: 0.35, tilt: 10, spin: [-180, 180]}\n"
+      "obstacles:\n";
+  if (offsets.size() == 1) {
+    yaml += "  - {name: body, mesh: body.stl, scale: 0.001}\n";
+  } else {
+    for (std::size_t b = 0; b < offsets.size(); ++b) {
+      yaml +=
+          fmt::format("  - {{name: body_{}, mesh: body.stl, scale: 0.001, pose: {{xyz: {}}}}}\n",
+                      b + 1, Xyz(Vec3(offsets[b], 0, 0)));
+    }
+  }
+  for (const Box& c : clamps) {
+    yaml += fmt::format("  - {{name: {}, box: {}, pose: {{xyz: {}}}}}\n", c.name, Xyz(c.size_mm),
+                        Xyz(c.centre_mm));
+  }
+  for (const GeneratedRobot& robot : station.robots) {
+    // The robot stands on its riser: the riser's top is 5 mm below the base.
+    const double h = robot.riser_mm - 5;
+    yaml +=
+        fmt::format("  - {{name: riser_{}, box: {}, pose: {{xyz: {}}}}}\n", robot.name,
+                    Xyz(Vec3(900, 900, h)), Xyz(Vec3(robot.base_mm.x(), robot.base_mm.y(), h / 2)));
+  }
+  yaml += fmt::format(
+      "settings:\n"
+      "  seed: {}\n"
+      "  reach: {{spin_step: 15, tilt_step: 0, min_clearance: 0}}\n",
+      options.seed);
+
+  std::string csv = fmt::format(
+      "# Station {}: welds generated by `weldcell generate` (mm; normals out of the sheet,\n"
+      "# towards the gun). group: door (door-opening flange), roof (roof-rail flange), closed\n"
+      "# (inside a closed section: meant unreachable).\n"
+      "id,x,y,z,nx,ny,nz,weld_time,tilt,spin_min,spin_max,group\n",
+      options.name);
+  for (const GeneratedWeld& w : station.welds) {
+    const char* group = w.site == WeldSite::kDoorOpening ? "door"
+                        : w.site == WeldSite::kRoofRail  ? "roof"
+                                                         : "closed";
+    csv += fmt::format("{},{},{},{},{},{},{},,,,,{}\n", w.id, Num(w.p_mm.x()), Num(w.p_mm.y()),
+                       Num(w.p_mm.z()), Num(w.n.x()), Num(w.n.y()), Num(w.n.z()), group);
+  }
+
+  // README.
+  std::array<int, 3> by_site{};
+  int none = 0, one = 0, several = 0, closed_reached = 0;
+  for (const GeneratedWeld& w : station.welds) {
+    ++by_site[static_cast<int>(w.site)];
+    const std::size_t n = w.reached_by.size();
+    (n == 0 ? none : n == 1 ? one : several) += 1;
+    if (w.site == WeldSite::kClosedSection && n > 0) ++closed_reached;
+  }
+  const int total = static_cast<int>(station.welds.size());
+  const std::string stl = BinaryStl(
+      body.mesh,
+      fmt::format("weldcell generate: {} body, seed {}, mm",
+                  ToString(station.body == BodyKind::kTandem ? BodyKind::kShell : station.body),
+                  options.seed));
+  std::string readme = fmt::format(
+      "# Station {}\n\n"
+      "Generated by `weldcell generate` (planner/generate, docs/cli.md); do not edit, "
+      "regenerate:\n\n"
+      "    {}\n\n"
+      "The same command gives the same bytes. Files: `cell.yaml`, `welds.csv`, `body.stl` (binary "
+      "STL in mm, read with scale 0.001), this README.\n\n"
+      "## What it is\n\n"
+      "- Body: {}. `body.stl`: {} triangles, an open surface (no solid for containment "
+      "checks){}.\n"
+      "- Clamps: {} column clamps under the body; risers: one box under each robot, its top 5 mm "
+      "below the robot's base.\n"
+      "- {} welds: {} on door-opening flanges (18 mm from the opening's edge, normal out of the "
+      "side; the gun's throat takes the edge, its lower jaw passes through the opening), {} on "
+      "roof-rail flanges (normal up), {} inside closed sections (rocker, floor cross members; "
+      "normal into the section: meant unreachable, no gun fits in).\n"
+      "- {} robots on both sides of the body, facing it; homes leaning back, the gun high:\n\n"
+      "| robot | model | gun | base (mm) | yaw | riser (mm) | share | share reached (IK) |\n"
+      "|---|---|---|---|---|---|---|---|\n",
+      options.name, command, BodyText(station.body, station.body_instances), station.body_triangles,
+      station.body_instances > 1
+          ? fmt::format(", placed {} times (obstacles body_1 ...): {} triangles in the cell",
+                        station.body_instances, station.body_triangles * station.body_instances)
+          : "",
+      clamps.size(), total, by_site[0], by_site[1], by_site[2], station.robots.size());
+  for (const GeneratedRobot& r : station.robots) {
+    readme +=
+        fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", r.name, r.model, r.tool,
+                    Xyz(r.base_mm), Num(r.yaw_deg), Num(r.riser_mm), r.share, r.share_reached);
+  }
+  readme += fmt::format(
+      "\nA robot's share is the welds on its side of the body nearest to it along the body; its "
+      "base was chosen among three distances from the body and three riser heights (350, 500, "
+      "650 mm) to reach most of its share with at least two gun spins.\n\n"
+      "## Reach by construction\n\n"
+      "By an IK check (gun along the normal, spins every 15°, joint limits; no collisions): {} "
+      "welds ({}) are within reach of two or more robots, {} ({}) of exactly one, {} ({}) of "
+      "none. {} of the {} closed-section welds are within the IK's reach but meant "
+      "unreachable: the gun would have to pass through the sheet. `weldcell reach cell.yaml` "
+      "checks collisions and is the measure; cells/README.md gives its figures for the reference "
+      "stations.\n\n"
+      "## What it exercises\n\n{}",
+      several, Percent(several, total), one, Percent(one, total), none, Percent(none, total),
+      closed_reached, by_site[2], Exercises(station.body));
+
+  station.files = {{"cell.yaml", std::move(yaml)},
+                   {"welds.csv", std::move(csv)},
+                   {"body.stl", stl},
+                   {"README.md", std::move(readme)}};
+  return station;
+}
+
+void WriteStation(const Station& station, const std::filesystem::path& folder) {
+  for (const GeneratedFile& file : station.files)
+    WriteFileAtomically(folder / file.name, file.contents);
+}
+
+}  // namespace weldcell::generate

@@ -1,0 +1,115 @@
+#pragma once
+// The station generator (`weldcell generate`): procedurally built stations that look like
+// body-in-white spot-welding work, for tests and benchmarks (the reference stations in cells/).
+//
+// A station is a sheet-metal body written as a binary STL (millimetres; an open surface, so
+// nothing is a solid for containment checks), clamps and robot risers as boxes, welds on the
+// body's flanges with their normals, and robots of the shipped models (robots/) with their guns,
+// standing on risers on both sides of the body. Bodies, by size:
+// - kPart: a short side-frame piece with one door opening (S: 2 robots x 20 welds);
+// - kPanel: a side frame standing upright, two door openings, roof rail flange and rocker
+//   (M: >= 20k triangles);
+// - kShell: a whole shell: floor pan, two side frames with two door openings each, roof rail
+//   flanges, inner roof rails, rockers, floor cross members, roof bows, dash and rear panels
+//   (L: >= 100k triangles);
+// - kTandem: two shells one behind the other (the same body.stl placed twice; XL).
+// Welds (ids W0001 ...): on the door-opening flanges (the band of the side panel around each
+// opening, 18 mm from its edge, normal out of the side), on the roof rail flanges (normal up),
+// and a few inside closed sections (rockers, floor cross members; normal into the section), which
+// no gun can reach: those are meant unreachable. Robot bases are chosen among a few distances
+// and riser heights by an IK check of the robot's share (gun along the normal, spins every 15
+// degrees, joint limits, no collisions).
+//
+// Units: the files are written in mm and degrees; Station's figures are in mm.
+// Determinism: the same options give the same bytes; the seed jitters the body's dimensions,
+// the weld spacing and which model stands where.
+// Thread safety: GenerateStation has no shared state.
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace weldcell::generate {
+
+enum class BodyKind { kAuto, kPart, kPanel, kShell, kTandem };
+
+/// "auto", "part", "panel", "shell", "tandem".
+std::string ToString(BodyKind kind);
+
+struct GenerateOptions {
+  int robots = 2;          ///< >= 1
+  int welds = 20;          ///< >= 1
+  std::uint64_t seed = 1;  ///< Also the cell's settings.seed.
+  std::string name = "station";
+  /// kAuto: by the number of welds: <= 40 part, <= 100 panel, <= 300 shell, more tandem.
+  BodyKind body = BodyKind::kAuto;
+  /// Where the shipped robots are read from (for the reach check of robot placement).
+  std::filesystem::path robots_dir = "robots";
+  /// How cell.yaml names that folder (relative to the station folder).
+  std::string robots_ref = "../../robots";
+  /// The command line that generated the station, for its README.
+  std::string command;
+  bool operator==(const GenerateOptions&) const = default;
+};
+
+/// The body kind that `options` produce (kAuto resolved).
+BodyKind ResolveBodyKind(const GenerateOptions& options);
+
+enum class WeldSite { kDoorOpening, kRoofRail, kClosedSection };
+
+/// "door opening", "roof rail", "closed section".
+std::string ToString(WeldSite site);
+
+struct GeneratedWeld {
+  std::string id;
+  Eigen::Vector3d p_mm = Eigen::Vector3d::Zero();  ///< As written to welds.csv.
+  Eigen::Vector3d n = Eigen::Vector3d::UnitZ();
+  WeldSite site = WeldSite::kDoorOpening;
+  /// Robots that reach it by the IK check (no collisions), in robot order.
+  std::vector<int> reached_by;
+};
+
+/// A door opening: a rounded rectangle in a vertical plane y = y_mm, spanning x0..x1, z0..z1.
+struct Opening {
+  double y_mm = 0, x0_mm = 0, x1_mm = 0, z0_mm = 0, z1_mm = 0, radius_mm = 0;
+};
+
+struct GeneratedRobot {
+  std::string name, model, tool;
+  Eigen::Vector3d base_mm = Eigen::Vector3d::Zero();
+  double yaw_deg = 0;
+  double riser_mm = 0;    ///< Riser height (0: none).
+  int share = 0;          ///< Welds it was placed for.
+  int share_reached = 0;  ///< Of those, reached by the IK check.
+};
+
+struct GeneratedFile {
+  std::string name;  ///< File name in the station folder.
+  std::string contents;
+};
+
+struct Station {
+  GenerateOptions options;
+  BodyKind body = BodyKind::kPart;
+  std::size_t body_triangles = 0;  ///< In body.stl.
+  int body_instances = 1;          ///< How often the cell places body.stl (2 for kTandem).
+  std::vector<Opening> openings;   ///< Of every body instance, in world coordinates.
+  std::vector<GeneratedWeld> welds;
+  std::vector<GeneratedRobot> robots;
+  /// cell.yaml, welds.csv, body.stl, README.md.
+  std::vector<GeneratedFile> files;
+};
+
+/// Builds a station. Throws InputError when options are out of range (robots < 1 or > 40,
+/// welds < 1 or > 5000, a name that is empty or has other characters than letters, digits,
+/// '_', '-' and '.') or a shipped robot or gun cannot be loaded from
+/// options.robots_dir.
+Station GenerateStation(const GenerateOptions& options);
+
+/// Writes the station's files into `folder` (created if missing), each atomically.
+/// Throws std::runtime_error naming the path when the file system refuses.
+void WriteStation(const Station& station, const std::filesystem::path& folder);
+
+}  // namespace weldcell::generate

@@ -1,0 +1,258 @@
+#include "planner/generate/generate_station.hpp"
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <Eigen/Geometry>
+#include <algorithm>
+#include <bit>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "planner/cell/load.hpp"
+#include "planner/common/diagnostics.hpp"
+#include "planner/verify/station_check.hpp"
+#include "planner/verify/verify.hpp"
+
+namespace weldcell::generate {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+const std::string& FileOf(const Station& station, const std::string& name) {
+  for (const GeneratedFile& f : station.files) {
+    if (f.name == name) return f.contents;
+  }
+  ADD_FAILURE() << "no file " << name;
+  static const std::string empty;
+  return empty;
+}
+
+// The reference station L (cells/L): generated once for the tests that look at it.
+const Station& StationL() {
+  static const Station station =
+      GenerateStation({.robots = 6, .welds = 150, .seed = 1, .name = "L"});
+  return station;
+}
+
+// Signed distance (mm) of (x, z) from a door opening's rounded rectangle: > 0 outside the hole.
+double DistanceFromOpening(const Opening& o, double x, double z) {
+  const Eigen::Vector2d centre((o.x0_mm + o.x1_mm) / 2, (o.z0_mm + o.z1_mm) / 2);
+  const Eigen::Vector2d half((o.x1_mm - o.x0_mm) / 2 - o.radius_mm,
+                             (o.z1_mm - o.z0_mm) / 2 - o.radius_mm);
+  const Eigen::Vector2d q = (Eigen::Vector2d(x, z) - centre).cwiseAbs() - half;
+  return q.cwiseMax(0.0).norm() + std::min(std::max(q.x(), q.y()), 0.0) - o.radius_mm;
+}
+
+// The body's triangles (m) from the binary STL the station writes (mm).
+std::vector<std::array<Eigen::Vector3d, 3>> StlTriangles(const std::string& stl) {
+  const auto u32 = [&](std::size_t at) {
+    std::uint32_t v = 0;
+    for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(stl[at + i]);
+    return v;
+  };
+  std::vector<std::array<Eigen::Vector3d, 3>> out(u32(80));
+  for (std::size_t t = 0; t < out.size(); ++t) {
+    for (int v = 0; v < 3; ++v) {
+      for (int c = 0; c < 3; ++c) {
+        out[t][v][c] = std::bit_cast<float>(u32(84 + 50 * t + 12 + 12 * v + 4 * c));
+      }
+    }
+  }
+  return out;
+}
+
+// True when the segment p -> q crosses the triangle (Möller–Trumbore).
+bool SegmentHits(const Eigen::Vector3d& p, const Eigen::Vector3d& q,
+                 const std::array<Eigen::Vector3d, 3>& t) {
+  const Eigen::Vector3d d = q - p;
+  const Eigen::Vector3d e1 = t[1] - t[0], e2 = t[2] - t[0];
+  const Eigen::Vector3d h = d.cross(e2);
+  const double a = e1.dot(h);
+  if (std::abs(a) < 1e-12) return false;
+  const Eigen::Vector3d s = p - t[0];
+  const double u = s.dot(h) / a;
+  if (u < 0 || u > 1) return false;
+  const Eigen::Vector3d k = s.cross(e1);
+  const double v = d.dot(k) / a;
+  if (v < 0 || u + v > 1) return false;
+  const double along = e2.dot(k) / a;
+  return along >= 0 && along <= 1;
+}
+
+TEST(GenerateStationTest, SameSeedGivesTheSameBytes) {
+  const GenerateOptions options{.robots = 2, .welds = 12, .seed = 7, .name = "small"};
+  const Station a = GenerateStation(options);
+  const Station b = GenerateStation(options);
+  ASSERT_EQ(a.files.size(), 4u);
+  ASSERT_EQ(a.files.size(), b.files.size());
+  for (std::size_t i = 0; i < a.files.size(); ++i) {
+    EXPECT_EQ(a.files[i].name, b.files[i].name);
+    EXPECT_TRUE(a.files[i].contents == b.files[i].contents) << a.files[i].name << " differs";
+  }
+}
+
+TEST(GenerateStationTest, AnotherSeedGivesAnotherStation) {
+  const Station a = GenerateStation({.robots = 2, .welds = 12, .seed = 7, .name = "small"});
+  const Station b = GenerateStation({.robots = 2, .welds = 12, .seed = 8, .name = "small"});
+  EXPECT_NE(FileOf(a, "welds.csv"), FileOf(b, "welds.csv"));
+  EXPECT_NE(FileOf(a, "body.stl"), FileOf(b, "body.stl"));
+  EXPECT_NE(FileOf(a, "cell.yaml"), FileOf(b, "cell.yaml"));
+}
+
+TEST(GenerateStationTest, SmallStationLoadsAndItsHomesAreFree) {
+  const Station station = GenerateStation({.robots = 2,
+                                           .welds = 12,
+                                           .seed = 3,
+                                           .name = "small",
+                                           .robots_ref = fs::absolute("robots").string()});
+  const fs::path folder = fs::temp_directory_path() / "weldcell_generate_test_small";
+  fs::remove_all(folder);
+  WriteStation(station, folder);
+  const cell::Loaded<cell::Cell> loaded = cell::LoadCell(folder / "cell.yaml");
+  const cell::Cell& c = loaded.value;
+  EXPECT_EQ(c.name, "small");
+  ASSERT_EQ(c.robots.size(), 2u);
+  ASSERT_EQ(c.welds.size(), 12u);
+  // The robots stand on opposite sides of the part, facing it.
+  EXPECT_LT(c.robots[0].X_WB.translation().y() * c.robots[1].X_WB.translation().y(), 0.0);
+  for (std::size_t i = 0; i < c.welds.size(); ++i) {
+    EXPECT_EQ(c.welds[i].id, station.welds[i].id);
+    EXPECT_LT((c.welds[i].p_W - station.welds[i].p_mm / 1000).norm(), 1e-9);
+    EXPECT_LT((c.welds[i].n_W - station.welds[i].n).norm(), 1e-12);
+  }
+  const auto body = std::find_if(c.obstacles.begin(), c.obstacles.end(),
+                                 [](const cell::Obstacle& o) { return o.name == "body"; });
+  ASSERT_NE(body, c.obstacles.end());
+  EXPECT_EQ(body->geometry.shape.triangle_count(), station.body_triangles);
+  EXPECT_FALSE(body->closed_mesh);
+  const collision::CollisionWorld world = verify::MakeVerifierWorld(c);
+  const std::vector<Diagnostic> homes = verify::CheckHomes(c, world);
+  EXPECT_TRUE(homes.empty()) << homes.front().ToString();
+  fs::remove_all(folder);
+}
+
+TEST(GenerateStationTest, LStationHasAHundredThousandTrianglesAndWeldsInsideDoorOpenings) {
+  const Station& l = StationL();
+  EXPECT_EQ(l.body, BodyKind::kShell);
+  EXPECT_GE(l.body_triangles, 100000u);
+  EXPECT_EQ(FileOf(l, "body.stl").size(), 84 + 50 * l.body_triangles);
+  EXPECT_EQ(l.robots.size(), 6u);
+  ASSERT_EQ(l.welds.size(), 150u);
+  ASSERT_EQ(l.openings.size(), 4u);  // two per side
+  // Door-opening welds lie in a side plane on the flange around an opening: 18 mm outside the
+  // hole's rounded rectangle, within its frame.
+  int in_openings = 0;
+  std::set<double> sides;
+  for (const GeneratedWeld& w : l.welds) {
+    if (w.site != WeldSite::kDoorOpening) continue;
+    bool found = false;
+    for (const Opening& o : l.openings) {
+      if (std::abs(w.p_mm.y() - o.y_mm) > 0.1) continue;
+      if (w.p_mm.x() < o.x0_mm - 20 || w.p_mm.x() > o.x1_mm + 20) continue;
+      if (w.p_mm.z() < o.z0_mm - 20 || w.p_mm.z() > o.z1_mm + 20) continue;
+      EXPECT_NEAR(DistanceFromOpening(o, w.p_mm.x(), w.p_mm.z()), 18.0, 0.2) << w.id;
+      EXPECT_NEAR(w.n.y(), o.y_mm > 0 ? 1.0 : -1.0, 1e-12) << w.id << ": normal out of the side";
+      found = true;
+      sides.insert(o.y_mm);
+    }
+    EXPECT_TRUE(found) << w.id << " is in no door opening";
+    in_openings += found ? 1 : 0;
+  }
+  EXPECT_GE(in_openings, 100);
+  EXPECT_EQ(sides.size(), 2u);  // both sides of the body
+}
+
+TEST(GenerateStationTest, OnlyClosedSectionWeldsFaceSheetMetal) {
+  // Along its normal, a weld meant reachable has room for the gun (300 mm of free space: no
+  // body triangle crosses the segment), and one inside a closed section faces sheet metal.
+  const Station& l = StationL();
+  const std::vector<std::array<Eigen::Vector3d, 3>> triangles = StlTriangles(FileOf(l, "body.stl"));
+  ASSERT_EQ(triangles.size(), l.body_triangles);
+  int closed = 0;
+  for (const GeneratedWeld& w : l.welds) {
+    const Eigen::Vector3d p = w.p_mm + w.n * 1.0;
+    const Eigen::Vector3d q = w.p_mm + w.n * 300.0;
+    const bool hits = std::any_of(triangles.begin(), triangles.end(),
+                                  [&](const auto& t) { return SegmentHits(p, q, t); });
+    EXPECT_EQ(hits, w.site == WeldSite::kClosedSection) << w.id << " (" << ToString(w.site) << ")";
+    closed += w.site == WeldSite::kClosedSection;
+  }
+  EXPECT_GE(closed, 1);
+}
+
+TEST(GenerateStationTest, WeldIdsAreNumberedAndEveryRobotHasAShareItReaches) {
+  const Station& l = StationL();
+  for (std::size_t i = 0; i < l.welds.size(); ++i) {
+    EXPECT_EQ(l.welds[i].id, fmt::format("W{:04d}", i + 1));
+  }
+  for (const GeneratedRobot& r : l.robots) {
+    EXPECT_GT(r.share, 0) << r.name;
+    EXPECT_EQ(r.share_reached, r.share) << r.name << " (IK check)";
+  }
+}
+
+std::string ReadFile(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(GenerateStationTest, CommittedReferenceStationsAreWhatTheGeneratorMakes) {
+  // cells/S, M, L and XL are measured by everyone: they must be the generator's output for the
+  // commands in cells/README.md (regenerate them when the generator changes).
+  struct Reference {
+    const char* name;
+    int robots, welds;
+  };
+  for (const Reference& r : {Reference{"S", 2, 20}, Reference{"M", 4, 80}, Reference{"L", 6, 150},
+                             Reference{"XL", 12, 600}}) {
+    const Station station =
+        GenerateStation({.robots = r.robots, .welds = r.welds, .seed = 1, .name = r.name});
+    for (const GeneratedFile& file : station.files) {
+      const fs::path committed = fs::path("cells") / r.name / file.name;
+      EXPECT_TRUE(ReadFile(committed) == file.contents)
+          << committed << " is not what `weldcell generate` makes now";
+    }
+  }
+}
+
+TEST(GenerateStationTest, BodyKindFollowsTheNumberOfWelds) {
+  EXPECT_EQ(ResolveBodyKind({.welds = 20}), BodyKind::kPart);
+  EXPECT_EQ(ResolveBodyKind({.welds = 80}), BodyKind::kPanel);
+  EXPECT_EQ(ResolveBodyKind({.welds = 150}), BodyKind::kShell);
+  EXPECT_EQ(ResolveBodyKind({.welds = 600}), BodyKind::kTandem);
+  EXPECT_EQ(ResolveBodyKind({.welds = 600, .body = BodyKind::kPanel}), BodyKind::kPanel);
+}
+
+TEST(GenerateStationTest, TandemPlacesOneBodyTwice) {
+  const Station t = GenerateStation({.robots = 4, .welds = 320, .seed = 2, .name = "t"});
+  EXPECT_EQ(t.body, BodyKind::kTandem);
+  EXPECT_EQ(t.body_instances, 2);
+  EXPECT_EQ(t.openings.size(), 8u);
+  const std::string& yaml = FileOf(t, "cell.yaml");
+  EXPECT_THAT(yaml, HasSubstr("name: body_1, mesh: body.stl"));
+  EXPECT_THAT(yaml, HasSubstr("name: body_2, mesh: body.stl"));
+  EXPECT_EQ(t.welds.size(), 320u);
+}
+
+TEST(GenerateStationTest, OptionsOutOfRangeAreInputErrors) {
+  try {
+    GenerateStation({.robots = 0, .welds = 10});
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("--robots: expected 1 to 40 robots, got 0"));
+  }
+  EXPECT_THROW(GenerateStation({.robots = 2, .welds = 0}), InputError);
+  EXPECT_THROW(GenerateStation({.robots = 2, .welds = 10, .name = "a: b"}), InputError);
+  EXPECT_THROW(GenerateStation({.robots = 2, .welds = 10, .robots_dir = "no/such/folder"}),
+               InputError);
+}
+
+}  // namespace
+}  // namespace weldcell::generate
