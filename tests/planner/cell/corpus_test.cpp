@@ -79,8 +79,8 @@ const std::vector<Case>& Cases() {
       // Errors of an included file name that file (here the URDF of the robot model).
       {"c11_joint_limits.yaml",
        Loader::kCell,
-       {R"(^@/limits\.urdf:12:3: error: joint\[joint_2\]\.limit: lower limit 2 rad must be below upper limit -1 rad$)",
-        R"(^@/limits\.urdf:12:3: error: joint\[joint_2\]\.limit: velocity limit must be > 0 for a movable joint, got 0$)"},
+       {R"(^@/limits\.urdf:17:5: error: joint\[joint_2\]\.limit: lower limit 2 rad must be below upper limit -1 rad$)",
+        R"(^@/limits\.urdf:17:5: error: joint\[joint_2\]\.limit: velocity limit must be > 0 for a movable joint, got 0$)"},
        2},
       {"c12_home_outside.yaml",
        Loader::kCell,
@@ -191,7 +191,7 @@ const std::vector<Case>& Cases() {
       // Two robots of one broken model: its errors are reported once.
       {"c31_shared_broken_model.yaml",
        Loader::kCell,
-       {R"(^@/limits\.urdf:12:3: error: joint\[joint_2\]\.limit: lower limit 2 rad must be below upper limit -1 rad$)"},
+       {R"(^@/limits\.urdf:17:5: error: joint\[joint_2\]\.limit: lower limit 2 rad must be below upper limit -1 rad$)"},
        2},
       // Meshes are surfaces for motion checks, but a base or a weld inside a closed mesh or a
       // primitive obstacle is impossible: reported (by more than 1 mm; open meshes have no inside).
@@ -206,7 +206,7 @@ const std::vector<Case>& Cases() {
        6},
       {"r01_joint_limits.yaml",
        Loader::kRobot,
-       {R"(^@/limits\.urdf:12:3: error: joint\[joint_2\]\.limit: lower limit 2 rad must be below upper limit -1 rad$)"},
+       {R"(^@/limits\.urdf:17:5: error: joint\[joint_2\]\.limit: lower limit 2 rad must be below upper limit -1 rad$)"},
        2},
       {"r02_tip_not_below.yaml",
        Loader::kRobot,
@@ -243,15 +243,23 @@ const std::vector<Case>& Cases() {
       // Absurd limits are rejected at load: they make reach and planning useless.
       {"u02_joint_limit_bounds.urdf",
        Loader::kUrdf,
-       {R"(^@/u02_joint_limit_bounds\.urdf:11:3: error: joint\[joint_1\]\.limit: lower limit -1e\+06 rad is beyond the sanity bound: expected limits in \[-6283\.19, 6283\.19\] rad \(1000 turns each way\)$)",
-        R"(^@/u02_joint_limit_bounds\.urdf:15:3: error: joint\[joint_2\]\.limit: lower and upper limit are both 1 rad: a joint that cannot move must be a fixed joint$)",
-        R"(^@/u02_joint_limit_bounds\.urdf:19:3: error: joint\[joint_3\]\.limit: upper limit 250 m is beyond the sanity bound: expected limits in \[-100, 100\] m$)",
-        R"(^@/u02_joint_limit_bounds\.urdf:23:3: error: joint\[joint_4\]\.limit: velocity limit must be > 0 for a movable joint, got -2$)"},
+       {R"(^@/u02_joint_limit_bounds\.urdf:13:5: error: joint\[joint_1\]\.limit: lower limit -1e\+06 rad is beyond the sanity bound: expected limits in \[-6283\.19, 6283\.19\] rad \(1000 turns each way\)$)",
+        R"(^@/u02_joint_limit_bounds\.urdf:17:5: error: joint\[joint_2\]\.limit: lower and upper limit are both 1 rad: a joint that cannot move must be a fixed joint$)",
+        R"(^@/u02_joint_limit_bounds\.urdf:21:5: error: joint\[joint_3\]\.limit: upper limit 250 m is beyond the sanity bound: expected limits in \[-100, 100\] m$)",
+        R"(^@/u02_joint_limit_bounds\.urdf:25:5: error: joint\[joint_4\]\.limit: velocity limit must be > 0 for a movable joint, got -2$)"},
        4},
       // Mimic joints on the chain are rejected where the <mimic> is written.
       {"u03_mimic_on_chain.urdf",
        Loader::kUrdf,
        {R"(^@/u03_mimic_on_chain\.urdf:16:5: error: joint\[joint_2\]\.mimic: joint joint_2 mimics joint joint_1 \(multiplier -1, offset 0\.5\): mimic joints on the arm chain are not supported)"},
+       1},
+      // Geometry numbers urdfdom drops or accepts silently (issue 9): all of them, where written.
+      {
+          "u05_bad_geometry.urdf", Loader::kUrdf, {R"(^@/u05_bad_geometry\.urdf:5:26: error: link\[base_link\]\.collision\[0\]\.box\.size: expected 3 finite numbers > 0, got "nan 1 1"$)", R"(^@/u05_bad_geometry\.urdf:7:7: error: link\[base_link\]\.collision\[1\]\.origin\.xyz: expected 3 finite numbers, got "0 nan 0\.15"$)", R"(^@/u05_bad_geometry\.urdf:10:23: error: link\[base_link\]\.visual\[0\]\.box\.size: expected 3 finite numbers > 0, got "0\.2 -0\.2 0\.1"$)", R"(^@/u05_bad_geometry\.urdf:13:26: error: link\[link_1\]\.collision\[0\]\.mesh\.scale: expected 3 finite numbers, none of them 0, got "nan 1 1"$)", R"(^@/u05_bad_geometry\.urdf:14:26: error: link\[link_1\]\.collision\[1\]\.mesh\.scale: expected 3 finite numbers, none of them 0, got "0 0 0"$)", R"(^@/u05_bad_geometry\.urdf:15:26: error: link\[link_1\]\.collision\[2\]\.cylinder\.length: expected a finite number > 0, got "inf"$)", R"(^@/u05_bad_geometry\.urdf:16:13: error: link\[link_1\]\.visual\[0\]\.origin\.rpy: expected 3 finite numbers, got "0 x 0"$)", R"(^@/u05_bad_geometry\.urdf:16:56: error: link\[link_1\]\.visual\[0\]\.sphere\.radius: expected a finite number > 0, got "0"$)"}, 8},
+      // A URDF must be a tree: urdfdom keeps one of two parent joints without a word.
+      {"u06_two_parents.urdf",
+       Loader::kUrdf,
+       {R"(^@/u06_two_parents\.urdf:19:3: error: joint\[shortcut\]: link link_2 is the child of 2 joints: joint_2 \(line 12\), shortcut \(line 19\); a URDF must be a tree \(one parent joint per link\)$)"},
        1},
       {"u04_no_movable_joint.urdf",
        Loader::kUrdf,
