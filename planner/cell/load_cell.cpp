@@ -240,7 +240,7 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
   Cell cell;
   cell.source_file = cell_yaml.string();
   if (auto v = YamlReader::Get(root, "name")) {
-    if (auto name = reader.String(*v, "name")) cell.name = *name;
+    if (auto name = reader.Name(*v, "name")) cell.name = *name;
   }
   if (auto v = YamlReader::Get(root, "cycle_time")) {
     if (auto t = reader.Positive(*v, "cycle_time")) cell.cycle_time = *t;
@@ -263,7 +263,7 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
         Robot robot;
         bool ok = true;
         if (auto v = YamlReader::Get(node, "name")) {
-          if (auto name = reader.String(*v, JoinKey(key, "name"))) {
+          if (auto name = reader.Name(*v, JoinKey(key, "name"))) {
             robot.name = *name;
             auto [it, inserted] = names.emplace(*name, reader.Where(*v));
             if (!inserted) {
@@ -339,7 +339,7 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
               }
             }
             if (auto p = YamlReader::Get(*v, "program")) {
-              if (auto program = reader.String(*p, JoinKey(ckey, "program"))) {
+              if (auto program = reader.Name(*p, JoinKey(ckey, "program"))) {
                 robot.controller.program = *program;
               }
             }
@@ -402,7 +402,7 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
         std::optional<std::string> name;
         if (!n) {
           reader.Error(entry, JoinKey(key, "name"), "missing required key 'name'");
-        } else if ((name = reader.String(*n, JoinKey(key, "name")))) {
+        } else if ((name = reader.Name(*n, JoinKey(key, "name")))) {
           auto [it, inserted] = names.emplace(*name, reader.Where(*n));
           if (!inserted) {
             reader.Error(*n, JoinKey(key, "name"),

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <memory>
@@ -257,9 +258,13 @@ WeldReach ReachOne(const cell::Cell& cell, const collision::CollisionWorld& worl
     }
     out.status = any ? ReachStatus::kJointLimits : ReachStatus::kOutOfRange;
     const double distance = (X_BW * weld.p_W).norm();
+    // Millimetres up to 1 km, then the order of magnitude (a weld at 1e30 read "10000 m").
+    char distance_text[32];
+    std::snprintf(distance_text, sizeof distance_text, distance < 1000.0 ? "%.3f" : "%.4g",
+                  distance);
     out.detail = any ? "every pose needs a joint beyond its limits"
-                     : "no pose within the arm's reach (weld " +
-                           std::to_string(distance).substr(0, 5) + " m from the base)";
+                     : "no pose within the arm's reach (weld " + std::string(distance_text) +
+                           " m from the base)";
   }
   return out;
 }

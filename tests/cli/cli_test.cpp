@@ -201,6 +201,9 @@ TEST(CliTest, CheckSummarisesTheDemoStation) {
   EXPECT_THAT(r.out, HasSubstr("2 robot(s)"));
   EXPECT_THAT(r.out, HasSubstr("20 weld(s)"));
   EXPECT_THAT(r.out, HasSubstr("clamp_1"));
+  // The shipped robots use boxes and cylinders: "0 collision triangles" read as "no geometry".
+  EXPECT_THAT(r.out, HasSubstr("8 links, 11 collision shapes (0 mesh triangles)"));
+  EXPECT_THAT(r.out, Not(HasSubstr("0 triangles")));
 }
 
 TEST(CliTest, CheckPrintsTheIkSolverAndTheExcusedSelfPairsOfEveryRobot) {
