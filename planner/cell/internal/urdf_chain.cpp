@@ -45,11 +45,21 @@ struct XmlIndex {
   std::vector<Element> origins;
   std::vector<Element> shapes;  ///< <box>, <cylinder>, <sphere> and <mesh>; `name` is the tag.
 
-  const Element* Find(const std::vector<Element>& list, const std::string& name) const {
-    for (const Element& e : list) {
-      if (e.name == name) return &e;
-    }
-    return nullptr;
+  /// The first <link> / <joint> with that name (urdfdom rejects duplicates).
+  std::map<std::string, std::size_t> link_by_name;
+  std::map<std::string, std::size_t> joint_by_name;
+
+  const Element* FindLink(const std::string& name) const { return Find(links, link_by_name, name); }
+  const Element* FindJoint(const std::string& name) const {
+    return Find(joints, joint_by_name, name);
+  }
+
+ private:
+  static const Element* Find(const std::vector<Element>& list,
+                             const std::map<std::string, std::size_t>& by_name,
+                             const std::string& name) {
+    const auto it = by_name.find(name);
+    return it == by_name.end() ? nullptr : &list[it->second];
   }
 };
 
@@ -135,8 +145,14 @@ XmlIndex ScanXml(const std::string& text) {
         e.end = close == std::string::npos ? text.size() : close;
       }
       locate(i, e);
-      if (tag == "link") index.links.push_back(e);
-      if (tag == "joint") index.joints.push_back(e);
+      if (tag == "link") {
+        index.link_by_name.emplace(e.name, index.links.size());
+        index.links.push_back(e);
+      }
+      if (tag == "joint") {
+        index.joint_by_name.emplace(e.name, index.joints.size());
+        index.joints.push_back(e);
+      }
       if (tag == "mesh") index.meshes.push_back(e);
       if (tag == "mimic") index.mimics.push_back(e);
       if (tag == "limit") index.limits.push_back(e);
@@ -202,14 +218,26 @@ SourceLocation RefOr(const Reference& ref, SourceLocation fallback) {
   return ref.where.file.empty() ? fallback : ref.where;
 }
 
+/// The elements of `list` (in file order, as ScanXml makes them) that start inside `parent`,
+/// found by binary search: inputs with many thousands of elements stay fast.
+std::pair<std::vector<XmlIndex::Element>::const_iterator,
+          std::vector<XmlIndex::Element>::const_iterator>
+RangeInside(const std::vector<XmlIndex::Element>& list, const XmlIndex::Element& parent) {
+  const auto first = std::upper_bound(
+      list.begin(), list.end(), parent.begin,
+      [](std::size_t offset, const XmlIndex::Element& e) { return offset < e.begin; });
+  const auto last = std::lower_bound(
+      first, list.end(), parent.end,
+      [](const XmlIndex::Element& e, std::size_t offset) { return e.begin < offset; });
+  return {first, last};
+}
+
 /// The first element of `list` that starts inside `parent` (e.g. the <mimic> of a <joint>).
 const XmlIndex::Element* Inside(const std::vector<XmlIndex::Element>& list,
                                 const XmlIndex::Element* parent) {
   if (parent == nullptr) return nullptr;
-  for (const XmlIndex::Element& e : list) {
-    if (e.begin > parent->begin && e.begin < parent->end) return &e;
-  }
-  return nullptr;
+  const auto [first, last] = RangeInside(list, *parent);
+  return first == last ? nullptr : &*first;
 }
 
 /// Every element of `list` that starts inside `parent`, in file order.
@@ -217,9 +245,8 @@ std::vector<const XmlIndex::Element*> AllInside(const std::vector<XmlIndex::Elem
                                                 const XmlIndex::Element* parent) {
   std::vector<const XmlIndex::Element*> found;
   if (parent == nullptr) return found;
-  for (const XmlIndex::Element& e : list) {
-    if (e.begin > parent->begin && e.begin < parent->end) found.push_back(&e);
-  }
+  const auto [first, last] = RangeInside(list, *parent);
+  for (auto it = first; it != last; ++it) found.push_back(&*it);
   return found;
 }
 
@@ -351,8 +378,8 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
       const std::size_t close = message.find(']', open);
       if (open != std::string::npos && close != std::string::npos) {
         const std::string name = message.substr(open + 1, close - open - 1);
-        element = index.Find(index.joints, name);
-        if (element == nullptr) element = index.Find(index.links, name);
+        element = index.FindJoint(name);
+        if (element == nullptr) element = index.FindLink(name);
       }
       sink.Error(At(file, element), "", "urdfdom: " + message);
     }
@@ -383,7 +410,7 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
   std::map<std::string, std::vector<const XmlIndex::Element*>> parents_of;
   for (const auto& entry : urdf_model->joints_) {
     if (!entry.second) continue;
-    parents_of[entry.second->child_link_name].push_back(index.Find(index.joints, entry.first));
+    parents_of[entry.second->child_link_name].push_back(index.FindJoint(entry.first));
   }
   for (auto& [child, joint_elements] : parents_of) {
     if (joint_elements.size() < 2) continue;
@@ -410,7 +437,7 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
     // urdfdom accepts joints that form a loop (a link that is its own ancestor): a walk longer
     // than the number of links has gone round one.
     if (chain_links.size() > urdf_model->links_.size()) {
-      sink.Error(At(file, index.Find(index.links, current->name)), "link[" + current->name + "]",
+      sink.Error(At(file, index.FindLink(current->name)), "link[" + current->name + "]",
                  "the joints above tip link '" + request.tip_link + "' in " + file +
                      " form a loop (walking up from the tip comes back to '" + current->name +
                      "'): a URDF must be a tree");
@@ -418,7 +445,7 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
     }
     urdf::LinkConstSharedPtr parent = current->getParent();
     if (!parent || !current->parent_joint) {
-      sink.Error(RefOr(request.tip_ref, At(file, index.Find(index.links, request.tip_link))),
+      sink.Error(RefOr(request.tip_ref, At(file, index.FindLink(request.tip_link))),
                  request.tip_ref.key_path,
                  "tip link '" + request.tip_link + "' is not below base link '" +
                      request.base_link + "' in " + file + " (walking up from the tip reaches '" +
@@ -433,7 +460,7 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
   std::reverse(chain_links.begin(), chain_links.end());
 
   for (const urdf::JointConstSharedPtr& uj : chain_joints) {
-    const XmlIndex::Element* element = index.Find(index.joints, uj->name);
+    const XmlIndex::Element* element = index.FindJoint(uj->name);
     const SourceLocation where = At(file, element);
     const XmlIndex::Element* limit_element = Inside(index.limits, element);
     const SourceLocation limit_where = At(file, limit_element != nullptr ? limit_element : element);
@@ -539,7 +566,7 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
     const bool on_chain = std::any_of(chain_joints.begin(), chain_joints.end(),
                                       [&](const auto& c) { return c->name == name; });
     if (on_chain) continue;
-    const XmlIndex::Element* element = index.Find(index.joints, name);
+    const XmlIndex::Element* element = index.FindJoint(name);
     const XmlIndex::Element* mimic = Inside(index.mimics, element);
     sink.Warning(At(file, mimic != nullptr ? mimic : element), "joint[" + name + "].mimic",
                  "ignored: joint " + name + " is not on the arm chain " + request.base_link +
@@ -552,7 +579,7 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
     const int dof = model.dof();
     if (dof == 0 || dof > kMaxDof) {
       const std::string chain = "the chain " + request.base_link + " -> " + request.tip_link;
-      sink.Error(RefOr(request.tip_ref, At(file, index.Find(index.links, request.tip_link))),
+      sink.Error(RefOr(request.tip_ref, At(file, index.FindLink(request.tip_link))),
                  request.tip_ref.key_path,
                  dof == 0
                      ? chain +
@@ -575,7 +602,7 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
   for (const urdf::LinkConstSharedPtr& ul : chain_links) {
     Link link;
     link.name = ul->name;
-    const XmlIndex::Element* link_element = index.Find(index.links, ul->name);
+    const XmlIndex::Element* link_element = index.FindLink(ul->name);
     auto mesh_location = [&](const std::string& filename) {
       const XmlIndex::Element* best = link_element;
       for (const XmlIndex::Element& m : index.meshes) {
