@@ -591,6 +591,14 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
       ok = false;
     }
   }
+  if (chain_links.size() > static_cast<std::size_t>(kMaxChainLinks)) {
+    sink.Error(RefOr(request.tip_ref, At(file, index.FindLink(request.tip_link))),
+               request.tip_ref.key_path,
+               "the chain " + request.base_link + " -> " + request.tip_link + " has " +
+                   std::to_string(chain_links.size()) + " links; weldcell supports at most " +
+                   std::to_string(kMaxChainLinks) + " (fixed frames included)");
+    return std::nullopt;
+  }
 
   // Package search path: the folder that holds the URDF's package (`<root>/<pkg>/urdf/x.urdf`
   // and `<root>/<pkg>/x.urdf`), then robot.yaml's package_paths, then the options.
