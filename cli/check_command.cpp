@@ -211,14 +211,14 @@ void PrintText(const cell::Cell& c, const collision::CollisionWorld& planner_wor
   for (const cell::Obstacle& o : c.obstacles) {
     const Eigen::Vector3d p = o.geometry.X_FG.translation();
     const bool mesh = o.geometry.shape.kind == cell::ShapeKind::kMesh;
-    std::cout << fmt::format("  {:<16} {:<8} {:>18} at [{:.3f}, {:.3f}, {:.3f}] m{}\n", o.name,
-                             ShapeName(o.geometry.shape.kind),
-                             mesh ? fmt::format("{} triangles", o.geometry.shape.triangle_count())
-                                  : std::string(),
-                             p.x(), p.y(), p.z(),
-                             !mesh           ? ""
-                             : o.closed_mesh ? ", closed mesh (solid for containment checks)"
-                                             : ", open surface");
+    std::cout << fmt::format(
+        "  {:<16} {:<8} {:>18} at [{:.3f}, {:.3f}, {:.3f}] m{}\n", o.name,
+        ShapeName(o.geometry.shape.kind),
+        mesh ? fmt::format("{} triangles", o.geometry.shape.triangle_count()) : std::string(),
+        p.x(), p.y(), p.z(),
+        !mesh           ? ""
+        : o.closed_mesh ? ", closed mesh (solid for containment checks)"
+                        : ", open surface");
   }
 }
 
