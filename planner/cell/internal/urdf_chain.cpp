@@ -305,28 +305,35 @@ bool CheckGeometryElement(const std::string& file, const XmlIndex& index,
   const std::vector<const XmlIndex::Element*> origins = AllInside(index.origins, &element);
   if (!origins.empty()) {
     const XmlIndex::Element& origin = *origins.front();
-    good &=
-        CheckNumbers(file, origin, "xyz", 3, NumberRule::kFinite, false, key + ".origin.xyz", sink);
-    good &=
-        CheckNumbers(file, origin, "rpy", 3, NumberRule::kFinite, false, key + ".origin.rpy", sink);
+    if (!CheckNumbers(file, origin, "xyz", 3, NumberRule::kFinite, false, key + ".origin.xyz",
+                      sink))
+      good = false;
+    if (!CheckNumbers(file, origin, "rpy", 3, NumberRule::kFinite, false, key + ".origin.rpy",
+                      sink))
+      good = false;
   }
   for (const XmlIndex::Element* shape : AllInside(index.shapes, &element)) {
     const std::string shape_key = key + "." + shape->name;
     if (shape->name == "box") {
-      good &= CheckNumbers(file, *shape, "size", 3, NumberRule::kPositive, true,
-                           shape_key + ".size", sink);
+      if (!CheckNumbers(file, *shape, "size", 3, NumberRule::kPositive, true, shape_key + ".size",
+                        sink))
+        good = false;
     } else if (shape->name == "cylinder") {
-      good &= CheckNumbers(file, *shape, "radius", 1, NumberRule::kPositive, true,
-                           shape_key + ".radius", sink);
-      good &= CheckNumbers(file, *shape, "length", 1, NumberRule::kPositive, true,
-                           shape_key + ".length", sink);
+      if (!CheckNumbers(file, *shape, "radius", 1, NumberRule::kPositive, true,
+                        shape_key + ".radius", sink))
+        good = false;
+      if (!CheckNumbers(file, *shape, "length", 1, NumberRule::kPositive, true,
+                        shape_key + ".length", sink))
+        good = false;
     } else if (shape->name == "sphere") {
-      good &= CheckNumbers(file, *shape, "radius", 1, NumberRule::kPositive, true,
-                           shape_key + ".radius", sink);
+      if (!CheckNumbers(file, *shape, "radius", 1, NumberRule::kPositive, true,
+                        shape_key + ".radius", sink))
+        good = false;
     } else if (shape->name == "mesh") {
       // A negative scale mirrors the mesh (allowed); zero flattens it to nothing.
-      good &= CheckNumbers(file, *shape, "scale", 3, NumberRule::kNonZero, false,
-                           shape_key + ".scale", sink);
+      if (!CheckNumbers(file, *shape, "scale", 3, NumberRule::kNonZero, false, shape_key + ".scale",
+                        sink))
+        good = false;
     }
   }
   return good;
@@ -703,12 +710,14 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
         AllInside(index.visuals, link_element);
     bool geometry_good = true;
     for (std::size_t i = 0; i < xml_collisions.size(); ++i) {
-      geometry_good &= CheckGeometryElement(file, index, *xml_collisions[i],
-                                            IndexKey(link_key + ".collision", i), sink);
+      if (!CheckGeometryElement(file, index, *xml_collisions[i],
+                                IndexKey(link_key + ".collision", i), sink))
+        geometry_good = false;
     }
     for (std::size_t i = 0; i < xml_visuals.size(); ++i) {
-      geometry_good &= CheckGeometryElement(file, index, *xml_visuals[i],
-                                            IndexKey(link_key + ".visual", i), sink);
+      if (!CheckGeometryElement(file, index, *xml_visuals[i], IndexKey(link_key + ".visual", i),
+                                sink))
+        geometry_good = false;
     }
     if (geometry_good && link_element != nullptr) {
       // Anything else urdfdom dropped without failing (it only logs): never plan without it.
