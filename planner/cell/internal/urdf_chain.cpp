@@ -33,6 +33,7 @@ struct XmlIndex {
     std::size_t end = 0;  ///< One past the element's end (closing tag included).
     int line = 0;
     int column = 0;
+    std::string tag;         ///< e.g. "link", "box".
     std::string attributes;  ///< The start tag's text after the tag name.
   };
   std::vector<Element> links;
@@ -43,7 +44,7 @@ struct XmlIndex {
   std::vector<Element> collisions;
   std::vector<Element> visuals;
   std::vector<Element> origins;
-  std::vector<Element> shapes;  ///< <box>, <cylinder>, <sphere> and <mesh>; `name` is the tag.
+  std::vector<Element> shapes;  ///< <box>, <cylinder>, <sphere> and <mesh>.
 
   /// The first <link> / <joint> with that name (urdfdom rejects duplicates).
   std::map<std::string, std::size_t> link_by_name;
@@ -137,6 +138,7 @@ XmlIndex ScanXml(const std::string& text) {
       e.name = tag == "mesh"    ? AttributeValue(tag_text, "filename")
                : tag == "mimic" ? AttributeValue(tag_text, "joint")
                                 : AttributeValue(tag_text, "name");
+      e.tag = tag;
       e.attributes = std::string(tag_text);
       e.begin = i;
       e.end = q + 1;
@@ -160,7 +162,6 @@ XmlIndex ScanXml(const std::string& text) {
       if (tag == "visual") index.visuals.push_back(e);
       if (tag == "origin") index.origins.push_back(e);
       if (tag == "box" || tag == "cylinder" || tag == "sphere" || tag == "mesh") {
-        e.name = tag;
         index.shapes.push_back(e);
       }
     }
@@ -301,39 +302,37 @@ bool CheckNumbers(const std::string& file, const XmlIndex::Element& element,
 bool CheckGeometryElement(const std::string& file, const XmlIndex& index,
                           const XmlIndex::Element& element, const std::string& key,
                           DiagnosticSink& sink) {
-  bool good = true;
-  const std::vector<const XmlIndex::Element*> origins = AllInside(index.origins, &element);
-  if (!origins.empty()) {
-    const XmlIndex::Element& origin = *origins.front();
-    if (!CheckNumbers(file, origin, "xyz", 3, NumberRule::kFinite, false, key + ".origin.xyz",
-                      sink))
-      good = false;
-    if (!CheckNumbers(file, origin, "rpy", 3, NumberRule::kFinite, false, key + ".origin.rpy",
-                      sink))
-      good = false;
+  struct Rule {
+    std::string_view tag;
+    std::string_view attribute;
+    std::size_t count;
+    NumberRule rule;
+    bool required;
+  };
+  // A negative mesh scale mirrors the mesh (allowed); zero flattens it to nothing.
+  static constexpr Rule kRules[] = {
+      {"origin", "xyz", 3, NumberRule::kFinite, false},
+      {"origin", "rpy", 3, NumberRule::kFinite, false},
+      {"box", "size", 3, NumberRule::kPositive, true},
+      {"cylinder", "radius", 1, NumberRule::kPositive, true},
+      {"cylinder", "length", 1, NumberRule::kPositive, true},
+      {"sphere", "radius", 1, NumberRule::kPositive, true},
+      {"mesh", "scale", 3, NumberRule::kNonZero, false},
+  };
+  // The element's own <origin> (the first one) and its shapes.
+  std::vector<const XmlIndex::Element*> checked = AllInside(index.shapes, &element);
+  if (const XmlIndex::Element* origin = Inside(index.origins, &element)) {
+    checked.insert(checked.begin(), origin);
   }
-  for (const XmlIndex::Element* shape : AllInside(index.shapes, &element)) {
-    const std::string shape_key = key + "." + shape->name;
-    if (shape->name == "box") {
-      if (!CheckNumbers(file, *shape, "size", 3, NumberRule::kPositive, true, shape_key + ".size",
-                        sink))
+  bool good = true;
+  for (const XmlIndex::Element* e : checked) {
+    for (const Rule& r : kRules) {
+      if (r.tag != e->tag) continue;
+      const std::string attribute(r.attribute);
+      if (!CheckNumbers(file, *e, attribute, r.count, r.rule, r.required,
+                        key + "." + e->tag + "." + attribute, sink)) {
         good = false;
-    } else if (shape->name == "cylinder") {
-      if (!CheckNumbers(file, *shape, "radius", 1, NumberRule::kPositive, true,
-                        shape_key + ".radius", sink))
-        good = false;
-      if (!CheckNumbers(file, *shape, "length", 1, NumberRule::kPositive, true,
-                        shape_key + ".length", sink))
-        good = false;
-    } else if (shape->name == "sphere") {
-      if (!CheckNumbers(file, *shape, "radius", 1, NumberRule::kPositive, true,
-                        shape_key + ".radius", sink))
-        good = false;
-    } else if (shape->name == "mesh") {
-      // A negative scale mirrors the mesh (allowed); zero flattens it to nothing.
-      if (!CheckNumbers(file, *shape, "scale", 3, NumberRule::kNonZero, false, shape_key + ".scale",
-                        sink))
-        good = false;
+      }
     }
   }
   return good;
