@@ -156,10 +156,14 @@ void PrintText(const cell::Cell& c, const collision::CollisionWorld& planner_wor
     for (const cell::Joint& j : m.joints) {
       if (j.movable()) std::cout << "      " << JointLine(j) << '\n';
     }
-    std::size_t link_triangles = 0;
-    for (const cell::Link& l : m.links) link_triangles += TriangleCount(l.collision);
-    std::cout << fmt::format("      {} links, {} collision triangles\n", m.links.size(),
-                             link_triangles);
+    // Primitive shapes (boxes, cylinders, spheres) have no triangles: count shapes as well.
+    std::size_t link_shapes = 0, link_triangles = 0;
+    for (const cell::Link& l : m.links) {
+      link_shapes += l.collision.size();
+      link_triangles += TriangleCount(l.collision);
+    }
+    std::cout << fmt::format("      {} links, {} collision shapes ({} mesh triangles)\n",
+                             m.links.size(), link_shapes, link_triangles);
     std::cout << "      IK: " << IkText(DescribeIk(planner_world.chain(r_index))) << '\n';
     const collision::AllowedCollisionMatrix& acm = planner_world.allowed_collisions(r_index);
     const int pairs = acm.body_count() * (acm.body_count() - 1) / 2;
@@ -207,12 +211,14 @@ void PrintText(const cell::Cell& c, const collision::CollisionWorld& planner_wor
   for (const cell::Obstacle& o : c.obstacles) {
     const Eigen::Vector3d p = o.geometry.X_FG.translation();
     const bool mesh = o.geometry.shape.kind == cell::ShapeKind::kMesh;
-    std::cout << fmt::format("  {:<16} {:<8} {:>8} triangles at [{:.3f}, {:.3f}, {:.3f}] m{}\n",
-                             o.name, ShapeName(o.geometry.shape.kind),
-                             o.geometry.shape.triangle_count(), p.x(), p.y(), p.z(),
-                             !mesh           ? ""
-                             : o.closed_mesh ? ", closed mesh (solid for containment checks)"
-                                             : ", open surface");
+    std::cout << fmt::format(
+        "  {:<16} {:<8} {:>18} at [{:.3f}, {:.3f}, {:.3f}] m{}\n", o.name,
+        ShapeName(o.geometry.shape.kind),
+        mesh ? fmt::format("{} triangles", o.geometry.shape.triangle_count()) : std::string(),
+        p.x(), p.y(), p.z(),
+        !mesh           ? ""
+        : o.closed_mesh ? ", closed mesh (solid for containment checks)"
+                        : ", open surface");
   }
 }
 

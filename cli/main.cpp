@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "planner/common/atomic_file.hpp"
 #include "planner/common/diagnostics.hpp"
 
 int main(int argc, char** argv) {
@@ -38,6 +39,10 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitBadInput;
   } catch (const weldcell::InputError& e) {
     std::cerr << e.what() << '\n';
+    return kExitBadInput;
+  } catch (const weldcell::FileWriteError& e) {
+    // An output path the user gave that the file system refused (docs/cli.md: exit 2).
+    std::cerr << "weldcell: error: " << e.what() << '\n';
     return kExitBadInput;
   } catch (const std::exception& e) {
     std::cerr << "weldcell: internal error: " << e.what() << '\n';

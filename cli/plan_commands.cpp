@@ -13,6 +13,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/json_output.hpp"
+#include "cli/output_paths.hpp"
 #include "cli/progress.hpp"
 #include "planner/cell/load.hpp"
 #include "planner/collision/collision_world.hpp"
@@ -71,6 +72,8 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   cmd->add_option("--seed", args->seed, "Random seed (default: the cell's settings.seed)")
       ->check(CLI::NonNegativeNumber);
   cmd->callback([&global, exit_code, args] {
+    CheckOutputFolder(args->out, "--out");
+    CheckOutputFile(std::filesystem::path(args->out) / "plan.json", "--out");
     cell::Cell c = LoadForCommand(args->cell, global);
     if (args->seed >= 0) c.settings.seed = static_cast<std::uint64_t>(args->seed);
     // A robot that cannot leave its home is an input error, said once (not once per weld).
@@ -152,7 +155,7 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   cmd->add_option("plan", *plan_file, "The plan.json to check")->required();
   cmd->add_option("--resolution", *resolution_mm,
                   "mm of robot travel between collision checks (default: the cell's)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(ResolutionMm());
   cmd->add_option("-j,--jobs", *jobs, "Worker threads (0 = one per core)")
       ->check(CLI::NonNegativeNumber);
   cmd->callback([&global, exit_code, cell_file, plan_file, resolution_mm, jobs] {

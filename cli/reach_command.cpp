@@ -13,6 +13,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/json_output.hpp"
+#include "cli/output_paths.hpp"
 #include "cli/progress.hpp"
 #include "planner/cell/load.hpp"
 #include "planner/collision/collision_world.hpp"
@@ -94,10 +95,13 @@ void RegisterReach(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   auto csv_file = std::make_shared<std::string>();
   auto jobs = std::make_shared<int>(0);
   cmd->add_option("cell", *cell_file, "The cell YAML")->required();
-  cmd->add_option("--csv", *csv_file, "Also write the weld × robot table as CSV to this file");
+  CLI::Option* csv_option =
+      cmd->add_option("--csv", *csv_file, "Also write the weld × robot table as CSV to this file");
   cmd->add_option("-j,--jobs", *jobs, "Worker threads (0 = one per core)")
       ->check(CLI::NonNegativeNumber);
-  cmd->callback([&global, exit_code, cell_file, csv_file, jobs] {
+  cmd->callback([&global, exit_code, cell_file, csv_file, csv_option, jobs] {
+    const bool write_csv = csv_option->count() > 0;
+    if (write_csv) CheckOutputFile(*csv_file, "--csv");
     const cell::Loaded<cell::Cell> loaded = cell::LoadCell(*cell_file, CellLoadOptions(global));
     for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
     const cell::Cell& c = loaded.value;
@@ -108,7 +112,7 @@ void RegisterReach(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         reach::ReachAll(c, world, {.threads = *jobs, .progress = bars.MakeProgress(&interrupted)});
     if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
     bars.Finish();
-    if (!csv_file->empty()) WriteFileAtomically(*csv_file, ReachCsv(c, map));
+    if (write_csv) WriteFileAtomically(*csv_file, ReachCsv(c, map));
 
     std::vector<int> unreachable;
     for (int w = 0; w < map.weld_count(); ++w) {

@@ -76,6 +76,18 @@ struct Obstacle {
   bool closed_mesh = false;
 };
 
+// Sanity bounds on the settings (docs/formats.md), enforced by LoadCell: finer steps make reach
+// or collision checking run for hours without a better answer.
+inline constexpr double kMinSpinStep = 0.1 * std::numbers::pi / 180.0;  ///< rad: ≤ 3600 spins.
+inline constexpr double kMaxSpinStep = 2.0 * std::numbers::pi;          ///< rad: one turn.
+inline constexpr double kMinTiltStep = 0.1 * std::numbers::pi / 180.0;  ///< rad (or 0).
+inline constexpr double kMaxTiltStep = 0.5 * std::numbers::pi;          ///< rad: 90°.
+inline constexpr double kMinResolution = 1e-4;                          ///< m (0.1 mm).
+inline constexpr double kMaxResolution = 0.1;                           ///< m (100 mm).
+/// Gun poses reach may try per weld and robot (spins × tilts), about 4 s of work at a few
+/// thousand IK + collision checks per second.
+inline constexpr std::int64_t kMaxPoseSamplesPerWeld = 20000;
+
 struct ReachSettings {
   double spin_step =
       15.0 * std::numbers::pi / 180.0;  ///< rad between sampled gun spins about the normal.

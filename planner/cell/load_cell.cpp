@@ -9,6 +9,7 @@
 #include "planner/cell/internal/load_context.hpp"
 #include "planner/cell/internal/welds.hpp"
 #include "planner/cell/load.hpp"
+#include "planner/cell/weld_frame.hpp"
 
 namespace weldcell::cell {
 
@@ -140,6 +141,28 @@ std::string FormatMm(double metres) {
   return out.str();
 }
 
+std::string Compact(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
+// A setting that must lie in [lo, hi] (SI; or be 0 with allow_zero), read in the file's `unit`.
+std::optional<double> Bounded(YamlReader& reader, const YAML::Node& node, const std::string& key,
+                              double unit, const std::string& unit_name, double lo, double hi,
+                              bool allow_zero, const std::string& why) {
+  std::optional<double> x = reader.Positive(node, key, unit, allow_zero);
+  if (!x || (allow_zero && *x == 0.0)) return x;
+  if (*x < lo * (1.0 - 1e-12) || *x > hi * (1.0 + 1e-12)) {
+    reader.Error(node, key,
+                 std::string("must be ") + (allow_zero ? "0 or " : "") + "between " +
+                     Compact(lo / unit) + " and " + Compact(hi / unit) + " " + unit_name + " (" +
+                     why + "), got " + node.Scalar());
+    return std::nullopt;
+  }
+  return x;
+}
+
 void ReadSettings(YamlReader& reader, const YAML::Node& node, const internal::Units& units,
                   Settings& settings) {
   if (!reader.CheckMap(node, "settings", {}, {"seed", "reach", "motion"})) return;
@@ -150,12 +173,15 @@ void ReadSettings(YamlReader& reader, const YAML::Node& node, const internal::Un
     if (reader.CheckMap(*reach, "settings.reach", {},
                         {"spin_step", "tilt_step", "min_clearance"})) {
       if (auto v = YamlReader::Get(*reach, "spin_step")) {
-        if (auto x = reader.Positive(*v, "settings.reach.spin_step", units.angle)) {
+        if (auto x =
+                Bounded(reader, *v, "settings.reach.spin_step", units.angle, units.angle_name,
+                        kMinSpinStep, kMaxSpinStep, false, "at most 3600 gun spins per weld")) {
           settings.reach.spin_step = *x;
         }
       }
       if (auto v = YamlReader::Get(*reach, "tilt_step")) {
-        if (auto x = reader.Positive(*v, "settings.reach.tilt_step", units.angle, true)) {
+        if (auto x = Bounded(reader, *v, "settings.reach.tilt_step", units.angle, units.angle_name,
+                             kMinTiltStep, kMaxTiltStep, true, "0 samples only the normal")) {
           settings.reach.tilt_step = *x;
         }
       }
@@ -170,7 +196,9 @@ void ReadSettings(YamlReader& reader, const YAML::Node& node, const internal::Un
     if (reader.CheckMap(*motion, "settings.motion", {},
                         {"resolution", "speed_scale", "planning_time"})) {
       if (auto v = YamlReader::Get(*motion, "resolution")) {
-        if (auto x = reader.Positive(*v, "settings.motion.resolution", units.length)) {
+        if (auto x =
+                Bounded(reader, *v, "settings.motion.resolution", units.length, units.length_name,
+                        kMinResolution, kMaxResolution, false, "travel between collision checks")) {
           settings.motion.resolution = *x;
         }
       }
@@ -212,7 +240,7 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
   Cell cell;
   cell.source_file = cell_yaml.string();
   if (auto v = YamlReader::Get(root, "name")) {
-    if (auto name = reader.String(*v, "name")) cell.name = *name;
+    if (auto name = reader.Name(*v, "name")) cell.name = *name;
   }
   if (auto v = YamlReader::Get(root, "cycle_time")) {
     if (auto t = reader.Positive(*v, "cycle_time")) cell.cycle_time = *t;
@@ -235,7 +263,7 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
         Robot robot;
         bool ok = true;
         if (auto v = YamlReader::Get(node, "name")) {
-          if (auto name = reader.String(*v, JoinKey(key, "name"))) {
+          if (auto name = reader.Name(*v, JoinKey(key, "name"))) {
             robot.name = *name;
             auto [it, inserted] = names.emplace(*name, reader.Where(*v));
             if (!inserted) {
@@ -311,7 +339,7 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
               }
             }
             if (auto p = YamlReader::Get(*v, "program")) {
-              if (auto program = reader.String(*p, JoinKey(ckey, "program"))) {
+              if (auto program = reader.Name(*p, JoinKey(ckey, "program"))) {
                 robot.controller.program = *program;
               }
             }
@@ -374,7 +402,7 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
         std::optional<std::string> name;
         if (!n) {
           reader.Error(entry, JoinKey(key, "name"), "missing required key 'name'");
-        } else if ((name = reader.String(*n, JoinKey(key, "name")))) {
+        } else if ((name = reader.Name(*n, JoinKey(key, "name")))) {
           auto [it, inserted] = names.emplace(*name, reader.Where(*n));
           if (!inserted) {
             reader.Error(*n, JoinKey(key, "name"),
@@ -396,6 +424,29 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
 
   if (auto node = YamlReader::Get(root, "settings")) {
     ReadSettings(reader, *node, units, cell.settings);
+  }
+
+  // Reach tries every spin × tilt pose of a weld: bound the work per weld (the steps are bounded
+  // above, but a fine spin and tilt step together with a wide tilt tolerance multiply up).
+  std::size_t too_many = 0;
+  for (std::size_t w = 0; w < cell.welds.size() && w < welds.size(); ++w) {
+    const PoseSampleCount count = CountPoseSamples(cell.welds[w], cell.settings.reach);
+    if (count.total() <= kMaxPoseSamplesPerWeld) continue;
+    if (too_many++ > 0) continue;
+    const internal::WeldEntry& entry = welds[w];
+    std::size_t others = 0;
+    for (std::size_t o = w + 1; o < cell.welds.size(); ++o) {
+      others +=
+          CountPoseSamples(cell.welds[o], cell.settings.reach).total() > kMaxPoseSamplesPerWeld;
+    }
+    sink.Error(entry.where, entry.key_path.empty() ? entry.id_key : entry.key_path,
+               "reach would try " + std::to_string(count.total()) + " gun poses for weld " +
+                   cell.welds[w].id + " (" + std::to_string(count.spins) + " spins x " +
+                   std::to_string(1 + 4 * count.tilt_rings) + " tilts" +
+                   (others > 0 ? "; " + std::to_string(others) + " more welds likewise" : "") +
+                   "), more than " + std::to_string(kMaxPoseSamplesPerWeld) +
+                   ": use a larger settings.reach.spin_step or tilt_step, or a smaller tilt "
+                   "tolerance");
   }
 
   // Solids: meshes are surfaces for motion checks, so a base or a weld inside a closed mesh

@@ -116,7 +116,7 @@ std::shared_ptr<const RobotModel> ReadRobotModel(const fs::path& robot_yaml, con
   const fs::path dir = robot_yaml.parent_path();
 
   std::optional<std::string> name;
-  if (auto n = YamlReader::Get(root, "name")) name = reader.String(*n, "name");
+  if (auto n = YamlReader::Get(root, "name")) name = reader.Name(*n, "name");
 
   std::vector<fs::path> package_paths;
   if (auto node = YamlReader::Get(root, "package_paths")) {

@@ -159,7 +159,7 @@ std::optional<Tool> ReadTool(const fs::path& tool_yaml, const Reference& ref, Lo
   Tool tool;
   tool.source_file = tool_yaml.string();
   if (auto n = YamlReader::Get(root, "name")) {
-    if (auto name = reader.String(*n, "name")) tool.name = *name;
+    if (auto name = reader.Name(*n, "name")) tool.name = *name;
   }
   if (auto tcp = YamlReader::Get(root, "tcp")) {
     if (auto X = reader.Pose(*tcp, "tcp", units)) tool.X_FT = *X;

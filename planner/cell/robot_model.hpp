@@ -15,6 +15,9 @@ namespace weldcell::cell {
 /// (kinematics keeps fixed-capacity scratch of this size). The loader also rejects chains
 /// without a movable joint.
 inline constexpr int kMaxDof = 16;
+/// Most links of an arm chain, fixed frames included (real arms have 8 to 15): self-collision
+/// pairs grow with the square of the link count.
+inline constexpr int kMaxChainLinks = 64;
 
 enum class JointType { kRevolute, kPrismatic, kFixed };
 

@@ -1,5 +1,6 @@
 #include "planner/cell/weld_frame.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -53,6 +54,44 @@ bool SpinAllowed(const cell::Weld& weld, double spin) {
   const double shifted =
       weld.spin_min + std::fmod(std::fmod(spin - weld.spin_min, kTwoPi) + kTwoPi, kTwoPi);
   return shifted <= weld.spin_max + 1e-12;
+}
+
+namespace {
+
+// A count from a floating-point quotient, without the undefined behaviour of converting a value
+// beyond the integer's range (or NaN): saturates at kCountLimit.
+std::int64_t SaturatedCount(double x, std::int64_t at_least) {
+  constexpr std::int64_t kLimit = PoseSampleCount::kCountLimit;
+  if (std::isnan(x) || x >= static_cast<double>(kLimit)) return kLimit;
+  return std::max(at_least, static_cast<std::int64_t>(x));
+}
+
+}  // namespace
+
+PoseSampleCount CountPoseSamples(const cell::Weld& weld, const cell::ReachSettings& settings) {
+  constexpr double kTwoPi = 2.0 * std::numbers::pi;
+  PoseSampleCount count;
+  const double range = weld.spin_max - weld.spin_min;
+  const double step = settings.spin_step > 0 ? settings.spin_step : kTwoPi;
+  count.full_turn = range >= kTwoPi - 1e-9;
+  if (count.full_turn) {
+    count.spins = SaturatedCount(std::round(kTwoPi / step), 1);
+  } else {
+    // n intervals, n + 1 spins (both ends of the range).
+    const std::int64_t intervals = SaturatedCount(std::ceil(range / step - 1e-9), 1);
+    count.spins = std::min(intervals + 1, PoseSampleCount::kCountLimit);
+  }
+  if (settings.tilt_step > 0) {
+    const double limit = weld.tilt_tolerance + 1e-12;
+    std::int64_t rings = SaturatedCount(std::floor(limit / settings.tilt_step), 0);
+    // The ring k lies at k · tilt_step: keep exactly those within the tolerance.
+    if (rings < PoseSampleCount::kCountLimit) {
+      while (static_cast<double>(rings + 1) * settings.tilt_step <= limit) ++rings;
+      while (rings > 0 && static_cast<double>(rings) * settings.tilt_step > limit) --rings;
+    }
+    count.tilt_rings = rings;
+  }
+  return count;
 }
 
 }  // namespace weldcell::cell

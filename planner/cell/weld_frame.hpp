@@ -30,6 +30,20 @@ struct WeldPoseError {
 };
 WeldPoseError MeasureWeldPose(const cell::Weld& weld, const Eigen::Isometry3d& X_WT);
 
+/// How many gun poses reach samples at a weld: spins over the allowed range at spin_step (both
+/// ends when the range is not a full turn; one when spin_step is ≤ 0 or NaN), times the normal
+/// itself plus rings of tilt_step up to the weld's tilt tolerance, 4 directions each (none when
+/// tilt_step is ≤ 0 or NaN). Counts saturate at kCountLimit instead of overflowing, whatever the
+/// steps.
+struct PoseSampleCount {
+  static constexpr std::int64_t kCountLimit = 1'000'000'000;
+  std::int64_t spins = 1;       ///< In [1, kCountLimit].
+  std::int64_t tilt_rings = 0;  ///< In [0, kCountLimit].
+  bool full_turn = true;        ///< Spins cover 2π (n spins) rather than a range (n + 1 ends).
+  std::int64_t total() const { return spins * (1 + 4 * tilt_rings); }
+};
+PoseSampleCount CountPoseSamples(const cell::Weld& weld, const cell::ReachSettings& settings);
+
 /// True when `spin` lies in the weld's allowed range [spin_min, spin_max], modulo 2π.
 bool SpinAllowed(const cell::Weld& weld, double spin);
 

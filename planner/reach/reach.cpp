@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <memory>
@@ -76,21 +77,25 @@ struct PoseSample {
 // in 4 directions.
 std::vector<PoseSample> PoseSamples(const cell::Weld& weld, const cell::ReachSettings& settings) {
   constexpr double kTwoPi = 2.0 * std::numbers::pi;
+  const cell::PoseSampleCount count = cell::CountPoseSamples(weld, settings);
+  // LoadCell bounds the steps so that this holds; a cell built in code must respect it too.
+  WELDCELL_CHECK(count.total() <= cell::kMaxPoseSamplesPerWeld);
   std::vector<double> spins;
-  const double range = weld.spin_max - weld.spin_min;
-  const double step = settings.spin_step > 0 ? settings.spin_step : kTwoPi;
-  if (range >= kTwoPi - 1e-9) {
-    const int n = std::max(1, static_cast<int>(std::round(kTwoPi / step)));
-    for (int i = 0; i < n; ++i) spins.push_back(weld.spin_min + i * kTwoPi / n);
+  if (count.full_turn) {
+    const auto n = static_cast<double>(count.spins);
+    for (std::int64_t i = 0; i < count.spins; ++i) {
+      spins.push_back(weld.spin_min + static_cast<double>(i) * kTwoPi / n);
+    }
   } else {
-    const int n = std::max(1, static_cast<int>(std::ceil(range / step - 1e-9)));
-    for (int i = 0; i <= n; ++i) spins.push_back(weld.spin_min + i * range / n);
+    const double range = weld.spin_max - weld.spin_min;
+    const auto n = static_cast<double>(count.spins - 1);
+    for (std::int64_t i = 0; i < count.spins; ++i) {
+      spins.push_back(weld.spin_min + static_cast<double>(i) * range / n);
+    }
   }
   std::vector<double> tilts = {0.0};
-  if (settings.tilt_step > 0) {
-    for (double t = settings.tilt_step; t <= weld.tilt_tolerance + 1e-12; t += settings.tilt_step) {
-      tilts.push_back(t);
-    }
+  for (std::int64_t k = 1; k <= count.tilt_rings; ++k) {
+    tilts.push_back(static_cast<double>(k) * settings.tilt_step);
   }
   std::vector<PoseSample> out;
   for (double spin : spins) {
@@ -253,9 +258,13 @@ WeldReach ReachOne(const cell::Cell& cell, const collision::CollisionWorld& worl
     }
     out.status = any ? ReachStatus::kJointLimits : ReachStatus::kOutOfRange;
     const double distance = (X_BW * weld.p_W).norm();
+    // Millimetres up to 1 km, then the order of magnitude (a weld at 1e30 read "10000 m").
+    char distance_text[32];
+    std::snprintf(distance_text, sizeof distance_text, distance < 1000.0 ? "%.3f" : "%.4g",
+                  distance);
     out.detail = any ? "every pose needs a joint beyond its limits"
-                     : "no pose within the arm's reach (weld " +
-                           std::to_string(distance).substr(0, 5) + " m from the base)";
+                     : "no pose within the arm's reach (weld " + std::string(distance_text) +
+                           " m from the base)";
   }
   return out;
 }

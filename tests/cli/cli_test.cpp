@@ -205,6 +205,9 @@ TEST(CliTest, CheckSummarisesTheDemoStation) {
   EXPECT_THAT(r.out, HasSubstr("2 robot(s)"));
   EXPECT_THAT(r.out, HasSubstr("20 weld(s)"));
   EXPECT_THAT(r.out, HasSubstr("clamp_1"));
+  // The shipped robots use boxes and cylinders: "0 collision triangles" read as "no geometry".
+  EXPECT_THAT(r.out, HasSubstr("8 links, 11 collision shapes (0 mesh triangles)"));
+  EXPECT_THAT(r.out, Not(HasSubstr("0 triangles")));
 }
 
 TEST(CliTest, CheckPrintsTheIkSolverAndTheExcusedSelfPairsOfEveryRobot) {
@@ -371,6 +374,53 @@ TEST(CliTest, ReachWritesTheCsvAndReportsEveryRobot) {
   int rows = 0;
   for (std::string line; std::getline(in, line);) ++rows;
   EXPECT_EQ(rows, 40);  // 20 welds × 2 robots
+}
+
+// Output paths used to fail with exit 3 ("internal error ... Success") after the whole pipeline
+// had run, and `--csv ""` wrote nothing with exit 0: they are checked before any work now.
+TEST(CliTest, OutputPathMistakesAreBadUsageNamedBeforeAnyWork) {
+  const fs::path dir = TempDir("output_paths");
+  std::ofstream(dir / "afile") << "keep";
+  fs::create_directories(dir / "out" / "plan.json");
+  fs::create_directories(dir / "csvdir");
+  const std::string cell = "cells/demo/cell.yaml";
+  const struct {
+    std::string args;
+    std::string expected;
+  } kCases[] = {
+      {"plan " + cell + " -o " + (dir / "afile").string(),
+       (dir / "afile").string() + ": error: --out: is a file, not a folder"},
+      {"plan " + cell + " -o " + (dir / "afile" / "sub").string(),
+       (dir / "afile" / "sub").string() + ": error: --out: " + (dir / "afile").string() +
+           " is a file, not a folder"},
+      {"plan " + cell + " -o " + (dir / "out").string(),
+       (dir / "out" / "plan.json").string() + ": error: --out: is a folder, where weldcell must "
+                                              "write a file"},
+      {"reach " + cell + " --csv " + (dir / "csvdir").string(),
+       (dir / "csvdir").string() + ": error: --csv: is a folder"},
+      {"reach " + cell + " --csv ''", "\"\": error: --csv: empty file name"},
+      {"reach " + cell + " --csv /dev/null", "/dev/null: error: --csv: is not a regular file"},
+  };
+  for (const auto& c : kCases) {
+    const CommandRun r = Weldcell(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args << "\n" << r.out;
+    EXPECT_THAT(r.out, HasSubstr(c.expected)) << c.args;
+    // Nothing was computed: no progress, no result.
+    EXPECT_THAT(r.out, Not(ContainsRegex("reach: [0-9]+/|makespan|reaches"))) << c.args;
+  }
+  EXPECT_EQ(ReadText(dir / "afile"), "keep");
+  EXPECT_TRUE(fs::is_directory(dir / "out" / "plan.json"));
+}
+
+// --resolution 1e-9 never ended; inf printed 300 digits, nan silently meant the default.
+TEST(CliTest, VerifyResolutionOutsideItsBoundsIsBadUsage) {
+  for (const char* value : {"1e-9", "0.01", "inf", "nan", "-1", "1000"}) {
+    const CommandRun r =
+        Weldcell(std::string("verify cells/demo/cell.yaml no_plan.json --resolution ") + value);
+    EXPECT_EQ(r.exit_code, 2) << value << "\n" << r.out;
+    EXPECT_THAT(r.out, HasSubstr("--resolution: expected 0 (the cell's) or 0.1 to 100 mm, got '" +
+                                 std::string(value) + "'"));
+  }
 }
 
 TEST(CliTest, PlanThenVerifyTheDemoStation) {

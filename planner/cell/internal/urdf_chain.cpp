@@ -7,10 +7,14 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <numbers>
+#include <optional>
 #include <sstream>
+#include <tuple>
 
 #include "planner/cell/internal/load_context.hpp"
 #include "planner/cell/internal/xml_depth.hpp"
@@ -29,21 +33,38 @@ struct XmlIndex {
     std::size_t end = 0;  ///< One past the element's end (closing tag included).
     int line = 0;
     int column = 0;
+    std::string tag;         ///< e.g. "link", "box".
+    std::string attributes;  ///< The start tag's text after the tag name.
   };
   std::vector<Element> links;
   std::vector<Element> joints;
   std::vector<Element> meshes;
   std::vector<Element> mimics;  ///< `name` is the `joint` attribute (the joint mimicked).
+  std::vector<Element> limits;
+  std::vector<Element> collisions;
+  std::vector<Element> visuals;
+  std::vector<Element> origins;
+  std::vector<Element> shapes;  ///< <box>, <cylinder>, <sphere> and <mesh>.
 
-  const Element* Find(const std::vector<Element>& list, const std::string& name) const {
-    for (const Element& e : list) {
-      if (e.name == name) return &e;
-    }
-    return nullptr;
+  /// The first <link> / <joint> with that name (urdfdom rejects duplicates).
+  std::map<std::string, std::size_t> link_by_name;
+  std::map<std::string, std::size_t> joint_by_name;
+
+  const Element* FindLink(const std::string& name) const { return Find(links, link_by_name, name); }
+  const Element* FindJoint(const std::string& name) const {
+    return Find(joints, joint_by_name, name);
+  }
+
+ private:
+  static const Element* Find(const std::vector<Element>& list,
+                             const std::map<std::string, std::size_t>& by_name,
+                             const std::string& name) {
+    const auto it = by_name.find(name);
+    return it == by_name.end() ? nullptr : &list[it->second];
   }
 };
 
-std::string AttributeValue(std::string_view tag_text, std::string_view attribute) {
+std::optional<std::string> FindAttribute(std::string_view tag_text, std::string_view attribute) {
   std::size_t pos = 0;
   while ((pos = tag_text.find(attribute, pos)) != std::string_view::npos) {
     const bool word_start = pos > 0 && std::isspace(static_cast<unsigned char>(tag_text[pos - 1]));
@@ -62,7 +83,11 @@ std::string AttributeValue(std::string_view tag_text, std::string_view attribute
     }
     pos += attribute.size();
   }
-  return {};
+  return std::nullopt;
+}
+
+std::string AttributeValue(std::string_view tag_text, std::string_view attribute) {
+  return FindAttribute(tag_text, attribute).value_or("");
 }
 
 XmlIndex ScanXml(const std::string& text) {
@@ -104,24 +129,41 @@ XmlIndex ScanXml(const std::string& text) {
     if (q >= text.size()) break;
     const std::string_view tag_text(text.data() + p, q - p);
     const bool self_closing = q > 0 && text[q - 1] == '/';
-    if (tag == "link" || tag == "joint" || tag == "mesh" || tag == "mimic") {
-      const bool leaf = tag == "mesh" || tag == "mimic";
+    // <link>, <joint>, <collision> and <visual> enclose others; the rest are read as leaves.
+    const bool container = tag == "link" || tag == "joint" || tag == "collision" || tag == "visual";
+    const bool leaf = tag == "mesh" || tag == "mimic" || tag == "limit" || tag == "origin" ||
+                      tag == "box" || tag == "cylinder" || tag == "sphere";
+    if (container || leaf) {
       XmlIndex::Element e;
-      e.name = AttributeValue(tag_text, tag == "mesh"    ? "filename"
-                                        : tag == "mimic" ? "joint"
-                                                         : "name");
+      e.name = tag == "mesh"    ? AttributeValue(tag_text, "filename")
+               : tag == "mimic" ? AttributeValue(tag_text, "joint")
+                                : AttributeValue(tag_text, "name");
+      e.tag = tag;
+      e.attributes = std::string(tag_text);
       e.begin = i;
       e.end = q + 1;
-      if (!self_closing && !leaf) {
+      if (!self_closing && container) {
         const std::size_t close = text.find("</" + tag, q);
         e.end = close == std::string::npos ? text.size() : close;
       }
       locate(i, e);
-      (tag == "link"    ? index.links
-       : tag == "joint" ? index.joints
-       : tag == "mesh"  ? index.meshes
-                        : index.mimics)
-          .push_back(e);
+      if (tag == "link") {
+        index.link_by_name.emplace(e.name, index.links.size());
+        index.links.push_back(e);
+      }
+      if (tag == "joint") {
+        index.joint_by_name.emplace(e.name, index.joints.size());
+        index.joints.push_back(e);
+      }
+      if (tag == "mesh") index.meshes.push_back(e);
+      if (tag == "mimic") index.mimics.push_back(e);
+      if (tag == "limit") index.limits.push_back(e);
+      if (tag == "collision") index.collisions.push_back(e);
+      if (tag == "visual") index.visuals.push_back(e);
+      if (tag == "origin") index.origins.push_back(e);
+      if (tag == "box" || tag == "cylinder" || tag == "sphere" || tag == "mesh") {
+        index.shapes.push_back(e);
+      }
     }
     i = q + 1;
   }
@@ -177,14 +219,123 @@ SourceLocation RefOr(const Reference& ref, SourceLocation fallback) {
   return ref.where.file.empty() ? fallback : ref.where;
 }
 
+/// The elements of `list` (in file order, as ScanXml makes them) that start inside `parent`,
+/// found by binary search: inputs with many thousands of elements stay fast.
+std::pair<std::vector<XmlIndex::Element>::const_iterator,
+          std::vector<XmlIndex::Element>::const_iterator>
+RangeInside(const std::vector<XmlIndex::Element>& list, const XmlIndex::Element& parent) {
+  const auto first = std::upper_bound(
+      list.begin(), list.end(), parent.begin,
+      [](std::size_t offset, const XmlIndex::Element& e) { return offset < e.begin; });
+  const auto last = std::lower_bound(
+      first, list.end(), parent.end,
+      [](const XmlIndex::Element& e, std::size_t offset) { return e.begin < offset; });
+  return {first, last};
+}
+
 /// The first element of `list` that starts inside `parent` (e.g. the <mimic> of a <joint>).
 const XmlIndex::Element* Inside(const std::vector<XmlIndex::Element>& list,
                                 const XmlIndex::Element* parent) {
   if (parent == nullptr) return nullptr;
-  for (const XmlIndex::Element& e : list) {
-    if (e.begin > parent->begin && e.begin < parent->end) return &e;
+  const auto [first, last] = RangeInside(list, *parent);
+  return first == last ? nullptr : &*first;
+}
+
+/// Every element of `list` that starts inside `parent`, in file order.
+std::vector<const XmlIndex::Element*> AllInside(const std::vector<XmlIndex::Element>& list,
+                                                const XmlIndex::Element* parent) {
+  std::vector<const XmlIndex::Element*> found;
+  if (parent == nullptr) return found;
+  const auto [first, last] = RangeInside(list, *parent);
+  for (auto it = first; it != last; ++it) found.push_back(&*it);
+  return found;
+}
+
+/// Whitespace-separated numbers as urdfdom reads them; nullopt when a word is not a number.
+std::optional<std::vector<double>> ParseNumbers(const std::string& text) {
+  std::vector<double> numbers;
+  std::istringstream words(text);
+  for (std::string word; words >> word;) {
+    char* end = nullptr;
+    const double value = std::strtod(word.c_str(), &end);
+    if (end != word.c_str() + word.size()) return std::nullopt;
+    numbers.push_back(value);
   }
-  return nullptr;
+  return numbers;
+}
+
+enum class NumberRule { kFinite, kPositive, kNonZero };
+
+/// Checks attribute `attribute` of `element`: `count` numbers obeying `rule`. An absent attribute
+/// is fine unless `required` (urdfdom's defaults apply). Returns false after reporting a problem.
+bool CheckNumbers(const std::string& file, const XmlIndex::Element& element,
+                  const std::string& attribute, std::size_t count, NumberRule rule, bool required,
+                  const std::string& key, DiagnosticSink& sink) {
+  const std::optional<std::string> text = FindAttribute(element.attributes, attribute);
+  const std::string finite =
+      count == 1 ? "a finite number" : std::to_string(count) + " finite numbers";
+  const std::string expected = rule == NumberRule::kPositive  ? finite + " > 0"
+                               : rule == NumberRule::kNonZero ? finite + ", none of them 0"
+                                                              : finite;
+  if (!text) {
+    if (!required) return true;
+    sink.Error(At(file, &element), key,
+               "missing attribute " + attribute + ": expected " + expected);
+    return false;
+  }
+  const std::optional<std::vector<double>> numbers = ParseNumbers(*text);
+  bool good = numbers && numbers->size() == count;
+  for (std::size_t i = 0; good && i < count; ++i) {
+    const double v = (*numbers)[i];
+    good = std::isfinite(v) && (rule != NumberRule::kPositive || v > 0.0) &&
+           (rule != NumberRule::kNonZero || v != 0.0);
+  }
+  if (!good) {
+    sink.Error(At(file, &element), key, "expected " + expected + ", got \"" + *text + "\"");
+  }
+  return good;
+}
+
+/// Checks the numbers of one <collision> or <visual> element in the URDF text (urdfdom drops an
+/// element it cannot parse without failing, and accepts NaN, zero and negative sizes). Returns
+/// false after reporting problems; `key` is e.g. "link[link_1].collision[0]".
+bool CheckGeometryElement(const std::string& file, const XmlIndex& index,
+                          const XmlIndex::Element& element, const std::string& key,
+                          DiagnosticSink& sink) {
+  struct Rule {
+    std::string_view tag;
+    std::string_view attribute;
+    std::size_t count;
+    NumberRule rule;
+    bool required;
+  };
+  // A negative mesh scale mirrors the mesh (allowed); zero flattens it to nothing.
+  static constexpr Rule kRules[] = {
+      {"origin", "xyz", 3, NumberRule::kFinite, false},
+      {"origin", "rpy", 3, NumberRule::kFinite, false},
+      {"box", "size", 3, NumberRule::kPositive, true},
+      {"cylinder", "radius", 1, NumberRule::kPositive, true},
+      {"cylinder", "length", 1, NumberRule::kPositive, true},
+      {"sphere", "radius", 1, NumberRule::kPositive, true},
+      {"mesh", "scale", 3, NumberRule::kNonZero, false},
+  };
+  // The element's own <origin> (the first one) and its shapes.
+  std::vector<const XmlIndex::Element*> checked = AllInside(index.shapes, &element);
+  if (const XmlIndex::Element* origin = Inside(index.origins, &element)) {
+    checked.insert(checked.begin(), origin);
+  }
+  bool good = true;
+  for (const XmlIndex::Element* e : checked) {
+    for (const Rule& r : kRules) {
+      if (r.tag != e->tag) continue;
+      const std::string attribute(r.attribute);
+      if (!CheckNumbers(file, *e, attribute, r.count, r.rule, r.required,
+                        key + "." + e->tag + "." + attribute, sink)) {
+        good = false;
+      }
+    }
+  }
+  return good;
 }
 
 std::string Number(double v) {
@@ -233,8 +384,8 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
       const std::size_t close = message.find(']', open);
       if (open != std::string::npos && close != std::string::npos) {
         const std::string name = message.substr(open + 1, close - open - 1);
-        element = index.Find(index.joints, name);
-        if (element == nullptr) element = index.Find(index.links, name);
+        element = index.FindJoint(name);
+        if (element == nullptr) element = index.FindLink(name);
       }
       sink.Error(At(file, element), "", "urdfdom: " + message);
     }
@@ -270,6 +421,31 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
   }
   if (!base || !tip) return std::nullopt;
 
+  // urdfdom keeps the last of several joints that name the same child link: a link with two
+  // parents (a closed loop or a copy-paste slip) would silently lose one of them.
+  bool ok = true;
+  std::map<std::string, std::vector<const XmlIndex::Element*>> parents_of;
+  for (const auto& entry : urdf_model->joints_) {
+    if (!entry.second) continue;
+    parents_of[entry.second->child_link_name].push_back(index.FindJoint(entry.first));
+  }
+  for (auto& [child, joint_elements] : parents_of) {
+    if (joint_elements.size() < 2) continue;
+    std::sort(joint_elements.begin(), joint_elements.end(), [](const auto* a, const auto* b) {
+      return (a != nullptr ? a->begin : 0) < (b != nullptr ? b->begin : 0);
+    });
+    std::string names;
+    for (const XmlIndex::Element* e : joint_elements) {
+      if (e == nullptr) continue;
+      names += (names.empty() ? "" : ", ") + e->name + " (line " + std::to_string(e->line) + ")";
+    }
+    const XmlIndex::Element* second = joint_elements[1];
+    sink.Error(At(file, second), second != nullptr ? "joint[" + second->name + "]" : "",
+               "link " + child + " is the child of " + std::to_string(joint_elements.size()) +
+                   " joints: " + names + "; a URDF must be a tree (one parent joint per link)");
+    ok = false;
+  }
+
   // Walk up from the tip: side branches (balancers, extra frames) never enter the chain.
   std::vector<urdf::JointConstSharedPtr> chain_joints;
   std::vector<urdf::LinkConstSharedPtr> chain_links{tip};
@@ -278,7 +454,7 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
     // urdfdom accepts joints that form a loop (a link that is its own ancestor): a walk longer
     // than the number of links has gone round one.
     if (chain_links.size() > urdf_model->links_.size()) {
-      sink.Error(At(file, index.Find(index.links, current->name)), "link[" + current->name + "]",
+      sink.Error(At(file, index.FindLink(current->name)), "link[" + current->name + "]",
                  "the joints above tip link '" + request.tip_link + "' in " + file +
                      " form a loop (walking up from the tip comes back to '" + current->name +
                      "'): a URDF must be a tree");
@@ -286,7 +462,7 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
     }
     urdf::LinkConstSharedPtr parent = current->getParent();
     if (!parent || !current->parent_joint) {
-      sink.Error(RefOr(request.tip_ref, At(file, index.Find(index.links, request.tip_link))),
+      sink.Error(RefOr(request.tip_ref, At(file, index.FindLink(request.tip_link))),
                  request.tip_ref.key_path,
                  "tip link '" + request.tip_link + "' is not below base link '" +
                      request.base_link + "' in " + file + " (walking up from the tip reaches '" +
@@ -300,14 +476,21 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
   std::reverse(chain_joints.begin(), chain_joints.end());
   std::reverse(chain_links.begin(), chain_links.end());
 
-  bool ok = true;
   for (const urdf::JointConstSharedPtr& uj : chain_joints) {
-    const XmlIndex::Element* element = index.Find(index.joints, uj->name);
+    const XmlIndex::Element* element = index.FindJoint(uj->name);
     const SourceLocation where = At(file, element);
+    const XmlIndex::Element* limit_element = Inside(index.limits, element);
+    const SourceLocation limit_where = At(file, limit_element != nullptr ? limit_element : element);
     const std::string key = "joint[" + uj->name + "]";
     Joint joint;
     joint.name = uj->name;
     joint.X_PJ = ToIsometry(uj->parent_to_joint_origin_transform);
+    if (!joint.X_PJ.matrix().allFinite()) {
+      const XmlIndex::Element* origin = Inside(index.origins, element);
+      sink.Error(At(file, origin != nullptr ? origin : element), key + ".origin",
+                 "joint origin must be finite numbers (xyz and rpy)");
+      ok = false;
+    }
     if (uj->mimic) {
       // A mimic joint is driven by another joint: planning it freely would produce motions the
       // robot cannot make. Dependent joints are not modelled, so the chain is rejected.
@@ -360,12 +543,12 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
       const std::string range = "[" + Number(-bound) + ", " + Number(bound) + "]" + unit +
                                 (revolute ? " (1000 turns each way)" : "");
       if (!std::isfinite(joint.lower) || !std::isfinite(joint.upper)) {
-        sink.Error(where, key + ".limit",
+        sink.Error(limit_where, key + ".limit",
                    "joint limits must be finite numbers, got lower " + Number(joint.lower) +
                        ", upper " + Number(joint.upper));
         ok = false;
       } else if (joint.lower >= joint.upper) {
-        sink.Error(where, key + ".limit",
+        sink.Error(limit_where, key + ".limit",
                    joint.lower == joint.upper
                        ? "lower and upper limit are both " + Number(joint.lower) + unit +
                              ": a joint that cannot move must be a fixed joint"
@@ -374,7 +557,7 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
         ok = false;
       } else if (std::abs(joint.lower) > bound || std::abs(joint.upper) > bound) {
         const double value = std::abs(joint.lower) > bound ? joint.lower : joint.upper;
-        sink.Error(where, key + ".limit",
+        sink.Error(limit_where, key + ".limit",
                    std::string(value == joint.lower ? "lower" : "upper") + " limit " +
                        Number(value) + unit + " is beyond the sanity bound: expected limits in " +
                        range);
@@ -384,7 +567,7 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
       if (!(std::isfinite(joint.max_velocity) && joint.max_velocity > 0.0)) {
         std::ostringstream message;
         message << "velocity limit must be > 0 for a movable joint, got " << joint.max_velocity;
-        sink.Error(where, key + ".limit", message.str());
+        sink.Error(limit_where, key + ".limit", message.str());
         ok = false;
       }
     }
@@ -400,7 +583,7 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
     const bool on_chain = std::any_of(chain_joints.begin(), chain_joints.end(),
                                       [&](const auto& c) { return c->name == name; });
     if (on_chain) continue;
-    const XmlIndex::Element* element = index.Find(index.joints, name);
+    const XmlIndex::Element* element = index.FindJoint(name);
     const XmlIndex::Element* mimic = Inside(index.mimics, element);
     sink.Warning(At(file, mimic != nullptr ? mimic : element), "joint[" + name + "].mimic",
                  "ignored: joint " + name + " is not on the arm chain " + request.base_link +
@@ -413,7 +596,7 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
     const int dof = model.dof();
     if (dof == 0 || dof > kMaxDof) {
       const std::string chain = "the chain " + request.base_link + " -> " + request.tip_link;
-      sink.Error(RefOr(request.tip_ref, At(file, index.Find(index.links, request.tip_link))),
+      sink.Error(RefOr(request.tip_ref, At(file, index.FindLink(request.tip_link))),
                  request.tip_ref.key_path,
                  dof == 0
                      ? chain +
@@ -424,6 +607,14 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
                            " movable joints; weldcell supports at most " + std::to_string(kMaxDof));
       ok = false;
     }
+  }
+  if (chain_links.size() > static_cast<std::size_t>(kMaxChainLinks)) {
+    sink.Error(RefOr(request.tip_ref, At(file, index.FindLink(request.tip_link))),
+               request.tip_ref.key_path,
+               "the chain " + request.base_link + " -> " + request.tip_link + " has " +
+                   std::to_string(chain_links.size()) + " links; weldcell supports at most " +
+                   std::to_string(kMaxChainLinks) + " (fixed frames included)");
+    return std::nullopt;
   }
 
   // Package search path: the folder that holds the URDF's package (`<root>/<pkg>/urdf/x.urdf`
@@ -436,7 +627,7 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
   for (const urdf::LinkConstSharedPtr& ul : chain_links) {
     Link link;
     link.name = ul->name;
-    const XmlIndex::Element* link_element = index.Find(index.links, ul->name);
+    const XmlIndex::Element* link_element = index.FindLink(ul->name);
     auto mesh_location = [&](const std::string& filename) {
       const XmlIndex::Element* best = link_element;
       for (const XmlIndex::Element& m : index.meshes) {
@@ -522,6 +713,41 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
     };
 
     const std::string link_key = "link[" + ul->name + "]";
+    // The geometry as written, checked before urdfdom's reading of it is used.
+    const std::vector<const XmlIndex::Element*> xml_collisions =
+        AllInside(index.collisions, link_element);
+    const std::vector<const XmlIndex::Element*> xml_visuals =
+        AllInside(index.visuals, link_element);
+    bool geometry_good = true;
+    for (std::size_t i = 0; i < xml_collisions.size(); ++i) {
+      if (!CheckGeometryElement(file, index, *xml_collisions[i],
+                                IndexKey(link_key + ".collision", i), sink))
+        geometry_good = false;
+    }
+    for (std::size_t i = 0; i < xml_visuals.size(); ++i) {
+      if (!CheckGeometryElement(file, index, *xml_visuals[i], IndexKey(link_key + ".visual", i),
+                                sink))
+        geometry_good = false;
+    }
+    if (geometry_good && link_element != nullptr) {
+      // Anything else urdfdom dropped without failing (it only logs): never plan without it.
+      for (const auto& [element_name, written, read] :
+           {std::tuple{std::string("collision"), xml_collisions.size(), ul->collision_array.size()},
+            std::tuple{std::string("visual"), xml_visuals.size(), ul->visual_array.size()}}) {
+        if (written == read) continue;
+        std::string message = "link " + ul->name + " has " + std::to_string(written) + " <" +
+                              element_name + "> elements but urdfdom read only " +
+                              std::to_string(read) + ": check their numbers and shapes";
+        for (const std::string& m : parse_errors) message += " (urdfdom: " + m + ")";
+        sink.Error(At(file, link_element), link_key + "." + element_name, message);
+        geometry_good = false;
+      }
+    }
+    if (!geometry_good) {
+      ok = false;
+      model.links.push_back(std::move(link));
+      continue;
+    }
     if (ul->collision_array.empty() && !ul->visual_array.empty()) {
       sink.Warning(At(file, link_element), link_key + ".collision",
                    "link " + ul->name +
@@ -553,6 +779,14 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
     model.links.push_back(std::move(link));
   }
 
+  if (ok && std::all_of(model.links.begin(), model.links.end(),
+                        [](const Link& l) { return l.collision.empty(); })) {
+    sink.Warning(RefOr(request.urdf_ref, {.file = file}), request.urdf_ref.key_path,
+                 "no link of the chain " + request.base_link + " -> " + request.tip_link + " in " +
+                     file +
+                     " has <collision> geometry: planning and verification cannot see the robot "
+                     "arm, so it may pass through obstacles, other robots and itself unreported");
+  }
   if (!ok) return std::nullopt;
   const int dof = model.dof();
   model.controller.offsets.assign(static_cast<std::size_t>(dof), 0.0);

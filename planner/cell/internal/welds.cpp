@@ -53,7 +53,7 @@ WeldDefaults ReadWeldDefaults(YamlReader& reader, const YAML::Node& node,
     }
   }
   if (auto v = YamlReader::Get(node, "group")) {
-    if (auto g = reader.String(*v, JoinKey(key_path, "group"))) d.group = *g;
+    if (auto g = reader.Name(*v, JoinKey(key_path, "group"))) d.group = *g;
   }
   return d;
 }
@@ -72,7 +72,7 @@ std::optional<WeldEntry> ReadInlineWeld(YamlReader& reader, const YAML::Node& no
   bool ok = true;
   if (auto v = YamlReader::Get(node, "id")) {
     entry.where = reader.Where(*v);
-    if (auto id = reader.String(*v, JoinKey(key_path, "id"))) {
+    if (auto id = reader.Name(*v, JoinKey(key_path, "id"))) {
       w.id = *id;
     } else {
       ok = false;
@@ -114,7 +114,7 @@ std::optional<WeldEntry> ReadInlineWeld(YamlReader& reader, const YAML::Node& no
     }
   }
   if (auto v = YamlReader::Get(node, "group")) {
-    if (auto g = reader.String(*v, JoinKey(key_path, "group"))) w.group = *g;
+    if (auto g = reader.Name(*v, JoinKey(key_path, "group"))) w.group = *g;
   }
   if (auto v = YamlReader::Get(node, "after")) {
     const std::string key = JoinKey(key_path, "after");
@@ -122,7 +122,7 @@ std::optional<WeldEntry> ReadInlineWeld(YamlReader& reader, const YAML::Node& no
       reader.Error(*v, key, "expected a list of weld ids");
     } else {
       for (std::size_t i = 0; i < v->size(); ++i) {
-        if (auto id = reader.String((*v)[i], IndexKey(key, i))) {
+        if (auto id = reader.Name((*v)[i], IndexKey(key, i))) {
           w.after.push_back(*id);
           entry.after_where.push_back(reader.Where((*v)[i]));
         }
@@ -232,6 +232,10 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
         sink.Error(where(fields[i]), kColumns[i],
                    "not valid UTF-8 text (byte " + std::to_string(bad + 1) +
                        " of the value); save the file as UTF-8");
+        ok = false;
+      } else if (const std::string problem = ControlCharacterProblem(fields[i].text);
+                 !problem.empty()) {
+        sink.Error(where(fields[i]), kColumns[i], problem);
         ok = false;
       }
     }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <numbers>
 #include <set>
@@ -271,6 +272,40 @@ std::optional<std::string> YamlReader::String(const YAML::Node& node, const std:
     return std::nullopt;
   }
   return node.Scalar();
+}
+
+std::optional<std::string> YamlReader::Name(const YAML::Node& node, const std::string& key_path) {
+  std::optional<std::string> name = String(node, key_path);
+  if (!name) return name;
+  if (const std::string problem = ControlCharacterProblem(*name); !problem.empty()) {
+    Error(node, key_path, problem);
+    return std::nullopt;
+  }
+  return name;
+}
+
+std::string ControlCharacterProblem(std::string_view name) {
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    unsigned code = 0x110000;
+    if (c < 0x20 || c == 0x7f) {
+      code = c;
+    } else if (c == 0xc2 && i + 1 < name.size()) {
+      // U+0080..U+009F (C1 controls) are 0xC2 0x80..0x9F in UTF-8.
+      const auto next = static_cast<unsigned char>(name[i + 1]);
+      if (next >= 0x80 && next <= 0x9f) code = next;
+    }
+    if (code == 0x110000) continue;
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "U+%04X", code);
+    const char* what = code == '\t'   ? " (tab)"
+                       : code == '\n' ? " (newline)"
+                       : code == '\r' ? " (carriage return)"
+                                      : "";
+    return "names must be printable: control character " + std::string(hex) + what + " at byte " +
+           std::to_string(i + 1);
+  }
+  return {};
 }
 
 std::optional<std::vector<double>> YamlReader::Numbers(const YAML::Node& node,

@@ -72,6 +72,9 @@ class YamlReader {
   std::optional<std::uint64_t> UnsignedInteger(const YAML::Node& node, const std::string& key_path);
   /// A non-empty scalar that is valid UTF-8.
   std::optional<std::string> String(const YAML::Node& node, const std::string& key_path);
+  /// A String that names something (a robot, weld, obstacle, group): printable, no control
+  /// characters.
+  std::optional<std::string> Name(const YAML::Node& node, const std::string& key_path);
   /// A sequence of numbers; `expected_size` 0 accepts any length.
   std::optional<std::vector<double>> Numbers(const YAML::Node& node, const std::string& key_path,
                                              std::size_t expected_size = 0,
@@ -95,6 +98,11 @@ class YamlReader {
 /// surrogates, at most U+10FFFF), or std::string_view::npos when `text` is valid UTF-8. Names
 /// and ids end up in JSON (plan.json, --json), which holds only UTF-8.
 std::size_t FindInvalidUtf8(std::string_view text);
+
+/// Why `name` (valid UTF-8) cannot be a name: empty when it is printable, else which control
+/// character (C0, DEL or C1, e.g. a tab or a newline) it holds and where. Names are printed one
+/// per line and in columns, which a control character would break.
+std::string ControlCharacterProblem(std::string_view name);
 
 /// Rotation R = Rz(yaw)·Ry(pitch)·Rx(roll) (URDF convention), angles in rad.
 Eigen::Matrix3d RotationFromRpy(double roll, double pitch, double yaw);

@@ -58,6 +58,18 @@ TEST(LoadWarningsTest, LinkWithoutCollisionAndMimicOffTheChainAreReported) {
   EXPECT_FALSE(AnyMatches(loaded.warnings, "link_1|base_link\\]|tool0\\]"));
 }
 
+TEST(LoadWarningsTest, ARobotWithoutAnyCollisionGeometryIsReported) {
+  const auto loaded = LoadUrdfChain(kGood / "no_collision.urdf", "base_link", "tool0");
+  ASSERT_EQ(loaded.warnings.size(), 1u) << All(loaded.warnings);
+  EXPECT_TRUE(AnyMatches(
+      loaded.warnings,
+      R"(^tests/planner/cell/good/no_collision\.urdf: warning: no link of the chain base_link -> tool0 in tests/planner/cell/good/no_collision\.urdf has <collision> geometry: planning and verification cannot see the robot arm)"))
+      << All(loaded.warnings);
+  // One link with collision geometry is enough to silence it.
+  EXPECT_FALSE(AnyMatches(LoadUrdfChain(kGood / "warnings.urdf", "base_link", "tool0").warnings,
+                          "no link of the chain"));
+}
+
 TEST(LoadPackagePathTest, MeshOutsideARosLayoutNeedsAPackagePathAndTheMessageSaysHow) {
   const fs::path robot = kCellTests / "package_path/station/robot.yaml";
   const std::string error = ErrorOf([&] { LoadRobotModel(robot); });

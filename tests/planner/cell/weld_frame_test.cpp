@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <numbers>
 #include <random>
 
 #include "tests/planner/test_cells.hpp"
@@ -45,6 +47,39 @@ TEST(WeldFrameTest, SpinRangeWrapsAround) {
   EXPECT_TRUE(SpinAllowed(w, -3.0));  // = 3.28 modulo 2π
   EXPECT_FALSE(SpinAllowed(w, 0.0));
   EXPECT_FALSE(SpinAllowed(w, -2.5));
+}
+
+TEST(PoseSampleCountTest, CountsSpinsAndTiltRingsAsReachSamplesThem) {
+  constexpr double kDeg = std::numbers::pi / 180.0;
+  cell::Weld w = testing::MakeWeld("W", {0, 0, 0});
+  w.tilt_tolerance = 10 * kDeg;
+  const PoseSampleCount full = CountPoseSamples(w, {.spin_step = 15 * kDeg, .tilt_step = 2 * kDeg});
+  EXPECT_TRUE(full.full_turn);
+  EXPECT_EQ(full.spins, 24);
+  EXPECT_EQ(full.tilt_rings, 5);  // 2, 4, ..., 10 degrees: the tolerance itself is included
+  EXPECT_EQ(full.total(), 24 * 21);
+  w.spin_min = 0;
+  w.spin_max = 90 * kDeg;
+  const PoseSampleCount range = CountPoseSamples(w, {.spin_step = 15 * kDeg});
+  EXPECT_FALSE(range.full_turn);
+  EXPECT_EQ(range.spins, 7);  // both ends
+  EXPECT_EQ(range.tilt_rings, 0);
+}
+
+// spin_step 1e-7 deg overflowed an int count (issue 9) and left a single sample.
+TEST(PoseSampleCountTest, AbsurdStepsSaturateInsteadOfOverflowing) {
+  cell::Weld w = testing::MakeWeld("W", {0, 0, 0});
+  w.tilt_tolerance = 100.0;
+  for (double step : {1e-7 * std::numbers::pi / 180.0, 1e-300, 5e-324}) {
+    const PoseSampleCount c = CountPoseSamples(w, {.spin_step = step, .tilt_step = step});
+    EXPECT_EQ(c.spins, PoseSampleCount::kCountLimit) << step;
+    EXPECT_EQ(c.tilt_rings, PoseSampleCount::kCountLimit) << step;
+    EXPECT_GT(c.total(), kMaxPoseSamplesPerWeld) << step;
+  }
+  // No usable step (0, negative, NaN): one spin, no tilt ring.
+  const PoseSampleCount nan =
+      CountPoseSamples(w, {.spin_step = std::nan(""), .tilt_step = std::nan("")});
+  EXPECT_EQ(nan.total(), 1);
 }
 
 }  // namespace

@@ -40,5 +40,34 @@ TEST(WriteFileAtomicallyTest, FailureLeavesTheOldFileIntact) {
   fs::remove_all(dir);
 }
 
+// The error named "Success" (errno after a later call) instead of the rename's own reason.
+TEST(WriteFileAtomicallyTest, FailuresSayWhyAndNameThePath) {
+  const fs::path dir = fs::temp_directory_path() / "weldcell_atomic_test3";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "a_folder" / "inside");
+  std::ofstream(dir / "a_file") << "x";
+  const auto message_of = [](const fs::path& target) -> std::string {
+    try {
+      WriteFileAtomically(target, "x");
+    } catch (const FileWriteError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  const std::string onto_folder = message_of(dir / "a_folder");
+  EXPECT_NE(onto_folder.find((dir / "a_folder").string()), std::string::npos) << onto_folder;
+  EXPECT_NE(onto_folder.find("Is a directory"), std::string::npos) << onto_folder;
+  const std::string below_file = message_of(dir / "a_file" / "plan.json");
+  EXPECT_NE(below_file.find("cannot create folder " + (dir / "a_file").string()), std::string::npos)
+      << below_file;
+  for (const std::string& m : {onto_folder, below_file}) {
+    EXPECT_EQ(m.find("Success"), std::string::npos) << m;
+  }
+  int entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++entries;
+  EXPECT_EQ(entries, 2) << "a temporary file was left behind";
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace weldcell

@@ -33,6 +33,7 @@ using testing::Pose;
 //          it while backing off along the normal → approach blocked
 //  clamp   a wide plate 0.2 m above the weld cuts through the gun body at every spin → collision
 //  far     4 m away → out of range
+//  very_far  1e27 m away (a weld written as 1e30 in mm) → out of range, at that distance
 //  behind  behind the robot: only reachable with joint 1 at ±π, beyond its ±1 rad → joint limits
 cell::Cell ReachCell() {
   cell::Cell c;
@@ -40,9 +41,9 @@ cell::Cell ReachCell() {
   c.cycle_time = 60;
   c.robots.push_back(testing::MakeTestRobot("R1", Eigen::Isometry3d::Identity(),
                                             {.j1 = 1.0, .j2_lower = -0.3, .j2_upper = 1.4}));
-  c.welds = {MakeWeld("ok", {1.5, 0.0, 0.6}), MakeWeld("lip", {1.4, 0.8, 0.6}),
-             MakeWeld("clamp", {1.4, -0.8, 0.6}), MakeWeld("far", {4.0, 0.0, 0.6}),
-             MakeWeld("behind", {-1.5, 0.0, 0.8})};
+  c.welds = {MakeWeld("ok", {1.5, 0.0, 0.6}),        MakeWeld("lip", {1.4, 0.8, 0.6}),
+             MakeWeld("clamp", {1.4, -0.8, 0.6}),    MakeWeld("far", {4.0, 0.0, 0.6}),
+             MakeWeld("very_far", {1e27, 0.0, 0.6}), MakeWeld("behind", {-1.5, 0.0, 0.8})};
   c.obstacles = {
       MakeObstacle("table", Box(0.4, 0.4, 0.6, Pose(1.5, 0, 0.3))),
       MakeObstacle("lip", Cylinder(0.08, 0.01, Pose(1.4, 0.8, 0.6 + 0.105))),
@@ -122,7 +123,11 @@ TEST_F(ReachTest, PlateThroughTheGunIsACollisionNamingBothBodies) {
 TEST_F(ReachTest, FarWeldIsOutOfRange) {
   const WeldReach& r = At("far");
   EXPECT_EQ(r.status, ReachStatus::kOutOfRange) << r.detail;
-  EXPECT_THAT(r.detail, HasSubstr("m from the base"));
+  EXPECT_THAT(r.detail, HasSubstr("(weld 4.045 m from the base)"));
+  // The distance used to be cut to 5 characters: "10000 m" for a weld at 1e27 m.
+  const WeldReach& very_far = At("very_far");
+  EXPECT_EQ(very_far.status, ReachStatus::kOutOfRange) << very_far.detail;
+  EXPECT_THAT(very_far.detail, HasSubstr("(weld 1e+27 m from the base)"));
 }
 
 TEST_F(ReachTest, WeldBehindTheRobotNeedsJointsBeyondTheirLimits) {
@@ -139,13 +144,13 @@ TEST_F(ReachTest, ProgressIsReportedForEveryWeld) {
   int calls = 0;
   const Progress progress([&](std::string_view stage, std::int64_t done, std::int64_t total) {
     EXPECT_EQ(stage, kReachStage);
-    EXPECT_EQ(total, 5);
+    EXPECT_EQ(total, static_cast<std::int64_t>(cell_->welds.size()));
     EXPECT_EQ(done, last + 1);
     last = done;
     ++calls;
   });
   ReachAll(*cell_, *world_, {.threads = 2, .progress = progress});
-  EXPECT_EQ(calls, 5);
+  EXPECT_EQ(calls, static_cast<int>(cell_->welds.size()));
 }
 
 TEST_F(ReachTest, CancelledFromTheFirstReportStartsNoFurtherWeld) {
