@@ -391,6 +391,23 @@ TEST(CliTest, PlanThenVerifyTheDemoStation) {
   const CommandRun fast = Weldcell("verify cells/demo/cell.yaml " + (dir / "fast.json").string());
   EXPECT_EQ(fast.exit_code, 1) << fast.out;
   EXPECT_THAT(fast.out, ContainsRegex("R1 +joint velocity"));
+  // Far more than ten velocity violations: the text shows ten and counts the rest, the JSON
+  // gives every one and the true counts (issue 9: it used to stop at ten plus "… and N more").
+  EXPECT_THAT(fast.out, ContainsRegex("… and [0-9]+ more joint velocity violations"));
+  const fs::path err = dir / "fast.err";
+  const CommandRun json = WeldcellStdout(
+      "verify cells/demo/cell.yaml " + (dir / "fast.json").string() + " --json", err);
+  EXPECT_EQ(json.exit_code, 1);
+  const nlohmann::json j = ParseJson(json, err);
+  ASSERT_TRUE(j["violations"].is_array()) << json.out;
+  int velocity = 0;
+  for (const nlohmann::json& v : j["violations"]) {
+    velocity += v["kind"] == "joint velocity";
+    EXPECT_THAT(v["message"].get<std::string>(), Not(HasSubstr("more"))) << v;
+  }
+  EXPECT_GT(velocity, 10);
+  EXPECT_EQ(j["counts"]["joint velocity"], velocity);
+  EXPECT_EQ(j["violation_count"], j["violations"].size());
 }
 
 TEST(CliTest, VerifyOfAMalformedPlanExitsWithTwo) {
