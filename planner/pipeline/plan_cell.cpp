@@ -246,8 +246,15 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
   std::vector<motion::RobotTrajectory> trajectories;
   for (const motion::SequenceResult& s : sequences) trajectories.push_back(s.trajectory);
   report("coordinate", 0, 1);
-  coordination::CoordinationResult coordinated = coordination::Coordinate(
-      world, std::move(trajectories), {.resolution = cell.settings.motion.resolution});
+  coordination::CoordinationOptions coordination_options{.resolution =
+                                                             cell.settings.motion.resolution};
+  for (const cell::Weld& w : cell.welds) {
+    for (const std::string& before : w.after) {
+      coordination_options.precedences.push_back({.before = before, .after = w.id});
+    }
+  }
+  coordination::CoordinationResult coordinated =
+      coordination::Coordinate(world, std::move(trajectories), coordination_options);
   report("coordinate", 1, 1);
   out.statistics.coordination_seconds = Since(t0);
   out.statistics.coordination_message = coordinated.message;
