@@ -9,7 +9,8 @@
 // (PlanWeldSequence); the trajectories sampled into a Plan.
 //
 // Then coordination puts all robots on one clock and inserts interlock waits where their
-// motions would touch (planner/coordination). Not yet: waits for precedences across robots.
+// motions would touch, and waits that keep the welds' `after:` precedences on that clock
+// (planner/coordination).
 
 #include <cstdint>
 #include <functional>
