@@ -186,7 +186,7 @@ Samples Flatten(const plan::RobotPlan& rp, int dof, double max_interval, Collect
       }
       if (i > 0) {
         const double dt = t - seg.times[i - 1];
-        if (seg.kind == plan::SegmentKind::kMotion && dt > max_interval + 1e-6) {
+        if (seg.kind == plan::SegmentKind::kMotion && dt > max_interval * 1.01) {
           if (sparse++ == 0 || dt > widest) {
             widest = dt;
             widest_at = seg.times[i - 1];
@@ -580,6 +580,13 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
       general.Add(ViolationKind::kPlanMismatch, 0.0,
                   fmt::format("robot {} is planned twice", plan.robots[p].robot));
       robot_of_plan[p] = -1;
+    }
+  }
+  // A robot left out would not be checked against the others, even standing at home.
+  for (const cell::Robot& r : cell.robots) {
+    if (!planned.count(r.name)) {
+      general.Add(ViolationKind::kPlanMismatch, 0.0,
+                  fmt::format("robot {} of the cell is not in the plan", r.name));
     }
   }
   // Per robot: samples, timing, limits, home, collisions.

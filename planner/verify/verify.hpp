@@ -56,6 +56,7 @@ struct VerifyOptions {
   double limit_tolerance = 1e-6;
   /// s: largest time between consecutive samples of a motion segment (docs/plan-format.md);
   /// linear interpolation across a longer interval is not what the controller executes.
+  /// Intervals up to 1% longer pass (rounding of samplings made elsewhere).
   double max_sample_interval = 0.01;
   int threads = 0;  ///< 0 = one per hardware thread.
 };

@@ -291,6 +291,21 @@ TEST_F(VerifyTest, InterlocksWithUnknownRobotsOrBackwardsTimesAreReported) {
               HasSubstr("its own partner"));
 }
 
+TEST_F(VerifyTest, ARobotOfTheCellMissingFromThePlanIsAMismatch) {
+  // Left out, it would not even be checked against the others standing at home.
+  cell::Cell two = *cell_;
+  cell::Robot other = two.robots[0];
+  other.name = "R2";
+  other.X_WB.translation().x() -= 3.0;
+  two.robots.push_back(other);
+  plan::Plan p = *plan_;
+  p.cell_hash = plan::CellHash(two);
+  const VerifyReport r = Verify(p, two);
+  const std::vector<Violation> v = Of(r, ViolationKind::kPlanMismatch);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].message, "robot R2 of the cell is not in the plan");
+}
+
 TEST_F(VerifyTest, EveryViolationIsInTheReportAndTheSummaryCountsTheRest) {
   plan::Plan p = *plan_;
   for (plan::Segment& s : p.robots[0].segments) {
