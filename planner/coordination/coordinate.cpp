@@ -11,12 +11,15 @@ namespace weldcell::coordination {
 namespace {
 
 // A robot's timeline as blocks of segments (grouped by the weld they lead to) plus the wait
-// inserted before each block.
+// inserted before each block and the precedence wait inside it.
 struct Timeline {
   Eigen::VectorXd start;
   std::vector<std::vector<motion::TrajectorySegment>> blocks;
-  std::vector<double> wait;             // interlock waits (and waits of the input)
-  std::vector<double> precedence_wait;  // waits for welds of other robots (recomputed)
+  std::vector<double> wait;  // interlock waits (and waits of the input), at the block's start
+  // Waits for predecessors' welds (recomputed), where the robot stands before its approach to
+  // the weld: as near as it gets without touching the part, out of the way of where it came
+  // from (often the other robot's next weld).
+  std::vector<double> precedence_wait;
 
   double TotalWait(std::size_t k) const { return wait[k] + precedence_wait[k]; }
 
@@ -53,8 +56,13 @@ struct Timeline {
     spans->clear();
     for (std::size_t k = 0; k < blocks.size(); ++k) {
       const double block_start = t.duration();
-      if (TotalWait(k) > 0) t.AppendWait(blocks[k].front().from, TotalWait(k));
+      if (wait[k] > 0) t.AppendWait(blocks[k].front().from, wait[k]);
+      bool arrived = false;  // at the weld: the approach, dwell and retract start there
       for (const motion::TrajectorySegment& s : blocks[k]) {
+        if (!arrived && s.from == s.to && precedence_wait[k] > 0) {
+          t.AppendWait(s.from, precedence_wait[k]);
+        }
+        arrived |= s.from == s.to;
         switch (s.kind) {
           case motion::SegmentKind::kMotion:
             t.AppendMotion(s.profile, s.from, s.to);
@@ -227,18 +235,6 @@ CoordinationResult CoordinateWithPriority(const collision::CollisionWorld& world
       built_waits[r] = std::move(waits);
       trajectories[r] = timelines[r].Build(&spans[r]);
     }
-    // The last wait delayed the very block it waits for: that block waits (after:) for a weld
-    // the waiting robot can only do after the wait. A deadlock that more waiting cannot break.
-    if (!result.interlocks.empty()) {
-      const Interlock& z = result.interlocks.back();
-      if (spans[z.owner][owner_blocks.back()].second > z.release_time + 1e-9) {
-        result.message = cell_robot(z.partner) + " waits before its block to " + z.partner_block +
-                         " for " + cell_robot(z.owner) + "'s block to " + z.owner_block +
-                         ", which waits for welds of " + cell_robot(z.partner) +
-                         " after the wait (after: precedences): deadlock";
-        break;
-      }
-    }
     // Earliest conflict over all pairs, stepping each pair on one clock.
     std::optional<Conflict> first;
     for (int a = 0; a < n; ++a) {
@@ -268,6 +264,24 @@ CoordinationResult CoordinateWithPriority(const collision::CollisionWorld& world
       result.conflict_free = true;
       break;
     }
+    // An interlock whose owner's block has moved later since (it waits, after:, for welds of
+    // the partner that the partner does only after its wait), and the two collide again: more
+    // waiting only pushes both further. A deadlock of this scheme; say so rather than loop.
+    std::string deadlock;
+    for (std::size_t i = 0; i < result.interlocks.size() && deadlock.empty(); ++i) {
+      const Interlock& z = result.interlocks[i];
+      if (spans[z.owner][owner_blocks[i]].second > z.release_time + 1e-9 &&
+          std::minmax(z.owner, z.partner) == std::minmax(first->a, first->b)) {
+        deadlock = cell_robot(z.partner) + " waits before its block to " + z.partner_block +
+                   " for " + cell_robot(z.owner) + "'s block to " + z.owner_block +
+                   ", which waits (after:) for welds " + cell_robot(z.partner) +
+                   " does after that wait: deadlock";
+      }
+    }
+    if (!deadlock.empty()) {
+      result.message = deadlock;
+      break;
+    }
     const double t = first->time;
     if (iteration >= options.max_iterations) {
       result.message = "robots " + std::to_string(first->a) + " and " + std::to_string(first->b) +
@@ -292,8 +306,8 @@ CoordinationResult CoordinateWithPriority(const collision::CollisionWorld& world
       break;
     }
     // Already waiting there: the waiting place is in the way, so wait one block earlier.
-    const bool waiting = timelines[waiter].TotalWait(kw) > 0 &&
-                         t < spans[waiter][kw].first + timelines[waiter].TotalWait(kw);
+    const bool waiting =
+        timelines[waiter].wait[kw] > 0 && t < spans[waiter][kw].first + timelines[waiter].wait[kw];
     if (waiting) {
       if (kw == 0) {
         result.message = cell_robot(owner) + " collides with " + cell_robot(waiter) +

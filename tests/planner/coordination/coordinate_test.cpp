@@ -147,10 +147,12 @@ TEST(CoordinateTest, AWeldWaitsForItsPredecessorOnAnotherRobot) {
       Coordinate(world, input, {.precedences = {{.before = "W2", .after = "W1"}}});
   ASSERT_TRUE(r.conflict_free) << r.message;
   EXPECT_TRUE(r.interlocks.empty());
-  // A starts W1 exactly when B has finished W2: it waited at home, no longer than needed.
+  // A starts W1 exactly when B has finished W2: it waited where it arrived at the weld (these
+  // trajectories have no approach), no longer than needed.
   EXPECT_NEAR(Dwell(r.trajectories[0], "W1").first, Dwell(input[1], "W2").second, 1e-9);
-  EXPECT_EQ(r.trajectories[0].segments().front().kind, motion::SegmentKind::kWait);
-  EXPECT_EQ(r.trajectories[0].segments().front().from, "home");
+  ASSERT_EQ(r.trajectories[0].segments().size(), 4u);
+  EXPECT_EQ(r.trajectories[0].segments()[1].kind, motion::SegmentKind::kWait);
+  EXPECT_EQ(r.trajectories[0].segments()[1].from, "W1");
   EXPECT_EQ(r.trajectories[1], input[1]) << "the predecessor's robot is not delayed";
   EXPECT_LT(FirstContact(world, r.trajectories), 0.0);
 }
@@ -185,13 +187,31 @@ TEST(CoordinateTest, AWeldSequencedBeforeItsPredecessorOnOneRobotIsReported) {
             "weld W1 is welded before W3 by the same robot, but must be welded after it");
 }
 
+TEST(CoordinateTest, APrecedenceWaitIsMadeAtTheDependentWeldNotWhereTheRobotCameFrom) {
+  const cell::Cell c = FacingCell();
+  const collision::CollisionWorld world(c);
+  // B welds W2 in the middle, then W3 aside after A's W1 (which is after W2). Waiting for W1 in
+  // the middle, where it welded W2, B would block A's way to W1 for good; it waits at W3.
+  const std::vector<motion::RobotTrajectory> input = {
+      Through(world, 0, {{"W1", kMiddle}}), Through(world, 1, {{"W2", kMiddle}, {"W3", kAside}})};
+  const CoordinationResult r = Coordinate(
+      world, input,
+      {.precedences = {{.before = "W2", .after = "W1"}, {.before = "W1", .after = "W3"}}});
+  ASSERT_TRUE(r.conflict_free) << r.message;
+  EXPECT_LT(FirstContact(world, r.trajectories), 0.0);
+  EXPECT_GE(Dwell(r.trajectories[0], "W1").first, Dwell(r.trajectories[1], "W2").second - 1e-9);
+  EXPECT_GE(Dwell(r.trajectories[1], "W3").first, Dwell(r.trajectories[0], "W1").second - 1e-9);
+}
+
 TEST(CoordinateTest, WaitingInTheOtherRobotsWayForItsWeldIsADeadlockNotALoop) {
   const cell::Cell c = FacingCell();
   const collision::CollisionWorld world(c);
-  // B welds W2 in the middle and stays there (its next block starts there) waiting for A's W1
-  // (W3 after W1), but A must reach into the middle for W1, after W2: no waiting resolves it.
+  // As above, but W3 is in the middle too: B waits there for W1, which A can only weld there.
+  const Eigen::VectorXd middle2 = Q(0.05, 0.4, 0.3, 0, 0, 0);
+  collision::CollisionContext ctx(world);
+  ASSERT_TRUE(world.CheckRobotPair(ctx, 0, kMiddle, 1, middle2).in_collision());
   const std::vector<motion::RobotTrajectory> input = {
-      Through(world, 0, {{"W1", kMiddle}}), Through(world, 1, {{"W2", kMiddle}, {"W3", kAside}})};
+      Through(world, 0, {{"W1", kMiddle}}), Through(world, 1, {{"W2", kMiddle}, {"W3", middle2}})};
   const CoordinationResult r = Coordinate(
       world, input,
       {.precedences = {{.before = "W2", .after = "W1"}, {.before = "W1", .after = "W3"}}});
