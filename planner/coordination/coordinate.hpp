@@ -18,12 +18,16 @@
 // Precedences between welds (the cell's `after:`) hold on the common clock: a weld's dwell
 // starts only when the dwells of all its predecessors have ended, whichever robot welds them.
 // Where it would start earlier, the robot waits at its last standstill before the dependent
-// weld's block (where it stands after the previous retract, or at home) just long enough to
-// reach the weld when the last predecessor is done. These waits are recomputed from the
-// interlock waits after every change (smallest waits that keep all precedences), so an
+// weld — the approach point, where its travel ends before the approach along the normal — just
+// long enough to weld when the last predecessor is done; waiting there rather than where it
+// came from keeps it out of the way of the weld it waits for. These waits are recomputed from
+// the interlock waits after every change (smallest waits that keep all precedences), so an
 // interlock that delays a predecessor delays its dependants too — higher-priority robots
 // included, which is why every change re-checks the timeline from the earliest time that
-// changed. Precedences of a weld with itself or with welds no timeline holds are ignored.
+// changed. When an interlock's owner block has moved later that way and the two robots collide
+// again, waiting cannot resolve it (the owner waits for the partner's welds after the partner's
+// wait): the result is not conflict-free, with a "deadlock" message. Precedences of a weld with
+// itself or with welds no timeline holds are ignored.
 //
 // Reference: the zone-interlock scheme of industrial cells (ARCHITECTURE.md); waiting along
 // fixed paths is the classic path-velocity decomposition of coordination
