@@ -134,32 +134,41 @@ std::map<std::string, DwellPlace> FindDwells(const std::vector<Timeline>& timeli
   return out;
 }
 
+// A precedence between the dwells of two blocks.
+struct Link {
+  DwellPlace before, after;
+};
+
+// The precedences as links between blocks (those with both welds in a timeline). Sets `error`
+// when a robot welds a weld before its own predecessor.
+std::vector<Link> LinksOf(const std::vector<Timeline>& timelines,
+                          const std::vector<Precedence>& precedences, std::string* error) {
+  std::vector<Link> links;
+  if (precedences.empty()) return links;
+  const std::map<std::string, DwellPlace> dwells = FindDwells(timelines);
+  for (const Precedence& p : precedences) {
+    auto b = dwells.find(p.before), a = dwells.find(p.after);
+    if (b == dwells.end() || a == dwells.end() || p.before == p.after) continue;
+    if (a->second.robot == b->second.robot && a->second.block <= b->second.block) {
+      *error = "weld " + p.after + " is welded before " + p.before +
+               " by the same robot, but must be welded after it";
+    }
+    links.push_back({b->second, a->second});
+  }
+  return links;
+}
+
 // Sets every timeline's precedence waits to the smallest that keep all precedences, given the
 // interlock waits: repeated passes until no dwell starts before its predecessors have ended
 // (waits only grow within this call, so it converges unless the precedences and the robots'
 // orders wait in a circle). Returns an empty string, or why the precedences cannot be kept.
-std::string KeepPrecedences(std::vector<Timeline>& timelines,
-                            const std::vector<Precedence>& precedences) {
-  if (precedences.empty()) return {};
-  const std::map<std::string, DwellPlace> dwells = FindDwells(timelines);
-  struct Link {
-    DwellPlace before, after;
-  };
-  std::vector<Link> links;
+std::string KeepPrecedences(std::vector<Timeline>& timelines, const std::vector<Link>& links) {
   std::size_t blocks = 0;
   for (Timeline& t : timelines) {
     t.precedence_wait.assign(t.blocks.size(), 0.0);
     blocks += t.blocks.size();
   }
-  for (const Precedence& p : precedences) {
-    auto b = dwells.find(p.before), a = dwells.find(p.after);
-    if (b == dwells.end() || a == dwells.end() || p.before == p.after) continue;
-    if (a->second.robot == b->second.robot && a->second.block <= b->second.block) {
-      return "weld " + p.after + " is welded before " + p.before +
-             " by the same robot, but must be welded after it";
-    }
-    links.push_back({b->second, a->second});
-  }
+  if (links.empty()) return {};
   std::vector<std::vector<double>> block_start(timelines.size());
   auto dwell_start = [&](const DwellPlace& d) {
     return block_start[d.robot][d.block] + timelines[d.robot].TotalWait(d.block) + d.offset;
@@ -195,6 +204,12 @@ std::string KeepPrecedences(std::vector<Timeline>& timelines,
 
 namespace {
 
+double Makespan(const std::vector<motion::RobotTrajectory>& trajectories) {
+  double m = 0;
+  for (const motion::RobotTrajectory& t : trajectories) m = std::max(m, t.duration());
+  return m;
+}
+
 // One resolution run with fixed priorities: priority[r] = rank of robot r (0 never waits).
 CoordinationResult CoordinateWithPriority(const collision::CollisionWorld& world,
                                           std::vector<motion::RobotTrajectory> trajectories,
@@ -209,10 +224,18 @@ CoordinationResult CoordinateWithPriority(const collision::CollisionWorld& world
   std::vector<std::vector<std::pair<double, double>>> spans(n);
   double checked_until = 0.0;                       // no conflict before this time (see header)
   std::vector<std::vector<double>> built_waits(n);  // total waits of the built trajectories
-  std::vector<int> owner_blocks;                    // per interlock: the owner's block index
+  std::string link_error;
+  const std::vector<Link> links = LinksOf(timelines, options.precedences, &link_error);
+  std::vector<int> owner_blocks;    // per interlock: the owner's block index
+  std::vector<int> partner_blocks;  // per interlock: the block the partner waits before
+  // s: every robot's work one after the other, with room for the waits (a bound no sensible
+  // coordination exceeds).
+  double serial_time = 1.0;
+  for (const motion::RobotTrajectory& t : trajectories) serial_time += 2 * t.duration();
 
   for (int iteration = 0;; ++iteration) {
-    if (std::string why = KeepPrecedences(timelines, options.precedences); !why.empty()) {
+    if (std::string why = link_error.empty() ? KeepPrecedences(timelines, links) : link_error;
+        !why.empty()) {
       result.message = why;
       for (int r = 0; r < n; ++r) {
         timelines[r].precedence_wait.assign(timelines[r].blocks.size(), 0.0);
@@ -264,24 +287,6 @@ CoordinationResult CoordinateWithPriority(const collision::CollisionWorld& world
       result.conflict_free = true;
       break;
     }
-    // An interlock whose owner's block has moved later since (it waits, after:, for welds of
-    // the partner that the partner does only after its wait), and the two collide again: more
-    // waiting only pushes both further. A deadlock of this scheme; say so rather than loop.
-    std::string deadlock;
-    for (std::size_t i = 0; i < result.interlocks.size() && deadlock.empty(); ++i) {
-      const Interlock& z = result.interlocks[i];
-      if (spans[z.owner][owner_blocks[i]].second > z.release_time + 1e-9 &&
-          std::minmax(z.owner, z.partner) == std::minmax(first->a, first->b)) {
-        deadlock = cell_robot(z.partner) + " waits before its block to " + z.partner_block +
-                   " for " + cell_robot(z.owner) + "'s block to " + z.owner_block +
-                   ", which waits (after:) for welds " + cell_robot(z.partner) +
-                   " does after that wait: deadlock";
-      }
-    }
-    if (!deadlock.empty()) {
-      result.message = deadlock;
-      break;
-    }
     const double t = first->time;
     if (iteration >= options.max_iterations) {
       result.message = "robots " + std::to_string(first->a) + " and " + std::to_string(first->b) +
@@ -308,6 +313,30 @@ CoordinationResult CoordinateWithPriority(const collision::CollisionWorld& world
     // Already waiting there: the waiting place is in the way, so wait one block earlier.
     const bool waiting =
         timelines[waiter].wait[kw] > 0 && t < spans[waiter][kw].first + timelines[waiter].wait[kw];
+    // The same wait again: an interlock for the same two blocks whose owner block has moved
+    // later since (it waits, after:, for welds the partner does after its wait), or waits
+    // grown beyond doing everything one robot after the other. More waiting only pushes both
+    // further: a deadlock of this scheme; say so rather than loop.
+    const int kw_wait = waiting ? kw - 1 : kw;
+    std::string deadlock;
+    for (std::size_t i = 0; i < result.interlocks.size() && deadlock.empty(); ++i) {
+      const Interlock& z = result.interlocks[i];
+      if (z.owner == owner && z.partner == waiter && owner_blocks[i] == ko &&
+          partner_blocks[i] == kw_wait && spans[owner][ko].second > z.release_time + 1e-9) {
+        deadlock = cell_robot(waiter) + " waits before its block to " + z.partner_block + " for " +
+                   cell_robot(owner) + "'s block to " + z.owner_block +
+                   ", which waits (after:) for welds " + cell_robot(waiter) +
+                   " does after that wait: deadlock";
+      }
+    }
+    if (deadlock.empty() && Makespan(trajectories) > serial_time) {
+      deadlock = "waits for precedences and interlocks grow beyond " + std::to_string(serial_time) +
+                 " s, all robots' work one after the other: deadlock";
+    }
+    if (!deadlock.empty()) {
+      result.message = deadlock;
+      break;
+    }
     if (waiting) {
       if (kw == 0) {
         result.message = cell_robot(owner) + " collides with " + cell_robot(waiter) +
@@ -321,6 +350,7 @@ CoordinationResult CoordinateWithPriority(const collision::CollisionWorld& world
     const double needed = release - spans[waiter][kw].first - timelines[waiter].wait[kw];
     timelines[waiter].wait[kw] += std::max(needed, 1e-3);
     owner_blocks.push_back(ko);
+    partner_blocks.push_back(kw);
     result.interlocks.push_back({.zone = "Z" + std::to_string(result.interlocks.size() + 1),
                                  .owner = owner,
                                  .partner = waiter,
@@ -341,11 +371,7 @@ CoordinationResult CoordinateWithPriority(const collision::CollisionWorld& world
   return result;
 }
 
-double Makespan(const CoordinationResult& r) {
-  double m = 0;
-  for (const motion::RobotTrajectory& t : r.trajectories) m = std::max(m, t.duration());
-  return m;
-}
+double Makespan(const CoordinationResult& r) { return Makespan(r.trajectories); }
 
 }  // namespace
 

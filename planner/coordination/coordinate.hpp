@@ -24,10 +24,11 @@
 // the interlock waits after every change (smallest waits that keep all precedences), so an
 // interlock that delays a predecessor delays its dependants too — higher-priority robots
 // included, which is why every change re-checks the timeline from the earliest time that
-// changed. When an interlock's owner block has moved later that way and the two robots collide
-// again, waiting cannot resolve it (the owner waits for the partner's welds after the partner's
-// wait): the result is not conflict-free, with a "deadlock" message. Precedences of a weld with
-// itself or with welds no timeline holds are ignored.
+// changed. When the same two blocks conflict again after the owner's block has moved later
+// that way (it waits for welds the partner does after its wait), or the waits grow beyond twice
+// all robots' work done one after the other, waiting cannot resolve it: the result is not
+// conflict-free, with a "deadlock" message. Precedences of a weld with itself or with welds no
+// timeline holds are ignored.
 //
 // Reference: the zone-interlock scheme of industrial cells (ARCHITECTURE.md); waiting along
 // fixed paths is the classic path-velocity decomposition of coordination
