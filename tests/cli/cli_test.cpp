@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -408,6 +409,26 @@ TEST(CliTest, PlanThenVerifyTheDemoStation) {
   EXPECT_GT(velocity, 10);
   EXPECT_EQ(j["counts"]["joint velocity"], velocity);
   EXPECT_EQ(j["violation_count"], j["violations"].size());
+}
+
+// Issue 9: `after:` across robots (a new user's cell): kept in the plan, and checked.
+TEST(CliTest, PlanKeepsAfterPrecedencesAcrossRobots) {
+  const fs::path dir = TempDir("after");
+  const std::string cell = "tests/planner/verify/cells/after_across_robots/cell.yaml";
+  const CommandRun plan = Weldcell("plan " + cell + " -o " + dir.string());
+  EXPECT_EQ(plan.exit_code, 0) << plan.out;
+  EXPECT_THAT(plan.out, HasSubstr("verification: 0 violation(s)"));
+  const plan::Plan p = plan::PlanFromJson(ReadText(dir / "plan.json"), "plan.json");
+  std::map<std::string, std::pair<std::string, plan::WeldVisit>> welds;
+  for (const plan::RobotPlan& r : p.robots) {
+    for (const plan::WeldVisit& w : r.welds) welds[w.weld_id] = {r.robot, w};
+  }
+  ASSERT_EQ(welds.size(), 3u) << plan.out;
+  EXPECT_NE(welds["A"].first, welds["B"].first)
+      << "the case is about robots waiting for each other";
+  EXPECT_GE(welds["A"].second.start_time, welds["B"].second.end_time - 1e-9);
+  EXPECT_GE(welds["C"].second.start_time, welds["A"].second.end_time - 1e-9);
+  EXPECT_GE(welds["C"].second.start_time, welds["B"].second.end_time - 1e-9);
 }
 
 TEST(CliTest, VerifyOfAMalformedPlanExitsWithTwo) {
