@@ -42,10 +42,9 @@ plan::Plan ReadPlan(const std::string& file) {
   return plan::PlanFromJson(text.str(), file);
 }
 
+// The first ten violations of each robot and kind, then a count of the rest.
 void PrintViolations(const verify::VerifyReport& report) {
-  for (const verify::Violation& v : report.violations) {
-    std::cout << verify::ToString(v) << '\n';
-  }
+  for (const std::string& line : verify::SummaryLines(report)) std::cout << line << '\n';
 }
 
 }  // namespace
@@ -172,12 +171,18 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) 
     bars.Finish();
     if (global.json) {
       nlohmann::ordered_json j;
+      // Every violation (the text output summarises), and the count per kind.
       j["violations"] = nlohmann::ordered_json::array();
       for (const verify::Violation& v : report.violations) {
         j["violations"].push_back({{"kind", verify::ToString(v.kind)},
                                    {"time", v.time},
                                    {"robot", v.robot},
                                    {"message", v.message}});
+      }
+      j["violation_count"] = report.violations.size();
+      j["counts"] = nlohmann::ordered_json::object();
+      for (const auto& [kind, count] : report.CountByKind()) {
+        j["counts"][std::string(verify::ToString(kind))] = count;
       }
       j["checks"] = report.collision_checks;
       PrintJson(j, std::cout);

@@ -3,7 +3,8 @@
 // → Plan, as the named stages of planner/pipeline/stages.hpp run one after another.
 //
 // Coordination puts all robots on one clock and inserts interlock waits where their motions
-// would touch (planner/coordination). Not yet: waits for precedences across robots.
+// would touch, and waits that keep the welds' `after:` precedences on that clock
+// (planner/coordination).
 
 #include <string>
 

@@ -239,9 +239,14 @@ coordination::CoordinationResult CoordinateMotions(
     const std::vector<motion::SequenceResult>& motions, const PlanOptions& options) {
   std::vector<motion::RobotTrajectory> trajectories;
   for (const motion::SequenceResult& s : motions) trajectories.push_back(s.trajectory);
-  return coordination::Coordinate(
-      world, std::move(trajectories),
-      {.resolution = cell.settings.motion.resolution, .progress = options.progress});
+  coordination::CoordinationOptions coordination_options{
+      .resolution = cell.settings.motion.resolution, .progress = options.progress};
+  for (const cell::Weld& w : cell.welds) {
+    for (const std::string& before : w.after) {
+      coordination_options.precedences.push_back({.before = before, .after = w.id});
+    }
+  }
+  return coordination::Coordinate(world, std::move(trajectories), coordination_options);
 }
 
 plan::Plan AssemblePlan(const cell::Cell& cell,

@@ -38,6 +38,8 @@ std::string_view ToString(ViolationKind kind) {
       return "robot collision";
     case ViolationKind::kWeld:
       return "weld";
+    case ViolationKind::kPrecedence:
+      return "precedence";
     case ViolationKind::kCycleTime:
       return "cycle time";
   }
@@ -45,31 +47,55 @@ std::string_view ToString(ViolationKind kind) {
 }
 
 std::string ToString(const Violation& v) {
-  return fmt::format("{:9.3f} s  {:<6} {}: {}", v.time, v.robot.empty() ? "-" : v.robot,
-                     ToString(v.kind), v.message);
+  // A broken plan may hold any double: never print hundreds of digits.
+  const std::string time =
+      std::abs(v.time) < 1e9 ? fmt::format("{:9.3f}", v.time) : fmt::format("{:9.3g}", v.time);
+  return fmt::format("{} s  {:<6} {}: {}", time, v.robot.empty() ? "-" : v.robot, ToString(v.kind),
+                     v.message);
+}
+
+std::map<ViolationKind, int> VerifyReport::CountByKind() const {
+  std::map<ViolationKind, int> counts;
+  for (const Violation& v : violations) ++counts[v.kind];
+  return counts;
+}
+
+std::vector<std::string> SummaryLines(const VerifyReport& report, int max_per_kind) {
+  std::map<std::pair<std::string, ViolationKind>, int> total, shown;
+  for (const Violation& v : report.violations) ++total[{v.robot, v.kind}];
+  std::vector<std::string> lines;
+  for (const Violation& v : report.violations) {
+    const std::pair<std::string, ViolationKind> key{v.robot, v.kind};
+    const int n = ++shown[key];
+    if (n <= max_per_kind) lines.push_back(ToString(v));
+    if (n == max_per_kind && total[key] > max_per_kind) {
+      lines.push_back(fmt::format("{:>9}    {:<6} {}: … and {} more {} violations ({} in all)", "",
+                                  v.robot.empty() ? "-" : v.robot, ToString(v.kind),
+                                  total[key] - max_per_kind, ToString(v.kind), total[key]));
+    }
+  }
+  return lines;
 }
 
 namespace {
 
-// Violations of one kind beyond this many per robot are summarised in one line: a broken plan
-// would otherwise print thousands of lines.
-constexpr int kMaxPerKind = 10;
 constexpr double kDeg = 180.0 / std::numbers::pi;
+
+// Seconds in messages: µs resolution, but never hundreds of digits for a broken value.
+std::string Sec(double t) {
+  return std::abs(t) < 1e6 ? fmt::format("{:.6f}", t) : fmt::format("{:.6g}", t);
+}
 
 class Collector {
  public:
   explicit Collector(std::string robot) : robot_(std::move(robot)) {}
   void Add(ViolationKind kind, double time, std::string message) {
-    const int n = ++counts_[kind];
-    if (n <= kMaxPerKind) out_.push_back({kind, time, robot_, std::move(message)});
+    out_.push_back({kind, time, robot_, std::move(message)});
+  }
+  void Add(ViolationKind kind, double time, std::string robot, std::string message) {
+    out_.push_back({kind, time, std::move(robot), std::move(message)});
   }
   std::vector<Violation> Finish() {
-    for (const auto& [kind, n] : counts_) {
-      if (n > kMaxPerKind) {
-        out_.push_back({kind, out_.empty() ? 0.0 : out_.back().time, robot_,
-                        fmt::format("… and {} more", n - kMaxPerKind)});
-      }
-    }
     std::stable_sort(out_.begin(), out_.end(), [](const Violation& a, const Violation& b) {
       return a.kind != b.kind ? a.kind < b.kind : a.time < b.time;
     });
@@ -78,7 +104,6 @@ class Collector {
 
  private:
   std::string robot_;
-  std::map<ViolationKind, int> counts_;
   std::vector<Violation> out_;
 };
 
@@ -101,15 +126,51 @@ struct Samples {
   }
 };
 
-Samples Flatten(const plan::RobotPlan& rp, int dof, Collector* out) {
+std::string_view KindName(plan::SegmentKind kind) {
+  switch (kind) {
+    case plan::SegmentKind::kMotion:
+      return "motion";
+    case plan::SegmentKind::kWeld:
+      return "weld";
+    case plan::SegmentKind::kWait:
+      return "wait";
+  }
+  return "?";
+}
+
+// The robot's samples, checking the segment contract of docs/plan-format.md on the way:
+// segments contiguous in time, times not decreasing, motion segments sampled at least every
+// `max_interval` s, waits standing still.
+Samples Flatten(const plan::RobotPlan& rp, int dof, double max_interval, Collector* out) {
   Samples s;
+  bool have_end = false;
+  double previous_end = 0.0;  // last time of the previous segment with samples
   for (std::size_t k = 0; k < rp.segments.size(); ++k) {
     const plan::Segment& seg = rp.segments[k];
+    const std::string name =
+        fmt::format("{} segment {} ({} → {})", KindName(seg.kind), k, seg.from, seg.to);
     if (seg.times.empty()) {
       out->Add(ViolationKind::kTiming, s.t.empty() ? 0.0 : s.t.back(),
-               fmt::format("segment {} ({} → {}) has no samples", k, seg.from, seg.to));
+               fmt::format("{} has no samples", name));
       continue;
     }
+    const double begin = seg.times.front();
+    if (have_end && std::isfinite(begin) && std::abs(begin - previous_end) > 1e-9) {
+      out->Add(ViolationKind::kTiming, std::min(begin, previous_end),
+               fmt::format("{} starts at {} s, the previous segment ends at {} s: segments must "
+                           "be contiguous ({} of {} s)",
+                           name, Sec(begin), Sec(previous_end),
+                           begin > previous_end ? "a gap" : "an overlap",
+                           fmt::format("{:.6g}", std::abs(begin - previous_end))));
+    }
+    have_end = true;
+    previous_end = seg.times.back();
+    if (seg.kind == plan::SegmentKind::kMotion && seg.times.size() < 2) {
+      out->Add(ViolationKind::kTiming, begin,
+               fmt::format("{} has a single sample; a motion needs samples at both ends", name));
+    }
+    int backwards = 0, sparse = 0, moving = 0;
+    double first_backwards = 0.0, widest = 0.0, widest_at = 0.0;
     for (std::size_t i = 0; i < seg.times.size(); ++i) {
       const double t = seg.times[i];
       const Eigen::VectorXd& q = seg.q[i];
@@ -124,20 +185,30 @@ Samples Flatten(const plan::RobotPlan& rp, int dof, Collector* out) {
                  fmt::format("segment {} sample {} is not finite", k, i));
         return {};
       }
+      if (i > 0) {
+        const double dt = t - seg.times[i - 1];
+        if (seg.kind == plan::SegmentKind::kMotion && dt > max_interval * 1.01) {
+          if (sparse++ == 0 || dt > widest) {
+            widest = dt;
+            widest_at = seg.times[i - 1];
+          }
+        }
+        if (seg.kind == plan::SegmentKind::kWait && (q - seg.q[0]).cwiseAbs().maxCoeff() > 1e-9) {
+          ++moving;
+        }
+      }
       if (!s.t.empty()) {
         if (t < s.t.back()) {
-          out->Add(ViolationKind::kTiming, t,
-                   fmt::format("time goes backwards ({:.6f} s after {:.6f} s) in segment {}", t,
-                               s.t.back(), k));
+          if (backwards++ == 0) first_backwards = t;
           continue;
         }
         // Samples closer than a nanosecond are one instant: rounding of segment boundaries must
         // not turn into enormous finite-difference accelerations.
         if (t - s.t.back() < 1e-9) {
           if ((q - s.q.back()).cwiseAbs().maxCoeff() > 1e-9) {
-            out->Add(
-                ViolationKind::kTiming, t,
-                fmt::format("the configuration jumps at {:.6f} s (segment {} sample {})", t, k, i));
+            out->Add(ViolationKind::kTiming, t,
+                     fmt::format("the configuration jumps at {} s (segment {} sample {})", Sec(t),
+                                 k, i));
           }
           continue;
         }
@@ -145,11 +216,36 @@ Samples Flatten(const plan::RobotPlan& rp, int dof, Collector* out) {
       s.t.push_back(t);
       s.q.push_back(q);
     }
+    if (backwards > 0) {
+      out->Add(ViolationKind::kTiming, first_backwards,
+               fmt::format("time goes backwards in {}: {} sample(s) before the latest time so "
+                           "far, the first at {} s",
+                           name, backwards, Sec(first_backwards)));
+    }
+    if (sparse > 0) {
+      out->Add(ViolationKind::kTiming, widest_at,
+               fmt::format("{}: {} interval(s) between samples longer than {:.6g} s, the longest "
+                           "{:.6g} s from {} s (linear interpolation over it is not the motion)",
+                           name, sparse, max_interval, widest, Sec(widest_at)));
+    }
+    if (moving > 0) {
+      out->Add(ViolationKind::kTiming, begin,
+               fmt::format("{}: the robot moves while waiting", name));
+    }
   }
   return s;
 }
 
 std::string JointName(const kinematics::Chain& chain, int j) { return chain.joint_names()[j]; }
+
+// Joint values in messages in the units of `weldcell check`: degrees for revolute joints, m for
+// prismatic ones. `order` 0: position, 1: velocity, 2: acceleration.
+std::string JointValue(const kinematics::Chain& chain, int j, double value, int order) {
+  const bool revolute = chain.joint_type(j) == cell::JointType::kRevolute;
+  static constexpr std::string_view kPer[] = {"", "/s", "/s²"};
+  return fmt::format("{:.6g} {}{}", revolute ? value * kDeg : value, revolute ? "deg" : "m",
+                     kPer[order]);
+}
 
 void CheckLimits(const kinematics::Chain& chain, const Samples& s, double speed_scale,
                  double tolerance, Collector* out) {
@@ -163,8 +259,9 @@ void CheckLimits(const kinematics::Chain& chain, const Samples& s, double speed_
       const double q = s.q[k][j];
       if (q < lo[j] - 1e-9 || q > hi[j] + 1e-9) {
         out->Add(ViolationKind::kJointPosition, s.t[k],
-                 fmt::format("{} at {:.6f}, limits [{:.6f}, {:.6f}]", JointName(chain, j), q, lo[j],
-                             hi[j]));
+                 fmt::format("{} at {}, limits [{}, {}]", JointName(chain, j),
+                             JointValue(chain, j, q, 0), JointValue(chain, j, lo[j], 0),
+                             JointValue(chain, j, hi[j], 0)));
       }
     }
   }
@@ -177,7 +274,8 @@ void CheckLimits(const kinematics::Chain& chain, const Samples& s, double speed_
     for (int j = 0; j < dof; ++j) {
       if (std::abs(v[j]) > vmax[j] * (1 + tolerance)) {
         out->Add(ViolationKind::kJointVelocity, s.t[k - 1],
-                 fmt::format("{} at {:.6f}/s, limit {:.6f}/s", JointName(chain, j), v[j], vmax[j]));
+                 fmt::format("{} at {}, limit {}", JointName(chain, j),
+                             JointValue(chain, j, v[j], 1), JointValue(chain, j, vmax[j], 1)));
       }
     }
     if (k + 1 < s.t.size() && amax.size() == dof && (amax.array() > 0).all()) {
@@ -186,9 +284,9 @@ void CheckLimits(const kinematics::Chain& chain, const Samples& s, double speed_
       const Eigen::VectorXd a = 2.0 * (v2 - v) / (dt + dt2);
       for (int j = 0; j < dof; ++j) {
         if (std::abs(a[j]) > amax[j] * (1 + tolerance)) {
-          out->Add(
-              ViolationKind::kJointAcceleration, s.t[k],
-              fmt::format("{} at {:.6f}/s², limit {:.6f}/s²", JointName(chain, j), a[j], amax[j]));
+          out->Add(ViolationKind::kJointAcceleration, s.t[k],
+                   fmt::format("{} at {}, limit {}", JointName(chain, j),
+                               JointValue(chain, j, a[j], 2), JointValue(chain, j, amax[j], 2)));
         }
       }
     }
@@ -315,14 +413,20 @@ bool CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
                  fmt::format("{}: no weld dwell at {}", rp.robot, v.weld_id));
         continue;
       }
+      if (std::abs(v.start_time - dwell->times.front()) > 1e-6 ||
+          std::abs(v.end_time - dwell->times.back()) > 1e-6) {
+        out->Add(ViolationKind::kWeld, dwell->times.front(),
+                 fmt::format("{}: the weld record of {} says {}–{} s, its dwell is at {}–{} s",
+                             rp.robot, v.weld_id, Sec(v.start_time), Sec(v.end_time),
+                             Sec(dwell->times.front()), Sec(dwell->times.back())));
+      }
       const double duration = dwell->times.back() - dwell->times.front();
       const double needed =
           cell::EffectiveWeldTime(weld, robot.tool) + robot.tool.close_time + robot.tool.open_time;
       if (duration < needed - 1e-9) {
         out->Add(ViolationKind::kWeld, dwell->times.front(),
-                 fmt::format("{}: dwell at {} lasts {:.3f} s, {:.3f} s needed (close + weld + "
-                             "open)",
-                             rp.robot, v.weld_id, duration, needed));
+                 fmt::format("{}: dwell at {} lasts {} s, {} s needed (close + weld + open)",
+                             rp.robot, v.weld_id, Sec(duration), Sec(needed)));
       }
       for (const Eigen::VectorXd& q : dwell->q) {
         if (q.size() != v.q.size() || (q - v.q).cwiseAbs().maxCoeff() > 1e-9) {
@@ -357,6 +461,84 @@ bool CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
                          r == reasons.end() ? "" : " (plan: " + r->second + ")"));
   }
   return all;
+}
+
+// Interlocks name robots of the plan, different owner and partner, and a time span within the
+// station's timeline that is acquired before it is released.
+void CheckInterlocks(const plan::Plan& plan, const std::vector<int>& robot_of_plan, double makespan,
+                     Collector* out) {
+  std::set<std::string> robots, zones;
+  for (std::size_t p = 0; p < plan.robots.size(); ++p) {
+    if (robot_of_plan[p] >= 0) robots.insert(plan.robots[p].robot);
+  }
+  for (const plan::Interlock& i : plan.interlocks) {
+    const std::string name = "interlock " + i.zone;
+    const double at = std::isfinite(i.acquire_time) ? i.acquire_time : 0.0;
+    if (!zones.insert(i.zone).second) {
+      out->Add(ViolationKind::kPlanMismatch, at, fmt::format("{} is listed twice", name));
+    }
+    for (const auto& [role, robot] : {std::pair{"owner", &i.owner}, {"partner", &i.partner}}) {
+      if (!robots.count(*robot)) {
+        out->Add(ViolationKind::kPlanMismatch, at,
+                 fmt::format("{}: {} {} is not a robot of the plan", name, role, *robot));
+      }
+    }
+    if (i.owner == i.partner) {
+      out->Add(ViolationKind::kPlanMismatch, at,
+               fmt::format("{}: {} is its own partner", name, i.owner));
+    }
+    if (!std::isfinite(i.acquire_time) || !std::isfinite(i.release_time) || i.acquire_time < 0 ||
+        i.release_time < i.acquire_time || i.release_time > makespan + 1e-6) {
+      out->Add(ViolationKind::kTiming, at,
+               fmt::format("{}: acquired at {} s and released at {} s; needs 0 ≤ acquire ≤ "
+                           "release ≤ makespan ({} s)",
+                           name, Sec(i.acquire_time), Sec(i.release_time), Sec(makespan)));
+    }
+  }
+}
+
+// `after:` precedences on the station clock: a weld's dwell (the weld segment of the robot that
+// welds it, as sampled) starts no earlier than the dwells of all its predecessors have ended.
+// Derived from the segments, not from the weld records, so a record cannot hide a violation.
+void CheckPrecedences(const plan::Plan& plan, const cell::Cell& cell,
+                      const std::vector<int>& robot_of_plan, Collector* out) {
+  struct Dwell {
+    std::string robot;
+    double start = 0.0, end = 0.0;
+  };
+  // A weld welded twice (reported by CheckWelds) counts from its first start to its last end.
+  std::map<std::string, Dwell> dwells;
+  for (std::size_t p = 0; p < plan.robots.size(); ++p) {
+    if (robot_of_plan[p] < 0) continue;
+    for (const plan::Segment& seg : plan.robots[p].segments) {
+      if (seg.kind != plan::SegmentKind::kWeld || seg.times.empty()) continue;
+      const auto [lo, hi] = std::minmax_element(seg.times.begin(), seg.times.end());
+      auto [it, inserted] = dwells.emplace(seg.from, Dwell{plan.robots[p].robot, *lo, *hi});
+      if (!inserted) {
+        it->second.start = std::min(it->second.start, *lo);
+        it->second.end = std::max(it->second.end, *hi);
+      }
+    }
+  }
+  for (const cell::Weld& w : cell.welds) {
+    auto self = dwells.find(w.id);
+    if (self == dwells.end()) continue;  // not welded: CheckWelds says so
+    for (const std::string& before : w.after) {
+      auto pred = dwells.find(before);
+      if (pred == dwells.end()) {
+        out->Add(ViolationKind::kPrecedence, self->second.start, self->second.robot,
+                 fmt::format("{} ({}) is welded at {} s, but {}, which must be welded before it, "
+                             "is never welded",
+                             w.id, self->second.robot, Sec(self->second.start), before));
+      } else if (self->second.start < pred->second.end - 1e-9) {
+        out->Add(ViolationKind::kPrecedence, self->second.start, self->second.robot,
+                 fmt::format("{} ({}) starts welding at {} s, before {} ({}) has finished at {} "
+                             "s; {} must be welded after {}",
+                             w.id, self->second.robot, Sec(self->second.start), before,
+                             pred->second.robot, Sec(pred->second.end), w.id, before));
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -401,6 +583,13 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
       robot_of_plan[p] = -1;
     }
   }
+  // A robot left out would not be checked against the others, even standing at home.
+  for (const cell::Robot& r : cell.robots) {
+    if (!planned.count(r.name)) {
+      general.Add(ViolationKind::kPlanMismatch, 0.0,
+                  fmt::format("robot {} of the cell is not in the plan", r.name));
+    }
+  }
   // Per robot: samples, timing, limits, home, collisions.
   const int n = static_cast<int>(plan.robots.size());
   std::vector<Samples> samples(n);
@@ -413,7 +602,8 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
   for (int p = 0; p < n; ++p) {
     const int r = robot_of_plan[p];
     if (r < 0) continue;
-    samples[p] = Flatten(plan.robots[p], world.chain(r).dof(), &collectors[p]);
+    samples[p] =
+        Flatten(plan.robots[p], world.chain(r).dof(), options.max_sample_interval, &collectors[p]);
     const Samples& s = samples[p];
     if (s.t.empty()) {
       collectors[p].Add(ViolationKind::kTiming, 0.0, "the robot has no trajectory samples");
@@ -431,8 +621,8 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
     }
     if (std::abs(s.t.back() - plan.robots[p].finish_time) > 1e-6) {
       collectors[p].Add(ViolationKind::kTiming, s.t.back(),
-                        fmt::format("finish time {:.6f} s, but the last sample is at {:.6f} s",
-                                    plan.robots[p].finish_time, s.t.back()));
+                        fmt::format("finish time {} s, but the last sample is at {} s",
+                                    Sec(plan.robots[p].finish_time), Sec(s.t.back())));
     }
     makespan = std::max(makespan, s.t.back());
     CheckLimits(world.chain(r), s, cell.settings.motion.speed_scale, options.limit_tolerance,
@@ -478,15 +668,17 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
       [&options] { return options.progress.cancelled(); });
   const bool all_welded =
       CheckWelds(plan, cell, world, robot_of_plan, options.weld_position_tolerance, &general);
+  CheckPrecedences(plan, cell, robot_of_plan, &general);
+  CheckInterlocks(plan, robot_of_plan, makespan, &general);
   if (std::abs(plan.makespan - makespan) > 1e-6) {
     general.Add(ViolationKind::kTiming, makespan,
-                fmt::format("makespan {:.6f} s, but the last robot finishes at {:.6f} s",
-                            plan.makespan, makespan));
+                fmt::format("makespan {} s, but the last robot finishes at {} s",
+                            Sec(plan.makespan), Sec(makespan)));
   }
   if (makespan > cell.cycle_time + 1e-9) {
     general.Add(ViolationKind::kCycleTime, makespan,
-                fmt::format("the station needs {:.3f} s, the cycle time is {:.3f} s", makespan,
-                            cell.cycle_time));
+                fmt::format("the station needs {} s, the cycle time is {} s", Sec(makespan),
+                            Sec(cell.cycle_time)));
   }
   // within_cycle_time claims the whole station's work fits: every weld done, in time.
   if (plan.within_cycle_time != (all_welded && makespan <= cell.cycle_time + 1e-9)) {

@@ -1,8 +1,9 @@
 #pragma once
 // Independent verification of a plan against its cell. It re-derives everything it checks from
 // the cell and the plan's sampled trajectories (dense collision checks at a fixed Cartesian
-// resolution, limits from finite differences, timing, weld poses by forward kinematics) and
-// shares no shortcut with the planner: a planner bug shows up here.
+// resolution, limits from finite differences, timing and the segment contract of
+// docs/plan-format.md, interlocks, weld poses by forward kinematics, `after:` precedences from
+// the weld segments' times) and shares no shortcut with the planner: a planner bug shows up here.
 //
 // Independence is visible in the build: this module (weldcell::verify) links cell, kinematics,
 // collision and plan, never reach, motion, coordination or pipeline. Its collision world uses the
@@ -10,6 +11,7 @@
 // bodies without geometry, rigidly joined or adjacent bodies and pairs robot.yaml declares
 // allowed; nothing depends on the home or on the planner's sampling.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,8 +23,10 @@
 namespace weldcell::verify {
 
 enum class ViolationKind {
-  kPlanMismatch,       ///< The plan does not fit the cell (hash, robots, sizes).
-  kTiming,             ///< Times not increasing, segments not contiguous, totals inconsistent.
+  kPlanMismatch,  ///< The plan does not fit the cell (hash, robots, sizes).
+  /// Times not increasing, segments not contiguous, motion samples too far apart (docs/
+  /// plan-format.md: at most 10 ms), a waiting robot moving, totals or interlocks inconsistent.
+  kTiming,
   kJointPosition,      ///< A joint beyond its limits.
   kJointVelocity,      ///< A joint faster than its limit (× speed scale).
   kJointAcceleration,  ///< A joint accelerating harder than its limit.
@@ -30,7 +34,9 @@ enum class ViolationKind {
   kSelfCollision,      ///< A robot touches itself.
   kRobotCollision,     ///< Two robots touch.
   kWeld,               ///< A weld not welded, welded twice, or the gun not on it.
-  kCycleTime,          ///< The plan does not fit the cycle time.
+  /// A weld (dwell) starting before a weld of its `after` list has finished (station clock).
+  kPrecedence,
+  kCycleTime,  ///< The plan does not fit the cycle time.
 };
 std::string_view ToString(ViolationKind kind);
 
@@ -49,6 +55,10 @@ struct VerifyOptions {
   double weld_position_tolerance = 0.001;  ///< m between the TCP and the weld point.
   /// Relative slack on velocity and acceleration limits for floating-point rounding.
   double limit_tolerance = 1e-6;
+  /// s: largest time between consecutive samples of a motion segment (docs/plan-format.md);
+  /// linear interpolation across a longer interval is not what the controller executes.
+  /// Intervals up to 1% longer pass (rounding of samplings made elsewhere).
+  double max_sample_interval = 0.01;
   int threads = 0;  ///< 0 = one per hardware thread.
   /// Reports kVerifyStage (collision tasks done, tasks: one per robot and one per robot pair).
   /// Polled before each task: once cancelled, no new task starts and the report is incomplete
@@ -57,9 +67,13 @@ struct VerifyOptions {
 };
 
 struct VerifyReport {
-  std::vector<Violation> violations;  ///< Ordered by robot, then kind, then time.
-  long long collision_checks = 0;     ///< Configurations checked (for the report).
+  /// Every violation found (none left out), plan-wide ones first, then per robot and per robot
+  /// pair, each group ordered by kind, then time. SummaryLines() shortens it for people.
+  std::vector<Violation> violations;
+  long long collision_checks = 0;  ///< Configurations checked (for the report).
   bool ok() const { return violations.empty(); }
+  /// Number of violations of each kind that occurs.
+  std::map<ViolationKind, int> CountByKind() const;
 };
 
 /// The verifier's collision world of a cell: its geometry with PairPolicy::kVerifier. Throws
@@ -77,5 +91,10 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
 
 /// One line per violation: "12.345 s  R1  collision: R1/gun – clamp_1".
 std::string ToString(const Violation& violation);
+
+/// The report for people: ToString() of the first `max_per_kind` violations of each (robot,
+/// kind), in report order, each such group over the limit followed by one line
+/// "… and N more <kind> violations (M in all)".
+std::vector<std::string> SummaryLines(const VerifyReport& report, int max_per_kind = 10);
 
 }  // namespace weldcell::verify

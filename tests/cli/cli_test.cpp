@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -445,6 +446,43 @@ TEST(CliTest, PlanThenVerifyTheDemoStation) {
   const CommandRun fast = Weldcell("verify cells/demo/cell.yaml " + (dir / "fast.json").string());
   EXPECT_EQ(fast.exit_code, 1) << fast.out;
   EXPECT_THAT(fast.out, ContainsRegex("R1 +joint velocity"));
+  // Far more than ten velocity violations: the text shows ten and counts the rest, the JSON
+  // gives every one and the true counts (issue 9: it used to stop at ten plus "… and N more").
+  EXPECT_THAT(fast.out, ContainsRegex("… and [0-9]+ more joint velocity violations"));
+  const fs::path err = dir / "fast.err";
+  const CommandRun json = WeldcellStdout(
+      "verify cells/demo/cell.yaml " + (dir / "fast.json").string() + " --json", err);
+  EXPECT_EQ(json.exit_code, 1);
+  const nlohmann::json j = ParseJson(json, err);
+  ASSERT_TRUE(j["violations"].is_array()) << json.out;
+  int velocity = 0;
+  for (const nlohmann::json& v : j["violations"]) {
+    velocity += v["kind"] == "joint velocity";
+    EXPECT_THAT(v["message"].get<std::string>(), Not(HasSubstr("more"))) << v;
+  }
+  EXPECT_GT(velocity, 10);
+  EXPECT_EQ(j["counts"]["joint velocity"], velocity);
+  EXPECT_EQ(j["violation_count"], j["violations"].size());
+}
+
+// Issue 9: `after:` across robots (a new user's cell): kept in the plan, and checked.
+TEST(CliTest, PlanKeepsAfterPrecedencesAcrossRobots) {
+  const fs::path dir = TempDir("after");
+  const std::string cell = "tests/planner/verify/cells/after_across_robots/cell.yaml";
+  const CommandRun plan = Weldcell("plan " + cell + " -o " + dir.string());
+  EXPECT_EQ(plan.exit_code, 0) << plan.out;
+  EXPECT_THAT(plan.out, HasSubstr("verification: 0 violation(s)"));
+  const plan::Plan p = plan::PlanFromJson(ReadText(dir / "plan.json"), "plan.json");
+  std::map<std::string, std::pair<std::string, plan::WeldVisit>> welds;
+  for (const plan::RobotPlan& r : p.robots) {
+    for (const plan::WeldVisit& w : r.welds) welds[w.weld_id] = {r.robot, w};
+  }
+  ASSERT_EQ(welds.size(), 3u) << plan.out;
+  EXPECT_NE(welds["A"].first, welds["B"].first)
+      << "the case is about robots waiting for each other";
+  EXPECT_GE(welds["A"].second.start_time, welds["B"].second.end_time - 1e-9);
+  EXPECT_GE(welds["C"].second.start_time, welds["A"].second.end_time - 1e-9);
+  EXPECT_GE(welds["C"].second.start_time, welds["B"].second.end_time - 1e-9);
 }
 
 TEST(CliTest, VerifyOfAMalformedPlanExitsWithTwo) {

@@ -1,5 +1,6 @@
 #include "planner/coordination/coordinate.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "planner/collision/collision_world.hpp"
@@ -99,6 +100,124 @@ TEST(CoordinateTest, ConflictFreeInputIsLeftAlone) {
   EXPECT_TRUE(r.conflict_free);
   EXPECT_TRUE(r.interlocks.empty());
   EXPECT_EQ(r.trajectories, input);
+}
+
+// Issue 9: `after:` precedences across robots. B's arm stays on its own side (never near A).
+const Eigen::VectorXd kAside = Q(0.8, -0.3, -0.3, 0, 0, 0);
+
+motion::RobotTrajectory Through(const collision::CollisionWorld& world, int robot,
+                                const std::vector<std::pair<std::string, Eigen::VectorXd>>& stops,
+                                double lead = 0.0) {
+  const kinematics::Chain& chain = world.chain(robot);
+  const motion::JointLimits limits{.max_velocity = chain.velocity_limits(),
+                                   .max_acceleration = chain.acceleration_limits()};
+  motion::RobotTrajectory t(kHome);
+  if (lead > 0) t.AppendWait("home", lead);
+  std::string at = "home";
+  for (const auto& [id, q] : stops) {
+    t.AppendMotion(motion::TimeParameterize({t.end(), q}, limits), at, id);
+    t.AppendWeldDwell(id, 1.0);
+    at = id;
+  }
+  t.AppendMotion(motion::TimeParameterize({t.end(), kHome}, limits), at, "home");
+  return t;
+}
+
+// [start, end] of the dwell at `weld`; {-1, -1} when there is none.
+std::pair<double, double> Dwell(const motion::RobotTrajectory& t, const std::string& weld) {
+  for (const motion::TrajectorySegment& s : t.segments()) {
+    if (s.kind == motion::SegmentKind::kWeldDwell && s.from == weld) {
+      return {s.start_time, s.end_time()};
+    }
+  }
+  return {-1, -1};
+}
+
+TEST(CoordinateTest, AWeldWaitsForItsPredecessorOnAnotherRobot) {
+  const cell::Cell c = FacingCell();
+  const collision::CollisionWorld world(c);
+  // A welds W1 at once; B welds W2 later: W1 after W2 makes A wait.
+  const std::vector<motion::RobotTrajectory> input = {Through(world, 0, {{"W1", kMiddle}}),
+                                                      Through(world, 1, {{"W2", kAside}}, 0.5)};
+  ASSERT_LT(FirstContact(world, input), 0.0) << "the scene must be free of conflicts";
+  ASSERT_LT(Dwell(input[0], "W1").first, Dwell(input[1], "W2").second);
+  // Without the precedence nothing changes.
+  EXPECT_EQ(Coordinate(world, input).trajectories, input);
+  const CoordinationResult r =
+      Coordinate(world, input, {.precedences = {{.before = "W2", .after = "W1"}}});
+  ASSERT_TRUE(r.conflict_free) << r.message;
+  EXPECT_TRUE(r.interlocks.empty());
+  // A starts W1 exactly when B has finished W2: it waited where it arrived at the weld (these
+  // trajectories have no approach), no longer than needed.
+  EXPECT_NEAR(Dwell(r.trajectories[0], "W1").first, Dwell(input[1], "W2").second, 1e-9);
+  ASSERT_EQ(r.trajectories[0].segments().size(), 4u);
+  EXPECT_EQ(r.trajectories[0].segments()[1].kind, motion::SegmentKind::kWait);
+  EXPECT_EQ(r.trajectories[0].segments()[1].from, "W1");
+  EXPECT_EQ(r.trajectories[1], input[1]) << "the predecessor's robot is not delayed";
+  EXPECT_LT(FirstContact(world, r.trajectories), 0.0);
+}
+
+TEST(CoordinateTest, PrecedenceChainsAcrossRobotsAreKeptBothWays) {
+  const cell::Cell c = FacingCell();
+  const collision::CollisionWorld world(c);
+  // B: W2 then W3; A: W1. W1 after W2 and W3 after W1: B waits between its welds.
+  const Eigen::VectorXd aside2 = Q(1.2, -0.3, -0.3, 0, 0, 0);
+  const std::vector<motion::RobotTrajectory> input = {
+      Through(world, 0, {{"W1", kMiddle}}), Through(world, 1, {{"W2", kAside}, {"W3", aside2}})};
+  ASSERT_LT(FirstContact(world, input), 0.0);
+  const CoordinationResult r = Coordinate(
+      world, input,
+      {.precedences = {{.before = "W2", .after = "W1"}, {.before = "W1", .after = "W3"}}});
+  ASSERT_TRUE(r.conflict_free) << r.message;
+  EXPECT_GE(Dwell(r.trajectories[0], "W1").first, Dwell(r.trajectories[1], "W2").second - 1e-9);
+  EXPECT_GE(Dwell(r.trajectories[1], "W3").first, Dwell(r.trajectories[0], "W1").second - 1e-9);
+  EXPECT_NEAR(Dwell(r.trajectories[1], "W3").first, Dwell(r.trajectories[0], "W1").second, 1e-9);
+  EXPECT_LT(FirstContact(world, r.trajectories), 0.0);
+}
+
+TEST(CoordinateTest, AWeldSequencedBeforeItsPredecessorOnOneRobotIsReported) {
+  const cell::Cell c = FacingCell();
+  const collision::CollisionWorld world(c);
+  const std::vector<motion::RobotTrajectory> input = {
+      Through(world, 0, {{"W1", kMiddle}, {"W3", kAside}}), motion::RobotTrajectory(kHome)};
+  const CoordinationResult r =
+      Coordinate(world, input, {.precedences = {{.before = "W3", .after = "W1"}}});
+  EXPECT_FALSE(r.conflict_free);
+  EXPECT_EQ(r.message,
+            "weld W1 is welded before W3 by the same robot, but must be welded after it");
+}
+
+TEST(CoordinateTest, APrecedenceWaitIsMadeAtTheDependentWeldNotWhereTheRobotCameFrom) {
+  const cell::Cell c = FacingCell();
+  const collision::CollisionWorld world(c);
+  // B welds W2 in the middle, then W3 aside after A's W1 (which is after W2). Waiting for W1 in
+  // the middle, where it welded W2, B would block A's way to W1 for good; it waits at W3.
+  const std::vector<motion::RobotTrajectory> input = {
+      Through(world, 0, {{"W1", kMiddle}}), Through(world, 1, {{"W2", kMiddle}, {"W3", kAside}})};
+  const CoordinationResult r = Coordinate(
+      world, input,
+      {.precedences = {{.before = "W2", .after = "W1"}, {.before = "W1", .after = "W3"}}});
+  ASSERT_TRUE(r.conflict_free) << r.message;
+  EXPECT_LT(FirstContact(world, r.trajectories), 0.0);
+  EXPECT_GE(Dwell(r.trajectories[0], "W1").first, Dwell(r.trajectories[1], "W2").second - 1e-9);
+  EXPECT_GE(Dwell(r.trajectories[1], "W3").first, Dwell(r.trajectories[0], "W1").second - 1e-9);
+}
+
+TEST(CoordinateTest, WaitingInTheOtherRobotsWayForItsWeldIsADeadlockNotALoop) {
+  const cell::Cell c = FacingCell();
+  const collision::CollisionWorld world(c);
+  // As above, but W3 is in the middle too: B waits there for W1, which A can only weld there.
+  const Eigen::VectorXd middle2 = Q(0.05, 0.4, 0.3, 0, 0, 0);
+  collision::CollisionContext ctx(world);
+  ASSERT_TRUE(world.CheckRobotPair(ctx, 0, kMiddle, 1, middle2).in_collision());
+  const std::vector<motion::RobotTrajectory> input = {
+      Through(world, 0, {{"W1", kMiddle}}), Through(world, 1, {{"W2", kMiddle}, {"W3", middle2}})};
+  const CoordinationResult r = Coordinate(
+      world, input,
+      {.precedences = {{.before = "W2", .after = "W1"}, {.before = "W1", .after = "W3"}}});
+  EXPECT_FALSE(r.conflict_free);
+  EXPECT_THAT(r.message, ::testing::HasSubstr("deadlock"));
+  EXPECT_LT(r.interlocks.size(), 5u) << "found at once, not after max_iterations";
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -210,6 +211,40 @@ TEST(PlanCellTest, WeldWithoutItsOwnTimeDwellsForTheGunsDefault) {
   const plan::WeldVisit& v = out.plan.robots[0].welds[0];
   EXPECT_NEAR(v.end_time - v.start_time, gun.weld_time + gun.close_time + gun.open_time, 1e-9);
   EXPECT_TRUE(Verify(out.plan, c).ok());
+}
+
+// Issue 9: `after:` precedences across robots are kept on the station clock (they used to be
+// kept by the allocation's estimate only, not by the final timeline). Chains that alternate
+// between the robots: each robot must wait for the other's weld.
+TEST(PlanCellTest, AfterPrecedencesAcrossRobotsHoldInTheFinalTimeline) {
+  for (const std::vector<int>& chain : {std::vector<int>{1, 5, 0, 4}, {2, 3, 1, 4, 0, 5}}) {
+    cell::Cell c = testing::SharedCell();
+    const collision::CollisionWorld world(c);
+    for (std::size_t i = 1; i < chain.size(); ++i) {
+      c.welds[chain[i]].after = {c.welds[chain[i - 1]].id};
+    }
+    const plan::Plan p = PlanCell(c, world, {.threads = 2}).plan;
+    const VerifyReport report = Verify(p, c);
+    for (const Violation& v : report.violations) ADD_FAILURE() << ToString(v);
+    std::map<std::string, plan::WeldVisit> visits;
+    std::map<std::string, std::string> robot_of;
+    for (const plan::RobotPlan& r : p.robots) {
+      for (const plan::WeldVisit& v : r.welds) {
+        visits[v.weld_id] = v;
+        robot_of[v.weld_id] = r.robot;
+      }
+    }
+    bool across = false;
+    for (std::size_t i = 1; i < chain.size(); ++i) {
+      const std::string& before = c.welds[chain[i - 1]].id;
+      const std::string& after = c.welds[chain[i]].id;
+      ASSERT_TRUE(visits.count(before) && visits.count(after));
+      EXPECT_GE(visits[after].start_time, visits[before].end_time - 1e-9)
+          << before << " → " << after;
+      across |= robot_of[before] != robot_of[after];
+    }
+    EXPECT_TRUE(across) << "the chain must cross between the robots";
+  }
 }
 
 }  // namespace

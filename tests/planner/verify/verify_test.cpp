@@ -10,12 +10,14 @@
 
 #include "planner/collision/collision_world.hpp"
 #include "planner/pipeline/plan_cell.hpp"
+#include "planner/plan/cell_hash.hpp"
 #include "tests/planner/pipeline/pipeline_cells.hpp"
 
 namespace weldcell::verify {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // A verified plan of the detour cell, broken in one way per test: the verifier must notice.
 class VerifyTest : public ::testing::Test {
@@ -182,6 +184,200 @@ TEST(VerifyProgressTest, ReportsEveryCollisionTaskAndStopsWhenCancelled) {
   const VerifyReport cut = Verify(p, c, world, {.threads = 1, .progress = cancelling});
   EXPECT_EQ(reports, 1);
   EXPECT_LT(cut.collision_checks, full.collision_checks);
+}
+
+// Issue 9: `after:` precedences. The detour plan welds its four welds in some order; a cell that
+// demands the reverse order of two of them is broken by that plan.
+TEST_F(VerifyTest, AWeldBeforeItsPredecessorIsAPrecedenceViolationNamingBoth) {
+  const std::vector<plan::WeldVisit>& visits = plan_->robots[0].welds;
+  ASSERT_GE(visits.size(), 2u);
+  const std::string first = visits.front().weld_id, last = visits.back().weld_id;
+  auto with_after = [&](const std::string& weld, const std::string& before) {
+    cell::Cell c = *cell_;
+    for (cell::Weld& w : c.welds) {
+      if (w.id == weld) w.after = {before};
+    }
+    return c;
+  };
+  plan::Plan p = *plan_;
+  // Broken: the first weld must come after the last.
+  const cell::Cell broken = with_after(first, last);
+  p.cell_hash = plan::CellHash(broken);
+  const VerifyReport r = Verify(p, broken, *world_);
+  const std::vector<Violation> v = Of(r, ViolationKind::kPrecedence);
+  ASSERT_EQ(v.size(), 1u) << (r.violations.empty() ? "" : ToString(r.violations.front()));
+  EXPECT_EQ(r.violations.size(), 1u);
+  EXPECT_EQ(v[0].robot, "R1");
+  EXPECT_NEAR(v[0].time, visits.front().start_time, 1e-9);
+  EXPECT_THAT(v[0].message, HasSubstr(first + " (R1) starts welding at"));
+  EXPECT_THAT(v[0].message, HasSubstr("before " + last + " (R1) has finished"));
+  EXPECT_THAT(ToString(v[0]), HasSubstr("precedence:"));
+  // Kept: the last weld after the first.
+  const cell::Cell kept = with_after(last, first);
+  p.cell_hash = plan::CellHash(kept);
+  EXPECT_TRUE(Verify(p, kept, *world_).ok());
+  // The weld records cannot hide it: the check reads the dwell segments.
+  p.cell_hash = plan::CellHash(broken);
+  for (plan::WeldVisit& w : p.robots[0].welds) w.start_time = w.end_time = 0.0;
+  EXPECT_EQ(Of(Verify(p, broken, *world_), ViolationKind::kPrecedence).size(), 1u);
+}
+
+TEST_F(VerifyTest, WeldRecordTimesMustMatchTheDwell) {
+  plan::Plan p = *plan_;
+  p.robots[0].welds[1].start_time += 0.5;
+  const std::vector<Violation> v = Of(Verify(p, *cell_, *world_), ViolationKind::kWeld);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_THAT(v[0].message, HasSubstr("the weld record of " + p.robots[0].welds[1].weld_id));
+}
+
+// Index of the first segment of robot 0 that starts where a robot stands still (after a
+// dwell), so that shifting it and everything after leaves only a gap.
+std::size_t SegmentAfterTheFirstDwell(const plan::Plan& p) {
+  const std::vector<plan::Segment>& s = p.robots[0].segments;
+  for (std::size_t k = 0; k + 1 < s.size(); ++k) {
+    if (s[k].kind == plan::SegmentKind::kWeld) return k + 1;
+  }
+  return 0;
+}
+
+TEST_F(VerifyTest, AGapBetweenSegmentsIsATimingViolation) {
+  plan::Plan p = *plan_;
+  const std::size_t k = SegmentAfterTheFirstDwell(p);
+  ASSERT_GT(k, 0u);
+  // Everything from segment k on half a second later: consistent totals, but a hole in the
+  // timeline where the plan says nothing about the robot.
+  const double from = p.robots[0].segments[k].times.front();
+  for (std::size_t i = k; i < p.robots[0].segments.size(); ++i) {
+    for (double& t : p.robots[0].segments[i].times) t += 0.5;
+  }
+  for (plan::WeldVisit& w : p.robots[0].welds) {
+    if (w.start_time >= from) {
+      w.start_time += 0.5;
+      w.end_time += 0.5;
+    }
+  }
+  p.robots[0].finish_time += 0.5;
+  p.makespan += 0.5;
+  const VerifyReport r = Verify(p, *cell_, *world_);
+  const std::vector<Violation> v = Of(r, ViolationKind::kTiming);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(r.violations.size(), 1u) << ToString(r.violations.front());
+  EXPECT_THAT(v[0].message, HasSubstr("segment " + std::to_string(k)));
+  EXPECT_THAT(v[0].message, HasSubstr("a gap of 0.5 s"));
+  EXPECT_NEAR(v[0].time, from, 1e-9);
+}
+
+TEST_F(VerifyTest, AMotionCutToOneSampleIsATimingViolation) {
+  plan::Plan p = *plan_;
+  plan::Segment& s = p.robots[0].segments.front();
+  ASSERT_EQ(s.kind, plan::SegmentKind::kMotion);
+  s.times.resize(1);
+  s.q.resize(1);
+  std::string all;
+  for (const Violation& v : Of(Verify(p, *cell_, *world_), ViolationKind::kTiming)) {
+    all += v.message + "\n";
+  }
+  EXPECT_THAT(all, HasSubstr("motion segment 0 (home → "));
+  EXPECT_THAT(all, HasSubstr("a single sample"));
+  EXPECT_THAT(all, HasSubstr("segment 1"));
+  EXPECT_THAT(all, HasSubstr("a gap of"));
+}
+
+TEST_F(VerifyTest, MotionSamplesFurtherApartThanTheFormatAllowsAreReported) {
+  // Every fourth sample kept: still within the limits, but 40 ms apart where the format promises
+  // at most 10 ms; the controller's motion between them is not the straight line checked.
+  plan::Plan p = *plan_;
+  plan::Segment& s = LongestMotion(p);
+  ASSERT_GT(s.times.size(), 12u);
+  plan::Segment thin = s;
+  thin.times.clear();
+  thin.q.clear();
+  for (std::size_t i = 0; i < s.times.size(); i += 4) {
+    thin.times.push_back(s.times[i]);
+    thin.q.push_back(s.q[i]);
+  }
+  if (thin.times.back() != s.times.back()) {
+    thin.times.push_back(s.times.back());
+    thin.q.push_back(s.q.back());
+  }
+  s = thin;
+  const std::vector<Violation> v = Of(Verify(p, *cell_, *world_), ViolationKind::kTiming);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_THAT(v[0].message, HasSubstr("longer than 0.01 s"));
+  VerifyOptions loose;
+  loose.max_sample_interval = 0.05;
+  EXPECT_TRUE(Of(Verify(p, *cell_, *world_, loose), ViolationKind::kTiming).empty());
+}
+
+TEST_F(VerifyTest, InterlocksWithUnknownRobotsOrBackwardsTimesAreReported) {
+  plan::Plan p = *plan_;
+  p.interlocks.push_back(
+      {.zone = "Z9", .owner = "R7", .partner = "R1", .acquire_time = 5, .release_time = 1});
+  const VerifyReport r = Verify(p, *cell_, *world_);
+  const std::vector<Violation> mismatch = Of(r, ViolationKind::kPlanMismatch);
+  ASSERT_EQ(mismatch.size(), 1u);
+  EXPECT_THAT(mismatch[0].message, HasSubstr("interlock Z9: owner R7 is not a robot of the plan"));
+  const std::vector<Violation> timing = Of(r, ViolationKind::kTiming);
+  ASSERT_EQ(timing.size(), 1u);
+  EXPECT_THAT(timing[0].message, HasSubstr("acquired at 5.000000 s and released at 1.000000 s"));
+  // A sound interlock is fine.
+  p.interlocks.back() = {
+      .zone = "Z9", .owner = "R1", .partner = "R1", .acquire_time = 1, .release_time = 2};
+  EXPECT_THAT(Of(Verify(p, *cell_, *world_), ViolationKind::kPlanMismatch).front().message,
+              HasSubstr("its own partner"));
+}
+
+TEST_F(VerifyTest, ARobotOfTheCellMissingFromThePlanIsAMismatch) {
+  // Left out, it would not even be checked against the others standing at home.
+  cell::Cell two = *cell_;
+  cell::Robot other = two.robots[0];
+  other.name = "R2";
+  other.X_WB.translation().x() -= 3.0;
+  two.robots.push_back(other);
+  plan::Plan p = *plan_;
+  p.cell_hash = plan::CellHash(two);
+  const VerifyReport r = Verify(p, two);
+  const std::vector<Violation> v = Of(r, ViolationKind::kPlanMismatch);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].message, "robot R2 of the cell is not in the plan");
+}
+
+TEST_F(VerifyTest, EveryViolationIsInTheReportAndTheSummaryCountsTheRest) {
+  plan::Plan p = *plan_;
+  for (plan::Segment& s : p.robots[0].segments) {
+    for (double& t : s.times) t *= 0.25;
+  }
+  const VerifyReport r = Verify(p, *cell_, *world_);
+  const int velocity = static_cast<int>(Of(r, ViolationKind::kJointVelocity).size());
+  ASSERT_GT(velocity, 10);
+  EXPECT_EQ(r.CountByKind().at(ViolationKind::kJointVelocity), velocity);
+  for (const Violation& v : r.violations) EXPECT_THAT(v.message, Not(HasSubstr("more")));
+  const std::vector<std::string> lines = SummaryLines(r);
+  int shown = 0;
+  bool more = false;
+  for (const std::string& line : lines) {
+    shown += line.find("joint velocity: joint") != std::string::npos;
+    more |=
+        line.find("… and " + std::to_string(velocity - 10) + " more joint velocity violations (" +
+                  std::to_string(velocity) + " in all)") != std::string::npos;
+  }
+  EXPECT_EQ(shown, 10);
+  EXPECT_TRUE(more) << ::testing::PrintToString(lines);
+}
+
+TEST_F(VerifyTest, MessagesGiveUnitsAndNoEndlessDigits) {
+  plan::Plan p = *plan_;
+  for (plan::Segment& s : p.robots[0].segments) {
+    for (double& t : s.times) t *= 0.5;
+  }
+  p.robots[0].segments.back().times.back() = 1e300;
+  const VerifyReport r = Verify(p, *cell_, *world_);
+  const std::vector<Violation> v = Of(r, ViolationKind::kJointVelocity);
+  ASSERT_FALSE(v.empty());
+  // Revolute joints in deg/s, as `weldcell check` prints their limits.
+  EXPECT_THAT(v[0].message, ::testing::ContainsRegex("at -?[0-9.e+]+ deg/s, limit [0-9.]+ deg/s$"));
+  ASSERT_FALSE(Of(r, ViolationKind::kTiming).empty());
+  for (const Violation& x : r.violations) EXPECT_LT(ToString(x).size(), 300u) << ToString(x);
 }
 
 }  // namespace
