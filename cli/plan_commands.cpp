@@ -96,6 +96,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     const std::filesystem::path plan_file = std::filesystem::path(args->out) / "plan.json";
     WriteFileAtomically(plan_file, plan::ToJson(out.plan));
     const pipeline::PlanStatistics& s = out.statistics;
+    const verify::StationVerdict verdict = verify::Judge(out.plan, report);
     if (global.json) {
       nlohmann::ordered_json j;
       j["plan"] = plan_file.string();
@@ -103,22 +104,26 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       j["cycle_time"] = c.cycle_time;
       j["unplanned"] = out.plan.unreachable.size();
       j["violations"] = report.violations.size();
+      j["verdict"] = verify::ToString(verdict);
       PrintJson(j, std::cout);
     } else if (!global.quiet) {
       for (const plan::RobotPlan& r : out.plan.robots) {
         std::cout << fmt::format("{}: {} welds, done after {:.2f} s (busy {:.2f} s)\n", r.robot,
                                  r.welds.size(), r.finish_time, r.busy_time);
       }
-      // "fits" only for a complete station: unplanned welds take no time in the makespan.
-      const std::string verdict = !out.plan.unreachable.empty()
-                                      ? fmt::format("incomplete: {} of {} welds not planned",
-                                                    out.plan.unreachable.size(), c.welds.size())
-                                  : out.plan.within_cycle_time ? "fits"
-                                                               : "too long";
+      // "fits" only for a complete station that verification passes: unplanned welds take no
+      // time in the makespan, and a plan with a collision fits nothing.
+      const std::string verdict_text =
+          verdict == verify::StationVerdict::kIncomplete
+              ? fmt::format("incomplete: {} of {} welds not planned", out.plan.unreachable.size(),
+                            c.welds.size())
+          : verdict == verify::StationVerdict::kInvalid
+              ? fmt::format("invalid: {} verification violation(s)", report.violations.size())
+              : std::string(verify::ToString(verdict));
       std::cout << fmt::format(
           "makespan {:.2f} s of {:.2f} s cycle time ({}); allocation estimate {:.2f} s, "
           "lower bound {:.2f} s, baseline {:.2f} s\n",
-          out.plan.makespan, c.cycle_time, verdict, s.estimated_makespan, s.lower_bound,
+          out.plan.makespan, c.cycle_time, verdict_text, s.estimated_makespan, s.lower_bound,
           s.baseline_makespan);
       std::cout << fmt::format(
           "moves: {} direct, {} planned; {} interlock(s); time: reach {:.2f} s, allocation "
@@ -136,8 +141,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       PrintViolations(report);
       std::cout << "wrote " << plan_file.string() << '\n';
     }
-    const bool ok = out.plan.unreachable.empty() && report.ok() && out.plan.within_cycle_time;
-    *exit_code = ok ? kExitOk : kExitRequirement;
+    *exit_code = verdict == verify::StationVerdict::kFits ? kExitOk : kExitRequirement;
   });
 }
 

@@ -18,6 +18,29 @@
 
 namespace weldcell::verify {
 
+std::string_view ToString(StationVerdict verdict) {
+  switch (verdict) {
+    case StationVerdict::kFits:
+      return "fits";
+    case StationVerdict::kIncomplete:
+      return "incomplete";
+    case StationVerdict::kTooLong:
+      return "too long";
+    case StationVerdict::kInvalid:
+      return "invalid";
+  }
+  return "?";
+}
+
+StationVerdict Judge(const plan::Plan& plan, const VerifyReport& report) {
+  if (!plan.unreachable.empty()) return StationVerdict::kIncomplete;
+  const bool over_cycle_time =
+      std::any_of(report.violations.begin(), report.violations.end(),
+                  [](const Violation& v) { return v.kind == ViolationKind::kCycleTime; });
+  if (!plan.within_cycle_time || over_cycle_time) return StationVerdict::kTooLong;
+  return report.ok() ? StationVerdict::kFits : StationVerdict::kInvalid;
+}
+
 std::string_view ToString(ViolationKind kind) {
   switch (kind) {
     case ViolationKind::kPlanMismatch:

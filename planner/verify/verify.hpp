@@ -76,6 +76,15 @@ struct VerifyReport {
   std::map<ViolationKind, int> CountByKind() const;
 };
 
+/// The station's verdict, in order of precedence: a plan with unplanned welds is incomplete
+/// whatever else holds; a complete one over the cycle time is too long; a complete one within it
+/// that verification finds any other violation in is invalid; only what is left fits.
+enum class StationVerdict { kFits, kIncomplete, kTooLong, kInvalid };
+std::string_view ToString(StationVerdict verdict);
+
+/// Judges `plan` with the `report` that Verify gave for it.
+StationVerdict Judge(const plan::Plan& plan, const VerifyReport& report);
+
 /// The verifier's collision world of a cell: its geometry with PairPolicy::kVerifier. Throws
 /// InputError as the CollisionWorld constructor.
 collision::CollisionWorld MakeVerifierWorld(const cell::Cell& cell);

@@ -61,6 +61,34 @@ TEST_F(VerifyTest, ThePlannedPlanIsClean) {
   for (const Violation& v : r.violations) ADD_FAILURE() << ToString(v);
 }
 
+// The verdict a summary states: "fits" needs a complete plan within the cycle time that
+// verification passes; each failing requirement gives its own verdict.
+TEST_F(VerifyTest, TheStationFitsOnlyWhenCompleteWithinTheCycleTimeAndClean) {
+  const VerifyReport clean = Verify(*plan_, *cell_, *world_);
+  ASSERT_TRUE(clean.ok());
+  EXPECT_EQ(Judge(*plan_, clean), StationVerdict::kFits);
+
+  VerifyReport collided = clean;
+  collided.violations.push_back(
+      {.kind = ViolationKind::kCollision, .time = 1.0, .robot = "R1", .message = "R1/gun – wall"});
+  EXPECT_EQ(Judge(*plan_, collided), StationVerdict::kInvalid);
+
+  plan::Plan slow = *plan_;
+  slow.within_cycle_time = false;
+  EXPECT_EQ(Judge(slow, collided), StationVerdict::kTooLong);
+  VerifyReport over = clean;
+  over.violations.push_back({.kind = ViolationKind::kCycleTime,
+                             .time = 0.0,
+                             .robot = "",
+                             .message = "the station needs 50 s"});
+  EXPECT_EQ(Judge(*plan_, over), StationVerdict::kTooLong);
+
+  plan::Plan incomplete = slow;
+  incomplete.unreachable.push_back({.weld_id = "W1", .reason = "out of range"});
+  EXPECT_EQ(Judge(incomplete, collided), StationVerdict::kIncomplete);
+  EXPECT_EQ(ToString(StationVerdict::kInvalid), "invalid");
+}
+
 TEST_F(VerifyTest, ShortcutThroughTheWallIsACollisionNamingIt) {
   // Replace the detour by the straight joint move between its ends, sampled only at the ends:
   // the verifier must check between samples at its own resolution.
