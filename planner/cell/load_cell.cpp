@@ -186,7 +186,7 @@ void ReadSettings(YamlReader& reader, const YAML::Node& node, const internal::Un
         }
       }
       if (auto v = YamlReader::Get(*reach, "min_clearance")) {
-        if (auto x = reader.Positive(*v, "settings.reach.min_clearance", units.length, true)) {
+        if (auto x = reader.Length(*v, "settings.reach.min_clearance", units, true)) {
           settings.reach.min_clearance = *x;
         }
       }
@@ -213,7 +213,7 @@ void ReadSettings(YamlReader& reader, const YAML::Node& node, const internal::Un
         }
       }
       if (auto v = YamlReader::Get(*motion, "planning_time")) {
-        if (auto x = reader.Positive(*v, "settings.motion.planning_time")) {
+        if (auto x = reader.Time(*v, "settings.motion.planning_time")) {
           settings.motion.planning_time = *x;
         }
       }
@@ -243,7 +243,7 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
     if (auto name = reader.Name(*v, "name")) cell.name = *name;
   }
   if (auto v = YamlReader::Get(root, "cycle_time")) {
-    if (auto t = reader.Positive(*v, "cycle_time")) cell.cycle_time = *t;
+    if (auto t = reader.Time(*v, "cycle_time")) cell.cycle_time = *t;
   }
 
   // Robots, with where each one's base was given (for containment messages).

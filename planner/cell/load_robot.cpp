@@ -180,7 +180,13 @@ std::shared_ptr<const RobotModel> ReadRobotModel(const fs::path& robot_yaml, con
       if (model) {
         const std::vector<int> movable = model->movable_joint_indices();
         for (std::size_t i = 0; i < values->size() && i < movable.size(); ++i) {
-          model->joints[static_cast<std::size_t>(movable[i])].max_acceleration = (*values)[i];
+          Joint& joint = model->joints[static_cast<std::size_t>(movable[i])];
+          const bool prismatic = joint.type == JointType::kPrismatic;
+          reader.CheckBound(
+              (*acc)[i], IndexKey("acceleration", i), (*values)[i],
+              prismatic ? Quantity::kPrismaticAcceleration : Quantity::kRevoluteAcceleration,
+              prismatic ? "m/s^2" : "rad/s^2");
+          joint.max_acceleration = (*values)[i];
         }
       }
     }

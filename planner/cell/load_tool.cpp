@@ -46,7 +46,7 @@ std::optional<Geometry> ReadShapeEntry(YamlReader& reader, const YAML::Node& nod
 
   if (box) {
     const std::string key = JoinKey(key_path, "box");
-    if (auto size = reader.Vector3(*box, key, units.length)) {
+    if (auto size = reader.LengthVector3(*box, key, units)) {
       if (size->minCoeff() <= 0.0) {
         reader.Error(*box, key, "box edge lengths must be > 0");
         ok = false;
@@ -62,9 +62,9 @@ std::optional<Geometry> ReadShapeEntry(YamlReader& reader, const YAML::Node& nod
       auto r = YamlReader::Get(*cylinder, "radius");
       auto l = YamlReader::Get(*cylinder, "length");
       std::optional<double> radius =
-          r ? reader.Positive(*r, JoinKey(key, "radius"), units.length) : std::nullopt;
+          r ? reader.Length(*r, JoinKey(key, "radius"), units) : std::nullopt;
       std::optional<double> length =
-          l ? reader.Positive(*l, JoinKey(key, "length"), units.length) : std::nullopt;
+          l ? reader.Length(*l, JoinKey(key, "length"), units) : std::nullopt;
       if (radius && length) {
         geometry.shape = Shape::Cylinder(*radius, *length);
       } else {
@@ -78,7 +78,7 @@ std::optional<Geometry> ReadShapeEntry(YamlReader& reader, const YAML::Node& nod
     if (reader.CheckMap(*sphere, key, {"radius"}, {})) {
       auto r = YamlReader::Get(*sphere, "radius");
       std::optional<double> radius =
-          r ? reader.Positive(*r, JoinKey(key, "radius"), units.length) : std::nullopt;
+          r ? reader.Length(*r, JoinKey(key, "radius"), units) : std::nullopt;
       if (radius) {
         geometry.shape = Shape::Sphere(*radius);
       } else {
@@ -165,18 +165,18 @@ std::optional<Tool> ReadTool(const fs::path& tool_yaml, const Reference& ref, Lo
     if (auto X = reader.Pose(*tcp, "tcp", units)) tool.X_FT = *X;
   }
   if (auto v = YamlReader::Get(root, "approach_distance")) {
-    if (auto d = reader.Positive(*v, "approach_distance", units.length, true)) {
+    if (auto d = reader.Length(*v, "approach_distance", units, true)) {
       tool.approach_distance = *d;
     }
   }
   if (auto v = YamlReader::Get(root, "close_time")) {
-    if (auto t = reader.Positive(*v, "close_time", 1.0, true)) tool.close_time = *t;
+    if (auto t = reader.Time(*v, "close_time", true)) tool.close_time = *t;
   }
   if (auto v = YamlReader::Get(root, "open_time")) {
-    if (auto t = reader.Positive(*v, "open_time", 1.0, true)) tool.open_time = *t;
+    if (auto t = reader.Time(*v, "open_time", true)) tool.open_time = *t;
   }
   if (auto v = YamlReader::Get(root, "weld_time")) {
-    if (auto t = reader.Positive(*v, "weld_time")) tool.weld_time = *t;
+    if (auto t = reader.Time(*v, "weld_time")) tool.weld_time = *t;
   }
   if (auto list = YamlReader::Get(root, "collision")) {
     if (!list->IsSequence() || list->size() == 0) {

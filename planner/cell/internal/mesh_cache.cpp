@@ -46,7 +46,11 @@ ResolvedUri ResolveMeshUri(const std::string& uri, const fs::path& base_dir,
         std::error_code ec;
         if (fs::is_regular_file(candidate, ec)) {
           out.path = candidate;
+          out.problem.clear();
           return out;
+        }
+        if (out.problem.empty() && fs::is_directory(candidate, ec)) {
+          out.problem = "mesh path is a folder, not a file: " + candidate.string();
         }
       }
     }
@@ -58,7 +62,11 @@ ResolvedUri ResolveMeshUri(const std::string& uri, const fs::path& base_dir,
                                                      : (base_dir / plain).lexically_normal();
   out.tried.push_back(candidate);
   std::error_code ec;
-  if (fs::is_regular_file(candidate, ec)) out.path = candidate;
+  if (fs::is_regular_file(candidate, ec)) {
+    out.path = candidate;
+  } else if (fs::is_directory(candidate, ec)) {
+    out.problem = "mesh path is a folder, not a file: " + candidate.string();
+  }
   return out;
 }
 

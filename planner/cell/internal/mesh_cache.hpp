@@ -18,7 +18,7 @@ namespace weldcell::cell::internal {
 struct ResolvedUri {
   std::filesystem::path path;                ///< Empty when nothing exists.
   std::vector<std::filesystem::path> tried;  ///< Every candidate, in search order.
-  std::string problem;                       ///< Non-empty for a malformed URI.
+  std::string problem;  ///< Non-empty for a malformed URI or a path that is a folder.
 };
 
 /// Resolves `package://<pkg>/x` through `package_dirs` (in order: `<dir>/<pkg>/x`), `file://x`

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "planner/cell/internal/bounds.hpp"
 #include "planner/cell/internal/load_context.hpp"
 #include "planner/cell/internal/xml_depth.hpp"
 
@@ -270,7 +271,8 @@ enum class NumberRule { kFinite, kPositive, kNonZero };
 /// is fine unless `required` (urdfdom's defaults apply). Returns false after reporting a problem.
 bool CheckNumbers(const std::string& file, const XmlIndex::Element& element,
                   const std::string& attribute, std::size_t count, NumberRule rule, bool required,
-                  const std::string& key, DiagnosticSink& sink) {
+                  const std::string& key, DiagnosticSink& sink,
+                  std::optional<Quantity> bound = std::nullopt) {
   const std::optional<std::string> text = FindAttribute(element.attributes, attribute);
   const std::string finite =
       count == 1 ? "a finite number" : std::to_string(count) + " finite numbers";
@@ -292,6 +294,14 @@ bool CheckNumbers(const std::string& file, const XmlIndex::Element& element,
   }
   if (!good) {
     sink.Error(At(file, &element), key, "expected " + expected + ", got \"" + *text + "\"");
+    return false;
+  }
+  for (std::size_t i = 0; bound && i < count; ++i) {
+    std::string problem = BoundProblem((*numbers)[i], *bound, "\"" + *text + "\"");
+    if (!problem.empty()) {
+      sink.Error(At(file, &element), key, std::move(problem));
+      return false;
+    }
   }
   return good;
 }
@@ -308,16 +318,17 @@ bool CheckGeometryElement(const std::string& file, const XmlIndex& index,
     std::size_t count;
     NumberRule rule;
     bool required;
+    std::optional<Quantity> bound;
   };
   // A negative mesh scale mirrors the mesh (allowed); zero flattens it to nothing.
   static constexpr Rule kRules[] = {
-      {"origin", "xyz", 3, NumberRule::kFinite, false},
-      {"origin", "rpy", 3, NumberRule::kFinite, false},
-      {"box", "size", 3, NumberRule::kPositive, true},
-      {"cylinder", "radius", 1, NumberRule::kPositive, true},
-      {"cylinder", "length", 1, NumberRule::kPositive, true},
-      {"sphere", "radius", 1, NumberRule::kPositive, true},
-      {"mesh", "scale", 3, NumberRule::kNonZero, false},
+      {"origin", "xyz", 3, NumberRule::kFinite, false, Quantity::kLength},
+      {"origin", "rpy", 3, NumberRule::kFinite, false, std::nullopt},
+      {"box", "size", 3, NumberRule::kPositive, true, Quantity::kLength},
+      {"cylinder", "radius", 1, NumberRule::kPositive, true, Quantity::kLength},
+      {"cylinder", "length", 1, NumberRule::kPositive, true, Quantity::kLength},
+      {"sphere", "radius", 1, NumberRule::kPositive, true, Quantity::kLength},
+      {"mesh", "scale", 3, NumberRule::kNonZero, false, std::nullopt},
   };
   // The element's own <origin> (the first one) and its shapes.
   std::vector<const XmlIndex::Element*> checked = AllInside(index.shapes, &element);
@@ -330,7 +341,7 @@ bool CheckGeometryElement(const std::string& file, const XmlIndex& index,
       if (r.tag != e->tag) continue;
       const std::string attribute(r.attribute);
       if (!CheckNumbers(file, *e, attribute, r.count, r.rule, r.required,
-                        key + "." + e->tag + "." + attribute, sink)) {
+                        key + "." + e->tag + "." + attribute, sink, r.bound)) {
         good = false;
       }
     }
@@ -490,6 +501,12 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
       sink.Error(At(file, origin != nullptr ? origin : element), key + ".origin",
                  "joint origin must be finite numbers (xyz and rpy)");
       ok = false;
+    } else if (const double far = joint.X_PJ.translation().cwiseAbs().maxCoeff();
+               !BoundProblem(far, Quantity::kLength, "").empty()) {
+      const XmlIndex::Element* origin = Inside(index.origins, element);
+      sink.Error(At(file, origin != nullptr ? origin : element), key + ".origin.xyz",
+                 BoundProblem(far, Quantity::kLength, Number(far) + " m"));
+      ok = false;
     }
     if (uj->mimic) {
       // A mimic joint is driven by another joint: planning it freely would produce motions the
@@ -568,6 +585,22 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
         std::ostringstream message;
         message << "velocity limit must be > 0 for a movable joint, got " << joint.max_velocity;
         sink.Error(limit_where, key + ".limit", message.str());
+        ok = false;
+      } else if (std::string problem = BoundProblem(
+                     joint.max_velocity,
+                     revolute ? Quantity::kRevoluteVelocity : Quantity::kPrismaticVelocity,
+                     "velocity " + Number(joint.max_velocity) + (revolute ? " rad/s" : " m/s"));
+                 !problem.empty()) {
+        sink.Error(limit_where, key + ".limit.velocity", problem);
+        ok = false;
+      }
+      const double effort = uj->limits ? uj->limits->effort : 0.0;
+      if (std::string problem = BoundProblem(effort, Quantity::kEffort, "effort " + Number(effort));
+          !std::isfinite(effort) || !problem.empty()) {
+        sink.Error(limit_where, key + ".limit.effort",
+                   std::isfinite(effort)
+                       ? problem
+                       : "effort limit must be a finite number, got " + Number(effort));
         ok = false;
       }
     }

@@ -7,6 +7,8 @@
 #include <map>
 #include <sstream>
 
+#include "planner/cell/internal/bounds.hpp"
+
 namespace weldcell::cell::internal {
 
 namespace {
@@ -41,7 +43,7 @@ WeldDefaults ReadWeldDefaults(YamlReader& reader, const YAML::Node& node,
   WeldDefaults d;
   if (!reader.CheckMap(node, key_path, {}, {"weld_time", "tilt", "spin", "group"})) return d;
   if (auto v = YamlReader::Get(node, "weld_time")) {
-    if (auto t = reader.Positive(*v, JoinKey(key_path, "weld_time"))) d.weld_time = *t;
+    if (auto t = reader.Time(*v, JoinKey(key_path, "weld_time"))) d.weld_time = *t;
   }
   if (auto v = YamlReader::Get(node, "tilt")) {
     if (auto t = reader.Positive(*v, JoinKey(key_path, "tilt"), units.angle, true)) d.tilt = *t;
@@ -81,7 +83,7 @@ std::optional<WeldEntry> ReadInlineWeld(YamlReader& reader, const YAML::Node& no
     ok = false;
   }
   if (auto v = YamlReader::Get(node, "p")) {
-    if (auto p = reader.Vector3(*v, JoinKey(key_path, "p"), units.length)) {
+    if (auto p = reader.LengthVector3(*v, JoinKey(key_path, "p"), units)) {
       w.p_W = *p;
     } else {
       ok = false;
@@ -100,7 +102,7 @@ std::optional<WeldEntry> ReadInlineWeld(YamlReader& reader, const YAML::Node& no
     }
   }
   if (auto v = YamlReader::Get(node, "weld_time")) {
-    if (auto t = reader.Positive(*v, JoinKey(key_path, "weld_time"))) w.weld_time = *t;
+    if (auto t = reader.Time(*v, JoinKey(key_path, "weld_time"))) w.weld_time = *t;
   }
   if (auto v = YamlReader::Get(node, "tilt")) {
     if (auto t = reader.Positive(*v, JoinKey(key_path, "tilt"), units.angle, true)) {
@@ -271,7 +273,14 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
 
     Eigen::Vector3d p, n;
     for (int k = 0; k < 3; ++k) {
+      const Field& f = fields[1 + static_cast<std::size_t>(k)];
       p[k] = number(1 + static_cast<std::size_t>(k), true).value_or(0.0) * units.length;
+      if (std::string problem =
+              BoundProblem(p[k], Quantity::kLength, std::string(f.text) + " " + units.length_name);
+          !problem.empty()) {
+        sink.Error(where(f), kColumns[1 + static_cast<std::size_t>(k)], problem);
+        ok = false;
+      }
     }
     bool normal_ok = true;
     for (int k = 0; k < 3; ++k) {
@@ -293,6 +302,11 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
         if (*t <= 0.0) {
           sink.Error(where(fields[7]), "weld_time",
                      "must be > 0, got " + std::string(fields[7].text));
+          ok = false;
+        } else if (std::string problem =
+                       BoundProblem(*t, Quantity::kTime, std::string(fields[7].text) + " s");
+                   !problem.empty()) {
+          sink.Error(where(fields[7]), "weld_time", problem);
           ok = false;
         }
         w.weld_time = *t;

@@ -243,6 +243,32 @@ std::optional<double> YamlReader::Positive(const YAML::Node& node, const std::st
   return *v * unit;
 }
 
+bool YamlReader::CheckBound(const YAML::Node& node, const std::string& key_path, double value_si,
+                            Quantity q, std::string_view unit_name) {
+  const std::string shown =
+      node.Scalar() + (unit_name.empty() ? std::string() : " " + std::string(unit_name));
+  std::string problem = BoundProblem(value_si, q, shown);
+  if (problem.empty()) return true;
+  Error(node, key_path, std::move(problem));
+  return false;
+}
+
+std::optional<double> YamlReader::Length(const YAML::Node& node, const std::string& key_path,
+                                         const Units& units, bool allow_zero) {
+  std::optional<double> v = Positive(node, key_path, units.length, allow_zero);
+  if (v && !CheckBound(node, key_path, *v, Quantity::kLength, units.length_name)) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<double> YamlReader::Time(const YAML::Node& node, const std::string& key_path,
+                                       bool allow_zero) {
+  std::optional<double> v = Positive(node, key_path, 1.0, allow_zero);
+  if (v && !CheckBound(node, key_path, *v, Quantity::kTime, "s")) return std::nullopt;
+  return v;
+}
+
 std::optional<std::uint64_t> YamlReader::UnsignedInteger(const YAML::Node& node,
                                                          const std::string& key_path) {
   if (!node.IsScalar() || node.Tag() == "!") {
@@ -347,13 +373,28 @@ std::optional<Eigen::Vector3d> YamlReader::Vector3(const YAML::Node& node,
   return Eigen::Vector3d((*v)[0], (*v)[1], (*v)[2]) * unit;
 }
 
+std::optional<Eigen::Vector3d> YamlReader::LengthVector3(const YAML::Node& node,
+                                                         const std::string& key_path,
+                                                         const Units& units) {
+  std::optional<Eigen::Vector3d> v = Vector3(node, key_path, units.length);
+  if (!v) return std::nullopt;
+  bool ok = true;
+  for (std::size_t i = 0; i < 3; ++i) {
+    ok = CheckBound(node[i], IndexKey(key_path, i), (*v)[static_cast<Eigen::Index>(i)],
+                    Quantity::kLength, units.length_name) &&
+         ok;
+  }
+  if (!ok) return std::nullopt;
+  return v;
+}
+
 std::optional<Eigen::Isometry3d> YamlReader::Pose(const YAML::Node& node,
                                                   const std::string& key_path, const Units& units) {
   if (!CheckMap(node, key_path, {}, {"xyz", "rpy"})) return std::nullopt;
   Eigen::Isometry3d pose = Eigen::Isometry3d::Identity();
   bool ok = true;
   if (auto xyz = Get(node, "xyz")) {
-    if (auto v = Vector3(*xyz, JoinKey(key_path, "xyz"), units.length)) {
+    if (auto v = LengthVector3(*xyz, JoinKey(key_path, "xyz"), units)) {
       pose.translation() = *v;
     } else {
       ok = false;

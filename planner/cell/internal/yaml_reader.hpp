@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "planner/cell/internal/bounds.hpp"
 #include "planner/common/diagnostics.hpp"
 
 namespace weldcell::cell::internal {
@@ -69,6 +70,17 @@ class YamlReader {
   /// A number that must be > 0 (or ≥ 0 with allow_zero), scaled by `unit`.
   std::optional<double> Positive(const YAML::Node& node, const std::string& key_path,
                                  double unit = 1.0, bool allow_zero = false);
+  /// A Positive length in the file's length unit, returned in m, within the sanity bound
+  /// |x| <= 1 km (bounds.hpp).
+  std::optional<double> Length(const YAML::Node& node, const std::string& key_path,
+                               const Units& units, bool allow_zero = false);
+  /// A Positive time in s within the sanity bound (0, 1 day] ([0, 1 day] with allow_zero).
+  std::optional<double> Time(const YAML::Node& node, const std::string& key_path,
+                             bool allow_zero = false);
+  /// Reports an error (and gives false) when `value_si` is beyond the sanity bound of `q`;
+  /// the message shows the node's text followed by `unit_name`.
+  bool CheckBound(const YAML::Node& node, const std::string& key_path, double value_si, Quantity q,
+                  std::string_view unit_name = "");
   std::optional<std::uint64_t> UnsignedInteger(const YAML::Node& node, const std::string& key_path);
   /// A non-empty scalar that is valid UTF-8.
   std::optional<std::string> String(const YAML::Node& node, const std::string& key_path);
@@ -81,7 +93,12 @@ class YamlReader {
                                              std::string_view what = "");
   std::optional<Eigen::Vector3d> Vector3(const YAML::Node& node, const std::string& key_path,
                                          double unit = 1.0);
-  /// `{xyz: [..], rpy: [..]}`; both optional. R = Rz(yaw)·Ry(pitch)·Rx(roll) as in URDF.
+  /// Three lengths (a position or a size) in the file's length unit, returned in m, each within
+  /// the sanity bound |x| <= 1 km.
+  std::optional<Eigen::Vector3d> LengthVector3(const YAML::Node& node, const std::string& key_path,
+                                               const Units& units);
+  /// `{xyz: [..], rpy: [..]}`; both optional; xyz within the length sanity bound. R =
+  /// Rz(yaw)·Ry(pitch)·Rx(roll) as in URDF.
   std::optional<Eigen::Isometry3d> Pose(const YAML::Node& node, const std::string& key_path,
                                         const Units& units);
   /// `units: {length: mm|cm|m, angle: deg|rad}`.

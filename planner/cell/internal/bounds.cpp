@@ -1,0 +1,45 @@
+#include "planner/cell/internal/bounds.hpp"
+
+#include <cmath>
+
+namespace weldcell::cell::internal {
+
+namespace {
+
+struct Bound {
+  double max;
+  std::string_view text;  // the allowed range, for messages
+};
+
+Bound BoundOf(Quantity q) {
+  switch (q) {
+    case Quantity::kLength:
+      return {1000.0, "|x| <= 1000 m (1 km)"};
+    case Quantity::kTime:
+      return {86400.0, "<= 86400 s (1 day)"};
+    case Quantity::kRevoluteVelocity:
+      return {1e3, "<= 1000 rad/s"};
+    case Quantity::kRevoluteAcceleration:
+      return {1e4, "<= 10000 rad/s^2"};
+    case Quantity::kPrismaticVelocity:
+      return {100.0, "<= 100 m/s"};
+    case Quantity::kPrismaticAcceleration:
+      return {1e3, "<= 1000 m/s^2"};
+    case Quantity::kEffort:
+      return {1e6, "|x| <= 1e6 (N·m or N)"};
+  }
+  return {0.0, ""};
+}
+
+}  // namespace
+
+double MaxMagnitude(Quantity q) { return BoundOf(q).max; }
+
+std::string BoundProblem(double value_si, Quantity q, std::string_view shown) {
+  const Bound bound = BoundOf(q);
+  // NaN is not "within": callers check finiteness first, this keeps the rule total.
+  if (std::abs(value_si) <= bound.max) return {};
+  return std::string(shown) + " is beyond the sanity bound: expected " + std::string(bound.text);
+}
+
+}  // namespace weldcell::cell::internal
