@@ -238,7 +238,7 @@ SegmentPlanner::SegmentPlanner(const collision::CollisionWorld& world, int robot
   ompl::msg::setLogLevel(ompl::msg::LOG_WARN);
   const kinematics::Chain& chain = world.chain(robot);
   auto space = std::make_shared<ob::RealVectorStateSpace>(impl_->dof);
-  // Placeholder bounds (each query sets its own, SamplingBounds): the window around q = 0.
+  // Initial bounds, replaced by every query with its own (SamplingBounds): the window around 0.
   const Eigen::VectorXd zero =
       Eigen::VectorXd::Zero(impl_->dof).cwiseMax(chain.lower()).cwiseMin(chain.upper());
   space->setBounds(SamplingBounds(chain, zero, zero));
