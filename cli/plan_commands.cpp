@@ -126,9 +126,9 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
           out.plan.makespan, c.cycle_time, verdict_text, s.estimated_makespan, s.lower_bound,
           s.baseline_makespan);
       std::cout << fmt::format(
-          "moves: {} direct, {} planned; {} interlock(s); time: reach {:.2f} s, allocation "
+          "moves: {} direct, {} planned; {} interlock zone(s); time: reach {:.2f} s, allocation "
           "{:.2f} s, motion {:.2f} s, coordination {:.2f} s\n",
-          s.direct_moves, s.planned_moves, out.plan.interlocks.size(), s.reach_seconds,
+          s.direct_moves, s.planned_moves, out.plan.zones.size(), s.reach_seconds,
           s.allocation_seconds, s.motion_seconds, s.coordination_seconds);
       if (!s.coordination_message.empty()) {
         std::cout << "coordination: " << s.coordination_message << '\n';

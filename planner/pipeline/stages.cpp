@@ -310,13 +310,6 @@ plan::Plan AssemblePlan(const cell::Cell& cell,
     p.makespan = std::max(p.makespan, rp.finish_time);
     p.robots.push_back(std::move(rp));
   }
-  for (const coordination::Interlock& i : coordinated.interlocks) {
-    p.interlocks.push_back({.zone = i.zone,
-                            .owner = cell.robots[i.owner].name,
-                            .partner = cell.robots[i.partner].name,
-                            .acquire_time = i.acquire_time,
-                            .release_time = i.release_time});
-  }
   // A station with unplanned welds does not fit, however short its makespan.
   p.within_cycle_time = p.unreachable.empty() && p.makespan <= cell.cycle_time + 1e-9;
   return p;

@@ -1,5 +1,7 @@
 #include "planner/plan/plan.hpp"
 
+#include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
@@ -62,6 +64,16 @@ class Reader {
       return {};
     }
     return v->get<std::string>();
+  }
+  int Int(const Json& obj, const char* key, const std::string& path) {
+    const Json* v = Get(obj, key, path);
+    if (!v) return 0;
+    if (!v->is_number_integer() || v->get<std::int64_t>() < 0 ||
+        v->get<std::int64_t>() > std::numeric_limits<int>::max()) {
+      Error(Join(path, key), "expected a non-negative integer");
+      return 0;
+    }
+    return static_cast<int>(v->get<std::int64_t>());
   }
   bool Bool(const Json& obj, const char* key, const std::string& path) {
     const Json* v = Get(obj, key, path);
@@ -161,13 +173,21 @@ std::string ToJson(const Plan& plan) {
     }
     j["robots"].push_back(std::move(jr));
   }
-  j["interlocks"] = Json::array();
-  for (const Interlock& i : plan.interlocks) {
-    j["interlocks"].push_back({{"zone", i.zone},
-                               {"owner", i.owner},
-                               {"partner", i.partner},
-                               {"acquire", i.acquire_time},
-                               {"release", i.release_time}});
+  j["zones"] = Json::array();
+  for (const Zone& z : plan.zones) {
+    Json uses = Json::array();
+    for (const ZoneUse& u : z.uses) {
+      uses.push_back({{"robot", u.robot},
+                      {"acquire_segment", u.acquire_segment},
+                      {"release_segment", u.release_segment},
+                      {"acquire", u.acquire_time},
+                      {"release", u.release_time}});
+    }
+    j["zones"].push_back({{"id", z.id}, {"uses", std::move(uses)}});
+  }
+  j["weld_signals"] = Json::array();
+  for (const WeldSignal& w : plan.weld_signals) {
+    j["weld_signals"].push_back({{"robot", w.robot}, {"segment", w.segment}, {"weld", w.weld}});
   }
   j["unreachable"] = Json::array();
   for (const UnreachableWeld& u : plan.unreachable) {
@@ -196,8 +216,11 @@ Plan PlanFromJson(const std::string& text, const std::string& file) {
   Reader rd(file);
   Plan plan;
   plan.format = rd.String(j, "format", "");
-  if (!plan.format.empty() && plan.format != "weldcell-plan/1") {
-    rd.Error("format", "unknown plan format '" + plan.format + "', expected 'weldcell-plan/1'");
+  if (!plan.format.empty() && plan.format != "weldcell-plan/2") {
+    rd.Error("format", "unknown plan format '" + plan.format + "', expected 'weldcell-plan/2'" +
+                           (plan.format == "weldcell-plan/1"
+                                ? " (plans of weldcell-plan/1 have no interlock zones: plan again)"
+                                : ""));
   }
   if (const Json* cell = rd.Get(j, "cell", "")) {
     plan.cell_name = rd.String(*cell, "name", "cell");
@@ -267,14 +290,28 @@ Plan PlanFromJson(const std::string& text, const std::string& file) {
     }
     plan.robots.push_back(std::move(r));
   }
-  const Json& interlocks = rd.Array(j, "interlocks", "");
-  for (std::size_t i = 0; i < interlocks.size(); ++i) {
-    const std::string ip = Reader::Index("interlocks", i);
-    plan.interlocks.push_back({.zone = rd.String(interlocks[i], "zone", ip),
-                               .owner = rd.String(interlocks[i], "owner", ip),
-                               .partner = rd.String(interlocks[i], "partner", ip),
-                               .acquire_time = rd.Number(interlocks[i], "acquire", ip),
-                               .release_time = rd.Number(interlocks[i], "release", ip)});
+  const Json& zones = rd.Array(j, "zones", "");
+  for (std::size_t i = 0; i < zones.size(); ++i) {
+    const std::string zp = Reader::Index("zones", i);
+    Zone z;
+    z.id = rd.String(zones[i], "id", zp);
+    const Json& uses = rd.Array(zones[i], "uses", zp);
+    for (std::size_t k = 0; k < uses.size(); ++k) {
+      const std::string up = Reader::Index(zp + ".uses", k);
+      z.uses.push_back({.robot = rd.String(uses[k], "robot", up),
+                        .acquire_segment = rd.Int(uses[k], "acquire_segment", up),
+                        .release_segment = rd.Int(uses[k], "release_segment", up),
+                        .acquire_time = rd.Number(uses[k], "acquire", up),
+                        .release_time = rd.Number(uses[k], "release", up)});
+    }
+    plan.zones.push_back(std::move(z));
+  }
+  const Json& signals = rd.Array(j, "weld_signals", "");
+  for (std::size_t i = 0; i < signals.size(); ++i) {
+    const std::string sp = Reader::Index("weld_signals", i);
+    plan.weld_signals.push_back({.robot = rd.String(signals[i], "robot", sp),
+                                 .segment = rd.Int(signals[i], "segment", sp),
+                                 .weld = rd.String(signals[i], "weld", sp)});
   }
   const Json& unreachable = rd.Array(j, "unreachable", "");
   for (std::size_t i = 0; i < unreachable.size(); ++i) {

@@ -37,14 +37,40 @@ struct Segment {
   bool operator==(const Segment&) const = default;
 };
 
-/// One interlock: robot `owner` holds `zone` from `acquire_time` to `release_time`.
-struct Interlock {
-  std::string zone;
-  std::string owner;
-  std::string partner;
-  double acquire_time = 0.0;
-  double release_time = 0.0;
-  bool operator==(const Interlock&) const = default;
+/// One robot's use of an interlock zone. Both indices point into RobotPlan::segments, at motion
+/// or weld segments (never at wait segments), acquire_segment < release_segment.
+/// Event semantics (what a controller runs, docs/plan-format.md): at the standstill where segment
+/// `acquire_segment` starts, the robot waits until every robot before it in the zone's order has
+/// released the zone, then takes it; it releases the zone when it starts segment
+/// `release_segment` (it has left the last configuration that conflicts), or, when
+/// release_segment == segments.size(), when it is back home at the end of its timeline.
+struct ZoneUse {
+  std::string robot;
+  int acquire_segment = 0;
+  int release_segment = 0;
+  double acquire_time = 0.0;  ///< s on the planned clock: starts segment acquire_segment.
+  double release_time = 0.0;  ///< s on the planned clock: starts release_segment (or finishes).
+  bool operator==(const ZoneUse&) const = default;
+};
+
+/// An interlock zone: a mutex over motions of different robots that sweep intersecting space.
+/// `uses` lists the robots in the order they take the zone (at least two, one use per robot);
+/// each waits for the release of the one before it. Whatever the segments' durations, no two
+/// robots are inside the zone at once.
+struct Zone {
+  std::string id;  ///< "Z1", "Z2", …
+  std::vector<ZoneUse> uses;
+  bool operator==(const Zone&) const = default;
+};
+
+/// A weld's `after:` as an event: at the standstill where segment `segment` of `robot` starts
+/// (a motion or weld segment), the robot waits until weld `weld` has been welded (the end of
+/// its weld segment, whichever robot welds it).
+struct WeldSignal {
+  std::string robot;
+  int segment = 0;
+  std::string weld;
+  bool operator==(const WeldSignal&) const = default;
 };
 
 struct RobotPlan {
@@ -52,7 +78,7 @@ struct RobotPlan {
   std::vector<WeldVisit> welds;   ///< In execution order.
   std::vector<Segment> segments;  ///< Contiguous in time, from home back to home.
   double busy_time = 0.0;         ///< s moving or welding.
-  double wait_time = 0.0;         ///< s waiting at interlocks.
+  double wait_time = 0.0;         ///< s waiting (interlock zones and weld signals).
   double finish_time = 0.0;       ///< s: back home.
   bool operator==(const RobotPlan&) const = default;
 };
@@ -64,7 +90,7 @@ struct UnreachableWeld {
 };
 
 struct Plan {
-  std::string format = "weldcell-plan/1";
+  std::string format = "weldcell-plan/2";
   std::string cell_name;
   std::string cell_hash;  ///< CellHash() of the cell it was planned for.
   std::uint64_t seed = 0;
@@ -74,7 +100,10 @@ struct Plan {
   /// cycle_time: the station's whole work fits the cycle.
   bool within_cycle_time = false;
   std::vector<RobotPlan> robots;
-  std::vector<Interlock> interlocks;
+  /// The waits of the planned clock (wait segments) are what these events produce with the
+  /// planned durations; a controller runs the events, not the waits.
+  std::vector<Zone> zones;
+  std::vector<WeldSignal> weld_signals;
   std::vector<UnreachableWeld> unreachable;
   bool operator==(const Plan&) const = default;
 };

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <numbers>
+#include <optional>
 #include <set>
 
 #include "planner/cell/weld_frame.hpp"
@@ -486,36 +487,76 @@ bool CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
   return all;
 }
 
-// Interlocks name robots of the plan, different owner and partner, and a time span within the
-// station's timeline that is acquired before it is released.
-void CheckInterlocks(const plan::Plan& plan, const std::vector<int>& robot_of_plan, double makespan,
-                     Collector* out) {
-  std::set<std::string> robots, zones;
+// Zones and weld signals are well formed: robots of the plan, at least two uses by different
+// robots, segment indices at motion or weld segments (or the end of the timeline for a release)
+// with acquire before release, and times those segments' start times (docs/plan-format.md).
+void CheckZones(const plan::Plan& plan, const std::vector<int>& robot_of_plan, Collector* out) {
+  std::map<std::string, const plan::RobotPlan*> robots;
   for (std::size_t p = 0; p < plan.robots.size(); ++p) {
-    if (robot_of_plan[p] >= 0) robots.insert(plan.robots[p].robot);
+    if (robot_of_plan[p] >= 0) robots.emplace(plan.robots[p].robot, &plan.robots[p]);
   }
-  for (const plan::Interlock& i : plan.interlocks) {
-    const std::string name = "interlock " + i.zone;
-    const double at = std::isfinite(i.acquire_time) ? i.acquire_time : 0.0;
-    if (!zones.insert(i.zone).second) {
-      out->Add(ViolationKind::kPlanMismatch, at, fmt::format("{} is listed twice", name));
+  // The robot's start time of segment k (k == size: its finish), or nullopt when k does not
+  // name a motion or weld segment (or the end, where allowed).
+  auto start_of = [](const plan::RobotPlan& r, int k, bool end_allowed) -> std::optional<double> {
+    const int n = static_cast<int>(r.segments.size());
+    if (k == n && end_allowed) return r.segments.empty() ? 0.0 : r.segments.back().times.back();
+    if (k < 0 || k >= n || r.segments[k].kind == plan::SegmentKind::kWait ||
+        r.segments[k].times.empty()) {
+      return std::nullopt;
     }
-    for (const auto& [role, robot] : {std::pair{"owner", &i.owner}, {"partner", &i.partner}}) {
-      if (!robots.count(*robot)) {
-        out->Add(ViolationKind::kPlanMismatch, at,
-                 fmt::format("{}: {} {} is not a robot of the plan", name, role, *robot));
+    return r.segments[k].times.front();
+  };
+  std::set<std::string> ids;
+  for (const plan::Zone& z : plan.zones) {
+    const std::string name = "zone " + z.id;
+    if (!ids.insert(z.id).second) {
+      out->Add(ViolationKind::kPlanMismatch, 0.0, fmt::format("{} is listed twice", name));
+    }
+    if (z.uses.size() < 2) {
+      out->Add(ViolationKind::kPlanMismatch, 0.0,
+               fmt::format("{} has {} use(s), a zone is shared by at least two robots", name,
+                           z.uses.size()));
+    }
+    std::set<std::string> users;
+    for (const plan::ZoneUse& u : z.uses) {
+      auto r = robots.find(u.robot);
+      if (r == robots.end()) {
+        out->Add(ViolationKind::kPlanMismatch, 0.0,
+                 fmt::format("{}: {} is not a robot of the plan", name, u.robot));
+        continue;
+      }
+      if (!users.insert(u.robot).second) {
+        out->Add(ViolationKind::kPlanMismatch, 0.0,
+                 fmt::format("{}: {} uses it twice", name, u.robot));
+      }
+      const std::optional<double> acquire = start_of(*r->second, u.acquire_segment, false);
+      const std::optional<double> release = start_of(*r->second, u.release_segment, true);
+      if (!acquire || !release || u.release_segment <= u.acquire_segment) {
+        out->Add(ViolationKind::kPlanMismatch, 0.0,
+                 fmt::format("{}: {} acquires it at segment {} and releases it at segment {} of "
+                             "{}; needs a motion or weld segment to acquire at and a later one "
+                             "(or the end) to release at",
+                             name, u.robot, u.acquire_segment, u.release_segment,
+                             r->second->segments.size()));
+        continue;
+      }
+      if (std::abs(*acquire - u.acquire_time) > 1e-6 ||
+          std::abs(*release - u.release_time) > 1e-6) {
+        out->Add(ViolationKind::kTiming, *acquire,
+                 fmt::format("{}: {} acquires at {} s and releases at {} s, but its segments "
+                             "{} and {} start at {} s and {} s",
+                             name, u.robot, Sec(u.acquire_time), Sec(u.release_time),
+                             u.acquire_segment, u.release_segment, Sec(*acquire), Sec(*release)));
       }
     }
-    if (i.owner == i.partner) {
-      out->Add(ViolationKind::kPlanMismatch, at,
-               fmt::format("{}: {} is its own partner", name, i.owner));
-    }
-    if (!std::isfinite(i.acquire_time) || !std::isfinite(i.release_time) || i.acquire_time < 0 ||
-        i.release_time < i.acquire_time || i.release_time > makespan + 1e-6) {
-      out->Add(ViolationKind::kTiming, at,
-               fmt::format("{}: acquired at {} s and released at {} s; needs 0 ≤ acquire ≤ "
-                           "release ≤ makespan ({} s)",
-                           name, Sec(i.acquire_time), Sec(i.release_time), Sec(makespan)));
+  }
+  for (const plan::WeldSignal& w : plan.weld_signals) {
+    auto r = robots.find(w.robot);
+    if (r == robots.end() || !start_of(*r->second, w.segment, false)) {
+      out->Add(ViolationKind::kPlanMismatch, 0.0,
+               fmt::format("weld signal {} for {}: {} at segment {} is not a robot of the plan "
+                           "with a motion or weld segment there",
+                           w.weld, w.robot, w.robot, w.segment));
     }
   }
 }
@@ -692,7 +733,7 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
   const bool all_welded =
       CheckWelds(plan, cell, world, robot_of_plan, options.weld_position_tolerance, &general);
   CheckPrecedences(plan, cell, robot_of_plan, &general);
-  CheckInterlocks(plan, robot_of_plan, makespan, &general);
+  CheckZones(plan, robot_of_plan, &general);
   if (std::abs(plan.makespan - makespan) > 1e-6) {
     general.Add(ViolationKind::kTiming, makespan,
                 fmt::format("makespan {} s, but the last robot finishes at {} s",

@@ -487,7 +487,7 @@ TEST(CliTest, PlanKeepsAfterPrecedencesAcrossRobots) {
 
 TEST(CliTest, VerifyOfAMalformedPlanExitsWithTwo) {
   const fs::path dir = TempDir("badplan");
-  std::ofstream(dir / "plan.json") << "{\"format\": \"weldcell-plan/1\",\n \"seed\": oops}";
+  std::ofstream(dir / "plan.json") << "{\"format\": \"weldcell-plan/2\",\n \"seed\": oops}";
   const CommandRun r = Weldcell("verify cells/demo/cell.yaml " + (dir / "plan.json").string());
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_THAT(r.out, HasSubstr((dir / "plan.json").string() + ":2:"));

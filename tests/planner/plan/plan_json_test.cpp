@@ -33,8 +33,18 @@ Plan SamplePlan() {
   r.busy_time = 2.25;
   r.finish_time = 2.25;
   p.robots.push_back(r);
-  p.interlocks.push_back(
-      {.zone = "Z1", .owner = "R1", .partner = "R2", .acquire_time = 0.5, .release_time = 1.0});
+  p.zones.push_back({.id = "Z1",
+                     .uses = {{.robot = "R2",
+                               .acquire_segment = 0,
+                               .release_segment = 1,
+                               .acquire_time = 0.0,
+                               .release_time = 1.5},
+                              {.robot = "R1",
+                               .acquire_segment = 1,
+                               .release_segment = 2,
+                               .acquire_time = 1.5,
+                               .release_time = 2.25}}});
+  p.weld_signals.push_back({.robot = "R2", .segment = 1, .weld = "W1"});
   p.unreachable.push_back({.weld_id = "W9", .reason = "out of range for every robot"});
   return p;
 }
@@ -48,7 +58,7 @@ TEST(PlanJsonTest, RoundTripIsExactAndBytesAreStable) {
 }
 
 TEST(PlanJsonTest, SyntaxErrorNamesFileLineAndColumn) {
-  const std::string text = "{\n  \"format\": \"weldcell-plan/1\",\n  \"seed\": ,\n}";
+  const std::string text = "{\n  \"format\": \"weldcell-plan/2\",\n  \"seed\": ,\n}";
   try {
     PlanFromJson(text, "out/plan.json");
     FAIL() << "expected InputError";
@@ -59,7 +69,7 @@ TEST(PlanJsonTest, SyntaxErrorNamesFileLineAndColumn) {
 
 TEST(PlanJsonTest, ReportsEveryMissingOrWrongKey) {
   std::string text = ToJson(SamplePlan());
-  text.replace(text.find("\"format\": \"weldcell-plan/1\""), 27, "\"format\": \"weldcell-plan/9\"");
+  text.replace(text.find("\"format\": \"weldcell-plan/2\""), 27, "\"format\": \"weldcell-plan/9\"");
   text.replace(text.find("\"makespan\""), 10, "\"makespam\"");
   try {
     PlanFromJson(text, "p.json");

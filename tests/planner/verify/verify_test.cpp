@@ -337,22 +337,44 @@ TEST_F(VerifyTest, MotionSamplesFurtherApartThanTheFormatAllowsAreReported) {
   EXPECT_TRUE(Of(Verify(p, *cell_, *world_, loose), ViolationKind::kTiming).empty());
 }
 
-TEST_F(VerifyTest, InterlocksWithUnknownRobotsOrBackwardsTimesAreReported) {
+TEST_F(VerifyTest, ZonesWithUnknownRobotsBadSegmentsOrWrongTimesAreReported) {
   plan::Plan p = *plan_;
-  p.interlocks.push_back(
-      {.zone = "Z9", .owner = "R7", .partner = "R1", .acquire_time = 5, .release_time = 1});
-  const VerifyReport r = Verify(p, *cell_, *world_);
-  const std::vector<Violation> mismatch = Of(r, ViolationKind::kPlanMismatch);
+  const plan::RobotPlan& r1 = p.robots[0];
+  int motion = -1;  // the first motion segment of R1
+  for (std::size_t k = 0; k < r1.segments.size() && motion < 0; ++k) {
+    if (r1.segments[k].kind == plan::SegmentKind::kMotion) motion = static_cast<int>(k);
+  }
+  ASSERT_GE(motion, 0);
+  const double start = r1.segments[motion].times.front();
+  const double next = r1.segments[motion + 1].times.front();
+  const plan::ZoneUse sound{.robot = r1.robot,
+                            .acquire_segment = motion,
+                            .release_segment = motion + 1,
+                            .acquire_time = start,
+                            .release_time = next};
+  plan::ZoneUse unknown = sound;
+  unknown.robot = "R7";
+  p.zones.push_back({.id = "Z9", .uses = {sound, unknown}});
+  std::vector<Violation> mismatch = Of(Verify(p, *cell_, *world_), ViolationKind::kPlanMismatch);
   ASSERT_EQ(mismatch.size(), 1u);
-  EXPECT_THAT(mismatch[0].message, HasSubstr("interlock Z9: owner R7 is not a robot of the plan"));
+  EXPECT_THAT(mismatch[0].message, HasSubstr("zone Z9: R7 is not a robot of the plan"));
+
+  plan::ZoneUse backwards = sound;
+  backwards.release_segment = backwards.acquire_segment;
+  p.zones.back().uses = {backwards, unknown};
+  mismatch = Of(Verify(p, *cell_, *world_), ViolationKind::kPlanMismatch);
+  ASSERT_EQ(mismatch.size(), 2u);
+  EXPECT_THAT(mismatch[0].message, HasSubstr("needs a motion or weld segment to acquire at"));
+
+  plan::ZoneUse late = sound;
+  late.acquire_time += 0.5;
+  p.zones.back().uses = {late};
+  const VerifyReport r = Verify(p, *cell_, *world_);
+  EXPECT_THAT(Of(r, ViolationKind::kPlanMismatch).front().message,
+              HasSubstr("shared by at least two robots"));
   const std::vector<Violation> timing = Of(r, ViolationKind::kTiming);
   ASSERT_EQ(timing.size(), 1u);
-  EXPECT_THAT(timing[0].message, HasSubstr("acquired at 5.000000 s and released at 1.000000 s"));
-  // A sound interlock is fine.
-  p.interlocks.back() = {
-      .zone = "Z9", .owner = "R1", .partner = "R1", .acquire_time = 1, .release_time = 2};
-  EXPECT_THAT(Of(Verify(p, *cell_, *world_), ViolationKind::kPlanMismatch).front().message,
-              HasSubstr("its own partner"));
+  EXPECT_THAT(timing[0].message, HasSubstr("but its segments"));
 }
 
 TEST_F(VerifyTest, ARobotOfTheCellMissingFromThePlanIsAMismatch) {
