@@ -484,6 +484,30 @@ CollisionResult CollisionWorld::CheckRobotPair(CollisionContext& ctx, int robot_
   return result;
 }
 
+void CollisionWorld::BodyBoxes(CollisionContext& ctx, int robot,
+                               const Eigen::Ref<const Eigen::VectorXd>& q, double margin,
+                               std::vector<Eigen::AlignedBox3d>* boxes) const {
+  WELDCELL_CHECK(ctx.impl_->world == impl_.get());
+  WELDCELL_CHECK(margin >= 0.0 && std::isfinite(margin));
+  const RobotData& data = RobotAt(*impl_, robot);
+  const auto& X = PlaceAt(data, *ctx.impl_, robot, q).X_WBody;
+  boxes->resize(data.env_order.size());
+  for (std::size_t k = 0; k < data.env_order.size(); ++k) {
+    const auto i = static_cast<std::size_t>(data.env_order[k]);
+    Eigen::AlignedBox3d& box = (*boxes)[k];
+    box.setEmpty();
+    for (const internal::Part& part : data.bodies[i].parts) {
+      // The geometry's own box, rotated into the world: centre R c + t, half sizes |R| h.
+      const fcl::AABBd& local = part.geometry->aabb_local;
+      const Eigen::Isometry3d X_WG = X[i] * part.X_BG;
+      const Eigen::Vector3d c = X_WG * (0.5 * (local.min_ + local.max_));
+      const Eigen::Vector3d h = X_WG.linear().cwiseAbs() * (0.5 * (local.max_ - local.min_)) +
+                                Eigen::Vector3d::Constant(margin);
+      box.extend(Eigen::AlignedBox3d(c - h, c + h));
+    }
+  }
+}
+
 DistanceResult CollisionWorld::Clearance(CollisionContext& ctx, int robot,
                                          const Eigen::Ref<const Eigen::VectorXd>& q,
                                          const DistanceRequest& request) const {

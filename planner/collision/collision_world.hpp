@@ -244,6 +244,15 @@ class CollisionWorld {
                                  ContactReport report = ContactReport::kFirst,
                                  double margin = 0.0) const;
 
+  /// World-frame axis-aligned boxes (m) around the robot's bodies with geometry at q (each
+  /// geometry's own bounding box, rotated into the world), grown by `margin` (m, ≥ 0), one per
+  /// body in environment-check order (links
+  /// base to tip, then the gun); `boxes` is resized. Conservative: when no box of robot a meets
+  /// a box of robot b (each grown by the same margin), CheckRobotPair(…, margin) finds no
+  /// contact. For broad-phase pruning, e.g. of swept motions in coordination.
+  void BodyBoxes(CollisionContext& ctx, int robot, const Eigen::Ref<const Eigen::VectorXd>& q,
+                 double margin, std::vector<Eigen::AlignedBox3d>* boxes) const;
+
   /// Minimum distance between robot `robot` at q (links and gun) and the static obstacles, with
   /// the two nearest bodies and points. Pairs are visited in order of a bounding-sphere lower
   /// bound and skipped once the bound exceeds the best distance so far.

@@ -2,380 +2,476 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
+#include <mutex>
+#include <numeric>
 #include <optional>
+#include <set>
 
 #include "planner/collision/collision_world.hpp"
+#include "planner/common/parallel.hpp"
+#include "planner/coordination/internal/schedule.hpp"
+#include "planner/coordination/internal/sweep.hpp"
 
 namespace weldcell::coordination {
 namespace {
 
-// A robot's timeline as blocks of segments (grouped by the weld they lead to) plus the wait
-// inserted before each block and the precedence wait inside it.
-struct Timeline {
-  Eigen::VectorXd start;
-  std::vector<std::vector<motion::TrajectorySegment>> blocks;
-  std::vector<double> wait;  // interlock waits (and waits of the input), at the block's start
-  // Waits for predecessors' welds (recomputed), where the robot stands before its approach to
-  // the weld: as near as it gets without touching the part, out of the way of where it came
-  // from (often the other robot's next weld).
-  std::vector<double> precedence_wait;
+using internal::EventEdge;
+using internal::EventGraph;
+using internal::Sweep;
+using Pieces = std::vector<motion::TrajectorySegment>;
 
-  double TotalWait(std::size_t k) const { return wait[k] + precedence_wait[k]; }
+std::string RobotName(int r) { return "robot " + std::to_string(r); }
 
-  double trailing_wait = 0.0;  // a wait after the last block (kept as given)
-  std::string trailing_at;
+// ---------------------------------------------------------------------------------------------
+// 1. Pieces: the motion and dwell segments of each timeline (input waits are dropped).
 
-  static Timeline From(const motion::RobotTrajectory& t) {
-    Timeline out;
-    out.start = t.start();
-    double pending = 0.0;  // waits already in the input belong to the next block
-    std::string pending_at;
-    for (const motion::TrajectorySegment& s : t.segments()) {
-      if (s.kind == motion::SegmentKind::kWait) {
-        pending += s.duration();
-        pending_at = s.from;
-        continue;
-      }
-      if (out.blocks.empty() || out.blocks.back().back().to != s.to || pending > 0) {
-        out.blocks.emplace_back();
-        out.wait.push_back(pending);
-        pending = 0.0;
-      }
-      out.blocks.back().push_back(s);
+std::vector<Pieces> PiecesOf(const std::vector<motion::RobotTrajectory>& trajectories) {
+  std::vector<Pieces> out(trajectories.size());
+  for (std::size_t r = 0; r < trajectories.size(); ++r) {
+    for (const motion::TrajectorySegment& s : trajectories[r].segments()) {
+      if (s.kind != motion::SegmentKind::kWait) out[r].push_back(s);
     }
-    out.trailing_wait = pending;
-    out.trailing_at = pending_at;
-    out.precedence_wait.assign(out.blocks.size(), 0.0);
-    return out;
   }
-
-  // The trajectory with the waits, and each block's [start, end] time.
-  motion::RobotTrajectory Build(std::vector<std::pair<double, double>>* spans) const {
-    motion::RobotTrajectory t(start);
-    spans->clear();
-    for (std::size_t k = 0; k < blocks.size(); ++k) {
-      const double block_start = t.duration();
-      if (wait[k] > 0) t.AppendWait(blocks[k].front().from, wait[k]);
-      bool arrived = false;  // at the weld: the approach, dwell and retract start there
-      for (const motion::TrajectorySegment& s : blocks[k]) {
-        if (!arrived && s.from == s.to && precedence_wait[k] > 0) {
-          t.AppendWait(s.from, precedence_wait[k]);
-        }
-        arrived |= s.from == s.to;
-        switch (s.kind) {
-          case motion::SegmentKind::kMotion:
-            t.AppendMotion(s.profile, s.from, s.to);
-            break;
-          case motion::SegmentKind::kWeldDwell:
-            t.AppendWeldDwell(s.from, s.duration());
-            break;
-          case motion::SegmentKind::kWait:
-            break;
-        }
-      }
-      spans->push_back({block_start, t.duration()});
-    }
-    if (trailing_wait > 0) t.AppendWait(trailing_at, trailing_wait);
-    return t;
-  }
-};
-
-// Index of the block whose span contains t (the last one starting at or before t), -1 if none.
-int BlockAt(const std::vector<std::pair<double, double>>& spans, double t) {
-  int found = -1;
-  for (std::size_t k = 0; k < spans.size(); ++k) {
-    if (spans[k].first <= t) found = static_cast<int>(k);
-  }
-  if (found >= 0 && t > spans[found].second) return -1;  // after the last block: at home
-  return found;
+  return out;
 }
 
-// Largest time step after which no point of the robot has moved more than `travel`, given its
-// velocity now and its acceleration limits (|q̇_i(t+τ)| ≤ |q̇_i(t)| + a_i τ).
-double SafeStep(const collision::DisplacementBound& bound, const Eigen::VectorXd& qd,
-                const Eigen::VectorXd& amax, double travel) {
-  double v = 0, a = 0;
-  for (Eigen::Index i = 0; i < qd.size(); ++i) {
-    v += bound.lever_arm[i] * std::abs(qd[i]);
-    a += bound.lever_arm[i] * amax[i];
+// ---------------------------------------------------------------------------------------------
+// 2. Conflicts: piece pairs of two robots whose sweeps touch.
+
+// Per robot its sweeps in extended piece order: standing at its start configuration, each
+// piece, standing at its end configuration (extended index = piece index + 1). A robot
+// stands at its start until it moves and at its end after its last piece, so those two
+// configurations are in the way for longer than any piece.
+struct Sweeps {
+  std::vector<std::vector<Sweep>> extended;  ///< [robot][extended piece]
+};
+
+Sweeps SampleSweeps(const collision::CollisionWorld& world,
+                    const std::vector<motion::RobotTrajectory>& trajectories,
+                    const std::vector<Pieces>& pieces, double resolution, double margin,
+                    const CoordinationOptions& options) {
+  const int robots = static_cast<int>(pieces.size());
+  std::vector<std::pair<int, int>> items;  // (robot, extended piece)
+  Sweeps out;
+  out.extended.resize(robots);
+  for (int r = 0; r < robots; ++r) {
+    const int count = static_cast<int>(pieces[r].size()) + 2;
+    out.extended[r].resize(count);
+    for (int e = 0; e < count; ++e) items.emplace_back(r, e);
   }
-  if (a <= 0) return v > 0 ? travel / v : 1.0;
-  return (-v + std::sqrt(v * v + 2 * a * travel)) / a;
+  const int threads =
+      std::min(ResolveThreadCount(options.threads), std::max(1, static_cast<int>(items.size())));
+  std::vector<collision::CollisionContext> contexts;
+  for (int w = 0; w < threads; ++w) contexts.emplace_back(world);
+  ParallelFor(
+      static_cast<int>(items.size()), threads,
+      [&](int item, int worker) {
+        const auto [r, e] = items[static_cast<std::size_t>(item)];
+        const int k = e - 1;
+        Sweep& sweep = out.extended[r][e];
+        if (k < 0) {
+          sweep = internal::StillSweep(world, contexts[worker], r, trajectories[r].start(), margin);
+        } else if (k >= static_cast<int>(pieces[r].size())) {
+          sweep = internal::StillSweep(
+              world, contexts[worker], r,
+              pieces[r].empty() ? trajectories[r].start() : pieces[r].back().profile.end(), margin);
+        } else {
+          sweep = internal::SampleSweep(world, contexts[worker], r, pieces[r][k].profile,
+                                        resolution, margin);
+        }
+      },
+      [&options] { return options.progress.cancelled(); });
+  return out;
 }
 
-struct Conflict {
-  double time;
-  int a, b;
+struct PieceConflict {
+  int i = 0, j = 0;  ///< Extended piece of robot a, of robot b.
+  bool operator<(const PieceConflict& o) const { return std::tie(i, j) < std::tie(o.i, o.j); }
 };
 
-// Where a weld's dwell lies: robot, block, and its offset and length within the block's motion.
-struct DwellPlace {
-  int robot = 0;
-  int block = 0;
-  double offset = 0.0;  // s from the end of the block's wait to the dwell's start
-  double length = 0.0;  // s
+struct ZoneSpan {
+  int a = 0, b = 0;       ///< Robots, a < b.
+  int a0 = 0, a1 = 0;     ///< Robot a's pieces [a0, a1].
+  int b0 = 0, b1 = 0;     ///< Robot b's pieces [b0, b1].
+  int forced_first = -1;  ///< Robot that must go first (-1: free; -2: impossible).
 };
 
-std::map<std::string, DwellPlace> FindDwells(const std::vector<Timeline>& timelines) {
-  std::map<std::string, DwellPlace> out;
-  for (std::size_t r = 0; r < timelines.size(); ++r) {
-    for (std::size_t k = 0; k < timelines[r].blocks.size(); ++k) {
-      double offset = 0.0;
-      for (const motion::TrajectorySegment& s : timelines[r].blocks[k]) {
-        if (s.kind == motion::SegmentKind::kWeldDwell) {
-          out.emplace(s.from,
-                      DwellPlace{static_cast<int>(r), static_cast<int>(k), offset, s.duration()});
+struct PairConflicts {
+  int a = 0, b = 0;
+  std::vector<PieceConflict> conflicts;  ///< Sorted.
+  std::vector<ZoneSpan> zones;
+  /// A robot without pieces stands at home all the time: a piece of the other touching it.
+  std::string standing;
+  long long checks = 0;
+};
+
+PairConflicts ComparePair(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
+                          const Sweeps& sweeps, int a, int b, double margin) {
+  PairConflicts out{.a = a, .b = b};
+  const std::vector<Sweep>& pa = sweeps.extended[a];
+  const std::vector<Sweep>& pb = sweeps.extended[b];
+  std::vector<Eigen::AlignedBox3d> boxes_b;
+  for (const Sweep& s : pb) boxes_b.push_back(internal::Bounds(s));
+  for (std::size_t i = 0; i < pa.size(); ++i) {
+    const Eigen::AlignedBox3d box_a = internal::Bounds(pa[i]);
+    for (std::size_t j = 0; j < pb.size(); ++j) {
+      if (!box_a.intersects(boxes_b[j])) continue;
+      if (internal::SweepsTouch(world, ctx, pa[i], pb[j], margin, &out.checks)) {
+        out.conflicts.push_back({static_cast<int>(i), static_cast<int>(j)});
+      }
+    }
+  }
+  // A robot with nothing to do (start and end only) is an obstacle for the whole cycle.
+  for (const auto& [still, moving, size] :
+       {std::tuple{a, b, pa.size()}, std::tuple{b, a, pb.size()}}) {
+    if (size == 2 && !out.conflicts.empty() && out.standing.empty()) {
+      out.standing = RobotName(moving) + " passes through " + RobotName(still) +
+                     ", which has no work and stands at home";
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Zones: conflicts of a pair that neighbour each other in both piece orders, as one interval
+// of pieces per robot.
+
+constexpr int kMergeGap = 1;  // pieces apart in both orders that still make one zone
+
+int Find(std::vector<int>& parent, int x) {
+  while (parent[x] != x) x = parent[x] = parent[parent[x]];
+  return x;
+}
+
+std::vector<ZoneSpan> GroupZones(const PairConflicts& pair, int pieces_a, int pieces_b) {
+  const std::vector<PieceConflict>& c = pair.conflicts;
+  std::map<PieceConflict, int> index;
+  for (std::size_t k = 0; k < c.size(); ++k) index.emplace(c[k], static_cast<int>(k));
+  std::vector<int> parent(c.size());
+  std::iota(parent.begin(), parent.end(), 0);
+  for (std::size_t k = 0; k < c.size(); ++k) {
+    for (int di = -kMergeGap; di <= kMergeGap; ++di) {
+      for (int dj = -kMergeGap; dj <= kMergeGap; ++dj) {
+        auto it = index.find({c[k].i + di, c[k].j + dj});
+        if (it != index.end()) parent[Find(parent, static_cast<int>(k))] = Find(parent, it->second);
+      }
+    }
+  }
+  std::map<int, ZoneSpan> spans;  // by component root
+  for (std::size_t k = 0; k < c.size(); ++k) {
+    auto [it, fresh] = spans.try_emplace(Find(parent, static_cast<int>(k)));
+    ZoneSpan& z = it->second;
+    if (fresh)
+      z = {.a = pair.a, .b = pair.b, .a0 = c[k].i, .a1 = c[k].i, .b0 = c[k].j, .b1 = c[k].j};
+    z.a0 = std::min(z.a0, c[k].i);
+    z.a1 = std::max(z.a1, c[k].i);
+    z.b0 = std::min(z.b0, c[k].j);
+    z.b1 = std::max(z.b1, c[k].j);
+  }
+  std::vector<ZoneSpan> out;
+  for (auto& [root, z] : spans) {
+    // Standing at its start the robot is in the zone from time 0: it goes first. Back at its
+    // end it stays: it goes last. Extended indices become pieces: the start belongs to the
+    // first piece (released once the robot has moved on), the end to the last.
+    const bool a_first = z.a0 == 0 || z.b1 == pieces_b + 1;
+    const bool b_first = z.b0 == 0 || z.a1 == pieces_a + 1;
+    z.forced_first = a_first && b_first ? -2 : a_first ? z.a : b_first ? z.b : -1;
+    z.a0 = std::max(z.a0 - 1, 0);
+    z.a1 = std::min(z.a1 - 1, pieces_a - 1);
+    z.b0 = std::max(z.b0 - 1, 0);
+    z.b1 = std::min(z.b1 - 1, pieces_b - 1);
+    out.push_back(z);
+  }
+  std::sort(out.begin(), out.end(), [](const ZoneSpan& x, const ZoneSpan& y) {
+    return std::tie(x.a0, x.b0, x.a1, x.b1) < std::tie(y.a0, y.b0, y.a1, y.b1);
+  });
+  return out;
+}
+
+// A robot releases a zone when it arrives at the end of its interval and then stands there:
+// while that configuration touches a piece of the other robot's interval, the interval takes in
+// the robot's next piece (it releases only once it has moved on). Repeated on both sides until
+// neither grows.
+void ExtendOverStandstills(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
+                           const Sweeps& sweeps, double margin, ZoneSpan& z, long long* checks) {
+  auto blocks = [&](int robot, int last, int other, int o0, int o1) {
+    const std::vector<Sweep>& own = sweeps.extended[robot];
+    const Sweep still = internal::StillSweep(world, ctx, robot, own[last + 1].q.back(), margin);
+    for (int k = o0; k <= o1; ++k) {
+      if (internal::SweepsTouch(world, ctx, still, sweeps.extended[other][k + 1], margin, checks)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  const int last_a = static_cast<int>(sweeps.extended[z.a].size()) - 3;
+  const int last_b = static_cast<int>(sweeps.extended[z.b].size()) - 3;
+  for (bool grew = true; grew;) {
+    grew = false;
+    if (z.a1 < last_a && blocks(z.a, z.a1, z.b, z.b0, z.b1)) {
+      ++z.a1;
+      grew = true;
+    }
+    if (z.b1 < last_b && blocks(z.b, z.b1, z.a, z.a0, z.a1)) {
+      ++z.b1;
+      grew = true;
+    }
+  }
+}
+
+// Per robot pair (in parallel): the conflicting pieces and the zones they make.
+std::vector<PairConflicts> FindConflicts(const collision::CollisionWorld& world,
+                                         const Sweeps& sweeps, double margin,
+                                         const CoordinationOptions& options, int* units_done,
+                                         int units_total) {
+  const int robots = static_cast<int>(sweeps.extended.size());
+  std::vector<std::pair<int, int>> pairs;
+  for (int a = 0; a < robots; ++a) {
+    for (int b = a + 1; b < robots; ++b) pairs.emplace_back(a, b);
+  }
+  std::vector<PairConflicts> out(pairs.size());
+  const int threads =
+      std::min(ResolveThreadCount(options.threads), std::max(1, static_cast<int>(pairs.size())));
+  std::vector<collision::CollisionContext> contexts;
+  for (int w = 0; w < threads; ++w) contexts.emplace_back(world);
+  std::mutex progress_mutex;
+  ParallelFor(
+      static_cast<int>(pairs.size()), threads,
+      [&](int item, int worker) {
+        const auto [a, b] = pairs[static_cast<std::size_t>(item)];
+        PairConflicts& p = out[static_cast<std::size_t>(item)];
+        p = ComparePair(world, contexts[worker], sweeps, a, b, margin);
+        if (p.standing.empty()) {
+          p.zones = GroupZones(p, static_cast<int>(sweeps.extended[a].size()) - 2,
+                               static_cast<int>(sweeps.extended[b].size()) - 2);
+          for (ZoneSpan& z : p.zones) {
+            if (z.forced_first != -2) {
+              ExtendOverStandstills(world, contexts[worker], sweeps, margin, z, &p.checks);
+            }
+          }
         }
-        offset += s.duration();
+        const std::lock_guard<std::mutex> lock(progress_mutex);
+        options.progress.Report(kCoordinateStage, ++*units_done, units_total);
+      },
+      [&options] { return options.progress.cancelled(); });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Orders: which robot takes each zone first.
+
+// Weld signals as event edges, and the signals themselves (robot, piece, weld).
+struct Signal {
+  int robot = 0, piece = 0;
+  std::string weld;
+  EventEdge edge;
+};
+
+// Where a weld's dwell is: (robot, piece).
+std::map<std::string, std::pair<int, int>> DwellsOf(const std::vector<Pieces>& pieces) {
+  std::map<std::string, std::pair<int, int>> out;
+  for (std::size_t r = 0; r < pieces.size(); ++r) {
+    for (std::size_t k = 0; k < pieces[r].size(); ++k) {
+      if (pieces[r][k].kind == motion::SegmentKind::kWeldDwell) {
+        out.emplace(pieces[r][k].from, std::pair{static_cast<int>(r), static_cast<int>(k)});
       }
     }
   }
   return out;
 }
 
-// A precedence between the dwells of two blocks.
-struct Link {
-  DwellPlace before, after;
+// The signals that keep the precedences across robots; sets *error when a robot welds a weld
+// before its own predecessor. A robot waits for a predecessor before its approach to the weld
+// (the motion that starts and ends at the weld), out of the way of where it came from.
+std::vector<Signal> SignalsOf(const std::vector<Pieces>& pieces, const EventGraph& graph,
+                              const std::vector<Precedence>& precedences, std::string* error) {
+  const std::map<std::string, std::pair<int, int>> dwells = DwellsOf(pieces);
+  std::vector<Signal> out;
+  for (const Precedence& p : precedences) {
+    auto before = dwells.find(p.before), after = dwells.find(p.after);
+    if (before == dwells.end() || after == dwells.end() || p.before == p.after) continue;
+    const auto [rb, kb] = before->second;
+    const auto [ra, ka] = after->second;
+    if (ra == rb) {
+      if (kb > ka) {
+        *error = "weld " + p.after + " is welded before " + p.before +
+                 " by the same robot, but must be welded after it";
+      }
+      continue;
+    }
+    int wait_at = ka;
+    const motion::TrajectorySegment* prev = ka > 0 ? &pieces[ra][ka - 1] : nullptr;
+    if (prev && prev->kind == motion::SegmentKind::kMotion && prev->from == p.after &&
+        prev->to == p.after) {
+      wait_at = ka - 1;
+    }
+    out.push_back({.robot = ra,
+                   .piece = wait_at,
+                   .weld = p.before,
+                   .edge = {graph.Node(rb, kb), graph.Node(ra, wait_at), graph.duration(rb, kb)}});
+  }
+  return out;
+}
+
+struct OrderSearch {
+  const EventGraph& graph;
+  const std::vector<ZoneSpan>& zones;
+  std::vector<EventEdge> base;  ///< Signal edges.
+
+  // The edges of an order: first_is_a[z] says robot a of zone z goes first.
+  std::vector<EventEdge> Edges(const std::vector<char>& first_is_a) const {
+    std::vector<EventEdge> edges = base;
+    for (std::size_t z = 0; z < zones.size(); ++z) {
+      const ZoneSpan& s = zones[z];
+      if (first_is_a[z]) {
+        edges.push_back({graph.Node(s.a, s.a1), graph.Node(s.b, s.b0), graph.duration(s.a, s.a1)});
+      } else {
+        edges.push_back({graph.Node(s.b, s.b1), graph.Node(s.a, s.a0), graph.duration(s.b, s.b1)});
+      }
+    }
+    return edges;
+  }
+
+  double Makespan(const std::vector<char>& first_is_a) const {
+    std::vector<double> times;
+    if (!graph.Times(Edges(first_is_a), &times)) return std::numeric_limits<double>::infinity();
+    return graph.Makespan(times);
+  }
+
+  // Flips single free zones while the makespan drops (a cyclic order counts as infinite).
+  double Improve(std::vector<char>& first_is_a, int max_flips) const {
+    double best = Makespan(first_is_a);
+    int flips = 0;
+    for (bool improved = true; improved && flips < max_flips;) {
+      improved = false;
+      for (std::size_t z = 0; z < zones.size() && flips < max_flips; ++z) {
+        if (zones[z].forced_first != -1) continue;
+        first_is_a[z] = static_cast<char>(!first_is_a[z]);
+        ++flips;
+        const double m = Makespan(first_is_a);
+        if (m < best - 1e-9) {
+          best = m;
+          improved = true;
+        } else {
+          first_is_a[z] = static_cast<char>(!first_is_a[z]);
+        }
+      }
+    }
+    return best;
+  }
 };
 
-// The precedences as links between blocks (those with both welds in a timeline). Sets `error`
-// when a robot welds a weld before its own predecessor.
-std::vector<Link> LinksOf(const std::vector<Timeline>& timelines,
-                          const std::vector<Precedence>& precedences, std::string* error) {
-  std::vector<Link> links;
-  if (precedences.empty()) return links;
-  const std::map<std::string, DwellPlace> dwells = FindDwells(timelines);
-  for (const Precedence& p : precedences) {
-    auto b = dwells.find(p.before), a = dwells.find(p.after);
-    if (b == dwells.end() || a == dwells.end() || p.before == p.after) continue;
-    if (a->second.robot == b->second.robot && a->second.block <= b->second.block) {
-      *error = "weld " + p.after + " is welded before " + p.before +
-               " by the same robot, but must be welded after it";
-    }
-    links.push_back({b->second, a->second});
-  }
-  return links;
-}
-
-// Sets every timeline's precedence waits to the smallest that keep all precedences, given the
-// interlock waits: repeated passes until no dwell starts before its predecessors have ended
-// (waits only grow within this call, so it converges unless the precedences and the robots'
-// orders wait in a circle). Returns an empty string, or why the precedences cannot be kept.
-std::string KeepPrecedences(std::vector<Timeline>& timelines, const std::vector<Link>& links) {
-  std::size_t blocks = 0;
-  for (Timeline& t : timelines) {
-    t.precedence_wait.assign(t.blocks.size(), 0.0);
-    blocks += t.blocks.size();
-  }
-  if (links.empty()) return {};
-  std::vector<std::vector<double>> block_start(timelines.size());
-  auto dwell_start = [&](const DwellPlace& d) {
-    return block_start[d.robot][d.block] + timelines[d.robot].TotalWait(d.block) + d.offset;
+// The starting orders: each robot first everywhere (the others by decreasing work), then first
+// come first served on the unwaited clock. Forced zones keep their forced order.
+std::vector<std::vector<char>> StartingOrders(const EventGraph& graph,
+                                              const std::vector<ZoneSpan>& zones) {
+  const int n = graph.robots();
+  auto forced = [&](std::size_t z, bool a_first) {
+    const ZoneSpan& s = zones[z];
+    return s.forced_first == s.a ? true : s.forced_first == s.b ? false : a_first;
   };
-  // Each pass fixes at least the next link of any chain of dependencies; a chain is at most as
-  // long as there are blocks.
-  for (std::size_t pass = 0; pass <= blocks + 1; ++pass) {
-    for (std::size_t r = 0; r < timelines.size(); ++r) {
-      const Timeline& t = timelines[r];
-      block_start[r].resize(t.blocks.size());
-      double time = 0.0;
-      for (std::size_t k = 0; k < t.blocks.size(); ++k) {
-        block_start[r][k] = time;
-        time += t.TotalWait(k);
-        for (const motion::TrajectorySegment& s : t.blocks[k]) time += s.duration();
-      }
-    }
-    bool changed = false;
-    for (const Link& l : links) {
-      const double ready = dwell_start(l.before) + l.before.length;
-      const double start = dwell_start(l.after);
-      if (start < ready - 1e-9) {
-        timelines[l.after.robot].precedence_wait[l.after.block] += ready - start;
-        changed = true;
-      }
-    }
-    if (!changed) return {};
+  std::vector<double> work(n, 0.0);
+  for (int r = 0; r < n; ++r) {
+    for (int k = 0; k < graph.pieces(r); ++k) work[r] += graph.duration(r, k);
   }
-  return "the precedences and the robots' weld orders wait for each other in a circle";
+  std::vector<int> by_work(n);
+  std::iota(by_work.begin(), by_work.end(), 0);
+  std::stable_sort(by_work.begin(), by_work.end(), [&](int x, int y) { return work[x] > work[y]; });
+  std::vector<std::vector<char>> out;
+  for (int top : by_work) {
+    std::vector<int> rank(n);
+    int next = 0;
+    rank[top] = next++;
+    for (int r : by_work) {
+      if (r != top) rank[r] = next++;
+    }
+    std::vector<char> order(zones.size());
+    for (std::size_t z = 0; z < zones.size(); ++z) {
+      order[z] = static_cast<char>(forced(z, rank[zones[z].a] < rank[zones[z].b]));
+    }
+    out.push_back(std::move(order));
+  }
+  std::vector<double> unwaited;
+  graph.Times({}, &unwaited);
+  std::vector<char> fcfs(zones.size());
+  for (std::size_t z = 0; z < zones.size(); ++z) {
+    const ZoneSpan& s = zones[z];
+    fcfs[z] = static_cast<char>(
+        forced(z, unwaited[graph.Node(s.a, s.a0)] <= unwaited[graph.Node(s.b, s.b0)]));
+  }
+  out.push_back(std::move(fcfs));
+  return out;
 }
 
-}  // namespace
+// ---------------------------------------------------------------------------------------------
+// 5. The result: waits where the events make robots wait, zones and signals by segment index.
 
-namespace {
+struct Built {
+  std::vector<motion::RobotTrajectory> trajectories;
+  std::vector<std::vector<int>> segment_of_piece;  ///< [robot][piece, or piece count: end]
+};
 
-double Makespan(const std::vector<motion::RobotTrajectory>& trajectories) {
-  double m = 0;
-  for (const motion::RobotTrajectory& t : trajectories) m = std::max(m, t.duration());
-  return m;
+Built BuildTrajectories(const std::vector<motion::RobotTrajectory>& input,
+                        const std::vector<Pieces>& pieces, const EventGraph& graph,
+                        const std::vector<double>& times) {
+  Built out;
+  for (std::size_t r = 0; r < pieces.size(); ++r) {
+    const int robot = static_cast<int>(r);
+    motion::RobotTrajectory t(input[r].start());
+    std::vector<int> index;
+    for (std::size_t k = 0; k < pieces[r].size(); ++k) {
+      const double wait = times[graph.Node(robot, static_cast<int>(k))] - t.duration();
+      if (wait > 1e-9) t.AppendWait(pieces[r][k].from, wait);
+      index.push_back(static_cast<int>(t.segments().size()));
+      const motion::TrajectorySegment& s = pieces[r][k];
+      if (s.kind == motion::SegmentKind::kWeldDwell) {
+        t.AppendWeldDwell(s.from, s.duration());
+      } else {
+        t.AppendMotion(s.profile, s.from, s.to);
+      }
+    }
+    index.push_back(static_cast<int>(t.segments().size()));
+    out.trajectories.push_back(std::move(t));
+    out.segment_of_piece.push_back(std::move(index));
+  }
+  return out;
 }
 
-// One resolution run with fixed priorities: priority[r] = rank of robot r (0 never waits).
-CoordinationResult CoordinateWithPriority(const collision::CollisionWorld& world,
-                                          std::vector<motion::RobotTrajectory> trajectories,
-                                          const std::vector<int>& priority,
-                                          const CoordinationOptions& options) {
-  const int n = static_cast<int>(trajectories.size());
-  std::vector<Timeline> timelines;
-  for (const motion::RobotTrajectory& t : trajectories) timelines.push_back(Timeline::From(t));
-  CoordinationResult result;
-  collision::CollisionContext ctx(world);
-  auto cell_robot = [](int r) { return "robot " + std::to_string(r); };
-  std::vector<std::vector<std::pair<double, double>>> spans(n);
-  double checked_until = 0.0;                       // no conflict before this time (see header)
-  std::vector<std::vector<double>> built_waits(n);  // total waits of the built trajectories
-  std::string link_error;
-  const std::vector<Link> links = LinksOf(timelines, options.precedences, &link_error);
-  std::vector<int> owner_blocks;    // per interlock: the owner's block index
-  std::vector<int> partner_blocks;  // per interlock: the block the partner waits before
-  // s: every robot's work one after the other, with room for the waits (a bound no sensible
-  // coordination exceeds).
-  double serial_time = 1.0;
-  for (const motion::RobotTrajectory& t : trajectories) serial_time += 2 * t.duration();
-
-  for (int iteration = 0;; ++iteration) {
-    if (options.progress.cancelled()) {
-      result.message = "cancelled";
-      break;
-    }
-    if (std::string why = link_error.empty() ? KeepPrecedences(timelines, links) : link_error;
-        !why.empty()) {
-      result.message = why;
-      for (int r = 0; r < n; ++r) {
-        timelines[r].precedence_wait.assign(timelines[r].blocks.size(), 0.0);
-        trajectories[r] = timelines[r].Build(&spans[r]);
-      }
-      break;
-    }
-    for (int r = 0; r < n; ++r) {
-      // The timeline is unchanged before its first block whose wait changed.
-      std::vector<double> waits(timelines[r].blocks.size());
-      for (std::size_t k = 0; k < waits.size(); ++k) waits[k] = timelines[r].TotalWait(k);
-      if (iteration > 0) {
-        for (std::size_t k = 0; k < waits.size(); ++k) {
-          if (waits[k] != built_waits[r][k]) {
-            checked_until = std::min(checked_until, spans[r][k].first);
-            break;
-          }
-        }
-      }
-      built_waits[r] = std::move(waits);
-      trajectories[r] = timelines[r].Build(&spans[r]);
-    }
-    // Earliest conflict over all pairs, stepping each pair on one clock.
-    std::optional<Conflict> first;
-    for (int a = 0; a < n; ++a) {
-      for (int b = a + 1; b < n; ++b) {
-        const double end = std::max(trajectories[a].duration(), trajectories[b].duration());
-        const double limit = first ? first->time : end;
-        const Eigen::VectorXd& amax_a = world.chain(a).acceleration_limits();
-        const Eigen::VectorXd& amax_b = world.chain(b).acceleration_limits();
-        for (double t = checked_until;;) {
-          const motion::JointState sa = trajectories[a].Sample(t);
-          const motion::JointState sb = trajectories[b].Sample(t);
-          ++result.checks;
-          if (world.CheckRobotPair(ctx, a, sa.q, b, sb.q).in_collision()) {
-            if (!first || t < first->time) first = Conflict{t, a, b};
-            break;
-          }
-          if (t >= limit) break;
-          // Each robot moves at most half the resolution until the next check.
-          const double half = 0.5 * options.resolution;
-          const double dt = std::min(SafeStep(world.displacement_bound(a), sa.qd, amax_a, half),
-                                     SafeStep(world.displacement_bound(b), sb.qd, amax_b, half));
-          t = std::min(limit, t + std::max(dt, 1e-6));
-        }
-      }
-    }
-    if (!first) {
-      result.conflict_free = true;
-      break;
-    }
-    const double t = first->time;
-    if (iteration >= options.max_iterations) {
-      result.message = "robots " + std::to_string(first->a) + " and " + std::to_string(first->b) +
-                       " still collide at " + std::to_string(t) + " s after " +
-                       std::to_string(options.max_iterations) + " interlocks";
-      break;
-    }
-    // The robot of lower priority waits; the other's timeline is left as it is.
-    const int owner = priority[first->a] < priority[first->b] ? first->a : first->b;
-    const int waiter = owner == first->a ? first->b : first->a;
-    const int ko = BlockAt(spans[owner], t);
-    int kw = BlockAt(spans[waiter], t);
-    if (ko < 0) {
-      result.message = cell_robot(waiter) + " collides with " + cell_robot(owner) +
-                       " standing at home at " + std::to_string(t) + " s";
-      break;
-    }
-    if (kw < 0) {
-      // The waiter is home after its last block: it cannot wait its way out.
-      result.message = cell_robot(owner) + " collides with " + cell_robot(waiter) +
-                       " back at home at " + std::to_string(t) + " s";
-      break;
-    }
-    // Already waiting there: the waiting place is in the way, so wait one block earlier.
-    const bool waiting =
-        timelines[waiter].wait[kw] > 0 && t < spans[waiter][kw].first + timelines[waiter].wait[kw];
-    // The same wait again: an interlock for the same two blocks whose owner block has moved
-    // later since (it waits, after:, for welds the partner does after its wait), or waits
-    // grown beyond doing everything one robot after the other. More waiting only pushes both
-    // further: a deadlock of this scheme; say so rather than loop.
-    const int kw_wait = waiting ? kw - 1 : kw;
-    std::string deadlock;
-    for (std::size_t i = 0; i < result.interlocks.size() && deadlock.empty(); ++i) {
-      const Interlock& z = result.interlocks[i];
-      if (z.owner == owner && z.partner == waiter && owner_blocks[i] == ko &&
-          partner_blocks[i] == kw_wait && spans[owner][ko].second > z.release_time + 1e-9) {
-        deadlock = cell_robot(waiter) + " waits before its block to " + z.partner_block + " for " +
-                   cell_robot(owner) + "'s block to " + z.owner_block +
-                   ", which waits (after:) for welds " + cell_robot(waiter) +
-                   " does after that wait: deadlock";
-      }
-    }
-    if (deadlock.empty() && Makespan(trajectories) > serial_time) {
-      deadlock = "waits for precedences and interlocks grow beyond " + std::to_string(serial_time) +
-                 " s, all robots' work one after the other: deadlock";
-    }
-    if (!deadlock.empty()) {
-      result.message = deadlock;
-      break;
-    }
-    if (waiting) {
-      if (kw == 0) {
-        result.message = cell_robot(owner) + " collides with " + cell_robot(waiter) +
-                         " waiting at home at " + std::to_string(t) + " s";
-        break;
-      }
-      timelines[waiter].wait[kw] = 0.0;
-      --kw;
-    }
-    const double release = spans[owner][ko].second;
-    const double needed = release - spans[waiter][kw].first - timelines[waiter].wait[kw];
-    timelines[waiter].wait[kw] += std::max(needed, 1e-3);
-    owner_blocks.push_back(ko);
-    partner_blocks.push_back(kw);
-    result.interlocks.push_back({.zone = "Z" + std::to_string(result.interlocks.size() + 1),
-                                 .owner = owner,
-                                 .partner = waiter,
-                                 .acquire_time = spans[owner][ko].first,
-                                 .release_time = release,
-                                 .owner_block = timelines[owner].blocks[ko].front().to,
-                                 .partner_block = timelines[waiter].blocks[kw].front().to});
-    checked_until = std::min(t, spans[waiter][kw].first);
-  }
-  // Precedence waits may have moved an owner's block after its interlock was made: the
-  // interlock holds the block's final span.
-  for (std::size_t i = 0; i < result.interlocks.size(); ++i) {
-    Interlock& z = result.interlocks[i];
-    z.acquire_time = spans[z.owner][owner_blocks[i]].first;
-    z.release_time = spans[z.owner][owner_blocks[i]].second;
-  }
-  result.trajectories = std::move(trajectories);
-  return result;
+double StartOf(const motion::RobotTrajectory& t, int segment) {
+  const int n = static_cast<int>(t.segments().size());
+  return segment >= n ? t.duration() : t.segments()[segment].start_time;
 }
 
-double Makespan(const CoordinationResult& r) { return Makespan(r.trajectories); }
+std::vector<Zone> ZonesOf(const std::vector<ZoneSpan>& spans, const std::vector<char>& first_is_a,
+                          const Built& built) {
+  std::vector<Zone> out;
+  for (std::size_t z = 0; z < spans.size(); ++z) {
+    const ZoneSpan& s = spans[z];
+    auto use = [&](int robot, int p0, int p1) {
+      const std::vector<int>& index = built.segment_of_piece[robot];
+      const motion::RobotTrajectory& t = built.trajectories[robot];
+      ZoneUse u{.robot = robot, .acquire_segment = index[p0], .release_segment = index[p1] + 1};
+      u.acquire_time = StartOf(t, u.acquire_segment);
+      u.release_time = t.segments()[index[p1]].end_time();
+      return u;
+    };
+    const ZoneUse ua = use(s.a, s.a0, s.a1), ub = use(s.b, s.b0, s.b1);
+    out.push_back({.id = "Z" + std::to_string(z + 1),
+                   .uses = first_is_a[z] ? std::vector{ua, ub} : std::vector{ub, ua}});
+  }
+  return out;
+}
+
+// A message naming the robots whose events wait for each other in a circle.
+std::string CycleMessage(const EventGraph& graph, const std::vector<EventEdge>& edges) {
+  std::vector<double> times;
+  int node = -1;
+  graph.Times(edges, &times, &node);
+  return "interlock zones and `after:` precedences wait for each other in a circle (first stuck: " +
+         RobotName(graph.RobotOf(node)) + "): no deadlock-free order found";
+}
 
 }  // namespace
 
@@ -383,41 +479,86 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
                               std::vector<motion::RobotTrajectory> trajectories,
                               const CoordinationOptions& options) {
   const int n = static_cast<int>(trajectories.size());
-  // Priority orders tried: each robot in turn first, the others by decreasing duration (ties
-  // by index); the conflict-free result with the shortest makespan wins (ties: the first).
-  std::vector<int> by_duration(n);
-  for (int r = 0; r < n; ++r) by_duration[r] = r;
-  std::stable_sort(by_duration.begin(), by_duration.end(), [&](int x, int y) {
-    return trajectories[x].duration() > trajectories[y].duration();
-  });
-  std::optional<CoordinationResult> best;
-  long long checks = 0;
-  int tried = 0;
-  if (n > 0) options.progress.Report(kCoordinateStage, 0, n);
-  for (int first : by_duration) {
-    if (options.progress.cancelled()) {
-      return {.trajectories = std::move(trajectories), .message = "cancelled"};
+  const std::vector<Pieces> pieces = PiecesOf(trajectories);
+  CoordinationResult result;
+  auto fail = [&](std::string why) {
+    result.trajectories.clear();
+    for (int r = 0; r < n; ++r) {
+      motion::RobotTrajectory t(trajectories[r].start());
+      for (const motion::TrajectorySegment& s : pieces[r]) {
+        if (s.kind == motion::SegmentKind::kWeldDwell) {
+          t.AppendWeldDwell(s.from, s.duration());
+        } else {
+          t.AppendMotion(s.profile, s.from, s.to);
+        }
+      }
+      result.trajectories.push_back(std::move(t));
     }
-    std::vector<int> order = {first};
-    for (int r : by_duration) {
-      if (r != first) order.push_back(r);
+    result.conflict_free = false;
+    result.message = std::move(why);
+    return result;
+  };
+  const int orders_total = n + 1;
+  const int units_total = n * (n - 1) / 2 + orders_total;
+  int units_done = 0;
+  if (n > 0) options.progress.Report(kCoordinateStage, 0, std::max(1, units_total));
+  // Each robot grown by half the resolution: a contact between samples is found at a sample.
+  const double margin = 0.5 * options.resolution;
+  const Sweeps sweeps =
+      SampleSweeps(world, trajectories, pieces, options.resolution, margin, options);
+  if (options.progress.cancelled()) return fail("cancelled");
+  const std::vector<PairConflicts> pairs =
+      FindConflicts(world, sweeps, margin, options, &units_done, units_total);
+  if (options.progress.cancelled()) return fail("cancelled");
+  std::vector<ZoneSpan> spans;
+  for (const PairConflicts& p : pairs) {
+    result.checks += p.checks;
+    result.conflicting_piece_pairs += static_cast<int>(p.conflicts.size());
+    if (!p.standing.empty()) return fail(p.standing);
+    for (const ZoneSpan& z : p.zones) {
+      if (z.forced_first == -2) {
+        return fail(RobotName(z.a) + " and " + RobotName(z.b) +
+                    " each stand in the other's way at the start or end of their timelines "
+                    "(a home in the other's path)");
+      }
+      spans.push_back(z);
     }
-    std::vector<int> priority(n);
-    for (int i = 0; i < n; ++i) priority[order[i]] = i;
-    CoordinationResult r = CoordinateWithPriority(world, trajectories, priority, options);
-    checks += r.checks;
-    const bool better =
-        !best || (r.conflict_free && !best->conflict_free) ||
-        (r.conflict_free == best->conflict_free && Makespan(r) < Makespan(*best) - 1e-9);
-    if (better) best = std::move(r);
-    options.progress.Report(kCoordinateStage, ++tried, n);
   }
-  if (options.progress.cancelled()) {
-    return {.trajectories = std::move(trajectories), .message = "cancelled"};
+  std::vector<std::vector<double>> durations(n);
+  for (int r = 0; r < n; ++r) {
+    for (const motion::TrajectorySegment& s : pieces[r]) durations[r].push_back(s.duration());
   }
-  if (!best) return {.trajectories = std::move(trajectories), .conflict_free = true};
-  best->checks = checks;
-  return std::move(*best);
+  const EventGraph graph(std::move(durations));
+  std::string error;
+  const std::vector<Signal> signals = SignalsOf(pieces, graph, options.precedences, &error);
+  if (!error.empty()) return fail(error);
+  OrderSearch search{graph, spans, {}};
+  for (const Signal& s : signals) search.base.push_back(s.edge);
+  std::optional<std::vector<char>> best;
+  double best_makespan = std::numeric_limits<double>::infinity();
+  for (std::vector<char>& order : StartingOrders(graph, spans)) {
+    if (options.progress.cancelled()) return fail("cancelled");
+    const double m = search.Improve(order, options.max_flips);
+    if (m < best_makespan - 1e-9) {
+      best_makespan = m;
+      best = std::move(order);
+    }
+    options.progress.Report(kCoordinateStage, ++units_done, units_total);
+  }
+  if (!best || !std::isfinite(best_makespan)) {
+    return fail(CycleMessage(graph, search.Edges(StartingOrders(graph, spans).front())));
+  }
+  std::vector<double> times;
+  graph.Times(search.Edges(*best), &times);
+  Built built = BuildTrajectories(trajectories, pieces, graph, times);
+  result.zones = ZonesOf(spans, *best, built);
+  for (const Signal& s : signals) {
+    result.weld_signals.push_back(
+        {.robot = s.robot, .segment = built.segment_of_piece[s.robot][s.piece], .weld = s.weld});
+  }
+  result.trajectories = std::move(built.trajectories);
+  result.conflict_free = true;
+  return result;
 }
 
 }  // namespace weldcell::coordination

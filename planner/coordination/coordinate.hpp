@@ -1,40 +1,40 @@
 #pragma once
-// Multi-robot coordination: all robots on one clock, robot–robot conflicts found by dense
-// checks and resolved by interlocks — a robot waits at the last place it stood before a
-// conflicting block of motion until the other robot has finished its block (left the shared
-// zone and released it).
+// Multi-robot coordination with interlock zones a controller can run: all robots on one clock,
+// safe for any timing of their motions, not only for the planned one.
 //
-// A block is a robot's travel to a weld with its approach, dwell and retract (or its final
-// travel home). Waits are only ever inserted at the start of a block, where the robot stands
-// still; a robot never stops in the middle of a motion. Robots get priorities (the longest
-// timeline first); conflicts are resolved earliest first by making the lower-priority robot wait
-// until the other has finished its current block; if it is already waiting when the conflict
-// happens (its waiting place is in the way), it waits one block earlier instead. A robot's waits
-// never change a higher-priority timeline and only delay motion after the wait, so the
-// conflict-free part of the timeline before it stays conflict-free and the process ends: at
-// worst a robot waits at home until the others are done. Each robot is tried as the one that
-// never waits (the others by decreasing duration); the shortest conflict-free result is kept.
+// 1. Pieces. Each robot's timeline is split into pieces: every motion (travel, approach,
+//    retract, the way home) and every weld dwell; the robot stands still between pieces.
+// 2. Conflicts. For every pair of robots, every pair of their pieces whose swept volumes touch
+//    (some configuration of one piece against some configuration of the other, sampled so that
+//    no point of either robot moves more than the resolution between samples) is a conflict —
+//    whatever the timing, two such pieces must never run at the same time. Sweeps are compared
+//    through a tree of per-body bounding boxes over sample ranges (internal/sweep.hpp), and
+//    only overlapping leaves are checked exactly (CollisionWorld::CheckRobotPair).
+// 3. Zones. Conflicts of a robot pair that are neighbours in both robots' piece orders are
+//    grouped into one zone, a mutex over an interval of pieces of each robot. A robot acquires
+//    the zone at the standstill before the interval's first piece (waiting until the robot
+//    before it in the zone's order has released it) and releases it when it starts the piece
+//    after the interval — while it stands at the end of its last conflicting piece it is still
+//    in the way. A robot whose interval starts at its first piece stands in the zone from the
+//    start, so it goes first; one whose interval ends with its way home stays there, so it goes
+//    last.
+// 4. Order. The zones' orders and the weld signals (the cell's `after:`: a robot waits before
+//    the approach to a weld until its predecessors are welded) form, with each robot's own
+//    piece order, a graph of events; the execution is free of deadlock exactly when it has no
+//    cycle, and then the planned clock is its longest path (internal/schedule.hpp). The orders
+//    are chosen to keep the makespan low: every robot in turn as the one that goes first
+//    everywhere (the others by decreasing work), and first come first served on the unwaited
+//    clock, each improved by flipping single zones while the makespan drops; the shortest
+//    acyclic result wins.
 //
-// Precedences between welds (the cell's `after:`) hold on the common clock: a weld's dwell
-// starts only when the dwells of all its predecessors have ended, whichever robot welds them.
-// Where it would start earlier, the robot waits at its last standstill before the dependent
-// weld — the approach point, where its travel ends before the approach along the normal — just
-// long enough to weld when the last predecessor is done; waiting there rather than where it
-// came from keeps it out of the way of the weld it waits for. These waits are recomputed from
-// the interlock waits after every change (smallest waits that keep all precedences), so an
-// interlock that delays a predecessor delays its dependants too — higher-priority robots
-// included, which is why every change re-checks the timeline from the earliest time that
-// changed. When the same two blocks conflict again after the owner's block has moved later
-// that way (it waits for welds the partner does after its wait), or the waits grow beyond twice
-// all robots' work done one after the other, waiting cannot resolve it: the result is not
-// conflict-free, with a "deadlock" message. Precedences of a weld with itself or with welds no
-// timeline holds are ignored.
+// The result holds only what the events produce: waits at standstills, zones with their
+// acquire and release pieces, and weld signals. The verifier (planner/verify) re-simulates the
+// events with randomly scaled durations and re-checks the robots densely.
 //
-// Reference: the zone-interlock scheme of industrial cells (ARCHITECTURE.md); waiting along
-// fixed paths is the classic path-velocity decomposition of coordination
-// (O'Donnell & Lozano-Pérez 1989, "Deadlock-free and collision-free coordination of two robot
-// manipulators", ICRA) with fixed priorities (Erdmann & Lozano-Pérez 1987, "On multiple moving
-// objects", Algorithmica).
+// References: the coordination diagram and its deadlock-free zone scheduling of O'Donnell &
+// Lozano-Pérez 1989, "Deadlock-free and collision-free coordination of two robot manipulators"
+// (ICRA); mutual exclusion with a fixed acquisition order as in Coffman et al. 1971, "System
+// deadlocks" (ACM Computing Surveys).
 
 #include <string>
 #include <vector>
@@ -48,15 +48,31 @@ class CollisionWorld;
 
 namespace weldcell::coordination {
 
-struct Interlock {
-  std::string zone;         ///< "Z1", "Z2", … in order of creation.
-  int owner = 0;            ///< Robot index that goes first.
-  int partner = 0;          ///< Robot index that waits.
-  double acquire_time = 0;  ///< s: the owner starts its block.
-  double release_time = 0;  ///< s: the owner has finished its block.
-  std::string owner_block;  ///< Weld id (or "home") of the owner's block.
-  std::string partner_block;
-  bool operator==(const Interlock&) const = default;
+/// One robot's use of a zone. Indices into the robot's segments of
+/// CoordinationResult::trajectories (motion or dwell segments, never waits).
+struct ZoneUse {
+  int robot = 0;
+  int acquire_segment = 0;    ///< Taken at the standstill where this segment starts.
+  int release_segment = 0;    ///< Released when this segment starts; == segment count: at the end.
+  double acquire_time = 0.0;  ///< s: starts acquire_segment on the planned clock.
+  double release_time = 0.0;  ///< s: starts release_segment (or finishes) on the planned clock.
+  bool operator==(const ZoneUse&) const = default;
+};
+
+/// A mutex between robots; `uses` in the order the robots take it.
+struct Zone {
+  std::string id;  ///< "Z1", "Z2", … in the order of the robot pairs and their pieces.
+  std::vector<ZoneUse> uses;
+  bool operator==(const Zone&) const = default;
+};
+
+/// At the standstill where segment `segment` of `robot` starts, the robot waits until weld
+/// `weld` has been welded.
+struct WeldSignal {
+  int robot = 0;
+  int segment = 0;
+  std::string weld;
+  bool operator==(const WeldSignal&) const = default;
 };
 
 /// Weld `after` may start its dwell only once weld `before`'s dwell has ended (cell `after:`).
@@ -67,28 +83,35 @@ struct Precedence {
 };
 
 struct CoordinationOptions {
-  double resolution = 0.005;  ///< m of travel of any point of either robot between checks.
-  int max_iterations = 200;   ///< Conflicts resolved at most.
-  /// Reports kCoordinateStage (priority orders tried, robots) and is polled before each
-  /// conflict search: once cancelled, Coordinate returns at once with conflict_free false and
+  double resolution = 0.005;  ///< m of travel of any robot point between sweep samples.
+  /// Zone orders tried by flipping one zone at a time, per starting order.
+  int max_flips = 2000;
+  int threads = 0;  ///< 0 = one per hardware thread; the result does not depend on it.
+  /// Reports kCoordinateStage (robot pairs compared, then orders tried) and is polled between
+  /// units of work: once cancelled, Coordinate returns early with conflict_free false and
   /// message "cancelled"; the caller must discard the result.
   Progress progress;
   /// Precedences to keep across (and within) robots. A robot that welds a weld before one of its
-  /// own predecessors, or precedences that wait in a circle through the robots' orders, cannot
-  /// be kept: the result is then not conflict-free and `message` says which welds.
+  /// own predecessors, or precedences and zones that wait in a circle, cannot be kept: the
+  /// result is then not conflict-free and `message` says why.
   std::vector<Precedence> precedences;
 };
 
 struct CoordinationResult {
-  std::vector<motion::RobotTrajectory> trajectories;  ///< With interlock waits inserted.
-  std::vector<Interlock> interlocks;
-  /// False when conflicts remain after max_iterations or the precedences cannot be kept.
+  /// The input trajectories with the waits the events produce at the planned durations (input
+  /// waits are dropped).
+  std::vector<motion::RobotTrajectory> trajectories;
+  std::vector<Zone> zones;
+  std::vector<WeldSignal> weld_signals;
+  /// False when no deadlock-free order exists (or was found) for the zones and precedences.
   bool conflict_free = false;
-  std::string message;   ///< When not conflict-free: the remaining conflict.
-  long long checks = 0;  ///< Robot–robot checks made.
+  std::string message;              ///< When not conflict-free: why.
+  long long checks = 0;             ///< Exact robot–robot checks made.
+  int conflicting_piece_pairs = 0;  ///< Piece pairs whose sweeps touch.
 };
 
-/// Coordinates the robots' trajectories (index = robot index in `world`). Deterministic.
+/// Coordinates the robots' trajectories (index = robot index in `world`). Deterministic for any
+/// thread count.
 CoordinationResult Coordinate(const collision::CollisionWorld& world,
                               std::vector<motion::RobotTrajectory> trajectories,
                               const CoordinationOptions& options = {});

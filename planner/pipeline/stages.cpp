@@ -240,7 +240,9 @@ coordination::CoordinationResult CoordinateMotions(
   std::vector<motion::RobotTrajectory> trajectories;
   for (const motion::SequenceResult& s : motions) trajectories.push_back(s.trajectory);
   coordination::CoordinationOptions coordination_options{
-      .resolution = cell.settings.motion.resolution, .progress = options.progress};
+      .resolution = cell.settings.motion.resolution,
+      .threads = options.threads,
+      .progress = options.progress};
   for (const cell::Weld& w : cell.welds) {
     for (const std::string& before : w.after) {
       coordination_options.precedences.push_back({.before = before, .after = w.id});
@@ -309,6 +311,21 @@ plan::Plan AssemblePlan(const cell::Cell& cell,
     rp.finish_time = trajectory.duration();
     p.makespan = std::max(p.makespan, rp.finish_time);
     p.robots.push_back(std::move(rp));
+  }
+  for (const coordination::Zone& z : coordinated.zones) {
+    plan::Zone zone{.id = z.id};
+    for (const coordination::ZoneUse& u : z.uses) {
+      zone.uses.push_back({.robot = cell.robots[u.robot].name,
+                           .acquire_segment = u.acquire_segment,
+                           .release_segment = u.release_segment,
+                           .acquire_time = u.acquire_time,
+                           .release_time = u.release_time});
+    }
+    p.zones.push_back(std::move(zone));
+  }
+  for (const coordination::WeldSignal& w : coordinated.weld_signals) {
+    p.weld_signals.push_back(
+        {.robot = cell.robots[w.robot].name, .segment = w.segment, .weld = w.weld});
   }
   // A station with unplanned welds does not fit, however short its makespan.
   p.within_cycle_time = p.unreachable.empty() && p.makespan <= cell.cycle_time + 1e-9;

@@ -488,23 +488,21 @@ bool CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
 }
 
 // Zones and weld signals are well formed: robots of the plan, at least two uses by different
-// robots, segment indices at motion or weld segments (or the end of the timeline for a release)
-// with acquire before release, and times those segments' start times (docs/plan-format.md).
+// robots, each over segments [acquire, release) that start and end with a motion or weld
+// segment, with the times where they start and end (docs/plan-format.md).
 void CheckZones(const plan::Plan& plan, const std::vector<int>& robot_of_plan, Collector* out) {
   std::map<std::string, const plan::RobotPlan*> robots;
   for (std::size_t p = 0; p < plan.robots.size(); ++p) {
     if (robot_of_plan[p] >= 0) robots.emplace(plan.robots[p].robot, &plan.robots[p]);
   }
-  // The robot's start time of segment k (k == size: its finish), or nullopt when k does not
-  // name a motion or weld segment (or the end, where allowed).
-  auto start_of = [](const plan::RobotPlan& r, int k, bool end_allowed) -> std::optional<double> {
-    const int n = static_cast<int>(r.segments.size());
-    if (k == n && end_allowed) return r.segments.empty() ? 0.0 : r.segments.back().times.back();
-    if (k < 0 || k >= n || r.segments[k].kind == plan::SegmentKind::kWait ||
-        r.segments[k].times.empty()) {
+  // The start (or end) time of the robot's segment k, or nullopt when k does not name a motion
+  // or weld segment.
+  auto time_of = [](const plan::RobotPlan& r, int k, bool end) -> std::optional<double> {
+    if (k < 0 || k >= static_cast<int>(r.segments.size()) ||
+        r.segments[k].kind == plan::SegmentKind::kWait || r.segments[k].times.empty()) {
       return std::nullopt;
     }
-    return r.segments[k].times.front();
+    return end ? r.segments[k].times.back() : r.segments[k].times.front();
   };
   std::set<std::string> ids;
   for (const plan::Zone& z : plan.zones) {
@@ -529,13 +527,12 @@ void CheckZones(const plan::Plan& plan, const std::vector<int>& robot_of_plan, C
         out->Add(ViolationKind::kPlanMismatch, 0.0,
                  fmt::format("{}: {} uses it twice", name, u.robot));
       }
-      const std::optional<double> acquire = start_of(*r->second, u.acquire_segment, false);
-      const std::optional<double> release = start_of(*r->second, u.release_segment, true);
+      const std::optional<double> acquire = time_of(*r->second, u.acquire_segment, false);
+      const std::optional<double> release = time_of(*r->second, u.release_segment - 1, true);
       if (!acquire || !release || u.release_segment <= u.acquire_segment) {
         out->Add(ViolationKind::kPlanMismatch, 0.0,
-                 fmt::format("{}: {} acquires it at segment {} and releases it at segment {} of "
-                             "{}; needs a motion or weld segment to acquire at and a later one "
-                             "(or the end) to release at",
+                 fmt::format("{}: {} holds it over segments [{}, {}) of {}; needs a motion or "
+                             "weld segment to acquire at and one to release after, not before",
                              name, u.robot, u.acquire_segment, u.release_segment,
                              r->second->segments.size()));
         continue;
@@ -543,16 +540,17 @@ void CheckZones(const plan::Plan& plan, const std::vector<int>& robot_of_plan, C
       if (std::abs(*acquire - u.acquire_time) > 1e-6 ||
           std::abs(*release - u.release_time) > 1e-6) {
         out->Add(ViolationKind::kTiming, *acquire,
-                 fmt::format("{}: {} acquires at {} s and releases at {} s, but its segments "
-                             "{} and {} start at {} s and {} s",
+                 fmt::format("{}: {} acquires at {} s and releases at {} s, but segment {} "
+                             "starts at {} s and segment {} ends at {} s",
                              name, u.robot, Sec(u.acquire_time), Sec(u.release_time),
-                             u.acquire_segment, u.release_segment, Sec(*acquire), Sec(*release)));
+                             u.acquire_segment, Sec(*acquire), u.release_segment - 1,
+                             Sec(*release)));
       }
     }
   }
   for (const plan::WeldSignal& w : plan.weld_signals) {
     auto r = robots.find(w.robot);
-    if (r == robots.end() || !start_of(*r->second, w.segment, false)) {
+    if (r == robots.end() || !time_of(*r->second, w.segment, false)) {
       out->Add(ViolationKind::kPlanMismatch, 0.0,
                fmt::format("weld signal {} for {}: {} at segment {} is not a robot of the plan "
                            "with a motion or weld segment there",

@@ -346,7 +346,7 @@ TEST_F(VerifyTest, ZonesWithUnknownRobotsBadSegmentsOrWrongTimesAreReported) {
   }
   ASSERT_GE(motion, 0);
   const double start = r1.segments[motion].times.front();
-  const double next = r1.segments[motion + 1].times.front();
+  const double next = r1.segments[motion].times.back();
   const plan::ZoneUse sound{.robot = r1.robot,
                             .acquire_segment = motion,
                             .release_segment = motion + 1,
@@ -374,7 +374,7 @@ TEST_F(VerifyTest, ZonesWithUnknownRobotsBadSegmentsOrWrongTimesAreReported) {
               HasSubstr("shared by at least two robots"));
   const std::vector<Violation> timing = Of(r, ViolationKind::kTiming);
   ASSERT_EQ(timing.size(), 1u);
-  EXPECT_THAT(timing[0].message, HasSubstr("but its segments"));
+  EXPECT_THAT(timing[0].message, HasSubstr("but segment 0 starts at 0.000000 s"));
 }
 
 TEST_F(VerifyTest, ARobotOfTheCellMissingFromThePlanIsAMismatch) {

@@ -1,0 +1,77 @@
+#include "planner/coordination/internal/schedule.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace weldcell::coordination::internal {
+
+EventGraph::EventGraph(std::vector<std::vector<double>> durations)
+    : durations_(std::move(durations)) {
+  offset_.push_back(0);
+  for (const std::vector<double>& d : durations_) {
+    offset_.push_back(offset_.back() + static_cast<int>(d.size()) + 1);
+  }
+}
+
+int EventGraph::RobotOf(int node) const {
+  const auto it = std::upper_bound(offset_.begin(), offset_.end(), node);
+  return static_cast<int>(it - offset_.begin()) - 1;
+}
+
+bool EventGraph::Times(const std::vector<EventEdge>& extra, std::vector<double>* times,
+                       int* on_cycle) const {
+  const int n = node_count();
+  // Adjacency in compressed form: program-order successors are implicit (node + 1 within a
+  // robot), extra edges listed per source.
+  std::vector<int> start(static_cast<std::size_t>(n) + 1, 0);
+  for (const EventEdge& e : extra) ++start[static_cast<std::size_t>(e.from) + 1];
+  for (int v = 0; v < n; ++v) start[v + 1] += start[v];
+  std::vector<int> order(extra.size());
+  {
+    std::vector<int> fill(start.begin(), start.end() - 1);
+    for (std::size_t i = 0; i < extra.size(); ++i)
+      order[fill[extra[i].from]++] = static_cast<int>(i);
+  }
+  std::vector<int> indegree(static_cast<std::size_t>(n), 0);
+  for (int r = 0; r < robots(); ++r) {
+    for (int k = 1; k <= pieces(r); ++k) ++indegree[Node(r, k)];
+  }
+  for (const EventEdge& e : extra) ++indegree[e.to];
+  times->assign(static_cast<std::size_t>(n), 0.0);
+  std::vector<int> ready;
+  for (int v = n - 1; v >= 0; --v) {
+    if (indegree[v] == 0) ready.push_back(v);
+  }
+  int done = 0;
+  auto relax = [&](int to, double t) {
+    (*times)[to] = std::max((*times)[to], t);
+    if (--indegree[to] == 0) ready.push_back(to);
+  };
+  while (!ready.empty()) {
+    const int v = ready.back();
+    ready.pop_back();
+    ++done;
+    const int r = RobotOf(v);
+    const int k = v - offset_[r];
+    if (k < pieces(r)) relax(v + 1, (*times)[v] + durations_[r][k]);
+    for (int i = start[v]; i < start[v + 1]; ++i) {
+      const EventEdge& e = extra[order[i]];
+      relax(e.to, (*times)[v] + e.weight);
+    }
+  }
+  if (done == n) return true;
+  if (on_cycle) {
+    *on_cycle = static_cast<int>(
+        std::find_if(indegree.begin(), indegree.end(), [](int d) { return d > 0; }) -
+        indegree.begin());
+  }
+  return false;
+}
+
+double EventGraph::Makespan(const std::vector<double>& times) const {
+  double m = 0.0;
+  for (int r = 0; r < robots(); ++r) m = std::max(m, times[Node(r, pieces(r))]);
+  return m;
+}
+
+}  // namespace weldcell::coordination::internal

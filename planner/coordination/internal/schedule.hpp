@@ -1,0 +1,46 @@
+#pragma once
+// The event graph of a coordinated execution. Node (r, k) is the moment robot r starts its
+// piece k (k = its piece count: it has finished). An edge u → v with weight w says v happens
+// no earlier than w s after u: each robot's own pieces in order (weight = the piece's
+// duration), a zone's order (the second robot acquires no earlier than the first releases,
+// weight 0), a weld signal (weight = the weld dwell's duration, from the welding robot's start
+// of the dwell). The execution cannot deadlock, whatever the durations, exactly when the graph
+// has no cycle; its earliest times are then the longest paths from the start.
+
+#include <vector>
+
+namespace weldcell::coordination::internal {
+
+struct EventEdge {
+  int from = 0, to = 0;  ///< Node ids (EventGraph::Node).
+  double weight = 0.0;   ///< s.
+};
+
+class EventGraph {
+ public:
+  /// durations[r][k]: s of robot r's piece k (≥ 0).
+  explicit EventGraph(std::vector<std::vector<double>> durations);
+
+  int robots() const { return static_cast<int>(durations_.size()); }
+  int pieces(int robot) const { return static_cast<int>(durations_[robot].size()); }
+  double duration(int robot, int piece) const { return durations_[robot][piece]; }
+  /// Node id of (robot, k), k in [0, pieces(robot)].
+  int Node(int robot, int k) const { return offset_[robot] + k; }
+  int node_count() const { return offset_.back(); }
+
+  /// The earliest time of every node given the extra edges (the program order is built in):
+  /// returns false when the edges close a cycle (then `times` is unspecified) and sets
+  /// *on_cycle to a node that lies on or after a cycle.
+  bool Times(const std::vector<EventEdge>& extra, std::vector<double>* times,
+             int* on_cycle = nullptr) const;
+  /// max over robots of the time of (r, pieces(r)), given node times.
+  double Makespan(const std::vector<double>& times) const;
+  /// The robot a node belongs to.
+  int RobotOf(int node) const;
+
+ private:
+  std::vector<std::vector<double>> durations_;
+  std::vector<int> offset_;  ///< offset_[r] = first node of robot r; back() = node count.
+};
+
+}  // namespace weldcell::coordination::internal

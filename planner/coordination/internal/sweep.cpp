@@ -1,0 +1,156 @@
+#include "planner/coordination/internal/sweep.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "planner/collision/collision_world.hpp"
+
+namespace weldcell::coordination::internal {
+namespace {
+
+constexpr int kLeafSamples = 2;
+
+// Largest time step after which no point of the robot has moved more than `travel`, given its
+// joint velocity now and its acceleration limits (|q̇_i(t+τ)| ≤ |q̇_i(t)| + a_i τ).
+double SafeStep(const collision::DisplacementBound& bound, const Eigen::VectorXd& qd,
+                const Eigen::VectorXd& amax, double travel) {
+  double v = 0, a = 0;
+  for (Eigen::Index i = 0; i < qd.size(); ++i) {
+    v += bound.lever_arm[static_cast<std::size_t>(i)] * std::abs(qd[i]);
+    a += bound.lever_arm[static_cast<std::size_t>(i)] * amax[i];
+  }
+  if (a <= 0) return v > 0 ? travel / v : 1.0;
+  return (-v + std::sqrt(v * v + 2 * a * travel)) / a;
+}
+
+void Grow(std::vector<Eigen::AlignedBox3d>& into, const std::vector<Eigen::AlignedBox3d>& add) {
+  if (into.empty()) {
+    into = add;
+    return;
+  }
+  for (std::size_t k = 0; k < into.size(); ++k) into[k].extend(add[k]);
+}
+
+Eigen::AlignedBox3d UnionOf(const std::vector<Eigen::AlignedBox3d>& boxes) {
+  Eigen::AlignedBox3d all;  // empty
+  for (const Eigen::AlignedBox3d& b : boxes) all.extend(b);
+  return all;
+}
+
+// Builds the node for samples [begin, end) and its subtree; returns its index.
+int BuildNode(const std::vector<std::vector<Eigen::AlignedBox3d>>& boxes, int begin, int end,
+              std::vector<SweepNode>* nodes) {
+  const int index = static_cast<int>(nodes->size());
+  nodes->push_back({.begin = begin, .end = end});
+  std::vector<Eigen::AlignedBox3d> bodies;
+  if (end - begin <= kLeafSamples) {
+    for (int s = begin; s < end; ++s) Grow(bodies, boxes[static_cast<std::size_t>(s)]);
+  } else {
+    const int mid = begin + (end - begin) / 2;
+    const int left = BuildNode(boxes, begin, mid, nodes);
+    const int right = BuildNode(boxes, mid, end, nodes);
+    bodies = (*nodes)[static_cast<std::size_t>(left)].bodies;
+    Grow(bodies, (*nodes)[static_cast<std::size_t>(right)].bodies);
+    (*nodes)[static_cast<std::size_t>(index)].left = left;
+    (*nodes)[static_cast<std::size_t>(index)].right = right;
+  }
+  SweepNode& node = (*nodes)[static_cast<std::size_t>(index)];
+  node.all = UnionOf(bodies);
+  node.bodies = std::move(bodies);
+  return index;
+}
+
+Sweep BuildSweep(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
+                 int robot, std::vector<Eigen::VectorXd> q, double margin) {
+  Sweep sweep{.robot = robot, .q = std::move(q)};
+  std::vector<std::vector<Eigen::AlignedBox3d>> boxes(sweep.q.size());
+  for (std::size_t s = 0; s < sweep.q.size(); ++s) {
+    world.BodyBoxes(ctx, robot, sweep.q[s], margin, &boxes[s]);
+  }
+  if (!sweep.q.empty()) BuildNode(boxes, 0, static_cast<int>(sweep.q.size()), &sweep.nodes);
+  return sweep;
+}
+
+bool NodesOverlap(const SweepNode& a, const SweepNode& b) {
+  if (!a.all.intersects(b.all)) return false;
+  for (const Eigen::AlignedBox3d& x : a.bodies) {
+    if (!x.intersects(b.all)) continue;
+    for (const Eigen::AlignedBox3d& y : b.bodies) {
+      if (x.intersects(y)) return true;
+    }
+  }
+  return false;
+}
+
+struct PairSearch {
+  const collision::CollisionWorld& world;
+  collision::CollisionContext& ctx;
+  const Sweep& a;
+  const Sweep& b;
+  double margin;
+  long long* checks;
+
+  bool Leaves(const SweepNode& na, const SweepNode& nb) const {
+    for (int i = na.begin; i < na.end; ++i) {
+      for (int j = nb.begin; j < nb.end; ++j) {
+        ++*checks;
+        if (world
+                .CheckRobotPair(ctx, a.robot, a.q[static_cast<std::size_t>(i)], b.robot,
+                                b.q[static_cast<std::size_t>(j)], collision::ContactReport::kFirst,
+                                margin)
+                .in_collision()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  bool Touch(int ia, int ib) const {
+    const SweepNode& na = a.nodes[static_cast<std::size_t>(ia)];
+    const SweepNode& nb = b.nodes[static_cast<std::size_t>(ib)];
+    if (!NodesOverlap(na, nb)) return false;
+    const bool leaf_a = na.left < 0, leaf_b = nb.left < 0;
+    if (leaf_a && leaf_b) return Leaves(na, nb);
+    // Split the node with more samples (the other when it is a leaf).
+    if (leaf_b || (!leaf_a && na.end - na.begin >= nb.end - nb.begin)) {
+      return Touch(na.left, ib) || Touch(na.right, ib);
+    }
+    return Touch(ia, nb.left) || Touch(ia, nb.right);
+  }
+};
+
+}  // namespace
+
+Sweep SampleSweep(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
+                  int robot, const motion::MotionProfile& profile, double resolution,
+                  double margin) {
+  const collision::DisplacementBound& bound = world.displacement_bound(robot);
+  const Eigen::VectorXd& amax = world.chain(robot).acceleration_limits();
+  std::vector<Eigen::VectorXd> q;
+  const double duration = profile.duration();
+  for (double t = 0.0;;) {
+    const motion::JointState s = profile.Sample(t);
+    q.push_back(s.q);
+    if (t >= duration) break;
+    t = std::min(duration, t + std::max(SafeStep(bound, s.qd, amax, resolution), 1e-6));
+  }
+  return BuildSweep(world, ctx, robot, std::move(q), margin);
+}
+
+Sweep StillSweep(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
+                 int robot, const Eigen::VectorXd& q, double margin) {
+  return BuildSweep(world, ctx, robot, {q}, margin);
+}
+
+bool SweepsTouch(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
+                 const Sweep& a, const Sweep& b, double margin, long long* checks) {
+  if (a.nodes.empty() || b.nodes.empty()) return false;
+  return PairSearch{world, ctx, a, b, margin, checks}.Touch(0, 0);
+}
+
+Eigen::AlignedBox3d Bounds(const Sweep& sweep) {
+  return sweep.nodes.empty() ? Eigen::AlignedBox3d() : sweep.nodes.front().all;
+}
+
+}  // namespace weldcell::coordination::internal

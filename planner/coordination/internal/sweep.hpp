@@ -1,0 +1,53 @@
+#pragma once
+// Swept volumes of a robot's pieces of motion, for timing-independent conflict tests: the
+// piece's configurations sampled densely, with a binary tree over sample ranges whose nodes hold
+// per-body bounding boxes (CollisionWorld::BodyBoxes) of every sample in their range. Two sweeps
+// are compared by descending both trees where boxes overlap and checking exactly only at
+// overlapping leaves.
+
+#include <Eigen/Core>
+#include <Eigen/Geometry>
+#include <vector>
+
+#include "planner/motion/trajectory.hpp"
+
+namespace weldcell::collision {
+class CollisionWorld;
+class CollisionContext;
+}  // namespace weldcell::collision
+
+namespace weldcell::coordination::internal {
+
+struct SweepNode {
+  int begin = 0, end = 0;                   ///< Sample range [begin, end).
+  int left = -1, right = -1;                ///< Children (-1 for a leaf).
+  Eigen::AlignedBox3d all;                  ///< Union of `bodies`.
+  std::vector<Eigen::AlignedBox3d> bodies;  ///< Per body: union over the range's samples.
+};
+
+struct Sweep {
+  int robot = 0;
+  std::vector<Eigen::VectorXd> q;  ///< Samples, in order along the piece.
+  std::vector<SweepNode> nodes;    ///< nodes[0] is the root (empty when q is empty).
+};
+
+/// Samples `profile` so that no point of the robot moves more than `resolution` (m) between
+/// consecutive samples (from its joint speeds and accelerations and the world's displacement
+/// bound), and builds the tree with boxes grown by `margin` (m).
+Sweep SampleSweep(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
+                  int robot, const motion::MotionProfile& profile, double resolution,
+                  double margin);
+
+/// A sweep of one configuration (a robot standing still).
+Sweep StillSweep(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
+                 int robot, const Eigen::VectorXd& q, double margin);
+
+/// True when some sample of `a` touches some sample of `b` (CheckRobotPair with `margin`).
+/// Adds the exact checks made to *checks.
+bool SweepsTouch(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
+                 const Sweep& a, const Sweep& b, double margin, long long* checks);
+
+/// The box around everything a sweep holds (empty box for an empty sweep).
+Eigen::AlignedBox3d Bounds(const Sweep& sweep);
+
+}  // namespace weldcell::coordination::internal
