@@ -419,18 +419,36 @@ class BoundsMaker {
   std::vector<Eigen::Isometry3d> X_BL_;
 };
 
-// A robot's timeline as pieces: stop 0, segment 0, stop 1, …, segment m−1, stop m (piece 2j is
-// the standstill before its j-th motion or weld segment, 2j+1 that segment, 2m the final rest).
-std::vector<PieceBounds> RobotPieces(const plan::RobotPlan& r, const std::vector<int>& active,
-                                     BoundsMaker* maker) {
-  std::vector<PieceBounds> pieces;
-  for (int k : active) {
-    const std::vector<Eigen::VectorXd>& q = r.segments[k].q;
-    pieces.push_back(maker->Make(q, 0, 0));
-    pieces.push_back(maker->Make(q, 0, q.size() - 1));
+// A piece of a robot's timeline: the standstill before its j-th motion or weld segment (j == m,
+// the number of them: the final rest), or samples first..last of that segment. Short pieces keep
+// the boxes tight and the windows of dense checks short.
+struct Piece {
+  int j = 0;
+  bool stop = false;
+  std::size_t first = 0, last = 0;
+  PieceBounds bounds;
+};
+
+constexpr std::size_t kSamplesPerPiece = 10;  // 0.1 s of motion at the format's 10 ms
+
+std::vector<Piece> RobotPieces(const plan::RobotPlan& r, const std::vector<int>& active,
+                               BoundsMaker* maker) {
+  std::vector<Piece> pieces;
+  for (std::size_t j = 0; j < active.size(); ++j) {
+    const std::vector<Eigen::VectorXd>& q = r.segments[active[j]].q;
+    const int index = static_cast<int>(j);
+    pieces.push_back({.j = index, .stop = true, .bounds = maker->Make(q, 0, 0)});
+    for (std::size_t first = 0;; first += kSamplesPerPiece) {
+      const std::size_t last = std::min(first + kSamplesPerPiece, q.size() - 1);
+      pieces.push_back(
+          {.j = index, .first = first, .last = last, .bounds = maker->Make(q, first, last)});
+      if (last == q.size() - 1) break;
+    }
   }
-  const std::vector<Eigen::VectorXd>& last = r.segments[active.back()].q;
-  pieces.push_back(maker->Make(last, last.size() - 1, last.size() - 1));
+  const std::vector<Eigen::VectorXd>& q = r.segments[active.back()].q;
+  pieces.push_back({.j = static_cast<int>(active.size()),
+                    .stop = true,
+                    .bounds = maker->Make(q, q.size() - 1, q.size() - 1)});
   return pieces;
 }
 
@@ -450,7 +468,7 @@ struct RobotPair {
   std::vector<std::pair<int, int>> candidates;  // piece pairs whose sweeps may touch
 };
 
-std::vector<RobotPair> CandidatePairs(const std::vector<std::vector<PieceBounds>>& pieces) {
+std::vector<RobotPair> CandidatePairs(const std::vector<std::vector<Piece>>& pieces) {
   std::vector<RobotPair> pairs;
   const int n = static_cast<int>(pieces.size());
   for (int a = 0; a < n; ++a) {
@@ -458,7 +476,7 @@ std::vector<RobotPair> CandidatePairs(const std::vector<std::vector<PieceBounds>
       RobotPair pair{.a = a, .b = b, .candidates = {}};
       for (std::size_t i = 0; i < pieces[a].size(); ++i) {
         for (std::size_t j = 0; j < pieces[b].size(); ++j) {
-          if (MayTouch(pieces[a][i], pieces[b][j])) {
+          if (MayTouch(pieces[a][i].bounds, pieces[b][j].bounds)) {
             pair.candidates.emplace_back(static_cast<int>(i), static_cast<int>(j));
           }
         }
@@ -477,12 +495,17 @@ class RetimedPath {
   RetimedPath(const plan::RobotPlan& r, const std::vector<RetimedSegment>& segments, double finish)
       : r_(r), segments_(segments), finish_(finish) {}
 
-  // [begin, end] of piece i (see RobotPieces); the final rest ends at +infinity.
-  std::pair<double, double> Interval(int piece) const {
-    const int j = piece / 2;
-    if (piece % 2 == 1) return {segments_[j].start, segments_[j].end};
-    const double begin = j == 0 ? 0.0 : segments_[j - 1].end;
-    return {begin, j < static_cast<int>(segments_.size()) ? segments_[j].start : kInf};
+  // [begin, end] of a piece on this clock; the final rest ends at +infinity.
+  std::pair<double, double> Interval(const Piece& piece) const {
+    const int j = piece.j;
+    if (piece.stop) {
+      const double begin = j == 0 ? 0.0 : segments_[j - 1].end;
+      return {begin, j < static_cast<int>(segments_.size()) ? segments_[j].start : kInf};
+    }
+    const RetimedSegment& s = segments_[j];
+    const std::vector<double>& t = r_.segments[s.segment].times;
+    return {s.start + (t[piece.first] - t.front()) * s.factor,
+            s.start + (t[piece.last] - t.front()) * s.factor};
   }
   double finish() const { return finish_; }
 
@@ -543,15 +566,18 @@ struct PairContext {
 };
 
 // The time windows in which two pieces whose sweeps may touch are both current, merged.
-std::vector<std::pair<double, double>> Windows(const RobotPair& pair, const RetimedPath& a,
+std::vector<std::pair<double, double>> Windows(const RobotPair& pair,
+                                               const std::vector<Piece>& pieces_a,
+                                               const RetimedPath& a,
+                                               const std::vector<Piece>& pieces_b,
                                                const RetimedPath& b) {
   const double horizon = std::max(a.finish(), b.finish());
   std::vector<std::pair<double, double>> w;
   for (const auto& [i, j] : pair.candidates) {
-    const auto [a0, a1] = a.Interval(i);
-    const auto [b0, b1] = b.Interval(j);
+    const auto [a0, a1] = a.Interval(pieces_a[i]);
+    const auto [b0, b1] = b.Interval(pieces_b[j]);
     // A standstill of no duration is the end of the neighbouring segment, checked with it.
-    if ((i % 2 == 0 && a1 <= a0) || (j % 2 == 0 && b1 <= b0)) continue;
+    if ((pieces_a[i].stop && a1 <= a0) || (pieces_b[j].stop && b1 <= b0)) continue;
     const double lo = std::max(a0, b0), hi = std::min({a1, b1, horizon});
     if (lo <= hi) w.emplace_back(lo, hi);
   }
@@ -677,6 +703,7 @@ struct Setup {
   const collision::CollisionWorld& world;
   const std::vector<int>& robot_of_plan;
   const EventModel& model;
+  const std::vector<std::vector<Piece>>& pieces;  // per robot
   const std::vector<RobotPair>& pairs;
   double resolution;
   const VerifyOptions& options;
@@ -700,7 +727,9 @@ RunResult RunOnce(const Setup& s, int run, collision::CollisionContext& ctx) {
     const PairContext pc{s.world, ctx, s.robot_of_plan[pair.a], s.robot_of_plan[pair.b],
                          s.resolution};
     std::optional<PairContact> hit;
-    for (const auto& [t0, t1] : Windows(pair, paths[pair.a], paths[pair.b])) {
+    const std::vector<std::pair<double, double>> windows =
+        Windows(pair, s.pieces[pair.a], paths[pair.a], s.pieces[pair.b], paths[pair.b]);
+    for (const auto& [t0, t1] : windows) {
       hit = CheckWindow(pc, paths[pair.a], paths[pair.b], t0, t1, &result.checks);
       if (hit) break;
     }
@@ -794,14 +823,17 @@ void Summarize(const Setup& s, const std::vector<RunResult>& runs, EventCheckRes
   }
 }
 
-std::vector<RobotPair> Candidates(const Setup& s) {
-  std::vector<std::vector<PieceBounds>> pieces;
-  for (std::size_t p = 0; p < s.plan.robots.size(); ++p) {
-    const int r = s.robot_of_plan[p];
-    BoundsMaker maker(s.cell.robots[r], s.world.chain(r), s.world.displacement_bound(r));
-    pieces.push_back(RobotPieces(s.plan.robots[p], s.model.active[p], &maker));
+std::vector<std::vector<Piece>> AllPieces(const plan::Plan& plan, const cell::Cell& cell,
+                                          const collision::CollisionWorld& world,
+                                          const std::vector<int>& robot_of_plan,
+                                          const EventModel& model) {
+  std::vector<std::vector<Piece>> pieces;
+  for (std::size_t p = 0; p < plan.robots.size(); ++p) {
+    const int r = robot_of_plan[p];
+    BoundsMaker maker(cell.robots[r], world.chain(r), world.displacement_bound(r));
+    pieces.push_back(RobotPieces(plan.robots[p], model.active[p], &maker));
   }
-  return CandidatePairs(pieces);
+  return pieces;
 }
 
 void RunAll(const Setup& s, EventCheckResult* out) {
@@ -838,9 +870,10 @@ EventCheckResult CheckEvents(const plan::Plan& plan, const cell::Cell& cell,
   AddDeadlock(plan, nominal, &out.violations);
   AddNominalMismatch(plan, nominal, &out.violations);
   if (options.robustness_runs > 0) {
-    std::vector<RobotPair> pairs;
-    const Setup setup{plan, cell, world, robot_of_plan, model, pairs, resolution, options};
-    pairs = Candidates(setup);
+    const std::vector<std::vector<Piece>> pieces =
+        AllPieces(plan, cell, world, robot_of_plan, model);
+    const std::vector<RobotPair> pairs = CandidatePairs(pieces);
+    const Setup setup{plan, cell, world, robot_of_plan, model, pieces, pairs, resolution, options};
     RunAll(setup, &out);
   }
   std::stable_sort(out.violations.begin(), out.violations.end(),

@@ -41,6 +41,9 @@ Eigen::VectorXd Reach() {
   return q;
 }
 
+// Half way between home and kReach.
+Eigen::VectorXd Halfway() { return 0.5 * (Home() + Reach()); }
+
 // The home with the wrist turned by `angle` rad (joint 6): a motion that bothers nobody.
 Eigen::VectorXd Wrist(double angle) {
   Eigen::VectorXd q = Home();
@@ -155,18 +158,37 @@ TEST_F(RobustnessTest, TheFixtureReachesIntoSharedSpace) {
   EXPECT_FALSE(Touch(Reach(), Home()));
   EXPECT_FALSE(Touch(Home(), Reach()));
   EXPECT_FALSE(Touch(Reach(), Wrist(0.5)));
+  EXPECT_FALSE(Touch(Halfway(), Reach()));
 }
 
 // (a) A zone serializes the two reaches: clean on the planned clock and under 100 random runs.
+// A hands the zone over half way out, so B reaches in while A still leaves: checked densely.
 TEST_F(RobustnessTest, AZoneKeepsSharedSpaceFreeUnderRandomTiming) {
-  plan::Plan p = OneAfterTheOther();
+  const plan::RobotPlan a =
+      Timeline("A").Move(Reach(), 1.5).Move(Halfway(), 1.2).Move(Home(), 1.2).Done();
+  const plan::RobotPlan b = Timeline("B").Wait(2.7).Move(Reach(), 1.5).Move(Home(), 1.5).Done();
+  plan::Plan p = MakePlan(*cell_, {a, b});
   p.zones.push_back({.id = "Z1", .uses = {Use(p, 0, 0, 2), Use(p, 1, 1, 3)}});
   const VerifyReport r = Verify(p, *cell_, *world_);
   for (const Violation& v : r.violations) ADD_FAILURE() << ToString(v);
   EXPECT_EQ(r.robustness.runs, 100);
   EXPECT_EQ(r.robustness.runs_with_contact, 0);
   EXPECT_EQ(r.robustness.runs_deadlocked, 0);
-  EXPECT_GT(r.robustness.checks, 0) << "B waits at home while A reaches: checked densely";
+  EXPECT_GT(r.robustness.checks, 0) << "B reaches in while A leaves: checked densely";
+  // Handed over at A's farthest reach instead, B touches A on its way out in some runs.
+  p.zones[0].uses[0] = Use(p, 0, 0, 1);
+  p.robots[1].segments[0].times.back() = 1.5;
+  // (B's wait is now 1.5 s: shift B's timeline by −1.2 s.)
+  for (std::size_t k = 1; k < p.robots[1].segments.size(); ++k) {
+    for (double& t : p.robots[1].segments[k].times) t -= 1.2;
+  }
+  p.robots[1].finish_time -= 1.2;
+  p.robots[1].wait_time -= 1.2;
+  p.zones[0].uses[1] = Use(p, 1, 1, 3);
+  p.makespan = std::max(p.robots[0].finish_time, p.robots[1].finish_time);
+  const VerifyReport early = Verify(p, *cell_, *world_);
+  EXPECT_TRUE(Of(early, ViolationKind::kTiming).empty());
+  EXPECT_GT(early.robustness.runs_with_contact, 0);
 }
 
 // (b) The same schedule with its wait as a bare time offset: no event produces the wait, so the
