@@ -638,17 +638,18 @@ std::optional<PairContact> CheckWindow(const PairContext& pc, const RetimedPath&
 struct OutOfOrder {
   std::string weld, before, robot, before_robot;
   double start = 0.0, before_end = 0.0;
+  int run = 0;
 };
 
 std::vector<OutOfOrder> CheckOrder(const plan::Plan& plan, const cell::Cell& cell,
-                                   const EventRun& run) {
+                                   const EventRun& events, int run) {
   struct Dwell {
     std::string robot;
     double start = kInf, end = -kInf;
   };
   std::map<std::string, Dwell> dwells;
   for (std::size_t p = 0; p < plan.robots.size(); ++p) {
-    for (const RetimedSegment& s : run.segments[p]) {
+    for (const RetimedSegment& s : events.segments[p]) {
       const plan::Segment& seg = plan.robots[p].segments[s.segment];
       if (seg.kind != plan::SegmentKind::kWeld) continue;
       Dwell& d = dwells[seg.from];
@@ -665,7 +666,7 @@ std::vector<OutOfOrder> CheckOrder(const plan::Plan& plan, const cell::Cell& cel
       auto pred = dwells.find(before);
       if (pred == dwells.end() || self->second.start >= pred->second.end - 1e-9) continue;
       out.push_back({w.id, before, self->second.robot, pred->second.robot, self->second.start,
-                     pred->second.end});
+                     pred->second.end, run});
     }
   }
   return out;
@@ -718,7 +719,7 @@ RunResult RunOnce(const Setup& s, int run, collision::CollisionContext& ctx) {
     result.deadlocked = true;
     return result;
   }
-  result.out_of_order = CheckOrder(s.plan, s.cell, events);
+  result.out_of_order = CheckOrder(s.plan, s.cell, events, run);
   std::vector<RetimedPath> paths;
   for (std::size_t p = 0; p < s.plan.robots.size(); ++p) {
     paths.emplace_back(s.plan.robots[p], events.segments[p], events.finish[p]);
@@ -767,31 +768,17 @@ std::string RunName(const VerifyOptions& o, int run) {
                      1 + o.robustness_spread);
 }
 
-// Merged in run order: the first contact per robot pair and the first break per precedence,
-// each with the number of runs it happens in.
-void Summarize(const Setup& s, const std::vector<RunResult>& runs, EventCheckResult* out) {
-  std::vector<int> touching(s.pairs.size(), 0), first_touch(s.pairs.size(), -1);
-  std::map<std::pair<std::string, std::string>, std::pair<int, int>> order;  // → (first, count)
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    const RunResult& r = runs[i];
-    out->figures.checks += r.checks;
-    out->figures.runs_deadlocked += r.deadlocked;
-    out->figures.runs_out_of_order += !r.out_of_order.empty();
-    bool any = false;
-    for (std::size_t k = 0; k < r.contacts.size(); ++k) {
-      if (!r.contacts[k]) continue;
-      any = true;
-      if (touching[k]++ == 0) first_touch[k] = static_cast<int>(i);
-    }
-    out->figures.runs_with_contact += any;
-    for (const OutOfOrder& o : r.out_of_order) {
-      auto [it, inserted] = order.try_emplace({o.weld, o.before}, static_cast<int>(i), 0);
-      ++it->second.second;
-    }
-  }
+// The first run (lowest index) with a contact per robot pair and the number of runs with one:
+// one violation per pair, not one per run.
+void AddContacts(const Setup& s, const std::vector<RunResult>& runs, EventCheckResult* out) {
   for (std::size_t k = 0; k < s.pairs.size(); ++k) {
-    if (first_touch[k] < 0) continue;
-    const PairContact& c = *runs[first_touch[k]].contacts[k];
+    int first = -1, count = 0;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      if (k >= runs[i].contacts.size() || !runs[i].contacts[k]) continue;
+      if (count++ == 0) first = static_cast<int>(i);
+    }
+    if (first < 0) continue;
+    const PairContact& c = *runs[first].contacts[k];
     const std::string& a = s.plan.robots[s.pairs[k].a].robot;
     const std::string& b = s.plan.robots[s.pairs[k].b].robot;
     out->violations.push_back(
@@ -799,28 +786,49 @@ void Summarize(const Setup& s, const std::vector<RunResult>& runs, EventCheckRes
          .time = c.time,
          .robot = a,
          .message = fmt::format("{} {} and {} touch at {} s: {}; {} of {} runs touch",
-                                RunName(s.options, first_touch[k]), a, b, Sec(c.time), c.text,
-                                touching[k], runs.size())});
+                                RunName(s.options, first), a, b, Sec(c.time), c.text, count,
+                                runs.size())});
   }
+}
+
+// The first break per (weld, predecessor) with the number of runs it happens in, leaving out
+// those the planned clock already breaks (CheckPrecedences reports them).
+void AddOutOfOrder(const Setup& s, const std::vector<RunResult>& runs, EventCheckResult* out) {
   std::set<std::pair<std::string, std::string>> planned;
-  for (const OutOfOrder& o : CheckOrder(s.plan, s.cell, PlannedRun(s.plan, s.model))) {
+  for (const OutOfOrder& o : CheckOrder(s.plan, s.cell, PlannedRun(s.plan, s.model), -1)) {
     planned.emplace(o.weld, o.before);
   }
-  for (const auto& [key, first_count] : order) {
-    if (planned.count(key)) continue;
-    for (const OutOfOrder& o : runs[first_count.first].out_of_order) {
-      if (o.weld != key.first || o.before != key.second) continue;
-      out->violations.push_back(
-          {.kind = ViolationKind::kPrecedence,
-           .time = o.start,
-           .robot = o.robot,
-           .message = fmt::format("{} {} ({}) starts welding at {} s, before {} ({}) has "
-                                  "finished at {} s; {} of {} runs",
-                                  RunName(s.options, first_count.first), o.weld, o.robot,
-                                  Sec(o.start), o.before, o.before_robot, Sec(o.before_end),
-                                  first_count.second, runs.size())});
+  std::map<std::pair<std::string, std::string>, std::pair<const OutOfOrder*, int>> first;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    for (const OutOfOrder& o : runs[i].out_of_order) {
+      if (planned.count({o.weld, o.before})) continue;
+      ++first.try_emplace({o.weld, o.before}, &o, 0).first->second.second;
     }
   }
+  for (const auto& [key, first_count] : first) {
+    const OutOfOrder& o = *first_count.first;
+    out->violations.push_back(
+        {.kind = ViolationKind::kPrecedence,
+         .time = o.start,
+         .robot = o.robot,
+         .message =
+             fmt::format("{} {} ({}) starts welding at {} s, before {} ({}) has finished "
+                         "at {} s; {} of {} runs",
+                         RunName(s.options, o.run), o.weld, o.robot, Sec(o.start), o.before,
+                         o.before_robot, Sec(o.before_end), first_count.second, runs.size())});
+  }
+}
+
+void Summarize(const Setup& s, const std::vector<RunResult>& runs, EventCheckResult* out) {
+  for (const RunResult& r : runs) {
+    out->figures.checks += r.checks;
+    out->figures.runs_deadlocked += r.deadlocked;
+    out->figures.runs_out_of_order += !r.out_of_order.empty();
+    out->figures.runs_with_contact +=
+        std::any_of(r.contacts.begin(), r.contacts.end(), [](const auto& c) { return c; });
+  }
+  AddContacts(s, runs, out);
+  AddOutOfOrder(s, runs, out);
 }
 
 std::vector<std::vector<Piece>> AllPieces(const plan::Plan& plan, const cell::Cell& cell,
