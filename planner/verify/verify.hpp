@@ -3,7 +3,9 @@
 // the cell and the plan's sampled trajectories (dense collision checks at a fixed Cartesian
 // resolution, limits from finite differences, timing and the segment contract of
 // docs/plan-format.md, interlocks, weld poses by forward kinematics, `after:` precedences from
-// the weld segments' times) and shares no shortcut with the planner: a planner bug shows up here.
+// the weld segments' times; the zones and weld signals re-run as events on the planned and on
+// random durations: robustness.hpp) and shares no shortcut with the planner: a planner bug shows
+// up here.
 //
 // Independence is visible in the build: this module (weldcell::verify) links cell, kinematics,
 // collision and plan, never reach, motion, coordination or pipeline. Its collision world uses the
