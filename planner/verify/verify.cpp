@@ -16,6 +16,7 @@
 #include "planner/common/check.hpp"
 #include "planner/common/parallel.hpp"
 #include "planner/plan/cell_hash.hpp"
+#include "planner/verify/robustness.hpp"
 
 namespace weldcell::verify {
 
@@ -66,6 +67,10 @@ std::string_view ToString(ViolationKind kind) {
       return "precedence";
     case ViolationKind::kCycleTime:
       return "cycle time";
+    case ViolationKind::kDeadlock:
+      return "deadlock";
+    case ViolationKind::kRobustness:
+      return "robustness";
   }
   return "?";
 }
@@ -756,6 +761,11 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
     append(task_out[i].Finish());
     report.collision_checks += task_checks[i];
   }
+  if (options.progress.cancelled()) return report;
+  internal::EventCheckResult events =
+      internal::CheckEvents(plan, cell, world, robot_of_plan, resolution, options);
+  append(std::move(events.violations));
+  report.robustness = events.figures;
   return report;
 }
 

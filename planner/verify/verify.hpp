@@ -3,7 +3,9 @@
 // the cell and the plan's sampled trajectories (dense collision checks at a fixed Cartesian
 // resolution, limits from finite differences, timing and the segment contract of
 // docs/plan-format.md, interlocks, weld poses by forward kinematics, `after:` precedences from
-// the weld segments' times) and shares no shortcut with the planner: a planner bug shows up here.
+// the weld segments' times; the zones and weld signals re-run as events on the planned and on
+// random durations: robustness.hpp) and shares no shortcut with the planner: a planner bug shows
+// up here.
 //
 // Independence is visible in the build: this module (weldcell::verify) links cell, kinematics,
 // collision and plan, never reach, motion, coordination or pipeline. Its collision world uses the
@@ -11,6 +13,7 @@
 // bodies without geometry, rigidly joined or adjacent bodies and pairs robot.yaml declares
 // allowed; nothing depends on the home or on the planner's sampling.
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -37,6 +40,11 @@ enum class ViolationKind {
   /// A weld (dwell) starting before a weld of its `after` list has finished (station clock).
   kPrecedence,
   kCycleTime,  ///< The plan does not fit the cycle time.
+  /// The zones and weld signals, run as events, leave robots waiting for each other forever.
+  kDeadlock,
+  /// Under random segment durations (VerifyOptions::robustness_*), run as events, two robots
+  /// touch.
+  kRobustness,
 };
 std::string_view ToString(ViolationKind kind);
 
@@ -59,18 +67,38 @@ struct VerifyOptions {
   /// linear interpolation across a longer interval is not what the controller executes.
   /// Intervals up to 1% longer pass (rounding of samplings made elsewhere).
   double max_sample_interval = 0.01;
+  /// Event runs with random segment durations (0: no robustness check). Each run scales every
+  /// motion and weld segment's duration by a factor drawn uniformly in [1 − robustness_spread,
+  /// 1 + robustness_spread], re-simulates the zones and weld signals and checks robot–robot
+  /// contact and `after:` precedences on that clock (robustness.hpp). Spread in [0, 1) (checked,
+  /// aborts otherwise).
+  int robustness_runs = 100;
+  double robustness_spread = 0.2;
+  std::uint64_t robustness_seed = 1;
   int threads = 0;  ///< 0 = one per hardware thread.
-  /// Reports kVerifyStage (collision tasks done, tasks: one per robot and one per robot pair).
-  /// Polled before each task: once cancelled, no new task starts and the report is incomplete
-  /// (the caller must discard it).
+  /// Reports kVerifyStage (collision tasks done, tasks: one per robot and one per robot pair),
+  /// then kRobustnessStage (runs done of robustness_runs). Polled before each task and run: once
+  /// cancelled, no new one starts and the report is incomplete (the caller must discard it).
   Progress progress;
+};
+
+/// What the robustness check did (VerifyOptions::robustness_*).
+struct RobustnessFigures {
+  int runs = 0;               ///< Runs simulated (0: not run, e.g. a malformed plan).
+  int runs_with_contact = 0;  ///< Runs in which two robots touch.
+  int runs_deadlocked = 0;    ///< Runs whose events deadlock.
+  int runs_out_of_order = 0;  ///< Runs in which an `after:` precedence breaks.
+  long long checks = 0;       ///< Robot-pair configurations checked over all runs.
+  bool operator==(const RobustnessFigures&) const = default;
 };
 
 struct VerifyReport {
   /// Every violation found (none left out), plan-wide ones first, then per robot and per robot
-  /// pair, each group ordered by kind, then time. SummaryLines() shortens it for people.
+  /// pair, then those of the event checks (deadlock, nominal event timing, robustness), each
+  /// group ordered by kind, then time. SummaryLines() shortens it for people.
   std::vector<Violation> violations;
   long long collision_checks = 0;  ///< Configurations checked (for the report).
+  RobustnessFigures robustness;
   bool ok() const { return violations.empty(); }
   /// Number of violations of each kind that occurs.
   std::map<ViolationKind, int> CountByKind() const;

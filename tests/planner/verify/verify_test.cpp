@@ -191,15 +191,24 @@ TEST(VerifyProgressTest, ReportsEveryCollisionTaskAndStopsWhenCancelled) {
   const plan::Plan p =
       pipeline::PlanCell(c, planner_world, {.threads = 2, .allocation_iterations = 1000}).plan;
   const collision::CollisionWorld world = MakeVerifierWorld(c);
-  std::vector<std::int64_t> done;
+  std::vector<std::int64_t> done, runs;
   const Progress all([&](std::string_view stage, std::int64_t d, std::int64_t total) {
+    if (stage == kRobustnessStage) {
+      EXPECT_EQ(total, 5);
+      runs.push_back(d);
+      return;
+    }
     EXPECT_EQ(stage, kVerifyStage);
     EXPECT_EQ(total, 3);
+    EXPECT_TRUE(runs.empty()) << "the collision tasks come first";
     done.push_back(d);
   });
-  const VerifyReport full = Verify(p, c, world, {.threads = 2, .progress = all});
-  EXPECT_TRUE(full.ok());
+  const VerifyReport full =
+      Verify(p, c, world, {.robustness_runs = 5, .threads = 2, .progress = all});
+  for (const Violation& v : full.violations) ADD_FAILURE() << ToString(v);
   EXPECT_EQ(done, (std::vector<std::int64_t>{1, 2, 3}));
+  EXPECT_EQ(runs, (std::vector<std::int64_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(full.robustness.runs, 5);
 
   std::atomic<bool> cancel{false};
   int reports = 0;
@@ -209,9 +218,11 @@ TEST(VerifyProgressTest, ReportsEveryCollisionTaskAndStopsWhenCancelled) {
         cancel = true;
       },
       &cancel);
-  const VerifyReport cut = Verify(p, c, world, {.threads = 1, .progress = cancelling});
+  const VerifyReport cut =
+      Verify(p, c, world, {.robustness_runs = 5, .threads = 1, .progress = cancelling});
   EXPECT_EQ(reports, 1);
   EXPECT_LT(cut.collision_checks, full.collision_checks);
+  EXPECT_EQ(cut.robustness.runs, 0) << "no run starts once cancelled";
 }
 
 // Issue 9: `after:` precedences. The detour plan welds its four welds in some order; a cell that
@@ -288,11 +299,14 @@ TEST_F(VerifyTest, AGapBetweenSegmentsIsATimingViolation) {
   p.makespan += 0.5;
   const VerifyReport r = Verify(p, *cell_, *world_);
   const std::vector<Violation> v = Of(r, ViolationKind::kTiming);
-  ASSERT_EQ(v.size(), 1u);
-  EXPECT_EQ(r.violations.size(), 1u) << ToString(r.violations.front());
+  // The gap, and the events (none here) that do not produce it.
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(r.violations.size(), 2u) << ToString(r.violations.front());
   EXPECT_THAT(v[0].message, HasSubstr("segment " + std::to_string(k)));
   EXPECT_THAT(v[0].message, HasSubstr("a gap of 0.5 s"));
   EXPECT_NEAR(v[0].time, from, 1e-9);
+  EXPECT_THAT(v[1].message, HasSubstr("segment " + std::to_string(k)));
+  EXPECT_THAT(v[1].message, HasSubstr("when the zones and weld signals run as events"));
 }
 
 TEST_F(VerifyTest, AMotionCutToOneSampleIsATimingViolation) {

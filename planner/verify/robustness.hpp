@@ -1,0 +1,94 @@
+#pragma once
+// Event-driven re-simulation of a plan's interlock zones and weld signals (docs/plan-format.md):
+// what a controller running the plan's events does when its segments take other durations than
+// planned. The plan's wait segments are what the events produced at the planned durations; the
+// simulation drops them and derives every wait from the events again.
+//
+// Used by Verify() for three checks: the events reproduce the planned clock (nominal check), they
+// never deadlock, and under random duration factors no two robots touch and every `after:` holds
+// (robustness check, VerifyOptions::robustness_*).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "planner/cell/cell.hpp"
+#include "planner/collision/collision_world.hpp"
+#include "planner/plan/plan.hpp"
+#include "planner/verify/verify.hpp"
+
+namespace weldcell::verify {
+
+/// A duration factor per robot of the plan and per segment of that robot (same shape as
+/// plan.robots[p].segments; the factors of wait segments are not used). 1 = planned duration.
+using DurationFactors = std::vector<std::vector<double>>;
+
+/// One motion or weld segment on the re-timed clock: its samples keep their configurations, their
+/// times become start + (t − t_planned_start) · factor.
+struct RetimedSegment {
+  int segment = 0;     ///< Index into RobotPlan::segments.
+  double start = 0.0;  ///< s on the re-timed station clock.
+  double end = 0.0;    ///< s.
+  double factor = 1.0;
+  bool operator==(const RetimedSegment&) const = default;
+};
+
+/// What a robot waits for at a standstill it cannot leave (see EventRun::blocked).
+struct BlockedRobot {
+  int robot = 0;       ///< Index into plan.robots.
+  int segment = 0;     ///< The segment it waits to start (segments.size(): to finish).
+  double since = 0.0;  ///< s: when it arrived there.
+  /// "zone Z2 (not yet released by R2)", "weld signal W07 (not yet welded by R1)".
+  std::vector<std::string> waits_for;
+  bool operator==(const BlockedRobot&) const = default;
+};
+
+/// The result of one event-driven execution.
+struct EventRun {
+  /// Per robot of the plan: its motion and weld segments in order, as far as it got.
+  std::vector<std::vector<RetimedSegment>> segments;
+  std::vector<double> finish;  ///< s per robot: back home (meaningless when it is blocked).
+  /// Robots that cannot proceed while others are unfinished: a deadlock when non-empty. A zone
+  /// order inconsistent with the robots' programs and the weld signals (a cycle in the graph of
+  /// program order, zone order and signal edges) shows up here: the simulation detects it.
+  std::vector<BlockedRobot> blocked;
+  bool deadlocked() const { return !blocked.empty(); }
+  bool operator==(const EventRun&) const = default;
+};
+
+/// Simulates the events of `plan` with the segments' durations scaled by `factors` (empty: all
+/// 1). Each robot executes its motion and weld segments in order. At the standstill where segment
+/// k starts it (1) takes every zone whose use by it has acquire_segment == k, waiting until every
+/// robot before it in the zone's `uses` has released it, and waits for every weld signal at k
+/// until the weld's weld segment has ended; (2) releases every zone whose release_segment == k
+/// (== segments.size(): when it finishes); (3) moves along segment k. Zone uses and signals that
+/// are malformed (unknown robot, index not at a motion or weld segment, acquire not before
+/// release) are left out; Verify reports them. Preconditions: every segment has samples,
+/// factors (when given) has the plan's shape with positive entries. Thread-safe (pure).
+EventRun SimulateEvents(const plan::Plan& plan, const DurationFactors& factors = {});
+
+/// The factors of robustness run `run`: for each segment of each robot uniformly in
+/// [1 − spread, 1 + spread], from SplitMix64 of (seed, run, robot, segment), so that any run can
+/// be reproduced alone.
+DurationFactors DrawFactors(const plan::Plan& plan, std::uint64_t seed, int run, double spread);
+
+namespace internal {
+
+struct EventCheckResult {
+  std::vector<Violation> violations;  ///< Deadlock, nominal timing, robustness, precedence.
+  RobustnessFigures figures;
+};
+
+/// Verify()'s event checks: deadlock and the nominal check on the planned durations, then
+/// options.robustness_runs random runs checked for robot–robot contact (at `resolution`, with
+/// CheckRobotPair on `world`, the verifier's) and `after:` precedences of `cell`.
+/// `robot_of_plan[p]` is the cell robot of plan.robots[p]; runs only when every entry is valid and
+/// the segments are well formed (otherwise Verify reports why and figures.runs stays 0).
+/// Progress: kRobustnessStage, one unit per run; cancellation stops new runs.
+EventCheckResult CheckEvents(const plan::Plan& plan, const cell::Cell& cell,
+                             const collision::CollisionWorld& world,
+                             const std::vector<int>& robot_of_plan, double resolution,
+                             const VerifyOptions& options);
+
+}  // namespace internal
+}  // namespace weldcell::verify

@@ -1,0 +1,348 @@
+#include "planner/verify/robustness.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "planner/collision/collision_world.hpp"
+#include "planner/plan/cell_hash.hpp"
+#include "planner/verify/verify.hpp"
+#include "tests/planner/test_cells.hpp"
+
+namespace weldcell::verify {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Two arms facing each other 3.6 m apart, no obstacles: reaching forward (kReach), their forearms
+// cross; at home (leaning back) or turning a wrist they are far apart.
+cell::Cell FacingCell() {
+  cell::Cell c;
+  c.name = "facing";
+  c.cycle_time = 60;
+  c.robots.push_back(testing::MakeTestRobot("A", Eigen::Isometry3d::Identity()));
+  c.robots.push_back(testing::MakeTestRobot("B", testing::Pose(3.6, 0, 0, 0, 0, testing::kPi)));
+  for (cell::Robot& r : c.robots) {
+    r.home = Eigen::VectorXd::Zero(6);
+    r.home[1] = -0.5;
+    r.home[2] = -0.5;
+  }
+  return c;
+}
+
+Eigen::VectorXd Home() { return FacingCell().robots[0].home; }
+
+Eigen::VectorXd Reach() {
+  Eigen::VectorXd q = Eigen::VectorXd::Zero(6);
+  q[1] = 0.7;
+  q[2] = -0.4;
+  return q;
+}
+
+// Half way between home and kReach.
+Eigen::VectorXd Halfway() { return 0.5 * (Home() + Reach()); }
+
+// The home with the wrist turned by `angle` rad (joint 6): a motion that bothers nobody.
+Eigen::VectorXd Wrist(double angle) {
+  Eigen::VectorXd q = Home();
+  q[5] += angle;
+  return q;
+}
+
+// A smooth (cubic) joint move from q0 at t0 to q1 at t0 + duration, sampled every 10 ms.
+plan::Segment Motion(const Eigen::VectorXd& q0, const Eigen::VectorXd& q1, double t0,
+                     double duration) {
+  plan::Segment s{.kind = plan::SegmentKind::kMotion, .from = "home", .to = "home"};
+  const int n = static_cast<int>(std::ceil(duration / 0.01));
+  for (int i = 0; i <= n; ++i) {
+    const double u = static_cast<double>(i) / n;
+    s.times.push_back(t0 + u * duration);
+    s.q.push_back(q0 + (3 * u * u - 2 * u * u * u) * (q1 - q0));
+  }
+  return s;
+}
+
+plan::Segment Hold(plan::SegmentKind kind, const Eigen::VectorXd& q, double t0, double duration,
+                   const std::string& at = "home") {
+  return {.kind = kind, .from = at, .to = at, .times = {t0, t0 + duration}, .q = {q, q}};
+}
+
+// A timeline built segment by segment, each starting where the previous one ends.
+class Timeline {
+ public:
+  explicit Timeline(std::string robot) { plan_.robot = std::move(robot); }
+  Timeline& Move(const Eigen::VectorXd& to, double duration) {
+    Add(Motion(q_, to, t_, duration));
+    q_ = to;
+    return *this;
+  }
+  Timeline& Wait(double duration) { return Add(Hold(plan::SegmentKind::kWait, q_, t_, duration)); }
+  Timeline& Weld(const std::string& id, double duration) {
+    plan_.welds.push_back({.weld_id = id, .q = q_, .start_time = t_, .end_time = t_ + duration});
+    return Add(Hold(plan::SegmentKind::kWeld, q_, t_, duration, id));
+  }
+  plan::RobotPlan Done() const { return plan_; }
+
+ private:
+  Timeline& Add(plan::Segment s) {
+    const double d = s.times.back() - s.times.front();
+    (s.kind == plan::SegmentKind::kWait ? plan_.wait_time : plan_.busy_time) += d;
+    t_ = s.times.back();
+    plan_.finish_time = t_;
+    plan_.segments.push_back(std::move(s));
+    return *this;
+  }
+  plan::RobotPlan plan_;
+  Eigen::VectorXd q_ = Home();
+  double t_ = 0.0;
+};
+
+plan::Plan MakePlan(const cell::Cell& c, std::vector<plan::RobotPlan> robots) {
+  plan::Plan p{.cell_name = c.name, .cell_hash = plan::CellHash(c), .cycle_time = c.cycle_time};
+  for (const plan::RobotPlan& r : robots) p.makespan = std::max(p.makespan, r.finish_time);
+  p.within_cycle_time = p.makespan <= c.cycle_time;
+  p.robots = std::move(robots);
+  return p;
+}
+
+plan::ZoneUse Use(const plan::Plan& p, int robot, int acquire, int release) {
+  const plan::RobotPlan& r = p.robots[robot];
+  auto start = [&](int k) {
+    return k == static_cast<int>(r.segments.size()) ? r.finish_time : r.segments[k].times.front();
+  };
+  return {.robot = r.robot,
+          .acquire_segment = acquire,
+          .release_segment = release,
+          .acquire_time = start(acquire),
+          .release_time = start(release)};
+}
+
+std::vector<Violation> Of(const VerifyReport& r, ViolationKind kind) {
+  std::vector<Violation> out;
+  for (const Violation& v : r.violations) {
+    if (v.kind == kind) out.push_back(v);
+  }
+  return out;
+}
+
+class RobustnessTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    cell_ = new cell::Cell(FacingCell());
+    world_ = new collision::CollisionWorld(MakeVerifierWorld(*cell_));
+  }
+  static void TearDownTestSuite() {
+    delete world_;
+    delete cell_;
+  }
+  static bool Touch(const Eigen::VectorXd& qa, const Eigen::VectorXd& qb) {
+    collision::CollisionContext ctx(*world_);
+    return world_->CheckRobotPair(ctx, 0, qa, 1, qb).in_collision();
+  }
+  // A reaches in and back out; B does the same after it (a wait of A's duration first).
+  static plan::Plan OneAfterTheOther() {
+    const plan::RobotPlan a = Timeline("A").Move(Reach(), 1.5).Move(Home(), 1.5).Done();
+    const plan::RobotPlan b = Timeline("B").Wait(3.0).Move(Reach(), 1.5).Move(Home(), 1.5).Done();
+    return MakePlan(*cell_, {a, b});
+  }
+  static cell::Cell* cell_;
+  static collision::CollisionWorld* world_;
+};
+cell::Cell* RobustnessTest::cell_ = nullptr;
+collision::CollisionWorld* RobustnessTest::world_ = nullptr;
+
+TEST_F(RobustnessTest, TheFixtureReachesIntoSharedSpace) {
+  EXPECT_TRUE(Touch(Reach(), Reach())) << "both reaching in: the forearms cross";
+  EXPECT_FALSE(Touch(Reach(), Home()));
+  EXPECT_FALSE(Touch(Home(), Reach()));
+  EXPECT_FALSE(Touch(Reach(), Wrist(0.5)));
+  EXPECT_FALSE(Touch(Halfway(), Reach()));
+}
+
+// (a) A zone serializes the two reaches: clean on the planned clock and under 100 random runs.
+// A hands the zone over half way out, so B reaches in while A still leaves: checked densely.
+TEST_F(RobustnessTest, AZoneKeepsSharedSpaceFreeUnderRandomTiming) {
+  const plan::RobotPlan a =
+      Timeline("A").Move(Reach(), 1.5).Move(Halfway(), 1.2).Move(Home(), 1.2).Done();
+  const plan::RobotPlan b = Timeline("B").Wait(2.7).Move(Reach(), 1.5).Move(Home(), 1.5).Done();
+  plan::Plan p = MakePlan(*cell_, {a, b});
+  p.zones.push_back({.id = "Z1", .uses = {Use(p, 0, 0, 2), Use(p, 1, 1, 3)}});
+  const VerifyReport r = Verify(p, *cell_, *world_);
+  for (const Violation& v : r.violations) ADD_FAILURE() << ToString(v);
+  EXPECT_EQ(r.robustness.runs, 100);
+  EXPECT_EQ(r.robustness.runs_with_contact, 0);
+  EXPECT_EQ(r.robustness.runs_deadlocked, 0);
+  EXPECT_GT(r.robustness.checks, 0) << "B reaches in while A leaves: checked densely";
+  // Handed over at A's farthest reach instead, B touches A on its way out in some runs.
+  p.zones[0].uses[0] = Use(p, 0, 0, 1);
+  p.robots[1].segments[0].times.back() = 1.5;
+  // (B's wait is now 1.5 s: shift B's timeline by −1.2 s.)
+  for (std::size_t k = 1; k < p.robots[1].segments.size(); ++k) {
+    for (double& t : p.robots[1].segments[k].times) t -= 1.2;
+  }
+  p.robots[1].finish_time -= 1.2;
+  p.robots[1].wait_time -= 1.2;
+  p.zones[0].uses[1] = Use(p, 1, 1, 3);
+  p.makespan = std::max(p.robots[0].finish_time, p.robots[1].finish_time);
+  const VerifyReport early = Verify(p, *cell_, *world_);
+  EXPECT_TRUE(Of(early, ViolationKind::kTiming).empty());
+  EXPECT_GT(early.robustness.runs_with_contact, 0);
+}
+
+// (b) The same schedule with its wait as a bare time offset: no event produces the wait, so the
+// nominal check rejects it, and run as events B reaches in at once and touches A in every run.
+TEST_F(RobustnessTest, ATimeOffsetWaitIsNotAnInterlock) {
+  const plan::Plan p = OneAfterTheOther();
+  const VerifyReport r = Verify(p, *cell_, *world_);
+  EXPECT_TRUE(Of(r, ViolationKind::kRobotCollision).empty()) << "safe on the planned clock";
+  const std::vector<Violation> timing = Of(r, ViolationKind::kTiming);
+  ASSERT_EQ(timing.size(), 1u);
+  EXPECT_EQ(timing[0].robot, "B");
+  EXPECT_THAT(timing[0].message,
+              HasSubstr("motion segment 1 (home → home) starts at 3.000000 s on the planned "
+                        "clock but at 0.000000 s when the zones and weld signals run as events"));
+  const std::vector<Violation> touch = Of(r, ViolationKind::kRobustness);
+  ASSERT_EQ(touch.size(), 1u) << "one per robot pair, not one per run";
+  EXPECT_THAT(touch[0].message,
+              ::testing::ContainsRegex("^under run 0 of 100 \\(seed 1, every duration × U\\[0.8, "
+                                       "1.2\\]\\) A and B touch at [0-9.]+ s: A/.* – B/.*; 100 of "
+                                       "100 runs touch$"));
+  EXPECT_EQ(r.robustness.runs_with_contact, 100);
+}
+
+// (b) Without any wait: B first turns its wrist for 1.8 s, then reaches in while A leaves, 0.3 s
+// behind it. Safe on the planned clock (no contact at 0.2 s), and the events reproduce it, but it
+// rests on exact timing: with ±20 % some runs touch (about a third), and the check says how many.
+TEST_F(RobustnessTest, AScheduleSafeOnlyAtItsExactTimingTouchesInSomeRuns) {
+  const plan::RobotPlan a = Timeline("A").Move(Reach(), 1.5).Move(Home(), 1.5).Done();
+  const plan::RobotPlan b =
+      Timeline("B").Move(Wrist(0.3), 1.8).Move(Reach(), 1.5).Move(Home(), 1.5).Done();
+  const plan::Plan p = MakePlan(*cell_, {a, b});
+  const VerifyReport r = Verify(p, *cell_, *world_);
+  EXPECT_TRUE(Of(r, ViolationKind::kRobotCollision).empty());
+  EXPECT_TRUE(Of(r, ViolationKind::kTiming).empty());
+  const std::vector<Violation> touch = Of(r, ViolationKind::kRobustness);
+  ASSERT_EQ(touch.size(), 1u);
+  EXPECT_GT(r.robustness.runs_with_contact, 0);
+  EXPECT_LT(r.robustness.runs_with_contact, 100);
+  EXPECT_THAT(touch[0].message,
+              HasSubstr(std::to_string(r.robustness.runs_with_contact) + " of 100 runs touch"));
+  // No run at all: no check.
+  EXPECT_TRUE(Verify(p, *cell_, *world_, {.robustness_runs = 0}).ok());
+}
+
+// (c) Two zones taken in crossing orders: A holds Z1 and waits for Z2, B holds Z2 and waits for
+// Z1. Both robots are reported with what they wait for, in every run.
+TEST_F(RobustnessTest, ZonesTakenInCrossingOrdersDeadlock) {
+  const plan::RobotPlan a = Timeline("A").Move(Wrist(0.3), 1.0).Move(Home(), 1.0).Done();
+  const plan::RobotPlan b = Timeline("B").Move(Wrist(0.3), 1.0).Move(Home(), 1.0).Done();
+  plan::Plan p = MakePlan(*cell_, {a, b});
+  p.zones.push_back({.id = "Z1", .uses = {Use(p, 0, 0, 2), Use(p, 1, 1, 2)}});
+  p.zones.push_back({.id = "Z2", .uses = {Use(p, 1, 0, 2), Use(p, 0, 1, 2)}});
+  const VerifyReport r = Verify(p, *cell_, *world_);
+  const std::vector<Violation> dead = Of(r, ViolationKind::kDeadlock);
+  ASSERT_EQ(dead.size(), 2u);
+  EXPECT_EQ(dead[0].robot, "A");
+  EXPECT_THAT(dead[0].message,
+              HasSubstr("A waits forever at the start of motion segment 1 (home → home) (from "
+                        "1.000000 s) for zone Z2 (not yet released by B)"));
+  EXPECT_THAT(dead[1].message, HasSubstr("for zone Z1 (not yet released by A)"));
+  EXPECT_EQ(r.robustness.runs_deadlocked, 100);
+  EXPECT_EQ(r.robustness.runs_with_contact, 0);
+
+  // Consistent orders (Z2 also A first) run through.
+  p.zones[1].uses = {Use(p, 0, 1, 2), Use(p, 1, 0, 2)};
+  const EventRun run = SimulateEvents(p);
+  EXPECT_FALSE(run.deadlocked());
+  EXPECT_NEAR(run.segments[1][0].start, 2.0, 1e-12) << "B takes Z2 once A has finished";
+}
+
+// Weld signals that wait for each other are a deadlock too.
+TEST_F(RobustnessTest, WeldSignalsInACycleDeadlock) {
+  const plan::RobotPlan a = Timeline("A").Move(Wrist(0.3), 1.0).Weld("W1", 1.0).Done();
+  const plan::RobotPlan b = Timeline("B").Move(Wrist(0.3), 1.0).Weld("W2", 1.0).Done();
+  plan::Plan p = MakePlan(*cell_, {a, b});
+  p.weld_signals = {{.robot = "A", .segment = 1, .weld = "W2"},
+                    {.robot = "B", .segment = 1, .weld = "W1"}};
+  const EventRun run = SimulateEvents(p);
+  ASSERT_EQ(run.blocked.size(), 2u);
+  EXPECT_EQ(run.blocked[0].waits_for,
+            (std::vector<std::string>{"weld signal W2 (not yet welded by B)"}));
+  EXPECT_EQ(run.blocked[1].segment, 1);
+  EXPECT_NEAR(run.blocked[1].since, 1.0, 1e-12);
+}
+
+// The re-timed clock: every motion and weld segment scaled by its factor, waits re-derived.
+TEST_F(RobustnessTest, SimulationScalesSegmentsAndRederivesTheWaits) {
+  plan::Plan p = OneAfterTheOther();
+  p.zones.push_back({.id = "Z1", .uses = {Use(p, 0, 0, 2), Use(p, 1, 1, 3)}});
+  const EventRun nominal = SimulateEvents(p);
+  ASSERT_EQ(nominal.segments[1].size(), 2u) << "the wait is dropped";
+  EXPECT_NEAR(nominal.segments[1][0].start, 3.0, 1e-12);
+  DurationFactors f = {{1.1, 0.9}, {1.0, 1.2, 0.8, 1.0}};
+  const EventRun slow = SimulateEvents(p, f);
+  EXPECT_NEAR(slow.finish[0], 1.5 * 1.1 + 1.5 * 0.9, 1e-12);
+  EXPECT_NEAR(slow.segments[1][0].start, slow.finish[0], 1e-12);
+  EXPECT_NEAR(slow.segments[1][1].end, slow.finish[0] + 1.5 * 1.2 + 1.5 * 0.8, 1e-12);
+  EXPECT_NEAR(slow.segments[1][0].factor, 1.2, 0);
+
+  const DurationFactors drawn = DrawFactors(p, 7, 3, 0.2);
+  EXPECT_EQ(drawn, DrawFactors(p, 7, 3, 0.2));
+  EXPECT_NE(drawn, DrawFactors(p, 7, 4, 0.2));
+  for (const std::vector<double>& robot : drawn) {
+    for (double x : robot) {
+      EXPECT_GE(x, 0.8);
+      EXPECT_LE(x, 1.2);
+    }
+  }
+}
+
+// (d) A weld signal keeps `after:` whatever the timing; without it (the wait a bare offset) the
+// event-driven B welds W2 before A has welded W1, in every run.
+TEST_F(RobustnessTest, AWeldSignalKeepsAfterUnderRandomTiming) {
+  cell::Cell c = *cell_;
+  c.welds = {testing::MakeWeld("W1", {1.0, 1.0, 1.0}), testing::MakeWeld("W2", {2.0, 1.0, 1.0})};
+  c.welds[1].after = {"W1"};
+  const plan::RobotPlan a =
+      Timeline("A").Move(Wrist(0.3), 1.0).Weld("W1", 1.0).Move(Home(), 1.0).Done();
+  const plan::RobotPlan b =
+      Timeline("B").Move(Wrist(0.3), 0.5).Wait(1.5).Weld("W2", 1.0).Move(Home(), 1.0).Done();
+  plan::Plan p = MakePlan(c, {a, b});
+  p.weld_signals = {{.robot = "B", .segment = 2, .weld = "W1"}};
+  const VerifyReport kept = Verify(p, c, *world_);
+  EXPECT_TRUE(Of(kept, ViolationKind::kPrecedence).empty());
+  EXPECT_TRUE(Of(kept, ViolationKind::kTiming).empty());
+  EXPECT_EQ(kept.robustness.runs, 100);
+  EXPECT_EQ(kept.robustness.runs_out_of_order, 0);
+
+  p.weld_signals.clear();
+  const VerifyReport broken = Verify(p, c, *world_);
+  const std::vector<Violation> v = Of(broken, ViolationKind::kPrecedence);
+  ASSERT_EQ(v.size(), 1u) << "the planned clock keeps it: only the runs break it";
+  EXPECT_EQ(v[0].robot, "B");
+  EXPECT_THAT(v[0].message, ::testing::ContainsRegex("^under run 0 of 100 .* W2 \\(B\\) starts "
+                                                     "welding at [0-9.]+ s, before W1 \\(A\\) has "
+                                                     "finished at [0-9.]+ s; 100 of 100 runs$"));
+  EXPECT_EQ(broken.robustness.runs_out_of_order, 100);
+}
+
+// (e) The same report, byte for byte, on one thread and on two.
+TEST_F(RobustnessTest, TheReportDoesNotDependOnTheThreadCount) {
+  const plan::RobotPlan a = Timeline("A").Move(Reach(), 1.5).Move(Home(), 1.5).Done();
+  const plan::RobotPlan b =
+      Timeline("B").Move(Wrist(0.3), 1.8).Move(Reach(), 1.5).Move(Home(), 1.5).Done();
+  const plan::Plan p = MakePlan(*cell_, {a, b});
+  const VerifyReport one = Verify(p, *cell_, *world_, {.robustness_runs = 40, .threads = 1});
+  const VerifyReport two = Verify(p, *cell_, *world_, {.robustness_runs = 40, .threads = 2});
+  EXPECT_EQ(one.violations, two.violations);
+  EXPECT_EQ(one.robustness, two.robustness);
+  EXPECT_GT(one.robustness.runs_with_contact, 0) << "something to compare";
+  const VerifyReport other_seed =
+      Verify(p, *cell_, *world_, {.robustness_runs = 40, .robustness_seed = 2, .threads = 2});
+  EXPECT_NE(one.robustness, other_seed.robustness);
+}
+
+}  // namespace
+}  // namespace weldcell::verify
