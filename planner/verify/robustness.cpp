@@ -31,10 +31,10 @@ double Duration(const plan::Segment& s) { return s.times.back() - s.times.front(
 // ---------------------------------------------------------------------------------------------
 // The events of a plan, indexed for the simulation.
 
-struct Gate {  // what happens at the standstill where a segment starts
+struct Gate {  // what happens at the standstill where a segment starts (and when it ends)
   std::vector<std::pair<int, int>> acquire;  // (zone, position in the zone's order)
-  std::vector<std::pair<int, int>> release;
-  std::vector<std::string> signals;  // weld ids waited for
+  std::vector<std::pair<int, int>> release;  // released when this segment ends
+  std::vector<std::string> signals;          // weld ids waited for
 };
 
 struct ZoneOrder {
@@ -57,8 +57,8 @@ int RobotIndex(const plan::Plan& plan, const std::string& name) {
   return -1;
 }
 
-// Segment k of robot p can be acquired at (a motion or weld segment), or released at (also the
-// end of the timeline).
+// Segment k of robot p can be acquired at, or released after (a motion or weld segment; the end of
+// the timeline where allowed).
 bool ValidAt(const plan::RobotPlan& r, int k, bool end_allowed) {
   const int n = static_cast<int>(r.segments.size());
   if (k == n) return end_allowed;
@@ -71,14 +71,14 @@ void AddZone(const plan::Plan& plan, const plan::Zone& zone, EventModel* m) {
   for (const plan::ZoneUse& u : zone.uses) {
     const int p = RobotIndex(plan, u.robot);
     if (p < 0 || !ValidAt(plan.robots[p], u.acquire_segment, false) ||
-        !ValidAt(plan.robots[p], u.release_segment, true) ||
+        !ValidAt(plan.robots[p], u.release_segment - 1, false) ||
         u.release_segment <= u.acquire_segment) {
       continue;  // malformed: CheckZones reports it
     }
     const int position = static_cast<int>(order.robots.size());
     order.robots.push_back(p);
     m->gates[p][u.acquire_segment].acquire.emplace_back(z, position);
-    m->gates[p][u.release_segment].release.emplace_back(z, position);
+    m->gates[p][u.release_segment - 1].release.emplace_back(z, position);
   }
   m->zones.push_back(std::move(order));
 }
@@ -174,7 +174,6 @@ class Simulation {
     const Gate& gate = model_.gates[p][k];
     const std::optional<double> start = Ready(p, gate);
     if (!start) return false;
-    for (const auto& [z, position] : gate.release) released_[z][position] = *start;
     const plan::RobotPlan& r = plan_.robots[p];
     if (k == static_cast<int>(r.segments.size())) {
       done_[p] = true;
@@ -184,6 +183,7 @@ class Simulation {
     const double factor = factors_.empty() ? 1.0 : factors_[p][k];
     const double end = *start + Duration(r.segments[k]) * factor;
     run_.segments[p].push_back({.segment = k, .start = *start, .end = end, .factor = factor});
+    for (const auto& [z, position] : gate.release) released_[z][position] = end;
     if (r.segments[k].kind == plan::SegmentKind::kWeld) {
       Welded& w = welded_[r.segments[k].from];
       --w.remaining;

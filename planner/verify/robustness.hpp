@@ -60,8 +60,8 @@ struct EventRun {
 /// 1). Each robot executes its motion and weld segments in order. At the standstill where segment
 /// k starts it (1) takes every zone whose use by it has acquire_segment == k, waiting until every
 /// robot before it in the zone's `uses` has released it, and waits for every weld signal at k
-/// until the weld's weld segment has ended; (2) releases every zone whose release_segment == k
-/// (== segments.size(): when it finishes); (3) moves along segment k. Zone uses and signals that
+/// until the weld's weld segment has ended; (2) moves along segment k; when it ends, releases
+/// every zone whose release_segment == k + 1. Zone uses and signals that
 /// are malformed (unknown robot, index not at a motion or weld segment, acquire not before
 /// release) are left out; Verify reports them. Preconditions: every segment has samples,
 /// factors (when given) has the plan's shape with positive entries. Thread-safe (pure).

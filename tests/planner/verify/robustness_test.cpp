@@ -109,14 +109,11 @@ plan::Plan MakePlan(const cell::Cell& c, std::vector<plan::RobotPlan> robots) {
 
 plan::ZoneUse Use(const plan::Plan& p, int robot, int acquire, int release) {
   const plan::RobotPlan& r = p.robots[robot];
-  auto start = [&](int k) {
-    return k == static_cast<int>(r.segments.size()) ? r.finish_time : r.segments[k].times.front();
-  };
   return {.robot = r.robot,
           .acquire_segment = acquire,
           .release_segment = release,
-          .acquire_time = start(acquire),
-          .release_time = start(release)};
+          .acquire_time = r.segments[acquire].times.front(),
+          .release_time = r.segments[release - 1].times.back()};
 }
 
 std::vector<Violation> Of(const VerifyReport& r, ViolationKind kind) {
