@@ -23,7 +23,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-
   background:#f4f5f7;color:#1d2125;font-size:14px;line-height:1.4}
 main{max-width:1200px;margin:0 auto;padding:16px 24px 40px}
 h1{font-size:22px;margin:8px 0 12px}
-h2{font-size:17px;margin:26px 0 8px;border-bottom:1px solid #d0d4d9;padding-bottom:4px}
+h2{font-size:17px;margin:12px 0 8px;border-bottom:1px solid #d0d4d9;padding-bottom:4px}
 section{background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:4px 16px 14px;
   margin-top:14px}
 .verdict{color:#fff;border-radius:8px;padding:16px 22px;margin:10px 0 4px}
@@ -187,20 +187,30 @@ std::string Gantt(const plan::Plan& plan, const plan::CycleBreakdown& breakdown)
       }
     }
   }
-  // The makespan and the cycle time.
+  // Idle: done, until the station's makespan.
+  for (int r = 0; r < robots; ++r) {
+    const plan::RobotBreakdown& rb = breakdown.robots[r];
+    if (rb.idle <= 0.0) continue;
+    svg += fmt::format(
+        "<rect class=\"idle\" x=\"{:.2f}\" y=\"{:.1f}\" width=\"{:.2f}\" height=\"{:.1f}\" "
+        "fill=\"{}\"><title>{} idle {} s (done at {} s)</title></rect>\n",
+        x(rb.finish_time), top + row * r + (row - bar) / 2 + bar / 2 - 2,
+        x(plan.makespan) - x(rb.finish_time), 4.0, kIdleColour, Esc(rb.robot), S2(rb.idle),
+        S2(rb.finish_time));
+  }
+  // The makespan and the cycle time, labelled on the side where the label has room.
+  const auto anchor = [&](double t) { return x(t) > left + plot / 2 ? "end" : "start"; };
   const double bottom = axis_y;
   svg += fmt::format(
       "<line class=\"makespan\" x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" "
       "stroke=\"#444\" stroke-width=\"1.5\"/><text x=\"{0:.1f}\" y=\"{3:.1f}\" "
       "text-anchor=\"{4}\" fill=\"#444\">makespan {5} s</text>\n",
-      x(plan.makespan), top - 4, bottom, top - 8, plan.makespan > plan.cycle_time ? "start" : "end",
-      S2(plan.makespan));
+      x(plan.makespan), top - 4, bottom, top - 8, anchor(plan.makespan), S2(plan.makespan));
   svg += fmt::format(
       "<line class=\"cycle-time\" x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" "
       "stroke=\"#111\" stroke-width=\"2.5\" stroke-dasharray=\"7 4\"/><text x=\"{0:.1f}\" "
       "y=\"{3:.1f}\" text-anchor=\"{4}\" font-weight=\"700\">cycle time {5} s</text>\n",
-      x(plan.cycle_time), top - 22, bottom, top - 26,
-      plan.makespan > plan.cycle_time ? "end" : "start", S2(plan.cycle_time));
+      x(plan.cycle_time), top - 22, bottom, top - 26, anchor(plan.cycle_time), S2(plan.cycle_time));
   svg += "</svg>\n";
   return svg;
 }
@@ -335,9 +345,11 @@ std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& outpu
       "<div class=\"legend\"><span class=\"key\"><i style=\"background:{}\"></i>move</span>"
       "<span class=\"key\"><i style=\"background:{}\"></i>weld (close, weld, open)</span>"
       "<span class=\"key\"><i style=\"background:{}\"></i>wait (label: the zone or weld waited "
-      "for)</span><span class=\"key\">- - - cycle time</span><span class=\"key\">│ "
+      "for)</span><span class=\"key\"><i "
+      "style=\"background:{};height:4px;vertical-align:3px\"></i>idle "
+      "(done)</span><span class=\"key\">- - - cycle time</span><span class=\"key\">│ "
       "makespan</span></div>\n",
-      kMoveColour, kWeldColour, kWaitColour);
+      kMoveColour, kWeldColour, kWaitColour, kIdleColour);
   // The waits, explained.
   bool any_wait = false;
   for (const plan::RobotBreakdown& b : breakdown.robots) any_wait = any_wait || !b.waits.empty();

@@ -35,6 +35,7 @@ struct ReportInfo {
 inline constexpr const char* kMoveColour = "#3b7dd8";
 inline constexpr const char* kWeldColour = "#f28e1c";
 inline constexpr const char* kWaitColour = "#d6336c";
+inline constexpr const char* kIdleColour = "#9aa3ad";
 inline constexpr const char* kFitsColour = "#1f8a3b";
 inline constexpr const char* kTooLongColour = "#c92a2a";
 inline constexpr const char* kIncompleteColour = "#b35c00";
