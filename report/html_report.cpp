@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <regex>
 
 #include "planner/plan/breakdown.hpp"
 #include "report/escape.hpp"
@@ -32,6 +33,7 @@ section{background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:4px 1
 table{border-collapse:collapse;margin:6px 0}
 th,td{border:1px solid #d8dce1;padding:3px 8px;text-align:left;vertical-align:top}
 th{background:#eef0f3;font-weight:600}
+table.fixed{table-layout:fixed;width:100%}td{overflow-wrap:anywhere}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.critical td{background:#fff4e5;font-weight:600}
 .pass{color:#1f8a3b;font-weight:700}.fail{color:#c92a2a;font-weight:700}
@@ -215,6 +217,22 @@ std::string Gantt(const plan::Plan& plan, const plan::CycleBreakdown& breakdown)
   return svg;
 }
 
+// The objects named in a reach detail ("R1/gun – clamp_1 (17 poses), R1/link_3 – body (3
+// poses), …") other than the robot's own bodies, with their pose counts.
+std::vector<std::pair<std::string, int>> BlockingObjects(const std::string& detail,
+                                                         const std::string& robot) {
+  std::vector<std::pair<std::string, int>> out;
+  static const std::regex kPair("(?:^|, )(.+?) – (.+?) \\(([0-9]+) poses\\)");
+  for (std::sregex_iterator it(detail.begin(), detail.end(), kPair), end; it != end; ++it) {
+    const int poses = std::stoi((*it)[3].str());
+    for (const int side : {1, 2}) {
+      const std::string name = (*it)[side].str();
+      if (name.rfind(robot + "/", 0) != 0) out.emplace_back(name, poses);
+    }
+  }
+  return out;
+}
+
 std::string Row(const std::vector<std::string>& cells, const std::string& cls = "") {
   std::string out = cls.empty() ? "<tr>" : "<tr class=\"" + cls + "\">";
   for (const std::string& c : cells) out += c;
@@ -227,8 +245,12 @@ std::string Th(const std::string& html, const std::string& cls = "") {
   return (cls.empty() ? "<th>" : "<th class=\"" + cls + "\">") + html + "</th>";
 }
 
+// Detail lines under a message; more than three fold away (a native <details>, no script).
 std::string Lines(const std::string& text) {
-  return text.empty() ? "" : "<div class=\"mono detail\">" + Esc(text) + "</div>";
+  if (text.empty()) return "";
+  const std::string body = "<div class=\"mono detail\">" + Esc(text) + "</div>";
+  if (std::count(text.begin(), text.end(), '\n') <= 3) return body;
+  return "<details><summary class=\"detail\">details</summary>" + body + "</details>";
 }
 
 }  // namespace
@@ -386,28 +408,47 @@ std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& outpu
   if (plan.unreachable.empty()) {
     h += "<p>None: every weld is planned.</p>";
   } else {
-    h += "<table>";
-    h += Row({Th("weld"), Th("why"), Th("per robot (reach): what blocks it")});
+    h += "<table class=\"fixed\">";
+    h += "<colgroup><col style=\"width:9%\"/><col style=\"width:36%\"/><col "
+         "style=\"width:15%\"/><col style=\"width:40%\"/></colgroup>";
+    h += Row({Th("weld"), Th("why"), Th("blocked by"), Th("per robot (reach)")});
     for (const plan::UnreachableWeld& u : plan.unreachable) {
-      std::string blockers;
+      std::string per_robot;
+      std::map<std::string, int> objects;
       const auto it = weld_index.find(u.weld_id);
       if (have_reach && it != weld_index.end()) {
         for (int r = 0; r < reach.robot_count(); ++r) {
           const reach::WeldReach& e = reach.at(it->second, r);
-          blockers +=
+          per_robot +=
               "<div><b>" + Esc(cell.robots[r].name) + "</b>: " + Esc(reach::ToString(e.status));
           if (e.status == reach::ReachStatus::kReachable) {
-            blockers += fmt::format(" ({} candidates)", e.candidates.size());
+            per_robot += fmt::format(" ({} candidates)", e.candidates.size());
           }
-          if (!e.detail.empty()) blockers += " — " + Esc(e.detail);
-          blockers += "</div>";
+          if (!e.detail.empty()) per_robot += " — " + Esc(e.detail);
+          per_robot += "</div>";
+          if (e.status == reach::ReachStatus::kCollision ||
+              e.status == reach::ReachStatus::kApproachBlocked) {
+            for (const auto& [object, poses] : BlockingObjects(e.detail, cell.robots[r].name)) {
+              objects[object] += poses;
+            }
+          }
         }
+      }
+      std::vector<std::pair<std::string, int>> sorted(objects.begin(), objects.end());
+      std::stable_sort(sorted.begin(), sorted.end(),
+                       [](const auto& a, const auto& b) { return a.second > b.second; });
+      std::string blocked;
+      for (const auto& [object, poses] : sorted) {
+        blocked += (blocked.empty() ? "" : ", ") + Esc(object) +
+                   fmt::format(" <span class=\"detail\">({} poses)</span>", poses);
       }
       const bool reachable = have_reach && it != weld_index.end() && reach.reachable(it->second);
       h += Row({Td(Esc(u.weld_id)),
-                Td(reachable ? "reachable, but no collision-free motion was found"
+                Td(reachable ? "reachable, but not planned:<div class=\"mono detail\">" +
+                                   Esc(u.reason) + "</div>"
                              : "no robot reaches it"),
-                Td(blockers.empty() ? Esc(u.reason) : blockers)});
+                Td(blocked.empty() ? "—" : blocked),
+                Td(per_robot.empty() ? Esc(u.reason) : per_robot)});
     }
     h += "</table>";
   }

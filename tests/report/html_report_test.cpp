@@ -70,6 +70,9 @@ TEST(HtmlReportTest, VerdictReachTableAndWhatBlocksTheUnplannedWeld) {
   EXPECT_THAT(html, HasSubstr("joint limits"));
   EXPECT_THAT(html, HasSubstr("R1/link_3 – pillar (5 poses)"));
   EXPECT_THAT(html, HasSubstr("R2/gun – clamp_1 (2 poses)"));
+  // The objects that block W4, its own links left out, most poses first.
+  EXPECT_THAT(html, HasSubstr("<td>pillar <span class=\"detail\">(5 poses)</span>, clamp_1 "
+                              "<span class=\"detail\">(2 poses)</span></td>"));
   EXPECT_THAT(html, HasSubstr("zone Z1 (R2)"));
   EXPECT_THAT(html, HasSubstr("R1 finishes last at 10.00 s"));
   EXPECT_THAT(html, HasSubstr("the station needs 10 s"));  // verification lines
