@@ -14,8 +14,6 @@
 namespace weldcell::report {
 namespace {
 
-using E = std::string;  // for readability of the appends below
-
 std::string Esc(std::string_view text) { return Escape(text); }
 std::string S2(double seconds) { return fmt::format("{:.2f}", seconds); }
 
@@ -281,7 +279,7 @@ std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& outpu
   const int welds = static_cast<int>(cell.welds.size());
   const int planned = welds - static_cast<int>(plan.unreachable.size());
 
-  E h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   h += "<title>weldcell report: " + Esc(cell.name) + "</title>\n<style>" + kStyle +
        "</style>\n</head>\n<body>\n<main>\n";
