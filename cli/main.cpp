@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   CLI::App app{
       "weldcell: plans robot spot-welding stations (reach, weld allocation, collision-free "
       "motion, timing) and verifies the plans; writes plan.json"};
-  app.set_version_flag("--version", "weldcell 0.1.0");
+  app.set_version_flag("--version", "weldcell " WELDCELL_VERSION);
   app.require_subcommand(1);
   app.fallthrough();  // --quiet and --json may also follow the command
   GlobalOptions global;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -19,9 +20,13 @@
 #include "planner/collision/collision_world.hpp"
 #include "planner/common/atomic_file.hpp"
 #include "planner/pipeline/plan_cell.hpp"
+#include "planner/plan/breakdown.hpp"
 #include "planner/plan/plan.hpp"
 #include "planner/verify/station_check.hpp"
 #include "planner/verify/verify.hpp"
+#include "report/html_report.hpp"
+#include "report/junit.hpp"
+#include "report/requirements.hpp"
 
 namespace weldcell::cli {
 namespace {
@@ -42,6 +47,43 @@ plan::Plan ReadPlan(const std::string& file) {
   return plan::PlanFromJson(text.str(), file);
 }
 
+nlohmann::ordered_json BreakdownJson(const plan::CycleBreakdown& b) {
+  nlohmann::ordered_json j;
+  j["makespan"] = b.makespan;
+  j["cycle_time"] = b.cycle_time;
+  j["slack"] = b.slack;
+  j["critical"] = b.critical >= 0 ? nlohmann::ordered_json(b.robots[b.critical].robot)
+                                  : nlohmann::ordered_json(nullptr);
+  j["critical_reason"] = b.critical_reason;
+  j["robots"] = nlohmann::ordered_json::array();
+  for (const plan::RobotBreakdown& r : b.robots) {
+    nlohmann::ordered_json jr;
+    jr["name"] = r.robot;
+    jr["welds"] = r.welds;
+    jr["moving"] = r.moving;
+    jr["welding"] = r.welding;
+    jr["waiting"] = r.waiting;
+    jr["idle"] = r.idle;
+    jr["finish"] = r.finish_time;
+    jr["waits"] = nlohmann::ordered_json::array();
+    for (const plan::WaitInterval& w : r.waits) {
+      nlohmann::ordered_json jw;
+      jw["start"] = w.start_time;
+      jw["end"] = w.end_time;
+      jw["for"] = nlohmann::ordered_json::array();
+      for (const plan::WaitCause& c : w.causes) {
+        jw["for"].push_back({{"kind", c.kind == plan::WaitCauseKind::kZone ? "zone" : "weld"},
+                             {"id", c.id},
+                             {"robot", c.robot},
+                             {"ready", c.ready_time}});
+      }
+      jr["waits"].push_back(std::move(jw));
+    }
+    j["robots"].push_back(std::move(jr));
+  }
+  return j;
+}
+
 // The first ten violations of each robot and kind, then a count of the rest.
 void PrintViolations(const verify::VerifyReport& report) {
   for (const std::string& line : verify::SummaryLines(report)) std::cout << line << '\n';
@@ -53,7 +95,8 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "plan",
       "Plan the station (reach, allocate, motion) and verify the plan; writes "
-      "OUT/plan.json. Exit 1 if a weld is not planned, the plan fails verification or "
+      "OUT/plan.json, OUT/report.html (for people) and OUT/junit.xml (one test case per "
+      "requirement, for CI). Exit 1 if a weld is not planned, the plan fails verification or "
       "the plan exceeds the cycle time");
   struct Args {
     std::string cell;
@@ -71,9 +114,17 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   cmd->add_option("--seed", args->seed, "Random seed (default: the cell's settings.seed)")
       ->check(CLI::NonNegativeNumber);
   cmd->callback([&global, exit_code, args] {
+    const std::filesystem::path folder(args->out);
+    const std::filesystem::path plan_file = folder / "plan.json";
+    const std::filesystem::path report_file = folder / "report.html";
+    const std::filesystem::path junit_file = folder / "junit.xml";
     CheckOutputFolder(args->out, "--out");
-    CheckOutputFile(std::filesystem::path(args->out) / "plan.json", "--out");
-    cell::Cell c = LoadForCommand(args->cell, global);
+    for (const std::filesystem::path& file : {plan_file, report_file, junit_file}) {
+      CheckOutputFile(file, "--out");
+    }
+    cell::Loaded<cell::Cell> loaded = cell::LoadCell(args->cell, CellLoadOptions(global));
+    for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
+    cell::Cell c = std::move(loaded.value);
     if (args->seed >= 0) c.settings.seed = static_cast<std::uint64_t>(args->seed);
     // A robot that cannot leave its home is an input error, said once (not once per weld).
     const collision::CollisionWorld verifier_world = verify::MakeVerifierWorld(c);
@@ -81,7 +132,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       throw InputError(std::move(homes));
     }
     const collision::CollisionWorld world(c);
-    // Ctrl-C stops the pipeline (polled within every stage); the plan is written only when
+    // Ctrl-C stops the pipeline (polled within every stage); the outputs are written only when
     // planning and verification both ran to the end, so an interrupted run leaves nothing.
     const std::atomic<bool>& interrupted = CatchInterrupt();
     StageBars bars(!global.quiet && !global.json);
@@ -89,28 +140,45 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     const pipeline::PlanOutput out =
         pipeline::PlanCell(c, world, {.threads = args->jobs, .progress = progress});
     if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
+    const auto verify_start = std::chrono::steady_clock::now();
     const verify::VerifyReport report =
         verify::Verify(out.plan, c, verifier_world, {.threads = args->jobs, .progress = progress});
+    const double verify_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - verify_start).count();
     if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
     bars.Finish();
-    const std::filesystem::path plan_file = std::filesystem::path(args->out) / "plan.json";
+    const std::vector<report::RequirementResult> requirements =
+        report::CheckRequirements(c, out.plan, out.reach, report);
+    // plan.json and junit.xml are deterministic; report.html also shows the stage timings.
     WriteFileAtomically(plan_file, plan::ToJson(out.plan));
+    WriteFileAtomically(report_file, report::HtmlReport(c, out, report,
+                                                        {.version = WELDCELL_VERSION,
+                                                         .cell_file = args->cell,
+                                                         .warnings = loaded.warnings,
+                                                         .verify_seconds = verify_seconds}));
+    WriteFileAtomically(junit_file, report::JunitXml(c.name, requirements));
     const pipeline::PlanStatistics& s = out.statistics;
     const verify::StationVerdict verdict = verify::Judge(out.plan, report);
+    const plan::CycleBreakdown breakdown = plan::BreakDown(out.plan);
     if (global.json) {
       nlohmann::ordered_json j;
       j["plan"] = plan_file.string();
+      j["report"] = report_file.string();
+      j["junit"] = junit_file.string();
       j["makespan"] = out.plan.makespan;
       j["cycle_time"] = c.cycle_time;
       j["unplanned"] = out.plan.unreachable.size();
       j["violations"] = report.violations.size();
       j["verdict"] = verify::ToString(verdict);
+      j["breakdown"] = BreakdownJson(breakdown);
+      j["requirements"] = nlohmann::ordered_json::array();
+      for (const report::RequirementResult& r : requirements) {
+        j["requirements"].push_back(
+            {{"name", r.name}, {"passed", r.passed}, {"message", r.message}});
+      }
       PrintJson(j, std::cout);
     } else if (!global.quiet) {
-      for (const plan::RobotPlan& r : out.plan.robots) {
-        std::cout << fmt::format("{}: {} welds, done after {:.2f} s (busy {:.2f} s)\n", r.robot,
-                                 r.welds.size(), r.finish_time, r.busy_time);
-      }
+      for (const std::string& line : plan::BreakdownLines(breakdown)) std::cout << line << '\n';
       // "fits" only for a complete station that verification passes: unplanned welds take no
       // time in the makespan, and a plan with a collision fits nothing.
       const std::string verdict_text =
@@ -127,9 +195,9 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
           s.baseline_makespan);
       std::cout << fmt::format(
           "moves: {} direct, {} planned; {} interlock zone(s); time: reach {:.2f} s, allocation "
-          "{:.2f} s, motion {:.2f} s, coordination {:.2f} s\n",
+          "{:.2f} s, motion {:.2f} s, coordination {:.2f} s, verification {:.2f} s\n",
           s.direct_moves, s.planned_moves, out.plan.zones.size(), s.reach_seconds,
-          s.allocation_seconds, s.motion_seconds, s.coordination_seconds);
+          s.allocation_seconds, s.motion_seconds, s.coordination_seconds, verify_seconds);
       if (!s.coordination_message.empty()) {
         std::cout << "coordination: " << s.coordination_message << '\n';
       }
@@ -139,7 +207,12 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       std::cout << fmt::format("verification: {} violation(s), {} configurations checked\n",
                                report.violations.size(), report.collision_checks);
       PrintViolations(report);
-      std::cout << "wrote " << plan_file.string() << '\n';
+      for (const report::RequirementResult& r : requirements) {
+        std::cout << fmt::format("requirement {}: {}: {}\n", r.name, r.passed ? "pass" : "FAIL",
+                                 r.message);
+      }
+      std::cout << "wrote " << plan_file.string() << ", " << report_file.string() << ", "
+                << junit_file.string() << '\n';
     }
     *exit_code = verdict == verify::StationVerdict::kFits ? kExitOk : kExitRequirement;
   });

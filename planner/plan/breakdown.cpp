@@ -1,0 +1,160 @@
+#include "planner/plan/breakdown.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+namespace weldcell::plan {
+namespace {
+
+double Duration(const Segment& s) {
+  return s.times.size() < 2 ? 0.0 : s.times.back() - s.times.front();
+}
+
+// The events robot `robot` waits for at the start of its segment `segment`.
+std::vector<WaitCause> CausesAt(const Plan& plan, const std::string& robot, int segment) {
+  std::vector<WaitCause> causes;
+  for (const Zone& zone : plan.zones) {
+    for (std::size_t u = 0; u < zone.uses.size(); ++u) {
+      const ZoneUse& use = zone.uses[u];
+      if (use.robot != robot || use.acquire_segment != segment) continue;
+      WaitCause cause{.kind = WaitCauseKind::kZone, .id = zone.id};
+      // It waits for every earlier user's release; the latest release is the one that binds.
+      for (std::size_t before = 0; before < u; ++before) {
+        if (cause.robot.empty() || zone.uses[before].release_time > cause.ready_time) {
+          cause.robot = zone.uses[before].robot;
+          cause.ready_time = zone.uses[before].release_time;
+        }
+      }
+      causes.push_back(std::move(cause));
+    }
+  }
+  for (const WeldSignal& signal : plan.weld_signals) {
+    if (signal.robot != robot || signal.segment != segment) continue;
+    WaitCause cause{.kind = WaitCauseKind::kWeldSignal, .id = signal.weld};
+    for (const RobotPlan& r : plan.robots) {
+      for (const WeldVisit& w : r.welds) {
+        if (w.weld_id == signal.weld) {
+          cause.robot = r.robot;
+          cause.ready_time = w.end_time;
+        }
+      }
+    }
+    causes.push_back(std::move(cause));
+  }
+  std::stable_sort(causes.begin(), causes.end(), [](const WaitCause& a, const WaitCause& b) {
+    return a.ready_time > b.ready_time;
+  });
+  return causes;
+}
+
+std::string Seconds(double s) { return fmt::format("{:.2f} s", s); }
+
+}  // namespace
+
+std::string Describe(const WaitShare& share) {
+  if (share.id.empty()) return "no zone or weld signal (a time offset)";
+  if (share.kind == WaitCauseKind::kZone) {
+    return share.robot.empty() ? "zone " + share.id : "zone " + share.id + " (" + share.robot + ")";
+  }
+  return share.robot.empty() ? "weld " + share.id + " (welded by no robot)"
+                             : "weld " + share.id + " (welded by " + share.robot + ")";
+}
+
+CycleBreakdown BreakDown(const Plan& plan) {
+  CycleBreakdown out{.makespan = plan.makespan,
+                     .cycle_time = plan.cycle_time,
+                     .slack = plan.cycle_time - plan.makespan};
+  for (const RobotPlan& r : plan.robots) {
+    RobotBreakdown b{
+        .robot = r.robot, .finish_time = r.finish_time, .welds = static_cast<int>(r.welds.size())};
+    const int count = static_cast<int>(r.segments.size());
+    for (int i = 0; i < count; ++i) {
+      const Segment& s = r.segments[i];
+      const double d = Duration(s);
+      switch (s.kind) {
+        case SegmentKind::kMotion:
+          b.moving += d;
+          break;
+        case SegmentKind::kWeld:
+          b.welding += d;
+          break;
+        case SegmentKind::kWait: {
+          b.waiting += d;
+          if (d <= 0.0) break;
+          // The wait ends at the standstill where the next non-wait segment starts (or the end
+          // of the timeline): the events acquired there are what it waited for.
+          int next = i + 1;
+          while (next < count && r.segments[next].kind == SegmentKind::kWait) ++next;
+          b.waits.push_back({.segment = i,
+                             .start_time = s.times.front(),
+                             .end_time = s.times.back(),
+                             .causes = CausesAt(plan, r.robot, next)});
+          break;
+        }
+      }
+    }
+    b.idle = plan.makespan - r.finish_time;
+    out.robots.push_back(std::move(b));
+  }
+  for (int i = 0; i < static_cast<int>(out.robots.size()); ++i) {
+    if (out.critical < 0 || out.robots[i].finish_time > out.robots[out.critical].finish_time) {
+      out.critical = i;
+    }
+  }
+  if (out.critical < 0) return out;
+
+  const RobotBreakdown& c = out.robots[out.critical];
+  std::map<std::tuple<WaitCauseKind, std::string, std::string>, double> shares;
+  for (const WaitInterval& w : c.waits) {
+    const WaitCause binding = w.causes.empty() ? WaitCause{} : w.causes.front();
+    shares[{binding.kind, w.causes.empty() ? "" : binding.id, binding.robot}] += w.duration();
+  }
+  for (const auto& [key, seconds] : shares) {
+    out.critical_waits.push_back({.kind = std::get<0>(key),
+                                  .id = std::get<1>(key),
+                                  .robot = std::get<2>(key),
+                                  .seconds = seconds});
+  }
+  std::stable_sort(out.critical_waits.begin(), out.critical_waits.end(),
+                   [](const WaitShare& a, const WaitShare& b) { return a.seconds > b.seconds; });
+
+  std::string why = fmt::format("{} finishes last at {}: busy {} (moving {}, welding {}, {} welds)",
+                                c.robot, Seconds(c.finish_time), Seconds(c.busy()),
+                                Seconds(c.moving), Seconds(c.welding), c.welds);
+  if (c.waiting > 0.0) {
+    why += fmt::format(" and waiting {} in {} wait(s)", Seconds(c.waiting), c.waits.size());
+    for (std::size_t k = 0; k < out.critical_waits.size(); ++k) {
+      const WaitShare& share = out.critical_waits[k];
+      why += (k == 0 ? " — " : ", ") + Seconds(share.seconds) +
+             (share.id.empty() ? " that no zone or weld signal explains (a time offset)"
+                               : " for " + Describe(share));
+    }
+  } else {
+    why += "; it never waits: its own work sets the makespan";
+  }
+  out.critical_reason = why;
+  return out;
+}
+
+std::vector<std::string> BreakdownLines(const CycleBreakdown& b) {
+  std::vector<std::string> lines;
+  lines.push_back(fmt::format("{:<12} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10}", "robot", "welds",
+                              "moving s", "welding s", "waiting s", "idle s", "finish s"));
+  for (std::size_t i = 0; i < b.robots.size(); ++i) {
+    const RobotBreakdown& r = b.robots[i];
+    lines.push_back(fmt::format("{:<12} {:>6} {:>10.2f} {:>10.2f} {:>10.2f} {:>10.2f} {:>10.2f}{}",
+                                r.robot, r.welds, r.moving, r.welding, r.waiting, r.idle,
+                                r.finish_time,
+                                static_cast<int>(i) == b.critical ? "  critical" : ""));
+  }
+  lines.push_back(fmt::format("makespan {:.2f} s against a cycle time of {:.2f} s: {} {:.2f} s",
+                              b.makespan, b.cycle_time, b.slack >= 0.0 ? "slack" : "over by",
+                              b.slack >= 0.0 ? b.slack : -b.slack));
+  if (!b.critical_reason.empty()) lines.push_back("critical: " + b.critical_reason);
+  return lines;
+}
+
+}  // namespace weldcell::plan

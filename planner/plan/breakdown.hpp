@@ -1,0 +1,97 @@
+#pragma once
+// The cycle-time breakdown of a plan: per robot the time it moves, welds, waits (and for what)
+// and stands idle after finishing; the station's makespan against its cycle time; the critical
+// robot (the one that finishes last) and why. Derived from the plan alone (its segments, zones
+// and weld signals), so the command line, the HTML report and the viewer show the same figures.
+//
+// Units: s on the station clock. Thread safety: pure functions of their arguments.
+
+#include <string>
+#include <vector>
+
+#include "planner/plan/plan.hpp"
+
+namespace weldcell::plan {
+
+enum class WaitCauseKind {
+  kZone,        ///< Waiting for an interlock zone to be released.
+  kWeldSignal,  ///< Waiting for a weld (of an `after:` list) to be welded.
+};
+
+/// One event a robot waits for at the standstill where a wait ends.
+struct WaitCause {
+  WaitCauseKind kind = WaitCauseKind::kZone;
+  std::string id;           ///< Zone id ("Z1") or weld id.
+  std::string robot;        ///< The robot waited for: the zone's last releasing user before this
+                            ///< one, or the robot that welds the weld; empty when none does.
+  double ready_time = 0.0;  ///< s: when that event lets the robot go (release, weld end).
+  bool operator==(const WaitCause&) const = default;
+};
+
+/// A wait segment of a robot and the events that explain it.
+struct WaitInterval {
+  int segment = 0;  ///< Index into RobotPlan::segments.
+  double start_time = 0.0;
+  double end_time = 0.0;
+  /// The zones whose use is acquired, and the weld signals waited for, at the standstill where
+  /// the wait ends (the next motion or weld segment starts), latest ready_time first: the first
+  /// one is the event the robot waited for last (the binding one). Empty when the plan names
+  /// none there.
+  std::vector<WaitCause> causes;
+  double duration() const { return end_time - start_time; }
+  bool operator==(const WaitInterval&) const = default;
+};
+
+/// A robot's time, split. moving + welding + waiting = finish_time (its segments are contiguous
+/// from 0) and finish_time + idle = the plan's makespan.
+struct RobotBreakdown {
+  std::string robot;
+  double moving = 0.0;       ///< s in motion segments.
+  double welding = 0.0;      ///< s in weld segments (gun close + weld + open).
+  double waiting = 0.0;      ///< s in wait segments (interlock zones and weld signals).
+  double idle = 0.0;         ///< s: makespan − finish_time (done, waiting for the station).
+  double finish_time = 0.0;  ///< s: back home (RobotPlan::finish_time).
+  int welds = 0;
+  std::vector<WaitInterval> waits;  ///< Wait segments longer than 0, in time order.
+  double busy() const { return moving + welding; }
+  bool operator==(const RobotBreakdown&) const = default;
+};
+
+/// Seconds one robot waited for one cause (summed over its waits, each wait counted for its
+/// binding cause only, or as unexplained).
+struct WaitShare {
+  WaitCauseKind kind = WaitCauseKind::kZone;
+  std::string id;     ///< Zone or weld id; empty: waits the plan's events do not explain.
+  std::string robot;  ///< The robot waited for (may be empty).
+  double seconds = 0.0;
+  bool operator==(const WaitShare&) const = default;
+};
+
+struct CycleBreakdown {
+  double makespan = 0.0;
+  double cycle_time = 0.0;
+  double slack = 0.0;                  ///< cycle_time − makespan (negative: over the cycle time).
+  std::vector<RobotBreakdown> robots;  ///< In plan order.
+  int critical = -1;  ///< Index into `robots` of the robot that finishes last (first on ties);
+                      ///< −1 when the plan has no robot.
+  /// The critical robot's waits by cause, largest first.
+  std::vector<WaitShare> critical_waits;
+  /// Why that robot is critical, for people: "R1 finishes last at 33.72 s: busy 22.98 s
+  /// (moving 15.31 s, welding 7.67 s) and waiting 10.74 s — 10.74 s for zone Z1 (R2)".
+  std::string critical_reason;
+  bool operator==(const CycleBreakdown&) const = default;
+};
+
+/// Breaks `plan` down. Never throws; indices of zones and signals that point outside a robot's
+/// segments (a malformed plan, which verify reports) are ignored.
+CycleBreakdown BreakDown(const Plan& plan);
+
+/// "zone Z1 (R2)", "weld W07 (welded by R2)" or, for an empty id, "no zone or weld signal (a
+/// time offset)".
+std::string Describe(const WaitShare& share);
+
+/// The breakdown for people: a table header and one line per robot, then the makespan against
+/// the cycle time and the critical robot's reason.
+std::vector<std::string> BreakdownLines(const CycleBreakdown& breakdown);
+
+}  // namespace weldcell::plan

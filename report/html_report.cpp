@@ -1,0 +1,546 @@
+#include "report/html_report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <regex>
+
+#include "planner/plan/breakdown.hpp"
+#include "report/escape.hpp"
+#include "report/requirements.hpp"
+
+namespace weldcell::report {
+namespace {
+
+std::string Esc(std::string_view text) { return Escape(text); }
+std::string S2(double seconds) { return fmt::format("{:.2f}", seconds); }
+
+const char* kStyle = R"(
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0;
+  background:#f4f5f7;color:#1d2125;font-size:14px;line-height:1.4}
+main{max-width:1200px;margin:0 auto;padding:16px 24px 40px}
+h1{font-size:22px;margin:8px 0 12px}
+h2{font-size:17px;margin:12px 0 8px;border-bottom:1px solid #d0d4d9;padding-bottom:4px}
+section{background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:4px 16px 14px;
+  margin-top:14px}
+.verdict{color:#fff;border-radius:8px;padding:16px 22px;margin:10px 0 4px}
+.verdict .word{font-size:34px;font-weight:800;letter-spacing:1px}
+.verdict .line{font-size:16px;margin-top:4px}
+table{border-collapse:collapse;margin:6px 0}
+th,td{border:1px solid #d8dce1;padding:3px 8px;text-align:left;vertical-align:top}
+th{background:#eef0f3;font-weight:600}
+table.fixed{table-layout:fixed;width:100%}td{overflow-wrap:anywhere}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+tr.critical td{background:#fff4e5;font-weight:600}
+.pass{color:#1f8a3b;font-weight:700}.fail{color:#c92a2a;font-weight:700}
+.ok{background:#e6f4ea}.no{background:#fdecea;color:#7a1f1f}
+.detail{color:#5c6670;font-size:12px}
+.mono{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12px;
+  white-space:pre-wrap}
+dl.summary{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:8px 0}
+dl.summary dt{font-weight:600;color:#4a535c}dl.summary dd{margin:0}
+.legend span.key{display:inline-block;margin-right:18px}
+.legend i{display:inline-block;width:14px;height:12px;margin-right:5px;vertical-align:-1px;
+  border-radius:2px}
+svg.gantt{width:100%;height:auto;background:#fff}
+svg.gantt text{font-family:system-ui,Helvetica,Arial,sans-serif;font-size:11px}
+)";
+
+std::string VerdictWord(verify::StationVerdict v) {
+  switch (v) {
+    case verify::StationVerdict::kFits:
+      return "FITS";
+    case verify::StationVerdict::kTooLong:
+      return "TOO LONG";
+    case verify::StationVerdict::kIncomplete:
+      return "INCOMPLETE";
+    case verify::StationVerdict::kInvalid:
+      return "INVALID";
+  }
+  return "?";
+}
+
+// A step of 1, 2 or 5 × 10^k giving about `target` intervals over `span`.
+double NiceStep(double span, int target) {
+  const double raw = std::max(span, 1e-9) / target;
+  const double base = std::pow(10.0, std::floor(std::log10(raw)));
+  for (const double m : {1.0, 2.0, 5.0}) {
+    if (m * base >= raw) return m * base;
+  }
+  return 10.0 * base;
+}
+
+std::string SegmentName(plan::SegmentKind kind) {
+  switch (kind) {
+    case plan::SegmentKind::kMotion:
+      return "move";
+    case plan::SegmentKind::kWeld:
+      return "weld";
+    case plan::SegmentKind::kWait:
+      return "wait";
+  }
+  return "?";
+}
+
+const char* SegmentColour(plan::SegmentKind kind) {
+  switch (kind) {
+    case plan::SegmentKind::kMotion:
+      return kMoveColour;
+    case plan::SegmentKind::kWeld:
+      return kWeldColour;
+    case plan::SegmentKind::kWait:
+      return kWaitColour;
+  }
+  return "#000";
+}
+
+std::string CauseText(const plan::WaitCause& c) {
+  return plan::Describe({.kind = c.kind, .id = c.id, .robot = c.robot});
+}
+
+// Short label drawn on a wait bar: its binding zone or weld.
+std::string WaitLabel(const plan::WaitInterval& w) {
+  if (w.causes.empty()) return "time offset";
+  return w.causes.front().id;
+}
+
+std::string Gantt(const plan::Plan& plan, const plan::CycleBreakdown& breakdown) {
+  const double left = 110, right = 24, top = 40, row = 36, bar = 26, width = 1150;
+  const double plot = width - left - right;
+  const int robots = static_cast<int>(plan.robots.size());
+  const double span = std::max({plan.makespan, plan.cycle_time, 1e-3});
+  const double step = NiceStep(span, 12);
+  const double end = std::ceil(span * 1.02 / step) * step;
+  const double height = top + row * std::max(robots, 1) + 44;
+  const auto x = [&](double t) { return left + plot * t / end; };
+  std::string svg = fmt::format(
+      "<svg class=\"gantt\" viewBox=\"0 0 {:.0f} {:.0f}\" role=\"img\" "
+      "aria-label=\"per-robot timeline\">\n",
+      width, height);
+  // Rows with their robot names.
+  for (int r = 0; r < robots; ++r) {
+    const double y = top + row * r;
+    svg += fmt::format(
+        "<rect class=\"row\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
+        "fill=\"{}\"/>\n",
+        left, y + 2, plot, row - 4, r % 2 == 0 ? "#f3f4f6" : "#fafbfc");
+    svg += fmt::format(
+        "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\" font-weight=\"{}\">{}</text>\n",
+        left - 8, y + row / 2 + 4, r == breakdown.critical ? "700" : "400",
+        Esc(plan.robots[r].robot));
+  }
+  // Grid and time axis.
+  const double axis_y = top + row * std::max(robots, 1) + 4;
+  svg += fmt::format(
+      "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#555\"/>\n", left,
+      axis_y, left + plot, axis_y);
+  const int ticks = static_cast<int>(std::lround(end / step));
+  for (int k = 0; k <= ticks; ++k) {
+    const double t = k * step;
+    svg += fmt::format(
+        "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" stroke=\"#e1e4e8\"/>"
+        "<line x1=\"{0:.1f}\" y1=\"{2:.1f}\" x2=\"{0:.1f}\" y2=\"{3:.1f}\" stroke=\"#555\"/>"
+        "<text x=\"{0:.1f}\" y=\"{4:.1f}\" text-anchor=\"middle\">{5}</text>\n",
+        x(t), top, axis_y, axis_y + 5, axis_y + 18, fmt::format("{:g}", t));
+  }
+  svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">time (s)</text>\n",
+                     left + plot, axis_y + 34);
+  // Segments: one bar each (zero-length ones draw nothing).
+  for (int r = 0; r < robots; ++r) {
+    const plan::RobotPlan& rp = plan.robots[r];
+    const plan::RobotBreakdown& rb = breakdown.robots[r];
+    const double y = top + row * r + (row - bar) / 2;
+    std::map<int, const plan::WaitInterval*> waits;
+    for (const plan::WaitInterval& w : rb.waits) waits[w.segment] = &w;
+    for (int s = 0; s < static_cast<int>(rp.segments.size()); ++s) {
+      const plan::Segment& seg = rp.segments[s];
+      if (seg.times.size() < 2 || seg.times.back() <= seg.times.front()) continue;
+      const double t0 = seg.times.front(), t1 = seg.times.back();
+      const double w = std::max(x(t1) - x(t0), 0.6);
+      std::string title = fmt::format("{} {} {}–{} s ({} s)", rp.robot, SegmentName(seg.kind),
+                                      S2(t0), S2(t1), S2(t1 - t0));
+      if (seg.kind == plan::SegmentKind::kWeld) title += ": " + seg.from;
+      if (seg.kind == plan::SegmentKind::kMotion) title += ": " + seg.from + " → " + seg.to;
+      const auto wait = waits.find(s);
+      if (wait != waits.end()) {
+        title += " waiting for ";
+        if (wait->second->causes.empty()) title += "no zone or signal (time offset)";
+        for (std::size_t c = 0; c < wait->second->causes.size(); ++c) {
+          title += (c ? ", " : "") + CauseText(wait->second->causes[c]);
+        }
+      }
+      svg += fmt::format(
+          "<rect class=\"bar {}\" data-robot=\"{}\" x=\"{:.2f}\" y=\"{:.1f}\" width=\"{:.2f}\" "
+          "height=\"{:.1f}\" fill=\"{}\"><title>{}</title></rect>\n",
+          SegmentName(seg.kind), Esc(rp.robot), x(t0), y, w, bar, SegmentColour(seg.kind),
+          Esc(title));
+      if (wait != waits.end()) {
+        const std::string label = WaitLabel(*wait->second);
+        if (w >= 7.0 * static_cast<double>(label.size()) + 6) {
+          svg += fmt::format(
+              "<text class=\"zone\" x=\"{:.2f}\" y=\"{:.1f}\" text-anchor=\"middle\" "
+              "fill=\"#fff\" font-weight=\"700\">{}</text>\n",
+              x(t0) + w / 2, y + bar / 2 + 4, Esc(label));
+        }
+      }
+    }
+  }
+  // Idle: done, until the station's makespan.
+  for (int r = 0; r < robots; ++r) {
+    const plan::RobotBreakdown& rb = breakdown.robots[r];
+    if (rb.idle <= 0.0) continue;
+    svg += fmt::format(
+        "<rect class=\"idle\" x=\"{:.2f}\" y=\"{:.1f}\" width=\"{:.2f}\" height=\"{:.1f}\" "
+        "fill=\"{}\"><title>{} idle {} s (done at {} s)</title></rect>\n",
+        x(rb.finish_time), top + row * r + (row - bar) / 2 + bar / 2 - 2,
+        x(plan.makespan) - x(rb.finish_time), 4.0, kIdleColour, Esc(rb.robot), S2(rb.idle),
+        S2(rb.finish_time));
+  }
+  // The makespan and the cycle time, labelled on the side where the label has room.
+  const auto anchor = [&](double t) { return x(t) > left + plot / 2 ? "end" : "start"; };
+  const double bottom = axis_y;
+  svg += fmt::format(
+      "<line class=\"makespan\" x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" "
+      "stroke=\"#444\" stroke-width=\"1.5\"/><text x=\"{0:.1f}\" y=\"{3:.1f}\" "
+      "text-anchor=\"{4}\" fill=\"#444\">makespan {5} s</text>\n",
+      x(plan.makespan), top - 4, bottom, top - 8, anchor(plan.makespan), S2(plan.makespan));
+  svg += fmt::format(
+      "<line class=\"cycle-time\" x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" "
+      "stroke=\"#111\" stroke-width=\"2.5\" stroke-dasharray=\"7 4\"/><text x=\"{0:.1f}\" "
+      "y=\"{3:.1f}\" text-anchor=\"{4}\" font-weight=\"700\">cycle time {5} s</text>\n",
+      x(plan.cycle_time), top - 22, bottom, top - 26, anchor(plan.cycle_time), S2(plan.cycle_time));
+  svg += "</svg>\n";
+  return svg;
+}
+
+// The objects named in a reach detail ("R1/gun – clamp_1 (17 poses), R1/link_3 – body (3
+// poses), …") other than the robot's own bodies, with their pose counts.
+std::vector<std::pair<std::string, int>> BlockingObjects(const std::string& detail,
+                                                         const std::string& robot) {
+  std::vector<std::pair<std::string, int>> out;
+  static const std::regex kPair("(?:^|, )(.+?) – (.+?) \\(([0-9]+) poses\\)");
+  for (std::sregex_iterator it(detail.begin(), detail.end(), kPair), end; it != end; ++it) {
+    const int poses = std::stoi((*it)[3].str());
+    for (const int side : {1, 2}) {
+      const std::string name = (*it)[side].str();
+      if (name.rfind(robot + "/", 0) != 0) out.emplace_back(name, poses);
+    }
+  }
+  return out;
+}
+
+std::string Row(const std::vector<std::string>& cells, const std::string& cls = "") {
+  std::string out = cls.empty() ? "<tr>" : "<tr class=\"" + cls + "\">";
+  for (const std::string& c : cells) out += c;
+  return out + "</tr>\n";
+}
+std::string Td(const std::string& html, const std::string& cls = "") {
+  return (cls.empty() ? "<td>" : "<td class=\"" + cls + "\">") + html + "</td>";
+}
+std::string Th(const std::string& html, const std::string& cls = "") {
+  return (cls.empty() ? "<th>" : "<th class=\"" + cls + "\">") + html + "</th>";
+}
+
+// Detail lines under a message; more than three fold away (a native <details>, no script).
+std::string Lines(const std::string& text) {
+  if (text.empty()) return "";
+  const std::string body = "<div class=\"mono detail\">" + Esc(text) + "</div>";
+  if (std::count(text.begin(), text.end(), '\n') <= 3) return body;
+  return "<details><summary class=\"detail\">details</summary>" + body + "</details>";
+}
+
+}  // namespace
+
+const char* VerdictColour(verify::StationVerdict verdict) {
+  switch (verdict) {
+    case verify::StationVerdict::kFits:
+      return kFitsColour;
+    case verify::StationVerdict::kTooLong:
+      return kTooLongColour;
+    case verify::StationVerdict::kIncomplete:
+      return kIncompleteColour;
+    case verify::StationVerdict::kInvalid:
+      return kInvalidColour;
+  }
+  return "#000";
+}
+
+std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& output,
+                       const verify::VerifyReport& verification, const ReportInfo& info) {
+  const plan::Plan& plan = output.plan;
+  const reach::ReachMap& reach = output.reach;
+  const pipeline::PlanStatistics& stats = output.statistics;
+  const verify::StationVerdict verdict = verify::Judge(plan, verification);
+  const plan::CycleBreakdown breakdown = plan::BreakDown(plan);
+  const std::vector<RequirementResult> requirements =
+      CheckRequirements(cell, plan, reach, verification);
+  const int welds = static_cast<int>(cell.welds.size());
+  const int planned = welds - static_cast<int>(plan.unreachable.size());
+
+  std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  h += "<title>weldcell report: " + Esc(cell.name) + "</title>\n<style>" + kStyle +
+       "</style>\n</head>\n<body>\n<main>\n";
+  h += "<h1>weldcell report: " + Esc(cell.name) + "</h1>\n";
+
+  // Verdict.
+  h += fmt::format("<div class=\"verdict\" id=\"verdict\" style=\"background:{}\">",
+                   VerdictColour(verdict));
+  h += "<div class=\"word\">" + VerdictWord(verdict) + "</div><div class=\"line\">";
+  h += fmt::format(
+      "makespan {} s of {} s cycle time ({} {} s) · {} of {} welds planned · {} "
+      "verification violation(s)",
+      S2(plan.makespan), S2(cell.cycle_time), breakdown.slack >= 0 ? "slack" : "over by",
+      S2(std::abs(breakdown.slack)), planned, welds, verification.violations.size());
+  int met = 0;
+  for (const RequirementResult& r : requirements) met += r.passed ? 1 : 0;
+  h += fmt::format(" · {} of {} requirements met", met, requirements.size());
+  h += "</div></div>\n";
+
+  // Summary.
+  h += "<section id=\"summary\"><h2>Summary</h2><dl class=\"summary\">";
+  const auto item = [&](const std::string& key, const std::string& html) {
+    h += "<dt>" + key + "</dt><dd>" + html + "</dd>";
+  };
+  item("cell", Esc(cell.name));
+  if (!info.cell_file.empty())
+    item("file", "<span class=\"mono\">" + Esc(info.cell_file) + "</span>");
+  std::string robots;
+  for (std::size_t r = 0; r < cell.robots.size(); ++r) {
+    const cell::Robot& robot = cell.robots[r];
+    robots += (r ? ", " : "") + Esc(robot.name);
+    std::string what = robot.model ? robot.model->name : "";
+    if (!robot.tool.name.empty()) what += (what.empty() ? "" : " with ") + robot.tool.name;
+    if (!what.empty()) robots += " <span class=\"detail\">(" + Esc(what) + ")</span>";
+  }
+  item("robots", fmt::format("{}: {}", cell.robots.size(), robots));
+  item("welds", fmt::format("{} ({} planned)", welds, planned));
+  item("obstacles", fmt::format("{}", cell.obstacles.size()));
+  item("cycle time", S2(cell.cycle_time) + " s");
+  item("seed", fmt::format("{}", plan.seed));
+  item("cell hash", "<span class=\"mono\">" + Esc(plan.cell_hash) + "</span>");
+  item("plan format", Esc(plan.format));
+  item("weldcell", Esc(info.version));
+  if (!info.generated_at.empty()) item("generated", Esc(info.generated_at));
+  h += "</dl></section>\n";
+
+  // Requirements.
+  h += "<section id=\"requirements\"><h2>Requirements</h2><table>";
+  h += Row({Th("requirement"), Th("result"), Th("numbers")});
+  for (const RequirementResult& r : requirements) {
+    h +=
+        Row({Td(Esc(r.name)),
+             Td(r.passed ? "<span class=\"pass\">pass</span>" : "<span class=\"fail\">fail</span>"),
+             Td(Esc(r.message) + (r.passed ? "" : Lines(r.details)))});
+  }
+  h += "</table></section>\n";
+
+  // Breakdown.
+  h += "<section id=\"breakdown\"><h2>Cycle-time breakdown</h2><table>";
+  h += Row({Th("robot"), Th("welds", "num"), Th("moving s", "num"), Th("welding s", "num"),
+            Th("waiting s", "num"), Th("idle s", "num"), Th("finish s", "num"), Th("")});
+  for (int r = 0; r < static_cast<int>(breakdown.robots.size()); ++r) {
+    const plan::RobotBreakdown& b = breakdown.robots[r];
+    const bool critical = r == breakdown.critical;
+    h += Row({Td(Esc(b.robot)), Td(fmt::format("{}", b.welds), "num"), Td(S2(b.moving), "num"),
+              Td(S2(b.welding), "num"), Td(S2(b.waiting), "num"), Td(S2(b.idle), "num"),
+              Td(S2(b.finish_time), "num"), Td(critical ? "critical" : "")},
+             critical ? "critical" : "");
+  }
+  h += "</table>";
+  h += fmt::format("<p>Makespan <b>{} s</b> against a cycle time of <b>{} s</b>: {} {} s.</p>",
+                   S2(breakdown.makespan), S2(breakdown.cycle_time),
+                   breakdown.slack >= 0 ? "slack" : "over by", S2(std::abs(breakdown.slack)));
+  if (!breakdown.critical_reason.empty()) {
+    h += "<p><b>Critical robot:</b> " + Esc(breakdown.critical_reason) + ".</p>";
+  }
+  h += "</section>\n";
+
+  // Gantt.
+  h += "<section id=\"timeline\"><h2>Timeline</h2>\n";
+  h += Gantt(plan, breakdown);
+  h += fmt::format(
+      "<div class=\"legend\"><span class=\"key\"><i style=\"background:{}\"></i>move</span>"
+      "<span class=\"key\"><i style=\"background:{}\"></i>weld (close, weld, open)</span>"
+      "<span class=\"key\"><i style=\"background:{}\"></i>wait (label: the zone or weld waited "
+      "for)</span><span class=\"key\"><i "
+      "style=\"background:{};height:4px;vertical-align:3px\"></i>idle "
+      "(done)</span><span class=\"key\">- - - cycle time</span><span class=\"key\">│ "
+      "makespan</span></div>\n",
+      kMoveColour, kWeldColour, kWaitColour, kIdleColour);
+  // The waits, explained.
+  bool any_wait = false;
+  for (const plan::RobotBreakdown& b : breakdown.robots) any_wait = any_wait || !b.waits.empty();
+  if (any_wait) {
+    h += "<h3>Waits</h3><table>";
+    h += Row({Th("robot"), Th("from s", "num"), Th("to s", "num"), Th("seconds", "num"),
+              Th("waiting for (the binding event first)")});
+    for (const plan::RobotBreakdown& b : breakdown.robots) {
+      for (const plan::WaitInterval& w : b.waits) {
+        std::string causes;
+        for (std::size_t c = 0; c < w.causes.size(); ++c) {
+          causes += (c ? "; " : "") + Esc(CauseText(w.causes[c])) +
+                    fmt::format(" <span class=\"detail\">ready at {} s</span>",
+                                S2(w.causes[c].ready_time));
+        }
+        if (causes.empty())
+          causes = "<span class=\"fail\">no zone or weld signal: a time offset</span>";
+        h += Row({Td(Esc(b.robot)), Td(S2(w.start_time), "num"), Td(S2(w.end_time), "num"),
+                  Td(S2(w.duration()), "num"), Td(causes)});
+      }
+    }
+    h += "</table>";
+  }
+  h += fmt::format("<p class=\"detail\">{} interlock zone(s), {} weld signal(s).</p>",
+                   plan.zones.size(), plan.weld_signals.size());
+  h += "</section>\n";
+
+  // Unplanned welds.
+  std::map<std::string, int> weld_index;
+  for (int w = 0; w < welds; ++w) weld_index[cell.welds[w].id] = w;
+  const bool have_reach =
+      reach.weld_count() == welds && reach.robot_count() == static_cast<int>(cell.robots.size());
+  h += "<section id=\"unplanned\"><h2>Welds not planned</h2>";
+  if (plan.unreachable.empty()) {
+    h += "<p>None: every weld is planned.</p>";
+  } else {
+    h += "<table class=\"fixed\">";
+    h += "<colgroup><col style=\"width:9%\"/><col style=\"width:36%\"/><col "
+         "style=\"width:15%\"/><col style=\"width:40%\"/></colgroup>";
+    h += Row({Th("weld"), Th("why"), Th("blocked by"), Th("per robot (reach)")});
+    for (const plan::UnreachableWeld& u : plan.unreachable) {
+      std::string per_robot;
+      std::map<std::string, int> objects;
+      const auto it = weld_index.find(u.weld_id);
+      if (have_reach && it != weld_index.end()) {
+        for (int r = 0; r < reach.robot_count(); ++r) {
+          const reach::WeldReach& e = reach.at(it->second, r);
+          per_robot +=
+              "<div><b>" + Esc(cell.robots[r].name) + "</b>: " + Esc(reach::ToString(e.status));
+          if (e.status == reach::ReachStatus::kReachable) {
+            per_robot += fmt::format(" ({} candidates)", e.candidates.size());
+          }
+          if (!e.detail.empty()) per_robot += " — " + Esc(e.detail);
+          per_robot += "</div>";
+          if (e.status == reach::ReachStatus::kCollision ||
+              e.status == reach::ReachStatus::kApproachBlocked) {
+            for (const auto& [object, poses] : BlockingObjects(e.detail, cell.robots[r].name)) {
+              objects[object] += poses;
+            }
+          }
+        }
+      }
+      std::vector<std::pair<std::string, int>> sorted(objects.begin(), objects.end());
+      std::stable_sort(sorted.begin(), sorted.end(),
+                       [](const auto& a, const auto& b) { return a.second > b.second; });
+      std::string blocked;
+      for (const auto& [object, poses] : sorted) {
+        blocked += (blocked.empty() ? "" : ", ") + Esc(object) +
+                   fmt::format(" <span class=\"detail\">({} poses)</span>", poses);
+      }
+      const bool reachable = have_reach && it != weld_index.end() && reach.reachable(it->second);
+      h += Row({Td(Esc(u.weld_id)),
+                Td(reachable ? "reachable, but not planned:<div class=\"mono detail\">" +
+                                   Esc(u.reason) + "</div>"
+                             : "no robot reaches it"),
+                Td(blocked.empty() ? "—" : blocked),
+                Td(per_robot.empty() ? Esc(u.reason) : per_robot)});
+    }
+    h += "</table>";
+  }
+  h += "</section>\n";
+
+  // Reach table.
+  if (have_reach) {
+    h += "<section id=\"reach\"><h2>Reach</h2>";
+    h += "<p class=\"detail\">Per weld and robot: the number of candidate configurations (IK "
+         "branch × gun spin × tilt, within limits, collision-free, with a free approach), or "
+         "why there is none.</p><table>";
+    std::vector<std::string> head{Th("weld")};
+    for (const cell::Robot& r : cell.robots) head.push_back(Th(Esc(r.name)));
+    h += Row(head);
+    for (int w = 0; w < welds; ++w) {
+      std::vector<std::string> cells{Td(Esc(cell.welds[w].id))};
+      for (int r = 0; r < reach.robot_count(); ++r) {
+        const reach::WeldReach& e = reach.at(w, r);
+        if (e.status == reach::ReachStatus::kReachable) {
+          cells.push_back(Td(fmt::format("✓ {}", e.candidates.size()), "ok"));
+        } else {
+          cells.push_back(
+              Td(Esc(reach::ToString(e.status)) +
+                     (e.detail.empty() ? "" : "<div class=\"detail\">" + Esc(e.detail) + "</div>"),
+                 "no"));
+        }
+      }
+      h += Row(cells);
+    }
+    h += "</table></section>\n";
+  }
+
+  // Verification.
+  h += "<section id=\"verification\"><h2>Verification</h2>";
+  h += fmt::format(
+      "<p>{} violation(s) in {} configurations checked (independent re-check: "
+      "dense collisions, limits, timing, interlocks, welds, precedences).</p>",
+      verification.violations.size(), verification.collision_checks);
+  if (!verification.ok()) {
+    h += "<table>" + Row({Th("kind"), Th("count", "num")});
+    for (const auto& [kind, count] : verification.CountByKind()) {
+      h += Row({Td(Esc(verify::ToString(kind))), Td(fmt::format("{}", count), "num")});
+    }
+    h += "</table><div class=\"mono\">";
+    for (const std::string& line : verify::SummaryLines(verification)) h += Esc(line) + "\n";
+    h += "</div>";
+  }
+  h += "</section>\n";
+
+  // Warnings.
+  h += "<section id=\"warnings\"><h2>Warnings from loading</h2>";
+  if (info.warnings.empty()) {
+    h += "<p>None.</p>";
+  } else {
+    h += "<div class=\"mono\">";
+    for (const Diagnostic& d : info.warnings) h += Esc(d.ToString()) + "\n";
+    h += "</div>";
+  }
+  h += "</section>\n";
+
+  // Timings and figures.
+  h += "<section id=\"timings\"><h2>Stages</h2><table>";
+  h += Row({Th("stage"), Th("wall s", "num")});
+  const double total = stats.reach_seconds + stats.allocation_seconds + stats.motion_seconds +
+                       stats.coordination_seconds + info.verify_seconds;
+  for (const auto& [stage, seconds] :
+       std::vector<std::pair<const char*, double>>{{"reach", stats.reach_seconds},
+                                                   {"allocation", stats.allocation_seconds},
+                                                   {"motion", stats.motion_seconds},
+                                                   {"coordination", stats.coordination_seconds},
+                                                   {"verification", info.verify_seconds},
+                                                   {"total", total}}) {
+    h += Row({Td(stage), Td(S2(seconds), "num")});
+  }
+  h += "</table><table>";
+  h += Row({Th("figure"), Th("s", "num")});
+  h += Row({Td("allocation lower bound"), Td(S2(stats.lower_bound), "num")});
+  h += Row({Td("allocation estimate"), Td(S2(stats.estimated_makespan), "num")});
+  h += Row({Td("baseline allocator (nearest robot)"), Td(S2(stats.baseline_makespan), "num")});
+  h += Row({Td("coordinated makespan"), Td(S2(plan.makespan), "num")});
+  if (stats.estimated_makespan > 0) {
+    h += Row({Td("coordination overhead"),
+              Td(fmt::format("{:+.1f} %", 100.0 * (plan.makespan - stats.estimated_makespan) /
+                                              stats.estimated_makespan),
+                 "num")});
+  }
+  h += "</table>";
+  h += fmt::format("<p class=\"detail\">moves: {} direct, {} planned.</p>", stats.direct_moves,
+                   stats.planned_moves);
+  if (!stats.coordination_message.empty()) {
+    h += "<p>coordination: " + Esc(stats.coordination_message) + "</p>";
+  }
+  h += "</section>\n</main>\n</body>\n</html>\n";
+  return h;
+}
+
+}  // namespace weldcell::report

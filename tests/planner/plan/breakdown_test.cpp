@@ -1,0 +1,90 @@
+#include "planner/plan/breakdown.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/planner/plan/sample_plan.hpp"
+
+namespace weldcell::plan {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(BreakdownTest, SplitsEveryRobotsTimeAndTheSplitAddsUpToTheMakespan) {
+  const CycleBreakdown b = BreakDown(testing::SamplePlan());
+  ASSERT_EQ(b.robots.size(), 2u);
+  const RobotBreakdown& r1 = b.robots[0];
+  EXPECT_DOUBLE_EQ(r1.moving, 6.0);
+  EXPECT_DOUBLE_EQ(r1.welding, 2.0);
+  EXPECT_DOUBLE_EQ(r1.waiting, 2.0);
+  EXPECT_DOUBLE_EQ(r1.idle, 0.0);
+  EXPECT_EQ(r1.welds, 2);
+  const RobotBreakdown& r2 = b.robots[1];
+  EXPECT_DOUBLE_EQ(r2.moving, 4.0);
+  EXPECT_DOUBLE_EQ(r2.welding, 1.0);
+  EXPECT_DOUBLE_EQ(r2.waiting, 0.0);
+  EXPECT_DOUBLE_EQ(r2.idle, 5.0);
+  for (const RobotBreakdown& r : b.robots) {
+    EXPECT_NEAR(r.moving + r.welding + r.waiting + r.idle, b.makespan, 1e-12) << r.robot;
+  }
+  EXPECT_DOUBLE_EQ(b.slack, -1.0);
+}
+
+TEST(BreakdownTest, AWaitBelongsToTheZoneAcquiredWhereItEndsAndTheLastReleaserIsBlamed) {
+  const CycleBreakdown b = BreakDown(testing::SamplePlan());
+  ASSERT_EQ(b.robots[0].waits.size(), 1u);
+  const WaitInterval& w = b.robots[0].waits[0];
+  EXPECT_EQ(w.segment, 2);
+  EXPECT_DOUBLE_EQ(w.duration(), 2.0);
+  ASSERT_EQ(w.causes.size(), 2u);
+  // The zone binds (released at 5 s); the weld signal was ready at 2.5 s.
+  EXPECT_EQ(
+      w.causes[0],
+      (WaitCause{.kind = WaitCauseKind::kZone, .id = "Z1", .robot = "R2", .ready_time = 5.0}));
+  EXPECT_EQ(w.causes[1],
+            (WaitCause{
+                .kind = WaitCauseKind::kWeldSignal, .id = "W3", .robot = "R2", .ready_time = 2.5}));
+  EXPECT_TRUE(b.robots[1].waits.empty());
+}
+
+TEST(BreakdownTest, TheCriticalRobotFinishesLastAndItsReasonNamesItsWaits) {
+  const CycleBreakdown b = BreakDown(testing::SamplePlan());
+  EXPECT_EQ(b.critical, 0);
+  ASSERT_EQ(b.critical_waits.size(), 1u);
+  EXPECT_EQ(b.critical_waits[0].id, "Z1");
+  EXPECT_DOUBLE_EQ(b.critical_waits[0].seconds, 2.0);
+  EXPECT_THAT(b.critical_reason, HasSubstr("R1 finishes last at 10.00 s"));
+  EXPECT_THAT(b.critical_reason, HasSubstr("busy 8.00 s"));
+  EXPECT_THAT(b.critical_reason, HasSubstr("2.00 s for zone Z1 (R2)"));
+  const std::vector<std::string> lines = BreakdownLines(b);
+  EXPECT_THAT(lines.back(), HasSubstr("critical: R1"));
+  EXPECT_THAT(lines[lines.size() - 2], HasSubstr("over by 1.00 s"));
+}
+
+TEST(BreakdownTest, AWaitWithoutZoneOrSignalIsATimeOffset) {
+  Plan p = testing::SamplePlan();
+  p.zones.clear();
+  p.weld_signals.clear();
+  // R2 now finishes last: its own work without waits sets the makespan.
+  p.robots[1].finish_time = 12;
+  p.makespan = 12;
+  const CycleBreakdown b = BreakDown(p);
+  ASSERT_EQ(b.robots[0].waits.size(), 1u);
+  EXPECT_TRUE(b.robots[0].waits[0].causes.empty());
+  EXPECT_EQ(b.critical, 1);
+  EXPECT_THAT(b.critical_reason, HasSubstr("it never waits"));
+  p.makespan = 10;
+  p.robots[1].finish_time = 5;
+  const CycleBreakdown c = BreakDown(p);
+  EXPECT_THAT(c.critical_reason, HasSubstr("2.00 s that no zone or weld signal explains"));
+}
+
+TEST(BreakdownTest, APlanWithoutRobotsHasNoCriticalRobot) {
+  const CycleBreakdown b = BreakDown(Plan{.cycle_time = 5});
+  EXPECT_EQ(b.critical, -1);
+  EXPECT_TRUE(b.critical_reason.empty());
+  EXPECT_DOUBLE_EQ(b.slack, 5.0);
+}
+
+}  // namespace
+}  // namespace weldcell::plan

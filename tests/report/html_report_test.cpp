@@ -1,0 +1,99 @@
+#include "report/html_report.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <regex>
+
+#include "tests/report/sample_station.hpp"
+#include "tests/report/xml_check.hpp"
+
+namespace weldcell::report {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const ReportInfo kInfo{.version = "9.9.9", .cell_file = "cells/sample/cell.yaml"};
+
+TEST(HtmlReportTest, IsOneSelfContainedFileThatReferencesNothingOutside) {
+  const testing::SampleStation s = testing::MakeSampleStation();
+  const std::string html = HtmlReport(s.cell, s.output, s.verification, kInfo);
+  EXPECT_EQ(testing::XmlProblem(html, {"meta"}), "");
+  EXPECT_THAT(html, Not(HasSubstr("http")));
+  EXPECT_THAT(html, Not(HasSubstr("<script")));
+  EXPECT_THAT(html, Not(HasSubstr("<link")));
+  EXPECT_THAT(html, Not(HasSubstr("url(")));
+  EXPECT_THAT(html, Not(HasSubstr("@import")));
+  // src= only for data: URIs (today: none at all).
+  const std::regex src("src\\s*=\\s*\"?([^\" >]*)");
+  for (std::sregex_iterator it(html.begin(), html.end(), src), end; it != end; ++it) {
+    EXPECT_EQ((*it)[1].str().rfind("data:", 0), 0u) << (*it)[0];
+  }
+  EXPECT_EQ(html.find("<svg"), html.rfind("<svg"));  // one chart, inline
+  EXPECT_THAT(html, HasSubstr("9.9.9"));
+  // The same inputs give the same bytes.
+  EXPECT_EQ(html, HtmlReport(s.cell, s.output, s.verification, kInfo));
+}
+
+TEST(HtmlReportTest, GanttHasOneBarPerSegmentOfEachKindPerRobotAndTheZoneOnTheWait) {
+  const testing::SampleStation s = testing::MakeSampleStation();
+  const std::string html = HtmlReport(s.cell, s.output, s.verification, kInfo);
+  std::map<std::pair<std::string, std::string>, int> bars;
+  const std::regex bar("<rect class=\"bar (move|weld|wait)\" data-robot=\"([^\"]*)\"");
+  for (std::sregex_iterator it(html.begin(), html.end(), bar), end; it != end; ++it) {
+    ++bars[{(*it)[2].str(), (*it)[1].str()}];
+  }
+  const std::map<std::pair<std::string, std::string>, int> expected{{{"R1", "move"}, 3},
+                                                                    {{"R1", "weld"}, 2},
+                                                                    {{"R1", "wait"}, 1},
+                                                                    {{"R2", "move"}, 2},
+                                                                    {{"R2", "weld"}, 1}};
+  EXPECT_EQ(bars, expected);
+  EXPECT_TRUE(std::regex_search(html, std::regex("<text class=\"zone\"[^>]*>Z1</text>"))) << html;
+  EXPECT_THAT(html, HasSubstr("class=\"cycle-time\""));
+  EXPECT_THAT(html, HasSubstr("cycle time 9.00 s"));
+  EXPECT_THAT(html, HasSubstr(">10</text>"));  // an axis tick
+  EXPECT_THAT(html, HasSubstr(kMoveColour));
+  EXPECT_THAT(html, HasSubstr(kWeldColour));
+  EXPECT_THAT(html, HasSubstr(kWaitColour));
+}
+
+TEST(HtmlReportTest, VerdictReachTableAndWhatBlocksTheUnplannedWeld) {
+  const testing::SampleStation s = testing::MakeSampleStation();
+  const std::string html = HtmlReport(s.cell, s.output, s.verification, kInfo);
+  EXPECT_THAT(html, HasSubstr(std::string("background:") + kIncompleteColour));
+  EXPECT_THAT(html, HasSubstr(">INCOMPLETE<"));
+  EXPECT_THAT(html, HasSubstr("3 of 4 welds planned"));
+  EXPECT_THAT(html, HasSubstr("✓ 2"));
+  EXPECT_THAT(html, HasSubstr("joint limits"));
+  EXPECT_THAT(html, HasSubstr("R1/link_3 – pillar (5 poses)"));
+  EXPECT_THAT(html, HasSubstr("R2/gun – clamp_1 (2 poses)"));
+  // The objects that block W4, its own links left out, most poses first.
+  EXPECT_THAT(html, HasSubstr("<td>pillar <span class=\"detail\">(5 poses)</span>, clamp_1 "
+                              "<span class=\"detail\">(2 poses)</span></td>"));
+  EXPECT_THAT(html, HasSubstr("zone Z1 (R2)"));
+  EXPECT_THAT(html, HasSubstr("R1 finishes last at 10.00 s"));
+  EXPECT_THAT(html, HasSubstr("the station needs 10 s"));  // verification lines
+}
+
+TEST(HtmlReportTest, EscapesNamesAndWarningsFromUserFiles) {
+  const std::string name = "R<&>\"1'";
+  testing::SampleStation s = testing::MakeSampleStation(name);
+  s.cell.name = "<b>cell</b>";
+  ReportInfo info = kInfo;
+  info.warnings.push_back({.where = {.file = "a<b>.yaml", .line = 3},
+                           .key_path = "robots[0]",
+                           .message = "mesh <missing> & gone"});
+  const std::string html = HtmlReport(s.cell, s.output, s.verification, info);
+  EXPECT_EQ(testing::XmlProblem(html, {"meta"}), "");
+  EXPECT_THAT(html, Not(HasSubstr(name)));
+  EXPECT_THAT(html, Not(HasSubstr("<b>cell")));
+  EXPECT_THAT(html, HasSubstr("R&lt;&amp;&gt;&quot;1&#39;"));
+  EXPECT_THAT(html, HasSubstr("data-robot=\"R&lt;&amp;&gt;&quot;1&#39;\""));
+  EXPECT_THAT(html, HasSubstr("mesh &lt;missing&gt; &amp; gone"));
+}
+
+}  // namespace
+}  // namespace weldcell::report

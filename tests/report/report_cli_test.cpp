@@ -1,0 +1,142 @@
+// `weldcell plan` writes report.html and junit.xml next to plan.json: the real binary on small
+// fixture cells.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+
+#include "planner/plan/breakdown.hpp"
+#include "planner/plan/plan.hpp"
+
+namespace weldcell {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+namespace fs = std::filesystem;
+
+struct CommandRun {
+  int exit_code = -1;
+  std::string out;
+};
+
+CommandRun Weldcell(const std::string& args, const std::string& redirect = "2>&1") {
+  CommandRun run;
+  const std::string command =
+      "env ROS_PACKAGE_PATH= " + std::string(WELDCELL_BINARY) + " " + args + " " + redirect;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return run;
+  char buffer[4096];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
+  const int status = ::pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+std::string ReadText(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+fs::path TempDir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("weldcell_report_" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+const std::string kTooShort = "tests/report/cells/too_short/cell.yaml";
+
+TEST(ReportCliTest, TooShortACycleTimeExitsOneWithAFailingJunitCase) {
+  const fs::path dir = TempDir("too_short");
+  const CommandRun r = Weldcell("plan " + kTooShort + " -o " + dir.string());
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("(too long)"));
+  EXPECT_THAT(r.out, HasSubstr("requirement cycle time met: FAIL: makespan"));
+  EXPECT_THAT(r.out, HasSubstr("critical: "));
+  const std::string junit = ReadText(dir / "junit.xml");
+  EXPECT_THAT(junit, HasSubstr("<testsuite name=\"weldcell.too_short\" tests=\"5\""));
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(
+      junit, m,
+      std::regex("name=\"cycle time met\" time=\"0\">\\s*<failure message=\"makespan "
+                 "([0-9.]+) s exceeds the cycle time 2.00 s by ([0-9.]+) s")))
+      << junit;
+  const plan::Plan p = plan::PlanFromJson(ReadText(dir / "plan.json"), "plan.json");
+  EXPECT_NEAR(std::stod(m[1]), p.makespan, 0.005);
+  EXPECT_NEAR(std::stod(m[2]), p.makespan - 2.0, 0.005);
+  // The other requirements hold: each cause fails one case.
+  for (const char* name :
+       {"every weld reachable", "every reachable weld planned", "verification clean"}) {
+    EXPECT_TRUE(std::regex_search(
+        junit, std::regex(std::string("name=\"") + name + "\" time=\"0\">\\s*<system-out>")))
+        << name << "\n"
+        << junit;
+  }
+  const std::string html = ReadText(dir / "report.html");
+  EXPECT_THAT(html, HasSubstr(">TOO LONG<"));
+  EXPECT_THAT(html, Not(HasSubstr("http")));
+
+  // The breakdown of the written plan adds up, robot by robot.
+  const plan::CycleBreakdown b = plan::BreakDown(p);
+  ASSERT_EQ(b.robots.size(), 2u);
+  for (const plan::RobotBreakdown& robot : b.robots) {
+    EXPECT_NEAR(robot.moving + robot.welding + robot.waiting + robot.idle, p.makespan, 1e-9)
+        << robot.robot;
+    EXPECT_GT(robot.moving, 0.0);
+    EXPECT_GT(robot.welding, 0.0);
+    EXPECT_GE(robot.idle, 0.0);
+  }
+  EXPECT_NEAR(b.robots[b.critical].idle, 0.0, 1e-9);
+}
+
+TEST(ReportCliTest, JsonCarriesTheBreakdownAndTheOutputPathsAndJunitIsDeterministic) {
+  const fs::path a = TempDir("json_a"), b = TempDir("json_b");
+  const CommandRun r =
+      Weldcell("plan --json " + kTooShort + " -j 1 -o " + a.string(), "2>/dev/null");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["report"], (a / "report.html").string());
+  EXPECT_EQ(j["junit"], (a / "junit.xml").string());
+  EXPECT_EQ(j["verdict"], "too long");
+  const nlohmann::json& br = j["breakdown"];
+  ASSERT_EQ(br["robots"].size(), 2u);
+  for (const nlohmann::json& robot : br["robots"]) {
+    EXPECT_NEAR(robot["moving"].get<double>() + robot["welding"].get<double>() +
+                    robot["waiting"].get<double>() + robot["idle"].get<double>(),
+                j["makespan"].get<double>(), 1e-9);
+  }
+  EXPECT_FALSE(br["critical_reason"].get<std::string>().empty());
+  ASSERT_EQ(j["requirements"].size(), 5u);
+  EXPECT_EQ(j["requirements"][2]["name"], "cycle time met");
+  EXPECT_EQ(j["requirements"][2]["passed"], false);
+
+  ASSERT_EQ(Weldcell("plan -q " + kTooShort + " -j 2 -o " + b.string()).exit_code, 1);
+  EXPECT_EQ(ReadText(a / "junit.xml"), ReadText(b / "junit.xml"));
+  EXPECT_EQ(ReadText(a / "plan.json"), ReadText(b / "plan.json"));
+}
+
+TEST(ReportCliTest, AReportPathThatCannotBeWrittenIsBadUsageBeforeAnyWork) {
+  const fs::path dir = TempDir("paths");
+  fs::create_directories(dir / "report.html");
+  const CommandRun r = Weldcell("plan " + kTooShort + " -o " + dir.string());
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_THAT(r.out, HasSubstr((dir / "report.html").string() +
+                               ": error: --out: is a folder, where weldcell must write a file"));
+  EXPECT_THAT(r.out, Not(HasSubstr("reach:")));
+  EXPECT_FALSE(fs::exists(dir / "plan.json"));
+  EXPECT_FALSE(fs::exists(dir / "junit.xml"));
+}
+
+}  // namespace
+}  // namespace weldcell
