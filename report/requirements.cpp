@@ -27,7 +27,8 @@ RequirementResult TimingRobust(const plan::Plan& plan, const verify::VerifyRepor
   std::vector<std::string> problems;
   for (const verify::ViolationKind kind :
        {verify::ViolationKind::kRobotCollision, verify::ViolationKind::kTiming,
-        verify::ViolationKind::kPrecedence}) {
+        verify::ViolationKind::kPrecedence, verify::ViolationKind::kDeadlock,
+        verify::ViolationKind::kRobustness}) {
     if (const auto it = counts.find(kind); it != counts.end()) {
       problems.push_back(fmt::format("{} {} violation(s)", it->second, verify::ToString(kind)));
     }
@@ -50,12 +51,21 @@ RequirementResult TimingRobust(const plan::Plan& plan, const verify::VerifyRepor
         "offsets, safe only on the planned clock)",
         unexplained, unexplained_seconds));
   }
+  const verify::RobustnessFigures& runs = verification.robustness;
+  if (runs.runs == 0) {
+    problems.push_back("the random-timing re-simulation did not run");
+  } else if (runs.runs_with_contact + runs.runs_deadlocked + runs.runs_out_of_order > 0) {
+    problems.push_back(fmt::format(
+        "of {} runs with every duration varied: {} with robot-robot contact, {} deadlocked, {} "
+        "out of `after:` order",
+        runs.runs, runs.runs_with_contact, runs.runs_deadlocked, runs.runs_out_of_order));
+  }
   r.passed = problems.empty();
   if (r.passed) {
     r.message = fmt::format(
-        "no robot-robot collision, timing or precedence violation; every wait is an event ({} "
-        "zone(s), {} weld signal(s))",
-        plan.zones.size(), plan.weld_signals.size());
+        "{} runs with every duration varied at random: no contact, no deadlock, every `after:` "
+        "kept; every wait is an event ({} zone(s), {} weld signal(s))",
+        runs.runs, plan.zones.size(), plan.weld_signals.size());
   } else {
     for (std::size_t i = 0; i < problems.size(); ++i) r.message += (i ? "; " : "") + problems[i];
   }

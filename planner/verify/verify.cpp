@@ -544,12 +544,12 @@ void CheckZones(const plan::Plan& plan, const std::vector<int>& robot_of_plan, C
       }
       if (std::abs(*acquire - u.acquire_time) > 1e-6 ||
           std::abs(*release - u.release_time) > 1e-6) {
-        out->Add(ViolationKind::kTiming, *acquire,
-                 fmt::format("{}: {} acquires at {} s and releases at {} s, but segment {} "
-                             "starts at {} s and segment {} ends at {} s",
-                             name, u.robot, Sec(u.acquire_time), Sec(u.release_time),
-                             u.acquire_segment, Sec(*acquire), u.release_segment - 1,
-                             Sec(*release)));
+        out->Add(
+            ViolationKind::kTiming, *acquire,
+            fmt::format("{}: {} acquires at {} s and releases at {} s, but segment {} "
+                        "starts at {} s and segment {} ends at {} s",
+                        name, u.robot, Sec(u.acquire_time), Sec(u.release_time), u.acquire_segment,
+                        Sec(*acquire), u.release_segment - 1, Sec(*release)));
       }
     }
   }

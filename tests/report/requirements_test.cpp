@@ -50,7 +50,7 @@ TEST(RequirementsTest, AReachableWeldWithoutMotionFailsPlannedAndACollisionFails
   EXPECT_THAT(r[3].details, HasSubstr("R1/gun – pillar"));
 }
 
-TEST(RequirementsTest, TimingRobustFailsOnRobotContactOrWaitsThatAreTimeOffsets) {
+TEST(RequirementsTest, TimingRobustFailsOnContactTimeOffsetsOrContactUnderRandomTiming) {
   testing::SampleStation s = testing::MakeSampleStation();
   s.verification.violations.push_back(
       {.kind = verify::ViolationKind::kRobotCollision, .robot = "R1", .message = "R1 – R2"});
@@ -65,6 +65,16 @@ TEST(RequirementsTest, TimingRobustFailsOnRobotContactOrWaitsThatAreTimeOffsets)
   EXPECT_FALSE(r.passed);
   EXPECT_THAT(r.message, HasSubstr("1 wait(s) of 2.00 s in all that no interlock zone"));
   EXPECT_THAT(r.details, HasSubstr("R1 waits 2.00 s from 3.00 s"));
+
+  // Contact in some of the random-timing runs, or no runs at all.
+  s = testing::MakeSampleStation();
+  s.verification.robustness.runs_with_contact = 7;
+  r = TimingRobust(s.output.plan, s.verification);
+  EXPECT_FALSE(r.passed);
+  EXPECT_THAT(r.message, HasSubstr("of 100 runs with every duration varied: 7 with robot-robot"));
+  s.verification.robustness = {};
+  EXPECT_THAT(TimingRobust(s.output.plan, s.verification).message,
+              HasSubstr("re-simulation did not run"));
 }
 
 }  // namespace

@@ -55,6 +55,7 @@ inline SampleStation MakeSampleStation(const std::string& r1 = "R1") {
                          .planned_moves = 1};
   // What the verifier says of such a plan: over the cycle time, W4 not welded.
   s.verification.collision_checks = 1234;
+  s.verification.robustness = {.runs = 100, .checks = 5678};
   s.verification.violations = {
       {.kind = verify::ViolationKind::kWeld,
        .message = "W4 is not welded (plan: " + s.output.plan.unreachable[0].reason + ")"},
