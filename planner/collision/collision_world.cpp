@@ -283,8 +283,11 @@ internal::RobotScratch& PlaceAt(const RobotData& robot, CtxImpl& ctx, int index,
                                 const Eigen::Ref<const Eigen::VectorXd>& q) {
   WELDCELL_CHECK(q.size() == robot.chain->dof());
   internal::RobotScratch& scratch = ctx.robots[static_cast<std::size_t>(index)];
+  if (scratch.placed && scratch.placed_q == q) return scratch;
   robot.chain->LinkPoses(q, &scratch.X_BL);
   internal::BodyPosesFromBase(robot, scratch);
+  scratch.placed_q = q;
+  scratch.placed = true;
   return scratch;
 }
 
@@ -292,6 +295,7 @@ internal::RobotScratch& PlaceAtPoses(const RobotData& robot, CtxImpl& ctx, int i
                                      std::span<const Eigen::Isometry3d> X_WL) {
   internal::RobotScratch& scratch = ctx.robots[static_cast<std::size_t>(index)];
   WELDCELL_CHECK(static_cast<int>(X_WL.size()) == robot.gun);
+  scratch.placed = false;
   std::copy(X_WL.begin(), X_WL.end(), scratch.X_WBody.begin());
   scratch.X_WBody.back() = X_WL.back();
   return scratch;
@@ -539,6 +543,7 @@ CollisionContext::CollisionContext(const CollisionWorld& world) : impl_(std::mak
     internal::RobotScratch scratch;
     scratch.X_BL.resize(static_cast<std::size_t>(robot.gun));
     scratch.X_WBody.resize(robot.bodies.size());
+    scratch.placed_q.resize(robot.chain->dof());
     impl_->robots.push_back(std::move(scratch));
     std::size_t parts = 0;
     for (const Body& body : robot.bodies) parts += body.parts.size();

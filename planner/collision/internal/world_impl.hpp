@@ -106,6 +106,10 @@ struct SegmentScratch {
 struct RobotScratch {
   std::vector<Eigen::Isometry3d> X_BL;     ///< link poses in the base frame
   std::vector<Eigen::Isometry3d> X_WBody;  ///< body frame poses in the world (links..., gun)
+  /// The configuration X_WBody was computed for, while `placed` (queries at the same q, as a
+  /// pair check sweeping one robot against another standing still, skip the kinematics).
+  Eigen::VectorXd placed_q;
+  bool placed = false;
 };
 
 }  // namespace internal

@@ -8,7 +8,7 @@
 namespace weldcell::coordination::internal {
 namespace {
 
-constexpr int kLeafSamples = 2;
+constexpr int kLeafSamples = 1;  // a leaf is one sample: its check is exact (radius 0)
 
 // Largest time step after which no point of the robot has moved more than `travel`, given its
 // joint velocity now and its acceleration limits (|q̇_i(t+τ)| ≤ |q̇_i(t)| + a_i τ).
@@ -38,17 +38,24 @@ Eigen::AlignedBox3d UnionOf(const std::vector<Eigen::AlignedBox3d>& boxes) {
 }
 
 // Builds the node for samples [begin, end) and its subtree; returns its index.
-int BuildNode(const std::vector<std::vector<Eigen::AlignedBox3d>>& boxes, int begin, int end,
-              std::vector<SweepNode>* nodes) {
+int BuildNode(const std::vector<std::vector<Eigen::AlignedBox3d>>& boxes,
+              const collision::DisplacementBound& bound, const std::vector<Eigen::VectorXd>& q,
+              int begin, int end, std::vector<SweepNode>* nodes) {
   const int index = static_cast<int>(nodes->size());
-  nodes->push_back({.begin = begin, .end = end});
+  const int middle = begin + (end - begin - 1) / 2;
+  double radius = 0.0;
+  for (int s = begin; s < end; ++s) {
+    radius = std::max(radius, bound.MaxTravel(q[static_cast<std::size_t>(middle)],
+                                              q[static_cast<std::size_t>(s)]));
+  }
+  nodes->push_back({.begin = begin, .end = end, .middle = middle, .radius = radius});
   std::vector<Eigen::AlignedBox3d> bodies;
   if (end - begin <= kLeafSamples) {
     for (int s = begin; s < end; ++s) Grow(bodies, boxes[static_cast<std::size_t>(s)]);
   } else {
     const int mid = begin + (end - begin) / 2;
-    const int left = BuildNode(boxes, begin, mid, nodes);
-    const int right = BuildNode(boxes, mid, end, nodes);
+    const int left = BuildNode(boxes, bound, q, begin, mid, nodes);
+    const int right = BuildNode(boxes, bound, q, mid, end, nodes);
     bodies = (*nodes)[static_cast<std::size_t>(left)].bodies;
     Grow(bodies, (*nodes)[static_cast<std::size_t>(right)].bodies);
     (*nodes)[static_cast<std::size_t>(index)].left = left;
@@ -67,7 +74,10 @@ Sweep BuildSweep(const collision::CollisionWorld& world, collision::CollisionCon
   for (std::size_t s = 0; s < sweep.q.size(); ++s) {
     world.BodyBoxes(ctx, robot, sweep.q[s], margin, &boxes[s]);
   }
-  if (!sweep.q.empty()) BuildNode(boxes, 0, static_cast<int>(sweep.q.size()), &sweep.nodes);
+  if (!sweep.q.empty()) {
+    BuildNode(boxes, world.displacement_bound(robot), sweep.q, 0, static_cast<int>(sweep.q.size()),
+              &sweep.nodes);
+  }
   return sweep;
 }
 
@@ -90,28 +100,23 @@ struct PairSearch {
   double margin;
   long long* checks;
 
-  bool Leaves(const SweepNode& na, const SweepNode& nb) const {
-    for (int i = na.begin; i < na.end; ++i) {
-      for (int j = nb.begin; j < nb.end; ++j) {
-        ++*checks;
-        if (world
-                .CheckRobotPair(ctx, a.robot, a.q[static_cast<std::size_t>(i)], b.robot,
-                                b.q[static_cast<std::size_t>(j)], collision::ContactReport::kFirst,
-                                margin)
-                .in_collision()) {
-          return true;
-        }
-      }
-    }
-    return false;
+  // The middle configurations in contact with a margin grown by both ranges' radii: false
+  // means no sample of either range touches any of the other.
+  bool Middles(const SweepNode& na, const SweepNode& nb) const {
+    ++*checks;
+    return world
+        .CheckRobotPair(ctx, a.robot, a.q[static_cast<std::size_t>(na.middle)], b.robot,
+                        b.q[static_cast<std::size_t>(nb.middle)], collision::ContactReport::kFirst,
+                        margin + 0.5 * (na.radius + nb.radius))
+        .in_collision();
   }
 
   bool Touch(int ia, int ib) const {
     const SweepNode& na = a.nodes[static_cast<std::size_t>(ia)];
     const SweepNode& nb = b.nodes[static_cast<std::size_t>(ib)];
-    if (!NodesOverlap(na, nb)) return false;
+    if (!NodesOverlap(na, nb) || !Middles(na, nb)) return false;
     const bool leaf_a = na.left < 0, leaf_b = nb.left < 0;
-    if (leaf_a && leaf_b) return Leaves(na, nb);
+    if (leaf_a && leaf_b) return true;  // single samples: the check was exact
     // Split the node with more samples (the other when it is a leaf).
     if (leaf_b || (!leaf_a && na.end - na.begin >= nb.end - nb.begin)) {
       return Touch(na.left, ib) || Touch(na.right, ib);

@@ -1,9 +1,12 @@
 #pragma once
 // Swept volumes of a robot's pieces of motion, for timing-independent conflict tests: the
 // piece's configurations sampled densely, with a binary tree over sample ranges whose nodes hold
-// per-body bounding boxes (CollisionWorld::BodyBoxes) of every sample in their range. Two sweeps
-// are compared by descending both trees where boxes overlap and checking exactly only at
-// overlapping leaves.
+// per-body bounding boxes (CollisionWorld::BodyBoxes) of every sample in their range and the
+// range's middle sample with the farthest any robot point gets from it. Two sweeps are compared
+// by descending both trees: a node pair is dismissed when its boxes are apart, or when the two
+// middle configurations are clear with a margin that covers both ranges' radii (the robots'
+// collision geometry is grown by it, so the whole ranges are clear); single samples are checked
+// exactly.
 
 #include <Eigen/Core>
 #include <Eigen/Geometry>
@@ -19,8 +22,12 @@ class CollisionContext;
 namespace weldcell::coordination::internal {
 
 struct SweepNode {
-  int begin = 0, end = 0;                   ///< Sample range [begin, end).
-  int left = -1, right = -1;                ///< Children (-1 for a leaf).
+  int begin = 0, end = 0;     ///< Sample range [begin, end).
+  int left = -1, right = -1;  ///< Children (-1 for a leaf).
+  int middle = 0;             ///< A sample of the range (its middle).
+  /// m: no point of the robot is farther than this from where it is at `middle`, at any sample
+  /// of the range (DisplacementBound::MaxTravel).
+  double radius = 0.0;
   Eigen::AlignedBox3d all;                  ///< Union of `bodies`.
   std::vector<Eigen::AlignedBox3d> bodies;  ///< Per body: union over the range's samples.
 };
