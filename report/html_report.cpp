@@ -525,6 +525,10 @@ std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& outpu
   h += Row({Th("figure"), Th("s", "num")});
   h += Row({Td("allocation lower bound"), Td(S2(stats.lower_bound), "num")});
   h += Row({Td("allocation estimate"), Td(S2(stats.estimated_makespan), "num")});
+  h += Row(
+      {Td("makespan before conflict-aware re-allocation"), Td(S2(stats.first_makespan), "num")});
+  h += Row({Td("re-allocations kept / tried"),
+            Td(fmt::format("{} / {}", stats.rebalance_kept, stats.rebalance_rounds), "num")});
   h += Row({Td("baseline allocator (nearest robot)"), Td(S2(stats.baseline_makespan), "num")});
   h += Row({Td("coordinated makespan"), Td(S2(plan.makespan), "num")});
   if (stats.estimated_makespan > 0) {

@@ -151,11 +151,18 @@ std::vector<ZoneSpan> GroupZones(const PairConflicts& pair, int pieces_a, int pi
   for (std::size_t k = 0; k < c.size(); ++k) index.emplace(c[k], static_cast<int>(k));
   std::vector<int> parent(c.size());
   std::iota(parent.begin(), parent.end(), 0);
+  // Standing at the start or the end is a zone of its own: merged with neighbouring pieces it
+  // would make the robot go first (start) or last (end) over all of them.
+  auto standing = [&](const PieceConflict& x) {
+    return x.i == 0 || x.i == pieces_a + 1 || x.j == 0 || x.j == pieces_b + 1;
+  };
   for (std::size_t k = 0; k < c.size(); ++k) {
+    if (standing(c[k])) continue;
     for (int di = -kMergeGap; di <= kMergeGap; ++di) {
       for (int dj = -kMergeGap; dj <= kMergeGap; ++dj) {
         auto it = index.find({c[k].i + di, c[k].j + dj});
-        if (it != index.end()) parent[Find(parent, static_cast<int>(k))] = Find(parent, it->second);
+        if (it != index.end() && !standing(it->first))
+          parent[Find(parent, static_cast<int>(k))] = Find(parent, it->second);
       }
     }
   }
@@ -464,13 +471,33 @@ std::vector<Zone> ZonesOf(const std::vector<ZoneSpan>& spans, const std::vector<
   return out;
 }
 
-// A message naming the robots whose events wait for each other in a circle.
-std::string CycleMessage(const EventGraph& graph, const std::vector<EventEdge>& edges) {
-  std::vector<double> times;
-  int node = -1;
-  graph.Times(edges, &times, &node);
-  return "interlock zones and `after:` precedences wait for each other in a circle (first stuck: " +
-         RobotName(graph.RobotOf(node)) + "): no deadlock-free order found";
+// Why no order works: the zones and signals on one cycle of the event graph of `order`.
+std::string CycleMessage(const EventGraph& graph, const OrderSearch& search,
+                         const std::vector<Signal>& signals, const std::vector<char>& order) {
+  const std::vector<EventEdge> edges = search.Edges(order);
+  std::string why;
+  for (int e : graph.FindCycle(edges)) {
+    if (!why.empty()) why += ", then ";
+    if (e < static_cast<int>(signals.size())) {
+      const Signal& s = signals[static_cast<std::size_t>(e)];
+      why += RobotName(s.robot) + " waits before its piece " + std::to_string(s.piece) +
+             " for weld " + s.weld;
+      continue;
+    }
+    const std::size_t z = static_cast<std::size_t>(e) - signals.size();
+    const ZoneSpan& span = search.zones[z];
+    const bool a_first = order[z];
+    const int first = a_first ? span.a : span.b, second = a_first ? span.b : span.a;
+    auto pieces = [&](int robot) {
+      return robot == span.a ? std::to_string(span.a0) + "–" + std::to_string(span.a1)
+                             : std::to_string(span.b0) + "–" + std::to_string(span.b1);
+    };
+    why += RobotName(second) + " (pieces " + pieces(second) + ") waits for " + RobotName(first) +
+           " (pieces " + pieces(first) + ")" +
+           (span.forced_first >= 0 ? " (forced: a home in the way)" : "");
+  }
+  return "interlock zones and `after:` precedences wait for each other in a circle: " + why +
+         "; no deadlock-free order found";
 }
 
 }  // namespace
@@ -546,7 +573,7 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
     options.progress.Report(kCoordinateStage, ++units_done, units_total);
   }
   if (!best || !std::isfinite(best_makespan)) {
-    return fail(CycleMessage(graph, search.Edges(StartingOrders(graph, spans).front())));
+    return fail(CycleMessage(graph, search, signals, StartingOrders(graph, spans).front()));
   }
   std::vector<double> times;
   graph.Times(search.Edges(*best), &times);

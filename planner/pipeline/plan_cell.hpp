@@ -23,8 +23,14 @@ struct PlanStatistics {
   double reach_seconds = 0, allocation_seconds = 0, motion_seconds = 0, coordination_seconds = 0;
   std::string coordination_message;  ///< Empty when the robots were made conflict-free.
   double lower_bound = 0;            ///< s: allocation lower bound on the makespan.
-  double estimated_makespan = 0;     ///< s: the allocator's makespan (analytic travel times).
-  double baseline_makespan = 0;      ///< s: nearest-robot / nearest-neighbour baseline.
+  /// s: the allocator's makespan (analytic travel times) of the first, unconstrained
+  /// allocation: the coordination overhead is measured against it.
+  double estimated_makespan = 0;
+  double baseline_makespan = 0;  ///< s: nearest-robot / nearest-neighbour baseline.
+  /// s: the coordinated makespan of the first allocation, before conflict-aware re-allocation.
+  double first_makespan = 0;
+  int rebalance_rounds = 0;  ///< Re-allocations tried (PlanOptions::rebalance_rounds).
+  int rebalance_kept = 0;    ///< Of those, kept because the coordinated plan got better.
   int direct_moves = 0, planned_moves = 0;
 };
 

@@ -96,7 +96,8 @@ plan::Segment SampleSegment(const motion::TrajectorySegment& s, double period) {
 
 AllocationProblem BuildAllocationProblem(const cell::Cell& cell,
                                          const collision::CollisionWorld& world,
-                                         const reach::ReachMap& reach, const PlanOptions& options) {
+                                         const reach::ReachMap& reach, const PlanOptions& options,
+                                         const Withheld& withheld) {
   const int robots = static_cast<int>(cell.robots.size());
   const int welds = static_cast<int>(cell.welds.size());
   AllocationProblem out;
@@ -118,9 +119,14 @@ AllocationProblem BuildAllocationProblem(const cell::Cell& cell,
     }
     allocation::Task task{.name = cell.welds[w].id, .capabilities = {}};
     AllocationTask entry{.weld = w, .options = std::vector<std::vector<int>>(robots)};
+    int offered = 0;  // robots that reach the weld and are not withheld
+    for (int r = 0; r < robots; ++r) {
+      offered += reach.at(w, r).status == reach::ReachStatus::kReachable && !withheld.count({w, r});
+    }
     for (int r = 0; r < robots; ++r) {
       const reach::WeldReach& e = reach.at(w, r);
       if (e.status != reach::ReachStatus::kReachable) continue;
+      if (offered > 0 && withheld.count({w, r})) continue;
       entry.options[r] = DiverseCandidates(e.candidates, options.max_options_per_robot);
       allocation::Capability cap{.robot = {r}, .options = {}};
       const cell::Tool& tool = cell.robots[r].tool;
@@ -195,7 +201,8 @@ Allocation Allocate(const cell::Cell& cell, const reach::ReachMap& reach,
 std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
                                                 const collision::CollisionWorld& world,
                                                 const Allocation& allocation,
-                                                const PlanOptions& options) {
+                                                const PlanOptions& options,
+                                                const PlannedRoutes* previous) {
   const int robots = static_cast<int>(cell.robots.size());
   const std::string hash = plan::CellHash(cell);
   std::vector<motion::SequenceResult> out(robots);
@@ -205,6 +212,12 @@ std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
       robots, options.threads,
       [&](int r, int) {
         const cell::Robot& robot = cell.robots[r];
+        if (previous && previous->routes[r] == allocation.routes[r]) {
+          out[r] = previous->motions[r];
+          const std::lock_guard<std::mutex> lock(progress_mutex);
+          options.progress.Report(kMotionStage, ++robots_done, robots);
+          return;
+        }
         motion::SequenceRequest request{
             .home = robot.home,
             .stops = {},

@@ -21,7 +21,9 @@
 // cell.robots and cell.welds throughout.
 
 #include <cstdint>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "allocation/problem.hpp"
@@ -47,6 +49,10 @@ struct PlanOptions {
   std::int64_t allocation_iterations = 0;
   double blend_tolerance = 0.1;  ///< rad of joint-space deviation allowed at travel corners.
   double sample_period = 0.01;   ///< s between trajectory samples in the plan.
+  /// Conflict-aware re-allocation after coordination (PlanCell): at most this many rounds, each
+  /// withholding from the robot that waits longest for a zone the zone's welds the other robot
+  /// there also reaches, and keeping the result only when the coordinated makespan drops.
+  int rebalance_rounds = 4;
   /// Reports every stage (kReachStage, kAllocateStage, kMotionStage, kCoordinateStage), from
   /// worker threads, serialised; its cancellation stops the pipeline between and within stages.
   Progress progress;
@@ -72,10 +78,16 @@ struct AllocationProblem {
   std::vector<plan::UnreachableWeld> unreachable;
 };
 
-/// Turns the reach map into an allocation problem (no solving). Fast; not cancellable.
+/// (weld, robot) assignments not to offer the allocator (indices into cell.welds and
+/// cell.robots), e.g. where coordination made a robot wait for another working there.
+using Withheld = std::set<std::pair<int, int>>;
+
+/// Turns the reach map into an allocation problem (no solving). A withheld assignment is left
+/// out unless it is the weld's last robot. Fast; not cancellable.
 AllocationProblem BuildAllocationProblem(const cell::Cell& cell,
                                          const collision::CollisionWorld& world,
-                                         const reach::ReachMap& reach, const PlanOptions& options);
+                                         const reach::ReachMap& reach, const PlanOptions& options,
+                                         const Withheld& withheld = {});
 
 /// A weld given to a robot, with the configuration it welds in.
 struct AssignedWeld {
@@ -98,13 +110,21 @@ struct Allocation {
 Allocation Allocate(const cell::Cell& cell, const reach::ReachMap& reach,
                     const AllocationProblem& problem, const PlanOptions& options);
 
+/// Motions planned before for some routes.
+struct PlannedRoutes {
+  std::vector<std::vector<AssignedWeld>> routes;  ///< [robot]
+  std::vector<motion::SequenceResult> motions;    ///< [robot]
+};
+
 /// The collision-free timed motion of every robot through its route, robots in parallel;
-/// index = robot. Seeds derive from cell.settings.seed and the robot index. Reports
-/// kMotionStage (robots done, robots).
+/// index = robot. Seeds derive from cell.settings.seed and the robot index, so a robot's motion
+/// depends only on its route: a robot whose route equals the one in `previous` takes that
+/// motion unplanned. Reports kMotionStage (robots done, robots).
 std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
                                                 const collision::CollisionWorld& world,
                                                 const Allocation& allocation,
-                                                const PlanOptions& options);
+                                                const PlanOptions& options,
+                                                const PlannedRoutes* previous = nullptr);
 
 /// All robots on one clock, with interlock waits wherever their motions would touch.
 coordination::CoordinationResult CoordinateMotions(

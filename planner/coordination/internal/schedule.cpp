@@ -68,6 +68,55 @@ bool EventGraph::Times(const std::vector<EventEdge>& extra, std::vector<double>*
   return false;
 }
 
+std::vector<int> EventGraph::FindCycle(const std::vector<EventEdge>& extra) const {
+  const int n = node_count();
+  std::vector<std::vector<int>> out(static_cast<std::size_t>(n));  // extra edges per source
+  for (std::size_t i = 0; i < extra.size(); ++i) out[extra[i].from].push_back(static_cast<int>(i));
+  // Successors of v: the next piece start of the same robot (edge -1), then its extra edges.
+  auto successor = [&](int v, int k, int* edge) {
+    const int r = RobotOf(v);
+    const bool has_next = v - offset_[r] < pieces(r);
+    if (has_next && k == 0) {
+      *edge = -1;
+      return v + 1;
+    }
+    const int i = k - (has_next ? 1 : 0);
+    if (i >= static_cast<int>(out[v].size())) return -1;
+    *edge = out[v][i];
+    return extra[out[v][i]].to;
+  };
+  std::vector<char> color(static_cast<std::size_t>(n), 0);  // 0 new, 1 on the path, 2 done
+  struct Frame {
+    int node, next, edge;  // edge: how the node was reached (-1 program order or root)
+  };
+  for (int root = 0; root < n; ++root) {
+    if (color[root]) continue;
+    std::vector<Frame> path = {{root, 0, -1}};
+    color[root] = 1;
+    while (!path.empty()) {
+      Frame& f = path.back();
+      int edge = -1;
+      const int w = successor(f.node, f.next++, &edge);
+      if (w < 0) {
+        color[f.node] = 2;
+        path.pop_back();
+      } else if (color[w] == 1) {
+        std::vector<int> cycle;
+        if (edge >= 0) cycle.push_back(edge);
+        for (std::size_t k = path.size(); k-- > 0 && path[k].node != w;) {
+          if (path[k].edge >= 0) cycle.push_back(path[k].edge);
+        }
+        std::reverse(cycle.begin(), cycle.end());
+        return cycle;
+      } else if (color[w] == 0) {
+        color[w] = 1;
+        path.push_back({w, 0, edge});
+      }
+    }
+  }
+  return {};
+}
+
 double EventGraph::Makespan(const std::vector<double>& times) const {
   double m = 0.0;
   for (int r = 0; r < robots(); ++r) m = std::max(m, times[Node(r, pieces(r))]);

@@ -33,6 +33,9 @@ class EventGraph {
   /// *on_cycle to a node that lies on or after a cycle.
   bool Times(const std::vector<EventEdge>& extra, std::vector<double>* times,
              int* on_cycle = nullptr) const;
+  /// The extra edges (indices into `extra`) on one cycle of the graph, in cycle order; empty
+  /// when there is none.
+  std::vector<int> FindCycle(const std::vector<EventEdge>& extra) const;
   /// max over robots of the time of (r, pieces(r)), given node times.
   double Makespan(const std::vector<double>& times) const;
   /// The robot a node belongs to.

@@ -61,7 +61,7 @@ TEST(PlanCellTest, SameBytesForOneAndTwoThreads) {
 TEST(PlanCellTest, StagesRunOneByOneGiveTheSamePlan) {
   const cell::Cell c = testing::SharedCell();
   const collision::CollisionWorld world(c);
-  const PlanOptions options{.threads = 2};
+  const PlanOptions options{.threads = 2, .rebalance_rounds = 0};
   const reach::ReachMap reach = reach::ReachAll(c, world, {.threads = 2});
   const AllocationProblem problem = BuildAllocationProblem(c, world, reach, options);
   ASSERT_EQ(problem.tasks.size(), 6u);
@@ -75,6 +75,49 @@ TEST(PlanCellTest, StagesRunOneByOneGiveTheSamePlan) {
   const plan::Plan p =
       AssemblePlan(c, problem.unreachable, allocation, motions, coordinated, options);
   EXPECT_EQ(plan::ToJson(p), plan::ToJson(PlanCell(c, world, options).plan));
+}
+
+TEST(PlanCellTest, ReAllocationKeepsOnlyWhatShortensTheCoordinatedPlan) {
+  const cell::Cell c = testing::SharedCell();
+  const collision::CollisionWorld world(c);
+  const PlanOutput once = PlanCell(c, world, {.threads = 2, .rebalance_rounds = 0});
+  EXPECT_EQ(once.statistics.rebalance_rounds, 0);
+  EXPECT_DOUBLE_EQ(once.plan.makespan, once.statistics.first_makespan);
+  const PlanOutput out = PlanCell(c, world, {.threads = 2});
+  EXPECT_DOUBLE_EQ(out.statistics.first_makespan, once.plan.makespan);
+  EXPECT_LE(out.statistics.rebalance_kept, out.statistics.rebalance_rounds);
+  EXPECT_LE(out.plan.makespan, out.statistics.first_makespan + 1e-9)
+      << out.statistics.rebalance_kept << " of " << out.statistics.rebalance_rounds
+      << " re-allocations kept";
+  if (out.statistics.rebalance_kept == 0) {
+    EXPECT_EQ(plan::ToJson(out.plan), plan::ToJson(once.plan));
+  }
+  const VerifyReport report = Verify(out.plan, c);
+  for (const Violation& v : report.violations) ADD_FAILURE() << ToString(v);
+}
+
+TEST(PlanCellTest, AWithheldAssignmentIsNotOfferedUnlessItIsTheWeldsLastRobot) {
+  const cell::Cell c = testing::SharedCell();
+  const collision::CollisionWorld world(c);
+  const PlanOptions options{.threads = 2};
+  const reach::ReachMap reach = reach::ReachAll(c, world, {.threads = 2});
+  const AllocationProblem all = BuildAllocationProblem(c, world, reach, options);
+  int both = -1;  // a task both robots reach
+  for (std::size_t t = 0; t < all.tasks.size() && both < 0; ++t) {
+    if (!all.tasks[t].options[0].empty() && !all.tasks[t].options[1].empty()) {
+      both = static_cast<int>(t);
+    }
+  }
+  ASSERT_GE(both, 0) << "the shared cell has welds both robots reach";
+  const int weld = all.tasks[both].weld;
+  const AllocationProblem one = BuildAllocationProblem(c, world, reach, options, {{weld, 0}});
+  EXPECT_TRUE(one.tasks[both].options[0].empty());
+  EXPECT_EQ(one.tasks[both].options[1], all.tasks[both].options[1]);
+  EXPECT_EQ(one.problem.tasks[both].capabilities.size(), 1u);
+  // Withholding every robot would leave the weld to none: nothing is withheld then.
+  const AllocationProblem none =
+      BuildAllocationProblem(c, world, reach, options, {{weld, 0}, {weld, 1}});
+  EXPECT_EQ(none.tasks[both].options, all.tasks[both].options);
 }
 
 struct Report {

@@ -1,0 +1,67 @@
+#include "planner/pipeline/rebalance.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace weldcell::pipeline {
+namespace {
+
+// The welds robot `use.robot` welds over its use of a zone (weld indices).
+std::vector<int> WeldsInUse(const cell::Cell& cell, const coordination::CoordinationResult& c,
+                            const coordination::ZoneUse& use) {
+  std::map<std::string, int> index;
+  for (std::size_t w = 0; w < cell.welds.size(); ++w) index[cell.welds[w].id] = static_cast<int>(w);
+  const std::vector<motion::TrajectorySegment>& segments = c.trajectories[use.robot].segments();
+  std::vector<int> out;
+  for (int k = use.acquire_segment; k < use.release_segment; ++k) {
+    const motion::TrajectorySegment& s = segments[static_cast<std::size_t>(k)];
+    if (s.kind != motion::SegmentKind::kWeldDwell) continue;
+    if (auto it = index.find(s.from); it != index.end()) out.push_back(it->second);
+  }
+  return out;
+}
+
+// s the second robot of zone `z` waits right before taking it.
+double WaitBefore(const coordination::CoordinationResult& c, const coordination::Zone& z) {
+  const coordination::ZoneUse& second = z.uses.back();
+  const std::vector<motion::TrajectorySegment>& segments = c.trajectories[second.robot].segments();
+  const int k = second.acquire_segment - 1;
+  if (k < 0 || segments[static_cast<std::size_t>(k)].kind != motion::SegmentKind::kWait) return 0;
+  return segments[static_cast<std::size_t>(k)].duration();
+}
+
+// (weld, from) for the welds `from` welds in `use` that robot `to` reaches, not in `skip`.
+Withheld Movable(const cell::Cell& cell, const reach::ReachMap& reach,
+                 const coordination::CoordinationResult& c, const coordination::ZoneUse& use,
+                 int to, const Withheld& skip) {
+  Withheld out;
+  for (int w : WeldsInUse(cell, c, use)) {
+    if (reach.at(w, to).status == reach::ReachStatus::kReachable && !skip.count({w, use.robot})) {
+      out.insert({w, use.robot});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Withheld NextWithheld(const cell::Cell& cell, const reach::ReachMap& reach,
+                      const coordination::CoordinationResult& coordinated, const Withheld& skip) {
+  std::vector<std::pair<double, int>> waits;  // (-wait, zone): longest first, then zone order
+  for (std::size_t z = 0; z < coordinated.zones.size(); ++z) {
+    const double wait = WaitBefore(coordinated, coordinated.zones[z]);
+    if (wait > 1e-6) waits.emplace_back(-wait, static_cast<int>(z));
+  }
+  std::sort(waits.begin(), waits.end());
+  for (const auto& [negative_wait, z] : waits) {
+    const coordination::Zone& zone = coordinated.zones[static_cast<std::size_t>(z)];
+    const coordination::ZoneUse& first = zone.uses.front();
+    const coordination::ZoneUse& second = zone.uses.back();
+    Withheld out = Movable(cell, reach, coordinated, second, first.robot, skip);
+    if (out.empty()) out = Movable(cell, reach, coordinated, first, second.robot, skip);
+    if (!out.empty()) return out;
+  }
+  return {};
+}
+
+}  // namespace weldcell::pipeline
