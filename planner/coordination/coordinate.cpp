@@ -138,7 +138,7 @@ PairConflicts ComparePair(const collision::CollisionWorld& world, collision::Col
 // 3. Zones: conflicts of a pair that neighbour each other in both piece orders, as one interval
 // of pieces per robot.
 
-constexpr int kMergeGap = 1;  // pieces apart in both orders that still make one zone
+constexpr int kMergeGap = 0;  // pieces apart in both orders that still make one zone
 
 int Find(std::vector<int>& parent, int x) {
   while (parent[x] != x) x = parent[x] = parent[parent[x]];
@@ -228,6 +228,29 @@ void ExtendOverStandstills(const collision::CollisionWorld& world, collision::Co
   }
 }
 
+// Drops zones whose intervals lie inside another zone's of the same pair with the same forced
+// order (or none): the larger zone's mutex already keeps those pieces apart. Of equal zones the
+// first stays.
+void DropContained(std::vector<ZoneSpan>& zones) {
+  auto inside = [](const ZoneSpan& x, const ZoneSpan& y) {  // x within y
+    return y.a0 <= x.a0 && x.a1 <= y.a1 && y.b0 <= x.b0 && x.b1 <= y.b1 &&
+           (x.forced_first == -1 || x.forced_first == y.forced_first);
+  };
+  std::vector<char> drop(zones.size(), 0);
+  for (std::size_t x = 0; x < zones.size(); ++x) {
+    for (std::size_t y = 0; y < zones.size() && !drop[x]; ++y) {
+      if (x == y || drop[y] || !inside(zones[x], zones[y])) continue;
+      // Equal zones: keep the first of them.
+      drop[x] = !inside(zones[y], zones[x]) || y < x;
+    }
+  }
+  std::size_t kept = 0;
+  for (std::size_t z = 0; z < zones.size(); ++z) {
+    if (!drop[z]) zones[kept++] = zones[z];
+  }
+  zones.resize(kept);
+}
+
 // Per robot pair (in parallel): the conflicting pieces and the zones they make.
 std::vector<PairConflicts> FindConflicts(const collision::CollisionWorld& world,
                                          const Sweeps& sweeps, double margin,
@@ -258,6 +281,7 @@ std::vector<PairConflicts> FindConflicts(const collision::CollisionWorld& world,
               ExtendOverStandstills(world, contexts[worker], sweeps, margin, z, &p.checks);
             }
           }
+          DropContained(p.zones);
         }
         const std::lock_guard<std::mutex> lock(progress_mutex);
         options.progress.Report(kCoordinateStage, ++*units_done, units_total);
@@ -345,6 +369,51 @@ struct OrderSearch {
     std::vector<double> times;
     if (!graph.Times(Edges(first_is_a), &times)) return std::numeric_limits<double>::infinity();
     return graph.Makespan(times);
+  }
+
+  // First come, first served on the clock the decisions so far give: repeatedly, of the zones
+  // not yet decided, the one a robot reaches first goes to that robot (forced zones as forced),
+  // unless that closes a cycle and the other order does not.
+  std::vector<char> FirstComeFirstServed() const {
+    std::vector<char> order(zones.size(), 1);
+    std::vector<char> decided(zones.size(), 0);
+    std::vector<EventEdge> edges = base;
+    std::vector<double> times;
+    auto edge = [&](std::size_t z, bool a_first) {
+      const ZoneSpan& s = zones[z];
+      return a_first ? EventEdge{graph.Node(s.a, s.a1), graph.Node(s.b, s.b0),
+                                 graph.duration(s.a, s.a1)}
+                     : EventEdge{graph.Node(s.b, s.b1), graph.Node(s.a, s.a0),
+                                 graph.duration(s.b, s.b1)};
+    };
+    for (std::size_t step = 0; step < zones.size(); ++step) {
+      if (!graph.Times(edges, &times)) break;  // a cycle of signals alone: leave the rest
+      std::size_t next = zones.size();
+      double earliest = std::numeric_limits<double>::infinity();
+      for (std::size_t z = 0; z < zones.size(); ++z) {
+        if (decided[z]) continue;
+        const ZoneSpan& s = zones[z];
+        const double t = std::min(times[graph.Node(s.a, s.a0)], times[graph.Node(s.b, s.b0)]);
+        if (t < earliest) {
+          earliest = t;
+          next = z;
+        }
+      }
+      const ZoneSpan& s = zones[next];
+      bool a_first = times[graph.Node(s.a, s.a0)] <= times[graph.Node(s.b, s.b0)];
+      if (s.forced_first >= 0) a_first = s.forced_first == s.a;
+      edges.push_back(edge(next, a_first));
+      if (s.forced_first < 0 && !graph.Times(edges, &times)) {
+        edges.back() = edge(next, !a_first);
+        if (graph.Times(edges, &times))
+          a_first = !a_first;
+        else
+          edges.back() = edge(next, a_first);
+      }
+      order[next] = static_cast<char>(a_first);
+      decided[next] = 1;
+    }
+    return order;
   }
 
   // Flips single free zones while the makespan drops (a cyclic order counts as infinite).
@@ -525,7 +594,7 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
     result.message = std::move(why);
     return result;
   };
-  const int orders_total = n + 1;
+  const int orders_total = n + 2;
   const int units_total = n * (n - 1) / 2 + orders_total;
   int units_done = 0;
   if (n > 0) options.progress.Report(kCoordinateStage, 0, std::max(1, units_total));
@@ -563,7 +632,9 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   for (const Signal& s : signals) search.base.push_back(s.edge);
   std::optional<std::vector<char>> best;
   double best_makespan = std::numeric_limits<double>::infinity();
-  for (std::vector<char>& order : StartingOrders(graph, spans)) {
+  std::vector<std::vector<char>> starts = StartingOrders(graph, spans);
+  starts.push_back(search.FirstComeFirstServed());
+  for (std::vector<char>& order : starts) {
     if (options.progress.cancelled()) return fail("cancelled");
     const double m = search.Improve(order, options.max_flips);
     if (m < best_makespan - 1e-9) {

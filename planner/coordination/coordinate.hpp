@@ -10,22 +10,25 @@
 //    whatever the timing, two such pieces must never run at the same time. Sweeps are compared
 //    through a tree of per-body bounding boxes over sample ranges (internal/sweep.hpp), and
 //    only overlapping leaves are checked exactly (CollisionWorld::CheckRobotPair).
-// 3. Zones. Conflicts of a robot pair that are neighbours in both robots' piece orders are
-//    grouped into one zone, a mutex over an interval of pieces of each robot. A robot acquires
-//    the zone at the standstill before the interval's first piece (waiting until the robot
-//    before it in the zone's order has released it) and releases it when it starts the piece
-//    after the interval — while it stands at the end of its last conflicting piece it is still
-//    in the way. A robot whose interval starts at its first piece stands in the zone from the
-//    start, so it goes first; one whose interval ends with its way home stays there, so it goes
-//    last.
+// 3. Zones. Each conflicting piece pair is a zone, a mutex over an interval of pieces of each
+//    robot. A robot acquires the zone at the standstill before the interval's first piece
+//    (waiting until the robot before it in the zone's order has released it) and releases it
+//    when the interval's last piece ends — but while the standstill it then stands at touches a
+//    piece of the other robot's interval, the interval takes in its next piece. Standing at its
+//    start configuration counts as a piece before the first (the robot goes first: it is there
+//    from time 0), standing at its end as one after the last (it goes last: it stays). Zones
+//    whose intervals lie inside another zone's of the same robots are dropped. (Merging
+//    neighbouring conflicts into longer zones chains, on stations where neighbours work side by
+//    side, into zones that span whole timelines and deadlock.)
 // 4. Order. The zones' orders and the weld signals (the cell's `after:`: a robot waits before
 //    the approach to a weld until its predecessors are welded) form, with each robot's own
 //    piece order, a graph of events; the execution is free of deadlock exactly when it has no
 //    cycle, and then the planned clock is its longest path (internal/schedule.hpp). The orders
 //    are chosen to keep the makespan low: every robot in turn as the one that goes first
-//    everywhere (the others by decreasing work), and first come first served on the unwaited
-//    clock, each improved by flipping single zones while the makespan drops; the shortest
-//    acyclic result wins.
+//    everywhere (the others by decreasing work), first come first served on the unwaited clock,
+//    and first come first served on the clock the earlier decisions give (list scheduling), each
+//    improved by flipping single zones while the makespan drops; the shortest acyclic result
+//    wins.
 //
 // The result holds only what the events produce: waits at standstills, zones with their
 // acquire and release pieces, and weld signals. The verifier (planner/verify) re-simulates the
