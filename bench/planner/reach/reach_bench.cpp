@@ -1,11 +1,15 @@
 // Reach time per weld on the demo station: every weld × robot, every IK branch × gun spin,
-// with collision, approach and clearance checks (settings of cells/demo/cell.yaml).
+// with collision, approach and clearance checks (settings of cells/demo/cell.yaml). And on a
+// station whose gun works a few centimetres from the forearm (issue 10, item 9), with the mesh
+// contact tests of the collision module and with plain FCL, in the same run.
 
 #include <benchmark/benchmark.h>
 
 #include "planner/cell/load.hpp"
 #include "planner/collision/collision_world.hpp"
+#include "planner/collision/internal/world_impl.hpp"
 #include "planner/reach/reach.hpp"
+#include "tests/planner/close_gun.hpp"
 
 namespace weldcell {
 namespace {
@@ -33,6 +37,41 @@ BENCHMARK(BM_ReachDemo)
     ->Arg(1)
     ->Arg(2)
     ->ArgName("threads")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// Station S (2 robots, C guns) restricted to its first 8 welds, one thread. Arguments:
+// backpack = 1 adds the close-working backpack mesh (tests/planner/close_gun.hpp: 43,200
+// triangles, 2 cm from the forearm at J5 = 0) to both guns; plain_fcl = 1 runs every contact
+// test through plain fcl::collide (the reference path) instead of the module's mesh traversal.
+void BM_ReachCloseGun(benchmark::State& state) {
+  cell::Cell c = cell::LoadCell("cells/S/cell.yaml").value;
+  c.welds.resize(8);
+  if (state.range(0) != 0) {
+    for (cell::Robot& r : c.robots) testing::AddBackpack(r.tool, 60, 0.02);
+  }
+  collision::CollisionWorld world(c);
+  if (state.range(1) != 0) collision::internal::UsePlainFclNarrowphase(world);
+  std::size_t candidates = 0;
+  for (auto _ : state) {
+    const reach::ReachMap map = reach::ReachAll(c, world, {.threads = 1});
+    candidates = 0;
+    for (int w = 0; w < map.weld_count(); ++w) {
+      for (int r = 0; r < map.robot_count(); ++r) candidates += map.at(w, r).candidates.size();
+    }
+    benchmark::DoNotOptimize(map);
+  }
+  state.counters["candidates"] = static_cast<double>(candidates);
+  state.counters["per_weld"] = benchmark::Counter(
+      static_cast<double>(c.welds.size()),
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_ReachCloseGun)
+    ->Args({0, 1})
+    ->Args({0, 0})
+    ->Args({1, 1})
+    ->Args({1, 0})
+    ->ArgNames({"backpack", "plain_fcl"})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

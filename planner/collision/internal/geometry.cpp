@@ -170,6 +170,12 @@ Sphere EnclosingSphere(const std::vector<Sphere>& spheres) {
 bool GeometriesCollide(CollisionContext::Impl& ctx, const fcl::CollisionGeometryd& a,
                        const Eigen::Isometry3d& X_WGa, const fcl::CollisionGeometryd& b,
                        const Eigen::Isometry3d& X_WGb) {
+  // A context without a world (the allowed-collision sampling while the world is built) never
+  // takes the reference path.
+  const bool plain = ctx.world != nullptr && ctx.world->plain_fcl_narrowphase;
+  if (!plain && CanCollideMeshRound(a, b)) {
+    return MeshRoundCollide(ctx, a, X_WGa, b, X_WGb);
+  }
   ctx.collision_result.clear();
   fcl::collide(&a, X_WGa, &b, X_WGb, ctx.collision_request, ctx.collision_result);
   return ctx.collision_result.isCollision();
