@@ -2,7 +2,9 @@
 // cost and what the plan achieved. `scripts/bench stations` runs it once per reference station,
 // each in its own process (so that the peak RSS is that station's), and makes the table.
 //
-// Usage: station_bench CELL.yaml [--jobs N] [--seed S]
+// Usage: station_bench CELL.yaml [--jobs N] [--seed S] [--plain-fcl]
+// (--plain-fcl: every contact test by plain fcl::collide, the collision module's reference path,
+// to measure what its own mesh traversal saves.)
 //
 // Stages, as planner/pipeline/stages.hpp runs them (PlanCell does the same in one call): load
 // (cell files + both collision worlds + the home check), reach, allocation (problem + solve +
@@ -27,6 +29,7 @@
 
 #include "planner/cell/load.hpp"
 #include "planner/collision/collision_world.hpp"
+#include "planner/collision/internal/world_impl.hpp"
 #include "planner/common/diagnostics.hpp"
 #include "planner/pipeline/stages.hpp"
 #include "planner/plan/plan.hpp"
@@ -87,16 +90,20 @@ double PeakRssMib() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux: kilobytes
 }
 
-int Run(const std::string& cell_file, int jobs, std::int64_t seed) {
+int Run(const std::string& cell_file, int jobs, std::int64_t seed, bool plain_fcl) {
   StageClock clock;
   clock.Start();
   cell::Cell c = cell::LoadCell(cell_file).value;
   if (seed >= 0) c.settings.seed = static_cast<std::uint64_t>(seed);
-  const collision::CollisionWorld verifier_world = verify::MakeVerifierWorld(c);
+  collision::CollisionWorld verifier_world = verify::MakeVerifierWorld(c);
   if (std::vector<Diagnostic> homes = verify::CheckHomes(c, verifier_world); !homes.empty()) {
     throw InputError(std::move(homes));
   }
-  const collision::CollisionWorld world(c);
+  collision::CollisionWorld world(c);
+  if (plain_fcl) {
+    collision::internal::UsePlainFclNarrowphase(world);
+    collision::internal::UsePlainFclNarrowphase(verifier_world);
+  }
   clock.Stop("load");
 
   const pipeline::PlanOptions options{.threads = jobs};
@@ -128,6 +135,20 @@ int Run(const std::string& cell_file, int jobs, std::int64_t seed) {
       verify::Verify(plan, c, verifier_world, {.threads = options.threads});
   clock.Stop("verification");
 
+  // What each stage's work was, to tell what limits it.
+  int direct_moves = 0, planned_moves = 0, unblended_moves = 0, skipped_stops = 0;
+  nlohmann::ordered_json route_welds = nlohmann::ordered_json::array();
+  for (std::size_t r = 0; r < motions.size(); ++r) {
+    direct_moves += motions[r].direct_moves;
+    planned_moves += motions[r].planned_moves;
+    unblended_moves += motions[r].unblended_moves;
+    skipped_stops += static_cast<int>(motions[r].skipped.size());
+    route_welds.push_back(allocation.routes[r].size());
+  }
+  std::size_t candidates = 0;
+  for (int w = 0; w < reach.weld_count(); ++w) {
+    for (int r = 0; r < reach.robot_count(); ++r) candidates += reach.at(w, r).candidates.size();
+  }
   int reachable = 0;
   for (int w = 0; w < reach.weld_count(); ++w) reachable += reach.reachable(w) ? 1 : 0;
   int planned = 0;
@@ -142,6 +163,7 @@ int Run(const std::string& cell_file, int jobs, std::int64_t seed) {
   j["station"] = c.name;
   j["cell"] = cell_file;
   j["jobs"] = jobs;
+  j["plain_fcl"] = plain_fcl;
   j["seed"] = c.settings.seed;
   j["robots"] = c.robots.size();
   j["welds"] = c.welds.size();
@@ -161,6 +183,14 @@ int Run(const std::string& cell_file, int jobs, std::int64_t seed) {
   j["welds_reachable"] = reachable;
   j["welds_planned"] = planned;
   j["zones"] = plan.zones.size();
+  j["work"] = {{"reach_candidates", candidates},
+               {"route_welds", route_welds},
+               {"direct_moves", direct_moves},
+               {"planned_moves", planned_moves},
+               {"unblended_moves", unblended_moves},
+               {"skipped_stops", skipped_stops},
+               {"coordination_checks", coordinated.checks},
+               {"verify_checks", report.collision_checks}};
   j["conflict_free"] = coordinated.conflict_free;
   j["coordination_message"] = coordinated.message;
   j["violations"] = violations;
@@ -178,6 +208,7 @@ int main(int argc, char** argv) {
   std::string cell_file;
   int jobs = 0;
   std::int64_t seed = -1;
+  bool plain_fcl = false;
   try {
     for (int i = 1; i < argc; ++i) {
       const std::string arg = argv[i];
@@ -185,6 +216,8 @@ int main(int argc, char** argv) {
         jobs = std::stoi(argv[++i]);
       } else if (arg == "--seed" && i + 1 < argc) {
         seed = std::stoll(argv[++i]);
+      } else if (arg == "--plain-fcl") {
+        plain_fcl = true;
       } else if (cell_file.empty() && !arg.starts_with("-")) {
         cell_file = arg;
       } else {
@@ -197,11 +230,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (cell_file.empty() || jobs < 0) {
-    std::cerr << "usage: station_bench CELL.yaml [--jobs N] [--seed S]\n";
+    std::cerr << "usage: station_bench CELL.yaml [--jobs N] [--seed S] [--plain-fcl]\n";
     return 2;
   }
   try {
-    return weldcell::Run(cell_file, jobs, seed);
+    return weldcell::Run(cell_file, jobs, seed, plain_fcl);
   } catch (const weldcell::InputError& e) {
     std::cerr << e.what() << '\n';
     return 2;

@@ -69,11 +69,18 @@ def main(path):
         lambda r: (", ".join(f"{k} {v}" for k, v in r["violations"].items()) or "0")
         + mark(r["violation_count"] == 0), "0")
     row("verdict", lambda r: r["verdict"])
+    row("work: reach candidates; moves direct / planned (unblended); "
+        "coordination checks; verify checks",
+        lambda r: f"{r['work']['reach_candidates']}; {r['work']['direct_moves']} / "
+        f"{r['work']['planned_moves']} ({r['work']['unblended_moves']}); "
+        f"{r['work']['coordination_checks']}; {r['work']['verify_checks']}")
 
     jobs = sorted({r["jobs"] for r in ok})
+    plain = any(r.get("plain_fcl") for r in ok)
     out = []
     out.append(f"Stations planned by bench/station/station_bench (Release, --jobs "
-               f"{', '.join(map(str, jobs)) or '?'}); one process per station.")
+               f"{', '.join(map(str, jobs)) or '?'}{', plain FCL' if plain else ''}); one process "
+               f"per station.")
     out.append("")
     out.append("| | " + " | ".join(names) + " | target |")
     out.append("|---|" + "---|" * len(names) + "---|")
