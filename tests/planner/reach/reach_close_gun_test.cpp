@@ -1,5 +1,5 @@
 // Reach with a gun that works a few centimetres from the forearm (issue 10, item 9): the
-// collision module's mesh traversal (internal::MeshRoundCollide) must leave every reach result as
+// collision module's mesh traversal (internal::MeshShapeWithin) must leave every reach result as
 // plain FCL gives it.
 
 #include <gtest/gtest.h>
@@ -19,7 +19,8 @@ namespace {
 constexpr double kDeg = std::numbers::pi / 180.0;
 
 // The shipped FANUC with the shipped C gun (plus the backpack when `backpack`), welding a flange
-// given as a tessellated mesh (so the electrodes' cylinders meet a mesh too).
+// given as a tessellated mesh (so the electrodes' cylinders meet a mesh too), beside a box clamp
+// (which the backpack mesh meets).
 cell::Cell CloseGunCell(bool backpack) {
   cell::Cell c;
   c.name = "close_gun";
@@ -47,6 +48,11 @@ cell::Cell CloseGunCell(bool backpack) {
       .X_FG = Eigen::Isometry3d::Identity()};
   flange.X_FG.translation() = Eigen::Vector3d(1.45 + 0.15, 0.0, 0.6 - 0.002);
   c.obstacles.push_back({.name = "flange", .geometry = flange});
+  // A clamp beside the last weld: the backpack mesh meets a box (with the motion margin).
+  cell::Geometry clamp{.shape = cell::Shape::Box({0.1, 0.1, 0.5}),
+                       .X_FG = Eigen::Isometry3d::Identity()};
+  clamp.X_FG.translation() = Eigen::Vector3d(1.35, 0.55, 0.85);
+  c.obstacles.push_back({.name = "clamp", .geometry = clamp});
   c.settings.reach.spin_step = 30 * kDeg;
   return c;
 }

@@ -1,6 +1,7 @@
-// MeshRoundCollide (the collision module's mesh-against-cylinder/sphere traversal) must give
-// exactly fcl::collide's answer: it only prunes more of the mesh's hierarchy.
+// MeshRoundCollide and MeshShapeWithin (the collision module's mesh-against-primitive traversal)
+// must give exactly FCL's answers: they only prune more of the mesh's hierarchy.
 
+#include <fcl/geometry/shape/box.h>
 #include <fcl/geometry/shape/cylinder.h>
 #include <fcl/geometry/shape/sphere.h>
 #include <fcl/narrowphase/collision.h>
@@ -140,6 +141,89 @@ TEST(MeshRoundCollideTest, ShapesJustApartOrJustTouchingAgreeWithFcl) {
   }
   EXPECT_GT(contacts, 0);
   EXPECT_LT(contacts, 41);
+}
+
+// PartCollides' test for a mesh part with a margin, by plain FCL: contact, or nearer than it.
+bool FclWithin(const fcl::CollisionGeometryd& a, const Eigen::Isometry3d& X_a,
+               const fcl::CollisionGeometryd& b, const Eigen::Isometry3d& X_b, double margin) {
+  if (FclCollide(a, X_a, b, X_b)) return true;
+  if (margin <= 0.0) return false;
+  fcl::DistanceRequestd request;
+  fcl::DistanceResultd result;
+  result.min_distance = margin;
+  fcl::distance(&a, X_a, &b, X_b, request, result);
+  return result.min_distance < margin;
+}
+
+// Random boxes, cylinders and spheres around a mesh, margins 0 to 2 cm, both argument orders.
+TEST(MeshShapeWithinTest, SameAnswerAsFclContactOrDistanceBelowTheMargin) {
+  constexpr std::uint64_t kSeed = 424242;
+  SCOPED_TRACE("seed " + std::to_string(kSeed));
+  std::mt19937_64 rng(kSeed);
+  const std::shared_ptr<const fcl::CollisionGeometryd> box_mesh =
+      MakeFclGeometry(cell::Shape::FromMesh(testing::TessellatedBox({0.15, 0.24, 0.5}, 8)));
+  const std::shared_ptr<const fcl::CollisionGeometryd> soup =
+      MakeFclGeometry(cell::Shape::FromMesh(TriangleSoup(rng, 300)));
+  CollisionContext::Impl ctx;
+  ctx.collision_request.num_max_contacts = 1;
+  std::uniform_real_distribution<double> size(0.02, 0.3);
+  const double margins[] = {0.0, 0.0025, 0.005, 0.02};
+  int within = 0;
+  int close_but_not_within = 0;
+  for (int i = 0; i < 900; ++i) {
+    const fcl::CollisionGeometryd& mesh = i % 2 == 0 ? *box_mesh : *soup;
+    std::shared_ptr<fcl::CollisionGeometryd> shape;
+    switch (i % 3) {
+      case 0:
+        shape = std::make_shared<fcl::Boxd>(size(rng), size(rng), 2.0 * size(rng));
+        break;
+      case 1:
+        shape = std::make_shared<fcl::Cylinderd>(size(rng), 3.0 * size(rng));
+        break;
+      default:
+        shape = std::make_shared<fcl::Sphered>(size(rng));
+        break;
+    }
+    shape->computeLocalAABB();
+    const double margin = margins[(i / 3) % 4];
+    const Eigen::Isometry3d X_WM = RandomPose(rng, 0.5);
+    const Eigen::Isometry3d X_WS = X_WM * RandomPose(rng, 0.45);
+    const bool expected = FclWithin(mesh, X_WM, *shape, X_WS, margin);
+    EXPECT_EQ(MeshShapeWithin(ctx, mesh, X_WM, *shape, X_WS, margin), expected)
+        << "pose " << i << ", margin " << margin;
+    EXPECT_EQ(MeshShapeWithin(ctx, *shape, X_WS, mesh, X_WM, margin), expected)
+        << "pose " << i << ", margin " << margin;
+    if (HasFailure()) return;
+    if (expected) {
+      ++within;
+    } else if (FclDistance(mesh, X_WM, *shape, X_WS) < margin + 0.03) {
+      ++close_but_not_within;
+    }
+  }
+  EXPECT_GT(within, 100);
+  EXPECT_GT(close_but_not_within, 30);
+}
+
+TEST(MeshShapeWithinTest, ABoxSlidTowardsAMeshBecomesWithinAtTheMargin) {
+  // A box parallel to a face of the mesh box, 0.1 mm steps across the 5 mm margin.
+  const std::shared_ptr<const fcl::CollisionGeometryd> mesh =
+      MakeFclGeometry(cell::Shape::FromMesh(testing::TessellatedBox({0.2, 0.2, 0.2}, 10)));
+  fcl::Boxd box(0.1, 0.4, 0.4);
+  box.computeLocalAABB();
+  CollisionContext::Impl ctx;
+  ctx.collision_request.num_max_contacts = 1;
+  int within = 0;
+  for (int step = -20; step <= 20; ++step) {
+    Eigen::Isometry3d X_WS = Eigen::Isometry3d::Identity();
+    X_WS.translation() = Eigen::Vector3d(0.1 + 0.05 + 0.005 + 1e-4 * step, 0.0, 0.0);
+    const bool expected = FclWithin(*mesh, Eigen::Isometry3d::Identity(), box, X_WS, 0.005);
+    EXPECT_EQ(MeshShapeWithin(ctx, *mesh, Eigen::Isometry3d::Identity(), box, X_WS, 0.005),
+              expected)
+        << "step " << step;
+    within += expected ? 1 : 0;
+  }
+  EXPECT_GT(within, 0);
+  EXPECT_LT(within, 41);
 }
 
 }  // namespace
