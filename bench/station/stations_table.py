@@ -69,11 +69,12 @@ def main(path):
         lambda r: (", ".join(f"{k} {v}" for k, v in r["violations"].items()) or "0")
         + mark(r["violation_count"] == 0), "0")
     row("verdict", lambda r: r["verdict"])
-    row("work: reach candidates; moves direct / planned (unblended); "
+    row("work: reach candidates; moves direct / planned (unblended), stops skipped; "
         "coordination checks; verify checks",
         lambda r: f"{r['work']['reach_candidates']}; {r['work']['direct_moves']} / "
-        f"{r['work']['planned_moves']} ({r['work']['unblended_moves']}); "
-        f"{r['work']['coordination_checks']}; {r['work']['verify_checks']}")
+        f"{r['work']['planned_moves']} ({r['work']['unblended_moves']}), "
+        f"{r['work']['skipped_stops']}; {r['work']['coordination_checks']}; "
+        f"{r['work']['verify_checks']}")
 
     jobs = sorted({r["jobs"] for r in ok})
     plain = any(r.get("plain_fcl") for r in ok)
