@@ -5,6 +5,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include <Eigen/Core>
+#include <filesystem>
+
 #include "planner/cell/load.hpp"
 #include "planner/collision/collision_world.hpp"
 #include "planner/collision/internal/world_impl.hpp"
@@ -72,6 +75,44 @@ BENCHMARK(BM_ReachCloseGun)
     ->Args({1, 1})
     ->Args({1, 0})
     ->ArgNames({"backpack", "plain_fcl"})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// Station S's first 8 welds with R1 the public ROS-Industrial FANUC R-2000iC/165F of
+// ../shared/robots (collision meshes on every link; skipped when absent): its mesh links meet the
+// guns' and the cell's primitives with the motion margin. plain_fcl as above.
+void BM_ReachMeshRobot(benchmark::State& state) {
+  const std::filesystem::path urdf = "../shared/robots/fanuc_r2000ic_support/urdf/r2000ic165f.urdf";
+  if (!std::filesystem::exists(urdf)) {
+    state.SkipWithError("../shared/robots is absent (developer data)");
+    return;
+  }
+  cell::Cell c = cell::LoadCell("cells/S/cell.yaml").value;
+  c.welds.resize(8);
+  c.robots[0].model = cell::LoadUrdfChain(urdf, "base_link", "tool0").value;
+  // The same home in the ROS-Industrial joint convention: q = (q1, q2, -q3, -q4, -q5, -q6).
+  c.robots[0].home =
+      c.robots[0].home.cwiseProduct((Eigen::VectorXd(6) << 1, 1, -1, -1, -1, -1).finished());
+  collision::CollisionWorld world(c);
+  if (state.range(0) != 0) collision::internal::UsePlainFclNarrowphase(world);
+  std::size_t candidates = 0;
+  for (auto _ : state) {
+    const reach::ReachMap map = reach::ReachAll(c, world, {.threads = 1});
+    candidates = 0;
+    for (int w = 0; w < map.weld_count(); ++w) {
+      for (int r = 0; r < map.robot_count(); ++r) candidates += map.at(w, r).candidates.size();
+    }
+    benchmark::DoNotOptimize(map);
+  }
+  state.counters["candidates"] = static_cast<double>(candidates);
+  state.counters["per_weld"] = benchmark::Counter(
+      static_cast<double>(c.welds.size()),
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_ReachMeshRobot)
+    ->Arg(1)
+    ->Arg(0)
+    ->ArgName("plain_fcl")
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
