@@ -25,12 +25,14 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "planner/cell/load.hpp"
 #include "planner/collision/collision_world.hpp"
 #include "planner/collision/internal/world_impl.hpp"
 #include "planner/common/diagnostics.hpp"
+#include "planner/common/progress.hpp"
 #include "planner/pipeline/stages.hpp"
 #include "planner/plan/plan.hpp"
 #include "planner/verify/station_check.hpp"
@@ -106,7 +108,16 @@ int Run(const std::string& cell_file, int jobs, std::int64_t seed, bool plain_fc
   }
   clock.Stop("load");
 
-  const pipeline::PlanOptions options{.threads = jobs};
+  // When each robot's motion finished (s after the motion stage began): PlanMotions reports once
+  // per robot done, so the spread shows how evenly the robots' planning fills the threads.
+  std::vector<double> motion_done;
+  std::chrono::steady_clock::time_point motion_start;
+  const Progress progress([&](std::string_view stage, std::int64_t, std::int64_t) {
+    if (stage != kMotionStage) return;
+    motion_done.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - motion_start).count());
+  });
+  const pipeline::PlanOptions options{.threads = jobs, .progress = progress};
   clock.Start();
   const reach::ReachMap reach =
       reach::ReachAll(c, world, {.threads = options.threads, .progress = options.progress});
@@ -119,6 +130,7 @@ int Run(const std::string& cell_file, int jobs, std::int64_t seed, bool plain_fc
   clock.Stop("allocation");
 
   clock.Start();
+  motion_start = std::chrono::steady_clock::now();
   const std::vector<motion::SequenceResult> motions =
       pipeline::PlanMotions(c, world, allocation, options);
   clock.Stop("motion");
@@ -189,6 +201,7 @@ int Run(const std::string& cell_file, int jobs, std::int64_t seed, bool plain_fc
                {"planned_moves", planned_moves},
                {"unblended_moves", unblended_moves},
                {"skipped_stops", skipped_stops},
+               {"motion_robots_done_s", motion_done},
                {"coordination_checks", coordinated.checks},
                {"verify_checks", report.collision_checks}};
   j["conflict_free"] = coordinated.conflict_free;

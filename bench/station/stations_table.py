@@ -76,6 +76,8 @@ def main(path):
         f"{r['work']['skipped_stops']}; {r['work']['coordination_checks']}; "
         f"{r['work']['verify_checks']}")
 
+    row("motion: robots done after (s)",
+        lambda r: ", ".join(f"{t:.0f}" for t in r["work"].get("motion_robots_done_s", [])))
     jobs = sorted({r["jobs"] for r in ok})
     plain = any(r.get("plain_fcl") for r in ok)
     out = []
