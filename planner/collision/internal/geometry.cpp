@@ -167,9 +167,22 @@ Sphere EnclosingSphere(const std::vector<Sphere>& spheres) {
   return result;
 }
 
+namespace {
+// A context without a world (the allowed-collision sampling while the world is built) never takes
+// the reference path.
+bool UsesPlainFcl(const CollisionContext::Impl& ctx) {
+  return ctx.world != nullptr && ctx.world->plain_fcl_narrowphase;
+}
+}  // namespace
+
 bool GeometriesCollide(CollisionContext::Impl& ctx, const fcl::CollisionGeometryd& a,
                        const Eigen::Isometry3d& X_WGa, const fcl::CollisionGeometryd& b,
                        const Eigen::Isometry3d& X_WGb) {
+  const bool round = a.getNodeType() == fcl::GEOM_CYLINDER || a.getNodeType() == fcl::GEOM_SPHERE ||
+                     b.getNodeType() == fcl::GEOM_CYLINDER || b.getNodeType() == fcl::GEOM_SPHERE;
+  if (!UsesPlainFcl(ctx) && round && CanUseMeshShapeTraversal(a, b)) {
+    return MeshRoundCollide(ctx, a, X_WGa, b, X_WGb);
+  }
   ctx.collision_result.clear();
   fcl::collide(&a, X_WGa, &b, X_WGb, ctx.collision_request, ctx.collision_result);
   return ctx.collision_result.isCollision();
@@ -242,6 +255,9 @@ bool PartCollides(CollisionContext::Impl& ctx, const Part& part, const Eigen::Is
       return GeometriesCollide(ctx, grown, X_WG, other, X_WO);
     }
     default: {  // a mesh: in contact, or nearer than the margin
+      if (!UsesPlainFcl(ctx) && CanUseMeshShapeTraversal(*part.geometry, other)) {
+        return MeshShapeWithin(ctx, *part.geometry, X_WG, other, X_WO, margin);
+      }
       if (GeometriesCollide(ctx, *part.geometry, X_WG, other, X_WO)) return true;
       Eigen::Vector3d p_a;
       Eigen::Vector3d p_b;

@@ -79,6 +79,10 @@ struct CollisionWorld::Impl {
   /// obstacles[i].box_W, packed for the broad phase of every check, and their union.
   std::vector<Eigen::AlignedBox3d> obstacle_boxes;
   Eigen::AlignedBox3d all_obstacles;
+  /// Contact tests by plain fcl::collide and fcl::distance only, without MeshShapeWithin: the
+  /// reference path that tests and benchmarks compare against (internal::UsePlainFclNarrowphase).
+  /// Never set otherwise.
+  bool plain_fcl_narrowphase = false;
 };
 
 namespace internal {
@@ -127,6 +131,7 @@ struct CollisionContext::Impl {
   fcl::Boxd grown_box{1.0, 1.0, 1.0};
   fcl::Cylinderd grown_cylinder{1.0, 1.0};
   fcl::Sphered grown_sphere{1.0};
+  std::vector<int> bvh_stack;  ///< Nodes still to visit in MeshShapeWithin.
 };
 
 namespace internal {
@@ -134,7 +139,18 @@ namespace internal {
 struct Access {
   static const CollisionWorld::Impl& world(const CollisionWorld& w) { return *w.impl_; }
   static CollisionContext::Impl& context(CollisionContext& c) { return *c.impl_; }
+  /// The world's Impl was made non-const (make_unique<Impl>) and is only const behind the
+  /// pointer: changing it before the world is shared is defined.
+  static CollisionWorld::Impl& mutable_world(CollisionWorld& w) {
+    return const_cast<CollisionWorld::Impl&>(*w.impl_);
+  }
 };
+
+/// Makes `world` answer every contact test by plain fcl::collide (the reference path for tests
+/// and benchmarks). Call before the world is shared with other threads.
+inline void UsePlainFclNarrowphase(CollisionWorld& world) {
+  Access::mutable_world(world).plain_fcl_narrowphase = true;
+}
 
 /// Converts a cell shape to an FCL geometry. Meshes become OBBRSS hierarchies.
 /// Preconditions: the shape is valid (ValidateShape returned no message).
@@ -150,10 +166,32 @@ Eigen::AlignedBox3d ShapeBox(const cell::Shape& shape, const Eigen::Isometry3d& 
 Sphere EnclosingSphere(const std::vector<Sphere>& spheres);
 
 /// True when geometry a at X_WGa and geometry b at X_WGb overlap (FCL narrowphase, stopping at
-/// the first contact).
+/// the first contact). A mesh against a cylinder or sphere goes through MeshRoundCollide (same
+/// answer, fewer narrowphase calls) unless the context's world uses the plain FCL path.
 bool GeometriesCollide(CollisionContext::Impl& ctx, const fcl::CollisionGeometryd& a,
                        const Eigen::Isometry3d& X_WGa, const fcl::CollisionGeometryd& b,
                        const Eigen::Isometry3d& X_WGb);
+
+/// True when one of a, b is an OBBRSS mesh and the other a box, cylinder or sphere.
+bool CanUseMeshShapeTraversal(const fcl::CollisionGeometryd& a, const fcl::CollisionGeometryd& b);
+
+/// As fcl::collide(a, X_WGa, b, X_WGb) for a mesh and a cylinder or sphere (either order), with
+/// the same narrowphase call on each triangle it tests, but pruning the mesh's hierarchy by the
+/// shape's box AND its capsule (a cylinder's axis segment swept by its radius; a sphere itself)
+/// instead of the box alone (mesh_shape.cpp says why). = MeshShapeWithin(…, 0).
+bool MeshRoundCollide(CollisionContext::Impl& ctx, const fcl::CollisionGeometryd& a,
+                      const Eigen::Isometry3d& X_WGa, const fcl::CollisionGeometryd& b,
+                      const Eigen::Isometry3d& X_WGb);
+
+/// For a mesh and a box, cylinder or sphere (either order; precondition
+/// CanUseMeshShapeTraversal) and a margin (m, ≥ 0): as fcl::collide(a, b) || (margin > 0 &&
+/// fcl::distance(a, b) < margin), in one traversal of the mesh's hierarchy pruned by the shape's
+/// box grown by the margin and (cylinder, sphere) its capsule grown by it, with FCL's own
+/// narrowphase calls on the triangles it keeps. Uses ctx.bvh_stack and the tolerances of
+/// ctx.collision_request and ctx.distance_request.
+bool MeshShapeWithin(CollisionContext::Impl& ctx, const fcl::CollisionGeometryd& a,
+                     const Eigen::Isometry3d& X_WGa, const fcl::CollisionGeometryd& b,
+                     const Eigen::Isometry3d& X_WGb, double margin);
 
 /// Distance between geometry a at X_WGa and geometry b at X_WGb (FCL), with the nearest points
 /// on each in the world frame, when it is below upper_bound; otherwise returns upper_bound and

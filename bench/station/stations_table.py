@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Turns station_bench's JSON lines (one per station) into one markdown table, with the target of
+TARGETS.md ("Whole station") beside each figure and a mark where a station meets (ok) or misses
+(MISS) it. Used by `scripts/bench stations`; usage: stations_table.py stations.jsonl"""
+
+import json
+import sys
+
+STAGES = ["load", "reach", "allocation", "motion", "coordination", "verification"]
+
+
+def main(path):
+    runs = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                runs.append(json.loads(line))
+    names = [r["station"] for r in runs]
+    by_name = {r["station"]: r for r in runs}
+    ok = [r for r in runs if "error" not in r]
+
+    def mark(good):
+        return " ok" if good else " MISS"
+
+    rows = []  # (label, [cell per station], target)
+
+    def row(label, fn, target=""):
+        cells = []
+        for r in runs:
+            if "error" in r:
+                cells.append(r["error"] if label == "robots × welds" else "—")
+            else:
+                cells.append(fn(r))
+        rows.append((label, cells, target))
+
+    row("robots × welds", lambda r: f"{r['robots']} × {r['welds']}")
+    for s in STAGES:
+        row(f"{s}: wall / CPU (s)",
+            lambda r, s=s: f"{r['stages'][s]['wall']:.2f} / {r['stages'][s]['cpu']:.2f}")
+    row("**total wall** (CPU) (s)",
+        lambda r: f"**{r['total_wall']:.1f}** ({r['total_cpu']:.1f})"
+        + (mark(r["total_wall"] <= 60.0) if r["station"] == "L" else ""),
+        "L ≤ 60 s on 2 cores")
+    if "L" in by_name and "XL" in by_name and "error" not in by_name["L"] \
+            and "error" not in by_name["XL"]:
+        ratio = by_name["XL"]["total_wall"] / by_name["L"]["total_wall"]
+        row("XL / L wall", lambda r: f"{ratio:.2f}{mark(ratio <= 5.0)}"
+            if r["station"] == "XL" else "", "≤ 5×")
+    row("peak RSS (MiB)",
+        lambda r: f"{r['peak_rss_mib']:.0f}{mark(r['peak_rss_mib'] <= 1024.0)}", "≤ 1024 (1 GiB)")
+    row("makespan / cycle time (s)", lambda r: f"{r['makespan']:.2f} / {r['cycle_time']:.0f}")
+    row("allocation estimate (s)", lambda r: f"{r['estimate']:.2f}")
+    row("coordination overhead",
+        lambda r: f"{100 * r['overhead']:+.1f} %{mark(r['overhead'] <= 0.10)}",
+        "≤ 10 % (S, M, L)")
+    row("lower bound (s), makespan gap",
+        lambda r: f"{r['lower_bound']:.2f}, +{100 * (r['makespan'] / r['lower_bound'] - 1):.0f} %"
+        if r["lower_bound"] > 0 else "—", "report the gap")
+    row("baseline makespan (s)", lambda r: f"{r['baseline']:.2f}")
+    row("gain over baseline: makespan (estimate)",
+        lambda r: f"{100 * r['gain']:+.1f} % ({100 * r['estimate_gain']:+.1f} %)"
+        + (mark(r["gain"] >= 0.15) if r["station"] in ("M", "L") else ""),
+        "≥ 15 % (M, L)")
+    row("welds planned / reachable",
+        lambda r: f"{r['welds_planned']} / {r['welds_reachable']}"
+        + mark(r["welds_planned"] == r["welds_reachable"]), "100 %")
+    row("verification violations",
+        lambda r: (", ".join(f"{k} {v}" for k, v in r["violations"].items()) or "0")
+        + mark(r["violation_count"] == 0), "0")
+    row("verdict", lambda r: r["verdict"])
+    row("work: reach candidates; moves direct / planned (unblended), stops skipped; "
+        "coordination checks; verify checks",
+        lambda r: f"{r['work']['reach_candidates']}; {r['work']['direct_moves']} / "
+        f"{r['work']['planned_moves']} ({r['work']['unblended_moves']}), "
+        f"{r['work']['skipped_stops']}; {r['work']['coordination_checks']}; "
+        f"{r['work']['verify_checks']}")
+
+    row("motion: robots done after (s)",
+        lambda r: ", ".join(f"{t:.0f}" for t in r["work"].get("motion_robots_done_s", [])))
+    jobs = sorted({r["jobs"] for r in ok})
+    plain = any(r.get("plain_fcl") for r in ok)
+    out = []
+    out.append(f"Stations planned by bench/station/station_bench (Release, --jobs "
+               f"{', '.join(map(str, jobs)) or '?'}{', plain FCL' if plain else ''}); one process "
+               f"per station.")
+    out.append("")
+    out.append("| | " + " | ".join(names) + " | target |")
+    out.append("|---|" + "---|" * len(names) + "---|")
+    for label, cells, target in rows:
+        out.append(f"| {label} | " + " | ".join(cells) + f" | {target} |")
+    for r in ok:
+        if r.get("coordination_message"):
+            out.append("")
+            out.append(f"{r['station']}: coordination: {r['coordination_message']}")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
