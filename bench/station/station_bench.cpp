@@ -6,11 +6,12 @@
 // (--plain-fcl: every contact test by plain fcl::collide, the collision module's reference path,
 // to measure what its own mesh traversal saves.)
 //
-// Stages, as planner/pipeline/stages.hpp runs them (PlanCell does the same in one call): load
-// (cell files + both collision worlds + the home check), reach, allocation (problem + solve +
-// baseline), motion, coordination (+ assembling the plan), verification (verify::Verify with the
-// verifier's world). Wall time by steady_clock, CPU time by CLOCK_PROCESS_CPUTIME_ID (all
-// threads of the process); peak RSS by getrusage(RUSAGE_SELF).ru_maxrss at the end.
+// Stages: load (cell files + both collision worlds + the home check), then pipeline::PlanCell as
+// `weldcell plan` runs it — reach, allocation (problem + solve + baseline), motion, coordination,
+// and the conflict-aware re-allocation rounds, which add to those three — timed between its
+// progress reports' stage changes, then verification (verify::Verify with the verifier's world).
+// Wall time by steady_clock, CPU time by CLOCK_PROCESS_CPUTIME_ID (all threads of the process);
+// peak RSS by getrusage(RUSAGE_SELF).ru_maxrss at the end.
 //
 // Exit: 0 when the station was planned and verified (whatever the verdict), 2 on bad input or
 // arguments (the message on stderr).
@@ -33,7 +34,7 @@
 #include "planner/collision/internal/world_impl.hpp"
 #include "planner/common/diagnostics.hpp"
 #include "planner/common/progress.hpp"
-#include "planner/pipeline/stages.hpp"
+#include "planner/pipeline/plan_cell.hpp"
 #include "planner/plan/plan.hpp"
 #include "planner/verify/station_check.hpp"
 #include "planner/verify/verify.hpp"
@@ -61,7 +62,11 @@ class StageClock {
   }
   nlohmann::ordered_json ToJson() const {
     nlohmann::ordered_json j = nlohmann::ordered_json::object();
-    for (const Stage& s : stages_) j[s.name] = {{"wall", s.wall}, {"cpu", s.cpu}};
+    for (const Stage& s : stages_) {  // stages that ran more than once add up
+      if (!j.contains(s.name)) j[s.name] = {{"wall", 0.0}, {"cpu", 0.0}};
+      j[s.name]["wall"] = j[s.name]["wall"].get<double>() + s.wall;
+      j[s.name]["cpu"] = j[s.name]["cpu"].get<double>() + s.cpu;
+    }
     return j;
   }
   double TotalWall() const {
@@ -108,39 +113,37 @@ int Run(const std::string& cell_file, int jobs, std::int64_t seed, bool plain_fc
   }
   clock.Stop("load");
 
-  // When each robot's motion finished (s after the motion stage began): PlanMotions reports once
-  // per robot done, so the spread shows how evenly the robots' planning fills the threads.
+  // PlanCell as `weldcell plan` runs it (re-allocation rounds included); its stages are timed
+  // between the progress reports' stage changes (re-allocation rounds add to allocation, motion
+  // and coordination). When each robot's motion finished: the motion stage reports once per
+  // robot done, so the spread shows how evenly the robots' planning fills the threads.
   std::vector<double> motion_done;
   std::chrono::steady_clock::time_point motion_start;
+  std::string current;
+  auto switch_to = [&](std::string_view stage) {
+    if (stage == current) return;
+    if (!current.empty())
+      clock.Stop(current == kAllocateStage     ? "allocation"
+                 : current == kCoordinateStage ? "coordination"
+                                               : current);
+    current = std::string(stage);
+    clock.Start();
+    if (stage == kMotionStage) motion_start = std::chrono::steady_clock::now();
+  };
   const Progress progress([&](std::string_view stage, std::int64_t, std::int64_t) {
-    if (stage != kMotionStage) return;
-    motion_done.push_back(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - motion_start).count());
+    switch_to(stage);
+    if (stage == kMotionStage) {
+      motion_done.push_back(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - motion_start).count());
+    }
   });
   const pipeline::PlanOptions options{.threads = jobs, .progress = progress};
-  clock.Start();
-  const reach::ReachMap reach =
-      reach::ReachAll(c, world, {.threads = options.threads, .progress = options.progress});
-  clock.Stop("reach");
-
-  clock.Start();
-  const pipeline::AllocationProblem problem =
-      pipeline::BuildAllocationProblem(c, world, reach, options);
-  const pipeline::Allocation allocation = pipeline::Allocate(c, reach, problem, options);
-  clock.Stop("allocation");
-
-  clock.Start();
-  motion_start = std::chrono::steady_clock::now();
-  const std::vector<motion::SequenceResult> motions =
-      pipeline::PlanMotions(c, world, allocation, options);
-  clock.Stop("motion");
-
-  clock.Start();
-  const coordination::CoordinationResult coordinated =
-      pipeline::CoordinateMotions(c, world, motions, options);
-  const plan::Plan plan =
-      pipeline::AssemblePlan(c, problem.unreachable, allocation, motions, coordinated, options);
-  clock.Stop("coordination");
+  switch_to(kReachStage);
+  const pipeline::PlanOutput out = pipeline::PlanCell(c, world, options);
+  switch_to("");
+  const reach::ReachMap& reach = out.reach;
+  const plan::Plan& plan = out.plan;
+  const pipeline::PlanStatistics& stats = out.statistics;
 
   clock.Start();
   const verify::VerifyReport report =
@@ -148,15 +151,8 @@ int Run(const std::string& cell_file, int jobs, std::int64_t seed, bool plain_fc
   clock.Stop("verification");
 
   // What each stage's work was, to tell what limits it.
-  int direct_moves = 0, planned_moves = 0, unblended_moves = 0, skipped_stops = 0;
   nlohmann::ordered_json route_welds = nlohmann::ordered_json::array();
-  for (std::size_t r = 0; r < motions.size(); ++r) {
-    direct_moves += motions[r].direct_moves;
-    planned_moves += motions[r].planned_moves;
-    unblended_moves += motions[r].unblended_moves;
-    skipped_stops += static_cast<int>(motions[r].skipped.size());
-    route_welds.push_back(allocation.routes[r].size());
-  }
+  for (const plan::RobotPlan& r : plan.robots) route_welds.push_back(r.welds.size());
   std::size_t candidates = 0;
   for (int w = 0; w < reach.weld_count(); ++w) {
     for (int r = 0; r < reach.robot_count(); ++r) candidates += reach.at(w, r).candidates.size();
@@ -169,8 +165,8 @@ int Run(const std::string& cell_file, int jobs, std::int64_t seed, bool plain_fc
   for (const auto& [kind, count] : report.CountByKind()) {
     violations[std::string(verify::ToString(kind))] = count;
   }
-  const double estimate = allocation.estimated_makespan;
-  const double baseline = allocation.baseline_makespan;
+  const double estimate = stats.estimated_makespan;
+  const double baseline = stats.baseline_makespan;
   nlohmann::ordered_json j;
   j["station"] = c.name;
   j["cell"] = cell_file;
@@ -186,7 +182,9 @@ int Run(const std::string& cell_file, int jobs, std::int64_t seed, bool plain_fc
   j["cycle_time"] = c.cycle_time;
   j["estimate"] = estimate;
   j["overhead"] = estimate > 0 ? (plan.makespan - estimate) / estimate : 0.0;
-  j["lower_bound"] = allocation.lower_bound;
+  j["lower_bound"] = stats.lower_bound;
+  j["first_makespan"] = stats.first_makespan;
+  j["rebalance"] = {{"tried", stats.rebalance_rounds}, {"kept", stats.rebalance_kept}};
   j["baseline"] = baseline;
   // Of the final (planned, coordinated) makespan, and of the allocator's own estimate: the
   // baseline is an estimate on the same analytic travel times as `estimate`.
@@ -195,17 +193,16 @@ int Run(const std::string& cell_file, int jobs, std::int64_t seed, bool plain_fc
   j["welds_reachable"] = reachable;
   j["welds_planned"] = planned;
   j["zones"] = plan.zones.size();
-  j["work"] = {{"reach_candidates", candidates},
-               {"route_welds", route_welds},
-               {"direct_moves", direct_moves},
-               {"planned_moves", planned_moves},
-               {"unblended_moves", unblended_moves},
-               {"skipped_stops", skipped_stops},
-               {"motion_robots_done_s", motion_done},
-               {"coordination_checks", coordinated.checks},
-               {"verify_checks", report.collision_checks}};
-  j["conflict_free"] = coordinated.conflict_free;
-  j["coordination_message"] = coordinated.message;
+  j["work"] = {
+      {"reach_candidates", candidates},
+      {"route_welds", route_welds},
+      {"direct_moves", stats.direct_moves},
+      {"planned_moves", stats.planned_moves},
+      {"skipped_stops", static_cast<int>(plan.unreachable.size()) - (c.welds.size() - reachable)},
+      {"motion_robots_done_s", motion_done},
+      {"verify_checks", report.collision_checks}};
+  j["conflict_free"] = stats.coordination_message.empty();
+  j["coordination_message"] = stats.coordination_message;
   j["violations"] = violations;
   j["violation_count"] = report.violations.size();
   j["verdict"] = verify::ToString(verify::Judge(plan, report));

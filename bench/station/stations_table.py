@@ -69,11 +69,11 @@ def main(path):
         lambda r: (", ".join(f"{k} {v}" for k, v in r["violations"].items()) or "0")
         + mark(r["violation_count"] == 0), "0")
     row("verdict", lambda r: r["verdict"])
-    row("work: reach candidates; moves direct / planned (unblended), stops skipped; "
-        "coordination checks; verify checks",
+    row("work: reach candidates; moves direct / planned, stops skipped; "
+        "re-allocations kept; verify checks",
         lambda r: f"{r['work']['reach_candidates']}; {r['work']['direct_moves']} / "
-        f"{r['work']['planned_moves']} ({r['work']['unblended_moves']}), "
-        f"{r['work']['skipped_stops']}; {r['work']['coordination_checks']}; "
+        f"{r['work']['planned_moves']}, "
+        f"{r['work']['skipped_stops']}; {r['rebalance']['kept']} of {r['rebalance']['tried']}; "
         f"{r['work']['verify_checks']}")
 
     row("motion: robots done after (s)",
