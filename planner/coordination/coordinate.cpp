@@ -96,6 +96,9 @@ struct ZoneSpan {
   int a0 = 0, a1 = 0;     ///< Robot a's pieces [a0, a1].
   int b0 = 0, b1 = 0;     ///< Robot b's pieces [b0, b1].
   int forced_first = -1;  ///< Robot that must go first (-1: free; -2: impossible).
+  /// Robot a (b) releases the zone only when it moves on from the standstill after its last
+  /// piece (it touches the other's pieces there), else as it arrives there.
+  bool a_departs = false, b_departs = false;
 };
 
 struct PairConflicts {
@@ -197,12 +200,12 @@ std::vector<ZoneSpan> GroupZones(const PairConflicts& pair, int pieces_a, int pi
   return out;
 }
 
-// A robot releases a zone when it arrives at the end of its interval and then stands there:
-// while that configuration touches a piece of the other robot's interval, the interval takes in
-// the robot's next piece (it releases only once it has moved on). Repeated on both sides until
-// neither grows.
-void ExtendOverStandstills(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
-                           const Sweeps& sweeps, double margin, ZoneSpan& z, long long* checks) {
+// A robot releases a zone as it arrives at the standstill after its last piece in the zone —
+// unless, standing there, it touches a piece of the other robot's interval: then it releases it
+// when it moves on (its next piece starts from there, so that piece and the other's conflict too
+// and have a zone of their own, whose order keeps them apart).
+void DecideReleases(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
+                    const Sweeps& sweeps, double margin, ZoneSpan& z, long long* checks) {
   auto blocks = [&](int robot, int last, int other, int o0, int o1) {
     const std::vector<Sweep>& own = sweeps.extended[robot];
     const Sweep still = internal::StillSweep(world, ctx, robot, own[last + 1].q.back(), margin);
@@ -213,19 +216,8 @@ void ExtendOverStandstills(const collision::CollisionWorld& world, collision::Co
     }
     return false;
   };
-  const int last_a = static_cast<int>(sweeps.extended[z.a].size()) - 3;
-  const int last_b = static_cast<int>(sweeps.extended[z.b].size()) - 3;
-  for (bool grew = true; grew;) {
-    grew = false;
-    if (z.a1 < last_a && blocks(z.a, z.a1, z.b, z.b0, z.b1)) {
-      ++z.a1;
-      grew = true;
-    }
-    if (z.b1 < last_b && blocks(z.b, z.b1, z.a, z.a0, z.a1)) {
-      ++z.b1;
-      grew = true;
-    }
-  }
+  z.a_departs = blocks(z.a, z.a1, z.b, z.b0, z.b1);
+  z.b_departs = blocks(z.b, z.b1, z.a, z.a0, z.a1);
 }
 
 // Drops zones whose intervals lie inside another zone's of the same pair with the same forced
@@ -233,7 +225,12 @@ void ExtendOverStandstills(const collision::CollisionWorld& world, collision::Co
 // first stays.
 void DropContained(std::vector<ZoneSpan>& zones) {
   auto inside = [](const ZoneSpan& x, const ZoneSpan& y) {  // x within y
-    return y.a0 <= x.a0 && x.a1 <= y.a1 && y.b0 <= x.b0 && x.b1 <= y.b1 &&
+    // y ends later, or as late and released no earlier.
+    auto covers = [](int x1, bool x_departs, int y1, bool y_departs) {
+      return x1 < y1 || (x1 == y1 && (y_departs || !x_departs));
+    };
+    return y.a0 <= x.a0 && covers(x.a1, x.a_departs, y.a1, y.a_departs) && y.b0 <= x.b0 &&
+           covers(x.b1, x.b_departs, y.b1, y.b_departs) &&
            (x.forced_first == -1 || x.forced_first == y.forced_first);
   };
   std::vector<char> drop(zones.size(), 0);
@@ -278,7 +275,7 @@ std::vector<PairConflicts> FindConflicts(const collision::CollisionWorld& world,
                                static_cast<int>(sweeps.extended[b].size()) - 2);
           for (ZoneSpan& z : p.zones) {
             if (z.forced_first != -2) {
-              ExtendOverStandstills(world, contexts[worker], sweeps, margin, z, &p.checks);
+              DecideReleases(world, contexts[worker], sweeps, margin, z, &p.checks);
             }
           }
           DropContained(p.zones);
@@ -351,17 +348,23 @@ struct OrderSearch {
   const std::vector<ZoneSpan>& zones;
   std::vector<EventEdge> base;  ///< Signal edges.
 
+  // Zone z's edge: the second robot starts its first piece in the zone no earlier than the
+  // first releases it (arrives after its last piece, or moves on from there).
+  EventEdge ZoneEdge(std::size_t z, bool a_first) const {
+    const ZoneSpan& s = zones[z];
+    auto release = [&](int robot, int last, bool departs) {
+      return departs ? EventEdge{graph.Node(robot, last + 1), 0, 0.0}
+                     : EventEdge{graph.Node(robot, last), 0, graph.duration(robot, last)};
+    };
+    EventEdge e = a_first ? release(s.a, s.a1, s.a_departs) : release(s.b, s.b1, s.b_departs);
+    e.to = a_first ? graph.Node(s.b, s.b0) : graph.Node(s.a, s.a0);
+    return e;
+  }
+
   // The edges of an order: first_is_a[z] says robot a of zone z goes first.
   std::vector<EventEdge> Edges(const std::vector<char>& first_is_a) const {
     std::vector<EventEdge> edges = base;
-    for (std::size_t z = 0; z < zones.size(); ++z) {
-      const ZoneSpan& s = zones[z];
-      if (first_is_a[z]) {
-        edges.push_back({graph.Node(s.a, s.a1), graph.Node(s.b, s.b0), graph.duration(s.a, s.a1)});
-      } else {
-        edges.push_back({graph.Node(s.b, s.b1), graph.Node(s.a, s.a0), graph.duration(s.b, s.b1)});
-      }
-    }
+    for (std::size_t z = 0; z < zones.size(); ++z) edges.push_back(ZoneEdge(z, first_is_a[z]));
     return edges;
   }
 
@@ -379,13 +382,7 @@ struct OrderSearch {
     std::vector<char> decided(zones.size(), 0);
     std::vector<EventEdge> edges = base;
     std::vector<double> times;
-    auto edge = [&](std::size_t z, bool a_first) {
-      const ZoneSpan& s = zones[z];
-      return a_first ? EventEdge{graph.Node(s.a, s.a1), graph.Node(s.b, s.b0),
-                                 graph.duration(s.a, s.a1)}
-                     : EventEdge{graph.Node(s.b, s.b1), graph.Node(s.a, s.a0),
-                                 graph.duration(s.b, s.b1)};
-    };
+    auto edge = [&](std::size_t z, bool a_first) { return ZoneEdge(z, a_first); };
     for (std::size_t step = 0; step < zones.size(); ++step) {
       if (!graph.Times(edges, &times)) break;  // a cycle of signals alone: leave the rest
       std::size_t next = zones.size();
@@ -525,15 +522,18 @@ std::vector<Zone> ZonesOf(const std::vector<ZoneSpan>& spans, const std::vector<
   std::vector<Zone> out;
   for (std::size_t z = 0; z < spans.size(); ++z) {
     const ZoneSpan& s = spans[z];
-    auto use = [&](int robot, int p0, int p1) {
+    auto use = [&](int robot, int p0, int p1, bool departs) {
       const std::vector<int>& index = built.segment_of_piece[robot];
       const motion::RobotTrajectory& t = built.trajectories[robot];
-      ZoneUse u{.robot = robot, .acquire_segment = index[p0], .release_segment = index[p1] + 1};
+      ZoneUse u{.robot = robot,
+                .acquire_segment = index[p0],
+                .release_segment = index[p1] + 1,
+                .release_on_departure = departs};
       u.acquire_time = StartOf(t, u.acquire_segment);
-      u.release_time = t.segments()[index[p1]].end_time();
+      u.release_time = departs ? StartOf(t, index[p1 + 1]) : t.segments()[index[p1]].end_time();
       return u;
     };
-    const ZoneUse ua = use(s.a, s.a0, s.a1), ub = use(s.b, s.b0, s.b1);
+    const ZoneUse ua = use(s.a, s.a0, s.a1, s.a_departs), ub = use(s.b, s.b0, s.b1, s.b_departs);
     out.push_back({.id = "Z" + std::to_string(z + 1),
                    .uses = first_is_a[z] ? std::vector{ua, ub} : std::vector{ub, ua}});
   }

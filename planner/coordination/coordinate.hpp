@@ -12,14 +12,15 @@
 //    only overlapping leaves are checked exactly (CollisionWorld::CheckRobotPair).
 // 3. Zones. Each conflicting piece pair is a zone, a mutex over an interval of pieces of each
 //    robot. A robot acquires the zone at the standstill before the interval's first piece
-//    (waiting until the robot before it in the zone's order has released it) and releases it
-//    when the interval's last piece ends — but while the standstill it then stands at touches a
-//    piece of the other robot's interval, the interval takes in its next piece. Standing at its
-//    start configuration counts as a piece before the first (the robot goes first: it is there
-//    from time 0), standing at its end as one after the last (it goes last: it stays). Zones
-//    whose intervals lie inside another zone's of the same robots are dropped. (Merging
-//    neighbouring conflicts into longer zones chains, on stations where neighbours work side by
-//    side, into zones that span whole timelines and deadlock.)
+//    (waiting until the robot before it in the zone's order has released it) and releases it as
+//    it arrives after the interval's last piece — or, when standing there touches a piece of the
+//    other robot's interval, when it moves on from there (its next piece then conflicts too and
+//    has a zone of its own). Standing at its start configuration counts as a piece before the
+//    first (the robot goes first: it is there from time 0), standing at its end as one after the
+//    last (it goes last: it stays). Zones whose intervals lie inside another zone's of the same
+//    robots are dropped. (Merging neighbouring conflicts, or growing a zone over standstills,
+//    chains on stations where neighbours work side by side into zones that span whole
+//    timelines and deadlock.)
 // 4. Order. The zones' orders and the weld signals (the cell's `after:`: a robot waits before
 //    the approach to a weld until its predecessors are welded) form, with each robot's own
 //    piece order, a graph of events; the execution is free of deadlock exactly when it has no
@@ -56,9 +57,13 @@ namespace weldcell::coordination {
 struct ZoneUse {
   int robot = 0;
   int acquire_segment = 0;    ///< Taken at the standstill where this segment starts.
-  int release_segment = 0;    ///< Released when this segment starts; == segment count: at the end.
+  /// Covers segments [acquire_segment, release_segment): released as segment
+  /// release_segment − 1 ends or, with release_on_departure, when the robot next moves on from
+  /// there (starts its next motion or weld, or finishes).
+  int release_segment = 0;
+  bool release_on_departure = false;
   double acquire_time = 0.0;  ///< s: starts acquire_segment on the planned clock.
-  double release_time = 0.0;  ///< s: starts release_segment (or finishes) on the planned clock.
+  double release_time = 0.0;  ///< s: the release on the planned clock.
   bool operator==(const ZoneUse&) const = default;
 };
 

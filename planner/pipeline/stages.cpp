@@ -331,6 +331,7 @@ plan::Plan AssemblePlan(const cell::Cell& cell,
       zone.uses.push_back({.robot = cell.robots[u.robot].name,
                            .acquire_segment = u.acquire_segment,
                            .release_segment = u.release_segment,
+                           .release_on_departure = u.release_on_departure,
                            .acquire_time = u.acquire_time,
                            .release_time = u.release_time});
     }

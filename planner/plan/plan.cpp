@@ -75,6 +75,13 @@ class Reader {
     }
     return static_cast<int>(v->get<std::int64_t>());
   }
+  bool ReleaseOn(const Json& obj, const std::string& path) {
+    const std::string v = String(obj, "release_on", path);
+    if (v != "arrival" && v != "departure" && !v.empty()) {
+      Error(Join(path, "release_on"), "expected arrival or departure, got '" + v + "'");
+    }
+    return v == "departure";
+  }
   bool Bool(const Json& obj, const char* key, const std::string& path) {
     const Json* v = Get(obj, key, path);
     if (!v) return false;
@@ -180,6 +187,7 @@ std::string ToJson(const Plan& plan) {
       uses.push_back({{"robot", u.robot},
                       {"acquire_segment", u.acquire_segment},
                       {"release_segment", u.release_segment},
+                      {"release_on", u.release_on_departure ? "departure" : "arrival"},
                       {"acquire", u.acquire_time},
                       {"release", u.release_time}});
     }
@@ -301,6 +309,7 @@ Plan PlanFromJson(const std::string& text, const std::string& file) {
       z.uses.push_back({.robot = rd.String(uses[k], "robot", up),
                         .acquire_segment = rd.Int(uses[k], "acquire_segment", up),
                         .release_segment = rd.Int(uses[k], "release_segment", up),
+                        .release_on_departure = rd.ReleaseOn(uses[k], up),
                         .acquire_time = rd.Number(uses[k], "acquire", up),
                         .release_time = rd.Number(uses[k], "release", up)});
     }

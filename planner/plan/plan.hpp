@@ -48,6 +48,9 @@ struct ZoneUse {
   std::string robot;
   int acquire_segment = 0;
   int release_segment = 0;
+  /// Released when the robot moves on from the standstill after segment release_segment − 1
+  /// (starts its next motion or weld segment, or finishes), not as it arrives there.
+  bool release_on_departure = false;
   double acquire_time = 0.0;  ///< s on the planned clock: starts segment acquire_segment.
   double release_time = 0.0;  ///< s on the planned clock: starts release_segment (or finishes).
   bool operator==(const ZoneUse&) const = default;

@@ -34,6 +34,7 @@ double Duration(const plan::Segment& s) { return s.times.back() - s.times.front(
 struct Gate {  // what happens at the standstill where a segment starts (and when it ends)
   std::vector<std::pair<int, int>> acquire;  // (zone, position in the zone's order)
   std::vector<std::pair<int, int>> release;  // released when this segment ends
+  std::vector<std::pair<int, int>> depart;   // released when the robot starts this segment
   std::vector<std::string> signals;          // weld ids waited for
 };
 
@@ -78,7 +79,15 @@ void AddZone(const plan::Plan& plan, const plan::Zone& zone, EventModel* m) {
     const int position = static_cast<int>(order.robots.size());
     order.robots.push_back(p);
     m->gates[p][u.acquire_segment].acquire.emplace_back(z, position);
-    m->gates[p][u.release_segment - 1].release.emplace_back(z, position);
+    if (u.release_on_departure) {
+      // The next motion or weld segment after the zone's last (or the end of the timeline).
+      const plan::RobotPlan& r = plan.robots[p];
+      int next = u.release_segment;
+      while (next < static_cast<int>(r.segments.size()) && !IsActive(r.segments[next])) ++next;
+      m->gates[p][next].depart.emplace_back(z, position);
+    } else {
+      m->gates[p][u.release_segment - 1].release.emplace_back(z, position);
+    }
   }
   m->zones.push_back(std::move(order));
 }
@@ -174,6 +183,7 @@ class Simulation {
     const Gate& gate = model_.gates[p][k];
     const std::optional<double> start = Ready(p, gate);
     if (!start) return false;
+    for (const auto& [z, position] : gate.depart) released_[z][position] = *start;
     const plan::RobotPlan& r = plan_.robots[p];
     if (k == static_cast<int>(r.segments.size())) {
       done_[p] = true;

@@ -542,14 +542,23 @@ void CheckZones(const plan::Plan& plan, const std::vector<int>& robot_of_plan, C
                              r->second->segments.size()));
         continue;
       }
+      // On departure: when the robot next starts a motion or weld segment, or finishes.
+      double released = *release;
+      if (u.release_on_departure) {
+        const std::vector<plan::Segment>& seg = r->second->segments;
+        std::size_t next = static_cast<std::size_t>(u.release_segment);
+        while (next < seg.size() && seg[next].kind == plan::SegmentKind::kWait) ++next;
+        released = next < seg.size() ? seg[next].times.front() : seg.back().times.back();
+      }
       if (std::abs(*acquire - u.acquire_time) > 1e-6 ||
-          std::abs(*release - u.release_time) > 1e-6) {
+          std::abs(released - u.release_time) > 1e-6) {
         out->Add(
             ViolationKind::kTiming, *acquire,
             fmt::format("{}: {} acquires at {} s and releases at {} s, but segment {} "
-                        "starts at {} s and segment {} ends at {} s",
+                        "starts at {} s and the release (on {} after segment {}) is at {} s",
                         name, u.robot, Sec(u.acquire_time), Sec(u.release_time), u.acquire_segment,
-                        Sec(*acquire), u.release_segment - 1, Sec(*release)));
+                        Sec(*acquire), u.release_on_departure ? "departure" : "arrival",
+                        u.release_segment - 1, Sec(released)));
       }
     }
   }

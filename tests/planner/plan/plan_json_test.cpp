@@ -42,6 +42,7 @@ Plan SamplePlan() {
                               {.robot = "R1",
                                .acquire_segment = 1,
                                .release_segment = 2,
+                               .release_on_departure = true,
                                .acquire_time = 1.5,
                                .release_time = 2.25}}});
   p.weld_signals.push_back({.robot = "R2", .segment = 1, .weld = "W1"});

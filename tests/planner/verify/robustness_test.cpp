@@ -188,6 +188,27 @@ TEST_F(RobustnessTest, AZoneKeepsSharedSpaceFreeUnderRandomTiming) {
   EXPECT_GT(early.robustness.runs_with_contact, 0);
 }
 
+// A zone released on departure is held while its robot stands at the standstill after the
+// zone's last segment: A reaches in, then waits there for weld WB, which B welds after its move
+// through the zone. Released on arrival, B goes at once and A leaves when WB is done; released on
+// departure, A holds the zone while it waits for WB and B waits for the zone: a deadlock.
+TEST_F(RobustnessTest, AZoneReleasedOnDepartureIsHeldWhileTheRobotStandsThere) {
+  const plan::RobotPlan a = Timeline("A").Move(Reach(), 1.5).Wait(2.0).Move(Home(), 1.5).Done();
+  const plan::RobotPlan b =
+      Timeline("B").Wait(1.5).Move(Halfway(), 1.0).Weld("WB", 1.0).Move(Home(), 1.0).Done();
+  plan::Plan p = MakePlan(*cell_, {a, b});
+  p.weld_signals.push_back({.robot = "A", .segment = 2, .weld = "WB"});
+  p.zones.push_back({.id = "Z1", .uses = {Use(p, 0, 0, 1), Use(p, 1, 1, 2)}});
+  const EventRun arrival = SimulateEvents(p);
+  ASSERT_FALSE(arrival.deadlocked());
+  EXPECT_NEAR(arrival.segments[1][0].start, 1.5, 1e-9) << "B moves as A arrives at its reach";
+  EXPECT_NEAR(arrival.segments[0][1].start, 3.5, 1e-9) << "A leaves once WB is welded";
+  p.zones[0].uses[0].release_on_departure = true;
+  const EventRun departure = SimulateEvents(p);
+  ASSERT_TRUE(departure.deadlocked());
+  EXPECT_EQ(departure.blocked.size(), 2u);
+}
+
 // (b) The same schedule with its wait as a bare time offset: no event produces the wait, so the
 // nominal check rejects it, and run as events B reaches in at once and touches A in every run.
 TEST_F(RobustnessTest, ATimeOffsetWaitIsNotAnInterlock) {
