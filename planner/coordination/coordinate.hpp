@@ -56,7 +56,7 @@ namespace weldcell::coordination {
 /// CoordinationResult::trajectories (motion or dwell segments, never waits).
 struct ZoneUse {
   int robot = 0;
-  int acquire_segment = 0;    ///< Taken at the standstill where this segment starts.
+  int acquire_segment = 0;  ///< Taken at the standstill where this segment starts.
   /// Covers segments [acquire_segment, release_segment): released as segment
   /// release_segment − 1 ends or, with release_on_departure, when the robot next moves on from
   /// there (starts its next motion or weld, or finishes).
