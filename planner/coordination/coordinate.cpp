@@ -188,10 +188,10 @@ std::vector<ZoneSpan> GroupZones(const PairConflicts& pair, int pieces_a, int pi
     const bool a_first = z.a0 == 0 || z.b1 == pieces_b + 1;
     const bool b_first = z.b0 == 0 || z.a1 == pieces_a + 1;
     z.forced_first = a_first && b_first ? -2 : a_first ? z.a : b_first ? z.b : -1;
-    z.a0 = std::max(z.a0 - 1, 0);
-    z.a1 = std::min(z.a1 - 1, pieces_a - 1);
-    z.b0 = std::max(z.b0 - 1, 0);
-    z.b1 = std::min(z.b1 - 1, pieces_b - 1);
+    z.a0 = std::clamp(z.a0 - 1, 0, pieces_a - 1);
+    z.a1 = std::clamp(z.a1 - 1, 0, pieces_a - 1);
+    z.b0 = std::clamp(z.b0 - 1, 0, pieces_b - 1);
+    z.b1 = std::clamp(z.b1 - 1, 0, pieces_b - 1);
     out.push_back(z);
   }
   std::sort(out.begin(), out.end(), [](const ZoneSpan& x, const ZoneSpan& y) {

@@ -28,6 +28,7 @@ cell::Cell FacingCell() {
 
 const Eigen::VectorXd kHome = Q(0, -0.5, -0.5, 0, 0, 0);
 const Eigen::VectorXd kMiddle = Q(0, 0.4, 0.3, 0, 0, 0);
+const Eigen::VectorXd kAsideForHome = Q(1.2, -0.3, -0.3, 0, 0, 0);
 
 motion::RobotTrajectory InAndOut(const collision::CollisionWorld& world, int robot, double lead) {
   const kinematics::Chain& chain = world.chain(robot);
@@ -117,16 +118,10 @@ TEST(CoordinateTest, TwoRobotsReachingIntoOneSpaceShareZonesAndOneWaitsForThem) 
   EXPECT_EQ(Coordinate(world, input, {.threads = 2}).zones, r.zones);
 }
 
-// Whatever the durations, two pieces of motion run at once only if no zone holds both: so every
-// pair of segments of the two robots that touch in any pair of their configurations must lie in
-// one zone's uses (checked densely here, independently of the coordinator's sweeps).
-TEST(CoordinateTest, EveryPairOfMotionsThatCanTouchSharesAZone) {
-  const cell::Cell c = FacingCell();
-  const collision::CollisionWorld world(c);
-  const std::vector<motion::RobotTrajectory> input = {InAndOut(world, 0, 0.0),
-                                                      InAndOut(world, 1, 0.0)};
-  const CoordinationResult r = Coordinate(world, input);
-  ASSERT_TRUE(r.conflict_free) << r.message;
+// The pairs of segments of robots 0 and 1 whose configurations touch somewhere (dense samples,
+// independent of the coordinator's sweeps) that no zone holds both of; and how many touch.
+std::pair<std::vector<std::string>, int> UncoveredTouches(const collision::CollisionWorld& world,
+                                                          const CoordinationResult& r) {
   collision::CollisionContext ctx(world);
   auto samples = [](const motion::TrajectorySegment& s) {
     std::vector<Eigen::VectorXd> q;
@@ -147,6 +142,7 @@ TEST(CoordinateTest, EveryPairOfMotionsThatCanTouchSharesAZone) {
   };
   const std::vector<motion::TrajectorySegment>& s0 = r.trajectories[0].segments();
   const std::vector<motion::TrajectorySegment>& s1 = r.trajectories[1].segments();
+  std::vector<std::string> uncovered;
   int touching = 0;
   for (std::size_t k0 = 0; k0 < s0.size(); ++k0) {
     if (s0[k0].kind == motion::SegmentKind::kWait) continue;
@@ -160,11 +156,27 @@ TEST(CoordinateTest, EveryPairOfMotionsThatCanTouchSharesAZone) {
       }
       if (!touch) continue;
       ++touching;
-      EXPECT_TRUE(covered(static_cast<int>(k0), static_cast<int>(k1)))
-          << "segments " << k0 << " and " << k1 << " touch but share no zone";
+      if (!covered(static_cast<int>(k0), static_cast<int>(k1))) {
+        uncovered.push_back(std::to_string(k0) + "/" + std::to_string(k1));
+      }
     }
   }
+  return {uncovered, touching};
+}
+
+// Whatever the durations, two pieces of motion run at once only if no zone holds both: so every
+// pair of segments of the two robots that touch in any pair of their configurations must lie in
+// one zone's uses.
+TEST(CoordinateTest, EveryPairOfMotionsThatCanTouchSharesAZone) {
+  const cell::Cell c = FacingCell();
+  const collision::CollisionWorld world(c);
+  const std::vector<motion::RobotTrajectory> input = {InAndOut(world, 0, 0.0),
+                                                      InAndOut(world, 1, 0.0)};
+  const CoordinationResult r = Coordinate(world, input);
+  ASSERT_TRUE(r.conflict_free) << r.message;
+  const auto [uncovered, touching] = UncoveredTouches(world, r);
   EXPECT_GT(touching, 0) << "the scene must have motions that touch";
+  EXPECT_TRUE(uncovered.empty()) << ::testing::PrintToString(uncovered);
 }
 
 TEST(CoordinateTest, ConflictFreeInputIsLeftAloneAndInputWaitsAreDropped) {
@@ -312,6 +324,32 @@ TEST(CoordinateTest, WaitingInTheOtherRobotsWayForItsWeldIsADeadlockNotALoop) {
   // The message names what waits for what on the circle.
   EXPECT_THAT(r.message, ::testing::HasSubstr("waits before its piece"));
   EXPECT_THAT(r.message, ::testing::HasSubstr("waits for robot"));
+}
+
+// B's home reaches into the middle, where A welds: B must leave before A comes and return after
+// A has gone; its start and end are zones it takes first and last.
+TEST(CoordinateTest, ARobotWhoseHomeIsInTheOthersWayLeavesFirstAndReturnsLast) {
+  const cell::Cell c = FacingCell();
+  const collision::CollisionWorld world(c);
+  const kinematics::Chain& chain = world.chain(1);
+  const motion::JointLimits limits{.max_velocity = chain.velocity_limits(),
+                                   .max_acceleration = chain.acceleration_limits()};
+  const Eigen::VectorXd reaching = Q(0, 0.4, 0.3, 0, 0, 0);
+  motion::RobotTrajectory b(reaching);
+  b.AppendWeldDwell("W0", 3.0);  // welds there first, in A's way
+  b.AppendMotion(motion::TimeParameterize({reaching, kAsideForHome}, limits), "home", "W2");
+  b.AppendWeldDwell("W2", 1.0);
+  b.AppendMotion(motion::TimeParameterize({kAsideForHome, reaching}, limits), "W2", "home");
+  const std::vector<motion::RobotTrajectory> input = {InAndOut(world, 0, 0.0), b};
+  ASSERT_GE(FirstContact(world, input), 0.0);
+  const CoordinationResult r = Coordinate(world, input);
+  ASSERT_TRUE(r.conflict_free) << r.message;
+  EXPECT_LT(FirstContact(world, r.trajectories), 0.0);
+  const auto [uncovered, touching] = UncoveredTouches(world, r);
+  EXPECT_GT(touching, 0);
+  EXPECT_TRUE(uncovered.empty()) << ::testing::PrintToString(uncovered);
+  // A's weld lies between B's departure and its return.
+  EXPECT_GE(Dwell(r.trajectories[0], "W1").first, r.trajectories[1].segments()[1].end_time());
 }
 
 }  // namespace
