@@ -115,8 +115,9 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   cmd->add_option("--seed", args->seed, "Random seed (default: the cell's settings.seed)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--rebalance-rounds", args->rebalance_rounds,
-                  "Conflict-aware re-allocations tried after coordination (0 = none); one is "
-                  "kept only when the coordinated makespan drops")
+                  "Re-allocations tried after coordination, away from failed motions and "
+                  "interlock waits (0 = none); one is kept only when more welds are planned or "
+                  "the coordinated makespan drops")
       ->check(CLI::Range(0, 100))
       ->capture_default_str();
   cmd->callback([&global, exit_code, args] {

@@ -413,6 +413,28 @@ struct OrderSearch {
     return order;
   }
 
+  // Breaks the cycles of an order: while the event graph has one, flips a free zone on it (the
+  // one flipped least often so far, then the first on the cycle). False when a cycle holds no
+  // free zone (forced orders and signals alone) or cycles keep coming back.
+  bool Repair(std::vector<char>& first_is_a) const {
+    std::vector<int> flips(zones.size(), 0);
+    const int limit = 100 + 4 * static_cast<int>(zones.size());
+    for (int round = 0; round < limit; ++round) {
+      const std::vector<int> cycle = graph.FindCycle(Edges(first_is_a));
+      if (cycle.empty()) return true;
+      int pick = -1;
+      for (int e : cycle) {
+        const int z = e - static_cast<int>(base.size());
+        if (z < 0 || zones[static_cast<std::size_t>(z)].forced_first != -1) continue;
+        if (pick < 0 || flips[z] < flips[pick]) pick = z;
+      }
+      if (pick < 0) return false;
+      first_is_a[pick] = static_cast<char>(!first_is_a[pick]);
+      ++flips[pick];
+    }
+    return false;
+  }
+
   // Flips single free zones while the makespan drops (a cyclic order counts as infinite).
   double Improve(std::vector<char>& first_is_a, int max_flips) const {
     double best = Makespan(first_is_a);
@@ -636,6 +658,7 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   starts.push_back(search.FirstComeFirstServed());
   for (std::vector<char>& order : starts) {
     if (options.progress.cancelled()) return fail("cancelled");
+    search.Repair(order);
     const double m = search.Improve(order, options.max_flips);
     if (m < best_makespan - 1e-9) {
       best_makespan = m;

@@ -94,7 +94,8 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
   for (int round = 0; round < options.rebalance_rounds; ++round) {
     Withheld skip = withheld;
     skip.insert(tried.begin(), tried.end());
-    const Withheld add = NextWithheld(cell, out.reach, best.coordinated, skip);
+    const Withheld add =
+        NextWithheld(cell, out.reach, best.allocation, best.motions, best.coordinated, skip);
     if (add.empty()) break;
     Withheld trial = withheld;
     trial.insert(add.begin(), add.end());

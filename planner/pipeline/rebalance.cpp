@@ -46,7 +46,23 @@ Withheld Movable(const cell::Cell& cell, const reach::ReachMap& reach,
 }  // namespace
 
 Withheld NextWithheld(const cell::Cell& cell, const reach::ReachMap& reach,
+                      const Allocation& allocation,
+                      const std::vector<motion::SequenceResult>& motions,
                       const coordination::CoordinationResult& coordinated, const Withheld& skip) {
+  Withheld failed;  // stops whose motion failed, where another robot reaches the weld
+  for (std::size_t r = 0; r < motions.size(); ++r) {
+    for (const motion::SkippedStop& s : motions[r].skipped) {
+      const int w = allocation.routes[r][static_cast<std::size_t>(s.index)].weld;
+      const int robot = static_cast<int>(r);
+      bool other = false;
+      for (int o = 0; o < reach.robot_count(); ++o) {
+        other |= o != robot && reach.at(w, o).status == reach::ReachStatus::kReachable &&
+                 !skip.count({w, o});
+      }
+      if (other && !skip.count({w, robot})) failed.insert({w, robot});
+    }
+  }
+  if (!failed.empty()) return failed;
   std::vector<std::pair<double, int>> waits;  // (-wait, zone): longest first, then zone order
   for (std::size_t z = 0; z < coordinated.zones.size(); ++z) {
     const double wait = WaitBefore(coordinated, coordinated.zones[z]);

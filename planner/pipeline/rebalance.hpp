@@ -10,7 +10,9 @@
 
 namespace weldcell::pipeline {
 
-/// The next assignments to withhold from the allocator. Zones are taken by decreasing wait of
+/// The next assignments to withhold from the allocator. First the welds whose motion failed
+/// (skipped stops) on a robot while another robot reaches them: withheld from that robot. Else
+/// zones are taken by decreasing wait of
 /// their second robot (the wait segment right before it takes the zone); for the first zone
 /// that yields any: the welds the waiting robot welds inside its use of the zone that the first
 /// robot also reaches (withheld from the waiting robot: the robot already working there does
@@ -18,6 +20,8 @@ namespace weldcell::pipeline {
 /// (withheld from the first robot). Assignments in `skip` are not proposed. Empty when no robot
 /// waits for a zone or nothing can move.
 Withheld NextWithheld(const cell::Cell& cell, const reach::ReachMap& reach,
+                      const Allocation& allocation,
+                      const std::vector<motion::SequenceResult>& motions,
                       const coordination::CoordinationResult& coordinated, const Withheld& skip);
 
 }  // namespace weldcell::pipeline

@@ -49,9 +49,10 @@ struct PlanOptions {
   std::int64_t allocation_iterations = 0;
   double blend_tolerance = 0.1;  ///< rad of joint-space deviation allowed at travel corners.
   double sample_period = 0.01;   ///< s between trajectory samples in the plan.
-  /// Conflict-aware re-allocation after coordination (PlanCell): at most this many rounds, each
-  /// withholding from the robot that waits longest for a zone the zone's welds the other robot
-  /// there also reaches, and keeping the result only when the coordinated makespan drops.
+  /// Re-allocation after coordination (PlanCell): at most this many rounds, each withholding
+  /// from a robot the welds whose motion failed on it (when another robot reaches them), else
+  /// from the robot that waits longest for a zone the zone's welds the other robot there also
+  /// reaches; a round is kept only when more welds are planned or the coordinated makespan drops.
   int rebalance_rounds = 4;
   /// Reports every stage (kReachStage, kAllocateStage, kMotionStage, kCoordinateStage), from
   /// worker threads, serialised; its cancellation stops the pipeline between and within stages.
