@@ -28,7 +28,7 @@ struct SolveOptions {
   /// `progress_every` iterations and once at the end (with the iterations actually run).
   /// Polled every iteration: once cancelled, the search stops and the best solution so far is
   /// returned (valid) with status kCancelled.
-  Progress progress;
+  Progress progress{};
   std::int64_t progress_every = 256;
   /// Per-robot travel matrices are precomputed (robot by robot, n^2 oracle calls each) while
   /// their total number of entries stays within this; other robots call the oracle directly.
