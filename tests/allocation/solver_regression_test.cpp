@@ -61,6 +61,22 @@ TEST(StrongSolverRegression, MovesTasksOntoIdleRobots) {
   }
 }
 
+// Robot 1 lives 20 m away from four long tasks next to robot 0. Piling them all on robot 0 gives
+// 88 s; handing one to the idle robot 1 gives the optimum, 68 s. No task of robot 1 is a
+// neighbour of them, so only a move that targets the idle route finds it (no iterations here:
+// construction and local search alone).
+TEST(StrongSolverRegression, LocalSearchMovesTasksOntoAnIdleRobot) {
+  const Problem p = testing::LineProblem(
+      {0.0, -20.0}, {{{1.0}, {2.0}, {3.0}, {4.0}}, {{1.0}, {2.0}, {3.0}, {4.0}}},
+      {20.0, 20.0, 20.0, 20.0});
+  const SolveResult best = MakeExactSolver()->Solve(p, {});
+  ASSERT_NEAR(best.cost.makespan, 68.0, 1e-9);
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    const SolveResult r = MakeStrongSolver()->Solve(p, {.seed = seed, .max_iterations = 0});
+    EXPECT_NEAR(r.cost.makespan, 68.0, 1e-9) << "seed " << seed << "\n" << ToString(r.solution);
+  }
+}
+
 // Robots sharing a home: the construction alone (no iterations) spreads the work over all of
 // them and starts near the lower bound.
 TEST(StrongSolverRegression, ConstructionSpreadsWorkOverRobotsSharingAHome) {
