@@ -29,6 +29,13 @@ constexpr double kStartTemperature = 0.01;
 constexpr double kEndTemperature = 0.0001;
 // Weight of the total busy time against the makespan in the annealing objective, per robot:
 // a tie-breaker that keeps non-critical routes short (slack for later moves).
+// Restarts: kStarts constructions (all but the first randomized by kStartNoise) each annealed
+// for kStartShare % / kStarts of the budget; the best continues with the rest. Budgets below
+// kMinIterationsPerStart per start use one start.
+constexpr int kStarts = 4;
+constexpr std::int64_t kStartShare = 50;
+constexpr std::int64_t kMinIterationsPerStart = 500;
+constexpr double kStartNoise = 0.5;
 constexpr double kTotalWeight =
     0.1;  // routes up to this length get exhaustive 2-opt / or-opt scans
 
@@ -66,6 +73,8 @@ class Search {
   }
 
   State Run(std::int64_t* iterations, bool* cancelled);
+  bool Start(double noise);
+  void Anneal(std::int64_t budget, std::int64_t total, std::int64_t* done, State* best);
 
   // Cancellation or the time budget, polled inside every phase (construction included).
   bool Stopped() {
@@ -1115,17 +1124,17 @@ bool Search::InterRoute(const std::vector<int>* only) {
   return any;
 }
 
-State Search::Run(std::int64_t* iterations, bool* cancelled) {
-  *iterations = 0;
-  *cancelled = false;
-  if (nt_ == 0) return s_;
-  BuildNeighbours();
-  Construct(0.0);
+// A fresh start: construction (with noise > 0 a randomized one), then local search to a local
+// optimum. Returns false when stopped before a complete solution (then s_ is completed cheaply).
+bool Search::Start(double noise) {
+  s_.route.assign(nr_, {});
+  s_.robot_of.assign(nt_, -1);
+  s_.len.assign(nr_, 0.0);
+  Construct(noise);
   if (stopped_) {
     AppendRemaining();
     s_.cost = TrueCost();
-    *cancelled = cancelled_;
-    return s_;
+    return false;
   }
   RecomputeLengths();
   for (int r = 0; r < nr_ && !Stopped(); ++r) IntraRoute(r);
@@ -1134,16 +1143,21 @@ State Search::Run(std::int64_t* iterations, bool* cancelled) {
   }
   s_.cost = TrueCost();
   WELDCELL_CHECK(std::isfinite(s_.cost.makespan));
-  State best = s_;
+  return true;
+}
+
+// Ruin and recreate from s_ under simulated annealing for `budget` iterations (its own
+// temperature schedule), counting into *done of `total`; every feasible improvement goes to
+// *best.
+void Search::Anneal(std::int64_t budget, std::int64_t total, std::int64_t* done, State* best) {
   lambda_ = kTotalWeight / std::max(1, nr_);
   const double f0 = Scalar(s_.cost);
   const double t_start = kStartTemperature * f0;
   const double t_end = kEndTemperature * f0;
-  const std::int64_t n_iter = options_.max_iterations;
-  for (std::int64_t it = 0; it < n_iter; ++it) {
+  for (std::int64_t it = 0; it < budget; ++it) {
     if (Stopped()) break;
     const double temperature =
-        t_start * std::pow(t_end / t_start, static_cast<double>(it) / static_cast<double>(n_iter));
+        t_start * std::pow(t_end / t_start, static_cast<double>(it) / static_cast<double>(budget));
     State saved = s_;
     std::vector<int> removed = Ruin();
     std::vector<char> touched(nr_, 0);
@@ -1163,14 +1177,42 @@ State Search::Run(std::int64_t* iterations, bool* cancelled) {
     }
     // Any feasible improvement is kept, whether or not the annealing accepts the step (its
     // score also weighs the total, and could reject a lower makespan).
-    if (ok && Better(s_.cost, best.cost)) best = s_;
+    if (ok && Better(s_.cost, best->cost)) *best = s_;
     const double threshold = Scalar(saved.cost) - temperature * std::log(std::max(1e-300, Unit()));
     if (!ok || Scalar(s_.cost) >= threshold) s_ = std::move(saved);
-    *iterations = it + 1;
-    if (options_.progress_every > 0 && (it + 1) % options_.progress_every == 0) {
-      options_.progress.Report(kAllocateStage, it + 1, n_iter);
+    ++*done;
+    if (options_.progress_every > 0 && *done % options_.progress_every == 0) {
+      options_.progress.Report(kAllocateStage, *done, total);
     }
   }
+}
+
+// Several short runs from different constructions (the first deterministic, the others with
+// randomized seeds and regret), then the rest of the budget continues from the best of them:
+// one start per seed tends to fall into the same basin for every seed.
+State Search::Run(std::int64_t* iterations, bool* cancelled) {
+  *iterations = 0;
+  *cancelled = false;
+  if (nt_ == 0) return s_;
+  BuildNeighbours();
+  const std::int64_t n_iter = options_.max_iterations;
+  const int starts = n_iter >= kMinIterationsPerStart * kStarts ? kStarts : 1;
+  const std::int64_t per_start = starts > 1 ? n_iter * kStartShare / 100 / starts : 0;
+  State best;
+  best.cost = Cost{.makespan = kInf, .total = kInf};
+  std::int64_t done = 0;
+  for (int k = 0; k < starts; ++k) {
+    const bool complete = Start(k == 0 ? 0.0 : kStartNoise);
+    if (Better(s_.cost, best.cost)) best = s_;
+    if (!complete) break;
+    if (starts > 1) Anneal(per_start, n_iter, &done, &best);
+    if (Stopped()) break;
+  }
+  if (!stopped_) {
+    s_ = best;
+    Anneal(n_iter - done, n_iter, &done, &best);
+  }
+  *iterations = done;
   s_ = best;
   for (int round = 0; round < 10 && !Stopped() && InterRoute(); ++round) {
     for (int r = 0; r < nr_ && !Stopped(); ++r) IntraRoute(r);
