@@ -243,7 +243,7 @@ void BM_MinMaxMtsp(benchmark::State& state) {
   for (auto _ : state) {
     best = std::numeric_limits<double>::infinity();
     mean = 0.0;
-    worst = 0.0;
+    worst = -std::numeric_limits<double>::infinity();
     seconds = 0.0;
     for (int seed = 1; seed <= kSeeds; ++seed) {
       const SolveResult r = MakeStrongSolver()->Solve(
@@ -309,6 +309,7 @@ void BM_LargeConstruction(benchmark::State& state) {
     r = MakeStrongSolver()->Solve(p, {.seed = 1, .max_iterations = state.range(3)});
   }
   state.counters["makespan"] = r.cost.makespan;
+  state.counters["baseline"] = MakeBaselineSolver()->Solve(p, {}).cost.makespan;
   state.counters["lower_bound"] = r.lower_bound.value;
   state.counters["seconds"] = r.seconds;
 }
@@ -317,6 +318,8 @@ BENCHMARK(BM_LargeConstruction)
     ->Args({3000, 20, 0, 0})
     ->Args({2000, 4, 10, 0})
     ->Args({2000, 4, 10, 100})
+    ->Args({300, 4, 10, 0})
+    ->Args({300, 4, 10, 2000})
     ->Unit(benchmark::kSecond)
     ->Iterations(1);
 
