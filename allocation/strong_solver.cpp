@@ -23,10 +23,15 @@ constexpr double kEps = 1e-9;
 constexpr int kNeighbours = 12;
 constexpr int kMaxSegment = 3;
 constexpr int kFullScan = 40;
-// Annealing temperatures as fractions of the first solution's objective (SISR uses a fixed
-// schedule too; a relative one keeps it unit-free).
-constexpr double kStartTemperature = 0.01;
-constexpr double kEndTemperature = 0.0001;
+// Annealing temperatures as fractions of the start's objective (SISR uses a fixed schedule too;
+// a relative one keeps it unit-free), geometric from start to start / 100. The start
+// temperature grows from kColdStart to kHotStart with the iterations per task up to
+// kHotIterationsPerTask: a hotter search pays off only when every task is ruined often enough
+// (measured on the min-max mTSP instances of bench/allocation and on generated stations).
+constexpr double kColdStart = 0.01;
+constexpr double kHotStart = 0.1;
+constexpr double kHotIterationsPerTask = 40.0;
+constexpr double kTemperatureRatio = 0.01;
 // Weight of the total busy time against the makespan in the annealing objective, per robot:
 // a tie-breaker that keeps non-critical routes short (slack for later moves).
 // Restarts: kStarts constructions (all but the first randomized by kStartNoise) each annealed
@@ -1240,8 +1245,10 @@ bool Search::Start(double noise) {
 void Search::Anneal(std::int64_t budget, std::int64_t total, std::int64_t* done, State* best) {
   lambda_ = kTotalWeight / std::max(1, nr_);
   const double f0 = Scalar(s_.cost);
-  const double t_start = kStartTemperature * f0;
-  const double t_end = kEndTemperature * f0;
+  const double per_task = static_cast<double>(options_.max_iterations) / std::max(1, nt_);
+  const double t_start = f0 * (kColdStart + (kHotStart - kColdStart) *
+                                                std::min(1.0, per_task / kHotIterationsPerTask));
+  const double t_end = kTemperatureRatio * t_start;
   for (std::int64_t it = 0; it < budget; ++it) {
     if (Stopped()) break;
     const double temperature =
