@@ -77,6 +77,21 @@ TEST(StrongSolverRegression, LocalSearchMovesTasksOntoAnIdleRobot) {
   }
 }
 
+// Robot 0 has a 100 s task A at 0.5 m that only it can do, and four 1 s tasks at 1..4 m that
+// the construction puts on it too (cheap detours; robot 1 lives 20 m away). Handing all four to
+// the idle robot 1 (52 s) leaves robot 0 with A alone: the optimum, 101 s, equals the longest
+// single job. No task of robot 1 neighbours them: only moves that target the idle route reach
+// it without iterations.
+TEST(StrongSolverRegression, LocalSearchEmptiesTheBusiestRobotOntoAnIdleOne) {
+  const Problem p = testing::LineProblem(
+      {0.0, -20.0}, {{{0.5}, {1.0}, {2.0}, {3.0}, {4.0}}, {{}, {1.0}, {2.0}, {3.0}, {4.0}}},
+      {100.0, 1.0, 1.0, 1.0, 1.0});
+  const SolveResult best = MakeExactSolver()->Solve(p, {});
+  ASSERT_NEAR(best.cost.makespan, 101.0, 1e-9);
+  const SolveResult r = MakeStrongSolver()->Solve(p, {.seed = 1, .max_iterations = 0});
+  EXPECT_NEAR(r.cost.makespan, 101.0, 1e-9) << ToString(r.solution);
+}
+
 // Robots sharing a home: the construction alone (no iterations) spreads the work over all of
 // them and starts near the lower bound.
 TEST(StrongSolverRegression, ConstructionSpreadsWorkOverRobotsSharingAHome) {
