@@ -1,6 +1,8 @@
 // The engineer's everyday method, kept as the yardstick: every task goes to the robot that is
 // nearest to it from home; each robot then always moves to its nearest remaining task.
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "allocation/internal/graph.hpp"
@@ -22,21 +24,31 @@ class BaselineSolver final : public Solver {
     const int nr = g.num_robots();
     constexpr double kInf = std::numeric_limits<double>::infinity();
 
-    // Nearest robot: smallest home -> option travel (ties: lower robot id).
+    // Nearest robot: smallest home -> option travel. Ties (robots sharing a home, or equally
+    // near) go to the robot with the least work so far (out, weld, back), as an engineer
+    // would share them; then the lower robot id.
     std::vector<std::vector<int>> assigned(static_cast<std::size_t>(nr));
+    std::vector<double> load(static_cast<std::size_t>(nr), 0.0);
     for (int t = 0; t < nt; ++t) {
       int best_robot = -1;
       double best = kInf;
+      double best_work = 0.0;
       for (int r : g.Eligible(t)) {
         for (int o = 0; o < g.NumOptions(r, t); ++o) {
-          const double d = g.T(r, 0, g.First(r, t) + o);
-          if (d < best) {
+          const int node = g.First(r, t) + o;
+          const double d = g.T(r, 0, node);
+          const double tol = 1e-9 * std::max(1.0, std::abs(best));
+          const bool tie = best_robot >= 0 && std::abs(d - best) <= tol;
+          if ((!tie && d < best) || (tie && load[static_cast<std::size_t>(r)] <
+                                                load[static_cast<std::size_t>(best_robot)] - tol)) {
             best = d;
             best_robot = r;
+            best_work = d + g.Dur(r, node) + g.T(r, node, 0);
           }
         }
       }
       assigned[static_cast<std::size_t>(best_robot)].push_back(t);
+      load[static_cast<std::size_t>(best_robot)] += best_work;
     }
 
     // Nearest neighbour, all robots advancing together so that a task is only taken once its

@@ -1,6 +1,7 @@
 #include "allocation/lower_bound.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <limits>
 
@@ -23,11 +24,19 @@ LowerBound ComputeLowerBound(const Problem& problem, std::int64_t max_pair_calls
 
   std::int64_t pair_calls = 0;
   std::vector<NodeLayout> layouts;
+  auto travel_of = [&problem](int r) {
+    const int same = problem.robots[static_cast<std::size_t>(r)].same_travel_as.value;
+    return same >= 0 ? same : r;
+  };
   for (int r = 0; r < nr; ++r) {
     layouts.emplace_back(problem.tasks, RobotId{r});
+    if (travel_of(r) != r) continue;  // shares the travel of a robot counted already
     pair_calls +=
         static_cast<std::int64_t>(layouts.back().num_nodes()) * layouts.back().num_nodes();
   }
+  // Per robot with its own travel, per node: out, back and cheapest arrival (identical robots
+  // reuse them; CheckProblem guarantees the same node layout).
+  std::vector<std::vector<std::array<double, 3>>> legs(static_cast<std::size_t>(nr));
   const bool use_pairs = pair_calls <= max_pair_calls;
 
   // Per task: cheapest duration, cheapest (home -> option + duration), cheapest way back home,
@@ -40,6 +49,10 @@ LowerBound ComputeLowerBound(const Problem& problem, std::int64_t max_pair_calls
   for (int r = 0; r < nr; ++r) {
     const NodeLayout& layout = layouts[static_cast<std::size_t>(r)];
     const RobotId robot{r};
+    const int own = travel_of(r);
+    auto& my_legs = legs[static_cast<std::size_t>(own)];
+    const bool known = own != r;
+    if (!known) my_legs.assign(static_cast<std::size_t>(layout.num_nodes()), {});
     for (int t = 0; t < nt; ++t) {
       const Capability* c = problem.FindCapability(TaskId{t}, robot);
       if (c == nullptr) continue;
@@ -47,18 +60,25 @@ LowerBound ComputeLowerBound(const Problem& problem, std::int64_t max_pair_calls
       for (int o = 0; o < static_cast<int>(c->options.size()); ++o) {
         const Stop s{.task = TaskId{t}, .option = o};
         const double d = c->options[static_cast<std::size_t>(o)].duration;
-        const double out = travel.Seconds(robot, Stop::Home(), s);
-        const double back = travel.Seconds(robot, s, Stop::Home());
-        // Every visit is entered by exactly one arc: from home or from another task's option.
-        // Without the pairs only 0 is a valid bound for that arc.
-        double arrive = use_pairs ? out : 0.0;
-        if (use_pairs) {
-          for (int node = 1; node < layout.num_nodes(); ++node) {
-            const Stop from = layout.StopOf(node);
-            if (from.task.value == t) continue;
-            arrive = std::min(arrive, travel.Seconds(robot, from, s));
+        auto& leg = my_legs[static_cast<std::size_t>(layout.Node(s))];
+        if (!known) {
+          const double out = travel.Seconds(robot, Stop::Home(), s);
+          const double back = travel.Seconds(robot, s, Stop::Home());
+          // Every visit is entered by exactly one arc: from home or from another task's
+          // option. Without the pairs only 0 is a valid bound for that arc.
+          double arrive = use_pairs ? out : 0.0;
+          if (use_pairs) {
+            for (int node = 1; node < layout.num_nodes(); ++node) {
+              const Stop from = layout.StopOf(node);
+              if (from.task.value == t) continue;
+              arrive = std::min(arrive, travel.Seconds(robot, from, s));
+            }
           }
+          leg = {out, back, arrive};
         }
+        const double out = leg[0];
+        const double back = leg[1];
+        const double arrive = leg[2];
         min_dur[ts] = std::min(min_dur[ts], d);
         head[ts] = std::min(head[ts], out + d);
         back_home[ts] = std::min(back_home[ts], back);

@@ -22,8 +22,9 @@ struct LowerBound {
 };
 
 /// Computes the bound. Calls the oracle O(sum over robots of nodes^2) times when that is at most
-/// `max_pair_calls`, otherwise O(nodes) times (home legs only). Throws ProblemError if the
-/// problem is malformed. Thread-safe if the oracle is.
+/// `max_pair_calls`, otherwise O(nodes) times (home legs only); robots declared
+/// `same_travel_as` another are not asked again. Throws ProblemError if the problem is
+/// malformed. Thread-safe if the oracle is.
 LowerBound ComputeLowerBound(const Problem& problem, std::int64_t max_pair_calls = 20'000'000);
 
 }  // namespace weldcell::allocation

@@ -43,6 +43,32 @@ void CheckProblem(const Problem& problem) {
       }
     }
   }
+  // Identical robots: a lower index with its own travel, and the same option layout.
+  for (int r = 0; r < nr; ++r) {
+    const int same = problem.robots[static_cast<std::size_t>(r)].same_travel_as.value;
+    if (same < 0) continue;
+    const std::string where =
+        "robots[" + std::to_string(r) + "]: same_travel_as " + std::to_string(same);
+    if (same >= r) {
+      errors << where << ": must name a robot of lower index\n";
+      continue;
+    }
+    if (problem.robots[static_cast<std::size_t>(same)].same_travel_as.value >= 0) {
+      errors << where << ": that robot declares same_travel_as itself\n";
+      continue;
+    }
+    for (int t = 0; t < nt; ++t) {
+      const Capability* a = problem.FindCapability(TaskId{t}, RobotId{r});
+      const Capability* b = problem.FindCapability(TaskId{t}, RobotId{same});
+      const std::size_t na = a != nullptr ? a->options.size() : 0;
+      const std::size_t nb = b != nullptr ? b->options.size() : 0;
+      if ((a == nullptr) != (b == nullptr) || na != nb) {
+        errors << where << ": tasks[" << t << "] has " << na << " options for robot " << r
+               << " but " << nb << " for robot " << same << "\n";
+        break;
+      }
+    }
+  }
   // Precedences: ids in range, no self loops, acyclic (Kahn).
   std::vector<std::vector<int>> succ(static_cast<std::size_t>(nt));
   std::vector<int> indegree(static_cast<std::size_t>(nt), 0);

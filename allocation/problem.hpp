@@ -66,7 +66,14 @@ struct Task {
 };
 
 struct Robot {
-  std::string name;  ///< For messages only. Every robot starts and ends at its home at t = 0.
+  std::string name{};  ///< For messages only. Every robot starts and ends at its home at t = 0.
+  /// Declares this robot identical in travel to a robot of lower index (whose own
+  /// `same_travel_as` is unset): the same home, the same tasks with the same number of options,
+  /// and travel between any two stops equal to that robot's (durations may differ). Solvers
+  /// and DenseTravelTime::FromOracle then keep one travel matrix for both and ask the oracle
+  /// for that robot only. Unset (value < 0): the robot's travel is its own. CheckProblem
+  /// verifies the structure, not the oracle's values.
+  RobotId same_travel_as{};
   bool operator==(const Robot&) const = default;
 };
 

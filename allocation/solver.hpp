@@ -28,7 +28,7 @@ struct SolveOptions {
   /// `progress_every` iterations and once at the end (with the iterations actually run).
   /// Polled every iteration: once cancelled, the search stops and the best solution so far is
   /// returned (valid) with status kCancelled.
-  Progress progress;
+  Progress progress{};
   std::int64_t progress_every = 256;
   /// Per-robot travel matrices are precomputed (robot by robot, n^2 oracle calls each) while
   /// their total number of entries stays within this; other robots call the oracle directly.
@@ -71,10 +71,13 @@ class Solver {
 /// (respecting precedences). Ignores iterations; deterministic.
 std::unique_ptr<Solver> MakeBaselineSolver();
 
-/// Regret-2 insertion, then an anytime search: relocate, swap, 2-opt, or-opt and
-/// cross-exchange with best-option re-choice, plus a shortest path through each route's layers
-/// of options, diversified by ruin and recreate (random, string and related removals) under a
-/// simulated-annealing acceptance. References: Potvin & Rousseau 1993 (regret insertion);
+/// Granular regret-2 insertion (seeded apart for robots sharing a home), then an anytime
+/// search: relocate (also onto idle robots), swap, 2-opt, or-opt and cross-exchange with
+/// best-option re-choice, plus a shortest path through each route's layers of options,
+/// diversified by ruin and recreate (random, string and related removals) under a
+/// simulated-annealing acceptance, from four starts of which the best continues. Honours
+/// max_seconds and cancellation in every phase (a stopped construction is completed cheaply,
+/// so the solution is always valid). References: Potvin & Rousseau 1993 (regret insertion);
 /// Shaw 1998, Ropke & Pisinger 2006 (large neighbourhood search); Christiaens & Vanden Berghe
 /// 2020 (string removals, blinks).
 std::unique_ptr<Solver> MakeStrongSolver();

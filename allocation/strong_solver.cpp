@@ -23,12 +23,24 @@ constexpr double kEps = 1e-9;
 constexpr int kNeighbours = 12;
 constexpr int kMaxSegment = 3;
 constexpr int kFullScan = 40;
-// Annealing temperatures as fractions of the first solution's objective (SISR uses a fixed
-// schedule too; a relative one keeps it unit-free).
-constexpr double kStartTemperature = 0.01;
-constexpr double kEndTemperature = 0.0001;
+// Annealing temperatures as fractions of the start's objective (SISR uses a fixed schedule too;
+// a relative one keeps it unit-free), geometric from start to start / 100. The start
+// temperature grows from kColdStart to kHotStart with the iterations per task up to
+// kHotIterationsPerTask: a hotter search pays off only when every task is ruined often enough
+// (measured on the min-max mTSP instances of bench/allocation and on generated stations).
+constexpr double kColdStart = 0.01;
+constexpr double kHotStart = 0.1;
+constexpr double kHotIterationsPerTask = 40.0;
+constexpr double kTemperatureRatio = 0.01;
 // Weight of the total busy time against the makespan in the annealing objective, per robot:
 // a tie-breaker that keeps non-critical routes short (slack for later moves).
+// Restarts: kStarts constructions (all but the first randomized by kStartNoise) each annealed
+// for kStartShare % / kStarts of the budget; the best continues with the rest. Budgets below
+// kMinIterationsPerStart per start use one start.
+constexpr int kStarts = 4;
+constexpr std::int64_t kStartShare = 50;
+constexpr std::int64_t kMinIterationsPerStart = 500;
+constexpr double kStartNoise = 0.5;
 constexpr double kTotalWeight =
     0.1;  // routes up to this length get exhaustive 2-opt / or-opt scans
 
@@ -48,18 +60,38 @@ struct State {
 
 class Search {
  public:
-  Search(const internal::Graph& g, const SolveOptions& options)
-      : g_(g), options_(options), nr_(g.num_robots()), nt_(g.num_tasks()), rng_(options.seed) {
+  Search(const internal::Graph& g, const SolveOptions& options, const internal::StopWatch& watch,
+         double lower_bound)
+      : g_(g),
+        options_(options),
+        watch_(watch),
+        nr_(g.num_robots()),
+        nt_(g.num_tasks()),
+        rng_(options.seed),
+        lower_bound_(lower_bound) {
     s_.route.assign(nr_, {});
     s_.option.assign(nt_, 0);
     s_.robot_of.assign(nt_, -1);
     s_.len.assign(nr_, 0.0);
     pos_.assign(nt_, 0);
-    BuildNeighbours();
     BuildTopologicalRank();
   }
 
-  State Run(const internal::StopWatch& watch, std::int64_t* iterations, bool* cancelled);
+  State Run(std::int64_t* iterations, bool* cancelled);
+  bool Start(double noise);
+  void Anneal(std::int64_t budget, std::int64_t total, std::int64_t* done, State* best);
+
+  // Cancellation or the time budget, polled inside every phase (construction included).
+  bool Stopped() {
+    if (stopped_) return true;
+    if (internal::Cancelled(options_)) {
+      cancelled_ = true;
+      stopped_ = true;
+    } else if (std::isfinite(options_.max_seconds) && watch_.Seconds() > options_.max_seconds) {
+      stopped_ = true;
+    }
+    return stopped_;
+  }
 
  private:
   // ---- basic helpers -------------------------------------------------------------------
@@ -158,7 +190,11 @@ class Search {
   }
 
   // ---- construction and recreate -------------------------------------------------------
-  void RegretConstruct();
+  void Construct(double noise);
+  Insertion CandidateInsertion(int t, int r, const std::vector<int>& cpos) const;
+  void SeedSharedHomes(double noise);
+  void AppendRemaining();
+  void ListSchedule();
   bool Recreate(std::vector<int> removed);
   bool InsertFeasibly(int t, double blink);
 
@@ -182,10 +218,18 @@ class Search {
 
   const internal::Graph& g_;
   const SolveOptions& options_;
+  const internal::StopWatch& watch_;
   int nr_;
   int nt_;
   std::mt19937_64 rng_;
+  double lower_bound_ = 0.0;
+  bool stopped_ = false;
+  bool cancelled_ = false;
+  bool constructing_ = false;
   State s_;
+  std::vector<double> nearest_arc_;           // per task: cheapest arc in from a neighbour
+  std::vector<std::vector<int>> near_of_;     // per task: tasks that list it as a neighbour
+  std::vector<std::pair<int, int>> targets_;  // scratch of InterRoute: (robot, position)
   double lambda_ = 0.0;
   double makespan_weight_ = 1.0;
   std::vector<std::vector<int>> neighbours_;  // per task, nearest tasks first
@@ -200,10 +244,13 @@ class Search {
 
 void Search::BuildNeighbours() {
   neighbours_.assign(nt_, {});
+  near_of_.assign(nt_, {});
+  nearest_arc_.assign(nt_, 0.0);
   const int k = std::min(kNeighbours, nt_ - 1);
   if (k <= 0) return;
   std::vector<std::pair<double, int>> d;
   for (int t = 0; t < nt_; ++t) {
+    if (Stopped()) return;
     d.clear();
     for (int u = 0; u < nt_; ++u) {
       if (u == t) continue;
@@ -216,7 +263,11 @@ void Search::BuildNeighbours() {
       d.emplace_back(best, u);
     }
     std::partial_sort(d.begin(), d.begin() + k, d.end());
-    for (int i = 0; i < k; ++i) neighbours_[t].push_back(d[i].second);
+    for (int i = 0; i < k; ++i) {
+      neighbours_[t].push_back(d[i].second);
+      near_of_[d[i].second].push_back(t);
+    }
+    nearest_arc_[t] = d[0].first;
   }
 }
 
@@ -237,32 +288,172 @@ void Search::BuildTopologicalRank() {
   }
 }
 
-// Regret-2 insertion; with precedences only tasks whose predecessors are placed compete, and a
-// task whose cheapest slot would deadlock is appended to that robot (always feasible then,
-// since none of its successors is placed yet).
-void Search::RegretConstruct() {
+// Best slot of t in route r among candidate positions: every position of a short route, and
+// next to t's nearest tasks plus both ends of a long one (granular, so that a construction on
+// thousands of tasks stays near O(n k) per robot). `cpos` holds each placed task's position.
+Insertion Search::CandidateInsertion(int t, int r, const std::vector<int>& cpos) const {
+  Insertion best;
+  int lo = 0;
+  int hi = 0;
+  PrecedenceWindow(t, r, &lo, &hi);
+  const int m = static_cast<int>(s_.route[r].size());
+  const int first = g_.First(r, t);
+  const int k = g_.NumOptions(r, t);
+  auto eval = [&](int pos) {
+    if (pos < lo || pos > hi) return;
+    const int a = NodeAt(r, pos - 1);
+    const int b = NodeAt(r, pos);
+    const double base = m == 0 ? 0.0 : g_.T(r, a, b);
+    for (int o = 0; o < k; ++o) {
+      const int n = first + o;
+      const double d = g_.T(r, a, n) + g_.Dur(r, n) + g_.T(r, n, b) - base;
+      if (d < best.delta) best = Insertion{.delta = d, .pos = pos, .option = o};
+    }
+  };
+  if (m <= kFullScan) {
+    for (int pos = lo; pos <= hi; ++pos) eval(pos);
+    return best;
+  }
+  eval(lo);
+  eval(hi);
+  for (int w : neighbours_[t]) {
+    if (s_.robot_of[w] != r) continue;
+    eval(cpos[w]);
+    eval(cpos[w] + 1);
+  }
+  return best;
+}
+
+// Robots that share a home (the same travel from home to every task they can both do) start
+// from seeds spread apart, farthest first (k-center): otherwise the first robot takes every
+// task near the home before another one looks cheaper, and the others get the leftovers.
+void Search::SeedSharedHomes(double noise) {
+  if (nr_ < 2 || nt_ < nr_ || g_.has_precedences()) return;
+  auto same_home = [this](int a, int b) {
+    int compared = 0;
+    for (int t = 0; t < nt_ && compared < 16; ++t) {
+      if (!g_.CanDo(a, t) || !g_.CanDo(b, t)) continue;
+      if (g_.NumOptions(a, t) != g_.NumOptions(b, t)) return false;
+      const double x = g_.T(a, 0, g_.First(a, t));
+      const double y = g_.T(b, 0, g_.First(b, t));
+      if (std::abs(x - y) > 1e-9 * std::max(1.0, std::abs(x))) return false;
+      ++compared;
+    }
+    return compared > 0;
+  };
+  std::vector<int> group(nr_, -1);
+  for (int r = 0; r < nr_; ++r) {
+    if (group[r] >= 0) continue;
+    group[r] = r;
+    for (int q = r + 1; q < nr_; ++q) {
+      if (group[q] < 0 && same_home(r, q)) group[q] = r;
+    }
+  }
+  std::vector<double> spread(nt_, kInf);  // distance to the nearest seed of the group
+  for (int leader = 0; leader < nr_; ++leader) {
+    if (group[leader] != leader) continue;
+    int members = 0;
+    for (int r = 0; r < nr_; ++r) members += group[r] == leader ? 1 : 0;
+    if (members < 2) continue;
+    std::fill(spread.begin(), spread.end(), kInf);
+    for (int r = 0; r < nr_; ++r) {
+      if (group[r] != leader) continue;
+      if (Stopped()) return;
+      int pick = -1;
+      double pick_score = -kInf;
+      for (int t = 0; t < nt_; ++t) {
+        if (s_.robot_of[t] >= 0 || !g_.CanDo(r, t)) continue;
+        const int n = g_.First(r, t);
+        const double home = g_.T(r, 0, n) + g_.T(r, n, 0);
+        double sc = std::min(home, spread[t]);
+        if (noise > 0.0) sc *= 1.0 + noise * Unit();
+        if (sc > pick_score) {
+          pick_score = sc;
+          pick = t;
+        }
+      }
+      if (pick < 0) continue;
+      const Insertion ins = BestInsertion(pick, r);
+      Insert(pick, r, ins.pos, ins.option);
+      s_.len[r] = RouteLength(r);
+      const int pn = g_.First(r, pick);
+      for (int t = 0; t < nt_; ++t) {
+        if (s_.robot_of[t] >= 0 || !g_.CanDo(r, t)) continue;
+        const int n = g_.First(r, t);
+        spread[t] = std::min(spread[t], g_.T(r, pn, n) + g_.T(r, n, pn));
+      }
+    }
+  }
+}
+
+// Parallel regret-2 insertion with granular candidate slots. A robot's score for a task is its
+// busy-time increase plus R x the part of its route beyond an estimate of the final makespan
+// (the lower bound, or the work per robot if larger), so that routes fill up evenly. Only the
+// slots an insertion changes are re-evaluated: tasks whose best slot was the split arc, and
+// the tasks near the inserted one. With precedences only tasks whose predecessors are placed
+// compete, and a task whose slot would deadlock is appended to that robot (feasible then,
+// since none of its successors is placed yet). Polls the stop condition per task.
+void Search::Construct(double noise) {
   makespan_weight_ = nr_;
-  std::vector<std::vector<Insertion>> cache(nt_, std::vector<Insertion>(nr_));
+  SeedSharedHomes(noise);
+  double work = 0.0;
+  for (int t = 0; t < nt_; ++t) {
+    double cheapest = kInf;
+    for (int r : g_.Eligible(t)) {
+      for (int o = 0; o < g_.NumOptions(r, t); ++o) {
+        cheapest = std::min(cheapest, g_.Dur(r, g_.First(r, t) + o));
+      }
+    }
+    work += cheapest + (nearest_arc_.empty() ? 0.0 : nearest_arc_[t]);
+  }
+  const double target = std::max(lower_bound_, nr_ > 0 ? work / nr_ : 0.0);
+  std::vector<int> cpos(nt_, 0);
+  for (int r = 0; r < nr_; ++r) {
+    for (int i = 0; i < static_cast<int>(s_.route[r].size()); ++i) cpos[s_.route[r][i]] = i;
+  }
+  // cache[t * nr + r]: best slot, with the arc it splits (tasks before/after; -1 = home).
+  struct Slot {
+    Insertion ins;
+    int before = -2;
+    int after = -2;
+  };
+  std::vector<Slot> cache(static_cast<std::size_t>(nt_) * static_cast<std::size_t>(nr_));
+  auto slot = [&](int t, int r) -> Slot& {
+    return cache[static_cast<std::size_t>(t) * static_cast<std::size_t>(nr_) +
+                 static_cast<std::size_t>(r)];
+  };
+  auto refresh = [&](int t, int r) {
+    Slot& c = slot(t, r);
+    c.ins = CandidateInsertion(t, r, cpos);
+    const auto& route = s_.route[r];
+    c.before = c.ins.pos > 0 ? route[c.ins.pos - 1] : -1;
+    c.after = c.ins.pos < static_cast<int>(route.size()) ? route[c.ins.pos] : -1;
+  };
   std::vector<int> missing(nt_, 0);
   if (g_.has_precedences()) {
     for (int t = 0; t < nt_; ++t) missing[t] = static_cast<int>(g_.preds()[t].size());
   }
+  std::vector<int> open;
   for (int t = 0; t < nt_; ++t) {
-    for (int r : g_.Eligible(t)) cache[t][r] = BestInsertion(t, r);
+    if (s_.robot_of[t] >= 0) continue;
+    open.push_back(t);
+    for (int r : g_.Eligible(t)) refresh(t, r);
   }
-  for (int placed = 0; placed < nt_; ++placed) {
-    const double makespan = MaxLen();
+  std::vector<int> changed;
+  while (!open.empty()) {
+    if (Stopped()) return;
     int pick = -1;
     int pick_robot = -1;
     double pick_regret = -kInf;
     double pick_score = kInf;
-    for (int t = 0; t < nt_; ++t) {
-      if (s_.robot_of[t] >= 0 || missing[t] > 0) continue;
+    for (int t : open) {
+      if (missing[t] > 0) continue;
       double b1 = kInf;
       double b2 = kInf;
       int r1 = -1;
       for (int r : g_.Eligible(t)) {
-        const double sc = Score(r, cache[t][r].delta, makespan);
+        const double delta = slot(t, r).ins.delta;
+        const double sc = delta + makespan_weight_ * std::max(0.0, s_.len[r] + delta - target);
         if (sc < b1) {
           b2 = b1;
           b1 = sc;
@@ -271,8 +462,8 @@ void Search::RegretConstruct() {
           b2 = sc;
         }
       }
-      // A task with one robot has infinite regret: place it while its robot has room.
-      const double regret = b2 == kInf ? 1e18 : b2 - b1;
+      double regret = b2 == kInf ? 1e18 : b2 - b1;
+      if (noise > 0.0) regret *= 1.0 + noise * Unit();
       if (regret > pick_regret + kEps ||
           (std::abs(regret - pick_regret) <= kEps && b1 < pick_score)) {
         pick = t;
@@ -282,33 +473,163 @@ void Search::RegretConstruct() {
       }
     }
     WELDCELL_CHECK(pick >= 0);
-    const Insertion ins = cache[pick][pick_robot];
-    Insert(pick, pick_robot, ins.pos, ins.option);
-    if (!Feasible()) {
+    const Slot chosen = slot(pick, pick_robot);
+    // Positions shift with insertions before them; the arc a slot splits does not.
+    int r = pick_robot;
+    if (g_.has_precedences()) {
+      // Busy time is blind to waits: the slots are compared by the simulated schedule
+      // (as in recreate), else the task goes to the end of its best robot.
+      constructing_ = true;
+      const bool inserted = InsertFeasibly(pick, 0.0);
+      constructing_ = false;
+      if (inserted) {
+        r = s_.robot_of[pick];
+      } else {
+        Insert(pick, r, static_cast<int>(s_.route[r].size()), chosen.ins.option);
+      }
+    } else {
+      Insert(pick, r, chosen.before >= 0 ? cpos[chosen.before] + 1 : 0, chosen.ins.option);
+    }
+    if (g_.has_precedences() && !Feasible()) {
       Remove(pick);
-      const int end = static_cast<int>(s_.route[pick_robot].size());
+      const int end = static_cast<int>(s_.route[r].size());
       int best_o = 0;
       double best = kInf;
-      for (int o = 0; o < g_.NumOptions(pick_robot, pick); ++o) {
-        const int n = g_.First(pick_robot, pick) + o;
-        const int a = NodeAt(pick_robot, end - 1);
-        const double d = g_.T(pick_robot, a, n) + g_.Dur(pick_robot, n) + g_.T(pick_robot, n, 0);
+      for (int o = 0; o < g_.NumOptions(r, pick); ++o) {
+        const int n = g_.First(r, pick) + o;
+        const double d = g_.T(r, NodeAt(r, end - 1), n) + g_.Dur(r, n) + g_.T(r, n, 0);
         if (d < best) {
           best = d;
           best_o = o;
         }
       }
-      Insert(pick, pick_robot, end, best_o);
+      Insert(pick, r, end, best_o);
     }
-    s_.len[pick_robot] = RouteLength(pick_robot);
+    s_.len[r] = RouteLength(r);
+    const auto& route = s_.route[r];
+    for (int i = 0; i < static_cast<int>(route.size()); ++i) cpos[route[i]] = i;
+    open.erase(std::find(open.begin(), open.end(), pick));
     if (g_.has_precedences()) {
-      for (int s : g_.succs()[pick]) --missing[s];
+      for (int q : g_.succs()[pick]) --missing[q];
     }
-    for (int t = 0; t < nt_; ++t) {
-      if (s_.robot_of[t] < 0 && g_.CanDo(pick_robot, t))
-        cache[t][pick_robot] = BestInsertion(t, pick_robot);
+    const int at = cpos[pick];
+    const int before = at > 0 ? route[at - 1] : -1;
+    const int after = at + 1 < static_cast<int>(route.size()) ? route[at + 1] : -1;
+    const bool short_route = static_cast<int>(route.size()) <= kFullScan + 1;
+    for (int t : open) {
+      if (!g_.CanDo(r, t)) continue;
+      const Slot& c = slot(t, r);
+      // Short routes are scanned whole (cheap); long ones only where the arc changed.
+      if (short_route || (c.before == before && c.after == after)) refresh(t, r);
+    }
+    if (!short_route) {
+      for (int t : near_of_[pick]) {
+        if (s_.robot_of[t] < 0 && g_.CanDo(r, t)) refresh(t, r);
+      }
+    }
+    if (g_.has_precedences()) {
+      // The same-robot precedence windows of pick's neighbours in the graph moved.
+      for (const auto* list : {&g_.preds()[pick], &g_.succs()[pick]}) {
+        for (int t : *list) {
+          if (s_.robot_of[t] < 0 && g_.CanDo(r, t)) refresh(t, r);
+        }
+      }
     }
   }
+}
+
+// List scheduling (for precedences): the robot that could start a ready task earliest takes
+// it (ties: shorter travel). Placement order respects every precedence, so the schedule is
+// feasible, and it is free of the waits that slot insertion by busy time creates when long
+// chains spread over robots. O(n^2 R) oracle-free work once travel is cached.
+void Search::ListSchedule() {
+  s_.route.assign(nr_, {});
+  s_.robot_of.assign(nt_, -1);
+  s_.len.assign(nr_, 0.0);
+  std::vector<double> clock(nr_, 0.0);
+  std::vector<int> at(nr_, 0);
+  std::vector<double> ready_at(nt_, 0.0);
+  std::vector<int> missing(nt_, 0);
+  for (int t = 0; t < nt_; ++t) missing[t] = static_cast<int>(g_.preds()[t].size());
+  std::vector<int> ready;
+  for (int t = 0; t < nt_; ++t) {
+    if (missing[t] == 0) ready.push_back(t);
+  }
+  while (!ready.empty()) {
+    if (Stopped()) return;
+    double best_start = kInf;
+    double best_move = kInf;
+    int best_r = -1;
+    int best_t = -1;
+    int best_o = 0;
+    std::size_t best_i = 0;
+    for (std::size_t i = 0; i < ready.size(); ++i) {
+      const int t = ready[i];
+      for (int r : g_.Eligible(t)) {
+        for (int o = 0; o < g_.NumOptions(r, t); ++o) {
+          const int n = g_.First(r, t) + o;
+          const double move = g_.T(r, at[r], n);
+          const double start = std::max(clock[r] + move, ready_at[t]);
+          if (start < best_start - kEps || (start <= best_start + kEps && move < best_move)) {
+            best_start = start;
+            best_move = move;
+            best_r = r;
+            best_t = t;
+            best_o = o;
+            best_i = i;
+          }
+        }
+      }
+    }
+    ready[best_i] = ready.back();
+    ready.pop_back();
+    const int n = g_.First(best_r, best_t) + best_o;
+    s_.route[best_r].push_back(best_t);
+    s_.option[best_t] = best_o;
+    s_.robot_of[best_t] = best_r;
+    clock[best_r] = best_start + g_.Dur(best_r, n);
+    at[best_r] = n;
+    for (int q : g_.succs()[best_t]) {
+      ready_at[q] = std::max(ready_at[q], clock[best_r]);
+      if (--missing[q] == 0) ready.push_back(q);
+    }
+  }
+  RecomputeLengths();
+}
+
+// Completes a stopped construction cheaply: every unplaced task, in precedence order, at the
+// end of the eligible robot whose route grows the least (feasible: predecessors come first).
+void Search::AppendRemaining() {
+  std::vector<int> order;
+  for (int t = 0; t < nt_; ++t) {
+    if (s_.robot_of[t] < 0) order.push_back(t);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [this](int a, int b) { return topo_rank_[a] < topo_rank_[b]; });
+  std::vector<int> last(nr_, 0);
+  for (int r = 0; r < nr_; ++r) last[r] = NodeAt(r, static_cast<int>(s_.route[r].size()) - 1);
+  for (int t : order) {
+    int best_r = -1;
+    int best_o = 0;
+    double best = kInf;
+    for (int r : g_.Eligible(t)) {
+      for (int o = 0; o < g_.NumOptions(r, t); ++o) {
+        const int n = g_.First(r, t) + o;
+        const double len = s_.len[r] + g_.T(r, last[r], n) + g_.Dur(r, n);
+        if (len < best) {
+          best = len;
+          best_r = r;
+          best_o = o;
+        }
+      }
+    }
+    s_.route[best_r].push_back(t);
+    s_.option[t] = best_o;
+    s_.robot_of[t] = best_r;
+    s_.len[best_r] = best;  // without the way home: a balance estimate only
+    last[best_r] = g_.First(best_r, t) + best_o;
+  }
+  RecomputeLengths();
 }
 
 // Greedy insertion of one task at its best-scoring slot (skipping slots with probability
@@ -393,8 +714,15 @@ bool Search::InsertFeasibly(int t, double blink) {
     Remove(t);
     if (!e.feasible) continue;
     ++feasible;
-    if (Better(e.cost, best_cost) && !(blink > 0.0 && Unit() < blink)) {
-      best_cost = e.cost;
+    // While constructing, the second key is the sum of the robots' end times: it counts the
+    // waits, which the total (busy time) does not, and which only reach the makespan later.
+    Cost key = e.cost;
+    if (constructing_) {
+      key.total = 0.0;
+      for (const RobotTimes& rt : e.robots) key.total += rt.end;
+    }
+    if (Better(key, best_cost) && !(blink > 0.0 && Unit() < blink)) {
+      best_cost = key;
       best = static_cast<int>(i);
     }
   }
@@ -707,6 +1035,7 @@ void Search::IntraRoute(int r) {
     for (int t : saved_route) saved_options.push_back(s_.option[t]);
   }
   for (int pass = 0; pass < 1000; ++pass) {
+    if (pass > 0 && Stopped()) break;
     // All three run every pass (no short-circuit): each may open moves for the others.
     bool improved = OptimizeOptions(r);
     improved = TwoOpt(r) || improved;
@@ -784,19 +1113,31 @@ bool Search::InterRoute(const std::vector<int>* only) {
   bool any = false;
   const int count = only != nullptr ? static_cast<int>(only->size()) : nt_;
   for (int index = 0; index < count; ++index) {
+    if ((index & 63) == 0 && Stopped()) break;
     const int u = only != nullptr ? (*only)[index] : index;
     const int ra_robot = s_.robot_of[u];
+    // Targets: next to u's nearest tasks on other robots, and every idle robot that can do u
+    // (an empty route holds no neighbour, yet is often where the makespan drops).
+    targets_.clear();
     for (int w : neighbours_[u]) {
       const int rb_robot = s_.robot_of[w];
-      if (rb_robot == ra_robot) continue;
+      if (rb_robot == ra_robot || rb_robot < 0) continue;
+      const auto& rb = s_.route[rb_robot];
+      const int wpos = static_cast<int>(std::find(rb.begin(), rb.end(), w) - rb.begin());
+      targets_.emplace_back(rb_robot, wpos);
+      targets_.emplace_back(rb_robot, wpos + 1);
+    }
+    for (int r : g_.Eligible(u)) {
+      if (r != ra_robot && s_.route[r].empty()) targets_.emplace_back(r, 0);
+    }
+    for (const auto& [rb_robot, j] : targets_) {
       auto& ra = s_.route[ra_robot];
       auto& rb = s_.route[rb_robot];
       const int i = static_cast<int>(std::find(ra.begin(), ra.end(), u) - ra.begin());
-      const int wpos = static_cast<int>(std::find(rb.begin(), rb.end(), w) - rb.begin());
       const double others = MaxLenExcept(ra_robot, rb_robot);
       const Cost current{.makespan = std::max({others, s_.len[ra_robot], s_.len[rb_robot]}),
                          .total = s_.len[ra_robot] + s_.len[rb_robot]};
-      for (int j : {wpos, wpos + 1}) {
+      {
         for (int la = 1; la <= 2; ++la) {
           if (i + la > static_cast<int>(ra.size())) break;
           std::vector<int>& sa = sa_;
@@ -869,32 +1210,49 @@ bool Search::InterRoute(const std::vector<int>* only) {
   return any;
 }
 
-State Search::Run(const internal::StopWatch& watch, std::int64_t* iterations, bool* cancelled) {
-  *iterations = 0;
-  *cancelled = false;
-  if (nt_ == 0) return s_;
-  RegretConstruct();
+// A fresh start: construction (with noise > 0 a randomized one), then local search to a local
+// optimum. Returns false when stopped before a complete solution (then s_ is completed cheaply).
+bool Search::Start(double noise) {
+  s_.route.assign(nr_, {});
+  s_.robot_of.assign(nt_, -1);
+  s_.len.assign(nr_, 0.0);
+  Construct(noise);
+  if (!stopped_ && g_.has_precedences() && noise == 0.0) {
+    // Precedences: also list scheduling; the one with the better schedule goes on.
+    const State inserted = s_;
+    const Cost inserted_cost = TrueCost();
+    ListSchedule();
+    if (stopped_ || !Better(TrueCost(), inserted_cost)) s_ = inserted;
+  }
+  if (stopped_) {
+    AppendRemaining();
+    s_.cost = TrueCost();
+    return false;
+  }
   RecomputeLengths();
-  for (int r = 0; r < nr_; ++r) IntraRoute(r);
-  for (int round = 0; round < 10 && InterRoute(); ++round) {
-    for (int r = 0; r < nr_; ++r) IntraRoute(r);
+  for (int r = 0; r < nr_ && !Stopped(); ++r) IntraRoute(r);
+  for (int round = 0; round < 10 && !Stopped() && InterRoute(); ++round) {
+    for (int r = 0; r < nr_ && !Stopped(); ++r) IntraRoute(r);
   }
   s_.cost = TrueCost();
   WELDCELL_CHECK(std::isfinite(s_.cost.makespan));
-  State best = s_;
+  return true;
+}
+
+// Ruin and recreate from s_ under simulated annealing for `budget` iterations (its own
+// temperature schedule), counting into *done of `total`; every feasible improvement goes to
+// *best.
+void Search::Anneal(std::int64_t budget, std::int64_t total, std::int64_t* done, State* best) {
   lambda_ = kTotalWeight / std::max(1, nr_);
   const double f0 = Scalar(s_.cost);
-  const double t_start = kStartTemperature * f0;
-  const double t_end = kEndTemperature * f0;
-  const std::int64_t n_iter = options_.max_iterations;
-  for (std::int64_t it = 0; it < n_iter; ++it) {
-    if (internal::Cancelled(options_)) {
-      *cancelled = true;
-      break;
-    }
-    if (std::isfinite(options_.max_seconds) && watch.Seconds() > options_.max_seconds) break;
+  const double per_task = static_cast<double>(options_.max_iterations) / std::max(1, nt_);
+  const double t_start = f0 * (kColdStart + (kHotStart - kColdStart) *
+                                                std::min(1.0, per_task / kHotIterationsPerTask));
+  const double t_end = kTemperatureRatio * t_start;
+  for (std::int64_t it = 0; it < budget; ++it) {
+    if (Stopped()) break;
     const double temperature =
-        t_start * std::pow(t_end / t_start, static_cast<double>(it) / static_cast<double>(n_iter));
+        t_start * std::pow(t_end / t_start, static_cast<double>(it) / static_cast<double>(budget));
     State saved = s_;
     std::vector<int> removed = Ruin();
     std::vector<char> touched(nr_, 0);
@@ -912,24 +1270,52 @@ State Search::Run(const internal::StopWatch& watch, std::int64_t* iterations, bo
       s_.cost = TrueCost();
       ok = std::isfinite(s_.cost.makespan);
     }
+    // Any feasible improvement is kept, whether or not the annealing accepts the step (its
+    // score also weighs the total, and could reject a lower makespan).
+    if (ok && Better(s_.cost, best->cost)) *best = s_;
     const double threshold = Scalar(saved.cost) - temperature * std::log(std::max(1e-300, Unit()));
-    if (!ok || Scalar(s_.cost) >= threshold) {
-      s_ = std::move(saved);
-    } else if (Better(s_.cost, best.cost)) {
-      best = s_;
-    }
-    *iterations = it + 1;
-    if (options_.progress_every > 0 && (it + 1) % options_.progress_every == 0) {
-      options_.progress.Report(kAllocateStage, it + 1, n_iter);
+    if (!ok || Scalar(s_.cost) >= threshold) s_ = std::move(saved);
+    ++*done;
+    if (options_.progress_every > 0 && *done % options_.progress_every == 0) {
+      options_.progress.Report(kAllocateStage, *done, total);
     }
   }
+}
+
+// Several short runs from different constructions (the first deterministic, the others with
+// randomized seeds and regret), then the rest of the budget continues from the best of them:
+// one start per seed tends to fall into the same basin for every seed.
+State Search::Run(std::int64_t* iterations, bool* cancelled) {
+  *iterations = 0;
+  *cancelled = false;
+  if (nt_ == 0) return s_;
+  BuildNeighbours();
+  const std::int64_t n_iter = options_.max_iterations;
+  const int starts = n_iter >= kMinIterationsPerStart * kStarts ? kStarts : 1;
+  const std::int64_t per_start = starts > 1 ? n_iter * kStartShare / 100 / starts : 0;
+  State best;
+  best.cost = Cost{.makespan = kInf, .total = kInf};
+  std::int64_t done = 0;
+  for (int k = 0; k < starts; ++k) {
+    const bool complete = Start(k == 0 ? 0.0 : kStartNoise);
+    if (Better(s_.cost, best.cost)) best = s_;
+    if (!complete) break;
+    if (starts > 1) Anneal(per_start, n_iter, &done, &best);
+    if (Stopped()) break;
+  }
+  if (!stopped_) {
+    s_ = best;
+    Anneal(n_iter - done, n_iter, &done, &best);
+  }
+  *iterations = done;
   s_ = best;
-  for (int round = 0; round < 10 && InterRoute(); ++round) {
-    for (int r = 0; r < nr_; ++r) IntraRoute(r);
+  for (int round = 0; round < 10 && !Stopped() && InterRoute(); ++round) {
+    for (int r = 0; r < nr_ && !Stopped(); ++r) IntraRoute(r);
   }
-  for (int r = 0; r < nr_; ++r) IntraRoute(r);
+  for (int r = 0; r < nr_ && !Stopped(); ++r) IntraRoute(r);
   s_.cost = TrueCost();
   if (!Better(s_.cost, best.cost)) s_ = best;
+  *cancelled = cancelled_;
   return s_;
 }
 
@@ -941,10 +1327,10 @@ class StrongSolver final : public Solver {
     CheckProblem(problem);
     const internal::Graph g(problem, options.max_cached_entries);
     const LowerBound lb = ComputeLowerBound(problem, options.lower_bound_pair_calls);
-    Search search(g, options);
+    Search search(g, options, watch, lb.value);
     std::int64_t iterations = 0;
     bool cancelled = false;
-    const State s = search.Run(watch, &iterations, &cancelled);
+    const State s = search.Run(&iterations, &cancelled);
     return internal::FinishResult(problem, options, internal::Graph::ToSolution(s.route, s.option),
                                   cancelled ? SolveStatus::kCancelled : SolveStatus::kFeasible,
                                   iterations, watch, {}, &lb);

@@ -36,10 +36,15 @@ Stop NodeLayout::StopOf(int node) const {
 }
 
 DenseTravelTime::DenseTravelTime(const std::vector<Task>& tasks,
-                                 std::vector<Eigen::MatrixXd> seconds)
+                                 std::vector<Eigen::MatrixXd> seconds,
+                                 const std::vector<Robot>& robots)
     : seconds_(std::move(seconds)) {
+  matrix_of_.resize(seconds_.size());
   for (std::size_t r = 0; r < seconds_.size(); ++r) {
     layouts_.emplace_back(tasks, RobotId{static_cast<int>(r)});
+    const int same = r < robots.size() ? robots[r].same_travel_as.value : -1;
+    matrix_of_[r] = same >= 0 && static_cast<std::size_t>(same) < r ? matrix_of_[same] : r;
+    if (matrix_of_[r] != r) continue;
     const Eigen::Index n = layouts_.back().num_nodes();
     const Eigen::MatrixXd& m = seconds_[r];
     if (m.rows() != n || m.cols() != n) {
@@ -58,6 +63,10 @@ DenseTravelTime DenseTravelTime::FromOracle(const Problem& problem) {
   CheckProblem(problem);
   std::vector<Eigen::MatrixXd> seconds;
   for (int r = 0; r < problem.num_robots(); ++r) {
+    if (problem.robots[static_cast<std::size_t>(r)].same_travel_as.value >= 0) {
+      seconds.emplace_back();  // shares the matrix of the robot it names
+      continue;
+    }
     const NodeLayout layout(problem.tasks, RobotId{r});
     const int n = layout.num_nodes();
     Eigen::MatrixXd m(n, n);
@@ -69,13 +78,14 @@ DenseTravelTime DenseTravelTime::FromOracle(const Problem& problem) {
     }
     seconds.push_back(std::move(m));
   }
-  return {problem.tasks, std::move(seconds)};
+  DenseTravelTime dense(problem.tasks, std::move(seconds), problem.robots);
+  return dense;
 }
 
 double DenseTravelTime::Seconds(RobotId robot, const Stop& from, const Stop& to) const {
   const auto r = static_cast<std::size_t>(robot.value);
   WELDCELL_CHECK(r < layouts_.size());
-  return seconds_[r](layouts_[r].Node(from), layouts_[r].Node(to));
+  return seconds_[matrix_of_[r]](layouts_[r].Node(from), layouts_[r].Node(to));
 }
 
 EuclideanTravelTime::EuclideanTravelTime(std::vector<EuclideanRobot> robots) {

@@ -35,20 +35,25 @@ class NodeLayout {
 class DenseTravelTime final : public TravelTime {
  public:
   /// `seconds[r]` must be square of size NodeLayout(tasks, r).num_nodes(), finite, >= 0.
-  /// Throws ProblemError otherwise.
-  DenseTravelTime(const std::vector<Task>& tasks, std::vector<Eigen::MatrixXd> seconds);
-  /// Precomputes every pair of `problem.travel` (n^2 calls per robot); a cache for an expensive
-  /// oracle when the sizes allow it.
+  /// A robot r whose `robots[r].same_travel_as` names robot s (see Robot) uses `seconds[s]`;
+  /// its own entry is ignored (may be empty). Throws ProblemError otherwise.
+  DenseTravelTime(const std::vector<Task>& tasks, std::vector<Eigen::MatrixXd> seconds,
+                  const std::vector<Robot>& robots = {});
+  /// Precomputes every pair of `problem.travel` (n^2 calls per robot, none for a robot declared
+  /// `same_travel_as` another: it shares that robot's matrix); a cache for an expensive oracle
+  /// when the sizes allow it. Throws ProblemError for a malformed problem.
   static DenseTravelTime FromOracle(const Problem& problem);
 
   double Seconds(RobotId robot, const Stop& from, const Stop& to) const override;
+  /// The robot's matrix (the same object for robots that share one).
   const Eigen::MatrixXd& matrix(RobotId robot) const {
-    return seconds_[static_cast<std::size_t>(robot.value)];
+    return seconds_[matrix_of_[static_cast<std::size_t>(robot.value)]];
   }
 
  private:
   std::vector<NodeLayout> layouts_;
   std::vector<Eigen::MatrixXd> seconds_;
+  std::vector<std::size_t> matrix_of_;  ///< per robot, index into seconds_
 };
 
 /// One robot's points: home and, per task, one point per option (empty if not doable). Points

@@ -14,6 +14,7 @@ Graph::Graph(const Problem& problem, std::int64_t max_cached_entries)
   std::int64_t budget = max_cached_entries;
   for (int r = 0; r < nr; ++r) {
     RobotNodes& g = robots_[static_cast<std::size_t>(r)];
+    g.travel_as = r;
     g.layout = NodeLayout(problem.tasks, RobotId{r});
     g.n = g.layout.num_nodes();
     g.stops.resize(static_cast<std::size_t>(g.n));
@@ -28,19 +29,28 @@ Graph::Graph(const Problem& problem, std::int64_t max_cached_entries)
         g.duration[static_cast<std::size_t>(first) + o] = c->options[o].duration;
       }
     }
+    const int same = problem.robots[static_cast<std::size_t>(r)].same_travel_as.value;
+    if (same >= 0) {
+      // Identical travel (checked by CheckProblem): share the other robot's matrix and ask the
+      // oracle as that robot.
+      g.travel_as = same;
+      g.shared = robots_[static_cast<std::size_t>(same)].shared;
+      continue;
+    }
     const std::int64_t entries = static_cast<std::int64_t>(g.n) * g.n;
     if (entries <= budget) {
       budget -= entries;
-      g.matrix.resize(static_cast<std::size_t>(entries));
+      auto matrix = std::make_shared<std::vector<double>>(static_cast<std::size_t>(entries));
       for (int a = 0; a < g.n; ++a) {
         for (int b = 0; b < g.n; ++b) {
-          g.matrix[static_cast<std::size_t>(a) * static_cast<std::size_t>(g.n) +
-                   static_cast<std::size_t>(b)] =
+          (*matrix)[static_cast<std::size_t>(a) * static_cast<std::size_t>(g.n) +
+                    static_cast<std::size_t>(b)] =
               a == b ? 0.0
                      : oracle_->Seconds(RobotId{r}, g.stops[static_cast<std::size_t>(a)],
                                         g.stops[static_cast<std::size_t>(b)]);
         }
       }
+      g.shared = std::move(matrix);
     }
   }
   preds_ = Predecessors(problem);

@@ -3,6 +3,7 @@
 // durations, and travel either from a precomputed matrix or straight from the oracle.
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "allocation/problem.hpp"
@@ -19,11 +20,11 @@ class Graph {
   int num_tasks() const { return num_tasks_; }
   double T(int r, int a, int b) const {
     const RobotNodes& g = robots_[static_cast<std::size_t>(r)];
-    if (!g.matrix.empty()) {
-      return g.matrix[static_cast<std::size_t>(a) * static_cast<std::size_t>(g.n) +
-                      static_cast<std::size_t>(b)];
+    if (g.shared) {
+      return (*g.shared)[static_cast<std::size_t>(a) * static_cast<std::size_t>(g.n) +
+                         static_cast<std::size_t>(b)];
     }
-    return oracle_->Seconds(RobotId{r}, g.stops[static_cast<std::size_t>(a)],
+    return oracle_->Seconds(RobotId{g.travel_as}, g.stops[static_cast<std::size_t>(a)],
                             g.stops[static_cast<std::size_t>(b)]);
   }
   int First(int r, int t) const {
@@ -41,7 +42,7 @@ class Graph {
   const std::vector<std::vector<int>>& preds() const { return preds_; }
   const std::vector<std::vector<int>>& succs() const { return succs_; }
   bool has_precedences() const { return !preds_.empty(); }
-  bool cached(int r) const { return !robots_[static_cast<std::size_t>(r)].matrix.empty(); }
+  bool cached(int r) const { return robots_[static_cast<std::size_t>(r)].shared != nullptr; }
 
   /// The schedule of routes given as task lists with one option per task (indexed by task),
   /// through the single simulation used by Evaluate().
@@ -57,7 +58,9 @@ class Graph {
     int n = 0;
     std::vector<Stop> stops;
     std::vector<double> duration;
-    std::vector<double> matrix;  ///< n*n row-major, empty when not cached.
+    /// n*n row-major, null when not cached; robots declared identical share one.
+    std::shared_ptr<const std::vector<double>> shared;
+    int travel_as = 0;  ///< The robot whose travel this one has (itself unless declared).
   };
   const TravelTime* oracle_;
   int num_tasks_ = 0;
