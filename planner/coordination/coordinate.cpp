@@ -418,7 +418,8 @@ struct OrderSearch {
   // free zone (forced orders and signals alone) or cycles keep coming back.
   bool Repair(std::vector<char>& first_is_a) const {
     std::vector<int> flips(zones.size(), 0);
-    const int limit = 100 + 4 * static_cast<int>(zones.size());
+    // Each round costs a cycle search over the whole graph: bounded, not by the zone count.
+    constexpr int limit = 400;
     for (int round = 0; round < limit; ++round) {
       const std::vector<int> cycle = graph.FindCycle(Edges(first_is_a));
       if (cycle.empty()) return true;
@@ -656,9 +657,10 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   double best_makespan = std::numeric_limits<double>::infinity();
   std::vector<std::vector<char>> starts = StartingOrders(graph, spans);
   starts.push_back(search.FirstComeFirstServed());
+  std::vector<char> unrepaired;  // an order whose cycles could not be broken, for the message
   for (std::vector<char>& order : starts) {
     if (options.progress.cancelled()) return fail("cancelled");
-    search.Repair(order);
+    if (!search.Repair(order)) unrepaired = order;
     const double m = search.Improve(order, options.max_flips);
     if (m < best_makespan - 1e-9) {
       best_makespan = m;
@@ -667,7 +669,7 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
     options.progress.Report(kCoordinateStage, ++units_done, units_total);
   }
   if (!best || !std::isfinite(best_makespan)) {
-    return fail(CycleMessage(graph, search, signals, StartingOrders(graph, spans).front()));
+    return fail(CycleMessage(graph, search, signals, unrepaired));
   }
   std::vector<double> times;
   graph.Times(search.Edges(*best), &times);
