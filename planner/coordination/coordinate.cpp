@@ -669,7 +669,8 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
     options.progress.Report(kCoordinateStage, ++units_done, units_total);
   }
   if (!best || !std::isfinite(best_makespan)) {
-    return fail(CycleMessage(graph, search, signals, unrepaired));
+    return fail(
+        CycleMessage(graph, search, signals, unrepaired.empty() ? starts.front() : unrepaired));
   }
   std::vector<double> times;
   graph.Times(search.Edges(*best), &times);
