@@ -459,6 +459,63 @@ struct OrderSearch {
   }
 };
 
+// Makes the orders of each robot pair consistent with its forced zones: a zone taken in the
+// pair's usual direction (robot x first) and one taken the other way (y first) wait for each
+// other in a circle when x's part of the second starts no later than x releases the first and
+// y's part of the first starts no later than y releases the second. Such zones of the usual
+// direction are turned, repeatedly, until no pair of the two directions closes a circle — a
+// staircase through the pair's coordination diagram (O'Donnell & Lozano-Pérez 1989), so the pair
+// alone cannot deadlock. Only free zones turn, and only away from the usual direction.
+void MakePairsConsistent(const EventGraph& graph, const std::vector<ZoneSpan>& zones,
+                         std::vector<char>& first_is_a) {
+  // Per pair: the zones, by robot pair.
+  std::map<std::pair<int, int>, std::vector<std::size_t>> by_pair;
+  for (std::size_t z = 0; z < zones.size(); ++z) by_pair[{zones[z].a, zones[z].b}].push_back(z);
+  // The node (program position) where robot `r` releases zone z: the start of its piece after
+  // the interval on departure, else the end of its last piece (reached from that piece's start).
+  auto release = [&](std::size_t z, bool of_a) {
+    const ZoneSpan& s = zones[z];
+    return of_a ? s.a1 + (s.a_departs ? 1 : 0) : s.b1 + (s.b_departs ? 1 : 0);
+  };
+  for (auto& [pair, list] : by_pair) {
+    // The usual direction: the one most zones of the pair already take.
+    std::size_t a_first = 0;
+    for (std::size_t z : list) a_first += first_is_a[z] ? 1 : 0;
+    const bool usual_a = 2 * a_first >= list.size();
+    for (bool turned = true; turned;) {
+      turned = false;
+      // Zones taken the other way: by the position of the usual-first robot's part, the latest
+      // release of the other robot's part among them so far.
+      std::vector<std::pair<int, int>> other;  // (usual-first robot's a0/b0, other's release)
+      for (std::size_t z : list) {
+        if (static_cast<bool>(first_is_a[z]) == usual_a) continue;
+        other.emplace_back(usual_a ? zones[z].a0 : zones[z].b0, release(z, !usual_a));
+      }
+      if (other.empty()) break;
+      std::sort(other.begin(), other.end());
+      std::vector<int> latest(other.size());
+      for (std::size_t k = 0; k < other.size(); ++k) {
+        latest[k] = std::max(k ? latest[k - 1] : -1, other[k].second);
+      }
+      for (std::size_t z : list) {
+        if (static_cast<bool>(first_is_a[z]) != usual_a || zones[z].forced_first != -1) continue;
+        // A zone of the other direction whose usual-first part starts by this one's release …
+        const int own_release = release(z, usual_a);
+        const auto end = std::upper_bound(other.begin(), other.end(),
+                                          std::pair{own_release, std::numeric_limits<int>::max()});
+        if (end == other.begin()) continue;
+        // … and whose other part is released no earlier than this one's other part starts.
+        const int second_start = usual_a ? zones[z].b0 : zones[z].a0;
+        if (latest[static_cast<std::size_t>(end - other.begin()) - 1] >= second_start) {
+          first_is_a[z] = static_cast<char>(!usual_a);
+          turned = true;
+        }
+      }
+    }
+  }
+  (void)graph;
+}
+
 // The starting orders: each robot first everywhere (the others by decreasing work), then first
 // come first served on the unwaited clock. Forced zones keep their forced order.
 std::vector<std::vector<char>> StartingOrders(const EventGraph& graph,
@@ -476,6 +533,14 @@ std::vector<std::vector<char>> StartingOrders(const EventGraph& graph,
   std::iota(by_work.begin(), by_work.end(), 0);
   std::stable_sort(by_work.begin(), by_work.end(), [&](int x, int y) { return work[x] > work[y]; });
   std::vector<std::vector<char>> out;
+  auto from_ranks = [&](const std::vector<int>& rank) {
+    std::vector<char> order(zones.size());
+    for (std::size_t z = 0; z < zones.size(); ++z) {
+      order[z] = static_cast<char>(forced(z, rank[zones[z].a] < rank[zones[z].b]));
+    }
+    MakePairsConsistent(graph, zones, order);
+    out.push_back(std::move(order));
+  };
   for (int top : by_work) {
     std::vector<int> rank(n);
     int next = 0;
@@ -483,12 +548,29 @@ std::vector<std::vector<char>> StartingOrders(const EventGraph& graph,
     for (int r : by_work) {
       if (r != top) rank[r] = next++;
     }
-    std::vector<char> order(zones.size());
-    for (std::size_t z = 0; z < zones.size(); ++z) {
-      order[z] = static_cast<char>(forced(z, rank[zones[z].a] < rank[zones[z].b]));
-    }
-    out.push_back(std::move(order));
+    from_ranks(rank);
   }
+  // Ranks that follow the forced zones: a robot whose home is in another's way goes before it
+  // (repeatedly the robot that fewest others must precede, ties by work).
+  std::vector<std::vector<int>> must(n, std::vector<int>(n, 0));  // [x][y]: zones x first
+  for (const ZoneSpan& z : zones) {
+    if (z.forced_first >= 0) ++must[z.forced_first][z.forced_first == z.a ? z.b : z.a];
+  }
+  std::vector<int> rank(n, -1);
+  for (int next = 0; next < n; ++next) {
+    int pick = -1, pick_before = 0;
+    for (int r : by_work) {
+      if (rank[r] >= 0) continue;
+      int before = 0;  // unranked robots that must precede r
+      for (int o = 0; o < n; ++o) before += rank[o] < 0 && o != r && must[o][r] > must[r][o];
+      if (pick < 0 || before < pick_before) {
+        pick = r;
+        pick_before = before;
+      }
+    }
+    rank[pick] = next;
+  }
+  from_ranks(rank);
   std::vector<double> unwaited;
   graph.Times({}, &unwaited);
   std::vector<char> fcfs(zones.size());
@@ -617,7 +699,7 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
     result.message = std::move(why);
     return result;
   };
-  const int orders_total = n + 2;
+  const int orders_total = n + 3;
   const int units_total = n * (n - 1) / 2 + orders_total;
   int units_done = 0;
   if (n > 0) options.progress.Report(kCoordinateStage, 0, std::max(1, units_total));
