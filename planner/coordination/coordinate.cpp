@@ -10,6 +10,7 @@
 #include <set>
 
 #include "planner/collision/collision_world.hpp"
+#include "planner/common/check.hpp"
 #include "planner/common/parallel.hpp"
 #include "planner/coordination/internal/schedule.hpp"
 #include "planner/coordination/internal/sweep.hpp"
@@ -378,7 +379,12 @@ struct OrderSearch {
   // not yet decided, the one a robot reaches first goes to that robot (forced zones as forced),
   // unless that closes a cycle and the other order does not.
   std::vector<char> FirstComeFirstServed() const {
+    // Undecided zones (left so when a cycle stops the loop) keep their forced order, else a first.
     std::vector<char> order(zones.size(), 1);
+    for (std::size_t z = 0; z < zones.size(); ++z) {
+      if (zones[z].forced_first >= 0)
+        order[z] = static_cast<char>(zones[z].forced_first == zones[z].a);
+    }
     std::vector<char> decided(zones.size(), 0);
     std::vector<EventEdge> edges = base;
     std::vector<double> times;
@@ -742,6 +748,10 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   std::vector<char> unrepaired;  // an order whose cycles could not be broken, for the message
   for (std::vector<char>& order : starts) {
     if (options.progress.cancelled()) return fail("cancelled");
+    for (std::size_t z = 0; z < spans.size(); ++z) {  // every start keeps the forced orders
+      WELDCELL_CHECK(spans[z].forced_first < 0 ||
+                     static_cast<bool>(order[z]) == (spans[z].forced_first == spans[z].a));
+    }
     if (!search.Repair(order)) unrepaired = order;
     const double m = search.Improve(order, options.max_flips);
     if (m < best_makespan - 1e-9) {
