@@ -11,9 +11,11 @@ std::vector<int> WeldsInUse(const cell::Cell& cell, const coordination::Coordina
                             const coordination::ZoneUse& use) {
   std::map<std::string, int> index;
   for (std::size_t w = 0; w < cell.welds.size(); ++w) index[cell.welds[w].id] = static_cast<int>(w);
-  const std::vector<motion::TrajectorySegment>& segments = c.trajectories[use.robot].segments();
   std::vector<int> out;
-  for (int k = use.acquire_segment; k < use.release_segment; ++k) {
+  if (use.robot < 0 || use.robot >= static_cast<int>(c.trajectories.size())) return out;
+  const std::vector<motion::TrajectorySegment>& segments = c.trajectories[use.robot].segments();
+  const int end = std::min(use.release_segment, static_cast<int>(segments.size()));
+  for (int k = std::max(use.acquire_segment, 0); k < end; ++k) {
     const motion::TrajectorySegment& s = segments[static_cast<std::size_t>(k)];
     if (s.kind != motion::SegmentKind::kWeldDwell) continue;
     if (auto it = index.find(s.from); it != index.end()) out.push_back(it->second);
@@ -23,10 +25,15 @@ std::vector<int> WeldsInUse(const cell::Cell& cell, const coordination::Coordina
 
 // s the second robot of zone `z` waits right before taking it.
 double WaitBefore(const coordination::CoordinationResult& c, const coordination::Zone& z) {
+  if (z.uses.size() < 2) return 0;
   const coordination::ZoneUse& second = z.uses.back();
+  if (second.robot < 0 || second.robot >= static_cast<int>(c.trajectories.size())) return 0;
   const std::vector<motion::TrajectorySegment>& segments = c.trajectories[second.robot].segments();
   const int k = second.acquire_segment - 1;
-  if (k < 0 || segments[static_cast<std::size_t>(k)].kind != motion::SegmentKind::kWait) return 0;
+  if (k < 0 || k >= static_cast<int>(segments.size()) ||
+      segments[static_cast<std::size_t>(k)].kind != motion::SegmentKind::kWait) {
+    return 0;
+  }
   return segments[static_cast<std::size_t>(k)].duration();
 }
 
@@ -52,6 +59,10 @@ Withheld NextWithheld(const cell::Cell& cell, const reach::ReachMap& reach,
   Withheld failed;  // stops whose motion failed, where another robot reaches the weld
   for (std::size_t r = 0; r < motions.size(); ++r) {
     for (const motion::SkippedStop& s : motions[r].skipped) {
+      if (r >= allocation.routes.size() || s.index < 0 ||
+          s.index >= static_cast<int>(allocation.routes[r].size())) {
+        continue;
+      }
       const int w = allocation.routes[r][static_cast<std::size_t>(s.index)].weld;
       const int robot = static_cast<int>(r);
       bool other = false;
