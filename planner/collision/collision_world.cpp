@@ -134,6 +134,46 @@ bool SphereTouchesBox(const Eigen::Vector3d& c, double r, const Eigen::AlignedBo
   return box.squaredExteriorDistance(c) <= r * r;
 }
 
+// The geometry's own local box, rotated into the world and grown: centre R c + t, half sizes
+// |R| h + margin.
+Eigen::AlignedBox3d WorldBox(const fcl::CollisionGeometryd& geometry, const Eigen::Isometry3d& X_WG,
+                             double margin) {
+  const fcl::AABBd& local = geometry.aabb_local;
+  const Eigen::Vector3d c = X_WG * (0.5 * (local.min_ + local.max_));
+  const Eigen::Vector3d h = X_WG.linear().cwiseAbs() * (0.5 * (local.max_ - local.min_)) +
+                            Eigen::Vector3d::Constant(margin);
+  return {c - h, c + h};
+}
+
+// Appends every collision part of `robot` standing at `home` to the world's static obstacles,
+// one StaticBody per part, marked home_of = robot.index.
+void AddAtHome(const RobotData& robot, const Eigen::VectorXd& home, double margin,
+               CollisionWorld::Impl& world) {
+  std::vector<Eigen::Isometry3d> X_BL;
+  robot.chain->LinkPoses(home, &X_BL);
+  for (std::size_t b = 0; b < robot.bodies.size(); ++b) {
+    const Body& body = robot.bodies[b];
+    const Eigen::Isometry3d X_WBody = robot.X_WB * X_BL[std::min(b, X_BL.size() - 1)];
+    for (const Part& part : body.parts) {
+      const Eigen::Isometry3d X_WG = X_WBody * part.X_BG;
+      const Sphere sphere{.center = X_WBody * part.sphere_B.center, .radius = part.sphere_B.radius};
+      StaticBody obstacle;
+      obstacle.body =
+          Body{.name = body.name + " at home",
+               .ref = body.ref,
+               .parts = {Part{.geometry = part.geometry, .X_BG = X_WG, .sphere_B = sphere}},
+               .sphere_B = sphere};
+      obstacle.X_WG = X_WG;
+      obstacle.box_W = WorldBox(*part.geometry, X_WG, 0.0);
+      obstacle.home_of = robot.index;
+      obstacle.margin = margin;
+      world.obstacle_boxes.push_back(obstacle.box_W);
+      world.all_obstacles.extend(WorldBox(*part.geometry, X_WG, margin));
+      world.obstacles.push_back(std::move(obstacle));
+    }
+  }
+}
+
 }  // namespace
 
 CollisionWorld::CollisionWorld(const cell::Cell& cell, const WorldOptions& options) {
@@ -151,6 +191,7 @@ CollisionWorld::CollisionWorld(const cell::Cell& cell, const WorldOptions& optio
     const cell::RobotModel& model = *source.model;
     const int robot_index = static_cast<int>(r);
     RobotData robot;
+    robot.index = robot_index;
     robot.name = source.name;
     robot.chain = std::make_unique<kinematics::Chain>(model);
     robot.X_WB = source.X_WB;
@@ -217,6 +258,14 @@ CollisionWorld::CollisionWorld(const cell::Cell& cell, const WorldOptions& optio
     impl->obstacles.push_back(std::move(body));
   }
 
+  impl->cell_obstacles = static_cast<int>(impl->obstacles.size());
+  if (options.robots_at_home_are_obstacles && impl->robots.size() > 1) {
+    for (std::size_t r = 0; r < impl->robots.size(); ++r) {
+      AddAtHome(impl->robots[r], HomeOf(cell.robots[r], *impl->robots[r].chain),
+                cell.settings.motion.resolution, *impl);
+    }
+  }
+
   // Names are viewed only now that no container grows any more.
   for (auto& robot : impl->robots) {
     for (auto& body : robot.bodies) body.ref.name = body.name;
@@ -231,7 +280,7 @@ CollisionWorld& CollisionWorld::operator=(CollisionWorld&&) noexcept = default;
 
 const WorldOptions& CollisionWorld::options() const { return impl_->options; }
 int CollisionWorld::robot_count() const { return static_cast<int>(impl_->robots.size()); }
-int CollisionWorld::obstacle_count() const { return static_cast<int>(impl_->obstacles.size()); }
+int CollisionWorld::obstacle_count() const { return impl_->cell_obstacles; }
 
 namespace {
 const RobotData& RobotAt(const CollisionWorld::Impl& world, int robot) {
@@ -339,9 +388,12 @@ CollisionResult CheckPlaced(const CollisionWorld::Impl& world, CtxImpl& ctx, con
       // Most links are far from every obstacle most of the time: one test for all of them.
       if (!SphereTouchesBox(c_W, r, world.all_obstacles)) continue;
       for (std::size_t o = 0; o < world.obstacles.size(); ++o) {
-        if (!SphereTouchesBox(c_W, r, world.obstacle_boxes[o])) continue;
         const StaticBody& obstacle = world.obstacles[o];
-        if (BodyHitsObstacle(ctx, body, X_WBody, obstacle, request.margin) &&
+        if (obstacle.home_of == robot.index ||
+            !SphereTouchesBox(c_W, r + obstacle.margin, world.obstacle_boxes[o])) {
+          continue;
+        }
+        if (BodyHitsObstacle(ctx, body, X_WBody, obstacle, request.margin + obstacle.margin) &&
             AddContact(result, body.ref, obstacle.body.ref, request.report)) {
           return result;
         }
@@ -375,6 +427,7 @@ DistanceResult ClearancePlaced(const CollisionWorld::Impl& world, CtxImpl& ctx,
       const Part& part = body.parts[p];
       const Eigen::Vector3d c_W = X[static_cast<std::size_t>(b)] * part.sphere_B.center;
       for (std::size_t o = 0; o < world.obstacles.size(); ++o) {
+        if (world.obstacles[o].home_of == robot.index) continue;
         const double lower_bound =
             std::max(0.0, std::sqrt(world.obstacles[o].box_W.squaredExteriorDistance(c_W)) -
                               part.sphere_B.radius);
@@ -501,13 +554,7 @@ void CollisionWorld::BodyBoxes(CollisionContext& ctx, int robot,
     Eigen::AlignedBox3d& box = (*boxes)[k];
     box.setEmpty();
     for (const internal::Part& part : data.bodies[i].parts) {
-      // The geometry's own box, rotated into the world: centre R c + t, half sizes |R| h.
-      const fcl::AABBd& local = part.geometry->aabb_local;
-      const Eigen::Isometry3d X_WG = X[i] * part.X_BG;
-      const Eigen::Vector3d c = X_WG * (0.5 * (local.min_ + local.max_));
-      const Eigen::Vector3d h = X_WG.linear().cwiseAbs() * (0.5 * (local.max_ - local.min_)) +
-                                Eigen::Vector3d::Constant(margin);
-      box.extend(Eigen::AlignedBox3d(c - h, c + h));
+      box.extend(WorldBox(*part.geometry, X[i] * part.X_BG, margin));
     }
   }
 }

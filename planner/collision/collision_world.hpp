@@ -166,6 +166,17 @@ struct WorldOptions {
   /// PairPolicy::kVerifier.
   int acm_samples = 5000;
   PairPolicy pairs = PairPolicy::kPlanner;
+  /// Every other robot, standing at its home configuration, is also a static obstacle of each
+  /// robot (CheckRobot, Clearance, segment checks): the rule of real cells that a robot at home
+  /// is out of everyone's way. Reach then rejects weld poses that would touch a neighbour at
+  /// home and motion plans around it, so coordination never has to order one robot's work
+  /// around another's standing at home (no zone is forced by a home, and giving each robot pair
+  /// one order for all its zones is always free of deadlock). A robot at home counts as touched
+  /// within settings.motion.resolution (plus the check's margin): the clearance coordination
+  /// keeps between two robots (Clearance reports the plain distance). Contacts name the other
+  /// robot's body ("R2/link_3 at home"; BodyRef kind kLink/kGun with that robot's index). The
+  /// verifier turns it off: it checks robot pairs along the timeline instead.
+  bool robots_at_home_are_obstacles = true;
   bool operator==(const WorldOptions&) const = default;
 };
 
@@ -190,6 +201,8 @@ class CollisionWorld {
 
   const WorldOptions& options() const;
   int robot_count() const;
+  /// The cell's obstacles (the robots at home of WorldOptions::robots_at_home_are_obstacles are
+  /// not counted).
   int obstacle_count() const;
   /// Bodies of a robot: its links plus the gun (= model.links.size() + 1).
   int body_count(int robot) const;

@@ -221,16 +221,17 @@ void DecideReleases(const collision::CollisionWorld& world, collision::Collision
   z.b_departs = blocks(z.b, z.b1, z.a, z.a0, z.a1);
 }
 
-// Drops zones whose intervals lie inside another zone's of the same pair with the same forced
-// order (or none): the larger zone's mutex already keeps those pieces apart. Of equal zones the
-// first stays.
+// Drops zones whose intervals lie inside another zone's of the same robot pair with the same
+// forced order (or none): the larger zone's mutex already keeps those pieces apart. Of equal zones
+// the first stays.
 void DropContained(std::vector<ZoneSpan>& zones) {
   auto inside = [](const ZoneSpan& x, const ZoneSpan& y) {  // x within y
     // y ends later, or as late and released no earlier.
     auto covers = [](int x1, bool x_departs, int y1, bool y_departs) {
       return x1 < y1 || (x1 == y1 && (y_departs || !x_departs));
     };
-    return y.a0 <= x.a0 && covers(x.a1, x.a_departs, y.a1, y.a_departs) && y.b0 <= x.b0 &&
+    return x.a == y.a && x.b == y.b && y.a0 <= x.a0 &&
+           covers(x.a1, x.a_departs, y.a1, y.a_departs) && y.b0 <= x.b0 &&
            covers(x.b1, x.b_departs, y.b1, y.b_departs) &&
            (x.forced_first == -1 || x.forced_first == y.forced_first);
   };
@@ -590,7 +591,94 @@ std::vector<std::vector<char>> StartingOrders(const EventGraph& graph,
 }
 
 // ---------------------------------------------------------------------------------------------
-// 5. The result: waits where the events make robots wait, zones and signals by segment index.
+// 5. Merge: fewer zones, fewer handshakes for the controllers.
+
+// The zone over both spans' pieces (same robots, same order). A robot's release follows the span
+// that ends later (on departure if either ending there releases so).
+ZoneSpan Union(const ZoneSpan& x, const ZoneSpan& y) {
+  ZoneSpan u = x;
+  auto end = [](int x1, bool x_departs, int y1, bool y_departs, int* u1, bool* u_departs) {
+    *u1 = std::max(x1, y1);
+    *u_departs = (x1 == *u1 && x_departs) || (y1 == *u1 && y_departs);
+  };
+  u.a0 = std::min(x.a0, y.a0);
+  u.b0 = std::min(x.b0, y.b0);
+  end(x.a1, x.a_departs, y.a1, y.a_departs, &u.a1, &u.a_departs);
+  end(x.b1, x.b_departs, y.b1, y.b_departs, &u.b1, &u.b_departs);
+  u.forced_first = std::max(x.forced_first, y.forced_first);
+  return u;
+}
+
+// Merges zones of one robot pair taken in the same order, neighbour after neighbour in the first
+// robot's piece order, while the event graph stays acyclic and the makespan does not exceed
+// `limit` (s). A merged zone is a mutex over the union of both intervals per robot: it keeps
+// apart every piece pair either zone kept apart, and releases where the later of them did.
+// Zones that then lie inside a merged one of the same order are dropped: the merged zone's
+// order implies theirs, so the clock does not change. Returns the zones kept (in `spans` order).
+// `search.zones` must be `spans` itself: its zone edges read the merged spans.
+std::vector<std::size_t> MergeZones(const OrderSearch& search, std::vector<ZoneSpan>& spans,
+                                    const std::vector<char>& first_is_a, double limit) {
+  WELDCELL_CHECK(&search.zones == &spans);
+  std::vector<char> alive(spans.size(), 1);
+  auto makespan = [&] {
+    std::vector<EventEdge> edges = search.base;
+    for (std::size_t z = 0; z < spans.size(); ++z) {
+      if (alive[z]) edges.push_back(search.ZoneEdge(z, first_is_a[z]));
+    }
+    std::vector<double> times;
+    if (!search.graph.Times(edges, &times)) return std::numeric_limits<double>::infinity();
+    return search.graph.Makespan(times);
+  };
+  // Groups: (robot a, robot b, a first), each sorted by the first robot's interval.
+  std::map<std::tuple<int, int, bool>, std::vector<std::size_t>> groups;
+  for (std::size_t z = 0; z < spans.size(); ++z) {
+    groups[{spans[z].a, spans[z].b, first_is_a[z] != 0}].push_back(z);
+  }
+  for (auto& [key, group] : groups) {
+    const bool a_first = std::get<2>(key);
+    auto first_interval = [&](std::size_t z) {
+      return a_first ? std::tie(spans[z].a0, spans[z].a1) : std::tie(spans[z].b0, spans[z].b1);
+    };
+    std::stable_sort(group.begin(), group.end(), [&](std::size_t x, std::size_t y) {
+      return first_interval(x) < first_interval(y);
+    });
+    std::size_t current = group.front();
+    for (std::size_t k = 1; k < group.size(); ++k) {
+      const std::size_t next = group[k];
+      const ZoneSpan before = spans[current];
+      spans[current] = Union(before, spans[next]);
+      alive[next] = 0;
+      if (makespan() <= limit) continue;
+      spans[current] = before;
+      alive[next] = 1;
+      current = next;
+    }
+  }
+  std::vector<ZoneSpan> live;
+  std::vector<std::size_t> index;
+  for (std::size_t z = 0; z < spans.size(); ++z) {
+    if (!alive[z]) continue;
+    live.push_back(spans[z]);
+    live.back().forced_first = first_is_a[z] ? spans[z].a : spans[z].b;  // the order taken
+    index.push_back(z);
+  }
+  std::vector<ZoneSpan> kept = live;
+  DropContained(kept);
+  std::vector<std::size_t> out;
+  for (std::size_t k = 0, i = 0; k < live.size() && i < kept.size(); ++k) {
+    const ZoneSpan& x = live[k];
+    const ZoneSpan& y = kept[i];
+    if (std::tie(x.a, x.b, x.a0, x.a1, x.b0, x.b1, x.a_departs, x.b_departs, x.forced_first) ==
+        std::tie(y.a, y.b, y.a0, y.a1, y.b0, y.b1, y.a_departs, y.b_departs, y.forced_first)) {
+      out.push_back(index[k]);
+      ++i;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. The result: waits where the events make robots wait, zones and signals by segment index.
 
 struct Built {
   std::vector<motion::RobotTrajectory> trajectories;
@@ -766,8 +854,22 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   }
   std::vector<double> times;
   graph.Times(search.Edges(*best), &times);
+  // Merging may not lengthen the plan: the zones kept give the same clock.
+  const std::vector<ZoneSpan> conflicts = spans;
+  std::vector<std::size_t> kept(spans.size());
+  std::iota(kept.begin(), kept.end(), 0);
+  if (options.merge_zones) kept = MergeZones(search, spans, *best, graph.Makespan(times));
+  std::vector<ZoneSpan> merged;
+  std::vector<char> merged_order;
+  for (const std::size_t z : kept) {
+    merged.push_back(spans[z]);
+    merged_order.push_back((*best)[z]);
+  }
+  const OrderSearch final_search{graph, merged, search.base};
+  WELDCELL_CHECK(graph.Times(final_search.Edges(merged_order), &times));
   Built built = BuildTrajectories(trajectories, pieces, graph, times);
-  result.zones = ZonesOf(spans, *best, built);
+  result.zones = ZonesOf(merged, merged_order, built);
+  result.conflict_zones = ZonesOf(conflicts, *best, built);
   for (const Signal& s : signals) {
     result.weld_signals.push_back(
         {.robot = s.robot, .segment = built.segment_of_piece[s.robot][s.piece], .weld = s.weld});

@@ -30,6 +30,10 @@
 //    and first come first served on the clock the earlier decisions give (list scheduling), each
 //    improved by flipping single zones while the makespan drops; the shortest acyclic result
 //    wins.
+// 5. Merge. With the orders fixed, zones of one robot pair taken in the same order are merged
+//    (neighbours in the first robot's piece order) into one mutex over both intervals whenever
+//    the event graph stays acyclic and the makespan does not grow, and zones inside a merged one
+//    are dropped: the same plan with far fewer handshakes for the controllers to run.
 //
 // The result holds only what the events produce: waits at standstills, zones with their
 // acquire and release pieces, and weld signals. The verifier (planner/verify) re-simulates the
@@ -95,6 +99,9 @@ struct CoordinationOptions {
   /// Zone orders tried by flipping one zone at a time, per starting order.
   int max_flips = 2000;
   int threads = 0;  ///< 0 = one per hardware thread; the result does not depend on it.
+  /// Step 5: merge zones where that keeps the clock (false: one zone per conflict group, as in
+  /// CoordinationResult::conflict_zones).
+  bool merge_zones = true;
   /// Reports kCoordinateStage (robot pairs compared, then orders tried) and is polled between
   /// units of work: once cancelled, Coordinate returns early with conflict_free false and
   /// message "cancelled"; the caller must discard the result.
@@ -110,6 +117,9 @@ struct CoordinationResult {
   /// waits are dropped).
   std::vector<motion::RobotTrajectory> trajectories;
   std::vector<Zone> zones;
+  /// The zones before merging (step 5), in the same orders and on the same clock: which pieces
+  /// conflict and where each wait comes from, for analysis (re-allocation); not for controllers.
+  std::vector<Zone> conflict_zones;
   std::vector<WeldSignal> weld_signals;
   /// False when no deadlock-free order exists (or was found) for the zones and precedences.
   bool conflict_free = false;

@@ -75,13 +75,15 @@ Withheld NextWithheld(const cell::Cell& cell, const reach::ReachMap& reach,
   }
   if (!failed.empty()) return failed;
   std::vector<std::pair<double, int>> waits;  // (-wait, zone): longest first, then zone order
-  for (std::size_t z = 0; z < coordinated.zones.size(); ++z) {
-    const double wait = WaitBefore(coordinated, coordinated.zones[z]);
+  // The zones before merging: a merged zone spans much of two timelines.
+  const std::vector<coordination::Zone>& zones = coordinated.conflict_zones;
+  for (std::size_t z = 0; z < zones.size(); ++z) {
+    const double wait = WaitBefore(coordinated, zones[z]);
     if (wait > 1e-6) waits.emplace_back(-wait, static_cast<int>(z));
   }
   std::sort(waits.begin(), waits.end());
   for (const auto& [negative_wait, z] : waits) {
-    const coordination::Zone& zone = coordinated.zones[static_cast<std::size_t>(z)];
+    const coordination::Zone& zone = zones[static_cast<std::size_t>(z)];
     const coordination::ZoneUse& first = zone.uses.front();
     const coordination::ZoneUse& second = zone.uses.back();
     Withheld out = Movable(cell, reach, coordinated, second, first.robot, skip);

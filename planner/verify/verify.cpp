@@ -620,8 +620,9 @@ void CheckPrecedences(const plan::Plan& plan, const cell::Cell& cell,
 }  // namespace
 
 collision::CollisionWorld MakeVerifierWorld(const cell::Cell& cell) {
-  return collision::CollisionWorld(cell,
-                                   {.acm_samples = 0, .pairs = collision::PairPolicy::kVerifier});
+  return collision::CollisionWorld(cell, {.acm_samples = 0,
+                                          .pairs = collision::PairPolicy::kVerifier,
+                                          .robots_at_home_are_obstacles = false});
 }
 
 VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell, const VerifyOptions& options) {

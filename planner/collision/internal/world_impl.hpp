@@ -50,9 +50,16 @@ struct StaticBody {
   Body body;
   Eigen::Isometry3d X_WG = Eigen::Isometry3d::Identity();  ///< = body.parts[0].X_BG
   Eigen::AlignedBox3d box_W;                               ///< Tight world AABB of the geometry.
+  /// For a part of a robot standing at its home (WorldOptions::robots_at_home_are_obstacles):
+  /// that robot's index; it is no obstacle of itself. -1 for the cell's obstacles.
+  int home_of = -1;
+  /// m: added to every check's margin against this obstacle (for robots at home: the clearance
+  /// coordination keeps between two robots, so that no motion is in a home's way).
+  double margin = 0.0;
 };
 
 struct RobotData {
+  int index = 0;  ///< In cell.robots.
   std::string name;
   std::unique_ptr<kinematics::Chain> chain;
   Eigen::Isometry3d X_WB = Eigen::Isometry3d::Identity();
@@ -75,7 +82,9 @@ struct RobotData {
 struct CollisionWorld::Impl {
   WorldOptions options;
   std::vector<internal::RobotData> robots;
+  /// The cell's obstacles (cell.obstacles order), then the other robots' parts at home.
   std::vector<internal::StaticBody> obstacles;
+  int cell_obstacles = 0;  ///< How many of `obstacles` are the cell's.
   /// obstacles[i].box_W, packed for the broad phase of every check, and their union.
   std::vector<Eigen::AlignedBox3d> obstacle_boxes;
   Eigen::AlignedBox3d all_obstacles;

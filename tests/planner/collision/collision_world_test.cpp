@@ -338,6 +338,42 @@ TEST(CollisionWorld, AllowedCollisionMatrixIsDeterministicForASeed) {
   EXPECT_EQ(w.allowed_collisions(0), a.allowed_collisions(0));
 }
 
+TEST(CollisionWorld, OtherRobotsStandingAtHomeAreObstaclesOfThePlanner) {
+  // R2 stands upright at x = 1 (its home, q = 0); R1 stretched forward (J2 = 1.5 rad) reaches
+  // x ≈ 1.42 at about the height of R2's first links.
+  cell::Cell c = ArmCell();
+  c.robots.push_back(TinyRobot("R2", Pose({1.0, 0, 0})));
+  c.robots[1].home = Eigen::Vector4d::Zero();
+  const Eigen::Vector4d forward(0.0, 1.5, 0.0, 0.0);
+  const CheckRequest all{.scope = CheckScope::kEnvironment, .report = ContactReport::kAll};
+
+  const CollisionWorld planner(c, {.acm_samples = 50});
+  CollisionContext ctx(planner);
+  EXPECT_EQ(planner.obstacle_count(), 0);  // the cell's obstacles only
+  const CollisionResult hit = planner.CheckRobot(ctx, 0, forward, all);
+  ASSERT_TRUE(hit.in_collision());
+  for (const Contact& contact : hit.contacts) {
+    EXPECT_EQ(contact.first.robot, 0);
+    EXPECT_EQ(contact.second.robot, 1) << ToString(contact.second);
+    EXPECT_THAT(std::string(contact.second.name), MatchesRegex("R2/.* at home"));
+  }
+  // Neither robot is an obstacle of itself: both homes and R1 folded are clear.
+  EXPECT_FALSE(planner.CheckRobot(ctx, 0, Eigen::Vector4d::Zero(), all).in_collision());
+  EXPECT_FALSE(planner.CheckRobot(ctx, 1, Eigen::Vector4d::Zero(), all).in_collision());
+  // Clearance sees R2 too: R1 at home is about 1 m − the links' half widths from it.
+  const DistanceResult d = planner.Clearance(ctx, 0, Eigen::Vector4d::Zero());
+  EXPECT_EQ(d.obstacle.robot, 1) << ToString(d.obstacle);
+  EXPECT_GT(d.distance, 0.5);
+  EXPECT_LT(d.distance, 1.0);
+
+  // The verifier's world checks robot pairs along the timeline instead: no static R2.
+  const CollisionWorld verifier(
+      c, {.pairs = PairPolicy::kVerifier, .robots_at_home_are_obstacles = false});
+  CollisionContext vctx(verifier);
+  EXPECT_FALSE(verifier.CheckRobot(vctx, 0, forward, all).in_collision());
+  EXPECT_EQ(verifier.Clearance(vctx, 0, Eigen::Vector4d::Zero()).status, DistanceStatus::kFarther);
+}
+
 TEST(CollisionWorld, MeshWallAgainstPrimitiveLinks) {
   // The arm stretched forward (J2 = 1.5 rad) reaches x ≈ 0.6·sin 1.5 + (0.5 + 0.06 + 0.26)·sin 1.5
   // ≈ 1.417 at the gun tip. A mesh wall (box surface 0.1 thick) at x = 1.3 is hit by the gun,

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "planner/collision/collision_world.hpp"
 #include "planner/motion/time_parameterization.hpp"
 #include "tests/planner/test_cells.hpp"
@@ -177,6 +179,78 @@ TEST(CoordinateTest, EveryPairOfMotionsThatCanTouchSharesAZone) {
   const auto [uncovered, touching] = UncoveredTouches(world, r);
   EXPECT_GT(touching, 0) << "the scene must have motions that touch";
   EXPECT_TRUE(uncovered.empty()) << ::testing::PrintToString(uncovered);
+}
+
+TEST(CoordinateTest, MergedZonesKeepTheClockWithFewerHandshakes) {
+  const cell::Cell c = FacingCell();
+  const collision::CollisionWorld world(c);
+  const std::vector<motion::RobotTrajectory> input = {InAndOut(world, 0, 0.0),
+                                                      InAndOut(world, 1, 0.0)};
+  const CoordinationResult merged = Coordinate(world, input);
+  const CoordinationResult each = Coordinate(world, input, {.merge_zones = false});
+  ASSERT_TRUE(merged.conflict_free) << merged.message;
+  ASSERT_TRUE(each.conflict_free) << each.message;
+  // The same plan: identical trajectories (waits included), with fewer zones.
+  EXPECT_EQ(merged.trajectories, each.trajectories);
+  EXPECT_EQ(merged.conflict_zones, each.zones);
+  EXPECT_EQ(each.conflict_zones, each.zones);
+  EXPECT_LT(merged.zones.size(), each.zones.size())
+      << merged.zones.size() << " merged zones, " << each.zones.size() << " unmerged";
+  // Every unmerged zone lies inside a merged one taken in the same order.
+  for (const Zone& z : each.zones) {
+    bool inside = false;
+    for (const Zone& m : merged.zones) {
+      bool all = m.uses.size() == z.uses.size();
+      for (std::size_t k = 0; all && k < z.uses.size(); ++k) {
+        all = m.uses[k].robot == z.uses[k].robot &&
+              m.uses[k].acquire_segment <= z.uses[k].acquire_segment &&
+              z.uses[k].release_segment <= m.uses[k].release_segment;
+      }
+      inside |= all;
+    }
+    EXPECT_TRUE(inside) << z.id << " lies in no merged zone of the same order";
+  }
+}
+
+TEST(CoordinateTest, ThreeRobotsReachingIntoOneSpaceTakeTurnsPairByPair) {
+  // A third arm, 1.8 m to the side of the middle, facing it: every pair meets there.
+  cell::Cell c = FacingCell();
+  c.robots.push_back(
+      testing::MakeTestRobot("C", testing::Pose(1.8, 1.8, 0, 0, 0, -testing::kPi / 2)));
+  const collision::CollisionWorld world(c);
+  collision::CollisionContext ctx(world);
+  for (int x = 0; x < 3; ++x) {
+    for (int y = x + 1; y < 3; ++y) {
+      ASSERT_FALSE(world.CheckRobotPair(ctx, x, kHome, y, kHome).in_collision()) << x << y;
+      ASSERT_TRUE(world.CheckRobotPair(ctx, x, kMiddle, y, kMiddle).in_collision()) << x << y;
+    }
+  }
+  const std::vector<motion::RobotTrajectory> input = {
+      InAndOut(world, 0, 0.0), InAndOut(world, 1, 0.0), InAndOut(world, 2, 0.0)};
+  for (const bool merge : {true, false}) {
+    const CoordinationResult r = Coordinate(world, input, {.merge_zones = merge});
+    ASSERT_TRUE(r.conflict_free) << r.message;
+    // Every pair keeps a zone of its own and never touches (dense 1 ms steps).
+    std::set<std::pair<std::string, std::string>> pairs;
+    for (const Zone& z : r.zones) {
+      pairs.insert(std::minmax(c.robots[z.uses[0].robot].name, c.robots[z.uses[1].robot].name));
+    }
+    EXPECT_EQ(pairs.size(), 3u) << "merge " << merge;
+    double end = 0;
+    for (const motion::RobotTrajectory& t : r.trajectories) end = std::max(end, t.duration());
+    for (double time = 0; time <= end; time += 0.001) {
+      for (int x = 0; x < 3; ++x) {
+        for (int y = x + 1; y < 3; ++y) {
+          ASSERT_FALSE(world
+                           .CheckRobotPair(ctx, x, r.trajectories[x].Sample(time).q, y,
+                                           r.trajectories[y].Sample(time).q)
+                           .in_collision())
+              << "robots " << x << " and " << y << " touch at " << time << " s (merge " << merge
+              << ")";
+        }
+      }
+    }
+  }
 }
 
 TEST(CoordinateTest, ConflictFreeInputIsLeftAloneAndInputWaitsAreDropped) {
