@@ -466,6 +466,83 @@ struct OrderSearch {
   }
 };
 
+// First come, first served as the execution itself would serve it: the robots' pieces start in
+// time order on the planned durations, a zone not yet taken goes to the robot that starts its
+// interval first, and the other robot starts its own interval only once the zone is released
+// (signals are waited for likewise). Such an order is what a controller granting zones on
+// request would produce; it cannot close a cycle unless zero-length pieces tie. Forced zones are
+// taken in their order. Zones left undecided by a simulation that stops (every robot waiting)
+// go to robot a; Repair follows.
+std::vector<char> SimulatedFirstComeFirstServed(const EventGraph& graph,
+                                                const std::vector<ZoneSpan>& zones,
+                                                const std::vector<EventEdge>& signals) {
+  const int n = graph.robots();
+  std::vector<std::vector<std::size_t>> acquired_at(graph.node_count());
+  for (std::size_t z = 0; z < zones.size(); ++z) {
+    acquired_at[graph.Node(zones[z].a, zones[z].a0)].push_back(z);
+    acquired_at[graph.Node(zones[z].b, zones[z].b0)].push_back(z);
+  }
+  std::vector<std::vector<const EventEdge*>> signals_into(graph.node_count());
+  for (const EventEdge& e : signals) signals_into[e.to].push_back(&e);
+  constexpr double kUnknown = -1.0;
+  std::vector<double> time(graph.node_count(), kUnknown);
+  // When robot `x` releases zone z: kUnknown until the event that releases it has happened.
+  auto released = [&](std::size_t z, int x) {
+    const ZoneSpan& s = zones[z];
+    const bool of_a = x == s.a;
+    const int last = of_a ? s.a1 : s.b1;
+    if (of_a ? s.a_departs : s.b_departs) return time[graph.Node(x, last + 1)];
+    const double start = time[graph.Node(x, last)];
+    return start == kUnknown ? kUnknown : start + graph.duration(x, last);
+  };
+  std::vector<char> order(zones.size(), 1), decided(zones.size(), 0);
+  for (std::size_t z = 0; z < zones.size(); ++z) {  // forced zones are taken in their order
+    if (zones[z].forced_first < 0) continue;
+    decided[z] = 1;
+    order[z] = static_cast<char>(zones[z].forced_first == zones[z].a);
+  }
+  std::vector<int> next(n, 0);
+  std::vector<double> ready(n, 0.0);
+  for (int r = 0; r < n; ++r) {
+    if (graph.pieces(r) == 0) time[graph.Node(r, 0)] = 0.0;
+  }
+  for (;;) {
+    int robot = -1;
+    double start = std::numeric_limits<double>::infinity();
+    for (int r = 0; r < n; ++r) {
+      if (next[r] >= graph.pieces(r)) continue;
+      const int node = graph.Node(r, next[r]);
+      double t = ready[r];
+      bool waits = false;
+      for (const std::size_t z : acquired_at[node]) {
+        if (!decided[z] || (zones[z].a == r) == static_cast<bool>(order[z])) continue;
+        const double free = released(z, r == zones[z].a ? zones[z].b : zones[z].a);
+        waits |= free == kUnknown;
+        t = std::max(t, free);
+      }
+      for (const EventEdge* e : signals_into[node]) {
+        waits |= time[e->from] == kUnknown;
+        t = std::max(t, time[e->from] + e->weight);
+      }
+      if (!waits && t < start) {
+        start = t;
+        robot = r;
+      }
+    }
+    if (robot < 0) break;  // all finished, or every robot left waits for another
+    const int node = graph.Node(robot, next[robot]);
+    time[node] = start;
+    for (const std::size_t z : acquired_at[node]) {
+      if (decided[z]) continue;
+      decided[z] = 1;
+      order[z] = static_cast<char>(zones[z].a == robot);
+    }
+    ready[robot] = start + graph.duration(robot, next[robot]);
+    if (++next[robot] == graph.pieces(robot)) time[graph.Node(robot, next[robot])] = ready[robot];
+  }
+  return order;
+}
+
 // Makes the orders of each robot pair consistent with its forced zones: a zone taken in the
 // pair's usual direction (robot x first) and one taken the other way (y first) wait for each
 // other in a circle when x's part of the second starts no later than x releases the first and
@@ -793,7 +870,7 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
     result.message = std::move(why);
     return result;
   };
-  const int orders_total = n + 3;
+  const int orders_total = n + 4;
   const int units_total = n * (n - 1) / 2 + orders_total;
   int units_done = 0;
   if (n > 0) options.progress.Report(kCoordinateStage, 0, std::max(1, units_total));
@@ -833,6 +910,7 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   double best_makespan = std::numeric_limits<double>::infinity();
   std::vector<std::vector<char>> starts = StartingOrders(graph, spans);
   starts.push_back(search.FirstComeFirstServed());
+  starts.push_back(SimulatedFirstComeFirstServed(graph, spans, search.base));
   std::vector<char> unrepaired;  // an order whose cycles could not be broken, for the message
   for (std::vector<char>& order : starts) {
     if (options.progress.cancelled()) return fail("cancelled");

@@ -27,7 +27,8 @@
 //    cycle, and then the planned clock is its longest path (internal/schedule.hpp). The orders
 //    are chosen to keep the makespan low: every robot in turn as the one that goes first
 //    everywhere (the others by decreasing work), first come first served on the unwaited clock,
-//    and first come first served on the clock the earlier decisions give (list scheduling), each
+//    first come first served on the clock the earlier decisions give (list scheduling), and
+//    first come first served as a simulated execution grants zones on request, each
 //    improved by flipping single zones while the makespan drops; the shortest acyclic result
 //    wins.
 // 5. Merge. With the orders fixed, zones of one robot pair taken in the same order are merged
