@@ -126,6 +126,13 @@ int main(int argc, char** argv) {
     QTimer::singleShot(0, w, [w, prepare, file, view_only, &status] {
       WhenIdle(w, [w, prepare, file, view_only, &status] {
         prepare();
+        if (qEnvironmentVariableIsSet("WELDCELL_VIEWER_DEBUG")) {
+          const auto c = w->scene()->camera();
+          std::fprintf(stderr, "eye %g %g %g center %g %g %g fov %g widget %dx%d\n", c.eye.x(),
+                       c.eye.y(), c.eye.z(), c.center.x(), c.center.y(), c.center.z(),
+                       w->scene()->field_of_view_deg(), w->scene()->widget()->width(),
+                       w->scene()->widget()->height());
+        }
         CaptureAfter(w, 3, [w, file, view_only, &status](const QImage& image) {
           const QImage out = view_only ? image : Composite(w, image);
           if (!out.save(file)) {

@@ -265,6 +265,8 @@ void MainWindow::BuildUi() {
   addDockWidget(Qt::BottomDockWidgetArea, diagnostics_dock);
   tabifyDockWidget(timeline_dock, diagnostics_dock);
   timeline_dock->raise();
+  resizeDocks({timeline_dock}, {190}, Qt::Vertical);
+  resizeDocks({scene_dock, inspector_dock}, {230, 300}, Qt::Horizontal);
   UpdateLegend();
   statusBar()->showMessage("Open a cell (toolbar, command line or drag and drop)");
 }
@@ -594,6 +596,7 @@ void MainWindow::SetTime(double t) {
     }
   }
   std::fill(jog_problems_.begin(), jog_problems_.end(), std::string());
+  SyncJogSliders();
   station_->ShowZoneBoxes(ZoneBoxes(zones));
   welds_done_ = {moment.welds_done.begin(), moment.welds_done.end()};
   ApplyWeldColors();
@@ -968,6 +971,22 @@ void MainWindow::BuildJogPanel() {
   }
   updating_jog_ = false;
   jog_layout_->insertWidget(1, jog_joints_);
+}
+
+void MainWindow::SyncJogSliders() {
+  const int robot = jog_robot_->currentIndex();
+  if (station_ == nullptr || robot < 0 || jog_sliders_.empty()) return;
+  const kinematics::Chain& chain = station_->chain(robot);
+  const Eigen::VectorXd& q = station_->configuration(robot);
+  updating_jog_ = true;
+  for (int j = 0; j < chain.dof() && j < static_cast<int>(jog_sliders_.size()); ++j) {
+    const double scale = JointScale(chain.joint_type(j));
+    jog_sliders_[static_cast<std::size_t>(j)]->setValue(
+        static_cast<int>(std::lround(q[j] * scale * 10)));
+    jog_values_[static_cast<std::size_t>(j)]->setText(QString::number(q[j] * scale, 'f', 1));
+  }
+  updating_jog_ = false;
+  jog_status_->clear();
 }
 
 void MainWindow::ApplyJog(int robot) {

@@ -126,6 +126,7 @@ class MainWindow : public QMainWindow {
   void Tick();
   void StepEvent(int direction);
   void ApplyJog(int robot);
+  void SyncJogSliders();
   void OnSceneItemChanged(QTreeWidgetItem* item, int column);
   std::vector<Eigen::AlignedBox3d> ZoneBoxes(const std::vector<std::string>& zone_ids);
   void UpdateWeldList();

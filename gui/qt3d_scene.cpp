@@ -278,6 +278,10 @@ class Qt3dScene final : public Scene, public QObject {
   bool eventFilter(QObject* watched, QEvent* event) override {
     if (watched != window_) return false;
     switch (event->type()) {
+      case QEvent::Resize:
+        camera_->setAspectRatio(static_cast<float>(window_->width()) /
+                                static_cast<float>(std::max(1, window_->height())));
+        return false;
       case QEvent::MouseButtonPress: {
         const auto* e = static_cast<QMouseEvent*>(event);
         last_mouse_ = e->position();

@@ -261,11 +261,22 @@ CameraPose StationView::ViewOf(StandardView view, double fov_deg, double aspect)
       direction = Eigen::Vector3d::UnitX();
       break;
   }
-  // Distance at which the bounding sphere fits both the vertical and horizontal field of view.
-  const double radius = 0.5 * bounds_.diagonal().norm();
+  // The nearest eye distance at which every corner of the bounds is inside the view frustum:
+  // a corner at (x, y) across and z towards the eye needs |x| <= (D - z) tan(half angle).
   const double half_v = 0.5 * fov_deg * std::numbers::pi / 180;
-  const double half_h = std::atan(std::tan(half_v) * std::max(aspect, 0.1));
-  const double distance = radius / std::sin(std::min(half_v, half_h)) * 0.9;
+  const double tan_v = std::tan(half_v);
+  const double tan_h = tan_v * std::max(aspect, 0.1);
+  const Eigen::Vector3d right = up.cross(direction).normalized();
+  const Eigen::Vector3d true_up = direction.cross(right).normalized();
+  double distance = 0.5;
+  for (int corner = 0; corner < 8; ++corner) {
+    const Eigen::Vector3d p = bounds_.corner(static_cast<Eigen::AlignedBox3d::CornerType>(corner));
+    const Eigen::Vector3d d = p - center;
+    const double z = d.dot(direction);
+    distance = std::max(
+        {distance, std::abs(d.dot(right)) / tan_h + z, std::abs(d.dot(true_up)) / tan_v + z});
+  }
+  distance *= 1.04;
   return {.eye = center + distance * direction, .center = center, .up = up};
 }
 

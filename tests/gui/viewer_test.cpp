@@ -164,14 +164,16 @@ TEST_F(ViewerTest, PlanOnTheTimelineMovesTheRobotOnScreen) {
   const Eigen::Vector3d p_FG = r1.tool.collision[1].X_FG.translation();
   const double t1 = plan.robots[0].welds.front().start_time;
 
+  // Where the gun should be, from the plan and forward kinematics, independently of the view.
+  const kinematics::Chain chain(*r1.model);
+  auto gun_at = [&](double t) {
+    return Eigen::Vector3d(r1.X_WB * chain.FlangePose(ConfigurationAt(plan.robots[0], t)) * p_FG);
+  };
+  const Eigen::Vector3d gun0 = gun_at(0), gun1 = gun_at(t1);
   window_.SetTime(0);
-  const Eigen::Vector3d gun0 =
-      window_.station()->LinkPose(0, static_cast<int>(r1.model->links.size()) - 1) * p_FG;
   const QImage image0 = Capture(window_);
   window_.SetTime(t1);
   EXPECT_DOUBLE_EQ(window_.time(), t1);
-  const Eigen::Vector3d gun1 =
-      window_.station()->LinkPose(0, static_cast<int>(r1.model->links.size()) - 1) * p_FG;
   const QImage image1 = Capture(window_);
   const QPointF at0 = *window_.scene()->Project(gun0);
   const QPointF at1 = *window_.scene()->Project(gun1);
