@@ -85,6 +85,22 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), clock_(new QElaps
   scene_ = MakeQt3dScene();
   BuildUi();
   setAcceptDrops(true);
+  // A click in the view selects the weld drawn nearest to it (within a few pixels).
+  scene_->SetClickCallback([this](QPointF at) {
+    if (cell_ == nullptr) return;
+    int best = -1;
+    double best_distance = 12.0;  // px
+    for (std::size_t i = 0; i < cell_->welds.size(); ++i) {
+      const std::optional<QPointF> p = scene_->Project(cell_->welds[i].p_W);
+      if (!p) continue;
+      const double d = std::hypot(p->x() - at.x(), p->y() - at.y());
+      if (d < best_distance) {
+        best_distance = d;
+        best = static_cast<int>(i);
+      }
+    }
+    if (best >= 0) SelectWeld(best);
+  });
   timer_ = new QTimer(this);
   timer_->setInterval(33);
   connect(timer_, &QTimer::timeout, this, &MainWindow::Tick);

@@ -265,6 +265,10 @@ class Qt3dScene final : public Scene, public QObject {
     return QPointF((x + 1) / 2 * window_->width(), (1 - y) / 2 * window_->height());
   }
 
+  void SetClickCallback(std::function<void(QPointF)> on_click) override {
+    on_click_ = std::move(on_click);
+  }
+
   void Capture(std::function<void(const QImage&)> done) override {
     Qt3DRender::QRenderCaptureReply* reply = capture_->requestCapture();
     QObject::connect(reply, &Qt3DRender::QRenderCaptureReply::completed, this,
@@ -285,6 +289,16 @@ class Qt3dScene final : public Scene, public QObject {
       case QEvent::MouseButtonPress: {
         const auto* e = static_cast<QMouseEvent*>(event);
         last_mouse_ = e->position();
+        press_ = e->position();
+        return true;
+      }
+      case QEvent::MouseButtonRelease: {
+        const auto* e = static_cast<QMouseEvent*>(event);
+        const QPointF moved = e->position() - press_;
+        if (e->button() == Qt::LeftButton && std::abs(moved.x()) + std::abs(moved.y()) < 4 &&
+            on_click_) {
+          on_click_(e->position());
+        }
         return true;
       }
       case QEvent::MouseMove: {
@@ -391,6 +405,8 @@ class Qt3dScene final : public Scene, public QObject {
   std::vector<Node> nodes_;
   CameraPose pose_;
   QPointF last_mouse_;
+  QPointF press_;
+  std::function<void(QPointF)> on_click_;
 };
 
 }  // namespace

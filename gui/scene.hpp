@@ -67,6 +67,9 @@ class Scene {
   /// nullopt when it is behind the camera.
   virtual std::optional<QPointF> Project(const Eigen::Vector3d& p_W) const = 0;
 
+  /// Called with the pixel (as Project) of a left click that did not drag the view.
+  virtual void SetClickCallback(std::function<void(QPointF)> on_click) = 0;
+
   /// Renders a frame of the current scene and calls `done` with it on the UI thread (the image
   /// has the widget's size in device pixels).
   virtual void Capture(std::function<void(const QImage&)> done) = 0;

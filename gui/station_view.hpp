@@ -29,7 +29,7 @@ struct Palette {
   static QColor Done() { return {35, 35, 35}; }
   static QColor Collision() { return {235, 0, 0}; }
   static QColor Waiting() { return {250, 215, 0}; }
-  static QColor Zone() { return {250, 200, 0, 70}; }
+  static QColor Zone() { return {250, 200, 0, 50}; }
 };
 
 enum class StandardView { kIso, kFront, kTop, kSide };
