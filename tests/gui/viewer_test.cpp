@@ -199,6 +199,22 @@ TEST_F(ViewerTest, PlanOnTheTimelineMovesTheRobotOnScreen) {
   EXPECT_EQ(end.welds_done.size(), window_.cell()->welds.size() - plan.unreachable.size());
 }
 
+TEST_F(ViewerTest, CancellingPlanningStopsTheWorkerAndKeepsNoPlan) {
+  OpenDemo();
+  bool finished = false, complete = true;
+  QObject::connect(&window_, &MainWindow::planningFinished, [&](bool ok) {
+    finished = true;
+    complete = ok;
+  });
+  window_.StartPlanning({}, /*quiet=*/true);
+  ASSERT_TRUE(WaitFor([&] { return window_.planning(); }));
+  window_.CancelPlanning();
+  ASSERT_TRUE(WaitFor([&] { return finished; }, 60000));
+  EXPECT_FALSE(complete);
+  EXPECT_EQ(window_.plan(), nullptr);
+  EXPECT_FALSE(window_.planning());
+}
+
 TEST_F(ViewerTest, DiagnosticsPaneListsEveryErrorOfAMalformedCellWithItsLine) {
   EXPECT_FALSE(window_.OpenCell("tests/gui/malformed/cell.yaml"));
   QListWidget* list = window_.diagnostics_list();
