@@ -47,7 +47,14 @@ constexpr int kSliderSteps = 1000;
 constexpr double kJogOverrange = 10.0;  // deg (or mm) past each limit the sliders go
 constexpr int kMaxGhostsPerRobot = 6;
 
-enum SceneItemKind { kRobotItem = 1, kObstacleItem, kWeldsItem, kVisualItem, kCollisionItem };
+enum SceneItemKind {
+  kRobotItem = 1,
+  kObstacleItem,
+  kWeldsItem,
+  kVisualItem,
+  kCollisionItem,
+  kZonesItem
+};
 
 QString Html(const QColor& c, const QString& text) {
   return QString("<span style='color:%1'>&#9632;</span> %2<br>").arg(c.name(), text);
@@ -826,6 +833,7 @@ void MainWindow::BuildSceneTree() {
   add(layers, QString("Welds (%1)").arg(cell_->welds.size()), kWeldsItem, 0, true);
   add(layers, "Visual geometry", kVisualItem, 0, true);
   add(layers, "Collision geometry", kCollisionItem, 0, false);
+  add(layers, "Interlock zones (of waiting robots)", kZonesItem, 0, true);
   scene_tree_->expandAll();
 }
 

@@ -30,7 +30,10 @@
 #include <Qt3DRender/QPointLight>
 #include <Qt3DRender/QRenderCapture>
 #include <Qt3DRender/QRenderSettings>
+#include <array>
 #include <cmath>
+#include <cstdint>
+#include <map>
 #include <numbers>
 #include <vector>
 
@@ -52,28 +55,69 @@ QVector3D ToQt(const Eigen::Vector3d& v) {
   return {static_cast<float>(v.x()), static_cast<float>(v.y()), static_cast<float>(v.z())};
 }
 
-// Flat-shaded triangles: three vertices per triangle with the face normal, so that coarse
-// meshes (bodies, CAD exports) look faceted rather than smeared.
+// An indexed triangle mesh whose normals are smooth across edges flatter than 30° and split at
+// sharper ones (creases stay crisp). STL files repeat every vertex per triangle: vertices are
+// welded by position first. Far fewer vertices than flat shading with three per triangle, which
+// matters for large bodies on a software rasterizer.
 Qt3DRender::QGeometryRenderer* MakeMeshRenderer(const cell::Mesh& mesh, Qt3DCore::QNode* parent) {
-  QByteArray data;
-  data.resize(static_cast<qsizetype>(mesh.triangles.size() * 3 * 6 * sizeof(float)));
-  auto* out = reinterpret_cast<float*>(data.data());
-  for (const auto& t : mesh.triangles) {
-    const Eigen::Vector3d& a = mesh.vertices[t[0]];
-    const Eigen::Vector3d& b = mesh.vertices[t[1]];
-    const Eigen::Vector3d& c = mesh.vertices[t[2]];
-    Eigen::Vector3d n = (b - a).cross(c - a);
-    n = n.norm() > 0 ? n.normalized() : Eigen::Vector3d::UnitZ();
-    for (const Eigen::Vector3d* p : {&a, &b, &c}) {
-      for (int k = 0; k < 3; ++k) *out++ = static_cast<float>((*p)[k]);
-      for (int k = 0; k < 3; ++k) *out++ = static_cast<float>(n[k]);
+  constexpr double kCreaseCos = 0.866;  // cos 30°
+  // Weld vertices with identical coordinates.
+  std::map<std::array<double, 3>, std::uint32_t> welded;
+  std::vector<std::uint32_t> vertex_id(mesh.vertices.size());
+  std::vector<Eigen::Vector3d> positions;
+  for (std::size_t i = 0; i < mesh.vertices.size(); ++i) {
+    const Eigen::Vector3d& v = mesh.vertices[i];
+    const auto [it, added] =
+        welded.emplace(std::array<double, 3>{v.x(), v.y(), v.z()}, positions.size());
+    if (added) positions.push_back(v);
+    vertex_id[i] = it->second;
+  }
+  const std::size_t triangle_count = mesh.triangles.size();
+  std::vector<Eigen::Vector3d> face_normal(triangle_count);  // area-weighted
+  std::vector<std::vector<std::uint32_t>> faces_of(positions.size());
+  for (std::size_t t = 0; t < triangle_count; ++t) {
+    const auto& tri = mesh.triangles[t];
+    const Eigen::Vector3d& a = mesh.vertices[tri[0]];
+    face_normal[t] = (mesh.vertices[tri[1]] - a).cross(mesh.vertices[tri[2]] - a);
+    for (std::uint32_t k : tri) faces_of[vertex_id[k]].push_back(static_cast<std::uint32_t>(t));
+  }
+  std::map<std::pair<std::uint32_t, std::array<int, 3>>, std::uint32_t> corners;
+  std::vector<float> vertex_data;
+  std::vector<std::uint32_t> indices;
+  indices.reserve(triangle_count * 3);
+  for (std::size_t t = 0; t < triangle_count; ++t) {
+    const double area = face_normal[t].norm();
+    const Eigen::Vector3d n_t =
+        area > 0 ? Eigen::Vector3d(face_normal[t] / area) : Eigen::Vector3d::UnitZ();
+    for (std::uint32_t k : mesh.triangles[t]) {
+      const std::uint32_t v = vertex_id[k];
+      Eigen::Vector3d n = Eigen::Vector3d::Zero();
+      for (std::uint32_t f : faces_of[v]) {
+        const double fa = face_normal[f].norm();
+        if (fa > 0 && face_normal[f].dot(n_t) >= kCreaseCos * fa) n += face_normal[f];
+      }
+      n = n.norm() > 0 ? Eigen::Vector3d(n.normalized()) : n_t;
+      const std::array<int, 3> key_n = {static_cast<int>(std::lround(n.x() * 1000)),
+                                        static_cast<int>(std::lround(n.y() * 1000)),
+                                        static_cast<int>(std::lround(n.z() * 1000))};
+      const auto [it, added] = corners.emplace(std::make_pair(v, key_n),
+                                               static_cast<std::uint32_t>(vertex_data.size() / 6));
+      if (added) {
+        for (int c = 0; c < 3; ++c) vertex_data.push_back(static_cast<float>(positions[v][c]));
+        for (int c = 0; c < 3; ++c) vertex_data.push_back(static_cast<float>(n[c]));
+      }
+      indices.push_back(it->second);
     }
   }
   auto* renderer = new Qt3DRender::QGeometryRenderer(parent);
   auto* geometry = new Qt3DCore::QGeometry(renderer);
   auto* buffer = new Qt3DCore::QBuffer(geometry);
-  buffer->setData(data);
-  const auto count = static_cast<uint>(mesh.triangles.size() * 3);
+  buffer->setData(QByteArray(reinterpret_cast<const char*>(vertex_data.data()),
+                             static_cast<qsizetype>(vertex_data.size() * sizeof(float))));
+  auto* index_buffer = new Qt3DCore::QBuffer(geometry);
+  index_buffer->setData(QByteArray(reinterpret_cast<const char*>(indices.data()),
+                                   static_cast<qsizetype>(indices.size() * sizeof(std::uint32_t))));
+  const auto vertex_count = static_cast<uint>(vertex_data.size() / 6);
   auto* position = new Qt3DCore::QAttribute(geometry);
   position->setName(Qt3DCore::QAttribute::defaultPositionAttributeName());
   position->setVertexBaseType(Qt3DCore::QAttribute::Float);
@@ -82,7 +126,7 @@ Qt3DRender::QGeometryRenderer* MakeMeshRenderer(const cell::Mesh& mesh, Qt3DCore
   position->setBuffer(buffer);
   position->setByteStride(6 * sizeof(float));
   position->setByteOffset(0);
-  position->setCount(count);
+  position->setCount(vertex_count);
   auto* normal = new Qt3DCore::QAttribute(geometry);
   normal->setName(Qt3DCore::QAttribute::defaultNormalAttributeName());
   normal->setVertexBaseType(Qt3DCore::QAttribute::Float);
@@ -91,12 +135,18 @@ Qt3DRender::QGeometryRenderer* MakeMeshRenderer(const cell::Mesh& mesh, Qt3DCore
   normal->setBuffer(buffer);
   normal->setByteStride(6 * sizeof(float));
   normal->setByteOffset(3 * sizeof(float));
-  normal->setCount(count);
+  normal->setCount(vertex_count);
+  auto* index = new Qt3DCore::QAttribute(geometry);
+  index->setAttributeType(Qt3DCore::QAttribute::IndexAttribute);
+  index->setVertexBaseType(Qt3DCore::QAttribute::UnsignedInt);
+  index->setBuffer(index_buffer);
+  index->setCount(static_cast<uint>(indices.size()));
   geometry->addAttribute(position);
   geometry->addAttribute(normal);
+  geometry->addAttribute(index);
   renderer->setGeometry(geometry);
   renderer->setPrimitiveType(Qt3DRender::QGeometryRenderer::Triangles);
-  renderer->setVertexCount(static_cast<int>(count));
+  renderer->setVertexCount(static_cast<int>(indices.size()));
   return renderer;
 }
 
@@ -158,7 +208,7 @@ class Qt3dScene final : public Scene, public QObject {
         auto* m = new Qt3DExtras::QCylinderMesh(entity);
         m->setRadius(static_cast<float>(shape.radius));
         m->setLength(static_cast<float>(shape.length));
-        m->setSlices(24);
+        m->setSlices(shape.radius < 0.01 ? 8 : 24);  // thin rods (weld normals) need few
         entity->addComponent(m);
         // Qt 3D's cylinder lies along y; ours along z.
         X = X * Eigen::AngleAxisd(std::numbers::pi / 2, Eigen::Vector3d::UnitX());
@@ -167,8 +217,9 @@ class Qt3dScene final : public Scene, public QObject {
       case cell::ShapeKind::kSphere: {
         auto* m = new Qt3DExtras::QSphereMesh(entity);
         m->setRadius(static_cast<float>(shape.radius));
-        m->setRings(12);
-        m->setSlices(16);
+        const bool small = shape.radius < 0.03;  // weld markers: many, tiny on screen
+        m->setRings(small ? 8 : 12);
+        m->setSlices(small ? 10 : 16);
         entity->addComponent(m);
         break;
       }

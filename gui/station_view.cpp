@@ -200,6 +200,11 @@ void StationView::SetObstacleVisible(int obstacle, bool visible) {
 
 void StationView::SetWeldsVisible(bool visible) { scene_->SetVisible(welds_root_, visible); }
 
+void StationView::SetZonesVisible(bool visible) {
+  show_zones_ = visible;
+  if (zones_ >= 0) scene_->SetVisible(zones_, visible);
+}
+
 void StationView::SetGeometryLayers(bool visual, bool collision) {
   show_visual_ = visual;
   show_collision_ = collision;
@@ -235,6 +240,7 @@ void StationView::ShowGhostGuns(const std::vector<std::pair<int, Eigen::Isometry
 void StationView::ShowZoneBoxes(const std::vector<Eigen::AlignedBox3d>& boxes) {
   if (zones_ >= 0) scene_->Remove(zones_);
   zones_ = scene_->AddFrame(kRootNode, Eigen::Isometry3d::Identity());
+  scene_->SetVisible(zones_, show_zones_);
   for (const Eigen::AlignedBox3d& box : boxes) {
     if (box.isEmpty()) continue;
     scene_->AddShape(zones_, cell::Shape::Box(box.sizes()),

@@ -60,6 +60,8 @@ class StationView {
   void SetRobotVisible(int robot, bool visible);
   void SetObstacleVisible(int obstacle, bool visible);
   void SetWeldsVisible(bool visible);
+  /// Shows or hides the interlock-zone boxes (ShowZoneBoxes), now and later.
+  void SetZonesVisible(bool visible);
   /// Visual geometry, collision geometry (translucent), or both.
   void SetGeometryLayers(bool visual, bool collision);
 
@@ -102,7 +104,7 @@ class StationView {
   NodeId selection_ = -1;
   NodeId ghosts_ = -1;
   NodeId zones_ = -1;
-  bool show_visual_ = true, show_collision_ = false;
+  bool show_visual_ = true, show_collision_ = false, show_zones_ = true;
   Eigen::AlignedBox3d bounds_;
 };
 
