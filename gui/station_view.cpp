@@ -40,6 +40,7 @@ void Grow(const cell::Geometry& g, const Eigen::Isometry3d& X_WF, Eigen::Aligned
 
 }  // namespace
 
+// Distinct hues, none near the waiting yellow or the collision red.
 QColor Palette::Robot(int index) {
   static const std::array<QColor, 6> colors = {QColor(235, 125, 25), QColor(45, 105, 215),
                                                QColor(145, 75, 200), QColor(205, 180, 25),

@@ -193,6 +193,25 @@ TEST_F(ViewerTest, PlanOnTheTimelineMovesTheRobotOnScreen) {
   QApplication::sendEvent(window_.gantt(), &click);
   EXPECT_NEAR(window_.time(), plan.robots[0].welds.back().start_time, 1e-9);
   EXPECT_NEAR(window_.gantt()->time(), window_.time(), 1e-12);
+  // A robot that waits at an interlock is drawn in the waiting colour instead of its own.
+  int waiting_robot = -1;
+  double wait_time = 0;
+  for (std::size_t r = 0; r < plan.robots.size() && waiting_robot < 0; ++r) {
+    for (const plan::Segment& s : plan.robots[r].segments) {
+      if (s.kind == plan::SegmentKind::kWait && s.times.back() - s.times.front() > 0.2) {
+        waiting_robot = static_cast<int>(r);
+        wait_time = 0.5 * (s.times.front() + s.times.back());
+        break;
+      }
+    }
+  }
+  ASSERT_GE(waiting_robot, 0) << "the demo plan has no interlock wait";
+  window_.SetTime(wait_time);
+  const QImage waiting = Capture(window_);
+  const std::vector<Eigen::Vector3d> centres = LinkCentres(*window_.station(), waiting_robot);
+  EXPECT_GE(CountMatches(window_, waiting, centres, HueOf(Palette::Waiting(), 8)), 3);
+  EXPECT_EQ(CountMatches(window_, waiting, centres, HueOf(Palette::Robot(waiting_robot))), 0);
+
   // At the end every planned weld is done.
   window_.SetTime(1e9);
   const StationMoment end = MomentAt(plan, window_.time());
