@@ -1,7 +1,9 @@
 #include "gui/gantt_widget.hpp"
 
+#include <QHelpEvent>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QToolTip>
 #include <algorithm>
 #include <cmath>
 
@@ -112,20 +114,48 @@ void GanttWidget::paintEvent(QPaintEvent*) {
   p.drawLine(QPointF(x, 0), QPointF(x, axis_y));
 }
 
+const plan::Segment* GanttWidget::SegmentAt(double x, double y) const {
+  if (plan_ == nullptr || y < kTop) return nullptr;
+  const double t = TimeAt(x);
+  const int row = static_cast<int>((y - kTop) / kRowHeight);
+  if (row < 0 || row >= static_cast<int>(plan_->robots.size())) return nullptr;
+  for (const plan::Segment& s : plan_->robots[static_cast<std::size_t>(row)].segments) {
+    if (!s.times.empty() && t >= s.times.front() && t <= s.times.back()) return &s;
+  }
+  return nullptr;
+}
+
+bool GanttWidget::event(QEvent* event) {
+  if (event->type() == QEvent::ToolTip) {
+    const auto* help = static_cast<QHelpEvent*>(event);
+    const plan::Segment* s = SegmentAt(help->pos().x(), help->pos().y());
+    if (s == nullptr) {
+      QToolTip::hideText();
+    } else {
+      const char* kind = s->kind == plan::SegmentKind::kMotion ? "move"
+                         : s->kind == plan::SegmentKind::kWeld ? "weld"
+                                                               : "wait";
+      QToolTip::showText(
+          help->globalPos(),
+          QString("%1 %2 → %3, %4–%5 s")
+              .arg(kind, QString::fromStdString(s->from), QString::fromStdString(s->to))
+              .arg(s->times.front(), 0, 'f', 2)
+              .arg(s->times.back(), 0, 'f', 2),
+          this);
+    }
+    return true;
+  }
+  return QWidget::event(event);
+}
+
 void GanttWidget::mousePressEvent(QMouseEvent* event) {
   if (plan_ == nullptr) return;
-  const double t = TimeAt(event->position().x());
   // A click on a bar jumps to the bar's start, so that a weld or wait is seen from its start.
-  const int row = static_cast<int>((event->position().y() - kTop) / kRowHeight);
-  if (row >= 0 && row < static_cast<int>(plan_->robots.size())) {
-    for (const plan::Segment& s : plan_->robots[static_cast<std::size_t>(row)].segments) {
-      if (!s.times.empty() && t >= s.times.front() && t <= s.times.back()) {
-        emit timeClicked(s.times.front());
-        return;
-      }
-    }
+  if (const plan::Segment* s = SegmentAt(event->position().x(), event->position().y())) {
+    emit timeClicked(s->times.front());
+    return;
   }
-  emit timeClicked(t);
+  emit timeClicked(TimeAt(event->position().x()));
 }
 
 void GanttWidget::mouseMoveEvent(QMouseEvent* event) {

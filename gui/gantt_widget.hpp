@@ -34,12 +34,15 @@ class GanttWidget : public QWidget {
   void timeClicked(double t);
 
  protected:
+  bool event(QEvent* event) override;
   void paintEvent(QPaintEvent* event) override;
   void mousePressEvent(QMouseEvent* event) override;
   void mouseMoveEvent(QMouseEvent* event) override;
 
  private:
   double Span() const;
+  /// The segment under widget point (x, y), or nullptr.
+  const plan::Segment* SegmentAt(double x, double y) const;
   const plan::Plan* plan_ = nullptr;
   double cycle_time_ = 0;
   std::vector<QColor> colors_;
