@@ -20,7 +20,7 @@ namespace weldcell::gui {
 /// Colours of the viewer (the legend lists them).
 struct Palette {
   static QColor Robot(int index);
-  static QColor Body() { return {188, 190, 194}; }
+  static QColor Body() { return {165, 168, 174}; }
   static QColor Fixture() { return {96, 98, 110}; }
   static QColor Gun(int robot) { return Robot(robot).darker(160); }
   static QColor Reachable() { return {30, 190, 60}; }
