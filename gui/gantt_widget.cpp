@@ -12,7 +12,8 @@
 namespace weldcell::gui {
 namespace {
 constexpr int kLabelWidth = 48;
-constexpr int kRowHeight = 22;
+constexpr int kMaxRowHeight = 22;
+constexpr int kMinRowHeight = 8;
 constexpr int kTop = 6;
 constexpr int kAxisHeight = 20;
 constexpr int kRight = 12;
@@ -38,7 +39,7 @@ void GanttWidget::SetTime(double t) {
 
 QSize GanttWidget::sizeHint() const {
   const int rows = plan_ != nullptr ? static_cast<int>(plan_->robots.size()) : 2;
-  return {600, kTop + rows * kRowHeight + kAxisHeight + 4};
+  return {600, kTop + rows * kMaxRowHeight + kAxisHeight + 4};
 }
 
 double GanttWidget::Span() const {
@@ -56,7 +57,13 @@ double GanttWidget::TimeAt(double x) const {
   return std::clamp((x - kLabelWidth) / width * Span(), 0.0, Span());
 }
 
-double GanttWidget::RowY(int robot) const { return kTop + (robot + 0.5) * kRowHeight; }
+int GanttWidget::RowHeight() const {
+  const int rows = plan_ != nullptr ? std::max<int>(1, static_cast<int>(plan_->robots.size())) : 1;
+  // Rows shrink to fit the widget (many robots in a short dock), down to a few pixels.
+  return std::clamp((height() - kTop - kAxisHeight - 2) / rows, kMinRowHeight, kMaxRowHeight);
+}
+
+double GanttWidget::RowY(int robot) const { return kTop + (robot + 0.5) * RowHeight(); }
 
 void GanttWidget::paintEvent(QPaintEvent*) {
   QPainter p(this);
@@ -67,18 +74,19 @@ void GanttWidget::paintEvent(QPaintEvent*) {
     return;
   }
   const int rows = static_cast<int>(plan_->robots.size());
+  const int row_height = RowHeight();
   for (int r = 0; r < rows; ++r) {
     const plan::RobotPlan& robot = plan_->robots[static_cast<std::size_t>(r)];
-    const int y = kTop + r * kRowHeight;
+    const int y = kTop + r * row_height;
     p.setPen(Qt::black);
-    p.drawText(QRect(2, y, kLabelWidth - 4, kRowHeight), Qt::AlignVCenter | Qt::AlignLeft,
+    p.drawText(QRect(2, y, kLabelWidth - 4, row_height), Qt::AlignVCenter | Qt::AlignLeft,
                QString::fromStdString(robot.robot));
     const QColor color = r < static_cast<int>(colors_.size()) ? colors_[static_cast<std::size_t>(r)]
                                                               : QColor(Qt::gray);
     for (const plan::Segment& s : robot.segments) {
       if (s.times.empty()) continue;
       const double x0 = XAt(s.times.front()), x1 = XAt(s.times.back());
-      QRectF bar(x0, y + 3, std::max(1.0, x1 - x0), kRowHeight - 6);
+      QRectF bar(x0, y + row_height / 7, std::max(1.0, x1 - x0), row_height - 2 * (row_height / 7));
       switch (s.kind) {
         case plan::SegmentKind::kMotion:
           p.fillRect(bar, color.lighter(150));
@@ -93,7 +101,7 @@ void GanttWidget::paintEvent(QPaintEvent*) {
       }
     }
   }
-  const int axis_y = kTop + rows * kRowHeight;
+  const int axis_y = kTop + rows * row_height;
   p.setPen(Qt::darkGray);
   p.drawLine(kLabelWidth, axis_y, width() - kRight, axis_y);
   const double span = Span();
@@ -117,7 +125,7 @@ void GanttWidget::paintEvent(QPaintEvent*) {
 const plan::Segment* GanttWidget::SegmentAt(double x, double y) const {
   if (plan_ == nullptr || y < kTop) return nullptr;
   const double t = TimeAt(x);
-  const int row = static_cast<int>((y - kTop) / kRowHeight);
+  const int row = static_cast<int>((y - kTop) / RowHeight());
   if (row < 0 || row >= static_cast<int>(plan_->robots.size())) return nullptr;
   for (const plan::Segment& s : plan_->robots[static_cast<std::size_t>(row)].segments) {
     if (!s.times.empty() && t >= s.times.front() && t <= s.times.back()) return &s;

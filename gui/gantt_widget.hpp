@@ -41,6 +41,7 @@ class GanttWidget : public QWidget {
 
  private:
   double Span() const;
+  int RowHeight() const;
   /// The segment under widget point (x, y), or nullptr.
   const plan::Segment* SegmentAt(double x, double y) const;
   const plan::Plan* plan_ = nullptr;

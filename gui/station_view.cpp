@@ -43,8 +43,8 @@ void Grow(const cell::Geometry& g, const Eigen::Isometry3d& X_WF, Eigen::Aligned
 // Distinct hues, none near the waiting yellow or the collision red.
 QColor Palette::Robot(int index) {
   static const std::array<QColor, 6> colors = {QColor(235, 125, 25), QColor(45, 105, 215),
-                                               QColor(145, 75, 200), QColor(205, 180, 25),
-                                               QColor(25, 165, 160), QColor(160, 95, 55)};
+                                               QColor(145, 75, 200), QColor(215, 75, 135),
+                                               QColor(25, 165, 160), QColor(110, 140, 40)};
   return colors[static_cast<std::size_t>(index) % colors.size()];
 }
 
