@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "gui/main_window.hpp"
@@ -56,8 +57,16 @@ QImage Composite(MainWindow* w, const QImage& view) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  QApplication app(argc, argv);
-  QApplication::setApplicationName("weldcell-viewer");
+  // --help needs no display: answer it before a QApplication tries to open one.
+  std::unique_ptr<QCoreApplication> app;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg(argv[i]);
+    if (arg == "--help" || arg == "-h" || arg == "--help-all") {
+      app = std::make_unique<QCoreApplication>(argc, argv);
+    }
+  }
+  if (app == nullptr) app = std::make_unique<QApplication>(argc, argv);
+  QCoreApplication::setApplicationName("weldcell-viewer");
   QCommandLineParser parser;
   parser.setApplicationDescription(
       "weldcell's 3D viewer: the station, its reach, its plan on a timeline (docs/viewer.md).");
@@ -79,7 +88,7 @@ int main(int argc, char** argv) {
       "n");
   parser.addOptions({plan_option, screenshot_option, view_only_option, time_option, size_option,
                      view_option, welds_option, select_option, bench_option});
-  parser.process(app);
+  parser.process(*app);
 
   auto window = std::make_unique<MainWindow>();
   MainWindow* w = window.get();
