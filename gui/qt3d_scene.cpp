@@ -27,6 +27,7 @@
 #include <Qt3DRender/QCamera>
 #include <Qt3DRender/QCameraLens>
 #include <Qt3DRender/QGeometryRenderer>
+#include <Qt3DRender/QMaterial>
 #include <Qt3DRender/QPointLight>
 #include <Qt3DRender/QRenderCapture>
 #include <Qt3DRender/QRenderSettings>
@@ -258,15 +259,12 @@ class Qt3dScene final : public Scene, public QObject {
 
   void SetColor(NodeId node, const QColor& color) override {
     Node& n = nodes_.at(static_cast<std::size_t>(node));
-    if (n.phong != nullptr) {
-      n.phong->setDiffuse(color);
-      n.phong->setAmbient(color.darker(300));
-    }
-    if (n.phong_alpha != nullptr) {
-      n.phong_alpha->setDiffuse(color);
-      n.phong_alpha->setAmbient(color.darker(300));
-      n.phong_alpha->setAlpha(static_cast<float>(color.alphaF()));
-    }
+    if (n.entity == nullptr || n.material == nullptr) return;
+    Qt3DRender::QMaterial* material = Material(color);
+    if (material == n.material) return;
+    n.entity->removeComponent(n.material);
+    n.entity->addComponent(material);
+    n.material = material;
   }
 
   void SetVisible(NodeId node, bool visible) override {
@@ -380,8 +378,7 @@ class Qt3dScene final : public Scene, public QObject {
   struct Node {
     Qt3DCore::QEntity* entity = nullptr;
     Qt3DCore::QTransform* transform = nullptr;
-    Qt3DExtras::QPhongMaterial* phong = nullptr;
-    Qt3DExtras::QPhongAlphaMaterial* phong_alpha = nullptr;
+    Qt3DRender::QMaterial* material = nullptr;  // shared, owned by the root entity
     int parent = -1;
     Eigen::Isometry3d pre_rotation = Eigen::Isometry3d::Identity();
   };
@@ -396,26 +393,35 @@ class Qt3dScene final : public Scene, public QObject {
     return static_cast<NodeId>(nodes_.size() - 1);
   }
 
-  static void AttachMaterial(Node* node, const QColor& color) {
+  void AttachMaterial(Node* node, const QColor& color) {
+    node->material = Material(color);
+    node->entity->addComponent(node->material);
+  }
+
+  // One material per colour, shared by every shape of that colour: Qt 3D's per-frame cost grows
+  // with the number of distinct materials (hundreds of weld markers and links otherwise).
+  Qt3DRender::QMaterial* Material(const QColor& color) {
+    const QRgb key = color.rgba();
+    if (auto it = materials_.find(key); it != materials_.end()) return it->second;
+    Qt3DRender::QMaterial* material = nullptr;
     if (color.alpha() < 255) {
-      node->phong_alpha = new Qt3DExtras::QPhongAlphaMaterial(node->entity);
-      node->phong_alpha->setSpecular(QColor(40, 40, 40));
-      node->phong_alpha->setShininess(20);
-      node->entity->addComponent(node->phong_alpha);
+      auto* m = new Qt3DExtras::QPhongAlphaMaterial(root_);
+      m->setSpecular(QColor(40, 40, 40));
+      m->setShininess(20);
+      m->setDiffuse(color);
+      m->setAmbient(color.darker(300));
+      m->setAlpha(static_cast<float>(color.alphaF()));
+      material = m;
     } else {
-      node->phong = new Qt3DExtras::QPhongMaterial(node->entity);
-      node->phong->setSpecular(QColor(40, 40, 40));
-      node->phong->setShininess(20);
-      node->entity->addComponent(node->phong);
+      auto* m = new Qt3DExtras::QPhongMaterial(root_);
+      m->setSpecular(QColor(40, 40, 40));
+      m->setShininess(20);
+      m->setDiffuse(color);
+      m->setAmbient(color.darker(300));
+      material = m;
     }
-    if (node->phong != nullptr) {
-      node->phong->setDiffuse(color);
-      node->phong->setAmbient(color.darker(300));
-    } else {
-      node->phong_alpha->setDiffuse(color);
-      node->phong_alpha->setAmbient(color.darker(300));
-      node->phong_alpha->setAlpha(static_cast<float>(color.alphaF()));
-    }
+    materials_.emplace(key, material);
+    return material;
   }
 
   void Orbit(double d_azimuth, double d_elevation) {
@@ -454,6 +460,7 @@ class Qt3dScene final : public Scene, public QObject {
   Qt3DCore::QEntity* root_ = nullptr;
   Qt3DRender::QCamera* camera_ = nullptr;
   std::vector<Node> nodes_;
+  std::map<QRgb, Qt3DRender::QMaterial*> materials_;
   CameraPose pose_;
   QPointF last_mouse_;
   QPointF press_;
