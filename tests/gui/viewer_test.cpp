@@ -12,6 +12,7 @@
 #include <QMouseEvent>
 #include <QProcess>
 #include <QTimer>
+#include <QWindow>
 #include <cmath>
 #include <functional>
 #include <optional>
@@ -312,6 +313,35 @@ TEST_F(ViewerTest, InspectorSaysWhyARobotCannotReachAWeld) {
       << qPrintable(text);
   EXPECT_TRUE(text.contains(QString("R2: reachable, %1 candidate(s)").arg(r2.candidates.size())))
       << qPrintable(text);
+}
+
+TEST_F(ViewerTest, ClickingAWeldInTheViewSelectsIt) {
+  OpenDemo();
+  window_.ShowStandardView(StandardView::kTop);
+  QWindow* view = nullptr;
+  for (QWindow* candidate : QGuiApplication::allWindows()) {
+    if (std::string(candidate->metaObject()->className()) == "Qt3DExtras::Qt3DWindow") {
+      view = candidate;
+    }
+  }
+  ASSERT_NE(view, nullptr);
+  for (const char* id : {"W05", "W17"}) {
+    int weld = -1;
+    for (std::size_t i = 0; i < window_.cell()->welds.size(); ++i) {
+      if (window_.cell()->welds[i].id == id) weld = static_cast<int>(i);
+    }
+    ASSERT_GE(weld, 0);
+    const QPointF at =
+        *window_.scene()->Project(window_.cell()->welds[static_cast<std::size_t>(weld)].p_W);
+    QMouseEvent press(QEvent::MouseButtonPress, at, view->mapToGlobal(at), Qt::LeftButton,
+                      Qt::LeftButton, Qt::NoModifier);
+    QMouseEvent release(QEvent::MouseButtonRelease, at, view->mapToGlobal(at), Qt::LeftButton,
+                        Qt::NoButton, Qt::NoModifier);
+    QApplication::sendEvent(view, &press);
+    QApplication::sendEvent(view, &release);
+    EXPECT_TRUE(window_.inspector_text().startsWith(QString("%1 at").arg(id)))
+        << qPrintable(window_.inspector_text());
+  }
 }
 
 TEST(ViewerBinary, ScreenshotOptionWritesOneFrameAndExits) {
