@@ -1,0 +1,215 @@
+// weldcell-viewer [cell.yaml] [plan.json] [--plan] [--screenshot file.png [--time T]] ...
+// The 3D viewer of weldcell (docs/viewer.md). With --screenshot it renders one frame and exits
+// (for documentation and CI; under Xvfb set QT3D_RENDERER=opengl).
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QPainter>
+#include <QSurfaceFormat>
+#include <QTimer>
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "gui/main_window.hpp"
+#include "gui/playback.hpp"
+
+namespace {
+
+using weldcell::gui::MainWindow;
+
+// Calls `then` once the window's background work (and planning) is done.
+void WhenIdle(MainWindow* w, std::function<void()> then) {
+  if (!w->background_busy() && !w->planning()) {
+    then();
+    return;
+  }
+  QTimer::singleShot(50, w, [w, then = std::move(then)] { WhenIdle(w, then); });
+}
+
+// Captures `frames` frames in a row (Qt 3D uploads geometry over the first ones) and hands the
+// last to `done`.
+void CaptureAfter(MainWindow* w, int frames, std::function<void(const QImage&)> done) {
+  w->scene()->Capture([w, frames, done = std::move(done)](const QImage& image) {
+    if (frames <= 1) {
+      done(image);
+    } else {
+      CaptureAfter(w, frames - 1, done);
+    }
+  });
+}
+
+// The whole window, with the 3D view's frame painted where its widget is (a widget grab does
+// not see the native 3D window).
+QImage Composite(MainWindow* w, const QImage& view) {
+  QImage window = w->grab().toImage();
+  QPainter painter(&window);
+  const QWidget* widget = w->scene()->widget();
+  const QPoint at = widget->mapTo(w, QPoint(0, 0));
+  painter.drawImage(QRect(at, widget->size()), view);
+  return window;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // --help needs no display: answer it before a QApplication tries to open one.
+  std::unique_ptr<QCoreApplication> app;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg(argv[i]);
+    if (arg == "--help" || arg == "-h" || arg == "--help-all") {
+      app = std::make_unique<QCoreApplication>(argc, argv);
+    }
+  }
+  if (app == nullptr) app = std::make_unique<QApplication>(argc, argv);
+  QCoreApplication::setApplicationName("weldcell-viewer");
+  QCommandLineParser parser;
+  parser.setApplicationDescription(
+      "weldcell's 3D viewer: the station, its reach, its plan on a timeline (docs/viewer.md).");
+  parser.addHelpOption();
+  parser.addPositionalArgument("cell", "cell YAML to open", "[cell.yaml]");
+  parser.addPositionalArgument("plan", "plan.json of that cell to open", "[plan.json]");
+  const QCommandLineOption plan_option("plan", "Plan the cell in the viewer (worker thread).");
+  const QCommandLineOption screenshot_option(
+      "screenshot", "Render one frame to <file.png> and exit (the whole window).", "file.png");
+  const QCommandLineOption view_only_option("view-only",
+                                            "With --screenshot: only the 3D view, no panels.");
+  const QCommandLineOption time_option("time", "Timeline time in s (with a plan).", "T", "0");
+  const QCommandLineOption size_option("size", "Window size WxH.", "WxH", "1400x860");
+  const QCommandLineOption view_option("view", "iso | front | top | side.", "view", "iso");
+  const QCommandLineOption welds_option("welds", "Colour welds by reach | robot.", "by");
+  const QCommandLineOption select_option("select-weld", "Select weld <id> (inspector).", "id");
+  const QCommandLineOption bench_option(
+      "bench-frames", "Render <n> frames of the plan's animation, print the frame times, exit.",
+      "n");
+  parser.addOptions({plan_option, screenshot_option, view_only_option, time_option, size_option,
+                     view_option, welds_option, select_option, bench_option});
+  parser.process(*app);
+
+  auto window = std::make_unique<MainWindow>();
+  MainWindow* w = window.get();
+  const QStringList size = parser.value(size_option).split('x');
+  if (size.size() == 2) w->resize(size[0].toInt(), size[1].toInt());
+  w->show();
+
+  const QStringList args = parser.positionalArguments();
+  bool cell_ok = false;
+  if (!args.isEmpty()) cell_ok = w->OpenCell(args[0]);
+  if (cell_ok && args.size() > 1) w->OpenPlan(args[1]);
+  if (cell_ok && parser.isSet(plan_option)) {
+    w->StartPlanning({}, parser.isSet(screenshot_option) || parser.isSet(bench_option));
+  }
+
+  const auto view_name = parser.value(view_option);
+  const weldcell::gui::StandardView view =
+      view_name == "front"  ? weldcell::gui::StandardView::kFront
+      : view_name == "top"  ? weldcell::gui::StandardView::kTop
+      : view_name == "side" ? weldcell::gui::StandardView::kSide
+                            : weldcell::gui::StandardView::kIso;
+  const double time = parser.value(time_option).toDouble();
+  auto prepare = [w, view, time, &parser, &welds_option, &select_option] {
+    w->ShowStandardView(view);
+    if (parser.isSet(welds_option)) {
+      w->SetWeldColoring(parser.value(welds_option) == "robot"
+                             ? weldcell::gui::WeldColoring::kRobot
+                             : weldcell::gui::WeldColoring::kReach);
+    }
+    w->SetTime(time);
+    if (parser.isSet(select_option) && w->cell() != nullptr) {
+      for (std::size_t i = 0; i < w->cell()->welds.size(); ++i) {
+        if (w->cell()->welds[i].id == parser.value(select_option).toStdString()) {
+          w->SelectWeld(static_cast<int>(i));
+        }
+      }
+    }
+  };
+
+  if (parser.isSet(screenshot_option)) {
+    const QString file = parser.value(screenshot_option);
+    const bool view_only = parser.isSet(view_only_option);
+    int status = 0;
+    QTimer::singleShot(0, w, [w, prepare, file, view_only, &status] {
+      WhenIdle(w, [w, prepare, file, view_only, &status] {
+        prepare();
+        if (qEnvironmentVariableIsSet("WELDCELL_VIEWER_DEBUG")) {
+          const auto c = w->scene()->camera();
+          std::fprintf(stderr, "eye %g %g %g center %g %g %g fov %g widget %dx%d\n", c.eye.x(),
+                       c.eye.y(), c.eye.z(), c.center.x(), c.center.y(), c.center.z(),
+                       w->scene()->field_of_view_deg(), w->scene()->widget()->width(),
+                       w->scene()->widget()->height());
+        }
+        CaptureAfter(w, 3, [w, file, view_only, &status](const QImage& image) {
+          const QImage out = view_only ? image : Composite(w, image);
+          if (!out.save(file)) {
+            std::fprintf(stderr, "weldcell-viewer: cannot write %s\n", qPrintable(file));
+            status = 2;
+          }
+          QApplication::exit(status);
+        });
+      });
+    });
+    const int code = QApplication::exec();
+    for (const weldcell::Diagnostic& d : w->diagnostics()) {
+      std::fprintf(stderr, "%s\n", d.ToString().c_str());
+    }
+    return code != 0 ? code : cell_ok ? 0 : 2;
+  }
+
+  if (parser.isSet(bench_option)) {
+    const int frames = std::max(2, parser.value(bench_option).toInt());
+    auto times = std::make_shared<std::vector<double>>();
+    auto set_times = std::make_shared<std::vector<double>>();
+    auto clock = std::make_shared<QElapsedTimer>();
+    auto step = std::make_shared<std::function<void(int)>>();
+    // UI responsiveness while frames render: the largest gap between ticks of a 10 ms timer.
+    auto ticker = new QTimer(w);
+    auto tick_clock = std::make_shared<QElapsedTimer>();
+    auto max_gap = std::make_shared<double>(0.0);
+    QObject::connect(ticker, &QTimer::timeout, w, [tick_clock, max_gap] {
+      if (tick_clock->isValid()) *max_gap = std::max(*max_gap, tick_clock->nsecsElapsed() / 1e6);
+      tick_clock->start();
+    });
+    ticker->start(10);
+    *step = [w, frames, times, set_times, clock, step, max_gap](int i) {
+      const double duration = w->plan() != nullptr ? weldcell::gui::PlanDuration(*w->plan()) : 0.0;
+      if (i == 3) *max_gap = 0;  // the first frames upload the geometry
+      QElapsedTimer set_clock;
+      set_clock.start();
+      w->SetTime(duration * i / frames);
+      set_times->push_back(set_clock.nsecsElapsed() / 1e6);
+      clock->start();
+      w->scene()->Capture([w, i, frames, times, clock, step, set_times, max_gap](const QImage&) {
+        times->push_back(clock->nsecsElapsed() / 1e6);
+        if (i + 1 < frames) {
+          (*step)(i + 1);
+          return;
+        }
+        // The first frames upload the geometry: report them apart.
+        std::vector<double> steady(times->begin() + std::min<std::size_t>(3, times->size() - 1),
+                                   times->end());
+        std::sort(steady.begin(), steady.end());
+        std::vector<double> set(*set_times);
+        std::sort(set.begin(), set.end());
+        std::printf(
+            "frames %zu: first %.1f ms; then median %.1f ms, max %.1f ms per rendered frame; "
+            "scene update on the UI thread median %.2f ms, max %.2f ms; longest UI event-loop "
+            "stall %.1f ms\n",
+            times->size(), times->front(), steady[steady.size() / 2], steady.back(),
+            set[set.size() / 2], set.back(), *max_gap);
+        QApplication::exit(0);
+      });
+    };
+    QTimer::singleShot(0, w, [w, prepare, step] {
+      WhenIdle(w, [prepare, step] {
+        prepare();
+        (*step)(0);
+      });
+    });
+    return QApplication::exec();
+  }
+  return QApplication::exec();
+}

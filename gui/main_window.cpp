@@ -1,0 +1,1091 @@
+#include "gui/main_window.hpp"
+
+#include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QElapsedTimer>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListWidget>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QProgressDialog>
+#include <QPushButton>
+#include <QSlider>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QThread>
+#include <QTimer>
+#include <QToolBar>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <numbers>
+#include <sstream>
+
+#include "gui/gantt_widget.hpp"
+#include "gui/playback.hpp"
+#include "planner/cell/load.hpp"
+#include "planner/collision/collision_world.hpp"
+#include "planner/common/progress.hpp"
+#include "planner/pipeline/plan_cell.hpp"
+#include "planner/plan/cell_hash.hpp"
+
+namespace weldcell::gui {
+namespace {
+
+constexpr int kSliderSteps = 1000;
+constexpr double kJogOverrange = 10.0;  // deg (or mm) past each limit the sliders go
+constexpr int kMaxGhostsPerRobot = 6;
+
+enum SceneItemKind {
+  kRobotItem = 1,
+  kObstacleItem,
+  kWeldsItem,
+  kVisualItem,
+  kCollisionItem,
+  kZonesItem
+};
+
+QString Html(const QColor& c, const QString& text) {
+  return QString("<span style='color:%1'>&#9632;</span> %2<br>").arg(c.name(), text);
+}
+
+double JointScale(cell::JointType type) {
+  return type == cell::JointType::kPrismatic ? 1000.0 : 180.0 / std::numbers::pi;
+}
+
+std::string ReadLine(const std::string& file, int line) {
+  std::ifstream in(file);
+  if (!in) return {};
+  std::string text;
+  for (int i = 1; i <= line && std::getline(in, text); ++i) {
+    if (i == line) return text.size() > 2000 ? text.substr(0, 2000) : text;
+  }
+  return {};
+}
+
+cell::LoadOptions ViewerLoadOptions() {
+  cell::LoadOptions options;
+  // As the command line does: ROS_PACKAGE_PATH extends the package search path.
+  if (const char* ros = std::getenv("ROS_PACKAGE_PATH"); ros != nullptr) {
+    std::stringstream dirs(ros);
+    for (std::string dir; std::getline(dirs, dir, ':');) {
+      if (!dir.empty()) options.package_paths.emplace_back(dir);
+    }
+  }
+  return options;
+}
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), clock_(new QElapsedTimer) {
+  scene_ = MakeQt3dScene();
+  BuildUi();
+  setAcceptDrops(true);
+  // A click in the view selects the weld drawn nearest to it (within a few pixels).
+  scene_->SetClickCallback([this](QPointF at) {
+    if (cell_ == nullptr) return;
+    int best = -1;
+    double best_distance = 12.0;  // px
+    for (std::size_t i = 0; i < cell_->welds.size(); ++i) {
+      const std::optional<QPointF> p = scene_->Project(cell_->welds[i].p_W);
+      if (!p) continue;
+      const double d = std::hypot(p->x() - at.x(), p->y() - at.y());
+      if (d < best_distance) {
+        best_distance = d;
+        best = static_cast<int>(i);
+      }
+    }
+    if (best >= 0) SelectWeld(best);
+  });
+  timer_ = new QTimer(this);
+  timer_->setInterval(33);
+  connect(timer_, &QTimer::timeout, this, &MainWindow::Tick);
+}
+
+MainWindow::~MainWindow() {
+  if (cancel_background_) *cancel_background_ = true;
+  if (cancel_planning_) *cancel_planning_ = true;
+  for (QThread* thread : threads_) thread->wait();
+  gantt_->SetPlan(nullptr, 0, {});
+  station_.reset();
+}
+
+void MainWindow::RunWorker(std::function<void()> work) {
+  QThread* thread = QThread::create(std::move(work));
+  threads_.push_back(thread);
+  connect(thread, &QThread::finished, this, [this, thread] {
+    threads_.erase(std::remove(threads_.begin(), threads_.end(), thread), threads_.end());
+    thread->deleteLater();
+  });
+  thread->start();
+}
+
+void MainWindow::BuildUi() {
+  setWindowTitle("weldcell viewer");
+  QWidget* view = scene_->widget();
+  setCentralWidget(view);
+
+  QToolBar* tools = addToolBar("Main");
+  tools->setObjectName("main_toolbar");
+  tools->addAction("Open cell…", this, [this] {
+    const QString f = QFileDialog::getOpenFileName(this, "Open cell", {}, "Cell (*.yaml *.yml)");
+    if (!f.isEmpty()) OpenCell(f);
+  });
+  tools->addAction("Open plan…", this, [this] {
+    const QString f = QFileDialog::getOpenFileName(this, "Open plan", {}, "Plan (*.json)");
+    if (!f.isEmpty()) OpenPlan(f);
+  });
+  plan_action_ = tools->addAction("Plan", this, [this] { StartPlanning(); });
+  plan_action_->setEnabled(false);
+  tools->addSeparator();
+  tools->addAction("Fit", this, [this] {
+    if (station_ == nullptr) return;
+    // Keep the viewing direction, fit the distance.
+    const CameraPose now = scene_->camera();
+    CameraPose fit = station_->ViewOf(
+        StandardView::kIso, scene_->field_of_view_deg(),
+        double(scene_->widget()->width()) / std::max(1, scene_->widget()->height()));
+    const double distance = (fit.eye - fit.center).norm();
+    fit.eye = fit.center + (now.eye - now.center).normalized() * distance;
+    fit.up = now.up;
+    scene_->SetCamera(fit);
+  });
+  tools->addAction("Iso", this, [this] { ShowStandardView(StandardView::kIso); });
+  tools->addAction("Front", this, [this] { ShowStandardView(StandardView::kFront); });
+  tools->addAction("Top", this, [this] { ShowStandardView(StandardView::kTop); });
+  tools->addAction("Side", this, [this] { ShowStandardView(StandardView::kSide); });
+  tools->addSeparator();
+  tools->addWidget(new QLabel(" Welds by "));
+  coloring_box_ = new QComboBox;
+  coloring_box_->addItems({"reach", "robot"});
+  tools->addWidget(coloring_box_);
+  connect(coloring_box_, &QComboBox::currentIndexChanged, this,
+          [this](int i) { SetWeldColoring(i == 0 ? WeldColoring::kReach : WeldColoring::kRobot); });
+
+  // Scene tree (left).
+  scene_tree_ = new QTreeWidget;
+  scene_tree_->setHeaderLabel("Scene");
+  connect(scene_tree_, &QTreeWidget::itemChanged, this, &MainWindow::OnSceneItemChanged);
+  auto* scene_dock = new QDockWidget("Scene", this);
+  scene_dock->setObjectName("scene_dock");
+  scene_dock->setWidget(scene_tree_);
+  addDockWidget(Qt::LeftDockWidgetArea, scene_dock);
+
+  legend_ = new QLabel;
+  legend_->setTextFormat(Qt::RichText);
+  legend_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+  legend_->setMargin(4);
+  auto* legend_dock = new QDockWidget("Legend", this);
+  legend_dock->setObjectName("legend_dock");
+  legend_dock->setWidget(legend_);
+  addDockWidget(Qt::LeftDockWidgetArea, legend_dock);
+
+  // Inspector (right): welds, their reach, and jogging.
+  auto* inspector_widget = new QWidget;
+  auto* inspector_layout = new QVBoxLayout(inspector_widget);
+  weld_list_ = new QTreeWidget;
+  weld_list_->setHeaderLabels({"weld", "reach", "robot"});
+  weld_list_->setRootIsDecorated(false);
+  connect(weld_list_, &QTreeWidget::currentItemChanged, this,
+          [this](QTreeWidgetItem* item, QTreeWidgetItem*) {
+            if (item != nullptr) SelectWeld(item->data(0, Qt::UserRole).toInt());
+          });
+  inspector_ = new QPlainTextEdit;
+  inspector_->setReadOnly(true);
+  inspector_->setPlaceholderText("Select a weld to see why each robot can or cannot weld it.");
+  auto* jog_box = new QWidget;
+  jog_layout_ = new QVBoxLayout(jog_box);
+  jog_layout_->setContentsMargins(0, 0, 0, 0);
+  auto* jog_row = new QHBoxLayout;
+  jog_row->addWidget(new QLabel("Jog"));
+  jog_robot_ = new QComboBox;
+  jog_row->addWidget(jog_robot_, 1);
+  jog_layout_->addLayout(jog_row);
+  connect(jog_robot_, &QComboBox::currentIndexChanged, this, [this](int) { BuildJogPanel(); });
+  jog_status_ = new QLabel;
+  jog_status_->setWordWrap(true);
+  jog_layout_->addWidget(jog_status_);
+  auto* splitter = new QSplitter(Qt::Vertical);
+  splitter->addWidget(weld_list_);
+  splitter->addWidget(inspector_);
+  splitter->addWidget(jog_box);
+  inspector_layout->addWidget(splitter);
+  auto* inspector_dock = new QDockWidget("Inspector", this);
+  inspector_dock->setObjectName("inspector_dock");
+  inspector_dock->setWidget(inspector_widget);
+  addDockWidget(Qt::RightDockWidgetArea, inspector_dock);
+
+  // Timeline + Gantt (bottom).
+  auto* timeline = new QWidget;
+  auto* timeline_layout = new QVBoxLayout(timeline);
+  auto* controls = new QHBoxLayout;
+  auto* back = new QPushButton("|◀");
+  back->setToolTip("Previous event");
+  auto* play = new QPushButton("▶ / ❚❚");
+  auto* forward = new QPushButton("▶|");
+  forward->setToolTip("Next event");
+  connect(back, &QPushButton::clicked, this, [this] { StepEvent(-1); });
+  connect(forward, &QPushButton::clicked, this, [this] { StepEvent(+1); });
+  connect(play, &QPushButton::clicked, this, [this] { playing() ? Pause() : Play(); });
+  speed_box_ = new QComboBox;
+  for (double s : {0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0}) {
+    speed_box_->addItem(QString("×%1").arg(s), s);
+  }
+  speed_box_->setCurrentIndex(3);
+  connect(speed_box_, &QComboBox::currentIndexChanged, this,
+          [this](int i) { speed_ = speed_box_->itemData(i).toDouble(); });
+  time_slider_ = new QSlider(Qt::Horizontal);
+  time_slider_->setRange(0, kSliderSteps);
+  connect(time_slider_, &QSlider::valueChanged, this, [this](int v) {
+    if (plan_) SetTime(PlanDuration(*plan_) * v / kSliderSteps);
+  });
+  time_label_ = new QLabel("no plan");
+  time_label_->setMinimumWidth(150);
+  controls->addWidget(back);
+  controls->addWidget(play);
+  controls->addWidget(forward);
+  controls->addWidget(speed_box_);
+  controls->addWidget(time_slider_, 1);
+  controls->addWidget(time_label_);
+  timeline_layout->addLayout(controls);
+  gantt_ = new GanttWidget;
+  connect(gantt_, &GanttWidget::timeClicked, this, [this](double t) { SetTime(t); });
+  timeline_layout->addWidget(gantt_, 1);
+  auto* timeline_dock = new QDockWidget("Timeline", this);
+  timeline_dock->setObjectName("timeline_dock");
+  timeline_dock->setWidget(timeline);
+  addDockWidget(Qt::BottomDockWidgetArea, timeline_dock);
+
+  // Diagnostics (bottom, tabbed with the timeline).
+  auto* diagnostics = new QWidget;
+  auto* diagnostics_layout = new QVBoxLayout(diagnostics);
+  diagnostics_list_ = new QListWidget;
+  diagnostic_line_ = new QPlainTextEdit;
+  diagnostic_line_->setReadOnly(true);
+  diagnostic_line_->setMaximumHeight(60);
+  diagnostic_line_->setPlaceholderText("Click a message to see its line.");
+  QFont mono("monospace");
+  mono.setStyleHint(QFont::TypeWriter);
+  diagnostic_line_->setFont(mono);
+  connect(diagnostics_list_, &QListWidget::currentRowChanged, this,
+          [this](int row) { ShowDiagnosticLine(row); });
+  diagnostics_layout->addWidget(diagnostics_list_);
+  diagnostics_layout->addWidget(diagnostic_line_);
+  auto* diagnostics_dock = new QDockWidget("Diagnostics", this);
+  diagnostics_dock->setObjectName("diagnostics_dock");
+  diagnostics_dock->setWidget(diagnostics);
+  addDockWidget(Qt::BottomDockWidgetArea, diagnostics_dock);
+  tabifyDockWidget(timeline_dock, diagnostics_dock);
+  timeline_dock->raise();
+  resizeDocks({timeline_dock}, {190}, Qt::Vertical);
+  resizeDocks({scene_dock, inspector_dock}, {230, 300}, Qt::Horizontal);
+  UpdateLegend();
+  statusBar()->showMessage("Open a cell (toolbar, command line or drag and drop)");
+}
+
+void MainWindow::ClearCell() {
+  Pause();
+  ++generation_;
+  if (cancel_background_) *cancel_background_ = true;
+  if (cancel_planning_) *cancel_planning_ = true;
+  gantt_->SetPlan(nullptr, 0, {});
+  plan_.reset();
+  station_.reset();
+  context_.reset();
+  world_.reset();
+  reach_.reset();
+  cell_.reset();
+  weld_index_.clear();
+  weld_robot_.clear();
+  zone_box_cache_.clear();
+  welds_done_.clear();
+  jog_problems_.clear();
+  selected_weld_ = -1;
+  time_ = 0;
+  background_busy_ = false;
+  plan_action_->setEnabled(false);
+  scene_tree_->clear();
+  weld_list_->clear();
+  inspector_->clear();
+  UpdateTimeWidgets();
+}
+
+void MainWindow::AddDiagnostics(const std::vector<Diagnostic>& diagnostics) {
+  for (const Diagnostic& d : diagnostics) {
+    diagnostics_.push_back(d);
+    auto* item = new QListWidgetItem(QString::fromStdString(d.ToString()));
+    item->setForeground(d.severity == Severity::kError ? QColor(180, 0, 0) : QColor(140, 90, 0));
+    diagnostics_list_->addItem(item);
+  }
+  if (!diagnostics.empty()) {
+    for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+      if (dock->objectName() == "diagnostics_dock") dock->raise();
+    }
+  }
+}
+
+void MainWindow::ShowDiagnosticLine(int row) {
+  if (row < 0 || row >= static_cast<int>(diagnostics_.size())) {
+    diagnostic_line_->clear();
+    return;
+  }
+  const Diagnostic& d = diagnostics_[static_cast<std::size_t>(row)];
+  if (d.where.line <= 0) {
+    diagnostic_line_->setPlainText(QString::fromStdString(d.where.file) + " (no line)");
+    return;
+  }
+  const std::string text = ReadLine(d.where.file, d.where.line);
+  QString caret;
+  if (d.where.column > 0) caret = QString(d.where.column - 1, ' ') + "^";
+  diagnostic_line_->setPlainText(QString("%1:%2\n%3\n%4")
+                                     .arg(QString::fromStdString(d.where.file))
+                                     .arg(d.where.line)
+                                     .arg(QString::fromStdString(text), caret));
+}
+
+QString MainWindow::diagnostic_line_text() const { return diagnostic_line_->toPlainText(); }
+
+bool MainWindow::OpenCell(const QString& path) {
+  ClearCell();
+  diagnostics_.clear();
+  diagnostics_list_->clear();
+  diagnostic_line_->clear();
+  cell_path_ = path;
+  try {
+    cell::Loaded<cell::Cell> loaded = cell::LoadCell(path.toStdString(), ViewerLoadOptions());
+    AddDiagnostics(loaded.warnings);
+    cell_ = std::make_shared<const cell::Cell>(std::move(loaded.value));
+  } catch (const InputError& e) {
+    AddDiagnostics(e.diagnostics());
+    statusBar()->showMessage(
+        QString("%1: %2 error(s), see Diagnostics").arg(path).arg(e.diagnostics().size()));
+    return false;
+  } catch (const std::exception& e) {
+    AddDiagnostics({{.where = {.file = path.toStdString()}, .message = e.what()}});
+    return false;
+  }
+  station_ = std::make_unique<StationView>(scene_.get(), *cell_);
+  for (std::size_t i = 0; i < cell_->welds.size(); ++i) {
+    weld_index_[cell_->welds[i].id] = static_cast<int>(i);
+  }
+  jog_problems_.assign(cell_->robots.size(), {});
+  setWindowTitle(QString("weldcell viewer — %1").arg(QString::fromStdString(cell_->name)));
+  BuildSceneTree();
+  UpdateWeldList();
+  {
+    const QSignalBlocker block(jog_robot_);
+    jog_robot_->clear();
+    for (const cell::Robot& r : cell_->robots) jog_robot_->addItem(QString::fromStdString(r.name));
+  }
+  BuildJogPanel();
+  ApplyWeldColors();
+  UpdateLegend();
+  ShowStandardView(StandardView::kIso);
+
+  // The collision world (the planner's, with its sampled allowed-collision matrix) and the reach
+  // map are built in a worker; the scene is usable meanwhile.
+  background_busy_ = true;
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  cancel_background_ = cancel;
+  const int generation = generation_;
+  std::shared_ptr<const cell::Cell> cell = cell_;
+  RunWorker([this, cell, cancel, generation] {
+    std::shared_ptr<const collision::CollisionWorld> world;
+    std::optional<reach::ReachMap> reach;
+    std::vector<Diagnostic> problems;
+    try {
+      world = std::make_shared<const collision::CollisionWorld>(*cell);
+      if (!*cancel) {
+        reach = reach::ReachAll(*cell, *world, {.progress = Progress(nullptr, cancel.get())});
+      }
+    } catch (const InputError& e) {
+      problems = e.diagnostics();
+    } catch (const std::exception& e) {
+      problems.push_back({.where = {.file = cell->source_file}, .message = e.what()});
+    }
+    QMetaObject::invokeMethod(
+        this,
+        [this, world, reach = std::move(reach), problems, cancel, generation]() mutable {
+          if (generation != generation_ || *cancel) return;
+          background_busy_ = false;
+          AddDiagnostics(problems);
+          world_ = world;
+          if (world_ != nullptr) context_ = std::make_unique<collision::CollisionContext>(*world_);
+          if (reach && !reach_) reach_ = std::move(reach);
+          plan_action_->setEnabled(world_ != nullptr && !planning_);
+          ApplyWeldColors();
+          UpdateWeldList();
+          if (selected_weld_ >= 0) SelectWeld(selected_weld_);
+          UpdateStatus();
+          emit backgroundFinished();
+        },
+        Qt::QueuedConnection);
+  });
+  UpdateStatus();
+  return true;
+}
+
+bool MainWindow::OpenPlan(const QString& path) {
+  if (cell_ == nullptr) {
+    AddDiagnostics({{.where = {.file = path.toStdString()},
+                     .message = "open the plan's cell first (the plan holds no geometry)"}});
+    return false;
+  }
+  try {
+    std::ifstream in(path.toStdString(), std::ios::binary);
+    if (!in) {
+      throw InputError(
+          {{.where = {.file = path.toStdString()}, .message = "cannot read the file"}});
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    plan::Plan p = plan::PlanFromJson(text.str(), path.toStdString());
+    if (p.cell_hash != plan::CellHash(*cell_)) {
+      AddDiagnostics({{.severity = Severity::kWarning,
+                       .where = {.file = path.toStdString()},
+                       .key_path = "cell_hash",
+                       .message = "the plan was made for another version of this cell (hash " +
+                                  p.cell_hash + ", the open cell has " + plan::CellHash(*cell_) +
+                                  "): robots may not be where the plan says"}});
+    }
+    SetPlan(std::move(p));
+    return true;
+  } catch (const InputError& e) {
+    AddDiagnostics(e.diagnostics());
+    return false;
+  }
+}
+
+void MainWindow::SetPlan(plan::Plan p) {
+  if (cell_ == nullptr) return;
+  plan_ = std::move(p);
+  plan_robot_to_cell_.clear();
+  weld_robot_.clear();
+  zone_box_cache_.clear();
+  std::vector<QColor> colors;
+  for (const plan::RobotPlan& rp : plan_->robots) {
+    int index = -1;
+    for (std::size_t r = 0; r < cell_->robots.size(); ++r) {
+      if (cell_->robots[r].name == rp.robot) index = static_cast<int>(r);
+    }
+    if (index < 0) {
+      AddDiagnostics({{.severity = Severity::kWarning,
+                       .key_path = "robots." + rp.robot,
+                       .message = "the plan's robot is not in the open cell; not shown"}});
+    }
+    plan_robot_to_cell_.push_back(index);
+    colors.push_back(index >= 0 ? Palette::Robot(index) : QColor(Qt::gray));
+    for (const plan::WeldVisit& visit : rp.welds) weld_robot_[visit.weld_id] = index;
+  }
+  gantt_->SetPlan(&*plan_, cell_->cycle_time, colors);
+  {
+    const QSignalBlocker block(coloring_box_);
+    coloring_box_->setCurrentIndex(1);
+  }
+  coloring_ = WeldColoring::kRobot;
+  UpdateWeldList();
+  UpdateLegend();
+  SetTime(0);
+  for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+    if (dock->objectName() == "timeline_dock") dock->raise();
+  }
+}
+
+void MainWindow::StartPlanning(pipeline::PlanOptions options, bool quiet) {
+  if (cell_ == nullptr || planning_) return;
+  if (world_ == nullptr) {
+    // The collision world is still being built: plan as soon as it is there.
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection =
+        connect(this, &MainWindow::backgroundFinished, this, [this, options, quiet, connection] {
+          disconnect(*connection);
+          if (world_ != nullptr) StartPlanning(options, quiet);
+        });
+    return;
+  }
+  planning_ = true;
+  plan_action_->setEnabled(false);
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  cancel_planning_ = cancel;
+  if (!quiet) {
+    progress_ = new QProgressDialog("Planning…", "Cancel", 0, 100, this);
+    progress_->setWindowModality(Qt::WindowModal);
+    progress_->setMinimumDuration(0);
+    progress_->setAutoClose(false);
+    progress_->setAutoReset(false);
+    connect(progress_, &QProgressDialog::canceled, this, [this] { CancelPlanning(); });
+    progress_->show();
+  }
+  options.progress = Progress(
+      [this](std::string_view stage, std::int64_t done, std::int64_t total) {
+        const QString label = QString("Planning: %1 %2 / %3")
+                                  .arg(QString::fromUtf8(stage.data(), stage.size()))
+                                  .arg(done)
+                                  .arg(total);
+        const int percent = total > 0 ? static_cast<int>(100 * done / total) : 0;
+        QMetaObject::invokeMethod(
+            this,
+            [this, label, percent] {
+              if (progress_ != nullptr) {
+                progress_->setLabelText(label);
+                progress_->setValue(percent);
+              }
+              statusBar()->showMessage(label);
+            },
+            Qt::QueuedConnection);
+      },
+      cancel.get());
+  const int generation = generation_;
+  std::shared_ptr<const cell::Cell> cell = cell_;
+  std::shared_ptr<const collision::CollisionWorld> world = world_;
+  RunWorker([this, cell, world, options, cancel, generation] {
+    auto out = std::make_shared<pipeline::PlanOutput>(pipeline::PlanCell(*cell, *world, options));
+    QMetaObject::invokeMethod(
+        this,
+        [this, out, cancel, generation] {
+          planning_ = false;
+          if (progress_ != nullptr) {
+            progress_->deleteLater();
+            progress_ = nullptr;
+          }
+          if (generation != generation_) return;
+          plan_action_->setEnabled(world_ != nullptr);
+          const bool complete = out->status == pipeline::PlanStatus::kComplete && !*cancel;
+          if (complete) {
+            reach_ = std::move(out->reach);
+            SetPlan(std::move(out->plan));
+            statusBar()->showMessage(QString("Planned: makespan %1 s of %2 s cycle time")
+                                         .arg(plan_->makespan, 0, 'f', 2)
+                                         .arg(cell_->cycle_time, 0, 'f', 2));
+          } else {
+            statusBar()->showMessage("Planning cancelled");
+          }
+          emit planningFinished(complete);
+        },
+        Qt::QueuedConnection);
+  });
+}
+
+void MainWindow::CancelPlanning() {
+  if (cancel_planning_) *cancel_planning_ = true;
+}
+
+void MainWindow::UpdateTimeWidgets() {
+  const double duration = plan_ ? PlanDuration(*plan_) : 0.0;
+  if (!plan_) {
+    time_label_->setText("no plan");
+  } else {
+    time_label_->setText(QString("%1 s / %2 s").arg(time_, 0, 'f', 2).arg(duration, 0, 'f', 2));
+  }
+  const QSignalBlocker block(time_slider_);
+  time_slider_->setValue(
+      duration > 0 ? static_cast<int>(std::lround(time_ / duration * kSliderSteps)) : 0);
+  gantt_->SetTime(time_);
+}
+
+void MainWindow::SetTime(double t) {
+  if (!plan_ || station_ == nullptr) return;
+  time_ = std::clamp(t, 0.0, PlanDuration(*plan_));
+  const StationMoment moment = MomentAt(*plan_, time_);
+  std::vector<std::string> zones;
+  QStringList waiting;
+  for (std::size_t i = 0; i < moment.robots.size(); ++i) {
+    const int r = plan_robot_to_cell_[i];
+    if (r < 0) continue;
+    const RobotMoment& m = moment.robots[i];
+    station_->SetConfiguration(r, m.q);
+    const bool waits = m.segment >= 0 && m.activity == plan::SegmentKind::kWait;
+    station_->SetRobotTint(r, waits ? std::optional<QColor>(Palette::Waiting()) : std::nullopt);
+    if (waits) {
+      QStringList what;
+      for (const std::string& w : m.waiting_for) {
+        what << QString::fromStdString(w);
+        if (w.rfind("after ", 0) != 0) zones.push_back(w);
+      }
+      waiting << QString("%1 waits for %2")
+                     .arg(QString::fromStdString(plan_->robots[i].robot),
+                          what.isEmpty() ? QString("its turn") : what.join(", "));
+    }
+  }
+  std::fill(jog_problems_.begin(), jog_problems_.end(), std::string());
+  SyncJogSliders();
+  station_->ShowZoneBoxes(ZoneBoxes(zones));
+  welds_done_ = {moment.welds_done.begin(), moment.welds_done.end()};
+  ApplyWeldColors();
+  UpdateTimeWidgets();
+  statusBar()->showMessage(waiting.isEmpty() ? QString("t = %1 s").arg(time_, 0, 'f', 2)
+                                             : waiting.join("; "));
+}
+
+std::vector<Eigen::AlignedBox3d> MainWindow::ZoneBoxes(const std::vector<std::string>& zone_ids) {
+  std::vector<Eigen::AlignedBox3d> boxes;
+  if (!plan_ || world_ == nullptr || context_ == nullptr) return boxes;
+  for (const std::string& id : zone_ids) {
+    if (auto it = zone_box_cache_.find(id); it != zone_box_cache_.end()) {
+      boxes.push_back(it->second);
+      continue;
+    }
+    // The zone drawn is the space its robots share: the intersection of the boxes each robot's
+    // bodies sweep while it holds the zone (their union when they do not intersect).
+    Eigen::AlignedBox3d shared, all;
+    bool first = true;
+    for (const plan::Zone& zone : plan_->zones) {
+      if (zone.id != id) continue;
+      for (const plan::ZoneUse& use : zone.uses) {
+        int robot = -1, plan_robot = -1;
+        for (std::size_t i = 0; i < plan_->robots.size(); ++i) {
+          if (plan_->robots[i].robot == use.robot) {
+            plan_robot = static_cast<int>(i);
+            robot = plan_robot_to_cell_[i];
+          }
+        }
+        if (robot < 0) continue;
+        const plan::RobotPlan& rp = plan_->robots[static_cast<std::size_t>(plan_robot)];
+        Eigen::AlignedBox3d swept;
+        std::vector<Eigen::AlignedBox3d> body_boxes;
+        const int end = std::min<int>(use.release_segment, static_cast<int>(rp.segments.size()));
+        for (int s = use.acquire_segment; s < end; ++s) {
+          const plan::Segment& segment = rp.segments[static_cast<std::size_t>(s)];
+          for (std::size_t k = 0; k < segment.q.size(); k += 5) {
+            world_->BodyBoxes(*context_, robot, segment.q[k], 0.0, &body_boxes);
+            for (const Eigen::AlignedBox3d& b : body_boxes) swept.extend(b);
+          }
+        }
+        if (swept.isEmpty()) continue;
+        all.extend(swept);
+        shared = first ? swept : shared.intersection(swept);
+        first = false;
+      }
+    }
+    const Eigen::AlignedBox3d box = !shared.isEmpty() ? shared : all;
+    zone_box_cache_[id] = box;
+    boxes.push_back(box);
+  }
+  return boxes;
+}
+
+void MainWindow::Play() {
+  if (!plan_) return;
+  if (time_ >= PlanDuration(*plan_)) SetTime(0);
+  clock_->start();
+  timer_->start();
+}
+
+void MainWindow::Pause() {
+  if (timer_ != nullptr) timer_->stop();
+}
+
+bool MainWindow::playing() const { return timer_->isActive(); }
+
+void MainWindow::SetSpeed(double factor) {
+  speed_ = std::clamp(factor, 0.1, 10.0);
+  for (int i = 0; i < speed_box_->count(); ++i) {
+    if (std::abs(speed_box_->itemData(i).toDouble() - speed_) < 1e-9) {
+      const QSignalBlocker block(speed_box_);
+      speed_box_->setCurrentIndex(i);
+    }
+  }
+}
+
+void MainWindow::Tick() {
+  if (!plan_) return;
+  const double dt = clock_->restart() / 1000.0;
+  SetTime(time_ + dt * speed_);
+  if (time_ >= PlanDuration(*plan_)) Pause();
+}
+
+void MainWindow::StepEvent(int direction) {
+  if (!plan_) return;
+  Pause();
+  // Events: the starts of every robot's segments (moves, welds, waits) and the plan's end.
+  std::vector<double> events{PlanDuration(*plan_)};
+  for (const plan::RobotPlan& rp : plan_->robots) {
+    for (const plan::Segment& s : rp.segments) {
+      if (!s.times.empty()) events.push_back(s.times.front());
+    }
+  }
+  std::sort(events.begin(), events.end());
+  double target = direction > 0 ? events.back() : 0.0;
+  if (direction > 0) {
+    for (double e : events) {
+      if (e > time_ + 1e-6) {
+        target = e;
+        break;
+      }
+    }
+  } else {
+    for (double e : events) {
+      if (e < time_ - 1e-6) target = e;
+    }
+  }
+  SetTime(target);
+}
+
+void MainWindow::ShowStandardView(StandardView view) {
+  if (station_ == nullptr) return;
+  const QWidget* w = scene_->widget();
+  scene_->SetCamera(station_->ViewOf(view, scene_->field_of_view_deg(),
+                                     double(w->width()) / std::max(1, w->height())));
+}
+
+void MainWindow::SetWeldColoring(WeldColoring coloring) {
+  coloring_ = coloring;
+  {
+    const QSignalBlocker block(coloring_box_);
+    coloring_box_->setCurrentIndex(coloring == WeldColoring::kReach ? 0 : 1);
+  }
+  ApplyWeldColors();
+  UpdateLegend();
+}
+
+void MainWindow::ApplyWeldColors() {
+  if (station_ == nullptr) return;
+  for (std::size_t i = 0; i < cell_->welds.size(); ++i) {
+    const std::string& id = cell_->welds[i].id;
+    QColor color = Palette::ReachUnknown();
+    if (welds_done_.count(id) != 0) {
+      color = Palette::Done();
+    } else if (coloring_ == WeldColoring::kRobot) {
+      if (auto it = weld_robot_.find(id); it != weld_robot_.end() && it->second >= 0) {
+        color = Palette::Robot(it->second);
+      } else if (reach_ && !reach_->reachable(static_cast<int>(i))) {
+        color = Palette::Unreachable();
+      }
+    } else if (reach_) {
+      color =
+          reach_->reachable(static_cast<int>(i)) ? Palette::Reachable() : Palette::Unreachable();
+    }
+    station_->SetWeldColor(static_cast<int>(i), color);
+  }
+}
+
+void MainWindow::UpdateLegend() {
+  QString html = "<b>Robots</b><br>";
+  if (cell_ != nullptr) {
+    for (std::size_t r = 0; r < cell_->robots.size(); ++r) {
+      html +=
+          Html(Palette::Robot(static_cast<int>(r)), QString::fromStdString(cell_->robots[r].name));
+    }
+  }
+  html += Html(Palette::Body(), "body / part") + Html(Palette::Fixture(), "fixtures");
+  html += "<b>Welds</b><br>";
+  if (coloring_ == WeldColoring::kReach) {
+    html += Html(Palette::Reachable(), "reachable") + Html(Palette::Unreachable(), "unreachable") +
+            Html(Palette::ReachUnknown(), "reach running");
+  } else {
+    html += "robot colour: assigned<br>" + Html(Palette::Unreachable(), "unreachable") +
+            Html(Palette::ReachUnknown(), "not planned");
+  }
+  html += Html(Palette::Done(), "done (timeline)");
+  html += "<b>States</b><br>" + Html(Palette::Waiting(), "robot waiting (zone in yellow)") +
+          Html(Palette::Collision(), "in collision / past a limit (jog)");
+  legend_->setText(html);
+}
+
+void MainWindow::UpdateStatus() {
+  if (cell_ == nullptr) return;
+  statusBar()->showMessage(
+      QString("%1: %2 robots, %3 welds, %4 obstacles%5")
+          .arg(QString::fromStdString(cell_->name))
+          .arg(cell_->robots.size())
+          .arg(cell_->welds.size())
+          .arg(cell_->obstacles.size())
+          .arg(background_busy_ ? " — building collision world and reach…" : ""));
+}
+
+void MainWindow::BuildSceneTree() {
+  const QSignalBlocker block(scene_tree_);
+  scene_tree_->clear();
+  auto add = [](QTreeWidgetItem* parent, const QString& name, int kind, int index, bool on) {
+    auto* item = new QTreeWidgetItem(parent, {name});
+    item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+    item->setCheckState(0, on ? Qt::Checked : Qt::Unchecked);
+    item->setData(0, Qt::UserRole, kind);
+    item->setData(0, Qt::UserRole + 1, index);
+    return item;
+  };
+  auto* robots = new QTreeWidgetItem(scene_tree_, {"Robots"});
+  for (std::size_t r = 0; r < cell_->robots.size(); ++r) {
+    const cell::Robot& robot = cell_->robots[r];
+    add(robots,
+        QString("%1 (%2, %3)")
+            .arg(QString::fromStdString(robot.name), QString::fromStdString(robot.model->name),
+                 QString::fromStdString(robot.tool.name)),
+        kRobotItem, static_cast<int>(r), true);
+  }
+  auto* obstacles = new QTreeWidgetItem(scene_tree_, {"Obstacles"});
+  for (std::size_t o = 0; o < cell_->obstacles.size(); ++o) {
+    add(obstacles, QString::fromStdString(cell_->obstacles[o].name), kObstacleItem,
+        static_cast<int>(o), true);
+  }
+  auto* layers = new QTreeWidgetItem(scene_tree_, {"Layers"});
+  add(layers, QString("Welds (%1)").arg(cell_->welds.size()), kWeldsItem, 0, true);
+  add(layers, "Visual geometry", kVisualItem, 0, true);
+  add(layers, "Collision geometry", kCollisionItem, 0, false);
+  add(layers, "Interlock zones (of waiting robots)", kZonesItem, 0, true);
+  scene_tree_->expandAll();
+}
+
+void MainWindow::OnSceneItemChanged(QTreeWidgetItem* item, int) {
+  if (station_ == nullptr) return;
+  const bool on = item->checkState(0) == Qt::Checked;
+  const int index = item->data(0, Qt::UserRole + 1).toInt();
+  switch (item->data(0, Qt::UserRole).toInt()) {
+    case kRobotItem:
+      station_->SetRobotVisible(index, on);
+      break;
+    case kObstacleItem:
+      station_->SetObstacleVisible(index, on);
+      break;
+    case kWeldsItem:
+      station_->SetWeldsVisible(on);
+      break;
+    case kVisualItem:
+    case kCollisionItem: {
+      bool visual = true, collision = false;
+      for (QTreeWidgetItemIterator it(scene_tree_); *it; ++it) {
+        const int kind = (*it)->data(0, Qt::UserRole).toInt();
+        if (kind == kVisualItem) visual = (*it)->checkState(0) == Qt::Checked;
+        if (kind == kCollisionItem) collision = (*it)->checkState(0) == Qt::Checked;
+      }
+      station_->SetGeometryLayers(visual, collision);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+void MainWindow::UpdateWeldList() {
+  const QSignalBlocker block(weld_list_);
+  weld_list_->clear();
+  if (cell_ == nullptr) return;
+  for (std::size_t i = 0; i < cell_->welds.size(); ++i) {
+    const std::string& id = cell_->welds[i].id;
+    QString reach = "…";
+    if (reach_) {
+      int robots = 0;
+      for (int r = 0; r < reach_->robot_count(); ++r) {
+        robots += reach_->at(static_cast<int>(i), r).status == reach::ReachStatus::kReachable;
+      }
+      reach = robots == 0 ? QString("none") : QString("%1 robot(s)").arg(robots);
+    }
+    QString robot;
+    if (auto it = weld_robot_.find(id); it != weld_robot_.end() && it->second >= 0) {
+      robot = QString::fromStdString(cell_->robots[static_cast<std::size_t>(it->second)].name);
+    }
+    auto* item = new QTreeWidgetItem(weld_list_, {QString::fromStdString(id), reach, robot});
+    item->setData(0, Qt::UserRole, static_cast<int>(i));
+    if (static_cast<int>(i) == selected_weld_) weld_list_->setCurrentItem(item);
+  }
+}
+
+void MainWindow::SelectWeld(int weld) {
+  if (cell_ == nullptr || weld >= static_cast<int>(cell_->welds.size())) return;
+  selected_weld_ = weld;
+  station_->SelectWeld(weld);
+  if (weld < 0) {
+    inspector_->clear();
+    station_->ShowGhostGuns({});
+    return;
+  }
+  const cell::Weld& w = cell_->welds[static_cast<std::size_t>(weld)];
+  QString text = QString("%1 at (%2, %3, %4) mm, normal (%5, %6, %7)\n")
+                     .arg(QString::fromStdString(w.id))
+                     .arg(w.p_W.x() * 1000, 0, 'f', 1)
+                     .arg(w.p_W.y() * 1000, 0, 'f', 1)
+                     .arg(w.p_W.z() * 1000, 0, 'f', 1)
+                     .arg(w.n_W.x(), 0, 'f', 2)
+                     .arg(w.n_W.y(), 0, 'f', 2)
+                     .arg(w.n_W.z(), 0, 'f', 2);
+  if (plan_) {
+    for (const plan::RobotPlan& rp : plan_->robots) {
+      for (const plan::WeldVisit& v : rp.welds) {
+        if (v.weld_id == w.id) {
+          text += QString("planned: %1 welds it %2–%3 s\n")
+                      .arg(QString::fromStdString(rp.robot))
+                      .arg(v.start_time, 0, 'f', 2)
+                      .arg(v.end_time, 0, 'f', 2);
+        }
+      }
+    }
+    for (const plan::UnreachableWeld& u : plan_->unreachable) {
+      if (u.weld_id == w.id) text += "not planned: " + QString::fromStdString(u.reason) + "\n";
+    }
+  }
+  std::vector<std::pair<int, Eigen::Isometry3d>> ghosts;
+  if (!reach_) {
+    text += "reach: still running…\n";
+  } else {
+    for (int r = 0; r < reach_->robot_count(); ++r) {
+      const reach::WeldReach& wr = reach_->at(weld, r);
+      text += QString("%1: %2").arg(
+          QString::fromStdString(cell_->robots[static_cast<std::size_t>(r)].name),
+          QString::fromStdString(std::string(reach::ToString(wr.status))));
+      if (!wr.candidates.empty()) text += QString(", %1 candidate(s)").arg(wr.candidates.size());
+      if (!wr.detail.empty()) text += " — " + QString::fromStdString(wr.detail);
+      text += "\n";
+      const int shown = std::min<int>(kMaxGhostsPerRobot, static_cast<int>(wr.candidates.size()));
+      for (int c = 0; c < shown; ++c) {
+        // Spread the ghosts over the candidate list (spins differ most across it).
+        const auto k = static_cast<std::size_t>(c * static_cast<int>(wr.candidates.size()) / shown);
+        const cell::Robot& robot = cell_->robots[static_cast<std::size_t>(r)];
+        ghosts.emplace_back(r, robot.X_WB * station_->chain(r).FlangePose(wr.candidates[k].q));
+      }
+    }
+  }
+  station_->ShowGhostGuns(ghosts);
+  inspector_->setPlainText(text);
+  const QSignalBlocker block(weld_list_);
+  for (int i = 0; i < weld_list_->topLevelItemCount(); ++i) {
+    QTreeWidgetItem* item = weld_list_->topLevelItem(i);
+    if (item->data(0, Qt::UserRole).toInt() == weld) weld_list_->setCurrentItem(item);
+  }
+}
+
+QString MainWindow::inspector_text() const { return inspector_->toPlainText(); }
+
+void MainWindow::BuildJogPanel() {
+  if (jog_joints_ != nullptr) {
+    jog_layout_->removeWidget(jog_joints_);
+    jog_joints_->deleteLater();
+    jog_joints_ = nullptr;
+  }
+  jog_sliders_.clear();
+  jog_values_.clear();
+  jog_status_->clear();
+  const int robot = jog_robot_->currentIndex();
+  if (cell_ == nullptr || station_ == nullptr || robot < 0) return;
+  const kinematics::Chain& chain = station_->chain(robot);
+  const Eigen::VectorXd& q = station_->configuration(robot);
+  jog_joints_ = new QWidget;
+  auto* form = new QFormLayout(jog_joints_);
+  form->setContentsMargins(0, 0, 0, 0);
+  updating_jog_ = true;
+  for (int j = 0; j < chain.dof(); ++j) {
+    const double scale = JointScale(chain.joint_type(j));
+    auto* slider = new QSlider(Qt::Horizontal);
+    // Tenths of a degree (or mm), a little past each limit so that a limit can be crossed.
+    slider->setRange(static_cast<int>(std::floor((chain.lower()[j] * scale - kJogOverrange) * 10)),
+                     static_cast<int>(std::ceil((chain.upper()[j] * scale + kJogOverrange) * 10)));
+    slider->setValue(static_cast<int>(std::lround(q[j] * scale * 10)));
+    auto* value = new QLabel;
+    value->setMinimumWidth(60);
+    value->setText(QString::number(q[j] * scale, 'f', 1));
+    auto* row = new QHBoxLayout;
+    row->addWidget(slider, 1);
+    row->addWidget(value);
+    form->addRow(QString::fromStdString(chain.joint_names()[static_cast<std::size_t>(j)]), row);
+    connect(slider, &QSlider::valueChanged, this, [this, robot](int) {
+      if (!updating_jog_) ApplyJog(robot);
+    });
+    jog_sliders_.push_back(slider);
+    jog_values_.push_back(value);
+  }
+  updating_jog_ = false;
+  jog_layout_->insertWidget(1, jog_joints_);
+}
+
+void MainWindow::SyncJogSliders() {
+  const int robot = jog_robot_->currentIndex();
+  if (station_ == nullptr || robot < 0 || jog_sliders_.empty()) return;
+  const kinematics::Chain& chain = station_->chain(robot);
+  const Eigen::VectorXd& q = station_->configuration(robot);
+  updating_jog_ = true;
+  for (int j = 0; j < chain.dof() && j < static_cast<int>(jog_sliders_.size()); ++j) {
+    const double scale = JointScale(chain.joint_type(j));
+    jog_sliders_[static_cast<std::size_t>(j)]->setValue(
+        static_cast<int>(std::lround(q[j] * scale * 10)));
+    jog_values_[static_cast<std::size_t>(j)]->setText(QString::number(q[j] * scale, 'f', 1));
+  }
+  updating_jog_ = false;
+  jog_status_->clear();
+}
+
+void MainWindow::ApplyJog(int robot) {
+  if (station_ == nullptr) return;
+  Pause();
+  const kinematics::Chain& chain = station_->chain(robot);
+  Eigen::VectorXd q(chain.dof());
+  for (int j = 0; j < chain.dof(); ++j) {
+    const double scale = JointScale(chain.joint_type(j));
+    q[j] = jog_sliders_[static_cast<std::size_t>(j)]->value() / 10.0 / scale;
+    jog_values_[static_cast<std::size_t>(j)]->setText(QString::number(q[j] * scale, 'f', 1));
+  }
+  station_->SetConfiguration(robot, q);
+  std::string problem;
+  for (int j = 0; j < chain.dof(); ++j) {
+    if (q[j] < chain.lower()[j] || q[j] > chain.upper()[j]) {
+      const double scale = JointScale(chain.joint_type(j));
+      problem += (problem.empty() ? "" : "; ") + chain.joint_names()[static_cast<std::size_t>(j)] +
+                 " past its limit (" +
+                 QString::number(chain.lower()[j] * scale, 'f', 1).toStdString() + " … " +
+                 QString::number(chain.upper()[j] * scale, 'f', 1).toStdString() + ")";
+    }
+  }
+  if (world_ != nullptr && context_ != nullptr) {
+    const collision::CollisionResult hit =
+        world_->CheckRobot(*context_, robot, q, {.report = collision::ContactReport::kAll});
+    if (hit.in_collision()) problem += (problem.empty() ? "" : "; ") + collision::ToString(hit);
+    for (int other = 0; other < world_->robot_count(); ++other) {
+      if (other == robot) continue;
+      const collision::CollisionResult pair =
+          world_->CheckRobotPair(*context_, robot, q, other, station_->configuration(other));
+      if (pair.in_collision()) problem += (problem.empty() ? "" : "; ") + collision::ToString(pair);
+    }
+  }
+  jog_problems_[static_cast<std::size_t>(robot)] = problem;
+  station_->SetRobotTint(
+      robot, problem.empty() ? std::nullopt : std::optional<QColor>(Palette::Collision()));
+  jog_status_->setText(world_ == nullptr ? "collision world still being built: limits only"
+                       : problem.empty() ? "free, within limits"
+                                         : QString::fromStdString(problem));
+  jog_status_->setStyleSheet(problem.empty() ? "" : "color: rgb(200,0,0)");
+}
+
+void MainWindow::JogJoint(int robot, int joint, double deg) {
+  if (cell_ == nullptr || robot < 0 || robot >= static_cast<int>(cell_->robots.size())) return;
+  if (jog_robot_->currentIndex() != robot) jog_robot_->setCurrentIndex(robot);
+  if (joint < 0 || joint >= static_cast<int>(jog_sliders_.size())) return;
+  QSlider* slider = jog_sliders_[static_cast<std::size_t>(joint)];
+  const int value = static_cast<int>(std::lround(deg * 10));
+  if (slider->value() == value) {
+    ApplyJog(robot);
+  } else {
+    slider->setValue(value);
+  }
+}
+
+std::string MainWindow::jog_problem(int robot) const {
+  return robot >= 0 && robot < static_cast<int>(jog_problems_.size())
+             ? jog_problems_[static_cast<std::size_t>(robot)]
+             : std::string();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  if (event->mimeData()->hasUrls()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  for (const QUrl& url : event->mimeData()->urls()) {
+    const QString file = url.toLocalFile();
+    if (file.endsWith(".json", Qt::CaseInsensitive)) {
+      OpenPlan(file);
+    } else {
+      OpenCell(file);
+    }
+  }
+}
+
+}  // namespace weldcell::gui

@@ -1,0 +1,186 @@
+#pragma once
+// The viewer's main window: the 3D station (gui::Scene + StationView), a scene tree with
+// visibility toggles, the diagnostics pane, the weld inspector with joint jogging, the timeline
+// with its Gantt chart, and planning in a worker thread. Planning, reach and collision-world
+// construction never run on the UI thread. UI thread only.
+
+#include <QMainWindow>
+#include <QString>
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gui/scene.hpp"
+#include "gui/station_view.hpp"
+#include "planner/cell/cell.hpp"
+#include "planner/common/diagnostics.hpp"
+#include "planner/pipeline/stages.hpp"
+#include "planner/plan/plan.hpp"
+#include "planner/reach/reach.hpp"
+
+class QAction;
+class QComboBox;
+class QLabel;
+class QListWidget;
+class QPlainTextEdit;
+class QProgressDialog;
+class QSlider;
+class QThread;
+class QTimer;
+class QTreeWidget;
+class QTreeWidgetItem;
+class QElapsedTimer;
+class QVBoxLayout;
+
+namespace weldcell::collision {
+class CollisionWorld;
+class CollisionContext;
+}  // namespace weldcell::collision
+
+namespace weldcell::gui {
+
+class GanttWidget;
+
+enum class WeldColoring { kReach, kRobot };
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  /// Loads a cell; on bad input lists every error in the diagnostics pane and returns false.
+  /// Starts building the collision world and the reach map in a worker thread.
+  bool OpenCell(const QString& path);
+  /// Loads a plan.json for the open cell; errors go to the diagnostics pane.
+  bool OpenPlan(const QString& path);
+  /// Shows a plan (e.g. from PlanCell) in the scene and the timeline.
+  void SetPlan(plan::Plan plan);
+  /// Plans the open cell in a worker thread (progress dialog unless `quiet`); the result opens
+  /// in the timeline; planningFinished() tells when. Needs the collision world (waits for it).
+  void StartPlanning(pipeline::PlanOptions options = {}, bool quiet = false);
+  /// Cancels running planning (the worker stops within one unit of work).
+  void CancelPlanning();
+
+  /// Timeline: moves every robot to the plan at time t (s), clamped to the plan.
+  void SetTime(double t);
+  double time() const { return time_; }
+  void Play();
+  void Pause();
+  bool playing() const;
+  void SetSpeed(double factor);
+
+  void ShowStandardView(StandardView view);
+  void SetWeldColoring(WeldColoring coloring);
+
+  /// Inspection: selects a weld (index into cell.welds; -1 none), shows its candidates' guns
+  /// and every robot's reach verdict in the inspector.
+  void SelectWeld(int weld);
+  QString inspector_text() const;
+  /// Jog: sets joint `joint` of robot `robot` to `deg` degrees (or mm for a prismatic joint)
+  /// through its slider, and checks limits and collisions like the slider does.
+  void JogJoint(int robot, int joint, double deg);
+  /// The jog verdict of a robot: empty when free and within limits.
+  std::string jog_problem(int robot) const;
+
+  Scene* scene() { return scene_.get(); }
+  StationView* station() { return station_.get(); }
+  const cell::Cell* cell() const { return cell_.get(); }
+  const plan::Plan* plan() const { return plan_ ? &*plan_ : nullptr; }
+  const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+  QListWidget* diagnostics_list() { return diagnostics_list_; }
+  /// Shows the source line of diagnostics row `row` in the pane (as a click does).
+  void ShowDiagnosticLine(int row);
+  QString diagnostic_line_text() const;
+  GanttWidget* gantt() { return gantt_; }
+  /// True while the collision world or the reach map is being built.
+  bool background_busy() const { return background_busy_; }
+  bool planning() const { return planning_; }
+  const reach::ReachMap* reach_map() const { return reach_ ? &*reach_ : nullptr; }
+
+ signals:
+  void backgroundFinished();
+  void planningFinished(bool complete);
+
+ protected:
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+
+ private:
+  void BuildUi();
+  void BuildSceneTree();
+  void BuildWeldList();
+  void BuildJogPanel();
+  void ClearCell();
+  void AddDiagnostics(const std::vector<Diagnostic>& diagnostics);
+  void ApplyWeldColors();
+  void UpdateTimeWidgets();
+  void UpdateLegend();
+  void UpdateStatus();
+  void Tick();
+  void StepEvent(int direction);
+  void ApplyJog(int robot);
+  void SyncJogSliders();
+  void OnSceneItemChanged(QTreeWidgetItem* item, int column);
+  std::vector<Eigen::AlignedBox3d> ZoneBoxes(const std::vector<std::string>& zone_ids);
+  void UpdateWeldList();
+  void RunWorker(std::function<void()> work);
+
+  std::unique_ptr<Scene> scene_;
+  std::shared_ptr<const cell::Cell> cell_;
+  std::unique_ptr<StationView> station_;
+  std::shared_ptr<const collision::CollisionWorld> world_;
+  std::unique_ptr<collision::CollisionContext> context_;
+  std::optional<reach::ReachMap> reach_;
+  std::optional<plan::Plan> plan_;
+  std::vector<int> plan_robot_to_cell_;  // plan.robots index -> cell.robots index (-1: none)
+  std::map<std::string, int> weld_index_;
+  std::map<std::string, int> weld_robot_;  // weld id -> cell robot index from the plan
+  std::map<std::string, Eigen::AlignedBox3d> zone_box_cache_;
+  std::vector<Diagnostic> diagnostics_;
+  std::vector<std::string> jog_problems_;
+  QString cell_path_;
+  int generation_ = 0;
+  bool background_busy_ = false;
+  bool planning_ = false;
+  std::shared_ptr<std::atomic<bool>> cancel_background_;
+  std::shared_ptr<std::atomic<bool>> cancel_planning_;
+  std::vector<QThread*> threads_;  // running workers; joined in the destructor
+  std::set<std::string> welds_done_;
+  double time_ = 0;
+  double speed_ = 1;
+  WeldColoring coloring_ = WeldColoring::kReach;
+  int selected_weld_ = -1;
+  bool updating_jog_ = false;
+
+  QTimer* timer_ = nullptr;
+  std::unique_ptr<QElapsedTimer> clock_;
+  QTreeWidget* scene_tree_ = nullptr;
+  QTreeWidget* weld_list_ = nullptr;
+  QListWidget* diagnostics_list_ = nullptr;
+  QPlainTextEdit* diagnostic_line_ = nullptr;
+  QPlainTextEdit* inspector_ = nullptr;
+  QLabel* legend_ = nullptr;
+  QLabel* time_label_ = nullptr;
+  QSlider* time_slider_ = nullptr;
+  QComboBox* speed_box_ = nullptr;
+  QComboBox* coloring_box_ = nullptr;
+  QAction* play_action_ = nullptr;
+  QAction* plan_action_ = nullptr;
+  GanttWidget* gantt_ = nullptr;
+  QComboBox* jog_robot_ = nullptr;
+  QVBoxLayout* jog_layout_ = nullptr;
+  QWidget* jog_joints_ = nullptr;
+  std::vector<QSlider*> jog_sliders_;
+  std::vector<QLabel*> jog_values_;
+  QLabel* jog_status_ = nullptr;
+  QProgressDialog* progress_ = nullptr;
+};
+
+}  // namespace weldcell::gui

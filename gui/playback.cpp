@@ -1,0 +1,89 @@
+#include "gui/playback.hpp"
+
+#include <algorithm>
+
+namespace weldcell::gui {
+
+Eigen::VectorXd ConfigurationAt(const plan::RobotPlan& robot, double t, int* segment) {
+  if (segment != nullptr) *segment = -1;
+  const plan::Segment* first = nullptr;
+  const plan::Segment* last = nullptr;
+  for (const plan::Segment& s : robot.segments) {
+    if (s.times.empty()) continue;
+    if (first == nullptr) first = &s;
+    last = &s;
+  }
+  if (first == nullptr) return {};
+  if (t <= first->times.front()) return first->q.front();
+  if (t >= last->times.back()) return last->q.back();
+  for (std::size_t i = 0; i < robot.segments.size(); ++i) {
+    const plan::Segment& s = robot.segments[i];
+    if (s.times.empty() || t < s.times.front() || t > s.times.back()) continue;
+    if (segment != nullptr) *segment = static_cast<int>(i);
+    const auto it = std::upper_bound(s.times.begin(), s.times.end(), t);
+    if (it == s.times.end()) return s.q.back();
+    const auto k = static_cast<std::size_t>(it - s.times.begin());
+    if (k == 0) return s.q.front();
+    const double t0 = s.times[k - 1], t1 = s.times[k];
+    const double a = t1 > t0 ? (t - t0) / (t1 - t0) : 1.0;
+    return (1 - a) * s.q[k - 1] + a * s.q[k];
+  }
+  // Between segments (the plan keeps them contiguous; a gap holds the earlier end).
+  const plan::Segment* before = first;
+  for (const plan::Segment& s : robot.segments) {
+    if (!s.times.empty() && s.times.back() <= t) before = &s;
+  }
+  return before->q.back();
+}
+
+StationMoment MomentAt(const plan::Plan& plan, double t) {
+  StationMoment moment;
+  for (const plan::RobotPlan& robot : plan.robots) {
+    RobotMoment m;
+    m.q = ConfigurationAt(robot, t, &m.segment);
+    if (m.segment >= 0) {
+      const plan::Segment& s = robot.segments[static_cast<std::size_t>(m.segment)];
+      m.activity = s.kind;
+      if (s.kind == plan::SegmentKind::kWait) {
+        int next = m.segment + 1;
+        while (next < static_cast<int>(robot.segments.size()) &&
+               robot.segments[static_cast<std::size_t>(next)].kind == plan::SegmentKind::kWait) {
+          ++next;
+        }
+        for (const plan::Zone& zone : plan.zones) {
+          for (const plan::ZoneUse& use : zone.uses) {
+            if (use.robot == robot.robot && use.acquire_segment == next) {
+              m.waiting_for.push_back(zone.id);
+            }
+          }
+        }
+        for (const plan::WeldSignal& signal : plan.weld_signals) {
+          if (signal.robot == robot.robot && signal.segment == next) {
+            m.waiting_for.push_back("after " + signal.weld);
+          }
+        }
+      }
+    } else {
+      m.finished = !robot.segments.empty() && !robot.segments.back().times.empty() &&
+                   t >= robot.segments.back().times.back();
+    }
+    for (const plan::WeldVisit& visit : robot.welds) {
+      if (visit.end_time <= t) moment.welds_done.push_back(visit.weld_id);
+    }
+    moment.robots.push_back(std::move(m));
+  }
+  std::sort(moment.welds_done.begin(), moment.welds_done.end());
+  return moment;
+}
+
+double PlanDuration(const plan::Plan& plan) {
+  double end = 0;
+  for (const plan::RobotPlan& robot : plan.robots) {
+    for (const plan::Segment& s : robot.segments) {
+      if (!s.times.empty()) end = std::max(end, s.times.back());
+    }
+  }
+  return end;
+}
+
+}  // namespace weldcell::gui

@@ -1,0 +1,474 @@
+// The Qt 3D implementation of gui::Scene: the only file of the viewer that includes Qt 3D.
+//
+// Qt 3D draws into a Qt3DWindow (a QWindow) wrapped in a widget container. The frame graph is
+// the window's forward renderer under a QRenderCapture node, so that a frame can be read back
+// (under Xvfb this needs QT3D_RENDERER=opengl, see docs/viewer.md). The camera carries a point
+// light (a head light). Camera control is our own (orbit about the world z axis, pan, zoom):
+// Qt 3D's orbit controller orbits about y.
+
+#include <QEvent>
+#include <QMatrix4x4>
+#include <QMouseEvent>
+#include <QVector3D>
+#include <QWheelEvent>
+#include <QWidget>
+#include <Qt3DCore/QAttribute>
+#include <Qt3DCore/QBuffer>
+#include <Qt3DCore/QEntity>
+#include <Qt3DCore/QGeometry>
+#include <Qt3DCore/QTransform>
+#include <Qt3DExtras/QCuboidMesh>
+#include <Qt3DExtras/QCylinderMesh>
+#include <Qt3DExtras/QForwardRenderer>
+#include <Qt3DExtras/QPhongAlphaMaterial>
+#include <Qt3DExtras/QPhongMaterial>
+#include <Qt3DExtras/QSphereMesh>
+#include <Qt3DExtras/Qt3DWindow>
+#include <Qt3DRender/QCamera>
+#include <Qt3DRender/QCameraLens>
+#include <Qt3DRender/QGeometryRenderer>
+#include <Qt3DRender/QMaterial>
+#include <Qt3DRender/QPointLight>
+#include <Qt3DRender/QRenderCapture>
+#include <Qt3DRender/QRenderSettings>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <numbers>
+#include <vector>
+
+#include "gui/scene.hpp"
+
+namespace weldcell::gui {
+namespace {
+
+QMatrix4x4 ToQt(const Eigen::Isometry3d& X) {
+  const Eigen::Matrix4d m = X.matrix();
+  QMatrix4x4 q;
+  for (int r = 0; r < 4; ++r) {
+    for (int c = 0; c < 4; ++c) q(r, c) = static_cast<float>(m(r, c));
+  }
+  return q;
+}
+
+QVector3D ToQt(const Eigen::Vector3d& v) {
+  return {static_cast<float>(v.x()), static_cast<float>(v.y()), static_cast<float>(v.z())};
+}
+
+// An indexed triangle mesh whose normals are smooth across edges flatter than 30° and split at
+// sharper ones (creases stay crisp). STL files repeat every vertex per triangle: vertices are
+// welded by position first. Far fewer vertices than flat shading with three per triangle, which
+// matters for large bodies on a software rasterizer.
+Qt3DRender::QGeometryRenderer* MakeMeshRenderer(const cell::Mesh& mesh, Qt3DCore::QNode* parent) {
+  constexpr double kCreaseCos = 0.866;  // cos 30°
+  // Weld vertices with identical coordinates.
+  std::map<std::array<double, 3>, std::uint32_t> welded;
+  std::vector<std::uint32_t> vertex_id(mesh.vertices.size());
+  std::vector<Eigen::Vector3d> positions;
+  for (std::size_t i = 0; i < mesh.vertices.size(); ++i) {
+    const Eigen::Vector3d& v = mesh.vertices[i];
+    const auto [it, added] =
+        welded.emplace(std::array<double, 3>{v.x(), v.y(), v.z()}, positions.size());
+    if (added) positions.push_back(v);
+    vertex_id[i] = it->second;
+  }
+  const std::size_t triangle_count = mesh.triangles.size();
+  std::vector<Eigen::Vector3d> face_normal(triangle_count);  // area-weighted
+  std::vector<std::vector<std::uint32_t>> faces_of(positions.size());
+  for (std::size_t t = 0; t < triangle_count; ++t) {
+    const auto& tri = mesh.triangles[t];
+    const Eigen::Vector3d& a = mesh.vertices[tri[0]];
+    face_normal[t] = (mesh.vertices[tri[1]] - a).cross(mesh.vertices[tri[2]] - a);
+    for (std::uint32_t k : tri) faces_of[vertex_id[k]].push_back(static_cast<std::uint32_t>(t));
+  }
+  std::map<std::pair<std::uint32_t, std::array<int, 3>>, std::uint32_t> corners;
+  std::vector<float> vertex_data;
+  std::vector<std::uint32_t> indices;
+  indices.reserve(triangle_count * 3);
+  for (std::size_t t = 0; t < triangle_count; ++t) {
+    const double area = face_normal[t].norm();
+    const Eigen::Vector3d n_t =
+        area > 0 ? Eigen::Vector3d(face_normal[t] / area) : Eigen::Vector3d::UnitZ();
+    for (std::uint32_t k : mesh.triangles[t]) {
+      const std::uint32_t v = vertex_id[k];
+      Eigen::Vector3d n = Eigen::Vector3d::Zero();
+      for (std::uint32_t f : faces_of[v]) {
+        const double fa = face_normal[f].norm();
+        if (fa > 0 && face_normal[f].dot(n_t) >= kCreaseCos * fa) n += face_normal[f];
+      }
+      n = n.norm() > 0 ? Eigen::Vector3d(n.normalized()) : n_t;
+      const std::array<int, 3> key_n = {static_cast<int>(std::lround(n.x() * 1000)),
+                                        static_cast<int>(std::lround(n.y() * 1000)),
+                                        static_cast<int>(std::lround(n.z() * 1000))};
+      const auto [it, added] = corners.emplace(std::make_pair(v, key_n),
+                                               static_cast<std::uint32_t>(vertex_data.size() / 6));
+      if (added) {
+        for (int c = 0; c < 3; ++c) vertex_data.push_back(static_cast<float>(positions[v][c]));
+        for (int c = 0; c < 3; ++c) vertex_data.push_back(static_cast<float>(n[c]));
+      }
+      indices.push_back(it->second);
+    }
+  }
+  auto* renderer = new Qt3DRender::QGeometryRenderer(parent);
+  auto* geometry = new Qt3DCore::QGeometry(renderer);
+  auto* buffer = new Qt3DCore::QBuffer(geometry);
+  buffer->setData(QByteArray(reinterpret_cast<const char*>(vertex_data.data()),
+                             static_cast<qsizetype>(vertex_data.size() * sizeof(float))));
+  auto* index_buffer = new Qt3DCore::QBuffer(geometry);
+  index_buffer->setData(QByteArray(reinterpret_cast<const char*>(indices.data()),
+                                   static_cast<qsizetype>(indices.size() * sizeof(std::uint32_t))));
+  const auto vertex_count = static_cast<uint>(vertex_data.size() / 6);
+  auto* position = new Qt3DCore::QAttribute(geometry);
+  position->setName(Qt3DCore::QAttribute::defaultPositionAttributeName());
+  position->setVertexBaseType(Qt3DCore::QAttribute::Float);
+  position->setVertexSize(3);
+  position->setAttributeType(Qt3DCore::QAttribute::VertexAttribute);
+  position->setBuffer(buffer);
+  position->setByteStride(6 * sizeof(float));
+  position->setByteOffset(0);
+  position->setCount(vertex_count);
+  auto* normal = new Qt3DCore::QAttribute(geometry);
+  normal->setName(Qt3DCore::QAttribute::defaultNormalAttributeName());
+  normal->setVertexBaseType(Qt3DCore::QAttribute::Float);
+  normal->setVertexSize(3);
+  normal->setAttributeType(Qt3DCore::QAttribute::VertexAttribute);
+  normal->setBuffer(buffer);
+  normal->setByteStride(6 * sizeof(float));
+  normal->setByteOffset(3 * sizeof(float));
+  normal->setCount(vertex_count);
+  auto* index = new Qt3DCore::QAttribute(geometry);
+  index->setAttributeType(Qt3DCore::QAttribute::IndexAttribute);
+  index->setVertexBaseType(Qt3DCore::QAttribute::UnsignedInt);
+  index->setBuffer(index_buffer);
+  index->setCount(static_cast<uint>(indices.size()));
+  geometry->addAttribute(position);
+  geometry->addAttribute(normal);
+  geometry->addAttribute(index);
+  renderer->setGeometry(geometry);
+  renderer->setPrimitiveType(Qt3DRender::QGeometryRenderer::Triangles);
+  renderer->setVertexCount(static_cast<int>(indices.size()));
+  return renderer;
+}
+
+class Qt3dScene final : public Scene, public QObject {
+ public:
+  Qt3dScene() {
+    window_ = new Qt3DExtras::Qt3DWindow();
+    container_ = QWidget::createWindowContainer(window_);
+    container_->setMinimumSize(320, 240);
+    container_->setFocusPolicy(Qt::StrongFocus);
+    window_->defaultFrameGraph()->setClearColor(QColor(236, 238, 242));
+    capture_ = new Qt3DRender::QRenderCapture();
+    window_->activeFrameGraph()->setParent(capture_);
+    window_->setActiveFrameGraph(capture_);
+    // Render continuously only while something changes.
+    window_->renderSettings()->setRenderPolicy(Qt3DRender::QRenderSettings::OnDemand);
+
+    root_ = new Qt3DCore::QEntity();
+    camera_ = window_->camera();
+    camera_->lens()->setPerspectiveProjection(40.0f, 16.0f / 9.0f, 0.05f, 500.0f);
+    auto* light = new Qt3DRender::QPointLight(camera_);
+    light->setIntensity(0.9f);
+    camera_->addComponent(light);
+    window_->setRootEntity(root_);
+    nodes_.push_back({.entity = root_, .parent = -1});
+    SetCamera(CameraPose{});
+    window_->installEventFilter(this);
+  }
+
+  ~Qt3dScene() override {
+    window_->removeEventFilter(this);
+    if (container_->parent() == nullptr) delete container_;  // deletes the window too
+  }
+
+  QWidget* widget() override { return container_; }
+
+  NodeId AddFrame(NodeId parent, const Eigen::Isometry3d& X_PN) override {
+    auto* entity = new Qt3DCore::QEntity(Entity(parent));
+    auto* transform = new Qt3DCore::QTransform(entity);
+    transform->setMatrix(ToQt(X_PN));
+    entity->addComponent(transform);
+    return Register({.entity = entity, .transform = transform, .parent = parent});
+  }
+
+  NodeId AddShape(NodeId parent, const cell::Shape& shape, const Eigen::Isometry3d& X_PG,
+                  const QColor& color) override {
+    auto* entity = new Qt3DCore::QEntity(Entity(parent));
+    Eigen::Isometry3d X = X_PG;
+    switch (shape.kind) {
+      case cell::ShapeKind::kBox: {
+        auto* m = new Qt3DExtras::QCuboidMesh(entity);
+        m->setXExtent(static_cast<float>(shape.box_size.x()));
+        m->setYExtent(static_cast<float>(shape.box_size.y()));
+        m->setZExtent(static_cast<float>(shape.box_size.z()));
+        entity->addComponent(m);
+        break;
+      }
+      case cell::ShapeKind::kCylinder: {
+        auto* m = new Qt3DExtras::QCylinderMesh(entity);
+        m->setRadius(static_cast<float>(shape.radius));
+        m->setLength(static_cast<float>(shape.length));
+        m->setSlices(shape.radius < 0.01 ? 8 : 24);  // thin rods (weld normals) need few
+        entity->addComponent(m);
+        // Qt 3D's cylinder lies along y; ours along z.
+        X = X * Eigen::AngleAxisd(std::numbers::pi / 2, Eigen::Vector3d::UnitX());
+        break;
+      }
+      case cell::ShapeKind::kSphere: {
+        auto* m = new Qt3DExtras::QSphereMesh(entity);
+        m->setRadius(static_cast<float>(shape.radius));
+        const bool small = shape.radius < 0.03;  // weld markers: many, tiny on screen
+        m->setRings(small ? 8 : 12);
+        m->setSlices(small ? 10 : 16);
+        entity->addComponent(m);
+        break;
+      }
+      case cell::ShapeKind::kMesh:
+        if (shape.mesh != nullptr && !shape.mesh->triangles.empty()) {
+          entity->addComponent(MakeMeshRenderer(*shape.mesh, entity));
+        }
+        break;
+    }
+    auto* transform = new Qt3DCore::QTransform(entity);
+    transform->setMatrix(ToQt(X));
+    entity->addComponent(transform);
+    Node node{.entity = entity, .transform = transform, .parent = parent};
+    node.pre_rotation = X_PG.inverse() * X;
+    AttachMaterial(&node, color);
+    return Register(node);
+  }
+
+  NodeId AddLine(NodeId parent, const Eigen::Vector3d& p0, const Eigen::Vector3d& p1, double radius,
+                 const QColor& color) override {
+    const Eigen::Vector3d d = p1 - p0;
+    const double length = d.norm();
+    Eigen::Isometry3d X = Eigen::Isometry3d::Identity();
+    X.translation() = 0.5 * (p0 + p1);
+    if (length > 0) {
+      X.linear() = Eigen::Quaterniond::FromTwoVectors(Eigen::Vector3d::UnitZ(), d / length)
+                       .toRotationMatrix();
+    }
+    return AddShape(parent, cell::Shape::Cylinder(radius, std::max(length, 1e-6)), X, color);
+  }
+
+  void SetPose(NodeId node, const Eigen::Isometry3d& X_PN) override {
+    Node& n = nodes_.at(static_cast<std::size_t>(node));
+    if (n.transform != nullptr) n.transform->setMatrix(ToQt(X_PN * n.pre_rotation));
+  }
+
+  void SetColor(NodeId node, const QColor& color) override {
+    Node& n = nodes_.at(static_cast<std::size_t>(node));
+    if (n.entity == nullptr || n.material == nullptr) return;
+    Qt3DRender::QMaterial* material = Material(color);
+    if (material == n.material) return;
+    n.entity->removeComponent(n.material);
+    n.entity->addComponent(material);
+    n.material = material;
+  }
+
+  void SetVisible(NodeId node, bool visible) override {
+    Node& n = nodes_.at(static_cast<std::size_t>(node));
+    if (n.entity != nullptr) n.entity->setEnabled(visible);
+  }
+
+  void Remove(NodeId node) override {
+    if (node == kRootNode) return;
+    Node& n = nodes_.at(static_cast<std::size_t>(node));
+    if (n.entity == nullptr) return;
+    // Forget every descendant (its entity goes with the parent's).
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+      for (int a = static_cast<int>(i); a > 0; a = nodes_[static_cast<std::size_t>(a)].parent) {
+        if (a == node) {
+          if (static_cast<int>(i) != node) nodes_[i] = Node{.parent = -1};
+          break;
+        }
+      }
+    }
+    n.entity->setParent(static_cast<Qt3DCore::QNode*>(nullptr));
+    n.entity->deleteLater();
+    n = Node{.parent = -1};
+  }
+
+  void SetCamera(const CameraPose& pose) override {
+    pose_ = pose;
+    camera_->setUpVector(ToQt(pose.up));
+    camera_->setPosition(ToQt(pose.eye));
+    camera_->setViewCenter(ToQt(pose.center));
+  }
+
+  CameraPose camera() const override { return pose_; }
+
+  double field_of_view_deg() const override { return camera_->fieldOfView(); }
+
+  std::optional<QPointF> Project(const Eigen::Vector3d& p_W) const override {
+    const float aspect = static_cast<float>(window_->width()) / std::max(1, window_->height());
+    QMatrix4x4 projection;
+    projection.perspective(camera_->fieldOfView(), aspect, camera_->nearPlane(),
+                           camera_->farPlane());
+    QMatrix4x4 view;
+    view.lookAt(ToQt(pose_.eye), ToQt(pose_.center), ToQt(pose_.up));
+    const QVector4D clip = projection * view * QVector4D(ToQt(p_W), 1.0f);
+    if (clip.w() <= 0) return std::nullopt;
+    const double x = clip.x() / clip.w(), y = clip.y() / clip.w();
+    return QPointF((x + 1) / 2 * window_->width(), (1 - y) / 2 * window_->height());
+  }
+
+  void SetClickCallback(std::function<void(QPointF)> on_click) override {
+    on_click_ = std::move(on_click);
+  }
+
+  void Capture(std::function<void(const QImage&)> done) override {
+    Qt3DRender::QRenderCaptureReply* reply = capture_->requestCapture();
+    QObject::connect(reply, &Qt3DRender::QRenderCaptureReply::completed, this,
+                     [reply, done = std::move(done)] {
+                       done(reply->image());
+                       reply->deleteLater();
+                     });
+  }
+
+ protected:
+  bool eventFilter(QObject* watched, QEvent* event) override {
+    if (watched != window_) return false;
+    switch (event->type()) {
+      case QEvent::Resize:
+        camera_->setAspectRatio(static_cast<float>(window_->width()) /
+                                static_cast<float>(std::max(1, window_->height())));
+        return false;
+      case QEvent::MouseButtonPress: {
+        const auto* e = static_cast<QMouseEvent*>(event);
+        last_mouse_ = e->position();
+        press_ = e->position();
+        return true;
+      }
+      case QEvent::MouseButtonRelease: {
+        const auto* e = static_cast<QMouseEvent*>(event);
+        const QPointF moved = e->position() - press_;
+        if (e->button() == Qt::LeftButton && std::abs(moved.x()) + std::abs(moved.y()) < 4 &&
+            on_click_) {
+          on_click_(e->position());
+        }
+        return true;
+      }
+      case QEvent::MouseMove: {
+        const auto* e = static_cast<QMouseEvent*>(event);
+        const QPointF delta = e->position() - last_mouse_;
+        last_mouse_ = e->position();
+        if (e->buttons() & Qt::LeftButton) {
+          Orbit(-delta.x() * 0.005, delta.y() * 0.005);
+        } else if (e->buttons() & (Qt::RightButton | Qt::MiddleButton)) {
+          Pan(delta);
+        }
+        return true;
+      }
+      case QEvent::Wheel: {
+        const auto* e = static_cast<QWheelEvent*>(event);
+        const double factor = std::pow(0.999, e->angleDelta().y());
+        CameraPose pose = pose_;
+        pose.eye = pose.center + (pose.eye - pose.center) * factor;
+        SetCamera(pose);
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+ private:
+  struct Node {
+    Qt3DCore::QEntity* entity = nullptr;
+    Qt3DCore::QTransform* transform = nullptr;
+    Qt3DRender::QMaterial* material = nullptr;  // shared, owned by the root entity
+    int parent = -1;
+    Eigen::Isometry3d pre_rotation = Eigen::Isometry3d::Identity();
+  };
+
+  Qt3DCore::QEntity* Entity(NodeId id) const {
+    Qt3DCore::QEntity* e = nodes_.at(static_cast<std::size_t>(id)).entity;
+    return e != nullptr ? e : root_;
+  }
+
+  NodeId Register(const Node& node) {
+    nodes_.push_back(node);
+    return static_cast<NodeId>(nodes_.size() - 1);
+  }
+
+  void AttachMaterial(Node* node, const QColor& color) {
+    node->material = Material(color);
+    node->entity->addComponent(node->material);
+  }
+
+  // One material per colour, shared by every shape of that colour: Qt 3D's per-frame cost grows
+  // with the number of distinct materials (hundreds of weld markers and links otherwise).
+  Qt3DRender::QMaterial* Material(const QColor& color) {
+    const QRgb key = color.rgba();
+    if (auto it = materials_.find(key); it != materials_.end()) return it->second;
+    Qt3DRender::QMaterial* material = nullptr;
+    if (color.alpha() < 255) {
+      auto* m = new Qt3DExtras::QPhongAlphaMaterial(root_);
+      m->setSpecular(QColor(40, 40, 40));
+      m->setShininess(20);
+      m->setDiffuse(color);
+      m->setAmbient(color.darker(300));
+      m->setAlpha(static_cast<float>(color.alphaF()));
+      material = m;
+    } else {
+      auto* m = new Qt3DExtras::QPhongMaterial(root_);
+      m->setSpecular(QColor(40, 40, 40));
+      m->setShininess(20);
+      m->setDiffuse(color);
+      m->setAmbient(color.darker(300));
+      material = m;
+    }
+    materials_.emplace(key, material);
+    return material;
+  }
+
+  void Orbit(double d_azimuth, double d_elevation) {
+    CameraPose pose = pose_;
+    const Eigen::Vector3d offset = pose.eye - pose.center;
+    const double r = offset.norm();
+    double azimuth = std::atan2(offset.y(), offset.x()) + d_azimuth;
+    double elevation = std::asin(std::clamp(offset.z() / r, -1.0, 1.0)) + d_elevation;
+    elevation = std::clamp(elevation, -1.55, 1.55);
+    pose.eye = pose.center + r * Eigen::Vector3d(std::cos(elevation) * std::cos(azimuth),
+                                                 std::cos(elevation) * std::sin(azimuth),
+                                                 std::sin(elevation));
+    pose.up = Eigen::Vector3d::UnitZ();
+    SetCamera(pose);
+  }
+
+  void Pan(const QPointF& delta) {
+    CameraPose pose = pose_;
+    const Eigen::Vector3d forward = (pose.center - pose.eye).normalized();
+    Eigen::Vector3d right = forward.cross(pose.up);
+    if (right.norm() < 1e-9) right = forward.unitOrthogonal();
+    right.normalize();
+    const Eigen::Vector3d up = right.cross(forward);
+    const double scale = (pose.center - pose.eye).norm() * 2 *
+                         std::tan(camera_->fieldOfView() * std::numbers::pi / 360) /
+                         std::max(1, window_->height());
+    const Eigen::Vector3d shift = (-delta.x() * right + delta.y() * up) * scale;
+    pose.eye += shift;
+    pose.center += shift;
+    SetCamera(pose);
+  }
+
+  Qt3DExtras::Qt3DWindow* window_ = nullptr;
+  QWidget* container_ = nullptr;
+  Qt3DRender::QRenderCapture* capture_ = nullptr;
+  Qt3DCore::QEntity* root_ = nullptr;
+  Qt3DRender::QCamera* camera_ = nullptr;
+  std::vector<Node> nodes_;
+  std::map<QRgb, Qt3DRender::QMaterial*> materials_;
+  CameraPose pose_;
+  QPointF last_mouse_;
+  QPointF press_;
+  std::function<void(QPointF)> on_click_;
+};
+
+}  // namespace
+
+std::unique_ptr<Scene> MakeQt3dScene() { return std::make_unique<Qt3dScene>(); }
+
+}  // namespace weldcell::gui

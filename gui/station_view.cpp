@@ -1,0 +1,290 @@
+#include "gui/station_view.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <numbers>
+
+namespace weldcell::gui {
+namespace {
+
+constexpr double kWeldMarkerRadius = 0.008;  // m
+constexpr double kNormalLength = 0.06;       // m
+constexpr int kCollisionAlpha = 120;
+
+bool IsFixture(const std::string& name) {
+  for (const char* word : {"clamp", "fixture", "riser", "column", "stand", "table", "pin"}) {
+    if (name.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+void Grow(const cell::Geometry& g, const Eigen::Isometry3d& X_WF, Eigen::AlignedBox3d* box) {
+  const Eigen::Isometry3d X_WG = X_WF * g.X_FG;
+  const cell::Shape& s = g.shape;
+  if (s.kind == cell::ShapeKind::kMesh) {
+    if (s.mesh == nullptr) return;
+    for (const Eigen::Vector3d& v : s.mesh->vertices) box->extend(X_WG * v);
+    return;
+  }
+  Eigen::Vector3d half = 0.5 * s.box_size;
+  if (s.kind == cell::ShapeKind::kCylinder) half = {s.radius, s.radius, 0.5 * s.length};
+  if (s.kind == cell::ShapeKind::kSphere) half = Eigen::Vector3d::Constant(s.radius);
+  for (int corner = 0; corner < 8; ++corner) {
+    const Eigen::Vector3d c((corner & 1) ? half.x() : -half.x(),
+                            (corner & 2) ? half.y() : -half.y(),
+                            (corner & 4) ? half.z() : -half.z());
+    box->extend(X_WG * c);
+  }
+}
+
+}  // namespace
+
+// Distinct hues, none near the waiting yellow or the collision red.
+QColor Palette::Robot(int index) {
+  static const std::array<QColor, 6> colors = {QColor(235, 125, 25), QColor(45, 105, 215),
+                                               QColor(145, 75, 200), QColor(215, 75, 135),
+                                               QColor(25, 165, 160), QColor(110, 140, 40)};
+  return colors[static_cast<std::size_t>(index) % colors.size()];
+}
+
+StationView::StationView(Scene* scene, const cell::Cell& cell) : scene_(scene), cell_(&cell) {
+  for (std::size_t r = 0; r < cell.robots.size(); ++r) {
+    const cell::Robot& robot = cell.robots[r];
+    const int ri = static_cast<int>(r);
+    chains_.emplace_back(*robot.model);
+    RobotNodes nodes;
+    nodes.root = scene_->AddFrame(kRootNode, robot.X_WB);
+    const QColor color = Palette::Robot(ri);
+    for (const cell::Link& link : robot.model->links) {
+      const NodeId frame = scene_->AddFrame(nodes.root, Eigen::Isometry3d::Identity());
+      nodes.link_frames.push_back(frame);
+      const NodeId visual = scene_->AddFrame(frame, Eigen::Isometry3d::Identity());
+      const NodeId collision = scene_->AddFrame(frame, Eigen::Isometry3d::Identity());
+      AddGeometry(visual, link.visual.empty() ? link.collision : link.visual, color,
+                  &nodes.visual_shapes);
+      QColor translucent = color;
+      translucent.setAlpha(kCollisionAlpha);
+      AddGeometry(collision, link.collision, translucent, &nodes.collision_shapes);
+      nodes.visual_groups.push_back(visual);
+      nodes.collision_groups.push_back(collision);
+    }
+    nodes.gun_frame = scene_->AddFrame(nodes.root, Eigen::Isometry3d::Identity());
+    const NodeId gun_visual = scene_->AddFrame(nodes.gun_frame, Eigen::Isometry3d::Identity());
+    const NodeId gun_collision = scene_->AddFrame(nodes.gun_frame, Eigen::Isometry3d::Identity());
+    AddGeometry(gun_visual, robot.tool.visual.empty() ? robot.tool.collision : robot.tool.visual,
+                Palette::Gun(ri), &nodes.gun_shapes);
+    QColor gun_translucent = Palette::Gun(ri);
+    gun_translucent.setAlpha(kCollisionAlpha);
+    AddGeometry(gun_collision, robot.tool.collision, gun_translucent, &nodes.collision_shapes);
+    nodes.visual_groups.push_back(gun_visual);
+    nodes.collision_groups.push_back(gun_collision);
+    robots_.push_back(std::move(nodes));
+    q_.emplace_back(Eigen::VectorXd::Zero(chains_.back().dof()));
+    const Eigen::VectorXd home = robot.home.size() == chains_.back().dof()
+                                     ? robot.home
+                                     : Eigen::VectorXd::Zero(chains_.back().dof());
+    SetConfiguration(ri, home);
+    std::vector<Eigen::Isometry3d> X_BL;
+    chains_.back().LinkPoses(home, &X_BL);
+    for (std::size_t l = 0; l < X_BL.size(); ++l) {
+      for (const cell::Geometry& g : robot.model->links[l].collision) {
+        Grow(g, robot.X_WB * X_BL[l], &bounds_);
+      }
+    }
+    bounds_.extend(robot.X_WB.translation());
+  }
+  for (const cell::Obstacle& obstacle : cell.obstacles) {
+    const NodeId node = scene_->AddFrame(kRootNode, Eigen::Isometry3d::Identity());
+    const QColor color = IsFixture(obstacle.name) ? Palette::Fixture() : Palette::Body();
+    std::vector<NodeId> visual, collision;
+    const NodeId visual_group = scene_->AddFrame(node, Eigen::Isometry3d::Identity());
+    const NodeId collision_group = scene_->AddFrame(node, Eigen::Isometry3d::Identity());
+    AddGeometry(
+        visual_group,
+        obstacle.visual.empty() ? std::vector<cell::Geometry>{obstacle.geometry} : obstacle.visual,
+        color, &visual);
+    QColor translucent = color;
+    translucent.setAlpha(kCollisionAlpha);
+    AddGeometry(collision_group, {obstacle.geometry}, translucent, &collision);
+    obstacle_nodes_.push_back(node);
+    obstacle_visual_.push_back({visual_group});
+    obstacle_collision_.push_back({collision_group});
+    Grow(obstacle.geometry, Eigen::Isometry3d::Identity(), &bounds_);
+  }
+  welds_root_ = scene_->AddFrame(kRootNode, Eigen::Isometry3d::Identity());
+  for (const cell::Weld& weld : cell.welds) {
+    const NodeId marker = scene_->AddShape(welds_root_, cell::Shape::Sphere(kWeldMarkerRadius),
+                                           Eigen::Isometry3d(Eigen::Translation3d(weld.p_W)),
+                                           Palette::ReachUnknown());
+    const NodeId normal =
+        scene_->AddLine(welds_root_, weld.p_W, weld.p_W + kNormalLength * weld.n_W, 0.0025,
+                        Palette::ReachUnknown());
+    weld_nodes_.emplace_back(marker, normal);
+    bounds_.extend(weld.p_W);
+  }
+  if (bounds_.isEmpty())
+    bounds_ = Eigen::AlignedBox3d(Eigen::Vector3d(-1, -1, 0), Eigen::Vector3d(1, 1, 2));
+  ApplyLayers();
+}
+
+StationView::~StationView() {
+  for (const RobotNodes& r : robots_) scene_->Remove(r.root);
+  for (NodeId n : obstacle_nodes_) scene_->Remove(n);
+  scene_->Remove(welds_root_);
+  if (ghosts_ >= 0) scene_->Remove(ghosts_);
+  if (zones_ >= 0) scene_->Remove(zones_);
+}
+
+void StationView::AddGeometry(NodeId parent, const std::vector<cell::Geometry>& geometries,
+                              const QColor& color, std::vector<NodeId>* shapes) {
+  for (const cell::Geometry& g : geometries) {
+    shapes->push_back(scene_->AddShape(parent, g.shape, g.X_FG, color));
+  }
+}
+
+void StationView::SetConfiguration(int robot, const Eigen::VectorXd& q) {
+  const auto r = static_cast<std::size_t>(robot);
+  if (q.size() != chains_[r].dof()) return;
+  q_[r] = q;
+  std::vector<Eigen::Isometry3d> X_BL;
+  chains_[r].LinkPoses(q, &X_BL);
+  for (std::size_t l = 0; l < X_BL.size(); ++l) scene_->SetPose(robots_[r].link_frames[l], X_BL[l]);
+  scene_->SetPose(robots_[r].gun_frame, X_BL.back());
+}
+
+const Eigen::VectorXd& StationView::configuration(int robot) const {
+  return q_[static_cast<std::size_t>(robot)];
+}
+
+Eigen::Isometry3d StationView::LinkPose(int robot, int link) const {
+  const auto r = static_cast<std::size_t>(robot);
+  std::vector<Eigen::Isometry3d> X_BL;
+  chains_[r].LinkPoses(q_[r], &X_BL);
+  return cell_->robots[r].X_WB * X_BL[static_cast<std::size_t>(link)];
+}
+
+void StationView::SetRobotTint(int robot, std::optional<QColor> tint) {
+  const RobotNodes& nodes = robots_[static_cast<std::size_t>(robot)];
+  const QColor body = tint.value_or(Palette::Robot(robot));
+  const QColor gun = tint.value_or(Palette::Gun(robot));
+  for (NodeId n : nodes.visual_shapes) scene_->SetColor(n, body);
+  for (NodeId n : nodes.gun_shapes) scene_->SetColor(n, gun);
+  QColor translucent = body;
+  translucent.setAlpha(kCollisionAlpha);
+  for (NodeId n : nodes.collision_shapes) scene_->SetColor(n, translucent);
+}
+
+void StationView::SetWeldColor(int weld, const QColor& color) {
+  const auto& [marker, normal] = weld_nodes_[static_cast<std::size_t>(weld)];
+  scene_->SetColor(marker, color);
+  scene_->SetColor(normal, color);
+}
+
+void StationView::SelectWeld(int weld) {
+  if (selection_ >= 0) scene_->Remove(selection_);
+  selection_ = -1;
+  if (weld < 0) return;
+  const cell::Weld& w = cell_->welds[static_cast<std::size_t>(weld)];
+  selection_ =
+      scene_->AddShape(kRootNode, cell::Shape::Sphere(2.5 * kWeldMarkerRadius),
+                       Eigen::Isometry3d(Eigen::Translation3d(w.p_W)), QColor(255, 0, 255, 110));
+}
+
+void StationView::SetRobotVisible(int robot, bool visible) {
+  scene_->SetVisible(robots_[static_cast<std::size_t>(robot)].root, visible);
+}
+
+void StationView::SetObstacleVisible(int obstacle, bool visible) {
+  scene_->SetVisible(obstacle_nodes_[static_cast<std::size_t>(obstacle)], visible);
+}
+
+void StationView::SetWeldsVisible(bool visible) { scene_->SetVisible(welds_root_, visible); }
+
+void StationView::SetZonesVisible(bool visible) {
+  show_zones_ = visible;
+  if (zones_ >= 0) scene_->SetVisible(zones_, visible);
+}
+
+void StationView::SetGeometryLayers(bool visual, bool collision) {
+  show_visual_ = visual;
+  show_collision_ = collision;
+  ApplyLayers();
+}
+
+void StationView::ApplyLayers() {
+  for (const RobotNodes& r : robots_) {
+    for (NodeId n : r.visual_groups) scene_->SetVisible(n, show_visual_);
+    for (NodeId n : r.collision_groups) scene_->SetVisible(n, show_collision_);
+  }
+  for (const auto& v : obstacle_visual_) {
+    for (NodeId n : v) scene_->SetVisible(n, show_visual_);
+  }
+  for (const auto& c : obstacle_collision_) {
+    for (NodeId n : c) scene_->SetVisible(n, show_collision_);
+  }
+}
+
+void StationView::ShowGhostGuns(const std::vector<std::pair<int, Eigen::Isometry3d>>& robot_X_WF) {
+  if (ghosts_ >= 0) scene_->Remove(ghosts_);
+  ghosts_ = scene_->AddFrame(kRootNode, Eigen::Isometry3d::Identity());
+  for (const auto& [robot, X_WF] : robot_X_WF) {
+    const NodeId frame = scene_->AddFrame(ghosts_, X_WF);
+    QColor color = Palette::Robot(robot);
+    color.setAlpha(90);
+    std::vector<NodeId> shapes;
+    AddGeometry(frame, cell_->robots[static_cast<std::size_t>(robot)].tool.collision, color,
+                &shapes);
+  }
+}
+
+void StationView::ShowZoneBoxes(const std::vector<Eigen::AlignedBox3d>& boxes) {
+  if (zones_ >= 0) scene_->Remove(zones_);
+  zones_ = scene_->AddFrame(kRootNode, Eigen::Isometry3d::Identity());
+  scene_->SetVisible(zones_, show_zones_);
+  for (const Eigen::AlignedBox3d& box : boxes) {
+    if (box.isEmpty()) continue;
+    scene_->AddShape(zones_, cell::Shape::Box(box.sizes()),
+                     Eigen::Isometry3d(Eigen::Translation3d(box.center())), Palette::Zone());
+  }
+}
+
+CameraPose StationView::ViewOf(StandardView view, double fov_deg, double aspect) const {
+  const Eigen::Vector3d center = bounds_.center();
+  Eigen::Vector3d direction;  // from the centre to the eye
+  Eigen::Vector3d up = Eigen::Vector3d::UnitZ();
+  switch (view) {
+    case StandardView::kIso:
+      direction = Eigen::Vector3d(1, -1.3, 0.9).normalized();
+      break;
+    case StandardView::kFront:
+      direction = -Eigen::Vector3d::UnitY();
+      break;
+    case StandardView::kTop:
+      direction = Eigen::Vector3d::UnitZ();
+      up = Eigen::Vector3d::UnitY();
+      break;
+    case StandardView::kSide:
+      direction = Eigen::Vector3d::UnitX();
+      break;
+  }
+  // The nearest eye distance at which every corner of the bounds is inside the view frustum:
+  // a corner at (x, y) across and z towards the eye needs |x| <= (D - z) tan(half angle).
+  const double half_v = 0.5 * fov_deg * std::numbers::pi / 180;
+  const double tan_v = std::tan(half_v);
+  const double tan_h = tan_v * std::max(aspect, 0.1);
+  const Eigen::Vector3d right = up.cross(direction).normalized();
+  const Eigen::Vector3d true_up = direction.cross(right).normalized();
+  double distance = 0.5;
+  for (int corner = 0; corner < 8; ++corner) {
+    const Eigen::Vector3d p = bounds_.corner(static_cast<Eigen::AlignedBox3d::CornerType>(corner));
+    const Eigen::Vector3d d = p - center;
+    const double z = d.dot(direction);
+    distance = std::max(
+        {distance, std::abs(d.dot(right)) / tan_h + z, std::abs(d.dot(true_up)) / tan_v + z});
+  }
+  distance *= 1.04;
+  return {.eye = center + distance * direction, .center = center, .up = up};
+}
+
+}  // namespace weldcell::gui

@@ -1,0 +1,111 @@
+#pragma once
+// The station drawn through gui::Scene: robots (links with visual and collision geometry, the
+// gun), obstacles, weld markers with their normals, ghost guns and interlock-zone boxes.
+// Poses robots from configurations (forward kinematics of planner/kinematics). Knows no Qt 3D.
+//
+// Units: m, rad; world frame W of the cell. UI thread only.
+
+#include <Eigen/Geometry>
+#include <QColor>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gui/scene.hpp"
+#include "planner/cell/cell.hpp"
+#include "planner/kinematics/chain.hpp"
+
+namespace weldcell::gui {
+
+/// Colours of the viewer (the legend lists them).
+struct Palette {
+  static QColor Robot(int index);
+  static QColor Body() { return {165, 168, 174}; }
+  static QColor Fixture() { return {96, 98, 110}; }
+  static QColor Gun(int robot) { return Robot(robot).darker(160); }
+  static QColor Reachable() { return {30, 190, 60}; }
+  static QColor Unreachable() { return {225, 20, 20}; }
+  static QColor ReachUnknown() { return {150, 150, 150}; }
+  static QColor Done() { return {35, 35, 35}; }
+  static QColor Collision() { return {235, 0, 0}; }
+  static QColor Waiting() { return {250, 215, 0}; }
+  static QColor Zone() { return {250, 200, 0, 50}; }
+};
+
+enum class StandardView { kIso, kFront, kTop, kSide };
+
+class StationView {
+ public:
+  /// Draws `cell` into `scene` (which must outlive this view), every robot at its home.
+  StationView(Scene* scene, const cell::Cell& cell);
+  ~StationView();
+  StationView(const StationView&) = delete;
+  StationView& operator=(const StationView&) = delete;
+
+  const cell::Cell& cell() const { return *cell_; }
+  const kinematics::Chain& chain(int robot) const {
+    return chains_[static_cast<std::size_t>(robot)];
+  }
+
+  /// Poses robot `robot` at q (size chain(robot).dof()).
+  void SetConfiguration(int robot, const Eigen::VectorXd& q);
+  const Eigen::VectorXd& configuration(int robot) const;
+  /// Colours a robot's links and gun with `tint` (e.g. red in collision), or its own colours.
+  void SetRobotTint(int robot, std::optional<QColor> tint);
+
+  void SetWeldColor(int weld, const QColor& color);
+  /// Marks a weld as selected (a ring around it), or none with -1.
+  void SelectWeld(int weld);
+
+  void SetRobotVisible(int robot, bool visible);
+  void SetObstacleVisible(int obstacle, bool visible);
+  void SetWeldsVisible(bool visible);
+  /// Shows or hides the interlock-zone boxes (ShowZoneBoxes), now and later.
+  void SetZonesVisible(bool visible);
+  /// Visual geometry, collision geometry (translucent), or both.
+  void SetGeometryLayers(bool visual, bool collision);
+
+  /// Guns drawn (translucent) at given flange poses, for a weld's candidates; replaces the
+  /// previous set. X_WF: flange poses in the world, robot: whose gun.
+  void ShowGhostGuns(const std::vector<std::pair<int, Eigen::Isometry3d>>& robot_X_WF);
+  /// Boxes (world, m) drawn translucent, e.g. interlock zones; replaces the previous set.
+  void ShowZoneBoxes(const std::vector<Eigen::AlignedBox3d>& boxes);
+
+  /// World box around everything (robots at home, obstacles, welds).
+  const Eigen::AlignedBox3d& bounds() const { return bounds_; }
+  /// A camera that shows the whole station from a standard direction, for a vertical field of
+  /// view `fov_deg` and the given width/height aspect.
+  CameraPose ViewOf(StandardView view, double fov_deg, double aspect) const;
+
+  /// World pose of link `link` (model.links index) of a robot at its current configuration.
+  Eigen::Isometry3d LinkPose(int robot, int link) const;
+
+ private:
+  struct RobotNodes {
+    NodeId root = kRootNode;
+    std::vector<NodeId> link_frames;
+    NodeId gun_frame = kRootNode;
+    std::vector<NodeId> visual_groups, collision_groups;  // one per link + the gun
+    std::vector<NodeId> visual_shapes, collision_shapes, gun_shapes;
+  };
+  void AddGeometry(NodeId parent, const std::vector<cell::Geometry>& geometries,
+                   const QColor& color, std::vector<NodeId>* shapes);
+  void ApplyLayers();
+
+  Scene* scene_;
+  const cell::Cell* cell_;
+  std::vector<kinematics::Chain> chains_;
+  std::vector<Eigen::VectorXd> q_;
+  std::vector<RobotNodes> robots_;
+  std::vector<NodeId> obstacle_nodes_;
+  std::vector<std::vector<NodeId>> obstacle_visual_, obstacle_collision_;
+  NodeId welds_root_ = kRootNode;
+  std::vector<std::pair<NodeId, NodeId>> weld_nodes_;  // marker, normal
+  NodeId selection_ = -1;
+  NodeId ghosts_ = -1;
+  NodeId zones_ = -1;
+  bool show_visual_ = true, show_collision_ = false, show_zones_ = true;
+  Eigen::AlignedBox3d bounds_;
+};
+
+}  // namespace weldcell::gui

@@ -1,0 +1,372 @@
+// The viewer under Xvfb (QT3D_RENDERER=opengl; tests/gui/CMakeLists.txt runs it in xvfb-run):
+// what is drawn is checked on captured frames, pixel by pixel at the projected positions of
+// known parts of the station, besides the panes' contents.
+
+#include <gtest/gtest.h>
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QListWidget>
+#include <QMouseEvent>
+#include <QProcess>
+#include <QTimer>
+#include <QWindow>
+#include <cmath>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "gui/gantt_widget.hpp"
+#include "gui/main_window.hpp"
+#include "gui/playback.hpp"
+#include "gui/station_view.hpp"
+
+namespace weldcell::gui {
+namespace {
+
+constexpr const char* kDemo = "cells/demo/cell.yaml";
+
+bool WaitFor(const std::function<bool()>& done, int timeout_ms = 60000) {
+  QElapsedTimer clock;
+  clock.start();
+  while (!done()) {
+    if (clock.elapsed() > timeout_ms) return false;
+    QApplication::processEvents(QEventLoop::AllEvents, 20);
+  }
+  return true;
+}
+
+// Renders a few frames (Qt 3D uploads new geometry over the first ones) and returns the last.
+QImage Capture(MainWindow& w) {
+  QImage last;
+  for (int i = 0; i < 3; ++i) {
+    bool done = false;
+    w.scene()->Capture([&](const QImage& image) {
+      last = image.convertToFormat(QImage::Format_RGB32);
+      done = true;
+    });
+    EXPECT_TRUE(WaitFor([&] { return done; }, 30000)) << "no frame rendered";
+  }
+  return last;
+}
+
+// Does any pixel within `radius` px of `at` satisfy `match`?
+bool AnyPixelNear(const QImage& image, QPointF at, int radius,
+                  const std::function<bool(const QColor&)>& match) {
+  const double sx = double(image.width()) / 1.0, sy = double(image.height()) / 1.0;
+  (void)sx;
+  (void)sy;
+  for (int dy = -radius; dy <= radius; ++dy) {
+    for (int dx = -radius; dx <= radius; ++dx) {
+      const int x = static_cast<int>(std::lround(at.x())) + dx;
+      const int y = static_cast<int>(std::lround(at.y())) + dy;
+      if (x < 0 || y < 0 || x >= image.width() || y >= image.height()) continue;
+      if (match(image.pixelColor(x, y))) return true;
+    }
+  }
+  return false;
+}
+
+// Same hue as `want` (lighting changes brightness, not hue), clearly coloured.
+std::function<bool(const QColor&)> HueOf(const QColor& want, int tolerance_deg = 14) {
+  return [want, tolerance_deg](const QColor& c) {
+    if (c.hsvSaturationF() < 0.3 || c.valueF() < 0.12) return false;
+    const int d = std::abs(c.hsvHue() - want.hsvHue()) % 360;
+    return std::min(d, 360 - d) <= tolerance_deg;
+  };
+}
+
+bool IsBodyGrey(const QColor& c) {
+  // The part's light grey, shaded: unsaturated, clearly darker than the background.
+  return c.hsvSaturationF() < 0.15 && c.value() > 50 && c.value() < 220;
+}
+
+// World centre of the first collision geometry of every link of a robot (at its current pose).
+std::vector<Eigen::Vector3d> LinkCentres(StationView& view, int robot) {
+  std::vector<Eigen::Vector3d> centres;
+  const cell::RobotModel& model = *view.cell().robots[static_cast<std::size_t>(robot)].model;
+  for (std::size_t l = 1; l < model.links.size(); ++l) {
+    if (model.links[l].collision.empty()) continue;
+    centres.push_back(view.LinkPose(robot, static_cast<int>(l)) *
+                      model.links[l].collision.front().X_FG.translation());
+  }
+  return centres;
+}
+
+int CountMatches(MainWindow& w, const QImage& image, const std::vector<Eigen::Vector3d>& points,
+                 const std::function<bool(const QColor&)>& match) {
+  int matches = 0;
+  for (const Eigen::Vector3d& p : points) {
+    const std::optional<QPointF> at = w.scene()->Project(p);
+    if (at && AnyPixelNear(image, *at, 3, match)) ++matches;
+  }
+  return matches;
+}
+
+class ViewerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    window_.resize(1280, 780);
+    window_.show();
+    ASSERT_TRUE(WaitFor([&] { return window_.isVisible(); }));
+  }
+  void OpenDemo() {
+    ASSERT_TRUE(window_.OpenCell(kDemo));
+    window_.ShowStandardView(StandardView::kIso);
+  }
+  MainWindow window_;
+};
+
+TEST_F(ViewerTest, DemoStationShowsRobotsAndBodyInTheirColoursWhereTheyStand) {
+  OpenDemo();
+  const QImage image = Capture(window_);
+  ASSERT_FALSE(image.isNull());
+  StationView& view = *window_.station();
+  // Each robot's links show the robot's own colour where they project; the other robot's
+  // colour does not appear there.
+  for (int r = 0; r < 2; ++r) {
+    const std::vector<Eigen::Vector3d> centres = LinkCentres(view, r);
+    ASSERT_GE(centres.size(), 4u);
+    const int own = CountMatches(window_, image, centres, HueOf(Palette::Robot(r)));
+    const int other = CountMatches(window_, image, centres, HueOf(Palette::Robot(1 - r)));
+    EXPECT_GE(own, static_cast<int>(centres.size()) / 2) << "robot " << r;
+    EXPECT_EQ(other, 0) << "robot " << r;
+  }
+  // The part (hat top of the rail) is drawn in the body grey; a clamp in the fixture grey.
+  const Eigen::Vector3d hat_top(0.0, 0.3, 1.152);
+  const std::optional<QPointF> at = window_.scene()->Project(hat_top);
+  ASSERT_TRUE(at.has_value());
+  EXPECT_TRUE(AnyPixelNear(image, *at, 2, IsBodyGrey)) << "at " << at->x() << "," << at->y();
+  EXPECT_FALSE(AnyPixelNear(image, *at, 2, HueOf(Palette::Robot(0))));
+  // A corner of the frame is background, not part nor robot.
+  EXPECT_FALSE(IsBodyGrey(image.pixelColor(2, 2)));
+  EXPECT_FALSE(HueOf(Palette::Robot(0))(image.pixelColor(2, 2)));
+  image.save("/tmp/weldcell_viewer_test_demo.png");
+}
+
+TEST_F(ViewerTest, PlanOnTheTimelineMovesTheRobotOnScreen) {
+  OpenDemo();
+  bool finished = false, complete = false;
+  QObject::connect(&window_, &MainWindow::planningFinished, [&](bool ok) {
+    finished = true;
+    complete = ok;
+  });
+  window_.StartPlanning({.rebalance_rounds = 0}, /*quiet=*/true);
+  ASSERT_TRUE(WaitFor([&] { return finished; }, 120000));
+  ASSERT_TRUE(complete);
+  const plan::Plan& plan = *window_.plan();
+  ASSERT_FALSE(plan.robots.empty());
+  ASSERT_FALSE(plan.robots[0].welds.empty());
+  const cell::Robot& r1 = window_.cell()->robots[0];
+  ASSERT_EQ(plan.robots[0].robot, r1.name);
+  // R1's gun (its big actuator box) at the start and at its first weld.
+  const Eigen::Vector3d p_FG = r1.tool.collision[1].X_FG.translation();
+  const double t1 = plan.robots[0].welds.front().start_time;
+
+  // Where the gun should be, from the plan and forward kinematics, independently of the view.
+  const kinematics::Chain chain(*r1.model);
+  auto gun_at = [&](double t) {
+    return Eigen::Vector3d(r1.X_WB * chain.FlangePose(ConfigurationAt(plan.robots[0], t)) * p_FG);
+  };
+  const Eigen::Vector3d gun0 = gun_at(0), gun1 = gun_at(t1);
+  window_.SetTime(0);
+  const QImage image0 = Capture(window_);
+  window_.SetTime(t1);
+  EXPECT_DOUBLE_EQ(window_.time(), t1);
+  const QImage image1 = Capture(window_);
+  const QPointF at0 = *window_.scene()->Project(gun0);
+  const QPointF at1 = *window_.scene()->Project(gun1);
+  ASSERT_GT(std::hypot(at1.x() - at0.x(), at1.y() - at0.y()), 40.0) << "the gun barely moved";
+  const auto gun_hue = HueOf(Palette::Gun(0));
+  EXPECT_TRUE(AnyPixelNear(image0, at0, 3, gun_hue));
+  EXPECT_FALSE(AnyPixelNear(image0, at1, 3, gun_hue)) << "the gun was already at the weld";
+  EXPECT_TRUE(AnyPixelNear(image1, at1, 3, gun_hue)) << "the gun is not drawn at the weld";
+  EXPECT_FALSE(AnyPixelNear(image1, at0, 3, gun_hue)) << "the gun is still drawn at home";
+  image1.save("/tmp/weldcell_viewer_test_plan.png");
+
+  // The Gantt chart and the scene share the cursor: a click there moves the scene.
+  const double x = window_.gantt()->XAt(plan.robots[0].welds.back().start_time + 0.01);
+  QMouseEvent click(QEvent::MouseButtonPress, QPointF(x, window_.gantt()->RowY(0)),
+                    window_.gantt()->mapToGlobal(QPointF(x, window_.gantt()->RowY(0))),
+                    Qt::LeftButton, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(window_.gantt(), &click);
+  EXPECT_NEAR(window_.time(), plan.robots[0].welds.back().start_time, 1e-9);
+  EXPECT_NEAR(window_.gantt()->time(), window_.time(), 1e-12);
+  // A robot that waits at an interlock is drawn in the waiting colour instead of its own.
+  int waiting_robot = -1;
+  double wait_time = 0;
+  for (std::size_t r = 0; r < plan.robots.size() && waiting_robot < 0; ++r) {
+    for (const plan::Segment& s : plan.robots[r].segments) {
+      if (s.kind == plan::SegmentKind::kWait && s.times.back() - s.times.front() > 0.2) {
+        waiting_robot = static_cast<int>(r);
+        wait_time = 0.5 * (s.times.front() + s.times.back());
+        break;
+      }
+    }
+  }
+  ASSERT_GE(waiting_robot, 0) << "the demo plan has no interlock wait";
+  window_.SetTime(wait_time);
+  const QImage waiting = Capture(window_);
+  const std::vector<Eigen::Vector3d> centres = LinkCentres(*window_.station(), waiting_robot);
+  EXPECT_GE(CountMatches(window_, waiting, centres, HueOf(Palette::Waiting(), 8)), 3);
+  EXPECT_EQ(CountMatches(window_, waiting, centres, HueOf(Palette::Robot(waiting_robot))), 0);
+
+  // At the end every planned weld is done.
+  window_.SetTime(1e9);
+  const StationMoment end = MomentAt(plan, window_.time());
+  EXPECT_EQ(end.welds_done.size(), window_.cell()->welds.size() - plan.unreachable.size());
+}
+
+TEST_F(ViewerTest, CancellingPlanningStopsTheWorkerAndKeepsNoPlan) {
+  OpenDemo();
+  bool finished = false, complete = true;
+  QObject::connect(&window_, &MainWindow::planningFinished, [&](bool ok) {
+    finished = true;
+    complete = ok;
+  });
+  window_.StartPlanning({}, /*quiet=*/true);
+  ASSERT_TRUE(WaitFor([&] { return window_.planning(); }));
+  window_.CancelPlanning();
+  ASSERT_TRUE(WaitFor([&] { return finished; }, 60000));
+  EXPECT_FALSE(complete);
+  EXPECT_EQ(window_.plan(), nullptr);
+  EXPECT_FALSE(window_.planning());
+}
+
+TEST_F(ViewerTest, DiagnosticsPaneListsEveryErrorOfAMalformedCellWithItsLine) {
+  EXPECT_FALSE(window_.OpenCell("tests/gui/malformed/cell.yaml"));
+  QListWidget* list = window_.diagnostics_list();
+  ASSERT_EQ(list->count(), 2);
+  QStringList texts;
+  for (int i = 0; i < list->count(); ++i) texts << list->item(i)->text();
+  const QString all = texts.join("\n");
+  EXPECT_TRUE(all.contains("malformed/cell.yaml:10:17: error: robots[0].base.xyz"))
+      << qPrintable(all);
+  EXPECT_TRUE(all.contains("malformed/cell.yaml:12:5: error: robots[0].colour")) << qPrintable(all);
+  for (int i = 0; i < list->count(); ++i) {
+    window_.ShowDiagnosticLine(i);
+    const QString shown = window_.diagnostic_line_text();
+    if (list->item(i)->text().contains(":10:")) {
+      EXPECT_TRUE(shown.contains("base: {xyz: [0, -2100], rpy: [0, 0, 90]}")) << qPrintable(shown);
+    } else {
+      EXPECT_TRUE(shown.contains("colour: orange")) << qPrintable(shown);
+    }
+  }
+  EXPECT_EQ(window_.station(), nullptr);
+}
+
+TEST_F(ViewerTest, JogSlidersTurnARobotRedWhenItTouchesThePart) {
+  OpenDemo();
+  ASSERT_TRUE(WaitFor([&] { return !window_.background_busy(); }));
+  const cell::Robot& r1 = window_.cell()->robots[0];
+  const double deg = 180.0 / 3.14159265358979323846;
+  // At home R1 is free and orange.
+  for (int j = 0; j < 6; ++j) window_.JogJoint(0, j, r1.home[j] * deg);
+  EXPECT_EQ(window_.jog_problem(0), "");
+  QImage image = Capture(window_);
+  std::vector<Eigen::Vector3d> centres = LinkCentres(*window_.station(), 0);
+  const auto red = HueOf(Palette::Collision(), 8);
+  EXPECT_GE(CountMatches(window_, image, centres, HueOf(Palette::Robot(0))), 3);
+  EXPECT_EQ(CountMatches(window_, image, centres, red), 0);
+  // Lean the arm forward (J2) within its limits until it touches the rail or a clamp.
+  const double upper = window_.station()->chain(0).upper()[1] * deg;
+  double j2 = r1.home[1] * deg;
+  while (window_.jog_problem(0).empty() && j2 < upper - 1) {
+    j2 += 2;
+    window_.JogJoint(0, 1, j2);
+  }
+  const std::string problem = window_.jog_problem(0);
+  ASSERT_NE(problem, "") << "R1 never touched anything";
+  EXPECT_NE(problem.find("R1/"), std::string::npos) << problem;
+  EXPECT_EQ(problem.find("past its limit"), std::string::npos) << problem;
+  image = Capture(window_);
+  centres = LinkCentres(*window_.station(), 0);
+  EXPECT_GE(CountMatches(window_, image, centres, red), 3) << problem;
+  EXPECT_EQ(CountMatches(window_, image, centres, HueOf(Palette::Robot(0))), 0) << problem;
+  image.save("/tmp/weldcell_viewer_test_jog.png");
+  // Past a joint limit is a problem too, even where nothing is touched.
+  window_.JogJoint(0, 1, r1.home[1] * deg);
+  window_.JogJoint(0, 5, window_.station()->chain(0).upper()[5] * deg + 5);
+  EXPECT_NE(window_.jog_problem(0).find("past its limit"), std::string::npos)
+      << window_.jog_problem(0);
+}
+
+TEST_F(ViewerTest, InspectorSaysWhyARobotCannotReachAWeld) {
+  OpenDemo();
+  ASSERT_TRUE(WaitFor([&] { return window_.reach_map() != nullptr; }));
+  // W10 (y = +650) is beyond R1's reach (cells/demo/cell.yaml) and R2's.
+  int w10 = -1;
+  for (std::size_t i = 0; i < window_.cell()->welds.size(); ++i) {
+    if (window_.cell()->welds[i].id == "W10") w10 = static_cast<int>(i);
+  }
+  ASSERT_GE(w10, 0);
+  window_.SelectWeld(w10);
+  const QString text = window_.inspector_text();
+  const reach::WeldReach& r1 = window_.reach_map()->at(w10, 0);
+  const reach::WeldReach& r2 = window_.reach_map()->at(w10, 1);
+  EXPECT_NE(r1.status, reach::ReachStatus::kReachable);
+  EXPECT_EQ(r2.status, reach::ReachStatus::kReachable);
+  EXPECT_TRUE(text.contains(
+      QString("R1: %1").arg(QString::fromStdString(std::string(reach::ToString(r1.status))))))
+      << qPrintable(text);
+  EXPECT_TRUE(text.contains(QString("R2: reachable, %1 candidate(s)").arg(r2.candidates.size())))
+      << qPrintable(text);
+}
+
+TEST_F(ViewerTest, ClickingAWeldInTheViewSelectsIt) {
+  OpenDemo();
+  window_.ShowStandardView(StandardView::kTop);
+  QWindow* view = nullptr;
+  for (QWindow* candidate : QGuiApplication::allWindows()) {
+    if (std::string(candidate->metaObject()->className()) == "Qt3DExtras::Qt3DWindow") {
+      view = candidate;
+    }
+  }
+  ASSERT_NE(view, nullptr);
+  for (const char* id : {"W05", "W17"}) {
+    int weld = -1;
+    for (std::size_t i = 0; i < window_.cell()->welds.size(); ++i) {
+      if (window_.cell()->welds[i].id == id) weld = static_cast<int>(i);
+    }
+    ASSERT_GE(weld, 0);
+    const QPointF at =
+        *window_.scene()->Project(window_.cell()->welds[static_cast<std::size_t>(weld)].p_W);
+    QMouseEvent press(QEvent::MouseButtonPress, at, view->mapToGlobal(at), Qt::LeftButton,
+                      Qt::LeftButton, Qt::NoModifier);
+    QMouseEvent release(QEvent::MouseButtonRelease, at, view->mapToGlobal(at), Qt::LeftButton,
+                        Qt::NoButton, Qt::NoModifier);
+    QApplication::sendEvent(view, &press);
+    QApplication::sendEvent(view, &release);
+    EXPECT_TRUE(window_.inspector_text().startsWith(QString("%1 at").arg(id)))
+        << qPrintable(window_.inspector_text());
+  }
+}
+
+TEST(ViewerBinary, ScreenshotOptionWritesOneFrameAndExits) {
+  const QString file = "/tmp/weldcell_viewer_test_screenshot.png";
+  QFile::remove(file);
+  QProcess viewer;
+  viewer.start(WELDCELL_VIEWER, {kDemo, "--screenshot", file, "--view-only", "--size", "800x600"});
+  ASSERT_TRUE(viewer.waitForFinished(120000));
+  EXPECT_EQ(viewer.exitCode(), 0) << viewer.readAllStandardError().toStdString();
+  QImage image(file);
+  ASSERT_FALSE(image.isNull());
+  // The robots are there: R1's orange covers a visible part of the frame.
+  int orange = 0;
+  for (int y = 0; y < image.height(); y += 2) {
+    for (int x = 0; x < image.width(); x += 2)
+      orange += HueOf(Palette::Robot(0))(image.pixelColor(x, y));
+  }
+  EXPECT_GT(orange, 200);
+}
+
+}  // namespace
+}  // namespace weldcell::gui
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
