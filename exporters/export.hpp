@@ -1,0 +1,45 @@
+#pragma once
+// Exports a plan as robot programs: per robot, BuildProgram, the dialect's Write, and a read
+// back with the dialect's strict reader (a program that its own reader rejects is never
+// returned). Nothing is written to disk here (the CLI writes the files atomically).
+
+#include <string>
+#include <vector>
+
+#include "exporters/dialect.hpp"
+#include "exporters/program.hpp"
+#include "exporters/site.hpp"
+#include "planner/cell/cell.hpp"
+#include "planner/plan/plan.hpp"
+
+namespace weldcell::exporters {
+
+struct RobotExport {
+  std::string robot;
+  std::string dialect;
+  Program program;  ///< As read back from `files`.
+  std::vector<ProgramFile> files;
+  ProgramFigures figures;
+  double estimated_motion_time = 0.0;  ///< s: EstimateMotionTime of the read-back program.
+};
+
+struct ExportRequest {
+  /// Dialect for every robot; empty = each robot's `controller.dialect` from the cell.
+  std::string dialect;
+  /// Robots with neither a dialect here nor a controller in the cell: skipped (listed in
+  /// ExportResult::skipped) when true, an error when false.
+  bool skip_robots_without_controller = false;
+};
+
+struct ExportResult {
+  std::vector<RobotExport> robots;   ///< In cell order.
+  std::vector<std::string> skipped;  ///< Robots without a dialect (see ExportRequest).
+};
+
+/// Exports `plan` (planned for `cell`: the cell hash must match) with `site`. Throws InputError
+/// for a plan of another cell, an unknown dialect, a robot without a dialect (unless skipped),
+/// two programs of one name, or whatever the dialect cannot express.
+ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Site& site,
+                        const ExportRequest& request = {});
+
+}  // namespace weldcell::exporters
