@@ -54,7 +54,7 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
                                          "`controller.program`",
                                          name, dialect->limits().max_name_length, dialect_name));
     }
-    RobotExport out{.robot = robot.name, .dialect = dialect_name};
+    RobotExport out{.robot = robot.name, .dialect = dialect_name, .site = s};
     const Program built = BuildProgram(plan, cell, static_cast<int>(r), name, s, &out.figures);
     out.files = dialect->Write(built, robot, s);
     out.program = dialect->Read(out.files, robot, s);
@@ -62,6 +62,26 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
     result.robots.push_back(std::move(out));
   }
   return result;
+}
+
+}  // namespace weldcell::exporters
+
+namespace weldcell::exporters {
+
+std::string InterlockTable(const plan::Plan& plan, const ExportResult& result) {
+  std::string out = "zone,order,robot,dialect,input,output\n";
+  for (std::size_t z = 0; z < plan.zones.size(); ++z) {
+    const plan::Zone& zone = plan.zones[z];
+    for (std::size_t u = 0; u < zone.uses.size(); ++u) {
+      for (const RobotExport& r : result.robots) {
+        if (r.robot != zone.uses[u].robot) continue;
+        out += fmt::format("{},{},{},{},{},{}\n", zone.id, u + 1, r.robot, r.dialect,
+                           r.site.zone_inputs.first + static_cast<int>(z),
+                           r.site.zone_outputs.first + static_cast<int>(z));
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace weldcell::exporters

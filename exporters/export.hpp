@@ -21,6 +21,7 @@ struct RobotExport {
   std::vector<ProgramFile> files;
   ProgramFigures figures;
   double estimated_motion_time = 0.0;  ///< s: EstimateMotionTime of the read-back program.
+  Site site;  ///< The site with the dialect's defaults filled in (its I/O numbers).
 };
 
 struct ExportRequest {
@@ -39,6 +40,11 @@ struct ExportResult {
 /// Exports `plan` (planned for `cell`: the cell hash must match) with `site`. Throws InputError
 /// for a plan of another cell, an unknown dialect, a robot without a dialect (unless skipped),
 /// two programs of one name, or whatever the dialect cannot express.
+/// The interlock table for the station's PLC, as CSV: one row per zone use
+/// `zone,order,robot,dialect,input,output` (order = 1-based place in the zone's order: a robot
+/// may take the zone once every robot before it has released it in this cycle).
+std::string InterlockTable(const plan::Plan& plan, const ExportResult& result);
+
 ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Site& site,
                         const ExportRequest& request = {});
 

@@ -57,6 +57,7 @@ class KukaKrl final : public Dialect {
     src += "$APO.CPTP = 1\nBAS (#ACC_PTP,100 )\n";
     dat += fmt::format("&ACCESS RVP\n&REL 1\nDEFDAT {}\n", n);
     int point = 0, velocity = -1;
+    bool advance_stopped = true;
     for (const Instruction& i : program.instructions) {
       switch (i.kind) {
         case InstructionKind::kComment:
@@ -74,6 +75,7 @@ class KukaKrl final : public Dialect {
               p, Fixed(a[0], 4), Fixed(a[1], 4), Fixed(a[2], 4), Fixed(a[3], 4), Fixed(a[4], 4),
               Fixed(a[5], 4));
           src += fmt::format("PTP {}{}\n", p, i.exact_stop ? "" : " C_PTP");
+          advance_stopped = false;
           break;
         }
         case InstructionKind::kWeld:
@@ -81,9 +83,13 @@ class KukaKrl final : public Dialect {
           break;
         case InstructionKind::kWaitInput:
           src += fmt::format("WAIT FOR $IN[{}]\n", i.signal);
+          advance_stopped = true;
           break;
         case InstructionKind::kSetOutput:
-          src += fmt::format("WAIT SEC 0\n$OUT[{}]={}\n", i.signal, i.value ? "TRUE" : "FALSE");
+          // WAIT SEC 0 stops the advance run: the output is set when the robot stands.
+          if (!advance_stopped) src += "WAIT SEC 0\n";
+          advance_stopped = true;
+          src += fmt::format("$OUT[{}]={}\n", i.signal, i.value ? "TRUE" : "FALSE");
           break;
       }
     }

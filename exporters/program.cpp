@@ -245,12 +245,12 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
         {.kind = InstructionKind::kWaitInput, .signal = signal, .role = role, .text = text});
   };
 
-  ins.push_back(Comment(fmt::format("{} ({}): {} welds, {} segments, planned by weldcell",
-                                    robot.name, plan.cell_name, rp.welds.size(), num_segments)));
+  ins.push_back(Comment(fmt::format("{} ({}): {} welds, {} segments", robot.name, plan.cell_name,
+                                    rp.welds.size(), num_segments)));
   move(robot.home, true, 1.0, 0.0);
   std::sort(zone_outputs.begin(), zone_outputs.end());
   zone_outputs.erase(std::unique(zone_outputs.begin(), zone_outputs.end()), zone_outputs.end());
-  if (!zone_outputs.empty()) ins.push_back(Comment("interlock zones: clear of this robot"));
+  if (!zone_outputs.empty()) ins.push_back(Comment("zones clear"));
   for (int out : zone_outputs) set(out, true, SignalRole::kZone, "");
   for (const auto& [weld, list] : signal_after_weld) {
     for (const Take& t : list) set(t.output, false, SignalRole::kWeldSignal, weld);
