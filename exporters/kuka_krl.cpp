@@ -79,6 +79,9 @@ class KukaKrl final : public Dialect {
           break;
         }
         case InstructionKind::kWeld:
+          // The call's own I/O must not run ahead of the arm either.
+          if (!advance_stopped) src += "WAIT SEC 0\n";
+          advance_stopped = true;
           src += WeldCall(site, kDialect, kDefaultCall, i) + "\n";
           break;
         case InstructionKind::kWaitInput:
@@ -231,6 +234,11 @@ class KukaKrl final : public Dialect {
                                         .role = OutputRole(site, s)});
       } else if (auto w = MatchWeldCall(site, kDialect, kDefaultCall, t)) {
         need_def();
+        if (!advance_stopped) {
+          ReadError(src->name, l.number,
+                    "weld call without WAIT SEC 0 after the last motion: the advance run would "
+                    "start it early");
+        }
         program.instructions.push_back({.kind = InstructionKind::kWeld,
                                         .weld_id = w->id,
                                         .weld_number = w->number,

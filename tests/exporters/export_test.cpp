@@ -22,6 +22,12 @@
 #include "planner/pipeline/plan_cell.hpp"
 #include "planner/verify/verify.hpp"
 
+// The station planned for the tests: the six-weld station by default, the demo station in
+// exporters_demo_test (the same checks on a larger plan: 20 welds, 125 zones).
+#ifndef WELDCELL_EXPORT_TEST_CELL
+#define WELDCELL_EXPORT_TEST_CELL "tests/exporters/cells/small/cell.yaml"
+#endif
+
 namespace weldcell::exporters {
 namespace {
 
@@ -44,7 +50,7 @@ cell::Cell WithPulses(const cell::Cell& in) {
 class ExportTest : public ::testing::TestWithParam<std::string> {
  protected:
   static void SetUpTestSuite() {
-    cell_ = new cell::Cell(cell::LoadCell("tests/exporters/cells/small/cell.yaml").value);
+    cell_ = new cell::Cell(cell::LoadCell(WELDCELL_EXPORT_TEST_CELL).value);
     const collision::CollisionWorld planner_world(*cell_);
     plan_ = new plan::Plan(pipeline::PlanCell(*cell_, planner_world, {.threads = 2}).plan);
     pulsed_ = new cell::Cell(WithPulses(*cell_));
@@ -235,8 +241,14 @@ TEST_P(ExportTest, MutatedFilesAreRejected) {
   const Site site = WithDefaults({}, *dialect);
   const cell::Robot& robot = pulsed_->robots[0];
   const Exported e = Export(d, 0);
-  auto rejects = [&](std::vector<ProgramFile> files, const std::string& what) {
-    EXPECT_THROW(dialect->Read(files, robot, site), InputError) << what;
+  auto rejects = [&](std::vector<ProgramFile> files, const std::string& what,
+                     const std::string& expected = "") {
+    try {
+      dialect->Read(files, robot, site);
+      ADD_FAILURE() << what << ": not rejected";
+    } catch (const InputError& error) {
+      EXPECT_THAT(error.what(), HasSubstr(expected)) << what;
+    }
   };
   // A missing release of an interlock zone.
   const std::map<std::string, std::string> release = {
@@ -248,9 +260,23 @@ TEST_P(ExportTest, MutatedFilesAreRejected) {
   {
     std::vector<ProgramFile> f = e.files;
     int removed = 0;
-    for (ProgramFile& file : f) removed += RemoveLast(&file.contents, release.at(d));
+    if (d == "fanuc_ls") {
+      // Keep the /MN numbering and LINE_COUNT right: the release becomes a remark.
+      std::string& c = f[0].contents;
+      const std::regex re(R"(DO\[1[0-9][0-9]\]=ON ;)");
+      std::ptrdiff_t at = -1;
+      for (auto it = std::sregex_iterator(c.begin(), c.end(), re); it != std::sregex_iterator();
+           ++it) {
+        at = it->position();
+      }
+      ASSERT_GE(at, 0);
+      c.replace(static_cast<std::size_t>(at), 12, "! gone ;");
+      removed = 1;
+    } else {
+      for (ProgramFile& file : f) removed += RemoveLast(&file.contents, release.at(d));
+    }
     ASSERT_EQ(removed, 1);
-    rejects(f, "missing release");
+    rejects(f, "missing release", "never released");
   }
   // A wrong count / an undefined reference: one position definition removed.
   const std::map<std::string, std::string> position = {{"kuka_krl", R"(DECL E6AXIS)"},
@@ -287,7 +313,7 @@ TEST_P(ExportTest, MutatedFilesAreRejected) {
     target.replace(
         static_cast<std::size_t>(m.position(group)), static_cast<std::size_t>(m.length(group)),
         d == "yaskawa_inform" ? std::to_string(std::llround(std::stod(scaled))) : scaled);
-    rejects(f, "unit");
+    rejects(f, "unit", "beyond its limits");
   }
   // Line endings.
   {
@@ -314,6 +340,31 @@ TEST_P(ExportTest, MutatedFilesAreRejected) {
       }
     }
     rejects(f, "name length");
+  }
+  // The exact stop before a zone wait turned into an approximated point.
+  const std::map<std::string, std::pair<std::string, std::string>> blend = {
+      {"kuka_krl", {R"((PTP XP[0-9]+)(\n(?:;[^\n]*\n)*WAIT FOR))", "$1 C_PTP$2"}},
+      {"abb_rapid", {R"((MoveAbsJ [^\n]*),fine,([^\n]*\n(?: *![^\n]*\n)* *WaitDI))", "$1,z1,$2"}},
+      {"fanuc_ls", {R"(FINE(    ;\r\n(?:[^\n]*![^\n]*\n)*[^\n]*WAIT DI))", "CNT10$1"}},
+      {"yaskawa_inform", {R"((MOVJ C[0-9]+ VJ=[0-9.]+)(\r\n(?:'[^\n]*\n)*WAIT IN))", "$1 PL=1$2"}},
+      {"ur_script", {R"(r=0\)(\n(?:  #[^\n]*\n)*  while not read_input))", "r=0.001)$1"}}};
+  {
+    std::vector<ProgramFile> f = e.files;
+    int changed = 0;
+    for (ProgramFile& file : f) {
+      const std::string before = file.contents;
+      file.contents =
+          std::regex_replace(file.contents, std::regex(blend.at(d).first), blend.at(d).second,
+                             std::regex_constants::format_first_only);
+      changed += file.contents != before ? 1 : 0;
+    }
+    ASSERT_EQ(changed, 1);
+    rejects(f, "approximated point before a wait", "after an approximated move");
+  }
+  if (d == "kuka_krl") {
+    std::vector<ProgramFile> f = e.files;
+    ASSERT_EQ(RemoveLast(&f[0].contents, "^WAIT SEC 0$"), 1);
+    rejects(f, "advance run", "advance run");
   }
   // A take without its wait.
   const std::map<std::string, std::string> wait = {{"kuka_krl", R"(WAIT FOR \$IN)"},
