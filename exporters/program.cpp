@@ -258,9 +258,18 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
 
   const double override = site.speed_override;
   int weld_number = 0;
+  std::vector<Take> carried;
   for (int k = 0; k < num_segments; ++k) {
     const plan::Segment& s = rp.segments[static_cast<std::size_t>(k)];
-    if (s.kind == plan::SegmentKind::kWait) continue;
+    // A release on departure whose release_segment is a wait segment happens when the robot
+    // moves on from that standstill: at the next motion or weld segment (or at the end).
+    std::vector<Take>& departing = depart_releases[k];
+    departing.insert(departing.begin(), carried.begin(), carried.end());
+    carried.clear();
+    if (s.kind == plan::SegmentKind::kWait) {
+      carried = departing;
+      continue;
+    }
     for (const Take& t : takes[k]) {
       ins.push_back(Comment("zone " + t.zone + ": wait until free, take"));
       wait(t.input, SignalRole::kZone, t.zone);
@@ -322,6 +331,8 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
       set(t.output, true, SignalRole::kZone, t.zone);
     }
   }
+  depart_releases[num_segments].insert(depart_releases[num_segments].begin(), carried.begin(),
+                                       carried.end());
   for (const Take& t : depart_releases[num_segments]) {
     ins.push_back(Comment("zone " + t.zone + ": release at the end"));
     set(t.output, true, SignalRole::kZone, t.zone);

@@ -52,7 +52,12 @@ class ExportTest : public ::testing::TestWithParam<std::string> {
   static void SetUpTestSuite() {
     cell_ = new cell::Cell(cell::LoadCell(WELDCELL_EXPORT_TEST_CELL).value);
     const collision::CollisionWorld planner_world(*cell_);
-    plan_ = new plan::Plan(pipeline::PlanCell(*cell_, planner_world, {.threads = 2}).plan);
+    // A short allocation search and no re-allocation keep the planning quick (every test of
+    // this suite runs in its own process under ctest); the plan is still the pipeline's.
+    plan_ = new plan::Plan(
+        pipeline::PlanCell(*cell_, planner_world,
+                           {.threads = 2, .allocation_iterations = 2000, .rebalance_rounds = 0})
+            .plan);
     pulsed_ = new cell::Cell(WithPulses(*cell_));
   }
   static void TearDownTestSuite() {
