@@ -96,8 +96,10 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "plan",
       "Plan the station (reach, allocate, motion) and verify the plan; writes "
-      "OUT/plan.json, OUT/report.html (for people) and OUT/junit.xml (one test case per "
-      "requirement, for CI). Exit 1 if a weld is not planned, the plan fails verification or "
+      "OUT/plan.json, OUT/report.html (for people), OUT/junit.xml (one test case per "
+      "requirement, for CI) and, for a plan that passes verification, OUT/programs/ (the robot "
+      "programs of robots with a controller dialect). Exit 1 if a weld is not planned, the plan "
+      "fails verification or "
       "the plan exceeds the cycle time");
   struct Args {
     std::string cell;
