@@ -19,6 +19,7 @@
 #include "planner/cell/load.hpp"
 #include "planner/common/atomic_file.hpp"
 #include "planner/plan/plan.hpp"
+#include "planner/verify/verify.hpp"
 
 namespace weldcell::cli {
 
@@ -62,6 +63,7 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
       "Yaskawa INFORM, URScript), each read back by a strict reader before it is written");
   struct Args {
     std::string cell, plan, out, dialect, site;
+    int jobs = 0;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("cell", args->cell, "The cell YAML")->required();
@@ -75,6 +77,8 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
          "One dialect for every robot (default: each robot's controller.dialect): " + dialects)
       ->check(CLI::IsMember(exporters::DialectNames()));
   cmd->add_option("--site", args->site, "Site configuration (export.yaml, docs/export.md)");
+  cmd->add_option("-j,--jobs", args->jobs, "Worker threads of the verification (0 = one per core)")
+      ->check(CLI::NonNegativeNumber);
   cmd->callback([&global, exit_code, args] {
     CheckOutputFolder(args->out, "--out");
     const exporters::Site site =
@@ -88,6 +92,24 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
     std::stringstream text;
     text << in.rdbuf();
     const plan::Plan p = plan::PlanFromJson(text.str(), args->plan);
+    // Programs only for a plan the verifier passes (unplanned welds and the cycle time aside):
+    // a colliding plan must never reach a controller.
+    const verify::VerifyReport report = verify::Verify(p, loaded.value, {.threads = args->jobs});
+    int blocking = 0;
+    for (const verify::Violation& v : report.violations) {
+      blocking +=
+          v.kind != verify::ViolationKind::kCycleTime && v.kind != verify::ViolationKind::kWeld ? 1
+                                                                                                : 0;
+    }
+    if (blocking > 0) {
+      for (const std::string& line : verify::SummaryLines(report)) std::cerr << line << '\n';
+      std::cerr << fmt::format(
+          "weldcell: error: no programs written: the plan fails verification ({} "
+          "violation(s) besides unplanned welds and the cycle time)\n",
+          blocking);
+      *exit_code = kExitRequirement;
+      return;
+    }
     const exporters::ExportResult result =
         exporters::ExportPlan(p, loaded.value, site, {.dialect = args->dialect});
     const std::vector<std::filesystem::path> written = WritePrograms(args->out, p, result);

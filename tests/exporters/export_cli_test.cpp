@@ -9,6 +9,8 @@
 #include <sstream>
 #include <string>
 
+#include "planner/plan/plan.hpp"
+
 namespace weldcell {
 namespace {
 
@@ -111,6 +113,26 @@ TEST_F(ExportCliTest, BadSiteFilesAndInexpressibleRequestsExitWithTwo) {
   run = Weldcell(common + " --dialect cobol");
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_FALSE(fs::exists(*dir_ / "bad" / "DEMO_R1.JBI"));
+}
+
+TEST_F(ExportCliTest, APlanThatFailsVerificationGetsNoPrograms) {
+  ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
+  plan::Plan p = plan::PlanFromJson(ReadText(*dir_ / "out/plan.json"), "plan.json");
+  // One sample of a motion flung far away: a jump (velocity) the verifier reports.
+  for (plan::Segment& s : p.robots[0].segments) {
+    if (s.kind == plan::SegmentKind::kMotion && s.q.size() > 4) {
+      s.q[2][1] += 0.5;
+      break;
+    }
+  }
+  const fs::path broken = *dir_ / "broken_plan.json";
+  std::ofstream(broken) << plan::ToJson(p);
+  const fs::path out = *dir_ / "broken";
+  const CommandRun run = Weldcell("export tests/exporters/cells/small/cell.yaml " +
+                                  broken.string() + " -o " + out.string());
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("no programs written: the plan fails verification"));
+  EXPECT_FALSE(fs::exists(out / "DEMO_R1.LS"));
 }
 
 }  // namespace
