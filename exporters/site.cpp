@@ -54,7 +54,7 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
   reader.CheckMap(root, "", {"format"},
                   {"units", "weld_call", "schedule", "tool", "base", "speed_override",
                    "zone_inputs", "zone_outputs", "weld_signal_inputs", "weld_signal_outputs",
-                   "corridor_tolerance", "approximate"});
+                   "corridor_tolerance", "approximate", "max_positions"});
   reader.CheckFormat(root, "weldcell-export/1");
   const cell::internal::Units units = reader.ReadUnits(root, false, true);
   if (auto node = YamlReader::Get(root, "weld_call")) {
@@ -113,6 +113,15 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
                      "collision-checked path");
       } else {
         site.corridor_tolerance = *v;
+      }
+    }
+  }
+  if (auto node = YamlReader::Get(root, "max_positions")) {
+    if (auto v = SmallInteger(reader, *node, "max_positions", 100000)) {
+      if (*v < 2) {
+        reader.Error(*node, "max_positions", "must be >= 2");
+      } else {
+        site.max_positions = *v;
       }
     }
   }

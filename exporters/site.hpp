@@ -38,6 +38,9 @@ struct Site {
   double corridor_tolerance = 0.01 * 3.14159265358979323846 / 180.0;
   /// Approximate (blend) intermediate waypoints of a motion; standstills are always exact stops.
   bool approximate = true;
+  /// Most positions per program file (0 = the dialect's limit; INFORM: 999). A longer program
+  /// is split at standstills into parts that a main program calls (INFORM only).
+  int max_positions = 0;
   bool operator==(const Site&) const = default;
 };
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <regex>
+#include <set>
 
 #include "exporters/dialect.hpp"
 #include "exporters/internal/text.hpp"
@@ -58,6 +59,54 @@ Eigen::VectorXd FromPulses(const cell::Robot& robot, const std::vector<long long
   return FromControllerUnits(robot, deg);
 }
 
+std::string PartName(const std::string& main, int part) {
+  return main.substr(0, std::min<std::size_t>(main.size(), kMaxName - 2)) +
+         fmt::format("{:02}", part);
+}
+
+std::string WriteJob(const std::string& name, const std::vector<Instruction>& instructions,
+                     const cell::Robot& robot, const Site& site) {
+  std::string pos, inst;
+  int point = 0;
+  for (const Instruction& i : instructions) {
+    switch (i.kind) {
+      case InstructionKind::kComment: {
+        std::string text = i.text;
+        if (!text.starts_with("weld ") && text.size() > kMaxComment) text.resize(kMaxComment);
+        inst += "'" + text + "\r\n";
+        break;
+      }
+      case InstructionKind::kMove: {
+        const std::vector<long long> p = ToPulses(robot, i.q);
+        pos +=
+            fmt::format("C{:05}={},{},{},{},{},{}\r\n", point, p[0], p[1], p[2], p[3], p[4], p[5]);
+        const double vj = std::clamp(std::ceil(i.speed * 10000.0 - 1e-6) / 100.0, 0.01, 100.0);
+        inst += fmt::format("MOVJ C{:05} VJ={:.2f}{}\r\n", point, vj, i.exact_stop ? "" : " PL=1");
+        ++point;
+        break;
+      }
+      case InstructionKind::kWeld:
+        inst += WeldCall(site, kDialect, kDefaultCall, i) + "\r\n";
+        break;
+      case InstructionKind::kWaitInput:
+        inst += fmt::format("WAIT IN#({})=ON\r\n", i.signal);
+        break;
+      case InstructionKind::kSetOutput:
+        inst += fmt::format("DOUT OT#({}) {}\r\n", i.signal, i.value ? "ON" : "OFF");
+        break;
+    }
+  }
+  std::string jbi = fmt::format(
+      "/JOB\r\n//NAME {}\r\n//POS\r\n///NPOS {},0,0,0,0,0\r\n///TOOL {}\r\n///POSTYPE "
+      "PULSE\r\n///PULSE\r\n",
+      name, point, site.tool);
+  jbi += pos;
+  jbi +=
+      "//INST\r\n///DATE 2026/01/01 00:00\r\n///COMM WELDCELL\r\n///ATTR SC,RW\r\n"
+      "///GROUP1 RB1\r\nNOP\r\n";
+  return jbi + inst + "END\r\n";
+}
+
 class YaskawaInform final : public Dialect {
  public:
   std::string_view name() const override { return kDialect; }
@@ -81,64 +130,61 @@ class YaskawaInform final : public Dialect {
     RequirePulses(robot);
     CheckSignals(program, 1, 2048, kDialect);
     WELDCELL_CHECK(IsIdentifier(program.name, kMaxName));
-    std::string pos, inst;
-    int point = 0;
-    for (const Instruction& i : program.instructions) {
-      switch (i.kind) {
-        case InstructionKind::kComment: {
-          std::string text = i.text;
-          if (!text.starts_with("weld ") && text.size() > kMaxComment) text.resize(kMaxComment);
-          inst += "'" + text + "\r\n";
-          break;
+    const int limit =
+        site.max_positions > 0 ? std::min(site.max_positions, kMaxPositions) : kMaxPositions;
+    // A long program is split where the robot stands (after an exact stop), before the run of
+    // moves up to the next exact stop would overfill the part; a run longer than a part gets an
+    // extra exact stop where the part is full (a stop on the planned path: slower, not off it).
+    const auto& ins = program.instructions;
+    std::vector<std::vector<Instruction>> parts(1);
+    int moves = 0;
+    for (std::size_t i = 0; i < ins.size(); ++i) {
+      parts.back().push_back(ins[i]);
+      if (ins[i].kind != InstructionKind::kMove) continue;
+      ++moves;
+      if (!ins[i].exact_stop) {
+        if (moves == limit) {
+          parts.back().back().exact_stop = true;
+          parts.emplace_back();
+          moves = 0;
         }
-        case InstructionKind::kMove: {
-          const std::vector<long long> p = ToPulses(robot, i.q);
-          pos += fmt::format("C{:05}={},{},{},{},{},{}\r\n", point, p[0], p[1], p[2], p[3], p[4],
-                             p[5]);
-          const double vj = std::clamp(std::ceil(i.speed * 10000.0 - 1e-6) / 100.0, 0.01, 100.0);
-          inst +=
-              fmt::format("MOVJ C{:05} VJ={:.2f}{}\r\n", point, vj, i.exact_stop ? "" : " PL=1");
-          ++point;
-          break;
-        }
-        case InstructionKind::kWeld:
-          inst += WeldCall(site, kDialect, kDefaultCall, i) + "\r\n";
-          break;
-        case InstructionKind::kWaitInput:
-          inst += fmt::format("WAIT IN#({})=ON\r\n", i.signal);
-          break;
-        case InstructionKind::kSetOutput:
-          inst += fmt::format("DOUT OT#({}) {}\r\n", i.signal, i.value ? "ON" : "OFF");
-          break;
+        continue;
+      }
+      int next_run = 0;
+      for (std::size_t k = i + 1; k < ins.size(); ++k) {
+        if (ins[k].kind != InstructionKind::kMove) continue;
+        ++next_run;
+        if (ins[k].exact_stop) break;
+      }
+      if (next_run > 0 && moves + next_run > limit && next_run <= limit) {
+        parts.emplace_back();
+        moves = 0;
       }
     }
-    if (point > kMaxPositions) {
-      throw InputError({Diagnostic{
-          .where = {.file = "plan.json"},
-          .message = fmt::format("{}: {} positions; an INFORM job holds at most {} (raise "
-                                 "corridor_tolerance or split the plan)",
-                                 program.name, point, kMaxPositions)}});
+    if (parts.size() > 1 && parts.back().empty()) parts.pop_back();
+    if (parts.size() == 1)
+      return {{program.name + ".JBI", WriteJob(program.name, parts[0], robot, site)}};
+    if (parts.size() > 99) {
+      throw InputError({Diagnostic{.where = {.file = "plan.json"},
+                                   .message = program.name + ": more than 99 parts"}});
     }
-    std::string jbi = fmt::format(
-        "/JOB\r\n//NAME {}\r\n//POS\r\n///NPOS {},0,0,0,0,0\r\n///TOOL {}\r\n///POSTYPE "
-        "PULSE\r\n///PULSE\r\n",
-        program.name, point, site.tool);
-    jbi += pos;
-    jbi +=
-        "//INST\r\n///DATE 2026/01/01 00:00\r\n///COMM WELDCELL\r\n///ATTR SC,RW\r\n"
-        "///GROUP1 RB1\r\nNOP\r\n";
-    jbi += inst + "END\r\n";
-    return {{program.name + ".JBI", jbi}};
+    std::vector<ProgramFile> files;
+    std::string calls;
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      const std::string name = PartName(program.name, static_cast<int>(k) + 1);
+      calls += "CALL JOB:" + name + "\r\n";
+      files.push_back({name + ".JBI", WriteJob(name, parts[k], robot, site)});
+    }
+    std::string main = WriteJob(program.name, {}, robot, site);
+    main.insert(main.size() - 5, calls);  // before "END\r\n"
+    files.insert(files.begin(), {program.name + ".JBI", main});
+    return files;
   }
 
-  Program Read(const std::vector<ProgramFile>& files, const cell::Robot& robot,
-               const Site& site_in) const override {
-    const Site site = WithDefaults(site_in, *this);
-    RequirePulses(robot);
-    if (files.size() != 1 || !files[0].name.ends_with(".JBI")) {
-      ReadError(files.empty() ? "" : files[0].name, 0, "expected one NAME.JBI");
-    }
-    const ProgramFile& f = files[0];
+  // One job: its instructions (URDF joints), and the jobs it calls (a main job's parts).
+  static Program ParseJob(const ProgramFile& f, const cell::Robot& robot, const Site& site,
+                          std::vector<std::string>* calls) {
+    if (!f.name.ends_with(".JBI")) ReadError(f.name, 0, "expected NAME.JBI");
     const std::string stem = f.name.substr(0, f.name.size() - 4);
     if (!IsIdentifier(stem, kMaxName) || IdentifierName(stem, kMaxName, true) != stem) {
       ReadError(f.name, 0, "job name " + stem + " is not 1-8 upper-case letters, digits, _");
@@ -150,6 +196,7 @@ class YaskawaInform final : public Dialect {
     static const std::regex kMovj(R"(MOVJ C([0-9]{5}) VJ=([0-9]+\.[0-9]{2})( PL=1)?)");
     static const std::regex kWait(R"(WAIT IN#\(([0-9]+)\)=ON)");
     static const std::regex kOut(R"(DOUT OT#\(([0-9]+)\) (ON|OFF))");
+    static const std::regex kCall(R"(CALL JOB:([A-Z][A-Z0-9_]{0,7}))");
     const std::vector<std::string> head = {"/JOB", "//NAME " + stem, "//POS"};
     Program program{.name = stem, .robot = robot.name};
     std::vector<Eigen::VectorXd> points;
@@ -218,6 +265,8 @@ class YaskawaInform final : public Dialect {
                                           .weld_id = w->id,
                                           .weld_number = w->number,
                                           .schedule = w->schedule});
+        } else if (std::regex_match(t, m, kCall)) {
+          calls->push_back(m[1].str());
         } else {
           fail("not an INFORM line this exporter writes: " + t);
         }
@@ -231,13 +280,62 @@ class YaskawaInform final : public Dialect {
                 fmt::format("///NPOS says {} positions, the job has {}", npos, points.size()));
     }
     if (next_move != npos) ReadError(f.name, 0, "C positions defined but never used");
-    AttachWeldIds(&program, f.name);
+    return program;
+  }
+
+  Program Read(const std::vector<ProgramFile>& files, const cell::Robot& robot,
+               const Site& site_in) const override {
+    const Site site = WithDefaults(site_in, *this);
+    RequirePulses(robot);
+    if (files.empty()) ReadError("", 0, "no job");
+    std::vector<Program> jobs;
+    std::vector<std::vector<std::string>> calls(files.size());
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      jobs.push_back(ParseJob(files[i], robot, site, &calls[i]));
+    }
+    Program program;
+    std::string file = files[0].name;
+    if (files.size() == 1) {
+      if (!calls[0].empty()) ReadError(file, 0, "calls job " + calls[0][0] + ", which is missing");
+      program = std::move(jobs[0]);
+    } else {
+      // The main job calls every other job once, in order, and does nothing else.
+      std::size_t main = files.size();
+      for (std::size_t i = 0; i < files.size(); ++i) {
+        if (calls[i].empty()) continue;
+        if (main != files.size()) ReadError(files[i].name, 0, "a second main job");
+        main = i;
+      }
+      if (main == files.size()) ReadError(file, 0, "several jobs but no main job calling them");
+      file = files[main].name;
+      for (const Instruction& i : jobs[main].instructions) {
+        if (i.kind != InstructionKind::kComment)
+          ReadError(file, 0, "a main job only calls its parts");
+      }
+      if (calls[main].size() != files.size() - 1) {
+        ReadError(
+            file, 0,
+            fmt::format("calls {} jobs, {} parts given", calls[main].size(), files.size() - 1));
+      }
+      program = Program{.name = jobs[main].name, .robot = robot.name};
+      std::set<std::string> called;
+      for (const std::string& part : calls[main]) {
+        if (!called.insert(part).second) ReadError(file, 0, "calls " + part + " twice");
+        std::size_t k = 0;
+        while (k < files.size() && (k == main || jobs[k].name != part)) ++k;
+        if (k == files.size()) ReadError(file, 0, "calls " + part + ", which is missing");
+        if (!calls[k].empty()) ReadError(files[k].name, 0, "a part calls another job");
+        program.instructions.insert(program.instructions.end(), jobs[k].instructions.begin(),
+                                    jobs[k].instructions.end());
+      }
+    }
+    AttachWeldIds(&program, file);
     // Pulse rounding: half a pulse per joint, twice where a coupling adds a second joint.
     double coarsest = 0;
     for (double ppd : robot.model->controller.pulses_per_degree) {
       coarsest = std::max(coarsest, 1.0 / std::abs(ppd));
     }
-    CheckProgram(program, robot, f.name, 1e-4 + coarsest * 3.14159265358979 / 180.0);
+    CheckProgram(program, robot, file, 1e-4 + coarsest * 3.14159265358979 / 180.0);
     return program;
   }
 };

@@ -418,6 +418,37 @@ TEST_F(ExportTest, FanucJ3IncludesJ2AndYaskawaPulsesUseScaleSignAndZero) {
   }
 }
 
+TEST_F(ExportTest, LongInformProgramsAreSplitIntoPartsThatAMainJobCalls) {
+  Site site;
+  site.max_positions = 40;
+  const auto dialect = MakeDialect("yaskawa_inform");
+  const Exported e = Export("yaskawa_inform", 0, site);
+  const Site s = WithDefaults(site, *dialect);
+  ASSERT_GT(e.files.size(), 3u);
+  EXPECT_EQ(e.files[0].name, e.built.name + ".JBI");
+  EXPECT_THAT(e.files[0].contents, HasSubstr("///NPOS 0,0,0,0,0,0\r\n"));
+  for (std::size_t k = 1; k < e.files.size(); ++k) {
+    const std::string part = e.files[k].name.substr(0, e.files[k].name.size() - 4);
+    EXPECT_LE(part.size(), 8u);
+    EXPECT_THAT(e.files[0].contents, HasSubstr("CALL JOB:" + part + "\r\n"));
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(e.files[k].contents, m, std::regex("///NPOS ([0-9]+),")));
+    EXPECT_LE(std::stoi(m[1].str()), 40);
+  }
+  // The parts read back as the whole program.
+  const std::vector<Instruction> a = NoComments(e.built), b = NoComments(e.read);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].kind, b[i].kind) << i;
+  // A part missing, or called twice, is rejected.
+  std::vector<ProgramFile> f = e.files;
+  f.erase(f.begin() + 2);
+  EXPECT_THROW(dialect->Read(f, pulsed_->robots[0], s), InputError);
+  f = e.files;
+  f[0].contents = std::regex_replace(f[0].contents, std::regex("CALL JOB:([A-Z0-9_]+)02"),
+                                     "CALL JOB:$101", std::regex_constants::format_first_only);
+  EXPECT_THROW(dialect->Read(f, pulsed_->robots[0], s), InputError);
+}
+
 TEST_F(ExportTest, YaskawaWithoutPulsesIsAClearError) {
   const auto dialect = MakeDialect("yaskawa_inform");
   const Site site = WithDefaults({}, *dialect);
