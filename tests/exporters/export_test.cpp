@@ -449,6 +449,28 @@ TEST_F(ExportTest, LongInformProgramsAreSplitIntoPartsThatAMainJobCalls) {
   EXPECT_THROW(dialect->Read(f, pulsed_->robots[0], s), InputError);
 }
 
+TEST_F(ExportTest, SpeedOverrideSlowsAndExactStopsEverywhereWhenAsked) {
+  const cell::Robot& robot = pulsed_->robots[0];
+  const Exported normal = Export("abb_rapid", 0);
+  const Exported slow = Export("abb_rapid", 0, {.speed_override = 0.5});
+  const double t1 = EstimateMotionTime(normal.read, robot);
+  const double t2 = EstimateMotionTime(slow.read, robot);
+  EXPECT_NEAR(t2 / t1, 2.0, 0.05);
+  const Exported fanuc_slow = Export("fanuc_ls", 0, {.speed_override = 0.5});
+  // Percent dialects: half the cruise speed, shorter ramps (short moves are ramp-bound).
+  EXPECT_GT(EstimateMotionTime(fanuc_slow.read, robot),
+            1.1 * EstimateMotionTime(Export("fanuc_ls", 0).read, robot));
+  const Exported exact = Export("kuka_krl", 0, {.approximate = false});
+  int moves = 0;
+  for (const Instruction& i : exact.read.instructions) {
+    if (i.kind != InstructionKind::kMove) continue;
+    ++moves;
+    EXPECT_TRUE(i.exact_stop);
+  }
+  EXPECT_EQ(moves, normal.figures.moves);
+  EXPECT_EQ(exact.files[0].contents.find(" C_PTP\n"), std::string::npos);
+}
+
 TEST_F(ExportTest, YaskawaWithoutPulsesIsAClearError) {
   const auto dialect = MakeDialect("yaskawa_inform");
   const Site site = WithDefaults({}, *dialect);
@@ -487,6 +509,66 @@ TEST_F(ExportTest, ExportPlanUsesTheCellsDialectsAndRefusesAnotherCellsPlan) {
   EXPECT_THROW(ExportPlan(other, *cell_, {}), InputError);
   // The same program twice is the same bytes.
   EXPECT_EQ(ExportPlan(*plan_, *cell_, {}).robots[1].files, r.robots[1].files);
+}
+
+// `after:` across robots: the welding robot sets the weld's signal right after its weld call,
+// the waiting robot waits for it before the weld that must come after, in every dialect.
+TEST(WeldSignalTest, WrittenAsOutputAfterTheWeldAndWaitBeforeTheLaterWeld) {
+  const cell::Cell c = WithPulses(cell::LoadCell("tests/exporters/cells/after/cell.yaml").value);
+  const collision::CollisionWorld world(c);
+  const plan::Plan p = pipeline::PlanCell(c, world, {.threads = 2}).plan;
+  ASSERT_FALSE(p.weld_signals.empty());
+  for (const std::string& d : DialectNames()) {
+    SCOPED_TRACE(d);
+    const auto dialect = MakeDialect(d);
+    const Site site = WithDefaults({}, *dialect);
+    for (int r = 0; r < static_cast<int>(c.robots.size()); ++r) {
+      const cell::Robot& robot = c.robots[static_cast<std::size_t>(r)];
+      const Program built =
+          BuildProgram(p, c, r, dialect->ProgramName(robot.name + "_after"), site);
+      const Program read = dialect->Read(dialect->Write(built, robot, site), robot, site);
+      std::vector<Instruction> x;
+      for (const Instruction& i : read.instructions) {
+        if (i.kind != InstructionKind::kComment) x.push_back(i);
+      }
+      for (std::size_t j = 0; j < p.weld_signals.size(); ++j) {
+        const plan::WeldSignal& ws = p.weld_signals[j];
+        const int in = site.weld_signal_inputs.first + static_cast<int>(j);
+        const int out = site.weld_signal_outputs.first + static_cast<int>(j);
+        for (std::size_t k = 0; k < x.size(); ++k) {
+          if (x[k].kind == InstructionKind::kWeld && x[k].weld_id == ws.weld) {
+            ASSERT_LT(k + 1, x.size());
+            EXPECT_EQ(x[k + 1].kind, InstructionKind::kSetOutput);
+            EXPECT_EQ(x[k + 1].signal, out);
+            EXPECT_TRUE(x[k + 1].value);
+          }
+        }
+        if (ws.robot != robot.name) continue;
+        // The wait comes before the weld of the segment it guards (or its approach).
+        std::string guarded;
+        const plan::RobotPlan& rp =
+            p.robots[static_cast<std::size_t>(PlanRobotIndex(p, robot.name))];
+        for (std::size_t k = static_cast<std::size_t>(ws.segment); k < rp.segments.size(); ++k) {
+          if (rp.segments[k].kind == plan::SegmentKind::kWeld) {
+            guarded = rp.segments[k].to;
+            break;
+          }
+        }
+        std::ptrdiff_t wait_at = -1, weld_at = -1;
+        for (std::size_t k = 0; k < x.size(); ++k) {
+          if (x[k].kind == InstructionKind::kWaitInput && x[k].signal == in &&
+              x[k].role == SignalRole::kWeldSignal && wait_at < 0) {
+            wait_at = static_cast<std::ptrdiff_t>(k);
+          }
+          if (x[k].kind == InstructionKind::kWeld && x[k].weld_id == guarded) {
+            weld_at = static_cast<std::ptrdiff_t>(k);
+          }
+        }
+        EXPECT_GE(wait_at, 0) << ws.weld;
+        EXPECT_LT(wait_at, weld_at) << ws.weld << " before " << guarded;
+      }
+    }
+  }
 }
 
 TEST(CheckProgramTest, RejectsBrokenInterlockRules) {
