@@ -337,14 +337,15 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
     ins.push_back(Comment("zone " + t.zone + ": release at the end"));
     set(t.output, true, SignalRole::kZone, t.zone);
   }
-  if ((ins.back().kind != InstructionKind::kMove ||
-       (ins.back().q - robot.home).cwiseAbs().maxCoeff() > 0)) {
+  // The plan ends at home; a plan whose last sample is elsewhere (not one weldcell writes) still
+  // gets a program that ends there.
+  Eigen::VectorXd last = robot.home;
+  for (const Instruction& i : ins) {
+    if (i.kind == InstructionKind::kMove) last = i.q;
+  }
+  if ((last - robot.home).cwiseAbs().maxCoeff() > 1e-9) {
     ins.push_back(Comment("back home"));
-    const Eigen::VectorXd* last = nullptr;
-    for (const Instruction& i : ins) {
-      if (i.kind == InstructionKind::kMove) last = &i.q;
-    }
-    const double t = last ? MoveTime(robot, *last, robot.home, 1.0) : 0.0;
+    const double t = MoveTime(robot, last, robot.home, 1.0);
     move(robot.home, true, override, t / override);
   }
   if (figures) *figures = fig;
