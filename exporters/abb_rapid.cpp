@@ -44,7 +44,7 @@ class AbbRapid final : public Dialect {
                                  const Site& site_in) const override {
     const Site site = WithDefaults(site_in, *this);
     CheckDof(robot, 6, kDialect);
-    CheckSignals(program, 0, 9999, kDialect);
+    CheckSignals(program, site, 0, 9999, kDialect);
     WELDCELL_CHECK(IsIdentifier(program.name, kMaxName));
     std::string decl, body;
     int point = 0;

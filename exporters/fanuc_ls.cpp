@@ -43,7 +43,7 @@ class FanucLs final : public Dialect {
                                  const Site& site_in) const override {
     const Site site = WithDefaults(site_in, *this);
     CheckDof(robot, 6, kDialect);
-    CheckSignals(program, 1, 2048, kDialect);
+    CheckSignals(program, site, 1, 2048, kDialect);
     WELDCELL_CHECK(IsIdentifier(program.name, kMaxName));
     std::vector<std::string> mn;
     std::string pos;

@@ -43,7 +43,7 @@ class KukaKrl final : public Dialect {
                                  const Site& site_in) const override {
     const Site site = WithDefaults(site_in, *this);
     CheckDof(robot, 6, kDialect);
-    CheckSignals(program, 1, 4096, kDialect);
+    CheckSignals(program, site, 1, 4096, kDialect);
     const std::string& n = program.name;
     WELDCELL_CHECK(IsIdentifier(n, kMaxName));
     std::string src, dat;

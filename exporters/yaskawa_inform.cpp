@@ -128,7 +128,7 @@ class YaskawaInform final : public Dialect {
     const Site site = WithDefaults(site_in, *this);
     CheckDof(robot, 6, kDialect);
     RequirePulses(robot);
-    CheckSignals(program, 1, 2048, kDialect);
+    CheckSignals(program, site, 1, 2048, kDialect);
     WELDCELL_CHECK(IsIdentifier(program.name, kMaxName));
     const int limit =
         site.max_positions > 0 ? std::min(site.max_positions, kMaxPositions) : kMaxPositions;

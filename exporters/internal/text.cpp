@@ -223,14 +223,22 @@ SignalRole OutputRole(const Site& site, int signal) {
   if (In(site.weld_signal_outputs, signal)) return SignalRole::kWeldSignal;
   return SignalRole::kNone;
 }
-void CheckSignals(const Program& program, int min, int max, const std::string& dialect) {
+void CheckSignals(const Program& program, const Site& site, int min, int max,
+                  const std::string& dialect) {
   for (const Instruction& i : program.instructions) {
-    if (i.kind == InstructionKind::kWaitInput) {
-      CheckSignal(i.signal, min, max, dialect,
-                  i.role == SignalRole::kZone ? "zone_inputs" : "weld_signal_inputs");
-    } else if (i.kind == InstructionKind::kSetOutput) {
-      CheckSignal(i.signal, min, max, dialect,
-                  i.role == SignalRole::kZone ? "zone_outputs" : "weld_signal_outputs");
+    const bool in = i.kind == InstructionKind::kWaitInput;
+    if (!in && i.kind != InstructionKind::kSetOutput) continue;
+    const bool zone = i.role == SignalRole::kZone;
+    const char* key = zone ? (in ? "zone_inputs" : "zone_outputs")
+                           : (in ? "weld_signal_inputs" : "weld_signal_outputs");
+    CheckSignal(i.signal, min, max, dialect, key);
+    if ((in ? InputRole(site, i.signal) : OutputRole(site, i.signal)) != i.role) {
+      throw InputError({Diagnostic{
+          .where = {.file = "export.yaml"},
+          .key_path = key,
+          .message = fmt::format("I/O number {} lies in the zone range and in the weld-signal "
+                                 "range; the ranges must not overlap",
+                                 i.signal)}});
     }
   }
 }

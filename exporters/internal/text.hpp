@@ -70,8 +70,11 @@ namespace weldcell::exporters::internal {
 /// The role of an input (or output) number under the site's ranges (defaults filled in).
 SignalRole InputRole(const Site& site, int signal);
 SignalRole OutputRole(const Site& site, int signal);
-/// Every I/O number of `program` within [min, max]; throws InputError otherwise.
-void CheckSignals(const Program& program, int min, int max, const std::string& dialect);
+/// Every I/O number of `program` within [min, max], and in the site's range of its role (so
+/// that a reader tells zones from weld signals: the ranges must not overlap where used);
+/// throws InputError otherwise.
+void CheckSignals(const Program& program, const Site& site, int min, int max,
+                  const std::string& dialect);
 /// Throws InputError unless the robot has `dof` joints (the dialect's axis count).
 void CheckDof(const cell::Robot& robot, int dof, const std::string& dialect);
 }  // namespace weldcell::exporters::internal

@@ -518,6 +518,22 @@ TEST(WeldSignalTest, WrittenAsOutputAfterTheWeldAndWaitBeforeTheLaterWeld) {
   const collision::CollisionWorld world(c);
   const plan::Plan p = pipeline::PlanCell(c, world, {.threads = 2}).plan;
   ASSERT_FALSE(p.weld_signals.empty());
+  {
+    // Weld-signal outputs inside the zone range: a reader could not tell them apart.
+    const auto krl = MakeDialect("kuka_krl");
+    Site site = WithDefaults({}, *krl);
+    site.weld_signal_outputs = {101, 8};
+    int errors = 0;
+    for (int r = 0; r < static_cast<int>(c.robots.size()); ++r) {
+      try {
+        krl->Write(BuildProgram(p, c, r, "R", site), c.robots[static_cast<std::size_t>(r)], site);
+      } catch (const InputError& e) {
+        EXPECT_THAT(e.what(), HasSubstr("must not overlap"));
+        ++errors;
+      }
+    }
+    EXPECT_GE(errors, 1);
+  }
   for (const std::string& d : DialectNames()) {
     SCOPED_TRACE(d);
     const auto dialect = MakeDialect(d);
