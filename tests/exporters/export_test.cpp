@@ -371,6 +371,27 @@ TEST_P(ExportTest, MutatedFilesAreRejected) {
     ASSERT_EQ(RemoveLast(&f[0].contents, "^WAIT SEC 0$"), 1);
     rejects(f, "advance run", "advance run");
   }
+  // A reference made ambiguous: a position declared twice (a weld called twice for URScript,
+  // which declares nothing).
+  const std::map<std::string, std::pair<std::string, std::string>> twice = {
+      {"kuka_krl", {R"((DECL E6AXIS XP1=[^\n]*\n))", "$1$1"}},
+      {"abb_rapid", {R"(( *CONST jointtarget jP1:=[^\n]*\n))", "$1$1"}},
+      {"fanuc_ls", {R"(P\[2\]\{)", "P[1]{"}},
+      {"yaskawa_inform", {R"((C00001=[^\n]*\n))", "$1$1"}},
+      {"ur_script", {R"((  spot_weld\([^\n]*\n))", "$1$1"}}};
+  {
+    std::vector<ProgramFile> f = e.files;
+    int changed = 0;
+    for (ProgramFile& file : f) {
+      const std::string before = file.contents;
+      file.contents =
+          std::regex_replace(file.contents, std::regex(twice.at(d).first), twice.at(d).second,
+                             std::regex_constants::format_first_only);
+      changed += file.contents != before ? 1 : 0;
+    }
+    ASSERT_EQ(changed, 1);
+    rejects(f, "declared twice");
+  }
   // A take without its wait.
   const std::map<std::string, std::string> wait = {{"kuka_krl", R"(WAIT FOR \$IN)"},
                                                    {"abb_rapid", R"(WaitDI diZone)"},
