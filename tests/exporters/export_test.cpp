@@ -124,6 +124,7 @@ TEST_P(ExportTest, ReadBackGivesTheProgramAndThePlannedWeldPoses) {
         plan_->robots[static_cast<std::size_t>(PlanRobotIndex(*plan_, robot.name))];
     const Eigen::VectorXd* last = nullptr;
     int welds = 0;
+    double worst_mm = 0, worst_deg = 0;
     for (const Instruction& i : e.read.instructions) {
       if (i.kind == InstructionKind::kMove) last = &i.q;
       if (i.kind != InstructionKind::kWeld) continue;
@@ -138,6 +139,8 @@ TEST_P(ExportTest, ReadBackGivesTheProgramAndThePlannedWeldPoses) {
       EXPECT_LE((X_got.translation() - X_want.translation()).norm(), 1e-4) << i.weld_id;
       const double angle = Eigen::AngleAxisd(X_got.linear().transpose() * X_want.linear()).angle();
       EXPECT_LE(angle, 0.01 * kDeg) << i.weld_id;
+      worst_mm = std::max(worst_mm, 1000 * (X_got.translation() - X_want.translation()).norm());
+      worst_deg = std::max(worst_deg, angle / kDeg);
       ++welds;
     }
     EXPECT_EQ(welds, static_cast<int>(rp.welds.size()));
@@ -145,6 +148,8 @@ TEST_P(ExportTest, ReadBackGivesTheProgramAndThePlannedWeldPoses) {
     const double estimated = EstimateMotionTime(e.read, robot);
     EXPECT_GT(estimated, 0.5 * e.figures.planned_motion_time);
     EXPECT_LT(estimated, 2.0 * e.figures.planned_motion_time);
+    std::printf("%s %s: weld TCP error at most %.4f mm, %.5f deg\n", GetParam().c_str(),
+                robot.name.c_str(), worst_mm, worst_deg);
     std::printf(
         "%s %s: %d moves for %d planned samples, corridor %.4f deg (max dev %.5f deg); "
         "motion %.2f s estimated vs %.2f s planned\n",
