@@ -24,6 +24,12 @@ constexpr const char* kDialect = "abb_rapid";
 constexpr const char* kDefaultCall = "SpotWeld {n},{schedule};";
 constexpr std::size_t kMaxName = 32;
 
+// The gun is tool<tool>; base 1 is the robot's base frame, wobj0 (RAPID's predefined work
+// object), base n is wobj<n-1>.
+std::string ToolAndWobj(const Site& site) {
+  return fmt::format("tool{}\\WObj:=wobj{}", site.tool, site.base - 1);
+}
+
 class AbbRapid final : public Dialect {
  public:
   std::string_view name() const override { return kDialect; }
@@ -48,7 +54,7 @@ class AbbRapid final : public Dialect {
     WELDCELL_CHECK(IsIdentifier(program.name, kMaxName));
     std::string decl, body;
     int point = 0;
-    const std::string tool = fmt::format("tool{}\\WObj:=wobj{}", site.tool, site.base);
+    const std::string tool = ToolAndWobj(site);
     for (const Instruction& i : program.instructions) {
       switch (i.kind) {
         case InstructionKind::kComment:
@@ -110,7 +116,7 @@ class AbbRapid final : public Dialect {
         R"(MoveAbsJ ([A-Za-z][A-Za-z0-9_]*),vmax(\\T:=([^,]+))?,(fine|z1),([A-Za-z0-9_\\:=]+);)");
     static const std::regex kWait(R"(WaitDI (diZone|diWeld)([0-9]+),1;)");
     static const std::regex kSet(R"(SetDO (doZone|doWeld)([0-9]+),([01]);)");
-    const std::string tool = fmt::format("tool{}\\WObj:=wobj{}", site.tool, site.base);
+    const std::string tool = ToolAndWobj(site);
     std::map<std::string, Eigen::VectorXd> points;
     std::set<std::string> used;
     enum { kStart, kModule, kProc, kEndProc, kEnd } state = kStart;
