@@ -132,7 +132,6 @@ double EstimateMotionTime(const Program& program, const cell::Robot& robot) {
   double total = 0.0;
   const Eigen::VectorXd* previous = nullptr;
   bool standing = true;  // the previous move ended in an exact stop
-  double last_speed = 1.0;
   for (const Instruction& ins : program.instructions) {
     if (ins.kind != InstructionKind::kMove) continue;
     if (previous != nullptr) {
@@ -148,12 +147,10 @@ double EstimateMotionTime(const Program& program, const cell::Robot& robot) {
         if (standing) total += RampTime(robot, ins.speed);
         if (ins.exact_stop) total += RampTime(robot, ins.speed);
       }
-      last_speed = ins.speed;
     }
     standing = ins.exact_stop;
     previous = &ins.q;
   }
-  (void)last_speed;
   return total;
 }
 

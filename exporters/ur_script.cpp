@@ -24,7 +24,6 @@ using namespace internal;
 constexpr const char* kDialect = "ur_script";
 constexpr const char* kDefaultCall = "spot_weld({n}, {schedule})";
 constexpr std::size_t kMaxName = 31;
-constexpr double kBlend = 0.001;  // m
 
 class UrScript final : public Dialect {
  public:
@@ -98,7 +97,6 @@ class UrScript final : public Dialect {
       }
     }
     s += "end\n" + program.name + "()\n";
-    (void)kBlend;
     return {{program.name + ".script", s}};
   }
 
