@@ -16,6 +16,7 @@
 #include "cli/json_output.hpp"
 #include "cli/output_paths.hpp"
 #include "cli/progress.hpp"
+#include "exporters/export.hpp"
 #include "planner/cell/load.hpp"
 #include "planner/collision/collision_world.hpp"
 #include "planner/common/atomic_file.hpp"
@@ -95,8 +96,10 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "plan",
       "Plan the station (reach, allocate, motion) and verify the plan; writes "
-      "OUT/plan.json, OUT/report.html (for people) and OUT/junit.xml (one test case per "
-      "requirement, for CI). Exit 1 if a weld is not planned, the plan fails verification or "
+      "OUT/plan.json, OUT/report.html (for people), OUT/junit.xml (one test case per "
+      "requirement, for CI) and, for a plan that passes verification, OUT/programs/ (the robot "
+      "programs of robots with a controller dialect). Exit 1 if a weld is not planned, the plan "
+      "fails verification or "
       "the plan exceeds the cycle time");
   struct Args {
     std::string cell;
@@ -165,6 +168,24 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                                                          .warnings = loaded.warnings,
                                                          .verify_seconds = verify_seconds}));
     WriteFileAtomically(junit_file, report::JunitXml(c.name, requirements));
+    // programs/: each robot's program in its cell dialect (docs/export.md), only for a plan
+    // that verification passes: a program of a colliding plan must never reach a controller.
+    std::vector<std::string> program_lines;
+    std::string program_error;
+    if (report.ok()) {
+      try {
+        const exporters::ExportResult programs =
+            exporters::ExportPlan(out.plan, c, {}, {.skip_robots_without_controller = true});
+        if (!programs.robots.empty()) {
+          WritePrograms(folder / "programs", out.plan, programs);
+          program_lines = ProgramLines(programs);
+        }
+      } catch (const InputError& e) {
+        program_error = e.what();
+      }
+    } else {
+      program_lines.push_back("programs: not written (the plan fails verification)");
+    }
     const pipeline::PlanStatistics& s = out.statistics;
     const verify::StationVerdict verdict = verify::Judge(out.plan, report);
     const plan::CycleBreakdown breakdown = plan::BreakDown(out.plan);
@@ -226,10 +247,15 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         std::cout << fmt::format("requirement {}: {}: {}\n", r.name, r.passed ? "pass" : "FAIL",
                                  r.message);
       }
+      for (const std::string& line : program_lines) std::cout << line << '\n';
       std::cout << "wrote " << plan_file.string() << ", " << report_file.string() << ", "
                 << junit_file.string() << '\n';
     }
     *exit_code = verdict == verify::StationVerdict::kFits ? kExitOk : kExitRequirement;
+    if (!program_error.empty()) {
+      std::cerr << "programs: " << program_error << '\n';
+      *exit_code = kExitBadInput;
+    }
   });
 }
 

@@ -193,7 +193,8 @@ std::shared_ptr<const RobotModel> ReadRobotModel(const fs::path& robot_yaml, con
   }
 
   if (auto cj = YamlReader::Get(root, "controller_joints")) {
-    if (reader.CheckMap(*cj, "controller_joints", {}, {"offsets", "signs", "couplings"})) {
+    if (reader.CheckMap(*cj, "controller_joints", {},
+                        {"offsets", "signs", "couplings", "pulses"})) {
       std::vector<double> offsets(static_cast<std::size_t>(dof), 0.0);
       std::vector<double> signs(static_cast<std::size_t>(dof), 1.0);
       std::vector<JointCoupling> couplings;
@@ -254,7 +255,44 @@ std::shared_ptr<const RobotModel> ReadRobotModel(const fs::path& robot_yaml, con
           }
         }
       }
+      std::vector<double> per_degree, zero;
+      if (auto node = YamlReader::Get(*cj, "pulses")) {
+        const std::string key = "controller_joints.pulses";
+        auto ppd_node = YamlReader::Get(*node, "per_degree");
+        auto z_node = YamlReader::Get(*node, "zero");
+        if (reader.CheckMap(*node, key, {"per_degree", "zero"}, {}) && ppd_node && z_node) {
+          const YAML::Node& ppd = *ppd_node;
+          const YAML::Node& z = *z_node;
+          auto v = reader.Numbers(ppd, key + ".per_degree", static_cast<std::size_t>(dof),
+                                  "one per movable joint");
+          auto w = reader.Numbers(z, key + ".zero", static_cast<std::size_t>(dof),
+                                  "one per movable joint");
+          bool ok = v && w;
+          for (std::size_t i = 0; v && i < v->size(); ++i) {
+            if ((*v)[i] == 0.0 || std::abs((*v)[i]) > 1e7) {
+              reader.Error(ppd[i], IndexKey(key + ".per_degree", i),
+                           "expected pulses per degree (or mm), non-zero and at most 1e7 in "
+                           "magnitude, got " +
+                               ppd[i].Scalar());
+              ok = false;
+            }
+          }
+          for (std::size_t i = 0; w && i < w->size(); ++i) {
+            if ((*w)[i] != std::round((*w)[i]) || std::abs((*w)[i]) > 1e9) {
+              reader.Error(z[i], IndexKey(key + ".zero", i),
+                           "expected a whole number of pulses within +-1e9, got " + z[i].Scalar());
+              ok = false;
+            }
+          }
+          if (ok) {
+            per_degree = *v;
+            zero = *w;
+          }
+        }
+      }
       if (model) {
+        model->controller.pulses_per_degree = per_degree;
+        model->controller.pulse_zero = zero;
         model->controller.offsets = offsets;
         model->controller.signs = signs;
         model->controller.couplings = couplings;

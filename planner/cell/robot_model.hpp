@@ -58,6 +58,12 @@ struct ControllerJoints {
   std::vector<double> offsets;  ///< rad (or m)
   std::vector<double> signs;    ///< +1 or -1
   std::vector<JointCoupling> couplings;
+  /// Yaskawa encoder pulses (robot.yaml `controller_joints.pulses`, optional): the pulse count
+  /// of joint i is pulse_zero[i] + pulses_per_degree[i] * (controller value of joint i in
+  /// degrees; mm for prismatic joints). Both empty when robot.yaml gives none; else one entry
+  /// per movable joint, pulses_per_degree[i] != 0 (a negative value flips the direction).
+  std::vector<double> pulses_per_degree;
+  std::vector<double> pulse_zero;
 };
 
 /// The arm: links[0] is the base link, links.back() the tip (flange) link; joints[i] connects

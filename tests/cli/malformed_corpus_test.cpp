@@ -213,6 +213,8 @@ TEST(MalformedCorpusTest, EveryCommandRejectsEveryMalformedInputWithExitTwo) {
     const std::string cell = CellFor(c, dir).string();
     if (c.kind == Kind::kPlan) {
       ExpectBadInput(c, {"verify", cell, c.file.string()});
+      ExpectBadInput(c, {"export", cell, c.file.string(), "-o", (dir / "programs").string()});
+      EXPECT_FALSE(fs::exists(dir / "programs"));
       continue;
     }
     ExpectBadInput(c, {"check", cell});
@@ -220,6 +222,8 @@ TEST(MalformedCorpusTest, EveryCommandRejectsEveryMalformedInputWithExitTwo) {
     ExpectBadInput(c, {"plan", cell, "-j", "1", "-o", (dir / "out").string()});
     EXPECT_FALSE(fs::exists(dir / "out" / "plan.json"));
     ExpectBadInput(c, {"verify", cell, plan, "-j", "1"});
+    ExpectBadInput(c, {"export", cell, plan, "-j", "1", "-o", (dir / "programs").string()});
+    EXPECT_FALSE(fs::exists(dir / "programs"));
   }
   fs::remove_all(tmp);
 }

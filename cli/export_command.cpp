@@ -1,0 +1,143 @@
+// `weldcell export cell.yaml plan.json -o DIR [--dialect D] [--site export.yaml]`, and the
+// programs/ folder that `weldcell plan` writes.
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
+#include "cli/output_paths.hpp"
+#include "exporters/dialect.hpp"
+#include "exporters/export.hpp"
+#include "exporters/site.hpp"
+#include "planner/cell/load.hpp"
+#include "planner/common/atomic_file.hpp"
+#include "planner/plan/plan.hpp"
+#include "planner/verify/verify.hpp"
+
+namespace weldcell::cli {
+
+std::vector<std::filesystem::path> WritePrograms(const std::filesystem::path& folder,
+                                                 const plan::Plan& plan,
+                                                 const exporters::ExportResult& result) {
+  std::vector<std::filesystem::path> written;
+  for (const exporters::RobotExport& r : result.robots) {
+    for (const exporters::ProgramFile& f : r.files) {
+      written.push_back(folder / f.name);
+      WriteFileAtomically(written.back(), f.contents);
+    }
+  }
+  if (!plan.zones.empty()) {
+    written.push_back(folder / "interlocks.csv");
+    WriteFileAtomically(written.back(), exporters::InterlockTable(plan, result));
+  }
+  return written;
+}
+
+std::vector<std::string> ProgramLines(const exporters::ExportResult& result) {
+  std::vector<std::string> lines;
+  for (const exporters::RobotExport& r : result.robots) {
+    lines.push_back(
+        fmt::format("{}: {} program {}: {} moves ({} planned samples, corridor {:.4f} deg), motion "
+                    "{:.2f} s estimated vs {:.2f} s planned",
+                    r.robot, r.dialect, r.program.name, r.figures.moves, r.figures.planned_samples,
+                    r.figures.corridor_tolerance * 180.0 / 3.14159265358979323846,
+                    r.estimated_motion_time, r.figures.planned_motion_time));
+  }
+  for (const std::string& s : result.skipped) {
+    lines.push_back(s + ": no program (no `controller:` in the cell)");
+  }
+  return lines;
+}
+
+void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) {
+  CLI::App* cmd = app.add_subcommand(
+      "export",
+      "Write the robot programs of a plan for the controllers (KUKA KRL, ABB RAPID, FANUC LS, "
+      "Yaskawa INFORM, URScript), each read back by a strict reader before it is written");
+  struct Args {
+    std::string cell, plan, out, dialect, site;
+    int jobs = 0;
+  };
+  auto args = std::make_shared<Args>();
+  cmd->add_option("cell", args->cell, "The cell YAML")->required();
+  cmd->add_option("plan", args->plan, "The plan.json of the cell")->required();
+  cmd->add_option("-o,--out", args->out, "Output folder (created)")->required();
+  std::string dialects;
+  for (const std::string& n : exporters::DialectNames())
+    dialects += (dialects.empty() ? "" : ", ") + n;
+  cmd->add_option(
+         "--dialect", args->dialect,
+         "One dialect for every robot (default: each robot's controller.dialect): " + dialects)
+      ->check(CLI::IsMember(exporters::DialectNames()));
+  cmd->add_option("--site", args->site, "Site configuration (export.yaml, docs/export.md)");
+  cmd->add_option("-j,--jobs", args->jobs, "Worker threads of the verification (0 = one per core)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->callback([&global, exit_code, args] {
+    CheckOutputFolder(args->out, "--out");
+    const exporters::Site site =
+        args->site.empty() ? exporters::Site{} : exporters::LoadSite(args->site);
+    cell::Loaded<cell::Cell> loaded = cell::LoadCell(args->cell, CellLoadOptions(global));
+    for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
+    std::ifstream in(args->plan, std::ios::binary);
+    if (!in) {
+      throw InputError({{.where = {.file = args->plan}, .message = "cannot open the plan file"}});
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    const plan::Plan p = plan::PlanFromJson(text.str(), args->plan);
+    // Programs only for a plan the verifier passes (unplanned welds and the cycle time aside):
+    // a colliding plan must never reach a controller.
+    const verify::VerifyReport report = verify::Verify(p, loaded.value, {.threads = args->jobs});
+    int blocking = 0;
+    for (const verify::Violation& v : report.violations) {
+      blocking +=
+          v.kind != verify::ViolationKind::kCycleTime && v.kind != verify::ViolationKind::kWeld ? 1
+                                                                                                : 0;
+    }
+    if (blocking > 0) {
+      for (const std::string& line : verify::SummaryLines(report)) std::cerr << line << '\n';
+      std::cerr << fmt::format(
+          "weldcell: error: no programs written: the plan fails verification ({} "
+          "violation(s) besides unplanned welds and the cycle time)\n",
+          blocking);
+      *exit_code = kExitRequirement;
+      return;
+    }
+    const exporters::ExportResult result =
+        exporters::ExportPlan(p, loaded.value, site, {.dialect = args->dialect});
+    const std::vector<std::filesystem::path> written = WritePrograms(args->out, p, result);
+    if (global.json) {
+      nlohmann::ordered_json j;
+      j["programs"] = nlohmann::ordered_json::array();
+      for (const exporters::RobotExport& r : result.robots) {
+        nlohmann::ordered_json jr;
+        jr["robot"] = r.robot;
+        jr["dialect"] = r.dialect;
+        jr["program"] = r.program.name;
+        jr["files"] = nlohmann::ordered_json::array();
+        for (const exporters::ProgramFile& f : r.files) {
+          jr["files"].push_back((std::filesystem::path(args->out) / f.name).string());
+        }
+        jr["moves"] = r.figures.moves;
+        jr["corridor_tolerance"] = r.figures.corridor_tolerance;
+        jr["estimated_motion_time"] = r.estimated_motion_time;
+        jr["planned_motion_time"] = r.figures.planned_motion_time;
+        j["programs"].push_back(std::move(jr));
+      }
+      PrintJson(j, std::cout);
+    } else if (!global.quiet) {
+      for (const std::string& line : ProgramLines(result)) std::cout << line << '\n';
+      std::cout << "wrote " << written.size() << " file(s) to " << args->out << '\n';
+    }
+    *exit_code = kExitOk;
+  });
+}
+
+}  // namespace weldcell::cli

@@ -1,0 +1,207 @@
+// ABB RAPID: one NAME.mod with CONST jointtarget positions (degrees, 9E9 for unused external
+// axes) and PROC main() of MoveAbsJ moves. Each move carries its planned time (speeddata \T),
+// so the controller reproduces the planned timing where the robot can; standstills are `fine`
+// points (RAPID does not run ahead past a fine point, so WaitDI / SetDO happen at standstill).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "exporters/dialect.hpp"
+#include "exporters/internal/text.hpp"
+#include "planner/common/check.hpp"
+
+namespace weldcell::exporters {
+
+namespace {
+
+using namespace internal;
+
+constexpr const char* kDialect = "abb_rapid";
+constexpr const char* kDefaultCall = "SpotWeld {n},{schedule};";
+constexpr std::size_t kMaxName = 32;
+
+// The gun is tool<tool>; base 1 is the robot's base frame, wobj0 (RAPID's predefined work
+// object), base n is wobj<n-1>.
+std::string ToolAndWobj(const Site& site) {
+  return fmt::format("tool{}\\WObj:=wobj{}", site.tool, site.base - 1);
+}
+
+class AbbRapid final : public Dialect {
+ public:
+  std::string_view name() const override { return kDialect; }
+  DialectLimits limits() const override {
+    return {.max_name_length = kMaxName,
+            .min_signal = 0,
+            .max_signal = 9999,
+            .zone_inputs = {101, 512},
+            .zone_outputs = {101, 512},
+            .weld_signal_inputs = {701, 128},
+            .weld_signal_outputs = {701, 128}};
+  }
+  std::string ProgramName(const std::string& wanted) const override {
+    return IdentifierName(wanted, kMaxName, false);
+  }
+
+  std::vector<ProgramFile> Write(const Program& program, const cell::Robot& robot,
+                                 const Site& site_in) const override {
+    const Site site = WithDefaults(site_in, *this);
+    CheckDof(robot, 6, kDialect);
+    CheckSignals(program, site, 0, 9999, kDialect);
+    WELDCELL_CHECK(IsIdentifier(program.name, kMaxName));
+    std::string decl, body;
+    int point = 0;
+    const std::string tool = ToolAndWobj(site);
+    for (const Instruction& i : program.instructions) {
+      switch (i.kind) {
+        case InstructionKind::kComment:
+          body += "        ! " + i.text + "\n";
+          break;
+        case InstructionKind::kMove: {
+          const std::string p = fmt::format("jP{}", ++point);
+          const std::vector<double> a = ToControllerUnits(robot, i.q);
+          decl += fmt::format(
+              "    CONST jointtarget {}:=[[{},{},{},{},{},{}],[9E9,9E9,9E9,9E9,9E9,"
+              "9E9]];\n",
+              p, Fixed(a[0], 4), Fixed(a[1], 4), Fixed(a[2], 4), Fixed(a[3], 4), Fixed(a[4], 4),
+              Fixed(a[5], 4));
+          if (i.duration > 0) {
+            body += fmt::format("        MoveAbsJ {},vmax\\T:={},{},{};\n", p,
+                                Fixed(std::max(i.duration, 0.001), 3), i.exact_stop ? "fine" : "z1",
+                                tool);
+          } else {
+            body += fmt::format("        MoveAbsJ {},vmax,{},{};\n", p,
+                                i.exact_stop ? "fine" : "z1", tool);
+          }
+          break;
+        }
+        case InstructionKind::kWeld:
+          body += "        " + WeldCall(site, kDialect, kDefaultCall, i) + "\n";
+          break;
+        case InstructionKind::kWaitInput:
+          body += fmt::format("        WaitDI {}{},1;\n",
+                              i.role == SignalRole::kZone ? "diZone" : "diWeld", i.signal);
+          break;
+        case InstructionKind::kSetOutput:
+          body += fmt::format("        SetDO {}{},{};\n",
+                              i.role == SignalRole::kZone ? "doZone" : "doWeld", i.signal,
+                              i.value ? 1 : 0);
+          break;
+      }
+    }
+    std::string mod = "MODULE " + program.name + "\n";
+    mod += "    ! weldcell: joint targets in degrees (ABB convention); 9E9 = no external axis.\n";
+    mod += decl + "\n    PROC main()\n" + body + "    ENDPROC\nENDMODULE\n";
+    return {{program.name + ".mod", mod}};
+  }
+
+  Program Read(const std::vector<ProgramFile>& files, const cell::Robot& robot,
+               const Site& site_in) const override {
+    const Site site = WithDefaults(site_in, *this);
+    if (files.size() != 1 || !files[0].name.ends_with(".mod")) {
+      ReadError(files.empty() ? "" : files[0].name, 0, "expected one NAME.mod");
+    }
+    const ProgramFile& f = files[0];
+    const std::string stem = f.name.substr(0, f.name.size() - 4);
+    if (!IsIdentifier(stem, kMaxName)) {
+      ReadError(f.name, 0, "module name " + stem + " is not a RAPID name of at most 32 characters");
+    }
+    Program program{.name = stem, .robot = robot.name};
+    static const std::regex kDecl(
+        R"(CONST jointtarget ([A-Za-z][A-Za-z0-9_]*):=\[\[([^,]+),([^,]+),([^,]+),([^,]+),([^,]+),([^,\]]+)\],\[9E9,9E9,9E9,9E9,9E9,9E9\]\];)");
+    static const std::regex kMove(
+        R"(MoveAbsJ ([A-Za-z][A-Za-z0-9_]*),vmax(\\T:=([^,]+))?,(fine|z1),([A-Za-z0-9_\\:=]+);)");
+    static const std::regex kWait(R"(WaitDI (diZone|diWeld)([0-9]+),1;)");
+    static const std::regex kSet(R"(SetDO (doZone|doWeld)([0-9]+),([01]);)");
+    const std::string tool = ToolAndWobj(site);
+    std::map<std::string, Eigen::VectorXd> points;
+    std::set<std::string> used;
+    enum { kStart, kModule, kProc, kEndProc, kEnd } state = kStart;
+    for (const Line& l : SplitLines(f.name, f.contents, false)) {
+      const std::string t = Trim(l.text);
+      if (t.empty()) continue;
+      if (t.starts_with("!")) {
+        if (state == kProc && t.starts_with("! ")) {
+          program.instructions.push_back({.kind = InstructionKind::kComment, .text = t.substr(2)});
+        }
+        continue;
+      }
+      std::smatch m;
+      auto fail = [&](const std::string& msg) { ReadError(f.name, l.number, msg); };
+      if (state == kStart) {
+        if (t != "MODULE " + stem) fail("expected MODULE " + stem + " (the file name)");
+        state = kModule;
+      } else if (state == kModule && std::regex_match(t, m, kDecl)) {
+        std::vector<double> a;
+        for (int k = 2; k <= 7; ++k) {
+          auto v = ParseNumber(m[k].str());
+          if (!v) fail("not a number: " + m[k].str());
+          a.push_back(*v);
+        }
+        if (!points.emplace(m[1].str(), FromControllerUnits(robot, a)).second) {
+          fail(m[1].str() + " declared twice");
+        }
+      } else if (state == kModule && t == "PROC main()") {
+        state = kProc;
+      } else if (state == kProc && t == "ENDPROC") {
+        state = kEndProc;
+      } else if (state == kEndProc && t == "ENDMODULE") {
+        state = kEnd;
+      } else if (state == kProc && std::regex_match(t, m, kMove)) {
+        auto it = points.find(m[1].str());
+        if (it == points.end()) fail(m[1].str() + " is not declared");
+        if (m[5].str() != tool) fail("tool and work object must be " + tool);
+        used.insert(it->first);
+        double duration = 0;
+        if (m[2].matched) {
+          auto v = ParseNumber(m[3].str());
+          if (!v || *v <= 0) fail("\\T must be a time > 0 s");
+          duration = *v;
+        }
+        program.instructions.push_back({.kind = InstructionKind::kMove,
+                                        .q = it->second,
+                                        .exact_stop = m[4].str() == "fine",
+                                        .duration = duration});
+      } else if (state == kProc && std::regex_match(t, m, kWait)) {
+        const int s = *ParseInt(m[2].str());
+        const SignalRole role = InputRole(site, s);
+        if ((role == SignalRole::kZone) != (m[1].str() == "diZone"))
+          fail("signal name and number do not agree");
+        program.instructions.push_back(
+            {.kind = InstructionKind::kWaitInput, .signal = s, .role = role});
+      } else if (state == kProc && std::regex_match(t, m, kSet)) {
+        const int s = *ParseInt(m[2].str());
+        const SignalRole role = OutputRole(site, s);
+        if ((role == SignalRole::kZone) != (m[1].str() == "doZone"))
+          fail("signal name and number do not agree");
+        program.instructions.push_back({.kind = InstructionKind::kSetOutput,
+                                        .signal = s,
+                                        .value = m[3].str() == "1",
+                                        .role = role});
+      } else if (auto w = state == kProc ? MatchWeldCall(site, kDialect, kDefaultCall, t)
+                                         : std::nullopt) {
+        program.instructions.push_back({.kind = InstructionKind::kWeld,
+                                        .weld_id = w->id,
+                                        .weld_number = w->number,
+                                        .schedule = w->schedule});
+      } else {
+        fail("not a RAPID line this exporter writes: " + t);
+      }
+    }
+    if (state != kEnd)
+      ReadError(f.name, 0, "expected MODULE ... PROC main() ... ENDPROC ... ENDMODULE");
+    if (used.size() != points.size()) ReadError(f.name, 0, "joint targets declared but never used");
+    AttachWeldIds(&program, f.name);
+    CheckProgram(program, robot, f.name, 1e-4);
+    return program;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Dialect> MakeAbbRapid() { return std::make_unique<AbbRapid>(); }
+
+}  // namespace weldcell::exporters

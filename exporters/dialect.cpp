@@ -1,0 +1,35 @@
+#include "exporters/dialect.hpp"
+
+namespace weldcell::exporters {
+
+// Defined in the dialect files.
+std::unique_ptr<Dialect> MakeKukaKrl();
+std::unique_ptr<Dialect> MakeAbbRapid();
+std::unique_ptr<Dialect> MakeFanucLs();
+std::unique_ptr<Dialect> MakeYaskawaInform();
+std::unique_ptr<Dialect> MakeUrScript();
+
+std::vector<std::string> DialectNames() {
+  return {"kuka_krl", "abb_rapid", "fanuc_ls", "yaskawa_inform", "ur_script"};
+}
+
+std::unique_ptr<Dialect> MakeDialect(std::string_view name) {
+  if (name == "kuka_krl") return MakeKukaKrl();
+  if (name == "abb_rapid") return MakeAbbRapid();
+  if (name == "fanuc_ls") return MakeFanucLs();
+  if (name == "yaskawa_inform") return MakeYaskawaInform();
+  if (name == "ur_script") return MakeUrScript();
+  return nullptr;
+}
+
+Site WithDefaults(const Site& site, const Dialect& dialect) {
+  Site out = site;
+  const DialectLimits limits = dialect.limits();
+  if (out.zone_inputs.count == 0) out.zone_inputs = limits.zone_inputs;
+  if (out.zone_outputs.count == 0) out.zone_outputs = limits.zone_outputs;
+  if (out.weld_signal_inputs.count == 0) out.weld_signal_inputs = limits.weld_signal_inputs;
+  if (out.weld_signal_outputs.count == 0) out.weld_signal_outputs = limits.weld_signal_outputs;
+  return out;
+}
+
+}  // namespace weldcell::exporters

@@ -1,0 +1,59 @@
+#pragma once
+// One controller dialect: writes a Program as the controller's files and reads such files back
+// (strictly: what a controller would reject, the reader rejects). One implementation per file:
+// kuka_krl.cpp, abb_rapid.cpp, fanuc_ls.cpp, yaskawa_inform.cpp, ur_script.cpp.
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "exporters/program.hpp"
+#include "exporters/site.hpp"
+#include "planner/cell/cell.hpp"
+
+namespace weldcell::exporters {
+
+/// A file of a program, in memory: its name (no folder) and exact bytes.
+struct ProgramFile {
+  std::string name;
+  std::string contents;
+  bool operator==(const ProgramFile&) const = default;
+};
+
+/// What a dialect can express, for the writer's checks and the defaults of a site.
+struct DialectLimits {
+  int max_name_length = 8;
+  int min_signal = 1, max_signal = 1024;  ///< I/O numbers the dialect accepts.
+  SignalRange zone_inputs, zone_outputs, weld_signal_inputs, weld_signal_outputs;  ///< defaults
+};
+
+class Dialect {
+ public:
+  virtual ~Dialect() = default;
+  /// kuka_krl | abb_rapid | fanuc_ls | yaskawa_inform | ur_script (the cell's `dialect`).
+  virtual std::string_view name() const = 0;
+  virtual DialectLimits limits() const = 0;
+  /// The program name made valid for the dialect from a cell's `program` or robot name
+  /// (characters replaced, case, length). Never empty.
+  virtual std::string ProgramName(const std::string& wanted) const = 0;
+  /// Writes `program` for `robot`. Throws InputError when the robot or site asks for something
+  /// the dialect cannot express (a missing pulse calibration, an I/O number out of range, a name).
+  virtual std::vector<ProgramFile> Write(const Program& program, const cell::Robot& robot,
+                                         const Site& site) const = 0;
+  /// Parses files written by Write (any order) back into a program with URDF joint values.
+  /// Throws InputError (file:line: message) on anything a controller would reject and on a
+  /// broken CheckProgram rule.
+  virtual Program Read(const std::vector<ProgramFile>& files, const cell::Robot& robot,
+                       const Site& site) const = 0;
+};
+
+/// The dialect called `name`, or nullptr.
+std::unique_ptr<Dialect> MakeDialect(std::string_view name);
+/// Every dialect name, in a fixed order.
+std::vector<std::string> DialectNames();
+
+/// The site's ranges with the dialect's defaults filled in.
+Site WithDefaults(const Site& site, const Dialect& dialect);
+
+}  // namespace weldcell::exporters

@@ -1,0 +1,87 @@
+#include "exporters/export.hpp"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "planner/common/diagnostics.hpp"
+#include "planner/plan/cell_hash.hpp"
+
+namespace weldcell::exporters {
+
+namespace {
+[[noreturn]] void Fail(const std::string& file, const std::string& message) {
+  throw InputError({Diagnostic{.where = {.file = file}, .message = message}});
+}
+}  // namespace
+
+ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Site& site,
+                        const ExportRequest& request) {
+  if (plan.cell_hash != plan::CellHash(cell)) {
+    Fail("plan.json", fmt::format("the plan is of cell {} (hash {}), not of {} (hash {}): plan "
+                                  "this cell again",
+                                  plan.cell_name, plan.cell_hash, cell.name, plan::CellHash(cell)));
+  }
+  ExportResult result;
+  std::set<std::string> names;
+  for (std::size_t r = 0; r < cell.robots.size(); ++r) {
+    const cell::Robot& robot = cell.robots[r];
+    const std::string dialect_name =
+        request.dialect.empty() ? robot.controller.dialect : request.dialect;
+    if (dialect_name.empty()) {
+      if (request.skip_robots_without_controller) {
+        result.skipped.push_back(robot.name);
+        continue;
+      }
+      Fail(cell.source_file, fmt::format("robot {} has no `controller: {{dialect: ...}}` in the "
+                                         "cell; give one or --dialect",
+                                         robot.name));
+    }
+    const std::unique_ptr<Dialect> dialect = MakeDialect(dialect_name);
+    if (!dialect) {
+      std::string all;
+      for (const std::string& n : DialectNames()) all += (all.empty() ? "" : ", ") + n;
+      Fail(cell.source_file, "unknown dialect " + dialect_name + " (one of " + all + ")");
+    }
+    const Site s = WithDefaults(site, *dialect);
+    const std::string name = dialect->ProgramName(
+        robot.controller.program.empty() ? robot.name : robot.controller.program);
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!names.insert(lower).second) {
+      Fail(cell.source_file, fmt::format("two robots' programs would be named {} (program names "
+                                         "are cut to {} characters for {}); give each robot a "
+                                         "`controller.program`",
+                                         name, dialect->limits().max_name_length, dialect_name));
+    }
+    RobotExport out{.robot = robot.name, .dialect = dialect_name, .site = s};
+    const Program built = BuildProgram(plan, cell, static_cast<int>(r), name, s, &out.figures);
+    out.files = dialect->Write(built, robot, s);
+    out.program = dialect->Read(out.files, robot, s);
+    out.estimated_motion_time = EstimateMotionTime(out.program, robot);
+    result.robots.push_back(std::move(out));
+  }
+  return result;
+}
+
+}  // namespace weldcell::exporters
+
+namespace weldcell::exporters {
+
+std::string InterlockTable(const plan::Plan& plan, const ExportResult& result) {
+  std::string out = "zone,order,robot,dialect,input,output\n";
+  for (std::size_t z = 0; z < plan.zones.size(); ++z) {
+    const plan::Zone& zone = plan.zones[z];
+    for (std::size_t u = 0; u < zone.uses.size(); ++u) {
+      for (const RobotExport& r : result.robots) {
+        if (r.robot != zone.uses[u].robot) continue;
+        out += fmt::format("{},{},{},{},{},{}\n", zone.id, u + 1, r.robot, r.dialect,
+                           r.site.zone_inputs.first + static_cast<int>(z),
+                           r.site.zone_outputs.first + static_cast<int>(z));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace weldcell::exporters

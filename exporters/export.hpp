@@ -1,0 +1,51 @@
+#pragma once
+// Exports a plan as robot programs: per robot, BuildProgram, the dialect's Write, and a read
+// back with the dialect's strict reader (a program that its own reader rejects is never
+// returned). Nothing is written to disk here (the CLI writes the files atomically).
+
+#include <string>
+#include <vector>
+
+#include "exporters/dialect.hpp"
+#include "exporters/program.hpp"
+#include "exporters/site.hpp"
+#include "planner/cell/cell.hpp"
+#include "planner/plan/plan.hpp"
+
+namespace weldcell::exporters {
+
+struct RobotExport {
+  std::string robot;
+  std::string dialect;
+  Program program;  ///< As read back from `files`.
+  std::vector<ProgramFile> files;
+  ProgramFigures figures;
+  double estimated_motion_time = 0.0;  ///< s: EstimateMotionTime of the read-back program.
+  Site site;  ///< The site with the dialect's defaults filled in (its I/O numbers).
+};
+
+struct ExportRequest {
+  /// Dialect for every robot; empty = each robot's `controller.dialect` from the cell.
+  std::string dialect;
+  /// Robots with neither a dialect here nor a controller in the cell: skipped (listed in
+  /// ExportResult::skipped) when true, an error when false.
+  bool skip_robots_without_controller = false;
+};
+
+struct ExportResult {
+  std::vector<RobotExport> robots;   ///< In cell order.
+  std::vector<std::string> skipped;  ///< Robots without a dialect (see ExportRequest).
+};
+
+/// Exports `plan` (planned for `cell`: the cell hash must match) with `site`. Throws InputError
+/// for a plan of another cell, an unknown dialect, a robot without a dialect (unless skipped),
+/// two programs of one name, or whatever the dialect cannot express.
+/// The interlock table for the station's PLC, as CSV: one row per zone use
+/// `zone,order,robot,dialect,input,output` (order = 1-based place in the zone's order: a robot
+/// may take the zone once every robot before it has released it in this cycle).
+std::string InterlockTable(const plan::Plan& plan, const ExportResult& result);
+
+ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Site& site,
+                        const ExportRequest& request = {});
+
+}  // namespace weldcell::exporters

@@ -1,0 +1,242 @@
+// FANUC: NAME.LS (ASCII teach-pendant program, CR LF) with joint positions in /POS (degrees, in
+// the pendant's convention: robot.yaml `controller_joints`, e.g. J3 including J2) and
+// `J P[n] x% FINE|CNT10` lines. The program waits and sets I/O only after FINE points.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <regex>
+
+#include "exporters/dialect.hpp"
+#include "exporters/internal/text.hpp"
+#include "planner/common/check.hpp"
+
+namespace weldcell::exporters {
+
+namespace {
+
+using namespace internal;
+
+constexpr const char* kDialect = "fanuc_ls";
+constexpr const char* kDefaultCall = "CALL SPOT_WELD({schedule},{n})";
+constexpr std::size_t kMaxName = 8;
+constexpr std::size_t kMaxComment = 32;
+
+class FanucLs final : public Dialect {
+ public:
+  std::string_view name() const override { return kDialect; }
+  DialectLimits limits() const override {
+    return {.max_name_length = kMaxName,
+            .min_signal = 1,
+            .max_signal = 2048,
+            .zone_inputs = {101, 256},
+            .zone_outputs = {101, 256},
+            .weld_signal_inputs = {401, 64},
+            .weld_signal_outputs = {401, 64}};
+  }
+  std::string ProgramName(const std::string& wanted) const override {
+    return IdentifierName(wanted, kMaxName, true);
+  }
+
+  std::vector<ProgramFile> Write(const Program& program, const cell::Robot& robot,
+                                 const Site& site_in) const override {
+    const Site site = WithDefaults(site_in, *this);
+    CheckDof(robot, 6, kDialect);
+    CheckSignals(program, site, 1, 2048, kDialect);
+    WELDCELL_CHECK(IsIdentifier(program.name, kMaxName));
+    std::vector<std::string> mn;
+    std::string pos;
+    mn.push_back(fmt::format("UFRAME_NUM={} ;", site.base));
+    mn.push_back(fmt::format("UTOOL_NUM={} ;", site.tool));
+    int point = 0;
+    for (const Instruction& i : program.instructions) {
+      switch (i.kind) {
+        case InstructionKind::kComment: {
+          std::string text = i.text;
+          if (!text.starts_with("weld ") && text.size() > kMaxComment) text.resize(kMaxComment);
+          std::replace(text.begin(), text.end(), ';', ',');
+          mn.push_back("! " + text + " ;");
+          break;
+        }
+        case InstructionKind::kMove: {
+          ++point;
+          const int pct = std::clamp(static_cast<int>(std::ceil(i.speed * 100.0 - 1e-9)), 1, 100);
+          mn.push_back(
+              fmt::format("J P[{}] {}% {}    ;", point, pct, i.exact_stop ? "FINE" : "CNT10"));
+          const std::vector<double> a = ToControllerUnits(robot, i.q);
+          pos += fmt::format(
+              "P[{}]{{\r\n   GP1:\r\n\tUF : {}, UT : {},\r\n\tJ1= {:>10} deg,\tJ2= {:>10} deg,\t"
+              "J3= {:>10} deg,\r\n\tJ4= {:>10} deg,\tJ5= {:>10} deg,\tJ6= {:>10} deg\r\n}};\r\n",
+              point, site.base, site.tool, Fixed(a[0], 3), Fixed(a[1], 3), Fixed(a[2], 3),
+              Fixed(a[3], 3), Fixed(a[4], 3), Fixed(a[5], 3));
+          break;
+        }
+        case InstructionKind::kWeld:
+          mn.push_back(WeldCall(site, kDialect, kDefaultCall, i) + " ;");
+          break;
+        case InstructionKind::kWaitInput:
+          mn.push_back(fmt::format("WAIT DI[{}]=ON    ;", i.signal));
+          break;
+        case InstructionKind::kSetOutput:
+          mn.push_back(fmt::format("DO[{}]={} ;", i.signal, i.value ? "ON" : "OFF"));
+          break;
+      }
+    }
+    std::string ls = fmt::format(
+        "/PROG  {}\r\n/ATTR\r\nOWNER\t\t= MNEDITOR;\r\nCOMMENT\t\t= \"weldcell\";\r\n"
+        "PROG_SIZE\t= 0;\r\nCREATE\t\t= DATE 26-01-01  TIME 00:00:00;\r\n"
+        "MODIFIED\t= DATE 26-01-01  TIME 00:00:00;\r\nFILE_NAME\t= ;\r\nVERSION\t\t= 0;\r\n"
+        "LINE_COUNT\t= {};\r\nMEMORY_SIZE\t= 0;\r\nPROTECT\t\t= READ_WRITE;\r\n"
+        "TCD:  STACK_SIZE\t= 0,\r\n      TASK_PRIORITY\t= 50,\r\n      TIME_SLICE\t= 0,\r\n"
+        "      BUSY_LAMP_OFF\t= 0,\r\n      ABORT_REQUEST\t= 0,\r\n      PAUSE_REQUEST\t= 0;\r\n"
+        "DEFAULT_GROUP\t= 1,*,*,*,*;\r\nCONTROL_CODE\t= 00000000 00000000;\r\n/MN\r\n",
+        program.name, mn.size());
+    for (std::size_t k = 0; k < mn.size(); ++k) {
+      const bool motion = mn[k].starts_with("J ");
+      ls += fmt::format("{:4}:{}{}\r\n", k + 1, motion ? "" : "  ", mn[k]);
+    }
+    ls += "/POS\r\n" + pos + "/END\r\n";
+    return {{program.name + ".LS", ls}};
+  }
+
+  Program Read(const std::vector<ProgramFile>& files, const cell::Robot& robot,
+               const Site& site_in) const override {
+    const Site site = WithDefaults(site_in, *this);
+    if (files.size() != 1 || !files[0].name.ends_with(".LS")) {
+      ReadError(files.empty() ? "" : files[0].name, 0, "expected one NAME.LS");
+    }
+    const ProgramFile& f = files[0];
+    const std::string stem = f.name.substr(0, f.name.size() - 3);
+    if (!IsIdentifier(stem, kMaxName) || IdentifierName(stem, kMaxName, true) != stem) {
+      ReadError(f.name, 0, "program name " + stem + " is not 1-8 upper-case letters, digits, _");
+    }
+    const std::vector<Line> lines = SplitLines(f.name, f.contents, true);
+    enum { kHead, kAttr, kMn, kPos, kEnd } part = kHead;
+    int line_count = -1, mn_lines = 0;
+    struct Move {
+      int point, pct, line;
+      bool fine;
+    };
+    std::vector<std::pair<int, Instruction>> body;  // (P index or -1, instruction)
+    std::map<int, Eigen::VectorXd> points;
+    static const std::regex kMnLine(R"( *([0-9]+):(.*))");
+    static const std::regex kJ(R"(J P\[([0-9]+)\] ([0-9]+)% (FINE|CNT10)    ;)");
+    static const std::regex kWait(R"(WAIT DI\[([0-9]+)\]=ON    ;)");
+    static const std::regex kOut(R"(DO\[([0-9]+)\]=(ON|OFF) ;)");
+    static const std::regex kLineCount(R"(LINE_COUNT\t= ([0-9]+);)");
+    static const std::regex kPosHead(R"(P\[([0-9]+)\]\{)");
+    static const std::regex kJoints(
+        R"(\tJ1= *([^ ]+) deg,\tJ2= *([^ ]+) deg,\tJ3= *([^ ]+) deg,\tJ4= *([^ ]+) deg,\tJ5= *([^ ]+) deg,\tJ6= *([^ ]+) deg)");
+    const std::string frames = fmt::format("\tUF : {}, UT : {},", site.base, site.tool);
+    Program program{.name = stem, .robot = robot.name};
+    for (std::size_t li = 0; li < lines.size(); ++li) {
+      const Line& l = lines[li];
+      auto fail = [&](const std::string& msg) { ReadError(f.name, l.number, msg); };
+      std::smatch m;
+      if (part == kHead) {
+        if (l.text != "/PROG  " + stem) fail("expected /PROG  " + stem + " (the file name)");
+        part = kAttr;
+      } else if (part == kAttr) {
+        if (std::regex_match(l.text, m, kLineCount)) line_count = *ParseInt(m[1].str());
+        if (l.text == "/MN") part = kMn;
+      } else if (part == kMn) {
+        if (l.text == "/POS") {
+          part = kPos;
+          continue;
+        }
+        if (!std::regex_match(l.text, m, kMnLine)) fail("not a /MN line");
+        if (*ParseInt(m[1].str()) != ++mn_lines) fail("line numbers must run 1, 2, ...");
+        const std::string raw = m[2].str();
+        const std::string t = Trim(raw);
+        if (std::regex_match(raw, m, kJ)) {
+          const int pct = *ParseInt(m[2].str());
+          if (pct < 1 || pct > 100) fail("speed must be 1..100%");
+          body.push_back({*ParseInt(m[1].str()),
+                          {.kind = InstructionKind::kMove,
+                           .exact_stop = m[3].str() == "FINE",
+                           .speed = pct / 100.0}});
+        } else if (t == fmt::format("UFRAME_NUM={} ;", site.base) ||
+                   t == fmt::format("UTOOL_NUM={} ;", site.tool)) {
+        } else if (t.starts_with("! ") && t.ends_with(" ;")) {
+          body.push_back(
+              {-1, {.kind = InstructionKind::kComment, .text = t.substr(2, t.size() - 4)}});
+        } else if (std::regex_match(t, m, kWait)) {
+          const int s = *ParseInt(m[1].str());
+          body.push_back(
+              {-1, {.kind = InstructionKind::kWaitInput, .signal = s, .role = InputRole(site, s)}});
+        } else if (std::regex_match(t, m, kOut)) {
+          const int s = *ParseInt(m[1].str());
+          body.push_back({-1,
+                          {.kind = InstructionKind::kSetOutput,
+                           .signal = s,
+                           .value = m[2].str() == "ON",
+                           .role = OutputRole(site, s)}});
+        } else if (auto w = t.ends_with(" ;") ? MatchWeldCall(site, kDialect, kDefaultCall,
+                                                              t.substr(0, t.size() - 2))
+                                              : std::nullopt) {
+          body.push_back({-1,
+                          {.kind = InstructionKind::kWeld,
+                           .weld_id = w->id,
+                           .weld_number = w->number,
+                           .schedule = w->schedule}});
+        } else {
+          fail("not a TP line this exporter writes: " + t);
+        }
+      } else if (part == kPos) {
+        if (l.text == "/END") {
+          part = kEnd;
+          continue;
+        }
+        if (!std::regex_match(l.text, m, kPosHead)) fail("expected P[n]{");
+        const int p = *ParseInt(m[1].str());
+        if (p != static_cast<int>(points.size()) + 1) fail("positions must be numbered 1, 2, ...");
+        if (li + 5 >= lines.size() || lines[li + 1].text != "   GP1:" ||
+            lines[li + 2].text != frames || lines[li + 5].text != "};") {
+          fail("expected GP1:, " + frames + ", the joints and }; (6 lines)");
+        }
+        const std::string joints = lines[li + 3].text + lines[li + 4].text;
+        if (!std::regex_match(joints, m, kJoints)) fail("expected J1..J6 in degrees");
+        std::vector<double> a;
+        for (int k = 1; k <= 6; ++k) {
+          auto v = ParseNumber(m[k].str());
+          if (!v) fail("not a number: " + m[k].str());
+          a.push_back(*v);
+        }
+        points[p] = FromControllerUnits(robot, a);
+        li += 5;
+      } else {
+        ReadError(f.name, l.number, "text after /END");
+      }
+    }
+    if (part != kEnd) ReadError(f.name, 0, "expected /PROG, /MN, /POS and /END");
+    if (line_count != mn_lines) {
+      ReadError(f.name, 0,
+                fmt::format("LINE_COUNT is {} but /MN has {} lines", line_count, mn_lines));
+    }
+    int moves = 0;
+    for (auto& [p, ins] : body) {
+      if (ins.kind == InstructionKind::kMove) {
+        ++moves;
+        if (p != moves || !points.count(p)) {
+          ReadError(f.name, 0,
+                    fmt::format("move {} names P[{}]: positions must be defined and used in order",
+                                moves, p));
+        }
+        ins.q = points[p];
+      }
+      program.instructions.push_back(ins);
+    }
+    if (moves != static_cast<int>(points.size()))
+      ReadError(f.name, 0, fmt::format("{} positions in /POS, {} used", points.size(), moves));
+    AttachWeldIds(&program, f.name);
+    CheckProgram(program, robot, f.name, 1e-4);
+    return program;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Dialect> MakeFanucLs() { return std::make_unique<FanucLs>(); }
+
+}  // namespace weldcell::exporters

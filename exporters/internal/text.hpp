@@ -1,0 +1,86 @@
+#pragma once
+// Helpers shared by the dialects: number formatting, controller units, line splitting, the
+// weld-call template and reader errors. Internal to exporters/.
+
+#include <Eigen/Core>
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "exporters/program.hpp"
+#include "exporters/site.hpp"
+#include "planner/cell/cell.hpp"
+
+namespace weldcell::exporters::internal {
+
+/// `value` with `decimals` decimals, never "-0.000".
+std::string Fixed(double value, int decimals);
+
+/// URDF values → controller values in degrees (revolute) or mm (prismatic).
+std::vector<double> ToControllerUnits(const cell::Robot& robot, const Eigen::VectorXd& q);
+/// Inverse of ToControllerUnits.
+Eigen::VectorXd FromControllerUnits(const cell::Robot& robot, const std::vector<double>& c);
+
+struct Line {
+  int number = 0;  ///< 1-based
+  std::string text;
+};
+/// Splits a file into lines. With `crlf`, every line must end in CR LF (else an error naming the
+/// line); without, a CR anywhere is an error. The last line must be terminated.
+std::vector<Line> SplitLines(const std::string& file, const std::string& contents, bool crlf);
+
+[[noreturn]] void ReadError(const std::string& file, int line, const std::string& message);
+
+/// `text` with leading and trailing blanks removed.
+std::string Trim(std::string_view text);
+
+/// The weld call of the site for `dialect` (or `fallback`) with {n}, {schedule}, {id} filled in.
+std::string WeldCall(const Site& site, const std::string& dialect, const std::string& fallback,
+                     const Instruction& weld);
+
+/// Matches a line against the weld-call template: the weld number and schedule it names
+/// (std::nullopt when the line is not a weld call). {id} must match `id` when given.
+struct WeldCallMatch {
+  int number = 0;
+  int schedule = 0;
+  std::string id;
+};
+std::optional<WeldCallMatch> MatchWeldCall(const Site& site, const std::string& dialect,
+                                           const std::string& fallback, const std::string& line);
+
+/// Upper-case letters, digits and `_`, starting with a letter, at most `max_length`: `wanted`
+/// made so (other characters become `_`, cut to the limit).
+std::string IdentifierName(const std::string& wanted, std::size_t max_length, bool upper);
+/// True when `name` is a letter followed by letters, digits and `_`, at most max_length.
+bool IsIdentifier(std::string_view name, std::size_t max_length);
+
+/// Checks an I/O number against the dialect's range; throws InputError naming the site key.
+void CheckSignal(int signal, int min, int max, const std::string& dialect, const char* what);
+
+/// Parses a whole decimal number (optional sign, digits, optional fraction, optional exponent);
+/// std::nullopt for anything else (no nan, inf, hex, trailing text).
+std::optional<double> ParseNumber(std::string_view text);
+std::optional<int> ParseInt(std::string_view text);
+
+}  // namespace weldcell::exporters::internal
+
+namespace weldcell::exporters::internal {
+/// The role of an input (or output) number under the site's ranges (defaults filled in).
+SignalRole InputRole(const Site& site, int signal);
+SignalRole OutputRole(const Site& site, int signal);
+/// Every I/O number of `program` within [min, max], and in the site's range of its role (so
+/// that a reader tells zones from weld signals: the ranges must not overlap where used);
+/// throws InputError otherwise.
+void CheckSignals(const Program& program, const Site& site, int min, int max,
+                  const std::string& dialect);
+/// Throws InputError unless the robot has `dof` joints (the dialect's axis count).
+void CheckDof(const cell::Robot& robot, int dof, const std::string& dialect);
+}  // namespace weldcell::exporters::internal
+
+namespace weldcell::exporters::internal {
+/// Gives every weld call without an id the id of the "weld <id>" comment right before it (the
+/// exporters write one); throws InputError naming `file` when a weld call has neither.
+void AttachWeldIds(Program* program, const std::string& file);
+}  // namespace weldcell::exporters::internal

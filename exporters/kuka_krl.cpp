@@ -1,0 +1,263 @@
+// KUKA KRL: NAME.src (the motion program) + NAME.dat (E6AXIS positions in degrees).
+// Advance run: the interpreter runs ahead of the motion, so an output after a motion would be
+// set while the robot still moves. Every $OUT is preceded by an exact-stop PTP and WAIT SEC 0
+// (which stops the advance run); WAIT FOR $IN stops it by itself.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "exporters/dialect.hpp"
+#include "exporters/internal/text.hpp"
+#include "planner/common/check.hpp"
+
+namespace weldcell::exporters {
+
+namespace {
+
+using namespace internal;
+
+constexpr const char* kDialect = "kuka_krl";
+constexpr const char* kDefaultCall = "SPOT_WELD({schedule},{n})";
+constexpr std::size_t kMaxName = 24;
+
+class KukaKrl final : public Dialect {
+ public:
+  std::string_view name() const override { return kDialect; }
+  DialectLimits limits() const override {
+    return {.max_name_length = kMaxName,
+            .min_signal = 1,
+            .max_signal = 4096,
+            .zone_inputs = {101, 512},
+            .zone_outputs = {101, 512},
+            .weld_signal_inputs = {701, 128},
+            .weld_signal_outputs = {701, 128}};
+  }
+  std::string ProgramName(const std::string& wanted) const override {
+    return IdentifierName(wanted, kMaxName, false);
+  }
+
+  std::vector<ProgramFile> Write(const Program& program, const cell::Robot& robot,
+                                 const Site& site_in) const override {
+    const Site site = WithDefaults(site_in, *this);
+    CheckDof(robot, 6, kDialect);
+    CheckSignals(program, site, 1, 4096, kDialect);
+    const std::string& n = program.name;
+    WELDCELL_CHECK(IsIdentifier(n, kMaxName));
+    std::string src, dat;
+    src += "&ACCESS RVP\n&REL 1\n";
+    src += fmt::format("DEF {}( )\n", n);
+    if (site.weld_call.find(kDialect) == site.weld_call.end()) {
+      src += "EXT SPOT_WELD (INT :IN,INT :IN )\n";
+    }
+    src += ";FOLD INI\n  BAS (#INITMOV,0 )\n;ENDFOLD (INI)\n";
+    src += fmt::format("$TOOL = TOOL_DATA[{}]\n$BASE = BASE_DATA[{}]\n", site.tool, site.base);
+    src += "$APO.CPTP = 1\nBAS (#ACC_PTP,100 )\n";
+    dat += fmt::format("&ACCESS RVP\n&REL 1\nDEFDAT {}\n", n);
+    int point = 0, velocity = -1;
+    bool advance_stopped = true;
+    for (const Instruction& i : program.instructions) {
+      switch (i.kind) {
+        case InstructionKind::kComment:
+          src += "; " + i.text + "\n";
+          break;
+        case InstructionKind::kMove: {
+          const int pct = std::clamp(static_cast<int>(std::ceil(i.speed * 100.0 - 1e-9)), 1, 100);
+          if (pct != velocity) src += fmt::format("BAS (#VEL_PTP,{} )\n", pct);
+          velocity = pct;
+          const std::string p = fmt::format("XP{}", ++point);
+          const std::vector<double> a = ToControllerUnits(robot, i.q);
+          dat += fmt::format(
+              "DECL E6AXIS {}={{A1 {},A2 {},A3 {},A4 {},A5 {},A6 {},E1 0.0,E2 0.0,"
+              "E3 0.0,E4 0.0,E5 0.0,E6 0.0}}\n",
+              p, Fixed(a[0], 4), Fixed(a[1], 4), Fixed(a[2], 4), Fixed(a[3], 4), Fixed(a[4], 4),
+              Fixed(a[5], 4));
+          src += fmt::format("PTP {}{}\n", p, i.exact_stop ? "" : " C_PTP");
+          advance_stopped = false;
+          break;
+        }
+        case InstructionKind::kWeld:
+          // The call's own I/O must not run ahead of the arm either.
+          if (!advance_stopped) src += "WAIT SEC 0\n";
+          advance_stopped = true;
+          src += WeldCall(site, kDialect, kDefaultCall, i) + "\n";
+          break;
+        case InstructionKind::kWaitInput:
+          src += fmt::format("WAIT FOR $IN[{}]\n", i.signal);
+          advance_stopped = true;
+          break;
+        case InstructionKind::kSetOutput:
+          // WAIT SEC 0 stops the advance run: the output is set when the robot stands.
+          if (!advance_stopped) src += "WAIT SEC 0\n";
+          advance_stopped = true;
+          src += fmt::format("$OUT[{}]={}\n", i.signal, i.value ? "TRUE" : "FALSE");
+          break;
+      }
+    }
+    src += "END\n";
+    dat += "ENDDAT\n";
+    return {{n + ".src", src}, {n + ".dat", dat}};
+  }
+
+  Program Read(const std::vector<ProgramFile>& files, const cell::Robot& robot,
+               const Site& site_in) const override {
+    const Site site = WithDefaults(site_in, *this);
+    const ProgramFile* src = nullptr;
+    const ProgramFile* dat = nullptr;
+    for (const ProgramFile& f : files) {
+      if (f.name.ends_with(".src")) src = &f;
+      if (f.name.ends_with(".dat")) dat = &f;
+    }
+    if (!src || !dat)
+      ReadError(files.empty() ? "" : files[0].name, 0, "expected NAME.src and NAME.dat");
+    const std::string stem = src->name.substr(0, src->name.size() - 4);
+    if (dat->name != stem + ".dat")
+      ReadError(dat->name, 0, "the .dat must be named " + stem + ".dat");
+    if (!IsIdentifier(stem, kMaxName)) {
+      ReadError(src->name, 0,
+                fmt::format("program name {} is not a KRL name of at most {} "
+                            "letters, digits and _",
+                            stem, kMaxName));
+    }
+    Program program{.name = stem, .robot = robot.name};
+
+    // .dat
+    std::map<std::string, Eigen::VectorXd> points;
+    static const std::regex kDecl(
+        R"(DECL E6AXIS ([A-Za-z_][A-Za-z0-9_]*)=\{A1 ([^,]+),A2 ([^,]+),A3 ([^,]+),A4 ([^,]+),A5 ([^,]+),A6 ([^,]+),E1 ([^,]+),E2 ([^,]+),E3 ([^,]+),E4 ([^,]+),E5 ([^,]+),E6 ([^,}]+)\})");
+    bool defdat = false, enddat = false;
+    for (const Line& l : SplitLines(dat->name, dat->contents, false)) {
+      const std::string t = Trim(l.text);
+      if (t.empty() || t.starts_with('&') || t.starts_with(';')) continue;
+      if (enddat) ReadError(dat->name, l.number, "text after ENDDAT");
+      std::smatch m;
+      if (t.starts_with("DEFDAT ")) {
+        if (defdat || t != "DEFDAT " + stem)
+          ReadError(dat->name, l.number, "expected DEFDAT " + stem + " once");
+        defdat = true;
+      } else if (t == "ENDDAT") {
+        enddat = true;
+      } else if (std::regex_match(t, m, kDecl)) {
+        if (!defdat) ReadError(dat->name, l.number, "DECL before DEFDAT");
+        const std::string p = m[1].str();
+        if (p.size() > kMaxName)
+          ReadError(dat->name, l.number, "name longer than 24 characters: " + p);
+        std::vector<double> a;
+        for (int k = 2; k <= 13; ++k) {
+          auto v = ParseNumber(m[k].str());
+          if (!v) ReadError(dat->name, l.number, "not a number: " + m[k].str());
+          if (k <= 7)
+            a.push_back(*v);
+          else if (*v != 0.0)
+            ReadError(dat->name, l.number, "external axis E" + std::to_string(k - 7) + " not 0");
+        }
+        if (!points.emplace(p, FromControllerUnits(robot, a)).second) {
+          ReadError(dat->name, l.number, "position " + p + " declared twice");
+        }
+      } else {
+        ReadError(dat->name, l.number, "not a KRL data declaration: " + t);
+      }
+    }
+    if (!defdat || !enddat) ReadError(dat->name, 0, "expected DEFDAT ... ENDDAT");
+
+    // .src
+    static const std::regex kPtp(R"(PTP ([A-Za-z_][A-Za-z0-9_]*)( C_PTP)?)");
+    static const std::regex kVel(R"(BAS \(#VEL_PTP,([0-9]+) \))");
+    static const std::regex kWait(R"(WAIT FOR \$IN\[([0-9]+)\])");
+    static const std::regex kOut(R"(\$OUT\[([0-9]+)\]=(TRUE|FALSE))");
+    bool def = false, end = false, advance_stopped = true;
+    double speed = 0.0;
+    std::set<std::string> used;
+    for (const Line& l : SplitLines(src->name, src->contents, false)) {
+      const std::string t = Trim(l.text);
+      if (t.empty() || t.starts_with('&')) continue;
+      if (t.starts_with(';')) {
+        if (t.starts_with("; "))
+          program.instructions.push_back({.kind = InstructionKind::kComment, .text = t.substr(2)});
+        continue;
+      }
+      if (end) ReadError(src->name, l.number, "text after END");
+      std::smatch m;
+      auto need_def = [&] {
+        if (!def) ReadError(src->name, l.number, "instruction before DEF");
+      };
+      if (t.starts_with("DEF ")) {
+        if (def || t != "DEF " + stem + "( )")
+          ReadError(src->name, l.number, "expected DEF " + stem + "( ) once (the file name)");
+        def = true;
+      } else if (t == "END") {
+        need_def();
+        end = true;
+      } else if (t.starts_with("EXT ") || t == "BAS (#INITMOV,0 )" || t == "BAS (#ACC_PTP,100 )" ||
+                 t == "$APO.CPTP = 1" || t == fmt::format("$TOOL = TOOL_DATA[{}]", site.tool) ||
+                 t == fmt::format("$BASE = BASE_DATA[{}]", site.base)) {
+        need_def();
+      } else if (std::regex_match(t, m, kVel)) {
+        need_def();
+        auto v = ParseInt(m[1].str());
+        if (!v || *v < 1 || *v > 100) ReadError(src->name, l.number, "#VEL_PTP must be 1..100");
+        speed = *v / 100.0;
+      } else if (std::regex_match(t, m, kPtp)) {
+        need_def();
+        auto it = points.find(m[1].str());
+        if (it == points.end())
+          ReadError(src->name, l.number,
+                    "position " + m[1].str() + " is not declared in " + dat->name);
+        if (speed <= 0) ReadError(src->name, l.number, "PTP before BAS (#VEL_PTP,..)");
+        used.insert(it->first);
+        program.instructions.push_back({.kind = InstructionKind::kMove,
+                                        .q = it->second,
+                                        .exact_stop = !m[2].matched,
+                                        .speed = speed});
+        advance_stopped = false;
+      } else if (std::regex_match(t, m, kWait)) {
+        need_def();
+        const int s = *ParseInt(m[1].str());
+        program.instructions.push_back(
+            {.kind = InstructionKind::kWaitInput, .signal = s, .role = InputRole(site, s)});
+        advance_stopped = true;
+      } else if (t == "WAIT SEC 0") {
+        need_def();
+        advance_stopped = true;
+      } else if (std::regex_match(t, m, kOut)) {
+        need_def();
+        if (!advance_stopped)
+          ReadError(
+              src->name, l.number,
+              "$OUT without WAIT SEC 0 after the last motion: the advance run would set it early");
+        const int s = *ParseInt(m[1].str());
+        program.instructions.push_back({.kind = InstructionKind::kSetOutput,
+                                        .signal = s,
+                                        .value = m[2].str() == "TRUE",
+                                        .role = OutputRole(site, s)});
+      } else if (auto w = MatchWeldCall(site, kDialect, kDefaultCall, t)) {
+        need_def();
+        if (!advance_stopped) {
+          ReadError(src->name, l.number,
+                    "weld call without WAIT SEC 0 after the last motion: the advance run would "
+                    "start it early");
+        }
+        program.instructions.push_back({.kind = InstructionKind::kWeld,
+                                        .weld_id = w->id,
+                                        .weld_number = w->number,
+                                        .schedule = w->schedule});
+      } else {
+        ReadError(src->name, l.number, "not an instruction this exporter writes: " + t);
+      }
+    }
+    if (!def || !end) ReadError(src->name, 0, "expected DEF ... END");
+    if (used.size() != points.size()) ReadError(dat->name, 0, "positions declared but never used");
+    // Weld ids are in the comments only: take them from the "; weld <id>" comment before.
+    AttachWeldIds(&program, src->name);
+    CheckProgram(program, robot, src->name, 1e-4);
+    return program;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Dialect> MakeKukaKrl() { return std::make_unique<KukaKrl>(); }
+
+}  // namespace weldcell::exporters

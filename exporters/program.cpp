@@ -1,0 +1,430 @@
+#include "exporters/program.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "exporters/site.hpp"
+#include "planner/common/check.hpp"
+#include "planner/common/diagnostics.hpp"
+
+namespace weldcell::exporters {
+
+namespace {
+
+[[noreturn]] void Fail(const std::string& file, const std::string& key,
+                       const std::string& message) {
+  throw InputError({Diagnostic{.where = {.file = file}, .key_path = key, .message = message}});
+}
+
+// Per-joint largest deviation of sample `p` from the chord a→b (at its nearest point in the
+// Euclidean sense): an upper bound of the max-norm distance from p to the chord.
+double ChordDeviation(const Eigen::VectorXd& a, const Eigen::VectorXd& b,
+                      const Eigen::VectorXd& p) {
+  const Eigen::VectorXd d = b - a;
+  const double n = d.squaredNorm();
+  const double u = n > 0 ? std::clamp((p - a).dot(d) / n, 0.0, 1.0) : 0.0;
+  return (p - (a + u * d)).cwiseAbs().maxCoeff();
+}
+
+// Douglas–Peucker in joint space: indices of the samples kept (first and last always), such
+// that every sample lies within `tolerance` (max-norm) of the chord of its kept neighbours.
+std::vector<int> SelectWaypoints(const std::vector<Eigen::VectorXd>& q, double tolerance,
+                                 double* max_deviation) {
+  const int n = static_cast<int>(q.size());
+  std::vector<char> keep(static_cast<std::size_t>(n), 0);
+  keep.front() = keep.back() = 1;
+  std::vector<std::pair<int, int>> stack{{0, n - 1}};
+  while (!stack.empty()) {
+    auto [i, j] = stack.back();
+    stack.pop_back();
+    double worst = -1.0;
+    int at = -1;
+    for (int k = i + 1; k < j; ++k) {
+      const double dev = ChordDeviation(q[i], q[j], q[k]);
+      if (dev > worst) {
+        worst = dev;
+        at = k;
+      }
+    }
+    if (at < 0) continue;
+    if (worst > tolerance) {
+      keep[static_cast<std::size_t>(at)] = 1;
+      stack.push_back({i, at});
+      stack.push_back({at, j});
+    } else {
+      *max_deviation = std::max(*max_deviation, worst);
+    }
+  }
+  std::vector<int> out;
+  for (int k = 0; k < n; ++k) {
+    if (keep[static_cast<std::size_t>(k)]) out.push_back(k);
+  }
+  return out;
+}
+
+double TrapezoidTime(double distance, double v, double a) {
+  if (distance <= 0) return 0.0;
+  if (a <= 0) return distance / v;
+  if (distance <= v * v / a) return 2.0 * std::sqrt(distance / a);
+  return distance / v + v / a;
+}
+
+int SignalNumber(const SignalRange& range, int index, const std::string& what,
+                 const std::string& id) {
+  if (index >= range.count) {
+    Fail("export.yaml", what,
+         fmt::format("{} needs I/O number {} of the range (first {}, count {}): the plan has "
+                     "more than the site's range holds; widen `{}.count`",
+                     id, index + 1, range.first, range.count, what));
+  }
+  return range.first + index;
+}
+
+Instruction Comment(std::string text) {
+  return {.kind = InstructionKind::kComment, .text = std::move(text)};
+}
+
+}  // namespace
+
+int PlanRobotIndex(const plan::Plan& plan, const std::string& robot) {
+  for (std::size_t i = 0; i < plan.robots.size(); ++i) {
+    if (plan.robots[i].robot == robot) return static_cast<int>(i);
+  }
+  Fail("plan.json", "robots", "the plan has no robot named " + robot);
+}
+
+double MoveTime(const cell::Robot& robot, const Eigen::VectorXd& a, const Eigen::VectorXd& b,
+                double speed) {
+  const Eigen::VectorXd v = robot.model->velocity_limits();
+  const Eigen::VectorXd acc = robot.model->acceleration_limits();
+  double t = 0.0;
+  for (Eigen::Index i = 0; i < a.size(); ++i) {
+    t = std::max(t, TrapezoidTime(std::abs(b[i] - a[i]), speed * v[i], acc[i]));
+  }
+  return t;
+}
+
+double CruiseTime(const cell::Robot& robot, const Eigen::VectorXd& a, const Eigen::VectorXd& b,
+                  double speed) {
+  const Eigen::VectorXd v = robot.model->velocity_limits();
+  double t = 0.0;
+  for (Eigen::Index i = 0; i < a.size(); ++i)
+    t = std::max(t, std::abs(b[i] - a[i]) / (speed * v[i]));
+  return t;
+}
+
+double RampTime(const cell::Robot& robot, double speed) {
+  const Eigen::VectorXd v = robot.model->velocity_limits();
+  const Eigen::VectorXd acc = robot.model->acceleration_limits();
+  double t = 0.0;
+  for (Eigen::Index i = 0; i < v.size(); ++i) {
+    if (acc[i] > 0) t = std::max(t, speed * v[i] / (2.0 * acc[i]));
+  }
+  return t;
+}
+
+double EstimateMotionTime(const Program& program, const cell::Robot& robot) {
+  double total = 0.0;
+  const Eigen::VectorXd* previous = nullptr;
+  bool standing = true;  // the previous move ended in an exact stop
+  for (const Instruction& ins : program.instructions) {
+    if (ins.kind != InstructionKind::kMove) continue;
+    if (previous != nullptr) {
+      if (ins.duration > 0) {
+        // Time-based dialects: the controller takes the programmed time where the joints can.
+        total += std::max(ins.duration, CruiseTime(robot, *previous, ins.q, 1.0));
+      } else if (standing && ins.exact_stop) {
+        total += MoveTime(robot, *previous, ins.q, ins.speed);
+      } else {
+        // A run of approximated moves: each at its cruise speed, one ramp up where the run
+        // starts and one ramp down where it stops.
+        total += CruiseTime(robot, *previous, ins.q, ins.speed);
+        if (standing) total += RampTime(robot, ins.speed);
+        if (ins.exact_stop) total += RampTime(robot, ins.speed);
+      }
+    }
+    standing = ins.exact_stop;
+    previous = &ins.q;
+  }
+  return total;
+}
+
+Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_index,
+                     const std::string& name, const Site& site, ProgramFigures* figures) {
+  WELDCELL_CHECK(robot_index >= 0 && robot_index < static_cast<int>(cell.robots.size()));
+  const cell::Robot& robot = cell.robots[static_cast<std::size_t>(robot_index)];
+  const plan::RobotPlan& rp =
+      plan.robots[static_cast<std::size_t>(PlanRobotIndex(plan, robot.name))];
+  const int dof = robot.model->dof();
+  const int num_segments = static_cast<int>(rp.segments.size());
+  ProgramFigures fig{.corridor_tolerance = site.corridor_tolerance};
+  for (int k = 0; k < num_segments; ++k) {
+    const plan::Segment& s = rp.segments[static_cast<std::size_t>(k)];
+    if (s.q.empty() || s.q.size() != s.times.size()) {
+      Fail("plan.json", fmt::format("robots[{}].segments[{}]", robot.name, k),
+           "expected as many configurations as times, at least one");
+    }
+    for (const Eigen::VectorXd& q : s.q) {
+      if (q.size() != dof) {
+        Fail("plan.json", fmt::format("robots[{}].segments[{}]", robot.name, k),
+             fmt::format("expected {} joint values, got {}", dof, q.size()));
+      }
+    }
+  }
+
+  // Events per segment index (docs/plan-format.md).
+  struct Take {
+    std::string zone;
+    int input = 0, output = 0;
+  };
+  std::map<int, std::vector<Take>> takes;
+  std::map<int, std::vector<Take>> depart_releases, arrive_releases;  // by release_segment
+  std::vector<int> zone_outputs;
+  for (std::size_t z = 0; z < plan.zones.size(); ++z) {
+    for (const plan::ZoneUse& use : plan.zones[z].uses) {
+      if (use.robot != robot.name) continue;
+      if (use.acquire_segment < 0 || use.release_segment > num_segments ||
+          use.acquire_segment >= use.release_segment) {
+        Fail("plan.json", "zones[" + plan.zones[z].id + "]",
+             fmt::format("segments {}..{} do not fit {}'s {} segments", use.acquire_segment,
+                         use.release_segment, robot.name, num_segments));
+      }
+      const Take t{.zone = plan.zones[z].id,
+                   .input = SignalNumber(site.zone_inputs, static_cast<int>(z), "zone_inputs",
+                                         plan.zones[z].id),
+                   .output = SignalNumber(site.zone_outputs, static_cast<int>(z), "zone_outputs",
+                                          plan.zones[z].id)};
+      takes[use.acquire_segment].push_back(t);
+      (use.release_on_departure ? depart_releases : arrive_releases)[use.release_segment].push_back(
+          t);
+      zone_outputs.push_back(t.output);
+    }
+  }
+  std::map<int, std::vector<Take>> signal_waits;               // by segment
+  std::map<std::string, std::vector<Take>> signal_after_weld;  // by weld id
+  for (std::size_t i = 0; i < plan.weld_signals.size(); ++i) {
+    const plan::WeldSignal& ws = plan.weld_signals[i];
+    const std::string id = "weld signal " + ws.weld;
+    const int in =
+        SignalNumber(site.weld_signal_inputs, static_cast<int>(i), "weld_signal_inputs", id);
+    const int out =
+        SignalNumber(site.weld_signal_outputs, static_cast<int>(i), "weld_signal_outputs", id);
+    if (ws.robot == robot.name) signal_waits[ws.segment].push_back({ws.weld, in, out});
+    for (const plan::WeldVisit& v : rp.welds) {
+      if (v.weld_id == ws.weld) signal_after_weld[ws.weld].push_back({ws.weld, in, out});
+    }
+  }
+
+  Program program{.name = name, .robot = robot.name};
+  auto& ins = program.instructions;
+  auto move = [&](const Eigen::VectorXd& q, bool exact, double speed, double duration) {
+    ins.push_back({.kind = InstructionKind::kMove,
+                   .q = q,
+                   .exact_stop = exact,
+                   .speed = speed,
+                   .duration = duration});
+    ++fig.moves;
+  };
+  auto set = [&](int signal, bool value, SignalRole role, const std::string& text) {
+    ins.push_back({.kind = InstructionKind::kSetOutput,
+                   .signal = signal,
+                   .value = value,
+                   .role = role,
+                   .text = text});
+  };
+  auto wait = [&](int signal, SignalRole role, const std::string& text) {
+    ins.push_back(
+        {.kind = InstructionKind::kWaitInput, .signal = signal, .role = role, .text = text});
+  };
+
+  ins.push_back(Comment(fmt::format("{} ({}): {} welds, {} segments", robot.name, plan.cell_name,
+                                    rp.welds.size(), num_segments)));
+  move(robot.home, true, site.speed_override, 0.0);
+  std::sort(zone_outputs.begin(), zone_outputs.end());
+  zone_outputs.erase(std::unique(zone_outputs.begin(), zone_outputs.end()), zone_outputs.end());
+  if (!zone_outputs.empty()) ins.push_back(Comment("zones clear"));
+  for (int out : zone_outputs) set(out, true, SignalRole::kZone, "");
+  for (const auto& [weld, list] : signal_after_weld) {
+    for (const Take& t : list) set(t.output, false, SignalRole::kWeldSignal, weld);
+  }
+
+  const double override = site.speed_override;
+  int weld_number = 0;
+  std::vector<Take> carried;
+  for (int k = 0; k < num_segments; ++k) {
+    const plan::Segment& s = rp.segments[static_cast<std::size_t>(k)];
+    // A release on departure whose release_segment is a wait segment happens when the robot
+    // moves on from that standstill: at the next motion or weld segment (or at the end).
+    std::vector<Take>& departing = depart_releases[k];
+    departing.insert(departing.begin(), carried.begin(), carried.end());
+    carried.clear();
+    if (s.kind == plan::SegmentKind::kWait) {
+      carried = departing;
+      continue;
+    }
+    for (const Take& t : takes[k]) {
+      ins.push_back(Comment("zone " + t.zone + ": wait until free, take"));
+      wait(t.input, SignalRole::kZone, t.zone);
+      set(t.output, false, SignalRole::kZone, t.zone);
+    }
+    for (const Take& t : signal_waits[k]) {
+      ins.push_back(Comment("wait until " + t.zone + " is welded"));
+      wait(t.input, SignalRole::kWeldSignal, t.zone);
+    }
+    for (const Take& t : depart_releases[k]) {
+      ins.push_back(Comment("zone " + t.zone + ": release on departure"));
+      set(t.output, true, SignalRole::kZone, t.zone);
+    }
+    if (s.kind == plan::SegmentKind::kWeld) {
+      ++weld_number;
+      ins.push_back(Comment("weld " + s.to));
+      ins.push_back({.kind = InstructionKind::kWeld,
+                     .weld_id = s.to,
+                     .weld_number = weld_number,
+                     .schedule = site.schedule});
+      fig.planned_weld_time += s.times.back() - s.times.front();
+      for (const Take& t : signal_after_weld[s.to]) {
+        set(t.output, true, SignalRole::kWeldSignal, t.zone);
+      }
+    } else {
+      fig.planned_motion_time += s.times.back() - s.times.front();
+      fig.planned_samples += static_cast<int>(s.q.size());
+      if (s.q.size() > 1) {
+        ins.push_back(Comment(s.from + " -> " + s.to));
+        const std::vector<int> keep =
+            SelectWaypoints(s.q, site.corridor_tolerance, &fig.max_deviation);
+        for (std::size_t w = 1; w < keep.size(); ++w) {
+          const int i0 = keep[w - 1], i1 = keep[w];
+          const Eigen::VectorXd& a = s.q[static_cast<std::size_t>(i0)];
+          const Eigen::VectorXd& b = s.q[static_cast<std::size_t>(i1)];
+          const double dt =
+              s.times[static_cast<std::size_t>(i1)] - s.times[static_cast<std::size_t>(i0)];
+          // A move from standstill to standstill: the slowest speed whose trapezoidal profile
+          // makes the planned time. Within a run of approximated moves: the cruise speed that
+          // covers the move in its planned time (EstimateMotionTime models the same).
+          const bool single = keep.size() == 2 || !site.approximate;
+          double speed = 1.0;
+          if (!single) {
+            speed = std::clamp(CruiseTime(robot, a, b, 1.0) / dt, 1e-3, 1.0);
+          } else if (MoveTime(robot, a, b, 1.0) < dt) {
+            double lo = 1e-3, hi = 1.0;
+            for (int it = 0; it < 60; ++it) {
+              const double mid = 0.5 * (lo + hi);
+              (MoveTime(robot, a, b, mid) <= dt ? hi : lo) = mid;
+            }
+            speed = hi;
+          }
+          move(b, w + 1 == keep.size() || !site.approximate, speed * override, dt / override);
+        }
+      }
+    }
+    for (const Take& t : arrive_releases[k + 1]) {
+      ins.push_back(Comment("zone " + t.zone + ": left, release"));
+      set(t.output, true, SignalRole::kZone, t.zone);
+    }
+  }
+  depart_releases[num_segments].insert(depart_releases[num_segments].begin(), carried.begin(),
+                                       carried.end());
+  for (const Take& t : depart_releases[num_segments]) {
+    ins.push_back(Comment("zone " + t.zone + ": release at the end"));
+    set(t.output, true, SignalRole::kZone, t.zone);
+  }
+  // The plan ends at home; a plan whose last sample is elsewhere (not one weldcell writes) still
+  // gets a program that ends there.
+  Eigen::VectorXd last = robot.home;
+  for (const Instruction& i : ins) {
+    if (i.kind == InstructionKind::kMove) last = i.q;
+  }
+  if ((last - robot.home).cwiseAbs().maxCoeff() > 1e-9) {
+    ins.push_back(Comment("back home"));
+    const double t = MoveTime(robot, last, robot.home, 1.0);
+    move(robot.home, true, override, t / override);
+  }
+  if (figures) *figures = fig;
+  return program;
+}
+
+void CheckProgram(const Program& program, const cell::Robot& robot, const std::string& file,
+                  double home_tolerance) {
+  auto fail = [&](std::size_t i, const std::string& message) {
+    Fail(file, fmt::format("instruction {}", i + 1), message);
+  };
+  const auto& ins = program.instructions;
+  const Eigen::VectorXd lower = robot.model->lower_limits();
+  const Eigen::VectorXd upper = robot.model->upper_limits();
+  std::optional<std::size_t> first_move, last_move;
+  bool stopped = true;  // the robot stands (program start, after an exact stop)
+  std::set<int> taken;
+  std::optional<int> waited;  // input of the wait right before (only I/O in between)
+  std::set<std::string> weld_ids;
+  int weld_number = 0;
+  int moves = 0;
+  for (std::size_t i = 0; i < ins.size(); ++i) {
+    const Instruction& x = ins[i];
+    switch (x.kind) {
+      case InstructionKind::kMove: {
+        if (x.q.size() != robot.model->dof()) fail(i, "wrong number of joint values");
+        for (Eigen::Index j = 0; j < x.q.size(); ++j) {
+          if (!(x.q[j] >= lower[j] - home_tolerance && x.q[j] <= upper[j] + home_tolerance)) {
+            fail(i, fmt::format("joint {} at {:.6f} (URDF rad or m) is beyond its limits [{:.6f}, "
+                                "{:.6f}]",
+                                j + 1, x.q[j], lower[j], upper[j]));
+          }
+        }
+        if (waited)
+          fail(i, fmt::format("zone input {} waited for but the zone not taken", *waited));
+        if (!first_move) first_move = i;
+        last_move = i;
+        stopped = x.exact_stop;
+        ++moves;
+        break;
+      }
+      case InstructionKind::kWeld:
+        if (!stopped) fail(i, "a weld call after an approximated move (no exact stop)");
+        if (x.weld_number != ++weld_number) {
+          fail(i, fmt::format("weld number {} where {} was expected", x.weld_number, weld_number));
+        }
+        if (!weld_ids.insert(x.weld_id).second) fail(i, "weld " + x.weld_id + " welded twice");
+        if (waited)
+          fail(i, fmt::format("zone input {} waited for but the zone not taken", *waited));
+        break;
+      case InstructionKind::kWaitInput:
+        if (!stopped) fail(i, "a wait after an approximated move (no exact stop)");
+        if (x.role == SignalRole::kZone) waited = x.signal;
+        break;
+      case InstructionKind::kSetOutput:
+        if (!stopped) fail(i, "an output set after an approximated move (no exact stop)");
+        if (x.role == SignalRole::kZone) {
+          if (!x.value) {
+            if (!waited) fail(i, fmt::format("zone output {} taken without a wait", x.signal));
+            if (!taken.insert(x.signal).second) {
+              fail(i, fmt::format("zone output {} taken twice", x.signal));
+            }
+            waited.reset();
+          } else if (taken.erase(x.signal) == 0 && moves > 1) {
+            // Before the first move away from home every zone output is set clear once.
+            fail(i, fmt::format("zone output {} released but not taken", x.signal));
+          }
+        }
+        break;
+      case InstructionKind::kComment:
+        break;
+    }
+  }
+  if (!first_move) Fail(file, "", "no move in the program");
+  auto at_home = [&](std::size_t i) {
+    return (ins[i].q - robot.home).cwiseAbs().maxCoeff() <= home_tolerance;
+  };
+  if (!at_home(*first_move)) fail(*first_move, "the program does not start at home");
+  if (!at_home(*last_move)) fail(*last_move, "the program does not end at home");
+  if (!taken.empty()) {
+    Fail(file, "", fmt::format("zone output {} is never released", *taken.begin()));
+  }
+}
+
+}  // namespace weldcell::exporters

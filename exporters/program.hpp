@@ -1,0 +1,105 @@
+#pragma once
+// A robot program in dialect-neutral form: what every exporter writes and every reader gives
+// back. Joint values are URDF values (rad, m); the dialects convert them to controller
+// conventions (robot.yaml `controller_joints`) and units at the file boundary.
+//
+// BuildProgram turns one robot's part of a plan into such a program (docs/export.md):
+// home; per segment the interlock events of the plan (exact stop, wait for the zone to be free,
+// take it; releases on departure), the joint moves through the waypoints that keep the joint
+// polyline within `corridor_tolerance` of the planned path, the weld calls; releases on arrival;
+// back home.
+
+#include <Eigen/Core>
+#include <string>
+#include <vector>
+
+#include "planner/cell/cell.hpp"
+#include "planner/plan/plan.hpp"
+
+namespace weldcell::exporters {
+
+struct Site;
+
+enum class InstructionKind {
+  kMove,       ///< Joint move to `q`.
+  kWeld,       ///< The site's spot-weld call.
+  kWaitInput,  ///< Wait until input `signal` is on.
+  kSetOutput,  ///< Set output `signal` to `value`.
+  kComment,
+};
+
+/// What an I/O instruction is for (the site's signal ranges tell a reader).
+enum class SignalRole { kNone, kZone, kWeldSignal };
+
+struct Instruction {
+  InstructionKind kind = InstructionKind::kComment;
+  // kMove
+  Eigen::VectorXd q;       ///< URDF joint values (rad / m).
+  bool exact_stop = true;  ///< false: approximated (blended) through this point.
+  double speed = 1.0;      ///< Fraction (0, 1] of the joint velocity limits (percent dialects).
+  double duration = 0.0;   ///< s the move should take (time-based dialects), 0 if unknown.
+  // kWeld
+  std::string weld_id;
+  int weld_number = 0;  ///< 1-based, in program order.
+  int schedule = 1;
+  // kWaitInput / kSetOutput
+  int signal = 0;
+  bool value = true;
+  SignalRole role = SignalRole::kNone;
+  std::string text;  ///< Comment text; the zone or weld id of an I/O instruction.
+  bool operator==(const Instruction&) const = default;
+};
+
+struct Program {
+  std::string name;   ///< Program (and file) name in the controller.
+  std::string robot;  ///< Robot name in the cell.
+  std::vector<Instruction> instructions;
+  bool operator==(const Program&) const = default;
+};
+
+/// Figures of a built program against its plan.
+struct ProgramFigures {
+  double corridor_tolerance = 0.0;  ///< rad (m): largest joint deviation allowed from the plan.
+  double max_deviation = 0.0;       ///< rad (m): largest deviation of a planned sample.
+  int moves = 0;
+  int planned_samples = 0;
+  double planned_motion_time = 0.0;  ///< s: motion segments of the plan.
+  double planned_weld_time = 0.0;    ///< s: weld segments of the plan.
+};
+
+/// Index of `robot` in plan.robots; throws InputError when the plan has no such robot.
+int PlanRobotIndex(const plan::Plan& plan, const std::string& robot);
+
+/// Builds the program of cell.robots[robot] from `plan`. `name` is the program name. Throws
+/// InputError when the plan does not fit the cell (robot missing, joint counts) or when the site
+/// has too few interlock or weld-signal I/O numbers for the plan.
+Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot,
+                     const std::string& name, const Site& site, ProgramFigures* figures = nullptr);
+
+/// Smallest s a synchronized joint move from `a` to `b` takes at `speed` × the velocity limits
+/// with the acceleration limits (trapezoidal profile per joint, starting and ending at rest).
+double MoveTime(const cell::Robot& robot, const Eigen::VectorXd& a, const Eigen::VectorXd& b,
+                double speed);
+
+/// s a joint move takes at constant `speed` × the velocity limits (no ramps).
+double CruiseTime(const cell::Robot& robot, const Eigen::VectorXd& a, const Eigen::VectorXd& b,
+                  double speed);
+
+/// s: the moves of `program` as a controller would run them (a model, not the controller's own
+/// planner): a move with a duration takes max(duration, CruiseTime at full speed); a move from
+/// exact stop to exact stop takes MoveTime at its speed; a run of approximated moves takes the
+/// CruiseTime of each at its speed plus one ramp up at its start and one ramp down at its end
+/// (speed × velocity limit / (2 × acceleration limit), slowest joint). Weld calls, waits and
+/// comments count 0.
+double EstimateMotionTime(const Program& program, const cell::Robot& robot);
+
+/// Checks the rules every program must keep, whatever its dialect, and throws InputError naming
+/// `file` and the instruction when one is broken: starts and ends with a move to `robot.home`
+/// (within `home_tolerance` rad/m), every wait and every set of an output comes after an exact
+/// stop (no approximated move before it), every zone is taken (its output set off) only right
+/// after a wait and released (set on) later, never taken twice, released before the end; weld
+/// numbers run 1, 2, … and weld ids are unique; every move within the joint limits.
+void CheckProgram(const Program& program, const cell::Robot& robot, const std::string& file,
+                  double home_tolerance);
+
+}  // namespace weldcell::exporters

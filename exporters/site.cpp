@@ -1,0 +1,139 @@
+// export.yaml. It reuses planner/cell's strict YAML reader (internal to the cell module, but
+// the one implementation of the loaders' rules: unknown keys, duplicates, NaN, file:line:col),
+// rather than a second copy of those rules here.
+#include "exporters/site.hpp"
+
+#include <numbers>
+
+#include "exporters/dialect.hpp"
+#include "planner/cell/internal/yaml_reader.hpp"
+#include "planner/common/diagnostics.hpp"
+
+namespace weldcell::exporters {
+
+using cell::internal::YamlReader;
+
+namespace {
+
+std::optional<int> SmallInteger(YamlReader& reader, const YAML::Node& node, const std::string& key,
+                                int max) {
+  auto v = reader.UnsignedInteger(node, key);
+  if (!v) return std::nullopt;
+  if (*v > static_cast<std::uint64_t>(max)) {
+    reader.Error(node, key, "expected at most " + std::to_string(max) + ", got " + node.Scalar());
+    return std::nullopt;
+  }
+  return static_cast<int>(*v);
+}
+
+void ReadRange(YamlReader& reader, const YAML::Node& root, const std::string& key,
+               SignalRange* out) {
+  auto node = YamlReader::Get(root, key);
+  if (!node || !reader.CheckMap(*node, key, {"first", "count"}, {})) return;
+  auto first = YamlReader::Get(*node, "first");
+  auto count = YamlReader::Get(*node, "count");
+  if (!first || !count) return;
+  auto f = SmallInteger(reader, *first, key + ".first", 100000);
+  auto c = SmallInteger(reader, *count, key + ".count", 100000);
+  if (c && *c == 0) reader.Error(*count, key + ".count", "must be > 0");
+  if (f && c && *c > 0) *out = {.first = *f, .count = *c};
+}
+
+}  // namespace
+
+Site LoadSite(const std::filesystem::path& export_yaml) {
+  DiagnosticSink sink;
+  YamlReader reader(export_yaml.string(), sink);
+  Site site;
+  std::optional<YAML::Node> parsed = reader.Parse(export_yaml);
+  if (!parsed) {
+    sink.ThrowIfErrors();
+    return site;
+  }
+  const YAML::Node& root = *parsed;
+  reader.CheckMap(root, "", {"format"},
+                  {"units", "weld_call", "schedule", "tool", "base", "speed_override",
+                   "zone_inputs", "zone_outputs", "weld_signal_inputs", "weld_signal_outputs",
+                   "corridor_tolerance", "approximate", "max_positions"});
+  reader.CheckFormat(root, "weldcell-export/1");
+  const cell::internal::Units units = reader.ReadUnits(root, false, true);
+  if (auto node = YamlReader::Get(root, "weld_call")) {
+    std::vector<std::string_view> names;
+    const std::vector<std::string> all = DialectNames();
+    for (const std::string& n : all) names.push_back(n);
+    if (reader.CheckMap(*node, "weld_call", {}, names)) {
+      for (const std::string& n : all) {
+        auto call = YamlReader::Get(*node, n);
+        if (!call) continue;
+        if (auto text = reader.String(*call, "weld_call." + n)) {
+          if (text->find('\n') != std::string::npos || text->find('\r') != std::string::npos) {
+            reader.Error(*call, "weld_call." + n, "must be one line");
+          } else if (text->find("{n}") == std::string::npos &&
+                     text->find("{id}") == std::string::npos) {
+            reader.Error(*call, "weld_call." + n,
+                         "must contain {n} or {id}, so that each call names its weld");
+          } else {
+            site.weld_call[n] = *text;
+          }
+        }
+      }
+    }
+  }
+  for (auto [key, target] : {std::pair{"schedule", &site.schedule}, std::pair{"tool", &site.tool},
+                             std::pair{"base", &site.base}}) {
+    if (auto node = YamlReader::Get(root, key)) {
+      if (auto v = SmallInteger(reader, *node, key, 999)) {
+        if (*v == 0) {
+          reader.Error(*node, key, "must be >= 1");
+        } else {
+          *target = *v;
+        }
+      }
+    }
+  }
+  if (auto node = YamlReader::Get(root, "speed_override")) {
+    if (auto v = reader.Number(*node, "speed_override")) {
+      if (*v <= 0 || *v > 1) {
+        reader.Error(*node, "speed_override",
+                     "expected a fraction in (0, 1], got " + node->Scalar());
+      } else {
+        site.speed_override = *v;
+      }
+    }
+  }
+  ReadRange(reader, root, "zone_inputs", &site.zone_inputs);
+  ReadRange(reader, root, "zone_outputs", &site.zone_outputs);
+  ReadRange(reader, root, "weld_signal_inputs", &site.weld_signal_inputs);
+  ReadRange(reader, root, "weld_signal_outputs", &site.weld_signal_outputs);
+  if (auto node = YamlReader::Get(root, "corridor_tolerance")) {
+    if (auto v = reader.Positive(*node, "corridor_tolerance", units.angle)) {
+      if (*v > 5.0 * std::numbers::pi / 180.0) {
+        reader.Error(*node, "corridor_tolerance",
+                     "at most 5 degrees (0.0873 rad): a wider corridor leaves the planned, "
+                     "collision-checked path");
+      } else {
+        site.corridor_tolerance = *v;
+      }
+    }
+  }
+  if (auto node = YamlReader::Get(root, "max_positions")) {
+    if (auto v = SmallInteger(reader, *node, "max_positions", 100000)) {
+      if (*v < 2) {
+        reader.Error(*node, "max_positions", "must be >= 2");
+      } else {
+        site.max_positions = *v;
+      }
+    }
+  }
+  if (auto node = YamlReader::Get(root, "approximate")) {
+    if (!node->IsScalar() || (node->Scalar() != "true" && node->Scalar() != "false")) {
+      reader.Error(*node, "approximate", "expected true or false, got " + node->Scalar());
+    } else {
+      site.approximate = node->Scalar() == "true";
+    }
+  }
+  sink.ThrowIfErrors();
+  return site;
+}
+
+}  // namespace weldcell::exporters

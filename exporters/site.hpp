@@ -1,0 +1,50 @@
+#pragma once
+// The site configuration of the exporters (`export.yaml`, docs/export.md): the spot-weld call,
+// the I/O numbers of the interlock zones and weld signals, tool and base numbers, a speed
+// override and the corridor tolerance. Everything has a default; LoadSite reads the file with
+// the loaders' rules (unknown keys are errors, file:line:col diagnostics).
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace weldcell::exporters {
+
+/// A range of I/O numbers: item i (1-based) uses first + i - 1, for i <= count.
+struct SignalRange {
+  int first = 0;  ///< 0 = the dialect's default range.
+  int count = 0;
+  bool operator==(const SignalRange&) const = default;
+};
+
+struct Site {
+  /// Spot-weld call per dialect name (kuka_krl, ...); a missing entry uses the dialect's
+  /// default. Placeholders: {n} weld number in the program (1-based), {schedule} the weld
+  /// schedule, {id} the weld id (only where the dialect allows a string there).
+  std::map<std::string, std::string> weld_call;
+  int schedule = 1;  ///< Weld schedule number passed to the call.
+  int tool = 1;      ///< Tool (TCP) data number / name index.
+  int base = 1;      ///< Base / user frame number.
+  /// Fraction (0, 1] applied to every programmed speed (commissioning runs slower).
+  double speed_override = 1.0;
+  /// Zone inputs ("zone free for this robot") and outputs ("zone clear of this robot"); zone i is
+  /// the i-th zone of plan.json.
+  SignalRange zone_inputs, zone_outputs;
+  /// Weld signals (`after:` across robots): signal i waits on input i; the welding robot sets
+  /// output i after the weld.
+  SignalRange weld_signal_inputs, weld_signal_outputs;
+  /// rad (m for prismatic joints): largest deviation of the exported joint polyline from a
+  /// planned sample.
+  double corridor_tolerance = 0.01 * 3.14159265358979323846 / 180.0;
+  /// Approximate (blend) intermediate waypoints of a motion; standstills are always exact stops.
+  bool approximate = true;
+  /// Most positions per program file (0 = the dialect's limit; INFORM: 999). A longer program
+  /// is split at standstills into parts that a main program calls (INFORM only).
+  int max_positions = 0;
+  bool operator==(const Site&) const = default;
+};
+
+/// Reads export.yaml. Throws InputError with every problem (file:line:col, key path, message).
+Site LoadSite(const std::filesystem::path& export_yaml);
+
+}  // namespace weldcell::exporters

@@ -1,0 +1,200 @@
+// Universal Robots URScript: name.script, one `def name():` with movej in radians (the
+// controller's joint convention from robot.yaml, in rad), the planned time of each move (t=),
+// blend radius 0 at standstills (a blend would let the following I/O run while the arm still
+// moves) and wait loops with sync(). Interlock zones use the boolean registers
+// (read_input_boolean_register / write_output_boolean_register, 0..127), weld signals the
+// configurable digital I/O (0..7).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <regex>
+
+#include "exporters/dialect.hpp"
+#include "exporters/internal/text.hpp"
+#include "planner/common/check.hpp"
+#include "planner/kinematics/controller_joints.hpp"
+
+namespace weldcell::exporters {
+
+namespace {
+
+using namespace internal;
+
+constexpr const char* kDialect = "ur_script";
+constexpr const char* kDefaultCall = "spot_weld({n}, {schedule})";
+constexpr std::size_t kMaxName = 31;
+
+class UrScript final : public Dialect {
+ public:
+  std::string_view name() const override { return kDialect; }
+  DialectLimits limits() const override {
+    return {.max_name_length = kMaxName,
+            .min_signal = 0,
+            .max_signal = 127,
+            .zone_inputs = {0, 128},
+            .zone_outputs = {0, 128},
+            .weld_signal_inputs = {0, 8},
+            .weld_signal_outputs = {0, 8}};
+  }
+  std::string ProgramName(const std::string& wanted) const override {
+    std::string n = IdentifierName(wanted, kMaxName, false);
+    std::transform(n.begin(), n.end(), n.begin(), [](char c) {
+      return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    });
+    return n;
+  }
+
+  std::vector<ProgramFile> Write(const Program& program, const cell::Robot& robot,
+                                 const Site& site_in) const override {
+    const Site site = WithDefaults(site_in, *this);
+    CheckDof(robot, 6, kDialect);
+    for (const Instruction& i : program.instructions) {
+      if (i.kind != InstructionKind::kWaitInput && i.kind != InstructionKind::kSetOutput) continue;
+      const bool zone = i.role == SignalRole::kZone;
+      const bool in = i.kind == InstructionKind::kWaitInput;
+      CheckSignal(i.signal, 0, zone ? 127 : 7, kDialect,
+                  zone ? (in ? "zone_inputs" : "zone_outputs")
+                       : (in ? "weld_signal_inputs" : "weld_signal_outputs"));
+    }
+    WELDCELL_CHECK(IsIdentifier(program.name, kMaxName));
+    const Eigen::Isometry3d& X = robot.tool.X_FT;
+    const Eigen::AngleAxisd aa(X.linear());
+    const Eigen::Vector3d rv = aa.angle() * aa.axis();
+    std::string s = fmt::format("def {}():\n", program.name);
+    s += "  # weldcell: joints in rad (controller convention), times in s, distances in m\n";
+    s += fmt::format("  set_tcp(p[{}, {}, {}, {}, {}, {}])\n", Fixed(X.translation().x(), 6),
+                     Fixed(X.translation().y(), 6), Fixed(X.translation().z(), 6), Fixed(rv.x(), 6),
+                     Fixed(rv.y(), 6), Fixed(rv.z(), 6));
+    for (const Instruction& i : program.instructions) {
+      switch (i.kind) {
+        case InstructionKind::kComment:
+          s += "  # " + i.text + "\n";
+          break;
+        case InstructionKind::kMove: {
+          const Eigen::VectorXd c = kinematics::ToController(robot.model->controller, i.q);
+          s += fmt::format("  movej([{}, {}, {}, {}, {}, {}], a=1.4, v=1.05, t={}, r={})\n",
+                           Fixed(c[0], 6), Fixed(c[1], 6), Fixed(c[2], 6), Fixed(c[3], 6),
+                           Fixed(c[4], 6), Fixed(c[5], 6), Fixed(std::max(i.duration, 0.0), 3),
+                           i.exact_stop ? "0" : "0.001");
+          break;
+        }
+        case InstructionKind::kWeld:
+          s += "  " + WeldCall(site, kDialect, kDefaultCall, i) + "\n";
+          break;
+        case InstructionKind::kWaitInput:
+          s += fmt::format("  while not {}({}):\n    sync()\n  end\n",
+                           i.role == SignalRole::kZone ? "read_input_boolean_register"
+                                                       : "get_configurable_digital_in",
+                           i.signal);
+          break;
+        case InstructionKind::kSetOutput:
+          s += fmt::format("  {}({}, {})\n",
+                           i.role == SignalRole::kZone ? "write_output_boolean_register"
+                                                       : "set_configurable_digital_out",
+                           i.signal, i.value ? "True" : "False");
+          break;
+      }
+    }
+    s += "end\n" + program.name + "()\n";
+    return {{program.name + ".script", s}};
+  }
+
+  Program Read(const std::vector<ProgramFile>& files, const cell::Robot& robot,
+               const Site& site_in) const override {
+    const Site site = WithDefaults(site_in, *this);
+    if (files.size() != 1 || !files[0].name.ends_with(".script")) {
+      ReadError(files.empty() ? "" : files[0].name, 0, "expected one name.script");
+    }
+    const ProgramFile& f = files[0];
+    const std::string stem = f.name.substr(0, f.name.size() - 7);
+    if (!IsIdentifier(stem, kMaxName)) ReadError(f.name, 0, "not a URScript name: " + stem);
+    const std::vector<Line> lines = SplitLines(f.name, f.contents, false);
+    static const std::regex kMovej(
+        R"(movej\(\[([^,]+), ([^,]+), ([^,]+), ([^,]+), ([^,]+), ([^,\]]+)\], a=1\.4, v=1\.05, t=([^,]+), r=(0|0\.001)\))");
+    static const std::regex kWait(
+        R"(while not (read_input_boolean_register|get_configurable_digital_in)\(([0-9]+)\):)");
+    static const std::regex kSet(
+        R"((write_output_boolean_register|set_configurable_digital_out)\(([0-9]+), (True|False)\))");
+    static const std::regex kTcp(R"(set_tcp\(p\[[^\]]*\]\))");
+    Program program{.name = stem, .robot = robot.name};
+    std::size_t li = 0;
+    auto fail = [&](const std::string& msg) { ReadError(f.name, lines[li].number, msg); };
+    if (lines.empty() || lines[0].text != "def " + stem + "():") {
+      ReadError(f.name, 1, "expected def " + stem + "(): (the file name)");
+    }
+    bool ended = false;
+    for (li = 1; li < lines.size(); ++li) {
+      const std::string& raw = lines[li].text;
+      if (ended) {
+        if (raw != stem + "()" || li + 1 != lines.size())
+          fail("expected only " + stem + "() after end");
+        continue;
+      }
+      if (raw == "end") {
+        ended = true;
+        continue;
+      }
+      if (!raw.starts_with("  ") || raw[2] == ' ')
+        fail("expected an instruction indented by 2 spaces");
+      const std::string t = raw.substr(2);
+      std::smatch m;
+      if (t.starts_with("# ")) {
+        program.instructions.push_back({.kind = InstructionKind::kComment, .text = t.substr(2)});
+      } else if (t.starts_with("#") || std::regex_match(t, kTcp)) {
+      } else if (std::regex_match(t, m, kMovej)) {
+        Eigen::VectorXd c(6);
+        for (int k = 0; k < 6; ++k) {
+          auto v = ParseNumber(m[k + 1].str());
+          if (!v) fail("not a number: " + m[k + 1].str());
+          c[k] = *v;
+        }
+        auto t_s = ParseNumber(m[7].str());
+        if (!t_s || *t_s < 0) fail("t must be a time >= 0 s");
+        program.instructions.push_back({.kind = InstructionKind::kMove,
+                                        .q = kinematics::FromController(robot.model->controller, c),
+                                        .exact_stop = m[8].str() == "0",
+                                        .duration = *t_s});
+      } else if (std::regex_match(t, m, kWait)) {
+        if (li + 2 >= lines.size() || lines[li + 1].text != "    sync()" ||
+            lines[li + 2].text != "  end") {
+          fail("a wait loop must be while not ...: sync() end");
+        }
+        const int s = *ParseInt(m[2].str());
+        const bool zone = m[1].str() == "read_input_boolean_register";
+        program.instructions.push_back(
+            {.kind = InstructionKind::kWaitInput,
+             .signal = s,
+             .role = zone ? SignalRole::kZone : SignalRole::kWeldSignal});
+        li += 2;
+      } else if (std::regex_match(t, m, kSet)) {
+        const int s = *ParseInt(m[2].str());
+        const bool zone = m[1].str() == "write_output_boolean_register";
+        program.instructions.push_back(
+            {.kind = InstructionKind::kSetOutput,
+             .signal = s,
+             .value = m[3].str() == "True",
+             .role = zone ? SignalRole::kZone : SignalRole::kWeldSignal});
+      } else if (auto w = MatchWeldCall(site, kDialect, kDefaultCall, t)) {
+        program.instructions.push_back({.kind = InstructionKind::kWeld,
+                                        .weld_id = w->id,
+                                        .weld_number = w->number,
+                                        .schedule = w->schedule});
+      } else {
+        fail("not a URScript line this exporter writes: " + t);
+      }
+    }
+    if (!ended || lines.back().text != stem + "()") {
+      ReadError(f.name, 0, "expected end and then the call " + stem + "()");
+    }
+    AttachWeldIds(&program, f.name);
+    CheckProgram(program, robot, f.name, 1e-5);
+    return program;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Dialect> MakeUrScript() { return std::make_unique<UrScript>(); }
+
+}  // namespace weldcell::exporters

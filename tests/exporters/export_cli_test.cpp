@@ -1,0 +1,139 @@
+// `weldcell plan` writes programs/; `weldcell export` with dialects and a site file; errors.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "planner/plan/plan.hpp"
+
+namespace weldcell {
+namespace {
+
+using ::testing::ContainsRegex;
+using ::testing::HasSubstr;
+namespace fs = std::filesystem;
+
+struct CommandRun {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+CommandRun Weldcell(const std::string& args) {
+  CommandRun run;
+  const std::string command =
+      "env ROS_PACKAGE_PATH= " + std::string(WELDCELL_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return run;
+  char buffer[4096];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
+  const int status = ::pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+std::string ReadText(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class ExportCliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new fs::path(fs::temp_directory_path() / "weldcell_export_cli");
+    fs::remove_all(*dir_);
+    fs::create_directories(*dir_);
+    plan_run_ = new CommandRun(
+        Weldcell("plan tests/exporters/cells/small/cell.yaml -q -o " + (*dir_ / "out").string()));
+  }
+  static void TearDownTestSuite() {
+    delete plan_run_;
+    delete dir_;
+  }
+  static fs::path* dir_;
+  static CommandRun* plan_run_;
+};
+fs::path* ExportCliTest::dir_ = nullptr;
+CommandRun* ExportCliTest::plan_run_ = nullptr;
+
+TEST_F(ExportCliTest, PlanWritesEachRobotsProgramInItsCellDialect) {
+  ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
+  const fs::path programs = *dir_ / "out" / "programs";
+  EXPECT_TRUE(fs::is_regular_file(programs / "DEMO_R1.LS"));
+  EXPECT_TRUE(fs::is_regular_file(programs / "demo_r2.src"));
+  EXPECT_TRUE(fs::is_regular_file(programs / "demo_r2.dat"));
+  EXPECT_THAT(ReadText(programs / "interlocks.csv"),
+              ContainsRegex("^zone,order,robot,dialect,input,output\nZ1,1,R[12],"));
+  // Nothing else (no temporary files left behind).
+  int files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(programs)) ++files;
+  EXPECT_EQ(files, 4);
+}
+
+TEST_F(ExportCliTest, ExportWritesTheAskedDialectWithTheSiteConfiguration) {
+  ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
+  const fs::path site = *dir_ / "export.yaml";
+  std::ofstream(site) << "format: weldcell-export/1\n"
+                         "weld_call: {ur_script: 'gun_weld({n}, \"{id}\")'}\n"
+                         "zone_inputs: {first: 10, count: 100}\n";
+  const fs::path out = *dir_ / "ur";
+  const CommandRun run = Weldcell(
+      "export tests/exporters/cells/small/cell.yaml " + (*dir_ / "out/plan.json").string() +
+      " --dialect ur_script --site " + site.string() + " -o " + out.string());
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_THAT(
+      run.out,
+      ContainsRegex(
+          R"(R1: ur_script program demo_r1: [0-9]+ moves .*corridor 0\.0100 deg.*estimated vs)"));
+  const std::string script = ReadText(out / "demo_r1.script");
+  EXPECT_THAT(script, HasSubstr("def demo_r1():\n"));
+  EXPECT_THAT(script, ContainsRegex(R"(gun_weld\(1, "W[0-9]+"\))"));
+  EXPECT_THAT(script, ContainsRegex(R"(while not read_input_boolean_register\(1[0-9]\):)"));
+}
+
+TEST_F(ExportCliTest, BadSiteFilesAndInexpressibleRequestsExitWithTwo) {
+  ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
+  const fs::path site = *dir_ / "bad_export.yaml";
+  std::ofstream(site) << "format: weldcell-export/1\nspeed_override: 2\n";
+  const std::string common = "export tests/exporters/cells/small/cell.yaml " +
+                             (*dir_ / "out/plan.json").string() + " -o " + (*dir_ / "bad").string();
+  CommandRun run = Weldcell(common + " --site " + site.string());
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.out, ContainsRegex(R"(bad_export\.yaml:2:[0-9]+: error: speed_override)"));
+  run = Weldcell(common + " --dialect yaskawa_inform");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.out, ContainsRegex(R"(robot\.yaml.*controller_joints\.pulses)"));
+  run = Weldcell(common + " --dialect cobol");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_FALSE(fs::exists(*dir_ / "bad" / "DEMO_R1.JBI"));
+}
+
+TEST_F(ExportCliTest, APlanThatFailsVerificationGetsNoPrograms) {
+  ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
+  plan::Plan p = plan::PlanFromJson(ReadText(*dir_ / "out/plan.json"), "plan.json");
+  // One sample of a motion flung far away: a jump (velocity) the verifier reports.
+  for (plan::Segment& s : p.robots[0].segments) {
+    if (s.kind == plan::SegmentKind::kMotion && s.q.size() > 4) {
+      s.q[2][1] += 0.5;
+      break;
+    }
+  }
+  const fs::path broken = *dir_ / "broken_plan.json";
+  std::ofstream(broken) << plan::ToJson(p);
+  const fs::path out = *dir_ / "broken";
+  const CommandRun run = Weldcell("export tests/exporters/cells/small/cell.yaml " +
+                                  broken.string() + " -o " + out.string());
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("no programs written: the plan fails verification"));
+  EXPECT_FALSE(fs::exists(out / "DEMO_R1.LS"));
+}
+
+}  // namespace
+}  // namespace weldcell

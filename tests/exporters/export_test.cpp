@@ -1,0 +1,659 @@
+// Every dialect on a plan made by the real planner: written, read back strictly, joint values
+// converted back to URDF, forward kinematics at every weld against the planned pose, the
+// exported joint polyline re-checked by the verifier, interlock structure, mutated files
+// rejected.
+#include "exporters/export.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <memory>
+#include <numbers>
+#include <regex>
+
+#include "exporters/dialect.hpp"
+#include "exporters/program.hpp"
+#include "planner/cell/load.hpp"
+#include "planner/collision/collision_world.hpp"
+#include "planner/common/diagnostics.hpp"
+#include "planner/kinematics/chain.hpp"
+#include "planner/kinematics/controller_joints.hpp"
+#include "planner/pipeline/plan_cell.hpp"
+#include "planner/verify/verify.hpp"
+
+// The station planned for the tests: the six-weld station by default, the demo station in
+// exporters_demo_test (the same checks on a larger plan: 20 welds, 125 zones).
+#ifndef WELDCELL_EXPORT_TEST_CELL
+#define WELDCELL_EXPORT_TEST_CELL "tests/exporters/cells/small/cell.yaml"
+#endif
+
+namespace weldcell::exporters {
+namespace {
+
+using ::testing::HasSubstr;
+constexpr double kDeg = std::numbers::pi / 180.0;
+
+// The cell with every robot model given a Yaskawa pulse calibration (non-trivial scale, sign and
+// zero per axis) and extra offsets, so that every dialect can be written for every robot.
+cell::Cell WithPulses(const cell::Cell& in) {
+  cell::Cell c = in;
+  for (cell::Robot& r : c.robots) {
+    auto m = std::make_shared<cell::RobotModel>(*r.model);
+    m->controller.pulses_per_degree = {1434.25, -1311.5, 1290.75, -820.5, 915.0, -612.25};
+    m->controller.pulse_zero = {120, -3400, 0, 77, -15000, 9};
+    r.model = m;
+  }
+  return c;
+}
+
+class ExportTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  static void SetUpTestSuite() {
+    cell_ = new cell::Cell(cell::LoadCell(WELDCELL_EXPORT_TEST_CELL).value);
+    const collision::CollisionWorld planner_world(*cell_);
+    // A short allocation search and no re-allocation keep the planning quick (every test of
+    // this suite runs in its own process under ctest); the plan is still the pipeline's.
+    plan_ = new plan::Plan(
+        pipeline::PlanCell(*cell_, planner_world,
+                           {.threads = 2, .allocation_iterations = 2000, .rebalance_rounds = 0})
+            .plan);
+    pulsed_ = new cell::Cell(WithPulses(*cell_));
+  }
+  static void TearDownTestSuite() {
+    delete pulsed_;
+    delete plan_;
+    delete cell_;
+  }
+
+  struct Exported {
+    Program built, read;
+    std::vector<ProgramFile> files;
+    ProgramFigures figures;
+  };
+  static Exported Export(const std::string& dialect_name, int robot, const Site& site_in = {}) {
+    const auto dialect = MakeDialect(dialect_name);
+    const Site site = WithDefaults(site_in, *dialect);
+    Exported e;
+    const cell::Robot& r = pulsed_->robots[static_cast<std::size_t>(robot)];
+    e.built = BuildProgram(*plan_, *pulsed_, robot, dialect->ProgramName(r.name + "_weld"), site,
+                           &e.figures);
+    e.files = dialect->Write(e.built, r, site);
+    e.read = dialect->Read(e.files, r, site);
+    return e;
+  }
+  static std::vector<Instruction> NoComments(const Program& p) {
+    std::vector<Instruction> out;
+    for (const Instruction& i : p.instructions) {
+      if (i.kind != InstructionKind::kComment) out.push_back(i);
+    }
+    return out;
+  }
+
+  static cell::Cell* cell_;
+  static plan::Plan* plan_;
+  static cell::Cell* pulsed_;
+};
+cell::Cell* ExportTest::cell_ = nullptr;
+plan::Plan* ExportTest::plan_ = nullptr;
+cell::Cell* ExportTest::pulsed_ = nullptr;
+
+TEST_P(ExportTest, ReadBackGivesTheProgramAndThePlannedWeldPoses) {
+  ASSERT_FALSE(plan_->zones.empty()) << "the test station must have interlock zones";
+  for (int r = 0; r < static_cast<int>(pulsed_->robots.size()); ++r) {
+    SCOPED_TRACE(pulsed_->robots[static_cast<std::size_t>(r)].name);
+    const Exported e = Export(GetParam(), r);
+    const std::vector<Instruction> a = NoComments(e.built), b = NoComments(e.read);
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      ASSERT_EQ(a[i].kind, b[i].kind) << i;
+      EXPECT_EQ(a[i].signal, b[i].signal);
+      EXPECT_EQ(a[i].value, b[i].value);
+      EXPECT_EQ(a[i].role, b[i].role);
+      EXPECT_EQ(a[i].weld_id, b[i].weld_id);
+      EXPECT_EQ(a[i].weld_number, b[i].weld_number);
+      if (a[i].kind == InstructionKind::kMove) {
+        EXPECT_EQ(a[i].exact_stop, b[i].exact_stop);
+        EXPECT_LT((a[i].q - b[i].q).cwiseAbs().maxCoeff(), 2e-4);
+      }
+    }
+    // FK of the read-back joints at every weld call against FK of the planned weld visit.
+    const cell::Robot& robot = pulsed_->robots[static_cast<std::size_t>(r)];
+    const kinematics::Chain chain(*robot.model);
+    const plan::RobotPlan& rp =
+        plan_->robots[static_cast<std::size_t>(PlanRobotIndex(*plan_, robot.name))];
+    const Eigen::VectorXd* last = nullptr;
+    int welds = 0;
+    double worst_mm = 0, worst_deg = 0;
+    for (const Instruction& i : e.read.instructions) {
+      if (i.kind == InstructionKind::kMove) last = &i.q;
+      if (i.kind != InstructionKind::kWeld) continue;
+      ASSERT_NE(last, nullptr);
+      const plan::WeldVisit* visit = nullptr;
+      for (const plan::WeldVisit& v : rp.welds) {
+        if (v.weld_id == i.weld_id) visit = &v;
+      }
+      ASSERT_NE(visit, nullptr) << i.weld_id;
+      const Eigen::Isometry3d X_got = robot.X_WB * chain.TcpPose(*last, robot.tool.X_FT);
+      const Eigen::Isometry3d X_want = robot.X_WB * chain.TcpPose(visit->q, robot.tool.X_FT);
+      EXPECT_LE((X_got.translation() - X_want.translation()).norm(), 1e-4) << i.weld_id;
+      const double angle = Eigen::AngleAxisd(X_got.linear().transpose() * X_want.linear()).angle();
+      EXPECT_LE(angle, 0.01 * kDeg) << i.weld_id;
+      worst_mm = std::max(worst_mm, 1000 * (X_got.translation() - X_want.translation()).norm());
+      worst_deg = std::max(worst_deg, angle / kDeg);
+      ++welds;
+    }
+    EXPECT_EQ(welds, static_cast<int>(rp.welds.size()));
+    // Timing: the estimate of the read-back program against the planned motion time.
+    const double estimated = EstimateMotionTime(e.read, robot);
+    EXPECT_GT(estimated, 0.5 * e.figures.planned_motion_time);
+    EXPECT_LT(estimated, 2.0 * e.figures.planned_motion_time);
+    std::printf("%s %s: weld TCP error at most %.4f mm, %.5f deg\n", GetParam().c_str(),
+                robot.name.c_str(), worst_mm, worst_deg);
+    std::printf(
+        "%s %s: %d moves for %d planned samples, corridor %.4f deg (max dev %.5f deg); "
+        "motion %.2f s estimated vs %.2f s planned\n",
+        GetParam().c_str(), robot.name.c_str(), e.figures.moves, e.figures.planned_samples,
+        e.figures.corridor_tolerance / kDeg, e.figures.max_deviation / kDeg, estimated,
+        e.figures.planned_motion_time);
+  }
+}
+
+TEST_P(ExportTest, ExportedPolylineIsCollisionFreeForTheVerifier) {
+  plan::Plan p = *plan_;
+  p.zones.clear();
+  p.weld_signals.clear();
+  for (int r = 0; r < static_cast<int>(pulsed_->robots.size()); ++r) {
+    const Exported e = Export(GetParam(), r);
+    plan::Segment s{.kind = plan::SegmentKind::kMotion, .from = "home", .to = "home"};
+    double t = 0;
+    for (const Instruction& i : e.read.instructions) {
+      if (i.kind != InstructionKind::kMove) continue;
+      s.times.push_back(t);
+      s.q.push_back(i.q);
+      t += 1.0;
+    }
+    plan::RobotPlan& rp = p.robots[static_cast<std::size_t>(PlanRobotIndex(p, e.read.robot))];
+    rp.segments = {s};
+  }
+  // The verifier's collision checks of robots against obstacles and themselves along the
+  // exported polylines (robot–robot contact is what the interlocks order; not checked here).
+  const verify::VerifyReport report =
+      verify::Verify(p, *cell_, {.robustness_runs = 0, .threads = 2});
+  EXPECT_GT(report.collision_checks, 1000);
+  for (const verify::Violation& v : report.violations) {
+    EXPECT_NE(v.kind, verify::ViolationKind::kCollision) << verify::ToString(v);
+    EXPECT_NE(v.kind, verify::ViolationKind::kSelfCollision) << verify::ToString(v);
+  }
+}
+
+TEST_P(ExportTest, EveryZoneWaitIsTakenAndReleasedAfterAnExactStop) {
+  for (int r = 0; r < static_cast<int>(pulsed_->robots.size()); ++r) {
+    const Exported e = Export(GetParam(), r);
+    const std::vector<Instruction> x = NoComments(e.read);
+    int waits = 0, takes = 0, releases = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      if (x[i].role != SignalRole::kZone) continue;
+      // The last move before any I/O is an exact stop.
+      for (std::size_t k = i; k-- > 0;) {
+        if (x[k].kind == InstructionKind::kMove) {
+          EXPECT_TRUE(x[k].exact_stop) << i;
+          break;
+        }
+      }
+      if (x[i].kind == InstructionKind::kWaitInput) {
+        ++waits;
+        ASSERT_LT(i + 1, x.size());
+        EXPECT_EQ(x[i + 1].kind, InstructionKind::kSetOutput);
+        EXPECT_FALSE(x[i + 1].value);
+        // Its release comes later.
+        bool released = false;
+        for (std::size_t k = i + 2; k < x.size() && !released; ++k) {
+          released = x[k].kind == InstructionKind::kSetOutput && x[k].signal == x[i + 1].signal &&
+                     x[k].value;
+        }
+        EXPECT_TRUE(released) << "output " << x[i + 1].signal;
+      } else if (x[i].kind == InstructionKind::kSetOutput) {
+        ++(x[i].value ? releases : takes);
+      }
+    }
+    int uses = 0;
+    for (const plan::Zone& z : plan_->zones) {
+      for (const plan::ZoneUse& u : z.uses) uses += u.robot == e.read.robot ? 1 : 0;
+    }
+    EXPECT_EQ(waits, uses);
+    EXPECT_EQ(takes, uses);
+    EXPECT_EQ(releases, 2 * uses);  // set clear at the start, released after use
+  }
+}
+
+// A line of `text` matching `pattern` removed (the last one); the number of lines removed.
+int RemoveLast(std::string* text, const std::string& pattern) {
+  const std::regex re(pattern);
+  std::size_t pos = text->size();
+  while (pos > 0) {
+    const std::size_t start =
+        text->rfind('\n', pos - 2) == std::string::npos ? 0 : text->rfind('\n', pos - 2) + 1;
+    std::string line = text->substr(start, pos - start);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    if (std::regex_search(line, re)) {
+      text->erase(start, pos - start);
+      return 1;
+    }
+    pos = start;
+  }
+  return 0;
+}
+
+TEST_P(ExportTest, MutatedFilesAreRejected) {
+  const std::string d = GetParam();
+  const auto dialect = MakeDialect(d);
+  const Site site = WithDefaults({}, *dialect);
+  const cell::Robot& robot = pulsed_->robots[0];
+  const Exported e = Export(d, 0);
+  auto rejects = [&](std::vector<ProgramFile> files, const std::string& what,
+                     const std::string& expected = "") {
+    try {
+      dialect->Read(files, robot, site);
+      ADD_FAILURE() << what << ": not rejected";
+    } catch (const InputError& error) {
+      EXPECT_THAT(error.what(), HasSubstr(expected)) << what;
+    }
+  };
+  // A missing release of an interlock zone.
+  const std::map<std::string, std::string> release = {
+      {"kuka_krl", R"(\$OUT\[1[0-9][0-9]\]=TRUE)"},
+      {"abb_rapid", R"(SetDO doZone[0-9]+,1;)"},
+      {"fanuc_ls", R"(DO\[1[0-9][0-9]\]=ON)"},
+      {"yaskawa_inform", R"(DOUT OT#\(1[0-9][0-9]\) ON)"},
+      {"ur_script", R"(write_output_boolean_register\([0-9]+, True\))"}};
+  {
+    std::vector<ProgramFile> f = e.files;
+    int removed = 0;
+    if (d == "fanuc_ls") {
+      // Keep the /MN numbering and LINE_COUNT right: the release becomes a remark.
+      std::string& c = f[0].contents;
+      const std::regex re(R"(DO\[1[0-9][0-9]\]=ON ;)");
+      std::ptrdiff_t at = -1;
+      for (auto it = std::sregex_iterator(c.begin(), c.end(), re); it != std::sregex_iterator();
+           ++it) {
+        at = it->position();
+      }
+      ASSERT_GE(at, 0);
+      c.replace(static_cast<std::size_t>(at), 12, "! gone ;");
+      removed = 1;
+    } else {
+      for (ProgramFile& file : f) removed += RemoveLast(&file.contents, release.at(d));
+    }
+    ASSERT_EQ(removed, 1);
+    rejects(f, "missing release", "never released");
+  }
+  // A wrong count / an undefined reference: one position definition removed.
+  const std::map<std::string, std::string> position = {{"kuka_krl", R"(DECL E6AXIS)"},
+                                                       {"abb_rapid", R"(CONST jointtarget)"},
+                                                       {"fanuc_ls", R"(LINE_COUNT)"},
+                                                       {"yaskawa_inform", R"(///NPOS)"},
+                                                       {"ur_script", R"(^[a-z0-9_]+\(\)$)"}};
+  {
+    std::vector<ProgramFile> f = e.files;
+    int removed = 0;
+    for (ProgramFile& file : f) removed += RemoveLast(&file.contents, position.at(d));
+    ASSERT_EQ(removed, 1);
+    rejects(f, "count / reference");
+  }
+  // Degrees where radians are expected (UR), radians or pulses off by a unit elsewhere: the
+  // first joint value multiplied by 57.3 leaves the joint limits.
+  {
+    std::vector<ProgramFile> f = e.files;
+    std::string& c = f.back().name.ends_with(".dat") ? f.back().contents : f.front().contents;
+    std::string& target =
+        d == "kuka_krl" ? (f[0].name.ends_with(".dat") ? f[0].contents : f[1].contents) : c;
+    const std::regex first(d == "ur_script"   ? R"(movej\(\[([-0-9.]+), ([-0-9.]+))"
+                           : d == "kuka_krl"  ? R"(A1 [-0-9.]+,A2 ([-0-9.]+))"
+                           : d == "abb_rapid" ? R"(\[\[[-0-9.]+,([-0-9.]+))"
+                           : d == "fanuc_ls"  ? R"(J2= *([-0-9.]+) deg)"
+                                              : R"(C00001=[-0-9]+,([-0-9]+))");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(target, m, first));
+    const int group = d == "ur_script" ? 2 : 1;
+    const double v = std::stod(m[group].str());
+    const std::string scaled =
+        std::to_string(v * (d == "ur_script" ? 180.0 / std::numbers::pi : 57.3) +
+                       400.0 * (d == "yaskawa_inform" ? 1000 : 1));
+    target.replace(
+        static_cast<std::size_t>(m.position(group)), static_cast<std::size_t>(m.length(group)),
+        d == "yaskawa_inform" ? std::to_string(std::llround(std::stod(scaled))) : scaled);
+    rejects(f, "unit", "beyond its limits");
+  }
+  // Line endings.
+  {
+    std::vector<ProgramFile> f = e.files;
+    for (ProgramFile& file : f) {
+      if (file.contents.find("\r\n") != std::string::npos) {
+        file.contents = std::regex_replace(file.contents, std::regex("\r\n"), "\n");
+      } else {
+        file.contents = std::regex_replace(file.contents, std::regex("\n"), "\r\n");
+      }
+    }
+    rejects(f, "line endings");
+  }
+  // A program name beyond the dialect's limit (file name and name inside agree).
+  {
+    std::vector<ProgramFile> f = e.files;
+    const std::string longer = e.read.name + std::string(40, 'X');
+    for (ProgramFile& file : f) {
+      file.name = longer + file.name.substr(e.read.name.size());
+      std::size_t at = 0;
+      while ((at = file.contents.find(e.read.name, at)) != std::string::npos) {
+        file.contents.replace(at, e.read.name.size(), longer);
+        at += longer.size();
+      }
+    }
+    rejects(f, "name length");
+  }
+  // The exact stop before a zone wait turned into an approximated point.
+  const std::map<std::string, std::pair<std::string, std::string>> blend = {
+      {"kuka_krl", {R"((PTP XP[0-9]+)(\n(?:;[^\n]*\n)*WAIT FOR))", "$1 C_PTP$2"}},
+      {"abb_rapid", {R"((MoveAbsJ [^\n]*),fine,([^\n]*\n(?: *![^\n]*\n)* *WaitDI))", "$1,z1,$2"}},
+      {"fanuc_ls", {R"(FINE(    ;\r\n(?:[^\n]*![^\n]*\n)*[^\n]*WAIT DI))", "CNT10$1"}},
+      {"yaskawa_inform", {R"((MOVJ C[0-9]+ VJ=[0-9.]+)(\r\n(?:'[^\n]*\n)*WAIT IN))", "$1 PL=1$2"}},
+      {"ur_script", {R"(r=0\)(\n(?:  #[^\n]*\n)*  while not read_input))", "r=0.001)$1"}}};
+  {
+    std::vector<ProgramFile> f = e.files;
+    int changed = 0;
+    for (ProgramFile& file : f) {
+      const std::string before = file.contents;
+      file.contents =
+          std::regex_replace(file.contents, std::regex(blend.at(d).first), blend.at(d).second,
+                             std::regex_constants::format_first_only);
+      changed += file.contents != before ? 1 : 0;
+    }
+    ASSERT_EQ(changed, 1);
+    rejects(f, "approximated point before a wait", "after an approximated move");
+  }
+  if (d == "kuka_krl") {
+    std::vector<ProgramFile> f = e.files;
+    ASSERT_EQ(RemoveLast(&f[0].contents, "^WAIT SEC 0$"), 1);
+    rejects(f, "advance run", "advance run");
+  }
+  // A reference made ambiguous: a position declared twice (a weld called twice for URScript,
+  // which declares nothing).
+  const std::map<std::string, std::pair<std::string, std::string>> twice = {
+      {"kuka_krl", {R"((DECL E6AXIS XP1=[^\n]*\n))", "$1$1"}},
+      {"abb_rapid", {R"(( *CONST jointtarget jP1:=[^\n]*\n))", "$1$1"}},
+      {"fanuc_ls", {R"(P\[2\]\{)", "P[1]{"}},
+      {"yaskawa_inform", {R"((C00001=[^\n]*\n))", "$1$1"}},
+      {"ur_script", {R"((  spot_weld\([^\n]*\n))", "$1$1"}}};
+  {
+    std::vector<ProgramFile> f = e.files;
+    int changed = 0;
+    for (ProgramFile& file : f) {
+      const std::string before = file.contents;
+      file.contents =
+          std::regex_replace(file.contents, std::regex(twice.at(d).first), twice.at(d).second,
+                             std::regex_constants::format_first_only);
+      changed += file.contents != before ? 1 : 0;
+    }
+    ASSERT_EQ(changed, 1);
+    rejects(f, "declared twice");
+  }
+  // A take without its wait.
+  const std::map<std::string, std::string> wait = {{"kuka_krl", R"(WAIT FOR \$IN)"},
+                                                   {"abb_rapid", R"(WaitDI diZone)"},
+                                                   {"fanuc_ls", R"(LINE_COUNT)"},
+                                                   {"yaskawa_inform", R"(WAIT IN#)"},
+                                                   {"ur_script", R"(sync\(\))"}};
+  {
+    std::vector<ProgramFile> f = e.files;
+    for (ProgramFile& file : f) RemoveLast(&file.contents, wait.at(d));
+    rejects(f, "wait");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Dialects, ExportTest, ::testing::ValuesIn(DialectNames()),
+                         [](const auto& info) { return info.param; });
+
+// The controller conventions, value by value (a symmetric bug in writer and reader would not
+// show in a read-back).
+TEST_F(ExportTest, FanucJ3IncludesJ2AndYaskawaPulsesUseScaleSignAndZero) {
+  // R1 is the FANUC of the cell: J2 = q2, J3 = -q3 - q2 (robot.yaml).
+  const Exported fanuc = Export("fanuc_ls", 0);
+  const Eigen::VectorXd q = NoComments(fanuc.built)[0].q;  // home
+  const std::string& ls = fanuc.files[0].contents;
+  const std::regex j3(
+      R"(P\[1\]\{\r\n   GP1:\r\n\tUF : 1, UT : 1,\r\n\tJ1= *([-0-9.]+) deg,\tJ2= *([-0-9.]+) deg,\tJ3= *([-0-9.]+) deg)");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(ls, m, j3));
+  EXPECT_NEAR(std::stod(m[2].str()), q[1] / kDeg, 1e-3);
+  EXPECT_NEAR(std::stod(m[3].str()), (-q[2] - q[1]) / kDeg, 1e-3);
+  ASSERT_GT(std::abs(q[1]), 0.1);  // the coupling matters at this home
+
+  const Exported jbi = Export("yaskawa_inform", 1);  // R2: the KUKA model, offsets and signs
+  const Eigen::VectorXd h = NoComments(jbi.built)[0].q;
+  const cell::ControllerJoints& cj = pulsed_->robots[1].model->controller;
+  const std::regex c0(
+      R"(C00000=(-?[0-9]+),(-?[0-9]+),(-?[0-9]+),(-?[0-9]+),(-?[0-9]+),(-?[0-9]+)\r\n)");
+  ASSERT_TRUE(std::regex_search(jbi.files[0].contents, m, c0));
+  for (int i = 0; i < 6; ++i) {
+    const double deg = cj.signs[static_cast<std::size_t>(i)] *
+                       (h[i] + cj.offsets[static_cast<std::size_t>(i)]) / kDeg;
+    EXPECT_EQ(std::stoll(m[i + 1].str()),
+              std::llround(cj.pulse_zero[static_cast<std::size_t>(i)] +
+                           cj.pulses_per_degree[static_cast<std::size_t>(i)] * deg))
+        << "axis " << i + 1;
+  }
+}
+
+TEST_F(ExportTest, LongInformProgramsAreSplitIntoPartsThatAMainJobCalls) {
+  Site site;
+  site.max_positions = 40;
+  const auto dialect = MakeDialect("yaskawa_inform");
+  const Exported e = Export("yaskawa_inform", 0, site);
+  const Site s = WithDefaults(site, *dialect);
+  ASSERT_GT(e.files.size(), 3u);
+  EXPECT_EQ(e.files[0].name, e.built.name + ".JBI");
+  EXPECT_THAT(e.files[0].contents, HasSubstr("///NPOS 0,0,0,0,0,0\r\n"));
+  for (std::size_t k = 1; k < e.files.size(); ++k) {
+    const std::string part = e.files[k].name.substr(0, e.files[k].name.size() - 4);
+    EXPECT_LE(part.size(), 8u);
+    EXPECT_THAT(e.files[0].contents, HasSubstr("CALL JOB:" + part + "\r\n"));
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(e.files[k].contents, m, std::regex("///NPOS ([0-9]+),")));
+    EXPECT_LE(std::stoi(m[1].str()), 40);
+  }
+  // The parts read back as the whole program.
+  const std::vector<Instruction> a = NoComments(e.built), b = NoComments(e.read);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].kind, b[i].kind) << i;
+  // A part missing, or called twice, is rejected.
+  std::vector<ProgramFile> f = e.files;
+  f.erase(f.begin() + 2);
+  EXPECT_THROW(dialect->Read(f, pulsed_->robots[0], s), InputError);
+  f = e.files;
+  f[0].contents = std::regex_replace(f[0].contents, std::regex("CALL JOB:([A-Z0-9_]+)02"),
+                                     "CALL JOB:$101", std::regex_constants::format_first_only);
+  EXPECT_THROW(dialect->Read(f, pulsed_->robots[0], s), InputError);
+}
+
+TEST_F(ExportTest, SpeedOverrideSlowsAndExactStopsEverywhereWhenAsked) {
+  const cell::Robot& robot = pulsed_->robots[0];
+  const Exported normal = Export("abb_rapid", 0);
+  const Exported slow = Export("abb_rapid", 0, {.speed_override = 0.5});
+  const double t1 = EstimateMotionTime(normal.read, robot);
+  const double t2 = EstimateMotionTime(slow.read, robot);
+  EXPECT_NEAR(t2 / t1, 2.0, 0.05);
+  const Exported fanuc_slow = Export("fanuc_ls", 0, {.speed_override = 0.5});
+  // Percent dialects: half the cruise speed, shorter ramps (short moves are ramp-bound).
+  EXPECT_GT(EstimateMotionTime(fanuc_slow.read, robot),
+            1.1 * EstimateMotionTime(Export("fanuc_ls", 0).read, robot));
+  const Exported exact = Export("kuka_krl", 0, {.approximate = false});
+  int moves = 0;
+  for (const Instruction& i : exact.read.instructions) {
+    if (i.kind != InstructionKind::kMove) continue;
+    ++moves;
+    EXPECT_TRUE(i.exact_stop);
+  }
+  EXPECT_EQ(moves, normal.figures.moves);
+  EXPECT_EQ(exact.files[0].contents.find(" C_PTP\n"), std::string::npos);
+}
+
+TEST_F(ExportTest, YaskawaWithoutPulsesIsAClearError) {
+  const auto dialect = MakeDialect("yaskawa_inform");
+  const Site site = WithDefaults({}, *dialect);
+  const Program p = BuildProgram(*plan_, *cell_, 0, "R1", site);
+  try {
+    dialect->Write(p, cell_->robots[0], site);
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("robot.yaml"));
+    EXPECT_THAT(e.what(), HasSubstr("controller_joints.pulses"));
+  }
+}
+
+TEST_F(ExportTest, TooFewIoNumbersForTheZonesIsAnError) {
+  Site site;
+  site.zone_inputs = {101, 1};
+  site.zone_outputs = {101, 1};
+  EXPECT_THROW(BuildProgram(*plan_, *cell_, 0, "R1", site), InputError);
+  // And an I/O number the dialect cannot address.
+  const auto krl = MakeDialect("kuka_krl");
+  site.zone_inputs = {5000, 512};
+  site.zone_outputs = {101, 512};
+  const Program p = BuildProgram(*plan_, *cell_, 0, "R1", site);
+  EXPECT_THROW(krl->Write(p, cell_->robots[0], site), InputError);
+}
+
+TEST_F(ExportTest, ExportPlanUsesTheCellsDialectsAndRefusesAnotherCellsPlan) {
+  const ExportResult r = ExportPlan(*plan_, *cell_, {});
+  ASSERT_EQ(r.robots.size(), 2u);
+  EXPECT_EQ(r.robots[0].dialect, "fanuc_ls");
+  EXPECT_EQ(r.robots[0].files[0].name, "DEMO_R1.LS");
+  EXPECT_EQ(r.robots[1].dialect, "kuka_krl");
+  EXPECT_EQ(r.robots[1].files[0].name, "demo_r2.src");
+  plan::Plan other = *plan_;
+  other.cell_hash = "0000";
+  EXPECT_THROW(ExportPlan(other, *cell_, {}), InputError);
+  // The same program twice is the same bytes.
+  EXPECT_EQ(ExportPlan(*plan_, *cell_, {}).robots[1].files, r.robots[1].files);
+}
+
+// `after:` across robots: the welding robot sets the weld's signal right after its weld call,
+// the waiting robot waits for it before the weld that must come after, in every dialect.
+TEST(WeldSignalTest, WrittenAsOutputAfterTheWeldAndWaitBeforeTheLaterWeld) {
+  const cell::Cell c = WithPulses(cell::LoadCell("tests/exporters/cells/after/cell.yaml").value);
+  const collision::CollisionWorld world(c);
+  const plan::Plan p = pipeline::PlanCell(c, world, {.threads = 2}).plan;
+  ASSERT_FALSE(p.weld_signals.empty());
+  {
+    // Weld-signal outputs inside the zone range: a reader could not tell them apart.
+    const auto krl = MakeDialect("kuka_krl");
+    Site site = WithDefaults({}, *krl);
+    site.weld_signal_outputs = {101, 8};
+    int errors = 0;
+    for (int r = 0; r < static_cast<int>(c.robots.size()); ++r) {
+      try {
+        krl->Write(BuildProgram(p, c, r, "R", site), c.robots[static_cast<std::size_t>(r)], site);
+      } catch (const InputError& e) {
+        EXPECT_THAT(e.what(), HasSubstr("must not overlap"));
+        ++errors;
+      }
+    }
+    EXPECT_GE(errors, 1);
+  }
+  for (const std::string& d : DialectNames()) {
+    SCOPED_TRACE(d);
+    const auto dialect = MakeDialect(d);
+    const Site site = WithDefaults({}, *dialect);
+    for (int r = 0; r < static_cast<int>(c.robots.size()); ++r) {
+      const cell::Robot& robot = c.robots[static_cast<std::size_t>(r)];
+      const Program built =
+          BuildProgram(p, c, r, dialect->ProgramName(robot.name + "_after"), site);
+      const Program read = dialect->Read(dialect->Write(built, robot, site), robot, site);
+      std::vector<Instruction> x;
+      for (const Instruction& i : read.instructions) {
+        if (i.kind != InstructionKind::kComment) x.push_back(i);
+      }
+      for (std::size_t j = 0; j < p.weld_signals.size(); ++j) {
+        const plan::WeldSignal& ws = p.weld_signals[j];
+        const int in = site.weld_signal_inputs.first + static_cast<int>(j);
+        const int out = site.weld_signal_outputs.first + static_cast<int>(j);
+        for (std::size_t k = 0; k < x.size(); ++k) {
+          if (x[k].kind == InstructionKind::kWeld && x[k].weld_id == ws.weld) {
+            ASSERT_LT(k + 1, x.size());
+            EXPECT_EQ(x[k + 1].kind, InstructionKind::kSetOutput);
+            EXPECT_EQ(x[k + 1].signal, out);
+            EXPECT_TRUE(x[k + 1].value);
+          }
+        }
+        if (ws.robot != robot.name) continue;
+        // The wait comes before the weld of the segment it guards (or its approach).
+        std::string guarded;
+        const plan::RobotPlan& rp =
+            p.robots[static_cast<std::size_t>(PlanRobotIndex(p, robot.name))];
+        for (std::size_t k = static_cast<std::size_t>(ws.segment); k < rp.segments.size(); ++k) {
+          if (rp.segments[k].kind == plan::SegmentKind::kWeld) {
+            guarded = rp.segments[k].to;
+            break;
+          }
+        }
+        std::ptrdiff_t wait_at = -1, weld_at = -1;
+        for (std::size_t k = 0; k < x.size(); ++k) {
+          if (x[k].kind == InstructionKind::kWaitInput && x[k].signal == in &&
+              x[k].role == SignalRole::kWeldSignal && wait_at < 0) {
+            wait_at = static_cast<std::ptrdiff_t>(k);
+          }
+          if (x[k].kind == InstructionKind::kWeld && x[k].weld_id == guarded) {
+            weld_at = static_cast<std::ptrdiff_t>(k);
+          }
+        }
+        EXPECT_GE(wait_at, 0) << ws.weld;
+        EXPECT_LT(wait_at, weld_at) << ws.weld << " before " << guarded;
+      }
+    }
+  }
+}
+
+TEST(CheckProgramTest, RejectsBrokenInterlockRules) {
+  cell::Robot robot;
+  auto model = std::make_shared<cell::RobotModel>();
+  model->links.resize(2);
+  model->joints.push_back({.name = "j",
+                           .type = cell::JointType::kRevolute,
+                           .lower = -3,
+                           .upper = 3,
+                           .max_velocity = 1,
+                           .max_acceleration = 1});
+  robot.model = model;
+  robot.home = Eigen::VectorXd::Zero(1);
+  auto move = [](double v, bool exact) {
+    return Instruction{
+        .kind = InstructionKind::kMove, .q = Eigen::VectorXd::Constant(1, v), .exact_stop = exact};
+  };
+  const Instruction wait{
+      .kind = InstructionKind::kWaitInput, .signal = 5, .role = SignalRole::kZone};
+  const Instruction take{
+      .kind = InstructionKind::kSetOutput, .signal = 7, .value = false, .role = SignalRole::kZone};
+  const Instruction release{
+      .kind = InstructionKind::kSetOutput, .signal = 7, .value = true, .role = SignalRole::kZone};
+  const Program good{.instructions = {move(0, true), release, move(1, true), wait, take,
+                                      move(2, true), release, move(0, true)}};
+  EXPECT_NO_THROW(CheckProgram(good, robot, "x", 1e-6));
+  Program p = good;
+  p.instructions.erase(p.instructions.begin() + 6);  // no release
+  EXPECT_THROW(CheckProgram(p, robot, "x", 1e-6), InputError);
+  p = good;
+  p.instructions[2].exact_stop = false;  // wait after an approximated move
+  EXPECT_THROW(CheckProgram(p, robot, "x", 1e-6), InputError);
+  p = good;
+  p.instructions.erase(p.instructions.begin() + 3);  // take without wait
+  EXPECT_THROW(CheckProgram(p, robot, "x", 1e-6), InputError);
+  p = good;
+  p.instructions.back().q[0] = 0.5;  // not back home
+  EXPECT_THROW(CheckProgram(p, robot, "x", 1e-6), InputError);
+  p = good;
+  p.instructions[5].q[0] = 3.5;  // beyond the limit
+  EXPECT_THROW(CheckProgram(p, robot, "x", 1e-6), InputError);
+}
+
+}  // namespace
+}  // namespace weldcell::exporters

@@ -1,0 +1,119 @@
+// export.yaml and robot.yaml's pulse calibration: values read, every error with file:line.
+#include "exporters/site.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <numbers>
+
+#include "planner/cell/load.hpp"
+#include "planner/common/diagnostics.hpp"
+
+namespace weldcell::exporters {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ContainsRegex;
+
+fs::path Write(const std::string& name, const std::string& text) {
+  const fs::path dir = fs::temp_directory_path() / "weldcell_exporters_site";
+  fs::create_directories(dir);
+  const fs::path p = dir / name;
+  std::ofstream(p) << text;
+  return p;
+}
+
+std::string ErrorOf(const fs::path& p) {
+  try {
+    LoadSite(p);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(SiteTest, ReadsEveryKey) {
+  const Site s = LoadSite(Write("good.yaml", R"Y(format: weldcell-export/1
+units: {angle: deg}
+weld_call: {kuka_krl: "SG_WELD({n},{schedule})", ur_script: "weld(\"{id}\", {schedule})"}
+schedule: 4
+tool: 2
+base: 3
+speed_override: 0.5
+zone_inputs: {first: 11, count: 20}
+zone_outputs: {first: 31, count: 20}
+weld_signal_inputs: {first: 51, count: 4}
+weld_signal_outputs: {first: 61, count: 4}
+corridor_tolerance: 0.05
+approximate: false
+)Y"));
+  EXPECT_EQ(s.weld_call.at("kuka_krl"), "SG_WELD({n},{schedule})");
+  EXPECT_EQ(s.weld_call.at("ur_script"), "weld(\"{id}\", {schedule})");
+  EXPECT_EQ(s.schedule, 4);
+  EXPECT_EQ(s.tool, 2);
+  EXPECT_EQ(s.base, 3);
+  EXPECT_EQ(s.speed_override, 0.5);
+  EXPECT_EQ(s.zone_inputs, (SignalRange{11, 20}));
+  EXPECT_EQ(s.zone_outputs, (SignalRange{31, 20}));
+  EXPECT_EQ(s.weld_signal_inputs, (SignalRange{51, 4}));
+  EXPECT_EQ(s.weld_signal_outputs, (SignalRange{61, 4}));
+  EXPECT_NEAR(s.corridor_tolerance, 0.05 * std::numbers::pi / 180, 1e-15);
+  EXPECT_FALSE(s.approximate);
+}
+
+TEST(SiteTest, ErrorsNameFileLineAndKey) {
+  const std::string e = ErrorOf(Write("bad.yaml", R"Y(format: weldcell-export/1
+speed_override: 1.5
+zone_inputs: {first: 11}
+weld_call: {kuka_krl: "SPOT()", fanuc: "X({n})"}
+toool: 1
+approximate: yes
+)Y"));
+  EXPECT_THAT(e,
+              ContainsRegex(R"(bad\.yaml:2:[0-9]+: error: speed_override: expected a fraction)"));
+  EXPECT_THAT(e, ContainsRegex(R"(bad\.yaml:3:[0-9]+: error: zone_inputs)"));
+  EXPECT_THAT(
+      e, ContainsRegex(R"(bad\.yaml:4:[0-9]+: error: weld_call.kuka_krl: must contain \{n\})"));
+  EXPECT_THAT(e, ContainsRegex(R"(bad\.yaml:4:[0-9]+: error: weld_call)"));
+  EXPECT_THAT(e, ContainsRegex(R"(bad\.yaml:5:[0-9]+: error: .*toool)"));
+  EXPECT_THAT(e, ContainsRegex(R"(bad\.yaml:6:[0-9]+: error: approximate)"));
+  EXPECT_THAT(ErrorOf(Write("noformat.yaml", "tool: 1\n")), ContainsRegex("format"));
+}
+
+TEST(RobotPulsesTest, ReadFromRobotYamlWithFileLineErrors) {
+  const fs::path robots = fs::absolute("robots/kuka_kr210r2700extra");
+  auto robot = [&](const std::string& name, const std::string& pulses) {
+    return Write(name, "format: weldcell-robot/1\nname: k\nurdf: " +
+                           (robots / "kuka_kr210r2700extra.urdf").string() +
+                           "\nchain: {base: base_link, tip: tool0}\n"
+                           "acceleration: [3.58, 3.35, 3.26, 6.94, 6.67, 8.49]\n"
+                           "controller_joints:\n  signs: [-1, 1, 1, -1, 1, -1]\n" +
+                           pulses);
+  };
+  const auto good = cell::LoadRobotModel(robot(
+      "good_robot.yaml",
+      "  pulses: {per_degree: [1000, -900.5, 800, 700, 600, 500], zero: [0, 10, -20, 0, 0, 5]}\n"));
+  ASSERT_TRUE(good.value);
+  EXPECT_EQ(good.value->controller.pulses_per_degree,
+            (std::vector<double>{1000, -900.5, 800, 700, 600, 500}));
+  EXPECT_EQ(good.value->controller.pulse_zero, (std::vector<double>{0, 10, -20, 0, 0, 5}));
+  try {
+    cell::LoadRobotModel(
+        robot("bad_robot.yaml",
+              "  pulses: {per_degree: [1000, 0, 800, 700, 600], zero: [0, 0.5, 0, 0, 0, 0]}\n"));
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_THAT(
+        e.what(),
+        ContainsRegex(R"(bad_robot\.yaml:8:[0-9]+: error: controller_joints\.pulses\.per_degree)"));
+    EXPECT_THAT(
+        e.what(),
+        ContainsRegex(
+            R"(bad_robot\.yaml:8:[0-9]+: error: controller_joints\.pulses\.zero\[1\]: expected a whole number)"));
+  }
+}
+
+}  // namespace
+}  // namespace weldcell::exporters
