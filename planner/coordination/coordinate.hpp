@@ -29,8 +29,9 @@
 //    everywhere (the others by decreasing work), first come first served on the unwaited clock,
 //    first come first served on the clock the earlier decisions give (list scheduling), and
 //    first come first served as a simulated execution grants zones on request, each
-//    improved by flipping single zones while the makespan drops; the shortest acyclic result
-//    wins.
+//    improved pair by pair (a pair's zones decided again first come first served on the clock
+//    the other pairs give) and then by flipping single zones while the makespan drops; the
+//    shortest acyclic result wins.
 // 5. Merge. With the orders fixed, zones of one robot pair taken in the same order are merged
 //    (neighbours in the first robot's piece order) into one mutex over both intervals whenever
 //    the event graph stays acyclic and the makespan does not grow, and zones inside a merged one
