@@ -26,5 +26,7 @@ void RegisterReach(CLI::App& app, const GlobalOptions& global, int* exit_code);
 void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code);
 void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code);
 void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code);
+void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code);
+void RegisterModels(CLI::App& app, const GlobalOptions& global, int* exit_code);
 
 }  // namespace weldcell::cli

@@ -69,6 +69,25 @@ std::vector<Node> RandomNodes(const cell::Cell& cell, const collision::Collision
   return out;
 }
 
+// The candidates the pipeline offers the allocator (pipeline::DiverseCandidates, which sits
+// above this module): up to k, clearest first, each at least 0.3 rad (max-norm) from all chosen.
+std::vector<int> Offered(const std::vector<reach::Candidate>& candidates, int k) {
+  std::vector<int> order(candidates.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return candidates[a].clearance > candidates[b].clearance; });
+  std::vector<int> chosen;
+  for (int i : order) {
+    if (static_cast<int>(chosen.size()) >= k) break;
+    bool distinct = true;
+    for (int j : chosen) {
+      if ((candidates[i].q - candidates[j].q).cwiseAbs().maxCoeff() < 0.3) distinct = false;
+    }
+    if (distinct) chosen.push_back(i);
+  }
+  return chosen;
+}
+
 std::string Key(const cell::Robot& r) { return RobotHash(r) + "/" + ToolHash(r.tool); }
 
 }  // namespace
@@ -126,7 +145,8 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells,
         const reach::WeldReach& e = reach.at(wi, r);
         if (e.status != reach::ReachStatus::kReachable) continue;
         points.push_back(c.welds[wi].p_W);
-        for (const reach::Candidate& cand : e.candidates) {
+        for (int k : Offered(e.candidates, options.options_per_weld)) {
+          const reach::Candidate& cand = e.candidates[static_cast<std::size_t>(k)];
           weld_nodes.push_back({.q = cand.q_approach, .branch = cand.branch, .weld = wi});
         }
       }
@@ -139,6 +159,7 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells,
           RandomNodes(c, *w.world, ctx, r, points, std::max(1, n_random / 2), rng);
       const Node home{.q = c.robots[r].home,
                       .branch = BranchOf(w.world->chain(r), c.robots[r].home)};
+      std::uniform_real_distribution<double> unit(0.0, 1.0);
       auto pick = [&](const std::vector<Node>& v) -> const Node& {
         return v[std::uniform_int_distribution<std::size_t>(0, v.size() - 1)(rng)];
       };
@@ -157,9 +178,17 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells,
         } else {
           move.kind = PairKind::kWeldToWeld;
           move.a = pick(weld_nodes);
-          for (int t = 0; t < 20; ++t) {  // a candidate of another weld
+          // Mostly a neighbouring weld (the moves an allocation keeps), else any other weld.
+          const bool near = unit(rng) < options.near_fraction;
+          const Eigen::Vector3d& pa = c.welds[static_cast<std::size_t>(move.a.weld)].p_W;
+          for (int t = 0; t < 50; ++t) {
             move.b = pick(weld_nodes);
-            if (move.b.weld != move.a.weld) break;
+            if (move.b.weld == move.a.weld) continue;
+            if (!near || t >= 40 ||
+                (c.welds[static_cast<std::size_t>(move.b.weld)].p_W - pa).norm() <=
+                    options.near_distance) {
+              break;
+            }
           }
         }
         move.seed = SplitMix64(options.seed ^

@@ -55,6 +55,12 @@ struct DataOptions {
   int moves_per_robot = 300;     ///< Planned moves per robot and cell.
   double home_fraction = 0.05;   ///< Of the moves: home ↔ a weld's approach.
   double random_fraction = 0.2;  ///< Of the moves: with a random configuration near the part.
+  /// Of the weld-to-weld moves: to a weld within near_distance (m) of the first; the rest to
+  /// any other weld. Allocations keep mostly short moves; far ones teach the model the scale.
+  double near_fraction = 0.7;
+  double near_distance = 0.5;
+  /// Candidates per weld, chosen as the pipeline offers them (PlanOptions::max_options_per_robot).
+  int options_per_weld = 8;
   std::uint64_t seed = 1;
   int threads = 0;               ///< 0 = one per hardware thread; the data do not depend on it.
   double blend_tolerance = 0.1;  ///< rad; as pipeline::PlanOptions.

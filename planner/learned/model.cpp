@@ -393,4 +393,46 @@ std::vector<std::filesystem::path> FindModels(const std::filesystem::path& root)
   return out;
 }
 
+bool ModelChoice::any() const {
+  return std::any_of(models.begin(), models.end(), [](const auto& m) { return m != nullptr; });
+}
+
+ModelChoice ChooseModels(const cell::Cell& cell, const std::filesystem::path& root) {
+  ModelChoice out;
+  out.models.resize(cell.robots.size());
+  std::vector<std::shared_ptr<const Model>> loaded;
+  std::vector<std::string> load_errors;
+  for (const std::filesystem::path& folder : FindModels(root)) {
+    try {
+      loaded.push_back(std::make_shared<const Model>(Model::Load(folder)));
+    } catch (const InputError& e) {
+      load_errors.push_back(e.what());
+    } catch (const std::exception& e) {
+      load_errors.push_back(folder.string() + ": " + e.what());
+    }
+  }
+  for (const std::string& e : load_errors) {
+    out.messages.push_back("travel model skipped: " + e);
+  }
+  for (std::size_t r = 0; r < cell.robots.size(); ++r) {
+    std::string reasons;
+    for (const auto& m : loaded) {
+      const std::string why = Mismatch(m->info(), cell.robots[r]);
+      if (why.empty()) {
+        out.models[r] = m;
+        break;
+      }
+      reasons += (reasons.empty() ? "" : "; ") + m->info().name + ": " + why;
+    }
+    if (out.models[r]) continue;
+    out.messages.push_back(
+        cell.robots[r].name + " (" + cell.robots[r].model->name + ", " + cell.robots[r].tool.name +
+        "): " +
+        (loaded.empty() ? "no travel model in " + root.string()
+                        : "no travel model in " + root.string() + " applies (" + reasons + ")") +
+        "; using the analytic estimate");
+  }
+  return out;
+}
+
 }  // namespace weldcell::learned

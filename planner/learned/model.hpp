@@ -123,4 +123,15 @@ double MaePercent(const std::vector<double>& predicted, const std::vector<double
 /// order).
 std::vector<std::filesystem::path> FindModels(const std::filesystem::path& root);
 
+/// The model each robot of a cell uses: the first model under `root` (FindModels order) that
+/// applies to it (Mismatch empty). `messages` says, for every robot without one, why each
+/// model found was refused (or that none was found), naming the fallback (the analytic
+/// estimate). Unreadable model folders are reported there too, not thrown.
+struct ModelChoice {
+  std::vector<std::shared_ptr<const Model>> models;  ///< [robot]; null = none applies.
+  std::vector<std::string> messages;
+  bool any() const;
+};
+ModelChoice ChooseModels(const cell::Cell& cell, const std::filesystem::path& root);
+
 }  // namespace weldcell::learned
