@@ -292,16 +292,42 @@ Features ComputeFeatures(const FeatureRobot& robot, const DistanceField& field,
   f[9] = static_cast<float>((b.p_elbow - a.p_elbow).norm());
   f[10] = static_cast<float>((b.p_wrist - a.p_wrist).norm());
   std::vector<Eigen::Isometry3d> poses;
-  // Clearance along the straight move; the midpoint's TCP also gives the bow.
-  double clear_min = std::min(a.clearance, b.clearance), clear_sum = 0.0;
+  // Clearance along the straight move: the robot points at the two ends and kPathSamples
+  // configurations between. An interval between consecutive configurations counts as blocked
+  // when some point moves farther than its two clearances cover (the free balls around its two
+  // positions do not contain its chord: a thin wall may lie between), or a point is nearer than
+  // kBlockedClearance.
+  std::array<std::array<Eigen::Vector3d, 16>, 2> points;
+  std::array<std::array<double, 16>, 2> dist{};
+  int count = 0;
+  double clear_min = DistanceField::kFar, clear_sum = 0.0;
   int blocked = 0;
-  for (int s = 0; s < kPathSamples; ++s) {
-    const double u = (s + 0.5) / kPathSamples;
+  for (int s = 0; s <= kPathSamples + 1; ++s) {
+    const double u = s == 0 ? 0.0 : s == kPathSamples + 1 ? 1.0 : (s - 0.5) / kPathSamples;
     const Eigen::VectorXd q = a.q + u * dq;
-    const double c = MinClearance(robot, field, q, poses);
-    clear_min = std::min(clear_min, c);
-    clear_sum += c;
-    blocked += c < kBlockedClearance;
+    std::array<Eigen::Vector3d, 16>& p = points[s % 2];
+    std::array<double, 16>& d = dist[s % 2];
+    int n = 0;
+    double m = DistanceField::kFar;
+    ForRobotPoints(robot, q, poses, [&](const Eigen::Vector3d& x) {
+      if (n >= 16) return;
+      p[n] = x;
+      d[n] = field.Distance(x);
+      m = std::min(m, d[n]);
+      ++n;
+    });
+    clear_min = std::min(clear_min, m);
+    if (s > 0 && s <= kPathSamples) clear_sum += m;
+    if (s > 0) {
+      bool out = m < kBlockedClearance;
+      const auto& p0 = points[(s + 1) % 2];
+      const auto& d0 = dist[(s + 1) % 2];
+      for (int k = 0; k < std::min(n, count) && !out; ++k) {
+        out = (p[k] - p0[k]).norm() > d[k] + d0[k];
+      }
+      blocked += out;
+    }
+    count = n;
   }
   {
     const Eigen::VectorXd q = a.q + 0.5 * dq;

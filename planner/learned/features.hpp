@@ -19,10 +19,15 @@
 //                   when a branch is unknown.
 //   dq_j1           rad: |Δq| of joint 1 (the base swing).
 //   clear_min       m: smallest distance-field value over the robot points (link origins past
-//                   joint 1, flange, TCP) at kPathSamples configurations along the straight move.
-//   clear_mean      m: mean over the samples of the per-sample minimum.
-//   blocked         count of samples whose minimum is below kBlockedClearance.
+//                   joint 1, flange, TCP) at the two ends and kPathSamples configurations
+//                   between them along the straight move.
+//   clear_mean      m: mean over the kPathSamples inner configurations of their minimum.
+//   blocked         of the kPathSamples + 1 intervals between those configurations, how many
+//                   may cross an obstacle: a point moves farther than its clearances at the
+//                   interval's two ends cover (a thin wall may lie between), or a point is
+//                   nearer than kBlockedClearance.
 //   clear_ends      m: the smaller of the two end configurations' minimum.
+//   t_sum           s: Σ t_j.
 //
 // Thread safety: DistanceField and FeatureRobot are immutable after construction; every function
 // here is const and may run on any number of threads.
