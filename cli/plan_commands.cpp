@@ -120,6 +120,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     int rebalance_rounds = pipeline::PlanOptions{}.rebalance_rounds;
     std::string travel_time;  // empty: learned when a model applies, else analytic
     std::string models = "models";
+    int max_options = pipeline::PlanOptions{}.max_options_per_robot;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("cell", args->cell, "The cell YAML")->required();
@@ -141,6 +142,10 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                   "--models), analytic (straight joint move) or exact (plans every pair; slow). "
                   "Default: learned when a model applies, else analytic with a warning")
       ->check(CLI::IsMember({"learned", "analytic", "exact"}));
+  cmd->add_option("--max-options", args->max_options,
+                  "Candidates per weld and robot offered to the allocator")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   cmd->add_option("--models", args->models, "Folder of travel models (weldcell train)")
       ->type_name("DIR")
       ->capture_default_str();
@@ -168,8 +173,10 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     const std::atomic<bool>& interrupted = CatchInterrupt();
     StageBars bars(!global.quiet && !global.json);
     const Progress progress = bars.MakeProgress(&interrupted);
-    pipeline::PlanOptions plan_options{
-        .threads = args->jobs, .rebalance_rounds = args->rebalance_rounds, .progress = progress};
+    pipeline::PlanOptions plan_options{.threads = args->jobs,
+                                       .max_options_per_robot = args->max_options,
+                                       .rebalance_rounds = args->rebalance_rounds,
+                                       .progress = progress};
     if (args->travel_time == "exact") {
       plan_options.travel_time = pipeline::TravelTimeKind::kExact;
     } else if (args->travel_time != "analytic") {

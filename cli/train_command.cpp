@@ -129,6 +129,7 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     int moves = learned::DataOptions{}.moves_per_robot;
     int rounds = learned::TrainOptions{}.rounds;
     std::string name;
+    std::string evaluate;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("cells", args->cells, "Cell YAML files; held-out stations are the last ones");
@@ -150,6 +151,10 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   cmd->add_option("--name", args->name, "Model name (default: the output folder's name)");
+  cmd->add_option("--evaluate", args->evaluate,
+                  "Train nothing: measure the models under DIR on the moves of these cells "
+                  "(stations they were not trained on), beside the analytic estimate")
+      ->type_name("DIR");
   cmd->callback([&global, exit_code, args] {
     if (args->cells.empty() == args->data.empty()) {
       throw InputError({{.message = "train: give cell files or --data files (one of the two)"}});
@@ -181,6 +186,55 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     }
     const double data_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     nlohmann::ordered_json json = nlohmann::ordered_json::array();
+    if (!args->evaluate.empty()) {
+      std::vector<learned::Model> models;
+      for (const std::filesystem::path& p : learned::FindModels(args->evaluate)) {
+        models.push_back(learned::Model::Load(p));
+      }
+      for (const learned::Dataset& d : datasets) {
+        std::filesystem::create_directories(out);
+        learned::WriteDataset(d, out / ("data-" + Slug(d.robot_model + "-" + d.tool) + ".csv"));
+        std::vector<learned::Features> x;
+        std::vector<double> y, analytic;
+        for (const learned::Sample& s : d.samples) {
+          x.push_back(s.x);
+          y.push_back(s.duration);
+          analytic.push_back(s.x[learned::kFeatureTMax]);
+        }
+        const learned::Model* model = nullptr;
+        for (const learned::Model& m : models) {
+          if (m.info().robot_hash == d.robot_hash && m.info().tool_hash == d.tool_hash) model = &m;
+        }
+        const double analytic_pct = learned::MaePercent(analytic, y);
+        const auto p0 = Clock::now();
+        const double learned_pct =
+            model ? learned::MaePercent(model->Predict(x, args->jobs), y) : -1.0;
+        const double predict_us = 1e6 * std::chrono::duration<double>(Clock::now() - p0).count() /
+                                  std::max<double>(1.0, static_cast<double>(x.size()));
+        std::string worst;
+        const double out_of_range =
+            model ? learned::OutOfRangeFraction(model->info(), x, &worst) : 0;
+        if (global.json) {
+          json.push_back({{"robot_model", d.robot_model},
+                          {"tool", d.tool},
+                          {"model", model ? model->info().name : ""},
+                          {"moves", x.size()},
+                          {"learned_pct", learned_pct},
+                          {"analytic_pct", analytic_pct},
+                          {"out_of_range", out_of_range},
+                          {"predict_us_per_move", predict_us}});
+        } else {
+          std::cout << fmt::format(
+              "{} with {}: {} moves: {} {:.1f} %, analytic {:.1f} % mean error; {:.0f} % of the "
+              "moves out of the training range; prediction {:.1f} µs per move\n",
+              d.robot_model, d.tool, x.size(), model ? model->info().name : "(no model)",
+              learned_pct, analytic_pct, 100.0 * out_of_range, predict_us);
+        }
+      }
+      if (global.json) PrintJson(json, std::cout);
+      *exit_code = kExitOk;
+      return;
+    }
     for (const learned::Dataset& d : datasets) {
       const std::filesystem::path folder =
           datasets.size() == 1 ? out : out / Slug(d.robot_model + "-" + d.tool);
