@@ -14,6 +14,10 @@
 //                                                             interlock waits)
 //   AssemblePlan                   all of the above        -> plan::Plan (sampled trajectories,
 //                                                             welds, interlocks, unplanned welds)
+//   MeasureTravelError (plan_cell.hpp)                     -> plan::Plan::travel (the travel
+//                                                             model's error on the plan's moves)
+// ComputeTravelMatrices (once per station, before allocating) gives the learned or exact travel
+// times; without it the allocator uses the analytic estimate.
 //
 // Every long stage takes the options' Progress: it reports under its stage name
 // (planner/common/progress.hpp) and, once cancelled, returns early with a partial result that
