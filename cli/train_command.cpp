@@ -128,6 +128,8 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     std::uint64_t seed = 1;
     int moves = learned::DataOptions{}.moves_per_robot;
     int rounds = learned::TrainOptions{}.rounds;
+    int max_depth = learned::TrainOptions{}.max_depth;
+    double eta = learned::TrainOptions{}.eta;
     std::string name;
     std::string evaluate;
   };
@@ -149,6 +151,12 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--rounds", args->rounds, "Boosting rounds")
       ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  cmd->add_option("--max-depth", args->max_depth, "Depth of the trees")
+      ->check(CLI::Range(1, 20))
+      ->capture_default_str();
+  cmd->add_option("--eta", args->eta, "Learning rate")
+      ->check(CLI::Range(0.001, 1.0))
       ->capture_default_str();
   cmd->add_option("--name", args->name, "Model name (default: the output folder's name)");
   cmd->add_option("--evaluate", args->evaluate,
@@ -244,9 +252,12 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         std::filesystem::create_directories(folder);
         learned::WriteDataset(d, folder / "data.csv");
       }
-      const Trained t =
-          TrainOne(d, model_name, folder,
-                   {.rounds = args->rounds, .seed = args->seed, .threads = args->jobs});
+      const Trained t = TrainOne(d, model_name, folder,
+                                 {.rounds = args->rounds,
+                                  .max_depth = args->max_depth,
+                                  .eta = args->eta,
+                                  .seed = args->seed,
+                                  .threads = args->jobs});
       if (global.json) {
         json.push_back({{"folder", t.folder.string()},
                         {"robot_model", d.robot_model},
