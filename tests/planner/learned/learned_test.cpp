@@ -268,6 +268,8 @@ TEST(LearnedMonitoring, DriftWarningOnAStationUnlikeTheTrainingOnes) {
   EXPECT_THAT(warnings, HasSubstr("travel model no_wall drifted on this station"));
   // The error is what the plan's own moves show: planned ≠ predicted.
   EXPECT_GT(std::abs(e.planned_seconds - e.predicted_seconds), 0.0);
+  // plan.json carries it and reads it back.
+  EXPECT_EQ(plan::PlanFromJson(plan::ToJson(out.plan), "plan.json").travel, out.plan.travel);
 }
 
 }  // namespace
