@@ -39,6 +39,7 @@ std::string TodayUtc() {
 struct Split {
   std::vector<learned::Features> x;
   std::vector<double> y;
+  std::vector<bool> direct;
 };
 
 // Held-out stations: the last fifth of the data set's cells (at least one when there are two or
@@ -62,6 +63,7 @@ Trained TrainOne(const learned::Dataset& data, const std::string& name,
     Split& into = s.cell < first_heldout ? train : test;
     into.x.push_back(s.x);
     into.y.push_back(s.duration);
+    into.direct.push_back(s.direct);
   }
   if (train.x.empty()) {
     throw InputError({{.message = fmt::format("no training moves for robot model {} with tool {}",
@@ -81,7 +83,7 @@ Trained TrainOne(const learned::Dataset& data, const std::string& name,
   info.speed_scale = data.speed_scale;
   info.weldcell_version = WELDCELL_VERSION;
   info.created = TodayUtc();
-  learned::Model model = learned::Model::Train(train.x, train.y, options, info);
+  learned::Model model = learned::Model::Train(train.x, train.y, options, info, train.direct);
   Trained out{.folder = folder, .info = {}, .train_rows = static_cast<int>(train.x.size())};
   learned::ModelInfo& mi = model.mutable_info();
   mi.heldout_samples = static_cast<std::int64_t>(test.x.size());
@@ -93,7 +95,7 @@ Trained TrainOne(const learned::Dataset& data, const std::string& name,
     // The linear booster on the same features, for comparison (docs/learned.md).
     learned::TrainOptions linear = options;
     linear.booster = learned::Booster::kLinear;
-    const learned::Model lin = learned::Model::Train(train.x, train.y, linear, info);
+    const learned::Model lin = learned::Model::Train(train.x, train.y, linear, info, train.direct);
     out.linear_pct = learned::MaePercent(lin.Predict(test.x, options.threads), test.y);
     // Drift: well above what held-out stations showed, and never below 8 %.
     mi.drift_threshold_pct = std::max(8.0, 2.0 * mi.heldout_mae_pct);

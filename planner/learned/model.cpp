@@ -87,61 +87,33 @@ std::string FeatureHash(const std::vector<Features>& x, const std::vector<double
 }  // namespace
 
 struct Model::Impl {
-  BoosterHandle booster = nullptr;
-  mutable std::mutex mutex;  // XGBoosterPredict keeps a per-booster prediction cache
+  BoosterHandle booster = nullptr;  // ln(duration ratio); of the planned moves with `direct`
+  BoosterHandle direct = nullptr;   // P(the straight move is free), optional
+  mutable std::mutex mutex;         // XGBoosterPredict keeps a per-booster prediction cache
   ~Impl() {
     if (booster) XGBoosterFree(booster);
+    if (direct) XGBoosterFree(direct);
   }
 };
 
-Model::Model() : impl_(std::make_unique<Impl>()) {}
-Model::~Model() = default;
-Model::Model(Model&&) noexcept = default;
-Model& Model::operator=(Model&&) noexcept = default;
+namespace {
 
-Model Model::Train(const std::vector<Features>& x, const std::vector<double>& duration,
-                   const TrainOptions& options, ModelInfo info) {
-  WELDCELL_CHECK(x.size() == duration.size() && !x.empty());
-  std::vector<float> data(x.size() * kNumFeatures), label(x.size());
-  info.feature_min.assign(kNumFeatures, std::numeric_limits<float>::infinity());
-  info.feature_max.assign(kNumFeatures, -std::numeric_limits<float>::infinity());
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    for (int k = 0; k < kNumFeatures; ++k) {
-      const float v = x[i][k];
-      data[i * kNumFeatures + k] = v;
-      if (std::isfinite(v)) {
-        info.feature_min[k] = std::min(info.feature_min[k], v);
-        info.feature_max[k] = std::max(info.feature_max[k], v);
-      }
-    }
-    label[i] = static_cast<float>(
-        std::log((duration[i] + kTargetOffset) / (x[i][kFeatureTMax] + kTargetOffset)));
-  }
-  for (int k = 0; k < kNumFeatures; ++k) {
-    if (!std::isfinite(info.feature_min[k])) info.feature_min[k] = info.feature_max[k] = 0;
-  }
-  info.training_samples = static_cast<std::int64_t>(x.size());
-  info.training_hash = FeatureHash(x, duration);
-  info.booster = options.booster == Booster::kTrees ? "gbtree" : "gblinear";
-  info.seed = options.seed;
-
+BoosterHandle TrainBooster(const std::vector<float>& data, const std::vector<float>& label,
+                           const char* objective, const TrainOptions& options) {
+  const std::size_t rows = label.size();
   DMatrixHandle matrix = nullptr;
-  Xgb(XGDMatrixCreateFromMat(data.data(), x.size(), kNumFeatures,
+  Xgb(XGDMatrixCreateFromMat(data.data(), rows, kNumFeatures,
                              std::numeric_limits<float>::quiet_NaN(), &matrix),
       "DMatrix");
-  Xgb(XGDMatrixSetFloatInfo(matrix, "label", label.data(), label.size()), "labels");
-  Model model;
-  model.info_ = std::move(info);
-  Xgb(XGBoosterCreate(&matrix, 1, &model.impl_->booster), "create");
-  BoosterHandle b = model.impl_->booster;
-  const std::string threads = std::to_string(ResolveThreadCount(options.threads));
-  const std::string seed = std::to_string(options.seed % 2147483647ULL);
+  Xgb(XGDMatrixSetFloatInfo(matrix, "label", label.data(), rows), "labels");
+  BoosterHandle b = nullptr;
+  Xgb(XGBoosterCreate(&matrix, 1, &b), "create");
   auto set = [&](const char* k, const std::string& v) {
     Xgb(XGBoosterSetParam(b, k, v.c_str()), k);
   };
-  set("nthread", threads);
-  set("seed", seed);
-  set("objective", "reg:squarederror");
+  set("nthread", std::to_string(ResolveThreadCount(options.threads)));
+  set("seed", std::to_string(options.seed % 2147483647ULL));
+  set("objective", objective);
   set("verbosity", "0");
   set("eta", std::to_string(options.eta));
   if (options.booster == Booster::kTrees) {
@@ -163,6 +135,78 @@ Model Model::Train(const std::vector<Features>& x, const std::vector<double>& du
     Xgb(XGBoosterUpdateOneIter(b, round, matrix), "train");
   }
   XGDMatrixFree(matrix);
+  return b;
+}
+
+std::vector<float> PredictBooster(BoosterHandle b, const std::vector<float>& data, std::size_t rows,
+                                  int threads) {
+  Xgb(XGBoosterSetParam(b, "nthread", std::to_string(ResolveThreadCount(threads)).c_str()),
+      "nthread");
+  DMatrixHandle matrix = nullptr;
+  Xgb(XGDMatrixCreateFromMat(data.data(), rows, kNumFeatures,
+                             std::numeric_limits<float>::quiet_NaN(), &matrix),
+      "DMatrix");
+  bst_ulong n = 0;
+  const float* result = nullptr;
+  const int status = XGBoosterPredict(b, matrix, 0, 0, 0, &n, &result);
+  if (status != 0) XGDMatrixFree(matrix);
+  Xgb(status, "predict");
+  WELDCELL_CHECK(n == rows);
+  std::vector<float> out(result, result + rows);
+  XGDMatrixFree(matrix);
+  return out;
+}
+
+}  // namespace
+
+Model::Model() : impl_(std::make_unique<Impl>()) {}
+Model::~Model() = default;
+Model::Model(Model&&) noexcept = default;
+Model& Model::operator=(Model&&) noexcept = default;
+
+Model Model::Train(const std::vector<Features>& x, const std::vector<double>& duration,
+                   const TrainOptions& options, ModelInfo info, const std::vector<bool>& direct) {
+  WELDCELL_CHECK(x.size() == duration.size() && !x.empty());
+  WELDCELL_CHECK(direct.empty() || direct.size() == x.size());
+  info.feature_min.assign(kNumFeatures, std::numeric_limits<float>::infinity());
+  info.feature_max.assign(kNumFeatures, -std::numeric_limits<float>::infinity());
+  for (const Features& f : x) {
+    for (int k = 0; k < kNumFeatures; ++k) {
+      if (std::isfinite(f[k])) {
+        info.feature_min[k] = std::min(info.feature_min[k], f[k]);
+        info.feature_max[k] = std::max(info.feature_max[k], f[k]);
+      }
+    }
+  }
+  for (int k = 0; k < kNumFeatures; ++k) {
+    if (!std::isfinite(info.feature_min[k])) info.feature_min[k] = info.feature_max[k] = 0;
+  }
+  info.training_samples = static_cast<std::int64_t>(x.size());
+  info.training_hash = FeatureHash(x, duration);
+  info.booster = options.booster == Booster::kTrees ? "gbtree" : "gblinear";
+  info.seed = options.seed;
+  // With the direct labels (and enough of both kinds): the classifier on every move, the
+  // duration model on the planned ones only; a direct move takes exactly t_max.
+  const std::size_t planned =
+      static_cast<std::size_t>(std::count(direct.begin(), direct.end(), false));
+  info.direct_classifier = !direct.empty() && planned >= 10 && x.size() - planned >= 10;
+  std::vector<float> data, label, all, is_direct;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (info.direct_classifier) {
+      all.insert(all.end(), x[i].begin(), x[i].end());
+      is_direct.push_back(direct[i] ? 1.0f : 0.0f);
+      if (direct[i]) continue;
+    }
+    data.insert(data.end(), x[i].begin(), x[i].end());
+    label.push_back(static_cast<float>(
+        std::log((duration[i] + kTargetOffset) / (x[i][kFeatureTMax] + kTargetOffset))));
+  }
+  Model model;
+  model.info_ = std::move(info);
+  model.impl_->booster = TrainBooster(data, label, "reg:squarederror", options);
+  if (model.info_.direct_classifier) {
+    model.impl_->direct = TrainBooster(all, is_direct, "binary:logistic", options);
+  }
   return model;
 }
 
@@ -175,24 +219,16 @@ std::vector<double> Model::Predict(const std::vector<Features>& x, int threads) 
               data.begin() + static_cast<std::ptrdiff_t>(i) * kNumFeatures);
   }
   const std::lock_guard<std::mutex> lock(impl_->mutex);
-  Xgb(XGBoosterSetParam(impl_->booster, "nthread",
-                        std::to_string(ResolveThreadCount(threads)).c_str()),
-      "nthread");
-  DMatrixHandle matrix = nullptr;
-  Xgb(XGDMatrixCreateFromMat(data.data(), x.size(), kNumFeatures,
-                             std::numeric_limits<float>::quiet_NaN(), &matrix),
-      "DMatrix");
-  bst_ulong n = 0;
-  const float* result = nullptr;
-  const int status = XGBoosterPredict(impl_->booster, matrix, 0, 0, 0, &n, &result);
-  if (status != 0) XGDMatrixFree(matrix);
-  Xgb(status, "predict");
-  WELDCELL_CHECK(n == x.size());
+  const std::vector<float> r = PredictBooster(impl_->booster, data, x.size(), threads);
+  std::vector<float> p;
+  if (impl_->direct) p = PredictBooster(impl_->direct, data, x.size(), threads);
   for (std::size_t i = 0; i < x.size(); ++i) {
-    const double base = x[i][kFeatureTMax] + kTargetOffset;
-    out[i] = std::max(0.0, base * std::exp(static_cast<double>(result[i])) - kTargetOffset);
+    const double t_max = x[i][kFeatureTMax];
+    const double planned = std::max(
+        0.0, (t_max + kTargetOffset) * std::exp(static_cast<double>(r[i])) - kTargetOffset);
+    // The expected duration: a direct move takes t_max exactly.
+    out[i] = p.empty() ? planned : p[i] * t_max + (1.0 - p[i]) * planned;
   }
-  XGDMatrixFree(matrix);
   return out;
 }
 
@@ -202,6 +238,10 @@ void Model::Save(const std::filesystem::path& folder) const {
   const char* buffer = nullptr;
   Xgb(XGBoosterSaveModelToBuffer(impl_->booster, R"({"format": "json"})", &n, &buffer), "save");
   WriteFileAtomically(folder / "model.json", std::string_view(buffer, n));
+  if (impl_->direct) {
+    Xgb(XGBoosterSaveModelToBuffer(impl_->direct, R"({"format": "json"})", &n, &buffer), "save");
+    WriteFileAtomically(folder / "direct.json", std::string_view(buffer, n));
+  }
   const ModelInfo& i = info_;
   Json j;
   j["format"] = "weldcell-travel-model/1";
@@ -214,6 +254,7 @@ void Model::Save(const std::filesystem::path& folder) const {
   j["features"] = Json::array();
   for (std::string_view f : kFeatureNames) j["features"].push_back(std::string(f));
   j["booster"] = i.booster;
+  j["direct_classifier"] = i.direct_classifier;
   j["training_cells"] = i.training_cells;
   j["heldout_cells"] = i.heldout_cells;
   j["seed"] = i.seed;
@@ -255,6 +296,7 @@ Model Model::Load(const std::filesystem::path& folder) {
     i.tool_hash = j.at("tool_hash").get<std::string>();
     i.feature_schema = j.at("feature_schema").get<int>();
     i.booster = j.at("booster").get<std::string>();
+    i.direct_classifier = j.value("direct_classifier", false);
     i.training_cells = j.at("training_cells").get<std::vector<std::string>>();
     i.heldout_cells = j.at("heldout_cells").get<std::vector<std::string>>();
     i.seed = j.at("seed").get<std::uint64_t>();
@@ -278,12 +320,16 @@ Model Model::Load(const std::filesystem::path& folder) {
       (i.feature_min.size() != kNumFeatures || i.feature_max.size() != kNumFeatures)) {
     throw bad("feature_min/feature_max: expected " + std::to_string(kNumFeatures) + " values");
   }
-  const std::string booster = ReadText(folder / "model.json");
-  Xgb(XGBoosterCreate(nullptr, 0, &model.impl_->booster), "create");
-  if (XGBoosterLoadModelFromBuffer(model.impl_->booster, booster.data(), booster.size()) != 0) {
-    throw InputError({{.where = {.file = (folder / "model.json").string()},
-                       .message = std::string("not an XGBoost model: ") + XGBGetLastError()}});
-  }
+  auto load = [&](const char* file, BoosterHandle* handle) {
+    const std::string booster = ReadText(folder / file);
+    Xgb(XGBoosterCreate(nullptr, 0, handle), "create");
+    if (XGBoosterLoadModelFromBuffer(*handle, booster.data(), booster.size()) != 0) {
+      throw InputError({{.where = {.file = (folder / file).string()},
+                         .message = std::string("not an XGBoost model: ") + XGBGetLastError()}});
+    }
+  };
+  load("model.json", &model.impl_->booster);
+  if (i.direct_classifier) load("direct.json", &model.impl_->direct);
   return model;
 }
 

@@ -4,6 +4,9 @@
 // of planner/learned/features.hpp; and its files: the booster (model.json, XGBoost's JSON) beside
 // metadata.json (what it is for, how it was trained, how good it was on held-out stations).
 //
+// A second booster may classify whether the straight move is free (a direct move takes exactly
+// the analytic time); the prediction is then the expected duration.
+//
 // Target: the model learns r = ln((duration + kTargetOffset) / (t_max + kTargetOffset)), the
 // log ratio of the planned time to the analytic estimate, so that its error is relative and a
 // move the analytic estimate gets right needs no correction.
@@ -51,6 +54,9 @@ struct ModelInfo {
   std::string tool_hash;    ///< ToolHash().
   int feature_schema = kFeatureSchemaVersion;
   std::string booster = "gbtree";
+  /// A classifier of direct (straight, collision-free) moves beside the duration model
+  /// (direct.json): prediction = P(direct) · t_max + (1 − P(direct)) · planned duration.
+  bool direct_classifier = false;
   std::vector<std::string> training_cells;  ///< Cell names (and hashes) trained on.
   std::vector<std::string> heldout_cells;   ///< Cell names evaluated on, never trained on.
   std::uint64_t seed = 1;
@@ -76,10 +82,13 @@ class Model {
   Model& operator=(const Model&) = delete;
 
   /// Trains on rows (features) and their planned durations (s). Fills info.training_samples,
-  /// feature bounds and training_hash; the caller fills the rest. Precondition: sizes match,
-  /// at least one row.
+  /// feature bounds, training_hash and direct_classifier; the caller fills the rest. With
+  /// `direct` (per row: the straight move was free) and at least 10 rows of each kind, a
+  /// classifier of direct moves is trained on all rows (binary:logistic) and the duration model
+  /// on the planned rows only. Precondition: sizes match, at least one row.
   static Model Train(const std::vector<Features>& x, const std::vector<double>& duration,
-                     const TrainOptions& options, ModelInfo info);
+                     const TrainOptions& options, ModelInfo info,
+                     const std::vector<bool>& direct = {});
 
   /// Predicted durations (s, ≥ 0) of the moves, in row order. `threads` 0 = all.
   std::vector<double> Predict(const std::vector<Features>& x, int threads = 0) const;

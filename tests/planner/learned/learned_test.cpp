@@ -93,6 +93,33 @@ TEST(LearnedModel, RoundTripsThroughItsFilesWithIdenticalPredictions) {
   std::filesystem::remove_all(folder);
 }
 
+TEST(LearnedModel, WithTheDirectClassifierRoundTripsAndPredictsTheStraightTimeForFreeMoves) {
+  std::vector<Features> x;
+  std::vector<double> y;
+  SyntheticRows(300, 5, &x, &y);
+  std::vector<bool> direct;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    direct.push_back(x[i][16] == 0.0f);  // nothing blocked: the straight move is free
+    if (direct.back()) y[i] = x[i][kFeatureTMax];
+  }
+  const cell::Cell c = testing::TablesCell(false);
+  const Model model = Model::Train(x, y, {.rounds = 60, .seed = 2}, InfoFor(c.robots[0]), direct);
+  ASSERT_TRUE(model.info().direct_classifier);
+  const std::filesystem::path folder = TempFolder("direct");
+  model.Save(folder);
+  ASSERT_TRUE(std::filesystem::exists(folder / "direct.json"));
+  const Model loaded = Model::Load(folder);
+  EXPECT_TRUE(loaded.info().direct_classifier);
+  const std::vector<double> p = loaded.Predict(x);
+  EXPECT_EQ(model.Predict(x), p);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (direct[i]) {
+      EXPECT_NEAR(p[i], x[i][kFeatureTMax], 0.05 * x[i][kFeatureTMax]) << i;
+    }
+  }
+  std::filesystem::remove_all(folder);
+}
+
 TEST(LearnedModel, TrainingIsDeterministicForOneAndTwoThreads) {
   std::vector<Features> x;
   std::vector<double> y;
