@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <ctime>
@@ -177,7 +178,25 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     const auto t0 = Clock::now();
     std::vector<learned::Dataset> datasets;
     if (!args->data.empty()) {
-      for (const std::string& f : args->data) datasets.push_back(learned::ReadDataset(f));
+      // Files of the same robot model and tool (e.g. two runs on other stations) are one data
+      // set, cells in the order given.
+      for (const std::string& f : args->data) {
+        learned::Dataset d = learned::ReadDataset(f);
+        auto same = std::find_if(datasets.begin(), datasets.end(), [&](const learned::Dataset& e) {
+          return e.robot_hash == d.robot_hash && e.tool_hash == d.tool_hash;
+        });
+        if (same == datasets.end()) {
+          datasets.push_back(std::move(d));
+          continue;
+        }
+        const int offset = static_cast<int>(same->cells.size());
+        same->cells.insert(same->cells.end(), d.cells.begin(), d.cells.end());
+        for (learned::Sample& sample : d.samples) {
+          sample.cell += offset;
+          same->samples.push_back(std::move(sample));
+        }
+        same->failed += d.failed;
+      }
     } else {
       std::vector<cell::Cell> cells;
       for (const std::string& f : args->cells) {
