@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <mutex>
 
 #include "planner/collision/collision_world.hpp"
 #include "planner/common/parallel.hpp"
@@ -59,6 +60,8 @@ Eigen::MatrixXd ExactMatrix(const collision::CollisionWorld& world, int robot,
   const kinematics::Chain& chain = world.chain(robot);
   const motion::JointLimits limits{.max_velocity = chain.velocity_limits(),
                                    .max_acceleration = chain.acceleration_limits()};
+  std::mutex progress_mutex;
+  int rows_done = 0;
   ParallelFor(
       n, threads,
       [&](int i, int worker) {
@@ -78,6 +81,8 @@ Eigen::MatrixXd ExactMatrix(const collision::CollisionWorld& world, int robot,
               {.speed_scale = options.speed_scale, .blend_tolerance = options.blend_tolerance});
           out(i, j) = move.path.solved() ? move.profile.duration() : 1e3;
         }
+        const std::lock_guard<std::mutex> lock(progress_mutex);
+        options.progress.Report(kExactStage, ++rows_done, n);
       },
       [&] { return options.progress.cancelled(); });
   return out;

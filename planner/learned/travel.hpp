@@ -6,6 +6,7 @@
 #include <Eigen/Core>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "planner/common/progress.hpp"
@@ -32,6 +33,8 @@ PredictedMatrix PredictMatrix(const Model& model, const FeatureRobot& robot,
                               const DistanceField& field, const std::vector<FeatureNode>& nodes,
                               int threads);
 
+inline constexpr std::string_view kExactStage = "exact travel";
+
 struct ExactOptions {
   double resolution = 0.005;  ///< m (SegmentRequest::resolution).
   double max_planning_time = 10.0;
@@ -39,7 +42,7 @@ struct ExactOptions {
   double speed_scale = 1.0;
   std::uint64_t seed = 1;  ///< Pair (i, j) plans with a seed derived from it, i and j.
   int threads = 0;
-  Progress progress;  ///< Polled between rows; reports nothing.
+  Progress progress;  ///< Polled between rows; reports kExactStage (rows done, rows).
 };
 
 /// Plans and times every ordered pair of `nodes` with motion::PlanTravelMove, in parallel
