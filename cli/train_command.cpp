@@ -269,10 +269,9 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
           datasets.size() == 1 ? out : out / Slug(d.robot_model + "-" + d.tool);
       const std::string model_name =
           datasets.size() == 1 ? name : name + "/" + folder.filename().string();
-      if (args->data.empty()) {
-        std::filesystem::create_directories(folder);
-        learned::WriteDataset(d, folder / "data.csv");
-      }
+      // The moves trained on and held out (merged when --data gave several files).
+      std::filesystem::create_directories(folder);
+      learned::WriteDataset(d, folder / "data.csv");
       const Trained t = TrainOne(d, model_name, folder,
                                  {.rounds = args->rounds,
                                   .max_depth = args->max_depth,
