@@ -37,5 +37,7 @@ std::vector<std::filesystem::path> WritePrograms(const std::filesystem::path& fo
                                                  const exporters::ExportResult& result);
 /// One line per robot: dialect, program, moves, corridor, estimated vs planned motion time.
 std::vector<std::string> ProgramLines(const exporters::ExportResult& result);
+void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code);
+void RegisterModels(CLI::App& app, const GlobalOptions& global, int* exit_code);
 
 }  // namespace weldcell::cli

@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
   RegisterVerify(app, global, &exit_code);
   RegisterGenerate(app, global, &exit_code);
   RegisterExport(app, global, &exit_code);
+  RegisterTrain(app, global, &exit_code);
+  RegisterModels(app, global, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -20,6 +20,7 @@
 #include "planner/cell/load.hpp"
 #include "planner/collision/collision_world.hpp"
 #include "planner/common/atomic_file.hpp"
+#include "planner/learned/model.hpp"
 #include "planner/pipeline/plan_cell.hpp"
 #include "planner/plan/breakdown.hpp"
 #include "planner/plan/plan.hpp"
@@ -85,6 +86,19 @@ nlohmann::ordered_json BreakdownJson(const plan::CycleBreakdown& b) {
   return j;
 }
 
+// "travel time learned: R1 3.2 % (analytic 11.0 %), R2 …; matrices 0.41 s"
+std::string TravelSummary(const plan::TravelReport& t, double seconds) {
+  std::string line = "travel time " + t.kind + ":";
+  for (std::size_t i = 0; i < t.robots.size(); ++i) {
+    const plan::TravelRobotError& e = t.robots[i];
+    line += fmt::format("{} {} {:.1f} %", i ? "," : "", e.robot, e.error_pct);
+    if (e.source != "analytic") line += fmt::format(" (analytic {:.1f} %)", e.analytic_error_pct);
+    if (e.drifted) line += " DRIFT";
+  }
+  line += fmt::format(" mean error on the planned moves; matrices {:.2f} s", seconds);
+  return line;
+}
+
 // The first ten violations of each robot and kind, then a count of the rest.
 void PrintViolations(const verify::VerifyReport& report) {
   for (const std::string& line : verify::SummaryLines(report)) std::cout << line << '\n';
@@ -107,6 +121,9 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     int jobs = 0;
     std::int64_t seed = -1;
     int rebalance_rounds = pipeline::PlanOptions{}.rebalance_rounds;
+    std::string travel_time;  // empty: learned when a model applies, else analytic
+    std::string models = "models";
+    int max_options = pipeline::PlanOptions{}.max_options_per_robot;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("cell", args->cell, "The cell YAML")->required();
@@ -122,6 +139,18 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                   "interlock waits (0 = none); one is kept only when more welds are planned or "
                   "the coordinated makespan drops")
       ->check(CLI::Range(0, 100))
+      ->capture_default_str();
+  cmd->add_option("--travel-time", args->travel_time,
+                  "How the allocator prices travel moves: learned (the robot's model from "
+                  "--models), analytic (straight joint move) or exact (plans every pair; slow). "
+                  "Default: learned when a model applies, else analytic with a warning")
+      ->check(CLI::IsMember({"learned", "analytic", "exact"}));
+  cmd->add_option("--max-options", args->max_options,
+                  "Candidates per weld and robot offered to the allocator")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->add_option("--models", args->models, "Folder of travel models (weldcell train)")
+      ->type_name("DIR")
       ->capture_default_str();
   cmd->callback([&global, exit_code, args] {
     const std::filesystem::path folder(args->out);
@@ -147,9 +176,24 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     const std::atomic<bool>& interrupted = CatchInterrupt();
     StageBars bars(!global.quiet && !global.json);
     const Progress progress = bars.MakeProgress(&interrupted);
-    const pipeline::PlanOutput out = pipeline::PlanCell(
-        c, world,
-        {.threads = args->jobs, .rebalance_rounds = args->rebalance_rounds, .progress = progress});
+    pipeline::PlanOptions plan_options{.threads = args->jobs,
+                                       .max_options_per_robot = args->max_options,
+                                       .rebalance_rounds = args->rebalance_rounds,
+                                       .progress = progress};
+    if (args->travel_time == "exact") {
+      plan_options.travel_time = pipeline::TravelTimeKind::kExact;
+    } else if (args->travel_time != "analytic") {
+      learned::ModelChoice choice = learned::ChooseModels(c, args->models);
+      for (const std::string& m : choice.messages) std::cerr << "weldcell: warning: " << m << '\n';
+      if (choice.any()) {
+        plan_options.travel_time = pipeline::TravelTimeKind::kLearned;
+        plan_options.travel_models = std::move(choice.models);
+      }
+    }
+    const pipeline::PlanOutput out = pipeline::PlanCell(c, world, plan_options);
+    for (const std::string& w : out.statistics.travel_warnings) {
+      std::cerr << "weldcell: warning: " << w << '\n';
+    }
     if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
     const auto verify_start = std::chrono::steady_clock::now();
     const verify::VerifyReport report =
@@ -200,6 +244,16 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       j["violations"] = report.violations.size();
       j["verdict"] = verify::ToString(verdict);
       j["breakdown"] = BreakdownJson(breakdown);
+      j["travel_time"] = out.plan.travel.kind;
+      j["travel_error"] = nlohmann::ordered_json::array();
+      for (const plan::TravelRobotError& e : out.plan.travel.robots) {
+        j["travel_error"].push_back({{"robot", e.robot},
+                                     {"source", e.source},
+                                     {"moves", e.moves},
+                                     {"error_pct", e.error_pct},
+                                     {"analytic_error_pct", e.analytic_error_pct},
+                                     {"drifted", e.drifted}});
+      }
       j["requirements"] = nlohmann::ordered_json::array();
       for (const report::RequirementResult& r : requirements) {
         j["requirements"].push_back(
@@ -234,6 +288,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
               ? 100.0 * (out.plan.makespan - s.estimated_makespan) / s.estimated_makespan
               : 0.0,
           s.rebalance_kept, s.rebalance_rounds, s.first_makespan);
+      std::cout << TravelSummary(out.plan.travel, s.travel_seconds) << '\n';
       if (!s.coordination_message.empty()) {
         std::cout << "coordination: " << s.coordination_message << '\n';
       }

@@ -11,6 +11,16 @@ find_package(ompl REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)
 find_package(fmt REQUIRED)
+# libxgboost-dev (1.7.4): the learned travel-time model (planner/learned), through its C API.
+# Found by path: Debian's xgboost-config.cmake also imports the `xgboost` command-line program,
+# which is in another package, and fails without it.
+find_path(XGBOOST_INCLUDE_DIR xgboost/c_api.h REQUIRED)
+find_library(XGBOOST_LIBRARY xgboost REQUIRED)
+if(NOT TARGET weldcell_xgboost)
+  add_library(weldcell_xgboost INTERFACE)
+  target_include_directories(weldcell_xgboost SYSTEM INTERFACE ${XGBOOST_INCLUDE_DIR})
+  target_link_libraries(weldcell_xgboost INTERFACE ${XGBOOST_LIBRARY})
+endif()
 
 # OMPL ships no imported target: wrap it so that its headers are SYSTEM.
 if(NOT TARGET weldcell_ompl)

@@ -543,7 +543,31 @@ std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& outpu
   if (!stats.coordination_message.empty()) {
     h += "<p>coordination: " + Esc(stats.coordination_message) + "</p>";
   }
-  h += "</section>\n</main>\n</body>\n</html>\n";
+  h += "</section>\n";
+
+  // The travel model's error on this station's planned moves (docs/learned.md).
+  if (!plan.travel.kind.empty()) {
+    h += "<section id=\"travel\"><h2>Travel-time model</h2><table>";
+    h += Row({Th("robot"), Th("model"), Th("moves", "num"), Th("planned s", "num"),
+              Th("predicted s", "num"), Th("error %", "num"), Th("analytic error %", "num"),
+              Th("drift")});
+    for (const plan::TravelRobotError& e : plan.travel.robots) {
+      h += Row({Td(Esc(e.robot)), Td(Esc(e.source)), Td(std::to_string(e.moves), "num"),
+                Td(S2(e.planned_seconds), "num"), Td(S2(e.predicted_seconds), "num"),
+                Td(fmt::format("{:.1f}", e.error_pct), "num"),
+                Td(fmt::format("{:.1f}", e.analytic_error_pct), "num"),
+                Td(e.drift_threshold_pct < 0 ? std::string("-")
+                   : e.drifted ? fmt::format("<span class=\"fail\">drifted (&gt; {:.1f} %)</span>",
+                                             e.drift_threshold_pct)
+                               : fmt::format("ok (&le; {:.1f} %)", e.drift_threshold_pct))});
+    }
+    h += "</table>";
+    h += fmt::format("<p class=\"detail\">travel time: {}; matrices {} s.</p>",
+                     Esc(plan.travel.kind), S2(stats.travel_seconds));
+    for (const std::string& w : stats.travel_warnings) h += "<p>" + Esc(w) + "</p>";
+    h += "</section>\n";
+  }
+  h += "</main>\n</body>\n</html>\n";
   return h;
 }
 

@@ -39,6 +39,24 @@ bool BlendsAreFree(SegmentPlanner& planner, const MotionProfile& profile, double
   return true;
 }
 
+TravelMove PlanTravelMove(SegmentPlanner& planner, const SegmentRequest& segment,
+                          const JointLimits& limits, const TimingOptions& timing) {
+  TravelMove out;
+  out.path = planner.Plan(segment);
+  if (!out.path.solved()) return out;
+  const TimingOptions exact{.speed_scale = timing.speed_scale, .blend_tolerance = 0.0};
+  if (out.path.path.size() > 2 && timing.blend_tolerance > 0) {
+    out.profile = TimeParameterize(out.path.path, limits, timing);
+    if (!BlendsAreFree(planner, out.profile, segment.resolution)) {
+      out.unblended = true;
+      out.profile = TimeParameterize(out.path.path, limits, exact);
+    }
+  } else {
+    out.profile = TimeParameterize(out.path.path, limits, exact);
+  }
+  return out;
+}
+
 SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& request) {
   SequenceResult result;
   result.trajectory = RobotTrajectory(request.home);
@@ -54,27 +72,21 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
   // Travel from the current leave point to `goal`; false (with reason) when no path exists.
   auto travel = [&](const Eigen::VectorXd& goal, const std::string& to_id, std::uint64_t index,
                     std::string* reason) {
-    const SegmentResult path = planner.Plan({.start = q_leave,
-                                             .goal = goal,
-                                             .resolution = request.resolution,
-                                             .seed = DeriveSeed(request.seed, index),
-                                             .max_planning_time = request.max_planning_time,
-                                             .context = request.context});
-    if (!path.solved()) {
-      *reason = path.message;
+    TravelMove move = PlanTravelMove(planner,
+                                     {.start = q_leave,
+                                      .goal = goal,
+                                      .resolution = request.resolution,
+                                      .seed = DeriveSeed(request.seed, index),
+                                      .max_planning_time = request.max_planning_time,
+                                      .context = request.context},
+                                     request.limits, request.timing);
+    if (!move.path.solved()) {
+      *reason = move.path.message;
       return false;
     }
-    (path.direct ? result.direct_moves : result.planned_moves)++;
-    MotionProfile profile;
-    if (path.path.size() > 2 && request.timing.blend_tolerance > 0) {
-      profile = TimeParameterize(path.path, request.limits, request.timing);
-      if (!BlendsAreFree(planner, profile, request.resolution)) {
-        ++result.unblended_moves;
-        profile = TimeParameterize(path.path, request.limits, exact);
-      }
-    } else {
-      profile = TimeParameterize(path.path, request.limits, exact);
-    }
+    (move.path.direct ? result.direct_moves : result.planned_moves)++;
+    result.unblended_moves += move.unblended;
+    MotionProfile& profile = move.profile;
     if (profile.duration() > 0) result.trajectory.AppendMotion(std::move(profile), at, to_id);
     return true;
   };

@@ -54,6 +54,21 @@ struct SequenceResult {
   int unblended_moves = 0;  ///< Planned moves whose blends collided and were timed exactly.
 };
 
+/// One travel move as PlanWeldSequence makes it: the segment path (direct or planned), timed
+/// with blends where the blends are collision-free, else exactly along the path.
+struct TravelMove {
+  SegmentResult path;      ///< The planner's answer; profile is empty unless path.solved().
+  MotionProfile profile;   ///< The timed motion (duration() = the travel time, s).
+  bool unblended = false;  ///< Blends were tried, collided, and the path was timed exactly.
+};
+
+/// Plans and times start → goal (segment.start, segment.goal) the way PlanWeldSequence times
+/// its travel moves: the planner's path, blended with `timing` when it has corners and the arcs
+/// are free, else exact. Used by PlanWeldSequence and by whatever must predict its durations
+/// (planner/learned). Same thread-safety as SegmentPlanner::Plan.
+TravelMove PlanTravelMove(SegmentPlanner& planner, const SegmentRequest& segment,
+                          const JointLimits& limits, const TimingOptions& timing);
+
 /// Plans the whole sequence. Precondition: planner was made for this robot; every stop's q and
 /// q_approach are collision-free and the line between them too (reach guarantees it).
 SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& request);

@@ -1,9 +1,13 @@
 #include "planner/pipeline/plan_cell.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 #include "planner/collision/collision_world.hpp"
+#include "planner/motion/time_parameterization.hpp"
 #include "planner/pipeline/rebalance.hpp"
 
 namespace weldcell::pipeline {
@@ -45,10 +49,10 @@ struct Attempt {
 // Allocation → motion → coordination for `withheld`, reusing the motions of unchanged routes.
 Attempt PlanFrom(const cell::Cell& cell, const collision::CollisionWorld& world,
                  const reach::ReachMap& reach, const PlanOptions& options, const Withheld& withheld,
-                 const Attempt* previous, PlanStatistics& stats) {
+                 const TravelMatrices& travel, const Attempt* previous, PlanStatistics& stats) {
   Attempt a;
   auto t0 = Clock::now();
-  a.problem = BuildAllocationProblem(cell, world, reach, options, withheld);
+  a.problem = BuildAllocationProblem(cell, world, reach, options, withheld, &travel);
   a.allocation = Allocate(cell, reach, a.problem, options);
   stats.allocation_seconds += Since(t0);
   if (options.progress.cancelled()) return a;
@@ -66,6 +70,89 @@ Attempt PlanFrom(const cell::Cell& cell, const collision::CollisionWorld& world,
 
 }  // namespace
 
+plan::TravelReport MeasureTravelError(const cell::Cell& cell,
+                                      const collision::CollisionWorld& world,
+                                      const reach::ReachMap& reach, const PlanOptions& options,
+                                      const TravelMatrices& travel, const Allocation& allocation,
+                                      const std::vector<motion::SequenceResult>& motions) {
+  plan::TravelReport report{.kind = std::string(ToString(options.travel_time)), .robots = {}};
+  for (std::size_t r = 0; r < cell.robots.size(); ++r) {
+    const kinematics::Chain& chain = world.chain(static_cast<int>(r));
+    const motion::JointLimits limits{.max_velocity = chain.velocity_limits(),
+                                     .max_acceleration = chain.acceleration_limits()};
+    const TravelMatrices::Robot* matrix =
+        r < travel.robots.size() && travel.robots[r].seconds.size() > 0 ? &travel.robots[r]
+                                                                        : nullptr;
+    plan::TravelRobotError e{.robot = cell.robots[r].name,
+                             .source = matrix ? matrix->source : "analytic"};
+    // The travel moves in execution order: (from id, to id, from node, to node, from q, to q).
+    struct Leg {
+      std::string from, to;
+      int from_node = 0, to_node = 0;
+      Eigen::VectorXd q_from, q_to;
+    };
+    std::vector<Leg> legs;
+    std::set<int> skipped;
+    for (const motion::SkippedStop& s : motions[r].skipped) skipped.insert(s.index);
+    Leg leg{.from = "home", .q_from = cell.robots[r].home};
+    const std::vector<AssignedWeld>& route = allocation.routes[r];
+    auto node_of = [&](const AssignedWeld& a) {
+      if (!matrix) return 0;
+      const std::vector<reach::Candidate>& c = reach.at(a.weld, static_cast<int>(r)).candidates;
+      const auto it = std::find(c.begin(), c.end(), a.candidate);
+      return matrix->node.at({a.weld, static_cast<int>(it - c.begin())});
+    };
+    for (std::size_t i = 0; i < route.size(); ++i) {
+      if (skipped.count(static_cast<int>(i))) continue;
+      leg.to = cell.welds[route[i].weld].id;
+      leg.to_node = node_of(route[i]);
+      leg.q_to = route[i].candidate.q_approach;
+      legs.push_back(leg);
+      leg = Leg{.from = leg.to, .from_node = leg.to_node, .q_from = leg.q_to};
+    }
+    if (!skipped.count(static_cast<int>(route.size()))) {
+      leg.to = "home";
+      leg.to_node = 0;
+      leg.q_to = cell.robots[r].home;
+      legs.push_back(leg);
+    }
+    // Planned durations: the trajectory's travel segments (a motion between different stops);
+    // a move of zero length has no segment.
+    const std::vector<motion::TrajectorySegment>& segments = motions[r].trajectory.segments();
+    std::size_t k = 0;
+    double analytic_error = 0.0, error = 0.0;
+    for (const Leg& l : legs) {
+      double planned = 0.0;
+      while (k < segments.size() && !(segments[k].kind == motion::SegmentKind::kMotion &&
+                                      segments[k].from != segments[k].to)) {
+        ++k;
+      }
+      if (k < segments.size() && segments[k].from == l.from && segments[k].to == l.to) {
+        planned = segments[k++].duration();
+      }
+      const double analytic =
+          motion::RestToRestTime(l.q_from, l.q_to, limits, cell.settings.motion.speed_scale);
+      const double predicted = matrix ? matrix->seconds(l.from_node, l.to_node) : analytic;
+      ++e.moves;
+      e.planned_seconds += planned;
+      e.predicted_seconds += predicted;
+      error += std::abs(predicted - planned);
+      analytic_error += std::abs(analytic - planned);
+    }
+    if (e.planned_seconds > 0) {
+      e.error_pct = 100.0 * error / e.planned_seconds;
+      e.analytic_error_pct = 100.0 * analytic_error / e.planned_seconds;
+    }
+    if (matrix && matrix->source.rfind("learned", 0) == 0 && r < options.travel_models.size() &&
+        options.travel_models[r]) {
+      e.drift_threshold_pct = options.travel_models[r]->info().drift_threshold_pct;
+      e.drifted = e.error_pct > e.drift_threshold_pct;
+    }
+    report.robots.push_back(std::move(e));
+  }
+  return report;
+}
+
 PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& world,
                     const PlanOptions& options) {
   PlanOutput out;
@@ -82,7 +169,13 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
   stats.reach_seconds = Since(t0);
   if (cancelled()) return out;
 
-  Attempt best = PlanFrom(cell, world, out.reach, options, {}, nullptr, stats);
+  t0 = Clock::now();
+  const TravelMatrices travel =
+      ComputeTravelMatrices(cell, world, out.reach, options, &stats.travel_warnings);
+  stats.travel_seconds = Since(t0);
+  if (cancelled()) return out;
+
+  Attempt best = PlanFrom(cell, world, out.reach, options, {}, travel, nullptr, stats);
   if (cancelled()) return out;
   stats.estimated_makespan = best.allocation.estimated_makespan;
   stats.lower_bound = best.allocation.lower_bound;
@@ -99,7 +192,7 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
     if (add.empty()) break;
     Withheld trial = withheld;
     trial.insert(add.begin(), add.end());
-    Attempt attempt = PlanFrom(cell, world, out.reach, options, trial, &best, stats);
+    Attempt attempt = PlanFrom(cell, world, out.reach, options, trial, travel, &best, stats);
     if (cancelled()) return out;
     ++stats.rebalance_rounds;
     if (attempt.BetterThan(best)) {
@@ -117,6 +210,16 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
   stats.coordination_message = best.coordinated.message;
   out.plan = AssemblePlan(cell, best.problem.unreachable, best.allocation, best.motions,
                           best.coordinated, options);
+  out.plan.travel =
+      MeasureTravelError(cell, world, out.reach, options, travel, best.allocation, best.motions);
+  for (const plan::TravelRobotError& e : out.plan.travel.robots) {
+    if (!e.drifted) continue;
+    stats.travel_warnings.push_back(fmt::format(
+        "{}: travel model {} drifted on this station: mean error {:.1f} % > {:.1f} % over {} "
+        "moves; retrain with weldcell train (docs/learned.md)",
+        e.robot, e.source.substr(e.source.find(' ') + 1), e.error_pct, e.drift_threshold_pct,
+        e.moves));
+  }
   return out;
 }
 

@@ -7,6 +7,7 @@
 // (planner/coordination).
 
 #include <string>
+#include <vector>
 
 #include "planner/cell/cell.hpp"
 #include "planner/pipeline/stages.hpp"
@@ -32,6 +33,10 @@ struct PlanStatistics {
   int rebalance_rounds = 0;  ///< Re-allocations tried (PlanOptions::rebalance_rounds).
   int rebalance_kept = 0;    ///< Of those, kept because the coordinated plan got better.
   int direct_moves = 0, planned_moves = 0;
+  /// s spent on the travel-time matrices (learned predictions or exact planning; 0 analytic).
+  double travel_seconds = 0;
+  /// Refused travel models (reason and fallback) and drift warnings, for the user.
+  std::vector<std::string> travel_warnings;
 };
 
 enum class PlanStatus {
@@ -52,6 +57,16 @@ struct PlanOutput {
 /// options.progress, from any thread) is polled within every long stage; the pipeline then
 /// returns kCancelled within about one unit of work (a weld's reach, an allocator iteration, a
 /// robot's travel move, a coordination conflict search).
+/// The travel model's error on the moves of the plan: for every robot, each travel move of its
+/// motion (home → first weld, weld → weld, last weld → home) against what `travel` (or the
+/// analytic estimate where it has no matrix) predicted for it. Drift is flagged when a learned
+/// model's error exceeds its stored threshold.
+plan::TravelReport MeasureTravelError(const cell::Cell& cell,
+                                      const collision::CollisionWorld& world,
+                                      const reach::ReachMap& reach, const PlanOptions& options,
+                                      const TravelMatrices& travel, const Allocation& allocation,
+                                      const std::vector<motion::SequenceResult>& motions);
+
 PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& world,
                     const PlanOptions& options = {});
 

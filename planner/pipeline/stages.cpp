@@ -1,5 +1,7 @@
 #include "planner/pipeline/stages.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -8,33 +10,18 @@
 
 #include "planner/collision/collision_world.hpp"
 #include "planner/common/parallel.hpp"
+#include "planner/learned/features.hpp"
+#include "planner/learned/travel.hpp"
 #include "planner/motion/segment_planner.hpp"
 #include "planner/plan/cell_hash.hpp"
 
 namespace weldcell::pipeline {
 namespace {
 
+constexpr double kMaxOutOfRange = 0.1;
+
 motion::JointLimits LimitsOf(const kinematics::Chain& chain) {
   return {.max_velocity = chain.velocity_limits(), .max_acceleration = chain.acceleration_limits()};
-}
-
-// Up to `k` candidates that differ: the clearest first, then each next one at least 0.3 rad
-// (max-norm) from all chosen. Different IK branches and spins give the allocator real choices.
-std::vector<int> DiverseCandidates(const std::vector<reach::Candidate>& candidates, int k) {
-  std::vector<int> order(candidates.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int a, int b) { return candidates[a].clearance > candidates[b].clearance; });
-  std::vector<int> chosen;
-  for (int i : order) {
-    if (static_cast<int>(chosen.size()) >= k) break;
-    bool distinct = true;
-    for (int j : chosen) {
-      if ((candidates[i].q - candidates[j].q).cwiseAbs().maxCoeff() < 0.3) distinct = false;
-    }
-    if (distinct) chosen.push_back(i);
-  }
-  return chosen;
 }
 
 // Travel time between approach configurations: the time-optimal rest-to-rest joint move, the
@@ -46,11 +33,19 @@ class JointTimeTravel final : public allocation::TravelTime {
     motion::JointLimits limits;
     double speed_scale = 1.0;
     std::vector<std::vector<Eigen::VectorXd>> approach;  // [task][option]
+    // When `seconds` is given: the times between nodes, and each option's node (0 = home).
+    const Eigen::MatrixXd* seconds = nullptr;
+    std::vector<std::vector<int>> node;  // [task][option]
   };
   explicit JointTimeTravel(std::vector<RobotData> robots) : robots_(std::move(robots)) {}
   double Seconds(allocation::RobotId robot, const allocation::Stop& from,
                  const allocation::Stop& to) const override {
     const RobotData& r = robots_[robot.value];
+    if (r.seconds) {
+      const int i = from.is_home() ? 0 : r.node[from.task.value][from.option];
+      const int j = to.is_home() ? 0 : r.node[to.task.value][to.option];
+      return (*r.seconds)(i, j);
+    }
     const Eigen::VectorXd& a = from.is_home() ? r.home : r.approach[from.task.value][from.option];
     const Eigen::VectorXd& b = to.is_home() ? r.home : r.approach[to.task.value][to.option];
     return motion::RestToRestTime(a, b, r.limits, r.speed_scale);
@@ -94,10 +89,105 @@ plan::Segment SampleSegment(const motion::TrajectorySegment& s, double period) {
 
 }  // namespace
 
+std::string_view ToString(TravelTimeKind kind) {
+  switch (kind) {
+    case TravelTimeKind::kAnalytic:
+      return "analytic";
+    case TravelTimeKind::kLearned:
+      return "learned";
+    case TravelTimeKind::kExact:
+      return "exact";
+  }
+  return "?";
+}
+
+// Different IK branches and spins give the allocator real choices.
+std::vector<int> DiverseCandidates(const std::vector<reach::Candidate>& candidates, int k) {
+  std::vector<int> order(candidates.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return candidates[a].clearance > candidates[b].clearance; });
+  std::vector<int> chosen;
+  for (int i : order) {
+    if (static_cast<int>(chosen.size()) >= k) break;
+    bool distinct = true;
+    for (int j : chosen) {
+      if ((candidates[i].q - candidates[j].q).cwiseAbs().maxCoeff() < 0.3) distinct = false;
+    }
+    if (distinct) chosen.push_back(i);
+  }
+  return chosen;
+}
+
+TravelMatrices ComputeTravelMatrices(const cell::Cell& cell, const collision::CollisionWorld& world,
+                                     const reach::ReachMap& reach, const PlanOptions& options,
+                                     std::vector<std::string>* warnings) {
+  const int robots = static_cast<int>(cell.robots.size());
+  TravelMatrices out;
+  out.robots.resize(robots);
+  if (options.travel_time == TravelTimeKind::kAnalytic) return out;
+  std::unique_ptr<learned::DistanceField> field;
+  for (int r = 0; r < robots; ++r) {
+    TravelMatrices::Robot& m = out.robots[r];
+    std::vector<Eigen::VectorXd> q{cell.robots[r].home};
+    std::vector<int> branch{-1};
+    for (int w = 0; w < static_cast<int>(cell.welds.size()); ++w) {
+      const reach::WeldReach& e = reach.at(w, r);
+      if (e.status != reach::ReachStatus::kReachable) continue;
+      for (int c : DiverseCandidates(e.candidates, options.max_options_per_robot)) {
+        m.node[{w, c}] = static_cast<int>(q.size());
+        q.push_back(e.candidates[c].q_approach);
+        branch.push_back(e.candidates[c].branch);
+      }
+    }
+    if (options.travel_time == TravelTimeKind::kExact) {
+      m.seconds = learned::ExactMatrix(
+          world, r, q,
+          {.resolution = cell.settings.motion.resolution,
+           .max_planning_time = cell.settings.motion.planning_time,
+           .blend_tolerance = options.blend_tolerance,
+           .speed_scale = cell.settings.motion.speed_scale,
+           .seed = cell.settings.seed * 1000003ULL + static_cast<std::uint64_t>(r),
+           .threads = options.threads,
+           .progress = options.progress});
+      m.source = "exact";
+      continue;
+    }
+    const learned::Model* model = r < static_cast<int>(options.travel_models.size())
+                                      ? options.travel_models[r].get()
+                                      : nullptr;
+    if (!model) continue;
+    if (!field) field = std::make_unique<learned::DistanceField>(cell);
+    const learned::FeatureRobot fr = learned::FeatureRobot::FromCell(cell, r);
+    std::vector<learned::FeatureNode> nodes;
+    for (std::size_t i = 0; i < q.size(); ++i) {
+      nodes.push_back(learned::MakeFeatureNode(
+          fr, *field, q[i], i == 0 ? learned::BranchOf(fr.chain, q[0]) : branch[i]));
+    }
+    learned::PredictedMatrix predicted =
+        learned::PredictMatrix(*model, fr, *field, nodes, options.threads);
+    // A model is refused when more than a tenth of the pairs lie far outside what it was
+    // trained on: its answers there are extrapolation.
+    if (predicted.out_of_range > kMaxOutOfRange) {
+      if (warnings) {
+        warnings->push_back(fmt::format(
+            "{}: travel model {} refused: {:.0f} % of the moves have inputs far outside its "
+            "training range (most often {}); using the analytic estimate instead",
+            cell.robots[r].name, model->info().name, 100.0 * predicted.out_of_range,
+            predicted.worst_feature));
+      }
+      continue;
+    }
+    m.seconds = std::move(predicted.seconds);
+    m.source = "learned " + model->info().name;
+  }
+  return out;
+}
+
 AllocationProblem BuildAllocationProblem(const cell::Cell& cell,
                                          const collision::CollisionWorld& world,
                                          const reach::ReachMap& reach, const PlanOptions& options,
-                                         const Withheld& withheld) {
+                                         const Withheld& withheld, const TravelMatrices* matrices) {
   const int robots = static_cast<int>(cell.robots.size());
   const int welds = static_cast<int>(cell.welds.size());
   AllocationProblem out;
@@ -145,9 +235,17 @@ AllocationProblem BuildAllocationProblem(const cell::Cell& cell,
   }
   for (int r = 0; r < robots; ++r) {
     travel[r].approach.resize(out.tasks.size());
+    const bool use_matrix = matrices && r < static_cast<int>(matrices->robots.size()) &&
+                            matrices->robots[r].seconds.size() > 0;
+    if (use_matrix) {
+      travel[r].seconds = &matrices->robots[r].seconds;
+      travel[r].node.resize(out.tasks.size());
+    }
     for (std::size_t t = 0; t < out.tasks.size(); ++t) {
       for (int c : out.tasks[t].options[r]) {
         travel[r].approach[t].push_back(reach.at(out.tasks[t].weld, r).candidates[c].q_approach);
+        if (use_matrix)
+          travel[r].node[t].push_back(matrices->robots[r].node.at({out.tasks[t].weld, c}));
       }
     }
   }

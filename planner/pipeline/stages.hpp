@@ -14,13 +14,20 @@
 //                                                             interlock waits)
 //   AssemblePlan                   all of the above        -> plan::Plan (sampled trajectories,
 //                                                             welds, interlocks, unplanned welds)
+//   MeasureTravelError (plan_cell.hpp)                     -> plan::Plan::travel (the travel
+//                                                             model's error on the plan's moves)
+// ComputeTravelMatrices (once per station, before allocating) gives the learned or exact travel
+// times; without it the allocator uses the analytic estimate.
 //
 // Every long stage takes the options' Progress: it reports under its stage name
 // (planner/common/progress.hpp) and, once cancelled, returns early with a partial result that
 // the caller must discard (PlanCell then says kCancelled). Robots and welds are indices into
 // cell.robots and cell.welds throughout.
 
+#include <Eigen/Core>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <utility>
@@ -31,6 +38,7 @@
 #include "planner/cell/cell.hpp"
 #include "planner/common/progress.hpp"
 #include "planner/coordination/coordinate.hpp"
+#include "planner/learned/model.hpp"
 #include "planner/motion/weld_sequence.hpp"
 #include "planner/plan/plan.hpp"
 #include "planner/reach/reach.hpp"
@@ -40,6 +48,14 @@ class CollisionWorld;
 }
 
 namespace weldcell::pipeline {
+
+/// How the allocator prices a travel move between two weld configurations.
+enum class TravelTimeKind {
+  kAnalytic,  ///< motion::RestToRestTime: the straight joint move, blind to obstacles.
+  kLearned,   ///< The robot's learned model (planner/learned), analytic where none applies.
+  kExact,     ///< Every needed pair planned and timed (slow; the reference).
+};
+std::string_view ToString(TravelTimeKind kind);
 
 struct PlanOptions {
   int threads = 0;                ///< 0 = one per hardware thread. Results do not depend on it.
@@ -54,6 +70,11 @@ struct PlanOptions {
   /// from the robot that waits longest for a zone the zone's welds the other robot there also
   /// reaches; a round is kept only when more welds are planned or the coordinated makespan drops.
   int rebalance_rounds = 4;
+  TravelTimeKind travel_time = TravelTimeKind::kAnalytic;
+  /// kLearned: per robot (index into cell.robots) the model to use; null or missing = analytic
+  /// for that robot. The caller checks learned::Mismatch; the pipeline refuses (analytic, with a
+  /// warning) a model whose inputs on this station are far outside its training range.
+  std::vector<std::shared_ptr<const learned::Model>> travel_models;
   /// Reports every stage (kReachStage, kAllocateStage, kMotionStage, kCoordinateStage), from
   /// worker threads, serialised; its cancellation stops the pipeline between and within stages.
   Progress progress;
@@ -68,6 +89,25 @@ struct AllocationTask {
   bool operator==(const AllocationTask&) const = default;
 };
 
+/// Travel times between every pair of the configurations the allocator may choose, per robot:
+/// node 0 = home, then the approach configuration of every offered candidate (weld, candidate
+/// index into reach.at(weld, robot).candidates). Empty matrix = analytic for that robot.
+struct TravelMatrices {
+  struct Robot {
+    std::map<std::pair<int, int>, int> node;  ///< (weld, candidate) -> node
+    Eigen::MatrixXd seconds;                  ///< s; row = from, column = to.
+    std::string source = "analytic";          ///< "analytic", "learned <model>", "exact".
+  };
+  std::vector<Robot> robots;  ///< [robot]
+};
+
+/// The options' travel model's matrices for every robot (nothing for kAnalytic); computed once
+/// per station, then shared by every allocation (re-allocations offer subsets of the same
+/// candidates). Warnings (a refused model, with the reason and the fallback) are appended.
+TravelMatrices ComputeTravelMatrices(const cell::Cell& cell, const collision::CollisionWorld& world,
+                                     const reach::ReachMap& reach, const PlanOptions& options,
+                                     std::vector<std::string>* warnings);
+
 /// The allocation problem of a station and how its abstract tasks map back to welds.
 struct AllocationProblem {
   /// Tasks in weld order; travel = analytic rest-to-rest joint time between approach
@@ -79,6 +119,10 @@ struct AllocationProblem {
   std::vector<plan::UnreachableWeld> unreachable;
 };
 
+/// The candidates offered to the allocator for a weld and robot: up to `k` that differ, the
+/// clearest first, each next at least 0.3 rad (max-norm) from all chosen.
+std::vector<int> DiverseCandidates(const std::vector<reach::Candidate>& candidates, int k);
+
 /// (weld, robot) assignments not to offer the allocator (indices into cell.welds and
 /// cell.robots), e.g. where coordination made a robot wait for another working there.
 using Withheld = std::set<std::pair<int, int>>;
@@ -88,7 +132,8 @@ using Withheld = std::set<std::pair<int, int>>;
 AllocationProblem BuildAllocationProblem(const cell::Cell& cell,
                                          const collision::CollisionWorld& world,
                                          const reach::ReachMap& reach, const PlanOptions& options,
-                                         const Withheld& withheld = {});
+                                         const Withheld& withheld = {},
+                                         const TravelMatrices* travel = nullptr);
 
 /// A weld given to a robot, with the configuration it welds in.
 struct AssignedWeld {

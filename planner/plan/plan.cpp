@@ -201,6 +201,23 @@ std::string ToJson(const Plan& plan) {
   for (const UnreachableWeld& u : plan.unreachable) {
     j["unreachable"].push_back({{"weld", u.weld_id}, {"reason", u.reason}});
   }
+  if (!plan.travel.kind.empty()) {
+    Json t;
+    t["kind"] = plan.travel.kind;
+    t["robots"] = Json::array();
+    for (const TravelRobotError& r : plan.travel.robots) {
+      t["robots"].push_back({{"name", r.robot},
+                             {"source", r.source},
+                             {"moves", r.moves},
+                             {"planned", r.planned_seconds},
+                             {"predicted", r.predicted_seconds},
+                             {"error_pct", r.error_pct},
+                             {"analytic_error_pct", r.analytic_error_pct},
+                             {"drift_threshold_pct", r.drift_threshold_pct},
+                             {"drifted", r.drifted}});
+    }
+    j["travel_time"] = std::move(t);
+  }
   // Names from a URDF or messages quoting them may hold bytes that are not UTF-8 (the loaders
   // check the cell's own names and ids): replace them rather than fail to write the plan.
   return j.dump(1, ' ', false, Json::error_handler_t::replace) + "\n";
@@ -327,6 +344,26 @@ Plan PlanFromJson(const std::string& text, const std::string& file) {
     const std::string up = Reader::Index("unreachable", i);
     plan.unreachable.push_back({.weld_id = rd.String(unreachable[i], "weld", up),
                                 .reason = rd.String(unreachable[i], "reason", up)});
+  }
+  // Optional (added within weldcell-plan/2): the travel model's error on the plan's moves.
+  if (j.is_object() && j.contains("travel_time")) {
+    const Json& t = j["travel_time"];
+    plan.travel.kind = rd.String(t, "kind", "travel_time");
+    const Json& robots = rd.Array(t, "robots", "travel_time");
+    for (std::size_t i = 0; i < robots.size(); ++i) {
+      const std::string tp = Reader::Index("travel_time.robots", i);
+      const Json& r = robots[i];
+      TravelRobotError e{.robot = rd.String(r, "name", tp),
+                         .source = rd.String(r, "source", tp),
+                         .moves = rd.Int(r, "moves", tp),
+                         .planned_seconds = rd.Number(r, "planned", tp),
+                         .predicted_seconds = rd.Number(r, "predicted", tp),
+                         .error_pct = rd.Number(r, "error_pct", tp),
+                         .analytic_error_pct = rd.Number(r, "analytic_error_pct", tp),
+                         .drift_threshold_pct = rd.Number(r, "drift_threshold_pct", tp),
+                         .drifted = rd.Bool(r, "drifted", tp)};
+      plan.travel.robots.push_back(std::move(e));
+    }
   }
   rd.sink().ThrowIfErrors();
   return plan;

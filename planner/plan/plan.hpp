@@ -92,6 +92,27 @@ struct UnreachableWeld {
   bool operator==(const UnreachableWeld&) const = default;
 };
 
+/// How well the allocator's travel times foretold the travel moves the plan then made, per
+/// robot (monitoring of the learned model, docs/learned.md). Optional in the file.
+struct TravelRobotError {
+  std::string robot;
+  std::string source;               ///< "analytic", "learned <model name>" or "exact".
+  int moves = 0;                    ///< Travel moves compared (home and weld to weld).
+  double planned_seconds = 0;       ///< s: Σ of their planned durations.
+  double predicted_seconds = 0;     ///< s: Σ of what `source` predicted for them.
+  double error_pct = 0;             ///< Σ|predicted − planned| / Σ planned × 100.
+  double analytic_error_pct = 0;    ///< The same for the analytic estimate.
+  double drift_threshold_pct = -1;  ///< The model's threshold; -1 without a model.
+  bool drifted = false;             ///< error_pct > drift_threshold_pct (>= 0).
+  bool operator==(const TravelRobotError&) const = default;
+};
+
+struct TravelReport {
+  std::string kind;  ///< "analytic", "learned" or "exact"; empty = not reported.
+  std::vector<TravelRobotError> robots;
+  bool operator==(const TravelReport&) const = default;
+};
+
 struct Plan {
   std::string format = "weldcell-plan/2";
   std::string cell_name;
@@ -108,6 +129,7 @@ struct Plan {
   std::vector<Zone> zones;
   std::vector<WeldSignal> weld_signals;
   std::vector<UnreachableWeld> unreachable;
+  TravelReport travel;  ///< Written as "travel_time" when travel.kind is set.
   bool operator==(const Plan&) const = default;
 };
 

@@ -469,9 +469,11 @@ TEST(CliTest, PlanThenVerifyTheDemoStation) {
 TEST(CliTest, PlanKeepsAfterPrecedencesAcrossRobots) {
   const fs::path dir = TempDir("after");
   const std::string cell = "tests/planner/verify/cells/after_across_robots/cell.yaml";
-  // Without re-allocation, which may give every weld to one robot here.
-  const CommandRun plan =
-      Weldcell("plan " + cell + " -o " + dir.string() + " --rebalance-rounds 0");
+  // Without re-allocation, which may give every weld to one robot here; analytic travel times,
+  // with which the allocation splits A and B between the robots (a learned model from models/
+  // may not).
+  const CommandRun plan = Weldcell("plan " + cell + " -o " + dir.string() +
+                                   " --rebalance-rounds 0 --travel-time analytic");
   EXPECT_EQ(plan.exit_code, 0) << plan.out;
   EXPECT_THAT(plan.out, HasSubstr("verification: 0 violation(s)"));
   const plan::Plan p = plan::PlanFromJson(ReadText(dir / "plan.json"), "plan.json");
@@ -646,8 +648,9 @@ TEST(CliTest, InterruptDuringPlanningLeavesNoFileAndExitsWith130) {
     const int null = ::open("/dev/null", O_WRONLY);
     ::dup2(null, STDOUT_FILENO);
     const std::string out = (dir / "out").string();
+    // Analytic travel times: no travel-model warning before the first progress line.
     ::execl(WELDCELL_BINARY, WELDCELL_BINARY, "plan", "cells/demo/cell.yaml", "-j", "2", "-o",
-            out.c_str(), static_cast<char*>(nullptr));
+            out.c_str(), "--travel-time", "analytic", static_cast<char*>(nullptr));
     ::_exit(127);
   }
   ::close(err[1]);

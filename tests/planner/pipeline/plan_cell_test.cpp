@@ -89,8 +89,10 @@ TEST(PlanCellTest, StagesRunOneByOneGiveTheSamePlan) {
   const std::vector<motion::SequenceResult> motions = PlanMotions(c, world, allocation, options);
   const coordination::CoordinationResult coordinated =
       CoordinateMotions(c, world, motions, options);
-  const plan::Plan p =
-      AssemblePlan(c, problem.unreachable, allocation, motions, coordinated, options);
+  plan::Plan p = AssemblePlan(c, problem.unreachable, allocation, motions, coordinated, options);
+  // The travel model's error on the planned moves (analytic here: no matrices).
+  p.travel = MeasureTravelError(c, world, reach, options, {}, allocation, motions);
+  EXPECT_EQ(p.travel.kind, "analytic");
   EXPECT_EQ(plan::ToJson(p), plan::ToJson(PlanCell(c, world, options).plan));
 }
 

@@ -1,0 +1,414 @@
+#include "planner/learned/dataset.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <sstream>
+
+#include "planner/collision/collision_world.hpp"
+#include "planner/collision/segment_check.hpp"
+#include "planner/common/atomic_file.hpp"
+#include "planner/common/diagnostics.hpp"
+#include "planner/common/parallel.hpp"
+#include "planner/common/random.hpp"
+#include "planner/learned/model.hpp"
+#include "planner/motion/weld_sequence.hpp"
+#include "planner/plan/cell_hash.hpp"
+#include "planner/reach/reach.hpp"
+
+namespace weldcell::learned {
+namespace {
+
+struct Node {
+  Eigen::VectorXd q;
+  int branch = -1;
+  int weld = -1;  // -1: home or random
+};
+
+struct Move {
+  int robot = 0;
+  PairKind kind = PairKind::kWeldToWeld;
+  Node a, b;
+  std::uint64_t seed = 0;
+};
+
+// Random collision-free configurations with the TCP within 0.6 m of some weld of the robot's
+// reach: where the robot works, not anywhere in its joint space.
+std::vector<Node> RandomNodes(const cell::Cell& cell, const collision::CollisionWorld& world,
+                              collision::CollisionContext& ctx, int robot,
+                              const std::vector<Eigen::Vector3d>& weld_points, int count,
+                              std::mt19937_64& rng) {
+  std::vector<Node> out;
+  if (weld_points.empty() || count <= 0) return out;
+  const kinematics::Chain& chain = world.chain(robot);
+  const cell::Robot& r = cell.robots[static_cast<std::size_t>(robot)];
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  const double margin = collision::SweptMargin(cell.settings.motion.resolution);
+  for (int attempt = 0; attempt < 400 * count && static_cast<int>(out.size()) < count; ++attempt) {
+    Eigen::VectorXd q(chain.dof());
+    for (int i = 0; i < chain.dof(); ++i) {
+      // Joints of many turns: within one turn of home (a robot never winds further to work).
+      double lo = chain.lower()[i], hi = chain.upper()[i];
+      lo = std::max(lo, r.home[i] - std::numbers::pi);
+      hi = std::min(hi, r.home[i] + std::numbers::pi);
+      q[i] = lo + (hi - lo) * unit(rng);
+    }
+    const Eigen::Vector3d p = r.X_WB * chain.TcpPose(q, r.tool.X_FT).translation();
+    double nearest = 1e9;
+    for (const Eigen::Vector3d& w : weld_points) nearest = std::min(nearest, (w - p).norm());
+    if (nearest > 0.6) continue;
+    if (world.CheckRobot(ctx, robot, q, {.margin = margin}).in_collision()) continue;
+    out.push_back({.q = q, .branch = BranchOf(chain, q), .weld = -1});
+  }
+  return out;
+}
+
+// The candidates the pipeline offers the allocator (pipeline::DiverseCandidates, which sits
+// above this module): up to k, clearest first, each at least 0.3 rad (max-norm) from all chosen.
+std::vector<int> Offered(const std::vector<reach::Candidate>& candidates, int k) {
+  std::vector<int> order(candidates.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return candidates[a].clearance > candidates[b].clearance; });
+  std::vector<int> chosen;
+  for (int i : order) {
+    if (static_cast<int>(chosen.size()) >= k) break;
+    bool distinct = true;
+    for (int j : chosen) {
+      if ((candidates[i].q - candidates[j].q).cwiseAbs().maxCoeff() < 0.3) distinct = false;
+    }
+    if (distinct) chosen.push_back(i);
+  }
+  return chosen;
+}
+
+std::string Key(const cell::Robot& r) { return RobotHash(r) + "/" + ToolHash(r.tool); }
+
+}  // namespace
+
+std::string_view ToString(PairKind kind) {
+  switch (kind) {
+    case PairKind::kWeldToWeld:
+      return "weld";
+    case PairKind::kHome:
+      return "home";
+    case PairKind::kRandom:
+      return "random";
+  }
+  return "?";
+}
+
+std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells,
+                                  const DataOptions& options) {
+  std::vector<Dataset> out;
+  std::map<std::string, std::size_t> dataset_of;
+  for (const cell::Cell& c : cells) {
+    for (const cell::Robot& r : c.robots) {
+      if (dataset_of.emplace(Key(r), out.size()).second) {
+        out.push_back({.robot_model = r.model->name,
+                       .robot_hash = RobotHash(r),
+                       .tool = r.tool.name,
+                       .tool_hash = ToolHash(r.tool),
+                       .seed = options.seed,
+                       .resolution = c.settings.motion.resolution,
+                       .blend_tolerance = options.blend_tolerance,
+                       .speed_scale = c.settings.motion.speed_scale});
+      }
+    }
+  }
+  // Moves of every cell first (cheap), so that progress has a total.
+  struct CellWork {
+    std::unique_ptr<collision::CollisionWorld> world;
+    DistanceField field;
+    std::vector<Move> moves;
+  };
+  std::vector<CellWork> work(cells.size());
+  std::int64_t total = 0;
+  for (std::size_t ci = 0; ci < cells.size(); ++ci) {
+    const cell::Cell& c = cells[ci];
+    CellWork& w = work[ci];
+    w.world = std::make_unique<collision::CollisionWorld>(c);
+    w.field = DistanceField(c);
+    const reach::ReachMap reach = reach::ReachAll(c, *w.world, {.threads = options.threads});
+    collision::CollisionContext ctx(*w.world);
+    for (int r = 0; r < static_cast<int>(c.robots.size()); ++r) {
+      std::mt19937_64 rng(SplitMix64(options.seed ^ SplitMix64(ci * 1000 + r)));
+      std::vector<Node> weld_nodes;
+      std::vector<Eigen::Vector3d> points;
+      for (int wi = 0; wi < static_cast<int>(c.welds.size()); ++wi) {
+        const reach::WeldReach& e = reach.at(wi, r);
+        if (e.status != reach::ReachStatus::kReachable) continue;
+        points.push_back(c.welds[wi].p_W);
+        for (int k : Offered(e.candidates, options.options_per_weld)) {
+          const reach::Candidate& cand = e.candidates[static_cast<std::size_t>(k)];
+          weld_nodes.push_back({.q = cand.q_approach, .branch = cand.branch, .weld = wi});
+        }
+      }
+      if (weld_nodes.empty()) continue;
+      const int n_home =
+          static_cast<int>(std::lround(options.moves_per_robot * options.home_fraction));
+      const int n_random =
+          static_cast<int>(std::lround(options.moves_per_robot * options.random_fraction));
+      const std::vector<Node> random_nodes =
+          RandomNodes(c, *w.world, ctx, r, points, std::max(1, n_random / 2), rng);
+      const Node home{.q = c.robots[r].home,
+                      .branch = BranchOf(w.world->chain(r), c.robots[r].home)};
+      std::uniform_real_distribution<double> unit(0.0, 1.0);
+      auto pick = [&](const std::vector<Node>& v) -> const Node& {
+        return v[std::uniform_int_distribution<std::size_t>(0, v.size() - 1)(rng)];
+      };
+      for (int m = 0; m < options.moves_per_robot; ++m) {
+        Move move{.robot = r};
+        if (m < n_home) {
+          move.kind = PairKind::kHome;
+          move.a = home;
+          move.b = pick(weld_nodes);
+          if (m % 2) std::swap(move.a, move.b);
+        } else if (m < n_home + n_random && !random_nodes.empty()) {
+          move.kind = PairKind::kRandom;
+          move.a = pick(random_nodes);
+          move.b = m % 3 == 0 ? pick(random_nodes) : pick(weld_nodes);
+          if (m % 2) std::swap(move.a, move.b);
+        } else {
+          move.kind = PairKind::kWeldToWeld;
+          move.a = pick(weld_nodes);
+          // Mostly a neighbouring weld (the moves an allocation keeps), else any other weld.
+          const bool near = unit(rng) < options.near_fraction;
+          const Eigen::Vector3d& pa = c.welds[static_cast<std::size_t>(move.a.weld)].p_W;
+          for (int t = 0; t < 50; ++t) {
+            move.b = pick(weld_nodes);
+            if (move.b.weld == move.a.weld) continue;
+            if (!near || t >= 40 ||
+                (c.welds[static_cast<std::size_t>(move.b.weld)].p_W - pa).norm() <=
+                    options.near_distance) {
+              break;
+            }
+          }
+        }
+        move.seed = SplitMix64(options.seed ^
+                               SplitMix64((ci << 40) + (static_cast<std::uint64_t>(r) << 24) + m));
+        w.moves.push_back(std::move(move));
+      }
+    }
+    total += static_cast<std::int64_t>(w.moves.size());
+  }
+
+  std::int64_t done = 0;
+  std::mutex progress_mutex;
+  for (std::size_t ci = 0; ci < cells.size(); ++ci) {
+    const cell::Cell& c = cells[ci];
+    CellWork& w = work[ci];
+    const std::string cell_name = c.name + "@" + plan::CellHash(c);
+    std::vector<int> cell_index(out.size(), -1);
+    std::vector<FeatureRobot> robots;
+    for (int r = 0; r < static_cast<int>(c.robots.size()); ++r) {
+      robots.push_back(FeatureRobot::FromCell(c, r));
+    }
+    struct Result {
+      bool solved = false, direct = false;
+      double duration = 0;
+      Features x{};
+    };
+    std::vector<Result> results(w.moves.size());
+    const int threads = ResolveThreadCount(options.threads);
+    // One planner per worker and robot, made when first needed.
+    std::vector<std::vector<std::unique_ptr<motion::SegmentPlanner>>> planners(
+        static_cast<std::size_t>(threads));
+    for (auto& p : planners) p.resize(c.robots.size());
+    ParallelFor(
+        static_cast<int>(w.moves.size()), threads,
+        [&](int i, int worker) {
+          const Move& m = w.moves[static_cast<std::size_t>(i)];
+          auto& planner =
+              planners[static_cast<std::size_t>(worker)][static_cast<std::size_t>(m.robot)];
+          if (!planner) planner = std::make_unique<motion::SegmentPlanner>(*w.world, m.robot);
+          const FeatureRobot& fr = robots[static_cast<std::size_t>(m.robot)];
+          const motion::TravelMove move =
+              motion::PlanTravelMove(*planner,
+                                     {.start = m.a.q,
+                                      .goal = m.b.q,
+                                      .resolution = c.settings.motion.resolution,
+                                      .seed = m.seed,
+                                      .max_planning_time = c.settings.motion.planning_time,
+                                      .context = cell_name},
+                                     fr.limits,
+                                     {.speed_scale = c.settings.motion.speed_scale,
+                                      .blend_tolerance = options.blend_tolerance});
+          Result& res = results[static_cast<std::size_t>(i)];
+          res.solved = move.path.solved();
+          if (res.solved) {
+            res.direct = move.path.direct;
+            res.duration = move.profile.duration();
+            res.x = ComputeFeatures(fr, w.field, MakeFeatureNode(fr, w.field, m.a.q, m.a.branch),
+                                    MakeFeatureNode(fr, w.field, m.b.q, m.b.branch));
+          }
+          const std::lock_guard<std::mutex> lock(progress_mutex);
+          options.progress.Report(kDataStage, ++done, std::max<std::int64_t>(total, 1));
+        },
+        [&] { return options.progress.cancelled(); });
+    for (std::size_t i = 0; i < w.moves.size(); ++i) {
+      const Move& m = w.moves[i];
+      const std::size_t d = dataset_of.at(Key(c.robots[static_cast<std::size_t>(m.robot)]));
+      Dataset& data = out[d];
+      if (!results[i].solved) {
+        ++data.failed;
+        continue;
+      }
+      if (cell_index[d] < 0) {
+        cell_index[d] = static_cast<int>(data.cells.size());
+        data.cells.push_back(cell_name);
+      }
+      data.samples.push_back({.cell = cell_index[d],
+                              .robot = c.robots[static_cast<std::size_t>(m.robot)].name,
+                              .kind = m.kind,
+                              .duration = results[i].duration,
+                              .direct = results[i].direct,
+                              .x = results[i].x});
+    }
+  }
+  return out;
+}
+
+std::string DatasetHash(const Dataset& data) {
+  std::vector<Features> x;
+  std::vector<double> y;
+  for (const Sample& s : data.samples) {
+    x.push_back(s.x);
+    y.push_back(s.duration);
+  }
+  std::uint64_t h = 1469598103934665603ULL;
+  auto bytes = [&](const void* p, std::size_t n) {
+    const auto* c = static_cast<const unsigned char*>(p);
+    for (std::size_t i = 0; i < n; ++i) {
+      h ^= c[i];
+      h *= 1099511628211ULL;
+    }
+  };
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    bytes(x[i].data(), sizeof(float) * x[i].size());
+    const auto us = static_cast<std::int64_t>(std::llround(y[i] * 1e6));
+    bytes(&us, sizeof us);
+  }
+  return fmt::format("{:016x}", h);
+}
+
+void WriteDataset(const Dataset& d, const std::filesystem::path& file) {
+  std::string s;
+  s += "# weldcell-travel-data/1\n";
+  s += fmt::format("# feature_schema={}\n", d.feature_schema);
+  s += fmt::format("# robot_model={}\n# robot_hash={}\n# tool={}\n# tool_hash={}\n", d.robot_model,
+                   d.robot_hash, d.tool, d.tool_hash);
+  s += fmt::format("# seed={}\n# resolution={}\n# blend_tolerance={}\n# speed_scale={}\n", d.seed,
+                   d.resolution, d.blend_tolerance, d.speed_scale);
+  for (std::size_t i = 0; i < d.cells.size(); ++i) s += fmt::format("# cell{}={}\n", i, d.cells[i]);
+  s += fmt::format("# failed={}\n# rows={}\n# hash={}\n", d.failed, d.samples.size(),
+                   DatasetHash(d));
+  s += "cell,robot,kind,duration,direct";
+  for (std::string_view f : kFeatureNames) s += fmt::format(",{}", f);
+  s += '\n';
+  for (const Sample& x : d.samples) {
+    // Durations to the µs; features exactly (float, shortest round-trip text).
+    s += fmt::format("{},{},{},{:.6f},{}", x.cell, x.robot, ToString(x.kind), x.duration,
+                     x.direct ? 1 : 0);
+    for (float v : x.x) s += std::isnan(v) ? std::string(",") : fmt::format(",{}", v);
+    s += '\n';
+  }
+  WriteFileAtomically(file, s);
+}
+
+Dataset ReadDataset(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    throw InputError({{.where = {.file = file.string()}, .message = "cannot open the file"}});
+  Dataset d;
+  std::string line;
+  int line_no = 0;
+  auto error = [&](const std::string& message) {
+    return InputError(
+        {{.where = {.file = file.string(), .line = line_no, .column = 1}, .message = message}});
+  };
+  bool header_seen = false;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.empty()) continue;
+    if (line_no == 1 && line != "# weldcell-travel-data/1") {
+      throw error("not a weldcell training data file (expected '# weldcell-travel-data/1')");
+    }
+    if (line[0] == '#') {
+      const auto eq = line.find('=');
+      if (eq == std::string::npos) continue;
+      const std::string key = line.substr(2, eq - 2), value = line.substr(eq + 1);
+      try {
+        if (key == "feature_schema")
+          d.feature_schema = std::stoi(value);
+        else if (key == "robot_model")
+          d.robot_model = value;
+        else if (key == "robot_hash")
+          d.robot_hash = value;
+        else if (key == "tool")
+          d.tool = value;
+        else if (key == "tool_hash")
+          d.tool_hash = value;
+        else if (key == "seed")
+          d.seed = std::stoull(value);
+        else if (key == "resolution")
+          d.resolution = std::stod(value);
+        else if (key == "blend_tolerance")
+          d.blend_tolerance = std::stod(value);
+        else if (key == "speed_scale")
+          d.speed_scale = std::stod(value);
+        else if (key == "failed")
+          d.failed = std::stoi(value);
+        else if (key.rfind("cell", 0) == 0)
+          d.cells.push_back(value);
+      } catch (const std::exception&) {
+        throw error(key + ": bad value '" + value + "'");
+      }
+      continue;
+    }
+    if (!header_seen) {
+      header_seen = true;
+      if (d.feature_schema != kFeatureSchemaVersion) {
+        throw error(fmt::format("feature schema {} is not this weldcell's {}: plan the data again",
+                                d.feature_schema, kFeatureSchemaVersion));
+      }
+      continue;
+    }
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    std::string item;
+    while (std::getline(ss, item, ',')) f.push_back(item);
+    if (!line.empty() && line.back() == ',') f.emplace_back();
+    if (f.size() != 5 + kNumFeatures) {
+      throw error(fmt::format("expected {} columns, got {}", 5 + kNumFeatures, f.size()));
+    }
+    Sample s;
+    try {
+      s.cell = std::stoi(f[0]);
+      s.robot = f[1];
+      s.kind = f[2] == "home"     ? PairKind::kHome
+               : f[2] == "random" ? PairKind::kRandom
+                                  : PairKind::kWeldToWeld;
+      s.duration = std::stod(f[3]);
+      s.direct = f[4] == "1";
+      for (int k = 0; k < kNumFeatures; ++k) {
+        const std::string& v = f[static_cast<std::size_t>(5 + k)];
+        s.x[k] = v.empty() ? std::numeric_limits<float>::quiet_NaN() : std::stof(v);
+      }
+    } catch (const std::exception&) {
+      throw error("malformed row");
+    }
+    if (s.cell < 0 || s.cell >= static_cast<int>(d.cells.size()))
+      throw error("cell index out of range");
+    d.samples.push_back(std::move(s));
+  }
+  return d;
+}
+
+}  // namespace weldcell::learned

@@ -1,0 +1,83 @@
+#pragma once
+// Training data for the learned travel-time model, made by the real planner: for every robot of
+// the given cells, travel moves between configurations the robot really stands in — approach
+// configurations of reach candidates of different welds, home, and random collision-free
+// configurations near the part — each planned and timed exactly as weldcell plan times its
+// travel moves (motion::PlanTravelMove: direct check → RRTConnect → shortcut → blended timing).
+// Label: the planned duration (s) and whether the direct move was free.
+//
+// Determinism: every move's configurations and planner seed derive from the options' seed, the
+// cell's position in the list and the move's index; the moves are planned in parallel and
+// stored by index, so the data set is the same for any thread count.
+//
+// File: a CSV with a header of `# key=value` lines (docs/learned.md), one row per move.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "planner/cell/cell.hpp"
+#include "planner/common/progress.hpp"
+#include "planner/learned/features.hpp"
+
+namespace weldcell::learned {
+
+inline constexpr std::string_view kDataStage = "training data";
+
+/// Kinds of moves in the data set.
+enum class PairKind : std::uint8_t { kWeldToWeld, kHome, kRandom };
+std::string_view ToString(PairKind kind);
+
+struct Sample {
+  int cell = 0;  ///< Index into Dataset::cells.
+  std::string robot;
+  PairKind kind = PairKind::kWeldToWeld;
+  double duration = 0;  ///< s: planned and timed.
+  bool direct = false;  ///< The straight joint move was free.
+  Features x{};
+  bool operator==(const Sample&) const = default;
+};
+
+/// The moves of one robot model with one tool (models are per robot model and tool).
+struct Dataset {
+  std::string robot_model, robot_hash, tool, tool_hash;
+  int feature_schema = kFeatureSchemaVersion;
+  std::uint64_t seed = 1;
+  double resolution = 0.005, blend_tolerance = 0.1, speed_scale = 1.0;
+  std::vector<std::string> cells;  ///< "name@cellhash", in the order given.
+  std::vector<Sample> samples;     ///< By cell, then robot, then index.
+  int failed = 0;                  ///< Moves the planner found no path for (not stored).
+  bool operator==(const Dataset&) const = default;
+};
+
+struct DataOptions {
+  int moves_per_robot = 300;     ///< Planned moves per robot and cell.
+  double home_fraction = 0.05;   ///< Of the moves: home ↔ a weld's approach.
+  double random_fraction = 0.2;  ///< Of the moves: with a random configuration near the part.
+  /// Of the weld-to-weld moves: to a weld within near_distance (m) of the first; the rest to
+  /// any other weld. Allocations keep mostly short moves; far ones teach the model the scale.
+  double near_fraction = 0.7;
+  double near_distance = 0.5;
+  /// Candidates per weld, chosen as the pipeline offers them (PlanOptions::max_options_per_robot).
+  int options_per_weld = 8;
+  std::uint64_t seed = 1;
+  int threads = 0;               ///< 0 = one per hardware thread; the data do not depend on it.
+  double blend_tolerance = 0.1;  ///< rad; as pipeline::PlanOptions.
+  Progress progress;             ///< Reports kDataStage (moves planned, moves).
+};
+
+/// Plans the training moves of every robot of `cells` (each with its own world and reach), one
+/// Dataset per distinct (robot model, tool), in order of first appearance.
+std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const DataOptions& options);
+
+/// 16 hex digits over the rows (features and labels).
+std::string DatasetHash(const Dataset& data);
+
+/// Writes the CSV (atomically). Throws FileWriteError.
+void WriteDataset(const Dataset& data, const std::filesystem::path& file);
+/// Reads a CSV written by WriteDataset. Throws InputError (file:line) when it is malformed or of
+/// another feature schema.
+Dataset ReadDataset(const std::filesystem::path& file);
+
+}  // namespace weldcell::learned

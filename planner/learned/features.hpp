@@ -1,0 +1,116 @@
+#pragma once
+// Features of a travel move (one robot, joint configuration a → b) for the learned travel-time
+// model: cheap compared with planning the move (a few µs against 5–30 ms), computed from the
+// two configurations, the robot's kinematics and limits, and a distance field of the cell's
+// obstacles. Their definition carries a schema version (kFeatureSchemaVersion): a model trained
+// on another version is refused (planner/learned/model.hpp).
+//
+// Schema 1 (column order = kFeatureNames):
+//   t_j1 … t_j6     s: each joint's own time-optimal rest-to-rest time at its limits (speed
+//                   scaled); 0 for joints a robot does not have (dof < 6).
+//   t_max           s: the analytic estimate, motion::RestToRestTime (the synchronized straight
+//                   joint move; equals the largest t_j).
+//   t_second        s: the second largest t_j.
+//   d_tcp, d_elbow, d_wrist  m: straight distance between the two positions of the tool centre
+//                   point, of the elbow (child link of joint 3) and of the flange.
+//   tcp_bow         m: how far the TCP at the joint-space midpoint is from the straight line
+//                   between its end positions (the Cartesian detour of the joint move).
+//   branch_change   number of IK branch bits (shoulder, elbow, wrist) that differ; missing (NaN)
+//                   when a branch is unknown.
+//   dq_j1           rad: |Δq| of joint 1 (the base swing).
+//   clear_min       m: smallest distance-field value over the robot points (link origins past
+//                   joint 1, flange, TCP) at the two ends and kPathSamples configurations
+//                   between them along the straight move.
+//   clear_mean      m: mean over the kPathSamples inner configurations of their minimum.
+//   blocked         of the kPathSamples + 1 intervals between those configurations, how many
+//                   may cross an obstacle: a point moves farther than its clearances at the
+//                   interval's two ends cover (a thin wall may lie between), or a point is
+//                   nearer than kBlockedClearance.
+//   clear_ends      m: the smaller of the two end configurations' minimum.
+//   t_sum           s: Σ t_j.
+//
+// Thread safety: DistanceField and FeatureRobot are immutable after construction; every function
+// here is const and may run on any number of threads.
+
+#include <Eigen/Core>
+#include <Eigen/Geometry>
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "planner/cell/cell.hpp"
+#include "planner/kinematics/chain.hpp"
+#include "planner/motion/time_parameterization.hpp"
+
+namespace weldcell::learned {
+
+inline constexpr int kFeatureSchemaVersion = 1;
+inline constexpr int kMaxJoints = 6;
+inline constexpr int kNumFeatures = 19;
+inline constexpr std::array<std::string_view, kNumFeatures> kFeatureNames = {
+    "t_j1",      "t_j2",       "t_j3",    "t_j4",       "t_j5",    "t_j6",          "t_max",
+    "t_second",  "d_tcp",      "d_elbow", "d_wrist",    "tcp_bow", "branch_change", "dq_j1",
+    "clear_min", "clear_mean", "blocked", "clear_ends", "t_sum"};
+inline constexpr int kFeatureTMax = 6;
+inline constexpr int kPathSamples = 8;
+inline constexpr double kBlockedClearance = 0.03;  ///< m
+
+using Features = std::array<float, kNumFeatures>;
+
+/// Unsigned distance (m) to the nearest obstacle surface (or inside of a primitive), on a voxel
+/// grid over the obstacles and robots (voxel edge ≥ 2 cm, at most about 2 million voxels):
+/// obstacle surfaces are rasterised, then an exact Euclidean distance transform (Felzenszwalb
+/// & Huttenlocher, "Distance Transforms of Sampled Functions", Theory of Computing 8, 2012)
+/// gives every voxel's distance, interpolated trilinearly. Accurate to about one voxel edge.
+class DistanceField {
+ public:
+  DistanceField() = default;
+  /// Builds the field of cell.obstacles over their box and the robots' bases, grown by `pad` m.
+  explicit DistanceField(const cell::Cell& cell, double pad = 1.0);
+  /// m; points outside the grid get the value at the nearest grid point plus the distance to it.
+  /// A cell without obstacles gives `kFar` everywhere.
+  double Distance(const Eigen::Vector3d& p_W) const;
+  double voxel() const { return h_; }
+  static constexpr double kFar = 2.0;
+
+ private:
+  Eigen::Vector3d origin_ = Eigen::Vector3d::Zero();
+  double h_ = 0.05;
+  std::array<int, 3> n_ = {0, 0, 0};
+  std::vector<float> d_;  ///< m, x fastest.
+};
+
+/// What the features need of one robot: chain (a copy), base pose, TCP, limits and speed.
+struct FeatureRobot {
+  kinematics::Chain chain;
+  Eigen::Isometry3d X_WB = Eigen::Isometry3d::Identity();
+  Eigen::Isometry3d X_FT = Eigen::Isometry3d::Identity();
+  motion::JointLimits limits;
+  double speed_scale = 1.0;
+  /// Makes one from a cell robot (limits from the chain, speed scale from the cell settings).
+  static FeatureRobot FromCell(const cell::Cell& cell, int robot);
+};
+
+/// Per-configuration data computed once per node (cheap pair features then reuse it).
+struct FeatureNode {
+  Eigen::VectorXd q;
+  int branch = -1;  ///< IK branch, -1 unknown.
+  Eigen::Vector3d p_tcp = Eigen::Vector3d::Zero(), p_elbow = Eigen::Vector3d::Zero(),
+                  p_wrist = Eigen::Vector3d::Zero();  ///< World positions.
+  double clearance = 0;  ///< m: the configuration's minimum over the robot points.
+};
+
+/// Precondition: q.size() == robot.chain.dof() <= kMaxJoints.
+FeatureNode MakeFeatureNode(const FeatureRobot& robot, const DistanceField& field,
+                            const Eigen::VectorXd& q, int branch);
+
+/// The schema-1 features of the move a → b.
+Features ComputeFeatures(const FeatureRobot& robot, const DistanceField& field,
+                         const FeatureNode& a, const FeatureNode& b);
+
+/// The IK branch of q (the branch of the IK solution at FK(q) nearest to q), -1 if none matches
+/// within 1e-6 rad. For configurations that do not come from reach (random training samples).
+int BranchOf(const kinematics::Chain& chain, const Eigen::VectorXd& q);
+
+}  // namespace weldcell::learned

@@ -1,0 +1,484 @@
+#include "planner/learned/model.hpp"
+
+#include <xgboost/c_api.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+
+#include "planner/common/atomic_file.hpp"
+#include "planner/common/check.hpp"
+#include "planner/common/diagnostics.hpp"
+#include "planner/common/parallel.hpp"
+#include "planner/kinematics/chain.hpp"
+
+namespace weldcell::learned {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// An XGBoost call that failed is a bug or a broken installation, not bad input.
+void Xgb(int status, const char* what) {
+  if (status != 0) {
+    throw std::runtime_error(std::string("XGBoost: ") + what + ": " + XGBGetLastError());
+  }
+}
+
+struct Fnv {
+  std::uint64_t h = 1469598103934665603ULL;
+  void Bytes(const void* p, std::size_t n) {
+    const auto* c = static_cast<const unsigned char*>(p);
+    for (std::size_t i = 0; i < n; ++i) {
+      h ^= c[i];
+      h *= 1099511628211ULL;
+    }
+  }
+  // Doubles rounded to 1e-9 so that a re-export of the same robot hashes the same.
+  void Number(double x) {
+    const auto r = static_cast<std::int64_t>(std::llround(x * 1e9));
+    Bytes(&r, sizeof r);
+  }
+  void Text(const std::string& s) {
+    Bytes(s.data(), s.size());
+    Bytes("\0", 1);
+  }
+  void Pose(const Eigen::Isometry3d& X) {
+    for (int i = 0; i < 3; ++i) {
+      for (int j = 0; j < 4; ++j) Number(X.matrix()(i, j));
+    }
+  }
+  std::string Hex() const {
+    static const char* digits = "0123456789abcdef";
+    std::string out(16, '0');
+    for (int i = 0; i < 16; ++i) out[15 - i] = digits[(h >> (4 * i)) & 15];
+    return out;
+  }
+};
+
+Json FloatsJson(const std::vector<float>& v) {
+  Json j = Json::array();
+  for (float x : v) j.push_back(static_cast<double>(x));
+  return j;
+}
+
+std::string ReadText(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    throw InputError({{.where = {.file = file.string()}, .message = "cannot open the file"}});
+  }
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string FeatureHash(const std::vector<Features>& x, const std::vector<double>& y) {
+  Fnv f;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    f.Bytes(x[i].data(), sizeof(float) * x[i].size());
+    f.Number(y[i]);
+  }
+  return f.Hex();
+}
+
+}  // namespace
+
+struct Model::Impl {
+  BoosterHandle booster = nullptr;  // ln(duration ratio); of the planned moves with `direct`
+  BoosterHandle direct = nullptr;   // P(the straight move is free), optional
+  mutable std::mutex mutex;         // XGBoosterPredict keeps a per-booster prediction cache
+  ~Impl() {
+    if (booster) XGBoosterFree(booster);
+    if (direct) XGBoosterFree(direct);
+  }
+};
+
+namespace {
+
+BoosterHandle TrainBooster(const std::vector<float>& data, const std::vector<float>& label,
+                           const char* objective, const TrainOptions& options) {
+  const std::size_t rows = label.size();
+  DMatrixHandle matrix = nullptr;
+  Xgb(XGDMatrixCreateFromMat(data.data(), rows, kNumFeatures,
+                             std::numeric_limits<float>::quiet_NaN(), &matrix),
+      "DMatrix");
+  Xgb(XGDMatrixSetFloatInfo(matrix, "label", label.data(), rows), "labels");
+  BoosterHandle b = nullptr;
+  Xgb(XGBoosterCreate(&matrix, 1, &b), "create");
+  auto set = [&](const char* k, const std::string& v) {
+    Xgb(XGBoosterSetParam(b, k, v.c_str()), k);
+  };
+  set("nthread", std::to_string(ResolveThreadCount(options.threads)));
+  set("seed", std::to_string(options.seed % 2147483647ULL));
+  set("objective", objective);
+  set("verbosity", "0");
+  set("eta", std::to_string(options.eta));
+  if (options.booster == Booster::kTrees) {
+    set("booster", "gbtree");
+    // "exact": splits searched per feature, each feature on one thread, gradient sums in a fixed
+    // order: the same trees at any thread count (tests/planner/learned).
+    set("tree_method", "exact");
+    set("max_depth", std::to_string(options.max_depth));
+    set("min_child_weight", "2");
+    set("subsample", "1");
+  } else {
+    set("booster", "gblinear");
+    // The coordinate-descent updater is deterministic; the default "shotgun" is not.
+    set("updater", "coord_descent");
+    set("feature_selector", "cyclic");
+    set("lambda", "0.01");
+  }
+  for (int round = 0; round < options.rounds; ++round) {
+    Xgb(XGBoosterUpdateOneIter(b, round, matrix), "train");
+  }
+  XGDMatrixFree(matrix);
+  return b;
+}
+
+std::vector<float> PredictBooster(BoosterHandle b, const std::vector<float>& data, std::size_t rows,
+                                  int threads) {
+  Xgb(XGBoosterSetParam(b, "nthread", std::to_string(ResolveThreadCount(threads)).c_str()),
+      "nthread");
+  DMatrixHandle matrix = nullptr;
+  Xgb(XGDMatrixCreateFromMat(data.data(), rows, kNumFeatures,
+                             std::numeric_limits<float>::quiet_NaN(), &matrix),
+      "DMatrix");
+  bst_ulong n = 0;
+  const float* result = nullptr;
+  const int status = XGBoosterPredict(b, matrix, 0, 0, 0, &n, &result);
+  if (status != 0) XGDMatrixFree(matrix);
+  Xgb(status, "predict");
+  WELDCELL_CHECK(n == rows);
+  std::vector<float> out(result, result + rows);
+  XGDMatrixFree(matrix);
+  return out;
+}
+
+}  // namespace
+
+Model::Model() : impl_(std::make_unique<Impl>()) {}
+Model::~Model() = default;
+Model::Model(Model&&) noexcept = default;
+Model& Model::operator=(Model&&) noexcept = default;
+
+Model Model::Train(const std::vector<Features>& x, const std::vector<double>& duration,
+                   const TrainOptions& options, ModelInfo info, const std::vector<bool>& direct) {
+  WELDCELL_CHECK(x.size() == duration.size() && !x.empty());
+  WELDCELL_CHECK(direct.empty() || direct.size() == x.size());
+  info.feature_min.assign(kNumFeatures, std::numeric_limits<float>::infinity());
+  info.feature_max.assign(kNumFeatures, -std::numeric_limits<float>::infinity());
+  for (const Features& f : x) {
+    for (int k = 0; k < kNumFeatures; ++k) {
+      if (std::isfinite(f[k])) {
+        info.feature_min[k] = std::min(info.feature_min[k], f[k]);
+        info.feature_max[k] = std::max(info.feature_max[k], f[k]);
+      }
+    }
+  }
+  for (int k = 0; k < kNumFeatures; ++k) {
+    if (!std::isfinite(info.feature_min[k])) info.feature_min[k] = info.feature_max[k] = 0;
+  }
+  info.training_samples = static_cast<std::int64_t>(x.size());
+  info.training_hash = FeatureHash(x, duration);
+  info.booster = options.booster == Booster::kTrees ? "gbtree" : "gblinear";
+  info.seed = options.seed;
+  // With the direct labels (and enough of both kinds): the classifier on every move, the
+  // duration model on the planned ones only; a direct move takes exactly t_max.
+  const std::size_t planned =
+      static_cast<std::size_t>(std::count(direct.begin(), direct.end(), false));
+  info.direct_classifier = !direct.empty() && planned >= 10 && x.size() - planned >= 10;
+  std::vector<float> data, label, all, is_direct;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (info.direct_classifier) {
+      all.insert(all.end(), x[i].begin(), x[i].end());
+      is_direct.push_back(direct[i] ? 1.0f : 0.0f);
+      if (direct[i]) continue;
+    }
+    data.insert(data.end(), x[i].begin(), x[i].end());
+    label.push_back(static_cast<float>(
+        std::log((duration[i] + kTargetOffset) / (x[i][kFeatureTMax] + kTargetOffset))));
+  }
+  Model model;
+  model.info_ = std::move(info);
+  model.impl_->booster = TrainBooster(data, label, "reg:squarederror", options);
+  if (model.info_.direct_classifier) {
+    model.impl_->direct = TrainBooster(all, is_direct, "binary:logistic", options);
+  }
+  return model;
+}
+
+std::vector<double> Model::Predict(const std::vector<Features>& x, int threads) const {
+  std::vector<double> out(x.size());
+  if (x.empty()) return out;
+  std::vector<float> data(x.size() * kNumFeatures);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    std::copy(x[i].begin(), x[i].end(),
+              data.begin() + static_cast<std::ptrdiff_t>(i) * kNumFeatures);
+  }
+  const std::lock_guard<std::mutex> lock(impl_->mutex);
+  const std::vector<float> r = PredictBooster(impl_->booster, data, x.size(), threads);
+  std::vector<float> p;
+  if (impl_->direct) p = PredictBooster(impl_->direct, data, x.size(), threads);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double t_max = x[i][kFeatureTMax];
+    const double planned = std::max(
+        0.0, (t_max + kTargetOffset) * std::exp(static_cast<double>(r[i])) - kTargetOffset);
+    // The expected duration: a direct move takes t_max exactly.
+    out[i] = p.empty() ? planned : p[i] * t_max + (1.0 - p[i]) * planned;
+  }
+  return out;
+}
+
+void Model::Save(const std::filesystem::path& folder) const {
+  std::filesystem::create_directories(folder);
+  bst_ulong n = 0;
+  const char* buffer = nullptr;
+  Xgb(XGBoosterSaveModelToBuffer(impl_->booster, R"({"format": "json"})", &n, &buffer), "save");
+  WriteFileAtomically(folder / "model.json", std::string_view(buffer, n));
+  if (impl_->direct) {
+    Xgb(XGBoosterSaveModelToBuffer(impl_->direct, R"({"format": "json"})", &n, &buffer), "save");
+    WriteFileAtomically(folder / "direct.json", std::string_view(buffer, n));
+  }
+  const ModelInfo& i = info_;
+  Json j;
+  j["format"] = "weldcell-travel-model/1";
+  j["name"] = i.name;
+  j["robot_model"] = i.robot_model;
+  j["robot_hash"] = i.robot_hash;
+  j["tool"] = i.tool;
+  j["tool_hash"] = i.tool_hash;
+  j["feature_schema"] = i.feature_schema;
+  j["features"] = Json::array();
+  for (std::string_view f : kFeatureNames) j["features"].push_back(std::string(f));
+  j["booster"] = i.booster;
+  j["direct_classifier"] = i.direct_classifier;
+  j["training_cells"] = i.training_cells;
+  j["heldout_cells"] = i.heldout_cells;
+  j["seed"] = i.seed;
+  j["training_samples"] = i.training_samples;
+  j["training_hash"] = i.training_hash;
+  j["heldout_samples"] = i.heldout_samples;
+  j["heldout_mae_pct"] = i.heldout_mae_pct;
+  j["heldout_analytic_pct"] = i.heldout_analytic_pct;
+  j["drift_threshold_pct"] = i.drift_threshold_pct;
+  j["feature_min"] = FloatsJson(i.feature_min);
+  j["feature_max"] = FloatsJson(i.feature_max);
+  j["resolution"] = i.resolution;
+  j["blend_tolerance"] = i.blend_tolerance;
+  j["speed_scale"] = i.speed_scale;
+  j["weldcell_version"] = i.weldcell_version;
+  j["created"] = i.created;
+  WriteFileAtomically(folder / "metadata.json", j.dump(1) + "\n");
+}
+
+Model Model::Load(const std::filesystem::path& folder) {
+  const std::filesystem::path meta_file = folder / "metadata.json";
+  const std::string text = ReadText(meta_file);
+  Model model;
+  ModelInfo& i = model.info_;
+  auto bad = [&](const std::string& message) {
+    return InputError({{.where = {.file = meta_file.string()}, .message = message}});
+  };
+  Json j;
+  try {
+    j = Json::parse(text);
+    if (j.at("format").get<std::string>() != "weldcell-travel-model/1") {
+      throw bad("format: unknown model format '" + j.at("format").get<std::string>() +
+                "', expected 'weldcell-travel-model/1'");
+    }
+    i.name = j.at("name").get<std::string>();
+    i.robot_model = j.at("robot_model").get<std::string>();
+    i.robot_hash = j.at("robot_hash").get<std::string>();
+    i.tool = j.at("tool").get<std::string>();
+    i.tool_hash = j.at("tool_hash").get<std::string>();
+    i.feature_schema = j.at("feature_schema").get<int>();
+    i.booster = j.at("booster").get<std::string>();
+    i.direct_classifier = j.value("direct_classifier", false);
+    i.training_cells = j.at("training_cells").get<std::vector<std::string>>();
+    i.heldout_cells = j.at("heldout_cells").get<std::vector<std::string>>();
+    i.seed = j.at("seed").get<std::uint64_t>();
+    i.training_samples = j.at("training_samples").get<std::int64_t>();
+    i.training_hash = j.at("training_hash").get<std::string>();
+    i.heldout_samples = j.at("heldout_samples").get<std::int64_t>();
+    i.heldout_mae_pct = j.at("heldout_mae_pct").get<double>();
+    i.heldout_analytic_pct = j.at("heldout_analytic_pct").get<double>();
+    i.drift_threshold_pct = j.at("drift_threshold_pct").get<double>();
+    i.feature_min = j.at("feature_min").get<std::vector<float>>();
+    i.feature_max = j.at("feature_max").get<std::vector<float>>();
+    i.resolution = j.at("resolution").get<double>();
+    i.blend_tolerance = j.at("blend_tolerance").get<double>();
+    i.speed_scale = j.at("speed_scale").get<double>();
+    i.weldcell_version = j.at("weldcell_version").get<std::string>();
+    i.created = j.at("created").get<std::string>();
+  } catch (const nlohmann::json::exception& e) {
+    throw bad(std::string("malformed model metadata: ") + e.what());
+  }
+  if (i.feature_schema == kFeatureSchemaVersion &&
+      (i.feature_min.size() != kNumFeatures || i.feature_max.size() != kNumFeatures)) {
+    throw bad("feature_min/feature_max: expected " + std::to_string(kNumFeatures) + " values");
+  }
+  auto load = [&](const char* file, BoosterHandle* handle) {
+    const std::string booster = ReadText(folder / file);
+    Xgb(XGBoosterCreate(nullptr, 0, handle), "create");
+    if (XGBoosterLoadModelFromBuffer(*handle, booster.data(), booster.size()) != 0) {
+      throw InputError({{.where = {.file = (folder / file).string()},
+                         .message = std::string("not an XGBoost model: ") + XGBGetLastError()}});
+    }
+  };
+  load("model.json", &model.impl_->booster);
+  if (i.direct_classifier) load("direct.json", &model.impl_->direct);
+  return model;
+}
+
+std::string RobotHash(const cell::Robot& robot) {
+  const kinematics::Chain chain(*robot.model);
+  Fnv f;
+  f.Number(chain.dof());
+  for (const std::string& n : chain.joint_names()) f.Text(n);
+  for (int i = 0; i < chain.dof(); ++i) {
+    f.Number(static_cast<int>(chain.joint_type(i)));
+    f.Number(chain.lower()[i]);
+    f.Number(chain.upper()[i]);
+    f.Number(chain.velocity_limits()[i]);
+    f.Number(chain.acceleration_limits()[i]);
+  }
+  // The link offsets through FK at a few fixed configurations.
+  for (double v : {0.0, 0.3, -0.7}) {
+    Eigen::VectorXd q = Eigen::VectorXd::Constant(chain.dof(), v);
+    for (int k = 0; k < chain.dof(); ++k) q[k] = v * (1.0 + 0.1 * k);
+    f.Pose(chain.FlangePose(q));
+  }
+  return f.Hex();
+}
+
+std::string ToolHash(const cell::Tool& tool) {
+  Fnv f;
+  f.Pose(tool.X_FT);
+  f.Number(tool.approach_distance);
+  f.Number(static_cast<double>(tool.collision.size()));
+  for (const cell::Geometry& g : tool.collision) {
+    f.Number(static_cast<int>(g.shape.kind));
+    f.Number(g.shape.box_size.x());
+    f.Number(g.shape.box_size.y());
+    f.Number(g.shape.box_size.z());
+    f.Number(g.shape.radius);
+    f.Number(g.shape.length);
+    f.Number(static_cast<double>(g.shape.triangle_count()));
+    f.Pose(g.X_FG);
+  }
+  return f.Hex();
+}
+
+std::string Mismatch(const ModelInfo& info, const cell::Robot& robot) {
+  if (info.feature_schema != kFeatureSchemaVersion) {
+    return "feature schema " + std::to_string(info.feature_schema) + " is not this weldcell's " +
+           std::to_string(kFeatureSchemaVersion) + " (retrain it)";
+  }
+  if (info.robot_hash != RobotHash(robot)) {
+    return "trained for robot model " + info.robot_model + " (" + info.robot_hash + "), not " +
+           robot.model->name + " (" + RobotHash(robot) + ")";
+  }
+  if (info.tool_hash != ToolHash(robot.tool)) {
+    return "trained for tool " + info.tool + " (" + info.tool_hash + "), not " + robot.tool.name +
+           " (" + ToolHash(robot.tool) + ")";
+  }
+  if (robot.model->dof() > kMaxJoints) {
+    return "the robot has more than " + std::to_string(kMaxJoints) + " joints";
+  }
+  return {};
+}
+
+double OutOfRangeFraction(const ModelInfo& info, const std::vector<Features>& x,
+                          std::string* worst) {
+  if (x.empty() || info.feature_min.size() != kNumFeatures) return 0.0;
+  std::vector<std::int64_t> per_feature(kNumFeatures, 0);
+  std::int64_t rows = 0;
+  for (const Features& f : x) {
+    bool out = false;
+    for (int k = 0; k < kNumFeatures; ++k) {
+      if (!std::isfinite(f[k])) continue;
+      const double lo = info.feature_min[k], hi = info.feature_max[k];
+      const double slack = 0.5 * std::max(hi - lo, 1e-3);
+      if (f[k] < lo - slack || f[k] > hi + slack) {
+        ++per_feature[k];
+        out = true;
+      }
+    }
+    rows += out;
+  }
+  if (worst) {
+    const auto it = std::max_element(per_feature.begin(), per_feature.end());
+    *worst = *it > 0 ? std::string(kFeatureNames[it - per_feature.begin()]) : std::string();
+  }
+  return static_cast<double>(rows) / static_cast<double>(x.size());
+}
+
+double MaePercent(const std::vector<double>& predicted, const std::vector<double>& truth) {
+  double err = 0.0, sum = 0.0;
+  for (std::size_t i = 0; i < truth.size(); ++i) {
+    err += std::abs(predicted[i] - truth[i]);
+    sum += truth[i];
+  }
+  return sum > 0 ? 100.0 * err / sum : 0.0;
+}
+
+std::vector<std::filesystem::path> FindModels(const std::filesystem::path& root) {
+  std::vector<std::filesystem::path> out;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(root, ec)) return out;
+  for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file() && it->path().filename() == "metadata.json") {
+      out.push_back(it->path().parent_path());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool ModelChoice::any() const {
+  return std::any_of(models.begin(), models.end(), [](const auto& m) { return m != nullptr; });
+}
+
+ModelChoice ChooseModels(const cell::Cell& cell, const std::filesystem::path& root) {
+  ModelChoice out;
+  out.models.resize(cell.robots.size());
+  std::vector<std::shared_ptr<const Model>> loaded;
+  std::vector<std::string> load_errors;
+  for (const std::filesystem::path& folder : FindModels(root)) {
+    try {
+      loaded.push_back(std::make_shared<const Model>(Model::Load(folder)));
+    } catch (const InputError& e) {
+      load_errors.push_back(e.what());
+    } catch (const std::exception& e) {
+      load_errors.push_back(folder.string() + ": " + e.what());
+    }
+  }
+  for (const std::string& e : load_errors) {
+    out.messages.push_back("travel model skipped: " + e);
+  }
+  for (std::size_t r = 0; r < cell.robots.size(); ++r) {
+    std::string reasons;
+    for (const auto& m : loaded) {
+      const std::string why = Mismatch(m->info(), cell.robots[r]);
+      if (why.empty()) {
+        out.models[r] = m;
+        break;
+      }
+      reasons += (reasons.empty() ? "" : "; ") + m->info().name + ": " + why;
+    }
+    if (out.models[r]) continue;
+    out.messages.push_back(
+        cell.robots[r].name + " (" + cell.robots[r].model->name + ", " + cell.robots[r].tool.name +
+        "): " +
+        (loaded.empty() ? "no travel model in " + root.string()
+                        : "no travel model in " + root.string() + " applies (" + reasons + ")") +
+        "; using the analytic estimate");
+  }
+  return out;
+}
+
+}  // namespace weldcell::learned

@@ -1,0 +1,146 @@
+#pragma once
+// The learned travel-time model: XGBoost gradient-boosted trees (through its C API) that predict
+// the duration the motion planner + time parameterization give a travel move, from the features
+// of planner/learned/features.hpp; and its files: the booster (model.json, XGBoost's JSON) beside
+// metadata.json (what it is for, how it was trained, how good it was on held-out stations).
+//
+// A second booster may classify whether the straight move is free (a direct move takes exactly
+// the analytic time); the prediction is then the expected duration.
+//
+// Target: the model learns r = ln((duration + kTargetOffset) / (t_max + kTargetOffset)), the
+// log ratio of the planned time to the analytic estimate, so that its error is relative and a
+// move the analytic estimate gets right needs no correction.
+//
+// Determinism: training is deterministic for a seed at any thread count (tree_method "exact",
+// which parallelises over features and reduces in a fixed order; tested at 1 vs 2 threads).
+// Prediction is per row, deterministic.
+//
+// Thread safety: a Model is immutable after training/loading; Predict() may be called from
+// several threads (XGBoost's prediction is thread-safe for a const booster).
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "planner/cell/cell.hpp"
+#include "planner/learned/features.hpp"
+
+namespace weldcell::learned {
+
+inline constexpr double kTargetOffset = 0.05;  ///< s
+
+/// The booster kind: trees (the model) or XGBoost's linear booster (the measured comparison).
+enum class Booster { kTrees, kLinear };
+
+struct TrainOptions {
+  Booster booster = Booster::kTrees;
+  int rounds = 300;   ///< Boosting rounds.
+  int max_depth = 6;  ///< Trees only.
+  double eta = 0.1;   ///< Learning rate.
+  std::uint64_t seed = 1;
+  int threads = 0;  ///< 0 = one per hardware thread. The model does not depend on it.
+  bool operator==(const TrainOptions&) const = default;
+};
+
+/// What a model is for and how it was made (metadata.json).
+struct ModelInfo {
+  std::string name;
+  std::string robot_model;  ///< RobotModel::name, for people.
+  std::string robot_hash;   ///< RobotHash(): kinematics and limits.
+  std::string tool;         ///< Tool::name, for people.
+  std::string tool_hash;    ///< ToolHash().
+  int feature_schema = kFeatureSchemaVersion;
+  std::string booster = "gbtree";
+  /// A classifier of direct (straight, collision-free) moves beside the duration model
+  /// (direct.json): prediction = P(direct) · t_max + (1 − P(direct)) · planned duration.
+  bool direct_classifier = false;
+  std::vector<std::string> training_cells;  ///< Cell names (and hashes) trained on.
+  std::vector<std::string> heldout_cells;   ///< Cell names evaluated on, never trained on.
+  std::uint64_t seed = 1;
+  std::int64_t training_samples = 0;
+  std::string training_hash;    ///< DatasetHash() of the training rows.
+  double heldout_mae_pct = -1;  ///< Σ|pred − true| / Σ true × 100 on the held-out stations.
+  double heldout_analytic_pct = -1;  ///< The same for the analytic estimate.
+  std::int64_t heldout_samples = 0;
+  double drift_threshold_pct = 8.0;  ///< Warn when the error on a station in use exceeds it.
+  std::vector<float> feature_min, feature_max;  ///< Per feature over the training rows.
+  std::string weldcell_version;
+  std::string created;                                                  ///< UTC date, ISO 8601.
+  double resolution = 0.005, blend_tolerance = 0.1, speed_scale = 1.0;  ///< Of the labels.
+};
+
+class Model {
+ public:
+  Model();
+  ~Model();
+  Model(Model&&) noexcept;
+  Model& operator=(Model&&) noexcept;
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  /// Trains on rows (features) and their planned durations (s). Fills info.training_samples,
+  /// feature bounds, training_hash and direct_classifier; the caller fills the rest. With
+  /// `direct` (per row: the straight move was free) and at least 10 rows of each kind, a
+  /// classifier of direct moves is trained on all rows (binary:logistic) and the duration model
+  /// on the planned rows only. Precondition: sizes match, at least one row.
+  static Model Train(const std::vector<Features>& x, const std::vector<double>& duration,
+                     const TrainOptions& options, ModelInfo info,
+                     const std::vector<bool>& direct = {});
+
+  /// Predicted durations (s, ≥ 0) of the moves, in row order. `threads` 0 = all.
+  std::vector<double> Predict(const std::vector<Features>& x, int threads = 0) const;
+
+  /// Writes folder/model.json and folder/metadata.json (atomically; folder created). Throws
+  /// FileWriteError when the file system refuses.
+  void Save(const std::filesystem::path& folder) const;
+  /// Reads a folder written by Save. Throws InputError naming the file when it is missing or
+  /// malformed.
+  static Model Load(const std::filesystem::path& folder);
+
+  const ModelInfo& info() const { return info_; }
+  ModelInfo& mutable_info() { return info_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  ModelInfo info_;
+};
+
+/// 16 hex digits over the robot model's kinematics and limits (joint names, types, axes, link
+/// offsets via FK at fixed configurations, position/velocity/acceleration limits).
+std::string RobotHash(const cell::Robot& robot);
+/// 16 hex digits over the tool's TCP, collision geometry sizes and approach distance.
+std::string ToolHash(const cell::Tool& tool);
+
+/// Why a model does not apply to a robot (empty when it does): another robot model, another
+/// tool, another feature schema.
+std::string Mismatch(const ModelInfo& info, const cell::Robot& robot);
+
+/// Features far outside the training range: a row is out when some feature lies more than half
+/// the feature's training range beyond its bounds. Returns the fraction of such rows and, in
+/// *worst, the feature that was out most often.
+double OutOfRangeFraction(const ModelInfo& info, const std::vector<Features>& x,
+                          std::string* worst);
+
+/// Σ|p − t| / Σ t × 100 (0 when Σ t = 0).
+double MaePercent(const std::vector<double>& predicted, const std::vector<double>& truth);
+
+/// The model files under `root` (folders that hold metadata.json, searched recursively, in path
+/// order).
+std::vector<std::filesystem::path> FindModels(const std::filesystem::path& root);
+
+/// The model each robot of a cell uses: the first model under `root` (FindModels order) that
+/// applies to it (Mismatch empty). `messages` says, for every robot without one, why each
+/// model found was refused (or that none was found), naming the fallback (the analytic
+/// estimate). Unreadable model folders are reported there too, not thrown.
+struct ModelChoice {
+  std::vector<std::shared_ptr<const Model>> models;  ///< [robot]; null = none applies.
+  std::vector<std::string> messages;
+  bool any() const;
+};
+ModelChoice ChooseModels(const cell::Cell& cell, const std::filesystem::path& root);
+
+}  // namespace weldcell::learned
