@@ -121,7 +121,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     int jobs = 0;
     std::int64_t seed = -1;
     int rebalance_rounds = pipeline::PlanOptions{}.rebalance_rounds;
-    std::string travel_time;  // empty: learned when a model applies, else analytic
+    std::string travel_time = "analytic";
     std::string models = "models";
     int max_options = pipeline::PlanOptions{}.max_options_per_robot;
   };
@@ -142,9 +142,10 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--travel-time", args->travel_time,
                   "How the allocator prices travel moves: learned (the robot's model from "
-                  "--models), analytic (straight joint move) or exact (plans every pair; slow). "
-                  "Default: learned when a model applies, else analytic with a warning")
-      ->check(CLI::IsMember({"learned", "analytic", "exact"}));
+                  "--models; analytic where none applies, with a warning), analytic (straight "
+                  "joint move) or exact (plans every pair; slow)")
+      ->check(CLI::IsMember({"learned", "analytic", "exact"}))
+      ->capture_default_str();
   cmd->add_option("--max-options", args->max_options,
                   "Candidates per weld and robot offered to the allocator")
       ->check(CLI::Range(1, 64))
