@@ -30,11 +30,6 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code);
 void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code);
 void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code);
 
-/// Writes every exported program file and, when the plan has zones, `interlocks.csv` into
-/// `folder`, each atomically; returns the paths written. Throws FileWriteError.
-std::vector<std::filesystem::path> WritePrograms(const std::filesystem::path& folder,
-                                                 const plan::Plan& plan,
-                                                 const exporters::ExportResult& result);
 /// One line per robot: dialect, program, moves, corridor, estimated vs planned motion time.
 std::vector<std::string> ProgramLines(const exporters::ExportResult& result);
 void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code);

@@ -23,23 +23,6 @@
 
 namespace weldcell::cli {
 
-std::vector<std::filesystem::path> WritePrograms(const std::filesystem::path& folder,
-                                                 const plan::Plan& plan,
-                                                 const exporters::ExportResult& result) {
-  std::vector<std::filesystem::path> written;
-  for (const exporters::RobotExport& r : result.robots) {
-    for (const exporters::ProgramFile& f : r.files) {
-      written.push_back(folder / f.name);
-      WriteFileAtomically(written.back(), f.contents);
-    }
-  }
-  if (!plan.zones.empty()) {
-    written.push_back(folder / "interlocks.csv");
-    WriteFileAtomically(written.back(), exporters::InterlockTable(plan, result));
-  }
-  return written;
-}
-
 std::vector<std::string> ProgramLines(const exporters::ExportResult& result) {
   std::vector<std::string> lines;
   for (const exporters::RobotExport& r : result.robots) {
@@ -112,7 +95,8 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
     }
     const exporters::ExportResult result =
         exporters::ExportPlan(p, loaded.value, site, {.dialect = args->dialect});
-    const std::vector<std::filesystem::path> written = WritePrograms(args->out, p, result);
+    const std::vector<std::filesystem::path> written =
+        exporters::WriteProgramFiles(args->out, p, result);
     if (global.json) {
       nlohmann::ordered_json j;
       j["programs"] = nlohmann::ordered_json::array();

@@ -222,7 +222,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         const exporters::ExportResult programs =
             exporters::ExportPlan(out.plan, c, {}, {.skip_robots_without_controller = true});
         if (!programs.robots.empty()) {
-          WritePrograms(folder / "programs", out.plan, programs);
+          exporters::WriteProgramFiles(folder / "programs", out.plan, programs);
           program_lines = ProgramLines(programs);
         }
       } catch (const InputError& e) {

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "planner/common/atomic_file.hpp"
 #include "planner/common/diagnostics.hpp"
 #include "planner/plan/cell_hash.hpp"
 
@@ -82,6 +83,23 @@ std::string InterlockTable(const plan::Plan& plan, const ExportResult& result) {
     }
   }
   return out;
+}
+
+std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path& folder,
+                                                     const plan::Plan& plan,
+                                                     const ExportResult& result) {
+  std::vector<std::filesystem::path> written;
+  for (const RobotExport& r : result.robots) {
+    for (const ProgramFile& f : r.files) {
+      written.push_back(folder / f.name);
+      WriteFileAtomically(written.back(), f.contents);
+    }
+  }
+  if (!plan.zones.empty()) {
+    written.push_back(folder / "interlocks.csv");
+    WriteFileAtomically(written.back(), InterlockTable(plan, result));
+  }
+  return written;
 }
 
 }  // namespace weldcell::exporters

@@ -3,6 +3,7 @@
 // back with the dialect's strict reader (a program that its own reader rejects is never
 // returned). Nothing is written to disk here (the CLI writes the files atomically).
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -47,5 +48,12 @@ std::string InterlockTable(const plan::Plan& plan, const ExportResult& result);
 
 ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Site& site,
                         const ExportRequest& request = {});
+
+/// Writes every program file of `result` and, when the plan has zones, `interlocks.csv` into
+/// `folder` (which must exist), each atomically (a temporary file renamed into place); returns
+/// the paths written. Throws FileWriteError (planner/common/atomic_file.hpp).
+std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path& folder,
+                                                     const plan::Plan& plan,
+                                                     const ExportResult& result);
 
 }  // namespace weldcell::exporters

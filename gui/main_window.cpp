@@ -28,10 +28,12 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <numbers>
 #include <sstream>
 
+#include "exporters/export.hpp"
 #include "gui/gantt_widget.hpp"
 #include "gui/playback.hpp"
 #include "planner/cell/load.hpp"
@@ -39,6 +41,7 @@
 #include "planner/common/progress.hpp"
 #include "planner/pipeline/plan_cell.hpp"
 #include "planner/plan/cell_hash.hpp"
+#include "planner/verify/verify.hpp"
 
 namespace weldcell::gui {
 namespace {
@@ -148,6 +151,11 @@ void MainWindow::BuildUi() {
   });
   plan_action_ = tools->addAction("Plan", this, [this] { StartPlanning(); });
   plan_action_->setEnabled(false);
+  export_action_ = tools->addAction("Export programs…", this, [this] {
+    const QString f = QFileDialog::getExistingDirectory(this, "Export robot programs into");
+    if (!f.isEmpty()) ExportPrograms(f);
+  });
+  export_action_->setEnabled(false);
   tools->addSeparator();
   tools->addAction("Fit", this, [this] {
     if (station_ == nullptr) return;
@@ -301,6 +309,7 @@ void MainWindow::ClearCell() {
   if (cancel_planning_) *cancel_planning_ = true;
   gantt_->SetPlan(nullptr, 0, {});
   plan_.reset();
+  if (export_action_ != nullptr) export_action_->setEnabled(false);
   station_.reset();
   context_.reset();
   world_.reset();
@@ -489,6 +498,7 @@ void MainWindow::SetPlan(plan::Plan p) {
     for (const plan::WeldVisit& visit : rp.welds) weld_robot_[visit.weld_id] = index;
   }
   gantt_->SetPlan(&*plan_, cell_->cycle_time, colors);
+  export_action_->setEnabled(true);
   {
     const QSignalBlocker block(coloring_box_);
     coloring_box_->setCurrentIndex(1);
@@ -500,6 +510,63 @@ void MainWindow::SetPlan(plan::Plan p) {
   for (QDockWidget* dock : findChildren<QDockWidget*>()) {
     if (dock->objectName() == "timeline_dock") dock->raise();
   }
+}
+
+void MainWindow::ExportPrograms(const QString& folder) {
+  if (cell_ == nullptr || !plan_) {
+    emit exportFinished(false, "no plan to export");
+    return;
+  }
+  statusBar()->showMessage("Exporting robot programs…");
+  export_action_->setEnabled(false);
+  std::shared_ptr<const cell::Cell> cell = cell_;
+  auto plan = std::make_shared<const plan::Plan>(*plan_);
+  const std::filesystem::path target = folder.toStdString();
+  RunWorker([this, cell, plan, target] {
+    bool ok = false;
+    QString message;
+    std::vector<Diagnostic> problems;
+    try {
+      // As `weldcell export`: programs only for a plan the independent verifier passes.
+      const verify::VerifyReport report = verify::Verify(*plan, *cell);
+      int blocking = 0;
+      for (const verify::Violation& v : report.violations) {
+        blocking +=
+            v.kind != verify::ViolationKind::kCycleTime && v.kind != verify::ViolationKind::kWeld;
+      }
+      if (blocking > 0) {
+        message = QString("no programs written: the plan fails verification (%1 violation(s))")
+                      .arg(blocking);
+      } else {
+        const exporters::ExportResult result = exporters::ExportPlan(
+            *plan, *cell, exporters::Site{}, {.skip_robots_without_controller = true});
+        const std::size_t files = exporters::WriteProgramFiles(target, *plan, result).size();
+        ok = true;
+        message = QString("wrote %1 file(s) to %2")
+                      .arg(files)
+                      .arg(QString::fromStdString(target.string()));
+      }
+    } catch (const InputError& e) {
+      problems = e.diagnostics();
+      message = QString::fromStdString(e.what());
+    } catch (const std::exception& e) {
+      message = QString::fromStdString(e.what());
+    }
+    QMetaObject::invokeMethod(
+        this,
+        [this, ok, message, problems] {
+          export_action_->setEnabled(plan_.has_value());
+          if (!problems.empty()) AddDiagnostics(problems);
+          if (!ok && problems.empty()) {
+            AddDiagnostics({{.severity = Severity::kError,
+                             .key_path = "export",
+                             .message = message.toStdString()}});
+          }
+          statusBar()->showMessage(message);
+          emit exportFinished(ok, message);
+        },
+        Qt::QueuedConnection);
+  });
 }
 
 void MainWindow::StartPlanning(pipeline::PlanOptions options, bool quiet) {

@@ -67,6 +67,12 @@ class MainWindow : public QMainWindow {
   void StartPlanning(pipeline::PlanOptions options = {}, bool quiet = false);
   /// Cancels running planning (the worker stops within one unit of work).
   void CancelPlanning();
+  /// Exports the open plan as robot programs into `folder` (each robot in its cell dialect,
+  /// default site), in a worker thread, as `weldcell export` does: only a plan the verifier
+  /// passes (unplanned welds and the cycle time aside), every file read back by its dialect's
+  /// reader and written atomically. exportFinished() tells the outcome; errors also go to the
+  /// diagnostics pane.
+  void ExportPrograms(const QString& folder);
 
   /// Timeline: moves every robot to the plan at time t (s), clamped to the plan.
   void SetTime(double t);
@@ -107,6 +113,8 @@ class MainWindow : public QMainWindow {
  signals:
   void backgroundFinished();
   void planningFinished(bool complete);
+  /// ok: every program written; message: what was written, or why nothing was.
+  void exportFinished(bool ok, const QString& message);
 
  protected:
   void dragEnterEvent(QDragEnterEvent* event) override;
@@ -173,6 +181,7 @@ class MainWindow : public QMainWindow {
   QComboBox* coloring_box_ = nullptr;
   QAction* play_action_ = nullptr;
   QAction* plan_action_ = nullptr;
+  QAction* export_action_ = nullptr;
   GanttWidget* gantt_ = nullptr;
   QComboBox* jog_robot_ = nullptr;
   QVBoxLayout* jog_layout_ = nullptr;

@@ -13,11 +13,16 @@
 #include <QProcess>
 #include <QTimer>
 #include <QWindow>
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <optional>
 #include <string>
 
+#include "exporters/dialect.hpp"
+#include "exporters/export.hpp"
 #include "gui/gantt_widget.hpp"
 #include "gui/main_window.hpp"
 #include "gui/playback.hpp"
@@ -233,6 +238,58 @@ TEST_F(ViewerTest, CancellingPlanningStopsTheWorkerAndKeepsNoPlan) {
   EXPECT_FALSE(complete);
   EXPECT_EQ(window_.plan(), nullptr);
   EXPECT_FALSE(window_.planning());
+}
+
+TEST_F(ViewerTest, ExportWritesEachRobotsProgramAndItsReaderFindsThePlannedWelds) {
+  // Six welds of the demo (tests/exporters): R1 FANUC LS, R2 KUKA KRL.
+  ASSERT_TRUE(window_.OpenCell("tests/exporters/cells/small/cell.yaml"));
+  bool planned = false, complete = false;
+  QObject::connect(&window_, &MainWindow::planningFinished, [&](bool ok) {
+    planned = true;
+    complete = ok;
+  });
+  window_.StartPlanning({.rebalance_rounds = 0}, /*quiet=*/true);
+  ASSERT_TRUE(WaitFor([&] { return planned; }, 120000));
+  ASSERT_TRUE(complete);
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() /
+      ("weldcell_viewer_export_" + std::to_string(QCoreApplication::applicationPid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  bool exported = false, ok = false;
+  QString message;
+  QObject::connect(&window_, &MainWindow::exportFinished, [&](bool success, const QString& m) {
+    exported = true;
+    ok = success;
+    message = m;
+  });
+  window_.ExportPrograms(QString::fromStdString(dir.string()));
+  ASSERT_TRUE(WaitFor([&] { return exported; }, 120000));
+  ASSERT_TRUE(ok) << message.toStdString();
+  // What the exporter makes of this plan is what is on disk, and each robot's files read back
+  // with its dialect's strict reader to one weld call per planned weld.
+  const cell::Cell& c = *window_.cell();
+  const plan::Plan& plan = *window_.plan();
+  const exporters::ExportResult expected = exporters::ExportPlan(plan, c, {});
+  ASSERT_EQ(expected.robots.size(), 2u);
+  for (std::size_t r = 0; r < expected.robots.size(); ++r) {
+    const exporters::RobotExport& e = expected.robots[r];
+    std::vector<exporters::ProgramFile> files;
+    for (const exporters::ProgramFile& f : e.files) {
+      std::ifstream in(dir / f.name, std::ios::binary);
+      ASSERT_TRUE(in.good()) << "missing " << (dir / f.name);
+      files.push_back({f.name, std::string(std::istreambuf_iterator<char>(in), {})});
+      EXPECT_EQ(files.back(), f) << f.name;
+    }
+    const auto dialect = exporters::MakeDialect(c.robots[r].controller.dialect);
+    const exporters::Program read = dialect->Read(files, c.robots[r], e.site);
+    const auto welds = std::count_if(read.instructions.begin(), read.instructions.end(),
+                                     [](const exporters::Instruction& i) {
+                                       return i.kind == exporters::InstructionKind::kWeld;
+                                     });
+    EXPECT_EQ(welds, static_cast<long>(plan.robots[r].welds.size())) << e.robot;
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(ViewerTest, DiagnosticsPaneListsEveryErrorOfAMalformedCellWithItsLine) {
