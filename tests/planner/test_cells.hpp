@@ -101,6 +101,23 @@ inline cell::Robot MakeTestRobot(const std::string& name, const Eigen::Isometry3
           .controller = {.dialect = "fanuc_ls", .program = name + "_WELD"}};
 }
 
+/// Two test arms facing each other 3.6 m apart, no obstacles: A at the origin, B at x = 3.6
+/// turned by π, both at home (0, −0.5, −0.5, 0, 0, 0) rad, leaning back and far apart; reaching
+/// forward into the middle their forearms cross.
+inline cell::Cell MakeFacingCell() {
+  cell::Cell c;
+  c.name = "facing";
+  c.cycle_time = 60;
+  c.robots.push_back(MakeTestRobot("A", Eigen::Isometry3d::Identity()));
+  c.robots.push_back(MakeTestRobot("B", Pose(3.6, 0, 0, 0, 0, kPi)));
+  for (cell::Robot& r : c.robots) {
+    r.home = Eigen::VectorXd::Zero(6);
+    r.home[1] = -0.5;
+    r.home[2] = -0.5;
+  }
+  return c;
+}
+
 inline cell::Weld MakeWeld(const std::string& id, const Eigen::Vector3d& p,
                            const Eigen::Vector3d& n = Eigen::Vector3d::UnitZ()) {
   return {.id = id, .p_W = p, .n_W = n.normalized(), .weld_time = 0.5};

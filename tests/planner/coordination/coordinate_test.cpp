@@ -18,15 +18,7 @@ Eigen::VectorXd Q(double a, double b, double c, double d, double e, double f) {
   return q;
 }
 
-// Two arms 3.6 m apart face each other; both reach into the middle at the same time.
-cell::Cell FacingCell() {
-  cell::Cell c;
-  c.name = "facing";
-  c.cycle_time = 60;
-  c.robots.push_back(testing::MakeTestRobot("A", Eigen::Isometry3d::Identity()));
-  c.robots.push_back(testing::MakeTestRobot("B", testing::Pose(3.6, 0, 0, 0, 0, testing::kPi)));
-  return c;
-}
+cell::Cell FacingCell() { return testing::MakeFacingCell(); }
 
 const Eigen::VectorXd kHome = Q(0, -0.5, -0.5, 0, 0, 0);
 const Eigen::VectorXd kMiddle = Q(0, 0.4, 0.3, 0, 0, 0);

@@ -16,21 +16,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// Two arms facing each other 3.6 m apart, no obstacles: reaching forward (kReach), their forearms
-// cross; at home (leaning back) or turning a wrist they are far apart.
-cell::Cell FacingCell() {
-  cell::Cell c;
-  c.name = "facing";
-  c.cycle_time = 60;
-  c.robots.push_back(testing::MakeTestRobot("A", Eigen::Isometry3d::Identity()));
-  c.robots.push_back(testing::MakeTestRobot("B", testing::Pose(3.6, 0, 0, 0, 0, testing::kPi)));
-  for (cell::Robot& r : c.robots) {
-    r.home = Eigen::VectorXd::Zero(6);
-    r.home[1] = -0.5;
-    r.home[2] = -0.5;
-  }
-  return c;
-}
+cell::Cell FacingCell() { return testing::MakeFacingCell(); }
 
 Eigen::VectorXd Home() { return FacingCell().robots[0].home; }
 
