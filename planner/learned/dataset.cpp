@@ -69,25 +69,6 @@ std::vector<Node> RandomNodes(const cell::Cell& cell, const collision::Collision
   return out;
 }
 
-// The candidates the pipeline offers the allocator (pipeline::DiverseCandidates, which sits
-// above this module): up to k, clearest first, each at least 0.3 rad (max-norm) from all chosen.
-std::vector<int> Offered(const std::vector<reach::Candidate>& candidates, int k) {
-  std::vector<int> order(candidates.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int a, int b) { return candidates[a].clearance > candidates[b].clearance; });
-  std::vector<int> chosen;
-  for (int i : order) {
-    if (static_cast<int>(chosen.size()) >= k) break;
-    bool distinct = true;
-    for (int j : chosen) {
-      if ((candidates[i].q - candidates[j].q).cwiseAbs().maxCoeff() < 0.3) distinct = false;
-    }
-    if (distinct) chosen.push_back(i);
-  }
-  return chosen;
-}
-
 std::string Key(const cell::Robot& r) { return RobotHash(r) + "/" + ToolHash(r.tool); }
 
 }  // namespace
@@ -145,7 +126,7 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells,
         const reach::WeldReach& e = reach.at(wi, r);
         if (e.status != reach::ReachStatus::kReachable) continue;
         points.push_back(c.welds[wi].p_W);
-        for (int k : Offered(e.candidates, options.options_per_weld)) {
+        for (int k : reach::DiverseCandidates(e.candidates, options.options_per_weld)) {
           const reach::Candidate& cand = e.candidates[static_cast<std::size_t>(k)];
           weld_nodes.push_back({.q = cand.q_approach, .branch = cand.branch, .weld = wi});
         }

@@ -101,24 +101,6 @@ std::string_view ToString(TravelTimeKind kind) {
   return "?";
 }
 
-// Different IK branches and spins give the allocator real choices.
-std::vector<int> DiverseCandidates(const std::vector<reach::Candidate>& candidates, int k) {
-  std::vector<int> order(candidates.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int a, int b) { return candidates[a].clearance > candidates[b].clearance; });
-  std::vector<int> chosen;
-  for (int i : order) {
-    if (static_cast<int>(chosen.size()) >= k) break;
-    bool distinct = true;
-    for (int j : chosen) {
-      if ((candidates[i].q - candidates[j].q).cwiseAbs().maxCoeff() < 0.3) distinct = false;
-    }
-    if (distinct) chosen.push_back(i);
-  }
-  return chosen;
-}
-
 TravelMatrices ComputeTravelMatrices(const cell::Cell& cell, const collision::CollisionWorld& world,
                                      const reach::ReachMap& reach, const PlanOptions& options,
                                      std::vector<std::string>* warnings) {
@@ -134,7 +116,7 @@ TravelMatrices ComputeTravelMatrices(const cell::Cell& cell, const collision::Co
     for (int w = 0; w < static_cast<int>(cell.welds.size()); ++w) {
       const reach::WeldReach& e = reach.at(w, r);
       if (e.status != reach::ReachStatus::kReachable) continue;
-      for (int c : DiverseCandidates(e.candidates, options.max_options_per_robot)) {
+      for (int c : reach::DiverseCandidates(e.candidates, options.max_options_per_robot)) {
         m.node[{w, c}] = static_cast<int>(q.size());
         q.push_back(e.candidates[c].q_approach);
         branch.push_back(e.candidates[c].branch);
@@ -217,7 +199,7 @@ AllocationProblem BuildAllocationProblem(const cell::Cell& cell,
       const reach::WeldReach& e = reach.at(w, r);
       if (e.status != reach::ReachStatus::kReachable) continue;
       if (offered > 0 && withheld.count({w, r})) continue;
-      entry.options[r] = DiverseCandidates(e.candidates, options.max_options_per_robot);
+      entry.options[r] = reach::DiverseCandidates(e.candidates, options.max_options_per_robot);
       allocation::Capability cap{.robot = {r}, .options = {}};
       const cell::Tool& tool = cell.robots[r].tool;
       for (int c : entry.options[r]) {

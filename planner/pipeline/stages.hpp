@@ -119,10 +119,6 @@ struct AllocationProblem {
   std::vector<plan::UnreachableWeld> unreachable;
 };
 
-/// The candidates offered to the allocator for a weld and robot: up to `k` that differ, the
-/// clearest first, each next at least 0.3 rad (max-norm) from all chosen.
-std::vector<int> DiverseCandidates(const std::vector<reach::Candidate>& candidates, int k);
-
 /// (weld, robot) assignments not to offer the allocator (indices into cell.welds and
 /// cell.robots), e.g. where coordination made a robot wait for another working there.
 using Withheld = std::set<std::pair<int, int>>;

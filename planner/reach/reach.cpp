@@ -299,4 +299,22 @@ ReachMap ReachAll(const cell::Cell& cell, const collision::CollisionWorld& world
   return map;
 }
 
+std::vector<int> DiverseCandidates(const std::vector<Candidate>& candidates, int k) {
+  constexpr double kDistinct = 0.3;  // rad, max-norm
+  std::vector<int> order(candidates.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return candidates[a].clearance > candidates[b].clearance; });
+  std::vector<int> chosen;
+  for (int i : order) {
+    if (static_cast<int>(chosen.size()) >= k) break;
+    bool distinct = true;
+    for (int j : chosen) {
+      if ((candidates[i].q - candidates[j].q).cwiseAbs().maxCoeff() < kDistinct) distinct = false;
+    }
+    if (distinct) chosen.push_back(i);
+  }
+  return chosen;
+}
+
 }  // namespace weldcell::reach

@@ -93,4 +93,10 @@ struct ReachOptions {
 ReachMap ReachAll(const cell::Cell& cell, const collision::CollisionWorld& world,
                   const ReachOptions& options = {});
 
+/// The candidates offered to the allocator for one weld and robot: up to `k` indices into
+/// `candidates`, clearest first, each at least 0.3 rad (max-norm over the joints) from every one
+/// chosen before, so that different IK branches and spins give real choices. Used by the
+/// pipeline and by the learned model's training data, which must see the same choices.
+std::vector<int> DiverseCandidates(const std::vector<Candidate>& candidates, int k);
+
 }  // namespace weldcell::reach
