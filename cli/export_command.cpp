@@ -77,13 +77,10 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
     const plan::Plan p = plan::PlanFromJson(text.str(), args->plan);
     // Programs only for a plan the verifier passes (unplanned welds and the cycle time aside):
     // a colliding plan must never reach a controller.
+    // A plan of another cell is bad input, said before verifying it against this cell.
+    exporters::CheckPlanOfCell(p, loaded.value);
     const verify::VerifyReport report = verify::Verify(p, loaded.value, {.threads = args->jobs});
-    int blocking = 0;
-    for (const verify::Violation& v : report.violations) {
-      blocking +=
-          v.kind != verify::ViolationKind::kCycleTime && v.kind != verify::ViolationKind::kWeld ? 1
-                                                                                                : 0;
-    }
+    const int blocking = report.unsafe_count();
     if (blocking > 0) {
       for (const std::string& line : verify::SummaryLines(report)) std::cerr << line << '\n';
       std::cerr << fmt::format(
@@ -95,6 +92,12 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
     }
     const exporters::ExportResult result =
         exporters::ExportPlan(p, loaded.value, site, {.dialect = args->dialect});
+    if (!p.unreachable.empty() && !global.json) {
+      std::cerr << fmt::format(
+          "weldcell: warning: {} weld(s) of the cell are not in the plan and "
+          "not in the programs\n",
+          p.unreachable.size());
+    }
     const std::vector<std::filesystem::path> written =
         exporters::WriteProgramFiles(args->out, p, result);
     if (global.json) {

@@ -214,10 +214,11 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                                                          .verify_seconds = verify_seconds}));
     WriteFileAtomically(junit_file, report::JunitXml(c.name, requirements));
     // programs/: each robot's program in its cell dialect (docs/export.md), only for a plan
-    // that verification passes: a program of a colliding plan must never reach a controller.
+    // that is safe to run (as `weldcell export`): a program of a colliding plan must never
+    // reach a controller; unplanned welds and the cycle time do not block it.
     std::vector<std::string> program_lines;
     std::string program_error;
-    if (report.ok()) {
+    if (report.unsafe_count() == 0) {
       try {
         const exporters::ExportResult programs =
             exporters::ExportPlan(out.plan, c, {}, {.skip_robots_without_controller = true});

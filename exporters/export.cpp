@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <set>
 
 #include "planner/common/atomic_file.hpp"
@@ -16,15 +17,20 @@ namespace {
 }
 }  // namespace
 
-ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Site& site,
-                        const ExportRequest& request) {
+void CheckPlanOfCell(const plan::Plan& plan, const cell::Cell& cell) {
   if (plan.cell_hash != plan::CellHash(cell)) {
     Fail("plan.json", fmt::format("the plan is of cell {} (hash {}), not of {} (hash {}): plan "
                                   "this cell again",
                                   plan.cell_name, plan.cell_hash, cell.name, plan::CellHash(cell)));
   }
+}
+
+ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Site& site,
+                        const ExportRequest& request) {
+  CheckPlanOfCell(plan, cell);
   ExportResult result;
   std::set<std::string> names;
+  std::map<std::string, std::string> file_owner;  // lower-case file name -> robot
   for (std::size_t r = 0; r < cell.robots.size(); ++r) {
     const cell::Robot& robot = cell.robots[r];
     const std::string dialect_name =
@@ -58,6 +64,19 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
     RobotExport out{.robot = robot.name, .dialect = dialect_name, .site = s};
     const Program built = BuildProgram(plan, cell, static_cast<int>(r), name, s, &out.figures);
     out.files = dialect->Write(built, robot, s);
+    for (const ProgramFile& f : out.files) {
+      // Controllers' file systems ignore case; a part program of one robot must never replace
+      // another robot's (split programs name their parts after the cut main name).
+      std::string key = f.name;
+      for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (const auto [it, fresh] = file_owner.emplace(key, robot.name); !fresh) {
+        Fail(cell.source_file,
+             fmt::format("robots {} and {} would both write {} ({} cuts names to {} "
+                         "characters); give them `controller.program` names that differ early",
+                         it->second, robot.name, f.name, dialect_name,
+                         dialect->limits().max_name_length));
+      }
+    }
     out.program = dialect->Read(out.files, robot, s);
     out.estimated_motion_time = EstimateMotionTime(out.program, robot);
     result.robots.push_back(std::move(out));

@@ -49,6 +49,9 @@ std::string InterlockTable(const plan::Plan& plan, const ExportResult& result);
 ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Site& site,
                         const ExportRequest& request = {});
 
+/// Throws InputError (at plan.json) when `plan` was not made for `cell` (cell hash differs).
+void CheckPlanOfCell(const plan::Plan& plan, const cell::Cell& cell);
+
 /// Writes every program file of `result` and, when the plan has zones, `interlocks.csv` into
 /// `folder` (which must exist), each atomically (a temporary file renamed into place); returns
 /// the paths written. Throws FileWriteError (planner/common/atomic_file.hpp).

@@ -528,12 +528,8 @@ void MainWindow::ExportPrograms(const QString& folder) {
     std::vector<Diagnostic> problems;
     try {
       // As `weldcell export`: programs only for a plan the independent verifier passes.
-      const verify::VerifyReport report = verify::Verify(*plan, *cell);
-      int blocking = 0;
-      for (const verify::Violation& v : report.violations) {
-        blocking +=
-            v.kind != verify::ViolationKind::kCycleTime && v.kind != verify::ViolationKind::kWeld;
-      }
+      exporters::CheckPlanOfCell(*plan, *cell);
+      const int blocking = verify::Verify(*plan, *cell).unsafe_count();
       if (blocking > 0) {
         message = QString("no programs written: the plan fails verification (%1 violation(s))")
                       .arg(blocking);

@@ -625,6 +625,13 @@ collision::CollisionWorld MakeVerifierWorld(const cell::Cell& cell) {
                                           .robots_at_home_are_obstacles = false});
 }
 
+int VerifyReport::unsafe_count() const {
+  return static_cast<int>(
+      std::count_if(violations.begin(), violations.end(), [](const Violation& v) {
+        return v.kind != ViolationKind::kWeld && v.kind != ViolationKind::kCycleTime;
+      }));
+}
+
 VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell, const VerifyOptions& options) {
   return Verify(plan, cell, MakeVerifierWorld(cell), options);
 }

@@ -100,6 +100,11 @@ struct VerifyReport {
   long long collision_checks = 0;  ///< Configurations checked (for the report).
   RobustnessFigures robustness;
   bool ok() const { return violations.empty(); }
+  /// Violations that make the plan unsafe to run as it is: all but unplanned welds (kWeld) and
+  /// a makespan over the cycle time (kCycleTime). Robot programs are written only when this is
+  /// 0: what the plan does is then collision-free, within limits and timing-robust, even if it
+  /// does not do everything.
+  int unsafe_count() const;
   /// Number of violations of each kind that occurs.
   std::map<ViolationKind, int> CountByKind() const;
 };

@@ -135,5 +135,37 @@ TEST_F(ExportCliTest, APlanThatFailsVerificationGetsNoPrograms) {
   EXPECT_FALSE(fs::exists(out / "DEMO_R1.LS"));
 }
 
+TEST_F(ExportCliTest, APlanOfAnotherCellIsBadInputSaidBeforeVerifying) {
+  ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
+  plan::Plan p = plan::PlanFromJson(ReadText(*dir_ / "out/plan.json"), "plan.json");
+  p.cell_hash = "0000000000000000";
+  const fs::path other = *dir_ / "other_plan.json";
+  std::ofstream(other) << plan::ToJson(p);
+  const fs::path out = *dir_ / "other";
+  const CommandRun run = Weldcell("export tests/exporters/cells/small/cell.yaml " + other.string() +
+                                  " -o " + out.string());
+  EXPECT_EQ(run.exit_code, 2) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("the plan is of cell"));
+  EXPECT_THAT(run.out, ::testing::Not(HasSubstr("not welded")));  // no verification run
+  EXPECT_FALSE(fs::exists(out / "DEMO_R1.LS"));
+}
+
+TEST_F(ExportCliTest, UnplannedWeldsDoNotBlockProgramsInPlanOrExport) {
+  // W99 is out of every robot's reach: the plan is incomplete (exit 1) but safe to run, so
+  // `plan` and `export` both write the programs, and `export` says what is missing.
+  const fs::path out = *dir_ / "unreachable";
+  const CommandRun plan_run = Weldcell(
+      "plan tests/exporters/cells/unreachable/cell.yaml --rebalance-rounds 0 -o " + out.string());
+  ASSERT_EQ(plan_run.exit_code, 1) << plan_run.out;
+  EXPECT_TRUE(fs::exists(out / "programs" / "DEMO_R1.LS")) << plan_run.out;
+  EXPECT_TRUE(fs::exists(out / "programs" / "demo_r2.src"));
+  const fs::path exported = *dir_ / "unreachable_export";
+  const CommandRun run = Weldcell("export tests/exporters/cells/unreachable/cell.yaml " +
+                                  (out / "plan.json").string() + " -o " + exported.string());
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("1 weld(s) of the cell are not in the plan"));
+  EXPECT_EQ(ReadText(exported / "DEMO_R1.LS"), ReadText(out / "programs" / "DEMO_R1.LS"));
+}
+
 }  // namespace
 }  // namespace weldcell

@@ -20,6 +20,7 @@
 #include "planner/kinematics/chain.hpp"
 #include "planner/kinematics/controller_joints.hpp"
 #include "planner/pipeline/plan_cell.hpp"
+#include "planner/plan/cell_hash.hpp"
 #include "planner/verify/verify.hpp"
 
 // The station planned for the tests: the six-weld station by default, the demo station in
@@ -535,6 +536,30 @@ TEST_F(ExportTest, ExportPlanUsesTheCellsDialectsAndRefusesAnotherCellsPlan) {
   EXPECT_THROW(ExportPlan(other, *cell_, {}), InputError);
   // The same program twice is the same bytes.
   EXPECT_EQ(ExportPlan(*plan_, *cell_, {}).robots[1].files, r.robots[1].files);
+}
+
+TEST_F(ExportTest, SplitProgramsOfTwoRobotsMayNotShareAFileName) {
+  // INFORM names parts after the main job's name cut to 6 characters: DEMO_R1 and DEMO_R2 both
+  // give DEMO_R01…; one robot's part must never replace the other's.
+  cell::Cell c = *pulsed_;
+  for (cell::Robot& r : c.robots) r.controller.dialect = "yaskawa_inform";
+  c.robots[1].controller.program = "DEMO_R2";
+  Site site;
+  site.max_positions = 40;
+  plan::Plan p = *plan_;
+  p.cell_hash = plan::CellHash(c);
+  try {
+    ExportPlan(p, c, site);
+    ADD_FAILURE() << "two robots' parts of one name were exported";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("robots R1 and R2 would both write DEMO_R01.JBI"));
+  }
+  // Names that differ early are fine.
+  c.robots[1].controller.program = "SIDE_R2";
+  p.cell_hash = plan::CellHash(c);
+  const ExportResult r = ExportPlan(p, c, site);
+  ASSERT_EQ(r.robots.size(), 2u);
+  EXPECT_GT(r.robots[1].files.size(), 1u);
 }
 
 // `after:` across robots: the welding robot sets the weld's signal right after its weld call,
