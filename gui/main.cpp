@@ -9,6 +9,8 @@
 #include <QSurfaceFormat>
 #include <QTimer>
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -54,6 +56,36 @@ QImage Composite(MainWindow* w, const QImage& view) {
   return window;
 }
 
+// What is wrong with the value options (a usage error, exit 2), or empty. `options` are, in
+// order: --time, --size, --view, --welds, --bench-frames.
+std::string BadOption(const QCommandLineParser& parser,
+                      const std::array<QCommandLineOption, 5>& options) {
+  const auto& [time, size, view, welds, bench] = options;
+  auto got = [&](const QCommandLineOption& o) {
+    return ", got '" + parser.value(o).toStdString() + "'";
+  };
+  bool ok = false;
+  const double t = parser.value(time).toDouble(&ok);
+  if (!ok || !std::isfinite(t) || t < 0) return "--time: expected seconds >= 0" + got(time);
+  const QStringList wh = parser.value(size).split('x');
+  bool w_ok = false, h_ok = false;
+  const int width = wh.size() == 2 ? wh[0].toInt(&w_ok) : 0;
+  const int height = wh.size() == 2 ? wh[1].toInt(&h_ok) : 0;
+  if (!w_ok || !h_ok || width < 100 || height < 100 || width > 10000 || height > 10000) {
+    return "--size: expected WxH, each 100..10000 pixels" + got(size);
+  }
+  if (!QStringList{"iso", "front", "top", "side"}.contains(parser.value(view))) {
+    return "--view: expected iso, front, top or side" + got(view);
+  }
+  if (parser.isSet(welds) && !QStringList{"reach", "robot"}.contains(parser.value(welds))) {
+    return "--welds: expected reach or robot" + got(welds);
+  }
+  if (parser.isSet(bench) && (parser.value(bench).toInt(&ok) <= 0 || !ok)) {
+    return "--bench-frames: expected a positive number of frames" + got(bench);
+  }
+  return {};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -89,6 +121,12 @@ int main(int argc, char** argv) {
   parser.addOptions({plan_option, screenshot_option, view_only_option, time_option, size_option,
                      view_option, welds_option, select_option, bench_option});
   parser.process(*app);
+  if (const std::string bad =
+          BadOption(parser, {time_option, size_option, view_option, welds_option, bench_option});
+      !bad.empty()) {
+    std::fprintf(stderr, "weldcell-viewer: error: %s (see --help)\n", bad.c_str());
+    return 2;
+  }
 
   auto window = std::make_unique<MainWindow>();
   MainWindow* w = window.get();
@@ -100,6 +138,15 @@ int main(int argc, char** argv) {
   bool cell_ok = false;
   if (!args.isEmpty()) cell_ok = w->OpenCell(args[0]);
   if (cell_ok && args.size() > 1) w->OpenPlan(args[1]);
+  if (cell_ok && parser.isSet(select_option)) {
+    const std::string id = parser.value(select_option).toStdString();
+    const auto& welds = w->cell()->welds;
+    if (std::none_of(welds.begin(), welds.end(), [&](const auto& weld) { return weld.id == id; })) {
+      std::fprintf(stderr, "weldcell-viewer: error: --select-weld: the cell has no weld %s\n",
+                   id.c_str());
+      return 2;
+    }
+  }
   if (cell_ok && parser.isSet(plan_option)) {
     w->StartPlanning({}, parser.isSet(screenshot_option) || parser.isSet(bench_option));
   }

@@ -419,6 +419,25 @@ TEST(ViewerBinary, ScreenshotOptionWritesOneFrameAndExits) {
   EXPECT_GT(orange, 200);
 }
 
+TEST(ViewerBinary, BadOptionValuesAreUsageErrorsWithExitTwo) {
+  const std::vector<std::pair<QStringList, std::string>> cases = {
+      {{"--time", "abc"}, "--time"},
+      {{"--time", "-1"}, "--time"},
+      {{"--view", "diag"}, "--view"},
+      {{"--size", "0x0"}, "--size"},
+      {{"--welds", "colour"}, "--welds"},
+      {{"--bench-frames", "x"}, "--bench-frames"},
+      {{"--select-weld", "W99"}, "no weld W99"}};
+  for (const auto& [extra, expected] : cases) {
+    QProcess viewer;
+    viewer.start(WELDCELL_VIEWER, QStringList{kDemo, "--screenshot", "/tmp/unused.png"} + extra);
+    ASSERT_TRUE(viewer.waitForFinished(60000));
+    EXPECT_EQ(viewer.exitCode(), 2) << extra.join(' ').toStdString();
+    const std::string err = viewer.readAllStandardError().toStdString();
+    EXPECT_NE(err.find(expected), std::string::npos) << err;
+  }
+}
+
 }  // namespace
 }  // namespace weldcell::gui
 
