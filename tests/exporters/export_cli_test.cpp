@@ -1,15 +1,14 @@
 // `weldcell plan` writes programs/; `weldcell export` with dialects and a site file; errors.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 
 #include "planner/plan/plan.hpp"
+#include "tests/weldcell_command.hpp"
 
 namespace weldcell {
 namespace {
@@ -18,31 +17,9 @@ using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
-struct CommandRun {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr together
-};
-
-CommandRun Weldcell(const std::string& args) {
-  CommandRun run;
-  const std::string command =
-      "env ROS_PACKAGE_PATH= " + std::string(WELDCELL_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buffer[4096];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
-  const int status = ::pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-std::string ReadText(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using testing::CommandRun;
+using testing::ReadText;
+using testing::Weldcell;
 
 class ExportCliTest : public ::testing::Test {
  protected:

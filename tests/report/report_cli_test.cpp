@@ -3,9 +3,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -14,6 +12,7 @@
 
 #include "planner/plan/breakdown.hpp"
 #include "planner/plan/plan.hpp"
+#include "tests/weldcell_command.hpp"
 
 namespace weldcell {
 namespace {
@@ -22,31 +21,9 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 namespace fs = std::filesystem;
 
-struct CommandRun {
-  int exit_code = -1;
-  std::string out;
-};
-
-CommandRun Weldcell(const std::string& args, const std::string& redirect = "2>&1") {
-  CommandRun run;
-  const std::string command =
-      "env ROS_PACKAGE_PATH= " + std::string(WELDCELL_BINARY) + " " + args + " " + redirect;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buffer[4096];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
-  const int status = ::pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-std::string ReadText(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using testing::CommandRun;
+using testing::ReadText;
+using testing::Weldcell;
 
 fs::path TempDir(const std::string& name) {
   const fs::path dir = fs::temp_directory_path() / ("weldcell_report_" + name);
