@@ -17,6 +17,7 @@
 #include <string>
 
 #include "planner/plan/plan.hpp"
+#include "tests/weldcell_command.hpp"
 
 namespace weldcell {
 namespace {
@@ -89,12 +90,7 @@ nlohmann::json ParseJson(const CommandRun& run, const fs::path& stderr_file) {
   }
 }
 
-fs::path TempDir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("weldcell_cli_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path TempDir(const std::string& name) { return testing::FreshDirectory("cli_" + name); }
 
 TEST(CliTest, HelpForTheToolAndEveryCommand) {
   const CommandRun help = Weldcell("--help");

@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/weldcell_command.hpp"
+
 namespace weldcell {
 namespace {
 
@@ -202,8 +204,7 @@ void ExpectBadInput(const Case& c, const std::vector<std::string>& args) {
 TEST(MalformedCorpusTest, EveryCommandRejectsEveryMalformedInputWithExitTwo) {
   const std::vector<Case> cases = Corpus();
   ASSERT_GE(cases.size(), 60u) << "corpus folders not found (run from the project root)";
-  const fs::path tmp = fs::temp_directory_path() / "weldcell_malformed_corpus";
-  fs::remove_all(tmp);
+  const fs::path tmp = testing::FreshDirectory("malformed_corpus");
   const std::string plan = (kMalformed / "valid_plan.json").string();
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const Case& c = cases[i];

@@ -24,14 +24,13 @@ using testing::Weldcell;
 class ExportCliTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new fs::path(fs::temp_directory_path() / "weldcell_export_cli");
-    fs::remove_all(*dir_);
-    fs::create_directories(*dir_);
+    dir_ = new fs::path(testing::FreshDirectory("export_cli"));
     plan_run_ = new CommandRun(
         Weldcell("plan tests/exporters/cells/small/cell.yaml -q -o " + (*dir_ / "out").string()));
   }
   static void TearDownTestSuite() {
     delete plan_run_;
+    fs::remove_all(*dir_);
     delete dir_;
   }
   static fs::path* dir_;

@@ -25,12 +25,7 @@ using testing::CommandRun;
 using testing::ReadText;
 using testing::Weldcell;
 
-fs::path TempDir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("weldcell_report_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path TempDir(const std::string& name) { return testing::FreshDirectory("report_" + name); }
 
 const std::string kTooShort = "tests/report/cells/too_short/cell.yaml";
 
