@@ -11,6 +11,7 @@
 #include <set>
 #include <string_view>
 
+#include "planner/cell/load.hpp"
 #include "planner/cell/weld_frame.hpp"
 #include "planner/collision/collision_world.hpp"
 #include "planner/collision/segment_check.hpp"
@@ -23,6 +24,7 @@ namespace {
 using testing::Box;
 using testing::Cylinder;
 using ::testing::HasSubstr;
+using testing::kPi;
 using testing::MakeObstacle;
 using testing::MakeWeld;
 using testing::Pose;
@@ -248,6 +250,110 @@ TEST(ReachWideJointTest, HugeRangeGivesTheSameCandidatesAndTerminates) {
   const ReachMap m1e6 = ReachAll(c1e6, w1e6, {.threads = 2});
   ASSERT_EQ(m100.at(0, 0).status, ReachStatus::kReachable);
   EXPECT_EQ(m100, m1e6);
+}
+
+// DiverseCandidates on hand-made candidates: q is (j1, 0, 0, 0, 0, j6) so that distances are
+// known; every clearance ties, as on a sheet where only the electrode gap is free.
+Candidate Made(double j1, double j6, double spin, int branch, double posture, int window = 0) {
+  Eigen::VectorXd q = Eigen::VectorXd::Zero(6);
+  q[0] = j1;
+  q[5] = j6;
+  return {.q = q,
+          .q_approach = q,
+          .spin = spin,
+          .branch = branch,
+          .clearance = 0.005,
+          .posture = posture,
+          .spin_window = window};
+}
+
+TEST(DiverseCandidatesTest, NearestTheWorkingPostureFirstWhenClearancesTie) {
+  // Reach order puts the over-head poses (joint 1 at ±3 rad, branch 1) first.
+  std::vector<Candidate> c;
+  for (int s = 0; s < 6; ++s) c.push_back(Made(3.0, 0.5 * s, 0.5 * s, 1, 3.0 + 0.01 * s));
+  c.push_back(Made(0.1, 0.0, 0.0, 0, 0.2));
+  c.push_back(Made(0.1, 1.0, 1.0, 0, 0.6));
+  const std::vector<int> chosen = DiverseCandidates(c, 4);
+  ASSERT_EQ(chosen.size(), 4u);
+  EXPECT_EQ(chosen[0], 6) << "the forward pose nearest home comes first";
+  EXPECT_EQ(chosen[1], 0) << "then the other branch's best";
+  // Both forward poses are offered, not four over-head ones.
+  EXPECT_NE(std::find(chosen.begin(), chosen.end(), 7), chosen.end());
+}
+
+TEST(DiverseCandidatesTest, EveryBranchIsOfferedAndSpinsSpreadOverTheWindow) {
+  std::vector<Candidate> c;
+  // Branch 0: spins -60..60 deg every 15 deg, posture lowest at spin 0.
+  for (int s = -4; s <= 4; ++s) {
+    const double spin = s * 15.0 * kPi / 180.0;
+    c.push_back(Made(0.0, spin, spin, 0, 1.0 + std::abs(spin)));
+  }
+  // Branches 2 and 5 (wrist flips, over-head): one pose each.
+  c.push_back(Made(0.0, 3.0, 0.0, 2, 2.5));
+  c.push_back(Made(3.0, 0.0, 0.0, 5, 4.0));
+  const std::vector<int> chosen = DiverseCandidates(c, 5);
+  ASSERT_EQ(chosen.size(), 5u);
+  std::set<int> branches;
+  for (int i : chosen) branches.insert(c[i].branch);
+  EXPECT_EQ(branches, (std::set<int>{0, 2, 5}));
+  EXPECT_EQ(chosen[0], 4) << "spin 0, the working posture";
+  // The two spare slots go to branch 0, at the ends of its free range.
+  std::set<int> spread(chosen.begin() + 3, chosen.end());
+  EXPECT_EQ(spread, (std::set<int>{0, 8}));
+}
+
+TEST(DiverseCandidatesTest, OnlyTheBestCandidatesSpinWindowIsOffered) {
+  // Two runs of free spins (a C gun whose throat fits the flange on either side): changing
+  // between them means leaving the flange, which the travel estimate cannot price.
+  std::vector<Candidate> c = {Made(0.0, 0.0, 0.0, 0, 1.0, 0), Made(0.0, 0.5, 0.5, 0, 1.2, 0),
+                              Made(0.0, 3.0, 3.0, 0, 1.1, 1), Made(1.0, 3.0, 3.0, 1, 1.5, 1)};
+  const std::vector<int> chosen = DiverseCandidates(c, 8);
+  EXPECT_EQ(chosen, (std::vector<int>{0, 1}));
+}
+
+TEST(DiverseCandidatesTest, NoTwoOfferedCandidatesAreNearlyTheSame) {
+  std::vector<Candidate> c;
+  for (int i = 0; i < 20; ++i) c.push_back(Made(0.01 * i, 0.0, 0.01 * i, 0, 1.0 + 0.01 * i));
+  c.push_back(Made(1.0, 0.0, 1.0, 0, 2.0));
+  EXPECT_EQ(DiverseCandidates(c, 8), (std::vector<int>{0, 20}));
+  EXPECT_TRUE(DiverseCandidates({}, 8).empty());
+  EXPECT_TRUE(DiverseCandidates(c, 0).empty());
+}
+
+TEST(WorkingPostureTest, TurnsJointOneSoThatTheArmFacesTheWeld) {
+  const cell::Robot robot = testing::MakeTestRobot("R", Eigen::Isometry3d::Identity());
+  const kinematics::Chain chain(*robot.model);
+  Eigen::VectorXd home = Eigen::VectorXd::Zero(6);
+  home[1] = -0.3;
+  home[0] = 0.2;
+  const Eigen::VectorXd ahead = WorkingPosture(chain, home, {2.0, 0.0, 0.5});
+  EXPECT_NEAR(ahead[0], 0.0, 1e-6);
+  EXPECT_EQ(ahead.tail(5), home.tail(5));
+  EXPECT_NEAR(WorkingPosture(chain, home, {0.0, 1.5, 0.5})[0], kPi / 2, 1e-6);
+  // Behind the robot, a little to the right: the nearest way round from home (0.2 rad) is
+  // π + 0.005, not -π + 0.005.
+  EXPECT_NEAR(WorkingPosture(chain, home, {-2.0, -0.01, 0.5})[0], kPi + 0.005, 1e-4);
+  // On the axis of joint 1: no direction, the home itself.
+  EXPECT_EQ(WorkingPosture(chain, home, {0.0, 0.0, 2.0}), home);
+}
+
+TEST(WorkingPostureTest, CandidatesFacingTheWeldCostLessThanOverTheHead) {
+  // The KUKA long-reach arm (joint 1 ±185°) reaches a weld in front of it both ways.
+  const cell::Cell c = cell::LoadCell("tests/planner/pipeline/cells/long_reach/cell.yaml").value;
+  const collision::CollisionWorld world(c);
+  const ReachMap map = ReachAll(c, world, {.threads = 2});
+  const WeldReach& e = map.at(0, 0);
+  ASSERT_EQ(e.status, ReachStatus::kReachable);
+  double forward = 1e9;
+  double over_head = 1e9;
+  for (const Candidate& cand : e.candidates) {
+    double& best = std::abs(cand.q[0]) < kPi / 2 ? forward : over_head;
+    best = std::min(best, cand.posture);
+  }
+  ASSERT_LT(over_head, 1e9) << "the cell must offer over-head poses to tell them apart";
+  EXPECT_LT(forward + 1.0, over_head);
+  for (const int i : DiverseCandidates(e.candidates, 1))
+    EXPECT_LT(std::abs(e.candidates[i].q[0]), 0.5);
 }
 
 }  // namespace
