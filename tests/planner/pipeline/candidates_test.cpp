@@ -16,6 +16,7 @@
 #include "planner/collision/collision_world.hpp"
 #include "planner/pipeline/stages.hpp"
 #include "planner/reach/reach.hpp"
+#include "tests/planner/pipeline/pipeline_cells.hpp"
 
 namespace weldcell::pipeline {
 namespace {
@@ -74,6 +75,59 @@ TEST(CandidatesTest, LongReachRoutesNeverSwingJointOneNeedlessly) {
   const Swings s = RouteSwings(c);
   for (const std::string& n : s.needless) ADD_FAILURE() << n;
   std::printf("long reach: max joint 1 swing %.1f deg\n", s.max_swing / kDeg);
+}
+
+// Two robots of one model, tool and home whose offered candidates coincide (a reach map made up
+// for the test: real robots at different bases never see a weld in the same configuration).
+reach::ReachMap TwinReach(const cell::Cell& c) {
+  reach::ReachMap map(static_cast<int>(c.welds.size()), 2);
+  for (int w = 0; w < map.weld_count(); ++w) {
+    for (int r = 0; r < 2; ++r) {
+      reach::WeldReach& e = map.at(w, r);
+      e.status = reach::ReachStatus::kReachable;
+      for (int k = 0; k < 2; ++k) {
+        Eigen::VectorXd q = Eigen::VectorXd::Zero(6);
+        q[0] = 0.2 * w - 0.5;
+        q[1] = 0.3;
+        q[5] = 1.5 * k;
+        e.candidates.push_back({.q = q, .q_approach = q, .branch = k});
+      }
+    }
+  }
+  return map;
+}
+
+TEST(BuildAllocationProblemTest, RobotsWithTheSameTravelDataShareOneMatrix) {
+  cell::Cell c = testing::SharedCell();
+  c.robots[1].X_WB = c.robots[0].X_WB;
+  c.robots[1].home = c.robots[0].home;
+  const collision::CollisionWorld world(c);
+  reach::ReachMap reach = TwinReach(c);
+  const AllocationProblem twins = BuildAllocationProblem(c, world, reach, {});
+  EXPECT_EQ(twins.problem.robots[0].same_travel_as, allocation::RobotId{});
+  EXPECT_EQ(twins.problem.robots[1].same_travel_as, allocation::RobotId{0});
+  allocation::CheckProblem(twins.problem);
+  const Allocation allocated = Allocate(c, reach, twins, {.allocation_iterations = 500});
+  EXPECT_EQ(allocated.routes[0].size() + allocated.routes[1].size(), c.welds.size());
+
+  // One option of one weld differs: the robots' travel differs.
+  reach.at(3, 1).candidates[1].q_approach[2] += 0.1;
+  EXPECT_EQ(BuildAllocationProblem(c, world, reach, {}).problem.robots[1].same_travel_as,
+            allocation::RobotId{});
+  reach = TwinReach(c);
+  c.robots[1].home[0] += 0.1;
+  EXPECT_EQ(BuildAllocationProblem(c, world, reach, {}).problem.robots[1].same_travel_as,
+            allocation::RobotId{});
+}
+
+TEST(BuildAllocationProblemTest, RobotsAtDifferentBasesHaveTheirOwnTravel) {
+  const cell::Cell c = testing::SharedCell();  // two test arms of one model facing each other
+  const collision::CollisionWorld world(c);
+  const reach::ReachMap reach = reach::ReachAll(c, world, {.threads = 2});
+  const AllocationProblem problem = BuildAllocationProblem(c, world, reach, {});
+  for (const allocation::Robot& r : problem.problem.robots) {
+    EXPECT_EQ(r.same_travel_as, allocation::RobotId{});
+  }
 }
 
 }  // namespace
