@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <set>
 #include <string_view>
@@ -354,6 +355,46 @@ TEST(WorkingPostureTest, CandidatesFacingTheWeldCostLessThanOverTheHead) {
   EXPECT_LT(forward + 1.0, over_head);
   for (const int i : DiverseCandidates(e.candidates, 1))
     EXPECT_LT(std::abs(e.candidates[i].q[0]), 0.5);
+}
+
+TEST(ReachSpinWindowTest, PostsOnEitherSideSplitTheFreeSpinsIntoTwoWindows) {
+  // The weld on a table between two posts 0.25 m to its left and right: the gun's body (0.25 m
+  // back from the TCP) fits between them only pointing along x, towards or away from the robot.
+  cell::Cell c;
+  c.name = "spin_windows";
+  c.cycle_time = 60;
+  c.robots.push_back(testing::MakeTestRobot("R1", Eigen::Isometry3d::Identity()));
+  c.welds = {MakeWeld("w", {1.5, 0.0, 0.6})};
+  c.obstacles = {MakeObstacle("table", Box(0.4, 0.4, 0.6, Pose(1.5, 0, 0.3))),
+                 MakeObstacle("post_left", Box(0.1, 0.05, 1.0, Pose(1.5, 0.25, 1.1))),
+                 MakeObstacle("post_right", Box(0.1, 0.05, 1.0, Pose(1.5, -0.25, 1.1)))};
+  c.settings.reach.spin_step = 30.0 * kPi / 180.0;
+  const collision::CollisionWorld world(c);
+  const WeldReach e = ReachAll(c, world, {.threads = 1}).at(0, 0);
+  ASSERT_EQ(e.status, ReachStatus::kReachable) << e.detail;
+  std::map<int, std::set<int>> spins_of_window;  // spin in degrees
+  for (const Candidate& cand : e.candidates) {
+    spins_of_window[cand.spin_window].insert(static_cast<int>(std::lround(cand.spin / kPi * 180)));
+  }
+  std::string windows;
+  for (const auto& [w, spins] : spins_of_window) {
+    windows += " window " + std::to_string(w) + ":";
+    for (int s : spins) windows += " " + std::to_string(s);
+  }
+  // -30 .. 30 and 150 .. -150: the run through 150 continues through -180 (a full turn).
+  ASSERT_EQ(spins_of_window.size(), 2u) << windows;
+  // Each window is a run of 30 degree steps (spins -180 .. 150, 150 next to -180).
+  auto wrap = [](int deg) { return (deg + 540) % 360 - 180; };
+  for (const auto& [w, spins] : spins_of_window) {
+    for (int s : spins) {
+      EXPECT_TRUE(spins.count(wrap(s + 30)) || spins.count(wrap(s - 30)) || spins.size() == 1)
+          << s << windows;
+    }
+  }
+  // Only one window is offered.
+  std::set<int> offered;
+  for (int i : DiverseCandidates(e.candidates, 8)) offered.insert(e.candidates[i].spin_window);
+  EXPECT_EQ(offered.size(), 1u);
 }
 
 }  // namespace
