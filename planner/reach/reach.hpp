@@ -107,17 +107,17 @@ struct ReachOptions {
 ReachMap ReachAll(const cell::Cell& cell, const collision::CollisionWorld& world,
                   const ReachOptions& options = {});
 
-/// The working posture of `robot` for a weld at p_B (m, in the robot's base frame): the home
-/// with joint 1 turned (by at most half a turn, the nearest way) so that the shoulder — the
-/// origin of the link after joint 2, or the flange when that lies on the axis of joint 1 —
-/// points at the weld seen from above. The home itself when joint 1 is not revolute about an
-/// axis near the base's z or the arm has no horizontal offset. Candidate::posture is measured
-/// from it.
+/// The working posture of the arm `chain` with home `home` (rad) for a weld at p_B (m, in the
+/// chain's base frame): the home with joint 1 turned (by at most half a turn, the nearest way) so
+/// that the shoulder — the origin of the link after joint 2, or the flange when that lies on the
+/// axis of joint 1 — points at the weld seen from above. The home itself when joint 1 is not
+/// revolute about an axis near the base's z or the arm has no horizontal offset. Candidate::posture
+/// is measured from it.
 Eigen::VectorXd WorkingPosture(const kinematics::Chain& chain, const Eigen::VectorXd& home,
                                const Eigen::Vector3d& p_B);
 
 /// The candidates offered to the allocator for one weld and robot: up to `k` indices into
-/// `candidates` (any order of the ReachOne output; result in choice order):
+/// `candidates` (a WeldReach's), in the order chosen:
 ///  1. only the spin window (Candidate::spin_window) of the candidate nearest the working
 ///     posture (lowest Candidate::posture, then the clearest, then the first), so that no two
 ///     offered spins are separated by blocked spins: changing between them is a turn through
