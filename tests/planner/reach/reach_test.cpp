@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -17,6 +18,7 @@
 #include "planner/collision/collision_world.hpp"
 #include "planner/collision/segment_check.hpp"
 #include "planner/kinematics/chain.hpp"
+#include "planner/kinematics/ik.hpp"
 #include "tests/planner/test_cells.hpp"
 
 namespace weldcell::reach {
@@ -395,6 +397,51 @@ TEST(ReachSpinWindowTest, PostsOnEitherSideSplitTheFreeSpinsIntoTwoWindows) {
   std::set<int> offered;
   for (int i : DiverseCandidates(e.candidates, 8)) offered.insert(e.candidates[i].spin_window);
   EXPECT_EQ(offered.size(), 1u);
+}
+
+// Whatever the robot's joint-1 convention (the shipped robots turn about +z, ROS-Industrial's
+// KUKA models about -z), the shoulder of the working posture points at the weld.
+void ExpectShoulderFacesTheWeld(const cell::RobotModel& model) {
+  const kinematics::Chain chain(model);
+  SCOPED_TRACE(model.name);
+  const Eigen::VectorXd home = Eigen::VectorXd::Zero(chain.dof());
+  std::vector<Eigen::Isometry3d> X_BL;
+  for (const double direction : {0.0, 0.7, 2.0, -1.2, -2.9}) {
+    const Eigen::Vector3d p_B(1.8 * std::cos(direction), 1.8 * std::sin(direction), 0.6);
+    const Eigen::VectorXd q = WorkingPosture(chain, home, p_B);
+    EXPECT_EQ(q.tail(chain.dof() - 1), home.tail(chain.dof() - 1));
+    EXPECT_LE(std::abs(q[0] - home[0]), kPi + 1e-9);
+    chain.LinkPoses(q, &X_BL);
+    const Eigen::Vector3d shoulder = X_BL[chain.joint_child_link(1)].translation();
+    EXPECT_NEAR(kinematics::internal::WrapToPi(std::atan2(shoulder.y(), shoulder.x()) - direction),
+                0.0, 1e-6)
+        << "direction " << direction << ", q1 " << q[0];
+  }
+}
+
+TEST(WorkingPostureTest, TheShoulderFacesTheWeldOnEveryShippedRobot) {
+  for (const char* robot :
+       {"robots/fanuc_r2000ic165f/robot.yaml", "robots/kuka_kr210r2700extra/robot.yaml",
+        "robots/abb_irb6700_200_260/robot.yaml"}) {
+    ExpectShoulderFacesTheWeld(*cell::LoadRobotModel(robot).value);
+  }
+}
+
+TEST(WorkingPostureTest, TheShoulderFacesTheWeldOnTheSharedRosIndustrialRobots) {
+  const std::filesystem::path shared = "../shared/robots";
+  if (!std::filesystem::is_directory(shared)) {
+    GTEST_SKIP() << "../shared/robots is absent (external test data, not shipped)";
+  }
+  int checked = 0;
+  for (const auto& package : std::filesystem::directory_iterator(shared)) {
+    if (!std::filesystem::is_directory(package.path() / "urdf")) continue;
+    for (const auto& urdf : std::filesystem::directory_iterator(package.path() / "urdf")) {
+      if (urdf.path().extension() != ".urdf") continue;
+      ExpectShoulderFacesTheWeld(*cell::LoadUrdfChain(urdf.path(), "base_link", "tool0").value);
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 1);
 }
 
 }  // namespace
