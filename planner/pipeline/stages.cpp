@@ -55,6 +55,30 @@ class JointTimeTravel final : public allocation::TravelTime {
   std::vector<RobotData> robots_;
 };
 
+bool SameVectors(const std::vector<Eigen::VectorXd>& a, const std::vector<Eigen::VectorXd>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i].size() != b[i].size() || a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+// True when two robots' analytic travel is the same function of the stops: the same home,
+// limits and speed, and, task by task, the same offered approach configurations in the same
+// order (so also the same option layout).
+bool SameTravel(const JointTimeTravel::RobotData& a, const JointTimeTravel::RobotData& b) {
+  if (a.seconds || b.seconds || a.speed_scale != b.speed_scale) return false;
+  if (!SameVectors({a.home, a.limits.max_velocity, a.limits.max_acceleration},
+                   {b.home, b.limits.max_velocity, b.limits.max_acceleration})) {
+    return false;
+  }
+  if (a.approach.size() != b.approach.size()) return false;
+  for (std::size_t t = 0; t < a.approach.size(); ++t) {
+    if (!SameVectors(a.approach[t], b.approach[t])) return false;
+  }
+  return true;
+}
+
 std::string UnreachableReason(const cell::Cell& cell, const reach::ReachMap& map, int w) {
   std::string out;
   for (int r = 0; r < map.robot_count(); ++r) {
@@ -236,6 +260,19 @@ AllocationProblem BuildAllocationProblem(const cell::Cell& cell,
       auto it = task_of_weld.find(before);
       if (it != task_of_weld.end()) {
         problem.precedences.push_back({.before = {it->second}, .after = {static_cast<int>(t)}});
+      }
+    }
+  }
+  // Robots with the same travel data are declared identical, so that the allocator keeps one
+  // matrix for them. The data are joint values: two robots at different bases see the welds in
+  // different configurations, so this only holds for robots of one model, tool and home whose
+  // offered candidates coincide (as in a problem built from a made-up reach map), never for a
+  // learned or exact matrix (computed per robot).
+  for (int r = 1; r < robots; ++r) {
+    for (int s = 0; s < r; ++s) {
+      if (problem.robots[s].same_travel_as.value < 0 && SameTravel(travel[r], travel[s])) {
+        problem.robots[r].same_travel_as = {s};
+        break;
       }
     }
   }

@@ -124,7 +124,10 @@ struct AllocationProblem {
 using Withheld = std::set<std::pair<int, int>>;
 
 /// Turns the reach map into an allocation problem (no solving). A withheld assignment is left
-/// out unless it is the weld's last robot. Fast; not cancellable.
+/// out unless it is the weld's last robot. A robot whose analytic travel data (home, joint
+/// limits, speed, every offered approach configuration) equal those of a robot of lower index
+/// is declared allocation::Robot::same_travel_as it (never with `travel` matrices; robots at
+/// different bases never qualify). Fast; not cancellable.
 AllocationProblem BuildAllocationProblem(const cell::Cell& cell,
                                          const collision::CollisionWorld& world,
                                          const reach::ReachMap& reach, const PlanOptions& options,

@@ -70,6 +70,7 @@ struct PoseSample {
   double spin;
   double tilt;
   double tilt_direction;
+  int spin_index;  // into the sampled spins, in order
 };
 
 // Spins over the allowed range at the configured step (both ends when the range is not a full
@@ -98,16 +99,47 @@ std::vector<PoseSample> PoseSamples(const cell::Weld& weld, const cell::ReachSet
     tilts.push_back(static_cast<double>(k) * settings.tilt_step);
   }
   std::vector<PoseSample> out;
-  for (double spin : spins) {
+  for (std::size_t i = 0; i < spins.size(); ++i) {
+    const int index = static_cast<int>(i);
     for (double tilt : tilts) {
       if (tilt == 0.0) {
-        out.push_back({spin, 0.0, 0.0});
+        out.push_back({spins[i], 0.0, 0.0, index});
       } else {
-        for (int d = 0; d < 4; ++d) out.push_back({spin, tilt, d * std::numbers::pi / 2});
+        for (int d = 0; d < 4; ++d)
+          out.push_back({spins[i], tilt, d * std::numbers::pi / 2, index});
       }
     }
   }
   return out;
+}
+
+// Numbers the runs of consecutive spins (indices 0..spins-1; the last is next to the first on a
+// full turn) that have a candidate, and writes each candidate's run into spin_window.
+void LabelSpinWindows(int spins, bool full_turn, const std::vector<int>& spin_index_of,
+                      std::vector<Candidate>* candidates) {
+  std::vector<bool> free(static_cast<std::size_t>(spins), false);
+  for (int i : spin_index_of) free[static_cast<std::size_t>(i)] = true;
+  std::vector<int> window(static_cast<std::size_t>(spins), -1);
+  int next = 0;
+  for (int i = 0; i < spins; ++i) {
+    if (!free[i]) continue;
+    window[i] = i > 0 && free[i - 1] ? window[i - 1] : next++;
+  }
+  // On a full turn the run through the last spin continues into the one through spin 0.
+  if (full_turn && spins > 1 && free[0] && free[spins - 1] && window[spins - 1] != window[0]) {
+    const int merged = window[spins - 1];
+    for (int& w : window) {
+      if (w == merged) w = window[0];
+    }
+  }
+  for (std::size_t c = 0; c < candidates->size(); ++c) {
+    (*candidates)[c].spin_window = window[static_cast<std::size_t>(spin_index_of[c])];
+  }
+}
+
+double PostureCost(const Eigen::VectorXd& q, const Eigen::VectorXd& reference,
+                   const Eigen::VectorXd& velocity) {
+  return ((q - reference).cwiseAbs().array() / velocity.array()).sum();
 }
 
 // Counts how often each contact pair blocked a pose, for the reason text.
@@ -176,6 +208,9 @@ WeldReach ReachOne(const cell::Cell& cell, const collision::CollisionWorld& worl
   int too_close = 0;
   double closest = std::numeric_limits<double>::infinity();
   WeldReach out;
+  std::vector<int> spin_index_of;  // per candidate
+  const kinematics::Chain& chain = solvers.ik->chain();
+  const Eigen::VectorXd working = WorkingPosture(chain, robot.home, X_BW * weld.p_W);
   kinematics::IkRequest request;
   request.seed = robot.home;
   request.distinct_solutions = 8;
@@ -223,10 +258,15 @@ WeldReach ReachOne(const cell::Cell& cell, const collision::CollisionWorld& worl
                                 .spin = p.spin,
                                 .tilt = p.tilt,
                                 .branch = s.branch,
-                                .clearance = d.distance});
+                                .clearance = d.distance,
+                                .posture = PostureCost(s.q, working, chain.velocity_limits())});
+      spin_index_of.push_back(p.spin_index);
     }
   }
   if (!out.candidates.empty()) {
+    const cell::PoseSampleCount count = cell::CountPoseSamples(weld, cell.settings.reach);
+    LabelSpinWindows(static_cast<int>(count.spins), count.full_turn, spin_index_of,
+                     &out.candidates);
     out.status = ReachStatus::kReachable;
     return out;
   }
@@ -299,20 +339,108 @@ ReachMap ReachAll(const cell::Cell& cell, const collision::CollisionWorld& world
   return map;
 }
 
+Eigen::VectorXd WorkingPosture(const kinematics::Chain& chain, const Eigen::VectorXd& home,
+                               const Eigen::Vector3d& p_B) {
+  constexpr double kMinOffset = 0.01;  // m from the axis of joint 1 to count as a direction
+  Eigen::VectorXd out = home;
+  if (chain.dof() < 2 || chain.joint_type(0) != cell::JointType::kRevolute) return out;
+  // The shoulder (the origin of the link after joint 2) at home and with joint 1 turned a
+  // little: tells the direction the arm faces and the sense of joint 1 about the base's z.
+  std::vector<Eigen::Isometry3d> X_BL;
+  auto facing_point = [&](const Eigen::VectorXd& q) {
+    chain.LinkPoses(q, &X_BL);
+    const Eigen::Vector3d shoulder =
+        X_BL[static_cast<std::size_t>(chain.joint_child_link(1))].translation();
+    return shoulder.head<2>().norm() >= kMinOffset ? shoulder : chain.FlangePose(q).translation();
+  };
+  const Eigen::Vector3d a = facing_point(home);
+  if (a.head<2>().norm() < kMinOffset || p_B.head<2>().norm() < kMinOffset) return out;
+  constexpr double kStep = 0.01;  // rad
+  Eigen::VectorXd turned = home;
+  turned[0] += kStep;
+  const Eigen::Vector3d b = facing_point(turned);
+  const double facing = std::atan2(a.y(), a.x());
+  const double rate = kinematics::internal::WrapToPi(std::atan2(b.y(), b.x()) - facing) / kStep;
+  // Joint 1 must turn the arm about an axis near the base's z (rate ±1), else no aim.
+  if (std::abs(std::abs(rate) - 1.0) > 0.05) return out;
+  const double turn = kinematics::internal::WrapToPi(std::atan2(p_B.y(), p_B.x()) - facing);
+  out[0] = home[0] + turn / rate;
+  return out;
+}
+
 std::vector<int> DiverseCandidates(const std::vector<Candidate>& candidates, int k) {
   constexpr double kDistinct = 0.3;  // rad, max-norm
+  std::vector<int> chosen;
+  if (candidates.empty() || k <= 0) return chosen;
   std::vector<int> order(candidates.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int a, int b) { return candidates[a].clearance > candidates[b].clearance; });
-  std::vector<int> chosen;
-  for (int i : order) {
-    if (static_cast<int>(chosen.size()) >= k) break;
-    bool distinct = true;
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    const Candidate& x = candidates[a];
+    const Candidate& y = candidates[b];
+    if (x.posture != y.posture) return x.posture < y.posture;
+    return x.clearance > y.clearance;
+  });
+  const int window = candidates[order.front()].spin_window;
+  std::erase_if(order, [&](int i) { return candidates[i].spin_window != window; });
+  auto distinct = [&](int i) {
     for (int j : chosen) {
-      if ((candidates[i].q - candidates[j].q).cwiseAbs().maxCoeff() < kDistinct) distinct = false;
+      if ((candidates[i].q - candidates[j].q).cwiseAbs().maxCoeff() < kDistinct) return false;
     }
-    if (distinct) chosen.push_back(i);
+    return true;
+  };
+  // Branches in order of their best candidate; each offers its best first.
+  std::vector<int> branches;
+  for (int i : order) {
+    if (std::find(branches.begin(), branches.end(), candidates[i].branch) == branches.end()) {
+      branches.push_back(candidates[i].branch);
+    }
+  }
+  for (int b : branches) {
+    if (static_cast<int>(chosen.size()) >= k) return chosen;
+    for (int i : order) {
+      if (candidates[i].branch == b && distinct(i)) {
+        chosen.push_back(i);
+        break;
+      }
+    }
+  }
+  // Then the spin farthest from the branch's offered spins, as long as one is distinct.
+  auto spin_distance = [](double a, double b) {
+    return std::abs(kinematics::internal::WrapToPi(a - b));
+  };
+  auto take_spread = [&](int b) {
+    int best = -1;
+    double best_gain = -1.0;
+    for (int i : order) {
+      if (candidates[i].branch != b || !distinct(i)) continue;
+      double gain = std::numeric_limits<double>::infinity();
+      for (int j : chosen) {
+        if (candidates[j].branch == b) {
+          gain = std::min(gain, spin_distance(candidates[i].spin, candidates[j].spin));
+        }
+      }
+      if (gain > best_gain) {
+        best_gain = gain;
+        best = i;
+      }
+    }
+    if (best >= 0) chosen.push_back(best);
+    return best >= 0;
+  };
+  int rest = k - static_cast<int>(chosen.size());
+  for (std::size_t n = 0; n < branches.size() && rest > 0; ++n) {
+    const int quota = n + 1 == branches.size() ? rest : (rest + 1) / 2;
+    for (int q = 0; q < quota && take_spread(branches[n]); ++q) --rest;
+  }
+  // Slots a branch could not use go round the branches again.
+  for (bool progress = true; rest > 0 && progress;) {
+    progress = false;
+    for (int b : branches) {
+      if (rest > 0 && take_spread(b)) {
+        --rest;
+        progress = true;
+      }
+    }
   }
   return chosen;
 }

@@ -17,6 +17,9 @@
 namespace weldcell::collision {
 class CollisionWorld;
 }
+namespace weldcell::kinematics {
+class Chain;
+}
 
 namespace weldcell::reach {
 
@@ -29,6 +32,17 @@ struct Candidate {
   double tilt = 0.0;           ///< rad of the gun axis from −n.
   int branch = -1;             ///< IK branch (shoulder/elbow/wrist) the solver reported.
   double clearance = 0.0;      ///< m from robot + gun to the nearest obstacle at q.
+  /// s: how far q is from the robot's working posture for this weld, Σ_j |q_j − r_j| / v_j over
+  /// the joints (v = velocity limits), where r is the home with joint 1 turned so that the arm
+  /// faces the weld (see WorkingPosture). Low = near home and facing the weld; reaching over the
+  /// robot's head, a wrist flip or an extra turn of a joint costs seconds.
+  double posture = 0.0;
+  /// The run of consecutive sampled spins (at settings.reach.spin_step, wrapping on a full
+  /// turn) with a candidate that this candidate's spin belongs to, numbered from 0 per weld
+  /// and robot: the gun turns from one spin of a run to another through free poses, while
+  /// between runs it would pass through blocked spins (e.g. a C gun wrapped around a flange
+  /// must leave it).
+  int spin_window = 0;
   bool operator==(const Candidate&) const = default;
 };
 
@@ -93,10 +107,30 @@ struct ReachOptions {
 ReachMap ReachAll(const cell::Cell& cell, const collision::CollisionWorld& world,
                   const ReachOptions& options = {});
 
+/// The working posture of the arm `chain` with home `home` (rad) for a weld at p_B (m, in the
+/// chain's base frame): the home with joint 1 turned (by at most half a turn, the nearest way) so
+/// that the shoulder — the origin of the link after joint 2, or the flange when that lies on the
+/// axis of joint 1 — points at the weld seen from above. The home itself when joint 1 is not
+/// revolute about an axis near the base's z or the arm has no horizontal offset. Candidate::posture
+/// is measured from it.
+Eigen::VectorXd WorkingPosture(const kinematics::Chain& chain, const Eigen::VectorXd& home,
+                               const Eigen::Vector3d& p_B);
+
 /// The candidates offered to the allocator for one weld and robot: up to `k` indices into
-/// `candidates`, clearest first, each at least 0.3 rad (max-norm over the joints) from every one
-/// chosen before, so that different IK branches and spins give real choices. Used by the
-/// pipeline and by the learned model's training data, which must see the same choices.
+/// `candidates` (a WeldReach's), in the order chosen:
+///  1. only the spin window (Candidate::spin_window) of the candidate nearest the working
+///     posture (lowest Candidate::posture, then the clearest, then the first), so that no two
+///     offered spins are separated by blocked spins: changing between them is a turn through
+///     free poses, which the allocator's joint-time estimate prices; a C gun wrapped around a
+///     flange would have to leave it to cross blocked spins, which the estimate cannot price;
+///  2. the best (by posture, then clearance) of every IK branch in that window, branches by
+///     their best's posture;
+///  3. the remaining slots shared out over the branches in that order, halving (the first gets
+///     half, the next half of the rest, …), each branch taking the candidate whose spin is
+///     farthest from the spins it offers already (spread over the free range; ties by posture).
+/// Every candidate taken is at least 0.3 rad (max-norm over the joints) from every one taken
+/// before. Used by the pipeline and by the learned model's training data, which must see the
+/// same choices.
 std::vector<int> DiverseCandidates(const std::vector<Candidate>& candidates, int k);
 
 }  // namespace weldcell::reach

@@ -7,14 +7,18 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <set>
 #include <string_view>
 
+#include "planner/cell/load.hpp"
 #include "planner/cell/weld_frame.hpp"
 #include "planner/collision/collision_world.hpp"
 #include "planner/collision/segment_check.hpp"
 #include "planner/kinematics/chain.hpp"
+#include "planner/kinematics/ik.hpp"
 #include "tests/planner/test_cells.hpp"
 
 namespace weldcell::reach {
@@ -23,6 +27,7 @@ namespace {
 using testing::Box;
 using testing::Cylinder;
 using ::testing::HasSubstr;
+using testing::kPi;
 using testing::MakeObstacle;
 using testing::MakeWeld;
 using testing::Pose;
@@ -248,6 +253,195 @@ TEST(ReachWideJointTest, HugeRangeGivesTheSameCandidatesAndTerminates) {
   const ReachMap m1e6 = ReachAll(c1e6, w1e6, {.threads = 2});
   ASSERT_EQ(m100.at(0, 0).status, ReachStatus::kReachable);
   EXPECT_EQ(m100, m1e6);
+}
+
+// DiverseCandidates on hand-made candidates: q is (j1, 0, 0, 0, 0, j6) so that distances are
+// known; every clearance ties, as on a sheet where only the electrode gap is free.
+Candidate Made(double j1, double j6, double spin, int branch, double posture, int window = 0) {
+  Eigen::VectorXd q = Eigen::VectorXd::Zero(6);
+  q[0] = j1;
+  q[5] = j6;
+  return {.q = q,
+          .q_approach = q,
+          .spin = spin,
+          .branch = branch,
+          .clearance = 0.005,
+          .posture = posture,
+          .spin_window = window};
+}
+
+TEST(DiverseCandidatesTest, NearestTheWorkingPostureFirstWhenClearancesTie) {
+  // Reach order puts the over-head poses (joint 1 at ±3 rad, branch 1) first.
+  std::vector<Candidate> c;
+  for (int s = 0; s < 6; ++s) c.push_back(Made(3.0, 0.5 * s, 0.5 * s, 1, 3.0 + 0.01 * s));
+  c.push_back(Made(0.1, 0.0, 0.0, 0, 0.2));
+  c.push_back(Made(0.1, 1.0, 1.0, 0, 0.6));
+  const std::vector<int> chosen = DiverseCandidates(c, 4);
+  ASSERT_EQ(chosen.size(), 4u);
+  EXPECT_EQ(chosen[0], 6) << "the forward pose nearest home comes first";
+  EXPECT_EQ(chosen[1], 0) << "then the other branch's best";
+  // Both forward poses are offered, not four over-head ones.
+  EXPECT_NE(std::find(chosen.begin(), chosen.end(), 7), chosen.end());
+}
+
+TEST(DiverseCandidatesTest, EveryBranchIsOfferedAndSpinsSpreadOverTheWindow) {
+  std::vector<Candidate> c;
+  // Branch 0: spins -60..60 deg every 15 deg, posture lowest at spin 0.
+  for (int s = -4; s <= 4; ++s) {
+    const double spin = s * 15.0 * kPi / 180.0;
+    c.push_back(Made(0.0, spin, spin, 0, 1.0 + std::abs(spin)));
+  }
+  // Branches 2 and 5 (wrist flips, over-head): one pose each.
+  c.push_back(Made(0.0, 3.0, 0.0, 2, 2.5));
+  c.push_back(Made(3.0, 0.0, 0.0, 5, 4.0));
+  const std::vector<int> chosen = DiverseCandidates(c, 5);
+  ASSERT_EQ(chosen.size(), 5u);
+  std::set<int> branches;
+  for (int i : chosen) branches.insert(c[i].branch);
+  EXPECT_EQ(branches, (std::set<int>{0, 2, 5}));
+  EXPECT_EQ(chosen[0], 4) << "spin 0, the working posture";
+  // The two spare slots go to branch 0, at the ends of its free range.
+  std::set<int> spread(chosen.begin() + 3, chosen.end());
+  EXPECT_EQ(spread, (std::set<int>{0, 8}));
+}
+
+TEST(DiverseCandidatesTest, OnlyTheBestCandidatesSpinWindowIsOffered) {
+  // Two runs of free spins (a C gun whose throat fits the flange on either side): changing
+  // between them means leaving the flange, which the travel estimate cannot price.
+  std::vector<Candidate> c = {Made(0.0, 0.0, 0.0, 0, 1.0, 0), Made(0.0, 0.5, 0.5, 0, 1.2, 0),
+                              Made(0.0, 3.0, 3.0, 0, 1.1, 1), Made(1.0, 3.0, 3.0, 1, 1.5, 1)};
+  const std::vector<int> chosen = DiverseCandidates(c, 8);
+  EXPECT_EQ(chosen, (std::vector<int>{0, 1}));
+}
+
+TEST(DiverseCandidatesTest, NoTwoOfferedCandidatesAreNearlyTheSame) {
+  std::vector<Candidate> c;
+  for (int i = 0; i < 20; ++i) c.push_back(Made(0.01 * i, 0.0, 0.01 * i, 0, 1.0 + 0.01 * i));
+  c.push_back(Made(1.0, 0.0, 1.0, 0, 2.0));
+  EXPECT_EQ(DiverseCandidates(c, 8), (std::vector<int>{0, 20}));
+  EXPECT_TRUE(DiverseCandidates({}, 8).empty());
+  EXPECT_TRUE(DiverseCandidates(c, 0).empty());
+}
+
+TEST(WorkingPostureTest, TurnsJointOneSoThatTheArmFacesTheWeld) {
+  const cell::Robot robot = testing::MakeTestRobot("R", Eigen::Isometry3d::Identity());
+  const kinematics::Chain chain(*robot.model);
+  Eigen::VectorXd home = Eigen::VectorXd::Zero(6);
+  home[1] = -0.3;
+  home[0] = 0.2;
+  const Eigen::VectorXd ahead = WorkingPosture(chain, home, {2.0, 0.0, 0.5});
+  EXPECT_NEAR(ahead[0], 0.0, 1e-6);
+  EXPECT_EQ(ahead.tail(5), home.tail(5));
+  EXPECT_NEAR(WorkingPosture(chain, home, {0.0, 1.5, 0.5})[0], kPi / 2, 1e-6);
+  // Behind the robot, a little to the right: the nearest way round from home (0.2 rad) is
+  // π + 0.005, not -π + 0.005.
+  EXPECT_NEAR(WorkingPosture(chain, home, {-2.0, -0.01, 0.5})[0], kPi + 0.005, 1e-4);
+  // On the axis of joint 1: no direction, the home itself.
+  EXPECT_EQ(WorkingPosture(chain, home, {0.0, 0.0, 2.0}), home);
+}
+
+TEST(WorkingPostureTest, CandidatesFacingTheWeldCostLessThanOverTheHead) {
+  // The KUKA long-reach arm (joint 1 ±185°) reaches a weld in front of it both ways.
+  const cell::Cell c = cell::LoadCell("tests/planner/pipeline/cells/long_reach/cell.yaml").value;
+  const collision::CollisionWorld world(c);
+  const ReachMap map = ReachAll(c, world, {.threads = 2});
+  const WeldReach& e = map.at(0, 0);
+  ASSERT_EQ(e.status, ReachStatus::kReachable);
+  double forward = 1e9;
+  double over_head = 1e9;
+  for (const Candidate& cand : e.candidates) {
+    double& best = std::abs(cand.q[0]) < kPi / 2 ? forward : over_head;
+    best = std::min(best, cand.posture);
+  }
+  ASSERT_LT(over_head, 1e9) << "the cell must offer over-head poses to tell them apart";
+  EXPECT_LT(forward + 1.0, over_head);
+  for (const int i : DiverseCandidates(e.candidates, 1))
+    EXPECT_LT(std::abs(e.candidates[i].q[0]), 0.5);
+}
+
+TEST(ReachSpinWindowTest, PostsOnEitherSideSplitTheFreeSpinsIntoTwoWindows) {
+  // The weld on a table between two posts 0.25 m to its left and right: the gun's body (0.25 m
+  // back from the TCP) fits between them only pointing along x, towards or away from the robot.
+  cell::Cell c;
+  c.name = "spin_windows";
+  c.cycle_time = 60;
+  c.robots.push_back(testing::MakeTestRobot("R1", Eigen::Isometry3d::Identity()));
+  c.welds = {MakeWeld("w", {1.5, 0.0, 0.6})};
+  c.obstacles = {MakeObstacle("table", Box(0.4, 0.4, 0.6, Pose(1.5, 0, 0.3))),
+                 MakeObstacle("post_left", Box(0.1, 0.05, 1.0, Pose(1.5, 0.25, 1.1))),
+                 MakeObstacle("post_right", Box(0.1, 0.05, 1.0, Pose(1.5, -0.25, 1.1)))};
+  c.settings.reach.spin_step = 30.0 * kPi / 180.0;
+  const collision::CollisionWorld world(c);
+  const WeldReach e = ReachAll(c, world, {.threads = 1}).at(0, 0);
+  ASSERT_EQ(e.status, ReachStatus::kReachable) << e.detail;
+  std::map<int, std::set<int>> spins_of_window;  // spin in degrees
+  for (const Candidate& cand : e.candidates) {
+    spins_of_window[cand.spin_window].insert(static_cast<int>(std::lround(cand.spin / kPi * 180)));
+  }
+  std::string windows;
+  for (const auto& [w, spins] : spins_of_window) {
+    windows += " window " + std::to_string(w) + ":";
+    for (int s : spins) windows += " " + std::to_string(s);
+  }
+  // -30 .. 30 and 150 .. -150: the run through 150 continues through -180 (a full turn).
+  ASSERT_EQ(spins_of_window.size(), 2u) << windows;
+  // Each window is a run of 30 degree steps (spins -180 .. 150, 150 next to -180).
+  auto wrap = [](int deg) { return (deg + 540) % 360 - 180; };
+  for (const auto& [w, spins] : spins_of_window) {
+    for (int s : spins) {
+      EXPECT_TRUE(spins.count(wrap(s + 30)) || spins.count(wrap(s - 30)) || spins.size() == 1)
+          << s << windows;
+    }
+  }
+  // Only one window is offered.
+  std::set<int> offered;
+  for (int i : DiverseCandidates(e.candidates, 8)) offered.insert(e.candidates[i].spin_window);
+  EXPECT_EQ(offered.size(), 1u);
+}
+
+// Whatever the robot's joint-1 convention (the shipped robots turn about +z, ROS-Industrial's
+// KUKA models about -z), the shoulder of the working posture points at the weld.
+void ExpectShoulderFacesTheWeld(const cell::RobotModel& model) {
+  const kinematics::Chain chain(model);
+  SCOPED_TRACE(model.name);
+  const Eigen::VectorXd home = Eigen::VectorXd::Zero(chain.dof());
+  std::vector<Eigen::Isometry3d> X_BL;
+  for (const double direction : {0.0, 0.7, 2.0, -1.2, -2.9}) {
+    const Eigen::Vector3d p_B(1.8 * std::cos(direction), 1.8 * std::sin(direction), 0.6);
+    const Eigen::VectorXd q = WorkingPosture(chain, home, p_B);
+    EXPECT_EQ(q.tail(chain.dof() - 1), home.tail(chain.dof() - 1));
+    EXPECT_LE(std::abs(q[0] - home[0]), kPi + 1e-9);
+    chain.LinkPoses(q, &X_BL);
+    const Eigen::Vector3d shoulder = X_BL[chain.joint_child_link(1)].translation();
+    EXPECT_NEAR(kinematics::internal::WrapToPi(std::atan2(shoulder.y(), shoulder.x()) - direction),
+                0.0, 1e-6)
+        << "direction " << direction << ", q1 " << q[0];
+  }
+}
+
+TEST(WorkingPostureTest, TheShoulderFacesTheWeldOnEveryShippedRobot) {
+  for (const char* robot :
+       {"robots/fanuc_r2000ic165f/robot.yaml", "robots/kuka_kr210r2700extra/robot.yaml",
+        "robots/abb_irb6700_200_260/robot.yaml"}) {
+    ExpectShoulderFacesTheWeld(*cell::LoadRobotModel(robot).value);
+  }
+}
+
+TEST(WorkingPostureTest, TheShoulderFacesTheWeldOnTheSharedRosIndustrialRobots) {
+  const std::filesystem::path shared = "../shared/robots";
+  if (!std::filesystem::is_directory(shared)) {
+    GTEST_SKIP() << "../shared/robots is absent (external test data, not shipped)";
+  }
+  int checked = 0;
+  for (const auto& package : std::filesystem::directory_iterator(shared)) {
+    if (!std::filesystem::is_directory(package.path() / "urdf")) continue;
+    for (const auto& urdf : std::filesystem::directory_iterator(package.path() / "urdf")) {
+      if (urdf.path().extension() != ".urdf") continue;
+      ExpectShoulderFacesTheWeld(*cell::LoadUrdfChain(urdf.path(), "base_link", "tool0").value);
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 1);
 }
 
 }  // namespace
