@@ -9,6 +9,10 @@
 #include <QEvent>
 #include <QMatrix4x4>
 #include <QMouseEvent>
+#include <QOffscreenSurface>
+#include <QOpenGLContext>
+#include <QOpenGLFunctions>
+#include <QSurfaceFormat>
 #include <QVector3D>
 #include <QWheelEvent>
 #include <QWidget>
@@ -32,10 +36,12 @@
 #include <Qt3DRender/QRenderCapture>
 #include <Qt3DRender/QRenderSettings>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <map>
 #include <numbers>
+#include <string>
 #include <vector>
 
 #include "gui/scene.hpp"
@@ -151,10 +157,50 @@ Qt3DRender::QGeometryRenderer* MakeMeshRenderer(const cell::Mesh& mesh, Qt3DCore
   return renderer;
 }
 
+// The OpenGL implementation's renderer string (e.g. "llvmpipe (LLVM 15.0.6, 256 bits)"), from
+// a throw-away context; empty when none can be made.
+std::string OpenGlRenderer() {
+  QOpenGLContext context;
+  if (!context.create()) return {};
+  QOffscreenSurface surface;
+  surface.setFormat(context.format());
+  surface.create();
+  if (!context.makeCurrent(&surface)) return {};
+  const auto* name = reinterpret_cast<const char*>(context.functions()->glGetString(GL_RENDERER));
+  std::string renderer = name != nullptr ? name : "";
+  context.doneCurrent();
+  return renderer;
+}
+
+// Qt3DWindow asks for 4x multisampling. A software rasterizer (Mesa's llvmpipe under Xvfb, a
+// machine without a GPU) then spends most of every frame on the samples -- the L station took
+// 220 ms a frame with it and 50 ms without -- and Qt 3D 6 renders on the UI thread, so the
+// whole frame blocks the event loop. Antialiasing stays on for hardware renderers.
+// WELDCELL_VIEWER_SAMPLES=n overrides the choice (docs/viewer.md).
+int MultisampleCount() {
+  static const int samples = [] {
+    bool ok = false;
+    const int forced = qEnvironmentVariableIntValue("WELDCELL_VIEWER_SAMPLES", &ok);
+    if (ok && forced >= 0) return forced;
+    std::string renderer = OpenGlRenderer();
+    for (char& c : renderer) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const char* software : {"llvmpipe", "softpipe", "swrast", "software"}) {
+      if (renderer.find(software) != std::string::npos) return 0;
+    }
+    return 4;
+  }();
+  return samples;
+}
+
 class Qt3dScene final : public Scene, public QObject {
  public:
   Qt3dScene() {
     window_ = new Qt3DExtras::Qt3DWindow();
+    // Qt3DWindow made its format (4 samples) the default one; the renderer's context follows it.
+    QSurfaceFormat format = window_->format();
+    format.setSamples(MultisampleCount());
+    window_->setFormat(format);
+    QSurfaceFormat::setDefaultFormat(format);
     container_ = QWidget::createWindowContainer(window_);
     container_->setMinimumSize(320, 240);
     container_->setFocusPolicy(Qt::StrongFocus);
@@ -300,6 +346,8 @@ class Qt3dScene final : public Scene, public QObject {
   CameraPose camera() const override { return pose_; }
 
   double field_of_view_deg() const override { return camera_->fieldOfView(); }
+
+  int multisample_count() const override { return window_->format().samples(); }
 
   std::optional<QPointF> Project(const Eigen::Vector3d& p_W) const override {
     const float aspect = static_cast<float>(window_->width()) / std::max(1, window_->height());

@@ -63,6 +63,9 @@ class Scene {
   virtual CameraPose camera() const = 0;
   /// Vertical field of view (deg) of the perspective camera.
   virtual double field_of_view_deg() const = 0;
+  /// Samples per pixel of the view's surface: 0 (no antialiasing) on a software rasterizer
+  /// such as Mesa's llvmpipe, where multisampling would cost most of every frame; 4 otherwise.
+  virtual int multisample_count() const = 0;
   /// Pixel (x right, y down, in the widget's logical pixels) where world point p_W is drawn;
   /// nullopt when it is behind the camera.
   virtual std::optional<QPointF> Project(const Eigen::Vector3d& p_W) const = 0;

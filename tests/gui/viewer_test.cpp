@@ -10,6 +10,9 @@
 #include <QFile>
 #include <QListWidget>
 #include <QMouseEvent>
+#include <QOffscreenSurface>
+#include <QOpenGLContext>
+#include <QOpenGLFunctions>
 #include <QProcess>
 #include <QTimer>
 #include <QWindow>
@@ -149,6 +152,27 @@ TEST_F(ViewerTest, DemoStationShowsRobotsAndBodyInTheirColoursWhereTheyStand) {
   EXPECT_FALSE(IsBodyGrey(image.pixelColor(2, 2)));
   EXPECT_FALSE(HueOf(Palette::Robot(0))(image.pixelColor(2, 2)));
   image.save("/tmp/weldcell_viewer_test_demo.png");
+}
+
+// Mesa's llvmpipe (Xvfb, machines without a GPU) spends most of a frame on 4x multisampling,
+// and Qt 3D renders on the UI thread: the view asks for no multisampling there.
+TEST_F(ViewerTest, SoftwareRasterizerRendersWithoutMultisampling) {
+  QOpenGLContext context;
+  ASSERT_TRUE(context.create());
+  QOffscreenSurface surface;
+  surface.setFormat(context.format());
+  surface.create();
+  ASSERT_TRUE(context.makeCurrent(&surface));
+  const std::string renderer =
+      reinterpret_cast<const char*>(context.functions()->glGetString(GL_RENDERER));
+  context.doneCurrent();
+  if (renderer.find("llvmpipe") == std::string::npos) {
+    GTEST_SKIP() << "not a software rasterizer: " << renderer;
+  }
+  OpenDemo();
+  const QImage image = Capture(window_);
+  ASSERT_FALSE(image.isNull());
+  EXPECT_EQ(window_.scene()->multisample_count(), 0) << renderer;
 }
 
 TEST_F(ViewerTest, PlanOnTheTimelineMovesTheRobotOnScreen) {
