@@ -44,6 +44,7 @@
 #include <string>
 #include <vector>
 
+#include "gui/display_mesh.hpp"
 #include "gui/scene.hpp"
 
 namespace weldcell::gui {
@@ -62,60 +63,10 @@ QVector3D ToQt(const Eigen::Vector3d& v) {
   return {static_cast<float>(v.x()), static_cast<float>(v.y()), static_cast<float>(v.z())};
 }
 
-// An indexed triangle mesh whose normals are smooth across edges flatter than 30° and split at
-// sharper ones (creases stay crisp). STL files repeat every vertex per triangle: vertices are
-// welded by position first. Far fewer vertices than flat shading with three per triangle, which
-// matters for large bodies on a software rasterizer.
-Qt3DRender::QGeometryRenderer* MakeMeshRenderer(const cell::Mesh& mesh, Qt3DCore::QNode* parent) {
-  constexpr double kCreaseCos = 0.866;  // cos 30°
-  // Weld vertices with identical coordinates.
-  std::map<std::array<double, 3>, std::uint32_t> welded;
-  std::vector<std::uint32_t> vertex_id(mesh.vertices.size());
-  std::vector<Eigen::Vector3d> positions;
-  for (std::size_t i = 0; i < mesh.vertices.size(); ++i) {
-    const Eigen::Vector3d& v = mesh.vertices[i];
-    const auto [it, added] =
-        welded.emplace(std::array<double, 3>{v.x(), v.y(), v.z()}, positions.size());
-    if (added) positions.push_back(v);
-    vertex_id[i] = it->second;
-  }
-  const std::size_t triangle_count = mesh.triangles.size();
-  std::vector<Eigen::Vector3d> face_normal(triangle_count);  // area-weighted
-  std::vector<std::vector<std::uint32_t>> faces_of(positions.size());
-  for (std::size_t t = 0; t < triangle_count; ++t) {
-    const auto& tri = mesh.triangles[t];
-    const Eigen::Vector3d& a = mesh.vertices[tri[0]];
-    face_normal[t] = (mesh.vertices[tri[1]] - a).cross(mesh.vertices[tri[2]] - a);
-    for (std::uint32_t k : tri) faces_of[vertex_id[k]].push_back(static_cast<std::uint32_t>(t));
-  }
-  std::map<std::pair<std::uint32_t, std::array<int, 3>>, std::uint32_t> corners;
-  std::vector<float> vertex_data;
-  std::vector<std::uint32_t> indices;
-  indices.reserve(triangle_count * 3);
-  for (std::size_t t = 0; t < triangle_count; ++t) {
-    const double area = face_normal[t].norm();
-    const Eigen::Vector3d n_t =
-        area > 0 ? Eigen::Vector3d(face_normal[t] / area) : Eigen::Vector3d::UnitZ();
-    for (std::uint32_t k : mesh.triangles[t]) {
-      const std::uint32_t v = vertex_id[k];
-      Eigen::Vector3d n = Eigen::Vector3d::Zero();
-      for (std::uint32_t f : faces_of[v]) {
-        const double fa = face_normal[f].norm();
-        if (fa > 0 && face_normal[f].dot(n_t) >= kCreaseCos * fa) n += face_normal[f];
-      }
-      n = n.norm() > 0 ? Eigen::Vector3d(n.normalized()) : n_t;
-      const std::array<int, 3> key_n = {static_cast<int>(std::lround(n.x() * 1000)),
-                                        static_cast<int>(std::lround(n.y() * 1000)),
-                                        static_cast<int>(std::lround(n.z() * 1000))};
-      const auto [it, added] = corners.emplace(std::make_pair(v, key_n),
-                                               static_cast<std::uint32_t>(vertex_data.size() / 6));
-      if (added) {
-        for (int c = 0; c < 3; ++c) vertex_data.push_back(static_cast<float>(positions[v][c]));
-        for (int c = 0; c < 3; ++c) vertex_data.push_back(static_cast<float>(n[c]));
-      }
-      indices.push_back(it->second);
-    }
-  }
+// An indexed triangle mesh (gui/display_mesh.hpp prepares its buffers, possibly in a worker).
+Qt3DRender::QGeometryRenderer* MakeMeshRenderer(const DisplayMesh& mesh, Qt3DCore::QNode* parent) {
+  const std::vector<float>& vertex_data = mesh.vertex_data;
+  const std::vector<std::uint32_t>& indices = mesh.indices;
   auto* renderer = new Qt3DRender::QGeometryRenderer(parent);
   auto* geometry = new Qt3DCore::QGeometry(renderer);
   auto* buffer = new Qt3DCore::QBuffer(geometry);
@@ -272,7 +223,7 @@ class Qt3dScene final : public Scene, public QObject {
       }
       case cell::ShapeKind::kMesh:
         if (shape.mesh != nullptr && !shape.mesh->triangles.empty()) {
-          entity->addComponent(MakeMeshRenderer(*shape.mesh, entity));
+          entity->addComponent(MakeMeshRenderer(MakeDisplayMesh(*shape.mesh), entity));
         }
         break;
     }
@@ -281,6 +232,18 @@ class Qt3dScene final : public Scene, public QObject {
     entity->addComponent(transform);
     Node node{.entity = entity, .transform = transform, .parent = parent};
     node.pre_rotation = X_PG.inverse() * X;
+    AttachMaterial(&node, color);
+    return Register(node);
+  }
+
+  NodeId AddMesh(NodeId parent, const DisplayMesh& mesh, const Eigen::Isometry3d& X_PG,
+                 const QColor& color) override {
+    auto* entity = new Qt3DCore::QEntity(Entity(parent));
+    if (!mesh.indices.empty()) entity->addComponent(MakeMeshRenderer(mesh, entity));
+    auto* transform = new Qt3DCore::QTransform(entity);
+    transform->setMatrix(ToQt(X_PG));
+    entity->addComponent(transform);
+    Node node{.entity = entity, .transform = transform, .parent = parent};
     AttachMaterial(&node, color);
     return Register(node);
   }

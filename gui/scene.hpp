@@ -23,6 +23,8 @@ class QWidget;
 
 namespace weldcell::gui {
 
+struct DisplayMesh;
+
 /// A node of the scene graph: a frame or a shape. 0 is the root (the world frame).
 using NodeId = int;
 inline constexpr NodeId kRootNode = 0;
@@ -48,6 +50,10 @@ class Scene {
   /// mesh), drawn in `color` (alpha < 1: translucent).
   virtual NodeId AddShape(NodeId parent, const cell::Shape& shape, const Eigen::Isometry3d& X_PG,
                           const QColor& color) = 0;
+  /// A prepared triangle mesh (MakeDisplayMesh) under `parent` at X_PG, drawn in `color`; the
+  /// same as AddShape with the mesh, without preparing it on the calling (UI) thread.
+  virtual NodeId AddMesh(NodeId parent, const DisplayMesh& mesh, const Eigen::Isometry3d& X_PG,
+                         const QColor& color) = 0;
   /// A line segment from p0 to p1 (parent frame), drawn as a thin rod of `radius` m.
   virtual NodeId AddLine(NodeId parent, const Eigen::Vector3d& p0, const Eigen::Vector3d& p1,
                          double radius, const QColor& color) = 0;

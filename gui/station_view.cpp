@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <numbers>
+#include <utility>
 
 namespace weldcell::gui {
 namespace {
@@ -48,7 +49,8 @@ QColor Palette::Robot(int index) {
   return colors[static_cast<std::size_t>(index) % colors.size()];
 }
 
-StationView::StationView(Scene* scene, const cell::Cell& cell) : scene_(scene), cell_(&cell) {
+StationView::StationView(Scene* scene, const cell::Cell& cell, DisplayMeshes meshes)
+    : scene_(scene), cell_(&cell), meshes_(std::move(meshes)) {
   for (std::size_t r = 0; r < cell.robots.size(); ++r) {
     const cell::Robot& robot = cell.robots[r];
     const int ri = static_cast<int>(r);
@@ -139,6 +141,12 @@ StationView::~StationView() {
 void StationView::AddGeometry(NodeId parent, const std::vector<cell::Geometry>& geometries,
                               const QColor& color, std::vector<NodeId>* shapes) {
   for (const cell::Geometry& g : geometries) {
+    if (g.shape.kind == cell::ShapeKind::kMesh) {
+      if (auto it = meshes_.find(g.shape.mesh.get()); it != meshes_.end()) {
+        shapes->push_back(scene_->AddMesh(parent, *it->second, g.X_FG, color));
+        continue;
+      }
+    }
     shapes->push_back(scene_->AddShape(parent, g.shape, g.X_FG, color));
   }
 }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "gui/display_mesh.hpp"
 #include "gui/scene.hpp"
 #include "planner/cell/cell.hpp"
 #include "planner/kinematics/chain.hpp"
@@ -36,8 +37,10 @@ enum class StandardView { kIso, kFront, kTop, kSide };
 
 class StationView {
  public:
-  /// Draws `cell` into `scene` (which must outlive this view), every robot at its home.
-  StationView(Scene* scene, const cell::Cell& cell);
+  /// Draws `cell` into `scene` (which must outlive this view), every robot at its home. Meshes
+  /// found in `meshes` (MakeDisplayMeshes, e.g. from a worker thread) are drawn from there;
+  /// others are prepared here.
+  StationView(Scene* scene, const cell::Cell& cell, DisplayMeshes meshes = {});
   ~StationView();
   StationView(const StationView&) = delete;
   StationView& operator=(const StationView&) = delete;
@@ -94,6 +97,7 @@ class StationView {
 
   Scene* scene_;
   const cell::Cell* cell_;
+  DisplayMeshes meshes_;
   std::vector<kinematics::Chain> chains_;
   std::vector<Eigen::VectorXd> q_;
   std::vector<RobotNodes> robots_;

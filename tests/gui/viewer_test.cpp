@@ -30,6 +30,10 @@
 #include "gui/main_window.hpp"
 #include "gui/playback.hpp"
 #include "gui/station_view.hpp"
+#include "planner/cell/load.hpp"
+#include "planner/kinematics/controller_joints.hpp"
+#include "planner/plan/cell_hash.hpp"
+#include "planner/plan/plan.hpp"
 
 namespace weldcell::gui {
 namespace {
@@ -113,6 +117,39 @@ int CountMatches(MainWindow& w, const QImage& image, const std::vector<Eigen::Ve
   return matches;
 }
 
+// Opens a cell (read in a worker thread) and waits until it is drawn or refused.
+bool OpenCellAndWait(MainWindow& w, const QString& path) {
+  bool done = false, ok = false;
+  const QMetaObject::Connection c =
+      QObject::connect(&w, &MainWindow::cellOpened, [&](bool success) {
+        done = true;
+        ok = success;
+      });
+  w.OpenCell(path);
+  EXPECT_TRUE(WaitFor([&] { return done; })) << "the cell never opened";
+  QObject::disconnect(c);
+  return ok;
+}
+
+// Writes a plan without robots that claims to be of cell `name` with hash `hash`; returns its
+// path (a fresh file per test process).
+QString WritePlan(const std::string& file_name, const std::string& name, const std::string& hash) {
+  plan::Plan plan;
+  plan.cell_name = name;
+  plan.cell_hash = hash;
+  plan.cycle_time = 60;
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() /
+      (std::to_string(QCoreApplication::applicationPid()) + "_" + file_name);
+  std::ofstream(path, std::ios::binary) << plan::ToJson(plan);
+  return QString::fromStdString(path.string());
+}
+
+// The demo cell's hash, as the planner computes it.
+std::string DemoHash() { return plan::CellHash(cell::LoadCell(kDemo, {}).value); }
+
+QSize PngSize(const QString& file) { return QImage(file).size(); }
+
 class ViewerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -121,7 +158,7 @@ class ViewerTest : public ::testing::Test {
     ASSERT_TRUE(WaitFor([&] { return window_.isVisible(); }));
   }
   void OpenDemo() {
-    ASSERT_TRUE(window_.OpenCell(kDemo));
+    ASSERT_TRUE(OpenCellAndWait(window_, kDemo));
     window_.ShowStandardView(StandardView::kIso);
   }
   MainWindow window_;
@@ -173,6 +210,70 @@ TEST_F(ViewerTest, SoftwareRasterizerRendersWithoutMultisampling) {
   const QImage image = Capture(window_);
   ASSERT_FALSE(image.isNull());
   EXPECT_EQ(window_.scene()->multisample_count(), 0) << renderer;
+}
+
+// The cell is read in a worker: OpenCell returns at once, and a plan given meanwhile (a drop of
+// both files) opens once the cell is there.
+TEST_F(ViewerTest, OpeningACellReadsItInAWorkerAndOpensAPlanGivenMeanwhile) {
+  const QString plan = WritePlan("demo_plan.json", "demo", DemoHash());
+  bool opened = false;
+  QObject::connect(&window_, &MainWindow::cellOpened, [&](bool ok) { opened = ok; });
+  window_.OpenCell(kDemo);
+  EXPECT_TRUE(window_.loading());
+  EXPECT_EQ(window_.cell(), nullptr);
+  EXPECT_EQ(window_.station(), nullptr);
+  EXPECT_TRUE(window_.OpenPlan(plan));
+  EXPECT_EQ(window_.plan(), nullptr);
+  ASSERT_TRUE(WaitFor([&] { return opened; }));
+  EXPECT_FALSE(window_.loading());
+  ASSERT_NE(window_.station(), nullptr);
+  ASSERT_NE(window_.plan(), nullptr);
+  EXPECT_EQ(window_.plan()->cell_name, "demo");
+  std::filesystem::remove(plan.toStdString());
+}
+
+// As `weldcell export`: a plan of another cell is refused, with the reason and the plan's file
+// in the diagnostics pane; the plan of this cell opens.
+TEST_F(ViewerTest, APlanOfAnotherCellIsRefusedWithItsReasonInTheDiagnostics) {
+  OpenDemo();
+  const QString other = WritePlan("other_plan.json", "S", "59b92715c4a285c2");
+  EXPECT_FALSE(window_.OpenPlan(other));
+  EXPECT_EQ(window_.plan(), nullptr);
+  QListWidget* list = window_.diagnostics_list();
+  ASSERT_GE(list->count(), 1);
+  const QString last = list->item(list->count() - 1)->text();
+  EXPECT_TRUE(last.startsWith(other + ": error:")) << qPrintable(last);
+  EXPECT_TRUE(last.contains("the plan is of cell S (hash 59b92715c4a285c2), not of demo"))
+      << qPrintable(last);
+  const QString own = WritePlan("own_plan.json", "demo", DemoHash());
+  EXPECT_TRUE(window_.OpenPlan(own));
+  EXPECT_NE(window_.plan(), nullptr);
+  std::filesystem::remove(other.toStdString());
+  std::filesystem::remove(own.toStdString());
+}
+
+// The jog sliders are URDF joint values; the panel says so and shows the pendant's values where
+// they differ (R1 is a FANUC: its pendant J3 includes J2 and J4..J6 turn the other way).
+TEST_F(ViewerTest, JogPanelNamesItsJointConventionAndShowsThePendantValues) {
+  OpenDemo();
+  window_.JogJoint(0, 1, 20.0);
+  window_.JogJoint(0, 2, -30.0);
+  const QString text = window_.jog_text();
+  EXPECT_TRUE(text.contains("URDF joint values")) << qPrintable(text);
+  const QStringList lines = text.split('\n');
+  ASSERT_EQ(lines.size(), 7) << qPrintable(text);
+  const Eigen::VectorXd q = window_.station()->configuration(0);
+  const Eigen::VectorXd pendant =
+      kinematics::ToController(window_.cell()->robots[0].model->controller, q);
+  const double deg = 180.0 / 3.14159265358979323846;
+  EXPECT_NEAR(q[1] * deg, 20.0, 1e-9);
+  // J2 is the same on the pendant; J3 is not (-q3 - q2 = 30 - 20 = 10), nor J5 (-q5).
+  EXPECT_EQ(lines[2], "20.0") << qPrintable(text);
+  EXPECT_NEAR(pendant[2] * deg, 10.0, 1e-6);
+  EXPECT_EQ(lines[3], "-30.0 (pendant 10.0)") << qPrintable(text);
+  EXPECT_EQ(lines[5],
+            QString("%1 (pendant %2)").arg(q[4] * deg, 0, 'f', 1).arg(pendant[4] * deg, 0, 'f', 1))
+      << qPrintable(text);
 }
 
 TEST_F(ViewerTest, PlanOnTheTimelineMovesTheRobotOnScreen) {
@@ -266,7 +367,7 @@ TEST_F(ViewerTest, CancellingPlanningStopsTheWorkerAndKeepsNoPlan) {
 
 TEST_F(ViewerTest, ExportWritesEachRobotsProgramAndItsReaderFindsThePlannedWelds) {
   // Six welds of the demo (tests/exporters): R1 FANUC LS, R2 KUKA KRL.
-  ASSERT_TRUE(window_.OpenCell("tests/exporters/cells/small/cell.yaml"));
+  ASSERT_TRUE(OpenCellAndWait(window_, "tests/exporters/cells/small/cell.yaml"));
   bool planned = false, complete = false;
   QObject::connect(&window_, &MainWindow::planningFinished, [&](bool ok) {
     planned = true;
@@ -317,7 +418,7 @@ TEST_F(ViewerTest, ExportWritesEachRobotsProgramAndItsReaderFindsThePlannedWelds
 }
 
 TEST_F(ViewerTest, DiagnosticsPaneListsEveryErrorOfAMalformedCellWithItsLine) {
-  EXPECT_FALSE(window_.OpenCell("tests/gui/malformed/cell.yaml"));
+  EXPECT_FALSE(OpenCellAndWait(window_, "tests/gui/malformed/cell.yaml"));
   QListWidget* list = window_.diagnostics_list();
   ASSERT_EQ(list->count(), 2);
   QStringList texts;
@@ -441,6 +542,38 @@ TEST(ViewerBinary, ScreenshotOptionWritesOneFrameAndExits) {
       orange += HueOf(Palette::Robot(0))(image.pixelColor(x, y));
   }
   EXPECT_GT(orange, 200);
+}
+
+// --size is the picture's size, whole window or 3D view alone, also below the size the panes
+// would like (they shrink).
+TEST(ViewerBinary, ScreenshotHasTheSizeAskedFor) {
+  const QString file = "/tmp/weldcell_viewer_test_size_" +
+                       QString::number(QCoreApplication::applicationPid()) + ".png";
+  for (const QStringList& extra : {QStringList{}, QStringList{"--view-only"}}) {
+    QFile::remove(file);
+    QProcess viewer;
+    viewer.start(WELDCELL_VIEWER,
+                 QStringList{kDemo, "--screenshot", file, "--size", "720x480"} + extra);
+    ASSERT_TRUE(viewer.waitForFinished(120000));
+    EXPECT_EQ(viewer.exitCode(), 0) << viewer.readAllStandardError().toStdString();
+    EXPECT_EQ(PngSize(file), QSize(720, 480)) << extra.join(' ').toStdString();
+  }
+  QFile::remove(file);
+}
+
+// A plan of another cell: the screenshot run says why and exits 2, as `weldcell export` does.
+TEST(ViewerBinary, APlanOfAnotherCellIsAnErrorWithExitTwo) {
+  const QString plan = WritePlan("other_plan_cli.json", "S", "59b92715c4a285c2");
+  QProcess viewer;
+  viewer.start(WELDCELL_VIEWER,
+               {kDemo, plan, "--screenshot", "/tmp/unused.png", "--size", "400x300"});
+  ASSERT_TRUE(viewer.waitForFinished(120000));
+  EXPECT_EQ(viewer.exitCode(), 2);
+  const std::string err = viewer.readAllStandardError().toStdString();
+  EXPECT_NE(err.find("the plan is of cell S (hash 59b92715c4a285c2), not of demo"),
+            std::string::npos)
+      << err;
+  std::filesystem::remove(plan.toStdString());
 }
 
 TEST(ViewerBinary, BadOptionValuesAreUsageErrorsWithExitTwo) {

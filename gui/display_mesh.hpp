@@ -1,0 +1,42 @@
+#pragma once
+// Triangle meshes prepared for drawing: vertices welded, normals smooth across flat edges and
+// split at creases, interleaved for the GPU. Qt-free and thread-safe, so that a cell's meshes are
+// prepared in a worker thread while the window stays responsive (gui/main_window.cpp), and the
+// UI thread only hands the buffers to the 3D engine.
+//
+// Units and frames: those of the mesh (m, its own frame).
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "planner/cell/cell.hpp"
+#include "planner/cell/geometry.hpp"
+
+namespace weldcell::gui {
+
+struct DisplayMesh {
+  /// Per vertex: x, y, z, nx, ny, nz (float).
+  std::vector<float> vertex_data;
+  /// Three vertex indices per triangle.
+  std::vector<std::uint32_t> indices;
+  std::size_t vertex_count() const { return vertex_data.size() / 6; }
+  bool operator==(const DisplayMesh&) const = default;
+};
+
+/// The display mesh of `mesh`: vertices with identical coordinates welded (STL repeats every
+/// vertex per triangle), each corner's normal the area-weighted mean of the faces around the
+/// vertex within 30° of its own face (creases stay crisp), corners with equal normals shared.
+/// Every triangle of `mesh` is kept, in order. Cost O(n) expected in the triangle count.
+DisplayMesh MakeDisplayMesh(const cell::Mesh& mesh);
+
+/// Display meshes of a cell, keyed by the mesh they were made from (the cell's meshes are
+/// shared and immutable, so the key stays valid while the cell lives).
+using DisplayMeshes = std::map<const cell::Mesh*, std::shared_ptr<const DisplayMesh>>;
+
+/// The display meshes of every mesh of `cell`: robot links and tools (visual and collision) and
+/// obstacles (visual and collision), each mesh once.
+DisplayMeshes MakeDisplayMeshes(const cell::Cell& cell);
+
+}  // namespace weldcell::gui

@@ -1,0 +1,119 @@
+// gui/display_mesh: welding, crease-aware normals, and every triangle kept (Qt-free, no display).
+
+#include "gui/display_mesh.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include "planner/cell/load.hpp"
+
+namespace weldcell::gui {
+namespace {
+
+// A triangle soup as STL gives it: three fresh vertices per triangle.
+void AddTriangle(cell::Mesh* mesh, const Eigen::Vector3d& a, const Eigen::Vector3d& b,
+                 const Eigen::Vector3d& c) {
+  const auto i = static_cast<std::uint32_t>(mesh->vertices.size());
+  mesh->vertices.insert(mesh->vertices.end(), {a, b, c});
+  mesh->triangles.push_back({i, i + 1, i + 2});
+}
+
+void AddQuad(cell::Mesh* mesh, const Eigen::Vector3d& a, const Eigen::Vector3d& b,
+             const Eigen::Vector3d& c, const Eigen::Vector3d& d) {
+  AddTriangle(mesh, a, b, c);
+  AddTriangle(mesh, a, c, d);
+}
+
+Eigen::Vector3d Position(const DisplayMesh& m, std::uint32_t v) {
+  return {m.vertex_data[6 * v], m.vertex_data[6 * v + 1], m.vertex_data[6 * v + 2]};
+}
+
+Eigen::Vector3d Normal(const DisplayMesh& m, std::uint32_t v) {
+  return {m.vertex_data[6 * v + 3], m.vertex_data[6 * v + 4], m.vertex_data[6 * v + 5]};
+}
+
+cell::Mesh UnitCube() {
+  cell::Mesh mesh;
+  const auto p = [](int x, int y, int z) { return Eigen::Vector3d(x, y, z); };
+  AddQuad(&mesh, p(0, 0, 0), p(0, 1, 0), p(1, 1, 0), p(1, 0, 0));  // -z
+  AddQuad(&mesh, p(0, 0, 1), p(1, 0, 1), p(1, 1, 1), p(0, 1, 1));  // +z
+  AddQuad(&mesh, p(0, 0, 0), p(1, 0, 0), p(1, 0, 1), p(0, 0, 1));  // -y
+  AddQuad(&mesh, p(0, 1, 0), p(0, 1, 1), p(1, 1, 1), p(1, 1, 0));  // +y
+  AddQuad(&mesh, p(0, 0, 0), p(0, 0, 1), p(0, 1, 1), p(0, 1, 0));  // -x
+  AddQuad(&mesh, p(1, 0, 0), p(1, 1, 0), p(1, 1, 1), p(1, 0, 1));  // +x
+  return mesh;
+}
+
+TEST(DisplayMeshTest, ACubeKeepsItsCreasesEachCornerOneVertexPerFace) {
+  const cell::Mesh cube = UnitCube();
+  const DisplayMesh m = MakeDisplayMesh(cube);
+  ASSERT_EQ(m.indices.size(), 36u);
+  // 8 corners, each seen by 3 faces at 90°: 24 vertices, not 8 (smooth) nor 36 (unwelded).
+  EXPECT_EQ(m.vertex_count(), 24u);
+  for (std::size_t t = 0; t < cube.triangles.size(); ++t) {
+    const auto& tri = cube.triangles[t];
+    const Eigen::Vector3d face = (cube.vertices[tri[1]] - cube.vertices[tri[0]])
+                                     .cross(cube.vertices[tri[2]] - cube.vertices[tri[0]])
+                                     .normalized();
+    for (int k = 0; k < 3; ++k) {
+      const std::uint32_t v = m.indices[3 * t + static_cast<std::size_t>(k)];
+      // Same corner, in order, with the face's own normal.
+      EXPECT_LT((Position(m, v) - cube.vertices[tri[static_cast<std::size_t>(k)]]).norm(), 1e-6);
+      EXPECT_LT((Normal(m, v) - face).norm(), 1e-6) << "triangle " << t;
+    }
+  }
+}
+
+TEST(DisplayMeshTest, AGentleFoldIsSmoothAndASharpOneIsNot) {
+  // Two strips meeting at a ridge along y: at 10° the ridge vertices are shared with a normal
+  // between the faces'; at 60° (past the 30° crease angle) each face keeps its own.
+  for (const double fold_deg : {10.0, 60.0}) {
+    const double a = fold_deg * std::acos(-1.0) / 180;
+    cell::Mesh mesh;
+    const Eigen::Vector3d r0(0, 0, 0), r1(0, 1, 0);
+    const Eigen::Vector3d l0(-1, 0, 0), l1(-1, 1, 0);
+    const Eigen::Vector3d e0(std::cos(a), 0, std::sin(a)), e1(std::cos(a), 1, std::sin(a));
+    AddQuad(&mesh, l0, r0, r1, l1);
+    AddQuad(&mesh, r0, e0, e1, r1);
+    const DisplayMesh m = MakeDisplayMesh(mesh);
+    ASSERT_EQ(m.indices.size(), 12u);
+    std::set<std::uint32_t> ridge;
+    for (std::uint32_t v : m.indices) {
+      if (std::abs(Position(m, v).x()) < 1e-9) ridge.insert(v);
+    }
+    if (fold_deg < 30) {
+      EXPECT_EQ(m.vertex_count(), 6u);
+      ASSERT_EQ(ridge.size(), 2u);
+      for (std::uint32_t v : ridge) {
+        const Eigen::Vector3d n = Normal(m, v);
+        EXPECT_NEAR(n.norm(), 1.0, 1e-6);
+        EXPECT_GT(n.z(), std::cos(a));  // between +z and the tilted face's normal
+        EXPECT_LT(n.x(), 0.0);
+      }
+    } else {
+      EXPECT_EQ(m.vertex_count(), 8u);
+      EXPECT_EQ(ridge.size(), 4u);
+    }
+  }
+}
+
+TEST(DisplayMeshTest, EveryMeshOfACellIsPreparedOnceWithAllItsTriangles) {
+  const cell::Cell c = cell::LoadCell("cells/S/cell.yaml", {}).value;
+  const DisplayMeshes meshes = MakeDisplayMeshes(c);
+  const cell::Obstacle* body = nullptr;
+  for (const cell::Obstacle& o : c.obstacles) {
+    if (o.geometry.shape.kind == cell::ShapeKind::kMesh) body = &o;
+  }
+  ASSERT_NE(body, nullptr);
+  const auto it = meshes.find(body->geometry.shape.mesh.get());
+  ASSERT_NE(it, meshes.end());
+  EXPECT_EQ(it->second->indices.size(), 3 * body->geometry.shape.mesh->triangles.size());
+  for (const auto& [mesh, display] : meshes) {
+    EXPECT_EQ(display->indices.size(), 3 * mesh->triangles.size());
+  }
+}
+
+}  // namespace
+}  // namespace weldcell::gui
