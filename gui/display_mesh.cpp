@@ -1,8 +1,11 @@
 #include "gui/display_mesh.hpp"
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <array>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <unordered_map>
 
@@ -30,7 +33,7 @@ void AddMeshes(const std::vector<cell::Geometry>& geometries, DisplayMeshes* out
     if (g.shape.kind != cell::ShapeKind::kMesh || mesh == nullptr || out->count(mesh) != 0) {
       continue;
     }
-    (*out)[mesh] = std::make_shared<const DisplayMesh>(MakeDisplayMesh(*mesh));
+    (*out)[mesh] = std::make_shared<const DisplayMesh>(MakeDisplayMesh(SimplifyFlatRegions(*mesh)));
   }
 }
 
@@ -108,6 +111,137 @@ DisplayMesh MakeDisplayMesh(const cell::Mesh& mesh) {
       }
       out.indices.push_back(it->second);
     }
+  }
+  return out;
+}
+
+cell::Mesh SimplifyFlatRegions(const cell::Mesh& mesh, double flat_deg) {
+  const double cos_flat = std::cos(flat_deg * std::acos(-1.0) / 180);
+  // Weld identical vertices; drop triangles that collapse.
+  std::unordered_map<std::array<double, 3>, std::uint32_t, PositionHash> welded;
+  std::vector<Eigen::Vector3d> p;
+  std::vector<std::array<std::uint32_t, 3>> faces;
+  for (const auto& tri : mesh.triangles) {
+    std::array<std::uint32_t, 3> f{};
+    for (int k = 0; k < 3; ++k) {
+      const Eigen::Vector3d& v = mesh.vertices[tri[static_cast<std::size_t>(k)]];
+      const std::array<double, 3> key = {v.x() == 0.0 ? 0.0 : v.x(), v.y() == 0.0 ? 0.0 : v.y(),
+                                         v.z() == 0.0 ? 0.0 : v.z()};
+      const auto [it, added] = welded.emplace(key, static_cast<std::uint32_t>(p.size()));
+      if (added) p.push_back(v);
+      f[static_cast<std::size_t>(k)] = it->second;
+    }
+    if (f[0] != f[1] && f[1] != f[2] && f[0] != f[2]) faces.push_back(f);
+  }
+  auto normal = [&](const std::array<std::uint32_t, 3>& f) {
+    return Eigen::Vector3d((p[f[1]] - p[f[0]]).cross(p[f[2]] - p[f[0]]));
+  };
+  std::vector<std::vector<std::uint32_t>> around(p.size());  // faces at each vertex (some dead)
+  std::vector<bool> alive(faces.size(), true);
+  for (std::size_t f = 0; f < faces.size(); ++f) {
+    for (std::uint32_t v : faces[f]) around[v].push_back(static_cast<std::uint32_t>(f));
+  }
+  std::vector<std::uint32_t> fan;
+  std::vector<std::pair<std::uint32_t, int>> neighbours;  // vertex, number of faces at the edge
+  for (int pass = 0; pass < 8; ++pass) {
+    bool changed = false;
+    for (std::uint32_t u = 0; u < p.size(); ++u) {
+      fan.clear();
+      for (std::uint32_t f : around[u]) {
+        if (alive[f]) fan.push_back(f);
+      }
+      around[u] = fan;
+      if (fan.size() < 3) continue;
+      // Flat: every face within flat_deg of the first one's normal.
+      const Eigen::Vector3d n0 = normal(faces[fan[0]]);
+      const double a0 = n0.norm();
+      if (a0 <= 0) continue;
+      bool flat = true;
+      for (std::uint32_t f : fan) {
+        const Eigen::Vector3d n = normal(faces[f]);
+        const double a = n.norm();
+        if (a <= 0 || n.dot(n0) < cos_flat * a * a0) {
+          flat = false;
+          break;
+        }
+      }
+      if (!flat) continue;
+      // Inside the surface: every edge at u shared by exactly two faces (a closed fan).
+      neighbours.clear();
+      for (std::uint32_t f : fan) {
+        for (std::uint32_t w : faces[f]) {
+          if (w == u) continue;
+          auto it = std::find_if(neighbours.begin(), neighbours.end(),
+                                 [w](const auto& e) { return e.first == w; });
+          if (it == neighbours.end()) {
+            neighbours.emplace_back(w, 1);
+          } else {
+            ++it->second;
+          }
+        }
+      }
+      if (std::any_of(neighbours.begin(), neighbours.end(),
+                      [](const auto& e) { return e.second != 2; })) {
+        continue;
+      }
+      // Merge u into the first neighbour v for which no remaining face flips or degenerates
+      // and whose other neighbours are not u's (else the merge would fold faces onto others).
+      for (const auto& [v, count] : neighbours) {
+        int shared = 0;
+        for (std::uint32_t f : around[v]) {
+          if (!alive[f]) continue;
+          for (std::uint32_t w : faces[f]) {
+            if (w == v || w == u) continue;
+            shared += std::any_of(neighbours.begin(), neighbours.end(),
+                                  [w](const auto& e) { return e.first == w; });
+          }
+        }
+        // The two faces at edge u-v give its two opposite vertices, each seen twice from v
+        // (once in the face at u-v, once in the next face around v).
+        if (shared > 4) continue;
+        bool ok = true;
+        for (std::uint32_t f : fan) {
+          std::array<std::uint32_t, 3> g = faces[f];
+          if (g[0] == v || g[1] == v || g[2] == v) continue;  // removed by the merge
+          for (std::uint32_t& w : g) w = w == u ? v : w;
+          const Eigen::Vector3d n = normal(g);
+          if (n.dot(n0) <= 1e-6 * a0 * a0) {
+            ok = false;
+            break;
+          }
+        }
+        if (!ok) continue;
+        for (std::uint32_t f : fan) {
+          std::array<std::uint32_t, 3>& g = faces[f];
+          if (g[0] == v || g[1] == v || g[2] == v) {
+            alive[f] = false;
+            continue;
+          }
+          for (std::uint32_t& w : g) w = w == u ? v : w;
+          around[v].push_back(f);
+        }
+        around[u].clear();
+        changed = true;
+        break;
+      }
+    }
+    if (!changed) break;
+  }
+  cell::Mesh out;
+  out.source = mesh.source;
+  std::vector<std::uint32_t> index(p.size(), UINT32_MAX);
+  for (std::size_t f = 0; f < faces.size(); ++f) {
+    if (!alive[f]) continue;
+    std::array<std::uint32_t, 3> t{};
+    for (int k = 0; k < 3; ++k) {
+      std::uint32_t& i = index[faces[f][static_cast<std::size_t>(k)]];
+      if (i == UINT32_MAX) {
+        i = static_cast<std::uint32_t>(out.vertices.size());
+        out.vertices.push_back(p[faces[f][static_cast<std::size_t>(k)]]);
+      }
+      t[static_cast<std::size_t>(k)] = i;
+    }
+    out.triangles.push_back(t);
   }
   return out;
 }
