@@ -246,6 +246,108 @@ cell::Mesh SimplifyFlatRegions(const cell::Mesh& mesh, double flat_deg) {
   return out;
 }
 
+DisplayMesh PrimitiveMesh(const cell::Shape& shape, int slices) {
+  DisplayMesh m;
+  auto vertex = [&m](const Eigen::Vector3d& p, const Eigen::Vector3d& n) {
+    for (int c = 0; c < 3; ++c) m.vertex_data.push_back(static_cast<float>(p[c]));
+    for (int c = 0; c < 3; ++c) m.vertex_data.push_back(static_cast<float>(n[c]));
+    return static_cast<std::uint32_t>(m.vertex_count() - 1);
+  };
+  auto quad = [&m](std::uint32_t a, std::uint32_t b, std::uint32_t c, std::uint32_t d) {
+    m.indices.insert(m.indices.end(), {a, b, c, a, c, d});
+  };
+  const double two_pi = 2 * std::acos(-1.0);
+  switch (shape.kind) {
+    case cell::ShapeKind::kBox: {
+      const Eigen::Vector3d h = 0.5 * shape.box_size;
+      for (int axis = 0; axis < 3; ++axis) {
+        for (const double side : {-1.0, 1.0}) {
+          Eigen::Vector3d n = Eigen::Vector3d::Zero();
+          n[axis] = side;
+          const Eigen::Vector3d u = Eigen::Vector3d::Unit((axis + 1) % 3);
+          const Eigen::Vector3d v = n.cross(u);
+          const Eigen::Vector3d c = n.cwiseProduct(h);
+          const double hu = h.dot(u.cwiseAbs()), hv = h.dot(v.cwiseAbs());
+          quad(vertex(c - hu * u - hv * v, n), vertex(c + hu * u - hv * v, n),
+               vertex(c + hu * u + hv * v, n), vertex(c - hu * u + hv * v, n));
+        }
+      }
+      break;
+    }
+    case cell::ShapeKind::kCylinder: {
+      const double r = shape.radius, z = 0.5 * shape.length;
+      for (const double side : {-1.0, 1.0}) {  // caps
+        const Eigen::Vector3d n(0, 0, side);
+        const std::uint32_t centre = vertex({0, 0, side * z}, n);
+        std::vector<std::uint32_t> rim;
+        for (int i = 0; i < slices; ++i) {
+          const double a = two_pi * i / slices;
+          rim.push_back(vertex({r * std::cos(a), r * std::sin(a), side * z}, n));
+        }
+        for (int i = 0; i < slices; ++i) {
+          const std::uint32_t a = rim[static_cast<std::size_t>(i)];
+          const std::uint32_t b = rim[static_cast<std::size_t>((i + 1) % slices)];
+          if (side > 0) {
+            m.indices.insert(m.indices.end(), {centre, a, b});
+          } else {
+            m.indices.insert(m.indices.end(), {centre, b, a});
+          }
+        }
+      }
+      const auto first = static_cast<std::uint32_t>(m.vertex_count());
+      for (int i = 0; i < slices; ++i) {
+        const double a = two_pi * i / slices;
+        const Eigen::Vector3d n(std::cos(a), std::sin(a), 0);
+        vertex({r * n.x(), r * n.y(), -z}, n);
+        vertex({r * n.x(), r * n.y(), z}, n);
+      }
+      for (int i = 0; i < slices; ++i) {
+        const std::uint32_t a = first + 2 * static_cast<std::uint32_t>(i);
+        const std::uint32_t b = first + 2 * static_cast<std::uint32_t>((i + 1) % slices);
+        quad(a, b, b + 1, a + 1);
+      }
+      break;
+    }
+    case cell::ShapeKind::kSphere: {
+      const int rings = slices / 2 + 1;
+      for (int j = 0; j <= rings; ++j) {
+        const double polar = std::acos(-1.0) * j / rings;
+        for (int i = 0; i <= slices; ++i) {
+          const double a = two_pi * i / slices;
+          const Eigen::Vector3d n(std::sin(polar) * std::cos(a), std::sin(polar) * std::sin(a),
+                                  std::cos(polar));
+          vertex(shape.radius * n, n);
+        }
+      }
+      const auto row = static_cast<std::uint32_t>(slices + 1);
+      for (int j = 0; j < rings; ++j) {
+        for (int i = 0; i < slices; ++i) {
+          const std::uint32_t a =
+              static_cast<std::uint32_t>(j) * row + static_cast<std::uint32_t>(i);
+          quad(a, a + row, a + row + 1, a + 1);
+        }
+      }
+      break;
+    }
+    case cell::ShapeKind::kMesh:
+      break;
+  }
+  return m;
+}
+
+void AppendMesh(const DisplayMesh& mesh, const Eigen::Isometry3d& X_PG, DisplayMesh* out) {
+  const auto base = static_cast<std::uint32_t>(out->vertex_count());
+  const Eigen::Matrix3d R = X_PG.linear();
+  for (std::size_t v = 0; v < mesh.vertex_count(); ++v) {
+    const float* d = &mesh.vertex_data[6 * v];
+    const Eigen::Vector3d p = X_PG * Eigen::Vector3d(d[0], d[1], d[2]);
+    const Eigen::Vector3d n = R * Eigen::Vector3d(d[3], d[4], d[5]);
+    for (int c = 0; c < 3; ++c) out->vertex_data.push_back(static_cast<float>(p[c]));
+    for (int c = 0; c < 3; ++c) out->vertex_data.push_back(static_cast<float>(n[c]));
+  }
+  for (std::uint32_t i : mesh.indices) out->indices.push_back(base + i);
+}
+
 DisplayMeshes MakeDisplayMeshes(const cell::Cell& cell) {
   DisplayMeshes out;
   for (const cell::Robot& robot : cell.robots) {

@@ -6,6 +6,7 @@
 //
 // Units and frames: those of the mesh (m, its own frame).
 
+#include <Eigen/Geometry>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -40,6 +41,14 @@ DisplayMesh MakeDisplayMesh(const cell::Mesh& mesh);
 /// a software rasterizer processes vertices on the UI thread. Vertices are welded by identical
 /// coordinates first. Cost about O(n) per pass, at most 8 passes.
 cell::Mesh SimplifyFlatRegions(const cell::Mesh& mesh, double flat_deg = 0.5);
+
+/// A primitive shape (box, cylinder along z, sphere; centred on its frame) tessellated with
+/// `slices` around its axis (spheres: slices / 2 + 1 rings), flat faces with their own normals
+/// and round surfaces smooth. Precondition: not a mesh shape; slices >= 3.
+DisplayMesh PrimitiveMesh(const cell::Shape& shape, int slices);
+
+/// Appends `mesh` posed at X_PG (vertices and normals) to `out`.
+void AppendMesh(const DisplayMesh& mesh, const Eigen::Isometry3d& X_PG, DisplayMesh* out);
 
 /// Display meshes of a cell, keyed by the mesh they were made from (the cell's meshes are
 /// shared and immutable, so the key stays valid while the cell lives).

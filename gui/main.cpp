@@ -187,7 +187,13 @@ int main(int argc, char** argv) {
       [&](bool ok) {
         cell_ok = ok;
         if (!ok) return;
-        if (args.size() > 1) plan_ok = w->OpenPlan(args[1]);
+        if (args.size() > 1) {
+          plan_ok = false;
+          QObject::connect(
+              w, &MainWindow::planOpened, w, [&](bool opened) { plan_ok = opened; },
+              Qt::SingleShotConnection);
+          w->OpenPlan(args[1]);
+        }
         if (parser.isSet(select_option)) {
           const std::string id = parser.value(select_option).toStdString();
           const auto& welds = w->cell()->welds;

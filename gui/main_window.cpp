@@ -494,41 +494,63 @@ void MainWindow::ShowCell(DisplayMeshes meshes) {
   UpdateStatus();
 }
 
-bool MainWindow::OpenPlan(const QString& path) {
+void MainWindow::OpenPlan(const QString& path) {
   if (loading_) {
     pending_plan_ = path;  // opened once the cell is there
-    return true;
+    return;
   }
   if (cell_ == nullptr) {
     AddDiagnostics({{.where = {.file = path.toStdString()},
                      .message = "open the plan's cell first (the plan holds no geometry)"}});
-    return false;
+    emit planOpened(false);
+    return;
   }
-  try {
-    std::ifstream in(path.toStdString(), std::ios::binary);
-    if (!in) {
-      throw InputError(
-          {{.where = {.file = path.toStdString()}, .message = "cannot read the file"}});
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    plan::Plan p = plan::PlanFromJson(text.str(), path.toStdString());
+  // A plan of a large station is megabytes of JSON: it is read in a worker.
+  ++reading_plans_;
+  statusBar()->showMessage(QString("Reading %1…").arg(path));
+  const int generation = generation_;
+  std::shared_ptr<const cell::Cell> cell = cell_;
+  RunWorker([this, path, generation, cell] {
+    auto plan = std::make_shared<std::optional<plan::Plan>>();
+    std::vector<Diagnostic> problems;
     try {
-      // As `weldcell export`: a plan of another cell (or of another version of this one) is
-      // refused, its robots would not be where it says.
-      exporters::CheckPlanOfCell(p, *cell_);
+      std::ifstream in(path.toStdString(), std::ios::binary);
+      if (!in) {
+        throw InputError(
+            {{.where = {.file = path.toStdString()}, .message = "cannot read the file"}});
+      }
+      std::stringstream text;
+      text << in.rdbuf();
+      plan::Plan p = plan::PlanFromJson(text.str(), path.toStdString());
+      try {
+        // As `weldcell export`: a plan of another cell (or of another version of this one) is
+        // refused, its robots would not be where it says.
+        exporters::CheckPlanOfCell(p, *cell);
+      } catch (const InputError& e) {
+        std::vector<Diagnostic> diagnostics = e.diagnostics();
+        for (Diagnostic& d : diagnostics) d.where.file = path.toStdString();
+        throw InputError(std::move(diagnostics));
+      }
+      *plan = std::move(p);
     } catch (const InputError& e) {
-      std::vector<Diagnostic> diagnostics = e.diagnostics();
-      for (Diagnostic& d : diagnostics) d.where.file = path.toStdString();
-      throw InputError(std::move(diagnostics));
+      problems = e.diagnostics();
     }
-    SetPlan(std::move(p));
-    return true;
-  } catch (const InputError& e) {
-    AddDiagnostics(e.diagnostics());
-    statusBar()->showMessage(QString("%1: not opened, see Diagnostics").arg(path));
-    return false;
-  }
+    QMetaObject::invokeMethod(
+        this,
+        [this, path, generation, plan, problems] {
+          --reading_plans_;
+          if (generation != generation_) return;
+          if (!plan->has_value()) {
+            AddDiagnostics(problems);
+            statusBar()->showMessage(QString("%1: not opened, see Diagnostics").arg(path));
+            emit planOpened(false);
+            return;
+          }
+          SetPlan(std::move(**plan));
+          emit planOpened(true);
+        },
+        Qt::QueuedConnection);
+  });
 }
 
 void MainWindow::SetPlan(plan::Plan p) {

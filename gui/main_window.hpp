@@ -59,12 +59,13 @@ class MainWindow : public QMainWindow {
   /// and starts building the collision world and the reach map in another. cellOpened() tells
   /// when; on bad input every error is listed in the diagnostics pane.
   void OpenCell(const QString& path);
-  /// True while a cell is being read (OpenCell).
-  bool loading() const { return loading_; }
-  /// Loads a plan.json for the open cell (while a cell is loading: once it is open). A plan of
-  /// another cell, or of another version of this one (cell hash), is refused as
-  /// `weldcell export` refuses it. Errors go to the diagnostics pane; returns false on them.
-  bool OpenPlan(const QString& path);
+  /// True while a cell or a plan is being read (OpenCell, OpenPlan).
+  bool loading() const { return loading_ || reading_plans_ > 0; }
+  /// Reads a plan.json for the open cell in a worker thread (while a cell is loading: once it
+  /// is open) and shows it; planOpened() tells when. A plan of another cell, or of another
+  /// version of this one (cell hash), is refused as `weldcell export` refuses it. Errors go to
+  /// the diagnostics pane.
+  void OpenPlan(const QString& path);
   /// Shows a plan (e.g. from PlanCell) in the scene and the timeline.
   void SetPlan(plan::Plan plan);
   /// Plans the open cell in a worker thread (progress dialog unless `quiet`); the result opens
@@ -121,6 +122,8 @@ class MainWindow : public QMainWindow {
  signals:
   /// OpenCell is done: ok, or the diagnostics pane lists why not.
   void cellOpened(bool ok);
+  /// OpenPlan is done: ok (the plan is on the timeline), or the diagnostics pane lists why not.
+  void planOpened(bool ok);
   void backgroundFinished();
   void planningFinished(bool complete);
   /// ok: every program written; message: what was written, or why nothing was.
@@ -168,6 +171,7 @@ class MainWindow : public QMainWindow {
   QString cell_path_;
   int generation_ = 0;
   bool loading_ = false;
+  int reading_plans_ = 0;
   QString pending_plan_;
   // Zones drawn now (SetTime redraws them only when they change); nullopt: none drawn yet.
   std::optional<std::vector<std::string>> shown_zones_;

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "planner/cell/geometry.hpp"
 
@@ -37,6 +38,14 @@ struct CameraPose {
   bool operator==(const CameraPose&) const = default;
 };
 
+/// One item of a batch (Scene::AddBatch): a primitive shape (box, cylinder along z or sphere,
+/// not a mesh) at X_PG in the batch's parent frame, in an opaque colour.
+struct BatchItem {
+  cell::Shape shape;
+  Eigen::Isometry3d X_PG = Eigen::Isometry3d::Identity();
+  QColor color;
+};
+
 class Scene {
  public:
   virtual ~Scene() = default;
@@ -54,6 +63,12 @@ class Scene {
   /// same as AddShape with the mesh, without preparing it on the calling (UI) thread.
   virtual NodeId AddMesh(NodeId parent, const DisplayMesh& mesh, const Eigen::Isometry3d& X_PG,
                          const QColor& color) = 0;
+  /// Many small shapes (e.g. weld markers) under `parent` as one node drawn as one mesh, so
+  /// that the engine's cost per frame does not grow with their number. Each item keeps its own
+  /// colour (SetBatchColor); they are shown, hidden and removed together.
+  virtual NodeId AddBatch(NodeId parent, const std::vector<BatchItem>& items) = 0;
+  /// Recolours item `item` (index into AddBatch's items) of a batch; opaque colours only.
+  virtual void SetBatchColor(NodeId batch, int item, const QColor& color) = 0;
   /// A line segment from p0 to p1 (parent frame), drawn as a thin rod of `radius` m.
   virtual NodeId AddLine(NodeId parent, const Eigen::Vector3d& p0, const Eigen::Vector3d& p1,
                          double radius, const QColor& color) = 0;

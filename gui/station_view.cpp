@@ -115,16 +115,22 @@ StationView::StationView(Scene* scene, const cell::Cell& cell, DisplayMeshes mes
     Grow(obstacle.geometry, Eigen::Isometry3d::Identity(), &bounds_);
   }
   welds_root_ = scene_->AddFrame(kRootNode, Eigen::Isometry3d::Identity());
+  std::vector<BatchItem> weld_items;
   for (const cell::Weld& weld : cell.welds) {
-    const NodeId marker = scene_->AddShape(welds_root_, cell::Shape::Sphere(kWeldMarkerRadius),
-                                           Eigen::Isometry3d(Eigen::Translation3d(weld.p_W)),
-                                           Palette::ReachUnknown());
-    const NodeId normal =
-        scene_->AddLine(welds_root_, weld.p_W, weld.p_W + kNormalLength * weld.n_W, 0.0025,
-                        Palette::ReachUnknown());
-    weld_nodes_.emplace_back(marker, normal);
+    weld_items.push_back({.shape = cell::Shape::Sphere(kWeldMarkerRadius),
+                          .X_PG = Eigen::Isometry3d(Eigen::Translation3d(weld.p_W)),
+                          .color = Palette::ReachUnknown()});
+    // The normal: a thin rod from the weld along n_W.
+    Eigen::Isometry3d X_WN = Eigen::Isometry3d::Identity();
+    X_WN.translation() = weld.p_W + 0.5 * kNormalLength * weld.n_W;
+    X_WN.linear() =
+        Eigen::Quaterniond::FromTwoVectors(Eigen::Vector3d::UnitZ(), weld.n_W).toRotationMatrix();
+    weld_items.push_back({.shape = cell::Shape::Cylinder(0.0025, kNormalLength),
+                          .X_PG = X_WN,
+                          .color = Palette::ReachUnknown()});
     bounds_.extend(weld.p_W);
   }
+  weld_batch_ = scene_->AddBatch(welds_root_, weld_items);
   if (bounds_.isEmpty())
     bounds_ = Eigen::AlignedBox3d(Eigen::Vector3d(-1, -1, 0), Eigen::Vector3d(1, 1, 2));
   ApplyLayers();
@@ -184,9 +190,8 @@ void StationView::SetRobotTint(int robot, std::optional<QColor> tint) {
 }
 
 void StationView::SetWeldColor(int weld, const QColor& color) {
-  const auto& [marker, normal] = weld_nodes_[static_cast<std::size_t>(weld)];
-  scene_->SetColor(marker, color);
-  scene_->SetColor(normal, color);
+  scene_->SetBatchColor(weld_batch_, 2 * weld, color);
+  scene_->SetBatchColor(weld_batch_, 2 * weld + 1, color);
 }
 
 void StationView::SelectWeld(int weld) {

@@ -104,7 +104,8 @@ class StationView {
   std::vector<NodeId> obstacle_nodes_;
   std::vector<std::vector<NodeId>> obstacle_visual_, obstacle_collision_;
   NodeId welds_root_ = kRootNode;
-  std::vector<std::pair<NodeId, NodeId>> weld_nodes_;  // marker, normal
+  // Every weld's marker (item 2i) and normal (item 2i+1) in one batch.
+  NodeId weld_batch_ = -1;
   NodeId selection_ = -1;
   NodeId ghosts_ = -1;
   NodeId zones_ = -1;

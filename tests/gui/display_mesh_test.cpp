@@ -160,6 +160,49 @@ TEST(DisplayMeshTest, CurvedAndClosedShapesKeepTheirVertices) {
   EXPECT_EQ(cube.vertices.size(), 8u);
 }
 
+// Primitives (weld markers are drawn as one batch of them): closed, every face and vertex
+// normal pointing out, vertices on the surface; AppendMesh poses them.
+TEST(DisplayMeshTest, PrimitivesAreClosedWithOutwardNormalsAndPosedWhenAppended) {
+  const std::vector<cell::Shape> shapes = {cell::Shape::Box(Eigen::Vector3d(0.2, 0.4, 0.6)),
+                                           cell::Shape::Cylinder(0.05, 0.3),
+                                           cell::Shape::Sphere(0.1)};
+  for (const cell::Shape& shape : shapes) {
+    const DisplayMesh m = PrimitiveMesh(shape, 10);
+    ASSERT_FALSE(m.indices.empty());
+    double volume = 0;  // divergence theorem: positive and right only if closed and outward
+    for (std::size_t t = 0; t < m.indices.size(); t += 3) {
+      const Eigen::Vector3d a = Position(m, m.indices[t]), b = Position(m, m.indices[t + 1]),
+                            c = Position(m, m.indices[t + 2]);
+      volume += a.dot(b.cross(c)) / 6;
+      const Eigen::Vector3d n = (b - a).cross(c - a);
+      if (n.norm() > 1e-12) {
+        EXPECT_GT(n.dot(a + b + c), 0.0);
+      }
+    }
+    for (std::size_t v = 0; v < m.vertex_count(); ++v) {
+      EXPECT_NEAR(Normal(m, v).norm(), 1.0, 1e-6);
+      EXPECT_GE(Normal(m, v).dot(Position(m, v)), 0.0);
+    }
+    const double pi = std::acos(-1.0);
+    const double expected = shape.kind == cell::ShapeKind::kBox ? 0.2 * 0.4 * 0.6
+                            : shape.kind == cell::ShapeKind::kCylinder
+                                ? 10 * 0.5 * 0.05 * 0.05 * std::sin(2 * pi / 10) * 0.3  // 10-gon
+                                : 4.0 / 3 * pi * 0.001;
+    EXPECT_NEAR(volume, expected, shape.kind == cell::ShapeKind::kSphere ? 0.2 * expected : 1e-6);
+  }
+  const DisplayMesh sphere = PrimitiveMesh(cell::Shape::Sphere(0.1), 8);
+  DisplayMesh out = PrimitiveMesh(cell::Shape::Box(Eigen::Vector3d::Ones()), 8);
+  const std::size_t before = out.vertex_count();
+  const Eigen::Isometry3d X(Eigen::Translation3d(1, 2, 3));
+  AppendMesh(sphere, X, &out);
+  ASSERT_EQ(out.vertex_count(), before + sphere.vertex_count());
+  EXPECT_EQ(out.indices.back(), sphere.indices.back() + before);
+  EXPECT_LT((Position(out, static_cast<std::uint32_t>(before)) -
+             (Position(sphere, 0) + Eigen::Vector3d(1, 2, 3)))
+                .norm(),
+            1e-6);
+}
+
 TEST(DisplayMeshTest, EveryMeshOfACellIsPreparedOnceAndItsFlatPanelsSimplified) {
   const cell::Cell c = cell::LoadCell("cells/S/cell.yaml", {}).value;
   const DisplayMeshes meshes = MakeDisplayMeshes(c);

@@ -150,6 +150,20 @@ std::string DemoHash() { return plan::CellHash(cell::LoadCell(kDemo, {}).value);
 
 QSize PngSize(const QString& file) { return QImage(file).size(); }
 
+// Reads a plan (in a worker thread) and waits until it is shown or refused.
+bool OpenPlanAndWait(MainWindow& w, const QString& path) {
+  bool done = false, ok = false;
+  const QMetaObject::Connection c =
+      QObject::connect(&w, &MainWindow::planOpened, [&](bool success) {
+        done = true;
+        ok = success;
+      });
+  w.OpenPlan(path);
+  EXPECT_TRUE(WaitFor([&] { return done; })) << "the plan never opened";
+  QObject::disconnect(c);
+  return ok;
+}
+
 class ViewerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -216,17 +230,22 @@ TEST_F(ViewerTest, SoftwareRasterizerRendersWithoutMultisampling) {
 // both files) opens once the cell is there.
 TEST_F(ViewerTest, OpeningACellReadsItInAWorkerAndOpensAPlanGivenMeanwhile) {
   const QString plan = WritePlan("demo_plan.json", "demo", DemoHash());
-  bool opened = false;
+  bool opened = false, plan_opened = false;
   QObject::connect(&window_, &MainWindow::cellOpened, [&](bool ok) { opened = ok; });
+  QObject::connect(&window_, &MainWindow::planOpened, [&](bool ok) { plan_opened = ok; });
   window_.OpenCell(kDemo);
   EXPECT_TRUE(window_.loading());
   EXPECT_EQ(window_.cell(), nullptr);
   EXPECT_EQ(window_.station(), nullptr);
-  EXPECT_TRUE(window_.OpenPlan(plan));
+  window_.OpenPlan(plan);
   EXPECT_EQ(window_.plan(), nullptr);
   ASSERT_TRUE(WaitFor([&] { return opened; }));
-  EXPECT_FALSE(window_.loading());
   ASSERT_NE(window_.station(), nullptr);
+  // The plan is read in a worker too, once the cell is there.
+  EXPECT_TRUE(window_.loading());
+  EXPECT_EQ(window_.plan(), nullptr);
+  ASSERT_TRUE(WaitFor([&] { return plan_opened; }));
+  EXPECT_FALSE(window_.loading());
   ASSERT_NE(window_.plan(), nullptr);
   EXPECT_EQ(window_.plan()->cell_name, "demo");
   std::filesystem::remove(plan.toStdString());
@@ -237,7 +256,7 @@ TEST_F(ViewerTest, OpeningACellReadsItInAWorkerAndOpensAPlanGivenMeanwhile) {
 TEST_F(ViewerTest, APlanOfAnotherCellIsRefusedWithItsReasonInTheDiagnostics) {
   OpenDemo();
   const QString other = WritePlan("other_plan.json", "S", "59b92715c4a285c2");
-  EXPECT_FALSE(window_.OpenPlan(other));
+  EXPECT_FALSE(OpenPlanAndWait(window_, other));
   EXPECT_EQ(window_.plan(), nullptr);
   QListWidget* list = window_.diagnostics_list();
   ASSERT_GE(list->count(), 1);
@@ -246,7 +265,7 @@ TEST_F(ViewerTest, APlanOfAnotherCellIsRefusedWithItsReasonInTheDiagnostics) {
   EXPECT_TRUE(last.contains("the plan is of cell S (hash 59b92715c4a285c2), not of demo"))
       << qPrintable(last);
   const QString own = WritePlan("own_plan.json", "demo", DemoHash());
-  EXPECT_TRUE(window_.OpenPlan(own));
+  EXPECT_TRUE(OpenPlanAndWait(window_, own));
   EXPECT_NE(window_.plan(), nullptr);
   std::filesystem::remove(other.toStdString());
   std::filesystem::remove(own.toStdString());
@@ -274,6 +293,41 @@ TEST_F(ViewerTest, JogPanelNamesItsJointConventionAndShowsThePendantValues) {
   EXPECT_EQ(lines[5],
             QString("%1 (pendant %2)").arg(q[4] * deg, 0, 'f', 1).arg(pendant[4] * deg, 0, 'f', 1))
       << qPrintable(text);
+}
+
+// The weld markers (one batch) show each weld's own colour and follow its changes: close up,
+// a reachable weld is green, an unreachable one red, and a recoloured one takes its new colour.
+TEST_F(ViewerTest, WeldMarkersShowEachWeldsColour) {
+  OpenDemo();
+  ASSERT_TRUE(WaitFor([&] { return window_.reach_map() != nullptr; }));
+  const cell::Cell& c = *window_.cell();
+  int reachable = -1, unreachable = -1;
+  for (std::size_t i = 0; i < c.welds.size(); ++i) {
+    (window_.reach_map()->reachable(static_cast<int>(i)) ? reachable : unreachable) =
+        static_cast<int>(i);
+  }
+  ASSERT_GE(reachable, 0);
+  auto colour_at = [&](int weld) {
+    const cell::Weld& w = c.welds[static_cast<std::size_t>(weld)];
+    // 12 cm from the weld, looking at it along its normal, tilted a little.
+    window_.scene()->SetCamera(
+        {.eye = w.p_W + 0.12 * (w.n_W + 0.3 * w.n_W.unitOrthogonal()).normalized(),
+         .center = w.p_W,
+         .up = w.n_W.unitOrthogonal()});
+    const QImage image = Capture(window_);
+    const QPointF at = *window_.scene()->Project(w.p_W + 0.006 * w.n_W);
+    return image.pixelColor(static_cast<int>(at.x()), static_cast<int>(at.y()));
+  };
+  const QColor green = colour_at(reachable);
+  EXPECT_TRUE(HueOf(Palette::Reachable())(green)) << green.name().toStdString();
+  EXPECT_GT(green.valueF(), 0.5) << green.name().toStdString();
+  if (unreachable >= 0) {
+    const QColor red = colour_at(unreachable);
+    EXPECT_TRUE(HueOf(Palette::Unreachable())(red)) << red.name().toStdString();
+  }
+  window_.station()->SetWeldColor(reachable, Palette::Robot(1));
+  const QColor blue = colour_at(reachable);
+  EXPECT_TRUE(HueOf(Palette::Robot(1))(blue)) << blue.name().toStdString();
 }
 
 TEST_F(ViewerTest, PlanOnTheTimelineMovesTheRobotOnScreen) {
