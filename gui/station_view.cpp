@@ -83,6 +83,7 @@ StationView::StationView(Scene* scene, const cell::Cell& cell, DisplayMeshes mes
     nodes.collision_groups.push_back(gun_collision);
     robots_.push_back(std::move(nodes));
     q_.emplace_back(Eigen::VectorXd::Zero(chains_.back().dof()));
+    posed_.push_back(false);
     const Eigen::VectorXd home = robot.home.size() == chains_.back().dof()
                                      ? robot.home
                                      : Eigen::VectorXd::Zero(chains_.back().dof());
@@ -160,6 +161,10 @@ void StationView::AddGeometry(NodeId parent, const std::vector<cell::Geometry>& 
 void StationView::SetConfiguration(int robot, const Eigen::VectorXd& q) {
   const auto r = static_cast<std::size_t>(robot);
   if (q.size() != chains_[r].dof()) return;
+  // Playback poses every robot on every tick; one that stands still (waiting, done) keeps its
+  // transforms, and the engine has nothing to update for it.
+  if (posed_[r] && q == q_[r]) return;
+  posed_[r] = true;
   q_[r] = q;
   std::vector<Eigen::Isometry3d> X_BL;
   chains_[r].LinkPoses(q, &X_BL);

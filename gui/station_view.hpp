@@ -100,6 +100,7 @@ class StationView {
   DisplayMeshes meshes_;
   std::vector<kinematics::Chain> chains_;
   std::vector<Eigen::VectorXd> q_;
+  std::vector<bool> posed_;  // SetConfiguration has posed the robot's links
   std::vector<RobotNodes> robots_;
   std::vector<NodeId> obstacle_nodes_;
   std::vector<std::vector<NodeId>> obstacle_visual_, obstacle_collision_;
