@@ -65,9 +65,6 @@ StationView::StationView(Scene* scene, const cell::Cell& cell, DisplayMeshes mes
       const NodeId collision = scene_->AddFrame(frame, Eigen::Isometry3d::Identity());
       AddGeometry(visual, link.visual.empty() ? link.collision : link.visual, color,
                   &nodes.visual_shapes);
-      QColor translucent = color;
-      translucent.setAlpha(kCollisionAlpha);
-      AddGeometry(collision, link.collision, translucent, &nodes.collision_shapes);
       nodes.visual_groups.push_back(visual);
       nodes.collision_groups.push_back(collision);
     }
@@ -76,12 +73,10 @@ StationView::StationView(Scene* scene, const cell::Cell& cell, DisplayMeshes mes
     const NodeId gun_collision = scene_->AddFrame(nodes.gun_frame, Eigen::Isometry3d::Identity());
     AddGeometry(gun_visual, robot.tool.visual.empty() ? robot.tool.collision : robot.tool.visual,
                 Palette::Gun(ri), &nodes.gun_shapes);
-    QColor gun_translucent = Palette::Gun(ri);
-    gun_translucent.setAlpha(kCollisionAlpha);
-    AddGeometry(gun_collision, robot.tool.collision, gun_translucent, &nodes.collision_shapes);
     nodes.visual_groups.push_back(gun_visual);
     nodes.collision_groups.push_back(gun_collision);
     robots_.push_back(std::move(nodes));
+    tints_.emplace_back();
     q_.emplace_back(Eigen::VectorXd::Zero(chains_.back().dof()));
     posed_.push_back(false);
     const Eigen::VectorXd home = robot.home.size() == chains_.back().dof()
@@ -100,16 +95,13 @@ StationView::StationView(Scene* scene, const cell::Cell& cell, DisplayMeshes mes
   for (const cell::Obstacle& obstacle : cell.obstacles) {
     const NodeId node = scene_->AddFrame(kRootNode, Eigen::Isometry3d::Identity());
     const QColor color = IsFixture(obstacle.name) ? Palette::Fixture() : Palette::Body();
-    std::vector<NodeId> visual, collision;
+    std::vector<NodeId> visual;
     const NodeId visual_group = scene_->AddFrame(node, Eigen::Isometry3d::Identity());
     const NodeId collision_group = scene_->AddFrame(node, Eigen::Isometry3d::Identity());
     AddGeometry(
         visual_group,
         obstacle.visual.empty() ? std::vector<cell::Geometry>{obstacle.geometry} : obstacle.visual,
         color, &visual);
-    QColor translucent = color;
-    translucent.setAlpha(kCollisionAlpha);
-    AddGeometry(collision_group, {obstacle.geometry}, translucent, &collision);
     obstacle_nodes_.push_back(node);
     obstacle_visual_.push_back({visual_group});
     obstacle_collision_.push_back({collision_group});
@@ -184,6 +176,7 @@ Eigen::Isometry3d StationView::LinkPose(int robot, int link) const {
 }
 
 void StationView::SetRobotTint(int robot, std::optional<QColor> tint) {
+  tints_[static_cast<std::size_t>(robot)] = tint;
   const RobotNodes& nodes = robots_[static_cast<std::size_t>(robot)];
   const QColor body = tint.value_or(Palette::Robot(robot));
   const QColor gun = tint.value_or(Palette::Gun(robot));
@@ -230,7 +223,34 @@ void StationView::SetGeometryLayers(bool visual, bool collision) {
   ApplyLayers();
 }
 
+// The collision layer is hidden by default: its shapes are made the first time it is shown
+// (half the scene's nodes fewer for Qt 3D to take in when a cell opens).
+void StationView::BuildCollisionLayer() {
+  collision_built_ = true;
+  for (std::size_t r = 0; r < robots_.size(); ++r) {
+    const cell::Robot& robot = cell_->robots[r];
+    RobotNodes& nodes = robots_[r];
+    QColor translucent = Palette::Robot(static_cast<int>(r));
+    translucent.setAlpha(kCollisionAlpha);
+    for (std::size_t l = 0; l < robot.model->links.size(); ++l) {
+      AddGeometry(nodes.collision_groups[l], robot.model->links[l].collision, translucent,
+                  &nodes.collision_shapes);
+    }
+    AddGeometry(nodes.collision_groups.back(), robot.tool.collision, translucent,
+                &nodes.collision_shapes);
+    SetRobotTint(static_cast<int>(r), tints_[r]);
+  }
+  for (std::size_t o = 0; o < cell_->obstacles.size(); ++o) {
+    const cell::Obstacle& obstacle = cell_->obstacles[o];
+    QColor translucent = IsFixture(obstacle.name) ? Palette::Fixture() : Palette::Body();
+    translucent.setAlpha(kCollisionAlpha);
+    std::vector<NodeId> shapes;
+    AddGeometry(obstacle_collision_[o].front(), {obstacle.geometry}, translucent, &shapes);
+  }
+}
+
 void StationView::ApplyLayers() {
+  if (show_collision_ && !collision_built_) BuildCollisionLayer();
   for (const RobotNodes& r : robots_) {
     for (NodeId n : r.visual_groups) scene_->SetVisible(n, show_visual_);
     for (NodeId n : r.collision_groups) scene_->SetVisible(n, show_collision_);

@@ -94,12 +94,15 @@ class StationView {
   void AddGeometry(NodeId parent, const std::vector<cell::Geometry>& geometries,
                    const QColor& color, std::vector<NodeId>* shapes);
   void ApplyLayers();
+  void BuildCollisionLayer();
 
   Scene* scene_;
   const cell::Cell* cell_;
   DisplayMeshes meshes_;
   std::vector<kinematics::Chain> chains_;
   std::vector<Eigen::VectorXd> q_;
+  std::vector<std::optional<QColor>> tints_;  // SetRobotTint's, per robot
+  bool collision_built_ = false;
   std::vector<bool> posed_;  // SetConfiguration has posed the robot's links
   std::vector<RobotNodes> robots_;
   std::vector<NodeId> obstacle_nodes_;

@@ -330,6 +330,25 @@ TEST_F(ViewerTest, WeldMarkersShowEachWeldsColour) {
   EXPECT_TRUE(HueOf(Palette::Robot(1))(blue)) << blue.name().toStdString();
 }
 
+// The collision layer (made the first time it is shown) draws each robot's collision geometry
+// in the robot's hue, tinted like the rest when the robot is.
+TEST_F(ViewerTest, CollisionLayerShowsTheRobotsCollisionGeometry) {
+  OpenDemo();
+  StationView& view = *window_.station();
+  view.SetRobotTint(1, Palette::Waiting());
+  view.SetGeometryLayers(/*visual=*/false, /*collision=*/true);
+  const QImage image = Capture(window_);
+  const std::vector<Eigen::Vector3d> r1 = LinkCentres(view, 0), r2 = LinkCentres(view, 1);
+  EXPECT_GE(CountMatches(window_, image, r1, HueOf(Palette::Robot(0))),
+            static_cast<int>(r1.size()) / 2);
+  EXPECT_GE(CountMatches(window_, image, r2, HueOf(Palette::Waiting(), 10)),
+            static_cast<int>(r2.size()) / 2);
+  EXPECT_EQ(CountMatches(window_, image, r2, HueOf(Palette::Robot(1))), 0);
+  view.SetGeometryLayers(/*visual=*/false, /*collision=*/false);
+  const QImage none = Capture(window_);
+  EXPECT_EQ(CountMatches(window_, none, r1, HueOf(Palette::Robot(0))), 0);
+}
+
 TEST_F(ViewerTest, PlanOnTheTimelineMovesTheRobotOnScreen) {
   OpenDemo();
   bool finished = false, complete = false;
