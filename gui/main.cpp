@@ -4,16 +4,22 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDockWidget>
 #include <QElapsedTimer>
+#include <QLayout>
 #include <QPainter>
+#include <QStatusBar>
 #include <QSurfaceFormat>
 #include <QTimer>
+#include <QToolBar>
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <functional>
 #include <memory>
+#include <numeric>
 #include <string_view>
 #include <vector>
 
@@ -26,7 +32,7 @@ using weldcell::gui::MainWindow;
 
 // Calls `then` once the window's background work (and planning) is done.
 void WhenIdle(MainWindow* w, std::function<void()> then) {
-  if (!w->background_busy() && !w->planning()) {
+  if (!w->loading() && !w->background_busy() && !w->planning()) {
     then();
     return;
   }
@@ -86,6 +92,23 @@ std::string BadOption(const QCommandLineParser& parser,
   return {};
 }
 
+// CPU time of the calling thread, ms.
+double ThreadCpuMs() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+double Max(const std::vector<double>& v) {
+  return v.empty() ? 0 : *std::max_element(v.begin(), v.end());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -130,26 +153,64 @@ int main(int argc, char** argv) {
 
   auto window = std::make_unique<MainWindow>();
   MainWindow* w = window.get();
+  if (parser.isSet(screenshot_option) && parser.isSet(view_only_option)) {
+    // The 3D view alone fills the window, so that the picture has the size asked for.
+    for (QDockWidget* dock : w->findChildren<QDockWidget*>()) dock->hide();
+    for (QToolBar* bar : w->findChildren<QToolBar*>()) bar->hide();
+    w->statusBar()->hide();
+  }
+  // Exactly the size asked for, also below the panes' preferred minimum (they shrink).
+  w->layout()->setSizeConstraint(QLayout::SetNoConstraint);
   const QStringList size = parser.value(size_option).split('x');
-  if (size.size() == 2) w->resize(size[0].toInt(), size[1].toInt());
+  const QSize window_size(size[0].toInt(), size[1].toInt());  // checked by BadOption
+  w->resize(window_size);
   w->show();
 
+  // UI responsiveness (--bench-frames): the largest gap between ticks of a 10 ms timer, while
+  // the cell loads (until the collision world and reach are built) and while frames render.
+  auto ticker = new QTimer(w);
+  auto tick_clock = std::make_shared<QElapsedTimer>();
+  auto max_gap = std::make_shared<double>(0.0);
+  QObject::connect(ticker, &QTimer::timeout, w, [tick_clock, max_gap] {
+    if (tick_clock->isValid()) *max_gap = std::max(*max_gap, tick_clock->nsecsElapsed() / 1e6);
+    tick_clock->start();
+  });
+  if (parser.isSet(bench_option)) ticker->start(10);
+
   const QStringList args = parser.positionalArguments();
+  // The cell is read in a worker; the plan, the weld to select and planning follow once it is
+  // open (only for the cell of the command line).
   bool cell_ok = false;
-  if (!args.isEmpty()) cell_ok = w->OpenCell(args[0]);
-  if (cell_ok && args.size() > 1) w->OpenPlan(args[1]);
-  if (cell_ok && parser.isSet(select_option)) {
-    const std::string id = parser.value(select_option).toStdString();
-    const auto& welds = w->cell()->welds;
-    if (std::none_of(welds.begin(), welds.end(), [&](const auto& weld) { return weld.id == id; })) {
-      std::fprintf(stderr, "weldcell-viewer: error: --select-weld: the cell has no weld %s\n",
-                   id.c_str());
-      return 2;
-    }
-  }
-  if (cell_ok && parser.isSet(plan_option)) {
-    w->StartPlanning({}, parser.isSet(screenshot_option) || parser.isSet(bench_option));
-  }
+  bool plan_ok = true;
+  QObject::connect(
+      w, &MainWindow::cellOpened, w,
+      [&](bool ok) {
+        cell_ok = ok;
+        if (!ok) return;
+        if (args.size() > 1) {
+          plan_ok = false;
+          QObject::connect(
+              w, &MainWindow::planOpened, w, [&](bool opened) { plan_ok = opened; },
+              Qt::SingleShotConnection);
+          w->OpenPlan(args[1]);
+        }
+        if (parser.isSet(select_option)) {
+          const std::string id = parser.value(select_option).toStdString();
+          const auto& welds = w->cell()->welds;
+          if (std::none_of(welds.begin(), welds.end(),
+                           [&](const auto& weld) { return weld.id == id; })) {
+            std::fprintf(stderr, "weldcell-viewer: error: --select-weld: the cell has no weld %s\n",
+                         id.c_str());
+            QApplication::exit(2);
+            return;
+          }
+        }
+        if (parser.isSet(plan_option)) {
+          w->StartPlanning({}, parser.isSet(screenshot_option) || parser.isSet(bench_option));
+        }
+      },
+      Qt::SingleShotConnection);
+  if (!args.isEmpty()) w->OpenCell(args[0]);
 
   const auto view_name = parser.value(view_option);
   const weldcell::gui::StandardView view =
@@ -203,55 +264,80 @@ int main(int argc, char** argv) {
     for (const weldcell::Diagnostic& d : w->diagnostics()) {
       std::fprintf(stderr, "%s\n", d.ToString().c_str());
     }
-    return code != 0 ? code : cell_ok ? 0 : 2;
+    return code != 0 ? code : cell_ok && plan_ok ? 0 : 2;
   }
 
   if (parser.isSet(bench_option)) {
-    const int frames = std::max(2, parser.value(bench_option).toInt());
-    auto times = std::make_shared<std::vector<double>>();
-    auto set_times = std::make_shared<std::vector<double>>();
-    auto clock = std::make_shared<QElapsedTimer>();
+    const int frames = std::max(4, parser.value(bench_option).toInt());
+    struct Bench {
+      std::vector<double> frame_ms, set_ms, cpu_ms;
+      double load_gap_ms = 0, upload_gap_ms = 0;
+      QElapsedTimer clock;
+      double cpu_start_ms = 0;
+    };
+    auto bench = std::make_shared<Bench>();
     auto step = std::make_shared<std::function<void(int)>>();
-    // UI responsiveness while frames render: the largest gap between ticks of a 10 ms timer.
-    auto ticker = new QTimer(w);
-    auto tick_clock = std::make_shared<QElapsedTimer>();
-    auto max_gap = std::make_shared<double>(0.0);
-    QObject::connect(ticker, &QTimer::timeout, w, [tick_clock, max_gap] {
-      if (tick_clock->isValid()) *max_gap = std::max(*max_gap, tick_clock->nsecsElapsed() / 1e6);
-      tick_clock->start();
-    });
-    ticker->start(10);
-    *step = [w, frames, times, set_times, clock, step, max_gap](int i) {
+    // The first frames upload the geometry: they are reported apart.
+    constexpr int kUploadFrames = 3;
+    *step = [w, frames, bench, step, max_gap, &cell_ok, &plan_ok](int i) {
       const double duration = w->plan() != nullptr ? weldcell::gui::PlanDuration(*w->plan()) : 0.0;
-      if (i == 3) *max_gap = 0;  // the first frames upload the geometry
+      if (i == kUploadFrames) {
+        bench->upload_gap_ms = *max_gap;
+        *max_gap = 0;
+      }
+      bench->cpu_start_ms = ThreadCpuMs();
       QElapsedTimer set_clock;
       set_clock.start();
       w->SetTime(duration * i / frames);
-      set_times->push_back(set_clock.nsecsElapsed() / 1e6);
-      clock->start();
-      w->scene()->Capture([w, i, frames, times, clock, step, set_times, max_gap](const QImage&) {
-        times->push_back(clock->nsecsElapsed() / 1e6);
+      bench->set_ms.push_back(set_clock.nsecsElapsed() / 1e6);
+      bench->clock.start();
+      w->scene()->Capture([w, i, frames, bench, step, max_gap, duration, &cell_ok,
+                           &plan_ok](const QImage&) {
+        bench->frame_ms.push_back(bench->clock.nsecsElapsed() / 1e6);
+        if (i >= kUploadFrames) bench->cpu_ms.push_back(ThreadCpuMs() - bench->cpu_start_ms);
         if (i + 1 < frames) {
           (*step)(i + 1);
           return;
         }
-        // The first frames upload the geometry: report them apart.
-        std::vector<double> steady(times->begin() + std::min<std::size_t>(3, times->size() - 1),
-                                   times->end());
-        std::sort(steady.begin(), steady.end());
-        std::vector<double> set(*set_times);
-        std::sort(set.begin(), set.end());
+        std::vector<double> steady(bench->frame_ms.begin() + kUploadFrames, bench->frame_ms.end());
         std::printf(
-            "frames %zu: first %.1f ms; then median %.1f ms, max %.1f ms per rendered frame; "
-            "scene update on the UI thread median %.2f ms, max %.2f ms; longest UI event-loop "
-            "stall %.1f ms\n",
-            times->size(), times->front(), steady[steady.size() / 2], steady.back(),
-            set[set.size() / 2], set.back(), *max_gap);
-        QApplication::exit(0);
+            "load: longest UI event-loop stall %.1f ms (reading the cell, drawing it, collision "
+            "world and reach)\n"
+            "frames %zu: the first %d (geometry upload) %.1f ms each, longest stall %.1f ms; "
+            "then per rendered frame median %.1f ms, max %.1f ms; UI thread CPU per frame median "
+            "%.1f ms; scene update median %.2f ms, max %.2f ms; longest UI event-loop stall "
+            "%.1f ms\n",
+            bench->load_gap_ms, bench->frame_ms.size(), kUploadFrames,
+            std::accumulate(bench->frame_ms.begin(), bench->frame_ms.begin() + kUploadFrames, 0.0) /
+                kUploadFrames,
+            bench->upload_gap_ms, Median(steady), Max(steady), Median(bench->cpu_ms),
+            Median(bench->set_ms), Max(bench->set_ms), *max_gap);
+        if (w->plan() == nullptr) {
+          QApplication::exit(cell_ok && plan_ok ? 0 : 2);
+          return;
+        }
+        // As a user watches it: playing at ×1 (the timeline's timer) for a few seconds.
+        constexpr double kPlaySeconds = 5;
+        w->SetTime(0.3 * duration);
+        const double start = w->time();
+        *max_gap = 0;
+        w->SetSpeed(1.0);
+        w->Play();
+        QTimer::singleShot(static_cast<int>(kPlaySeconds * 1000), w,
+                           [w, start, max_gap, &cell_ok, &plan_ok] {
+                             w->Pause();
+                             std::printf(
+                                 "playing %.1f s of the plan at x1: longest UI event-loop stall "
+                                 "%.1f ms\n",
+                                 w->time() - start, *max_gap);
+                             QApplication::exit(cell_ok && plan_ok ? 0 : 2);
+                           });
       });
     };
-    QTimer::singleShot(0, w, [w, prepare, step] {
-      WhenIdle(w, [prepare, step] {
+    QTimer::singleShot(0, w, [w, prepare, step, bench, max_gap] {
+      WhenIdle(w, [prepare, step, bench, max_gap] {
+        bench->load_gap_ms = *max_gap;
+        *max_gap = 0;
         prepare();
         (*step)(0);
       });

@@ -32,6 +32,7 @@
 #include <fstream>
 #include <numbers>
 #include <sstream>
+#include <utility>
 
 #include "exporters/export.hpp"
 #include "gui/gantt_widget.hpp"
@@ -39,6 +40,7 @@
 #include "planner/cell/load.hpp"
 #include "planner/collision/collision_world.hpp"
 #include "planner/common/progress.hpp"
+#include "planner/kinematics/controller_joints.hpp"
 #include "planner/pipeline/plan_cell.hpp"
 #include "planner/plan/cell_hash.hpp"
 #include "planner/verify/verify.hpp"
@@ -221,6 +223,17 @@ void MainWindow::BuildUi() {
   jog_row->addWidget(jog_robot_, 1);
   jog_layout_->addLayout(jog_row);
   connect(jog_robot_, &QComboBox::currentIndexChanged, this, [this](int) { BuildJogPanel(); });
+  // Which numbers the sliders are: the planner's (URDF) joint values, which differ from a
+  // teach pendant's for FANUC (J3 includes J2) and KUKA (signs, A2/A3 zero).
+  jog_convention_ = new QLabel(
+      "URDF joint values, ° (mm if prismatic); (pendant …) where the "
+      "controller shows another value");
+  jog_convention_->setToolTip(
+      "The sliders set the planner's joint values in the URDF convention of robots/README.md. "
+      "A teach pendant may show other numbers (FANUC: J3 includes J2; KUKA: signs and the A2/A3 "
+      "zero); they are given in brackets, mapped by robot.yaml controller_joints.");
+  jog_convention_->setWordWrap(true);
+  jog_layout_->addWidget(jog_convention_);
   jog_status_ = new QLabel;
   jog_status_->setWordWrap(true);
   jog_layout_->addWidget(jog_status_);
@@ -323,6 +336,9 @@ void MainWindow::ClearCell() {
   selected_weld_ = -1;
   time_ = 0;
   background_busy_ = false;
+  loading_ = false;
+  pending_plan_.clear();
+  shown_zones_.reset();
   plan_action_->setEnabled(false);
   scene_tree_->clear();
   weld_list_->clear();
@@ -365,26 +381,60 @@ void MainWindow::ShowDiagnosticLine(int row) {
 
 QString MainWindow::diagnostic_line_text() const { return diagnostic_line_->toPlainText(); }
 
-bool MainWindow::OpenCell(const QString& path) {
+void MainWindow::OpenCell(const QString& path) {
   ClearCell();
   diagnostics_.clear();
   diagnostics_list_->clear();
   diagnostic_line_->clear();
   cell_path_ = path;
-  try {
-    cell::Loaded<cell::Cell> loaded = cell::LoadCell(path.toStdString(), ViewerLoadOptions());
-    AddDiagnostics(loaded.warnings);
-    cell_ = std::make_shared<const cell::Cell>(std::move(loaded.value));
-  } catch (const InputError& e) {
-    AddDiagnostics(e.diagnostics());
-    statusBar()->showMessage(
-        QString("%1: %2 error(s), see Diagnostics").arg(path).arg(e.diagnostics().size()));
-    return false;
-  } catch (const std::exception& e) {
-    AddDiagnostics({{.where = {.file = path.toStdString()}, .message = e.what()}});
-    return false;
-  }
-  station_ = std::make_unique<StationView>(scene_.get(), *cell_);
+  loading_ = true;
+  statusBar()->showMessage(QString("Loading %1…").arg(path));
+  // Reading the cell (a large body mesh takes a few hundred ms) and preparing its display meshes
+  // run in a worker; the UI thread only builds the scene from the results.
+  const int generation = generation_;
+  RunWorker([this, path, generation] {
+    std::shared_ptr<const cell::Cell> cell;
+    auto meshes = std::make_shared<DisplayMeshes>();
+    std::vector<Diagnostic> diagnostics;
+    int errors = 0;
+    try {
+      cell::Loaded<cell::Cell> loaded = cell::LoadCell(path.toStdString(), ViewerLoadOptions());
+      diagnostics = loaded.warnings;
+      cell = std::make_shared<const cell::Cell>(std::move(loaded.value));
+      *meshes = MakeDisplayMeshes(*cell);
+    } catch (const InputError& e) {
+      diagnostics = e.diagnostics();
+      errors = static_cast<int>(e.diagnostics().size());
+      cell.reset();
+    } catch (const std::exception& e) {
+      diagnostics.push_back({.where = {.file = path.toStdString()}, .message = e.what()});
+      errors = 1;
+      cell.reset();
+    }
+    QMetaObject::invokeMethod(
+        this,
+        [this, path, generation, cell, meshes, diagnostics, errors] {
+          if (generation != generation_) return;
+          loading_ = false;
+          AddDiagnostics(diagnostics);
+          if (cell == nullptr) {
+            pending_plan_.clear();
+            statusBar()->showMessage(
+                QString("%1: %2 error(s), see Diagnostics").arg(path).arg(errors));
+            emit cellOpened(false);
+            return;
+          }
+          cell_ = cell;
+          ShowCell(std::move(*meshes));
+          emit cellOpened(true);
+          if (!pending_plan_.isEmpty()) OpenPlan(std::exchange(pending_plan_, QString()));
+        },
+        Qt::QueuedConnection);
+  });
+}
+
+void MainWindow::ShowCell(DisplayMeshes meshes) {
+  station_ = std::make_unique<StationView>(scene_.get(), *cell_, std::move(meshes));
   for (std::size_t i = 0; i < cell_->welds.size(); ++i) {
     weld_index_[cell_->welds[i].id] = static_cast<int>(i);
   }
@@ -442,38 +492,65 @@ bool MainWindow::OpenCell(const QString& path) {
         Qt::QueuedConnection);
   });
   UpdateStatus();
-  return true;
 }
 
-bool MainWindow::OpenPlan(const QString& path) {
+void MainWindow::OpenPlan(const QString& path) {
+  if (loading_) {
+    pending_plan_ = path;  // opened once the cell is there
+    return;
+  }
   if (cell_ == nullptr) {
     AddDiagnostics({{.where = {.file = path.toStdString()},
                      .message = "open the plan's cell first (the plan holds no geometry)"}});
-    return false;
+    emit planOpened(false);
+    return;
   }
-  try {
-    std::ifstream in(path.toStdString(), std::ios::binary);
-    if (!in) {
-      throw InputError(
-          {{.where = {.file = path.toStdString()}, .message = "cannot read the file"}});
+  // A plan of a large station is megabytes of JSON: it is read in a worker.
+  ++reading_plans_;
+  statusBar()->showMessage(QString("Reading %1…").arg(path));
+  const int generation = generation_;
+  std::shared_ptr<const cell::Cell> cell = cell_;
+  RunWorker([this, path, generation, cell] {
+    auto plan = std::make_shared<std::optional<plan::Plan>>();
+    std::vector<Diagnostic> problems;
+    try {
+      std::ifstream in(path.toStdString(), std::ios::binary);
+      if (!in) {
+        throw InputError(
+            {{.where = {.file = path.toStdString()}, .message = "cannot read the file"}});
+      }
+      std::stringstream text;
+      text << in.rdbuf();
+      plan::Plan p = plan::PlanFromJson(text.str(), path.toStdString());
+      try {
+        // As `weldcell export`: a plan of another cell (or of another version of this one) is
+        // refused, its robots would not be where it says.
+        exporters::CheckPlanOfCell(p, *cell);
+      } catch (const InputError& e) {
+        std::vector<Diagnostic> diagnostics = e.diagnostics();
+        for (Diagnostic& d : diagnostics) d.where.file = path.toStdString();
+        throw InputError(std::move(diagnostics));
+      }
+      *plan = std::move(p);
+    } catch (const InputError& e) {
+      problems = e.diagnostics();
     }
-    std::stringstream text;
-    text << in.rdbuf();
-    plan::Plan p = plan::PlanFromJson(text.str(), path.toStdString());
-    if (p.cell_hash != plan::CellHash(*cell_)) {
-      AddDiagnostics({{.severity = Severity::kWarning,
-                       .where = {.file = path.toStdString()},
-                       .key_path = "cell_hash",
-                       .message = "the plan was made for another version of this cell (hash " +
-                                  p.cell_hash + ", the open cell has " + plan::CellHash(*cell_) +
-                                  "): robots may not be where the plan says"}});
-    }
-    SetPlan(std::move(p));
-    return true;
-  } catch (const InputError& e) {
-    AddDiagnostics(e.diagnostics());
-    return false;
-  }
+    QMetaObject::invokeMethod(
+        this,
+        [this, path, generation, plan, problems] {
+          --reading_plans_;
+          if (generation != generation_) return;
+          if (!plan->has_value()) {
+            AddDiagnostics(problems);
+            statusBar()->showMessage(QString("%1: not opened, see Diagnostics").arg(path));
+            emit planOpened(false);
+            return;
+          }
+          SetPlan(std::move(**plan));
+          emit planOpened(true);
+        },
+        Qt::QueuedConnection);
+  });
 }
 
 void MainWindow::SetPlan(plan::Plan p) {
@@ -482,6 +559,7 @@ void MainWindow::SetPlan(plan::Plan p) {
   plan_robot_to_cell_.clear();
   weld_robot_.clear();
   zone_box_cache_.clear();
+  shown_zones_.reset();
   std::vector<QColor> colors;
   for (const plan::RobotPlan& rp : plan_->robots) {
     int index = -1;
@@ -683,7 +761,10 @@ void MainWindow::SetTime(double t) {
   }
   std::fill(jog_problems_.begin(), jog_problems_.end(), std::string());
   SyncJogSliders();
-  station_->ShowZoneBoxes(ZoneBoxes(zones));
+  if (zones != shown_zones_) {
+    station_->ShowZoneBoxes(ZoneBoxes(zones));
+    shown_zones_ = zones;
+  }
   welds_done_ = {moment.welds_done.begin(), moment.welds_done.end()};
   ApplyWeldColors();
   UpdateTimeWidgets();
@@ -1044,8 +1125,7 @@ void MainWindow::BuildJogPanel() {
                      static_cast<int>(std::ceil((chain.upper()[j] * scale + kJogOverrange) * 10)));
     slider->setValue(static_cast<int>(std::lround(q[j] * scale * 10)));
     auto* value = new QLabel;
-    value->setMinimumWidth(60);
-    value->setText(QString::number(q[j] * scale, 'f', 1));
+    value->setMinimumWidth(120);
     auto* row = new QHBoxLayout;
     row->addWidget(slider, 1);
     row->addWidget(value);
@@ -1057,7 +1137,28 @@ void MainWindow::BuildJogPanel() {
     jog_values_.push_back(value);
   }
   updating_jog_ = false;
-  jog_layout_->insertWidget(1, jog_joints_);
+  ShowJogValues(robot, q);
+  jog_layout_->insertWidget(2, jog_joints_);
+}
+
+void MainWindow::ShowJogValues(int robot, const Eigen::VectorXd& q) {
+  const kinematics::Chain& chain = station_->chain(robot);
+  const Eigen::VectorXd pendant =
+      kinematics::ToController(cell_->robots[static_cast<std::size_t>(robot)].model->controller, q);
+  for (int j = 0; j < chain.dof() && j < static_cast<int>(jog_values_.size()); ++j) {
+    const double scale = JointScale(chain.joint_type(j));
+    QString text = QString::number(q[j] * scale, 'f', 1);
+    if (std::abs(pendant[j] - q[j]) > 1e-9) {
+      text += QString(" (pendant %1)").arg(pendant[j] * scale, 0, 'f', 1);
+    }
+    jog_values_[static_cast<std::size_t>(j)]->setText(text);
+  }
+}
+
+QString MainWindow::jog_text() const {
+  QString text = jog_convention_->text();
+  for (const QLabel* value : jog_values_) text += "\n" + value->text();
+  return text;
 }
 
 void MainWindow::SyncJogSliders() {
@@ -1070,9 +1171,9 @@ void MainWindow::SyncJogSliders() {
     const double scale = JointScale(chain.joint_type(j));
     jog_sliders_[static_cast<std::size_t>(j)]->setValue(
         static_cast<int>(std::lround(q[j] * scale * 10)));
-    jog_values_[static_cast<std::size_t>(j)]->setText(QString::number(q[j] * scale, 'f', 1));
   }
   updating_jog_ = false;
+  ShowJogValues(robot, q);
   jog_status_->clear();
 }
 
@@ -1084,8 +1185,8 @@ void MainWindow::ApplyJog(int robot) {
   for (int j = 0; j < chain.dof(); ++j) {
     const double scale = JointScale(chain.joint_type(j));
     q[j] = jog_sliders_[static_cast<std::size_t>(j)]->value() / 10.0 / scale;
-    jog_values_[static_cast<std::size_t>(j)]->setText(QString::number(q[j] * scale, 'f', 1));
   }
+  ShowJogValues(robot, q);
   station_->SetConfiguration(robot, q);
   std::string problem;
   for (int j = 0; j < chain.dof(); ++j) {

@@ -55,11 +55,17 @@ class MainWindow : public QMainWindow {
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
 
-  /// Loads a cell; on bad input lists every error in the diagnostics pane and returns false.
-  /// Starts building the collision world and the reach map in a worker thread.
-  bool OpenCell(const QString& path);
-  /// Loads a plan.json for the open cell; errors go to the diagnostics pane.
-  bool OpenPlan(const QString& path);
+  /// Opens a cell: reads it and prepares its display meshes in a worker thread, then draws it
+  /// and starts building the collision world and the reach map in another. cellOpened() tells
+  /// when; on bad input every error is listed in the diagnostics pane.
+  void OpenCell(const QString& path);
+  /// True while a cell or a plan is being read (OpenCell, OpenPlan).
+  bool loading() const { return loading_ || reading_plans_ > 0; }
+  /// Reads a plan.json for the open cell in a worker thread (while a cell is loading: once it
+  /// is open) and shows it; planOpened() tells when. A plan of another cell, or of another
+  /// version of this one (cell hash), is refused as `weldcell export` refuses it. Errors go to
+  /// the diagnostics pane.
+  void OpenPlan(const QString& path);
   /// Shows a plan (e.g. from PlanCell) in the scene and the timeline.
   void SetPlan(plan::Plan plan);
   /// Plans the open cell in a worker thread (progress dialog unless `quiet`); the result opens
@@ -94,6 +100,9 @@ class MainWindow : public QMainWindow {
   void JogJoint(int robot, int joint, double deg);
   /// The jog verdict of a robot: empty when free and within limits.
   std::string jog_problem(int robot) const;
+  /// The jog panel's text: its note on the joint convention, then one line per joint (the
+  /// URDF value, and the teach pendant's in brackets where it differs).
+  QString jog_text() const;
 
   Scene* scene() { return scene_.get(); }
   StationView* station() { return station_.get(); }
@@ -111,6 +120,10 @@ class MainWindow : public QMainWindow {
   const reach::ReachMap* reach_map() const { return reach_ ? &*reach_ : nullptr; }
 
  signals:
+  /// OpenCell is done: ok, or the diagnostics pane lists why not.
+  void cellOpened(bool ok);
+  /// OpenPlan is done: ok (the plan is on the timeline), or the diagnostics pane lists why not.
+  void planOpened(bool ok);
   void backgroundFinished();
   void planningFinished(bool complete);
   /// ok: every program written; message: what was written, or why nothing was.
@@ -126,6 +139,7 @@ class MainWindow : public QMainWindow {
   void BuildWeldList();
   void BuildJogPanel();
   void ClearCell();
+  void ShowCell(DisplayMeshes meshes);
   void AddDiagnostics(const std::vector<Diagnostic>& diagnostics);
   void ApplyWeldColors();
   void UpdateTimeWidgets();
@@ -135,6 +149,7 @@ class MainWindow : public QMainWindow {
   void StepEvent(int direction);
   void ApplyJog(int robot);
   void SyncJogSliders();
+  void ShowJogValues(int robot, const Eigen::VectorXd& q);
   void OnSceneItemChanged(QTreeWidgetItem* item, int column);
   std::vector<Eigen::AlignedBox3d> ZoneBoxes(const std::vector<std::string>& zone_ids);
   void UpdateWeldList();
@@ -155,6 +170,11 @@ class MainWindow : public QMainWindow {
   std::vector<std::string> jog_problems_;
   QString cell_path_;
   int generation_ = 0;
+  bool loading_ = false;
+  int reading_plans_ = 0;
+  QString pending_plan_;
+  // Zones drawn now (SetTime redraws them only when they change); nullopt: none drawn yet.
+  std::optional<std::vector<std::string>> shown_zones_;
   bool background_busy_ = false;
   bool planning_ = false;
   std::shared_ptr<std::atomic<bool>> cancel_background_;
@@ -189,6 +209,7 @@ class MainWindow : public QMainWindow {
   std::vector<QSlider*> jog_sliders_;
   std::vector<QLabel*> jog_values_;
   QLabel* jog_status_ = nullptr;
+  QLabel* jog_convention_ = nullptr;
   QProgressDialog* progress_ = nullptr;
 };
 

@@ -9,6 +9,10 @@
 #include <QEvent>
 #include <QMatrix4x4>
 #include <QMouseEvent>
+#include <QOffscreenSurface>
+#include <QOpenGLContext>
+#include <QOpenGLFunctions>
+#include <QSurfaceFormat>
 #include <QVector3D>
 #include <QWheelEvent>
 #include <QWidget>
@@ -20,6 +24,7 @@
 #include <Qt3DExtras/QCuboidMesh>
 #include <Qt3DExtras/QCylinderMesh>
 #include <Qt3DExtras/QForwardRenderer>
+#include <Qt3DExtras/QPerVertexColorMaterial>
 #include <Qt3DExtras/QPhongAlphaMaterial>
 #include <Qt3DExtras/QPhongMaterial>
 #include <Qt3DExtras/QSphereMesh>
@@ -32,12 +37,15 @@
 #include <Qt3DRender/QRenderCapture>
 #include <Qt3DRender/QRenderSettings>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <map>
 #include <numbers>
+#include <string>
 #include <vector>
 
+#include "gui/display_mesh.hpp"
 #include "gui/scene.hpp"
 
 namespace weldcell::gui {
@@ -56,60 +64,10 @@ QVector3D ToQt(const Eigen::Vector3d& v) {
   return {static_cast<float>(v.x()), static_cast<float>(v.y()), static_cast<float>(v.z())};
 }
 
-// An indexed triangle mesh whose normals are smooth across edges flatter than 30° and split at
-// sharper ones (creases stay crisp). STL files repeat every vertex per triangle: vertices are
-// welded by position first. Far fewer vertices than flat shading with three per triangle, which
-// matters for large bodies on a software rasterizer.
-Qt3DRender::QGeometryRenderer* MakeMeshRenderer(const cell::Mesh& mesh, Qt3DCore::QNode* parent) {
-  constexpr double kCreaseCos = 0.866;  // cos 30°
-  // Weld vertices with identical coordinates.
-  std::map<std::array<double, 3>, std::uint32_t> welded;
-  std::vector<std::uint32_t> vertex_id(mesh.vertices.size());
-  std::vector<Eigen::Vector3d> positions;
-  for (std::size_t i = 0; i < mesh.vertices.size(); ++i) {
-    const Eigen::Vector3d& v = mesh.vertices[i];
-    const auto [it, added] =
-        welded.emplace(std::array<double, 3>{v.x(), v.y(), v.z()}, positions.size());
-    if (added) positions.push_back(v);
-    vertex_id[i] = it->second;
-  }
-  const std::size_t triangle_count = mesh.triangles.size();
-  std::vector<Eigen::Vector3d> face_normal(triangle_count);  // area-weighted
-  std::vector<std::vector<std::uint32_t>> faces_of(positions.size());
-  for (std::size_t t = 0; t < triangle_count; ++t) {
-    const auto& tri = mesh.triangles[t];
-    const Eigen::Vector3d& a = mesh.vertices[tri[0]];
-    face_normal[t] = (mesh.vertices[tri[1]] - a).cross(mesh.vertices[tri[2]] - a);
-    for (std::uint32_t k : tri) faces_of[vertex_id[k]].push_back(static_cast<std::uint32_t>(t));
-  }
-  std::map<std::pair<std::uint32_t, std::array<int, 3>>, std::uint32_t> corners;
-  std::vector<float> vertex_data;
-  std::vector<std::uint32_t> indices;
-  indices.reserve(triangle_count * 3);
-  for (std::size_t t = 0; t < triangle_count; ++t) {
-    const double area = face_normal[t].norm();
-    const Eigen::Vector3d n_t =
-        area > 0 ? Eigen::Vector3d(face_normal[t] / area) : Eigen::Vector3d::UnitZ();
-    for (std::uint32_t k : mesh.triangles[t]) {
-      const std::uint32_t v = vertex_id[k];
-      Eigen::Vector3d n = Eigen::Vector3d::Zero();
-      for (std::uint32_t f : faces_of[v]) {
-        const double fa = face_normal[f].norm();
-        if (fa > 0 && face_normal[f].dot(n_t) >= kCreaseCos * fa) n += face_normal[f];
-      }
-      n = n.norm() > 0 ? Eigen::Vector3d(n.normalized()) : n_t;
-      const std::array<int, 3> key_n = {static_cast<int>(std::lround(n.x() * 1000)),
-                                        static_cast<int>(std::lround(n.y() * 1000)),
-                                        static_cast<int>(std::lround(n.z() * 1000))};
-      const auto [it, added] = corners.emplace(std::make_pair(v, key_n),
-                                               static_cast<std::uint32_t>(vertex_data.size() / 6));
-      if (added) {
-        for (int c = 0; c < 3; ++c) vertex_data.push_back(static_cast<float>(positions[v][c]));
-        for (int c = 0; c < 3; ++c) vertex_data.push_back(static_cast<float>(n[c]));
-      }
-      indices.push_back(it->second);
-    }
-  }
+// An indexed triangle mesh (gui/display_mesh.hpp prepares its buffers, possibly in a worker).
+Qt3DRender::QGeometryRenderer* MakeMeshRenderer(const DisplayMesh& mesh, Qt3DCore::QNode* parent) {
+  const std::vector<float>& vertex_data = mesh.vertex_data;
+  const std::vector<std::uint32_t>& indices = mesh.indices;
   auto* renderer = new Qt3DRender::QGeometryRenderer(parent);
   auto* geometry = new Qt3DCore::QGeometry(renderer);
   auto* buffer = new Qt3DCore::QBuffer(geometry);
@@ -151,10 +109,50 @@ Qt3DRender::QGeometryRenderer* MakeMeshRenderer(const cell::Mesh& mesh, Qt3DCore
   return renderer;
 }
 
+// The OpenGL implementation's renderer string (e.g. "llvmpipe (LLVM 15.0.6, 256 bits)"), from
+// a throw-away context; empty when none can be made.
+std::string OpenGlRenderer() {
+  QOpenGLContext context;
+  if (!context.create()) return {};
+  QOffscreenSurface surface;
+  surface.setFormat(context.format());
+  surface.create();
+  if (!context.makeCurrent(&surface)) return {};
+  const auto* name = reinterpret_cast<const char*>(context.functions()->glGetString(GL_RENDERER));
+  std::string renderer = name != nullptr ? name : "";
+  context.doneCurrent();
+  return renderer;
+}
+
+// Qt3DWindow asks for 4x multisampling. A software rasterizer (Mesa's llvmpipe under Xvfb, a
+// machine without a GPU) then spends most of every frame on the samples -- the L station took
+// 220 ms a frame with it and 50 ms without -- and Qt 3D 6 renders on the UI thread, so the
+// whole frame blocks the event loop. Antialiasing stays on for hardware renderers.
+// WELDCELL_VIEWER_SAMPLES=n overrides the choice (docs/viewer.md).
+int MultisampleCount() {
+  static const int samples = [] {
+    bool ok = false;
+    const int forced = qEnvironmentVariableIntValue("WELDCELL_VIEWER_SAMPLES", &ok);
+    if (ok && forced >= 0) return forced;
+    std::string renderer = OpenGlRenderer();
+    for (char& c : renderer) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const char* software : {"llvmpipe", "softpipe", "swrast", "software"}) {
+      if (renderer.find(software) != std::string::npos) return 0;
+    }
+    return 4;
+  }();
+  return samples;
+}
+
 class Qt3dScene final : public Scene, public QObject {
  public:
   Qt3dScene() {
     window_ = new Qt3DExtras::Qt3DWindow();
+    // Qt3DWindow made its format (4 samples) the default one; the renderer's context follows it.
+    QSurfaceFormat format = window_->format();
+    format.setSamples(MultisampleCount());
+    window_->setFormat(format);
+    QSurfaceFormat::setDefaultFormat(format);
     container_ = QWidget::createWindowContainer(window_);
     container_->setMinimumSize(320, 240);
     container_->setFocusPolicy(Qt::StrongFocus);
@@ -226,7 +224,7 @@ class Qt3dScene final : public Scene, public QObject {
       }
       case cell::ShapeKind::kMesh:
         if (shape.mesh != nullptr && !shape.mesh->triangles.empty()) {
-          entity->addComponent(MakeMeshRenderer(*shape.mesh, entity));
+          entity->addComponent(MakeMeshRenderer(MakeDisplayMesh(*shape.mesh), entity));
         }
         break;
     }
@@ -237,6 +235,76 @@ class Qt3dScene final : public Scene, public QObject {
     node.pre_rotation = X_PG.inverse() * X;
     AttachMaterial(&node, color);
     return Register(node);
+  }
+
+  NodeId AddMesh(NodeId parent, const DisplayMesh& mesh, const Eigen::Isometry3d& X_PG,
+                 const QColor& color) override {
+    auto* entity = new Qt3DCore::QEntity(Entity(parent));
+    if (!mesh.indices.empty()) entity->addComponent(MakeMeshRenderer(mesh, entity));
+    auto* transform = new Qt3DCore::QTransform(entity);
+    transform->setMatrix(ToQt(X_PG));
+    entity->addComponent(transform);
+    Node node{.entity = entity, .transform = transform, .parent = parent};
+    AttachMaterial(&node, color);
+    return Register(node);
+  }
+
+  NodeId AddBatch(NodeId parent, const std::vector<BatchItem>& items) override {
+    auto* entity = new Qt3DCore::QEntity(Entity(parent));
+    Node node{.entity = entity, .parent = parent};
+    DisplayMesh mesh;
+    std::vector<float> colors;
+    for (const BatchItem& item : items) {
+      const auto first = static_cast<std::uint32_t>(mesh.vertex_count());
+      // Thin rods (weld normals) and small balls (weld markers) need few facets.
+      const bool small = item.shape.radius < 0.03;
+      AppendMesh(PrimitiveMesh(item.shape, small ? 8 : 24), item.X_PG, &mesh);
+      const auto count = static_cast<std::uint32_t>(mesh.vertex_count()) - first;
+      node.batch_ranges.emplace_back(first, count);
+      node.batch_colors.push_back(item.color.rgb());
+      const std::array<float, 3> c = VertexColor(item.color);
+      for (std::uint32_t v = 0; v < count; ++v) colors.insert(colors.end(), c.begin(), c.end());
+    }
+    if (!mesh.indices.empty()) {
+      Qt3DRender::QGeometryRenderer* renderer = MakeMeshRenderer(mesh, entity);
+      Qt3DCore::QGeometry* geometry = renderer->geometry();
+      node.batch_buffer = new Qt3DCore::QBuffer(geometry);
+      node.batch_buffer->setData(QByteArray(reinterpret_cast<const char*>(colors.data()),
+                                            static_cast<qsizetype>(colors.size() * sizeof(float))));
+      auto* color = new Qt3DCore::QAttribute(geometry);
+      color->setName(Qt3DCore::QAttribute::defaultColorAttributeName());
+      color->setVertexBaseType(Qt3DCore::QAttribute::Float);
+      color->setVertexSize(3);
+      color->setAttributeType(Qt3DCore::QAttribute::VertexAttribute);
+      color->setBuffer(node.batch_buffer);
+      color->setByteStride(3 * sizeof(float));
+      color->setCount(static_cast<uint>(mesh.vertex_count()));
+      geometry->addAttribute(color);
+      entity->addComponent(renderer);
+    }
+    if (vertex_color_material_ == nullptr) {
+      vertex_color_material_ = new Qt3DExtras::QPerVertexColorMaterial(root_);
+    }
+    entity->addComponent(vertex_color_material_);
+    return Register(node);
+  }
+
+  void SetBatchColor(NodeId batch, int item, const QColor& color) override {
+    Node& n = nodes_.at(static_cast<std::size_t>(batch));
+    if (n.batch_buffer == nullptr || item < 0 || item >= static_cast<int>(n.batch_ranges.size())) {
+      return;
+    }
+    const auto i = static_cast<std::size_t>(item);
+    if (n.batch_colors[i] == color.rgb()) return;
+    n.batch_colors[i] = color.rgb();
+    const auto [first, count] = n.batch_ranges[i];
+    const std::array<float, 3> c = VertexColor(color);
+    std::vector<float> data;
+    data.reserve(3 * count);
+    for (std::uint32_t v = 0; v < count; ++v) data.insert(data.end(), c.begin(), c.end());
+    n.batch_buffer->updateData(static_cast<int>(first * 3 * sizeof(float)),
+                               QByteArray(reinterpret_cast<const char*>(data.data()),
+                                          static_cast<qsizetype>(data.size() * sizeof(float))));
   }
 
   NodeId AddLine(NodeId parent, const Eigen::Vector3d& p0, const Eigen::Vector3d& p1, double radius,
@@ -300,6 +368,8 @@ class Qt3dScene final : public Scene, public QObject {
   CameraPose camera() const override { return pose_; }
 
   double field_of_view_deg() const override { return camera_->fieldOfView(); }
+
+  int multisample_count() const override { return window_->format().samples(); }
 
   std::optional<QPointF> Project(const Eigen::Vector3d& p_W) const override {
     const float aspect = static_cast<float>(window_->width()) / std::max(1, window_->height());
@@ -381,7 +451,19 @@ class Qt3dScene final : public Scene, public QObject {
     Qt3DRender::QMaterial* material = nullptr;  // shared, owned by the root entity
     int parent = -1;
     Eigen::Isometry3d pre_rotation = Eigen::Isometry3d::Identity();
+    // A batch: its per-vertex colour buffer, each item's vertices (first, count) and colour.
+    Qt3DCore::QBuffer* batch_buffer = nullptr;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> batch_ranges;
+    std::vector<QRgb> batch_colors;
   };
+
+  // Qt 3D's per-vertex colour material darkens colours more than the Phong materials (no
+  // ambient term; measured under llvmpipe, a face to the head light shows about c^1.45 of a
+  // channel c in 0..1): lifted so that a marker shows about the colour asked for.
+  static std::array<float, 3> VertexColor(const QColor& color) {
+    auto channel = [](double c) { return static_cast<float>(std::pow(c, 0.6)); };
+    return {channel(color.redF()), channel(color.greenF()), channel(color.blueF())};
+  }
 
   Qt3DCore::QEntity* Entity(NodeId id) const {
     Qt3DCore::QEntity* e = nodes_.at(static_cast<std::size_t>(id)).entity;
@@ -461,6 +543,7 @@ class Qt3dScene final : public Scene, public QObject {
   Qt3DRender::QCamera* camera_ = nullptr;
   std::vector<Node> nodes_;
   std::map<QRgb, Qt3DRender::QMaterial*> materials_;
+  Qt3DRender::QMaterial* vertex_color_material_ = nullptr;  // owned by the root entity
   CameraPose pose_;
   QPointF last_mouse_;
   QPointF press_;

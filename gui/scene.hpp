@@ -16,12 +16,15 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "planner/cell/geometry.hpp"
 
 class QWidget;
 
 namespace weldcell::gui {
+
+struct DisplayMesh;
 
 /// A node of the scene graph: a frame or a shape. 0 is the root (the world frame).
 using NodeId = int;
@@ -33,6 +36,14 @@ struct CameraPose {
   Eigen::Vector3d center = Eigen::Vector3d::Zero();
   Eigen::Vector3d up = Eigen::Vector3d::UnitZ();
   bool operator==(const CameraPose&) const = default;
+};
+
+/// One item of a batch (Scene::AddBatch): a primitive shape (box, cylinder along z or sphere,
+/// not a mesh) at X_PG in the batch's parent frame, in an opaque colour.
+struct BatchItem {
+  cell::Shape shape;
+  Eigen::Isometry3d X_PG = Eigen::Isometry3d::Identity();
+  QColor color;
 };
 
 class Scene {
@@ -48,6 +59,16 @@ class Scene {
   /// mesh), drawn in `color` (alpha < 1: translucent).
   virtual NodeId AddShape(NodeId parent, const cell::Shape& shape, const Eigen::Isometry3d& X_PG,
                           const QColor& color) = 0;
+  /// A prepared triangle mesh (MakeDisplayMesh) under `parent` at X_PG, drawn in `color`; the
+  /// same as AddShape with the mesh, without preparing it on the calling (UI) thread.
+  virtual NodeId AddMesh(NodeId parent, const DisplayMesh& mesh, const Eigen::Isometry3d& X_PG,
+                         const QColor& color) = 0;
+  /// Many small shapes (e.g. weld markers) under `parent` as one node drawn as one mesh, so
+  /// that the engine's cost per frame does not grow with their number. Each item keeps its own
+  /// colour (SetBatchColor); they are shown, hidden and removed together.
+  virtual NodeId AddBatch(NodeId parent, const std::vector<BatchItem>& items) = 0;
+  /// Recolours item `item` (index into AddBatch's items) of a batch; opaque colours only.
+  virtual void SetBatchColor(NodeId batch, int item, const QColor& color) = 0;
   /// A line segment from p0 to p1 (parent frame), drawn as a thin rod of `radius` m.
   virtual NodeId AddLine(NodeId parent, const Eigen::Vector3d& p0, const Eigen::Vector3d& p1,
                          double radius, const QColor& color) = 0;
@@ -63,6 +84,9 @@ class Scene {
   virtual CameraPose camera() const = 0;
   /// Vertical field of view (deg) of the perspective camera.
   virtual double field_of_view_deg() const = 0;
+  /// Samples per pixel of the view's surface: 0 (no antialiasing) on a software rasterizer
+  /// such as Mesa's llvmpipe, where multisampling would cost most of every frame; 4 otherwise.
+  virtual int multisample_count() const = 0;
   /// Pixel (x right, y down, in the widget's logical pixels) where world point p_W is drawn;
   /// nullopt when it is behind the camera.
   virtual std::optional<QPointF> Project(const Eigen::Vector3d& p_W) const = 0;

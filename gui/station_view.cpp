@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <numbers>
+#include <utility>
 
 namespace weldcell::gui {
 namespace {
@@ -48,7 +49,8 @@ QColor Palette::Robot(int index) {
   return colors[static_cast<std::size_t>(index) % colors.size()];
 }
 
-StationView::StationView(Scene* scene, const cell::Cell& cell) : scene_(scene), cell_(&cell) {
+StationView::StationView(Scene* scene, const cell::Cell& cell, DisplayMeshes meshes)
+    : scene_(scene), cell_(&cell), meshes_(std::move(meshes)) {
   for (std::size_t r = 0; r < cell.robots.size(); ++r) {
     const cell::Robot& robot = cell.robots[r];
     const int ri = static_cast<int>(r);
@@ -63,9 +65,6 @@ StationView::StationView(Scene* scene, const cell::Cell& cell) : scene_(scene), 
       const NodeId collision = scene_->AddFrame(frame, Eigen::Isometry3d::Identity());
       AddGeometry(visual, link.visual.empty() ? link.collision : link.visual, color,
                   &nodes.visual_shapes);
-      QColor translucent = color;
-      translucent.setAlpha(kCollisionAlpha);
-      AddGeometry(collision, link.collision, translucent, &nodes.collision_shapes);
       nodes.visual_groups.push_back(visual);
       nodes.collision_groups.push_back(collision);
     }
@@ -74,13 +73,12 @@ StationView::StationView(Scene* scene, const cell::Cell& cell) : scene_(scene), 
     const NodeId gun_collision = scene_->AddFrame(nodes.gun_frame, Eigen::Isometry3d::Identity());
     AddGeometry(gun_visual, robot.tool.visual.empty() ? robot.tool.collision : robot.tool.visual,
                 Palette::Gun(ri), &nodes.gun_shapes);
-    QColor gun_translucent = Palette::Gun(ri);
-    gun_translucent.setAlpha(kCollisionAlpha);
-    AddGeometry(gun_collision, robot.tool.collision, gun_translucent, &nodes.collision_shapes);
     nodes.visual_groups.push_back(gun_visual);
     nodes.collision_groups.push_back(gun_collision);
     robots_.push_back(std::move(nodes));
+    tints_.emplace_back();
     q_.emplace_back(Eigen::VectorXd::Zero(chains_.back().dof()));
+    posed_.push_back(false);
     const Eigen::VectorXd home = robot.home.size() == chains_.back().dof()
                                      ? robot.home
                                      : Eigen::VectorXd::Zero(chains_.back().dof());
@@ -97,32 +95,35 @@ StationView::StationView(Scene* scene, const cell::Cell& cell) : scene_(scene), 
   for (const cell::Obstacle& obstacle : cell.obstacles) {
     const NodeId node = scene_->AddFrame(kRootNode, Eigen::Isometry3d::Identity());
     const QColor color = IsFixture(obstacle.name) ? Palette::Fixture() : Palette::Body();
-    std::vector<NodeId> visual, collision;
+    std::vector<NodeId> visual;
     const NodeId visual_group = scene_->AddFrame(node, Eigen::Isometry3d::Identity());
     const NodeId collision_group = scene_->AddFrame(node, Eigen::Isometry3d::Identity());
     AddGeometry(
         visual_group,
         obstacle.visual.empty() ? std::vector<cell::Geometry>{obstacle.geometry} : obstacle.visual,
         color, &visual);
-    QColor translucent = color;
-    translucent.setAlpha(kCollisionAlpha);
-    AddGeometry(collision_group, {obstacle.geometry}, translucent, &collision);
     obstacle_nodes_.push_back(node);
     obstacle_visual_.push_back({visual_group});
     obstacle_collision_.push_back({collision_group});
     Grow(obstacle.geometry, Eigen::Isometry3d::Identity(), &bounds_);
   }
   welds_root_ = scene_->AddFrame(kRootNode, Eigen::Isometry3d::Identity());
+  std::vector<BatchItem> weld_items;
   for (const cell::Weld& weld : cell.welds) {
-    const NodeId marker = scene_->AddShape(welds_root_, cell::Shape::Sphere(kWeldMarkerRadius),
-                                           Eigen::Isometry3d(Eigen::Translation3d(weld.p_W)),
-                                           Palette::ReachUnknown());
-    const NodeId normal =
-        scene_->AddLine(welds_root_, weld.p_W, weld.p_W + kNormalLength * weld.n_W, 0.0025,
-                        Palette::ReachUnknown());
-    weld_nodes_.emplace_back(marker, normal);
+    weld_items.push_back({.shape = cell::Shape::Sphere(kWeldMarkerRadius),
+                          .X_PG = Eigen::Isometry3d(Eigen::Translation3d(weld.p_W)),
+                          .color = Palette::ReachUnknown()});
+    // The normal: a thin rod from the weld along n_W.
+    Eigen::Isometry3d X_WN = Eigen::Isometry3d::Identity();
+    X_WN.translation() = weld.p_W + 0.5 * kNormalLength * weld.n_W;
+    X_WN.linear() =
+        Eigen::Quaterniond::FromTwoVectors(Eigen::Vector3d::UnitZ(), weld.n_W).toRotationMatrix();
+    weld_items.push_back({.shape = cell::Shape::Cylinder(0.0025, kNormalLength),
+                          .X_PG = X_WN,
+                          .color = Palette::ReachUnknown()});
     bounds_.extend(weld.p_W);
   }
+  weld_batch_ = scene_->AddBatch(welds_root_, weld_items);
   if (bounds_.isEmpty())
     bounds_ = Eigen::AlignedBox3d(Eigen::Vector3d(-1, -1, 0), Eigen::Vector3d(1, 1, 2));
   ApplyLayers();
@@ -139,6 +140,12 @@ StationView::~StationView() {
 void StationView::AddGeometry(NodeId parent, const std::vector<cell::Geometry>& geometries,
                               const QColor& color, std::vector<NodeId>* shapes) {
   for (const cell::Geometry& g : geometries) {
+    if (g.shape.kind == cell::ShapeKind::kMesh) {
+      if (auto it = meshes_.find(g.shape.mesh.get()); it != meshes_.end()) {
+        shapes->push_back(scene_->AddMesh(parent, *it->second, g.X_FG, color));
+        continue;
+      }
+    }
     shapes->push_back(scene_->AddShape(parent, g.shape, g.X_FG, color));
   }
 }
@@ -146,6 +153,10 @@ void StationView::AddGeometry(NodeId parent, const std::vector<cell::Geometry>& 
 void StationView::SetConfiguration(int robot, const Eigen::VectorXd& q) {
   const auto r = static_cast<std::size_t>(robot);
   if (q.size() != chains_[r].dof()) return;
+  // Playback poses every robot on every tick; one that stands still (waiting, done) keeps its
+  // transforms, and the engine has nothing to update for it.
+  if (posed_[r] && q == q_[r]) return;
+  posed_[r] = true;
   q_[r] = q;
   std::vector<Eigen::Isometry3d> X_BL;
   chains_[r].LinkPoses(q, &X_BL);
@@ -165,6 +176,7 @@ Eigen::Isometry3d StationView::LinkPose(int robot, int link) const {
 }
 
 void StationView::SetRobotTint(int robot, std::optional<QColor> tint) {
+  tints_[static_cast<std::size_t>(robot)] = tint;
   const RobotNodes& nodes = robots_[static_cast<std::size_t>(robot)];
   const QColor body = tint.value_or(Palette::Robot(robot));
   const QColor gun = tint.value_or(Palette::Gun(robot));
@@ -176,9 +188,8 @@ void StationView::SetRobotTint(int robot, std::optional<QColor> tint) {
 }
 
 void StationView::SetWeldColor(int weld, const QColor& color) {
-  const auto& [marker, normal] = weld_nodes_[static_cast<std::size_t>(weld)];
-  scene_->SetColor(marker, color);
-  scene_->SetColor(normal, color);
+  scene_->SetBatchColor(weld_batch_, 2 * weld, color);
+  scene_->SetBatchColor(weld_batch_, 2 * weld + 1, color);
 }
 
 void StationView::SelectWeld(int weld) {
@@ -212,7 +223,34 @@ void StationView::SetGeometryLayers(bool visual, bool collision) {
   ApplyLayers();
 }
 
+// The collision layer is hidden by default: its shapes are made the first time it is shown
+// (half the scene's nodes fewer for Qt 3D to take in when a cell opens).
+void StationView::BuildCollisionLayer() {
+  collision_built_ = true;
+  for (std::size_t r = 0; r < robots_.size(); ++r) {
+    const cell::Robot& robot = cell_->robots[r];
+    RobotNodes& nodes = robots_[r];
+    QColor translucent = Palette::Robot(static_cast<int>(r));
+    translucent.setAlpha(kCollisionAlpha);
+    for (std::size_t l = 0; l < robot.model->links.size(); ++l) {
+      AddGeometry(nodes.collision_groups[l], robot.model->links[l].collision, translucent,
+                  &nodes.collision_shapes);
+    }
+    AddGeometry(nodes.collision_groups.back(), robot.tool.collision, translucent,
+                &nodes.collision_shapes);
+    SetRobotTint(static_cast<int>(r), tints_[r]);
+  }
+  for (std::size_t o = 0; o < cell_->obstacles.size(); ++o) {
+    const cell::Obstacle& obstacle = cell_->obstacles[o];
+    QColor translucent = IsFixture(obstacle.name) ? Palette::Fixture() : Palette::Body();
+    translucent.setAlpha(kCollisionAlpha);
+    std::vector<NodeId> shapes;
+    AddGeometry(obstacle_collision_[o].front(), {obstacle.geometry}, translucent, &shapes);
+  }
+}
+
 void StationView::ApplyLayers() {
+  if (show_collision_ && !collision_built_) BuildCollisionLayer();
   for (const RobotNodes& r : robots_) {
     for (NodeId n : r.visual_groups) scene_->SetVisible(n, show_visual_);
     for (NodeId n : r.collision_groups) scene_->SetVisible(n, show_collision_);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "gui/display_mesh.hpp"
 #include "gui/scene.hpp"
 #include "planner/cell/cell.hpp"
 #include "planner/kinematics/chain.hpp"
@@ -36,8 +37,10 @@ enum class StandardView { kIso, kFront, kTop, kSide };
 
 class StationView {
  public:
-  /// Draws `cell` into `scene` (which must outlive this view), every robot at its home.
-  StationView(Scene* scene, const cell::Cell& cell);
+  /// Draws `cell` into `scene` (which must outlive this view), every robot at its home. Meshes
+  /// found in `meshes` (MakeDisplayMeshes, e.g. from a worker thread) are drawn from there;
+  /// others are prepared here.
+  StationView(Scene* scene, const cell::Cell& cell, DisplayMeshes meshes = {});
   ~StationView();
   StationView(const StationView&) = delete;
   StationView& operator=(const StationView&) = delete;
@@ -91,16 +94,22 @@ class StationView {
   void AddGeometry(NodeId parent, const std::vector<cell::Geometry>& geometries,
                    const QColor& color, std::vector<NodeId>* shapes);
   void ApplyLayers();
+  void BuildCollisionLayer();
 
   Scene* scene_;
   const cell::Cell* cell_;
+  DisplayMeshes meshes_;
   std::vector<kinematics::Chain> chains_;
   std::vector<Eigen::VectorXd> q_;
+  std::vector<std::optional<QColor>> tints_;  // SetRobotTint's, per robot
+  bool collision_built_ = false;
+  std::vector<bool> posed_;  // SetConfiguration has posed the robot's links
   std::vector<RobotNodes> robots_;
   std::vector<NodeId> obstacle_nodes_;
   std::vector<std::vector<NodeId>> obstacle_visual_, obstacle_collision_;
   NodeId welds_root_ = kRootNode;
-  std::vector<std::pair<NodeId, NodeId>> weld_nodes_;  // marker, normal
+  // Every weld's marker (item 2i) and normal (item 2i+1) in one batch.
+  NodeId weld_batch_ = -1;
   NodeId selection_ = -1;
   NodeId ghosts_ = -1;
   NodeId zones_ = -1;

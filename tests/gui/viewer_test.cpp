@@ -10,6 +10,9 @@
 #include <QFile>
 #include <QListWidget>
 #include <QMouseEvent>
+#include <QOffscreenSurface>
+#include <QOpenGLContext>
+#include <QOpenGLFunctions>
 #include <QProcess>
 #include <QTimer>
 #include <QWindow>
@@ -27,6 +30,10 @@
 #include "gui/main_window.hpp"
 #include "gui/playback.hpp"
 #include "gui/station_view.hpp"
+#include "planner/cell/load.hpp"
+#include "planner/kinematics/controller_joints.hpp"
+#include "planner/plan/cell_hash.hpp"
+#include "planner/plan/plan.hpp"
 
 namespace weldcell::gui {
 namespace {
@@ -110,6 +117,53 @@ int CountMatches(MainWindow& w, const QImage& image, const std::vector<Eigen::Ve
   return matches;
 }
 
+// Opens a cell (read in a worker thread) and waits until it is drawn or refused.
+bool OpenCellAndWait(MainWindow& w, const QString& path) {
+  bool done = false, ok = false;
+  const QMetaObject::Connection c =
+      QObject::connect(&w, &MainWindow::cellOpened, [&](bool success) {
+        done = true;
+        ok = success;
+      });
+  w.OpenCell(path);
+  EXPECT_TRUE(WaitFor([&] { return done; })) << "the cell never opened";
+  QObject::disconnect(c);
+  return ok;
+}
+
+// Writes a plan without robots that claims to be of cell `name` with hash `hash`; returns its
+// path (a fresh file per test process).
+QString WritePlan(const std::string& file_name, const std::string& name, const std::string& hash) {
+  plan::Plan plan;
+  plan.cell_name = name;
+  plan.cell_hash = hash;
+  plan.cycle_time = 60;
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() /
+      (std::to_string(QCoreApplication::applicationPid()) + "_" + file_name);
+  std::ofstream(path, std::ios::binary) << plan::ToJson(plan);
+  return QString::fromStdString(path.string());
+}
+
+// The demo cell's hash, as the planner computes it.
+std::string DemoHash() { return plan::CellHash(cell::LoadCell(kDemo, {}).value); }
+
+QSize PngSize(const QString& file) { return QImage(file).size(); }
+
+// Reads a plan (in a worker thread) and waits until it is shown or refused.
+bool OpenPlanAndWait(MainWindow& w, const QString& path) {
+  bool done = false, ok = false;
+  const QMetaObject::Connection c =
+      QObject::connect(&w, &MainWindow::planOpened, [&](bool success) {
+        done = true;
+        ok = success;
+      });
+  w.OpenPlan(path);
+  EXPECT_TRUE(WaitFor([&] { return done; })) << "the plan never opened";
+  QObject::disconnect(c);
+  return ok;
+}
+
 class ViewerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -118,7 +172,7 @@ class ViewerTest : public ::testing::Test {
     ASSERT_TRUE(WaitFor([&] { return window_.isVisible(); }));
   }
   void OpenDemo() {
-    ASSERT_TRUE(window_.OpenCell(kDemo));
+    ASSERT_TRUE(OpenCellAndWait(window_, kDemo));
     window_.ShowStandardView(StandardView::kIso);
   }
   MainWindow window_;
@@ -149,6 +203,150 @@ TEST_F(ViewerTest, DemoStationShowsRobotsAndBodyInTheirColoursWhereTheyStand) {
   EXPECT_FALSE(IsBodyGrey(image.pixelColor(2, 2)));
   EXPECT_FALSE(HueOf(Palette::Robot(0))(image.pixelColor(2, 2)));
   image.save("/tmp/weldcell_viewer_test_demo.png");
+}
+
+// Mesa's llvmpipe (Xvfb, machines without a GPU) spends most of a frame on 4x multisampling,
+// and Qt 3D renders on the UI thread: the view asks for no multisampling there.
+TEST_F(ViewerTest, SoftwareRasterizerRendersWithoutMultisampling) {
+  QOpenGLContext context;
+  ASSERT_TRUE(context.create());
+  QOffscreenSurface surface;
+  surface.setFormat(context.format());
+  surface.create();
+  ASSERT_TRUE(context.makeCurrent(&surface));
+  const std::string renderer =
+      reinterpret_cast<const char*>(context.functions()->glGetString(GL_RENDERER));
+  context.doneCurrent();
+  if (renderer.find("llvmpipe") == std::string::npos) {
+    GTEST_SKIP() << "not a software rasterizer: " << renderer;
+  }
+  OpenDemo();
+  const QImage image = Capture(window_);
+  ASSERT_FALSE(image.isNull());
+  EXPECT_EQ(window_.scene()->multisample_count(), 0) << renderer;
+}
+
+// The cell is read in a worker: OpenCell returns at once, and a plan given meanwhile (a drop of
+// both files) opens once the cell is there.
+TEST_F(ViewerTest, OpeningACellReadsItInAWorkerAndOpensAPlanGivenMeanwhile) {
+  const QString plan = WritePlan("demo_plan.json", "demo", DemoHash());
+  bool opened = false, plan_opened = false;
+  QObject::connect(&window_, &MainWindow::cellOpened, [&](bool ok) { opened = ok; });
+  QObject::connect(&window_, &MainWindow::planOpened, [&](bool ok) { plan_opened = ok; });
+  window_.OpenCell(kDemo);
+  EXPECT_TRUE(window_.loading());
+  EXPECT_EQ(window_.cell(), nullptr);
+  EXPECT_EQ(window_.station(), nullptr);
+  window_.OpenPlan(plan);
+  EXPECT_EQ(window_.plan(), nullptr);
+  ASSERT_TRUE(WaitFor([&] { return opened; }));
+  ASSERT_NE(window_.station(), nullptr);
+  // The plan is read in a worker too, once the cell is there.
+  EXPECT_TRUE(window_.loading());
+  EXPECT_EQ(window_.plan(), nullptr);
+  ASSERT_TRUE(WaitFor([&] { return plan_opened; }));
+  EXPECT_FALSE(window_.loading());
+  ASSERT_NE(window_.plan(), nullptr);
+  EXPECT_EQ(window_.plan()->cell_name, "demo");
+  std::filesystem::remove(plan.toStdString());
+}
+
+// As `weldcell export`: a plan of another cell is refused, with the reason and the plan's file
+// in the diagnostics pane; the plan of this cell opens.
+TEST_F(ViewerTest, APlanOfAnotherCellIsRefusedWithItsReasonInTheDiagnostics) {
+  OpenDemo();
+  const QString other = WritePlan("other_plan.json", "S", "59b92715c4a285c2");
+  EXPECT_FALSE(OpenPlanAndWait(window_, other));
+  EXPECT_EQ(window_.plan(), nullptr);
+  QListWidget* list = window_.diagnostics_list();
+  ASSERT_GE(list->count(), 1);
+  const QString last = list->item(list->count() - 1)->text();
+  EXPECT_TRUE(last.startsWith(other + ": error:")) << qPrintable(last);
+  EXPECT_TRUE(last.contains("the plan is of cell S (hash 59b92715c4a285c2), not of demo"))
+      << qPrintable(last);
+  const QString own = WritePlan("own_plan.json", "demo", DemoHash());
+  EXPECT_TRUE(OpenPlanAndWait(window_, own));
+  EXPECT_NE(window_.plan(), nullptr);
+  std::filesystem::remove(other.toStdString());
+  std::filesystem::remove(own.toStdString());
+}
+
+// The jog sliders are URDF joint values; the panel says so and shows the pendant's values where
+// they differ (R1 is a FANUC: its pendant J3 includes J2 and J4..J6 turn the other way).
+TEST_F(ViewerTest, JogPanelNamesItsJointConventionAndShowsThePendantValues) {
+  OpenDemo();
+  window_.JogJoint(0, 1, 20.0);
+  window_.JogJoint(0, 2, -30.0);
+  const QString text = window_.jog_text();
+  EXPECT_TRUE(text.contains("URDF joint values")) << qPrintable(text);
+  const QStringList lines = text.split('\n');
+  ASSERT_EQ(lines.size(), 7) << qPrintable(text);
+  const Eigen::VectorXd q = window_.station()->configuration(0);
+  const Eigen::VectorXd pendant =
+      kinematics::ToController(window_.cell()->robots[0].model->controller, q);
+  const double deg = 180.0 / 3.14159265358979323846;
+  EXPECT_NEAR(q[1] * deg, 20.0, 1e-9);
+  // J2 is the same on the pendant; J3 is not (-q3 - q2 = 30 - 20 = 10), nor J5 (-q5).
+  EXPECT_EQ(lines[2], "20.0") << qPrintable(text);
+  EXPECT_NEAR(pendant[2] * deg, 10.0, 1e-6);
+  EXPECT_EQ(lines[3], "-30.0 (pendant 10.0)") << qPrintable(text);
+  EXPECT_EQ(lines[5],
+            QString("%1 (pendant %2)").arg(q[4] * deg, 0, 'f', 1).arg(pendant[4] * deg, 0, 'f', 1))
+      << qPrintable(text);
+}
+
+// The weld markers (one batch) show each weld's own colour and follow its changes: close up,
+// a reachable weld is green, an unreachable one red, and a recoloured one takes its new colour.
+TEST_F(ViewerTest, WeldMarkersShowEachWeldsColour) {
+  OpenDemo();
+  ASSERT_TRUE(WaitFor([&] { return window_.reach_map() != nullptr; }));
+  const cell::Cell& c = *window_.cell();
+  int reachable = -1, unreachable = -1;
+  for (std::size_t i = 0; i < c.welds.size(); ++i) {
+    (window_.reach_map()->reachable(static_cast<int>(i)) ? reachable : unreachable) =
+        static_cast<int>(i);
+  }
+  ASSERT_GE(reachable, 0);
+  auto colour_at = [&](int weld) {
+    const cell::Weld& w = c.welds[static_cast<std::size_t>(weld)];
+    // 12 cm from the weld, looking at it along its normal, tilted a little.
+    window_.scene()->SetCamera(
+        {.eye = w.p_W + 0.12 * (w.n_W + 0.3 * w.n_W.unitOrthogonal()).normalized(),
+         .center = w.p_W,
+         .up = w.n_W.unitOrthogonal()});
+    const QImage image = Capture(window_);
+    const QPointF at = *window_.scene()->Project(w.p_W + 0.006 * w.n_W);
+    return image.pixelColor(static_cast<int>(at.x()), static_cast<int>(at.y()));
+  };
+  const QColor green = colour_at(reachable);
+  EXPECT_TRUE(HueOf(Palette::Reachable())(green)) << green.name().toStdString();
+  EXPECT_GT(green.valueF(), 0.5) << green.name().toStdString();
+  if (unreachable >= 0) {
+    const QColor red = colour_at(unreachable);
+    EXPECT_TRUE(HueOf(Palette::Unreachable())(red)) << red.name().toStdString();
+  }
+  window_.station()->SetWeldColor(reachable, Palette::Robot(1));
+  const QColor blue = colour_at(reachable);
+  EXPECT_TRUE(HueOf(Palette::Robot(1))(blue)) << blue.name().toStdString();
+}
+
+// The collision layer (made the first time it is shown) draws each robot's collision geometry
+// in the robot's hue, tinted like the rest when the robot is.
+TEST_F(ViewerTest, CollisionLayerShowsTheRobotsCollisionGeometry) {
+  OpenDemo();
+  StationView& view = *window_.station();
+  view.SetRobotTint(1, Palette::Waiting());
+  view.SetGeometryLayers(/*visual=*/false, /*collision=*/true);
+  const QImage image = Capture(window_);
+  const std::vector<Eigen::Vector3d> r1 = LinkCentres(view, 0), r2 = LinkCentres(view, 1);
+  EXPECT_GE(CountMatches(window_, image, r1, HueOf(Palette::Robot(0))),
+            static_cast<int>(r1.size()) / 2);
+  EXPECT_GE(CountMatches(window_, image, r2, HueOf(Palette::Waiting(), 10)),
+            static_cast<int>(r2.size()) / 2);
+  EXPECT_EQ(CountMatches(window_, image, r2, HueOf(Palette::Robot(1))), 0);
+  view.SetGeometryLayers(/*visual=*/false, /*collision=*/false);
+  const QImage none = Capture(window_);
+  EXPECT_EQ(CountMatches(window_, none, r1, HueOf(Palette::Robot(0))), 0);
 }
 
 TEST_F(ViewerTest, PlanOnTheTimelineMovesTheRobotOnScreen) {
@@ -242,7 +440,7 @@ TEST_F(ViewerTest, CancellingPlanningStopsTheWorkerAndKeepsNoPlan) {
 
 TEST_F(ViewerTest, ExportWritesEachRobotsProgramAndItsReaderFindsThePlannedWelds) {
   // Six welds of the demo (tests/exporters): R1 FANUC LS, R2 KUKA KRL.
-  ASSERT_TRUE(window_.OpenCell("tests/exporters/cells/small/cell.yaml"));
+  ASSERT_TRUE(OpenCellAndWait(window_, "tests/exporters/cells/small/cell.yaml"));
   bool planned = false, complete = false;
   QObject::connect(&window_, &MainWindow::planningFinished, [&](bool ok) {
     planned = true;
@@ -293,7 +491,7 @@ TEST_F(ViewerTest, ExportWritesEachRobotsProgramAndItsReaderFindsThePlannedWelds
 }
 
 TEST_F(ViewerTest, DiagnosticsPaneListsEveryErrorOfAMalformedCellWithItsLine) {
-  EXPECT_FALSE(window_.OpenCell("tests/gui/malformed/cell.yaml"));
+  EXPECT_FALSE(OpenCellAndWait(window_, "tests/gui/malformed/cell.yaml"));
   QListWidget* list = window_.diagnostics_list();
   ASSERT_EQ(list->count(), 2);
   QStringList texts;
@@ -417,6 +615,38 @@ TEST(ViewerBinary, ScreenshotOptionWritesOneFrameAndExits) {
       orange += HueOf(Palette::Robot(0))(image.pixelColor(x, y));
   }
   EXPECT_GT(orange, 200);
+}
+
+// --size is the picture's size, whole window or 3D view alone, also below the size the panes
+// would like (they shrink).
+TEST(ViewerBinary, ScreenshotHasTheSizeAskedFor) {
+  const QString file = "/tmp/weldcell_viewer_test_size_" +
+                       QString::number(QCoreApplication::applicationPid()) + ".png";
+  for (const QStringList& extra : {QStringList{}, QStringList{"--view-only"}}) {
+    QFile::remove(file);
+    QProcess viewer;
+    viewer.start(WELDCELL_VIEWER,
+                 QStringList{kDemo, "--screenshot", file, "--size", "720x480"} + extra);
+    ASSERT_TRUE(viewer.waitForFinished(120000));
+    EXPECT_EQ(viewer.exitCode(), 0) << viewer.readAllStandardError().toStdString();
+    EXPECT_EQ(PngSize(file), QSize(720, 480)) << extra.join(' ').toStdString();
+  }
+  QFile::remove(file);
+}
+
+// A plan of another cell: the screenshot run says why and exits 2, as `weldcell export` does.
+TEST(ViewerBinary, APlanOfAnotherCellIsAnErrorWithExitTwo) {
+  const QString plan = WritePlan("other_plan_cli.json", "S", "59b92715c4a285c2");
+  QProcess viewer;
+  viewer.start(WELDCELL_VIEWER,
+               {kDemo, plan, "--screenshot", "/tmp/unused.png", "--size", "400x300"});
+  ASSERT_TRUE(viewer.waitForFinished(120000));
+  EXPECT_EQ(viewer.exitCode(), 2);
+  const std::string err = viewer.readAllStandardError().toStdString();
+  EXPECT_NE(err.find("the plan is of cell S (hash 59b92715c4a285c2), not of demo"),
+            std::string::npos)
+      << err;
+  std::filesystem::remove(plan.toStdString());
 }
 
 TEST(ViewerBinary, BadOptionValuesAreUsageErrorsWithExitTwo) {
