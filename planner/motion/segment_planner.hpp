@@ -31,9 +31,10 @@ struct SegmentRequest {
   Eigen::VectorXd goal;
   double resolution = 0.005;  ///< m of travel of any robot point between collision checks.
   std::uint64_t seed = 1;
-  /// Sampling-based planning runs at most twice: with these limits, then (if no path was found)
-  /// with another seed and eight times both. The extension budget is what makes results
-  /// reproducible; the time is a safety net that should not bind.
+  /// Sampling-based planning runs at most three times: with these limits, every joint drawn near
+  /// its ends (kNearWindowMargin); with these limits from the whole ranges; then with another
+  /// seed and eight times both. The extension budget is what makes results reproducible; the
+  /// time is a safety net that should not bind.
   double max_planning_time = 10.0;  ///< s per first attempt.
   int max_planner_states = 5000;    ///< Tree extensions per first attempt.
   /// Random shortcut attempts after planning and greedy pruning. Each adds two corners, which
@@ -52,6 +53,13 @@ struct SegmentRequest {
 /// through every wrist angle on the way. Narrower ranges are sampled whole, as before.
 inline constexpr double kWideJointRange = 6.0 * std::numbers::pi;
 inline constexpr double kSamplingWindowMargin = 2.0 * std::numbers::pi;
+/// The first attempt draws every revolute joint from
+/// [min(start, goal) − kNearWindowMargin, max(start, goal) + kNearWindowMargin] ∩ limits; only the
+/// later attempts draw from the ranges above. Drawn from whole ranges, wrist joints wander: on
+/// station M, moves whose ends differ by 30° in J4 and 60° in J6 turned them 320° and 530° on
+/// the way, sweeping the C gun through every neighbour's work (every piece of the other robots
+/// then conflicted with such a move, and coordination had to run the robots one after another).
+inline constexpr double kNearWindowMargin = std::numbers::pi / 2;
 
 enum class SegmentStatus {
   kSolved,

@@ -74,6 +74,25 @@ TEST_F(SegmentPlannerTest, PlansADetourThatIsFreeWhenCheckedFiveTimesFiner) {
   }
 }
 
+TEST_F(SegmentPlannerTest, PathsAroundTheWallKeepEveryJointNearItsEnds) {
+  // A way over the wall needs no joint beyond its two ends by more than kNearWindowMargin; drawn
+  // from the whole ranges, RRTConnect's paths turned the wrist far beyond them (and pruning and
+  // shortcuts cannot take every detour out again).
+  SegmentPlanner planner(world_, 0);
+  double worst = 0.0;  // rad beyond [min(start, goal), max(start, goal)], any joint, any seed
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    const SegmentResult r = planner.Plan({.start = kLeft, .goal = kRight, .seed = seed});
+    ASSERT_TRUE(r.solved()) << r.message;
+    for (const Eigen::VectorXd& q : r.path) {
+      for (int j = 0; j < 6; ++j) {
+        const double lo = std::min(kLeft[j], kRight[j]), hi = std::max(kLeft[j], kRight[j]);
+        worst = std::max({worst, lo - q[j], q[j] - hi});
+      }
+    }
+  }
+  EXPECT_LE(worst, kNearWindowMargin + 1e-12) << "rad beyond the ends";
+}
+
 TEST_F(SegmentPlannerTest, SameSeedSamePathWhateverWasPlannedBefore) {
   SegmentPlanner a(world_, 0), b(world_, 0);
   const SegmentResult first = a.Plan({.start = kLeft, .goal = kRight, .seed = 42});
@@ -122,11 +141,12 @@ TEST_F(SegmentPlannerTest, RunningOutOfStatesIsAFailureValue) {
   EXPECT_THAT(r.message, HasSubstr("no path found"));
   EXPECT_THAT(r.message, HasSubstr("seed 3"));
   EXPECT_TRUE(r.path.empty());
-  // Both attempts ran: 2 extensions, then 8 × 2 with another seed (each may overshoot by the
-  // one extension RRTConnect finishes after its budget is reached).
+  // All three attempts ran: 2 extensions near the ends, 2 from the whole ranges, then 8 × 2 with
+  // another seed (each may overshoot by the one extension RRTConnect finishes after its budget
+  // is reached).
   EXPECT_THAT(r.message, HasSubstr(std::to_string(r.planner_states) + " tree extensions tried"));
-  EXPECT_GE(r.planner_states, 18);
-  EXPECT_LE(r.planner_states, 20);
+  EXPECT_GE(r.planner_states, 20);
+  EXPECT_LE(r.planner_states, 23);
   // The planner is usable again afterwards.
   EXPECT_TRUE(planner.Plan({.start = kLeft, .goal = kRight, .seed = 3}).solved());
 }
