@@ -318,9 +318,10 @@ TEST_P(ExportTest, MutatedFilesAreRejected) {
     ASSERT_TRUE(std::regex_search(target, m, first));
     const int group = d == "ur_script" ? 2 : 1;
     const double v = std::stod(m[group].str());
+    // Pushed away from zero on the value's own side, so that no sign brings it back in range.
     const std::string scaled =
         std::to_string(v * (d == "ur_script" ? 180.0 / std::numbers::pi : 57.3) +
-                       400.0 * (d == "yaskawa_inform" ? 1000 : 1));
+                       std::copysign(400.0 * (d == "yaskawa_inform" ? 1000 : 1), v));
     target.replace(
         static_cast<std::size_t>(m.position(group)), static_cast<std::size_t>(m.length(group)),
         d == "yaskawa_inform" ? std::to_string(std::llround(std::stod(scaled))) : scaled);
