@@ -319,7 +319,9 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
             }
             speed = hi;
           }
-          move(b, w + 1 == keep.size() || !site.approximate, speed * override, dt / override);
+          const bool exact = w + 1 == keep.size() || !site.approximate;
+          if (w + 1 < keep.size()) ++(exact ? fig.stopped_corners : fig.blended_corners);
+          move(b, exact, speed * override, dt / override);
         }
       }
     }

@@ -62,6 +62,8 @@ struct ProgramFigures {
   double corridor_tolerance = 0.0;  ///< rad (m): largest joint deviation allowed from the plan.
   double max_deviation = 0.0;       ///< rad (m): largest deviation of a planned sample.
   int moves = 0;
+  /// Waypoints inside a motion: blended (approximated) or made exact stops.
+  int blended_corners = 0, stopped_corners = 0;
   int planned_samples = 0;
   double planned_motion_time = 0.0;  ///< s: motion segments of the plan.
   double planned_weld_time = 0.0;    ///< s: weld segments of the plan.
