@@ -79,7 +79,9 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
     // a colliding plan must never reach a controller.
     // A plan of another cell is bad input, said before verifying it against this cell.
     exporters::CheckPlanOfCell(p, loaded.value);
-    const verify::VerifyReport report = verify::Verify(p, loaded.value, {.threads = args->jobs});
+    const collision::CollisionWorld world = verify::MakeVerifierWorld(loaded.value);
+    const verify::VerifyReport report =
+        verify::Verify(p, loaded.value, world, {.threads = args->jobs});
     const int blocking = report.unsafe_count();
     if (blocking > 0) {
       for (const std::string& line : verify::SummaryLines(report)) std::cerr << line << '\n';
@@ -91,7 +93,7 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
       return;
     }
     const exporters::ExportResult result =
-        exporters::ExportPlan(p, loaded.value, site, {.dialect = args->dialect});
+        exporters::ExportPlan(p, loaded.value, site, {.dialect = args->dialect, .world = &world});
     if (!p.unreachable.empty() && !global.json) {
       std::cerr << fmt::format(
           "weldcell: warning: {} weld(s) of the cell are not in the plan and "

@@ -40,7 +40,8 @@ class AbbRapid final : public Dialect {
             .zone_inputs = {101, 512},
             .zone_outputs = {101, 512},
             .weld_signal_inputs = {701, 128},
-            .weld_signal_outputs = {701, 128}};
+            .weld_signal_outputs = {701, 128},
+            .blend = {.fraction = 0.5}};
   }
   std::string ProgramName(const std::string& wanted) const override {
     return IdentifierName(wanted, kMaxName, false);

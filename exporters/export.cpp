@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <optional>
 #include <set>
 
 #include "planner/common/atomic_file.hpp"
@@ -28,6 +29,15 @@ void CheckPlanOfCell(const plan::Plan& plan, const cell::Cell& cell) {
 ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Site& site,
                         const ExportRequest& request) {
   CheckPlanOfCell(plan, cell);
+  // The verifier's world (as verify::MakeVerifierWorld): every self pair but the structurally
+  // allowed ones, no robots at home as obstacles.
+  std::optional<collision::CollisionWorld> own_world;
+  if (request.world == nullptr) {
+    own_world.emplace(cell, collision::WorldOptions{.acm_samples = 0,
+                                                    .pairs = collision::PairPolicy::kVerifier,
+                                                    .robots_at_home_are_obstacles = false});
+  }
+  const collision::CollisionWorld& world = request.world ? *request.world : *own_world;
   ExportResult result;
   std::set<std::string> names;
   std::map<std::string, std::string> file_owner;  // lower-case file name -> robot
@@ -62,7 +72,9 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
                                          name, dialect->limits().max_name_length, dialect_name));
     }
     RobotExport out{.robot = robot.name, .dialect = dialect_name, .site = s};
-    const Program built = BuildProgram(plan, cell, static_cast<int>(r), name, s, &out.figures);
+    CornerCheck corners(world, cell, static_cast<int>(r));
+    const Program built = BuildProgram(plan, cell, static_cast<int>(r), name, s, &out.figures,
+                                       {.corners = &corners, .blend = dialect->limits().blend});
     out.files = dialect->Write(built, robot, s);
     for (const ProgramFile& f : out.files) {
       // Controllers' file systems ignore case; a part program of one robot must never replace

@@ -11,6 +11,7 @@
 #include "exporters/program.hpp"
 #include "exporters/site.hpp"
 #include "planner/cell/cell.hpp"
+#include "planner/collision/collision_world.hpp"
 #include "planner/plan/plan.hpp"
 
 namespace weldcell::exporters {
@@ -31,6 +32,9 @@ struct ExportRequest {
   /// Robots with neither a dialect here nor a controller in the cell: skipped (listed in
   /// ExportResult::skipped) when true, an error when false.
   bool skip_robots_without_controller = false;
+  /// The verifier's world of the cell (verify::MakeVerifierWorld) for the corner proofs
+  /// (corners.hpp); nullptr: ExportPlan makes one.
+  const collision::CollisionWorld* world = nullptr;
 };
 
 struct ExportResult {

@@ -22,6 +22,9 @@ using namespace internal;
 constexpr const char* kDialect = "kuka_krl";
 constexpr const char* kDefaultCall = "SPOT_WELD({schedule},{n})";
 constexpr std::size_t kMaxName = 24;
+// C_PTP with $APO.CPTP = 1: the approximation starts at the latest when the leading axis is 1 %
+// of $APO_DIS_PTP (machine data, 90 deg by default) from the point: at most 0.9 deg.
+constexpr double kApoDistance = 0.9 * 3.14159265358979323846 / 180.0;
 
 class KukaKrl final : public Dialect {
  public:
@@ -33,7 +36,8 @@ class KukaKrl final : public Dialect {
             .zone_inputs = {101, 512},
             .zone_outputs = {101, 512},
             .weld_signal_inputs = {701, 128},
-            .weld_signal_outputs = {701, 128}};
+            .weld_signal_outputs = {701, 128},
+            .blend = {.fraction = 0.5, .max_joint = kApoDistance}};
   }
   std::string ProgramName(const std::string& wanted) const override {
     return IdentifierName(wanted, kMaxName, false);

@@ -51,10 +51,11 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
     return site;
   }
   const YAML::Node& root = *parsed;
-  reader.CheckMap(root, "", {"format"},
-                  {"units", "weld_call", "schedule", "tool", "base", "speed_override",
-                   "zone_inputs", "zone_outputs", "weld_signal_inputs", "weld_signal_outputs",
-                   "corridor_tolerance", "approximate", "max_positions"});
+  reader.CheckMap(
+      root, "", {"format"},
+      {"units", "weld_call", "schedule", "tool", "base", "speed_override", "zone_inputs",
+       "zone_outputs", "weld_signal_inputs", "weld_signal_outputs", "corridor_tolerance",
+       "merge_tolerance", "min_move_time", "approximate", "max_positions"});
   reader.CheckFormat(root, "weldcell-export/1");
   const cell::internal::Units units = reader.ReadUnits(root, false, true);
   if (auto node = YamlReader::Get(root, "weld_call")) {
@@ -113,6 +114,26 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
                      "collision-checked path");
       } else {
         site.corridor_tolerance = *v;
+      }
+    }
+  }
+  if (auto node = YamlReader::Get(root, "merge_tolerance")) {
+    if (auto v = reader.Positive(*node, "merge_tolerance", units.angle)) {
+      if (*v > 5.0 * std::numbers::pi / 180.0) {
+        reader.Error(*node, "merge_tolerance",
+                     "at most 5 degrees (0.0873 rad): a wider corridor leaves the planned, "
+                     "collision-checked path");
+      } else {
+        site.merge_tolerance = *v;
+      }
+    }
+  }
+  if (auto node = YamlReader::Get(root, "min_move_time")) {
+    if (auto v = reader.Number(*node, "min_move_time")) {
+      if (*v < 0 || *v > 1) {
+        reader.Error(*node, "min_move_time", "expected seconds in [0, 1], got " + node->Scalar());
+      } else {
+        site.min_move_time = *v;
       }
     }
   }

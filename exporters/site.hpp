@@ -36,7 +36,14 @@ struct Site {
   /// rad (m for prismatic joints): largest deviation of the exported joint polyline from a
   /// planned sample.
   double corridor_tolerance = 0.01 * 3.14159265358979323846 / 180.0;
-  /// Approximate (blend) intermediate waypoints of a motion; standstills are always exact stops.
+  /// rad (m): a short move may be merged with its neighbour when the merged chord stays this
+  /// close to every planned sample (and is proved collision-free); >= corridor_tolerance.
+  double merge_tolerance = 0.25 * 3.14159265358979323846 / 180.0;
+  /// s: moves shorter than this are merged where merge_tolerance allows (controllers run short
+  /// blended moves badly: ABB corner-path failures, UR blend overlaps); 0 = never merge.
+  double min_move_time = 0.04;
+  /// Approximate (blend) intermediate waypoints of a motion where the blend is proved
+  /// collision-free; standstills are always exact stops.
   bool approximate = true;
   /// Most positions per program file (0 = the dialect's limit; INFORM: 999). A longer program
   /// is split at standstills into parts that a main program calls (INFORM only).

@@ -35,7 +35,8 @@ class UrScript final : public Dialect {
             .zone_inputs = {0, 128},
             .zone_outputs = {0, 128},
             .weld_signal_inputs = {0, 8},
-            .weld_signal_outputs = {0, 8}};
+            .weld_signal_outputs = {0, 8},
+            .blend = {.fraction = 0.5}};
   }
   std::string ProgramName(const std::string& wanted) const override {
     std::string n = IdentifierName(wanted, kMaxName, false);

@@ -21,6 +21,7 @@
 #include "planner/plan/cell_hash.hpp"
 #include "planner/plan/plan.hpp"
 #include "planner/verify/verify.hpp"
+#include "tests/exporters/corner_recheck.hpp"
 
 namespace weldcell::exporters {
 namespace {
@@ -176,6 +177,32 @@ TEST_P(ExportMTest, EveryRobotReadsBackWithThePlannedWeldPosesAndAFreePolyline) 
     EXPECT_NE(v.kind, verify::ViolationKind::kCollision) << verify::ToString(v);
     EXPECT_NE(v.kind, verify::ViolationKind::kSelfCollision) << verify::ToString(v);
   }
+}
+
+// The corners each dialect blends, re-checked along the cut-corner paths of their blend regions
+// (corner_recheck.hpp): no contact. KRL bounds its blend at 0.9 deg of the leading axis, the
+// others at half of each neighbouring move.
+TEST_P(ExportMTest, BlendedCornersStayCollisionFree) {
+  const std::string d = GetParam();
+  plan::Plan p = *plan_;
+  p.cell_hash = plan::CellHash(*pulsed_);
+  const collision::CollisionWorld world = verify::MakeVerifierWorld(*cell_);
+  const ExportResult result = ExportPlan(p, *pulsed_, {}, {.dialect = d, .world = &world});
+  const BlendModel blend = MakeDialect(d)->limits().blend;
+  int corners = 0;
+  for (std::size_t r = 0; r < result.robots.size(); ++r) {
+    const testing::CornerRecheck c =
+        testing::RecheckBlendedCorners(result.robots[r].program, world, static_cast<int>(r),
+                                       cell_->settings.motion.resolution, blend);
+    EXPECT_TRUE(c.contacts.empty()) << result.robots[r].robot << ": " << c.contacts.size()
+                                    << " blended corners touch, first " << c.contacts.front();
+    EXPECT_EQ(c.corners, result.robots[r].figures.blended_corners);
+    corners += c.corners;
+    std::printf("M %s %s: %d blended corners re-checked (%lld samples), %d stopped\n", d.c_str(),
+                result.robots[r].robot.c_str(), c.corners, c.samples,
+                result.robots[r].figures.stopped_corners);
+  }
+  EXPECT_GT(corners, 100);
 }
 
 INSTANTIATE_TEST_SUITE_P(Dialects, ExportMTest, ::testing::ValuesIn(DialectNames()),

@@ -47,6 +47,8 @@ zone_outputs: {first: 31, count: 20}
 weld_signal_inputs: {first: 51, count: 4}
 weld_signal_outputs: {first: 61, count: 4}
 corridor_tolerance: 0.05
+merge_tolerance: 0.5
+min_move_time: 0.1
 approximate: false
 )Y"));
   EXPECT_EQ(s.weld_call.at("kuka_krl"), "SG_WELD({n},{schedule})");
@@ -60,6 +62,8 @@ approximate: false
   EXPECT_EQ(s.weld_signal_inputs, (SignalRange{51, 4}));
   EXPECT_EQ(s.weld_signal_outputs, (SignalRange{61, 4}));
   EXPECT_NEAR(s.corridor_tolerance, 0.05 * std::numbers::pi / 180, 1e-15);
+  EXPECT_NEAR(s.merge_tolerance, 0.5 * std::numbers::pi / 180, 1e-15);
+  EXPECT_EQ(s.min_move_time, 0.1);
   EXPECT_FALSE(s.approximate);
 }
 
