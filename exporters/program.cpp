@@ -129,13 +129,13 @@ double TrapezoidTime(double distance, double v, double a) {
   return distance / v + v / a;
 }
 
-int SignalNumber(const SignalRange& range, int index, const std::string& what,
+int SignalNumber(const Site& site, const SignalRange& range, int index, const std::string& what,
                  const std::string& id) {
   if (index >= range.count) {
-    Fail("export.yaml", what,
-         fmt::format("{} needs I/O number {} of the range (first {}, count {}): the plan has "
-                     "more than the site's range holds; widen `{}.count`",
-                     id, index + 1, range.first, range.count, what));
+    SiteError(site, what,
+              fmt::format("{} needs I/O number {} of the range (first {}, count {}): the plan has "
+                          "more than the site's range holds; widen `{}.count`",
+                          id, index + 1, range.first, range.count, what));
   }
   return range.first + index;
 }
@@ -254,10 +254,10 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
                          use.release_segment, robot.name, num_segments));
       }
       const Take t{.zone = plan.zones[z].id,
-                   .input = SignalNumber(site.zone_inputs, static_cast<int>(z), "zone_inputs",
+                   .input = SignalNumber(site, site.zone_inputs, static_cast<int>(z), "zone_inputs",
                                          plan.zones[z].id),
-                   .output = SignalNumber(site.zone_outputs, static_cast<int>(z), "zone_outputs",
-                                          plan.zones[z].id)};
+                   .output = SignalNumber(site, site.zone_outputs, static_cast<int>(z),
+                                          "zone_outputs", plan.zones[z].id)};
       takes[use.acquire_segment].push_back(t);
       (use.release_on_departure ? depart_releases : arrive_releases)[use.release_segment].push_back(
           t);
@@ -270,9 +270,9 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
     const plan::WeldSignal& ws = plan.weld_signals[i];
     const std::string id = "weld signal " + ws.weld;
     const int in =
-        SignalNumber(site.weld_signal_inputs, static_cast<int>(i), "weld_signal_inputs", id);
-    const int out =
-        SignalNumber(site.weld_signal_outputs, static_cast<int>(i), "weld_signal_outputs", id);
+        SignalNumber(site, site.weld_signal_inputs, static_cast<int>(i), "weld_signal_inputs", id);
+    const int out = SignalNumber(site, site.weld_signal_outputs, static_cast<int>(i),
+                                 "weld_signal_outputs", id);
     if (ws.robot == robot.name) signal_waits[ws.segment].push_back({ws.weld, in, out});
     for (const plan::WeldVisit& v : rp.welds) {
       if (v.weld_id == ws.weld) signal_after_weld[ws.weld].push_back({ws.weld, in, out});

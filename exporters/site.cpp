@@ -3,6 +3,8 @@
 // rather than a second copy of those rules here.
 #include "exporters/site.hpp"
 
+#include <fmt/format.h>
+
 #include <numbers>
 
 #include "exporters/dialect.hpp"
@@ -51,6 +53,12 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
     return site;
   }
   const YAML::Node& root = *parsed;
+  site.source_file = export_yaml.string();
+  if (root.IsMap()) {
+    for (const auto& kv : root) {
+      if (kv.first.IsScalar()) site.where[kv.first.Scalar()] = reader.Where(kv.second);
+    }
+  }
   reader.CheckMap(
       root, "", {"format"},
       {"units", "weld_call", "schedule", "tool", "base", "speed_override", "zone_inputs",
@@ -155,6 +163,19 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
   }
   sink.ThrowIfErrors();
   return site;
+}
+
+void SiteError(const Site& site, const std::string& key, const std::string& message) {
+  const auto it = site.where.find(key);
+  if (it != site.where.end()) {
+    throw InputError({Diagnostic{.where = it->second, .key_path = key, .message = message}});
+  }
+  throw InputError({Diagnostic{
+      .where = {.file = site.source_file.empty() ? "export.yaml" : site.source_file},
+      .key_path = key,
+      .message =
+          message + fmt::format(" (`{}` is the dialect's default: {} gives none)", key,
+                                site.source_file.empty() ? "no --site export.yaml" : "the file")}});
 }
 
 }  // namespace weldcell::exporters

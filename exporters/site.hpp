@@ -8,6 +8,8 @@
 #include <map>
 #include <string>
 
+#include "planner/common/diagnostics.hpp"
+
 namespace weldcell::exporters {
 
 /// A range of I/O numbers: item i (1-based) uses first + i - 1, for i <= count.
@@ -48,8 +50,17 @@ struct Site {
   /// Most positions per program file (0 = the dialect's limit; INFORM: 999). A longer program
   /// is split at standstills into parts that a main program calls (INFORM only).
   int max_positions = 0;
+  /// The export.yaml read (empty: the defaults) and where each of its top-level keys is, for
+  /// errors found when the site meets a plan and a dialect (SiteError).
+  std::string source_file;
+  std::map<std::string, SourceLocation> where;
   bool operator==(const Site&) const = default;
 };
+
+/// Throws InputError at the site's `key`: `export.yaml:line:col: error: key: message` where the
+/// file gives the key; else at the file (or "export.yaml" for the default site), adding that the
+/// value is the dialect's default.
+[[noreturn]] void SiteError(const Site& site, const std::string& key, const std::string& message);
 
 /// Reads export.yaml. Throws InputError with every problem (file:line:col, key path, message).
 Site LoadSite(const std::filesystem::path& export_yaml);

@@ -54,7 +54,7 @@ class UrScript final : public Dialect {
       if (i.kind != InstructionKind::kWaitInput && i.kind != InstructionKind::kSetOutput) continue;
       const bool zone = i.role == SignalRole::kZone;
       const bool in = i.kind == InstructionKind::kWaitInput;
-      CheckSignal(i.signal, 0, zone ? 127 : 7, kDialect,
+      CheckSignal(site, i.signal, 0, zone ? 127 : 7, kDialect,
                   zone ? (in ? "zone_inputs" : "zone_outputs")
                        : (in ? "weld_signal_inputs" : "weld_signal_outputs"));
     }

@@ -6,14 +6,18 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <numbers>
 #include <regex>
 
 #include "exporters/dialect.hpp"
 #include "exporters/program.hpp"
+#include "exporters/site.hpp"
 #include "planner/cell/load.hpp"
 #include "planner/collision/collision_world.hpp"
 #include "planner/common/diagnostics.hpp"
@@ -564,6 +568,46 @@ TEST_F(ExportTest, TooFewIoNumbersForTheZonesIsAnError) {
   site.zone_outputs = {101, 512};
   const Program p = BuildProgram(*plan_, *cell_, 0, "R1", site);
   EXPECT_THROW(krl->Write(p, cell_->robots[0], site), InputError);
+}
+
+// I/O problems found when the site meets the plan and the dialect name export.yaml's line and
+// column, like every input error; overlapping zone and weld-signal ranges name both.
+TEST_F(ExportTest, SiteIoErrorsNameTheFileLineAndBothRanges) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("weldcell_site_io_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto error_of = [&](const std::string& name, const std::string& yaml) -> std::string {
+    const std::filesystem::path p = dir / name;
+    std::ofstream(p) << "format: weldcell-export/1\n" << yaml;
+    try {
+      ExportPlan(*plan_, *cell_, LoadSite(p));
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  EXPECT_THAT(error_of("range.yaml",
+                       "zone_outputs: {first: 101, count: 256}\n"
+                       "zone_inputs: {first: 5000, count: 10}\n"),
+              ::testing::ContainsRegex(
+                  R"(range\.yaml:3:[0-9]+: error: zone_inputs: I/O number 5000 is outside)"));
+  EXPECT_THAT(error_of("count.yaml", "zone_inputs: {first: 101, count: 1}\n"),
+              ::testing::ContainsRegex(R"(count\.yaml:2:[0-9]+: error: zone_inputs: .*count)"));
+  EXPECT_THAT(
+      error_of("overlap.yaml", "weld_signal_outputs: {first: 105, count: 4}\n"),
+      ::testing::ContainsRegex(
+          R"(overlap\.yaml:2:[0-9]+: error: weld_signal_outputs: `weld_signal_outputs` 105\.\.108 )"
+          R"(\(.*overlap\.yaml:2:[0-9]+\) overlaps `zone_outputs` 101\.\.[0-9]+ \([a-z_]+'s default\))"));
+  // Without a site file the default location is named.
+  Site site;
+  site.zone_inputs = {101, 1};
+  try {
+    ExportPlan(*plan_, *cell_, site);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("export.yaml: error: zone_inputs:"));
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(ExportTest, ExportPlanUsesTheCellsDialectsAndRefusesAnotherCellsPlan) {
