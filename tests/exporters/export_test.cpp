@@ -385,6 +385,26 @@ TEST_P(ExportTest, MutatedFilesAreRejected) {
     std::vector<ProgramFile> f = e.files;
     ASSERT_EQ(RemoveLast(&f[0].contents, "^WAIT SEC 0$"), 1);
     rejects(f, "advance run", "advance run");
+    // The header and declarations a KRC expects (dialect-examples/WELD_C1.src).
+    for (const ProgramFile& file : e.files) {
+      EXPECT_TRUE(file.contents.starts_with(
+          "&ACCESS RVP\n&REL 1\n&PARAM TEMPLATE = C:\\KRC\\Roboter\\Template\\vorgabe\n"
+          "&PARAM EDITMASK = *\n"))
+          << file.name;
+    }
+    EXPECT_THAT(
+        e.files[0].contents,
+        HasSubstr("\nEXT BAS (BAS_COMMAND :IN,REAL :IN )\nEXT SPOT_WELD (INT :IN,INT :IN )\n"
+                  ";FOLD INI\n  BAS (#INITMOV,0 )\n;ENDFOLD (INI)\n"));
+    f = e.files;
+    ASSERT_EQ(RemoveLast(&f[0].contents, "^EXT BAS "), 1);
+    rejects(f, "no EXT BAS", "before its declaration");
+    f = e.files;
+    ASSERT_EQ(RemoveLast(&f[1].contents, "^&PARAM EDITMASK"), 1);
+    rejects(f, "header", "header line");
+    f = e.files;
+    ASSERT_EQ(RemoveLast(&f[0].contents, "INITMOV"), 1);
+    rejects(f, "no INITMOV", "INITMOV");
   }
   // A reference made ambiguous: a position declared twice (a weld called twice for URScript,
   // which declares nothing).
