@@ -381,6 +381,20 @@ TEST_P(ExportTest, MutatedFilesAreRejected) {
     ASSERT_EQ(changed, 1);
     rejects(f, "approximated point before a wait", "after an approximated move");
   }
+  if (d == "ur_script") {
+    // URScript has no spot_weld: the program defines the default (which stops with a message)
+    // unless the site names its own call; a call without it would not run.
+    EXPECT_THAT(e.files[0].contents, HasSubstr("\n  def spot_weld(n, schedule):\n"));
+    std::vector<ProgramFile> f = e.files;
+    f[0].contents = std::regex_replace(f[0].contents, std::regex("  def spot_weld[^]*?  end\n"), "",
+                                       std::regex_constants::format_first_only);
+    ASSERT_EQ(f[0].contents.find("def spot_weld"), std::string::npos);
+    rejects(f, "undefined spot_weld", "not defined");
+    Site own = site;
+    own.weld_call["ur_script"] = "gun.weld({n})";
+    const Program p = Export(d, 0, own).read;
+    EXPECT_EQ(dialect->Write(p, robot, own)[0].contents.find("def spot_weld"), std::string::npos);
+  }
   if (d == "kuka_krl") {
     std::vector<ProgramFile> f = e.files;
     ASSERT_EQ(RemoveLast(&f[0].contents, "^WAIT SEC 0$"), 1);
