@@ -65,7 +65,7 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
        "zone_outputs", "weld_signal_inputs", "weld_signal_outputs", "corridor_tolerance",
        "merge_tolerance", "min_move_time", "approximate", "max_positions"});
   reader.CheckFormat(root, "weldcell-export/1");
-  const cell::internal::Units units = reader.ReadUnits(root, false, true);
+  const cell::internal::Units units = reader.ReadUnits(root, true, true);
   if (auto node = YamlReader::Get(root, "weld_call")) {
     std::vector<std::string_view> names;
     const std::vector<std::string> all = DialectNames();
@@ -143,6 +143,15 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
       } else {
         site.min_move_time = *v;
       }
+    }
+  }
+  if (auto node = YamlReader::Get(root, "tool_load");
+      node && reader.CheckMap(*node, "tool_load", {"mass", "cog"}, {})) {
+    const auto mass = reader.Positive(*YamlReader::Get(*node, "mass"), "tool_load.mass");
+    const auto cog = reader.LengthVector3(*YamlReader::Get(*node, "cog"), "tool_load.cog", units);
+    if (mass && cog) {
+      site.tool_mass = *mass;
+      site.tool_cog = {cog->x(), cog->y(), cog->z()};
     }
   }
   if (auto node = YamlReader::Get(root, "max_positions")) {

@@ -4,6 +4,7 @@
 // override and the corridor tolerance. Everything has a default; LoadSite reads the file with
 // the loaders' rules (unknown keys are errors, file:line:col diagnostics).
 
+#include <array>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -50,6 +51,12 @@ struct Site {
   /// Most positions per program file (0 = the dialect's limit; INFORM: 999). A longer program
   /// is split at standstills into parts that a main program calls (INFORM only).
   int max_positions = 0;
+  /// The gun's load (export.yaml `tool_load: {mass: kg, cog: [x, y, z]}`, cog in the flange
+  /// frame, m). With a mass > 0, RAPID declares the gun's tooldata in the module (the TCP from
+  /// the cell's tool, this load) and moves with it; without, it moves with the site's
+  /// `tool<tool>` (docs/export.md).
+  double tool_mass = 0.0;
+  std::array<double, 3> tool_cog = {0.0, 0.0, 0.0};
   /// The export.yaml read (empty: the defaults) and where each of its top-level keys is, for
   /// errors found when the site meets a plan and a dialect (SiteError).
   std::string source_file;

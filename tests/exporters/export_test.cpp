@@ -4,6 +4,7 @@
 // rejected.
 #include "exporters/export.hpp"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -320,7 +321,7 @@ TEST_P(ExportTest, MutatedFilesAreRejected) {
         d == "kuka_krl" ? (f[0].name.ends_with(".dat") ? f[0].contents : f[1].contents) : c;
     const std::regex first(d == "ur_script"   ? R"(movej\(\[([-0-9.]+), ([-0-9.]+))"
                            : d == "kuka_krl"  ? R"(A1 [-0-9.]+,A2 ([-0-9.]+))"
-                           : d == "abb_rapid" ? R"(\[\[[-0-9.]+,([-0-9.]+))"
+                           : d == "abb_rapid" ? R"(jP1:=\[\[[-0-9.]+,([-0-9.]+))"
                            : d == "fanuc_ls"  ? R"(J2= *([-0-9.]+) deg)"
                                               : R"(C00001=[-0-9]+,([-0-9]+))");
     std::smatch m;
@@ -380,6 +381,27 @@ TEST_P(ExportTest, MutatedFilesAreRejected) {
     }
     ASSERT_EQ(changed, 1);
     rejects(f, "approximated point before a wait", "after an approximated move");
+  }
+  if (d == "abb_rapid") {
+    // Without a load the site's tool1 is used and the TCP it must hold is stated; with one, the
+    // module declares the gun's tooldata from the cell's TCP.
+    EXPECT_THAT(e.files[0].contents,
+                ::testing::ContainsRegex(R"(! tool1 \(the site's\) must hold the TCP \[\[)"));
+    Site loaded = site;
+    loaded.tool_mass = 105;
+    loaded.tool_cog = {0.0, 0.0, 0.25};
+    const Exported t = Export(d, 0, loaded);
+    const Eigen::Vector3d p = 1000 * robot.tool.X_FT.translation();
+    EXPECT_THAT(t.files[0].contents,
+                HasSubstr(fmt::format("    PERS tooldata wcTool1:=[TRUE,[[{:.3f},{:.3f},{:.3f}],",
+                                      p.x(), p.y(), p.z())));
+    EXPECT_THAT(t.files[0].contents,
+                HasSubstr("[105.000,[0.000,0.000,250.000],[1,0,0,0],0,0,0]];"));
+    EXPECT_THAT(t.files[0].contents, HasSubstr(",wcTool1\\WObj:=wobj0;"));
+    std::vector<ProgramFile> f = t.files;
+    f[0].contents = std::regex_replace(f[0].contents, std::regex(R"(\[TRUE,\[\[([-0-9.]+),)"),
+                                       "[TRUE,[[1$1,", std::regex_constants::format_first_only);
+    EXPECT_THROW(dialect->Read(f, robot, loaded), InputError);  // another TCP
   }
   if (d == "ur_script") {
     // URScript has no spot_weld: the program defines the default (which stops with a message)
