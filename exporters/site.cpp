@@ -63,7 +63,7 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
       root, "", {"format"},
       {"units", "weld_call", "schedule", "tool", "base", "speed_override", "zone_inputs",
        "zone_outputs", "weld_signal_inputs", "weld_signal_outputs", "corridor_tolerance",
-       "merge_tolerance", "min_move_time", "approximate", "max_positions"});
+       "merge_tolerance", "min_move_time", "approximate", "max_positions", "tool_load"});
   reader.CheckFormat(root, "weldcell-export/1");
   const cell::internal::Units units = reader.ReadUnits(root, true, true);
   if (auto node = YamlReader::Get(root, "weld_call")) {
