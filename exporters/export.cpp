@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
@@ -120,16 +121,39 @@ std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path
                                                      const plan::Plan& plan,
                                                      const ExportResult& result) {
   std::vector<std::filesystem::path> written;
+  std::set<std::string> names;
   for (const RobotExport& r : result.robots) {
     for (const ProgramFile& f : r.files) {
       written.push_back(folder / f.name);
+      names.insert(f.name);
       WriteFileAtomically(written.back(), f.contents);
     }
   }
   if (!plan.zones.empty()) {
     written.push_back(folder / "interlocks.csv");
+    names.insert("interlocks.csv");
     WriteFileAtomically(written.back(), InterlockTable(plan, result));
   }
+  // Files an earlier export wrote here (its manifest) that this one does not: programs of robots
+  // or dialects no longer exported. Only plain names of regular files; nothing else is touched.
+  const std::filesystem::path manifest = folder / kManifestName;
+  if (std::ifstream in(manifest); in) {
+    std::string name;
+    while (std::getline(in, name)) {
+      if (name.empty() || name.starts_with('#') || names.count(name) ||
+          name.find('/') != std::string::npos || name.find('\\') != std::string::npos ||
+          name == "." || name == ".." || name == kManifestName) {
+        continue;
+      }
+      std::error_code ec;
+      if (std::filesystem::is_regular_file(folder / name, ec))
+        std::filesystem::remove(folder / name, ec);
+    }
+  }
+  std::string list = "# written by weldcell export; removed by the next export into this folder\n";
+  for (const std::string& n : names) list += n + "\n";
+  WriteFileAtomically(manifest, list);
+  written.push_back(manifest);
   return written;
 }
 

@@ -56,9 +56,15 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
 /// Throws InputError (at plan.json) when `plan` was not made for `cell` (cell hash differs).
 void CheckPlanOfCell(const plan::Plan& plan, const cell::Cell& cell);
 
+/// The list of files an export wrote into its folder (one name a line).
+inline constexpr const char* kManifestName = "weldcell-files.txt";
+
 /// Writes every program file of `result` and, when the plan has zones, `interlocks.csv` into
-/// `folder` (which must exist), each atomically (a temporary file renamed into place); returns
-/// the paths written. Throws FileWriteError (planner/common/atomic_file.hpp).
+/// `folder` (which must exist), each atomically (a temporary file renamed into place); then
+/// removes the files that the folder's previous manifest (kManifestName) lists and this export
+/// does not write (e.g. a robot's program in a dialect no longer used), and writes the new
+/// manifest. Files the manifest does not name are never removed. Returns the paths written
+/// (the manifest last). Throws FileWriteError (planner/common/atomic_file.hpp).
 std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path& folder,
                                                      const plan::Plan& plan,
                                                      const ExportResult& result);

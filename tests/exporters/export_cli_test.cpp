@@ -50,7 +50,8 @@ TEST_F(ExportCliTest, PlanWritesEachRobotsProgramInItsCellDialect) {
   // Nothing else (no temporary files left behind).
   int files = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(programs)) ++files;
-  EXPECT_EQ(files, 4);
+  EXPECT_EQ(files, 5);  // with the manifest
+  EXPECT_TRUE(fs::is_regular_file(programs / "weldcell-files.txt"));
 }
 
 TEST_F(ExportCliTest, ExportWritesTheAskedDialectWithTheSiteConfiguration) {

@@ -15,6 +15,7 @@
 #include <memory>
 #include <numbers>
 #include <regex>
+#include <set>
 
 #include "exporters/dialect.hpp"
 #include "exporters/program.hpp"
@@ -678,6 +679,30 @@ TEST_F(ExportTest, ExportPlanUsesTheCellsDialectsAndRefusesAnotherCellsPlan) {
   EXPECT_THROW(ExportPlan(other, *cell_, {}), InputError);
   // The same program twice is the same bytes.
   EXPECT_EQ(ExportPlan(*plan_, *cell_, {}).robots[1].files, r.robots[1].files);
+}
+
+// An export into a folder removes the files the previous export there wrote and this one does
+// not (its manifest), never a file it did not write.
+TEST_F(ExportTest, ExportingAgainRemovesOnlyItsOwnStaleFiles) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("weldcell_stale_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "notes.txt") << "the site's own file\n";
+  std::ofstream(dir / "OTHER.LS") << "a program weldcell did not write\n";
+  WriteProgramFiles(dir, *plan_, ExportPlan(*plan_, *cell_, {}, {.dialect = "fanuc_ls"}));
+  ASSERT_TRUE(std::filesystem::exists(dir / "DEMO_R2.LS"));
+  const std::vector<std::filesystem::path> written =
+      WriteProgramFiles(dir, *plan_, ExportPlan(*plan_, *cell_, {}));  // R1 FANUC, R2 KUKA
+  EXPECT_EQ(written.back(), dir / kManifestName);
+  std::set<std::string> left;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    left.insert(e.path().filename().string());
+  }
+  EXPECT_EQ(left,
+            (std::set<std::string>{"DEMO_R1.LS", "demo_r2.src", "demo_r2.dat", "interlocks.csv",
+                                   "notes.txt", "OTHER.LS", kManifestName}));
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(ExportTest, SplitProgramsOfTwoRobotsMayNotShareAFileName) {
