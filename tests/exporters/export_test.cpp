@@ -601,6 +601,24 @@ TEST_F(ExportTest, ShortMovesAreMergedWithinTheMergeTolerance) {
   }
 }
 
+// FANUC has no program parts here (docs/export.md): a program beyond the pendant's 9999 lines or
+// positions is a clear error instead of a file the controller would refuse.
+TEST_F(ExportTest, FanucProgramBeyondTheLineLimitIsAClearError) {
+  const auto dialect = MakeDialect("fanuc_ls");
+  const Site site = WithDefaults({}, *dialect);
+  const Exported e = Export("fanuc_ls", 0);
+  Program huge = e.built;
+  const Instruction home = NoComments(e.built)[0];
+  while (huge.instructions.size() < 10100) huge.instructions.push_back(home);
+  try {
+    dialect->Write(huge, pulsed_->robots[0], site);
+    FAIL() << "no error";
+  } catch (const InputError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("at most 9999"));
+  }
+  EXPECT_NO_THROW(dialect->Write(e.built, pulsed_->robots[0], site));
+}
+
 TEST_F(ExportTest, YaskawaWithoutPulsesIsAClearError) {
   const auto dialect = MakeDialect("yaskawa_inform");
   const Site site = WithDefaults({}, *dialect);
