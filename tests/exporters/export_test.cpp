@@ -163,10 +163,11 @@ TEST_P(ExportTest, ReadBackGivesTheProgramAndThePlannedWeldPoses) {
     std::printf("%s %s: weld TCP error at most %.4f mm, %.5f deg\n", GetParam().c_str(),
                 robot.name.c_str(), worst_mm, worst_deg);
     std::printf(
-        "%s %s: %d moves for %d planned samples, corridor %.4f deg (max dev %.5f deg); "
-        "motion %.2f s estimated vs %.2f s planned\n",
+        "%s %s: %d moves for %d planned samples, corridor %.4f deg (max dev %.5f deg), %d of "
+        "%d corners blended; motion %.2f s estimated vs %.2f s planned\n",
         GetParam().c_str(), robot.name.c_str(), e.figures.moves, e.figures.planned_samples,
-        e.figures.corridor_tolerance / kDeg, e.figures.max_deviation / kDeg, estimated,
+        e.figures.corridor_tolerance / kDeg, e.figures.max_deviation / kDeg,
+        e.figures.blended_corners, e.figures.blended_corners + e.figures.stopped_corners, estimated,
         e.figures.planned_motion_time);
   }
 }
