@@ -45,7 +45,7 @@ BlendRegion BlendRegionOf(const Eigen::VectorXd& a, const Eigen::VectorXd& b,
 
 class CornerCheck {
  public:
-  static constexpr int kMaxDepth = 3;
+  static constexpr int kMaxDepth = 6;
 
   /// `world` (the verifier's world of `cell`: verify::MakeVerifierWorld) must outlive this;
   /// `robot` indexes cell.robots. Segment checks use cell.settings.motion.resolution.
