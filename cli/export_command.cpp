@@ -26,12 +26,14 @@ namespace weldcell::cli {
 std::vector<std::string> ProgramLines(const exporters::ExportResult& result) {
   std::vector<std::string> lines;
   for (const exporters::RobotExport& r : result.robots) {
-    lines.push_back(
-        fmt::format("{}: {} program {}: {} moves ({} planned samples, corridor {:.4f} deg), motion "
-                    "{:.2f} s estimated vs {:.2f} s planned",
-                    r.robot, r.dialect, r.program.name, r.figures.moves, r.figures.planned_samples,
-                    r.figures.corridor_tolerance * 180.0 / 3.14159265358979323846,
-                    r.estimated_motion_time, r.figures.planned_motion_time));
+    lines.push_back(fmt::format(
+        "{}: {} program {}: {} moves ({} planned samples, corridor {:.4f} deg, {} "
+        "short moves merged, {} of {} corners blended), motion {:.2f} s estimated vs "
+        "{:.2f} s planned",
+        r.robot, r.dialect, r.program.name, r.figures.moves, r.figures.planned_samples,
+        r.figures.corridor_tolerance * 180.0 / 3.14159265358979323846, r.figures.merged_moves,
+        r.figures.blended_corners, r.figures.blended_corners + r.figures.stopped_corners,
+        r.estimated_motion_time, r.figures.planned_motion_time));
   }
   for (const std::string& s : result.skipped) {
     lines.push_back(s + ": no program (no `controller:` in the cell)");
@@ -79,7 +81,9 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
     // a colliding plan must never reach a controller.
     // A plan of another cell is bad input, said before verifying it against this cell.
     exporters::CheckPlanOfCell(p, loaded.value);
-    const verify::VerifyReport report = verify::Verify(p, loaded.value, {.threads = args->jobs});
+    const collision::CollisionWorld world = verify::MakeVerifierWorld(loaded.value);
+    const verify::VerifyReport report =
+        verify::Verify(p, loaded.value, world, {.threads = args->jobs});
     const int blocking = report.unsafe_count();
     if (blocking > 0) {
       for (const std::string& line : verify::SummaryLines(report)) std::cerr << line << '\n';
@@ -91,7 +95,7 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
       return;
     }
     const exporters::ExportResult result =
-        exporters::ExportPlan(p, loaded.value, site, {.dialect = args->dialect});
+        exporters::ExportPlan(p, loaded.value, site, {.dialect = args->dialect, .world = &world});
     if (!p.unreachable.empty() && !global.json) {
       std::cerr << fmt::format(
           "weldcell: warning: {} weld(s) of the cell are not in the plan and "
@@ -114,6 +118,10 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
         }
         jr["moves"] = r.figures.moves;
         jr["corridor_tolerance"] = r.figures.corridor_tolerance;
+        jr["max_deviation"] = r.figures.max_deviation;
+        jr["merged_moves"] = r.figures.merged_moves;
+        jr["blended_corners"] = r.figures.blended_corners;
+        jr["stopped_corners"] = r.figures.stopped_corners;
         jr["estimated_motion_time"] = r.estimated_motion_time;
         jr["planned_motion_time"] = r.figures.planned_motion_time;
         j["programs"].push_back(std::move(jr));

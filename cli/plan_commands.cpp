@@ -220,8 +220,8 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     std::string program_error;
     if (report.unsafe_count() == 0) {
       try {
-        const exporters::ExportResult programs =
-            exporters::ExportPlan(out.plan, c, {}, {.skip_robots_without_controller = true});
+        const exporters::ExportResult programs = exporters::ExportPlan(
+            out.plan, c, {}, {.skip_robots_without_controller = true, .world = &verifier_world});
         if (!programs.robots.empty()) {
           exporters::WriteProgramFiles(folder / "programs", out.plan, programs);
           program_lines = ProgramLines(programs);

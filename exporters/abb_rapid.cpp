@@ -4,6 +4,7 @@
 // points (RAPID does not run ahead past a fine point, so WaitDI / SetDO happen at standstill).
 #include <fmt/format.h>
 
+#include <Eigen/Geometry>
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -24,10 +25,30 @@ constexpr const char* kDialect = "abb_rapid";
 constexpr const char* kDefaultCall = "SpotWeld {n},{schedule};";
 constexpr std::size_t kMaxName = 32;
 
-// The gun is tool<tool>; base 1 is the robot's base frame, wobj0 (RAPID's predefined work
-// object), base n is wobj<n-1>.
+// The gun is wcTool<tool>, declared in the module from the cell's tool when the site gives its
+// load, else the site's tool<tool>; base 1 is the robot's base frame, wobj0 (RAPID's predefined
+// work object), base n is wobj<n-1>.
+std::string ToolName(const Site& site) {
+  return fmt::format("{}{}", site.tool_mass > 0 ? "wcTool" : "tool", site.tool);
+}
 std::string ToolAndWobj(const Site& site) {
-  return fmt::format("tool{}\\WObj:=wobj{}", site.tool, site.base - 1);
+  return fmt::format("{}\\WObj:=wobj{}", ToolName(site), site.base - 1);
+}
+// The TCP of the cell's tool in RAPID's units: [[x,y,z] mm,[q1,q2,q3,q4] = w,x,y,z].
+std::string Tcp(const cell::Robot& robot) {
+  const Eigen::Isometry3d& X = robot.tool.X_FT;
+  Eigen::Quaterniond q(X.linear());
+  if (q.w() < 0) q.coeffs() *= -1.0;
+  const Eigen::Vector3d p = 1000.0 * X.translation();
+  return fmt::format("[[{},{},{}],[{},{},{},{}]]", Fixed(p.x(), 3), Fixed(p.y(), 3),
+                     Fixed(p.z(), 3), Fixed(q.w(), 6), Fixed(q.x(), 6), Fixed(q.y(), 6),
+                     Fixed(q.z(), 6));
+}
+// The module's declaration of the gun (site.tool_mass > 0).
+std::string ToolData(const cell::Robot& robot, const Site& site) {
+  return fmt::format("PERS tooldata {}:=[TRUE,{},[{},[{},{},{}],[1,0,0,0],0,0,0]];", ToolName(site),
+                     Tcp(robot), Fixed(site.tool_mass, 3), Fixed(1000 * site.tool_cog[0], 3),
+                     Fixed(1000 * site.tool_cog[1], 3), Fixed(1000 * site.tool_cog[2], 3));
 }
 
 class AbbRapid final : public Dialect {
@@ -40,7 +61,8 @@ class AbbRapid final : public Dialect {
             .zone_inputs = {101, 512},
             .zone_outputs = {101, 512},
             .weld_signal_inputs = {701, 128},
-            .weld_signal_outputs = {701, 128}};
+            .weld_signal_outputs = {701, 128},
+            .blend = {.fraction = 0.5}};
   }
   std::string ProgramName(const std::string& wanted) const override {
     return IdentifierName(wanted, kMaxName, false);
@@ -94,6 +116,12 @@ class AbbRapid final : public Dialect {
     }
     std::string mod = "MODULE " + program.name + "\n";
     mod += "    ! weldcell: joint targets in degrees (ABB convention); 9E9 = no external axis.\n";
+    if (site.tool_mass > 0) {
+      mod += "    " + ToolData(robot, site) + "\n";
+    } else {
+      mod += fmt::format("    ! {} (the site's) must hold the TCP {} of {} (mm, [w,x,y,z])\n",
+                         ToolName(site), Tcp(robot), robot.tool.name);
+    }
     mod += decl + "\n    PROC main()\n" + body + "    ENDPROC\nENDMODULE\n";
     return {{program.name + ".mod", mod}};
   }
@@ -119,6 +147,7 @@ class AbbRapid final : public Dialect {
     const std::string tool = ToolAndWobj(site);
     std::map<std::string, Eigen::VectorXd> points;
     std::set<std::string> used;
+    bool tooldata = false;
     enum { kStart, kModule, kProc, kEndProc, kEnd } state = kStart;
     for (const Line& l : SplitLines(f.name, f.contents, false)) {
       const std::string t = Trim(l.text);
@@ -144,7 +173,15 @@ class AbbRapid final : public Dialect {
         if (!points.emplace(m[1].str(), FromControllerUnits(robot, a)).second) {
           fail(m[1].str() + " declared twice");
         }
+      } else if (state == kModule && t.starts_with("PERS tooldata ")) {
+        if (site.tool_mass <= 0 || tooldata) fail("a tooldata the site does not give");
+        if (t != ToolData(robot, site)) {
+          fail("the tooldata must be " + ToolData(robot, site) +
+               " (the cell's TCP, the site's load)");
+        }
+        tooldata = true;
       } else if (state == kModule && t == "PROC main()") {
+        if (site.tool_mass > 0 && !tooldata) fail(ToolName(site) + " is not declared");
         state = kProc;
       } else if (state == kProc && t == "ENDPROC") {
         state = kEndProc;

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "exporters/corners.hpp"
 #include "exporters/program.hpp"
 #include "exporters/site.hpp"
 #include "planner/cell/cell.hpp"
@@ -26,6 +27,8 @@ struct DialectLimits {
   int max_name_length = 8;
   int min_signal = 1, max_signal = 1024;  ///< I/O numbers the dialect accepts.
   SignalRange zone_inputs, zone_outputs, weld_signal_inputs, weld_signal_outputs;  ///< defaults
+  /// How far the dialect's blend of an approximated point may reach (corners.hpp).
+  BlendModel blend;
 };
 
 class Dialect {

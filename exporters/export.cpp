@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "planner/common/atomic_file.hpp"
@@ -28,6 +30,15 @@ void CheckPlanOfCell(const plan::Plan& plan, const cell::Cell& cell) {
 ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Site& site,
                         const ExportRequest& request) {
   CheckPlanOfCell(plan, cell);
+  // The verifier's world (as verify::MakeVerifierWorld): every self pair but the structurally
+  // allowed ones, no robots at home as obstacles.
+  std::optional<collision::CollisionWorld> own_world;
+  if (request.world == nullptr) {
+    own_world.emplace(cell, collision::WorldOptions{.acm_samples = 0,
+                                                    .pairs = collision::PairPolicy::kVerifier,
+                                                    .robots_at_home_are_obstacles = false});
+  }
+  const collision::CollisionWorld& world = request.world ? *request.world : *own_world;
   ExportResult result;
   std::set<std::string> names;
   std::map<std::string, std::string> file_owner;  // lower-case file name -> robot
@@ -62,7 +73,9 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
                                          name, dialect->limits().max_name_length, dialect_name));
     }
     RobotExport out{.robot = robot.name, .dialect = dialect_name, .site = s};
-    const Program built = BuildProgram(plan, cell, static_cast<int>(r), name, s, &out.figures);
+    CornerCheck corners(world, cell, static_cast<int>(r));
+    const Program built = BuildProgram(plan, cell, static_cast<int>(r), name, s, &out.figures,
+                                       {.corners = &corners, .blend = dialect->limits().blend});
     out.files = dialect->Write(built, robot, s);
     for (const ProgramFile& f : out.files) {
       // Controllers' file systems ignore case; a part program of one robot must never replace
@@ -108,16 +121,39 @@ std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path
                                                      const plan::Plan& plan,
                                                      const ExportResult& result) {
   std::vector<std::filesystem::path> written;
+  std::set<std::string> names;
   for (const RobotExport& r : result.robots) {
     for (const ProgramFile& f : r.files) {
       written.push_back(folder / f.name);
+      names.insert(f.name);
       WriteFileAtomically(written.back(), f.contents);
     }
   }
   if (!plan.zones.empty()) {
     written.push_back(folder / "interlocks.csv");
+    names.insert("interlocks.csv");
     WriteFileAtomically(written.back(), InterlockTable(plan, result));
   }
+  // Files an earlier export wrote here (its manifest) that this one does not: programs of robots
+  // or dialects no longer exported. Only plain names of regular files; nothing else is touched.
+  const std::filesystem::path manifest = folder / kManifestName;
+  if (std::ifstream in(manifest); in) {
+    std::string name;
+    while (std::getline(in, name)) {
+      if (name.empty() || name.starts_with('#') || names.count(name) ||
+          name.find('/') != std::string::npos || name.find('\\') != std::string::npos ||
+          name == "." || name == ".." || name == kManifestName) {
+        continue;
+      }
+      std::error_code ec;
+      if (std::filesystem::is_regular_file(folder / name, ec))
+        std::filesystem::remove(folder / name, ec);
+    }
+  }
+  std::string list = "# written by weldcell export; removed by the next export into this folder\n";
+  for (const std::string& n : names) list += n + "\n";
+  WriteFileAtomically(manifest, list);
+  written.push_back(manifest);
   return written;
 }
 

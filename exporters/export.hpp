@@ -11,6 +11,7 @@
 #include "exporters/program.hpp"
 #include "exporters/site.hpp"
 #include "planner/cell/cell.hpp"
+#include "planner/collision/collision_world.hpp"
 #include "planner/plan/plan.hpp"
 
 namespace weldcell::exporters {
@@ -31,6 +32,9 @@ struct ExportRequest {
   /// Robots with neither a dialect here nor a controller in the cell: skipped (listed in
   /// ExportResult::skipped) when true, an error when false.
   bool skip_robots_without_controller = false;
+  /// The verifier's world of the cell (verify::MakeVerifierWorld) for the corner proofs
+  /// (corners.hpp); nullptr: ExportPlan makes one.
+  const collision::CollisionWorld* world = nullptr;
 };
 
 struct ExportResult {
@@ -52,9 +56,15 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
 /// Throws InputError (at plan.json) when `plan` was not made for `cell` (cell hash differs).
 void CheckPlanOfCell(const plan::Plan& plan, const cell::Cell& cell);
 
+/// The list of files an export wrote into its folder (one name a line).
+inline constexpr const char* kManifestName = "weldcell-files.txt";
+
 /// Writes every program file of `result` and, when the plan has zones, `interlocks.csv` into
-/// `folder` (which must exist), each atomically (a temporary file renamed into place); returns
-/// the paths written. Throws FileWriteError (planner/common/atomic_file.hpp).
+/// `folder` (which must exist), each atomically (a temporary file renamed into place); then
+/// removes the files that the folder's previous manifest (kManifestName) lists and this export
+/// does not write (e.g. a robot's program in a dialect no longer used), and writes the new
+/// manifest. Files the manifest does not name are never removed. Returns the paths written
+/// (the manifest last). Throws FileWriteError (planner/common/atomic_file.hpp).
 std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path& folder,
                                                      const plan::Plan& plan,
                                                      const ExportResult& result);

@@ -11,6 +11,7 @@
 #include "exporters/dialect.hpp"
 #include "exporters/internal/text.hpp"
 #include "planner/common/check.hpp"
+#include "planner/common/diagnostics.hpp"
 
 namespace weldcell::exporters {
 
@@ -22,6 +23,7 @@ constexpr const char* kDialect = "fanuc_ls";
 constexpr const char* kDefaultCall = "CALL SPOT_WELD({schedule},{n})";
 constexpr std::size_t kMaxName = 8;
 constexpr std::size_t kMaxComment = 32;
+constexpr std::size_t kMaxLines = 9999;
 
 class FanucLs final : public Dialect {
  public:
@@ -33,7 +35,8 @@ class FanucLs final : public Dialect {
             .zone_inputs = {101, 256},
             .zone_outputs = {101, 256},
             .weld_signal_inputs = {401, 64},
-            .weld_signal_outputs = {401, 64}};
+            .weld_signal_outputs = {401, 64},
+            .blend = {.fraction = 0.5}};
   }
   std::string ProgramName(const std::string& wanted) const override {
     return IdentifierName(wanted, kMaxName, true);
@@ -82,6 +85,16 @@ class FanucLs final : public Dialect {
           mn.push_back(fmt::format("DO[{}]={} ;", i.signal, i.value ? "ON" : "OFF"));
           break;
       }
+    }
+    // The pendant numbers /MN lines and positions with at most 4 digits.
+    if (mn.size() > kMaxLines || point > static_cast<int>(kMaxLines)) {
+      throw InputError({Diagnostic{
+          .where = {.file = "plan.json"},
+          .key_path = "robots[" + robot.name + "]",
+          .message = fmt::format("{}'s program would have {} /MN lines and {} positions; a FANUC "
+                                 "TP program holds at most {} of each (raise corridor_tolerance "
+                                 "or merge_tolerance in export.yaml, or split the robot's work)",
+                                 robot.name, mn.size(), point, kMaxLines)}});
     }
     std::string ls = fmt::format(
         "/PROG  {}\r\n/ATTR\r\nOWNER\t\t= MNEDITOR;\r\nCOMMENT\t\t= \"weldcell\";\r\n"

@@ -22,6 +22,32 @@ using namespace internal;
 constexpr const char* kDialect = "kuka_krl";
 constexpr const char* kDefaultCall = "SPOT_WELD({schedule},{n})";
 constexpr std::size_t kMaxName = 24;
+// The header a KRC's editor writes (and expects) at the top of .src and .dat; the BAS
+// declaration for the BAS (#INITMOV / #VEL_PTP / #ACC_PTP) calls.
+constexpr const char* kHeader =
+    "&ACCESS RVP\n&REL 1\n&PARAM TEMPLATE = C:\\KRC\\Roboter\\Template\\vorgabe\n"
+    "&PARAM EDITMASK = *\n";
+constexpr const char* kExtBas = "EXT BAS (BAS_COMMAND :IN,REAL :IN )";
+
+// Throws unless `lines` start with the header lines (kHeader).
+void CheckHeader(const std::string& file, const std::vector<internal::Line>& lines) {
+  std::vector<std::string> header;
+  for (std::string_view h = kHeader; !h.empty();) {
+    const std::size_t lf = h.find('\n');
+    header.emplace_back(h.substr(0, lf));
+    h.remove_prefix(lf + 1);
+  }
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (i >= lines.size() || lines[i].text != header[i]) {
+      internal::ReadError(file, static_cast<int>(i) + 1,
+                          "expected the header line " + header[i] +
+                              " (&ACCESS, &REL, &PARAM TEMPLATE, &PARAM EDITMASK)");
+    }
+  }
+}
+// C_PTP with $APO.CPTP = 1: the approximation starts at the latest when the leading axis is 1 %
+// of $APO_DIS_PTP (machine data, 90 deg by default) from the point: at most 0.9 deg.
+constexpr double kApoDistance = 0.9 * 3.14159265358979323846 / 180.0;
 
 class KukaKrl final : public Dialect {
  public:
@@ -33,7 +59,8 @@ class KukaKrl final : public Dialect {
             .zone_inputs = {101, 512},
             .zone_outputs = {101, 512},
             .weld_signal_inputs = {701, 128},
-            .weld_signal_outputs = {701, 128}};
+            .weld_signal_outputs = {701, 128},
+            .blend = {.fraction = 0.5, .max_joint = kApoDistance}};
   }
   std::string ProgramName(const std::string& wanted) const override {
     return IdentifierName(wanted, kMaxName, false);
@@ -47,15 +74,16 @@ class KukaKrl final : public Dialect {
     const std::string& n = program.name;
     WELDCELL_CHECK(IsIdentifier(n, kMaxName));
     std::string src, dat;
-    src += "&ACCESS RVP\n&REL 1\n";
+    src += kHeader;
     src += fmt::format("DEF {}( )\n", n);
+    src += std::string(kExtBas) + "\n";
     if (site.weld_call.find(kDialect) == site.weld_call.end()) {
       src += "EXT SPOT_WELD (INT :IN,INT :IN )\n";
     }
     src += ";FOLD INI\n  BAS (#INITMOV,0 )\n;ENDFOLD (INI)\n";
     src += fmt::format("$TOOL = TOOL_DATA[{}]\n$BASE = BASE_DATA[{}]\n", site.tool, site.base);
     src += "$APO.CPTP = 1\nBAS (#ACC_PTP,100 )\n";
-    dat += fmt::format("&ACCESS RVP\n&REL 1\nDEFDAT {}\n", n);
+    dat += std::string(kHeader) + fmt::format("DEFDAT {}\n", n);
     int point = 0, velocity = -1;
     bool advance_stopped = true;
     for (const Instruction& i : program.instructions) {
@@ -128,9 +156,11 @@ class KukaKrl final : public Dialect {
     static const std::regex kDecl(
         R"(DECL E6AXIS ([A-Za-z_][A-Za-z0-9_]*)=\{A1 ([^,]+),A2 ([^,]+),A3 ([^,]+),A4 ([^,]+),A5 ([^,]+),A6 ([^,]+),E1 ([^,]+),E2 ([^,]+),E3 ([^,]+),E4 ([^,]+),E5 ([^,]+),E6 ([^,}]+)\})");
     bool defdat = false, enddat = false;
-    for (const Line& l : SplitLines(dat->name, dat->contents, false)) {
+    const std::vector<Line> dat_lines = SplitLines(dat->name, dat->contents, false);
+    CheckHeader(dat->name, dat_lines);
+    for (const Line& l : dat_lines) {
       const std::string t = Trim(l.text);
-      if (t.empty() || t.starts_with('&') || t.starts_with(';')) continue;
+      if (l.number <= 4 || t.empty() || t.starts_with(';')) continue;
       if (enddat) ReadError(dat->name, l.number, "text after ENDDAT");
       std::smatch m;
       if (t.starts_with("DEFDAT ")) {
@@ -170,9 +200,12 @@ class KukaKrl final : public Dialect {
     bool def = false, end = false, advance_stopped = true;
     double speed = 0.0;
     std::set<std::string> used;
-    for (const Line& l : SplitLines(src->name, src->contents, false)) {
+    bool ext_bas = false, initmov = false;
+    const std::vector<Line> src_lines = SplitLines(src->name, src->contents, false);
+    CheckHeader(src->name, src_lines);
+    for (const Line& l : src_lines) {
       const std::string t = Trim(l.text);
-      if (t.empty() || t.starts_with('&')) continue;
+      if (l.number <= 4 || t.empty()) continue;
       if (t.starts_with(';')) {
         if (t.starts_with("; "))
           program.instructions.push_back({.kind = InstructionKind::kComment, .text = t.substr(2)});
@@ -190,8 +223,19 @@ class KukaKrl final : public Dialect {
       } else if (t == "END") {
         need_def();
         end = true;
-      } else if (t.starts_with("EXT ") || t == "BAS (#INITMOV,0 )" || t == "BAS (#ACC_PTP,100 )" ||
-                 t == "$APO.CPTP = 1" || t == fmt::format("$TOOL = TOOL_DATA[{}]", site.tool) ||
+      } else if (t == kExtBas) {
+        need_def();
+        ext_bas = true;
+      } else if (t == "EXT SPOT_WELD (INT :IN,INT :IN )" &&
+                 site.weld_call.find(kDialect) == site.weld_call.end()) {
+        need_def();
+      } else if (t.starts_with("BAS (") && !ext_bas) {
+        ReadError(src->name, l.number, "BAS called before its declaration " + std::string(kExtBas));
+      } else if (t == "BAS (#INITMOV,0 )") {
+        need_def();
+        initmov = true;
+      } else if (t == "BAS (#ACC_PTP,100 )" || t == "$APO.CPTP = 1" ||
+                 t == fmt::format("$TOOL = TOOL_DATA[{}]", site.tool) ||
                  t == fmt::format("$BASE = BASE_DATA[{}]", site.base)) {
         need_def();
       } else if (std::regex_match(t, m, kVel)) {
@@ -206,6 +250,7 @@ class KukaKrl final : public Dialect {
           ReadError(src->name, l.number,
                     "position " + m[1].str() + " is not declared in " + dat->name);
         if (speed <= 0) ReadError(src->name, l.number, "PTP before BAS (#VEL_PTP,..)");
+        if (!initmov) ReadError(src->name, l.number, "PTP before BAS (#INITMOV,0 )");
         used.insert(it->first);
         program.instructions.push_back({.kind = InstructionKind::kMove,
                                         .q = it->second,

@@ -67,6 +67,61 @@ std::vector<int> SelectWaypoints(const std::vector<Eigen::VectorXd>& q, double t
   return out;
 }
 
+// Largest max-norm deviation of the samples strictly between i and j from the chord i → j.
+double SpanDeviation(const std::vector<Eigen::VectorXd>& q, int i, int j) {
+  double worst = 0.0;
+  for (int k = i + 1; k < j; ++k) {
+    worst = std::max(worst,
+                     ChordDeviation(q[static_cast<std::size_t>(i)], q[static_cast<std::size_t>(j)],
+                                    q[static_cast<std::size_t>(k)]));
+  }
+  return worst;
+}
+
+// Merges moves shorter than site.min_move_time (planned time) with a neighbour: the waypoint
+// between them is dropped when the new chord stays within site.merge_tolerance of every planned
+// sample it replaces and `corners` proves it free. Shortest moves first; a move that cannot be
+// merged either way stays.
+void MergeShortMoves(const plan::Segment& s, const Site& site, CornerCheck* corners,
+                     std::vector<int>* keep, ProgramFigures* fig) {
+  if (corners == nullptr || site.min_move_time <= 0) return;
+  std::set<std::pair<int, int>> stuck;
+  auto time = [&](int i) { return s.times[static_cast<std::size_t>(i)]; };
+  while (keep->size() > 2) {
+    std::size_t at = keep->size();
+    double shortest = site.min_move_time;
+    for (std::size_t w = 0; w + 1 < keep->size(); ++w) {
+      const double dt = time((*keep)[w + 1]) - time((*keep)[w]);
+      if (dt < shortest && !stuck.count({(*keep)[w], (*keep)[w + 1]})) {
+        shortest = dt;
+        at = w;
+      }
+    }
+    if (at == keep->size()) return;
+    // Drop the move's first waypoint (w = at) or its last (w = at + 1), never an end.
+    std::vector<std::pair<double, std::size_t>> options;
+    for (const std::size_t w : {at, at + 1}) {
+      if (w == 0 || w + 1 == keep->size()) continue;
+      const double dev = SpanDeviation(s.q, (*keep)[w - 1], (*keep)[w + 1]);
+      if (dev <= site.merge_tolerance) options.push_back({dev, w});
+    }
+    std::sort(options.begin(), options.end());
+    bool merged = false;
+    for (const auto& [dev, w] : options) {
+      if (!corners->SegmentIsFree(s.q[static_cast<std::size_t>((*keep)[w - 1])],
+                                  s.q[static_cast<std::size_t>((*keep)[w + 1])])) {
+        continue;
+      }
+      keep->erase(keep->begin() + static_cast<std::ptrdiff_t>(w));
+      fig->max_deviation = std::max(fig->max_deviation, dev);
+      ++fig->merged_moves;
+      merged = true;
+      break;
+    }
+    if (!merged) stuck.insert({(*keep)[at], (*keep)[at + 1]});
+  }
+}
+
 double TrapezoidTime(double distance, double v, double a) {
   if (distance <= 0) return 0.0;
   if (a <= 0) return distance / v;
@@ -74,13 +129,13 @@ double TrapezoidTime(double distance, double v, double a) {
   return distance / v + v / a;
 }
 
-int SignalNumber(const SignalRange& range, int index, const std::string& what,
+int SignalNumber(const Site& site, const SignalRange& range, int index, const std::string& what,
                  const std::string& id) {
   if (index >= range.count) {
-    Fail("export.yaml", what,
-         fmt::format("{} needs I/O number {} of the range (first {}, count {}): the plan has "
-                     "more than the site's range holds; widen `{}.count`",
-                     id, index + 1, range.first, range.count, what));
+    SiteError(site, what,
+              fmt::format("{} needs I/O number {} of the range (first {}, count {}): the plan has "
+                          "more than the site's range holds; widen `{}.count`",
+                          id, index + 1, range.first, range.count, what));
   }
   return range.first + index;
 }
@@ -136,8 +191,11 @@ double EstimateMotionTime(const Program& program, const cell::Robot& robot) {
     if (ins.kind != InstructionKind::kMove) continue;
     if (previous != nullptr) {
       if (ins.duration > 0) {
-        // Time-based dialects: the controller takes the programmed time where the joints can.
-        total += std::max(ins.duration, CruiseTime(robot, *previous, ins.q, 1.0));
+        // Time-based dialects: the controller takes the programmed time where the joints can;
+        // a move that starts or ends standing has to ramp within it.
+        total += std::max(ins.duration, standing || ins.exact_stop
+                                            ? MoveTime(robot, *previous, ins.q, 1.0)
+                                            : CruiseTime(robot, *previous, ins.q, 1.0));
       } else if (standing && ins.exact_stop) {
         total += MoveTime(robot, *previous, ins.q, ins.speed);
       } else {
@@ -155,7 +213,8 @@ double EstimateMotionTime(const Program& program, const cell::Robot& robot) {
 }
 
 Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_index,
-                     const std::string& name, const Site& site, ProgramFigures* figures) {
+                     const std::string& name, const Site& site, ProgramFigures* figures,
+                     const BuildOptions& options) {
   WELDCELL_CHECK(robot_index >= 0 && robot_index < static_cast<int>(cell.robots.size()));
   const cell::Robot& robot = cell.robots[static_cast<std::size_t>(robot_index)];
   const plan::RobotPlan& rp =
@@ -195,10 +254,10 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
                          use.release_segment, robot.name, num_segments));
       }
       const Take t{.zone = plan.zones[z].id,
-                   .input = SignalNumber(site.zone_inputs, static_cast<int>(z), "zone_inputs",
+                   .input = SignalNumber(site, site.zone_inputs, static_cast<int>(z), "zone_inputs",
                                          plan.zones[z].id),
-                   .output = SignalNumber(site.zone_outputs, static_cast<int>(z), "zone_outputs",
-                                          plan.zones[z].id)};
+                   .output = SignalNumber(site, site.zone_outputs, static_cast<int>(z),
+                                          "zone_outputs", plan.zones[z].id)};
       takes[use.acquire_segment].push_back(t);
       (use.release_on_departure ? depart_releases : arrive_releases)[use.release_segment].push_back(
           t);
@@ -211,9 +270,9 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
     const plan::WeldSignal& ws = plan.weld_signals[i];
     const std::string id = "weld signal " + ws.weld;
     const int in =
-        SignalNumber(site.weld_signal_inputs, static_cast<int>(i), "weld_signal_inputs", id);
-    const int out =
-        SignalNumber(site.weld_signal_outputs, static_cast<int>(i), "weld_signal_outputs", id);
+        SignalNumber(site, site.weld_signal_inputs, static_cast<int>(i), "weld_signal_inputs", id);
+    const int out = SignalNumber(site, site.weld_signal_outputs, static_cast<int>(i),
+                                 "weld_signal_outputs", id);
     if (ws.robot == robot.name) signal_waits[ws.segment].push_back({ws.weld, in, out});
     for (const plan::WeldVisit& v : rp.welds) {
       if (v.weld_id == ws.weld) signal_after_weld[ws.weld].push_back({ws.weld, in, out});
@@ -296,20 +355,32 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
       fig.planned_samples += static_cast<int>(s.q.size());
       if (s.q.size() > 1) {
         ins.push_back(Comment(s.from + " -> " + s.to));
-        const std::vector<int> keep =
-            SelectWaypoints(s.q, site.corridor_tolerance, &fig.max_deviation);
+        std::vector<int> keep = SelectWaypoints(s.q, site.corridor_tolerance, &fig.max_deviation);
+        MergeShortMoves(s, site, options.corners, &keep, &fig);
         for (std::size_t w = 1; w < keep.size(); ++w) {
           const int i0 = keep[w - 1], i1 = keep[w];
           const Eigen::VectorXd& a = s.q[static_cast<std::size_t>(i0)];
           const Eigen::VectorXd& b = s.q[static_cast<std::size_t>(i1)];
           const double dt =
               s.times[static_cast<std::size_t>(i1)] - s.times[static_cast<std::size_t>(i0)];
+          if (keep.size() > 2) {
+            fig.shortest_move = fig.shortest_move > 0 ? std::min(fig.shortest_move, dt) : dt;
+          }
+          // A waypoint inside the motion is blended only where the dialect's blend region
+          // around it is proved free (corners.hpp); else the robot stops there.
+          bool exact = w + 1 == keep.size();
+          if (!exact) {
+            exact = !site.approximate || options.corners == nullptr ||
+                    !options.corners->BlendIsFree(a, b, s.q[static_cast<std::size_t>(keep[w + 1])],
+                                                  options.blend);
+            ++(exact ? fig.stopped_corners : fig.blended_corners);
+          }
+          const bool from_stop = w == 1 || ins.back().exact_stop;
           // A move from standstill to standstill: the slowest speed whose trapezoidal profile
           // makes the planned time. Within a run of approximated moves: the cruise speed that
           // covers the move in its planned time (EstimateMotionTime models the same).
-          const bool single = keep.size() == 2 || !site.approximate;
           double speed = 1.0;
-          if (!single) {
+          if (!(from_stop && exact)) {
             speed = std::clamp(CruiseTime(robot, a, b, 1.0) / dt, 1e-3, 1.0);
           } else if (MoveTime(robot, a, b, 1.0) < dt) {
             double lo = 1e-3, hi = 1.0;
@@ -319,7 +390,7 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
             }
             speed = hi;
           }
-          move(b, w + 1 == keep.size() || !site.approximate, speed * override, dt / override);
+          move(b, exact, speed * override, dt / override);
         }
       }
     }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "exporters/corners.hpp"
 #include "planner/cell/cell.hpp"
 #include "planner/plan/plan.hpp"
 
@@ -62,6 +63,10 @@ struct ProgramFigures {
   double corridor_tolerance = 0.0;  ///< rad (m): largest joint deviation allowed from the plan.
   double max_deviation = 0.0;       ///< rad (m): largest deviation of a planned sample.
   int moves = 0;
+  /// Waypoints inside a motion: blended (approximated) or made exact stops.
+  int blended_corners = 0, stopped_corners = 0;
+  int merged_moves = 0;        ///< Short moves merged into longer ones (Site::min_move_time).
+  double shortest_move = 0.0;  ///< s: the shortest move inside a motion (planned time).
   int planned_samples = 0;
   double planned_motion_time = 0.0;  ///< s: motion segments of the plan.
   double planned_weld_time = 0.0;    ///< s: weld segments of the plan.
@@ -70,11 +75,27 @@ struct ProgramFigures {
 /// Index of `robot` in plan.robots; throws InputError when the plan has no such robot.
 int PlanRobotIndex(const plan::Plan& plan, const std::string& robot);
 
+/// How BuildProgram proves what leaves the planned path (docs/export.md "Corners").
+struct BuildOptions {
+  /// Proves blend regions and merged moves collision-free for this robot (a CornerCheck on the
+  /// verifier's world). nullptr: nothing can be proved, so every waypoint is an exact stop and
+  /// no short move is merged.
+  CornerCheck* corners = nullptr;
+  BlendModel blend;  ///< The dialect's blend reach (DialectLimits::blend).
+};
+
 /// Builds the program of cell.robots[robot] from `plan`. `name` is the program name. Throws
 /// InputError when the plan does not fit the cell (robot missing, joint counts) or when the site
 /// has too few interlock or weld-signal I/O numbers for the plan.
+///
+/// Per motion segment: Douglas–Peucker keeps the samples that hold the joint polyline within
+/// site.corridor_tolerance; then moves shorter than site.min_move_time are merged with a
+/// neighbour where the chord stays within site.merge_tolerance of the planned samples and is
+/// proved free (options.corners); each waypoint inside is approximated only where the site
+/// allows it and its blend region is proved free, else it is an exact stop.
 Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot,
-                     const std::string& name, const Site& site, ProgramFigures* figures = nullptr);
+                     const std::string& name, const Site& site, ProgramFigures* figures = nullptr,
+                     const BuildOptions& options = {});
 
 /// Smallest s a synchronized joint move from `a` to `b` takes at `speed` × the velocity limits
 /// with the acceleration limits (trapezoidal profile per joint, starting and ending at rest).
@@ -86,7 +107,8 @@ double CruiseTime(const cell::Robot& robot, const Eigen::VectorXd& a, const Eige
                   double speed);
 
 /// s: the moves of `program` as a controller would run them (a model, not the controller's own
-/// planner): a move with a duration takes max(duration, CruiseTime at full speed); a move from
+/// planner): a move with a duration takes max(duration, CruiseTime at full speed), or MoveTime
+/// at full speed where it starts or ends in an exact stop; a move from
 /// exact stop to exact stop takes MoveTime at its speed; a run of approximated moves takes the
 /// CruiseTime of each at its speed plus one ramp up at its start and one ramp down at its end
 /// (speed × velocity limit / (2 × acceleration limit), slowest joint). Weld calls, waits and

@@ -3,6 +3,8 @@
 // rather than a second copy of those rules here.
 #include "exporters/site.hpp"
 
+#include <fmt/format.h>
+
 #include <numbers>
 
 #include "exporters/dialect.hpp"
@@ -51,12 +53,19 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
     return site;
   }
   const YAML::Node& root = *parsed;
-  reader.CheckMap(root, "", {"format"},
-                  {"units", "weld_call", "schedule", "tool", "base", "speed_override",
-                   "zone_inputs", "zone_outputs", "weld_signal_inputs", "weld_signal_outputs",
-                   "corridor_tolerance", "approximate", "max_positions"});
+  site.source_file = export_yaml.string();
+  if (root.IsMap()) {
+    for (const auto& kv : root) {
+      if (kv.first.IsScalar()) site.where[kv.first.Scalar()] = reader.Where(kv.second);
+    }
+  }
+  reader.CheckMap(
+      root, "", {"format"},
+      {"units", "weld_call", "schedule", "tool", "base", "speed_override", "zone_inputs",
+       "zone_outputs", "weld_signal_inputs", "weld_signal_outputs", "corridor_tolerance",
+       "merge_tolerance", "min_move_time", "approximate", "max_positions", "tool_load"});
   reader.CheckFormat(root, "weldcell-export/1");
-  const cell::internal::Units units = reader.ReadUnits(root, false, true);
+  const cell::internal::Units units = reader.ReadUnits(root, true, true);
   if (auto node = YamlReader::Get(root, "weld_call")) {
     std::vector<std::string_view> names;
     const std::vector<std::string> all = DialectNames();
@@ -116,6 +125,35 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
       }
     }
   }
+  if (auto node = YamlReader::Get(root, "merge_tolerance")) {
+    if (auto v = reader.Positive(*node, "merge_tolerance", units.angle)) {
+      if (*v > 5.0 * std::numbers::pi / 180.0) {
+        reader.Error(*node, "merge_tolerance",
+                     "at most 5 degrees (0.0873 rad): a wider corridor leaves the planned, "
+                     "collision-checked path");
+      } else {
+        site.merge_tolerance = *v;
+      }
+    }
+  }
+  if (auto node = YamlReader::Get(root, "min_move_time")) {
+    if (auto v = reader.Number(*node, "min_move_time")) {
+      if (*v < 0 || *v > 1) {
+        reader.Error(*node, "min_move_time", "expected seconds in [0, 1], got " + node->Scalar());
+      } else {
+        site.min_move_time = *v;
+      }
+    }
+  }
+  if (auto node = YamlReader::Get(root, "tool_load");
+      node && reader.CheckMap(*node, "tool_load", {"mass", "cog"}, {})) {
+    const auto mass = reader.Positive(*YamlReader::Get(*node, "mass"), "tool_load.mass");
+    const auto cog = reader.LengthVector3(*YamlReader::Get(*node, "cog"), "tool_load.cog", units);
+    if (mass && cog) {
+      site.tool_mass = *mass;
+      site.tool_cog = {cog->x(), cog->y(), cog->z()};
+    }
+  }
   if (auto node = YamlReader::Get(root, "max_positions")) {
     if (auto v = SmallInteger(reader, *node, "max_positions", 100000)) {
       if (*v < 2) {
@@ -134,6 +172,19 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
   }
   sink.ThrowIfErrors();
   return site;
+}
+
+void SiteError(const Site& site, const std::string& key, const std::string& message) {
+  const auto it = site.where.find(key);
+  if (it != site.where.end()) {
+    throw InputError({Diagnostic{.where = it->second, .key_path = key, .message = message}});
+  }
+  throw InputError({Diagnostic{
+      .where = {.file = site.source_file.empty() ? "export.yaml" : site.source_file},
+      .key_path = key,
+      .message =
+          message + fmt::format(" (`{}` is the dialect's default: {} gives none)", key,
+                                site.source_file.empty() ? "no --site export.yaml" : "the file")}});
 }
 
 }  // namespace weldcell::exporters

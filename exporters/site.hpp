@@ -4,9 +4,12 @@
 // override and the corridor tolerance. Everything has a default; LoadSite reads the file with
 // the loaders' rules (unknown keys are errors, file:line:col diagnostics).
 
+#include <array>
 #include <filesystem>
 #include <map>
 #include <string>
+
+#include "planner/common/diagnostics.hpp"
 
 namespace weldcell::exporters {
 
@@ -36,13 +39,35 @@ struct Site {
   /// rad (m for prismatic joints): largest deviation of the exported joint polyline from a
   /// planned sample.
   double corridor_tolerance = 0.01 * 3.14159265358979323846 / 180.0;
-  /// Approximate (blend) intermediate waypoints of a motion; standstills are always exact stops.
+  /// rad (m): a short move may be merged with its neighbour when the merged chord stays this
+  /// close to every planned sample (and is proved collision-free); >= corridor_tolerance.
+  double merge_tolerance = 0.25 * 3.14159265358979323846 / 180.0;
+  /// s: moves shorter than this are merged where merge_tolerance allows (controllers run short
+  /// blended moves badly: ABB corner-path failures, UR blend overlaps); 0 = never merge.
+  double min_move_time = 0.04;
+  /// Approximate (blend) intermediate waypoints of a motion where the blend is proved
+  /// collision-free; standstills are always exact stops.
   bool approximate = true;
   /// Most positions per program file (0 = the dialect's limit; INFORM: 999). A longer program
   /// is split at standstills into parts that a main program calls (INFORM only).
   int max_positions = 0;
+  /// The gun's load (export.yaml `tool_load: {mass: kg, cog: [x, y, z]}`, cog in the flange
+  /// frame, m). With a mass > 0, RAPID declares the gun's tooldata in the module (the TCP from
+  /// the cell's tool, this load) and moves with it; without, it moves with the site's
+  /// `tool<tool>` (docs/export.md).
+  double tool_mass = 0.0;
+  std::array<double, 3> tool_cog = {0.0, 0.0, 0.0};
+  /// The export.yaml read (empty: the defaults) and where each of its top-level keys is, for
+  /// errors found when the site meets a plan and a dialect (SiteError).
+  std::string source_file;
+  std::map<std::string, SourceLocation> where;
   bool operator==(const Site&) const = default;
 };
+
+/// Throws InputError at the site's `key`: `export.yaml:line:col: error: key: message` where the
+/// file gives the key; else at the file (or "export.yaml" for the default site), adding that the
+/// value is the dialect's default.
+[[noreturn]] void SiteError(const Site& site, const std::string& key, const std::string& message);
 
 /// Reads export.yaml. Throws InputError with every problem (file:line:col, key path, message).
 Site LoadSite(const std::filesystem::path& export_yaml);

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cmath>
 #include <regex>
+#include <string>
+#include <vector>
 
 #include "exporters/dialect.hpp"
 #include "exporters/internal/text.hpp"
@@ -24,6 +26,15 @@ using namespace internal;
 constexpr const char* kDialect = "ur_script";
 constexpr const char* kDefaultCall = "spot_weld({n}, {schedule})";
 constexpr std::size_t kMaxName = 31;
+// The default spot_weld: URScript has none, so a program calling it would not start. This one
+// stops the program at the first weld with a message; a site gives its own call (a URCap's or
+// the installation's function) in export.yaml `weld_call.ur_script`, and then none is defined.
+const std::vector<std::string> kDefaultDef = {
+    "  def spot_weld(n, schedule):",
+    "    # weldcell's default: set weld_call.ur_script in export.yaml to the site's weld call",
+    "    popup(\"no spot weld call for this site: set weld_call.ur_script in export.yaml\", "
+    "\"weldcell\", error=True, blocking=True)",
+    "    halt", "  end"};
 
 class UrScript final : public Dialect {
  public:
@@ -35,7 +46,8 @@ class UrScript final : public Dialect {
             .zone_inputs = {0, 128},
             .zone_outputs = {0, 128},
             .weld_signal_inputs = {0, 8},
-            .weld_signal_outputs = {0, 8}};
+            .weld_signal_outputs = {0, 8},
+            .blend = {.fraction = 0.5}};
   }
   std::string ProgramName(const std::string& wanted) const override {
     std::string n = IdentifierName(wanted, kMaxName, false);
@@ -53,7 +65,7 @@ class UrScript final : public Dialect {
       if (i.kind != InstructionKind::kWaitInput && i.kind != InstructionKind::kSetOutput) continue;
       const bool zone = i.role == SignalRole::kZone;
       const bool in = i.kind == InstructionKind::kWaitInput;
-      CheckSignal(i.signal, 0, zone ? 127 : 7, kDialect,
+      CheckSignal(site, i.signal, 0, zone ? 127 : 7, kDialect,
                   zone ? (in ? "zone_inputs" : "zone_outputs")
                        : (in ? "weld_signal_inputs" : "weld_signal_outputs"));
     }
@@ -66,6 +78,9 @@ class UrScript final : public Dialect {
     s += fmt::format("  set_tcp(p[{}, {}, {}, {}, {}, {}])\n", Fixed(X.translation().x(), 6),
                      Fixed(X.translation().y(), 6), Fixed(X.translation().z(), 6), Fixed(rv.x(), 6),
                      Fixed(rv.y(), 6), Fixed(rv.z(), 6));
+    if (site.weld_call.find(kDialect) == site.weld_call.end()) {
+      for (const std::string& line : kDefaultDef) s += line + "\n";
+    }
     for (const Instruction& i : program.instructions) {
       switch (i.kind) {
         case InstructionKind::kComment:
@@ -124,8 +139,26 @@ class UrScript final : public Dialect {
       ReadError(f.name, 1, "expected def " + stem + "(): (the file name)");
     }
     bool ended = false;
+    const bool default_call = site.weld_call.find(kDialect) == site.weld_call.end();
+    bool defined = false;
     for (li = 1; li < lines.size(); ++li) {
       const std::string& raw = lines[li].text;
+      if (raw == kDefaultDef[0]) {
+        if (!default_call || defined ||
+            std::any_of(program.instructions.begin(), program.instructions.end(),
+                        [](const Instruction& i) { return i.kind != InstructionKind::kComment; })) {
+          fail("spot_weld defined where the program does not expect it");
+        }
+        for (std::size_t k = 1; k < kDefaultDef.size(); ++k) {
+          if (li + k >= lines.size() || lines[li + k].text != kDefaultDef[k]) {
+            ReadError(f.name, lines[li].number + static_cast<int>(k),
+                      "expected the default spot_weld definition line: " + kDefaultDef[k]);
+          }
+        }
+        li += kDefaultDef.size() - 1;
+        defined = true;
+        continue;
+      }
       if (ended) {
         if (raw != stem + "()" || li + 1 != lines.size())
           fail("expected only " + stem + "() after end");
@@ -176,6 +209,11 @@ class UrScript final : public Dialect {
              .value = m[3].str() == "True",
              .role = zone ? SignalRole::kZone : SignalRole::kWeldSignal});
       } else if (auto w = MatchWeldCall(site, kDialect, kDefaultCall, t)) {
+        if (default_call && !defined) {
+          fail(
+              "spot_weld is called but not defined (URScript has none; define it or set "
+              "weld_call.ur_script)");
+        }
         program.instructions.push_back({.kind = InstructionKind::kWeld,
                                         .weld_id = w->id,
                                         .weld_number = w->number,

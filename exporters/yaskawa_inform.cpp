@@ -117,7 +117,8 @@ class YaskawaInform final : public Dialect {
             .zone_inputs = {101, 256},
             .zone_outputs = {101, 256},
             .weld_signal_inputs = {401, 64},
-            .weld_signal_outputs = {401, 64}};
+            .weld_signal_outputs = {401, 64},
+            .blend = {.fraction = 0.5}};
   }
   std::string ProgramName(const std::string& wanted) const override {
     return IdentifierName(wanted, kMaxName, true);

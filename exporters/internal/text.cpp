@@ -172,14 +172,13 @@ bool IsIdentifier(std::string_view name, std::size_t max_length) {
   return true;
 }
 
-void CheckSignal(int signal, int min, int max, const std::string& dialect, const char* what) {
+void CheckSignal(const Site& site, int signal, int min, int max, const std::string& dialect,
+                 const char* what) {
   if (signal < min || signal > max) {
-    throw InputError({Diagnostic{
-        .where = {.file = "export.yaml"},
-        .key_path = what,
-        .message = fmt::format("I/O number {} is outside {}'s range {}..{}; set `{}` in the "
-                               "site's export.yaml",
-                               signal, dialect, min, max, what)}});
+    SiteError(site, what,
+              fmt::format("I/O number {} is outside {}'s range {}..{}; set `{}` in the site's "
+                          "export.yaml",
+                          signal, dialect, min, max, what));
   }
 }
 
@@ -223,23 +222,39 @@ SignalRole OutputRole(const Site& site, int signal) {
   if (In(site.weld_signal_outputs, signal)) return SignalRole::kWeldSignal;
   return SignalRole::kNone;
 }
+void CheckRangesApart(const Site& site, const std::string& dialect) {
+  auto check = [&](const char* zone_key, const SignalRange& zone, const char* weld_key,
+                   const SignalRange& weld) {
+    if (zone.first < weld.first + weld.count && weld.first < zone.first + zone.count) {
+      auto describe = [&](const char* key, const SignalRange& r) {
+        const auto it = site.where.find(key);
+        return fmt::format("`{}` {}..{} ({})", key, r.first, r.first + r.count - 1,
+                           it != site.where.end()
+                               ? it->second.file + ":" + std::to_string(it->second.line) + ":" +
+                                     std::to_string(it->second.column)
+                               : dialect + "'s default");
+      };
+      SiteError(site,
+                site.where.count(weld_key) || !site.where.count(zone_key) ? weld_key : zone_key,
+                fmt::format("{} overlaps {}: weld-signal and zone I/O numbers must not overlap "
+                            "(a controller could not tell them apart)",
+                            describe(weld_key, weld), describe(zone_key, zone)));
+    }
+  };
+  check("zone_inputs", site.zone_inputs, "weld_signal_inputs", site.weld_signal_inputs);
+  check("zone_outputs", site.zone_outputs, "weld_signal_outputs", site.weld_signal_outputs);
+}
+
 void CheckSignals(const Program& program, const Site& site, int min, int max,
                   const std::string& dialect) {
+  CheckRangesApart(site, dialect);
   for (const Instruction& i : program.instructions) {
     const bool in = i.kind == InstructionKind::kWaitInput;
     if (!in && i.kind != InstructionKind::kSetOutput) continue;
     const bool zone = i.role == SignalRole::kZone;
     const char* key = zone ? (in ? "zone_inputs" : "zone_outputs")
                            : (in ? "weld_signal_inputs" : "weld_signal_outputs");
-    CheckSignal(i.signal, min, max, dialect, key);
-    if ((in ? InputRole(site, i.signal) : OutputRole(site, i.signal)) != i.role) {
-      throw InputError({Diagnostic{
-          .where = {.file = "export.yaml"},
-          .key_path = key,
-          .message = fmt::format("I/O number {} lies in the zone range and in the weld-signal "
-                                 "range; the ranges must not overlap",
-                                 i.signal)}});
-    }
+    CheckSignal(site, i.signal, min, max, dialect, key);
   }
 }
 void CheckDof(const cell::Robot& robot, int dof, const std::string& dialect) {

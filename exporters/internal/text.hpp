@@ -56,8 +56,9 @@ std::string IdentifierName(const std::string& wanted, std::size_t max_length, bo
 /// True when `name` is a letter followed by letters, digits and `_`, at most max_length.
 bool IsIdentifier(std::string_view name, std::size_t max_length);
 
-/// Checks an I/O number against the dialect's range; throws InputError naming the site key.
-void CheckSignal(int signal, int min, int max, const std::string& dialect, const char* what);
+/// Checks an I/O number against the dialect's range; throws InputError at the site key.
+void CheckSignal(const Site& site, int signal, int min, int max, const std::string& dialect,
+                 const char* what);
 
 /// Parses a whole decimal number (optional sign, digits, optional fraction, optional exponent);
 /// std::nullopt for anything else (no nan, inf, hex, trailing text).
@@ -70,9 +71,12 @@ namespace weldcell::exporters::internal {
 /// The role of an input (or output) number under the site's ranges (defaults filled in).
 SignalRole InputRole(const Site& site, int signal);
 SignalRole OutputRole(const Site& site, int signal);
-/// Every I/O number of `program` within [min, max], and in the site's range of its role (so
-/// that a reader tells zones from weld signals: the ranges must not overlap where used);
-/// throws InputError otherwise.
+/// Throws InputError (at the site's key, naming both ranges) when the zone and weld-signal
+/// ranges of the site overlap (inputs with inputs, outputs with outputs): a reader could not
+/// tell a zone from a weld signal.
+void CheckRangesApart(const Site& site, const std::string& dialect);
+/// CheckRangesApart, then every I/O number of `program` within [min, max]; throws InputError
+/// otherwise.
 void CheckSignals(const Program& program, const Site& site, int min, int max,
                   const std::string& dialect);
 /// Throws InputError unless the robot has `dof` joints (the dialect's axis count).

@@ -377,6 +377,8 @@ bool BodyHitsObstacle(CtxImpl& ctx, const Body& body, const Eigen::Isometry3d& X
 CollisionResult CheckPlaced(const CollisionWorld::Impl& world, CtxImpl& ctx, const RobotData& robot,
                             const internal::RobotScratch& scratch, const CheckRequest& request) {
   WELDCELL_CHECK(request.margin >= 0.0 && std::isfinite(request.margin));
+  WELDCELL_CHECK(request.body_margins == nullptr ||
+                 request.body_margins->size() == robot.bodies.size());
   CollisionResult result;
   const auto& X = scratch.X_WBody;
   if (request.scope != CheckScope::kSelf) {
@@ -384,7 +386,10 @@ CollisionResult CheckPlaced(const CollisionWorld::Impl& world, CtxImpl& ctx, con
       const Body& body = robot.bodies[static_cast<std::size_t>(b)];
       const Eigen::Isometry3d& X_WBody = X[static_cast<std::size_t>(b)];
       const Eigen::Vector3d c_W = X_WBody * body.sphere_B.center;
-      const double r = body.sphere_B.radius + request.margin;
+      const double margin = request.body_margins
+                                ? (*request.body_margins)[static_cast<std::size_t>(b)]
+                                : request.margin;
+      const double r = body.sphere_B.radius + margin;
       // Most links are far from every obstacle most of the time: one test for all of them.
       if (!SphereTouchesBox(c_W, r, world.all_obstacles)) continue;
       for (std::size_t o = 0; o < world.obstacles.size(); ++o) {
@@ -393,7 +398,7 @@ CollisionResult CheckPlaced(const CollisionWorld::Impl& world, CtxImpl& ctx, con
             !SphereTouchesBox(c_W, r + obstacle.margin, world.obstacle_boxes[o])) {
           continue;
         }
-        if (BodyHitsObstacle(ctx, body, X_WBody, obstacle, request.margin + obstacle.margin) &&
+        if (BodyHitsObstacle(ctx, body, X_WBody, obstacle, margin + obstacle.margin) &&
             AddContact(result, body.ref, obstacle.body.ref, request.report)) {
           return result;
         }
@@ -404,9 +409,11 @@ CollisionResult CheckPlaced(const CollisionWorld::Impl& world, CtxImpl& ctx, con
     for (const auto& [a, b] : robot.self_pairs) {
       const auto ia = static_cast<std::size_t>(a);
       const auto ib = static_cast<std::size_t>(b);
-      // Both bodies move: keep them twice the margin apart.
-      if (internal::BodiesCollide(ctx, robot.bodies[ia], X[ia], robot.bodies[ib], X[ib],
-                                  2.0 * request.margin) &&
+      // Both bodies move: keep them twice the margin apart (each its own margin).
+      const double margin = request.body_margins
+                                ? (*request.body_margins)[ia] + (*request.body_margins)[ib]
+                                : 2.0 * request.margin;
+      if (internal::BodiesCollide(ctx, robot.bodies[ia], X[ia], robot.bodies[ib], X[ib], margin) &&
           AddContact(result, robot.bodies[ia].ref, robot.bodies[ib].ref, request.report)) {
         return result;
       }

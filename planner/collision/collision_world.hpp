@@ -84,6 +84,11 @@ struct CheckRequest {
   /// margin may be demanded at edges and corners), mesh parts use FCL's distance. Used by
   /// motion checks to turn sampled checks into guarantees (segment_check.hpp).
   double margin = 0.0;
+  /// m per robot body (robot_body() order: links, then the gun), ≥ 0: when set, body b uses
+  /// (*body_margins)[b] instead of `margin` (against obstacles; a self pair uses the sum of its
+  /// two). For proofs over a region of configurations in which proximal bodies move less than
+  /// distal ones (exporters/corners.hpp). Must outlive the check.
+  const std::vector<double>* body_margins = nullptr;
   bool operator==(const CheckRequest&) const = default;
 };
 

@@ -50,7 +50,8 @@ TEST_F(ExportCliTest, PlanWritesEachRobotsProgramInItsCellDialect) {
   // Nothing else (no temporary files left behind).
   int files = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(programs)) ++files;
-  EXPECT_EQ(files, 4);
+  EXPECT_EQ(files, 5);  // with the manifest
+  EXPECT_TRUE(fs::is_regular_file(programs / "weldcell-files.txt"));
 }
 
 TEST_F(ExportCliTest, ExportWritesTheAskedDialectWithTheSiteConfiguration) {
@@ -67,7 +68,8 @@ TEST_F(ExportCliTest, ExportWritesTheAskedDialectWithTheSiteConfiguration) {
   EXPECT_THAT(
       run.out,
       ContainsRegex(
-          R"(R1: ur_script program demo_r1: [0-9]+ moves .*corridor 0\.0100 deg.*estimated vs)"));
+          R"(R1: ur_script program demo_r1: [0-9]+ moves .*corridor 0\.0100 deg, [0-9]+ short )"
+          R"(moves merged, [0-9]+ of [0-9]+ corners blended\), motion .* estimated vs)"));
   const std::string script = ReadText(out / "demo_r1.script");
   EXPECT_THAT(script, HasSubstr("def demo_r1():\n"));
   EXPECT_THAT(script, ContainsRegex(R"(gun_weld\(1, "W[0-9]+"\))"));

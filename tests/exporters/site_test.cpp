@@ -36,7 +36,7 @@ std::string ErrorOf(const fs::path& p) {
 
 TEST(SiteTest, ReadsEveryKey) {
   const Site s = LoadSite(Write("good.yaml", R"Y(format: weldcell-export/1
-units: {angle: deg}
+units: {angle: deg, length: mm}
 weld_call: {kuka_krl: "SG_WELD({n},{schedule})", ur_script: "weld(\"{id}\", {schedule})"}
 schedule: 4
 tool: 2
@@ -47,6 +47,9 @@ zone_outputs: {first: 31, count: 20}
 weld_signal_inputs: {first: 51, count: 4}
 weld_signal_outputs: {first: 61, count: 4}
 corridor_tolerance: 0.05
+merge_tolerance: 0.5
+min_move_time: 0.1
+tool_load: {mass: 105.5, cog: [0, 10, 250]}
 approximate: false
 )Y"));
   EXPECT_EQ(s.weld_call.at("kuka_krl"), "SG_WELD({n},{schedule})");
@@ -60,6 +63,11 @@ approximate: false
   EXPECT_EQ(s.weld_signal_inputs, (SignalRange{51, 4}));
   EXPECT_EQ(s.weld_signal_outputs, (SignalRange{61, 4}));
   EXPECT_NEAR(s.corridor_tolerance, 0.05 * std::numbers::pi / 180, 1e-15);
+  EXPECT_NEAR(s.merge_tolerance, 0.5 * std::numbers::pi / 180, 1e-15);
+  EXPECT_EQ(s.min_move_time, 0.1);
+  EXPECT_EQ(s.tool_mass, 105.5);
+  EXPECT_NEAR(s.tool_cog[1], 0.010, 1e-15);
+  EXPECT_NEAR(s.tool_cog[2], 0.250, 1e-15);
   EXPECT_FALSE(s.approximate);
 }
 

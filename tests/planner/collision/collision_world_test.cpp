@@ -728,6 +728,49 @@ TEST(CollisionMargin, SelfPairsAreKeptTwiceTheMarginApart) {
   EXPECT_NEAR(without - with, expected, 0.25 * expected) << without << " vs " << with;
 }
 
+// CheckRequest::body_margins: each body its own margin against obstacles, a self pair the sum
+// of its two (exporters/corners.hpp proves regions with them).
+TEST(CollisionMargin, BodyMarginsApplyPerBody) {
+  cell::Cell c;
+  c.robots.push_back(SphereProbe("M", 0.1));
+  c.obstacles.push_back(BoxObstacle("o", {0.2, 1, 1}, Pose({0.6, 0.0, 0.0})));
+  const CollisionWorld world(c);
+  CollisionContext ctx(world);
+  const auto X = BallAt({0.4 - 0.003, 0.0, 0.0});  // the ball 3 mm from the obstacle
+  const std::size_t n = static_cast<std::size_t>(world.body_count(0));
+  std::vector<double> ball_only(n, 0.0), others_only(n, 0.004);
+  ball_only[1] = 0.004;
+  others_only[1] = 0.0;
+  EXPECT_TRUE(world.CheckRobotAtPoses(ctx, 0, X, {.body_margins = &ball_only}).in_collision());
+  EXPECT_FALSE(world.CheckRobotAtPoses(ctx, 0, X, {.body_margins = &others_only}).in_collision());
+
+  // Self pairs: every body at margin m is the uniform margin m (pairs 2m apart).
+  cell::Cell t;
+  t.robots.push_back(TinyRobot("R", Eigen::Isometry3d::Identity()));
+  const CollisionWorld tiny(t);
+  CollisionContext tiny_ctx(tiny);
+  const std::vector<double> all(static_cast<std::size_t>(tiny.body_count(0)), 0.005);
+  const std::vector<double> none(all.size(), 0.0);
+  int differ = 0, touching = 0;
+  for (double fold = 2.0; fold < 3.1; fold += 0.01) {
+    Eigen::VectorXd q = Eigen::VectorXd::Zero(4);
+    q[2] = fold;
+    const bool uniform =
+        tiny.CheckRobot(tiny_ctx, 0, q, {.scope = CheckScope::kSelf, .margin = 0.005})
+            .in_collision();
+    const bool per_body =
+        tiny.CheckRobot(tiny_ctx, 0, q, {.scope = CheckScope::kSelf, .body_margins = &all})
+            .in_collision();
+    const bool plain =
+        tiny.CheckRobot(tiny_ctx, 0, q, {.scope = CheckScope::kSelf, .body_margins = &none})
+            .in_collision();
+    differ += uniform != per_body ? 1 : 0;
+    touching += per_body && !plain ? 1 : 0;  // found by the margins only
+  }
+  EXPECT_EQ(differ, 0);
+  EXPECT_GT(touching, 0);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Pair rules: the home may excuse two links, never the gun; the verifier's rule ignores the home
 // and sampling.

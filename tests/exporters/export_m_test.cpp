@@ -1,0 +1,237 @@
+// Every dialect on the plan of station M (cells/M: 4 robots of three makes, 80 welds of which 9
+// are not in the plan, 17 interlock zones). Planning M takes minutes, so its plan is a fixture:
+// tests/exporters/plans/M.plan.json.gz, a plan.json that `weldcell plan` wrote (gzip -9n). The
+// fixture is checked against the cell first: when the plan format or cells/M (or a robot it
+// uses) changes, the tests fail and say how to write the fixture again; they never skip.
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <memory>
+#include <numbers>
+#include <set>
+#include <string>
+
+#include "exporters/dialect.hpp"
+#include "exporters/export.hpp"
+#include "exporters/program.hpp"
+#include "planner/cell/load.hpp"
+#include "planner/common/diagnostics.hpp"
+#include "planner/kinematics/chain.hpp"
+#include "planner/plan/cell_hash.hpp"
+#include "planner/plan/plan.hpp"
+#include "planner/verify/verify.hpp"
+#include "tests/exporters/corner_recheck.hpp"
+
+namespace weldcell::exporters {
+namespace {
+
+constexpr double kDeg = std::numbers::pi / 180.0;
+constexpr const char* kCell = "cells/M/cell.yaml";
+constexpr const char* kFixture = "tests/exporters/plans/M.plan.json.gz";
+constexpr const char* kRegenerate =
+    "write the fixture again: weldcell plan cells/M/cell.yaml -o /tmp/m --rebalance-rounds 0; "
+    "gzip -9n < /tmp/m/plan.json > tests/exporters/plans/M.plan.json.gz";
+
+std::string Gunzip(const std::string& path) {
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (f == nullptr) return {};
+  std::string out;
+  char buffer[1 << 16];
+  int n;
+  while ((n = gzread(f, buffer, sizeof buffer)) > 0)
+    out.append(buffer, static_cast<std::size_t>(n));
+  gzclose(f);
+  return out;
+}
+
+// Every robot model given a Yaskawa pulse calibration (non-trivial scale, sign and zero), so
+// that every dialect can be written for every robot (as in export_test.cpp).
+cell::Cell WithPulses(const cell::Cell& in) {
+  cell::Cell c = in;
+  for (cell::Robot& r : c.robots) {
+    auto m = std::make_shared<cell::RobotModel>(*r.model);
+    m->controller.pulses_per_degree = {1434.25, -1311.5, 1290.75, -820.5, 915.0, -612.25};
+    m->controller.pulse_zero = {120, -3400, 0, 77, -15000, 9};
+    r.model = m;
+  }
+  return c;
+}
+
+class ExportMTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  static void SetUpTestSuite() {
+    cell_ = new cell::Cell(cell::LoadCell(kCell).value);
+    pulsed_ = new cell::Cell(WithPulses(*cell_));
+    const std::string text = Gunzip(kFixture);
+    try {
+      if (text.empty()) throw std::runtime_error(std::string("cannot read ") + kFixture);
+      plan_ = new plan::Plan(plan::PlanFromJson(text, kFixture));
+      CheckPlanOfCell(*plan_, *cell_);
+    } catch (const std::exception& e) {
+      error_ = new std::string(e.what());
+    }
+  }
+  static void TearDownTestSuite() {
+    delete error_;
+    delete plan_;
+    delete pulsed_;
+    delete cell_;
+    error_ = nullptr;
+    plan_ = nullptr;
+  }
+  void SetUp() override {
+    // A stale fixture is a failure, never a skip.
+    ASSERT_EQ(error_, nullptr) << "the M plan fixture no longer fits: " << (error_ ? *error_ : "")
+                               << "\n"
+                               << kRegenerate;
+  }
+
+  static cell::Cell* cell_;
+  static cell::Cell* pulsed_;
+  static plan::Plan* plan_;
+  static std::string* error_;
+};
+cell::Cell* ExportMTest::cell_ = nullptr;
+cell::Cell* ExportMTest::pulsed_ = nullptr;
+plan::Plan* ExportMTest::plan_ = nullptr;
+std::string* ExportMTest::error_ = nullptr;
+
+TEST_P(ExportMTest, EveryRobotReadsBackWithThePlannedWeldPosesAndAFreePolyline) {
+  const std::string d = GetParam();
+  // The pulsed cell differs from M only in the controller conventions; the plan is M's.
+  plan::Plan p = *plan_;
+  p.cell_hash = plan::CellHash(*pulsed_);
+  const ExportResult result = ExportPlan(p, *pulsed_, {}, {.dialect = d});
+  ASSERT_EQ(result.robots.size(), 4u);
+
+  plan::Plan polyline = p;
+  polyline.zones.clear();
+  polyline.weld_signals.clear();
+  for (const RobotExport& r : result.robots) {
+    SCOPED_TRACE(r.robot);
+    const int index = [&] {
+      for (std::size_t i = 0; i < pulsed_->robots.size(); ++i) {
+        if (pulsed_->robots[i].name == r.robot) return static_cast<int>(i);
+      }
+      return -1;
+    }();
+    ASSERT_GE(index, 0);
+    const cell::Robot& robot = pulsed_->robots[static_cast<std::size_t>(index)];
+    const kinematics::Chain chain(*robot.model);
+    const plan::RobotPlan& rp = p.robots[static_cast<std::size_t>(PlanRobotIndex(p, robot.name))];
+    // FK of the read-back joints at every weld call against FK of the planned weld visit.
+    const Eigen::VectorXd* last = nullptr;
+    int welds = 0;
+    double worst_mm = 0, worst_deg = 0;
+    for (const Instruction& i : r.program.instructions) {
+      if (i.kind == InstructionKind::kMove) last = &i.q;
+      if (i.kind != InstructionKind::kWeld) continue;
+      ASSERT_NE(last, nullptr);
+      const plan::WeldVisit* visit = nullptr;
+      for (const plan::WeldVisit& v : rp.welds) {
+        if (v.weld_id == i.weld_id) visit = &v;
+      }
+      ASSERT_NE(visit, nullptr) << i.weld_id;
+      const Eigen::Isometry3d X_got = robot.X_WB * chain.TcpPose(*last, robot.tool.X_FT);
+      const Eigen::Isometry3d X_want = robot.X_WB * chain.TcpPose(visit->q, robot.tool.X_FT);
+      const double mm = 1000 * (X_got.translation() - X_want.translation()).norm();
+      const double deg =
+          Eigen::AngleAxisd(X_got.linear().transpose() * X_want.linear()).angle() / kDeg;
+      EXPECT_LE(mm, 0.1) << i.weld_id;
+      EXPECT_LE(deg, 0.01) << i.weld_id;
+      worst_mm = std::max(worst_mm, mm);
+      worst_deg = std::max(worst_deg, deg);
+      ++welds;
+    }
+    EXPECT_EQ(welds, static_cast<int>(rp.welds.size()));
+    EXPECT_GT(welds, 0);
+    EXPECT_GT(r.estimated_motion_time, 0.5 * r.figures.planned_motion_time);
+    EXPECT_LT(r.estimated_motion_time, 2.0 * r.figures.planned_motion_time);
+    std::printf(
+        "M %s %s (%s): %d welds, TCP error <= %.4f mm %.5f deg; %d moves for %d samples, "
+        "corridor %.4f deg (max dev %.5f deg), %d of %d corners blended; motion %.2f s "
+        "estimated vs %.2f s planned\n",
+        d.c_str(), r.robot.c_str(), r.program.name.c_str(), welds, worst_mm, worst_deg,
+        r.figures.moves, r.figures.planned_samples, r.figures.corridor_tolerance / kDeg,
+        r.figures.max_deviation / kDeg, r.figures.blended_corners,
+        r.figures.blended_corners + r.figures.stopped_corners, r.estimated_motion_time,
+        r.figures.planned_motion_time);
+    // The exported joint polyline as one motion for the verifier's collision checks.
+    plan::Segment s{.kind = plan::SegmentKind::kMotion, .from = "home", .to = "home"};
+    double t = 0;
+    for (const Instruction& i : r.program.instructions) {
+      if (i.kind != InstructionKind::kMove) continue;
+      s.times.push_back(t);
+      s.q.push_back(i.q);
+      t += 1.0;
+    }
+    polyline.robots[static_cast<std::size_t>(PlanRobotIndex(polyline, robot.name))].segments = {s};
+  }
+  // Robots against obstacles and themselves along the exported polylines (robot–robot contact
+  // is what the interlocks order).
+  const verify::VerifyReport report =
+      verify::Verify(polyline, *cell_, {.robustness_runs = 0, .threads = 2});
+  EXPECT_GT(report.collision_checks, 10000);
+  for (const verify::Violation& v : report.violations) {
+    EXPECT_NE(v.kind, verify::ViolationKind::kCollision) << verify::ToString(v);
+    EXPECT_NE(v.kind, verify::ViolationKind::kSelfCollision) << verify::ToString(v);
+  }
+}
+
+// The corners each dialect blends, re-checked along the cut-corner paths of their blend regions
+// (corner_recheck.hpp): no contact. KRL bounds its blend at 0.9 deg of the leading axis, the
+// others at half of each neighbouring move.
+TEST_P(ExportMTest, BlendedCornersStayCollisionFree) {
+  const std::string d = GetParam();
+  plan::Plan p = *plan_;
+  p.cell_hash = plan::CellHash(*pulsed_);
+  const collision::CollisionWorld world = verify::MakeVerifierWorld(*cell_);
+  const ExportResult result = ExportPlan(p, *pulsed_, {}, {.dialect = d, .world = &world});
+  const BlendModel blend = MakeDialect(d)->limits().blend;
+  int corners = 0;
+  for (std::size_t r = 0; r < result.robots.size(); ++r) {
+    const testing::CornerRecheck c =
+        testing::RecheckBlendedCorners(result.robots[r].program, world, static_cast<int>(r),
+                                       cell_->settings.motion.resolution, blend);
+    EXPECT_TRUE(c.contacts.empty()) << result.robots[r].robot << ": " << c.contacts.size()
+                                    << " blended corners touch, first " << c.contacts.front();
+    EXPECT_EQ(c.corners, result.robots[r].figures.blended_corners);
+    corners += c.corners;
+    std::printf("M %s %s: %d blended corners re-checked (%lld samples), %d stopped\n", d.c_str(),
+                result.robots[r].robot.c_str(), c.corners, c.samples,
+                result.robots[r].figures.stopped_corners);
+  }
+  EXPECT_GT(corners, 100);
+}
+
+INSTANTIATE_TEST_SUITE_P(Dialects, ExportMTest, ::testing::ValuesIn(DialectNames()),
+                         [](const auto& info) { return info.param; });
+
+// M's plan leaves welds unplanned (3 unreachable, others that no motion reached): the plan is
+// still safe (VerifyReport::unsafe_count is 0) and its programs are written, as `weldcell plan`
+// and `weldcell export` do; the welds that are not in the plan are not in the programs.
+TEST_F(ExportMTest, UnplannedWeldsDoNotBlockThePrograms) {
+  ASSERT_FALSE(plan_->unreachable.empty());
+  const verify::VerifyReport report =
+      verify::Verify(*plan_, *cell_, {.robustness_runs = 0, .threads = 2});
+  EXPECT_EQ(report.unsafe_count(), 0);
+  EXPECT_GT(report.CountByKind()[verify::ViolationKind::kWeld], 0);
+  const ExportResult result = ExportPlan(*plan_, *cell_, {});
+  ASSERT_EQ(result.robots.size(), 4u);
+  std::set<std::string> exported;
+  for (const RobotExport& r : result.robots) {
+    for (const Instruction& i : r.program.instructions) {
+      if (i.kind == InstructionKind::kWeld) {
+        EXPECT_TRUE(exported.insert(i.weld_id).second);
+      }
+    }
+  }
+  for (const plan::UnreachableWeld& u : plan_->unreachable) {
+    EXPECT_EQ(exported.count(u.weld_id), 0u);
+  }
+  EXPECT_EQ(exported.size() + plan_->unreachable.size(), cell_->welds.size());
+}
+
+}  // namespace
+}  // namespace weldcell::exporters
