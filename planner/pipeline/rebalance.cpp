@@ -6,21 +6,26 @@
 namespace weldcell::pipeline {
 namespace {
 
-// The welds robot `use.robot` welds over its use of a zone (weld indices).
+// The welds robot `use.robot` welds over its use of a zone (weld indices); for a use of travel
+// only, the welds it travels to there (the weld it comes from is another use's, or home).
 std::vector<int> WeldsInUse(const cell::Cell& cell, const coordination::CoordinationResult& c,
                             const coordination::ZoneUse& use) {
   std::map<std::string, int> index;
   for (std::size_t w = 0; w < cell.welds.size(); ++w) index[cell.welds[w].id] = static_cast<int>(w);
-  std::vector<int> out;
-  if (use.robot < 0 || use.robot >= static_cast<int>(c.trajectories.size())) return out;
+  std::vector<int> welded, travelled_to;
+  if (use.robot < 0 || use.robot >= static_cast<int>(c.trajectories.size())) return welded;
   const std::vector<motion::TrajectorySegment>& segments = c.trajectories[use.robot].segments();
   const int end = std::min(use.release_segment, static_cast<int>(segments.size()));
   for (int k = std::max(use.acquire_segment, 0); k < end; ++k) {
     const motion::TrajectorySegment& s = segments[static_cast<std::size_t>(k)];
-    if (s.kind != motion::SegmentKind::kWeldDwell) continue;
-    if (auto it = index.find(s.from); it != index.end()) out.push_back(it->second);
+    const bool dwell = s.kind == motion::SegmentKind::kWeldDwell;
+    if (!dwell && s.kind != motion::SegmentKind::kMotion) continue;
+    auto it = index.find(dwell ? s.from : s.to);
+    if (it == index.end()) continue;  // home
+    std::vector<int>& out = dwell ? welded : travelled_to;
+    if (std::find(out.begin(), out.end(), it->second) == out.end()) out.push_back(it->second);
   }
-  return out;
+  return welded.empty() ? travelled_to : welded;
 }
 
 // s the second robot of zone `z` waits right before taking it.
