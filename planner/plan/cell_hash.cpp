@@ -61,7 +61,9 @@ class Fnv1a {
 
 }  // namespace
 
-std::string CellHash(const cell::Cell& c) {
+std::string CellHash(const cell::Cell& c) { return CellHash(c, c.settings.seed); }
+
+std::string CellHash(const cell::Cell& c, std::uint64_t seed) {
   Fnv1a h;
   h.Text(c.name);
   h.Number(c.cycle_time);
@@ -107,7 +109,7 @@ std::string CellHash(const cell::Cell& c) {
     h.Geometry(o.geometry);
   }
   const cell::Settings& s = c.settings;
-  h.Number(static_cast<double>(s.seed));
+  h.Number(static_cast<double>(seed));
   h.Number(s.reach.spin_step);
   h.Number(s.reach.tilt_step);
   h.Number(s.reach.min_clearance);

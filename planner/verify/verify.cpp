@@ -124,6 +124,10 @@ class Collector {
   void Add(ViolationKind kind, double time, std::string robot, std::string message) {
     out_.push_back({kind, time, std::move(robot), std::move(message)});
   }
+  // A weld the plan leaves out (Violation::omission).
+  void AddOmission(std::string message) {
+    out_.push_back({ViolationKind::kWeld, 0.0, robot_, std::move(message), /*omission=*/true});
+  }
   std::vector<Violation> Finish() {
     std::stable_sort(out_.begin(), out_.end(), [](const Violation& a, const Violation& b) {
       return a.kind != b.kind ? a.kind < b.kind : a.time < b.time;
@@ -485,9 +489,8 @@ bool CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
     if (welded_by.count(w.id)) continue;
     all = false;
     auto r = reasons.find(w.id);
-    out->Add(ViolationKind::kWeld, 0.0,
-             fmt::format("{} is not welded{}", w.id,
-                         r == reasons.end() ? "" : " (plan: " + r->second + ")"));
+    out->AddOmission(fmt::format("{} is not welded{}", w.id,
+                                 r == reasons.end() ? "" : " (plan: " + r->second + ")"));
   }
   return all;
 }
@@ -626,10 +629,9 @@ collision::CollisionWorld MakeVerifierWorld(const cell::Cell& cell) {
 }
 
 int VerifyReport::unsafe_count() const {
-  return static_cast<int>(
-      std::count_if(violations.begin(), violations.end(), [](const Violation& v) {
-        return v.kind != ViolationKind::kWeld && v.kind != ViolationKind::kCycleTime;
-      }));
+  return static_cast<int>(std::count_if(
+      violations.begin(), violations.end(),
+      [](const Violation& v) { return !v.omission && v.kind != ViolationKind::kCycleTime; }));
 }
 
 VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell, const VerifyOptions& options) {
@@ -645,7 +647,7 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
       options.resolution > 0 ? options.resolution : cell.settings.motion.resolution;
   VerifyReport report;
   Collector general("");
-  const std::string hash = plan::CellHash(cell);
+  const std::string hash = plan::CellHash(cell, plan.seed);
   if (plan.cell_hash != hash) {
     general.Add(ViolationKind::kPlanMismatch, 0.0,
                 fmt::format("the plan was made for cell '{}' ({}), this is '{}' ({})",

@@ -53,6 +53,9 @@ struct Violation {
   double time = 0.0;    ///< s on the station clock where it starts.
   std::string robot;    ///< Robot name (first robot for robot–robot), empty for plan-wide.
   std::string message;  ///< What, with the objects, joints, values and limits involved.
+  /// A weld the plan leaves out (kWeld, "… is not welded"): the plan is incomplete there, not
+  /// unsafe (VerifyReport::unsafe_count).
+  bool omission = false;
   bool operator==(const Violation&) const = default;
 };
 
@@ -100,10 +103,11 @@ struct VerifyReport {
   long long collision_checks = 0;  ///< Configurations checked (for the report).
   RobustnessFigures robustness;
   bool ok() const { return violations.empty(); }
-  /// Violations that make the plan unsafe to run as it is: all but unplanned welds (kWeld) and
-  /// a makespan over the cycle time (kCycleTime). Robot programs are written only when this is
-  /// 0: what the plan does is then collision-free, within limits and timing-robust, even if it
-  /// does not do everything.
+  /// Violations that make the plan unsafe to run as it is: all but the welds it leaves out
+  /// (Violation::omission) and a makespan over the cycle time (kCycleTime); a weld welded twice,
+  /// a gun off its weld or a robot moving during a dwell are unsafe. Robot programs are written
+  /// only when this is 0: what the plan does is then collision-free, within limits, on its welds
+  /// and timing-robust, even if it does not do everything.
   int unsafe_count() const;
   /// Number of violations of each kind that occurs.
   std::map<ViolationKind, int> CountByKind() const;

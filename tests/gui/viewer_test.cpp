@@ -146,7 +146,8 @@ QString WritePlan(const std::string& file_name, const std::string& name, const s
 }
 
 // The demo cell's hash, as the planner computes it.
-std::string DemoHash() { return plan::CellHash(cell::LoadCell(kDemo, {}).value); }
+// The demo's hash as a plan made with seed 0 records it (WritePlan's plans have seed 0).
+std::string DemoHash() { return plan::CellHash(cell::LoadCell(kDemo, {}).value, 0); }
 
 QSize PngSize(const QString& file) { return QImage(file).size(); }
 

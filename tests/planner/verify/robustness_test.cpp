@@ -86,7 +86,10 @@ class Timeline {
 };
 
 plan::Plan MakePlan(const cell::Cell& c, std::vector<plan::RobotPlan> robots) {
-  plan::Plan p{.cell_name = c.name, .cell_hash = plan::CellHash(c), .cycle_time = c.cycle_time};
+  plan::Plan p{.cell_name = c.name,
+               .cell_hash = plan::CellHash(c),
+               .seed = c.settings.seed,
+               .cycle_time = c.cycle_time};
   for (const plan::RobotPlan& r : robots) p.makespan = std::max(p.makespan, r.finish_time);
   p.within_cycle_time = p.makespan <= c.cycle_time;
   p.robots = std::move(robots);

@@ -198,6 +198,7 @@ plan::Plan HandMadePlan(const cell::Cell& c, const Eigen::VectorXd& via) {
   plan::Plan p;
   p.cell_name = c.name;
   p.cell_hash = plan::CellHash(c);
+  p.seed = c.settings.seed;
   p.cycle_time = c.cycle_time;
   p.makespan = 2.0;
   for (std::size_t r = 0; r < c.robots.size(); ++r) {

@@ -136,6 +136,12 @@ TEST_F(VerifyTest, JointBeyondItsLimitIsReported) {
   EXPECT_THAT(v.front().message, HasSubstr("joint_4"));
 }
 
+std::string Messages(const VerifyReport& r) {
+  std::string out;
+  for (const Violation& v : r.violations) out += v.message + "\n";
+  return out;
+}
+
 TEST_F(VerifyTest, MissingAndDuplicateWeldsAreReported) {
   plan::Plan p = *plan_;
   const std::string dropped = p.robots[0].welds.front().weld_id;
@@ -147,6 +153,15 @@ TEST_F(VerifyTest, MissingAndDuplicateWeldsAreReported) {
   std::string all = v[0].message + " | " + v[1].message;
   EXPECT_THAT(all, HasSubstr(dropped + " is not welded"));
   EXPECT_THAT(all, HasSubstr("again"));
+  // A weld left out makes the plan incomplete; welding one twice makes it unsafe.
+  for (const Violation& x : v) EXPECT_EQ(x.omission, x.message.find("again") == std::string::npos);
+  EXPECT_EQ(r.unsafe_count(), 2) << Messages(r);  // and within_cycle_time, still true
+  plan::Plan left_out = *plan_;
+  left_out.robots[0].welds.erase(left_out.robots[0].welds.begin());
+  left_out.within_cycle_time = false;  // a plan with a weld left out does not fit
+  const VerifyReport incomplete = Verify(left_out, *cell_, *world_);
+  EXPECT_FALSE(incomplete.ok());
+  EXPECT_EQ(incomplete.unsafe_count(), 0) << Messages(incomplete);
 }
 
 TEST_F(VerifyTest, GunOffTheWeldIsReported) {
@@ -156,6 +171,23 @@ TEST_F(VerifyTest, GunOffTheWeldIsReported) {
   const std::vector<Violation> v = Of(r, ViolationKind::kWeld);
   ASSERT_FALSE(v.empty());
   EXPECT_THAT(v.front().message, ::testing::AnyOf(HasSubstr("gun not on"), HasSubstr("moves")));
+  EXPECT_EQ(r.unsafe_count(), static_cast<int>(v.size()));  // no programs for such a plan
+}
+
+TEST_F(VerifyTest, APlanMadeWithAnotherSeedIsOfTheSameCell) {
+  // `weldcell plan --seed 7` plans the cell with settings.seed 7 and records the seed.
+  cell::Cell seeded = *cell_;
+  seeded.settings.seed = 7;
+  plan::Plan p = *plan_;
+  p.seed = 7;
+  p.cell_hash = plan::CellHash(seeded);
+  EXPECT_NE(p.cell_hash, plan::CellHash(*cell_));
+  EXPECT_EQ(p.cell_hash, plan::CellHash(*cell_, 7));
+  EXPECT_TRUE(Of(Verify(p, *cell_, *world_), ViolationKind::kPlanMismatch).empty());
+  // The seed is no way around a changed cell.
+  cell::Cell moved = *cell_;
+  moved.welds[0].p_W.z() += 0.001;
+  EXPECT_EQ(Of(Verify(p, moved, *world_), ViolationKind::kPlanMismatch).size(), 1u);
 }
 
 TEST_F(VerifyTest, PlanForAnotherCellIsAMismatch) {
