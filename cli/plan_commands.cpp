@@ -232,6 +232,15 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     } else {
       program_lines.push_back("programs: not written (the plan fails verification)");
     }
+    // No programs of this plan: the programs an earlier run wrote (its manifest lists them)
+    // must not stay beside the new plan.json. Other files in programs/ are left alone.
+    if (!program_error.empty() || report.unsafe_count() > 0) {
+      const int removed = exporters::RemoveProgramFiles(folder / "programs");
+      if (removed > 0) {
+        program_lines.push_back(
+            fmt::format("programs: removed the {} file(s) of the previous plan", removed));
+      }
+    }
     const pipeline::PlanStatistics& s = out.statistics;
     const verify::StationVerdict verdict = verify::Judge(out.plan, report);
     const plan::CycleBreakdown breakdown = plan::BreakDown(out.plan);
