@@ -22,8 +22,8 @@ struct SignalRange {
 
 struct Site {
   /// Spot-weld call per dialect name (kuka_krl, ...); a missing entry uses the dialect's
-  /// default. Placeholders: {n} weld number in the program (1-based), {schedule} the weld
-  /// schedule, {id} the weld id (only where the dialect allows a string there).
+  /// default. Placeholders: {n} weld number in the program (1-based; required), {schedule} the
+  /// weld schedule, {id} the weld id (only where the dialect allows a string there).
   std::map<std::string, std::string> weld_call;
   int schedule = 1;  ///< Weld schedule number passed to the call.
   int tool = 1;      ///< Tool (TCP) data number / name index.
