@@ -54,7 +54,7 @@ struct Site {
   /// The gun's load (export.yaml `tool_load: {mass: kg, cog: [x, y, z]}`, cog in the flange
   /// frame, m). With a mass > 0, RAPID declares the gun's tooldata in the module (the TCP from
   /// the cell's tool, this load) and moves with it; without, it moves with the site's
-  /// `tool<tool>` (docs/export.md).
+  /// `tool<tool>` (docs/export/abb_rapid.md).
   double tool_mass = 0.0;
   std::array<double, 3> tool_cog = {0.0, 0.0, 0.0};
   /// The export.yaml read (empty: the defaults) and where each of its top-level keys is, for
