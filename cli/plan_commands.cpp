@@ -218,12 +218,14 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     // reach a controller; unplanned welds and the cycle time do not block it.
     std::vector<std::string> program_lines;
     std::string program_error;
+    bool programs_written = false;
     if (report.unsafe_count() == 0) {
       try {
         const exporters::ExportResult programs = exporters::ExportPlan(
             out.plan, c, {}, {.skip_robots_without_controller = true, .world = &verifier_world});
         if (!programs.robots.empty()) {
           exporters::WriteProgramFiles(folder / "programs", out.plan, programs);
+          programs_written = true;
           program_lines = ProgramLines(programs);
         }
       } catch (const InputError& e) {
@@ -231,6 +233,16 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       }
     } else {
       program_lines.push_back("programs: not written (the plan fails verification)");
+    }
+    // No programs of this plan (its export failed, it fails verification, no robot has a
+    // controller): the programs an earlier run wrote (its manifest lists them) must not stay
+    // beside the new plan.json. Other files in programs/ are left alone.
+    if (!programs_written) {
+      const int removed = exporters::RemoveProgramFiles(folder / "programs");
+      if (removed > 0) {
+        program_lines.push_back(
+            fmt::format("programs: removed the {} file(s) of the previous plan", removed));
+      }
     }
     const pipeline::PlanStatistics& s = out.statistics;
     const verify::StationVerdict verdict = verify::Judge(out.plan, report);

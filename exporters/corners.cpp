@@ -74,4 +74,14 @@ bool CornerCheck::SegmentIsFree(const Eigen::VectorXd& a, const Eigen::VectorXd&
   return r.free();
 }
 
+bool CornerCheck::ChordIsFree(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+  const collision::SegmentCheckResult r =
+      collision::CheckJointSegment(*world_, ctx_, robot_, a, b,
+                                   {.resolution = resolution_,
+                                    .scope = collision::CheckScope::kEnvironmentAndSelf,
+                                    .sampling = collision::SegmentSampling::kUniform});
+  checks_ += r.samples;
+  return r.free();
+}
+
 }  // namespace weldcell::exporters

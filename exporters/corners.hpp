@@ -58,6 +58,10 @@ class CornerCheck {
   /// True when the straight joint move a → b is free for the whole motion (uniform samples at
   /// `resolution` with the swept margin, collision::SweptMargin).
   bool SegmentIsFree(const Eigen::VectorXd& a, const Eigen::VectorXd& b);
+  /// True when the straight joint move a → b passes the verifier's own segment check (uniform
+  /// samples at `resolution`, no margin: what verify::Verify checks between two samples) against
+  /// the static world and the robot itself.
+  bool ChordIsFree(const Eigen::VectorXd& a, const Eigen::VectorXd& b);
 
   int checks() const { return checks_; }
 

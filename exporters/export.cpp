@@ -119,44 +119,74 @@ std::string InterlockTable(const plan::Plan& plan, const ExportResult& result) {
   return out;
 }
 
+namespace {
+
+// The plain file names the folder's manifest (kManifestName) lists; nothing that names another
+// folder, nor the manifest itself.
+std::vector<std::string> ManifestNames(const std::filesystem::path& folder) {
+  std::vector<std::string> out;
+  if (std::ifstream in(folder / kManifestName); in) {
+    std::string name;
+    while (std::getline(in, name)) {
+      if (name.empty() || name.starts_with('#') || name.find('/') != std::string::npos ||
+          name.find('\\') != std::string::npos || name == "." || name == ".." ||
+          name == kManifestName) {
+        continue;
+      }
+      out.push_back(name);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path& folder,
                                                      const plan::Plan& plan,
                                                      const ExportResult& result) {
-  std::vector<std::filesystem::path> written;
+  std::vector<FileToWrite> files;
   std::set<std::string> names;
   for (const RobotExport& r : result.robots) {
     for (const ProgramFile& f : r.files) {
-      written.push_back(folder / f.name);
+      files.push_back({folder / f.name, f.contents});
       names.insert(f.name);
-      WriteFileAtomically(written.back(), f.contents);
     }
   }
   if (!plan.zones.empty()) {
-    written.push_back(folder / "interlocks.csv");
+    files.push_back({folder / "interlocks.csv", InterlockTable(plan, result)});
     names.insert("interlocks.csv");
-    WriteFileAtomically(written.back(), InterlockTable(plan, result));
   }
   // Files an earlier export wrote here (its manifest) that this one does not: programs of robots
-  // or dialects no longer exported. Only plain names of regular files; nothing else is touched.
-  const std::filesystem::path manifest = folder / kManifestName;
-  if (std::ifstream in(manifest); in) {
-    std::string name;
-    while (std::getline(in, name)) {
-      if (name.empty() || name.starts_with('#') || names.count(name) ||
-          name.find('/') != std::string::npos || name.find('\\') != std::string::npos ||
-          name == "." || name == ".." || name == kManifestName) {
-        continue;
-      }
-      std::error_code ec;
-      if (std::filesystem::is_regular_file(folder / name, ec))
-        std::filesystem::remove(folder / name, ec);
-    }
-  }
+  // or dialects no longer exported. Read before the new manifest replaces it.
+  const std::vector<std::string> previous = ManifestNames(folder);
   std::string list = "# written by weldcell export; removed by the next export into this folder\n";
   for (const std::string& n : names) list += n + "\n";
-  WriteFileAtomically(manifest, list);
-  written.push_back(manifest);
+  files.push_back({folder / kManifestName, list});
+  // Every file or none: a program of this plan never lands beside one of the previous plan.
+  WriteFilesTogether(files);
+  for (const std::string& name : previous) {
+    if (names.count(name)) continue;
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(folder / name, ec))
+      std::filesystem::remove(folder / name, ec);
+  }
+  std::vector<std::filesystem::path> written;
+  for (const FileToWrite& f : files) written.push_back(f.path);
   return written;
+}
+
+int RemoveProgramFiles(const std::filesystem::path& folder) {
+  int removed = 0;
+  for (const std::string& name : ManifestNames(folder)) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(folder / name, ec) &&
+        std::filesystem::remove(folder / name, ec)) {
+      ++removed;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::remove(folder / kManifestName, ec);
+  return removed;
 }
 
 }  // namespace weldcell::exporters

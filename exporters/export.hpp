@@ -59,14 +59,21 @@ void CheckPlanOfCell(const plan::Plan& plan, const cell::Cell& cell);
 /// The list of files an export wrote into its folder (one name a line).
 inline constexpr const char* kManifestName = "weldcell-files.txt";
 
-/// Writes every program file of `result` and, when the plan has zones, `interlocks.csv` into
-/// `folder` (which must exist), each atomically (a temporary file renamed into place); then
-/// removes the files that the folder's previous manifest (kManifestName) lists and this export
-/// does not write (e.g. a robot's program in a dialect no longer used), and writes the new
-/// manifest. Files the manifest does not name are never removed. Returns the paths written
-/// (the manifest last). Throws FileWriteError (planner/common/atomic_file.hpp).
+/// Writes every program file of `result`, `interlocks.csv` when the plan has zones, and the new
+/// manifest into `folder` all together (WriteFilesTogether: every file to a temporary, every
+/// target checked, then all renamed; a file that cannot be written, e.g. a folder in the way,
+/// leaves every old file as it was); then removes the files that the folder's previous manifest
+/// (kManifestName) lists and this export does not write (e.g. a robot's program in a dialect
+/// no longer used). Files the manifest does not name are never removed. Returns the paths
+/// written (the manifest last). Throws FileWriteError (planner/common/atomic_file.hpp).
 std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path& folder,
                                                      const plan::Plan& plan,
                                                      const ExportResult& result);
+
+/// Removes the files an earlier export wrote into `folder` (those its manifest lists, regular
+/// files only) and the manifest: no stale program stays beside a plan that has none (`weldcell
+/// plan` when exporting fails). Files the manifest does not name are never removed. Returns the
+/// files removed (the manifest not counted).
+int RemoveProgramFiles(const std::filesystem::path& folder);
 
 }  // namespace weldcell::exporters

@@ -67,6 +67,41 @@ std::vector<int> SelectWaypoints(const std::vector<Eigen::VectorXd>& q, double t
   return out;
 }
 
+// Re-checks every chord between kept waypoints with the verifier's segment check and, where a
+// chord collides, keeps the planned sample farthest from it as well, until every chord is free
+// or joins neighbouring planned samples (the plan's own, verified motion). Returns the samples
+// added.
+int KeepCollidingChords(const std::vector<Eigen::VectorXd>& q, CornerCheck& check,
+                        std::vector<int>* keep) {
+  int added = 0;
+  std::vector<int> out{keep->front()};
+  std::vector<int> pending(keep->rbegin(), keep->rend() - 1);  // stack: next waypoint last
+  while (!pending.empty()) {
+    const int i = out.back(), j = pending.back();
+    if (j - i < 2 ||
+        check.ChordIsFree(q[static_cast<std::size_t>(i)], q[static_cast<std::size_t>(j)])) {
+      out.push_back(j);
+      pending.pop_back();
+      continue;
+    }
+    int at = i + 1;
+    double worst = -1.0;
+    for (int k = i + 1; k < j; ++k) {
+      const double dev =
+          ChordDeviation(q[static_cast<std::size_t>(i)], q[static_cast<std::size_t>(j)],
+                         q[static_cast<std::size_t>(k)]);
+      if (dev > worst) {
+        worst = dev;
+        at = k;
+      }
+    }
+    pending.push_back(at);
+    ++added;
+  }
+  *keep = std::move(out);
+  return added;
+}
+
 // Largest max-norm deviation of the samples strictly between i and j from the chord i → j.
 double SpanDeviation(const std::vector<Eigen::VectorXd>& q, int i, int j) {
   double worst = 0.0;
@@ -356,6 +391,9 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
       if (s.q.size() > 1) {
         ins.push_back(Comment(s.from + " -> " + s.to));
         std::vector<int> keep = SelectWaypoints(s.q, site.corridor_tolerance, &fig.max_deviation);
+        if (options.corners != nullptr) {
+          fig.rechecked_waypoints += KeepCollidingChords(s.q, *options.corners, &keep);
+        }
         MergeShortMoves(s, site, options.corners, &keep, &fig);
         for (std::size_t w = 1; w < keep.size(); ++w) {
           const int i0 = keep[w - 1], i1 = keep[w];

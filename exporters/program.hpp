@@ -65,6 +65,9 @@ struct ProgramFigures {
   int moves = 0;
   /// Waypoints inside a motion: blended (approximated) or made exact stops.
   int blended_corners = 0, stopped_corners = 0;
+  /// Planned samples kept beyond the corridor because the chord without them collided
+  /// (re-checked with the verifier's segment check, options.corners).
+  int rechecked_waypoints = 0;
   int merged_moves = 0;        ///< Short moves merged into longer ones (Site::min_move_time).
   double shortest_move = 0.0;  ///< s: the shortest move inside a motion (planned time).
   int planned_samples = 0;
@@ -89,10 +92,13 @@ struct BuildOptions {
 /// has too few interlock or weld-signal I/O numbers for the plan.
 ///
 /// Per motion segment: Douglas–Peucker keeps the samples that hold the joint polyline within
-/// site.corridor_tolerance; then moves shorter than site.min_move_time are merged with a
-/// neighbour where the chord stays within site.merge_tolerance of the planned samples and is
-/// proved free (options.corners); each waypoint inside is approximated only where the site
-/// allows it and its blend region is proved free, else it is an exact stop.
+/// site.corridor_tolerance; where options.corners is given, every chord between them is
+/// re-checked with the verifier's segment check (CornerCheck::ChordIsFree) and a colliding chord
+/// keeps the planned sample farthest from it, until every chord is free; then moves shorter than
+/// site.min_move_time are merged with a neighbour where the chord stays within site.merge_tolerance
+/// of the planned samples and is proved free (options.corners); each waypoint inside is
+/// approximated only where the site allows it and its blend region is proved free, else it is an
+/// exact stop.
 Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot,
                      const std::string& name, const Site& site, ProgramFigures* figures = nullptr,
                      const BuildOptions& options = {});

@@ -77,10 +77,12 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
         if (auto text = reader.String(*call, "weld_call." + n)) {
           if (text->find('\n') != std::string::npos || text->find('\r') != std::string::npos) {
             reader.Error(*call, "weld_call." + n, "must be one line");
-          } else if (text->find("{n}") == std::string::npos &&
-                     text->find("{id}") == std::string::npos) {
+          } else if (text->find("{n}") == std::string::npos) {
+            // The strict readers recover the weld numbering (1, 2, ... in program order) from
+            // {n}; a call with {id} alone could be written but never read back.
             reader.Error(*call, "weld_call." + n,
-                         "must contain {n} or {id}, so that each call names its weld");
+                         "must contain {n} (the weld's number in the program, 1-based), which "
+                         "the program read-back checks; {id} may be added beside it");
           } else {
             site.weld_call[n] = *text;
           }

@@ -22,8 +22,8 @@ struct SignalRange {
 
 struct Site {
   /// Spot-weld call per dialect name (kuka_krl, ...); a missing entry uses the dialect's
-  /// default. Placeholders: {n} weld number in the program (1-based), {schedule} the weld
-  /// schedule, {id} the weld id (only where the dialect allows a string there).
+  /// default. Placeholders: {n} weld number in the program (1-based; required), {schedule} the
+  /// weld schedule, {id} the weld id (only where the dialect allows a string there).
   std::map<std::string, std::string> weld_call;
   int schedule = 1;  ///< Weld schedule number passed to the call.
   int tool = 1;      ///< Tool (TCP) data number / name index.
@@ -54,7 +54,7 @@ struct Site {
   /// The gun's load (export.yaml `tool_load: {mass: kg, cog: [x, y, z]}`, cog in the flange
   /// frame, m). With a mass > 0, RAPID declares the gun's tooldata in the module (the TCP from
   /// the cell's tool, this load) and moves with it; without, it moves with the site's
-  /// `tool<tool>` (docs/export.md).
+  /// `tool<tool>` (docs/export/abb_rapid.md).
   double tool_mass = 0.0;
   std::array<double, 3> tool_cog = {0.0, 0.0, 0.0};
   /// The export.yaml read (empty: the defaults) and where each of its top-level keys is, for

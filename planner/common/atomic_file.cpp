@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <string>
 #include <system_error>
+#include <vector>
 
 namespace weldcell {
 
@@ -14,9 +15,9 @@ namespace {
 // The reason of the last failed POSIX call, read before anything else can change errno.
 std::string LastError() { return std::error_code(errno, std::generic_category()).message(); }
 
-}  // namespace
-
-void WriteFileAtomically(const std::filesystem::path& path, std::string_view contents) {
+// Writes `contents` to a temporary beside `path` (creating parent folders) and returns the
+// temporary's path; throws FileWriteError (the temporary removed) when that fails.
+std::filesystem::path WriteTemporary(const std::filesystem::path& path, std::string_view contents) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
@@ -49,12 +50,55 @@ void WriteFileAtomically(const std::filesystem::path& path, std::string_view con
     throw FileWriteError("cannot write " + path.string() + " (temporary " + tmp.string() +
                          "): " + problem);
   }
-  std::error_code rename_ec;
-  fs::rename(tmp, path, rename_ec);
+  return tmp;
+}
+
+void RenameIntoPlace(const std::filesystem::path& tmp, const std::filesystem::path& path) {
+  std::error_code rename_ec, ec;
+  std::filesystem::rename(tmp, path, rename_ec);
   if (rename_ec) {
-    fs::remove(tmp, ec);  // its own error code: the message reports the rename's
+    std::filesystem::remove(tmp, ec);  // its own error code: the message reports the rename's
     throw FileWriteError("cannot write " + path.string() + " (renaming the temporary " +
                          tmp.string() + " onto it): " + rename_ec.message());
+  }
+}
+
+}  // namespace
+
+void WriteFileAtomically(const std::filesystem::path& path, std::string_view contents) {
+  RenameIntoPlace(WriteTemporary(path, contents), path);
+}
+
+void WriteFilesTogether(const std::vector<FileToWrite>& files) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> temporaries;
+  auto remove_temporaries = [&] {
+    std::error_code ec;
+    for (const fs::path& t : temporaries) fs::remove(t, ec);
+  };
+  try {
+    for (const FileToWrite& f : files) temporaries.push_back(WriteTemporary(f.path, f.contents));
+    for (const FileToWrite& f : files) {
+      std::error_code ec;
+      const fs::file_status st = fs::symlink_status(f.path, ec);
+      if (fs::exists(st) && !fs::is_regular_file(st) && !fs::is_symlink(st)) {
+        throw FileWriteError("cannot write " + f.path.string() + ": " +
+                             (fs::is_directory(st) ? "a folder" : "something other than a file") +
+                             " is in the way (nothing written)");
+      }
+    }
+  } catch (...) {
+    remove_temporaries();
+    throw;
+  }
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    try {
+      RenameIntoPlace(temporaries[i], files[i].path);
+    } catch (...) {
+      std::error_code ec;
+      for (std::size_t k = i + 1; k < files.size(); ++k) fs::remove(temporaries[k], ec);
+      throw;
+    }
   }
 }
 

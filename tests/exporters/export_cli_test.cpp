@@ -68,8 +68,9 @@ TEST_F(ExportCliTest, ExportWritesTheAskedDialectWithTheSiteConfiguration) {
   EXPECT_THAT(
       run.out,
       ContainsRegex(
-          R"(R1: ur_script program demo_r1: [0-9]+ moves .*corridor 0\.0100 deg, [0-9]+ short )"
-          R"(moves merged, [0-9]+ of [0-9]+ corners blended\), motion .* estimated vs)"));
+          R"(R1: ur_script program demo_r1: [0-9]+ moves .*corridor 0\.0100 deg, [0-9]+ kept )"
+          R"(where the chord collided, [0-9]+ short moves merged, [0-9]+ of [0-9]+ corners )"
+          R"(blended\), motion .* estimated vs)"));
   const std::string script = ReadText(out / "demo_r1.script");
   EXPECT_THAT(script, HasSubstr("def demo_r1():\n"));
   EXPECT_THAT(script, ContainsRegex(R"(gun_weld\(1, "W[0-9]+"\))"));
@@ -126,6 +127,47 @@ TEST_F(ExportCliTest, APlanOfAnotherCellIsBadInputSaidBeforeVerifying) {
   EXPECT_THAT(run.out, HasSubstr("the plan is of cell"));
   EXPECT_THAT(run.out, ::testing::Not(HasSubstr("not welded")));  // no verification run
   EXPECT_FALSE(fs::exists(out / "DEMO_R1.LS"));
+}
+
+// One target that cannot be written (a folder named like R2's program): nothing is replaced,
+// so the folder never holds programs of two plans (the FANUC program of the new plan beside the
+// KRL program of the old one, their interlock handshakes out of step).
+TEST_F(ExportCliTest, AnExportThatCannotWriteOneFileReplacesNone) {
+  ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
+  const fs::path out = *dir_ / "blocked";
+  fs::create_directories(out / "demo_r2.src");
+  std::ofstream(out / "DEMO_R1.LS") << "old program\n";
+  const CommandRun run = Weldcell("export tests/exporters/cells/small/cell.yaml " +
+                                  (*dir_ / "out/plan.json").string() + " -o " + out.string());
+  EXPECT_EQ(run.exit_code, 2) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("demo_r2.src"));
+  EXPECT_EQ(ReadText(out / "DEMO_R1.LS"), "old program\n");
+  EXPECT_FALSE(fs::exists(out / "weldcell-files.txt"));
+  int entries = 0;  // no temporaries left behind
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(out)) ++entries;
+  EXPECT_EQ(entries, 2);
+}
+
+// `plan` over an out/ whose programs/ an earlier plan wrote: when the new plan's export fails
+// (R2 as Yaskawa without pulses), the old programs are removed (those the manifest lists, not
+// the user's files) so that none sits beside the new plan.json.
+TEST_F(ExportCliTest, APlanWhoseExportFailsRemovesThePreviousPrograms) {
+  ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
+  const fs::path out = *dir_ / "replanned";
+  fs::create_directories(out);
+  fs::copy(*dir_ / "out" / "programs", out / "programs");
+  ASSERT_TRUE(fs::exists(out / "programs" / "DEMO_R1.LS"));
+  std::ofstream(out / "programs" / "notes.txt") << "mine\n";
+  const CommandRun run =
+      Weldcell("plan tests/exporters/cells/nopulses/cell.yaml -q -o " + out.string());
+  EXPECT_EQ(run.exit_code, 2) << run.out;
+  EXPECT_THAT(run.out, ContainsRegex(R"(controller_joints\.pulses)"));
+  EXPECT_TRUE(fs::exists(out / "plan.json"));
+  EXPECT_FALSE(fs::exists(out / "programs" / "DEMO_R1.LS"));
+  EXPECT_FALSE(fs::exists(out / "programs" / "demo_r2.src"));
+  EXPECT_FALSE(fs::exists(out / "programs" / "interlocks.csv"));
+  EXPECT_FALSE(fs::exists(out / "programs" / "weldcell-files.txt"));
+  EXPECT_EQ(ReadText(out / "programs" / "notes.txt"), "mine\n");
 }
 
 TEST_F(ExportCliTest, UnplannedWeldsDoNotBlockProgramsInPlanOrExport) {

@@ -37,7 +37,7 @@ std::string ErrorOf(const fs::path& p) {
 TEST(SiteTest, ReadsEveryKey) {
   const Site s = LoadSite(Write("good.yaml", R"Y(format: weldcell-export/1
 units: {angle: deg, length: mm}
-weld_call: {kuka_krl: "SG_WELD({n},{schedule})", ur_script: "weld(\"{id}\", {schedule})"}
+weld_call: {kuka_krl: "SG_WELD({n},{schedule})", ur_script: "weld({n}, \"{id}\", {schedule})"}
 schedule: 4
 tool: 2
 base: 3
@@ -53,7 +53,7 @@ tool_load: {mass: 105.5, cog: [0, 10, 250]}
 approximate: false
 )Y"));
   EXPECT_EQ(s.weld_call.at("kuka_krl"), "SG_WELD({n},{schedule})");
-  EXPECT_EQ(s.weld_call.at("ur_script"), "weld(\"{id}\", {schedule})");
+  EXPECT_EQ(s.weld_call.at("ur_script"), "weld({n}, \"{id}\", {schedule})");
   EXPECT_EQ(s.schedule, 4);
   EXPECT_EQ(s.tool, 2);
   EXPECT_EQ(s.base, 3);
@@ -69,6 +69,23 @@ approximate: false
   EXPECT_NEAR(s.tool_cog[1], 0.010, 1e-15);
   EXPECT_NEAR(s.tool_cog[2], 0.250, 1e-15);
   EXPECT_FALSE(s.approximate);
+}
+
+// A weld call with the weld id alone passed the site check and then failed the read-back of
+// every dialect ("weld number 0 where 1 was expected", no file:line): {n} is required.
+TEST(SiteTest, AWeldCallWithoutItsNumberIsAnErrorAtItsLine) {
+  const std::string e = ErrorOf(Write("id_only.yaml", R"Y(format: weldcell-export/1
+schedule: 2
+weld_call: {kuka_krl: "SPOT_WELD({schedule},{n})",
+            fanuc_ls: "CALL SPOT({id})"}
+)Y"));
+  EXPECT_THAT(e,
+              ContainsRegex(R"(id_only\.yaml:4:[0-9]+: error: weld_call\.fanuc_ls: must contain )"
+                            R"(\{n\})"));
+  EXPECT_THAT(e, ::testing::Not(::testing::HasSubstr("weld_call.kuka_krl")));
+  EXPECT_NO_THROW(LoadSite(Write("id_and_n.yaml", R"Y(format: weldcell-export/1
+weld_call: {fanuc_ls: "CALL SPOT({n},{id})"}
+)Y")));
 }
 
 TEST(SiteTest, ErrorsNameFileLineAndKey) {

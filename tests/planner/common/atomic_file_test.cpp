@@ -69,5 +69,29 @@ TEST(WriteFileAtomicallyTest, FailuresSayWhyAndNameThePath) {
   fs::remove_all(dir);
 }
 
+// A folder in the way of the second file: the first keeps its old content (nothing is
+// renamed before every target is known writable) and no temporary is left.
+TEST(WriteFilesTogetherTest, OneTargetInTheWayReplacesNone) {
+  const fs::path dir = fs::temp_directory_path() / "weldcell_atomic_together";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "b.txt");
+  WriteFileAtomically(dir / "a.txt", "old");
+  try {
+    WriteFilesTogether({{dir / "a.txt", "new"}, {dir / "b.txt", "new"}});
+    ADD_FAILURE() << "expected a FileWriteError";
+  } catch (const FileWriteError& e) {
+    EXPECT_NE(std::string(e.what()).find("b.txt"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(ReadAll(dir / "a.txt"), "old");
+  int entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++entries;
+  EXPECT_EQ(entries, 2) << "a temporary file was left behind";
+  fs::remove(dir / "b.txt");
+  WriteFilesTogether({{dir / "a.txt", "new a"}, {dir / "b.txt", "new b"}});
+  EXPECT_EQ(ReadAll(dir / "a.txt"), "new a");
+  EXPECT_EQ(ReadAll(dir / "b.txt"), "new b");
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace weldcell
