@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
   QCommandLineParser parser;
   parser.setApplicationDescription(
       "weldcell's 3D viewer: the station, its reach, its plan on a timeline (docs/viewer.md).");
-  parser.addHelpOption();
+  const QCommandLineOption help_option = parser.addHelpOption();
   parser.addPositionalArgument("cell", "cell YAML to open", "[cell.yaml]");
   parser.addPositionalArgument("plan", "plan.json of that cell to open", "[plan.json]");
   const QCommandLineOption plan_option("plan", "Plan the cell in the viewer (worker thread).");
@@ -143,12 +143,21 @@ int main(int argc, char** argv) {
       "n");
   parser.addOptions({plan_option, screenshot_option, view_only_option, time_option, size_option,
                      view_option, welds_option, select_option, bench_option});
-  parser.process(*app);
+  // Usage errors exit with 2, as every weldcell command's (QCommandLineParser::process: 1).
+  auto usage_error = [](const std::string& what) {
+    std::fprintf(stderr, "weldcell-viewer: error: %s (see --help)\n", what.c_str());
+    return 2;
+  };
+  if (!parser.parse(app->arguments())) return usage_error(parser.errorText().toStdString());
+  if (parser.isSet(help_option)) parser.showHelp(0);
+  if (parser.positionalArguments().size() > 2) {
+    return usage_error("at most a cell and a plan, got " +
+                       std::to_string(parser.positionalArguments().size()) + " files");
+  }
   if (const std::string bad =
           BadOption(parser, {time_option, size_option, view_option, welds_option, bench_option});
       !bad.empty()) {
-    std::fprintf(stderr, "weldcell-viewer: error: %s (see --help)\n", bad.c_str());
-    return 2;
+    return usage_error(bad);
   }
 
   auto window = std::make_unique<MainWindow>();

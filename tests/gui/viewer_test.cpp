@@ -661,7 +661,9 @@ TEST(ViewerBinary, BadOptionValuesAreUsageErrorsWithExitTwo) {
       {{"--size", "0x0"}, "--size"},
       {{"--welds", "colour"}, "--welds"},
       {{"--bench-frames", "x"}, "--bench-frames"},
-      {{"--select-weld", "W99"}, "no weld W99"}};
+      {{"--select-weld", "W99"}, "no weld W99"},
+      {{"--bogus"}, "Unknown option 'bogus'"},
+      {{"cells/S/cell.yaml", "cells/M/cell.yaml"}, "at most a cell and a plan"}};
   for (const auto& [extra, expected] : cases) {
     QProcess viewer;
     viewer.start(WELDCELL_VIEWER, QStringList{kDemo, "--screenshot", "/tmp/unused.png"} + extra);
