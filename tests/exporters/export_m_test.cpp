@@ -23,6 +23,7 @@
 #include "planner/plan/plan.hpp"
 #include "planner/verify/verify.hpp"
 #include "tests/exporters/corner_recheck.hpp"
+#include "tests/exporters/pulsed_cell.hpp"
 
 namespace weldcell::exporters {
 namespace {
@@ -46,18 +47,7 @@ std::string Gunzip(const std::string& path) {
   return out;
 }
 
-// Every robot model given a Yaskawa pulse calibration (non-trivial scale, sign and zero), so
-// that every dialect can be written for every robot (as in export_test.cpp).
-cell::Cell WithPulses(const cell::Cell& in) {
-  cell::Cell c = in;
-  for (cell::Robot& r : c.robots) {
-    auto m = std::make_shared<cell::RobotModel>(*r.model);
-    m->controller.pulses_per_degree = {1434.25, -1311.5, 1290.75, -820.5, 915.0, -612.25};
-    m->controller.pulse_zero = {120, -3400, 0, 77, -15000, 9};
-    r.model = m;
-  }
-  return c;
-}
+using testing::WithPulses;
 
 class ExportMTest : public ::testing::TestWithParam<std::string> {
  protected:

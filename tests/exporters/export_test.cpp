@@ -28,6 +28,7 @@
 #include "planner/pipeline/plan_cell.hpp"
 #include "planner/plan/cell_hash.hpp"
 #include "planner/verify/verify.hpp"
+#include "tests/exporters/pulsed_cell.hpp"
 
 // The station planned for the tests: the six-weld station by default, the demo station in
 // exporters_demo_test (the same checks on a larger plan: 20 welds, 125 zones).
@@ -41,18 +42,7 @@ namespace {
 using ::testing::HasSubstr;
 constexpr double kDeg = std::numbers::pi / 180.0;
 
-// The cell with every robot model given a Yaskawa pulse calibration (non-trivial scale, sign and
-// zero per axis) and extra offsets, so that every dialect can be written for every robot.
-cell::Cell WithPulses(const cell::Cell& in) {
-  cell::Cell c = in;
-  for (cell::Robot& r : c.robots) {
-    auto m = std::make_shared<cell::RobotModel>(*r.model);
-    m->controller.pulses_per_degree = {1434.25, -1311.5, 1290.75, -820.5, 915.0, -612.25};
-    m->controller.pulse_zero = {120, -3400, 0, 77, -15000, 9};
-    r.model = m;
-  }
-  return c;
-}
+using testing::WithPulses;
 
 class ExportTest : public ::testing::TestWithParam<std::string> {
  protected:

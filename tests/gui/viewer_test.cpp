@@ -117,18 +117,23 @@ int CountMatches(MainWindow& w, const QImage& image, const std::vector<Eigen::Ve
   return matches;
 }
 
-// Opens a cell (read in a worker thread) and waits until it is drawn or refused.
-bool OpenCellAndWait(MainWindow& w, const QString& path) {
+// Calls open(path) on the window (which reads in a worker thread) and waits for `finished`,
+// the signal that says it is shown or refused; returns whether it is shown.
+bool OpenAndWait(MainWindow& w, void (MainWindow::*finished)(bool),
+                 void (MainWindow::*open)(const QString&), const QString& path) {
   bool done = false, ok = false;
-  const QMetaObject::Connection c =
-      QObject::connect(&w, &MainWindow::cellOpened, [&](bool success) {
-        done = true;
-        ok = success;
-      });
-  w.OpenCell(path);
-  EXPECT_TRUE(WaitFor([&] { return done; })) << "the cell never opened";
+  const QMetaObject::Connection c = QObject::connect(&w, finished, [&](bool success) {
+    done = true;
+    ok = success;
+  });
+  (w.*open)(path);
+  EXPECT_TRUE(WaitFor([&] { return done; })) << qPrintable(path) << " never opened";
   QObject::disconnect(c);
   return ok;
+}
+
+bool OpenCellAndWait(MainWindow& w, const QString& path) {
+  return OpenAndWait(w, &MainWindow::cellOpened, &MainWindow::OpenCell, path);
 }
 
 // Writes a plan without robots that claims to be of cell `name` with hash `hash`; returns its
@@ -145,24 +150,13 @@ QString WritePlan(const std::string& file_name, const std::string& name, const s
   return QString::fromStdString(path.string());
 }
 
-// The demo cell's hash, as the planner computes it.
 // The demo's hash as a plan made with seed 0 records it (WritePlan's plans have seed 0).
 std::string DemoHash() { return plan::CellHash(cell::LoadCell(kDemo, {}).value, 0); }
 
 QSize PngSize(const QString& file) { return QImage(file).size(); }
 
-// Reads a plan (in a worker thread) and waits until it is shown or refused.
 bool OpenPlanAndWait(MainWindow& w, const QString& path) {
-  bool done = false, ok = false;
-  const QMetaObject::Connection c =
-      QObject::connect(&w, &MainWindow::planOpened, [&](bool success) {
-        done = true;
-        ok = success;
-      });
-  w.OpenPlan(path);
-  EXPECT_TRUE(WaitFor([&] { return done; })) << "the plan never opened";
-  QObject::disconnect(c);
-  return ok;
+  return OpenAndWait(w, &MainWindow::planOpened, &MainWindow::OpenPlan, path);
 }
 
 class ViewerTest : public ::testing::Test {
