@@ -23,7 +23,7 @@
 #include "planner/plan/plan.hpp"
 #include "planner/verify/verify.hpp"
 #include "tests/exporters/corner_recheck.hpp"
-#include "tests/exporters/pulsed_cell.hpp"
+#include "tests/exporters/test_support.hpp"
 
 namespace weldcell::exporters {
 namespace {
@@ -47,6 +47,7 @@ std::string Gunzip(const std::string& path) {
   return out;
 }
 
+using testing::CheckWeldPoses;
 using testing::WithPulses;
 
 class ExportMTest : public ::testing::TestWithParam<std::string> {
@@ -109,32 +110,8 @@ TEST_P(ExportMTest, EveryRobotReadsBackWithThePlannedWeldPosesAndAFreePolyline) 
     }();
     ASSERT_GE(index, 0);
     const cell::Robot& robot = pulsed_->robots[static_cast<std::size_t>(index)];
-    const kinematics::Chain chain(*robot.model);
     const plan::RobotPlan& rp = p.robots[static_cast<std::size_t>(PlanRobotIndex(p, robot.name))];
-    // FK of the read-back joints at every weld call against FK of the planned weld visit.
-    const Eigen::VectorXd* last = nullptr;
-    int welds = 0;
-    double worst_mm = 0, worst_deg = 0;
-    for (const Instruction& i : r.program.instructions) {
-      if (i.kind == InstructionKind::kMove) last = &i.q;
-      if (i.kind != InstructionKind::kWeld) continue;
-      ASSERT_NE(last, nullptr);
-      const plan::WeldVisit* visit = nullptr;
-      for (const plan::WeldVisit& v : rp.welds) {
-        if (v.weld_id == i.weld_id) visit = &v;
-      }
-      ASSERT_NE(visit, nullptr) << i.weld_id;
-      const Eigen::Isometry3d X_got = robot.X_WB * chain.TcpPose(*last, robot.tool.X_FT);
-      const Eigen::Isometry3d X_want = robot.X_WB * chain.TcpPose(visit->q, robot.tool.X_FT);
-      const double mm = 1000 * (X_got.translation() - X_want.translation()).norm();
-      const double deg =
-          Eigen::AngleAxisd(X_got.linear().transpose() * X_want.linear()).angle() / kDeg;
-      EXPECT_LE(mm, 0.1) << i.weld_id;
-      EXPECT_LE(deg, 0.01) << i.weld_id;
-      worst_mm = std::max(worst_mm, mm);
-      worst_deg = std::max(worst_deg, deg);
-      ++welds;
-    }
+    const auto [welds, worst_mm, worst_deg] = CheckWeldPoses(r.program, robot, rp);
     EXPECT_EQ(welds, static_cast<int>(rp.welds.size()));
     EXPECT_GT(welds, 0);
     EXPECT_GT(r.estimated_motion_time, 0.5 * r.figures.planned_motion_time);

@@ -28,7 +28,7 @@
 #include "planner/pipeline/plan_cell.hpp"
 #include "planner/plan/cell_hash.hpp"
 #include "planner/verify/verify.hpp"
-#include "tests/exporters/pulsed_cell.hpp"
+#include "tests/exporters/test_support.hpp"
 
 // The station planned for the tests: the six-weld station by default, the demo station in
 // exporters_demo_test (the same checks on a larger plan: 20 welds, 125 zones).
@@ -42,6 +42,7 @@ namespace {
 using ::testing::HasSubstr;
 constexpr double kDeg = std::numbers::pi / 180.0;
 
+using testing::CheckWeldPoses;
 using testing::WithPulses;
 
 class ExportTest : public ::testing::TestWithParam<std::string> {
@@ -119,32 +120,10 @@ TEST_P(ExportTest, ReadBackGivesTheProgramAndThePlannedWeldPoses) {
         EXPECT_LT((a[i].q - b[i].q).cwiseAbs().maxCoeff(), 2e-4);
       }
     }
-    // FK of the read-back joints at every weld call against FK of the planned weld visit.
     const cell::Robot& robot = pulsed_->robots[static_cast<std::size_t>(r)];
-    const kinematics::Chain chain(*robot.model);
     const plan::RobotPlan& rp =
         plan_->robots[static_cast<std::size_t>(PlanRobotIndex(*plan_, robot.name))];
-    const Eigen::VectorXd* last = nullptr;
-    int welds = 0;
-    double worst_mm = 0, worst_deg = 0;
-    for (const Instruction& i : e.read.instructions) {
-      if (i.kind == InstructionKind::kMove) last = &i.q;
-      if (i.kind != InstructionKind::kWeld) continue;
-      ASSERT_NE(last, nullptr);
-      const plan::WeldVisit* visit = nullptr;
-      for (const plan::WeldVisit& v : rp.welds) {
-        if (v.weld_id == i.weld_id) visit = &v;
-      }
-      ASSERT_NE(visit, nullptr) << i.weld_id;
-      const Eigen::Isometry3d X_got = robot.X_WB * chain.TcpPose(*last, robot.tool.X_FT);
-      const Eigen::Isometry3d X_want = robot.X_WB * chain.TcpPose(visit->q, robot.tool.X_FT);
-      EXPECT_LE((X_got.translation() - X_want.translation()).norm(), 1e-4) << i.weld_id;
-      const double angle = Eigen::AngleAxisd(X_got.linear().transpose() * X_want.linear()).angle();
-      EXPECT_LE(angle, 0.01 * kDeg) << i.weld_id;
-      worst_mm = std::max(worst_mm, 1000 * (X_got.translation() - X_want.translation()).norm());
-      worst_deg = std::max(worst_deg, angle / kDeg);
-      ++welds;
-    }
+    const auto [welds, worst_mm, worst_deg] = CheckWeldPoses(e.read, robot, rp);
     EXPECT_EQ(welds, static_cast<int>(rp.welds.size()));
     // Timing: the estimate of the read-back program against the planned motion time.
     const double estimated = EstimateMotionTime(e.read, robot);
