@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <numeric>
 
@@ -309,6 +310,55 @@ void BM_StraightMoveCheck(benchmark::State& state) {
   state.counters["uniform_per_move"] = uniform / static_cast<double>(scene.queries.size());
 }
 
+// How repeatable planned durations are: every query whose straight move collides is planned and
+// timed (motion::PlanTravelMove, as the pipeline and `weldcell train` do) with five seeds. A
+// predictor of travel times (planner/learned) cannot be more accurate than this spread.
+// Reported: the mean over queries of max/min duration and of the relative standard deviation,
+// the mean duration, and the mean time per plan.
+void BM_SeedSpread(benchmark::State& state) {
+  const Scene& scene = GetScene(state.range(0) != 0);
+  constexpr int kSeeds = 5;
+  std::vector<motion::SegmentPlanner> planners;
+  for (int r = 0; r < scene.world->robot_count(); ++r) planners.emplace_back(*scene.world, r);
+  double ratio_sum = 0, cv_sum = 0, duration_sum = 0, ms_sum = 0;
+  int measured = 0, plans = 0;
+  for (auto _ : state) {
+    ratio_sum = cv_sum = duration_sum = ms_sum = 0;
+    measured = plans = 0;
+    std::uint64_t query_seed = 1;
+    for (const Query& q : scene.queries) {
+      ++query_seed;
+      motion::SegmentPlanner& planner = planners[q.robot];
+      std::vector<double> d;
+      for (int k = 0; k < kSeeds; ++k) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const motion::TravelMove m = motion::PlanTravelMove(
+            planner,
+            {.start = q.start, .goal = q.goal, .resolution = 0.005, .seed = query_seed * 97 + k},
+            Limits(*scene.world, q.robot), {.blend_tolerance = 0.1});
+        ms_sum += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                      .count();
+        ++plans;
+        if (!m.path.solved() || m.path.direct) break;
+        d.push_back(m.profile.duration());
+      }
+      if (d.size() != kSeeds) continue;
+      const double mean = std::accumulate(d.begin(), d.end(), 0.0) / kSeeds;
+      double var = 0;
+      for (double x : d) var += (x - mean) * (x - mean);
+      ratio_sum += *std::max_element(d.begin(), d.end()) / *std::min_element(d.begin(), d.end());
+      cv_sum += std::sqrt(var / kSeeds) / mean;
+      duration_sum += mean;
+      ++measured;
+    }
+  }
+  state.counters["planned_queries"] = measured;
+  state.counters["max_over_min"] = measured ? ratio_sum / measured : 0;
+  state.counters["rel_stddev_%"] = measured ? 100.0 * cv_sum / measured : 0;
+  state.counters["mean_motion_s"] = measured ? duration_sum / measured : 0;
+  state.counters["ms_per_plan"] = plans ? ms_sum / plans : 0;
+}
+
 BENCHMARK(BM_StraightMoveCheck)
     ->Arg(0)
     ->Arg(1)
@@ -316,6 +366,12 @@ BENCHMARK(BM_StraightMoveCheck)
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_WeldcellSegment)
+    ->Arg(0)
+    ->Arg(1)
+    ->ArgName("cluttered")
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SeedSpread)
     ->Arg(0)
     ->Arg(1)
     ->ArgName("cluttered")
