@@ -91,19 +91,38 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
     return true;
   };
 
+  result.alternative_used.assign(request.stops.size(), -1);
   for (std::size_t i = 0; i < request.stops.size(); ++i) {
     if (request.progress.cancelled()) return result;
     const WeldStop& stop = request.stops[i];
     std::string reason;
-    if (!travel(stop.q_approach, stop.id, i, &reason)) {
+    // The stop's own pose, then its alternatives (each move's seed differs by alternative).
+    const WeldPose* pose = nullptr;
+    WeldPose own{.q = stop.q, .q_approach = stop.q_approach};
+    for (int k = -1; k < static_cast<int>(stop.alternatives.size()) && !pose; ++k) {
+      const WeldPose& p = k < 0 ? own : stop.alternatives[static_cast<std::size_t>(k)];
+      std::string why;
+      const std::uint64_t index = i + (static_cast<std::uint64_t>(k + 1) << 32);
+      if (travel(p.q_approach, stop.id, index, &why)) {
+        pose = &p;
+        result.alternative_used[i] = k;
+      } else if (k < 0) {
+        reason = why;
+      }
+    }
+    if (!pose) {
+      if (!stop.alternatives.empty()) {
+        reason += " (and no path to any of its " + std::to_string(stop.alternatives.size()) +
+                  " other poses)";
+      }
       result.skipped.push_back({static_cast<int>(i), reason});
       continue;
     }
-    move_exact(stop.q, stop.id, stop.id);  // approach along the normal
+    move_exact(pose->q, stop.id, stop.id);  // approach along the normal
     result.trajectory.AppendWeldDwell(stop.id, stop.dwell);
-    move_exact(stop.q_approach, stop.id, stop.id);  // retract along the normal
+    move_exact(pose->q_approach, stop.id, stop.id);  // retract along the normal
     at = stop.id;
-    q_leave = stop.q_approach;
+    q_leave = pose->q_approach;
   }
   if (request.progress.cancelled()) return result;
   std::string reason;

@@ -16,12 +16,23 @@
 
 namespace weldcell::motion {
 
+/// A way to weld: the configuration at the weld and the one backed off along its normal.
+struct WeldPose {
+  Eigen::VectorXd q;           ///< At the weld.
+  Eigen::VectorXd q_approach;  ///< Backed off along the normal (== q when there is none).
+};
+
 /// One weld as the motion planner sees it: where to stand, where to approach from, how long.
 struct WeldStop {
   std::string id;
   Eigen::VectorXd q;           ///< At the weld.
   Eigen::VectorXd q_approach;  ///< Backed off along the normal (== q when there is none).
   double dwell = 0.0;          ///< s: gun close + weld + open.
+  /// Other ways to weld it (other IK branches or gun spins), tried in order when no motion
+  /// reaches q_approach: a C gun's approach pose can sit in a pocket of the part that the
+  /// planner cannot enter from where the robot stands, while another spin is open. Each must
+  /// satisfy the same precondition as q/q_approach (see PlanWeldSequence).
+  std::vector<WeldPose> alternatives;
 };
 
 struct SequenceRequest {
@@ -46,9 +57,13 @@ struct SkippedStop {
 
 struct SequenceResult {
   RobotTrajectory trajectory;
-  /// Stops that could not be reached by a collision-free motion (their travel failed); the
-  /// trajectory skips them and carries on from where it stood.
+  /// Stops that could not be reached by a collision-free motion (their travel failed with the
+  /// stop's own pose and with every alternative); the trajectory skips them and carries on
+  /// from where it stood.
   std::vector<SkippedStop> skipped;
+  /// [stop] → −1 when welded in the stop's own pose (or skipped), else the index into its
+  /// alternatives of the pose it is welded in.
+  std::vector<int> alternative_used;
   int direct_moves = 0;     ///< Travel moves that were the straight joint-space line.
   int planned_moves = 0;    ///< Travel moves that needed the sampling-based planner.
   int unblended_moves = 0;  ///< Planned moves whose blends collided and were timed exactly.
@@ -70,7 +85,8 @@ TravelMove PlanTravelMove(SegmentPlanner& planner, const SegmentRequest& segment
                           const JointLimits& limits, const TimingOptions& timing);
 
 /// Plans the whole sequence. Precondition: planner was made for this robot; every stop's q and
-/// q_approach are collision-free and the line between them too (reach guarantees it).
+/// q_approach, and those of its alternatives, are collision-free and the line between them too
+/// (reach guarantees it). A stop no travel reaches in any of its poses is skipped.
 SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& request);
 
 /// True when every blend arc of `profile` is collision-free at `resolution` (lines are the

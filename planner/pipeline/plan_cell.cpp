@@ -22,7 +22,8 @@ double Since(Clock::time_point t0) {
 // the coordinated result is.
 struct Attempt {
   AllocationProblem problem;
-  Allocation allocation;
+  Allocation allocation;  ///< With the candidates welded in (PlanMotions).
+  std::vector<std::vector<AssignedWeld>> allocated_routes;  ///< As the allocator gave them.
   std::vector<motion::SequenceResult> motions;
   coordination::CoordinationResult coordinated;
 
@@ -58,8 +59,9 @@ Attempt PlanFrom(const cell::Cell& cell, const collision::CollisionWorld& world,
   if (options.progress.cancelled()) return a;
   t0 = Clock::now();
   const PlannedRoutes planned =
-      previous ? PlannedRoutes{previous->allocation.routes, previous->motions} : PlannedRoutes{};
-  a.motions = PlanMotions(cell, world, a.allocation, options, previous ? &planned : nullptr);
+      previous ? PlannedRoutes{previous->allocated_routes, previous->motions} : PlannedRoutes{};
+  a.allocated_routes = a.allocation.routes;
+  a.motions = PlanMotions(cell, world, reach, a.allocation, options, previous ? &planned : nullptr);
   stats.motion_seconds += Since(t0);
   if (options.progress.cancelled()) return a;
   t0 = Clock::now();
@@ -96,11 +98,14 @@ plan::TravelReport MeasureTravelError(const cell::Cell& cell,
     for (const motion::SkippedStop& s : motions[r].skipped) skipped.insert(s.index);
     Leg leg{.from = "home", .q_from = cell.robots[r].home};
     const std::vector<AssignedWeld>& route = allocation.routes[r];
+    // −1: a candidate the allocator was not offered (an alternative pose that motion took,
+    // PlanMotions), which the matrix does not price.
     auto node_of = [&](const AssignedWeld& a) {
       if (!matrix) return 0;
       const std::vector<reach::Candidate>& c = reach.at(a.weld, static_cast<int>(r)).candidates;
       const auto it = std::find(c.begin(), c.end(), a.candidate);
-      return matrix->node.at({a.weld, static_cast<int>(it - c.begin())});
+      const auto node = matrix->node.find({a.weld, static_cast<int>(it - c.begin())});
+      return node == matrix->node.end() ? -1 : node->second;
     };
     for (std::size_t i = 0; i < route.size(); ++i) {
       if (skipped.count(static_cast<int>(i))) continue;
@@ -132,7 +137,9 @@ plan::TravelReport MeasureTravelError(const cell::Cell& cell,
       }
       const double analytic =
           motion::RestToRestTime(l.q_from, l.q_to, limits, cell.settings.motion.speed_scale);
-      const double predicted = matrix ? matrix->seconds(l.from_node, l.to_node) : analytic;
+      const double predicted = matrix && l.from_node >= 0 && l.to_node >= 0
+                                   ? matrix->seconds(l.from_node, l.to_node)
+                                   : analytic;
       ++e.moves;
       e.planned_seconds += planned;
       e.predicted_seconds += predicted;

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 
 #include "planner/collision/collision_world.hpp"
 #include "planner/common/parallel.hpp"
@@ -315,10 +316,46 @@ Allocation Allocate(const cell::Cell& cell, const reach::ReachMap& reach,
   return out;
 }
 
+namespace {
+
+// The candidates PlanMotions tries when no motion reaches `chosen` (see its docstring).
+std::vector<reach::Candidate> AlternativesOf(const reach::WeldReach& e,
+                                             const reach::Candidate& chosen) {
+  constexpr double kDistinct = 0.2;  // rad, in some joint
+  std::vector<const reach::Candidate*> by_posture;
+  for (const reach::Candidate& c : e.candidates) by_posture.push_back(&c);
+  std::stable_sort(
+      by_posture.begin(), by_posture.end(),
+      [](const reach::Candidate* a, const reach::Candidate* b) { return a->posture < b->posture; });
+  std::vector<reach::Candidate> out;
+  auto distinct = [&](const reach::Candidate& c) {
+    if ((c.q_approach - chosen.q_approach).cwiseAbs().maxCoeff() <= kDistinct) return false;
+    return std::all_of(out.begin(), out.end(), [&](const reach::Candidate& o) {
+      return (c.q_approach - o.q_approach).cwiseAbs().maxCoeff() > kDistinct;
+    });
+  };
+  // Other spin windows first (a pocket that one window's poses share, another's may not), then
+  // other poses of any window.
+  std::set<int> windows{chosen.spin_window};
+  for (const reach::Candidate* c : by_posture) {
+    if (static_cast<int>(out.size()) < kMaxAlternativePoses && !windows.count(c->spin_window) &&
+        distinct(*c)) {
+      windows.insert(c->spin_window);
+      out.push_back(*c);
+    }
+  }
+  for (const reach::Candidate* c : by_posture) {
+    if (static_cast<int>(out.size()) < kMaxAlternativePoses && distinct(*c)) out.push_back(*c);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
                                                 const collision::CollisionWorld& world,
-                                                const Allocation& allocation,
-                                                const PlanOptions& options,
+                                                const reach::ReachMap& reach,
+                                                Allocation& allocation, const PlanOptions& options,
                                                 const PlannedRoutes* previous) {
   const int robots = static_cast<int>(cell.robots.size());
   const std::string hash = plan::CellHash(cell);
@@ -329,8 +366,21 @@ std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
       robots, options.threads,
       [&](int r, int) {
         const cell::Robot& robot = cell.robots[r];
-        if (previous && previous->routes[r] == allocation.routes[r]) {
+        std::vector<AssignedWeld>& route = allocation.routes[r];
+        std::vector<std::vector<reach::Candidate>> alternatives;
+        for (const AssignedWeld& a : route) {
+          alternatives.push_back(AlternativesOf(reach.at(a.weld, r), a.candidate));
+        }
+        // The candidates welded in: the chosen one, or the alternative the motion took.
+        auto use_welded_candidates = [&] {
+          const std::vector<int>& used = out[r].alternative_used;
+          for (std::size_t i = 0; i < route.size() && i < used.size(); ++i) {
+            if (used[i] >= 0) route[i].candidate = alternatives[i][used[i]];
+          }
+        };
+        if (previous && previous->routes[r] == route) {
           out[r] = previous->motions[r];
+          use_welded_candidates();
           const std::lock_guard<std::mutex> lock(progress_mutex);
           options.progress.Report(kMotionStage, ++robots_done, robots);
           return;
@@ -346,16 +396,23 @@ std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
             .max_planning_time = cell.settings.motion.planning_time,
             .context = "cell " + cell.name + " " + hash,
             .progress = options.progress};
-        for (const AssignedWeld& a : allocation.routes[r]) {
+        for (std::size_t i = 0; i < route.size(); ++i) {
+          const AssignedWeld& a = route[i];
           const cell::Weld& weld = cell.welds[a.weld];
-          request.stops.push_back({.id = weld.id,
-                                   .q = a.candidate.q,
-                                   .q_approach = a.candidate.q_approach,
-                                   .dwell = cell::EffectiveWeldTime(weld, robot.tool) +
-                                            robot.tool.close_time + robot.tool.open_time});
+          motion::WeldStop stop{.id = weld.id,
+                                .q = a.candidate.q,
+                                .q_approach = a.candidate.q_approach,
+                                .dwell = cell::EffectiveWeldTime(weld, robot.tool) +
+                                         robot.tool.close_time + robot.tool.open_time,
+                                .alternatives = {}};
+          for (const reach::Candidate& c : alternatives[i]) {
+            stop.alternatives.push_back({.q = c.q, .q_approach = c.q_approach});
+          }
+          request.stops.push_back(std::move(stop));
         }
         motion::SegmentPlanner planner(world, r);
         out[r] = motion::PlanWeldSequence(planner, request);
+        use_welded_candidates();
         // Counted and reported under one lock: the reports are in order.
         const std::lock_guard<std::mutex> lock(progress_mutex);
         options.progress.Report(kMotionStage, ++robots_done, robots);

@@ -157,18 +157,27 @@ Allocation Allocate(const cell::Cell& cell, const reach::ReachMap& reach,
 
 /// Motions planned before for some routes.
 struct PlannedRoutes {
-  std::vector<std::vector<AssignedWeld>> routes;  ///< [robot]
+  std::vector<std::vector<AssignedWeld>> routes;  ///< [robot], as the allocator gave them
   std::vector<motion::SequenceResult> motions;    ///< [robot]
 };
 
+/// At most this many other candidates of a weld are tried when no motion reaches the chosen one
+/// (PlanMotions).
+inline constexpr int kMaxAlternativePoses = 3;
+
 /// The collision-free timed motion of every robot through its route, robots in parallel;
 /// index = robot. Seeds derive from cell.settings.seed and the robot index, so a robot's motion
-/// depends only on its route: a robot whose route equals the one in `previous` takes that
-/// motion unplanned. Reports kMotionStage (robots done, robots).
+/// depends only on its route: a robot whose route equals the one in `previous` (as allocated,
+/// before this function changed it) takes that motion unplanned. When no motion reaches a
+/// weld's chosen candidate, up to kMaxAlternativePoses other candidates of that weld are tried
+/// in order: the best (by posture) of each other spin window first, then the next best of any,
+/// each differing from the chosen and the other tried ones by more than 0.2 rad in some joint of
+/// its approach configuration; `allocation.routes` then names the candidate each weld is welded
+/// in. Reports kMotionStage (robots done, robots).
 std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
                                                 const collision::CollisionWorld& world,
-                                                const Allocation& allocation,
-                                                const PlanOptions& options,
+                                                const reach::ReachMap& reach,
+                                                Allocation& allocation, const PlanOptions& options,
                                                 const PlannedRoutes* previous = nullptr);
 
 /// All robots on one clock, with interlock waits wherever their motions would touch.

@@ -331,5 +331,57 @@ TEST(WeldSequenceTest, TimedTrajectoryVisitsEveryStopAndStaysWithinLimits) {
   }
 }
 
+// A weld whose chosen pose no motion reaches (here: inside a block) is welded in the first of
+// its alternative poses that a motion reaches; without alternatives it is skipped.
+TEST(WeldSequenceTest, AStopNoMotionReachesIsWeldedInAnAlternativePose) {
+  cell::Cell c = WallCell();
+  c.obstacles.push_back(MakeObstacle("block", Box(0.6, 0.6, 0.6, Pose(0.9, 1.0, 0.9))));
+  const collision::CollisionWorld world(c);
+  collision::CollisionContext ctx(world);
+  const Eigen::VectorXd into_block = Q(0.8, 0.3, 0.3, 0, 0.5, 0);
+  const Eigen::VectorXd back = Q(0, -0.05, 0, 0, 0, 0);
+  ASSERT_TRUE(world.CheckRobot(ctx, 0, into_block).in_collision());
+  const Eigen::VectorXd open = Q(-1.2, 0.1, 0.2, 0.3, 0.6, 1.0);
+  ASSERT_FALSE(world.CheckRobot(ctx, 0, open).in_collision());
+  ASSERT_FALSE(world.CheckRobot(ctx, 0, open + back).in_collision());
+  SegmentPlanner planner(world, 0);
+  const kinematics::Chain& chain = world.chain(0);
+  SequenceRequest request{
+      .home = Eigen::VectorXd::Zero(6),
+      .stops = {{.id = "A", .q = kLeft, .q_approach = kLeft + back, .dwell = 1.0},
+                {.id = "B",
+                 .q = into_block,
+                 .q_approach = into_block,
+                 .dwell = 0.5,
+                 .alternatives = {{.q = into_block + back, .q_approach = into_block + back},
+                                  {.q = open, .q_approach = open + back}}}},
+      .limits = {.max_velocity = chain.velocity_limits(),
+                 .max_acceleration = chain.acceleration_limits()},
+      .timing = {.speed_scale = 1.0, .blend_tolerance = 0.1},
+      .seed = 5};
+  ASSERT_TRUE(world.CheckRobot(ctx, 0, into_block + back).in_collision());
+  const SequenceResult r = PlanWeldSequence(planner, request);
+  ASSERT_TRUE(r.skipped.empty()) << r.skipped.front().reason;
+  EXPECT_EQ(r.alternative_used, (std::vector<int>{-1, 1}));
+  int dwells = 0;
+  for (const TrajectorySegment& s : r.trajectory.segments()) {
+    if (s.kind != SegmentKind::kWeldDwell) continue;
+    ++dwells;
+    EXPECT_EQ(s.profile.start(), s.from == "A" ? kLeft : open) << s.from;
+  }
+  EXPECT_EQ(dwells, 2);
+  for (double time = 0; time <= r.trajectory.duration(); time += 0.002) {
+    ASSERT_FALSE(world.CheckRobot(ctx, 0, r.trajectory.Sample(time).q).in_collision())
+        << "t = " << time;
+  }
+
+  request.stops[1].alternatives.clear();
+  const SequenceResult without = PlanWeldSequence(planner, request);
+  ASSERT_EQ(without.skipped.size(), 1u);
+  EXPECT_EQ(without.skipped[0].index, 1);
+  EXPECT_THAT(without.skipped[0].reason, HasSubstr("goal in collision"));
+  EXPECT_EQ(without.alternative_used, (std::vector<int>{-1, -1}));
+}
+
 }  // namespace
 }  // namespace weldcell::motion

@@ -82,11 +82,11 @@ TEST(PlanCellTest, StagesRunOneByOneGiveTheSamePlan) {
   const reach::ReachMap reach = reach::ReachAll(c, world, {.threads = 2});
   const AllocationProblem problem = BuildAllocationProblem(c, world, reach, options);
   ASSERT_EQ(problem.tasks.size(), 6u);
-  const Allocation allocation = Allocate(c, reach, problem, options);
+  Allocation allocation = Allocate(c, reach, problem, options);
   std::size_t assigned = 0;
   for (const std::vector<AssignedWeld>& route : allocation.routes) assigned += route.size();
   EXPECT_EQ(assigned, 6u);
-  const std::vector<motion::SequenceResult> motions = PlanMotions(c, world, allocation, options);
+  const std::vector<motion::SequenceResult> motions = PlanMotions(c, world, reach, allocation, options);
   const coordination::CoordinationResult coordinated =
       CoordinateMotions(c, world, motions, options);
   plan::Plan p = AssemblePlan(c, problem.unreachable, allocation, motions, coordinated, options);
