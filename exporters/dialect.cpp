@@ -1,5 +1,7 @@
 #include "exporters/dialect.hpp"
 
+#include "exporters/internal/text.hpp"
+
 namespace weldcell::exporters {
 
 // Defined in the dialect files.
@@ -25,6 +27,7 @@ std::unique_ptr<Dialect> MakeDialect(std::string_view name) {
 Site WithDefaults(const Site& site, const Dialect& dialect) {
   Site out = site;
   const DialectLimits limits = dialect.limits();
+  internal::CheckWeldCall(site, dialect.name(), limits);
   if (out.zone_inputs.count == 0) out.zone_inputs = limits.zone_inputs;
   if (out.zone_outputs.count == 0) out.zone_outputs = limits.zone_outputs;
   if (out.weld_signal_inputs.count == 0) out.weld_signal_inputs = limits.weld_signal_inputs;

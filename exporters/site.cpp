@@ -74,6 +74,7 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
       for (const std::string& n : all) {
         auto call = YamlReader::Get(*node, n);
         if (!call) continue;
+        site.where["weld_call." + n] = reader.Where(*call);
         if (auto text = reader.String(*call, "weld_call." + n)) {
           if (text->find('\n') != std::string::npos || text->find('\r') != std::string::npos) {
             reader.Error(*call, "weld_call." + n, "must be one line");
