@@ -87,7 +87,7 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
                 wanted, dialect_name, problem, dialect_name, rules.max_length)}});
       }
       result.warnings.push_back(fmt::format(
-          "robot {}: {} program named {}, not {} ({}); give `controller.program` to choose it",
+          "robot {}: {} program named {}, not {}: {}; give `controller.program` to choose it",
           robot.name, dialect_name, name, wanted, problem));
     }
     if (const auto [it, fresh] = names.emplace(Lower(name), std::pair{robot.name, wanted});

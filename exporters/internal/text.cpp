@@ -423,8 +423,8 @@ bool CheckWeldCall(const Site& site, std::string_view dialect, const DialectLimi
             !r.call_prefix.empty() && line.starts_with(r.call_prefix) && i == r.call_prefix.size();
         if (r.call_prefix.empty() || called) {
           if (std::string p = NameProblem(word, r); !p.empty()) {
-            fail(fmt::format("{} (at most {} characters for {}: letters, digits, `_`{}{})", p,
-                             r.max_length, dialect, r.dollar ? ", `$`" : "",
+            fail(fmt::format("{} ({} names: letters, digits, `_`{}{})", p, dialect,
+                             r.dollar ? ", `$`" : "",
                              r.leading_underscore ? "; may start with `_`" : ""));
           }
         }
