@@ -49,6 +49,9 @@ struct DialectLimits {
   NameRules names;
   /// The weld call when the site gives none (placeholders as Site::weld_call).
   std::string_view default_weld_call;
+  /// Largest tool and base numbers the controller holds (KRL TOOL_DATA[16], BASE_DATA[32];
+  /// FANUC UTOOL 10, UFRAME 9; INFORM TOOL 23); 0: the dialect does not use the number.
+  int max_tool = 999, max_base = 999;
   int min_signal = 1, max_signal = 1024;  ///< I/O numbers the dialect accepts.
   SignalRange zone_inputs, zone_outputs, weld_signal_inputs, weld_signal_outputs;  ///< defaults
   /// How far the dialect's blend of an approximated point may reach (corners.hpp).
@@ -82,7 +85,8 @@ std::vector<std::string> DialectNames();
 
 /// The site's ranges with the dialect's defaults filled in. Throws InputError at the site's
 /// `weld_call.<dialect>` (export.yaml:line:col) when the call breaks the dialect's NameRules (a
-/// name too long or malformed, a character the controller does not take, a comment start).
+/// name too long or malformed, a character the controller does not take, a comment start), and
+/// at `tool` / `base` when the number is beyond what the controller holds.
 Site WithDefaults(const Site& site, const Dialect& dialect);
 
 }  // namespace weldcell::exporters

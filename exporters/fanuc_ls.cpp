@@ -37,6 +37,8 @@ class FanucLs final : public Dialect {
                       .comment = "!",
                       .max_comment = kMaxComment},
             .default_weld_call = kDefaultCall,
+            .max_tool = 10,
+            .max_base = 9,
             .min_signal = 1,
             .max_signal = 2048,
             .zone_inputs = {101, 256},

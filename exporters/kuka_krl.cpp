@@ -60,6 +60,8 @@ class KukaKrl final : public Dialect {
                       .extra_characters = "#",
                       .comment = ";"},
             .default_weld_call = kDefaultCall,
+            .max_tool = 16,
+            .max_base = 32,
             .min_signal = 1,
             .max_signal = 4096,
             .zone_inputs = {101, 512},

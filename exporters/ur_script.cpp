@@ -47,6 +47,8 @@ class UrScript final : public Dialect {
                       .quotes = "\"'",
                       .comment = "#"},
             .default_weld_call = kDefaultCall,
+            .max_tool = 0,
+            .max_base = 0,
             .min_signal = 0,
             .max_signal = 127,
             .zone_inputs = {0, 128},

@@ -162,6 +162,30 @@ TEST_F(NamesTest, AWeldCallBeyondItsDialectsRulesIsAnErrorAtItsLine) {
   }
 }
 
+// Tool and base numbers the controller does not hold (KRL TOOL_DATA[1..16], BASE_DATA[1..32];
+// FANUC UTOOL 1..10, UFRAME 1..9; INFORM TOOL ..23) are errors at their export.yaml line.
+TEST_F(NamesTest, ToolAndBaseNumbersBeyondTheControllersAreErrorsAtTheirLine) {
+  const Site site = LoadSite(WriteSite("frames.yaml", "tool: 17\nbase: 10\n"));
+  EXPECT_THAT(ErrorOf([&] { WithDefaults(site, *MakeDialect("kuka_krl")); }),
+              ContainsRegex(R"(frames\.yaml:2:[0-9]+: error: tool: tool 17 is beyond kuka_krl's )"
+                            R"(tool numbers 1\.\.16)"));
+  EXPECT_THAT(ErrorOf([&] { WithDefaults(site, *MakeDialect("fanuc_ls")); }),
+              HasSubstr("tool 17 is beyond fanuc_ls's tool numbers 1..10"));
+  EXPECT_EQ(ErrorOf([&] { WithDefaults(site, *MakeDialect("yaskawa_inform")); }), "no error");
+  EXPECT_THAT(ErrorOf([&] {
+                WithDefaults(LoadSite(WriteSite("tool24.yaml", "tool: 24\n")),
+                             *MakeDialect("yaskawa_inform"));
+              }),
+              HasSubstr("tool 24 is beyond yaskawa_inform's tool numbers 1..23"));
+  const Site base = LoadSite(WriteSite("base.yaml", "base: 10\n"));
+  EXPECT_THAT(ErrorOf([&] { WithDefaults(base, *MakeDialect("fanuc_ls")); }),
+              ContainsRegex(R"(base\.yaml:2:[0-9]+: error: base: base 10 is beyond fanuc_ls's )"
+                            R"(base numbers 1\.\.9)"));
+  EXPECT_EQ(ErrorOf([&] { WithDefaults(base, *MakeDialect("kuka_krl")); }), "no error");
+  EXPECT_EQ(ErrorOf([&] { WithDefaults(site, *MakeDialect("abb_rapid")); }), "no error");
+  EXPECT_EQ(ErrorOf([&] { WithDefaults(site, *MakeDialect("ur_script")); }), "no error");
+}
+
 // A call whose name fits is read back only where the file holds exactly that call: a file with
 // an over-long name in it is refused even when the site names that call.
 TEST_F(NamesTest, TheReaderRefusesAnOverLongCallNameInAFile) {
