@@ -81,7 +81,7 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
     // Programs only for a plan the verifier passes (unplanned welds and the cycle time aside):
     // a colliding plan must never reach a controller.
     // A plan of another cell is bad input, said before verifying it against this cell.
-    exporters::CheckPlanOfCell(p, loaded.value);
+    exporters::CheckPlanOfCell(p, loaded.value, args->plan);
     const collision::CollisionWorld world = verify::MakeVerifierWorld(loaded.value);
     const verify::VerifyReport report =
         verify::Verify(p, loaded.value, world, {.threads = args->jobs});
@@ -96,7 +96,9 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
       return;
     }
     const exporters::ExportResult result =
-        exporters::ExportPlan(p, loaded.value, site, {.dialect = args->dialect, .world = &world});
+        exporters::ExportPlan(p, loaded.value, site,
+                              {.dialect = args->dialect, .world = &world, .plan_file = args->plan});
+    for (const std::string& w : result.warnings) std::cerr << "weldcell: warning: " << w << '\n';
     if (!p.unreachable.empty() && !global.json) {
       std::cerr << fmt::format(
           "weldcell: warning: {} weld(s) of the cell are not in the plan and "

@@ -221,8 +221,14 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     bool programs_written = false;
     if (report.unsafe_count() == 0) {
       try {
-        const exporters::ExportResult programs = exporters::ExportPlan(
-            out.plan, c, {}, {.skip_robots_without_controller = true, .world = &verifier_world});
+        const exporters::ExportResult programs =
+            exporters::ExportPlan(out.plan, c, {},
+                                  {.skip_robots_without_controller = true,
+                                   .world = &verifier_world,
+                                   .plan_file = plan_file.string()});
+        for (const std::string& w : programs.warnings) {
+          std::cerr << "weldcell: warning: " << w << '\n';
+        }
         if (!programs.robots.empty()) {
           exporters::WriteProgramFiles(folder / "programs", out.plan, programs);
           programs_written = true;

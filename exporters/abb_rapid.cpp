@@ -56,6 +56,11 @@ class AbbRapid final : public Dialect {
   std::string_view name() const override { return kDialect; }
   DialectLimits limits() const override {
     return {.max_name_length = kMaxName,
+            .names = {.max_length = kMaxName,
+                      .extra_characters = "\\",
+                      .comment = "!",
+                      .final_semicolon = true},
+            .default_weld_call = kDefaultCall,
             .min_signal = 0,
             .max_signal = 9999,
             .zone_inputs = {101, 512},
@@ -232,6 +237,7 @@ class AbbRapid final : public Dialect {
       ReadError(f.name, 0, "expected MODULE ... PROC main() ... ENDPROC ... ENDMODULE");
     if (used.size() != points.size()) ReadError(f.name, 0, "joint targets declared but never used");
     AttachWeldIds(&program, f.name);
+    CheckWeldIds(program, f.name, site, kDialect, limits());
     CheckProgram(program, robot, f.name, 1e-4);
     return program;
   }

@@ -1,5 +1,11 @@
 #include "exporters/dialect.hpp"
 
+#include <fmt/format.h>
+
+#include <tuple>
+
+#include "exporters/internal/text.hpp"
+
 namespace weldcell::exporters {
 
 // Defined in the dialect files.
@@ -25,6 +31,15 @@ std::unique_ptr<Dialect> MakeDialect(std::string_view name) {
 Site WithDefaults(const Site& site, const Dialect& dialect) {
   Site out = site;
   const DialectLimits limits = dialect.limits();
+  internal::CheckWeldCall(site, dialect.name(), limits);
+  for (const auto& [key, value, max] : {std::tuple{"tool", site.tool, limits.max_tool},
+                                        std::tuple{"base", site.base, limits.max_base}}) {
+    if (max > 0 && value > max) {
+      SiteError(site, key,
+                fmt::format("{} {} is beyond {}'s {} numbers 1..{}", key, value, dialect.name(),
+                            key, max));
+    }
+  }
   if (out.zone_inputs.count == 0) out.zone_inputs = limits.zone_inputs;
   if (out.zone_outputs.count == 0) out.zone_outputs = limits.zone_outputs;
   if (out.weld_signal_inputs.count == 0) out.weld_signal_inputs = limits.weld_signal_inputs;

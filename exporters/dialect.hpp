@@ -3,6 +3,7 @@
 // (strictly: what a controller would reject, the reader rejects). One implementation per file:
 // kuka_krl.cpp, abb_rapid.cpp, fanuc_ls.cpp, yaskawa_inform.cpp, ur_script.cpp.
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -22,9 +23,35 @@ struct ProgramFile {
   bool operator==(const ProgramFile&) const = default;
 };
 
+/// What a dialect accepts in names and in the line of the site's weld call (docs/export.md
+/// "Names"). The limits are the conservative ones every controller generation accepts.
+struct NameRules {
+  /// Most characters of a name the program declares or calls (program, procedure, job names).
+  std::size_t max_length = 8;
+  bool dollar = false;              ///< `$` allowed in names (KRL).
+  bool leading_underscore = false;  ///< A name may start with `_` (KRL, URScript).
+  /// Only the name after this prefix of the weld call is a program name held to max_length
+  /// (FANUC "CALL ", INFORM "CALL JOB:"; their instruction words may be longer); empty: every
+  /// name in the call is.
+  std::string_view call_prefix;
+  /// Characters a weld call may hold outside strings besides letters, digits, blanks and
+  /// `_()[],=.:+-*/<>` (KRL `$#`, RAPID `\` and one final `;`, ...).
+  std::string_view extra_characters;
+  std::string_view quotes = "\"";  ///< String delimiters.
+  std::string_view comment;        ///< Characters that start a comment.
+  bool final_semicolon = false;    ///< A statement ends with `;` (RAPID).
+  std::size_t max_comment = 0;     ///< Most characters of a comment (0: no limit).
+};
+
 /// What a dialect can express, for the writer's checks and the defaults of a site.
 struct DialectLimits {
   int max_name_length = 8;
+  NameRules names;
+  /// The weld call when the site gives none (placeholders as Site::weld_call).
+  std::string_view default_weld_call;
+  /// Largest tool and base numbers the controller holds (KRL TOOL_DATA[16], BASE_DATA[32];
+  /// FANUC UTOOL 10, UFRAME 9; INFORM TOOL 23); 0: the dialect does not use the number.
+  int max_tool = 999, max_base = 999;
   int min_signal = 1, max_signal = 1024;  ///< I/O numbers the dialect accepts.
   SignalRange zone_inputs, zone_outputs, weld_signal_inputs, weld_signal_outputs;  ///< defaults
   /// How far the dialect's blend of an approximated point may reach (corners.hpp).
@@ -56,7 +83,10 @@ std::unique_ptr<Dialect> MakeDialect(std::string_view name);
 /// Every dialect name, in a fixed order.
 std::vector<std::string> DialectNames();
 
-/// The site's ranges with the dialect's defaults filled in.
+/// The site's ranges with the dialect's defaults filled in. Throws InputError at the site's
+/// `weld_call.<dialect>` (export.yaml:line:col) when the call breaks the dialect's NameRules (a
+/// name too long or malformed, a character the controller does not take, a comment start), and
+/// at `tool` / `base` when the number is beyond what the controller holds.
 Site WithDefaults(const Site& site, const Dialect& dialect);
 
 }  // namespace weldcell::exporters

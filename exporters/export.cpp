@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 
+#include "exporters/internal/text.hpp"
 #include "planner/common/atomic_file.hpp"
 #include "planner/common/diagnostics.hpp"
 #include "planner/plan/cell_hash.hpp"
@@ -17,21 +18,25 @@ namespace {
 [[noreturn]] void Fail(const std::string& file, const std::string& message) {
   throw InputError({Diagnostic{.where = {.file = file}, .message = message}});
 }
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
 }  // namespace
 
-void CheckPlanOfCell(const plan::Plan& plan, const cell::Cell& cell) {
+void CheckPlanOfCell(const plan::Plan& plan, const cell::Cell& cell, const std::string& plan_file) {
   // With the plan's seed: a plan made with `weldcell plan --seed` is of this cell too.
   const std::string hash = plan::CellHash(cell, plan.seed);
   if (plan.cell_hash != hash) {
-    Fail("plan.json", fmt::format("the plan is of cell {} (hash {}), not of {} (hash {}): plan "
-                                  "this cell again",
-                                  plan.cell_name, plan.cell_hash, cell.name, hash));
+    Fail(plan_file, fmt::format("the plan is of cell {} (hash {}), not of {} (hash {}): plan "
+                                "this cell again",
+                                plan.cell_name, plan.cell_hash, cell.name, hash));
   }
 }
 
 ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Site& site,
                         const ExportRequest& request) {
-  CheckPlanOfCell(plan, cell);
+  CheckPlanOfCell(plan, cell, request.plan_file);
   // The verifier's world (as verify::MakeVerifierWorld): every self pair but the structurally
   // allowed ones, no robots at home as obstacles.
   std::optional<collision::CollisionWorld> own_world;
@@ -42,7 +47,7 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
   }
   const collision::CollisionWorld& world = request.world ? *request.world : *own_world;
   ExportResult result;
-  std::set<std::string> names;
+  std::map<std::string, std::pair<std::string, std::string>> names;  // lower -> robot, wanted
   std::map<std::string, std::string> file_owner;  // lower-case file name -> robot
   for (std::size_t r = 0; r < cell.robots.size(); ++r) {
     const cell::Robot& robot = cell.robots[r];
@@ -64,20 +69,54 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
       Fail(cell.source_file, "unknown dialect " + dialect_name + " (one of " + all + ")");
     }
     const Site s = WithDefaults(site, *dialect);
-    const std::string name = dialect->ProgramName(
-        robot.controller.program.empty() ? robot.name : robot.controller.program);
-    std::string lower = name;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (!names.insert(lower).second) {
-      Fail(cell.source_file, fmt::format("two robots' programs would be named {} (program names "
-                                         "are cut to {} characters for {}); give each robot a "
-                                         "`controller.program`",
-                                         name, dialect->limits().max_name_length, dialect_name));
+    const bool given = !robot.controller.program.empty();
+    const std::string wanted = given ? robot.controller.program : robot.name;
+    const std::string name = dialect->ProgramName(wanted);
+    const NameRules& rules = dialect->limits().names;
+    if (Lower(name) != Lower(wanted)) {
+      // A name the user wrote is used as written (case aside) or refused: the cell controller
+      // or PLC selects programs by it. A name made from the robot's name may be adapted.
+      const std::string problem = internal::NameProblem(wanted, rules);
+      if (given) {
+        throw InputError({Diagnostic{
+            .where = {.file = cell.source_file},
+            .key_path = fmt::format("robots[{}].controller.program", robot.name),
+            .message = fmt::format(
+                "{} is not a {} program name: {} ({}: at most {} letters, digits and `_`, "
+                "starting with a letter); give a name that fits",
+                wanted, dialect_name, problem, dialect_name, rules.max_length)}});
+      }
+      result.warnings.push_back(fmt::format(
+          "robot {}: {} program named {}, not {}: {}; give `controller.program` to choose it",
+          robot.name, dialect_name, name, wanted, problem));
+    }
+    if (const auto [it, fresh] = names.emplace(Lower(name), std::pair{robot.name, wanted});
+        !fresh) {
+      Fail(cell.source_file,
+           fmt::format("robots {} ({}) and {} ({}) would both get the {} program {} (names "
+                       "are cut to {} characters, case ignored); give each robot a "
+                       "`controller.program`",
+                       it->second.first, it->second.second, robot.name, wanted, dialect_name, name,
+                       rules.max_length));
     }
     RobotExport out{.robot = robot.name, .dialect = dialect_name, .site = s};
     CornerCheck corners(world, cell, static_cast<int>(r));
-    const Program built = BuildProgram(plan, cell, static_cast<int>(r), name, s, &out.figures,
-                                       {.corners = &corners, .blend = dialect->limits().blend});
+    const Program built = BuildProgram(
+        plan, cell, static_cast<int>(r), name, s, &out.figures,
+        {.corners = &corners, .blend = dialect->limits().blend, .plan_file = request.plan_file});
+    // Weld ids go into comments (and the call with {id}): one the controller would refuse is
+    // an error at the cell, before anything is written.
+    const bool bare_id = internal::CheckWeldCall(s, dialect_name, dialect->limits());
+    for (const Instruction& i : built.instructions) {
+      if (i.kind != InstructionKind::kWeld) continue;
+      if (std::string problem =
+              internal::WeldIdProblem(i.weld_id, dialect_name, dialect->limits(), bare_id);
+          !problem.empty()) {
+        throw InputError({Diagnostic{.where = {.file = cell.source_file},
+                                     .key_path = "welds[" + i.weld_id + "]",
+                                     .message = problem + "; rename the weld in the cell"}});
+      }
+    }
     out.files = dialect->Write(built, robot, s);
     for (const ProgramFile& f : out.files) {
       // Controllers' file systems ignore case; a part program of one robot must never replace

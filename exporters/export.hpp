@@ -35,16 +35,24 @@ struct ExportRequest {
   /// The verifier's world of the cell (verify::MakeVerifierWorld) for the corner proofs
   /// (corners.hpp); nullptr: ExportPlan makes one.
   const collision::CollisionWorld* world = nullptr;
+  /// The plan file as the user gave it, for errors about the plan.
+  std::string plan_file = "plan.json";
 };
 
 struct ExportResult {
   std::vector<RobotExport> robots;   ///< In cell order.
   std::vector<std::string> skipped;  ///< Robots without a dialect (see ExportRequest).
+  /// Program names made from a robot name that the dialect changed (beyond case), one line
+  /// each naming the robot, the name wanted and the name given (docs/export.md "Names").
+  std::vector<std::string> warnings;
 };
 
 /// Exports `plan` (planned for `cell`: the cell hash must match) with `site`. Throws InputError
 /// for a plan of another cell, an unknown dialect, a robot without a dialect (unless skipped),
-/// two programs of one name, or whatever the dialect cannot express.
+/// a cell's `controller.program` that is not a name of its dialect (case aside), two programs
+/// of one name, a weld id the dialect cannot carry, or whatever the dialect cannot express.
+/// A program name made from a robot name and changed to fit the dialect is a warning
+/// (ExportResult::warnings).
 /// The interlock table for the station's PLC, as CSV: one row per zone use
 /// `zone,order,robot,dialect,input,output` (order = 1-based place in the zone's order: a robot
 /// may take the zone once every robot before it has released it in this cycle).
@@ -53,8 +61,10 @@ std::string InterlockTable(const plan::Plan& plan, const ExportResult& result);
 ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Site& site,
                         const ExportRequest& request = {});
 
-/// Throws InputError (at plan.json) when `plan` was not made for `cell` (cell hash differs).
-void CheckPlanOfCell(const plan::Plan& plan, const cell::Cell& cell);
+/// Throws InputError (at `plan_file`, the path the user gave) when `plan` was not made for
+/// `cell` (cell hash differs).
+void CheckPlanOfCell(const plan::Plan& plan, const cell::Cell& cell,
+                     const std::string& plan_file = "plan.json");
 
 /// The list of files an export wrote into its folder (one name a line).
 inline constexpr const char* kManifestName = "weldcell-files.txt";

@@ -20,7 +20,7 @@ namespace {
 using namespace internal;
 
 constexpr const char* kDialect = "fanuc_ls";
-constexpr const char* kDefaultCall = "CALL SPOT_WELD({schedule},{n})";
+constexpr const char* kDefaultCall = "CALL SPOTWELD({schedule},{n})";
 constexpr std::size_t kMaxName = 8;
 constexpr std::size_t kMaxComment = 32;
 constexpr std::size_t kMaxLines = 9999;
@@ -30,6 +30,15 @@ class FanucLs final : public Dialect {
   std::string_view name() const override { return kDialect; }
   DialectLimits limits() const override {
     return {.max_name_length = kMaxName,
+            .names = {.max_length = kMaxName,
+                      .call_prefix = "CALL ",
+                      .extra_characters = "%",
+                      .quotes = "'",
+                      .comment = "!",
+                      .max_comment = kMaxComment},
+            .default_weld_call = kDefaultCall,
+            .max_tool = 10,
+            .max_base = 9,
             .min_signal = 1,
             .max_signal = 2048,
             .zone_inputs = {101, 256},
@@ -89,7 +98,7 @@ class FanucLs final : public Dialect {
     // The pendant numbers /MN lines and positions with at most 4 digits.
     if (mn.size() > kMaxLines || point > static_cast<int>(kMaxLines)) {
       throw InputError({Diagnostic{
-          .where = {.file = "plan.json"},
+          .where = {.file = program.name + ".LS"},
           .key_path = "robots[" + robot.name + "]",
           .message = fmt::format("{}'s program would have {} /MN lines and {} positions; a FANUC "
                                  "TP program holds at most {} of each (raise corridor_tolerance "
@@ -243,6 +252,7 @@ class FanucLs final : public Dialect {
     if (moves != static_cast<int>(points.size()))
       ReadError(f.name, 0, fmt::format("{} positions in /POS, {} used", points.size(), moves));
     AttachWeldIds(&program, f.name);
+    CheckWeldIds(program, f.name, site, kDialect, limits());
     CheckProgram(program, robot, f.name, 1e-4);
     return program;
   }

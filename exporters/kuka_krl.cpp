@@ -1,4 +1,4 @@
-// KUKA KRL: NAME.src (the motion program) + NAME.dat (E6AXIS positions in degrees).
+// KUKA KRL: NAME.src (the motion program) + NAME.dat (E6AXIS positions in degrees), CR LF.
 // Advance run: the interpreter runs ahead of the motion, so an output after a motion would be
 // set while the robot still moves. Every $OUT is preceded by an exact-stop PTP and WAIT SEC 0
 // (which stops the advance run); WAIT FOR $IN stops it by itself.
@@ -54,6 +54,14 @@ class KukaKrl final : public Dialect {
   std::string_view name() const override { return kDialect; }
   DialectLimits limits() const override {
     return {.max_name_length = kMaxName,
+            .names = {.max_length = kMaxName,
+                      .dollar = true,
+                      .leading_underscore = true,
+                      .extra_characters = "#",
+                      .comment = ";"},
+            .default_weld_call = kDefaultCall,
+            .max_tool = 16,
+            .max_base = 32,
             .min_signal = 1,
             .max_signal = 4096,
             .zone_inputs = {101, 512},
@@ -126,7 +134,8 @@ class KukaKrl final : public Dialect {
     }
     src += "END\n";
     dat += "ENDDAT\n";
-    return {{n + ".src", src}, {n + ".dat", dat}};
+    // KRC controllers run on Windows and their editors write and expect CR LF.
+    return {{n + ".src", WithCrlf(src)}, {n + ".dat", WithCrlf(dat)}};
   }
 
   Program Read(const std::vector<ProgramFile>& files, const cell::Robot& robot,
@@ -156,7 +165,7 @@ class KukaKrl final : public Dialect {
     static const std::regex kDecl(
         R"(DECL E6AXIS ([A-Za-z_][A-Za-z0-9_]*)=\{A1 ([^,]+),A2 ([^,]+),A3 ([^,]+),A4 ([^,]+),A5 ([^,]+),A6 ([^,]+),E1 ([^,]+),E2 ([^,]+),E3 ([^,]+),E4 ([^,]+),E5 ([^,]+),E6 ([^,}]+)\})");
     bool defdat = false, enddat = false;
-    const std::vector<Line> dat_lines = SplitLines(dat->name, dat->contents, false);
+    const std::vector<Line> dat_lines = SplitLines(dat->name, dat->contents, true);
     CheckHeader(dat->name, dat_lines);
     for (const Line& l : dat_lines) {
       const std::string t = Trim(l.text);
@@ -201,7 +210,7 @@ class KukaKrl final : public Dialect {
     double speed = 0.0;
     std::set<std::string> used;
     bool ext_bas = false, initmov = false;
-    const std::vector<Line> src_lines = SplitLines(src->name, src->contents, false);
+    const std::vector<Line> src_lines = SplitLines(src->name, src->contents, true);
     CheckHeader(src->name, src_lines);
     for (const Line& l : src_lines) {
       const std::string t = Trim(l.text);
@@ -296,6 +305,7 @@ class KukaKrl final : public Dialect {
     if (used.size() != points.size()) ReadError(dat->name, 0, "positions declared but never used");
     // Weld ids are in the comments only: take them from the "; weld <id>" comment before.
     AttachWeldIds(&program, src->name);
+    CheckWeldIds(program, src->name, site, kDialect, limits());
     CheckProgram(program, robot, src->name, 1e-4);
     return program;
   }

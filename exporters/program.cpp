@@ -181,11 +181,11 @@ Instruction Comment(std::string text) {
 
 }  // namespace
 
-int PlanRobotIndex(const plan::Plan& plan, const std::string& robot) {
+int PlanRobotIndex(const plan::Plan& plan, const std::string& robot, const std::string& plan_file) {
   for (std::size_t i = 0; i < plan.robots.size(); ++i) {
     if (plan.robots[i].robot == robot) return static_cast<int>(i);
   }
-  Fail("plan.json", "robots", "the plan has no robot named " + robot);
+  Fail(plan_file, "robots", "the plan has no robot named " + robot);
 }
 
 double MoveTime(const cell::Robot& robot, const Eigen::VectorXd& a, const Eigen::VectorXd& b,
@@ -253,19 +253,19 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
   WELDCELL_CHECK(robot_index >= 0 && robot_index < static_cast<int>(cell.robots.size()));
   const cell::Robot& robot = cell.robots[static_cast<std::size_t>(robot_index)];
   const plan::RobotPlan& rp =
-      plan.robots[static_cast<std::size_t>(PlanRobotIndex(plan, robot.name))];
+      plan.robots[static_cast<std::size_t>(PlanRobotIndex(plan, robot.name, options.plan_file))];
   const int dof = robot.model->dof();
   const int num_segments = static_cast<int>(rp.segments.size());
   ProgramFigures fig{.corridor_tolerance = site.corridor_tolerance};
   for (int k = 0; k < num_segments; ++k) {
     const plan::Segment& s = rp.segments[static_cast<std::size_t>(k)];
     if (s.q.empty() || s.q.size() != s.times.size()) {
-      Fail("plan.json", fmt::format("robots[{}].segments[{}]", robot.name, k),
+      Fail(options.plan_file, fmt::format("robots[{}].segments[{}]", robot.name, k),
            "expected as many configurations as times, at least one");
     }
     for (const Eigen::VectorXd& q : s.q) {
       if (q.size() != dof) {
-        Fail("plan.json", fmt::format("robots[{}].segments[{}]", robot.name, k),
+        Fail(options.plan_file, fmt::format("robots[{}].segments[{}]", robot.name, k),
              fmt::format("expected {} joint values, got {}", dof, q.size()));
       }
     }
@@ -284,7 +284,7 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
       if (use.robot != robot.name) continue;
       if (use.acquire_segment < 0 || use.release_segment > num_segments ||
           use.acquire_segment >= use.release_segment) {
-        Fail("plan.json", "zones[" + plan.zones[z].id + "]",
+        Fail(options.plan_file, "zones[" + plan.zones[z].id + "]",
              fmt::format("segments {}..{} do not fit {}'s {} segments", use.acquire_segment,
                          use.release_segment, robot.name, num_segments));
       }

@@ -75,8 +75,10 @@ struct ProgramFigures {
   double planned_weld_time = 0.0;    ///< s: weld segments of the plan.
 };
 
-/// Index of `robot` in plan.robots; throws InputError when the plan has no such robot.
-int PlanRobotIndex(const plan::Plan& plan, const std::string& robot);
+/// Index of `robot` in plan.robots; throws InputError (at `plan_file`) when the plan has no such
+/// robot.
+int PlanRobotIndex(const plan::Plan& plan, const std::string& robot,
+                   const std::string& plan_file = "plan.json");
 
 /// How BuildProgram proves what leaves the planned path (docs/export.md "Corners").
 struct BuildOptions {
@@ -85,6 +87,8 @@ struct BuildOptions {
   /// no short move is merged.
   CornerCheck* corners = nullptr;
   BlendModel blend;  ///< The dialect's blend reach (DialectLimits::blend).
+  /// The plan file as the user gave it, named by errors about the plan.
+  std::string plan_file = "plan.json";
 };
 
 /// Builds the program of cell.robots[robot] from `plan`. `name` is the program name. Throws

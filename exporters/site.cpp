@@ -5,9 +5,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <numbers>
+#include <utility>
+#include <vector>
 
 #include "exporters/dialect.hpp"
+#include "exporters/internal/text.hpp"
 #include "planner/cell/internal/yaml_reader.hpp"
 #include "planner/common/diagnostics.hpp"
 
@@ -74,6 +78,7 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
       for (const std::string& n : all) {
         auto call = YamlReader::Get(*node, n);
         if (!call) continue;
+        site.where["weld_call." + n] = reader.Where(*call);
         if (auto text = reader.String(*call, "weld_call." + n)) {
           if (text->find('\n') != std::string::npos || text->find('\r') != std::string::npos) {
             reader.Error(*call, "weld_call." + n, "must be one line");
@@ -170,6 +175,19 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
       reader.Error(*node, "approximate", "expected true or false, got " + node->Scalar());
     } else {
       site.approximate = node->Scalar() == "true";
+    }
+  }
+  // Every call against its dialect's rules, whether or not a robot uses the dialect now.
+  std::vector<std::pair<int, std::string>> calls;  // in file order
+  for (const auto& [dialect, call] : site.weld_call) {
+    calls.emplace_back(site.where["weld_call." + dialect].line, dialect);
+  }
+  std::sort(calls.begin(), calls.end());
+  for (const auto& [line, dialect] : calls) {
+    try {
+      internal::CheckWeldCall(site, dialect, MakeDialect(dialect)->limits());
+    } catch (const InputError& e) {
+      sink.Merge(e);
     }
   }
   sink.ThrowIfErrors();

@@ -69,7 +69,9 @@ struct Site {
 /// value is the dialect's default.
 [[noreturn]] void SiteError(const Site& site, const std::string& key, const std::string& message);
 
-/// Reads export.yaml. Throws InputError with every problem (file:line:col, key path, message).
+/// Reads export.yaml. Throws InputError with every problem (file:line:col, key path, message),
+/// among them each weld call that breaks its dialect's name and character rules
+/// (DialectLimits::names, docs/export.md "Names").
 Site LoadSite(const std::filesystem::path& export_yaml);
 
 }  // namespace weldcell::exporters

@@ -41,6 +41,14 @@ class UrScript final : public Dialect {
   std::string_view name() const override { return kDialect; }
   DialectLimits limits() const override {
     return {.max_name_length = kMaxName,
+            .names = {.max_length = kMaxName,
+                      .leading_underscore = true,
+                      .extra_characters = "!%",
+                      .quotes = "\"'",
+                      .comment = "#"},
+            .default_weld_call = kDefaultCall,
+            .max_tool = 0,
+            .max_base = 0,
             .min_signal = 0,
             .max_signal = 127,
             .zone_inputs = {0, 128},
@@ -226,6 +234,7 @@ class UrScript final : public Dialect {
       ReadError(f.name, 0, "expected end and then the call " + stem + "()");
     }
     AttachWeldIds(&program, f.name);
+    CheckWeldIds(program, f.name, site, kDialect, limits());
     CheckProgram(program, robot, f.name, 1e-5);
     return program;
   }

@@ -21,10 +21,17 @@ namespace {
 using namespace internal;
 
 constexpr const char* kDialect = "yaskawa_inform";
-constexpr const char* kDefaultCall = "CALL JOB:SPOT_WELD ARGF{schedule} ARGF{n}";
+constexpr const char* kDefaultCall = "CALL JOB:SPOTWELD ARGF{schedule} ARGF{n}";
 constexpr std::size_t kMaxName = 8;
 constexpr std::size_t kMaxComment = 32;
 constexpr int kMaxPositions = 999;
+
+// "p1, p2, …, pn": the shape of a per-axis list in the pulses message.
+std::string Placeholders(const char* letter, int n) {
+  std::string out;
+  for (int i = 1; i <= n; ++i) out += fmt::format("{}{}{}", i > 1 ? ", " : "", letter, i);
+  return out;
+}
 
 void RequirePulses(const cell::Robot& robot) {
   const cell::ControllerJoints& c = robot.model->controller;
@@ -32,11 +39,18 @@ void RequirePulses(const cell::Robot& robot) {
     throw InputError({Diagnostic{
         .where = {.file = robot.model->source_file},
         .key_path = "controller_joints.pulses",
-        .message = fmt::format("robot {} ({}) has no encoder pulse calibration; the "
-                               "yaskawa_inform exporter needs `controller_joints: {{pulses: "
-                               "{{per_degree: [...], zero: [...]}}}}` from the controller's "
-                               "parameters (docs/formats.md)",
-                               robot.name, robot.model->name)}});
+        .message = fmt::format(
+            "robot {} ({}) has no encoder pulse calibration, which the yaskawa_inform exporter "
+            "needs (INFORM positions are encoder pulses). Add to {}: `controller_joints: "
+            "{{pulses: {{per_degree: [{}], zero: [{}]}}}}` (inside its `controller_joints:` "
+            "if it has one), one value per axis ({} axes): per_degree = encoder pulses per "
+            "degree of the axis' controller value (pulses/deg, pulses/mm for a prismatic axis; "
+            "negative where the encoder counts the other way), zero = the pulse count at 0 deg "
+            "(a whole number); take both from this robot's controller parameters, never "
+            "estimate them (docs/export/yaskawa_inform.md)",
+            robot.name, robot.model->name, robot.model->source_file,
+            Placeholders("p", robot.model->dof()), Placeholders("z", robot.model->dof()),
+            robot.model->dof())}});
   }
 }
 
@@ -112,6 +126,14 @@ class YaskawaInform final : public Dialect {
   std::string_view name() const override { return kDialect; }
   DialectLimits limits() const override {
     return {.max_name_length = kMaxName,
+            .names = {.max_length = kMaxName,
+                      .call_prefix = "CALL JOB:",
+                      .extra_characters = "#%",
+                      .comment = "'",
+                      .max_comment = kMaxComment},
+            .default_weld_call = kDefaultCall,
+            .max_tool = 23,
+            .max_base = 0,
             .min_signal = 1,
             .max_signal = 2048,
             .zone_inputs = {101, 256},
@@ -166,7 +188,7 @@ class YaskawaInform final : public Dialect {
     if (parts.size() == 1)
       return {{program.name + ".JBI", WriteJob(program.name, parts[0], robot, site)}};
     if (parts.size() > 99) {
-      throw InputError({Diagnostic{.where = {.file = "plan.json"},
+      throw InputError({Diagnostic{.where = {.file = program.name + ".JBI"},
                                    .message = program.name + ": more than 99 parts"}});
     }
     std::vector<ProgramFile> files;
@@ -331,6 +353,7 @@ class YaskawaInform final : public Dialect {
       }
     }
     AttachWeldIds(&program, file);
+    CheckWeldIds(program, file, site, kDialect, limits());
     // Pulse rounding: half a pulse per joint, twice where a coupling adds a second joint.
     double coarsest = 0;
     for (double ppd : robot.model->controller.pulses_per_degree) {

@@ -45,6 +45,16 @@ Eigen::VectorXd FromControllerUnits(const cell::Robot& robot, const std::vector<
   return kinematics::FromController(robot.model->controller, v);
 }
 
+std::string WithCrlf(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 16);
+  for (char c : text) {
+    if (c == '\n') out += '\r';
+    out += c;
+  }
+  return out;
+}
+
 void ReadError(const std::string& file, int line, const std::string& message) {
   throw InputError({Diagnostic{.where = {.file = file, .line = line}, .message = message}});
 }
@@ -286,6 +296,196 @@ void AttachWeldIds(Program* program, const std::string& file) {
       i.weld_id = last_comment.substr(5);
     }
     last_comment.clear();
+  }
+}
+}  // namespace weldcell::exporters::internal
+
+namespace weldcell::exporters::internal {
+namespace {
+bool Letter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+bool Digit(char c) { return c >= '0' && c <= '9'; }
+bool NameChar(char c, const NameRules& r) {
+  return Letter(c) || Digit(c) || c == '_' || (r.dollar && c == '$');
+}
+bool NameStart(char c, const NameRules& r) {
+  return Letter(c) || (r.leading_underscore && c == '_') || (r.dollar && c == '$');
+}
+std::string Shown(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u >= 0x21 && u <= 0x7e ? fmt::format("`{}`", c) : fmt::format("byte 0x{:02x}", u);
+}
+constexpr char kIdMark = '\x01';
+}  // namespace
+
+std::string NameProblem(std::string_view name, const NameRules& r) {
+  if (name.empty()) return "an empty name";
+  if (!NameStart(name[0], r)) {
+    return fmt::format("name {} starts with {} (a name starts with a letter{})", name,
+                       Shown(name[0]),
+                       r.leading_underscore ? (r.dollar ? ", `_` or `$`" : " or `_`") : "");
+  }
+  for (char c : name) {
+    if (!NameChar(c, r)) {
+      return fmt::format("name {} holds {} (names are letters, digits and `_`{})", name, Shown(c),
+                         r.dollar ? " and `$`" : "");
+    }
+  }
+  if (name.size() > r.max_length) {
+    return fmt::format("name {} has {} characters, at most {} are allowed", name, name.size(),
+                       r.max_length);
+  }
+  return {};
+}
+
+bool CheckWeldCall(const Site& site, std::string_view dialect, const DialectLimits& limits) {
+  const NameRules& r = limits.names;
+  const auto it = site.weld_call.find(std::string(dialect));
+  const std::string call =
+      it != site.weld_call.end() ? it->second : std::string(limits.default_weld_call);
+  const std::string key = "weld_call." + std::string(dialect);
+  auto fail = [&](const std::string& message) {
+    SiteError(
+        site, key,
+        fmt::format("{}: {} (the {} controller would refuse the line)", dialect, message, dialect));
+  };
+  // Placeholders first: numbers are digits, {id} a mark; any other brace is a typo.
+  std::string line;
+  std::vector<std::size_t> column;  // of each character of `line` in the call, 1-based
+  for (std::size_t i = 0; i < call.size();) {
+    column.push_back(i + 1);
+    if (call.compare(i, 3, "{n}") == 0) {
+      line += '1';
+      i += 3;
+    } else if (call.compare(i, 10, "{schedule}") == 0) {
+      line += '1';
+      i += 10;
+    } else if (call.compare(i, 4, "{id}") == 0) {
+      line += kIdMark;
+      i += 4;
+    } else if (call[i] == '{' || call[i] == '}') {
+      fail(
+          fmt::format("`{}` at column {} of the call is not a placeholder ({{n}}, {{schedule}}, "
+                      "{{id}})",
+                      call[i], i + 1));
+    } else {
+      line += call[i++];
+    }
+  }
+  bool bare_id = false;
+  char in_string = 0;
+  const std::string_view common = " _()[],=.:+-*/<>";
+  for (std::size_t i = 0; i < line.size();) {
+    const char c = line[i];
+    const auto u = static_cast<unsigned char>(c);
+    if (in_string) {
+      if (c == in_string) in_string = 0;
+      if (c != kIdMark && (u < 0x20 || u > 0x7e)) fail(Shown(c) + " in a string");
+      ++i;
+      continue;
+    }
+    if (r.quotes.find(c) != std::string_view::npos) {
+      in_string = c;
+      ++i;
+      continue;
+    }
+    if (c == kIdMark) {
+      bare_id = true;
+      ++i;
+      continue;
+    }
+    if (r.comment.find(c) != std::string_view::npos) {
+      fail(fmt::format("{} starts a comment in {}: the rest of the line would not run", Shown(c),
+                       dialect));
+    }
+    if (c == ';' && r.final_semicolon) {
+      if (i + 1 != line.size()) fail("`;` ends the statement: only one, at the end of the line");
+      ++i;
+      continue;
+    }
+    if (Digit(c)) {
+      std::size_t j = i;
+      while (j < line.size() && (Digit(line[j]) || line[j] == '.')) ++j;
+      if (j < line.size() && (Letter(line[j]) || line[j] == '_' || line[j] == kIdMark)) {
+        fail(fmt::format("a name at column {} of the call starts with a digit", column[i]));
+      }
+      i = j;
+      continue;
+    }
+    if (NameStart(c, r) || (c == '_' && !r.leading_underscore)) {
+      std::size_t j = i;
+      while (j < line.size() && (NameChar(line[j], r) || line[j] == kIdMark)) ++j;
+      const std::string word = line.substr(i, j - i);
+      if (word.find(kIdMark) != std::string::npos) {
+        bare_id = true;
+      } else {
+        // The called program (after the prefix) or, without a prefix rule, every name.
+        const bool called =
+            !r.call_prefix.empty() && line.starts_with(r.call_prefix) && i == r.call_prefix.size();
+        if (r.call_prefix.empty() || called) {
+          if (std::string p = NameProblem(word, r); !p.empty()) {
+            fail(fmt::format("{} ({} names: letters, digits, `_`{}{})", p, dialect,
+                             r.dollar ? ", `$`" : "",
+                             r.leading_underscore ? "; may start with `_`" : ""));
+          }
+        }
+      }
+      i = j;
+      continue;
+    }
+    if (Digit(c) || common.find(c) != std::string_view::npos ||
+        r.extra_characters.find(c) != std::string_view::npos) {
+      ++i;
+      continue;
+    }
+    fail(fmt::format("{} at column {} of the call is not allowed in a {} statement", Shown(c),
+                     column[i], dialect));
+  }
+  if (in_string) fail("a string is not closed");
+  if (r.final_semicolon && !line.ends_with(';')) fail("a statement must end with `;`");
+  return bare_id;
+}
+
+std::string WeldIdProblem(const std::string& id, std::string_view dialect,
+                          const DialectLimits& limits, bool bare) {
+  const NameRules& r = limits.names;
+  if (id.empty()) return "an empty weld id";
+  for (char c : id) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u > 0x7e || std::string_view(",;()\"'{}").find(c) != std::string_view::npos ||
+        r.comment.find(c) != std::string_view::npos) {
+      return fmt::format(
+          "weld id {} holds {}, which {} programs cannot carry in a comment or call (weld ids "
+          "are printable ASCII without blanks and without , ; ( ) \" ' {{ }}{})",
+          id, c == ' ' ? std::string("a blank") : Shown(c), dialect,
+          r.comment.empty() ? "" : fmt::format(" or {}", r.comment));
+    }
+  }
+  constexpr std::size_t kPrefix = 5;  // "weld "
+  if (r.max_comment > 0 && id.size() + kPrefix > r.max_comment) {
+    return fmt::format(
+        "weld id {} has {} characters; {} comments hold {}, so a weld id at most "
+        "{}",
+        id, id.size(), dialect, r.max_comment, r.max_comment - kPrefix);
+  }
+  if (bare) {
+    if (std::string p = NameProblem(id, r); !p.empty()) {
+      return fmt::format(
+          "weld_call.{} has {{id}} outside a string, so the weld id must be a {} "
+          "name: {}",
+          dialect, dialect, p);
+    }
+  }
+  return {};
+}
+
+void CheckWeldIds(const Program& program, const std::string& file, const Site& site,
+                  std::string_view dialect, const DialectLimits& limits) {
+  const bool bare = CheckWeldCall(site, dialect, limits);
+  for (const Instruction& i : program.instructions) {
+    if (i.kind != InstructionKind::kWeld) continue;
+    if (std::string p = WeldIdProblem(i.weld_id, dialect, limits, bare); !p.empty()) {
+      ReadError(file, 0, p);
+    }
   }
 }
 }  // namespace weldcell::exporters::internal

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "exporters/dialect.hpp"
 #include "exporters/program.hpp"
 #include "exporters/site.hpp"
 #include "planner/cell/cell.hpp"
@@ -30,6 +31,9 @@ struct Line {
 /// Splits a file into lines. With `crlf`, every line must end in CR LF (else an error naming the
 /// line); without, a CR anywhere is an error. The last line must be terminated.
 std::vector<Line> SplitLines(const std::string& file, const std::string& contents, bool crlf);
+
+/// `text` (LF line ends) with CR LF line ends.
+std::string WithCrlf(std::string_view text);
 
 [[noreturn]] void ReadError(const std::string& file, int line, const std::string& message);
 
@@ -87,4 +91,23 @@ namespace weldcell::exporters::internal {
 /// Gives every weld call without an id the id of the "weld <id>" comment right before it (the
 /// exporters write one); throws InputError naming `file` when a weld call has neither.
 void AttachWeldIds(Program* program, const std::string& file);
+}  // namespace weldcell::exporters::internal
+
+namespace weldcell::exporters::internal {
+/// The weld call of `site` for `dialect` (or its default) checked against the dialect's
+/// NameRules: throws InputError at `weld_call.<dialect>` naming the key, the dialect and the
+/// rule broken. Returns true when `{id}` stands outside a string (the weld id is then a name).
+bool CheckWeldCall(const Site& site, std::string_view dialect, const DialectLimits& limits);
+/// Why `id` cannot be a weld id in a program of this dialect (its comments, its weld call with
+/// `bare` = {id} outside a string), or empty when it can: printable ASCII without blanks and
+/// without `,;()"'{}` or the dialect's comment characters, short enough for the dialect's
+/// comments; a bare id must be a name of the dialect.
+std::string WeldIdProblem(const std::string& id, std::string_view dialect,
+                          const DialectLimits& limits, bool bare);
+/// Reader side: throws InputError naming `file` for the first weld of `program` whose id is
+/// not one the dialect accepts (WeldIdProblem).
+void CheckWeldIds(const Program& program, const std::string& file, const Site& site,
+                  std::string_view dialect, const DialectLimits& limits);
+/// Why `name` is not a name under `rules` (empty when it is).
+std::string NameProblem(std::string_view name, const NameRules& rules);
 }  // namespace weldcell::exporters::internal

@@ -88,7 +88,21 @@ TEST_F(ExportCliTest, BadSiteFilesAndInexpressibleRequestsExitWithTwo) {
   EXPECT_THAT(run.out, ContainsRegex(R"(bad_export\.yaml:2:[0-9]+: error: speed_override)"));
   run = Weldcell(common + " --dialect yaskawa_inform");
   EXPECT_EQ(run.exit_code, 2);
-  EXPECT_THAT(run.out, ContainsRegex(R"(robot\.yaml.*controller_joints\.pulses)"));
+  // None of the shipped robots is a Yaskawa: the error says exactly what to add, and where.
+  EXPECT_THAT(
+      run.out,
+      ContainsRegex(R"(fanuc_r2000ic165f/robot\.yaml: error: controller_joints\.pulses: )"
+                    R"(robot R1 .*Add to .*fanuc_r2000ic165f/robot\.yaml: `controller_joints: )"
+                    R"(\{pulses: \{per_degree: \[p1, p2, p3, p4, p5, p6\], zero: )"
+                    R"(\[z1, z2, z3, z4, z5, z6\]\}\}`.*pulses/deg.*never estimate)"));
+  // A weld call a KRC would refuse (a name of 63 characters): exit 2 at export.yaml's line.
+  const fs::path call_site = *dir_ / "bad_call.yaml";
+  std::ofstream(call_site) << "format: weldcell-export/1\nweld_call: {kuka_krl: \""
+                           << std::string(63, 'K') << "({n})\"}\n";
+  run = Weldcell(common + " --site " + call_site.string());
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.out, ContainsRegex(R"(bad_call\.yaml:2:[0-9]+: error: weld_call\.kuka_krl: )"
+                                     R"(kuka_krl: name K{63} has 63 characters, at most 24)"));
   run = Weldcell(common + " --dialect cobol");
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_FALSE(fs::exists(*dir_ / "bad" / "DEMO_R1.JBI"));
@@ -124,7 +138,8 @@ TEST_F(ExportCliTest, APlanOfAnotherCellIsBadInputSaidBeforeVerifying) {
   const CommandRun run = Weldcell("export tests/exporters/cells/small/cell.yaml " + other.string() +
                                   " -o " + out.string());
   EXPECT_EQ(run.exit_code, 2) << run.out;
-  EXPECT_THAT(run.out, HasSubstr("the plan is of cell"));
+  // Named as the user gave it, not as "plan.json".
+  EXPECT_THAT(run.out, HasSubstr(other.string() + ": error: the plan is of cell"));
   EXPECT_THAT(run.out, ::testing::Not(HasSubstr("not welded")));  // no verification run
   EXPECT_FALSE(fs::exists(out / "DEMO_R1.LS"));
 }

@@ -336,7 +336,7 @@ TEST_P(ExportTest, MutatedFilesAreRejected) {
   }
   // The exact stop before a zone wait turned into an approximated point.
   const std::map<std::string, std::pair<std::string, std::string>> blend = {
-      {"kuka_krl", {R"((PTP XP[0-9]+)(\n(?:;[^\n]*\n)*WAIT FOR))", "$1 C_PTP$2"}},
+      {"kuka_krl", {R"((PTP XP[0-9]+)(\r\n(?:;[^\n]*\n)*WAIT FOR))", "$1 C_PTP$2"}},
       {"abb_rapid", {R"((MoveAbsJ [^\n]*),fine,([^\n]*\n(?: *![^\n]*\n)* *WaitDI))", "$1,z1,$2"}},
       {"fanuc_ls", {R"(FINE(    ;\r\n(?:[^\n]*![^\n]*\n)*[^\n]*WAIT DI))", "CNT10$1"}},
       {"yaskawa_inform", {R"((MOVJ C[0-9]+ VJ=[0-9.]+)(\r\n(?:'[^\n]*\n)*WAIT IN))", "$1 PL=1$2"}},
@@ -396,14 +396,14 @@ TEST_P(ExportTest, MutatedFilesAreRejected) {
     // The header and declarations a KRC expects (dialect-examples/WELD_C1.src).
     for (const ProgramFile& file : e.files) {
       EXPECT_TRUE(file.contents.starts_with(
-          "&ACCESS RVP\n&REL 1\n&PARAM TEMPLATE = C:\\KRC\\Roboter\\Template\\vorgabe\n"
-          "&PARAM EDITMASK = *\n"))
+          "&ACCESS RVP\r\n&REL 1\r\n&PARAM TEMPLATE = C:\\KRC\\Roboter\\Template\\vorgabe\r\n"
+          "&PARAM EDITMASK = *\r\n"))
           << file.name;
     }
     EXPECT_THAT(
         e.files[0].contents,
-        HasSubstr("\nEXT BAS (BAS_COMMAND :IN,REAL :IN )\nEXT SPOT_WELD (INT :IN,INT :IN )\n"
-                  ";FOLD INI\n  BAS (#INITMOV,0 )\n;ENDFOLD (INI)\n"));
+        HasSubstr("\r\nEXT BAS (BAS_COMMAND :IN,REAL :IN )\r\nEXT SPOT_WELD (INT :IN,INT :IN "
+                  ")\r\n;FOLD INI\r\n  BAS (#INITMOV,0 )\r\n;ENDFOLD (INI)\r\n"));
     f = e.files;
     ASSERT_EQ(RemoveLast(&f[0].contents, "^EXT BAS "), 1);
     rejects(f, "no EXT BAS", "before its declaration");
@@ -539,7 +539,7 @@ TEST_F(ExportTest, SpeedOverrideSlowsAndExactStopsEverywhereWhenAsked) {
     EXPECT_TRUE(i.exact_stop);
   }
   EXPECT_EQ(moves, normal.figures.moves);
-  EXPECT_EQ(exact.files[0].contents.find(" C_PTP\n"), std::string::npos);
+  EXPECT_EQ(exact.files[0].contents.find(" C_PTP\r\n"), std::string::npos);
 }
 
 // Moves shorter than min_move_time (the planned path's curved stretches give 10–20 ms pieces

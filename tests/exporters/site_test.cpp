@@ -140,5 +140,19 @@ TEST(RobotPulsesTest, ReadFromRobotYamlWithFileLineErrors) {
   }
 }
 
+// Every weld call of the file is checked against its dialect when the file is read, used by a
+// robot or not, and every broken one is reported with its line.
+TEST(SiteTest, EveryWeldCallIsCheckedAgainstItsDialectAtItsLine) {
+  const std::string e = ErrorOf(
+      Write("long_calls.yaml", "format: weldcell-export/1\nweld_call:\n" +
+                                   ("  kuka_krl: \"" + std::string(63, 'K') + "({n})\"\n") +
+                                   ("  abb_rapid: \"" + std::string(47, 'R') + " {n};\"\n")));
+  EXPECT_THAT(e,
+              ContainsRegex(R"(long_calls\.yaml:3:[0-9]+: error: weld_call\.kuka_krl: kuka_krl: )"
+                            R"(name K{63} has 63 characters, at most 24)"));
+  EXPECT_THAT(e, ContainsRegex(R"(long_calls\.yaml:4:[0-9]+: error: weld_call\.abb_rapid: )"
+                               R"(abb_rapid: name R{47} has 47 characters, at most 32)"));
+}
+
 }  // namespace
 }  // namespace weldcell::exporters

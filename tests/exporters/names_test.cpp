@@ -1,0 +1,353 @@
+// What each dialect accepts as a name, a weld call, a weld id and a line end, and which file an
+// error about the plan names: the site's weld call checked per dialect at its export.yaml line,
+// weld ids a controller cannot carry refused by writer and reader, program names kept as the
+// cell gives them or changed with a warning (never two alike), CR LF where the controller
+// expects it, the plan named by the path the user gave.
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+
+#include "exporters/dialect.hpp"
+#include "exporters/export.hpp"
+#include "exporters/site.hpp"
+#include "planner/cell/load.hpp"
+#include "planner/collision/collision_world.hpp"
+#include "planner/common/diagnostics.hpp"
+#include "planner/pipeline/plan_cell.hpp"
+#include "planner/plan/cell_hash.hpp"
+#include "tests/exporters/test_support.hpp"
+
+namespace weldcell::exporters {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ContainsRegex;
+using ::testing::HasSubstr;
+
+template <typename F>
+std::string ErrorOf(F&& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+class NamesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    cell_ = new cell::Cell(
+        testing::WithPulses(cell::LoadCell("tests/exporters/cells/small/cell.yaml").value));
+    const collision::CollisionWorld world(*cell_);
+    plan_ = new plan::Plan(
+        pipeline::PlanCell(*cell_, world,
+                           {.threads = 2, .allocation_iterations = 2000, .rebalance_rounds = 0})
+            .plan);
+    plan_->cell_hash = plan::CellHash(*cell_, plan_->seed);  // of the pulsed cell
+    dir_ = new fs::path(fs::temp_directory_path() /
+                        ("weldcell_export_names_" + std::to_string(::getpid())));
+    fs::create_directories(*dir_);
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(*dir_);
+    delete dir_;
+    delete plan_;
+    delete cell_;
+  }
+  static fs::path WriteSite(const std::string& name, const std::string& yaml) {
+    const fs::path p = *dir_ / name;
+    std::ofstream(p) << "format: weldcell-export/1\n" << yaml;
+    return p;
+  }
+  // The cell and plan with robot `index` renamed (and its program name left to the exporter).
+  static void Rename(cell::Cell* c, plan::Plan* p, int index, const std::string& name) {
+    cell::Robot& robot = c->robots[static_cast<std::size_t>(index)];
+    const std::string old = robot.name;
+    robot.name = name;
+    robot.controller.program.clear();
+    for (plan::RobotPlan& rp : p->robots) {
+      if (rp.robot == old) rp.robot = name;
+    }
+    for (plan::Zone& z : p->zones) {
+      for (plan::ZoneUse& u : z.uses) {
+        if (u.robot == old) u.robot = name;
+      }
+    }
+    for (plan::WeldSignal& s : p->weld_signals) {
+      if (s.robot == old) s.robot = name;
+    }
+    p->cell_hash = plan::CellHash(*c, p->seed);
+  }
+  static cell::Cell* cell_;
+  static plan::Plan* plan_;
+  static fs::path* dir_;
+};
+cell::Cell* NamesTest::cell_ = nullptr;
+plan::Plan* NamesTest::plan_ = nullptr;
+fs::path* NamesTest::dir_ = nullptr;
+
+// A new-user trial: a 63-character KRL call and a 47-character RAPID one were written and read
+// back; a controller refuses both. Every call is checked against its dialect's rules at its
+// export.yaml line, naming the key, the dialect and the limit.
+TEST_F(NamesTest, AWeldCallBeyondItsDialectsRulesIsAnErrorAtItsLine) {
+  const std::string krl63(63, 'K'), rapid47(47, 'R');
+  struct Case {
+    std::string dialect, call, expected;
+  };
+  const std::vector<Case> cases = {
+      {"kuka_krl", krl63 + "({n})", "name " + krl63 + " has 63 characters, at most 24"},
+      {"abb_rapid", rapid47 + " {n};", "name " + rapid47 + " has 47 characters, at most 32"},
+      {"fanuc_ls", "CALL SPOT_WELD({n})", "name SPOT_WELD has 9 characters, at most 8"},
+      {"yaskawa_inform", "CALL JOB:WELD_SPOT ARGF{n}", "has 9 characters, at most 8"},
+      {"ur_script", "1weld({n})", "starts with a digit"},
+      {"kuka_krl", "SPOT_WELD({n}) ; gun 1", "`;` starts a comment"},
+      {"kuka_krl", "SPOT WELD({n})", ""},  // two names: fine for the name rules, see below
+      {"kuka_krl", "SPOT-WELD({n})@", "`@` at column 15 of the call is not allowed"},
+      {"abb_rapid", "SpotWeld {n}", "must end with `;`"},
+      {"abb_rapid", "SpotWeld {n} !x;", "`!` starts a comment"},
+      {"fanuc_ls", "CALL SPOTWELD({n}) ;", "`;` at column 20 of the call is not allowed"},
+      {"yaskawa_inform", "CALL JOB:SPOTWELD ARGF{n} 'x", "`'` starts a comment"},
+      {"ur_script", "weld({n}) # gun", "`#` starts a comment"},
+      {"ur_script", "weld({n}, \"{id})", "a string is not closed"},
+      {"kuka_krl", "SPOT_WELD({n},{N})", "`{` at column 15 of the call is not a placeholder"},
+      {"kuka_krl", "SPOT_W\xc3\x84LD({n})", "byte 0xc3"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.dialect + ": " + c.call);
+    const fs::path p =
+        WriteSite("call.yaml", fmt::format("schedule: 2\nweld_call:\n  {}: '{}'\n", c.dialect,
+                                           std::regex_replace(c.call, std::regex("'"), "''")));
+    const std::string error = ErrorOf([&] { LoadSite(p); });
+    if (c.expected.empty()) {
+      EXPECT_EQ(error, "no error");
+      continue;
+    }
+    EXPECT_THAT(error, HasSubstr(c.expected));
+    // export.yaml:line:col, the key and the dialect.
+    EXPECT_THAT(error, ContainsRegex(R"(call\.yaml:4:[0-9]+: error: weld_call\.)" + c.dialect +
+                                     ": " + c.dialect + ": "));
+    // A site built in code meets the same check in the writer and the reader (both take the
+    // site with the dialect's defaults).
+    Site site;
+    site.weld_call[c.dialect] = c.call;
+    const auto dialect = MakeDialect(c.dialect);
+    EXPECT_THAT(ErrorOf([&] { WithDefaults(site, *dialect); }), HasSubstr(c.expected));
+    const cell::Robot& robot = cell_->robots[0];
+    const Program built =
+        BuildProgram(*plan_, *cell_, 0, dialect->ProgramName("R1"), WithDefaults({}, *dialect));
+    EXPECT_THROW(dialect->Write(built, robot, site), InputError);
+    const std::vector<ProgramFile> files = dialect->Write(built, robot, {});
+    EXPECT_THROW(dialect->Read(files, robot, site), InputError);
+  }
+  // Every dialect's default call and the ones the docs show pass.
+  for (const std::string& d : DialectNames()) {
+    EXPECT_EQ(ErrorOf([&] { WithDefaults({}, *MakeDialect(d)); }), "no error") << d;
+  }
+  const Site good = LoadSite(WriteSite("good_calls.yaml", R"Y(weld_call:
+  kuka_krl: "SPOT_WELD({schedule},{n})"
+  abb_rapid: "SpotWeld {n},{schedule}\\T:=0.5;"
+  fanuc_ls: "CALL SPOTWELD({schedule},{n})"
+  yaskawa_inform: "SVSPOTMOV GUN#(1) CLF#({schedule}) ARGF{n}"
+  ur_script: "gun_weld({n}, \"{id}\", {schedule})"
+)Y"));
+  for (const std::string& d : DialectNames()) {
+    EXPECT_EQ(ErrorOf([&] { WithDefaults(good, *MakeDialect(d)); }), "no error") << d;
+  }
+}
+
+// Tool and base numbers the controller does not hold (KRL TOOL_DATA[1..16], BASE_DATA[1..32];
+// FANUC UTOOL 1..10, UFRAME 1..9; INFORM TOOL ..23) are errors at their export.yaml line.
+TEST_F(NamesTest, ToolAndBaseNumbersBeyondTheControllersAreErrorsAtTheirLine) {
+  const Site site = LoadSite(WriteSite("frames.yaml", "tool: 17\nbase: 10\n"));
+  EXPECT_THAT(ErrorOf([&] { WithDefaults(site, *MakeDialect("kuka_krl")); }),
+              ContainsRegex(R"(frames\.yaml:2:[0-9]+: error: tool: tool 17 is beyond kuka_krl's )"
+                            R"(tool numbers 1\.\.16)"));
+  EXPECT_THAT(ErrorOf([&] { WithDefaults(site, *MakeDialect("fanuc_ls")); }),
+              HasSubstr("tool 17 is beyond fanuc_ls's tool numbers 1..10"));
+  EXPECT_EQ(ErrorOf([&] { WithDefaults(site, *MakeDialect("yaskawa_inform")); }), "no error");
+  EXPECT_THAT(ErrorOf([&] {
+                WithDefaults(LoadSite(WriteSite("tool24.yaml", "tool: 24\n")),
+                             *MakeDialect("yaskawa_inform"));
+              }),
+              HasSubstr("tool 24 is beyond yaskawa_inform's tool numbers 1..23"));
+  const Site base = LoadSite(WriteSite("base.yaml", "base: 10\n"));
+  EXPECT_THAT(ErrorOf([&] { WithDefaults(base, *MakeDialect("fanuc_ls")); }),
+              ContainsRegex(R"(base\.yaml:2:[0-9]+: error: base: base 10 is beyond fanuc_ls's )"
+                            R"(base numbers 1\.\.9)"));
+  EXPECT_EQ(ErrorOf([&] { WithDefaults(base, *MakeDialect("kuka_krl")); }), "no error");
+  EXPECT_EQ(ErrorOf([&] { WithDefaults(site, *MakeDialect("abb_rapid")); }), "no error");
+  EXPECT_EQ(ErrorOf([&] { WithDefaults(site, *MakeDialect("ur_script")); }), "no error");
+}
+
+// A call whose name fits is read back only where the file holds exactly that call: a file with
+// an over-long name in it is refused even when the site names that call.
+TEST_F(NamesTest, TheReaderRefusesAnOverLongCallNameInAFile) {
+  const auto krl = MakeDialect("kuka_krl");
+  Site site;
+  site.weld_call["kuka_krl"] = "SG_WELD({n})";
+  const cell::Robot& robot = cell_->robots[1];
+  const Program built = BuildProgram(*plan_, *cell_, 1, "demo_r2", WithDefaults(site, *krl));
+  std::vector<ProgramFile> files = krl->Write(built, robot, site);
+  ASSERT_NO_THROW(krl->Read(files, robot, site));
+  const std::string longer(30, 'G');
+  files[0].contents = std::regex_replace(files[0].contents, std::regex("SG_WELD\\("), longer + "(");
+  Site long_site;
+  long_site.weld_call["kuka_krl"] = longer + "({n})";
+  EXPECT_THAT(ErrorOf([&] { krl->Read(files, robot, long_site); }),
+              HasSubstr("has 30 characters, at most 24"));
+}
+
+// Weld ids with blanks or `;` were accepted by writer and reader (FANUC even turned `;` into
+// `,` in its comments, so the id read back differed). They are refused: at the cell when
+// exporting, in the file when reading.
+TEST_F(NamesTest, WeldIdsAControllerCannotCarryAreRefusedByWriterAndReader) {
+  auto with_id = [&](const std::string& id) {
+    plan::Plan p = *plan_;
+    for (plan::Segment& s : p.robots[0].segments) {
+      if (s.kind == plan::SegmentKind::kWeld) {
+        s.to = id;
+        break;
+      }
+    }
+    return p;
+  };
+  for (const std::string& d : DialectNames()) {
+    SCOPED_TRACE(d);
+    EXPECT_THAT(ErrorOf([&] { ExportPlan(with_id("W 1"), *cell_, {}, {.dialect = d}); }),
+                ContainsRegex("cell\\.yaml: error: welds\\[W 1\\]: weld id W 1 holds a blank, "
+                              "which " +
+                              d + " programs cannot carry"));
+    EXPECT_THAT(ErrorOf([&] { ExportPlan(with_id("W1;x"), *cell_, {}, {.dialect = d}); }),
+                HasSubstr("weld id W1;x holds `;`"));
+  }
+  // FANUC and INFORM comments hold 32 characters: "weld " and 27 of the id.
+  EXPECT_THAT(ErrorOf([&] {
+                ExportPlan(with_id(std::string(28, 'W')), *cell_, {}, {.dialect = "fanuc_ls"});
+              }),
+              HasSubstr("has 28 characters; fanuc_ls comments hold 32, so a weld id at most 27"));
+  // {id} outside a string: the weld id must be a name of the dialect.
+  Site bare;
+  bare.weld_call["kuka_krl"] = "SPOT_WELD({n},{id})";
+  EXPECT_THAT(ErrorOf([&] { ExportPlan(with_id("1W"), *cell_, bare, {.dialect = "kuka_krl"}); }),
+              HasSubstr("weld_call.kuka_krl has {id} outside a string, so the weld id must be a "
+                        "kuka_krl name: name 1W starts with `1`"));
+  EXPECT_NO_THROW(ExportPlan(*plan_, *cell_, bare, {.dialect = "kuka_krl"}));
+
+  // Reader: a file whose weld comment carries such an id.
+  const std::map<std::string, std::string> comment = {{"kuka_krl", "; weld "},
+                                                      {"abb_rapid", "! weld "},
+                                                      {"fanuc_ls", "! weld "},
+                                                      {"yaskawa_inform", "'weld "},
+                                                      {"ur_script", "# weld "}};
+  for (const std::string& d : DialectNames()) {
+    SCOPED_TRACE(d);
+    const ExportResult r = ExportPlan(*plan_, *cell_, {}, {.dialect = d});
+    const RobotExport& e = r.robots[0];
+    std::vector<ProgramFile> files = e.files;
+    int changed = 0;
+    for (ProgramFile& f : files) {
+      const std::size_t at = f.contents.find(comment.at(d) + "W");
+      if (at == std::string::npos) continue;
+      f.contents.insert(at + comment.at(d).size() + 1, " ");  // "weld W 05"
+      ++changed;
+      break;
+    }
+    ASSERT_EQ(changed, 1);
+    const auto dialect = MakeDialect(d);
+    EXPECT_THAT(ErrorOf([&] { dialect->Read(files, cell_->robots[0], e.site); }),
+                HasSubstr("holds a blank"));
+  }
+}
+
+// A program name the cell gives is used as written (case aside) or refused; FANUC cut
+// "R1_MAIN_WELD" to "R1_MAIN_" silently, and a PLC selecting R1_MAIN_WELD found nothing.
+TEST_F(NamesTest, AProgramNameGivenInTheCellIsUsedOrRefused) {
+  cell::Cell c = *cell_;
+  c.robots[0].controller.program = "R1_MAIN_WELD";
+  plan::Plan p = *plan_;
+  p.cell_hash = plan::CellHash(c, p.seed);
+  EXPECT_THAT(ErrorOf([&] { ExportPlan(p, c, {}); }),
+              ContainsRegex(R"(cell\.yaml: error: robots\[R1\]\.controller\.program: R1_MAIN_WELD )"
+                            R"(is not a fanuc_ls program name: name R1_MAIN_WELD has 12 )"
+                            R"(characters, at most 8 are allowed \(fanuc_ls: at most 8)"));
+  c.robots[0].controller.program = "r1-main";
+  p.cell_hash = plan::CellHash(c, p.seed);
+  EXPECT_THAT(ErrorOf([&] { ExportPlan(p, c, {}); }), HasSubstr("name r1-main holds `-`"));
+  // Only the case changes: the name as the controller writes it, no warning.
+  c.robots[0].controller.program = "r1_main";
+  p.cell_hash = plan::CellHash(c, p.seed);
+  const ExportResult r = ExportPlan(p, c, {});
+  EXPECT_EQ(r.robots[0].program.name, "R1_MAIN");
+  EXPECT_TRUE(r.warnings.empty());
+}
+
+// Without `controller.program` the robot's name is made a program name: a change is a warning
+// naming both names, and two robots whose names end up alike are an error naming both.
+TEST_F(NamesTest, ProgramNamesMadeFromRobotNamesWarnAndNeverCollide) {
+  cell::Cell c = *cell_;
+  plan::Plan p = *plan_;
+  Rename(&c, &p, 0, "left-arm");
+  Rename(&c, &p, 1, "right.arm");
+  const ExportResult r = ExportPlan(p, c, {}, {.dialect = "fanuc_ls"});
+  EXPECT_EQ(r.robots[0].program.name, "LEFT_ARM");
+  EXPECT_EQ(r.robots[1].program.name, "RIGHT_AR");
+  ASSERT_EQ(r.warnings.size(), 2u);
+  EXPECT_THAT(r.warnings[0], HasSubstr("robot left-arm: fanuc_ls program named LEFT_ARM, not "
+                                       "left-arm: name left-arm holds `-`"));
+  EXPECT_THAT(r.warnings[1], HasSubstr("robot right.arm: fanuc_ls program named RIGHT_AR, not "
+                                       "right.arm"));
+  // Both shorten to STATION_.
+  Rename(&c, &p, 0, "station_robot_1");
+  Rename(&c, &p, 1, "station_robot_2");
+  EXPECT_THAT(ErrorOf([&] { ExportPlan(p, c, {}, {.dialect = "fanuc_ls"}); }),
+              HasSubstr("robots station_robot_1 (station_robot_1) and station_robot_2 "
+                        "(station_robot_2) would both get the fanuc_ls program STATION_"));
+  // KRL takes 24 characters: both names as they are, no warning.
+  const ExportResult krl = ExportPlan(p, c, {}, {.dialect = "kuka_krl"});
+  EXPECT_EQ(krl.robots[1].program.name, "station_robot_2");
+  EXPECT_TRUE(krl.warnings.empty());
+}
+
+// KRL (KRC, Windows), FANUC .LS and INFORM .JBI are CR LF; RAPID modules and URScript are LF.
+// The readers refuse the other line end (the mutation test flips them).
+TEST_F(NamesTest, EachDialectWritesTheLineEndsItsControllerExpects) {
+  for (const std::string& d : DialectNames()) {
+    SCOPED_TRACE(d);
+    const bool crlf = d == "kuka_krl" || d == "fanuc_ls" || d == "yaskawa_inform";
+    const ExportResult r = ExportPlan(*plan_, *cell_, {}, {.dialect = d});
+    for (const RobotExport& e : r.robots) {
+      for (const ProgramFile& f : e.files) {
+        const std::string lf_only = std::regex_replace(f.contents, std::regex("\r\n"), "");
+        if (crlf) {
+          EXPECT_EQ(lf_only.find('\n'), std::string::npos) << f.name << ": a bare LF";
+          EXPECT_EQ(lf_only.find('\r'), std::string::npos) << f.name << ": a bare CR";
+        } else {
+          EXPECT_EQ(f.contents.find('\r'), std::string::npos) << f.name << ": a CR";
+        }
+      }
+    }
+  }
+}
+
+// Errors about the plan name the file the user gave, not "plan.json".
+TEST_F(NamesTest, PlanErrorsNameThePlanFileAsGiven) {
+  const std::string file = "runs/station 4/plan.json";
+  plan::Plan other = *plan_;
+  other.cell_hash = "0000000000000000";
+  EXPECT_THAT(ErrorOf([&] { ExportPlan(other, *cell_, {}, {.plan_file = file}); }),
+              HasSubstr(file + ": error: the plan is of cell"));
+  plan::Plan broken = *plan_;
+  broken.robots[0].segments[0].times.clear();
+  EXPECT_THAT(ErrorOf([&] { ExportPlan(broken, *cell_, {}, {.plan_file = file}); }),
+              HasSubstr(file + ": error: robots[R1].segments[0]: expected as many"));
+}
+
+}  // namespace
+}  // namespace weldcell::exporters
