@@ -154,7 +154,7 @@ class Qt3dScene final : public Scene, public QObject {
     window_->setFormat(format);
     QSurfaceFormat::setDefaultFormat(format);
     container_ = QWidget::createWindowContainer(window_);
-    container_->setMinimumSize(320, 240);
+    container_->setMinimumSize(160, 120);
     container_->setFocusPolicy(Qt::StrongFocus);
     window_->defaultFrameGraph()->setClearColor(QColor(236, 238, 242));
     capture_ = new Qt3DRender::QRenderCapture();

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <QApplication>
+#include <QDockWidget>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
@@ -31,7 +32,9 @@
 #include "gui/playback.hpp"
 #include "gui/station_view.hpp"
 #include "planner/cell/load.hpp"
+#include "planner/collision/collision_world.hpp"
 #include "planner/kinematics/controller_joints.hpp"
+#include "planner/pipeline/plan_cell.hpp"
 #include "planner/plan/cell_hash.hpp"
 #include "planner/plan/plan.hpp"
 
@@ -154,6 +157,47 @@ QString WritePlan(const std::string& file_name, const std::string& name, const s
 std::string DemoHash() { return plan::CellHash(cell::LoadCell(kDemo, {}).value, 0); }
 
 QSize PngSize(const QString& file) { return QImage(file).size(); }
+
+constexpr const char* kSmall = "tests/exporters/cells/small/cell.yaml";  // 6 welds, R1 + R2
+
+// A real plan of the small cell (planned once per test process, ~2 s), as plan.json; with
+// `tamper`, one of R1's motion samples is moved 0.4 rad on joint 1 after planning (the cell
+// hash still matches: a hand-edited plan), which the verifier must catch.
+QString SmallPlan(bool tamper) {
+  static const plan::Plan planned = [] {
+    const cell::Cell c = cell::LoadCell(kSmall, {}).value;
+    const collision::CollisionWorld world(c);
+    pipeline::PlanOutput out = pipeline::PlanCell(c, world, {.rebalance_rounds = 0});
+    EXPECT_EQ(out.status, pipeline::PlanStatus::kComplete);
+    return out.plan;
+  }();
+  plan::Plan p = planned;
+  if (tamper) {
+    for (plan::Segment& s : p.robots.at(0).segments) {
+      if (s.kind == plan::SegmentKind::kMotion && s.q.size() > 4) {
+        s.q[s.q.size() / 2][0] += 0.4;
+        break;
+      }
+    }
+  }
+  const std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                     (std::to_string(QCoreApplication::applicationPid()) +
+                                      (tamper ? "_small_tampered.json" : "_small_plan.json"));
+  std::ofstream(path, std::ios::binary) << plan::ToJson(p);
+  return QString::fromStdString(path.string());
+}
+
+struct ViewerRun {
+  int exit_code = -1;
+  std::string err;
+};
+
+ViewerRun RunViewer(const QStringList& args) {
+  QProcess viewer;
+  viewer.start(WELDCELL_VIEWER, args);
+  EXPECT_TRUE(viewer.waitForFinished(120000)) << args.join(' ').toStdString();
+  return {viewer.exitCode(), viewer.readAllStandardError().toStdString()};
+}
 
 bool OpenPlanAndWait(MainWindow& w, const QString& path) {
   return OpenAndWait(w, &MainWindow::planOpened, &MainWindow::OpenPlan, path);
@@ -597,6 +641,67 @@ TEST_F(ViewerTest, ClickingAWeldInTheViewSelectsIt) {
   }
 }
 
+// Below about 700 px the 3D view (a native window) used to be squeezed over the Inspector:
+// now at 640x480 the window has that size, the panes shrink (their contents scroll) and no
+// visible pane overlaps the view.
+TEST_F(ViewerTest, ASmallWindowKeepsTheViewAndThePanelsApart) {
+  OpenDemo();
+  window_.resize(640, 480);
+  ASSERT_TRUE(WaitFor([&] { return window_.size() == QSize(640, 480); }, 5000))
+      << window_.width() << "x" << window_.height();
+  QApplication::processEvents();
+  const QWidget* view = window_.scene()->widget();
+  const QRect view_rect(view->mapTo(&window_, QPoint(0, 0)), view->size());
+  EXPECT_GE(view_rect.width(), 120);
+  EXPECT_GE(view_rect.height(), 90);
+  EXPECT_TRUE(QRect(QPoint(0, 0), window_.size()).contains(view_rect));
+  int panes = 0;
+  for (QDockWidget* dock : window_.findChildren<QDockWidget*>()) {
+    if (!dock->isVisible() || dock->visibleRegion().isEmpty()) continue;
+    ++panes;
+    const QRect dock_rect(dock->mapTo(&window_, QPoint(0, 0)), dock->size());
+    EXPECT_FALSE(dock_rect.intersects(view_rect))
+        << dock->objectName().toStdString() << " at " << dock_rect.x() << "," << dock_rect.y()
+        << " " << dock_rect.width() << "x" << dock_rect.height() << " overlaps the view at "
+        << view_rect.x() << "," << view_rect.y() << " " << view_rect.width() << "x"
+        << view_rect.height();
+    if (dock->objectName() == "inspector_dock") {
+      EXPECT_GE(dock_rect.width(), 100);
+    }
+  }
+  EXPECT_GE(panes, 4);  // scene, legend, inspector, timeline
+}
+
+// A plan whose cell hash matches but that was edited by hand is re-checked by the independent
+// verifier in a worker: its violations are in the diagnostics pane; the planned one passes.
+TEST_F(ViewerTest, AnOpenedPlanIsVerifiedAndAHandEditedOneFailsInTheDiagnostics) {
+  ASSERT_TRUE(OpenCellAndWait(window_, kSmall));
+  int verified = -2;
+  QObject::connect(&window_, &MainWindow::planVerified,
+                   [&](int violations) { verified = violations; });
+  ASSERT_TRUE(OpenPlanAndWait(window_, SmallPlan(/*tamper=*/false)));
+  ASSERT_TRUE(WaitFor([&] { return verified != -2; }));
+  EXPECT_EQ(verified, 0);
+  EXPECT_EQ(window_.plan_violations(), 0);
+  EXPECT_EQ(window_.diagnostics_list()->count(), 0);
+  verified = -2;
+  const QString tampered = SmallPlan(/*tamper=*/true);
+  ASSERT_TRUE(OpenPlanAndWait(window_, tampered));  // shown, to inspect it
+  EXPECT_TRUE(window_.verifying());
+  ASSERT_TRUE(WaitFor([&] { return verified != -2; }));
+  EXPECT_FALSE(window_.verifying());
+  EXPECT_GT(verified, 0);
+  EXPECT_EQ(window_.plan_violations(), verified);
+  QStringList texts;
+  for (int i = 0; i < window_.diagnostics_list()->count(); ++i) {
+    texts << window_.diagnostics_list()->item(i)->text();
+  }
+  const QString all = texts.join("\n");
+  EXPECT_TRUE(all.contains(tampered + ": error: verify: the plan fails independent verification"))
+      << qPrintable(all);
+  EXPECT_TRUE(all.contains("R1")) << qPrintable(all);
+}
+
 TEST(ViewerBinary, ScreenshotOptionWritesOneFrameAndExits) {
   const QString file = "/tmp/weldcell_viewer_test_screenshot.png";
   QFile::remove(file);
@@ -666,6 +771,81 @@ TEST(ViewerBinary, BadOptionValuesAreUsageErrorsWithExitTwo) {
     const std::string err = viewer.readAllStandardError().toStdString();
     EXPECT_NE(err.find(expected), std::string::npos) << err;
   }
+}
+
+// Options that mean nothing together, and files in the wrong order, are usage errors that say
+// so (exit 2), instead of being ignored or reported as something else.
+TEST(ViewerBinary, MeaninglessOptionsAndSwappedFilesAreUsageErrors) {
+  const std::vector<std::pair<QStringList, std::string>> cases = {
+      {{kDemo, "--time", "5", "--screenshot", "/tmp/unused.png"}, "--time needs a plan"},
+      {{kDemo, "--view-only", "--size", "400x300"}, "--view-only only applies to --screenshot"},
+      {{kDemo, "--screenshot", "/tmp/unused.png", "--bench-frames", "5"},
+       "--bench-frames and --screenshot exclude each other"},
+      {{"out/plan.json", kDemo, "--screenshot", "/tmp/unused.png"},
+       "the cell comes first, then its plan: got the plan out/plan.json before the cell "
+       "cells/demo/cell.yaml"},
+      {{"out/plan.json", "--screenshot", "/tmp/unused.png"},
+       "expected a cell YAML first, got the plan out/plan.json"},
+      {{kDemo, "cells/S/cell.yaml", "--screenshot", "/tmp/unused.png"},
+       "expected a plan.json after the cell, got the YAML cells/S/cell.yaml"}};
+  for (const auto& [args, expected] : cases) {
+    const ViewerRun run = RunViewer(args);
+    EXPECT_EQ(run.exit_code, 2) << args.join(' ').toStdString();
+    EXPECT_NE(run.err.find("weldcell-viewer: error: " + expected), std::string::npos) << run.err;
+  }
+}
+
+// A folder given as the cell says it is a directory and names its cell.yaml (as the command
+// line does), not "file not found".
+TEST(ViewerBinary, AFolderGivenAsTheCellSaysItIsADirectory) {
+  const ViewerRun run =
+      RunViewer({"cells/demo", "--screenshot", "/tmp/unused.png", "--size", "400x300"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("cells/demo: error: is a directory, expected a YAML file: cells/demo "
+                         "(did you mean cells/demo/cell.yaml?)"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(run.err.find("file not found"), std::string::npos) << run.err;
+}
+
+// --time past the plan's end shows the end and says so on stderr (the picture is still made).
+TEST(ViewerBinary, TimePastThePlansEndIsClampedWithAWarning) {
+  const QString file = "/tmp/weldcell_viewer_test_clamp_" +
+                       QString::number(QCoreApplication::applicationPid()) + ".png";
+  const ViewerRun run = RunViewer(
+      {kSmall, SmallPlan(false), "--time", "1000", "--screenshot", file, "--size", "400x300"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("weldcell-viewer: warning: --time 1000 is past the end of the plan: "
+                         "showing its end, "),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(PngSize(file), QSize(400, 300));
+  const ViewerRun within = RunViewer(
+      {kSmall, SmallPlan(false), "--time", "1", "--screenshot", file, "--size", "400x300"});
+  EXPECT_EQ(within.exit_code, 0) << within.err;
+  EXPECT_EQ(within.err.find("warning: --time"), std::string::npos) << within.err;
+  QFile::remove(file);
+}
+
+// As `weldcell verify` (exit 1 on any violation): a hand-edited plan with the right cell hash
+// is verified before the screenshot, its violations go to stderr and the exit status is 1.
+TEST(ViewerBinary, AScreenshotOfAPlanThatFailsVerificationExitsOne) {
+  const QString file = "/tmp/weldcell_viewer_test_verify_" +
+                       QString::number(QCoreApplication::applicationPid()) + ".png";
+  const ViewerRun good =
+      RunViewer({kSmall, SmallPlan(false), "--screenshot", file, "--size", "400x300"});
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  const QString tampered = SmallPlan(true);
+  const ViewerRun bad = RunViewer({kSmall, tampered, "--screenshot", file, "--size", "400x300"});
+  EXPECT_EQ(bad.exit_code, 1) << bad.err;
+  EXPECT_NE(bad.err.find(tampered.toStdString() +
+                         ": error: verify: the plan fails independent verification"),
+            std::string::npos)
+      << bad.err;
+  EXPECT_NE(bad.err.find("weldcell-viewer: the plan fails verification:"), std::string::npos)
+      << bad.err;
+  EXPECT_EQ(PngSize(file), QSize(400, 300));  // written all the same
+  QFile::remove(file);
 }
 
 }  // namespace
