@@ -825,7 +825,8 @@ void MainWindow::SetTime(double t) {
     const RobotMoment& m = moment.robots[i];
     station_->SetConfiguration(r, m.q);
     const bool waits = m.segment >= 0 && m.activity == plan::SegmentKind::kWait;
-    station_->SetRobotTint(r, waits ? std::optional<QColor>(Palette::Waiting()) : std::nullopt);
+    station_->SetRobotTint(r, std::nullopt);
+    station_->SetRobotWaiting(r, waits);
     if (waits) {
       QStringList what;
       for (const std::string& w : m.waiting_for) {
@@ -1010,7 +1011,8 @@ void MainWindow::UpdateLegend() {
             Html(Palette::ReachUnknown(), "not planned");
   }
   html += Html(Palette::Done(), "done (timeline)");
-  html += "<b>States</b><br>" + Html(Palette::Waiting(), "robot waiting (zone in yellow)") +
+  html += "<b>States</b><br>" +
+          Html(Palette::Waiting(), "waiting: yellow gun and ring (zone in yellow)") +
           Html(Palette::Collision(), "in collision / past a limit (jog)");
   legend_->setText(html);
 }

@@ -18,6 +18,7 @@
 #include <QTimer>
 #include <QWindow>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -351,18 +352,22 @@ TEST_F(ViewerTest, WeldMarkersShowEachWeldsColour) {
   ASSERT_GE(reachable, 0);
   auto colour_at = [&](int weld) {
     const cell::Weld& w = c.welds[static_cast<std::size_t>(weld)];
-    // 12 cm from the weld, looking at it along its normal, tilted a little.
+    // 12 cm from the marker, looking at it along the weld's normal, tilted a little.
+    const double r = window_.station()->weld_marker_radius();
     window_.scene()->SetCamera(
-        {.eye = w.p_W + 0.12 * (w.n_W + 0.3 * w.n_W.unitOrthogonal()).normalized(),
+        {.eye = w.p_W + (r + 0.12) * (w.n_W + 0.3 * w.n_W.unitOrthogonal()).normalized(),
          .center = w.p_W,
          .up = w.n_W.unitOrthogonal()});
     const QImage image = Capture(window_);
-    const QPointF at = *window_.scene()->Project(w.p_W + 0.006 * w.n_W);
+    // The marker's centre: its surface there faces the camera and its head light.
+    const QPointF at = *window_.scene()->Project(w.p_W);
     return image.pixelColor(static_cast<int>(at.x()), static_cast<int>(at.y()));
   };
   const QColor green = colour_at(reachable);
   EXPECT_TRUE(HueOf(Palette::Reachable())(green)) << green.name().toStdString();
   EXPECT_GT(green.valueF(), 0.5) << green.name().toStdString();
+  std::printf("reachable weld marker close up: %s (asked %s)\n", green.name().toStdString().c_str(),
+              Palette::Reachable().name().toStdString().c_str());
   if (unreachable >= 0) {
     const QColor red = colour_at(unreachable);
     EXPECT_TRUE(HueOf(Palette::Unreachable())(red)) << red.name().toStdString();
@@ -416,6 +421,8 @@ TEST_F(ViewerTest, PlanOnTheTimelineMovesTheRobotOnScreen) {
     return Eigen::Vector3d(r1.X_WB * chain.FlangePose(ConfigurationAt(plan.robots[0], t)) * p_FG);
   };
   const Eigen::Vector3d gun0 = gun_at(0), gun1 = gun_at(t1);
+  // The weld markers (in R1's colour once planned) are hidden: the gun is looked for.
+  window_.station()->SetWeldsVisible(false);
   window_.SetTime(0);
   const QImage image0 = Capture(window_);
   window_.SetTime(t1);
@@ -430,6 +437,7 @@ TEST_F(ViewerTest, PlanOnTheTimelineMovesTheRobotOnScreen) {
   EXPECT_TRUE(AnyPixelNear(image1, at1, 3, gun_hue)) << "the gun is not drawn at the weld";
   EXPECT_FALSE(AnyPixelNear(image1, at0, 3, gun_hue)) << "the gun is still drawn at home";
   image1.save("/tmp/weldcell_viewer_test_plan.png");
+  window_.station()->SetWeldsVisible(true);
 
   // The Gantt chart and the scene share the cursor: a click there moves the scene.
   const double x = window_.gantt()->XAt(plan.robots[0].welds.back().start_time + 0.01);
@@ -439,7 +447,7 @@ TEST_F(ViewerTest, PlanOnTheTimelineMovesTheRobotOnScreen) {
   QApplication::sendEvent(window_.gantt(), &click);
   EXPECT_NEAR(window_.time(), plan.robots[0].welds.back().start_time, 1e-9);
   EXPECT_NEAR(window_.gantt()->time(), window_.time(), 1e-12);
-  // A robot that waits at an interlock is drawn in the waiting colour instead of its own.
+  // A robot that waits at an interlock keeps its own colour; a yellow ring lies around its base.
   int waiting_robot = -1;
   double wait_time = 0;
   for (std::size_t r = 0; r < plan.robots.size() && waiting_robot < 0; ++r) {
@@ -455,8 +463,13 @@ TEST_F(ViewerTest, PlanOnTheTimelineMovesTheRobotOnScreen) {
   window_.SetTime(wait_time);
   const QImage waiting = Capture(window_);
   const std::vector<Eigen::Vector3d> centres = LinkCentres(*window_.station(), waiting_robot);
-  EXPECT_GE(CountMatches(window_, waiting, centres, HueOf(Palette::Waiting(), 8)), 3);
-  EXPECT_EQ(CountMatches(window_, waiting, centres, HueOf(Palette::Robot(waiting_robot))), 0);
+  const int cell_robot = waiting_robot;  // the demo plan lists the robots in the cell's order
+  EXPECT_TRUE(window_.station()->robot_waiting(cell_robot));
+  EXPECT_GE(CountMatches(window_, waiting, centres, HueOf(Palette::Robot(cell_robot))),
+            static_cast<int>(centres.size()) / 2);
+  EXPECT_GE(CountMatches(window_, waiting, window_.station()->WaitingRingPoints(cell_robot),
+                         HueOf(Palette::Waiting(), 10)),
+            4);
 
   // At the end every planned weld is done.
   window_.SetTime(1e9);
@@ -639,6 +652,145 @@ TEST_F(ViewerTest, ClickingAWeldInTheViewSelectsIt) {
     EXPECT_TRUE(window_.inspector_text().startsWith(QString("%1 at").arg(id)))
         << qPrintable(window_.inspector_text());
   }
+}
+
+// In every standard view the lighting keeps surfaces in their colours: nothing is washed out to
+// white (brighter than the light background: the grey part was, in the front, side and top
+// views), the part shows its grey, and each robot's links keep its hue.
+TEST_F(ViewerTest, EveryStandardViewKeepsThePartGreyAndTheRobotsInTheirHues) {
+  OpenDemo();
+  StationView& view = *window_.station();
+  const cell::Cell& c = *window_.cell();
+  for (const auto& [name, standard] :
+       std::vector<std::pair<std::string, StandardView>>{{"iso", StandardView::kIso},
+                                                         {"front", StandardView::kFront},
+                                                         {"top", StandardView::kTop},
+                                                         {"side", StandardView::kSide}}) {
+    window_.ShowStandardView(standard);
+    const QImage image = Capture(window_);
+    image.save(QString("/tmp/weldcell_viewer_test_light_%1.png").arg(QString::fromStdString(name)));
+    // Every pixel that is not the background (236, 238, 242) is a surface; none may be
+    // near-white, and the part's grey is there.
+    int surface = 0, white = 0, grey = 0;
+    std::array<int, 2> own{}, pale{};
+    for (int y = 0; y < image.height(); ++y) {
+      for (int x = 0; x < image.width(); ++x) {
+        const QColor p = image.pixelColor(x, y);
+        if (std::abs(p.red() - 236) + std::abs(p.green() - 238) + std::abs(p.blue() - 242) <= 6) {
+          continue;
+        }
+        ++surface;
+        white += std::min({p.red(), p.green(), p.blue()}) >= 245;
+        grey += IsBodyGrey(p) && p.value() > 120;
+        for (int r = 0; r < 2; ++r) {
+          const QColor robot = Palette::Robot(r);
+          own[r] += HueOf(robot)(p);
+          // Washed out: the robot's hue, but pale (the part's bluish grey has saturation 0.05).
+          const int d = std::abs(p.hsvHue() - robot.hsvHue()) % 360;
+          pale[r] += p.hsvHue() >= 0 && std::min(d, 360 - d) <= 30 && p.hsvSaturationF() > 0.1 &&
+                     p.hsvSaturationF() < 0.3 && p.value() > 200;
+        }
+      }
+    }
+    std::printf("%s: %d surface pixels, %d near-white (%.1f %%), %d of the part's grey\n",
+                name.c_str(), surface, white, 100.0 * white / std::max(1, surface), grey);
+    EXPECT_LT(white, surface / 100 + 1) << name << ": washed out";
+    if (standard != StandardView::kFront) {
+      EXPECT_GT(grey, 200) << name;  // in the front view R1 stands in front of the part
+    }
+    for (int r = 0; r < 2; ++r) {
+      // In the front view R2 stands behind R1.
+      if (standard == StandardView::kFront && r == 1) continue;
+      const std::vector<Eigen::Vector3d> centres = LinkCentres(view, r);
+      const int hue_centres = CountMatches(window_, image, centres, HueOf(Palette::Robot(r)));
+      std::printf("%s: %s: %d of %zu link centres in its hue; %d pixels in its hue, %d pale\n",
+                  name.c_str(), c.robots[static_cast<std::size_t>(r)].name.c_str(), hue_centres,
+                  centres.size(), own[static_cast<std::size_t>(r)],
+                  pale[static_cast<std::size_t>(r)]);
+      EXPECT_GE(hue_centres, static_cast<int>(centres.size()) / 2) << name << " robot " << r;
+      EXPECT_LT(pale[static_cast<std::size_t>(r)], own[static_cast<std::size_t>(r)] / 50 + 1)
+          << name << " robot " << r << ": washed out";
+    }
+  }
+}
+
+// Waiting is shown without losing whose robot it is (station L: four waiting robots were the
+// same yellow): the links keep the robot's colour, the gun turns yellow and a yellow ring lies
+// around its base; the other robot is unchanged.
+TEST_F(ViewerTest, AWaitingRobotKeepsItsColourWithAYellowGunAndRing) {
+  OpenDemo();
+  StationView& view = *window_.station();
+  view.SetRobotWaiting(0, true);
+  const QImage image = Capture(window_);
+  image.save("/tmp/weldcell_viewer_test_waiting.png");
+  const auto yellow = HueOf(Palette::Waiting(), 10);
+  for (int r = 0; r < 2; ++r) {
+    const std::vector<Eigen::Vector3d> centres = LinkCentres(view, r);
+    const int own = CountMatches(window_, image, centres, HueOf(Palette::Robot(r)));
+    const int ring = CountMatches(window_, image, view.WaitingRingPoints(r), yellow);
+    std::printf(
+        "robot %d (%s): %d of %zu link centres in its colour, %d of 12 ring points yellow\n", r,
+        r == 0 ? "waiting" : "not waiting", own, centres.size(), ring);
+    EXPECT_GE(own, static_cast<int>(centres.size()) / 2) << "robot " << r;
+    if (r == 0) {
+      EXPECT_GE(ring, 6);
+    } else {
+      EXPECT_EQ(ring, 0);
+    }
+  }
+  // The gun (its big actuator box) is yellow.
+  const cell::Robot& r1 = window_.cell()->robots[0];
+  const Eigen::Vector3d gun = r1.X_WB * view.chain(0).FlangePose(view.configuration(0)) *
+                              r1.tool.collision[1].X_FG.translation();
+  EXPECT_TRUE(AnyPixelNear(image, *window_.scene()->Project(gun), 3, yellow));
+  view.SetRobotWaiting(0, false);
+  const QImage after = Capture(window_);
+  EXPECT_EQ(CountMatches(window_, after, view.WaitingRingPoints(0), yellow), 0);
+  EXPECT_FALSE(AnyPixelNear(after, *window_.scene()->Project(gun), 3, yellow));
+}
+
+// At the whole-station view (the default fit of a 1280 px window) a weld marker is a readable
+// dot, not 2-3 pixels: its radius is several pixels on screen, and each weld covers dozens.
+TEST_F(ViewerTest, WeldMarkersAreReadableAtTheWholeStationView) {
+  OpenDemo();
+  ASSERT_TRUE(WaitFor([&] { return !window_.background_busy(); }));
+  StationView& view = *window_.station();
+  const cell::Cell& c = *window_.cell();
+  // A colour no other part of the demo has (robot 3's purple), for every weld.
+  const QColor mark = Palette::Robot(2);
+  for (std::size_t i = 0; i < c.welds.size(); ++i) view.SetWeldColor(static_cast<int>(i), mark);
+  const QImage image = Capture(window_);
+  image.save("/tmp/weldcell_viewer_test_markers.png");
+  const CameraPose camera = window_.scene()->camera();
+  const Eigen::Vector3d right =
+      (camera.center - camera.eye).cross(camera.up).normalized() * view.weld_marker_radius();
+  std::vector<double> radii;
+  std::vector<int> footprints;
+  for (const cell::Weld& w : c.welds) {
+    const QPointF at = *window_.scene()->Project(w.p_W);
+    const QPointF side = *window_.scene()->Project(w.p_W + right);
+    radii.push_back(std::hypot(side.x() - at.x(), side.y() - at.y()));
+    int pixels = 0;
+    for (int dy = -10; dy <= 10; ++dy) {
+      for (int dx = -10; dx <= 10; ++dx) {
+        const int x = static_cast<int>(at.x()) + dx, y = static_cast<int>(at.y()) + dy;
+        if (x >= 0 && y >= 0 && x < image.width() && y < image.height()) {
+          pixels += HueOf(mark)(image.pixelColor(x, y));
+        }
+      }
+    }
+    footprints.push_back(pixels);
+  }
+  std::sort(radii.begin(), radii.end());
+  std::sort(footprints.begin(), footprints.end());
+  const double radius = radii[radii.size() / 2];
+  const int footprint = footprints[footprints.size() / 2];
+  std::printf(
+      "marker radius %.1f mm: %.1f px on screen (median), %d px of each weld's colour "
+      "within 10 px of it (median; max %d)\n",
+      1000 * view.weld_marker_radius(), radius, footprint, footprints.back());
+  EXPECT_GE(radius, 3.5);
+  EXPECT_GE(footprint, 30);
 }
 
 // Below about 700 px the 3D view (a native window) used to be squeezed over the Inspector:
