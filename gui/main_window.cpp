@@ -1011,8 +1011,8 @@ void MainWindow::UpdateLegend() {
             Html(Palette::ReachUnknown(), "not planned");
   }
   html += Html(Palette::Done(), "done (timeline)");
-  html += "<b>States</b><br>" +
-          Html(Palette::Waiting(), "waiting: yellow gun and ring (zone in yellow)") +
+  html += "<b>States</b><br>" + Html(Palette::Waiting(), "waiting: gun and base ring") +
+          Html(Palette::Zone(), "zone it waits for") +
           Html(Palette::Collision(), "in collision / past a limit (jog)");
   legend_->setText(html);
 }
