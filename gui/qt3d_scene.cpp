@@ -170,6 +170,11 @@ class Qt3dScene final : public Scene, public QObject {
     container_->setMinimumSize(160, 120);
     container_->setFocusPolicy(Qt::StrongFocus);
     window_->defaultFrameGraph()->setClearColor(QColor(236, 238, 242));
+    // No frustum culling: Qt 3D (6.4) kept an entity that was disabled while the camera moved
+    // culled after it was enabled again, until it moved (a robot unticked in the scene tree, the
+    // view changed, ticked again: not drawn). The whole station is in view most of the time, so
+    // culling saves little; the UI thread's time per frame is the same without it.
+    window_->defaultFrameGraph()->setFrustumCullingEnabled(false);
     capture_ = new Qt3DRender::QRenderCapture();
     window_->activeFrameGraph()->setParent(capture_);
     window_->setActiveFrameGraph(capture_);

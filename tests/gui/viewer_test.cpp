@@ -714,6 +714,25 @@ TEST_F(ViewerTest, EveryStandardViewKeepsThePartGreyAndTheRobotsInTheirHues) {
   }
 }
 
+// A robot hidden (scene tree) while the view changes is drawn again when shown: Qt 3D's
+// frustum culling kept it culled until it moved (it is off now, see gui/qt3d_scene.cpp).
+TEST_F(ViewerTest, ARobotHiddenWhileTheViewChangesIsDrawnWhenShownAgain) {
+  OpenDemo();
+  StationView& view = *window_.station();
+  for (const StandardView standard :
+       {StandardView::kSide, StandardView::kFront, StandardView::kTop, StandardView::kIso}) {
+    view.SetRobotVisible(0, false);
+    Capture(window_);  // drawn without it
+    window_.ShowStandardView(standard);
+    view.SetRobotVisible(0, true);
+    const QImage shown = Capture(window_);
+    const std::vector<Eigen::Vector3d> centres = LinkCentres(view, 0);
+    EXPECT_GE(CountMatches(window_, shown, centres, HueOf(Palette::Robot(0))),
+              static_cast<int>(centres.size()) / 2)
+        << "view " << static_cast<int>(standard);
+  }
+}
+
 // Waiting is shown without losing whose robot it is (station L: four waiting robots were the
 // same yellow): the links keep the robot's colour, the gun turns yellow and a yellow ring lies
 // around its base; the other robot is unchanged.
