@@ -30,13 +30,16 @@ namespace {
 
 using weldcell::gui::MainWindow;
 
-// Calls `then` once the window's background work (and planning) is done.
-void WhenIdle(MainWindow* w, std::function<void()> then) {
-  if (!w->loading() && !w->background_busy() && !w->planning()) {
+// Calls `then` once the window's background work (and planning, and verifying the plan) is
+// done; with `only_loading`, once the cell and plan are open (reach may still be running).
+void WhenIdle(MainWindow* w, std::function<void()> then, bool only_loading = false) {
+  if (!w->loading() && (only_loading || !w->background_busy()) && !w->planning() &&
+      !w->verifying()) {
     then();
     return;
   }
-  QTimer::singleShot(50, w, [w, then = std::move(then)] { WhenIdle(w, then); });
+  QTimer::singleShot(
+      50, w, [w, then = std::move(then), only_loading] { WhenIdle(w, then, only_loading); });
 }
 
 // Captures `frames` frames in a row (Qt 3D uploads geometry over the first ones) and hands the
@@ -88,6 +91,42 @@ std::string BadOption(const QCommandLineParser& parser,
   }
   if (parser.isSet(bench) && (parser.value(bench).toInt(&ok) <= 0 || !ok)) {
     return "--bench-frames: expected a positive number of frames" + got(bench);
+  }
+  return {};
+}
+
+bool IsPlanFile(const QString& file) { return file.endsWith(".json", Qt::CaseInsensitive); }
+bool IsYamlFile(const QString& file) {
+  return file.endsWith(".yaml", Qt::CaseInsensitive) || file.endsWith(".yml", Qt::CaseInsensitive);
+}
+
+// Files and options that make no sense together (a usage error, exit 2), or empty. `options`
+// are, in order: --plan, --screenshot, --view-only, --time, --bench-frames.
+std::string BadCombination(const QCommandLineParser& parser,
+                           const std::array<QCommandLineOption, 5>& options) {
+  const auto& [plan, screenshot, view_only, time, bench] = options;
+  const QStringList files = parser.positionalArguments();
+  // The cell comes first, its plan second: a .json first is a plan where the cell belongs.
+  if (!files.isEmpty() && IsPlanFile(files[0])) {
+    if (files.size() > 1 && IsYamlFile(files[1])) {
+      return "the cell comes first, then its plan: got the plan " + files[0].toStdString() +
+             " before the cell " + files[1].toStdString() + " (weldcell-viewer " +
+             files[1].toStdString() + " " + files[0].toStdString() + ")";
+    }
+    return "expected a cell YAML first, got the plan " + files[0].toStdString() +
+           " (a plan opens with its cell: weldcell-viewer cell.yaml plan.json)";
+  }
+  if (files.size() > 1 && IsYamlFile(files[1])) {
+    return "expected a plan.json after the cell, got the YAML " + files[1].toStdString();
+  }
+  if (parser.isSet(view_only) && !parser.isSet(screenshot)) {
+    return "--view-only only applies to --screenshot (the picture without the panels)";
+  }
+  if (parser.isSet(time) && files.size() < 2 && !parser.isSet(plan)) {
+    return "--time needs a plan: give a plan.json after the cell, or --plan";
+  }
+  if (parser.isSet(bench) && parser.isSet(screenshot)) {
+    return "--bench-frames and --screenshot exclude each other";
   }
   return {};
 }
@@ -159,6 +198,11 @@ int main(int argc, char** argv) {
       !bad.empty()) {
     return usage_error(bad);
   }
+  if (const std::string bad = BadCombination(
+          parser, {plan_option, screenshot_option, view_only_option, time_option, bench_option});
+      !bad.empty()) {
+    return usage_error(bad);
+  }
 
   auto window = std::make_unique<MainWindow>();
   MainWindow* w = window.get();
@@ -168,8 +212,6 @@ int main(int argc, char** argv) {
     for (QToolBar* bar : w->findChildren<QToolBar*>()) bar->hide();
     w->statusBar()->hide();
   }
-  // Exactly the size asked for, also below the panes' preferred minimum (they shrink).
-  w->layout()->setSizeConstraint(QLayout::SetNoConstraint);
   const QStringList size = parser.value(size_option).split('x');
   const QSize window_size(size[0].toInt(), size[1].toInt());  // checked by BadOption
   w->resize(window_size);
@@ -228,7 +270,7 @@ int main(int argc, char** argv) {
       : view_name == "side" ? weldcell::gui::StandardView::kSide
                             : weldcell::gui::StandardView::kIso;
   const double time = parser.value(time_option).toDouble();
-  auto prepare = [w, view, time, &parser, &welds_option, &select_option] {
+  auto prepare = [w, view, time, &parser, &welds_option, &select_option, &time_option] {
     w->ShowStandardView(view);
     if (parser.isSet(welds_option)) {
       w->SetWeldColoring(parser.value(welds_option) == "robot"
@@ -236,6 +278,12 @@ int main(int argc, char** argv) {
                              : weldcell::gui::WeldColoring::kReach);
     }
     w->SetTime(time);
+    if (parser.isSet(time_option) && w->plan() != nullptr && w->time() < time) {
+      std::fprintf(stderr,
+                   "weldcell-viewer: warning: --time %s is past the end of the plan: showing its "
+                   "end, %.2f s\n",
+                   qPrintable(parser.value(time_option)), w->time());
+    }
     if (parser.isSet(select_option) && w->cell() != nullptr) {
       for (std::size_t i = 0; i < w->cell()->welds.size(); ++i) {
         if (w->cell()->welds[i].id == parser.value(select_option).toStdString()) {
@@ -273,7 +321,16 @@ int main(int argc, char** argv) {
     for (const weldcell::Diagnostic& d : w->diagnostics()) {
       std::fprintf(stderr, "%s\n", d.ToString().c_str());
     }
-    return code != 0 ? code : cell_ok && plan_ok ? 0 : 2;
+    if (code != 0) return code;
+    if (!cell_ok || !plan_ok) return 2;
+    // As `weldcell verify`: a plan the verifier finds violations in is exit 1 (the picture is
+    // written; the violations are on stderr above).
+    if (w->plan_violations() > 0) {
+      std::fprintf(stderr, "weldcell-viewer: the plan fails verification: %d violation(s)\n",
+                   w->plan_violations());
+      return 1;
+    }
+    return 0;
   }
 
   if (parser.isSet(bench_option)) {
@@ -352,6 +409,11 @@ int main(int argc, char** argv) {
       });
     });
     return QApplication::exec();
+  }
+  // Interactive: the view, time, weld colouring and selection asked for apply once the cell
+  // (and the plan) are open.
+  if (!args.isEmpty()) {
+    QTimer::singleShot(0, w, [w, prepare] { WhenIdle(w, prepare, /*only_loading=*/true); });
   }
   return QApplication::exec();
 }

@@ -13,11 +13,13 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLayout>
 #include <QListWidget>
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProgressDialog>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSlider>
 #include <QSplitter>
 #include <QStatusBar>
@@ -79,6 +81,17 @@ std::string ReadLine(const std::string& file, int line) {
   return {};
 }
 
+// A pane's contents in a scroll area: the pane can then shrink below its contents' minimum
+// size (a small window), and the layout keeps the panes and the 3D view apart instead of
+// letting the view's native window paint over a pane it was squeezed into.
+QScrollArea* Scrollable(QWidget* contents) {
+  auto* area = new QScrollArea;
+  area->setWidget(contents);
+  area->setWidgetResizable(true);
+  area->setFrameShape(QFrame::NoFrame);
+  return area;
+}
+
 cell::LoadOptions ViewerLoadOptions() {
   cell::LoadOptions options;
   // As the command line does: ROS_PACKAGE_PATH extends the package search path.
@@ -121,6 +134,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), clock_(new QElaps
 MainWindow::~MainWindow() {
   if (cancel_background_) *cancel_background_ = true;
   if (cancel_planning_) *cancel_planning_ = true;
+  if (cancel_verify_) *cancel_verify_ = true;
   for (QThread* thread : threads_) thread->wait();
   gantt_->SetPlan(nullptr, 0, {});
   station_.reset();
@@ -198,7 +212,7 @@ void MainWindow::BuildUi() {
   legend_->setMargin(4);
   auto* legend_dock = new QDockWidget("Legend", this);
   legend_dock->setObjectName("legend_dock");
-  legend_dock->setWidget(legend_);
+  legend_dock->setWidget(Scrollable(legend_));
   addDockWidget(Qt::LeftDockWidgetArea, legend_dock);
 
   // Inspector (right): welds, their reach, and jogging.
@@ -244,7 +258,7 @@ void MainWindow::BuildUi() {
   inspector_layout->addWidget(splitter);
   auto* inspector_dock = new QDockWidget("Inspector", this);
   inspector_dock->setObjectName("inspector_dock");
-  inspector_dock->setWidget(inspector_widget);
+  inspector_dock->setWidget(Scrollable(inspector_widget));
   addDockWidget(Qt::RightDockWidgetArea, inspector_dock);
 
   // Timeline + Gantt (bottom).
@@ -285,7 +299,7 @@ void MainWindow::BuildUi() {
   timeline_layout->addWidget(gantt_, 1);
   auto* timeline_dock = new QDockWidget("Timeline", this);
   timeline_dock->setObjectName("timeline_dock");
-  timeline_dock->setWidget(timeline);
+  timeline_dock->setWidget(Scrollable(timeline));
   addDockWidget(Qt::BottomDockWidgetArea, timeline_dock);
 
   // Diagnostics (bottom, tabbed with the timeline).
@@ -309,6 +323,9 @@ void MainWindow::BuildUi() {
   addDockWidget(Qt::BottomDockWidgetArea, diagnostics_dock);
   tabifyDockWidget(timeline_dock, diagnostics_dock);
   timeline_dock->raise();
+  // Any size asked for (e.g. --size), also below the panes' preferred sizes: they shrink (their
+  // contents scroll) and stay beside the 3D view.
+  layout()->setSizeConstraint(QLayout::SetNoConstraint);
   resizeDocks({timeline_dock}, {190}, Qt::Vertical);
   resizeDocks({scene_dock, inspector_dock}, {230, 300}, Qt::Horizontal);
   UpdateLegend();
@@ -320,6 +337,9 @@ void MainWindow::ClearCell() {
   ++generation_;
   if (cancel_background_) *cancel_background_ = true;
   if (cancel_planning_) *cancel_planning_ = true;
+  if (cancel_verify_) *cancel_verify_ = true;
+  verifying_ = false;
+  plan_violations_ = -1;
   gantt_->SetPlan(nullptr, 0, {});
   plan_.reset();
   if (export_action_ != nullptr) export_action_->setEnabled(false);
@@ -548,6 +568,61 @@ void MainWindow::OpenPlan(const QString& path) {
           }
           SetPlan(std::move(**plan));
           emit planOpened(true);
+          VerifyPlan(path);
+        },
+        Qt::QueuedConnection);
+  });
+}
+
+void MainWindow::VerifyPlan(const QString& path) {
+  if (cell_ == nullptr || !plan_) return;
+  // A plan file may have been edited after planning (its cell hash only says which cell it is
+  // of): the independent verifier re-checks it, as `weldcell verify` does, in a worker.
+  verifying_ = true;
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  cancel_verify_ = cancel;
+  const int generation = generation_;
+  std::shared_ptr<const cell::Cell> cell = cell_;
+  auto plan = std::make_shared<const plan::Plan>(*plan_);
+  statusBar()->showMessage(QString("Verifying %1…").arg(path));
+  RunWorker([this, path, generation, cell, plan, cancel] {
+    auto report = std::make_shared<verify::VerifyReport>();
+    std::vector<Diagnostic> problems;
+    try {
+      *report = verify::Verify(*plan, *cell, {.progress = Progress(nullptr, cancel.get())});
+    } catch (const InputError& e) {
+      problems = e.diagnostics();
+    } catch (const std::exception& e) {
+      problems.push_back({.where = {.file = path.toStdString()}, .message = e.what()});
+    }
+    QMetaObject::invokeMethod(
+        this,
+        [this, path, generation, report, problems, cancel] {
+          if (generation != generation_ || *cancel) return;
+          verifying_ = false;
+          const std::string file = path.toStdString();
+          std::vector<Diagnostic> diagnostics = problems;
+          const int violations = problems.empty() ? static_cast<int>(report->violations.size())
+                                                  : static_cast<int>(problems.size());
+          if (problems.empty() && violations > 0) {
+            diagnostics.push_back(
+                {.where = {.file = file},
+                 .key_path = "verify",
+                 .message = "the plan fails independent verification (as `weldcell verify`): " +
+                            std::to_string(violations) + " violation(s)"});
+            for (const std::string& line : verify::SummaryLines(*report)) {
+              diagnostics.push_back(
+                  {.where = {.file = file}, .key_path = "verify", .message = line});
+            }
+          }
+          AddDiagnostics(diagnostics);
+          plan_violations_ = violations;
+          statusBar()->showMessage(
+              violations == 0 ? QString("%1: verified, no violations").arg(path)
+                              : QString("%1: FAILS verification, %2 violation(s), see Diagnostics")
+                                    .arg(path)
+                                    .arg(violations));
+          emit planVerified(violations);
         },
         Qt::QueuedConnection);
   });
@@ -555,6 +630,9 @@ void MainWindow::OpenPlan(const QString& path) {
 
 void MainWindow::SetPlan(plan::Plan p) {
   if (cell_ == nullptr) return;
+  if (cancel_verify_) *cancel_verify_ = true;
+  verifying_ = false;
+  plan_violations_ = -1;
   plan_ = std::move(p);
   plan_robot_to_cell_.clear();
   weld_robot_.clear();
@@ -747,7 +825,8 @@ void MainWindow::SetTime(double t) {
     const RobotMoment& m = moment.robots[i];
     station_->SetConfiguration(r, m.q);
     const bool waits = m.segment >= 0 && m.activity == plan::SegmentKind::kWait;
-    station_->SetRobotTint(r, waits ? std::optional<QColor>(Palette::Waiting()) : std::nullopt);
+    station_->SetRobotTint(r, std::nullopt);
+    station_->SetRobotWaiting(r, waits);
     if (waits) {
       QStringList what;
       for (const std::string& w : m.waiting_for) {
@@ -932,7 +1011,8 @@ void MainWindow::UpdateLegend() {
             Html(Palette::ReachUnknown(), "not planned");
   }
   html += Html(Palette::Done(), "done (timeline)");
-  html += "<b>States</b><br>" + Html(Palette::Waiting(), "robot waiting (zone in yellow)") +
+  html += "<b>States</b><br>" + Html(Palette::Waiting(), "waiting: gun and base ring") +
+          Html(Palette::Zone(), "zone it waits for") +
           Html(Palette::Collision(), "in collision / past a limit (jog)");
   legend_->setText(html);
 }
@@ -1235,6 +1315,21 @@ std::string MainWindow::jog_problem(int robot) const {
   return robot >= 0 && robot < static_cast<int>(jog_problems_.size())
              ? jog_problems_[static_cast<std::size_t>(robot)]
              : std::string();
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+  QMainWindow::showEvent(event);
+  if (docks_sized_) return;
+  docks_sized_ = true;
+  // The panes' preferred sizes (230 px left, 300 px right, 190 px timeline) leave a small
+  // window (say 640x480) little room for the station: there they take a share of it instead.
+  QDockWidget* scene = findChild<QDockWidget*>("scene_dock");
+  QDockWidget* inspector = findChild<QDockWidget*>("inspector_dock");
+  QDockWidget* timeline = findChild<QDockWidget*>("timeline_dock");
+  if (scene == nullptr || inspector == nullptr || timeline == nullptr) return;
+  resizeDocks({scene, inspector}, {std::min(230, width() / 5), std::min(300, width() / 4)},
+              Qt::Horizontal);
+  resizeDocks({timeline}, {std::min(190, height() / 4)}, Qt::Vertical);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {

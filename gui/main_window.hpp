@@ -117,6 +117,11 @@ class MainWindow : public QMainWindow {
   /// True while the collision world or the reach map is being built.
   bool background_busy() const { return background_busy_; }
   bool planning() const { return planning_; }
+  /// True while an opened plan is being verified (OpenPlan).
+  bool verifying() const { return verifying_; }
+  /// Violations the independent verifier (planner/verify, as `weldcell verify`) found in the
+  /// plan opened last; -1 while it runs or when the open plan was not opened from a file.
+  int plan_violations() const { return plan_violations_; }
   const reach::ReachMap* reach_map() const { return reach_ ? &*reach_ : nullptr; }
 
  signals:
@@ -124,6 +129,8 @@ class MainWindow : public QMainWindow {
   void cellOpened(bool ok);
   /// OpenPlan is done: ok (the plan is on the timeline), or the diagnostics pane lists why not.
   void planOpened(bool ok);
+  /// The opened plan is verified: `violations` found (0: it passes), also in the diagnostics.
+  void planVerified(int violations);
   void backgroundFinished();
   void planningFinished(bool complete);
   /// ok: every program written; message: what was written, or why nothing was.
@@ -132,6 +139,7 @@ class MainWindow : public QMainWindow {
  protected:
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
+  void showEvent(QShowEvent* event) override;
 
  private:
   void BuildUi();
@@ -154,6 +162,7 @@ class MainWindow : public QMainWindow {
   std::vector<Eigen::AlignedBox3d> ZoneBoxes(const std::vector<std::string>& zone_ids);
   void UpdateWeldList();
   void RunWorker(std::function<void()> work);
+  void VerifyPlan(const QString& path);
 
   std::unique_ptr<Scene> scene_;
   std::shared_ptr<const cell::Cell> cell_;
@@ -177,6 +186,9 @@ class MainWindow : public QMainWindow {
   std::optional<std::vector<std::string>> shown_zones_;
   bool background_busy_ = false;
   bool planning_ = false;
+  bool verifying_ = false;
+  int plan_violations_ = -1;
+  std::shared_ptr<std::atomic<bool>> cancel_verify_;
   std::shared_ptr<std::atomic<bool>> cancel_background_;
   std::shared_ptr<std::atomic<bool>> cancel_planning_;
   std::vector<QThread*> threads_;  // running workers; joined in the destructor
@@ -186,6 +198,7 @@ class MainWindow : public QMainWindow {
   WeldColoring coloring_ = WeldColoring::kReach;
   int selected_weld_ = -1;
   bool updating_jog_ = false;
+  bool docks_sized_ = false;  // the panes' first sizes are set for the window's first size
 
   QTimer* timer_ = nullptr;
   std::unique_ptr<QElapsedTimer> clock_;

@@ -31,6 +31,7 @@
 #include <Qt3DExtras/Qt3DWindow>
 #include <Qt3DRender/QCamera>
 #include <Qt3DRender/QCameraLens>
+#include <Qt3DRender/QDirectionalLight>
 #include <Qt3DRender/QGeometryRenderer>
 #include <Qt3DRender/QMaterial>
 #include <Qt3DRender/QPointLight>
@@ -144,6 +145,18 @@ int MultisampleCount() {
   return samples;
 }
 
+// Lighting (see the constructor). Qt 3D's Phong shader computes
+//   (ambient + sum of lights' intensity * max(n.l, 0)) * diffuse + specular * lights * (s + 2)/2 *
+//   pow(r.v, s)
+// for shininess s: the specular term of a head light covers a whole face turned to the camera
+// (r.v is near 1 all over it) and, with its (s + 2)/2 factor, washed it out to white in the
+// front, side and top views. Surfaces are therefore matte (no specular term), lit by a head light
+// and a dimmer fill from above over a grey ambient: a face turned to the camera shows about 0.95
+// to 1.2 of its own colour, the others are shaded darker.
+constexpr float kHeadLight = 0.7f;
+constexpr float kFillLight = 0.25f;
+constexpr int kAmbient = 64;  // of 255, multiplies the diffuse colour like the lights
+
 class Qt3dScene final : public Scene, public QObject {
  public:
   Qt3dScene() {
@@ -154,9 +167,14 @@ class Qt3dScene final : public Scene, public QObject {
     window_->setFormat(format);
     QSurfaceFormat::setDefaultFormat(format);
     container_ = QWidget::createWindowContainer(window_);
-    container_->setMinimumSize(320, 240);
+    container_->setMinimumSize(160, 120);
     container_->setFocusPolicy(Qt::StrongFocus);
     window_->defaultFrameGraph()->setClearColor(QColor(236, 238, 242));
+    // No frustum culling: Qt 3D (6.4) kept an entity that was disabled while the camera moved
+    // culled after it was enabled again, until it moved (a robot unticked in the scene tree, the
+    // view changed, ticked again: not drawn). The whole station is in view most of the time, so
+    // culling saves little; the UI thread's time per frame is the same without it.
+    window_->defaultFrameGraph()->setFrustumCullingEnabled(false);
     capture_ = new Qt3DRender::QRenderCapture();
     window_->activeFrameGraph()->setParent(capture_);
     window_->setActiveFrameGraph(capture_);
@@ -166,9 +184,14 @@ class Qt3dScene final : public Scene, public QObject {
     root_ = new Qt3DCore::QEntity();
     camera_ = window_->camera();
     camera_->lens()->setPerspectiveProjection(40.0f, 16.0f / 9.0f, 0.05f, 500.0f);
+    // A head light (with the camera) and a dimmer fill from above (kHeadLight: why).
     auto* light = new Qt3DRender::QPointLight(camera_);
-    light->setIntensity(0.9f);
+    light->setIntensity(kHeadLight);
     camera_->addComponent(light);
+    auto* fill = new Qt3DRender::QDirectionalLight(root_);
+    fill->setWorldDirection(QVector3D(0.3f, 0.4f, -1.0f).normalized());
+    fill->setIntensity(kFillLight);
+    root_->addComponent(fill);
     window_->setRootEntity(root_);
     nodes_.push_back({.entity = root_, .parent = -1});
     SetCamera(CameraPose{});
@@ -457,12 +480,13 @@ class Qt3dScene final : public Scene, public QObject {
     std::vector<QRgb> batch_colors;
   };
 
-  // Qt 3D's per-vertex colour material darkens colours more than the Phong materials (no
-  // ambient term; measured under llvmpipe, a face to the head light shows about c^1.45 of a
-  // channel c in 0..1): lifted so that a marker shows about the colour asked for.
+  // Qt 3D's per-vertex colour material uses the vertex colour v as both its ambient and diffuse
+  // term: a face shows about (v + L) v of it, L being the light falling on it (0.3 to 0.9 here).
+  // v is the colour asked for: lifted, as it was for a lone 0.9 head light, light colours (the
+  // grey of welds whose reach is still running) showed as white under the fill light.
   static std::array<float, 3> VertexColor(const QColor& color) {
-    auto channel = [](double c) { return static_cast<float>(std::pow(c, 0.6)); };
-    return {channel(color.redF()), channel(color.greenF()), channel(color.blueF())};
+    return {static_cast<float>(color.redF()), static_cast<float>(color.greenF()),
+            static_cast<float>(color.blueF())};
   }
 
   Qt3DCore::QEntity* Entity(NodeId id) const {
@@ -488,18 +512,18 @@ class Qt3dScene final : public Scene, public QObject {
     Qt3DRender::QMaterial* material = nullptr;
     if (color.alpha() < 255) {
       auto* m = new Qt3DExtras::QPhongAlphaMaterial(root_);
-      m->setSpecular(QColor(40, 40, 40));
-      m->setShininess(20);
+      m->setSpecular(Qt::black);
+      m->setShininess(0);  // the shader then skips the specular term
       m->setDiffuse(color);
-      m->setAmbient(color.darker(300));
+      m->setAmbient(QColor(kAmbient, kAmbient, kAmbient));
       m->setAlpha(static_cast<float>(color.alphaF()));
       material = m;
     } else {
       auto* m = new Qt3DExtras::QPhongMaterial(root_);
-      m->setSpecular(QColor(40, 40, 40));
-      m->setShininess(20);
+      m->setSpecular(Qt::black);
+      m->setShininess(0);  // the shader then skips the specular term
       m->setDiffuse(color);
-      m->setAmbient(color.darker(300));
+      m->setAmbient(QColor(kAmbient, kAmbient, kAmbient));
       material = m;
     }
     materials_.emplace(key, material);

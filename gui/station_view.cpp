@@ -3,14 +3,38 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <utility>
 
 namespace weldcell::gui {
 namespace {
 
-constexpr double kWeldMarkerRadius = 0.008;  // m
-constexpr double kNormalLength = 0.06;       // m
+constexpr double kMinWeldMarkerRadius = 0.008;  // m
+// Of the station's bounding-box diagonal: a radius of about 4 px at the whole-station view of a
+// 1280 px window (a fixed 8 mm was 0.6 px on the demo's 7 m diagonal).
+constexpr double kWeldMarkerShare = 0.008;
+// Of the median distance between a weld and its nearest neighbour: markers do not merge.
+constexpr double kWeldMarkerSpacingShare = 0.4;
+constexpr double kRingThickness = 0.02;  // m, the waiting ring around a robot's base
+
+// The weld markers' radius (StationView::weld_marker_radius).
+double WeldMarkerRadius(const std::vector<cell::Weld>& welds, const Eigen::AlignedBox3d& bounds) {
+  double radius = kWeldMarkerShare * (bounds.isEmpty() ? 0.0 : bounds.diagonal().norm());
+  if (welds.size() > 1) {
+    std::vector<double> nearest;
+    for (std::size_t i = 0; i < welds.size(); ++i) {
+      double best = std::numeric_limits<double>::infinity();
+      for (std::size_t j = 0; j < welds.size(); ++j) {
+        if (j != i) best = std::min(best, (welds[i].p_W - welds[j].p_W).norm());
+      }
+      nearest.push_back(best);
+    }
+    std::nth_element(nearest.begin(), nearest.begin() + nearest.size() / 2, nearest.end());
+    radius = std::min(radius, kWeldMarkerSpacingShare * nearest[nearest.size() / 2]);
+  }
+  return std::max(radius, kMinWeldMarkerRadius);
+}
 constexpr int kCollisionAlpha = 120;
 
 bool IsFixture(const std::string& name) {
@@ -75,6 +99,43 @@ StationView::StationView(Scene* scene, const cell::Cell& cell, DisplayMeshes mes
                 Palette::Gun(ri), &nodes.gun_shapes);
     nodes.visual_groups.push_back(gun_visual);
     nodes.collision_groups.push_back(gun_collision);
+    // The waiting ring: a flat yellow ring around the base, a little wider than the base links.
+    Eigen::AlignedBox3d base_box;
+    for (std::size_t l = 0; l < robot.model->links.size() && l < 2; ++l) {
+      for (const cell::Geometry& g : robot.model->links[l].collision) {
+        Grow(g, Eigen::Isometry3d::Identity(), &base_box);
+      }
+    }
+    double radius = 0.4;
+    if (!base_box.isEmpty()) {
+      for (const Eigen::Vector3d& c : {base_box.min(), base_box.max()}) {
+        radius = std::max(radius, c.head<2>().norm() + 0.15);
+      }
+    }
+    ring_radius_.push_back(radius);
+    // 24 rods in one batch (one node for the engine).
+    constexpr int kRingPieces = 24;
+    std::vector<BatchItem> pieces;
+    const double length = 2 * radius * std::sin(std::numbers::pi / kRingPieces) + kRingThickness;
+    for (int k = 0; k < kRingPieces; ++k) {
+      const double a = 2 * std::numbers::pi * (k + 0.5) / kRingPieces;
+      Eigen::Isometry3d X_BP = Eigen::Isometry3d::Identity();
+      X_BP.translation() = Eigen::Vector3d(radius * std::cos(a), radius * std::sin(a), 0.01);
+      // A cylinder along z turned tangent to the ring.
+      X_BP.linear() = (Eigen::AngleAxisd(a, Eigen::Vector3d::UnitZ()) *
+                       Eigen::AngleAxisd(std::numbers::pi / 2, Eigen::Vector3d::UnitX()))
+                          .toRotationMatrix();
+      pieces.push_back({.shape = cell::Shape::Cylinder(kRingThickness, length),
+                        .X_PG = X_BP,
+                        .color = Palette::Waiting()});
+    }
+    // In its own frame at the base (not under the robot's node: Qt 3D did not draw a robot
+    // again after hiding and showing it with a hidden child).
+    const NodeId ring = scene_->AddBatch(scene_->AddFrame(kRootNode, robot.X_WB), pieces);
+    scene_->SetVisible(ring, false);
+    waiting_rings_.push_back(ring);
+    waiting_.push_back(false);
+    robot_visible_.push_back(true);
     robots_.push_back(std::move(nodes));
     tints_.emplace_back();
     q_.emplace_back(Eigen::VectorXd::Zero(chains_.back().dof()));
@@ -107,21 +168,25 @@ StationView::StationView(Scene* scene, const cell::Cell& cell, DisplayMeshes mes
     obstacle_collision_.push_back({collision_group});
     Grow(obstacle.geometry, Eigen::Isometry3d::Identity(), &bounds_);
   }
+  for (const cell::Weld& weld : cell.welds) bounds_.extend(weld.p_W);
+  weld_marker_radius_ = WeldMarkerRadius(cell.welds, bounds_);
+  // The normal: a rod from the weld along n_W, in proportion to the marker.
+  const double normal_length = 4.0 * weld_marker_radius_;
+  const double normal_radius = 0.25 * weld_marker_radius_;
   welds_root_ = scene_->AddFrame(kRootNode, Eigen::Isometry3d::Identity());
   std::vector<BatchItem> weld_items;
   for (const cell::Weld& weld : cell.welds) {
-    weld_items.push_back({.shape = cell::Shape::Sphere(kWeldMarkerRadius),
+    weld_items.push_back({.shape = cell::Shape::Sphere(weld_marker_radius_),
                           .X_PG = Eigen::Isometry3d(Eigen::Translation3d(weld.p_W)),
                           .color = Palette::ReachUnknown()});
     // The normal: a thin rod from the weld along n_W.
     Eigen::Isometry3d X_WN = Eigen::Isometry3d::Identity();
-    X_WN.translation() = weld.p_W + 0.5 * kNormalLength * weld.n_W;
+    X_WN.translation() = weld.p_W + 0.5 * normal_length * weld.n_W;
     X_WN.linear() =
         Eigen::Quaterniond::FromTwoVectors(Eigen::Vector3d::UnitZ(), weld.n_W).toRotationMatrix();
-    weld_items.push_back({.shape = cell::Shape::Cylinder(0.0025, kNormalLength),
+    weld_items.push_back({.shape = cell::Shape::Cylinder(normal_radius, normal_length),
                           .X_PG = X_WN,
                           .color = Palette::ReachUnknown()});
-    bounds_.extend(weld.p_W);
   }
   weld_batch_ = scene_->AddBatch(welds_root_, weld_items);
   if (bounds_.isEmpty())
@@ -131,6 +196,7 @@ StationView::StationView(Scene* scene, const cell::Cell& cell, DisplayMeshes mes
 
 StationView::~StationView() {
   for (const RobotNodes& r : robots_) scene_->Remove(r.root);
+  for (NodeId ring : waiting_rings_) scene_->Remove(ring);
   for (NodeId n : obstacle_nodes_) scene_->Remove(n);
   scene_->Remove(welds_root_);
   if (ghosts_ >= 0) scene_->Remove(ghosts_);
@@ -179,12 +245,34 @@ void StationView::SetRobotTint(int robot, std::optional<QColor> tint) {
   tints_[static_cast<std::size_t>(robot)] = tint;
   const RobotNodes& nodes = robots_[static_cast<std::size_t>(robot)];
   const QColor body = tint.value_or(Palette::Robot(robot));
-  const QColor gun = tint.value_or(Palette::Gun(robot));
+  // A waiting robot keeps its colour; its gun shows the waiting yellow (unless tinted, e.g.
+  // red in collision while jogging).
+  const QColor gun = tint.value_or(waiting_[static_cast<std::size_t>(robot)] ? Palette::Waiting()
+                                                                             : Palette::Gun(robot));
   for (NodeId n : nodes.visual_shapes) scene_->SetColor(n, body);
   for (NodeId n : nodes.gun_shapes) scene_->SetColor(n, gun);
   QColor translucent = body;
   translucent.setAlpha(kCollisionAlpha);
   for (NodeId n : nodes.collision_shapes) scene_->SetColor(n, translucent);
+}
+
+void StationView::SetRobotWaiting(int robot, bool waiting) {
+  const auto r = static_cast<std::size_t>(robot);
+  if (waiting_[r] == waiting) return;
+  waiting_[r] = waiting;
+  scene_->SetVisible(waiting_rings_[r], waiting && robot_visible_[r]);
+  SetRobotTint(robot, tints_[r]);  // the gun's colour follows
+}
+
+std::vector<Eigen::Vector3d> StationView::WaitingRingPoints(int robot) const {
+  const auto r = static_cast<std::size_t>(robot);
+  std::vector<Eigen::Vector3d> points;
+  for (int k = 0; k < 12; ++k) {
+    const double a = 2 * std::numbers::pi * (k + 0.5) / 12;
+    points.push_back(cell_->robots[r].X_WB * Eigen::Vector3d(ring_radius_[r] * std::cos(a),
+                                                             ring_radius_[r] * std::sin(a), 0.01));
+  }
+  return points;
 }
 
 void StationView::SetWeldColor(int weld, const QColor& color) {
@@ -198,12 +286,15 @@ void StationView::SelectWeld(int weld) {
   if (weld < 0) return;
   const cell::Weld& w = cell_->welds[static_cast<std::size_t>(weld)];
   selection_ =
-      scene_->AddShape(kRootNode, cell::Shape::Sphere(2.5 * kWeldMarkerRadius),
+      scene_->AddShape(kRootNode, cell::Shape::Sphere(2.0 * weld_marker_radius_),
                        Eigen::Isometry3d(Eigen::Translation3d(w.p_W)), QColor(255, 0, 255, 110));
 }
 
 void StationView::SetRobotVisible(int robot, bool visible) {
-  scene_->SetVisible(robots_[static_cast<std::size_t>(robot)].root, visible);
+  const auto r = static_cast<std::size_t>(robot);
+  robot_visible_[r] = visible;
+  scene_->SetVisible(robots_[r].root, visible);
+  scene_->SetVisible(waiting_rings_[r], visible && waiting_[r]);
 }
 
 void StationView::SetObstacleVisible(int obstacle, bool visible) {

@@ -56,6 +56,17 @@ class StationView {
   /// Colours a robot's links and gun with `tint` (e.g. red in collision), or its own colours.
   void SetRobotTint(int robot, std::optional<QColor> tint);
 
+  /// Marks a robot as waiting (at an interlock) without hiding whose it is: its links keep its
+  /// colour, its gun turns the waiting yellow and a yellow ring lies around its base.
+  void SetRobotWaiting(int robot, bool waiting);
+  bool robot_waiting(int robot) const { return waiting_[static_cast<std::size_t>(robot)]; }
+  /// World points on the waiting ring of a robot (SetRobotWaiting), for checks and picking.
+  std::vector<Eigen::Vector3d> WaitingRingPoints(int robot) const;
+
+  /// Radius (m) of the weld markers: readable at the whole-station view (a share of the
+  /// station's size), but below half the typical spacing of neighbouring welds.
+  double weld_marker_radius() const { return weld_marker_radius_; }
+
   void SetWeldColor(int weld, const QColor& color);
   /// Marks a weld as selected (a ring around it), or none with -1.
   void SelectWeld(int weld);
@@ -102,6 +113,11 @@ class StationView {
   std::vector<kinematics::Chain> chains_;
   std::vector<Eigen::VectorXd> q_;
   std::vector<std::optional<QColor>> tints_;  // SetRobotTint's, per robot
+  std::vector<bool> waiting_;                 // SetRobotWaiting's, per robot
+  std::vector<bool> robot_visible_;           // SetRobotVisible's, per robot
+  std::vector<NodeId> waiting_rings_;         // per robot, hidden unless waiting
+  std::vector<double> ring_radius_;           // m, per robot
+  double weld_marker_radius_ = 0.008;
   bool collision_built_ = false;
   std::vector<bool> posed_;  // SetConfiguration has posed the robot's links
   std::vector<RobotNodes> robots_;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <QApplication>
+#include <QDockWidget>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
@@ -17,6 +18,7 @@
 #include <QTimer>
 #include <QWindow>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -31,7 +33,9 @@
 #include "gui/playback.hpp"
 #include "gui/station_view.hpp"
 #include "planner/cell/load.hpp"
+#include "planner/collision/collision_world.hpp"
 #include "planner/kinematics/controller_joints.hpp"
+#include "planner/pipeline/plan_cell.hpp"
 #include "planner/plan/cell_hash.hpp"
 #include "planner/plan/plan.hpp"
 
@@ -154,6 +158,47 @@ QString WritePlan(const std::string& file_name, const std::string& name, const s
 std::string DemoHash() { return plan::CellHash(cell::LoadCell(kDemo, {}).value, 0); }
 
 QSize PngSize(const QString& file) { return QImage(file).size(); }
+
+constexpr const char* kSmall = "tests/exporters/cells/small/cell.yaml";  // 6 welds, R1 + R2
+
+// A real plan of the small cell (planned once per test process, ~2 s), as plan.json; with
+// `tamper`, one of R1's motion samples is moved 0.4 rad on joint 1 after planning (the cell
+// hash still matches: a hand-edited plan), which the verifier must catch.
+QString SmallPlan(bool tamper) {
+  static const plan::Plan planned = [] {
+    const cell::Cell c = cell::LoadCell(kSmall, {}).value;
+    const collision::CollisionWorld world(c);
+    pipeline::PlanOutput out = pipeline::PlanCell(c, world, {.rebalance_rounds = 0});
+    EXPECT_EQ(out.status, pipeline::PlanStatus::kComplete);
+    return out.plan;
+  }();
+  plan::Plan p = planned;
+  if (tamper) {
+    for (plan::Segment& s : p.robots.at(0).segments) {
+      if (s.kind == plan::SegmentKind::kMotion && s.q.size() > 4) {
+        s.q[s.q.size() / 2][0] += 0.4;
+        break;
+      }
+    }
+  }
+  const std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                     (std::to_string(QCoreApplication::applicationPid()) +
+                                      (tamper ? "_small_tampered.json" : "_small_plan.json"));
+  std::ofstream(path, std::ios::binary) << plan::ToJson(p);
+  return QString::fromStdString(path.string());
+}
+
+struct ViewerRun {
+  int exit_code = -1;
+  std::string err;
+};
+
+ViewerRun RunViewer(const QStringList& args) {
+  QProcess viewer;
+  viewer.start(WELDCELL_VIEWER, args);
+  EXPECT_TRUE(viewer.waitForFinished(120000)) << args.join(' ').toStdString();
+  return {viewer.exitCode(), viewer.readAllStandardError().toStdString()};
+}
 
 bool OpenPlanAndWait(MainWindow& w, const QString& path) {
   return OpenAndWait(w, &MainWindow::planOpened, &MainWindow::OpenPlan, path);
@@ -307,18 +352,22 @@ TEST_F(ViewerTest, WeldMarkersShowEachWeldsColour) {
   ASSERT_GE(reachable, 0);
   auto colour_at = [&](int weld) {
     const cell::Weld& w = c.welds[static_cast<std::size_t>(weld)];
-    // 12 cm from the weld, looking at it along its normal, tilted a little.
+    // 12 cm from the marker, looking at it along the weld's normal, tilted a little.
+    const double r = window_.station()->weld_marker_radius();
     window_.scene()->SetCamera(
-        {.eye = w.p_W + 0.12 * (w.n_W + 0.3 * w.n_W.unitOrthogonal()).normalized(),
+        {.eye = w.p_W + (r + 0.12) * (w.n_W + 0.3 * w.n_W.unitOrthogonal()).normalized(),
          .center = w.p_W,
          .up = w.n_W.unitOrthogonal()});
     const QImage image = Capture(window_);
-    const QPointF at = *window_.scene()->Project(w.p_W + 0.006 * w.n_W);
+    // The marker's centre: its surface there faces the camera and its head light.
+    const QPointF at = *window_.scene()->Project(w.p_W);
     return image.pixelColor(static_cast<int>(at.x()), static_cast<int>(at.y()));
   };
   const QColor green = colour_at(reachable);
   EXPECT_TRUE(HueOf(Palette::Reachable())(green)) << green.name().toStdString();
   EXPECT_GT(green.valueF(), 0.5) << green.name().toStdString();
+  std::printf("reachable weld marker close up: %s (asked %s)\n", green.name().toStdString().c_str(),
+              Palette::Reachable().name().toStdString().c_str());
   if (unreachable >= 0) {
     const QColor red = colour_at(unreachable);
     EXPECT_TRUE(HueOf(Palette::Unreachable())(red)) << red.name().toStdString();
@@ -372,6 +421,8 @@ TEST_F(ViewerTest, PlanOnTheTimelineMovesTheRobotOnScreen) {
     return Eigen::Vector3d(r1.X_WB * chain.FlangePose(ConfigurationAt(plan.robots[0], t)) * p_FG);
   };
   const Eigen::Vector3d gun0 = gun_at(0), gun1 = gun_at(t1);
+  // The weld markers (in R1's colour once planned) are hidden: the gun is looked for.
+  window_.station()->SetWeldsVisible(false);
   window_.SetTime(0);
   const QImage image0 = Capture(window_);
   window_.SetTime(t1);
@@ -386,6 +437,7 @@ TEST_F(ViewerTest, PlanOnTheTimelineMovesTheRobotOnScreen) {
   EXPECT_TRUE(AnyPixelNear(image1, at1, 3, gun_hue)) << "the gun is not drawn at the weld";
   EXPECT_FALSE(AnyPixelNear(image1, at0, 3, gun_hue)) << "the gun is still drawn at home";
   image1.save("/tmp/weldcell_viewer_test_plan.png");
+  window_.station()->SetWeldsVisible(true);
 
   // The Gantt chart and the scene share the cursor: a click there moves the scene.
   const double x = window_.gantt()->XAt(plan.robots[0].welds.back().start_time + 0.01);
@@ -395,7 +447,7 @@ TEST_F(ViewerTest, PlanOnTheTimelineMovesTheRobotOnScreen) {
   QApplication::sendEvent(window_.gantt(), &click);
   EXPECT_NEAR(window_.time(), plan.robots[0].welds.back().start_time, 1e-9);
   EXPECT_NEAR(window_.gantt()->time(), window_.time(), 1e-12);
-  // A robot that waits at an interlock is drawn in the waiting colour instead of its own.
+  // A robot that waits at an interlock keeps its own colour; a yellow ring lies around its base.
   int waiting_robot = -1;
   double wait_time = 0;
   for (std::size_t r = 0; r < plan.robots.size() && waiting_robot < 0; ++r) {
@@ -411,8 +463,13 @@ TEST_F(ViewerTest, PlanOnTheTimelineMovesTheRobotOnScreen) {
   window_.SetTime(wait_time);
   const QImage waiting = Capture(window_);
   const std::vector<Eigen::Vector3d> centres = LinkCentres(*window_.station(), waiting_robot);
-  EXPECT_GE(CountMatches(window_, waiting, centres, HueOf(Palette::Waiting(), 8)), 3);
-  EXPECT_EQ(CountMatches(window_, waiting, centres, HueOf(Palette::Robot(waiting_robot))), 0);
+  const int cell_robot = waiting_robot;  // the demo plan lists the robots in the cell's order
+  EXPECT_TRUE(window_.station()->robot_waiting(cell_robot));
+  EXPECT_GE(CountMatches(window_, waiting, centres, HueOf(Palette::Robot(cell_robot))),
+            static_cast<int>(centres.size()) / 2);
+  EXPECT_GE(CountMatches(window_, waiting, window_.station()->WaitingRingPoints(cell_robot),
+                         HueOf(Palette::Waiting(), 10)),
+            4);
 
   // At the end every planned weld is done.
   window_.SetTime(1e9);
@@ -597,6 +654,225 @@ TEST_F(ViewerTest, ClickingAWeldInTheViewSelectsIt) {
   }
 }
 
+// In every standard view the lighting keeps surfaces in their colours: nothing is washed out to
+// white (brighter than the light background: the grey part was, in the front, side and top
+// views), the part shows its grey, and each robot's links keep its hue.
+TEST_F(ViewerTest, EveryStandardViewKeepsThePartGreyAndTheRobotsInTheirHues) {
+  OpenDemo();
+  StationView& view = *window_.station();
+  const cell::Cell& c = *window_.cell();
+  for (const auto& [name, standard] :
+       std::vector<std::pair<std::string, StandardView>>{{"iso", StandardView::kIso},
+                                                         {"front", StandardView::kFront},
+                                                         {"top", StandardView::kTop},
+                                                         {"side", StandardView::kSide}}) {
+    window_.ShowStandardView(standard);
+    const QImage image = Capture(window_);
+    image.save(QString("/tmp/weldcell_viewer_test_light_%1.png").arg(QString::fromStdString(name)));
+    // Every pixel that is not the background (236, 238, 242) is a surface; none may be
+    // near-white, and the part's grey is there.
+    int surface = 0, white = 0, grey = 0;
+    std::array<int, 2> own{}, pale{};
+    for (int y = 0; y < image.height(); ++y) {
+      for (int x = 0; x < image.width(); ++x) {
+        const QColor p = image.pixelColor(x, y);
+        if (std::abs(p.red() - 236) + std::abs(p.green() - 238) + std::abs(p.blue() - 242) <= 6) {
+          continue;
+        }
+        ++surface;
+        white += std::min({p.red(), p.green(), p.blue()}) >= 245;
+        grey += IsBodyGrey(p) && p.value() > 120;
+        for (int r = 0; r < 2; ++r) {
+          const QColor robot = Palette::Robot(r);
+          own[r] += HueOf(robot)(p);
+          // Washed out: the robot's hue, but pale (the part's bluish grey has saturation 0.05).
+          const int d = std::abs(p.hsvHue() - robot.hsvHue()) % 360;
+          pale[r] += p.hsvHue() >= 0 && std::min(d, 360 - d) <= 30 && p.hsvSaturationF() > 0.1 &&
+                     p.hsvSaturationF() < 0.3 && p.value() > 200;
+        }
+      }
+    }
+    std::printf("%s: %d surface pixels, %d near-white (%.1f %%), %d of the part's grey\n",
+                name.c_str(), surface, white, 100.0 * white / std::max(1, surface), grey);
+    EXPECT_LT(white, surface / 100 + 1) << name << ": washed out";
+    if (standard != StandardView::kFront) {
+      EXPECT_GT(grey, 200) << name;  // in the front view R1 stands in front of the part
+    }
+    for (int r = 0; r < 2; ++r) {
+      // In the front view R2 stands behind R1.
+      if (standard == StandardView::kFront && r == 1) continue;
+      const std::vector<Eigen::Vector3d> centres = LinkCentres(view, r);
+      const int hue_centres = CountMatches(window_, image, centres, HueOf(Palette::Robot(r)));
+      std::printf("%s: %s: %d of %zu link centres in its hue; %d pixels in its hue, %d pale\n",
+                  name.c_str(), c.robots[static_cast<std::size_t>(r)].name.c_str(), hue_centres,
+                  centres.size(), own[static_cast<std::size_t>(r)],
+                  pale[static_cast<std::size_t>(r)]);
+      EXPECT_GE(hue_centres, static_cast<int>(centres.size()) / 2) << name << " robot " << r;
+      EXPECT_LT(pale[static_cast<std::size_t>(r)], own[static_cast<std::size_t>(r)] / 50 + 1)
+          << name << " robot " << r << ": washed out";
+    }
+  }
+}
+
+// A robot hidden (scene tree) while the view changes is drawn again when shown: Qt 3D's
+// frustum culling kept it culled until it moved (it is off now, see gui/qt3d_scene.cpp).
+TEST_F(ViewerTest, ARobotHiddenWhileTheViewChangesIsDrawnWhenShownAgain) {
+  OpenDemo();
+  StationView& view = *window_.station();
+  for (const StandardView standard :
+       {StandardView::kSide, StandardView::kFront, StandardView::kTop, StandardView::kIso}) {
+    view.SetRobotVisible(0, false);
+    Capture(window_);  // drawn without it
+    window_.ShowStandardView(standard);
+    view.SetRobotVisible(0, true);
+    const QImage shown = Capture(window_);
+    const std::vector<Eigen::Vector3d> centres = LinkCentres(view, 0);
+    EXPECT_GE(CountMatches(window_, shown, centres, HueOf(Palette::Robot(0))),
+              static_cast<int>(centres.size()) / 2)
+        << "view " << static_cast<int>(standard);
+  }
+}
+
+// Waiting is shown without losing whose robot it is (station L: four waiting robots were the
+// same yellow): the links keep the robot's colour, the gun turns yellow and a yellow ring lies
+// around its base; the other robot is unchanged.
+TEST_F(ViewerTest, AWaitingRobotKeepsItsColourWithAYellowGunAndRing) {
+  OpenDemo();
+  StationView& view = *window_.station();
+  view.SetRobotWaiting(0, true);
+  const QImage image = Capture(window_);
+  image.save("/tmp/weldcell_viewer_test_waiting.png");
+  const auto yellow = HueOf(Palette::Waiting(), 10);
+  for (int r = 0; r < 2; ++r) {
+    const std::vector<Eigen::Vector3d> centres = LinkCentres(view, r);
+    const int own = CountMatches(window_, image, centres, HueOf(Palette::Robot(r)));
+    const int ring = CountMatches(window_, image, view.WaitingRingPoints(r), yellow);
+    std::printf(
+        "robot %d (%s): %d of %zu link centres in its colour, %d of 12 ring points yellow\n", r,
+        r == 0 ? "waiting" : "not waiting", own, centres.size(), ring);
+    EXPECT_GE(own, static_cast<int>(centres.size()) / 2) << "robot " << r;
+    if (r == 0) {
+      EXPECT_GE(ring, 6);
+    } else {
+      EXPECT_EQ(ring, 0);
+    }
+  }
+  // The gun (its big actuator box) is yellow.
+  const cell::Robot& r1 = window_.cell()->robots[0];
+  const Eigen::Vector3d gun = r1.X_WB * view.chain(0).FlangePose(view.configuration(0)) *
+                              r1.tool.collision[1].X_FG.translation();
+  EXPECT_TRUE(AnyPixelNear(image, *window_.scene()->Project(gun), 3, yellow));
+  view.SetRobotWaiting(0, false);
+  const QImage after = Capture(window_);
+  EXPECT_EQ(CountMatches(window_, after, view.WaitingRingPoints(0), yellow), 0);
+  EXPECT_FALSE(AnyPixelNear(after, *window_.scene()->Project(gun), 3, yellow));
+}
+
+// At the whole-station view (the default fit of a 1280 px window) a weld marker is a readable
+// dot, not 2-3 pixels: its radius is several pixels on screen, and each weld covers dozens.
+TEST_F(ViewerTest, WeldMarkersAreReadableAtTheWholeStationView) {
+  OpenDemo();
+  ASSERT_TRUE(WaitFor([&] { return !window_.background_busy(); }));
+  StationView& view = *window_.station();
+  const cell::Cell& c = *window_.cell();
+  // A colour no other part of the demo has (robot 3's purple), for every weld.
+  const QColor mark = Palette::Robot(2);
+  for (std::size_t i = 0; i < c.welds.size(); ++i) view.SetWeldColor(static_cast<int>(i), mark);
+  const QImage image = Capture(window_);
+  image.save("/tmp/weldcell_viewer_test_markers.png");
+  const CameraPose camera = window_.scene()->camera();
+  const Eigen::Vector3d right =
+      (camera.center - camera.eye).cross(camera.up).normalized() * view.weld_marker_radius();
+  std::vector<double> radii;
+  std::vector<int> footprints;
+  for (const cell::Weld& w : c.welds) {
+    const QPointF at = *window_.scene()->Project(w.p_W);
+    const QPointF side = *window_.scene()->Project(w.p_W + right);
+    radii.push_back(std::hypot(side.x() - at.x(), side.y() - at.y()));
+    int pixels = 0;
+    for (int dy = -10; dy <= 10; ++dy) {
+      for (int dx = -10; dx <= 10; ++dx) {
+        const int x = static_cast<int>(at.x()) + dx, y = static_cast<int>(at.y()) + dy;
+        if (x >= 0 && y >= 0 && x < image.width() && y < image.height()) {
+          pixels += HueOf(mark)(image.pixelColor(x, y));
+        }
+      }
+    }
+    footprints.push_back(pixels);
+  }
+  std::sort(radii.begin(), radii.end());
+  std::sort(footprints.begin(), footprints.end());
+  const double radius = radii[radii.size() / 2];
+  const int footprint = footprints[footprints.size() / 2];
+  std::printf(
+      "marker radius %.1f mm: %.1f px on screen (median), %d px of each weld's colour "
+      "within 10 px of it (median; max %d)\n",
+      1000 * view.weld_marker_radius(), radius, footprint, footprints.back());
+  EXPECT_GE(radius, 3.5);
+  EXPECT_GE(footprint, 30);
+}
+
+// Below about 700 px the 3D view (a native window) used to be squeezed over the Inspector:
+// now at 640x480 the window has that size, the panes shrink (their contents scroll) and no
+// visible pane overlaps the view.
+TEST_F(ViewerTest, ASmallWindowKeepsTheViewAndThePanelsApart) {
+  OpenDemo();
+  window_.resize(640, 480);
+  ASSERT_TRUE(WaitFor([&] { return window_.size() == QSize(640, 480); }, 5000))
+      << window_.width() << "x" << window_.height();
+  QApplication::processEvents();
+  const QWidget* view = window_.scene()->widget();
+  const QRect view_rect(view->mapTo(&window_, QPoint(0, 0)), view->size());
+  EXPECT_GE(view_rect.width(), 120);
+  EXPECT_GE(view_rect.height(), 90);
+  EXPECT_TRUE(QRect(QPoint(0, 0), window_.size()).contains(view_rect));
+  int panes = 0;
+  for (QDockWidget* dock : window_.findChildren<QDockWidget*>()) {
+    if (!dock->isVisible() || dock->visibleRegion().isEmpty()) continue;
+    ++panes;
+    const QRect dock_rect(dock->mapTo(&window_, QPoint(0, 0)), dock->size());
+    EXPECT_FALSE(dock_rect.intersects(view_rect))
+        << dock->objectName().toStdString() << " at " << dock_rect.x() << "," << dock_rect.y()
+        << " " << dock_rect.width() << "x" << dock_rect.height() << " overlaps the view at "
+        << view_rect.x() << "," << view_rect.y() << " " << view_rect.width() << "x"
+        << view_rect.height();
+    if (dock->objectName() == "inspector_dock") {
+      EXPECT_GE(dock_rect.width(), 100);
+    }
+  }
+  EXPECT_GE(panes, 4);  // scene, legend, inspector, timeline
+}
+
+// A plan whose cell hash matches but that was edited by hand is re-checked by the independent
+// verifier in a worker: its violations are in the diagnostics pane; the planned one passes.
+TEST_F(ViewerTest, AnOpenedPlanIsVerifiedAndAHandEditedOneFailsInTheDiagnostics) {
+  ASSERT_TRUE(OpenCellAndWait(window_, kSmall));
+  int verified = -2;
+  QObject::connect(&window_, &MainWindow::planVerified,
+                   [&](int violations) { verified = violations; });
+  ASSERT_TRUE(OpenPlanAndWait(window_, SmallPlan(/*tamper=*/false)));
+  ASSERT_TRUE(WaitFor([&] { return verified != -2; }));
+  EXPECT_EQ(verified, 0);
+  EXPECT_EQ(window_.plan_violations(), 0);
+  EXPECT_EQ(window_.diagnostics_list()->count(), 0);
+  verified = -2;
+  const QString tampered = SmallPlan(/*tamper=*/true);
+  ASSERT_TRUE(OpenPlanAndWait(window_, tampered));  // shown, to inspect it
+  EXPECT_TRUE(window_.verifying());
+  ASSERT_TRUE(WaitFor([&] { return verified != -2; }));
+  EXPECT_FALSE(window_.verifying());
+  EXPECT_GT(verified, 0);
+  EXPECT_EQ(window_.plan_violations(), verified);
+  QStringList texts;
+  for (int i = 0; i < window_.diagnostics_list()->count(); ++i) {
+    texts << window_.diagnostics_list()->item(i)->text();
+  }
+  const QString all = texts.join("\n");
+  EXPECT_TRUE(all.contains(tampered + ": error: verify: the plan fails independent verification"))
+      << qPrintable(all);
+  EXPECT_TRUE(all.contains("R1")) << qPrintable(all);
+}
+
 TEST(ViewerBinary, ScreenshotOptionWritesOneFrameAndExits) {
   const QString file = "/tmp/weldcell_viewer_test_screenshot.png";
   QFile::remove(file);
@@ -666,6 +942,81 @@ TEST(ViewerBinary, BadOptionValuesAreUsageErrorsWithExitTwo) {
     const std::string err = viewer.readAllStandardError().toStdString();
     EXPECT_NE(err.find(expected), std::string::npos) << err;
   }
+}
+
+// Options that mean nothing together, and files in the wrong order, are usage errors that say
+// so (exit 2), instead of being ignored or reported as something else.
+TEST(ViewerBinary, MeaninglessOptionsAndSwappedFilesAreUsageErrors) {
+  const std::vector<std::pair<QStringList, std::string>> cases = {
+      {{kDemo, "--time", "5", "--screenshot", "/tmp/unused.png"}, "--time needs a plan"},
+      {{kDemo, "--view-only", "--size", "400x300"}, "--view-only only applies to --screenshot"},
+      {{kDemo, "--screenshot", "/tmp/unused.png", "--bench-frames", "5"},
+       "--bench-frames and --screenshot exclude each other"},
+      {{"out/plan.json", kDemo, "--screenshot", "/tmp/unused.png"},
+       "the cell comes first, then its plan: got the plan out/plan.json before the cell "
+       "cells/demo/cell.yaml"},
+      {{"out/plan.json", "--screenshot", "/tmp/unused.png"},
+       "expected a cell YAML first, got the plan out/plan.json"},
+      {{kDemo, "cells/S/cell.yaml", "--screenshot", "/tmp/unused.png"},
+       "expected a plan.json after the cell, got the YAML cells/S/cell.yaml"}};
+  for (const auto& [args, expected] : cases) {
+    const ViewerRun run = RunViewer(args);
+    EXPECT_EQ(run.exit_code, 2) << args.join(' ').toStdString();
+    EXPECT_NE(run.err.find("weldcell-viewer: error: " + expected), std::string::npos) << run.err;
+  }
+}
+
+// A folder given as the cell says it is a directory and names its cell.yaml (as the command
+// line does), not "file not found".
+TEST(ViewerBinary, AFolderGivenAsTheCellSaysItIsADirectory) {
+  const ViewerRun run =
+      RunViewer({"cells/demo", "--screenshot", "/tmp/unused.png", "--size", "400x300"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("cells/demo: error: is a directory, expected a YAML file: cells/demo "
+                         "(did you mean cells/demo/cell.yaml?)"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(run.err.find("file not found"), std::string::npos) << run.err;
+}
+
+// --time past the plan's end shows the end and says so on stderr (the picture is still made).
+TEST(ViewerBinary, TimePastThePlansEndIsClampedWithAWarning) {
+  const QString file = "/tmp/weldcell_viewer_test_clamp_" +
+                       QString::number(QCoreApplication::applicationPid()) + ".png";
+  const ViewerRun run = RunViewer(
+      {kSmall, SmallPlan(false), "--time", "1000", "--screenshot", file, "--size", "400x300"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("weldcell-viewer: warning: --time 1000 is past the end of the plan: "
+                         "showing its end, "),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(PngSize(file), QSize(400, 300));
+  const ViewerRun within = RunViewer(
+      {kSmall, SmallPlan(false), "--time", "1", "--screenshot", file, "--size", "400x300"});
+  EXPECT_EQ(within.exit_code, 0) << within.err;
+  EXPECT_EQ(within.err.find("warning: --time"), std::string::npos) << within.err;
+  QFile::remove(file);
+}
+
+// As `weldcell verify` (exit 1 on any violation): a hand-edited plan with the right cell hash
+// is verified before the screenshot, its violations go to stderr and the exit status is 1.
+TEST(ViewerBinary, AScreenshotOfAPlanThatFailsVerificationExitsOne) {
+  const QString file = "/tmp/weldcell_viewer_test_verify_" +
+                       QString::number(QCoreApplication::applicationPid()) + ".png";
+  const ViewerRun good =
+      RunViewer({kSmall, SmallPlan(false), "--screenshot", file, "--size", "400x300"});
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  const QString tampered = SmallPlan(true);
+  const ViewerRun bad = RunViewer({kSmall, tampered, "--screenshot", file, "--size", "400x300"});
+  EXPECT_EQ(bad.exit_code, 1) << bad.err;
+  EXPECT_NE(bad.err.find(tampered.toStdString() +
+                         ": error: verify: the plan fails independent verification"),
+            std::string::npos)
+      << bad.err;
+  EXPECT_NE(bad.err.find("weldcell-viewer: the plan fails verification:"), std::string::npos)
+      << bad.err;
+  EXPECT_EQ(PngSize(file), QSize(400, 300));  // written all the same
+  QFile::remove(file);
 }
 
 }  // namespace

@@ -99,9 +99,23 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
                                             const SourceLocation& referenced_from,
                                             const std::string& referenced_key) {
   std::ifstream in(path, std::ios::binary);
-  if (!in || std::filesystem::is_directory(path)) {
+  std::error_code ec;
+  if (!in || std::filesystem::is_directory(path, ec)) {
     SourceLocation where =
         referenced_from.file.empty() ? SourceLocation{.file = file_} : referenced_from;
+    if (std::filesystem::is_directory(path, ec)) {
+      // A folder where a file belongs (e.g. `cells/demo` for `cells/demo/cell.yaml`): say so,
+      // and which file of it was probably meant.
+      std::string message = "is a directory, expected a YAML file: " + path.string();
+      for (const char* name : {"cell.yaml", "robot.yaml", "tool.yaml"}) {
+        if (std::filesystem::is_regular_file(path / name, ec)) {
+          message += " (did you mean " + (path / name).string() + "?)";
+          break;
+        }
+      }
+      sink_.Error(where, referenced_key, message);
+      return std::nullopt;
+    }
     sink_.Error(where, referenced_key, "file not found: " + path.string());
     return std::nullopt;
   }

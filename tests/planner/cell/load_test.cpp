@@ -323,6 +323,20 @@ TEST(LoadUrdfChainTest, UnknownLinksAndATipNotBelowTheBaseNameTheUrdf) {
           R"(^tests/planner/cell/good/none\.urdf: error: file not found: tests/planner/cell/good/none\.urdf$)")));
 }
 
+// A folder given as the cell (as `weldcell check cells/demo`) is not "file not found": the
+// message says it is a directory and names the cell.yaml in it.
+TEST(LoadCellTest, AFolderGivenAsTheCellSaysItIsADirectoryAndNamesItsCellYaml) {
+  EXPECT_TRUE(std::regex_search(
+      ErrorOf([] { LoadCell("cells/demo", {}); }),
+      std::regex(
+          R"(^cells/demo: error: is a directory, expected a YAML file: cells/demo \(did you mean cells/demo/cell\.yaml\?\)$)")));
+  // A folder without a cell.yaml in it: no suggestion.
+  EXPECT_TRUE(std::regex_search(
+      ErrorOf([] { LoadCell("tests/planner/cell", {}); }),
+      std::regex(
+          R"(^tests/planner/cell: error: is a directory, expected a YAML file: tests/planner/cell$)")));
+}
+
 TEST(LoadUrdfChainTest, ChainFromAnInnerBaseSkipsTheLinksAboveIt) {
   const auto loaded = LoadUrdfChain(kGood / "tiny_description/urdf/tiny.urdf", "link_1", "link_3");
   const RobotModel& m = *loaded.value;
