@@ -378,11 +378,16 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) 
         j["counts"][std::string(verify::ToString(kind))] = count;
       }
       j["checks"] = report.collision_checks;
+      j["unordered_pairs"] = report.concurrency.unordered_pairs;
+      j["unordered_checks"] = report.concurrency.checks;
       PrintJson(j, std::cout);
     } else if (!global.quiet || !report.ok()) {
       PrintViolations(report);
-      std::cout << fmt::format("{} violation(s); {} configurations checked\n",
-                               report.violations.size(), report.collision_checks);
+      std::cout << fmt::format(
+          "{} violation(s); {} configurations checked; {} pairs of segments no event orders, {} "
+          "configuration pairs checked\n",
+          report.violations.size(), report.collision_checks, report.concurrency.unordered_pairs,
+          report.concurrency.checks);
     }
     *exit_code = report.ok() ? kExitOk : kExitRequirement;
   });

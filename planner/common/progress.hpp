@@ -23,6 +23,7 @@ inline constexpr std::string_view kMotionStage = "motion";
 inline constexpr std::string_view kCoordinateStage = "coordinate";
 inline constexpr std::string_view kVerifyStage = "verify";
 inline constexpr std::string_view kRobustnessStage = "robustness";
+inline constexpr std::string_view kConcurrencyStage = "concurrency";
 
 /// A progress sink plus a cancellation flag. Cheap to copy: copies share the callback and its
 /// lock. A default-constructed Progress reports nowhere and is never cancelled.

@@ -14,6 +14,7 @@
 #include "planner/common/check.hpp"
 #include "planner/common/parallel.hpp"
 #include "planner/common/random.hpp"
+#include "planner/verify/concurrency.hpp"
 
 namespace weldcell::verify {
 namespace {
@@ -887,6 +888,14 @@ EventCheckResult CheckEvents(const plan::Plan& plan, const cell::Cell& cell,
   const EventRun nominal = Simulation(plan, model, {}).Run();
   AddDeadlock(plan, nominal, &out.violations);
   AddNominalMismatch(plan, nominal, &out.violations);
+  if (options.concurrency_check && !nominal.deadlocked()) {
+    if (const std::optional<SegmentOrder> order = OrderSegments(plan)) {
+      ConcurrencyResult c =
+          CheckConcurrency(plan, world, robot_of_plan, *order, resolution, options);
+      out.violations.insert(out.violations.end(), c.violations.begin(), c.violations.end());
+      out.concurrency = c.figures;
+    }
+  }
   if (options.robustness_runs > 0) {
     const std::vector<std::vector<Piece>> pieces =
         AllPieces(plan, cell, world, robot_of_plan, model);
@@ -899,6 +908,110 @@ EventCheckResult CheckEvents(const plan::Plan& plan, const cell::Cell& cell,
                      return a.kind != b.kind ? a.kind < b.kind : a.time < b.time;
                    });
   return out;
+}
+
+std::optional<SegmentOrder> OrderSegments(const plan::Plan& plan) {
+  const EventModel model = BuildModel(plan);
+  const int n = static_cast<int>(plan.robots.size());
+  SegmentOrder order{.active = model.active, .gated = {}, .first = {}};
+  // Events numbered globally: robot p's event e is offset[p] + e.
+  std::vector<int> offset(n + 1, 0);
+  std::vector<std::vector<int>> index_of(n);  // per robot: segment index → active index
+  for (int p = 0; p < n; ++p) {
+    const std::vector<int>& active = model.active[p];
+    offset[p + 1] = offset[p] + 2 * static_cast<int>(active.size());
+    index_of[p].assign(plan.robots[p].segments.size() + 1, -1);
+    for (std::size_t j = 0; j < active.size(); ++j) index_of[p][active[j]] = static_cast<int>(j);
+  }
+  const int events = offset[n];
+  std::vector<std::vector<int>> next(events);
+  for (int p = 0; p < n; ++p) {
+    for (int e = 0; e + 1 < offset[p + 1] - offset[p]; ++e) {
+      next[offset[p] + e].push_back(offset[p] + e + 1);
+    }
+  }
+  // Where each zone position is released: the end of a segment (on arrival), the start of the
+  // next one (on departure) or, departing from the final rest, the end of the last one.
+  std::vector<std::vector<int>> released(model.zones.size());
+  for (std::size_t z = 0; z < model.zones.size(); ++z) {
+    released[z].assign(model.zones[z].robots.size(), -1);
+  }
+  for (int p = 0; p < n; ++p) {
+    const int m = static_cast<int>(model.active[p].size());
+    for (std::size_t k = 0; k < model.gates[p].size(); ++k) {
+      const Gate& gate = model.gates[p][k];
+      const int j = index_of[p][k];
+      for (const auto& [z, position] : gate.release) released[z][position] = offset[p] + 2 * j + 1;
+      for (const auto& [z, position] : gate.depart) {
+        released[z][position] = j >= 0 ? offset[p] + 2 * j : offset[p] + 2 * m - 1;
+      }
+    }
+  }
+  std::map<std::string, std::vector<int>> weld_ends;  // weld id → ends of its weld segments
+  for (int p = 0; p < n; ++p) {
+    for (std::size_t j = 0; j < model.active[p].size(); ++j) {
+      const plan::Segment& s = plan.robots[p].segments[model.active[p][j]];
+      if (s.kind == plan::SegmentKind::kWeld) {
+        weld_ends[s.from].push_back(offset[p] + 2 * static_cast<int>(j) + 1);
+      }
+    }
+  }
+  order.gated.resize(n);
+  for (int p = 0; p < n; ++p) {
+    order.gated[p].assign(model.active[p].size(), false);
+    for (std::size_t j = 0; j < model.active[p].size(); ++j) {
+      const Gate& gate = model.gates[p][model.active[p][j]];
+      const int start = offset[p] + 2 * static_cast<int>(j);
+      for (const auto& [z, position] : gate.acquire) {
+        for (int before = 0; before < position; ++before) {
+          if (released[z][before] >= 0) next[released[z][before]].push_back(start);
+        }
+      }
+      for (const std::string& weld : gate.signals) {
+        // A signal no robot gives blocks forever: a deadlock, reported by CheckEvents.
+        auto it = weld_ends.find(weld);
+        if (it == weld_ends.end()) return std::nullopt;
+        for (int end : it->second) next[end].push_back(start);
+      }
+      order.gated[p][j] = !gate.acquire.empty() || !gate.signals.empty();
+    }
+  }
+  // Kahn's topological order; a cycle is a deadlock.
+  std::vector<int> incoming(events, 0), topo;
+  for (const std::vector<int>& out : next) {
+    for (int v : out) ++incoming[v];
+  }
+  for (int u = 0; u < events; ++u) {
+    if (incoming[u] == 0) topo.push_back(u);
+  }
+  for (std::size_t i = 0; i < topo.size(); ++i) {
+    for (int v : next[topo[i]]) {
+      if (--incoming[v] == 0) topo.push_back(v);
+    }
+  }
+  if (static_cast<int>(topo.size()) != events) return std::nullopt;
+  // first[u][b], in reverse topological order: the minimum over successors, and u's own index
+  // when u is a start of b.
+  std::vector<int> robot_of(events);
+  for (int p = 0; p < n; ++p) {
+    for (int u = offset[p]; u < offset[p + 1]; ++u) robot_of[u] = p;
+  }
+  std::vector<std::vector<int>> first(events);
+  for (auto it = topo.rbegin(); it != topo.rend(); ++it) {
+    const int u = *it;
+    std::vector<int>& f = first[u];
+    for (int b = 0; b < n; ++b) f.push_back(static_cast<int>(model.active[b].size()));
+    const int p = robot_of[u], e = u - offset[p];
+    if (e % 2 == 0) f[p] = e / 2;
+    for (int v : next[u]) {
+      for (int b = 0; b < n; ++b) f[b] = std::min(f[b], first[v][b]);
+    }
+  }
+  order.first.resize(n);
+  for (int p = 0; p < n; ++p) {
+    for (int u = offset[p]; u < offset[p + 1]; ++u) order.first[p].push_back(std::move(first[u]));
+  }
+  return order;
 }
 
 }  // namespace internal

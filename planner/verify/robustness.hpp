@@ -9,6 +9,7 @@
 // (robustness check, VerifyOptions::robustness_*).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -74,14 +75,39 @@ DurationFactors DrawFactors(const plan::Plan& plan, std::uint64_t seed, int run,
 
 namespace internal {
 
+/// The happens-before order of a plan's events (docs/plan-format.md) that holds for EVERY choice
+/// of segment durations: each robot's motion and weld segments in program order, plus an edge
+/// from a zone's release by a robot to its acquisition by every later robot in the zone's order
+/// and from the end of every weld segment at a weld to each start that waits for its signal,
+/// closed transitively. Events of robot p: 2j = start of its j-th motion or weld segment
+/// (`active[p][j]`), 2j + 1 = its end. Built from the same event model as SimulateEvents
+/// (malformed zone uses and signals left out, as there).
+struct SegmentOrder {
+  std::vector<std::vector<int>> active;  ///< Per robot: its motion and weld segment indices.
+  /// Per robot and active index j: starting segment j may wait for another robot (a zone
+  /// acquisition or a weld signal), so the robot may stand still before it for any time.
+  std::vector<std::vector<bool>> gated;
+  /// first[p][e][b]: the smallest active index l of robot b whose start event 2l follows event e
+  /// of robot p for every timing (active[b].size() when none does).
+  std::vector<std::vector<std::vector<int>>> first;
+  /// Event e of robot p precedes event f of robot b (b != p) for every timing.
+  bool Precedes(int p, int e, int b, int f) const { return f / 2 >= first[p][e][b]; }
+};
+
+/// The order of `plan`'s events, or nullopt when program order, zones and signals form a cycle
+/// (a deadlock, which CheckEvents reports). Preconditions: as SimulateEvents. Thread-safe.
+std::optional<SegmentOrder> OrderSegments(const plan::Plan& plan);
+
 struct EventCheckResult {
   std::vector<Violation> violations;  ///< Deadlock, nominal timing, robustness, precedence.
   RobustnessFigures figures;
+  ConcurrencyFigures concurrency;
 };
 
 /// Verify()'s event checks: deadlock and the nominal check on the planned durations, then
 /// options.robustness_runs random runs checked for robot–robot contact (at `resolution`, with
-/// CheckRobotPair on `world`, the verifier's) and `after:` precedences of `cell`.
+/// CheckRobotPair on `world`, the verifier's) and `after:` precedences of `cell`; and, without a
+/// deadlock, the exact concurrency check (concurrency.hpp, VerifyOptions::concurrency_check).
 /// `robot_of_plan[p]` is the cell robot of plan.robots[p]; runs only when every entry is valid and
 /// the segments are well formed (otherwise Verify reports why and figures.runs stays 0).
 /// Progress: kRobustnessStage, one unit per run; cancellation stops new runs.

@@ -71,6 +71,8 @@ std::string_view ToString(ViolationKind kind) {
       return "deadlock";
     case ViolationKind::kRobustness:
       return "robustness";
+    case ViolationKind::kUnorderedContact:
+      return "unordered contact";
   }
   return "?";
 }
@@ -482,6 +484,56 @@ bool CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
       }
     }
   }
+  // What the segments name: controllers and exporters take a weld segment's ids as the weld it
+  // welds, so every id must be a weld of the cell (or home), a weld segment must name one weld,
+  // the robot must have a weld record for it, and its configuration must put the gun on it.
+  for (std::size_t p = 0; p < plan.robots.size(); ++p) {
+    const int r = robot_of_plan[p];
+    if (r < 0) continue;
+    const plan::RobotPlan& rp = plan.robots[p];
+    const cell::Robot& robot = cell.robots[r];
+    const kinematics::Chain& chain = world.chain(r);
+    for (std::size_t k = 0; k < rp.segments.size(); ++k) {
+      const plan::Segment& s = rp.segments[k];
+      const double t = s.times.empty() ? 0.0 : s.times.front();
+      bool known = true;
+      for (const std::string* id : {&s.from, &s.to}) {
+        if (*id == "home" || weld_index.count(*id)) continue;
+        known = false;
+        out->Add(ViolationKind::kWeld, t,
+                 fmt::format("{}: segment {} ({}→{}) names weld {}, which is not in the cell",
+                             rp.robot, k, s.from, s.to, *id));
+      }
+      if (s.kind != plan::SegmentKind::kWeld || !known) continue;
+      if (s.from != s.to || s.from == "home") {
+        out->Add(ViolationKind::kWeld, t,
+                 fmt::format("{}: weld segment {} is from {} to {}: a weld segment welds one weld",
+                             rp.robot, k, s.from, s.to));
+        continue;
+      }
+      if (std::none_of(rp.welds.begin(), rp.welds.end(),
+                       [&](const plan::WeldVisit& v) { return v.weld_id == s.from; })) {
+        out->Add(ViolationKind::kWeld, t,
+                 fmt::format("{}: weld segment {} welds {}, which the robot's welds do not list",
+                             rp.robot, k, s.from));
+      }
+      const cell::Weld& weld = cell.welds[weld_index.at(s.from)];
+      for (const Eigen::VectorXd& q : s.q) {
+        if (q.size() != chain.dof() || !q.allFinite()) break;  // Flatten reports it
+        const Eigen::Isometry3d X_WT = robot.X_WB * chain.FlangePose(q) * robot.tool.X_FT;
+        const cell::WeldPoseError e = cell::MeasureWeldPose(weld, X_WT);
+        if (e.position > tolerance || e.tilt > weld.tilt_tolerance + 1e-6 ||
+            !cell::SpinAllowed(weld, e.spin)) {
+          out->Add(ViolationKind::kWeld, t,
+                   fmt::format("{}: weld segment {} names {}, but its configuration does not "
+                               "weld {}: the gun is {:.2f} mm off, tilt {:.2f}°, spin {:.1f}°",
+                               rp.robot, k, s.from, s.from, e.position * 1000, e.tilt * kDeg,
+                               e.spin * kDeg));
+          break;
+        }
+      }
+    }
+  }
   std::map<std::string, std::string> reasons;
   for (const plan::UnreachableWeld& u : plan.unreachable) reasons[u.weld_id] = u.reason;
   bool all = true;
@@ -785,6 +837,7 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
       internal::CheckEvents(plan, cell, world, robot_of_plan, resolution, options);
   append(std::move(events.violations));
   report.robustness = events.figures;
+  report.concurrency = events.concurrency;
   return report;
 }
 

@@ -45,6 +45,10 @@ enum class ViolationKind {
   /// Under random segment durations (VerifyOptions::robustness_*), run as events, two robots
   /// touch.
   kRobustness,
+  /// Two pieces of two robots' timelines that no event (program order, zone, weld signal)
+  /// orders, and that may therefore overlap in time for some durations, touch
+  /// (concurrency.hpp): safe only for some timings.
+  kUnorderedContact,
 };
 std::string_view ToString(ViolationKind kind);
 
@@ -79,8 +83,11 @@ struct VerifyOptions {
   double robustness_spread = 0.2;
   std::uint64_t robustness_seed = 1;
   int threads = 0;  ///< 0 = one per hardware thread.
+  /// The exact concurrency check (concurrency.hpp); off only to measure or debug.
+  bool concurrency_check = true;
   /// Reports kVerifyStage (collision tasks done, tasks: one per robot and one per robot pair),
-  /// then kRobustnessStage (runs done of robustness_runs). Polled before each task and run: once
+  /// then kConcurrencyStage (tasks done: one per robot pair and piece of the first robot), then
+  /// kRobustnessStage (runs done of robustness_runs). Polled before each task and run: once
   /// cancelled, no new one starts and the report is incomplete (the caller must discard it).
   Progress progress;
 };
@@ -95,6 +102,15 @@ struct RobustnessFigures {
   bool operator==(const RobustnessFigures&) const = default;
 };
 
+/// What the exact concurrency check did (concurrency.hpp).
+struct ConcurrencyFigures {
+  bool run = false;  ///< False: not run (malformed plan, deadlock, or cancelled).
+  /// Pairs of pieces of two robots' timelines (segments, standstills) that no event orders.
+  long long unordered_pairs = 0;
+  long long checks = 0;  ///< Robot-pair configurations checked exactly.
+  bool operator==(const ConcurrencyFigures&) const = default;
+};
+
 struct VerifyReport {
   /// Every violation found (none left out), plan-wide ones first, then per robot and per robot
   /// pair, then those of the event checks (deadlock, nominal event timing, robustness), each
@@ -102,6 +118,7 @@ struct VerifyReport {
   std::vector<Violation> violations;
   long long collision_checks = 0;  ///< Configurations checked (for the report).
   RobustnessFigures robustness;
+  ConcurrencyFigures concurrency;
   bool ok() const { return violations.empty(); }
   /// Violations that make the plan unsafe to run as it is: all but the welds it leaves out
   /// (Violation::omission) and a makespan over the cycle time (kCycleTime); a weld welded twice,
