@@ -486,7 +486,7 @@ bool CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
   }
   // What the segments name: controllers and exporters take a weld segment's ids as the weld it
   // welds, so every id must be a weld of the cell (or home), a weld segment must name one weld,
-  // the robot must have a weld record for it, and its configuration must put the gun on it.
+  // and its configuration must put the gun on it.
   for (std::size_t p = 0; p < plan.robots.size(); ++p) {
     const int r = robot_of_plan[p];
     if (r < 0) continue;
@@ -510,12 +510,6 @@ bool CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
                  fmt::format("{}: weld segment {} is from {} to {}: a weld segment welds one weld",
                              rp.robot, k, s.from, s.to));
         continue;
-      }
-      if (std::none_of(rp.welds.begin(), rp.welds.end(),
-                       [&](const plan::WeldVisit& v) { return v.weld_id == s.from; })) {
-        out->Add(ViolationKind::kWeld, t,
-                 fmt::format("{}: weld segment {} welds {}, which the robot's welds do not list",
-                             rp.robot, k, s.from));
       }
       const cell::Weld& weld = cell.welds[weld_index.at(s.from)];
       for (const Eigen::VectorXd& q : s.q) {

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <string_view>
@@ -223,8 +224,17 @@ TEST(VerifyProgressTest, ReportsEveryCollisionTaskAndStopsWhenCancelled) {
   const plan::Plan p =
       pipeline::PlanCell(c, planner_world, {.threads = 2, .allocation_iterations = 1000}).plan;
   const collision::CollisionWorld world = MakeVerifierWorld(c);
-  std::vector<std::int64_t> done, runs;
+  std::vector<std::int64_t> done, runs, pairs;
+  bool full_concurrency_seen = false;
   const Progress all([&](std::string_view stage, std::int64_t d, std::int64_t total) {
+    if (stage == kConcurrencyStage) {
+      EXPECT_EQ(done.size(), 3u) << "after the collision tasks";
+      EXPECT_TRUE(runs.empty()) << "before the runs";
+      EXPECT_GT(total, 0);
+      pairs.push_back(d);
+      if (d == total) full_concurrency_seen = true;
+      return;
+    }
     if (stage == kRobustnessStage) {
       EXPECT_EQ(total, 5);
       runs.push_back(d);
@@ -240,6 +250,8 @@ TEST(VerifyProgressTest, ReportsEveryCollisionTaskAndStopsWhenCancelled) {
   for (const Violation& v : full.violations) ADD_FAILURE() << ToString(v);
   EXPECT_EQ(done, (std::vector<std::int64_t>{1, 2, 3}));
   EXPECT_EQ(runs, (std::vector<std::int64_t>{1, 2, 3, 4, 5}));
+  EXPECT_TRUE(full_concurrency_seen);
+  EXPECT_TRUE(std::is_sorted(pairs.begin(), pairs.end()));
   EXPECT_EQ(full.robustness.runs, 5);
 
   std::atomic<bool> cancel{false};
