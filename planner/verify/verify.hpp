@@ -4,8 +4,9 @@
 // resolution, limits from finite differences, timing and the segment contract of
 // docs/plan-format.md, interlocks, weld poses by forward kinematics, `after:` precedences from
 // the weld segments' times; the zones and weld signals re-run as events on the planned and on
-// random durations: robustness.hpp) and shares no shortcut with the planner: a planner bug shows
-// up here.
+// random durations: robustness.hpp; pieces of two robots' timelines that no event orders must
+// not touch, for any durations: concurrency.hpp) and shares no shortcut with the planner: a
+// planner bug shows up here.
 //
 // Independence is visible in the build: this module (weldcell::verify) links cell, kinematics,
 // collision and plan, never reach, motion, coordination or pipeline. Its collision world uses the
@@ -124,7 +125,8 @@ struct VerifyReport {
   /// (Violation::omission) and a makespan over the cycle time (kCycleTime); a weld welded twice,
   /// a gun off its weld or a robot moving during a dwell are unsafe. Robot programs are written
   /// only when this is 0: what the plan does is then collision-free, within limits, on its welds
-  /// and timing-robust, even if it does not do everything.
+  /// and collision-free for any segment durations its events allow (kUnorderedContact), even if
+  /// it does not do everything.
   int unsafe_count() const;
   /// Number of violations of each kind that occurs.
   std::map<ViolationKind, int> CountByKind() const;
