@@ -28,7 +28,7 @@ RequirementResult TimingRobust(const plan::Plan& plan, const verify::VerifyRepor
   for (const verify::ViolationKind kind :
        {verify::ViolationKind::kRobotCollision, verify::ViolationKind::kTiming,
         verify::ViolationKind::kPrecedence, verify::ViolationKind::kDeadlock,
-        verify::ViolationKind::kRobustness}) {
+        verify::ViolationKind::kRobustness, verify::ViolationKind::kUnorderedContact}) {
     if (const auto it = counts.find(kind); it != counts.end()) {
       problems.push_back(fmt::format("{} {} violation(s)", it->second, verify::ToString(kind)));
     }

@@ -32,7 +32,8 @@ struct RequirementResult {
 /// Whether the plan stays safe when segment durations vary (real weld and servo times do).
 /// Until the verifier reports figures of its own for re-simulated varied timings, this is
 /// derived: it fails when verification found a robot–robot collision, a timing/interlock or a
-/// precedence violation, or when the plan has waits that no interlock zone or weld signal
+/// precedence violation, an unordered contact (two robots' pieces no event orders touch), or when
+/// the plan has waits that no interlock zone or weld signal
 /// explains (plan::BreakDown): such a wait is a time offset, safe only on the planned clock.
 /// Kept small and separate so that it can follow the verifier's robustness figures.
 RequirementResult TimingRobust(const plan::Plan& plan, const verify::VerifyReport& verification);
