@@ -962,9 +962,12 @@ std::optional<SegmentOrder> OrderSegments(const plan::Plan& plan) {
     for (std::size_t j = 0; j < model.active[p].size(); ++j) {
       const Gate& gate = model.gates[p][model.active[p][j]];
       const int start = offset[p] + 2 * static_cast<int>(j);
+      bool waits = !gate.signals.empty();
       for (const auto& [z, position] : gate.acquire) {
         for (int before = 0; before < position; ++before) {
-          if (released[z][before] >= 0) next[released[z][before]].push_back(start);
+          if (released[z][before] < 0) continue;
+          next[released[z][before]].push_back(start);
+          waits = true;
         }
       }
       for (const std::string& weld : gate.signals) {
@@ -973,7 +976,7 @@ std::optional<SegmentOrder> OrderSegments(const plan::Plan& plan) {
         if (it == weld_ends.end()) return std::nullopt;
         for (int end : it->second) next[end].push_back(start);
       }
-      order.gated[p][j] = !gate.acquire.empty() || !gate.signals.empty();
+      order.gated[p][j] = waits;
     }
   }
   // Kahn's topological order; a cycle is a deadlock.

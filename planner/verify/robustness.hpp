@@ -84,8 +84,9 @@ namespace internal {
 /// (malformed zone uses and signals left out, as there).
 struct SegmentOrder {
   std::vector<std::vector<int>> active;  ///< Per robot: its motion and weld segment indices.
-  /// Per robot and active index j: starting segment j may wait for another robot (a zone
-  /// acquisition or a weld signal), so the robot may stand still before it for any time.
+  /// Per robot and active index j: starting segment j may wait for another robot (a zone taken
+  /// after another robot's use, or a weld signal), so the robot may stand still before it for
+  /// any time.
   std::vector<std::vector<bool>> gated;
   /// first[p][e][b]: the smallest active index l of robot b whose start event 2l follows event e
   /// of robot p for every timing (active[b].size() when none does).
