@@ -5,7 +5,6 @@
 #include <Eigen/Geometry>
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -17,7 +16,6 @@
 namespace weldcell::verify::internal {
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr std::size_t kSamplesPerPiece = 10;  // 0.1 s of motion at the format's 10 ms
 
 std::string Sec(double t) {
