@@ -59,7 +59,16 @@ class AbbRapid final : public Dialect {
             .names = {.max_length = kMaxName,
                       .extra_characters = "\\",
                       .comment = "!",
-                      .final_semicolon = true},
+                      .final_semicolon = true,
+                      .form = NameRules::CallForm::kProcedure,
+                      .keywords = "moveabsj moveextj movesync setdo setao setgo set reset pulsedo "
+                                  "invertdo setalldatatype waitdi waitdo waitai waitao waitgi "
+                                  "waitgo waittime waituntil waitrob stop stopmove exit "
+                                  "exitcycle break return raise retry trynext goto velset "
+                                  "accset confj confl singarea triggj triggl triggc searchl "
+                                  "searchc spotj spotl spotml",
+                      .keyword_prefixes = "movej movel movec",
+                      .escape = "\\"},
             .default_weld_call = kDefaultCall,
             .min_signal = 0,
             .max_signal = 9999,

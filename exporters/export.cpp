@@ -47,7 +47,10 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
   }
   const collision::CollisionWorld& world = request.world ? *request.world : *own_world;
   ExportResult result;
-  std::map<std::string, std::pair<std::string, std::string>> names;  // lower -> robot, wanted
+  struct Named {
+    std::string robot, wanted, dialect;
+  };
+  std::map<std::string, Named> names;             // lower-case program name -> its robot
   std::map<std::string, std::string> file_owner;  // lower-case file name -> robot
   for (std::size_t r = 0; r < cell.robots.size(); ++r) {
     const cell::Robot& robot = cell.robots[r];
@@ -90,14 +93,40 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
           "robot {}: {} program named {}, not {}: {}; give `controller.program` to choose it",
           robot.name, dialect_name, name, wanted, problem));
     }
-    if (const auto [it, fresh] = names.emplace(Lower(name), std::pair{robot.name, wanted});
+    if (const auto [it, fresh] =
+            names.emplace(Lower(name), Named{robot.name, wanted, dialect_name});
         !fresh) {
+      const Named& other = it->second;
       Fail(cell.source_file,
-           fmt::format("robots {} ({}) and {} ({}) would both get the {} program {} (names "
-                       "are cut to {} characters, case ignored); give each robot a "
-                       "`controller.program`",
-                       it->second.first, it->second.second, robot.name, wanted, dialect_name, name,
-                       rules.max_length));
+           other.dialect == dialect_name
+               ? fmt::format("robots {} ({}) and {} ({}) would both get the {} program {} (names "
+                             "are cut to {} characters, case ignored); give each robot a "
+                             "`controller.program`",
+                             other.robot, other.wanted, robot.name, wanted, dialect_name, name,
+                             rules.max_length)
+               : fmt::format("robots {} ({}) and {} ({}) would both get a program {} ({} and "
+                             "{}; names compared with case ignored); give each robot a "
+                             "`controller.program`",
+                             other.robot, other.wanted, robot.name, wanted, name, other.dialect,
+                             dialect_name));
+    }
+    // A program named like the routine its weld call invokes would call itself at every weld.
+    const std::string routine = internal::WeldCallRoutine(s, dialect_name, dialect->limits());
+    if (internal::SameName(routine, name, rules)) {
+      const auto call = s.where.find("weld_call." + dialect_name);
+      throw InputError({Diagnostic{
+          .where = {.file = cell.source_file},
+          .key_path = fmt::format("robots[{}].controller.program", robot.name),
+          .message = fmt::format(
+              "{} program {}{} has the name of the routine its weld call invokes ({}: `weld_call."
+              "{}` {}): the program would call itself at every weld; give the robot another "
+              "`controller.program`{}",
+              dialect_name, name, given ? "" : " (made from the robot's name)", routine,
+              dialect_name,
+              call != s.where.end() ? fmt::format("at {}:{}:{}", call->second.file,
+                                                  call->second.line, call->second.column)
+                                    : "the dialect's default",
+              call != s.where.end() ? " or the site another weld call" : "")}});
     }
     RobotExport out{.robot = robot.name, .dialect = dialect_name, .site = s};
     CornerCheck corners(world, cell, static_cast<int>(r));
@@ -119,6 +148,17 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
     }
     out.files = dialect->Write(built, robot, s);
     for (const ProgramFile& f : out.files) {
+      // A part program (INFORM NAMEnn) named like the weld routine would be called by it.
+      if (const std::string stem = f.name.substr(0, f.name.rfind('.'));
+          internal::SameName(stem, routine, rules)) {
+        throw InputError({Diagnostic{
+            .where = {.file = cell.source_file},
+            .key_path = fmt::format("robots[{}].controller.program", robot.name),
+            .message = fmt::format("{} program {} has a part {} named like the routine its weld "
+                                   "call invokes (`weld_call.{}`): give the robot another "
+                                   "`controller.program`",
+                                   dialect_name, name, f.name, dialect_name)}});
+      }
       // Controllers' file systems ignore case; a part program of one robot must never replace
       // another robot's (split programs name their parts after the cut main name).
       std::string key = f.name;

@@ -45,7 +45,16 @@ class UrScript final : public Dialect {
                       .leading_underscore = true,
                       .extra_characters = "!%",
                       .quotes = "\"'",
-                      .comment = "#"},
+                      .comment = "#",
+                      .form = NameRules::CallForm::kParens,
+                      .keywords = "halt popup sleep sync textmsg def end if elif else while "
+                                  "return thread run kill enter_critical exit_critical "
+                                  "force_mode end_force_mode freedrive_mode "
+                                  "end_freedrive_mode teach_mode end_teach_mode "
+                                  "position_deviation_warning",
+                      .keyword_prefixes = "move servo speed stop set_ write_",
+                      .case_sensitive = true,
+                      .escape = "\\"},
             .default_weld_call = kDefaultCall,
             .max_tool = 0,
             .max_base = 0,

@@ -385,7 +385,7 @@ TEST_P(ExportTest, MutatedFilesAreRejected) {
     ASSERT_EQ(f[0].contents.find("def spot_weld"), std::string::npos);
     rejects(f, "undefined spot_weld", "not defined");
     Site own = site;
-    own.weld_call["ur_script"] = "gun.weld({n})";
+    own.weld_call["ur_script"] = "gun_weld({n})";
     const Program p = Export(d, 0, own).read;
     EXPECT_EQ(dialect->Write(p, robot, own)[0].contents.find("def spot_weld"), std::string::npos);
   }

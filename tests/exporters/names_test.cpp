@@ -108,7 +108,30 @@ TEST_F(NamesTest, AWeldCallBeyondItsDialectsRulesIsAnErrorAtItsLine) {
       {"yaskawa_inform", "CALL JOB:WELD_SPOT ARGF{n}", "has 9 characters, at most 8"},
       {"ur_script", "1weld({n})", "starts with a digit"},
       {"kuka_krl", "SPOT_WELD({n}) ; gun 1", "`;` starts a comment"},
-      {"kuka_krl", "SPOT WELD({n})", ""},  // two names: fine for the name rules, see below
+      {"kuka_krl", "SPOT WELD({n})", "expected SPOT(...) and nothing after the closing `)`"},
+      // Issue 13: a weld call must call a subroutine, never move, set I/O or assign.
+      {"fanuc_ls", "J P[{n}] 100% FINE", "`%` at column 13 of the call is not allowed"},
+      {"fanuc_ls", "J P[{n}] FINE", "must be a program call CALL NAME"},
+      {"fanuc_ls", "DO[{n}]=ON", "must be a program call CALL NAME"},
+      {"fanuc_ls", "CALL SPOTWELD({n}) CALL X", "nothing after the `)`"},
+      {"kuka_krl", "PTP XP{n}", "PTP is a motion, I/O or flow statement"},
+      {"kuka_krl", "PTP({n})", "PTP is a motion, I/O or flow statement"},
+      {"kuka_krl", "BAS(#VEL_PTP,{n})", "BAS is a motion, I/O or flow statement"},
+      {"kuka_krl", "$OUT[101]=({n}<0)", "$OUT is a system variable"},
+      {"kuka_krl", "{n}", "does not start with the name of the routine"},
+      {"kuka_krl", "X=SPOT({n})", "expected X(...)"},
+      {"kuka_krl", "SPOT({n})+1", "nothing after the closing `)`"},
+      {"abb_rapid", "MoveAbsJ jP{n},vmax,fine,tool0;", "MoveAbsJ is a motion, I/O or flow"},
+      {"abb_rapid", "SetDO doZone101,{n};", "SetDO is a motion, I/O or flow"},
+      {"abb_rapid", "MoveL_Weld {n};", "MoveL_Weld is a motion, I/O or flow"},
+      {"abb_rapid", "reg1:={n};", "an assignment or expression does not call a procedure"},
+      {"yaskawa_inform", "MOVJ C{n} VJ=10.00", "does not start with `CALL JOB:`"},
+      {"yaskawa_inform", "DOUT OT#({n}) ON", "does not start with `CALL JOB:`"},
+      {"yaskawa_inform", "CALL JOB:SPOTWELD ARGF{n} DOUT", "only ` ARGF<value>` arguments"},
+      {"ur_script", "movej([0,0,0,0,0,{n}])", "movej is a motion, I/O or flow"},
+      {"ur_script", "set_digital_out({n}, True)", "set_digital_out is a motion, I/O"},
+      {"ur_script", "halt({n})", "halt is a motion, I/O or flow"},
+      {"ur_script", "x = weld({n})", "expected x(...)"},
       {"kuka_krl", "SPOT-WELD({n})@", "`@` at column 15 of the call is not allowed"},
       {"abb_rapid", "SpotWeld {n}", "must end with `;`"},
       {"abb_rapid", "SpotWeld {n} !x;", "`!` starts a comment"},
@@ -154,7 +177,7 @@ TEST_F(NamesTest, AWeldCallBeyondItsDialectsRulesIsAnErrorAtItsLine) {
   kuka_krl: "SPOT_WELD({schedule},{n})"
   abb_rapid: "SpotWeld {n},{schedule}\\T:=0.5;"
   fanuc_ls: "CALL SPOTWELD({schedule},{n})"
-  yaskawa_inform: "SVSPOTMOV GUN#(1) CLF#({schedule}) ARGF{n}"
+  yaskawa_inform: "CALL JOB:WELD2 ARGF{schedule} ARGF{n}"
   ur_script: "gun_weld({n}, \"{id}\", {schedule})"
 )Y"));
   for (const std::string& d : DialectNames()) {
@@ -264,6 +287,84 @@ TEST_F(NamesTest, WeldIdsAControllerCannotCarryAreRefusedByWriterAndReader) {
     EXPECT_THAT(ErrorOf([&] { dialect->Read(files, cell_->robots[0], e.site); }),
                 HasSubstr("holds a blank"));
   }
+}
+
+// Issue 13: a weld id with `\` is an escape inside a RAPID or URScript string ("W\08" a
+// character code): refused for those dialects, at the cell.
+TEST_F(NamesTest, WeldIdsWithAStringEscapeAreRefusedWhereTheDialectEscapes) {
+  plan::Plan p = *plan_;
+  for (plan::Segment& s : p.robots[0].segments) {
+    if (s.kind == plan::SegmentKind::kWeld) {
+      s.to = "W\\08";
+      break;
+    }
+  }
+  for (const std::string d : {"abb_rapid", "ur_script"}) {
+    SCOPED_TRACE(d);
+    EXPECT_THAT(ErrorOf([&] { ExportPlan(p, *cell_, {}, {.dialect = d}); }),
+                ContainsRegex(R"(cell\.yaml: error: welds\[W\\08\]: weld id W\\08 holds `\\`, )"
+                              R"(which starts an escape in )" +
+                              d + " strings"));
+  }
+  EXPECT_NO_THROW(ExportPlan(p, *cell_, {}, {.dialect = "kuka_krl"}));
+}
+
+// Issue 13: a program named like the routine its weld call invokes calls itself at every weld
+// (FANUC SPOTWELD.LS with CALL SPOTWELD(1,1)). An error naming the cell's key and the site's.
+TEST_F(NamesTest, AProgramNamedLikeItsWeldRoutineIsAnError) {
+  struct Case {
+    std::string dialect, program, call;
+  };
+  const std::vector<Case> cases = {{"fanuc_ls", "spotweld", ""},
+                                   {"yaskawa_inform", "SPOTWELD", ""},
+                                   {"kuka_krl", "spot_weld", ""},
+                                   {"abb_rapid", "SPOTWELD", ""},
+                                   {"ur_script", "spot_weld", ""},
+                                   {"ur_script", "gun_weld", "gun_weld({n})"},
+                                   {"abb_rapid", "GunWeld", "gunweld {n};"}};
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.dialect + " " + k.program);
+    cell::Cell c = *cell_;
+    c.robots[0].controller.program = k.program;
+    plan::Plan p = *plan_;
+    p.cell_hash = plan::CellHash(c, p.seed);
+    Site site;
+    if (!k.call.empty()) {
+      site = LoadSite(
+          WriteSite("self.yaml", fmt::format("weld_call: {{{}: \"{}\"}}\n", k.dialect, k.call)));
+    }
+    const std::string e = ErrorOf([&] { ExportPlan(p, c, site, {.dialect = k.dialect}); });
+    EXPECT_THAT(
+        e, ContainsRegex(R"(cell\.yaml: error: robots\[R1\]\.controller\.program: )" + k.dialect +
+                         " program [A-Za-z_]+ has the name of the routine its "
+                         "weld call invokes"));
+    EXPECT_THAT(e, HasSubstr(k.call.empty() ? "`weld_call." + k.dialect + "` the dialect's default"
+                                            : "`weld_call." + k.dialect + "` at "));
+    if (!k.call.empty()) {
+      EXPECT_THAT(e, ContainsRegex(R"(self\.yaml:2:[0-9]+)"));
+    }
+  }
+  // URScript tells names apart by case: a program gun_weld calling GUN_WELD is another routine.
+  cell::Cell c = *cell_;
+  c.robots[0].controller.program = "gun_weld";
+  plan::Plan p = *plan_;
+  p.cell_hash = plan::CellHash(c, p.seed);
+  Site other;
+  other.weld_call["ur_script"] = "GUN_WELD({n})";
+  EXPECT_NO_THROW(ExportPlan(p, c, other, {.dialect = "ur_script"}));
+}
+
+// Issue 13: two robots of different dialects whose programs get one name: the message names
+// both dialects (it named the second robot's for both).
+TEST_F(NamesTest, AProgramNameCollisionNamesEachRobotsDialect) {
+  cell::Cell c = *cell_;
+  c.robots[0].controller = {.dialect = "fanuc_ls", .program = "DEMO_R1"};
+  c.robots[1].controller = {.dialect = "kuka_krl", .program = "demo_r1"};
+  plan::Plan p = *plan_;
+  p.cell_hash = plan::CellHash(c, p.seed);
+  EXPECT_THAT(ErrorOf([&] { ExportPlan(p, c, {}); }),
+              HasSubstr("robots R1 (DEMO_R1) and R2 (demo_r1) would both get a program demo_r1 "
+                        "(fanuc_ls and kuka_krl"));
 }
 
 // A program name the cell gives is used as written (case aside) or refused; FANUC cut
