@@ -367,6 +367,43 @@ TEST_F(NamesTest, AProgramNameCollisionNamesEachRobotsDialect) {
                         "(fanuc_ls and kuka_krl"));
 }
 
+// Issue 13: the first move to home (no planned time: it starts wherever the robot stands) ran
+// at full speed in RAPID (`vmax`) and URScript (`a=1.4, v=1.05`) whatever speed_override said;
+// KRL, FANUC and INFORM scaled it. Every dialect scales it now, and reads the scale back.
+TEST_F(NamesTest, TheFirstMoveHomeIsScaledBySpeedOverrideInEveryDialect) {
+  Site slow;
+  slow.speed_override = 0.5;
+  for (const std::string& d : DialectNames()) {
+    SCOPED_TRACE(d);
+    const ExportResult r = ExportPlan(*plan_, *cell_, slow, {.dialect = d});
+    const Program& read = r.robots[0].program;
+    const auto first =
+        std::find_if(read.instructions.begin(), read.instructions.end(),
+                     [](const Instruction& i) { return i.kind == InstructionKind::kMove; });
+    ASSERT_NE(first, read.instructions.end());
+    EXPECT_NEAR(first->speed, 0.5, 0.011);
+    EXPECT_EQ(first->duration, 0.0);
+  }
+  const std::string rapid =
+      ExportPlan(*plan_, *cell_, slow, {.dialect = "abb_rapid"}).robots[0].files[0].contents;
+  EXPECT_THAT(rapid, HasSubstr("MoveAbsJ jP1,[2500.0,250.00,2500.0,500.00],fine,"));
+  const std::string ur =
+      ExportPlan(*plan_, *cell_, slow, {.dialect = "ur_script"}).robots[0].files[0].contents;
+  EXPECT_THAT(ur, ContainsRegex(R"(movej\(\[[^]]+\], a=0\.7, v=0\.525, t=0\.000, r=0\))"));
+  // Timed moves keep their a and v (t decides); at full speed the home move is unchanged.
+  EXPECT_THAT(ur, ContainsRegex(R"(a=1\.4, v=1\.05, t=0\.[0-9]*[1-9])"));
+  EXPECT_THAT(ExportPlan(*plan_, *cell_, {}, {.dialect = "abb_rapid"}).robots[0].files[0].contents,
+              HasSubstr("MoveAbsJ jP1,vmax,fine,"));
+  // A reader refuses an a/v pair that is not one override of 1.4/1.05.
+  const auto dialect = MakeDialect("ur_script");
+  std::vector<ProgramFile> files = {
+      {"r1.script", std::regex_replace(ur, std::regex("v=0\\.525"), "v=1.05")}};
+  const ExportResult e = ExportPlan(*plan_, *cell_, slow, {.dialect = "ur_script"});
+  files[0].name = e.robots[0].files[0].name;
+  EXPECT_THAT(ErrorOf([&] { dialect->Read(files, cell_->robots[0], e.robots[0].site); }),
+              HasSubstr("a and v must be"));
+}
+
 // A program name the cell gives is used as written (case aside) or refused; FANUC cut
 // "R1_MAIN_WELD" to "R1_MAIN_" silently, and a PLC selecting R1_MAIN_WELD found nothing.
 TEST_F(NamesTest, AProgramNameGivenInTheCellIsUsedOrRefused) {
