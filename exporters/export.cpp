@@ -231,10 +231,9 @@ std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path
       names.insert(f.name);
     }
   }
-  if (!plan.zones.empty()) {
-    files.push_back({folder / "interlocks.csv", InterlockTable(plan, result)});
-    names.insert("interlocks.csv");
-  }
+  // Always, with its header: a station without zones has an empty table, not a missing file.
+  files.push_back({folder / "interlocks.csv", InterlockTable(plan, result)});
+  names.insert("interlocks.csv");
   // Files an earlier export wrote here (its manifest) that this one does not: programs of robots
   // or dialects no longer exported. Read before the new manifest replaces it.
   const std::vector<std::string> previous = ManifestNames(folder);
