@@ -81,14 +81,8 @@ class UrScript final : public Dialect {
                                  const Site& site_in) const override {
     const Site site = WithDefaults(site_in, *this);
     CheckDof(robot, 6, kDialect);
-    for (const Instruction& i : program.instructions) {
-      if (i.kind != InstructionKind::kWaitInput && i.kind != InstructionKind::kSetOutput) continue;
-      const bool zone = i.role == SignalRole::kZone;
-      const bool in = i.kind == InstructionKind::kWaitInput;
-      CheckSignal(site, i.signal, 0, zone ? 127 : 7, kDialect,
-                  zone ? (in ? "zone_inputs" : "zone_outputs")
-                       : (in ? "weld_signal_inputs" : "weld_signal_outputs"));
-    }
+    // Zones on the boolean registers 0..127, weld signals on configurable digital I/O 0..7.
+    CheckSignalNumbers(program, site, 0, 127, 7, kDialect);
     WELDCELL_CHECK(IsIdentifier(program.name, kMaxName));
     const Eigen::Isometry3d& X = robot.tool.X_FT;
     const Eigen::AngleAxisd aa(X.linear());

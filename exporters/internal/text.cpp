@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <numbers>
+#include <set>
 
 #include "planner/common/diagnostics.hpp"
 #include "planner/kinematics/controller_joints.hpp"
@@ -258,14 +259,29 @@ void CheckRangesApart(const Site& site, const std::string& dialect) {
 void CheckSignals(const Program& program, const Site& site, int min, int max,
                   const std::string& dialect) {
   CheckRangesApart(site, dialect);
+  CheckSignalNumbers(program, site, min, max, max, dialect);
+}
+
+void CheckSignalNumbers(const Program& program, const Site& site, int min, int zone_max,
+                        int weld_max, const std::string& dialect) {
+  // Every range out of the dialect's reach, once each (not only the first met).
+  DiagnosticSink sink;
+  std::set<std::string> reported;
   for (const Instruction& i : program.instructions) {
     const bool in = i.kind == InstructionKind::kWaitInput;
     if (!in && i.kind != InstructionKind::kSetOutput) continue;
     const bool zone = i.role == SignalRole::kZone;
     const char* key = zone ? (in ? "zone_inputs" : "zone_outputs")
                            : (in ? "weld_signal_inputs" : "weld_signal_outputs");
-    CheckSignal(site, i.signal, min, max, dialect, key);
+    if (reported.count(key)) continue;
+    try {
+      CheckSignal(site, i.signal, min, zone ? zone_max : weld_max, dialect, key);
+    } catch (const InputError& e) {
+      sink.Merge(e);
+      reported.insert(key);
+    }
   }
+  sink.ThrowIfErrors();
 }
 void CheckDof(const cell::Robot& robot, int dof, const std::string& dialect) {
   if (robot.model->dof() != dof) {

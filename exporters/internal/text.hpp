@@ -83,6 +83,10 @@ void CheckRangesApart(const Site& site, const std::string& dialect);
 /// otherwise.
 void CheckSignals(const Program& program, const Site& site, int min, int max,
                   const std::string& dialect);
+/// Every I/O number of `program` within [min, zone_max] (zones) or [min, weld_max] (weld
+/// signals); throws InputError naming each range key out of reach once.
+void CheckSignalNumbers(const Program& program, const Site& site, int min, int zone_max,
+                        int weld_max, const std::string& dialect);
 /// Throws InputError unless the robot has `dof` joints (the dialect's axis count).
 void CheckDof(const cell::Robot& robot, int dof, const std::string& dialect);
 }  // namespace weldcell::exporters::internal

@@ -404,6 +404,31 @@ TEST_F(NamesTest, TheFirstMoveHomeIsScaledBySpeedOverrideInEveryDialect) {
               HasSubstr("a and v must be"));
 }
 
+// Issue 13: only the first problem was reported (`tool: 17` on FANUC + KUKA named fanuc_ls
+// only; URScript flagged zone_outputs but not zone_inputs; the first bad weld id only).
+TEST_F(NamesTest, EveryProblemOfAnExportIsReportedAtOnce) {
+  const Site tool = LoadSite(WriteSite("tool17.yaml", "tool: 17\nbase: 40\n"));
+  const std::string e = ErrorOf([&] { ExportPlan(*plan_, *cell_, tool); });
+  EXPECT_THAT(e, HasSubstr("tool 17 is beyond fanuc_ls's tool numbers 1..10"));
+  EXPECT_THAT(e, HasSubstr("base 40 is beyond fanuc_ls's base numbers 1..9"));
+  EXPECT_THAT(e, HasSubstr("tool 17 is beyond kuka_krl's tool numbers 1..16"));
+  EXPECT_THAT(e, HasSubstr("base 40 is beyond kuka_krl's base numbers 1..32"));
+  const Site io = LoadSite(WriteSite(
+      "ur_io.yaml", "zone_inputs: {first: 300, count: 8}\nzone_outputs: {first: 300, count: 8}\n"));
+  const std::string u = ErrorOf([&] { ExportPlan(*plan_, *cell_, io, {.dialect = "ur_script"}); });
+  EXPECT_THAT(u, ContainsRegex(R"(ur_io\.yaml:2:[0-9]+: error: zone_inputs: I/O number 300)"));
+  EXPECT_THAT(u, ContainsRegex(R"(ur_io\.yaml:3:[0-9]+: error: zone_outputs: I/O number 300)"));
+  plan::Plan p = *plan_;
+  int renamed = 0;
+  for (plan::Segment& s : p.robots[0].segments) {
+    if (s.kind == plan::SegmentKind::kWeld && renamed < 2) s.to = "W;" + std::to_string(++renamed);
+  }
+  ASSERT_EQ(renamed, 2);
+  const std::string w = ErrorOf([&] { ExportPlan(p, *cell_, {}, {.dialect = "kuka_krl"}); });
+  EXPECT_THAT(w, HasSubstr("welds[W;1]"));
+  EXPECT_THAT(w, HasSubstr("welds[W;2]"));
+}
+
 // A program name the cell gives is used as written (case aside) or refused; FANUC cut
 // "R1_MAIN_WELD" to "R1_MAIN_" silently, and a PLC selecting R1_MAIN_WELD found nothing.
 TEST_F(NamesTest, AProgramNameGivenInTheCellIsUsedOrRefused) {
