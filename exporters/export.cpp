@@ -19,8 +19,19 @@ namespace {
 [[noreturn]] void Fail(const std::string& file, const std::string& message) {
   throw InputError({Diagnostic{.where = {.file = file}, .message = message}});
 }
-// Where the cell gives a weld (its file; the weld's own location is not recorded).
-SourceLocation WeldWhere(const cell::Cell& cell, const std::string& /*weld_id*/) {
+[[noreturn]] void Fail(const SourceLocation& where, const std::string& message) {
+  throw InputError({Diagnostic{.where = where, .message = message}});
+}
+// Where the cell gives the robot's controller (cell.yaml:line:col), or the cell file.
+SourceLocation RobotWhere(const cell::Cell& cell, const cell::Robot& robot) {
+  return robot.controller_where.file.empty() ? SourceLocation{.file = cell.source_file}
+                                             : robot.controller_where;
+}
+// Where the cell gives a weld (its id in cell.yaml or welds.csv), or the cell file.
+SourceLocation WeldWhere(const cell::Cell& cell, const std::string& weld_id) {
+  for (const cell::Weld& w : cell.welds) {
+    if (w.id == weld_id && !w.where.file.empty()) return w.where;
+  }
   return {.file = cell.source_file};
 }
 std::string Lower(std::string s) {
@@ -68,15 +79,16 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
           result.skipped.push_back(robot.name);
           continue;
         }
-        Fail(cell.source_file, fmt::format("robot {} has no `controller: {{dialect: ...}}` in the "
-                                           "cell; give one or --dialect",
-                                           robot.name));
+        Fail(RobotWhere(cell, robot),
+             fmt::format("robot {} has no `controller: {{dialect: ...}}` in the "
+                         "cell; give one or --dialect",
+                         robot.name));
       }
       const std::unique_ptr<Dialect> dialect = MakeDialect(dialect_name);
       if (!dialect) {
         std::string all;
         for (const std::string& n : DialectNames()) all += (all.empty() ? "" : ", ") + n;
-        Fail(cell.source_file, "unknown dialect " + dialect_name + " (one of " + all + ")");
+        Fail(RobotWhere(cell, robot), "unknown dialect " + dialect_name + " (one of " + all + ")");
       }
       const Site s = WithDefaults(site, *dialect);
       const bool given = !robot.controller.program.empty();
@@ -89,7 +101,7 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
         const std::string problem = internal::NameProblem(wanted, rules);
         if (given) {
           throw InputError({Diagnostic{
-              .where = {.file = cell.source_file},
+              .where = RobotWhere(cell, robot),
               .key_path = fmt::format("robots[{}].controller.program", robot.name),
               .message = fmt::format(
                   "{} is not a {} program name: {} ({}: at most {} letters, digits and `_`, "
@@ -104,7 +116,7 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
               names.emplace(Lower(name), Named{robot.name, wanted, dialect_name});
           !fresh) {
         const Named& other = it->second;
-        Fail(cell.source_file,
+        Fail(RobotWhere(cell, robot),
              other.dialect == dialect_name
                  ? fmt::format("robots {} ({}) and {} ({}) would both get the {} program {} (names "
                                "are cut to {} characters, case ignored); give each robot a "
@@ -122,7 +134,7 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
       if (internal::SameName(routine, name, rules)) {
         const auto call = s.where.find("weld_call." + dialect_name);
         throw InputError({Diagnostic{
-            .where = {.file = cell.source_file},
+            .where = RobotWhere(cell, robot),
             .key_path = fmt::format("robots[{}].controller.program", robot.name),
             .message = fmt::format(
                 "{} program {}{} has the name of the routine its weld call invokes ({}: `weld_call."
@@ -161,7 +173,7 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
         if (const std::string stem = f.name.substr(0, f.name.rfind('.'));
             internal::SameName(stem, routine, rules)) {
           throw InputError({Diagnostic{
-              .where = {.file = cell.source_file},
+              .where = RobotWhere(cell, robot),
               .key_path = fmt::format("robots[{}].controller.program", robot.name),
               .message = fmt::format("{} program {} has a part {} named like the routine its weld "
                                      "call invokes (`weld_call.{}`): give the robot another "
@@ -173,7 +185,7 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
         std::string key = f.name;
         for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         if (const auto [it, fresh] = file_owner.emplace(key, robot.name); !fresh) {
-          Fail(cell.source_file,
+          Fail(RobotWhere(cell, robot),
                fmt::format("robots {} and {} would both write {} ({} cuts names to {} "
                            "characters); give them `controller.program` names that differ early",
                            it->second, robot.name, f.name, dialect_name,

@@ -335,7 +335,8 @@ TEST_F(NamesTest, AProgramNamedLikeItsWeldRoutineIsAnError) {
     }
     const std::string e = ErrorOf([&] { ExportPlan(p, c, site, {.dialect = k.dialect}); });
     EXPECT_THAT(
-        e, ContainsRegex(R"(cell\.yaml: error: robots\[R1\]\.controller\.program: )" + k.dialect +
+        e, ContainsRegex(R"(cell\.yaml:41:[0-9]+: error: robots\[R1\]\.controller\.program: )" +
+                         k.dialect +
                          " program [A-Za-z_]+ has the name of the routine its "
                          "weld call invokes"));
     EXPECT_THAT(e, HasSubstr(k.call.empty() ? "`weld_call." + k.dialect + "` the dialect's default"
@@ -429,6 +430,44 @@ TEST_F(NamesTest, EveryProblemOfAnExportIsReportedAtOnce) {
   EXPECT_THAT(w, HasSubstr("welds[W;2]"));
 }
 
+// Issue 13: errors about the cell at export time named cell.yaml without a line. The cell
+// loader records where each robot's controller and each weld id is written; every bad weld id
+// is reported, each at its welds.csv line.
+TEST_F(NamesTest, CellErrorsAtExportNameTheCellsLineAndEveryBadWeldId) {
+  cell::Cell c = *cell_;
+  plan::Plan p = *plan_;
+  std::map<std::string, std::string> renamed;
+  for (cell::Weld& w : c.welds) {
+    if (renamed.size() < 2) {
+      ASSERT_THAT(w.where.file, ::testing::EndsWith("welds.csv"));
+      renamed[w.id] = w.id + "!";  // `!` starts a FANUC comment
+      w.id += "!";
+    }
+  }
+  for (plan::RobotPlan& rp : p.robots) {
+    for (plan::Segment& s : rp.segments) {
+      if (renamed.count(s.from)) s.from = renamed[s.from];
+      if (renamed.count(s.to)) s.to = renamed[s.to];
+    }
+    for (plan::WeldVisit& v : rp.welds) {
+      if (renamed.count(v.weld_id)) v.weld_id = renamed[v.weld_id];
+    }
+  }
+  p.cell_hash = plan::CellHash(c, p.seed);
+  const std::string e = ErrorOf([&] { ExportPlan(p, c, {}, {.dialect = "fanuc_ls"}); });
+  for (const auto& [old_id, id] : renamed) {
+    EXPECT_THAT(e, ContainsRegex(R"(welds\.csv:[0-9]+:1: error: welds\[)" + old_id +
+                                 R"(!\]: weld id )" + old_id + "! holds `!`"));
+  }
+  // A robot without a controller: at its entry in cell.yaml.
+  cell::Cell none = *cell_;
+  none.robots[1].controller = {};
+  plan::Plan q = *plan_;
+  q.cell_hash = plan::CellHash(none, q.seed);
+  EXPECT_THAT(ErrorOf([&] { ExportPlan(q, none, {}); }),
+              ContainsRegex(R"(cell\.yaml:47:[0-9]+: error: robot R2 has no `controller)"));
+}
+
 // A program name the cell gives is used as written (case aside) or refused; FANUC cut
 // "R1_MAIN_WELD" to "R1_MAIN_" silently, and a PLC selecting R1_MAIN_WELD found nothing.
 TEST_F(NamesTest, AProgramNameGivenInTheCellIsUsedOrRefused) {
@@ -437,9 +476,10 @@ TEST_F(NamesTest, AProgramNameGivenInTheCellIsUsedOrRefused) {
   plan::Plan p = *plan_;
   p.cell_hash = plan::CellHash(c, p.seed);
   EXPECT_THAT(ErrorOf([&] { ExportPlan(p, c, {}); }),
-              ContainsRegex(R"(cell\.yaml: error: robots\[R1\]\.controller\.program: R1_MAIN_WELD )"
-                            R"(is not a fanuc_ls program name: name R1_MAIN_WELD has 12 )"
-                            R"(characters, at most 8 are allowed \(fanuc_ls: at most 8)"));
+              ContainsRegex(
+                  R"(cell\.yaml:41:[0-9]+: error: robots\[R1\]\.controller\.program: R1_MAIN_WELD )"
+                  R"(is not a fanuc_ls program name: name R1_MAIN_WELD has 12 )"
+                  R"(characters, at most 8 are allowed \(fanuc_ls: at most 8)"));
   c.robots[0].controller.program = "r1-main";
   p.cell_hash = plan::CellHash(c, p.seed);
   EXPECT_THAT(ErrorOf([&] { ExportPlan(p, c, {}); }), HasSubstr("name r1-main holds `-`"));
