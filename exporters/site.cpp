@@ -178,7 +178,7 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
               "the centre of gravity is {:g} m from the flange, more than {:g} m; "
               "cog is in the file's length unit ({}{})",
               cog->norm(), kMaxCogDistance, units.length_name,
-              units.length_name == "m" ? "; for mm give `units: {length: mm, angle: deg}`" : ""));
+              units.length_name == "m" ? "; for mm give `units: {length: mm}`" : ""));
       cog.reset();
     }
     if (mass && cog) {
