@@ -67,17 +67,18 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
       ->check(CLI::NonNegativeNumber);
   cmd->callback([&global, exit_code, args] {
     CheckOutputFolder(args->out, "--out");
+    // Inputs are regular files of a sane size (a device like /dev/zero never ends).
+    CheckInputFile(args->cell, "cell YAML");
+    if (!args->site.empty()) CheckInputFile(args->site, "site file (export.yaml)");
+    const std::string plan_text = ReadInputFile(args->plan, "plan (plan.json)");
+    // The output folder is made now, before any work, so that a path the file system refuses
+    // (`-o /proc/nope`) fails at once; a folder made here is removed again if nothing is written.
+    const OutputFolder out_folder(args->out, "--out");
     const exporters::Site site =
         args->site.empty() ? exporters::Site{} : exporters::LoadSite(args->site);
     cell::Loaded<cell::Cell> loaded = cell::LoadCell(args->cell, CellLoadOptions(global));
     for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
-    std::ifstream in(args->plan, std::ios::binary);
-    if (!in) {
-      throw InputError({{.where = {.file = args->plan}, .message = "cannot open the plan file"}});
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    const plan::Plan p = plan::PlanFromJson(text.str(), args->plan);
+    const plan::Plan p = plan::PlanFromJson(plan_text, args->plan);
     // Programs only for a plan the verifier passes (unplanned welds and the cycle time aside):
     // a colliding plan must never reach a controller.
     // A plan of another cell is bad input, said before verifying it against this cell.
@@ -107,6 +108,7 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
     }
     const std::vector<std::filesystem::path> written =
         exporters::WriteProgramFiles(args->out, p, result);
+    out_folder.Keep();
     if (global.json) {
       nlohmann::ordered_json j;
       j["programs"] = nlohmann::ordered_json::array();

@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/output_paths.hpp"
 #include "planner/common/atomic_file.hpp"
 #include "planner/common/diagnostics.hpp"
 
@@ -41,11 +42,11 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? kExitOk : kExitBadInput;
   } catch (const weldcell::InputError& e) {
-    std::cerr << e.what() << '\n';
+    std::cerr << weldcell::cli::Printable(e.what()) << '\n';
     return kExitBadInput;
   } catch (const weldcell::FileWriteError& e) {
     // An output path the user gave that the file system refused (docs/cli.md: exit 2).
-    std::cerr << "weldcell: error: " << e.what() << '\n';
+    std::cerr << "weldcell: error: " << weldcell::cli::Printable(e.what()) << '\n';
     return kExitBadInput;
   } catch (const std::exception& e) {
     std::cerr << "weldcell: internal error: " << e.what() << '\n';

@@ -1,9 +1,11 @@
 #include "cli/output_paths.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 #include <system_error>
 
@@ -47,6 +49,104 @@ void CheckCreatableFolder(const fs::path& shown, const fs::path& folder,
 }
 
 }  // namespace
+
+void CheckInputFile(const fs::path& file, const std::string& what) {
+  auto fail = [&](const std::string& message) {
+    throw InputError({{.where = {.file = file.empty() ? "\"\"" : Printable(file.string())},
+                       .message = message}});
+  };
+  std::error_code ec;
+  const fs::file_status status = fs::status(file, ec);
+  if (!fs::exists(status)) fail("file not found (expected the " + what + ")");
+  if (fs::is_directory(status)) fail("is a directory, expected the " + what + " (a file)");
+  if (!fs::is_regular_file(status)) {
+    fail("is not a regular file (a device, FIFO or socket), expected the " + what);
+  }
+  const std::uintmax_t size = fs::file_size(file, ec);
+  if (!ec && size > kMaxInputBytes) {
+    fail(fmt::format("is {} MiB, more than the {} MiB an input file may have (expected the {})",
+                     size >> 20, kMaxInputBytes >> 20, what));
+  }
+}
+
+std::string ReadInputFile(const fs::path& file, const std::string& what) {
+  CheckInputFile(file, what);
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    throw InputError(
+        {{.where = {.file = Printable(file.string())}, .message = "cannot open the " + what}});
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string Printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto u = static_cast<unsigned char>(text[i]);
+    // A well-formed UTF-8 sequence (not a C1 control U+0080..U+009F) is kept as it is.
+    const std::size_t n = u >= 0xf0 && u <= 0xf4  ? 4
+                          : u >= 0xe0             ? 3
+                          : u >= 0xc2 && u < 0xe0 ? 2
+                                                  : 0;
+    bool ok = n > 0 && i + n <= text.size() &&
+              !(u == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0);
+    for (std::size_t k = 1; ok && k < n; ++k) {
+      ok = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
+    }
+    if (ok) {
+      out.append(text.substr(i, n));
+      i += n;
+      continue;
+    }
+    if ((u < 0x20 && u != '\n' && u != '\t') || u >= 0x7f) {
+      out += fmt::format("\\x{:02x}", u);
+    } else {
+      out += static_cast<char>(u);
+    }
+    ++i;
+  }
+  return out;
+}
+
+OutputFolder::OutputFolder(const fs::path& folder, const std::string& option) {
+  std::error_code ec;
+  fs::path top = folder;  // the topmost missing folder: made here, removed on failure
+  while (!top.empty() && top.has_parent_path() && top.parent_path() != top &&
+         !fs::exists(top.parent_path(), ec)) {
+    top = top.parent_path();
+  }
+  const bool existed = fs::exists(folder, ec);
+  fs::create_directories(folder, ec);
+  if (ec || !fs::is_directory(folder)) {
+    Fail(folder, option,
+         "cannot create the folder: " + (ec ? ec.message() : std::string("not a folder")));
+  }
+  if (!existed) made_ = top;
+  folder_ = folder;
+  // A file can be made in it (a read-only mount or /proc refuses).
+  const fs::path probe = folder / fmt::format(".weldcell-probe-{}", ::getpid());
+  if (std::ofstream out(probe); !out) {
+    const std::string why = std::error_code(errno, std::generic_category()).message();
+    if (!made_.empty()) fs::remove_all(made_, ec);
+    Fail(folder, option, "cannot write into the folder: " + why);
+  }
+  fs::remove(probe, ec);
+}
+
+OutputFolder::~OutputFolder() {
+  if (keep_ || made_.empty()) return;
+  std::error_code ec;
+  // Only empty folders, from the output folder up to the topmost one made here: never anything
+  // a user put there meanwhile.
+  for (fs::path p = folder_;; p = p.parent_path()) {
+    if (!fs::is_empty(p, ec) || ec || !fs::remove(p, ec) || p == made_ || !p.has_parent_path()) {
+      break;
+    }
+  }
+}
 
 void CheckOutputFile(const fs::path& file, const std::string& option) {
   if (file.empty()) Fail(file, option, "empty file name");

@@ -3,8 +3,10 @@
 // mistake in them is bad usage (exit 2) named at once, not an error after a long run.
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace weldcell::cli {
 
@@ -12,6 +14,38 @@ namespace weldcell::cli {
 /// a non-empty name that is not a folder nor a special file, whose folder exists or can be
 /// created (the nearest existing ancestor is a folder we may write into).
 void CheckOutputFile(const std::filesystem::path& file, const std::string& option);
+
+/// Most bytes an input file (cell, plan, site) may have: a device (`/dev/zero`) or a runaway
+/// file is refused instead of being read until memory runs out.
+inline constexpr std::uintmax_t kMaxInputBytes = 256u << 20;
+
+/// Throws InputError at `file` unless it is a regular file (not a folder, device, FIFO or
+/// socket) of at most kMaxInputBytes; `what` names it ("site file", "plan").
+void CheckInputFile(const std::filesystem::path& file, const std::string& what);
+
+/// CheckInputFile, then the file's bytes.
+std::string ReadInputFile(const std::filesystem::path& file, const std::string& what);
+
+/// `text` with control characters other than line feed and tab shown as `\xNN`: an error that
+/// quotes a binary input never sends escape sequences to the terminal.
+std::string Printable(std::string_view text);
+
+/// Makes an output folder at once (throws InputError naming `option` when the file system
+/// refuses it or a file cannot be created in it) and removes it again on destruction, if it
+/// made it, unless Keep() was called and as long as it is empty.
+class OutputFolder {
+ public:
+  OutputFolder(const std::filesystem::path& folder, const std::string& option);
+  ~OutputFolder();
+  OutputFolder(const OutputFolder&) = delete;
+  OutputFolder& operator=(const OutputFolder&) = delete;
+  void Keep() const { keep_ = true; }
+
+ private:
+  std::filesystem::path folder_;
+  std::filesystem::path made_;  ///< The topmost folder made here (empty: none).
+  mutable bool keep_ = false;
+};
 
 /// The same for a folder that will receive outputs (`plan -o OUT`): not a file, creatable.
 void CheckOutputFolder(const std::filesystem::path& folder, const std::string& option);

@@ -44,6 +44,16 @@ std::string Tcp(const cell::Robot& robot) {
                      Fixed(p.z(), 3), Fixed(q.w(), 6), Fixed(q.x(), 6), Fixed(q.y(), 6),
                      Fixed(q.z(), 6));
 }
+// The speeddata of a move without a planned time: vmax ([5000,500,5000,1000]: TCP mm/s,
+// orientation deg/s, linear and rotating external axes) at `fraction` of its speeds.
+std::string HomeSpeed(double fraction) {
+  if (fraction >= 1.0) return "vmax";
+  // Every component follows from the TCP speed (0.1 mm/s), so the reader can recompute them.
+  const double tcp = std::max(0.1, std::round(50000 * fraction) / 10);
+  return fmt::format("[{},{},{},{}]", Fixed(tcp, 1), Fixed(tcp / 10, 2), Fixed(tcp, 1),
+                     Fixed(tcp / 5, 2));
+}
+
 // The module's declaration of the gun (site.tool_mass > 0).
 std::string ToolData(const cell::Robot& robot, const Site& site) {
   return fmt::format("PERS tooldata {}:=[TRUE,{},[{},[{},{},{}],[1,0,0,0],0,0,0]];", ToolName(site),
@@ -59,7 +69,16 @@ class AbbRapid final : public Dialect {
             .names = {.max_length = kMaxName,
                       .extra_characters = "\\",
                       .comment = "!",
-                      .final_semicolon = true},
+                      .final_semicolon = true,
+                      .form = NameRules::CallForm::kProcedure,
+                      .keywords = "moveabsj moveextj movesync setdo setao setgo set reset pulsedo "
+                                  "invertdo setalldatatype waitdi waitdo waitai waitao waitgi "
+                                  "waitgo waittime waituntil waitrob stop stopmove exit "
+                                  "exitcycle break return raise retry trynext goto velset "
+                                  "accset confj confl singarea triggj triggl triggc searchl "
+                                  "searchc spotj spotl spotml",
+                      .keyword_prefixes = "movej movel movec",
+                      .escape = "\\"},
             .default_weld_call = kDefaultCall,
             .min_signal = 0,
             .max_signal = 9999,
@@ -100,7 +119,9 @@ class AbbRapid final : public Dialect {
                                 Fixed(std::max(i.duration, 0.001), 3), i.exact_stop ? "fine" : "z1",
                                 tool);
           } else {
-            body += fmt::format("        MoveAbsJ {},vmax,{},{};\n", p,
+            // The move to home has no planned time (it starts wherever the robot stands): vmax,
+            // or vmax's components scaled by the site's speed_override (i.speed).
+            body += fmt::format("        MoveAbsJ {},{},{},{};\n", p, HomeSpeed(i.speed),
                                 i.exact_stop ? "fine" : "z1", tool);
           }
           break;
@@ -146,7 +167,7 @@ class AbbRapid final : public Dialect {
     static const std::regex kDecl(
         R"(CONST jointtarget ([A-Za-z][A-Za-z0-9_]*):=\[\[([^,]+),([^,]+),([^,]+),([^,]+),([^,]+),([^,\]]+)\],\[9E9,9E9,9E9,9E9,9E9,9E9\]\];)");
     static const std::regex kMove(
-        R"(MoveAbsJ ([A-Za-z][A-Za-z0-9_]*),vmax(\\T:=([^,]+))?,(fine|z1),([A-Za-z0-9_\\:=]+);)");
+        R"(MoveAbsJ ([A-Za-z][A-Za-z0-9_]*),(vmax(\\T:=([^,]+))?|\[([^,\]]+),[^\]]+\]),(fine|z1),([A-Za-z0-9_\\:=]+);)");
     static const std::regex kWait(R"(WaitDI (diZone|diWeld)([0-9]+),1;)");
     static const std::regex kSet(R"(SetDO (doZone|doWeld)([0-9]+),([01]);)");
     const std::string tool = ToolAndWobj(site);
@@ -195,17 +216,25 @@ class AbbRapid final : public Dialect {
       } else if (state == kProc && std::regex_match(t, m, kMove)) {
         auto it = points.find(m[1].str());
         if (it == points.end()) fail(m[1].str() + " is not declared");
-        if (m[5].str() != tool) fail("tool and work object must be " + tool);
+        if (m[7].str() != tool) fail("tool and work object must be " + tool);
         used.insert(it->first);
-        double duration = 0;
-        if (m[2].matched) {
-          auto v = ParseNumber(m[3].str());
+        double duration = 0, speed = 1.0;
+        if (m[3].matched) {
+          auto v = ParseNumber(m[4].str());
           if (!v || *v <= 0) fail("\\T must be a time > 0 s");
           duration = *v;
+        } else if (m[5].matched) {
+          // Only the writer's scaled vmax (HomeSpeed), for a move without a time.
+          auto v = ParseNumber(m[5].str());
+          if (!v || *v <= 0 || *v >= 5000 || HomeSpeed(*v / 5000) != m[2].str() || duration > 0) {
+            fail("speeddata " + m[2].str() + " is not vmax scaled by a speed override in (0, 1)");
+          }
+          speed = *v / 5000;
         }
         program.instructions.push_back({.kind = InstructionKind::kMove,
                                         .q = it->second,
-                                        .exact_stop = m[4].str() == "fine",
+                                        .exact_stop = m[6].str() == "fine",
+                                        .speed = speed,
                                         .duration = duration});
       } else if (state == kProc && std::regex_match(t, m, kWait)) {
         const int s = *ParseInt(m[2].str());

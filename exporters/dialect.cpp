@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "exporters/internal/text.hpp"
+#include "planner/common/diagnostics.hpp"
 
 namespace weldcell::exporters {
 
@@ -31,15 +32,26 @@ std::unique_ptr<Dialect> MakeDialect(std::string_view name) {
 Site WithDefaults(const Site& site, const Dialect& dialect) {
   Site out = site;
   const DialectLimits limits = dialect.limits();
-  internal::CheckWeldCall(site, dialect.name(), limits);
+  // Every problem of the site for this dialect at once.
+  DiagnosticSink sink;
+  try {
+    internal::CheckWeldCall(site, dialect.name(), limits);
+  } catch (const InputError& e) {
+    sink.Merge(e);
+  }
   for (const auto& [key, value, max] : {std::tuple{"tool", site.tool, limits.max_tool},
                                         std::tuple{"base", site.base, limits.max_base}}) {
     if (max > 0 && value > max) {
-      SiteError(site, key,
-                fmt::format("{} {} is beyond {}'s {} numbers 1..{}", key, value, dialect.name(),
-                            key, max));
+      try {
+        SiteError(site, key,
+                  fmt::format("{} {} is beyond {}'s {} numbers 1..{}", key, value, dialect.name(),
+                              key, max));
+      } catch (const InputError& e) {
+        sink.Merge(e);
+      }
     }
   }
+  sink.ThrowIfErrors();
   if (out.zone_inputs.count == 0) out.zone_inputs = limits.zone_inputs;
   if (out.zone_outputs.count == 0) out.zone_outputs = limits.zone_outputs;
   if (out.weld_signal_inputs.count == 0) out.weld_signal_inputs = limits.weld_signal_inputs;

@@ -41,6 +41,25 @@ struct NameRules {
   std::string_view comment;        ///< Characters that start a comment.
   bool final_semicolon = false;    ///< A statement ends with `;` (RAPID).
   std::size_t max_comment = 0;     ///< Most characters of a comment (0: no limit).
+  /// The shape a weld call must have: a call of a subroutine, never a motion, an I/O statement
+  /// or an assignment (docs/export.md "Names").
+  enum class CallForm {
+    kParens,     ///< `NAME(args)` (KRL, URScript)
+    kProcedure,  ///< `Name args;`, `Name\switch ...;` or `Name;` (RAPID procedure call)
+    kCall,       ///< `CALL NAME` or `CALL NAME(args)` (FANUC)
+    kCallJob,    ///< `CALL JOB:NAME` then ` ARGF<value>` arguments (INFORM)
+  };
+  CallForm form = CallForm::kParens;
+  /// Blank-separated lower-case names the weld call may not invoke (the dialect's motion, I/O
+  /// and flow keywords); compared case-insensitively.
+  std::string_view keywords;
+  /// Lower-case prefixes of such names (URScript `move`, `set_`, ...).
+  std::string_view keyword_prefixes;
+  /// The controller tells names apart by case (URScript); else names are compared ignoring it.
+  bool case_sensitive = false;
+  /// Characters that start an escape inside a string (RAPID and URScript `\`): a weld id may
+  /// not hold them.
+  std::string_view escape;
 };
 
 /// What a dialect can express, for the writer's checks and the defaults of a site.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -17,6 +18,21 @@ namespace weldcell::exporters {
 namespace {
 [[noreturn]] void Fail(const std::string& file, const std::string& message) {
   throw InputError({Diagnostic{.where = {.file = file}, .message = message}});
+}
+[[noreturn]] void Fail(const SourceLocation& where, const std::string& message) {
+  throw InputError({Diagnostic{.where = where, .message = message}});
+}
+// Where the cell gives the robot's controller (cell.yaml:line:col), or the cell file.
+SourceLocation RobotWhere(const cell::Cell& cell, const cell::Robot& robot) {
+  return robot.controller_where.file.empty() ? SourceLocation{.file = cell.source_file}
+                                             : robot.controller_where;
+}
+// Where the cell gives a weld (its id in cell.yaml or welds.csv), or the cell file.
+SourceLocation WeldWhere(const cell::Cell& cell, const std::string& weld_id) {
+  for (const cell::Weld& w : cell.welds) {
+    if (w.id == weld_id && !w.where.file.empty()) return w.where;
+  }
+  return {.file = cell.source_file};
 }
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -47,94 +63,149 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
   }
   const collision::CollisionWorld& world = request.world ? *request.world : *own_world;
   ExportResult result;
-  std::map<std::string, std::pair<std::string, std::string>> names;  // lower -> robot, wanted
+  struct Named {
+    std::string robot, wanted, dialect;
+  };
+  std::map<std::string, Named> names;             // lower-case program name -> its robot
   std::map<std::string, std::string> file_owner;  // lower-case file name -> robot
+  DiagnosticSink problems;
   for (std::size_t r = 0; r < cell.robots.size(); ++r) {
-    const cell::Robot& robot = cell.robots[r];
-    const std::string dialect_name =
-        request.dialect.empty() ? robot.controller.dialect : request.dialect;
-    if (dialect_name.empty()) {
-      if (request.skip_robots_without_controller) {
-        result.skipped.push_back(robot.name);
-        continue;
+    try {
+      const cell::Robot& robot = cell.robots[r];
+      const std::string dialect_name =
+          request.dialect.empty() ? robot.controller.dialect : request.dialect;
+      if (dialect_name.empty()) {
+        if (request.skip_robots_without_controller) {
+          result.skipped.push_back(robot.name);
+          continue;
+        }
+        Fail(RobotWhere(cell, robot),
+             fmt::format("robot {} has no `controller: {{dialect: ...}}` in the "
+                         "cell; give one or --dialect",
+                         robot.name));
       }
-      Fail(cell.source_file, fmt::format("robot {} has no `controller: {{dialect: ...}}` in the "
-                                         "cell; give one or --dialect",
-                                         robot.name));
-    }
-    const std::unique_ptr<Dialect> dialect = MakeDialect(dialect_name);
-    if (!dialect) {
-      std::string all;
-      for (const std::string& n : DialectNames()) all += (all.empty() ? "" : ", ") + n;
-      Fail(cell.source_file, "unknown dialect " + dialect_name + " (one of " + all + ")");
-    }
-    const Site s = WithDefaults(site, *dialect);
-    const bool given = !robot.controller.program.empty();
-    const std::string wanted = given ? robot.controller.program : robot.name;
-    const std::string name = dialect->ProgramName(wanted);
-    const NameRules& rules = dialect->limits().names;
-    if (Lower(name) != Lower(wanted)) {
-      // A name the user wrote is used as written (case aside) or refused: the cell controller
-      // or PLC selects programs by it. A name made from the robot's name may be adapted.
-      const std::string problem = internal::NameProblem(wanted, rules);
-      if (given) {
+      const std::unique_ptr<Dialect> dialect = MakeDialect(dialect_name);
+      if (!dialect) {
+        std::string all;
+        for (const std::string& n : DialectNames()) all += (all.empty() ? "" : ", ") + n;
+        Fail(RobotWhere(cell, robot), "unknown dialect " + dialect_name + " (one of " + all + ")");
+      }
+      const Site s = WithDefaults(site, *dialect);
+      const bool given = !robot.controller.program.empty();
+      const std::string wanted = given ? robot.controller.program : robot.name;
+      const std::string name = dialect->ProgramName(wanted);
+      const NameRules& rules = dialect->limits().names;
+      if (Lower(name) != Lower(wanted)) {
+        // A name the user wrote is used as written (case aside) or refused: the cell controller
+        // or PLC selects programs by it. A name made from the robot's name may be adapted.
+        const std::string problem = internal::NameProblem(wanted, rules);
+        if (given) {
+          throw InputError({Diagnostic{
+              .where = RobotWhere(cell, robot),
+              .key_path = fmt::format("robots[{}].controller.program", robot.name),
+              .message = fmt::format(
+                  "{} is not a {} program name: {} ({}: at most {} letters, digits and `_`, "
+                  "starting with a letter); give a name that fits",
+                  wanted, dialect_name, problem, dialect_name, rules.max_length)}});
+        }
+        result.warnings.push_back(fmt::format(
+            "robot {}: {} program named {}, not {}: {}; give `controller.program` to choose it",
+            robot.name, dialect_name, name, wanted, problem));
+      }
+      if (const auto [it, fresh] =
+              names.emplace(Lower(name), Named{robot.name, wanted, dialect_name});
+          !fresh) {
+        const Named& other = it->second;
+        Fail(RobotWhere(cell, robot),
+             other.dialect == dialect_name
+                 ? fmt::format("robots {} ({}) and {} ({}) would both get the {} program {} (names "
+                               "are cut to {} characters, case ignored); give each robot a "
+                               "`controller.program`",
+                               other.robot, other.wanted, robot.name, wanted, dialect_name, name,
+                               rules.max_length)
+                 : fmt::format("robots {} ({}) and {} ({}) would both get a program {} ({} and "
+                               "{}; names compared with case ignored); give each robot a "
+                               "`controller.program`",
+                               other.robot, other.wanted, robot.name, wanted, name, other.dialect,
+                               dialect_name));
+      }
+      // A program named like the routine its weld call invokes would call itself at every weld.
+      const std::string routine = internal::WeldCallRoutine(s, dialect_name, dialect->limits());
+      if (internal::SameName(routine, name, rules)) {
+        const auto call = s.where.find("weld_call." + dialect_name);
         throw InputError({Diagnostic{
-            .where = {.file = cell.source_file},
+            .where = RobotWhere(cell, robot),
             .key_path = fmt::format("robots[{}].controller.program", robot.name),
             .message = fmt::format(
-                "{} is not a {} program name: {} ({}: at most {} letters, digits and `_`, "
-                "starting with a letter); give a name that fits",
-                wanted, dialect_name, problem, dialect_name, rules.max_length)}});
+                "{} program {}{} has the name of the routine its weld call invokes ({}: `weld_call."
+                "{}` {}): the program would call itself at every weld; give the robot another "
+                "`controller.program`{}",
+                dialect_name, name, given ? "" : " (made from the robot's name)", routine,
+                dialect_name,
+                call != s.where.end() ? fmt::format("at {}:{}:{}", call->second.file,
+                                                    call->second.line, call->second.column)
+                                      : "the dialect's default",
+                call != s.where.end() ? " or the site another weld call" : "")}});
       }
-      result.warnings.push_back(fmt::format(
-          "robot {}: {} program named {}, not {}: {}; give `controller.program` to choose it",
-          robot.name, dialect_name, name, wanted, problem));
-    }
-    if (const auto [it, fresh] = names.emplace(Lower(name), std::pair{robot.name, wanted});
-        !fresh) {
-      Fail(cell.source_file,
-           fmt::format("robots {} ({}) and {} ({}) would both get the {} program {} (names "
-                       "are cut to {} characters, case ignored); give each robot a "
-                       "`controller.program`",
-                       it->second.first, it->second.second, robot.name, wanted, dialect_name, name,
-                       rules.max_length));
-    }
-    RobotExport out{.robot = robot.name, .dialect = dialect_name, .site = s};
-    CornerCheck corners(world, cell, static_cast<int>(r));
-    const Program built = BuildProgram(
-        plan, cell, static_cast<int>(r), name, s, &out.figures,
-        {.corners = &corners, .blend = dialect->limits().blend, .plan_file = request.plan_file});
-    // Weld ids go into comments (and the call with {id}): one the controller would refuse is
-    // an error at the cell, before anything is written.
-    const bool bare_id = internal::CheckWeldCall(s, dialect_name, dialect->limits());
-    for (const Instruction& i : built.instructions) {
-      if (i.kind != InstructionKind::kWeld) continue;
-      if (std::string problem =
-              internal::WeldIdProblem(i.weld_id, dialect_name, dialect->limits(), bare_id);
-          !problem.empty()) {
-        throw InputError({Diagnostic{.where = {.file = cell.source_file},
-                                     .key_path = "welds[" + i.weld_id + "]",
-                                     .message = problem + "; rename the weld in the cell"}});
+      RobotExport out{.robot = robot.name, .dialect = dialect_name, .site = s};
+      CornerCheck corners(world, cell, static_cast<int>(r));
+      const Program built = BuildProgram(
+          plan, cell, static_cast<int>(r), name, s, &out.figures,
+          {.corners = &corners, .blend = dialect->limits().blend, .plan_file = request.plan_file});
+      // Weld ids go into comments (and the call with {id}): one the controller would refuse is
+      // an error at the cell, before anything is written.
+      const bool bare_id = internal::CheckWeldCall(s, dialect_name, dialect->limits());
+      DiagnosticSink bad_ids;  // every bad id at once
+      for (const Instruction& i : built.instructions) {
+        if (i.kind != InstructionKind::kWeld) continue;
+        if (std::string problem =
+                internal::WeldIdProblem(i.weld_id, dialect_name, dialect->limits(), bare_id);
+            !problem.empty()) {
+          bad_ids.Add(Diagnostic{.where = WeldWhere(cell, i.weld_id),
+                                 .key_path = "welds[" + i.weld_id + "]",
+                                 .message = problem + "; rename the weld in the cell"});
+        }
+      }
+      bad_ids.ThrowIfErrors();
+      out.files = dialect->Write(built, robot, s);
+      for (const ProgramFile& f : out.files) {
+        // A part program (INFORM NAMEnn) named like the weld routine would be called by it.
+        if (const std::string stem = f.name.substr(0, f.name.rfind('.'));
+            internal::SameName(stem, routine, rules)) {
+          throw InputError({Diagnostic{
+              .where = RobotWhere(cell, robot),
+              .key_path = fmt::format("robots[{}].controller.program", robot.name),
+              .message = fmt::format("{} program {} has a part {} named like the routine its weld "
+                                     "call invokes (`weld_call.{}`): give the robot another "
+                                     "`controller.program`",
+                                     dialect_name, name, f.name, dialect_name)}});
+        }
+        // Controllers' file systems ignore case; a part program of one robot must never replace
+        // another robot's (split programs name their parts after the cut main name).
+        std::string key = f.name;
+        for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (const auto [it, fresh] = file_owner.emplace(key, robot.name); !fresh) {
+          Fail(RobotWhere(cell, robot),
+               fmt::format("robots {} and {} would both write {} ({} cuts names to {} "
+                           "characters); give them `controller.program` names that differ early",
+                           it->second, robot.name, f.name, dialect_name,
+                           dialect->limits().max_name_length));
+        }
+      }
+      out.program = dialect->Read(out.files, robot, s);
+      out.estimated_motion_time = EstimateMotionTime(out.program, robot);
+      result.robots.push_back(std::move(out));
+    } catch (const InputError& e) {
+      // Every robot's problems, each once (robots of one dialect share the site's).
+      for (const Diagnostic& d : e.diagnostics()) {
+        if (std::find(problems.diagnostics().begin(), problems.diagnostics().end(), d) ==
+            problems.diagnostics().end()) {
+          problems.Add(d);
+        }
       }
     }
-    out.files = dialect->Write(built, robot, s);
-    for (const ProgramFile& f : out.files) {
-      // Controllers' file systems ignore case; a part program of one robot must never replace
-      // another robot's (split programs name their parts after the cut main name).
-      std::string key = f.name;
-      for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (const auto [it, fresh] = file_owner.emplace(key, robot.name); !fresh) {
-        Fail(cell.source_file,
-             fmt::format("robots {} and {} would both write {} ({} cuts names to {} "
-                         "characters); give them `controller.program` names that differ early",
-                         it->second, robot.name, f.name, dialect_name,
-                         dialect->limits().max_name_length));
-      }
-    }
-    out.program = dialect->Read(out.files, robot, s);
-    out.estimated_motion_time = EstimateMotionTime(out.program, robot);
-    result.robots.push_back(std::move(out));
   }
+  problems.ThrowIfErrors();
   return result;
 }
 
@@ -191,10 +262,9 @@ std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path
       names.insert(f.name);
     }
   }
-  if (!plan.zones.empty()) {
-    files.push_back({folder / "interlocks.csv", InterlockTable(plan, result)});
-    names.insert("interlocks.csv");
-  }
+  // Always, with its header: a station without zones has an empty table, not a missing file.
+  files.push_back({folder / "interlocks.csv", InterlockTable(plan, result)});
+  names.insert("interlocks.csv");
   // Files an earlier export wrote here (its manifest) that this one does not: programs of robots
   // or dialects no longer exported. Read before the new manifest replaces it.
   const std::vector<std::string> previous = ManifestNames(folder);

@@ -69,7 +69,8 @@ void CheckPlanOfCell(const plan::Plan& plan, const cell::Cell& cell,
 /// The list of files an export wrote into its folder (one name a line).
 inline constexpr const char* kManifestName = "weldcell-files.txt";
 
-/// Writes every program file of `result`, `interlocks.csv` when the plan has zones, and the new
+/// Writes every program file of `result`, `interlocks.csv` (its header alone when the plan has
+/// no zones), and the new
 /// manifest into `folder` all together (WriteFilesTogether: every file to a temporary, every
 /// target checked, then all renamed; a file that cannot be written, e.g. a folder in the way,
 /// leaves every old file as it was); then removes the files that the folder's previous manifest

@@ -58,7 +58,12 @@ class KukaKrl final : public Dialect {
                       .dollar = true,
                       .leading_underscore = true,
                       .extra_characters = "#",
-                      .comment = ";"},
+                      .comment = ";",
+                      .form = NameRules::CallForm::kParens,
+                      .keywords = "ptp lin circ sptp slin scirc ptp_rel lin_rel circ_rel "
+                                  "sptp_rel slin_rel scirc_rel bas pulse anout wait halt if for "
+                                  "while loop repeat switch goto return exit brake continue "
+                                  "trigger interrupt def deffct end endfct"},
             .default_weld_call = kDefaultCall,
             .max_tool = 16,
             .max_base = 32,

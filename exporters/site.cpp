@@ -21,6 +21,11 @@ using cell::internal::YamlReader;
 
 namespace {
 
+// The heaviest payload class of industrial robots (kg), and how far a gun's centre of gravity
+// can plausibly sit from the flange (m).
+constexpr double kMaxToolMass = 2300.0;
+constexpr double kMaxCogDistance = 2.0;
+
 std::optional<int> SmallInteger(YamlReader& reader, const YAML::Node& node, const std::string& key,
                                 int max) {
   auto v = reader.UnsignedInteger(node, key);
@@ -154,15 +159,36 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
   }
   if (auto node = YamlReader::Get(root, "tool_load");
       node && reader.CheckMap(*node, "tool_load", {"mass", "cog"}, {})) {
-    const auto mass = reader.Positive(*YamlReader::Get(*node, "mass"), "tool_load.mass");
-    const auto cog = reader.LengthVector3(*YamlReader::Get(*node, "cog"), "tool_load.cog", units);
+    const YAML::Node mass_node = *YamlReader::Get(*node, "mass");
+    const YAML::Node cog_node = *YamlReader::Get(*node, "cog");
+    auto mass = reader.Positive(mass_node, "tool_load.mass");
+    auto cog = reader.LengthVector3(cog_node, "tool_load.cog", units);
+    // Plausible loads only: a unit slip (mm read as m) must not reach the controller's load
+    // data, where it would make the arm's dynamics model wrong.
+    if (mass && *mass > kMaxToolMass) {
+      reader.Error(mass_node, "tool_load.mass",
+                   fmt::format("{} kg is beyond any robot's payload (at most {:g} kg)",
+                               mass_node.Scalar(), kMaxToolMass));
+      mass.reset();
+    }
+    if (cog && cog->norm() > kMaxCogDistance) {
+      reader.Error(
+          cog_node, "tool_load.cog",
+          fmt::format(
+              "the centre of gravity is {:g} m from the flange, more than {:g} m; "
+              "cog is in the file's length unit ({}{})",
+              cog->norm(), kMaxCogDistance, units.length_name,
+              units.length_name == "m" ? "; for mm give `units: {length: mm}`" : ""));
+      cog.reset();
+    }
     if (mass && cog) {
       site.tool_mass = *mass;
       site.tool_cog = {cog->x(), cog->y(), cog->z()};
     }
   }
   if (auto node = YamlReader::Get(root, "max_positions")) {
-    if (auto v = SmallInteger(reader, *node, "max_positions", 100000)) {
+    // INFORM's jobs hold at most 999 positions (the only dialect that splits).
+    if (auto v = SmallInteger(reader, *node, "max_positions", 999)) {
       if (*v < 2) {
         reader.Error(*node, "max_positions", "must be >= 2");
       } else {

@@ -26,6 +26,9 @@ using namespace internal;
 constexpr const char* kDialect = "ur_script";
 constexpr const char* kDefaultCall = "spot_weld({n}, {schedule})";
 constexpr std::size_t kMaxName = 31;
+// movej's joint acceleration (rad/s²) and speed (rad/s) for a move without a time.
+constexpr double kAcceleration = 1.4, kVelocity = 1.05;
+std::string Speed(double value) { return fmt::format("{:.4g}", value); }
 // The default spot_weld: URScript has none, so a program calling it would not start. This one
 // stops the program at the first weld with a message; a site gives its own call (a URCap's or
 // the installation's function) in export.yaml `weld_call.ur_script`, and then none is defined.
@@ -45,7 +48,16 @@ class UrScript final : public Dialect {
                       .leading_underscore = true,
                       .extra_characters = "!%",
                       .quotes = "\"'",
-                      .comment = "#"},
+                      .comment = "#",
+                      .form = NameRules::CallForm::kParens,
+                      .keywords = "halt popup sleep sync textmsg def end if elif else while "
+                                  "return thread run kill enter_critical exit_critical "
+                                  "force_mode end_force_mode freedrive_mode "
+                                  "end_freedrive_mode teach_mode end_teach_mode "
+                                  "position_deviation_warning",
+                      .keyword_prefixes = "move servo speed stop set_ write_",
+                      .case_sensitive = true,
+                      .escape = "\\"},
             .default_weld_call = kDefaultCall,
             .max_tool = 0,
             .max_base = 0,
@@ -69,14 +81,8 @@ class UrScript final : public Dialect {
                                  const Site& site_in) const override {
     const Site site = WithDefaults(site_in, *this);
     CheckDof(robot, 6, kDialect);
-    for (const Instruction& i : program.instructions) {
-      if (i.kind != InstructionKind::kWaitInput && i.kind != InstructionKind::kSetOutput) continue;
-      const bool zone = i.role == SignalRole::kZone;
-      const bool in = i.kind == InstructionKind::kWaitInput;
-      CheckSignal(site, i.signal, 0, zone ? 127 : 7, kDialect,
-                  zone ? (in ? "zone_inputs" : "zone_outputs")
-                       : (in ? "weld_signal_inputs" : "weld_signal_outputs"));
-    }
+    // Zones on the boolean registers 0..127, weld signals on configurable digital I/O 0..7.
+    CheckSignalNumbers(program, site, 0, 127, 7, kDialect);
     WELDCELL_CHECK(IsIdentifier(program.name, kMaxName));
     const Eigen::Isometry3d& X = robot.tool.X_FT;
     const Eigen::AngleAxisd aa(X.linear());
@@ -96,9 +102,13 @@ class UrScript final : public Dialect {
           break;
         case InstructionKind::kMove: {
           const Eigen::VectorXd c = kinematics::ToController(robot.model->controller, i.q);
-          s += fmt::format("  movej([{}, {}, {}, {}, {}, {}], a=1.4, v=1.05, t={}, r={})\n",
+          // A move without a planned time (to home, from wherever the robot stands) runs at
+          // a and v: scaled by the site's speed_override (i.speed); a timed move ignores them.
+          const double f = i.duration > 0 ? 1.0 : std::clamp(i.speed, 0.0, 1.0);
+          s += fmt::format("  movej([{}, {}, {}, {}, {}, {}], a={}, v={}, t={}, r={})\n",
                            Fixed(c[0], 6), Fixed(c[1], 6), Fixed(c[2], 6), Fixed(c[3], 6),
-                           Fixed(c[4], 6), Fixed(c[5], 6), Fixed(std::max(i.duration, 0.0), 3),
+                           Fixed(c[4], 6), Fixed(c[5], 6), Speed(kAcceleration * f),
+                           Speed(kVelocity * f), Fixed(std::max(i.duration, 0.0), 3),
                            i.exact_stop ? "0" : "0.001");
           break;
         }
@@ -134,7 +144,7 @@ class UrScript final : public Dialect {
     if (!IsIdentifier(stem, kMaxName)) ReadError(f.name, 0, "not a URScript name: " + stem);
     const std::vector<Line> lines = SplitLines(f.name, f.contents, false);
     static const std::regex kMovej(
-        R"(movej\(\[([^,]+), ([^,]+), ([^,]+), ([^,]+), ([^,]+), ([^,\]]+)\], a=1\.4, v=1\.05, t=([^,]+), r=(0|0\.001)\))");
+        R"(movej\(\[([^,]+), ([^,]+), ([^,]+), ([^,]+), ([^,]+), ([^,\]]+)\], a=([^,]+), v=([^,]+), t=([^,]+), r=(0|0\.001)\))");
     static const std::regex kWait(
         R"(while not (read_input_boolean_register|get_configurable_digital_in)\(([0-9]+)\):)");
     static const std::regex kSet(
@@ -190,11 +200,23 @@ class UrScript final : public Dialect {
           if (!v) fail("not a number: " + m[k + 1].str());
           c[k] = *v;
         }
-        auto t_s = ParseNumber(m[7].str());
+        auto t_s = ParseNumber(m[9].str());
         if (!t_s || *t_s < 0) fail("t must be a time >= 0 s");
+        // a and v: the writer's 1.4 and 1.05 for a timed move; for an untimed one both
+        // scaled by one speed override in (0, 1].
+        auto a = ParseNumber(m[7].str());
+        auto v = ParseNumber(m[8].str());
+        const double f = v ? *v / kVelocity : 0.0;
+        if (!a || !v || *v <= 0 || *v > kVelocity || (*t_s > 0 && *v != kVelocity) ||
+            std::abs(*a / kAcceleration - f) > 1e-3 || Speed(kVelocity * f) != m[8].str()) {
+          fail(
+              "a and v must be 1.4 and 1.05 (scaled together by a speed override in (0, 1] "
+              "for a move without a time)");
+        }
         program.instructions.push_back({.kind = InstructionKind::kMove,
                                         .q = kinematics::FromController(robot.model->controller, c),
-                                        .exact_stop = m[8].str() == "0",
+                                        .exact_stop = m[10].str() == "0",
+                                        .speed = *t_s > 0 ? 1.0 : f,
                                         .duration = *t_s});
       } else if (std::regex_match(t, m, kWait)) {
         if (li + 2 >= lines.size() || lines[li + 1].text != "    sync()" ||

@@ -25,6 +25,10 @@ constexpr const char* kDefaultCall = "CALL JOB:SPOTWELD ARGF{schedule} ARGF{n}";
 constexpr std::size_t kMaxName = 8;
 constexpr std::size_t kMaxComment = 32;
 constexpr int kMaxPositions = 999;
+// Positions per job: the site's max_positions (2..999) or the controller's 999.
+int PositionLimit(const Site& site) {
+  return site.max_positions > 0 ? std::min(site.max_positions, kMaxPositions) : kMaxPositions;
+}
 
 // "p1, p2, …, pn": the shape of a per-axis list in the pulses message.
 std::string Placeholders(const char* letter, int n) {
@@ -128,9 +132,10 @@ class YaskawaInform final : public Dialect {
     return {.max_name_length = kMaxName,
             .names = {.max_length = kMaxName,
                       .call_prefix = "CALL JOB:",
-                      .extra_characters = "#%",
+                      .extra_characters = "#",
                       .comment = "'",
-                      .max_comment = kMaxComment},
+                      .max_comment = kMaxComment,
+                      .form = NameRules::CallForm::kCallJob},
             .default_weld_call = kDefaultCall,
             .max_tool = 23,
             .max_base = 0,
@@ -153,8 +158,7 @@ class YaskawaInform final : public Dialect {
     RequirePulses(robot);
     CheckSignals(program, site, 1, 2048, kDialect);
     WELDCELL_CHECK(IsIdentifier(program.name, kMaxName));
-    const int limit =
-        site.max_positions > 0 ? std::min(site.max_positions, kMaxPositions) : kMaxPositions;
+    const int limit = PositionLimit(site);
     // A long program is split where the robot stands (after an exact stop), before the run of
     // moves up to the next exact stop would overfill the part; a run longer than a part gets an
     // extra exact stop where the part is full (a stop on the planned path: slower, not off it).
@@ -162,17 +166,22 @@ class YaskawaInform final : public Dialect {
     std::vector<std::vector<Instruction>> parts(1);
     int moves = 0;
     for (std::size_t i = 0; i < ins.size(); ++i) {
+      if (ins[i].kind == InstructionKind::kMove && moves == limit) {
+        // The part is full: its last move becomes an exact stop (if it is not one) and the
+        // part ends there, whatever follows; no job ever holds more than `limit` positions.
+        for (auto it = parts.back().rbegin(); it != parts.back().rend(); ++it) {
+          if (it->kind == InstructionKind::kMove) {
+            it->exact_stop = true;
+            break;
+          }
+        }
+        parts.emplace_back();
+        moves = 0;
+      }
       parts.back().push_back(ins[i]);
       if (ins[i].kind != InstructionKind::kMove) continue;
       ++moves;
-      if (!ins[i].exact_stop) {
-        if (moves == limit) {
-          parts.back().back().exact_stop = true;
-          parts.emplace_back();
-          moves = 0;
-        }
-        continue;
-      }
+      if (!ins[i].exact_stop) continue;
       int next_run = 0;
       for (std::size_t k = i + 1; k < ins.size(); ++k) {
         if (ins[k].kind != InstructionKind::kMove) continue;
@@ -298,6 +307,12 @@ class YaskawaInform final : public Dialect {
       }
     }
     if (part != kEnd) ReadError(f.name, 0, "expected /JOB, //POS, //INST, NOP ... END");
+    if (npos > PositionLimit(site)) {
+      ReadError(f.name, 0,
+                fmt::format("///NPOS {} is more than the {} positions a job may hold{}", npos,
+                            PositionLimit(site),
+                            site.max_positions > 0 ? " (the site's max_positions)" : ""));
+    }
     if (npos != static_cast<int>(points.size())) {
       ReadError(f.name, 0,
                 fmt::format("///NPOS says {} positions, the job has {}", npos, points.size()));

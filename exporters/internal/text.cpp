@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <numbers>
+#include <set>
 
 #include "planner/common/diagnostics.hpp"
 #include "planner/kinematics/controller_joints.hpp"
@@ -258,14 +259,29 @@ void CheckRangesApart(const Site& site, const std::string& dialect) {
 void CheckSignals(const Program& program, const Site& site, int min, int max,
                   const std::string& dialect) {
   CheckRangesApart(site, dialect);
+  CheckSignalNumbers(program, site, min, max, max, dialect);
+}
+
+void CheckSignalNumbers(const Program& program, const Site& site, int min, int zone_max,
+                        int weld_max, const std::string& dialect) {
+  // Every range out of the dialect's reach, once each (not only the first met).
+  DiagnosticSink sink;
+  std::set<std::string> reported;
   for (const Instruction& i : program.instructions) {
     const bool in = i.kind == InstructionKind::kWaitInput;
     if (!in && i.kind != InstructionKind::kSetOutput) continue;
     const bool zone = i.role == SignalRole::kZone;
     const char* key = zone ? (in ? "zone_inputs" : "zone_outputs")
                            : (in ? "weld_signal_inputs" : "weld_signal_outputs");
-    CheckSignal(site, i.signal, min, max, dialect, key);
+    if (reported.count(key)) continue;
+    try {
+      CheckSignal(site, i.signal, min, zone ? zone_max : weld_max, dialect, key);
+    } catch (const InputError& e) {
+      sink.Merge(e);
+      reported.insert(key);
+    }
   }
+  sink.ThrowIfErrors();
 }
 void CheckDof(const cell::Robot& robot, int dof, const std::string& dialect) {
   if (robot.model->dof() != dof) {
@@ -315,6 +331,124 @@ std::string Shown(char c) {
   return u >= 0x21 && u <= 0x7e ? fmt::format("`{}`", c) : fmt::format("byte 0x{:02x}", u);
 }
 constexpr char kIdMark = '\x01';
+
+struct CallForm {
+  std::string routine;  ///< The name the call invokes.
+  std::string problem;  ///< Empty when the line has the dialect's call form.
+};
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Whether `name` is one of the blank-separated words of `list` (or starts with one, `prefix`).
+bool Listed(std::string_view list, const std::string& name, bool prefix) {
+  std::size_t i = 0;
+  while (i < list.size()) {
+    const std::size_t j = std::min(list.find(' ', i), list.size());
+    const std::string_view word = list.substr(i, j - i);
+    if (!word.empty() && (prefix ? name.starts_with(word) : name == word)) return true;
+    i = j + 1;
+  }
+  return false;
+}
+
+// The index just past the `)` that closes the `(` at `open` (strings skipped), or npos.
+std::size_t Closing(const std::string& line, std::size_t open, const NameRules& r) {
+  int depth = 0;
+  char in_string = 0;
+  for (std::size_t i = open; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_string) {
+      if (c == in_string) in_string = 0;
+    } else if (r.quotes.find(c) != std::string_view::npos) {
+      in_string = c;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')' && --depth == 0) {
+      return i + 1;
+    }
+  }
+  return std::string::npos;
+}
+
+// The weld call (placeholders filled in) against the dialect's call form: a call of a
+// subroutine whose name is not a motion, I/O or flow keyword. A weld call that moves the robot
+// or sets an output would run unchecked between the program's interlocks.
+CallForm CallFormProblem(const std::string& line, const NameRules& r) {
+  using Form = NameRules::CallForm;
+  static constexpr std::string_view kShapes[] = {"a subroutine call NAME(arguments)",
+                                                 "a procedure call `Name arguments;`",
+                                                 "a program call CALL NAME or CALL NAME(arguments)",
+                                                 "a job call CALL JOB:NAME with ARGF arguments"};
+  CallForm out;
+  const std::string_view shape = kShapes[static_cast<int>(r.form)];
+  auto bad = [&](const std::string& why) {
+    out.problem = fmt::format("the weld call must be {}: {}", shape, why);
+    return out;
+  };
+  std::size_t i = 0;
+  if (r.form == Form::kCall || r.form == Form::kCallJob) {
+    const std::string_view prefix = r.form == Form::kCall ? "CALL " : "CALL JOB:";
+    if (!line.starts_with(prefix)) return bad(fmt::format("it does not start with `{}`", prefix));
+    i = prefix.size();
+  }
+  std::size_t j = i;
+  while (j < line.size() && NameChar(line[j], r)) ++j;
+  if (j == i || !NameStart(line[i], r)) {
+    return bad(line[i] == kIdMark ? "the weld id cannot be the routine it calls"
+                                  : "it does not start with the name of the routine it calls");
+  }
+  out.routine = line.substr(i, j - i);
+  const std::string lower = Lower(out.routine);
+  if (out.routine.starts_with('$')) {
+    return bad(fmt::format("{} is a system variable, not a routine", out.routine));
+  }
+  if (Listed(r.keywords, lower, false) || Listed(r.keyword_prefixes, lower, true)) {
+    return bad(
+        fmt::format("{} is a motion, I/O or flow statement of the dialect, not a weld "
+                    "routine",
+                    out.routine));
+  }
+  const std::string rest = line.substr(j);
+  switch (r.form) {
+    case Form::kParens: {
+      if (!rest.starts_with('(') || Closing(line, j, r) != line.size()) {
+        return bad(fmt::format("expected {}(...) and nothing after the closing `)`", out.routine));
+      }
+      break;
+    }
+    case Form::kCall:
+      if (!rest.empty() && (!rest.starts_with('(') || Closing(line, j, r) != line.size())) {
+        return bad(fmt::format("expected CALL {} or CALL {}(...) and nothing after the `)`",
+                               out.routine, out.routine));
+      }
+      break;
+    case Form::kCallJob: {
+      // ` ARGF<value>` arguments only.
+      std::size_t k = 0;
+      while (k < rest.size()) {
+        if (rest.compare(k, 5, " ARGF") != 0 || k + 5 >= rest.size() || rest[k + 5] == ' ') {
+          return bad(fmt::format("after CALL JOB:{} only ` ARGF<value>` arguments may follow",
+                                 out.routine));
+        }
+        k = std::min(rest.find(' ', k + 5), rest.size());
+      }
+      break;
+    }
+    case Form::kProcedure:
+      if (!(rest == ";" || rest.starts_with(' ') || rest.starts_with('\\'))) {
+        return bad(
+            fmt::format("{} must be followed by its arguments (a blank or `\\`) or `;` "
+                        "(an assignment or expression does not call a procedure)",
+                        out.routine));
+      }
+      break;
+  }
+  return out;
+}
 }  // namespace
 
 std::string NameProblem(std::string_view name, const NameRules& r) {
@@ -442,7 +576,32 @@ bool CheckWeldCall(const Site& site, std::string_view dialect, const DialectLimi
   }
   if (in_string) fail("a string is not closed");
   if (r.final_semicolon && !line.ends_with(';')) fail("a statement must end with `;`");
+  if (std::string p = CallFormProblem(line, r).problem; !p.empty()) {
+    SiteError(site, key,
+              fmt::format("{}: {} (the weld call runs at the weld point between the program's "
+                          "interlocks: it must call the weld routine, never move the robot or "
+                          "set I/O)",
+                          dialect, p));
+  }
   return bare_id;
+}
+
+std::string WeldCallRoutine(const Site& site, std::string_view dialect,
+                            const DialectLimits& limits) {
+  CheckWeldCall(site, dialect, limits);
+  const auto it = site.weld_call.find(std::string(dialect));
+  std::string line =
+      it != site.weld_call.end() ? it->second : std::string(limits.default_weld_call);
+  return CallFormProblem(line, limits.names).routine;
+}
+
+bool SameName(std::string_view a, std::string_view b, const NameRules& rules) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+    if (rules.case_sensitive ? x != y : std::tolower(x) != std::tolower(y)) return false;
+  }
+  return true;
 }
 
 std::string WeldIdProblem(const std::string& id, std::string_view dialect,
@@ -451,6 +610,14 @@ std::string WeldIdProblem(const std::string& id, std::string_view dialect,
   if (id.empty()) return "an empty weld id";
   for (char c : id) {
     const auto u = static_cast<unsigned char>(c);
+    if (r.escape.find(c) != std::string_view::npos) {
+      // In a string of the call an escape would make another id (RAPID "W\08" is a character
+      // code); refused everywhere so the comment and the call always agree.
+      return fmt::format(
+          "weld id {} holds {}, which starts an escape in {} strings (the "
+          "controller would read another id)",
+          id, Shown(c), dialect);
+    }
     if (u <= 0x20 || u > 0x7e || std::string_view(",;()\"'{}").find(c) != std::string_view::npos ||
         r.comment.find(c) != std::string_view::npos) {
       return fmt::format(

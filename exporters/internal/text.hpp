@@ -83,6 +83,10 @@ void CheckRangesApart(const Site& site, const std::string& dialect);
 /// otherwise.
 void CheckSignals(const Program& program, const Site& site, int min, int max,
                   const std::string& dialect);
+/// Every I/O number of `program` within [min, zone_max] (zones) or [min, weld_max] (weld
+/// signals); throws InputError naming each range key out of reach once.
+void CheckSignalNumbers(const Program& program, const Site& site, int min, int zone_max,
+                        int weld_max, const std::string& dialect);
 /// Throws InputError unless the robot has `dof` joints (the dialect's axis count).
 void CheckDof(const cell::Robot& robot, int dof, const std::string& dialect);
 }  // namespace weldcell::exporters::internal
@@ -98,6 +102,13 @@ namespace weldcell::exporters::internal {
 /// NameRules: throws InputError at `weld_call.<dialect>` naming the key, the dialect and the
 /// rule broken. Returns true when `{id}` stands outside a string (the weld id is then a name).
 bool CheckWeldCall(const Site& site, std::string_view dialect, const DialectLimits& limits);
+/// The name of the routine the site's weld call for `dialect` (or its default) invokes (after
+/// CheckWeldCall, which throws as there).
+std::string WeldCallRoutine(const Site& site, std::string_view dialect,
+                            const DialectLimits& limits);
+/// Whether two names are the same name for the controller (case ignored unless
+/// NameRules::case_sensitive).
+bool SameName(std::string_view a, std::string_view b, const NameRules& rules);
 /// Why `id` cannot be a weld id in a program of this dialect (its comments, its weld call with
 /// `bare` = {id} outside a string), or empty when it can: printable ASCII without blanks and
 /// without `,;()"'{}` or the dialect's comment characters, short enough for the dialect's

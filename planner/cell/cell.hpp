@@ -46,6 +46,9 @@ struct Robot {
   /// Where the home is written (its `home:` value, or the robot entry when the default is
   /// used), for messages; empty when built in code.
   SourceLocation home_where;
+  /// Where the robot's `controller.program` (else `controller`, else the robot entry) is
+  /// written, for messages about its program; empty when built in code.
+  SourceLocation controller_where;
 };
 
 struct Weld {
@@ -58,6 +61,9 @@ struct Weld {
   double spin_max = std::numbers::pi;
   std::string group;               ///< Optional grouping label (e.g. a part or a gun).
   std::vector<std::string> after;  ///< Ids of welds that must be done before this one.
+  /// Where the weld's id is written (cell.yaml or welds.csv), for messages; empty when built in
+  /// code.
+  SourceLocation where;
 };
 
 /// s the gun dwells closed on `weld`: the weld's own time, or the gun's default when the weld

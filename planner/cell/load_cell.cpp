@@ -322,7 +322,10 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
             ok = false;
           }
         }
+        robot.controller_where = reader.Where(node);
         if (auto v = YamlReader::Get(node, "controller")) {
+          robot.controller_where = reader.Where(*v);
+          if (auto p = YamlReader::Get(*v, "program")) robot.controller_where = reader.Where(*p);
           const std::string ckey = JoinKey(key, "controller");
           if (reader.CheckMap(*v, ckey, {"dialect"}, {"program"})) {
             if (auto d = YamlReader::Get(*v, "dialect")) {
@@ -384,7 +387,10 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
   }
   internal::CheckWeldSet(welds, sink);
   cell.welds.reserve(welds.size());
-  for (internal::WeldEntry& e : welds) cell.welds.push_back(std::move(e.weld));
+  for (internal::WeldEntry& e : welds) {
+    e.weld.where = e.where;
+    cell.welds.push_back(std::move(e.weld));
+  }
 
   // Obstacles.
   if (auto node = YamlReader::Get(root, "obstacles")) {

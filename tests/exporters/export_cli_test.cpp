@@ -108,6 +108,45 @@ TEST_F(ExportCliTest, BadSiteFilesAndInexpressibleRequestsExitWithTwo) {
   EXPECT_FALSE(fs::exists(*dir_ / "bad" / "DEMO_R1.JBI"));
 }
 
+// Issue 13: `--site /dev/zero` (or /dev/zero as the plan) never ended and ate GBs; a folder as
+// the plan said "not valid JSON"; a binary site was echoed with its escape bytes; `-o
+// /proc/nope` failed only after planning. Inputs are regular files, errors printable, the
+// output folder is made (and checked) first.
+TEST_F(ExportCliTest, InputsMustBeRegularFilesAndTheOutputFolderIsCheckedFirst) {
+  ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
+  const std::string cell = "tests/exporters/cells/small/cell.yaml";
+  const std::string plan = (*dir_ / "out/plan.json").string();
+  const std::string out = (*dir_ / "inputs").string();
+  CommandRun run = Weldcell("export " + cell + " " + plan + " -o " + out + " --site /dev/zero");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.out, HasSubstr("/dev/zero: error: is not a regular file (a device, FIFO or "
+                                 "socket), expected the site file"));
+  run = Weldcell("export " + cell + " /dev/zero -o " + out);
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.out, HasSubstr("/dev/zero: error: is not a regular file"));
+  run = Weldcell("export " + cell + " " + dir_->string() + " -o " + out);
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.out, HasSubstr("error: is a directory, expected the plan"));
+  run = Weldcell("export " + cell + " " + plan + " -o " + out + " --site " + dir_->string());
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.out, HasSubstr("error: is a directory, expected the site file"));
+  // A binary site: the error quotes it with its control bytes escaped.
+  const fs::path binary = *dir_ / "binary.yaml";
+  std::ofstream(binary, std::ios::binary) << "format: \x1b[31mred\x07\n";
+  run = Weldcell("export " + cell + " " + plan + " -o " + out + " --site " + binary.string());
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.out, HasSubstr("\\x1b[31mred\\x07"));
+  EXPECT_EQ(run.out.find('\x1b'), std::string::npos);
+  EXPECT_EQ(run.out.find('\x07'), std::string::npos);
+  // An output folder the file system refuses: at once, naming --out.
+  run = Weldcell("export " + cell + " " + plan + " -o /proc/weldcell_nope");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.out, HasSubstr("/proc/weldcell_nope: error: --out: cannot create the folder"));
+  EXPECT_THAT(run.out, ::testing::Not(HasSubstr("verify")));
+  // A failed export leaves no folder it made.
+  EXPECT_FALSE(fs::exists(out));
+}
+
 TEST_F(ExportCliTest, APlanThatFailsVerificationGetsNoPrograms) {
   ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
   plan::Plan p = plan::PlanFromJson(ReadText(*dir_ / "out/plan.json"), "plan.json");

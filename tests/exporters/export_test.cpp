@@ -385,7 +385,7 @@ TEST_P(ExportTest, MutatedFilesAreRejected) {
     ASSERT_EQ(f[0].contents.find("def spot_weld"), std::string::npos);
     rejects(f, "undefined spot_weld", "not defined");
     Site own = site;
-    own.weld_call["ur_script"] = "gun.weld({n})";
+    own.weld_call["ur_script"] = "gun_weld({n})";
     const Program p = Export(d, 0, own).read;
     EXPECT_EQ(dialect->Write(p, robot, own)[0].contents.find("def spot_weld"), std::string::npos);
   }
@@ -511,6 +511,42 @@ TEST_F(ExportTest, LongInformProgramsAreSplitIntoPartsThatAMainJobCalls) {
   f[0].contents = std::regex_replace(f[0].contents, std::regex("CALL JOB:([A-Z0-9_]+)02"),
                                      "CALL JOB:$101", std::regex_constants::format_first_only);
   EXPECT_THROW(dialect->Read(f, pulsed_->robots[0], s), InputError);
+}
+
+// Issue 13: max_positions was honoured only where a run of moves began (`///NPOS 17` with 3 or
+// 2): every part holds at most max_positions positions, and the reader refuses more.
+TEST_F(ExportTest, NoInformPartHoldsMorePositionsThanTheSiteAllows) {
+  const auto dialect = MakeDialect("yaskawa_inform");
+  for (int limit : {2, 3, 7}) {
+    SCOPED_TRACE(limit);
+    Site site;
+    site.max_positions = limit;
+    const Exported e = Export("yaskawa_inform", 0, site);
+    ASSERT_GT(e.files.size(), 3u);
+    int total = 0;
+    for (std::size_t k = 1; k < e.files.size(); ++k) {
+      std::smatch m;
+      ASSERT_TRUE(std::regex_search(e.files[k].contents, m, std::regex("///NPOS ([0-9]+),")));
+      EXPECT_LE(std::stoi(m[1].str()), limit) << e.files[k].name;
+      total += std::stoi(m[1].str());
+    }
+    EXPECT_EQ(total, e.figures.moves);
+  }
+  Site wide;
+  wide.max_positions = 10;
+  const Exported e = Export("yaskawa_inform", 0, wide);
+  Site narrow;
+  narrow.max_positions = 3;
+  EXPECT_THAT(
+      [&] {
+        try {
+          dialect->Read(e.files, pulsed_->robots[0], WithDefaults(narrow, *dialect));
+        } catch (const InputError& x) {
+          return std::string(x.what());
+        }
+        return std::string("no error");
+      }(),
+      ::testing::ContainsRegex("///NPOS [0-9]+ is more than the 3 positions a job may hold"));
 }
 
 TEST_F(ExportTest, SpeedOverrideSlowsAndExactStopsEverywhereWhenAsked) {

@@ -108,7 +108,30 @@ TEST_F(NamesTest, AWeldCallBeyondItsDialectsRulesIsAnErrorAtItsLine) {
       {"yaskawa_inform", "CALL JOB:WELD_SPOT ARGF{n}", "has 9 characters, at most 8"},
       {"ur_script", "1weld({n})", "starts with a digit"},
       {"kuka_krl", "SPOT_WELD({n}) ; gun 1", "`;` starts a comment"},
-      {"kuka_krl", "SPOT WELD({n})", ""},  // two names: fine for the name rules, see below
+      {"kuka_krl", "SPOT WELD({n})", "expected SPOT(...) and nothing after the closing `)`"},
+      // Issue 13: a weld call must call a subroutine, never move, set I/O or assign.
+      {"fanuc_ls", "J P[{n}] 100% FINE", "`%` at column 13 of the call is not allowed"},
+      {"fanuc_ls", "J P[{n}] FINE", "must be a program call CALL NAME"},
+      {"fanuc_ls", "DO[{n}]=ON", "must be a program call CALL NAME"},
+      {"fanuc_ls", "CALL SPOTWELD({n}) CALL X", "nothing after the `)`"},
+      {"kuka_krl", "PTP XP{n}", "PTP is a motion, I/O or flow statement"},
+      {"kuka_krl", "PTP({n})", "PTP is a motion, I/O or flow statement"},
+      {"kuka_krl", "BAS(#VEL_PTP,{n})", "BAS is a motion, I/O or flow statement"},
+      {"kuka_krl", "$OUT[101]=({n}<0)", "$OUT is a system variable"},
+      {"kuka_krl", "{n}", "does not start with the name of the routine"},
+      {"kuka_krl", "X=SPOT({n})", "expected X(...)"},
+      {"kuka_krl", "SPOT({n})+1", "nothing after the closing `)`"},
+      {"abb_rapid", "MoveAbsJ jP{n},vmax,fine,tool0;", "MoveAbsJ is a motion, I/O or flow"},
+      {"abb_rapid", "SetDO doZone101,{n};", "SetDO is a motion, I/O or flow"},
+      {"abb_rapid", "MoveL_Weld {n};", "MoveL_Weld is a motion, I/O or flow"},
+      {"abb_rapid", "reg1:={n};", "an assignment or expression does not call a procedure"},
+      {"yaskawa_inform", "MOVJ C{n} VJ=10.00", "does not start with `CALL JOB:`"},
+      {"yaskawa_inform", "DOUT OT#({n}) ON", "does not start with `CALL JOB:`"},
+      {"yaskawa_inform", "CALL JOB:SPOTWELD ARGF{n} DOUT", "only ` ARGF<value>` arguments"},
+      {"ur_script", "movej([0,0,0,0,0,{n}])", "movej is a motion, I/O or flow"},
+      {"ur_script", "set_digital_out({n}, True)", "set_digital_out is a motion, I/O"},
+      {"ur_script", "halt({n})", "halt is a motion, I/O or flow"},
+      {"ur_script", "x = weld({n})", "expected x(...)"},
       {"kuka_krl", "SPOT-WELD({n})@", "`@` at column 15 of the call is not allowed"},
       {"abb_rapid", "SpotWeld {n}", "must end with `;`"},
       {"abb_rapid", "SpotWeld {n} !x;", "`!` starts a comment"},
@@ -154,7 +177,7 @@ TEST_F(NamesTest, AWeldCallBeyondItsDialectsRulesIsAnErrorAtItsLine) {
   kuka_krl: "SPOT_WELD({schedule},{n})"
   abb_rapid: "SpotWeld {n},{schedule}\\T:=0.5;"
   fanuc_ls: "CALL SPOTWELD({schedule},{n})"
-  yaskawa_inform: "SVSPOTMOV GUN#(1) CLF#({schedule}) ARGF{n}"
+  yaskawa_inform: "CALL JOB:WELD2 ARGF{schedule} ARGF{n}"
   ur_script: "gun_weld({n}, \"{id}\", {schedule})"
 )Y"));
   for (const std::string& d : DialectNames()) {
@@ -266,6 +289,185 @@ TEST_F(NamesTest, WeldIdsAControllerCannotCarryAreRefusedByWriterAndReader) {
   }
 }
 
+// Issue 13: a weld id with `\` is an escape inside a RAPID or URScript string ("W\08" a
+// character code): refused for those dialects, at the cell.
+TEST_F(NamesTest, WeldIdsWithAStringEscapeAreRefusedWhereTheDialectEscapes) {
+  plan::Plan p = *plan_;
+  for (plan::Segment& s : p.robots[0].segments) {
+    if (s.kind == plan::SegmentKind::kWeld) {
+      s.to = "W\\08";
+      break;
+    }
+  }
+  for (const std::string d : {"abb_rapid", "ur_script"}) {
+    SCOPED_TRACE(d);
+    EXPECT_THAT(ErrorOf([&] { ExportPlan(p, *cell_, {}, {.dialect = d}); }),
+                ContainsRegex(R"(cell\.yaml: error: welds\[W\\08\]: weld id W\\08 holds `\\`, )"
+                              R"(which starts an escape in )" +
+                              d + " strings"));
+  }
+  EXPECT_NO_THROW(ExportPlan(p, *cell_, {}, {.dialect = "kuka_krl"}));
+}
+
+// Issue 13: a program named like the routine its weld call invokes calls itself at every weld
+// (FANUC SPOTWELD.LS with CALL SPOTWELD(1,1)). An error naming the cell's key and the site's.
+TEST_F(NamesTest, AProgramNamedLikeItsWeldRoutineIsAnError) {
+  struct Case {
+    std::string dialect, program, call;
+  };
+  const std::vector<Case> cases = {{"fanuc_ls", "spotweld", ""},
+                                   {"yaskawa_inform", "SPOTWELD", ""},
+                                   {"kuka_krl", "spot_weld", ""},
+                                   {"abb_rapid", "SPOTWELD", ""},
+                                   {"ur_script", "spot_weld", ""},
+                                   {"ur_script", "gun_weld", "gun_weld({n})"},
+                                   {"abb_rapid", "GunWeld", "gunweld {n};"}};
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.dialect + " " + k.program);
+    cell::Cell c = *cell_;
+    c.robots[0].controller.program = k.program;
+    plan::Plan p = *plan_;
+    p.cell_hash = plan::CellHash(c, p.seed);
+    Site site;
+    if (!k.call.empty()) {
+      site = LoadSite(
+          WriteSite("self.yaml", fmt::format("weld_call: {{{}: \"{}\"}}\n", k.dialect, k.call)));
+    }
+    const std::string e = ErrorOf([&] { ExportPlan(p, c, site, {.dialect = k.dialect}); });
+    EXPECT_THAT(
+        e, ContainsRegex(R"(cell\.yaml:41:[0-9]+: error: robots\[R1\]\.controller\.program: )" +
+                         k.dialect +
+                         " program [A-Za-z_]+ has the name of the routine its "
+                         "weld call invokes"));
+    EXPECT_THAT(e, HasSubstr(k.call.empty() ? "`weld_call." + k.dialect + "` the dialect's default"
+                                            : "`weld_call." + k.dialect + "` at "));
+    if (!k.call.empty()) {
+      EXPECT_THAT(e, ContainsRegex(R"(self\.yaml:2:[0-9]+)"));
+    }
+  }
+  // URScript tells names apart by case: a program gun_weld calling GUN_WELD is another routine.
+  cell::Cell c = *cell_;
+  c.robots[0].controller.program = "gun_weld";
+  plan::Plan p = *plan_;
+  p.cell_hash = plan::CellHash(c, p.seed);
+  Site other;
+  other.weld_call["ur_script"] = "GUN_WELD({n})";
+  EXPECT_NO_THROW(ExportPlan(p, c, other, {.dialect = "ur_script"}));
+}
+
+// Issue 13: two robots of different dialects whose programs get one name: the message names
+// both dialects (it named the second robot's for both).
+TEST_F(NamesTest, AProgramNameCollisionNamesEachRobotsDialect) {
+  cell::Cell c = *cell_;
+  c.robots[0].controller = {.dialect = "fanuc_ls", .program = "DEMO_R1"};
+  c.robots[1].controller = {.dialect = "kuka_krl", .program = "demo_r1"};
+  plan::Plan p = *plan_;
+  p.cell_hash = plan::CellHash(c, p.seed);
+  EXPECT_THAT(ErrorOf([&] { ExportPlan(p, c, {}); }),
+              HasSubstr("robots R1 (DEMO_R1) and R2 (demo_r1) would both get a program demo_r1 "
+                        "(fanuc_ls and kuka_krl"));
+}
+
+// Issue 13: the first move to home (no planned time: it starts wherever the robot stands) ran
+// at full speed in RAPID (`vmax`) and URScript (`a=1.4, v=1.05`) whatever speed_override said;
+// KRL, FANUC and INFORM scaled it. Every dialect scales it now, and reads the scale back.
+TEST_F(NamesTest, TheFirstMoveHomeIsScaledBySpeedOverrideInEveryDialect) {
+  Site slow;
+  slow.speed_override = 0.5;
+  for (const std::string& d : DialectNames()) {
+    SCOPED_TRACE(d);
+    const ExportResult r = ExportPlan(*plan_, *cell_, slow, {.dialect = d});
+    const Program& read = r.robots[0].program;
+    const auto first =
+        std::find_if(read.instructions.begin(), read.instructions.end(),
+                     [](const Instruction& i) { return i.kind == InstructionKind::kMove; });
+    ASSERT_NE(first, read.instructions.end());
+    EXPECT_NEAR(first->speed, 0.5, 0.011);
+    EXPECT_EQ(first->duration, 0.0);
+  }
+  const std::string rapid =
+      ExportPlan(*plan_, *cell_, slow, {.dialect = "abb_rapid"}).robots[0].files[0].contents;
+  EXPECT_THAT(rapid, HasSubstr("MoveAbsJ jP1,[2500.0,250.00,2500.0,500.00],fine,"));
+  const std::string ur =
+      ExportPlan(*plan_, *cell_, slow, {.dialect = "ur_script"}).robots[0].files[0].contents;
+  EXPECT_THAT(ur, ContainsRegex(R"(movej\(\[[^]]+\], a=0\.7, v=0\.525, t=0\.000, r=0\))"));
+  // Timed moves keep their a and v (t decides); at full speed the home move is unchanged.
+  EXPECT_THAT(ur, ContainsRegex(R"(a=1\.4, v=1\.05, t=0\.[0-9]*[1-9])"));
+  EXPECT_THAT(ExportPlan(*plan_, *cell_, {}, {.dialect = "abb_rapid"}).robots[0].files[0].contents,
+              HasSubstr("MoveAbsJ jP1,vmax,fine,"));
+  // A reader refuses an a/v pair that is not one override of 1.4/1.05.
+  const auto dialect = MakeDialect("ur_script");
+  std::vector<ProgramFile> files = {
+      {"r1.script", std::regex_replace(ur, std::regex("v=0\\.525"), "v=1.05")}};
+  const ExportResult e = ExportPlan(*plan_, *cell_, slow, {.dialect = "ur_script"});
+  files[0].name = e.robots[0].files[0].name;
+  EXPECT_THAT(ErrorOf([&] { dialect->Read(files, cell_->robots[0], e.robots[0].site); }),
+              HasSubstr("a and v must be"));
+}
+
+// Issue 13: only the first problem was reported (`tool: 17` on FANUC + KUKA named fanuc_ls
+// only; URScript flagged zone_outputs but not zone_inputs; the first bad weld id only).
+TEST_F(NamesTest, EveryProblemOfAnExportIsReportedAtOnce) {
+  const Site tool = LoadSite(WriteSite("tool17.yaml", "tool: 17\nbase: 40\n"));
+  const std::string e = ErrorOf([&] { ExportPlan(*plan_, *cell_, tool); });
+  EXPECT_THAT(e, HasSubstr("tool 17 is beyond fanuc_ls's tool numbers 1..10"));
+  EXPECT_THAT(e, HasSubstr("base 40 is beyond fanuc_ls's base numbers 1..9"));
+  EXPECT_THAT(e, HasSubstr("tool 17 is beyond kuka_krl's tool numbers 1..16"));
+  EXPECT_THAT(e, HasSubstr("base 40 is beyond kuka_krl's base numbers 1..32"));
+  const Site io = LoadSite(WriteSite(
+      "ur_io.yaml", "zone_inputs: {first: 300, count: 8}\nzone_outputs: {first: 300, count: 8}\n"));
+  const std::string u = ErrorOf([&] { ExportPlan(*plan_, *cell_, io, {.dialect = "ur_script"}); });
+  EXPECT_THAT(u, ContainsRegex(R"(ur_io\.yaml:2:[0-9]+: error: zone_inputs: I/O number 300)"));
+  EXPECT_THAT(u, ContainsRegex(R"(ur_io\.yaml:3:[0-9]+: error: zone_outputs: I/O number 300)"));
+  plan::Plan p = *plan_;
+  int renamed = 0;
+  for (plan::Segment& s : p.robots[0].segments) {
+    if (s.kind == plan::SegmentKind::kWeld && renamed < 2) s.to = "W;" + std::to_string(++renamed);
+  }
+  ASSERT_EQ(renamed, 2);
+  const std::string w = ErrorOf([&] { ExportPlan(p, *cell_, {}, {.dialect = "kuka_krl"}); });
+  EXPECT_THAT(w, HasSubstr("welds[W;1]"));
+  EXPECT_THAT(w, HasSubstr("welds[W;2]"));
+}
+
+// Issue 13: errors about the cell at export time named cell.yaml without a line. The cell
+// loader records where each robot's controller and each weld id is written; every bad weld id
+// is reported, each at its welds.csv line.
+TEST_F(NamesTest, CellErrorsAtExportNameTheCellsLineAndEveryBadWeldId) {
+  cell::Cell c = *cell_;
+  plan::Plan p = *plan_;
+  std::map<std::string, std::string> renamed;
+  for (cell::Weld& w : c.welds) {
+    if (renamed.size() < 2) {
+      ASSERT_THAT(w.where.file, ::testing::EndsWith("welds.csv"));
+      renamed[w.id] = w.id + "!";  // `!` starts a FANUC comment
+      w.id += "!";
+    }
+  }
+  for (plan::RobotPlan& rp : p.robots) {
+    for (plan::Segment& s : rp.segments) {
+      if (renamed.count(s.from)) s.from = renamed[s.from];
+      if (renamed.count(s.to)) s.to = renamed[s.to];
+    }
+    for (plan::WeldVisit& v : rp.welds) {
+      if (renamed.count(v.weld_id)) v.weld_id = renamed[v.weld_id];
+    }
+  }
+  p.cell_hash = plan::CellHash(c, p.seed);
+  const std::string e = ErrorOf([&] { ExportPlan(p, c, {}, {.dialect = "fanuc_ls"}); });
+  for (const auto& [old_id, id] : renamed) {
+    EXPECT_THAT(e, ContainsRegex(R"(welds\.csv:[0-9]+:1: error: welds\[)" + old_id +
+                                 R"(!\]: weld id )" + old_id + "! holds `!`"));
+  }
+  // A robot without a controller: at its entry in cell.yaml.
+  cell::Cell none = *cell_;
+  none.robots[1].controller = {};
+  plan::Plan q = *plan_;
+  q.cell_hash = plan::CellHash(none, q.seed);
+  EXPECT_THAT(ErrorOf([&] { ExportPlan(q, none, {}); }),
+              ContainsRegex(R"(cell\.yaml:47:[0-9]+: error: robot R2 has no `controller)"));
+}
+
 // A program name the cell gives is used as written (case aside) or refused; FANUC cut
 // "R1_MAIN_WELD" to "R1_MAIN_" silently, and a PLC selecting R1_MAIN_WELD found nothing.
 TEST_F(NamesTest, AProgramNameGivenInTheCellIsUsedOrRefused) {
@@ -274,9 +476,10 @@ TEST_F(NamesTest, AProgramNameGivenInTheCellIsUsedOrRefused) {
   plan::Plan p = *plan_;
   p.cell_hash = plan::CellHash(c, p.seed);
   EXPECT_THAT(ErrorOf([&] { ExportPlan(p, c, {}); }),
-              ContainsRegex(R"(cell\.yaml: error: robots\[R1\]\.controller\.program: R1_MAIN_WELD )"
-                            R"(is not a fanuc_ls program name: name R1_MAIN_WELD has 12 )"
-                            R"(characters, at most 8 are allowed \(fanuc_ls: at most 8)"));
+              ContainsRegex(
+                  R"(cell\.yaml:41:[0-9]+: error: robots\[R1\]\.controller\.program: R1_MAIN_WELD )"
+                  R"(is not a fanuc_ls program name: name R1_MAIN_WELD has 12 )"
+                  R"(characters, at most 8 are allowed \(fanuc_ls: at most 8)"));
   c.robots[0].controller.program = "r1-main";
   p.cell_hash = plan::CellHash(c, p.seed);
   EXPECT_THAT(ErrorOf([&] { ExportPlan(p, c, {}); }), HasSubstr("name r1-main holds `-`"));

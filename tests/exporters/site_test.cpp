@@ -154,5 +154,34 @@ TEST(SiteTest, EveryWeldCallIsCheckedAgainstItsDialectAtItsLine) {
                                R"(abb_rapid: name R{47} has 47 characters, at most 32)"));
 }
 
+// Issue 13: `cog: [0,0,250]` without units was read as metres and written as 250000 mm into
+// RAPID's tooldata. A load no robot carries is an error at its line, naming the unit; so is
+// max_positions beyond INFORM's 999.
+TEST(SiteTest, ImplausibleToolLoadsAndPositionLimitsAreErrorsAtTheirLine) {
+  const std::string metres = ErrorOf(
+      Write("cog_m.yaml", "format: weldcell-export/1\ntool_load: {mass: 105, cog: [0, 0, 250]}\n"));
+  EXPECT_THAT(metres, ContainsRegex(R"(cog_m\.yaml:2:[0-9]+: error: tool_load\.cog: the centre of )"
+                                    R"(gravity is 250 m from the flange, more than 2 m; cog is in )"
+                                    R"(the file's length unit \(m; for mm give `units)"));
+  const Site mm = LoadSite(Write("cog_mm.yaml",
+                                 "format: weldcell-export/1\nunits: {length: mm}\n"
+                                 "tool_load: {mass: 105, cog: [0, 0, 250]}\n"));
+  EXPECT_NEAR(mm.tool_cog[2], 0.25, 1e-12);
+  EXPECT_THAT(
+      ErrorOf(Write("heavy.yaml",
+                    "format: weldcell-export/1\n"
+                    "tool_load: {mass: 105000, cog: [0, 0, 0.25]}\n")),
+      ContainsRegex(R"(heavy\.yaml:2:[0-9]+: error: tool_load\.mass: 105000 kg is beyond )"));
+  EXPECT_THAT(ErrorOf(Write("negative.yaml",
+                            "format: weldcell-export/1\n"
+                            "tool_load: {mass: -5, cog: [0, 0, 0.25]}\n")),
+              ContainsRegex(R"(negative\.yaml:2:[0-9]+: error: tool_load\.mass: )"));
+  EXPECT_THAT(ErrorOf(Write("npos.yaml", "format: weldcell-export/1\nmax_positions: 1000\n")),
+              ContainsRegex(R"(npos\.yaml:2:[0-9]+: error: max_positions: expected at most 999)"));
+  EXPECT_EQ(LoadSite(Write("npos_ok.yaml", "format: weldcell-export/1\nmax_positions: 999\n"))
+                .max_positions,
+            999);
+}
+
 }  // namespace
 }  // namespace weldcell::exporters
