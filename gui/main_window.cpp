@@ -1042,7 +1042,8 @@ void MainWindow::UpdateLegend() {
   }
   html += Html(Palette::Done(), "done (timeline)");
   html += "<b>States</b><br>" + Html(Palette::Waiting(), "waiting: gun and base ring") +
-          Html(Palette::Zone(), "zone it waits for") +
+          QString("<span style='color:%1'>&#9633;</span> zone it waits for (outline)<br>")
+              .arg(Palette::Zone().name()) +
           Html(Palette::Collision(), "in collision / past a limit (jog)");
   legend_->setText(html);
 }

@@ -793,6 +793,48 @@ TEST_F(ViewerTest, AWaitingRobotKeepsItsColourWithAYellowGunAndRing) {
   EXPECT_FALSE(AnyPixelNear(after, *window_.scene()->Project(gun), 3, yellow));
 }
 
+// Interlock zones are outlines over a faint fill: a robot inside three overlapping zone boxes
+// (as on station M, where pale filled boxes covered the station) keeps its hue.
+TEST_F(ViewerTest, ARobotInsideInterlockZonesKeepsItsHue) {
+  OpenDemo();
+  StationView& view = *window_.station();
+  for (int r = 0; r < 2; ++r) {
+    const std::vector<Eigen::Vector3d> centres = LinkCentres(view, r);
+    Eigen::AlignedBox3d box;
+    for (const Eigen::Vector3d& c : centres) box.extend(c);
+    const Eigen::Vector3d margin = Eigen::Vector3d::Constant(0.3);
+    view.ShowZoneBoxes({Eigen::AlignedBox3d(box.min() - margin, box.max() + margin),
+                        Eigen::AlignedBox3d(box.min() - 2 * margin, box.max() + 2 * margin),
+                        Eigen::AlignedBox3d(box.min() - 3 * margin, box.max() + margin)});
+    const QImage image = Capture(window_);
+    image.save(QString("/tmp/weldcell_viewer_test_zones_%1.png").arg(r));
+    const int own = CountMatches(window_, image, centres, HueOf(Palette::Robot(r)));
+    std::printf("robot %d inside 3 zones: %d of %zu link centres in its colour\n", r, own,
+                centres.size());
+    EXPECT_GE(own, static_cast<int>(centres.size()) / 2) << "robot " << r;
+  }
+  view.ShowZoneBoxes({});
+}
+
+// Every robot of a 12-robot station (XL) has its own colour, clearly apart from the others and
+// from the waiting yellow and the collision red.
+TEST(ViewerPalette, TwelveRobotsGetTwelveDistinctColours) {
+  auto distance = [](const QColor& a, const QColor& b) {
+    return std::hypot(a.red() - b.red(), a.green() - b.green(), a.blue() - b.blue());
+  };
+  for (int i = 0; i < 12; ++i) {
+    const QColor ci = Palette::Robot(i);
+    EXPECT_GT(distance(ci, Palette::Waiting()), 80) << i;
+    EXPECT_GT(distance(ci, Palette::Collision()), 80) << i;
+    for (int j = 0; j < i; ++j) {
+      EXPECT_GT(distance(ci, Palette::Robot(j)), 60)
+          << "R" << i + 1 << " " << qPrintable(ci.name()) << " vs R" << j + 1 << " "
+          << qPrintable(Palette::Robot(j).name());
+    }
+  }
+  EXPECT_NE(Palette::Robot(12), Palette::Robot(0));
+}
+
 // At the whole-station view (the default fit of a 1280 px window) a weld marker is a readable
 // dot, not 2-3 pixels: its radius is several pixels on screen, and each weld covers dozens.
 TEST_F(ViewerTest, WeldMarkersAreReadableAtTheWholeStationView) {
