@@ -451,6 +451,17 @@ void MainWindow::OpenCell(const QString& path) {
           }
           cell_ = cell;
           ShowCell(std::move(*meshes));
+          // A station over 100 m across is most likely a mesh in mm read as m (drawn, but
+          // the rest is a speck in it).
+          if (const double extent = station_->bounds().sizes().maxCoeff(); extent > 100.0) {
+            AddDiagnostics(
+                {{.severity = Severity::kWarning,
+                  .where = {.file = path.toStdString()},
+                  .message = QString("the station is %1 m across, implausible for a welding "
+                                     "cell: a mesh without `scale: 0.001` (mm read as m)?")
+                                 .arg(extent, 0, 'f', 0)
+                                 .toStdString()}});
+          }
           emit cellOpened(true);
           if (!pending_plan_.isEmpty()) OpenPlan(std::exchange(pending_plan_, QString()));
         },

@@ -200,6 +200,7 @@ StationView::StationView(Scene* scene, const cell::Cell& cell, DisplayMeshes mes
   weld_batch_ = scene_->AddBatch(welds_root_, weld_items);
   if (bounds_.isEmpty())
     bounds_ = Eigen::AlignedBox3d(Eigen::Vector3d(-1, -1, 0), Eigen::Vector3d(1, 1, 2));
+  scene_->SetSceneBounds(bounds_);
   ApplyLayers();
 }
 

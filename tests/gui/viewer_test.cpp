@@ -190,9 +190,10 @@ QString SmallPlan(bool tamper) {
   return QString::fromStdString(path.string());
 }
 
-// The small cell with another cycle time, written to a temporary folder (its robots and welds
-// by absolute path); returns its path.
-QString SmallCellWithCycleTime(double seconds) {
+// The small cell edited by `edits` (text replacements), written to a temporary file named
+// `name` (its robots and welds by absolute path); returns its path.
+QString SmallCellEdited(const std::string& name,
+                        const std::vector<std::pair<std::string, std::string>>& edits) {
   const std::filesystem::path root = std::filesystem::current_path();
   std::ifstream in(kSmall, std::ios::binary);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -205,12 +206,17 @@ QString SmallCellWithCycleTime(double seconds) {
   replace_all("../../../../robots/", (root / "robots").string() + "/");
   replace_all("file: welds.csv",
               "file: " + (root / "tests/exporters/cells/small/welds.csv").string());
-  replace_all("cycle_time: 45", "cycle_time: " + std::to_string(seconds));
+  for (const auto& [from, to] : edits) replace_all(from, to);
   const std::filesystem::path path =
       std::filesystem::temp_directory_path() /
-      (std::to_string(QCoreApplication::applicationPid()) + "_small_cycle.yaml");
+      (std::to_string(QCoreApplication::applicationPid()) + "_" + name);
   std::ofstream(path, std::ios::binary) << text;
   return QString::fromStdString(path.string());
+}
+
+QString SmallCellWithCycleTime(double seconds) {
+  return SmallCellEdited("small_cycle.yaml",
+                         {{"cycle_time: 45", "cycle_time: " + std::to_string(seconds)}});
 }
 
 struct ViewerRun {
@@ -833,6 +839,39 @@ TEST(ViewerPalette, TwelveRobotsGetTwelveDistinctColours) {
     }
   }
   EXPECT_NE(Palette::Robot(12), Palette::Robot(0));
+}
+
+// A station over 500 m across (a floor plate in mm read as m) is drawn (the far plane follows
+// the scene; it was fixed at 500 m and the view was empty), with a warning in Diagnostics.
+TEST_F(ViewerTest, AHugeStationIsDrawnAndWarnedAbout) {
+  const QString cell =
+      SmallCellEdited("small_huge.yaml", {{"obstacles:\n",
+                                           "obstacles:\n  - {name: floor, box: [900000, 900000, "
+                                           "2000], pose: {xyz: [0, 0, -1000]}}\n"}});
+  ASSERT_TRUE(OpenCellAndWait(window_, cell));
+  window_.ShowStandardView(StandardView::kIso);
+  const QImage image = Capture(window_);
+  image.save("/tmp/weldcell_viewer_test_huge.png");
+  // The floor (fixture grey or body grey, not the background) covers much of the view.
+  int drawn = 0, samples = 0;
+  for (int y = 0; y < image.height(); y += 8) {
+    for (int x = 0; x < image.width(); x += 8) {
+      const QColor c = image.pixelColor(x, y);
+      ++samples;
+      drawn += c.hsvSaturationF() < 0.15 && c.value() < 200;
+    }
+  }
+  std::printf("huge station: %d of %d samples drawn grey\n", drawn, samples);
+  EXPECT_GT(drawn, samples / 10);
+  QStringList texts;
+  for (int i = 0; i < window_.diagnostics_list()->count(); ++i) {
+    texts << window_.diagnostics_list()->item(i)->text();
+  }
+  EXPECT_TRUE(texts.join("\n").contains(
+      "warning: the station is 900 m across, implausible for a welding cell: a mesh without "
+      "`scale: 0.001` (mm read as m)?"))
+      << qPrintable(texts.join("\n"));
+  QFile::remove(cell);
 }
 
 // At the whole-station view (the default fit of a 1280 px window) a weld marker is a readable
