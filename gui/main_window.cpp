@@ -550,6 +550,13 @@ void MainWindow::OpenPlan(const QString& path) {
     auto plan = std::make_shared<std::optional<plan::Plan>>();
     std::vector<Diagnostic> problems;
     try {
+      if (std::filesystem::is_directory(path.toStdString())) {
+        throw InputError(
+            {{.where = {.file = path.toStdString()},
+              .message = "is a directory, expected a plan.json file (did you mean " +
+                         (std::filesystem::path(path.toStdString()) / "plan.json").string() +
+                         "?)"}});
+      }
       std::ifstream in(path.toStdString(), std::ios::binary);
       if (!in) {
         throw InputError(
@@ -1038,8 +1045,8 @@ void MainWindow::UpdateLegend() {
   QString html = "<b>Robots</b><br>";
   if (cell_ != nullptr) {
     for (std::size_t r = 0; r < cell_->robots.size(); ++r) {
-      html +=
-          Html(Palette::Robot(static_cast<int>(r)), QString::fromStdString(cell_->robots[r].name));
+      html += Html(Palette::Robot(static_cast<int>(r)),
+                   QString::fromStdString(cell_->robots[r].name).toHtmlEscaped());
     }
   }
   html += Html(Palette::Body(), "body / part") + Html(Palette::Fixture(), "fixtures");

@@ -874,6 +874,46 @@ TEST_F(ViewerTest, AHugeStationIsDrawnAndWarnedAbout) {
   QFile::remove(cell);
 }
 
+// Robot names are shown as text: in the legend HTML is escaped; in the Gantt chart a long
+// name is elided with "…".
+TEST_F(ViewerTest, RobotNamesAreEscapedInTheLegendAndElidedInTheGantt) {
+  const QString cell =
+      SmallCellEdited("small_names.yaml",
+                      {{"name: R1", "name: <b>R1</b>"}, {"name: R2", "name: R2_with_a_long_name"}});
+  ASSERT_TRUE(OpenCellAndWait(window_, cell));
+  const QLabel* legend = nullptr;
+  for (const QLabel* label : window_.findChildren<QLabel*>()) {
+    if (label->text().contains("<b>Robots</b>")) legend = label;
+  }
+  ASSERT_NE(legend, nullptr);
+  EXPECT_TRUE(legend->text().contains("&lt;b&gt;R1&lt;/b&gt;")) << qPrintable(legend->text());
+  plan::Plan plan;
+  plan.robots = {{.robot = "<b>R1</b>"}, {.robot = "R2_with_a_long_name"}};
+  GanttWidget gantt;
+  gantt.resize(600, 100);
+  gantt.SetPlan(&plan, 10, {Palette::Robot(0), Palette::Robot(1)});
+  const QString label = gantt.RobotLabel(1);
+  EXPECT_TRUE(label.endsWith(QChar(0x2026))) << qPrintable(label);
+  EXPECT_LT(label.size(), QString("R2_with_a_long_name").size());
+  QFile::remove(cell);
+}
+
+// A folder given as the plan says it is a directory (not "not valid JSON").
+TEST(ViewerBinary, AFolderGivenAsThePlanSaysItIsADirectory) {
+  const std::filesystem::path folder =
+      std::filesystem::temp_directory_path() /
+      ("weldcell_viewer_test_plan_dir_" + std::to_string(QCoreApplication::applicationPid()));
+  std::filesystem::create_directories(folder);
+  const ViewerRun run = RunViewer({kSmall, QString::fromStdString(folder.string()), "--screenshot",
+                                   "/tmp/unused.png", "--size", "400x300"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find(folder.string() + ": error: is a directory, expected a plan.json file"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(run.err.find("not valid JSON"), std::string::npos) << run.err;
+  std::filesystem::remove_all(folder);
+}
+
 // At the whole-station view (the default fit of a 1280 px window) a weld marker is a readable
 // dot, not 2-3 pixels: its radius is several pixels on screen, and each weld covers dozens.
 TEST_F(ViewerTest, WeldMarkersAreReadableAtTheWholeStationView) {
