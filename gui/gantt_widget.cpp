@@ -79,8 +79,9 @@ void GanttWidget::paintEvent(QPaintEvent*) {
     const plan::RobotPlan& robot = plan_->robots[static_cast<std::size_t>(r)];
     const int y = kTop + r * row_height;
     p.setPen(Qt::black);
+    // A long name is elided with "…" (its tooltip gives it whole).
     p.drawText(QRect(2, y, kLabelWidth - 4, row_height), Qt::AlignVCenter | Qt::AlignLeft,
-               QString::fromStdString(robot.robot));
+               RobotLabel(r));
     const QColor color = r < static_cast<int>(colors_.size()) ? colors_[static_cast<std::size_t>(r)]
                                                               : QColor(Qt::gray);
     for (const plan::Segment& s : robot.segments) {
@@ -133,11 +134,26 @@ const plan::Segment* GanttWidget::SegmentAt(double x, double y) const {
   return nullptr;
 }
 
+QString GanttWidget::RobotLabel(int row) const {
+  if (plan_ == nullptr || row < 0 || row >= static_cast<int>(plan_->robots.size())) return {};
+  return fontMetrics().elidedText(
+      QString::fromStdString(plan_->robots[static_cast<std::size_t>(row)].robot), Qt::ElideRight,
+      kLabelWidth - 4);
+}
+
 bool GanttWidget::event(QEvent* event) {
   if (event->type() == QEvent::ToolTip) {
     const auto* help = static_cast<QHelpEvent*>(event);
     const plan::Segment* s = SegmentAt(help->pos().x(), help->pos().y());
-    if (s == nullptr) {
+    const int row = plan_ == nullptr || RowHeight() <= 0
+                        ? -1
+                        : static_cast<int>(std::floor((help->pos().y() - kTop) / RowHeight()));
+    if (help->pos().x() < kLabelWidth && plan_ != nullptr && row >= 0 &&
+        row < static_cast<int>(plan_->robots.size())) {
+      QToolTip::showText(help->globalPos(),
+                         QString::fromStdString(plan_->robots[static_cast<std::size_t>(row)].robot),
+                         this);
+    } else if (s == nullptr) {
       QToolTip::hideText();
     } else {
       const char* kind = s->kind == plan::SegmentKind::kMotion ? "move"

@@ -29,6 +29,9 @@ class GanttWidget : public QWidget {
   /// Row centre (y, logical px) of plan robot `robot`.
   double RowY(int robot) const;
   QSize sizeHint() const override;
+  /// The robot name of row `row` as drawn: elided with "…" to the label column's width (its
+  /// tooltip gives it whole).
+  QString RobotLabel(int row) const;
 
  signals:
   void timeClicked(double t);

@@ -6,8 +6,11 @@
 #include <QCommandLineParser>
 #include <QDockWidget>
 #include <QElapsedTimer>
+#include <QFileInfo>
+#include <QImageWriter>
 #include <QLayout>
 #include <QPainter>
+#include <QSaveFile>
 #include <QStatusBar>
 #include <QSurfaceFormat>
 #include <QTimer>
@@ -89,8 +92,9 @@ std::string BadOption(const QCommandLineParser& parser,
   if (parser.isSet(welds) && !QStringList{"reach", "robot"}.contains(parser.value(welds))) {
     return "--welds: expected reach or robot" + got(welds);
   }
-  if (parser.isSet(bench) && (parser.value(bench).toInt(&ok) <= 0 || !ok)) {
-    return "--bench-frames: expected a positive number of frames" + got(bench);
+  if (parser.isSet(bench) && (parser.value(bench).toInt(&ok) < 4 || !ok)) {
+    return "--bench-frames: expected a number of frames >= 4 (the first 3 upload the geometry)" +
+           got(bench);
   }
   return {};
 }
@@ -118,6 +122,10 @@ std::string BadCombination(const QCommandLineParser& parser,
   }
   if (files.size() > 1 && IsYamlFile(files[1])) {
     return "expected a plan.json after the cell, got the YAML " + files[1].toStdString();
+  }
+  if (parser.isSet(screenshot) && files.isEmpty()) {
+    return "--screenshot needs a cell to draw: weldcell-viewer cell.yaml [plan.json] "
+           "--screenshot file.png";
   }
   if (parser.isSet(view_only) && !parser.isSet(screenshot)) {
     return "--view-only only applies to --screenshot (the picture without the panels)";
@@ -151,16 +159,16 @@ double Max(const std::vector<double>& v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // --help needs no display: answer it before a QApplication tries to open one.
-  std::unique_ptr<QCoreApplication> app;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg(argv[i]);
-    if (arg == "--help" || arg == "-h" || arg == "--help-all") {
-      app = std::make_unique<QCoreApplication>(argc, argv);
-    }
-  }
-  if (app == nullptr) app = std::make_unique<QApplication>(argc, argv);
+  // The arguments are checked before a QApplication opens the display, so that usage errors
+  // are reported (exit 2) on a machine without one; --help needs no display either.
   QCoreApplication::setApplicationName("weldcell-viewer");
+  QStringList arguments;
+  bool help = false;
+  for (int i = 0; i < argc; ++i) {
+    const std::string_view arg(argv[i]);
+    if (i > 0 && (arg == "--help" || arg == "-h" || arg == "--help-all")) help = true;
+    arguments << QString::fromLocal8Bit(argv[i]);
+  }
   QCommandLineParser parser;
   parser.setApplicationDescription(
       "weldcell's 3D viewer: the station, its reach, its plan on a timeline (docs/viewer.md).");
@@ -169,7 +177,10 @@ int main(int argc, char** argv) {
   parser.addPositionalArgument("plan", "plan.json of that cell to open", "[plan.json]");
   const QCommandLineOption plan_option("plan", "Plan the cell in the viewer (worker thread).");
   const QCommandLineOption screenshot_option(
-      "screenshot", "Render one frame to <file.png> and exit (the whole window).", "file.png");
+      "screenshot",
+      "Render one frame to <file.png> and exit (the whole window); the extension names the "
+      "image format (png, jpg, bmp, ...).",
+      "file.png");
   const QCommandLineOption view_only_option("view-only",
                                             "With --screenshot: only the 3D view, no panels.");
   const QCommandLineOption time_option("time", "Timeline time in s (with a plan).", "T", "0");
@@ -178,17 +189,20 @@ int main(int argc, char** argv) {
   const QCommandLineOption welds_option("welds", "Colour welds by reach | robot.", "by");
   const QCommandLineOption select_option("select-weld", "Select weld <id> (inspector).", "id");
   const QCommandLineOption bench_option(
-      "bench-frames", "Render <n> frames of the plan's animation, print the frame times, exit.",
-      "n");
+      "bench-frames",
+      "Render <n> (>= 4) frames of the plan's animation, print the frame times, exit.", "n");
   parser.addOptions({plan_option, screenshot_option, view_only_option, time_option, size_option,
                      view_option, welds_option, select_option, bench_option});
+  if (help) {
+    QCoreApplication help_app(argc, argv);
+    parser.process(help_app);  // --help: prints the help and exits 0
+  }
   // Usage errors exit with 2, as every weldcell command's (QCommandLineParser::process: 1).
   auto usage_error = [](const std::string& what) {
     std::fprintf(stderr, "weldcell-viewer: error: %s (see --help)\n", what.c_str());
     return 2;
   };
-  if (!parser.parse(app->arguments())) return usage_error(parser.errorText().toStdString());
-  if (parser.isSet(help_option)) parser.showHelp(0);
+  if (!parser.parse(arguments)) return usage_error(parser.errorText().toStdString());
   if (parser.positionalArguments().size() > 2) {
     return usage_error("at most a cell and a plan, got " +
                        std::to_string(parser.positionalArguments().size()) + " files");
@@ -202,6 +216,38 @@ int main(int argc, char** argv) {
           parser, {plan_option, screenshot_option, view_only_option, time_option, bench_option});
       !bad.empty()) {
     return usage_error(bad);
+  }
+  // Where Qt would abort (no X display) or hang (the offscreen platform, where Qt 3D's OpenGL
+  // context never becomes current), say so instead.
+  const QByteArray platform = qgetenv("QT_QPA_PLATFORM");
+  if (platform.startsWith("offscreen") || platform.startsWith("minimal")) {
+    std::fprintf(stderr,
+                 "weldcell-viewer: error: QT_QPA_PLATFORM=%s is not supported (Qt 3D cannot draw "
+                 "there); without a display run it under Xvfb: QT3D_RENDERER=opengl xvfb-run -a "
+                 "weldcell-viewer ...\n",
+                 platform.constData());
+    return 2;
+  }
+  if ((platform.isEmpty() || platform.startsWith("xcb")) && qgetenv("DISPLAY").isEmpty() &&
+      qgetenv("WAYLAND_DISPLAY").isEmpty()) {
+    std::fprintf(stderr,
+                 "weldcell-viewer: error: no display (DISPLAY is not set); without one run it "
+                 "under Xvfb: QT3D_RENDERER=opengl xvfb-run -a weldcell-viewer ...\n");
+    return 2;
+  }
+  QApplication app(argc, argv);
+  if (parser.isSet(screenshot_option)) {
+    // The extension names the format: checked before anything is drawn or written.
+    const QByteArray suffix =
+        QFileInfo(parser.value(screenshot_option)).suffix().toLower().toLatin1();
+    const QList<QByteArray> formats = QImageWriter::supportedImageFormats();
+    if (!formats.contains(suffix)) {
+      QStringList names;
+      for (const QByteArray& f : formats) names << QString::fromLatin1(f);
+      return usage_error("--screenshot: '" + parser.value(screenshot_option).toStdString() +
+                         "' is not an image file name: expected one of ." +
+                         names.join(", .").toStdString());
+    }
   }
 
   auto window = std::make_unique<MainWindow>();
@@ -257,6 +303,13 @@ int main(int argc, char** argv) {
           }
         }
         if (parser.isSet(plan_option)) {
+          // A cell that cannot be planned (its check fails) is exit 2, as `weldcell plan`.
+          QObject::connect(
+              w, &MainWindow::planningFinished, w,
+              [&](bool complete) {
+                if (!complete) plan_ok = false;
+              },
+              Qt::SingleShotConnection);
           w->StartPlanning({}, parser.isSet(screenshot_option) || parser.isSet(bench_option));
         }
       },
@@ -309,8 +362,14 @@ int main(int argc, char** argv) {
         }
         CaptureAfter(w, 3, [w, file, view_only, &status](const QImage& image) {
           const QImage out = view_only ? image : Composite(w, image);
-          if (!out.save(file)) {
-            std::fprintf(stderr, "weldcell-viewer: cannot write %s\n", qPrintable(file));
+          // Atomically: a temporary file in the same folder renamed over `file` once written,
+          // so that a failure leaves an existing file as it was.
+          QSaveFile save(file);
+          const QByteArray format = QFileInfo(file).suffix().toLower().toLatin1();
+          if (!save.open(QIODevice::WriteOnly) || !out.save(&save, format.constData()) ||
+              !save.commit()) {
+            std::fprintf(stderr, "weldcell-viewer: error: cannot write %s: %s\n", qPrintable(file),
+                         qPrintable(save.errorString()));
             status = 2;
           }
           QApplication::exit(status);
@@ -334,7 +393,7 @@ int main(int argc, char** argv) {
   }
 
   if (parser.isSet(bench_option)) {
-    const int frames = std::max(4, parser.value(bench_option).toInt());
+    const int frames = parser.value(bench_option).toInt();  // >= 4, checked by BadOption
     struct Bench {
       std::vector<double> frame_ms, set_ms, cpu_ms;
       double load_gap_ms = 0, upload_gap_ms = 0;

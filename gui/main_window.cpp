@@ -45,6 +45,7 @@
 #include "planner/kinematics/controller_joints.hpp"
 #include "planner/pipeline/plan_cell.hpp"
 #include "planner/plan/cell_hash.hpp"
+#include "planner/verify/station_check.hpp"
 #include "planner/verify/verify.hpp"
 
 namespace weldcell::gui {
@@ -329,6 +330,9 @@ void MainWindow::BuildUi() {
   resizeDocks({timeline_dock}, {190}, Qt::Vertical);
   resizeDocks({scene_dock, inspector_dock}, {230, 300}, Qt::Horizontal);
   UpdateLegend();
+  verdict_label_ = new QLabel;
+  verdict_label_->setObjectName("verdict_label");
+  statusBar()->addPermanentWidget(verdict_label_);
   statusBar()->showMessage("Open a cell (toolbar, command line or drag and drop)");
 }
 
@@ -340,6 +344,7 @@ void MainWindow::ClearCell() {
   if (cancel_verify_) *cancel_verify_ = true;
   verifying_ = false;
   plan_violations_ = -1;
+  if (verdict_label_ != nullptr) verdict_label_->clear();
   gantt_->SetPlan(nullptr, 0, {});
   plan_.reset();
   if (export_action_ != nullptr) export_action_->setEnabled(false);
@@ -446,6 +451,17 @@ void MainWindow::OpenCell(const QString& path) {
           }
           cell_ = cell;
           ShowCell(std::move(*meshes));
+          // A station over 100 m across is most likely a mesh in mm read as m (drawn, but
+          // the rest is a speck in it).
+          if (const double extent = station_->bounds().sizes().maxCoeff(); extent > 100.0) {
+            AddDiagnostics(
+                {{.severity = Severity::kWarning,
+                  .where = {.file = path.toStdString()},
+                  .message = QString("the station is %1 m across, implausible for a welding "
+                                     "cell: a mesh without `scale: 0.001` (mm read as m)?")
+                                 .arg(extent, 0, 'f', 0)
+                                 .toStdString()}});
+          }
           emit cellOpened(true);
           if (!pending_plan_.isEmpty()) OpenPlan(std::exchange(pending_plan_, QString()));
         },
@@ -534,6 +550,13 @@ void MainWindow::OpenPlan(const QString& path) {
     auto plan = std::make_shared<std::optional<plan::Plan>>();
     std::vector<Diagnostic> problems;
     try {
+      if (std::filesystem::is_directory(path.toStdString())) {
+        throw InputError(
+            {{.where = {.file = path.toStdString()},
+              .message = "is a directory, expected a plan.json file (did you mean " +
+                         (std::filesystem::path(path.toStdString()) / "plan.json").string() +
+                         "?)"}});
+      }
       std::ifstream in(path.toStdString(), std::ios::binary);
       if (!in) {
         throw InputError(
@@ -617,6 +640,13 @@ void MainWindow::VerifyPlan(const QString& path) {
           }
           AddDiagnostics(diagnostics);
           plan_violations_ = violations;
+          // The verdict stays on the status bar's right while the time and waits change.
+          verdict_label_->setText(
+              violations == 0
+                  ? QString("plan verified")
+                  : QString("plan FAILS verification: %1 violation(s)").arg(violations));
+          verdict_label_->setStyleSheet(violations == 0 ? "color: #1a7f37; font-weight: bold"
+                                                        : "color: #c00000; font-weight: bold");
           statusBar()->showMessage(
               violations == 0 ? QString("%1: verified, no violations").arg(path)
                               : QString("%1: FAILS verification, %2 violation(s), see Diagnostics")
@@ -633,6 +663,8 @@ void MainWindow::SetPlan(plan::Plan p) {
   if (cancel_verify_) *cancel_verify_ = true;
   verifying_ = false;
   plan_violations_ = -1;
+  verdict_label_->setText("plan not verified yet");
+  verdict_label_->setStyleSheet({});
   plan_ = std::move(p);
   plan_robot_to_cell_.clear();
   weld_robot_.clear();
@@ -769,10 +801,19 @@ void MainWindow::StartPlanning(pipeline::PlanOptions options, bool quiet) {
   std::shared_ptr<const cell::Cell> cell = cell_;
   std::shared_ptr<const collision::CollisionWorld> world = world_;
   RunWorker([this, cell, world, options, cancel, generation] {
-    auto out = std::make_shared<pipeline::PlanOutput>(pipeline::PlanCell(*cell, *world, options));
+    // As `weldcell plan`: a robot that cannot leave its home (homes colliding, two robots on
+    // one base) is an error of the cell, not an empty plan.
+    std::vector<Diagnostic> problems;
+    try {
+      problems = verify::CheckHomes(*cell, verify::MakeVerifierWorld(*cell));
+    } catch (const InputError& e) {
+      problems = e.diagnostics();
+    }
+    auto out = std::make_shared<pipeline::PlanOutput>();
+    if (problems.empty()) *out = pipeline::PlanCell(*cell, *world, options);
     QMetaObject::invokeMethod(
         this,
-        [this, out, cancel, generation] {
+        [this, out, cancel, generation, problems] {
           planning_ = false;
           if (progress_ != nullptr) {
             progress_->deleteLater();
@@ -780,13 +821,20 @@ void MainWindow::StartPlanning(pipeline::PlanOptions options, bool quiet) {
           }
           if (generation != generation_) return;
           plan_action_->setEnabled(world_ != nullptr);
+          if (!problems.empty()) {
+            AddDiagnostics(problems);
+            statusBar()->showMessage(
+                QString("Not planned: %1 error(s) of the cell, see Diagnostics")
+                    .arg(problems.size()));
+            emit planningFinished(false);
+            return;
+          }
           const bool complete = out->status == pipeline::PlanStatus::kComplete && !*cancel;
           if (complete) {
             reach_ = std::move(out->reach);
             SetPlan(std::move(out->plan));
-            statusBar()->showMessage(QString("Planned: makespan %1 s of %2 s cycle time")
-                                         .arg(plan_->makespan, 0, 'f', 2)
-                                         .arg(cell_->cycle_time, 0, 'f', 2));
+            // The plan is verified as `weldcell plan` verifies it (and as an opened plan).
+            VerifyPlan("the plan made here");
           } else {
             statusBar()->showMessage("Planning cancelled");
           }
@@ -997,8 +1045,8 @@ void MainWindow::UpdateLegend() {
   QString html = "<b>Robots</b><br>";
   if (cell_ != nullptr) {
     for (std::size_t r = 0; r < cell_->robots.size(); ++r) {
-      html +=
-          Html(Palette::Robot(static_cast<int>(r)), QString::fromStdString(cell_->robots[r].name));
+      html += Html(Palette::Robot(static_cast<int>(r)),
+                   QString::fromStdString(cell_->robots[r].name).toHtmlEscaped());
     }
   }
   html += Html(Palette::Body(), "body / part") + Html(Palette::Fixture(), "fixtures");
@@ -1012,7 +1060,8 @@ void MainWindow::UpdateLegend() {
   }
   html += Html(Palette::Done(), "done (timeline)");
   html += "<b>States</b><br>" + Html(Palette::Waiting(), "waiting: gun and base ring") +
-          Html(Palette::Zone(), "zone it waits for") +
+          QString("<span style='color:%1'>&#9633;</span> zone it waits for (outline)<br>")
+              .arg(Palette::Zone().name()) +
           Html(Palette::Collision(), "in collision / past a limit (jog)");
   legend_->setText(html);
 }

@@ -188,6 +188,7 @@ class MainWindow : public QMainWindow {
   bool planning_ = false;
   bool verifying_ = false;
   int plan_violations_ = -1;
+  QLabel* verdict_label_ = nullptr;  ///< The plan's verification verdict (status bar, right).
   std::shared_ptr<std::atomic<bool>> cancel_verify_;
   std::shared_ptr<std::atomic<bool>> cancel_background_;
   std::shared_ptr<std::atomic<bool>> cancel_planning_;

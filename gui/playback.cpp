@@ -14,11 +14,23 @@ Eigen::VectorXd ConfigurationAt(const plan::RobotPlan& robot, double t, int* seg
     last = &s;
   }
   if (first == nullptr) return {};
-  if (t <= first->times.front()) return first->q.front();
+  if (t < first->times.front()) return first->q.front();
   if (t >= last->times.back()) return last->q.back();
+  // The segment under way at t: the one whose [start, end) holds t, so that a segment (a wait)
+  // starting at t is the robot's activity at t, even at t = 0; else one ending exactly at t.
+  std::size_t found = robot.segments.size();
   for (std::size_t i = 0; i < robot.segments.size(); ++i) {
     const plan::Segment& s = robot.segments[i];
     if (s.times.empty() || t < s.times.front() || t > s.times.back()) continue;
+    if (t < s.times.back()) {
+      found = i;
+      break;
+    }
+    if (found == robot.segments.size()) found = i;
+  }
+  if (found < robot.segments.size()) {
+    const std::size_t i = found;
+    const plan::Segment& s = robot.segments[i];
     if (segment != nullptr) *segment = static_cast<int>(i);
     const auto it = std::upper_bound(s.times.begin(), s.times.end(), t);
     if (it == s.times.end()) return s.q.back();

@@ -381,8 +381,26 @@ class Qt3dScene final : public Scene, public QObject {
     n = Node{.parent = -1};
   }
 
+  void SetSceneBounds(const Eigen::AlignedBox3d& box_W) override {
+    bounds_ = box_W;
+    SetCamera(pose_);
+  }
+
   void SetCamera(const CameraPose& pose) override {
     pose_ = pose;
+    // Near and far planes around the scene's bounding sphere as seen from the eye (with room
+    // for what moves out of the box), near no closer than far / 1e5 for depth precision.
+    float near_plane = 0.05f, far_plane = 500.0f;
+    if (!bounds_.isEmpty()) {
+      const double radius = 0.5 * bounds_.diagonal().norm() * 1.5 + 1.0;
+      const double distance = (pose.eye - bounds_.center()).norm();
+      const double far_m = distance + radius;
+      const double near_m = std::max({0.01, far_m * 1e-5, distance - radius});
+      near_plane = static_cast<float>(near_m);
+      far_plane = static_cast<float>(far_m);
+    }
+    camera_->setNearPlane(near_plane);
+    camera_->setFarPlane(far_plane);
     camera_->setUpVector(ToQt(pose.up));
     camera_->setPosition(ToQt(pose.eye));
     camera_->setViewCenter(ToQt(pose.center));
@@ -569,6 +587,7 @@ class Qt3dScene final : public Scene, public QObject {
   std::map<QRgb, Qt3DRender::QMaterial*> materials_;
   Qt3DRender::QMaterial* vertex_color_material_ = nullptr;  // owned by the root entity
   CameraPose pose_;
+  Eigen::AlignedBox3d bounds_;  ///< SetSceneBounds (empty: the default depth range).
   QPointF last_mouse_;
   QPointF press_;
   std::function<void(QPointF)> on_click_;

@@ -80,6 +80,10 @@ class Scene {
   /// Removes a node and everything under it; its ids become invalid.
   virtual void Remove(NodeId node) = 0;
 
+  /// The world box (m) of everything drawn: the camera's near and far planes are set from it
+  /// at every SetCamera (a fixed far plane drew nothing of a station over 500 m). Empty: the
+  /// defaults, 0.05..500 m.
+  virtual void SetSceneBounds(const Eigen::AlignedBox3d& box_W) = 0;
   virtual void SetCamera(const CameraPose& pose) = 0;
   virtual CameraPose camera() const = 0;
   /// Vertical field of view (deg) of the perspective camera.

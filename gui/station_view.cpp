@@ -65,12 +65,21 @@ void Grow(const cell::Geometry& g, const Eigen::Isometry3d& X_WF, Eigen::Aligned
 
 }  // namespace
 
-// Distinct hues, none near the waiting yellow or the collision red.
+// Twelve distinct colours, none near the waiting yellow or the collision red: six hues, then
+// the same hues clearly darker or lighter (station XL has 12 robots); past 12, hues spaced by
+// the golden angle.
 QColor Palette::Robot(int index) {
-  static const std::array<QColor, 6> colors = {QColor(235, 125, 25), QColor(45, 105, 215),
-                                               QColor(145, 75, 200), QColor(215, 75, 135),
-                                               QColor(25, 165, 160), QColor(110, 140, 40)};
-  return colors[static_cast<std::size_t>(index) % colors.size()];
+  static const std::array<QColor, 12> colors = {
+      QColor(235, 125, 25), QColor(45, 105, 215),  QColor(145, 75, 200), QColor(215, 75, 135),
+      QColor(25, 165, 160), QColor(110, 140, 40),  QColor(140, 70, 20),  QColor(140, 185, 245),
+      QColor(75, 30, 120),  QColor(245, 160, 200), QColor(10, 85, 85),   QColor(185, 215, 90)};
+  if (index >= 0 && index < static_cast<int>(colors.size())) {
+    return colors[static_cast<std::size_t>(index)];
+  }
+  const int hue = (index * 137 + 200) % 360;
+  // Away from yellow (about 40-70) and red (about 345-15).
+  return QColor::fromHsv(hue < 15 ? hue + 20 : (hue > 40 && hue < 70 ? hue + 35 : hue), 170,
+                         index % 2 == 0 ? 150 : 220);
 }
 
 StationView::StationView(Scene* scene, const cell::Cell& cell, DisplayMeshes meshes)
@@ -191,6 +200,7 @@ StationView::StationView(Scene* scene, const cell::Cell& cell, DisplayMeshes mes
   weld_batch_ = scene_->AddBatch(welds_root_, weld_items);
   if (bounds_.isEmpty())
     bounds_ = Eigen::AlignedBox3d(Eigen::Vector3d(-1, -1, 0), Eigen::Vector3d(1, 1, 2));
+  scene_->SetSceneBounds(bounds_);
   ApplyLayers();
 }
 
@@ -371,10 +381,25 @@ void StationView::ShowZoneBoxes(const std::vector<Eigen::AlignedBox3d>& boxes) {
   if (zones_ >= 0) scene_->Remove(zones_);
   zones_ = scene_->AddFrame(kRootNode, Eigen::Isometry3d::Identity());
   scene_->SetVisible(zones_, show_zones_);
+  // Each zone is its twelve edges in the waiting yellow over a faint fill: the robots inside
+  // keep their colours (a filled pale box hid which robot was which on M and larger).
   for (const Eigen::AlignedBox3d& box : boxes) {
     if (box.isEmpty()) continue;
     scene_->AddShape(zones_, cell::Shape::Box(box.sizes()),
-                     Eigen::Isometry3d(Eigen::Translation3d(box.center())), Palette::Zone());
+                     Eigen::Isometry3d(Eigen::Translation3d(box.center())), Palette::ZoneFill());
+    const double radius = std::clamp(0.002 * bounds_.diagonal().norm(), 0.004, 0.05);
+    const Eigen::Vector3d lo = box.min(), hi = box.max();
+    for (int axis = 0; axis < 3; ++axis) {
+      for (int corner = 0; corner < 4; ++corner) {
+        Eigen::Vector3d p0 = lo;
+        const int a = (axis + 1) % 3, b = (axis + 2) % 3;
+        if (corner & 1) p0[a] = hi[a];
+        if (corner & 2) p0[b] = hi[b];
+        Eigen::Vector3d p1 = p0;
+        p1[axis] = hi[axis];
+        scene_->AddLine(zones_, p0, p1, radius, Palette::Zone());
+      }
+    }
   }
 }
 

@@ -238,6 +238,13 @@ Plan PlanFromJson(const std::string& text, const std::string& file) {
     sink.Error({.file = file}, "", std::string("not valid JSON: ") + e.what());
     sink.ThrowIfErrors();
   }
+  if (!j.is_object()) {
+    // Said once (each key read would say it again).
+    DiagnosticSink sink;
+    sink.Error({.file = file}, "",
+               std::string("expected a JSON object (a weldcell plan), got ") + j.type_name());
+    sink.ThrowIfErrors();
+  }
   Reader rd(file);
   Plan plan;
   plan.format = rd.String(j, "format", "");

@@ -66,6 +66,25 @@ TEST(PlaybackTest, AWaitingRobotSaysWhichZoneAndWeldItWaitsFor) {
   EXPECT_TRUE(moving.robots[0].waiting_for.empty());
 }
 
+TEST(PlaybackTest, AWaitStartingAtTIsUnderWayAtT) {
+  // R2 waits 0-1 s for Z1 (taken with its segment 1), then moves; R1 moves 0-1 s, waits 1-2 s.
+  plan::Plan p = TwoRobots();
+  p.robots[1].segments = {Sampled(plan::SegmentKind::kWait, {0, 1}, {Q(0, 0), Q(0, 0)}),
+                          Sampled(plan::SegmentKind::kMotion, {1, 4}, {Q(0, 0), Q(-4, 4)})};
+  p.zones[0].uses[0] = {.robot = "R2", .acquire_segment = 1, .release_segment = 2};
+  const StationMoment start = MomentAt(p, 0.0);
+  EXPECT_EQ(start.robots[1].segment, 0);
+  EXPECT_EQ(start.robots[1].activity, plan::SegmentKind::kWait);
+  EXPECT_EQ(start.robots[1].waiting_for, std::vector<std::string>{"Z1"});
+  // At t = 1 s R1's wait starts (its motion ends) and R2's wait is over.
+  const StationMoment one = MomentAt(p, 1.0);
+  EXPECT_EQ(one.robots[0].activity, plan::SegmentKind::kWait);
+  EXPECT_EQ(one.robots[1].activity, plan::SegmentKind::kMotion);
+  int segment = 99;
+  EXPECT_TRUE(ConfigurationAt(p.robots[0], 1.0, &segment).isApprox(Q(2, 2)));
+  EXPECT_EQ(segment, 1);
+}
+
 TEST(PlaybackTest, WeldsAreDoneWhenTheirDwellEnds) {
   const plan::Plan p = TwoRobots();
   EXPECT_TRUE(MomentAt(p, 3.4).welds_done.empty());

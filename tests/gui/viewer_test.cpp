@@ -9,12 +9,14 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
+#include <QLabel>
 #include <QListWidget>
 #include <QMouseEvent>
 #include <QOffscreenSurface>
 #include <QOpenGLContext>
 #include <QOpenGLFunctions>
 #include <QProcess>
+#include <QStatusBar>
 #include <QTimer>
 #include <QWindow>
 #include <algorithm>
@@ -186,6 +188,35 @@ QString SmallPlan(bool tamper) {
                                       (tamper ? "_small_tampered.json" : "_small_plan.json"));
   std::ofstream(path, std::ios::binary) << plan::ToJson(p);
   return QString::fromStdString(path.string());
+}
+
+// The small cell edited by `edits` (text replacements), written to a temporary file named
+// `name` (its robots and welds by absolute path); returns its path.
+QString SmallCellEdited(const std::string& name,
+                        const std::vector<std::pair<std::string, std::string>>& edits) {
+  const std::filesystem::path root = std::filesystem::current_path();
+  std::ifstream in(kSmall, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto replace_all = [&](const std::string& from, const std::string& to) {
+    for (std::size_t at = text.find(from); at != std::string::npos;
+         at = text.find(from, at + to.size())) {
+      text.replace(at, from.size(), to);
+    }
+  };
+  replace_all("../../../../robots/", (root / "robots").string() + "/");
+  replace_all("file: welds.csv",
+              "file: " + (root / "tests/exporters/cells/small/welds.csv").string());
+  for (const auto& [from, to] : edits) replace_all(from, to);
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() /
+      (std::to_string(QCoreApplication::applicationPid()) + "_" + name);
+  std::ofstream(path, std::ios::binary) << text;
+  return QString::fromStdString(path.string());
+}
+
+QString SmallCellWithCycleTime(double seconds) {
+  return SmallCellEdited("small_cycle.yaml",
+                         {{"cycle_time: 45", "cycle_time: " + std::to_string(seconds)}});
 }
 
 struct ViewerRun {
@@ -768,6 +799,121 @@ TEST_F(ViewerTest, AWaitingRobotKeepsItsColourWithAYellowGunAndRing) {
   EXPECT_FALSE(AnyPixelNear(after, *window_.scene()->Project(gun), 3, yellow));
 }
 
+// Interlock zones are outlines over a faint fill: a robot inside three overlapping zone boxes
+// (as on station M, where pale filled boxes covered the station) keeps its hue.
+TEST_F(ViewerTest, ARobotInsideInterlockZonesKeepsItsHue) {
+  OpenDemo();
+  StationView& view = *window_.station();
+  for (int r = 0; r < 2; ++r) {
+    const std::vector<Eigen::Vector3d> centres = LinkCentres(view, r);
+    Eigen::AlignedBox3d box;
+    for (const Eigen::Vector3d& c : centres) box.extend(c);
+    const Eigen::Vector3d margin = Eigen::Vector3d::Constant(0.3);
+    view.ShowZoneBoxes({Eigen::AlignedBox3d(box.min() - margin, box.max() + margin),
+                        Eigen::AlignedBox3d(box.min() - 2 * margin, box.max() + 2 * margin),
+                        Eigen::AlignedBox3d(box.min() - 3 * margin, box.max() + margin)});
+    const QImage image = Capture(window_);
+    image.save(QString("/tmp/weldcell_viewer_test_zones_%1.png").arg(r));
+    const int own = CountMatches(window_, image, centres, HueOf(Palette::Robot(r)));
+    std::printf("robot %d inside 3 zones: %d of %zu link centres in its colour\n", r, own,
+                centres.size());
+    EXPECT_GE(own, static_cast<int>(centres.size()) / 2) << "robot " << r;
+  }
+  view.ShowZoneBoxes({});
+}
+
+// Every robot of a 12-robot station (XL) has its own colour, clearly apart from the others and
+// from the waiting yellow and the collision red.
+TEST(ViewerPalette, TwelveRobotsGetTwelveDistinctColours) {
+  auto distance = [](const QColor& a, const QColor& b) {
+    return std::hypot(a.red() - b.red(), a.green() - b.green(), a.blue() - b.blue());
+  };
+  for (int i = 0; i < 12; ++i) {
+    const QColor ci = Palette::Robot(i);
+    EXPECT_GT(distance(ci, Palette::Waiting()), 80) << i;
+    EXPECT_GT(distance(ci, Palette::Collision()), 80) << i;
+    for (int j = 0; j < i; ++j) {
+      EXPECT_GT(distance(ci, Palette::Robot(j)), 60)
+          << "R" << i + 1 << " " << qPrintable(ci.name()) << " vs R" << j + 1 << " "
+          << qPrintable(Palette::Robot(j).name());
+    }
+  }
+  EXPECT_NE(Palette::Robot(12), Palette::Robot(0));
+}
+
+// A station over 500 m across (a floor plate in mm read as m) is drawn (the far plane follows
+// the scene; it was fixed at 500 m and the view was empty), with a warning in Diagnostics.
+TEST_F(ViewerTest, AHugeStationIsDrawnAndWarnedAbout) {
+  const QString cell =
+      SmallCellEdited("small_huge.yaml", {{"obstacles:\n",
+                                           "obstacles:\n  - {name: floor, box: [900000, 900000, "
+                                           "2000], pose: {xyz: [0, 0, -1000]}}\n"}});
+  ASSERT_TRUE(OpenCellAndWait(window_, cell));
+  window_.ShowStandardView(StandardView::kIso);
+  const QImage image = Capture(window_);
+  image.save("/tmp/weldcell_viewer_test_huge.png");
+  // The floor (fixture grey or body grey, not the background) covers much of the view.
+  int drawn = 0, samples = 0;
+  for (int y = 0; y < image.height(); y += 8) {
+    for (int x = 0; x < image.width(); x += 8) {
+      const QColor c = image.pixelColor(x, y);
+      ++samples;
+      drawn += c.hsvSaturationF() < 0.15 && c.value() < 200;
+    }
+  }
+  std::printf("huge station: %d of %d samples drawn grey\n", drawn, samples);
+  EXPECT_GT(drawn, samples / 10);
+  QStringList texts;
+  for (int i = 0; i < window_.diagnostics_list()->count(); ++i) {
+    texts << window_.diagnostics_list()->item(i)->text();
+  }
+  EXPECT_TRUE(texts.join("\n").contains(
+      "warning: the station is 900 m across, implausible for a welding cell: a mesh without "
+      "`scale: 0.001` (mm read as m)?"))
+      << qPrintable(texts.join("\n"));
+  QFile::remove(cell);
+}
+
+// Robot names are shown as text: in the legend HTML is escaped; in the Gantt chart a long
+// name is elided with "…".
+TEST_F(ViewerTest, RobotNamesAreEscapedInTheLegendAndElidedInTheGantt) {
+  const QString cell =
+      SmallCellEdited("small_names.yaml",
+                      {{"name: R1", "name: <b>R1</b>"}, {"name: R2", "name: R2_with_a_long_name"}});
+  ASSERT_TRUE(OpenCellAndWait(window_, cell));
+  const QLabel* legend = nullptr;
+  for (const QLabel* label : window_.findChildren<QLabel*>()) {
+    if (label->text().contains("<b>Robots</b>")) legend = label;
+  }
+  ASSERT_NE(legend, nullptr);
+  EXPECT_TRUE(legend->text().contains("&lt;b&gt;R1&lt;/b&gt;")) << qPrintable(legend->text());
+  plan::Plan plan;
+  plan.robots = {{.robot = "<b>R1</b>"}, {.robot = "R2_with_a_long_name"}};
+  GanttWidget gantt;
+  gantt.resize(600, 100);
+  gantt.SetPlan(&plan, 10, {Palette::Robot(0), Palette::Robot(1)});
+  const QString label = gantt.RobotLabel(1);
+  EXPECT_TRUE(label.endsWith(QChar(0x2026))) << qPrintable(label);
+  EXPECT_LT(label.size(), QString("R2_with_a_long_name").size());
+  QFile::remove(cell);
+}
+
+// A folder given as the plan says it is a directory (not "not valid JSON").
+TEST(ViewerBinary, AFolderGivenAsThePlanSaysItIsADirectory) {
+  const std::filesystem::path folder =
+      std::filesystem::temp_directory_path() /
+      ("weldcell_viewer_test_plan_dir_" + std::to_string(QCoreApplication::applicationPid()));
+  std::filesystem::create_directories(folder);
+  const ViewerRun run = RunViewer({kSmall, QString::fromStdString(folder.string()), "--screenshot",
+                                   "/tmp/unused.png", "--size", "400x300"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find(folder.string() + ": error: is a directory, expected a plan.json file"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(run.err.find("not valid JSON"), std::string::npos) << run.err;
+  std::filesystem::remove_all(folder);
+}
+
 // At the whole-station view (the default fit of a 1280 px window) a weld marker is a readable
 // dot, not 2-3 pixels: its radius is several pixels on screen, and each weld covers dozens.
 TEST_F(ViewerTest, WeldMarkersAreReadableAtTheWholeStationView) {
@@ -873,6 +1019,31 @@ TEST_F(ViewerTest, AnOpenedPlanIsVerifiedAndAHandEditedOneFailsInTheDiagnostics)
   EXPECT_TRUE(all.contains("R1")) << qPrintable(all);
 }
 
+// The verification verdict stays visible (a permanent status-bar label) while the timeline's
+// messages ("t = ...", who waits) replace each other.
+TEST_F(ViewerTest, TheVerdictStaysOnTheStatusBarWhileTheTimeChanges) {
+  ASSERT_TRUE(OpenCellAndWait(window_, kSmall));
+  int verified = -2;
+  QObject::connect(&window_, &MainWindow::planVerified,
+                   [&](int violations) { verified = violations; });
+  ASSERT_TRUE(OpenPlanAndWait(window_, SmallPlan(/*tamper=*/false)));
+  ASSERT_TRUE(WaitFor([&] { return verified != -2; }));
+  const auto* verdict = window_.statusBar()->findChild<QLabel*>("verdict_label");
+  ASSERT_NE(verdict, nullptr);
+  window_.SetTime(1.0);
+  EXPECT_TRUE(window_.statusBar()->currentMessage().startsWith("t = 1.00 s") ||
+              window_.statusBar()->currentMessage().contains("waits"))
+      << qPrintable(window_.statusBar()->currentMessage());
+  EXPECT_TRUE(verdict->isVisible());
+  EXPECT_EQ(verdict->text(), "plan verified");
+  verified = -2;
+  ASSERT_TRUE(OpenPlanAndWait(window_, SmallPlan(/*tamper=*/true)));
+  ASSERT_TRUE(WaitFor([&] { return verified != -2; }));
+  window_.SetTime(2.0);
+  EXPECT_TRUE(verdict->text().startsWith("plan FAILS verification: "))
+      << qPrintable(verdict->text());
+}
+
 TEST(ViewerBinary, ScreenshotOptionWritesOneFrameAndExits) {
   const QString file = "/tmp/weldcell_viewer_test_screenshot.png";
   QFile::remove(file);
@@ -931,6 +1102,7 @@ TEST(ViewerBinary, BadOptionValuesAreUsageErrorsWithExitTwo) {
       {{"--size", "0x0"}, "--size"},
       {{"--welds", "colour"}, "--welds"},
       {{"--bench-frames", "x"}, "--bench-frames"},
+      {{"--bench-frames", "2"}, "--bench-frames: expected a number of frames >= 4"},
       {{"--select-weld", "W99"}, "no weld W99"},
       {{"--bogus"}, "Unknown option 'bogus'"},
       {{"cells/S/cell.yaml", "cells/M/cell.yaml"}, "at most a cell and a plan"}};
@@ -958,12 +1130,15 @@ TEST(ViewerBinary, MeaninglessOptionsAndSwappedFilesAreUsageErrors) {
       {{"out/plan.json", "--screenshot", "/tmp/unused.png"},
        "expected a cell YAML first, got the plan out/plan.json"},
       {{kDemo, "cells/S/cell.yaml", "--screenshot", "/tmp/unused.png"},
-       "expected a plan.json after the cell, got the YAML cells/S/cell.yaml"}};
+       "expected a plan.json after the cell, got the YAML cells/S/cell.yaml"},
+      {{"--screenshot", "/tmp/weldcell_viewer_test_no_cell.png"}, "--screenshot needs a cell"}};
+  QFile::remove("/tmp/weldcell_viewer_test_no_cell.png");
   for (const auto& [args, expected] : cases) {
     const ViewerRun run = RunViewer(args);
     EXPECT_EQ(run.exit_code, 2) << args.join(' ').toStdString();
     EXPECT_NE(run.err.find("weldcell-viewer: error: " + expected), std::string::npos) << run.err;
   }
+  EXPECT_FALSE(QFile::exists("/tmp/weldcell_viewer_test_no_cell.png"));  // nothing drawn
 }
 
 // A folder given as the cell says it is a directory and names its cell.yaml (as the command
@@ -1017,6 +1192,87 @@ TEST(ViewerBinary, AScreenshotOfAPlanThatFailsVerificationExitsOne) {
       << bad.err;
   EXPECT_EQ(PngSize(file), QSize(400, 300));  // written all the same
   QFile::remove(file);
+}
+
+// A --screenshot name that is no image format is a usage error before anything is drawn, and
+// a file that cannot be written is left as it was (written atomically), never emptied.
+TEST(ViewerBinary, AScreenshotThatCannotBeWrittenLeavesAnExistingFileAsItWas) {
+  const std::string stem =
+      "/tmp/weldcell_viewer_test_keep_" + std::to_string(QCoreApplication::applicationPid());
+  const QString yaml = QString::fromStdString(stem + ".yaml");
+  std::ofstream(yaml.toStdString(), std::ios::binary) << "name: keep me\n";
+  const ViewerRun run = RunViewer({kDemo, "--screenshot", yaml, "--size", "400x300"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("--screenshot: '" + yaml.toStdString() +
+                         "' is not an image file name: expected one of "),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find(".png"), std::string::npos) << run.err;
+  QFile kept(yaml);
+  ASSERT_TRUE(kept.open(QIODevice::ReadOnly));
+  EXPECT_EQ(kept.readAll(), QByteArray("name: keep me\n"));
+  // A folder named like a picture cannot be replaced by one: an error, the folder untouched.
+  const std::filesystem::path folder = stem + "_folder.png";
+  std::filesystem::create_directories(folder / "inside");
+  const ViewerRun folder_run = RunViewer(
+      {kDemo, "--screenshot", QString::fromStdString(folder.string()), "--size", "400x300"});
+  EXPECT_EQ(folder_run.exit_code, 2);
+  EXPECT_NE(folder_run.err.find("cannot write " + folder.string()), std::string::npos)
+      << folder_run.err;
+  EXPECT_TRUE(std::filesystem::is_directory(folder / "inside"));
+  std::filesystem::remove_all(folder);
+  QFile::remove(yaml);
+}
+
+// --plan gives the verdict `weldcell plan` gives: a cell whose check fails (two robots on one
+// base, their homes colliding) is exit 2 with its errors, not an empty plan; a plan that fails
+// verification (over the cycle time) is exit 1, as an opened plan that fails it.
+TEST(ViewerBinary, PlanningInTheViewerGivesTheVerdictOfWeldcellPlan) {
+  const QString file = "/tmp/weldcell_viewer_test_plan_" +
+                       QString::number(QCoreApplication::applicationPid()) + ".png";
+  const ViewerRun one_base = RunViewer(
+      {"tests/gui/cells/one_base/cell.yaml", "--plan", "--screenshot", file, "--size", "400x300"});
+  EXPECT_EQ(one_base.exit_code, 2) << one_base.err;
+  EXPECT_NE(one_base.err.find("R1's home [0, -30, -35, 0, 100, 0] deg and R2's home [0, -25, "
+                              "-35, 0, 100, 0] deg are in collision"),
+            std::string::npos)
+      << one_base.err;
+  const ViewerRun too_long =
+      RunViewer({SmallCellWithCycleTime(5), "--plan", "--screenshot", file, "--size", "400x300"});
+  EXPECT_EQ(too_long.exit_code, 1) << too_long.err;
+  EXPECT_NE(too_long.err.find("weldcell-viewer: the plan fails verification:"), std::string::npos)
+      << too_long.err;
+  const ViewerRun fits =
+      RunViewer({SmallCellWithCycleTime(45), "--plan", "--screenshot", file, "--size", "400x300"});
+  EXPECT_EQ(fits.exit_code, 0) << fits.err;
+  QFile::remove(file);
+}
+
+// Arguments are checked before the display is opened; without one the viewer says so (exit 2)
+// instead of aborting, and refuses the offscreen platform (where Qt 3D never draws).
+TEST(ViewerBinary, WithoutADisplayTheViewerSaysSoWithExitTwo) {
+  auto run = [](const QStringList& args, const QString& platform) {
+    QProcess viewer;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove("DISPLAY");
+    env.remove("WAYLAND_DISPLAY");
+    if (!platform.isEmpty()) env.insert("QT_QPA_PLATFORM", platform);
+    viewer.setProcessEnvironment(env);
+    viewer.start(WELDCELL_VIEWER, args);
+    EXPECT_TRUE(viewer.waitForFinished(30000)) << args.join(' ').toStdString();
+    return ViewerRun{viewer.exitCode(), viewer.readAllStandardError().toStdString()};
+  };
+  const ViewerRun usage = run({kDemo, "--time", "-1"}, {});
+  EXPECT_EQ(usage.exit_code, 2);
+  EXPECT_NE(usage.err.find("--time: expected seconds >= 0"), std::string::npos) << usage.err;
+  const ViewerRun no_display = run({kDemo}, {});
+  EXPECT_EQ(no_display.exit_code, 2);
+  EXPECT_NE(no_display.err.find("weldcell-viewer: error: no display"), std::string::npos)
+      << no_display.err;
+  const ViewerRun offscreen = run({kDemo}, "offscreen");
+  EXPECT_EQ(offscreen.exit_code, 2);
+  EXPECT_NE(offscreen.err.find("QT_QPA_PLATFORM=offscreen is not supported"), std::string::npos)
+      << offscreen.err;
 }
 
 }  // namespace

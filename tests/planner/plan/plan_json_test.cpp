@@ -108,6 +108,18 @@ TEST(PlanJsonTest, NumberBeyondADoubleIsAnInputError) {
   }
 }
 
+// JSON that is not an object (an array, a number) is said to be so once, not once per key.
+TEST(PlanJsonTest, APlanThatIsNoObjectIsSaidOnce) {
+  try {
+    PlanFromJson("[1, 2, 3]", "p.json");
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.diagnostics().size(), 1u) << e.what();
+    EXPECT_THAT(e.what(),
+                HasSubstr("p.json: error: expected a JSON object (a weldcell plan), got array"));
+  }
+}
+
 // Names that are not UTF-8 (e.g. URDF link names quoted in a reason) do not make the plan
 // unwritable: such bytes become U+FFFD.
 TEST(PlanJsonTest, BytesThatAreNotUtf8AreReplacedWhenWriting) {
