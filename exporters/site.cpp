@@ -174,11 +174,10 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
     if (cog && cog->norm() > kMaxCogDistance) {
       reader.Error(
           cog_node, "tool_load.cog",
-          fmt::format(
-              "the centre of gravity is {:g} m from the flange, more than {:g} m; "
-              "cog is in the file's length unit ({}{})",
-              cog->norm(), kMaxCogDistance, units.length_name,
-              units.length_name == "m" ? "; for mm give `units: {length: mm}`" : ""));
+          fmt::format("the centre of gravity is {:g} m from the flange, more than {:g} m; "
+                      "cog is in the file's length unit ({}{})",
+                      cog->norm(), kMaxCogDistance, units.length_name,
+                      units.length_name == "m" ? "; for mm give `units: {length: mm}`" : ""));
       cog.reset();
     }
     if (mass && cog) {

@@ -69,7 +69,16 @@ struct SequenceResult {
   int unblended_moves = 0;  ///< Planned moves whose blends collided and were timed exactly.
 };
 
-/// One travel move as PlanWeldSequence makes it: the segment path (direct or planned), timed
+/// A move whose straight line collides is planned this many times (the request's seed, then
+/// seeds derived from it) and the fastest timed path is kept. Sampling-based paths of one move
+/// differ: on the demo station two seeds' durations differ by 12 % on average, the best of three
+/// of two seed sets by 3.6 %, and the best of three is 7 % faster than one plan
+/// (bench/planner/motion BM_SeedSpread). Repeatable durations are what the allocator's travel
+/// times and the learned model (docs/learned.md) can predict.
+inline constexpr int kTravelPlans = 3;
+
+/// One travel move as PlanWeldSequence makes it: the segment path (direct, or the fastest of
+/// kTravelPlans plans when the first plan was found within the request's first budget), timed
 /// with blends where the blends are collision-free, else exactly along the path.
 struct TravelMove {
   SegmentResult path;      ///< The planner's answer; profile is empty unless path.solved().

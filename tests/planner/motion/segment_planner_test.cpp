@@ -383,5 +383,34 @@ TEST(WeldSequenceTest, AStopNoMotionReachesIsWeldedInAnAlternativePose) {
   EXPECT_EQ(without.alternative_used, (std::vector<int>{-1, -1}));
 }
 
+// A planned move is the fastest of kTravelPlans plans: never slower than the one plan of the
+// request's own seed, and on the wall cell faster for some seeds.
+TEST(TravelMoveTest, APlannedMoveIsTheFastestOfSeveralPlans) {
+  const cell::Cell c = WallCell();
+  const collision::CollisionWorld world(c);
+  SegmentPlanner planner(world, 0);
+  const kinematics::Chain& chain = world.chain(0);
+  const JointLimits limits{.max_velocity = chain.velocity_limits(),
+                           .max_acceleration = chain.acceleration_limits()};
+  const TimingOptions timing{.speed_scale = 1.0, .blend_tolerance = 0.1};
+  int faster = 0;
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+    const SegmentRequest request{.start = kLeft, .goal = kRight, .seed = seed};
+    // One plan, timed as PlanTravelMove times each of its plans.
+    const SegmentResult one = planner.Plan(request);
+    ASSERT_TRUE(one.solved()) << one.message;
+    ASSERT_FALSE(one.direct);
+    MotionProfile single = TimeParameterize(one.path, limits, timing);
+    if (!BlendsAreFree(planner, single, request.resolution)) {
+      single = TimeParameterize(one.path, limits, {.speed_scale = 1.0, .blend_tolerance = 0.0});
+    }
+    const TravelMove best = PlanTravelMove(planner, request, limits, timing);
+    ASSERT_TRUE(best.path.solved()) << best.path.message;
+    EXPECT_LE(best.profile.duration(), single.duration() + 1e-9) << "seed " << seed;
+    faster += best.profile.duration() < single.duration() - 1e-6 ? 1 : 0;
+  }
+  EXPECT_GE(faster, 1);
+}
+
 }  // namespace
 }  // namespace weldcell::motion

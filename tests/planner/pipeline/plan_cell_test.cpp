@@ -86,7 +86,8 @@ TEST(PlanCellTest, StagesRunOneByOneGiveTheSamePlan) {
   std::size_t assigned = 0;
   for (const std::vector<AssignedWeld>& route : allocation.routes) assigned += route.size();
   EXPECT_EQ(assigned, 6u);
-  const std::vector<motion::SequenceResult> motions = PlanMotions(c, world, reach, allocation, options);
+  const std::vector<motion::SequenceResult> motions =
+      PlanMotions(c, world, reach, allocation, options);
   const coordination::CoordinationResult coordinated =
       CoordinateMotions(c, world, motions, options);
   plan::Plan p = AssemblePlan(c, problem.unreachable, allocation, motions, coordinated, options);
