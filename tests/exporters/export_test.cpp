@@ -904,6 +904,50 @@ TEST(WeldSignalTest, HandshakeIsReadBackInOrderInEveryDialect) {
   }
 }
 
+// The acknowledge ranges of export.yaml: overlapping another range, too short for the plan's
+// weld signals, or beyond the dialect's I/O, each an error at its file:line.
+TEST(WeldSignalTest, AcknowledgeRangesAreCheckedAtTheirLine) {
+  const cell::Cell& c = After().cell;
+  const plan::Plan& p = After().plan;
+  ASSERT_FALSE(p.weld_signals.empty());
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / fmt::format("weldcell_ack_ranges_{}", ::getpid());
+  std::filesystem::create_directories(dir);
+  auto error_of = [&](const std::string& dialect_name, const std::string& name,
+                      const std::string& yaml) {
+    std::ofstream(dir / name) << "format: weldcell-export/1\n" << yaml;
+    const auto dialect = MakeDialect(dialect_name);
+    const Site site = WithDefaults(LoadSite(dir / name), *dialect);
+    std::string errors;
+    for (int r = 0; r < static_cast<int>(c.robots.size()); ++r) {
+      try {
+        dialect->Write(BuildProgram(p, c, r, "R", site), c.robots[static_cast<std::size_t>(r)],
+                       site);
+      } catch (const InputError& e) {
+        errors += e.what();
+      }
+    }
+    return errors;
+  };
+  EXPECT_THAT(error_of("kuka_krl", "overlap.yaml", "weld_ack_outputs: {first: 705, count: 8}\n"),
+              ::testing::ContainsRegex(
+                  R"(overlap\.yaml:2:[0-9]+: error: weld_ack_outputs: `weld_ack_outputs` )"
+                  R"(705\.\.712 \(.*overlap\.yaml:2:[0-9]+\) overlaps `weld_signal_outputs` )"
+                  R"(701\.\.828 \(kuka_krl's default\))"));
+  EXPECT_THAT(error_of("fanuc_ls", "far.yaml", "\nweld_ack_inputs: {first: 5000, count: 8}\n"),
+              ::testing::ContainsRegex(R"(far\.yaml:3:[0-9]+: error: weld_ack_inputs: I/O number )"
+                                       R"(50[0-9][0-9] is outside fanuc_ls's range 1\.\.2048)"));
+  EXPECT_THAT(error_of("ur_script", "ur.yaml", "weld_ack_outputs: {first: 8, count: 8}\n"),
+              ::testing::ContainsRegex(R"(ur\.yaml:2:[0-9]+: error: weld_ack_outputs: I/O )"
+                                       R"(number 8 is outside ur_script's range 0\.\.7)"));
+  ASSERT_GE(p.weld_signals.size(), 2u);  // A after B, C after A and B
+  EXPECT_THAT(
+      error_of("abb_rapid", "short.yaml", "weld_ack_inputs: {first: 901, count: 1}\n"),
+      ::testing::ContainsRegex(R"(short\.yaml:2:[0-9]+: error: weld_ack_inputs: weld signal )"
+                               R"(.* needs I/O number 2 of the range \(first 901, count 1\))"));
+  std::filesystem::remove_all(dir);
+}
+
 // The files of `robot`'s program in dialect `d` with one I/O instruction changed: the line
 // (URScript: the wait loop's three lines) holding `target` removed (FANUC: made a remark, so
 // the numbering stays; KRL: made a WAIT SEC 0, so the advance run still stops) or, with `before`,
