@@ -736,7 +736,7 @@ TEST_F(ExportTest, ExportingAgainRemovesOnlyItsOwnStaleFiles) {
   }
   EXPECT_EQ(left,
             (std::set<std::string>{"DEMO_R1.LS", "demo_r2.src", "demo_r2.dat", "interlocks.csv",
-                                   "notes.txt", "OTHER.LS", kManifestName}));
+                                   "weld_signals.csv", "notes.txt", "OTHER.LS", kManifestName}));
   std::filesystem::remove_all(dir);
 }
 
@@ -901,6 +901,46 @@ TEST(WeldSignalTest, HandshakeIsReadBackInOrderInEveryDialect) {
         }
       }
     }
+  }
+}
+
+// weld_signals.csv: per signal, the giver's output and ack input and the waiter's input and
+// ack output, each robot with its own dialect's numbers (here R1 FANUC, R2 KUKA).
+TEST(WeldSignalTest, TableNamesTheWiringOfEverySignalAndItsAcknowledge) {
+  const cell::Cell& c = After().cell;
+  const plan::Plan& p = After().plan;
+  ASSERT_FALSE(p.weld_signals.empty());
+  ExportResult result;
+  for (const cell::Robot& r : c.robots) {
+    const auto dialect = MakeDialect(r.controller.dialect);
+    result.robots.push_back(
+        {.robot = r.name, .dialect = r.controller.dialect, .site = WithDefaults({}, *dialect)});
+  }
+  const std::string table = WeldSignalTable(p, result);
+  std::vector<std::string> rows;
+  for (std::size_t a = 0; a < table.size();) {
+    const std::size_t b = table.find('\n', a);
+    rows.push_back(table.substr(a, b - a));
+    a = b + 1;
+  }
+  ASSERT_EQ(rows.size(), p.weld_signals.size() + 1);
+  EXPECT_EQ(rows[0],
+            "signal,weld,giver,giver_dialect,output,ack_input,waiter,waiter_dialect,input,"
+            "ack_output");
+  for (std::size_t j = 0; j < p.weld_signals.size(); ++j) {
+    const plan::WeldSignal& ws = p.weld_signals[j];
+    const int giver = Welder(p, c, ws.weld);
+    ASSERT_GE(giver, 0);
+    const std::string gd = c.robots[static_cast<std::size_t>(giver)].controller.dialect;
+    const std::string wd = ws.robot == "R1" ? "fanuc_ls" : "kuka_krl";
+    const Site gs = WithDefaults({}, *MakeDialect(gd)), wsite = WithDefaults({}, *MakeDialect(wd));
+    const int n = static_cast<int>(j);
+    EXPECT_EQ(
+        rows[j + 1],
+        fmt::format("{},{},{},{},{},{},{},{},{},{}", j + 1, ws.weld,
+                    c.robots[static_cast<std::size_t>(giver)].name, gd,
+                    gs.weld_signal_outputs.first + n, gs.weld_ack_inputs.first + n, ws.robot, wd,
+                    wsite.weld_signal_inputs.first + n, wsite.weld_ack_outputs.first + n));
   }
 }
 
