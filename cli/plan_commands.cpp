@@ -2,12 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.hpp"
@@ -166,6 +168,15 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
     cell::Cell c = std::move(loaded.value);
     if (args->seed >= 0) c.settings.seed = static_cast<std::uint64_t>(args->seed);
+    // OUT/programs/ is made and probed before planning (as `export -o`), where a robot has a
+    // controller: a folder the programs cannot be written into fails now, not after minutes of
+    // planning. Removed again (if made here) when no program is written.
+    std::optional<OutputFolder> programs_folder;
+    if (std::any_of(c.robots.begin(), c.robots.end(),
+                    [](const cell::Robot& r) { return !r.controller.dialect.empty(); })) {
+      CheckOutputFolder(folder / "programs", "--out");
+      programs_folder.emplace(folder / "programs", "--out");
+    }
     // A robot that cannot leave its home is an input error, said once (not once per weld).
     const collision::CollisionWorld verifier_world = verify::MakeVerifierWorld(c);
     if (std::vector<Diagnostic> homes = verify::CheckHomes(c, verifier_world); !homes.empty()) {
@@ -232,6 +243,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         if (!programs.robots.empty()) {
           exporters::WriteProgramFiles(folder / "programs", out.plan, programs);
           programs_written = true;
+          if (programs_folder) programs_folder->Keep();
           program_lines = ProgramLines(programs);
         }
       } catch (const InputError& e) {

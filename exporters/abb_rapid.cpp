@@ -19,6 +19,21 @@ namespace weldcell::exporters {
 
 namespace {
 
+// The EIO signal name prefix of each I/O role (the site's ranges tell the roles apart).
+const char* SignalPrefix(SignalRole role) {
+  switch (role) {
+    case SignalRole::kZone:
+      return "Zone";
+    case SignalRole::kWeldSignal:
+      return "Weld";
+    case SignalRole::kWeldAck:
+      return "Ack";
+    case SignalRole::kNone:
+      break;
+  }
+  return "";
+}
+
 using namespace internal;
 
 constexpr const char* kDialect = "abb_rapid";
@@ -86,6 +101,8 @@ class AbbRapid final : public Dialect {
             .zone_outputs = {101, 512},
             .weld_signal_inputs = {701, 128},
             .weld_signal_outputs = {701, 128},
+            .weld_ack_inputs = {901, 128},
+            .weld_ack_outputs = {901, 128},
             .blend = {.fraction = 0.5}};
   }
   std::string ProgramName(const std::string& wanted) const override {
@@ -130,12 +147,11 @@ class AbbRapid final : public Dialect {
           body += "        " + WeldCall(site, kDialect, kDefaultCall, i) + "\n";
           break;
         case InstructionKind::kWaitInput:
-          body += fmt::format("        WaitDI {}{},1;\n",
-                              i.role == SignalRole::kZone ? "diZone" : "diWeld", i.signal);
+          body += fmt::format("        WaitDI di{}{},{};\n", SignalPrefix(i.role), i.signal,
+                              i.value ? 1 : 0);
           break;
         case InstructionKind::kSetOutput:
-          body += fmt::format("        SetDO {}{},{};\n",
-                              i.role == SignalRole::kZone ? "doZone" : "doWeld", i.signal,
+          body += fmt::format("        SetDO do{}{},{};\n", SignalPrefix(i.role), i.signal,
                               i.value ? 1 : 0);
           break;
       }
@@ -168,8 +184,8 @@ class AbbRapid final : public Dialect {
         R"(CONST jointtarget ([A-Za-z][A-Za-z0-9_]*):=\[\[([^,]+),([^,]+),([^,]+),([^,]+),([^,]+),([^,\]]+)\],\[9E9,9E9,9E9,9E9,9E9,9E9\]\];)");
     static const std::regex kMove(
         R"(MoveAbsJ ([A-Za-z][A-Za-z0-9_]*),(vmax(\\T:=([^,]+))?|\[([^,\]]+),[^\]]+\]),(fine|z1),([A-Za-z0-9_\\:=]+);)");
-    static const std::regex kWait(R"(WaitDI (diZone|diWeld)([0-9]+),1;)");
-    static const std::regex kSet(R"(SetDO (doZone|doWeld)([0-9]+),([01]);)");
+    static const std::regex kWait(R"(WaitDI di(Zone|Weld|Ack)([0-9]+),([01]);)");
+    static const std::regex kSet(R"(SetDO do(Zone|Weld|Ack)([0-9]+),([01]);)");
     const std::string tool = ToolAndWobj(site);
     std::map<std::string, Eigen::VectorXd> points;
     std::set<std::string> used;
@@ -239,15 +255,17 @@ class AbbRapid final : public Dialect {
       } else if (state == kProc && std::regex_match(t, m, kWait)) {
         const int s = *ParseInt(m[2].str());
         const SignalRole role = InputRole(site, s);
-        if ((role == SignalRole::kZone) != (m[1].str() == "diZone"))
-          fail("signal name and number do not agree");
-        program.instructions.push_back(
-            {.kind = InstructionKind::kWaitInput, .signal = s, .role = role});
+        if (role == SignalRole::kNone || m[1].str() != SignalPrefix(role))
+          fail("signal name and number do not agree (the site's I/O ranges)");
+        program.instructions.push_back({.kind = InstructionKind::kWaitInput,
+                                        .signal = s,
+                                        .value = m[3].str() == "1",
+                                        .role = role});
       } else if (state == kProc && std::regex_match(t, m, kSet)) {
         const int s = *ParseInt(m[2].str());
         const SignalRole role = OutputRole(site, s);
-        if ((role == SignalRole::kZone) != (m[1].str() == "doZone"))
-          fail("signal name and number do not agree");
+        if (role == SignalRole::kNone || m[1].str() != SignalPrefix(role))
+          fail("signal name and number do not agree (the site's I/O ranges)");
         program.instructions.push_back({.kind = InstructionKind::kSetOutput,
                                         .signal = s,
                                         .value = m[3].str() == "1",
@@ -267,7 +285,7 @@ class AbbRapid final : public Dialect {
     if (used.size() != points.size()) ReadError(f.name, 0, "joint targets declared but never used");
     AttachWeldIds(&program, f.name);
     CheckWeldIds(program, f.name, site, kDialect, limits());
-    CheckProgram(program, robot, f.name, 1e-4);
+    CheckProgram(program, robot, site, f.name, 1e-4);
     return program;
   }
 };

@@ -56,6 +56,8 @@ Site WithDefaults(const Site& site, const Dialect& dialect) {
   if (out.zone_outputs.count == 0) out.zone_outputs = limits.zone_outputs;
   if (out.weld_signal_inputs.count == 0) out.weld_signal_inputs = limits.weld_signal_inputs;
   if (out.weld_signal_outputs.count == 0) out.weld_signal_outputs = limits.weld_signal_outputs;
+  if (out.weld_ack_inputs.count == 0) out.weld_ack_inputs = limits.weld_ack_inputs;
+  if (out.weld_ack_outputs.count == 0) out.weld_ack_outputs = limits.weld_ack_outputs;
   return out;
 }
 

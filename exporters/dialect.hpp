@@ -73,6 +73,7 @@ struct DialectLimits {
   int max_tool = 999, max_base = 999;
   int min_signal = 1, max_signal = 1024;  ///< I/O numbers the dialect accepts.
   SignalRange zone_inputs, zone_outputs, weld_signal_inputs, weld_signal_outputs;  ///< defaults
+  SignalRange weld_ack_inputs, weld_ack_outputs;                                   ///< defaults
   /// How far the dialect's blend of an approximated point may reach (corners.hpp).
   BlendModel blend;
 };

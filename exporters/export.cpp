@@ -229,6 +229,36 @@ std::string InterlockTable(const plan::Plan& plan, const ExportResult& result) {
   return out;
 }
 
+std::string WeldSignalTable(const plan::Plan& plan, const ExportResult& result) {
+  std::string out =
+      "signal,weld,giver,giver_dialect,output,ack_input,waiter,waiter_dialect,input,ack_output\n";
+  auto exported = [&](const std::string& robot) -> const RobotExport* {
+    for (const RobotExport& r : result.robots) {
+      if (r.robot == robot) return &r;
+    }
+    return nullptr;
+  };
+  for (std::size_t j = 0; j < plan.weld_signals.size(); ++j) {
+    const plan::WeldSignal& ws = plan.weld_signals[j];
+    const int n = static_cast<int>(j);
+    std::string giver;
+    for (const plan::RobotPlan& rp : plan.robots) {
+      for (const plan::Segment& s : rp.segments) {
+        if (s.kind == plan::SegmentKind::kWeld && s.to == ws.weld) giver = rp.robot;
+      }
+    }
+    const RobotExport* g = exported(giver);
+    const RobotExport* w = exported(ws.robot);
+    out += fmt::format(
+        "{},{},{},{},{},{},{},{},{},{}\n", j + 1, ws.weld, giver, g ? g->dialect : "",
+        g ? std::to_string(g->site.weld_signal_outputs.first + n) : "",
+        g ? std::to_string(g->site.weld_ack_inputs.first + n) : "", ws.robot, w ? w->dialect : "",
+        w ? std::to_string(w->site.weld_signal_inputs.first + n) : "",
+        w ? std::to_string(w->site.weld_ack_outputs.first + n) : "");
+  }
+  return out;
+}
+
 namespace {
 
 // The plain file names the folder's manifest (kManifestName) lists; nothing that names another
@@ -265,6 +295,8 @@ std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path
   // Always, with its header: a station without zones has an empty table, not a missing file.
   files.push_back({folder / "interlocks.csv", InterlockTable(plan, result)});
   names.insert("interlocks.csv");
+  files.push_back({folder / "weld_signals.csv", WeldSignalTable(plan, result)});
+  names.insert("weld_signals.csv");
   // Files an earlier export wrote here (its manifest) that this one does not: programs of robots
   // or dialects no longer exported. Read before the new manifest replaces it.
   const std::vector<std::string> previous = ManifestNames(folder);

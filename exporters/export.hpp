@@ -54,9 +54,16 @@ struct ExportResult {
 /// A program name made from a robot name and changed to fit the dialect is a warning
 /// (ExportResult::warnings).
 /// The interlock table for the station's PLC, as CSV: one row per zone use
-/// `zone,order,robot,dialect,input,output` (order = 1-based place in the zone's order: a robot
-/// may take the zone once every robot before it has released it in this cycle).
+/// `zone,order,robot,dialect,input,output` (order = 1-based place in the zone's order: the PLC
+/// grants the uses in this order, cyclically; docs/export.md "Handshakes").
 std::string InterlockTable(const plan::Plan& plan, const ExportResult& result);
+
+/// The wiring of the weld signals, as CSV: one row per plan.weld_signals entry
+/// `signal,weld,giver,giver_dialect,output,ack_input,waiter,waiter_dialect,input,ack_output`
+/// (signal = 1-based; the giver welds `weld` and sets `output`, wired to the waiter's `input`;
+/// the waiter's `ack_output` is wired to the giver's `ack_input`). A robot the export skipped
+/// leaves its columns empty.
+std::string WeldSignalTable(const plan::Plan& plan, const ExportResult& result);
 
 ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Site& site,
                         const ExportRequest& request = {});
@@ -69,8 +76,8 @@ void CheckPlanOfCell(const plan::Plan& plan, const cell::Cell& cell,
 /// The list of files an export wrote into its folder (one name a line).
 inline constexpr const char* kManifestName = "weldcell-files.txt";
 
-/// Writes every program file of `result`, `interlocks.csv` (its header alone when the plan has
-/// no zones), and the new
+/// Writes every program file of `result`, `interlocks.csv` and `weld_signals.csv` (each its
+/// header alone when the plan has no zones or weld signals), and the new
 /// manifest into `folder` all together (WriteFilesTogether: every file to a temporary, every
 /// target checked, then all renamed; a file that cannot be written, e.g. a folder in the way,
 /// leaves every old file as it was); then removes the files that the folder's previous manifest

@@ -45,6 +45,8 @@ class FanucLs final : public Dialect {
             .zone_outputs = {101, 256},
             .weld_signal_inputs = {401, 64},
             .weld_signal_outputs = {401, 64},
+            .weld_ack_inputs = {501, 64},
+            .weld_ack_outputs = {501, 64},
             .blend = {.fraction = 0.5}};
   }
   std::string ProgramName(const std::string& wanted) const override {
@@ -88,7 +90,7 @@ class FanucLs final : public Dialect {
           mn.push_back(WeldCall(site, kDialect, kDefaultCall, i) + " ;");
           break;
         case InstructionKind::kWaitInput:
-          mn.push_back(fmt::format("WAIT DI[{}]=ON    ;", i.signal));
+          mn.push_back(fmt::format("WAIT DI[{}]={}    ;", i.signal, i.value ? "ON" : "OFF"));
           break;
         case InstructionKind::kSetOutput:
           mn.push_back(fmt::format("DO[{}]={} ;", i.signal, i.value ? "ON" : "OFF"));
@@ -144,7 +146,7 @@ class FanucLs final : public Dialect {
     std::map<int, Eigen::VectorXd> points;
     static const std::regex kMnLine(R"( *([0-9]+):(.*))");
     static const std::regex kJ(R"(J P\[([0-9]+)\] ([0-9]+)% (FINE|CNT10)    ;)");
-    static const std::regex kWait(R"(WAIT DI\[([0-9]+)\]=ON    ;)");
+    static const std::regex kWait(R"(WAIT DI\[([0-9]+)\]=(ON|OFF)    ;)");
     static const std::regex kOut(R"(DO\[([0-9]+)\]=(ON|OFF) ;)");
     static const std::regex kLineCount(R"(LINE_COUNT\t= ([0-9]+);)");
     static const std::regex kPosHead(R"(P\[([0-9]+)\]\{)");
@@ -185,8 +187,11 @@ class FanucLs final : public Dialect {
               {-1, {.kind = InstructionKind::kComment, .text = t.substr(2, t.size() - 4)}});
         } else if (std::regex_match(t, m, kWait)) {
           const int s = *ParseInt(m[1].str());
-          body.push_back(
-              {-1, {.kind = InstructionKind::kWaitInput, .signal = s, .role = InputRole(site, s)}});
+          body.push_back({-1,
+                          {.kind = InstructionKind::kWaitInput,
+                           .signal = s,
+                           .value = m[2].str() == "ON",
+                           .role = InputRole(site, s)}});
         } else if (std::regex_match(t, m, kOut)) {
           const int s = *ParseInt(m[1].str());
           body.push_back({-1,
@@ -253,7 +258,7 @@ class FanucLs final : public Dialect {
       ReadError(f.name, 0, fmt::format("{} positions in /POS, {} used", points.size(), moves));
     AttachWeldIds(&program, f.name);
     CheckWeldIds(program, f.name, site, kDialect, limits());
-    CheckProgram(program, robot, f.name, 1e-4);
+    CheckProgram(program, robot, site, f.name, 1e-4);
     return program;
   }
 };

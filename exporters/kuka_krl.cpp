@@ -73,6 +73,8 @@ class KukaKrl final : public Dialect {
             .zone_outputs = {101, 512},
             .weld_signal_inputs = {701, 128},
             .weld_signal_outputs = {701, 128},
+            .weld_ack_inputs = {901, 128},
+            .weld_ack_outputs = {901, 128},
             .blend = {.fraction = 0.5, .max_joint = kApoDistance}};
   }
   std::string ProgramName(const std::string& wanted) const override {
@@ -126,7 +128,7 @@ class KukaKrl final : public Dialect {
           src += WeldCall(site, kDialect, kDefaultCall, i) + "\n";
           break;
         case InstructionKind::kWaitInput:
-          src += fmt::format("WAIT FOR $IN[{}]\n", i.signal);
+          src += fmt::format("WAIT FOR {}$IN[{}]\n", i.value ? "" : "NOT ", i.signal);
           advance_stopped = true;
           break;
         case InstructionKind::kSetOutput:
@@ -209,7 +211,7 @@ class KukaKrl final : public Dialect {
     // .src
     static const std::regex kPtp(R"(PTP ([A-Za-z_][A-Za-z0-9_]*)( C_PTP)?)");
     static const std::regex kVel(R"(BAS \(#VEL_PTP,([0-9]+) \))");
-    static const std::regex kWait(R"(WAIT FOR \$IN\[([0-9]+)\])");
+    static const std::regex kWait(R"(WAIT FOR (NOT )?\$IN\[([0-9]+)\])");
     static const std::regex kOut(R"(\$OUT\[([0-9]+)\]=(TRUE|FALSE))");
     bool def = false, end = false, advance_stopped = true;
     double speed = 0.0;
@@ -273,9 +275,11 @@ class KukaKrl final : public Dialect {
         advance_stopped = false;
       } else if (std::regex_match(t, m, kWait)) {
         need_def();
-        const int s = *ParseInt(m[1].str());
-        program.instructions.push_back(
-            {.kind = InstructionKind::kWaitInput, .signal = s, .role = InputRole(site, s)});
+        const int s = *ParseInt(m[2].str());
+        program.instructions.push_back({.kind = InstructionKind::kWaitInput,
+                                        .signal = s,
+                                        .value = !m[1].matched,
+                                        .role = InputRole(site, s)});
         advance_stopped = true;
       } else if (t == "WAIT SEC 0") {
         need_def();
@@ -311,7 +315,7 @@ class KukaKrl final : public Dialect {
     // Weld ids are in the comments only: take them from the "; weld <id>" comment before.
     AttachWeldIds(&program, src->name);
     CheckWeldIds(program, src->name, site, kDialect, limits());
-    CheckProgram(program, robot, src->name, 1e-4);
+    CheckProgram(program, robot, site, src->name, 1e-4);
     return program;
   }
 };

@@ -299,18 +299,30 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
       zone_outputs.push_back(t.output);
     }
   }
+  // Weld signals as four-phase handshakes (docs/export.md "Handshakes"). Waited for: `input`
+  // the signal, `output` its acknowledge; given: `output` the signal, `input` its acknowledge.
   std::map<int, std::vector<Take>> signal_waits;               // by segment
   std::map<std::string, std::vector<Take>> signal_after_weld;  // by weld id
+  std::vector<Take> signals_given, signals_waited;             // in plan order
   for (std::size_t i = 0; i < plan.weld_signals.size(); ++i) {
     const plan::WeldSignal& ws = plan.weld_signals[i];
     const std::string id = "weld signal " + ws.weld;
-    const int in =
-        SignalNumber(site, site.weld_signal_inputs, static_cast<int>(i), "weld_signal_inputs", id);
-    const int out = SignalNumber(site, site.weld_signal_outputs, static_cast<int>(i),
-                                 "weld_signal_outputs", id);
-    if (ws.robot == robot.name) signal_waits[ws.segment].push_back({ws.weld, in, out});
-    for (const plan::WeldVisit& v : rp.welds) {
-      if (v.weld_id == ws.weld) signal_after_weld[ws.weld].push_back({ws.weld, in, out});
+    const int j = static_cast<int>(i);
+    const int in = SignalNumber(site, site.weld_signal_inputs, j, "weld_signal_inputs", id);
+    const int out = SignalNumber(site, site.weld_signal_outputs, j, "weld_signal_outputs", id);
+    const int ack_in = SignalNumber(site, site.weld_ack_inputs, j, "weld_ack_inputs", id);
+    const int ack_out = SignalNumber(site, site.weld_ack_outputs, j, "weld_ack_outputs", id);
+    if (ws.robot == robot.name) {
+      signal_waits[ws.segment].push_back({ws.weld, in, ack_out});
+      signals_waited.push_back({ws.weld, in, ack_out});
+    }
+    // Given where this robot's segments weld it (and only once: it is welded once a cycle).
+    const bool welds_it = std::any_of(rp.segments.begin(), rp.segments.end(), [&](const auto& s) {
+      return s.kind == plan::SegmentKind::kWeld && s.to == ws.weld;
+    });
+    if (welds_it) {
+      signal_after_weld[ws.weld].push_back({ws.weld, ack_in, out});
+      signals_given.push_back({ws.weld, ack_in, out});
     }
   }
 
@@ -331,9 +343,19 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
                    .role = role,
                    .text = text});
   };
-  auto wait = [&](int signal, SignalRole role, const std::string& text) {
-    ins.push_back(
-        {.kind = InstructionKind::kWaitInput, .signal = signal, .role = role, .text = text});
+  auto wait = [&](int signal, bool value, SignalRole role, const std::string& text) {
+    ins.push_back({.kind = InstructionKind::kWaitInput,
+                   .signal = signal,
+                   .value = value,
+                   .role = role,
+                   .text = text});
+  };
+  // A zone is released only once the cell has withdrawn its grant (it saw the take): a grant
+  // left on could otherwise let this robot into the zone again next cycle.
+  auto release = [&](const Take& t, const std::string& why) {
+    ins.push_back(Comment("zone " + t.zone + ": " + why));
+    wait(t.input, false, SignalRole::kZone, t.zone);
+    set(t.output, true, SignalRole::kZone, t.zone);
   };
 
   ins.push_back(Comment(fmt::format("{} ({}): {} welds, {} segments", robot.name, plan.cell_name,
@@ -343,9 +365,10 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
   zone_outputs.erase(std::unique(zone_outputs.begin(), zone_outputs.end()), zone_outputs.end());
   if (!zone_outputs.empty()) ins.push_back(Comment("zones clear"));
   for (int out : zone_outputs) set(out, true, SignalRole::kZone, "");
-  for (const auto& [weld, list] : signal_after_weld) {
-    for (const Take& t : list) set(t.output, false, SignalRole::kWeldSignal, weld);
-  }
+  // Resets: no-ops in a running cell (each handshake returned to zero at the end of the
+  // previous cycle); they give a defined state after a power-up.
+  for (const Take& t : signals_given) set(t.output, false, SignalRole::kWeldSignal, t.zone);
+  for (const Take& t : signals_waited) set(t.output, false, SignalRole::kWeldAck, t.zone);
 
   const double override = site.speed_override;
   int weld_number = 0;
@@ -363,17 +386,15 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
     }
     for (const Take& t : takes[k]) {
       ins.push_back(Comment("zone " + t.zone + ": wait until free, take"));
-      wait(t.input, SignalRole::kZone, t.zone);
+      wait(t.input, true, SignalRole::kZone, t.zone);
       set(t.output, false, SignalRole::kZone, t.zone);
     }
     for (const Take& t : signal_waits[k]) {
-      ins.push_back(Comment("wait until " + t.zone + " is welded"));
-      wait(t.input, SignalRole::kWeldSignal, t.zone);
+      ins.push_back(Comment("wait until " + t.zone + " is welded, acknowledge"));
+      wait(t.input, true, SignalRole::kWeldSignal, t.zone);
+      set(t.output, true, SignalRole::kWeldAck, t.zone);
     }
-    for (const Take& t : depart_releases[k]) {
-      ins.push_back(Comment("zone " + t.zone + ": release on departure"));
-      set(t.output, true, SignalRole::kZone, t.zone);
-    }
+    for (const Take& t : depart_releases[k]) release(t, "release on departure");
     if (s.kind == plan::SegmentKind::kWeld) {
       ++weld_number;
       ins.push_back(Comment("weld " + s.to));
@@ -383,6 +404,9 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
                      .schedule = site.schedule});
       fig.planned_weld_time += s.times.back() - s.times.front();
       for (const Take& t : signal_after_weld[s.to]) {
+        // The previous cycle's acknowledge must be withdrawn first (in a running cell it is).
+        ins.push_back(Comment("signal " + t.zone + " welded"));
+        wait(t.input, false, SignalRole::kWeldAck, t.zone);
         set(t.output, true, SignalRole::kWeldSignal, t.zone);
       }
     } else {
@@ -432,17 +456,11 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
         }
       }
     }
-    for (const Take& t : arrive_releases[k + 1]) {
-      ins.push_back(Comment("zone " + t.zone + ": left, release"));
-      set(t.output, true, SignalRole::kZone, t.zone);
-    }
+    for (const Take& t : arrive_releases[k + 1]) release(t, "left, release");
   }
   depart_releases[num_segments].insert(depart_releases[num_segments].begin(), carried.begin(),
                                        carried.end());
-  for (const Take& t : depart_releases[num_segments]) {
-    ins.push_back(Comment("zone " + t.zone + ": release at the end"));
-    set(t.output, true, SignalRole::kZone, t.zone);
-  }
+  for (const Take& t : depart_releases[num_segments]) release(t, "release at the end");
   // The plan ends at home; a plan whose last sample is elsewhere (not one weldcell writes) still
   // gets a program that ends there.
   Eigen::VectorXd last = robot.home;
@@ -454,12 +472,26 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
     const double t = MoveTime(robot, last, robot.home, 1.0);
     move(robot.home, true, override, t / override);
   }
+  // The handshakes return to zero at home, after the last move: first every signal this robot
+  // gave (it waits only for acknowledges the other robots give mid-cycle), then every
+  // acknowledge it gave (waiting for those signals' return, which waits for nothing at the
+  // ends): no two ends can wait for each other.
+  for (const Take& t : signals_given) {
+    ins.push_back(Comment("signal " + t.zone + ": clear once acknowledged"));
+    wait(t.input, true, SignalRole::kWeldAck, t.zone);
+    set(t.output, false, SignalRole::kWeldSignal, t.zone);
+  }
+  for (const Take& t : signals_waited) {
+    ins.push_back(Comment("acknowledge " + t.zone + ": clear once the signal is off"));
+    wait(t.input, false, SignalRole::kWeldSignal, t.zone);
+    set(t.output, false, SignalRole::kWeldAck, t.zone);
+  }
   if (figures) *figures = fig;
   return program;
 }
 
-void CheckProgram(const Program& program, const cell::Robot& robot, const std::string& file,
-                  double home_tolerance) {
+void CheckProgram(const Program& program, const cell::Robot& robot, const Site& site,
+                  const std::string& file, double home_tolerance) {
   auto fail = [&](std::size_t i, const std::string& message) {
     Fail(file, fmt::format("instruction {}", i + 1), message);
   };
@@ -468,13 +500,164 @@ void CheckProgram(const Program& program, const cell::Robot& robot, const std::s
   const Eigen::VectorXd upper = robot.model->upper_limits();
   std::optional<std::size_t> first_move, last_move;
   bool stopped = true;  // the robot stands (program start, after an exact stop)
-  std::set<int> taken;
-  std::optional<int> waited;  // input of the wait right before (only I/O in between)
   std::set<std::string> weld_ids;
   int weld_number = 0;
   int moves = 0;
+
+  // The handshakes, per item number of a range (docs/export.md "Handshakes").
+  enum class Phase { kIdle, kOn, kReturned };
+  std::map<int, bool> taken;                // zone -> taken
+  std::map<int, Phase> given, waited_for;   // weld signal -> phase (as giver / as waiter)
+  std::vector<std::size_t> returns;         // instructions that must follow the last move
+  std::optional<std::size_t> ack_returned;  // first acknowledge returned to zero
+  std::optional<std::size_t> pending;       // a wait not yet followed by its output
+  auto item = [](const SignalRange& r, int signal) {
+    return signal >= r.first && signal < r.first + r.count ? signal - r.first : -1;
+  };
+  auto input_item = [&](const Instruction& x) {
+    switch (x.role) {
+      case SignalRole::kZone:
+        return item(site.zone_inputs, x.signal);
+      case SignalRole::kWeldSignal:
+        return item(site.weld_signal_inputs, x.signal);
+      case SignalRole::kWeldAck:
+        return item(site.weld_ack_inputs, x.signal);
+      case SignalRole::kNone:
+        break;
+    }
+    return -1;
+  };
+  auto output_item = [&](const Instruction& x) {
+    switch (x.role) {
+      case SignalRole::kZone:
+        return item(site.zone_outputs, x.signal);
+      case SignalRole::kWeldSignal:
+        return item(site.weld_signal_outputs, x.signal);
+      case SignalRole::kWeldAck:
+        return item(site.weld_ack_outputs, x.signal);
+      case SignalRole::kNone:
+        break;
+    }
+    return -1;
+  };
+  auto on_off = [](bool v) { return v ? "on" : "off"; };
+  // What a wait left without its output means.
+  auto unanswered = [&](std::size_t w) {
+    const Instruction& x = ins[w];
+    if (x.role == SignalRole::kZone && !x.value) {
+      fail(w, fmt::format("zone input {} waited off but the zone is never released after it",
+                          x.signal));
+    }
+    fail(w, fmt::format("input {} waited {} but the output it guards does not follow", x.signal,
+                        on_off(x.value)));
+  };
+  // An output with its wait right before (`w`), or none (a reset at the start).
+  auto guarded_output = [&](std::size_t i, std::optional<std::size_t> w) {
+    const Instruction& x = ins[i];
+    const int j = output_item(x);
+    if (w) {
+      const Instruction& y = ins[*w];
+      const bool pair =
+          input_item(y) == j &&
+          ((x.role == SignalRole::kZone && y.role == SignalRole::kZone && y.value != x.value) ||
+           (x.role == SignalRole::kWeldSignal && y.role == SignalRole::kWeldAck &&
+            y.value != x.value) ||
+           (x.role == SignalRole::kWeldAck && y.role == SignalRole::kWeldSignal &&
+            y.value == x.value));
+      if (!pair) {
+        fail(i, fmt::format("output {} set {} after a wait for input {} {}, which does not guard "
+                            "it (number {} of the matching range)",
+                            x.signal, on_off(x.value), y.signal, on_off(y.value), j + 1));
+      }
+    }
+    const bool reset = !w && moves <= 1;  // before the first move away from home
+    switch (x.role) {
+      case SignalRole::kZone:
+        if (!x.value) {
+          if (!w) fail(i, fmt::format("zone output {} taken without a wait", x.signal));
+          if (taken[j]) fail(i, fmt::format("zone output {} taken twice", x.signal));
+          taken[j] = true;
+        } else if (!reset || taken[j]) {
+          if (!taken[j]) fail(i, fmt::format("zone output {} released but not taken", x.signal));
+          if (!w) {
+            fail(i, fmt::format("zone output {} released without first waiting for zone input "
+                                "{} to go off (the cell's grant withdrawn)",
+                                x.signal, site.zone_inputs.first + j));
+          }
+          taken[j] = false;
+        }
+        break;
+      case SignalRole::kWeldSignal: {
+        const int ack = site.weld_ack_inputs.first + j;
+        Phase& p = given[j];
+        if (x.value) {
+          if (!w) {
+            fail(i, fmt::format("weld signal output {} set without first waiting for its "
+                                "acknowledge input {} to be off",
+                                x.signal, ack));
+          }
+          if (p != Phase::kIdle) fail(i, fmt::format("weld signal output {} set twice", x.signal));
+          p = Phase::kOn;
+        } else if (!reset || p != Phase::kIdle) {
+          if (!w) {
+            fail(i, fmt::format("weld signal output {} cleared without waiting for its "
+                                "acknowledge input {}",
+                                x.signal, ack));
+          }
+          if (p != Phase::kOn) {
+            fail(i, fmt::format("weld signal output {} cleared but not set", x.signal));
+          }
+          if (ack_returned) {
+            fail(i, fmt::format("weld signal output {} cleared after the acknowledge at "
+                                "instruction {} returned: two programs' ends could wait for each "
+                                "other",
+                                x.signal, *ack_returned + 1));
+          }
+          p = Phase::kReturned;
+          returns.push_back(*w);
+        }
+        break;
+      }
+      case SignalRole::kWeldAck: {
+        const int in = site.weld_signal_inputs.first + j;
+        Phase& p = waited_for[j];
+        if (x.value) {
+          if (!w) {
+            fail(i, fmt::format("acknowledge output {} set without waiting for weld signal "
+                                "input {}",
+                                x.signal, in));
+          }
+          if (p != Phase::kIdle) {
+            fail(i, fmt::format("acknowledge output {} set twice (weld signal input {} waited "
+                                "for twice)",
+                                x.signal, in));
+          }
+          p = Phase::kOn;
+        } else if (!reset || p != Phase::kIdle) {
+          if (!w) {
+            fail(i, fmt::format("acknowledge output {} cleared without waiting for weld signal "
+                                "input {} to go off",
+                                x.signal, in));
+          }
+          if (p != Phase::kOn) {
+            fail(i, fmt::format("acknowledge output {} cleared but not set", x.signal));
+          }
+          p = Phase::kReturned;
+          returns.push_back(*w);
+          if (!ack_returned) ack_returned = *w;
+        }
+        break;
+      }
+      case SignalRole::kNone:
+        break;
+    }
+  };
+
   for (std::size_t i = 0; i < ins.size(); ++i) {
     const Instruction& x = ins[i];
+    if (x.kind != InstructionKind::kComment && x.kind != InstructionKind::kSetOutput && pending) {
+      unanswered(*pending);
+    }
     switch (x.kind) {
       case InstructionKind::kMove: {
         if (x.q.size() != robot.model->dof()) fail(i, "wrong number of joint values");
@@ -485,8 +668,6 @@ void CheckProgram(const Program& program, const cell::Robot& robot, const std::s
                                 j + 1, x.q[j], lower[j], upper[j]));
           }
         }
-        if (waited)
-          fail(i, fmt::format("zone input {} waited for but the zone not taken", *waited));
         if (!first_move) first_move = i;
         last_move = i;
         stopped = x.exact_stop;
@@ -499,40 +680,60 @@ void CheckProgram(const Program& program, const cell::Robot& robot, const std::s
           fail(i, fmt::format("weld number {} where {} was expected", x.weld_number, weld_number));
         }
         if (!weld_ids.insert(x.weld_id).second) fail(i, "weld " + x.weld_id + " welded twice");
-        if (waited)
-          fail(i, fmt::format("zone input {} waited for but the zone not taken", *waited));
         break;
       case InstructionKind::kWaitInput:
         if (!stopped) fail(i, "a wait after an approximated move (no exact stop)");
-        if (x.role == SignalRole::kZone) waited = x.signal;
+        if (input_item(x) < 0) {
+          fail(i, fmt::format("input {} is in none of the site's input ranges", x.signal));
+        }
+        pending = i;
         break;
       case InstructionKind::kSetOutput:
         if (!stopped) fail(i, "an output set after an approximated move (no exact stop)");
-        if (x.role == SignalRole::kZone) {
-          if (!x.value) {
-            if (!waited) fail(i, fmt::format("zone output {} taken without a wait", x.signal));
-            if (!taken.insert(x.signal).second) {
-              fail(i, fmt::format("zone output {} taken twice", x.signal));
-            }
-            waited.reset();
-          } else if (taken.erase(x.signal) == 0 && moves > 1) {
-            // Before the first move away from home every zone output is set clear once.
-            fail(i, fmt::format("zone output {} released but not taken", x.signal));
-          }
+        if (output_item(x) < 0) {
+          fail(i, fmt::format("output {} is in none of the site's output ranges", x.signal));
         }
+        guarded_output(i, pending);
+        pending.reset();
         break;
       case InstructionKind::kComment:
         break;
     }
   }
+  if (pending) unanswered(*pending);
   if (!first_move) Fail(file, "", "no move in the program");
   auto at_home = [&](std::size_t i) {
     return (ins[i].q - robot.home).cwiseAbs().maxCoeff() <= home_tolerance;
   };
   if (!at_home(*first_move)) fail(*first_move, "the program does not start at home");
   if (!at_home(*last_move)) fail(*last_move, "the program does not end at home");
-  if (!taken.empty()) {
-    Fail(file, "", fmt::format("zone output {} is never released", *taken.begin()));
+  for (const auto& [j, is_taken] : taken) {
+    if (is_taken) {
+      Fail(file, "", fmt::format("zone output {} is never released", site.zone_outputs.first + j));
+    }
+  }
+  for (const auto& [j, p] : given) {
+    if (p == Phase::kOn) {
+      Fail(file, "",
+           fmt::format("weld signal output {} is set but never cleared after its acknowledge "
+                       "input {} (the handshake does not return to zero)",
+                       site.weld_signal_outputs.first + j, site.weld_ack_inputs.first + j));
+    }
+  }
+  for (const auto& [j, p] : waited_for) {
+    if (p == Phase::kOn) {
+      Fail(file, "",
+           fmt::format("acknowledge output {} is set but never cleared after weld signal input "
+                       "{} went off (the handshake does not return to zero)",
+                       site.weld_ack_outputs.first + j, site.weld_signal_inputs.first + j));
+    }
+  }
+  for (const std::size_t w : returns) {
+    if (w < *last_move) {
+      fail(w,
+           "a handshake returns to zero before the last move: it waits for another robot's "
+           "end of cycle, which may wait for this robot");
+    }
   }
 }
 

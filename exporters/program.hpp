@@ -4,10 +4,11 @@
 // conventions (robot.yaml `controller_joints`) and units at the file boundary.
 //
 // BuildProgram turns one robot's part of a plan into such a program (docs/export.md):
-// home; per segment the interlock events of the plan (exact stop, wait for the zone to be free,
-// take it; releases on departure), the joint moves through the waypoints that keep the joint
-// polyline within `corridor_tolerance` of the planned path, the weld calls; releases on arrival;
-// back home.
+// home; per segment the interlock events of the plan (exact stop, wait for the zone's grant,
+// take it; weld signals waited for and acknowledged; releases on departure after the grant
+// dropped), the joint moves through the waypoints that keep the joint polyline within
+// `corridor_tolerance` of the planned path, the weld calls and the weld signals they give;
+// releases on arrival; back home; the return to zero of every weld-signal handshake.
 
 #include <Eigen/Core>
 #include <string>
@@ -24,13 +25,18 @@ struct Site;
 enum class InstructionKind {
   kMove,       ///< Joint move to `q`.
   kWeld,       ///< The site's spot-weld call.
-  kWaitInput,  ///< Wait until input `signal` is on.
+  kWaitInput,  ///< Wait until input `signal` is `value` (on or off).
   kSetOutput,  ///< Set output `signal` to `value`.
   kComment,
 };
 
 /// What an I/O instruction is for (the site's signal ranges tell a reader).
-enum class SignalRole { kNone, kZone, kWeldSignal };
+enum class SignalRole {
+  kNone,
+  kZone,        ///< Zone grant (input) / zone clear (output).
+  kWeldSignal,  ///< A weld is made (`after:` across robots).
+  kWeldAck,     ///< The waiting robot has seen the weld signal (four-phase handshake).
+};
 
 struct Instruction {
   InstructionKind kind = InstructionKind::kComment;
@@ -45,7 +51,7 @@ struct Instruction {
   int schedule = 1;
   // kWaitInput / kSetOutput
   int signal = 0;
-  bool value = true;
+  bool value = true;  ///< The value set, or waited for.
   SignalRole role = SignalRole::kNone;
   std::string text;  ///< Comment text; the zone or weld id of an I/O instruction.
   bool operator==(const Instruction&) const = default;
@@ -128,10 +134,17 @@ double EstimateMotionTime(const Program& program, const cell::Robot& robot);
 /// Checks the rules every program must keep, whatever its dialect, and throws InputError naming
 /// `file` and the instruction when one is broken: starts and ends with a move to `robot.home`
 /// (within `home_tolerance` rad/m), every wait and every set of an output comes after an exact
-/// stop (no approximated move before it), every zone is taken (its output set off) only right
-/// after a wait and released (set on) later, never taken twice, released before the end; weld
-/// numbers run 1, 2, … and weld ids are unique; every move within the joint limits.
-void CheckProgram(const Program& program, const cell::Robot& robot, const std::string& file,
-                  double home_tolerance);
+/// stop (no approximated move before it), weld numbers run 1, 2, … and weld ids are unique,
+/// every move within the joint limits, every I/O number in one of `site`'s ranges (defaults
+/// filled in: WithDefaults), and every handshake complete and in order (docs/export.md
+/// "Handshakes"): every wait is followed directly by the output it guards and every output
+/// (but the resets before the first move away from home) follows its wait. Zone *i*: wait grant
+/// on, take (output off), …, wait grant off, release (on); never taken twice, released before the
+/// end. Weld signal *j* given: wait ack off, signal on (once), and after the last move wait ack
+/// on, signal off. Weld signal *j* waited for: wait signal on, ack on (once), and after the last
+/// move and after every signal this program clears, wait signal off, ack off. Signal *j* and
+/// ack *j* are number j of their ranges.
+void CheckProgram(const Program& program, const cell::Robot& robot, const Site& site,
+                  const std::string& file, double home_tolerance);
 
 }  // namespace weldcell::exporters

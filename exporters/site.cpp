@@ -68,11 +68,11 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
       if (kv.first.IsScalar()) site.where[kv.first.Scalar()] = reader.Where(kv.second);
     }
   }
-  reader.CheckMap(
-      root, "", {"format"},
-      {"units", "weld_call", "schedule", "tool", "base", "speed_override", "zone_inputs",
-       "zone_outputs", "weld_signal_inputs", "weld_signal_outputs", "corridor_tolerance",
-       "merge_tolerance", "min_move_time", "approximate", "max_positions", "tool_load"});
+  reader.CheckMap(root, "", {"format"},
+                  {"units", "weld_call", "schedule", "tool", "base", "speed_override",
+                   "zone_inputs", "zone_outputs", "weld_signal_inputs", "weld_signal_outputs",
+                   "weld_ack_inputs", "weld_ack_outputs", "corridor_tolerance", "merge_tolerance",
+                   "min_move_time", "approximate", "max_positions", "tool_load"});
   reader.CheckFormat(root, "weldcell-export/1");
   const cell::internal::Units units = reader.ReadUnits(root, true, true);
   if (auto node = YamlReader::Get(root, "weld_call")) {
@@ -126,6 +126,8 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
   ReadRange(reader, root, "zone_outputs", &site.zone_outputs);
   ReadRange(reader, root, "weld_signal_inputs", &site.weld_signal_inputs);
   ReadRange(reader, root, "weld_signal_outputs", &site.weld_signal_outputs);
+  ReadRange(reader, root, "weld_ack_inputs", &site.weld_ack_inputs);
+  ReadRange(reader, root, "weld_ack_outputs", &site.weld_ack_outputs);
   if (auto node = YamlReader::Get(root, "corridor_tolerance")) {
     if (auto v = reader.Positive(*node, "corridor_tolerance", units.angle)) {
       if (*v > 5.0 * std::numbers::pi / 180.0) {

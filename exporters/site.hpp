@@ -36,6 +36,9 @@ struct Site {
   /// Weld signals (`after:` across robots): signal i waits on input i; the welding robot sets
   /// output i after the weld.
   SignalRange weld_signal_inputs, weld_signal_outputs;
+  /// Acknowledges of the weld signals (the four-phase handshake, docs/export.md): the waiting
+  /// robot sets ack output i once it has seen signal i; the welding robot waits on ack input i.
+  SignalRange weld_ack_inputs, weld_ack_outputs;
   /// rad (m for prismatic joints): largest deviation of the exported joint polyline from a
   /// planned sample.
   double corridor_tolerance = 0.01 * 3.14159265358979323846 / 180.0;

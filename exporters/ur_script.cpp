@@ -3,7 +3,7 @@
 // blend radius 0 at standstills (a blend would let the following I/O run while the arm still
 // moves) and wait loops with sync(). Interlock zones use the boolean registers
 // (read_input_boolean_register / write_output_boolean_register, 0..127), weld signals the
-// configurable digital I/O (0..7).
+// configurable digital I/O (0..7), their acknowledges the standard digital I/O (0..7).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -29,6 +29,23 @@ constexpr std::size_t kMaxName = 31;
 // movej's joint acceleration (rad/s²) and speed (rad/s) for a move without a time.
 constexpr double kAcceleration = 1.4, kVelocity = 1.05;
 std::string Speed(double value) { return fmt::format("{:.4g}", value); }
+// The functions that read and write each I/O role.
+const char* ReadFunction(SignalRole role) {
+  return role == SignalRole::kZone         ? "read_input_boolean_register"
+         : role == SignalRole::kWeldSignal ? "get_configurable_digital_in"
+                                           : "get_standard_digital_in";
+}
+const char* WriteFunction(SignalRole role) {
+  return role == SignalRole::kZone         ? "write_output_boolean_register"
+         : role == SignalRole::kWeldSignal ? "set_configurable_digital_out"
+                                           : "set_standard_digital_out";
+}
+SignalRole RoleOfFunction(const std::string& name) {
+  for (SignalRole r : {SignalRole::kZone, SignalRole::kWeldSignal, SignalRole::kWeldAck}) {
+    if (name == ReadFunction(r) || name == WriteFunction(r)) return r;
+  }
+  return SignalRole::kNone;
+}
 // The default spot_weld: URScript has none, so a program calling it would not start. This one
 // stops the program at the first weld with a message; a site gives its own call (a URCap's or
 // the installation's function) in export.yaml `weld_call.ur_script`, and then none is defined.
@@ -67,6 +84,8 @@ class UrScript final : public Dialect {
             .zone_outputs = {0, 128},
             .weld_signal_inputs = {0, 8},
             .weld_signal_outputs = {0, 8},
+            .weld_ack_inputs = {0, 8},
+            .weld_ack_outputs = {0, 8},
             .blend = {.fraction = 0.5}};
   }
   std::string ProgramName(const std::string& wanted) const override {
@@ -81,7 +100,8 @@ class UrScript final : public Dialect {
                                  const Site& site_in) const override {
     const Site site = WithDefaults(site_in, *this);
     CheckDof(robot, 6, kDialect);
-    // Zones on the boolean registers 0..127, weld signals on configurable digital I/O 0..7.
+    // Zones on the boolean registers 0..127, weld signals on configurable digital I/O 0..7,
+    // their acknowledges on standard digital I/O 0..7.
     CheckSignalNumbers(program, site, 0, 127, 7, kDialect);
     WELDCELL_CHECK(IsIdentifier(program.name, kMaxName));
     const Eigen::Isometry3d& X = robot.tool.X_FT;
@@ -116,16 +136,13 @@ class UrScript final : public Dialect {
           s += "  " + WeldCall(site, kDialect, kDefaultCall, i) + "\n";
           break;
         case InstructionKind::kWaitInput:
-          s += fmt::format("  while not {}({}):\n    sync()\n  end\n",
-                           i.role == SignalRole::kZone ? "read_input_boolean_register"
-                                                       : "get_configurable_digital_in",
-                           i.signal);
+          // Waits while the input differs from the value waited for.
+          s += fmt::format("  while {}{}({}):\n    sync()\n  end\n", i.value ? "not " : "",
+                           ReadFunction(i.role), i.signal);
           break;
         case InstructionKind::kSetOutput:
-          s += fmt::format("  {}({}, {})\n",
-                           i.role == SignalRole::kZone ? "write_output_boolean_register"
-                                                       : "set_configurable_digital_out",
-                           i.signal, i.value ? "True" : "False");
+          s += fmt::format("  {}({}, {})\n", WriteFunction(i.role), i.signal,
+                           i.value ? "True" : "False");
           break;
       }
     }
@@ -146,9 +163,9 @@ class UrScript final : public Dialect {
     static const std::regex kMovej(
         R"(movej\(\[([^,]+), ([^,]+), ([^,]+), ([^,]+), ([^,]+), ([^,\]]+)\], a=([^,]+), v=([^,]+), t=([^,]+), r=(0|0\.001)\))");
     static const std::regex kWait(
-        R"(while not (read_input_boolean_register|get_configurable_digital_in)\(([0-9]+)\):)");
+        R"(while (not )?(read_input_boolean_register|get_configurable_digital_in|get_standard_digital_in)\(([0-9]+)\):)");
     static const std::regex kSet(
-        R"((write_output_boolean_register|set_configurable_digital_out)\(([0-9]+), (True|False)\))");
+        R"((write_output_boolean_register|set_configurable_digital_out|set_standard_digital_out)\(([0-9]+), (True|False)\))");
     static const std::regex kTcp(R"(set_tcp\(p\[[^\]]*\]\))");
     Program program{.name = stem, .robot = robot.name};
     std::size_t li = 0;
@@ -221,23 +238,20 @@ class UrScript final : public Dialect {
       } else if (std::regex_match(t, m, kWait)) {
         if (li + 2 >= lines.size() || lines[li + 1].text != "    sync()" ||
             lines[li + 2].text != "  end") {
-          fail("a wait loop must be while not ...: sync() end");
+          fail("a wait loop must be while [not] ...: sync() end");
         }
-        const int s = *ParseInt(m[2].str());
-        const bool zone = m[1].str() == "read_input_boolean_register";
-        program.instructions.push_back(
-            {.kind = InstructionKind::kWaitInput,
-             .signal = s,
-             .role = zone ? SignalRole::kZone : SignalRole::kWeldSignal});
+        const int s = *ParseInt(m[3].str());
+        program.instructions.push_back({.kind = InstructionKind::kWaitInput,
+                                        .signal = s,
+                                        .value = m[1].matched,
+                                        .role = RoleOfFunction(m[2].str())});
         li += 2;
       } else if (std::regex_match(t, m, kSet)) {
         const int s = *ParseInt(m[2].str());
-        const bool zone = m[1].str() == "write_output_boolean_register";
-        program.instructions.push_back(
-            {.kind = InstructionKind::kSetOutput,
-             .signal = s,
-             .value = m[3].str() == "True",
-             .role = zone ? SignalRole::kZone : SignalRole::kWeldSignal});
+        program.instructions.push_back({.kind = InstructionKind::kSetOutput,
+                                        .signal = s,
+                                        .value = m[3].str() == "True",
+                                        .role = RoleOfFunction(m[1].str())});
       } else if (auto w = MatchWeldCall(site, kDialect, kDefaultCall, t)) {
         if (default_call && !defined) {
           fail(
@@ -257,7 +271,7 @@ class UrScript final : public Dialect {
     }
     AttachWeldIds(&program, f.name);
     CheckWeldIds(program, f.name, site, kDialect, limits());
-    CheckProgram(program, robot, f.name, 1e-5);
+    CheckProgram(program, robot, site, f.name, 1e-5);
     return program;
   }
 };

@@ -107,7 +107,7 @@ std::string WriteJob(const std::string& name, const std::vector<Instruction>& in
         inst += WeldCall(site, kDialect, kDefaultCall, i) + "\r\n";
         break;
       case InstructionKind::kWaitInput:
-        inst += fmt::format("WAIT IN#({})=ON\r\n", i.signal);
+        inst += fmt::format("WAIT IN#({})={}\r\n", i.signal, i.value ? "ON" : "OFF");
         break;
       case InstructionKind::kSetOutput:
         inst += fmt::format("DOUT OT#({}) {}\r\n", i.signal, i.value ? "ON" : "OFF");
@@ -145,6 +145,8 @@ class YaskawaInform final : public Dialect {
             .zone_outputs = {101, 256},
             .weld_signal_inputs = {401, 64},
             .weld_signal_outputs = {401, 64},
+            .weld_ack_inputs = {501, 64},
+            .weld_ack_outputs = {501, 64},
             .blend = {.fraction = 0.5}};
   }
   std::string ProgramName(const std::string& wanted) const override {
@@ -226,7 +228,7 @@ class YaskawaInform final : public Dialect {
     static const std::regex kC(
         R"(C([0-9]{5})=(-?[0-9]+),(-?[0-9]+),(-?[0-9]+),(-?[0-9]+),(-?[0-9]+),(-?[0-9]+))");
     static const std::regex kMovj(R"(MOVJ C([0-9]{5}) VJ=([0-9]+\.[0-9]{2})( PL=1)?)");
-    static const std::regex kWait(R"(WAIT IN#\(([0-9]+)\)=ON)");
+    static const std::regex kWait(R"(WAIT IN#\(([0-9]+)\)=(ON|OFF))");
     static const std::regex kOut(R"(DOUT OT#\(([0-9]+)\) (ON|OFF))");
     static const std::regex kCall(R"(CALL JOB:([A-Z][A-Z0-9_]{0,7}))");
     const std::vector<std::string> head = {"/JOB", "//NAME " + stem, "//POS"};
@@ -284,8 +286,10 @@ class YaskawaInform final : public Dialect {
                                           .speed = vj / 100.0});
         } else if (std::regex_match(t, m, kWait)) {
           const int s = *ParseInt(m[1].str());
-          program.instructions.push_back(
-              {.kind = InstructionKind::kWaitInput, .signal = s, .role = InputRole(site, s)});
+          program.instructions.push_back({.kind = InstructionKind::kWaitInput,
+                                          .signal = s,
+                                          .value = m[2].str() == "ON",
+                                          .role = InputRole(site, s)});
         } else if (std::regex_match(t, m, kOut)) {
           const int s = *ParseInt(m[1].str());
           program.instructions.push_back({.kind = InstructionKind::kSetOutput,
@@ -374,7 +378,7 @@ class YaskawaInform final : public Dialect {
     for (double ppd : robot.model->controller.pulses_per_degree) {
       coarsest = std::max(coarsest, 1.0 / std::abs(ppd));
     }
-    CheckProgram(program, robot, file, 1e-4 + coarsest * 3.14159265358979 / 180.0);
+    CheckProgram(program, robot, site, file, 1e-4 + coarsest * 3.14159265358979 / 180.0);
     return program;
   }
 };

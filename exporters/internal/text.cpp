@@ -226,17 +226,19 @@ bool In(const SignalRange& r, int s) { return s >= r.first && s < r.first + r.co
 SignalRole InputRole(const Site& site, int signal) {
   if (In(site.zone_inputs, signal)) return SignalRole::kZone;
   if (In(site.weld_signal_inputs, signal)) return SignalRole::kWeldSignal;
+  if (In(site.weld_ack_inputs, signal)) return SignalRole::kWeldAck;
   return SignalRole::kNone;
 }
 SignalRole OutputRole(const Site& site, int signal) {
   if (In(site.zone_outputs, signal)) return SignalRole::kZone;
   if (In(site.weld_signal_outputs, signal)) return SignalRole::kWeldSignal;
+  if (In(site.weld_ack_outputs, signal)) return SignalRole::kWeldAck;
   return SignalRole::kNone;
 }
 void CheckRangesApart(const Site& site, const std::string& dialect) {
-  auto check = [&](const char* zone_key, const SignalRange& zone, const char* weld_key,
-                   const SignalRange& weld) {
-    if (zone.first < weld.first + weld.count && weld.first < zone.first + zone.count) {
+  auto check = [&](const char* a_key, const SignalRange& a, const char* b_key,
+                   const SignalRange& b) {
+    if (a.first < b.first + b.count && b.first < a.first + a.count) {
       auto describe = [&](const char* key, const SignalRange& r) {
         const auto it = site.where.find(key);
         return fmt::format("`{}` {}..{} ({})", key, r.first, r.first + r.count - 1,
@@ -245,15 +247,18 @@ void CheckRangesApart(const Site& site, const std::string& dialect) {
                                      std::to_string(it->second.column)
                                : dialect + "'s default");
       };
-      SiteError(site,
-                site.where.count(weld_key) || !site.where.count(zone_key) ? weld_key : zone_key,
-                fmt::format("{} overlaps {}: weld-signal and zone I/O numbers must not overlap "
-                            "(a controller could not tell them apart)",
-                            describe(weld_key, weld), describe(zone_key, zone)));
+      SiteError(site, site.where.count(b_key) || !site.where.count(a_key) ? b_key : a_key,
+                fmt::format("{} overlaps {}: zone, weld-signal and acknowledge I/O numbers must "
+                            "not overlap (a controller could not tell them apart)",
+                            describe(b_key, b), describe(a_key, a)));
     }
   };
   check("zone_inputs", site.zone_inputs, "weld_signal_inputs", site.weld_signal_inputs);
   check("zone_outputs", site.zone_outputs, "weld_signal_outputs", site.weld_signal_outputs);
+  check("zone_inputs", site.zone_inputs, "weld_ack_inputs", site.weld_ack_inputs);
+  check("zone_outputs", site.zone_outputs, "weld_ack_outputs", site.weld_ack_outputs);
+  check("weld_signal_inputs", site.weld_signal_inputs, "weld_ack_inputs", site.weld_ack_inputs);
+  check("weld_signal_outputs", site.weld_signal_outputs, "weld_ack_outputs", site.weld_ack_outputs);
 }
 
 void CheckSignals(const Program& program, const Site& site, int min, int max,
@@ -272,7 +277,9 @@ void CheckSignalNumbers(const Program& program, const Site& site, int min, int z
     if (!in && i.kind != InstructionKind::kSetOutput) continue;
     const bool zone = i.role == SignalRole::kZone;
     const char* key = zone ? (in ? "zone_inputs" : "zone_outputs")
-                           : (in ? "weld_signal_inputs" : "weld_signal_outputs");
+                      : i.role == SignalRole::kWeldSignal
+                          ? (in ? "weld_signal_inputs" : "weld_signal_outputs")
+                          : (in ? "weld_ack_inputs" : "weld_ack_outputs");
     if (reported.count(key)) continue;
     try {
       CheckSignal(site, i.signal, min, zone ? zone_max : weld_max, dialect, key);

@@ -75,16 +75,16 @@ namespace weldcell::exporters::internal {
 /// The role of an input (or output) number under the site's ranges (defaults filled in).
 SignalRole InputRole(const Site& site, int signal);
 SignalRole OutputRole(const Site& site, int signal);
-/// Throws InputError (at the site's key, naming both ranges) when the zone and weld-signal
-/// ranges of the site overlap (inputs with inputs, outputs with outputs): a reader could not
-/// tell a zone from a weld signal.
+/// Throws InputError (at the site's key, naming both ranges) when two of the zone, weld-signal
+/// and acknowledge ranges of the site overlap (inputs with inputs, outputs with outputs): a reader
+/// could not tell a zone from a weld signal.
 void CheckRangesApart(const Site& site, const std::string& dialect);
 /// CheckRangesApart, then every I/O number of `program` within [min, max]; throws InputError
 /// otherwise.
 void CheckSignals(const Program& program, const Site& site, int min, int max,
                   const std::string& dialect);
 /// Every I/O number of `program` within [min, zone_max] (zones) or [min, weld_max] (weld
-/// signals); throws InputError naming each range key out of reach once.
+/// signals and their acknowledges); throws InputError naming each range key out of reach once.
 void CheckSignalNumbers(const Program& program, const Site& site, int min, int zone_max,
                         int weld_max, const std::string& dialect);
 /// Throws InputError unless the robot has `dof` joints (the dialect's axis count).

@@ -50,7 +50,10 @@ TEST_F(ExportCliTest, PlanWritesEachRobotsProgramInItsCellDialect) {
   // Nothing else (no temporary files left behind).
   int files = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(programs)) ++files;
-  EXPECT_EQ(files, 5);  // with the manifest
+  EXPECT_THAT(ReadText(programs / "weld_signals.csv"),
+              ::testing::StartsWith("signal,weld,giver,giver_dialect,output,ack_input,waiter,"
+                                    "waiter_dialect,input,ack_output\n"));
+  EXPECT_EQ(files, 6);  // with the manifest
   EXPECT_TRUE(fs::is_regular_file(programs / "weldcell-files.txt"));
 }
 
@@ -220,8 +223,35 @@ TEST_F(ExportCliTest, APlanWhoseExportFailsRemovesThePreviousPrograms) {
   EXPECT_FALSE(fs::exists(out / "programs" / "DEMO_R1.LS"));
   EXPECT_FALSE(fs::exists(out / "programs" / "demo_r2.src"));
   EXPECT_FALSE(fs::exists(out / "programs" / "interlocks.csv"));
+  EXPECT_FALSE(fs::exists(out / "programs" / "weld_signals.csv"));
   EXPECT_FALSE(fs::exists(out / "programs" / "weldcell-files.txt"));
   EXPECT_EQ(ReadText(out / "programs" / "notes.txt"), "mine\n");
+}
+
+// `plan` checks OUT/programs/ before planning, as `export` checks -o: a file in its way or a
+// folder nothing can be written into fails at once (exit 2, naming --out and the folder), before
+// any plan is made (no plan.json).
+TEST(ExportCliPlanTest, PlanChecksTheProgramsFolderBeforePlanning) {
+  const fs::path dir = testing::FreshDirectory("plan_programs_check");
+  const fs::path blocked = dir / "blocked";
+  fs::create_directories(blocked);
+  std::ofstream(blocked / "programs") << "a file where the programs folder goes\n";
+  const CommandRun file_run =
+      Weldcell("plan tests/exporters/cells/small/cell.yaml -q -o " + blocked.string());
+  EXPECT_EQ(file_run.exit_code, 2) << file_run.out;
+  EXPECT_THAT(file_run.out, ContainsRegex("programs.*--out|--out.*programs"));
+  EXPECT_THAT(file_run.out, HasSubstr("is a file, not a folder"));
+  EXPECT_FALSE(fs::exists(blocked / "plan.json"));
+  // programs/ a link to a folder that takes no files (/proc): refused by the probe.
+  const fs::path proc = dir / "proc";
+  fs::create_directories(proc);
+  fs::create_directory_symlink("/proc", proc / "programs");
+  const CommandRun proc_run =
+      Weldcell("plan tests/exporters/cells/small/cell.yaml -q -o " + proc.string());
+  EXPECT_EQ(proc_run.exit_code, 2) << proc_run.out;
+  EXPECT_THAT(proc_run.out, HasSubstr("cannot write into the folder"));
+  EXPECT_FALSE(fs::exists(proc / "plan.json"));
+  fs::remove_all(dir);
 }
 
 TEST_F(ExportCliTest, UnplannedWeldsDoNotBlockProgramsInPlanOrExport) {

@@ -173,7 +173,8 @@ TEST_P(ExportTest, EveryZoneWaitIsTakenAndReleasedAfterAnExactStop) {
   for (int r = 0; r < static_cast<int>(pulsed_->robots.size()); ++r) {
     const Exported e = Export(GetParam(), r);
     const std::vector<Instruction> x = NoComments(e.read);
-    int waits = 0, takes = 0, releases = 0;
+    const Site zone_site = WithDefaults({}, *MakeDialect(GetParam()));
+    int waits = 0, takes = 0, releases = 0, grants_withdrawn = 0;
     for (std::size_t i = 0; i < x.size(); ++i) {
       if (x[i].role != SignalRole::kZone) continue;
       // The last move before any I/O is an exact stop.
@@ -183,7 +184,15 @@ TEST_P(ExportTest, EveryZoneWaitIsTakenAndReleasedAfterAnExactStop) {
           break;
         }
       }
-      if (x[i].kind == InstructionKind::kWaitInput) {
+      if (x[i].kind == InstructionKind::kWaitInput && !x[i].value) {
+        // A release waits for the cell to withdraw the grant (four-phase handshake).
+        ++grants_withdrawn;
+        ASSERT_LT(i + 1, x.size());
+        EXPECT_EQ(x[i + 1].kind, InstructionKind::kSetOutput);
+        EXPECT_TRUE(x[i + 1].value);
+        EXPECT_EQ(x[i + 1].signal - x[i].signal,
+                  zone_site.zone_outputs.first - zone_site.zone_inputs.first);
+      } else if (x[i].kind == InstructionKind::kWaitInput) {
         ++waits;
         ASSERT_LT(i + 1, x.size());
         EXPECT_EQ(x[i + 1].kind, InstructionKind::kSetOutput);
@@ -204,6 +213,7 @@ TEST_P(ExportTest, EveryZoneWaitIsTakenAndReleasedAfterAnExactStop) {
       for (const plan::ZoneUse& u : z.uses) uses += u.robot == e.read.robot ? 1 : 0;
     }
     EXPECT_EQ(waits, uses);
+    EXPECT_EQ(grants_withdrawn, uses);
     EXPECT_EQ(takes, uses);
     EXPECT_EQ(releases, 2 * uses);  // set clear at the start, released after use
   }
@@ -726,7 +736,7 @@ TEST_F(ExportTest, ExportingAgainRemovesOnlyItsOwnStaleFiles) {
   }
   EXPECT_EQ(left,
             (std::set<std::string>{"DEMO_R1.LS", "demo_r2.src", "demo_r2.dat", "interlocks.csv",
-                                   "notes.txt", "OTHER.LS", kManifestName}));
+                                   "weld_signals.csv", "notes.txt", "OTHER.LS", kManifestName}));
   std::filesystem::remove_all(dir);
 }
 
@@ -754,28 +764,66 @@ TEST_F(ExportTest, SplitProgramsOfTwoRobotsMayNotShareAFileName) {
   EXPECT_GT(r.robots[1].files.size(), 1u);
 }
 
-// `after:` across robots: the welding robot sets the weld's signal right after its weld call,
-// the waiting robot waits for it before the weld that must come after, in every dialect.
-TEST(WeldSignalTest, WrittenAsOutputAfterTheWeldAndWaitBeforeTheLaterWeld) {
-  const cell::Cell c = WithPulses(cell::LoadCell("tests/exporters/cells/after/cell.yaml").value);
-  const collision::CollisionWorld world(c);
-  const plan::Plan p = pipeline::PlanCell(c, world, {.threads = 2}).plan;
+// The station with `after:` across robots (weld signals), planned once.
+struct AfterStation {
+  cell::Cell cell;
+  plan::Plan plan;
+};
+const AfterStation& After() {
+  static const AfterStation* station = [] {
+    auto* s = new AfterStation{
+        WithPulses(cell::LoadCell("tests/exporters/cells/after/cell.yaml").value), {}};
+    const collision::CollisionWorld world(s->cell);
+    s->plan = pipeline::PlanCell(s->cell, world, {.threads = 2}).plan;
+    return s;
+  }();
+  return *station;
+}
+
+// The robot whose segments weld `weld`, or -1.
+int Welder(const plan::Plan& p, const cell::Cell& c, const std::string& weld) {
+  for (int r = 0; r < static_cast<int>(c.robots.size()); ++r) {
+    const plan::RobotPlan& rp = p.robots[static_cast<std::size_t>(
+        PlanRobotIndex(p, c.robots[static_cast<std::size_t>(r)].name))];
+    for (const plan::Segment& s : rp.segments) {
+      if (s.kind == plan::SegmentKind::kWeld && s.to == weld) return r;
+    }
+  }
+  return -1;
+}
+
+std::string Io(const Instruction& i) {
+  return fmt::format("{} {} {}", i.kind == InstructionKind::kWaitInput ? "wait" : "set", i.signal,
+                     i.value ? "on" : "off");
+}
+
+// `after:` across robots as a four-phase handshake, in every dialect: the welding robot resets
+// the signal at the start, waits for the acknowledge to be off and sets the signal right after
+// its weld call, and at home waits for the acknowledge and clears the signal; the waiting robot
+// resets its acknowledge, waits for the signal before the weld that must come after and
+// acknowledges it, and at home waits for the signal to go off and clears the acknowledge.
+TEST(WeldSignalTest, HandshakeIsReadBackInOrderInEveryDialect) {
+  const cell::Cell& c = After().cell;
+  const plan::Plan& p = After().plan;
   ASSERT_FALSE(p.weld_signals.empty());
-  {
-    // Weld-signal outputs inside the zone range: a reader could not tell them apart.
+  for (const char* key : {"weld_signal_outputs", "weld_ack_outputs"}) {
+    // Weld-signal or acknowledge outputs inside the zone range: a reader could not tell them
+    // apart.
     const auto krl = MakeDialect("kuka_krl");
     Site site = WithDefaults({}, *krl);
-    site.weld_signal_outputs = {101, 8};
+    (std::string(key) == "weld_ack_outputs" ? site.weld_ack_outputs : site.weld_signal_outputs) = {
+        101, 8};
     int errors = 0;
     for (int r = 0; r < static_cast<int>(c.robots.size()); ++r) {
       try {
         krl->Write(BuildProgram(p, c, r, "R", site), c.robots[static_cast<std::size_t>(r)], site);
       } catch (const InputError& e) {
         EXPECT_THAT(e.what(), HasSubstr("must not overlap"));
+        EXPECT_THAT(e.what(), HasSubstr(key));
         ++errors;
       }
     }
-    EXPECT_GE(errors, 1);
+    EXPECT_GE(errors, 1) << key;
   }
   for (const std::string& d : DialectNames()) {
     SCOPED_TRACE(d);
@@ -790,42 +838,309 @@ TEST(WeldSignalTest, WrittenAsOutputAfterTheWeldAndWaitBeforeTheLaterWeld) {
       for (const Instruction& i : read.instructions) {
         if (i.kind != InstructionKind::kComment) x.push_back(i);
       }
+      std::size_t last_move = 0;
+      for (std::size_t k = 0; k < x.size(); ++k) {
+        if (x[k].kind == InstructionKind::kMove) last_move = k;
+      }
+      const plan::RobotPlan& rp = p.robots[static_cast<std::size_t>(PlanRobotIndex(p, robot.name))];
       for (std::size_t j = 0; j < p.weld_signals.size(); ++j) {
         const plan::WeldSignal& ws = p.weld_signals[j];
-        const int in = site.weld_signal_inputs.first + static_cast<int>(j);
-        const int out = site.weld_signal_outputs.first + static_cast<int>(j);
+        const int n = static_cast<int>(j);
+        const int in = site.weld_signal_inputs.first + n, out = site.weld_signal_outputs.first + n;
+        const int ack_in = site.weld_ack_inputs.first + n,
+                  ack_out = site.weld_ack_outputs.first + n;
+        // This signal's I/O in program order, with the position of each.
+        std::vector<std::string> events;
+        std::vector<std::size_t> at;
         for (std::size_t k = 0; k < x.size(); ++k) {
-          if (x[k].kind == InstructionKind::kWeld && x[k].weld_id == ws.weld) {
-            ASSERT_LT(k + 1, x.size());
-            EXPECT_EQ(x[k + 1].kind, InstructionKind::kSetOutput);
-            EXPECT_EQ(x[k + 1].signal, out);
-            EXPECT_TRUE(x[k + 1].value);
-          }
+          const bool wait = x[k].kind == InstructionKind::kWaitInput;
+          const bool set = x[k].kind == InstructionKind::kSetOutput;
+          const bool mine = (wait && x[k].role == SignalRole::kWeldSignal && x[k].signal == in) ||
+                            (wait && x[k].role == SignalRole::kWeldAck && x[k].signal == ack_in) ||
+                            (set && x[k].role == SignalRole::kWeldSignal && x[k].signal == out) ||
+                            (set && x[k].role == SignalRole::kWeldAck && x[k].signal == ack_out);
+          if (!mine) continue;
+          events.push_back(Io(x[k]));
+          at.push_back(k);
         }
-        if (ws.robot != robot.name) continue;
-        // The wait comes before the weld of the segment it guards (or its approach).
-        std::string guarded;
-        const plan::RobotPlan& rp =
-            p.robots[static_cast<std::size_t>(PlanRobotIndex(p, robot.name))];
-        for (std::size_t k = static_cast<std::size_t>(ws.segment); k < rp.segments.size(); ++k) {
-          if (rp.segments[k].kind == plan::SegmentKind::kWeld) {
-            guarded = rp.segments[k].to;
-            break;
+        const std::string O = std::to_string(out), AI = std::to_string(ack_in);
+        const std::string I = std::to_string(in), AO = std::to_string(ack_out);
+        if (Welder(p, c, ws.weld) == r) {
+          EXPECT_EQ(events, (std::vector<std::string>{"set " + O + " off", "wait " + AI + " off",
+                                                      "set " + O + " on", "wait " + AI + " on",
+                                                      "set " + O + " off"}))
+              << robot.name << " gives " << ws.weld;
+          if (events.size() != 5) continue;
+          // Right after the weld call; the return at home.
+          ASSERT_GE(at[1], 1u);
+          EXPECT_EQ(x[at[1] - 1].kind, InstructionKind::kWeld);
+          EXPECT_EQ(x[at[1] - 1].weld_id, ws.weld);
+          EXPECT_GT(at[3], last_move);
+        } else if (ws.robot == robot.name) {
+          EXPECT_EQ(events, (std::vector<std::string>{"set " + AO + " off", "wait " + I + " on",
+                                                      "set " + AO + " on", "wait " + I + " off",
+                                                      "set " + AO + " off"}))
+              << robot.name << " waits for " << ws.weld;
+          if (events.size() != 5) continue;
+          // The wait comes before the weld of the segment it guards (or its approach).
+          std::string guarded;
+          for (std::size_t k = static_cast<std::size_t>(ws.segment); k < rp.segments.size(); ++k) {
+            if (rp.segments[k].kind == plan::SegmentKind::kWeld) {
+              guarded = rp.segments[k].to;
+              break;
+            }
           }
+          std::size_t weld_at = 0;
+          for (std::size_t k = 0; k < x.size(); ++k) {
+            if (x[k].kind == InstructionKind::kWeld && x[k].weld_id == guarded) weld_at = k;
+          }
+          EXPECT_LT(at[1], weld_at) << ws.weld << " before " << guarded;
+          EXPECT_GT(at[3], last_move);
+        } else {
+          EXPECT_TRUE(events.empty()) << robot.name;
         }
-        std::ptrdiff_t wait_at = -1, weld_at = -1;
-        for (std::size_t k = 0; k < x.size(); ++k) {
-          if (x[k].kind == InstructionKind::kWaitInput && x[k].signal == in &&
-              x[k].role == SignalRole::kWeldSignal && wait_at < 0) {
-            wait_at = static_cast<std::ptrdiff_t>(k);
-          }
-          if (x[k].kind == InstructionKind::kWeld && x[k].weld_id == guarded) {
-            weld_at = static_cast<std::ptrdiff_t>(k);
-          }
-        }
-        EXPECT_GE(wait_at, 0) << ws.weld;
-        EXPECT_LT(wait_at, weld_at) << ws.weld << " before " << guarded;
       }
+    }
+  }
+}
+
+// weld_signals.csv: per signal, the giver's output and ack input and the waiter's input and
+// ack output, each robot with its own dialect's numbers (here R1 FANUC, R2 KUKA).
+TEST(WeldSignalTest, TableNamesTheWiringOfEverySignalAndItsAcknowledge) {
+  const cell::Cell& c = After().cell;
+  const plan::Plan& p = After().plan;
+  ASSERT_FALSE(p.weld_signals.empty());
+  ExportResult result;
+  for (const cell::Robot& r : c.robots) {
+    const auto dialect = MakeDialect(r.controller.dialect);
+    result.robots.push_back(
+        {.robot = r.name, .dialect = r.controller.dialect, .site = WithDefaults({}, *dialect)});
+  }
+  const std::string table = WeldSignalTable(p, result);
+  std::vector<std::string> rows;
+  for (std::size_t a = 0; a < table.size();) {
+    const std::size_t b = table.find('\n', a);
+    rows.push_back(table.substr(a, b - a));
+    a = b + 1;
+  }
+  ASSERT_EQ(rows.size(), p.weld_signals.size() + 1);
+  EXPECT_EQ(rows[0],
+            "signal,weld,giver,giver_dialect,output,ack_input,waiter,waiter_dialect,input,"
+            "ack_output");
+  for (std::size_t j = 0; j < p.weld_signals.size(); ++j) {
+    const plan::WeldSignal& ws = p.weld_signals[j];
+    const int giver = Welder(p, c, ws.weld);
+    ASSERT_GE(giver, 0);
+    const std::string gd = c.robots[static_cast<std::size_t>(giver)].controller.dialect;
+    const std::string wd = ws.robot == "R1" ? "fanuc_ls" : "kuka_krl";
+    const Site gs = WithDefaults({}, *MakeDialect(gd)), wsite = WithDefaults({}, *MakeDialect(wd));
+    const int n = static_cast<int>(j);
+    EXPECT_EQ(
+        rows[j + 1],
+        fmt::format("{},{},{},{},{},{},{},{},{},{}", j + 1, ws.weld,
+                    c.robots[static_cast<std::size_t>(giver)].name, gd,
+                    gs.weld_signal_outputs.first + n, gs.weld_ack_inputs.first + n, ws.robot, wd,
+                    wsite.weld_signal_inputs.first + n, wsite.weld_ack_outputs.first + n));
+  }
+}
+
+// The acknowledge ranges of export.yaml: overlapping another range, too short for the plan's
+// weld signals, or beyond the dialect's I/O, each an error at its file:line.
+TEST(WeldSignalTest, AcknowledgeRangesAreCheckedAtTheirLine) {
+  const cell::Cell& c = After().cell;
+  const plan::Plan& p = After().plan;
+  ASSERT_FALSE(p.weld_signals.empty());
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / fmt::format("weldcell_ack_ranges_{}", ::getpid());
+  std::filesystem::create_directories(dir);
+  auto error_of = [&](const std::string& dialect_name, const std::string& name,
+                      const std::string& yaml) {
+    std::ofstream(dir / name) << "format: weldcell-export/1\n" << yaml;
+    const auto dialect = MakeDialect(dialect_name);
+    const Site site = WithDefaults(LoadSite(dir / name), *dialect);
+    std::string errors;
+    for (int r = 0; r < static_cast<int>(c.robots.size()); ++r) {
+      try {
+        dialect->Write(BuildProgram(p, c, r, "R", site), c.robots[static_cast<std::size_t>(r)],
+                       site);
+      } catch (const InputError& e) {
+        errors += e.what();
+      }
+    }
+    return errors;
+  };
+  EXPECT_THAT(error_of("kuka_krl", "overlap.yaml", "weld_ack_outputs: {first: 705, count: 8}\n"),
+              ::testing::ContainsRegex(
+                  R"(overlap\.yaml:2:[0-9]+: error: weld_ack_outputs: `weld_ack_outputs` )"
+                  R"(705\.\.712 \(.*overlap\.yaml:2:[0-9]+\) overlaps `weld_signal_outputs` )"
+                  R"(701\.\.828 \(kuka_krl's default\))"));
+  EXPECT_THAT(error_of("fanuc_ls", "far.yaml", "\nweld_ack_inputs: {first: 5000, count: 8}\n"),
+              ::testing::ContainsRegex(R"(far\.yaml:3:[0-9]+: error: weld_ack_inputs: I/O number )"
+                                       R"(50[0-9][0-9] is outside fanuc_ls's range 1\.\.2048)"));
+  EXPECT_THAT(error_of("ur_script", "ur.yaml", "weld_ack_outputs: {first: 8, count: 8}\n"),
+              ::testing::ContainsRegex(R"(ur\.yaml:2:[0-9]+: error: weld_ack_outputs: I/O )"
+                                       R"(number 8 is outside ur_script's range 0\.\.7)"));
+  ASSERT_GE(p.weld_signals.size(), 2u);  // A after B, C after A and B
+  EXPECT_THAT(
+      error_of("abb_rapid", "short.yaml", "weld_ack_inputs: {first: 901, count: 1}\n"),
+      ::testing::ContainsRegex(R"(short\.yaml:2:[0-9]+: error: weld_ack_inputs: weld signal )"
+                               R"(.* needs I/O number 2 of the range \(first 901, count 1\))"));
+  std::filesystem::remove_all(dir);
+}
+
+// The files of `robot`'s program in dialect `d` with one I/O instruction changed: the line
+// (URScript: the wait loop's three lines) holding `target` removed (FANUC: made a remark, so
+// the numbering stays; KRL: made a WAIT SEC 0, so the advance run still stops) or, with `before`,
+// moved before the I/O instruction holding `before` that follows it. The number of instructions
+// changed.
+int MutateIo(std::vector<ProgramFile>* files, const std::string& d, const std::string& target,
+             const std::string& before = "", bool last = false) {
+  for (ProgramFile& f : *files) {
+    const std::string eol = f.contents.find("\r\n") != std::string::npos ? "\r\n" : "\n";
+    std::vector<std::string> lines;
+    for (std::size_t a = 0; a < f.contents.size();) {
+      const std::size_t b = f.contents.find(eol, a);
+      lines.push_back(f.contents.substr(a, b - a));
+      a = b + eol.size();
+    }
+    std::ptrdiff_t t = -1;
+    for (std::size_t k = 0; k < lines.size(); ++k) {
+      if (lines[k].find(target) != std::string::npos) {
+        t = static_cast<std::ptrdiff_t>(k);
+        if (!last) break;
+      }
+    }
+    if (t < 0) continue;
+    const std::size_t k = static_cast<std::size_t>(t);
+    const std::size_t size =
+        d == "ur_script" && lines[k].find("while ") != std::string::npos ? 3 : 1;
+    auto statement = [&](std::size_t i) -> std::string& { return lines[i]; };
+    if (before.empty()) {
+      if (d == "fanuc_ls") {
+        const std::size_t colon = lines[k].find(':');
+        lines[k] = lines[k].substr(0, colon + 1) + "  ! gone ;";
+      } else if (d == "kuka_krl") {
+        lines[k] = "WAIT SEC 0";  // still stops the advance run: only the handshake breaks
+      } else {
+        lines.erase(lines.begin() + t, lines.begin() + t + static_cast<std::ptrdiff_t>(size));
+      }
+    } else {
+      std::size_t b = k + size;
+      while (b < lines.size() && lines[b].find(before) == std::string::npos) ++b;
+      if (b == lines.size()) return 0;
+      if (d == "fanuc_ls") {
+        // Swap the statements, keep the line numbers.
+        const std::size_t ck = lines[k].find(':'), cb = lines[b].find(':');
+        const std::string sk = statement(k).substr(ck + 1), sb = statement(b).substr(cb + 1);
+        lines[k] = lines[k].substr(0, ck + 1) + sb;
+        lines[b] = lines[b].substr(0, cb + 1) + sk;
+      } else {
+        const std::string moved = lines[b];
+        lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(b));
+        lines.insert(lines.begin() + t, moved);
+        if (d == "kuka_krl") lines.insert(lines.begin() + t, "WAIT SEC 0");
+      }
+    }
+    f.contents.clear();
+    for (const std::string& l : lines) f.contents += l + eol;
+    return 1;
+  }
+  return 0;
+}
+
+// The I/O text of each dialect: a wait for input `n` at `on`, a set of output `n`.
+std::string WaitText(const std::string& d, SignalRole role, int n, bool on) {
+  if (d == "kuka_krl") return fmt::format("WAIT FOR {}$IN[{}]", on ? "" : "NOT ", n);
+  if (d == "abb_rapid")
+    return fmt::format("WaitDI di{}{},{};", role == SignalRole::kWeldAck ? "Ack" : "Weld", n,
+                       on ? 1 : 0);
+  if (d == "fanuc_ls") return fmt::format("WAIT DI[{}]={}", n, on ? "ON" : "OFF");
+  if (d == "yaskawa_inform") return fmt::format("WAIT IN#({})={}", n, on ? "ON" : "OFF");
+  return fmt::format(
+      "while {}{}({}):", on ? "not " : "",
+      role == SignalRole::kWeldAck ? "get_standard_digital_in" : "get_configurable_digital_in", n);
+}
+std::string SetText(const std::string& d, SignalRole role, int n, bool on) {
+  if (d == "kuka_krl") return fmt::format("$OUT[{}]={}", n, on ? "TRUE" : "FALSE");
+  if (d == "abb_rapid")
+    return fmt::format("SetDO do{}{},{};", role == SignalRole::kWeldAck ? "Ack" : "Weld", n,
+                       on ? 1 : 0);
+  if (d == "fanuc_ls") return fmt::format("DO[{}]={} ;", n, on ? "ON" : "OFF");
+  if (d == "yaskawa_inform") return fmt::format("DOUT OT#({}) {}", n, on ? "ON" : "OFF");
+  return fmt::format(
+      "{}({}, {})",
+      role == SignalRole::kWeldAck ? "set_standard_digital_out" : "set_configurable_digital_out", n,
+      on ? "True" : "False");
+}
+
+// A handshake missing a step, or with a step out of order, is rejected by every reader.
+TEST(WeldSignalTest, MutatedHandshakesAreRejected) {
+  const cell::Cell& c = After().cell;
+  const plan::Plan& p = After().plan;
+  ASSERT_FALSE(p.weld_signals.empty());
+  const plan::WeldSignal& ws = p.weld_signals[0];
+  const int giver = Welder(p, c, ws.weld);
+  const int waiter =
+      static_cast<int>(std::find_if(c.robots.begin(), c.robots.end(),
+                                    [&](const cell::Robot& r) { return r.name == ws.robot; }) -
+                       c.robots.begin());
+  ASSERT_GE(giver, 0);
+  ASSERT_LT(waiter, static_cast<int>(c.robots.size()));
+  for (const std::string& d : DialectNames()) {
+    SCOPED_TRACE(d);
+    const auto dialect = MakeDialect(d);
+    const Site site = WithDefaults({}, *dialect);
+    const int out = site.weld_signal_outputs.first, in = site.weld_signal_inputs.first;
+    const int ack_in = site.weld_ack_inputs.first, ack_out = site.weld_ack_outputs.first;
+    auto files_of = [&](int r) {
+      const cell::Robot& robot = c.robots[static_cast<std::size_t>(r)];
+      return dialect->Write(
+          BuildProgram(p, c, r, dialect->ProgramName(robot.name + "_after"), site), robot, site);
+    };
+    auto rejects = [&](int r, const std::vector<ProgramFile>& files, const std::string& what,
+                       const std::string& expected) {
+      try {
+        dialect->Read(files, c.robots[static_cast<std::size_t>(r)], site);
+        ADD_FAILURE() << what << ": not rejected";
+      } catch (const InputError& e) {
+        EXPECT_THAT(e.what(), HasSubstr(expected)) << what;
+      }
+    };
+    const std::vector<ProgramFile> giver_files = files_of(giver);
+    const std::vector<ProgramFile> waiter_files = files_of(waiter);
+    EXPECT_NO_THROW(dialect->Read(giver_files, c.robots[static_cast<std::size_t>(giver)], site));
+    {
+      // The giver sets its signal without waiting for the acknowledge to be off.
+      std::vector<ProgramFile> f = giver_files;
+      ASSERT_EQ(MutateIo(&f, d, WaitText(d, SignalRole::kWeldAck, ack_in, false)), 1);
+      rejects(giver, f, "ack wait removed", "without first waiting for its acknowledge");
+    }
+    {
+      // The giver clears its signal before the acknowledge came.
+      std::vector<ProgramFile> f = giver_files;
+      ASSERT_EQ(MutateIo(&f, d, WaitText(d, SignalRole::kWeldAck, ack_in, true),
+                         SetText(d, SignalRole::kWeldSignal, out, false)),
+                1);
+      rejects(giver, f, "clear before ack", "cleared without waiting for its acknowledge");
+    }
+    {
+      // The giver never clears its signal (no return to zero).
+      std::vector<ProgramFile> f = giver_files;
+      ASSERT_EQ(MutateIo(&f, d, WaitText(d, SignalRole::kWeldAck, ack_in, true)), 1);
+      ASSERT_EQ(MutateIo(&f, d, SetText(d, SignalRole::kWeldSignal, out, false), "", true), 1);
+      rejects(giver, f, "no clear", "never cleared after its acknowledge");
+    }
+    {
+      // The waiter passes without acknowledging.
+      std::vector<ProgramFile> f = waiter_files;
+      ASSERT_EQ(MutateIo(&f, d, SetText(d, SignalRole::kWeldAck, ack_out, true)), 1);
+      rejects(waiter, f, "no ack", "does not follow");
+    }
+    {
+      // The waiter clears its acknowledge without waiting for the signal to go off.
+      std::vector<ProgramFile> f = waiter_files;
+      ASSERT_EQ(MutateIo(&f, d, WaitText(d, SignalRole::kWeldSignal, in, false)), 1);
+      rejects(waiter, f, "ack cleared early", "cleared without waiting for weld signal input");
     }
   }
 }
@@ -846,30 +1161,47 @@ TEST(CheckProgramTest, RejectsBrokenInterlockRules) {
     return Instruction{
         .kind = InstructionKind::kMove, .q = Eigen::VectorXd::Constant(1, v), .exact_stop = exact};
   };
+  const Site site{.zone_inputs = {5, 1}, .zone_outputs = {7, 1}};
   const Instruction wait{
       .kind = InstructionKind::kWaitInput, .signal = 5, .role = SignalRole::kZone};
+  const Instruction wait_off{
+      .kind = InstructionKind::kWaitInput, .signal = 5, .value = false, .role = SignalRole::kZone};
   const Instruction take{
       .kind = InstructionKind::kSetOutput, .signal = 7, .value = false, .role = SignalRole::kZone};
   const Instruction release{
       .kind = InstructionKind::kSetOutput, .signal = 7, .value = true, .role = SignalRole::kZone};
   const Program good{.instructions = {move(0, true), release, move(1, true), wait, take,
-                                      move(2, true), release, move(0, true)}};
-  EXPECT_NO_THROW(CheckProgram(good, robot, "x", 1e-6));
+                                      move(2, true), wait_off, release, move(0, true)}};
+  EXPECT_NO_THROW(CheckProgram(good, robot, site, "x", 1e-6));
+  auto rejects = [&](const Program& p, const std::string& what, const std::string& expected) {
+    try {
+      CheckProgram(p, robot, site, "x", 1e-6);
+      ADD_FAILURE() << what << ": not rejected";
+    } catch (const InputError& e) {
+      EXPECT_THAT(e.what(), HasSubstr(expected)) << what;
+    }
+  };
   Program p = good;
-  p.instructions.erase(p.instructions.begin() + 6);  // no release
-  EXPECT_THROW(CheckProgram(p, robot, "x", 1e-6), InputError);
+  p.instructions.erase(p.instructions.begin() + 6, p.instructions.begin() + 8);  // no release
+  rejects(p, "no release", "never released");
+  p = good;
+  p.instructions.erase(p.instructions.begin() + 6);  // release without the grant withdrawn
+  rejects(p, "no wait off", "without first waiting for zone input 5 to go off");
   p = good;
   p.instructions[2].exact_stop = false;  // wait after an approximated move
-  EXPECT_THROW(CheckProgram(p, robot, "x", 1e-6), InputError);
+  rejects(p, "approximated", "after an approximated move");
   p = good;
   p.instructions.erase(p.instructions.begin() + 3);  // take without wait
-  EXPECT_THROW(CheckProgram(p, robot, "x", 1e-6), InputError);
+  rejects(p, "take without wait", "taken without a wait");
+  p = good;
+  p.instructions[3].signal = 6;  // an input in none of the ranges
+  rejects(p, "unknown input", "none of the site's input ranges");
   p = good;
   p.instructions.back().q[0] = 0.5;  // not back home
-  EXPECT_THROW(CheckProgram(p, robot, "x", 1e-6), InputError);
+  rejects(p, "not home", "does not end at home");
   p = good;
   p.instructions[5].q[0] = 3.5;  // beyond the limit
-  EXPECT_THROW(CheckProgram(p, robot, "x", 1e-6), InputError);
+  rejects(p, "limit", "beyond its limits");
 }
 
 }  // namespace

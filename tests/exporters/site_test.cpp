@@ -46,6 +46,8 @@ zone_inputs: {first: 11, count: 20}
 zone_outputs: {first: 31, count: 20}
 weld_signal_inputs: {first: 51, count: 4}
 weld_signal_outputs: {first: 61, count: 4}
+weld_ack_inputs: {first: 71, count: 4}
+weld_ack_outputs: {first: 81, count: 4}
 corridor_tolerance: 0.05
 merge_tolerance: 0.5
 min_move_time: 0.1
@@ -62,6 +64,8 @@ approximate: false
   EXPECT_EQ(s.zone_outputs, (SignalRange{31, 20}));
   EXPECT_EQ(s.weld_signal_inputs, (SignalRange{51, 4}));
   EXPECT_EQ(s.weld_signal_outputs, (SignalRange{61, 4}));
+  EXPECT_EQ(s.weld_ack_inputs, (SignalRange{71, 4}));
+  EXPECT_EQ(s.weld_ack_outputs, (SignalRange{81, 4}));
   EXPECT_NEAR(s.corridor_tolerance, 0.05 * std::numbers::pi / 180, 1e-15);
   EXPECT_NEAR(s.merge_tolerance, 0.5 * std::numbers::pi / 180, 1e-15);
   EXPECT_EQ(s.min_move_time, 0.1);
@@ -92,6 +96,7 @@ TEST(SiteTest, ErrorsNameFileLineAndKey) {
   const std::string e = ErrorOf(Write("bad.yaml", R"Y(format: weldcell-export/1
 speed_override: 1.5
 zone_inputs: {first: 11}
+weld_ack_outputs: {first: 11, count: 0}
 weld_call: {kuka_krl: "SPOT()", fanuc: "X({n})"}
 toool: 1
 approximate: yes
@@ -99,11 +104,13 @@ approximate: yes
   EXPECT_THAT(e,
               ContainsRegex(R"(bad\.yaml:2:[0-9]+: error: speed_override: expected a fraction)"));
   EXPECT_THAT(e, ContainsRegex(R"(bad\.yaml:3:[0-9]+: error: zone_inputs)"));
+  EXPECT_THAT(e,
+              ContainsRegex(R"(bad\.yaml:4:[0-9]+: error: weld_ack_outputs\.count: must be > 0)"));
   EXPECT_THAT(
-      e, ContainsRegex(R"(bad\.yaml:4:[0-9]+: error: weld_call.kuka_krl: must contain \{n\})"));
-  EXPECT_THAT(e, ContainsRegex(R"(bad\.yaml:4:[0-9]+: error: weld_call)"));
-  EXPECT_THAT(e, ContainsRegex(R"(bad\.yaml:5:[0-9]+: error: .*toool)"));
-  EXPECT_THAT(e, ContainsRegex(R"(bad\.yaml:6:[0-9]+: error: approximate)"));
+      e, ContainsRegex(R"(bad\.yaml:5:[0-9]+: error: weld_call.kuka_krl: must contain \{n\})"));
+  EXPECT_THAT(e, ContainsRegex(R"(bad\.yaml:5:[0-9]+: error: weld_call)"));
+  EXPECT_THAT(e, ContainsRegex(R"(bad\.yaml:6:[0-9]+: error: .*toool)"));
+  EXPECT_THAT(e, ContainsRegex(R"(bad\.yaml:7:[0-9]+: error: approximate)"));
   EXPECT_THAT(ErrorOf(Write("noformat.yaml", "tool: 1\n")), ContainsRegex("format"));
 }
 
