@@ -523,6 +523,8 @@ void MainWindow::ShowCell(DisplayMeshes meshes) {
           UpdateWeldList();
           if (selected_weld_ >= 0) SelectWeld(selected_weld_);
           UpdateStatus();
+          // The zones of the robots waiting now can be drawn now (and the status says who).
+          if (plan_ && world_ != nullptr) SetTime(time_);
           emit backgroundFinished();
         },
         Qt::QueuedConnection);
@@ -888,15 +890,25 @@ void MainWindow::SetTime(double t) {
   }
   std::fill(jog_problems_.begin(), jog_problems_.end(), std::string());
   SyncJogSliders();
-  if (zones != shown_zones_) {
+  // The zones' boxes need the collision world (the robots' bodies): until it is built none are
+  // drawn and none are recorded as drawn, so that they are drawn once it is there.
+  const bool zones_drawable = zones.empty() || world_ != nullptr;
+  if (!zones_drawable) {
+    if (shown_zones_ && !shown_zones_->empty()) station_->ShowZoneBoxes({});
+    shown_zones_.reset();
+  } else if (zones != shown_zones_) {
     station_->ShowZoneBoxes(ZoneBoxes(zones));
     shown_zones_ = zones;
   }
   welds_done_ = {moment.welds_done.begin(), moment.welds_done.end()};
   ApplyWeldColors();
   UpdateTimeWidgets();
-  statusBar()->showMessage(waiting.isEmpty() ? QString("t = %1 s").arg(time_, 0, 'f', 2)
-                                             : waiting.join("; "));
+  statusBar()->showMessage(
+      waiting.isEmpty()
+          ? QString("t = %1 s").arg(time_, 0, 'f', 2)
+          : waiting.join("; ") + (zones_drawable ? QString()
+                                                 : QString(" (zones drawn once the collision world "
+                                                           "is built)")));
 }
 
 std::vector<Eigen::AlignedBox3d> MainWindow::ZoneBoxes(const std::vector<std::string>& zone_ids) {

@@ -166,7 +166,7 @@ constexpr const char* kSmall = "tests/exporters/cells/small/cell.yaml";  // 6 we
 // A real plan of the small cell (planned once per test process, ~2 s), as plan.json; with
 // `tamper`, one of R1's motion samples is moved 0.4 rad on joint 1 after planning (the cell
 // hash still matches: a hand-edited plan), which the verifier must catch.
-QString SmallPlan(bool tamper) {
+const plan::Plan& SmallPlanned() {
   static const plan::Plan planned = [] {
     const cell::Cell c = cell::LoadCell(kSmall, {}).value;
     const collision::CollisionWorld world(c);
@@ -174,7 +174,11 @@ QString SmallPlan(bool tamper) {
     EXPECT_EQ(out.status, pipeline::PlanStatus::kComplete);
     return out.plan;
   }();
-  plan::Plan p = planned;
+  return planned;
+}
+
+QString SmallPlan(bool tamper) {
+  plan::Plan p = SmallPlanned();
   if (tamper) {
     for (plan::Segment& s : p.robots.at(0).segments) {
       if (s.kind == plan::SegmentKind::kMotion && s.q.size() > 4) {
@@ -797,6 +801,97 @@ TEST_F(ViewerTest, AWaitingRobotKeepsItsColourWithAYellowGunAndRing) {
   const QImage after = Capture(window_);
   EXPECT_EQ(CountMatches(window_, after, view.WaitingRingPoints(0), yellow), 0);
   EXPECT_FALSE(AnyPixelNear(after, *window_.scene()->Project(gun), 3, yellow));
+}
+
+// The small cell's plan with R2 held at home for one more second at its start, waiting for zone
+// Z1 (as the plans of generated stations often start); the zone's uses span both robots' whole
+// timelines.
+// Written as plan.json; returns its path.
+QString SmallPlanWaitingAtStart() {
+  plan::Plan p = SmallPlanned();
+  constexpr double kWait = 1.0;
+  plan::RobotPlan& r1 = p.robots.at(0);
+  plan::RobotPlan& r2 = p.robots.at(1);
+  for (plan::Segment& s : r2.segments) {
+    for (double& t : s.times) t += kWait;
+  }
+  for (plan::WeldVisit& v : r2.welds) {
+    v.start_time += kWait;
+    v.end_time += kWait;
+  }
+  const Eigen::VectorXd home = r2.segments.front().q.front();
+  r2.segments.insert(r2.segments.begin(), plan::Segment{.kind = plan::SegmentKind::kWait,
+                                                        .from = "home",
+                                                        .to = "home",
+                                                        .times = {0.0, kWait},
+                                                        .q = {home, home}});
+  r2.wait_time += kWait;
+  r2.finish_time += kWait;
+  // R2 waits for Z1 at the standstill before its first motion (after any waits of its own).
+  int first_move = 0;
+  while (r2.segments[static_cast<std::size_t>(first_move)].kind == plan::SegmentKind::kWait) {
+    ++first_move;
+  }
+  p.zones = {
+      {.id = "Z1",
+       .uses = {{.robot = r1.robot,
+                 .acquire_segment = 0,
+                 .release_segment = static_cast<int>(r1.segments.size()),
+                 .acquire_time = 0.0,
+                 .release_time = r1.finish_time},
+                {.robot = r2.robot,
+                 .acquire_segment = first_move,
+                 .release_segment = static_cast<int>(r2.segments.size()),
+                 .acquire_time = r2.segments[static_cast<std::size_t>(first_move)].times.front(),
+                 .release_time = r2.finish_time}}}};
+  p.weld_signals.clear();
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() /
+      (std::to_string(QCoreApplication::applicationPid()) + "_small_waiting.json");
+  std::ofstream(path, std::ios::binary) << plan::ToJson(p);
+  return QString::fromStdString(path.string());
+}
+
+// A plan opened before the collision world is built (as the command line opens one, and a drop
+// of both files) with a robot waiting at t = 0: once the world is there, the zone it waits for
+// is drawn, as the status bar says it waits (generated station g5 said "R2 waits for Z1, ..."
+// with no zone drawn: the boxes computed without the world were empty and recorded as drawn).
+TEST_F(ViewerTest, AZoneARobotWaitsForAtTheStartIsDrawnOnceTheWorldIsBuilt) {
+  const QString plan = SmallPlanWaitingAtStart();
+  ASSERT_TRUE(OpenCellAndWait(window_, kSmall));
+  ASSERT_TRUE(OpenPlanAndWait(window_, plan));
+  // The point of the test: the plan is on the timeline before the world is built.
+  ASSERT_TRUE(window_.background_busy()) << "the collision world was built before the plan opened";
+  ASSERT_TRUE(WaitFor([&] { return !window_.background_busy() && !window_.verifying(); }));
+  window_.ShowStandardView(StandardView::kIso);
+  window_.SetTime(0);  // as --screenshot --time 0 does once everything is built
+  EXPECT_TRUE(window_.statusBar()->currentMessage().contains("R2 waits for Z1"))
+      << window_.statusBar()->currentMessage().toStdString();
+  StationView& view = *window_.station();
+  ASSERT_EQ(view.zone_boxes().size(), 1u);
+  const Eigen::AlignedBox3d box = view.zone_boxes().front();
+  EXPECT_GT(box.volume(), 0.01);
+  const QImage image = Capture(window_);
+  image.save("/tmp/weldcell_viewer_test_zone_at_start.png");
+  // Points along the box's twelve edges are drawn in the zone yellow.
+  std::vector<Eigen::Vector3d> edge_points;
+  for (int axis = 0; axis < 3; ++axis) {
+    for (int corner = 0; corner < 4; ++corner) {
+      Eigen::Vector3d p0 = box.min();
+      const int a = (axis + 1) % 3, b = (axis + 2) % 3;
+      if (corner & 1) p0[a] = box.max()[a];
+      if (corner & 2) p0[b] = box.max()[b];
+      for (double f : {0.3, 0.7}) {
+        Eigen::Vector3d p = p0;
+        p[axis] = box.min()[axis] + f * (box.max()[axis] - box.min()[axis]);
+        edge_points.push_back(p);
+      }
+    }
+  }
+  const int yellow = CountMatches(window_, image, edge_points, HueOf(Palette::Zone(), 10));
+  std::printf("zone Z1: %d of %zu edge points yellow\n", yellow, edge_points.size());
+  EXPECT_GE(yellow, static_cast<int>(edge_points.size()) / 2);
+  std::filesystem::remove(plan.toStdString());
 }
 
 // Interlock zones are outlines over a faint fill: a robot inside three overlapping zone boxes
