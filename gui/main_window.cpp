@@ -29,6 +29,7 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -330,6 +331,9 @@ void MainWindow::BuildUi() {
   resizeDocks({timeline_dock}, {190}, Qt::Vertical);
   resizeDocks({scene_dock, inspector_dock}, {230, 300}, Qt::Horizontal);
   UpdateLegend();
+  background_label_ = new QLabel;
+  background_label_->setObjectName("background_label");
+  statusBar()->addPermanentWidget(background_label_);
   verdict_label_ = new QLabel;
   verdict_label_->setObjectName("verdict_label");
   statusBar()->addPermanentWidget(verdict_label_);
@@ -488,43 +492,87 @@ void MainWindow::ShowCell(DisplayMeshes meshes) {
   UpdateLegend();
   ShowStandardView(StandardView::kIso);
 
-  // The collision world (the planner's, with its sampled allowed-collision matrix) and the reach
-  // map are built in a worker; the scene is usable meanwhile.
+  BuildWorldAndReach();
+}
+
+void MainWindow::BuildWorldAndReach() {
+  // The collision world (the planner's, with its sampled allowed-collision matrix) and then the
+  // reach map are built in a worker; the scene is usable meanwhile. The world is handed over as
+  // soon as it is built (jogging, interlock zones and planning need only it): on a large
+  // station the reach map takes most of the time (XL: about a minute on two cores).
   background_busy_ = true;
   auto cancel = std::make_shared<std::atomic<bool>>(false);
   cancel_background_ = cancel;
   const int generation = generation_;
   std::shared_ptr<const cell::Cell> cell = cell_;
-  RunWorker([this, cell, cancel, generation] {
-    std::shared_ptr<const collision::CollisionWorld> world;
-    std::optional<reach::ReachMap> reach;
+  std::shared_ptr<const collision::CollisionWorld> built = world_;
+  background_label_->setText(built == nullptr ? "building the collision world…"
+                                              : "reach: starting…");
+  RunWorker([this, cell, built, cancel, generation] {
+    std::shared_ptr<const collision::CollisionWorld> world = built;
     std::vector<Diagnostic> problems;
-    try {
-      world = std::make_shared<const collision::CollisionWorld>(*cell);
-      if (!*cancel) {
-        reach = reach::ReachAll(*cell, *world, {.progress = Progress(nullptr, cancel.get())});
+    auto fail = [&](const std::exception& e) {
+      if (const auto* input = dynamic_cast<const InputError*>(&e)) {
+        problems = input->diagnostics();
+      } else {
+        problems.push_back({.where = {.file = cell->source_file}, .message = e.what()});
       }
-    } catch (const InputError& e) {
-      problems = e.diagnostics();
-    } catch (const std::exception& e) {
-      problems.push_back({.where = {.file = cell->source_file}, .message = e.what()});
+    };
+    if (world == nullptr) {
+      try {
+        world = std::make_shared<const collision::CollisionWorld>(*cell);
+      } catch (const std::exception& e) {
+        fail(e);
+      }
+      QMetaObject::invokeMethod(
+          this,
+          [this, world, cancel, generation] {
+            if (generation != generation_ || *cancel || world == nullptr) return;
+            world_ = world;
+            context_ = std::make_unique<collision::CollisionContext>(*world_);
+            plan_action_->setEnabled(!planning_);
+            background_label_->setText("reach: starting…");
+            // The zones of the robots waiting now can be drawn now (and the status says who).
+            if (plan_) SetTime(time_);
+            emit worldBuilt();
+          },
+          Qt::QueuedConnection);
+    }
+    std::optional<reach::ReachMap> reach;
+    if (world != nullptr && !*cancel) {
+      try {
+        reach = reach::ReachAll(
+            *cell, *world,
+            {.progress = Progress(
+                 [this, generation](std::string_view, std::int64_t done, std::int64_t total) {
+                   QMetaObject::invokeMethod(
+                       this,
+                       [this, generation, done, total] {
+                         if (generation != generation_ || !background_busy_) return;
+                         background_label_->setText(
+                             QString("reach: %1 / %2 welds…").arg(done).arg(total));
+                       },
+                       Qt::QueuedConnection);
+                 },
+                 cancel.get())});
+      } catch (const std::exception& e) {
+        fail(e);
+      }
+      if (*cancel) reach.reset();  // a cancelled map is partial
     }
     QMetaObject::invokeMethod(
         this,
-        [this, world, reach = std::move(reach), problems, cancel, generation]() mutable {
+        [this, reach = std::move(reach), problems, cancel, generation]() mutable {
           if (generation != generation_ || *cancel) return;
           background_busy_ = false;
+          background_label_->clear();
           AddDiagnostics(problems);
-          world_ = world;
-          if (world_ != nullptr) context_ = std::make_unique<collision::CollisionContext>(*world_);
           if (reach && !reach_) reach_ = std::move(reach);
-          plan_action_->setEnabled(world_ != nullptr && !planning_);
           ApplyWeldColors();
           UpdateWeldList();
           if (selected_weld_ >= 0) SelectWeld(selected_weld_);
           UpdateStatus();
-          // The zones of the robots waiting now can be drawn now (and the status says who).
-          if (plan_ && world_ != nullptr) SetTime(time_);
+          if (plan_) SetTime(time_);
           emit backgroundFinished();
         },
         Qt::QueuedConnection);
@@ -758,14 +806,24 @@ void MainWindow::ExportPrograms(const QString& folder) {
 void MainWindow::StartPlanning(pipeline::PlanOptions options, bool quiet) {
   if (cell_ == nullptr || planning_) return;
   if (world_ == nullptr) {
-    // The collision world is still being built: plan as soon as it is there.
-    auto connection = std::make_shared<QMetaObject::Connection>();
-    *connection =
-        connect(this, &MainWindow::backgroundFinished, this, [this, options, quiet, connection] {
-          disconnect(*connection);
-          if (world_ != nullptr) StartPlanning(options, quiet);
-        });
+    // The collision world is still being built: plan as soon as it is there (or not at all
+    // when it cannot be built: backgroundFinished without a world).
+    auto connections = std::make_shared<std::array<QMetaObject::Connection, 2>>();
+    auto start = [this, options, quiet, connections] {
+      for (const auto& c : *connections) disconnect(c);
+      if (world_ != nullptr) StartPlanning(options, quiet);
+    };
+    (*connections)[0] = connect(this, &MainWindow::worldBuilt, this, start);
+    (*connections)[1] = connect(this, &MainWindow::backgroundFinished, this, start);
     return;
+  }
+  if (background_busy_ && cancel_background_) {
+    // Planning computes the reach map itself (it comes with the plan): the one being built
+    // would only halve the cores for it. Built again if planning ends without one.
+    *cancel_background_ = true;
+    background_busy_ = false;
+    background_label_->clear();
+    UpdateStatus();
   }
   planning_ = true;
   plan_action_->setEnabled(false);
@@ -823,6 +881,12 @@ void MainWindow::StartPlanning(pipeline::PlanOptions options, bool quiet) {
           }
           if (generation != generation_) return;
           plan_action_->setEnabled(world_ != nullptr);
+          // Planning cancelled the reach map being built; without its own, build it again.
+          const bool complete =
+              problems.empty() && out->status == pipeline::PlanStatus::kComplete && !*cancel;
+          if (!complete && !reach_ && !background_busy_ && world_ != nullptr) {
+            BuildWorldAndReach();
+          }
           if (!problems.empty()) {
             AddDiagnostics(problems);
             statusBar()->showMessage(
@@ -831,7 +895,6 @@ void MainWindow::StartPlanning(pipeline::PlanOptions options, bool quiet) {
             emit planningFinished(false);
             return;
           }
-          const bool complete = out->status == pipeline::PlanStatus::kComplete && !*cancel;
           if (complete) {
             reach_ = std::move(out->reach);
             SetPlan(std::move(out->plan));

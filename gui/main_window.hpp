@@ -131,6 +131,10 @@ class MainWindow : public QMainWindow {
   void planOpened(bool ok);
   /// The opened plan is verified: `violations` found (0: it passes), also in the diagnostics.
   void planVerified(int violations);
+  /// The collision world is built (jogging checks collisions, zones are drawn, planning may
+  /// start); the reach map follows (backgroundFinished).
+  void worldBuilt();
+  /// The collision world and the reach map are built (or failed: see the diagnostics).
   void backgroundFinished();
   void planningFinished(bool complete);
   /// ok: every program written; message: what was written, or why nothing was.
@@ -148,6 +152,8 @@ class MainWindow : public QMainWindow {
   void BuildJogPanel();
   void ClearCell();
   void ShowCell(DisplayMeshes meshes);
+  /// Builds the collision world (unless built) and then the reach map in a worker.
+  void BuildWorldAndReach();
   void AddDiagnostics(const std::vector<Diagnostic>& diagnostics);
   void ApplyWeldColors();
   void UpdateTimeWidgets();
@@ -188,7 +194,8 @@ class MainWindow : public QMainWindow {
   bool planning_ = false;
   bool verifying_ = false;
   int plan_violations_ = -1;
-  QLabel* verdict_label_ = nullptr;  ///< The plan's verification verdict (status bar, right).
+  QLabel* verdict_label_ = nullptr;     ///< The plan's verification verdict (status bar, right).
+  QLabel* background_label_ = nullptr;  ///< Progress of the world and reach (status bar).
   std::shared_ptr<std::atomic<bool>> cancel_verify_;
   std::shared_ptr<std::atomic<bool>> cancel_background_;
   std::shared_ptr<std::atomic<bool>> cancel_planning_;

@@ -893,6 +893,45 @@ TEST_F(ViewerTest, AZoneARobotWaitsForAtTheStartIsDrawnOnceTheWorldIsBuilt) {
   std::filesystem::remove(plan.toStdString());
 }
 
+// The collision world is handed over as soon as it is built, before the reach map (which took
+// XL about a minute): jogging checks collisions meanwhile, and the status bar shows the reach
+// map's progress.
+TEST_F(ViewerTest, TheCollisionWorldIsUsedBeforeTheReachMapIsDone) {
+  bool world_first = false, reach_pending = false, collided_meanwhile = false;
+  std::string problem;
+  QObject::connect(&window_, &MainWindow::worldBuilt, [&] {
+    world_first = true;
+    reach_pending = window_.reach_map() == nullptr && window_.background_busy();
+    // Lean R1 forward (J2) until it touches the rail or a clamp, before the reach map is there.
+    const cell::Robot& r1 = window_.cell()->robots[0];
+    const double deg = 180.0 / 3.14159265358979323846;
+    for (double j2 = r1.home[1] * deg; j2 < window_.station()->chain(0).upper()[1] * deg - 1;
+         j2 += 2) {
+      window_.JogJoint(0, 1, j2);
+      if (!window_.jog_problem(0).empty()) break;
+    }
+    problem = window_.jog_problem(0);
+    collided_meanwhile = window_.reach_map() == nullptr && problem.find("in collision: R1/") == 0;
+  });
+  bool finished = false;
+  QString progress_shown;
+  QObject::connect(&window_, &MainWindow::backgroundFinished, [&] { finished = true; });
+  ASSERT_TRUE(OpenCellAndWait(window_, kDemo));
+  ASSERT_TRUE(WaitFor([&] {
+    if (const auto* label = window_.findChild<QLabel*>("background_label");
+        label != nullptr && label->text().startsWith("reach: ")) {
+      progress_shown = label->text();
+    }
+    return finished;
+  }));
+  EXPECT_TRUE(world_first);
+  EXPECT_TRUE(reach_pending);
+  EXPECT_TRUE(collided_meanwhile) << problem;
+  EXPECT_TRUE(progress_shown.startsWith("reach: ")) << progress_shown.toStdString();
+  EXPECT_NE(window_.reach_map(), nullptr);
+  EXPECT_TRUE(window_.findChild<QLabel*>("background_label")->text().isEmpty());
+}
+
 // Interlock zones are outlines over a faint fill: a robot inside three overlapping zone boxes
 // (as on station M, where pale filled boxes covered the station) keeps its hue.
 TEST_F(ViewerTest, ARobotInsideInterlockZonesKeepsItsHue) {
