@@ -19,10 +19,12 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <functional>
 #include <memory>
 #include <numeric>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -156,6 +158,42 @@ double Max(const std::vector<double>& v) {
   return v.empty() ? 0 : *std::max_element(v.begin(), v.end());
 }
 
+// While QApplication connects to the display: Qt's messages about the platform plugin, kept to
+// explain a failure; and the handler that was installed before.
+QtMessageHandler previous_handler = nullptr;
+std::string* platform_messages = nullptr;
+
+// A display that is set but does not answer (DISPLAY=:99 with no X server there) makes Qt
+// abort (qFatal, a core dump): say which display it was and exit 2 instead.
+void StartupMessageHandler(QtMsgType type, const QMessageLogContext& context,
+                           const QString& message) {
+  const std::string_view category = context.category != nullptr ? context.category : "";
+  if (type != QtFatalMsg) {
+    if (category.starts_with("qt.qpa") && platform_messages != nullptr) {
+      *platform_messages += message.toStdString() + "\n";
+      return;
+    }
+    if (previous_handler != nullptr) previous_handler(type, context, message);
+    return;
+  }
+  const QByteArray x_display = qgetenv("DISPLAY");
+  const QByteArray wayland = qgetenv("WAYLAND_DISPLAY");
+  const std::string which = !wayland.isEmpty() && qgetenv("QT_QPA_PLATFORM").startsWith("wayland")
+                                ? "the Wayland display " + wayland.toStdString()
+                            : !x_display.isEmpty() ? "display " + x_display.toStdString()
+                                                   : "the display";
+  std::fprintf(stderr,
+               "weldcell-viewer: error: cannot connect to %s (no display server answers there, "
+               "or it refuses the connection); without one run it under Xvfb: "
+               "QT3D_RENDERER=opengl xvfb-run -a weldcell-viewer ...\n",
+               which.c_str());
+  if (platform_messages != nullptr && !platform_messages->empty()) {
+    std::fprintf(stderr, "Qt said: %s", platform_messages->c_str());
+  }
+  std::fflush(stderr);
+  std::_Exit(2);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -235,7 +273,14 @@ int main(int argc, char** argv) {
                  "under Xvfb: QT3D_RENDERER=opengl xvfb-run -a weldcell-viewer ...\n");
     return 2;
   }
+  std::string startup_messages;
+  platform_messages = &startup_messages;
+  previous_handler = qInstallMessageHandler(StartupMessageHandler);
   QApplication app(argc, argv);
+  qInstallMessageHandler(previous_handler);
+  platform_messages = nullptr;
+  // Connected after all: what Qt said about the platform (e.g. xcb's warnings) is shown.
+  if (!startup_messages.empty()) std::fputs(startup_messages.c_str(), stderr);
   if (parser.isSet(screenshot_option)) {
     // The extension names the format: checked before anything is drawn or written.
     const QByteArray suffix =

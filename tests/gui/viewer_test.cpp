@@ -1383,12 +1383,13 @@ TEST(ViewerBinary, PlanningInTheViewerGivesTheVerdictOfWeldcellPlan) {
 
 // Arguments are checked before the display is opened; without one the viewer says so (exit 2)
 // instead of aborting, and refuses the offscreen platform (where Qt 3D never draws).
-TEST(ViewerBinary, WithoutADisplayTheViewerSaysSoWithExitTwo) {
-  auto run = [](const QStringList& args, const QString& platform) {
+TEST(ViewerBinary, WithoutADisplayOrWithAnUnreachableOneTheViewerSaysSoWithExitTwo) {
+  auto run = [](const QStringList& args, const QString& platform, const QString& display = {}) {
     QProcess viewer;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.remove("DISPLAY");
     env.remove("WAYLAND_DISPLAY");
+    if (!display.isEmpty()) env.insert("DISPLAY", display);
     if (!platform.isEmpty()) env.insert("QT_QPA_PLATFORM", platform);
     viewer.setProcessEnvironment(env);
     viewer.start(WELDCELL_VIEWER, args);
@@ -1402,6 +1403,20 @@ TEST(ViewerBinary, WithoutADisplayTheViewerSaysSoWithExitTwo) {
   EXPECT_EQ(no_display.exit_code, 2);
   EXPECT_NE(no_display.err.find("weldcell-viewer: error: no display"), std::string::npos)
       << no_display.err;
+  // A display that is set but where no X server answers: Qt aborted (a core dump).
+  int unused = 5000;
+  while (std::filesystem::exists("/tmp/.X11-unix/X" + std::to_string(unused))) ++unused;
+  const QString display = QString(":%1").arg(unused);
+  for (const QStringList& args :
+       {QStringList{kDemo}, QStringList{kDemo, "--screenshot", "/tmp/weldcell_never.png"}}) {
+    const ViewerRun unreachable = run(args, {}, display);
+    EXPECT_EQ(unreachable.exit_code, 2) << unreachable.err;
+    EXPECT_NE(unreachable.err.find("weldcell-viewer: error: cannot connect to display " +
+                                   display.toStdString()),
+              std::string::npos)
+        << unreachable.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists("/tmp/weldcell_never.png"));
   const ViewerRun offscreen = run({kDemo}, "offscreen");
   EXPECT_EQ(offscreen.exit_code, 2);
   EXPECT_NE(offscreen.err.find("QT_QPA_PLATFORM=offscreen is not supported"), std::string::npos)
