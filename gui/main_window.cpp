@@ -42,6 +42,7 @@
 #include "gui/playback.hpp"
 #include "planner/cell/load.hpp"
 #include "planner/collision/collision_world.hpp"
+#include "planner/common/input_file.hpp"
 #include "planner/common/progress.hpp"
 #include "planner/kinematics/controller_joints.hpp"
 #include "planner/pipeline/plan_cell.hpp"
@@ -606,6 +607,11 @@ void MainWindow::OpenPlan(const QString& path) {
               .message = "is a directory, expected a plan.json file (did you mean " +
                          (std::filesystem::path(path.toStdString()) / "plan.json").string() +
                          "?)"}});
+      }
+      // A device (/dev/zero), FIFO or huge file would be read until memory runs out.
+      if (const std::optional<std::string> problem =
+              InputFileProblem(path.toStdString(), "plan (plan.json)")) {
+        throw InputError({{.where = {.file = path.toStdString()}, .message = *problem}});
       }
       std::ifstream in(path.toStdString(), std::ios::binary);
       if (!in) {

@@ -1288,6 +1288,25 @@ TEST(ViewerBinary, AFolderGivenAsTheCellSaysItIsADirectory) {
 }
 
 // --time past the plan's end shows the end and says so on stderr (the picture is still made).
+// A device or FIFO given as the cell or the plan is an error in the diagnostics (exit 2 with
+// --screenshot), not a viewer reading /dev/zero until memory runs out.
+TEST(ViewerBinary, ADeviceAsTheCellOrThePlanIsAnErrorWithExitTwo) {
+  const QString shot =
+      QString("/tmp/weldcell_device_%1.png").arg(QCoreApplication::applicationPid());
+  const ViewerRun cell = RunViewer({"/dev/zero", "--screenshot", shot});
+  EXPECT_EQ(cell.exit_code, 2) << cell.err;
+  EXPECT_NE(cell.err.find("/dev/zero: error: is not a regular file (a device, FIFO or socket)"),
+            std::string::npos)
+      << cell.err;
+  const ViewerRun plan = RunViewer({kDemo, "/dev/zero", "--screenshot", shot});
+  EXPECT_EQ(plan.exit_code, 2) << plan.err;
+  EXPECT_NE(plan.err.find("/dev/zero: error: is not a regular file (a device, FIFO or socket), "
+                          "expected the plan (plan.json)"),
+            std::string::npos)
+      << plan.err;
+  std::filesystem::remove(shot.toStdString());
+}
+
 TEST(ViewerBinary, TimePastThePlansEndIsClampedWithAWarning) {
   const QString file = "/tmp/weldcell_viewer_test_clamp_" +
                        QString::number(QCoreApplication::applicationPid()) + ".png";
