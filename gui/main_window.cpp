@@ -19,6 +19,7 @@
 #include <QPlainTextEdit>
 #include <QProgressDialog>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QScrollArea>
 #include <QSlider>
 #include <QSplitter>
@@ -158,8 +159,11 @@ void MainWindow::BuildUi() {
   QWidget* view = scene_->widget();
   setCentralWidget(view);
 
-  QToolBar* tools = addToolBar("Main");
+  // Two toolbars, side by side in a wide window and one above the other in a narrow one
+  // (resizeEvent): at 640 px in one row "Welds by" went into the overflow menu.
+  QToolBar* tools = addToolBar("File");
   tools->setObjectName("main_toolbar");
+  file_toolbar_ = tools;
   tools->addAction("Open cell…", this, [this] {
     const QString f = QFileDialog::getOpenFileName(this, "Open cell", {}, "Cell (*.yaml *.yml)");
     if (!f.isEmpty()) OpenCell(f);
@@ -175,7 +179,9 @@ void MainWindow::BuildUi() {
     if (!f.isEmpty()) ExportPrograms(f);
   });
   export_action_->setEnabled(false);
-  tools->addSeparator();
+  tools = addToolBar("View");
+  tools->setObjectName("view_toolbar");
+  view_toolbar_ = tools;
   tools->addAction("Fit", this, [this] {
     if (station_ == nullptr) return;
     // Keep the viewing direction, fit the distance.
@@ -237,6 +243,9 @@ void MainWindow::BuildUi() {
   auto* jog_row = new QHBoxLayout;
   jog_row->addWidget(new QLabel("Jog"));
   jog_robot_ = new QComboBox;
+  // Long robot names do not widen the pane (the list shows them whole).
+  jog_robot_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  jog_robot_->setMinimumContentsLength(6);
   jog_row->addWidget(jog_robot_, 1);
   jog_layout_->addLayout(jog_row);
   connect(jog_robot_, &QComboBox::currentIndexChanged, this, [this](int) { BuildJogPanel(); });
@@ -255,10 +264,19 @@ void MainWindow::BuildUi() {
   jog_status_->setWordWrap(true);
   jog_layout_->addWidget(jog_status_);
   auto* splitter = new QSplitter(Qt::Vertical);
+  splitter->setChildrenCollapsible(false);
+  weld_list_->setMinimumHeight(weld_list_->fontMetrics().height() * 6);
+  inspector_->setMinimumHeight(inspector_->fontMetrics().height() * 4);
   splitter->addWidget(weld_list_);
   splitter->addWidget(inspector_);
-  splitter->addWidget(jog_box);
-  inspector_layout->addWidget(splitter);
+  // Its height is what the jog pane leaves (at least its minimum): not its size hint, which
+  // made the pane scroll even in a large window.
+  splitter->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Ignored);
+  inspector_layout->addWidget(splitter, 1);
+  // Below the splitter, at the height its wrapped texts need for the pane's width (a splitter
+  // ignores height-for-width: in a low window it squeezed the sliders to nothing); the pane
+  // scrolls instead.
+  inspector_layout->addWidget(jog_box, 0);
   auto* inspector_dock = new QDockWidget("Inspector", this);
   inspector_dock->setObjectName("inspector_dock");
   inspector_dock->setWidget(Scrollable(inspector_widget));
@@ -1326,6 +1344,9 @@ void MainWindow::BuildJogPanel() {
   jog_joints_ = new QWidget;
   auto* form = new QFormLayout(jog_joints_);
   form->setContentsMargins(0, 0, 0, 0);
+  // In a narrow pane (a 640 px window) the joint's name goes above its slider instead of the
+  // row running out of the pane.
+  form->setRowWrapPolicy(QFormLayout::WrapLongRows);
   updating_jog_ = true;
   for (int j = 0; j < chain.dof(); ++j) {
     const double scale = JointScale(chain.joint_type(j));
@@ -1334,11 +1355,15 @@ void MainWindow::BuildJogPanel() {
     slider->setRange(static_cast<int>(std::floor((chain.lower()[j] * scale - kJogOverrange) * 10)),
                      static_cast<int>(std::ceil((chain.upper()[j] * scale + kJogOverrange) * 10)));
     slider->setValue(static_cast<int>(std::lround(q[j] * scale * 10)));
+    slider->setMinimumWidth(40);
     auto* value = new QLabel;
-    value->setMinimumWidth(120);
+    // Slider and value share the row; a value with its pendant value wraps to a second line in
+    // a narrow pane (a 640 px window: it was cut at the pane's edge).
+    value->setWordWrap(true);
+    value->setMinimumWidth(value->fontMetrics().horizontalAdvance("-999.9 (pendant"));
     auto* row = new QHBoxLayout;
-    row->addWidget(slider, 1);
-    row->addWidget(value);
+    row->addWidget(slider, 2);
+    row->addWidget(value, 3);
     form->addRow(QString::fromStdString(chain.joint_names()[static_cast<std::size_t>(j)]), row);
     connect(slider, &QSlider::valueChanged, this, [this, robot](int) {
       if (!updating_jog_) ApplyJog(robot);
@@ -1457,9 +1482,24 @@ void MainWindow::showEvent(QShowEvent* event) {
   QDockWidget* inspector = findChild<QDockWidget*>("inspector_dock");
   QDockWidget* timeline = findChild<QDockWidget*>("timeline_dock");
   if (scene == nullptr || inspector == nullptr || timeline == nullptr) return;
-  resizeDocks({scene, inspector}, {std::min(230, width() / 5), std::min(300, width() / 4)},
+  resizeDocks({scene, inspector}, {std::min(230, width() / 5), std::min(300, width() * 2 / 7)},
               Qt::Horizontal);
   resizeDocks({timeline}, {std::min(190, height() / 4)}, Qt::Vertical);
+}
+
+void MainWindow::resizeEvent(QResizeEvent* event) {
+  QMainWindow::resizeEvent(event);
+  if (file_toolbar_ == nullptr || view_toolbar_ == nullptr) return;
+  // One row when both toolbars fit side by side, else two.
+  const int needed = file_toolbar_->sizeHint().width() + view_toolbar_->sizeHint().width() + 16;
+  const bool wrap = needed > width();
+  if (wrap == toolbars_wrapped_) return;
+  toolbars_wrapped_ = wrap;
+  if (wrap) {
+    insertToolBarBreak(view_toolbar_);
+  } else {
+    removeToolBarBreak(view_toolbar_);
+  }
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {

@@ -32,6 +32,7 @@ class QProgressDialog;
 class QSlider;
 class QThread;
 class QTimer;
+class QToolBar;
 class QTreeWidget;
 class QTreeWidgetItem;
 class QElapsedTimer;
@@ -144,6 +145,7 @@ class MainWindow : public QMainWindow {
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
   void showEvent(QShowEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
 
  private:
   void BuildUi();
@@ -221,6 +223,9 @@ class MainWindow : public QMainWindow {
   QComboBox* speed_box_ = nullptr;
   QComboBox* coloring_box_ = nullptr;
   QAction* play_action_ = nullptr;
+  QToolBar* file_toolbar_ = nullptr;
+  QToolBar* view_toolbar_ = nullptr;
+  bool toolbars_wrapped_ = false;  // the view toolbar in a second row (a narrow window)
   QAction* plan_action_ = nullptr;
   QAction* export_action_ = nullptr;
   GanttWidget* gantt_ = nullptr;

@@ -16,8 +16,11 @@
 #include <QOpenGLContext>
 #include <QOpenGLFunctions>
 #include <QProcess>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QStatusBar>
 #include <QTimer>
+#include <QToolBar>
 #include <QWindow>
 #include <algorithm>
 #include <array>
@@ -1124,6 +1127,61 @@ TEST_F(ViewerTest, ASmallWindowKeepsTheViewAndThePanelsApart) {
 
 // A plan whose cell hash matches but that was edited by hand is re-checked by the independent
 // verifier in a worker: its violations are in the diagnostics pane; the planned one passes.
+// At 640x480 every toolbar control is on screen ("Welds by" went into the toolbar's overflow
+// menu) and the Inspector's contents fit its width (the jog pane's convention note and pendant
+// values were cut at the right).
+TEST(ViewerSmallWindow, AtSixFortyByFourEightyEveryControlAndTheJogTextsAreShownWhole) {
+  // Opened at that size (as --size 640x480 does): the panes take their shares of it.
+  MainWindow window_;
+  window_.resize(640, 480);
+  window_.show();
+  ASSERT_TRUE(WaitFor([&] { return window_.isVisible() && window_.size() == QSize(640, 480); }));
+  ASSERT_TRUE(OpenCellAndWait(window_, kDemo));
+  window_.JogJoint(0, 2, -30.0);  // R1 (FANUC): J3 shows a pendant value
+  ASSERT_TRUE(WaitFor([&] { return !window_.background_busy(); }));
+  QApplication::processEvents();
+  const QRect window_rect(QPoint(0, 0), window_.size());
+  int controls = 0;
+  for (QToolBar* bar : window_.findChildren<QToolBar*>()) {
+    for (QAction* action : bar->actions()) {
+      if (action->isSeparator()) continue;
+      QWidget* widget = bar->widgetForAction(action);
+      ASSERT_NE(widget, nullptr);
+      const QRect rect(widget->mapTo(&window_, QPoint(0, 0)), widget->size());
+      EXPECT_TRUE(widget->isVisible() && window_rect.contains(rect))
+          << bar->objectName().toStdString() << ": " << action->text().toStdString() << " at "
+          << rect.x() << "," << rect.y() << " " << rect.width() << "x" << rect.height();
+      ++controls;
+    }
+  }
+  EXPECT_GE(controls, 11);  // 4 file actions, 5 views, "Welds by" and its box
+  // The Inspector scrolls up and down but never sideways: its texts wrap within its width.
+  QDockWidget* inspector = window_.findChild<QDockWidget*>("inspector_dock");
+  ASSERT_NE(inspector, nullptr);
+  auto* area = qobject_cast<QScrollArea*>(inspector->widget());
+  ASSERT_NE(area, nullptr);
+  EXPECT_EQ(area->horizontalScrollBar()->maximum(), 0)
+      << "contents " << area->widget()->minimumSizeHint().width() << " px wide in a "
+      << area->viewport()->width() << " px pane";
+  int labels = 0;
+  for (QLabel* label : area->widget()->findChildren<QLabel*>()) {
+    if (!label->isVisible() || label->text().isEmpty()) continue;
+    ++labels;
+    const QRect rect(label->mapTo(area->viewport(), QPoint(0, 0)), label->size());
+    EXPECT_LE(rect.right(), area->viewport()->width()) << label->text().toStdString();
+    // Wrapped or not, the whole text fits the label.
+    const int needed =
+        label->wordWrap() ? label->heightForWidth(label->width()) : label->sizeHint().height();
+    EXPECT_GE(label->height(), needed) << label->text().toStdString();
+    if (!label->wordWrap()) {
+      EXPECT_GE(label->width(), label->sizeHint().width()) << label->text().toStdString();
+    }
+  }
+  EXPECT_GE(labels, 8);  // "Jog", the convention note, six joint values
+  Capture(window_);
+  window_.grab().save("/tmp/weldcell_viewer_test_640x480.png");
+}
+
 TEST_F(ViewerTest, AnOpenedPlanIsVerifiedAndAHandEditedOneFailsInTheDiagnostics) {
   ASSERT_TRUE(OpenCellAndWait(window_, kSmall));
   int verified = -2;
