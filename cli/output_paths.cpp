@@ -11,6 +11,7 @@
 
 #include "planner/cell/cell.hpp"
 #include "planner/common/diagnostics.hpp"
+#include "planner/common/input_file.hpp"
 
 namespace weldcell::cli {
 
@@ -55,18 +56,7 @@ void CheckInputFile(const fs::path& file, const std::string& what) {
     throw InputError({{.where = {.file = file.empty() ? "\"\"" : Printable(file.string())},
                        .message = message}});
   };
-  std::error_code ec;
-  const fs::file_status status = fs::status(file, ec);
-  if (!fs::exists(status)) fail("file not found (expected the " + what + ")");
-  if (fs::is_directory(status)) fail("is a directory, expected the " + what + " (a file)");
-  if (!fs::is_regular_file(status)) {
-    fail("is not a regular file (a device, FIFO or socket), expected the " + what);
-  }
-  const std::uintmax_t size = fs::file_size(file, ec);
-  if (!ec && size > kMaxInputBytes) {
-    fail(fmt::format("is {} MiB, more than the {} MiB an input file may have (expected the {})",
-                     size >> 20, kMaxInputBytes >> 20, what));
-  }
+  if (const std::optional<std::string> problem = InputFileProblem(file, what)) fail(*problem);
 }
 
 std::string ReadInputFile(const fs::path& file, const std::string& what) {

@@ -15,12 +15,9 @@ namespace weldcell::cli {
 /// created (the nearest existing ancestor is a folder we may write into).
 void CheckOutputFile(const std::filesystem::path& file, const std::string& option);
 
-/// Most bytes an input file (cell, plan, site) may have: a device (`/dev/zero`) or a runaway
-/// file is refused instead of being read until memory runs out.
-inline constexpr std::uintmax_t kMaxInputBytes = 256u << 20;
-
 /// Throws InputError at `file` unless it is a regular file (not a folder, device, FIFO or
-/// socket) of at most kMaxInputBytes; `what` names it ("site file", "plan").
+/// socket) of at most weldcell::kMaxInputBytes (planner/common/input_file.hpp, the check the
+/// loaders make too); `what` names it ("site file", "plan").
 void CheckInputFile(const std::filesystem::path& file, const std::string& what);
 
 /// CheckInputFile, then the file's bytes.

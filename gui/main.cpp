@@ -19,10 +19,12 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <functional>
 #include <memory>
 #include <numeric>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -156,6 +158,42 @@ double Max(const std::vector<double>& v) {
   return v.empty() ? 0 : *std::max_element(v.begin(), v.end());
 }
 
+// While QApplication connects to the display: Qt's messages about the platform plugin, kept to
+// explain a failure; and the handler that was installed before.
+QtMessageHandler previous_handler = nullptr;
+std::string* platform_messages = nullptr;
+
+// A display that is set but does not answer (DISPLAY=:99 with no X server there) makes Qt
+// abort (qFatal, a core dump): say which display it was and exit 2 instead.
+void StartupMessageHandler(QtMsgType type, const QMessageLogContext& context,
+                           const QString& message) {
+  const std::string_view category = context.category != nullptr ? context.category : "";
+  if (type != QtFatalMsg) {
+    if (category.starts_with("qt.qpa") && platform_messages != nullptr) {
+      *platform_messages += message.toStdString() + "\n";
+      return;
+    }
+    if (previous_handler != nullptr) previous_handler(type, context, message);
+    return;
+  }
+  const QByteArray x_display = qgetenv("DISPLAY");
+  const QByteArray wayland = qgetenv("WAYLAND_DISPLAY");
+  const std::string which = !wayland.isEmpty() && qgetenv("QT_QPA_PLATFORM").startsWith("wayland")
+                                ? "the Wayland display " + wayland.toStdString()
+                            : !x_display.isEmpty() ? "display " + x_display.toStdString()
+                                                   : "the display";
+  std::fprintf(stderr,
+               "weldcell-viewer: error: cannot connect to %s (no display server answers there, "
+               "or it refuses the connection); without one run it under Xvfb: "
+               "QT3D_RENDERER=opengl xvfb-run -a weldcell-viewer ...\n",
+               which.c_str());
+  if (platform_messages != nullptr && !platform_messages->empty()) {
+    std::fprintf(stderr, "Qt said: %s", platform_messages->c_str());
+  }
+  std::fflush(stderr);
+  std::_Exit(2);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -235,7 +273,14 @@ int main(int argc, char** argv) {
                  "under Xvfb: QT3D_RENDERER=opengl xvfb-run -a weldcell-viewer ...\n");
     return 2;
   }
+  std::string startup_messages;
+  platform_messages = &startup_messages;
+  previous_handler = qInstallMessageHandler(StartupMessageHandler);
   QApplication app(argc, argv);
+  qInstallMessageHandler(previous_handler);
+  platform_messages = nullptr;
+  // Connected after all: what Qt said about the platform (e.g. xcb's warnings) is shown.
+  if (!startup_messages.empty()) std::fputs(startup_messages.c_str(), stderr);
   if (parser.isSet(screenshot_option)) {
     // The extension names the format: checked before anything is drawn or written.
     const QByteArray suffix =
@@ -273,6 +318,16 @@ int main(int argc, char** argv) {
     tick_clock->start();
   });
   if (parser.isSet(bench_option)) ticker->start(10);
+  // When the cell is drawn, the collision world built and the reach map done (--bench-frames).
+  QElapsedTimer open_clock;
+  open_clock.start();
+  auto opened_s = std::make_shared<std::array<double, 3>>();
+  QObject::connect(w, &MainWindow::cellOpened, w,
+                   [&open_clock, opened_s] { (*opened_s)[0] = open_clock.elapsed() / 1e3; });
+  QObject::connect(w, &MainWindow::worldBuilt, w,
+                   [&open_clock, opened_s] { (*opened_s)[1] = open_clock.elapsed() / 1e3; });
+  QObject::connect(w, &MainWindow::backgroundFinished, w,
+                   [&open_clock, opened_s] { (*opened_s)[2] = open_clock.elapsed() / 1e3; });
 
   const QStringList args = parser.positionalArguments();
   // The cell is read in a worker; the plan, the weld to select and planning follow once it is
@@ -404,7 +459,7 @@ int main(int argc, char** argv) {
     auto step = std::make_shared<std::function<void(int)>>();
     // The first frames upload the geometry: they are reported apart.
     constexpr int kUploadFrames = 3;
-    *step = [w, frames, bench, step, max_gap, &cell_ok, &plan_ok](int i) {
+    *step = [w, frames, bench, step, max_gap, opened_s, &cell_ok, &plan_ok](int i) {
       const double duration = w->plan() != nullptr ? weldcell::gui::PlanDuration(*w->plan()) : 0.0;
       if (i == kUploadFrames) {
         bench->upload_gap_ms = *max_gap;
@@ -416,7 +471,7 @@ int main(int argc, char** argv) {
       w->SetTime(duration * i / frames);
       bench->set_ms.push_back(set_clock.nsecsElapsed() / 1e6);
       bench->clock.start();
-      w->scene()->Capture([w, i, frames, bench, step, max_gap, duration, &cell_ok,
+      w->scene()->Capture([w, i, frames, bench, step, max_gap, duration, opened_s, &cell_ok,
                            &plan_ok](const QImage&) {
         bench->frame_ms.push_back(bench->clock.nsecsElapsed() / 1e6);
         if (i >= kUploadFrames) bench->cpu_ms.push_back(ThreadCpuMs() - bench->cpu_start_ms);
@@ -425,6 +480,10 @@ int main(int argc, char** argv) {
           return;
         }
         std::vector<double> steady(bench->frame_ms.begin() + kUploadFrames, bench->frame_ms.end());
+        std::printf(
+            "open: cell drawn after %.1f s, collision world built after %.1f s, reach map after "
+            "%.1f s\n",
+            (*opened_s)[0], (*opened_s)[1], (*opened_s)[2]);
         std::printf(
             "load: longest UI event-loop stall %.1f ms (reading the cell, drawing it, collision "
             "world and reach)\n"

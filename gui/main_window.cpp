@@ -19,6 +19,7 @@
 #include <QPlainTextEdit>
 #include <QProgressDialog>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QScrollArea>
 #include <QSlider>
 #include <QSplitter>
@@ -29,6 +30,7 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -41,6 +43,7 @@
 #include "gui/playback.hpp"
 #include "planner/cell/load.hpp"
 #include "planner/collision/collision_world.hpp"
+#include "planner/common/input_file.hpp"
 #include "planner/common/progress.hpp"
 #include "planner/kinematics/controller_joints.hpp"
 #include "planner/pipeline/plan_cell.hpp"
@@ -156,8 +159,11 @@ void MainWindow::BuildUi() {
   QWidget* view = scene_->widget();
   setCentralWidget(view);
 
-  QToolBar* tools = addToolBar("Main");
+  // Two toolbars, side by side in a wide window and one above the other in a narrow one
+  // (resizeEvent): at 640 px in one row "Welds by" went into the overflow menu.
+  QToolBar* tools = addToolBar("File");
   tools->setObjectName("main_toolbar");
+  file_toolbar_ = tools;
   tools->addAction("Open cell…", this, [this] {
     const QString f = QFileDialog::getOpenFileName(this, "Open cell", {}, "Cell (*.yaml *.yml)");
     if (!f.isEmpty()) OpenCell(f);
@@ -173,7 +179,9 @@ void MainWindow::BuildUi() {
     if (!f.isEmpty()) ExportPrograms(f);
   });
   export_action_->setEnabled(false);
-  tools->addSeparator();
+  tools = addToolBar("View");
+  tools->setObjectName("view_toolbar");
+  view_toolbar_ = tools;
   tools->addAction("Fit", this, [this] {
     if (station_ == nullptr) return;
     // Keep the viewing direction, fit the distance.
@@ -235,6 +243,9 @@ void MainWindow::BuildUi() {
   auto* jog_row = new QHBoxLayout;
   jog_row->addWidget(new QLabel("Jog"));
   jog_robot_ = new QComboBox;
+  // Long robot names do not widen the pane (the list shows them whole).
+  jog_robot_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  jog_robot_->setMinimumContentsLength(6);
   jog_row->addWidget(jog_robot_, 1);
   jog_layout_->addLayout(jog_row);
   connect(jog_robot_, &QComboBox::currentIndexChanged, this, [this](int) { BuildJogPanel(); });
@@ -253,10 +264,19 @@ void MainWindow::BuildUi() {
   jog_status_->setWordWrap(true);
   jog_layout_->addWidget(jog_status_);
   auto* splitter = new QSplitter(Qt::Vertical);
+  splitter->setChildrenCollapsible(false);
+  weld_list_->setMinimumHeight(weld_list_->fontMetrics().height() * 6);
+  inspector_->setMinimumHeight(inspector_->fontMetrics().height() * 4);
   splitter->addWidget(weld_list_);
   splitter->addWidget(inspector_);
-  splitter->addWidget(jog_box);
-  inspector_layout->addWidget(splitter);
+  // Its height is what the jog pane leaves (at least its minimum): not its size hint, which
+  // made the pane scroll even in a large window.
+  splitter->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Ignored);
+  inspector_layout->addWidget(splitter, 1);
+  // Below the splitter, at the height its wrapped texts need for the pane's width (a splitter
+  // ignores height-for-width: in a low window it squeezed the sliders to nothing); the pane
+  // scrolls instead.
+  inspector_layout->addWidget(jog_box, 0);
   auto* inspector_dock = new QDockWidget("Inspector", this);
   inspector_dock->setObjectName("inspector_dock");
   inspector_dock->setWidget(Scrollable(inspector_widget));
@@ -330,6 +350,9 @@ void MainWindow::BuildUi() {
   resizeDocks({timeline_dock}, {190}, Qt::Vertical);
   resizeDocks({scene_dock, inspector_dock}, {230, 300}, Qt::Horizontal);
   UpdateLegend();
+  background_label_ = new QLabel;
+  background_label_->setObjectName("background_label");
+  statusBar()->addPermanentWidget(background_label_);
   verdict_label_ = new QLabel;
   verdict_label_->setObjectName("verdict_label");
   statusBar()->addPermanentWidget(verdict_label_);
@@ -488,41 +511,87 @@ void MainWindow::ShowCell(DisplayMeshes meshes) {
   UpdateLegend();
   ShowStandardView(StandardView::kIso);
 
-  // The collision world (the planner's, with its sampled allowed-collision matrix) and the reach
-  // map are built in a worker; the scene is usable meanwhile.
+  BuildWorldAndReach();
+}
+
+void MainWindow::BuildWorldAndReach() {
+  // The collision world (the planner's, with its sampled allowed-collision matrix) and then the
+  // reach map are built in a worker; the scene is usable meanwhile. The world is handed over as
+  // soon as it is built (jogging, interlock zones and planning need only it): on a large
+  // station the reach map takes most of the time (XL: about a minute on two cores).
   background_busy_ = true;
   auto cancel = std::make_shared<std::atomic<bool>>(false);
   cancel_background_ = cancel;
   const int generation = generation_;
   std::shared_ptr<const cell::Cell> cell = cell_;
-  RunWorker([this, cell, cancel, generation] {
-    std::shared_ptr<const collision::CollisionWorld> world;
-    std::optional<reach::ReachMap> reach;
+  std::shared_ptr<const collision::CollisionWorld> built = world_;
+  background_label_->setText(built == nullptr ? "building the collision world…"
+                                              : "reach: starting…");
+  RunWorker([this, cell, built, cancel, generation] {
+    std::shared_ptr<const collision::CollisionWorld> world = built;
     std::vector<Diagnostic> problems;
-    try {
-      world = std::make_shared<const collision::CollisionWorld>(*cell);
-      if (!*cancel) {
-        reach = reach::ReachAll(*cell, *world, {.progress = Progress(nullptr, cancel.get())});
+    auto fail = [&](const std::exception& e) {
+      if (const auto* input = dynamic_cast<const InputError*>(&e)) {
+        problems = input->diagnostics();
+      } else {
+        problems.push_back({.where = {.file = cell->source_file}, .message = e.what()});
       }
-    } catch (const InputError& e) {
-      problems = e.diagnostics();
-    } catch (const std::exception& e) {
-      problems.push_back({.where = {.file = cell->source_file}, .message = e.what()});
+    };
+    if (world == nullptr) {
+      try {
+        world = std::make_shared<const collision::CollisionWorld>(*cell);
+      } catch (const std::exception& e) {
+        fail(e);
+      }
+      QMetaObject::invokeMethod(
+          this,
+          [this, world, cancel, generation] {
+            if (generation != generation_ || *cancel || world == nullptr) return;
+            world_ = world;
+            context_ = std::make_unique<collision::CollisionContext>(*world_);
+            plan_action_->setEnabled(!planning_);
+            background_label_->setText("reach: starting…");
+            // The zones of the robots waiting now can be drawn now (and the status says who).
+            if (plan_) SetTime(time_);
+            emit worldBuilt();
+          },
+          Qt::QueuedConnection);
+    }
+    std::optional<reach::ReachMap> reach;
+    if (world != nullptr && !*cancel) {
+      try {
+        reach = reach::ReachAll(
+            *cell, *world,
+            {.progress = Progress(
+                 [this, generation](std::string_view, std::int64_t done, std::int64_t total) {
+                   QMetaObject::invokeMethod(
+                       this,
+                       [this, generation, done, total] {
+                         if (generation != generation_ || !background_busy_) return;
+                         background_label_->setText(
+                             QString("reach: %1 / %2 welds…").arg(done).arg(total));
+                       },
+                       Qt::QueuedConnection);
+                 },
+                 cancel.get())});
+      } catch (const std::exception& e) {
+        fail(e);
+      }
+      if (*cancel) reach.reset();  // a cancelled map is partial
     }
     QMetaObject::invokeMethod(
         this,
-        [this, world, reach = std::move(reach), problems, cancel, generation]() mutable {
+        [this, reach = std::move(reach), problems, cancel, generation]() mutable {
           if (generation != generation_ || *cancel) return;
           background_busy_ = false;
+          background_label_->clear();
           AddDiagnostics(problems);
-          world_ = world;
-          if (world_ != nullptr) context_ = std::make_unique<collision::CollisionContext>(*world_);
           if (reach && !reach_) reach_ = std::move(reach);
-          plan_action_->setEnabled(world_ != nullptr && !planning_);
           ApplyWeldColors();
           UpdateWeldList();
           if (selected_weld_ >= 0) SelectWeld(selected_weld_);
           UpdateStatus();
+          if (plan_) SetTime(time_);
           emit backgroundFinished();
         },
         Qt::QueuedConnection);
@@ -556,6 +625,11 @@ void MainWindow::OpenPlan(const QString& path) {
               .message = "is a directory, expected a plan.json file (did you mean " +
                          (std::filesystem::path(path.toStdString()) / "plan.json").string() +
                          "?)"}});
+      }
+      // A device (/dev/zero), FIFO or huge file would be read until memory runs out.
+      if (const std::optional<std::string> problem =
+              InputFileProblem(path.toStdString(), "plan (plan.json)")) {
+        throw InputError({{.where = {.file = path.toStdString()}, .message = *problem}});
       }
       std::ifstream in(path.toStdString(), std::ios::binary);
       if (!in) {
@@ -756,14 +830,24 @@ void MainWindow::ExportPrograms(const QString& folder) {
 void MainWindow::StartPlanning(pipeline::PlanOptions options, bool quiet) {
   if (cell_ == nullptr || planning_) return;
   if (world_ == nullptr) {
-    // The collision world is still being built: plan as soon as it is there.
-    auto connection = std::make_shared<QMetaObject::Connection>();
-    *connection =
-        connect(this, &MainWindow::backgroundFinished, this, [this, options, quiet, connection] {
-          disconnect(*connection);
-          if (world_ != nullptr) StartPlanning(options, quiet);
-        });
+    // The collision world is still being built: plan as soon as it is there (or not at all
+    // when it cannot be built: backgroundFinished without a world).
+    auto connections = std::make_shared<std::array<QMetaObject::Connection, 2>>();
+    auto start = [this, options, quiet, connections] {
+      for (const auto& c : *connections) disconnect(c);
+      if (world_ != nullptr) StartPlanning(options, quiet);
+    };
+    (*connections)[0] = connect(this, &MainWindow::worldBuilt, this, start);
+    (*connections)[1] = connect(this, &MainWindow::backgroundFinished, this, start);
     return;
+  }
+  if (background_busy_ && cancel_background_) {
+    // Planning computes the reach map itself (it comes with the plan): the one being built
+    // would only halve the cores for it. Built again if planning ends without one.
+    *cancel_background_ = true;
+    background_busy_ = false;
+    background_label_->clear();
+    UpdateStatus();
   }
   planning_ = true;
   plan_action_->setEnabled(false);
@@ -821,6 +905,12 @@ void MainWindow::StartPlanning(pipeline::PlanOptions options, bool quiet) {
           }
           if (generation != generation_) return;
           plan_action_->setEnabled(world_ != nullptr);
+          // Planning cancelled the reach map being built; without its own, build it again.
+          const bool complete =
+              problems.empty() && out->status == pipeline::PlanStatus::kComplete && !*cancel;
+          if (!complete && !reach_ && !background_busy_ && world_ != nullptr) {
+            BuildWorldAndReach();
+          }
           if (!problems.empty()) {
             AddDiagnostics(problems);
             statusBar()->showMessage(
@@ -829,7 +919,6 @@ void MainWindow::StartPlanning(pipeline::PlanOptions options, bool quiet) {
             emit planningFinished(false);
             return;
           }
-          const bool complete = out->status == pipeline::PlanStatus::kComplete && !*cancel;
           if (complete) {
             reach_ = std::move(out->reach);
             SetPlan(std::move(out->plan));
@@ -888,15 +977,25 @@ void MainWindow::SetTime(double t) {
   }
   std::fill(jog_problems_.begin(), jog_problems_.end(), std::string());
   SyncJogSliders();
-  if (zones != shown_zones_) {
+  // The zones' boxes need the collision world (the robots' bodies): until it is built none are
+  // drawn and none are recorded as drawn, so that they are drawn once it is there.
+  const bool zones_drawable = zones.empty() || world_ != nullptr;
+  if (!zones_drawable) {
+    if (shown_zones_ && !shown_zones_->empty()) station_->ShowZoneBoxes({});
+    shown_zones_.reset();
+  } else if (zones != shown_zones_) {
     station_->ShowZoneBoxes(ZoneBoxes(zones));
     shown_zones_ = zones;
   }
   welds_done_ = {moment.welds_done.begin(), moment.welds_done.end()};
   ApplyWeldColors();
   UpdateTimeWidgets();
-  statusBar()->showMessage(waiting.isEmpty() ? QString("t = %1 s").arg(time_, 0, 'f', 2)
-                                             : waiting.join("; "));
+  statusBar()->showMessage(
+      waiting.isEmpty()
+          ? QString("t = %1 s").arg(time_, 0, 'f', 2)
+          : waiting.join("; ") + (zones_drawable ? QString()
+                                                 : QString(" (zones drawn once the collision world "
+                                                           "is built)")));
 }
 
 std::vector<Eigen::AlignedBox3d> MainWindow::ZoneBoxes(const std::vector<std::string>& zone_ids) {
@@ -1245,6 +1344,9 @@ void MainWindow::BuildJogPanel() {
   jog_joints_ = new QWidget;
   auto* form = new QFormLayout(jog_joints_);
   form->setContentsMargins(0, 0, 0, 0);
+  // In a narrow pane (a 640 px window) the joint's name goes above its slider instead of the
+  // row running out of the pane.
+  form->setRowWrapPolicy(QFormLayout::WrapLongRows);
   updating_jog_ = true;
   for (int j = 0; j < chain.dof(); ++j) {
     const double scale = JointScale(chain.joint_type(j));
@@ -1253,11 +1355,15 @@ void MainWindow::BuildJogPanel() {
     slider->setRange(static_cast<int>(std::floor((chain.lower()[j] * scale - kJogOverrange) * 10)),
                      static_cast<int>(std::ceil((chain.upper()[j] * scale + kJogOverrange) * 10)));
     slider->setValue(static_cast<int>(std::lround(q[j] * scale * 10)));
+    slider->setMinimumWidth(40);
     auto* value = new QLabel;
-    value->setMinimumWidth(120);
+    // Slider and value share the row; a value with its pendant value wraps to a second line in
+    // a narrow pane (a 640 px window: it was cut at the pane's edge).
+    value->setWordWrap(true);
+    value->setMinimumWidth(value->fontMetrics().horizontalAdvance("-999.9 (pendant"));
     auto* row = new QHBoxLayout;
-    row->addWidget(slider, 1);
-    row->addWidget(value);
+    row->addWidget(slider, 2);
+    row->addWidget(value, 3);
     form->addRow(QString::fromStdString(chain.joint_names()[static_cast<std::size_t>(j)]), row);
     connect(slider, &QSlider::valueChanged, this, [this, robot](int) {
       if (!updating_jog_) ApplyJog(robot);
@@ -1376,9 +1482,24 @@ void MainWindow::showEvent(QShowEvent* event) {
   QDockWidget* inspector = findChild<QDockWidget*>("inspector_dock");
   QDockWidget* timeline = findChild<QDockWidget*>("timeline_dock");
   if (scene == nullptr || inspector == nullptr || timeline == nullptr) return;
-  resizeDocks({scene, inspector}, {std::min(230, width() / 5), std::min(300, width() / 4)},
+  resizeDocks({scene, inspector}, {std::min(230, width() / 5), std::min(300, width() * 2 / 7)},
               Qt::Horizontal);
   resizeDocks({timeline}, {std::min(190, height() / 4)}, Qt::Vertical);
+}
+
+void MainWindow::resizeEvent(QResizeEvent* event) {
+  QMainWindow::resizeEvent(event);
+  if (file_toolbar_ == nullptr || view_toolbar_ == nullptr) return;
+  // One row when both toolbars fit side by side, else two.
+  const int needed = file_toolbar_->sizeHint().width() + view_toolbar_->sizeHint().width() + 16;
+  const bool wrap = needed > width();
+  if (wrap == toolbars_wrapped_) return;
+  toolbars_wrapped_ = wrap;
+  if (wrap) {
+    insertToolBarBreak(view_toolbar_);
+  } else {
+    removeToolBarBreak(view_toolbar_);
+  }
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {

@@ -32,6 +32,7 @@ class QProgressDialog;
 class QSlider;
 class QThread;
 class QTimer;
+class QToolBar;
 class QTreeWidget;
 class QTreeWidgetItem;
 class QElapsedTimer;
@@ -131,6 +132,10 @@ class MainWindow : public QMainWindow {
   void planOpened(bool ok);
   /// The opened plan is verified: `violations` found (0: it passes), also in the diagnostics.
   void planVerified(int violations);
+  /// The collision world is built (jogging checks collisions, zones are drawn, planning may
+  /// start); the reach map follows (backgroundFinished).
+  void worldBuilt();
+  /// The collision world and the reach map are built (or failed: see the diagnostics).
   void backgroundFinished();
   void planningFinished(bool complete);
   /// ok: every program written; message: what was written, or why nothing was.
@@ -140,6 +145,7 @@ class MainWindow : public QMainWindow {
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
   void showEvent(QShowEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
 
  private:
   void BuildUi();
@@ -148,6 +154,8 @@ class MainWindow : public QMainWindow {
   void BuildJogPanel();
   void ClearCell();
   void ShowCell(DisplayMeshes meshes);
+  /// Builds the collision world (unless built) and then the reach map in a worker.
+  void BuildWorldAndReach();
   void AddDiagnostics(const std::vector<Diagnostic>& diagnostics);
   void ApplyWeldColors();
   void UpdateTimeWidgets();
@@ -188,7 +196,8 @@ class MainWindow : public QMainWindow {
   bool planning_ = false;
   bool verifying_ = false;
   int plan_violations_ = -1;
-  QLabel* verdict_label_ = nullptr;  ///< The plan's verification verdict (status bar, right).
+  QLabel* verdict_label_ = nullptr;     ///< The plan's verification verdict (status bar, right).
+  QLabel* background_label_ = nullptr;  ///< Progress of the world and reach (status bar).
   std::shared_ptr<std::atomic<bool>> cancel_verify_;
   std::shared_ptr<std::atomic<bool>> cancel_background_;
   std::shared_ptr<std::atomic<bool>> cancel_planning_;
@@ -214,6 +223,9 @@ class MainWindow : public QMainWindow {
   QComboBox* speed_box_ = nullptr;
   QComboBox* coloring_box_ = nullptr;
   QAction* play_action_ = nullptr;
+  QToolBar* file_toolbar_ = nullptr;
+  QToolBar* view_toolbar_ = nullptr;
+  bool toolbars_wrapped_ = false;  // the view toolbar in a second row (a narrow window)
   QAction* plan_action_ = nullptr;
   QAction* export_action_ = nullptr;
   GanttWidget* gantt_ = nullptr;

@@ -381,10 +381,12 @@ void StationView::ShowZoneBoxes(const std::vector<Eigen::AlignedBox3d>& boxes) {
   if (zones_ >= 0) scene_->Remove(zones_);
   zones_ = scene_->AddFrame(kRootNode, Eigen::Isometry3d::Identity());
   scene_->SetVisible(zones_, show_zones_);
+  zone_boxes_.clear();
   // Each zone is its twelve edges in the waiting yellow over a faint fill: the robots inside
   // keep their colours (a filled pale box hid which robot was which on M and larger).
   for (const Eigen::AlignedBox3d& box : boxes) {
     if (box.isEmpty()) continue;
+    zone_boxes_.push_back(box);
     scene_->AddShape(zones_, cell::Shape::Box(box.sizes()),
                      Eigen::Isometry3d(Eigen::Translation3d(box.center())), Palette::ZoneFill());
     const double radius = std::clamp(0.002 * bounds_.diagonal().norm(), 0.004, 0.05);
@@ -407,19 +409,28 @@ CameraPose StationView::ViewOf(StandardView view, double fov_deg, double aspect)
   const Eigen::Vector3d center = bounds_.center();
   Eigen::Vector3d direction;  // from the centre to the eye
   Eigen::Vector3d up = Eigen::Vector3d::UnitZ();
+  // Front and Side look along the station's axes as car-body drawings do (X along the line,
+  // the body's length; DIN 70000: X to the rear, so the front view looks along +X at the car's
+  // nose and the side view along +Y at its left side), but from 20 degrees above and turned 15
+  // degrees about the vertical: robots that stand one behind the other on the view's axis
+  // (the demo's two, a generated station's side) are then seen beside each other; exactly
+  // along the axis the nearest hid the rest.
+  constexpr double kElevation = 20.0 * std::numbers::pi / 180;
+  constexpr double kTurn = 15.0 * std::numbers::pi / 180;
+  const double c = std::cos(kElevation), s = std::sin(kElevation);
   switch (view) {
     case StandardView::kIso:
       direction = Eigen::Vector3d(1, -1.3, 0.9).normalized();
       break;
     case StandardView::kFront:
-      direction = -Eigen::Vector3d::UnitY();
+      direction = Eigen::Vector3d(-c * std::cos(kTurn), -c * std::sin(kTurn), s);
       break;
     case StandardView::kTop:
       direction = Eigen::Vector3d::UnitZ();
       up = Eigen::Vector3d::UnitY();
       break;
     case StandardView::kSide:
-      direction = Eigen::Vector3d::UnitX();
+      direction = Eigen::Vector3d(-c * std::sin(kTurn), -c * std::cos(kTurn), s);
       break;
   }
   // The nearest eye distance at which every corner of the bounds is inside the view frustum:

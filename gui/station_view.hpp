@@ -86,6 +86,8 @@ class StationView {
   void ShowGhostGuns(const std::vector<std::pair<int, Eigen::Isometry3d>>& robot_X_WF);
   /// Boxes (world, m) drawn translucent, e.g. interlock zones; replaces the previous set.
   void ShowZoneBoxes(const std::vector<Eigen::AlignedBox3d>& boxes);
+  /// The zone boxes drawn now (ShowZoneBoxes's non-empty ones).
+  const std::vector<Eigen::AlignedBox3d>& zone_boxes() const { return zone_boxes_; }
 
   /// World box around everything (robots at home, obstacles, welds).
   const Eigen::AlignedBox3d& bounds() const { return bounds_; }
@@ -131,6 +133,7 @@ class StationView {
   NodeId selection_ = -1;
   NodeId ghosts_ = -1;
   NodeId zones_ = -1;
+  std::vector<Eigen::AlignedBox3d> zone_boxes_;
   bool show_visual_ = true, show_collision_ = false, show_zones_ = true;
   Eigen::AlignedBox3d bounds_;
 };

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -407,6 +408,28 @@ TEST(CliTest, OutputPathMistakesAreBadUsageNamedBeforeAnyWork) {
   }
   EXPECT_EQ(ReadText(dir / "afile"), "keep");
   EXPECT_TRUE(fs::is_directory(dir / "out" / "plan.json"));
+}
+
+// A device or FIFO given as the cell is refused by the cell loader before anything is read:
+// `weldcell plan /dev/zero` read until memory ran out, a FIFO blocked forever.
+TEST(CliTest, ADeviceOrFifoAsTheCellIsAnErrorWithExitTwo) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("weldcell_cli_fifo_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path fifo = dir / "cell.yaml";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& cell : {std::string("/dev/zero"), fifo.string()}) {
+    for (const std::string& command :
+         {"check " + cell, "reach " + cell, "plan " + cell + " -o " + (dir / "out").string()}) {
+      const CommandRun r = Weldcell(command);
+      EXPECT_EQ(r.exit_code, 2) << command << "\n" << r.out;
+      EXPECT_THAT(r.out, HasSubstr(cell + ": error: is not a regular file (a device, FIFO or "
+                                          "socket), expected the YAML file"))
+          << command;
+    }
+  }
+  EXPECT_FALSE(fs::exists(dir / "out" / "plan.json"));
+  fs::remove_all(dir);
 }
 
 // --resolution 1e-9 never ended; inf printed 300 digits, nan silently meant the default.

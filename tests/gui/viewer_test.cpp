@@ -16,8 +16,11 @@
 #include <QOpenGLContext>
 #include <QOpenGLFunctions>
 #include <QProcess>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QStatusBar>
 #include <QTimer>
+#include <QToolBar>
 #include <QWindow>
 #include <algorithm>
 #include <array>
@@ -166,7 +169,7 @@ constexpr const char* kSmall = "tests/exporters/cells/small/cell.yaml";  // 6 we
 // A real plan of the small cell (planned once per test process, ~2 s), as plan.json; with
 // `tamper`, one of R1's motion samples is moved 0.4 rad on joint 1 after planning (the cell
 // hash still matches: a hand-edited plan), which the verifier must catch.
-QString SmallPlan(bool tamper) {
+const plan::Plan& SmallPlanned() {
   static const plan::Plan planned = [] {
     const cell::Cell c = cell::LoadCell(kSmall, {}).value;
     const collision::CollisionWorld world(c);
@@ -174,7 +177,11 @@ QString SmallPlan(bool tamper) {
     EXPECT_EQ(out.status, pipeline::PlanStatus::kComplete);
     return out.plan;
   }();
-  plan::Plan p = planned;
+  return planned;
+}
+
+QString SmallPlan(bool tamper) {
+  plan::Plan p = SmallPlanned();
   if (tamper) {
     for (plan::Segment& s : p.robots.at(0).segments) {
       if (s.kind == plan::SegmentKind::kMotion && s.q.size() > 4) {
@@ -688,7 +695,7 @@ TEST_F(ViewerTest, ClickingAWeldInTheViewSelectsIt) {
 // In every standard view the lighting keeps surfaces in their colours: nothing is washed out to
 // white (brighter than the light background: the grey part was, in the front, side and top
 // views), the part shows its grey, and each robot's links keep its hue.
-TEST_F(ViewerTest, EveryStandardViewKeepsThePartGreyAndTheRobotsInTheirHues) {
+TEST_F(ViewerTest, EveryStandardViewShowsThePartGreyAndEveryRobotInItsHue) {
   OpenDemo();
   StationView& view = *window_.station();
   const cell::Cell& c = *window_.cell();
@@ -726,12 +733,11 @@ TEST_F(ViewerTest, EveryStandardViewKeepsThePartGreyAndTheRobotsInTheirHues) {
     std::printf("%s: %d surface pixels, %d near-white (%.1f %%), %d of the part's grey\n",
                 name.c_str(), surface, white, 100.0 * white / std::max(1, surface), grey);
     EXPECT_LT(white, surface / 100 + 1) << name << ": washed out";
-    if (standard != StandardView::kFront) {
-      EXPECT_GT(grey, 200) << name;  // in the front view R1 stands in front of the part
-    }
+    EXPECT_GT(grey, 200) << name;
+    // Every robot is seen in every standard view (the demo's two stand on one axis: looking
+    // exactly along it, the front view showed R1 alone), with most of its links in its hue.
     for (int r = 0; r < 2; ++r) {
-      // In the front view R2 stands behind R1.
-      if (standard == StandardView::kFront && r == 1) continue;
+      EXPECT_GT(own[static_cast<std::size_t>(r)], surface / 10) << name << " robot " << r;
       const std::vector<Eigen::Vector3d> centres = LinkCentres(view, r);
       const int hue_centres = CountMatches(window_, image, centres, HueOf(Palette::Robot(r)));
       std::printf("%s: %s: %d of %zu link centres in its hue; %d pixels in its hue, %d pale\n",
@@ -797,6 +803,136 @@ TEST_F(ViewerTest, AWaitingRobotKeepsItsColourWithAYellowGunAndRing) {
   const QImage after = Capture(window_);
   EXPECT_EQ(CountMatches(window_, after, view.WaitingRingPoints(0), yellow), 0);
   EXPECT_FALSE(AnyPixelNear(after, *window_.scene()->Project(gun), 3, yellow));
+}
+
+// The small cell's plan with R2 held at home for one more second at its start, waiting for zone
+// Z1 (as the plans of generated stations often start); the zone's uses span both robots' whole
+// timelines.
+// Written as plan.json; returns its path.
+QString SmallPlanWaitingAtStart() {
+  plan::Plan p = SmallPlanned();
+  constexpr double kWait = 1.0;
+  plan::RobotPlan& r1 = p.robots.at(0);
+  plan::RobotPlan& r2 = p.robots.at(1);
+  for (plan::Segment& s : r2.segments) {
+    for (double& t : s.times) t += kWait;
+  }
+  for (plan::WeldVisit& v : r2.welds) {
+    v.start_time += kWait;
+    v.end_time += kWait;
+  }
+  const Eigen::VectorXd home = r2.segments.front().q.front();
+  r2.segments.insert(r2.segments.begin(), plan::Segment{.kind = plan::SegmentKind::kWait,
+                                                        .from = "home",
+                                                        .to = "home",
+                                                        .times = {0.0, kWait},
+                                                        .q = {home, home}});
+  r2.wait_time += kWait;
+  r2.finish_time += kWait;
+  // R2 waits for Z1 at the standstill before its first motion (after any waits of its own).
+  int first_move = 0;
+  while (r2.segments[static_cast<std::size_t>(first_move)].kind == plan::SegmentKind::kWait) {
+    ++first_move;
+  }
+  p.zones = {
+      {.id = "Z1",
+       .uses = {{.robot = r1.robot,
+                 .acquire_segment = 0,
+                 .release_segment = static_cast<int>(r1.segments.size()),
+                 .acquire_time = 0.0,
+                 .release_time = r1.finish_time},
+                {.robot = r2.robot,
+                 .acquire_segment = first_move,
+                 .release_segment = static_cast<int>(r2.segments.size()),
+                 .acquire_time = r2.segments[static_cast<std::size_t>(first_move)].times.front(),
+                 .release_time = r2.finish_time}}}};
+  p.weld_signals.clear();
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() /
+      (std::to_string(QCoreApplication::applicationPid()) + "_small_waiting.json");
+  std::ofstream(path, std::ios::binary) << plan::ToJson(p);
+  return QString::fromStdString(path.string());
+}
+
+// A plan opened before the collision world is built (as the command line opens one, and a drop
+// of both files) with a robot waiting at t = 0: once the world is there, the zone it waits for
+// is drawn, as the status bar says it waits (generated station g5 said "R2 waits for Z1, ..."
+// with no zone drawn: the boxes computed without the world were empty and recorded as drawn).
+TEST_F(ViewerTest, AZoneARobotWaitsForAtTheStartIsDrawnOnceTheWorldIsBuilt) {
+  const QString plan = SmallPlanWaitingAtStart();
+  ASSERT_TRUE(OpenCellAndWait(window_, kSmall));
+  ASSERT_TRUE(OpenPlanAndWait(window_, plan));
+  // The point of the test: the plan is on the timeline before the world is built.
+  ASSERT_TRUE(window_.background_busy()) << "the collision world was built before the plan opened";
+  ASSERT_TRUE(WaitFor([&] { return !window_.background_busy() && !window_.verifying(); }));
+  window_.ShowStandardView(StandardView::kIso);
+  window_.SetTime(0);  // as --screenshot --time 0 does once everything is built
+  EXPECT_TRUE(window_.statusBar()->currentMessage().contains("R2 waits for Z1"))
+      << window_.statusBar()->currentMessage().toStdString();
+  StationView& view = *window_.station();
+  ASSERT_EQ(view.zone_boxes().size(), 1u);
+  const Eigen::AlignedBox3d box = view.zone_boxes().front();
+  EXPECT_GT(box.volume(), 0.01);
+  const QImage image = Capture(window_);
+  image.save("/tmp/weldcell_viewer_test_zone_at_start.png");
+  // Points along the box's twelve edges are drawn in the zone yellow.
+  std::vector<Eigen::Vector3d> edge_points;
+  for (int axis = 0; axis < 3; ++axis) {
+    for (int corner = 0; corner < 4; ++corner) {
+      Eigen::Vector3d p0 = box.min();
+      const int a = (axis + 1) % 3, b = (axis + 2) % 3;
+      if (corner & 1) p0[a] = box.max()[a];
+      if (corner & 2) p0[b] = box.max()[b];
+      for (double f : {0.3, 0.7}) {
+        Eigen::Vector3d p = p0;
+        p[axis] = box.min()[axis] + f * (box.max()[axis] - box.min()[axis]);
+        edge_points.push_back(p);
+      }
+    }
+  }
+  const int yellow = CountMatches(window_, image, edge_points, HueOf(Palette::Zone(), 10));
+  std::printf("zone Z1: %d of %zu edge points yellow\n", yellow, edge_points.size());
+  EXPECT_GE(yellow, static_cast<int>(edge_points.size()) / 2);
+  std::filesystem::remove(plan.toStdString());
+}
+
+// The collision world is handed over as soon as it is built, before the reach map (which took
+// XL about a minute): jogging checks collisions meanwhile, and the status bar shows the reach
+// map's progress.
+TEST_F(ViewerTest, TheCollisionWorldIsUsedBeforeTheReachMapIsDone) {
+  bool world_first = false, reach_pending = false, collided_meanwhile = false;
+  std::string problem;
+  QObject::connect(&window_, &MainWindow::worldBuilt, [&] {
+    world_first = true;
+    reach_pending = window_.reach_map() == nullptr && window_.background_busy();
+    // Lean R1 forward (J2) until it touches the rail or a clamp, before the reach map is there.
+    const cell::Robot& r1 = window_.cell()->robots[0];
+    const double deg = 180.0 / 3.14159265358979323846;
+    for (double j2 = r1.home[1] * deg; j2 < window_.station()->chain(0).upper()[1] * deg - 1;
+         j2 += 2) {
+      window_.JogJoint(0, 1, j2);
+      if (!window_.jog_problem(0).empty()) break;
+    }
+    problem = window_.jog_problem(0);
+    collided_meanwhile = window_.reach_map() == nullptr && problem.find("in collision: R1/") == 0;
+  });
+  bool finished = false;
+  QString progress_shown;
+  QObject::connect(&window_, &MainWindow::backgroundFinished, [&] { finished = true; });
+  ASSERT_TRUE(OpenCellAndWait(window_, kDemo));
+  ASSERT_TRUE(WaitFor([&] {
+    if (const auto* label = window_.findChild<QLabel*>("background_label");
+        label != nullptr && label->text().startsWith("reach: ")) {
+      progress_shown = label->text();
+    }
+    return finished;
+  }));
+  EXPECT_TRUE(world_first);
+  EXPECT_TRUE(reach_pending);
+  EXPECT_TRUE(collided_meanwhile) << problem;
+  EXPECT_TRUE(progress_shown.startsWith("reach: ")) << progress_shown.toStdString();
+  EXPECT_NE(window_.reach_map(), nullptr);
+  EXPECT_TRUE(window_.findChild<QLabel*>("background_label")->text().isEmpty());
 }
 
 // Interlock zones are outlines over a faint fill: a robot inside three overlapping zone boxes
@@ -991,6 +1127,61 @@ TEST_F(ViewerTest, ASmallWindowKeepsTheViewAndThePanelsApart) {
 
 // A plan whose cell hash matches but that was edited by hand is re-checked by the independent
 // verifier in a worker: its violations are in the diagnostics pane; the planned one passes.
+// At 640x480 every toolbar control is on screen ("Welds by" went into the toolbar's overflow
+// menu) and the Inspector's contents fit its width (the jog pane's convention note and pendant
+// values were cut at the right).
+TEST(ViewerSmallWindow, AtSixFortyByFourEightyEveryControlAndTheJogTextsAreShownWhole) {
+  // Opened at that size (as --size 640x480 does): the panes take their shares of it.
+  MainWindow window_;
+  window_.resize(640, 480);
+  window_.show();
+  ASSERT_TRUE(WaitFor([&] { return window_.isVisible() && window_.size() == QSize(640, 480); }));
+  ASSERT_TRUE(OpenCellAndWait(window_, kDemo));
+  window_.JogJoint(0, 2, -30.0);  // R1 (FANUC): J3 shows a pendant value
+  ASSERT_TRUE(WaitFor([&] { return !window_.background_busy(); }));
+  QApplication::processEvents();
+  const QRect window_rect(QPoint(0, 0), window_.size());
+  int controls = 0;
+  for (QToolBar* bar : window_.findChildren<QToolBar*>()) {
+    for (QAction* action : bar->actions()) {
+      if (action->isSeparator()) continue;
+      QWidget* widget = bar->widgetForAction(action);
+      ASSERT_NE(widget, nullptr);
+      const QRect rect(widget->mapTo(&window_, QPoint(0, 0)), widget->size());
+      EXPECT_TRUE(widget->isVisible() && window_rect.contains(rect))
+          << bar->objectName().toStdString() << ": " << action->text().toStdString() << " at "
+          << rect.x() << "," << rect.y() << " " << rect.width() << "x" << rect.height();
+      ++controls;
+    }
+  }
+  EXPECT_GE(controls, 11);  // 4 file actions, 5 views, "Welds by" and its box
+  // The Inspector scrolls up and down but never sideways: its texts wrap within its width.
+  QDockWidget* inspector = window_.findChild<QDockWidget*>("inspector_dock");
+  ASSERT_NE(inspector, nullptr);
+  auto* area = qobject_cast<QScrollArea*>(inspector->widget());
+  ASSERT_NE(area, nullptr);
+  EXPECT_EQ(area->horizontalScrollBar()->maximum(), 0)
+      << "contents " << area->widget()->minimumSizeHint().width() << " px wide in a "
+      << area->viewport()->width() << " px pane";
+  int labels = 0;
+  for (QLabel* label : area->widget()->findChildren<QLabel*>()) {
+    if (!label->isVisible() || label->text().isEmpty()) continue;
+    ++labels;
+    const QRect rect(label->mapTo(area->viewport(), QPoint(0, 0)), label->size());
+    EXPECT_LE(rect.right(), area->viewport()->width()) << label->text().toStdString();
+    // Wrapped or not, the whole text fits the label.
+    const int needed =
+        label->wordWrap() ? label->heightForWidth(label->width()) : label->sizeHint().height();
+    EXPECT_GE(label->height(), needed) << label->text().toStdString();
+    if (!label->wordWrap()) {
+      EXPECT_GE(label->width(), label->sizeHint().width()) << label->text().toStdString();
+    }
+  }
+  EXPECT_GE(labels, 8);  // "Jog", the convention note, six joint values
+  Capture(window_);
+  window_.grab().save("/tmp/weldcell_viewer_test_640x480.png");
+}
+
 TEST_F(ViewerTest, AnOpenedPlanIsVerifiedAndAHandEditedOneFailsInTheDiagnostics) {
   ASSERT_TRUE(OpenCellAndWait(window_, kSmall));
   int verified = -2;
@@ -1155,6 +1346,25 @@ TEST(ViewerBinary, AFolderGivenAsTheCellSaysItIsADirectory) {
 }
 
 // --time past the plan's end shows the end and says so on stderr (the picture is still made).
+// A device or FIFO given as the cell or the plan is an error in the diagnostics (exit 2 with
+// --screenshot), not a viewer reading /dev/zero until memory runs out.
+TEST(ViewerBinary, ADeviceAsTheCellOrThePlanIsAnErrorWithExitTwo) {
+  const QString shot =
+      QString("/tmp/weldcell_device_%1.png").arg(QCoreApplication::applicationPid());
+  const ViewerRun cell = RunViewer({"/dev/zero", "--screenshot", shot});
+  EXPECT_EQ(cell.exit_code, 2) << cell.err;
+  EXPECT_NE(cell.err.find("/dev/zero: error: is not a regular file (a device, FIFO or socket)"),
+            std::string::npos)
+      << cell.err;
+  const ViewerRun plan = RunViewer({kDemo, "/dev/zero", "--screenshot", shot});
+  EXPECT_EQ(plan.exit_code, 2) << plan.err;
+  EXPECT_NE(plan.err.find("/dev/zero: error: is not a regular file (a device, FIFO or socket), "
+                          "expected the plan (plan.json)"),
+            std::string::npos)
+      << plan.err;
+  std::filesystem::remove(shot.toStdString());
+}
+
 TEST(ViewerBinary, TimePastThePlansEndIsClampedWithAWarning) {
   const QString file = "/tmp/weldcell_viewer_test_clamp_" +
                        QString::number(QCoreApplication::applicationPid()) + ".png";
@@ -1250,12 +1460,13 @@ TEST(ViewerBinary, PlanningInTheViewerGivesTheVerdictOfWeldcellPlan) {
 
 // Arguments are checked before the display is opened; without one the viewer says so (exit 2)
 // instead of aborting, and refuses the offscreen platform (where Qt 3D never draws).
-TEST(ViewerBinary, WithoutADisplayTheViewerSaysSoWithExitTwo) {
-  auto run = [](const QStringList& args, const QString& platform) {
+TEST(ViewerBinary, WithoutADisplayOrWithAnUnreachableOneTheViewerSaysSoWithExitTwo) {
+  auto run = [](const QStringList& args, const QString& platform, const QString& display = {}) {
     QProcess viewer;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.remove("DISPLAY");
     env.remove("WAYLAND_DISPLAY");
+    if (!display.isEmpty()) env.insert("DISPLAY", display);
     if (!platform.isEmpty()) env.insert("QT_QPA_PLATFORM", platform);
     viewer.setProcessEnvironment(env);
     viewer.start(WELDCELL_VIEWER, args);
@@ -1269,6 +1480,20 @@ TEST(ViewerBinary, WithoutADisplayTheViewerSaysSoWithExitTwo) {
   EXPECT_EQ(no_display.exit_code, 2);
   EXPECT_NE(no_display.err.find("weldcell-viewer: error: no display"), std::string::npos)
       << no_display.err;
+  // A display that is set but where no X server answers: Qt aborted (a core dump).
+  int unused = 5000;
+  while (std::filesystem::exists("/tmp/.X11-unix/X" + std::to_string(unused))) ++unused;
+  const QString display = QString(":%1").arg(unused);
+  for (const QStringList& args :
+       {QStringList{kDemo}, QStringList{kDemo, "--screenshot", "/tmp/weldcell_never.png"}}) {
+    const ViewerRun unreachable = run(args, {}, display);
+    EXPECT_EQ(unreachable.exit_code, 2) << unreachable.err;
+    EXPECT_NE(unreachable.err.find("weldcell-viewer: error: cannot connect to display " +
+                                   display.toStdString()),
+              std::string::npos)
+        << unreachable.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists("/tmp/weldcell_never.png"));
   const ViewerRun offscreen = run({kDemo}, "offscreen");
   EXPECT_EQ(offscreen.exit_code, 2);
   EXPECT_NE(offscreen.err.find("QT_QPA_PLATFORM=offscreen is not supported"), std::string::npos)

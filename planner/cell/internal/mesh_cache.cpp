@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "planner/cell/internal/xml_depth.hpp"
+#include "planner/common/input_file.hpp"
 
 namespace weldcell::cell::internal {
 
@@ -204,8 +205,12 @@ std::shared_ptr<const Mesh> MeshCache::Load(const fs::path& file, const Eigen::V
   if (auto it = impl_->raw.find(key); it != impl_->raw.end()) {
     raw = it->second;
   } else {
-    if (!fs::is_regular_file(canonical, ec)) {
+    if (!fs::exists(canonical, ec) || fs::is_directory(canonical, ec)) {
       *error = "file not found: " + file.string();
+      return nullptr;
+    }
+    if (const std::optional<std::string> problem = InputFileProblem(canonical, "mesh")) {
+      *error = *problem + ": " + file.string();
       return nullptr;
     }
     ++files_read_;

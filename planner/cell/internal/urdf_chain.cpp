@@ -19,6 +19,7 @@
 #include "planner/cell/internal/bounds.hpp"
 #include "planner/cell/internal/load_context.hpp"
 #include "planner/cell/internal/xml_depth.hpp"
+#include "planner/common/input_file.hpp"
 
 namespace weldcell::cell::internal {
 
@@ -367,6 +368,14 @@ constexpr double kMaxPrismaticLimit = 100.0;                           // m
 std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadContext& context,
                                         DiagnosticSink& sink) {
   const std::string file = request.urdf.string();
+  std::error_code ec;
+  if (fs::exists(request.urdf, ec) && !fs::is_directory(request.urdf, ec)) {
+    if (const std::optional<std::string> problem = InputFileProblem(request.urdf, "URDF")) {
+      sink.Error(RefOr(request.urdf_ref, {.file = file}), request.urdf_ref.key_path,
+                 *problem + ": " + file);
+      return std::nullopt;
+    }
+  }
   std::ifstream in(request.urdf, std::ios::binary);
   if (!in || fs::is_directory(request.urdf)) {
     sink.Error(RefOr(request.urdf_ref, {.file = file}), request.urdf_ref.key_path,

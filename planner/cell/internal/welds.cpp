@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "planner/cell/internal/bounds.hpp"
+#include "planner/common/input_file.hpp"
 
 namespace weldcell::cell::internal {
 
@@ -145,8 +146,16 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
   const std::string file = csv.string();
   std::vector<WeldEntry> out;
 
+  if (const std::optional<std::string> problem = InputFileProblem(csv, "welds CSV")) {
+    if (!std::filesystem::exists(csv) || std::filesystem::is_directory(csv)) {
+      sink.Error(named_at, named_key, "file not found: " + file);
+    } else {
+      sink.Error(named_at, named_key, *problem + ": " + file);
+    }
+    return out;
+  }
   std::ifstream in(csv, std::ios::binary);
-  if (!in || std::filesystem::is_directory(csv)) {
+  if (!in) {
     sink.Error(named_at, named_key, "file not found: " + file);
     return out;
   }

@@ -11,6 +11,8 @@
 #include <set>
 #include <sstream>
 
+#include "planner/common/input_file.hpp"
+
 namespace weldcell::cell::internal {
 
 std::string JoinKey(const std::string& parent, std::string_view key) {
@@ -98,8 +100,21 @@ bool IsNonFiniteSpelling(std::string s) {
 std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
                                             const SourceLocation& referenced_from,
                                             const std::string& referenced_key) {
-  std::ifstream in(path, std::ios::binary);
   std::error_code ec;
+  // A device (/dev/zero), FIFO or huge file would be read until memory runs out, or forever
+  // (a FIFO blocks even the opening).
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_directory(path, ec)) {
+    if (const std::optional<std::string> problem = InputFileProblem(path, "YAML file")) {
+      // Named from another file: the message names this one.
+      if (referenced_from.file.empty()) {
+        sink_.Error({.file = file_}, referenced_key, *problem);
+      } else {
+        sink_.Error(referenced_from, referenced_key, *problem + ": " + path.string());
+      }
+      return std::nullopt;
+    }
+  }
+  std::ifstream in(path, std::ios::binary);
   if (!in || std::filesystem::is_directory(path, ec)) {
     SourceLocation where =
         referenced_from.file.empty() ? SourceLocation{.file = file_} : referenced_from;

@@ -3,10 +3,17 @@
 #include "planner/cell/load.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <numbers>
 #include <regex>
+#include <string>
 #include <thread>
 
 #include "tests/planner/cell/error_of.hpp"
@@ -335,6 +342,50 @@ TEST(LoadCellTest, AFolderGivenAsTheCellSaysItIsADirectoryAndNamesItsCellYaml) {
       ErrorOf([] { LoadCell("tests/planner/cell", {}); }),
       std::regex(
           R"(^tests/planner/cell: error: is a directory, expected a YAML file: tests/planner/cell$)")));
+}
+
+// A device, a FIFO or a file over 256 MiB given as the cell, or named by it (its welds CSV, a
+// robot), is refused without being read: /dev/zero was read until memory ran out (`weldcell
+// plan /dev/zero`, the viewer), and opening a FIFO blocked forever.
+TEST(LoadCellTest, DevicesFifosAndHugeFilesAreRefusedWithoutReadingThem) {
+  EXPECT_TRUE(std::regex_search(
+      ErrorOf([] { LoadCell("/dev/zero", {}); }),
+      std::regex(
+          R"(^/dev/zero: error: is not a regular file \(a device, FIFO or socket\), expected the YAML file$)")))
+      << ErrorOf([] { LoadCell("/dev/zero", {}); });
+  const fs::path dir =
+      fs::temp_directory_path() / ("weldcell_load_test_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path fifo = dir / "cell.yaml";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_TRUE(std::regex_search(
+      ErrorOf([&] { LoadCell(fifo, {}); }),
+      std::regex(R"(cell\.yaml: error: is not a regular file \(a device, FIFO or socket\))")))
+      << ErrorOf([&] { LoadCell(fifo, {}); });
+  const fs::path huge = dir / "huge.yaml";
+  std::ofstream(huge) << "format: weldcell/1\n";
+  fs::resize_file(huge, std::uintmax_t{300} << 20);  // sparse: nothing is written
+  EXPECT_TRUE(std::regex_search(
+      ErrorOf([&] { LoadCell(huge, {}); }),
+      std::regex(R"(huge\.yaml: error: is 300 MiB, more than the 256 MiB an input file may have)")))
+      << ErrorOf([&] { LoadCell(huge, {}); });
+  // Named by the cell: the error is at the line that names it.
+  const fs::path cell = dir / "cell_csv.yaml";
+  {
+    std::ifstream in(kGood / "cell_csv.yaml");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.replace(text.find("file: welds.csv"), 15, "file: /dev/zero");
+    text.replace(text.find("tiny_robot.yaml"), 15,
+                 fs::absolute(kGood / "tiny_robot.yaml").string());
+    text.replace(text.find("gun.yaml"), 8, fs::absolute(kGood / "gun.yaml").string());
+    std::ofstream(cell) << text;
+  }
+  EXPECT_TRUE(std::regex_search(
+      ErrorOf([&] { LoadCell(cell, {}); }),
+      std::regex(
+          R"(cell_csv\.yaml:7:\d+: error: welds\.file: is not a regular file \(a device, FIFO or socket\), expected the welds CSV: /dev/zero)")))
+      << ErrorOf([&] { LoadCell(cell, {}); });
+  fs::remove_all(dir);
 }
 
 TEST(LoadUrdfChainTest, ChainFromAnInnerBaseSkipsTheLinksAboveIt) {
