@@ -40,6 +40,20 @@ std::string_view ToString(SegmentStatus status) {
   return "?";
 }
 
+std::string_view ToString(SegmentSearch search) {
+  switch (search) {
+    case SegmentSearch::kFull:
+      return "full";
+    case SegmentSearch::kNear:
+      return "near";
+    case SegmentSearch::kWide:
+      return "wide";
+    case SegmentSearch::kDirect:
+      return "direct";
+  }
+  return "?";
+}
+
 namespace {
 
 std::string VectorText(const Eigen::VectorXd& v) {
@@ -383,6 +397,12 @@ SegmentResult SegmentPlanner::Plan(const SegmentRequest& request) {
   bool found = false;
   for (const Attempt& attempt : attempts) {
     if (found) break;
+    if (request.search == SegmentSearch::kDirect ||
+        (attempt.near ? request.search == SegmentSearch::kWide
+                      : request.search == SegmentSearch::kNear)) {
+      continue;
+    }
+    result.wide = !attempt.near;
     im.space->setBounds(
         SamplingBounds(im.world->chain(im.robot), request.start, request.goal, attempt.near));
     const std::uint64_t seed = attempt.seed;
@@ -392,8 +412,12 @@ SegmentResult SegmentPlanner::Plan(const SegmentRequest& request) {
     found = path_free() || (run_rrt(false, seed, states, time) && path_free());
   }
   if (!found) {
+    result.wide = false;
     return fail(SegmentStatus::kNoPathFound,
-                std::to_string(result.planner_states) + " tree extensions tried");
+                std::to_string(result.planner_states) + " tree extensions tried" +
+                    (request.search == SegmentSearch::kFull
+                         ? ""
+                         : " (" + std::string(ToString(request.search)) + " search)"));
   }
 
   // Greedy pruning first: from each kept waypoint, jump to the farthest one it sees directly

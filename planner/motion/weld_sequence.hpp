@@ -67,6 +67,11 @@ struct SequenceResult {
   int direct_moves = 0;     ///< Travel moves that were the straight joint-space line.
   int planned_moves = 0;    ///< Travel moves that needed the sampling-based planner.
   int unblended_moves = 0;  ///< Planned moves whose blends collided and were timed exactly.
+  /// Tree extensions of every sampling-based search run (SegmentResult::planner_states), and
+  /// of those that found no path: the deterministic measure of the planning effort.
+  std::int64_t planner_states = 0;
+  std::int64_t failed_planner_states = 0;
+  int failed_searches = 0;  ///< Searches (one pose, near or wide) that found no path.
 };
 
 /// A move whose straight line collides is planned this many times (the request's seed, then
@@ -77,6 +82,11 @@ struct SequenceResult {
 /// times and the learned model (docs/learned.md) can predict.
 inline constexpr int kTravelPlans = 3;
 
+/// PlanWeldSequence joins a stop's pose to the pocket of a skipped stop's pose when the
+/// straight move between their approach configurations is free and no joint differs by more
+/// than this (rad; nearer poses only, so that the check stays cheap).
+inline constexpr double kPocketLink = 0.5;
+
 /// One travel move as PlanWeldSequence makes it: the segment path (direct, or the fastest of
 /// kTravelPlans plans when the first plan was found within the request's first budget), timed
 /// with blends where the blends are collision-free, else exactly along the path.
@@ -84,6 +94,7 @@ struct TravelMove {
   SegmentResult path;      ///< The planner's answer; profile is empty unless path.solved().
   MotionProfile profile;   ///< The timed motion (duration() = the travel time, s).
   bool unblended = false;  ///< Blends were tried, collided, and the path was timed exactly.
+  int planner_states = 0;  ///< Tree extensions of all its plans (path's are those of one).
 };
 
 /// Plans and times start → goal (segment.start, segment.goal) the way PlanWeldSequence times
