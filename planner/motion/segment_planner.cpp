@@ -48,6 +48,8 @@ std::string_view ToString(SegmentSearch search) {
       return "near";
     case SegmentSearch::kWide:
       return "wide";
+    case SegmentSearch::kWhole:
+      return "whole-range";
     case SegmentSearch::kDirect:
       return "direct";
   }
@@ -394,14 +396,25 @@ SegmentResult SegmentPlanner::Plan(const SegmentRequest& request) {
   };
   const Attempt attempts[] = {
       {true, request.seed, 1}, {false, request.seed, 1}, {false, SplitMix64(request.seed), 8}};
-  bool found = false;
-  for (const Attempt& attempt : attempts) {
-    if (found) break;
-    if (request.search == SegmentSearch::kDirect ||
-        (attempt.near ? request.search == SegmentSearch::kWide
-                      : request.search == SegmentSearch::kNear)) {
-      continue;
+  auto runs = [&](int attempt) {
+    switch (request.search) {
+      case SegmentSearch::kFull:
+        return true;
+      case SegmentSearch::kNear:
+        return attempt == 0;
+      case SegmentSearch::kWide:
+        return attempt > 0;
+      case SegmentSearch::kWhole:
+        return attempt == 1;
+      case SegmentSearch::kDirect:
+        return false;
     }
+    return false;
+  };
+  bool found = false;
+  for (int a = 0; a < 3 && !found; ++a) {
+    const Attempt& attempt = attempts[a];
+    if (!runs(a)) continue;
     result.wide = !attempt.near;
     im.space->setBounds(
         SamplingBounds(im.world->chain(im.robot), request.start, request.goal, attempt.near));

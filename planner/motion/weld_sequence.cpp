@@ -107,6 +107,7 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
                                       .resolution = request.resolution,
                                       .seed = DeriveSeed(request.seed, index),
                                       .max_planning_time = request.max_planning_time,
+                                      .max_planner_states = request.max_planner_states,
                                       .search = search,
                                       .context = request.context},
                                      request.limits, request.timing);
@@ -142,9 +143,12 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
     if (request.progress.cancelled()) return result;
     const WeldStop& stop = request.stops[i];
     // The stop's own pose, then its alternatives (each move's seed differs by alternative):
-    // first each pose with the near search alone, then, only when none was reached, the wide
-    // searches for the stop's own pose (kWideSearchOwnPoseOnly). A pose in the pocket of one
-    // that no search reached before is only tried directly (kPocketLink).
+    // first each pose with the near search alone, and only when none was reached, the stop's
+    // own pose once more from the whole joint ranges. A pose in the pocket of one no search
+    // reached before is only tried directly. On stations M and L every pose that the near
+    // search missed was either reached by another pose's near search at once (the allocation's
+    // spin on the flange's far side from where the robot stood) or missed by the wider searches
+    // too (a pocket): they cost nine times the near search and found nothing.
     const WeldPose* pose = nullptr;
     WeldPose own{.q = stop.q, .q_approach = stop.q_approach};
     const int poses = 1 + static_cast<int>(stop.alternatives.size());
@@ -156,11 +160,11 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
     for (int k = -1; k + 1 < poses; ++k) {
       pocket[static_cast<std::size_t>(k + 1)] = in_unreached_pocket(pose_of(k).q_approach);
     }
-    for (const SegmentSearch pass : {SegmentSearch::kNear, SegmentSearch::kWide}) {
+    for (const SegmentSearch pass : {SegmentSearch::kNear, SegmentSearch::kWhole}) {
       for (int k = -1; k + 1 < poses && !pose; ++k) {
         const auto at = static_cast<std::size_t>(k + 1);
         SegmentSearch search = pocket[at] ? SegmentSearch::kDirect : pass;
-        if (pass == SegmentSearch::kWide) {
+        if (pass == SegmentSearch::kWhole) {
           // In collision, in a pocket (tried directly already), or an alternative.
           if (failures[at].status != SegmentStatus::kNoPathFound || pocket[at] || k >= 0) continue;
         }

@@ -43,6 +43,7 @@ struct SequenceRequest {
   double resolution = 0.005;        ///< m (see SegmentRequest).
   std::uint64_t seed = 1;           ///< Each travel move gets a seed derived from it and its index.
   double max_planning_time = 10.0;  ///< s (see SegmentRequest).
+  int max_planner_states = 5000;    ///< Tree extensions per first attempt (see SegmentRequest).
   std::string context;              ///< Added to failure messages (e.g. cell hash).
   /// Polled before each stop (nothing is reported): once cancelled, PlanWeldSequence returns
   /// the trajectory so far, without the rest of the stops and without the way home; the caller
@@ -107,6 +108,14 @@ TravelMove PlanTravelMove(SegmentPlanner& planner, const SegmentRequest& segment
 /// Plans the whole sequence. Precondition: planner was made for this robot; every stop's q and
 /// q_approach, and those of its alternatives, are collision-free and the line between them too
 /// (reach guarantees it). A stop no travel reaches in any of its poses is skipped.
+///
+/// Searches, cheapest first (SegmentSearch): every pose of a stop (its own, then the
+/// alternatives) with the near search; only when none is reached, the own pose with the
+/// whole-range search (not the third attempt of eight times the budget). A pose whose approach
+/// configuration is joined by a free straight move (no joint differing by more than kPocketLink)
+/// to that of a pose of a skipped stop is only tried directly: every start of the sequence is
+/// connected to home, so it could only be reached if that pose could. The return home gets
+/// all three attempts. Deterministic: the same request gives the same result.
 SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& request);
 
 /// True when every blend arc of `profile` is collision-free at `resolution` (lines are the
