@@ -426,6 +426,9 @@ SegmentResult SegmentPlanner::Plan(const SegmentRequest& request) {
   }
   if (!found) {
     result.wide = false;
+    if (request.search == SegmentSearch::kDirect) {
+      return fail(SegmentStatus::kNoPathFound, "the straight move collides (no search asked)");
+    }
     return fail(SegmentStatus::kNoPathFound,
                 std::to_string(result.planner_states) + " tree extensions tried" +
                     (request.search == SegmentSearch::kFull

@@ -187,7 +187,12 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
         }
       }
       std::string reason = failures[0].message;
-      if (pocket[0]) reason += ", in the pocket of a pose no search reached";
+      if (pocket[0]) {
+        reason += "; in the pocket of a skipped weld's pose, so not searched";
+      } else if (failures[0].status == SegmentStatus::kNoPathFound) {
+        reason += "; " + std::to_string(failures[0].planner_states) +
+                  " tree extensions in the near and whole-range searches";
+      }
       if (!stop.alternatives.empty()) {
         reason += " (and no path to any of its " + std::to_string(stop.alternatives.size()) +
                   " other poses)";

@@ -528,6 +528,9 @@ TEST_F(PocketTest, StopsInThePocketOfASkippedStopAreNotSearchedAgain) {
   ASSERT_EQ(r.skipped.size(), 3u);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(r.skipped[static_cast<std::size_t>(i)].index, i);
   EXPECT_THAT(r.skipped[0].reason, HasSubstr("no path found"));
+  EXPECT_THAT(r.skipped[0].reason,
+              HasSubstr(std::to_string(r.failed_planner_states) +
+                        " tree extensions in the near and whole-range searches"));
   EXPECT_THAT(r.skipped[1].reason, HasSubstr("pocket"));
   EXPECT_THAT(r.skipped[2].reason, HasSubstr("pocket"));
   EXPECT_EQ(r.failed_searches, 4);  // P0 near and whole-range, P1 and P2 directly
