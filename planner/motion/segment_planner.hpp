@@ -54,7 +54,7 @@ struct SegmentRequest {
   /// the time parameterization must slow down for: 8 gave shorter motions than 60 (1.86 s vs
   /// 1.98 s mean on the demo station) in a fifth of the time.
   int shortcut_iterations = 8;
-  SegmentSearch search = SegmentSearch::kFull;
+  SegmentSearch search = SegmentSearch::kFull;  ///< Which of the attempts above run.
   /// Text added to failure messages so that a failure can be reproduced (e.g. the cell hash).
   std::string context;
 };
