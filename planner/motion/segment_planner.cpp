@@ -40,6 +40,22 @@ std::string_view ToString(SegmentStatus status) {
   return "?";
 }
 
+std::string_view ToString(SegmentSearch search) {
+  switch (search) {
+    case SegmentSearch::kFull:
+      return "full";
+    case SegmentSearch::kNear:
+      return "near";
+    case SegmentSearch::kWide:
+      return "wide";
+    case SegmentSearch::kWhole:
+      return "whole-range";
+    case SegmentSearch::kDirect:
+      return "direct";
+  }
+  return "?";
+}
+
 namespace {
 
 std::string VectorText(const Eigen::VectorXd& v) {
@@ -380,9 +396,26 @@ SegmentResult SegmentPlanner::Plan(const SegmentRequest& request) {
   };
   const Attempt attempts[] = {
       {true, request.seed, 1}, {false, request.seed, 1}, {false, SplitMix64(request.seed), 8}};
+  auto runs = [&](int attempt) {
+    switch (request.search) {
+      case SegmentSearch::kFull:
+        return true;
+      case SegmentSearch::kNear:
+        return attempt == 0;
+      case SegmentSearch::kWide:
+        return attempt > 0;
+      case SegmentSearch::kWhole:
+        return attempt == 1;
+      case SegmentSearch::kDirect:
+        return false;
+    }
+    return false;
+  };
   bool found = false;
-  for (const Attempt& attempt : attempts) {
-    if (found) break;
+  for (int a = 0; a < 3 && !found; ++a) {
+    const Attempt& attempt = attempts[a];
+    if (!runs(a)) continue;
+    result.wide = !attempt.near;
     im.space->setBounds(
         SamplingBounds(im.world->chain(im.robot), request.start, request.goal, attempt.near));
     const std::uint64_t seed = attempt.seed;
@@ -392,8 +425,15 @@ SegmentResult SegmentPlanner::Plan(const SegmentRequest& request) {
     found = path_free() || (run_rrt(false, seed, states, time) && path_free());
   }
   if (!found) {
+    result.wide = false;
+    if (request.search == SegmentSearch::kDirect) {
+      return fail(SegmentStatus::kNoPathFound, "the straight move collides (no search asked)");
+    }
     return fail(SegmentStatus::kNoPathFound,
-                std::to_string(result.planner_states) + " tree extensions tried");
+                std::to_string(result.planner_states) + " tree extensions tried" +
+                    (request.search == SegmentSearch::kFull
+                         ? ""
+                         : " (" + std::string(ToString(request.search)) + " search)"));
   }
 
   // Greedy pruning first: from each kept waypoint, jump to the farthest one it sees directly

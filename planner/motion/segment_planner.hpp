@@ -26,6 +26,19 @@ class CollisionContext;
 
 namespace weldcell::motion {
 
+/// Which of the sampling-based attempts (SegmentRequest) a query runs. The straight move is
+/// always tried first. kFull is kNear followed by kWide, with the same results as the two run
+/// one after the other on the same request: a caller can try several goals cheaply first and
+/// search wider only when none was found (PlanWeldSequence).
+enum class SegmentSearch {
+  kFull,    ///< All three attempts.
+  kNear,    ///< Only the first attempt (joints near their ends).
+  kWide,    ///< Only the second and third attempts (whole ranges, then eight times the budget).
+  kWhole,   ///< Only the second attempt (whole ranges, the first budget).
+  kDirect,  ///< Only the straight move (kNoPathFound when it collides).
+};
+std::string_view ToString(SegmentSearch search);
+
 struct SegmentRequest {
   Eigen::VectorXd start;
   Eigen::VectorXd goal;
@@ -41,6 +54,7 @@ struct SegmentRequest {
   /// the time parameterization must slow down for: 8 gave shorter motions than 60 (1.86 s vs
   /// 1.98 s mean on the demo station) in a fifth of the time.
   int shortcut_iterations = 8;
+  SegmentSearch search = SegmentSearch::kFull;  ///< Which of the attempts above run.
   /// Text added to failure messages so that a failure can be reproduced (e.g. the cell hash).
   std::string context;
 };
@@ -76,6 +90,8 @@ struct SegmentResult {
   std::vector<Eigen::VectorXd> path;
   bool direct = false;     ///< The straight move was free (no sampling-based planning).
   int planner_states = 0;  ///< Tree extensions RRTConnect tried (0 when direct).
+  /// Solved by the second or third attempt (the wider searches), not by the first.
+  bool wide = false;
   /// Failures: what went wrong and how to reproduce it (seed, start, goal, context).
   std::string message;
   bool solved() const { return status == SegmentStatus::kSolved; }

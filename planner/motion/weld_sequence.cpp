@@ -65,20 +65,24 @@ TravelMove PlanAndTime(SegmentPlanner& planner, const SegmentRequest& segment,
 TravelMove PlanTravelMove(SegmentPlanner& planner, const SegmentRequest& segment,
                           const JointLimits& limits, const TimingOptions& timing) {
   TravelMove best = PlanAndTime(planner, segment, limits, timing);
+  int states = best.path.planner_states;
   // Moves that only the wider searches solved are not planned again (their searches are the
   // expensive ones, and a retry may well fail).
-  if (!best.path.solved() || best.path.direct ||
+  if (!best.path.solved() || best.path.direct || best.path.wide ||
       best.path.planner_states > segment.max_planner_states) {
+    best.planner_states = states;
     return best;
   }
   for (int k = 1; k < kTravelPlans; ++k) {
     SegmentRequest again = segment;
     again.seed = DeriveSeed(segment.seed, 0x7261'7665'6c00ULL + static_cast<std::uint64_t>(k));
     TravelMove other = PlanAndTime(planner, again, limits, timing);
+    states += other.path.planner_states;
     if (other.path.solved() && other.profile.duration() < best.profile.duration()) {
       best = std::move(other);
     }
   }
+  best.planner_states = states;
   return best;
 }
 
@@ -96,17 +100,22 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
   };
   // Travel from the current leave point to `goal`; false (with reason) when no path exists.
   auto travel = [&](const Eigen::VectorXd& goal, const std::string& to_id, std::uint64_t index,
-                    std::string* reason) {
+                    SegmentSearch search, SegmentResult* failure) {
     TravelMove move = PlanTravelMove(planner,
                                      {.start = q_leave,
                                       .goal = goal,
                                       .resolution = request.resolution,
                                       .seed = DeriveSeed(request.seed, index),
                                       .max_planning_time = request.max_planning_time,
+                                      .max_planner_states = request.max_planner_states,
+                                      .search = search,
                                       .context = request.context},
                                      request.limits, request.timing);
+    result.planner_states += move.planner_states;
     if (!move.path.solved()) {
-      *reason = move.path.message;
+      result.failed_planner_states += move.planner_states;
+      ++result.failed_searches;
+      *failure = std::move(move.path);
       return false;
     }
     (move.path.direct ? result.direct_moves : result.planned_moves)++;
@@ -116,26 +125,74 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
     return true;
   };
 
+  // Approach configurations of skipped stops: no search from where the robot stood reached
+  // them. Every start of this sequence is connected to home (the robot moved there), so a pose
+  // joined to one of them by a free straight move could only be reached if that one could.
+  std::vector<Eigen::VectorXd> unreached;
+  auto in_unreached_pocket = [&](const Eigen::VectorXd& q) {
+    for (auto it = unreached.rbegin(); it != unreached.rend(); ++it) {
+      if ((q - *it).cwiseAbs().maxCoeff() <= kPocketLink &&
+          planner.PathIsFree({q, *it}, request.resolution)) {
+        return true;
+      }
+    }
+    return false;
+  };
   result.alternative_used.assign(request.stops.size(), -1);
   for (std::size_t i = 0; i < request.stops.size(); ++i) {
     if (request.progress.cancelled()) return result;
     const WeldStop& stop = request.stops[i];
-    std::string reason;
-    // The stop's own pose, then its alternatives (each move's seed differs by alternative).
+    // The stop's own pose, then its alternatives (each move's seed differs by alternative):
+    // first each pose with the near search alone, and only when none was reached, the stop's
+    // own pose once more from the whole joint ranges. A pose in the pocket of one no search
+    // reached before is only tried directly. On stations M and L every pose that the near
+    // search missed was either reached by another pose's near search at once (the allocation's
+    // spin on the flange's far side from where the robot stood) or missed by the wider searches
+    // too (a pocket): they cost nine times the near search and found nothing.
     const WeldPose* pose = nullptr;
     WeldPose own{.q = stop.q, .q_approach = stop.q_approach};
-    for (int k = -1; k < static_cast<int>(stop.alternatives.size()) && !pose; ++k) {
-      const WeldPose& p = k < 0 ? own : stop.alternatives[static_cast<std::size_t>(k)];
-      std::string why;
-      const std::uint64_t index = i + (static_cast<std::uint64_t>(k + 1) << 32);
-      if (travel(p.q_approach, stop.id, index, &why)) {
-        pose = &p;
-        result.alternative_used[i] = k;
-      } else if (k < 0) {
-        reason = why;
+    const int poses = 1 + static_cast<int>(stop.alternatives.size());
+    auto pose_of = [&](int k) -> const WeldPose& {
+      return k < 0 ? own : stop.alternatives[static_cast<std::size_t>(k)];
+    };
+    std::vector<SegmentResult> failures(static_cast<std::size_t>(poses));
+    std::vector<char> pocket(static_cast<std::size_t>(poses), 0);
+    for (int k = -1; k + 1 < poses; ++k) {
+      pocket[static_cast<std::size_t>(k + 1)] = in_unreached_pocket(pose_of(k).q_approach);
+    }
+    for (const SegmentSearch pass : {SegmentSearch::kNear, SegmentSearch::kWhole}) {
+      for (int k = -1; k + 1 < poses && !pose; ++k) {
+        const auto at = static_cast<std::size_t>(k + 1);
+        SegmentSearch search = pocket[at] ? SegmentSearch::kDirect : pass;
+        if (pass == SegmentSearch::kWhole) {
+          // In collision, in a pocket (tried directly already), or an alternative.
+          if (failures[at].status != SegmentStatus::kNoPathFound || pocket[at] || k >= 0) continue;
+        }
+        const WeldPose& p = pose_of(k);
+        const std::uint64_t index = i + (static_cast<std::uint64_t>(k + 1) << 32);
+        const int states_before = failures[at].planner_states;
+        if (travel(p.q_approach, stop.id, index, search, &failures[at])) {
+          pose = &p;
+          result.alternative_used[i] = k;
+        } else {
+          failures[at].planner_states += states_before;
+        }
       }
     }
     if (!pose) {
+      // Every pose the searches could not reach (not those in collision) joins the pockets.
+      for (int k = -1; k + 1 < poses; ++k) {
+        if (failures[static_cast<std::size_t>(k + 1)].status == SegmentStatus::kNoPathFound) {
+          unreached.push_back(pose_of(k).q_approach);
+        }
+      }
+      std::string reason = failures[0].message;
+      if (pocket[0]) {
+        reason += "; in the pocket of a skipped weld's pose, so not searched";
+      } else if (failures[0].status == SegmentStatus::kNoPathFound) {
+        reason += "; " + std::to_string(failures[0].planner_states) +
+                  " tree extensions in the near and whole-range searches";
+      }
       if (!stop.alternatives.empty()) {
         reason += " (and no path to any of its " + std::to_string(stop.alternatives.size()) +
                   " other poses)";
@@ -150,11 +207,12 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
     q_leave = pose->q_approach;
   }
   if (request.progress.cancelled()) return result;
-  std::string reason;
-  if (!travel(request.home, "home", request.stops.size(), &reason)) {
+  SegmentResult failure;
+  if (!travel(request.home, "home", request.stops.size(), SegmentSearch::kFull, &failure)) {
     // Going home must always be possible from where the robot welded last; if not, the
     // trajectory is incomplete and the verifier will say so (it must end at home).
-    result.skipped.push_back({static_cast<int>(request.stops.size()), "return home: " + reason});
+    result.skipped.push_back(
+        {static_cast<int>(request.stops.size()), "return home: " + failure.message});
   }
   return result;
 }

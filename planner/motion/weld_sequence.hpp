@@ -43,6 +43,7 @@ struct SequenceRequest {
   double resolution = 0.005;        ///< m (see SegmentRequest).
   std::uint64_t seed = 1;           ///< Each travel move gets a seed derived from it and its index.
   double max_planning_time = 10.0;  ///< s (see SegmentRequest).
+  int max_planner_states = 5000;    ///< Tree extensions per first attempt (see SegmentRequest).
   std::string context;              ///< Added to failure messages (e.g. cell hash).
   /// Polled before each stop (nothing is reported): once cancelled, PlanWeldSequence returns
   /// the trajectory so far, without the rest of the stops and without the way home; the caller
@@ -67,6 +68,11 @@ struct SequenceResult {
   int direct_moves = 0;     ///< Travel moves that were the straight joint-space line.
   int planned_moves = 0;    ///< Travel moves that needed the sampling-based planner.
   int unblended_moves = 0;  ///< Planned moves whose blends collided and were timed exactly.
+  /// Tree extensions of every sampling-based search run (SegmentResult::planner_states), and
+  /// of those that found no path: the deterministic measure of the planning effort.
+  std::int64_t planner_states = 0;
+  std::int64_t failed_planner_states = 0;
+  int failed_searches = 0;  ///< Searches (one pose, near or wide) that found no path.
 };
 
 /// A move whose straight line collides is planned this many times (the request's seed, then
@@ -77,6 +83,11 @@ struct SequenceResult {
 /// times and the learned model (docs/learned.md) can predict.
 inline constexpr int kTravelPlans = 3;
 
+/// PlanWeldSequence joins a stop's pose to the pocket of a skipped stop's pose when the
+/// straight move between their approach configurations is free and no joint differs by more
+/// than this (rad; nearer poses only, so that the check stays cheap).
+inline constexpr double kPocketLink = 0.5;
+
 /// One travel move as PlanWeldSequence makes it: the segment path (direct, or the fastest of
 /// kTravelPlans plans when the first plan was found within the request's first budget), timed
 /// with blends where the blends are collision-free, else exactly along the path.
@@ -84,6 +95,7 @@ struct TravelMove {
   SegmentResult path;      ///< The planner's answer; profile is empty unless path.solved().
   MotionProfile profile;   ///< The timed motion (duration() = the travel time, s).
   bool unblended = false;  ///< Blends were tried, collided, and the path was timed exactly.
+  int planner_states = 0;  ///< Tree extensions of all its plans (path's are those of one).
 };
 
 /// Plans and times start → goal (segment.start, segment.goal) the way PlanWeldSequence times
@@ -96,6 +108,14 @@ TravelMove PlanTravelMove(SegmentPlanner& planner, const SegmentRequest& segment
 /// Plans the whole sequence. Precondition: planner was made for this robot; every stop's q and
 /// q_approach, and those of its alternatives, are collision-free and the line between them too
 /// (reach guarantees it). A stop no travel reaches in any of its poses is skipped.
+///
+/// Searches, cheapest first (SegmentSearch): every pose of a stop (its own, then the
+/// alternatives) with the near search; only when none is reached, the own pose with the
+/// whole-range search (not the third attempt of eight times the budget). A pose whose approach
+/// configuration is joined by a free straight move (no joint differing by more than kPocketLink)
+/// to that of a pose of a skipped stop is only tried directly: every start of the sequence is
+/// connected to home, so it could only be reached if that pose could. The return home gets
+/// all three attempts. Deterministic: the same request gives the same result.
 SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& request);
 
 /// True when every blend arc of `profile` is collision-free at `resolution` (lines are the

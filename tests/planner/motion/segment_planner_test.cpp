@@ -383,6 +383,179 @@ TEST(WeldSequenceTest, AStopNoMotionReachesIsWeldedInAnAlternativePose) {
   EXPECT_EQ(without.alternative_used, (std::vector<int>{-1, -1}));
 }
 
+// A closed pocket: a 2.4 m square plate across the forearm of kRight with a hole that the forearm
+// (r = 0.09 m) passes with 15 mm to spare and the wrist and C gun beyond it cannot (a ship in a
+// bottle). kRight is free, but no motion from the plate's other side reaches it: the gun would
+// have to be threaded through the hole.
+cell::Cell PocketCell() {
+  cell::Cell c = WallCell();
+  c.obstacles.clear();
+  const collision::CollisionWorld open_world(c);
+  std::vector<Eigen::Isometry3d> X_BL;
+  open_world.chain(0).LinkPoses(kRight, &X_BL);
+  const Eigen::Isometry3d X_WP = X_BL[4] * Pose(0.3, 0, 0);  // plate frame: x along the forearm
+  constexpr double kHole = 0.105, kHalf = 1.2, kThick = 0.02;
+  const double side = kHalf - kHole, middle = 0.5 * (kHalf + kHole);
+  c.obstacles.push_back(
+      MakeObstacle("plate_top", Box(kThick, 2 * kHalf, side, X_WP * Pose(0, 0, middle))));
+  c.obstacles.push_back(
+      MakeObstacle("plate_bottom", Box(kThick, 2 * kHalf, side, X_WP * Pose(0, 0, -middle))));
+  c.obstacles.push_back(
+      MakeObstacle("plate_left", Box(kThick, side, 2 * kHole, X_WP * Pose(0, middle, 0))));
+  c.obstacles.push_back(
+      MakeObstacle("plate_right", Box(kThick, side, 2 * kHole, X_WP * Pose(0, -middle, 0))));
+  return c;
+}
+
+// Poses in the pocket: kRight with the gun turned about the flange by `turn` rad.
+Eigen::VectorXd InPocket(double turn) { return kRight + Q(0, 0, 0, 0, 0, turn); }
+
+class PocketTest : public ::testing::Test {
+ protected:
+  PocketTest() : cell_(PocketCell()), world_(cell_), ctx_(world_) {}
+  void SetUp() override {
+    const double margin = collision::SweptMargin(0.005);
+    for (const Eigen::VectorXd& q : {kLeft, kOpen, Eigen::VectorXd(kOpen + kBack), InPocket(0),
+                                     InPocket(0.15), InPocket(0.3)}) {
+      ASSERT_FALSE(world_.CheckRobot(ctx_, 0, q, {.margin = margin}).in_collision()) << q;
+    }
+    // Neighbouring pocket poses are joined by free straight moves; the pocket is not entered
+    // directly from the start.
+    ASSERT_TRUE(collision::CheckJointSegment(world_, ctx_, 0, InPocket(0), InPocket(0.15)).free());
+    ASSERT_TRUE(
+        collision::CheckJointSegment(world_, ctx_, 0, InPocket(0.15), InPocket(0.3)).free());
+    ASSERT_FALSE(collision::CheckJointSegment(world_, ctx_, 0, kLeft, InPocket(0)).free());
+  }
+  SequenceRequest Request(std::vector<WeldStop> stops) const {
+    const kinematics::Chain& chain = world_.chain(0);
+    return {.home = kLeft,
+            .stops = std::move(stops),
+            .limits = {.max_velocity = chain.velocity_limits(),
+                       .max_acceleration = chain.acceleration_limits()},
+            .timing = {.speed_scale = 1.0, .blend_tolerance = 0.1},
+            .seed = 5,
+            .max_planner_states = kBudget};
+  }
+  static constexpr int kBudget = 400;  // per first attempt; the wide searches take 1 + 8 times it
+  const Eigen::VectorXd kOpen = Q(-1.2, 0.1, 0.2, 0.3, 0.6, 1.0);
+  const Eigen::VectorXd kBack = Q(0, -0.05, 0, 0, 0, 0);
+  cell::Cell cell_;
+  collision::CollisionWorld world_;
+  collision::CollisionContext ctx_;
+};
+
+// kFull runs kNear then kWide: split into the two, the same seed gives the same path, and
+// kWhole is kWide without its third attempt.
+TEST_F(SegmentPlannerTest, TheFullSearchIsTheNearOneThenTheWideOne) {
+  SegmentPlanner planner(world_, 0);
+  int split = 0;  // budgets whose near search failed and whose wide search solved the move
+  for (int budget = 2; budget <= 60; budget += 2) {
+    const SegmentRequest full{
+        .start = kLeft, .goal = kRight, .seed = 5, .max_planner_states = budget};
+    SegmentRequest near = full, wide = full, whole = full;
+    near.search = SegmentSearch::kNear;
+    wide.search = SegmentSearch::kWide;
+    whole.search = SegmentSearch::kWhole;
+    const SegmentResult f = planner.Plan(full), n = planner.Plan(near);
+    // One attempt each: its budget, twice when the path of its coarse checks fails the full
+    // check and it plans again, each may overshoot by one extension.
+    EXPECT_LE(n.planner_states, 2 * budget + 2);
+    if (n.solved()) {
+      EXPECT_FALSE(n.wide);
+      EXPECT_EQ(f.path, n.path) << "budget " << budget;
+      continue;
+    }
+    const SegmentResult w = planner.Plan(wide), h = planner.Plan(whole);
+    EXPECT_EQ(f.status, w.status) << "budget " << budget;
+    EXPECT_EQ(f.path, w.path) << "budget " << budget;
+    EXPECT_EQ(f.planner_states, n.planner_states + w.planner_states);
+    EXPECT_LE(h.planner_states, 2 * budget + 2);
+    if (w.solved()) {
+      ++split;
+      EXPECT_TRUE(f.wide && w.wide);
+    }
+    if (h.solved()) {
+      EXPECT_EQ(h.path, w.path) << "budget " << budget;
+    }
+  }
+  EXPECT_GT(split, 0);
+  SegmentRequest direct{.start = kLeft, .goal = kRight, .search = SegmentSearch::kDirect};
+  const SegmentResult d = planner.Plan(direct);
+  EXPECT_EQ(d.status, SegmentStatus::kNoPathFound);
+  EXPECT_EQ(d.planner_states, 0);
+}
+
+TEST_F(PocketTest, NoSearchFindsAWayIntoThePocket) {
+  SegmentPlanner planner(world_, 0);
+  const SegmentResult r =
+      planner.Plan({.start = kLeft, .goal = InPocket(0), .seed = 3, .max_planner_states = kBudget});
+  EXPECT_EQ(r.status, SegmentStatus::kNoPathFound);
+  EXPECT_GE(r.planner_states, 10 * kBudget);  // all three attempts ran
+}
+
+// A stop whose own pose is in the pocket and whose alternative is open: the alternative is
+// welded after the own pose's near search alone (before, the wider searches, nine times as many
+// tree extensions, ran for it before any alternative was tried).
+TEST_F(PocketTest, AnOpenAlternativeIsWeldedAfterTheNearSearchOfThePocketPose) {
+  SegmentPlanner planner(world_, 0);
+  const SequenceResult r = PlanWeldSequence(
+      planner, Request({{.id = "A",
+                         .q = InPocket(0),
+                         .q_approach = InPocket(0),
+                         .dwell = 0.5,
+                         .alternatives = {{.q = kOpen, .q_approach = kOpen + kBack}}}}));
+  ASSERT_TRUE(r.skipped.empty()) << r.skipped.front().reason;
+  EXPECT_EQ(r.alternative_used, (std::vector<int>{0}));
+  EXPECT_EQ(r.failed_searches, 1);
+  EXPECT_GE(r.failed_planner_states, kBudget);
+  EXPECT_LE(r.failed_planner_states, kBudget + 1);  // may overshoot by one extension
+}
+
+// Three stops in one pocket, no alternatives: the first is searched near, then from the whole
+// ranges, the others, joined to it by free straight moves, only directly. All three are skipped,
+// the robot goes home, and the whole sequence spends the tree extensions of those two searches
+// (before: three full searches of 10 budgets each).
+TEST_F(PocketTest, StopsInThePocketOfASkippedStopAreNotSearchedAgain) {
+  SegmentPlanner planner(world_, 0);
+  std::vector<WeldStop> stops;
+  for (const double turn : {0.0, 0.15, 0.3}) {
+    stops.push_back({.id = "P" + std::to_string(stops.size()),
+                     .q = InPocket(turn),
+                     .q_approach = InPocket(turn),
+                     .dwell = 0.5});
+  }
+  const SequenceResult r = PlanWeldSequence(planner, Request(stops));
+  ASSERT_EQ(r.skipped.size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(r.skipped[static_cast<std::size_t>(i)].index, i);
+  EXPECT_THAT(r.skipped[0].reason, HasSubstr("no path found"));
+  EXPECT_THAT(r.skipped[0].reason,
+              HasSubstr(std::to_string(r.failed_planner_states) +
+                        " tree extensions in the near and whole-range searches"));
+  EXPECT_THAT(r.skipped[1].reason, HasSubstr("pocket"));
+  EXPECT_THAT(r.skipped[2].reason, HasSubstr("pocket"));
+  EXPECT_EQ(r.failed_searches, 4);  // P0 near and whole-range, P1 and P2 directly
+  EXPECT_GE(r.failed_planner_states, 2 * kBudget);
+  EXPECT_LE(r.failed_planner_states, 2 * kBudget + 2);  // each may overshoot by one
+  EXPECT_EQ(r.planner_states, r.failed_planner_states);
+  EXPECT_LT((r.trajectory.end() - kLeft).norm(), 1e-12);
+}
+
+// Searching near first changes nothing for a stop whose own pose the near search reaches.
+TEST_F(PocketTest, AReachableOwnPoseIsWeldedAsBefore) {
+  SegmentPlanner planner(world_, 0);
+  const Eigen::VectorXd up = Q(-0.2, -0.3, 0.4, 0.5, 0.9, -0.4);
+  ASSERT_FALSE(world_.CheckRobot(ctx_, 0, up).in_collision());
+  const SequenceResult r = PlanWeldSequence(
+      planner, Request({{.id = "A",
+                         .q = up,
+                         .q_approach = up,
+                         .dwell = 0.5,
+                         .alternatives = {{.q = kOpen, .q_approach = kOpen + kBack}}}}));
+  ASSERT_TRUE(r.skipped.empty()) << r.skipped.front().reason;
+  EXPECT_EQ(r.alternative_used, (std::vector<int>{-1}));
+  EXPECT_EQ(r.failed_searches, 0);
+}
+
 // A planned move is the fastest of kTravelPlans plans: never slower than the one plan of the
 // request's own seed, and on the wall cell faster for some seeds.
 TEST(TravelMoveTest, APlannedMoveIsTheFastestOfSeveralPlans) {
