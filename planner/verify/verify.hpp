@@ -126,9 +126,11 @@ struct ConcurrencyFigures {
 };
 
 struct VerifyReport {
-  /// Every violation found (none left out), plan-wide ones first, then per robot and per robot
-  /// pair, then those of the event checks (deadlock, nominal event timing, robustness), each
-  /// group ordered by kind, then time. SummaryLines() shortens it for people.
+  /// Every violation found (none left out; the concurrency check stops looking after
+  /// VerifyOptions::max_unordered_contacts, see ConcurrencyFigures::capped), plan-wide ones first,
+  /// then per robot and per robot pair, then those of the event checks (deadlock, nominal event
+  /// timing, robustness), each group ordered by kind, then time. SummaryLines() shortens it for
+  /// people.
   std::vector<Violation> violations;
   long long collision_checks = 0;  ///< Configurations checked (for the report).
   RobustnessFigures robustness;

@@ -4,10 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "planner/cell/load.hpp"
@@ -158,6 +161,40 @@ TEST_F(ConcurrencyTest, WithoutZonesContactsAreFoundWithFarFewerChecksThanConfig
   }
   // The uncapped report says nothing of the kind.
   for (const std::string& line : SummaryLines(all)) EXPECT_THAT(line, Not(HasSubstr("stopped")));
+}
+
+// Progress per block of piece pairs, and a cancellation during the check stops it there.
+TEST_F(ConcurrencyTest, ProgressMovesPerBlockOfPairsAndCancellationStopsTheCheck) {
+  plan::Plan p = *plan_;
+  p.zones.clear();
+  std::vector<std::pair<std::int64_t, std::int64_t>> seen;  // (done, total) of kConcurrencyStage
+  std::atomic<bool> cancel{false};
+  bool cancel_at_first = false;
+  const Progress progress(
+      [&](std::string_view stage, std::int64_t done, std::int64_t total) {
+        if (stage != kConcurrencyStage) return;
+        seen.emplace_back(done, total);
+        if (cancel_at_first) cancel = true;
+      },
+      &cancel);
+  const VerifyReport full = Verify(
+      p, *cell_, *world_,
+      {.robustness_runs = 0, .threads = 2, .max_unordered_contacts = 0, .progress = progress});
+  ASSERT_GT(seen.size(), 2u) << "one report per block of pairs";
+  for (std::size_t i = 1; i < seen.size(); ++i) {
+    EXPECT_GT(seen[i].first, seen[i - 1].first);
+    EXPECT_EQ(seen[i].second, full.concurrency.unordered_pairs);
+  }
+  EXPECT_EQ(seen.back().first, full.concurrency.unordered_pairs);
+
+  seen.clear();
+  cancel_at_first = true;
+  const VerifyReport stopped = Verify(
+      p, *cell_, *world_,
+      {.robustness_runs = 0, .threads = 2, .max_unordered_contacts = 0, .progress = progress});
+  EXPECT_EQ(seen.size(), 1u) << "no block starts after the cancellation";
+  EXPECT_FALSE(stopped.concurrency.run);
+  EXPECT_LT(stopped.concurrency.checked_pairs, full.concurrency.checked_pairs);
 }
 
 // The zone's first robot releases it when its first zone segment ends instead of after its last
