@@ -392,6 +392,8 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) 
       j["checks"] = report.collision_checks;
       j["unordered_pairs"] = report.concurrency.unordered_pairs;
       j["unordered_checks"] = report.concurrency.checks;
+      j["unordered_checked_pairs"] = report.concurrency.checked_pairs;
+      j["unordered_capped"] = report.concurrency.capped;
       PrintJson(j, std::cout);
     } else if (!global.quiet || !report.ok()) {
       PrintViolations(report);

@@ -105,6 +105,15 @@ std::vector<std::string> SummaryLines(const VerifyReport& report, int max_per_ki
                                   total[key] - max_per_kind, ToString(v.kind), total[key]));
     }
   }
+  const ConcurrencyFigures& c = report.concurrency;
+  if (c.capped) {
+    lines.push_back(fmt::format(
+        "{:>9}    {:<6} {}: the check stopped after the first {} (in piece order): {} of {} "
+        "unordered piece pairs were not checked, more may touch",
+        "", "-", ToString(ViolationKind::kUnorderedContact),
+        report.CountByKind()[ViolationKind::kUnorderedContact], c.unordered_pairs - c.checked_pairs,
+        c.unordered_pairs));
+  }
   return lines;
 }
 

@@ -86,8 +86,12 @@ struct VerifyOptions {
   int threads = 0;  ///< 0 = one per hardware thread.
   /// The exact concurrency check (concurrency.hpp); off only to measure or debug.
   bool concurrency_check = true;
+  /// The concurrency check stops once it has found this many unordered contacts (the first ones
+  /// in piece order; ConcurrencyFigures::capped then says pairs were left unchecked); 0: no cap.
+  /// A plan without its zones has a contact for most piece pairs: the cap bounds its report.
+  int max_unordered_contacts = 100;
   /// Reports kVerifyStage (collision tasks done, tasks: one per robot and one per robot pair),
-  /// then kConcurrencyStage (tasks done: one per robot pair and piece of the first robot), then
+  /// then kConcurrencyStage (unordered piece pairs checked, of all of them), then
   /// kRobustnessStage (runs done of robustness_runs). Polled before each task and run: once
   /// cancelled, no new one starts and the report is incomplete (the caller must discard it).
   Progress progress;
@@ -108,14 +112,25 @@ struct ConcurrencyFigures {
   bool run = false;  ///< False: not run (malformed plan, deadlock, or cancelled).
   /// Pairs of pieces of two robots' timelines (segments, standstills) that no event orders.
   long long unordered_pairs = 0;
-  long long checks = 0;  ///< Robot-pair configurations checked exactly.
+  /// Of these, the pairs checked: all unless `capped`.
+  long long checked_pairs = 0;
+  /// Configuration pairs of the checked pairs: what checking each against each would take.
+  long long dense_pairs = 0;
+  /// Robot-pair configurations checked (CheckRobotPair calls: exact ones, and ones with a margin
+  /// that clear a range of configurations at once).
+  long long checks = 0;
+  /// The check stopped at VerifyOptions::max_unordered_contacts contacts: unordered_pairs −
+  /// checked_pairs pairs were not checked, and the contacts reported are a lower bound.
+  bool capped = false;
   bool operator==(const ConcurrencyFigures&) const = default;
 };
 
 struct VerifyReport {
-  /// Every violation found (none left out), plan-wide ones first, then per robot and per robot
-  /// pair, then those of the event checks (deadlock, nominal event timing, robustness), each
-  /// group ordered by kind, then time. SummaryLines() shortens it for people.
+  /// Every violation found (none left out; the concurrency check stops looking after
+  /// VerifyOptions::max_unordered_contacts, see ConcurrencyFigures::capped), plan-wide ones first,
+  /// then per robot and per robot pair, then those of the event checks (deadlock, nominal event
+  /// timing, robustness), each group ordered by kind, then time. SummaryLines() shortens it for
+  /// people.
   std::vector<Violation> violations;
   long long collision_checks = 0;  ///< Configurations checked (for the report).
   RobustnessFigures robustness;
@@ -159,7 +174,8 @@ std::string ToString(const Violation& violation);
 
 /// The report for people: ToString() of the first `max_per_kind` violations of each (robot,
 /// kind), in report order, each such group over the limit followed by one line
-/// "… and N more <kind> violations (M in all)".
+/// "… and N more <kind> violations (M in all)"; when the concurrency check stopped at its cap
+/// (ConcurrencyFigures::capped), a last line saying how many piece pairs it left unchecked.
 std::vector<std::string> SummaryLines(const VerifyReport& report, int max_per_kind = 10);
 
 }  // namespace weldcell::verify

@@ -4,8 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <optional>
+#include <random>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "planner/cell/load.hpp"
@@ -17,7 +22,11 @@
 namespace weldcell::verify {
 namespace {
 
+using internal::FindContact;
+using internal::PieceContact;
+using internal::SweptPiece;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::vector<Violation> Of(const VerifyReport& r, ViolationKind kind) {
   std::vector<Violation> out;
@@ -105,6 +114,87 @@ TEST_F(ConcurrencyTest, ARemovedZoneIsAnUnorderedContactNamingBothRobotsAndSegme
       Verify(p, *cell_, *world_, {.robustness_runs = 0, .concurrency_check = false});
   EXPECT_TRUE(Of(rest, ViolationKind::kRobotCollision).empty()) << Messages(rest);
   EXPECT_TRUE(Of(rest, ViolationKind::kUnorderedContact).empty());
+}
+
+// All zones removed by hand: most piece pairs of the two robots are unordered. The check still
+// finds their contacts, far from checking every configuration pair, and stops at its cap.
+TEST_F(ConcurrencyTest, WithoutZonesContactsAreFoundWithFarFewerChecksThanConfigurationPairs) {
+  plan::Plan p = *plan_;
+  p.zones.clear();
+  const VerifyReport all =
+      Verify(p, *cell_, *world_, {.robustness_runs = 0, .threads = 2, .max_unordered_contacts = 0});
+  const ConcurrencyFigures& f = all.concurrency;
+  const std::vector<Violation> contacts = Of(all, ViolationKind::kUnorderedContact);
+  ASSERT_GT(contacts.size(), 3u) << Messages(all);
+  EXPECT_TRUE(f.run);
+  EXPECT_FALSE(f.capped);
+  EXPECT_EQ(f.checked_pairs, f.unordered_pairs);
+  EXPECT_GT(f.unordered_pairs, plan_->robots[0].segments.size()) << "nearly all pairs unordered";
+  EXPECT_LT(f.checks * 20, f.dense_pairs)
+      << f.checks << " checks, " << f.dense_pairs << " configuration pairs";
+
+  // Capped at 3: the first three contacts in piece order, whatever the thread count.
+  std::vector<Violation> first;
+  for (const int threads : {1, 2}) {
+    const VerifyReport capped =
+        Verify(p, *cell_, *world_,
+               {.robustness_runs = 0, .threads = threads, .max_unordered_contacts = 3});
+    const std::vector<Violation> v = Of(capped, ViolationKind::kUnorderedContact);
+    ASSERT_EQ(v.size(), 3u) << Messages(capped);
+    EXPECT_TRUE(capped.concurrency.capped);
+    EXPECT_LT(capped.concurrency.checked_pairs, f.checked_pairs);
+    EXPECT_LT(capped.concurrency.checks, f.checks);
+    for (const Violation& x : v) {
+      EXPECT_NE(std::find(contacts.begin(), contacts.end(), x), contacts.end()) << ToString(x);
+    }
+    if (first.empty()) {
+      first = v;
+    } else {
+      EXPECT_EQ(v, first) << "thread count changed the contacts reported";
+    }
+    const std::vector<std::string> lines = SummaryLines(capped);
+    ASSERT_FALSE(lines.empty());
+    EXPECT_THAT(lines.back(),
+                ::testing::ContainsRegex("unordered contact: the check stopped after the first 3 "
+                                         "\\(in piece order\\): [0-9]+ of [0-9]+ unordered piece "
+                                         "pairs were not checked, more may touch"));
+  }
+  // The uncapped report says nothing of the kind.
+  for (const std::string& line : SummaryLines(all)) EXPECT_THAT(line, Not(HasSubstr("stopped")));
+}
+
+// Progress per block of piece pairs, and a cancellation during the check stops it there.
+TEST_F(ConcurrencyTest, ProgressMovesPerBlockOfPairsAndCancellationStopsTheCheck) {
+  plan::Plan p = *plan_;
+  p.zones.clear();
+  std::vector<std::pair<std::int64_t, std::int64_t>> seen;  // (done, total) of kConcurrencyStage
+  std::atomic<bool> cancel{false};
+  bool cancel_at_first = false;
+  const Progress progress(
+      [&](std::string_view stage, std::int64_t done, std::int64_t total) {
+        if (stage != kConcurrencyStage) return;
+        seen.emplace_back(done, total);
+        if (cancel_at_first) cancel = true;
+      },
+      &cancel);
+  const VerifyReport full = Verify(
+      p, *cell_, *world_,
+      {.robustness_runs = 0, .threads = 2, .max_unordered_contacts = 0, .progress = progress});
+  ASSERT_GT(seen.size(), 2u) << "one report per block of pairs";
+  for (std::size_t i = 1; i < seen.size(); ++i) {
+    EXPECT_GT(seen[i].first, seen[i - 1].first);
+    EXPECT_EQ(seen[i].second, full.concurrency.unordered_pairs);
+  }
+  EXPECT_EQ(seen.back().first, full.concurrency.unordered_pairs);
+
+  seen.clear();
+  cancel_at_first = true;
+  const VerifyReport stopped = Verify(
+      p, *cell_, *world_,
+      {.robustness_runs = 0, .threads = 2, .max_unordered_contacts = 0, .progress = progress});
+  EXPECT_EQ(seen.size(), 1u) << "no block starts after the cancellation";
+  EXPECT_FALSE(stopped.concurrency.run);
+  EXPECT_LT(stopped.concurrency.checked_pairs, full.concurrency.checked_pairs);
 }
 
 // The zone's first robot releases it when its first zone segment ends instead of after its last
@@ -213,6 +303,127 @@ TEST_F(ConcurrencyTest, TheOrderFollowsProgramOrderAndZoneHandOvers) {
   const std::optional<internal::SegmentOrder> none = internal::OrderSegments(free);
   ASSERT_TRUE(none.has_value());
   EXPECT_FALSE(none->Precedes(p0, 1, p1, 2 * static_cast<int>(none->active[p1].size()) - 1));
+}
+
+// The hierarchical search against checking every configuration pair, on pieces built in code:
+// joint-space motions of the demo's two robots through a touching configuration pair, moved
+// along a family until the dense verdict flips, so that both a near miss (just free) and a
+// grazing contact are among the cases.
+class FindContactTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    cell_ = new cell::Cell(cell::LoadCell("cells/demo/cell.yaml").value);
+    world_ = new collision::CollisionWorld(MakeVerifierWorld(*cell_));
+  }
+  static void TearDownTestSuite() {
+    delete world_;
+    delete cell_;
+  }
+  // Three samples: q − dq, q, q + dq, at 0, 0.5, 1 s.
+  static SweptPiece Piece(collision::CollisionContext& ctx, int robot, const Eigen::VectorXd& q,
+                          const Eigen::VectorXd& dq) {
+    const std::vector<Eigen::VectorXd> samples{q - dq, q, q + dq};
+    const std::vector<double> times{0.0, 0.5, 1.0};
+    return SweptPiece(*world_, ctx, robot, samples, times, kStep);
+  }
+  // Every configuration pair, no pruning: the reference verdict.
+  static bool DenseContact(collision::CollisionContext& ctx, const SweptPiece& a,
+                           const SweptPiece& b) {
+    for (const Eigen::VectorXd& qa : a.configurations()) {
+      for (const Eigen::VectorXd& qb : b.configurations()) {
+        if (world_->CheckRobotPair(ctx, a.robot(), qa, b.robot(), qb).in_collision()) return true;
+      }
+    }
+    return false;
+  }
+  static constexpr double kStep = 0.02;  // m
+  static cell::Cell* cell_;
+  static collision::CollisionWorld* world_;
+};
+cell::Cell* FindContactTest::cell_ = nullptr;
+collision::CollisionWorld* FindContactTest::world_ = nullptr;
+
+TEST_F(FindContactTest, FindsExactlyTheContactsOfTheDenseCheckIncludingNearMisses) {
+  collision::CollisionContext ctx(*world_);
+  const kinematics::Chain& ca = world_->chain(0);
+  const kinematics::Chain& cb = world_->chain(1);
+  int cases = 0, touching = 0, near_misses = 0;
+  for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+    SCOPED_TRACE(::testing::Message() << "seed " << seed);
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    auto random_q = [&](const kinematics::Chain& c) {
+      Eigen::VectorXd q(c.dof());
+      for (int i = 0; i < q.size(); ++i)
+        q[i] = c.lower()[i] + unit(rng) * (c.upper()[i] - c.lower()[i]);
+      return q;
+    };
+    auto random_dq = [&](int dof) {
+      Eigen::VectorXd d(dof);
+      for (int i = 0; i < dof; ++i) d[i] = unit(rng) - 0.5;
+      return Eigen::VectorXd(0.1 * d.normalized());
+    };
+    // A touching configuration pair (the robots face each other 4.8 m apart: random pairs meet
+    // now and then), each robot's other end of the family its home.
+    std::optional<std::pair<Eigen::VectorXd, Eigen::VectorXd>> touch;
+    for (int k = 0; k < 200000 && !touch; ++k) {
+      Eigen::VectorXd qa = random_q(ca), qb = random_q(cb);
+      if (world_->CheckRobotPair(ctx, 0, qa, 1, qb).in_collision()) touch = {qa, qb};
+    }
+    ASSERT_TRUE(touch.has_value());
+    const Eigen::VectorXd dqa = random_dq(ca.dof()), dqb = random_dq(cb.dof());
+    const Eigen::VectorXd& home_b = cell_->robots[1].home;
+    const SweptPiece a = Piece(ctx, 0, touch->first, dqa);
+    auto b_at = [&](double s) { return Piece(ctx, 1, home_b + s * (touch->second - home_b), dqb); };
+    auto expect_same = [&](double s) {
+      const SweptPiece b = b_at(s);
+      const bool dense = DenseContact(ctx, a, b);
+      long long checks = 0;
+      const std::optional<PieceContact> found = FindContact(*world_, ctx, a, b, &checks);
+      EXPECT_EQ(found.has_value(), dense) << "s = " << s;
+      if (found) {
+        EXPECT_TRUE(world_
+                        ->CheckRobotPair(ctx, 0, a.configurations()[found->index_a], 1,
+                                         b.configurations()[found->index_b])
+                        .in_collision());
+        EXPECT_THAT(found->bodies, ::testing::MatchesRegex("R1/.* – R2/.*"));
+      }
+      ++cases;
+      touching += dense;
+      return dense;
+    };
+    ASSERT_TRUE(expect_same(1.0)) << "the middle samples touch";
+    if (expect_same(0.0)) continue;  // B's family touches A all along: no boundary to find
+    // Bisection to the flip of the dense verdict: a near miss and a grazing contact.
+    double lo = 0.0, hi = 1.0;
+    for (int k = 0; k < 24; ++k) {
+      const double mid = 0.5 * (lo + hi);
+      (DenseContact(ctx, a, b_at(mid)) ? hi : lo) = mid;
+    }
+    EXPECT_FALSE(expect_same(lo)) << "near miss at s = " << lo;
+    EXPECT_TRUE(expect_same(hi)) << "grazing contact at s = " << hi;
+    ++near_misses;
+    for (const double s : {0.25 * lo, 0.5 * (lo + 1.0), lo - 1e-3, hi + 1e-3}) expect_same(s);
+  }
+  EXPECT_GE(near_misses, 3) << "the cases must include near misses";
+  EXPECT_GT(touching, 0);
+  EXPECT_LT(touching, cases);
+}
+
+// A single configuration (a standstill) against a motion, both ways round.
+TEST_F(FindContactTest, AStandstillAgainstAMotionIsCheckedAtItsOneConfiguration) {
+  collision::CollisionContext ctx(*world_);
+  const Eigen::VectorXd& home_a = cell_->robots[0].home;
+  const Eigen::VectorXd& home_b = cell_->robots[1].home;
+  const std::vector<Eigen::VectorXd> one{home_a};
+  const std::vector<double> zero{0.0};
+  const SweptPiece still(*world_, ctx, 0, one, zero, kStep);
+  ASSERT_EQ(still.configurations().size(), 1u);
+  const SweptPiece moving = Piece(ctx, 1, home_b, Eigen::VectorXd::Constant(home_b.size(), 0.1));
+  EXPECT_GT(moving.configurations().size(), 2u) << "subdivided to the step";
+  long long checks = 0;
+  EXPECT_FALSE(FindContact(*world_, ctx, still, moving, &checks).has_value()) << "homes are free";
+  EXPECT_EQ(DenseContact(ctx, still, moving), false);
 }
 
 }  // namespace
