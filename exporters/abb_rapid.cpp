@@ -12,6 +12,7 @@
 #include <set>
 
 #include "exporters/dialect.hpp"
+#include "exporters/internal/reserved_names.hpp"
 #include "exporters/internal/text.hpp"
 #include "planner/common/check.hpp"
 
@@ -86,14 +87,11 @@ class AbbRapid final : public Dialect {
                       .comment = "!",
                       .final_semicolon = true,
                       .form = NameRules::CallForm::kProcedure,
-                      .keywords = "moveabsj moveextj movesync setdo setao setgo set reset pulsedo "
-                                  "invertdo setalldatatype waitdi waitdo waitai waitao waitgi "
-                                  "waitgo waittime waituntil waitrob stop stopmove exit "
-                                  "exitcycle break return raise retry trynext goto velset "
-                                  "accset confj confl singarea triggj triggl triggc searchl "
-                                  "searchc spotj spotl spotml",
-                      .keyword_prefixes = "movej movel movec",
-                      .escape = "\\"},
+                      .keywords = reserved::kRapidCallKeywords,
+                      .keyword_prefixes = reserved::kRapidCallPrefixes,
+                      .escape = "\\",
+                      .reserved = reserved::kRapidNames,
+                      .reserved_numbered = reserved::kRapidNumbered},
             .default_weld_call = kDefaultCall,
             .min_signal = 0,
             .max_signal = 9999,

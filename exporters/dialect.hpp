@@ -60,6 +60,13 @@ struct NameRules {
   /// Characters that start an escape inside a string (RAPID and URScript `\`): a weld id may
   /// not hold them.
   std::string_view escape;
+  /// Blank-separated names a program (or a bare weld id) may not have: the dialect's reserved
+  /// words, built-ins and every name the exported program itself uses
+  /// (exporters/internal/reserved_names.hpp; not exhaustive).
+  std::string_view reserved;
+  /// Lower-case prefixes that, followed by digits only, make a reserved name (KRL `XP1`, the
+  /// positions; RAPID `jP1`, `tool1`, ...).
+  std::string_view reserved_numbered;
 };
 
 /// What a dialect can express, for the writer's checks and the defaults of a site.

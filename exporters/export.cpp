@@ -147,6 +147,17 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
                                       : "the dialect's default",
                 call != s.where.end() ? " or the site another weld call" : "")}});
       }
+      // A program named like a built-in or a name the program uses would shadow it (URScript
+      // `def sync():` ... `sync()` calls itself) or clash with a declaration (KRL XP1).
+      if (std::string problem = internal::ReservedNameProblem(name, rules); !problem.empty()) {
+        throw InputError({Diagnostic{
+            .where = RobotWhere(cell, robot),
+            .key_path = fmt::format("robots[{}].controller.program", robot.name),
+            .message = fmt::format("{} program {}{}: {} in {}; give the robot another "
+                                   "`controller.program`",
+                                   dialect_name, name, given ? "" : " (made from the robot's name)",
+                                   problem, dialect_name)}});
+      }
       RobotExport out{.robot = robot.name, .dialect = dialect_name, .site = s};
       CornerCheck corners(world, cell, static_cast<int>(r));
       const Program built = BuildProgram(

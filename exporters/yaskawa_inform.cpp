@@ -10,6 +10,7 @@
 #include <set>
 
 #include "exporters/dialect.hpp"
+#include "exporters/internal/reserved_names.hpp"
 #include "exporters/internal/text.hpp"
 #include "planner/common/check.hpp"
 #include "planner/common/diagnostics.hpp"
@@ -135,7 +136,9 @@ class YaskawaInform final : public Dialect {
                       .extra_characters = "#",
                       .comment = "'",
                       .max_comment = kMaxComment,
-                      .form = NameRules::CallForm::kCallJob},
+                      .form = NameRules::CallForm::kCallJob,
+                      .reserved = reserved::kInformNames,
+                      .reserved_numbered = reserved::kInformNumbered},
             .default_weld_call = kDefaultCall,
             .max_tool = 23,
             .max_base = 0,

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <numbers>
@@ -458,6 +459,28 @@ CallForm CallFormProblem(const std::string& line, const NameRules& r) {
 }
 }  // namespace
 
+std::string ReservedNameProblem(std::string_view name, const NameRules& r) {
+  const std::string lower = Lower(name);
+  // URScript's lists are as written (it tells True from true); the others ignore case.
+  const std::string& as_compared = r.case_sensitive ? std::string(name) : lower;
+  if (Listed(r.reserved, as_compared, false) || Listed(r.keywords, lower, false)) {
+    return fmt::format("{} is a reserved word, built-in or a name the exported program itself uses",
+                       name);
+  }
+  for (std::size_t i = 0; i < r.reserved_numbered.size();) {
+    const std::size_t j = std::min(r.reserved_numbered.find(' ', i), r.reserved_numbered.size());
+    const std::string_view prefix = r.reserved_numbered.substr(i, j - i);
+    if (!prefix.empty() && lower.size() > prefix.size() && lower.starts_with(prefix) &&
+        std::all_of(lower.begin() + static_cast<std::ptrdiff_t>(prefix.size()), lower.end(),
+                    [](char c) { return Digit(c); })) {
+      return fmt::format("{} has the form of a name the exported program declares ({}<number>)",
+                         name, prefix);
+    }
+    i = j + 1;
+  }
+  return {};
+}
+
 std::string NameProblem(std::string_view name, const NameRules& r) {
   if (name.empty()) return "an empty name";
   if (!NameStart(name[0], r)) {
@@ -642,7 +665,9 @@ std::string WeldIdProblem(const std::string& id, std::string_view dialect,
         id, id.size(), dialect, r.max_comment, r.max_comment - kPrefix);
   }
   if (bare) {
-    if (std::string p = NameProblem(id, r); !p.empty()) {
+    std::string p = NameProblem(id, r);
+    if (p.empty()) p = ReservedNameProblem(id, r);
+    if (!p.empty()) {
       return fmt::format(
           "weld_call.{} has {{id}} outside a string, so the weld id must be a {} "
           "name: {}",
@@ -655,6 +680,9 @@ std::string WeldIdProblem(const std::string& id, std::string_view dialect,
 void CheckWeldIds(const Program& program, const std::string& file, const Site& site,
                   std::string_view dialect, const DialectLimits& limits) {
   const bool bare = CheckWeldCall(site, dialect, limits);
+  if (std::string p = ReservedNameProblem(program.name, limits.names); !p.empty()) {
+    ReadError(file, 0, fmt::format("program name {}: {}", program.name, p));
+  }
   for (const Instruction& i : program.instructions) {
     if (i.kind != InstructionKind::kWeld) continue;
     if (std::string p = WeldIdProblem(i.weld_id, dialect, limits, bare); !p.empty()) {

@@ -115,10 +115,15 @@ bool SameName(std::string_view a, std::string_view b, const NameRules& rules);
 /// comments; a bare id must be a name of the dialect.
 std::string WeldIdProblem(const std::string& id, std::string_view dialect,
                           const DialectLimits& limits, bool bare);
-/// Reader side: throws InputError naming `file` for the first weld of `program` whose id is
-/// not one the dialect accepts (WeldIdProblem).
+/// Reader side: throws InputError naming `file` when the program's name is reserved
+/// (ReservedNameProblem) or for the first weld of `program` whose id is not one the dialect
+/// accepts (WeldIdProblem).
 void CheckWeldIds(const Program& program, const std::string& file, const Site& site,
                   std::string_view dialect, const DialectLimits& limits);
+/// Why `name` may not be a program name or bare weld id of the dialect (empty when it may): one
+/// of NameRules::reserved or NameRules::keywords, or a reserved_numbered prefix followed by
+/// digits (exporters/internal/reserved_names.hpp).
+std::string ReservedNameProblem(std::string_view name, const NameRules& rules);
 /// Why `name` is not a name under `rules` (empty when it is).
 std::string NameProblem(std::string_view name, const NameRules& rules);
 }  // namespace weldcell::exporters::internal

@@ -552,5 +552,147 @@ TEST_F(NamesTest, PlanErrorsNameThePlanFileAsGiven) {
               HasSubstr(file + ": error: robots[R1].segments[0]: expected as many"));
 }
 
+// New-user trial: `program: sync` exported `def sync(): ... sync() ... sync()` (exit 0): a
+// program named like a built-in, a reserved word or a name the program itself declares shadows
+// or clashes with it. Refused at the cell's line in every dialect.
+TEST_F(NamesTest, ProgramNamesThatAreReservedOrClashWithTheProgramsOwnNamesAreErrors) {
+  struct Case {
+    std::string dialect, program;
+  };
+  const std::vector<Case> cases = {{"ur_script", "sync"},
+                                   {"ur_script", "get_configurable_digital_in"},
+                                   {"ur_script", "read_input_boolean_register"},
+                                   {"ur_script", "popup"},
+                                   {"ur_script", "set_tcp"},
+                                   {"ur_script", "def"},
+                                   {"ur_script", "movej"},
+                                   {"kuka_krl", "END"},
+                                   {"kuka_krl", "BAS"},
+                                   {"kuka_krl", "XP1"},
+                                   {"kuka_krl", "ASYPTP"},
+                                   {"abb_rapid", "ENDPROC"},
+                                   {"abb_rapid", "main"},
+                                   {"abb_rapid", "jP1"},
+                                   {"abb_rapid", "wobj0"},
+                                   {"fanuc_ls", "CALL"},
+                                   {"yaskawa_inform", "MOVJ"}};
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.dialect + " " + k.program);
+    cell::Cell c = *cell_;
+    c.robots[0].controller.program = k.program;
+    plan::Plan p = *plan_;
+    p.cell_hash = plan::CellHash(c, p.seed);
+    EXPECT_THAT(
+        ErrorOf([&] { ExportPlan(p, c, {}, {.dialect = k.dialect}); }),
+        ContainsRegex(R"(cell\.yaml:41:[0-9]+: error: robots\[R1\]\.controller\.program: )" +
+                      k.dialect + " program " + k.program + ": "));
+  }
+  // Names that only contain such a word are fine.
+  for (const Case& k : std::vector<Case>{
+           {"ur_script", "weld_sync"}, {"kuka_krl", "XP1A"}, {"abb_rapid", "main_weld"}}) {
+    SCOPED_TRACE(k.program);
+    cell::Cell c = *cell_;
+    c.robots[0].controller.program = k.program;
+    plan::Plan p = *plan_;
+    p.cell_hash = plan::CellHash(c, p.seed);
+    EXPECT_NO_THROW(ExportPlan(p, c, {}, {.dialect = k.dialect}));
+  }
+  // The readers refuse such a program in a file.
+  for (const Case& k : std::vector<Case>{{"ur_script", "sync"}, {"abb_rapid", "main"}}) {
+    SCOPED_TRACE(k.dialect);
+    const ExportResult r = ExportPlan(*plan_, *cell_, {}, {.dialect = k.dialect});
+    std::vector<ProgramFile> files = r.robots[0].files;
+    const std::string old = r.robots[0].program.name;
+    for (ProgramFile& f : files) {
+      f.contents = std::regex_replace(f.contents, std::regex("\\b" + old + "\\b"), k.program);
+      f.name = k.program + f.name.substr(f.name.find('.'));
+    }
+    EXPECT_THAT(
+        ErrorOf([&] { MakeDialect(k.dialect)->Read(files, cell_->robots[0], r.robots[0].site); }),
+        HasSubstr("program name " + k.program + ": " + k.program + " is a reserved word"));
+  }
+}
+
+// New-user trial: with {id} outside a string a reserved word as weld id became an identifier in
+// the call (`SpotWeld 2,ENDPROC;`, `SPOT_WELD(1,END)`).
+TEST_F(NamesTest, ReservedWordsAreRefusedAsBareWeldIds) {
+  auto with_id = [&](const std::string& id) {
+    plan::Plan p = *plan_;
+    for (plan::Segment& s : p.robots[0].segments) {
+      if (s.kind == plan::SegmentKind::kWeld) {
+        s.to = id;
+        break;
+      }
+    }
+    return p;
+  };
+  Site bare;
+  bare.weld_call["kuka_krl"] = "SPOT_WELD({n},{id})";
+  bare.weld_call["abb_rapid"] = "SpotWeld {n},{id};";
+  bare.weld_call["ur_script"] = "gun_weld({n}, {id})";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"kuka_krl", "END"},  {"kuka_krl", "XP3"},   {"abb_rapid", "ENDPROC"},
+      {"abb_rapid", "jP2"}, {"ur_script", "True"}, {"ur_script", "sync"}};
+  for (const auto& [d, id] : cases) {
+    SCOPED_TRACE(d + " " + id);
+    EXPECT_THAT(
+        ErrorOf([&] { ExportPlan(with_id(id), *cell_, bare, {.dialect = d}); }),
+        HasSubstr("weld_call." + d + " has {id} outside a string, so the weld id must be a " + d +
+                  " name: " + id));
+  }
+  // In a string the same id is only text.
+  Site quoted;
+  quoted.weld_call["abb_rapid"] = "SpotWeld {n},\"{id}\";";
+  EXPECT_NO_THROW(ExportPlan(with_id("ENDPROC"), *cell_, quoted, {.dialect = "abb_rapid"}));
+}
+
+// New-user trial: `IndCMove ROB_1,6,{n};`, `MotionSup\Off,{n};`, KRL `ASYPTP({n})` and
+// `SPL({n})` passed as weld calls (writer and reader): motions of independent or external axes,
+// spline motions and supervision switches are refused like PTP and MoveAbsJ, at the site's
+// line, in the writer and in the reader.
+TEST_F(NamesTest, IndependentAxisSplineAndSupervisionStatementsAreNotWeldCalls) {
+  struct Case {
+    std::string dialect, call, statement;
+  };
+  const std::vector<Case> cases = {
+      {"abb_rapid", "IndCMove ROB_1,6,{n};", "IndCMove"},
+      {"abb_rapid", "IndRMove ROB_1,6,{n};", "IndRMove"},
+      {"abb_rapid", "IndAMove ROB_1,6,{n};", "IndAMove"},
+      {"abb_rapid", "MotionSup\\Off,{n};", "MotionSup"},
+      {"abb_rapid", "PathAccLim TRUE,{n};", "PathAccLim"},
+      {"abb_rapid", "StopMove {n};", "StopMove"},
+      {"abb_rapid", "SearchExtJ {n};", "SearchExtJ"},
+      {"abb_rapid", "TriggIO {n};", "TriggIO"},
+      {"abb_rapid", "WZDisable {n};", "WZDisable"},
+      {"kuka_krl", "ASYPTP({n})", "ASYPTP"},
+      {"kuka_krl", "ASYLIN({n})", "ASYLIN"},
+      {"kuka_krl", "SPL({n})", "SPL"},
+      {"kuka_krl", "SPTP({n})", "SPTP"},
+      {"kuka_krl", "ANIN({n})", "ANIN"},
+      {"kuka_krl", "CWRITE({n})", "CWRITE"},
+      {"ur_script", "path_offset_enable({n})", "path_offset_enable"},
+      {"ur_script", "protective_stop({n})", "protective_stop"},
+      {"ur_script", "conveyor_pulse_decode({n})", "conveyor_pulse_decode"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.dialect + ": " + c.call);
+    const std::string expected = c.statement + " is a motion, I/O or flow statement";
+    const fs::path p =
+        WriteSite("motion.yaml", fmt::format("weld_call:\n  {}: '{}'\n", c.dialect, c.call));
+    const std::string error = ErrorOf([&] { LoadSite(p); });
+    EXPECT_THAT(error, HasSubstr(expected));
+    EXPECT_THAT(error, ContainsRegex(R"(motion\.yaml:3:[0-9]+: error: weld_call\.)" + c.dialect));
+    Site site;
+    site.weld_call[c.dialect] = c.call;
+    const auto dialect = MakeDialect(c.dialect);
+    const cell::Robot& robot = cell_->robots[0];
+    const Program built =
+        BuildProgram(*plan_, *cell_, 0, dialect->ProgramName("R1"), WithDefaults({}, *dialect));
+    EXPECT_THAT(ErrorOf([&] { dialect->Write(built, robot, site); }), HasSubstr(expected));
+    const std::vector<ProgramFile> files = dialect->Write(built, robot, {});
+    EXPECT_THAT(ErrorOf([&] { dialect->Read(files, robot, site); }), HasSubstr(expected));
+  }
+}
+
 }  // namespace
 }  // namespace weldcell::exporters
