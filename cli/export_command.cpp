@@ -50,6 +50,7 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   struct Args {
     std::string cell, plan, out, dialect, site;
     int jobs = 0;
+    bool force = false;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("cell", args->cell, "The cell YAML")->required();
@@ -63,6 +64,9 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
          "One dialect for every robot (default: each robot's controller.dialect): " + dialects)
       ->check(CLI::IsMember(exporters::DialectNames()));
   cmd->add_option("--site", args->site, "Site configuration (export.yaml, docs/export.md)");
+  cmd->add_flag("--force", args->force,
+                "Replace or remove files of the previous export into --out that were edited since "
+                "(without: exit 2 naming them, nothing written)");
   cmd->add_option("-j,--jobs", args->jobs, "Worker threads of the verification (0 = one per core)")
       ->check(CLI::NonNegativeNumber);
   cmd->callback([&global, exit_code, args] {
@@ -106,8 +110,13 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
           "not in the programs\n",
           p.unreachable.size());
     }
+    std::vector<std::string> removed;
     const std::vector<std::filesystem::path> written =
-        exporters::WriteProgramFiles(args->out, p, result);
+        exporters::WriteProgramFiles(args->out, p, result, {.force = args->force}, &removed);
+    for (const std::string& name : removed) {
+      std::cerr << "weldcell: removed " << (std::filesystem::path(args->out) / name).string()
+                << " (written by the previous export, not by this one)\n";
+    }
     out_folder.Keep();
     if (global.json) {
       nlohmann::ordered_json j;

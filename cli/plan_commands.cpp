@@ -241,7 +241,12 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
           std::cerr << "weldcell: warning: " << w << '\n';
         }
         if (!programs.robots.empty()) {
-          exporters::WriteProgramFiles(folder / "programs", out.plan, programs);
+          std::vector<std::string> removed;
+          exporters::WriteProgramFiles(folder / "programs", out.plan, programs, {}, &removed);
+          for (const std::string& name : removed) {
+            std::cerr << "weldcell: removed " << (folder / "programs" / name).string()
+                      << " (written by the previous plan's export, not by this one)\n";
+          }
           programs_written = true;
           if (programs_folder) programs_folder->Keep();
           program_lines = ProgramLines(programs);

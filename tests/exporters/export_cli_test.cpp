@@ -254,6 +254,32 @@ TEST(ExportCliPlanTest, PlanChecksTheProgramsFolderBeforePlanning) {
   fs::remove_all(dir);
 }
 
+// New-user trial: a re-export deleted a touched-up DEMO_R1.LS silently ("wrote 5 file(s)").
+// A file edited since weldcell wrote it stops the export (exit 2, naming it) unless --force;
+// every file removed is named on stderr.
+TEST_F(ExportCliTest, ReExportingNamesRemovedFilesAndKeepsEditedOnesUnlessForced) {
+  ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
+  const fs::path out = *dir_ / "touched";
+  const std::string common = "export tests/exporters/cells/small/cell.yaml " +
+                             (*dir_ / "out/plan.json").string() + " -o " + out.string();
+  ASSERT_EQ(Weldcell(common).exit_code, 0);
+  CommandRun run = Weldcell(common + " --dialect fanuc_ls");
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("removed " + (out / "demo_r2.src").string()));
+  EXPECT_THAT(run.out, HasSubstr("removed " + (out / "demo_r2.dat").string()));
+  std::ofstream(out / "DEMO_R1.LS", std::ios::app | std::ios::binary) << "! touch-up\r\n";
+  const std::string touched = ReadText(out / "DEMO_R1.LS");
+  run = Weldcell(common);
+  EXPECT_EQ(run.exit_code, 2) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("edited since weldcell wrote them: DEMO_R1.LS"));
+  EXPECT_EQ(ReadText(out / "DEMO_R1.LS"), touched);
+  EXPECT_TRUE(fs::exists(out / "DEMO_R2.LS"));
+  run = Weldcell(common + " --force");
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(ReadText(out / "DEMO_R1.LS"), touched);
+  EXPECT_THAT(run.out, HasSubstr("removed " + (out / "DEMO_R2.LS").string()));
+}
+
 TEST_F(ExportCliTest, UnplannedWeldsDoNotBlockProgramsInPlanOrExport) {
   // W99 is out of every robot's reach: the plan is incomplete (exit 1) but safe to run, so
   // `plan` and `export` both write the programs, and `export` says what is missing.
