@@ -360,7 +360,8 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
 
   ins.push_back(Comment(fmt::format("{} ({}): {} welds, {} segments", robot.name, plan.cell_name,
                                     rp.welds.size(), num_segments)));
-  move(robot.home, true, site.speed_override, 0.0);
+  // From wherever the robot stands, on no planned path: slowly (Site::home_speed).
+  move(robot.home, true, site.speed_override * site.home_speed, 0.0);
   std::sort(zone_outputs.begin(), zone_outputs.end());
   zone_outputs.erase(std::unique(zone_outputs.begin(), zone_outputs.end()), zone_outputs.end());
   if (!zone_outputs.empty()) ins.push_back(Comment("zones clear"));

@@ -69,7 +69,7 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
     }
   }
   reader.CheckMap(root, "", {"format"},
-                  {"units", "weld_call", "schedule", "tool", "base", "speed_override",
+                  {"units", "weld_call", "schedule", "tool", "base", "speed_override", "home_speed",
                    "zone_inputs", "zone_outputs", "weld_signal_inputs", "weld_signal_outputs",
                    "weld_ack_inputs", "weld_ack_outputs", "corridor_tolerance", "merge_tolerance",
                    "min_move_time", "approximate", "max_positions", "tool_load"});
@@ -119,6 +119,15 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
                      "expected a fraction in (0, 1], got " + node->Scalar());
       } else {
         site.speed_override = *v;
+      }
+    }
+  }
+  if (auto node = YamlReader::Get(root, "home_speed")) {
+    if (auto v = reader.Number(*node, "home_speed")) {
+      if (*v <= 0 || *v > 1) {
+        reader.Error(*node, "home_speed", "expected a fraction in (0, 1], got " + node->Scalar());
+      } else {
+        site.home_speed = *v;
       }
     }
   }

@@ -30,6 +30,10 @@ struct Site {
   int base = 1;      ///< Base / user frame number.
   /// Fraction (0, 1] applied to every programmed speed (commissioning runs slower).
   double speed_override = 1.0;
+  /// Fraction (0, 1] of the full speed (then × speed_override) of the first move of every
+  /// program, to home: it starts wherever the robot stands, without a planned path, so it runs
+  /// slowly; the robot must be at or near home at the start (docs/export.md).
+  double home_speed = 0.1;
   /// Zone inputs ("zone free for this robot") and outputs ("zone clear of this robot"); zone i is
   /// the i-th zone of plan.json.
   SignalRange zone_inputs, zone_outputs;

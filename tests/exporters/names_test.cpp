@@ -374,6 +374,7 @@ TEST_F(NamesTest, AProgramNameCollisionNamesEachRobotsDialect) {
 TEST_F(NamesTest, TheFirstMoveHomeIsScaledBySpeedOverrideInEveryDialect) {
   Site slow;
   slow.speed_override = 0.5;
+  slow.home_speed = 1.0;
   for (const std::string& d : DialectNames()) {
     SCOPED_TRACE(d);
     const ExportResult r = ExportPlan(*plan_, *cell_, slow, {.dialect = d});
@@ -393,8 +394,11 @@ TEST_F(NamesTest, TheFirstMoveHomeIsScaledBySpeedOverrideInEveryDialect) {
   EXPECT_THAT(ur, ContainsRegex(R"(movej\(\[[^]]+\], a=0\.7, v=0\.525, t=0\.000, r=0\))"));
   // Timed moves keep their a and v (t decides); at full speed the home move is unchanged.
   EXPECT_THAT(ur, ContainsRegex(R"(a=1\.4, v=1\.05, t=0\.[0-9]*[1-9])"));
-  EXPECT_THAT(ExportPlan(*plan_, *cell_, {}, {.dialect = "abb_rapid"}).robots[0].files[0].contents,
-              HasSubstr("MoveAbsJ jP1,vmax,fine,"));
+  Site full;
+  full.home_speed = 1.0;
+  EXPECT_THAT(
+      ExportPlan(*plan_, *cell_, full, {.dialect = "abb_rapid"}).robots[0].files[0].contents,
+      HasSubstr("MoveAbsJ jP1,vmax,fine,"));
   // A reader refuses an a/v pair that is not one override of 1.4/1.05.
   const auto dialect = MakeDialect("ur_script");
   std::vector<ProgramFile> files = {
@@ -403,6 +407,40 @@ TEST_F(NamesTest, TheFirstMoveHomeIsScaledBySpeedOverrideInEveryDialect) {
   files[0].name = e.robots[0].files[0].name;
   EXPECT_THAT(ErrorOf([&] { dialect->Read(files, cell_->robots[0], e.robots[0].site); }),
               HasSubstr("a and v must be"));
+}
+
+// New-user trial: every program started with a move home at full speed from wherever the robot
+// stood (FANUC `J P[1] 100% FINE`, KRL `#VEL_PTP,100`, RAPID vmax, UR a=1.4 v=1.05). The first
+// move runs at the site's home_speed (default 0.1) × speed_override in every dialect; the rest
+// of the program keeps its speeds.
+TEST_F(NamesTest, TheFirstMoveHomeRunsAtHomeSpeedInEveryDialect) {
+  Site half;
+  half.speed_override = 0.5;
+  for (const auto& [site, expected] : {std::pair{Site{}, 0.1}, std::pair{half, 0.05}}) {
+    for (const std::string& d : DialectNames()) {
+      SCOPED_TRACE(d + " " + std::to_string(expected));
+      const ExportResult r = ExportPlan(*plan_, *cell_, site, {.dialect = d});
+      const Program& read = r.robots[0].program;
+      std::vector<const Instruction*> moves;
+      for (const Instruction& i : read.instructions) {
+        if (i.kind == InstructionKind::kMove) moves.push_back(&i);
+      }
+      ASSERT_GE(moves.size(), 3u);
+      EXPECT_NEAR(moves[0]->speed, expected, 0.006);
+      EXPECT_GT(moves[1]->speed + moves[1]->duration, expected + 0.006);  // not slowed down
+    }
+  }
+  auto file = [&](const std::string& d) {
+    return ExportPlan(*plan_, *cell_, {}, {.dialect = d}).robots[0].files[0].contents;
+  };
+  EXPECT_THAT(file("fanuc_ls"), ContainsRegex(R"(J P\[1\] 10% FINE)"));
+  EXPECT_THAT(file("kuka_krl"), HasSubstr("BAS (#VEL_PTP,10 )\r\nPTP XP1\r\n"));
+  EXPECT_THAT(file("abb_rapid"), HasSubstr("MoveAbsJ jP1,[500.0,50.00,500.0,100.00],fine,"));
+  EXPECT_THAT(file("ur_script"), ContainsRegex(R"(movej\(\[[^]]+\], a=0\.14, v=0\.105, t=0\.000)"));
+  // export.yaml `home_speed`, checked at its line.
+  EXPECT_EQ(LoadSite(WriteSite("home.yaml", "home_speed: 0.25\n")).home_speed, 0.25);
+  EXPECT_THAT(ErrorOf([&] { LoadSite(WriteSite("home0.yaml", "home_speed: 0\n")); }),
+              ContainsRegex(R"(home0\.yaml:2:[0-9]+: error: home_speed: expected a fraction)"));
 }
 
 // Issue 13: only the first problem was reported (`tool: 17` on FANUC + KUKA named fanuc_ls
