@@ -72,9 +72,12 @@ std::string HomeSpeed(double fraction) {
 
 // The module's declaration of the gun (site.tool_mass > 0).
 std::string ToolData(const cell::Robot& robot, const Site& site) {
-  return fmt::format("PERS tooldata {}:=[TRUE,{},[{},[{},{},{}],[1,0,0,0],0,0,0]];", ToolName(site),
-                     Tcp(robot), Fixed(site.tool_mass, 3), Fixed(1000 * site.tool_cog[0], 3),
-                     Fixed(1000 * site.tool_cog[1], 3), Fixed(1000 * site.tool_cog[2], 3));
+  // TASK PERS: on a MultiMove controller a PERS of one name is one datum shared by every task
+  // (every robot's module would set the other's TCP); a TASK PERS is the task's own.
+  return fmt::format("TASK PERS tooldata {}:=[TRUE,{},[{},[{},{},{}],[1,0,0,0],0,0,0]];",
+                     ToolName(site), Tcp(robot), Fixed(site.tool_mass, 3),
+                     Fixed(1000 * site.tool_cog[0], 3), Fixed(1000 * site.tool_cog[1], 3),
+                     Fixed(1000 * site.tool_cog[2], 3));
 }
 
 class AbbRapid final : public Dialect {
@@ -109,7 +112,7 @@ class AbbRapid final : public Dialect {
 
   std::vector<ProgramFile> Write(const Program& program, const cell::Robot& robot,
                                  const Site& site_in) const override {
-    const Site site = WithDefaults(site_in, *this);
+    const Site site = WithToolLoadOf(WithDefaults(site_in, *this), robot.name, robot.tool.name);
     CheckDof(robot, 6, kDialect);
     CheckSignals(program, site, 0, 9999, kDialect);
     WELDCELL_CHECK(IsIdentifier(program.name, kMaxName));
@@ -168,7 +171,7 @@ class AbbRapid final : public Dialect {
 
   Program Read(const std::vector<ProgramFile>& files, const cell::Robot& robot,
                const Site& site_in) const override {
-    const Site site = WithDefaults(site_in, *this);
+    const Site site = WithToolLoadOf(WithDefaults(site_in, *this), robot.name, robot.tool.name);
     if (files.size() != 1 || !files[0].name.ends_with(".mod")) {
       ReadError(files.empty() ? "" : files[0].name, 0, "expected one NAME.mod");
     }
@@ -213,7 +216,7 @@ class AbbRapid final : public Dialect {
         if (!points.emplace(m[1].str(), FromControllerUnits(robot, a)).second) {
           fail(m[1].str() + " declared twice");
         }
-      } else if (state == kModule && t.starts_with("PERS tooldata ")) {
+      } else if (state == kModule && t.starts_with("TASK PERS tooldata ")) {
         if (site.tool_mass <= 0 || tooldata) fail("a tooldata the site does not give");
         if (t != ToolData(robot, site)) {
           fail("the tooldata must be " + ToolData(robot, site) +

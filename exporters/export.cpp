@@ -72,6 +72,20 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
   std::map<std::string, Named> names;             // lower-case program name -> its robot
   std::map<std::string, std::string> file_owner;  // lower-case file name -> robot
   DiagnosticSink problems;
+  // A tool load for a name the cell does not have would silently not apply.
+  for (const auto& [name, load] : site.tool_loads) {
+    const bool known = std::any_of(cell.robots.begin(), cell.robots.end(), [&](const auto& robot) {
+      return robot.name == name || robot.tool.name == name;
+    });
+    if (!known) {
+      try {
+        SiteError(site, "tool_load." + name,
+                  fmt::format("{} is neither a robot nor a tool of cell {}", name, cell.name));
+      } catch (const InputError& e) {
+        problems.Merge(e);
+      }
+    }
+  }
   for (std::size_t r = 0; r < cell.robots.size(); ++r) {
     try {
       const cell::Robot& robot = cell.robots[r];

@@ -20,6 +20,13 @@ struct SignalRange {
   bool operator==(const SignalRange&) const = default;
 };
 
+/// A gun's load: kg, and its centre of gravity in the flange frame (m).
+struct ToolLoad {
+  double mass = 0.0;
+  std::array<double, 3> cog = {0.0, 0.0, 0.0};
+  bool operator==(const ToolLoad&) const = default;
+};
+
 struct Site {
   /// Spot-weld call per dialect name (kuka_krl, ...); a missing entry uses the dialect's
   /// default. Placeholders: {n} weld number in the program (1-based; required), {schedule} the
@@ -64,6 +71,10 @@ struct Site {
   /// `tool<tool>` (docs/export/abb_rapid.md).
   double tool_mass = 0.0;
   std::array<double, 3> tool_cog = {0.0, 0.0, 0.0};
+  /// Per robot or tool: export.yaml `tool_load: {<robot or tool name>: {mass: kg, cog: [...]}}`
+  /// (a robot's name wins over its tool's); a robot named by none uses tool_mass / tool_cog.
+  /// ExportPlan refuses a name that is neither a robot nor a tool of the cell.
+  std::map<std::string, ToolLoad> tool_loads;
   /// The export.yaml read (empty: the defaults) and where each of its top-level keys is, for
   /// errors found when the site meets a plan and a dialect (SiteError).
   std::string source_file;
@@ -80,5 +91,9 @@ struct Site {
 /// among them each weld call that breaks its dialect's name and character rules
 /// (DialectLimits::names, docs/export.md "Names").
 Site LoadSite(const std::filesystem::path& export_yaml);
+
+/// `site` with tool_mass / tool_cog of `robot_name`'s entry in site.tool_loads (else of
+/// `tool_name`'s, else unchanged).
+Site WithToolLoadOf(const Site& site, const std::string& robot_name, const std::string& tool_name);
 
 }  // namespace weldcell::exporters

@@ -374,9 +374,10 @@ TEST_P(ExportTest, MutatedFilesAreRejected) {
     loaded.tool_cog = {0.0, 0.0, 0.25};
     const Exported t = Export(d, 0, loaded);
     const Eigen::Vector3d p = 1000 * robot.tool.X_FT.translation();
-    EXPECT_THAT(t.files[0].contents,
-                HasSubstr(fmt::format("    PERS tooldata wcTool1:=[TRUE,[[{:.3f},{:.3f},{:.3f}],",
-                                      p.x(), p.y(), p.z())));
+    EXPECT_THAT(
+        t.files[0].contents,
+        HasSubstr(fmt::format("    TASK PERS tooldata wcTool1:=[TRUE,[[{:.3f},{:.3f},{:.3f}],",
+                              p.x(), p.y(), p.z())));
     EXPECT_THAT(t.files[0].contents,
                 HasSubstr("[105.000,[0.000,0.000,250.000],[1,0,0,0],0,0,0]];"));
     EXPECT_THAT(t.files[0].contents, HasSubstr(",wcTool1\\WObj:=wobj0;"));

@@ -443,6 +443,42 @@ TEST_F(NamesTest, TheFirstMoveHomeRunsAtHomeSpeedInEveryDialect) {
               ContainsRegex(R"(home0\.yaml:2:[0-9]+: error: home_speed: expected a fraction)"));
 }
 
+// New-user trial: both RAPID modules declared `PERS tooldata wcTool1` with different TCPs (one
+// datum shared by every task of a MultiMove controller), and `tool_load` was one mass for every
+// gun. The tooldata is TASK PERS; tool_load may be given per robot or per tool.
+TEST_F(NamesTest, RapidToolDataIsTaskLocalAndItsLoadIsPerRobotOrTool) {
+  const std::string tool2 = cell_->robots[1].tool.name;
+  const Site site = LoadSite(
+      WriteSite("loads.yaml", fmt::format("tool_load:\n  R1: {{mass: 105, cog: [0, 0, 0.25]}}\n"
+                                          "  {}: {{mass: 80, cog: [0, 0, 0.2]}}\n",
+                                          tool2)));
+  ASSERT_EQ(site.tool_loads.size(), 2u);
+  const ExportResult r = ExportPlan(*plan_, *cell_, site, {.dialect = "abb_rapid"});
+  ASSERT_EQ(r.robots.size(), 2u);
+  const std::string& m1 = r.robots[0].files[0].contents;
+  const std::string& m2 = r.robots[1].files[0].contents;
+  EXPECT_THAT(m1, HasSubstr("    TASK PERS tooldata wcTool1:=[TRUE,"));
+  EXPECT_THAT(m1, HasSubstr("[105.000,[0.000,0.000,250.000],[1,0,0,0],0,0,0]];"));
+  EXPECT_THAT(m2, HasSubstr("    TASK PERS tooldata wcTool1:=[TRUE,"));
+  EXPECT_THAT(m2, HasSubstr("[80.000,[0.000,0.000,200.000],[1,0,0,0],0,0,0]];"));
+  EXPECT_THAT(m1 + m2, ::testing::Not(ContainsRegex("\n *PERS tooldata")));
+  // The reader takes each robot's own load, and refuses the other's.
+  const auto rapid = MakeDialect("abb_rapid");
+  EXPECT_NO_THROW(rapid->Read(r.robots[1].files, cell_->robots[1], site));
+  EXPECT_THROW(rapid->Read(r.robots[1].files, cell_->robots[0], site), InputError);
+  // A name that is neither a robot nor a tool is an error at its line.
+  const Site typo =
+      LoadSite(WriteSite("typo.yaml", "tool_load:\n  R9: {mass: 105, cog: [0, 0, 0.25]}\n"));
+  EXPECT_THAT(ErrorOf([&] { ExportPlan(*plan_, *cell_, typo, {.dialect = "abb_rapid"}); }),
+              ContainsRegex(R"(typo\.yaml:3:[0-9]+: error: tool_load\.R9: R9 is neither a robot )"
+                            R"(nor a tool of cell exporters_small)"));
+  EXPECT_THAT(
+      ErrorOf([&] {
+        LoadSite(WriteSite("bad_load.yaml", "tool_load:\n  R1: {mass: -1, cog: [0, 0, 0]}\n"));
+      }),
+      ContainsRegex(R"(bad_load\.yaml:3:[0-9]+: error: tool_load\.R1\.mass: )"));
+}
+
 // Issue 13: only the first problem was reported (`tool: 17` on FANUC + KUKA named fanuc_ls
 // only; URScript flagged zone_outputs but not zone_inputs; the first bad weld id only).
 TEST_F(NamesTest, EveryProblemOfAnExportIsReportedAtOnce) {
