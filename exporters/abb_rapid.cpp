@@ -104,7 +104,9 @@ class AbbRapid final : public Dialect {
             .weld_signal_outputs = {701, 128},
             .weld_ack_inputs = {901, 128},
             .weld_ack_outputs = {901, 128},
-            .blend = {.fraction = 0.5}};
+            .blend = {.fraction = 0.5},
+            .min_speed = 2e-05,
+            .min_speed_text = "a TCP speed of 0.1 mm/s"};
   }
   std::string ProgramName(const std::string& wanted) const override {
     return IdentifierName(wanted, kMaxName, false);

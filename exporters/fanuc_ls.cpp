@@ -50,7 +50,9 @@ class FanucLs final : public Dialect {
             .weld_signal_outputs = {401, 64},
             .weld_ack_inputs = {501, 64},
             .weld_ack_outputs = {501, 64},
-            .blend = {.fraction = 0.5}};
+            .blend = {.fraction = 0.5},
+            .min_speed = 0.01,
+            .min_speed_text = "J P[n] 1%"};
   }
   std::string ProgramName(const std::string& wanted) const override {
     return IdentifierName(wanted, kMaxName, true);

@@ -76,7 +76,9 @@ class KukaKrl final : public Dialect {
             .weld_signal_outputs = {701, 128},
             .weld_ack_inputs = {901, 128},
             .weld_ack_outputs = {901, 128},
-            .blend = {.fraction = 0.5, .max_joint = kApoDistance}};
+            .blend = {.fraction = 0.5, .max_joint = kApoDistance},
+            .min_speed = 0.01,
+            .min_speed_text = "BAS (#VEL_PTP,1 )"};
   }
   std::string ProgramName(const std::string& wanted) const override {
     return IdentifierName(wanted, kMaxName, false);

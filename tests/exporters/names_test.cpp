@@ -479,6 +479,40 @@ TEST_F(NamesTest, RapidToolDataIsTaskLocalAndItsLoadIsPerRobotOrTool) {
       ContainsRegex(R"(bad_load\.yaml:3:[0-9]+: error: tool_load\.R1\.mass: )"));
 }
 
+// New-user trial: a low speed_override was raised silently where the dialect cannot write it
+// (KRL `#VEL_PTP,1` at 0.005, FANUC 1 %, INFORM VJ=0.01) while RAPID and URScript followed it.
+// Below what a selected dialect can program is an error at its export.yaml line naming the
+// minimum; the first move (speed_override x home_speed) too.
+TEST_F(NamesTest, SpeedsBelowWhatADialectCanProgramAreErrorsAtTheirLine) {
+  const Site low = LoadSite(WriteSite("low.yaml", "speed_override: 0.005\n"));
+  for (const std::string d : {"kuka_krl", "fanuc_ls"}) {
+    SCOPED_TRACE(d);
+    EXPECT_THAT(ErrorOf([&] { ExportPlan(*plan_, *cell_, low, {.dialect = d}); }),
+                ContainsRegex(R"(low\.yaml:2:[0-9]+: error: speed_override: speed_override 0\.005 )"
+                              R"(is below the slowest speed )" +
+                              d + R"( can program, 0\.01 .*give at least 0\.01)"));
+  }
+  for (const std::string d : {"abb_rapid", "yaskawa_inform", "ur_script"}) {
+    EXPECT_NO_THROW(ExportPlan(*plan_, *cell_, low, {.dialect = d})) << d;
+  }
+  const Site tiny = LoadSite(WriteSite("tiny.yaml", "speed_override: 0.00005\n"));
+  EXPECT_THAT(ErrorOf([&] { ExportPlan(*plan_, *cell_, tiny, {.dialect = "yaskawa_inform"}); }),
+              HasSubstr("can program, 0.0001 (VJ=0.01)"));
+  // The first move: 0.05 x the default home_speed 0.1 = 0.005, below KRL's 1 %.
+  const Site slow = LoadSite(WriteSite("slow.yaml", "speed_override: 0.05\n"));
+  EXPECT_THAT(ErrorOf([&] { ExportPlan(*plan_, *cell_, slow, {.dialect = "kuka_krl"}); }),
+              ContainsRegex(R"(slow\.yaml:2:[0-9]+: error: speed_override: the first move to home )"
+                            R"(runs at speed_override 0\.05 x home_speed 0\.1 = 0\.005, below .*)"
+                            R"(give home_speed at least 0\.2)"));
+  const Site slow_home =
+      LoadSite(WriteSite("slow_home.yaml", "speed_override: 0.05\nhome_speed: 0.1\n"));
+  EXPECT_THAT(ErrorOf([&] { ExportPlan(*plan_, *cell_, slow_home, {.dialect = "fanuc_ls"}); }),
+              ContainsRegex(R"(slow_home\.yaml:3:[0-9]+: error: home_speed: )"));
+  const Site ok = LoadSite(WriteSite("ok.yaml", "speed_override: 0.05\nhome_speed: 0.2\n"));
+  const ExportResult r = ExportPlan(*plan_, *cell_, ok, {.dialect = "kuka_krl"});
+  EXPECT_THAT(r.robots[0].files[0].contents, HasSubstr("BAS (#VEL_PTP,1 )\r\nPTP XP1\r\n"));
+}
+
 // Issue 13: only the first problem was reported (`tool: 17` on FANUC + KUKA named fanuc_ls
 // only; URScript flagged zone_outputs but not zone_inputs; the first bad weld id only).
 TEST_F(NamesTest, EveryProblemOfAnExportIsReportedAtOnce) {
