@@ -165,7 +165,7 @@ class AbbRapid final : public Dialect {
       mod += "    " + ToolData(robot, site) + "\n";
     } else {
       mod += fmt::format("    ! {} (the site's) must hold the TCP {} of {} (mm, [w,x,y,z])\n",
-                         ToolName(site), Tcp(robot), robot.tool.name);
+                         ToolName(site), Tcp(robot), AsciiText(robot.tool.name));
     }
     mod += decl + "\n    PROC main()\n" + body + "    ENDPROC\nENDMODULE\n";
     return {{program.name + ".mod", mod}};

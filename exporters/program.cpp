@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 
+#include "exporters/internal/text.hpp"
 #include "exporters/site.hpp"
 #include "planner/common/check.hpp"
 #include "planner/common/diagnostics.hpp"
@@ -175,8 +176,10 @@ int SignalNumber(const Site& site, const SignalRange& range, int index, const st
   return range.first + index;
 }
 
-Instruction Comment(std::string text) {
-  return {.kind = InstructionKind::kComment, .text = std::move(text)};
+// Comments are ASCII (robot, cell and zone names may be UTF-8): controllers show other bytes
+// as garbage and FANUC/INFORM cut comments at a byte count.
+Instruction Comment(const std::string& text) {
+  return {.kind = InstructionKind::kComment, .text = internal::AsciiText(text)};
 }
 
 }  // namespace

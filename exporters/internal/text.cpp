@@ -47,6 +47,19 @@ Eigen::VectorXd FromControllerUnits(const cell::Robot& robot, const std::vector<
   return kinematics::FromController(robot.model->controller, v);
 }
 
+std::string AsciiText(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u <= 0x7e) {
+      out += c;
+    } else if (u < 0x80 || u >= 0xc0) {  // a control byte or the first byte of a character
+      out += '?';
+    }  // UTF-8 continuation bytes (0x80..0xbf) belong to the `?` already written
+  }
+  return out;
+}
+
 std::string WithCrlf(std::string_view text) {
   std::string out;
   out.reserve(text.size() + text.size() / 16);
@@ -77,6 +90,15 @@ std::vector<Line> SplitLines(const std::string& file, const std::string& content
       text.pop_back();
     }
     if (text.find('\r') != std::string::npos) ReadError(file, number, "stray CR in the line");
+    for (const char c : text) {
+      const auto u = static_cast<unsigned char>(c);
+      if ((u < 0x20 && c != '\t') || u > 0x7e) {
+        ReadError(file, number,
+                  fmt::format("byte 0x{:02x} is not printable ASCII (the programs are ASCII; "
+                              "controllers read other bytes differently)",
+                              u));
+      }
+    }
     lines.push_back({number, std::move(text)});
     start = lf + 1;
   }

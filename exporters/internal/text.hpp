@@ -29,8 +29,14 @@ struct Line {
   std::string text;
 };
 /// Splits a file into lines. With `crlf`, every line must end in CR LF (else an error naming the
-/// line); without, a CR anywhere is an error. The last line must be terminated.
+/// line); without, a CR anywhere is an error. The last line must be terminated. A byte outside
+/// printable ASCII and tab (a UTF-8 character, a control byte) is an error naming the line: the
+/// programs are ASCII.
 std::vector<Line> SplitLines(const std::string& file, const std::string& contents, bool crlf);
+
+/// `text` as printable ASCII for a program comment: each UTF-8 character (or any byte) outside
+/// 0x20..0x7e becomes one `?` (so a later cut at a byte count never splits a character).
+std::string AsciiText(std::string_view text);
 
 /// `text` (LF line ends) with CR LF line ends.
 std::string WithCrlf(std::string_view text);

@@ -15,6 +15,7 @@
 
 #include "exporters/dialect.hpp"
 #include "exporters/export.hpp"
+#include "exporters/internal/text.hpp"
 #include "exporters/site.hpp"
 #include "planner/cell/load.hpp"
 #include "planner/collision/collision_world.hpp"
@@ -511,6 +512,45 @@ TEST_F(NamesTest, SpeedsBelowWhatADialectCanProgramAreErrorsAtTheirLine) {
   const Site ok = LoadSite(WriteSite("ok.yaml", "speed_override: 0.05\nhome_speed: 0.2\n"));
   const ExportResult r = ExportPlan(*plan_, *cell_, ok, {.dialect = "kuka_krl"});
   EXPECT_THAT(r.robots[0].files[0].contents, HasSubstr("BAS (#VEL_PTP,1 )\r\nPTP XP1\r\n"));
+}
+
+// New-user trial: UTF-8 robot names put non-ASCII bytes into program comments (LS, JBI, src,
+// mod) and FANUC cut them mid-character. Comments are ASCII (`?` per character); the readers
+// refuse any non-ASCII byte.
+TEST_F(NamesTest, ProgramsAreAsciiAndReadersRefuseOtherBytes) {
+  cell::Cell c = *cell_;
+  plan::Plan p = *plan_;
+  Rename(&c, &p, 0,
+         "Schwei\xc3\x9f"
+         "roboter_\xc3\x84\xc3\x84\xc3\x84\xc3\x84\xc3\x84\xc3\x84");
+  c.robots[0].controller.program = "weld_r1";
+  p.cell_hash = plan::CellHash(c, p.seed);
+  for (const std::string& d : DialectNames()) {
+    SCOPED_TRACE(d);
+    const ExportResult r = ExportPlan(p, c, {}, {.dialect = d});
+    const RobotExport& e = r.robots[0];
+    bool marked = false;
+    for (const ProgramFile& f : e.files) {
+      for (const char ch : f.contents) {
+        const auto u = static_cast<unsigned char>(ch);
+        ASSERT_TRUE(u == '\t' || u == '\r' || u == '\n' || (u >= 0x20 && u <= 0x7e))
+            << f.name << " holds byte " << static_cast<int>(u);
+      }
+      marked = marked || f.contents.find("Schwei?roboter_??") != std::string::npos;
+    }
+    EXPECT_TRUE(marked);
+    // A non-ASCII byte in a comment of a file: refused, naming the line.
+    std::vector<ProgramFile> files = e.files;
+    const std::size_t at = files[0].contents.find("Schwei?");
+    ASSERT_NE(at, std::string::npos);
+    files[0].contents.replace(at + 6, 1, "\xc3\x9f");
+    EXPECT_THAT(ErrorOf([&] { MakeDialect(d)->Read(files, c.robots[0], e.site); }),
+                ContainsRegex(files[0].name + ":[0-9]+: error: byte 0xc3 is not printable ASCII"));
+  }
+  EXPECT_EQ(internal::AsciiText("a\xc3\xa9"
+                                "b\xe2\x82\xac"
+                                "c\x01"),
+            "a?b?c?");
 }
 
 // Issue 13: only the first problem was reported (`tool: 17` on FANUC + KUKA named fanuc_ls
