@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -104,11 +105,20 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
         exporters::ExportPlan(p, loaded.value, site,
                               {.dialect = args->dialect, .world = &world, .plan_file = args->plan});
     for (const std::string& w : result.warnings) std::cerr << "weldcell: warning: " << w << '\n';
-    if (!p.unreachable.empty() && !global.json) {
+    // Named in both modes (stderr is the user's either way), the first ten and a count.
+    if (!p.unreachable.empty()) {
+      constexpr std::size_t kShown = 10;
+      std::string names;
+      for (std::size_t i = 0; i < std::min(kShown, p.unreachable.size()); ++i) {
+        names += (i ? ", " : "") + p.unreachable[i].weld_id;
+      }
+      if (p.unreachable.size() > kShown) {
+        names += fmt::format(" and {} more", p.unreachable.size() - kShown);
+      }
       std::cerr << fmt::format(
           "weldcell: warning: {} weld(s) of the cell are not in the plan and "
-          "not in the programs\n",
-          p.unreachable.size());
+          "not in the programs: {}\n",
+          p.unreachable.size(), names);
     }
     std::vector<std::string> removed;
     const std::vector<std::filesystem::path> written =
@@ -141,6 +151,11 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
         jr["planned_motion_time"] = r.figures.planned_motion_time;
         j["programs"].push_back(std::move(jr));
       }
+      j["unplanned_welds"] = nlohmann::ordered_json::array();
+      for (const plan::UnreachableWeld& u : p.unreachable) {
+        j["unplanned_welds"].push_back({{"weld", u.weld_id}, {"reason", u.reason}});
+      }
+      j["removed"] = removed;
       PrintJson(j, std::cout);
     } else if (!global.quiet) {
       for (const std::string& line : ProgramLines(result)) std::cout << line << '\n';

@@ -293,8 +293,15 @@ TEST_F(ExportCliTest, UnplannedWeldsDoNotBlockProgramsInPlanOrExport) {
   const CommandRun run = Weldcell("export tests/exporters/cells/unreachable/cell.yaml " +
                                   (out / "plan.json").string() + " -o " + exported.string());
   EXPECT_EQ(run.exit_code, 0) << run.out;
-  EXPECT_THAT(run.out, HasSubstr("1 weld(s) of the cell are not in the plan"));
+  EXPECT_THAT(run.out, HasSubstr("1 weld(s) of the cell are not in the plan and not in the "
+                                 "programs: W99"));
   EXPECT_EQ(ReadText(exported / "DEMO_R1.LS"), ReadText(out / "programs" / "DEMO_R1.LS"));
+  // New-user trial: with --json the warning was dropped. Named on stderr and in the JSON.
+  const CommandRun json = Weldcell("--json export tests/exporters/cells/unreachable/cell.yaml " +
+                                   (out / "plan.json").string() + " -o " + exported.string());
+  EXPECT_EQ(json.exit_code, 0) << json.out;
+  EXPECT_THAT(json.out, HasSubstr("not in the programs: W99"));
+  EXPECT_THAT(json.out, ContainsRegex(R"("unplanned_welds": *\[\s*\{\s*"weld": *"W99")"));
 }
 
 }  // namespace
