@@ -204,8 +204,12 @@ class YaskawaInform final : public Dialect {
     if (parts.size() == 1)
       return {{program.name + ".JBI", WriteJob(program.name, parts[0], robot, site)}};
     if (parts.size() > 99) {
-      throw InputError({Diagnostic{.where = {.file = program.name + ".JBI"},
-                                   .message = program.name + ": more than 99 parts"}});
+      // Parts are named NAME01..NAME99 (two digits within the 8-character job name).
+      SiteError(site, "max_positions",
+                fmt::format("{}: job {} needs {} parts of at most {} positions; INFORM part jobs "
+                            "are numbered 01..99, so at most 99 parts: raise max_positions (up to "
+                            "{})",
+                            robot.name, program.name, parts.size(), limit, kMaxPositions));
     }
     std::vector<ProgramFile> files;
     std::string calls;

@@ -553,6 +553,23 @@ TEST_F(NamesTest, ProgramsAreAsciiAndReadersRefuseOtherBytes) {
             "a?b?c?");
 }
 
+// INFORM numbers the parts of a split job 01..99: a program needing more is an error at the
+// site's max_positions naming the count and the limit (was "more than 99 parts" at a file).
+TEST_F(NamesTest, AnInformProgramOfMoreThan99PartsIsAnErrorAtMaxPositions) {
+  const auto inform = MakeDialect("yaskawa_inform");
+  const cell::Robot& robot = cell_->robots[0];
+  Program p{.name = "LONG", .robot = robot.name};
+  for (int k = 0; k < 250; ++k) {
+    p.instructions.push_back({.kind = InstructionKind::kMove, .q = robot.home, .speed = 0.5});
+  }
+  const Site site = LoadSite(WriteSite("parts.yaml", "max_positions: 2\n"));
+  EXPECT_THAT(ErrorOf([&] { inform->Write(p, robot, site); }),
+              ContainsRegex(R"(parts\.yaml:2:[0-9]+: error: max_positions: R1: job LONG needs 125 )"
+                            R"(parts of at most 2 positions; .*at most 99 parts)"));
+  const Site enough = LoadSite(WriteSite("parts3.yaml", "max_positions: 3\n"));
+  EXPECT_EQ(inform->Write(p, robot, enough).size(), 85u);  // 84 parts and the main job
+}
+
 // Issue 13: only the first problem was reported (`tool: 17` on FANUC + KUKA named fanuc_ls
 // only; URScript flagged zone_outputs but not zone_inputs; the first bad weld id only).
 TEST_F(NamesTest, EveryProblemOfAnExportIsReportedAtOnce) {
