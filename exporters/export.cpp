@@ -234,6 +234,46 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
     }
   }
   problems.ThrowIfErrors();
+  // A robot without a program of ours that shares a zone or a weld signal with one that has
+  // one: its hand-written program must keep the same handshake, or the others wait forever
+  // (or worse, enter a zone it occupies).
+  for (const std::string& skipped : result.skipped) {
+    std::vector<std::string> parts;
+    for (std::size_t j = 0; j < plan.weld_signals.size(); ++j) {
+      const plan::WeldSignal& ws = plan.weld_signals[j];
+      std::string giver;
+      for (const plan::RobotPlan& rp : plan.robots) {
+        for (const plan::Segment& s : rp.segments) {
+          if (s.kind == plan::SegmentKind::kWeld && s.to == ws.weld) giver = rp.robot;
+        }
+      }
+      if (ws.robot == skipped && giver != skipped) {
+        parts.push_back(fmt::format("wait for weld signal {} (weld {} by {}) and acknowledge it",
+                                    j + 1, ws.weld, giver));
+      } else if (giver == skipped && ws.robot != skipped) {
+        parts.push_back(
+            fmt::format("give weld signal {} after weld {} (waited for by {}) and "
+                        "take its acknowledge",
+                        j + 1, ws.weld, ws.robot));
+      }
+    }
+    for (const plan::Zone& z : plan.zones) {
+      const bool uses = std::any_of(z.uses.begin(), z.uses.end(),
+                                    [&](const plan::ZoneUse& u) { return u.robot == skipped; });
+      const bool shared = std::any_of(z.uses.begin(), z.uses.end(),
+                                      [&](const plan::ZoneUse& u) { return u.robot != skipped; });
+      if (uses && shared) parts.push_back("take and release zone " + z.id);
+    }
+    if (parts.empty()) continue;
+    std::string list;
+    for (const std::string& p : parts) list += (list.empty() ? "" : "; ") + p;
+    result.warnings.push_back(fmt::format(
+        "robot {} has no `controller:` (no program written) but other robots' programs "
+        "handshake with it: its hand-written program must {} with the four-phase handshake of "
+        "docs/export.md \"Handshakes\" (interlocks.csv, weld_signals.csv), or the others wait "
+        "forever",
+        skipped, list));
+  }
   return result;
 }
 

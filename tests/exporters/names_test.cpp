@@ -570,6 +570,29 @@ TEST_F(NamesTest, AnInformProgramOfMoreThan99PartsIsAnErrorAtMaxPositions) {
   EXPECT_EQ(inform->Write(p, robot, enough).size(), 85u);  // 84 parts and the main job
 }
 
+// New-user trial: a robot without `controller:` in a cell where another robot waits for it got
+// no program and no word about the handshake its hand-written program must keep.
+TEST_F(NamesTest, ARobotWithoutAProgramThatOthersHandshakeWithIsWarnedAbout) {
+  ASSERT_FALSE(plan_->zones.empty());
+  cell::Cell c = *cell_;
+  c.robots[1].controller = {};
+  plan::Plan p = *plan_;
+  p.cell_hash = plan::CellHash(c, p.seed);
+  const ExportResult r = ExportPlan(p, c, {}, {.skip_robots_without_controller = true});
+  ASSERT_EQ(r.skipped, std::vector<std::string>{"R2"});
+  std::string all;
+  for (const std::string& w : r.warnings) all += w + "\n";
+  EXPECT_THAT(all, HasSubstr("robot R2 has no `controller:` (no program written) but other "
+                             "robots' programs handshake with it: its hand-written program must "
+                             "take and release zone " +
+                             p.zones[0].id));
+  EXPECT_THAT(all, HasSubstr("four-phase handshake"));
+  // With both programs written, no such warning.
+  for (const std::string& w : ExportPlan(*plan_, *cell_, {}).warnings) {
+    EXPECT_THAT(w, ::testing::Not(HasSubstr("hand-written")));
+  }
+}
+
 // Issue 13: only the first problem was reported (`tool: 17` on FANUC + KUKA named fanuc_ls
 // only; URScript flagged zone_outputs but not zone_inputs; the first bad weld id only).
 TEST_F(NamesTest, EveryProblemOfAnExportIsReportedAtOnce) {
