@@ -133,9 +133,9 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   cmd->add_option("-j,--jobs", args->jobs,
                   "Worker threads (0 = one per core); the plan does "
                   "not depend on it")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeInteger());
   cmd->add_option("--seed", args->seed, "Random seed (default: the cell's settings.seed)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeInteger());
   cmd->add_option("--rebalance-rounds", args->rebalance_rounds,
                   "Re-allocations tried after coordination, away from failed motions and "
                   "interlock waits (0 = none); one is kept only when more welds are planned or "
@@ -366,7 +366,7 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) 
                   "mm of robot travel between collision checks (default: the cell's)")
       ->check(ResolutionMm());
   cmd->add_option("-j,--jobs", *jobs, "Worker threads (0 = one per core)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeInteger());
   cmd->callback([&global, exit_code, cell_file, plan_file, resolution_mm, jobs] {
     const cell::Cell c = LoadForCommand(*cell_file, global);
     const plan::Plan p = ReadPlan(*plan_file);

@@ -280,6 +280,20 @@ TEST_F(ExportCliTest, ReExportingNamesRemovedFilesAndKeepsEditedOnesUnlessForced
   EXPECT_THAT(run.out, HasSubstr("removed " + (out / "DEMO_R2.LS").string()));
 }
 
+// New-user trial: `-j -1` printed a 300-digit range, and `-o /dev/null` was called "a file".
+TEST_F(ExportCliTest, BadJobsAndADeviceAsOutputFolderAreSaidPlainly) {
+  ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
+  const std::string common =
+      "export tests/exporters/cells/small/cell.yaml " + (*dir_ / "out/plan.json").string();
+  CommandRun run = Weldcell(common + " -o " + (*dir_ / "j").string() + " -j -1");
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_THAT(run.out, HasSubstr("expected a whole number >= 0, got '-1'"));
+  EXPECT_THAT(run.out, ::testing::Not(HasSubstr("17976931348623157")));
+  run = Weldcell(common + " -o /dev/null");
+  EXPECT_EQ(run.exit_code, 2) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("/dev/null: error: --out: is not a folder but a device"));
+}
+
 TEST_F(ExportCliTest, UnplannedWeldsDoNotBlockProgramsInPlanOrExport) {
   // W99 is out of every robot's reach: the plan is incomplete (exit 1) but safe to run, so
   // `plan` and `export` both write the programs, and `export` says what is missing.
