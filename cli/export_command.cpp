@@ -88,6 +88,9 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
     // a colliding plan must never reach a controller.
     // A plan of another cell is bad input, said before verifying it against this cell.
     exporters::CheckPlanOfCell(p, loaded.value, args->plan);
+    // The site's problems that need no plan (overlapping I/O ranges, a weld call or speed a
+    // dialect refuses) before the verification, which takes seconds to minutes.
+    exporters::CheckSiteForCell(loaded.value, site, args->dialect);
     const collision::CollisionWorld world = verify::MakeVerifierWorld(loaded.value);
     const verify::VerifyReport report =
         verify::Verify(p, loaded.value, world, {.threads = args->jobs});

@@ -89,6 +89,9 @@ struct DialectLimits {
   double min_speed = 0.0;
   /// How the slowest speed is written, for messages.
   std::string_view min_speed_text;
+  /// Zone, weld-signal and acknowledge numbers are one I/O space whose ranges must not overlap
+  /// (false: URScript's boolean registers, configurable and standard digital I/O are apart).
+  bool one_io_space = true;
 };
 
 class Dialect {

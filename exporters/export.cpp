@@ -53,6 +53,31 @@ void CheckPlanOfCell(const plan::Plan& plan, const cell::Cell& cell, const std::
   }
 }
 
+void CheckSiteForCell(const cell::Cell& cell, const Site& site, const std::string& dialect) {
+  std::set<std::string> dialects;
+  for (const cell::Robot& robot : cell.robots) {
+    const std::string d = dialect.empty() ? robot.controller.dialect : dialect;
+    if (!d.empty()) dialects.insert(d);
+  }
+  DiagnosticSink sink;
+  for (const std::string& d : dialects) {
+    const std::unique_ptr<Dialect> made = MakeDialect(d);
+    if (!made) continue;  // said by ExportPlan, naming the robot
+    try {
+      const Site s = WithDefaults(site, *made);
+      if (made->limits().one_io_space) internal::CheckRangesApart(s, d);
+    } catch (const InputError& e) {
+      for (const Diagnostic& diag : e.diagnostics()) {
+        if (std::find(sink.diagnostics().begin(), sink.diagnostics().end(), diag) ==
+            sink.diagnostics().end()) {
+          sink.Add(diag);
+        }
+      }
+    }
+  }
+  sink.ThrowIfErrors();
+}
+
 ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Site& site,
                         const ExportRequest& request) {
   CheckPlanOfCell(plan, cell, request.plan_file);

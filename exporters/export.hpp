@@ -68,6 +68,12 @@ std::string WeldSignalTable(const plan::Plan& plan, const ExportResult& result);
 ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Site& site,
                         const ExportRequest& request = {});
 
+/// The checks of `site` that need no plan, for every dialect `cell`'s robots use (or `dialect`
+/// for all): WithDefaults (weld call, tool, base, slowest speed) and the I/O ranges kept apart
+/// (internal CheckRangesApart). Throws InputError with every problem at once; run before
+/// planning or verifying so a bad site fails in a second, not after minutes.
+void CheckSiteForCell(const cell::Cell& cell, const Site& site, const std::string& dialect = "");
+
 /// Throws InputError (at `plan_file`, the path the user gave) when `plan` was not made for
 /// `cell` (cell hash differs).
 void CheckPlanOfCell(const plan::Plan& plan, const cell::Cell& cell,

@@ -85,7 +85,8 @@ class UrScript final : public Dialect {
             .weld_signal_outputs = {0, 8},
             .weld_ack_inputs = {0, 8},
             .weld_ack_outputs = {0, 8},
-            .blend = {.fraction = 0.5}};
+            .blend = {.fraction = 0.5},
+            .one_io_space = false};
   }
   std::string ProgramName(const std::string& wanted) const override {
     std::string n = IdentifierName(wanted, kMaxName, false);

@@ -168,6 +168,17 @@ TEST_F(ExportCliTest, APlanThatFailsVerificationGetsNoPrograms) {
   EXPECT_EQ(run.exit_code, 1) << run.out;
   EXPECT_THAT(run.out, HasSubstr("no programs written: the plan fails verification"));
   EXPECT_FALSE(fs::exists(out / "DEMO_R1.LS"));
+  // New-user trial: a site whose I/O ranges overlap was only refused after the verification;
+  // it is bad input said first (exit 2, no verification run), whatever the plan.
+  const fs::path site = *dir_ / "overlap.yaml";
+  std::ofstream(site) << "format: weldcell-export/1\nzone_inputs: {first: 101, count: 10}\n"
+                         "weld_signal_inputs: {first: 105, count: 10}\n";
+  const CommandRun overlap =
+      Weldcell("export tests/exporters/cells/small/cell.yaml " + broken.string() + " --site " +
+               site.string() + " -o " + out.string());
+  EXPECT_EQ(overlap.exit_code, 2) << overlap.out;
+  EXPECT_THAT(overlap.out, ContainsRegex(R"(overlap\.yaml:3:[0-9]+: error: weld_signal_inputs: )"));
+  EXPECT_THAT(overlap.out, ::testing::Not(HasSubstr("fails verification")));
 }
 
 TEST_F(ExportCliTest, APlanOfAnotherCellIsBadInputSaidBeforeVerifying) {
