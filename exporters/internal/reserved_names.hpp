@@ -42,7 +42,7 @@ inline constexpr std::string_view kRapidNames =
     "if inout local module mod nostepin not noview or pers proc raise readonly record retry "
     "return step sysmodule test then to trap true trynext undo var viewonly while with xor "
     "main moveabsj movej movel movec waitdi setdo vmax fine z1 jointtarget tooldata speeddata "
-    "zonedata wobjdata bool num string robot rob_1 tool0 wobj0 load0";
+    "zonedata wobjdata bool num string rob_1 tool0 wobj0 load0";
 /// Names the module declares or uses numbered: jP1, ..., tool<n>, wcTool<n>, wobj<n> and the
 /// signal names diZone<n>, doWeld<n>, ... .
 inline constexpr std::string_view kRapidNumbered =
