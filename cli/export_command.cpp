@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -50,6 +51,7 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   struct Args {
     std::string cell, plan, out, dialect, site;
     int jobs = 0;
+    bool force = false;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("cell", args->cell, "The cell YAML")->required();
@@ -63,8 +65,11 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
          "One dialect for every robot (default: each robot's controller.dialect): " + dialects)
       ->check(CLI::IsMember(exporters::DialectNames()));
   cmd->add_option("--site", args->site, "Site configuration (export.yaml, docs/export.md)");
+  cmd->add_flag("--force", args->force,
+                "Replace or remove files of the previous export into --out that were edited since "
+                "(without: exit 2 naming them, nothing written)");
   cmd->add_option("-j,--jobs", args->jobs, "Worker threads of the verification (0 = one per core)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeInteger());
   cmd->callback([&global, exit_code, args] {
     CheckOutputFolder(args->out, "--out");
     // Inputs are regular files of a sane size (a device like /dev/zero never ends).
@@ -83,6 +88,9 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
     // a colliding plan must never reach a controller.
     // A plan of another cell is bad input, said before verifying it against this cell.
     exporters::CheckPlanOfCell(p, loaded.value, args->plan);
+    // The site's problems that need no plan (overlapping I/O ranges, a weld call or speed a
+    // dialect refuses) before the verification, which takes seconds to minutes.
+    exporters::CheckSiteForCell(loaded.value, site, args->dialect);
     const collision::CollisionWorld world = verify::MakeVerifierWorld(loaded.value);
     const verify::VerifyReport report =
         verify::Verify(p, loaded.value, world, {.threads = args->jobs});
@@ -100,14 +108,28 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
         exporters::ExportPlan(p, loaded.value, site,
                               {.dialect = args->dialect, .world = &world, .plan_file = args->plan});
     for (const std::string& w : result.warnings) std::cerr << "weldcell: warning: " << w << '\n';
-    if (!p.unreachable.empty() && !global.json) {
+    // Named in both modes (stderr is the user's either way), the first ten and a count.
+    if (!p.unreachable.empty()) {
+      constexpr std::size_t kShown = 10;
+      std::string names;
+      for (std::size_t i = 0; i < std::min(kShown, p.unreachable.size()); ++i) {
+        names += (i ? ", " : "") + p.unreachable[i].weld_id;
+      }
+      if (p.unreachable.size() > kShown) {
+        names += fmt::format(" and {} more", p.unreachable.size() - kShown);
+      }
       std::cerr << fmt::format(
           "weldcell: warning: {} weld(s) of the cell are not in the plan and "
-          "not in the programs\n",
-          p.unreachable.size());
+          "not in the programs: {}\n",
+          p.unreachable.size(), names);
     }
+    std::vector<std::string> removed;
     const std::vector<std::filesystem::path> written =
-        exporters::WriteProgramFiles(args->out, p, result);
+        exporters::WriteProgramFiles(args->out, p, result, {.force = args->force}, &removed);
+    for (const std::string& name : removed) {
+      std::cerr << "weldcell: removed " << (std::filesystem::path(args->out) / name).string()
+                << " (written by the previous export, not by this one)\n";
+    }
     out_folder.Keep();
     if (global.json) {
       nlohmann::ordered_json j;
@@ -132,6 +154,11 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
         jr["planned_motion_time"] = r.figures.planned_motion_time;
         j["programs"].push_back(std::move(jr));
       }
+      j["unplanned_welds"] = nlohmann::ordered_json::array();
+      for (const plan::UnreachableWeld& u : p.unreachable) {
+        j["unplanned_welds"].push_back({{"weld", u.weld_id}, {"reason", u.reason}});
+      }
+      j["removed"] = removed;
       PrintJson(j, std::cout);
     } else if (!global.quiet) {
       for (const std::string& line : ProgramLines(result)) std::cout << line << '\n';

@@ -158,9 +158,23 @@ void CheckOutputFolder(const fs::path& folder, const std::string& option) {
   std::error_code ec;
   const fs::file_status status = fs::status(folder, ec);
   if (fs::exists(status) && !fs::is_directory(status)) {
-    Fail(folder, option, "is a file, not a folder (the outputs are written into it)");
+    Fail(folder, option,
+         fs::is_regular_file(status)
+             ? "is a file, not a folder (the outputs are written into it)"
+             : "is not a folder but a device or other special file (the outputs are written "
+               "into a folder)");
   }
   CheckCreatableFolder(folder, folder, option);
+}
+
+CLI::Validator NonNegativeInteger() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const bool digits =
+            !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+        return digits ? std::string() : "expected a whole number >= 0, got '" + text + "'";
+      },
+      "N >= 0");
 }
 
 CLI::Validator ResolutionMm() {

@@ -51,4 +51,8 @@ void CheckOutputFolder(const std::filesystem::path& folder, const std::string& o
 /// of settings.motion.resolution (cell::kMinResolution to cell::kMaxResolution).
 CLI::Validator ResolutionMm();
 
+/// CLI11 check of a whole number >= 0 (`-j`, `--seed`): says "expected a whole number >= 0, got
+/// '-1'" (CLI::NonNegativeNumber printed its range up to the largest double, 300 digits).
+CLI::Validator NonNegativeInteger();
+
 }  // namespace weldcell::cli

@@ -133,9 +133,9 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   cmd->add_option("-j,--jobs", args->jobs,
                   "Worker threads (0 = one per core); the plan does "
                   "not depend on it")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeInteger());
   cmd->add_option("--seed", args->seed, "Random seed (default: the cell's settings.seed)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeInteger());
   cmd->add_option("--rebalance-rounds", args->rebalance_rounds,
                   "Re-allocations tried after coordination, away from failed motions and "
                   "interlock waits (0 = none); one is kept only when more welds are planned or "
@@ -241,7 +241,12 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
           std::cerr << "weldcell: warning: " << w << '\n';
         }
         if (!programs.robots.empty()) {
-          exporters::WriteProgramFiles(folder / "programs", out.plan, programs);
+          std::vector<std::string> removed;
+          exporters::WriteProgramFiles(folder / "programs", out.plan, programs, {}, &removed);
+          for (const std::string& name : removed) {
+            std::cerr << "weldcell: removed " << (folder / "programs" / name).string()
+                      << " (written by the previous plan's export, not by this one)\n";
+          }
           programs_written = true;
           if (programs_folder) programs_folder->Keep();
           program_lines = ProgramLines(programs);
@@ -361,7 +366,7 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) 
                   "mm of robot travel between collision checks (default: the cell's)")
       ->check(ResolutionMm());
   cmd->add_option("-j,--jobs", *jobs, "Worker threads (0 = one per core)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeInteger());
   cmd->callback([&global, exit_code, cell_file, plan_file, resolution_mm, jobs] {
     const cell::Cell c = LoadForCommand(*cell_file, global);
     const plan::Plan p = ReadPlan(*plan_file);

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "exporters/dialect.hpp"
+#include "exporters/internal/reserved_names.hpp"
 #include "exporters/internal/text.hpp"
 #include "planner/common/check.hpp"
 
@@ -71,9 +72,12 @@ std::string HomeSpeed(double fraction) {
 
 // The module's declaration of the gun (site.tool_mass > 0).
 std::string ToolData(const cell::Robot& robot, const Site& site) {
-  return fmt::format("PERS tooldata {}:=[TRUE,{},[{},[{},{},{}],[1,0,0,0],0,0,0]];", ToolName(site),
-                     Tcp(robot), Fixed(site.tool_mass, 3), Fixed(1000 * site.tool_cog[0], 3),
-                     Fixed(1000 * site.tool_cog[1], 3), Fixed(1000 * site.tool_cog[2], 3));
+  // TASK PERS: on a MultiMove controller a PERS of one name is one datum shared by every task
+  // (every robot's module would set the other's TCP); a TASK PERS is the task's own.
+  return fmt::format("TASK PERS tooldata {}:=[TRUE,{},[{},[{},{},{}],[1,0,0,0],0,0,0]];",
+                     ToolName(site), Tcp(robot), Fixed(site.tool_mass, 3),
+                     Fixed(1000 * site.tool_cog[0], 3), Fixed(1000 * site.tool_cog[1], 3),
+                     Fixed(1000 * site.tool_cog[2], 3));
 }
 
 class AbbRapid final : public Dialect {
@@ -86,14 +90,11 @@ class AbbRapid final : public Dialect {
                       .comment = "!",
                       .final_semicolon = true,
                       .form = NameRules::CallForm::kProcedure,
-                      .keywords = "moveabsj moveextj movesync setdo setao setgo set reset pulsedo "
-                                  "invertdo setalldatatype waitdi waitdo waitai waitao waitgi "
-                                  "waitgo waittime waituntil waitrob stop stopmove exit "
-                                  "exitcycle break return raise retry trynext goto velset "
-                                  "accset confj confl singarea triggj triggl triggc searchl "
-                                  "searchc spotj spotl spotml",
-                      .keyword_prefixes = "movej movel movec",
-                      .escape = "\\"},
+                      .keywords = reserved::kRapidCallKeywords,
+                      .keyword_prefixes = reserved::kRapidCallPrefixes,
+                      .escape = "\\",
+                      .reserved = reserved::kRapidNames,
+                      .reserved_numbered = reserved::kRapidNumbered},
             .default_weld_call = kDefaultCall,
             .min_signal = 0,
             .max_signal = 9999,
@@ -103,7 +104,9 @@ class AbbRapid final : public Dialect {
             .weld_signal_outputs = {701, 128},
             .weld_ack_inputs = {901, 128},
             .weld_ack_outputs = {901, 128},
-            .blend = {.fraction = 0.5}};
+            .blend = {.fraction = 0.5},
+            .min_speed = 2e-05,
+            .min_speed_text = "a TCP speed of 0.1 mm/s"};
   }
   std::string ProgramName(const std::string& wanted) const override {
     return IdentifierName(wanted, kMaxName, false);
@@ -111,7 +114,7 @@ class AbbRapid final : public Dialect {
 
   std::vector<ProgramFile> Write(const Program& program, const cell::Robot& robot,
                                  const Site& site_in) const override {
-    const Site site = WithDefaults(site_in, *this);
+    const Site site = WithToolLoadOf(WithDefaults(site_in, *this), robot.name, robot.tool.name);
     CheckDof(robot, 6, kDialect);
     CheckSignals(program, site, 0, 9999, kDialect);
     WELDCELL_CHECK(IsIdentifier(program.name, kMaxName));
@@ -162,7 +165,7 @@ class AbbRapid final : public Dialect {
       mod += "    " + ToolData(robot, site) + "\n";
     } else {
       mod += fmt::format("    ! {} (the site's) must hold the TCP {} of {} (mm, [w,x,y,z])\n",
-                         ToolName(site), Tcp(robot), robot.tool.name);
+                         ToolName(site), Tcp(robot), AsciiText(robot.tool.name));
     }
     mod += decl + "\n    PROC main()\n" + body + "    ENDPROC\nENDMODULE\n";
     return {{program.name + ".mod", mod}};
@@ -170,7 +173,7 @@ class AbbRapid final : public Dialect {
 
   Program Read(const std::vector<ProgramFile>& files, const cell::Robot& robot,
                const Site& site_in) const override {
-    const Site site = WithDefaults(site_in, *this);
+    const Site site = WithToolLoadOf(WithDefaults(site_in, *this), robot.name, robot.tool.name);
     if (files.size() != 1 || !files[0].name.ends_with(".mod")) {
       ReadError(files.empty() ? "" : files[0].name, 0, "expected one NAME.mod");
     }
@@ -215,7 +218,7 @@ class AbbRapid final : public Dialect {
         if (!points.emplace(m[1].str(), FromControllerUnits(robot, a)).second) {
           fail(m[1].str() + " declared twice");
         }
-      } else if (state == kModule && t.starts_with("PERS tooldata ")) {
+      } else if (state == kModule && t.starts_with("TASK PERS tooldata ")) {
         if (site.tool_mass <= 0 || tooldata) fail("a tooldata the site does not give");
         if (t != ToolData(robot, site)) {
           fail("the tooldata must be " + ToolData(robot, site) +

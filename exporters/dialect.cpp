@@ -51,6 +51,34 @@ Site WithDefaults(const Site& site, const Dialect& dialect) {
       }
     }
   }
+  // A speed below what the dialect writes would be raised to its minimum: the robot would run
+  // faster than the site asked (commissioning runs are slow for a reason).
+  if (limits.min_speed > 0) {
+    const double home = site.speed_override * site.home_speed;
+    const bool override_low = site.speed_override < limits.min_speed - 1e-12;
+    if (override_low || home < limits.min_speed - 1e-12) {
+      const std::string key =
+          override_low || !site.where.count("home_speed") ? "speed_override" : "home_speed";
+      try {
+        SiteError(
+            site, key,
+            override_low
+                ? fmt::format("speed_override {:g} is below the slowest speed {} can program, "
+                              "{:g} ({}); the controller would run faster than asked: give at "
+                              "least {:g}",
+                              site.speed_override, dialect.name(), limits.min_speed,
+                              limits.min_speed_text, limits.min_speed)
+                : fmt::format("the first move to home runs at speed_override {:g} x home_speed "
+                              "{:g} = {:g}, below the slowest speed {} can program, {:g} ({}); "
+                              "give home_speed at least {:g}",
+                              site.speed_override, site.home_speed, home, dialect.name(),
+                              limits.min_speed, limits.min_speed_text,
+                              limits.min_speed / site.speed_override));
+      } catch (const InputError& e) {
+        sink.Merge(e);
+      }
+    }
+  }
   sink.ThrowIfErrors();
   if (out.zone_inputs.count == 0) out.zone_inputs = limits.zone_inputs;
   if (out.zone_outputs.count == 0) out.zone_outputs = limits.zone_outputs;

@@ -60,6 +60,13 @@ struct NameRules {
   /// Characters that start an escape inside a string (RAPID and URScript `\`): a weld id may
   /// not hold them.
   std::string_view escape;
+  /// Blank-separated names a program (or a bare weld id) may not have: the dialect's reserved
+  /// words, built-ins and every name the exported program itself uses
+  /// (exporters/internal/reserved_names.hpp; not exhaustive).
+  std::string_view reserved;
+  /// Lower-case prefixes that, followed by digits only, make a reserved name (KRL `XP1`, the
+  /// positions; RAPID `jP1`, `tool1`, ...).
+  std::string_view reserved_numbered;
 };
 
 /// What a dialect can express, for the writer's checks and the defaults of a site.
@@ -76,6 +83,15 @@ struct DialectLimits {
   SignalRange weld_ack_inputs, weld_ack_outputs;                                   ///< defaults
   /// How far the dialect's blend of an approximated point may reach (corners.hpp).
   BlendModel blend;
+  /// Smallest fraction of full speed a move without a planned time can be programmed with
+  /// (KRL `#VEL_PTP` and FANUC % are whole percent: 0.01; INFORM `VJ=0.01`: 0.0001; RAPID
+  /// 0.1 mm/s of vmax's 5000: 0.00002); 0: no limit (URScript a and v).
+  double min_speed = 0.0;
+  /// How the slowest speed is written, for messages.
+  std::string_view min_speed_text;
+  /// Zone, weld-signal and acknowledge numbers are one I/O space whose ranges must not overlap
+  /// (false: URScript's boolean registers, configurable and standard digital I/O are apart).
+  bool one_io_space = true;
 };
 
 class Dialect {
@@ -106,7 +122,9 @@ std::vector<std::string> DialectNames();
 /// The site's ranges with the dialect's defaults filled in. Throws InputError at the site's
 /// `weld_call.<dialect>` (export.yaml:line:col) when the call breaks the dialect's NameRules (a
 /// name too long or malformed, a character the controller does not take, a comment start), and
-/// at `tool` / `base` when the number is beyond what the controller holds.
+/// at `tool` / `base` when the number is beyond what the controller holds, and at
+/// `speed_override` (or `home_speed`) when speed_override, or speed_override × home_speed (the
+/// first move), is below DialectLimits::min_speed (the controller would run it faster).
 Site WithDefaults(const Site& site, const Dialect& dialect);
 
 }  // namespace weldcell::exporters

@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <fstream>
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
+#include <string_view>
 
 #include "exporters/internal/text.hpp"
 #include "planner/common/atomic_file.hpp"
@@ -50,6 +53,31 @@ void CheckPlanOfCell(const plan::Plan& plan, const cell::Cell& cell, const std::
   }
 }
 
+void CheckSiteForCell(const cell::Cell& cell, const Site& site, const std::string& dialect) {
+  std::set<std::string> dialects;
+  for (const cell::Robot& robot : cell.robots) {
+    const std::string d = dialect.empty() ? robot.controller.dialect : dialect;
+    if (!d.empty()) dialects.insert(d);
+  }
+  DiagnosticSink sink;
+  for (const std::string& d : dialects) {
+    const std::unique_ptr<Dialect> made = MakeDialect(d);
+    if (!made) continue;  // said by ExportPlan, naming the robot
+    try {
+      const Site s = WithDefaults(site, *made);
+      if (made->limits().one_io_space) internal::CheckRangesApart(s, d);
+    } catch (const InputError& e) {
+      for (const Diagnostic& diag : e.diagnostics()) {
+        if (std::find(sink.diagnostics().begin(), sink.diagnostics().end(), diag) ==
+            sink.diagnostics().end()) {
+          sink.Add(diag);
+        }
+      }
+    }
+  }
+  sink.ThrowIfErrors();
+}
+
 ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Site& site,
                         const ExportRequest& request) {
   CheckPlanOfCell(plan, cell, request.plan_file);
@@ -69,6 +97,20 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
   std::map<std::string, Named> names;             // lower-case program name -> its robot
   std::map<std::string, std::string> file_owner;  // lower-case file name -> robot
   DiagnosticSink problems;
+  // A tool load for a name the cell does not have would silently not apply.
+  for (const auto& [name, load] : site.tool_loads) {
+    const bool known = std::any_of(cell.robots.begin(), cell.robots.end(), [&](const auto& robot) {
+      return robot.name == name || robot.tool.name == name;
+    });
+    if (!known) {
+      try {
+        SiteError(site, "tool_load." + name,
+                  fmt::format("{} is neither a robot nor a tool of cell {}", name, cell.name));
+      } catch (const InputError& e) {
+        problems.Merge(e);
+      }
+    }
+  }
   for (std::size_t r = 0; r < cell.robots.size(); ++r) {
     try {
       const cell::Robot& robot = cell.robots[r];
@@ -147,6 +189,17 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
                                       : "the dialect's default",
                 call != s.where.end() ? " or the site another weld call" : "")}});
       }
+      // A program named like a built-in or a name the program uses would shadow it (URScript
+      // `def sync():` ... `sync()` calls itself) or clash with a declaration (KRL XP1).
+      if (std::string problem = internal::ReservedNameProblem(name, rules); !problem.empty()) {
+        throw InputError({Diagnostic{
+            .where = RobotWhere(cell, robot),
+            .key_path = fmt::format("robots[{}].controller.program", robot.name),
+            .message = fmt::format("{} program {}{}: {} in {}; give the robot another "
+                                   "`controller.program`",
+                                   dialect_name, name, given ? "" : " (made from the robot's name)",
+                                   problem, dialect_name)}});
+      }
       RobotExport out{.robot = robot.name, .dialect = dialect_name, .site = s};
       CornerCheck corners(world, cell, static_cast<int>(r));
       const Program built = BuildProgram(
@@ -206,6 +259,46 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
     }
   }
   problems.ThrowIfErrors();
+  // A robot without a program of ours that shares a zone or a weld signal with one that has
+  // one: its hand-written program must keep the same handshake, or the others wait forever
+  // (or worse, enter a zone it occupies).
+  for (const std::string& skipped : result.skipped) {
+    std::vector<std::string> parts;
+    for (std::size_t j = 0; j < plan.weld_signals.size(); ++j) {
+      const plan::WeldSignal& ws = plan.weld_signals[j];
+      std::string giver;
+      for (const plan::RobotPlan& rp : plan.robots) {
+        for (const plan::Segment& s : rp.segments) {
+          if (s.kind == plan::SegmentKind::kWeld && s.to == ws.weld) giver = rp.robot;
+        }
+      }
+      if (ws.robot == skipped && giver != skipped) {
+        parts.push_back(fmt::format("wait for weld signal {} (weld {} by {}) and acknowledge it",
+                                    j + 1, ws.weld, giver));
+      } else if (giver == skipped && ws.robot != skipped) {
+        parts.push_back(
+            fmt::format("give weld signal {} after weld {} (waited for by {}) and "
+                        "take its acknowledge",
+                        j + 1, ws.weld, ws.robot));
+      }
+    }
+    for (const plan::Zone& z : plan.zones) {
+      const bool uses = std::any_of(z.uses.begin(), z.uses.end(),
+                                    [&](const plan::ZoneUse& u) { return u.robot == skipped; });
+      const bool shared = std::any_of(z.uses.begin(), z.uses.end(),
+                                      [&](const plan::ZoneUse& u) { return u.robot != skipped; });
+      if (uses && shared) parts.push_back("take and release zone " + z.id);
+    }
+    if (parts.empty()) continue;
+    std::string list;
+    for (const std::string& p : parts) list += (list.empty() ? "" : "; ") + p;
+    result.warnings.push_back(fmt::format(
+        "robot {} has no `controller:` (no program written) but other robots' programs "
+        "handshake with it: its hand-written program must {} with the four-phase handshake of "
+        "docs/export.md \"Handshakes\" (interlocks.csv, weld_signals.csv), or the others wait "
+        "forever",
+        skipped, list));
+  }
   return result;
 }
 
@@ -261,55 +354,108 @@ std::string WeldSignalTable(const plan::Plan& plan, const ExportResult& result) 
 
 namespace {
 
-// The plain file names the folder's manifest (kManifestName) lists; nothing that names another
-// folder, nor the manifest itself.
-std::vector<std::string> ManifestNames(const std::filesystem::path& folder) {
-  std::vector<std::string> out;
+// FNV-1a 64 of a file's bytes: tells an edit from the bytes weldcell wrote (not a security
+// hash: it guards against accidents, not against an adversary).
+std::string ContentHash(std::string_view bytes) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (const char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return fmt::format("{:016x}", h);
+}
+
+struct ManifestEntry {
+  std::string name;
+  std::string hash;  ///< Empty in a manifest of an older weldcell (names only).
+};
+
+// The plain file names the folder's manifest (kManifestName) lists, each with the hash of the
+// bytes written; nothing that names another folder, nor the manifest itself.
+std::vector<ManifestEntry> ManifestEntries(const std::filesystem::path& folder) {
+  std::vector<ManifestEntry> out;
   if (std::ifstream in(folder / kManifestName); in) {
-    std::string name;
-    while (std::getline(in, name)) {
+    std::string line;
+    while (std::getline(in, line)) {
+      const std::size_t tab = line.find('\t');
+      ManifestEntry e{.name = line.substr(0, tab),
+                      .hash = tab == std::string::npos ? "" : line.substr(tab + 1)};
+      const std::string& name = e.name;
       if (name.empty() || name.starts_with('#') || name.find('/') != std::string::npos ||
           name.find('\\') != std::string::npos || name == "." || name == ".." ||
           name == kManifestName) {
         continue;
       }
-      out.push_back(name);
+      out.push_back(std::move(e));
     }
   }
   return out;
+}
+
+// Whether the file the manifest entry names was changed since weldcell wrote it (false when it
+// is gone, not a regular file, or the manifest has no hash for it).
+bool EditedSince(const std::filesystem::path& folder, const ManifestEntry& e) {
+  std::error_code ec;
+  if (e.hash.empty() || !std::filesystem::is_regular_file(folder / e.name, ec)) return false;
+  std::ifstream in(folder / e.name, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return !in.bad() && ContentHash(bytes.str()) != e.hash;
 }
 
 }  // namespace
 
 std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path& folder,
                                                      const plan::Plan& plan,
-                                                     const ExportResult& result) {
+                                                     const ExportResult& result,
+                                                     const WriteOptions& options,
+                                                     std::vector<std::string>* removed) {
   std::vector<FileToWrite> files;
-  std::set<std::string> names;
+  std::map<std::string, std::string> hashes;  // name -> hash of the bytes written
   for (const RobotExport& r : result.robots) {
     for (const ProgramFile& f : r.files) {
       files.push_back({folder / f.name, f.contents});
-      names.insert(f.name);
+      hashes[f.name] = ContentHash(f.contents);
     }
   }
   // Always, with its header: a station without zones has an empty table, not a missing file.
   files.push_back({folder / "interlocks.csv", InterlockTable(plan, result)});
-  names.insert("interlocks.csv");
   files.push_back({folder / "weld_signals.csv", WeldSignalTable(plan, result)});
-  names.insert("weld_signals.csv");
+  for (std::size_t i = files.size() - 2; i < files.size(); ++i) {
+    hashes[files[i].path.filename().string()] = ContentHash(files[i].contents);
+  }
   // Files an earlier export wrote here (its manifest) that this one does not: programs of robots
-  // or dialects no longer exported. Read before the new manifest replaces it.
-  const std::vector<std::string> previous = ManifestNames(folder);
-  std::string list = "# written by weldcell export; removed by the next export into this folder\n";
-  for (const std::string& n : names) list += n + "\n";
+  // or dialects no longer exported. Read before the new manifest replaces it. A file edited
+  // since (a touch-up on the pendant copied back) is neither replaced nor removed unless forced.
+  const std::vector<ManifestEntry> previous = ManifestEntries(folder);
+  std::vector<std::string> edited;
+  for (const ManifestEntry& e : previous) {
+    if (EditedSince(folder, e)) edited.push_back(e.name);
+  }
+  if (!edited.empty() && !options.force) {
+    std::string list;
+    for (const std::string& n : edited) list += (list.empty() ? "" : ", ") + n;
+    throw InputError({Diagnostic{
+        .where = {.file = (folder / kManifestName).string()},
+        .message = fmt::format(
+            "{} file(s) of the previous export were edited since weldcell wrote them: {}; "
+            "nothing written (move them away, or export with --force to replace them)",
+            edited.size(), list)}});
+  }
+  std::string list =
+      "# written by weldcell export: name<TAB>FNV-1a 64 hash of the bytes written; the next "
+      "export into this folder replaces or removes these files unless edited since\n";
+  for (const auto& [n, h] : hashes) list += n + "\t" + h + "\n";
   files.push_back({folder / kManifestName, list});
   // Every file or none: a program of this plan never lands beside one of the previous plan.
   WriteFilesTogether(files);
-  for (const std::string& name : previous) {
-    if (names.count(name)) continue;
+  for (const ManifestEntry& e : previous) {
+    if (hashes.count(e.name)) continue;
     std::error_code ec;
-    if (std::filesystem::is_regular_file(folder / name, ec))
-      std::filesystem::remove(folder / name, ec);
+    if (std::filesystem::is_regular_file(folder / e.name, ec) &&
+        std::filesystem::remove(folder / e.name, ec) && removed != nullptr) {
+      removed->push_back(e.name);
+    }
   }
   std::vector<std::filesystem::path> written;
   for (const FileToWrite& f : files) written.push_back(f.path);
@@ -317,17 +463,18 @@ std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path
 }
 
 int RemoveProgramFiles(const std::filesystem::path& folder) {
-  int removed = 0;
-  for (const std::string& name : ManifestNames(folder)) {
+  int count = 0;
+  for (const ManifestEntry& e : ManifestEntries(folder)) {
     std::error_code ec;
-    if (std::filesystem::is_regular_file(folder / name, ec) &&
-        std::filesystem::remove(folder / name, ec)) {
-      ++removed;
+    // An edited file is kept: it is no longer only weldcell's.
+    if (!EditedSince(folder, e) && std::filesystem::is_regular_file(folder / e.name, ec) &&
+        std::filesystem::remove(folder / e.name, ec)) {
+      ++count;
     }
   }
   std::error_code ec;
   std::filesystem::remove(folder / kManifestName, ec);
-  return removed;
+  return count;
 }
 
 }  // namespace weldcell::exporters

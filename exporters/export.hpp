@@ -68,13 +68,25 @@ std::string WeldSignalTable(const plan::Plan& plan, const ExportResult& result);
 ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Site& site,
                         const ExportRequest& request = {});
 
+/// The checks of `site` that need no plan, for every dialect `cell`'s robots use (or `dialect`
+/// for all): WithDefaults (weld call, tool, base, slowest speed) and the I/O ranges kept apart
+/// (internal CheckRangesApart). Throws InputError with every problem at once; run before
+/// planning or verifying so a bad site fails in a second, not after minutes.
+void CheckSiteForCell(const cell::Cell& cell, const Site& site, const std::string& dialect = "");
+
 /// Throws InputError (at `plan_file`, the path the user gave) when `plan` was not made for
 /// `cell` (cell hash differs).
 void CheckPlanOfCell(const plan::Plan& plan, const cell::Cell& cell,
                      const std::string& plan_file = "plan.json");
 
-/// The list of files an export wrote into its folder (one name a line).
+/// The list of files an export wrote into its folder: one `name<TAB>hash` a line (FNV-1a 64 of
+/// the bytes written, 16 hex digits); lines starting with `#` are comments.
 inline constexpr const char* kManifestName = "weldcell-files.txt";
+
+struct WriteOptions {
+  /// Replace or remove files of the previous export that were edited since it wrote them.
+  bool force = false;
+};
 
 /// Writes every program file of `result`, `interlocks.csv` and `weld_signals.csv` (each its
 /// header alone when the plan has no zones or weld signals), and the new
@@ -82,16 +94,22 @@ inline constexpr const char* kManifestName = "weldcell-files.txt";
 /// target checked, then all renamed; a file that cannot be written, e.g. a folder in the way,
 /// leaves every old file as it was); then removes the files that the folder's previous manifest
 /// (kManifestName) lists and this export does not write (e.g. a robot's program in a dialect
-/// no longer used). Files the manifest does not name are never removed. Returns the paths
-/// written (the manifest last). Throws FileWriteError (planner/common/atomic_file.hpp).
+/// no longer used), adding their names to `removed` (when given). Files the manifest does not
+/// name are never removed. Returns the paths written (the manifest last). Throws InputError
+/// (naming the manifest and every such file, nothing written) when a file the previous manifest
+/// lists was changed since (its hash differs) unless options.force; throws FileWriteError
+/// (planner/common/atomic_file.hpp).
 std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path& folder,
                                                      const plan::Plan& plan,
-                                                     const ExportResult& result);
+                                                     const ExportResult& result,
+                                                     const WriteOptions& options = {},
+                                                     std::vector<std::string>* removed = nullptr);
 
 /// Removes the files an earlier export wrote into `folder` (those its manifest lists, regular
 /// files only) and the manifest: no stale program stays beside a plan that has none (`weldcell
-/// plan` when exporting fails). Files the manifest does not name are never removed. Returns the
-/// files removed (the manifest not counted).
+/// plan` when exporting fails). Files the manifest does not name, and files edited since the
+/// export wrote them (their hash differs), are never removed. Returns the files removed (the
+/// manifest not counted).
 int RemoveProgramFiles(const std::filesystem::path& folder);
 
 }  // namespace weldcell::exporters

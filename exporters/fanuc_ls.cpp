@@ -9,6 +9,7 @@
 #include <regex>
 
 #include "exporters/dialect.hpp"
+#include "exporters/internal/reserved_names.hpp"
 #include "exporters/internal/text.hpp"
 #include "planner/common/check.hpp"
 #include "planner/common/diagnostics.hpp"
@@ -35,7 +36,9 @@ class FanucLs final : public Dialect {
                       .quotes = "'",
                       .comment = "!",
                       .max_comment = kMaxComment,
-                      .form = NameRules::CallForm::kCall},
+                      .form = NameRules::CallForm::kCall,
+                      .reserved = reserved::kFanucNames,
+                      .reserved_numbered = reserved::kFanucNumbered},
             .default_weld_call = kDefaultCall,
             .max_tool = 10,
             .max_base = 9,
@@ -47,7 +50,9 @@ class FanucLs final : public Dialect {
             .weld_signal_outputs = {401, 64},
             .weld_ack_inputs = {501, 64},
             .weld_ack_outputs = {501, 64},
-            .blend = {.fraction = 0.5}};
+            .blend = {.fraction = 0.5},
+            .min_speed = 0.01,
+            .min_speed_text = "J P[n] 1%"};
   }
   std::string ProgramName(const std::string& wanted) const override {
     return IdentifierName(wanted, kMaxName, true);

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "exporters/dialect.hpp"
+#include "exporters/internal/reserved_names.hpp"
 #include "exporters/internal/text.hpp"
 #include "planner/common/check.hpp"
 
@@ -60,10 +61,10 @@ class KukaKrl final : public Dialect {
                       .extra_characters = "#",
                       .comment = ";",
                       .form = NameRules::CallForm::kParens,
-                      .keywords = "ptp lin circ sptp slin scirc ptp_rel lin_rel circ_rel "
-                                  "sptp_rel slin_rel scirc_rel bas pulse anout wait halt if for "
-                                  "while loop repeat switch goto return exit brake continue "
-                                  "trigger interrupt def deffct end endfct"},
+                      .keywords = reserved::kKrlCallKeywords,
+                      .keyword_prefixes = reserved::kKrlCallPrefixes,
+                      .reserved = reserved::kKrlNames,
+                      .reserved_numbered = reserved::kKrlNumbered},
             .default_weld_call = kDefaultCall,
             .max_tool = 16,
             .max_base = 32,
@@ -75,7 +76,9 @@ class KukaKrl final : public Dialect {
             .weld_signal_outputs = {701, 128},
             .weld_ack_inputs = {901, 128},
             .weld_ack_outputs = {901, 128},
-            .blend = {.fraction = 0.5, .max_joint = kApoDistance}};
+            .blend = {.fraction = 0.5, .max_joint = kApoDistance},
+            .min_speed = 0.01,
+            .min_speed_text = "BAS (#VEL_PTP,1 )"};
   }
   std::string ProgramName(const std::string& wanted) const override {
     return IdentifierName(wanted, kMaxName, false);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 
+#include "exporters/internal/text.hpp"
 #include "exporters/site.hpp"
 #include "planner/common/check.hpp"
 #include "planner/common/diagnostics.hpp"
@@ -175,8 +176,10 @@ int SignalNumber(const Site& site, const SignalRange& range, int index, const st
   return range.first + index;
 }
 
-Instruction Comment(std::string text) {
-  return {.kind = InstructionKind::kComment, .text = std::move(text)};
+// Comments are ASCII (robot, cell and zone names may be UTF-8): controllers show other bytes
+// as garbage and FANUC/INFORM cut comments at a byte count.
+Instruction Comment(const std::string& text) {
+  return {.kind = InstructionKind::kComment, .text = internal::AsciiText(text)};
 }
 
 }  // namespace
@@ -360,7 +363,8 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
 
   ins.push_back(Comment(fmt::format("{} ({}): {} welds, {} segments", robot.name, plan.cell_name,
                                     rp.welds.size(), num_segments)));
-  move(robot.home, true, site.speed_override, 0.0);
+  // From wherever the robot stands, on no planned path: slowly (Site::home_speed).
+  move(robot.home, true, site.speed_override * site.home_speed, 0.0);
   std::sort(zone_outputs.begin(), zone_outputs.end());
   zone_outputs.erase(std::unique(zone_outputs.begin(), zone_outputs.end()), zone_outputs.end());
   if (!zone_outputs.empty()) ins.push_back(Comment("zones clear"));

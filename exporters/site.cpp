@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <numbers>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -69,7 +70,7 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
     }
   }
   reader.CheckMap(root, "", {"format"},
-                  {"units", "weld_call", "schedule", "tool", "base", "speed_override",
+                  {"units", "weld_call", "schedule", "tool", "base", "speed_override", "home_speed",
                    "zone_inputs", "zone_outputs", "weld_signal_inputs", "weld_signal_outputs",
                    "weld_ack_inputs", "weld_ack_outputs", "corridor_tolerance", "merge_tolerance",
                    "min_move_time", "approximate", "max_positions", "tool_load"});
@@ -122,6 +123,15 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
       }
     }
   }
+  if (auto node = YamlReader::Get(root, "home_speed")) {
+    if (auto v = reader.Number(*node, "home_speed")) {
+      if (*v <= 0 || *v > 1) {
+        reader.Error(*node, "home_speed", "expected a fraction in (0, 1], got " + node->Scalar());
+      } else {
+        site.home_speed = *v;
+      }
+    }
+  }
   ReadRange(reader, root, "zone_inputs", &site.zone_inputs);
   ReadRange(reader, root, "zone_outputs", &site.zone_outputs);
   ReadRange(reader, root, "weld_signal_inputs", &site.weld_signal_inputs);
@@ -159,32 +169,45 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
       }
     }
   }
-  if (auto node = YamlReader::Get(root, "tool_load");
-      node && reader.CheckMap(*node, "tool_load", {"mass", "cog"}, {})) {
-    const YAML::Node mass_node = *YamlReader::Get(*node, "mass");
-    const YAML::Node cog_node = *YamlReader::Get(*node, "cog");
-    auto mass = reader.Positive(mass_node, "tool_load.mass");
-    auto cog = reader.LengthVector3(cog_node, "tool_load.cog", units);
+  // One load {mass, cog}, at `key` (tool_load or tool_load.<name>).
+  auto read_load = [&](const YAML::Node& load, const std::string& key) -> std::optional<ToolLoad> {
+    if (!reader.CheckMap(load, key, {"mass", "cog"}, {})) return std::nullopt;
+    const YAML::Node mass_node = *YamlReader::Get(load, "mass");
+    const YAML::Node cog_node = *YamlReader::Get(load, "cog");
+    auto mass = reader.Positive(mass_node, key + ".mass");
+    auto cog = reader.LengthVector3(cog_node, key + ".cog", units);
     // Plausible loads only: a unit slip (mm read as m) must not reach the controller's load
     // data, where it would make the arm's dynamics model wrong.
     if (mass && *mass > kMaxToolMass) {
-      reader.Error(mass_node, "tool_load.mass",
+      reader.Error(mass_node, key + ".mass",
                    fmt::format("{} kg is beyond any robot's payload (at most {:g} kg)",
                                mass_node.Scalar(), kMaxToolMass));
       mass.reset();
     }
     if (cog && cog->norm() > kMaxCogDistance) {
       reader.Error(
-          cog_node, "tool_load.cog",
+          cog_node, key + ".cog",
           fmt::format("the centre of gravity is {:g} m from the flange, more than {:g} m; "
                       "cog is in the file's length unit ({}{})",
                       cog->norm(), kMaxCogDistance, units.length_name,
                       units.length_name == "m" ? "; for mm give `units: {length: mm}`" : ""));
       cog.reset();
     }
-    if (mass && cog) {
-      site.tool_mass = *mass;
-      site.tool_cog = {cog->x(), cog->y(), cog->z()};
+    if (!mass || !cog) return std::nullopt;
+    return ToolLoad{.mass = *mass, .cog = {cog->x(), cog->y(), cog->z()}};
+  };
+  if (auto node = YamlReader::Get(root, "tool_load")) {
+    // {mass, cog} for every robot, or {<robot or tool name>: {mass, cog}, ...}.
+    if (node->IsMap() && !YamlReader::Get(*node, "mass") && !YamlReader::Get(*node, "cog") &&
+        node->size() > 0) {
+      for (const auto& kv : *node) {
+        const std::string name = kv.first.Scalar();
+        site.where["tool_load." + name] = reader.Where(kv.second);
+        if (auto load = read_load(kv.second, "tool_load." + name)) site.tool_loads[name] = *load;
+      }
+    } else if (auto load = read_load(*node, "tool_load")) {
+      site.tool_mass = load->mass;
+      site.tool_cog = load->cog;
     }
   }
   if (auto node = YamlReader::Get(root, "max_positions")) {
@@ -232,6 +255,17 @@ void SiteError(const Site& site, const std::string& key, const std::string& mess
       .message =
           message + fmt::format(" (`{}` is the dialect's default: {} gives none)", key,
                                 site.source_file.empty() ? "no --site export.yaml" : "the file")}});
+}
+
+Site WithToolLoadOf(const Site& site, const std::string& robot_name, const std::string& tool_name) {
+  Site out = site;
+  auto it = site.tool_loads.find(robot_name);
+  if (it == site.tool_loads.end()) it = site.tool_loads.find(tool_name);
+  if (it != site.tool_loads.end()) {
+    out.tool_mass = it->second.mass;
+    out.tool_cog = it->second.cog;
+  }
+  return out;
 }
 
 }  // namespace weldcell::exporters

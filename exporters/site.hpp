@@ -20,6 +20,13 @@ struct SignalRange {
   bool operator==(const SignalRange&) const = default;
 };
 
+/// A gun's load: kg, and its centre of gravity in the flange frame (m).
+struct ToolLoad {
+  double mass = 0.0;
+  std::array<double, 3> cog = {0.0, 0.0, 0.0};
+  bool operator==(const ToolLoad&) const = default;
+};
+
 struct Site {
   /// Spot-weld call per dialect name (kuka_krl, ...); a missing entry uses the dialect's
   /// default. Placeholders: {n} weld number in the program (1-based; required), {schedule} the
@@ -30,6 +37,10 @@ struct Site {
   int base = 1;      ///< Base / user frame number.
   /// Fraction (0, 1] applied to every programmed speed (commissioning runs slower).
   double speed_override = 1.0;
+  /// Fraction (0, 1] of the full speed (then × speed_override) of the first move of every
+  /// program, to home: it starts wherever the robot stands, without a planned path, so it runs
+  /// slowly; the robot must be at or near home at the start (docs/export.md).
+  double home_speed = 0.1;
   /// Zone inputs ("zone free for this robot") and outputs ("zone clear of this robot"); zone i is
   /// the i-th zone of plan.json.
   SignalRange zone_inputs, zone_outputs;
@@ -60,6 +71,10 @@ struct Site {
   /// `tool<tool>` (docs/export/abb_rapid.md).
   double tool_mass = 0.0;
   std::array<double, 3> tool_cog = {0.0, 0.0, 0.0};
+  /// Per robot or tool: export.yaml `tool_load: {<robot or tool name>: {mass: kg, cog: [...]}}`
+  /// (a robot's name wins over its tool's); a robot named by none uses tool_mass / tool_cog.
+  /// ExportPlan refuses a name that is neither a robot nor a tool of the cell.
+  std::map<std::string, ToolLoad> tool_loads;
   /// The export.yaml read (empty: the defaults) and where each of its top-level keys is, for
   /// errors found when the site meets a plan and a dialect (SiteError).
   std::string source_file;
@@ -76,5 +91,9 @@ struct Site {
 /// among them each weld call that breaks its dialect's name and character rules
 /// (DialectLimits::names, docs/export.md "Names").
 Site LoadSite(const std::filesystem::path& export_yaml);
+
+/// `site` with tool_mass / tool_cog of `robot_name`'s entry in site.tool_loads (else of
+/// `tool_name`'s, else unchanged).
+Site WithToolLoadOf(const Site& site, const std::string& robot_name, const std::string& tool_name);
 
 }  // namespace weldcell::exporters

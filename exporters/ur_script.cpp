@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "exporters/dialect.hpp"
+#include "exporters/internal/reserved_names.hpp"
 #include "exporters/internal/text.hpp"
 #include "planner/common/check.hpp"
 #include "planner/kinematics/controller_joints.hpp"
@@ -67,14 +68,12 @@ class UrScript final : public Dialect {
                       .quotes = "\"'",
                       .comment = "#",
                       .form = NameRules::CallForm::kParens,
-                      .keywords = "halt popup sleep sync textmsg def end if elif else while "
-                                  "return thread run kill enter_critical exit_critical "
-                                  "force_mode end_force_mode freedrive_mode "
-                                  "end_freedrive_mode teach_mode end_teach_mode "
-                                  "position_deviation_warning",
-                      .keyword_prefixes = "move servo speed stop set_ write_",
+                      .keywords = reserved::kUrCallKeywords,
+                      .keyword_prefixes = reserved::kUrCallPrefixes,
                       .case_sensitive = true,
-                      .escape = "\\"},
+                      .escape = "\\",
+                      .reserved = reserved::kUrNames,
+                      .reserved_numbered = reserved::kUrNumbered},
             .default_weld_call = kDefaultCall,
             .max_tool = 0,
             .max_base = 0,
@@ -86,7 +85,8 @@ class UrScript final : public Dialect {
             .weld_signal_outputs = {0, 8},
             .weld_ack_inputs = {0, 8},
             .weld_ack_outputs = {0, 8},
-            .blend = {.fraction = 0.5}};
+            .blend = {.fraction = 0.5},
+            .one_io_space = false};
   }
   std::string ProgramName(const std::string& wanted) const override {
     std::string n = IdentifierName(wanted, kMaxName, false);

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "exporters/dialect.hpp"
+#include "exporters/internal/reserved_names.hpp"
 #include "exporters/internal/text.hpp"
 #include "planner/common/check.hpp"
 #include "planner/common/diagnostics.hpp"
@@ -135,7 +136,9 @@ class YaskawaInform final : public Dialect {
                       .extra_characters = "#",
                       .comment = "'",
                       .max_comment = kMaxComment,
-                      .form = NameRules::CallForm::kCallJob},
+                      .form = NameRules::CallForm::kCallJob,
+                      .reserved = reserved::kInformNames,
+                      .reserved_numbered = reserved::kInformNumbered},
             .default_weld_call = kDefaultCall,
             .max_tool = 23,
             .max_base = 0,
@@ -147,7 +150,9 @@ class YaskawaInform final : public Dialect {
             .weld_signal_outputs = {401, 64},
             .weld_ack_inputs = {501, 64},
             .weld_ack_outputs = {501, 64},
-            .blend = {.fraction = 0.5}};
+            .blend = {.fraction = 0.5},
+            .min_speed = 0.0001,
+            .min_speed_text = "VJ=0.01"};
   }
   std::string ProgramName(const std::string& wanted) const override {
     return IdentifierName(wanted, kMaxName, true);
@@ -199,8 +204,12 @@ class YaskawaInform final : public Dialect {
     if (parts.size() == 1)
       return {{program.name + ".JBI", WriteJob(program.name, parts[0], robot, site)}};
     if (parts.size() > 99) {
-      throw InputError({Diagnostic{.where = {.file = program.name + ".JBI"},
-                                   .message = program.name + ": more than 99 parts"}});
+      // Parts are named NAME01..NAME99 (two digits within the 8-character job name).
+      SiteError(site, "max_positions",
+                fmt::format("{}: job {} needs {} parts of at most {} positions; INFORM part jobs "
+                            "are numbered 01..99, so at most 99 parts: raise max_positions (up to "
+                            "{})",
+                            robot.name, program.name, parts.size(), limit, kMaxPositions));
     }
     std::vector<ProgramFile> files;
     std::string calls;

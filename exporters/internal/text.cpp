@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <numbers>
@@ -46,6 +47,19 @@ Eigen::VectorXd FromControllerUnits(const cell::Robot& robot, const std::vector<
   return kinematics::FromController(robot.model->controller, v);
 }
 
+std::string AsciiText(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u <= 0x7e) {
+      out += c;
+    } else if (u < 0x80 || u >= 0xc0) {  // a control byte or the first byte of a character
+      out += '?';
+    }  // UTF-8 continuation bytes (0x80..0xbf) belong to the `?` already written
+  }
+  return out;
+}
+
 std::string WithCrlf(std::string_view text) {
   std::string out;
   out.reserve(text.size() + text.size() / 16);
@@ -76,6 +90,15 @@ std::vector<Line> SplitLines(const std::string& file, const std::string& content
       text.pop_back();
     }
     if (text.find('\r') != std::string::npos) ReadError(file, number, "stray CR in the line");
+    for (const char c : text) {
+      const auto u = static_cast<unsigned char>(c);
+      if ((u < 0x20 && c != '\t') || u > 0x7e) {
+        ReadError(file, number,
+                  fmt::format("byte 0x{:02x} is not printable ASCII (the programs are ASCII; "
+                              "controllers read other bytes differently)",
+                              u));
+      }
+    }
     lines.push_back({number, std::move(text)});
     start = lf + 1;
   }
@@ -458,6 +481,28 @@ CallForm CallFormProblem(const std::string& line, const NameRules& r) {
 }
 }  // namespace
 
+std::string ReservedNameProblem(std::string_view name, const NameRules& r) {
+  const std::string lower = Lower(name);
+  // URScript's lists are as written (it tells True from true); the others ignore case.
+  const std::string& as_compared = r.case_sensitive ? std::string(name) : lower;
+  if (Listed(r.reserved, as_compared, false) || Listed(r.keywords, lower, false)) {
+    return fmt::format("{} is a reserved word, built-in or a name the exported program itself uses",
+                       name);
+  }
+  for (std::size_t i = 0; i < r.reserved_numbered.size();) {
+    const std::size_t j = std::min(r.reserved_numbered.find(' ', i), r.reserved_numbered.size());
+    const std::string_view prefix = r.reserved_numbered.substr(i, j - i);
+    if (!prefix.empty() && lower.size() > prefix.size() && lower.starts_with(prefix) &&
+        std::all_of(lower.begin() + static_cast<std::ptrdiff_t>(prefix.size()), lower.end(),
+                    [](char c) { return Digit(c); })) {
+      return fmt::format("{} has the form of a name the exported program declares ({}<number>)",
+                         name, prefix);
+    }
+    i = j + 1;
+  }
+  return {};
+}
+
 std::string NameProblem(std::string_view name, const NameRules& r) {
   if (name.empty()) return "an empty name";
   if (!NameStart(name[0], r)) {
@@ -642,7 +687,9 @@ std::string WeldIdProblem(const std::string& id, std::string_view dialect,
         id, id.size(), dialect, r.max_comment, r.max_comment - kPrefix);
   }
   if (bare) {
-    if (std::string p = NameProblem(id, r); !p.empty()) {
+    std::string p = NameProblem(id, r);
+    if (p.empty()) p = ReservedNameProblem(id, r);
+    if (!p.empty()) {
       return fmt::format(
           "weld_call.{} has {{id}} outside a string, so the weld id must be a {} "
           "name: {}",
@@ -655,6 +702,9 @@ std::string WeldIdProblem(const std::string& id, std::string_view dialect,
 void CheckWeldIds(const Program& program, const std::string& file, const Site& site,
                   std::string_view dialect, const DialectLimits& limits) {
   const bool bare = CheckWeldCall(site, dialect, limits);
+  if (std::string p = ReservedNameProblem(program.name, limits.names); !p.empty()) {
+    ReadError(file, 0, fmt::format("program name {}: {}", program.name, p));
+  }
   for (const Instruction& i : program.instructions) {
     if (i.kind != InstructionKind::kWeld) continue;
     if (std::string p = WeldIdProblem(i.weld_id, dialect, limits, bare); !p.empty()) {

@@ -29,8 +29,14 @@ struct Line {
   std::string text;
 };
 /// Splits a file into lines. With `crlf`, every line must end in CR LF (else an error naming the
-/// line); without, a CR anywhere is an error. The last line must be terminated.
+/// line); without, a CR anywhere is an error. The last line must be terminated. A byte outside
+/// printable ASCII and tab (a UTF-8 character, a control byte) is an error naming the line: the
+/// programs are ASCII.
 std::vector<Line> SplitLines(const std::string& file, const std::string& contents, bool crlf);
+
+/// `text` as printable ASCII for a program comment: each UTF-8 character (or any byte) outside
+/// 0x20..0x7e becomes one `?` (so a later cut at a byte count never splits a character).
+std::string AsciiText(std::string_view text);
 
 /// `text` (LF line ends) with CR LF line ends.
 std::string WithCrlf(std::string_view text);
@@ -115,10 +121,15 @@ bool SameName(std::string_view a, std::string_view b, const NameRules& rules);
 /// comments; a bare id must be a name of the dialect.
 std::string WeldIdProblem(const std::string& id, std::string_view dialect,
                           const DialectLimits& limits, bool bare);
-/// Reader side: throws InputError naming `file` for the first weld of `program` whose id is
-/// not one the dialect accepts (WeldIdProblem).
+/// Reader side: throws InputError naming `file` when the program's name is reserved
+/// (ReservedNameProblem) or for the first weld of `program` whose id is not one the dialect
+/// accepts (WeldIdProblem).
 void CheckWeldIds(const Program& program, const std::string& file, const Site& site,
                   std::string_view dialect, const DialectLimits& limits);
+/// Why `name` may not be a program name or bare weld id of the dialect (empty when it may): one
+/// of NameRules::reserved or NameRules::keywords, or a reserved_numbered prefix followed by
+/// digits (exporters/internal/reserved_names.hpp).
+std::string ReservedNameProblem(std::string_view name, const NameRules& rules);
 /// Why `name` is not a name under `rules` (empty when it is).
 std::string NameProblem(std::string_view name, const NameRules& rules);
 }  // namespace weldcell::exporters::internal

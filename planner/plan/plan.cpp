@@ -1,7 +1,10 @@
 #include "planner/plan/plan.hpp"
 
+#include <algorithm>
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
@@ -30,10 +33,88 @@ Json VectorJson(const Eigen::VectorXd& v) {
   return a;
 }
 
-// Reads JSON back into a Plan, collecting every problem with its key path.
+SourceLocation LocationOfByte(const std::string& text, std::size_t byte, const std::string& file);
+
+// Byte offsets in the (well-formed) JSON text of every key and array element, by the Reader's
+// key paths ("robots[0].segments[2].kind"): nlohmann::json keeps no positions.
+void IndexPositions(const std::string& t, std::size_t& i, const std::string& path,
+                    std::map<std::string, std::size_t>* out, int depth = 0) {
+  // A plan nests 6 deep; deeper text (a hostile file) is not indexed (no recursion without end).
+  if (depth > 32) {
+    i = t.size();
+    return;
+  }
+  auto skip = [&] {
+    while (i < t.size() && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r')) ++i;
+  };
+  auto string_end = [&](std::size_t k) {  // k at the opening quote; returns past the closing one
+    for (++k; k < t.size() && t[k] != '"'; ++k) {
+      if (t[k] == '\\') ++k;
+    }
+    return k + 1;
+  };
+  skip();
+  if (i >= t.size()) return;
+  out->emplace(path, i);
+  if (t[i] == '{') {
+    ++i;
+    for (;;) {
+      skip();
+      if (i >= t.size() || t[i] == '}') break;
+      const std::size_t key_start = i;
+      i = string_end(i);
+      const std::string key = t.substr(key_start + 1, i - key_start - 2);
+      const std::string child = path.empty() ? key : path + "." + key;
+      out->emplace(child, key_start);
+      skip();
+      ++i;  // ':'
+      IndexPositions(t, i, child, out, depth + 1);
+      skip();
+      if (i < t.size() && t[i] == ',') ++i;
+    }
+    ++i;
+  } else if (t[i] == '[') {
+    ++i;
+    for (std::size_t k = 0;; ++k) {
+      skip();
+      if (i >= t.size() || t[i] == ']') break;
+      IndexPositions(t, i, path + "[" + std::to_string(k) + "]", out, depth + 1);
+      skip();
+      if (i < t.size() && t[i] == ',') ++i;
+    }
+    ++i;
+  } else if (t[i] == '"') {
+    i = string_end(i);
+  } else {
+    while (i < t.size() && std::string_view(",]} \t\r\n").find(t[i]) == std::string_view::npos) ++i;
+  }
+}
+
+// Reads JSON back into a Plan, collecting every problem with its key path and, where the text
+// is given, its line and column.
 class Reader {
  public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
+  explicit Reader(std::string file, const std::string* text = nullptr) : file_(std::move(file)) {
+    if (text != nullptr) {
+      text_ = text;
+      std::size_t i = 0;
+      IndexPositions(*text, i, "", &positions_);
+    }
+  }
+  // Errors for keys of `obj` (at `path`) that are not in `allowed`: unknown keys are errors
+  // (a misspelt key would be silently ignored).
+  void OnlyKeys(const Json& obj, const std::string& path,
+                std::initializer_list<std::string_view> allowed) {
+    if (!obj.is_object()) return;
+    for (auto it = obj.begin(); it != obj.end(); ++it) {
+      if (std::find(allowed.begin(), allowed.end(), it.key()) != allowed.end()) continue;
+      std::string list;
+      for (std::string_view a : allowed)
+        list += std::string(list.empty() ? "" : ", ") + std::string(a);
+      Error(path.empty() ? it.key() : path + "." + it.key(),
+            "unknown key '" + it.key() + "' (expected " + list + ")");
+    }
+  }
 
   const Json* Get(const Json& obj, const char* key, const std::string& path) {
     if (!obj.is_object()) {
@@ -123,12 +204,25 @@ class Reader {
     return path + "[" + std::to_string(i) + "]";
   }
   void Error(const std::string& path, std::string message) {
-    sink_.Error({.file = file_}, path, std::move(message));
+    sink_.Error(Where(path), path, std::move(message));
+  }
+  // The position of `path` or of its nearest enclosing key or element.
+  SourceLocation Where(std::string path) const {
+    while (text_ != nullptr && !path.empty()) {
+      if (auto it = positions_.find(path); it != positions_.end()) {
+        return LocationOfByte(*text_, it->second, file_);
+      }
+      const std::size_t cut = path.find_last_of(".[");
+      path.resize(cut == std::string::npos ? 0 : cut);
+    }
+    return {.file = file_};
   }
   DiagnosticSink& sink() { return sink_; }
 
  private:
   std::string file_;
+  const std::string* text_ = nullptr;
+  std::map<std::string, std::size_t> positions_;
   DiagnosticSink sink_;
 };
 
@@ -245,7 +339,10 @@ Plan PlanFromJson(const std::string& text, const std::string& file) {
                std::string("expected a JSON object (a weldcell plan), got ") + j.type_name());
     sink.ThrowIfErrors();
   }
-  Reader rd(file);
+  Reader rd(file, &text);
+  rd.OnlyKeys(j, "",
+              {"format", "cell", "seed", "cycle_time", "makespan", "within_cycle_time", "robots",
+               "zones", "weld_signals", "unreachable", "travel_time"});
   Plan plan;
   plan.format = rd.String(j, "format", "");
   if (!plan.format.empty() && plan.format != "weldcell-plan/2") {
@@ -255,6 +352,7 @@ Plan PlanFromJson(const std::string& text, const std::string& file) {
                                 : ""));
   }
   if (const Json* cell = rd.Get(j, "cell", "")) {
+    rd.OnlyKeys(*cell, "cell", {"name", "hash"});
     plan.cell_name = rd.String(*cell, "name", "cell");
     plan.cell_hash = rd.String(*cell, "hash", "cell");
   }
@@ -273,6 +371,7 @@ Plan PlanFromJson(const std::string& text, const std::string& file) {
     const std::string rp = Reader::Index("robots", ri);
     const Json& jr = robots[ri];
     RobotPlan r;
+    rd.OnlyKeys(jr, rp, {"name", "busy_time", "wait_time", "finish_time", "welds", "segments"});
     r.robot = rd.String(jr, "name", rp);
     r.busy_time = rd.Number(jr, "busy_time", rp);
     r.wait_time = rd.Number(jr, "wait_time", rp);
@@ -281,6 +380,7 @@ Plan PlanFromJson(const std::string& text, const std::string& file) {
     for (std::size_t wi = 0; wi < welds.size(); ++wi) {
       const std::string wp = Reader::Index(rp + ".welds", wi);
       WeldVisit w;
+      rd.OnlyKeys(welds[wi], wp, {"id", "q", "spin", "tilt", "start", "end"});
       w.weld_id = rd.String(welds[wi], "id", wp);
       if (const Json* q = rd.Get(welds[wi], "q", wp)) w.q = rd.Vector(*q, wp + ".q");
       w.spin = rd.Number(welds[wi], "spin", wp);
@@ -294,6 +394,7 @@ Plan PlanFromJson(const std::string& text, const std::string& file) {
       const std::string sp = Reader::Index(rp + ".segments", si);
       const Json& js = segments[si];
       Segment s;
+      rd.OnlyKeys(js, sp, {"kind", "from", "to", "t", "q"});
       const std::string kind = rd.String(js, "kind", sp);
       if (kind == "motion") {
         s.kind = SegmentKind::kMotion;
@@ -326,10 +427,14 @@ Plan PlanFromJson(const std::string& text, const std::string& file) {
   for (std::size_t i = 0; i < zones.size(); ++i) {
     const std::string zp = Reader::Index("zones", i);
     Zone z;
+    rd.OnlyKeys(zones[i], zp, {"id", "uses"});
     z.id = rd.String(zones[i], "id", zp);
     const Json& uses = rd.Array(zones[i], "uses", zp);
     for (std::size_t k = 0; k < uses.size(); ++k) {
       const std::string up = Reader::Index(zp + ".uses", k);
+      rd.OnlyKeys(
+          uses[k], up,
+          {"robot", "acquire_segment", "release_segment", "release_on", "acquire", "release"});
       z.uses.push_back({.robot = rd.String(uses[k], "robot", up),
                         .acquire_segment = rd.Int(uses[k], "acquire_segment", up),
                         .release_segment = rd.Int(uses[k], "release_segment", up),
@@ -342,24 +447,39 @@ Plan PlanFromJson(const std::string& text, const std::string& file) {
   const Json& signals = rd.Array(j, "weld_signals", "");
   for (std::size_t i = 0; i < signals.size(); ++i) {
     const std::string sp = Reader::Index("weld_signals", i);
-    plan.weld_signals.push_back({.robot = rd.String(signals[i], "robot", sp),
-                                 .segment = rd.Int(signals[i], "segment", sp),
-                                 .weld = rd.String(signals[i], "weld", sp)});
+    rd.OnlyKeys(signals[i], sp, {"robot", "segment", "weld"});
+    const WeldSignal ws{.robot = rd.String(signals[i], "robot", sp),
+                        .segment = rd.Int(signals[i], "segment", sp),
+                        .weld = rd.String(signals[i], "weld", sp)};
+    // One robot waits for one weld once: a second entry would add a redundant handshake.
+    for (std::size_t k = 0; k < plan.weld_signals.size(); ++k) {
+      if (plan.weld_signals[k].robot == ws.robot && plan.weld_signals[k].weld == ws.weld) {
+        rd.Error(sp, "duplicates weld_signals[" + std::to_string(k) + "]: robot " + ws.robot +
+                         " waits for weld " + ws.weld + " once");
+        break;
+      }
+    }
+    plan.weld_signals.push_back(ws);
   }
   const Json& unreachable = rd.Array(j, "unreachable", "");
   for (std::size_t i = 0; i < unreachable.size(); ++i) {
     const std::string up = Reader::Index("unreachable", i);
+    rd.OnlyKeys(unreachable[i], up, {"weld", "reason"});
     plan.unreachable.push_back({.weld_id = rd.String(unreachable[i], "weld", up),
                                 .reason = rd.String(unreachable[i], "reason", up)});
   }
   // Optional (added within weldcell-plan/2): the travel model's error on the plan's moves.
   if (j.is_object() && j.contains("travel_time")) {
     const Json& t = j["travel_time"];
+    rd.OnlyKeys(t, "travel_time", {"kind", "robots"});
     plan.travel.kind = rd.String(t, "kind", "travel_time");
     const Json& robots = rd.Array(t, "robots", "travel_time");
     for (std::size_t i = 0; i < robots.size(); ++i) {
       const std::string tp = Reader::Index("travel_time.robots", i);
       const Json& r = robots[i];
+      rd.OnlyKeys(r, tp,
+                  {"name", "source", "moves", "planned", "predicted", "error_pct",
+                   "analytic_error_pct", "drift_threshold_pct", "drifted"});
       TravelRobotError e{.robot = rd.String(r, "name", tp),
                          .source = rd.String(r, "source", tp),
                          .moves = rd.Int(r, "moves", tp),

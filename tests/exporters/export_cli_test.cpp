@@ -168,6 +168,17 @@ TEST_F(ExportCliTest, APlanThatFailsVerificationGetsNoPrograms) {
   EXPECT_EQ(run.exit_code, 1) << run.out;
   EXPECT_THAT(run.out, HasSubstr("no programs written: the plan fails verification"));
   EXPECT_FALSE(fs::exists(out / "DEMO_R1.LS"));
+  // New-user trial: a site whose I/O ranges overlap was only refused after the verification;
+  // it is bad input said first (exit 2, no verification run), whatever the plan.
+  const fs::path site = *dir_ / "overlap.yaml";
+  std::ofstream(site) << "format: weldcell-export/1\nzone_inputs: {first: 101, count: 10}\n"
+                         "weld_signal_inputs: {first: 105, count: 10}\n";
+  const CommandRun overlap =
+      Weldcell("export tests/exporters/cells/small/cell.yaml " + broken.string() + " --site " +
+               site.string() + " -o " + out.string());
+  EXPECT_EQ(overlap.exit_code, 2) << overlap.out;
+  EXPECT_THAT(overlap.out, ContainsRegex(R"(overlap\.yaml:3:[0-9]+: error: weld_signal_inputs: )"));
+  EXPECT_THAT(overlap.out, ::testing::Not(HasSubstr("fails verification")));
 }
 
 TEST_F(ExportCliTest, APlanOfAnotherCellIsBadInputSaidBeforeVerifying) {
@@ -254,6 +265,46 @@ TEST(ExportCliPlanTest, PlanChecksTheProgramsFolderBeforePlanning) {
   fs::remove_all(dir);
 }
 
+// New-user trial: a re-export deleted a touched-up DEMO_R1.LS silently ("wrote 5 file(s)").
+// A file edited since weldcell wrote it stops the export (exit 2, naming it) unless --force;
+// every file removed is named on stderr.
+TEST_F(ExportCliTest, ReExportingNamesRemovedFilesAndKeepsEditedOnesUnlessForced) {
+  ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
+  const fs::path out = *dir_ / "touched";
+  const std::string common = "export tests/exporters/cells/small/cell.yaml " +
+                             (*dir_ / "out/plan.json").string() + " -o " + out.string();
+  ASSERT_EQ(Weldcell(common).exit_code, 0);
+  CommandRun run = Weldcell(common + " --dialect fanuc_ls");
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("removed " + (out / "demo_r2.src").string()));
+  EXPECT_THAT(run.out, HasSubstr("removed " + (out / "demo_r2.dat").string()));
+  std::ofstream(out / "DEMO_R1.LS", std::ios::app | std::ios::binary) << "! touch-up\r\n";
+  const std::string touched = ReadText(out / "DEMO_R1.LS");
+  run = Weldcell(common);
+  EXPECT_EQ(run.exit_code, 2) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("edited since weldcell wrote them: DEMO_R1.LS"));
+  EXPECT_EQ(ReadText(out / "DEMO_R1.LS"), touched);
+  EXPECT_TRUE(fs::exists(out / "DEMO_R2.LS"));
+  run = Weldcell(common + " --force");
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(ReadText(out / "DEMO_R1.LS"), touched);
+  EXPECT_THAT(run.out, HasSubstr("removed " + (out / "DEMO_R2.LS").string()));
+}
+
+// New-user trial: `-j -1` printed a 300-digit range, and `-o /dev/null` was called "a file".
+TEST_F(ExportCliTest, BadJobsAndADeviceAsOutputFolderAreSaidPlainly) {
+  ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
+  const std::string common =
+      "export tests/exporters/cells/small/cell.yaml " + (*dir_ / "out/plan.json").string();
+  CommandRun run = Weldcell(common + " -o " + (*dir_ / "j").string() + " -j -1");
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_THAT(run.out, HasSubstr("expected a whole number >= 0, got '-1'"));
+  EXPECT_THAT(run.out, ::testing::Not(HasSubstr("17976931348623157")));
+  run = Weldcell(common + " -o /dev/null");
+  EXPECT_EQ(run.exit_code, 2) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("/dev/null: error: --out: is not a folder but a device"));
+}
+
 TEST_F(ExportCliTest, UnplannedWeldsDoNotBlockProgramsInPlanOrExport) {
   // W99 is out of every robot's reach: the plan is incomplete (exit 1) but safe to run, so
   // `plan` and `export` both write the programs, and `export` says what is missing.
@@ -267,8 +318,15 @@ TEST_F(ExportCliTest, UnplannedWeldsDoNotBlockProgramsInPlanOrExport) {
   const CommandRun run = Weldcell("export tests/exporters/cells/unreachable/cell.yaml " +
                                   (out / "plan.json").string() + " -o " + exported.string());
   EXPECT_EQ(run.exit_code, 0) << run.out;
-  EXPECT_THAT(run.out, HasSubstr("1 weld(s) of the cell are not in the plan"));
+  EXPECT_THAT(run.out, HasSubstr("1 weld(s) of the cell are not in the plan and not in the "
+                                 "programs: W99"));
   EXPECT_EQ(ReadText(exported / "DEMO_R1.LS"), ReadText(out / "programs" / "DEMO_R1.LS"));
+  // New-user trial: with --json the warning was dropped. Named on stderr and in the JSON.
+  const CommandRun json = Weldcell("--json export tests/exporters/cells/unreachable/cell.yaml " +
+                                   (out / "plan.json").string() + " -o " + exported.string());
+  EXPECT_EQ(json.exit_code, 0) << json.out;
+  EXPECT_THAT(json.out, HasSubstr("not in the programs: W99"));
+  EXPECT_THAT(json.out, ContainsRegex(R"("unplanned_welds": *\[\s*\{\s*"weld": *"W99")"));
 }
 
 }  // namespace

@@ -374,9 +374,10 @@ TEST_P(ExportTest, MutatedFilesAreRejected) {
     loaded.tool_cog = {0.0, 0.0, 0.25};
     const Exported t = Export(d, 0, loaded);
     const Eigen::Vector3d p = 1000 * robot.tool.X_FT.translation();
-    EXPECT_THAT(t.files[0].contents,
-                HasSubstr(fmt::format("    PERS tooldata wcTool1:=[TRUE,[[{:.3f},{:.3f},{:.3f}],",
-                                      p.x(), p.y(), p.z())));
+    EXPECT_THAT(
+        t.files[0].contents,
+        HasSubstr(fmt::format("    TASK PERS tooldata wcTool1:=[TRUE,[[{:.3f},{:.3f},{:.3f}],",
+                              p.x(), p.y(), p.z())));
     EXPECT_THAT(t.files[0].contents,
                 HasSubstr("[105.000,[0.000,0.000,250.000],[1,0,0,0],0,0,0]];"));
     EXPECT_THAT(t.files[0].contents, HasSubstr(",wcTool1\\WObj:=wobj0;"));
@@ -737,6 +738,61 @@ TEST_F(ExportTest, ExportingAgainRemovesOnlyItsOwnStaleFiles) {
   EXPECT_EQ(left,
             (std::set<std::string>{"DEMO_R1.LS", "demo_r2.src", "demo_r2.dat", "interlocks.csv",
                                    "weld_signals.csv", "notes.txt", "OTHER.LS", kManifestName}));
+  std::filesystem::remove_all(dir);
+}
+
+// New-user trial: a touch-up appended to DEMO_R1.LS after an export was deleted by the next
+// export into the folder, silently. The manifest holds each file's hash: a file edited since is
+// neither replaced nor removed (InputError naming it, nothing written) unless forced; the files
+// removed are reported.
+TEST_F(ExportTest, ExportingAgainKeepsFilesEditedSinceUnlessForced) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("weldcell_edited_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const ExportResult fanuc = ExportPlan(*plan_, *cell_, {}, {.dialect = "fanuc_ls"});
+  WriteProgramFiles(dir, *plan_, fanuc);
+  auto read = [&](const std::string& name) {
+    std::ifstream in(dir / name, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  // Unchanged files: replaced and removed as before, each removal reported.
+  std::vector<std::string> removed;
+  WriteProgramFiles(dir, *plan_, ExportPlan(*plan_, *cell_, {}), {}, &removed);  // R2 now KUKA
+  EXPECT_EQ(removed, std::vector<std::string>{"DEMO_R2.LS"});
+  EXPECT_FALSE(std::filesystem::exists(dir / "DEMO_R2.LS"));
+  // A touch-up on a file this export would replace, another on one it would remove.
+  WriteProgramFiles(dir, *plan_, fanuc, {}, &removed);
+  const std::string touched_r1 = read("DEMO_R1.LS") + "! touched up\r\n";
+  std::ofstream(dir / "DEMO_R1.LS", std::ios::binary) << touched_r1;
+  std::ofstream(dir / "DEMO_R2.LS", std::ios::app | std::ios::binary) << "! touched up\r\n";
+  const std::string touched_r2 = read("DEMO_R2.LS");
+  const std::string manifest = read(kManifestName);
+  removed.clear();
+  const ExportResult mixed = ExportPlan(*plan_, *cell_, {});
+  try {
+    WriteProgramFiles(dir, *plan_, mixed, {}, &removed);
+    ADD_FAILURE() << "edited files were replaced";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(),
+                ::testing::HasSubstr("2 file(s) of the previous export were edited "
+                                     "since weldcell wrote them: DEMO_R1.LS, DEMO_R2.LS"));
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("--force"));
+  }
+  EXPECT_EQ(read("DEMO_R1.LS"), touched_r1);
+  EXPECT_EQ(read("DEMO_R2.LS"), touched_r2);
+  EXPECT_EQ(read(kManifestName), manifest);
+  EXPECT_FALSE(std::filesystem::exists(dir / "demo_r2.src"));
+  EXPECT_TRUE(removed.empty());
+  // Nor does the plan command's clean-up remove an edited file.
+  EXPECT_EQ(RemoveProgramFiles(dir), 2);  // interlocks.csv, weld_signals.csv
+  EXPECT_TRUE(std::filesystem::exists(dir / "DEMO_R1.LS"));
+  WriteProgramFiles(dir, *plan_, fanuc);  // no manifest now: nothing known to be edited
+  std::ofstream(dir / "DEMO_R2.LS", std::ios::app | std::ios::binary) << "! touched up\r\n";
+  // Forced: replaced and removed.
+  WriteProgramFiles(dir, *plan_, mixed, {.force = true}, &removed);
+  EXPECT_EQ(removed, std::vector<std::string>{"DEMO_R2.LS"});
+  EXPECT_EQ(read("DEMO_R1.LS"), mixed.robots[0].files[0].contents);
   std::filesystem::remove_all(dir);
 }
 

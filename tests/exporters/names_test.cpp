@@ -15,6 +15,7 @@
 
 #include "exporters/dialect.hpp"
 #include "exporters/export.hpp"
+#include "exporters/internal/text.hpp"
 #include "exporters/site.hpp"
 #include "planner/cell/load.hpp"
 #include "planner/collision/collision_world.hpp"
@@ -374,6 +375,7 @@ TEST_F(NamesTest, AProgramNameCollisionNamesEachRobotsDialect) {
 TEST_F(NamesTest, TheFirstMoveHomeIsScaledBySpeedOverrideInEveryDialect) {
   Site slow;
   slow.speed_override = 0.5;
+  slow.home_speed = 1.0;
   for (const std::string& d : DialectNames()) {
     SCOPED_TRACE(d);
     const ExportResult r = ExportPlan(*plan_, *cell_, slow, {.dialect = d});
@@ -393,8 +395,11 @@ TEST_F(NamesTest, TheFirstMoveHomeIsScaledBySpeedOverrideInEveryDialect) {
   EXPECT_THAT(ur, ContainsRegex(R"(movej\(\[[^]]+\], a=0\.7, v=0\.525, t=0\.000, r=0\))"));
   // Timed moves keep their a and v (t decides); at full speed the home move is unchanged.
   EXPECT_THAT(ur, ContainsRegex(R"(a=1\.4, v=1\.05, t=0\.[0-9]*[1-9])"));
-  EXPECT_THAT(ExportPlan(*plan_, *cell_, {}, {.dialect = "abb_rapid"}).robots[0].files[0].contents,
-              HasSubstr("MoveAbsJ jP1,vmax,fine,"));
+  Site full;
+  full.home_speed = 1.0;
+  EXPECT_THAT(
+      ExportPlan(*plan_, *cell_, full, {.dialect = "abb_rapid"}).robots[0].files[0].contents,
+      HasSubstr("MoveAbsJ jP1,vmax,fine,"));
   // A reader refuses an a/v pair that is not one override of 1.4/1.05.
   const auto dialect = MakeDialect("ur_script");
   std::vector<ProgramFile> files = {
@@ -403,6 +408,189 @@ TEST_F(NamesTest, TheFirstMoveHomeIsScaledBySpeedOverrideInEveryDialect) {
   files[0].name = e.robots[0].files[0].name;
   EXPECT_THAT(ErrorOf([&] { dialect->Read(files, cell_->robots[0], e.robots[0].site); }),
               HasSubstr("a and v must be"));
+}
+
+// New-user trial: every program started with a move home at full speed from wherever the robot
+// stood (FANUC `J P[1] 100% FINE`, KRL `#VEL_PTP,100`, RAPID vmax, UR a=1.4 v=1.05). The first
+// move runs at the site's home_speed (default 0.1) × speed_override in every dialect; the rest
+// of the program keeps its speeds.
+TEST_F(NamesTest, TheFirstMoveHomeRunsAtHomeSpeedInEveryDialect) {
+  Site half;
+  half.speed_override = 0.5;
+  for (const auto& [site, expected] : {std::pair{Site{}, 0.1}, std::pair{half, 0.05}}) {
+    for (const std::string& d : DialectNames()) {
+      SCOPED_TRACE(d + " " + std::to_string(expected));
+      const ExportResult r = ExportPlan(*plan_, *cell_, site, {.dialect = d});
+      const Program& read = r.robots[0].program;
+      std::vector<const Instruction*> moves;
+      for (const Instruction& i : read.instructions) {
+        if (i.kind == InstructionKind::kMove) moves.push_back(&i);
+      }
+      ASSERT_GE(moves.size(), 3u);
+      EXPECT_NEAR(moves[0]->speed, expected, 0.006);
+      EXPECT_GT(moves[1]->speed + moves[1]->duration, expected + 0.006);  // not slowed down
+    }
+  }
+  auto file = [&](const std::string& d) {
+    return ExportPlan(*plan_, *cell_, {}, {.dialect = d}).robots[0].files[0].contents;
+  };
+  EXPECT_THAT(file("fanuc_ls"), ContainsRegex(R"(J P\[1\] 10% FINE)"));
+  EXPECT_THAT(file("kuka_krl"), HasSubstr("BAS (#VEL_PTP,10 )\r\nPTP XP1\r\n"));
+  EXPECT_THAT(file("abb_rapid"), HasSubstr("MoveAbsJ jP1,[500.0,50.00,500.0,100.00],fine,"));
+  EXPECT_THAT(file("ur_script"), ContainsRegex(R"(movej\(\[[^]]+\], a=0\.14, v=0\.105, t=0\.000)"));
+  // export.yaml `home_speed`, checked at its line.
+  EXPECT_EQ(LoadSite(WriteSite("home.yaml", "home_speed: 0.25\n")).home_speed, 0.25);
+  EXPECT_THAT(ErrorOf([&] { LoadSite(WriteSite("home0.yaml", "home_speed: 0\n")); }),
+              ContainsRegex(R"(home0\.yaml:2:[0-9]+: error: home_speed: expected a fraction)"));
+}
+
+// New-user trial: both RAPID modules declared `PERS tooldata wcTool1` with different TCPs (one
+// datum shared by every task of a MultiMove controller), and `tool_load` was one mass for every
+// gun. The tooldata is TASK PERS; tool_load may be given per robot or per tool.
+TEST_F(NamesTest, RapidToolDataIsTaskLocalAndItsLoadIsPerRobotOrTool) {
+  const std::string tool2 = cell_->robots[1].tool.name;
+  const Site site = LoadSite(
+      WriteSite("loads.yaml", fmt::format("tool_load:\n  R1: {{mass: 105, cog: [0, 0, 0.25]}}\n"
+                                          "  {}: {{mass: 80, cog: [0, 0, 0.2]}}\n",
+                                          tool2)));
+  ASSERT_EQ(site.tool_loads.size(), 2u);
+  const ExportResult r = ExportPlan(*plan_, *cell_, site, {.dialect = "abb_rapid"});
+  ASSERT_EQ(r.robots.size(), 2u);
+  const std::string& m1 = r.robots[0].files[0].contents;
+  const std::string& m2 = r.robots[1].files[0].contents;
+  EXPECT_THAT(m1, HasSubstr("    TASK PERS tooldata wcTool1:=[TRUE,"));
+  EXPECT_THAT(m1, HasSubstr("[105.000,[0.000,0.000,250.000],[1,0,0,0],0,0,0]];"));
+  EXPECT_THAT(m2, HasSubstr("    TASK PERS tooldata wcTool1:=[TRUE,"));
+  EXPECT_THAT(m2, HasSubstr("[80.000,[0.000,0.000,200.000],[1,0,0,0],0,0,0]];"));
+  EXPECT_THAT(m1 + m2, ::testing::Not(ContainsRegex("\n *PERS tooldata")));
+  // The reader takes each robot's own load, and refuses the other's.
+  const auto rapid = MakeDialect("abb_rapid");
+  EXPECT_NO_THROW(rapid->Read(r.robots[1].files, cell_->robots[1], site));
+  EXPECT_THROW(rapid->Read(r.robots[1].files, cell_->robots[0], site), InputError);
+  // A name that is neither a robot nor a tool is an error at its line.
+  const Site typo =
+      LoadSite(WriteSite("typo.yaml", "tool_load:\n  R9: {mass: 105, cog: [0, 0, 0.25]}\n"));
+  EXPECT_THAT(ErrorOf([&] { ExportPlan(*plan_, *cell_, typo, {.dialect = "abb_rapid"}); }),
+              ContainsRegex(R"(typo\.yaml:3:[0-9]+: error: tool_load\.R9: R9 is neither a robot )"
+                            R"(nor a tool of cell exporters_small)"));
+  EXPECT_THAT(
+      ErrorOf([&] {
+        LoadSite(WriteSite("bad_load.yaml", "tool_load:\n  R1: {mass: -1, cog: [0, 0, 0]}\n"));
+      }),
+      ContainsRegex(R"(bad_load\.yaml:3:[0-9]+: error: tool_load\.R1\.mass: )"));
+}
+
+// New-user trial: a low speed_override was raised silently where the dialect cannot write it
+// (KRL `#VEL_PTP,1` at 0.005, FANUC 1 %, INFORM VJ=0.01) while RAPID and URScript followed it.
+// Below what a selected dialect can program is an error at its export.yaml line naming the
+// minimum; the first move (speed_override x home_speed) too.
+TEST_F(NamesTest, SpeedsBelowWhatADialectCanProgramAreErrorsAtTheirLine) {
+  const Site low = LoadSite(WriteSite("low.yaml", "speed_override: 0.005\n"));
+  for (const std::string d : {"kuka_krl", "fanuc_ls"}) {
+    SCOPED_TRACE(d);
+    EXPECT_THAT(ErrorOf([&] { ExportPlan(*plan_, *cell_, low, {.dialect = d}); }),
+                ContainsRegex(R"(low\.yaml:2:[0-9]+: error: speed_override: speed_override 0\.005 )"
+                              R"(is below the slowest speed )" +
+                              d + R"( can program, 0\.01 .*give at least 0\.01)"));
+  }
+  for (const std::string d : {"abb_rapid", "yaskawa_inform", "ur_script"}) {
+    EXPECT_NO_THROW(ExportPlan(*plan_, *cell_, low, {.dialect = d})) << d;
+  }
+  const Site tiny = LoadSite(WriteSite("tiny.yaml", "speed_override: 0.00005\n"));
+  EXPECT_THAT(ErrorOf([&] { ExportPlan(*plan_, *cell_, tiny, {.dialect = "yaskawa_inform"}); }),
+              HasSubstr("can program, 0.0001 (VJ=0.01)"));
+  // The first move: 0.05 x the default home_speed 0.1 = 0.005, below KRL's 1 %.
+  const Site slow = LoadSite(WriteSite("slow.yaml", "speed_override: 0.05\n"));
+  EXPECT_THAT(ErrorOf([&] { ExportPlan(*plan_, *cell_, slow, {.dialect = "kuka_krl"}); }),
+              ContainsRegex(R"(slow\.yaml:2:[0-9]+: error: speed_override: the first move to home )"
+                            R"(runs at speed_override 0\.05 x home_speed 0\.1 = 0\.005, below .*)"
+                            R"(give home_speed at least 0\.2)"));
+  const Site slow_home =
+      LoadSite(WriteSite("slow_home.yaml", "speed_override: 0.05\nhome_speed: 0.1\n"));
+  EXPECT_THAT(ErrorOf([&] { ExportPlan(*plan_, *cell_, slow_home, {.dialect = "fanuc_ls"}); }),
+              ContainsRegex(R"(slow_home\.yaml:3:[0-9]+: error: home_speed: )"));
+  const Site ok = LoadSite(WriteSite("ok.yaml", "speed_override: 0.05\nhome_speed: 0.2\n"));
+  const ExportResult r = ExportPlan(*plan_, *cell_, ok, {.dialect = "kuka_krl"});
+  EXPECT_THAT(r.robots[0].files[0].contents, HasSubstr("BAS (#VEL_PTP,1 )\r\nPTP XP1\r\n"));
+}
+
+// New-user trial: UTF-8 robot names put non-ASCII bytes into program comments (LS, JBI, src,
+// mod) and FANUC cut them mid-character. Comments are ASCII (`?` per character); the readers
+// refuse any non-ASCII byte.
+TEST_F(NamesTest, ProgramsAreAsciiAndReadersRefuseOtherBytes) {
+  cell::Cell c = *cell_;
+  plan::Plan p = *plan_;
+  Rename(&c, &p, 0,
+         "Schwei\xc3\x9f"
+         "roboter_\xc3\x84\xc3\x84\xc3\x84\xc3\x84\xc3\x84\xc3\x84");
+  c.robots[0].controller.program = "weld_r1";
+  p.cell_hash = plan::CellHash(c, p.seed);
+  for (const std::string& d : DialectNames()) {
+    SCOPED_TRACE(d);
+    const ExportResult r = ExportPlan(p, c, {}, {.dialect = d});
+    const RobotExport& e = r.robots[0];
+    bool marked = false;
+    for (const ProgramFile& f : e.files) {
+      for (const char ch : f.contents) {
+        const auto u = static_cast<unsigned char>(ch);
+        ASSERT_TRUE(u == '\t' || u == '\r' || u == '\n' || (u >= 0x20 && u <= 0x7e))
+            << f.name << " holds byte " << static_cast<int>(u);
+      }
+      marked = marked || f.contents.find("Schwei?roboter_??") != std::string::npos;
+    }
+    EXPECT_TRUE(marked);
+    // A non-ASCII byte in a comment of a file: refused, naming the line.
+    std::vector<ProgramFile> files = e.files;
+    const std::size_t at = files[0].contents.find("Schwei?");
+    ASSERT_NE(at, std::string::npos);
+    files[0].contents.replace(at + 6, 1, "\xc3\x9f");
+    EXPECT_THAT(ErrorOf([&] { MakeDialect(d)->Read(files, c.robots[0], e.site); }),
+                ContainsRegex(files[0].name + ":[0-9]+: error: byte 0xc3 is not printable ASCII"));
+  }
+  EXPECT_EQ(internal::AsciiText("a\xc3\xa9"
+                                "b\xe2\x82\xac"
+                                "c\x01"),
+            "a?b?c?");
+}
+
+// INFORM numbers the parts of a split job 01..99: a program needing more is an error at the
+// site's max_positions naming the count and the limit (was "more than 99 parts" at a file).
+TEST_F(NamesTest, AnInformProgramOfMoreThan99PartsIsAnErrorAtMaxPositions) {
+  const auto inform = MakeDialect("yaskawa_inform");
+  const cell::Robot& robot = cell_->robots[0];
+  Program p{.name = "LONG", .robot = robot.name};
+  for (int k = 0; k < 250; ++k) {
+    p.instructions.push_back({.kind = InstructionKind::kMove, .q = robot.home, .speed = 0.5});
+  }
+  const Site site = LoadSite(WriteSite("parts.yaml", "max_positions: 2\n"));
+  EXPECT_THAT(ErrorOf([&] { inform->Write(p, robot, site); }),
+              ContainsRegex(R"(parts\.yaml:2:[0-9]+: error: max_positions: R1: job LONG needs 125 )"
+                            R"(parts of at most 2 positions; .*at most 99 parts)"));
+  const Site enough = LoadSite(WriteSite("parts3.yaml", "max_positions: 3\n"));
+  EXPECT_EQ(inform->Write(p, robot, enough).size(), 85u);  // 84 parts and the main job
+}
+
+// New-user trial: a robot without `controller:` in a cell where another robot waits for it got
+// no program and no word about the handshake its hand-written program must keep.
+TEST_F(NamesTest, ARobotWithoutAProgramThatOthersHandshakeWithIsWarnedAbout) {
+  ASSERT_FALSE(plan_->zones.empty());
+  cell::Cell c = *cell_;
+  c.robots[1].controller = {};
+  plan::Plan p = *plan_;
+  p.cell_hash = plan::CellHash(c, p.seed);
+  const ExportResult r = ExportPlan(p, c, {}, {.skip_robots_without_controller = true});
+  ASSERT_EQ(r.skipped, std::vector<std::string>{"R2"});
+  std::string all;
+  for (const std::string& w : r.warnings) all += w + "\n";
+  EXPECT_THAT(all, HasSubstr("robot R2 has no `controller:` (no program written) but other "
+                             "robots' programs handshake with it: its hand-written program must "
+                             "take and release zone " +
+                             p.zones[0].id));
+  EXPECT_THAT(all, HasSubstr("four-phase handshake"));
+  // With both programs written, no such warning.
+  for (const std::string& w : ExportPlan(*plan_, *cell_, {}).warnings) {
+    EXPECT_THAT(w, ::testing::Not(HasSubstr("hand-written")));
+  }
 }
 
 // Issue 13: only the first problem was reported (`tool: 17` on FANUC + KUKA named fanuc_ls
@@ -550,6 +738,148 @@ TEST_F(NamesTest, PlanErrorsNameThePlanFileAsGiven) {
   broken.robots[0].segments[0].times.clear();
   EXPECT_THAT(ErrorOf([&] { ExportPlan(broken, *cell_, {}, {.plan_file = file}); }),
               HasSubstr(file + ": error: robots[R1].segments[0]: expected as many"));
+}
+
+// New-user trial: `program: sync` exported `def sync(): ... sync() ... sync()` (exit 0): a
+// program named like a built-in, a reserved word or a name the program itself declares shadows
+// or clashes with it. Refused at the cell's line in every dialect.
+TEST_F(NamesTest, ProgramNamesThatAreReservedOrClashWithTheProgramsOwnNamesAreErrors) {
+  struct Case {
+    std::string dialect, program;
+  };
+  const std::vector<Case> cases = {{"ur_script", "sync"},
+                                   {"ur_script", "get_configurable_digital_in"},
+                                   {"ur_script", "read_input_boolean_register"},
+                                   {"ur_script", "popup"},
+                                   {"ur_script", "set_tcp"},
+                                   {"ur_script", "def"},
+                                   {"ur_script", "movej"},
+                                   {"kuka_krl", "END"},
+                                   {"kuka_krl", "BAS"},
+                                   {"kuka_krl", "XP1"},
+                                   {"kuka_krl", "ASYPTP"},
+                                   {"abb_rapid", "ENDPROC"},
+                                   {"abb_rapid", "main"},
+                                   {"abb_rapid", "jP1"},
+                                   {"abb_rapid", "wobj0"},
+                                   {"fanuc_ls", "CALL"},
+                                   {"yaskawa_inform", "MOVJ"}};
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.dialect + " " + k.program);
+    cell::Cell c = *cell_;
+    c.robots[0].controller.program = k.program;
+    plan::Plan p = *plan_;
+    p.cell_hash = plan::CellHash(c, p.seed);
+    EXPECT_THAT(
+        ErrorOf([&] { ExportPlan(p, c, {}, {.dialect = k.dialect}); }),
+        ContainsRegex(R"(cell\.yaml:41:[0-9]+: error: robots\[R1\]\.controller\.program: )" +
+                      k.dialect + " program " + k.program + ": "));
+  }
+  // Names that only contain such a word are fine.
+  for (const Case& k : std::vector<Case>{
+           {"ur_script", "weld_sync"}, {"kuka_krl", "XP1A"}, {"abb_rapid", "main_weld"}}) {
+    SCOPED_TRACE(k.program);
+    cell::Cell c = *cell_;
+    c.robots[0].controller.program = k.program;
+    plan::Plan p = *plan_;
+    p.cell_hash = plan::CellHash(c, p.seed);
+    EXPECT_NO_THROW(ExportPlan(p, c, {}, {.dialect = k.dialect}));
+  }
+  // The readers refuse such a program in a file.
+  for (const Case& k : std::vector<Case>{{"ur_script", "sync"}, {"abb_rapid", "main"}}) {
+    SCOPED_TRACE(k.dialect);
+    const ExportResult r = ExportPlan(*plan_, *cell_, {}, {.dialect = k.dialect});
+    std::vector<ProgramFile> files = r.robots[0].files;
+    const std::string old = r.robots[0].program.name;
+    for (ProgramFile& f : files) {
+      f.contents = std::regex_replace(f.contents, std::regex("\\b" + old + "\\b"), k.program);
+      f.name = k.program + f.name.substr(f.name.find('.'));
+    }
+    EXPECT_THAT(
+        ErrorOf([&] { MakeDialect(k.dialect)->Read(files, cell_->robots[0], r.robots[0].site); }),
+        HasSubstr("program name " + k.program + ": " + k.program + " is a reserved word"));
+  }
+}
+
+// New-user trial: with {id} outside a string a reserved word as weld id became an identifier in
+// the call (`SpotWeld 2,ENDPROC;`, `SPOT_WELD(1,END)`).
+TEST_F(NamesTest, ReservedWordsAreRefusedAsBareWeldIds) {
+  auto with_id = [&](const std::string& id) {
+    plan::Plan p = *plan_;
+    for (plan::Segment& s : p.robots[0].segments) {
+      if (s.kind == plan::SegmentKind::kWeld) {
+        s.to = id;
+        break;
+      }
+    }
+    return p;
+  };
+  Site bare;
+  bare.weld_call["kuka_krl"] = "SPOT_WELD({n},{id})";
+  bare.weld_call["abb_rapid"] = "SpotWeld {n},{id};";
+  bare.weld_call["ur_script"] = "gun_weld({n}, {id})";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"kuka_krl", "END"},  {"kuka_krl", "XP3"},   {"abb_rapid", "ENDPROC"},
+      {"abb_rapid", "jP2"}, {"ur_script", "True"}, {"ur_script", "sync"}};
+  for (const auto& [d, id] : cases) {
+    SCOPED_TRACE(d + " " + id);
+    EXPECT_THAT(
+        ErrorOf([&] { ExportPlan(with_id(id), *cell_, bare, {.dialect = d}); }),
+        HasSubstr("weld_call." + d + " has {id} outside a string, so the weld id must be a " + d +
+                  " name: " + id));
+  }
+  // In a string the same id is only text.
+  Site quoted;
+  quoted.weld_call["abb_rapid"] = "SpotWeld {n},\"{id}\";";
+  EXPECT_NO_THROW(ExportPlan(with_id("ENDPROC"), *cell_, quoted, {.dialect = "abb_rapid"}));
+}
+
+// New-user trial: `IndCMove ROB_1,6,{n};`, `MotionSup\Off,{n};`, KRL `ASYPTP({n})` and
+// `SPL({n})` passed as weld calls (writer and reader): motions of independent or external axes,
+// spline motions and supervision switches are refused like PTP and MoveAbsJ, at the site's
+// line, in the writer and in the reader.
+TEST_F(NamesTest, IndependentAxisSplineAndSupervisionStatementsAreNotWeldCalls) {
+  struct Case {
+    std::string dialect, call, statement;
+  };
+  const std::vector<Case> cases = {
+      {"abb_rapid", "IndCMove ROB_1,6,{n};", "IndCMove"},
+      {"abb_rapid", "IndRMove ROB_1,6,{n};", "IndRMove"},
+      {"abb_rapid", "IndAMove ROB_1,6,{n};", "IndAMove"},
+      {"abb_rapid", "MotionSup\\Off,{n};", "MotionSup"},
+      {"abb_rapid", "PathAccLim TRUE,{n};", "PathAccLim"},
+      {"abb_rapid", "StopMove {n};", "StopMove"},
+      {"abb_rapid", "SearchExtJ {n};", "SearchExtJ"},
+      {"abb_rapid", "TriggIO {n};", "TriggIO"},
+      {"abb_rapid", "WZDisable {n};", "WZDisable"},
+      {"kuka_krl", "ASYPTP({n})", "ASYPTP"},
+      {"kuka_krl", "ASYLIN({n})", "ASYLIN"},
+      {"kuka_krl", "SPL({n})", "SPL"},
+      {"kuka_krl", "SPTP({n})", "SPTP"},
+      {"kuka_krl", "ANIN({n})", "ANIN"},
+      {"kuka_krl", "CWRITE({n})", "CWRITE"},
+      {"ur_script", "path_offset_enable({n})", "path_offset_enable"},
+      {"ur_script", "protective_stop({n})", "protective_stop"},
+      {"ur_script", "conveyor_pulse_decode({n})", "conveyor_pulse_decode"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.dialect + ": " + c.call);
+    const std::string expected = c.statement + " is a motion, I/O or flow statement";
+    const fs::path p =
+        WriteSite("motion.yaml", fmt::format("weld_call:\n  {}: '{}'\n", c.dialect, c.call));
+    const std::string error = ErrorOf([&] { LoadSite(p); });
+    EXPECT_THAT(error, HasSubstr(expected));
+    EXPECT_THAT(error, ContainsRegex(R"(motion\.yaml:3:[0-9]+: error: weld_call\.)" + c.dialect));
+    Site site;
+    site.weld_call[c.dialect] = c.call;
+    const auto dialect = MakeDialect(c.dialect);
+    const cell::Robot& robot = cell_->robots[0];
+    const Program built =
+        BuildProgram(*plan_, *cell_, 0, dialect->ProgramName("R1"), WithDefaults({}, *dialect));
+    EXPECT_THAT(ErrorOf([&] { dialect->Write(built, robot, site); }), HasSubstr(expected));
+    const std::vector<ProgramFile> files = dialect->Write(built, robot, {});
+    EXPECT_THAT(ErrorOf([&] { dialect->Read(files, robot, site); }), HasSubstr(expected));
+  }
 }
 
 }  // namespace

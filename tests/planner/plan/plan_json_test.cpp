@@ -1,6 +1,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "planner/common/diagnostics.hpp"
 #include "planner/plan/plan.hpp"
 
@@ -77,9 +79,49 @@ TEST(PlanJsonTest, ReportsEveryMissingOrWrongKey) {
     FAIL() << "expected InputError";
   } catch (const InputError& e) {
     EXPECT_THAT(e.what(),
-                HasSubstr("p.json: error: format: unknown plan format 'weldcell-plan/9'"));
+                ::testing::ContainsRegex(R"(p\.json:2:[0-9]+: error: format: unknown plan format )"
+                                         R"('weldcell-plan/9')"));
     EXPECT_THAT(e.what(), HasSubstr("p.json: error: missing key 'makespan'"));
+    EXPECT_THAT(e.what(), ::testing::ContainsRegex(R"(p\.json:[0-9]+:[0-9]+: error: makespam: )"
+                                                   R"(unknown key 'makespam')"));
   }
+}
+
+// New-user trial: plan.json was read more loosely than cell and site files: unknown keys were
+// ignored and a duplicated weld_signals entry accepted (a redundant handshake in the programs).
+// Both are errors at their line and column.
+TEST(PlanJsonTest, UnknownKeysAndDuplicateWeldSignalsAreErrorsAtTheirLine) {
+  const std::string good = ToJson(SamplePlan());
+  auto line_of = [](const std::string& text, std::size_t byte) {
+    return 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(byte), '\n');
+  };
+  std::string text = good;
+  const std::size_t kind = text.find("\"kind\"");
+  ASSERT_NE(kind, std::string::npos);
+  text.insert(kind, "\"speed\": 2, ");
+  try {
+    PlanFromJson(text, "p.json");
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("p.json:" + std::to_string(line_of(text, kind)) + ":"));
+    EXPECT_THAT(e.what(), ::testing::ContainsRegex(
+                              R"(error: robots\[0\]\.segments\[0\]\.speed: unknown key 'speed')"));
+  }
+  // The same weld signal twice.
+  text = good;
+  const std::size_t list = text.find("\"weld_signals\": [");
+  ASSERT_NE(list, std::string::npos);
+  const std::size_t open = text.find('{', list), close = text.find('}', open);
+  text.insert(close + 1, "," + text.substr(open, close + 1 - open));
+  try {
+    PlanFromJson(text, "p.json");
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), ::testing::ContainsRegex(
+                              R"(p\.json:[0-9]+:[0-9]+: error: weld_signals\[1\]: duplicates )"
+                              R"(weld_signals\[0\]: robot R2 waits for weld W1 once)"));
+  }
+  EXPECT_NO_THROW(PlanFromJson(good, "p.json"));
 }
 
 TEST(PlanJsonTest, MismatchedSampleCountsAreAnError) {
