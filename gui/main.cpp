@@ -21,15 +21,18 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "gui/main_window.hpp"
 #include "gui/playback.hpp"
+#include "planner/common/input_file.hpp"
 
 namespace {
 
@@ -129,6 +132,10 @@ std::string BadCombination(const QCommandLineParser& parser,
     return "--screenshot needs a cell to draw: weldcell-viewer cell.yaml [plan.json] "
            "--screenshot file.png";
   }
+  if (parser.isSet(plan) && files.size() > 1) {
+    return "--plan plans the cell anew: give either the plan " + files[1].toStdString() +
+           " or --plan, not both";
+  }
   if (parser.isSet(view_only) && !parser.isSet(screenshot)) {
     return "--view-only only applies to --screenshot (the picture without the panels)";
   }
@@ -137,6 +144,56 @@ std::string BadCombination(const QCommandLineParser& parser,
   }
   if (parser.isSet(bench) && parser.isSet(screenshot)) {
     return "--bench-frames and --screenshot exclude each other";
+  }
+  return {};
+}
+
+// What is wrong with the files named on the command line (missing, a folder, a device), in
+// the words the loaders use, or empty: checked before the display is opened or anything loaded.
+std::string BadInputFile(const QString& file, bool is_cell) {
+  const std::filesystem::path path = file.toStdString();
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return path.string() + ": error: is a directory, " +
+           (is_cell ? "expected a YAML file: " + path.string() + " (did you mean " +
+                          (path / "cell.yaml").string() + "?)"
+                    : "expected a plan.json file (did you mean " + (path / "plan.json").string() +
+                          "?)");
+  }
+  if (const std::optional<std::string> problem =
+          weldcell::InputFileProblem(path, is_cell ? "cell (cell.yaml)" : "plan (plan.json)")) {
+    return path.string() + ": error: " + *problem;
+  }
+  return {};
+}
+
+// What is wrong with the --screenshot file name (its folder missing or not writable, a folder
+// of that name, an extension that names no image format), or empty. Checked before the
+// display is opened and the cell loaded (a large cell takes tens of seconds).
+std::string BadScreenshotPath(const QString& file) {
+  const QFileInfo info(file);
+  const QByteArray suffix = info.suffix().toLower().toLatin1();
+  const QList<QByteArray> formats = QImageWriter::supportedImageFormats();
+  if (!formats.contains(suffix)) {
+    QStringList names;
+    for (const QByteArray& f : formats) names << QString::fromLatin1(f);
+    return "--screenshot: '" + file.toStdString() +
+           "' is not an image file name: expected one of ." + names.join(", .").toStdString();
+  }
+  const QFileInfo folder(info.absolutePath());
+  if (!folder.exists()) {
+    return "--screenshot: cannot write " + file.toStdString() + ": the folder " +
+           info.path().toStdString() + " does not exist";
+  }
+  if (!folder.isDir()) {
+    return "--screenshot: cannot write " + file.toStdString() + ": " + info.path().toStdString() +
+           " is not a folder";
+  }
+  if (info.isDir()) {
+    return "--screenshot: cannot write " + file.toStdString() + ": it is a folder";
+  }
+  if (!folder.isWritable() || (info.exists() && !info.isWritable())) {
+    return "--screenshot: cannot write " + file.toStdString() + ": permission denied";
   }
   return {};
 }
@@ -202,9 +259,18 @@ int main(int argc, char** argv) {
   QCoreApplication::setApplicationName("weldcell-viewer");
   QStringList arguments;
   bool help = false;
+  // Qt's own `-platform NAME` (read by QApplication) is not ours to parse, but it is checked
+  // as QT_QPA_PLATFORM is.
+  QByteArray platform = qgetenv("QT_QPA_PLATFORM");
+  std::string platform_from = "QT_QPA_PLATFORM=";
   for (int i = 0; i < argc; ++i) {
     const std::string_view arg(argv[i]);
     if (i > 0 && (arg == "--help" || arg == "-h" || arg == "--help-all")) help = true;
+    if (i > 0 && (arg == "-platform" || arg == "--platform") && i + 1 < argc) {
+      platform = argv[++i];
+      platform_from = "-platform ";
+      continue;
+    }
     arguments << QString::fromLocal8Bit(argv[i]);
   }
   QCommandLineParser parser;
@@ -255,16 +321,42 @@ int main(int argc, char** argv) {
       !bad.empty()) {
     return usage_error(bad);
   }
+  // An option given twice would silently take one of the values.
+  for (const QCommandLineOption& option : {screenshot_option, time_option, size_option, view_option,
+                                           welds_option, select_option, bench_option}) {
+    if (parser.values(option).size() > 1) {
+      return usage_error("--" + option.names().first().toStdString() + " given " +
+                         std::to_string(parser.values(option).size()) + " times: give it once");
+    }
+  }
+  // The picture's file and the input files are checked before the display is opened and the
+  // cell loaded (a large one takes tens of seconds).
+  if (parser.isSet(screenshot_option)) {
+    if (const std::string bad = BadScreenshotPath(parser.value(screenshot_option)); !bad.empty()) {
+      return usage_error(bad);
+    }
+  }
+  for (qsizetype i = 0; i < parser.positionalArguments().size(); ++i) {
+    if (const std::string bad = BadInputFile(parser.positionalArguments()[i], i == 0);
+        !bad.empty()) {
+      std::fprintf(stderr, "%s\n", bad.c_str());
+      return 2;
+    }
+  }
   // Where Qt would abort (no X display) or hang (the offscreen platform, where Qt 3D's OpenGL
   // context never becomes current), say so instead.
-  const QByteArray platform = qgetenv("QT_QPA_PLATFORM");
   if (platform.startsWith("offscreen") || platform.startsWith("minimal")) {
     std::fprintf(stderr,
-                 "weldcell-viewer: error: QT_QPA_PLATFORM=%s is not supported (Qt 3D cannot draw "
-                 "there); without a display run it under Xvfb: QT3D_RENDERER=opengl xvfb-run -a "
+                 "weldcell-viewer: error: %s%s is not supported (Qt 3D cannot draw there); "
+                 "without a display run it under Xvfb: QT3D_RENDERER=opengl xvfb-run -a "
                  "weldcell-viewer ...\n",
-                 platform.constData());
+                 platform_from.c_str(), platform.constData());
     return 2;
+  }
+  // Qt 3D's default RHI renderer reads a frame back upside down under Xvfb (Mesa): a picture
+  // is taken with the OpenGL renderer unless the user chose one.
+  if (parser.isSet(screenshot_option) && !qEnvironmentVariableIsSet("QT3D_RENDERER")) {
+    qputenv("QT3D_RENDERER", "opengl");
   }
   if ((platform.isEmpty() || platform.startsWith("xcb")) && qgetenv("DISPLAY").isEmpty() &&
       qgetenv("WAYLAND_DISPLAY").isEmpty()) {
@@ -281,20 +373,6 @@ int main(int argc, char** argv) {
   platform_messages = nullptr;
   // Connected after all: what Qt said about the platform (e.g. xcb's warnings) is shown.
   if (!startup_messages.empty()) std::fputs(startup_messages.c_str(), stderr);
-  if (parser.isSet(screenshot_option)) {
-    // The extension names the format: checked before anything is drawn or written.
-    const QByteArray suffix =
-        QFileInfo(parser.value(screenshot_option)).suffix().toLower().toLatin1();
-    const QList<QByteArray> formats = QImageWriter::supportedImageFormats();
-    if (!formats.contains(suffix)) {
-      QStringList names;
-      for (const QByteArray& f : formats) names << QString::fromLatin1(f);
-      return usage_error("--screenshot: '" + parser.value(screenshot_option).toStdString() +
-                         "' is not an image file name: expected one of ." +
-                         names.join(", .").toStdString());
-    }
-  }
-
   auto window = std::make_unique<MainWindow>();
   MainWindow* w = window.get();
   if (parser.isSet(screenshot_option) && parser.isSet(view_only_option)) {
@@ -405,8 +483,17 @@ int main(int argc, char** argv) {
     const QString file = parser.value(screenshot_option);
     const bool view_only = parser.isSet(view_only_option);
     int status = 0;
-    QTimer::singleShot(0, w, [w, prepare, file, view_only, &status] {
-      WhenIdle(w, [w, prepare, file, view_only, &status] {
+    // Exit 2 (the cell or the plan could not be opened, the station check failed) writes no
+    // picture: an existing file stays as it was.
+    auto failed = [w, &cell_ok, &plan_ok] {
+      return !cell_ok || !plan_ok || w->station_errors() > 0;
+    };
+    QTimer::singleShot(0, w, [w, prepare, file, view_only, failed, &status] {
+      WhenIdle(w, [w, prepare, file, view_only, failed, &status] {
+        if (failed()) {
+          QApplication::exit(2);
+          return;
+        }
         prepare();
         if (qEnvironmentVariableIsSet("WELDCELL_VIEWER_DEBUG")) {
           const auto c = w->scene()->camera();
@@ -435,8 +522,14 @@ int main(int argc, char** argv) {
     for (const weldcell::Diagnostic& d : w->diagnostics()) {
       std::fprintf(stderr, "%s\n", d.ToString().c_str());
     }
+    if (failed()) {
+      std::fprintf(stderr, "weldcell-viewer: no picture written (%s)\n",
+                   !cell_ok   ? "the cell could not be opened"
+                   : !plan_ok ? "the plan could not be opened or made"
+                              : "the station check failed, as `weldcell check` reports it");
+      return 2;
+    }
     if (code != 0) return code;
-    if (!cell_ok || !plan_ok) return 2;
     // As `weldcell verify`: a plan the verifier finds violations in is exit 1 (the picture is
     // written; the violations are on stderr above).
     if (w->plan_violations() > 0) {

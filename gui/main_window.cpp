@@ -32,6 +32,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <numbers>
@@ -367,6 +368,7 @@ void MainWindow::ClearCell() {
   if (cancel_verify_) *cancel_verify_ = true;
   verifying_ = false;
   plan_violations_ = -1;
+  station_errors_ = 0;
   if (verdict_label_ != nullptr) verdict_label_->clear();
   gantt_->SetPlan(nullptr, 0, {});
   plan_.reset();
@@ -538,15 +540,41 @@ void MainWindow::BuildWorldAndReach() {
       }
     };
     if (world == nullptr) {
+      // The station checks of `weldcell check` (the same function): a home in collision, e.g.
+      // two robots on one base, is an error of the cell shown at once, not an empty plan later.
+      std::vector<Diagnostic> homes;
       try {
         world = std::make_shared<const collision::CollisionWorld>(*cell);
+        homes = verify::CheckHomes(*cell, verify::MakeVerifierWorld(*cell));
       } catch (const std::exception& e) {
         fail(e);
       }
       QMetaObject::invokeMethod(
           this,
-          [this, world, cancel, generation] {
+          [this, world, homes, cancel, generation] {
             if (generation != generation_ || *cancel || world == nullptr) return;
+            station_errors_ = static_cast<int>(homes.size());
+            AddDiagnostics(homes);
+            // The robots whose homes collide (key robots[i].home) are drawn red.
+            for (const Diagnostic& d : homes) {
+              int robot = -1;
+              if (std::sscanf(d.key_path.c_str(), "robots[%d]", &robot) == 1 && robot >= 0 &&
+                  robot < static_cast<int>(cell_->robots.size()) && !plan_) {
+                station_->SetRobotTint(robot, Palette::Collision());
+              }
+              // A pair of robots names the other one in its message.
+              for (std::size_t other = 0; other < cell_->robots.size() && !plan_; ++other) {
+                if (d.message.find(" and " + cell_->robots[other].name + "'s home") !=
+                    std::string::npos) {
+                  station_->SetRobotTint(static_cast<int>(other), Palette::Collision());
+                }
+              }
+            }
+            if (!homes.empty()) {
+              statusBar()->showMessage(
+                  QString("%1 error(s) of the station (as weldcell check), see Diagnostics")
+                      .arg(homes.size()));
+            }
             world_ = world;
             context_ = std::make_unique<collision::CollisionContext>(*world_);
             plan_action_->setEnabled(!planning_);
@@ -912,7 +940,8 @@ void MainWindow::StartPlanning(pipeline::PlanOptions options, bool quiet) {
             BuildWorldAndReach();
           }
           if (!problems.empty()) {
-            AddDiagnostics(problems);
+            // Listed already when the collision world was built (the same check).
+            if (station_errors_ == 0) AddDiagnostics(problems);
             statusBar()->showMessage(
                 QString("Not planned: %1 error(s) of the cell, see Diagnostics")
                     .arg(problems.size()));

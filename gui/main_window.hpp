@@ -123,6 +123,10 @@ class MainWindow : public QMainWindow {
   /// Violations the independent verifier (planner/verify, as `weldcell verify`) found in the
   /// plan opened last; -1 while it runs or when the open plan was not opened from a file.
   int plan_violations() const { return plan_violations_; }
+  /// Errors of the station checks `weldcell check` runs (verify::CheckHomes: homes in
+  /// collision), found once the collision world is built; 0 before. They are in the
+  /// diagnostics, and the robots concerned are drawn red until a plan moves them.
+  int station_errors() const { return station_errors_; }
   const reach::ReachMap* reach_map() const { return reach_ ? &*reach_ : nullptr; }
 
  signals:
@@ -196,6 +200,7 @@ class MainWindow : public QMainWindow {
   bool planning_ = false;
   bool verifying_ = false;
   int plan_violations_ = -1;
+  int station_errors_ = 0;
   QLabel* verdict_label_ = nullptr;     ///< The plan's verification verdict (status bar, right).
   QLabel* background_label_ = nullptr;  ///< Progress of the world and reach (status bar).
   std::shared_ptr<std::atomic<bool>> cancel_verify_;

@@ -29,6 +29,7 @@
 #include <fstream>
 #include <functional>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include "exporters/dialect.hpp"
@@ -935,6 +936,33 @@ TEST_F(ViewerTest, TheCollisionWorldIsUsedBeforeTheReachMapIsDone) {
   EXPECT_TRUE(window_.findChild<QLabel*>("background_label")->text().isEmpty());
 }
 
+// Opening a cell runs the station checks of `weldcell check` (verify::CheckHomes): two robots
+// on one base are listed in the diagnostics with the cell's file and line, and drawn red.
+TEST_F(ViewerTest, TwoRobotsOnOneBaseAreListedAsWeldcellCheckListsThemAndDrawnRed) {
+  ASSERT_TRUE(OpenCellAndWait(window_, "tests/gui/cells/one_base/cell.yaml"));
+  ASSERT_TRUE(WaitFor([&] { return !window_.background_busy(); }, 60000));
+  EXPECT_EQ(window_.station_errors(), 1);
+  ASSERT_FALSE(window_.diagnostics().empty());
+  const std::string first = window_.diagnostics().front().ToString();
+  EXPECT_NE(first.find("tests/gui/cells/one_base/cell.yaml:13:11: error: robots[0].home: R1's "
+                       "home [0, -30, -35, 0, 100, 0] deg and R2's home"),
+            std::string::npos)
+      << first;
+  window_.ShowStandardView(StandardView::kIso);
+  const QImage image = Capture(window_);
+  const auto red = HueOf(Palette::Collision(), 8);
+  for (int r = 0; r < 2; ++r) {
+    const std::vector<Eigen::Vector3d> centres = LinkCentres(*window_.station(), r);
+    EXPECT_GE(CountMatches(window_, image, centres, red), 2) << "R" << r + 1;
+    EXPECT_EQ(CountMatches(window_, image, centres, HueOf(Palette::Robot(r))), 0) << "R" << r + 1;
+  }
+  image.save("/tmp/weldcell_viewer_test_one_base.png");
+  // The demo's homes are free: nothing listed, nobody red.
+  ASSERT_TRUE(OpenCellAndWait(window_, kDemo));
+  ASSERT_TRUE(WaitFor([&] { return !window_.background_busy(); }, 60000));
+  EXPECT_EQ(window_.station_errors(), 0);
+}
+
 // Interlock zones are outlines over a faint fill: a robot inside three overlapping zone boxes
 // (as on station M, where pale filled boxes covered the station) keeps its hue.
 TEST_F(ViewerTest, ARobotInsideInterlockZonesKeepsItsHue) {
@@ -1456,6 +1484,73 @@ TEST(ViewerBinary, PlanningInTheViewerGivesTheVerdictOfWeldcellPlan) {
       RunViewer({SmallCellWithCycleTime(45), "--plan", "--screenshot", file, "--size", "400x300"});
   EXPECT_EQ(fits.exit_code, 0) << fits.err;
   QFile::remove(file);
+}
+
+// With --screenshot a station whose check fails is exit 2, as `weldcell check`, its errors on
+// stderr; and no exit 2 writes a picture: an existing file stays as it was.
+TEST(ViewerBinary, AScreenshotOfAFailingStationExitsTwoAndWritesNothing) {
+  const std::string file = "/tmp/weldcell_viewer_test_exit2_" +
+                           std::to_string(QCoreApplication::applicationPid()) + ".png";
+  const QString shot = QString::fromStdString(file);
+  auto kept = [&] {
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str() == "a good picture";
+  };
+  const QString other_plan = WritePlan("other_plan_exit2.json", "S", "59b92715c4a285c2");
+  const std::vector<std::pair<QStringList, std::string>> cases = {
+      {{"tests/gui/cells/one_base/cell.yaml"},
+       "cell.yaml:13:11: error: robots[0].home: R1's home [0, -30, -35, 0, 100, 0] deg and R2's "
+       "home [0, -25, -35, 0, 100, 0] deg are in collision"},
+      {{"tests/gui/malformed/cell.yaml"}, ": error: "},
+      {{kDemo, other_plan}, "the plan is of cell S"}};
+  for (const auto& [files, expected] : cases) {
+    std::ofstream(file, std::ios::binary) << "a good picture";
+    const ViewerRun run = RunViewer(files + QStringList{"--screenshot", shot, "--size", "400x300"});
+    EXPECT_EQ(run.exit_code, 2) << files.join(' ').toStdString() << "\n" << run.err;
+    EXPECT_NE(run.err.find(expected), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("weldcell-viewer: no picture written"), std::string::npos) << run.err;
+    EXPECT_TRUE(kept()) << files.join(' ').toStdString();
+  }
+  std::filesystem::remove(file);
+  std::filesystem::remove(other_plan.toStdString());
+}
+
+// Usage errors and missing files are reported at once, before the display is opened or the
+// cell loaded: run without a display, they still give their own message (not "no display").
+TEST(ViewerBinary, ArgumentsPathsAndFilesAreCheckedBeforeTheDisplayIsOpened) {
+  const std::vector<std::pair<QStringList, std::string>> cases = {
+      {{kDemo, "out/demo/plan.json", "--plan", "--screenshot", "/tmp/unused.png"},
+       "weldcell-viewer: error: --plan plans the cell anew: give either the plan "
+       "out/demo/plan.json or --plan, not both"},
+      {{kDemo, "--screenshot", "/tmp/a.png", "--screenshot", "/tmp/b.png"},
+       "weldcell-viewer: error: --screenshot given 2 times: give it once"},
+      {{kDemo, "--screenshot", "/tmp/weldcell_no_such_folder/a.png"},
+       "weldcell-viewer: error: --screenshot: cannot write /tmp/weldcell_no_such_folder/a.png: "
+       "the folder /tmp/weldcell_no_such_folder does not exist"},
+      {{"cells/no_such_cell.yaml", "--screenshot", "/tmp/unused.png"},
+       "cells/no_such_cell.yaml: error: file not found (expected the cell (cell.yaml))"},
+      {{kDemo, "out/no_such_plan.json", "--screenshot", "/tmp/unused.png"},
+       "out/no_such_plan.json: error: file not found (expected the plan (plan.json))"},
+      {{"cells/demo", "--screenshot", "/tmp/unused.png"},
+       "cells/demo: error: is a directory, expected a YAML file: cells/demo (did you mean "
+       "cells/demo/cell.yaml?)"},
+      {{kDemo, "-platform", "offscreen"},
+       "weldcell-viewer: error: -platform offscreen is not supported"}};
+  for (const auto& [args, expected] : cases) {
+    QProcess viewer;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove("DISPLAY");
+    env.remove("WAYLAND_DISPLAY");
+    viewer.setProcessEnvironment(env);
+    viewer.start(WELDCELL_VIEWER, args);
+    ASSERT_TRUE(viewer.waitForFinished(30000));
+    EXPECT_EQ(viewer.exitCode(), 2) << args.join(' ').toStdString();
+    const std::string err = viewer.readAllStandardError().toStdString();
+    EXPECT_NE(err.find(expected), std::string::npos) << err;
+    EXPECT_EQ(err.find("no display"), std::string::npos) << err;
+  }
 }
 
 // Arguments are checked before the display is opened; without one the viewer says so (exit 2)
