@@ -1553,6 +1553,40 @@ TEST(ViewerBinary, ArgumentsPathsAndFilesAreCheckedBeforeTheDisplayIsOpened) {
   }
 }
 
+// Without QT3D_RENDERER the default RHI renderer read the frame back upside down under Xvfb:
+// --screenshot now picks the OpenGL renderer itself, so the picture is the one made with it.
+TEST(ViewerBinary, AScreenshotWithoutQt3dRendererSetIsTheRightWayUp) {
+  const std::string stem =
+      "/tmp/weldcell_viewer_test_renderer_" + std::to_string(QCoreApplication::applicationPid());
+  auto shoot = [&](const QString& renderer, const std::string& file) {
+    QProcess viewer;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove("QT3D_RENDERER");
+    if (!renderer.isEmpty()) env.insert("QT3D_RENDERER", renderer);
+    viewer.setProcessEnvironment(env);
+    viewer.start(WELDCELL_VIEWER, {kDemo, "--screenshot", QString::fromStdString(file),
+                                   "--view-only", "--view", "front", "--size", "400x300"});
+    EXPECT_TRUE(viewer.waitForFinished(120000));
+    EXPECT_EQ(viewer.exitCode(), 0) << viewer.readAllStandardError().toStdString();
+    return QImage(QString::fromStdString(file)).convertToFormat(QImage::Format_RGB32);
+  };
+  const QImage unset = shoot({}, stem + "_unset.png");
+  const QImage opengl = shoot("opengl", stem + "_opengl.png");
+  ASSERT_FALSE(unset.isNull());
+  ASSERT_EQ(unset.size(), opengl.size());
+  // Rows compared as they are and flipped: the picture matches the OpenGL one, not its mirror.
+  int same = 0, flipped = 0;
+  for (int y = 0; y < unset.height(); y += 3) {
+    for (int x = 0; x < unset.width(); x += 3) {
+      same += unset.pixel(x, y) == opengl.pixel(x, y);
+      flipped += unset.pixel(x, y) == opengl.pixel(x, opengl.height() - 1 - y);
+    }
+  }
+  EXPECT_GT(same, flipped + 1000) << same << " vs " << flipped;
+  std::filesystem::remove(stem + "_unset.png");
+  std::filesystem::remove(stem + "_opengl.png");
+}
+
 // Arguments are checked before the display is opened; without one the viewer says so (exit 2)
 // instead of aborting, and refuses the offscreen platform (where Qt 3D never draws).
 TEST(ViewerBinary, WithoutADisplayOrWithAnUnreachableOneTheViewerSaysSoWithExitTwo) {
