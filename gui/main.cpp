@@ -23,6 +23,7 @@
 #include <ctime>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <numeric>
 #include <optional>
@@ -406,6 +407,52 @@ int main(int argc, char** argv) {
                    [&open_clock, opened_s] { (*opened_s)[1] = open_clock.elapsed() / 1e3; });
   QObject::connect(w, &MainWindow::backgroundFinished, w,
                    [&open_clock, opened_s] { (*opened_s)[2] = open_clock.elapsed() / 1e3; });
+
+  // --screenshot runs unattended (CI, docs): what it is doing goes to stderr, as `weldcell
+  // plan` logs its stages: each stage's start and every quarter of it, with counts.
+  if (parser.isSet(screenshot_option)) {
+    auto say = [&open_clock](const std::string& what) {
+      std::fprintf(stderr, "weldcell-viewer: %6.1f s  %s\n", open_clock.elapsed() / 1e3,
+                   what.c_str());
+      std::fflush(stderr);
+    };
+    say("reading " + parser.positionalArguments().value(0).toStdString());
+    QObject::connect(w, &MainWindow::cellOpened, w, [w, say](bool ok) {
+      if (!ok) return;
+      say("cell drawn: " + std::to_string(w->cell()->robots.size()) + " robot(s), " +
+          std::to_string(w->cell()->welds.size()) + " weld(s), " +
+          std::to_string(w->cell()->obstacles.size()) + " obstacle(s); building the collision " +
+          "world");
+    });
+    QObject::connect(w, &MainWindow::worldBuilt, w, [w, say] {
+      say("collision world built" +
+          (w->station_errors() > 0
+               ? ": " + std::to_string(w->station_errors()) + " station check error(s)"
+               : std::string(", station check passed")));
+    });
+    QObject::connect(w, &MainWindow::planOpened, w, [say](bool ok) {
+      if (ok) say("plan read; verifying it independently (as weldcell verify)");
+    });
+    QObject::connect(w, &MainWindow::planVerified, w, [say](int violations) {
+      say("plan verified: " + std::to_string(violations) + " violation(s)");
+    });
+    QObject::connect(w, &MainWindow::backgroundFinished, w, [say] { say("reach map done"); });
+    QObject::connect(w, &MainWindow::planningFinished, w, [say](bool complete) {
+      say(complete ? "planned" : "planning did not complete");
+    });
+    // Stages run side by side (reach while a plan is verified): each keeps its own quarter.
+    auto last = std::make_shared<std::map<QString, qint64>>();
+    QObject::connect(
+        w, &MainWindow::workProgress, w,
+        [say, last](const QString& stage, qint64 done, qint64 total) {
+          const qint64 quarter = total > 0 ? 4 * done / total : 0;
+          if (const auto it = last->find(stage); it != last->end() && it->second == quarter) {
+            return;
+          }
+          (*last)[stage] = quarter;
+          say(stage.toStdString() + ": " + std::to_string(done) + " / " + std::to_string(total));
+        });
+  }
 
   const QStringList args = parser.positionalArguments();
   // The cell is read in a worker; the plan, the weld to select and planning follow once it is

@@ -596,6 +596,7 @@ void MainWindow::BuildWorldAndReach() {
                        this,
                        [this, generation, done, total] {
                          if (generation != generation_ || !background_busy_) return;
+                         emit workProgress("reach", done, total);
                          background_label_->setText(
                              QString("reach: %1 / %2 welds…").arg(done).arg(total));
                        },
@@ -714,7 +715,21 @@ void MainWindow::VerifyPlan(const QString& path) {
     auto report = std::make_shared<verify::VerifyReport>();
     std::vector<Diagnostic> problems;
     try {
-      *report = verify::Verify(*plan, *cell, {.progress = Progress(nullptr, cancel.get())});
+      *report = verify::Verify(
+          *plan, *cell,
+          {.progress = Progress(
+               [this, generation](std::string_view stage, std::int64_t done, std::int64_t total) {
+                 const QString name =
+                     stage == "verify" ? QString("verify")
+                                       : "verify " + QString::fromUtf8(stage.data(), stage.size());
+                 QMetaObject::invokeMethod(
+                     this,
+                     [this, generation, name, done, total] {
+                       if (generation == generation_) emit workProgress(name, done, total);
+                     },
+                     Qt::QueuedConnection);
+               },
+               cancel.get())});
     } catch (const InputError& e) {
       problems = e.diagnostics();
     } catch (const std::exception& e) {
@@ -897,9 +912,11 @@ void MainWindow::StartPlanning(pipeline::PlanOptions options, bool quiet) {
                                   .arg(done)
                                   .arg(total);
         const int percent = total > 0 ? static_cast<int>(100 * done / total) : 0;
+        const QString name = "plan " + QString::fromUtf8(stage.data(), stage.size());
         QMetaObject::invokeMethod(
             this,
-            [this, label, percent] {
+            [this, label, percent, name, done, total] {
+              emit workProgress(name, done, total);
               if (progress_ != nullptr) {
                 progress_->setLabelText(label);
                 progress_->setValue(percent);

@@ -142,6 +142,9 @@ class MainWindow : public QMainWindow {
   /// The collision world and the reach map are built (or failed: see the diagnostics).
   void backgroundFinished();
   void planningFinished(bool complete);
+  /// Progress of background work, on the UI thread: `stage` ("reach", "verify", or a planner
+  /// stage such as "motion"), `done` of `total` units (welds, checks, ...).
+  void workProgress(const QString& stage, qint64 done, qint64 total);
   /// ok: every program written; message: what was written, or why nothing was.
   void exportFinished(bool ok, const QString& message);
 

@@ -29,6 +29,7 @@
 #include <fstream>
 #include <functional>
 #include <optional>
+#include <regex>
 #include <sstream>
 #include <string>
 
@@ -1585,6 +1586,25 @@ TEST(ViewerBinary, AScreenshotWithoutQt3dRendererSetIsTheRightWayUp) {
   EXPECT_GT(same, flipped + 1000) << same << " vs " << flipped;
   std::filesystem::remove(stem + "_unset.png");
   std::filesystem::remove(stem + "_opengl.png");
+}
+
+// --screenshot runs unattended: its stages and their counts go to stderr as it opens (a large
+// station's plan took minutes to verify with nothing shown).
+TEST(ViewerBinary, AScreenshotReportsItsStagesOnStderr) {
+  const QString file = "/tmp/weldcell_viewer_test_stages_" +
+                       QString::number(QCoreApplication::applicationPid()) + ".png";
+  const ViewerRun run =
+      RunViewer({kSmall, SmallPlan(false), "--screenshot", file, "--size", "400x300"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  const std::regex drawn(
+      R"(weldcell-viewer: +[0-9.]+ s  cell drawn: 2 robot\(s\), [0-9]+ weld\(s\))");
+  EXPECT_TRUE(std::regex_search(run.err, drawn)) << run.err;
+  for (const std::string line :
+       {"collision world built, station check passed", "plan read; verifying it independently",
+        "reach: ", "verify robustness: 100 / 100", "plan verified: 0 violation(s)"}) {
+    EXPECT_NE(run.err.find(line), std::string::npos) << line << "\n" << run.err;
+  }
+  QFile::remove(file);
 }
 
 // Arguments are checked before the display is opened; without one the viewer says so (exit 2)
