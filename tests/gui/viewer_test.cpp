@@ -964,8 +964,40 @@ TEST_F(ViewerTest, TwoRobotsOnOneBaseAreListedAsWeldcellCheckListsThemAndDrawnRe
   EXPECT_EQ(window_.station_errors(), 0);
 }
 
-// Interlock zones are outlines over a faint fill: a robot inside three overlapping zone boxes
+// Interlock zones are outlines: a robot inside three overlapping zone boxes
 // (as on station M, where pale filled boxes covered the station) keeps its hue.
+// On M four zone boxes covered almost the whole station: the part's grey must stay visible
+// inside them (outlines only: even a faint fill, layered by overlapping boxes, tinted it yellow).
+TEST_F(ViewerTest, ThePartStaysGreyInsideZoneBoxesCoveringTheStation) {
+  OpenDemo();
+  StationView& view = *window_.station();
+  // The pixels of the part's grey without zones, and how many of them stay grey with them.
+  const QImage before = Capture(window_);
+  std::vector<QPoint> grey;
+  for (int y = 0; y < before.height(); ++y) {
+    for (int x = 0; x < before.width(); ++x) {
+      if (IsBodyGrey(before.pixelColor(x, y))) grey.emplace_back(x, y);
+    }
+  }
+  const Eigen::AlignedBox3d all = view.bounds();
+  const Eigen::Vector3d m = 0.05 * all.sizes();
+  view.ShowZoneBoxes({Eigen::AlignedBox3d(all.min() - m, all.max() + m),
+                      Eigen::AlignedBox3d(all.min(), all.max()),
+                      Eigen::AlignedBox3d(all.min() + m, all.max() + m),
+                      Eigen::AlignedBox3d(all.min() - m, all.max() - m)});
+  const QImage image = Capture(window_);
+  image.save("/tmp/weldcell_viewer_test_zones_over_part.png");
+  ASSERT_EQ(view.zone_boxes().size(), 4u);
+  int still = 0;
+  for (const QPoint& p : grey) still += IsBodyGrey(image.pixelColor(p));
+  std::printf("the part's grey: %zu pixels without zones, %d of them grey inside four zone boxes\n",
+              grey.size(), still);
+  EXPECT_GT(grey.size(), 500u);
+  // The outlines cross some of it (82 % stays grey; with the faint fill: none).
+  EXPECT_GE(still, static_cast<int>(grey.size()) * 7 / 10);
+  view.ShowZoneBoxes({});
+}
+
 TEST_F(ViewerTest, ARobotInsideInterlockZonesKeepsItsHue) {
   OpenDemo();
   StationView& view = *window_.station();
