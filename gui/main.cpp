@@ -74,23 +74,35 @@ QImage Composite(MainWindow* w, const QImage& view) {
   return window;
 }
 
+// The smallest window that still shows the 3D view beside the panes; the 3D view alone
+// (--view-only) may be smaller.
+constexpr int kMinWidth = 400, kMinHeight = 300, kMinViewOnly = 100;
+
 // What is wrong with the value options (a usage error, exit 2), or empty. `options` are, in
-// order: --time, --size, --view, --welds, --bench-frames.
+// order: --time, --size, --view, --welds, --bench-frames, --view-only.
 std::string BadOption(const QCommandLineParser& parser,
-                      const std::array<QCommandLineOption, 5>& options) {
-  const auto& [time, size, view, welds, bench] = options;
+                      const std::array<QCommandLineOption, 6>& options) {
+  const auto& [time, size, view, welds, bench, view_only] = options;
   auto got = [&](const QCommandLineOption& o) {
     return ", got '" + parser.value(o).toStdString() + "'";
   };
   bool ok = false;
+  // Blanks around the number are refused, as by weldcell's own options (toDouble skips them).
   const double t = parser.value(time).toDouble(&ok);
-  if (!ok || !std::isfinite(t) || t < 0) return "--time: expected seconds >= 0" + got(time);
+  if (!ok || !std::isfinite(t) || t < 0 || parser.value(time) != parser.value(time).trimmed()) {
+    return "--time: expected seconds >= 0" + got(time);
+  }
   const QStringList wh = parser.value(size).split('x');
   bool w_ok = false, h_ok = false;
   const int width = wh.size() == 2 ? wh[0].toInt(&w_ok) : 0;
   const int height = wh.size() == 2 ? wh[1].toInt(&h_ok) : 0;
-  if (!w_ok || !h_ok || width < 100 || height < 100 || width > 10000 || height > 10000) {
-    return "--size: expected WxH, each 100..10000 pixels" + got(size);
+  const bool alone = parser.isSet(view_only);
+  const int min_w = alone ? kMinViewOnly : kMinWidth, min_h = alone ? kMinViewOnly : kMinHeight;
+  if (!w_ok || !h_ok || width < min_w || height < min_h || width > 10000 || height > 10000) {
+    return "--size: expected WxH, " + std::to_string(min_w) + ".." + "10000 by " +
+           std::to_string(min_h) + "..10000 pixels" +
+           (alone ? std::string() : " (smaller leaves no room for the 3D view; --view-only: 100)") +
+           got(size);
   }
   if (!QStringList{"iso", "front", "top", "side"}.contains(parser.value(view))) {
     return "--view: expected iso, front, top or side" + got(view);
@@ -312,8 +324,8 @@ int main(int argc, char** argv) {
     return usage_error("at most a cell and a plan, got " +
                        std::to_string(parser.positionalArguments().size()) + " files");
   }
-  if (const std::string bad =
-          BadOption(parser, {time_option, size_option, view_option, welds_option, bench_option});
+  if (const std::string bad = BadOption(parser, {time_option, size_option, view_option,
+                                                 welds_option, bench_option, view_only_option});
       !bad.empty()) {
     return usage_error(bad);
   }

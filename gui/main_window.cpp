@@ -674,7 +674,17 @@ void MainWindow::OpenPlan(const QString& path) {
         exporters::CheckPlanOfCell(p, *cell);
       } catch (const InputError& e) {
         std::vector<Diagnostic> diagnostics = e.diagnostics();
-        for (Diagnostic& d : diagnostics) d.where.file = path.toStdString();
+        for (Diagnostic& d : diagnostics) {
+          d.where.file = path.toStdString();
+          // Same name, another hash: the cell (or a file it names) was edited after planning.
+          if (p.cell_name == cell->name) {
+            d.message = "the plan was made for another version of cell " + cell->name +
+                        ": the cell's files (cell.yaml, robots, guns, meshes, welds) changed "
+                        "since the plan was made (hash " +
+                        p.cell_hash + " then, " + plan::CellHash(*cell, p.seed) +
+                        " now): plan this cell again";
+          }
+        }
         throw InputError(std::move(diagnostics));
       }
       *plan = std::move(p);
@@ -692,7 +702,7 @@ void MainWindow::OpenPlan(const QString& path) {
             emit planOpened(false);
             return;
           }
-          SetPlan(std::move(**plan));
+          SetPlan(std::move(**plan), path);
           emit planOpened(true);
           VerifyPlan(path);
         },
@@ -775,7 +785,7 @@ void MainWindow::VerifyPlan(const QString& path) {
   });
 }
 
-void MainWindow::SetPlan(plan::Plan p) {
+void MainWindow::SetPlan(plan::Plan p, const QString& file) {
   if (cell_ == nullptr) return;
   if (cancel_verify_) *cancel_verify_ = true;
   verifying_ = false;
@@ -795,6 +805,7 @@ void MainWindow::SetPlan(plan::Plan p) {
     }
     if (index < 0) {
       AddDiagnostics({{.severity = Severity::kWarning,
+                       .where = {.file = file.isEmpty() ? cell_->source_file : file.toStdString()},
                        .key_path = "robots." + rp.robot,
                        .message = "the plan's robot is not in the open cell; not shown"}});
     }

@@ -67,8 +67,9 @@ class MainWindow : public QMainWindow {
   /// version of this one (cell hash), is refused as `weldcell export` refuses it. Errors go to
   /// the diagnostics pane.
   void OpenPlan(const QString& path);
-  /// Shows a plan (e.g. from PlanCell) in the scene and the timeline.
-  void SetPlan(plan::Plan plan);
+  /// Shows a plan (e.g. from PlanCell) in the scene and the timeline; `file`, where it was read
+  /// from (empty: made here), names it in its warnings.
+  void SetPlan(plan::Plan plan, const QString& file = {});
   /// Plans the open cell in a worker thread (progress dialog unless `quiet`); the result opens
   /// in the timeline; planningFinished() tells when. Needs the collision world (waits for it).
   void StartPlanning(pipeline::PlanOptions options = {}, bool quiet = false);

@@ -347,6 +347,16 @@ TEST_F(ViewerTest, APlanOfAnotherCellIsRefusedWithItsReasonInTheDiagnostics) {
   EXPECT_TRUE(last.startsWith(other + ": error:")) << qPrintable(last);
   EXPECT_TRUE(last.contains("the plan is of cell S (hash 59b92715c4a285c2), not of demo"))
       << qPrintable(last);
+  // A plan of this cell's name with another hash: the cell's files changed since planning.
+  const QString older = WritePlan("older_plan.json", "demo", "0123456789abcdef");
+  EXPECT_FALSE(OpenPlanAndWait(window_, older));
+  const std::string changed = list->item(list->count() - 1)->text().toStdString();
+  const std::string expected =
+      "the plan was made for another version of cell demo: the cell's files (cell.yaml, robots, "
+      "guns, meshes, welds) changed since the plan was made (hash 0123456789abcdef then, " +
+      DemoHash() + " now)";
+  EXPECT_NE(changed.find(expected), std::string::npos) << changed;
+  std::filesystem::remove(older.toStdString());
   const QString own = WritePlan("own_plan.json", "demo", DemoHash());
   EXPECT_TRUE(OpenPlanAndWait(window_, own));
   EXPECT_NE(window_.plan(), nullptr);
@@ -1352,6 +1362,9 @@ TEST(ViewerBinary, BadOptionValuesAreUsageErrorsWithExitTwo) {
       {{"--time", "-1"}, "--time"},
       {{"--view", "diag"}, "--view"},
       {{"--size", "0x0"}, "--size"},
+      {{"--size", "100x100"}, "--size: expected WxH, 400..10000 by 300..10000 pixels"},
+      {{"--size", "99x99", "--view-only"}, "--size: expected WxH, 100..10000 by 100..10000"},
+      {{"--time", " 5"}, "--time: expected seconds >= 0, got ' 5'"},
       {{"--welds", "colour"}, "--welds"},
       {{"--bench-frames", "x"}, "--bench-frames"},
       {{"--bench-frames", "2"}, "--bench-frames: expected a number of frames >= 4"},
@@ -1637,6 +1650,28 @@ TEST(ViewerBinary, AScreenshotReportsItsStagesOnStderr) {
     EXPECT_NE(run.err.find(line), std::string::npos) << line << "\n" << run.err;
   }
   QFile::remove(file);
+}
+
+// A robot of the plan that the cell does not have is warned about under the plan's file name
+// (it said `<input>`).
+TEST(ViewerBinary, APlanRobotMissingFromTheCellIsWarnedAboutUnderThePlansFile) {
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() /
+      (std::to_string(QCoreApplication::applicationPid()) + "_small_r9.json");
+  plan::Plan p = SmallPlanned();
+  p.robots.at(1).robot = "R9";
+  std::ofstream(path, std::ios::binary) << plan::ToJson(p);
+  const std::string file =
+      "/tmp/weldcell_viewer_test_r9_" + std::to_string(QCoreApplication::applicationPid()) + ".png";
+  const ViewerRun run = RunViewer({kSmall, QString::fromStdString(path.string()), "--screenshot",
+                                   QString::fromStdString(file), "--size", "400x300"});
+  EXPECT_NE(run.err.find(path.string() + ": warning: robots.R9: the plan's robot is not in the "
+                                         "open cell; not shown"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(run.err.find("<input>"), std::string::npos) << run.err;
+  std::filesystem::remove(path);
+  std::filesystem::remove(file);
 }
 
 // Arguments are checked before the display is opened; without one the viewer says so (exit 2)
