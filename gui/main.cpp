@@ -305,11 +305,16 @@ int main(int argc, char** argv) {
   const QCommandLineOption view_option("view", "iso | front | top | side.", "view", "iso");
   const QCommandLineOption welds_option("welds", "Colour welds by reach | robot.", "by");
   const QCommandLineOption select_option("select-weld", "Select weld <id> (inspector).", "id");
+  const QCommandLineOption tab_option(
+      "tab",
+      "With --screenshot: the pane in front, timeline | diagnostics | inspector (default: "
+      "Diagnostics when it lists something, else the timeline).",
+      "pane");
   const QCommandLineOption bench_option(
       "bench-frames",
       "Render <n> (>= 4) frames of the plan's animation, print the frame times, exit.", "n");
   parser.addOptions({plan_option, screenshot_option, view_only_option, time_option, size_option,
-                     view_option, welds_option, select_option, bench_option});
+                     view_option, welds_option, select_option, bench_option, tab_option});
   if (help) {
     QCoreApplication help_app(argc, argv);
     parser.process(help_app);  // --help: prints the help and exits 0
@@ -334,9 +339,18 @@ int main(int argc, char** argv) {
       !bad.empty()) {
     return usage_error(bad);
   }
+  if (parser.isSet(tab_option)) {
+    if (!parser.isSet(screenshot_option)) {
+      return usage_error("--tab only applies to --screenshot (the pane in front in the picture)");
+    }
+    if (!QStringList{"timeline", "diagnostics", "inspector"}.contains(parser.value(tab_option))) {
+      return usage_error("--tab: expected timeline, diagnostics or inspector, got '" +
+                         parser.value(tab_option).toStdString() + "'");
+    }
+  }
   // An option given twice would silently take one of the values.
   for (const QCommandLineOption& option : {screenshot_option, time_option, size_option, view_option,
-                                           welds_option, select_option, bench_option}) {
+                                           welds_option, select_option, bench_option, tab_option}) {
     if (parser.values(option).size() > 1) {
       return usage_error("--" + option.names().first().toStdString() + " given " +
                          std::to_string(parser.values(option).size()) + " times: give it once");
@@ -515,8 +529,10 @@ int main(int argc, char** argv) {
       : view_name == "side" ? weldcell::gui::StandardView::kSide
                             : weldcell::gui::StandardView::kIso;
   const double time = parser.value(time_option).toDouble();
-  auto prepare = [w, view, time, &parser, &welds_option, &select_option, &time_option] {
+  auto prepare = [w, view, time, &parser, &welds_option, &select_option, &time_option,
+                  &tab_option] {
     w->ShowStandardView(view);
+    if (parser.isSet(tab_option)) w->ShowPane(parser.value(tab_option));
     if (parser.isSet(welds_option)) {
       w->SetWeldColoring(parser.value(welds_option) == "robot"
                              ? weldcell::gui::WeldColoring::kRobot

@@ -1166,6 +1166,17 @@ void MainWindow::ShowStandardView(StandardView view) {
                                      double(w->width()) / std::max(1, w->height())));
 }
 
+bool MainWindow::ShowPane(const QString& name) {
+  if (!QStringList{"timeline", "diagnostics", "inspector"}.contains(name)) return false;
+  for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+    if (dock->objectName() == name + "_dock") {
+      dock->show();
+      dock->raise();
+    }
+  }
+  return true;
+}
+
 void MainWindow::SetWeldColoring(WeldColoring coloring) {
   coloring_ = coloring;
   {

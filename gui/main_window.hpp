@@ -91,6 +91,9 @@ class MainWindow : public QMainWindow {
   void SetSpeed(double factor);
 
   void ShowStandardView(StandardView view);
+  /// Brings the pane `name` to the front of its tab group: "timeline" or "diagnostics" (they
+  /// share the bottom), "inspector". Returns false for another name.
+  bool ShowPane(const QString& name);
   void SetWeldColoring(WeldColoring coloring);
 
   /// Inspection: selects a weld (index into cell.welds; -1 none), shows its candidates' guns

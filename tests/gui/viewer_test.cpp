@@ -1283,6 +1283,27 @@ TEST_F(ViewerTest, AnOpenedPlanIsVerifiedAndAHandEditedOneFailsInTheDiagnostics)
 
 // The verification verdict stays visible (a permanent status-bar label) while the timeline's
 // messages ("t = ...", who waits) replace each other.
+// A plan that fails verification brings the Diagnostics pane to the front; ShowPane (--tab)
+// brings the timeline back for the picture.
+TEST_F(ViewerTest, ShowPaneBringsTheTimelineBackInFrontOfTheDiagnostics) {
+  ASSERT_TRUE(OpenCellAndWait(window_, kSmall));
+  ASSERT_TRUE(OpenPlanAndWait(window_, SmallPlan(true)));
+  ASSERT_TRUE(WaitFor([&] { return !window_.verifying() && !window_.background_busy(); }, 60000));
+  ASSERT_GT(window_.plan_violations(), 0);
+  auto* timeline = window_.findChild<QDockWidget*>("timeline_dock");
+  auto* diagnostics = window_.findChild<QDockWidget*>("diagnostics_dock");
+  ASSERT_NE(timeline, nullptr);
+  ASSERT_NE(diagnostics, nullptr);
+  QApplication::processEvents();
+  EXPECT_FALSE(diagnostics->visibleRegion().isEmpty());
+  EXPECT_TRUE(timeline->visibleRegion().isEmpty());
+  EXPECT_TRUE(window_.ShowPane("timeline"));
+  QApplication::processEvents();
+  EXPECT_FALSE(timeline->visibleRegion().isEmpty());
+  EXPECT_TRUE(diagnostics->visibleRegion().isEmpty());
+  EXPECT_FALSE(window_.ShowPane("gantt"));
+}
+
 TEST_F(ViewerTest, TheVerdictStaysOnTheStatusBarWhileTheTimeChanges) {
   ASSERT_TRUE(OpenCellAndWait(window_, kSmall));
   int verified = -2;
@@ -1365,6 +1386,7 @@ TEST(ViewerBinary, BadOptionValuesAreUsageErrorsWithExitTwo) {
       {{"--size", "100x100"}, "--size: expected WxH, 400..10000 by 300..10000 pixels"},
       {{"--size", "99x99", "--view-only"}, "--size: expected WxH, 100..10000 by 100..10000"},
       {{"--time", " 5"}, "--time: expected seconds >= 0, got ' 5'"},
+      {{"--tab", "gantt"}, "--tab: expected timeline, diagnostics or inspector, got 'gantt'"},
       {{"--welds", "colour"}, "--welds"},
       {{"--bench-frames", "x"}, "--bench-frames"},
       {{"--bench-frames", "2"}, "--bench-frames: expected a number of frames >= 4"},
