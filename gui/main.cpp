@@ -21,15 +21,19 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "gui/main_window.hpp"
 #include "gui/playback.hpp"
+#include "planner/common/input_file.hpp"
 
 namespace {
 
@@ -70,23 +74,35 @@ QImage Composite(MainWindow* w, const QImage& view) {
   return window;
 }
 
+// The smallest window that still shows the 3D view beside the panes; the 3D view alone
+// (--view-only) may be smaller.
+constexpr int kMinWidth = 400, kMinHeight = 300, kMinViewOnly = 100;
+
 // What is wrong with the value options (a usage error, exit 2), or empty. `options` are, in
-// order: --time, --size, --view, --welds, --bench-frames.
+// order: --time, --size, --view, --welds, --bench-frames, --view-only.
 std::string BadOption(const QCommandLineParser& parser,
-                      const std::array<QCommandLineOption, 5>& options) {
-  const auto& [time, size, view, welds, bench] = options;
+                      const std::array<QCommandLineOption, 6>& options) {
+  const auto& [time, size, view, welds, bench, view_only] = options;
   auto got = [&](const QCommandLineOption& o) {
     return ", got '" + parser.value(o).toStdString() + "'";
   };
   bool ok = false;
+  // Blanks around the number are refused, as by weldcell's own options (toDouble skips them).
   const double t = parser.value(time).toDouble(&ok);
-  if (!ok || !std::isfinite(t) || t < 0) return "--time: expected seconds >= 0" + got(time);
+  if (!ok || !std::isfinite(t) || t < 0 || parser.value(time) != parser.value(time).trimmed()) {
+    return "--time: expected seconds >= 0" + got(time);
+  }
   const QStringList wh = parser.value(size).split('x');
   bool w_ok = false, h_ok = false;
   const int width = wh.size() == 2 ? wh[0].toInt(&w_ok) : 0;
   const int height = wh.size() == 2 ? wh[1].toInt(&h_ok) : 0;
-  if (!w_ok || !h_ok || width < 100 || height < 100 || width > 10000 || height > 10000) {
-    return "--size: expected WxH, each 100..10000 pixels" + got(size);
+  const bool alone = parser.isSet(view_only);
+  const int min_w = alone ? kMinViewOnly : kMinWidth, min_h = alone ? kMinViewOnly : kMinHeight;
+  if (!w_ok || !h_ok || width < min_w || height < min_h || width > 10000 || height > 10000) {
+    return "--size: expected WxH, " + std::to_string(min_w) + ".." + "10000 by " +
+           std::to_string(min_h) + "..10000 pixels" +
+           (alone ? std::string() : " (smaller leaves no room for the 3D view; --view-only: 100)") +
+           got(size);
   }
   if (!QStringList{"iso", "front", "top", "side"}.contains(parser.value(view))) {
     return "--view: expected iso, front, top or side" + got(view);
@@ -129,6 +145,10 @@ std::string BadCombination(const QCommandLineParser& parser,
     return "--screenshot needs a cell to draw: weldcell-viewer cell.yaml [plan.json] "
            "--screenshot file.png";
   }
+  if (parser.isSet(plan) && files.size() > 1) {
+    return "--plan plans the cell anew: give either the plan " + files[1].toStdString() +
+           " or --plan, not both";
+  }
   if (parser.isSet(view_only) && !parser.isSet(screenshot)) {
     return "--view-only only applies to --screenshot (the picture without the panels)";
   }
@@ -137,6 +157,56 @@ std::string BadCombination(const QCommandLineParser& parser,
   }
   if (parser.isSet(bench) && parser.isSet(screenshot)) {
     return "--bench-frames and --screenshot exclude each other";
+  }
+  return {};
+}
+
+// What is wrong with the files named on the command line (missing, a folder, a device), in
+// the words the loaders use, or empty: checked before the display is opened or anything loaded.
+std::string BadInputFile(const QString& file, bool is_cell) {
+  const std::filesystem::path path = file.toStdString();
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return path.string() + ": error: is a directory, " +
+           (is_cell ? "expected a YAML file: " + path.string() + " (did you mean " +
+                          (path / "cell.yaml").string() + "?)"
+                    : "expected a plan.json file (did you mean " + (path / "plan.json").string() +
+                          "?)");
+  }
+  if (const std::optional<std::string> problem =
+          weldcell::InputFileProblem(path, is_cell ? "cell (cell.yaml)" : "plan (plan.json)")) {
+    return path.string() + ": error: " + *problem;
+  }
+  return {};
+}
+
+// What is wrong with the --screenshot file name (its folder missing or not writable, a folder
+// of that name, an extension that names no image format), or empty. Checked before the
+// display is opened and the cell loaded (a large cell takes tens of seconds).
+std::string BadScreenshotPath(const QString& file) {
+  const QFileInfo info(file);
+  const QByteArray suffix = info.suffix().toLower().toLatin1();
+  const QList<QByteArray> formats = QImageWriter::supportedImageFormats();
+  if (!formats.contains(suffix)) {
+    QStringList names;
+    for (const QByteArray& f : formats) names << QString::fromLatin1(f);
+    return "--screenshot: '" + file.toStdString() +
+           "' is not an image file name: expected one of ." + names.join(", .").toStdString();
+  }
+  const QFileInfo folder(info.absolutePath());
+  if (!folder.exists()) {
+    return "--screenshot: cannot write " + file.toStdString() + ": the folder " +
+           info.path().toStdString() + " does not exist";
+  }
+  if (!folder.isDir()) {
+    return "--screenshot: cannot write " + file.toStdString() + ": " + info.path().toStdString() +
+           " is not a folder";
+  }
+  if (info.isDir()) {
+    return "--screenshot: cannot write " + file.toStdString() + ": it is a folder";
+  }
+  if (!folder.isWritable() || (info.exists() && !info.isWritable())) {
+    return "--screenshot: cannot write " + file.toStdString() + ": permission denied";
   }
   return {};
 }
@@ -202,9 +272,18 @@ int main(int argc, char** argv) {
   QCoreApplication::setApplicationName("weldcell-viewer");
   QStringList arguments;
   bool help = false;
+  // Qt's own `-platform NAME` (read by QApplication) is not ours to parse, but it is checked
+  // as QT_QPA_PLATFORM is.
+  QByteArray platform = qgetenv("QT_QPA_PLATFORM");
+  std::string platform_from = "QT_QPA_PLATFORM=";
   for (int i = 0; i < argc; ++i) {
     const std::string_view arg(argv[i]);
     if (i > 0 && (arg == "--help" || arg == "-h" || arg == "--help-all")) help = true;
+    if (i > 0 && (arg == "-platform" || arg == "--platform") && i + 1 < argc) {
+      platform = argv[++i];
+      platform_from = "-platform ";
+      continue;
+    }
     arguments << QString::fromLocal8Bit(argv[i]);
   }
   QCommandLineParser parser;
@@ -226,11 +305,16 @@ int main(int argc, char** argv) {
   const QCommandLineOption view_option("view", "iso | front | top | side.", "view", "iso");
   const QCommandLineOption welds_option("welds", "Colour welds by reach | robot.", "by");
   const QCommandLineOption select_option("select-weld", "Select weld <id> (inspector).", "id");
+  const QCommandLineOption tab_option(
+      "tab",
+      "With --screenshot: the pane in front, timeline | diagnostics | inspector (default: "
+      "Diagnostics when it lists something, else the timeline).",
+      "pane");
   const QCommandLineOption bench_option(
       "bench-frames",
       "Render <n> (>= 4) frames of the plan's animation, print the frame times, exit.", "n");
   parser.addOptions({plan_option, screenshot_option, view_only_option, time_option, size_option,
-                     view_option, welds_option, select_option, bench_option});
+                     view_option, welds_option, select_option, bench_option, tab_option});
   if (help) {
     QCoreApplication help_app(argc, argv);
     parser.process(help_app);  // --help: prints the help and exits 0
@@ -245,8 +329,8 @@ int main(int argc, char** argv) {
     return usage_error("at most a cell and a plan, got " +
                        std::to_string(parser.positionalArguments().size()) + " files");
   }
-  if (const std::string bad =
-          BadOption(parser, {time_option, size_option, view_option, welds_option, bench_option});
+  if (const std::string bad = BadOption(parser, {time_option, size_option, view_option,
+                                                 welds_option, bench_option, view_only_option});
       !bad.empty()) {
     return usage_error(bad);
   }
@@ -255,16 +339,51 @@ int main(int argc, char** argv) {
       !bad.empty()) {
     return usage_error(bad);
   }
+  if (parser.isSet(tab_option)) {
+    if (!parser.isSet(screenshot_option)) {
+      return usage_error("--tab only applies to --screenshot (the pane in front in the picture)");
+    }
+    if (!QStringList{"timeline", "diagnostics", "inspector"}.contains(parser.value(tab_option))) {
+      return usage_error("--tab: expected timeline, diagnostics or inspector, got '" +
+                         parser.value(tab_option).toStdString() + "'");
+    }
+  }
+  // An option given twice would silently take one of the values.
+  for (const QCommandLineOption& option : {screenshot_option, time_option, size_option, view_option,
+                                           welds_option, select_option, bench_option, tab_option}) {
+    if (parser.values(option).size() > 1) {
+      return usage_error("--" + option.names().first().toStdString() + " given " +
+                         std::to_string(parser.values(option).size()) + " times: give it once");
+    }
+  }
+  // The picture's file and the input files are checked before the display is opened and the
+  // cell loaded (a large one takes tens of seconds).
+  if (parser.isSet(screenshot_option)) {
+    if (const std::string bad = BadScreenshotPath(parser.value(screenshot_option)); !bad.empty()) {
+      return usage_error(bad);
+    }
+  }
+  for (qsizetype i = 0; i < parser.positionalArguments().size(); ++i) {
+    if (const std::string bad = BadInputFile(parser.positionalArguments()[i], i == 0);
+        !bad.empty()) {
+      std::fprintf(stderr, "%s\n", bad.c_str());
+      return 2;
+    }
+  }
   // Where Qt would abort (no X display) or hang (the offscreen platform, where Qt 3D's OpenGL
   // context never becomes current), say so instead.
-  const QByteArray platform = qgetenv("QT_QPA_PLATFORM");
   if (platform.startsWith("offscreen") || platform.startsWith("minimal")) {
     std::fprintf(stderr,
-                 "weldcell-viewer: error: QT_QPA_PLATFORM=%s is not supported (Qt 3D cannot draw "
-                 "there); without a display run it under Xvfb: QT3D_RENDERER=opengl xvfb-run -a "
+                 "weldcell-viewer: error: %s%s is not supported (Qt 3D cannot draw there); "
+                 "without a display run it under Xvfb: QT3D_RENDERER=opengl xvfb-run -a "
                  "weldcell-viewer ...\n",
-                 platform.constData());
+                 platform_from.c_str(), platform.constData());
     return 2;
+  }
+  // Qt 3D's default RHI renderer reads a frame back upside down under Xvfb (Mesa): a picture
+  // is taken with the OpenGL renderer unless the user chose one.
+  if (parser.isSet(screenshot_option) && !qEnvironmentVariableIsSet("QT3D_RENDERER")) {
+    qputenv("QT3D_RENDERER", "opengl");
   }
   if ((platform.isEmpty() || platform.startsWith("xcb")) && qgetenv("DISPLAY").isEmpty() &&
       qgetenv("WAYLAND_DISPLAY").isEmpty()) {
@@ -281,20 +400,6 @@ int main(int argc, char** argv) {
   platform_messages = nullptr;
   // Connected after all: what Qt said about the platform (e.g. xcb's warnings) is shown.
   if (!startup_messages.empty()) std::fputs(startup_messages.c_str(), stderr);
-  if (parser.isSet(screenshot_option)) {
-    // The extension names the format: checked before anything is drawn or written.
-    const QByteArray suffix =
-        QFileInfo(parser.value(screenshot_option)).suffix().toLower().toLatin1();
-    const QList<QByteArray> formats = QImageWriter::supportedImageFormats();
-    if (!formats.contains(suffix)) {
-      QStringList names;
-      for (const QByteArray& f : formats) names << QString::fromLatin1(f);
-      return usage_error("--screenshot: '" + parser.value(screenshot_option).toStdString() +
-                         "' is not an image file name: expected one of ." +
-                         names.join(", .").toStdString());
-    }
-  }
-
   auto window = std::make_unique<MainWindow>();
   MainWindow* w = window.get();
   if (parser.isSet(screenshot_option) && parser.isSet(view_only_option)) {
@@ -328,6 +433,52 @@ int main(int argc, char** argv) {
                    [&open_clock, opened_s] { (*opened_s)[1] = open_clock.elapsed() / 1e3; });
   QObject::connect(w, &MainWindow::backgroundFinished, w,
                    [&open_clock, opened_s] { (*opened_s)[2] = open_clock.elapsed() / 1e3; });
+
+  // --screenshot runs unattended (CI, docs): what it is doing goes to stderr, as `weldcell
+  // plan` logs its stages: each stage's start and every quarter of it, with counts.
+  if (parser.isSet(screenshot_option)) {
+    auto say = [&open_clock](const std::string& what) {
+      std::fprintf(stderr, "weldcell-viewer: %6.1f s  %s\n", open_clock.elapsed() / 1e3,
+                   what.c_str());
+      std::fflush(stderr);
+    };
+    say("reading " + parser.positionalArguments().value(0).toStdString());
+    QObject::connect(w, &MainWindow::cellOpened, w, [w, say](bool ok) {
+      if (!ok) return;
+      say("cell drawn: " + std::to_string(w->cell()->robots.size()) + " robot(s), " +
+          std::to_string(w->cell()->welds.size()) + " weld(s), " +
+          std::to_string(w->cell()->obstacles.size()) + " obstacle(s); building the collision " +
+          "world");
+    });
+    QObject::connect(w, &MainWindow::worldBuilt, w, [w, say] {
+      say("collision world built" +
+          (w->station_errors() > 0
+               ? ": " + std::to_string(w->station_errors()) + " station check error(s)"
+               : std::string(", station check passed")));
+    });
+    QObject::connect(w, &MainWindow::planOpened, w, [say](bool ok) {
+      if (ok) say("plan read; verifying it independently (as weldcell verify)");
+    });
+    QObject::connect(w, &MainWindow::planVerified, w, [say](int violations) {
+      say("plan verified: " + std::to_string(violations) + " violation(s)");
+    });
+    QObject::connect(w, &MainWindow::backgroundFinished, w, [say] { say("reach map done"); });
+    QObject::connect(w, &MainWindow::planningFinished, w, [say](bool complete) {
+      say(complete ? "planned" : "planning did not complete");
+    });
+    // Stages run side by side (reach while a plan is verified): each keeps its own quarter.
+    auto last = std::make_shared<std::map<QString, qint64>>();
+    QObject::connect(
+        w, &MainWindow::workProgress, w,
+        [say, last](const QString& stage, qint64 done, qint64 total) {
+          const qint64 quarter = total > 0 ? 4 * done / total : 0;
+          if (const auto it = last->find(stage); it != last->end() && it->second == quarter) {
+            return;
+          }
+          (*last)[stage] = quarter;
+          say(stage.toStdString() + ": " + std::to_string(done) + " / " + std::to_string(total));
+        });
+  }
 
   const QStringList args = parser.positionalArguments();
   // The cell is read in a worker; the plan, the weld to select and planning follow once it is
@@ -378,8 +529,10 @@ int main(int argc, char** argv) {
       : view_name == "side" ? weldcell::gui::StandardView::kSide
                             : weldcell::gui::StandardView::kIso;
   const double time = parser.value(time_option).toDouble();
-  auto prepare = [w, view, time, &parser, &welds_option, &select_option, &time_option] {
+  auto prepare = [w, view, time, &parser, &welds_option, &select_option, &time_option,
+                  &tab_option] {
     w->ShowStandardView(view);
+    if (parser.isSet(tab_option)) w->ShowPane(parser.value(tab_option));
     if (parser.isSet(welds_option)) {
       w->SetWeldColoring(parser.value(welds_option) == "robot"
                              ? weldcell::gui::WeldColoring::kRobot
@@ -405,8 +558,17 @@ int main(int argc, char** argv) {
     const QString file = parser.value(screenshot_option);
     const bool view_only = parser.isSet(view_only_option);
     int status = 0;
-    QTimer::singleShot(0, w, [w, prepare, file, view_only, &status] {
-      WhenIdle(w, [w, prepare, file, view_only, &status] {
+    // Exit 2 (the cell or the plan could not be opened, the station check failed) writes no
+    // picture: an existing file stays as it was.
+    auto failed = [w, &cell_ok, &plan_ok] {
+      return !cell_ok || !plan_ok || w->station_errors() > 0;
+    };
+    QTimer::singleShot(0, w, [w, prepare, file, view_only, failed, &status] {
+      WhenIdle(w, [w, prepare, file, view_only, failed, &status] {
+        if (failed()) {
+          QApplication::exit(2);
+          return;
+        }
         prepare();
         if (qEnvironmentVariableIsSet("WELDCELL_VIEWER_DEBUG")) {
           const auto c = w->scene()->camera();
@@ -435,8 +597,14 @@ int main(int argc, char** argv) {
     for (const weldcell::Diagnostic& d : w->diagnostics()) {
       std::fprintf(stderr, "%s\n", d.ToString().c_str());
     }
+    if (failed()) {
+      std::fprintf(stderr, "weldcell-viewer: no picture written (%s)\n",
+                   !cell_ok   ? "the cell could not be opened"
+                   : !plan_ok ? "the plan could not be opened or made"
+                              : "the station check failed, as `weldcell check` reports it");
+      return 2;
+    }
     if (code != 0) return code;
-    if (!cell_ok || !plan_ok) return 2;
     // As `weldcell verify`: a plan the verifier finds violations in is exit 1 (the picture is
     // written; the violations are on stderr above).
     if (w->plan_violations() > 0) {

@@ -32,6 +32,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <numbers>
@@ -367,6 +368,7 @@ void MainWindow::ClearCell() {
   if (cancel_verify_) *cancel_verify_ = true;
   verifying_ = false;
   plan_violations_ = -1;
+  station_errors_ = 0;
   if (verdict_label_ != nullptr) verdict_label_->clear();
   gantt_->SetPlan(nullptr, 0, {});
   plan_.reset();
@@ -538,15 +540,41 @@ void MainWindow::BuildWorldAndReach() {
       }
     };
     if (world == nullptr) {
+      // The station checks of `weldcell check` (the same function): a home in collision, e.g.
+      // two robots on one base, is an error of the cell shown at once, not an empty plan later.
+      std::vector<Diagnostic> homes;
       try {
         world = std::make_shared<const collision::CollisionWorld>(*cell);
+        homes = verify::CheckHomes(*cell, verify::MakeVerifierWorld(*cell));
       } catch (const std::exception& e) {
         fail(e);
       }
       QMetaObject::invokeMethod(
           this,
-          [this, world, cancel, generation] {
+          [this, world, homes, cancel, generation] {
             if (generation != generation_ || *cancel || world == nullptr) return;
+            station_errors_ = static_cast<int>(homes.size());
+            AddDiagnostics(homes);
+            // The robots whose homes collide (key robots[i].home) are drawn red.
+            for (const Diagnostic& d : homes) {
+              int robot = -1;
+              if (std::sscanf(d.key_path.c_str(), "robots[%d]", &robot) == 1 && robot >= 0 &&
+                  robot < static_cast<int>(cell_->robots.size()) && !plan_) {
+                station_->SetRobotTint(robot, Palette::Collision());
+              }
+              // A pair of robots names the other one in its message.
+              for (std::size_t other = 0; other < cell_->robots.size() && !plan_; ++other) {
+                if (d.message.find(" and " + cell_->robots[other].name + "'s home") !=
+                    std::string::npos) {
+                  station_->SetRobotTint(static_cast<int>(other), Palette::Collision());
+                }
+              }
+            }
+            if (!homes.empty()) {
+              statusBar()->showMessage(
+                  QString("%1 error(s) of the station (as weldcell check), see Diagnostics")
+                      .arg(homes.size()));
+            }
             world_ = world;
             context_ = std::make_unique<collision::CollisionContext>(*world_);
             plan_action_->setEnabled(!planning_);
@@ -568,6 +596,7 @@ void MainWindow::BuildWorldAndReach() {
                        this,
                        [this, generation, done, total] {
                          if (generation != generation_ || !background_busy_) return;
+                         emit workProgress("reach", done, total);
                          background_label_->setText(
                              QString("reach: %1 / %2 welds…").arg(done).arg(total));
                        },
@@ -645,7 +674,17 @@ void MainWindow::OpenPlan(const QString& path) {
         exporters::CheckPlanOfCell(p, *cell);
       } catch (const InputError& e) {
         std::vector<Diagnostic> diagnostics = e.diagnostics();
-        for (Diagnostic& d : diagnostics) d.where.file = path.toStdString();
+        for (Diagnostic& d : diagnostics) {
+          d.where.file = path.toStdString();
+          // Same name, another hash: the cell (or a file it names) was edited after planning.
+          if (p.cell_name == cell->name) {
+            d.message = "the plan was made for another version of cell " + cell->name +
+                        ": the cell's files (cell.yaml, robots, guns, meshes, welds) changed "
+                        "since the plan was made (hash " +
+                        p.cell_hash + " then, " + plan::CellHash(*cell, p.seed) +
+                        " now): plan this cell again";
+          }
+        }
         throw InputError(std::move(diagnostics));
       }
       *plan = std::move(p);
@@ -663,7 +702,7 @@ void MainWindow::OpenPlan(const QString& path) {
             emit planOpened(false);
             return;
           }
-          SetPlan(std::move(**plan));
+          SetPlan(std::move(**plan), path);
           emit planOpened(true);
           VerifyPlan(path);
         },
@@ -686,7 +725,21 @@ void MainWindow::VerifyPlan(const QString& path) {
     auto report = std::make_shared<verify::VerifyReport>();
     std::vector<Diagnostic> problems;
     try {
-      *report = verify::Verify(*plan, *cell, {.progress = Progress(nullptr, cancel.get())});
+      *report = verify::Verify(
+          *plan, *cell,
+          {.progress = Progress(
+               [this, generation](std::string_view stage, std::int64_t done, std::int64_t total) {
+                 const QString name =
+                     stage == "verify" ? QString("verify")
+                                       : "verify " + QString::fromUtf8(stage.data(), stage.size());
+                 QMetaObject::invokeMethod(
+                     this,
+                     [this, generation, name, done, total] {
+                       if (generation == generation_) emit workProgress(name, done, total);
+                     },
+                     Qt::QueuedConnection);
+               },
+               cancel.get())});
     } catch (const InputError& e) {
       problems = e.diagnostics();
     } catch (const std::exception& e) {
@@ -732,7 +785,7 @@ void MainWindow::VerifyPlan(const QString& path) {
   });
 }
 
-void MainWindow::SetPlan(plan::Plan p) {
+void MainWindow::SetPlan(plan::Plan p, const QString& file) {
   if (cell_ == nullptr) return;
   if (cancel_verify_) *cancel_verify_ = true;
   verifying_ = false;
@@ -752,6 +805,7 @@ void MainWindow::SetPlan(plan::Plan p) {
     }
     if (index < 0) {
       AddDiagnostics({{.severity = Severity::kWarning,
+                       .where = {.file = file.isEmpty() ? cell_->source_file : file.toStdString()},
                        .key_path = "robots." + rp.robot,
                        .message = "the plan's robot is not in the open cell; not shown"}});
     }
@@ -869,9 +923,11 @@ void MainWindow::StartPlanning(pipeline::PlanOptions options, bool quiet) {
                                   .arg(done)
                                   .arg(total);
         const int percent = total > 0 ? static_cast<int>(100 * done / total) : 0;
+        const QString name = "plan " + QString::fromUtf8(stage.data(), stage.size());
         QMetaObject::invokeMethod(
             this,
-            [this, label, percent] {
+            [this, label, percent, name, done, total] {
+              emit workProgress(name, done, total);
               if (progress_ != nullptr) {
                 progress_->setLabelText(label);
                 progress_->setValue(percent);
@@ -912,7 +968,8 @@ void MainWindow::StartPlanning(pipeline::PlanOptions options, bool quiet) {
             BuildWorldAndReach();
           }
           if (!problems.empty()) {
-            AddDiagnostics(problems);
+            // Listed already when the collision world was built (the same check).
+            if (station_errors_ == 0) AddDiagnostics(problems);
             statusBar()->showMessage(
                 QString("Not planned: %1 error(s) of the cell, see Diagnostics")
                     .arg(problems.size()));
@@ -1107,6 +1164,17 @@ void MainWindow::ShowStandardView(StandardView view) {
   const QWidget* w = scene_->widget();
   scene_->SetCamera(station_->ViewOf(view, scene_->field_of_view_deg(),
                                      double(w->width()) / std::max(1, w->height())));
+}
+
+bool MainWindow::ShowPane(const QString& name) {
+  if (!QStringList{"timeline", "diagnostics", "inspector"}.contains(name)) return false;
+  for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+    if (dock->objectName() == name + "_dock") {
+      dock->show();
+      dock->raise();
+    }
+  }
+  return true;
 }
 
 void MainWindow::SetWeldColoring(WeldColoring coloring) {

@@ -67,8 +67,9 @@ class MainWindow : public QMainWindow {
   /// version of this one (cell hash), is refused as `weldcell export` refuses it. Errors go to
   /// the diagnostics pane.
   void OpenPlan(const QString& path);
-  /// Shows a plan (e.g. from PlanCell) in the scene and the timeline.
-  void SetPlan(plan::Plan plan);
+  /// Shows a plan (e.g. from PlanCell) in the scene and the timeline; `file`, where it was read
+  /// from (empty: made here), names it in its warnings.
+  void SetPlan(plan::Plan plan, const QString& file = {});
   /// Plans the open cell in a worker thread (progress dialog unless `quiet`); the result opens
   /// in the timeline; planningFinished() tells when. Needs the collision world (waits for it).
   void StartPlanning(pipeline::PlanOptions options = {}, bool quiet = false);
@@ -90,6 +91,9 @@ class MainWindow : public QMainWindow {
   void SetSpeed(double factor);
 
   void ShowStandardView(StandardView view);
+  /// Brings the pane `name` to the front of its tab group: "timeline" or "diagnostics" (they
+  /// share the bottom), "inspector". Returns false for another name.
+  bool ShowPane(const QString& name);
   void SetWeldColoring(WeldColoring coloring);
 
   /// Inspection: selects a weld (index into cell.welds; -1 none), shows its candidates' guns
@@ -123,6 +127,10 @@ class MainWindow : public QMainWindow {
   /// Violations the independent verifier (planner/verify, as `weldcell verify`) found in the
   /// plan opened last; -1 while it runs or when the open plan was not opened from a file.
   int plan_violations() const { return plan_violations_; }
+  /// Errors of the station checks `weldcell check` runs (verify::CheckHomes: homes in
+  /// collision), found once the collision world is built; 0 before. They are in the
+  /// diagnostics, and the robots concerned are drawn red until a plan moves them.
+  int station_errors() const { return station_errors_; }
   const reach::ReachMap* reach_map() const { return reach_ ? &*reach_ : nullptr; }
 
  signals:
@@ -138,6 +146,9 @@ class MainWindow : public QMainWindow {
   /// The collision world and the reach map are built (or failed: see the diagnostics).
   void backgroundFinished();
   void planningFinished(bool complete);
+  /// Progress of background work, on the UI thread: `stage` ("reach", "verify", or a planner
+  /// stage such as "motion"), `done` of `total` units (welds, checks, ...).
+  void workProgress(const QString& stage, qint64 done, qint64 total);
   /// ok: every program written; message: what was written, or why nothing was.
   void exportFinished(bool ok, const QString& message);
 
@@ -196,6 +207,7 @@ class MainWindow : public QMainWindow {
   bool planning_ = false;
   bool verifying_ = false;
   int plan_violations_ = -1;
+  int station_errors_ = 0;
   QLabel* verdict_label_ = nullptr;     ///< The plan's verification verdict (status bar, right).
   QLabel* background_label_ = nullptr;  ///< Progress of the world and reach (status bar).
   std::shared_ptr<std::atomic<bool>> cancel_verify_;

@@ -382,13 +382,12 @@ void StationView::ShowZoneBoxes(const std::vector<Eigen::AlignedBox3d>& boxes) {
   zones_ = scene_->AddFrame(kRootNode, Eigen::Isometry3d::Identity());
   scene_->SetVisible(zones_, show_zones_);
   zone_boxes_.clear();
-  // Each zone is its twelve edges in the waiting yellow over a faint fill: the robots inside
-  // keep their colours (a filled pale box hid which robot was which on M and larger).
+  // Each zone is its twelve edges in the waiting yellow, without a fill: the robots and the part
+  // inside keep their colours (pale filled boxes hid which robot was which on M, and even a
+  // faint fill, overlapping on M's four zones at t = 20 s, tinted the part yellow).
   for (const Eigen::AlignedBox3d& box : boxes) {
     if (box.isEmpty()) continue;
     zone_boxes_.push_back(box);
-    scene_->AddShape(zones_, cell::Shape::Box(box.sizes()),
-                     Eigen::Isometry3d(Eigen::Translation3d(box.center())), Palette::ZoneFill());
     const double radius = std::clamp(0.002 * bounds_.diagonal().norm(), 0.004, 0.05);
     const Eigen::Vector3d lo = box.min(), hi = box.max();
     for (int axis = 0; axis < 3; ++axis) {

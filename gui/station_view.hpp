@@ -30,9 +30,8 @@ struct Palette {
   static QColor Done() { return {35, 35, 35}; }
   static QColor Collision() { return {235, 0, 0}; }
   static QColor Waiting() { return {250, 215, 0}; }
-  /// Interlock zones: yellow edges over a faint fill (ZoneFill).
+  /// Interlock zones: their yellow edges (no fill).
   static QColor Zone() { return {235, 185, 0}; }
-  static QColor ZoneFill() { return {250, 200, 0, 20}; }
 };
 
 enum class StandardView { kIso, kFront, kTop, kSide };

@@ -29,6 +29,8 @@
 #include <fstream>
 #include <functional>
 #include <optional>
+#include <regex>
+#include <sstream>
 #include <string>
 
 #include "exporters/dialect.hpp"
@@ -345,6 +347,16 @@ TEST_F(ViewerTest, APlanOfAnotherCellIsRefusedWithItsReasonInTheDiagnostics) {
   EXPECT_TRUE(last.startsWith(other + ": error:")) << qPrintable(last);
   EXPECT_TRUE(last.contains("the plan is of cell S (hash 59b92715c4a285c2), not of demo"))
       << qPrintable(last);
+  // A plan of this cell's name with another hash: the cell's files changed since planning.
+  const QString older = WritePlan("older_plan.json", "demo", "0123456789abcdef");
+  EXPECT_FALSE(OpenPlanAndWait(window_, older));
+  const std::string changed = list->item(list->count() - 1)->text().toStdString();
+  const std::string expected =
+      "the plan was made for another version of cell demo: the cell's files (cell.yaml, robots, "
+      "guns, meshes, welds) changed since the plan was made (hash 0123456789abcdef then, " +
+      DemoHash() + " now)";
+  EXPECT_NE(changed.find(expected), std::string::npos) << changed;
+  std::filesystem::remove(older.toStdString());
   const QString own = WritePlan("own_plan.json", "demo", DemoHash());
   EXPECT_TRUE(OpenPlanAndWait(window_, own));
   EXPECT_NE(window_.plan(), nullptr);
@@ -935,8 +947,67 @@ TEST_F(ViewerTest, TheCollisionWorldIsUsedBeforeTheReachMapIsDone) {
   EXPECT_TRUE(window_.findChild<QLabel*>("background_label")->text().isEmpty());
 }
 
-// Interlock zones are outlines over a faint fill: a robot inside three overlapping zone boxes
+// Opening a cell runs the station checks of `weldcell check` (verify::CheckHomes): two robots
+// on one base are listed in the diagnostics with the cell's file and line, and drawn red.
+TEST_F(ViewerTest, TwoRobotsOnOneBaseAreListedAsWeldcellCheckListsThemAndDrawnRed) {
+  ASSERT_TRUE(OpenCellAndWait(window_, "tests/gui/cells/one_base/cell.yaml"));
+  ASSERT_TRUE(WaitFor([&] { return !window_.background_busy(); }, 60000));
+  EXPECT_EQ(window_.station_errors(), 1);
+  ASSERT_FALSE(window_.diagnostics().empty());
+  const std::string first = window_.diagnostics().front().ToString();
+  EXPECT_NE(first.find("tests/gui/cells/one_base/cell.yaml:13:11: error: robots[0].home: R1's "
+                       "home [0, -30, -35, 0, 100, 0] deg and R2's home"),
+            std::string::npos)
+      << first;
+  window_.ShowStandardView(StandardView::kIso);
+  const QImage image = Capture(window_);
+  const auto red = HueOf(Palette::Collision(), 8);
+  for (int r = 0; r < 2; ++r) {
+    const std::vector<Eigen::Vector3d> centres = LinkCentres(*window_.station(), r);
+    EXPECT_GE(CountMatches(window_, image, centres, red), 2) << "R" << r + 1;
+    EXPECT_EQ(CountMatches(window_, image, centres, HueOf(Palette::Robot(r))), 0) << "R" << r + 1;
+  }
+  image.save("/tmp/weldcell_viewer_test_one_base.png");
+  // The demo's homes are free: nothing listed, nobody red.
+  ASSERT_TRUE(OpenCellAndWait(window_, kDemo));
+  ASSERT_TRUE(WaitFor([&] { return !window_.background_busy(); }, 60000));
+  EXPECT_EQ(window_.station_errors(), 0);
+}
+
+// Interlock zones are outlines: a robot inside three overlapping zone boxes
 // (as on station M, where pale filled boxes covered the station) keeps its hue.
+// On M four zone boxes covered almost the whole station: the part's grey must stay visible
+// inside them (outlines only: even a faint fill, layered by overlapping boxes, tinted it yellow).
+TEST_F(ViewerTest, ThePartStaysGreyInsideZoneBoxesCoveringTheStation) {
+  OpenDemo();
+  StationView& view = *window_.station();
+  // The pixels of the part's grey without zones, and how many of them stay grey with them.
+  const QImage before = Capture(window_);
+  std::vector<QPoint> grey;
+  for (int y = 0; y < before.height(); ++y) {
+    for (int x = 0; x < before.width(); ++x) {
+      if (IsBodyGrey(before.pixelColor(x, y))) grey.emplace_back(x, y);
+    }
+  }
+  const Eigen::AlignedBox3d all = view.bounds();
+  const Eigen::Vector3d m = 0.05 * all.sizes();
+  view.ShowZoneBoxes({Eigen::AlignedBox3d(all.min() - m, all.max() + m),
+                      Eigen::AlignedBox3d(all.min(), all.max()),
+                      Eigen::AlignedBox3d(all.min() + m, all.max() + m),
+                      Eigen::AlignedBox3d(all.min() - m, all.max() - m)});
+  const QImage image = Capture(window_);
+  image.save("/tmp/weldcell_viewer_test_zones_over_part.png");
+  ASSERT_EQ(view.zone_boxes().size(), 4u);
+  int still = 0;
+  for (const QPoint& p : grey) still += IsBodyGrey(image.pixelColor(p));
+  std::printf("the part's grey: %zu pixels without zones, %d of them grey inside four zone boxes\n",
+              grey.size(), still);
+  EXPECT_GT(grey.size(), 500u);
+  // The outlines cross some of it (82 % stays grey; with the faint fill: none).
+  EXPECT_GE(still, static_cast<int>(grey.size()) * 7 / 10);
+  view.ShowZoneBoxes({});
+}
+
 TEST_F(ViewerTest, ARobotInsideInterlockZonesKeepsItsHue) {
   OpenDemo();
   StationView& view = *window_.station();
@@ -1212,6 +1283,27 @@ TEST_F(ViewerTest, AnOpenedPlanIsVerifiedAndAHandEditedOneFailsInTheDiagnostics)
 
 // The verification verdict stays visible (a permanent status-bar label) while the timeline's
 // messages ("t = ...", who waits) replace each other.
+// A plan that fails verification brings the Diagnostics pane to the front; ShowPane (--tab)
+// brings the timeline back for the picture.
+TEST_F(ViewerTest, ShowPaneBringsTheTimelineBackInFrontOfTheDiagnostics) {
+  ASSERT_TRUE(OpenCellAndWait(window_, kSmall));
+  ASSERT_TRUE(OpenPlanAndWait(window_, SmallPlan(true)));
+  ASSERT_TRUE(WaitFor([&] { return !window_.verifying() && !window_.background_busy(); }, 60000));
+  ASSERT_GT(window_.plan_violations(), 0);
+  auto* timeline = window_.findChild<QDockWidget*>("timeline_dock");
+  auto* diagnostics = window_.findChild<QDockWidget*>("diagnostics_dock");
+  ASSERT_NE(timeline, nullptr);
+  ASSERT_NE(diagnostics, nullptr);
+  QApplication::processEvents();
+  EXPECT_FALSE(diagnostics->visibleRegion().isEmpty());
+  EXPECT_TRUE(timeline->visibleRegion().isEmpty());
+  EXPECT_TRUE(window_.ShowPane("timeline"));
+  QApplication::processEvents();
+  EXPECT_FALSE(timeline->visibleRegion().isEmpty());
+  EXPECT_TRUE(diagnostics->visibleRegion().isEmpty());
+  EXPECT_FALSE(window_.ShowPane("gantt"));
+}
+
 TEST_F(ViewerTest, TheVerdictStaysOnTheStatusBarWhileTheTimeChanges) {
   ASSERT_TRUE(OpenCellAndWait(window_, kSmall));
   int verified = -2;
@@ -1291,6 +1383,10 @@ TEST(ViewerBinary, BadOptionValuesAreUsageErrorsWithExitTwo) {
       {{"--time", "-1"}, "--time"},
       {{"--view", "diag"}, "--view"},
       {{"--size", "0x0"}, "--size"},
+      {{"--size", "100x100"}, "--size: expected WxH, 400..10000 by 300..10000 pixels"},
+      {{"--size", "99x99", "--view-only"}, "--size: expected WxH, 100..10000 by 100..10000"},
+      {{"--time", " 5"}, "--time: expected seconds >= 0, got ' 5'"},
+      {{"--tab", "gantt"}, "--tab: expected timeline, diagnostics or inspector, got 'gantt'"},
       {{"--welds", "colour"}, "--welds"},
       {{"--bench-frames", "x"}, "--bench-frames"},
       {{"--bench-frames", "2"}, "--bench-frames: expected a number of frames >= 4"},
@@ -1456,6 +1552,148 @@ TEST(ViewerBinary, PlanningInTheViewerGivesTheVerdictOfWeldcellPlan) {
       RunViewer({SmallCellWithCycleTime(45), "--plan", "--screenshot", file, "--size", "400x300"});
   EXPECT_EQ(fits.exit_code, 0) << fits.err;
   QFile::remove(file);
+}
+
+// With --screenshot a station whose check fails is exit 2, as `weldcell check`, its errors on
+// stderr; and no exit 2 writes a picture: an existing file stays as it was.
+TEST(ViewerBinary, AScreenshotOfAFailingStationExitsTwoAndWritesNothing) {
+  const std::string file = "/tmp/weldcell_viewer_test_exit2_" +
+                           std::to_string(QCoreApplication::applicationPid()) + ".png";
+  const QString shot = QString::fromStdString(file);
+  auto kept = [&] {
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str() == "a good picture";
+  };
+  const QString other_plan = WritePlan("other_plan_exit2.json", "S", "59b92715c4a285c2");
+  const std::vector<std::pair<QStringList, std::string>> cases = {
+      {{"tests/gui/cells/one_base/cell.yaml"},
+       "cell.yaml:13:11: error: robots[0].home: R1's home [0, -30, -35, 0, 100, 0] deg and R2's "
+       "home [0, -25, -35, 0, 100, 0] deg are in collision"},
+      {{"tests/gui/malformed/cell.yaml"}, ": error: "},
+      {{kDemo, other_plan}, "the plan is of cell S"}};
+  for (const auto& [files, expected] : cases) {
+    std::ofstream(file, std::ios::binary) << "a good picture";
+    const ViewerRun run = RunViewer(files + QStringList{"--screenshot", shot, "--size", "400x300"});
+    EXPECT_EQ(run.exit_code, 2) << files.join(' ').toStdString() << "\n" << run.err;
+    EXPECT_NE(run.err.find(expected), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("weldcell-viewer: no picture written"), std::string::npos) << run.err;
+    EXPECT_TRUE(kept()) << files.join(' ').toStdString();
+  }
+  std::filesystem::remove(file);
+  std::filesystem::remove(other_plan.toStdString());
+}
+
+// Usage errors and missing files are reported at once, before the display is opened or the
+// cell loaded: run without a display, they still give their own message (not "no display").
+TEST(ViewerBinary, ArgumentsPathsAndFilesAreCheckedBeforeTheDisplayIsOpened) {
+  const std::vector<std::pair<QStringList, std::string>> cases = {
+      {{kDemo, "out/demo/plan.json", "--plan", "--screenshot", "/tmp/unused.png"},
+       "weldcell-viewer: error: --plan plans the cell anew: give either the plan "
+       "out/demo/plan.json or --plan, not both"},
+      {{kDemo, "--screenshot", "/tmp/a.png", "--screenshot", "/tmp/b.png"},
+       "weldcell-viewer: error: --screenshot given 2 times: give it once"},
+      {{kDemo, "--screenshot", "/tmp/weldcell_no_such_folder/a.png"},
+       "weldcell-viewer: error: --screenshot: cannot write /tmp/weldcell_no_such_folder/a.png: "
+       "the folder /tmp/weldcell_no_such_folder does not exist"},
+      {{"cells/no_such_cell.yaml", "--screenshot", "/tmp/unused.png"},
+       "cells/no_such_cell.yaml: error: file not found (expected the cell (cell.yaml))"},
+      {{kDemo, "out/no_such_plan.json", "--screenshot", "/tmp/unused.png"},
+       "out/no_such_plan.json: error: file not found (expected the plan (plan.json))"},
+      {{"cells/demo", "--screenshot", "/tmp/unused.png"},
+       "cells/demo: error: is a directory, expected a YAML file: cells/demo (did you mean "
+       "cells/demo/cell.yaml?)"},
+      {{kDemo, "-platform", "offscreen"},
+       "weldcell-viewer: error: -platform offscreen is not supported"}};
+  for (const auto& [args, expected] : cases) {
+    QProcess viewer;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove("DISPLAY");
+    env.remove("WAYLAND_DISPLAY");
+    viewer.setProcessEnvironment(env);
+    viewer.start(WELDCELL_VIEWER, args);
+    ASSERT_TRUE(viewer.waitForFinished(30000));
+    EXPECT_EQ(viewer.exitCode(), 2) << args.join(' ').toStdString();
+    const std::string err = viewer.readAllStandardError().toStdString();
+    EXPECT_NE(err.find(expected), std::string::npos) << err;
+    EXPECT_EQ(err.find("no display"), std::string::npos) << err;
+  }
+}
+
+// Without QT3D_RENDERER the default RHI renderer read the frame back upside down under Xvfb:
+// --screenshot now picks the OpenGL renderer itself, so the picture is the one made with it.
+TEST(ViewerBinary, AScreenshotWithoutQt3dRendererSetIsTheRightWayUp) {
+  const std::string stem =
+      "/tmp/weldcell_viewer_test_renderer_" + std::to_string(QCoreApplication::applicationPid());
+  auto shoot = [&](const QString& renderer, const std::string& file) {
+    QProcess viewer;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove("QT3D_RENDERER");
+    if (!renderer.isEmpty()) env.insert("QT3D_RENDERER", renderer);
+    viewer.setProcessEnvironment(env);
+    viewer.start(WELDCELL_VIEWER, {kDemo, "--screenshot", QString::fromStdString(file),
+                                   "--view-only", "--view", "front", "--size", "400x300"});
+    EXPECT_TRUE(viewer.waitForFinished(120000));
+    EXPECT_EQ(viewer.exitCode(), 0) << viewer.readAllStandardError().toStdString();
+    return QImage(QString::fromStdString(file)).convertToFormat(QImage::Format_RGB32);
+  };
+  const QImage unset = shoot({}, stem + "_unset.png");
+  const QImage opengl = shoot("opengl", stem + "_opengl.png");
+  ASSERT_FALSE(unset.isNull());
+  ASSERT_EQ(unset.size(), opengl.size());
+  // Rows compared as they are and flipped: the picture matches the OpenGL one, not its mirror.
+  int same = 0, flipped = 0;
+  for (int y = 0; y < unset.height(); y += 3) {
+    for (int x = 0; x < unset.width(); x += 3) {
+      same += unset.pixel(x, y) == opengl.pixel(x, y);
+      flipped += unset.pixel(x, y) == opengl.pixel(x, opengl.height() - 1 - y);
+    }
+  }
+  EXPECT_GT(same, flipped + 1000) << same << " vs " << flipped;
+  std::filesystem::remove(stem + "_unset.png");
+  std::filesystem::remove(stem + "_opengl.png");
+}
+
+// --screenshot runs unattended: its stages and their counts go to stderr as it opens (a large
+// station's plan took minutes to verify with nothing shown).
+TEST(ViewerBinary, AScreenshotReportsItsStagesOnStderr) {
+  const QString file = "/tmp/weldcell_viewer_test_stages_" +
+                       QString::number(QCoreApplication::applicationPid()) + ".png";
+  const ViewerRun run =
+      RunViewer({kSmall, SmallPlan(false), "--screenshot", file, "--size", "400x300"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  const std::regex drawn(
+      R"(weldcell-viewer: +[0-9.]+ s  cell drawn: 2 robot\(s\), [0-9]+ weld\(s\))");
+  EXPECT_TRUE(std::regex_search(run.err, drawn)) << run.err;
+  for (const std::string line :
+       {"collision world built, station check passed", "plan read; verifying it independently",
+        "reach: ", "verify robustness: 100 / 100", "plan verified: 0 violation(s)"}) {
+    EXPECT_NE(run.err.find(line), std::string::npos) << line << "\n" << run.err;
+  }
+  QFile::remove(file);
+}
+
+// A robot of the plan that the cell does not have is warned about under the plan's file name
+// (it said `<input>`).
+TEST(ViewerBinary, APlanRobotMissingFromTheCellIsWarnedAboutUnderThePlansFile) {
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() /
+      (std::to_string(QCoreApplication::applicationPid()) + "_small_r9.json");
+  plan::Plan p = SmallPlanned();
+  p.robots.at(1).robot = "R9";
+  std::ofstream(path, std::ios::binary) << plan::ToJson(p);
+  const std::string file =
+      "/tmp/weldcell_viewer_test_r9_" + std::to_string(QCoreApplication::applicationPid()) + ".png";
+  const ViewerRun run = RunViewer({kSmall, QString::fromStdString(path.string()), "--screenshot",
+                                   QString::fromStdString(file), "--size", "400x300"});
+  EXPECT_NE(run.err.find(path.string() + ": warning: robots.R9: the plan's robot is not in the "
+                                         "open cell; not shown"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(run.err.find("<input>"), std::string::npos) << run.err;
+  std::filesystem::remove(path);
+  std::filesystem::remove(file);
 }
 
 // Arguments are checked before the display is opened; without one the viewer says so (exit 2)
