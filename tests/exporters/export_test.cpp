@@ -1202,17 +1202,7 @@ TEST(WeldSignalTest, MutatedHandshakesAreRejected) {
 }
 
 TEST(CheckProgramTest, RejectsBrokenInterlockRules) {
-  cell::Robot robot;
-  auto model = std::make_shared<cell::RobotModel>();
-  model->links.resize(2);
-  model->joints.push_back({.name = "j",
-                           .type = cell::JointType::kRevolute,
-                           .lower = -3,
-                           .upper = 3,
-                           .max_velocity = 1,
-                           .max_acceleration = 1});
-  robot.model = model;
-  robot.home = Eigen::VectorXd::Zero(1);
+  const cell::Robot robot = testing::OneJointRobot();
   auto move = [](double v, bool exact) {
     return Instruction{
         .kind = InstructionKind::kMove, .q = Eigen::VectorXd::Constant(1, v), .exact_stop = exact};

@@ -23,6 +23,7 @@
 namespace weldcell::exporters {
 namespace {
 
+using testing::OneJointRobot;
 using testing::PlcZone;
 using testing::SimOptions;
 using testing::SimResult;
@@ -30,22 +31,6 @@ using testing::Simulate;
 using testing::Wire;
 
 constexpr int kSeeds = 200;
-
-// A one-joint robot for hand-written programs.
-cell::Robot OneJointRobot() {
-  cell::Robot robot;
-  auto model = std::make_shared<cell::RobotModel>();
-  model->links.resize(2);
-  model->joints.push_back({.name = "j",
-                           .type = cell::JointType::kRevolute,
-                           .lower = -3,
-                           .upper = 3,
-                           .max_velocity = 1,
-                           .max_acceleration = 1});
-  robot.model = model;
-  robot.home = Eigen::VectorXd::Zero(1);
-  return robot;
-}
 
 Instruction Move(double q) {
   return {.kind = InstructionKind::kMove, .q = Eigen::VectorXd::Constant(1, q)};

@@ -232,16 +232,7 @@ TEST_F(NamesTest, TheReaderRefusesAnOverLongCallNameInAFile) {
 // `,` in its comments, so the id read back differed). They are refused: at the cell when
 // exporting, in the file when reading.
 TEST_F(NamesTest, WeldIdsAControllerCannotCarryAreRefusedByWriterAndReader) {
-  auto with_id = [&](const std::string& id) {
-    plan::Plan p = *plan_;
-    for (plan::Segment& s : p.robots[0].segments) {
-      if (s.kind == plan::SegmentKind::kWeld) {
-        s.to = id;
-        break;
-      }
-    }
-    return p;
-  };
+  auto with_id = [&](const std::string& id) { return testing::WithFirstWeldId(*plan_, id); };
   for (const std::string& d : DialectNames()) {
     SCOPED_TRACE(d);
     EXPECT_THAT(ErrorOf([&] { ExportPlan(with_id("W 1"), *cell_, {}, {.dialect = d}); }),
@@ -804,16 +795,7 @@ TEST_F(NamesTest, ProgramNamesThatAreReservedOrClashWithTheProgramsOwnNamesAreEr
 // New-user trial: with {id} outside a string a reserved word as weld id became an identifier in
 // the call (`SpotWeld 2,ENDPROC;`, `SPOT_WELD(1,END)`).
 TEST_F(NamesTest, ReservedWordsAreRefusedAsBareWeldIds) {
-  auto with_id = [&](const std::string& id) {
-    plan::Plan p = *plan_;
-    for (plan::Segment& s : p.robots[0].segments) {
-      if (s.kind == plan::SegmentKind::kWeld) {
-        s.to = id;
-        break;
-      }
-    }
-    return p;
-  };
+  auto with_id = [&](const std::string& id) { return testing::WithFirstWeldId(*plan_, id); };
   Site bare;
   bare.weld_call["kuka_krl"] = "SPOT_WELD({n},{id})";
   bare.weld_call["abb_rapid"] = "SpotWeld {n},{id};";

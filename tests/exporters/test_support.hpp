@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <memory>
 #include <numbers>
+#include <string>
 
 #include "exporters/program.hpp"
 #include "planner/cell/cell.hpp"
@@ -66,6 +67,33 @@ inline WeldPoseErrors CheckWeldPoses(const Program& program, const cell::Robot& 
     ++out.welds;
   }
   return out;
+}
+
+/// A one-joint robot (±3 rad, 1 rad/s, 1 rad/s²) for hand-written programs.
+inline cell::Robot OneJointRobot() {
+  cell::Robot robot;
+  auto model = std::make_shared<cell::RobotModel>();
+  model->links.resize(2);
+  model->joints.push_back({.name = "j",
+                           .type = cell::JointType::kRevolute,
+                           .lower = -3,
+                           .upper = 3,
+                           .max_velocity = 1,
+                           .max_acceleration = 1});
+  robot.model = model;
+  robot.home = Eigen::VectorXd::Zero(1);
+  return robot;
+}
+
+/// `p` with the first weld of its first robot renamed `id`.
+inline plan::Plan WithFirstWeldId(plan::Plan p, const std::string& id) {
+  for (plan::Segment& s : p.robots[0].segments) {
+    if (s.kind == plan::SegmentKind::kWeld) {
+      s.to = id;
+      break;
+    }
+  }
+  return p;
 }
 
 }  // namespace weldcell::exporters::testing
