@@ -518,32 +518,22 @@ void CheckProgram(const Program& program, const cell::Robot& robot, const Site& 
   auto item = [](const SignalRange& r, int signal) {
     return signal >= r.first && signal < r.first + r.count ? signal - r.first : -1;
   };
-  auto input_item = [&](const Instruction& x) {
+  // The index of x's signal within the site's range for its role (inputs or outputs), or -1.
+  auto item_in = [&](const Instruction& x, bool input) {
     switch (x.role) {
       case SignalRole::kZone:
-        return item(site.zone_inputs, x.signal);
+        return item(input ? site.zone_inputs : site.zone_outputs, x.signal);
       case SignalRole::kWeldSignal:
-        return item(site.weld_signal_inputs, x.signal);
+        return item(input ? site.weld_signal_inputs : site.weld_signal_outputs, x.signal);
       case SignalRole::kWeldAck:
-        return item(site.weld_ack_inputs, x.signal);
+        return item(input ? site.weld_ack_inputs : site.weld_ack_outputs, x.signal);
       case SignalRole::kNone:
         break;
     }
     return -1;
   };
-  auto output_item = [&](const Instruction& x) {
-    switch (x.role) {
-      case SignalRole::kZone:
-        return item(site.zone_outputs, x.signal);
-      case SignalRole::kWeldSignal:
-        return item(site.weld_signal_outputs, x.signal);
-      case SignalRole::kWeldAck:
-        return item(site.weld_ack_outputs, x.signal);
-      case SignalRole::kNone:
-        break;
-    }
-    return -1;
-  };
+  auto input_item = [&](const Instruction& x) { return item_in(x, true); };
+  auto output_item = [&](const Instruction& x) { return item_in(x, false); };
   auto on_off = [](bool v) { return v ? "on" : "off"; };
   // What a wait left without its output means.
   auto unanswered = [&](std::size_t w) {
