@@ -399,6 +399,9 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) 
       j["unordered_checks"] = report.concurrency.checks;
       j["unordered_checked_pairs"] = report.concurrency.checked_pairs;
       j["unordered_capped"] = report.concurrency.capped;
+      j["robustness_checks"] = report.robustness.checks;
+      j["robustness_piece_pairs"] = report.robustness.piece_pairs;
+      j["robustness_near_piece_pairs"] = report.robustness.near_piece_pairs;
       PrintJson(j, std::cout);
     } else if (!global.quiet || !report.ok()) {
       PrintViolations(report);

@@ -105,19 +105,20 @@ int SweptPiece::Build(int lo, int hi, const std::vector<double>& travel) {
 class PairSearch {
  public:
   PairSearch(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
-             const SweptPiece& a, const SweptPiece& b, long long* checks)
-      : world_(world), ctx_(ctx), a_(a), b_(b), checks_(checks) {}
+             const SweptPiece& a, const SweptPiece& b, long long* checks, double margin)
+      : world_(world), ctx_(ctx), a_(a), b_(b), checks_(checks), margin_(margin) {}
 
   std::optional<PieceContact> Search(int na, int nb) {
     const SweptPiece::Node& x = a_.nodes_[na];
     const SweptPiece::Node& y = b_.nodes_[nb];
-    if (!x.total.intersects(y.total) || !Overlap(na, nb)) return std::nullopt;
+    if (!Grown(x.total).intersects(y.total) || !Overlap(na, nb)) return std::nullopt;
     const bool x_leaf = x.left < 0;
     const bool y_leaf = y.left < 0;
     if (x_leaf && y_leaf) {
       ++*checks_;
       const collision::CollisionResult r =
-          world_.CheckRobotPair(ctx_, a_.robot_, a_.q_[x.lo], b_.robot_, b_.q_[y.lo]);
+          world_.CheckRobotPair(ctx_, a_.robot_, a_.q_[x.lo], b_.robot_, b_.q_[y.lo],
+                                collision::ContactReport::kFirst, margin_);
       if (!r.in_collision()) return std::nullopt;
       const collision::Contact& c = r.contacts.front();
       return PieceContact{.index_a = x.lo,
@@ -131,7 +132,8 @@ class PairSearch {
       ++*checks_;
       if (!world_
                .CheckRobotPair(ctx_, a_.robot_, a_.q_[x.center], b_.robot_, b_.q_[y.center],
-                               collision::ContactReport::kFirst, 0.5 * (reach + kMarginSlack))
+                               collision::ContactReport::kFirst,
+                               margin_ + 0.5 * (reach + kMarginSlack))
                .in_collision()) {
         return std::nullopt;
       }
@@ -150,12 +152,20 @@ class PairSearch {
     const Box* q = b_.boxes(nb);
     const Box& total_b = b_.nodes_[nb].total;
     for (int i = 0; i < a_.bodies_; ++i) {
-      if (p[i].isEmpty() || !p[i].intersects(total_b)) continue;
+      if (p[i].isEmpty()) continue;
+      const Box grown = Grown(p[i]);
+      if (!grown.intersects(total_b)) continue;
       for (int k = 0; k < b_.bodies_; ++k) {
-        if (!q[k].isEmpty() && p[i].intersects(q[k])) return true;
+        if (!q[k].isEmpty() && grown.intersects(q[k])) return true;
       }
     }
     return false;
+  }
+  // A box of a grown by twice the margin: CheckRobotPair with the margin counts bodies nearer
+  // than that as touching.
+  Box Grown(const Box& box) const {
+    if (margin_ == 0.0 || box.isEmpty()) return box;
+    return Box(box.min().array() - 2.0 * margin_, box.max().array() + 2.0 * margin_);
   }
 
   const collision::CollisionWorld& world_;
@@ -163,13 +173,15 @@ class PairSearch {
   const SweptPiece& a_;
   const SweptPiece& b_;
   long long* checks_;
+  double margin_;
 };
 
 std::optional<PieceContact> FindContact(const collision::CollisionWorld& world,
                                         collision::CollisionContext& ctx, const SweptPiece& a,
-                                        const SweptPiece& b, long long* checks) {
+                                        const SweptPiece& b, long long* checks, double margin) {
   WELDCELL_CHECK(a.robot() != b.robot() && checks != nullptr);
-  return PairSearch(world, ctx, a, b, checks).Search(0, 0);
+  WELDCELL_CHECK(margin >= 0.0 && std::isfinite(margin));
+  return PairSearch(world, ctx, a, b, checks, margin).Search(0, 0);
 }
 
 namespace {

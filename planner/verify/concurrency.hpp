@@ -80,15 +80,17 @@ struct PieceContact {
   bool operator==(const PieceContact&) const = default;
 };
 
-/// A configuration of `a` touching one of `b` (CheckRobotPair without margin), or nullopt when no
-/// pair of a.configurations() × b.configurations() touches: the verdict of checking every pair.
-/// Which contact is returned when there are several is fixed (the first the descent meets,
-/// lower halves first), not necessarily the first in index order. `checks` (not null) is
-/// increased by the CheckRobotPair calls made (with or without a margin). Preconditions: a and b
-/// of two different robots of `world`, ctx made from it.
+/// A configuration of `a` touching one of `b` (CheckRobotPair with `margin`, m ≥ 0: bodies
+/// nearer than 2·margin count as touching), or nullopt when no pair of a.configurations() ×
+/// b.configurations() touches: the verdict of checking every pair with that margin. Which
+/// contact is returned when there are several is fixed (the first the descent meets, lower
+/// halves first), not necessarily the first in index order. `checks` (not null) is increased by
+/// the CheckRobotPair calls made (at the leaves, and with a larger margin for a node pair).
+/// Preconditions: a and b of two different robots of `world`, ctx made from it.
 std::optional<PieceContact> FindContact(const collision::CollisionWorld& world,
                                         collision::CollisionContext& ctx, const SweptPiece& a,
-                                        const SweptPiece& b, long long* checks);
+                                        const SweptPiece& b, long long* checks,
+                                        double margin = 0.0);
 
 struct ConcurrencyResult {
   /// kUnorderedContact, one per touching pair of pieces, ordered by robot pair, then by the

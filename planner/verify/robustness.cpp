@@ -6,9 +6,11 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <utility>
 
 #include "planner/common/check.hpp"
@@ -442,13 +444,21 @@ struct Piece {
 
 constexpr std::size_t kSamplesPerPiece = 10;  // 0.1 s of motion at the format's 10 ms
 
-std::vector<Piece> RobotPieces(const plan::RobotPlan& r, const std::vector<int>& active,
-                               BoundsMaker* maker) {
+// The pieces of a robot's timeline, and where each motion or weld segment's sample pieces are.
+struct RobotPieces {
   std::vector<Piece> pieces;
+  std::vector<int> first_sample_piece;  // per active index j: index of its piece of samples 0..
+};
+
+RobotPieces MakeRobotPieces(const plan::RobotPlan& r, const std::vector<int>& active,
+                            BoundsMaker* maker) {
+  RobotPieces out;
+  std::vector<Piece>& pieces = out.pieces;
   for (std::size_t j = 0; j < active.size(); ++j) {
     const std::vector<Eigen::VectorXd>& q = r.segments[active[j]].q;
     const int index = static_cast<int>(j);
     pieces.push_back({.j = index, .stop = true, .bounds = maker->Make(q, 0, 0)});
+    out.first_sample_piece.push_back(static_cast<int>(pieces.size()));
     for (std::size_t first = 0;; first += kSamplesPerPiece) {
       const std::size_t last = std::min(first + kSamplesPerPiece, q.size() - 1);
       pieces.push_back(
@@ -460,7 +470,7 @@ std::vector<Piece> RobotPieces(const plan::RobotPlan& r, const std::vector<int>&
   pieces.push_back({.j = static_cast<int>(active.size()),
                     .stop = true,
                     .bounds = maker->Make(q, q.size() - 1, q.size() - 1)});
-  return pieces;
+  return out;
 }
 
 bool MayTouch(const PieceBounds& a, const PieceBounds& b) {
@@ -479,15 +489,18 @@ struct RobotPair {
   std::vector<std::pair<int, int>> candidates;  // piece pairs whose sweeps may touch
 };
 
-std::vector<RobotPair> CandidatePairs(const std::vector<std::vector<Piece>>& pieces) {
+// Candidates in (i, j) order: sorted.
+std::vector<RobotPair> CandidatePairs(const std::vector<RobotPieces>& robots) {
   std::vector<RobotPair> pairs;
-  const int n = static_cast<int>(pieces.size());
+  const int n = static_cast<int>(robots.size());
   for (int a = 0; a < n; ++a) {
     for (int b = a + 1; b < n; ++b) {
       RobotPair pair{.a = a, .b = b, .candidates = {}};
-      for (std::size_t i = 0; i < pieces[a].size(); ++i) {
-        for (std::size_t j = 0; j < pieces[b].size(); ++j) {
-          if (MayTouch(pieces[a][i].bounds, pieces[b][j].bounds)) {
+      const std::vector<Piece>& pa = robots[a].pieces;
+      const std::vector<Piece>& pb = robots[b].pieces;
+      for (std::size_t i = 0; i < pa.size(); ++i) {
+        for (std::size_t j = 0; j < pb.size(); ++j) {
+          if (MayTouch(pa[i].bounds, pb[j].bounds)) {
             pair.candidates.emplace_back(static_cast<int>(i), static_cast<int>(j));
           }
         }
@@ -503,8 +516,9 @@ std::vector<RobotPair> CandidatePairs(const std::vector<std::vector<Piece>>& pie
 
 class RetimedPath {
  public:
-  RetimedPath(const plan::RobotPlan& r, const std::vector<RetimedSegment>& segments, double finish)
-      : r_(r), segments_(segments), finish_(finish) {}
+  RetimedPath(const plan::RobotPlan& r, const RobotPieces& pieces,
+              const std::vector<RetimedSegment>& segments, double finish)
+      : r_(r), pieces_(pieces), segments_(segments), finish_(finish) {}
 
   // [begin, end] of a piece on this clock; the final rest ends at +infinity.
   std::pair<double, double> Interval(const Piece& piece) const {
@@ -536,6 +550,27 @@ class RetimedPath {
     return seg.q[i - 1] + f * (seg.q[i] - seg.q[i - 1]);
   }
 
+  // The piece of samples (an index into RobotPieces::pieces) that holds At(t): the same cases
+  // as At, the sample interval [i − 1, i] in the piece of samples ⌊(i − 1) / kSamplesPerPiece⌋.
+  // A standstill's configuration is the first or last sample of a segment, so a piece of samples
+  // holds it too.
+  int SamplePieceAt(double t) const {
+    const std::size_t j = Locate(t);
+    const RetimedSegment& s = segments_[j];
+    const plan::Segment& seg = r_.segments[s.segment];
+    const int first = pieces_.first_sample_piece[j];
+    const int count = static_cast<int>(
+        std::max<std::size_t>(1, (seg.q.size() + kSamplesPerPiece - 2) / kSamplesPerPiece));
+    if (t <= s.start) return first;
+    if (t >= s.end) return first + count - 1;
+    const double local = seg.times.front() + (t - s.start) / s.factor;
+    const std::size_t i =
+        std::upper_bound(seg.times.begin(), seg.times.end(), local) - seg.times.begin();
+    if (i == 0) return first;
+    if (i >= seg.times.size()) return first + count - 1;
+    return first + std::min(static_cast<int>((i - 1) / kSamplesPerPiece), count - 1);
+  }
+
   // Appends the re-timed sample times within (t0, t1).
   void AppendTimes(double t0, double t1, std::vector<double>* out) const {
     for (std::size_t j = Locate(t0); j < segments_.size() && segments_[j].start < t1; ++j) {
@@ -557,6 +592,7 @@ class RetimedPath {
   }
 
   const plan::RobotPlan& r_;
+  const RobotPieces& pieces_;
   const std::vector<RetimedSegment>& segments_;
   double finish_;
 };
@@ -569,11 +605,117 @@ struct PairContact {
   std::string text;
 };
 
+// Pairs of pieces of samples of two robots that are clear: no configuration on one's joint-space
+// polyline touches any on the other's, so no check of the two at any time of any run can find a
+// contact. Decided once per pair, when a run first needs it, and shared by all runs: which
+// pieces are current together depends on the timing, whether they can touch does not.
+//
+// A pair of pieces whose bounds do not meet (not a candidate) is clear. Otherwise both are
+// subdivided as for the concurrency check, with a step of half the resolution (SweptPiece), and
+// searched with a margin (FindContact): any configuration on a piece's polyline is within a
+// quarter of the resolution of robot-point travel of one of its subdivisions, so two
+// configurations that touch have subdivisions nearer than half the resolution, which the search
+// with a margin of a quarter of it (plus FCL's tolerance) finds. Thread-safe; what it decides and
+// the checks it makes for a pair do not depend on which thread asks first.
+class ClearPairs {
+ public:
+  ClearPairs(const plan::Plan& plan, const collision::CollisionWorld& world,
+             const std::vector<int>& robot_of_plan, const EventModel& model,
+             const std::vector<RobotPieces>& pieces, const std::vector<RobotPair>& pairs,
+             double resolution, bool enabled)
+      : enabled_(enabled),
+        plan_(plan),
+        world_(world),
+        robot_of_plan_(robot_of_plan),
+        model_(model),
+        pieces_(pieces),
+        pairs_(pairs),
+        resolution_(resolution) {
+    for (const RobotPieces& r : pieces) {
+      const std::size_t n = r.pieces.size();
+      swept_once_.push_back(std::make_unique<std::once_flag[]>(n));
+      swept_.emplace_back(n);
+    }
+    for (const RobotPair& pair : pairs) {
+      const std::size_t n = pair.candidates.size();
+      pair_once_.push_back(std::make_unique<std::once_flag[]>(n));
+      decided_.emplace_back(n, 0);
+      clear_.emplace_back(n, 0);
+      checks_.emplace_back(n, 0);
+    }
+  }
+
+  // Pieces of samples piece_a of pairs[pair].a and piece_b of pairs[pair].b are clear.
+  bool Clear(int pair, int piece_a, int piece_b, collision::CollisionContext& ctx) {
+    if (!enabled_) return false;
+    const std::vector<std::pair<int, int>>& candidates = pairs_[pair].candidates;
+    const std::pair<int, int> key{piece_a, piece_b};
+    const auto it = std::lower_bound(candidates.begin(), candidates.end(), key);
+    if (it == candidates.end() || *it != key) return true;
+    const auto c = static_cast<std::size_t>(it - candidates.begin());
+    std::call_once(pair_once_[pair][c], [&] {
+      const int a = pairs_[pair].a, b = pairs_[pair].b;
+      long long checks = 0;
+      // The margin's own slack: as the concurrency check's, FCL's tolerances must not hide a
+      // contact.
+      const double margin = 0.25 * resolution_ + 1e-4;
+      clear_[pair][c] =
+          !FindContact(world_, ctx, Swept(a, piece_a, ctx), Swept(b, piece_b, ctx), &checks, margin)
+               .has_value();
+      checks_[pair][c] = checks;
+      decided_[pair][c] = 1;
+    });
+    return clear_[pair][c] != 0;
+  }
+
+  // After the runs: the pairs asked about (decided), the CheckRobotPair calls deciding them and
+  // the pairs not clear, into `figures`.
+  void AddFigures(RobustnessFigures* figures) const {
+    for (std::size_t k = 0; k < decided_.size(); ++k) {
+      for (std::size_t c = 0; c < decided_[k].size(); ++c) {
+        if (!decided_[k][c]) continue;
+        ++figures->piece_pairs;
+        figures->near_piece_pairs += !clear_[k][c];
+        figures->checks += checks_[k][c];
+      }
+    }
+  }
+
+ private:
+  const SweptPiece& Swept(int p, int piece, collision::CollisionContext& ctx) {
+    std::call_once(swept_once_[p][piece], [&] {
+      const Piece& x = pieces_[p].pieces[piece];
+      const plan::Segment& seg = plan_.robots[p].segments[model_.active[p][x.j]];
+      const std::size_t count = x.last - x.first + 1;
+      swept_[p][piece].emplace(world_, ctx, robot_of_plan_[p],
+                               std::span(seg.q).subspan(x.first, count),
+                               std::span(seg.times).subspan(x.first, count), 0.5 * resolution_);
+    });
+    return *swept_[p][piece];
+  }
+
+  bool enabled_;  // VerifyOptions::robustness_reuse
+  const plan::Plan& plan_;
+  const collision::CollisionWorld& world_;
+  const std::vector<int>& robot_of_plan_;
+  const EventModel& model_;
+  const std::vector<RobotPieces>& pieces_;
+  const std::vector<RobotPair>& pairs_;
+  double resolution_;
+  std::vector<std::unique_ptr<std::once_flag[]>> swept_once_;  // per robot, per piece
+  std::vector<std::vector<std::optional<SweptPiece>>> swept_;
+  std::vector<std::unique_ptr<std::once_flag[]>> pair_once_;  // per robot pair, per candidate
+  std::vector<std::vector<char>> decided_, clear_;
+  std::vector<std::vector<long long>> checks_;
+};
+
 struct PairContext {
   const collision::CollisionWorld& world;
   collision::CollisionContext& ctx;
   int robot_a, robot_b;  // cell robots
   double resolution;
+  ClearPairs& clear;
+  int pair;  // index of the robot pair (ClearPairs::Clear)
 };
 
 // The time windows in which two pieces whose sweeps may touch are both current, merged.
@@ -606,7 +748,9 @@ std::vector<std::pair<double, double>> Windows(const RobotPair& pair,
 
 // As Verify's pair check, within [t0, t1]: between consecutive sample times of either robot both
 // move linearly in joint space, split so that their points travel at most the resolution in
-// total between checks. Stops at the first contact.
+// total between checks. Stops at the first contact. Configurations on a clear pair of pieces
+// (ClearPairs) are not checked: they cannot touch. Between consecutive times each robot moves
+// within one sample interval (or stands), so the piece at the middle time holds them all.
 std::optional<PairContact> CheckWindow(const PairContext& pc, const RetimedPath& a,
                                        const RetimedPath& b, double t0, double t1,
                                        long long* checks) {
@@ -626,10 +770,20 @@ std::optional<PairContact> CheckWindow(const PairContext& pc, const RetimedPath&
     const collision::Contact& c = r.contacts.front();
     return PairContact{t, std::string(c.first.name) + " – " + std::string(c.second.name)};
   };
+  auto clear = [&](double t) {
+    return pc.clear.Clear(pc.pair, a.SamplePieceAt(t), b.SamplePieceAt(t), pc.ctx);
+  };
   Eigen::VectorXd qa0 = a.At(times.front()), qb0 = b.At(times.front());
-  if (auto hit = check(times.front(), qa0, qb0)) return hit;
+  if (!clear(times.front())) {
+    if (auto hit = check(times.front(), qa0, qb0)) return hit;
+  }
   for (std::size_t k = 1; k < times.size(); ++k) {
-    const Eigen::VectorXd qa1 = a.At(times[k]), qb1 = b.At(times[k]);
+    Eigen::VectorXd qa1 = a.At(times[k]), qb1 = b.At(times[k]);
+    if (clear(0.5 * (times[k - 1] + times[k]))) {
+      qa0 = std::move(qa1);
+      qb0 = std::move(qb1);
+      continue;
+    }
     const double travel = bound_a.MaxTravel(qa0, qa1) + bound_b.MaxTravel(qb0, qb1);
     const int n = std::max(1, static_cast<int>(std::ceil(travel / pc.resolution)));
     for (int i = 1; i <= n; ++i) {
@@ -715,8 +869,9 @@ struct Setup {
   const collision::CollisionWorld& world;
   const std::vector<int>& robot_of_plan;
   const EventModel& model;
-  const std::vector<std::vector<Piece>>& pieces;  // per robot
+  const std::vector<RobotPieces>& pieces;  // per robot
   const std::vector<RobotPair>& pairs;
+  ClearPairs& clear;
   double resolution;
   const VerifyOptions& options;
 };
@@ -733,14 +888,15 @@ RunResult RunOnce(const Setup& s, int run, collision::CollisionContext& ctx) {
   result.out_of_order = CheckOrder(s.plan, s.cell, events, run);
   std::vector<RetimedPath> paths;
   for (std::size_t p = 0; p < s.plan.robots.size(); ++p) {
-    paths.emplace_back(s.plan.robots[p], events.segments[p], events.finish[p]);
+    paths.emplace_back(s.plan.robots[p], s.pieces[p], events.segments[p], events.finish[p]);
   }
-  for (const RobotPair& pair : s.pairs) {
-    const PairContext pc{s.world, ctx, s.robot_of_plan[pair.a], s.robot_of_plan[pair.b],
-                         s.resolution};
+  for (std::size_t k = 0; k < s.pairs.size(); ++k) {
+    const RobotPair& pair = s.pairs[k];
+    const PairContext pc{s.world,      ctx,     s.robot_of_plan[pair.a], s.robot_of_plan[pair.b],
+                         s.resolution, s.clear, static_cast<int>(k)};
     std::optional<PairContact> hit;
-    const std::vector<std::pair<double, double>> windows =
-        Windows(pair, s.pieces[pair.a], paths[pair.a], s.pieces[pair.b], paths[pair.b]);
+    const std::vector<std::pair<double, double>> windows = Windows(
+        pair, s.pieces[pair.a].pieces, paths[pair.a], s.pieces[pair.b].pieces, paths[pair.b]);
     for (const auto& [t0, t1] : windows) {
       hit = CheckWindow(pc, paths[pair.a], paths[pair.b], t0, t1, &result.checks);
       if (hit) break;
@@ -842,15 +998,14 @@ void Summarize(const Setup& s, const std::vector<RunResult>& runs, EventCheckRes
   AddOutOfOrder(s, runs, out);
 }
 
-std::vector<std::vector<Piece>> AllPieces(const plan::Plan& plan, const cell::Cell& cell,
-                                          const collision::CollisionWorld& world,
-                                          const std::vector<int>& robot_of_plan,
-                                          const EventModel& model) {
-  std::vector<std::vector<Piece>> pieces;
+std::vector<RobotPieces> AllPieces(const plan::Plan& plan, const cell::Cell& cell,
+                                   const collision::CollisionWorld& world,
+                                   const std::vector<int>& robot_of_plan, const EventModel& model) {
+  std::vector<RobotPieces> pieces;
   for (std::size_t p = 0; p < plan.robots.size(); ++p) {
     const int r = robot_of_plan[p];
     BoundsMaker maker(cell.robots[r], world.chain(r), world.displacement_bound(r));
-    pieces.push_back(RobotPieces(plan.robots[p], model.active[p], &maker));
+    pieces.push_back(MakeRobotPieces(plan.robots[p], model.active[p], &maker));
   }
   return pieces;
 }
@@ -897,11 +1052,14 @@ EventCheckResult CheckEvents(const plan::Plan& plan, const cell::Cell& cell,
     }
   }
   if (options.robustness_runs > 0) {
-    const std::vector<std::vector<Piece>> pieces =
-        AllPieces(plan, cell, world, robot_of_plan, model);
+    const std::vector<RobotPieces> pieces = AllPieces(plan, cell, world, robot_of_plan, model);
     const std::vector<RobotPair> pairs = CandidatePairs(pieces);
-    const Setup setup{plan, cell, world, robot_of_plan, model, pieces, pairs, resolution, options};
+    ClearPairs clear(plan, world, robot_of_plan, model, pieces, pairs, resolution,
+                     options.robustness_reuse);
+    const Setup setup{plan,   cell,  world, robot_of_plan, model,
+                      pieces, pairs, clear, resolution,    options};
     RunAll(setup, &out);
+    clear.AddFigures(&out.figures);
   }
   std::stable_sort(out.violations.begin(), out.violations.end(),
                    [](const Violation& a, const Violation& b) {

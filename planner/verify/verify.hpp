@@ -83,6 +83,11 @@ struct VerifyOptions {
   int robustness_runs = 100;
   double robustness_spread = 0.2;
   std::uint64_t robustness_seed = 1;
+  /// Whether two 0.1 s pieces of two robots' motions can touch at all is decided once for all
+  /// runs, and the runs check densely only where the pieces current at once may touch: the same
+  /// report as checking every configuration in the windows, with far fewer checks (robustness.cpp,
+  /// ClearPairs). Off only to measure or to test that.
+  bool robustness_reuse = true;
   int threads = 0;  ///< 0 = one per hardware thread.
   /// The exact concurrency check (concurrency.hpp); off only to measure or debug.
   bool concurrency_check = true;
@@ -103,7 +108,14 @@ struct RobustnessFigures {
   int runs_with_contact = 0;  ///< Runs in which two robots touch.
   int runs_deadlocked = 0;    ///< Runs whose events deadlock.
   int runs_out_of_order = 0;  ///< Runs in which an `after:` precedence breaks.
-  long long checks = 0;       ///< Robot-pair configurations checked over all runs.
+  /// Robot-pair configurations checked (CheckRobotPair calls): the dense checks of all runs and
+  /// those deciding once whether a pair of pieces can touch at all.
+  long long checks = 0;
+  /// Pairs of 0.1 s pieces of two robots' motions, current together in some run with bounds that
+  /// meet, decided once for all runs: clear (no configuration of one touches one of the other,
+  /// within half the resolution), or near and checked densely wherever they are current together.
+  long long piece_pairs = 0;
+  long long near_piece_pairs = 0;  ///< Of piece_pairs, those not clear.
   bool operator==(const RobustnessFigures&) const = default;
 };
 

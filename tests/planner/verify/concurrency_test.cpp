@@ -326,12 +326,18 @@ class FindContactTest : public ::testing::Test {
     const std::vector<double> times{0.0, 0.5, 1.0};
     return SweptPiece(*world_, ctx, robot, samples, times, kStep);
   }
-  // Every configuration pair, no pruning: the reference verdict.
+  // Every configuration pair, no pruning: the reference verdict (bodies nearer than twice the
+  // margin touch).
   static bool DenseContact(collision::CollisionContext& ctx, const SweptPiece& a,
-                           const SweptPiece& b) {
+                           const SweptPiece& b, double margin = 0.0) {
     for (const Eigen::VectorXd& qa : a.configurations()) {
       for (const Eigen::VectorXd& qb : b.configurations()) {
-        if (world_->CheckRobotPair(ctx, a.robot(), qa, b.robot(), qb).in_collision()) return true;
+        if (world_
+                ->CheckRobotPair(ctx, a.robot(), qa, b.robot(), qb,
+                                 collision::ContactReport::kFirst, margin)
+                .in_collision()) {
+          return true;
+        }
       }
     }
     return false;
@@ -408,6 +414,125 @@ TEST_F(FindContactTest, FindsExactlyTheContactsOfTheDenseCheckIncludingNearMisse
   EXPECT_GE(near_misses, 3) << "the cases must include near misses";
   EXPECT_GT(touching, 0);
   EXPECT_LT(touching, cases);
+}
+
+// With a margin (as the robustness check decides whether two pieces can touch at all), the
+// search gives the dense verdict with that margin: near misses within twice the margin are
+// contacts, pieces just farther apart are not.
+TEST_F(FindContactTest, WithAMarginFindsExactlyTheContactsOfTheDenseCheckWithThatMargin) {
+  collision::CollisionContext ctx(*world_);
+  constexpr double kMargin = 0.01;  // m: bodies nearer than 2 cm touch
+  int within_margin_only = 0, cases = 0;
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    SCOPED_TRACE(::testing::Message() << "seed " << seed);
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    auto random_q = [&](const kinematics::Chain& c) {
+      Eigen::VectorXd q(c.dof());
+      for (int i = 0; i < q.size(); ++i)
+        q[i] = c.lower()[i] + unit(rng) * (c.upper()[i] - c.lower()[i]);
+      return q;
+    };
+    std::optional<std::pair<Eigen::VectorXd, Eigen::VectorXd>> touch;
+    for (int k = 0; k < 200000 && !touch; ++k) {
+      Eigen::VectorXd qa = random_q(world_->chain(0)), qb = random_q(world_->chain(1));
+      if (world_->CheckRobotPair(ctx, 0, qa, 1, qb).in_collision()) touch = {qa, qb};
+    }
+    ASSERT_TRUE(touch.has_value());
+    const Eigen::VectorXd dq = Eigen::VectorXd::Constant(touch->first.size(), 0.03);
+    const Eigen::VectorXd& home_b = cell_->robots[1].home;
+    const SweptPiece a = Piece(ctx, 0, touch->first, dq);
+    auto b_at = [&](double s) { return Piece(ctx, 1, home_b + s * (touch->second - home_b), -dq); };
+    auto expect_same = [&](double s) {
+      const SweptPiece b = b_at(s);
+      const bool dense = DenseContact(ctx, a, b, kMargin);
+      long long checks = 0;
+      EXPECT_EQ(FindContact(*world_, ctx, a, b, &checks, kMargin).has_value(), dense)
+          << "s = " << s;
+      ++cases;
+      within_margin_only += dense && !DenseContact(ctx, a, b);
+      return dense;
+    };
+    ASSERT_TRUE(expect_same(1.0));
+    if (expect_same(0.0)) continue;
+    // Bisection to the flip of the dense verdict with the margin: there the pieces are about
+    // 2 cm apart, free without it.
+    double lo = 0.0, hi = 1.0;
+    for (int k = 0; k < 20; ++k) {
+      const double mid = 0.5 * (lo + hi);
+      (DenseContact(ctx, a, b_at(mid), kMargin) ? hi : lo) = mid;
+    }
+    EXPECT_FALSE(expect_same(lo)) << "just beyond the margin at s = " << lo;
+    EXPECT_TRUE(expect_same(hi)) << "just within the margin at s = " << hi;
+    for (const double s : {0.5 * lo, 0.5 * (lo + 1.0)}) expect_same(s);
+  }
+  EXPECT_GT(within_margin_only, 0) << "cases that only the margin makes contacts";
+  EXPECT_GT(cases, 8);
+}
+
+// What the robustness check relies on to skip a pair of pieces in every run: any configuration
+// on a piece's polyline is within half the step (of robot-point travel) of one of its
+// subdivisions, so a search with a margin of half the step finds every touching pair of
+// configurations on the two polylines, not only of the subdivisions. Pieces just clear at their
+// subdivisions (by bisection, as above) are searched for touching configurations in between.
+TEST_F(FindContactTest, AMarginOfHalfTheStepCoversTheConfigurationsBetweenTheSubdivisions) {
+  collision::CollisionContext ctx(*world_);
+  constexpr double kCoarse = 0.1;  // m: few subdivisions, wide gaps between them
+  auto piece = [&](int robot, const Eigen::VectorXd& q, const Eigen::VectorXd& dq) {
+    const std::vector<Eigen::VectorXd> samples{q - dq, q + dq};
+    const std::vector<double> times{0.0, 1.0};
+    return SweptPiece(*world_, ctx, robot, samples, times, kCoarse);
+  };
+  int between_only = 0;
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+    SCOPED_TRACE(::testing::Message() << "seed " << seed);
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    auto random_q = [&](const kinematics::Chain& c) {
+      Eigen::VectorXd q(c.dof());
+      for (int i = 0; i < q.size(); ++i)
+        q[i] = c.lower()[i] + unit(rng) * (c.upper()[i] - c.lower()[i]);
+      return q;
+    };
+    std::optional<std::pair<Eigen::VectorXd, Eigen::VectorXd>> touch;
+    for (int k = 0; k < 200000 && !touch; ++k) {
+      Eigen::VectorXd qa = random_q(world_->chain(0)), qb = random_q(world_->chain(1));
+      if (world_->CheckRobotPair(ctx, 0, qa, 1, qb).in_collision()) touch = {qa, qb};
+    }
+    ASSERT_TRUE(touch.has_value());
+    Eigen::VectorXd dqa(touch->first.size()), dqb(touch->second.size());
+    for (int i = 0; i < dqa.size(); ++i) dqa[i] = 0.2 * (unit(rng) - 0.5);
+    for (int i = 0; i < dqb.size(); ++i) dqb[i] = 0.2 * (unit(rng) - 0.5);
+    const Eigen::VectorXd& home_b = cell_->robots[1].home;
+    const SweptPiece a = piece(0, touch->first, dqa);
+    auto b_at = [&](double s) { return piece(1, home_b + s * (touch->second - home_b), dqb); };
+    if (DenseContact(ctx, a, b_at(0.0))) continue;
+    double lo = 0.0, hi = 1.0;
+    for (int k = 0; k < 20; ++k) {
+      const double mid = 0.5 * (lo + hi);
+      (DenseContact(ctx, a, b_at(mid)) ? hi : lo) = mid;
+    }
+    // Just clear at the subdivisions, and a little clearer: touching in between?
+    for (const double s : {lo, lo - 0.002, lo - 0.005, lo - 0.01}) {
+      const SweptPiece b = b_at(s);
+      ASSERT_FALSE(DenseContact(ctx, a, b));
+      bool touches = false;
+      const Eigen::VectorXd qb0 = home_b + s * (touch->second - home_b);
+      for (int i = 0; i <= 60 && !touches; ++i) {
+        const Eigen::VectorXd qa = touch->first + (i / 30.0 - 1.0) * dqa;
+        for (int k = 0; k <= 60 && !touches; ++k) {
+          touches =
+              world_->CheckRobotPair(ctx, 0, qa, 1, qb0 + (k / 30.0 - 1.0) * dqb).in_collision();
+        }
+      }
+      if (!touches) continue;
+      ++between_only;
+      long long checks = 0;
+      EXPECT_TRUE(FindContact(*world_, ctx, a, b, &checks, 0.5 * kCoarse + 1e-4).has_value())
+          << "s = " << s << ": configurations between the subdivisions touch";
+    }
+  }
+  EXPECT_GT(between_only, 0) << "cases where only configurations between subdivisions touch";
 }
 
 // A single configuration (a standstill) against a motion, both ways round.

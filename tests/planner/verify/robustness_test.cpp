@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <numbers>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -169,7 +172,12 @@ TEST_F(RobustnessTest, AZoneKeepsSharedSpaceFreeUnderRandomTiming) {
   EXPECT_EQ(r.robustness.runs, 100);
   EXPECT_EQ(r.robustness.runs_with_contact, 0);
   EXPECT_EQ(r.robustness.runs_deadlocked, 0);
-  EXPECT_GT(r.robustness.checks, 0) << "B reaches in while A leaves: checked densely";
+  EXPECT_GT(r.robustness.piece_pairs, 0) << "B reaches in while A leaves: pieces decided";
+  const VerifyReport full =
+      Verify(p, *cell_, *world_, {.robustness_reuse = false, .concurrency_check = false});
+  EXPECT_EQ(full.violations, r.violations);
+  EXPECT_EQ(full.robustness.runs_with_contact, 0);
+  EXPECT_GT(full.robustness.checks, r.robustness.checks) << "every configuration in the windows";
   // Handed over at A's farthest reach instead, B touches A on its way out in some runs.
   p.zones[0].uses[0] = Use(p, 0, 0, 1);
   p.robots[1].segments[0].times.back() = 1.5;
@@ -184,6 +192,10 @@ TEST_F(RobustnessTest, AZoneKeepsSharedSpaceFreeUnderRandomTiming) {
   const VerifyReport early = Verify(p, *cell_, *world_);
   EXPECT_TRUE(Of(early, ViolationKind::kTiming).empty());
   EXPECT_GT(early.robustness.runs_with_contact, 0);
+  // Deciding piece pairs once finds the same contacts, in the same runs, at the same times.
+  const VerifyReport early_full = Verify(p, *cell_, *world_, {.robustness_reuse = false});
+  EXPECT_EQ(early_full.violations, early.violations);
+  EXPECT_EQ(early_full.robustness.runs_with_contact, early.robustness.runs_with_contact);
 }
 
 // A zone released on departure is held while its robot stands at the standstill after the
@@ -250,6 +262,63 @@ TEST_F(RobustnessTest, AScheduleSafeOnlyAtItsExactTimingTouchesInSomeRuns) {
   const VerifyReport exact = Verify(p, *cell_, *world_, {.robustness_runs = 0});
   EXPECT_FALSE(Of(exact, ViolationKind::kUnorderedContact).empty());
   EXPECT_EQ(exact.violations.size(), Of(exact, ViolationKind::kUnorderedContact).size());
+}
+
+// (b2) The contact lies in the middle of a long motion: A swings in to the reach and back out
+// in one 3 s segment (30 pieces of 0.1 s), while B first turns its wrist, then reaches in after
+// A has left. Safe on the planned clock; with A slow and B fast, they meet at A's middle pieces.
+// The runs decide once which piece pairs can touch and check only those densely: the report is
+// the one of checking every configuration in the windows, with far fewer checks.
+TEST_F(RobustnessTest, AContactInTheMiddleOfALongMotionIsFoundAsByCheckingEverything) {
+  plan::Segment swing{.kind = plan::SegmentKind::kMotion, .from = "home", .to = "home"};
+  for (int i = 0; i <= 300; ++i) {
+    const double u = i / 300.0;
+    const double s = std::sin(std::numbers::pi * u);
+    swing.times.push_back(3.0 * u);
+    swing.q.push_back(Home() + s * s * (Reach() - Home()));
+  }
+  plan::RobotPlan a{.robot = "A", .segments = {swing}, .busy_time = 3.0, .finish_time = 3.0};
+  // B's wrist turn lasts 1.9 s: about a fifth of the runs touch.
+  auto plan_with_turn = [&](double turn) {
+    const plan::RobotPlan b =
+        Timeline("B").Move(Wrist(0.3), turn).Move(Reach(), 1.5).Move(Home(), 1.5).Done();
+    return MakePlan(*cell_, {a, b});
+  };
+  const plan::Plan p = plan_with_turn(1.9);
+  const VerifyReport r = Verify(p, *cell_, *world_, {.concurrency_check = false});
+  EXPECT_TRUE(Of(r, ViolationKind::kRobotCollision).empty()) << "free on the planned clock";
+  EXPECT_TRUE(Of(r, ViolationKind::kTiming).empty());
+  const std::vector<Violation> touch = Of(r, ViolationKind::kRobustness);
+  ASSERT_EQ(touch.size(), 1u);
+  EXPECT_GT(r.robustness.runs_with_contact, 0);
+  EXPECT_LT(r.robustness.runs_with_contact, 100);
+  // In the middle of A's swing, on the clock of the run reported.
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(touch[0].message, m, std::regex("^under run ([0-9]+) of")));
+  const int run = std::stoi(m[1]);
+  const EventRun events = SimulateEvents(p, DrawFactors(p, 1, run, 0.2));
+  const RetimedSegment& swung = events.segments[0][0];
+  const double u = (touch[0].time - swung.start) / (swung.end - swung.start);
+  EXPECT_GT(u, 0.25) << touch[0].message;
+  EXPECT_LT(u, 0.75) << touch[0].message;
+  EXPECT_GT(r.robustness.near_piece_pairs, 0);
+  EXPECT_LT(r.robustness.near_piece_pairs, r.robustness.piece_pairs) << "most are clear";
+  const VerifyReport full =
+      Verify(p, *cell_, *world_, {.robustness_reuse = false, .concurrency_check = false});
+  EXPECT_EQ(full.violations, r.violations);
+  EXPECT_EQ(full.robustness.runs_with_contact, r.robustness.runs_with_contact);
+  EXPECT_LT(r.robustness.checks, full.robustness.checks);
+  // The same for other turn times: from most runs touching (and the planned clock) to one.
+  for (const double turn : {1.5, 2.1, 2.5}) {
+    SCOPED_TRACE(::testing::Message() << "turn " << turn << " s");
+    const plan::Plan other = plan_with_turn(turn);
+    const VerifyReport reused = Verify(other, *cell_, *world_, {.concurrency_check = false});
+    EXPECT_GT(reused.robustness.runs_with_contact, 0);
+    const VerifyReport every =
+        Verify(other, *cell_, *world_, {.robustness_reuse = false, .concurrency_check = false});
+    EXPECT_EQ(every.violations, reused.violations);
+    EXPECT_EQ(every.robustness.runs_with_contact, reused.robustness.runs_with_contact);
+  }
 }
 
 // (c) Two zones taken in crossing orders: A holds Z1 and waits for Z2, B holds Z2 and waits for
