@@ -107,8 +107,10 @@ struct EventCheckResult {
 
 /// Verify()'s event checks: deadlock and the nominal check on the planned durations, then
 /// options.robustness_runs random runs checked for robot–robot contact (at `resolution`, with
-/// CheckRobotPair on `world`, the verifier's) and `after:` precedences of `cell`; and, without a
-/// deadlock, the exact concurrency check (concurrency.hpp, VerifyOptions::concurrency_check).
+/// CheckRobotPair on `world`, the verifier's; pairs of 0.1 s pieces that cannot touch at all,
+/// decided once for all runs, are not checked: VerifyOptions::robustness_reuse) and `after:`
+/// precedences of `cell`; and, without a deadlock, the exact concurrency check (concurrency.hpp,
+/// VerifyOptions::concurrency_check).
 /// `robot_of_plan[p]` is the cell robot of plan.robots[p]; runs only when every entry is valid and
 /// the segments are well formed (otherwise Verify reports why and figures.runs stays 0).
 /// Progress: kRobustnessStage, one unit per run; cancellation stops new runs.
