@@ -83,7 +83,7 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
         args->site.empty() ? exporters::Site{} : exporters::LoadSite(args->site);
     cell::Loaded<cell::Cell> loaded = cell::LoadCell(args->cell, CellLoadOptions(global));
     for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
-    const plan::Plan p = plan::PlanFromJson(plan_text, args->plan);
+    const plan::Plan p = plan::PlanFromJson(plan_text, args->plan, &loaded.value);
     // Programs only for a plan the verifier passes (unplanned welds and the cycle time aside):
     // a colliding plan must never reach a controller.
     // A plan of another cell is bad input, said before verifying it against this cell.

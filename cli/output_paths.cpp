@@ -156,6 +156,13 @@ void CheckOutputFile(const fs::path& file, const std::string& option) {
 void CheckOutputFolder(const fs::path& folder, const std::string& option) {
   if (folder.empty()) Fail(folder, option, "empty folder name");
   std::error_code ec;
+  // A link whose target does not exist: creating the folder would fail with "File exists".
+  if (fs::is_symlink(fs::symlink_status(folder, ec)) && !fs::exists(folder, ec)) {
+    Fail(folder, option,
+         "is a symbolic link to " + fs::read_symlink(folder, ec).string() +
+             ", which does not exist (a dangling link): remove the link or make its target "
+             "folder");
+  }
   const fs::file_status status = fs::status(folder, ec);
   if (fs::exists(status) && !fs::is_directory(status)) {
     Fail(folder, option,

@@ -22,6 +22,7 @@
 #include "planner/cell/load.hpp"
 #include "planner/collision/collision_world.hpp"
 #include "planner/common/atomic_file.hpp"
+#include "planner/common/input_file.hpp"
 #include "planner/learned/model.hpp"
 #include "planner/pipeline/plan_cell.hpp"
 #include "planner/plan/breakdown.hpp"
@@ -41,14 +42,17 @@ cell::Cell LoadForCommand(const std::string& file, const GlobalOptions& global) 
   return std::move(loaded.value);
 }
 
-plan::Plan ReadPlan(const std::string& file) {
+plan::Plan ReadPlan(const std::string& file, const cell::Cell& cell) {
+  if (const std::optional<std::string> problem = InputFileProblem(file, "plan (plan.json)")) {
+    throw InputError({{.where = {.file = file}, .message = *problem}});
+  }
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     throw InputError({{.where = {.file = file}, .message = "cannot open the plan file"}});
   }
   std::stringstream text;
   text << in.rdbuf();
-  return plan::PlanFromJson(text.str(), file);
+  return plan::PlanFromJson(text.str(), file, &cell);
 }
 
 nlohmann::ordered_json BreakdownJson(const plan::CycleBreakdown& b) {
@@ -126,6 +130,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     std::string travel_time = "analytic";
     std::string models = "models";
     int max_options = pipeline::PlanOptions{}.max_options_per_robot;
+    bool force = false;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("cell", args->cell, "The cell YAML")->required();
@@ -155,6 +160,10 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   cmd->add_option("--models", args->models, "Folder of travel models (weldcell train)")
       ->type_name("DIR")
       ->capture_default_str();
+  cmd->add_flag("--force", args->force,
+                "Replace or remove files in OUT/programs/ that were edited since weldcell wrote "
+                "them, or that weldcell did not write (without: exit 2 naming them, no program "
+                "written)");
   cmd->callback([&global, exit_code, args] {
     const std::filesystem::path folder(args->out);
     const std::filesystem::path plan_file = folder / "plan.json";
@@ -242,7 +251,8 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         }
         if (!programs.robots.empty()) {
           std::vector<std::string> removed;
-          exporters::WriteProgramFiles(folder / "programs", out.plan, programs, {}, &removed);
+          exporters::WriteProgramFiles(folder / "programs", out.plan, programs,
+                                       {.force = args->force}, &removed);
           for (const std::string& name : removed) {
             std::cerr << "weldcell: removed " << (folder / "programs" / name).string()
                       << " (written by the previous plan's export, not by this one)\n";
@@ -341,7 +351,8 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       }
       for (const std::string& line : program_lines) std::cout << line << '\n';
       std::cout << "wrote " << plan_file.string() << ", " << report_file.string() << ", "
-                << junit_file.string() << '\n';
+                << junit_file.string()
+                << (programs_written ? ", " + (folder / "programs").string() + "/" : "") << '\n';
     }
     *exit_code = verdict == verify::StationVerdict::kFits ? kExitOk : kExitRequirement;
     if (!program_error.empty()) {
@@ -369,7 +380,7 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) 
       ->check(NonNegativeInteger());
   cmd->callback([&global, exit_code, cell_file, plan_file, resolution_mm, jobs] {
     const cell::Cell c = LoadForCommand(*cell_file, global);
-    const plan::Plan p = ReadPlan(*plan_file);
+    const plan::Plan p = ReadPlan(*plan_file, c);
     const std::atomic<bool>& interrupted = CatchInterrupt();
     StageBars bars(!global.quiet && !global.json);
     const verify::VerifyReport report =

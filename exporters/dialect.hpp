@@ -67,6 +67,9 @@ struct NameRules {
   /// Lower-case prefixes that, followed by digits only, make a reserved name (KRL `XP1`, the
   /// positions; RAPID `jP1`, `tool1`, ...).
   std::string_view reserved_numbered;
+  /// A lone `=` outside strings (not part of `==`, `<=`, `>=`) assigns (KRL): refused in a weld
+  /// call's arguments. (URScript's `f(x=1)` is a named argument; RAPID assigns with `:=`.)
+  bool equals_assigns = false;
 };
 
 /// What a dialect can express, for the writer's checks and the defaults of a site.

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 #include <string_view>
+#include <tuple>
 
 #include "exporters/internal/text.hpp"
 #include "planner/common/atomic_file.hpp"
@@ -94,8 +95,11 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
   struct Named {
     std::string robot, wanted, dialect;
   };
-  std::map<std::string, Named> names;             // lower-case program name -> its robot
-  std::map<std::string, std::string> file_owner;  // lower-case file name -> robot
+  std::map<std::string, Named> names;  // lower-case program name -> its robot
+  struct Owner {
+    std::string robot, program;
+  };
+  std::map<std::string, Owner> file_owner;  // lower-case file name -> robot and its program
   DiagnosticSink problems;
   // A tool load for a name the cell does not have would silently not apply.
   for (const auto& [name, load] : site.tool_loads) {
@@ -140,15 +144,17 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
       if (Lower(name) != Lower(wanted)) {
         // A name the user wrote is used as written (case aside) or refused: the cell controller
         // or PLC selects programs by it. A name made from the robot's name may be adapted.
-        const std::string problem = internal::NameProblem(wanted, rules);
+        std::string problem = internal::ProgramNameProblem(wanted, rules.max_length);
+        if (problem.empty()) problem = "the dialect writes it as " + name;  // never blank
         if (given) {
           throw InputError({Diagnostic{
               .where = RobotWhere(cell, robot),
-              .key_path = fmt::format("robots[{}].controller.program", robot.name),
+              .key_path = fmt::format("robots[{}].controller.program", r),
               .message = fmt::format(
-                  "{} is not a {} program name: {} ({}: at most {} letters, digits and `_`, "
+                  "{} is not {} {} program name: {} ({}: at most {} letters, digits and `_`, "
                   "starting with a letter); give a name that fits",
-                  wanted, dialect_name, problem, dialect_name, rules.max_length)}});
+                  wanted, internal::Article(dialect_name), dialect_name, problem, dialect_name,
+                  rules.max_length)}});
         }
         result.warnings.push_back(fmt::format(
             "robot {}: {} program named {}, not {}: {}; give `controller.program` to choose it",
@@ -177,7 +183,7 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
         const auto call = s.where.find("weld_call." + dialect_name);
         throw InputError({Diagnostic{
             .where = RobotWhere(cell, robot),
-            .key_path = fmt::format("robots[{}].controller.program", robot.name),
+            .key_path = fmt::format("robots[{}].controller.program", r),
             .message = fmt::format(
                 "{} program {}{} has the name of the routine its weld call invokes ({}: `weld_call."
                 "{}` {}): the program would call itself at every weld; give the robot another "
@@ -194,7 +200,7 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
       if (std::string problem = internal::ReservedNameProblem(name, rules); !problem.empty()) {
         throw InputError({Diagnostic{
             .where = RobotWhere(cell, robot),
-            .key_path = fmt::format("robots[{}].controller.program", robot.name),
+            .key_path = fmt::format("robots[{}].controller.program", r),
             .message = fmt::format("{} program {}{}: {} in {}; give the robot another "
                                    "`controller.program`",
                                    dialect_name, name, given ? "" : " (made from the robot's name)",
@@ -227,7 +233,7 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
             internal::SameName(stem, routine, rules)) {
           throw InputError({Diagnostic{
               .where = RobotWhere(cell, robot),
-              .key_path = fmt::format("robots[{}].controller.program", robot.name),
+              .key_path = fmt::format("robots[{}].controller.program", r),
               .message = fmt::format("{} program {} has a part {} named like the routine its weld "
                                      "call invokes (`weld_call.{}`): give the robot another "
                                      "`controller.program`",
@@ -237,12 +243,27 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
         // another robot's (split programs name their parts after the cut main name).
         std::string key = f.name;
         for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (const auto [it, fresh] = file_owner.emplace(key, robot.name); !fresh) {
+        if (const auto [it, fresh] = file_owner.emplace(key, Owner{robot.name, name}); !fresh) {
+          // A part of a split program (INFORM: the first characters of the name + 01, 02, ...)
+          // or the program file itself: say which, and what to change.
+          const std::string stem = f.name.substr(0, f.name.rfind('.'));
+          std::string prefix = stem;
+          while (!prefix.empty() && prefix.back() >= '0' && prefix.back() <= '9') prefix.pop_back();
+          const bool part = Lower(stem) != Lower(name) && prefix.size() < stem.size();
           Fail(RobotWhere(cell, robot),
-               fmt::format("robots {} and {} would both write {} ({} cuts names to {} "
-                           "characters); give them `controller.program` names that differ early",
-                           it->second, robot.name, f.name, dialect_name,
-                           dialect->limits().max_name_length));
+               part ? fmt::format(
+                          "robots {} (program {}) and {} (program {}) would both write {}: {} "
+                          "splits a program longer than max_positions into parts named after "
+                          "the first {} characters of its name ({}01, {}02, …), and both names "
+                          "start with {}; give them `controller.program` names that differ in "
+                          "the first {} characters, or raise max_positions so that they are "
+                          "not split",
+                          it->second.robot, it->second.program, robot.name, name, f.name,
+                          dialect_name, prefix.size(), prefix, prefix, prefix, prefix.size())
+                    : fmt::format("robots {} (program {}) and {} (program {}) would both write "
+                                  "{} (file names compared with case ignored); give them "
+                                  "`controller.program` names that differ",
+                                  it->second.robot, it->second.program, robot.name, name, f.name));
         }
       }
       out.program = dialect->Read(out.files, robot, s);
@@ -258,7 +279,24 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
       }
     }
   }
-  problems.ThrowIfErrors();
+  if (problems.has_errors()) {
+    // In file order (each file where it first appears, then by line and column): the weld ids
+    // of one robot come in its program's order, which may run backwards through welds.csv.
+    std::vector<Diagnostic> sorted = problems.diagnostics();
+    std::vector<std::string> files;
+    for (const Diagnostic& d : sorted) {
+      if (std::find(files.begin(), files.end(), d.where.file) == files.end()) {
+        files.push_back(d.where.file);
+      }
+    }
+    auto key = [&](const Diagnostic& d) {
+      return std::tuple(std::find(files.begin(), files.end(), d.where.file) - files.begin(),
+                        d.where.line, d.where.column);
+    };
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [&](const Diagnostic& a, const Diagnostic& b) { return key(a) < key(b); });
+    throw InputError(std::move(sorted));
+  }
   // A robot without a program of ours that shares a zone or a weld signal with one that has
   // one: its hand-written program must keep the same handshake, or the others wait forever
   // (or worse, enter a zone it occupies).
@@ -311,11 +349,17 @@ std::string InterlockTable(const plan::Plan& plan, const ExportResult& result) {
   for (std::size_t z = 0; z < plan.zones.size(); ++z) {
     const plan::Zone& zone = plan.zones[z];
     for (std::size_t u = 0; u < zone.uses.size(); ++u) {
-      for (const RobotExport& r : result.robots) {
-        if (r.robot != zone.uses[u].robot) continue;
-        out += fmt::format("{},{},{},{},{},{}\n", zone.id, u + 1, r.robot, r.dialect,
-                           r.site.zone_inputs.first + static_cast<int>(z),
-                           r.site.zone_outputs.first + static_cast<int>(z));
+      // Every use, also of a robot without a program of ours (its columns empty): a ring built
+      // without it would grant the zone to the others while that robot works in it.
+      const std::string& robot = zone.uses[u].robot;
+      const auto r = std::find_if(result.robots.begin(), result.robots.end(),
+                                  [&](const RobotExport& e) { return e.robot == robot; });
+      if (r == result.robots.end()) {
+        out += fmt::format("{},{},{},,,\n", zone.id, u + 1, robot);
+      } else {
+        out += fmt::format("{},{},{},{},{},{}\n", zone.id, u + 1, robot, r->dialect,
+                           r->site.zone_inputs.first + static_cast<int>(z),
+                           r->site.zone_outputs.first + static_cast<int>(z));
       }
     }
   }
@@ -428,19 +472,60 @@ std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path
   // or dialects no longer exported. Read before the new manifest replaces it. A file edited
   // since (a touch-up on the pendant copied back) is neither replaced nor removed unless forced.
   const std::vector<ManifestEntry> previous = ManifestEntries(folder);
+  std::set<std::string> listed;
   std::vector<std::string> edited;
   for (const ManifestEntry& e : previous) {
+    listed.insert(e.name);
     if (EditedSince(folder, e)) edited.push_back(e.name);
   }
-  if (!edited.empty() && !options.force) {
-    std::string list;
-    for (const std::string& n : edited) list += (list.empty() ? "" : ", ") + n;
+  // A file in the way that no export of weldcell wrote (the user's own program of that name,
+  // a file copied in by hand) is the user's too: refused like an edited one. A folder in the
+  // way cannot be replaced, not even with --force (said here with the others, at once).
+  std::vector<std::string> foreign, folders;
+  for (const FileToWrite& f : files) {
+    std::error_code ec;
+    const std::filesystem::file_status st = std::filesystem::symlink_status(f.path, ec);
+    if (ec || !std::filesystem::exists(st)) continue;
+    const std::string name = f.path.filename().string();
+    if (std::filesystem::is_directory(std::filesystem::status(f.path, ec))) {
+      folders.push_back(name);
+    } else if (!listed.count(name)) {
+      foreign.push_back(name);
+    }
+  }
+  if (((!edited.empty() || !foreign.empty()) && !options.force) || !folders.empty()) {
+    auto join = [](const std::vector<std::string>& names) {
+      std::string list;
+      for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+      return list;
+    };
+    std::vector<std::string> parts;
+    if (!edited.empty() && !options.force) {
+      parts.push_back(
+          fmt::format("{} file(s) of the previous export were edited since weldcell "
+                      "wrote them: {}",
+                      edited.size(), join(edited)));
+    }
+    if (!foreign.empty() && !options.force) {
+      parts.push_back(
+          fmt::format("{} file(s) in the way were not written by weldcell (not in "
+                      "{}): {}",
+                      foreign.size(), kManifestName, join(foreign)));
+    }
+    if (!folders.empty()) {
+      parts.push_back(fmt::format("{} folder(s) stand where files must be written: {}",
+                                  folders.size(), join(folders)));
+    }
+    std::string joined;
+    for (const std::string& p : parts) joined += (joined.empty() ? "" : "; ") + p;
+    std::error_code ec;
+    const bool has_manifest = std::filesystem::exists(folder / kManifestName, ec);
     throw InputError({Diagnostic{
-        .where = {.file = (folder / kManifestName).string()},
-        .message = fmt::format(
-            "{} file(s) of the previous export were edited since weldcell wrote them: {}; "
-            "nothing written (move them away, or export with --force to replace them)",
-            edited.size(), list)}});
+        .where = {.file = (has_manifest ? folder / kManifestName : folder).string()},
+        .message = fmt::format("{}; nothing written ({})", joined,
+                               folders.empty()
+                                   ? "move them away, or run again with --force to replace them"
+                                   : "move them away; --force replaces files, never folders")}});
   }
   std::string list =
       "# written by weldcell export: name<TAB>FNV-1a 64 hash of the bytes written; the next "
@@ -464,16 +549,27 @@ std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path
 
 int RemoveProgramFiles(const std::filesystem::path& folder) {
   int count = 0;
+  std::string kept;  // the edited files, still listed: protected on every later run too
   for (const ManifestEntry& e : ManifestEntries(folder)) {
     std::error_code ec;
     // An edited file is kept: it is no longer only weldcell's.
-    if (!EditedSince(folder, e) && std::filesystem::is_regular_file(folder / e.name, ec) &&
-        std::filesystem::remove(folder / e.name, ec)) {
+    if (EditedSince(folder, e)) {
+      kept += e.name + "\t" + e.hash + "\n";
+    } else if (std::filesystem::is_regular_file(folder / e.name, ec) &&
+               std::filesystem::remove(folder / e.name, ec)) {
       ++count;
     }
   }
   std::error_code ec;
-  std::filesystem::remove(folder / kManifestName, ec);
+  if (kept.empty()) {
+    std::filesystem::remove(folder / kManifestName, ec);
+  } else {
+    WriteFileAtomically(folder / kManifestName,
+                        "# written by weldcell: files it wrote and that were edited since (kept, "
+                        "and refused by the next export unless --force): name<TAB>FNV-1a 64 hash "
+                        "of the bytes weldcell wrote\n" +
+                            kept);
+  }
   return count;
 }
 

@@ -55,7 +55,8 @@ struct ExportResult {
 /// (ExportResult::warnings).
 /// The interlock table for the station's PLC, as CSV: one row per zone use
 /// `zone,order,robot,dialect,input,output` (order = 1-based place in the zone's order: the PLC
-/// grants the uses in this order, cyclically; docs/export.md "Handshakes").
+/// grants the uses in this order, cyclically; docs/export.md "Handshakes"). Every use is listed;
+/// a robot the export skipped (no program of ours) leaves dialect, input and output empty.
 std::string InterlockTable(const plan::Plan& plan, const ExportResult& result);
 
 /// The wiring of the weld signals, as CSV: one row per plan.weld_signals entry

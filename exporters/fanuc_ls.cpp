@@ -73,9 +73,10 @@ class FanucLs final : public Dialect {
       switch (i.kind) {
         case InstructionKind::kComment: {
           std::string text = i.text;
-          if (!text.starts_with("weld ") && text.size() > kMaxComment) text.resize(kMaxComment);
           std::replace(text.begin(), text.end(), ';', ',');
-          mn.push_back("! " + text + " ;");
+          for (const std::string& line : CommentLines(text, kMaxComment)) {
+            mn.push_back("! " + line + " ;");
+          }
           break;
         }
         case InstructionKind::kMove: {

@@ -221,6 +221,18 @@ double RampTime(const cell::Robot& robot, double speed) {
   return t;
 }
 
+double SlowestSpeedWithin(const cell::Robot& robot, const Eigen::VectorXd& a,
+                          const Eigen::VectorXd& b, double time) {
+  if (MoveTime(robot, a, b, 1.0) > time) return 1.0;
+  double lo = 1e-3, hi = 1.0;
+  if (MoveTime(robot, a, b, lo) <= time) return lo;
+  for (int it = 0; it < 60; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    (MoveTime(robot, a, b, mid) <= time ? hi : lo) = mid;
+  }
+  return hi;
+}
+
 double EstimateMotionTime(const Program& program, const cell::Robot& robot) {
   double total = 0.0;
   const Eigen::VectorXd* previous = nullptr;
@@ -255,20 +267,21 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
                      const BuildOptions& options) {
   WELDCELL_CHECK(robot_index >= 0 && robot_index < static_cast<int>(cell.robots.size()));
   const cell::Robot& robot = cell.robots[static_cast<std::size_t>(robot_index)];
-  const plan::RobotPlan& rp =
-      plan.robots[static_cast<std::size_t>(PlanRobotIndex(plan, robot.name, options.plan_file))];
+  // Errors about the plan name its robots as plan.json's reader does: by their place in it.
+  const int plan_index = PlanRobotIndex(plan, robot.name, options.plan_file);
+  const plan::RobotPlan& rp = plan.robots[static_cast<std::size_t>(plan_index)];
   const int dof = robot.model->dof();
   const int num_segments = static_cast<int>(rp.segments.size());
   ProgramFigures fig{.corridor_tolerance = site.corridor_tolerance};
   for (int k = 0; k < num_segments; ++k) {
     const plan::Segment& s = rp.segments[static_cast<std::size_t>(k)];
     if (s.q.empty() || s.q.size() != s.times.size()) {
-      Fail(options.plan_file, fmt::format("robots[{}].segments[{}]", robot.name, k),
+      Fail(options.plan_file, fmt::format("robots[{}].segments[{}]", plan_index, k),
            "expected as many configurations as times, at least one");
     }
     for (const Eigen::VectorXd& q : s.q) {
       if (q.size() != dof) {
-        Fail(options.plan_file, fmt::format("robots[{}].segments[{}]", robot.name, k),
+        Fail(options.plan_file, fmt::format("robots[{}].segments[{}]", plan_index, k),
              fmt::format("expected {} joint values, got {}", dof, q.size()));
       }
     }
@@ -356,7 +369,7 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
   // A zone is released only once the cell has withdrawn its grant (it saw the take): a grant
   // left on could otherwise let this robot into the zone again next cycle.
   auto release = [&](const Take& t, const std::string& why) {
-    ins.push_back(Comment("zone " + t.zone + ": " + why));
+    ins.push_back(Comment(t.zone + ": " + why));
     wait(t.input, false, SignalRole::kZone, t.zone);
     set(t.output, true, SignalRole::kZone, t.zone);
   };
@@ -389,16 +402,16 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
       continue;
     }
     for (const Take& t : takes[k]) {
-      ins.push_back(Comment("zone " + t.zone + ": wait until free, take"));
+      ins.push_back(Comment(t.zone + ": wait for zone, take it"));
       wait(t.input, true, SignalRole::kZone, t.zone);
       set(t.output, false, SignalRole::kZone, t.zone);
     }
     for (const Take& t : signal_waits[k]) {
-      ins.push_back(Comment("wait until " + t.zone + " is welded, acknowledge"));
+      ins.push_back(Comment(t.zone + ": wait until welded, ack"));
       wait(t.input, true, SignalRole::kWeldSignal, t.zone);
       set(t.output, true, SignalRole::kWeldAck, t.zone);
     }
-    for (const Take& t : depart_releases[k]) release(t, "release on departure");
+    for (const Take& t : depart_releases[k]) release(t, "release zone, leaving");
     if (s.kind == plan::SegmentKind::kWeld) {
       ++weld_number;
       ins.push_back(Comment("weld " + s.to));
@@ -409,7 +422,7 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
       fig.planned_weld_time += s.times.back() - s.times.front();
       for (const Take& t : signal_after_weld[s.to]) {
         // The previous cycle's acknowledge must be withdrawn first (in a running cell it is).
-        ins.push_back(Comment("signal " + t.zone + " welded"));
+        ins.push_back(Comment(t.zone + ": welded, signal it"));
         wait(t.input, false, SignalRole::kWeldAck, t.zone);
         set(t.output, true, SignalRole::kWeldSignal, t.zone);
       }
@@ -442,29 +455,29 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
             ++(exact ? fig.stopped_corners : fig.blended_corners);
           }
           const bool from_stop = w == 1 || ins.back().exact_stop;
-          // A move from standstill to standstill: the slowest speed whose trapezoidal profile
-          // makes the planned time. Within a run of approximated moves: the cruise speed that
-          // covers the move in its planned time (EstimateMotionTime models the same).
+          // A move from standstill to standstill: the lowest speed whose trapezoidal profile
+          // (URDF limits) takes no longer than the planned time, or than the full-speed time
+          // where the plan's move is shorter than that. One rule for every move: a short move
+          // limited by acceleration, whose time is the same at any speed above the peak it
+          // reaches, gets that peak (not 100 % when the plan's time is a hair below the
+          // full-speed time and some other percentage when a hair above). Within a run of
+          // approximated moves: the cruise speed that covers the move in its planned time
+          // (EstimateMotionTime models the same). docs/export.md "Speeds".
           double speed = 1.0;
           if (!(from_stop && exact)) {
             speed = std::clamp(CruiseTime(robot, a, b, 1.0) / dt, 1e-3, 1.0);
-          } else if (MoveTime(robot, a, b, 1.0) < dt) {
-            double lo = 1e-3, hi = 1.0;
-            for (int it = 0; it < 60; ++it) {
-              const double mid = 0.5 * (lo + hi);
-              (MoveTime(robot, a, b, mid) <= dt ? hi : lo) = mid;
-            }
-            speed = hi;
+          } else {
+            speed = SlowestSpeedWithin(robot, a, b, std::max(dt, MoveTime(robot, a, b, 1.0)));
           }
           move(b, exact, speed * override, dt / override);
         }
       }
     }
-    for (const Take& t : arrive_releases[k + 1]) release(t, "left, release");
+    for (const Take& t : arrive_releases[k + 1]) release(t, "left, release zone");
   }
   depart_releases[num_segments].insert(depart_releases[num_segments].begin(), carried.begin(),
                                        carried.end());
-  for (const Take& t : depart_releases[num_segments]) release(t, "release at the end");
+  for (const Take& t : depart_releases[num_segments]) release(t, "release zone at the end");
   // The plan ends at home; a plan whose last sample is elsewhere (not one weldcell writes) still
   // gets a program that ends there.
   Eigen::VectorXd last = robot.home;
@@ -481,12 +494,12 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
   // acknowledge it gave (waiting for those signals' return, which waits for nothing at the
   // ends): no two ends can wait for each other.
   for (const Take& t : signals_given) {
-    ins.push_back(Comment("signal " + t.zone + ": clear once acknowledged"));
+    ins.push_back(Comment(t.zone + ": clear signal once acked"));
     wait(t.input, true, SignalRole::kWeldAck, t.zone);
     set(t.output, false, SignalRole::kWeldSignal, t.zone);
   }
   for (const Take& t : signals_waited) {
-    ins.push_back(Comment("acknowledge " + t.zone + ": clear once the signal is off"));
+    ins.push_back(Comment(t.zone + ": clear ack once signal off"));
     wait(t.input, false, SignalRole::kWeldSignal, t.zone);
     set(t.output, false, SignalRole::kWeldAck, t.zone);
   }

@@ -118,6 +118,13 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot,
 double MoveTime(const cell::Robot& robot, const Eigen::VectorXd& a, const Eigen::VectorXd& b,
                 double speed);
 
+/// The lowest speed in [0.001, 1] (fraction of the velocity limits) at which the move from `a`
+/// to `b` takes at most `time` s (MoveTime; bisection to 1e-15); 1 when even full speed takes
+/// longer. The speed of an exact-stop move is this with `time` = max(planned time, MoveTime at
+/// full speed) (docs/export.md "Speeds").
+double SlowestSpeedWithin(const cell::Robot& robot, const Eigen::VectorXd& a,
+                          const Eigen::VectorXd& b, double time);
+
 /// s a joint move takes at constant `speed` × the velocity limits (no ramps).
 double CruiseTime(const cell::Robot& robot, const Eigen::VectorXd& a, const Eigen::VectorXd& b,
                   double speed);

@@ -222,7 +222,11 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
   }
   if (auto node = YamlReader::Get(root, "approximate")) {
     if (!node->IsScalar() || (node->Scalar() != "true" && node->Scalar() != "false")) {
-      reader.Error(*node, "approximate", "expected true or false, got " + node->Scalar());
+      reader.Error(
+          *node, "approximate",
+          "expected true or false, got " +
+              (node->IsScalar() ? "'" + node->Scalar() + "'"
+                                : std::string(node->IsSequence() ? "a list" : "a mapping")));
     } else {
       site.approximate = node->Scalar() == "true";
     }

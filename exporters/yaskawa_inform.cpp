@@ -90,9 +90,9 @@ std::string WriteJob(const std::string& name, const std::vector<Instruction>& in
   for (const Instruction& i : instructions) {
     switch (i.kind) {
       case InstructionKind::kComment: {
-        std::string text = i.text;
-        if (!text.starts_with("weld ") && text.size() > kMaxComment) text.resize(kMaxComment);
-        inst += "'" + text + "\r\n";
+        for (const std::string& line : CommentLines(i.text, kMaxComment)) {
+          inst += "'" + line + "\r\n";
+        }
         break;
       }
       case InstructionKind::kMove: {

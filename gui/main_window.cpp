@@ -667,7 +667,9 @@ void MainWindow::OpenPlan(const QString& path) {
       }
       std::stringstream text;
       text << in.rdbuf();
-      plan::Plan p = plan::PlanFromJson(text.str(), path.toStdString());
+      // With the cell: a hand-broken plan (a robot or weld the cell lacks, joint vectors of
+      // another size) is refused at its line, as by `weldcell verify` and `export`.
+      plan::Plan p = plan::PlanFromJson(text.str(), path.toStdString(), cell.get());
       try {
         // As `weldcell export`: a plan of another cell (or of another version of this one) is
         // refused, its robots would not be where it says.

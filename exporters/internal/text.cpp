@@ -196,6 +196,33 @@ std::string IdentifierName(const std::string& wanted, std::size_t max_length, bo
   return out;
 }
 
+std::vector<std::string> CommentLines(std::string_view text, std::size_t max) {
+  if (max == 0 || text.size() <= max) return {std::string(text)};
+  std::vector<std::string> lines;
+  std::string line;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t j = text.find(' ', i);
+    if (j == std::string_view::npos) j = text.size();
+    std::string_view word = text.substr(i, j - i);
+    i = j + 1;
+    if (word.empty()) continue;
+    if (!line.empty() && line.size() + 1 + word.size() > max) {
+      lines.push_back(line);
+      line.clear();
+    }
+    while (word.size() > max) {  // a word that fits no line: in pieces
+      if (!line.empty()) lines.push_back(line);
+      line.clear();
+      lines.emplace_back(word.substr(0, max));
+      word.remove_prefix(max);
+    }
+    if (word.empty()) continue;
+    line += (line.empty() ? "" : " ") + std::string(word);
+  }
+  if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
 bool IsIdentifier(std::string_view name, std::size_t max_length) {
   if (name.empty() || name.size() > max_length) return false;
   auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
@@ -443,10 +470,32 @@ CallForm CallFormProblem(const std::string& line, const NameRules& r) {
                     out.routine));
   }
   const std::string rest = line.substr(j);
+  // The arguments outside strings: an assignment there would set a variable or an output
+  // (`SPOT_WELD($OUT[1]=TRUE)`) between the interlocks.
+  std::string bare;  // `rest` with every string's contents replaced by blanks
+  for (char in_string = 0; const char c : rest) {
+    if (in_string) {
+      bare += ' ';
+      if (c == in_string) in_string = 0;
+    } else {
+      if (r.quotes.find(c) != std::string_view::npos) in_string = c;
+      bare += c;
+    }
+  }
   switch (r.form) {
     case Form::kParens: {
       if (!rest.starts_with('(') || Closing(line, j, r) != line.size()) {
         return bad(fmt::format("expected {}(...) and nothing after the closing `)`", out.routine));
+      }
+      for (std::size_t k = 0; r.equals_assigns && k < bare.size(); ++k) {
+        const char before = k > 0 ? bare[k - 1] : ' ';
+        const char after = k + 1 < bare.size() ? bare[k + 1] : ' ';
+        if (bare[k] == '=' && before != '=' && after != '=' && before != '<' && before != '>') {
+          return bad(
+              fmt::format("the `=` in `{}` assigns (KRL compares with `==`); the call may "
+                          "not assign or set I/O",
+                          rest.substr(0, k + 1)));
+        }
       }
       break;
     }
@@ -474,6 +523,30 @@ CallForm CallFormProblem(const std::string& line, const NameRules& r) {
             fmt::format("{} must be followed by its arguments (a blank or `\\`) or `;` "
                         "(an assignment or expression does not call a procedure)",
                         out.routine));
+      }
+      for (std::size_t k = 0; k < bare.size(); ++k) {
+        if (bare[k] == '\\') {
+          // An optional argument follows the one before it without a comma: `Name 1 \Id:="x";`.
+          std::size_t p = k;
+          while (p > 0 && bare[p - 1] == ' ') --p;
+          if (p > 0 && bare[p - 1] == ',') {
+            return bad(
+                fmt::format("a comma before the optional argument `{}` (RAPID writes "
+                            "`Name arg \\Opt:=value;`, no comma before `\\`)",
+                            rest.substr(k, rest.find_first_of(":;", k) - k)));
+          }
+        }
+        if (bare.compare(k, 2, ":=") == 0) {
+          // Only as `\Name:=value` (an optional argument); anywhere else it assigns.
+          std::size_t p = k;
+          while (p > 0 && NameChar(bare[p - 1], r)) --p;
+          if (p == k || p == 0 || bare[p - 1] != '\\') {
+            return bad(
+                fmt::format("the `:=` in `{}` assigns; the call may not assign (only "
+                            "`\\Name:=value` optional arguments)",
+                            rest.substr(0, k + 2)));
+          }
+        }
       }
       break;
   }
@@ -519,6 +592,32 @@ std::string NameProblem(std::string_view name, const NameRules& r) {
   if (name.size() > r.max_length) {
     return fmt::format("name {} has {} characters, at most {} are allowed", name, name.size(),
                        r.max_length);
+  }
+  return {};
+}
+
+std::string_view Article(std::string_view word) {
+  return !word.empty() && std::string_view("aeioAEIO").find(word[0]) != std::string_view::npos
+             ? "an"
+             : "a";
+}
+
+std::string ProgramNameProblem(std::string_view name, std::size_t max_length) {
+  if (name.empty()) return "an empty name";
+  auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
+  if (!letter(name[0])) {
+    return fmt::format("name {} starts with {} (a program name starts with a letter)", name,
+                       Shown(name[0]));
+  }
+  for (char c : name) {
+    if (!letter(c) && !Digit(c) && c != '_') {
+      return fmt::format("name {} holds {} (a program name holds letters, digits and `_` only)",
+                         name, Shown(c));
+    }
+  }
+  if (name.size() > max_length) {
+    return fmt::format("name {} has {} characters, at most {} are allowed", name, name.size(),
+                       max_length);
   }
   return {};
 }
@@ -623,8 +722,8 @@ bool CheckWeldCall(const Site& site, std::string_view dialect, const DialectLimi
       ++i;
       continue;
     }
-    fail(fmt::format("{} at column {} of the call is not allowed in a {} statement", Shown(c),
-                     column[i], dialect));
+    fail(fmt::format("{} at column {} of the call is not allowed in {} {} statement", Shown(c),
+                     column[i], Article(dialect), dialect));
   }
   if (in_string) fail("a string is not closed");
   if (r.final_semicolon && !line.ends_with(';')) fail("a statement must end with `;`");
@@ -691,9 +790,9 @@ std::string WeldIdProblem(const std::string& id, std::string_view dialect,
     if (p.empty()) p = ReservedNameProblem(id, r);
     if (!p.empty()) {
       return fmt::format(
-          "weld_call.{} has {{id}} outside a string, so the weld id must be a {} "
+          "weld_call.{} has {{id}} outside a string, so the weld id must be {} {} "
           "name: {}",
-          dialect, dialect, p);
+          dialect, Article(dialect), dialect, p);
     }
   }
   return {};

@@ -37,6 +37,11 @@ std::vector<Line> SplitLines(const std::string& file, const std::string& content
 /// `text` as printable ASCII for a program comment: each UTF-8 character (or any byte) outside
 /// 0x20..0x7e becomes one `?` (so a later cut at a byte count never splits a character).
 std::string AsciiText(std::string_view text);
+/// `text` as comment lines of at most `max` characters (FANUC and INFORM: 32), split at blanks
+/// so that no word is cut (the generated comments start with the weld or zone id, at most 27
+/// characters); only a word longer than `max` (a long robot or cell name) is cut into pieces,
+/// nothing is dropped. `max` 0: one line.
+std::vector<std::string> CommentLines(std::string_view text, std::size_t max);
 
 /// `text` (LF line ends) with CR LF line ends.
 std::string WithCrlf(std::string_view text);
@@ -132,4 +137,10 @@ void CheckWeldIds(const Program& program, const std::string& file, const Site& s
 std::string ReservedNameProblem(std::string_view name, const NameRules& rules);
 /// Why `name` is not a name under `rules` (empty when it is).
 std::string NameProblem(std::string_view name, const NameRules& rules);
+/// "an" before a word starting with a, e, i or o (abb_rapid), else "a" (a ur_script).
+std::string_view Article(std::string_view word);
+/// Why `name` is not a program name of at most `max_length` characters (empty when it is): in
+/// every dialect a letter, then letters, digits and `_` (IsIdentifier; stricter than the names
+/// of a weld call: no KRL `$`, no leading `_`, docs/export.md "Names").
+std::string ProgramNameProblem(std::string_view name, std::size_t max_length);
 }  // namespace weldcell::exporters::internal

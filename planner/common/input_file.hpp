@@ -14,9 +14,10 @@ namespace weldcell {
 inline constexpr std::uintmax_t kMaxInputBytes = 256u << 20;
 
 /// What is wrong with `file` as an input, or nullopt when it is a regular file of at most
-/// kMaxInputBytes: "file not found", "is a directory", "is not a regular file (a device, FIFO or
-/// socket)" or "is N MiB, more than ...", each followed by ", expected the <what>" (`what` names
-/// the file: "cell YAML", "plan (plan.json)"). The path itself is not in the message.
+/// kMaxInputBytes that can be opened for reading: "file not found", "cannot be read: permission
+/// denied" (or the system's other reason), "is a directory", "is not a regular file (a device,
+/// FIFO or socket)" or "is N MiB, more than ...", each followed by ", expected the <what>" (`what`
+/// names the file: "cell YAML", "plan (plan.json)"). The path itself is not in the message.
 /// Thread-safe.
 std::optional<std::string> InputFileProblem(const std::filesystem::path& file,
                                             const std::string& what);

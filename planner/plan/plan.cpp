@@ -1,14 +1,18 @@
 #include "planner/plan/plan.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <initializer_list>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string_view>
 
 #include "planner/common/diagnostics.hpp"
+#include "planner/plan/cell_hash.hpp"
 
 namespace weldcell::plan {
 namespace {
@@ -317,7 +321,102 @@ std::string ToJson(const Plan& plan) {
   return j.dump(1, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
-Plan PlanFromJson(const std::string& text, const std::string& file) {
+namespace {
+
+// What a plan.json must hold together (each robot once, zone uses and weld signals of its
+// robots) and, for the cell it was made for, what must fit that cell. Each problem at its key.
+void CheckStructure(const Plan& plan, const cell::Cell* cell, Reader* rd) {
+  std::map<std::string, std::size_t> index;  // robot -> its first place in the plan
+  std::string names;
+  for (std::size_t i = 0; i < plan.robots.size(); ++i) {
+    const std::string& name = plan.robots[i].robot;
+    if (const auto [it, fresh] = index.emplace(name, i); !fresh) {
+      rd->Error(
+          Reader::Index("robots", i) + ".name",
+          "robot " + name + " is listed twice (also robots[" + std::to_string(it->second) + "])");
+    } else {
+      names += (names.empty() ? "" : ", ") + name;
+    }
+  }
+  auto known = [&](const std::string& robot, const std::string& path) {
+    if (!index.count(robot)) {
+      rd->Error(path, "names robot " + robot +
+                          ", which the plan does not list (its robots: " + names + ")");
+    }
+  };
+  for (std::size_t z = 0; z < plan.zones.size(); ++z) {
+    for (std::size_t u = 0; u < plan.zones[z].uses.size(); ++u) {
+      known(plan.zones[z].uses[u].robot,
+            Reader::Index(Reader::Index("zones", z) + ".uses", u) + ".robot");
+    }
+  }
+  for (std::size_t k = 0; k < plan.weld_signals.size(); ++k) {
+    known(plan.weld_signals[k].robot, Reader::Index("weld_signals", k) + ".robot");
+  }
+  // Against the cell only when the plan is of it: another cell's plan is said by the caller's
+  // hash check (one clear error, not one per robot and weld).
+  if (cell == nullptr || plan.cell_hash != CellHash(*cell, plan.seed)) return;
+  std::set<std::string> weld_ids;
+  for (const cell::Weld& w : cell->welds) weld_ids.insert(w.id);
+  auto weld = [&](const std::string& id, const std::string& path) {
+    if (id != "home" && !weld_ids.count(id)) {
+      rd->Error(path, "weld " + id + " is not a weld of cell " + cell->name);
+    }
+  };
+  for (std::size_t i = 0; i < plan.robots.size(); ++i) {
+    const RobotPlan& rp = plan.robots[i];
+    const std::string path = Reader::Index("robots", i);
+    const auto robot = std::find_if(cell->robots.begin(), cell->robots.end(),
+                                    [&](const cell::Robot& r) { return r.name == rp.robot; });
+    if (robot == cell->robots.end()) {
+      std::string cell_names;
+      for (const cell::Robot& r : cell->robots)
+        cell_names += (cell_names.empty() ? "" : ", ") + r.name;
+      rd->Error(path + ".name", "robot " + rp.robot + " is not a robot of cell " + cell->name +
+                                    " (its robots: " + cell_names + ")");
+      continue;
+    }
+    const Eigen::Index dof = robot->model->dof();
+    // The first joint vector of a wrong size per robot, with the count of the others.
+    std::string first;
+    int wrong = 0;
+    Eigen::Index got = 0;
+    auto size = [&](const Eigen::VectorXd& q, const std::string& at) {
+      if (q.size() == dof) return;
+      if (wrong++ == 0) first = at, got = q.size();
+    };
+    for (std::size_t w = 0; w < rp.welds.size(); ++w) {
+      const std::string wp = Reader::Index(path + ".welds", w);
+      size(rp.welds[w].q, wp + ".q");
+      weld(rp.welds[w].weld_id, wp + ".id");
+    }
+    for (std::size_t s = 0; s < rp.segments.size(); ++s) {
+      const std::string sp = Reader::Index(path + ".segments", s);
+      for (std::size_t k = 0; k < rp.segments[s].q.size(); ++k) {
+        size(rp.segments[s].q[k], Reader::Index(sp + ".q", k));
+      }
+      weld(rp.segments[s].from, sp + ".from");
+      weld(rp.segments[s].to, sp + ".to");
+    }
+    if (wrong > 0) {
+      rd->Error(first, "has " + std::to_string(got) + " joint values, robot " + rp.robot + " has " +
+                           std::to_string(dof) +
+                           (wrong > 1 ? " (and " + std::to_string(wrong - 1) +
+                                            " more joint vectors of a wrong size)"
+                                      : ""));
+    }
+  }
+  for (std::size_t k = 0; k < plan.weld_signals.size(); ++k) {
+    weld(plan.weld_signals[k].weld, Reader::Index("weld_signals", k) + ".weld");
+  }
+  for (std::size_t k = 0; k < plan.unreachable.size(); ++k) {
+    weld(plan.unreachable[k].weld_id, Reader::Index("unreachable", k) + ".weld");
+  }
+}
+
+}  // namespace
+
+Plan PlanFromJson(const std::string& text, const std::string& file, const cell::Cell* cell) {
   Json j;
   try {
     j = Json::parse(text);
@@ -327,9 +426,35 @@ Plan PlanFromJson(const std::string& text, const std::string& file) {
                std::string("not valid JSON: ") + e.what());
     sink.ThrowIfErrors();
   } catch (const Json::exception& e) {
-    // E.g. out_of_range for a number beyond a double (1e400), which carries no position.
+    // E.g. out_of_range for a number beyond a double (1e400), which carries no position: the
+    // first number of the text that overflows a double is where it is.
+    SourceLocation where{.file = file};
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const char c = text[i];
+      if (in_string) {
+        if (c == '\\') ++i;
+        if (c == '"') in_string = false;
+        continue;
+      }
+      if (c == '"') {
+        in_string = true;
+      } else if (c == '-' || (c >= '0' && c <= '9')) {
+        std::size_t end = i;
+        while (end < text.size() &&
+               std::string_view("+-.eE0123456789").find(text[end]) != std::string_view::npos) {
+          ++end;
+        }
+        const double v = std::strtod(text.substr(i, end - i).c_str(), nullptr);
+        if (std::isinf(v)) {
+          where = LocationOfByte(text, i, file);
+          break;
+        }
+        i = end - 1;
+      }
+    }
     DiagnosticSink sink;
-    sink.Error({.file = file}, "", std::string("not valid JSON: ") + e.what());
+    sink.Error(where, "", std::string("not valid JSON: ") + e.what());
     sink.ThrowIfErrors();
   }
   if (!j.is_object()) {
@@ -492,6 +617,7 @@ Plan PlanFromJson(const std::string& text, const std::string& file) {
       plan.travel.robots.push_back(std::move(e));
     }
   }
+  CheckStructure(plan, cell, &rd);
   rd.sink().ThrowIfErrors();
   return plan;
 }

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "planner/cell/cell.hpp"
+
 namespace weldcell::plan {
 
 /// A chosen weld configuration.
@@ -137,7 +139,14 @@ struct Plan {
 std::string ToJson(const Plan& plan);
 
 /// Parses plan JSON. Throws weldcell::InputError naming `file` (and the JSON line/column or key
-/// path) when it is malformed or of another format version.
-Plan PlanFromJson(const std::string& text, const std::string& file);
+/// path) when it is malformed or of another format version, lists a robot twice, or has a zone
+/// use or weld signal of a robot it does not list. With `cell` (the cell the caller will use it
+/// with) and a plan made for it (its cell hash, plan::CellHash with the plan's seed; another
+/// cell's plan is left to the caller's hash check, e.g. exporters::CheckPlanOfCell), also where
+/// the plan does not fit the cell: a robot the cell does not have, a joint vector whose size is
+/// not the robot's dof, a weld id the cell does not have. So `verify`, `export` and the viewer
+/// refuse a hand-broken plan at its file:line:col instead of reporting violations.
+Plan PlanFromJson(const std::string& text, const std::string& file,
+                  const cell::Cell* cell = nullptr);
 
 }  // namespace weldcell::plan

@@ -588,13 +588,16 @@ obstacles:
   EXPECT_EQ(jp["violations"], 0);
   ASSERT_TRUE(fs::exists(out / "plan.json"));
 
-  // A plan that welds a weld the cell does not have instead of the first one: violations whose
-  // robot and messages carry the names.
+  // A plan that leaves the first weld out (its weld segment a wait): violations whose robot and
+  // messages carry the names. (A weld id the cell does not have is bad input now, exit 2.)
   plan::Plan p = plan::PlanFromJson(ReadText(out / "plan.json"), "plan.json");
   ASSERT_FALSE(p.robots.empty());
   ASSERT_FALSE(p.robots[0].welds.empty());
-  const std::string renamed = p.robots[0].welds[0].weld_id + "\\\"";
-  p.robots[0].welds[0].weld_id = renamed;
+  const std::string renamed = p.robots[0].welds[0].weld_id;
+  p.robots[0].welds.erase(p.robots[0].welds.begin());
+  for (plan::Segment& s : p.robots[0].segments) {
+    if (s.kind == plan::SegmentKind::kWeld && s.to == renamed) s.kind = plan::SegmentKind::kWait;
+  }
   std::ofstream(dir / "bad.json") << plan::ToJson(p);
   const CommandRun verify = WeldcellStdout(
       "verify " + cell + " " + ShellQuote((dir / "bad.json").string()) + " --json", err);

@@ -1,7 +1,11 @@
 // `weldcell plan` writes programs/; `weldcell export` with dialects and a site file; errors.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -15,6 +19,7 @@ namespace {
 
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
+using ::testing::Not;
 namespace fs = std::filesystem;
 
 using testing::CommandRun;
@@ -133,12 +138,12 @@ TEST_F(ExportCliTest, InputsMustBeRegularFilesAndTheOutputFolderIsCheckedFirst) 
   run = Weldcell("export " + cell + " " + plan + " -o " + out + " --site " + dir_->string());
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_THAT(run.out, HasSubstr("error: is a directory, expected the site file"));
-  // A binary site: the error quotes it with its control bytes escaped.
+  // A binary site: the error names its first control byte as `\xNN`, at its line and column.
   const fs::path binary = *dir_ / "binary.yaml";
   std::ofstream(binary, std::ios::binary) << "format: \x1b[31mred\x07\n";
   run = Weldcell("export " + cell + " " + plan + " -o " + out + " --site " + binary.string());
   EXPECT_EQ(run.exit_code, 2);
-  EXPECT_THAT(run.out, HasSubstr("\\x1b[31mred\\x07"));
+  EXPECT_THAT(run.out, HasSubstr("binary.yaml:1:9: error: control character \\x1b"));
   EXPECT_EQ(run.out.find('\x1b'), std::string::npos);
   EXPECT_EQ(run.out.find('\x07'), std::string::npos);
   // An output folder the file system refuses: at once, naming --out.
@@ -237,6 +242,109 @@ TEST_F(ExportCliTest, APlanWhoseExportFailsRemovesThePreviousPrograms) {
   EXPECT_FALSE(fs::exists(out / "programs" / "weld_signals.csv"));
   EXPECT_FALSE(fs::exists(out / "programs" / "weldcell-files.txt"));
   EXPECT_EQ(ReadText(out / "programs" / "notes.txt"), "mine\n");
+}
+
+// Issue 13: `plan` over an OUT/programs/ holding a touched-up DEMO_R1.LS refused (exit 2) but
+// removed the manifest, so the next run overwrote the touch-up silently; and it told the user
+// to "export with --force", which `plan` did not have. The edited file stays listed and
+// protected on every later run; `plan --force` replaces it and says it wrote programs/.
+TEST_F(ExportCliTest, PlanKeepsAnEditedProgramProtectedOnEveryRunUntilForced) {
+  ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
+  const fs::path out = *dir_ / "touched_plan";
+  fs::create_directories(out);
+  fs::copy(*dir_ / "out" / "programs", out / "programs");
+  std::ofstream(out / "programs" / "DEMO_R1.LS", std::ios::app | std::ios::binary)
+      << "! touch-up\r\n";
+  const std::string touched = ReadText(out / "programs" / "DEMO_R1.LS");
+  const std::string plan = "plan tests/exporters/cells/small/cell.yaml -o " + out.string();
+  for (int run = 0; run < 2; ++run) {
+    const CommandRun refused = Weldcell(plan + " -q");
+    EXPECT_EQ(refused.exit_code, 2) << refused.out;
+    EXPECT_THAT(refused.out, HasSubstr("edited since weldcell wrote them: DEMO_R1.LS"));
+    EXPECT_THAT(refused.out, HasSubstr("run again with --force"));
+    EXPECT_EQ(ReadText(out / "programs" / "DEMO_R1.LS"), touched) << "run " << run;
+    EXPECT_THAT(ReadText(out / "programs" / "weldcell-files.txt"), HasSubstr("DEMO_R1.LS\t"));
+    EXPECT_FALSE(fs::exists(out / "programs" / "demo_r2.src"));
+  }
+  const CommandRun forced = Weldcell(plan + " --force");
+  EXPECT_EQ(forced.exit_code, 0) << forced.out;
+  EXPECT_NE(ReadText(out / "programs" / "DEMO_R1.LS"), touched);
+  EXPECT_TRUE(fs::exists(out / "programs" / "demo_r2.src"));
+  EXPECT_THAT(forced.out, HasSubstr(", " + (out / "programs").string() + "/\n"));
+}
+
+// Issue 13: an existing but unreadable input (mode 000) said "file not found" or "cannot open
+// the plan" without a reason. Each says "permission denied" now. Run as nobody when the tests
+// run as root (root reads any file).
+TEST_F(ExportCliTest, UnreadableInputsSayPermissionDenied) {
+  ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
+  std::string as_user;
+  if (::geteuid() == 0) {
+    if (std::system("command -v setpriv >/dev/null 2>&1") != 0) GTEST_SKIP() << "no setpriv";
+    as_user = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+  }
+  const fs::path dir = *dir_ / "unreadable";
+  fs::create_directories(dir / "cell");
+  // The small cell with its robots by absolute path, so that it can sit anywhere.
+  std::string cell_text = ReadText("tests/exporters/cells/small/cell.yaml");
+  for (std::size_t at; (at = cell_text.find("../../../../robots/")) != std::string::npos;) {
+    cell_text.replace(at, 18, fs::absolute("robots").string());
+  }
+  std::ofstream(dir / "cell" / "cell.yaml") << cell_text;
+  fs::copy_file("tests/exporters/cells/small/welds.csv", dir / "cell" / "welds.csv");
+  fs::copy_file(*dir_ / "out" / "plan.json", dir / "plan.json");
+  std::ofstream(dir / "export.yaml") << "format: weldcell-export/1\n";
+  fs::permissions(dir, fs::perms::all);
+  fs::permissions(dir / "cell", fs::perms::all);
+  auto run = [&](const std::string& args) {
+    CommandRun r;
+    const std::string command = as_user + WELDCELL_BINARY + (" " + args) + " 2>&1";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    char buffer[4096];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) {
+      r.out.append(buffer, n);
+    }
+    const int status = ::pclose(pipe);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+  };
+  const std::string cell = (dir / "cell" / "cell.yaml").string();
+  const std::string plan = (dir / "plan.json").string();
+  const std::string out = " -o " + (dir / "o").string();
+  struct Case {
+    fs::path locked;
+    std::string args;
+  };
+  for (const Case& c :
+       std::vector<Case>{{dir / "plan.json", "export " + cell + " " + plan + out},
+                         {dir / "plan.json", "verify " + cell + " " + plan},
+                         {dir / "export.yaml", "export " + cell + " " + plan + out + " --site " +
+                                                   (dir / "export.yaml").string()},
+                         {dir / "cell" / "cell.yaml", "verify " + cell + " " + plan},
+                         {dir / "cell" / "welds.csv", "verify " + cell + " " + plan}}) {
+    SCOPED_TRACE(c.args);
+    fs::permissions(c.locked, fs::perms::none);
+    const CommandRun r = run(c.args);
+    fs::permissions(c.locked, fs::perms::owner_read | fs::perms::owner_write |
+                                  fs::perms::group_read | fs::perms::others_read);
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    EXPECT_THAT(r.out, HasSubstr(c.locked.filename().string()));
+    EXPECT_THAT(r.out, HasSubstr("permission denied"));
+    EXPECT_THAT(r.out, Not(HasSubstr("not found")));
+  }
+}
+
+// Issue 13: `-o` a link to nowhere said "File exists".
+TEST_F(ExportCliTest, ADanglingLinkAsOutputFolderIsSaidSo) {
+  ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
+  const fs::path link = *dir_ / "deadlink";
+  fs::create_symlink(*dir_ / "nowhere", link);
+  const CommandRun run = Weldcell("export tests/exporters/cells/small/cell.yaml " +
+                                  (*dir_ / "out/plan.json").string() + " -o " + link.string());
+  EXPECT_EQ(run.exit_code, 2) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("is a symbolic link to " + (*dir_ / "nowhere").string() +
+                                 ", which does not exist (a dangling link)"));
+  EXPECT_THAT(run.out, Not(HasSubstr("File exists")));
 }
 
 // `plan` checks OUT/programs/ before planning, as `export` checks -o: a file in its way or a

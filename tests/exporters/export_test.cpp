@@ -16,6 +16,7 @@
 #include <numbers>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "exporters/dialect.hpp"
 #include "exporters/program.hpp"
@@ -619,6 +620,46 @@ TEST_F(ExportTest, ShortMovesAreMergedWithinTheMergeTolerance) {
   }
 }
 
+// Issue 13: two 3° approaches of ~0.19 s, both limited by acceleration (any speed above some
+// value gives the same time), read `BAS (#VEL_PTP,17 )` and `(#VEL_PTP,100 )`: 100 % whenever
+// the plan's time was a hair below the full-speed time. One rule now: an exact-stop move gets
+// the lowest speed whose time is at most max(planned, full-speed time), and the dialects round
+// it up to their step (KRL whole percent).
+TEST_F(ExportTest, ExactStopMovesGetTheLowestSpeedThatKeepsTheirTime) {
+  int limited_by_acceleration = 0;
+  for (int r = 0; r < static_cast<int>(pulsed_->robots.size()); ++r) {
+    const cell::Robot& robot = pulsed_->robots[static_cast<std::size_t>(r)];
+    const Exported e = Export("kuka_krl", r);
+    std::vector<const Instruction*> built, read;
+    for (const Instruction& i : e.built.instructions) {
+      if (i.kind == InstructionKind::kMove) built.push_back(&i);
+    }
+    for (const Instruction& i : e.read.instructions) {
+      if (i.kind == InstructionKind::kMove) read.push_back(&i);
+    }
+    ASSERT_EQ(built.size(), read.size());
+    for (std::size_t k = 1; k < built.size(); ++k) {
+      const Instruction& m = *built[k];
+      if (!built[k - 1]->exact_stop || !m.exact_stop || m.duration <= 0) continue;
+      const Eigen::VectorXd& a = built[k - 1]->q;
+      const double full = MoveTime(robot, a, m.q, 1.0);
+      const double target = std::max(m.duration, full);
+      EXPECT_LE(MoveTime(robot, a, m.q, m.speed), target * (1 + 1e-9)) << "move " << k;
+      if (m.speed > 1e-3) {
+        EXPECT_GT(MoveTime(robot, a, m.q, m.speed - 1e-6), target)
+            << "move " << k << " of R" << r + 1 << " not lowest";
+      }
+      // KRL: the same speed rounded up to a whole percent.
+      EXPECT_NEAR(read[k]->speed, std::ceil(m.speed * 100 - 1e-9) / 100, 1e-12);
+      if (MoveTime(robot, a, m.q, 0.99) == full) {  // the time does not depend on the speed
+        ++limited_by_acceleration;
+        EXPECT_LE(read[k]->speed, 0.99) << "move " << k << " of R" << r + 1;
+      }
+    }
+  }
+  EXPECT_GT(limited_by_acceleration, 0);
+}
+
 // FANUC has no program parts here (docs/export.md): a program beyond the pendant's 9999 lines or
 // positions is a clear error instead of a file the controller would refuse.
 TEST_F(ExportTest, FanucProgramBeyondTheLineLimitIsAClearError) {
@@ -784,16 +825,78 @@ TEST_F(ExportTest, ExportingAgainKeepsFilesEditedSinceUnlessForced) {
   EXPECT_EQ(read(kManifestName), manifest);
   EXPECT_FALSE(std::filesystem::exists(dir / "demo_r2.src"));
   EXPECT_TRUE(removed.empty());
-  // Nor does the plan command's clean-up remove an edited file.
+  // Nor does the plan command's clean-up remove an edited file, and the manifest still lists
+  // the edited files (issue 13: it was removed, so the next run overwrote the touch-up).
   EXPECT_EQ(RemoveProgramFiles(dir), 2);  // interlocks.csv, weld_signals.csv
-  EXPECT_TRUE(std::filesystem::exists(dir / "DEMO_R1.LS"));
-  WriteProgramFiles(dir, *plan_, fanuc);  // no manifest now: nothing known to be edited
-  std::ofstream(dir / "DEMO_R2.LS", std::ios::app | std::ios::binary) << "! touched up\r\n";
+  EXPECT_EQ(read("DEMO_R1.LS"), touched_r1);
+  EXPECT_EQ(read("DEMO_R2.LS"), touched_r2);
+  for (int run = 0; run < 2; ++run) {  // protected on every later run
+    EXPECT_THROW(WriteProgramFiles(dir, *plan_, fanuc), InputError);
+    EXPECT_EQ(RemoveProgramFiles(dir), 0);
+    EXPECT_EQ(read("DEMO_R1.LS"), touched_r1);
+  }
   // Forced: replaced and removed.
   WriteProgramFiles(dir, *plan_, mixed, {.force = true}, &removed);
   EXPECT_EQ(removed, std::vector<std::string>{"DEMO_R2.LS"});
   EXPECT_EQ(read("DEMO_R1.LS"), mixed.robots[0].files[0].contents);
   std::filesystem::remove_all(dir);
+}
+
+// Issue 13: `export -o own` over the user's own DEMO_R1.LS (no manifest names it) replaced it.
+// A file in the way that weldcell did not write is refused like an edited one (all named at
+// once, with folders in the way); forced, it is replaced.
+TEST_F(ExportTest, AFileWeldcellDidNotWriteIsNotReplacedUnlessForced) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("weldcell_own_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "weld_signals.csv");
+  std::ofstream(dir / "DEMO_R1.LS") << "MINE\n";
+  const ExportResult fanuc = ExportPlan(*plan_, *cell_, {}, {.dialect = "fanuc_ls"});
+  try {
+    WriteProgramFiles(dir, *plan_, fanuc);
+    ADD_FAILURE() << "a file weldcell did not write was replaced";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("1 file(s) in the way were not written by "
+                                               "weldcell (not in weldcell-files.txt): DEMO_R1.LS"));
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("folder(s) stand where files must be written: "
+                                               "weld_signals.csv"));
+  }
+  std::filesystem::remove(dir / "weld_signals.csv");
+  EXPECT_THROW(WriteProgramFiles(dir, *plan_, fanuc), InputError);
+  EXPECT_FALSE(std::filesystem::exists(dir / "DEMO_R2.LS"));
+  std::ifstream mine(dir / "DEMO_R1.LS");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(mine), {}), "MINE\n");
+  WriteProgramFiles(dir, *plan_, fanuc, {.force = true});
+  EXPECT_TRUE(std::filesystem::exists(dir / "DEMO_R2.LS"));
+  std::ifstream replaced(dir / "DEMO_R1.LS");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(replaced), {}),
+            fanuc.robots[0].files[0].contents);
+  std::filesystem::remove_all(dir);
+}
+
+// Issue 13: with R2 without `controller:`, interlocks.csv listed only R1's uses, so a PLC ring
+// built from it granted each zone to R1 alone. Every use is listed; R2's columns are empty.
+TEST_F(ExportTest, InterlockTableListsTheUsesOfRobotsWithoutAProgram) {
+  ASSERT_FALSE(plan_->zones.empty());
+  ExportResult only_r1;
+  only_r1.robots.push_back(
+      {.robot = "R1", .dialect = "fanuc_ls", .site = WithDefaults({}, *MakeDialect("fanuc_ls"))});
+  only_r1.skipped.push_back("R2");
+  const std::string table = InterlockTable(*plan_, only_r1);
+  std::string want = "zone,order,robot,dialect,input,output\n";
+  int r2_uses = 0;
+  for (std::size_t z = 0; z < plan_->zones.size(); ++z) {
+    for (std::size_t u = 0; u < plan_->zones[z].uses.size(); ++u) {
+      const std::string& robot = plan_->zones[z].uses[u].robot;
+      const int n = static_cast<int>(z);
+      want += robot == "R1" ? fmt::format("{},{},R1,fanuc_ls,{},{}\n", plan_->zones[z].id, u + 1,
+                                          101 + n, 101 + n)
+                            : fmt::format("{},{},{},,,\n", plan_->zones[z].id, u + 1, robot);
+      r2_uses += robot == "R2";
+    }
+  }
+  EXPECT_GT(r2_uses, 0);
+  EXPECT_EQ(table, want);
 }
 
 TEST_F(ExportTest, SplitProgramsOfTwoRobotsMayNotShareAFileName) {
@@ -810,7 +913,14 @@ TEST_F(ExportTest, SplitProgramsOfTwoRobotsMayNotShareAFileName) {
     ExportPlan(p, c, site);
     ADD_FAILURE() << "two robots' parts of one name were exported";
   } catch (const InputError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("robots R1 and R2 would both write DEMO_R01.JBI"));
+    // Issue 13: it said the dialect "cuts names to 8 characters"; the clash is the parts' names.
+    EXPECT_THAT(e.what(),
+                HasSubstr("robots R1 (program DEMO_R1) and R2 (program DEMO_R2) would both write "
+                          "DEMO_R01.JBI: yaskawa_inform splits a program longer than max_positions "
+                          "into parts named after the first 6 characters of its name (DEMO_R01, "
+                          "DEMO_R02, …), and both names start with DEMO_R; give them "
+                          "`controller.program` names that differ in the first 6 characters, or "
+                          "raise max_positions"));
   }
   // Names that differ early are fine.
   c.robots[1].controller.program = "SIDE_R2";
@@ -955,6 +1065,63 @@ TEST(WeldSignalTest, HandshakeIsReadBackInOrderInEveryDialect) {
         } else {
           EXPECT_TRUE(events.empty()) << robot.name;
         }
+      }
+    }
+  }
+}
+
+// Issue 13: FANUC and INFORM comments were cut at 32 characters mid-word ("wait until W19 is
+// welded, acknow"), a 27-character weld id inside one cut too. Every comment line now holds at
+// most 32 characters, the weld id first and whole, the rest split at blanks over more lines:
+// the lines read together give every comment's full text.
+TEST(WeldSignalTest, FanucAndInformCommentsFitWithoutCuttingAWordOrAnId) {
+  const cell::Cell& c = After().cell;
+  plan::Plan p = After().plan;
+  ASSERT_FALSE(p.weld_signals.empty());
+  const std::string old_id = p.weld_signals[0].weld;
+  const std::string id = "W" + std::string(25, 'x') + "9";  // 27 characters, the most allowed
+  auto rename = [&](std::string& s) {
+    if (s == old_id) s = id;
+  };
+  for (plan::RobotPlan& rp : p.robots) {
+    for (plan::Segment& seg : rp.segments) rename(seg.from), rename(seg.to);
+    for (plan::WeldVisit& v : rp.welds) rename(v.weld_id);
+  }
+  for (plan::WeldSignal& ws : p.weld_signals) rename(ws.weld);
+  for (const std::string dialect : {"fanuc_ls", "yaskawa_inform"}) {
+    SCOPED_TRACE(dialect);
+    const auto d = MakeDialect(dialect);
+    const Site site = WithDefaults({}, *d);
+    for (int r = 0; r < static_cast<int>(c.robots.size()); ++r) {
+      const Program built = BuildProgram(p, c, r, d->ProgramName("R" + std::to_string(r)), site);
+      std::string want;
+      for (const Instruction& i : built.instructions) {
+        if (i.kind == InstructionKind::kComment) want += (want.empty() ? "" : " ") + i.text;
+      }
+      std::string got;
+      int with_id = 0;
+      for (const ProgramFile& f : d->Write(built, c.robots[static_cast<std::size_t>(r)], site)) {
+        std::istringstream lines(f.contents);
+        for (std::string line; std::getline(lines, line);) {
+          if (!line.empty() && line.back() == '\r') line.pop_back();
+          std::string text;
+          if (dialect == std::string("fanuc_ls")) {
+            const std::size_t bang = line.find(":  ! ");
+            if (bang == std::string::npos) continue;
+            text = line.substr(bang + 5, line.size() - bang - 7);  // "! text ;"
+          } else {
+            if (!line.starts_with("'")) continue;
+            text = line.substr(1);
+          }
+          EXPECT_LE(text.size(), 32u) << text;
+          with_id += text.starts_with(id) ? 1 : 0;
+          got += (got.empty() ? "" : " ") + text;
+        }
+      }
+      EXPECT_EQ(got, want);
+      if (Welder(p, c, id) == r ||
+          p.weld_signals[0].robot == c.robots[static_cast<std::size_t>(r)].name) {
+        EXPECT_GT(with_id, 0);
       }
     }
   }

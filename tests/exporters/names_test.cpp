@@ -30,6 +30,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 template <typename F>
 std::string ErrorOf(F&& f) {
@@ -118,6 +119,11 @@ TEST_F(NamesTest, AWeldCallBeyondItsDialectsRulesIsAnErrorAtItsLine) {
       {"kuka_krl", "PTP XP{n}", "PTP is a motion, I/O or flow statement"},
       {"kuka_krl", "PTP({n})", "PTP is a motion, I/O or flow statement"},
       {"kuka_krl", "BAS(#VEL_PTP,{n})", "BAS is a motion, I/O or flow statement"},
+      // Issue 13: assignments inside the arguments, and RAPID's comma before `\Opt`.
+      {"kuka_krl", "SPOT_WELD($OUT[{n}]=TRUE)", "the `=` in `($OUT[1]=` assigns"},
+      {"kuka_krl", "SPOT_WELD({n}=1)", "the `=` in `(1=` assigns"},
+      {"abb_rapid", "MySpot {n},\\Id:=\"{id}\";", "a comma before the optional argument `\\Id`"},
+      {"abb_rapid", "MySpot {n},x:=1;", "the `:=` in ` 1,x:=` assigns"},
       {"kuka_krl", "$OUT[101]=({n}<0)", "$OUT is a system variable"},
       {"kuka_krl", "{n}", "does not start with the name of the routine"},
       {"kuka_krl", "X=SPOT({n})", "expected X(...)"},
@@ -326,11 +332,11 @@ TEST_F(NamesTest, AProgramNamedLikeItsWeldRoutineIsAnError) {
           WriteSite("self.yaml", fmt::format("weld_call: {{{}: \"{}\"}}\n", k.dialect, k.call)));
     }
     const std::string e = ErrorOf([&] { ExportPlan(p, c, site, {.dialect = k.dialect}); });
-    EXPECT_THAT(
-        e, ContainsRegex(R"(cell\.yaml:41:[0-9]+: error: robots\[R1\]\.controller\.program: )" +
-                         k.dialect +
-                         " program [A-Za-z_]+ has the name of the routine its "
-                         "weld call invokes"));
+    EXPECT_THAT(e,
+                ContainsRegex(R"(cell\.yaml:41:[0-9]+: error: robots\[0\]\.controller\.program: )" +
+                              k.dialect +
+                              " program [A-Za-z_]+ has the name of the routine its "
+                              "weld call invokes"));
     EXPECT_THAT(e, HasSubstr(k.call.empty() ? "`weld_call." + k.dialect + "` the dialect's default"
                                             : "`weld_call." + k.dialect + "` at "));
     if (!k.call.empty()) {
@@ -617,7 +623,7 @@ TEST_F(NamesTest, CellErrorsAtExportNameTheCellsLineAndEveryBadWeldId) {
   plan::Plan p = *plan_;
   std::map<std::string, std::string> renamed;
   for (cell::Weld& w : c.welds) {
-    if (renamed.size() < 2) {
+    {
       ASSERT_THAT(w.where.file, ::testing::EndsWith("welds.csv"));
       renamed[w.id] = w.id + "!";  // `!` starts a FANUC comment
       w.id += "!";
@@ -638,6 +644,14 @@ TEST_F(NamesTest, CellErrorsAtExportNameTheCellsLineAndEveryBadWeldId) {
     EXPECT_THAT(e, ContainsRegex(R"(welds\.csv:[0-9]+:1: error: welds\[)" + old_id +
                                  R"(!\]: weld id )" + old_id + "! holds `!`"));
   }
+  // Issue 13: listed in file order (they came in each robot's program order: 19, 18, 17 …).
+  std::vector<int> lines;
+  const std::regex at(R"(welds\.csv:([0-9]+):1: error)");
+  for (auto m = std::sregex_iterator(e.begin(), e.end(), at); m != std::sregex_iterator(); ++m) {
+    lines.push_back(std::stoi((*m)[1]));
+  }
+  EXPECT_GE(lines.size(), 4u);
+  EXPECT_TRUE(std::is_sorted(lines.begin(), lines.end())) << e;
   // A robot without a controller: at its entry in cell.yaml.
   cell::Cell none = *cell_;
   none.robots[1].controller = {};
@@ -656,12 +670,29 @@ TEST_F(NamesTest, AProgramNameGivenInTheCellIsUsedOrRefused) {
   p.cell_hash = plan::CellHash(c, p.seed);
   EXPECT_THAT(ErrorOf([&] { ExportPlan(p, c, {}); }),
               ContainsRegex(
-                  R"(cell\.yaml:41:[0-9]+: error: robots\[R1\]\.controller\.program: R1_MAIN_WELD )"
+                  R"(cell\.yaml:41:[0-9]+: error: robots\[0\]\.controller\.program: R1_MAIN_WELD )"
                   R"(is not a fanuc_ls program name: name R1_MAIN_WELD has 12 )"
                   R"(characters, at most 8 are allowed \(fanuc_ls: at most 8)"));
   c.robots[0].controller.program = "r1-main";
   p.cell_hash = plan::CellHash(c, p.seed);
   EXPECT_THAT(ErrorOf([&] { ExportPlan(p, c, {}); }), HasSubstr("name r1-main holds `-`"));
+  // Issue 13: names a weld call may hold but a program may not had a blank reason ("is not a
+  // kuka_krl program name:  (…)"). Program names are letter, letters, digits, `_` everywhere.
+  struct Bad {
+    std::string dialect, program, reason;
+  };
+  for (const Bad& b : std::vector<Bad>{{"kuka_krl", "A$B", "name A$B holds `$`"},
+                                       {"kuka_krl", "$OUT", "name $OUT starts with `$`"},
+                                       {"ur_script", "_abc", "name _abc starts with `_`"},
+                                       {"abb_rapid", "_abc", "name _abc starts with `_`"}}) {
+    c.robots[0].controller = {.dialect = b.dialect, .program = b.program};
+    p.cell_hash = plan::CellHash(c, p.seed);
+    const std::string error = ErrorOf([&] { ExportPlan(p, c, {}); });
+    EXPECT_THAT(error, HasSubstr("is not " + std::string(b.dialect == "abb_rapid" ? "an " : "a ") +
+                                 b.dialect + " program name: " + b.reason));
+    EXPECT_THAT(error, Not(HasSubstr(":  (")));
+  }
+  c.robots[0].controller = cell_->robots[0].controller;
   // Only the case changes: the name as the controller writes it, no warning.
   c.robots[0].controller.program = "r1_main";
   p.cell_hash = plan::CellHash(c, p.seed);
@@ -728,7 +759,7 @@ TEST_F(NamesTest, PlanErrorsNameThePlanFileAsGiven) {
   plan::Plan broken = *plan_;
   broken.robots[0].segments[0].times.clear();
   EXPECT_THAT(ErrorOf([&] { ExportPlan(broken, *cell_, {}, {.plan_file = file}); }),
-              HasSubstr(file + ": error: robots[R1].segments[0]: expected as many"));
+              HasSubstr(file + ": error: robots[0].segments[0]: expected as many"));
 }
 
 // New-user trial: `program: sync` exported `def sync(): ... sync() ... sync()` (exit 0): a
@@ -761,10 +792,9 @@ TEST_F(NamesTest, ProgramNamesThatAreReservedOrClashWithTheProgramsOwnNamesAreEr
     c.robots[0].controller.program = k.program;
     plan::Plan p = *plan_;
     p.cell_hash = plan::CellHash(c, p.seed);
-    EXPECT_THAT(
-        ErrorOf([&] { ExportPlan(p, c, {}, {.dialect = k.dialect}); }),
-        ContainsRegex(R"(cell\.yaml:41:[0-9]+: error: robots\[R1\]\.controller\.program: )" +
-                      k.dialect + " program " + k.program + ": "));
+    EXPECT_THAT(ErrorOf([&] { ExportPlan(p, c, {}, {.dialect = k.dialect}); }),
+                ContainsRegex(R"(cell\.yaml:41:[0-9]+: error: robots\[0\]\.controller\.program: )" +
+                              k.dialect + " program " + k.program + ": "));
   }
   // Names that only contain such a word are fine.
   for (const Case& k : std::vector<Case>{
@@ -805,10 +835,9 @@ TEST_F(NamesTest, ReservedWordsAreRefusedAsBareWeldIds) {
       {"abb_rapid", "jP2"}, {"ur_script", "True"}, {"ur_script", "sync"}};
   for (const auto& [d, id] : cases) {
     SCOPED_TRACE(d + " " + id);
-    EXPECT_THAT(
-        ErrorOf([&] { ExportPlan(with_id(id), *cell_, bare, {.dialect = d}); }),
-        HasSubstr("weld_call." + d + " has {id} outside a string, so the weld id must be a " + d +
-                  " name: " + id));
+    EXPECT_THAT(ErrorOf([&] { ExportPlan(with_id(id), *cell_, bare, {.dialect = d}); }),
+                HasSubstr("weld_call." + d + " has {id} outside a string, so the weld id must be " +
+                          (d == "abb_rapid" ? "an " : "a ") + d + " name: " + id));
   }
   // In a string the same id is only text.
   Site quoted;

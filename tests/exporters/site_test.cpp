@@ -114,6 +114,19 @@ approximate: yes
   EXPECT_THAT(ErrorOf(Write("noformat.yaml", "tool: 1\n")), ContainsRegex("format"));
 }
 
+// Issue 13: a NUL byte at 2:12 was reported at 3:1 with the raw byte (a blank) in the message;
+// `approximate: [1]` said "expected true or false, got " (nothing).
+TEST(SiteTest, ControlBytesAndNonScalarsAreNamedVisibly) {
+  EXPECT_THAT(ErrorOf(Write("nul.yaml",
+                            std::string("format: weldcell-export/1\nschedule: 1") + '\0' + "\n")),
+              ContainsRegex(R"(nul\.yaml:2:12: error: control character \\x00 )"));
+  EXPECT_THAT(ErrorOf(Write("list.yaml", "format: weldcell-export/1\napproximate: [1]\n")),
+              ContainsRegex(R"(list\.yaml:2:[0-9]+: error: approximate: expected true or false, )"
+                            R"(got a list)"));
+  EXPECT_THAT(ErrorOf(Write("yes.yaml", "format: weldcell-export/1\napproximate: yes\n")),
+              ContainsRegex("expected true or false, got 'yes'"));
+}
+
 TEST(RobotPulsesTest, ReadFromRobotYamlWithFileLineErrors) {
   const fs::path robots = fs::absolute("robots/kuka_kr210r2700extra");
   auto robot = [&](const std::string& name, const std::string& pulses) {

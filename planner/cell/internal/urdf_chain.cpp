@@ -369,7 +369,7 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
                                         DiagnosticSink& sink) {
   const std::string file = request.urdf.string();
   std::error_code ec;
-  if (fs::exists(request.urdf, ec) && !fs::is_directory(request.urdf, ec)) {
+  if ((fs::exists(request.urdf, ec) || ec) && !fs::is_directory(request.urdf, ec)) {
     if (const std::optional<std::string> problem = InputFileProblem(request.urdf, "URDF")) {
       sink.Error(RefOr(request.urdf_ref, {.file = file}), request.urdf_ref.key_path,
                  *problem + ": " + file);

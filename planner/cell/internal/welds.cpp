@@ -147,7 +147,8 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
   std::vector<WeldEntry> out;
 
   if (const std::optional<std::string> problem = InputFileProblem(csv, "welds CSV")) {
-    if (!std::filesystem::exists(csv) || std::filesystem::is_directory(csv)) {
+    std::error_code ec;
+    if ((!std::filesystem::exists(csv, ec) && !ec) || std::filesystem::is_directory(csv, ec)) {
       sink.Error(named_at, named_key, "file not found: " + file);
     } else {
       sink.Error(named_at, named_key, *problem + ": " + file);

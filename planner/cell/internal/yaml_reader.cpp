@@ -103,7 +103,8 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
   std::error_code ec;
   // A device (/dev/zero), FIFO or huge file would be read until memory runs out, or forever
   // (a FIFO blocks even the opening).
-  if (std::filesystem::exists(path, ec) && !std::filesystem::is_directory(path, ec)) {
+  // (exists() fails with an error, not false, when a folder on the way may not be searched.)
+  if ((std::filesystem::exists(path, ec) || ec) && !std::filesystem::is_directory(path, ec)) {
     if (const std::optional<std::string> problem = InputFileProblem(path, "YAML file")) {
       // Named from another file: the message names this one.
       if (referenced_from.file.empty()) {
@@ -136,6 +137,29 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
   }
   std::stringstream buffer;
   buffer << in.rdbuf();
+  // A control byte (NUL, ESC ...) other than tab and line ends: said at its own line and column
+  // as `\xNN` (yaml-cpp reports it later, elsewhere, with the raw byte in its message).
+  {
+    const std::string& text = buffer.str();
+    int line = 1, column = 1;
+    for (const char c : text) {
+      const auto u = static_cast<unsigned char>(c);
+      if ((u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u == 0x7f) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "\\x%02x", u);
+        sink_.Error({.file = file_, .line = line, .column = column}, "",
+                    std::string("control character ") + hex +
+                        " (a YAML file is text; a binary or corrupted file?)");
+        return std::nullopt;
+      }
+      if (c == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+  }
   try {
     YAML::Node root = YAML::Load(buffer.str());
     if (!root.IsMap()) {

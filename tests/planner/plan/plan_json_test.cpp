@@ -2,8 +2,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
+#include <memory>
 
 #include "planner/common/diagnostics.hpp"
+#include "planner/plan/cell_hash.hpp"
 #include "planner/plan/plan.hpp"
 
 namespace weldcell::plan {
@@ -35,6 +38,7 @@ Plan SamplePlan() {
   r.busy_time = 2.25;
   r.finish_time = 2.25;
   p.robots.push_back(r);
+  p.robots.push_back({.robot = "R2"});  // the zone's and weld signal's other robot
   p.zones.push_back({.id = "Z1",
                      .uses = {{.robot = "R2",
                                .acquire_segment = 0,
@@ -124,6 +128,77 @@ TEST(PlanJsonTest, UnknownKeysAndDuplicateWeldSignalsAreErrorsAtTheirLine) {
   EXPECT_NO_THROW(PlanFromJson(good, "p.json"));
 }
 
+// A cell of two 6-axis robots R1, R2 and welds W1, W9, for the plan's checks against its cell.
+cell::Cell SampleCell() {
+  cell::Cell c;
+  c.name = "demo";
+  c.cycle_time = 30;
+  auto model = std::make_shared<cell::RobotModel>();
+  model->links.resize(7);
+  for (int j = 0; j < 6; ++j) {
+    model->joints.push_back({.name = "j" + std::to_string(j + 1),
+                             .type = cell::JointType::kRevolute,
+                             .lower = -3,
+                             .upper = 3,
+                             .max_velocity = 1,
+                             .max_acceleration = 1});
+  }
+  for (const char* name : {"R1", "R2"}) {
+    c.robots.push_back({.name = name, .model = model, .home = Eigen::VectorXd::Zero(6)});
+  }
+  for (const char* id : {"W1", "W9"}) {
+    c.welds.push_back({.id = id, .p_W = {1, 0, 0.5}, .n_W = {0, 0, 1}, .weld_time = 0.5});
+  }
+  return c;
+}
+
+// Issue 13: a hand-broken plan (3 joint values for a 6-axis robot, a robot listed twice, a zone
+// use or weld signal of a robot R7 not in the plan, a weld id not in the cell) passed the
+// reader and failed verification (exit 1, no line). Each is an InputError at its file:line:col;
+// the cell's checks only for a plan of that cell (another cell's plan is the hash check's).
+TEST(PlanJsonTest, APlanThatDoesNotHoldTogetherOrFitItsCellIsAnErrorAtItsLine) {
+  const cell::Cell c = SampleCell();
+  Plan good = SamplePlan();
+  good.cell_hash = CellHash(c, good.seed);
+  EXPECT_NO_THROW(PlanFromJson(ToJson(good), "p.json", &c));
+  struct Case {
+    std::string name;
+    std::function<void(Plan&)> breaks;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {"short q", [](Plan& p) { p.robots[0].segments[0].q[1] = Eigen::VectorXd::Zero(3); },
+       R"(error: robots\[0\]\.segments\[0\]\.q\[1\]: has 3 joint values, robot R1 has 6)"},
+      {"twice", [](Plan& p) { p.robots[1].robot = "R1"; },
+       R"(error: robots\[1\]\.name: robot R1 is listed twice \(also robots\[0\]\))"},
+      {"zone R7", [](Plan& p) { p.zones[0].uses[0].robot = "R7"; },
+       R"(error: zones\[0\]\.uses\[0\]\.robot: names robot R7, which the plan does not list)"},
+      {"signal R7", [](Plan& p) { p.weld_signals[0].robot = "R7"; },
+       R"(error: weld_signals\[0\]\.robot: names robot R7)"},
+      {"robot R7", [](Plan& p) { p.robots[1].robot = "R7"; },
+       R"(error: robots\[1\]\.name: robot R7 is not a robot of cell demo)"},
+      {"weld", [](Plan& p) { p.robots[0].welds[0].weld_id = "W77"; },
+       R"(error: robots\[0\]\.welds\[0\]\.id: weld W77 is not a weld of cell demo)"},
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.name);
+    Plan p = good;
+    k.breaks(p);
+    const std::string text = ToJson(p);
+    try {
+      PlanFromJson(text, "p.json", &c);
+      ADD_FAILURE() << "no error";
+    } catch (const InputError& e) {
+      EXPECT_THAT(e.what(), ::testing::ContainsRegex(R"(p\.json:[0-9]+:[0-9]+: )" + k.expected));
+    }
+  }
+  // Of another cell: only the plan's own structure is checked here.
+  Plan other = good;
+  other.cell_hash = "0123456789abcdef";
+  other.robots[0].welds[0].weld_id = "W77";
+  EXPECT_NO_THROW(PlanFromJson(ToJson(other), "p.json", &c));
+}
+
 TEST(PlanJsonTest, MismatchedSampleCountsAreAnError) {
   std::string text = ToJson(SamplePlan());
   const auto pos = text.find("\"t\": [");
@@ -145,7 +220,12 @@ TEST(PlanJsonTest, NumberBeyondADoubleIsAnInputError) {
     PlanFromJson(text, "p.json");
     FAIL() << "expected InputError";
   } catch (const InputError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("p.json: error: not valid JSON: "));
+    // Issue 13: at its line and column (nlohmann's error carries no position).
+    const auto line =
+        1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+    const auto column = at - text.rfind('\n', at);
+    EXPECT_THAT(e.what(), HasSubstr("p.json:" + std::to_string(line) + ":" +
+                                    std::to_string(column) + ": error: not valid JSON: "));
     EXPECT_THAT(e.what(), HasSubstr("number overflow parsing '1e400'"));
   }
 }
