@@ -21,7 +21,7 @@ std::string Printable(std::string_view text, std::size_t max_chars) {
   std::string out;
   std::size_t chars = 0;
   auto hex = [&out](unsigned char c) {
-    static constexpr char kDigits[] = "0123456789ABCDEF";
+    static constexpr char kDigits[] = "0123456789abcdef";  // as cli/output_paths.cpp
     out += "\\x";
     out += kDigits[c >> 4];
     out += kDigits[c & 15];

@@ -45,9 +45,9 @@ TEST(DiagnosticSinkTest, WarningsAloneDoNotThrow) {
 TEST(DiagnosticTest, NonPrintableBytesAreEscapedInTheMessage) {
   const Diagnostic d{.where = {.file = "p.json", .line = 1, .column = 2},
                      .message = std::string("not valid JSON; last read: 'f\xEA\x01' → …")};
-  EXPECT_EQ(d.ToString(), "p.json:1:2: error: not valid JSON; last read: 'f\\xEA\\x01' → …");
-  EXPECT_EQ(Printable("a\tb\nc\x7F"), "a\tb\nc\\x7F");
-  EXPECT_EQ(Printable("\xE2\x86"), "\\xE2\\x86");  // a truncated sequence
+  EXPECT_EQ(d.ToString(), "p.json:1:2: error: not valid JSON; last read: 'f\\xea\\x01' → …");
+  EXPECT_EQ(Printable("a\tb\nc\x7F"), "a\tb\nc\\x7f");
+  EXPECT_EQ(Printable("\xE2\x86"), "\\xe2\\x86");  // a truncated sequence
 }
 
 // Quoted input is cut at 60 characters with "…": a CSV file given as a cell.yaml quoted 800.
