@@ -790,18 +790,6 @@ void MainWindow::VerifyPlan(const QString& path) {
           std::vector<Diagnostic> diagnostics = problems;
           const int violations = problems.empty() ? static_cast<int>(report->violations.size())
                                                   : static_cast<int>(problems.size());
-          if (problems.empty() && violations > 0) {
-            diagnostics.push_back(
-                {.where = {.file = file},
-                 .key_path = "verify",
-                 .message = "the plan fails independent verification (as `weldcell verify`): " +
-                            std::to_string(violations) + " violation(s)"});
-            for (const std::string& line : verify::SummaryLines(*report)) {
-              diagnostics.push_back(
-                  {.where = {.file = file}, .key_path = "verify", .message = line});
-            }
-          }
-          AddDiagnostics(diagnostics, "plan");
           plan_violations_ = violations;
           // What the violations are, split as `weldcell plan`'s requirement lines split them:
           // welds left unplanned and the cycle time exceeded (the plan is incomplete or too
@@ -824,11 +812,21 @@ void MainWindow::VerifyPlan(const QString& path) {
           QStringList incomplete, kinds;
           if (omissions > 0) incomplete << QString("%1 weld(s) not planned").arg(omissions);
           if (over_cycle > 0) incomplete << "over the cycle time";
+          // The most frequent kinds first, two of them named (the status bar's width), the
+          // Diagnostics pane listing every violation.
+          std::vector<std::pair<int, std::string>> by_count;
           int unsafe_count = 0;
           for (const auto& [kind, count] : unsafe) {
-            kinds << QString("%1 %2").arg(count).arg(QString::fromStdString(kind));
+            by_count.emplace_back(-count, kind);
             unsafe_count += count;
           }
+          std::sort(by_count.begin(), by_count.end());
+          for (std::size_t k = 0; k < by_count.size() && k < 2; ++k) {
+            kinds << QString("%1 %2")
+                         .arg(-by_count[k].first)
+                         .arg(QString::fromStdString(by_count[k].second));
+          }
+          if (by_count.size() > 2) kinds << QString("%1 more kind(s)").arg(by_count.size() - 2);
           // The verdict stays on the status bar's right while the time and waits change.
           if (violations == 0) {
             plan_verdict_ = "plan verified";
@@ -841,6 +839,19 @@ void MainWindow::VerifyPlan(const QString& path) {
                                 .arg(kinds.join(", ")) +
                             (incomplete.isEmpty() ? QString() : "; also " + incomplete.join(", "));
           }
+          if (problems.empty() && violations > 0) {
+            diagnostics.push_back(
+                {.where = {.file = file},
+                 .key_path = "verify",
+                 .message = "the plan fails independent verification (as `weldcell verify`): " +
+                            std::to_string(violations) +
+                            " violation(s): " + plan_verdict_.toStdString()});
+            for (const std::string& line : verify::SummaryLines(*report)) {
+              diagnostics.push_back(
+                  {.where = {.file = file}, .key_path = "verify", .message = line});
+            }
+          }
+          AddDiagnostics(diagnostics, "plan");
           verdict_label_->setText(plan_verdict_);
           verdict_label_->setToolTip(plan_verdict_);
           verdict_label_->setStyleSheet(violations == 0     ? "color: #1a7f37; font-weight: bold"
