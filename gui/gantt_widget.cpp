@@ -17,6 +17,20 @@ constexpr int kMinRowHeight = 8;
 constexpr int kTop = 6;
 constexpr int kAxisHeight = 20;
 constexpr int kRight = 12;
+// The cycle-time line is drawn when the cycle time is at most this many times the makespan;
+// beyond, the chart shows the plan and a marker says where the line lies (a 21 s plan was a
+// sliver at the left of a 3600 s axis).
+constexpr double kCycleTimeShownUpTo = 3.0;
+constexpr int kMaxAxisLabels = 10;
+
+QString Seconds(double t, int decimals) {
+  return QString::fromStdString(FormatSeconds(t, decimals));
+}
+
+// Decimals a tick label needs at this step (0 from 1 s up; 0.5 s: 1; 0.05 s: 2).
+int TickDecimals(double step) {
+  return step >= 1 ? 0 : std::clamp(static_cast<int>(std::ceil(-std::log10(step) - 1e-9)), 0, 6);
+}
 }  // namespace
 
 GanttWidget::GanttWidget(QWidget* parent) : QWidget(parent) {
@@ -42,9 +56,29 @@ QSize GanttWidget::sizeHint() const {
   return {600, kTop + rows * kMaxRowHeight + kAxisHeight + 4};
 }
 
+bool GanttWidget::CycleTimeShown() const {
+  const double duration = plan_ != nullptr ? PlanDuration(*plan_) : 0.0;
+  return cycle_time_ > 0 && cycle_time_ <= kCycleTimeShownUpTo * std::max(duration, 1.0);
+}
+
 double GanttWidget::Span() const {
   const double duration = plan_ != nullptr ? PlanDuration(*plan_) : 0.0;
-  return std::max({duration, cycle_time_, 1.0}) * 1.03;
+  const double shown = std::max({duration, CycleTimeShown() ? cycle_time_ : 0.0, 1.0});
+  // 3 % room at the right, unless that overflows (a time near the largest double).
+  return std::isfinite(shown * 1.03) ? shown * 1.03 : shown;
+}
+
+std::vector<double> GanttWidget::AxisTickTimes() const {
+  const double span = Span();
+  // As many labels as fit the axis's width (each as wide as the widest), at most ten.
+  const int label_width = fontMetrics().horizontalAdvance(Seconds(span, 2)) + 16;
+  const int axis_width = std::max(1, width() - kLabelWidth - kRight);
+  return AxisTicks(span, std::clamp(axis_width / std::max(1, label_width), 1, kMaxAxisLabels));
+}
+
+QString GanttWidget::CycleTimeMarker() const {
+  if (plan_ == nullptr || cycle_time_ <= 0 || CycleTimeShown()) return {};
+  return QString("cycle time %1 s →").arg(Seconds(cycle_time_, cycle_time_ < 100 ? 1 : 0));
 }
 
 double GanttWidget::XAt(double t) const {
@@ -105,15 +139,34 @@ void GanttWidget::paintEvent(QPaintEvent*) {
   const int axis_y = kTop + rows * row_height;
   p.setPen(Qt::darkGray);
   p.drawLine(kLabelWidth, axis_y, width() - kRight, axis_y);
-  const double span = Span();
-  const double step = span > 200 ? 20 : span > 60 ? 10 : span > 20 ? 5 : 1;
-  for (double t = 0; t <= span; t += step) {
+  // The cycle time far beyond the plan: a marker at the axis's right end says where its line
+  // lies; tick labels under it are left out.
+  const QString marker = CycleTimeMarker();
+  QRectF marker_rect;
+  if (!marker.isEmpty()) {
+    const double w = fontMetrics().horizontalAdvance(marker) + 6;
+    marker_rect = QRectF(width() - kRight - w + 8, axis_y + 4, w, kAxisHeight - 4);
+  }
+  // A bounded number of ticks, whatever the span (AxisTicks).
+  const std::vector<double> ticks = AxisTickTimes();
+  const int decimals = TickDecimals(ticks.size() > 1 ? ticks[1] - ticks[0] : 1.0);
+  for (const double t : ticks) {
     const double x = XAt(t);
     p.drawLine(QPointF(x, axis_y), QPointF(x, axis_y + 4));
-    p.drawText(QRectF(x - 20, axis_y + 4, 40, kAxisHeight - 4), Qt::AlignHCenter | Qt::AlignTop,
-               QString::number(t, 'f', 0));
+    const QString label = Seconds(t, decimals);
+    const double w = fontMetrics().horizontalAdvance(label) + 4;
+    // Kept inside the widget (the last label was cut at the right edge).
+    const QRectF rect(std::clamp(x - w / 2, 0.0, std::max(0.0, width() - w)), axis_y + 4, w,
+                      kAxisHeight - 4);
+    if (!marker_rect.isNull() && rect.intersects(marker_rect)) continue;
+    p.drawText(rect, Qt::AlignHCenter | Qt::AlignTop, label);
   }
-  if (cycle_time_ > 0) {
+  if (!marker.isEmpty()) {
+    p.setPen(QColor(200, 0, 0));
+    p.drawText(marker_rect, Qt::AlignRight | Qt::AlignTop, marker);
+    p.setPen(Qt::darkGray);
+  }
+  if (CycleTimeShown()) {
     p.setPen(QPen(QColor(200, 0, 0), 2, Qt::DashLine));
     const double x = XAt(cycle_time_);
     p.drawLine(QPointF(x, kTop), QPointF(x, axis_y));
@@ -163,8 +216,7 @@ bool GanttWidget::event(QEvent* event) {
           help->globalPos(),
           QString("%1 %2 → %3, %4–%5 s")
               .arg(kind, QString::fromStdString(s->from), QString::fromStdString(s->to))
-              .arg(s->times.front(), 0, 'f', 2)
-              .arg(s->times.back(), 0, 'f', 2),
+              .arg(Seconds(s->times.front(), 2), Seconds(s->times.back(), 2)),
           this);
     }
     return true;

@@ -32,6 +32,15 @@ class GanttWidget : public QWidget {
   /// The robot name of row `row` as drawn: elided with "…" to the label column's width (its
   /// tooltip gives it whole).
   QString RobotLabel(int row) const;
+  /// The times labelled on the axis: multiples of a 1-2-5 × 10^k s step, at most ten and as
+  /// many as fit the width (gui/playback.hpp AxisTicks), whatever the span.
+  std::vector<double> AxisTickTimes() const;
+  /// s: the time at the axis's right end. The makespan (at least 1 s) and the cycle time when
+  /// that is at most 3 times the makespan; a cycle time beyond is not drawn as a line but named
+  /// by a marker at the axis's right end (CycleTimeMarker), so that the plan fills the chart.
+  double Span() const;
+  /// The marker's text, "cycle time 3600 s →", or empty when the cycle-time line is drawn.
+  QString CycleTimeMarker() const;
 
  signals:
   void timeClicked(double t);
@@ -43,7 +52,7 @@ class GanttWidget : public QWidget {
   void mouseMoveEvent(QMouseEvent* event) override;
 
  private:
-  double Span() const;
+  bool CycleTimeShown() const;
   int RowHeight() const;
   /// The segment under widget point (x, y), or nullptr.
   const plan::Segment* SegmentAt(double x, double y) const;

@@ -11,6 +11,7 @@
 #include <QLayout>
 #include <QPainter>
 #include <QSaveFile>
+#include <QScreen>
 #include <QStatusBar>
 #include <QSurfaceFormat>
 #include <QTimer>
@@ -33,6 +34,7 @@
 
 #include "gui/main_window.hpp"
 #include "gui/playback.hpp"
+#include "planner/cell/cell.hpp"
 #include "planner/common/input_file.hpp"
 
 namespace {
@@ -74,9 +76,12 @@ QImage Composite(MainWindow* w, const QImage& view) {
   return window;
 }
 
-// The smallest window that still shows the 3D view beside the panes; the 3D view alone
-// (--view-only) may be smaller.
-constexpr int kMinWidth = 400, kMinHeight = 300, kMinViewOnly = 100;
+// The smallest window whose panes show their controls whole beside the 3D view (below it dock
+// titles overlapped their contents, the time slider collapsed and the weld list was hidden);
+// the 3D view alone (--view-only) may be smaller.
+constexpr int kMinWidth = 640, kMinHeight = 480, kMinViewOnly = 100;
+// The window's size unless --size says otherwise, shrunk to the screen's available area.
+constexpr int kDefaultWidth = 1400, kDefaultHeight = 860;
 
 // What is wrong with the value options (a usage error, exit 2), or empty. `options` are, in
 // order: --time, --size, --view, --welds, --bench-frames, --view-only.
@@ -101,7 +106,8 @@ std::string BadOption(const QCommandLineParser& parser,
   if (!w_ok || !h_ok || width < min_w || height < min_h || width > 10000 || height > 10000) {
     return "--size: expected WxH, " + std::to_string(min_w) + ".." + "10000 by " +
            std::to_string(min_h) + "..10000 pixels" +
-           (alone ? std::string() : " (smaller leaves no room for the 3D view; --view-only: 100)") +
+           (alone ? std::string()
+                  : " (smaller leaves the panes no room for their controls; --view-only: 100)") +
            got(size);
   }
   if (!QStringList{"iso", "front", "top", "side"}.contains(parser.value(view))) {
@@ -117,16 +123,38 @@ std::string BadOption(const QCommandLineParser& parser,
   return {};
 }
 
+// --select-weld's id is none of the cell's (ids are case-sensitive): the message names the
+// option and the id, and lists the first few ids (a close one first when only the case differs).
+std::string UnknownWeldMessage(const std::string& id, const weldcell::cell::Cell& cell) {
+  std::string message = "--select-weld: the cell has no weld " + id + " (ids are case-sensitive";
+  for (const auto& weld : cell.welds) {
+    if (QString::fromStdString(weld.id).compare(QString::fromStdString(id), Qt::CaseInsensitive) ==
+        0) {
+      message += "; did you mean " + weld.id + "?";
+      break;
+    }
+  }
+  message += "; its " + std::to_string(cell.welds.size()) + " weld(s): ";
+  constexpr std::size_t kListed = 5;
+  for (std::size_t i = 0; i < cell.welds.size() && i < kListed; ++i) {
+    message += (i > 0 ? ", " : "") + cell.welds[i].id;
+  }
+  if (cell.welds.size() > kListed) {
+    message += ", … (the Inspector lists them all, as does the cell's welds file)";
+  }
+  return message + ")";
+}
+
 bool IsPlanFile(const QString& file) { return file.endsWith(".json", Qt::CaseInsensitive); }
 bool IsYamlFile(const QString& file) {
   return file.endsWith(".yaml", Qt::CaseInsensitive) || file.endsWith(".yml", Qt::CaseInsensitive);
 }
 
 // Files and options that make no sense together (a usage error, exit 2), or empty. `options`
-// are, in order: --plan, --screenshot, --view-only, --time, --bench-frames.
+// are, in order: --plan, --screenshot, --view-only, --time, --bench-frames, --welds.
 std::string BadCombination(const QCommandLineParser& parser,
-                           const std::array<QCommandLineOption, 5>& options) {
-  const auto& [plan, screenshot, view_only, time, bench] = options;
+                           const std::array<QCommandLineOption, 6>& options) {
+  const auto& [plan, screenshot, view_only, time, bench, welds] = options;
   const QStringList files = parser.positionalArguments();
   // The cell comes first, its plan second: a .json first is a plan where the cell belongs.
   if (!files.isEmpty() && IsPlanFile(files[0])) {
@@ -154,6 +182,12 @@ std::string BadCombination(const QCommandLineParser& parser,
   }
   if (parser.isSet(time) && files.size() < 2 && !parser.isSet(plan)) {
     return "--time needs a plan: give a plan.json after the cell, or --plan";
+  }
+  // As --time: without a plan every weld would be grey, "not planned".
+  if (parser.isSet(welds) && parser.value(welds) == "robot" && files.size() < 2 &&
+      !parser.isSet(plan)) {
+    return "--welds robot needs a plan (the robot that welds each weld): give a plan.json after "
+           "the cell, or --plan";
   }
   if (parser.isSet(bench) && parser.isSet(screenshot)) {
     return "--bench-frames and --screenshot exclude each other";
@@ -301,13 +335,15 @@ int main(int argc, char** argv) {
   const QCommandLineOption view_only_option("view-only",
                                             "With --screenshot: only the 3D view, no panels.");
   const QCommandLineOption time_option("time", "Timeline time in s (with a plan).", "T", "0");
-  const QCommandLineOption size_option("size", "Window size WxH.", "WxH", "1400x860");
+  const QCommandLineOption size_option(
+      "size", "Window size WxH, from 640x480 (default: 1400x860 or the screen's available area).",
+      "WxH", QString("%1x%2").arg(kDefaultWidth).arg(kDefaultHeight));
   const QCommandLineOption view_option("view", "iso | front | top | side.", "view", "iso");
   const QCommandLineOption welds_option("welds", "Colour welds by reach | robot.", "by");
   const QCommandLineOption select_option("select-weld", "Select weld <id> (inspector).", "id");
   const QCommandLineOption tab_option(
       "tab",
-      "With --screenshot: the pane in front, timeline | diagnostics | inspector (default: "
+      "With --screenshot: the bottom pane in front, timeline | diagnostics (default: "
       "Diagnostics when it lists something, else the timeline).",
       "pane");
   const QCommandLineOption bench_option(
@@ -334,8 +370,9 @@ int main(int argc, char** argv) {
       !bad.empty()) {
     return usage_error(bad);
   }
-  if (const std::string bad = BadCombination(
-          parser, {plan_option, screenshot_option, view_only_option, time_option, bench_option});
+  if (const std::string bad =
+          BadCombination(parser, {plan_option, screenshot_option, view_only_option, time_option,
+                                  bench_option, welds_option});
       !bad.empty()) {
     return usage_error(bad);
   }
@@ -343,9 +380,13 @@ int main(int argc, char** argv) {
     if (!parser.isSet(screenshot_option)) {
       return usage_error("--tab only applies to --screenshot (the pane in front in the picture)");
     }
-    if (!QStringList{"timeline", "diagnostics", "inspector"}.contains(parser.value(tab_option))) {
-      return usage_error("--tab: expected timeline, diagnostics or inspector, got '" +
-                         parser.value(tab_option).toStdString() + "'");
+    // The Inspector is always shown (its own pane at the right): only the bottom panes share
+    // a place.
+    if (!QStringList{"timeline", "diagnostics"}.contains(parser.value(tab_option))) {
+      return usage_error(
+          "--tab: expected timeline or diagnostics (the bottom panes; the Inspector is always "
+          "shown), got '" +
+          parser.value(tab_option).toStdString() + "'");
     }
   }
   // An option given twice would silently take one of the values.
@@ -409,7 +450,15 @@ int main(int argc, char** argv) {
     w->statusBar()->hide();
   }
   const QStringList size = parser.value(size_option).split('x');
-  const QSize window_size(size[0].toInt(), size[1].toInt());  // checked by BadOption
+  QSize window_size(size[0].toInt(), size[1].toInt());  // checked by BadOption
+  if (!parser.isSet(size_option)) {
+    // Not larger than the screen (1400x860 on a 1280x800 one went past its edges): its
+    // available area less a window frame's usual size, not below the smallest usable size.
+    if (const QScreen* screen = QGuiApplication::primaryScreen(); screen != nullptr) {
+      const QSize available = screen->availableGeometry().size() - QSize(16, 40);
+      window_size = window_size.boundedTo(available).expandedTo(QSize(kMinWidth, kMinHeight));
+    }
+  }
   w->resize(window_size);
   w->show();
 
@@ -485,28 +534,30 @@ int main(int argc, char** argv) {
   // open (only for the cell of the command line).
   bool cell_ok = false;
   bool plan_ok = true;
+  std::string bad_select;  // --select-weld names no weld of the cell: why
   QObject::connect(
       w, &MainWindow::cellOpened, w,
       [&](bool ok) {
         cell_ok = ok;
         if (!ok) return;
+        // Checked first: an unknown weld id is the error, not a plan left half opened.
+        if (parser.isSet(select_option)) {
+          const std::string id = parser.value(select_option).toStdString();
+          const auto& welds = w->cell()->welds;
+          if (std::none_of(welds.begin(), welds.end(),
+                           [&](const auto& weld) { return weld.id == id; })) {
+            bad_select = UnknownWeldMessage(id, *w->cell());
+            std::fprintf(stderr, "weldcell-viewer: error: %s\n", bad_select.c_str());
+            QApplication::exit(2);
+            return;
+          }
+        }
         if (args.size() > 1) {
           plan_ok = false;
           QObject::connect(
               w, &MainWindow::planOpened, w, [&](bool opened) { plan_ok = opened; },
               Qt::SingleShotConnection);
           w->OpenPlan(args[1]);
-        }
-        if (parser.isSet(select_option)) {
-          const std::string id = parser.value(select_option).toStdString();
-          const auto& welds = w->cell()->welds;
-          if (std::none_of(welds.begin(), welds.end(),
-                           [&](const auto& weld) { return weld.id == id; })) {
-            std::fprintf(stderr, "weldcell-viewer: error: --select-weld: the cell has no weld %s\n",
-                         id.c_str());
-            QApplication::exit(2);
-            return;
-          }
         }
         if (parser.isSet(plan_option)) {
           // A cell that cannot be planned (its check fails) is exit 2, as `weldcell plan`.
@@ -539,11 +590,14 @@ int main(int argc, char** argv) {
                              : weldcell::gui::WeldColoring::kReach);
     }
     w->SetTime(time);
-    if (parser.isSet(time_option) && w->plan() != nullptr && w->time() < time) {
+    // Past the end as the time label writes it: 21.35 for an end at 21.3476 s is the end.
+    if (parser.isSet(time_option) && w->plan() != nullptr &&
+        time > w->time() + weldcell::gui::DisplayedResolution(w->time()) * (1 + 1e-9)) {
       std::fprintf(stderr,
                    "weldcell-viewer: warning: --time %s is past the end of the plan: showing its "
-                   "end, %.2f s\n",
-                   qPrintable(parser.value(time_option)), w->time());
+                   "end, %s s\n",
+                   qPrintable(parser.value(time_option)),
+                   weldcell::gui::FormatSeconds(w->time()).c_str());
     }
     if (parser.isSet(select_option) && w->cell() != nullptr) {
       for (std::size_t i = 0; i < w->cell()->welds.size(); ++i) {
@@ -560,8 +614,8 @@ int main(int argc, char** argv) {
     int status = 0;
     // Exit 2 (the cell or the plan could not be opened, the station check failed) writes no
     // picture: an existing file stays as it was.
-    auto failed = [w, &cell_ok, &plan_ok] {
-      return !cell_ok || !plan_ok || w->station_errors() > 0;
+    auto failed = [w, &cell_ok, &plan_ok, &bad_select] {
+      return !cell_ok || !bad_select.empty() || !plan_ok || w->station_errors() > 0;
     };
     QTimer::singleShot(0, w, [w, prepare, file, view_only, failed, &status] {
       WhenIdle(w, [w, prepare, file, view_only, failed, &status] {
@@ -599,8 +653,9 @@ int main(int argc, char** argv) {
     }
     if (failed()) {
       std::fprintf(stderr, "weldcell-viewer: no picture written (%s)\n",
-                   !cell_ok   ? "the cell could not be opened"
-                   : !plan_ok ? "the plan could not be opened or made"
+                   !cell_ok              ? "the cell could not be opened"
+                   : !bad_select.empty() ? "--select-weld names no weld of the cell"
+                   : !plan_ok            ? "the plan could not be opened or made"
                               : "the station check failed, as `weldcell check` reports it");
       return 2;
     }
@@ -608,8 +663,8 @@ int main(int argc, char** argv) {
     // As `weldcell verify`: a plan the verifier finds violations in is exit 1 (the picture is
     // written; the violations are on stderr above).
     if (w->plan_violations() > 0) {
-      std::fprintf(stderr, "weldcell-viewer: the plan fails verification: %d violation(s)\n",
-                   w->plan_violations());
+      std::fprintf(stderr, "weldcell-viewer: %s; exit 1, as `weldcell verify` on any violation\n",
+                   qPrintable(w->plan_verdict()));
       return 1;
     }
     return 0;

@@ -25,6 +25,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QThread>
+#include <QTime>
 #include <QTimer>
 #include <QToolBar>
 #include <QTreeWidget>
@@ -96,6 +97,15 @@ QScrollArea* Scrollable(QWidget* contents) {
   area->setFrameShape(QFrame::NoFrame);
   return area;
 }
+
+// A splitter that asks for no more than its minimum size (its children's minimum sizes), and
+// grows with the room its layout gives it: a pane in a scroll area scrolls only when that
+// minimum does not fit.
+class MinimumHintSplitter : public QSplitter {
+ public:
+  using QSplitter::QSplitter;
+  QSize sizeHint() const override { return minimumSizeHint(); }
+};
 
 cell::LoadOptions ViewerLoadOptions() {
   cell::LoadOptions options;
@@ -220,6 +230,7 @@ void MainWindow::BuildUi() {
   legend_->setTextFormat(Qt::RichText);
   legend_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
   legend_->setMargin(4);
+  legend_->setObjectName("legend");
   auto* legend_dock = new QDockWidget("Legend", this);
   legend_dock->setObjectName("legend_dock");
   legend_dock->setWidget(Scrollable(legend_));
@@ -244,6 +255,7 @@ void MainWindow::BuildUi() {
   auto* jog_row = new QHBoxLayout;
   jog_row->addWidget(new QLabel("Jog"));
   jog_robot_ = new QComboBox;
+  jog_robot_->setObjectName("jog_robot");
   // Long robot names do not widen the pane (the list shows them whole).
   jog_robot_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
   jog_robot_->setMinimumContentsLength(6);
@@ -264,15 +276,16 @@ void MainWindow::BuildUi() {
   jog_status_ = new QLabel;
   jog_status_->setWordWrap(true);
   jog_layout_->addWidget(jog_status_);
-  auto* splitter = new QSplitter(Qt::Vertical);
+  auto* splitter = new MinimumHintSplitter(Qt::Vertical);
   splitter->setChildrenCollapsible(false);
   weld_list_->setMinimumHeight(weld_list_->fontMetrics().height() * 6);
   inspector_->setMinimumHeight(inspector_->fontMetrics().height() * 4);
   splitter->addWidget(weld_list_);
   splitter->addWidget(inspector_);
-  // Its height is what the jog pane leaves (at least its minimum): not its size hint, which
-  // made the pane scroll even in a large window.
-  splitter->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Ignored);
+  // Its height is what the jog pane leaves, at least its children's minimum (six rows of the
+  // weld list, four of the text): its size hint is its minimum (MinimumHintSplitter). With its
+  // full size hint the pane scrolled even in a large window; with the hint ignored a low window
+  // (640x480) squeezed the weld list to nothing.
   inspector_layout->addWidget(splitter, 1);
   // Below the splitter, at the height its wrapped texts need for the pane's width (a splitter
   // ignores height-for-width: in a low window it squeezed the sliders to nothing); the pane
@@ -368,6 +381,7 @@ void MainWindow::ClearCell() {
   if (cancel_verify_) *cancel_verify_ = true;
   verifying_ = false;
   plan_violations_ = -1;
+  plan_verdict_.clear();
   station_errors_ = 0;
   if (verdict_label_ != nullptr) verdict_label_->clear();
   gantt_->SetPlan(nullptr, 0, {});
@@ -390,16 +404,36 @@ void MainWindow::ClearCell() {
   pending_plan_.clear();
   shown_zones_.reset();
   plan_action_->setEnabled(false);
+  // Everything tied to the old station goes with it (a cell that then fails to load leaves
+  // an empty window, not R1's legend entry and jog sliders that move nothing).
   scene_tree_->clear();
   weld_list_->clear();
   inspector_->clear();
+  {
+    const QSignalBlocker block(jog_robot_);
+    jog_robot_->clear();
+  }
+  BuildJogPanel();  // no robot: removes the sliders
+  setWindowTitle("weldcell viewer");
+  UpdateLegend();
   UpdateTimeWidgets();
 }
 
-void MainWindow::AddDiagnostics(const std::vector<Diagnostic>& diagnostics) {
+void MainWindow::ClearDiagnostics(const QString& action) {
+  for (int row = diagnostics_list_->count() - 1; row >= 0; --row) {
+    if (diagnostics_list_->item(row)->data(Qt::UserRole).toString() != action) continue;
+    delete diagnostics_list_->takeItem(row);
+    diagnostics_.erase(diagnostics_.begin() + row);
+  }
+}
+
+void MainWindow::AddDiagnostics(const std::vector<Diagnostic>& diagnostics, const QString& action) {
   for (const Diagnostic& d : diagnostics) {
     diagnostics_.push_back(d);
     auto* item = new QListWidgetItem(QString::fromStdString(d.ToString()));
+    item->setData(Qt::UserRole, action);
+    item->setToolTip(QString("%1 (%2)").arg(action.isEmpty() ? QString("opening the cell") : action,
+                                            QTime::currentTime().toString("HH:mm:ss")));
     item->setForeground(d.severity == Severity::kError ? QColor(180, 0, 0) : QColor(140, 90, 0));
     diagnostics_list_->addItem(item);
   }
@@ -639,6 +673,8 @@ void MainWindow::OpenPlan(const QString& path) {
     emit planOpened(false);
     return;
   }
+  // The messages of the plan opened (or made) before go with it.
+  ClearDiagnostics("plan");
   // A plan of a large station is megabytes of JSON: it is read in a worker.
   ++reading_plans_;
   statusBar()->showMessage(QString("Reading %1…").arg(path));
@@ -699,7 +735,7 @@ void MainWindow::OpenPlan(const QString& path) {
           --reading_plans_;
           if (generation != generation_) return;
           if (!plan->has_value()) {
-            AddDiagnostics(problems);
+            AddDiagnostics(problems, "plan");
             statusBar()->showMessage(QString("%1: not opened, see Diagnostics").arg(path));
             emit planOpened(false);
             return;
@@ -756,31 +792,76 @@ void MainWindow::VerifyPlan(const QString& path) {
           std::vector<Diagnostic> diagnostics = problems;
           const int violations = problems.empty() ? static_cast<int>(report->violations.size())
                                                   : static_cast<int>(problems.size());
+          plan_violations_ = violations;
+          // What the violations are, split as `weldcell plan`'s requirement lines split them:
+          // welds left unplanned and the cycle time exceeded (the plan is incomplete or too
+          // long, what it does is safe) apart from the rest (collisions, limits, ...).
+          int omissions = 0, over_cycle = 0;
+          std::map<std::string, int> unsafe;
+          if (problems.empty()) {
+            for (const verify::Violation& v : report->violations) {
+              if (v.omission) {
+                ++omissions;
+              } else if (v.kind == verify::ViolationKind::kCycleTime) {
+                ++over_cycle;
+              } else {
+                ++unsafe[std::string(verify::ToString(v.kind))];
+              }
+            }
+          } else {
+            unsafe["unreadable"] = violations;
+          }
+          QStringList incomplete, kinds;
+          if (omissions > 0) incomplete << QString("%1 weld(s) not planned").arg(omissions);
+          if (over_cycle > 0) incomplete << "over the cycle time";
+          // The most frequent kinds first, two of them named (the status bar's width), the
+          // Diagnostics pane listing every violation.
+          std::vector<std::pair<int, std::string>> by_count;
+          int unsafe_count = 0;
+          for (const auto& [kind, count] : unsafe) {
+            by_count.emplace_back(-count, kind);
+            unsafe_count += count;
+          }
+          std::sort(by_count.begin(), by_count.end());
+          for (std::size_t k = 0; k < by_count.size() && k < 2; ++k) {
+            kinds << QString("%1 %2")
+                         .arg(-by_count[k].first)
+                         .arg(QString::fromStdString(by_count[k].second));
+          }
+          if (by_count.size() > 2) kinds << QString("%1 more kind(s)").arg(by_count.size() - 2);
+          // The verdict stays on the status bar's right while the time and waits change.
+          if (violations == 0) {
+            plan_verdict_ = "plan verified";
+          } else if (unsafe_count == 0) {
+            plan_verdict_ = "plan verified safe, but " + incomplete.join(" and ") +
+                            QString(" (%1 violation(s), none of them unsafe)").arg(violations);
+          } else {
+            plan_verdict_ = QString("plan FAILS verification: %1 unsafe violation(s) (%2)")
+                                .arg(unsafe_count)
+                                .arg(kinds.join(", ")) +
+                            (incomplete.isEmpty() ? QString() : "; also " + incomplete.join(", "));
+          }
           if (problems.empty() && violations > 0) {
             diagnostics.push_back(
                 {.where = {.file = file},
                  .key_path = "verify",
                  .message = "the plan fails independent verification (as `weldcell verify`): " +
-                            std::to_string(violations) + " violation(s)"});
+                            std::to_string(violations) +
+                            " violation(s): " + plan_verdict_.toStdString()});
             for (const std::string& line : verify::SummaryLines(*report)) {
               diagnostics.push_back(
                   {.where = {.file = file}, .key_path = "verify", .message = line});
             }
           }
-          AddDiagnostics(diagnostics);
-          plan_violations_ = violations;
-          // The verdict stays on the status bar's right while the time and waits change.
-          verdict_label_->setText(
-              violations == 0
-                  ? QString("plan verified")
-                  : QString("plan FAILS verification: %1 violation(s)").arg(violations));
-          verdict_label_->setStyleSheet(violations == 0 ? "color: #1a7f37; font-weight: bold"
-                                                        : "color: #c00000; font-weight: bold");
+          AddDiagnostics(diagnostics, "plan");
+          verdict_label_->setText(plan_verdict_);
+          verdict_label_->setToolTip(plan_verdict_);
+          verdict_label_->setStyleSheet(violations == 0     ? "color: #1a7f37; font-weight: bold"
+                                        : unsafe_count == 0 ? "color: #b06000; font-weight: bold"
+                                                            : "color: #c00000; font-weight: bold");
           statusBar()->showMessage(
               violations == 0 ? QString("%1: verified, no violations").arg(path)
-                              : QString("%1: FAILS verification, %2 violation(s), see Diagnostics")
-                                    .arg(path)
-                                    .arg(violations));
+                              : QString("%1: %2, see Diagnostics").arg(path, plan_verdict_));
           emit planVerified(violations);
         },
         Qt::QueuedConnection);
@@ -792,6 +873,7 @@ void MainWindow::SetPlan(plan::Plan p, const QString& file) {
   if (cancel_verify_) *cancel_verify_ = true;
   verifying_ = false;
   plan_violations_ = -1;
+  plan_verdict_.clear();
   verdict_label_->setText("plan not verified yet");
   verdict_label_->setStyleSheet({});
   plan_ = std::move(p);
@@ -809,7 +891,8 @@ void MainWindow::SetPlan(plan::Plan p, const QString& file) {
       AddDiagnostics({{.severity = Severity::kWarning,
                        .where = {.file = file.isEmpty() ? cell_->source_file : file.toStdString()},
                        .key_path = "robots." + rp.robot,
-                       .message = "the plan's robot is not in the open cell; not shown"}});
+                       .message = "the plan's robot is not in the open cell; not shown"}},
+                     "plan");
     }
     plan_robot_to_cell_.push_back(index);
     colors.push_back(index >= 0 ? Palette::Robot(index) : QColor(Qt::gray));
@@ -837,6 +920,8 @@ void MainWindow::ExportPrograms(const QString& folder) {
   }
   statusBar()->showMessage("Exporting robot programs…");
   export_action_->setEnabled(false);
+  // Why an earlier export wrote nothing is no longer news.
+  ClearDiagnostics("export");
   std::shared_ptr<const cell::Cell> cell = cell_;
   auto plan = std::make_shared<const plan::Plan>(*plan_);
   const std::filesystem::path target = folder.toStdString();
@@ -862,19 +947,25 @@ void MainWindow::ExportPrograms(const QString& folder) {
       }
     } catch (const InputError& e) {
       problems = e.diagnostics();
+      for (Diagnostic& d : problems) {
+        if (d.where.file.empty()) d.where.file = target.string();
+      }
       message = QString::fromStdString(e.what());
     } catch (const std::exception& e) {
       message = QString::fromStdString(e.what());
     }
     QMetaObject::invokeMethod(
         this,
-        [this, ok, message, problems] {
+        [this, ok, message, problems, target] {
           export_action_->setEnabled(plan_.has_value());
-          if (!problems.empty()) AddDiagnostics(problems);
+          if (!problems.empty()) AddDiagnostics(problems, "export");
           if (!ok && problems.empty()) {
+            // Named by the folder written into (there is no input file to name).
             AddDiagnostics({{.severity = Severity::kError,
+                             .where = {.file = target.string()},
                              .key_path = "export",
-                             .message = message.toStdString()}});
+                             .message = message.toStdString()}},
+                           "export");
           }
           statusBar()->showMessage(message);
           emit exportFinished(ok, message);
@@ -907,6 +998,7 @@ void MainWindow::StartPlanning(pipeline::PlanOptions options, bool quiet) {
   }
   planning_ = true;
   plan_action_->setEnabled(false);
+  ClearDiagnostics("plan");  // the new plan replaces the one they were about
   auto cancel = std::make_shared<std::atomic<bool>>(false);
   cancel_planning_ = cancel;
   if (!quiet) {
@@ -1001,7 +1093,9 @@ void MainWindow::UpdateTimeWidgets() {
   if (!plan_) {
     time_label_->setText("no plan");
   } else {
-    time_label_->setText(QString("%1 s / %2 s").arg(time_, 0, 'f', 2).arg(duration, 0, 'f', 2));
+    time_label_->setText(QString("%1 s / %2 s")
+                             .arg(QString::fromStdString(FormatSeconds(time_)),
+                                  QString::fromStdString(FormatSeconds(duration))));
   }
   const QSignalBlocker block(time_slider_);
   time_slider_->setValue(
@@ -1051,7 +1145,7 @@ void MainWindow::SetTime(double t) {
   UpdateTimeWidgets();
   statusBar()->showMessage(
       waiting.isEmpty()
-          ? QString("t = %1 s").arg(time_, 0, 'f', 2)
+          ? QString("t = %1 s").arg(QString::fromStdString(FormatSeconds(time_)))
           : waiting.join("; ") + (zones_drawable ? QString()
                                                  : QString(" (zones drawn once the collision world "
                                                            "is built)")));
@@ -1275,7 +1369,12 @@ void MainWindow::BuildSceneTree() {
   add(layers, QString("Welds (%1)").arg(cell_->welds.size()), kWeldsItem, 0, true);
   add(layers, "Visual geometry", kVisualItem, 0, true);
   add(layers, "Collision geometry", kCollisionItem, 0, false);
-  add(layers, "Interlock zones (of waiting robots)", kZonesItem, 0, true);
+  add(layers, "Interlock zones", kZonesItem, 0, true)
+      ->setToolTip(0, "The interlock zones that waiting robots wait for (yellow outlines)");
+  // A label cut by a narrow pane is whole in its tooltip.
+  for (QTreeWidgetItemIterator it(scene_tree_); *it; ++it) {
+    if ((*it)->toolTip(0).isEmpty()) (*it)->setToolTip(0, (*it)->text(0));
+  }
   scene_tree_->expandAll();
 }
 
@@ -1357,8 +1456,8 @@ void MainWindow::SelectWeld(int weld) {
         if (v.weld_id == w.id) {
           text += QString("planned: %1 welds it %2–%3 s\n")
                       .arg(QString::fromStdString(rp.robot))
-                      .arg(v.start_time, 0, 'f', 2)
-                      .arg(v.end_time, 0, 'f', 2);
+                      .arg(QString::fromStdString(FormatSeconds(v.start_time)),
+                           QString::fromStdString(FormatSeconds(v.end_time)));
         }
       }
     }

@@ -127,6 +127,12 @@ class MainWindow : public QMainWindow {
   /// Violations the independent verifier (planner/verify, as `weldcell verify`) found in the
   /// plan opened last; -1 while it runs or when the open plan was not opened from a file.
   int plan_violations() const { return plan_violations_; }
+  /// The verdict on the plan opened last, as the status bar shows it: "plan verified"; "plan
+  /// verified safe, but 3 weld(s) not planned and over the cycle time (4 violation(s), none of
+  /// them unsafe)" (what `weldcell plan` counts under its requirement lines, not as unclean
+  /// verification); or "plan FAILS verification: 2 unsafe violation(s) (1 collision, ...)".
+  /// Empty while it is verified.
+  QString plan_verdict() const { return plan_verdict_; }
   /// Errors of the station checks `weldcell check` runs (verify::CheckHomes: homes in
   /// collision), found once the collision world is built; 0 before. They are in the
   /// diagnostics, and the robots concerned are drawn red until a plan moves them.
@@ -167,7 +173,12 @@ class MainWindow : public QMainWindow {
   void ShowCell(DisplayMeshes meshes);
   /// Builds the collision world (unless built) and then the reach map in a worker.
   void BuildWorldAndReach();
-  void AddDiagnostics(const std::vector<Diagnostic>& diagnostics);
+  /// Lists diagnostics in the pane; `action` tags them ("plan": reading and verifying the open
+  /// plan, "export"; empty: opening the cell) so that ClearDiagnostics(action) removes them when
+  /// that action runs again: a message in the pane is about what is open now. Each row's
+  /// tooltip says which action it came from and when.
+  void AddDiagnostics(const std::vector<Diagnostic>& diagnostics, const QString& action = {});
+  void ClearDiagnostics(const QString& action);
   void ApplyWeldColors();
   void UpdateTimeWidgets();
   void UpdateLegend();
@@ -207,6 +218,7 @@ class MainWindow : public QMainWindow {
   bool planning_ = false;
   bool verifying_ = false;
   int plan_violations_ = -1;
+  QString plan_verdict_;
   int station_errors_ = 0;
   QLabel* verdict_label_ = nullptr;     ///< The plan's verification verdict (status bar, right).
   QLabel* background_label_ = nullptr;  ///< Progress of the world and reach (status bar).

@@ -1,6 +1,8 @@
 #include "gui/playback.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 
 namespace weldcell::gui {
 
@@ -96,6 +98,47 @@ double PlanDuration(const plan::Plan& plan) {
     }
   }
   return end;
+}
+
+double NiceTickStep(double span, int max_labels) {
+  max_labels = std::max(1, max_labels);
+  if (!(span > 0) || !std::isfinite(span)) return 1.0;
+  const double raw = span / max_labels;
+  const double base = std::pow(10.0, std::floor(std::log10(raw)));
+  for (const double m : {1.0, 2.0, 5.0, 10.0}) {
+    // A step within rounding of raw counts as reaching it (span 20 in 10 labels: step 2).
+    if (m * base >= raw * (1 - 1e-12) && std::isfinite(m * base)) return m * base;
+  }
+  return raw;  // only near the largest double, where 10^k × 2 overflows
+}
+
+std::vector<double> AxisTicks(double span, int max_labels) {
+  max_labels = std::max(1, max_labels);
+  std::vector<double> ticks;
+  if (!(span >= 0) || !std::isfinite(span)) return {0.0};
+  const double step = NiceTickStep(span, max_labels);
+  // Counted, not accumulated: at most max_labels + 1 ticks by construction.
+  const double steps = std::floor(span / step * (1 + 1e-12));
+  const int n = static_cast<int>(std::min<double>(steps, max_labels));
+  for (int i = 0; i <= n; ++i) ticks.push_back(i * step);
+  return ticks;
+}
+
+std::string FormatSeconds(double t, int decimals) {
+  char text[64];
+  if (std::isfinite(t) && std::abs(t) < 1e6) {
+    std::snprintf(text, sizeof text, "%.*f", std::clamp(decimals, 0, 6), t);
+  } else {
+    std::snprintf(text, sizeof text, "%.3e", t);
+  }
+  return text;
+}
+
+double DisplayedResolution(double t, int decimals) {
+  if (std::isfinite(t) && std::abs(t) < 1e6)
+    return 0.5 * std::pow(10.0, -std::clamp(decimals, 0, 6));
+  if (!std::isfinite(t) || t == 0) return 0.0;
+  return 0.5 * std::pow(10.0, std::floor(std::log10(std::abs(t))) - 3);
 }
 
 }  // namespace weldcell::gui

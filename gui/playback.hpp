@@ -41,4 +41,22 @@ StationMoment MomentAt(const plan::Plan& plan, double t);
 /// s: the end of the plan's last segment (0 for an empty plan).
 double PlanDuration(const plan::Plan& plan);
 
+/// s: the step of a time axis over [0, span] s, a "nice" 1, 2 or 5 × 10^k s, the smallest
+/// with at most `max_labels` (>= 1) steps in the span, so that a 3600 s or 1e300 s span gets as
+/// few labels as a 20 s one. 1 for a span <= 0 or not finite.
+double NiceTickStep(double span, int max_labels);
+
+/// The tick times of that axis: 0, step, 2 step, ... <= span; at most max_labels + 1 of them
+/// whatever the span (a loop adding the step to a time never ends once the step is below the
+/// time's resolution, e.g. 20 s at 1e300 s).
+std::vector<double> AxisTicks(double span, int max_labels);
+
+/// Seconds as the viewer writes them: `decimals` fixed decimals below 1e6 s ("21.35"), above in
+/// scientific notation with four significant digits ("1.000e+09"), never hundreds of digits.
+std::string FormatSeconds(double t, int decimals = 2);
+
+/// s: half the unit of the last digit FormatSeconds(t, decimals) writes: times within it of t
+/// are written as t is (21.35 for 21.3476).
+double DisplayedResolution(double t, int decimals = 2);
+
 }  // namespace weldcell::gui

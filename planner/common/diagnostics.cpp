@@ -11,9 +11,56 @@ std::string Diagnostic::ToString() const {
     if (where.column > 0) out += ":" + std::to_string(where.column);
   }
   out += severity == Severity::kError ? ": error: " : ": warning: ";
-  if (!key_path.empty()) out += key_path + ": ";
-  out += message;
+  if (!key_path.empty()) out += Printable(key_path) + ": ";
+  // Raw bytes a library quoted from the input (nlohmann's "last read: '...'") are escaped.
+  out += Printable(message);
   return out;
+}
+
+std::string Printable(std::string_view text, std::size_t max_chars) {
+  std::string out;
+  std::size_t chars = 0;
+  auto hex = [&out](unsigned char c) {
+    static constexpr char kDigits[] = "0123456789abcdef";  // as cli/output_paths.cpp
+    out += "\\x";
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    if (chars == max_chars) {
+      out += "…";
+      break;
+    }
+    const auto c = static_cast<unsigned char>(text[i]);
+    // The length of the UTF-8 sequence starting here, 0 when it is not a valid one.
+    std::size_t length = c < 0x80                 ? 1
+                         : c >= 0xC2 && c <= 0xDF ? 2
+                         : c >= 0xE0 && c <= 0xEF ? 3
+                         : c >= 0xF0 && c <= 0xF4 ? 4
+                                                  : 0;
+    if (length > 1) {
+      if (i + length > text.size()) {
+        length = 0;
+      } else {
+        for (std::size_t k = 1; k < length; ++k) {
+          if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) length = 0;
+        }
+      }
+    }
+    if (length == 0 || (length == 1 && ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F))) {
+      hex(c);
+      ++i;
+    } else {
+      out.append(text.substr(i, length));
+      i += length;
+    }
+    ++chars;
+  }
+  return out;
+}
+
+std::string Quote(std::string_view text, std::size_t max_chars) {
+  return "\"" + Printable(text, max_chars) + "\"";
 }
 
 namespace {

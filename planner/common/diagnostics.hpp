@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace weldcell {
@@ -27,6 +28,15 @@ struct Diagnostic {
   /// `file:line:col: error: key.path: message` (compiler style, so editors can jump to it).
   std::string ToString() const;
 };
+
+/// `text` made fit for a message: bytes that are not printable UTF-8 (control characters other
+/// than newline and tab, invalid or truncated sequences) written as \xNN, and, when it has more
+/// than `max_chars` characters, cut there with "…" appended.
+std::string Printable(std::string_view text, std::size_t max_chars = std::string_view::npos);
+
+/// How a message quotes input it could not make sense of: Printable(text, max_chars) in double
+/// quotes (a whole CSV file given as a cell.yaml is 60 characters and "…", not 800).
+std::string Quote(std::string_view text, std::size_t max_chars = 60);
 
 /// The one exception type for bad input (files, arguments). Its what() lists every error,
 /// one per line.

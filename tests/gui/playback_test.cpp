@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 namespace weldcell::gui {
 namespace {
 
@@ -93,6 +96,57 @@ TEST(PlaybackTest, WeldsAreDoneWhenTheirDwellEnds) {
   EXPECT_FALSE(MomentAt(p, 3.6).robots[1].finished);
   EXPECT_DOUBLE_EQ(PlanDuration(p), 4.0);
   EXPECT_DOUBLE_EQ(PlanDuration(plan::Plan{}), 0.0);
+}
+
+}  // namespace
+}  // namespace weldcell::gui
+
+namespace weldcell::gui {
+namespace {
+
+// A time axis gets at most max_labels + 1 ticks at a 1-2-5 × 10^k step whatever its span: a
+// fixed 20 s step drew 5e7 labels for a 1e9 s plan and never ended for 1e300 s (t += 20 no
+// longer changed t).
+TEST(PlaybackAxis, TicksAreFewAndNiceForAnySpan) {
+  for (const double span : {0.3, 1.03, 20.0, 21.99, 46.35, 3708.0, 1.03e6, 1.03e9, 1.03e300,
+                            std::numeric_limits<double>::max()}) {
+    for (const int labels : {1, 4, 10}) {
+      const std::vector<double> ticks = AxisTicks(span, labels);
+      ASSERT_FALSE(ticks.empty()) << span;
+      EXPECT_LE(ticks.size(), static_cast<std::size_t>(labels + 1)) << span << " " << labels;
+      EXPECT_EQ(ticks.front(), 0.0);
+      EXPECT_LE(ticks.back(), span * (1 + 1e-9));
+      const double step = NiceTickStep(span, labels);
+      EXPECT_LE(span / step, labels * (1 + 1e-9)) << span;
+      if (std::isfinite(10 * step)) {
+        const double mantissa = step / std::pow(10.0, std::floor(std::log10(step)));
+        EXPECT_TRUE(std::abs(mantissa - 1) < 1e-9 || std::abs(mantissa - 2) < 1e-9 ||
+                    std::abs(mantissa - 5) < 1e-9)
+            << step;
+        // The smallest such step: the next smaller nice step would need more labels.
+        EXPECT_GT(span / (step / (std::abs(mantissa - 5) < 1e-9 ? 2.5 : 2)), labels) << span;
+      }
+    }
+  }
+  EXPECT_EQ(NiceTickStep(21.99, 10), 5.0);
+  EXPECT_EQ(NiceTickStep(3708, 10), 500.0);
+  EXPECT_EQ(AxisTicks(3708, 10).size(), 8u);  // 0, 500, ..., 3500
+  EXPECT_EQ(AxisTicks(-1, 10), std::vector<double>{0.0});
+  EXPECT_EQ(AxisTicks(std::numeric_limits<double>::infinity(), 10), std::vector<double>{0.0});
+}
+
+// Times are written with two decimals, and in scientific notation from 1e6 s: never hundreds
+// of digits in a label; a time within the rounding of the written end is the end.
+TEST(PlaybackAxis, SecondsAreWrittenShortAndTheirResolutionIsKnown) {
+  EXPECT_EQ(FormatSeconds(21.3476), "21.35");
+  EXPECT_EQ(FormatSeconds(0), "0.00");
+  EXPECT_EQ(FormatSeconds(1e9), "1.000e+09");
+  EXPECT_LE(FormatSeconds(1e300).size(), 10u);
+  EXPECT_LE(FormatSeconds(std::numeric_limits<double>::max()).size(), 10u);
+  EXPECT_DOUBLE_EQ(DisplayedResolution(21.3476), 0.005);
+  EXPECT_DOUBLE_EQ(DisplayedResolution(1.5e9), 5e5);
+  EXPECT_LE(21.35 - 21.3476, DisplayedResolution(21.3476));
+  EXPECT_GT(21.36 - 21.3476, DisplayedResolution(21.3476));
 }
 
 }  // namespace

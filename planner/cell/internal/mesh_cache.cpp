@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "planner/cell/internal/xml_depth.hpp"
+#include "planner/common/diagnostics.hpp"
 #include "planner/common/input_file.hpp"
 
 namespace weldcell::cell::internal {
@@ -223,7 +224,16 @@ std::shared_ptr<const Mesh> MeshCache::Load(const fs::path& file, const Eigen::V
     const aiScene* scene =
         impl_->importer.ReadFile(key, aiProcess_Triangulate | aiProcess_SortByPType);
     if (scene == nullptr || scene->mRootNode == nullptr) {
-      *error = "cannot read mesh " + file.string() + ": " + impl_->importer.GetErrorString();
+      // What is wrong in the user's words first, the library's text after it (assimp says
+      // "Failed to determine STL storage representation" for a file that is no STL at all).
+      std::string format = file.extension().string();
+      if (!format.empty()) format.erase(0, 1);
+      std::transform(format.begin(), format.end(), format.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+      *error = "cannot read mesh " + file.string() + ": not a valid " +
+               (format.empty() ? std::string("mesh file") : format + " file") +
+               (format == "STL" ? " (binary or ASCII)" : "") + "; the mesh reader (assimp) said: " +
+               Printable(impl_->importer.GetErrorString(), 200);
       return nullptr;
     }
     auto mesh = std::make_shared<Mesh>();

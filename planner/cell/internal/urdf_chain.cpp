@@ -294,7 +294,7 @@ bool CheckNumbers(const std::string& file, const XmlIndex::Element& element,
            (rule != NumberRule::kNonZero || v != 0.0);
   }
   if (!good) {
-    sink.Error(At(file, &element), key, "expected " + expected + ", got \"" + *text + "\"");
+    sink.Error(At(file, &element), key, "expected " + expected + ", got " + Quote(*text));
     return false;
   }
   for (std::size_t i = 0; bound && i < count; ++i) {

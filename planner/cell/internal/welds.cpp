@@ -268,7 +268,7 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
       double value = 0.0;
       const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
       if (ec != std::errc() || ptr != text.data() + text.size()) {
-        sink.Error(where(f), kColumns[i], "expected a number, got \"" + std::string(f.text) + "\"");
+        sink.Error(where(f), kColumns[i], "expected a number, got " + Quote(f.text));
         ok = false;
         return std::nullopt;
       }

@@ -82,8 +82,7 @@ std::string Describe(const YAML::Node& node) {
     case YAML::NodeType::Map:
       return "a mapping";
     case YAML::NodeType::Scalar:
-      return node.Tag() == "!" ? "the string \"" + node.Scalar() + "\""
-                               : "\"" + node.Scalar() + "\"";
+      return node.Tag() == "!" ? "the string " + Quote(node.Scalar()) : Quote(node.Scalar());
     default:
       return "nothing";
   }

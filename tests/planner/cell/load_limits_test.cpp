@@ -168,6 +168,27 @@ TEST(LoadSizeTest, DeeplyNestedXmlInUrdfsAndMeshesIsAnErrorNotACrash) {
           R"(deep\.dae: error: cannot read mesh .*deep\.dae: XML nested more than 1000 levels deep \(line 2\))")));
 }
 
+// A file that is no mesh says so in the user's words ("not a valid STL (binary or ASCII)"),
+// assimp's own text after it; a whole CSV given as a cell.yaml is quoted 60 characters long.
+TEST(LoadLimitsTest, UnreadableInputIsNamedInTheUsersWordsAndQuotedShort) {
+  const fs::path dir = TempDir("unreadable");
+  std::ofstream(dir / "part.stl") << "this is no mesh\n";
+  const std::string mesh = ErrorOf([&] { LoadMesh(dir / "part.stl"); });
+  EXPECT_NE(mesh.find("part.stl: not a valid STL file (binary or ASCII); the mesh reader (assimp) "
+                      "said: "),
+            std::string::npos)
+      << mesh;
+  std::string csv = "id,x,y,z,nx,ny,nz\n";
+  for (int i = 0; i < 40; ++i) csv += "W" + std::to_string(i) + ",1,2,3,0,0,1\n";
+  std::ofstream(dir / "welds.csv") << csv;
+  const std::string cell = ErrorOf([&] { LoadCell(dir / "welds.csv"); });
+  EXPECT_NE(cell.find("expected a mapping at the top level, got \"id,x,y,z,nx,ny,nz"),
+            std::string::npos)
+      << cell;
+  EXPECT_NE(cell.find("…\""), std::string::npos) << cell;
+  EXPECT_LT(cell.size(), 250u) << cell;
+}
+
 TEST(LoadSolidsTest, ClosedMeshObstaclesAreMarkedAndContainRobots) {
   const auto loaded = LoadCell(kGood / "cell.yaml");
   ASSERT_EQ(loaded.value.obstacles.size(), 4u);

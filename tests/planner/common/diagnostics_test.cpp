@@ -40,5 +40,23 @@ TEST(DiagnosticSinkTest, WarningsAloneDoNotThrow) {
   EXPECT_NO_THROW(sink.ThrowIfErrors());
 }
 
+// Raw bytes a library quotes from the input (nlohmann: "last read: 'f\xEA'") are written as
+// \xNN, not sent to the terminal; UTF-8 text (…, →, °) stays as it is.
+TEST(DiagnosticTest, NonPrintableBytesAreEscapedInTheMessage) {
+  const Diagnostic d{.where = {.file = "p.json", .line = 1, .column = 2},
+                     .message = std::string("not valid JSON; last read: 'f\xEA\x01' → …")};
+  EXPECT_EQ(d.ToString(), "p.json:1:2: error: not valid JSON; last read: 'f\\xea\\x01' → …");
+  EXPECT_EQ(Printable("a\tb\nc\x7F"), "a\tb\nc\\x7f");
+  EXPECT_EQ(Printable("\xE2\x86"), "\\xe2\\x86");  // a truncated sequence
+}
+
+// Quoted input is cut at 60 characters with "…": a CSV file given as a cell.yaml quoted 800.
+TEST(DiagnosticTest, QuotedInputIsCutToSixtyCharacters) {
+  const std::string long_text(800, 'x');
+  EXPECT_EQ(Quote(long_text), "\"" + std::string(60, 'x') + "…\"");
+  EXPECT_EQ(Quote("W01"), "\"W01\"");
+  EXPECT_EQ(Quote("°°°", 2), "\"°°…\"");  // characters, not bytes
+}
+
 }  // namespace
 }  // namespace weldcell
