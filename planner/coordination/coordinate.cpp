@@ -1108,21 +1108,34 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   std::vector<std::vector<char>> starts = StartingOrders(graph, spans);
   starts.push_back(search.FirstComeFirstServed());
   starts.push_back(SimulatedFirstComeFirstServed(graph, spans, search.base));
+  // Each start is improved on its own (in parallel); the first of the shortest wins.
+  std::vector<double> makespans(starts.size(), std::numeric_limits<double>::infinity());
+  std::vector<std::vector<char>> unrepaired_of(starts.size());
+  std::mutex progress_mutex;
+  ParallelFor(
+      static_cast<int>(starts.size()),
+      std::min(ResolveThreadCount(options.threads), static_cast<int>(starts.size())),
+      [&](int item, int) {
+        std::vector<char>& order = starts[static_cast<std::size_t>(item)];
+        for (std::size_t z = 0; z < spans.size(); ++z) {  // every start keeps the forced orders
+          WELDCELL_CHECK(spans[z].forced_first < 0 ||
+                         static_cast<bool>(order[z]) == (spans[z].forced_first == spans[z].a));
+        }
+        if (!search.Repair(order)) unrepaired_of[static_cast<std::size_t>(item)] = order;
+        ImprovePairs(search, order, kPairRounds);
+        makespans[static_cast<std::size_t>(item)] = search.Improve(order, options.max_flips);
+        const std::lock_guard<std::mutex> lock(progress_mutex);
+        options.progress.Report(kCoordinateStage, ++units_done, units_total);
+      },
+      [&options] { return options.progress.cancelled(); });
+  if (options.progress.cancelled()) return fail("cancelled");
   std::vector<char> unrepaired;  // an order whose cycles could not be broken, for the message
-  for (std::vector<char>& order : starts) {
-    if (options.progress.cancelled()) return fail("cancelled");
-    for (std::size_t z = 0; z < spans.size(); ++z) {  // every start keeps the forced orders
-      WELDCELL_CHECK(spans[z].forced_first < 0 ||
-                     static_cast<bool>(order[z]) == (spans[z].forced_first == spans[z].a));
+  for (std::size_t k = 0; k < starts.size(); ++k) {
+    if (!unrepaired_of[k].empty()) unrepaired = unrepaired_of[k];
+    if (makespans[k] < best_makespan - 1e-9) {
+      best_makespan = makespans[k];
+      best = std::move(starts[k]);
     }
-    if (!search.Repair(order)) unrepaired = order;
-    ImprovePairs(search, order, kPairRounds);
-    const double m = search.Improve(order, options.max_flips);
-    if (m < best_makespan - 1e-9) {
-      best_makespan = m;
-      best = std::move(order);
-    }
-    options.progress.Report(kCoordinateStage, ++units_done, units_total);
   }
   if (!best || !std::isfinite(best_makespan)) {
     return fail(
