@@ -887,15 +887,25 @@ std::vector<std::size_t> MergeZones(const OrderSearch& search, std::vector<ZoneS
                                     const std::vector<char>& first_is_a, double limit) {
   WELDCELL_CHECK(&search.zones == &spans);
   std::vector<char> alive(spans.size(), 1);
-  auto makespan = [&] {
+  // Whether the clock of the zones alive keeps the limit; then *bound becomes that clock.
+  std::vector<double> times;
+  auto makespan = [&](std::vector<double>* bound) {
     std::vector<EventEdge> edges = search.base;
     for (std::size_t z = 0; z < spans.size(); ++z) {
       if (alive[z]) edges.push_back(search.ZoneEdge(z, first_is_a[z]));
     }
-    std::vector<double> times;
-    if (!search.graph.Times(edges, &times)) return std::numeric_limits<double>::infinity();
-    return search.graph.Makespan(times);
+    if (!search.graph.Times(edges, &times) || !(search.graph.Makespan(times) <= limit)) {
+      return false;
+    }
+    bound->swap(times);
+    return true;
   };
+  // Event times that every edge of the zones alive keeps (each event no earlier than an edge
+  // into it allows) and whose makespan keeps the limit: the clock of the last merge computed.
+  // The clock of the zones alive is never later (it is the earliest such times).
+  std::vector<double> bound;
+  const bool unmerged_keeps_limit = makespan(&bound);
+  WELDCELL_CHECK(unmerged_keeps_limit);
   // Groups: (robot a, robot b, a first), each sorted by the first robot's interval.
   std::map<std::tuple<int, int, bool>, std::vector<std::size_t>> groups;
   for (std::size_t z = 0; z < spans.size(); ++z) {
@@ -915,7 +925,13 @@ std::vector<std::size_t> MergeZones(const OrderSearch& search, std::vector<ZoneS
       const ZoneSpan before = spans[current];
       spans[current] = Union(before, spans[next]);
       alive[next] = 0;
-      if (makespan() <= limit) continue;
+      // The merge only swaps two zone edges for the merged one. When `bound` keeps that one
+      // with room to spare, it keeps every edge of the new graph, which then has no cycle (a
+      // path back would have to run back in time) and no time later than `bound`: the merge
+      // keeps the limit without computing the clock.
+      const EventEdge merged = search.ZoneEdge(current, first_is_a[current]);
+      if (bound[merged.to] > bound[merged.from] + merged.weight) continue;
+      if (makespan(&bound)) continue;
       spans[current] = before;
       alive[next] = 1;
       current = next;
