@@ -484,6 +484,8 @@ struct OrderSearch {
   const EventGraph& graph;
   const std::vector<ZoneSpan>& zones;
   std::vector<EventEdge> base;  ///< Signal edges.
+  /// Skip clock computations whose outcome the last clock decides (CoordinationOptions).
+  bool reuse_clock = true;
 
   // Zone z's edge: the second robot starts its first piece in the zone no earlier than the
   // first releases it (arrives after its last piece, or moves on from there).
@@ -593,7 +595,7 @@ struct OrderSearch {
       for (std::size_t z = 0; z < zones.size() && flips < max_flips; ++z) {
         if (zones[z].forced_first != -1) continue;
         ++flips;
-        if (std::isfinite(best)) {
+        if (reuse_clock && std::isfinite(best)) {
           const EventEdge e = ZoneEdge(z, first_is_a[z]);
           if (times[e.to] != times[e.from] + e.weight) continue;  // not binding
         }
@@ -930,7 +932,7 @@ std::vector<std::size_t> MergeZones(const OrderSearch& search, std::vector<ZoneS
       // path back would have to run back in time) and no time later than `bound`: the merge
       // keeps the limit without computing the clock.
       const EventEdge merged = search.ZoneEdge(current, first_is_a[current]);
-      if (bound[merged.to] > bound[merged.from] + merged.weight) continue;
+      if (search.reuse_clock && bound[merged.to] > bound[merged.from] + merged.weight) continue;
       if (makespan(&bound)) continue;
       spans[current] = before;
       alive[next] = 1;
@@ -1130,7 +1132,7 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   std::string error;
   const std::vector<Signal> signals = SignalsOf(pieces, graph, options.precedences, &error);
   if (!error.empty()) return fail(error);
-  OrderSearch search{graph, spans, {}};
+  OrderSearch search{graph, spans, {}, options.reuse_clock};
   for (const Signal& s : signals) search.base.push_back(s.edge);
   std::optional<std::vector<char>> best;
   double best_makespan = std::numeric_limits<double>::infinity();
@@ -1183,7 +1185,7 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
     merged.push_back(spans[z]);
     merged_order.push_back((*best)[z]);
   }
-  const OrderSearch final_search{graph, merged, search.base};
+  const OrderSearch final_search{graph, merged, search.base, options.reuse_clock};
   WELDCELL_CHECK(graph.Times(final_search.Edges(merged_order), &times));
   Built built = BuildTrajectories(trajectories, pieces, graph, times);
   result.zones = ZonesOf(merged, merged_order, built);
