@@ -1,13 +1,16 @@
 #include "planner/coordination/coordinate.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <map>
 #include <mutex>
 #include <numeric>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
 #include "planner/collision/collision_world.hpp"
 #include "planner/common/check.hpp"
@@ -109,33 +112,126 @@ struct PairConflicts {
   /// A robot without pieces stands at home all the time: a piece of the other touching it.
   std::string standing;
   long long checks = 0;
+  long long cached = 0;  ///< Comparisons answered from the cache.
+  /// Comparisons made, for the cache: (key, touch).
+  std::vector<std::pair<std::uint64_t, bool>> learned;
 };
 
-PairConflicts ComparePair(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
-                          const Sweeps& sweeps, int a, int b, double margin) {
+}  // namespace
+
+// Sweeps are interned by robot and exact samples; an answer is keyed by the two sweeps' ids,
+// each with a flag for "standing at the sweep's last sample" (DecideReleases).
+struct ConflictCache::Impl {
+  const collision::CollisionWorld* world = nullptr;
+  double resolution = -1.0;
+  std::vector<int> robot;                             ///< By id.
+  std::vector<std::vector<Eigen::VectorXd>> samples;  ///< By id.
+  std::unordered_multimap<std::uint64_t, int> by_hash;
+  std::unordered_map<std::uint64_t, bool> touch;
+
+  static std::uint64_t Hash(int robot, const std::vector<Eigen::VectorXd>& q) {
+    std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
+    auto mix = [&h](std::uint64_t x) {
+      for (int k = 0; k < 8; ++k, x >>= 8) h = (h ^ (x & 0xff)) * 1099511628211ULL;
+    };
+    mix(static_cast<std::uint64_t>(robot));
+    mix(q.size());
+    for (const Eigen::VectorXd& v : q) {
+      mix(static_cast<std::uint64_t>(v.size()));
+      for (Eigen::Index i = 0; i < v.size(); ++i) mix(std::bit_cast<std::uint64_t>(v[i]));
+    }
+    return h;
+  }
+
+  int Intern(int r, const std::vector<Eigen::VectorXd>& q) {
+    const std::uint64_t h = Hash(r, q);
+    for (auto [it, last] = by_hash.equal_range(h); it != last; ++it) {
+      const std::vector<Eigen::VectorXd>& known = samples[static_cast<std::size_t>(it->second)];
+      if (robot[static_cast<std::size_t>(it->second)] != r || known.size() != q.size()) continue;
+      bool same = true;
+      for (std::size_t s = 0; same && s < q.size(); ++s) {
+        same = known[s].size() == q[s].size() && known[s] == q[s];
+      }
+      if (same) return it->second;
+    }
+    WELDCELL_CHECK(samples.size() < (std::size_t{1} << 30));  // ids fit Key's 31 bits
+    const int id = static_cast<int>(samples.size());
+    robot.push_back(r);
+    samples.push_back(q);
+    by_hash.emplace(h, id);
+    return id;
+  }
+};
+
+ConflictCache::ConflictCache() : impl_(std::make_unique<Impl>()) {}
+ConflictCache::~ConflictCache() = default;
+ConflictCache::ConflictCache(ConflictCache&&) noexcept = default;
+ConflictCache& ConflictCache::operator=(ConflictCache&&) noexcept = default;
+std::size_t ConflictCache::size() const { return impl_->touch.size(); }
+void ConflictCache::Clear() { *impl_ = Impl{}; }
+
+namespace {
+
+// Sweep comparisons of one Coordinate call, answered from a ConflictCache where it knows them.
+struct Comparisons {
+  const collision::CollisionWorld& world;
+  const Sweeps& sweeps;
+  double margin = 0.0;
+  const ConflictCache::Impl* cache = nullptr;  ///< Null: compare everything.
+  std::vector<std::vector<int>> id;            ///< [robot][extended piece]: id in the cache.
+
+  static std::uint64_t Key(int id_x, bool x_stands, int id_y, bool y_stands) {
+    return (static_cast<std::uint64_t>(2 * id_x + x_stands) << 32) |
+           static_cast<std::uint64_t>(2 * id_y + y_stands);
+  }
+
+  // Whether sweep x touches sweep y (SweepsTouch, in this argument order). `x_still`, when
+  // given, stands for robot rx standing at the last sample of its extended piece ex.
+  bool Touch(collision::CollisionContext& ctx, int rx, int ex, const Sweep* x_still, int ry, int ey,
+             PairConflicts& out) const {
+    const Sweep& x = x_still ? *x_still : sweeps.extended[rx][ex];
+    const Sweep& y = sweeps.extended[ry][ey];
+    if (!cache) return internal::SweepsTouch(world, ctx, x, y, margin, &out.checks);
+    const std::uint64_t key = Key(id[rx][ex], x_still != nullptr, id[ry][ey], false);
+    if (const auto it = cache->touch.find(key); it != cache->touch.end()) {
+      ++out.cached;
+      return it->second;
+    }
+    const bool touch = internal::SweepsTouch(world, ctx, x, y, margin, &out.checks);
+    out.learned.emplace_back(key, touch);
+    return touch;
+  }
+};
+
+// Rows [i0, i1) of robot a's extended pieces against all of robot b's.
+PairConflicts ComparePair(const Comparisons& compare, collision::CollisionContext& ctx, int a,
+                          int b, int i0, int i1) {
   PairConflicts out{.a = a, .b = b};
-  const std::vector<Sweep>& pa = sweeps.extended[a];
-  const std::vector<Sweep>& pb = sweeps.extended[b];
+  const std::vector<Sweep>& pa = compare.sweeps.extended[a];
+  const std::vector<Sweep>& pb = compare.sweeps.extended[b];
   std::vector<Eigen::AlignedBox3d> boxes_b;
   for (const Sweep& s : pb) boxes_b.push_back(internal::Bounds(s));
-  for (std::size_t i = 0; i < pa.size(); ++i) {
-    const Eigen::AlignedBox3d box_a = internal::Bounds(pa[i]);
+  for (int i = i0; i < i1; ++i) {
+    const Eigen::AlignedBox3d box_a = internal::Bounds(pa[static_cast<std::size_t>(i)]);
     for (std::size_t j = 0; j < pb.size(); ++j) {
       if (!box_a.intersects(boxes_b[j])) continue;
-      if (internal::SweepsTouch(world, ctx, pa[i], pb[j], margin, &out.checks)) {
-        out.conflicts.push_back({static_cast<int>(i), static_cast<int>(j)});
+      if (compare.Touch(ctx, a, i, nullptr, b, static_cast<int>(j), out)) {
+        out.conflicts.push_back({i, static_cast<int>(j)});
       }
     }
   }
-  // A robot with nothing to do (start and end only) is an obstacle for the whole cycle.
-  for (const auto& [still, moving, size] :
-       {std::tuple{a, b, pa.size()}, std::tuple{b, a, pb.size()}}) {
-    if (size == 2 && !out.conflicts.empty() && out.standing.empty()) {
-      out.standing = RobotName(moving) + " passes through " + RobotName(still) +
-                     ", which has no work and stands at home";
+  return out;
+}
+
+// A robot with nothing to do (start and end only) is an obstacle for the whole cycle.
+void FindStanding(const Sweeps& sweeps, PairConflicts& p) {
+  const std::size_t sa = sweeps.extended[p.a].size(), sb = sweeps.extended[p.b].size();
+  for (const auto& [still, moving, size] : {std::tuple{p.a, p.b, sa}, std::tuple{p.b, p.a, sb}}) {
+    if (size == 2 && !p.conflicts.empty() && p.standing.empty()) {
+      p.standing = RobotName(moving) + " passes through " + RobotName(still) +
+                   ", which has no work and stands at home";
     }
   }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -205,15 +301,14 @@ std::vector<ZoneSpan> GroupZones(const PairConflicts& pair, int pieces_a, int pi
 // unless, standing there, it touches a piece of the other robot's interval: then it releases it
 // when it moves on (its next piece starts from there, so that piece and the other's conflict too
 // and have a zone of their own, whose order keeps them apart).
-void DecideReleases(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
-                    const Sweeps& sweeps, double margin, ZoneSpan& z, long long* checks) {
+void DecideReleases(const Comparisons& compare, collision::CollisionContext& ctx, ZoneSpan& z,
+                    PairConflicts& out) {
   auto blocks = [&](int robot, int last, int other, int o0, int o1) {
-    const std::vector<Sweep>& own = sweeps.extended[robot];
-    const Sweep still = internal::StillSweep(world, ctx, robot, own[last + 1].q.back(), margin);
+    const Sweep& own = compare.sweeps.extended[robot][static_cast<std::size_t>(last + 1)];
+    const Sweep still =
+        internal::StillSweep(compare.world, ctx, robot, own.q.back(), compare.margin);
     for (int k = o0; k <= o1; ++k) {
-      if (internal::SweepsTouch(world, ctx, still, sweeps.extended[other][k + 1], margin, checks)) {
-        return true;
-      }
+      if (compare.Touch(ctx, robot, last + 1, &still, other, k + 1, out)) return true;
     }
     return false;
   };
@@ -250,40 +345,80 @@ void DropContained(std::vector<ZoneSpan>& zones) {
   zones.resize(kept);
 }
 
-// Per robot pair (in parallel): the conflicting pieces and the zones they make.
-std::vector<PairConflicts> FindConflicts(const collision::CollisionWorld& world,
-                                         const Sweeps& sweeps, double margin,
+// Rows of robot a's pieces compared per unit of parallel work: pairs differ a lot in cost, so
+// a pair is split into blocks that the threads share.
+constexpr int kRowsPerBlock = 4;
+
+// Per robot pair: the conflicting pieces (in parallel over blocks of rows) and the zones they
+// make (in parallel over pairs).
+std::vector<PairConflicts> FindConflicts(const Comparisons& compare,
                                          const CoordinationOptions& options, int* units_done,
                                          int units_total) {
-  const int robots = static_cast<int>(sweeps.extended.size());
+  const std::vector<std::vector<Sweep>>& extended = compare.sweeps.extended;
+  const int robots = static_cast<int>(extended.size());
   std::vector<std::pair<int, int>> pairs;
   for (int a = 0; a < robots; ++a) {
     for (int b = a + 1; b < robots; ++b) pairs.emplace_back(a, b);
   }
-  std::vector<PairConflicts> out(pairs.size());
+  struct Block {
+    std::size_t pair = 0;
+    int i0 = 0, i1 = 0;
+  };
+  std::vector<Block> blocks;
+  std::vector<int> blocks_left(pairs.size(), 0);
+  for (std::size_t p = 0; p < pairs.size(); ++p) {
+    const int rows = static_cast<int>(extended[pairs[p].first].size());
+    for (int i0 = 0; i0 < rows; i0 += kRowsPerBlock) {
+      blocks.push_back({.pair = p, .i0 = i0, .i1 = std::min(rows, i0 + kRowsPerBlock)});
+      ++blocks_left[p];
+    }
+  }
   const int threads =
-      std::min(ResolveThreadCount(options.threads), std::max(1, static_cast<int>(pairs.size())));
+      std::min(ResolveThreadCount(options.threads), std::max(1, static_cast<int>(blocks.size())));
   std::vector<collision::CollisionContext> contexts;
-  for (int w = 0; w < threads; ++w) contexts.emplace_back(world);
+  for (int w = 0; w < threads; ++w) contexts.emplace_back(compare.world);
+  std::vector<PairConflicts> parts(blocks.size());
   std::mutex progress_mutex;
   ParallelFor(
-      static_cast<int>(pairs.size()), threads,
+      static_cast<int>(blocks.size()), threads,
       [&](int item, int worker) {
-        const auto [a, b] = pairs[static_cast<std::size_t>(item)];
-        PairConflicts& p = out[static_cast<std::size_t>(item)];
-        p = ComparePair(world, contexts[worker], sweeps, a, b, margin);
-        if (p.standing.empty()) {
-          p.zones = GroupZones(p, static_cast<int>(sweeps.extended[a].size()) - 2,
-                               static_cast<int>(sweeps.extended[b].size()) - 2);
-          for (ZoneSpan& z : p.zones) {
-            if (z.forced_first != -2) {
-              DecideReleases(world, contexts[worker], sweeps, margin, z, &p.checks);
-            }
-          }
-          DropContained(p.zones);
-        }
+        const Block& block = blocks[static_cast<std::size_t>(item)];
+        const auto [a, b] = pairs[block.pair];
+        parts[static_cast<std::size_t>(item)] =
+            ComparePair(compare, contexts[worker], a, b, block.i0, block.i1);
         const std::lock_guard<std::mutex> lock(progress_mutex);
-        options.progress.Report(kCoordinateStage, ++*units_done, units_total);
+        if (--blocks_left[block.pair] == 0) {
+          options.progress.Report(kCoordinateStage, ++*units_done, units_total);
+        }
+      },
+      [&options] { return options.progress.cancelled(); });
+  if (options.progress.cancelled()) return {};
+  // The blocks of a pair in row order: its conflicts stay sorted.
+  std::vector<PairConflicts> out(pairs.size());
+  for (std::size_t p = 0; p < pairs.size(); ++p) {
+    out[p].a = pairs[p].first;
+    out[p].b = pairs[p].second;
+  }
+  for (PairConflicts& part : parts) {
+    const std::size_t p = static_cast<std::size_t>(&part - parts.data());
+    PairConflicts& pair = out[blocks[p].pair];
+    pair.conflicts.insert(pair.conflicts.end(), part.conflicts.begin(), part.conflicts.end());
+    pair.checks += part.checks;
+    pair.cached += part.cached;
+    pair.learned.insert(pair.learned.end(), part.learned.begin(), part.learned.end());
+  }
+  ParallelFor(
+      static_cast<int>(out.size()), threads,
+      [&](int item, int worker) {
+        PairConflicts& p = out[static_cast<std::size_t>(item)];
+        FindStanding(compare.sweeps, p);
+        if (!p.standing.empty()) return;
+        p.zones = GroupZones(p, static_cast<int>(extended[p.a].size()) - 2,
+                             static_cast<int>(extended[p.b].size()) - 2);
+        for (ZoneSpan& z : p.zones) {
+          if (z.forced_first != -2) DecideReleases(compare, contexts[worker], z, p);
+        }
+        DropContained(p.zones);
       },
       [&options] { return options.progress.cancelled(); });
   return out;
@@ -349,6 +484,8 @@ struct OrderSearch {
   const EventGraph& graph;
   const std::vector<ZoneSpan>& zones;
   std::vector<EventEdge> base;  ///< Signal edges.
+  /// Skip clock computations whose outcome the last clock decides (CoordinationOptions).
+  bool reuse_clock = true;
 
   // Zone z's edge: the second robot starts its first piece in the zone no earlier than the
   // first releases it (arrives after its last piece, or moves on from there).
@@ -444,18 +581,31 @@ struct OrderSearch {
   }
 
   // Flips single free zones while the makespan drops (a cyclic order counts as infinite).
+  // A flip removes the zone's edge and adds the reverse one. When the edge does not set the time
+  // of the event it leads to (another constraint sets it later), removing it changes no time,
+  // and adding an edge cannot make any earlier: such a flip cannot shorten the plan and is
+  // rejected without computing the clock (it still counts as a flip).
   double Improve(std::vector<char>& first_is_a, int max_flips) const {
-    double best = Makespan(first_is_a);
+    std::vector<double> times, trial;
+    double best = graph.Times(Edges(first_is_a), &times) ? graph.Makespan(times)
+                                                         : std::numeric_limits<double>::infinity();
     int flips = 0;
     for (bool improved = true; improved && flips < max_flips;) {
       improved = false;
       for (std::size_t z = 0; z < zones.size() && flips < max_flips; ++z) {
         if (zones[z].forced_first != -1) continue;
-        first_is_a[z] = static_cast<char>(!first_is_a[z]);
         ++flips;
-        const double m = Makespan(first_is_a);
+        if (reuse_clock && std::isfinite(best)) {
+          const EventEdge e = ZoneEdge(z, first_is_a[z]);
+          if (times[e.to] != times[e.from] + e.weight) continue;  // not binding
+        }
+        first_is_a[z] = static_cast<char>(!first_is_a[z]);
+        const double m = graph.Times(Edges(first_is_a), &trial)
+                             ? graph.Makespan(trial)
+                             : std::numeric_limits<double>::infinity();
         if (m < best - 1e-9) {
           best = m;
+          times.swap(trial);
           improved = true;
         } else {
           first_is_a[z] = static_cast<char>(!first_is_a[z]);
@@ -739,15 +889,25 @@ std::vector<std::size_t> MergeZones(const OrderSearch& search, std::vector<ZoneS
                                     const std::vector<char>& first_is_a, double limit) {
   WELDCELL_CHECK(&search.zones == &spans);
   std::vector<char> alive(spans.size(), 1);
-  auto makespan = [&] {
+  // Whether the clock of the zones alive keeps the limit; then *bound becomes that clock.
+  std::vector<double> times;
+  auto makespan = [&](std::vector<double>* bound) {
     std::vector<EventEdge> edges = search.base;
     for (std::size_t z = 0; z < spans.size(); ++z) {
       if (alive[z]) edges.push_back(search.ZoneEdge(z, first_is_a[z]));
     }
-    std::vector<double> times;
-    if (!search.graph.Times(edges, &times)) return std::numeric_limits<double>::infinity();
-    return search.graph.Makespan(times);
+    if (!search.graph.Times(edges, &times) || !(search.graph.Makespan(times) <= limit)) {
+      return false;
+    }
+    bound->swap(times);
+    return true;
   };
+  // Event times that every edge of the zones alive keeps (each event no earlier than an edge
+  // into it allows) and whose makespan keeps the limit: the clock of the last merge computed.
+  // The clock of the zones alive is never later (it is the earliest such times).
+  std::vector<double> bound;
+  const bool unmerged_keeps_limit = makespan(&bound);
+  WELDCELL_CHECK(unmerged_keeps_limit);
   // Groups: (robot a, robot b, a first), each sorted by the first robot's interval.
   std::map<std::tuple<int, int, bool>, std::vector<std::size_t>> groups;
   for (std::size_t z = 0; z < spans.size(); ++z) {
@@ -767,7 +927,13 @@ std::vector<std::size_t> MergeZones(const OrderSearch& search, std::vector<ZoneS
       const ZoneSpan before = spans[current];
       spans[current] = Union(before, spans[next]);
       alive[next] = 0;
-      if (makespan() <= limit) continue;
+      // The merge only swaps two zone edges for the merged one. When `bound` keeps that one
+      // with room to spare, it keeps every edge of the new graph, which then has no cycle (a
+      // path back would have to run back in time) and no time later than `bound`: the merge
+      // keeps the limit without computing the clock.
+      const EventEdge merged = search.ZoneEdge(current, first_is_a[current]);
+      if (search.reuse_clock && bound[merged.to] > bound[merged.from] + merged.weight) continue;
+      if (makespan(&bound)) continue;
       spans[current] = before;
       alive[next] = 1;
       current = next;
@@ -921,12 +1087,32 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   const Sweeps sweeps =
       SampleSweeps(world, trajectories, pieces, options.resolution, margin, options);
   if (options.progress.cancelled()) return fail("cancelled");
+  Comparisons compare{.world = world, .sweeps = sweeps, .margin = margin};
+  if (options.cache) {
+    ConflictCache::Impl& cache = options.cache->impl();
+    if (cache.world != &world || cache.resolution != options.resolution) {
+      options.cache->Clear();
+      cache.world = &world;
+      cache.resolution = options.resolution;
+    }
+    compare.cache = &cache;
+    for (int r = 0; r < n; ++r) {
+      compare.id.emplace_back();
+      for (const Sweep& s : sweeps.extended[r]) compare.id.back().push_back(cache.Intern(r, s.q));
+    }
+  }
   const std::vector<PairConflicts> pairs =
-      FindConflicts(world, sweeps, margin, options, &units_done, units_total);
+      FindConflicts(compare, options, &units_done, units_total);
+  if (options.cache) {
+    for (const PairConflicts& p : pairs) {
+      for (const auto& [key, touch] : p.learned) options.cache->impl().touch.emplace(key, touch);
+    }
+  }
   if (options.progress.cancelled()) return fail("cancelled");
   std::vector<ZoneSpan> spans;
   for (const PairConflicts& p : pairs) {
     result.checks += p.checks;
+    result.cached_pairs += p.cached;
     result.conflicting_piece_pairs += static_cast<int>(p.conflicts.size());
     if (!p.standing.empty()) return fail(p.standing);
     for (const ZoneSpan& z : p.zones) {
@@ -946,28 +1132,41 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   std::string error;
   const std::vector<Signal> signals = SignalsOf(pieces, graph, options.precedences, &error);
   if (!error.empty()) return fail(error);
-  OrderSearch search{graph, spans, {}};
+  OrderSearch search{graph, spans, {}, options.reuse_clock};
   for (const Signal& s : signals) search.base.push_back(s.edge);
   std::optional<std::vector<char>> best;
   double best_makespan = std::numeric_limits<double>::infinity();
   std::vector<std::vector<char>> starts = StartingOrders(graph, spans);
   starts.push_back(search.FirstComeFirstServed());
   starts.push_back(SimulatedFirstComeFirstServed(graph, spans, search.base));
+  // Each start is improved on its own (in parallel); the first of the shortest wins.
+  std::vector<double> makespans(starts.size(), std::numeric_limits<double>::infinity());
+  std::vector<std::vector<char>> unrepaired_of(starts.size());
+  std::mutex progress_mutex;
+  ParallelFor(
+      static_cast<int>(starts.size()),
+      std::min(ResolveThreadCount(options.threads), static_cast<int>(starts.size())),
+      [&](int item, int) {
+        std::vector<char>& order = starts[static_cast<std::size_t>(item)];
+        for (std::size_t z = 0; z < spans.size(); ++z) {  // every start keeps the forced orders
+          WELDCELL_CHECK(spans[z].forced_first < 0 ||
+                         static_cast<bool>(order[z]) == (spans[z].forced_first == spans[z].a));
+        }
+        if (!search.Repair(order)) unrepaired_of[static_cast<std::size_t>(item)] = order;
+        ImprovePairs(search, order, kPairRounds);
+        makespans[static_cast<std::size_t>(item)] = search.Improve(order, options.max_flips);
+        const std::lock_guard<std::mutex> lock(progress_mutex);
+        options.progress.Report(kCoordinateStage, ++units_done, units_total);
+      },
+      [&options] { return options.progress.cancelled(); });
+  if (options.progress.cancelled()) return fail("cancelled");
   std::vector<char> unrepaired;  // an order whose cycles could not be broken, for the message
-  for (std::vector<char>& order : starts) {
-    if (options.progress.cancelled()) return fail("cancelled");
-    for (std::size_t z = 0; z < spans.size(); ++z) {  // every start keeps the forced orders
-      WELDCELL_CHECK(spans[z].forced_first < 0 ||
-                     static_cast<bool>(order[z]) == (spans[z].forced_first == spans[z].a));
+  for (std::size_t k = 0; k < starts.size(); ++k) {
+    if (!unrepaired_of[k].empty()) unrepaired = unrepaired_of[k];
+    if (makespans[k] < best_makespan - 1e-9) {
+      best_makespan = makespans[k];
+      best = std::move(starts[k]);
     }
-    if (!search.Repair(order)) unrepaired = order;
-    ImprovePairs(search, order, kPairRounds);
-    const double m = search.Improve(order, options.max_flips);
-    if (m < best_makespan - 1e-9) {
-      best_makespan = m;
-      best = std::move(order);
-    }
-    options.progress.Report(kCoordinateStage, ++units_done, units_total);
   }
   if (!best || !std::isfinite(best_makespan)) {
     return fail(
@@ -986,7 +1185,7 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
     merged.push_back(spans[z]);
     merged_order.push_back((*best)[z]);
   }
-  const OrderSearch final_search{graph, merged, search.base};
+  const OrderSearch final_search{graph, merged, search.base, options.reuse_clock};
   WELDCELL_CHECK(graph.Times(final_search.Edges(merged_order), &times));
   Built built = BuildTrajectories(trajectories, pieces, graph, times);
   result.zones = ZonesOf(merged, merged_order, built);

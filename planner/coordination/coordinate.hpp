@@ -9,7 +9,9 @@
 //    no point of either robot moves more than the resolution between samples) is a conflict —
 //    whatever the timing, two such pieces must never run at the same time. Sweeps are compared
 //    through a tree of per-body bounding boxes over sample ranges (internal/sweep.hpp), and
-//    only overlapping leaves are checked exactly (CollisionWorld::CheckRobotPair).
+//    only overlapping leaves are checked exactly (CollisionWorld::CheckRobotPair). The piece
+//    pairs are shared by the threads in blocks of rows; a ConflictCache answers piece pairs an
+//    earlier call compared (the same pieces, sample for sample).
 // 3. Zones. Each conflicting piece pair is a zone, a mutex over an interval of pieces of each
 //    robot. A robot acquires the zone at the standstill before the interval's first piece
 //    (waiting until the robot before it in the zone's order has released it) and releases it as
@@ -46,6 +48,8 @@
 // (ICRA); mutual exclusion with a fixed acquisition order as in Coffman et al. 1971, "System
 // deadlocks" (ACM Computing Surveys).
 
+#include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -96,6 +100,29 @@ struct Precedence {
   bool operator==(const Precedence&) const = default;
 };
 
+/// Which piece pairs touched in earlier Coordinate calls, for calls whose trajectories share
+/// pieces with them (re-allocation rounds change only some robots' routes). A piece is known by
+/// its robot and its exact sweep samples (joint configurations), so a piece that changed in any
+/// sample is never answered from the cache, and a cached answer is the one a fresh comparison
+/// gives. Valid for one CollisionWorld and resolution: Coordinate empties it when called with
+/// another world or resolution. Grows with every new piece (a few MB per round on large
+/// stations). Not thread-safe: one Coordinate call at a time may use it.
+class ConflictCache {
+ public:
+  ConflictCache();
+  ~ConflictCache();
+  ConflictCache(ConflictCache&&) noexcept;
+  ConflictCache& operator=(ConflictCache&&) noexcept;
+  std::size_t size() const;  ///< Piece-pair answers held.
+  void Clear();
+
+  struct Impl;  ///< Defined in coordinate.cpp.
+  Impl& impl() { return *impl_; }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
 struct CoordinationOptions {
   double resolution = 0.005;  ///< m of travel of any robot point between sweep samples.
   /// Zone orders tried by flipping one zone at a time, per starting order.
@@ -104,6 +131,10 @@ struct CoordinationOptions {
   /// Step 5: merge zones where that keeps the clock (false: one zone per conflict group, as in
   /// CoordinationResult::conflict_zones).
   bool merge_zones = true;
+  /// Steps 4 and 5 skip computing the clock for a flip or merge whose outcome the last clock
+  /// computed already decides (a flipped zone that bound no event, a merged zone that clock
+  /// keeps with room to spare). False computes every one, for comparison: the result is the same.
+  bool reuse_clock = true;
   /// Reports kCoordinateStage (robot pairs compared, then orders tried) and is polled between
   /// units of work: once cancelled, Coordinate returns early with conflict_free false and
   /// message "cancelled"; the caller must discard the result.
@@ -112,6 +143,9 @@ struct CoordinationOptions {
   /// own predecessors, or precedences and zones that wait in a circle, cannot be kept: the
   /// result is then not conflict-free and `message` says why.
   std::vector<Precedence> precedences;
+  /// Optional: piece pairs compared in earlier calls are answered from it, and this call's
+  /// comparisons are added to it. The result is the same with or without it.
+  ConflictCache* cache = nullptr;
 };
 
 struct CoordinationResult {
@@ -127,6 +161,7 @@ struct CoordinationResult {
   bool conflict_free = false;
   std::string message;              ///< When not conflict-free: why.
   long long checks = 0;             ///< Exact robot–robot checks made.
+  long long cached_pairs = 0;       ///< Piece-pair comparisons answered from options.cache.
   int conflicting_piece_pairs = 0;  ///< Piece pairs whose sweeps touch.
 };
 

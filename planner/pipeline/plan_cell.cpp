@@ -50,7 +50,8 @@ struct Attempt {
 // Allocation → motion → coordination for `withheld`, reusing the motions of unchanged routes.
 Attempt PlanFrom(const cell::Cell& cell, const collision::CollisionWorld& world,
                  const reach::ReachMap& reach, const PlanOptions& options, const Withheld& withheld,
-                 const TravelMatrices& travel, const Attempt* previous, PlanStatistics& stats) {
+                 const TravelMatrices& travel, const Attempt* previous,
+                 coordination::ConflictCache& cache, PlanStatistics& stats) {
   Attempt a;
   auto t0 = Clock::now();
   a.problem = BuildAllocationProblem(cell, world, reach, options, withheld, &travel);
@@ -65,7 +66,7 @@ Attempt PlanFrom(const cell::Cell& cell, const collision::CollisionWorld& world,
   stats.motion_seconds += Since(t0);
   if (options.progress.cancelled()) return a;
   t0 = Clock::now();
-  a.coordinated = CoordinateMotions(cell, world, a.motions, options);
+  a.coordinated = CoordinateMotions(cell, world, a.motions, options, &cache);
   stats.coordination_seconds += Since(t0);
   return a;
 }
@@ -182,7 +183,10 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
   stats.travel_seconds = Since(t0);
   if (cancelled()) return out;
 
-  Attempt best = PlanFrom(cell, world, out.reach, options, {}, travel, nullptr, stats);
+  // The rounds change only some robots' routes: their piece pairs are compared once.
+  coordination::ConflictCache conflict_cache;
+  Attempt best =
+      PlanFrom(cell, world, out.reach, options, {}, travel, nullptr, conflict_cache, stats);
   if (cancelled()) return out;
   stats.estimated_makespan = best.allocation.estimated_makespan;
   stats.lower_bound = best.allocation.lower_bound;
@@ -199,7 +203,8 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
     if (add.empty()) break;
     Withheld trial = withheld;
     trial.insert(add.begin(), add.end());
-    Attempt attempt = PlanFrom(cell, world, out.reach, options, trial, travel, &best, stats);
+    Attempt attempt =
+        PlanFrom(cell, world, out.reach, options, trial, travel, &best, conflict_cache, stats);
     if (cancelled()) return out;
     ++stats.rebalance_rounds;
     if (attempt.BetterThan(best)) {

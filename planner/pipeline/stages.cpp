@@ -423,13 +423,15 @@ std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
 
 coordination::CoordinationResult CoordinateMotions(
     const cell::Cell& cell, const collision::CollisionWorld& world,
-    const std::vector<motion::SequenceResult>& motions, const PlanOptions& options) {
+    const std::vector<motion::SequenceResult>& motions, const PlanOptions& options,
+    coordination::ConflictCache* cache) {
   std::vector<motion::RobotTrajectory> trajectories;
   for (const motion::SequenceResult& s : motions) trajectories.push_back(s.trajectory);
   coordination::CoordinationOptions coordination_options{
       .resolution = cell.settings.motion.resolution,
       .threads = options.threads,
-      .progress = options.progress};
+      .progress = options.progress,
+      .cache = cache};
   for (const cell::Weld& w : cell.welds) {
     for (const std::string& before : w.after) {
       coordination_options.precedences.push_back({.before = before, .after = w.id});

@@ -180,10 +180,12 @@ std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
                                                 Allocation& allocation, const PlanOptions& options,
                                                 const PlannedRoutes* previous = nullptr);
 
-/// All robots on one clock, with interlock waits wherever their motions would touch.
+/// All robots on one clock, with interlock waits wherever their motions would touch. `cache`
+/// (optional) answers piece pairs compared in earlier calls (CoordinationOptions::cache).
 coordination::CoordinationResult CoordinateMotions(
     const cell::Cell& cell, const collision::CollisionWorld& world,
-    const std::vector<motion::SequenceResult>& motions, const PlanOptions& options);
+    const std::vector<motion::SequenceResult>& motions, const PlanOptions& options,
+    coordination::ConflictCache* cache = nullptr);
 
 /// The plan: the coordinated trajectories sampled every options.sample_period, the welds with
 /// their configurations and times, the interlocks, and the unplanned welds (`unreachable`

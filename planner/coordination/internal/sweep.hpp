@@ -50,7 +50,8 @@ Sweep StillSweep(const collision::CollisionWorld& world, collision::CollisionCon
                  int robot, const Eigen::VectorXd& q, double margin);
 
 /// True when some sample of `a` touches some sample of `b` (CheckRobotPair with `margin`).
-/// Adds the exact checks made to *checks.
+/// Of two child node pairs, the one whose boxes overlap more is searched first (a touch is
+/// found sooner; the answer is the same). Adds the exact checks made to *checks.
 bool SweepsTouch(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
                  const Sweep& a, const Sweep& b, double margin, long long* checks);
 
