@@ -1972,9 +1972,9 @@ TEST(ViewerBinary, AScreenshotReportsItsStagesOnStderr) {
   QFile::remove(file);
 }
 
-// A robot of the plan that the cell does not have is warned about under the plan's file name
-// (it said `<input>`).
-TEST(ViewerBinary, APlanRobotMissingFromTheCellIsWarnedAboutUnderThePlansFile) {
+// A robot of the plan that the cell does not have is bad input, as in `weldcell verify` and
+// `export`: an error at its line in the plan's file (it once said `<input>`), exit 2.
+TEST(ViewerBinary, APlanRobotMissingFromTheCellIsAnErrorAtItsLineInThePlansFile) {
   const std::filesystem::path path =
       std::filesystem::temp_directory_path() /
       (std::to_string(QCoreApplication::applicationPid()) + "_small_r9.json");
@@ -1985,10 +1985,12 @@ TEST(ViewerBinary, APlanRobotMissingFromTheCellIsWarnedAboutUnderThePlansFile) {
       "/tmp/weldcell_viewer_test_r9_" + std::to_string(QCoreApplication::applicationPid()) + ".png";
   const ViewerRun run = RunViewer({kSmall, QString::fromStdString(path.string()), "--screenshot",
                                    QString::fromStdString(file), "--size", "640x480"});
-  EXPECT_NE(run.err.find(path.string() + ": warning: robots.R9: the plan's robot is not in the "
-                                         "open cell; not shown"),
-            std::string::npos)
-      << run.err;
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  const std::regex at_line(
+      std::regex_replace(path.string(), std::regex(R"([.])"), R"(\.)") +
+      R"(:[0-9]+:[0-9]+: error: robots\[1\]\.name: robot R9 is not a robot of cell)");
+  EXPECT_TRUE(std::regex_search(run.err, at_line)) << run.err;
+  EXPECT_FALSE(std::filesystem::exists(file)) << "no picture on exit 2";
   EXPECT_EQ(run.err.find("<input>"), std::string::npos) << run.err;
   std::filesystem::remove(path);
   std::filesystem::remove(file);
