@@ -342,6 +342,23 @@ class FindContactTest : public ::testing::Test {
     }
     return false;
   }
+  // A touching configuration pair of the demo's robots drawn from `rng` (they face each other
+  // 4.8 m apart: random pairs meet now and then); none after 200,000 draws.
+  static std::optional<std::pair<Eigen::VectorXd, Eigen::VectorXd>> RandomTouch(
+      collision::CollisionContext& ctx, std::mt19937_64& rng) {
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    auto random_q = [&](const kinematics::Chain& c) {
+      Eigen::VectorXd q(c.dof());
+      for (int i = 0; i < q.size(); ++i)
+        q[i] = c.lower()[i] + unit(rng) * (c.upper()[i] - c.lower()[i]);
+      return q;
+    };
+    for (int k = 0; k < 200000; ++k) {
+      Eigen::VectorXd qa = random_q(world_->chain(0)), qb = random_q(world_->chain(1));
+      if (world_->CheckRobotPair(ctx, 0, qa, 1, qb).in_collision()) return std::pair{qa, qb};
+    }
+    return std::nullopt;
+  }
   static constexpr double kStep = 0.02;  // m
   static cell::Cell* cell_;
   static collision::CollisionWorld* world_;
@@ -358,24 +375,13 @@ TEST_F(FindContactTest, FindsExactlyTheContactsOfTheDenseCheckIncludingNearMisse
     SCOPED_TRACE(::testing::Message() << "seed " << seed);
     std::mt19937_64 rng(seed);
     std::uniform_real_distribution<double> unit(0.0, 1.0);
-    auto random_q = [&](const kinematics::Chain& c) {
-      Eigen::VectorXd q(c.dof());
-      for (int i = 0; i < q.size(); ++i)
-        q[i] = c.lower()[i] + unit(rng) * (c.upper()[i] - c.lower()[i]);
-      return q;
-    };
     auto random_dq = [&](int dof) {
       Eigen::VectorXd d(dof);
       for (int i = 0; i < dof; ++i) d[i] = unit(rng) - 0.5;
       return Eigen::VectorXd(0.1 * d.normalized());
     };
-    // A touching configuration pair (the robots face each other 4.8 m apart: random pairs meet
-    // now and then), each robot's other end of the family its home.
-    std::optional<std::pair<Eigen::VectorXd, Eigen::VectorXd>> touch;
-    for (int k = 0; k < 200000 && !touch; ++k) {
-      Eigen::VectorXd qa = random_q(ca), qb = random_q(cb);
-      if (world_->CheckRobotPair(ctx, 0, qa, 1, qb).in_collision()) touch = {qa, qb};
-    }
+    // A touching configuration pair, each robot's other end of the family its home.
+    const auto touch = RandomTouch(ctx, rng);
     ASSERT_TRUE(touch.has_value());
     const Eigen::VectorXd dqa = random_dq(ca.dof()), dqb = random_dq(cb.dof());
     const Eigen::VectorXd& home_b = cell_->robots[1].home;
@@ -426,18 +432,7 @@ TEST_F(FindContactTest, WithAMarginFindsExactlyTheContactsOfTheDenseCheckWithTha
   for (std::uint64_t seed = 1; seed <= 4; ++seed) {
     SCOPED_TRACE(::testing::Message() << "seed " << seed);
     std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<double> unit(0.0, 1.0);
-    auto random_q = [&](const kinematics::Chain& c) {
-      Eigen::VectorXd q(c.dof());
-      for (int i = 0; i < q.size(); ++i)
-        q[i] = c.lower()[i] + unit(rng) * (c.upper()[i] - c.lower()[i]);
-      return q;
-    };
-    std::optional<std::pair<Eigen::VectorXd, Eigen::VectorXd>> touch;
-    for (int k = 0; k < 200000 && !touch; ++k) {
-      Eigen::VectorXd qa = random_q(world_->chain(0)), qb = random_q(world_->chain(1));
-      if (world_->CheckRobotPair(ctx, 0, qa, 1, qb).in_collision()) touch = {qa, qb};
-    }
+    const auto touch = RandomTouch(ctx, rng);
     ASSERT_TRUE(touch.has_value());
     const Eigen::VectorXd dq = Eigen::VectorXd::Constant(touch->first.size(), 0.03);
     const Eigen::VectorXd& home_b = cell_->robots[1].home;
@@ -488,17 +483,7 @@ TEST_F(FindContactTest, AMarginOfHalfTheStepCoversTheConfigurationsBetweenTheSub
     SCOPED_TRACE(::testing::Message() << "seed " << seed);
     std::mt19937_64 rng(seed);
     std::uniform_real_distribution<double> unit(0.0, 1.0);
-    auto random_q = [&](const kinematics::Chain& c) {
-      Eigen::VectorXd q(c.dof());
-      for (int i = 0; i < q.size(); ++i)
-        q[i] = c.lower()[i] + unit(rng) * (c.upper()[i] - c.lower()[i]);
-      return q;
-    };
-    std::optional<std::pair<Eigen::VectorXd, Eigen::VectorXd>> touch;
-    for (int k = 0; k < 200000 && !touch; ++k) {
-      Eigen::VectorXd qa = random_q(world_->chain(0)), qb = random_q(world_->chain(1));
-      if (world_->CheckRobotPair(ctx, 0, qa, 1, qb).in_collision()) touch = {qa, qb};
-    }
+    const auto touch = RandomTouch(ctx, rng);
     ASSERT_TRUE(touch.has_value());
     Eigen::VectorXd dqa(touch->first.size()), dqb(touch->second.size());
     for (int i = 0; i < dqa.size(); ++i) dqa[i] = 0.2 * (unit(rng) - 0.5);
