@@ -1,9 +1,18 @@
 #include "allocation/problem.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 namespace weldcell::allocation {
+namespace {
+
+bool FiniteSite(const Site& p) {
+  return std::isfinite(p[0]) && std::isfinite(p[1]) && std::isfinite(p[2]);
+}
+
+}  // namespace
 
 const Capability* Problem::FindCapability(TaskId task, RobotId robot) const {
   if (task.value < 0 || task.value >= num_tasks()) return nullptr;
@@ -11,6 +20,27 @@ const Capability* Problem::FindCapability(TaskId task, RobotId robot) const {
     if (c.robot == robot) return &c;
   }
   return nullptr;
+}
+
+double SpatialExcess(const Problem& problem, TaskId task, RobotId robot) {
+  if (task.value < 0 || task.value >= problem.num_tasks()) return 0.0;
+  const Task& t = problem.tasks[static_cast<std::size_t>(task.value)];
+  if (!t.site) return 0.0;
+  auto distance = [&](RobotId r) {
+    const std::optional<Site>& p = problem.robots[static_cast<std::size_t>(r.value)].site;
+    if (!p) return -1.0;
+    return std::hypot((*p)[0] - (*t.site)[0], (*p)[1] - (*t.site)[1], (*p)[2] - (*t.site)[2]);
+  };
+  double nearest = std::numeric_limits<double>::infinity();
+  double own = -1.0;
+  for (const Capability& c : t.capabilities) {
+    if (c.robot.value < 0 || c.robot.value >= problem.num_robots()) return 0.0;
+    const double d = distance(c.robot);
+    if (d < 0.0) return 0.0;
+    nearest = std::min(nearest, d);
+    if (c.robot == robot) own = d;
+  }
+  return own < 0.0 ? 0.0 : own - nearest;
 }
 
 void CheckProblem(const Problem& problem) {
@@ -23,6 +53,7 @@ void CheckProblem(const Problem& problem) {
     const Task& task = problem.tasks[static_cast<std::size_t>(t)];
     const std::string where = "tasks[" + std::to_string(t) + "] '" + task.name + "'";
     if (task.capabilities.empty()) errors << where << ": no robot can do it\n";
+    if (task.site && !FiniteSite(*task.site)) errors << where << ": site is not finite\n";
     std::vector<bool> seen(static_cast<std::size_t>(nr), false);
     for (const Capability& c : task.capabilities) {
       if (c.robot.value < 0 || c.robot.value >= nr) {
@@ -42,6 +73,10 @@ void CheckProblem(const Problem& problem) {
         }
       }
     }
+  }
+  for (int r = 0; r < nr; ++r) {
+    const std::optional<Site>& site = problem.robots[static_cast<std::size_t>(r)].site;
+    if (site && !FiniteSite(*site)) errors << "robots[" << r << "]: site is not finite\n";
   }
   // Identical robots: a lower index with its own travel, and the same option layout.
   for (int r = 0; r < nr; ++r) {

@@ -4,10 +4,12 @@
 // "task" is something one eligible robot does in one of its options (for welds: a reachable
 // candidate configuration). Units: seconds. Definitions: docs/allocation.md.
 
+#include <array>
 #include <compare>
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -46,6 +48,10 @@ class TravelTime {
   virtual double Seconds(RobotId robot, const Stop& from, const Stop& to) const = 0;
 };
 
+/// A point in metres, in any frame the problem uses for all its sites (only distances between
+/// sites matter). See Task::site and Robot::site.
+using Site = std::array<double, 3>;
+
 /// One way of doing a task with one robot (for a weld: one reachable candidate configuration).
 struct Option {
   double duration = 0.0;  ///< s, e.g. weld time including gun close and open; >= 0.
@@ -62,6 +68,9 @@ struct Capability {
 struct Task {
   std::string name;                      ///< For messages only.
   std::vector<Capability> capabilities;  ///< Eligible robots, each at most once; not empty.
+  /// Where the task is done (for a weld: the weld point), m; optional. Used only by the
+  /// strong solver's spatial term (SolveOptions::spatial_weight), never in the cost.
+  std::optional<Site> site{};
   bool operator==(const Task&) const = default;
 };
 
@@ -74,6 +83,9 @@ struct Robot {
   /// for that robot only. Unset (value < 0): the robot's travel is its own. CheckProblem
   /// verifies the structure, not the oracle's values.
   RobotId same_travel_as{};
+  /// Where the robot works from (for a robot arm: its tool at home), m, in the frame of the
+  /// tasks' sites; optional, see Task::site.
+  std::optional<Site> site{};
   bool operator==(const Robot&) const = default;
 };
 
@@ -96,6 +108,11 @@ struct Problem {
   /// The capability of `robot` for `task`, or nullptr if the robot cannot do it. O(#capabilities).
   const Capability* FindCapability(TaskId task, RobotId robot) const;
 };
+
+/// How much farther, m, `robot`'s site is from `task`'s site than the nearest site of a robot
+/// that can do the task (>= 0; 0 for the nearest). 0 when the task, or any robot that can do it,
+/// has no site, or when `robot` cannot do the task. O(#capabilities).
+double SpatialExcess(const Problem& problem, TaskId task, RobotId robot);
 
 /// Thrown for a malformed Problem (bad ids, no options, negative durations, cyclic precedences,
 /// no oracle). The message names the task/robot and the value.

@@ -35,6 +35,14 @@ struct SolveOptions {
   std::int64_t max_cached_entries = 8'000'000;
   /// Lower-bound computation may call the oracle this often (see ComputeLowerBound).
   std::int64_t lower_bound_pair_calls = 20'000'000;
+  /// s per metre; strong solver only. A soft spatial term: while searching, a visit of robot r
+  /// to task t counts as lasting spatial_weight x SpatialExcess(problem, t, r) longer (how much
+  /// farther r works from the task than the nearest robot that can do it), so that a task goes
+  /// to a farther robot only when that saves more than the penalty, and each robot's tasks stay
+  /// near it. The reported cost is always the true one (Evaluate()), without the term. 0 = off
+  /// (the search is then exactly the one without sites). Needs Task::site and Robot::site;
+  /// tasks without them get no penalty.
+  double spatial_weight = 0.0;
 };
 
 enum class SolveStatus {

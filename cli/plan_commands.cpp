@@ -127,6 +127,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     int jobs = 0;
     std::int64_t seed = -1;
     int rebalance_rounds = pipeline::PlanOptions{}.rebalance_rounds;
+    double spatial_weight = pipeline::PlanOptions{}.spatial_weight;
     std::string travel_time = "analytic";
     std::string models = "models";
     int max_options = pipeline::PlanOptions{}.max_options_per_robot;
@@ -146,6 +147,12 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                   "interlock waits (0 = none); one is kept only when more welds are planned or "
                   "the coordinated makespan drops")
       ->check(CLI::Range(0, 100))
+      ->capture_default_str();
+  cmd->add_option("--spatial-weight", args->spatial_weight,
+                  "Seconds per metre a weld costs a robot in the allocator's search for every "
+                  "metre its tool at home is farther from the weld than the nearest reaching "
+                  "robot's: keeps each robot's welds near it (0 = off)")
+      ->check(CLI::Range(0.0, 1000.0))
       ->capture_default_str();
   cmd->add_option("--travel-time", args->travel_time,
                   "How the allocator prices travel moves: learned (the robot's model from "
@@ -200,6 +207,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     pipeline::PlanOptions plan_options{.threads = args->jobs,
                                        .max_options_per_robot = args->max_options,
                                        .rebalance_rounds = args->rebalance_rounds,
+                                       .spatial_weight = args->spatial_weight,
                                        .progress = progress};
     if (args->travel_time == "exact") {
       plan_options.travel_time = pipeline::TravelTimeKind::kExact;

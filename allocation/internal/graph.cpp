@@ -6,7 +6,7 @@
 
 namespace weldcell::allocation::internal {
 
-Graph::Graph(const Problem& problem, std::int64_t max_cached_entries)
+Graph::Graph(const Problem& problem, std::int64_t max_cached_entries, double spatial_weight)
     : oracle_(problem.travel.get()), num_tasks_(problem.num_tasks()) {
   const int nr = problem.num_robots();
   robots_.resize(static_cast<std::size_t>(nr));
@@ -25,8 +25,11 @@ Graph::Graph(const Problem& problem, std::int64_t max_cached_entries)
       if (c == nullptr) continue;
       eligible_[static_cast<std::size_t>(t)].push_back(r);
       const int first = g.layout.FirstNode(TaskId{t});
+      const double penalty = spatial_weight > 0.0
+                                 ? spatial_weight * SpatialExcess(problem, TaskId{t}, RobotId{r})
+                                 : 0.0;
       for (std::size_t o = 0; o < c->options.size(); ++o) {
-        g.duration[static_cast<std::size_t>(first) + o] = c->options[o].duration;
+        g.duration[static_cast<std::size_t>(first) + o] = c->options[o].duration + penalty;
       }
     }
     const int same = problem.robots[static_cast<std::size_t>(r)].same_travel_as.value;

@@ -14,7 +14,9 @@ namespace weldcell::allocation::internal {
 
 class Graph {
  public:
-  Graph(const Problem& problem, std::int64_t max_cached_entries);
+  /// `spatial_weight` (s/m, >= 0) adds spatial_weight x SpatialExcess(task, robot) to every
+  /// option's duration (SolveOptions::spatial_weight); 0 keeps the problem's durations.
+  Graph(const Problem& problem, std::int64_t max_cached_entries, double spatial_weight = 0.0);
 
   int num_robots() const { return static_cast<int>(robots_.size()); }
   int num_tasks() const { return num_tasks_; }

@@ -199,7 +199,14 @@ AllocationProblem BuildAllocationProblem(const cell::Cell& cell,
   const int welds = static_cast<int>(cell.welds.size());
   AllocationProblem out;
   allocation::Problem& problem = out.problem;
-  for (const cell::Robot& r : cell.robots) problem.robots.push_back({.name = r.name});
+  // Sites for the allocator's spatial term: a weld's point, a robot's tool at home (world, m).
+  auto site = [](const Eigen::Vector3d& p) { return allocation::Site{p.x(), p.y(), p.z()}; };
+  for (int r = 0; r < robots; ++r) {
+    const cell::Robot& robot = cell.robots[r];
+    const Eigen::Vector3d p_WT =
+        robot.X_WB * world.chain(r).TcpPose(robot.home, robot.tool.X_FT).translation();
+    problem.robots.push_back({.name = robot.name, .site = site(p_WT)});
+  }
   std::vector<JointTimeTravel::RobotData> travel(robots);
   for (int r = 0; r < robots; ++r) {
     travel[r] = {.home = cell.robots[r].home,
@@ -214,7 +221,8 @@ AllocationProblem BuildAllocationProblem(const cell::Cell& cell,
           {.weld_id = cell.welds[w].id, .reason = UnreachableReason(cell, reach, w)});
       continue;
     }
-    allocation::Task task{.name = cell.welds[w].id, .capabilities = {}};
+    allocation::Task task{
+        .name = cell.welds[w].id, .capabilities = {}, .site = site(cell.welds[w].p_W)};
     AllocationTask entry{.weld = w, .options = std::vector<std::vector<int>>(robots)};
     int offered = 0;  // robots that reach the weld and are not withheld
     for (int r = 0; r < robots; ++r) {
@@ -294,7 +302,8 @@ Allocation Allocate(const cell::Cell& cell, const reach::ReachMap& reach,
               : std::clamp<std::int64_t>(
                     2'000'000 / std::max<std::int64_t>(1, problem.problem.num_tasks()), 2'000,
                     20'000),
-      .progress = options.progress};
+      .progress = options.progress,
+      .spatial_weight = options.spatial_weight};
   const allocation::SolveResult strong =
       allocation::MakeStrongSolver()->Solve(problem.problem, solve);
   out.status = strong.status;

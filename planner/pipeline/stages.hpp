@@ -70,6 +70,10 @@ struct PlanOptions {
   /// from the robot that waits longest for a zone the zone's welds the other robot there also
   /// reaches; a round is kept only when more welds are planned or the coordinated makespan drops.
   int rebalance_rounds = 4;
+  /// s per metre: the allocator's soft spatial term (allocation::SolveOptions::spatial_weight):
+  /// a weld costs a robot this much per metre its tool at home is farther from the weld than
+  /// the nearest robot's that reaches it. 0 = off.
+  double spatial_weight = 0.0;
   TravelTimeKind travel_time = TravelTimeKind::kAnalytic;
   /// kLearned: per robot (index into cell.robots) the model to use; null or missing = analytic
   /// for that robot. The caller checks learned::Mismatch; the pipeline refuses (analytic, with a

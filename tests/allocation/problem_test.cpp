@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 #include "allocation/generate.hpp"
 #include "allocation/travel_time.hpp"
 #include "tests/allocation/test_support.hpp"
@@ -51,6 +54,36 @@ TEST(CheckProblem, RejectsCyclicPrecedences) {
         }
       },
       ProblemError);
+}
+
+TEST(CheckProblem, RejectsSitesThatAreNotFinite) {
+  Problem p = TwoTasks();
+  p.tasks[1].site = Site{0.0, std::numeric_limits<double>::quiet_NaN(), 0.0};
+  p.robots[0].site = Site{std::numeric_limits<double>::infinity(), 0.0, 0.0};
+  try {
+    CheckProblem(p);
+    FAIL() << "expected ProblemError";
+  } catch (const ProblemError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("tasks[1]"));
+    EXPECT_THAT(e.what(), HasSubstr("robots[0]: site is not finite"));
+  }
+}
+
+// Task 1 is done by robots 0 (3 m away) and 1 (1.41 m away): robot 0 works 1.59 m farther.
+// Task 0 only robot 0 does: no excess. Without every site, no excess.
+TEST(SpatialExcess, IsTheDistanceBeyondTheNearestCapableRobot) {
+  Problem p = TwoTasks();
+  p.robots[0].site = Site{0.0, 0.0, 0.0};
+  p.robots[1].site = Site{1.0, 3.0, 1.0};
+  p.tasks[0].site = Site{5.0, 5.0, 5.0};
+  p.tasks[1].site = Site{0.0, 3.0, 0.0};
+  const double to_robot_1 = std::sqrt(2.0);
+  EXPECT_NEAR(SpatialExcess(p, TaskId{1}, RobotId{0}), 3.0 - to_robot_1, 1e-12);
+  EXPECT_EQ(SpatialExcess(p, TaskId{1}, RobotId{1}), 0.0);
+  EXPECT_EQ(SpatialExcess(p, TaskId{0}, RobotId{0}), 0.0);
+  EXPECT_EQ(SpatialExcess(p, TaskId{0}, RobotId{1}), 0.0);  // cannot do it
+  p.robots[1].site.reset();
+  EXPECT_EQ(SpatialExcess(p, TaskId{1}, RobotId{0}), 0.0);
 }
 
 TEST(CheckProblem, RejectsAMissingOracle) {
