@@ -151,7 +151,8 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   cmd->add_option("--spatial-weight", args->spatial_weight,
                   "Seconds per metre a weld costs a robot in the allocator's search for every "
                   "metre its tool at home is farther from the weld than the nearest reaching "
-                  "robot's: keeps each robot's welds near it (0 = off)")
+                  "robot's: keeps each robot's welds near it; tried as the first re-allocation "
+                  "round, kept only when the coordinated plan gets better (0 = never)")
       ->check(CLI::Range(0.0, 1000.0))
       ->capture_default_str();
   cmd->add_option("--travel-time", args->travel_time,
@@ -338,11 +339,12 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
           s.allocation_seconds, s.motion_seconds, s.coordination_seconds, verify_seconds);
       std::cout << fmt::format(
           "coordination overhead {:+.1f} % of the allocation estimate; conflict-aware "
-          "re-allocation: {} of {} kept (first coordinated makespan {:.2f} s)\n",
+          "re-allocation: {} of {} kept{} (first coordinated makespan {:.2f} s)\n",
           s.estimated_makespan > 0
               ? 100.0 * (out.plan.makespan - s.estimated_makespan) / s.estimated_makespan
               : 0.0,
-          s.rebalance_kept, s.rebalance_rounds, s.first_makespan);
+          s.rebalance_kept, s.rebalance_rounds, s.spatial_kept ? ", spatial term" : "",
+          s.first_makespan);
       std::cout << TravelSummary(out.plan.travel, s.travel_seconds) << '\n';
       if (!s.coordination_message.empty()) {
         std::cout << "coordination: " << s.coordination_message << '\n';

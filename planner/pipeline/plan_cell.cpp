@@ -27,6 +27,11 @@ struct Attempt {
   std::vector<motion::SequenceResult> motions;
   coordination::CoordinationResult coordinated;
 
+  int Failed() const {  // stops whose motion failed
+    std::size_t n = 0;
+    for (const motion::SequenceResult& m : motions) n += m.skipped.size();
+    return static_cast<int>(n);
+  }
   int Unplanned() const {
     std::size_t n = problem.unreachable.size();
     for (const motion::SequenceResult& m : motions) n += m.skipped.size();
@@ -185,17 +190,59 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
 
   // The rounds change only some robots' routes: their piece pairs are compared once.
   coordination::ConflictCache conflict_cache;
+  PlanOptions blind = options;
+  blind.spatial_weight = 0.0;
   Attempt best =
-      PlanFrom(cell, world, out.reach, options, {}, travel, nullptr, conflict_cache, stats);
+      PlanFrom(cell, world, out.reach, blind, {}, travel, nullptr, conflict_cache, stats);
   if (cancelled()) return out;
   stats.estimated_makespan = best.allocation.estimated_makespan;
   stats.lower_bound = best.allocation.lower_bound;
   stats.baseline_makespan = best.allocation.baseline_makespan;
   stats.first_makespan = best.Makespan();
 
-  // Conflict-aware re-allocation: withhold where a robot waits for a zone, keep what helps.
+  // Conflict-aware re-allocation. The first round (when a spatial weight is given) allocates
+  // anew with the allocator's spatial term, which keeps each robot's welds near it; the others
+  // withhold where a robot waits for a zone. A round is kept only when it helps, and the
+  // weight of the kept plan stays for the later rounds.
+  PlanOptions round_options = options;
+  round_options.spatial_weight = 0.0;
   Withheld withheld, tried;
+  bool spatial_tried = !(options.spatial_weight > 0.0);
   for (int round = 0; round < options.rebalance_rounds; ++round) {
+    if (!spatial_tried) {
+      spatial_tried = true;
+      PlanOptions spatial = round_options;
+      spatial.spatial_weight = options.spatial_weight;
+      Attempt attempt =
+          PlanFrom(cell, world, out.reach, spatial, {}, travel, &best, conflict_cache, stats);
+      if (cancelled()) return out;
+      ++stats.rebalance_rounds;
+      // Motions that fail on the new routes are withheld once before comparing (the blind
+      // plan's failures are what the withhold rounds repair too), as the next round.
+      Withheld repair;
+      if (attempt.Failed() > 0 && round + 1 < options.rebalance_rounds) {
+        repair = NextWithheld(cell, out.reach, attempt.allocation, attempt.motions,
+                              attempt.coordinated, {});
+        Attempt repaired = PlanFrom(cell, world, out.reach, spatial, repair, travel, &attempt,
+                                    conflict_cache, stats);
+        if (cancelled()) return out;
+        ++round;
+        ++stats.rebalance_rounds;
+        if (repaired.BetterThan(attempt)) {
+          attempt = std::move(repaired);
+        } else {
+          repair.clear();
+        }
+      }
+      if (attempt.BetterThan(best)) {
+        best = std::move(attempt);
+        withheld = std::move(repair);
+        round_options = spatial;
+        ++stats.rebalance_kept;
+        stats.spatial_kept = true;
+      }
+      continue;
+    }
     Withheld skip = withheld;
     skip.insert(tried.begin(), tried.end());
     const Withheld add =
@@ -203,8 +250,8 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
     if (add.empty()) break;
     Withheld trial = withheld;
     trial.insert(add.begin(), add.end());
-    Attempt attempt =
-        PlanFrom(cell, world, out.reach, options, trial, travel, &best, conflict_cache, stats);
+    Attempt attempt = PlanFrom(cell, world, out.reach, round_options, trial, travel, &best,
+                               conflict_cache, stats);
     if (cancelled()) return out;
     ++stats.rebalance_rounds;
     if (attempt.BetterThan(best)) {

@@ -32,6 +32,8 @@ struct PlanStatistics {
   double first_makespan = 0;
   int rebalance_rounds = 0;  ///< Re-allocations tried (PlanOptions::rebalance_rounds).
   int rebalance_kept = 0;    ///< Of those, kept because the coordinated plan got better.
+  /// The round allocating with the spatial term (PlanOptions::spatial_weight) was kept.
+  bool spatial_kept = false;
   int direct_moves = 0, planned_moves = 0;
   /// s spent on the travel-time matrices (learned predictions or exact planning; 0 analytic).
   double travel_seconds = 0;

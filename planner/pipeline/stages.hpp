@@ -72,8 +72,10 @@ struct PlanOptions {
   int rebalance_rounds = 4;
   /// s per metre: the allocator's soft spatial term (allocation::SolveOptions::spatial_weight):
   /// a weld costs a robot this much per metre its tool at home is farther from the weld than
-  /// the nearest robot's that reaches it. 0 = off.
-  double spatial_weight = 0.0;
+  /// the nearest robot's that reaches it. PlanCell allocates first without it and tries it as
+  /// the first re-allocation round (needs rebalance_rounds >= 1). 0 = never. The default was
+  /// chosen by the coordinated makespans of docs/allocation.md.
+  double spatial_weight = 3.0;
   TravelTimeKind travel_time = TravelTimeKind::kAnalytic;
   /// kLearned: per robot (index into cell.robots) the model to use; null or missing = analytic
   /// for that robot. The caller checks learned::Mismatch; the pipeline refuses (analytic, with a

@@ -116,6 +116,28 @@ TEST(PlanCellTest, ReAllocationKeepsOnlyWhatShortensTheCoordinatedPlan) {
   for (const Violation& v : report.violations) ADD_FAILURE() << ToString(v);
 }
 
+// The round with the allocator's spatial term counts as a round, is kept only when the
+// coordinated plan gets better, and leaves the reported estimate that of the blind allocation.
+TEST(PlanCellTest, TheSpatialRoundIsKeptOnlyWhenTheCoordinatedPlanGetsBetter) {
+  const cell::Cell c = testing::SharedCell();
+  const collision::CollisionWorld world(c);
+  const PlanOutput once = PlanCell(c, world, {.threads = 2, .rebalance_rounds = 0});
+  const PlanOutput out =
+      PlanCell(c, world, {.threads = 2, .rebalance_rounds = 1, .spatial_weight = 3.0});
+  EXPECT_EQ(out.statistics.rebalance_rounds, 1);
+  EXPECT_DOUBLE_EQ(out.statistics.estimated_makespan, once.statistics.estimated_makespan);
+  EXPECT_DOUBLE_EQ(out.statistics.first_makespan, once.plan.makespan);
+  if (out.statistics.spatial_kept) {
+    EXPECT_EQ(out.statistics.rebalance_kept, 1);
+    EXPECT_LT(out.plan.makespan, once.plan.makespan);
+  } else {
+    EXPECT_EQ(out.statistics.rebalance_kept, 0);
+    EXPECT_EQ(plan::ToJson(out.plan), plan::ToJson(once.plan));
+  }
+  const VerifyReport report = Verify(out.plan, c);
+  for (const Violation& v : report.violations) ADD_FAILURE() << ToString(v);
+}
+
 TEST(PlanCellTest, AWithheldAssignmentIsNotOfferedUnlessItIsTheWeldsLastRobot) {
   const cell::Cell c = testing::SharedCell();
   const collision::CollisionWorld world(c);
