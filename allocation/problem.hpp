@@ -86,6 +86,9 @@ struct Robot {
   /// Where the robot works from (for a robot arm: its tool at home), m, in the frame of the
   /// tasks' sites; optional, see Task::site.
   std::optional<Site> site{};
+  /// A direction (m/m, any length > 0) along which the robot should progress through its
+  /// tasks' sites over time; optional, used only by SolveOptions::sweep_weight.
+  std::optional<Site> sweep{};
   bool operator==(const Robot&) const = default;
 };
 

@@ -43,6 +43,12 @@ struct SolveOptions {
   /// (the search is then exactly the one without sites). Needs Task::site and Robot::site;
   /// tasks without them get no penalty.
   double spatial_weight = 0.0;
+  /// s per metre; strong solver only. A soft order term: while searching, a move of robot r
+  /// from one task to the next counts as lasting sweep_weight x how far it goes back against
+  /// Robot::sweep (between the tasks' sites) longer, so that routes progress one way along
+  /// it (e.g. neighbours sweeping in the same direction stay apart). Reported costs are true.
+  /// 0 = off. Needs Robot::sweep and Task::site.
+  double sweep_weight = 0.0;
 };
 
 enum class SolveStatus {

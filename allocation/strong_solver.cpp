@@ -1325,7 +1325,8 @@ class StrongSolver final : public Solver {
   SolveResult Solve(const Problem& problem, const SolveOptions& options) const override {
     internal::StopWatch watch;
     CheckProblem(problem);
-    const internal::Graph g(problem, options.max_cached_entries, options.spatial_weight);
+    const internal::Graph g(problem, options.max_cached_entries, options.spatial_weight,
+                            options.sweep_weight);
     const LowerBound lb = ComputeLowerBound(problem, options.lower_bound_pair_calls);
     Search search(g, options, watch, lb.value);
     std::int64_t iterations = 0;

@@ -128,6 +128,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     std::int64_t seed = -1;
     int rebalance_rounds = pipeline::PlanOptions{}.rebalance_rounds;
     double spatial_weight = pipeline::PlanOptions{}.spatial_weight;
+    double sweep_weight = pipeline::PlanOptions{}.sweep_weight;
     std::string travel_time = "analytic";
     std::string models = "models";
     int max_options = pipeline::PlanOptions{}.max_options_per_robot;
@@ -153,6 +154,12 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                   "metre its tool at home is farther from the weld than the nearest reaching "
                   "robot's: keeps each robot's welds near it; tried as the first re-allocation "
                   "round, kept only when the coordinated plan gets better (0 = never)")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
+  cmd->add_option("--sweep-weight", args->sweep_weight,
+                  "Seconds per metre a robot's move costs in the allocator's search for every "
+                  "metre it goes back against its sweep direction (along the line of bases, "
+                  "opposite on the two sides); used with --spatial-weight (0 = off)")
       ->check(CLI::Range(0.0, 1000.0))
       ->capture_default_str();
   cmd->add_option("--travel-time", args->travel_time,
@@ -209,6 +216,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                                        .max_options_per_robot = args->max_options,
                                        .rebalance_rounds = args->rebalance_rounds,
                                        .spatial_weight = args->spatial_weight,
+                                       .sweep_weight = args->sweep_weight,
                                        .progress = progress};
     if (args->travel_time == "exact") {
       plan_options.travel_time = pipeline::TravelTimeKind::kExact;
@@ -343,7 +351,11 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
           s.estimated_makespan > 0
               ? 100.0 * (out.plan.makespan - s.estimated_makespan) / s.estimated_makespan
               : 0.0,
-          s.rebalance_kept, s.rebalance_rounds, s.spatial_kept ? ", spatial term" : "",
+          s.rebalance_kept, s.rebalance_rounds,
+          s.spatial_makespan > 0 ? fmt::format(", spatial term {}: {:.2f} s, {} unplanned",
+                                               s.spatial_kept ? "kept" : "not kept",
+                                               s.spatial_makespan, s.spatial_unplanned)
+                                 : std::string(),
           s.first_makespan);
       std::cout << TravelSummary(out.plan.travel, s.travel_seconds) << '\n';
       if (!s.coordination_message.empty()) {

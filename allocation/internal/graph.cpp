@@ -1,12 +1,14 @@
 #include "allocation/internal/graph.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "allocation/internal/schedule.hpp"
 
 namespace weldcell::allocation::internal {
 
-Graph::Graph(const Problem& problem, std::int64_t max_cached_entries, double spatial_weight)
+Graph::Graph(const Problem& problem, std::int64_t max_cached_entries, double spatial_weight,
+             double sweep_weight)
     : oracle_(problem.travel.get()), num_tasks_(problem.num_tasks()) {
   const int nr = problem.num_robots();
   robots_.resize(static_cast<std::size_t>(nr));
@@ -32,8 +34,26 @@ Graph::Graph(const Problem& problem, std::int64_t max_cached_entries, double spa
         g.duration[static_cast<std::size_t>(first) + o] = c->options[o].duration + penalty;
       }
     }
+    const std::optional<Site>& sweep = problem.robots[static_cast<std::size_t>(r)].sweep;
+    const double sweep_norm = sweep ? std::hypot((*sweep)[0], (*sweep)[1], (*sweep)[2]) : 0.0;
+    if (sweep_weight > 0.0 && sweep_norm > 0.0) {
+      g.sweep_weight = sweep_weight;
+      g.along.assign(static_cast<std::size_t>(g.n), 0.0);
+      for (int a = 1; a < g.n; ++a) {
+        const std::optional<Site>& p =
+            problem.tasks[static_cast<std::size_t>(g.stops[static_cast<std::size_t>(a)].task.value)]
+                .site;
+        if (!p) continue;
+        g.along[static_cast<std::size_t>(a)] =
+            ((*p)[0] * (*sweep)[0] + (*p)[1] * (*sweep)[1] + (*p)[2] * (*sweep)[2]) / sweep_norm;
+      }
+    }
     const int same = problem.robots[static_cast<std::size_t>(r)].same_travel_as.value;
-    if (same >= 0) {
+    // A robot with its own sweep term keeps its own matrix (the penalty is folded into it).
+    const bool own_sweep =
+        !g.along.empty() || (same >= 0 && !robots_[static_cast<std::size_t>(same)].along.empty());
+    if (same >= 0 && own_sweep) g.travel_as = same;
+    if (same >= 0 && !own_sweep) {
       // Identical travel (checked by CheckProblem): share the other robot's matrix and ask the
       // oracle as that robot.
       g.travel_as = same;
@@ -49,8 +69,9 @@ Graph::Graph(const Problem& problem, std::int64_t max_cached_entries, double spa
           (*matrix)[static_cast<std::size_t>(a) * static_cast<std::size_t>(g.n) +
                     static_cast<std::size_t>(b)] =
               a == b ? 0.0
-                     : oracle_->Seconds(RobotId{r}, g.stops[static_cast<std::size_t>(a)],
-                                        g.stops[static_cast<std::size_t>(b)]);
+                     : oracle_->Seconds(RobotId{g.travel_as}, g.stops[static_cast<std::size_t>(a)],
+                                        g.stops[static_cast<std::size_t>(b)]) +
+                           SweepPenalty(g, a, b);
         }
       }
       g.shared = std::move(matrix);

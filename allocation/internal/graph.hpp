@@ -16,7 +16,10 @@ class Graph {
  public:
   /// `spatial_weight` (s/m, >= 0) adds spatial_weight x SpatialExcess(task, robot) to every
   /// option's duration (SolveOptions::spatial_weight); 0 keeps the problem's durations.
-  Graph(const Problem& problem, std::int64_t max_cached_entries, double spatial_weight = 0.0);
+  /// `sweep_weight` (s/m, >= 0) adds to every move of robot r between two tasks
+  /// sweep_weight x how far it goes back against Robot::sweep (SolveOptions::sweep_weight).
+  Graph(const Problem& problem, std::int64_t max_cached_entries, double spatial_weight = 0.0,
+        double sweep_weight = 0.0);
 
   int num_robots() const { return static_cast<int>(robots_.size()); }
   int num_tasks() const { return num_tasks_; }
@@ -27,7 +30,8 @@ class Graph {
                          static_cast<std::size_t>(b)];
     }
     return oracle_->Seconds(RobotId{g.travel_as}, g.stops[static_cast<std::size_t>(a)],
-                            g.stops[static_cast<std::size_t>(b)]);
+                            g.stops[static_cast<std::size_t>(b)]) +
+           SweepPenalty(g, a, b);
   }
   int First(int r, int t) const {
     return robots_[static_cast<std::size_t>(r)].layout.FirstNode(TaskId{t});
@@ -63,7 +67,15 @@ class Graph {
     /// n*n row-major, null when not cached; robots declared identical share one.
     std::shared_ptr<const std::vector<double>> shared;
     int travel_as = 0;  ///< The robot whose travel this one has (itself unless declared).
+    /// Sweep term: per node the task site's position along Robot::sweep (m), empty = off.
+    std::vector<double> along;
+    double sweep_weight = 0.0;
   };
+  static double SweepPenalty(const RobotNodes& g, int a, int b) {
+    if (g.along.empty() || a == 0 || b == 0) return 0.0;
+    const double back = g.along[static_cast<std::size_t>(a)] - g.along[static_cast<std::size_t>(b)];
+    return back > 0.0 ? g.sweep_weight * back : 0.0;
+  }
   const TravelTime* oracle_;
   int num_tasks_ = 0;
   std::vector<RobotNodes> robots_;

@@ -192,6 +192,7 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
   coordination::ConflictCache conflict_cache;
   PlanOptions blind = options;
   blind.spatial_weight = 0.0;
+  blind.sweep_weight = 0.0;
   Attempt best =
       PlanFrom(cell, world, out.reach, blind, {}, travel, nullptr, conflict_cache, stats);
   if (cancelled()) return out;
@@ -206,13 +207,15 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
   // weight of the kept plan stays for the later rounds.
   PlanOptions round_options = options;
   round_options.spatial_weight = 0.0;
+  round_options.sweep_weight = 0.0;
   Withheld withheld, tried;
-  bool spatial_tried = !(options.spatial_weight > 0.0);
+  bool spatial_tried = !(options.spatial_weight > 0.0 || options.sweep_weight > 0.0);
   for (int round = 0; round < options.rebalance_rounds; ++round) {
     if (!spatial_tried) {
       spatial_tried = true;
       PlanOptions spatial = round_options;
       spatial.spatial_weight = options.spatial_weight;
+      spatial.sweep_weight = options.sweep_weight;
       Attempt attempt =
           PlanFrom(cell, world, out.reach, spatial, {}, travel, &best, conflict_cache, stats);
       if (cancelled()) return out;
@@ -234,6 +237,8 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
           repair.clear();
         }
       }
+      stats.spatial_makespan = attempt.Makespan();
+      stats.spatial_unplanned = attempt.Unplanned();
       if (attempt.BetterThan(best)) {
         best = std::move(attempt);
         withheld = std::move(repair);

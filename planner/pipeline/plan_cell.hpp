@@ -34,6 +34,10 @@ struct PlanStatistics {
   int rebalance_kept = 0;    ///< Of those, kept because the coordinated plan got better.
   /// The round allocating with the spatial term (PlanOptions::spatial_weight) was kept.
   bool spatial_kept = false;
+  /// s and welds: the coordinated makespan and unplanned welds of that round (after its
+  /// repair round); 0 when not tried.
+  double spatial_makespan = 0;
+  int spatial_unplanned = 0;
   int direct_moves = 0, planned_moves = 0;
   /// s spent on the travel-time matrices (learned predictions or exact planning; 0 analytic).
   double travel_seconds = 0;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -114,6 +115,31 @@ plan::Segment SampleSegment(const motion::TrajectorySegment& s, double period) {
 
 }  // namespace
 
+std::vector<Eigen::Vector3d> SweepDirections(const cell::Cell& cell) {
+  std::vector<Eigen::Vector3d> out(cell.robots.size(), Eigen::Vector3d::UnitX());
+  if (cell.welds.size() < 2) return out;
+  Eigen::Vector2d mean = Eigen::Vector2d::Zero();
+  for (const cell::Weld& w : cell.welds) mean += w.p_W.head<2>();
+  mean /= static_cast<double>(cell.welds.size());
+  Eigen::Matrix2d scatter = Eigen::Matrix2d::Zero();
+  for (const cell::Weld& w : cell.welds) {
+    const Eigen::Vector2d d = w.p_W.head<2>() - mean;
+    scatter += d * d.transpose();
+  }
+  // The line: the welds' main horizontal axis (eigenvector of the largest eigenvalue), its
+  // sign fixed so that the result does not depend on the eigen solver's choice.
+  const Eigen::SelfAdjointEigenSolver<Eigen::Matrix2d> eigen(scatter);
+  Eigen::Vector2d axis = eigen.eigenvectors().col(1);
+  if (axis.x() < -1e-12 || (std::abs(axis.x()) <= 1e-12 && axis.y() < 0)) axis = -axis;
+  const Eigen::Vector2d normal(-axis.y(), axis.x());
+  for (std::size_t r = 0; r < cell.robots.size(); ++r) {
+    const double side = (cell.robots[r].X_WB.translation().head<2>() - mean).dot(normal);
+    const double sign = side < 0.0 ? -1.0 : 1.0;
+    out[r] = Eigen::Vector3d(sign * axis.x(), sign * axis.y(), 0.0);
+  }
+  return out;
+}
+
 std::string_view ToString(TravelTimeKind kind) {
   switch (kind) {
     case TravelTimeKind::kAnalytic:
@@ -207,6 +233,8 @@ AllocationProblem BuildAllocationProblem(const cell::Cell& cell,
         robot.X_WB * world.chain(r).TcpPose(robot.home, robot.tool.X_FT).translation();
     problem.robots.push_back({.name = robot.name, .site = site(p_WT)});
   }
+  const std::vector<Eigen::Vector3d> sweeps = SweepDirections(cell);
+  for (int r = 0; r < robots; ++r) problem.robots[r].sweep = site(sweeps[r]);
   std::vector<JointTimeTravel::RobotData> travel(robots);
   for (int r = 0; r < robots; ++r) {
     travel[r] = {.home = cell.robots[r].home,
@@ -303,7 +331,8 @@ Allocation Allocate(const cell::Cell& cell, const reach::ReachMap& reach,
                     2'000'000 / std::max<std::int64_t>(1, problem.problem.num_tasks()), 2'000,
                     20'000),
       .progress = options.progress,
-      .spatial_weight = options.spatial_weight};
+      .spatial_weight = options.spatial_weight,
+      .sweep_weight = options.sweep_weight};
   const allocation::SolveResult strong =
       allocation::MakeStrongSolver()->Solve(problem.problem, solve);
   out.status = strong.status;

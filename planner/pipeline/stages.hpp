@@ -76,6 +76,9 @@ struct PlanOptions {
   /// the first re-allocation round (needs rebalance_rounds >= 1). 0 = never. The default was
   /// chosen by the coordinated makespans of docs/allocation.md.
   double spatial_weight = 3.0;
+  /// s per metre: the allocator's sweep term (allocation::SolveOptions::sweep_weight) with the
+  /// directions of SweepDirections. Used wherever spatial_weight is. 0 = off.
+  double sweep_weight = 0.0;
   TravelTimeKind travel_time = TravelTimeKind::kAnalytic;
   /// kLearned: per robot (index into cell.robots) the model to use; null or missing = analytic
   /// for that robot. The caller checks learned::Mismatch; the pipeline refuses (analytic, with a
@@ -106,6 +109,12 @@ struct TravelMatrices {
   };
   std::vector<Robot> robots;  ///< [robot]
 };
+
+/// Per robot, the direction (unit, horizontal, world) in which it should work through its
+/// welds over time: along the main horizontal axis of the welds (the body's length), robots
+/// whose base is on one side of that axis one way, robots on the other side the other way (+x
+/// for all with fewer than two welds).
+std::vector<Eigen::Vector3d> SweepDirections(const cell::Cell& cell);
 
 /// The options' travel model's matrices for every robot (nothing for kAnalytic); computed once
 /// per station, then shared by every allocation (re-allocations offer subsets of the same

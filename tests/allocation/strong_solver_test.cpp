@@ -1,6 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <random>
 #include <string_view>
@@ -178,6 +179,50 @@ TEST(StrongSolver, SpatialTermGivesEachRobotOneClusterAtTheSameMakespan) {
   EXPECT_NEAR(blind.cost.makespan, 4.06, 1e-9);
   EXPECT_NEAR(spatial.cost.makespan, blind.cost.makespan, 1e-9);
   EXPECT_EQ(spatial.cost, Evaluate(p, spatial.solution).cost);  // no penalty in the cost
+}
+
+// One robot, four tasks at x = 2, 0, 3, 1 m (task order), priced in a joint coordinate that
+// grows with the task index: the shortest tour visits them in index order or its reverse, back
+// and forth in x. With the sweep term along +x the route goes once along x, at a small price in
+// travel; the reported cost is the true one. Two robots declared identical in travel but
+// sweeping opposite ways each follow their own direction.
+TEST(StrongSolver, SweepTermMakesRoutesProgressOneWay) {
+  Problem p = testing::LineProblem({0.0}, {{{0.00}, {0.01}, {0.02}, {0.03}}}, {1.0, 1.0, 1.0, 1.0});
+  const double x[] = {2.0, 0.0, 3.0, 1.0};
+  for (int t = 0; t < 4; ++t) p.tasks[t].site = Site{x[t], 0.0, 0.0};
+  p.robots[0].site = Site{0.0, 0.0, 0.0};
+  p.robots[0].sweep = Site{2.0, 0.0, 0.0};  // any length
+  auto xs = [&](const std::vector<Visit>& route) {
+    std::vector<double> out;
+    for (const Visit& v : route) out.push_back(x[v.task.value % 4]);
+    return out;
+  };
+  const SolveResult blind = MakeStrongSolver()->Solve(p, {.seed = 2, .max_iterations = 2000});
+  const SolveResult swept =
+      MakeStrongSolver()->Solve(p, {.seed = 2, .max_iterations = 2000, .sweep_weight = 1.0});
+  const std::vector<double> blind_x = xs(blind.solution.routes[0]);
+  EXPECT_FALSE(std::is_sorted(blind_x.begin(), blind_x.end()) ||
+               std::is_sorted(blind_x.rbegin(), blind_x.rend()));
+  EXPECT_THAT(xs(swept.solution.routes[0]), ::testing::ElementsAre(0.0, 1.0, 2.0, 3.0));
+  EXPECT_EQ(swept.cost, Evaluate(p, swept.solution).cost);
+  EXPECT_LE(swept.cost.makespan, blind.cost.makespan + 0.05);
+
+  // Two robots declared identical in travel (one shared matrix without the term), robot 1
+  // sweeping -x; the spatial term gives tasks 0..3 (y = -1) to robot 0, 4..7 (y = +1) to 1.
+  const std::vector<std::vector<double>> all = {{0.00}, {0.01}, {0.02}, {0.03},
+                                                {0.00}, {0.01}, {0.02}, {0.03}};
+  Problem two = testing::LineProblem({0.0, 0.0}, {all, all}, std::vector<double>(8, 1.0));
+  two.robots[1].same_travel_as = RobotId{0};
+  for (int t = 0; t < 8; ++t) two.tasks[t].site = Site{x[t % 4], t < 4 ? -1.0 : 1.0, 0.0};
+  two.robots[0].site = Site{1.5, -1.0, 0.0};
+  two.robots[1].site = Site{1.5, 1.0, 0.0};
+  two.robots[0].sweep = Site{1.0, 0.0, 0.0};
+  two.robots[1].sweep = Site{-1.0, 0.0, 0.0};
+  const SolveResult both = MakeStrongSolver()->Solve(
+      two, {.seed = 2, .max_iterations = 2000, .spatial_weight = 5.0, .sweep_weight = 1.0});
+  for (const Visit& v : both.solution.routes[0]) EXPECT_LT(v.task.value, 4);
+  EXPECT_THAT(xs(both.solution.routes[0]), ::testing::ElementsAre(0.0, 1.0, 2.0, 3.0));
+  EXPECT_THAT(xs(both.solution.routes[1]), ::testing::ElementsAre(3.0, 2.0, 1.0, 0.0));
 }
 
 // Weight 0 searches exactly as without sites (same solution for the same seed); a positive

@@ -130,5 +130,36 @@ TEST(BuildAllocationProblemTest, RobotsAtDifferentBasesHaveTheirOwnTravel) {
   }
 }
 
+// Welds along a line at 30 degrees, robots on either side: the two sides sweep the line in
+// opposite directions; the allocation problem carries the weld points and the tools at home as
+// sites, and the directions.
+TEST(BuildAllocationProblemTest, SitesAreWeldPointsAndSweepsRunAlongTheWeldsOppositePerSide) {
+  cell::Cell c = testing::SharedCell();
+  const Eigen::Vector3d axis(std::cos(M_PI / 6), std::sin(M_PI / 6), 0.0);
+  const Eigen::Vector3d normal(-axis.y(), axis.x(), 0.0);
+  for (std::size_t w = 0; w < c.welds.size(); ++w) {
+    c.welds[w].p_W = 0.4 * static_cast<double>(w) * axis + Eigen::Vector3d(0, 0, 1.0);
+  }
+  c.robots[0].X_WB.translation() = -1.5 * normal;
+  c.robots[1].X_WB.translation() = 1.5 * normal + 0.5 * axis;
+  const std::vector<Eigen::Vector3d> sweeps = SweepDirections(c);
+  ASSERT_EQ(sweeps.size(), 2u);
+  EXPECT_TRUE(sweeps[0].isApprox(-axis, 1e-9)) << sweeps[0].transpose();
+  EXPECT_TRUE(sweeps[1].isApprox(axis, 1e-9)) << sweeps[1].transpose();
+
+  const cell::Cell shared = testing::SharedCell();
+  const collision::CollisionWorld world(shared);
+  const reach::ReachMap reach = reach::ReachAll(shared, world, {.threads = 2});
+  const AllocationProblem problem = BuildAllocationProblem(shared, world, reach, {});
+  for (std::size_t t = 0; t < problem.tasks.size(); ++t) {
+    const Eigen::Vector3d& p = shared.welds[problem.tasks[t].weld].p_W;
+    EXPECT_EQ(problem.problem.tasks[t].site, (allocation::Site{p.x(), p.y(), p.z()}));
+  }
+  for (const allocation::Robot& r : problem.problem.robots) {
+    EXPECT_TRUE(r.site.has_value());
+    EXPECT_TRUE(r.sweep.has_value());
+  }
+}
+
 }  // namespace
 }  // namespace weldcell::pipeline
