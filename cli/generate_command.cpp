@@ -124,12 +124,12 @@ void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code
       j["door_opening_welds"] = openings;
       j["roof_rail_welds"] = roof;
       j["closed_section_welds"] = closed;
-      j["welds_outside_ik_reach"] = unreached;
+      j["welds_reached_by_none"] = unreached;
       PrintJson(j, std::cout);
     } else if (!global.quiet) {
       std::cout << fmt::format(
           "wrote {}/: {} body, {} triangles, {} robots, {} welds ({} in door openings, {} on roof "
-          "rails, {} inside closed sections; {} outside every robot's IK reach)\n",
+          "rails, {} inside closed sections; {} reached by no robot)\n",
           out_text, generate::ToString(station.body), triangles, station.robots.size(),
           station.welds.size(), openings, roof, closed, unreached);
     }

@@ -51,6 +51,9 @@ struct GenerateOptions {
   std::string robots_ref = "../../robots";
   /// The command line that generated the station, for its README.
   std::string command;
+  /// Worker threads of the reach checks (0 = one per hardware thread); the station does not
+  /// depend on it.
+  int threads = 0;
   bool operator==(const GenerateOptions&) const = default;
 };
 
@@ -67,7 +70,8 @@ struct GeneratedWeld {
   Eigen::Vector3d p_mm = Eigen::Vector3d::Zero();  ///< As written to welds.csv.
   Eigen::Vector3d n = Eigen::Vector3d::UnitZ();
   WeldSite site = WeldSite::kDoorOpening;
-  /// Robots that reach it by the IK check (no collisions), in robot order.
+  /// Robots that reach it by the planner's reach check (reach::ReachAll on the station as
+  /// written: IK, joint limits, collisions, approach), in robot order.
   std::vector<int> reached_by;
 };
 
@@ -80,9 +84,12 @@ struct GeneratedRobot {
   std::string name, model, tool;
   Eigen::Vector3d base_mm = Eigen::Vector3d::Zero();
   double yaw_deg = 0;
-  double riser_mm = 0;    ///< Riser height (0: none).
-  int share = 0;          ///< Welds it was placed for.
-  int share_reached = 0;  ///< Of those, reached by the IK check.
+  double riser_mm = 0;  ///< Riser height (0: none).
+  /// Its stretch of the body: welds of its side, contiguous along x (indices into
+  /// Station::welds, by x), see GenerateStation.
+  std::vector<int> share_welds;
+  int share = 0;          ///< share_welds.size()
+  int share_reached = 0;  ///< Of those, reached by it (GeneratedWeld::reached_by).
 };
 
 struct GeneratedFile {
