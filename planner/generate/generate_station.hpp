@@ -14,12 +14,20 @@
 //   (L: >= 100k triangles);
 // - kTandem: two shells one behind the other (the same body.stl placed twice; XL).
 // Welds (ids W0001 ...): on the door-opening flanges (the band of the side panel around each
-// opening, 18 mm from its edge, normal out of the side), on the roof rail flanges (normal up),
-// and a few inside closed sections (rockers, floor cross members; normal into the section), which
-// no gun can reach: those are meant unreachable. Robot bases are chosen among a few distances
-// and riser heights by an IK check of the robot's share (gun along the normal, spins every 15
-// degrees, joint limits, no collisions).
-//
+// opening, 18 mm from its edge, normal out of the side), on the roof rails (the standing
+// pinch-weld flange of the roof ditch, 30 mm below its free edge, normal out of the side: a C gun
+// straddles it from above, as roof-ditch flanges are welded), and a few inside closed sections
+// (rockers, floor cross members; normal into the section), which no gun can reach: those are
+// meant unreachable.
+// Robots are laid out as a station designer would: along each side, evenly over its welds and
+// at least kRobotSpacing (1.3 m) apart, each with a stretch of the body (its share: door-opening
+// and roof-rail welds, contiguous along x). Each robot's gun (among the shipped guns) and base
+// (distance from the body, riser height) are the ones with which it reaches most of its stretch
+// by the planner's own reach check (reach::ReachAll: IK, joint limits, collisions, approach),
+// the candidates first sieved by IK alone; then the station's reach is computed as `weldcell
+// reach` does on the written files, and each side's welds are split again into contiguous
+// stretches that their robots reach (SplitIntoStretches in the .cpp). About 30 s for L on a
+// loaded 2-core machine (two reach runs), minutes for XL.
 // Units: the files are written in mm and degrees; Station's figures are in mm.
 // Determinism: the same options give the same bytes; the seed jitters the body's dimensions,
 // the weld spacing and which model stands where.
