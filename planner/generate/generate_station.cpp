@@ -239,6 +239,9 @@ struct SideFrame {
   double x0 = 0, x1 = 0, z0 = 0, z_roof = 0;
   std::vector<Opening2d> openings;
   bool both_sides = false;  // welded from both sides (a panel standing alone)
+  // A panel standing alone: its front (x0) and rear (x1) edges are free from z0 up; their
+  // flanges are welded from 100 mm above z0 to 150 mm below the roof.
+  bool end_edges = false;
 };
 
 void BuildSideFrame(const SideFrame& f, double cell, TriangleMesh* mesh,
@@ -284,6 +287,15 @@ void BuildSideFrame(const SideFrame& f, double cell, TriangleMesh* mesh,
       line.points.push_back(place(q.x(), q.y()));
     }
     lines->push_back(std::move(line));
+  }
+  // The free front and rear edges: a C gun straddles them from in front of (behind) the panel.
+  for (const double x : {f.x0 + kFlangeOffset, f.x1 - kFlangeOffset}) {
+    if (!f.end_edges) break;
+    lines->push_back({.site = WeldSite::kEndFlange,
+                      .points = {place(x, f.z0 + 100), place(x, f.z_roof - 150)},
+                      .normal = side_normal,
+                      .closed = false,
+                      .alternate = f.both_sides});
   }
   const double y_weld = f.y - f.out * kRoofDitch;
   const double z_weld = f.z_roof + kRoofFlangeHeight - kRoofWeldDepth;
@@ -400,7 +412,8 @@ Body BuildPanel(bool part, double cell, Random* random) {
               .z0 = z_panel,
               .z_roof = 1950.0 + random->Uniform(-15, 15),
               .openings = DoorOpenings(-half, half, part ? 1 : 2, random),
-              .both_sides = true};
+              .both_sides = true,
+              .end_edges = true};
   BuildSideFrame(f, cell, &body.mesh, &body.lines);
   BuildRocker(-half, half, -60, 60, z_rocker, z_panel, cell, &body.mesh, &body.lines);
   AddOpenings(f, &body);
@@ -458,6 +471,20 @@ Body BuildShell(double cell, Random* random) {
   // Dash panel and rear panel across the body.
   Rectangle(Vec3(sx0, -w, z_floor), Vec3(0, 2 * w, 0), Vec3(0, 0, 550), cell, &body.mesh);
   Rectangle(Vec3(sx1, -w, z_floor), Vec3(0, 2 * w, 0), Vec3(0, 0, 450), cell, &body.mesh);
+  // Their top flanges near the side frames (the dash's and the rear panel's joints to the
+  // hinge and rear pillars): a gun straddles the free top edge from above, its electrodes along
+  // the car; only the robot at that end of the body reaches round to them.
+  for (const double side : {-1.0, 1.0}) {
+    for (const auto& [x, height, nx] :
+         {std::tuple{sx0, 550.0, -1.0}, std::tuple{sx1, 450.0, 1.0}}) {
+      const double z = z_floor + height - kFlangeOffset;
+      body.lines.push_back({.site = WeldSite::kEndFlange,
+                            .points = {Vec3(x, side * (w - 160), z), Vec3(x, side * (w - 340), z)},
+                            .normal = Vec3(nx, 0, 0),
+                            .closed = false,
+                            .alternate = false});
+    }
+  }
   int n = 0;
   for (const double x : {-half + 300, half - 300}) {
     for (const double y : {-w + 300, w - 300}) {
@@ -509,6 +536,8 @@ constexpr double kRobotSpacing = kRiserSize + 400.0;
 // Placement candidates per robot that the reach check (with collisions) tries, the best by the
 // IK-only check first.
 constexpr std::size_t kShortlist = 4;
+// mm the robots at the ends of a row may stand further out along the body.
+constexpr double kEndShift = 500.0;
 
 // Spins (of kSpins) at which the robot at X_WB reaches the weld with the gun along its normal
 // (IK and joint limits only): the quick first sieve of base positions.
@@ -594,6 +623,8 @@ std::string ToString(WeldSite site) {
       return "roof rail";
     case WeldSite::kClosedSection:
       return "closed section";
+    case WeldSite::kEndFlange:
+      return "end flange";
   }
   return "?";
 }
@@ -792,15 +823,17 @@ Station GenerateStation(const GenerateOptions& options) {
     }
   }
 
-  // How many welds go where: a few meant unreachable, a fifth of the rest on roof rails.
+  // How many welds go where: a few meant unreachable, a fifth of the rest on roof rails, a few
+  // on the end flanges.
   const int n_closed =
       options.welds >= 10 ? std::max(1, static_cast<int>(std::lround(0.04 * options.welds))) : 0;
   const int n_roof = static_cast<int>(std::lround(0.2 * (options.welds - n_closed)));
-  const int n_door = options.welds - n_closed - n_roof;
+  const int n_end = static_cast<int>(std::lround(0.06 * (options.welds - n_closed)));
+  const int n_door = options.welds - n_closed - n_roof - n_end;
   std::vector<int> per_line(lines.size(), 0);
   for (const auto& [site, count] :
        {std::pair{WeldSite::kDoorOpening, n_door}, std::pair{WeldSite::kRoofRail, n_roof},
-        std::pair{WeldSite::kClosedSection, n_closed}}) {
+        std::pair{WeldSite::kClosedSection, n_closed}, std::pair{WeldSite::kEndFlange, n_end}}) {
     std::vector<double> sizes;
     std::vector<std::size_t> index;
     for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -985,22 +1018,29 @@ Station GenerateStation(const GenerateOptions& options) {
       // The IK-only sieve: every gun, distance and riser height, scored by the stretch's welds
       // reached with at least two gun spins (not only at a borderline one), then by those
       // reached at all; the best kShortlist go to the reach check.
+      // The robots at the ends of a row may also stand further out (kEndShift), where they
+      // reach round the body's end (its end flanges) with the wrist less folded.
+      std::vector<double> shifts = {0.0};
+      if (n > 1 && i == 0) shifts.push_back(-kEndShift);
+      if (n > 1 && i == n - 1) shifts.push_back(kEndShift);
       std::vector<std::pair<std::pair<int, int>, Placement>> scored;
       for (std::size_t g = 0; g < kGuns.size(); ++g) {
-        for (const double distance : distances) {
-          for (const double riser : {500.0, 350.0, 650.0}) {
-            const Placement p{.model = k,
-                              .gun = g,
-                              .base_mm = Vec3(xs[i], plane_y + toward * distance, riser),
-                              .yaw_deg = yaw};
-            int score = 0, reached = 0;
-            for (const int w : side_slots[i].stretch) {
-              const int spins = ReachableSpins(model(k), tools[g], BasePose(p.base_mm, yaw),
-                                               station.welds[w].p_mm, station.welds[w].n);
-              score += spins >= 2 ? 1 : 0;
-              reached += spins > 0 ? 1 : 0;
+        for (const double dx : shifts) {
+          for (const double distance : distances) {
+            for (const double riser : {500.0, 350.0, 650.0}) {
+              const Placement p{.model = k,
+                                .gun = g,
+                                .base_mm = Vec3(xs[i] + dx, plane_y + toward * distance, riser),
+                                .yaw_deg = yaw};
+              int score = 0, reached = 0;
+              for (const int w : side_slots[i].stretch) {
+                const int spins = ReachableSpins(model(k), tools[g], BasePose(p.base_mm, yaw),
+                                                 station.welds[w].p_mm, station.welds[w].n);
+                score += spins >= 2 ? 1 : 0;
+                reached += spins > 0 ? 1 : 0;
+              }
+              scored.push_back({{score, reached}, p});
             }
-            scored.push_back({{score, reached}, p});
           }
         }
       }
@@ -1016,6 +1056,13 @@ Station GenerateStation(const GenerateOptions& options) {
           continue;
         const auto first = std::find_if(scored.begin(), scored.end(),
                                         [&](const auto& c) { return c.second.gun == g; });
+        if (first != scored.end()) shortlist.push_back(first->second);
+      }
+      // and the best further out, at an end of the row
+      const auto shifted = [&](const Placement& p) { return p.base_mm.x() != xs[i]; };
+      if (shifts.size() > 1 && std::none_of(shortlist.begin(), shortlist.end(), shifted)) {
+        const auto first = std::find_if(scored.begin(), scored.end(),
+                                        [&](const auto& c) { return shifted(c.second); });
         if (first != scored.end()) shortlist.push_back(first->second);
       }
       slots.push_back(std::move(side_slots[i]));
@@ -1035,17 +1082,15 @@ Station GenerateStation(const GenerateOptions& options) {
   }
   std::vector<Placement> placed(slots.size());
   std::vector<std::pair<int, int>> best(slots.size(), {-1, -1});
-  for (std::size_t from = 0; from < kShortlist; from += kShortlist) {
+  {
     std::vector<Placement> candidates;
     std::vector<std::size_t> slot_of;
     for (std::size_t i = 0; i < slots.size(); ++i) {
-      if (best[i].first >= static_cast<int>(slots[i].stretch.size())) continue;
-      for (std::size_t c = from; c < std::min(from + kShortlist, slots[i].shortlist.size()); ++c) {
-        candidates.push_back(slots[i].shortlist[c]);
+      for (const Placement& p : slots[i].shortlist) {
+        candidates.push_back(p);
         slot_of.push_back(i);
       }
     }
-    if (candidates.empty()) break;
     const cell::Cell trial = make_cell(candidates, false);
     const collision::CollisionWorld world(trial, {.robots_at_home_are_obstacles = false});
     const reach::ReachMap map = reach::ReachAll(
@@ -1209,20 +1254,22 @@ Station GenerateStation(const GenerateOptions& options) {
 
   std::string csv = fmt::format(
       "# Station {}: welds generated by `weldcell generate` (mm; normals out of the sheet,\n"
-      "# towards the gun). group: door (door-opening flange), roof (roof-rail flange), closed\n"
-      "# (inside a closed section: meant unreachable).\n"
+      "# towards the gun). group: door (door-opening flange), roof (roof-rail flange), end\n"
+      "# (a flange at the body's front or rear end), closed (inside a closed section: meant\n"
+      "# unreachable).\n"
       "id,x,y,z,nx,ny,nz,weld_time,tilt,spin_min,spin_max,group\n",
       options.name);
   for (const GeneratedWeld& w : station.welds) {
     const char* group = w.site == WeldSite::kDoorOpening ? "door"
                         : w.site == WeldSite::kRoofRail  ? "roof"
+                        : w.site == WeldSite::kEndFlange ? "end"
                                                          : "closed";
     csv += fmt::format("{},{},{},{},{},{},{},,,,,{}\n", w.id, Num(w.p_mm.x()), Num(w.p_mm.y()),
                        Num(w.p_mm.z()), Num(w.n.x()), Num(w.n.y()), Num(w.n.z()), group);
   }
 
   // README.
-  std::array<int, 3> by_site{};
+  std::array<int, 4> by_site{};
   int none = 0, one = 0, several = 0, closed_reached = 0;
   for (const GeneratedWeld& w : station.welds) {
     ++by_site[static_cast<int>(w.site)];
@@ -1251,9 +1298,11 @@ Station GenerateStation(const GenerateOptions& options) {
       "- {} welds: {} on door-opening flanges (18 mm from the opening's edge, normal out of the "
       "side; the gun's throat takes the edge, its lower jaw passes through the opening), {} on "
       "roof-rail flanges (the standing pinch-weld flange of the roof ditch, 30 mm below its "
-      "free edge, normal out of the side; the gun straddles it from above), {} inside closed "
-      "sections (rocker, floor cross members; "
-      "normal into the section: meant unreachable, no gun fits in).\n"
+      "free edge, normal out of the side; the gun straddles it from above), {} on end flanges "
+      "(18 mm from a free edge at the body's front or rear end: a panel's front and rear "
+      "edges, a shell's dash and rear panel tops; only the robots at that end reach them), {} "
+      "inside closed sections (rocker, floor cross members; normal into the section: meant "
+      "unreachable, no gun fits in).\n"
       "- {} robots on both sides of the body, facing it; homes leaning back, the gun high:\n\n"
       "| robot | model | gun | base (mm) | yaw | riser (mm) | stretch x (mm) | share | reached by "
       "it |\n"
@@ -1263,7 +1312,7 @@ Station GenerateStation(const GenerateOptions& options) {
           ? fmt::format(", placed {} times (obstacles body_1 ...): {} triangles in the cell",
                         station.body_instances, station.body_triangles * station.body_instances)
           : "",
-      clamps.size(), total, by_site[0], by_site[1], by_site[2], station.robots.size());
+      clamps.size(), total, by_site[0], by_site[1], by_site[3], by_site[2], station.robots.size());
   for (const GeneratedRobot& r : station.robots) {
     std::string stretch = "-";
     if (!r.share_welds.empty()) {
@@ -1276,7 +1325,8 @@ Station GenerateStation(const GenerateOptions& options) {
   }
   readme += fmt::format(
       "\nLaid out as a station designer would: the robots of a side stand evenly along its welds, "
-      "at least {} mm apart (a riser and room for the neighbour's arm), and each works a "
+      "at least {} mm apart (a riser and room for the neighbour's arm; the robots at a row's "
+      "ends may stand {} mm further out, to reach round the body's end), and each works a "
       "stretch of the body, door-opening and roof-rail welds alike (a share: contiguous along "
       "x, the stretch column gives its first and last weld's x). Each robot's gun ({}) and base "
       "(three distances from the body, three riser heights: 350, 500, 650 mm) are the ones with "
@@ -1292,8 +1342,8 @@ Station GenerateStation(const GenerateOptions& options) {
       "closed-section welds, meant unreachable: the gun would have to pass through the "
       "sheet).\n\n"
       "## What it exercises\n\n{}",
-      Num(kRobotSpacing), fmt::join(kGuns, ", "), several, Percent(several, total), one,
-      Percent(one, total), none, Percent(none, total), by_site[2] - closed_reached, by_site[2],
+      Num(kRobotSpacing), Num(kEndShift), fmt::join(kGuns, ", "), several, Percent(several, total),
+      one, Percent(one, total), none, Percent(none, total), by_site[2] - closed_reached, by_site[2],
       Exercises(station.body));
 
   station.files = {{"cell.yaml", std::move(yaml)},

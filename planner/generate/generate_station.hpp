@@ -18,19 +18,20 @@
 // pinch-weld flange of the roof ditch, 30 mm below its free edge, normal out of the side: a C gun
 // straddles it from above, as roof-ditch flanges are welded), and a few inside closed sections
 // (rockers, floor cross members; normal into the section), which no gun can reach: those are
-// meant unreachable.
+// meant unreachable; and on flanges at the body's ends (kEndFlange), which only the robot at that
+// end reaches.
 // Robots are laid out as a station designer would: along each side, evenly over its welds and
-// at least kRobotSpacing (1.3 m) apart, each with a stretch of the body (its share: door-opening
-// and roof-rail welds, contiguous along x). Each robot's gun (among the shipped guns) and base
-// (distance from the body, riser height) are the ones with which it reaches most of its stretch
-// by the planner's own reach check (reach::ReachAll: IK, joint limits, collisions, approach),
-// the candidates first sieved by IK alone; then the station's reach is computed as `weldcell
-// reach` does on the written files, and each side's welds are split again into contiguous
-// stretches that their robots reach (SplitIntoStretches in the .cpp). About 30 s for L on a
-// loaded 2-core machine (two reach runs), minutes for XL.
-// Units: the files are written in mm and degrees; Station's figures are in mm.
-// Determinism: the same options give the same bytes; the seed jitters the body's dimensions,
-// the weld spacing and which model stands where.
+// at least kRobotSpacing (1.3 m) apart (the robots at a row's ends may stand kEndShift, 0.5 m,
+// further out, to reach round the body's end), each with a stretch of the body (its share:
+// door-opening, roof-rail and end-flange welds, contiguous along x). Each robot's gun (among the
+// shipped guns) and base (distance from the body, riser height) are the ones with which it reaches
+// most of its stretch by the planner's own reach check (reach::ReachAll: IK, joint limits,
+// collisions, approach), the candidates first sieved by IK alone; then the station's reach is
+// computed as `weldcell reach` does on the written files, and each side's welds are split again
+// into contiguous stretches that their robots reach (SplitIntoStretches in the .cpp). About 30 s
+// for L on a loaded 2-core machine (two reach runs), minutes for XL. Units: the files are written
+// in mm and degrees; Station's figures are in mm. Determinism: the same options give the same
+// bytes; the seed jitters the body's dimensions, the weld spacing and which model stands where.
 // Thread safety: GenerateStation has no shared state.
 
 #include <Eigen/Core>
@@ -68,9 +69,12 @@ struct GenerateOptions {
 /// The body kind that `options` produce (kAuto resolved).
 BodyKind ResolveBodyKind(const GenerateOptions& options);
 
-enum class WeldSite { kDoorOpening, kRoofRail, kClosedSection };
+/// kEndFlange: 18 mm from a free edge at the body's front or rear end (a panel's front and rear
+/// edges, normal out of the side; a shell's dash and rear panel tops, normal along the car),
+/// meant for the robot at that end of the body.
+enum class WeldSite { kDoorOpening, kRoofRail, kClosedSection, kEndFlange };
 
-/// "door opening", "roof rail", "closed section".
+/// "door opening", "roof rail", "closed section", "end flange".
 std::string ToString(WeldSite site);
 
 struct GeneratedWeld {
