@@ -808,6 +808,10 @@ Station GenerateStation(const GenerateOptions& options) {
   for (std::size_t b = 0; b < offsets.size(); ++b) {
     const Vec3 shift(offsets[b], 0, 0);
     for (WeldLine line : body.lines) {
+      // Of a tandem, only the outer ends' flanges: between the bodies no robot stands.
+      if (line.site == WeldSite::kEndFlange &&
+          ((line.normal.x() < -0.5 && b > 0) || (line.normal.x() > 0.5 && b + 1 < offsets.size())))
+        continue;
       for (Vec3& p : line.points) p += shift;
       lines.push_back(std::move(line));
     }

@@ -376,6 +376,20 @@ TEST(GenerateStationTest, TandemPlacesOneBodyTwice) {
   EXPECT_THAT(yaml, HasSubstr("name: body_1, mesh: body.stl"));
   EXPECT_THAT(yaml, HasSubstr("name: body_2, mesh: body.stl"));
   EXPECT_EQ(t.welds.size(), 40u);
+  // End flanges only at the tandem's outer ends (between the bodies no robot stands).
+  double door_min = 1e300, door_max = -1e300;
+  int ends = 0;
+  for (const GeneratedWeld& w : t.welds) {
+    if (w.site != WeldSite::kDoorOpening) continue;
+    door_min = std::min(door_min, w.p_mm.x());
+    door_max = std::max(door_max, w.p_mm.x());
+  }
+  for (const GeneratedWeld& w : t.welds) {
+    if (w.site != WeldSite::kEndFlange) continue;
+    ++ends;
+    EXPECT_TRUE(w.p_mm.x() < door_min || w.p_mm.x() > door_max) << w.id;
+  }
+  EXPECT_GE(ends, 1);
 }
 
 TEST(GenerateStationTest, OptionsOutOfRangeAreInputErrors) {
