@@ -538,6 +538,7 @@ constexpr double kRobotSpacing = kRiserSize + 400.0;
 constexpr std::size_t kShortlist = 4;
 // mm the robots at the ends of a row may stand further out along the body.
 constexpr double kEndShift = 500.0;
+constexpr double kEndOverhang = 300.0;
 
 // Spins (of kSpins) at which the robot at X_WB reaches the weld with the gun along its normal
 // (IK and joint limits only): the quick first sieve of base positions.
@@ -1022,11 +1023,14 @@ Station GenerateStation(const GenerateOptions& options) {
       // The IK-only sieve: every gun, distance and riser height, scored by the stretch's welds
       // reached with at least two gun spins (not only at a borderline one), then by those
       // reached at all; the best kShortlist go to the reach check.
-      // The robots at the ends of a row may also stand further out (kEndShift), where they
-      // reach round the body's end (its end flanges) with the wrist less folded.
+      // The robots at the ends of a row may also stand further out, where they reach round
+      // the body's end (its end flanges) with the wrist less folded: kEndShift out, and at
+      // least kEndOverhang beyond the row's last weld.
       std::vector<double> shifts = {0.0};
-      if (n > 1 && i == 0) shifts.push_back(-kEndShift);
-      if (n > 1 && i == n - 1) shifts.push_back(kEndShift);
+      if (n > 1 && i == 0) shifts.push_back(std::min(-kEndShift, x_min - kEndOverhang - xs[i]));
+      if (n > 1 && i == n - 1) {
+        shifts.push_back(std::max(kEndShift, x_max + kEndOverhang - xs[i]));
+      }
       std::vector<std::pair<std::pair<int, int>, Placement>> scored;
       for (std::size_t g = 0; g < kGuns.size(); ++g) {
         for (const double dx : shifts) {
