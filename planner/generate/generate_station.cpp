@@ -1334,8 +1334,10 @@ Station GenerateStation(const GenerateOptions& options) {
   readme += fmt::format(
       "\nLaid out as a station designer would: the robots of a side stand evenly along its welds, "
       "at least {} mm apart (a riser and room for the neighbour's arm; the robots at a row's "
-      "ends may stand {} mm further out, to reach round the body's end), and each works a "
-      "stretch of the body, door-opening and roof-rail welds alike (a share: contiguous along "
+      "ends may stand {} mm further out, and at least {} mm beyond the row's last weld, to reach "
+      "round the body's end), and each works a "
+      "stretch of the body, door-opening, roof-rail and end-flange welds alike (a share: "
+      "contiguous along "
       "x, the stretch column gives its first and last weld's x). Each robot's gun ({}) and base "
       "(three distances from the body, three riser heights: 350, 500, 650 mm) are the ones with "
       "which it reaches most of its first stretch by the planner's reach check (IK, joint "
@@ -1350,9 +1352,9 @@ Station GenerateStation(const GenerateOptions& options) {
       "closed-section welds, meant unreachable: the gun would have to pass through the "
       "sheet).\n\n"
       "## What it exercises\n\n{}",
-      Num(kRobotSpacing), Num(kEndShift), fmt::join(kGuns, ", "), several, Percent(several, total),
-      one, Percent(one, total), none, Percent(none, total), by_site[2] - closed_reached, by_site[2],
-      Exercises(station.body));
+      Num(kRobotSpacing), Num(kEndShift), Num(kEndOverhang), fmt::join(kGuns, ", "), several,
+      Percent(several, total), one, Percent(one, total), none, Percent(none, total),
+      by_site[2] - closed_reached, by_site[2], Exercises(station.body));
 
   station.files = {{"cell.yaml", std::move(yaml)},
                    {"welds.csv", std::move(csv)},
