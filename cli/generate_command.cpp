@@ -105,10 +105,11 @@ void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code
                     args->name.empty() ? "" : " --name " + args->name, out_text);
     const generate::Station station = generate::GenerateStation(options);
     generate::WriteStation(station, out);
-    int openings = 0, roof = 0, closed = 0, unreached = 0;
+    int openings = 0, roof = 0, ends = 0, closed = 0, unreached = 0;
     for (const generate::GeneratedWeld& w : station.welds) {
       openings += w.site == generate::WeldSite::kDoorOpening;
       roof += w.site == generate::WeldSite::kRoofRail;
+      ends += w.site == generate::WeldSite::kEndFlange;
       closed += w.site == generate::WeldSite::kClosedSection;
       unreached += w.reached_by.empty();
     }
@@ -123,15 +124,16 @@ void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code
       j["welds"] = station.welds.size();
       j["door_opening_welds"] = openings;
       j["roof_rail_welds"] = roof;
+      j["end_flange_welds"] = ends;
       j["closed_section_welds"] = closed;
-      j["welds_outside_ik_reach"] = unreached;
+      j["welds_reached_by_none"] = unreached;
       PrintJson(j, std::cout);
     } else if (!global.quiet) {
       std::cout << fmt::format(
           "wrote {}/: {} body, {} triangles, {} robots, {} welds ({} in door openings, {} on roof "
-          "rails, {} inside closed sections; {} outside every robot's IK reach)\n",
+          "rails, {} on end flanges, {} inside closed sections; {} reached by no robot)\n",
           out_text, generate::ToString(station.body), triangles, station.robots.size(),
-          station.welds.size(), openings, roof, closed, unreached);
+          station.welds.size(), openings, roof, ends, closed, unreached);
     }
     *exit_code = kExitOk;
   });

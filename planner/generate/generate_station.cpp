@@ -1,6 +1,7 @@
 #include "planner/generate/generate_station.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <array>
@@ -12,6 +13,7 @@
 
 #include "planner/cell/load.hpp"
 #include "planner/cell/weld_frame.hpp"
+#include "planner/collision/collision_world.hpp"
 #include "planner/common/atomic_file.hpp"
 #include "planner/common/check.hpp"
 #include "planner/common/diagnostics.hpp"
@@ -19,6 +21,7 @@
 #include "planner/generate/stl.hpp"
 #include "planner/kinematics/chain.hpp"
 #include "planner/kinematics/ik.hpp"
+#include "planner/reach/reach.hpp"
 
 namespace weldcell::generate {
 namespace {
@@ -162,8 +165,14 @@ struct Opening2d {
 
 constexpr double kWindowMargin = 60.0;  // mm of panel meshed as a ring around an opening
 constexpr double kFlangeOffset = 18.0;  // mm from an opening's edge to its welds
-constexpr double kRoofFlangeWidth = 90.0;
-constexpr double kRoofWeldOffset = 55.0;  // mm from the side panel to the roof-rail welds
+// The roof rail's pinch-weld flange, as on a roof ditch: the side panel's top edge turns inwards
+// into the ditch floor (kRoofDitch wide, at z_roof), then up into a flange standing
+// kRoofFlangeHeight high, where the roof panel's flange is welded to it. A gun straddles the
+// standing flange from above (its free edge up), the electrodes horizontal: the welds' normal
+// points out of the side, as on the door openings, kRoofWeldDepth below the free edge.
+constexpr double kRoofDitch = 30.0;
+constexpr double kRoofFlangeHeight = 60.0;
+constexpr double kRoofWeldDepth = 30.0;
 
 // The ring between the opening and the rectangle kWindowMargin outside its straight edges: every
 // hole sample is joined to the window boundary along its outward direction from its anchor.
@@ -223,12 +232,16 @@ struct WeldLine {
 };
 
 // A side frame: a vertical panel in the plane y = y with door openings, its top edge bent
-// outwards (towards `out`, ±1 along y) into the roof-rail flange at z = z_roof.
+// inwards (away from `out`, ±1 along y, the side the robots stand on) into the roof ditch at
+// z = z_roof and up into the standing roof-rail flange.
 struct SideFrame {
   double y = 0, out = 1;
   double x0 = 0, x1 = 0, z0 = 0, z_roof = 0;
   std::vector<Opening2d> openings;
   bool both_sides = false;  // welded from both sides (a panel standing alone)
+  // A panel standing alone: its front (x0) and rear (x1) edges are free from z0 up; their
+  // flanges are welded from 100 mm above z0 to 150 mm below the roof.
+  bool end_edges = false;
 };
 
 void BuildSideFrame(const SideFrame& f, double cell, TriangleMesh* mesh,
@@ -253,9 +266,11 @@ void BuildSideFrame(const SideFrame& f, double cell, TriangleMesh* mesh,
     OpeningRing(o, cell, place, mesh);
     Rectangle(place(a, w1), Vec3(b - a, 0, 0), Vec3(0, 0, z1 - w1), cell, mesh);
   }
-  // The roof-rail flange: bent outwards with an 8 mm radius.
-  const std::vector<Vec2> profile = RoundedPolyline(
-      {Vec2(0, z1), Vec2(0, f.z_roof), Vec2(kRoofFlangeWidth, f.z_roof)}, 8, 4, false);
+  // The roof ditch and its standing flange, bent with an 8 mm radius.
+  const std::vector<Vec2> profile =
+      RoundedPolyline({Vec2(0, z1), Vec2(0, f.z_roof), Vec2(-kRoofDitch, f.z_roof),
+                       Vec2(-kRoofDitch, f.z_roof + kRoofFlangeHeight)},
+                      8, 4, false);
   Extrude(
       profile, false, [&](double s, double t, double x) { return Vec3(x, f.y + f.out * s, t); },
       f.x0, f.x1, cell, mesh);
@@ -273,13 +288,22 @@ void BuildSideFrame(const SideFrame& f, double cell, TriangleMesh* mesh,
     }
     lines->push_back(std::move(line));
   }
-  const double y_weld = f.y + f.out * kRoofWeldOffset;
-  lines->push_back(
-      {.site = WeldSite::kRoofRail,
-       .points = {Vec3(f.x0 + 120, y_weld, f.z_roof), Vec3(f.x1 - 120, y_weld, f.z_roof)},
-       .normal = Vec3::UnitZ(),
-       .closed = false,
-       .alternate = false});
+  // The free front and rear edges: a C gun straddles them from in front of (behind) the panel.
+  for (const double x : {f.x0 + kFlangeOffset, f.x1 - kFlangeOffset}) {
+    if (!f.end_edges) break;
+    lines->push_back({.site = WeldSite::kEndFlange,
+                      .points = {place(x, f.z0 + 100), place(x, f.z_roof - 150)},
+                      .normal = side_normal,
+                      .closed = false,
+                      .alternate = f.both_sides});
+  }
+  const double y_weld = f.y - f.out * kRoofDitch;
+  const double z_weld = f.z_roof + kRoofFlangeHeight - kRoofWeldDepth;
+  lines->push_back({.site = WeldSite::kRoofRail,
+                    .points = {Vec3(f.x0 + 120, y_weld, z_weld), Vec3(f.x1 - 120, y_weld, z_weld)},
+                    .normal = side_normal,
+                    .closed = false,
+                    .alternate = f.both_sides});
 }
 
 // A closed box section along x (a rocker): y in [y0, y1], z in [z0, z1]; its welds face into
@@ -388,7 +412,8 @@ Body BuildPanel(bool part, double cell, Random* random) {
               .z0 = z_panel,
               .z_roof = 1950.0 + random->Uniform(-15, 15),
               .openings = DoorOpenings(-half, half, part ? 1 : 2, random),
-              .both_sides = true};
+              .both_sides = true,
+              .end_edges = true};
   BuildSideFrame(f, cell, &body.mesh, &body.lines);
   BuildRocker(-half, half, -60, 60, z_rocker, z_panel, cell, &body.mesh, &body.lines);
   AddOpenings(f, &body);
@@ -446,6 +471,20 @@ Body BuildShell(double cell, Random* random) {
   // Dash panel and rear panel across the body.
   Rectangle(Vec3(sx0, -w, z_floor), Vec3(0, 2 * w, 0), Vec3(0, 0, 550), cell, &body.mesh);
   Rectangle(Vec3(sx1, -w, z_floor), Vec3(0, 2 * w, 0), Vec3(0, 0, 450), cell, &body.mesh);
+  // Their top flanges near the side frames (the dash's and the rear panel's joints to the
+  // hinge and rear pillars): a gun straddles the free top edge from above, its electrodes along
+  // the car; only the robot at that end of the body reaches round to them.
+  for (const double side : {-1.0, 1.0}) {
+    for (const auto& [x, height, nx] :
+         {std::tuple{sx0, 550.0, -1.0}, std::tuple{sx1, 450.0, 1.0}}) {
+      const double z = z_floor + height - kFlangeOffset;
+      body.lines.push_back({.site = WeldSite::kEndFlange,
+                            .points = {Vec3(x, side * (w - 160), z), Vec3(x, side * (w - 340), z)},
+                            .normal = Vec3(nx, 0, 0),
+                            .closed = false,
+                            .alternate = false});
+    }
+  }
   int n = 0;
   for (const double x : {-half + 300, half - 300}) {
     for (const double y : {-w + 300, w - 300}) {
@@ -465,38 +504,51 @@ Body BuildShell(double cell, Random* random) {
 
 struct ModelSpec {
   const char* folder;
-  const char* gun;
   const char* dialect;
   std::array<double, 6> home_deg;  // arm leaning back, gun pointing down-forward, high
 };
 
-// In the order robots get them (seed 1 starts with the first). The X gun's body and the
-// wrist sit 600-815 mm beside the electrodes, inside a door opening when the gun welds its
-// flange: it suits large openings and the roof rails, so small stations start with C guns.
+// In the order robots get them (seed 1 starts with the first): the three controller dialects
+// of the shipped models take turns along a side.
 constexpr std::array<ModelSpec, 3> kModels = {{
-    {"fanuc_r2000ic165f", "c_gun", "fanuc_ls", {0, -30, -35, 0, 100, 0}},
-    {"abb_irb6700_200_260", "c_gun", "abb_rapid", {0, -30, -35, 0, 100, 0}},
-    {"kuka_kr210r2700extra", "x_gun", "kuka_krl", {0, -25, -35, 0, 100, 0}},
+    {"fanuc_r2000ic165f", "fanuc_ls", {0, -30, -35, 0, 100, 0}},
+    {"abb_irb6700_200_260", "abb_rapid", {0, -30, -35, 0, 100, 0}},
+    {"kuka_kr210r2700extra", "kuka_krl", {0, -25, -35, 0, 100, 0}},
 }};
 
+// The shipped guns (robots/tools/<name>.yaml) a robot may carry, in the order ties go: the C gun
+// straddles a flange's free edge from outside (door-opening edges, roof-rail flanges), the X
+// gun's arms reach deeper but its body and the wrist sit 600-815 mm beside the electrodes.
+constexpr std::array<const char*, 2> kGuns = {"c_gun", "x_gun"};
+
 struct LoadedModel {
+  std::shared_ptr<const cell::RobotModel> model;
   std::unique_ptr<kinematics::Chain> chain;
   std::unique_ptr<kinematics::IkSolver> ik;
-  cell::Tool tool;
 };
 
-constexpr int kSpins = 24;
-constexpr double kRobotSpacing = 1300.0;  // mm between neighbouring bases along a side  // every 15
-                                          // degrees, as the cells' reach settings
+constexpr int kSpins = 24;  // every 15 degrees, as the cells' reach settings
+// mm between neighbouring bases along a side, at least: a riser (900 mm square) plus 400 mm, so
+// that a robot turned towards its neighbour's stretch clears the neighbour's riser and base
+// column (the base and the rotating column of the shipped models are within 450 mm of J1).
+constexpr double kRiserSize = 900.0;
+constexpr double kRobotSpacing = kRiserSize + 400.0;
+// Placement candidates per robot that the reach check (with collisions) tries, the best by the
+// IK-only check first.
+constexpr std::size_t kShortlist = 4;
+// mm the robots at the ends of a row may stand further out along the body.
+constexpr double kEndShift = 500.0;
+constexpr double kEndOverhang = 300.0;
 
-// Spins (of kSpins) at which the robot at X_WB reaches the weld with the gun along its normal.
-int ReachableSpins(const LoadedModel& m, const Eigen::Isometry3d& X_WB, const Vec3& p_mm,
-                   const Vec3& n) {
+// Spins (of kSpins) at which the robot at X_WB reaches the weld with the gun along its normal
+// (IK and joint limits only): the quick first sieve of base positions.
+int ReachableSpins(const LoadedModel& m, const cell::Tool& tool, const Eigen::Isometry3d& X_WB,
+                   const Vec3& p_mm, const Vec3& n) {
   cell::Weld weld;
   weld.p_W = p_mm / 1000.0;
   weld.n_W = n.normalized();
   const Eigen::Isometry3d X_BW = X_WB.inverse();
-  const Eigen::Isometry3d X_TF = m.tool.X_FT.inverse();
+  const Eigen::Isometry3d X_TF = tool.X_FT.inverse();
   int count = 0;
   for (int k = 0; k < kSpins; ++k) {
     const double spin = -kPi + 2 * kPi * k / kSpins;
@@ -572,6 +624,8 @@ std::string ToString(WeldSite site) {
       return "roof rail";
     case WeldSite::kClosedSection:
       return "closed section";
+    case WeldSite::kEndFlange:
+      return "end flange";
   }
   return "?";
 }
@@ -660,6 +714,49 @@ std::string Exercises(BodyKind kind) {
   return "";
 }
 
+// Splits items 0..m-1 (in order along the body) into n contiguous stretches, stretch i for
+// robot i: cuts[i]..cuts[i+1]-1 (cuts[0] = 0, cuts[n] = m). Most items in a stretch whose robot
+// reaches them (reaches(item, robot)) first, then the least sum of squared differences of the
+// stretches' sizes from m/n; ties to the earliest cuts. Dynamic programming, O(n m^2).
+std::vector<int> SplitIntoStretches(int m, int n, const std::function<bool(int, int)>& reaches) {
+  // prefix[i][j]: items before j that robot i reaches.
+  std::vector<std::vector<int>> prefix(n, std::vector<int>(m + 1, 0));
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < m; ++j) prefix[i][j + 1] = prefix[i][j] + (reaches(j, i) ? 1 : 0);
+  }
+  const double even = n > 0 ? static_cast<double>(m) / n : 0;
+  struct Value {
+    int reached = -1;
+    double spread = 0;
+    int from = 0;
+    bool Better(int r, double s) const {
+      return r > reached || (r == reached && s < spread - 1e-9);
+    }
+  };
+  // best[i][j]: the first j items in i stretches.
+  std::vector<std::vector<Value>> best(n + 1, std::vector<Value>(m + 1));
+  best[0][0] = {.reached = 0, .spread = 0, .from = 0};
+  for (int i = 1; i <= n; ++i) {
+    for (int j = 0; j <= m; ++j) {
+      for (int k = 0; k <= j; ++k) {
+        const Value& before = best[i - 1][k];
+        if (before.reached < 0) continue;
+        const int r = before.reached + prefix[i - 1][j] - prefix[i - 1][k];
+        const double s = before.spread + (j - k - even) * (j - k - even);
+        if (best[i][j].Better(r, s)) best[i][j] = {.reached = r, .spread = s, .from = k};
+      }
+    }
+  }
+  std::vector<int> cuts(n + 1, m);
+  for (int i = n, j = m; i > 0; --i) {
+    cuts[i] = j;
+    j = best[i][j].from;
+    cuts[i - 1] = j;
+  }
+  cuts[0] = 0;
+  return cuts;
+}
+
 }  // namespace
 
 Station GenerateStation(const GenerateOptions& options) {
@@ -712,6 +809,10 @@ Station GenerateStation(const GenerateOptions& options) {
   for (std::size_t b = 0; b < offsets.size(); ++b) {
     const Vec3 shift(offsets[b], 0, 0);
     for (WeldLine line : body.lines) {
+      // Of a tandem, only the outer ends' flanges: between the bodies no robot stands.
+      if (line.site == WeldSite::kEndFlange &&
+          ((line.normal.x() < -0.5 && b > 0) || (line.normal.x() > 0.5 && b + 1 < offsets.size())))
+        continue;
       for (Vec3& p : line.points) p += shift;
       lines.push_back(std::move(line));
     }
@@ -727,15 +828,17 @@ Station GenerateStation(const GenerateOptions& options) {
     }
   }
 
-  // How many welds go where: a few meant unreachable, a fifth of the rest on roof rails.
+  // How many welds go where: a few meant unreachable, a fifth of the rest on roof rails, a few
+  // on the end flanges.
   const int n_closed =
       options.welds >= 10 ? std::max(1, static_cast<int>(std::lround(0.04 * options.welds))) : 0;
   const int n_roof = static_cast<int>(std::lround(0.2 * (options.welds - n_closed)));
-  const int n_door = options.welds - n_closed - n_roof;
+  const int n_end = static_cast<int>(std::lround(0.06 * (options.welds - n_closed)));
+  const int n_door = options.welds - n_closed - n_roof - n_end;
   std::vector<int> per_line(lines.size(), 0);
   for (const auto& [site, count] :
        {std::pair{WeldSite::kDoorOpening, n_door}, std::pair{WeldSite::kRoofRail, n_roof},
-        std::pair{WeldSite::kClosedSection, n_closed}}) {
+        std::pair{WeldSite::kClosedSection, n_closed}, std::pair{WeldSite::kEndFlange, n_end}}) {
     std::vector<double> sizes;
     std::vector<std::size_t> index;
     for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -781,22 +884,92 @@ Station GenerateStation(const GenerateOptions& options) {
     }
   }
 
-  // Robots: the left row (y < 0, facing +y) first, then the right row; models in turn.
+  // Robots: the left row (y < 0, facing +y) first, then the right row; models in turn. As a
+  // station designer lays out a line: each robot gets a stretch of its side (the door-opening
+  // welds and the roof-rail welds above it), its base beside that stretch, and the gun and base
+  // (distance from the body, riser height) with which it reaches most of its stretch by the
+  // planner's own reach check (IK, joint limits, collisions with the body and clamps, approach).
   std::array<std::optional<LoadedModel>, kModels.size()> models;
   const auto model = [&](std::size_t k) -> const LoadedModel& {
     if (!models[k]) {
-      const ModelSpec& spec = kModels[k];
-      const cell::Loaded<std::shared_ptr<const cell::RobotModel>> robot =
-          cell::LoadRobotModel(options.robots_dir / spec.folder / "robot.yaml");
       LoadedModel m;
-      m.chain = std::make_unique<kinematics::Chain>(*robot.value);
+      m.model = cell::LoadRobotModel(options.robots_dir / kModels[k].folder / "robot.yaml").value;
+      m.chain = std::make_unique<kinematics::Chain>(*m.model);
       m.ik = kinematics::MakeIkSolver(*m.chain);
-      m.tool =
-          cell::LoadTool(options.robots_dir / "tools" / (std::string(spec.gun) + ".yaml")).value;
       models[k] = std::move(m);
     }
     return *models[k];
   };
+  std::vector<cell::Tool> tools;
+  for (const char* gun : kGuns) {
+    tools.push_back(
+        cell::LoadTool(options.robots_dir / "tools" / (std::string(gun) + ".yaml")).value);
+  }
+  // The body as the cell loads it: body.stl's single-precision millimetres, scaled to metres.
+  auto body_m = std::make_shared<cell::Mesh>();
+  for (const Vec3& v : body.mesh.vertices)
+    body_m->vertices.push_back(v.cast<float>().cast<double>() * 0.001);
+  body_m->triangles = body.mesh.triangles;
+  const std::shared_ptr<const cell::Mesh> body_mesh = body_m;
+
+  struct Placement {
+    std::size_t model = 0, gun = 0;
+    Vec3 base_mm = Vec3::Zero();
+    double yaw_deg = 0;
+  };
+  // The station as a Cell (what LoadCell makes of the written files), with `placed` as its robots
+  // and, when `risers`, a riser under each.
+  const auto make_cell = [&](const std::vector<Placement>& placed, bool risers) {
+    cell::Cell c;
+    c.name = options.name;
+    c.cycle_time = 100;
+    c.settings.seed = options.seed;
+    c.settings.reach = {.spin_step = 15 * kDeg, .tilt_step = 0, .min_clearance = 0};
+    for (std::size_t r = 0; r < placed.size(); ++r) {
+      const Placement& p = placed[r];
+      cell::Robot robot;
+      robot.name = fmt::format("R{}", r + 1);
+      robot.model = model(p.model).model;
+      robot.X_WB = BasePose(p.base_mm, p.yaw_deg);
+      robot.tool = tools[p.gun];
+      robot.home =
+          Eigen::Map<const Eigen::Matrix<double, 6, 1>>(kModels[p.model].home_deg.data()) * kDeg;
+      robot.controller = {.dialect = kModels[p.model].dialect, .program = robot.name};
+      c.robots.push_back(std::move(robot));
+    }
+    for (const GeneratedWeld& w : station.welds) {
+      c.welds.push_back({.id = w.id,
+                         .p_W = w.p_mm / 1000.0,
+                         .n_W = w.n,
+                         .weld_time = 0.35,
+                         .tilt_tolerance = 10 * kDeg,
+                         .spin_min = -kPi,
+                         .spin_max = kPi});
+    }
+    for (std::size_t b = 0; b < offsets.size(); ++b) {
+      cell::Obstacle o{.name = offsets.size() == 1 ? "body" : fmt::format("body_{}", b + 1)};
+      o.geometry.shape = cell::Shape::FromMesh(body_mesh);
+      o.geometry.X_FG.translation() = Vec3(offsets[b], 0, 0) / 1000.0;
+      c.obstacles.push_back(std::move(o));
+    }
+    const auto box = [&](const std::string& name, const Vec3& size_mm, const Vec3& centre_mm) {
+      cell::Obstacle o{.name = name};
+      o.geometry.shape = cell::Shape::Box(size_mm / 1000.0);
+      o.geometry.X_FG.translation() = centre_mm / 1000.0;
+      c.obstacles.push_back(std::move(o));
+    };
+    for (const Box& clamp : clamps) box(clamp.name, clamp.size_mm, clamp.centre_mm);
+    if (risers) {
+      for (std::size_t r = 0; r < placed.size(); ++r) {
+        const double riser = placed[r].base_mm.z();
+        if (riser <= 5) continue;
+        box(fmt::format("riser_R{}", r + 1), Vec3(kRiserSize, kRiserSize, riser - 5),
+            Vec3(placed[r].base_mm.x(), placed[r].base_mm.y(), (riser - 5) / 2));
+      }
+    }
+    return c;
+  };
+
   const int n_left = (options.robots + 1) / 2;
   // mm from the side plane to the robots' J1 axes. Nearer bases fold the arm so tightly for the
   // welds low in the door openings that the wrist hits the panel; a panel alone is also welded
@@ -804,28 +977,35 @@ Station GenerateStation(const GenerateOptions& options) {
   const std::array<double, 3> distances = station.body == BodyKind::kPanel
                                               ? std::array<double, 3>{2300, 2100, 2500}
                                               : std::array<double, 3>{1900, 1750, 2100};
-  std::vector<std::size_t> robot_model;
-  std::vector<std::vector<int>> shares;
+  struct Slot {
+    int side = 0;
+    std::vector<int> stretch;  // weld indices, by x
+    std::vector<Placement> shortlist;
+  };
+  std::vector<Slot> slots;
+  std::array<std::vector<int>, 2> side_welds;  // by x
   for (int side = 0; side < 2; ++side) {
     const int n = side == 0 ? n_left : options.robots - n_left;
     if (n == 0) continue;
-    std::vector<int> share_welds;
-    double x_min = 1e300, x_max = -1e300;
+    std::vector<int>& share_welds = side_welds[side];
     for (std::size_t w = 0; w < station.welds.size(); ++w) {
-      if (side_of[w] != side) continue;
-      share_welds.push_back(static_cast<int>(w));
-      x_min = std::min(x_min, station.welds[w].p_mm.x());
-      x_max = std::max(x_max, station.welds[w].p_mm.x());
+      if (side_of[w] == side) share_welds.push_back(static_cast<int>(w));
     }
-    if (share_welds.empty()) x_min = x_max = 0;
+    std::stable_sort(share_welds.begin(), share_welds.end(), [&](int a, int b) {
+      return station.welds[a].p_mm.x() < station.welds[b].p_mm.x();
+    });
+    const double x_min = share_welds.empty() ? 0 : station.welds[share_welds.front()].p_mm.x();
+    const double x_max = share_welds.empty() ? 0 : station.welds[share_welds.back()].p_mm.x();
     const double plane_y = side == 0 ? body.left_y : body.right_y;
     const double toward = side == 0 ? -1.0 : 1.0;  // from the body to the robots
-    // Evenly along the share, at least kRobotSpacing apart (risers and arms clear of each other).
+    const double yaw = side == 0 ? 90.0 : -90.0;
+    // Evenly along the side's welds, at least kRobotSpacing apart; each robot's first stretch
+    // is the welds nearest its base along the body (contiguous: bases and welds are by x).
     const double spacing = std::max((x_max - x_min) / n, kRobotSpacing);
     const double x_mid = (x_min + x_max) / 2;
     std::vector<double> xs;
     for (int i = 0; i < n; ++i) xs.push_back(x_mid + (i - (n - 1) / 2.0) * spacing);
-    std::vector<std::vector<int>> slot(n);
+    std::vector<Slot> side_slots(n);
     for (const int w : share_welds) {
       int best = 0;
       for (int i = 1; i < n; ++i) {
@@ -834,57 +1014,179 @@ Station GenerateStation(const GenerateOptions& options) {
           best = i;
         }
       }
-      slot[best].push_back(w);
+      side_slots[best].stretch.push_back(w);
     }
     for (int i = 0; i < n; ++i) {
-      const int index = static_cast<int>(station.robots.size());
-      const std::size_t k = (static_cast<std::uint64_t>(index) +
-                             (options.seed + kModels.size() - 1) % kModels.size()) %
-                            kModels.size();
-      const LoadedModel& m = model(k);
-      const double yaw = side == 0 ? 90.0 : -90.0;
-      // The base among a few distances from the body and riser heights that reaches most of its
-      // share with at least two gun spins (not only at a borderline one); ties to the first, the
-      // distance and height that `weldcell reach` (with collisions) found best for these bodies.
-      GeneratedRobot robot;
-      int best_score = -1;
-      for (const double distance : distances) {
-        for (const double riser : {500.0, 350.0, 650.0}) {
-          const Vec3 base(xs[i], plane_y + toward * distance, riser);
-          const Eigen::Isometry3d X_WB = BasePose(base, yaw);
-          int score = 0, reached = 0;
-          for (const int w : slot[i]) {
-            const int spins = ReachableSpins(m, X_WB, station.welds[w].p_mm, station.welds[w].n);
-            score += spins >= 2 ? 1 : 0;
-            reached += spins > 0 ? 1 : 0;
-          }
-          if (score > best_score) {
-            best_score = score;
-            robot.base_mm = base;
-            robot.riser_mm = riser;
-            robot.share_reached = reached;
+      const auto index = static_cast<std::uint64_t>(slots.size());
+      const std::size_t k =
+          (index + (options.seed + kModels.size() - 1) % kModels.size()) % kModels.size();
+      // The IK-only sieve: every gun, distance and riser height, scored by the stretch's welds
+      // reached with at least two gun spins (not only at a borderline one), then by those
+      // reached at all; the best kShortlist go to the reach check.
+      // The robots at the ends of a row may also stand further out, where they reach round
+      // the body's end (its end flanges) with the wrist less folded: kEndShift out, and at
+      // least kEndOverhang beyond the row's last weld.
+      std::vector<double> shifts = {0.0};
+      if (n > 1 && i == 0) shifts.push_back(std::min(-kEndShift, x_min - kEndOverhang - xs[i]));
+      if (n > 1 && i == n - 1) {
+        shifts.push_back(std::max(kEndShift, x_max + kEndOverhang - xs[i]));
+      }
+      std::vector<std::pair<std::pair<int, int>, Placement>> scored;
+      for (std::size_t g = 0; g < kGuns.size(); ++g) {
+        for (const double dx : shifts) {
+          for (const double distance : distances) {
+            for (const double riser : {500.0, 350.0, 650.0}) {
+              const Placement p{.model = k,
+                                .gun = g,
+                                .base_mm = Vec3(xs[i] + dx, plane_y + toward * distance, riser),
+                                .yaw_deg = yaw};
+              int score = 0, reached = 0;
+              for (const int w : side_slots[i].stretch) {
+                const int spins = ReachableSpins(model(k), tools[g], BasePose(p.base_mm, yaw),
+                                                 station.welds[w].p_mm, station.welds[w].n);
+                score += spins >= 2 ? 1 : 0;
+                reached += spins > 0 ? 1 : 0;
+              }
+              scored.push_back({{score, reached}, p});
+            }
           }
         }
       }
-      robot.name = fmt::format("R{}", index + 1);
-      robot.model = kModels[k].folder;
-      robot.tool = kModels[k].gun;
-      robot.yaw_deg = yaw;
-      robot.share = static_cast<int>(slot[i].size());
-      station.robots.push_back(robot);
-      robot_model.push_back(k);
-      shares.push_back(slot[i]);
+      std::stable_sort(scored.begin(), scored.end(),
+                       [](const auto& a, const auto& b) { return a.first > b.first; });
+      side_slots[i].side = side;
+      std::vector<Placement>& shortlist = side_slots[i].shortlist;
+      for (std::size_t c = 0; c < std::min(kShortlist, scored.size()); ++c)
+        shortlist.push_back(scored[c].second);
+      for (std::size_t g = 0; g < kGuns.size(); ++g) {  // and every gun's best
+        if (std::any_of(shortlist.begin(), shortlist.end(),
+                        [&](const Placement& p) { return p.gun == g; }))
+          continue;
+        const auto first = std::find_if(scored.begin(), scored.end(),
+                                        [&](const auto& c) { return c.second.gun == g; });
+        if (first != scored.end()) shortlist.push_back(first->second);
+      }
+      // and the best further out, at an end of the row
+      const auto shifted = [&](const Placement& p) { return p.base_mm.x() != xs[i]; };
+      if (shifts.size() > 1 && std::none_of(shortlist.begin(), shortlist.end(), shifted)) {
+        const auto first = std::find_if(scored.begin(), scored.end(),
+                                        [&](const auto& c) { return shifted(c.second); });
+        if (first != scored.end()) shortlist.push_back(first->second);
+      }
+      slots.push_back(std::move(side_slots[i]));
     }
   }
-  for (GeneratedWeld& weld : station.welds) {
-    for (std::size_t r = 0; r < station.robots.size(); ++r) {
-      const GeneratedRobot& robot = station.robots[r];
-      if (ReachableSpins(model(robot_model[r]), BasePose(robot.base_mm, robot.yaw_deg), weld.p_mm,
-                         weld.n) > 0) {
-        weld.reached_by.push_back(static_cast<int>(r));
+
+  // The reach check of the shortlists (the sieve's kShortlist best placements, and the best with
+  // each gun when those lack it): the candidates stand in one cell, each checked
+  // against its own stretch only, without risers and without the others at home (they are
+  // alternatives, not neighbours). The best: most welds of the stretch reached, then most gun
+  // poses (capped per weld at a full turn of spins, so that no single weld decides); ties to
+  // the first in the shortlist.
+  std::vector<std::vector<char>> in_stretch(slots.size(),
+                                            std::vector<char>(station.welds.size(), 0));
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    for (const int w : slots[i].stretch) in_stretch[i][static_cast<std::size_t>(w)] = 1;
+  }
+  std::vector<Placement> placed(slots.size());
+  std::vector<std::pair<int, int>> best(slots.size(), {-1, -1});
+  {
+    std::vector<Placement> candidates;
+    std::vector<std::size_t> slot_of;
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      for (const Placement& p : slots[i].shortlist) {
+        candidates.push_back(p);
+        slot_of.push_back(i);
+      }
+    }
+    const cell::Cell trial = make_cell(candidates, false);
+    const collision::CollisionWorld world(trial, {.robots_at_home_are_obstacles = false});
+    const reach::ReachMap map = reach::ReachAll(
+        trial, world,
+        {.threads = options.threads, .pairs = [&](int w, int r) {
+           return in_stretch[slot_of[static_cast<std::size_t>(r)]][static_cast<std::size_t>(w)] !=
+                  0;
+         }});
+    for (std::size_t r = 0; r < candidates.size(); ++r) {
+      const std::size_t i = slot_of[r];
+      std::pair<int, int> score{0, 0};
+      for (const int w : slots[i].stretch) {
+        const reach::WeldReach& entry = map.at(w, static_cast<int>(r));
+        if (entry.status != reach::ReachStatus::kReachable) continue;
+        ++score.first;
+        score.second += std::min<int>(static_cast<int>(entry.candidates.size()), kSpins);
+      }
+      if (score > best[i]) {
+        best[i] = score;
+        placed[i] = candidates[r];
       }
     }
   }
+
+  // The station's own reach (as `weldcell reach` computes it on the written files: risers, every
+  // other robot at home an obstacle), then each side's welds split again into contiguous
+  // stretches, one per robot along the side, with as many welds as possible reached by the
+  // stretch's own robot, then as even as possible. Welds that no robot of the side reaches
+  // belong to no stretch.
+  {
+    const cell::Cell final_cell = make_cell(placed, true);
+    const collision::CollisionWorld world(final_cell);
+    const reach::ReachMap map = reach::ReachAll(final_cell, world, {.threads = options.threads});
+    for (std::size_t w = 0; w < station.welds.size(); ++w) {
+      for (std::size_t r = 0; r < placed.size(); ++r) {
+        if (map.at(static_cast<int>(w), static_cast<int>(r)).status ==
+            reach::ReachStatus::kReachable)
+          station.welds[w].reached_by.push_back(static_cast<int>(r));
+      }
+    }
+  }
+  std::vector<std::vector<int>> shares(slots.size());
+  for (int side = 0; side < 2; ++side) {
+    std::vector<int> robots_here;
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+      if (slots[i].side == side) robots_here.push_back(static_cast<int>(i));
+    }
+    if (robots_here.empty()) continue;
+    const auto reaches = [&](int w, int r) {
+      const std::vector<int>& by = station.welds[static_cast<std::size_t>(w)].reached_by;
+      return std::find(by.begin(), by.end(), r) != by.end();
+    };
+    std::vector<int> order;
+    for (const int w : side_welds[side]) {
+      if (std::any_of(robots_here.begin(), robots_here.end(), [&](int r) { return reaches(w, r); }))
+        order.push_back(w);
+    }
+    const std::vector<int> cuts = SplitIntoStretches(
+        static_cast<int>(order.size()), static_cast<int>(robots_here.size()), [&](int j, int i) {
+          return reaches(order[static_cast<std::size_t>(j)],
+                         robots_here[static_cast<std::size_t>(i)]);
+        });
+    for (std::size_t i = 0; i < robots_here.size(); ++i) {
+      for (int j = cuts[i]; j < cuts[i + 1]; ++j)
+        shares[static_cast<std::size_t>(robots_here[i])].push_back(
+            order[static_cast<std::size_t>(j)]);
+    }
+  }
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    GeneratedRobot robot;
+    const Placement& p = placed[i];
+    robot.name = fmt::format("R{}", i + 1);
+    robot.model = kModels[p.model].folder;
+    robot.tool = kGuns[p.gun];
+    robot.base_mm = p.base_mm;
+    robot.yaw_deg = p.yaw_deg;
+    robot.riser_mm = p.base_mm.z();
+    robot.share_welds = shares[i];
+    robot.share = static_cast<int>(shares[i].size());
+    robot.share_reached =
+        static_cast<int>(std::count_if(shares[i].begin(), shares[i].end(), [&](int w) {
+          const std::vector<int>& by = station.welds[static_cast<std::size_t>(w)].reached_by;
+          return std::find(by.begin(), by.end(), static_cast<int>(i)) != by.end();
+        }));
+    station.robots.push_back(robot);
+  }
+  std::vector<std::size_t> robot_model;
+  for (const Placement& p : placed) robot_model.push_back(p.model);
 
   // ------------------------------------------------------------------------------------------
   // Files.
@@ -924,7 +1226,7 @@ Station GenerateStation(const GenerateOptions& options) {
         "    home: [{}]\n"
         "    controller: {{dialect: {}, program: {}}}\n",
         robot.name, options.robots_ref, spec.folder, Xyz(robot.base_mm), Num(robot.yaw_deg),
-        options.robots_ref, spec.gun, home, spec.dialect,
+        options.robots_ref, robot.tool, home, spec.dialect,
         (upper ? "WELD_R" : "weld_r") + std::to_string(r + 1));
   }
   yaml +=
@@ -960,20 +1262,22 @@ Station GenerateStation(const GenerateOptions& options) {
 
   std::string csv = fmt::format(
       "# Station {}: welds generated by `weldcell generate` (mm; normals out of the sheet,\n"
-      "# towards the gun). group: door (door-opening flange), roof (roof-rail flange), closed\n"
-      "# (inside a closed section: meant unreachable).\n"
+      "# towards the gun). group: door (door-opening flange), roof (roof-rail flange), end\n"
+      "# (a flange at the body's front or rear end), closed (inside a closed section: meant\n"
+      "# unreachable).\n"
       "id,x,y,z,nx,ny,nz,weld_time,tilt,spin_min,spin_max,group\n",
       options.name);
   for (const GeneratedWeld& w : station.welds) {
     const char* group = w.site == WeldSite::kDoorOpening ? "door"
                         : w.site == WeldSite::kRoofRail  ? "roof"
+                        : w.site == WeldSite::kEndFlange ? "end"
                                                          : "closed";
     csv += fmt::format("{},{},{},{},{},{},{},,,,,{}\n", w.id, Num(w.p_mm.x()), Num(w.p_mm.y()),
                        Num(w.p_mm.z()), Num(w.n.x()), Num(w.n.y()), Num(w.n.z()), group);
   }
 
   // README.
-  std::array<int, 3> by_site{};
+  std::array<int, 4> by_site{};
   int none = 0, one = 0, several = 0, closed_reached = 0;
   for (const GeneratedWeld& w : station.welds) {
     ++by_site[static_cast<int>(w.site)];
@@ -1001,36 +1305,56 @@ Station GenerateStation(const GenerateOptions& options) {
       "below the robot's base.\n"
       "- {} welds: {} on door-opening flanges (18 mm from the opening's edge, normal out of the "
       "side; the gun's throat takes the edge, its lower jaw passes through the opening), {} on "
-      "roof-rail flanges (normal up), {} inside closed sections (rocker, floor cross members; "
-      "normal into the section: meant unreachable, no gun fits in).\n"
+      "roof-rail flanges (the standing pinch-weld flange of the roof ditch, 30 mm below its "
+      "free edge, normal out of the side; the gun straddles it from above), {} on end flanges "
+      "(18 mm from a free edge at the body's front or rear end: a panel's front and rear "
+      "edges, a shell's dash and rear panel tops; only the robots at that end reach them), {} "
+      "inside closed sections (rocker, floor cross members; normal into the section: meant "
+      "unreachable, no gun fits in).\n"
       "- {} robots on both sides of the body, facing it; homes leaning back, the gun high:\n\n"
-      "| robot | model | gun | base (mm) | yaw | riser (mm) | share | share reached (IK) |\n"
-      "|---|---|---|---|---|---|---|---|\n",
+      "| robot | model | gun | base (mm) | yaw | riser (mm) | stretch x (mm) | share | reached by "
+      "it |\n"
+      "|---|---|---|---|---|---|---|---|---|\n",
       options.name, command, BodyText(station.body, station.body_instances), station.body_triangles,
       station.body_instances > 1
           ? fmt::format(", placed {} times (obstacles body_1 ...): {} triangles in the cell",
                         station.body_instances, station.body_triangles * station.body_instances)
           : "",
-      clamps.size(), total, by_site[0], by_site[1], by_site[2], station.robots.size());
+      clamps.size(), total, by_site[0], by_site[1], by_site[3], by_site[2], station.robots.size());
   for (const GeneratedRobot& r : station.robots) {
-    readme +=
-        fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", r.name, r.model, r.tool,
-                    Xyz(r.base_mm), Num(r.yaw_deg), Num(r.riser_mm), r.share, r.share_reached);
+    std::string stretch = "-";
+    if (!r.share_welds.empty()) {
+      stretch = fmt::format("{} to {}", Num(station.welds[r.share_welds.front()].p_mm.x()),
+                            Num(station.welds[r.share_welds.back()].p_mm.x()));
+    }
+    readme += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r.name, r.model,
+                          r.tool, Xyz(r.base_mm), Num(r.yaw_deg), Num(r.riser_mm), stretch, r.share,
+                          r.share_reached);
   }
   readme += fmt::format(
-      "\nA robot's share is the welds on its side of the body nearest to it along the body; its "
-      "base was chosen among three distances from the body and three riser heights (350, 500, "
-      "650 mm) to reach most of its share with at least two gun spins.\n\n"
+      "\nLaid out as a station designer would: the robots of a side stand evenly along its welds, "
+      "at least {} mm apart (a riser and room for the neighbour's arm; the robots at a row's "
+      "ends may stand {} mm further out, and at least {} mm beyond the row's last weld, to reach "
+      "round the body's end), and each works a "
+      "stretch of the body, door-opening, roof-rail and end-flange welds alike (a share: "
+      "contiguous along "
+      "x, the stretch column gives its first and last weld's x). Each robot's gun ({}) and base "
+      "(three distances from the body, three riser heights: 350, 500, 650 mm) are the ones with "
+      "which it reaches most of its first stretch by the planner's reach check (IK, joint "
+      "limits, collisions with body and clamps, clear approach; the candidates first sieved by "
+      "IK alone); then each side's welds are split again into stretches, as many welds as "
+      "possible reached by the stretch's own robot, then as even as possible. Neighbours may "
+      "reach welds near the ends of a stretch too.\n\n"
       "## Reach by construction\n\n"
-      "By an IK check (gun along the normal, spins every 15°, joint limits; no collisions): {} "
-      "welds ({}) are within reach of two or more robots, {} ({}) of exactly one, {} ({}) of "
-      "none. {} of the {} closed-section welds are within the IK's reach but meant "
-      "unreachable: the gun would have to pass through the sheet. `weldcell reach cell.yaml` "
-      "checks collisions and is the measure; cells/README.md gives its figures for the reference "
-      "stations.\n\n"
+      "By the planner's reach check on this station (what `weldcell reach cell.yaml` computes: "
+      "collisions with body, clamps, risers and the other robots at home): {} welds ({}) are "
+      "reachable by two or more robots, {} ({}) by exactly one, {} ({}) by none ({} of the {} "
+      "closed-section welds, meant unreachable: the gun would have to pass through the "
+      "sheet).\n\n"
       "## What it exercises\n\n{}",
-      several, Percent(several, total), one, Percent(one, total), none, Percent(none, total),
-      closed_reached, by_site[2], Exercises(station.body));
+      Num(kRobotSpacing), Num(kEndShift), Num(kEndOverhang), fmt::join(kGuns, ", "), several,
+      Percent(several, total), one, Percent(one, total), none, Percent(none, total),
+      by_site[2] - closed_reached, by_site[2], Exercises(station.body));
 
   station.files = {{"cell.yaml", std::move(yaml)},
                    {"welds.csv", std::move(csv)},

@@ -14,15 +14,24 @@
 //   (L: >= 100k triangles);
 // - kTandem: two shells one behind the other (the same body.stl placed twice; XL).
 // Welds (ids W0001 ...): on the door-opening flanges (the band of the side panel around each
-// opening, 18 mm from its edge, normal out of the side), on the roof rail flanges (normal up),
-// and a few inside closed sections (rockers, floor cross members; normal into the section), which
-// no gun can reach: those are meant unreachable. Robot bases are chosen among a few distances
-// and riser heights by an IK check of the robot's share (gun along the normal, spins every 15
-// degrees, joint limits, no collisions).
-//
-// Units: the files are written in mm and degrees; Station's figures are in mm.
-// Determinism: the same options give the same bytes; the seed jitters the body's dimensions,
-// the weld spacing and which model stands where.
+// opening, 18 mm from its edge, normal out of the side), on the roof rails (the standing
+// pinch-weld flange of the roof ditch, 30 mm below its free edge, normal out of the side: a C gun
+// straddles it from above, as roof-ditch flanges are welded), and a few inside closed sections
+// (rockers, floor cross members; normal into the section), which no gun can reach: those are
+// meant unreachable; and on flanges at the body's ends (kEndFlange), which only the robot at that
+// end reaches.
+// Robots are laid out as a station designer would: along each side, evenly over its welds and
+// at least kRobotSpacing (1.3 m) apart (the robots at a row's ends may stand kEndShift, 0.5 m,
+// further out, to reach round the body's end), each with a stretch of the body (its share:
+// door-opening, roof-rail and end-flange welds, contiguous along x). Each robot's gun (among the
+// shipped guns) and base (distance from the body, riser height) are the ones with which it reaches
+// most of its stretch by the planner's own reach check (reach::ReachAll: IK, joint limits,
+// collisions, approach), the candidates first sieved by IK alone; then the station's reach is
+// computed as `weldcell reach` does on the written files, and each side's welds are split again
+// into contiguous stretches that their robots reach (SplitIntoStretches in the .cpp). About 30 s
+// for L on a loaded 2-core machine (two reach runs), minutes for XL. Units: the files are written
+// in mm and degrees; Station's figures are in mm. Determinism: the same options give the same
+// bytes; the seed jitters the body's dimensions, the weld spacing and which model stands where.
 // Thread safety: GenerateStation has no shared state.
 
 #include <Eigen/Core>
@@ -51,15 +60,21 @@ struct GenerateOptions {
   std::string robots_ref = "../../robots";
   /// The command line that generated the station, for its README.
   std::string command;
+  /// Worker threads of the reach checks (0 = one per hardware thread); the station does not
+  /// depend on it.
+  int threads = 0;
   bool operator==(const GenerateOptions&) const = default;
 };
 
 /// The body kind that `options` produce (kAuto resolved).
 BodyKind ResolveBodyKind(const GenerateOptions& options);
 
-enum class WeldSite { kDoorOpening, kRoofRail, kClosedSection };
+/// kEndFlange: 18 mm from a free edge at the body's front or rear end (a panel's front and rear
+/// edges, normal out of the side; a shell's dash and rear panel tops, normal along the car),
+/// meant for the robot at that end of the body.
+enum class WeldSite { kDoorOpening, kRoofRail, kClosedSection, kEndFlange };
 
-/// "door opening", "roof rail", "closed section".
+/// "door opening", "roof rail", "closed section", "end flange".
 std::string ToString(WeldSite site);
 
 struct GeneratedWeld {
@@ -67,7 +82,8 @@ struct GeneratedWeld {
   Eigen::Vector3d p_mm = Eigen::Vector3d::Zero();  ///< As written to welds.csv.
   Eigen::Vector3d n = Eigen::Vector3d::UnitZ();
   WeldSite site = WeldSite::kDoorOpening;
-  /// Robots that reach it by the IK check (no collisions), in robot order.
+  /// Robots that reach it by the planner's reach check (reach::ReachAll on the station as
+  /// written: IK, joint limits, collisions, approach), in robot order.
   std::vector<int> reached_by;
 };
 
@@ -80,9 +96,12 @@ struct GeneratedRobot {
   std::string name, model, tool;
   Eigen::Vector3d base_mm = Eigen::Vector3d::Zero();
   double yaw_deg = 0;
-  double riser_mm = 0;    ///< Riser height (0: none).
-  int share = 0;          ///< Welds it was placed for.
-  int share_reached = 0;  ///< Of those, reached by the IK check.
+  double riser_mm = 0;  ///< Riser height (0: none).
+  /// Its stretch of the body: welds of its side, contiguous along x (indices into
+  /// Station::welds, by x), see GenerateStation.
+  std::vector<int> share_welds;
+  int share = 0;          ///< share_welds.size()
+  int share_reached = 0;  ///< Of those, reached by it (GeneratedWeld::reached_by).
 };
 
 struct GeneratedFile {

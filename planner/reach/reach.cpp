@@ -329,6 +329,10 @@ ReachMap ReachAll(const cell::Cell& cell, const collision::CollisionWorld& world
       welds, threads,
       [&](int w, int worker) {
         for (int r = 0; r < robots; ++r) {
+          if (options.pairs && !options.pairs(w, r)) {
+            map.at(w, r).detail = "not computed";
+            continue;
+          }
           map.at(w, r) = ReachOne(cell, world, contexts[worker], solvers[r], r, cell.welds[w]);
         }
         // Counted and reported under one lock: the reports are in order.

@@ -8,6 +8,7 @@
 // thread count (per-weld work, merged by index).
 
 #include <Eigen/Core>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -99,6 +100,11 @@ struct ReachOptions {
   /// once cancelled, no new weld starts and ReachAll returns the incomplete map (welds not
   /// done keep a default entry: kOutOfRange, no candidates), which the caller must discard.
   Progress progress;
+  /// When set, only the (weld, robot) pairs it returns true for are computed; the others keep a
+  /// default entry (kOutOfRange, no candidates, detail "not computed"). For callers that need a
+  /// few robots' reach of a few welds each (the station generator's placement search). Called
+  /// from the worker threads: it must be safe to call concurrently.
+  std::function<bool(int weld, int robot)> pairs;
 };
 
 /// Reach of every weld by every robot. Uses cell.settings.reach (spin step, tilt step,

@@ -1,5 +1,5 @@
-// Every dialect on the plan of station M (cells/M: 4 robots of three makes, 80 welds of which 9
-// are not in the plan, 17 interlock zones). Planning M takes minutes, so its plan is a fixture:
+// Every dialect on the plan of station M (cells/M: 4 robots of three makes, 80 welds of which 3
+// are not in the plan, 11 interlock zones). Planning M takes minutes, so its plan is a fixture:
 // tests/exporters/plans/M.plan.json.gz, a plan.json that `weldcell plan` wrote (gzip -9n). The
 // fixture is checked against the cell first: when the plan format or cells/M (or a robot it
 // uses) changes, the tests fail and say how to write the fixture again; they never skip.

@@ -213,9 +213,8 @@ TEST(DisplayMeshTest, EveryMeshOfACellIsPreparedOnceAndItsFlatPanelsSimplified) 
   ASSERT_NE(body, nullptr);
   const auto it = meshes.find(body->geometry.shape.mesh.get());
   ASSERT_NE(it, meshes.end());
-  // The generated body is meshed uniformly: its flat panels need fewer triangles (S: 3,576 ->
-  // 2,104; L: 108,358 -> 34,566), and the
-  // surface drawn has the same area.
+  // The generated body is meshed uniformly: its flat panels need fewer triangles (S's and L's
+  // bodies lose more than a third of theirs), and the surface drawn has the same area.
   const cell::Mesh& original = *body->geometry.shape.mesh;
   const cell::Mesh simple = SimplifyFlatRegions(original);
   EXPECT_LT(simple.triangles.size(), original.triangles.size() * 2 / 3);

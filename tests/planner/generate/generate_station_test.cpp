@@ -13,7 +13,9 @@
 #include <sstream>
 
 #include "planner/cell/load.hpp"
+#include "planner/collision/collision_world.hpp"
 #include "planner/common/diagnostics.hpp"
+#include "planner/reach/reach.hpp"
 #include "planner/verify/station_check.hpp"
 #include "planner/verify/verify.hpp"
 
@@ -192,8 +194,138 @@ TEST(GenerateStationTest, WeldIdsAreNumberedAndEveryRobotHasAShareItReaches) {
   }
   for (const GeneratedRobot& r : l.robots) {
     EXPECT_GT(r.share, 0) << r.name;
-    EXPECT_EQ(r.share_reached, r.share) << r.name << " (IK check)";
+    EXPECT_EQ(r.share_reached, r.share) << r.name << " (the planner's reach check)";
   }
+}
+
+// The robots of one side of a station (y of the base < 0: left), in robot order.
+std::vector<int> RobotsOnSide(const Station& s, bool left) {
+  std::vector<int> out;
+  for (std::size_t r = 0; r < s.robots.size(); ++r) {
+    if ((s.robots[r].base_mm.y() < 0) == left) out.push_back(static_cast<int>(r));
+  }
+  return out;
+}
+
+bool Reaches(const GeneratedWeld& w, int robot) {
+  return std::find(w.reached_by.begin(), w.reached_by.end(), robot) != w.reached_by.end();
+}
+
+TEST(GenerateStationTest, EachRobotWorksAContiguousStretchOfItsSideThatItReaches) {
+  // As a designer lays a station out: along each side, robot after robot, each a stretch of the
+  // body (its share: door-opening and roof-rail welds, contiguous along x, not interleaved with
+  // its neighbours'), every weld of it reached by its own robot with collisions; every weld that
+  // a robot of the side reaches is in one share.
+  const Station& l = StationL();
+  for (const bool left : {true, false}) {
+    const std::vector<int> robots = RobotsOnSide(l, left);
+    ASSERT_EQ(robots.size(), 3u);
+    double previous_end = -1e300;
+    std::multiset<int> in_shares;
+    for (const int r : robots) {
+      const GeneratedRobot& robot = l.robots[static_cast<std::size_t>(r)];
+      ASSERT_FALSE(robot.share_welds.empty()) << robot.name;
+      int roof = 0, door = 0;
+      double lo = 1e300, hi = -1e300;
+      for (const int w : robot.share_welds) {
+        const GeneratedWeld& weld = l.welds[static_cast<std::size_t>(w)];
+        EXPECT_TRUE(Reaches(weld, r))
+            << robot.name << " does not reach " << weld.id << " of its share";
+        EXPECT_EQ(weld.p_mm.y() < 0, left) << weld.id << " is on the other side";
+        roof += weld.site == WeldSite::kRoofRail;
+        door += weld.site == WeldSite::kDoorOpening;
+        lo = std::min(lo, weld.p_mm.x());
+        hi = std::max(hi, weld.p_mm.x());
+        in_shares.insert(w);
+      }
+      // The roof rail above its stretch belongs to it, as do the door openings' flanges.
+      EXPECT_GE(roof, 2) << robot.name;
+      EXPECT_GE(door, 10) << robot.name;
+      EXPECT_GE(lo, previous_end) << robot.name << "'s stretch overlaps its neighbour's";
+      previous_end = hi;
+      // The base stands beside its stretch, not a neighbour's (within half a robot spacing).
+      EXPECT_GE(robot.base_mm.x(), lo - 650) << robot.name;
+      EXPECT_LE(robot.base_mm.x(), hi + 650) << robot.name;
+    }
+    for (std::size_t w = 0; w < l.welds.size(); ++w) {
+      const GeneratedWeld& weld = l.welds[w];
+      if ((weld.p_mm.y() < 0) != left || weld.site == WeldSite::kClosedSection) continue;
+      const bool reached_here =
+          std::any_of(robots.begin(), robots.end(), [&](int r) { return Reaches(weld, r); });
+      EXPECT_EQ(in_shares.count(static_cast<int>(w)), reached_here ? 1u : 0u) << weld.id;
+    }
+  }
+}
+
+TEST(GenerateStationTest, NeighboursStandARiserAndAnArmApart) {
+  const Station& l = StationL();
+  for (const bool left : {true, false}) {
+    const std::vector<int> robots = RobotsOnSide(l, left);
+    for (std::size_t i = 1; i < robots.size(); ++i) {
+      const double gap = l.robots[static_cast<std::size_t>(robots[i])].base_mm.x() -
+                         l.robots[static_cast<std::size_t>(robots[i - 1])].base_mm.x();
+      EXPECT_GE(gap, 1300.0 - 1e-6)
+          << "between R" << robots[i - 1] + 1 << " and R" << robots[i] + 1;
+    }
+  }
+}
+
+TEST(GenerateStationTest, SomeWeldsOnlyOneRobotReachesAndAFewNone) {
+  // The issue's mix, by the planner's reach check on L: neighbours overlap along the sides, so
+  // most welds have two robots that can take them; the end flanges only the robot at that end
+  // of its side reaches; a few no robot reaches — the closed-section welds, no gun fits in.
+  const Station& l = StationL();
+  int none = 0, one = 0, several = 0, roof_reached = 0, roof = 0;
+  for (const GeneratedWeld& w : l.welds) {
+    (w.reached_by.empty() ? none : w.reached_by.size() == 1 ? one : several) += 1;
+    if (w.site == WeldSite::kClosedSection) {
+      EXPECT_TRUE(w.reached_by.empty()) << w.id << " inside a closed section is reached";
+    }
+    if (w.site == WeldSite::kEndFlange) {
+      ASSERT_EQ(w.reached_by.size(), 1u) << w.id << " at the body's end";
+      // The robot of that side standing farthest towards that end.
+      const std::vector<int> side = RobotsOnSide(l, w.p_mm.y() < 0);
+      EXPECT_EQ(w.reached_by[0], w.p_mm.x() < 0 ? side.front() : side.back()) << w.id;
+    }
+    if (w.site == WeldSite::kRoofRail) {
+      ++roof;
+      roof_reached += w.reached_by.empty() ? 0 : 1;
+    }
+  }
+  EXPECT_GE(several, 100);
+  EXPECT_GE(one, 4);
+  EXPECT_GE(none, 1);
+  EXPECT_LE(none, 15);  // a few: 10 % of the welds at most
+  EXPECT_GE(roof, 20);
+  EXPECT_GE(roof_reached, roof - 2) << "roof-rail welds must be reachable";
+}
+
+TEST(GenerateStationTest, ReachedByIsWhatReachComputesOnTheWrittenStation) {
+  // The generator's check is the planner's own: the written station, loaded and checked by
+  // reach::ReachAll as `weldcell reach` does, gives every weld the same robots.
+  const Station station = GenerateStation({.robots = 2,
+                                           .welds = 20,
+                                           .seed = 1,
+                                           .name = "S",
+                                           .robots_ref = fs::absolute("robots").string()});
+  const fs::path folder = fs::temp_directory_path() / "weldcell_generate_test_reach";
+  fs::remove_all(folder);
+  WriteStation(station, folder);
+  const cell::Cell c = cell::LoadCell(folder / "cell.yaml").value;
+  const collision::CollisionWorld world(c);
+  const reach::ReachMap map = reach::ReachAll(c, world, {.threads = 2});
+  int only_one = 0;
+  for (std::size_t w = 0; w < station.welds.size(); ++w) {
+    std::vector<int> by;
+    for (int r = 0; r < map.robot_count(); ++r) {
+      if (map.at(static_cast<int>(w), r).status == reach::ReachStatus::kReachable) by.push_back(r);
+    }
+    EXPECT_EQ(by, station.welds[w].reached_by) << station.welds[w].id;
+    only_one += by.size() == 1 ? 1 : 0;
+  }
+  EXPECT_GE(only_one, 15) << "S's robots weld the part from opposite sides: most welds only one "
+                             "of them reaches";
+  fs::remove_all(folder);
 }
 
 std::string ReadFile(const fs::path& file) {
@@ -210,10 +342,14 @@ TEST(GenerateStationTest, CommittedReferenceStationsAreWhatTheGeneratorMakes) {
     const char* name;
     int robots, welds;
   };
-  for (const Reference& r : {Reference{"S", 2, 20}, Reference{"M", 4, 80}, Reference{"L", 6, 150},
-                             Reference{"XL", 12, 600}}) {
+  // XL is left out: placing 12 robots by the reach check over 600 welds takes minutes (its
+  // command is in cells/README.md; it shares the code and the body with L).
+  for (const Reference& r :
+       {Reference{"S", 2, 20}, Reference{"M", 4, 80}, Reference{"L", 6, 150}}) {
     const Station station =
-        GenerateStation({.robots = r.robots, .welds = r.welds, .seed = 1, .name = r.name});
+        r.robots == 6
+            ? StationL()
+            : GenerateStation({.robots = r.robots, .welds = r.welds, .seed = 1, .name = r.name});
     for (const GeneratedFile& file : station.files) {
       const fs::path committed = fs::path("cells") / r.name / file.name;
       EXPECT_TRUE(ReadFile(committed) == file.contents)
@@ -231,14 +367,29 @@ TEST(GenerateStationTest, BodyKindFollowsTheNumberOfWelds) {
 }
 
 TEST(GenerateStationTest, TandemPlacesOneBodyTwice) {
-  const Station t = GenerateStation({.robots = 4, .welds = 320, .seed = 2, .name = "t"});
+  const Station t = GenerateStation(
+      {.robots = 2, .welds = 40, .seed = 2, .name = "t", .body = BodyKind::kTandem});
   EXPECT_EQ(t.body, BodyKind::kTandem);
   EXPECT_EQ(t.body_instances, 2);
   EXPECT_EQ(t.openings.size(), 8u);
   const std::string& yaml = FileOf(t, "cell.yaml");
   EXPECT_THAT(yaml, HasSubstr("name: body_1, mesh: body.stl"));
   EXPECT_THAT(yaml, HasSubstr("name: body_2, mesh: body.stl"));
-  EXPECT_EQ(t.welds.size(), 320u);
+  EXPECT_EQ(t.welds.size(), 40u);
+  // End flanges only at the tandem's outer ends (between the bodies no robot stands).
+  double door_min = 1e300, door_max = -1e300;
+  int ends = 0;
+  for (const GeneratedWeld& w : t.welds) {
+    if (w.site != WeldSite::kDoorOpening) continue;
+    door_min = std::min(door_min, w.p_mm.x());
+    door_max = std::max(door_max, w.p_mm.x());
+  }
+  for (const GeneratedWeld& w : t.welds) {
+    if (w.site != WeldSite::kEndFlange) continue;
+    ++ends;
+    EXPECT_TRUE(w.p_mm.x() < door_min || w.p_mm.x() > door_max) << w.id;
+  }
+  EXPECT_GE(ends, 1);
 }
 
 TEST(GenerateStationTest, OptionsOutOfRangeAreInputErrors) {

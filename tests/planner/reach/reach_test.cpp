@@ -144,6 +144,29 @@ TEST_F(ReachTest, SameResultOnOneThread) {
   EXPECT_EQ(ReachAll(*cell_, *world_, {.threads = 1}), *map_);
 }
 
+TEST_F(ReachTest, OnlyTheChosenPairsAreComputedAndTheyMatchTheFullMap) {
+  // ReachOptions::pairs: the station generator checks each candidate base against its own
+  // stretch only. Chosen pairs give exactly the full map's entries, the others a default
+  // entry that says it was not computed.
+  const ReachMap some =
+      ReachAll(*cell_, *world_, {.threads = 2, .pairs = [](int w, int) { return w % 2 == 0; }});
+  ASSERT_EQ(some.weld_count(), map_->weld_count());
+  int computed = 0;
+  for (int w = 0; w < some.weld_count(); ++w) {
+    if (w % 2 == 0) {
+      EXPECT_EQ(some.at(w, 0), map_->at(w, 0)) << cell_->welds[static_cast<std::size_t>(w)].id;
+      ++computed;
+    } else {
+      EXPECT_EQ(some.at(w, 0).status, ReachStatus::kOutOfRange);
+      EXPECT_EQ(some.at(w, 0).detail, "not computed");
+      EXPECT_TRUE(some.at(w, 0).candidates.empty());
+    }
+  }
+  EXPECT_GE(computed, 3);
+  // The map has a reachable weld among the computed ones (else the comparison proves little).
+  EXPECT_EQ(some.at(0, 0).status, ReachStatus::kReachable) << "weld 0 is 'ok'";
+}
+
 TEST_F(ReachTest, ProgressIsReportedForEveryWeld) {
   std::int64_t last = 0;
   int calls = 0;
