@@ -194,7 +194,7 @@ std::optional<Eigen::VectorXd> ApproachConfiguration(const kinematics::IkSolver&
 
 WeldReach ReachOne(const cell::Cell& cell, const collision::CollisionWorld& world,
                    collision::CollisionContext& ctx, const RobotSolvers& solvers, int robot_index,
-                   const cell::Weld& weld) {
+                   const cell::Weld& weld, bool exact_clearance) {
   const cell::Robot& robot = cell.robots[robot_index];
   const cell::Tool& tool = robot.tool;
   const Eigen::Isometry3d X_BW = robot.X_WB.inverse();
@@ -247,7 +247,10 @@ WeldReach ReachOne(const cell::Cell& cell, const collision::CollisionWorld& worl
         }
         q_approach = *qa;
       }
-      const collision::DistanceResult d = world.Clearance(ctx, robot_index, s.q);
+      const collision::DistanceResult d =
+          exact_clearance ? world.Clearance(ctx, robot_index, s.q)
+                          : world.Clearance(ctx, robot_index, s.q,
+                                            {.max_distance = std::max(0.0, min_clearance)});
       if (d.distance < min_clearance) {
         ++too_close;
         closest = std::min(closest, d.distance);
@@ -333,7 +336,8 @@ ReachMap ReachAll(const cell::Cell& cell, const collision::CollisionWorld& world
             map.at(w, r).detail = "not computed";
             continue;
           }
-          map.at(w, r) = ReachOne(cell, world, contexts[worker], solvers[r], r, cell.welds[w]);
+          map.at(w, r) = ReachOne(cell, world, contexts[worker], solvers[r], r, cell.welds[w],
+                                  options.exact_clearance);
         }
         // Counted and reported under one lock: the reports are in order.
         const std::lock_guard<std::mutex> lock(progress_mutex);

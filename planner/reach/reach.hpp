@@ -105,6 +105,13 @@ struct ReachOptions {
   /// few robots' reach of a few welds each (the station generator's placement search). Called
   /// from the worker threads: it must be safe to call concurrently.
   std::function<bool(int weld, int robot)> pairs;
+  /// When false, a pose's clearance is measured only up to settings.reach.min_clearance
+  /// (collision::DistanceRequest::max_distance): statuses, details and which candidates there
+  /// are stay the same, but a candidate farther than min_clearance from every obstacle gets
+  /// Candidate::clearance = min_clearance (a lower bound) instead of its distance. Much cheaper
+  /// (no distance query at all when min_clearance is 0), for callers that only use which poses
+  /// reach (the station generator); the allocator's ranking needs the exact clearance.
+  bool exact_clearance = true;
 };
 
 /// Reach of every weld by every robot. Uses cell.settings.reach (spin step, tilt step,
