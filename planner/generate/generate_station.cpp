@@ -759,7 +759,10 @@ std::vector<int> SplitIntoStretches(int m, int n, const std::function<bool(int, 
 
 }  // namespace
 
-Station GenerateStation(const GenerateOptions& options) {
+namespace {
+
+// Throws InputError when `options` are out of range (see GenerateStation).
+void CheckOptions(const GenerateOptions& options) {
   if (options.robots < 1 || options.robots > 40) {
     throw OptionError("--robots", fmt::format("expected 1 to 40 robots, got {}", options.robots));
   }
@@ -774,69 +777,83 @@ Station GenerateStation(const GenerateOptions& options) {
     throw OptionError("--name", "expected a name of letters, digits, '_', '-' and '.', got '" +
                                     options.name + "'");
   }
+}
 
-  Station station;
-  station.options = options;
-  station.body = ResolveBodyKind(options);
-  Random random(options.seed);
+// The station's bodies: one body, placed once, or twice one behind the other (kTandem).
+struct Scene {
+  Body body;                      // in its own frame
+  std::vector<double> offsets;    // mm along x of each body instance
+  std::vector<WeldLine> lines;    // of every instance, in world coordinates
+  std::vector<Box> clamps;        // of every instance, in world coordinates
+  std::vector<Opening> openings;  // of every instance, in world coordinates
+};
 
+// Builds the body of `kind` (drawing its dimensions from `random`) and places its instances.
+Scene BuildScene(BodyKind kind, Random* random) {
+  Scene scene;
   // Mesh resolution (mm) per body: what brings the reference stations to their triangle counts
   // (M >= 20k, L >= 100k) without going far beyond them.
-  Body body;
-  switch (station.body) {
+  switch (kind) {
     case BodyKind::kPart:
-      body = BuildPanel(true, 40.0, &random);
+      scene.body = BuildPanel(true, 40.0, random);
       break;
     case BodyKind::kPanel:
-      body = BuildPanel(false, 19.0, &random);
+      scene.body = BuildPanel(false, 19.0, random);
       break;
     case BodyKind::kShell:
     case BodyKind::kTandem:
     case BodyKind::kAuto:
-      body = BuildShell(21.0, &random);
+      scene.body = BuildShell(21.0, random);
       break;
   }
-  const bool both_sides = station.body == BodyKind::kPart || station.body == BodyKind::kPanel;
-  std::vector<double> offsets = {0.0};
-  if (station.body == BodyKind::kTandem)
-    offsets = {-(body.half_length + 300), body.half_length + 300};
-  station.body_instances = static_cast<int>(offsets.size());
-  station.body_triangles = body.mesh.triangles.size();
-
+  scene.offsets = {0.0};
+  if (kind == BodyKind::kTandem)
+    scene.offsets = {-(scene.body.half_length + 300), scene.body.half_length + 300};
   // Weld lines of every body instance, in world coordinates.
-  std::vector<WeldLine> lines;
-  std::vector<Box> clamps;
-  for (std::size_t b = 0; b < offsets.size(); ++b) {
-    const Vec3 shift(offsets[b], 0, 0);
-    for (WeldLine line : body.lines) {
+  for (std::size_t b = 0; b < scene.offsets.size(); ++b) {
+    const Vec3 shift(scene.offsets[b], 0, 0);
+    for (WeldLine line : scene.body.lines) {
       // Of a tandem, only the outer ends' flanges: between the bodies no robot stands.
       if (line.site == WeldSite::kEndFlange &&
-          ((line.normal.x() < -0.5 && b > 0) || (line.normal.x() > 0.5 && b + 1 < offsets.size())))
+          ((line.normal.x() < -0.5 && b > 0) ||
+           (line.normal.x() > 0.5 && b + 1 < scene.offsets.size())))
         continue;
       for (Vec3& p : line.points) p += shift;
-      lines.push_back(std::move(line));
+      scene.lines.push_back(std::move(line));
     }
-    for (Opening o : body.openings) {
-      o.x0_mm += offsets[b];
-      o.x1_mm += offsets[b];
-      station.openings.push_back(o);
+    for (Opening o : scene.body.openings) {
+      o.x0_mm += scene.offsets[b];
+      o.x1_mm += scene.offsets[b];
+      scene.openings.push_back(o);
     }
-    for (Box c : body.clamps) {
+    for (Box c : scene.body.clamps) {
       c.centre_mm += shift;
-      if (offsets.size() > 1) c.name = fmt::format("body{}_{}", b + 1, c.name);
-      clamps.push_back(std::move(c));
+      if (scene.offsets.size() > 1) c.name = fmt::format("body{}_{}", b + 1, c.name);
+      scene.clamps.push_back(std::move(c));
     }
   }
+  return scene;
+}
 
+// The welds along the weld lines, and for each the side of the body whose robots work it.
+struct WeldLayout {
+  std::vector<GeneratedWeld> welds;  // reached_by still empty
+  std::vector<int> side_of;          // 0 left, 1 right, -1 none (meant unreachable)
+};
+
+// Spreads `count` welds over `lines` (jittered by `random`); `both_sides`: roof-rail welds
+// without a side alternate between the sides (a part or panel welded from both).
+WeldLayout PlaceWelds(const std::vector<WeldLine>& lines, int count, bool both_sides,
+                      Random* random) {
+  WeldLayout out;
   // How many welds go where: a few meant unreachable, a fifth of the rest on roof rails, a few
   // on the end flanges.
-  const int n_closed =
-      options.welds >= 10 ? std::max(1, static_cast<int>(std::lround(0.04 * options.welds))) : 0;
-  const int n_roof = static_cast<int>(std::lround(0.2 * (options.welds - n_closed)));
-  const int n_end = static_cast<int>(std::lround(0.06 * (options.welds - n_closed)));
-  const int n_door = options.welds - n_closed - n_roof - n_end;
+  const int n_closed = count >= 10 ? std::max(1, static_cast<int>(std::lround(0.04 * count))) : 0;
+  const int n_roof = static_cast<int>(std::lround(0.2 * (count - n_closed)));
+  const int n_end = static_cast<int>(std::lround(0.06 * (count - n_closed)));
+  const int n_door = count - n_closed - n_roof - n_end;
   std::vector<int> per_line(lines.size(), 0);
-  for (const auto& [site, count] :
+  for (const auto& [site, site_count] :
        {std::pair{WeldSite::kDoorOpening, n_door}, std::pair{WeldSite::kRoofRail, n_roof},
         std::pair{WeldSite::kClosedSection, n_closed}, std::pair{WeldSite::kEndFlange, n_end}}) {
     std::vector<double> sizes;
@@ -846,23 +863,22 @@ Station GenerateStation(const GenerateOptions& options) {
       sizes.push_back(lines[i].Length());
       index.push_back(i);
     }
-    const std::vector<int> split = Distribute(count, sizes);
+    const std::vector<int> split = Distribute(site_count, sizes);
     for (std::size_t k = 0; k < index.size(); ++k) per_line[index[k]] = split[k];
   }
   int alternate_roof = 0;
-  std::vector<int> side_of;  // 0 left, 1 right, -1 none (meant unreachable)
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const WeldLine& line = lines[i];
     const int k = per_line[i];
     if (k == 0) continue;
     const double length = line.Length();
     const double spacing = length / k;
-    const double start = line.closed ? random.Uniform(0, spacing) : 0.5 * spacing;
+    const double start = line.closed ? random->Uniform(0, spacing) : 0.5 * spacing;
     for (int j = 0; j < k; ++j) {
-      double s = start + (j + random.Uniform(-0.2, 0.2)) * spacing;
+      double s = start + (j + random->Uniform(-0.2, 0.2)) * spacing;
       if (line.closed) s = std::fmod(s + length, length);
       GeneratedWeld weld;
-      weld.id = fmt::format("W{:04d}", station.welds.size() + 1);
+      weld.id = fmt::format("W{:04d}", out.welds.size() + 1);
       weld.p_mm = Round(line.At(s));
       weld.n = line.normal;
       if (line.alternate && j % 2 == 1) weld.n.y() = -weld.n.y();
@@ -879,124 +895,162 @@ Station GenerateStation(const GenerateOptions& options) {
       } else {
         side = weld.p_mm.y() < 0 ? 0 : 1;
       }
-      side_of.push_back(side);
-      station.welds.push_back(std::move(weld));
+      out.side_of.push_back(side);
+      out.welds.push_back(std::move(weld));
     }
   }
+  return out;
+}
 
-  // Robots: the left row (y < 0, facing +y) first, then the right row; models in turn. As a
-  // station designer lays out a line: each robot gets a stretch of its side (the door-opening
-  // welds and the roof-rail welds above it), its base beside that stretch, and the gun and base
-  // (distance from the body, riser height) with which it reaches most of its stretch by the
-  // planner's own reach check (IK, joint limits, collisions with the body and clamps, approach).
-  std::array<std::optional<LoadedModel>, kModels.size()> models;
-  const auto model = [&](std::size_t k) -> const LoadedModel& {
-    if (!models[k]) {
+// The shipped robot models (loaded when first asked for) and guns of options.robots_dir.
+class Shipped {
+ public:
+  explicit Shipped(const std::filesystem::path& robots_dir) : robots_dir_(robots_dir) {
+    for (const char* gun : kGuns) {
+      guns_.push_back(cell::LoadTool(robots_dir_ / "tools" / (std::string(gun) + ".yaml")).value);
+    }
+  }
+  // kModels[k], its chain and IK solver.
+  const LoadedModel& Model(std::size_t k) {
+    if (!models_[k]) {
       LoadedModel m;
-      m.model = cell::LoadRobotModel(options.robots_dir / kModels[k].folder / "robot.yaml").value;
+      m.model = cell::LoadRobotModel(robots_dir_ / kModels[k].folder / "robot.yaml").value;
       m.chain = std::make_unique<kinematics::Chain>(*m.model);
       m.ik = kinematics::MakeIkSolver(*m.chain);
-      models[k] = std::move(m);
+      models_[k] = std::move(m);
     }
-    return *models[k];
-  };
-  std::vector<cell::Tool> tools;
-  for (const char* gun : kGuns) {
-    tools.push_back(
-        cell::LoadTool(options.robots_dir / "tools" / (std::string(gun) + ".yaml")).value);
+    return *models_[k];
   }
+  // kGuns[g].
+  const cell::Tool& Gun(std::size_t g) const { return guns_[g]; }
+
+ private:
+  std::filesystem::path robots_dir_;
+  std::array<std::optional<LoadedModel>, kModels.size()> models_;
+  std::vector<cell::Tool> guns_;
+};
+
+// A robot's model, gun and base.
+struct Placement {
+  std::size_t model = 0, gun = 0;
+  Vec3 base_mm = Vec3::Zero();
+  double yaw_deg = 0;
+};
+
+// What the placement steps work on: the options, the bodies, the welds and the shipped robots.
+struct Workbench {
+  const GenerateOptions& options;
+  BodyKind body = BodyKind::kPart;
+  const Scene& scene;
+  const std::vector<GeneratedWeld>& welds;
+  Shipped& shipped;
   // The body as the cell loads it: body.stl's single-precision millimetres, scaled to metres.
+  std::shared_ptr<const cell::Mesh> body_mesh;
+};
+
+// The body mesh as the cell loads body.stl (single-precision millimetres, scaled to metres).
+std::shared_ptr<const cell::Mesh> LoadedBodyMesh(const TriangleMesh& mesh) {
   auto body_m = std::make_shared<cell::Mesh>();
-  for (const Vec3& v : body.mesh.vertices)
+  for (const Vec3& v : mesh.vertices)
     body_m->vertices.push_back(v.cast<float>().cast<double>() * 0.001);
-  body_m->triangles = body.mesh.triangles;
-  const std::shared_ptr<const cell::Mesh> body_mesh = body_m;
+  body_m->triangles = mesh.triangles;
+  return body_m;
+}
 
-  struct Placement {
-    std::size_t model = 0, gun = 0;
-    Vec3 base_mm = Vec3::Zero();
-    double yaw_deg = 0;
+enum class Risers { kWithout, kWith };
+
+// The station as a Cell (what LoadCell makes of the written files), with `placed` as its robots
+// and, with Risers::kWith, a riser under each.
+cell::Cell MakeCell(const Workbench& bench, const std::vector<Placement>& placed, Risers risers) {
+  cell::Cell c;
+  c.name = bench.options.name;
+  c.cycle_time = 100;
+  c.settings.seed = bench.options.seed;
+  c.settings.reach = {.spin_step = 15 * kDeg, .tilt_step = 0, .min_clearance = 0};
+  for (std::size_t r = 0; r < placed.size(); ++r) {
+    const Placement& p = placed[r];
+    cell::Robot robot;
+    robot.name = fmt::format("R{}", r + 1);
+    robot.model = bench.shipped.Model(p.model).model;
+    robot.X_WB = BasePose(p.base_mm, p.yaw_deg);
+    robot.tool = bench.shipped.Gun(p.gun);
+    robot.home =
+        Eigen::Map<const Eigen::Matrix<double, 6, 1>>(kModels[p.model].home_deg.data()) * kDeg;
+    robot.controller = {.dialect = kModels[p.model].dialect, .program = robot.name};
+    c.robots.push_back(std::move(robot));
+  }
+  for (const GeneratedWeld& w : bench.welds) {
+    c.welds.push_back({.id = w.id,
+                       .p_W = w.p_mm / 1000.0,
+                       .n_W = w.n,
+                       .weld_time = 0.35,
+                       .tilt_tolerance = 10 * kDeg,
+                       .spin_min = -kPi,
+                       .spin_max = kPi});
+  }
+  for (std::size_t b = 0; b < bench.scene.offsets.size(); ++b) {
+    cell::Obstacle o{.name =
+                         bench.scene.offsets.size() == 1 ? "body" : fmt::format("body_{}", b + 1)};
+    o.geometry.shape = cell::Shape::FromMesh(bench.body_mesh);
+    o.geometry.X_FG.translation() = Vec3(bench.scene.offsets[b], 0, 0) / 1000.0;
+    c.obstacles.push_back(std::move(o));
+  }
+  const auto box = [&](const std::string& name, const Vec3& size_mm, const Vec3& centre_mm) {
+    cell::Obstacle o{.name = name};
+    o.geometry.shape = cell::Shape::Box(size_mm / 1000.0);
+    o.geometry.X_FG.translation() = centre_mm / 1000.0;
+    c.obstacles.push_back(std::move(o));
   };
-  // The station as a Cell (what LoadCell makes of the written files), with `placed` as its robots
-  // and, when `risers`, a riser under each.
-  const auto make_cell = [&](const std::vector<Placement>& placed, bool risers) {
-    cell::Cell c;
-    c.name = options.name;
-    c.cycle_time = 100;
-    c.settings.seed = options.seed;
-    c.settings.reach = {.spin_step = 15 * kDeg, .tilt_step = 0, .min_clearance = 0};
+  for (const Box& clamp : bench.scene.clamps) box(clamp.name, clamp.size_mm, clamp.centre_mm);
+  if (risers == Risers::kWith) {
     for (std::size_t r = 0; r < placed.size(); ++r) {
-      const Placement& p = placed[r];
-      cell::Robot robot;
-      robot.name = fmt::format("R{}", r + 1);
-      robot.model = model(p.model).model;
-      robot.X_WB = BasePose(p.base_mm, p.yaw_deg);
-      robot.tool = tools[p.gun];
-      robot.home =
-          Eigen::Map<const Eigen::Matrix<double, 6, 1>>(kModels[p.model].home_deg.data()) * kDeg;
-      robot.controller = {.dialect = kModels[p.model].dialect, .program = robot.name};
-      c.robots.push_back(std::move(robot));
+      const double riser = placed[r].base_mm.z();
+      if (riser <= 5) continue;
+      box(fmt::format("riser_R{}", r + 1), Vec3(kRiserSize, kRiserSize, riser - 5),
+          Vec3(placed[r].base_mm.x(), placed[r].base_mm.y(), (riser - 5) / 2));
     }
-    for (const GeneratedWeld& w : station.welds) {
-      c.welds.push_back({.id = w.id,
-                         .p_W = w.p_mm / 1000.0,
-                         .n_W = w.n,
-                         .weld_time = 0.35,
-                         .tilt_tolerance = 10 * kDeg,
-                         .spin_min = -kPi,
-                         .spin_max = kPi});
-    }
-    for (std::size_t b = 0; b < offsets.size(); ++b) {
-      cell::Obstacle o{.name = offsets.size() == 1 ? "body" : fmt::format("body_{}", b + 1)};
-      o.geometry.shape = cell::Shape::FromMesh(body_mesh);
-      o.geometry.X_FG.translation() = Vec3(offsets[b], 0, 0) / 1000.0;
-      c.obstacles.push_back(std::move(o));
-    }
-    const auto box = [&](const std::string& name, const Vec3& size_mm, const Vec3& centre_mm) {
-      cell::Obstacle o{.name = name};
-      o.geometry.shape = cell::Shape::Box(size_mm / 1000.0);
-      o.geometry.X_FG.translation() = centre_mm / 1000.0;
-      c.obstacles.push_back(std::move(o));
-    };
-    for (const Box& clamp : clamps) box(clamp.name, clamp.size_mm, clamp.centre_mm);
-    if (risers) {
-      for (std::size_t r = 0; r < placed.size(); ++r) {
-        const double riser = placed[r].base_mm.z();
-        if (riser <= 5) continue;
-        box(fmt::format("riser_R{}", r + 1), Vec3(kRiserSize, kRiserSize, riser - 5),
-            Vec3(placed[r].base_mm.x(), placed[r].base_mm.y(), (riser - 5) / 2));
-      }
-    }
-    return c;
-  };
+  }
+  return c;
+}
 
+// A robot's place in a row: its side, its first stretch and the placements to try.
+struct Slot {
+  int side = 0;
+  std::vector<int> stretch;  // weld indices, by x
+  std::vector<Placement> shortlist;
+};
+
+// The robots' slots, the left row (y < 0, facing +y) first, and each side's welds.
+struct Rows {
+  std::vector<Slot> slots;
+  std::array<std::vector<int>, 2> side_welds;  // by x
+};
+
+// Lays out each side's row: bases evenly along its welds, each with a first stretch, and the
+// IK-only sieve's shortlist of placements (gun, distance, riser, end shift) for each.
+Rows SieveRows(const Workbench& bench, const std::vector<int>& side_of) {
+  const GenerateOptions& options = bench.options;
+  const std::vector<GeneratedWeld>& welds = bench.welds;
+  Rows rows;
   const int n_left = (options.robots + 1) / 2;
   // mm from the side plane to the robots' J1 axes. Nearer bases fold the arm so tightly for the
   // welds low in the door openings that the wrist hits the panel; a panel alone is also welded
   // through its openings from the far side, which needs more room.
-  const std::array<double, 3> distances = station.body == BodyKind::kPanel
+  const std::array<double, 3> distances = bench.body == BodyKind::kPanel
                                               ? std::array<double, 3>{2300, 2100, 2500}
                                               : std::array<double, 3>{1900, 1750, 2100};
-  struct Slot {
-    int side = 0;
-    std::vector<int> stretch;  // weld indices, by x
-    std::vector<Placement> shortlist;
-  };
-  std::vector<Slot> slots;
-  std::array<std::vector<int>, 2> side_welds;  // by x
   for (int side = 0; side < 2; ++side) {
     const int n = side == 0 ? n_left : options.robots - n_left;
     if (n == 0) continue;
-    std::vector<int>& share_welds = side_welds[side];
-    for (std::size_t w = 0; w < station.welds.size(); ++w) {
+    std::vector<int>& share_welds = rows.side_welds[static_cast<std::size_t>(side)];
+    for (std::size_t w = 0; w < welds.size(); ++w) {
       if (side_of[w] == side) share_welds.push_back(static_cast<int>(w));
     }
-    std::stable_sort(share_welds.begin(), share_welds.end(), [&](int a, int b) {
-      return station.welds[a].p_mm.x() < station.welds[b].p_mm.x();
-    });
-    const double x_min = share_welds.empty() ? 0 : station.welds[share_welds.front()].p_mm.x();
-    const double x_max = share_welds.empty() ? 0 : station.welds[share_welds.back()].p_mm.x();
-    const double plane_y = side == 0 ? body.left_y : body.right_y;
+    std::stable_sort(share_welds.begin(), share_welds.end(),
+                     [&](int a, int b) { return welds[a].p_mm.x() < welds[b].p_mm.x(); });
+    const double x_min = share_welds.empty() ? 0 : welds[share_welds.front()].p_mm.x();
+    const double x_max = share_welds.empty() ? 0 : welds[share_welds.back()].p_mm.x();
+    const double plane_y = side == 0 ? bench.scene.body.left_y : bench.scene.body.right_y;
     const double toward = side == 0 ? -1.0 : 1.0;  // from the body to the robots
     const double yaw = side == 0 ? 90.0 : -90.0;
     // Evenly along the side's welds, at least kRobotSpacing apart; each robot's first stretch
@@ -1009,15 +1063,14 @@ Station GenerateStation(const GenerateOptions& options) {
     for (const int w : share_welds) {
       int best = 0;
       for (int i = 1; i < n; ++i) {
-        if (std::abs(station.welds[w].p_mm.x() - xs[i]) <
-            std::abs(station.welds[w].p_mm.x() - xs[best])) {
+        if (std::abs(welds[w].p_mm.x() - xs[i]) < std::abs(welds[w].p_mm.x() - xs[best])) {
           best = i;
         }
       }
       side_slots[best].stretch.push_back(w);
     }
     for (int i = 0; i < n; ++i) {
-      const auto index = static_cast<std::uint64_t>(slots.size());
+      const auto index = static_cast<std::uint64_t>(rows.slots.size());
       const std::size_t k =
           (index + (options.seed + kModels.size() - 1) % kModels.size()) % kModels.size();
       // The IK-only sieve: every gun, distance and riser height, scored by the stretch's welds
@@ -1042,8 +1095,9 @@ Station GenerateStation(const GenerateOptions& options) {
                                 .yaw_deg = yaw};
               int score = 0, reached = 0;
               for (const int w : side_slots[i].stretch) {
-                const int spins = ReachableSpins(model(k), tools[g], BasePose(p.base_mm, yaw),
-                                                 station.welds[w].p_mm, station.welds[w].n);
+                const int spins =
+                    ReachableSpins(bench.shipped.Model(k), bench.shipped.Gun(g),
+                                   BasePose(p.base_mm, yaw), welds[w].p_mm, welds[w].n);
                 score += spins >= 2 ? 1 : 0;
                 reached += spins > 0 ? 1 : 0;
               }
@@ -1073,18 +1127,22 @@ Station GenerateStation(const GenerateOptions& options) {
                                         [&](const auto& c) { return shifted(c.second); });
         if (first != scored.end()) shortlist.push_back(first->second);
       }
-      slots.push_back(std::move(side_slots[i]));
+      rows.slots.push_back(std::move(side_slots[i]));
     }
   }
+  return rows;
+}
 
+// Each slot's placement: of its shortlist, the one that reaches most of its stretch by the
+// planner's reach check.
+std::vector<Placement> ChoosePlacements(const Workbench& bench, const std::vector<Slot>& slots) {
   // The reach check of the shortlists (the sieve's kShortlist best placements, and the best with
   // each gun when those lack it): the candidates stand in one cell, each checked
   // against its own stretch only, without risers and without the others at home (they are
   // alternatives, not neighbours). The best: most welds of the stretch reached, then most gun
   // poses (capped per weld at a full turn of spins, so that no single weld decides); ties to
   // the first in the shortlist.
-  std::vector<std::vector<char>> in_stretch(slots.size(),
-                                            std::vector<char>(station.welds.size(), 0));
+  std::vector<std::vector<char>> in_stretch(slots.size(), std::vector<char>(bench.welds.size(), 0));
   for (std::size_t i = 0; i < slots.size(); ++i) {
     for (const int w : slots[i].stretch) in_stretch[i][static_cast<std::size_t>(w)] = 1;
   }
@@ -1099,14 +1157,17 @@ Station GenerateStation(const GenerateOptions& options) {
         slot_of.push_back(i);
       }
     }
-    const cell::Cell trial = make_cell(candidates, false);
+    const cell::Cell trial = MakeCell(bench, candidates, Risers::kWithout);
     const collision::CollisionWorld world(trial, {.robots_at_home_are_obstacles = false});
-    const reach::ReachMap map = reach::ReachAll(
-        trial, world,
-        {.threads = options.threads, .pairs = [&](int w, int r) {
-           return in_stretch[slot_of[static_cast<std::size_t>(r)]][static_cast<std::size_t>(w)] !=
-                  0;
-         }});
+    const reach::ReachMap map =
+        reach::ReachAll(trial, world,
+                        {.threads = bench.options.threads,
+                         .pairs =
+                             [&](int w, int r) {
+                               return in_stretch[slot_of[static_cast<std::size_t>(r)]]
+                                                [static_cast<std::size_t>(w)] != 0;
+                             },
+                         .exact_clearance = false});
     for (std::size_t r = 0; r < candidates.size(); ++r) {
       const std::size_t i = slot_of[r];
       std::pair<int, int> score{0, 0};
@@ -1122,24 +1183,35 @@ Station GenerateStation(const GenerateOptions& options) {
       }
     }
   }
+  return placed;
+}
 
-  // The station's own reach (as `weldcell reach` computes it on the written files: risers, every
-  // other robot at home an obstacle), then each side's welds split again into contiguous
-  // stretches, one per robot along the side, with as many welds as possible reached by the
-  // stretch's own robot, then as even as possible. Welds that no robot of the side reaches
-  // belong to no stretch.
-  {
-    const cell::Cell final_cell = make_cell(placed, true);
-    const collision::CollisionWorld world(final_cell);
-    const reach::ReachMap map = reach::ReachAll(final_cell, world, {.threads = options.threads});
-    for (std::size_t w = 0; w < station.welds.size(); ++w) {
-      for (std::size_t r = 0; r < placed.size(); ++r) {
-        if (map.at(static_cast<int>(w), static_cast<int>(r)).status ==
-            reach::ReachStatus::kReachable)
-          station.welds[w].reached_by.push_back(static_cast<int>(r));
-      }
+// For every weld, the robots (in robot order) that reach it by the planner's reach check on the
+// station as written (as `weldcell reach` computes it: risers, every other robot at home an
+// obstacle).
+std::vector<std::vector<int>> ReachedBy(const Workbench& bench,
+                                        const std::vector<Placement>& placed) {
+  std::vector<std::vector<int>> out(bench.welds.size());
+  const cell::Cell final_cell = MakeCell(bench, placed, Risers::kWith);
+  const collision::CollisionWorld world(final_cell);
+  const reach::ReachMap map = reach::ReachAll(
+      final_cell, world,
+      {.threads = bench.options.threads, .exact_clearance = false, .max_candidates = 1});
+  for (std::size_t w = 0; w < bench.welds.size(); ++w) {
+    for (std::size_t r = 0; r < placed.size(); ++r) {
+      if (map.at(static_cast<int>(w), static_cast<int>(r)).status == reach::ReachStatus::kReachable)
+        out[w].push_back(static_cast<int>(r));
     }
   }
+  return out;
+}
+
+// Each side's welds split again into contiguous stretches, one per robot along the side, with as
+// many welds as possible reached by the stretch's own robot, then as even as possible; welds
+// that no robot of the side reaches belong to no stretch. The shares, per slot.
+std::vector<std::vector<int>> SplitShares(const Rows& rows,
+                                          const std::vector<GeneratedWeld>& welds) {
+  const std::vector<Slot>& slots = rows.slots;
   std::vector<std::vector<int>> shares(slots.size());
   for (int side = 0; side < 2; ++side) {
     std::vector<int> robots_here;
@@ -1148,11 +1220,11 @@ Station GenerateStation(const GenerateOptions& options) {
     }
     if (robots_here.empty()) continue;
     const auto reaches = [&](int w, int r) {
-      const std::vector<int>& by = station.welds[static_cast<std::size_t>(w)].reached_by;
+      const std::vector<int>& by = welds[static_cast<std::size_t>(w)].reached_by;
       return std::find(by.begin(), by.end(), r) != by.end();
     };
     std::vector<int> order;
-    for (const int w : side_welds[side]) {
+    for (const int w : rows.side_welds[static_cast<std::size_t>(side)]) {
       if (std::any_of(robots_here.begin(), robots_here.end(), [&](int r) { return reaches(w, r); }))
         order.push_back(w);
     }
@@ -1167,7 +1239,15 @@ Station GenerateStation(const GenerateOptions& options) {
             order[static_cast<std::size_t>(j)]);
     }
   }
-  for (std::size_t i = 0; i < slots.size(); ++i) {
+  return shares;
+}
+
+// The robots as the station reports them: names, placements and shares.
+std::vector<GeneratedRobot> DescribeRobots(const std::vector<Placement>& placed,
+                                           const std::vector<std::vector<int>>& shares,
+                                           const std::vector<GeneratedWeld>& welds) {
+  std::vector<GeneratedRobot> out;
+  for (std::size_t i = 0; i < placed.size(); ++i) {
     GeneratedRobot robot;
     const Placement& p = placed[i];
     robot.name = fmt::format("R{}", i + 1);
@@ -1180,29 +1260,34 @@ Station GenerateStation(const GenerateOptions& options) {
     robot.share = static_cast<int>(shares[i].size());
     robot.share_reached =
         static_cast<int>(std::count_if(shares[i].begin(), shares[i].end(), [&](int w) {
-          const std::vector<int>& by = station.welds[static_cast<std::size_t>(w)].reached_by;
+          const std::vector<int>& by = welds[static_cast<std::size_t>(w)].reached_by;
           return std::find(by.begin(), by.end(), static_cast<int>(i)) != by.end();
         }));
-    station.robots.push_back(robot);
+    out.push_back(robot);
   }
-  std::vector<std::size_t> robot_model;
-  for (const Placement& p : placed) robot_model.push_back(p.model);
+  return out;
+}
 
-  // ------------------------------------------------------------------------------------------
-  // Files.
+// The command line that regenerates the station, for its files.
+std::string CommandLine(const GenerateOptions& options) {
+  return !options.command.empty()
+             ? options.command
+             : fmt::format(
+                   "weldcell generate --robots {} --welds {} --seed {}{} -o cells/{}",
+                   options.robots, options.welds, options.seed,
+                   options.body == BodyKind::kAuto ? "" : " --body " + ToString(options.body),
+                   options.name);
+}
+
+// cell.yaml: the robots at `placed`, the welds file, the bodies, clamps and risers.
+std::string CellYaml(const Station& station, const Scene& scene,
+                     const std::vector<Placement>& placed, const std::string& command) {
+  const GenerateOptions& options = station.options;
   // s: generous (about 4 s per weld of an even share, plus 20 s), so that a station exceeds it
   // only when planning goes badly wrong; the robots working through the same openings wait for
   // each other.
   const int per_robot = (options.welds + options.robots - 1) / options.robots;
   const int cycle_time = 5 * ((20 + 4 * per_robot + 4) / 5);
-  const std::string command =
-      !options.command.empty()
-          ? options.command
-          : fmt::format("weldcell generate --robots {} --welds {} --seed {}{} -o cells/{}",
-                        options.robots, options.welds, options.seed,
-                        options.body == BodyKind::kAuto ? "" : " --body " + ToString(options.body),
-                        options.name);
-
   std::string yaml = fmt::format(
       "# Station {}: generated by `weldcell generate` (README.md says what it is and exercises).\n"
       "# Regenerate with: {}\n"
@@ -1214,7 +1299,7 @@ Station GenerateStation(const GenerateOptions& options) {
       options.name, command, options.name, cycle_time);
   for (std::size_t r = 0; r < station.robots.size(); ++r) {
     const GeneratedRobot& robot = station.robots[r];
-    const ModelSpec& spec = kModels[robot_model[r]];
+    const ModelSpec& spec = kModels[placed[r].model];
     std::string home;
     for (const double v : spec.home_deg) home += (home.empty() ? "" : ", ") + Num(v);
     const bool upper = std::string_view(spec.dialect) == "fanuc_ls";
@@ -1234,16 +1319,16 @@ Station GenerateStation(const GenerateOptions& options) {
       "  file: welds.csv\n"
       "  defaults: {weld_time: 0.35, tilt: 10, spin: [-180, 180]}\n"
       "obstacles:\n";
-  if (offsets.size() == 1) {
+  if (scene.offsets.size() == 1) {
     yaml += "  - {name: body, mesh: body.stl, scale: 0.001}\n";
   } else {
-    for (std::size_t b = 0; b < offsets.size(); ++b) {
+    for (std::size_t b = 0; b < scene.offsets.size(); ++b) {
       yaml +=
           fmt::format("  - {{name: body_{}, mesh: body.stl, scale: 0.001, pose: {{xyz: {}}}}}\n",
-                      b + 1, Xyz(Vec3(offsets[b], 0, 0)));
+                      b + 1, Xyz(Vec3(scene.offsets[b], 0, 0)));
     }
   }
-  for (const Box& c : clamps) {
+  for (const Box& c : scene.clamps) {
     yaml += fmt::format("  - {{name: {}, box: {}, pose: {{xyz: {}}}}}\n", c.name, Xyz(c.size_mm),
                         Xyz(c.centre_mm));
   }
@@ -1259,14 +1344,18 @@ Station GenerateStation(const GenerateOptions& options) {
       "  seed: {}\n"
       "  reach: {{spin_step: 15, tilt_step: 0, min_clearance: 0}}\n",
       options.seed);
+  return yaml;
+}
 
+// welds.csv: every weld with its group.
+std::string WeldsCsv(const Station& station) {
   std::string csv = fmt::format(
       "# Station {}: welds generated by `weldcell generate` (mm; normals out of the sheet,\n"
       "# towards the gun). group: door (door-opening flange), roof (roof-rail flange), end\n"
       "# (a flange at the body's front or rear end), closed (inside a closed section: meant\n"
       "# unreachable).\n"
       "id,x,y,z,nx,ny,nz,weld_time,tilt,spin_min,spin_max,group\n",
-      options.name);
+      station.options.name);
   for (const GeneratedWeld& w : station.welds) {
     const char* group = w.site == WeldSite::kDoorOpening ? "door"
                         : w.site == WeldSite::kRoofRail  ? "roof"
@@ -1275,8 +1364,12 @@ Station GenerateStation(const GenerateOptions& options) {
     csv += fmt::format("{},{},{},{},{},{},{},,,,,{}\n", w.id, Num(w.p_mm.x()), Num(w.p_mm.y()),
                        Num(w.p_mm.z()), Num(w.n.x()), Num(w.n.y()), Num(w.n.z()), group);
   }
+  return csv;
+}
 
-  // README.
+// README.md: what the station is, its robots and shares, its reach, what it exercises.
+std::string Readme(const Station& station, const Scene& scene, const std::string& command) {
+  const GenerateOptions& options = station.options;
   std::array<int, 4> by_site{};
   int none = 0, one = 0, several = 0, closed_reached = 0;
   for (const GeneratedWeld& w : station.welds) {
@@ -1286,11 +1379,6 @@ Station GenerateStation(const GenerateOptions& options) {
     if (w.site == WeldSite::kClosedSection && n > 0) ++closed_reached;
   }
   const int total = static_cast<int>(station.welds.size());
-  const std::string stl = BinaryStl(
-      body.mesh,
-      fmt::format("weldcell generate: {} body, seed {}, mm",
-                  ToString(station.body == BodyKind::kTandem ? BodyKind::kShell : station.body),
-                  options.seed));
   std::string readme = fmt::format(
       "# Station {}\n\n"
       "Generated by `weldcell generate` (planner/generate, docs/cli.md); do not edit, "
@@ -1320,7 +1408,8 @@ Station GenerateStation(const GenerateOptions& options) {
           ? fmt::format(", placed {} times (obstacles body_1 ...): {} triangles in the cell",
                         station.body_instances, station.body_triangles * station.body_instances)
           : "",
-      clamps.size(), total, by_site[0], by_site[1], by_site[3], by_site[2], station.robots.size());
+      scene.clamps.size(), total, by_site[0], by_site[1], by_site[3], by_site[2],
+      station.robots.size());
   for (const GeneratedRobot& r : station.robots) {
     std::string stretch = "-";
     if (!r.share_welds.empty()) {
@@ -1355,11 +1444,54 @@ Station GenerateStation(const GenerateOptions& options) {
       Num(kRobotSpacing), Num(kEndShift), Num(kEndOverhang), fmt::join(kGuns, ", "), several,
       Percent(several, total), one, Percent(one, total), none, Percent(none, total),
       by_site[2] - closed_reached, by_site[2], Exercises(station.body));
+  return readme;
+}
 
-  station.files = {{"cell.yaml", std::move(yaml)},
-                   {"welds.csv", std::move(csv)},
+}  // namespace
+
+Station GenerateStation(const GenerateOptions& options) {
+  CheckOptions(options);
+  Station station;
+  station.options = options;
+  station.body = ResolveBodyKind(options);
+  Random random(options.seed);
+  const Scene scene = BuildScene(station.body, &random);
+  station.body_instances = static_cast<int>(scene.offsets.size());
+  station.body_triangles = scene.body.mesh.triangles.size();
+  station.openings = scene.openings;
+  const bool both_sides = station.body == BodyKind::kPart || station.body == BodyKind::kPanel;
+  WeldLayout layout = PlaceWelds(scene.lines, options.welds, both_sides, &random);
+  station.welds = std::move(layout.welds);
+
+  // Robots: the left row (y < 0, facing +y) first, then the right row; models in turn. As a
+  // station designer lays out a line: each robot gets a stretch of its side (the door-opening
+  // welds and the roof-rail welds above it), its base beside that stretch, and the gun and base
+  // (distance from the body, riser height) with which it reaches most of its stretch by the
+  // planner's own reach check (IK, joint limits, collisions with the body and clamps, approach).
+  Shipped shipped(options.robots_dir);
+  const Workbench bench{.options = options,
+                        .body = station.body,
+                        .scene = scene,
+                        .welds = station.welds,
+                        .shipped = shipped,
+                        .body_mesh = LoadedBodyMesh(scene.body.mesh)};
+  const Rows rows = SieveRows(bench, layout.side_of);
+  const std::vector<Placement> placed = ChoosePlacements(bench, rows.slots);
+  std::vector<std::vector<int>> reached_by = ReachedBy(bench, placed);
+  for (std::size_t w = 0; w < station.welds.size(); ++w)
+    station.welds[w].reached_by = std::move(reached_by[w]);
+  station.robots = DescribeRobots(placed, SplitShares(rows, station.welds), station.welds);
+
+  const std::string command = CommandLine(options);
+  const std::string stl = BinaryStl(
+      scene.body.mesh,
+      fmt::format("weldcell generate: {} body, seed {}, mm",
+                  ToString(station.body == BodyKind::kTandem ? BodyKind::kShell : station.body),
+                  options.seed));
+  station.files = {{"cell.yaml", CellYaml(station, scene, placed, command)},
+                   {"welds.csv", WeldsCsv(station)},
                    {"body.stl", stl},
-                   {"README.md", std::move(readme)}};
+                   {"README.md", Readme(station, scene, command)}};
   return station;
 }
 

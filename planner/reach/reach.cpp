@@ -194,7 +194,7 @@ std::optional<Eigen::VectorXd> ApproachConfiguration(const kinematics::IkSolver&
 
 WeldReach ReachOne(const cell::Cell& cell, const collision::CollisionWorld& world,
                    collision::CollisionContext& ctx, const RobotSolvers& solvers, int robot_index,
-                   const cell::Weld& weld, bool exact_clearance) {
+                   const cell::Weld& weld, const ReachOptions& options) {
   const cell::Robot& robot = cell.robots[robot_index];
   const cell::Tool& tool = robot.tool;
   const Eigen::Isometry3d X_BW = robot.X_WB.inverse();
@@ -214,7 +214,12 @@ WeldReach ReachOne(const cell::Cell& cell, const collision::CollisionWorld& worl
   kinematics::IkRequest request;
   request.seed = robot.home;
   request.distinct_solutions = 8;
+  const auto enough = [&] {
+    return options.max_candidates > 0 &&
+           out.candidates.size() >= static_cast<std::size_t>(options.max_candidates);
+  };
   for (const PoseSample& p : PoseSamples(weld, cell.settings.reach)) {
+    if (enough()) break;
     const Eigen::Isometry3d X_WT = WeldTcpPose(weld, p.spin, p.tilt, p.tilt_direction);
     const Eigen::Isometry3d X_BF = X_BW * X_WT * X_TF;
     const std::vector<kinematics::IkSolution> solutions =
@@ -224,6 +229,7 @@ WeldReach ReachOne(const cell::Cell& cell, const collision::CollisionWorld& worl
     X_WT_approach.translation() += tool.approach_distance * weld.n_W;
     const Eigen::Isometry3d X_BF_approach = X_BW * X_WT_approach * X_TF;
     for (const kinematics::IkSolution& s : solutions) {
+      if (enough()) break;
       const collision::CollisionResult hit = world.CheckRobot(ctx, robot_index, s.q);
       if (hit.in_collision()) {
         at_weld.Add(hit);
@@ -248,9 +254,9 @@ WeldReach ReachOne(const cell::Cell& cell, const collision::CollisionWorld& worl
         q_approach = *qa;
       }
       const collision::DistanceResult d =
-          exact_clearance ? world.Clearance(ctx, robot_index, s.q)
-                          : world.Clearance(ctx, robot_index, s.q,
-                                            {.max_distance = std::max(0.0, min_clearance)});
+          options.exact_clearance ? world.Clearance(ctx, robot_index, s.q)
+                                  : world.Clearance(ctx, robot_index, s.q,
+                                                    {.max_distance = std::max(0.0, min_clearance)});
       if (d.distance < min_clearance) {
         ++too_close;
         closest = std::min(closest, d.distance);
@@ -336,8 +342,8 @@ ReachMap ReachAll(const cell::Cell& cell, const collision::CollisionWorld& world
             map.at(w, r).detail = "not computed";
             continue;
           }
-          map.at(w, r) = ReachOne(cell, world, contexts[worker], solvers[r], r, cell.welds[w],
-                                  options.exact_clearance);
+          map.at(w, r) =
+              ReachOne(cell, world, contexts[worker], solvers[r], r, cell.welds[w], options);
         }
         // Counted and reported under one lock: the reports are in order.
         const std::lock_guard<std::mutex> lock(progress_mutex);

@@ -112,6 +112,10 @@ struct ReachOptions {
   /// (no distance query at all when min_clearance is 0), for callers that only use which poses
   /// reach (the station generator); the allocator's ranking needs the exact clearance.
   bool exact_clearance = true;
+  /// 0: every candidate. n > 0: a weld and robot's search stops at its first n candidates (in
+  /// pose order), for callers that only need the status (n = 1: whether a robot reaches a
+  /// weld); statuses and details are the same.
+  int max_candidates = 0;
 };
 
 /// Reach of every weld by every robot. Uses cell.settings.reach (spin step, tilt step,
