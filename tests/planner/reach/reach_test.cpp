@@ -167,6 +167,57 @@ TEST_F(ReachTest, OnlyTheChosenPairsAreComputedAndTheyMatchTheFullMap) {
   EXPECT_EQ(some.at(0, 0).status, ReachStatus::kReachable) << "weld 0 is 'ok'";
 }
 
+TEST_F(ReachTest, ClearanceMeasuredOnlyUpToTheMinimumGivesTheSameStatusesAndCandidates) {
+  // ReachOptions::exact_clearance = false (the station generator): the same outcome, but each
+  // candidate's clearance is only the bound min_clearance; with a minimum that rejects poses,
+  // the same ones are rejected and the closest distance reported is the same.
+  for (const double min_clearance : {0.0, 0.05}) {
+    cell::Cell c = *cell_;
+    c.settings.reach.min_clearance = min_clearance;
+    const collision::CollisionWorld world(c);
+    const ReachMap exact = ReachAll(c, world, {.threads = 2});
+    const ReachMap bounded = ReachAll(c, world, {.threads = 2, .exact_clearance = false});
+    int candidates = 0, too_close = 0;
+    for (int w = 0; w < exact.weld_count(); ++w) {
+      too_close += exact.at(w, 0).status == ReachStatus::kTooClose ? 1 : 0;
+      const WeldReach& e = exact.at(w, 0);
+      const WeldReach& b = bounded.at(w, 0);
+      const std::string& id = c.welds[static_cast<std::size_t>(w)].id;
+      EXPECT_EQ(b.status, e.status) << id << " at " << min_clearance;
+      EXPECT_EQ(b.detail, e.detail) << id << " at " << min_clearance;
+      ASSERT_EQ(b.candidates.size(), e.candidates.size()) << id << " at " << min_clearance;
+      for (std::size_t k = 0; k < e.candidates.size(); ++k) {
+        EXPECT_EQ(b.candidates[k].q, e.candidates[k].q) << id;
+        EXPECT_EQ(b.candidates[k].spin, e.candidates[k].spin) << id;
+        EXPECT_EQ(b.candidates[k].clearance, min_clearance) << id;
+        EXPECT_GE(e.candidates[k].clearance, min_clearance) << id;
+        ++candidates;
+      }
+    }
+    // The comparisons cover both outcomes: candidates at 0, poses too close at 5 cm (the gun
+    // touches the table at the weld).
+    EXPECT_GE(min_clearance == 0 ? candidates : too_close, 1) << "at " << min_clearance;
+  }
+}
+
+TEST_F(ReachTest, MaxCandidatesStopsAtTheFirstWithTheSameStatuses) {
+  // ReachOptions::max_candidates = 1 (the station generator's reached_by): whether a robot
+  // reaches a weld, at the cost of finding one pose.
+  const ReachMap first = ReachAll(*cell_, *world_, {.threads = 2, .max_candidates = 1});
+  for (int w = 0; w < map_->weld_count(); ++w) {
+    const WeldReach& full = map_->at(w, 0);
+    const WeldReach& one = first.at(w, 0);
+    const std::string& id = cell_->welds[static_cast<std::size_t>(w)].id;
+    EXPECT_EQ(one.status, full.status) << id;
+    EXPECT_EQ(one.detail, full.detail) << id;
+    if (full.status != ReachStatus::kReachable) continue;
+    ASSERT_EQ(one.candidates.size(), 1u) << id;
+    EXPECT_EQ(one.candidates[0].q, full.candidates[0].q) << id;
+    EXPECT_EQ(one.candidates[0].spin, full.candidates[0].spin) << id;
+  }
+  EXPECT_GT(map_->at(0, 0).candidates.size(), 1u) << "'ok' has more than one candidate";
+}
+
 TEST_F(ReachTest, ProgressIsReportedForEveryWeld) {
   std::int64_t last = 0;
   int calls = 0;
