@@ -28,15 +28,25 @@ function(weldcell_link_system target scope dep)
   target_link_libraries(${target} ${scope} ${dep})
 endfunction()
 
-# weldcell_test(NAME <name> SOURCES <files>... DEPS <targets>...)
-# A GoogleTest executable; every TEST becomes one CTest test. Tests run from the project root
-# so that they find robots/, cells/ and ../shared by relative path.
+# weldcell_test(NAME <name> [ONE_PROCESS] [LABELS <labels>...] SOURCES <files>... DEPS <targets>...)
+# A GoogleTest executable; every TEST becomes one CTest test, or with ONE_PROCESS the whole
+# executable is one CTest test (its tests share what they build once, e.g. a large station).
+# LABELS: CTest labels (heavy: left out of the sanitizer run, scripts/test). Tests run from the
+# project root so that they find robots/, cells/ and ../shared by relative path.
 function(weldcell_test)
-  cmake_parse_arguments(ARG "" "NAME" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "ONE_PROCESS" "NAME" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${ARG_NAME} ${ARG_SOURCES})
   target_link_libraries(${ARG_NAME} PRIVATE weldcell::options ${ARG_DEPS})
   weldcell_link_system(${ARG_NAME} PRIVATE GTest::gtest_main)
   weldcell_link_system(${ARG_NAME} PRIVATE GTest::gmock)
-  gtest_discover_tests(${ARG_NAME} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
-                       DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 900)
+  if(ARG_ONE_PROCESS)
+    add_test(NAME ${ARG_NAME} COMMAND ${ARG_NAME} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+    set_tests_properties(${ARG_NAME} PROPERTIES TIMEOUT 1800 LABELS "${ARG_LABELS}")
+  elseif(ARG_LABELS)
+    gtest_discover_tests(${ARG_NAME} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+                         DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 900 LABELS "${ARG_LABELS}")
+  else()
+    gtest_discover_tests(${ARG_NAME} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+                         DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 900)
+  endif()
 endfunction()

@@ -28,8 +28,9 @@
 // most of its stretch by the planner's own reach check (reach::ReachAll: IK, joint limits,
 // collisions, approach), the candidates first sieved by IK alone; then the station's reach is
 // computed as `weldcell reach` does on the written files, and each side's welds are split again
-// into contiguous stretches that their robots reach (SplitIntoStretches in the .cpp). About 30 s
-// for L on a loaded 2-core machine (two reach runs), minutes for XL. Units: the files are written
+// into contiguous stretches that their robots reach (SplitIntoStretches in the .cpp). About 15 s
+// for L on 2 cores (two reach runs, ReachOptions exact_clearance = false, the second with
+// max_candidates = 1), 1.5 min for XL. Units: the files are written
 // in mm and degrees; Station's figures are in mm. Determinism: the same options give the same
 // bytes; the seed jitters the body's dimensions, the weld spacing and which model stands where.
 // Thread safety: GenerateStation has no shared state.
