@@ -1026,6 +1026,68 @@ struct Rows {
   std::array<std::vector<int>, 2> side_welds;  // by x
 };
 
+// Where the sieve may stand one slot's robot: beside x_mm, facing the side plane y = plane_y_mm.
+struct SieveSpace {
+  std::size_t model = 0;  // of kModels
+  double x_mm = 0, plane_y_mm = 0;
+  double toward = 1;  // along y, from the body to the robots
+  double yaw_deg = 0;
+  std::vector<double> shifts_mm;         // along x: 0, and further out at a row's end
+  std::array<double, 3> distances_mm{};  // J1 axis from the side plane
+};
+
+// The IK-only sieve of one slot: every gun, shift, distance and riser height, scored by the
+// stretch's welds reached with at least two gun spins (not only at a borderline one), then by
+// those reached at all; the best kShortlist, and each gun's best and the best shifted when those
+// lack them, go to the reach check.
+std::vector<Placement> Shortlist(const Workbench& bench, const SieveSpace& space,
+                                 const std::vector<int>& stretch) {
+  std::vector<std::pair<std::pair<int, int>, Placement>> scored;
+  for (std::size_t g = 0; g < kGuns.size(); ++g) {
+    for (const double dx : space.shifts_mm) {
+      for (const double distance : space.distances_mm) {
+        for (const double riser : {500.0, 350.0, 650.0}) {
+          const Placement p{
+              .model = space.model,
+              .gun = g,
+              .base_mm = Vec3(space.x_mm + dx, space.plane_y_mm + space.toward * distance, riser),
+              .yaw_deg = space.yaw_deg};
+          int score = 0, reached = 0;
+          for (const int w : stretch) {
+            const int spins = ReachableSpins(bench.shipped.Model(space.model), bench.shipped.Gun(g),
+                                             BasePose(p.base_mm, space.yaw_deg),
+                                             bench.welds[w].p_mm, bench.welds[w].n);
+            score += spins >= 2 ? 1 : 0;
+            reached += spins > 0 ? 1 : 0;
+          }
+          scored.push_back({{score, reached}, p});
+        }
+      }
+    }
+  }
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<Placement> shortlist;
+  for (std::size_t c = 0; c < std::min(kShortlist, scored.size()); ++c)
+    shortlist.push_back(scored[c].second);
+  for (std::size_t g = 0; g < kGuns.size(); ++g) {  // and every gun's best
+    if (std::any_of(shortlist.begin(), shortlist.end(),
+                    [&](const Placement& p) { return p.gun == g; }))
+      continue;
+    const auto first = std::find_if(scored.begin(), scored.end(),
+                                    [&](const auto& c) { return c.second.gun == g; });
+    if (first != scored.end()) shortlist.push_back(first->second);
+  }
+  // and the best further out, at an end of the row
+  const auto shifted = [&](const Placement& p) { return p.base_mm.x() != space.x_mm; };
+  if (space.shifts_mm.size() > 1 && std::none_of(shortlist.begin(), shortlist.end(), shifted)) {
+    const auto first = std::find_if(scored.begin(), scored.end(),
+                                    [&](const auto& c) { return shifted(c.second); });
+    if (first != scored.end()) shortlist.push_back(first->second);
+  }
+  return shortlist;
+}
+
 // Lays out each side's row: bases evenly along its welds, each with a first stretch, and the
 // IK-only sieve's shortlist of placements (gun, distance, riser, end shift) for each.
 Rows SieveRows(const Workbench& bench, const std::vector<int>& side_of) {
@@ -1073,9 +1135,6 @@ Rows SieveRows(const Workbench& bench, const std::vector<int>& side_of) {
       const auto index = static_cast<std::uint64_t>(rows.slots.size());
       const std::size_t k =
           (index + (options.seed + kModels.size() - 1) % kModels.size()) % kModels.size();
-      // The IK-only sieve: every gun, distance and riser height, scored by the stretch's welds
-      // reached with at least two gun spins (not only at a borderline one), then by those
-      // reached at all; the best kShortlist go to the reach check.
       // The robots at the ends of a row may also stand further out, where they reach round
       // the body's end (its end flanges) with the wrist less folded: kEndShift out, and at
       // least kEndOverhang beyond the row's last weld.
@@ -1084,49 +1143,16 @@ Rows SieveRows(const Workbench& bench, const std::vector<int>& side_of) {
       if (n > 1 && i == n - 1) {
         shifts.push_back(std::max(kEndShift, x_max + kEndOverhang - xs[i]));
       }
-      std::vector<std::pair<std::pair<int, int>, Placement>> scored;
-      for (std::size_t g = 0; g < kGuns.size(); ++g) {
-        for (const double dx : shifts) {
-          for (const double distance : distances) {
-            for (const double riser : {500.0, 350.0, 650.0}) {
-              const Placement p{.model = k,
-                                .gun = g,
-                                .base_mm = Vec3(xs[i] + dx, plane_y + toward * distance, riser),
-                                .yaw_deg = yaw};
-              int score = 0, reached = 0;
-              for (const int w : side_slots[i].stretch) {
-                const int spins =
-                    ReachableSpins(bench.shipped.Model(k), bench.shipped.Gun(g),
-                                   BasePose(p.base_mm, yaw), welds[w].p_mm, welds[w].n);
-                score += spins >= 2 ? 1 : 0;
-                reached += spins > 0 ? 1 : 0;
-              }
-              scored.push_back({{score, reached}, p});
-            }
-          }
-        }
-      }
-      std::stable_sort(scored.begin(), scored.end(),
-                       [](const auto& a, const auto& b) { return a.first > b.first; });
       side_slots[i].side = side;
-      std::vector<Placement>& shortlist = side_slots[i].shortlist;
-      for (std::size_t c = 0; c < std::min(kShortlist, scored.size()); ++c)
-        shortlist.push_back(scored[c].second);
-      for (std::size_t g = 0; g < kGuns.size(); ++g) {  // and every gun's best
-        if (std::any_of(shortlist.begin(), shortlist.end(),
-                        [&](const Placement& p) { return p.gun == g; }))
-          continue;
-        const auto first = std::find_if(scored.begin(), scored.end(),
-                                        [&](const auto& c) { return c.second.gun == g; });
-        if (first != scored.end()) shortlist.push_back(first->second);
-      }
-      // and the best further out, at an end of the row
-      const auto shifted = [&](const Placement& p) { return p.base_mm.x() != xs[i]; };
-      if (shifts.size() > 1 && std::none_of(shortlist.begin(), shortlist.end(), shifted)) {
-        const auto first = std::find_if(scored.begin(), scored.end(),
-                                        [&](const auto& c) { return shifted(c.second); });
-        if (first != scored.end()) shortlist.push_back(first->second);
-      }
+      side_slots[i].shortlist = Shortlist(bench,
+                                          {.model = k,
+                                           .x_mm = xs[i],
+                                           .plane_y_mm = plane_y,
+                                           .toward = toward,
+                                           .yaw_deg = yaw,
+                                           .shifts_mm = shifts,
+                                           .distances_mm = distances},
+                                          side_slots[i].stretch);
       rows.slots.push_back(std::move(side_slots[i]));
     }
   }
