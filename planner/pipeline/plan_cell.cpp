@@ -166,6 +166,42 @@ plan::TravelReport MeasureTravelError(const cell::Cell& cell,
   return report;
 }
 
+namespace {
+
+// The round that allocates anew with the allocator's spatial (and sweep) term, and, when
+// `may_repair`, one more that withholds the welds whose motion then failed (the blind plan's
+// failures are what the withhold rounds repair too); the repaired attempt replaces the first
+// when it is better. `rounds` counts the allocations made (1 or 2).
+struct SpatialRound {
+  Attempt attempt;
+  Withheld repair;
+  PlanOptions options;
+  int rounds = 1;
+};
+
+SpatialRound TrySpatialRound(const cell::Cell& cell, const collision::CollisionWorld& world,
+                             const reach::ReachMap& reach, const PlanOptions& options,
+                             const TravelMatrices& travel, const Attempt& best, bool may_repair,
+                             coordination::ConflictCache& conflict_cache, PlanStatistics& stats) {
+  SpatialRound out;
+  out.options = options;
+  out.attempt = PlanFrom(cell, world, reach, out.options, {}, travel, &best, conflict_cache, stats);
+  if (out.attempt.Failed() == 0 || !may_repair || options.progress.cancelled()) return out;
+  out.repair = NextWithheld(cell, reach, out.attempt.allocation, out.attempt.motions,
+                            out.attempt.coordinated, {});
+  Attempt repaired = PlanFrom(cell, world, reach, out.options, out.repair, travel, &out.attempt,
+                              conflict_cache, stats);
+  ++out.rounds;
+  if (repaired.BetterThan(out.attempt)) {
+    out.attempt = std::move(repaired);
+  } else {
+    out.repair.clear();
+  }
+  return out;
+}
+
+}  // namespace
+
 PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& world,
                     const PlanOptions& options) {
   PlanOutput out;
@@ -201,58 +237,45 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
   stats.baseline_makespan = best.allocation.baseline_makespan;
   stats.first_makespan = best.Makespan();
 
-  // Conflict-aware re-allocation. The first round (when a spatial weight is given) allocates
-  // anew with the allocator's spatial term, which keeps each robot's welds near it; the others
-  // withhold where a robot waits for a zone. A round is kept only when it helps, and the
-  // weight of the kept plan stays for the later rounds.
-  PlanOptions round_options = options;
-  round_options.spatial_weight = 0.0;
-  round_options.sweep_weight = 0.0;
+  // Conflict-aware re-allocation. Rounds withhold where a robot waits for a zone; the last
+  // two (or the first after the withhold rounds run out) allocate anew with the allocator's
+  // spatial term, which keeps each robot's welds near it, and repair its failed motions. A round
+  // is kept only when it helps, and the weight of the kept plan stays for any later rounds. The
+  // spatial round comes last so that the withhold rounds improve the blind plan first: kept
+  // first, it would be the start of every later round and could hide their better plans.
+  PlanOptions round_options = blind;
   Withheld withheld, tried;
   bool spatial_tried = !(options.spatial_weight > 0.0 || options.sweep_weight > 0.0);
   for (int round = 0; round < options.rebalance_rounds; ++round) {
-    if (!spatial_tried) {
+    bool spatial_now = !spatial_tried && round + 2 >= options.rebalance_rounds;
+    Withheld add;
+    if (!spatial_now) {
+      Withheld skip = withheld;
+      skip.insert(tried.begin(), tried.end());
+      add = NextWithheld(cell, out.reach, best.allocation, best.motions, best.coordinated, skip);
+      if (add.empty() && spatial_tried) break;
+      spatial_now = add.empty();
+    }
+    if (spatial_now) {
       spatial_tried = true;
-      PlanOptions spatial = round_options;
-      spatial.spatial_weight = options.spatial_weight;
-      spatial.sweep_weight = options.sweep_weight;
-      Attempt attempt =
-          PlanFrom(cell, world, out.reach, spatial, {}, travel, &best, conflict_cache, stats);
+      SpatialRound spatial = TrySpatialRound(cell, world, out.reach, options, travel, best,
+                                             /*may_repair=*/round + 1 < options.rebalance_rounds,
+                                             conflict_cache, stats);
       if (cancelled()) return out;
-      ++stats.rebalance_rounds;
-      // Motions that fail on the new routes are withheld once before comparing (the blind
-      // plan's failures are what the withhold rounds repair too), as the next round.
-      Withheld repair;
-      if (attempt.Failed() > 0 && round + 1 < options.rebalance_rounds) {
-        repair = NextWithheld(cell, out.reach, attempt.allocation, attempt.motions,
-                              attempt.coordinated, {});
-        Attempt repaired = PlanFrom(cell, world, out.reach, spatial, repair, travel, &attempt,
-                                    conflict_cache, stats);
-        if (cancelled()) return out;
-        ++round;
-        ++stats.rebalance_rounds;
-        if (repaired.BetterThan(attempt)) {
-          attempt = std::move(repaired);
-        } else {
-          repair.clear();
-        }
-      }
-      stats.spatial_makespan = attempt.Makespan();
-      stats.spatial_unplanned = attempt.Unplanned();
-      if (attempt.BetterThan(best)) {
-        best = std::move(attempt);
-        withheld = std::move(repair);
-        round_options = spatial;
+      round += spatial.rounds - 1;
+      stats.rebalance_rounds += spatial.rounds;
+      stats.spatial_makespan = spatial.attempt.Makespan();
+      stats.spatial_unplanned = spatial.attempt.Unplanned();
+      if (spatial.attempt.BetterThan(best)) {
+        best = std::move(spatial.attempt);
+        withheld = std::move(spatial.repair);
+        round_options = spatial.options;
+        tried.clear();
         ++stats.rebalance_kept;
         stats.spatial_kept = true;
       }
       continue;
     }
-    Withheld skip = withheld;
-    skip.insert(tried.begin(), tried.end());
-    const Withheld add =
-        NextWithheld(cell, out.reach, best.allocation, best.motions, best.coordinated, skip);
-    if (add.empty()) break;
     Withheld trial = withheld;
     trial.insert(add.begin(), add.end());
     Attempt attempt = PlanFrom(cell, world, out.reach, round_options, trial, travel, &best,
