@@ -152,8 +152,8 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   cmd->add_option("--spatial-weight", args->spatial_weight,
                   "Seconds per metre a weld costs a robot in the allocator's search for every "
                   "metre its tool at home is farther from the weld than the nearest reaching "
-                  "robot's: keeps each robot's welds near it; tried as the first re-allocation "
-                  "round, kept only when the coordinated plan gets better (0 = never)")
+                  "robot's: keeps each robot's welds near it; tried in the last re-allocation "
+                  "rounds, kept only when the coordinated plan gets better (0 = never)")
       ->check(CLI::Range(0.0, 1000.0))
       ->capture_default_str();
   cmd->add_option("--sweep-weight", args->sweep_weight,

@@ -72,8 +72,9 @@ struct PlanOptions {
   int rebalance_rounds = 4;
   /// s per metre: the allocator's soft spatial term (allocation::SolveOptions::spatial_weight):
   /// a weld costs a robot this much per metre its tool at home is farther from the weld than
-  /// the nearest robot's that reaches it. PlanCell allocates first without it and tries it as
-  /// the first re-allocation round (needs rebalance_rounds >= 1). 0 = never. The default was
+  /// the nearest robot's that reaches it. PlanCell allocates first without it and tries it in
+  /// the last two re-allocation rounds, or the first after nothing is left to withhold (needs
+  /// rebalance_rounds >= 1). 0 = never. The default was
   /// chosen by the coordinated makespans of docs/allocation.md.
   double spatial_weight = 3.0;
   /// s per metre: the allocator's sweep term (allocation::SolveOptions::sweep_weight) with the
