@@ -17,6 +17,9 @@ std::uint64_t DeriveSeed(std::uint64_t seed, std::uint64_t index) {
   return z ^ (z >> 31);
 }
 
+// Added to a move's seed index when it is searched from the retreat pose.
+constexpr std::uint64_t kRetreatSeedOffset = 1ULL << 40;
+
 bool Same(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
   return (a - b).cwiseAbs().maxCoeff() <= 1e-12;
 }
@@ -41,22 +44,29 @@ bool BlendsAreFree(SegmentPlanner& planner, const MotionProfile& profile, double
 
 namespace {
 
+// A free waypoint path, timed: blended where the blends are free (`*unblended` = false), else
+// exactly (`*unblended` = true when blends were tried).
+MotionProfile TimePath(SegmentPlanner& planner, const std::vector<Eigen::VectorXd>& path,
+                       double resolution, const JointLimits& limits, const TimingOptions& timing,
+                       bool* unblended) {
+  const TimingOptions exact{.speed_scale = timing.speed_scale, .blend_tolerance = 0.0};
+  *unblended = false;
+  if (path.size() > 2 && timing.blend_tolerance > 0) {
+    MotionProfile blended = TimeParameterize(path, limits, timing);
+    if (BlendsAreFree(planner, blended, resolution)) return blended;
+    *unblended = true;
+  }
+  return TimeParameterize(path, limits, exact);
+}
+
 // One plan of the move, timed: blended where the blends are free, else exactly.
 TravelMove PlanAndTime(SegmentPlanner& planner, const SegmentRequest& segment,
                        const JointLimits& limits, const TimingOptions& timing) {
   TravelMove out;
   out.path = planner.Plan(segment);
   if (!out.path.solved()) return out;
-  const TimingOptions exact{.speed_scale = timing.speed_scale, .blend_tolerance = 0.0};
-  if (out.path.path.size() > 2 && timing.blend_tolerance > 0) {
-    out.profile = TimeParameterize(out.path.path, limits, timing);
-    if (!BlendsAreFree(planner, out.profile, segment.resolution)) {
-      out.unblended = true;
-      out.profile = TimeParameterize(out.path.path, limits, exact);
-    }
-  } else {
-    out.profile = TimeParameterize(out.path.path, limits, exact);
-  }
+  out.profile =
+      TimePath(planner, out.path.path, segment.resolution, limits, timing, &out.unblended);
   return out;
 }
 
@@ -98,11 +108,19 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
     result.trajectory.AppendMotion(
         TimeParameterize({result.trajectory.end(), to}, request.limits, exact), from_id, to_id);
   };
-  // Travel from the current leave point to `goal`; false (with reason) when no path exists.
+  // The way back (waypoints, free) from the retreat pose — where the robot stood before its
+  // last planned (not straight) travel move, or home — to q_leave. A robot that came through a
+  // narrow passage may stand where the planner finds no way on within its budget (on station L
+  // one robot failed 77 searches from one such pose); the way it came is a known way out.
+  std::vector<Eigen::VectorXd> way_back;
+  auto can_retreat = [&] { return way_back.size() >= 2; };
+  // Travel from the current leave point (or, `from_retreat`, back along way_back and on from
+  // the retreat pose) to `goal`; false (with reason) when no path exists.
   auto travel = [&](const Eigen::VectorXd& goal, const std::string& to_id, std::uint64_t index,
-                    SegmentSearch search, SegmentResult* failure) {
+                    SegmentSearch search, SegmentResult* failure, bool from_retreat = false) {
+    const Eigen::VectorXd& start = from_retreat ? way_back.front() : q_leave;
     TravelMove move = PlanTravelMove(planner,
-                                     {.start = q_leave,
+                                     {.start = start,
                                       .goal = goal,
                                       .resolution = request.resolution,
                                       .seed = DeriveSeed(request.seed, index),
@@ -118,8 +136,26 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
       *failure = std::move(move.path);
       return false;
     }
-    (move.path.direct ? result.direct_moves : result.planned_moves)++;
+    std::vector<Eigen::VectorXd>& path = move.path.path;
+    if (from_retreat) {
+      // One motion: back to the retreat pose, then the new path (the turn there is a stop).
+      std::vector<Eigen::VectorXd> whole;
+      auto add = [&](const Eigen::VectorXd& q) {
+        if (whole.empty() || !Same(whole.back(), q)) whole.push_back(q);
+      };
+      std::for_each(way_back.rbegin(), way_back.rend(), add);
+      std::for_each(path.begin(), path.end(), add);
+      move.profile = TimePath(planner, whole, request.resolution, request.limits, request.timing,
+                              &move.unblended);
+      ++result.retreats;
+    }
+    (move.path.direct && !from_retreat ? result.direct_moves : result.planned_moves)++;
     result.unblended_moves += move.unblended;
+    if (from_retreat || !move.path.direct || way_back.empty()) {
+      way_back = std::move(path);  // the retreat pose is this move's start
+    } else if (!Same(way_back.back(), goal)) {
+      way_back.push_back(goal);
+    }
     MotionProfile& profile = move.profile;
     if (profile.duration() > 0) result.trajectory.AppendMotion(std::move(profile), at, to_id);
     return true;
@@ -138,9 +174,22 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
     }
     return false;
   };
+  // The shared budget of skipped stops (SequenceRequest::skipped_total): true once exceeded.
+  auto over_budget = [&] {
+    return request.skipped_total &&
+           request.skipped_total->load(std::memory_order_relaxed) > request.max_skipped_total;
+  };
+  auto skip = [&](SkippedStop stop) {
+    result.skipped.push_back(std::move(stop));
+    if (request.skipped_total) request.skipped_total->fetch_add(1, std::memory_order_relaxed);
+  };
   result.alternative_used.assign(request.stops.size(), -1);
   for (std::size_t i = 0; i < request.stops.size(); ++i) {
     if (request.progress.cancelled()) return result;
+    if (over_budget()) {
+      result.abandoned = true;
+      return result;
+    }
     const WeldStop& stop = request.stops[i];
     // The stop's own pose, then its alternatives (each move's seed differs by alternative):
     // first each pose with the near search alone, and only when none was reached, the stop's
@@ -160,20 +209,39 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
     for (int k = -1; k + 1 < poses; ++k) {
       pocket[static_cast<std::size_t>(k + 1)] = in_unreached_pocket(pose_of(k).q_approach);
     }
-    for (const SegmentSearch pass : {SegmentSearch::kNear, SegmentSearch::kWhole}) {
+    // The passes: near searches from where the robot stands; when none reached a pose, near
+    // searches from the retreat pose (after going back the way it came); then the own pose
+    // from the whole ranges.
+    struct Pass {
+      SegmentSearch search;
+      bool from_retreat;
+    };
+    std::vector<Pass> passes{{SegmentSearch::kNear, false}};
+    if (can_retreat()) passes.push_back({SegmentSearch::kNear, true});
+    passes.push_back({SegmentSearch::kWhole, false});
+    bool retreat_searched = false;
+    for (const Pass& pass : passes) {
       for (int k = -1; k + 1 < poses && !pose; ++k) {
         const auto at = static_cast<std::size_t>(k + 1);
-        SegmentSearch search = pocket[at] ? SegmentSearch::kDirect : pass;
-        if (pass == SegmentSearch::kWhole) {
-          // In collision, in a pocket (tried directly already), or an alternative.
-          if (failures[at].status != SegmentStatus::kNoPathFound || pocket[at] || k >= 0) continue;
+        SegmentSearch search = pocket[at] ? SegmentSearch::kDirect : pass.search;
+        if (pass.from_retreat || pass.search == SegmentSearch::kWhole) {
+          // In collision or in a pocket (tried directly already); the whole ranges only for
+          // the own pose.
+          if (failures[at].status != SegmentStatus::kNoPathFound || pocket[at]) continue;
+          if (pass.search == SegmentSearch::kWhole && k >= 0) continue;
         }
         const WeldPose& p = pose_of(k);
-        const std::uint64_t index = i + (static_cast<std::uint64_t>(k + 1) << 32);
+        const std::uint64_t index = i + (static_cast<std::uint64_t>(k + 1) << 32) +
+                                    (pass.from_retreat ? kRetreatSeedOffset : 0);
         const int states_before = failures[at].planner_states;
-        if (travel(p.q_approach, stop.id, index, search, &failures[at])) {
+        SegmentResult retreat_failure;
+        retreat_searched = retreat_searched || pass.from_retreat;
+        if (travel(p.q_approach, stop.id, index, search,
+                   pass.from_retreat ? &retreat_failure : &failures[at], pass.from_retreat)) {
           pose = &p;
           result.alternative_used[i] = k;
+        } else if (pass.from_retreat) {
+          failures[at].planner_states += retreat_failure.planner_states;
         } else {
           failures[at].planner_states += states_before;
         }
@@ -191,13 +259,15 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
         reason += "; in the pocket of a skipped weld's pose, so not searched";
       } else if (failures[0].status == SegmentStatus::kNoPathFound) {
         reason += "; " + std::to_string(failures[0].planner_states) +
-                  " tree extensions in the near and whole-range searches";
+                  (retreat_searched
+                       ? " tree extensions in the near, retreat and whole-range searches"
+                       : " tree extensions in the near and whole-range searches");
       }
       if (!stop.alternatives.empty()) {
         reason += " (and no path to any of its " + std::to_string(stop.alternatives.size()) +
                   " other poses)";
       }
-      result.skipped.push_back({static_cast<int>(i), reason});
+      skip({static_cast<int>(i), reason});
       continue;
     }
     move_exact(pose->q, stop.id, stop.id);  // approach along the normal
@@ -207,12 +277,25 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
     q_leave = pose->q_approach;
   }
   if (request.progress.cancelled()) return result;
-  SegmentResult failure;
-  if (!travel(request.home, "home", request.stops.size(), SegmentSearch::kFull, &failure)) {
+  if (over_budget()) {
+    result.abandoned = true;
+    return result;
+  }
+  // Home: all three attempts from where the robot stands; with a retreat pose, the near search
+  // from here, then all three from the retreat pose, then the wider ones from here.
+  SegmentResult failure, retreat_failure;
+  const std::uint64_t home_index = request.stops.size();
+  const bool home_reached =
+      can_retreat()
+          ? travel(request.home, "home", home_index, SegmentSearch::kNear, &failure) ||
+                travel(request.home, "home", home_index + kRetreatSeedOffset,
+                       SegmentSearch::kFull, &retreat_failure, true) ||
+                travel(request.home, "home", home_index, SegmentSearch::kWide, &failure)
+          : travel(request.home, "home", home_index, SegmentSearch::kFull, &failure);
+  if (!home_reached) {
     // Going home must always be possible from where the robot welded last; if not, the
     // trajectory is incomplete and the verifier will say so (it must end at home).
-    result.skipped.push_back(
-        {static_cast<int>(request.stops.size()), "return home: " + failure.message});
+    skip({static_cast<int>(request.stops.size()), "return home: " + failure.message});
   }
   return result;
 }

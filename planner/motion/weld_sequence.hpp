@@ -5,7 +5,9 @@
 // back home. Every motion is collision-checked at the Cartesian resolution.
 
 #include <Eigen/Core>
+#include <atomic>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,12 @@ struct SequenceRequest {
   /// the trajectory so far, without the rest of the stops and without the way home; the caller
   /// must discard it.
   Progress progress;
+  /// Optional, shared by the sequences of several robots planned at once: every skipped stop
+  /// (the way home included) adds one, and once it exceeds `max_skipped_total` each sequence
+  /// gives up as if cancelled (`SequenceResult::abandoned`; discard the result). A caller that
+  /// only wants plans with at most that many skipped stops saves the searches of the rest.
+  std::atomic<int>* skipped_total = nullptr;
+  int max_skipped_total = std::numeric_limits<int>::max();
 };
 
 struct SkippedStop {
@@ -73,6 +81,13 @@ struct SequenceResult {
   std::int64_t planner_states = 0;
   std::int64_t failed_planner_states = 0;
   int failed_searches = 0;  ///< Searches (one pose, near or wide) that found no path.
+  /// Travel moves that went back the way the robot came (to where it stood before its last
+  /// planned move) and on from there, because no search from where it stood reached the
+  /// stop (or home). Counted among planned_moves.
+  int retreats = 0;
+  /// Stopped early because SequenceRequest::skipped_total exceeded its maximum: the trajectory
+  /// and `skipped` are partial.
+  bool abandoned = false;
 };
 
 /// A move whose straight line collides is planned this many times (the request's seed, then
@@ -110,12 +125,17 @@ TravelMove PlanTravelMove(SegmentPlanner& planner, const SegmentRequest& segment
 /// (reach guarantees it). A stop no travel reaches in any of its poses is skipped.
 ///
 /// Searches, cheapest first (SegmentSearch): every pose of a stop (its own, then the
-/// alternatives) with the near search; only when none is reached, the own pose with the
-/// whole-range search (not the third attempt of eight times the budget). A pose whose approach
+/// alternatives) with the near search; when none is reached, the same from the retreat pose —
+/// where the robot stood before its last planned (not straight) travel move, or home — the
+/// motion then going back the way the robot came and on from there (SequenceResult::retreats);
+/// only when none is reached, the own pose with the whole-range search from where the robot
+/// stands (not the third attempt of eight times the budget). A pose whose approach
 /// configuration is joined by a free straight move (no joint differing by more than kPocketLink)
 /// to that of a pose of a skipped stop is only tried directly: every start of the sequence is
 /// connected to home, so it could only be reached if that pose could. The return home gets
-/// all three attempts. Deterministic: the same request gives the same result.
+/// all three attempts; with a retreat pose, the near search first, then all three from the
+/// retreat pose, then the wider two from where the robot stands. Deterministic: the same
+/// request gives the same result.
 SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& request);
 
 /// True when every blend arc of `profile` is collision-free at `resolution` (lines are the

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <set>
 
 #include "planner/collision/collision_world.hpp"
@@ -26,6 +27,9 @@ struct Attempt {
   std::vector<std::vector<AssignedWeld>> allocated_routes;  ///< As the allocator gave them.
   std::vector<motion::SequenceResult> motions;
   coordination::CoordinationResult coordinated;
+  /// Given up before coordination: more welds unplanned than the attempt it competes with
+  /// (PlanFrom's `max_unplanned`); its motions are partial and it is never better.
+  bool abandoned = false;
 
   int Failed() const {  // stops whose motion failed
     std::size_t n = 0;
@@ -53,13 +57,22 @@ struct Attempt {
 };
 
 // Allocation → motion → coordination for `withheld`, reusing the motions of unchanged routes.
+// An attempt that leaves more than `max_unplanned` welds unplanned cannot be better than the
+// one it competes with (Attempt::BetterThan counts unplanned welds first): its motion planning
+// stops as soon as that is certain, and it is not coordinated (Attempt::abandoned).
 Attempt PlanFrom(const cell::Cell& cell, const collision::CollisionWorld& world,
                  const reach::ReachMap& reach, const PlanOptions& options, const Withheld& withheld,
                  const TravelMatrices& travel, const Attempt* previous,
-                 coordination::ConflictCache& cache, PlanStatistics& stats) {
+                 coordination::ConflictCache& cache, PlanStatistics& stats,
+                 int max_unplanned = std::numeric_limits<int>::max()) {
   Attempt a;
   auto t0 = Clock::now();
   a.problem = BuildAllocationProblem(cell, world, reach, options, withheld, &travel);
+  const int unreachable = static_cast<int>(a.problem.unreachable.size());
+  if (unreachable > max_unplanned) {
+    a.abandoned = true;
+    return a;
+  }
   a.allocation = Allocate(cell, reach, a.problem, options);
   stats.allocation_seconds += Since(t0);
   if (options.progress.cancelled()) return a;
@@ -67,9 +80,16 @@ Attempt PlanFrom(const cell::Cell& cell, const collision::CollisionWorld& world,
   const PlannedRoutes planned =
       previous ? PlannedRoutes{previous->allocated_routes, previous->motions} : PlannedRoutes{};
   a.allocated_routes = a.allocation.routes;
-  a.motions = PlanMotions(cell, world, reach, a.allocation, options, previous ? &planned : nullptr);
+  a.motions =
+      PlanMotions(cell, world, reach, a.allocation, options, previous ? &planned : nullptr,
+                  max_unplanned == std::numeric_limits<int>::max() ? max_unplanned
+                                                                   : max_unplanned - unreachable);
   stats.motion_seconds += Since(t0);
   if (options.progress.cancelled()) return a;
+  if (a.Unplanned() > max_unplanned) {
+    a.abandoned = true;
+    return a;
+  }
   t0 = Clock::now();
   a.coordinated = CoordinateMotions(cell, world, a.motions, options, &cache);
   stats.coordination_seconds += Since(t0);
@@ -190,7 +210,7 @@ SpatialRound TrySpatialRound(const cell::Cell& cell, const collision::CollisionW
   out.repair = NextWithheld(cell, reach, out.attempt.allocation, out.attempt.motions,
                             out.attempt.coordinated, {});
   Attempt repaired = PlanFrom(cell, world, reach, out.options, out.repair, travel, &out.attempt,
-                              conflict_cache, stats);
+                              conflict_cache, stats, out.attempt.Unplanned());
   ++out.rounds;
   if (repaired.BetterThan(out.attempt)) {
     out.attempt = std::move(repaired);
@@ -279,7 +299,7 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
     Withheld trial = withheld;
     trial.insert(add.begin(), add.end());
     Attempt attempt = PlanFrom(cell, world, out.reach, round_options, trial, travel, &best,
-                               conflict_cache, stats);
+                               conflict_cache, stats, best.Unplanned());
     if (cancelled()) return out;
     ++stats.rebalance_rounds;
     if (attempt.BetterThan(best)) {

@@ -4,6 +4,7 @@
 
 #include <Eigen/Eigenvalues>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -394,10 +395,11 @@ std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
                                                 const collision::CollisionWorld& world,
                                                 const reach::ReachMap& reach,
                                                 Allocation& allocation, const PlanOptions& options,
-                                                const PlannedRoutes* previous) {
+                                                const PlannedRoutes* previous, int max_skipped) {
   const int robots = static_cast<int>(cell.robots.size());
   const std::string hash = plan::CellHash(cell);
   std::vector<motion::SequenceResult> out(robots);
+  std::atomic<int> skipped_total{0};
   std::mutex progress_mutex;
   int robots_done = 0;
   ParallelFor(
@@ -418,6 +420,7 @@ std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
         };
         if (previous && previous->routes[r] == route) {
           out[r] = previous->motions[r];
+          skipped_total += static_cast<int>(out[r].skipped.size());
           use_welded_candidates();
           const std::lock_guard<std::mutex> lock(progress_mutex);
           options.progress.Report(kMotionStage, ++robots_done, robots);
@@ -433,7 +436,9 @@ std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
             .seed = cell.settings.seed * 1000003ULL + static_cast<std::uint64_t>(r),
             .max_planning_time = cell.settings.motion.planning_time,
             .context = "cell " + cell.name + " " + hash,
-            .progress = options.progress};
+            .progress = options.progress,
+            .skipped_total = &skipped_total,
+            .max_skipped_total = max_skipped};
         for (std::size_t i = 0; i < route.size(); ++i) {
           const AssignedWeld& a = route[i];
           const cell::Weld& weld = cell.welds[a.weld];

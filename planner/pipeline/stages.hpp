@@ -26,6 +26,7 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <set>
@@ -190,11 +191,16 @@ inline constexpr int kMaxAlternativePoses = 3;
 /// each differing from the chosen and the other tried ones by more than 0.2 rad in some joint of
 /// its approach configuration; `allocation.routes` then names the candidate each weld is welded
 /// in. Reports kMotionStage (robots done, robots).
+///
+/// `max_skipped`: a caller that can only use motions with at most this many skipped stops (all
+/// robots together, the way home included) lets every robot give up once more are skipped;
+/// the result then has more, some SequenceResult::abandoned, and must be discarded.
 std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
                                                 const collision::CollisionWorld& world,
                                                 const reach::ReachMap& reach,
                                                 Allocation& allocation, const PlanOptions& options,
-                                                const PlannedRoutes* previous = nullptr);
+                                                const PlannedRoutes* previous = nullptr,
+                                                int max_skipped = std::numeric_limits<int>::max());
 
 /// All robots on one clock, with interlock waits wherever their motions would touch. `cache`
 /// (optional) answers piece pairs compared in earlier calls (CoordinationOptions::cache).

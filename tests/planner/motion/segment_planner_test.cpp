@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <random>
 
@@ -538,6 +539,38 @@ TEST_F(PocketTest, StopsInThePocketOfASkippedStopAreNotSearchedAgain) {
   EXPECT_LE(r.failed_planner_states, 2 * kBudget + 2);  // each may overshoot by one
   EXPECT_EQ(r.planner_states, r.failed_planner_states);
   EXPECT_LT((r.trajectory.end() - kLeft).norm(), 1e-12);
+}
+
+// A budget of skipped stops shared between sequences (SequenceRequest::skipped_total): with
+// one skip already counted elsewhere and a maximum of one, the first skipped stop exceeds it and
+// the sequence gives up at once, without searching the open stop after it or the way home; with
+// room for every skip, the same request plans the open stop.
+TEST_F(PocketTest, ASharedSkipBudgetStopsTheSequenceOnceExceeded) {
+  SegmentPlanner planner(world_, 0);
+  const std::vector<WeldStop> stops = {
+      {.id = "P", .q = InPocket(0), .q_approach = InPocket(0), .dwell = 0.5},
+      {.id = "O", .q = kOpen, .q_approach = kOpen + kBack, .dwell = 0.5}};
+  std::atomic<int> total{1};
+  SequenceRequest tight = Request(stops);
+  tight.skipped_total = &total;
+  tight.max_skipped_total = 1;
+  const SequenceResult r = PlanWeldSequence(planner, tight);
+  EXPECT_TRUE(r.abandoned);
+  ASSERT_EQ(r.skipped.size(), 1u);
+  EXPECT_EQ(r.skipped[0].index, 0);
+  EXPECT_EQ(total.load(), 2);
+  EXPECT_EQ(r.planned_moves + r.direct_moves, 0);  // neither O nor the way home
+
+  std::atomic<int> roomy_total{1};
+  SequenceRequest roomy = Request(stops);
+  roomy.skipped_total = &roomy_total;
+  roomy.max_skipped_total = 2;
+  const SequenceResult all = PlanWeldSequence(planner, roomy);
+  EXPECT_FALSE(all.abandoned);
+  ASSERT_EQ(all.skipped.size(), 1u);
+  EXPECT_EQ(roomy_total.load(), 2);
+  EXPECT_EQ(all.alternative_used, (std::vector<int>{-1, -1}));
+  EXPECT_LT((all.trajectory.end() - kLeft).norm(), 1e-12);  // home again
 }
 
 // Searching near first changes nothing for a stop whose own pose the near search reaches.
