@@ -258,10 +258,10 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
       if (pocket[0]) {
         reason += "; in the pocket of a skipped weld's pose, so not searched";
       } else if (failures[0].status == SegmentStatus::kNoPathFound) {
-        reason += "; " + std::to_string(failures[0].planner_states) +
-                  (retreat_searched
-                       ? " tree extensions in the near, retreat and whole-range searches"
-                       : " tree extensions in the near and whole-range searches");
+        reason +=
+            "; " + std::to_string(failures[0].planner_states) +
+            (retreat_searched ? " tree extensions in the near, retreat and whole-range searches"
+                              : " tree extensions in the near and whole-range searches");
       }
       if (!stop.alternatives.empty()) {
         reason += " (and no path to any of its " + std::to_string(stop.alternatives.size()) +
@@ -286,12 +286,11 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
   SegmentResult failure, retreat_failure;
   const std::uint64_t home_index = request.stops.size();
   const bool home_reached =
-      can_retreat()
-          ? travel(request.home, "home", home_index, SegmentSearch::kNear, &failure) ||
-                travel(request.home, "home", home_index + kRetreatSeedOffset,
-                       SegmentSearch::kFull, &retreat_failure, true) ||
-                travel(request.home, "home", home_index, SegmentSearch::kWide, &failure)
-          : travel(request.home, "home", home_index, SegmentSearch::kFull, &failure);
+      can_retreat() ? travel(request.home, "home", home_index, SegmentSearch::kNear, &failure) ||
+                          travel(request.home, "home", home_index + kRetreatSeedOffset,
+                                 SegmentSearch::kFull, &retreat_failure, true) ||
+                          travel(request.home, "home", home_index, SegmentSearch::kWide, &failure)
+                    : travel(request.home, "home", home_index, SegmentSearch::kFull, &failure);
   if (!home_reached) {
     // Going home must always be possible from where the robot welded last; if not, the
     // trajectory is incomplete and the verifier will say so (it must end at home).
