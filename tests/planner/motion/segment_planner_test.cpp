@@ -384,6 +384,51 @@ TEST(WeldSequenceTest, AStopNoMotionReachesIsWeldedInAnAlternativePose) {
   EXPECT_EQ(without.alternative_used, (std::vector<int>{-1, -1}));
 }
 
+// A robot at kLeft whose searches on to kRight fail (a budget of one tree extension cannot get
+// round the wall) backs out the way it came — to home, from where kRight is a straight move —
+// instead of skipping the stop: one motion from kLeft back through home to kRight, free.
+TEST_F(SegmentPlannerTest, ARobotThatCannotSearchItsWayOnBacksOutTheWayItCame) {
+  const Eigen::VectorXd home = Q(0, -0.6, 0.2, 0, 0.8, 0);
+  ASSERT_FALSE(world_.CheckRobot(ctx_, 0, home).in_collision());
+  ASSERT_TRUE(collision::CheckJointSegment(world_, ctx_, 0, home, kLeft).free());
+  ASSERT_TRUE(collision::CheckJointSegment(world_, ctx_, 0, home, kRight).free());
+  SegmentPlanner planner(world_, 0);
+  const SegmentResult on = planner.Plan({.start = kLeft,
+                                         .goal = kRight,
+                                         .seed = 5,
+                                         .max_planner_states = 1,
+                                         .search = SegmentSearch::kWhole});
+  ASSERT_FALSE(on.solved());
+  const kinematics::Chain& chain = world_.chain(0);
+  const SequenceRequest request{
+      .home = home,
+      .stops = {{.id = "A", .q = kLeft, .q_approach = kLeft, .dwell = 0.5},
+                {.id = "B", .q = kRight, .q_approach = kRight, .dwell = 0.5}},
+      .limits = {.max_velocity = chain.velocity_limits(),
+                 .max_acceleration = chain.acceleration_limits()},
+      .timing = {.speed_scale = 1.0, .blend_tolerance = 0.1},
+      .seed = 5,
+      .max_planner_states = 1};
+  const SequenceResult r = PlanWeldSequence(planner, request);
+  ASSERT_TRUE(r.skipped.empty()) << r.skipped.front().reason;
+  EXPECT_EQ(r.retreats, 1);
+  const TrajectorySegment* a_to_b = nullptr;
+  for (const TrajectorySegment& s : r.trajectory.segments()) {
+    if (s.kind == SegmentKind::kMotion && s.from == "A" && s.to == "B") a_to_b = &s;
+  }
+  ASSERT_NE(a_to_b, nullptr);
+  double nearest_home = std::numeric_limits<double>::infinity();
+  for (double t = a_to_b->start_time; t <= a_to_b->end_time(); t += 0.002) {
+    nearest_home = std::min(nearest_home, (r.trajectory.Sample(t).q - home).norm());
+  }
+  // Through home, or within the blend tolerance of it where the turn there is blended.
+  EXPECT_LE(nearest_home, request.timing.blend_tolerance + 1e-6) << "from A to B by home";
+  for (double t = 0; t <= r.trajectory.duration(); t += 0.002) {
+    ASSERT_FALSE(world_.CheckRobot(ctx_, 0, r.trajectory.Sample(t).q).in_collision())
+        << "t = " << t;
+  }
+}
+
 // A closed pocket: a 2.4 m square plate across the forearm of kRight with a hole that the forearm
 // (r = 0.09 m) passes with 15 mm to spare and the wrist and C gun beyond it cannot (a ship in a
 // bottle). kRight is free, but no motion from the plate's other side reaches it: the gun would
