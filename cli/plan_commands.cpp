@@ -130,6 +130,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     double spatial_weight = pipeline::PlanOptions{}.spatial_weight;
     double sweep_weight = pipeline::PlanOptions{}.sweep_weight;
     std::string travel_time = "analytic";
+    std::string allocator = "strong";
     std::string models = "models";
     int max_options = pipeline::PlanOptions{}.max_options_per_robot;
     bool force = false;
@@ -161,6 +162,12 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                   "metre it goes back against its sweep direction (along the line of bases, "
                   "opposite on the two sides); used with --spatial-weight (0 = off)")
       ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
+  cmd->add_option("--allocator", args->allocator,
+                  "Who assigns and orders the welds: strong (weldcell's search) or baseline "
+                  "(nearest robot, then nearest neighbour: the everyday method, planned, "
+                  "coordinated and re-allocated the same way, to compare makespans)")
+      ->check(CLI::IsMember({"strong", "baseline"}))
       ->capture_default_str();
   cmd->add_option("--travel-time", args->travel_time,
                   "How the allocator prices travel moves: learned (the robot's model from "
@@ -218,6 +225,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                                        .spatial_weight = args->spatial_weight,
                                        .sweep_weight = args->sweep_weight,
                                        .progress = progress};
+    if (args->allocator == "baseline") plan_options.allocator = pipeline::Allocator::kBaseline;
     if (args->travel_time == "exact") {
       plan_options.travel_time = pipeline::TravelTimeKind::kExact;
     } else if (args->travel_time != "analytic") {
@@ -336,10 +344,13 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
               ? fmt::format("invalid: {} verification violation(s)", report.violations.size())
               : std::string(verify::ToString(verdict));
       std::cout << fmt::format(
-          "makespan {:.2f} s of {:.2f} s cycle time ({}); allocation estimate {:.2f} s, "
+          "makespan {:.2f} s of {:.2f} s cycle time ({}); allocation estimate {:.2f} s{}, "
           "lower bound {:.2f} s, baseline {:.2f} s\n",
-          out.plan.makespan, c.cycle_time, verdict_text, s.estimated_makespan, s.lower_bound,
-          s.baseline_makespan);
+          out.plan.makespan, c.cycle_time, verdict_text, s.estimated_makespan,
+          plan_options.allocator == pipeline::Allocator::kStrong
+              ? ""
+              : fmt::format(" ({} allocator)", pipeline::ToString(plan_options.allocator)),
+          s.lower_bound, s.baseline_makespan);
       std::cout << fmt::format(
           "moves: {} direct, {} planned; {} interlock zone(s); time: reach {:.2f} s, allocation "
           "{:.2f} s, motion {:.2f} s, coordination {:.2f} s, verification {:.2f} s\n",

@@ -265,7 +265,8 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
   // first, it would be the start of every later round and could hide their better plans.
   PlanOptions round_options = blind;
   Withheld withheld, tried;
-  bool spatial_tried = !(options.spatial_weight > 0.0 || options.sweep_weight > 0.0);
+  bool spatial_tried = !(options.spatial_weight > 0.0 || options.sweep_weight > 0.0) ||
+                       options.allocator == Allocator::kBaseline;
   for (int round = 0; round < options.rebalance_rounds; ++round) {
     bool spatial_now = !spatial_tried && round + 2 >= options.rebalance_rounds;
     Withheld add;

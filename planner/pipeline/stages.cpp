@@ -334,8 +334,10 @@ Allocation Allocate(const cell::Cell& cell, const reach::ReachMap& reach,
       .progress = options.progress,
       .spatial_weight = options.spatial_weight,
       .sweep_weight = options.sweep_weight};
+  const bool baseline = options.allocator == Allocator::kBaseline;
   const allocation::SolveResult strong =
-      allocation::MakeStrongSolver()->Solve(problem.problem, solve);
+      (baseline ? allocation::MakeBaselineSolver() : allocation::MakeStrongSolver())
+          ->Solve(problem.problem, solve);
   out.status = strong.status;
   out.estimated_makespan = strong.cost.makespan;
   out.lower_bound = strong.lower_bound.value;
@@ -349,10 +351,21 @@ Allocation Allocate(const cell::Cell& cell, const reach::ReachMap& reach,
     }
   }
   if (strong.status == allocation::SolveStatus::kCancelled) return out;
-  out.baseline_makespan = allocation::MakeBaselineSolver()
-                              ->Solve(problem.problem, {.seed = cell.settings.seed})
-                              .cost.makespan;
+  out.baseline_makespan = baseline ? strong.cost.makespan
+                                   : allocation::MakeBaselineSolver()
+                                         ->Solve(problem.problem, {.seed = cell.settings.seed})
+                                         .cost.makespan;
   return out;
+}
+
+std::string_view ToString(Allocator allocator) {
+  switch (allocator) {
+    case Allocator::kStrong:
+      return "strong";
+    case Allocator::kBaseline:
+      return "baseline";
+  }
+  return "?";
 }
 
 namespace {

@@ -31,6 +31,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -58,8 +59,19 @@ enum class TravelTimeKind {
 };
 std::string_view ToString(TravelTimeKind kind);
 
+/// Which allocator assigns and orders the welds (Allocate).
+enum class Allocator {
+  kStrong,    ///< allocation::MakeStrongSolver: the anytime search (the product's).
+  kBaseline,  ///< allocation::MakeBaselineSolver: nearest robot, then nearest neighbour — the
+              ///< engineer's everyday method, planned the same way to compare against.
+};
+std::string_view ToString(Allocator allocator);
+
 struct PlanOptions {
-  int threads = 0;                ///< 0 = one per hardware thread. Results do not depend on it.
+  int threads = 0;  ///< 0 = one per hardware thread. Results do not depend on it.
+  /// kBaseline: every allocation (the re-allocation rounds' too) by the baseline; the spatial
+  /// and sweep terms, which only the strong solver knows, are not tried.
+  Allocator allocator = Allocator::kStrong;
   int max_options_per_robot = 8;  ///< Candidates per weld and robot offered to the allocator.
   /// Improvement iterations of the allocator; 0 = by problem size: 20,000 up to 100 welds, then
   /// fewer (each iteration costs more on larger stations), at least 2,000.
@@ -167,8 +179,9 @@ struct Allocation {
   double baseline_makespan = 0;   ///< s: nearest-robot / nearest-neighbour baseline.
 };
 
-/// Solves the allocation with the strong solver (seed = cell.settings.seed) and, for
-/// comparison, the baseline. Reports kAllocateStage.
+/// Solves the allocation with options.allocator (the strong solver: seed = cell.settings.seed)
+/// and, for comparison, the baseline (its makespan in baseline_makespan; with kBaseline the
+/// routes are the baseline's). Reports kAllocateStage.
 Allocation Allocate(const cell::Cell& cell, const reach::ReachMap& reach,
                     const AllocationProblem& problem, const PlanOptions& options);
 

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "allocation/solver.hpp"
 #include "planner/collision/collision_world.hpp"
 #include "planner/plan/cell_hash.hpp"
 #include "planner/verify/verify.hpp"
@@ -112,6 +113,39 @@ TEST(PlanCellTest, ReAllocationKeepsOnlyWhatShortensTheCoordinatedPlan) {
   if (out.statistics.rebalance_kept == 0) {
     EXPECT_EQ(plan::ToJson(out.plan), plan::ToJson(once.plan));
   }
+  const VerifyReport report = Verify(out.plan, c);
+  for (const Violation& v : report.violations) ADD_FAILURE() << ToString(v);
+}
+
+// With the baseline allocator the routes are the baseline's (nearest robot, nearest neighbour),
+// planned, coordinated and verified as ours are; no spatial round (only the strong solver knows
+// the term) and its estimate is the baseline's.
+TEST(PlanCellTest, TheBaselineAllocatorIsPlannedTheSameWay) {
+  const cell::Cell c = testing::SharedCell();
+  const collision::CollisionWorld world(c);
+  const PlanOptions baseline{
+      .threads = 2, .allocator = Allocator::kBaseline, .rebalance_rounds = 1};
+  const reach::ReachMap reach = reach::ReachAll(c, world, {.threads = 2});
+  const AllocationProblem problem = BuildAllocationProblem(c, world, reach, baseline);
+  const allocation::SolveResult expected =
+      allocation::MakeBaselineSolver()->Solve(problem.problem, {.seed = c.settings.seed});
+  const Allocation allocation = Allocate(c, reach, problem, baseline);
+  EXPECT_DOUBLE_EQ(allocation.estimated_makespan, expected.cost.makespan);
+  EXPECT_DOUBLE_EQ(allocation.baseline_makespan, expected.cost.makespan);
+  for (std::size_t r = 0; r < allocation.routes.size(); ++r) {
+    ASSERT_EQ(allocation.routes[r].size(), expected.solution.routes[r].size()) << "robot " << r;
+    for (std::size_t i = 0; i < allocation.routes[r].size(); ++i) {
+      EXPECT_EQ(allocation.routes[r][i].weld,
+                problem.tasks[expected.solution.routes[r][i].task.value].weld);
+    }
+  }
+  const Allocation strong = Allocate(c, reach, problem, {.threads = 2});
+  EXPECT_DOUBLE_EQ(strong.baseline_makespan, expected.cost.makespan);
+  EXPECT_LE(strong.estimated_makespan, expected.cost.makespan + 1e-9);
+
+  const PlanOutput out = PlanCell(c, world, baseline);
+  EXPECT_DOUBLE_EQ(out.statistics.estimated_makespan, expected.cost.makespan);
+  EXPECT_DOUBLE_EQ(out.statistics.spatial_makespan, 0.0);  // not tried
   const VerifyReport report = Verify(out.plan, c);
   for (const Violation& v : report.violations) ADD_FAILURE() << ToString(v);
 }
