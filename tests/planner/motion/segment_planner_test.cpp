@@ -595,11 +595,15 @@ TEST_F(PocketTest, ASharedSkipBudgetStopsTheSequenceOnceExceeded) {
   const std::vector<WeldStop> stops = {
       {.id = "P", .q = InPocket(0), .q_approach = InPocket(0), .dwell = 0.5},
       {.id = "O", .q = kOpen, .q_approach = kOpen + kBack, .dwell = 0.5}};
+  // One skip counted by another robot already; at most `max` in all.
+  auto plan_with_budget = [&](int max, std::atomic<int>* total) {
+    SequenceRequest request = Request(stops);
+    request.skipped_total = total;
+    request.max_skipped_total = max;
+    return PlanWeldSequence(planner, request);
+  };
   std::atomic<int> total{1};
-  SequenceRequest tight = Request(stops);
-  tight.skipped_total = &total;
-  tight.max_skipped_total = 1;
-  const SequenceResult r = PlanWeldSequence(planner, tight);
+  const SequenceResult r = plan_with_budget(1, &total);
   EXPECT_TRUE(r.abandoned);
   ASSERT_EQ(r.skipped.size(), 1u);
   EXPECT_EQ(r.skipped[0].index, 0);
@@ -607,10 +611,7 @@ TEST_F(PocketTest, ASharedSkipBudgetStopsTheSequenceOnceExceeded) {
   EXPECT_EQ(r.planned_moves + r.direct_moves, 0);  // neither O nor the way home
 
   std::atomic<int> roomy_total{1};
-  SequenceRequest roomy = Request(stops);
-  roomy.skipped_total = &roomy_total;
-  roomy.max_skipped_total = 2;
-  const SequenceResult all = PlanWeldSequence(planner, roomy);
+  const SequenceResult all = plan_with_budget(2, &roomy_total);
   EXPECT_FALSE(all.abandoned);
   ASSERT_EQ(all.skipped.size(), 1u);
   EXPECT_EQ(roomy_total.load(), 2);
