@@ -177,6 +177,8 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                            : args->name;
     const auto t0 = Clock::now();
     std::vector<learned::Dataset> datasets;
+    learned::DataStats stats;
+    bool planned = false;
     if (!args->data.empty()) {
       // Files of the same robot model and tool (e.g. two runs on other stations) are one data
       // set, cells in the order given.
@@ -206,14 +208,29 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       }
       const std::atomic<bool>& interrupted = CatchInterrupt();
       StageBars bars(!global.quiet && !global.json);
-      datasets = learned::MakeDatasets(cells, {.moves_per_robot = args->moves,
-                                               .seed = args->seed,
-                                               .threads = args->jobs,
-                                               .progress = bars.MakeProgress(&interrupted)});
+      datasets = learned::MakeDatasets(cells,
+                                       {.moves_per_robot = args->moves,
+                                        .seed = args->seed,
+                                        .threads = args->jobs,
+                                        .progress = bars.MakeProgress(&interrupted)},
+                                       &stats);
       if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
       bars.Finish();
+      planned = true;
     }
     const double data_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (planned && !global.quiet && !global.json) {
+      // Where the data's time went: the moves without a path are the expensive ones.
+      const int moves = stats.solved + stats.failed;
+      const double worker = stats.solved_seconds + stats.failed_seconds;
+      std::cout << fmt::format(
+          "planned {} moves in {:.1f} s ({:.1f} moves per minute; preparation {:.1f} s): {} "
+          "with a path ({} by the whole-range search) took {:.0f} % of the planning time, {} "
+          "without one {:.0f} %\n",
+          moves, data_seconds, 60.0 * moves / std::max(1e-9, data_seconds), stats.prepare_seconds,
+          stats.solved, stats.wide, 100.0 * stats.solved_seconds / std::max(1e-9, worker),
+          stats.failed, 100.0 * stats.failed_seconds / std::max(1e-9, worker));
+    }
     nlohmann::ordered_json json = nlohmann::ordered_json::array();
     if (!args->evaluate.empty()) {
       std::vector<learned::Model> models;

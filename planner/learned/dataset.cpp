@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -18,6 +19,7 @@
 #include "planner/common/parallel.hpp"
 #include "planner/common/random.hpp"
 #include "planner/learned/model.hpp"
+#include "planner/learned/travel.hpp"
 #include "planner/motion/weld_sequence.hpp"
 #include "planner/plan/cell_hash.hpp"
 #include "planner/reach/reach.hpp"
@@ -85,8 +87,13 @@ std::string_view ToString(PairKind kind) {
   return "?";
 }
 
-std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells,
-                                  const DataOptions& options) {
+std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const DataOptions& options,
+                                  DataStats* stats) {
+  using Clock = std::chrono::steady_clock;
+  DataStats local_stats;
+  DataStats& st = stats ? *stats : local_stats;
+  st = {};
+  const auto t_prepare = Clock::now();
   std::vector<Dataset> out;
   std::map<std::string, std::size_t> dataset_of;
   for (const cell::Cell& c : cells) {
@@ -180,6 +187,7 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells,
     total += static_cast<std::int64_t>(w.moves.size());
   }
 
+  st.prepare_seconds = std::chrono::duration<double>(Clock::now() - t_prepare).count();
   std::int64_t done = 0;
   std::mutex progress_mutex;
   for (std::size_t ci = 0; ci < cells.size(); ++ci) {
@@ -192,8 +200,8 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells,
       robots.push_back(FeatureRobot::FromCell(c, r));
     }
     struct Result {
-      bool solved = false, direct = false;
-      double duration = 0;
+      bool solved = false, direct = false, wide = false;
+      double duration = 0, seconds = 0;
       Features x{};
     };
     std::vector<Result> results(w.moves.size());
@@ -210,8 +218,9 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells,
               planners[static_cast<std::size_t>(worker)][static_cast<std::size_t>(m.robot)];
           if (!planner) planner = std::make_unique<motion::SegmentPlanner>(*w.world, m.robot);
           const FeatureRobot& fr = robots[static_cast<std::size_t>(m.robot)];
+          const auto t0 = Clock::now();
           const motion::TravelMove move =
-              motion::PlanTravelMove(*planner,
+              PlanLikeTheMotionStage(*planner,
                                      {.start = m.a.q,
                                       .goal = m.b.q,
                                       .resolution = c.settings.motion.resolution,
@@ -222,9 +231,11 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells,
                                      {.speed_scale = c.settings.motion.speed_scale,
                                       .blend_tolerance = options.blend_tolerance});
           Result& res = results[static_cast<std::size_t>(i)];
+          res.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
           res.solved = move.path.solved();
           if (res.solved) {
             res.direct = move.path.direct;
+            res.wide = move.path.wide;
             res.duration = move.profile.duration();
             res.x = ComputeFeatures(fr, w.field, MakeFeatureNode(fr, w.field, m.a.q, m.a.branch),
                                     MakeFeatureNode(fr, w.field, m.b.q, m.b.branch));
@@ -239,8 +250,13 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells,
       Dataset& data = out[d];
       if (!results[i].solved) {
         ++data.failed;
+        ++st.failed;
+        st.failed_seconds += results[i].seconds;
         continue;
       }
+      ++st.solved;
+      st.wide += results[i].wide;
+      st.solved_seconds += results[i].seconds;
       if (cell_index[d] < 0) {
         cell_index[d] = static_cast<int>(data.cells.size());
         data.cells.push_back(cell_name);

@@ -2,8 +2,10 @@
 // Training data for the learned travel-time model, made by the real planner: for every robot of
 // the given cells, travel moves between configurations the robot really stands in — approach
 // configurations of reach candidates of different welds, home, and random collision-free
-// configurations near the part — each planned and timed exactly as weldcell plan times its
-// travel moves (motion::PlanTravelMove: direct check → RRTConnect → shortcut → blended timing).
+// configurations near the part — each planned, searched and timed exactly as weldcell plan's
+// motion stage plans its weld-to-weld travel moves (PlanLikeTheMotionStage: direct check →
+// near RRTConnect, best of three → whole-range search only when the near one found no path →
+// shortcut → blended timing).
 // Label: the planned duration (s) and whether the direct move was free.
 //
 // Determinism: every move's configurations and planner seed derive from the options' seed, the
@@ -67,9 +69,20 @@ struct DataOptions {
   Progress progress;             ///< Reports kDataStage (moves planned, moves).
 };
 
+/// Where the planning time of MakeDatasets went (worker seconds, summed over threads; they
+/// depend on the machine, so they are kept out of Dataset).
+struct DataStats {
+  int solved = 0, failed = 0;  ///< Moves with and without a path.
+  int wide = 0;                ///< Solved moves that needed the whole-range search.
+  double solved_seconds = 0, failed_seconds = 0;  ///< s of worker time planning them.
+  double prepare_seconds = 0;  ///< s of wall time: worlds, reach, features' precomputation.
+};
+
 /// Plans the training moves of every robot of `cells` (each with its own world and reach), one
-/// Dataset per distinct (robot model, tool), in order of first appearance.
-std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const DataOptions& options);
+/// Dataset per distinct (robot model, tool), in order of first appearance. `stats` (optional)
+/// receives where the time went.
+std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const DataOptions& options,
+                                  DataStats* stats = nullptr);
 
 /// 16 hex digits over the rows (features and labels).
 std::string DatasetHash(const Dataset& data);
