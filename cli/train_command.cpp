@@ -137,7 +137,9 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     std::string evaluate;
   };
   auto args = std::make_shared<Args>();
-  cmd->add_option("cells", args->cells, "Cell YAML files; held-out stations are the last ones");
+  cmd->add_option("cells", args->cells,
+                  "Cell YAML files; held-out stations are the last ones. With --data: the cells "
+                  "the data came from (matched by hash), to recompute the features");
   cmd->add_option("--data", args->data,
                   "Retrain from data.csv files of an earlier run instead of planning")
       ->check(CLI::ExistingFile);
@@ -167,8 +169,9 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                   "(stations they were not trained on), beside the analytic estimate")
       ->type_name("DIR");
   cmd->callback([&global, exit_code, args] {
-    if (args->cells.empty() == args->data.empty()) {
-      throw InputError({{.message = "train: give cell files or --data files (one of the two)"}});
+    if (args->cells.empty() && args->data.empty()) {
+      throw InputError({{.message = "train: give cell files, or --data files (and, to recompute "
+                                    "their features, the cell files they came from)"}});
     }
     CheckOutputFolder(args->out, "--out");
     const std::filesystem::path out(args->out);
@@ -180,10 +183,35 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     learned::DataStats stats;
     bool planned = false;
     if (!args->data.empty()) {
+      // With cell files: the cells the data came from, to recompute the features of this
+      // weldcell's schema from the stored configurations (no planning).
+      std::vector<cell::Cell> cells;
+      for (const std::string& f : args->cells) {
+        cell::Loaded<cell::Cell> loaded = cell::LoadCell(f, CellLoadOptions(global));
+        for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
+        cells.push_back(std::move(loaded.value));
+      }
       // Files of the same robot model and tool (e.g. two runs on other stations) are one data
       // set, cells in the order given.
       for (const std::string& f : args->data) {
         learned::Dataset d = learned::ReadDataset(f);
+        if (!cells.empty()) {
+          learned::RefeaturizeDataset(d, cells, f, args->jobs);
+        } else if (d.feature_schema != learned::kFeatureSchemaVersion && !global.quiet) {
+          std::cerr << fmt::format(
+              "weldcell train: warning: {}: features of schema {}, not this weldcell's {}: the "
+              "model is of schema {}, which weldcell plan refuses; give the cell files the data "
+              "came from to recompute the features\n",
+              f, d.feature_schema, learned::kFeatureSchemaVersion, d.feature_schema);
+        }
+        if (!datasets.empty() && d.feature_schema != datasets.front().feature_schema) {
+          throw InputError(
+              {{.where = {.file = f},
+                .message = fmt::format("features of schema {}, the files before "
+                                       "of schema {}: give the cell files to "
+                                       "recompute them",
+                                       d.feature_schema, datasets.front().feature_schema)}});
+        }
         auto same = std::find_if(datasets.begin(), datasets.end(), [&](const learned::Dataset& e) {
           return e.robot_hash == d.robot_hash && e.tool_hash == d.tool_hash;
         });
