@@ -20,6 +20,7 @@
 #include "planner/common/parallel.hpp"
 #include "planner/common/random.hpp"
 #include "planner/learned/model.hpp"
+#include "planner/learned/roadmap.hpp"
 #include "planner/learned/travel.hpp"
 #include "planner/motion/weld_sequence.hpp"
 #include "planner/plan/cell_hash.hpp"
@@ -76,10 +77,13 @@ std::string Key(const cell::Robot& r) { return RobotHash(r) + "/" + ToolHash(r.t
 
 // What the features need of every robot of a cell: the same for the data's generation and for
 // RefeaturizeDataset (features must not depend on which of the two computed them).
-std::vector<FeatureRobot> CellFeatureRobots(const cell::Cell& cell) {
+// Each with its roadmap on this station (schema 2), from the reach of ReachAll as the pipeline
+// computes it.
+std::vector<FeatureRobot> CellFeatureRobots(const cell::Cell& cell, const DistanceField& field,
+                                            const reach::ReachMap& reach, int threads) {
   std::vector<FeatureRobot> out;
   for (int r = 0; r < static_cast<int>(cell.robots.size()); ++r) {
-    out.push_back(FeatureRobot::FromCell(cell, r));
+    out.push_back(MakeFeatureRobot(cell, r, field, reach, threads));
   }
   return out;
 }
@@ -130,6 +134,7 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
   struct CellWork {
     std::unique_ptr<collision::CollisionWorld> world;
     DistanceField field;
+    std::vector<FeatureRobot> robots;
     std::vector<Move> moves;
   };
   std::vector<CellWork> work(cells.size());
@@ -140,6 +145,7 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
     w.world = std::make_unique<collision::CollisionWorld>(c);
     w.field = DistanceField(c);
     const reach::ReachMap reach = reach::ReachAll(c, *w.world, {.threads = options.threads});
+    w.robots = CellFeatureRobots(c, w.field, reach, options.threads);
     collision::CollisionContext ctx(*w.world);
     for (int r = 0; r < static_cast<int>(c.robots.size()); ++r) {
       std::mt19937_64 rng(SplitMix64(options.seed ^ SplitMix64(ci * 1000 + r)));
@@ -211,7 +217,7 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
     CellWork& w = work[ci];
     const std::string cell_name = c.name + "@" + plan::CellHash(c);
     std::vector<int> cell_index(out.size(), -1);
-    const std::vector<FeatureRobot> robots = CellFeatureRobots(c);
+    const std::vector<FeatureRobot>& robots = w.robots;
     struct Result {
       bool solved = false, direct = false, wide = false;
       double duration = 0, seconds = 0;
@@ -579,7 +585,9 @@ void RefeaturizeDataset(Dataset& data, const std::vector<cell::Cell>& cells,
     }
     if (rows.empty()) continue;
     const DistanceField field(c);
-    const std::vector<FeatureRobot> robots = CellFeatureRobots(c);
+    const collision::CollisionWorld world(c);
+    const reach::ReachMap reach = reach::ReachAll(c, world, {.threads = threads});
+    const std::vector<FeatureRobot> robots = CellFeatureRobots(c, field, reach, threads);
     ParallelFor(static_cast<int>(rows.size()), threads, [&](int k, int) {
       Sample& sample = data.samples[static_cast<std::size_t>(rows[static_cast<std::size_t>(k)])];
       const FeatureRobot& fr =
