@@ -318,7 +318,9 @@ Features ComputeFeatures(const FeatureRobot& robot, const DistanceField& field,
     // The straight move when the field deems it free, else the way through the roadmap.
     Roadmap::Way way = robot.roadmap->Through(a.attach, a.attach_time, b.attach, b.attach_time);
     const double straight = CruiseTime(robot, a.q, b.q);
-    if (clear.blocked == 0 && straight <= way.seconds) way = {.seconds = straight, .hops = 1};
+    if (straight <= way.seconds && RoadmapFree(robot, field, a.q, b.q)) {
+      way = {.seconds = straight, .hops = 1};
+    }
     if (std::isfinite(way.seconds)) {
       f[19] = static_cast<float>(way.seconds);
       f[20] =

@@ -57,14 +57,79 @@ double CruiseTime(const FeatureRobot& robot, const Eigen::VectorXd& a, const Eig
   return t;
 }
 
+bool RoadmapFree(const FeatureRobot& robot, const DistanceField& field, const Eigen::VectorXd& a,
+                 const Eigen::VectorXd& b);
+
 namespace {
 
 bool FreeStraight(const FeatureRobot& robot, const DistanceField& field, const Eigen::VectorXd& a,
                   const Eigen::VectorXd& b) {
-  return StraightMoveClearance(robot, field, a, b).blocked == 0;
+  return RoadmapFree(robot, field, a, b);
+}
+
+// The roadmap's robot points at q, world frame, with the clearance each must keep (m): link
+// origins past joint 1 and the midpoints between consecutive ones (the arm's body), the flange,
+// the TCP and the midpoint between them (the gun).
+int RoadmapPoints(const FeatureRobot& robot, const Eigen::VectorXd& q,
+                  std::vector<Eigen::Isometry3d>& poses, std::array<Eigen::Vector3d, 24>& p,
+                  std::array<double, 24>& margin) {
+  const double arm = kRoadmapArmMargin, tool = kRoadmapToolMargin;
+  robot.chain.LinkPoses(q, &poses);
+  int n = 0;
+  const int first = std::min<int>(2, static_cast<int>(poses.size()) - 1);
+  for (std::size_t k = static_cast<std::size_t>(first); k < poses.size() && n < 20; ++k) {
+    const Eigen::Vector3d x = robot.X_WB * poses[k].translation();
+    if (k > static_cast<std::size_t>(first)) {
+      p[n] = 0.5 * (x + p[n - 1]);
+      margin[n++] = arm;
+    }
+    p[n] = x;
+    margin[n++] = arm;
+  }
+  const Eigen::Vector3d flange = p[n - 1];
+  const Eigen::Vector3d tcp = robot.X_WB * (poses.back() * robot.X_FT).translation();
+  p[n] = 0.5 * (flange + tcp);
+  margin[n++] = tool;
+  p[n] = tcp;
+  margin[n++] = tool;
+  return n;
 }
 
 }  // namespace
+
+bool RoadmapFree(const FeatureRobot& robot, const DistanceField& field, const Eigen::VectorXd& a,
+                 const Eigen::VectorXd& b) {
+  std::vector<Eigen::Isometry3d> poses;
+  std::array<std::array<Eigen::Vector3d, 24>, 2> p;
+  std::array<std::array<double, 24>, 2> d{}, m{};
+  const Eigen::VectorXd dq = b - a;
+  Eigen::VectorXd q(a.size());
+  const bool same = dq.cwiseAbs().maxCoeff() <= 0.0;
+  const int last = same ? 0 : kPathSamples + 1;
+  int count = 0;
+  for (int s = 0; s <= last; ++s) {
+    const double u = s == 0 ? 0.0 : s == kPathSamples + 1 ? 1.0 : (s - 0.5) / kPathSamples;
+    q = a + u * dq;
+    auto& ps = p[s % 2];
+    auto& ds = d[s % 2];
+    auto& ms = m[s % 2];
+    const int n = RoadmapPoints(robot, q, poses, ps, ms);
+    for (int k = 0; k < n; ++k) {
+      ds[k] = field.Distance(ps[k]);
+      if (ds[k] < ms[k]) return false;
+    }
+    if (s > 0) {
+      const auto& p0 = p[(s + 1) % 2];
+      const auto& d0 = d[(s + 1) % 2];
+      for (int k = 0; k < std::min(n, count); ++k) {
+        // The balls around the two positions, shrunk by the margin, must contain the chord.
+        if ((ps[k] - p0[k]).norm() > (ds[k] - ms[k]) + (d0[k] - ms[k])) return false;
+      }
+    }
+    count = n;
+  }
+  return true;
+}
 
 Roadmap::Roadmap(const FeatureRobot& robot, const DistanceField& field,
                  std::vector<Eigen::VectorXd> nodes, int threads)
@@ -84,8 +149,8 @@ Roadmap::Roadmap(const FeatureRobot& robot, const DistanceField& field,
   std::vector<std::vector<std::pair<int, float>>> adjacent(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
     for (int j : found[static_cast<std::size_t>(i)]) {
-      const auto t = static_cast<float>(
-          CruiseTime(robot, nodes_[static_cast<std::size_t>(i)], nodes_[static_cast<std::size_t>(j)]));
+      const auto t = static_cast<float>(CruiseTime(robot, nodes_[static_cast<std::size_t>(i)],
+                                                   nodes_[static_cast<std::size_t>(j)]));
       adjacent[static_cast<std::size_t>(i)].emplace_back(j, t);
       adjacent[static_cast<std::size_t>(j)].emplace_back(i, t);
     }
@@ -162,8 +227,7 @@ Roadmap::Way Roadmap::Through(const std::array<int, kAttach>& a,
 }
 
 std::vector<Eigen::VectorXd> RoadmapNodes(const cell::Cell& cell, int robot,
-                                          const FeatureRobot& features,
-                                          const DistanceField& field,
+                                          const FeatureRobot& features, const DistanceField& field,
                                           const reach::ReachMap& reach) {
   const cell::Robot& r = cell.robots[static_cast<std::size_t>(robot)];
   std::vector<Eigen::VectorXd> out{r.home};
@@ -212,7 +276,7 @@ std::vector<Eigen::VectorXd> RoadmapNodes(const cell::Cell& cell, int robot,
     // between work areas).
     if (!near && added % kRoadmapTransitEvery != 0) continue;
     // Free by the field's rule: a configuration "move" to itself checks only its clearance.
-    if (StraightMoveClearance(features, field, q, q, 0).min < kBlockedClearance) continue;
+    if (!RoadmapFree(features, field, q, q)) continue;
     out.push_back(q);
     ++added;
   }

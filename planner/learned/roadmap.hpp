@@ -1,28 +1,29 @@
 #pragma once
 // A coarse roadmap of one robot's free joint space on one station, for the detour features of
 // schema 2 (features.hpp): how long the way around is when the straight move is blocked. It is
-// cheap because it never calls the collision checker: a node is free and an edge is free by the
-// distance field's rule (StraightMoveClearance: no robot point nearer than kBlockedClearance,
-// no interval a point may cross an obstacle in), the rule of the `blocked` feature.
+// cheap because it never calls the collision checker: a node and an edge are free by the
+// distance field (RoadmapFree: a stricter rule than the `blocked` feature's, with more robot
+// points, the midpoints of the arm's links among them, and a margin for the arm's body; the
+// points of the `blocked` rule deemed free most of the moves the planner had to detour).
 //
 // Built once per (station, robot) by MakeFeatureRobot:
 //   1. nodes: home, the approach configurations of up to kRoadmapCandidatesPerWeld candidates
 //      per reachable weld (reach::DiverseCandidates, as the pipeline offers them), and
 //      kRoadmapRandomNodes random configurations (seeded: kRoadmapSeed) within one turn of home
-//      whose robot points keep kBlockedClearance and whose TCP is within kRoadmapWorkRadius of a
-//      weld the robot reaches (all but every kRoadmapTransitEvery-th, which may be anywhere: the
+//      free by RoadmapFree (the configuration alone) and whose TCP is within kRoadmapWorkRadius of
+//      a weld the robot reaches (all but every kRoadmapTransitEvery-th, which may be anywhere: the
 //      ways between work areas); at most kRoadmapMaxNodes (anchors first);
 //   2. edges: from every node to its first kRoadmapNeighbours nodes, of the kRoadmapTries
-//      nearest (by the slowest joint's rest-to-rest time), whose straight move is free;
+//      nearest (by the slowest joint's rest-to-rest time), whose straight move RoadmapFree deems
+//      free;
 //      undirected, of length CruiseTime (s);
 //   3. all-pairs shortest lengths (Dijkstra from every node) and the edge count of those ways.
 // A configuration attaches to the kAttach nearest nodes (of the kAttachTries nearest) it reaches
 // by a free straight move; a move's way around (Through) joins the two ends' attachments.
 //
 // Determinism: every step stores its results by node index and breaks ties by index, so the
-// roadmap is the same for any thread count (tested). Cost on a station like cells/M: well under
-// a second per robot on one core (cells/M: about 1,075 nodes, 6,900 edges, 0.4–0.6 s per robot
-// under load); per pair then a few µs.
+// roadmap is the same for any thread count (tested). Cost: about a second per robot and station
+// on one core (docs/learned.md has the figures of cells/M); per pair then a few µs.
 //
 // Thread safety: a Roadmap is immutable after construction; Attach and Through are const.
 
@@ -49,6 +50,11 @@ inline constexpr int kRoadmapNeighbours = 10;
 inline constexpr int kRoadmapTries = 30;
 inline constexpr int kAttachTries = 16;
 inline constexpr double kRoadmapWorkRadius = 0.6;  ///< m
+/// m. Chosen on generated stations g407 (trained) / g408 (held out), 1,400 moves: margins 0.10,
+/// 0.15, 0.20 m gave held-out errors 19.7 / 18.3 / 19.1 % (ABB; FANUC 21.9 / 21.5 / 22.0, KUKA
+/// 22.7 / 22.3 / 22.2); a tool margin of 0.08 m left most approach configurations unattached.
+inline constexpr double kRoadmapArmMargin = 0.15;
+inline constexpr double kRoadmapToolMargin = 0.03;  ///< m
 inline constexpr std::uint64_t kRoadmapSeed = 0x726f61646d6170ULL;
 
 class Roadmap {
@@ -98,10 +104,18 @@ class Roadmap {
 /// way around compares with the straight move.
 double CruiseTime(const FeatureRobot& robot, const Eigen::VectorXd& a, const Eigen::VectorXd& b);
 
+/// True when the roadmap deems the straight move a → b free: at a, b and kPathSamples
+/// configurations between, every roadmap point keeps its margin (kRoadmapArmMargin for the arm's
+/// link origins and the midpoints between them, kRoadmapToolMargin for the gun: the midpoint
+/// flange–TCP and the TCP), and between consecutive configurations each point's chord lies in
+/// the balls of its two clearances shrunk by the margin. With a == b: the configuration only.
+bool RoadmapFree(const FeatureRobot& robot, const DistanceField& field, const Eigen::VectorXd& a,
+                 const Eigen::VectorXd& b);
+
 /// The nodes of step 1 above for robot `robot` of `cell` (reach from reach::ReachAll on it).
 std::vector<Eigen::VectorXd> RoadmapNodes(const cell::Cell& cell, int robot,
-                                          const FeatureRobot& features,
-                                          const DistanceField& field, const reach::ReachMap& reach);
+                                          const FeatureRobot& features, const DistanceField& field,
+                                          const reach::ReachMap& reach);
 
 /// FeatureRobot::FromCell with the robot's roadmap on this station (schema 2's detour
 /// features). `reach` must be reach::ReachAll of this cell (default options), as the pipeline
