@@ -318,7 +318,9 @@ Features ComputeFeatures(const FeatureRobot& robot, const DistanceField& field,
     // The straight move when the field deems it free, else the way through the roadmap.
     Roadmap::Way way = robot.roadmap->Through(a.attach, a.attach_time, b.attach, b.attach_time);
     const double straight = CruiseTime(robot, a.q, b.q);
-    if (straight <= way.seconds && RoadmapFree(robot, field, a.q, b.q)) {
+    // RoadmapFree is the stricter rule on the same configurations and a superset of the points:
+    // a move with a blocked interval is not free by it either (and needs no second look).
+    if (clear.blocked == 0 && straight <= way.seconds && RoadmapFree(robot, field, a.q, b.q)) {
       way = {.seconds = straight, .hops = 1};
     }
     if (std::isfinite(way.seconds)) {
