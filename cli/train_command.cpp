@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
@@ -51,6 +52,7 @@ struct Trained {
   std::filesystem::path folder;
   learned::ModelInfo info;
   double linear_pct = -1;
+  double schema1_pct = -1;  ///< Trees on the schema-1 columns only (the rest missing).
   double seconds = 0;
   int train_rows = 0;
 };
@@ -98,6 +100,20 @@ Trained TrainOne(const learned::Dataset& data, const std::string& name,
     linear.booster = learned::Booster::kLinear;
     const learned::Model lin = learned::Model::Train(train.x, train.y, linear, info, train.direct);
     out.linear_pct = learned::MaePercent(lin.Predict(test.x, options.threads), test.y);
+    // The same trees on the schema-1 columns only (the later ones missing), so that what the
+    // later features add is measured on the same moves.
+    if (data.feature_schema > 1) {
+      auto schema1 = [](std::vector<learned::Features> x) {
+        for (learned::Features& f : x) {
+          std::fill(f.begin() + learned::kSchema1Features, f.end(),
+                    std::numeric_limits<float>::quiet_NaN());
+        }
+        return x;
+      };
+      const learned::Model s1 =
+          learned::Model::Train(schema1(train.x), train.y, options, info, train.direct);
+      out.schema1_pct = learned::MaePercent(s1.Predict(schema1(test.x), options.threads), test.y);
+    }
     // Drift: well above what held-out stations showed, and never below 8 %.
     mi.drift_threshold_pct = std::max(8.0, 2.0 * mi.heldout_mae_pct);
   }
@@ -137,7 +153,9 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     std::string evaluate;
   };
   auto args = std::make_shared<Args>();
-  cmd->add_option("cells", args->cells, "Cell YAML files; held-out stations are the last ones");
+  cmd->add_option("cells", args->cells,
+                  "Cell YAML files; held-out stations are the last ones. With --data: the cells "
+                  "the data came from (matched by hash), to recompute the features");
   cmd->add_option("--data", args->data,
                   "Retrain from data.csv files of an earlier run instead of planning")
       ->check(CLI::ExistingFile);
@@ -167,8 +185,9 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                   "(stations they were not trained on), beside the analytic estimate")
       ->type_name("DIR");
   cmd->callback([&global, exit_code, args] {
-    if (args->cells.empty() == args->data.empty()) {
-      throw InputError({{.message = "train: give cell files or --data files (one of the two)"}});
+    if (args->cells.empty() && args->data.empty()) {
+      throw InputError({{.message = "train: give cell files, or --data files (and, to recompute "
+                                    "their features, the cell files they came from)"}});
     }
     CheckOutputFolder(args->out, "--out");
     const std::filesystem::path out(args->out);
@@ -177,11 +196,38 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                            : args->name;
     const auto t0 = Clock::now();
     std::vector<learned::Dataset> datasets;
+    learned::DataStats stats;
+    bool planned = false;
     if (!args->data.empty()) {
+      // With cell files: the cells the data came from, to recompute the features of this
+      // weldcell's schema from the stored configurations (no planning).
+      std::vector<cell::Cell> cells;
+      for (const std::string& f : args->cells) {
+        cell::Loaded<cell::Cell> loaded = cell::LoadCell(f, CellLoadOptions(global));
+        for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
+        cells.push_back(std::move(loaded.value));
+      }
       // Files of the same robot model and tool (e.g. two runs on other stations) are one data
       // set, cells in the order given.
       for (const std::string& f : args->data) {
         learned::Dataset d = learned::ReadDataset(f);
+        if (!cells.empty()) {
+          learned::RefeaturizeDataset(d, cells, f, args->jobs);
+        } else if (d.feature_schema != learned::kFeatureSchemaVersion && !global.quiet) {
+          std::cerr << fmt::format(
+              "weldcell train: warning: {}: features of schema {}, not this weldcell's {}: the "
+              "model is of schema {}, which weldcell plan refuses; give the cell files the data "
+              "came from to recompute the features\n",
+              f, d.feature_schema, learned::kFeatureSchemaVersion, d.feature_schema);
+        }
+        if (!datasets.empty() && d.feature_schema != datasets.front().feature_schema) {
+          throw InputError(
+              {{.where = {.file = f},
+                .message = fmt::format("features of schema {}, the files before "
+                                       "of schema {}: give the cell files to "
+                                       "recompute them",
+                                       d.feature_schema, datasets.front().feature_schema)}});
+        }
         auto same = std::find_if(datasets.begin(), datasets.end(), [&](const learned::Dataset& e) {
           return e.robot_hash == d.robot_hash && e.tool_hash == d.tool_hash;
         });
@@ -206,14 +252,29 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       }
       const std::atomic<bool>& interrupted = CatchInterrupt();
       StageBars bars(!global.quiet && !global.json);
-      datasets = learned::MakeDatasets(cells, {.moves_per_robot = args->moves,
-                                               .seed = args->seed,
-                                               .threads = args->jobs,
-                                               .progress = bars.MakeProgress(&interrupted)});
+      datasets = learned::MakeDatasets(cells,
+                                       {.moves_per_robot = args->moves,
+                                        .seed = args->seed,
+                                        .threads = args->jobs,
+                                        .progress = bars.MakeProgress(&interrupted)},
+                                       &stats);
       if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
       bars.Finish();
+      planned = true;
     }
     const double data_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (planned && !global.quiet && !global.json) {
+      // Where the data's time went: the moves without a path are the expensive ones.
+      const int moves = stats.solved + stats.failed;
+      const double worker = stats.solved_seconds + stats.failed_seconds;
+      std::cout << fmt::format(
+          "planned {} moves in {:.1f} s ({:.1f} moves per minute; preparation {:.1f} s): {} "
+          "with a path ({} by the whole-range search) took {:.0f} % of the planning time, {} "
+          "without one {:.0f} %\n",
+          moves, data_seconds, 60.0 * moves / std::max(1e-9, data_seconds), stats.prepare_seconds,
+          stats.solved, stats.wide, 100.0 * stats.solved_seconds / std::max(1e-9, worker),
+          stats.failed, 100.0 * stats.failed_seconds / std::max(1e-9, worker));
+    }
     nlohmann::ordered_json json = nlohmann::ordered_json::array();
     if (!args->evaluate.empty()) {
       std::vector<learned::Model> models;
@@ -289,6 +350,7 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                         {"heldout_mae_pct", t.info.heldout_mae_pct},
                         {"heldout_analytic_pct", t.info.heldout_analytic_pct},
                         {"heldout_linear_pct", t.linear_pct},
+                        {"heldout_schema1_pct", t.schema1_pct},
                         {"data_seconds", data_seconds},
                         {"train_seconds", t.seconds}});
       } else if (!global.quiet) {
@@ -299,9 +361,9 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         if (t.info.heldout_samples > 0) {
           std::cout << fmt::format(
               "  held-out stations ({} moves): mean error {:.1f} % (analytic {:.1f} %, linear "
-              "{:.1f} %); drift threshold {:.1f} %\n",
+              "{:.1f} %, trees on the schema-1 features {:.1f} %); drift threshold {:.1f} %\n",
               t.info.heldout_samples, t.info.heldout_mae_pct, t.info.heldout_analytic_pct,
-              t.linear_pct, t.info.drift_threshold_pct);
+              t.linear_pct, t.schema1_pct, t.info.drift_threshold_pct);
         } else {
           std::cout << "  no held-out station (give two or more cells to measure the error)\n";
         }

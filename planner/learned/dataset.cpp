@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -18,6 +20,8 @@
 #include "planner/common/parallel.hpp"
 #include "planner/common/random.hpp"
 #include "planner/learned/model.hpp"
+#include "planner/learned/roadmap.hpp"
+#include "planner/learned/travel.hpp"
 #include "planner/motion/weld_sequence.hpp"
 #include "planner/plan/cell_hash.hpp"
 #include "planner/reach/reach.hpp"
@@ -71,6 +75,24 @@ std::vector<Node> RandomNodes(const cell::Cell& cell, const collision::Collision
 
 std::string Key(const cell::Robot& r) { return RobotHash(r) + "/" + ToolHash(r.tool); }
 
+// What the features need of every robot of a cell: the same for the data's generation and for
+// RefeaturizeDataset (features must not depend on which of the two computed them).
+// Each with its roadmap on this station (schema 2), from the reach of ReachAll as the pipeline
+// computes it.
+std::vector<FeatureRobot> CellFeatureRobots(const cell::Cell& cell, const DistanceField& field,
+                                            const reach::ReachMap& reach, int threads) {
+  std::vector<FeatureRobot> out;
+  for (int r = 0; r < static_cast<int>(cell.robots.size()); ++r) {
+    out.push_back(MakeFeatureRobot(cell, r, field, reach, threads));
+  }
+  return out;
+}
+
+std::vector<double> ToVector(const Eigen::VectorXd& q) { return {q.data(), q.data() + q.size()}; }
+Eigen::VectorXd ToEigen(const std::vector<double>& q) {
+  return Eigen::Map<const Eigen::VectorXd>(q.data(), static_cast<Eigen::Index>(q.size()));
+}
+
 }  // namespace
 
 std::string_view ToString(PairKind kind) {
@@ -85,8 +107,13 @@ std::string_view ToString(PairKind kind) {
   return "?";
 }
 
-std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells,
-                                  const DataOptions& options) {
+std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const DataOptions& options,
+                                  DataStats* stats) {
+  using Clock = std::chrono::steady_clock;
+  DataStats local_stats;
+  DataStats& st = stats ? *stats : local_stats;
+  st = {};
+  const auto t_prepare = Clock::now();
   std::vector<Dataset> out;
   std::map<std::string, std::size_t> dataset_of;
   for (const cell::Cell& c : cells) {
@@ -107,6 +134,7 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells,
   struct CellWork {
     std::unique_ptr<collision::CollisionWorld> world;
     DistanceField field;
+    std::vector<FeatureRobot> robots;
     std::vector<Move> moves;
   };
   std::vector<CellWork> work(cells.size());
@@ -117,6 +145,7 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells,
     w.world = std::make_unique<collision::CollisionWorld>(c);
     w.field = DistanceField(c);
     const reach::ReachMap reach = reach::ReachAll(c, *w.world, {.threads = options.threads});
+    w.robots = CellFeatureRobots(c, w.field, reach, options.threads);
     collision::CollisionContext ctx(*w.world);
     for (int r = 0; r < static_cast<int>(c.robots.size()); ++r) {
       std::mt19937_64 rng(SplitMix64(options.seed ^ SplitMix64(ci * 1000 + r)));
@@ -180,6 +209,7 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells,
     total += static_cast<std::int64_t>(w.moves.size());
   }
 
+  st.prepare_seconds = std::chrono::duration<double>(Clock::now() - t_prepare).count();
   std::int64_t done = 0;
   std::mutex progress_mutex;
   for (std::size_t ci = 0; ci < cells.size(); ++ci) {
@@ -187,13 +217,10 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells,
     CellWork& w = work[ci];
     const std::string cell_name = c.name + "@" + plan::CellHash(c);
     std::vector<int> cell_index(out.size(), -1);
-    std::vector<FeatureRobot> robots;
-    for (int r = 0; r < static_cast<int>(c.robots.size()); ++r) {
-      robots.push_back(FeatureRobot::FromCell(c, r));
-    }
+    const std::vector<FeatureRobot>& robots = w.robots;
     struct Result {
-      bool solved = false, direct = false;
-      double duration = 0;
+      bool solved = false, direct = false, wide = false;
+      double duration = 0, seconds = 0;
       Features x{};
     };
     std::vector<Result> results(w.moves.size());
@@ -210,8 +237,9 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells,
               planners[static_cast<std::size_t>(worker)][static_cast<std::size_t>(m.robot)];
           if (!planner) planner = std::make_unique<motion::SegmentPlanner>(*w.world, m.robot);
           const FeatureRobot& fr = robots[static_cast<std::size_t>(m.robot)];
+          const auto t0 = Clock::now();
           const motion::TravelMove move =
-              motion::PlanTravelMove(*planner,
+              PlanLikeTheMotionStage(*planner,
                                      {.start = m.a.q,
                                       .goal = m.b.q,
                                       .resolution = c.settings.motion.resolution,
@@ -222,9 +250,11 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells,
                                      {.speed_scale = c.settings.motion.speed_scale,
                                       .blend_tolerance = options.blend_tolerance});
           Result& res = results[static_cast<std::size_t>(i)];
+          res.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
           res.solved = move.path.solved();
           if (res.solved) {
             res.direct = move.path.direct;
+            res.wide = move.path.wide;
             res.duration = move.profile.duration();
             res.x = ComputeFeatures(fr, w.field, MakeFeatureNode(fr, w.field, m.a.q, m.a.branch),
                                     MakeFeatureNode(fr, w.field, m.b.q, m.b.branch));
@@ -239,8 +269,13 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells,
       Dataset& data = out[d];
       if (!results[i].solved) {
         ++data.failed;
+        ++st.failed;
+        st.failed_seconds += results[i].seconds;
         continue;
       }
+      ++st.solved;
+      st.wide += results[i].wide;
+      st.solved_seconds += results[i].seconds;
       if (cell_index[d] < 0) {
         cell_index[d] = static_cast<int>(data.cells.size());
         data.cells.push_back(cell_name);
@@ -250,7 +285,11 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells,
                               .kind = m.kind,
                               .duration = results[i].duration,
                               .direct = results[i].direct,
-                              .x = results[i].x});
+                              .x = results[i].x,
+                              .qa = ToVector(m.a.q),
+                              .qb = ToVector(m.b.q),
+                              .branch_a = m.a.branch,
+                              .branch_b = m.b.branch});
     }
   }
   return out;
@@ -281,7 +320,7 @@ std::string DatasetHash(const Dataset& data) {
 
 void WriteDataset(const Dataset& d, const std::filesystem::path& file) {
   std::string s;
-  s += "# weldcell-travel-data/1\n";
+  s += fmt::format("# weldcell-travel-data/{}\n", kDataFormat);
   s += fmt::format("# feature_schema={}\n", d.feature_schema);
   s += fmt::format("# robot_model={}\n# robot_hash={}\n# tool={}\n# tool_hash={}\n", d.robot_model,
                    d.robot_hash, d.tool, d.tool_hash);
@@ -290,13 +329,22 @@ void WriteDataset(const Dataset& d, const std::filesystem::path& file) {
   for (std::size_t i = 0; i < d.cells.size(); ++i) s += fmt::format("# cell{}={}\n", i, d.cells[i]);
   s += fmt::format("# failed={}\n# rows={}\n# hash={}\n", d.failed, d.samples.size(),
                    DatasetHash(d));
-  s += "cell,robot,kind,duration,direct";
+  s += "cell,robot,kind,duration,direct,branch_a,branch_b";
+  for (const char* end : {"qa", "qb"}) {
+    for (int j = 1; j <= kMaxJoints; ++j) s += fmt::format(",{}{}", end, j);
+  }
   for (std::string_view f : kFeatureNames) s += fmt::format(",{}", f);
   s += '\n';
   for (const Sample& x : d.samples) {
-    // Durations to the µs; features exactly (float, shortest round-trip text).
-    s += fmt::format("{},{},{},{:.6f},{}", x.cell, x.robot, ToString(x.kind), x.duration,
-                     x.direct ? 1 : 0);
+    // Durations to the µs; configurations and features exactly (shortest round-trip text).
+    s += fmt::format("{},{},{},{:.6f},{},{},{}", x.cell, x.robot, ToString(x.kind), x.duration,
+                     x.direct ? 1 : 0, x.branch_a, x.branch_b);
+    for (const std::vector<double>* q : {&x.qa, &x.qb}) {
+      for (int j = 0; j < kMaxJoints; ++j) {
+        s += j < static_cast<int>(q->size()) ? fmt::format(",{}", (*q)[static_cast<std::size_t>(j)])
+                                             : std::string(",");
+      }
+    }
     for (float v : x.x) s += std::isnan(v) ? std::string(",") : fmt::format(",{}", v);
     s += '\n';
   }
@@ -308,22 +356,49 @@ Dataset ReadDataset(const std::filesystem::path& file) {
   if (!in)
     throw InputError({{.where = {.file = file.string()}, .message = "cannot open the file"}});
   Dataset d;
+  d.feature_schema = 1;  // files before the key existed were of schema 1
   std::string line;
   int line_no = 0;
   auto error = [&](const std::string& message) {
     return InputError(
         {{.where = {.file = file.string(), .line = line_no, .column = 1}, .message = message}});
   };
-  bool header_seen = false;
+  // Column indices of the header row (-1 = absent).
+  std::vector<std::string> header;
+  auto column = [&](std::string_view name) {
+    const auto it = std::find(header.begin(), header.end(), name);
+    return it == header.end() ? -1 : static_cast<int>(it - header.begin());
+  };
+  int c_cell = -1, c_robot = -1, c_kind = -1, c_duration = -1, c_direct = -1, c_branch_a = -1,
+      c_branch_b = -1;
+  std::array<int, kMaxJoints> c_qa{}, c_qb{};
+  std::array<int, kNumFeatures> c_feature{};
+  auto split = [](const std::string& text) {
+    std::vector<std::string> f;
+    std::stringstream ss(text);
+    std::string item;
+    while (std::getline(ss, item, ',')) f.push_back(item);
+    if (!text.empty() && text.back() == ',') f.emplace_back();
+    return f;
+  };
   while (std::getline(in, line)) {
     ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
-    if (line_no == 1 && line != "# weldcell-travel-data/1") {
-      throw error("not a weldcell training data file (expected '# weldcell-travel-data/1')");
+    if (line_no == 1) {
+      if (line == "# weldcell-travel-data/1") {
+        d.format = 1;
+      } else if (line == "# weldcell-travel-data/2") {
+        d.format = 2;
+      } else {
+        throw error(
+            "not a weldcell training data file (expected '# weldcell-travel-data/1' or '/2')");
+      }
+      continue;
     }
     if (line[0] == '#') {
       const auto eq = line.find('=');
-      if (eq == std::string::npos) continue;
+      if (eq == std::string::npos || line.size() < 2) continue;
       const std::string key = line.substr(2, eq - 2), value = line.substr(eq + 1);
       try {
         if (key == "feature_schema")
@@ -353,35 +428,80 @@ Dataset ReadDataset(const std::filesystem::path& file) {
       }
       continue;
     }
-    if (!header_seen) {
-      header_seen = true;
-      if (d.feature_schema != kFeatureSchemaVersion) {
-        throw error(fmt::format("feature schema {} is not this weldcell's {}: plan the data again",
-                                d.feature_schema, kFeatureSchemaVersion));
+    if (header.empty()) {
+      header = split(line);
+      c_cell = column("cell");
+      c_robot = column("robot");
+      c_kind = column("kind");
+      c_duration = column("duration");
+      c_direct = column("direct");
+      for (auto [c, name] : {std::pair{c_cell, "cell"},
+                             {c_robot, "robot"},
+                             {c_kind, "kind"},
+                             {c_duration, "duration"},
+                             {c_direct, "direct"}}) {
+        if (c < 0) throw error(fmt::format("the header row has no column '{}'", name));
       }
+      if (d.format >= 2) {
+        c_branch_a = column("branch_a");
+        c_branch_b = column("branch_b");
+        if (c_branch_a < 0 || c_branch_b < 0) {
+          throw error("the header row has no columns 'branch_a', 'branch_b' (format 2)");
+        }
+        for (int j = 0; j < kMaxJoints; ++j) {
+          c_qa[j] = column(fmt::format("qa{}", j + 1));
+          c_qb[j] = column(fmt::format("qb{}", j + 1));
+          if (c_qa[j] < 0 || c_qb[j] < 0) {
+            throw error(
+                fmt::format("the header row has no columns 'qa{0}', 'qb{0}' (format 2)", j + 1));
+          }
+        }
+      }
+      // Features by name: those of another schema that this one lacks are ignored, those
+      // this one has and the file lacks are missing.
+      for (int k = 0; k < kNumFeatures; ++k) c_feature[k] = column(kFeatureNames[k]);
       continue;
     }
-    std::vector<std::string> f;
-    std::stringstream ss(line);
-    std::string item;
-    while (std::getline(ss, item, ',')) f.push_back(item);
-    if (!line.empty() && line.back() == ',') f.emplace_back();
-    if (f.size() != 5 + kNumFeatures) {
-      throw error(fmt::format("expected {} columns, got {}", 5 + kNumFeatures, f.size()));
+    const std::vector<std::string> f = split(line);
+    if (f.size() != header.size()) {
+      throw error(fmt::format("expected {} columns, got {}", header.size(), f.size()));
     }
     Sample s;
     try {
-      s.cell = std::stoi(f[0]);
-      s.robot = f[1];
-      s.kind = f[2] == "home"     ? PairKind::kHome
-               : f[2] == "random" ? PairKind::kRandom
+      s.cell = std::stoi(f[c_cell]);
+      s.robot = f[c_robot];
+      const std::string& kind = f[c_kind];
+      if (kind != "weld" && kind != "home" && kind != "random") {
+        throw error("kind: expected 'weld', 'home' or 'random', got '" + kind + "'");
+      }
+      s.kind = kind == "home"     ? PairKind::kHome
+               : kind == "random" ? PairKind::kRandom
                                   : PairKind::kWeldToWeld;
-      s.duration = std::stod(f[3]);
-      s.direct = f[4] == "1";
+      s.duration = std::stod(f[c_duration]);
+      s.direct = f[c_direct] == "1";
       for (int k = 0; k < kNumFeatures; ++k) {
-        const std::string& v = f[static_cast<std::size_t>(5 + k)];
+        const std::string v = c_feature[k] < 0 ? std::string() : f[c_feature[k]];
         s.x[k] = v.empty() ? std::numeric_limits<float>::quiet_NaN() : std::stof(v);
       }
+      if (d.format >= 2) {
+        s.branch_a = std::stoi(f[c_branch_a]);
+        s.branch_b = std::stoi(f[c_branch_b]);
+        for (int j = 0; j < kMaxJoints; ++j) {
+          const std::string& a = f[c_qa[j]];
+          const std::string& b = f[c_qb[j]];
+          if (a.empty() != b.empty()) {
+            throw error(fmt::format("qa{0}, qb{0}: both given or both empty", j + 1));
+          }
+          if (a.empty()) continue;
+          if (static_cast<int>(s.qa.size()) != j) {
+            throw error(fmt::format("qa{}: a joint after an empty one", j + 1));
+          }
+          s.qa.push_back(std::stod(a));
+          s.qb.push_back(std::stod(b));
+        }
+      }
+    } catch (const InputError&) {
+      throw;
     } catch (const std::exception&) {
       throw error("malformed row");
     }
@@ -389,7 +509,95 @@ Dataset ReadDataset(const std::filesystem::path& file) {
       throw error("cell index out of range");
     d.samples.push_back(std::move(s));
   }
+  if (header.empty()) throw error("no header row");
   return d;
+}
+
+void RefeaturizeDataset(Dataset& data, const std::vector<cell::Cell>& cells,
+                        const std::filesystem::path& file, int threads) {
+  // Line numbers of the header lines, for the messages.
+  int format_line = 1;
+  std::vector<int> cell_line(data.cells.size(), 1);
+  {
+    std::ifstream in(file, std::ios::binary);
+    std::string line;
+    for (int n = 1; std::getline(in, line); ++n) {
+      for (std::size_t i = 0; i < data.cells.size(); ++i) {
+        if (line.rfind(fmt::format("# cell{}=", i), 0) == 0) cell_line[i] = n;
+      }
+      if (line.rfind("cell,", 0) == 0) break;
+    }
+  }
+  auto error = [&](int line, const std::string& message) {
+    return InputError(
+        {{.where = {.file = file.string(), .line = line, .column = 1}, .message = message}});
+  };
+  if (data.format < 2) {
+    throw error(format_line,
+                "data format 1 stores no joint configurations, so its features cannot be "
+                "recomputed: train on its stored features (no cell files) or plan the data again");
+  }
+  std::vector<std::string> hashes;
+  for (const cell::Cell& c : cells) hashes.push_back(plan::CellHash(c));
+  for (std::size_t i = 0; i < data.cells.size(); ++i) {
+    const std::string& name = data.cells[i];
+    const auto at = name.rfind('@');
+    const std::string hash = at == std::string::npos ? std::string() : name.substr(at + 1);
+    const auto it = std::find(hashes.begin(), hashes.end(), hash);
+    if (it == hashes.end()) {
+      std::string given;
+      for (std::size_t k = 0; k < cells.size(); ++k) {
+        given += fmt::format("{}{}@{}", k ? ", " : "", cells[k].name, hashes[k]);
+      }
+      throw error(cell_line[i],
+                  fmt::format("cell{}: no cell given has the hash of '{}' (the cell the moves "
+                              "were planned in, or a changed copy of it); given: {}",
+                              i, name, given.empty() ? "none" : given));
+    }
+    const cell::Cell& c = cells[static_cast<std::size_t>(it - hashes.begin())];
+    // Rows of this cell, by robot.
+    std::vector<int> rows;
+    std::vector<int> robot_of;
+    for (int s = 0; s < static_cast<int>(data.samples.size()); ++s) {
+      const Sample& sample = data.samples[static_cast<std::size_t>(s)];
+      if (sample.cell != static_cast<int>(i)) continue;
+      int r = 0;
+      while (r < static_cast<int>(c.robots.size()) &&
+             c.robots[static_cast<std::size_t>(r)].name != sample.robot) {
+        ++r;
+      }
+      if (r == static_cast<int>(c.robots.size())) {
+        throw error(cell_line[i], fmt::format("cell{}: has no robot '{}'", i, sample.robot));
+      }
+      const cell::Robot& robot = c.robots[static_cast<std::size_t>(r)];
+      if (RobotHash(robot) != data.robot_hash || ToolHash(robot.tool) != data.tool_hash) {
+        throw error(cell_line[i], fmt::format("cell{}: robot '{}' is not {} with {}", i,
+                                              sample.robot, data.robot_model, data.tool));
+      }
+      if (static_cast<int>(sample.qa.size()) != robot.model->dof()) {
+        throw error(cell_line[i],
+                    fmt::format("cell{}: a move of robot '{}' has {} joints, the "
+                                "robot {}",
+                                i, sample.robot, sample.qa.size(), robot.model->dof()));
+      }
+      rows.push_back(s);
+      robot_of.push_back(r);
+    }
+    if (rows.empty()) continue;
+    const DistanceField field(c);
+    const collision::CollisionWorld world(c);
+    const reach::ReachMap reach = reach::ReachAll(c, world, {.threads = threads});
+    const std::vector<FeatureRobot> robots = CellFeatureRobots(c, field, reach, threads);
+    ParallelFor(static_cast<int>(rows.size()), threads, [&](int k, int) {
+      Sample& sample = data.samples[static_cast<std::size_t>(rows[static_cast<std::size_t>(k)])];
+      const FeatureRobot& fr =
+          robots[static_cast<std::size_t>(robot_of[static_cast<std::size_t>(k)])];
+      sample.x = ComputeFeatures(fr, field,
+                                 MakeFeatureNode(fr, field, ToEigen(sample.qa), sample.branch_a),
+                                 MakeFeatureNode(fr, field, ToEigen(sample.qb), sample.branch_b));
+    });
+  }
+  data.feature_schema = kFeatureSchemaVersion;
 }
 
 }  // namespace weldcell::learned

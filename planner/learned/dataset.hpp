@@ -2,8 +2,10 @@
 // Training data for the learned travel-time model, made by the real planner: for every robot of
 // the given cells, travel moves between configurations the robot really stands in — approach
 // configurations of reach candidates of different welds, home, and random collision-free
-// configurations near the part — each planned and timed exactly as weldcell plan times its
-// travel moves (motion::PlanTravelMove: direct check → RRTConnect → shortcut → blended timing).
+// configurations near the part — each planned, searched and timed exactly as weldcell plan's
+// motion stage plans its weld-to-weld travel moves (PlanLikeTheMotionStage: direct check →
+// near RRTConnect, best of three → whole-range search only when the near one found no path →
+// shortcut → blended timing).
 // Label: the planned duration (s) and whether the direct move was free.
 //
 // Determinism: every move's configurations and planner seed derive from the options' seed, the
@@ -24,6 +26,9 @@
 namespace weldcell::learned {
 
 inline constexpr std::string_view kDataStage = "training data";
+/// File format written: 2 adds each move's two configurations and IK branches (format 1 had
+/// only the features). Both are read.
+inline constexpr int kDataFormat = 2;
 
 /// Kinds of moves in the data set.
 enum class PairKind : std::uint8_t { kWeldToWeld, kHome, kRandom };
@@ -36,13 +41,21 @@ struct Sample {
   double duration = 0;  ///< s: planned and timed.
   bool direct = false;  ///< The straight joint move was free.
   Features x{};
+  /// rad: the move's start and goal configurations (robot's joint order) and their IK branches
+  /// (-1 unknown), from which RefeaturizeDataset recomputes x. Empty when read from a file of
+  /// format 1, which did not store them.
+  std::vector<double> qa, qb;
+  int branch_a = -1, branch_b = -1;
   bool operator==(const Sample&) const = default;
 };
 
 /// The moves of one robot model with one tool (models are per robot model and tool).
 struct Dataset {
   std::string robot_model, robot_hash, tool, tool_hash;
+  /// The features' schema: kFeatureSchemaVersion when planned or refeaturized by this weldcell;
+  /// a file of another schema keeps its own (its columns are read by name, the others missing).
   int feature_schema = kFeatureSchemaVersion;
+  int format = kDataFormat;  ///< Of the file it was read from (1 = no configurations).
   std::uint64_t seed = 1;
   double resolution = 0.005, blend_tolerance = 0.1, speed_scale = 1.0;
   std::vector<std::string> cells;  ///< "name@cellhash", in the order given.
@@ -67,17 +80,38 @@ struct DataOptions {
   Progress progress;             ///< Reports kDataStage (moves planned, moves).
 };
 
+/// Where the planning time of MakeDatasets went (worker seconds, summed over threads; they
+/// depend on the machine, so they are kept out of Dataset).
+struct DataStats {
+  int solved = 0, failed = 0;  ///< Moves with and without a path.
+  int wide = 0;                ///< Solved moves that needed the whole-range search.
+  double solved_seconds = 0, failed_seconds = 0;  ///< s of worker time planning them.
+  double prepare_seconds = 0;  ///< s of wall time: worlds, reach, features' precomputation.
+};
+
 /// Plans the training moves of every robot of `cells` (each with its own world and reach), one
-/// Dataset per distinct (robot model, tool), in order of first appearance.
-std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const DataOptions& options);
+/// Dataset per distinct (robot model, tool), in order of first appearance. `stats` (optional)
+/// receives where the time went.
+std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const DataOptions& options,
+                                  DataStats* stats = nullptr);
 
 /// 16 hex digits over the rows (features and labels).
 std::string DatasetHash(const Dataset& data);
 
-/// Writes the CSV (atomically). Throws FileWriteError.
+/// Writes the CSV (format kDataFormat, atomically). Throws FileWriteError.
 void WriteDataset(const Dataset& data, const std::filesystem::path& file);
-/// Reads a CSV written by WriteDataset. Throws InputError (file:line) when it is malformed or of
-/// another feature schema.
+/// Reads a CSV written by WriteDataset, of format 1 or 2 and of any feature schema (feature
+/// columns by name; a feature the file lacks is missing, NaN). Throws InputError (file:line)
+/// when it is malformed.
 Dataset ReadDataset(const std::filesystem::path& file);
+
+/// Recomputes every move's features (this weldcell's kFeatureSchemaVersion) from its stored
+/// configurations, without planning, given the cells the data came from (`cells`, in any order,
+/// matched by cell hash; extra cells are ignored). `file` is the data file it was read from, for
+/// error messages. Throws InputError naming file:line when the file is of format 1 (no
+/// configurations), a data cell's hash matches no given cell, or a move's robot is not in its
+/// cell or is another robot model or tool. Deterministic for any thread count.
+void RefeaturizeDataset(Dataset& data, const std::vector<cell::Cell>& cells,
+                        const std::filesystem::path& file, int threads);
 
 }  // namespace weldcell::learned

@@ -8,6 +8,7 @@
 
 #include "planner/common/check.hpp"
 #include "planner/kinematics/ik.hpp"
+#include "planner/learned/roadmap.hpp"
 
 namespace weldcell::learned {
 namespace {
@@ -268,6 +269,7 @@ FeatureNode MakeFeatureNode(const FeatureRobot& robot, const DistanceField& fiel
   n.p_wrist = robot.X_WB * poses.back().translation();
   n.p_tcp = robot.X_WB * (poses.back() * robot.X_FT).translation();
   n.clearance = MinClearance(robot, field, q, poses);
+  if (robot.roadmap) robot.roadmap->Attach(robot, field, q, &n.attach, &n.attach_time);
   return n;
 }
 
@@ -291,44 +293,7 @@ Features ComputeFeatures(const FeatureRobot& robot, const DistanceField& field,
   f[8] = static_cast<float>((b.p_tcp - a.p_tcp).norm());
   f[9] = static_cast<float>((b.p_elbow - a.p_elbow).norm());
   f[10] = static_cast<float>((b.p_wrist - a.p_wrist).norm());
-  std::vector<Eigen::Isometry3d> poses;
-  // Clearance along the straight move: the robot points at the two ends and kPathSamples
-  // configurations between. An interval between consecutive configurations counts as blocked
-  // when some point moves farther than its two clearances cover (the free balls around its two
-  // positions do not contain its chord: a thin wall may lie between), or a point is nearer than
-  // kBlockedClearance.
-  std::array<std::array<Eigen::Vector3d, 16>, 2> points;
-  std::array<std::array<double, 16>, 2> dist{};
-  int count = 0;
-  double clear_min = DistanceField::kFar, clear_sum = 0.0;
-  int blocked = 0;
-  for (int s = 0; s <= kPathSamples + 1; ++s) {
-    const double u = s == 0 ? 0.0 : s == kPathSamples + 1 ? 1.0 : (s - 0.5) / kPathSamples;
-    const Eigen::VectorXd q = a.q + u * dq;
-    std::array<Eigen::Vector3d, 16>& p = points[s % 2];
-    std::array<double, 16>& d = dist[s % 2];
-    int n = 0;
-    double m = DistanceField::kFar;
-    ForRobotPoints(robot, q, poses, [&](const Eigen::Vector3d& x) {
-      if (n >= 16) return;
-      p[n] = x;
-      d[n] = field.Distance(x);
-      m = std::min(m, d[n]);
-      ++n;
-    });
-    clear_min = std::min(clear_min, m);
-    if (s > 0 && s <= kPathSamples) clear_sum += m;
-    if (s > 0) {
-      bool out = m < kBlockedClearance;
-      const auto& p0 = points[(s + 1) % 2];
-      const auto& d0 = dist[(s + 1) % 2];
-      for (int k = 0; k < std::min(n, count) && !out; ++k) {
-        out = (p[k] - p0[k]).norm() > d[k] + d0[k];
-      }
-      blocked += out;
-    }
-    count = n;
-  }
+  const StraightClearance clear = StraightMoveClearance(robot, field, a.q, b.q);
   {
     const Eigen::VectorXd q = a.q + 0.5 * dq;
     const Eigen::Vector3d p = robot.X_WB * robot.chain.TcpPose(q, robot.X_FT).translation();
@@ -341,12 +306,76 @@ Features ComputeFeatures(const FeatureRobot& robot, const DistanceField& field,
               ? std::numeric_limits<float>::quiet_NaN()
               : static_cast<float>(std::popcount(static_cast<unsigned>(a.branch ^ b.branch)));
   f[13] = static_cast<float>(std::abs(dq[0]));
-  f[14] = static_cast<float>(clear_min);
-  f[15] = static_cast<float>(clear_sum / kPathSamples);
-  f[16] = static_cast<float>(blocked);
+  f[14] = static_cast<float>(clear.min);
+  f[15] = static_cast<float>(clear.mean);
+  f[16] = static_cast<float>(clear.blocked);
   f[17] = static_cast<float>(std::min(a.clearance, b.clearance));
   f[18] = static_cast<float>(sum);
+  // Schema 2: the way around through the roadmap.
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  f[19] = f[20] = f[21] = nan;
+  if (robot.roadmap) {
+    // The straight move when the field deems it free, else the way through the roadmap.
+    Roadmap::Way way = robot.roadmap->Through(a.attach, a.attach_time, b.attach, b.attach_time);
+    const double straight = CruiseTime(robot, a.q, b.q);
+    // RoadmapFree is the stricter rule on the same configurations and a superset of the points:
+    // a move with a blocked interval is not free by it either (and needs no second look).
+    if (clear.blocked == 0 && straight <= way.seconds && RoadmapFree(robot, field, a.q, b.q)) {
+      way = {.seconds = straight, .hops = 1};
+    }
+    if (std::isfinite(way.seconds)) {
+      f[19] = static_cast<float>(way.seconds);
+      f[20] =
+          static_cast<float>((way.seconds + kDetourRatioOffset) / (straight + kDetourRatioOffset));
+      f[21] = static_cast<float>(way.hops);
+    }
+  }
   return f;
+}
+
+StraightClearance StraightMoveClearance(const FeatureRobot& robot, const DistanceField& field,
+                                        const Eigen::VectorXd& qa, const Eigen::VectorXd& qb,
+                                        int samples) {
+  std::vector<Eigen::Isometry3d> poses;
+  const Eigen::VectorXd dq = qb - qa;
+  // The robot points at the two ends and `samples` configurations between. An interval between
+  // consecutive configurations counts as blocked when some point moves farther than its two
+  // clearances cover (the free balls around its two positions do not contain its chord: a
+  // thin wall may lie between), or a point is nearer than kBlockedClearance.
+  std::array<std::array<Eigen::Vector3d, 16>, 2> points;
+  std::array<std::array<double, 16>, 2> dist{};
+  int count = 0;
+  double clear_min = DistanceField::kFar, clear_sum = 0.0;
+  int blocked = 0;
+  Eigen::VectorXd q(qa.size());
+  for (int s = 0; s <= samples + 1; ++s) {
+    const double u = s == 0 ? 0.0 : s == samples + 1 ? 1.0 : (s - 0.5) / samples;
+    q = qa + u * dq;
+    std::array<Eigen::Vector3d, 16>& p = points[s % 2];
+    std::array<double, 16>& d = dist[s % 2];
+    int n = 0;
+    double m = DistanceField::kFar;
+    ForRobotPoints(robot, q, poses, [&](const Eigen::Vector3d& x) {
+      if (n >= 16) return;
+      p[n] = x;
+      d[n] = field.Distance(x);
+      m = std::min(m, d[n]);
+      ++n;
+    });
+    clear_min = std::min(clear_min, m);
+    if (s > 0 && s <= samples) clear_sum += m;
+    if (s > 0) {
+      bool out = m < kBlockedClearance;
+      const auto& p0 = points[(s + 1) % 2];
+      const auto& d0 = dist[(s + 1) % 2];
+      for (int k = 0; k < std::min(n, count) && !out; ++k) {
+        out = (p[k] - p0[k]).norm() > d[k] + d0[k];
+      }
+      blocked += out;
+    }
+    count = n;
+  }
+  return {.min = clear_min, .mean = samples > 0 ? clear_sum / samples : 0.0, .blocked = blocked};
 }
 
 int BranchOf(const kinematics::Chain& chain, const Eigen::VectorXd& q) {

@@ -29,6 +29,23 @@
 //   clear_ends      m: the smaller of the two end configurations' minimum.
 //   t_sum           s: Σ t_j.
 //
+// Schema 2 = schema 1 (the first kSchema1Features columns, unchanged) and, from a coarse
+// roadmap of the robot's free space (Roadmap, planner/learned/roadmap.hpp: nodes at reach
+// candidates' approach configurations, home and random configurations near the work; edges
+// between near nodes whose straight move the distance field deems free by the `blocked` rule;
+// all-pairs shortest lengths precomputed per robot and station):
+//   detour_time     s: the length, in CruiseTime (max_j |Δq_j| / v_j, the slowest joint at full
+//                   speed, which adds up along a line), of the way a → b: the straight move when
+//                   the field deems it free (blocked = 0), else the shortest way from a to one
+//                   of its kAttach attachment nodes (the nearest it reaches by a free straight
+//                   move), through the roadmap, to one of b's and on to b. Missing (NaN) when
+//                   the roadmap does not connect them (or the robot has none).
+//   detour_ratio    (detour_time + 0.05 s) / (CruiseTime(a, b) + 0.05 s): how much longer the
+//                   way around is than the straight move (1 when the field deems it free).
+//                   Missing as above.
+//   detour_hops     roadmap edges on that way, the attaching moves included (1 for the straight
+//                   move). Missing as above.
+//
 // Thread safety: DistanceField and FeatureRobot are immutable after construction; every function
 // here is const and may run on any number of threads.
 
@@ -36,6 +53,7 @@
 #include <Eigen/Geometry>
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -45,14 +63,22 @@
 
 namespace weldcell::learned {
 
-inline constexpr int kFeatureSchemaVersion = 1;
+inline constexpr int kFeatureSchemaVersion = 2;
 inline constexpr int kMaxJoints = 6;
-inline constexpr int kNumFeatures = 19;
+inline constexpr int kNumFeatures = 22;
+/// The columns of schema 1 (the first ones; schema 2 appends the roadmap's).
+inline constexpr int kSchema1Features = 19;
 inline constexpr std::array<std::string_view, kNumFeatures> kFeatureNames = {
-    "t_j1",      "t_j2",       "t_j3",    "t_j4",       "t_j5",    "t_j6",          "t_max",
-    "t_second",  "d_tcp",      "d_elbow", "d_wrist",    "tcp_bow", "branch_change", "dq_j1",
-    "clear_min", "clear_mean", "blocked", "clear_ends", "t_sum"};
+    "t_j1",          "t_j2",        "t_j3",         "t_j4",       "t_j5",    "t_j6",
+    "t_max",         "t_second",    "d_tcp",        "d_elbow",    "d_wrist", "tcp_bow",
+    "branch_change", "dq_j1",       "clear_min",    "clear_mean", "blocked", "clear_ends",
+    "t_sum",         "detour_time", "detour_ratio", "detour_hops"};
 inline constexpr int kFeatureTMax = 6;
+inline constexpr int kFeatureBlocked = 16;
+inline constexpr int kFeatureDetourTime = 19;
+/// Roadmap nodes a configuration attaches to (the nearest it reaches by a free straight move).
+inline constexpr int kAttach = 4;
+inline constexpr double kDetourRatioOffset = 0.05;  ///< s, as the model's target offset.
 inline constexpr int kPathSamples = 8;
 inline constexpr double kBlockedClearance = 0.03;  ///< m
 
@@ -81,14 +107,20 @@ class DistanceField {
   std::vector<float> d_;  ///< m, x fastest.
 };
 
-/// What the features need of one robot: chain (a copy), base pose, TCP, limits and speed.
+class Roadmap;
+
+/// What the features need of one robot: chain (a copy), base pose, TCP, limits and speed, and
+/// (schema 2) its roadmap on this station (MakeFeatureRobot, roadmap.hpp).
 struct FeatureRobot {
   kinematics::Chain chain;
   Eigen::Isometry3d X_WB = Eigen::Isometry3d::Identity();
   Eigen::Isometry3d X_FT = Eigen::Isometry3d::Identity();
   motion::JointLimits limits;
   double speed_scale = 1.0;
-  /// Makes one from a cell robot (limits from the chain, speed scale from the cell settings).
+  /// Null: the detour features are missing (NaN).
+  std::shared_ptr<const Roadmap> roadmap;
+  /// Makes one from a cell robot (limits from the chain, speed scale from the cell settings),
+  /// without a roadmap.
   static FeatureRobot FromCell(const cell::Cell& cell, int robot);
 };
 
@@ -99,13 +131,27 @@ struct FeatureNode {
   Eigen::Vector3d p_tcp = Eigen::Vector3d::Zero(), p_elbow = Eigen::Vector3d::Zero(),
                   p_wrist = Eigen::Vector3d::Zero();  ///< World positions.
   double clearance = 0;  ///< m: the configuration's minimum over the robot points.
+  /// Roadmap nodes it attaches to (-1 = none) and the analytic time to each (s), nearest first.
+  std::array<int, kAttach> attach{-1, -1, -1, -1};
+  std::array<float, kAttach> attach_time{};
 };
 
 /// Precondition: q.size() == robot.chain.dof() <= kMaxJoints.
 FeatureNode MakeFeatureNode(const FeatureRobot& robot, const DistanceField& field,
                             const Eigen::VectorXd& q, int branch);
 
-/// The schema-1 features of the move a → b.
+/// Clearance of the straight joint move qa → qb (the rule of clear_min, clear_mean, blocked):
+/// the robot points at the two ends and `samples` configurations between them.
+struct StraightClearance {
+  double min = 0;   ///< m, over all configurations (ends included).
+  double mean = 0;  ///< m, mean of the inner configurations' minimum.
+  int blocked = 0;  ///< Intervals (of samples + 1) that may cross an obstacle.
+};
+StraightClearance StraightMoveClearance(const FeatureRobot& robot, const DistanceField& field,
+                                        const Eigen::VectorXd& qa, const Eigen::VectorXd& qb,
+                                        int samples = kPathSamples);
+
+/// The features (kFeatureSchemaVersion) of the move a → b.
 Features ComputeFeatures(const FeatureRobot& robot, const DistanceField& field,
                          const FeatureNode& a, const FeatureNode& b);
 

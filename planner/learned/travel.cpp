@@ -11,6 +11,21 @@
 
 namespace weldcell::learned {
 
+motion::TravelMove PlanLikeTheMotionStage(motion::SegmentPlanner& planner,
+                                          const motion::SegmentRequest& segment,
+                                          const motion::JointLimits& limits,
+                                          const motion::TimingOptions& timing) {
+  motion::SegmentRequest request = segment;
+  request.search = motion::SegmentSearch::kNear;
+  motion::TravelMove move = motion::PlanTravelMove(planner, request, limits, timing);
+  if (move.path.solved() || move.path.status != motion::SegmentStatus::kNoPathFound) return move;
+  const int near_states = move.planner_states;
+  request.search = motion::SegmentSearch::kWhole;
+  move = motion::PlanTravelMove(planner, request, limits, timing);
+  move.planner_states += near_states;
+  return move;
+}
+
 PredictedMatrix PredictMatrix(const Model& model, const FeatureRobot& robot,
                               const DistanceField& field, const std::vector<FeatureNode>& nodes,
                               int threads) {
@@ -69,7 +84,7 @@ Eigen::MatrixXd ExactMatrix(const collision::CollisionWorld& world, int robot,
         if (!planner) planner = std::make_unique<motion::SegmentPlanner>(world, robot);
         for (int j = 0; j < n; ++j) {
           if (i == j) continue;
-          const motion::TravelMove move = motion::PlanTravelMove(
+          const motion::TravelMove move = PlanLikeTheMotionStage(
               *planner,
               {.start = nodes[i],
                .goal = nodes[j],

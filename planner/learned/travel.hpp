@@ -12,6 +12,7 @@
 #include "planner/common/progress.hpp"
 #include "planner/learned/features.hpp"
 #include "planner/learned/model.hpp"
+#include "planner/motion/weld_sequence.hpp"
 
 namespace weldcell::collision {
 class CollisionWorld;
@@ -33,6 +34,17 @@ PredictedMatrix PredictMatrix(const Model& model, const FeatureRobot& robot,
                               const DistanceField& field, const std::vector<FeatureNode>& nodes,
                               int threads);
 
+/// Plans and times one travel move as the motion stage plans a weld-to-weld travel move
+/// (motion::PlanWeldSequence): the near search (SegmentSearch::kNear, the best of
+/// motion::kTravelPlans plans), and only when it finds no path (not when an end collides) the
+/// whole-range search (kWhole) with the same seed. Never the third, eight-times-larger attempt:
+/// the labels are the durations `weldcell plan` produces, and a move without a path gives up
+/// after two searches. `segment.search` is ignored.
+motion::TravelMove PlanLikeTheMotionStage(motion::SegmentPlanner& planner,
+                                          const motion::SegmentRequest& segment,
+                                          const motion::JointLimits& limits,
+                                          const motion::TimingOptions& timing);
+
 inline constexpr std::string_view kExactStage = "exact travel";
 
 struct ExactOptions {
@@ -45,7 +57,7 @@ struct ExactOptions {
   Progress progress;  ///< Polled between rows; reports kExactStage (rows done, rows).
 };
 
-/// Plans and times every ordered pair of `nodes` with motion::PlanTravelMove, in parallel
+/// Plans and times every ordered pair of `nodes` with PlanLikeTheMotionStage, in parallel
 /// (one planner per worker). A pair with no path gets 1e3 s. Deterministic for any thread count.
 Eigen::MatrixXd ExactMatrix(const collision::CollisionWorld& world, int robot,
                             const std::vector<Eigen::VectorXd>& nodes, const ExactOptions& options);

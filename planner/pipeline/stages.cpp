@@ -14,6 +14,7 @@
 #include "planner/collision/collision_world.hpp"
 #include "planner/common/parallel.hpp"
 #include "planner/learned/features.hpp"
+#include "planner/learned/roadmap.hpp"
 #include "planner/learned/travel.hpp"
 #include "planner/motion/segment_planner.hpp"
 #include "planner/plan/cell_hash.hpp"
@@ -192,7 +193,8 @@ TravelMatrices ComputeTravelMatrices(const cell::Cell& cell, const collision::Co
                                       : nullptr;
     if (!model) continue;
     if (!field) field = std::make_unique<learned::DistanceField>(cell);
-    const learned::FeatureRobot fr = learned::FeatureRobot::FromCell(cell, r);
+    const learned::FeatureRobot fr =
+        learned::MakeFeatureRobot(cell, r, *field, reach, options.threads);
     std::vector<learned::FeatureNode> nodes;
     for (std::size_t i = 0; i < q.size(); ++i) {
       nodes.push_back(learned::MakeFeatureNode(

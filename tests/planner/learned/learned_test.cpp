@@ -1,14 +1,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
 
 #include "planner/collision/collision_world.hpp"
+#include "planner/common/diagnostics.hpp"
 #include "planner/learned/dataset.hpp"
 #include "planner/learned/features.hpp"
 #include "planner/learned/model.hpp"
+#include "planner/learned/roadmap.hpp"
 #include "planner/learned/travel.hpp"
 #include "planner/motion/weld_sequence.hpp"
 #include "planner/pipeline/plan_cell.hpp"
@@ -40,6 +43,10 @@ void SyntheticRows(int n, std::uint64_t seed, std::vector<Features>* x, std::vec
     x->push_back(f);
     y->push_back(f[kFeatureTMax] * (1.0 + 0.1 * f[16]) + 0.05 * f[8]);
   }
+}
+
+bool SameFeatures(const Features& a, const Features& b) {
+  return std::memcmp(a.data(), b.data(), sizeof(float) * a.size()) == 0;  // NaN == NaN here
 }
 
 ModelInfo InfoFor(const cell::Robot& robot) {
@@ -170,11 +177,11 @@ TEST(LearnedModel, RefusesAnotherRobotAnotherToolAndAnOlderSchema) {
   old.mutable_info().name = "old";
   old.Save(root / "old");
   EXPECT_THAT(Mismatch(Model::Load(root / "old").info(), c.robots[0]),
-              HasSubstr("feature schema 0 is not this weldcell's 1"));
+              HasSubstr("feature schema 1 is not this weldcell's 2"));
   const ModelChoice choice = ChooseModels(c, root);
   EXPECT_FALSE(choice.any());
   ASSERT_EQ(choice.messages.size(), 1u);
-  EXPECT_THAT(choice.messages[0], HasSubstr("old: feature schema 0"));
+  EXPECT_THAT(choice.messages[0], HasSubstr("old: feature schema 1"));
   EXPECT_THAT(choice.messages[0], HasSubstr("using the analytic estimate"));
   // A matching model beside it is chosen.
   model.Save(root / "good");
@@ -219,12 +226,138 @@ TEST_F(LearnedWall, DataFileRoundTripsAndKeepsItsHash) {
   EXPECT_EQ(back.cells, d.cells);
   ASSERT_EQ(back.samples.size(), d.samples.size());
   for (std::size_t i = 0; i < d.samples.size(); ++i) {
-    EXPECT_EQ(back.samples[i].x == d.samples[i].x || std::isnan(d.samples[i].x[12]),  // NaN != NaN
-              true);
+    EXPECT_TRUE(SameFeatures(back.samples[i].x, d.samples[i].x)) << i;
     EXPECT_NEAR(back.samples[i].duration, d.samples[i].duration, 1e-6);
   }
   EXPECT_EQ(DatasetHash(back), DatasetHash(d));
+  // Format 2 keeps every move's configurations and branches exactly.
+  EXPECT_EQ(back.format, 2);
+  for (std::size_t i = 0; i < d.samples.size(); ++i) {
+    ASSERT_EQ(d.samples[i].qa.size(), 6u);
+    EXPECT_EQ(back.samples[i].qa, d.samples[i].qa);
+    EXPECT_EQ(back.samples[i].qb, d.samples[i].qb);
+    EXPECT_EQ(back.samples[i].branch_a, d.samples[i].branch_a);
+    EXPECT_EQ(back.samples[i].branch_b, d.samples[i].branch_b);
+    EXPECT_EQ(back.samples[i].kind, d.samples[i].kind);
+    EXPECT_EQ(back.samples[i].direct, d.samples[i].direct);
+  }
   std::filesystem::remove(file);
+}
+
+// The features recomputed from the stored configurations are those computed when the moves were
+// planned, bit for bit; data from another cell is refused with the header line named.
+TEST_F(LearnedWall, RefeaturizingFromTheStoredConfigurationsGivesTheSameFeatures) {
+  const Dataset& d = (*data_)[0];
+  const std::filesystem::path file = TempFolder("refeaturize.csv");
+  WriteDataset(d, file);
+  Dataset back = ReadDataset(file);
+  for (Sample& s : back.samples) s.x.fill(-1.0f);  // nothing left of the stored features
+  // The cell among others, in another order: matched by its hash.
+  RefeaturizeDataset(back, {testing::TablesCell(false), testing::TablesCell(true)}, file, 2);
+  ASSERT_EQ(back.samples.size(), d.samples.size());
+  int with_detour = 0;
+  for (std::size_t i = 0; i < d.samples.size(); ++i) {
+    EXPECT_TRUE(SameFeatures(back.samples[i].x, d.samples[i].x)) << "move " << i;
+    with_detour += std::isfinite(d.samples[i].x[kFeatureDetourTime]);
+  }
+  EXPECT_GT(with_detour, static_cast<int>(d.samples.size()) / 2);
+  EXPECT_EQ(back.feature_schema, kFeatureSchemaVersion);
+
+  Dataset other = ReadDataset(file);
+  try {
+    RefeaturizeDataset(other, {testing::TablesCell(false)}, file, 1);
+    ADD_FAILURE() << "a cell of another hash was accepted";
+  } catch (const InputError& e) {
+    // Line 11: the header line "# cell0=tables_wall@…".
+    EXPECT_THAT(e.what(), HasSubstr(file.string() + ":11:1"));
+    EXPECT_THAT(e.what(), HasSubstr("cell0: no cell given has the hash of 'tables_wall@"));
+  }
+  std::filesystem::remove(file);
+}
+
+// Files of format 1 (features only, schema 1) are read with their stored features; the
+// features of later schemas are missing, and there is nothing to recompute them from.
+TEST(LearnedData, ReadsFilesOfFormatOne) {
+  const std::filesystem::path file = TempFolder("v1.csv");
+  {
+    std::ofstream out(file);
+    out << "# weldcell-travel-data/1\n# feature_schema=1\n# robot_model=test_arm\n"
+           "# robot_hash=0123456789abcdef\n# tool=test_c_gun\n# tool_hash=fedcba9876543210\n"
+           "# seed=1\n# resolution=0.005\n# blend_tolerance=0.1\n# speed_scale=1\n"
+           "# cell0=g201@8e991cd76326d501\n# failed=0\n# rows=1\n# hash=0\n"
+           "cell,robot,kind,duration,direct,t_j1,t_j2,t_j3,t_j4,t_j5,t_j6,t_max,t_second,d_tcp,"
+           "d_elbow,d_wrist,tcp_bow,branch_change,dq_j1,clear_min,clear_mean,blocked,clear_ends,"
+           "t_sum\n"
+           "0,R1,weld,1.250000,0,1,2,3,4,5,6,6,5,0.5,0.4,0.3,0.1,,0.2,0.05,0.1,2,0.07,21\n";
+  }
+  Dataset d = ReadDataset(file);
+  EXPECT_EQ(d.format, 1);
+  EXPECT_EQ(d.feature_schema, 1);
+  ASSERT_EQ(d.samples.size(), 1u);
+  const Sample& s = d.samples[0];
+  EXPECT_TRUE(s.qa.empty());
+  EXPECT_EQ(s.x[kFeatureTMax], 6.0f);
+  EXPECT_EQ(s.x[kFeatureBlocked], 2.0f);
+  EXPECT_TRUE(std::isnan(s.x[12]));  // branch_change missing
+  for (int k = kSchema1Features; k < kNumFeatures; ++k) EXPECT_TRUE(std::isnan(s.x[k])) << k;
+  EXPECT_THROW(RefeaturizeDataset(d, {testing::TablesCell(true)}, file, 1), InputError);
+  std::filesystem::remove(file);
+}
+
+// Schema 2's detour feature: the same move (the same two configurations) with and without the
+// wall between the tables; with it the way around is longer.
+TEST(LearnedFeatures, DetourIsLongerForAMoveBlockedByAWall) {
+  const cell::Cell wall = testing::TablesCell(true), free = testing::TablesCell(false);
+  const collision::CollisionWorld world(wall);
+  const reach::ReachMap reach = reach::ReachAll(wall, world);
+  ASSERT_EQ(reach.at(0, 0).status, reach::ReachStatus::kReachable);
+  ASSERT_EQ(reach.at(2, 0).status, reach::ReachStatus::kReachable);
+  const Eigen::VectorXd a = reach.at(0, 0).candidates[0].q_approach;  // L1
+  const Eigen::VectorXd b = reach.at(2, 0).candidates[0].q_approach;  // R1
+  auto features = [&](const cell::Cell& c) {
+    const collision::CollisionWorld w(c);
+    const DistanceField field(c);
+    const FeatureRobot fr = MakeFeatureRobot(c, 0, field, reach::ReachAll(c, w), 2);
+    return ComputeFeatures(fr, field, MakeFeatureNode(fr, field, a, -1),
+                           MakeFeatureNode(fr, field, b, -1));
+  };
+  const Features with = features(wall), without = features(free);
+  EXPECT_EQ(with[kFeatureTMax], without[kFeatureTMax]);
+  ASSERT_TRUE(std::isfinite(with[kFeatureDetourTime]));
+  ASSERT_TRUE(std::isfinite(without[kFeatureDetourTime]));
+  EXPECT_GT(with[kFeatureDetourTime], 1.2f * without[kFeatureDetourTime])
+      << "with the wall " << with[kFeatureDetourTime] << " s, without "
+      << without[kFeatureDetourTime] << " s";
+  EXPECT_GT(with[kFeatureDetourTime + 1], without[kFeatureDetourTime + 1]);  // detour_ratio
+}
+
+// The roadmap (nodes, edges, all-pairs times and hops) is the same for 1 and 2 threads.
+TEST(LearnedFeatures, RoadmapIsTheSameForOneAndTwoThreads) {
+  const cell::Cell c = testing::TablesCell(true);
+  const collision::CollisionWorld world(c);
+  const reach::ReachMap reach = reach::ReachAll(c, world);
+  const DistanceField field(c);
+  const FeatureRobot one = MakeFeatureRobot(c, 0, field, reach, 1);
+  const FeatureRobot two = MakeFeatureRobot(c, 0, field, reach, 2);
+  ASSERT_TRUE(one.roadmap && two.roadmap);
+  const Roadmap& r1 = *one.roadmap;
+  const Roadmap& r2 = *two.roadmap;
+  ASSERT_EQ(r1.size(), r2.size());
+  EXPECT_GT(r1.size(), 100);
+  EXPECT_EQ(r1.edges(), r2.edges());
+  EXPECT_GT(r1.edges(), r1.size());
+  int connected = 0;
+  for (int i = 0; i < r1.size(); ++i) {
+    ASSERT_EQ(r1.node(i), r2.node(i));
+    for (int j = 0; j < r1.size(); ++j) {
+      const float t1 = r1.time(i, j), t2 = r2.time(i, j);
+      ASSERT_EQ(std::memcmp(&t1, &t2, sizeof t1), 0) << i << " " << j;
+      ASSERT_EQ(r1.hops(i, j), r2.hops(i, j));
+      connected += std::isfinite(t1);
+    }
+  }
+  // Most of the free space is one piece (home reaches most nodes).
+  EXPECT_GT(connected, r1.size() * r1.size() / 2);
 }
 
 // The wall between the two tables: the straight joint move from a left weld to a right one
@@ -239,8 +372,8 @@ TEST_F(LearnedWall, PredictionReflectsTheDetourTheAnalyticEstimateMisses) {
   ASSERT_EQ(reach.at(2, 0).status, reach::ReachStatus::kReachable);
   const Eigen::VectorXd a = reach.at(0, 0).candidates[0].q_approach;  // L1
   const Eigen::VectorXd b = reach.at(2, 0).candidates[0].q_approach;  // R1
-  const FeatureRobot fr = FeatureRobot::FromCell(c, 0);
   const DistanceField field(c);
+  const FeatureRobot fr = MakeFeatureRobot(c, 0, field, reach, 0);
   const Features f = ComputeFeatures(fr, field, MakeFeatureNode(fr, field, a, -1),
                                      MakeFeatureNode(fr, field, b, -1));
   EXPECT_GT(f[16], 0.0f) << "the straight move should pass the wall";
