@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 
@@ -13,6 +14,10 @@
 
 int main(int argc, char** argv) {
   using namespace weldcell::cli;
+  // XGBoost's OpenMP threads (weldcell train, learned travel times) spin while they wait by
+  // default: on cores shared with other work one retraining took 144 s instead of 0.3 s. Set
+  // before OpenMP starts; a value the user set is kept.
+  setenv("OMP_WAIT_POLICY", "passive", /*overwrite=*/0);
   CLI::App app{
       "weldcell: plans robot spot-welding stations (reach, weld allocation, collision-free "
       "motion, timing) and verifies the plans; writes plan.json"};
