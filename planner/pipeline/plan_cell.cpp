@@ -27,9 +27,6 @@ struct Attempt {
   std::vector<std::vector<AssignedWeld>> allocated_routes;  ///< As the allocator gave them.
   std::vector<motion::SequenceResult> motions;
   coordination::CoordinationResult coordinated;
-  /// Given up before coordination: more welds unplanned than the attempt it competes with
-  /// (PlanFrom's `max_unplanned`); its motions are partial and it is never better.
-  bool abandoned = false;
 
   int Failed() const {  // stops whose motion failed
     std::size_t n = 0;
@@ -59,7 +56,8 @@ struct Attempt {
 // Allocation → motion → coordination for `withheld`, reusing the motions of unchanged routes.
 // An attempt that leaves more than `max_unplanned` welds unplanned cannot be better than the
 // one it competes with (Attempt::BetterThan counts unplanned welds first): its motion planning
-// stops as soon as that is certain, and it is not coordinated (Attempt::abandoned).
+// stops as soon as that is certain, and it is not coordinated: its motions are partial and its
+// Unplanned() count, above `max_unplanned`, keeps it from ever being better.
 Attempt PlanFrom(const cell::Cell& cell, const collision::CollisionWorld& world,
                  const reach::ReachMap& reach, const PlanOptions& options, const Withheld& withheld,
                  const TravelMatrices& travel, const Attempt* previous,
@@ -69,10 +67,7 @@ Attempt PlanFrom(const cell::Cell& cell, const collision::CollisionWorld& world,
   auto t0 = Clock::now();
   a.problem = BuildAllocationProblem(cell, world, reach, options, withheld, &travel);
   const int unreachable = static_cast<int>(a.problem.unreachable.size());
-  if (unreachable > max_unplanned) {
-    a.abandoned = true;
-    return a;
-  }
+  if (unreachable > max_unplanned) return a;
   a.allocation = Allocate(cell, reach, a.problem, options);
   stats.allocation_seconds += Since(t0);
   if (options.progress.cancelled()) return a;
@@ -86,10 +81,7 @@ Attempt PlanFrom(const cell::Cell& cell, const collision::CollisionWorld& world,
                                                                    : max_unplanned - unreachable);
   stats.motion_seconds += Since(t0);
   if (options.progress.cancelled()) return a;
-  if (a.Unplanned() > max_unplanned) {
-    a.abandoned = true;
-    return a;
-  }
+  if (a.Unplanned() > max_unplanned) return a;
   t0 = Clock::now();
   a.coordinated = CoordinateMotions(cell, world, a.motions, options, &cache);
   stats.coordination_seconds += Since(t0);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <utility>
 
 #include "planner/collision/collision_world.hpp"
 #include "planner/common/diagnostics.hpp"
@@ -304,16 +305,21 @@ TEST(LearnedData, ReadsFilesOfFormatOne) {
   std::filesystem::remove(file);
 }
 
+// The approach configurations of the first candidates of L1 and R1, on the two sides of the
+// tables' wall (both reachable).
+std::pair<Eigen::VectorXd, Eigen::VectorXd> AcrossTheWall(const reach::ReachMap& reach) {
+  EXPECT_EQ(reach.at(0, 0).status, reach::ReachStatus::kReachable);
+  EXPECT_EQ(reach.at(2, 0).status, reach::ReachStatus::kReachable);
+  return {reach.at(0, 0).candidates.at(0).q_approach, reach.at(2, 0).candidates.at(0).q_approach};
+}
+
 // Schema 2's detour feature: the same move (the same two configurations) with and without the
 // wall between the tables; with it the way around is longer.
 TEST(LearnedFeatures, DetourIsLongerForAMoveBlockedByAWall) {
   const cell::Cell wall = testing::TablesCell(true), free = testing::TablesCell(false);
   const collision::CollisionWorld world(wall);
   const reach::ReachMap reach = reach::ReachAll(wall, world);
-  ASSERT_EQ(reach.at(0, 0).status, reach::ReachStatus::kReachable);
-  ASSERT_EQ(reach.at(2, 0).status, reach::ReachStatus::kReachable);
-  const Eigen::VectorXd a = reach.at(0, 0).candidates[0].q_approach;  // L1
-  const Eigen::VectorXd b = reach.at(2, 0).candidates[0].q_approach;  // R1
+  const auto [a, b] = AcrossTheWall(reach);
   auto features = [&](const cell::Cell& c) {
     const collision::CollisionWorld w(c);
     const DistanceField field(c);
@@ -368,10 +374,7 @@ TEST_F(LearnedWall, PredictionReflectsTheDetourTheAnalyticEstimateMisses) {
   const cell::Cell c = testing::TablesCell(true);
   const collision::CollisionWorld world(c);
   const reach::ReachMap reach = reach::ReachAll(c, world);
-  ASSERT_EQ(reach.at(0, 0).status, reach::ReachStatus::kReachable);
-  ASSERT_EQ(reach.at(2, 0).status, reach::ReachStatus::kReachable);
-  const Eigen::VectorXd a = reach.at(0, 0).candidates[0].q_approach;  // L1
-  const Eigen::VectorXd b = reach.at(2, 0).candidates[0].q_approach;  // R1
+  const auto [a, b] = AcrossTheWall(reach);
   const DistanceField field(c);
   const FeatureRobot fr = MakeFeatureRobot(c, 0, field, reach, 0);
   const Features f = ComputeFeatures(fr, field, MakeFeatureNode(fr, field, a, -1),
