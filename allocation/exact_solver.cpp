@@ -116,8 +116,8 @@ class ExactSolver final : public Solver {
     internal::StopWatch watch;
     CheckProblem(problem);
     const internal::Graph g(problem, options.max_cached_entries);
-    return g.has_precedences() ? BranchAndBound(problem, options, g, watch)
-                               : HeldKarp(problem, options, g, watch);
+    return g.has_precedences() || g.has_exclusions() ? BranchAndBound(problem, options, g, watch)
+                                                     : HeldKarp(problem, options, g, watch);
   }
 
  private:
@@ -192,10 +192,10 @@ SolveResult ExactSolver::BranchAndBound(const Problem& problem, const SolveOptio
   for (int k = 1; k < nr; ++k) leaves *= static_cast<double>(nt + k) / k;
   leaves *= std::pow(static_cast<double>(max_options), nt);
   if (nt > kMaxBranchTasks || leaves > kMaxBranchLeaves) {
-    return internal::FinishResult(problem, options, Solution{}, SolveStatus::kTooLarge, 0, watch,
-                                  "exact solver with precedences: " + std::to_string(nt) +
-                                      " tasks, about " + std::to_string(leaves) +
-                                      " leaves exceed the limits (8 tasks, 2e8 leaves)");
+    return internal::FinishResult(
+        problem, options, Solution{}, SolveStatus::kTooLarge, 0, watch,
+        "exact solver with precedences or exclusions: " + std::to_string(nt) + " tasks, about " +
+            std::to_string(leaves) + " leaves exceed the limits (8 tasks, 2e8 leaves)");
   }
   std::vector<double> min_dur(static_cast<std::size_t>(nt), kInf);
   double remaining_work = 0.0;

@@ -100,11 +100,27 @@ struct Precedence {
   bool operator==(const Precedence&) const = default;
 };
 
+/// Which visits of two robots may not run at the same time (for robot arms: their bodies would
+/// come too close at those options). A visit occupies its robot from the moment it leaves its
+/// previous stop (home or the previous task) until the visit's task is done: the travel into
+/// the task and the task itself. Exclusive(a, sa, b, sb) must equal Exclusive(b, sb, a, sa);
+/// it is asked only for a != b and stops that are options (never home). Implementations must
+/// be thread-safe for concurrent const calls.
+class Exclusions {
+ public:
+  virtual ~Exclusions() = default;
+  virtual bool Exclusive(RobotId a, const Stop& sa, RobotId b, const Stop& sb) const = 0;
+};
+
 struct Problem {
   std::vector<Robot> robots;
   std::vector<Task> tasks;
   std::vector<Precedence> precedences;
   std::shared_ptr<const TravelTime> travel;  ///< Shared: solvers and copies use one oracle.
+  /// Optional (null = none): visits that exclude each other. With them the schedule lets a
+  /// robot wait before a visit until every exclusive visit of another robot that would overlap
+  /// it in time has ended, first come first served (docs/allocation.md, Evaluate()).
+  std::shared_ptr<const Exclusions> exclusions;
 
   int num_robots() const { return static_cast<int>(robots.size()); }
   int num_tasks() const { return static_cast<int>(tasks.size()); }

@@ -45,13 +45,21 @@ std::string ToString(const Solution& solution) {
 
 Evaluation Evaluate(const Problem& problem, const Solution& solution) {
   const TravelTime& travel = *problem.travel;
-  return internal::SimulateSchedule(
-      problem.num_tasks(), solution.routes, internal::Predecessors(problem),
-      [&travel](RobotId r, const Stop& a, const Stop& b) { return travel.Seconds(r, a, b); },
-      [&problem](RobotId r, const Visit& v) {
-        return problem.FindCapability(v.task, r)
-            ->options[static_cast<std::size_t>(v.option)]
-            .duration;
+  auto seconds = [&travel](RobotId r, const Stop& a, const Stop& b) {
+    return travel.Seconds(r, a, b);
+  };
+  auto duration = [&problem](RobotId r, const Visit& v) {
+    return problem.FindCapability(v.task, r)->options[static_cast<std::size_t>(v.option)].duration;
+  };
+  if (!problem.exclusions) {
+    return internal::SimulateSchedule(problem.num_tasks(), solution.routes,
+                                      internal::Predecessors(problem), seconds, duration);
+  }
+  const Exclusions& exclusions = *problem.exclusions;
+  return internal::SimulateWithExclusions(
+      problem.num_tasks(), solution.routes, internal::Predecessors(problem), seconds, duration,
+      [&exclusions](RobotId a, const Stop& sa, RobotId b, const Stop& sb) {
+        return exclusions.Exclusive(a, sa, b, sb);
       });
 }
 

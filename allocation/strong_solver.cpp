@@ -188,6 +188,9 @@ class Search {
   bool Feasible() const {
     return !g_.has_precedences() || g_.Simulate(s_.route, s_.option).feasible;
   }
+  // Waits between robots (precedences, exclusions) make busy-time deltas blind to the
+  // schedule: insertions and inter-route moves are then judged through it.
+  bool ScheduleAware() const { return g_.has_precedences() || g_.has_exclusions(); }
 
   // ---- construction and recreate -------------------------------------------------------
   void Construct(double noise);
@@ -637,7 +640,7 @@ void Search::AppendRemaining() {
 // keeps the schedule free of deadlock.
 bool Search::InsertFeasibly(int t, double blink) {
   const double makespan = MaxLen();
-  if (!g_.has_precedences()) {
+  if (!ScheduleAware()) {
     double best = kInf;
     int best_r = -1;
     Insertion best_ins;
@@ -1030,9 +1033,11 @@ bool Search::OrOpt(int r) {
 void Search::IntraRoute(int r) {
   std::vector<int> saved_route;
   std::vector<int> saved_options;
-  if (g_.has_precedences()) {
+  Cost before;
+  if (ScheduleAware()) {
     saved_route = s_.route[r];
     for (int t : saved_route) saved_options.push_back(s_.option[t]);
+    if (g_.has_exclusions()) before = TrueCost();
   }
   for (int pass = 0; pass < 1000; ++pass) {
     if (pass > 0 && Stopped()) break;
@@ -1042,7 +1047,10 @@ void Search::IntraRoute(int r) {
     improved = OrOpt(r) || improved;
     if (!improved) break;
   }
-  if (g_.has_precedences() && !Feasible()) {
+  // With precedences the new order must keep the schedule feasible; with exclusions it must
+  // not lengthen it either (shorter busy time can mean longer waits).
+  if ((g_.has_precedences() && !Feasible()) ||
+      (g_.has_exclusions() && Better(before, TrueCost()))) {
     s_.route[r] = saved_route;
     for (std::size_t i = 0; i < saved_route.size(); ++i)
       s_.option[saved_route[i]] = saved_options[i];
@@ -1174,9 +1182,9 @@ bool Search::InterRoute(const std::vector<int>* only) {
             const Cost candidate{.makespan = std::max({others, len_a, len_b}),
                                  .total = len_a + len_b};
             if (!Better(candidate, current)) continue;
-            // Apply (and with precedences verify through the schedule).
-            const State saved = g_.has_precedences() ? s_ : State{};
-            const Cost before = g_.has_precedences() ? TrueCost() : Cost{};
+            // Apply (and with precedences or exclusions verify through the schedule).
+            const State saved = ScheduleAware() ? s_ : State{};
+            const Cost before = ScheduleAware() ? TrueCost() : Cost{};
             std::vector<int> opts_a;
             std::vector<int> opts_b;
             SegmentCost(ra_robot, sb, NodeAt(ra_robot, i - 1), NodeAt(ra_robot, i + la), &opts_a);
@@ -1195,7 +1203,7 @@ bool Search::InterRoute(const std::vector<int>* only) {
             }
             s_.len[ra_robot] = RouteLength(ra_robot);
             s_.len[rb_robot] = RouteLength(rb_robot);
-            if (g_.has_precedences() && !Better(TrueCost(), before)) {
+            if (ScheduleAware() && !Better(TrueCost(), before)) {
               s_ = saved;  // the references into s_ may now dangle: leave this task
               goto next_task;
             }

@@ -77,12 +77,39 @@ Graph::Graph(const Problem& problem, std::int64_t max_cached_entries, double spa
       g.shared = std::move(matrix);
     }
   }
+  if (problem.exclusions) BuildExclusions(*problem.exclusions);
   preds_ = Predecessors(problem);
   if (!preds_.empty()) {
     succs_.resize(static_cast<std::size_t>(num_tasks_));
     for (int t = 0; t < num_tasks_; ++t) {
       for (int p : preds_[static_cast<std::size_t>(t)]) {
         succs_[static_cast<std::size_t>(p)].push_back(t);
+      }
+    }
+  }
+}
+
+void Graph::BuildExclusions(const Exclusions& exclusions) {
+  const std::size_t nr = robots_.size();
+  exclusive_.assign(nr * nr, {});
+  for (std::size_t r = 0; r < nr; ++r) {
+    for (std::size_t s = r + 1; s < nr; ++s) {
+      const RobotNodes& gr = robots_[r];
+      const RobotNodes& gs = robots_[s];
+      std::vector<std::uint64_t>& bits = exclusive_[r * nr + s];
+      const std::size_t n = static_cast<std::size_t>(gr.n) * static_cast<std::size_t>(gs.n);
+      bits.assign((n + 63) / 64, 0);
+      for (int a = 1; a < gr.n; ++a) {
+        for (int b = 1; b < gs.n; ++b) {
+          if (!exclusions.Exclusive(
+                  RobotId{static_cast<int>(r)}, gr.stops[static_cast<std::size_t>(a)],
+                  RobotId{static_cast<int>(s)}, gs.stops[static_cast<std::size_t>(b)])) {
+            continue;
+          }
+          const std::size_t bit = static_cast<std::size_t>(a) * static_cast<std::size_t>(gs.n) +
+                                  static_cast<std::size_t>(b);
+          bits[bit / 64] |= std::uint64_t{1} << (bit % 64);
+        }
       }
     }
   }
@@ -104,15 +131,20 @@ Solution Graph::ToSolution(const std::vector<std::vector<int>>& routes,
 Evaluation Graph::Simulate(const std::vector<std::vector<int>>& routes,
                            const std::vector<int>& option) const {
   const Solution s = ToSolution(routes, option);
-  return SimulateSchedule(
-      num_tasks_, s.routes, preds_,
-      [this](RobotId r, const Stop& a, const Stop& b) {
-        const RobotNodes& g = robots_[static_cast<std::size_t>(r.value)];
-        return T(r.value, g.layout.Node(a), g.layout.Node(b));
-      },
-      [this](RobotId r, const Visit& v) {
-        return Dur(r.value, First(r.value, v.task.value) + v.option);
-      });
+  auto travel = [this](RobotId r, const Stop& a, const Stop& b) {
+    const RobotNodes& g = robots_[static_cast<std::size_t>(r.value)];
+    return T(r.value, g.layout.Node(a), g.layout.Node(b));
+  };
+  auto duration = [this](RobotId r, const Visit& v) {
+    return Dur(r.value, First(r.value, v.task.value) + v.option);
+  };
+  if (!has_exclusions()) return SimulateSchedule(num_tasks_, s.routes, preds_, travel, duration);
+  return SimulateWithExclusions(num_tasks_, s.routes, preds_, travel, duration,
+                                [this](RobotId r, const Stop& a, RobotId q, const Stop& b) {
+                                  return Exclusive(r.value, First(r.value, a.task.value) + a.option,
+                                                   q.value,
+                                                   First(q.value, b.task.value) + b.option);
+                                });
 }
 
 }  // namespace weldcell::allocation::internal

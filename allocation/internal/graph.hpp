@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "allocation/problem.hpp"
@@ -49,6 +50,21 @@ class Graph {
   const std::vector<std::vector<int>>& succs() const { return succs_; }
   bool has_precedences() const { return !preds_.empty(); }
   bool cached(int r) const { return robots_[static_cast<std::size_t>(r)].shared != nullptr; }
+  bool has_exclusions() const { return !exclusive_.empty(); }
+  /// Problem::exclusions between node a of robot r and node b of robot s (r != s, both
+  /// options), from a bit matrix per robot pair built once.
+  bool Exclusive(int r, int a, int s, int b) const {
+    if (r > s) {
+      std::swap(r, s);
+      std::swap(a, b);
+    }
+    const std::size_t pair =
+        static_cast<std::size_t>(r) * robots_.size() + static_cast<std::size_t>(s);
+    const std::size_t bit = static_cast<std::size_t>(a) *
+                                static_cast<std::size_t>(robots_[static_cast<std::size_t>(s)].n) +
+                            static_cast<std::size_t>(b);
+    return (exclusive_[pair][bit / 64] >> (bit % 64)) & 1U;
+  }
 
   /// The schedule of routes given as task lists with one option per task (indexed by task),
   /// through the single simulation used by Evaluate().
@@ -76,12 +92,15 @@ class Graph {
     const double back = g.along[static_cast<std::size_t>(a)] - g.along[static_cast<std::size_t>(b)];
     return back > 0.0 ? g.sweep_weight * back : 0.0;
   }
+  void BuildExclusions(const Exclusions& exclusions);
   const TravelTime* oracle_;
   int num_tasks_ = 0;
   std::vector<RobotNodes> robots_;
   std::vector<std::vector<int>> eligible_;
   std::vector<std::vector<int>> preds_;
   std::vector<std::vector<int>> succs_;
+  /// exclusive_[r * R + s] for r < s: bit a * n_s + b; empty without Problem::exclusions.
+  std::vector<std::vector<std::uint64_t>> exclusive_;
 };
 
 }  // namespace weldcell::allocation::internal

@@ -34,6 +34,37 @@ TEST(Evaluate, SimulatesTravelWorkAndWaits) {
   EXPECT_EQ(e.cost, (Cost{.makespan = 9.0, .total = 12.0}));
 }
 
+// The wait example without the precedence, with A and B exclusive: B's robot, whose visit
+// (travel in and work, from t = 0) would overlap A's (0..3), departs when A ends.
+TEST(Evaluate, ExclusiveVisitsDoNotOverlapInTime) {
+  Problem p =
+      testing::LineProblem({0.0, 10.0}, {{{1.0}, {}, {3.0}}, {{}, {9.0}, {}}}, {2.0, 1.0, 1.0});
+  const Evaluation blind = Evaluate(p, WaitSolution());
+  EXPECT_THAT(blind.start, ElementsAre(1.0, 1.0, 5.0));
+  p.exclusions =
+      std::make_shared<testing::TaskExclusions>(std::vector<std::pair<int, int>>{{0, 1}});
+  const Evaluation e = Evaluate(p, WaitSolution());
+  ASSERT_TRUE(e.feasible);
+  // Robot 0 (the lower index at equal clocks) goes first: A 1..3, C 5..6, home at 9. Robot 1
+  // waits at home until 3, arrives at 4, B 4..5, home at 6.
+  EXPECT_THAT(e.start, ElementsAre(1.0, 4.0, 5.0));
+  EXPECT_EQ(e.robots[0], (RobotTimes{.travel = 6.0, .work = 3.0, .wait = 0.0, .end = 9.0}));
+  EXPECT_EQ(e.robots[1], (RobotTimes{.travel = 2.0, .work = 1.0, .wait = 3.0, .end = 6.0}));
+  EXPECT_EQ(e.cost, (Cost{.makespan = 9.0, .total = 12.0}));
+}
+
+// Exclusive visits that do not overlap in time (B over 0..2, C over 3..6) wait for nothing.
+TEST(Evaluate, ExclusiveVisitsApartInTimeDoNotWait) {
+  Problem p =
+      testing::LineProblem({0.0, 10.0}, {{{1.0}, {}, {3.0}}, {{}, {9.0}, {}}}, {2.0, 1.0, 1.0});
+  p.exclusions =
+      std::make_shared<testing::TaskExclusions>(std::vector<std::pair<int, int>>{{1, 2}});
+  const Evaluation e = Evaluate(p, WaitSolution());
+  EXPECT_THAT(e.start, ElementsAre(1.0, 1.0, 5.0));
+  EXPECT_EQ(e.robots[1].wait, 0.0);
+  EXPECT_EQ(e.cost, (Cost{.makespan = 9.0, .total = 12.0}));
+}
+
 TEST(Evaluate, EmptyRobotsStayHome) {
   const Problem p = testing::LineProblem({0.0, 5.0}, {{{2.0}}, {{3.0}}}, {1.0});
   const Evaluation e = Evaluate(p, Solution{.routes = {{{.task = TaskId{0}, .option = 0}}, {}}});

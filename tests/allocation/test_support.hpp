@@ -85,6 +85,25 @@ inline Cost BruteForceOptimum(const Problem& problem) {
   return best;
 }
 
+/// Exclusions by task: the visits of two listed tasks exclude each other, whichever robots and
+/// options do them.
+class TaskExclusions final : public Exclusions {
+ public:
+  explicit TaskExclusions(std::vector<std::pair<int, int>> pairs) : pairs_(std::move(pairs)) {}
+  bool Exclusive(RobotId, const Stop& sa, RobotId, const Stop& sb) const override {
+    for (const auto& [x, y] : pairs_) {
+      if ((x == sa.task.value && y == sb.task.value) ||
+          (y == sa.task.value && x == sb.task.value)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  std::vector<std::pair<int, int>> pairs_;
+};
+
 inline bool NearlyEqual(const Cost& a, const Cost& b, double rel = 1e-7) {
   auto eq = [rel](double x, double y) {
     return std::abs(x - y) <= rel * std::max(1.0, std::max(std::abs(x), std::abs(y)));
