@@ -129,6 +129,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     int rebalance_rounds = pipeline::PlanOptions{}.rebalance_rounds;
     double spatial_weight = pipeline::PlanOptions{}.spatial_weight;
     double sweep_weight = pipeline::PlanOptions{}.sweep_weight;
+    double exclusion_clearance = pipeline::PlanOptions{}.exclusion_clearance;
     std::string travel_time = "analytic";
     std::string allocator = "strong";
     std::string models = "models";
@@ -162,6 +163,12 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                   "metre it goes back against its sweep direction (along the line of bases, "
                   "opposite on the two sides); used with --spatial-weight (0 = off)")
       ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
+  cmd->add_option("--exclusion-clearance", args->exclusion_clearance,
+                  "Metres: the allocator keeps two robots from working at the same time where "
+                  "their arms, at the two welds' configurations, come this close (waits "
+                  "counted in its estimate); 0 = off")
+      ->check(CLI::Range(0.0, 10.0))
       ->capture_default_str();
   cmd->add_option("--allocator", args->allocator,
                   "Who assigns and orders the welds: strong (weldcell's search) or baseline "
@@ -224,6 +231,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                                        .rebalance_rounds = args->rebalance_rounds,
                                        .spatial_weight = args->spatial_weight,
                                        .sweep_weight = args->sweep_weight,
+                                       .exclusion_clearance = args->exclusion_clearance,
                                        .progress = progress};
     if (args->allocator == "baseline") plan_options.allocator = pipeline::Allocator::kBaseline;
     if (args->travel_time == "exact") {
@@ -358,7 +366,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
           s.allocation_seconds, s.motion_seconds, s.coordination_seconds, verify_seconds);
       std::cout << fmt::format(
           "coordination overhead {:+.1f} % of the allocation estimate; conflict-aware "
-          "re-allocation: {} of {} kept{} (first coordinated makespan {:.2f} s)\n",
+          "re-allocation: {} of {} kept{}{} (first coordinated makespan {:.2f} s)\n",
           s.estimated_makespan > 0
               ? 100.0 * (out.plan.makespan - s.estimated_makespan) / s.estimated_makespan
               : 0.0,
@@ -367,6 +375,11 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                                                s.spatial_kept ? "kept" : "not kept",
                                                s.spatial_makespan, s.spatial_unplanned)
                                  : std::string(),
+          s.exclusion_makespan > 0
+              ? fmt::format(", with exclusions {}: {:.2f} s (its estimate {:.2f} s), {} unplanned",
+                            s.exclusion_kept ? "kept" : "not kept", s.exclusion_makespan,
+                            s.exclusion_estimate, s.exclusion_unplanned)
+              : std::string(),
           s.first_makespan);
       std::cout << TravelSummary(out.plan.travel, s.travel_seconds) << '\n';
       if (!s.coordination_message.empty()) {

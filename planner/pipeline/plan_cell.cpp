@@ -62,10 +62,10 @@ Attempt PlanFrom(const cell::Cell& cell, const collision::CollisionWorld& world,
                  const reach::ReachMap& reach, const PlanOptions& options, const Withheld& withheld,
                  const TravelMatrices& travel, const Attempt* previous,
                  coordination::ConflictCache& cache, PlanStatistics& stats,
-                 int max_unplanned = std::numeric_limits<int>::max()) {
+                 int max_unplanned = std::numeric_limits<int>::max(), bool exclusions = false) {
   Attempt a;
   auto t0 = Clock::now();
-  a.problem = BuildAllocationProblem(cell, world, reach, options, withheld, &travel);
+  a.problem = BuildAllocationProblem(cell, world, reach, options, withheld, &travel, exclusions);
   const int unreachable = static_cast<int>(a.problem.unreachable.size());
   if (unreachable > max_unplanned) return a;
   a.allocation = Allocate(cell, reach, a.problem, options);
@@ -249,18 +249,24 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
   stats.baseline_makespan = best.allocation.baseline_makespan;
   stats.first_makespan = best.Makespan();
 
-  // Conflict-aware re-allocation. Rounds withhold where a robot waits for a zone; the last
-  // two (or the first after the withhold rounds run out) allocate anew with the allocator's
-  // spatial term, which keeps each robot's welds near it, and repair its failed motions. A round
-  // is kept only when it helps, and the weight of the kept plan stays for any later rounds. The
-  // spatial round comes last so that the withhold rounds improve the blind plan first: kept
-  // first, it would be the start of every later round and could hide their better plans.
+  // Conflict-aware re-allocation. Rounds withhold where a robot waits for a zone; then (or
+  // once nothing is left to withhold) two allocate anew with the allocator's spatial term,
+  // which keeps each robot's welds near it, and repair its failed motions; the last allocates
+  // anew with the spatial term and the arms' exclusions, which keep two robots from working
+  // where their arms meet at the same time. A round is kept only when it helps, and the weight
+  // of the kept plan stays for any later rounds. The new allocations come last so that the
+  // withhold rounds improve the blind plan first: kept first, a plan would be the start of
+  // every later round and could hide their better plans.
   PlanOptions round_options = blind;
   Withheld withheld, tried;
   bool spatial_tried = !(options.spatial_weight > 0.0 || options.sweep_weight > 0.0) ||
                        options.allocator == Allocator::kBaseline;
-  for (int round = 0; round < options.rebalance_rounds; ++round) {
-    bool spatial_now = !spatial_tried && round + 2 >= options.rebalance_rounds;
+  // The exclusion round comes last: the spatial round's terms and the arms' exclusions.
+  const bool exclusion_round =
+      !spatial_tried && options.exclusion_clearance > 0.0 && options.rebalance_rounds >= 2;
+  const int rounds = options.rebalance_rounds - (exclusion_round ? 1 : 0);
+  for (int round = 0; round < rounds; ++round) {
+    bool spatial_now = !spatial_tried && round + 2 >= rounds;
     Withheld add;
     if (!spatial_now) {
       Withheld skip = withheld;
@@ -271,9 +277,9 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
     }
     if (spatial_now) {
       spatial_tried = true;
-      SpatialRound spatial = TrySpatialRound(cell, world, out.reach, options, travel, best,
-                                             /*may_repair=*/round + 1 < options.rebalance_rounds,
-                                             conflict_cache, stats);
+      SpatialRound spatial =
+          TrySpatialRound(cell, world, out.reach, options, travel, best,
+                          /*may_repair=*/round + 1 < rounds, conflict_cache, stats);
       if (cancelled()) return out;
       round += spatial.rounds - 1;
       stats.rebalance_rounds += spatial.rounds;
@@ -301,6 +307,20 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
       ++stats.rebalance_kept;
     } else {
       tried.insert(add.begin(), add.end());
+    }
+  }
+  if (exclusion_round) {
+    ++stats.rebalance_rounds;
+    Attempt attempt = PlanFrom(cell, world, out.reach, options, {}, travel, &best, conflict_cache,
+                               stats, best.Unplanned(), /*exclusions=*/true);
+    if (cancelled()) return out;
+    stats.exclusion_makespan = attempt.Makespan();
+    stats.exclusion_estimate = attempt.allocation.estimated_makespan;
+    stats.exclusion_unplanned = attempt.Unplanned();
+    if (attempt.BetterThan(best)) {
+      best = std::move(attempt);
+      ++stats.rebalance_kept;
+      stats.exclusion_kept = true;
     }
   }
   for (const motion::SequenceResult& m : best.motions) {

@@ -38,6 +38,15 @@ struct PlanStatistics {
   /// repair round); 0 when not tried.
   double spatial_makespan = 0;
   int spatial_unplanned = 0;
+  /// The round allocating with the spatial term and the arms' exclusions
+  /// (PlanOptions::exclusion_clearance) was kept.
+  bool exclusion_kept = false;
+  /// s, s and welds: that round's coordinated makespan, its allocation's estimate (waits for
+  /// exclusions included) and its unplanned welds; 0 when not tried (or, for the makespan, when
+  /// it stopped early because it planned fewer welds).
+  double exclusion_makespan = 0;
+  double exclusion_estimate = 0;
+  int exclusion_unplanned = 0;
   int direct_moves = 0, planned_moves = 0;
   /// s spent on the travel-time matrices (learned predictions or exact planning; 0 analytic).
   double travel_seconds = 0;

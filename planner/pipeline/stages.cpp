@@ -17,6 +17,7 @@
 #include "planner/learned/roadmap.hpp"
 #include "planner/learned/travel.hpp"
 #include "planner/motion/segment_planner.hpp"
+#include "planner/pipeline/exclusions.hpp"
 #include "planner/plan/cell_hash.hpp"
 
 namespace weldcell::pipeline {
@@ -223,7 +224,8 @@ TravelMatrices ComputeTravelMatrices(const cell::Cell& cell, const collision::Co
 AllocationProblem BuildAllocationProblem(const cell::Cell& cell,
                                          const collision::CollisionWorld& world,
                                          const reach::ReachMap& reach, const PlanOptions& options,
-                                         const Withheld& withheld, const TravelMatrices* matrices) {
+                                         const Withheld& withheld, const TravelMatrices* matrices,
+                                         bool exclusions) {
   const int robots = static_cast<int>(cell.robots.size());
   const int welds = static_cast<int>(cell.welds.size());
   AllocationProblem out;
@@ -317,6 +319,10 @@ AllocationProblem BuildAllocationProblem(const cell::Cell& cell,
     }
   }
   problem.travel = std::make_shared<JointTimeTravel>(std::move(travel));
+  if (exclusions && options.exclusion_clearance > 0.0 && robots > 1) {
+    problem.exclusions = std::make_shared<ArmExclusions>(
+        cell, world, reach, out.tasks, problem, options.exclusion_clearance, options.threads);
+  }
   return out;
 }
 

@@ -82,7 +82,7 @@ struct PlanOptions {
   /// from a robot the welds whose motion failed on it (when another robot reaches them), else
   /// from the robot that waits longest for a zone the zone's welds the other robot there also
   /// reaches; a round is kept only when more welds are planned or the coordinated makespan drops.
-  int rebalance_rounds = 4;
+  int rebalance_rounds = 5;
   /// s per metre: the allocator's soft spatial term (allocation::SolveOptions::spatial_weight):
   /// a weld costs a robot this much per metre its tool at home is farther from the weld than
   /// the nearest robot's that reaches it. PlanCell allocates first without it and tries it in
@@ -93,6 +93,15 @@ struct PlanOptions {
   /// s per metre: the allocator's sweep term (allocation::SolveOptions::sweep_weight) with the
   /// directions of SweepDirections. Used wherever spatial_weight is. 0 = off.
   double sweep_weight = 0.0;
+  /// m: conflict-aware allocation (allocation::Problem::exclusions from ArmExclusions): two
+  /// robots' weld options whose arms come within this distance are not worked at the same time
+  /// in the allocator's schedule, so that its routes keep neighbours apart in time and its
+  /// estimate counts the waits (BuildAllocationProblem with `exclusions`). PlanCell tries it in
+  /// the last re-allocation round (the spatial round's terms plus the exclusions; needs
+  /// spatial_weight or sweep_weight > 0 and rebalance_rounds >= 2), kept only when the
+  /// coordinated plan gets better.
+  /// 0 = never. The default was chosen by the coordinated makespans of docs/allocation.md.
+  double exclusion_clearance = 0.7;
   TravelTimeKind travel_time = TravelTimeKind::kAnalytic;
   /// kLearned: per robot (index into cell.robots) the model to use; null or missing = analytic
   /// for that robot. The caller checks learned::Mismatch; the pipeline refuses (analytic, with a
@@ -156,12 +165,14 @@ using Withheld = std::set<std::pair<int, int>>;
 /// out unless it is the weld's last robot. A robot whose analytic travel data (home, joint
 /// limits, speed, every offered approach configuration) equal those of a robot of lower index
 /// is declared allocation::Robot::same_travel_as it (never with `travel` matrices; robots at
-/// different bases never qualify). Fast; not cancellable.
+/// different bases never qualify). With `exclusions` and PlanOptions::exclusion_clearance > 0
+/// the problem has the arms' exclusions (ArmExclusions; about a second on L). Not cancellable.
 AllocationProblem BuildAllocationProblem(const cell::Cell& cell,
                                          const collision::CollisionWorld& world,
                                          const reach::ReachMap& reach, const PlanOptions& options,
                                          const Withheld& withheld = {},
-                                         const TravelMatrices* travel = nullptr);
+                                         const TravelMatrices* travel = nullptr,
+                                         bool exclusions = false);
 
 /// A weld given to a robot, with the configuration it welds in.
 struct AssignedWeld {

@@ -172,6 +172,33 @@ TEST(PlanCellTest, TheSpatialRoundIsKeptOnlyWhenTheCoordinatedPlanGetsBetter) {
   for (const Violation& v : report.violations) ADD_FAILURE() << ToString(v);
 }
 
+// With two rounds, the spatial round (without its repair round) and then the exclusion round
+// (spatial term plus the arms' exclusions) run. The exclusion round's allocation counts waits where
+// both robots work the table's middle; it is kept only when the coordinated plan gets better, else
+// the plan is the one without it.
+TEST(PlanCellTest, TheExclusionRoundIsKeptOnlyWhenTheCoordinatedPlanGetsBetter) {
+  const cell::Cell c = MiddleCell();
+  const collision::CollisionWorld world(c);
+  // Without exclusions the second round would repair the spatial round's failed motions.
+  const PlanOptions without{.threads = 2, .rebalance_rounds = 1, .exclusion_clearance = 0.0};
+  PlanOptions with = without;
+  with.rebalance_rounds = 2;
+  with.exclusion_clearance = 0.7;
+  const PlanOutput before = PlanCell(c, world, without);
+  const PlanOutput out = PlanCell(c, world, with);
+  EXPECT_EQ(out.statistics.rebalance_rounds, 2);
+  EXPECT_GT(out.statistics.spatial_makespan, 0.0);
+  EXPECT_GT(out.statistics.exclusion_makespan, 0.0);
+  EXPECT_GT(out.statistics.exclusion_estimate, 0.0);
+  if (out.statistics.exclusion_kept) {
+    EXPECT_LT(out.plan.makespan, before.plan.makespan);
+  } else {
+    EXPECT_EQ(plan::ToJson(out.plan), plan::ToJson(before.plan));
+  }
+  const VerifyReport report = Verify(out.plan, c);
+  for (const Violation& v : report.violations) ADD_FAILURE() << ToString(v);
+}
+
 TEST(PlanCellTest, AWithheldAssignmentIsNotOfferedUnlessItIsTheWeldsLastRobot) {
   const cell::Cell c = testing::SharedCell();
   const collision::CollisionWorld world(c);
