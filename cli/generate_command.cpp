@@ -27,6 +27,7 @@ struct GenerateArgs {
   std::string out;
   std::string name;
   std::string body = "auto";
+  std::string gun = "auto";
   std::string robots_dir = "robots";
   bool force = false;
 };
@@ -43,6 +44,14 @@ generate::BodyKind ParseBody(const std::string& text) {
     if (generate::ToString(kind) == text) return kind;
   }
   Fail("--body", "expected auto, part, panel, shell or tandem, got '" + text + "'");
+}
+
+generate::GunChoice ParseGun(const std::string& text) {
+  using generate::GunChoice;
+  for (const GunChoice gun : {GunChoice::kAuto, GunChoice::kCGun, GunChoice::kXGun}) {
+    if (generate::ToString(gun) == text) return gun;
+  }
+  Fail("--gun", "expected auto, c_gun or x_gun, got '" + text + "'");
 }
 
 }  // namespace
@@ -67,6 +76,10 @@ void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code
   cmd->add_option("--body", args->body,
                   "Body: part, panel, shell, tandem, or auto (by the number of welds: <= 40 "
                   "part, <= 100 panel, <= 300 shell, more tandem)")
+      ->capture_default_str();
+  cmd->add_option("--gun", args->gun,
+                  "Gun of every robot: c_gun, x_gun (robots/tools/), or auto (each robot the "
+                  "gun with which it reaches most of its stretch)")
       ->capture_default_str();
   cmd->add_option("--robots-dir", args->robots_dir,
                   "Folder of the shipped robots and guns (read for the reach check; cell.yaml "
@@ -93,6 +106,7 @@ void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code
         .seed = args->seed,
         .name = args->name.empty() ? folder_name.string() : args->name,
         .body = ParseBody(args->body),
+        .gun = ParseGun(args->gun),
         .robots_dir = args->robots_dir,
         .robots_ref =
             fs::relative(fs::absolute(args->robots_dir), fs::absolute(out)).generic_string(),
@@ -100,8 +114,9 @@ void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code
     std::string out_text = out.generic_string();
     while (out_text.size() > 1 && out_text.back() == '/') out_text.pop_back();
     options.command =
-        fmt::format("weldcell generate --robots {} --welds {} --seed {}{}{} -o {}", args->robots,
+        fmt::format("weldcell generate --robots {} --welds {} --seed {}{}{}{} -o {}", args->robots,
                     args->welds, args->seed, args->body == "auto" ? "" : " --body " + args->body,
+                    args->gun == "auto" ? "" : " --gun " + args->gun,
                     args->name.empty() ? "" : " --name " + args->name, out_text);
     const generate::Station station = generate::GenerateStation(options);
     generate::WriteStation(station, out);
@@ -119,6 +134,7 @@ void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code
       j["folder"] = out_text;
       j["name"] = options.name;
       j["body"] = generate::ToString(station.body);
+      j["gun"] = generate::ToString(options.gun);
       j["triangles"] = triangles;
       j["robots"] = station.robots.size();
       j["welds"] = station.welds.size();

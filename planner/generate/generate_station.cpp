@@ -616,6 +616,18 @@ std::string ToString(BodyKind kind) {
   return "?";
 }
 
+std::string ToString(GunChoice gun) {
+  switch (gun) {
+    case GunChoice::kAuto:
+      return "auto";
+    case GunChoice::kCGun:
+      return "c_gun";
+    case GunChoice::kXGun:
+      return "x_gun";
+  }
+  return "?";
+}
+
 std::string ToString(WeldSite site) {
   switch (site) {
     case WeldSite::kDoorOpening:
@@ -1036,14 +1048,20 @@ struct SieveSpace {
   std::array<double, 3> distances_mm{};  // J1 axis from the side plane
 };
 
-// The IK-only sieve of one slot: every gun, shift, distance and riser height, scored by the
-// stretch's welds reached with at least two gun spins (not only at a borderline one), then by
-// those reached at all; the best kShortlist, and each gun's best and the best shifted when those
-// lack them, go to the reach check.
+// Whether kGuns[g] may be placed: any with GunChoice::kAuto, else the one given.
+bool GunAllowed(GunChoice choice, std::size_t g) {
+  return choice == GunChoice::kAuto || ToString(choice) == kGuns[g];
+}
+
+// The IK-only sieve of one slot: every gun (the one given, with --gun), shift, distance and riser
+// height, scored by the stretch's welds reached with at least two gun spins (not only at a
+// borderline one), then by those reached at all; the best kShortlist, and each gun's best and the
+// best shifted when those lack them, go to the reach check.
 std::vector<Placement> Shortlist(const Workbench& bench, const SieveSpace& space,
                                  const std::vector<int>& stretch) {
   std::vector<std::pair<std::pair<int, int>, Placement>> scored;
   for (std::size_t g = 0; g < kGuns.size(); ++g) {
+    if (!GunAllowed(bench.options.gun, g)) continue;
     for (const double dx : space.shifts_mm) {
       for (const double distance : space.distances_mm) {
         for (const double riser : {500.0, 350.0, 650.0}) {
@@ -1268,8 +1286,9 @@ std::vector<std::vector<int>> SplitShares(const Rows& rows,
   return shares;
 }
 
-// The robots as the station reports them: names, placements and shares.
+// The robots as the station reports them: names, placements, first stretches and shares.
 std::vector<GeneratedRobot> DescribeRobots(const std::vector<Placement>& placed,
+                                           const std::vector<Slot>& slots,
                                            const std::vector<std::vector<int>>& shares,
                                            const std::vector<GeneratedWeld>& welds) {
   std::vector<GeneratedRobot> out;
@@ -1284,14 +1303,38 @@ std::vector<GeneratedRobot> DescribeRobots(const std::vector<Placement>& placed,
     robot.riser_mm = p.base_mm.z();
     robot.share_welds = shares[i];
     robot.share = static_cast<int>(shares[i].size());
-    robot.share_reached =
-        static_cast<int>(std::count_if(shares[i].begin(), shares[i].end(), [&](int w) {
-          const std::vector<int>& by = welds[static_cast<std::size_t>(w)].reached_by;
-          return std::find(by.begin(), by.end(), static_cast<int>(i)) != by.end();
-        }));
+    const auto reached = [&](const std::vector<int>& stretch) {
+      return static_cast<int>(std::count_if(stretch.begin(), stretch.end(), [&](int w) {
+        const std::vector<int>& by = welds[static_cast<std::size_t>(w)].reached_by;
+        return std::find(by.begin(), by.end(), static_cast<int>(i)) != by.end();
+      }));
+    };
+    robot.share_reached = reached(shares[i]);
+    robot.first_stretch = static_cast<int>(slots[i].stretch.size());
+    robot.first_stretch_reached = reached(slots[i].stretch);
     out.push_back(robot);
   }
   return out;
+}
+
+// With a given gun (--gun), refuses a station on which a robot reaches less than
+// kMinGivenGunReach of its first stretch: the gun does not suit the layout, and the station
+// would leave that part of the body to no robot or to its neighbours.
+void CheckGivenGunReach(const GenerateOptions& options, const std::vector<GeneratedRobot>& robots) {
+  if (options.gun == GunChoice::kAuto) return;
+  for (const GeneratedRobot& r : robots) {
+    if (r.first_stretch == 0 ||
+        r.first_stretch_reached >= kMinGivenGunReach * static_cast<double>(r.first_stretch))
+      continue;
+    throw OptionError(
+        "--gun",
+        fmt::format("with the {} every robot must reach at least {:.0f} % of the welds of its "
+                    "side nearest its base, but {} ({}) reaches {} of its {} at its best base; "
+                    "no station written. Try --gun auto (each robot the gun that suits its "
+                    "stretch), another --body, --welds or --seed",
+                    ToString(options.gun), 100 * kMinGivenGunReach, r.name, r.model,
+                    r.first_stretch_reached, r.first_stretch));
+  }
 }
 
 // The command line that regenerates the station, for its files.
@@ -1299,9 +1342,10 @@ std::string CommandLine(const GenerateOptions& options) {
   return !options.command.empty()
              ? options.command
              : fmt::format(
-                   "weldcell generate --robots {} --welds {} --seed {}{} -o cells/{}",
+                   "weldcell generate --robots {} --welds {} --seed {}{}{} -o cells/{}",
                    options.robots, options.welds, options.seed,
                    options.body == BodyKind::kAuto ? "" : " --body " + ToString(options.body),
+                   options.gun == GunChoice::kAuto ? "" : " --gun " + ToString(options.gun),
                    options.name);
 }
 
@@ -1467,8 +1511,10 @@ std::string Readme(const Station& station, const Scene& scene, const std::string
       "closed-section welds, meant unreachable: the gun would have to pass through the "
       "sheet).\n\n"
       "## What it exercises\n\n{}",
-      Num(kRobotSpacing), Num(kEndShift), Num(kEndOverhang), fmt::join(kGuns, ", "), several,
-      Percent(several, total), one, Percent(one, total), none, Percent(none, total),
+      Num(kRobotSpacing), Num(kEndShift), Num(kEndOverhang),
+      options.gun == GunChoice::kAuto ? fmt::format("{}", fmt::join(kGuns, ", "))
+                                      : ToString(options.gun) + ", given by --gun",
+      several, Percent(several, total), one, Percent(one, total), none, Percent(none, total),
       by_site[2] - closed_reached, by_site[2], Exercises(station.body));
   return readme;
 }
@@ -1506,7 +1552,9 @@ Station GenerateStation(const GenerateOptions& options) {
   std::vector<std::vector<int>> reached_by = ReachedBy(bench, placed);
   for (std::size_t w = 0; w < station.welds.size(); ++w)
     station.welds[w].reached_by = std::move(reached_by[w]);
-  station.robots = DescribeRobots(placed, SplitShares(rows, station.welds), station.welds);
+  station.robots =
+      DescribeRobots(placed, rows.slots, SplitShares(rows, station.welds), station.welds);
+  CheckGivenGunReach(options, station.robots);
 
   const std::string command = CommandLine(options);
   const std::string stl = BinaryStl(

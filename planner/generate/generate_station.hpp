@@ -24,16 +24,16 @@
 // at least kRobotSpacing (1.3 m) apart (the robots at a row's ends may stand kEndShift, 0.5 m,
 // further out, to reach round the body's end), each with a stretch of the body (its share:
 // door-opening, roof-rail and end-flange welds, contiguous along x). Each robot's gun (among the
-// shipped guns) and base (distance from the body, riser height) are the ones with which it reaches
-// most of its stretch by the planner's own reach check (reach::ReachAll: IK, joint limits,
-// collisions, approach), the candidates first sieved by IK alone; then the station's reach is
-// computed as `weldcell reach` does on the written files, and each side's welds are split again
-// into contiguous stretches that their robots reach (SplitIntoStretches in the .cpp). About 15 s
-// for L on 2 cores (two reach runs, ReachOptions exact_clearance = false, the second with
-// max_candidates = 1), 1.5 min for XL. Units: the files are written
-// in mm and degrees; Station's figures are in mm. Determinism: the same options give the same
-// bytes; the seed jitters the body's dimensions, the weld spacing and which model stands where.
-// Thread safety: GenerateStation has no shared state.
+// shipped guns, or the one GenerateOptions::gun gives) and base (distance from the body, riser
+// height) are the ones with which it reaches most of its stretch by the planner's own reach check
+// (reach::ReachAll: IK, joint limits, collisions, approach), the candidates first sieved by IK
+// alone; then the station's reach is computed as `weldcell reach` does on the written files, and
+// each side's welds are split again into contiguous stretches that their robots reach
+// (SplitIntoStretches in the .cpp). About 15 s for L on 2 cores (two reach runs, ReachOptions
+// exact_clearance = false, the second with max_candidates = 1), 1.5 min for XL. Units: the files
+// are written in mm and degrees; Station's figures are in mm. Determinism: the same options give
+// the same bytes; the seed jitters the body's dimensions, the weld spacing and which model stands
+// where. Thread safety: GenerateStation has no shared state.
 
 #include <Eigen/Core>
 #include <cstdint>
@@ -48,6 +48,15 @@ enum class BodyKind { kAuto, kPart, kPanel, kShell, kTandem };
 /// "auto", "part", "panel", "shell", "tandem".
 std::string ToString(BodyKind kind);
 
+/// The gun the robots carry: kAuto chooses per robot, among the shipped guns, the one with which
+/// it reaches most of its stretch (the reference stations); kCGun / kXGun give every robot that
+/// gun (robots/tools/c_gun.yaml, x_gun.yaml), for example to make training stations for a gun
+/// (docs/learned.md).
+enum class GunChoice { kAuto, kCGun, kXGun };
+
+/// "auto", "c_gun", "x_gun" (kXGun's string is also the gun's file name in robots/tools/).
+std::string ToString(GunChoice gun);
+
 struct GenerateOptions {
   int robots = 2;          ///< >= 1
   int welds = 20;          ///< >= 1
@@ -55,6 +64,7 @@ struct GenerateOptions {
   std::string name = "station";
   /// kAuto: by the number of welds: <= 40 part, <= 100 panel, <= 300 shell, more tandem.
   BodyKind body = BodyKind::kAuto;
+  GunChoice gun = GunChoice::kAuto;
   /// Where the shipped robots are read from (for the reach check of robot placement).
   std::filesystem::path robots_dir = "robots";
   /// How cell.yaml names that folder (relative to the station folder).
@@ -103,6 +113,10 @@ struct GeneratedRobot {
   std::vector<int> share_welds;
   int share = 0;          ///< share_welds.size()
   int share_reached = 0;  ///< Of those, reached by it (GeneratedWeld::reached_by).
+  /// Its first stretch (the welds of its side nearest its base, by which its gun and base were
+  /// chosen), and how many of them it reaches on the station as written.
+  int first_stretch = 0;
+  int first_stretch_reached = 0;
 };
 
 struct GeneratedFile {
@@ -122,10 +136,16 @@ struct Station {
   std::vector<GeneratedFile> files;
 };
 
+/// With a given gun (GunChoice other than kAuto), every robot must reach, at its best base, at
+/// least kMinGivenGunReach of its first stretch (the welds of its side nearest its base) on the
+/// station as written; otherwise the station would leave most of the body to no robot.
+inline constexpr double kMinGivenGunReach = 0.5;
+
 /// Builds a station. Throws InputError when options are out of range (robots < 1 or > 40,
 /// welds < 1 or > 5000, a name that is empty or has other characters than letters, digits,
-/// '_', '-' and '.') or a shipped robot or gun cannot be loaded from
-/// options.robots_dir.
+/// '_', '-' and '.'), a shipped robot or gun cannot be loaded from options.robots_dir, or (key
+/// --gun) a robot with the given gun reaches less than kMinGivenGunReach of its first stretch:
+/// the message names the robot, its model, how many welds it reaches and what to try.
 Station GenerateStation(const GenerateOptions& options);
 
 /// Writes the station's files into `folder` (created if missing), each atomically.

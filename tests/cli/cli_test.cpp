@@ -741,6 +741,7 @@ TEST(CliTest, GenerateWritesAStationThatChecksAndRefusesToOverwrite) {
         std::string("generate --robots 2 --welds 12"),
         std::string("generate --robots 2 --welds 12 --seed -1 -o ") + out + "2",
         std::string("generate --robots 2 --welds 12 --body sedan -o ") + out + "2",
+        std::string("generate --robots 2 --welds 12 --gun y_gun -o ") + out + "2",
         std::string("generate --robots 2 --welds 12 --robots-dir ") + out + "/none -o " + out +
             "2"}) {
     const CommandRun bad = Weldcell(args);
@@ -752,6 +753,29 @@ TEST(CliTest, GenerateWritesAStationThatChecksAndRefusesToOverwrite) {
       Weldcell("--json generate --robots 2 --welds 12 -o " + ShellQuote((dir / "j").string()));
   EXPECT_EQ(json.exit_code, 0) << json.out;
   EXPECT_THAT(json.out, HasSubstr("\"door_opening_welds\""));
+  EXPECT_THAT(json.out, HasSubstr("\"gun\": \"auto\""));
+}
+
+TEST(CliTest, GenerateGivesEveryRobotTheGunAskedForOrSaysWhyNot) {
+  const fs::path dir = TempDir("generate_gun");
+  const CommandRun x = Weldcell("generate --robots 2 --welds 12 --seed 3 --gun x_gun -o " +
+                                ShellQuote((dir / "x").string()));
+  ASSERT_EQ(x.exit_code, 0) << x.out;
+  const std::string yaml = ReadText(dir / "x" / "cell.yaml");
+  EXPECT_THAT(yaml, HasSubstr("tools/x_gun.yaml"));
+  EXPECT_THAT(yaml, Not(HasSubstr("tools/c_gun.yaml")));
+  EXPECT_THAT(yaml, HasSubstr("--seed 3 --gun x_gun -o "));
+
+  const CommandRun bad =
+      Weldcell("generate --robots 2 --welds 12 --gun y_gun -o " + ShellQuote((dir / "y").string()));
+  EXPECT_EQ(bad.exit_code, 2) << bad.out;
+  EXPECT_THAT(bad.out, HasSubstr("--gun: expected auto, c_gun or x_gun, got 'y_gun'"));
+
+  const CommandRun few = Weldcell("generate --robots 2 --welds 12 --seed 6 --gun x_gun -o " +
+                                  ShellQuote((dir / "few").string()));
+  EXPECT_EQ(few.exit_code, 2) << few.out;
+  EXPECT_THAT(few.out, HasSubstr("reaches 2 of its 5 at its best base; no station written"));
+  EXPECT_FALSE(fs::exists(dir / "few" / "cell.yaml"));
 }
 
 }  // namespace

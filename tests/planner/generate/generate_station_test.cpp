@@ -21,6 +21,7 @@ namespace fs = std::filesystem;
 using test_support::ExpectCommitted;
 using test_support::FileOf;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(GenerateStationTest, SameSeedGivesTheSameBytes) {
   const GenerateOptions options{.robots = 2, .welds = 12, .seed = 7, .name = "small"};
@@ -142,6 +143,42 @@ TEST(GenerateStationTest, TandemPlacesOneBodyTwice) {
     EXPECT_TRUE(w.p_mm.x() < door_min || w.p_mm.x() > door_max) << w.id;
   }
   EXPECT_GE(ends, 1);
+}
+
+TEST(GenerateStationTest, AGivenGunIsEveryRobotsGunAndEachReachesMostOfItsStretch) {
+  const Station x =
+      GenerateStation({.robots = 2, .welds = 12, .seed = 3, .name = "x", .gun = GunChoice::kXGun});
+  ASSERT_EQ(x.robots.size(), 2u);
+  for (const GeneratedRobot& r : x.robots) {
+    EXPECT_EQ(r.tool, "x_gun") << r.name;
+    EXPECT_GT(r.first_stretch, 0) << r.name;
+    EXPECT_GE(2 * r.first_stretch_reached, r.first_stretch) << r.name;
+    EXPECT_GT(r.share_reached, 0) << r.name;
+  }
+  const std::string& yaml = FileOf(x, "cell.yaml");
+  EXPECT_THAT(yaml, HasSubstr("tools/x_gun.yaml"));
+  EXPECT_THAT(yaml, Not(HasSubstr("tools/c_gun.yaml")));
+  EXPECT_THAT(yaml, HasSubstr("--seed 3 --gun x_gun -o cells/x"));
+  EXPECT_THAT(FileOf(x, "README.md"), HasSubstr("x_gun, given by --gun"));
+  // The same layout with the C gun: every robot carries it; `auto` may mix guns.
+  const Station c =
+      GenerateStation({.robots = 2, .welds = 12, .seed = 3, .name = "x", .gun = GunChoice::kCGun});
+  for (const GeneratedRobot& r : c.robots) EXPECT_EQ(r.tool, "c_gun") << r.name;
+  EXPECT_EQ(FileOf(c, "welds.csv"), FileOf(x, "welds.csv")) << "the gun changes only the robots";
+}
+
+TEST(GenerateStationTest, AGivenGunThatReachesTooLittleOfAStretchIsRefused) {
+  // Seed 6's KUKA with the X gun reaches 2 of the 5 welds of its side at its best base.
+  try {
+    GenerateStation({.robots = 2, .welds = 12, .seed = 6, .gun = GunChoice::kXGun});
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("--gun: with the x_gun every robot must reach at least 50 %"));
+    EXPECT_THAT(e.what(), HasSubstr("R1 (kuka_kr210r2700extra) reaches 2 of its 5"));
+    EXPECT_THAT(e.what(), HasSubstr("Try --gun auto"));
+  }
+  // With the gun left to the generator the layout is fine.
+  EXPECT_NO_THROW(GenerateStation({.robots = 2, .welds = 12, .seed = 6}));
 }
 
 TEST(GenerateStationTest, OptionsOutOfRangeAreInputErrors) {

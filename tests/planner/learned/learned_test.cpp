@@ -7,6 +7,7 @@
 #include <random>
 #include <utility>
 
+#include "planner/cell/load.hpp"
 #include "planner/collision/collision_world.hpp"
 #include "planner/common/diagnostics.hpp"
 #include "planner/learned/dataset.hpp"
@@ -188,6 +189,27 @@ TEST(LearnedModel, RefusesAnotherRobotAnotherToolAndAnOlderSchema) {
   model.Save(root / "good");
   EXPECT_TRUE(ChooseModels(c, root).any());
   std::filesystem::remove_all(root);
+}
+
+TEST(ShippedModels, CoverEveryRobotAndGunOfTheDemoAndTheReferenceStations) {
+  // models/ must ship a model for each shipped robot model with each gun the committed stations
+  // give it (issue 12): the demo's KUKA with the X gun, XL's FANUC with the X gun, the rest with
+  // the C gun. ChooseModels matches by robot hash, tool hash and feature schema, so a model
+  // trained before a change of a robot, a gun or the features fails here.
+  for (const char* station : {"demo", "S", "M", "L", "XL"}) {
+    const std::filesystem::path file = std::filesystem::path("cells") / station / "cell.yaml";
+    const cell::Cell c = cell::LoadCell(file).value;
+    const ModelChoice choice = ChooseModels(c, "models");
+    ASSERT_EQ(choice.models.size(), c.robots.size()) << file;
+    for (std::size_t r = 0; r < c.robots.size(); ++r) {
+      ASSERT_NE(choice.models[r], nullptr)
+          << file << ": " << c.robots[r].name << " (" << c.robots[r].model->name << ", "
+          << c.robots[r].tool.name << ") has no shipped model";
+      EXPECT_EQ(choice.models[r]->info().tool, c.robots[r].tool.name) << file;
+      EXPECT_EQ(choice.models[r]->info().feature_schema, kFeatureSchemaVersion) << file;
+    }
+    EXPECT_TRUE(choice.messages.empty()) << file << ": " << choice.messages.front();
+  }
 }
 
 TEST(LearnedModel, InputsFarOutsideTheTrainingRangeAreCounted) {
