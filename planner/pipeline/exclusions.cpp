@@ -73,8 +73,7 @@ double ArmDistance(const cell::Cell& cell, const collision::CollisionWorld& worl
 }
 
 ArmExclusions::ArmExclusions(const cell::Cell& cell, const collision::CollisionWorld& world,
-                             const reach::ReachMap& reach,
-                             const std::vector<AllocationTask>& tasks,
+                             const reach::ReachMap& reach, const std::vector<AllocationTask>& tasks,
                              const allocation::Problem& problem, double clearance, int threads) {
   const int robots = problem.num_robots();
   first_.assign(static_cast<std::size_t>(robots),
@@ -135,8 +134,7 @@ bool ArmExclusions::Exclusive(allocation::RobotId a, const allocation::Stop& sa,
     std::swap(i, j);
   }
   const std::size_t bit = static_cast<std::size_t>(i) * count_[rb] + j;
-  const std::vector<std::uint64_t>& bits =
-      bits_[static_cast<std::size_t>(ra) * first_.size() + rb];
+  const std::vector<std::uint64_t>& bits = bits_[static_cast<std::size_t>(ra) * first_.size() + rb];
   return (bits[bit / 64] >> (bit % 64)) & 1U;
 }
 
