@@ -6,11 +6,36 @@
 // clocks). Templated on the lookups so that the solvers can use their caches.
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "allocation/solution.hpp"
 
 namespace weldcell::allocation::internal {
+
+/// The result of a schedule that cannot finish (a cycle of precedences and route orders).
+inline Evaluation Infeasible(Evaluation e) {
+  e.feasible = false;
+  e.cost = Cost{};
+  return e;
+}
+
+/// Every robot with visits travels home from `at[r]` after `clock[r]`; fills the robots' end
+/// times and the cost.
+template <class TravelFn>
+void ReturnHome(const std::vector<std::vector<Visit>>& routes, const std::vector<Stop>& at,
+                const std::vector<double>& clock, TravelFn&& travel, Evaluation* e) {
+  for (std::size_t r = 0; r < routes.size(); ++r) {
+    RobotTimes& rt = e->robots[r];
+    if (!routes[r].empty()) {
+      const double back = travel(RobotId{static_cast<int>(r)}, at[r], Stop::Home());
+      rt.travel += back;
+      rt.end = clock[r] + back;
+    }
+    e->cost.makespan = std::max(e->cost.makespan, rt.end);
+    e->cost.total += rt.travel + rt.work;
+  }
+}
 
 /// Ready time of task `t`: the latest finish of its predecessors; false while one is unfinished.
 inline bool PredecessorsDone(const std::vector<std::vector<int>>& preds,
@@ -104,21 +129,8 @@ Evaluation SimulateWithExclusions(int num_tasks, const std::vector<std::vector<V
     at[r] = to;
     ++next[r];
   }
-  if (remaining > 0) {
-    e.feasible = false;
-    e.cost = Cost{};
-    return e;
-  }
-  for (std::size_t r = 0; r < nr; ++r) {
-    RobotTimes& rt = e.robots[r];
-    if (!routes[r].empty()) {
-      const double back = travel(RobotId{static_cast<int>(r)}, at[r], Stop::Home());
-      rt.travel += back;
-      rt.end = clock[r] + back;
-    }
-    e.cost.makespan = std::max(e.cost.makespan, rt.end);
-    e.cost.total += rt.travel + rt.work;
-  }
+  if (remaining > 0) return Infeasible(std::move(e));
+  ReturnHome(routes, at, clock, travel, &e);
   return e;
 }
 
@@ -136,7 +148,6 @@ Evaluation SimulateSchedule(int num_tasks, const std::vector<std::vector<Visit>>
   std::vector<std::size_t> next(nr, 0);
   std::vector<double> clock(nr, 0.0);
   std::vector<Stop> at(nr, Stop::Home());
-  const bool has_preds = !preds.empty();
   bool progress = true;
   std::size_t remaining = 0;
   for (const auto& route : routes) remaining += route.size();
@@ -150,18 +161,7 @@ Evaluation SimulateSchedule(int num_tasks, const std::vector<std::vector<Visit>>
         const Visit& v = route[next[r]];
         const auto t = static_cast<std::size_t>(v.task.value);
         double ready = 0.0;
-        bool blocked = false;
-        if (has_preds) {
-          for (int p : preds[t]) {
-            const double f = finish[static_cast<std::size_t>(p)];
-            if (f < 0.0) {
-              blocked = true;
-              break;
-            }
-            ready = std::max(ready, f);
-          }
-        }
-        if (blocked) break;
+        if (!PredecessorsDone(preds, finish, t, &ready)) break;
         const Stop to{.task = v.task, .option = v.option};
         const double move = travel(robot, at[r], to);
         const double arrival = clock[r] + move;
@@ -180,21 +180,8 @@ Evaluation SimulateSchedule(int num_tasks, const std::vector<std::vector<Visit>>
       }
     }
   }
-  if (remaining > 0) {
-    e.feasible = false;
-    e.cost = Cost{};
-    return e;
-  }
-  for (std::size_t r = 0; r < nr; ++r) {
-    RobotTimes& rt = e.robots[r];
-    if (!routes[r].empty()) {
-      const double back = travel(RobotId{static_cast<int>(r)}, at[r], Stop::Home());
-      rt.travel += back;
-      rt.end = clock[r] + back;
-    }
-    e.cost.makespan = std::max(e.cost.makespan, rt.end);
-    e.cost.total += rt.travel + rt.work;
-  }
+  if (remaining > 0) return Infeasible(std::move(e));
+  ReturnHome(routes, at, clock, travel, &e);
   return e;
 }
 
