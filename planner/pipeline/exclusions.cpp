@@ -23,7 +23,7 @@ struct ArmPoints {
 void AddSegment(const Eigen::Vector3d& a, const Eigen::Vector3d& b, ArmPoints* out) {
   const int steps =
       std::max(1, static_cast<int>(std::ceil((b - a).norm() / ArmExclusions::kArmPointSpacing)));
-  for (int k = 1; k <= steps; ++k) out->points.push_back(a + (b - a) * (double(k) / steps));
+  for (int k = 1; k <= steps; ++k) out->points.emplace_back(a + (b - a) * (double(k) / steps));
 }
 
 // The link origins from the shoulder (the second link) on, joined by points, then the gun.
@@ -101,7 +101,7 @@ ArmExclusions::ArmExclusions(const cell::Cell& cell, const collision::CollisionW
     }
   }
   // Step 2: the bit matrix of every robot pair, rows of the first robot in parallel.
-  bits_.assign(static_cast<std::size_t>(robots * robots), {});
+  bits_.assign(static_cast<std::size_t>(robots) * static_cast<std::size_t>(robots), {});
   for (int a = 0; a < robots; ++a) {
     for (int b = a + 1; b < robots; ++b) {
       const int na = count_[a], nb = count_[b];
@@ -111,7 +111,9 @@ ArmExclusions::ArmExclusions(const cell::Cell& cell, const collision::CollisionW
           if (Near(arms[a][i], arms[b][j], clearance)) rows[i].push_back(j);
         }
       });
-      std::vector<std::uint64_t>& bits = bits_[static_cast<std::size_t>(a * robots + b)];
+      std::vector<std::uint64_t>& bits =
+          bits_[static_cast<std::size_t>(a) * static_cast<std::size_t>(robots) +
+                static_cast<std::size_t>(b)];
       bits.assign((static_cast<std::size_t>(na) * nb + 63) / 64, 0);
       for (int i = 0; i < na; ++i) {
         for (int j : rows[i]) {
