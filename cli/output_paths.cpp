@@ -184,6 +184,20 @@ CLI::Validator NonNegativeInteger() {
       "N >= 0");
 }
 
+CLI::Validator FiniteRange(double lo, double hi, const std::string& unit) {
+  std::ostringstream range;
+  range << lo << " to " << hi << ' ' << unit;
+  return CLI::Validator(
+      [lo, hi, expected = range.str()](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double x = std::strtod(text.c_str(), &end);
+        const bool number = !text.empty() && end == text.c_str() + text.size();
+        if (number && std::isfinite(x) && x >= lo && x <= hi) return {};
+        return "expected a number from " + expected + ", got '" + text + "'";
+      },
+      "[" + range.str() + "]");
+}
+
 CLI::Validator ResolutionMm() {
   std::ostringstream range;
   range << cell::kMinResolution * 1000.0 << " to " << cell::kMaxResolution * 1000.0;

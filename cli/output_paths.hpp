@@ -55,4 +55,9 @@ CLI::Validator ResolutionMm();
 /// '-1'" (CLI::NonNegativeNumber printed its range up to the largest double, 300 digits).
 CLI::Validator NonNegativeInteger();
 
+/// CLI11 check of a finite number in [lo, hi] (`--spatial-weight`, `--exclusion-clearance`):
+/// says "expected a number from 0 to 10 m, got 'nan'" (CLI::Range let nan through: every
+/// comparison with it is false).
+CLI::Validator FiniteRange(double lo, double hi, const std::string& unit);
+
 }  // namespace weldcell::cli

@@ -156,19 +156,19 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                   "metre its tool at home is farther from the weld than the nearest reaching "
                   "robot's: keeps each robot's welds near it; tried in the last re-allocation "
                   "rounds, kept only when the coordinated plan gets better (0 = never)")
-      ->check(CLI::Range(0.0, 1000.0))
+      ->check(FiniteRange(0.0, 1000.0, "s/m"))
       ->capture_default_str();
   cmd->add_option("--sweep-weight", args->sweep_weight,
                   "Seconds per metre a robot's move costs in the allocator's search for every "
                   "metre it goes back against its sweep direction (along the line of bases, "
                   "opposite on the two sides); used with --spatial-weight (0 = off)")
-      ->check(CLI::Range(0.0, 1000.0))
+      ->check(FiniteRange(0.0, 1000.0, "s/m"))
       ->capture_default_str();
   cmd->add_option("--exclusion-clearance", args->exclusion_clearance,
                   "Metres: the allocator keeps two robots from working at the same time where "
                   "their arms, at the two welds' configurations, come this close (waits "
                   "counted in its estimate); 0 = off")
-      ->check(CLI::Range(0.0, 10.0))
+      ->check(FiniteRange(0.0, 10.0, "m"))
       ->capture_default_str();
   cmd->add_option("--allocator", args->allocator,
                   "Who assigns and orders the welds: strong (weldcell's search) or baseline "

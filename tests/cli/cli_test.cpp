@@ -443,6 +443,23 @@ TEST(CliTest, VerifyResolutionOutsideItsBoundsIsBadUsage) {
   }
 }
 
+// The allocator's weights and the exclusion clearance: nan was let through (and meant "off").
+TEST(CliTest, PlanWeightsAndClearanceOutsideTheirRangeAreBadUsage) {
+  const fs::path dir = TempDir("plan_range");
+  for (const std::string option : {"--spatial-weight", "--sweep-weight", "--exclusion-clearance"}) {
+    const std::string range = option == "--exclusion-clearance" ? "0 to 10 m" : "0 to 1000 s/m";
+    for (const char* value : {"nan", "inf", "-1", "1e6", "x"}) {
+      const CommandRun r =
+          Weldcell("plan cells/demo/cell.yaml -o " + dir.string() + " " + option + " " + value);
+      EXPECT_EQ(r.exit_code, 2) << option << " " << value << "\n" << r.out;
+      EXPECT_THAT(
+          r.out, HasSubstr(option + ": expected a number from " + range + ", got '" + value + "'"));
+    }
+  }
+  EXPECT_FALSE(fs::exists(dir / "plan.json"));
+  fs::remove_all(dir);
+}
+
 TEST(CliTest, PlanThenVerifyTheDemoStation) {
   const fs::path dir = TempDir("plan");
   const CommandRun plan = Weldcell("plan cells/demo/cell.yaml -o " + dir.string());
