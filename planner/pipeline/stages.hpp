@@ -101,7 +101,7 @@ struct PlanOptions {
   /// spatial_weight or sweep_weight > 0 and rebalance_rounds >= 2), kept only when the
   /// coordinated plan gets better.
   /// 0 = never. The default was chosen by the coordinated makespans of docs/allocation.md.
-  double exclusion_clearance = 0.7;
+  double exclusion_clearance = 0.5;
   TravelTimeKind travel_time = TravelTimeKind::kAnalytic;
   /// kLearned: per robot (index into cell.robots) the model to use; null or missing = analytic
   /// for that robot. The caller checks learned::Mismatch; the pipeline refuses (analytic, with a

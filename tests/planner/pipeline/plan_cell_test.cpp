@@ -183,7 +183,7 @@ TEST(PlanCellTest, TheExclusionRoundIsKeptOnlyWhenTheCoordinatedPlanGetsBetter) 
   const PlanOptions without{.threads = 2, .rebalance_rounds = 1, .exclusion_clearance = 0.0};
   PlanOptions with = without;
   with.rebalance_rounds = 2;
-  with.exclusion_clearance = 0.7;
+  with.exclusion_clearance = PlanOptions{}.exclusion_clearance;
   const PlanOutput before = PlanCell(c, world, without);
   const PlanOutput out = PlanCell(c, world, with);
   EXPECT_EQ(out.statistics.rebalance_rounds, 2);
