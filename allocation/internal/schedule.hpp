@@ -13,29 +13,63 @@
 
 namespace weldcell::allocation::internal {
 
-/// The result of a schedule that cannot finish (a cycle of precedences and route orders).
-inline Evaluation Infeasible(Evaluation e) {
-  e.feasible = false;
-  e.cost = Cost{};
-  return e;
-}
+/// What both simulations keep while they run: per task its finish (-1 before), per robot its
+/// next visit, clock and stop, and the visits left.
+struct ScheduleState {
+  Evaluation e;
+  std::vector<double> finish;
+  std::vector<std::size_t> next;
+  std::vector<double> clock;
+  std::vector<Stop> at;
+  std::size_t remaining = 0;
 
-/// Every robot with visits travels home from `at[r]` after `clock[r]`; fills the robots' end
-/// times and the cost.
-template <class TravelFn>
-void ReturnHome(const std::vector<std::vector<Visit>>& routes, const std::vector<Stop>& at,
-                const std::vector<double>& clock, TravelFn&& travel, Evaluation* e) {
-  for (std::size_t r = 0; r < routes.size(); ++r) {
-    RobotTimes& rt = e->robots[r];
-    if (!routes[r].empty()) {
-      const double back = travel(RobotId{static_cast<int>(r)}, at[r], Stop::Home());
-      rt.travel += back;
-      rt.end = clock[r] + back;
-    }
-    e->cost.makespan = std::max(e->cost.makespan, rt.end);
-    e->cost.total += rt.travel + rt.work;
+  ScheduleState(int num_tasks, const std::vector<std::vector<Visit>>& routes)
+      : finish(static_cast<std::size_t>(num_tasks), -1.0),
+        next(routes.size(), 0),
+        clock(routes.size(), 0.0),
+        at(routes.size(), Stop::Home()) {
+    e.robots.assign(routes.size(), RobotTimes{});
+    e.start.assign(static_cast<std::size_t>(num_tasks), -1.0);
+    for (const auto& route : routes) remaining += route.size();
   }
-}
+
+  /// Robot r travels `move` s to visit v and works on it from `start` for `work` s.
+  void Commit(std::size_t r, const Visit& v, double move, double start, double work) {
+    RobotTimes& rt = e.robots[r];
+    rt.travel += move;
+    rt.wait += start - (clock[r] + move);
+    rt.work += work;
+    const auto t = static_cast<std::size_t>(v.task.value);
+    e.start[t] = start;
+    finish[t] = start + work;
+    clock[r] = finish[t];
+    at[r] = Stop{.task = v.task, .option = v.option};
+    ++next[r];
+    --remaining;
+  }
+
+  /// Infeasible when visits are left (a cycle of precedences and route orders); else every
+  /// robot with visits travels home, and the robots' end times and the cost are filled.
+  template <class TravelFn>
+  Evaluation Finish(const std::vector<std::vector<Visit>>& routes, TravelFn&& travel) && {
+    if (remaining > 0) {
+      e.feasible = false;
+      e.cost = Cost{};
+      return std::move(e);
+    }
+    for (std::size_t r = 0; r < routes.size(); ++r) {
+      RobotTimes& rt = e.robots[r];
+      if (!routes[r].empty()) {
+        const double back = travel(RobotId{static_cast<int>(r)}, at[r], Stop::Home());
+        rt.travel += back;
+        rt.end = clock[r] + back;
+      }
+      e.cost.makespan = std::max(e.cost.makespan, rt.end);
+      e.cost.total += rt.travel + rt.work;
+    }
+    return std::move(e);
+  }
+};
 
 /// Ready time of task `t`: the latest finish of its predecessors; false while one is unfinished.
 inline bool PredecessorsDone(const std::vector<std::vector<int>>& preds,
@@ -65,48 +99,41 @@ Evaluation SimulateWithExclusions(int num_tasks, const std::vector<std::vector<V
     double from = 0.0, to = 0.0;
     Stop stop;
   };
-  Evaluation e;
   const std::size_t nr = routes.size();
-  e.robots.assign(nr, RobotTimes{});
-  e.start.assign(static_cast<std::size_t>(num_tasks), -1.0);
-  std::vector<double> finish(static_cast<std::size_t>(num_tasks), -1.0);
-  std::vector<std::size_t> next(nr, 0);
-  std::vector<double> clock(nr, 0.0);
-  std::vector<Stop> at(nr, Stop::Home());
+  ScheduleState state(num_tasks, routes);
   std::vector<std::vector<Busy>> busy(nr);
   // cursor[r * nr + s]: busy[s] before it ended before robot r's clock (clocks only grow).
   std::vector<std::size_t> cursor(nr * nr, 0);
-  std::size_t remaining = 0;
-  for (const auto& route : routes) remaining += route.size();
-  for (; remaining > 0; --remaining) {
+  while (state.remaining > 0) {
     std::size_t r = nr;
     double ready = 0.0;
     for (std::size_t k = 0; k < nr; ++k) {
       double k_ready = 0.0;
-      if (next[k] >= routes[k].size() ||
-          !PredecessorsDone(preds, finish, static_cast<std::size_t>(routes[k][next[k]].task.value),
+      if (state.next[k] >= routes[k].size() ||
+          !PredecessorsDone(preds, state.finish,
+                            static_cast<std::size_t>(routes[k][state.next[k]].task.value),
                             &k_ready)) {
         continue;
       }
-      if (r == nr || clock[k] < clock[r]) {
+      if (r == nr || state.clock[k] < state.clock[r]) {
         r = k;
         ready = k_ready;
       }
     }
     if (r == nr) break;  // every robot left waits for an unfinished predecessor: a cycle
-    const Visit& v = routes[r][next[r]];
+    const Visit& v = routes[r][state.next[r]];
     const Stop to{.task = v.task, .option = v.option};
     const RobotId robot{static_cast<int>(r)};
-    const double move = travel(robot, at[r], to);
+    const double move = travel(robot, state.at[r], to);
     const double work = duration(robot, v);
-    double depart = clock[r];
+    double depart = state.clock[r];
     for (bool pushed = true; pushed;) {
       pushed = false;
       const double end = std::max(depart + move, ready) + work;
       for (std::size_t s = 0; s < nr; ++s) {
         if (s == r) continue;
         std::size_t& c = cursor[r * nr + s];
-        while (c < busy[s].size() && busy[s][c].to <= clock[r]) ++c;
+        while (c < busy[s].size() && busy[s][c].to <= state.clock[r]) ++c;
         for (std::size_t i = c; i < busy[s].size() && busy[s][i].from < end; ++i) {
           const Busy& b = busy[s][i];
           if (b.to > depart && exclusive(robot, to, RobotId{static_cast<int>(s)}, b.stop)) {
@@ -116,22 +143,10 @@ Evaluation SimulateWithExclusions(int num_tasks, const std::vector<std::vector<V
         }
       }
     }
-    const double start = std::max(depart + move, ready);
-    RobotTimes& rt = e.robots[r];
-    rt.travel += move;
-    rt.wait += start - move - clock[r];
-    rt.work += work;
-    const auto t = static_cast<std::size_t>(v.task.value);
-    e.start[t] = start;
-    finish[t] = start + work;
-    busy[r].push_back({.from = depart, .to = finish[t], .stop = to});
-    clock[r] = finish[t];
-    at[r] = to;
-    ++next[r];
+    state.Commit(r, v, move, std::max(depart + move, ready), work);
+    busy[r].push_back({.from = depart, .to = state.clock[r], .stop = to});
   }
-  if (remaining > 0) return Infeasible(std::move(e));
-  ReturnHome(routes, at, clock, travel, &e);
-  return e;
+  return std::move(state).Finish(routes, travel);
 }
 
 /// `preds[t]`: tasks that must finish before t starts (empty vector = no precedences at all).
@@ -140,49 +155,25 @@ template <class TravelFn, class DurationFn>
 Evaluation SimulateSchedule(int num_tasks, const std::vector<std::vector<Visit>>& routes,
                             const std::vector<std::vector<int>>& preds, TravelFn&& travel,
                             DurationFn&& duration) {
-  Evaluation e;
-  const std::size_t nr = routes.size();
-  e.robots.assign(nr, RobotTimes{});
-  e.start.assign(static_cast<std::size_t>(num_tasks), -1.0);
-  std::vector<double> finish(static_cast<std::size_t>(num_tasks), -1.0);
-  std::vector<std::size_t> next(nr, 0);
-  std::vector<double> clock(nr, 0.0);
-  std::vector<Stop> at(nr, Stop::Home());
-  bool progress = true;
-  std::size_t remaining = 0;
-  for (const auto& route : routes) remaining += route.size();
-  while (progress && remaining > 0) {
+  ScheduleState state(num_tasks, routes);
+  for (bool progress = true; progress && state.remaining > 0;) {
     progress = false;
-    for (std::size_t r = 0; r < nr; ++r) {
+    for (std::size_t r = 0; r < routes.size(); ++r) {
       const RobotId robot{static_cast<int>(r)};
-      RobotTimes& rt = e.robots[r];
-      const auto& route = routes[r];
-      while (next[r] < route.size()) {
-        const Visit& v = route[next[r]];
-        const auto t = static_cast<std::size_t>(v.task.value);
+      while (state.next[r] < routes[r].size()) {
+        const Visit& v = routes[r][state.next[r]];
         double ready = 0.0;
-        if (!PredecessorsDone(preds, finish, t, &ready)) break;
-        const Stop to{.task = v.task, .option = v.option};
-        const double move = travel(robot, at[r], to);
-        const double arrival = clock[r] + move;
-        const double start = std::max(arrival, ready);
-        const double work = duration(robot, v);
-        rt.travel += move;
-        rt.wait += start - arrival;
-        rt.work += work;
-        e.start[t] = start;
-        finish[t] = start + work;
-        clock[r] = finish[t];
-        at[r] = to;
-        ++next[r];
-        --remaining;
+        if (!PredecessorsDone(preds, state.finish, static_cast<std::size_t>(v.task.value),
+                              &ready)) {
+          break;
+        }
+        const double move = travel(robot, state.at[r], Stop{.task = v.task, .option = v.option});
+        state.Commit(r, v, move, std::max(state.clock[r] + move, ready), duration(robot, v));
         progress = true;
       }
     }
   }
-  if (remaining > 0) return Infeasible(std::move(e));
-  ReturnHome(routes, at, clock, travel, &e);
-  return e;
+  return std::move(state).Finish(routes, travel);
 }
 
 /// preds[t] built from the problem's precedences (empty when there are none).

@@ -41,6 +41,16 @@ void AddArm(const cell::Robot& robot, const kinematics::Chain& chain, const Eige
   AddSegment(previous, robot.X_WB * (poses.back() * robot.tool.X_FT).translation(), out);
 }
 
+// The arm of `robot` at candidate `c`: its points at the weld and approach configurations.
+ArmPoints ArmAt(const cell::Robot& robot, const kinematics::Chain& chain, const reach::Candidate& c,
+                std::vector<Eigen::Isometry3d>& poses) {
+  ArmPoints arm;
+  AddArm(robot, chain, c.q, poses, &arm);
+  AddArm(robot, chain, c.q_approach, poses, &arm);
+  for (const Eigen::Vector3d& p : arm.points) arm.box.extend(p);
+  return arm;
+}
+
 bool Near(const ArmPoints& a, const ArmPoints& b, double clearance) {
   Eigen::AlignedBox3d grown = a.box;
   grown.min().array() -= clearance;
@@ -61,11 +71,8 @@ bool Near(const ArmPoints& a, const ArmPoints& b, double clearance) {
 double ArmDistance(const cell::Cell& cell, const collision::CollisionWorld& world, int a,
                    const reach::Candidate& ca, int b, const reach::Candidate& cb) {
   std::vector<Eigen::Isometry3d> poses;
-  ArmPoints pa, pb;
-  AddArm(cell.robots[a], world.chain(a), ca.q, poses, &pa);
-  AddArm(cell.robots[a], world.chain(a), ca.q_approach, poses, &pa);
-  AddArm(cell.robots[b], world.chain(b), cb.q, poses, &pb);
-  AddArm(cell.robots[b], world.chain(b), cb.q_approach, poses, &pb);
+  const ArmPoints pa = ArmAt(cell.robots[a], world.chain(a), ca, poses);
+  const ArmPoints pb = ArmAt(cell.robots[b], world.chain(b), cb, poses);
   double d = 1e9;
   for (const auto& p : pa.points)
     for (const auto& q : pb.points) d = std::min(d, (p - q).norm());
@@ -91,11 +98,7 @@ ArmExclusions::ArmExclusions(const cell::Cell& cell, const collision::CollisionW
       for (std::size_t o = 0; o < c->options.size(); ++o) {
         const reach::Candidate& cand =
             reach.at(tasks[static_cast<std::size_t>(t)].weld, r).candidates[offered[o]];
-        ArmPoints arm;
-        AddArm(robot, world.chain(r), cand.q, poses, &arm);
-        AddArm(robot, world.chain(r), cand.q_approach, poses, &arm);
-        for (const Eigen::Vector3d& p : arm.points) arm.box.extend(p);
-        arms[r].push_back(std::move(arm));
+        arms[r].push_back(ArmAt(robot, world.chain(r), cand, poses));
         ++count_[r];
       }
     }
