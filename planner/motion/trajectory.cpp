@@ -108,6 +108,48 @@ MotionProfile MotionProfile::Stationary(const Eigen::VectorXd& q, double duratio
   return MotionProfile({std::move(piece)}, {ProfilePhase{.duration = duration}});
 }
 
+namespace {
+
+// A piece traversed from its end: position s on the result is position length − s on `p`.
+PathPiece ReversedPiece(const PathPiece& p) {
+  PathPiece r = p;
+  r.start = p.end;
+  r.end = p.start;
+  if (p.kind == PathPiece::Kind::kLine) {
+    r.direction = -p.direction;
+    return r;
+  }
+  // The arc's end as its start: x' points from the center to it, y' is the tangent there
+  // turned round (θ = the arc's angle).
+  const double theta = p.length / p.radius;
+  r.x = p.x * std::cos(theta) + p.y * std::sin(theta);
+  r.y = p.x * std::sin(theta) - p.y * std::cos(theta);
+  return r;
+}
+
+}  // namespace
+
+MotionProfile MotionProfile::Reversed() const {
+  std::vector<PathPiece> pieces;
+  for (auto it = pieces_.rbegin(); it != pieces_.rend(); ++it) pieces.push_back(ReversedPiece(*it));
+  const int last = static_cast<int>(pieces_.size()) - 1;
+  std::vector<ProfilePhase> phases;
+  double t = 0.0;
+  for (auto it = phases_.rbegin(); it != phases_.rend(); ++it) {
+    const ProfilePhase& f = *it;
+    const double length = pieces_[static_cast<std::size_t>(f.piece)].length;
+    const double s_end = f.s0 + f.v0 * f.duration + 0.5 * f.a * f.duration * f.duration;
+    phases.push_back(ProfilePhase{.piece = last - f.piece,
+                                  .start_time = t,
+                                  .duration = f.duration,
+                                  .s0 = std::clamp(length - s_end, 0.0, length),
+                                  .v0 = std::max(0.0, f.v0 + f.a * f.duration),
+                                  .a = -f.a});
+    t += f.duration;
+  }
+  return MotionProfile(std::move(pieces), std::move(phases));
+}
+
 int MotionProfile::dof() const {
   return pieces_.empty() ? 0 : static_cast<int>(pieces_.front().start.size());
 }
@@ -243,6 +285,24 @@ void RobotTrajectory::AppendWait(const std::string& at, double duration) {
                                         .from = at,
                                         .to = at,
                                         .profile = std::move(still)});
+}
+
+RobotTrajectory RobotTrajectory::Reversed() const {
+  RobotTrajectory out(end());
+  for (auto it = segments_.rbegin(); it != segments_.rend(); ++it) {
+    switch (it->kind) {
+      case SegmentKind::kMotion:
+        out.AppendMotion(it->profile.Reversed(), it->to, it->from);
+        break;
+      case SegmentKind::kWeldDwell:
+        out.AppendWeldDwell(it->from, it->duration());
+        break;
+      case SegmentKind::kWait:
+        out.AppendWait(it->from, it->duration());
+        break;
+    }
+  }
+  return out;
 }
 
 int RobotTrajectory::SegmentIndexAt(double t) const {

@@ -89,6 +89,12 @@ class MotionProfile {
   Eigen::VectorXd PeakVelocity() const;
   Eigen::VectorXd PeakAcceleration() const;
 
+  /// The same motion run backwards: the path's pieces in reverse order, each traversed from its
+  /// end (an arc keeps its center and radius), and the phases mirrored in time (a deceleration
+  /// becomes an acceleration), so that Sample(t).q of the result is Sample(duration() − t).q of
+  /// this, velocities negated. Peaks are the same (up to rounding).
+  MotionProfile Reversed() const;
+
   bool operator==(const MotionProfile& other) const;
 
  private:
@@ -154,6 +160,11 @@ class RobotTrajectory {
   /// samples at equal steps of at most `max_dt` (motions only) and its end. Segment boundaries
   /// are exact; a dwell or wait contributes only its end sample. Precondition: max_dt > 0.
   std::vector<TimedWaypoint> Waypoints(double max_dt) const;
+
+  /// The same timeline run backwards from end(): the segments in reverse order, motions
+  /// reversed (MotionProfile::Reversed) with `from` and `to` swapped, dwells and waits as they
+  /// were.
+  RobotTrajectory Reversed() const;
 
   bool operator==(const RobotTrajectory& other) const;
 

@@ -5,6 +5,7 @@
 
 #include "planner/collision/collision_world.hpp"
 #include "planner/collision/segment_check.hpp"
+#include "planner/common/check.hpp"
 
 namespace weldcell::motion {
 namespace {
@@ -25,6 +26,14 @@ bool Same(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
 }
 
 }  // namespace
+
+SequenceResult Reversed(const SequenceResult& sequence) {
+  WELDCELL_CHECK(sequence.skipped.empty() && !sequence.abandoned);
+  SequenceResult out = sequence;
+  out.trajectory = sequence.trajectory.Reversed();
+  std::reverse(out.alternative_used.begin(), out.alternative_used.end());
+  return out;
+}
 
 bool BlendsAreFree(SegmentPlanner& planner, const MotionProfile& profile, double resolution) {
   for (const PathPiece& piece : profile.pieces()) {

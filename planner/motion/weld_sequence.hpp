@@ -138,6 +138,13 @@ TravelMove PlanTravelMove(SegmentPlanner& planner, const SegmentRequest& segment
 /// request gives the same result.
 SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& request);
 
+/// The sequence run backwards: the motion of the request with its stops in reverse order,
+/// without planning (RobotTrajectory::Reversed: the same configurations, so as free of
+/// collisions, and the same joint speeds and accelerations, so within the limits). Approaches
+/// and retracts trade places: both run along the weld's normal. Precondition (WELDCELL_CHECK):
+/// nothing skipped, not abandoned.
+SequenceResult Reversed(const SequenceResult& sequence);
+
 /// True when every blend arc of `profile` is collision-free at `resolution` (lines are the
 /// planner's already-checked pieces and are skipped).
 bool BlendsAreFree(SegmentPlanner& planner, const MotionProfile& profile, double resolution);

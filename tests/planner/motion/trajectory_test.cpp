@@ -191,5 +191,57 @@ TEST(PathPieceTest, ArcDerivativesAndMaximaAreConsistent) {
   EXPECT_GT(arcs, 300);
 }
 
+// Run backwards, a profile passes the same configurations at mirrored times, with mirrored
+// velocities and the same accelerations, on blended random paths (lines and arcs).
+TEST(MotionProfileTest, ReversedPassesTheSameConfigurationsBackwards) {
+  int arcs = 0;
+  for (std::uint64_t seed = 0; seed < 100; ++seed) {
+    const auto c = internal::RandomTimingCase(seed, {.min_waypoints = 3});
+    const MotionProfile forward = TimeParameterize(c.waypoints, c.limits, {.blend_tolerance = 0.3});
+    const MotionProfile backward = forward.Reversed();
+    for (const PathPiece& piece : forward.pieces()) arcs += piece.kind == PathPiece::Kind::kArc;
+    const double t_end = forward.duration();
+    ASSERT_NEAR(backward.duration(), t_end, 1e-12) << "seed " << seed;
+    ASSERT_EQ(backward.start(), forward.end());
+    ASSERT_EQ(backward.end(), forward.start());
+    ASSERT_TRUE(backward.PeakVelocity().isApprox(forward.PeakVelocity(), 1e-12));
+    ASSERT_TRUE(backward.PeakAcceleration().isApprox(forward.PeakAcceleration(), 1e-9));
+    for (int i = 1; i < 200; ++i) {
+      const double t = t_end * i / 200.0;
+      const JointState b = backward.Sample(t);
+      const JointState f = forward.Sample(t_end - t);
+      ASSERT_LE((b.q - f.q).cwiseAbs().maxCoeff(), 1e-9) << "seed " << seed << " t " << t;
+      ASSERT_LE((b.qd + f.qd).cwiseAbs().maxCoeff(), 1e-9) << "seed " << seed << " t " << t;
+    }
+  }
+  EXPECT_GT(arcs, 50) << "the paths must have blends";
+}
+
+TEST(RobotTrajectoryTest, ReversedRunsTheSegmentsBackwardsFromTheEnd) {
+  const RobotTrajectory forward = MakeCycle();
+  const RobotTrajectory backward = forward.Reversed();
+  ASSERT_EQ(backward.segments().size(), forward.segments().size());
+  EXPECT_NEAR(backward.duration(), forward.duration(), 1e-12);
+  EXPECT_EQ(backward.start(), forward.end());
+  EXPECT_EQ(backward.end(), forward.start());
+  const std::size_t n = forward.segments().size();
+  for (std::size_t k = 0; k < n; ++k) {
+    const TrajectorySegment& f = forward.segments()[n - 1 - k];
+    const TrajectorySegment& b = backward.segments()[k];
+    EXPECT_EQ(b.kind, f.kind) << "segment " << k;
+    EXPECT_EQ(b.from, f.to) << "segment " << k;
+    EXPECT_EQ(b.to, f.from) << "segment " << k;
+    EXPECT_NEAR(b.duration(), f.duration(), 1e-12) << "segment " << k;
+  }
+  for (int i = 0; i <= 500; ++i) {
+    const double t = forward.duration() * i / 500.0;
+    EXPECT_LE(
+        (backward.Sample(t).q - forward.Sample(forward.duration() - t).q).cwiseAbs().maxCoeff(),
+        1e-9)
+        << "t " << t;
+  }
+  EXPECT_EQ(backward.Reversed().segments().size(), n);
+}
+
 }  // namespace
 }  // namespace weldcell::motion
