@@ -1,6 +1,7 @@
 // `weldcell plan cell.yaml -o out/` and `weldcell verify cell.yaml plan.json`.
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <atomic>
@@ -90,6 +91,14 @@ nlohmann::ordered_json BreakdownJson(const plan::CycleBreakdown& b) {
     j["robots"].push_back(std::move(jr));
   }
   return j;
+}
+
+// ", routes reversed (R2, R5) kept: X s (diagram bound A -> B s)" when the direction round ran.
+std::string ReversedSummary(const pipeline::PlanStatistics& s) {
+  if (s.reversed_robots.empty()) return {};
+  return fmt::format(", routes reversed ({}) {}: {:.2f} s (pair diagram bound {:.2f} -> {:.2f} s)",
+                     fmt::join(s.reversed_robots, ", "), s.reversed_kept ? "kept" : "not kept",
+                     s.reversed_makespan, s.directions_bound_before, s.directions_bound_after);
 }
 
 // "travel time learned: R1 3.2 % (analytic 11.0 %), R2 …; matrices 0.41 s"
@@ -366,7 +375,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
           s.allocation_seconds, s.motion_seconds, s.coordination_seconds, verify_seconds);
       std::cout << fmt::format(
           "coordination overhead {:+.1f} % of the allocation estimate; conflict-aware "
-          "re-allocation: {} of {} kept{}{} (first coordinated makespan {:.2f} s)\n",
+          "re-allocation: {} of {} kept{}{}{} (first coordinated makespan {:.2f} s)\n",
           s.estimated_makespan > 0
               ? 100.0 * (out.plan.makespan - s.estimated_makespan) / s.estimated_makespan
               : 0.0,
@@ -380,7 +389,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                             s.exclusion_kept ? "kept" : "not kept", s.exclusion_makespan,
                             s.exclusion_estimate, s.exclusion_unplanned)
               : std::string(),
-          s.first_makespan);
+          ReversedSummary(s), s.first_makespan);
       std::cout << TravelSummary(out.plan.travel, s.travel_seconds) << '\n';
       if (!s.coordination_message.empty()) {
         std::cout << "coordination: " << s.coordination_message << '\n';

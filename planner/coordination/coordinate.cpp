@@ -15,6 +15,7 @@
 #include "planner/collision/collision_world.hpp"
 #include "planner/common/check.hpp"
 #include "planner/common/parallel.hpp"
+#include "planner/coordination/internal/diagram.hpp"
 #include "planner/coordination/internal/schedule.hpp"
 #include "planner/coordination/internal/sweep.hpp"
 
@@ -23,6 +24,7 @@ namespace {
 
 using internal::EventEdge;
 using internal::EventGraph;
+using internal::PairDiagram;
 using internal::Sweep;
 using Pieces = std::vector<motion::TrajectorySegment>;
 
@@ -859,6 +861,38 @@ std::vector<std::vector<char>> StartingOrders(const EventGraph& graph,
   return out;
 }
 
+constexpr double kDiagramStep = 0.05;  // s: the grid of the pairs' coordination diagrams
+
+// A starting order from each robot pair's own coordination diagram (internal::PairDiagram): a
+// free zone goes first to the robot whose piece the pair's shortest path passes first; forced
+// zones keep their order, pairs without a path the given `fallback`. The pairs' paths ignore
+// each other: Repair and the improvements make them agree.
+std::vector<char> DiagramOrder(const EventGraph& graph, const std::vector<ZoneSpan>& zones,
+                               const std::vector<PairConflicts>& pairs,
+                               const std::vector<char>& fallback) {
+  std::vector<char> order = fallback;
+  auto durations = [&](int r) {
+    std::vector<double> d;
+    for (int k = 0; k < graph.pieces(r); ++k) d.push_back(graph.duration(r, k));
+    return d;
+  };
+  for (const PairConflicts& p : pairs) {
+    if (p.conflicts.empty()) continue;
+    std::vector<std::pair<int, int>> touching;
+    for (const PieceConflict& c : p.conflicts) touching.emplace_back(c.i, c.j);
+    const PairDiagram diagram(durations(p.a), durations(p.b), touching, false, kDiagramStep);
+    if (!std::isfinite(diagram.Bound())) continue;
+    for (std::size_t z = 0; z < zones.size(); ++z) {
+      const ZoneSpan& s = zones[z];
+      if (s.a != p.a || s.b != p.b || s.forced_first != -1) continue;
+      // The zone's first pieces, as extended pieces.
+      order[z] = static_cast<char>(diagram.AFirst(s.a0 + 1, s.b0 + 1));
+    }
+  }
+  MakePairsConsistent(graph, zones, order);
+  return order;
+}
+
 // ---------------------------------------------------------------------------------------------
 // 5. Merge: fewer zones, fewer handshakes for the controllers.
 
@@ -1078,7 +1112,7 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
     result.message = std::move(why);
     return result;
   };
-  const int orders_total = n + 4;
+  const int orders_total = n + 5;
   const int units_total = n * (n - 1) / 2 + orders_total;
   int units_done = 0;
   if (n > 0) options.progress.Report(kCoordinateStage, 0, std::max(1, units_total));
@@ -1114,6 +1148,10 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
     result.checks += p.checks;
     result.cached_pairs += p.cached;
     result.conflicting_piece_pairs += static_cast<int>(p.conflicts.size());
+    if (!p.conflicts.empty()) {
+      TouchingPieces& t = result.touching.emplace_back(TouchingPieces{.a = p.a, .b = p.b});
+      for (const PieceConflict& c : p.conflicts) t.pieces.emplace_back(c.i, c.j);
+    }
     if (!p.standing.empty()) return fail(p.standing);
     for (const ZoneSpan& z : p.zones) {
       if (z.forced_first == -2) {
@@ -1139,6 +1177,7 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   std::vector<std::vector<char>> starts = StartingOrders(graph, spans);
   starts.push_back(search.FirstComeFirstServed());
   starts.push_back(SimulatedFirstComeFirstServed(graph, spans, search.base));
+  starts.push_back(DiagramOrder(graph, spans, pairs, starts.back()));
   // Each start is improved on its own (in parallel); the first of the shortest wins.
   std::vector<double> makespans(starts.size(), std::numeric_limits<double>::infinity());
   std::vector<std::vector<char>> unrepaired_of(starts.size());

@@ -51,6 +51,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "planner/common/progress.hpp"
@@ -148,6 +149,15 @@ struct CoordinationOptions {
   ConflictCache* cache = nullptr;
 };
 
+/// The pieces of two robots whose sweeps touch (Coordinate's conflicts), in extended indices:
+/// 0 = standing at the start, k + 1 = piece k (the k-th motion or dwell segment, waits left
+/// out), pieces + 1 = standing at the end.
+struct TouchingPieces {
+  int a = 0, b = 0;                         ///< Robots, a < b.
+  std::vector<std::pair<int, int>> pieces;  ///< (extended piece of a, of b), sorted.
+  bool operator==(const TouchingPieces&) const = default;
+};
+
 struct CoordinationResult {
   /// The input trajectories with the waits the events produce at the planned durations (input
   /// waits are dropped).
@@ -163,6 +173,9 @@ struct CoordinationResult {
   long long checks = 0;             ///< Exact robot–robot checks made.
   long long cached_pairs = 0;       ///< Piece-pair comparisons answered from options.cache.
   int conflicting_piece_pairs = 0;  ///< Piece pairs whose sweeps touch.
+  /// Per robot pair with at least one touching piece pair, those pairs (for analysis and for
+  /// ChooseRouteDirections); complete when conflict_free.
+  std::vector<TouchingPieces> touching;
 };
 
 /// Coordinates the robots' trajectories (index = robot index in `world`). Deterministic for any

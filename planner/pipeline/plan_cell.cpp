@@ -8,6 +8,7 @@
 #include <set>
 
 #include "planner/collision/collision_world.hpp"
+#include "planner/coordination/directions.hpp"
 #include "planner/motion/time_parameterization.hpp"
 #include "planner/pipeline/rebalance.hpp"
 
@@ -212,6 +213,30 @@ SpatialRound TrySpatialRound(const cell::Cell& cell, const collision::CollisionW
   return out;
 }
 
+// The direction round: `best` with the routes of the robots in `reverse` run backwards (the
+// same welds in the poses they are welded in; their motions the same, run backwards:
+// motion::Reversed), coordinated anew.
+Attempt ReverseRoutes(const cell::Cell& cell, const collision::CollisionWorld& world,
+                      const PlanOptions& options, const Attempt& best,
+                      const std::vector<char>& reverse, coordination::ConflictCache& cache,
+                      PlanStatistics& stats) {
+  Attempt a;
+  a.problem = best.problem;
+  a.allocation = best.allocation;
+  a.allocated_routes = best.allocated_routes;
+  a.motions = best.motions;
+  for (std::size_t r = 0; r < reverse.size(); ++r) {
+    if (!reverse[r]) continue;
+    std::reverse(a.allocation.routes[r].begin(), a.allocation.routes[r].end());
+    std::reverse(a.allocated_routes[r].begin(), a.allocated_routes[r].end());
+    a.motions[r] = motion::Reversed(best.motions[r]);
+  }
+  const auto t0 = Clock::now();
+  a.coordinated = CoordinateMotions(cell, world, a.motions, options, &cache);
+  stats.coordination_seconds += Since(t0);
+  return a;
+}
+
 }  // namespace
 
 PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& world,
@@ -321,6 +346,34 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
       best = std::move(attempt);
       ++stats.rebalance_kept;
       stats.exclusion_kept = true;
+    }
+  }
+  // Route directions: where the coordination diagrams of the best plan's robot pairs say that
+  // some routes run backwards would wait less, try them.
+  if (options.reverse_routes && options.rebalance_rounds > 0 && best.coordinated.conflict_free &&
+      best.problem.problem.precedences.empty()) {
+    std::vector<std::vector<double>> durations;
+    std::vector<char> keep_forward;  // a robot with skipped welds: its motion is no sequence
+    for (const motion::SequenceResult& m : best.motions) {
+      durations.push_back(coordination::PieceDurations(m.trajectory));
+      keep_forward.push_back(!m.skipped.empty());
+    }
+    const coordination::RouteDirections directions =
+        coordination::ChooseRouteDirections(durations, best.coordinated.touching, keep_forward);
+    stats.directions_bound_before = directions.bound_before;
+    stats.directions_bound_after = directions.bound_after;
+    if (directions.bound_after < directions.bound_before - 1e-6) {
+      for (std::size_t r = 0; r < directions.reverse.size(); ++r) {
+        if (directions.reverse[r]) stats.reversed_robots.push_back(cell.robots[r].name);
+      }
+      Attempt attempt =
+          ReverseRoutes(cell, world, options, best, directions.reverse, conflict_cache, stats);
+      if (cancelled()) return out;
+      stats.reversed_makespan = attempt.Makespan();
+      if (attempt.BetterThan(best)) {
+        best = std::move(attempt);
+        stats.reversed_kept = true;
+      }
     }
   }
   for (const motion::SequenceResult& m : best.motions) {

@@ -47,6 +47,15 @@ struct PlanStatistics {
   double exclusion_makespan = 0;
   double exclusion_estimate = 0;
   int exclusion_unplanned = 0;
+  /// s: the largest coordination-diagram bound over the best plan's robot pairs with its routes
+  /// forward and with the directions chosen (coordination::ChooseRouteDirections); 0 when not
+  /// computed (PlanOptions::reverse_routes off, precedences, or no conflict-free plan).
+  double directions_bound_before = 0, directions_bound_after = 0;
+  /// The robots whose routes the direction round ran backwards (empty: not tried), whether that
+  /// plan was kept, and its coordinated makespan (s; 0 when it planned fewer welds).
+  std::vector<std::string> reversed_robots;
+  bool reversed_kept = false;
+  double reversed_makespan = 0;
   int direct_moves = 0, planned_moves = 0;
   /// s spent on the travel-time matrices (learned predictions or exact planning; 0 analytic).
   double travel_seconds = 0;

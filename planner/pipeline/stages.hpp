@@ -102,6 +102,12 @@ struct PlanOptions {
   /// coordinated plan gets better.
   /// 0 = never. The default was chosen by the coordinated makespans of docs/allocation.md.
   double exclusion_clearance = 0.5;
+  /// After the re-allocation rounds (with rebalance_rounds > 0), PlanCell tries the best plan
+  /// with some robots' routes run backwards where the coordination diagrams of its robot pairs
+  /// say the robots would wait less (coordination::ChooseRouteDirections; not with
+  /// precedences), kept only when the coordinated plan gets better. Not counted among the
+  /// re-allocation rounds.
+  bool reverse_routes = true;
   TravelTimeKind travel_time = TravelTimeKind::kAnalytic;
   /// kLearned: per robot (index into cell.robots) the model to use; null or missing = analytic
   /// for that robot. The caller checks learned::Mismatch; the pipeline refuses (analytic, with a

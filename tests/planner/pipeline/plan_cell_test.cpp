@@ -110,7 +110,7 @@ TEST(PlanCellTest, ReAllocationKeepsOnlyWhatShortensTheCoordinatedPlan) {
   EXPECT_LE(out.plan.makespan, out.statistics.first_makespan + 1e-9)
       << out.statistics.rebalance_kept << " of " << out.statistics.rebalance_rounds
       << " re-allocations kept";
-  if (out.statistics.rebalance_kept == 0) {
+  if (out.statistics.rebalance_kept == 0 && !out.statistics.reversed_kept) {
     EXPECT_EQ(plan::ToJson(out.plan), plan::ToJson(once.plan));
   }
   const VerifyReport report = Verify(out.plan, c);
@@ -156,8 +156,9 @@ TEST(PlanCellTest, TheSpatialRoundIsKeptOnlyWhenTheCoordinatedPlanGetsBetter) {
   const cell::Cell c = testing::SharedCell();
   const collision::CollisionWorld world(c);
   const PlanOutput once = PlanCell(c, world, {.threads = 2, .rebalance_rounds = 0});
-  const PlanOutput out =
-      PlanCell(c, world, {.threads = 2, .rebalance_rounds = 1, .spatial_weight = 3.0});
+  const PlanOutput out = PlanCell(
+      c, world,
+      {.threads = 2, .rebalance_rounds = 1, .spatial_weight = 3.0, .reverse_routes = false});
   EXPECT_EQ(out.statistics.rebalance_rounds, 1);
   EXPECT_DOUBLE_EQ(out.statistics.estimated_makespan, once.statistics.estimated_makespan);
   EXPECT_DOUBLE_EQ(out.statistics.first_makespan, once.plan.makespan);
@@ -180,7 +181,8 @@ TEST(PlanCellTest, TheExclusionRoundIsKeptOnlyWhenTheCoordinatedPlanGetsBetter) 
   const cell::Cell c = MiddleCell();
   const collision::CollisionWorld world(c);
   // Without exclusions the second round would repair the spatial round's failed motions.
-  const PlanOptions without{.threads = 2, .rebalance_rounds = 1, .exclusion_clearance = 0.0};
+  const PlanOptions without{
+      .threads = 2, .rebalance_rounds = 1, .exclusion_clearance = 0.0, .reverse_routes = false};
   PlanOptions with = without;
   with.rebalance_rounds = 2;
   with.exclusion_clearance = PlanOptions{}.exclusion_clearance;
@@ -192,6 +194,39 @@ TEST(PlanCellTest, TheExclusionRoundIsKeptOnlyWhenTheCoordinatedPlanGetsBetter) 
   EXPECT_GT(out.statistics.exclusion_estimate, 0.0);
   if (out.statistics.exclusion_kept) {
     EXPECT_LT(out.plan.makespan, before.plan.makespan);
+  } else {
+    EXPECT_EQ(plan::ToJson(out.plan), plan::ToJson(before.plan));
+  }
+  const VerifyReport report = Verify(out.plan, c);
+  for (const Violation& v : report.violations) ADD_FAILURE() << ToString(v);
+}
+
+// The direction round runs the best plan's routes backwards where the pair diagrams say the
+// robots would wait less, the same welds in the same poses; kept only when the coordinated plan
+// gets better, else the plan is the one without it.
+TEST(PlanCellTest, TheDirectionRoundIsKeptOnlyWhenTheCoordinatedPlanGetsBetter) {
+  const cell::Cell c = MiddleCell();
+  const collision::CollisionWorld world(c);
+  const PlanOptions without{.threads = 2, .rebalance_rounds = 1, .reverse_routes = false};
+  PlanOptions with = without;
+  with.reverse_routes = true;
+  const PlanOutput before = PlanCell(c, world, without);
+  const PlanOutput out = PlanCell(c, world, with);
+  const PlanStatistics& s = out.statistics;
+  EXPECT_GT(s.directions_bound_before, 0.0);
+  EXPECT_LE(s.directions_bound_after, s.directions_bound_before);
+  EXPECT_EQ(s.reversed_robots.empty(), s.directions_bound_after >= s.directions_bound_before);
+  if (s.reversed_kept) {
+    EXPECT_LT(out.plan.makespan, before.plan.makespan);
+    for (std::size_t r = 0; r < out.plan.robots.size(); ++r) {
+      std::vector<std::string> now, then;
+      for (const plan::WeldVisit& w : out.plan.robots[r].welds) now.push_back(w.weld_id);
+      for (const plan::WeldVisit& w : before.plan.robots[r].welds) then.push_back(w.weld_id);
+      const bool reversed = std::count(s.reversed_robots.begin(), s.reversed_robots.end(),
+                                       out.plan.robots[r].robot) > 0;
+      if (reversed) std::reverse(then.begin(), then.end());
+      EXPECT_EQ(now, then) << out.plan.robots[r].robot;
+    }
   } else {
     EXPECT_EQ(plan::ToJson(out.plan), plan::ToJson(before.plan));
   }
