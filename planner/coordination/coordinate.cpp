@@ -885,7 +885,8 @@ std::vector<char> DiagramOrder(const EventGraph& graph, const std::vector<ZoneSp
     for (std::size_t z = 0; z < zones.size(); ++z) {
       const ZoneSpan& s = zones[z];
       if (s.a != p.a || s.b != p.b || s.forced_first != -1) continue;
-      // The zone's first pieces, as extended pieces.
+      // The zone's pieces, as extended pieces: a zone is one touching pair (kMergeGap 0).
+      static_assert(kMergeGap == 0);
       order[z] = static_cast<char>(diagram.AFirst(s.a0 + 1, s.b0 + 1));
     }
   }

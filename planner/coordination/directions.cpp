@@ -55,6 +55,7 @@ RouteDirections ChooseRouteDirections(const std::vector<std::vector<double>>& du
                                       const std::vector<TouchingPieces>& touching,
                                       const std::vector<char>& keep_forward, double step) {
   const int n = static_cast<int>(durations.size());
+  WELDCELL_CHECK(keep_forward.empty() || static_cast<int>(keep_forward.size()) == n);
   double floor = 0.0;  // the longest robot: no choice of directions goes below it
   for (const std::vector<double>& d : durations) {
     double t = 0.0;

@@ -5,7 +5,7 @@
 // coordination needs. The choice is made from the pieces coordination found touching
 // (CoordinationResult::touching) and a bound per robot pair from its coordination diagram
 // (O'Donnell & Lozano-Pérez 1989): the pipeline plans the reversed routes and keeps them only
-// when the coordinated plan gets shorter (docs/coordination.md).
+// when the coordinated plan gets shorter (docs/allocation.md#route-directions).
 
 #include <utility>
 #include <vector>
@@ -22,12 +22,12 @@ std::vector<double> PieceDurations(const motion::RobotTrajectory& trajectory);
 /// The shortest time (s) in which two robots both finish their pieces when no two touching
 /// pieces run at the same time: the shortest monotone path through the pair's coordination
 /// diagram, each axis one robot's own clock without waits, each touching piece pair an obstacle
-/// (standing at the start: the axis' first point; at the end: its last), on a grid of `step` s
-/// (> 0). A path may wait anywhere (a controller waits at standstills only, where the waiting
-/// robot can itself be in the way), so this bounds the pair's coordinated makespan from below,
-/// up to the grid. `touching` in extended indices (TouchingPieces). With `reverse_b`, robot b
-/// runs its pieces backwards: durations reversed and the touching pairs mirrored. Infinity when
-/// no monotone path exists.
+/// (standing at the start: the axis' first point; at the end: the points from the end of its
+/// last piece on), on a grid of `step` s (> 0; coarser for programs over 2,000 steps). A path may
+/// wait anywhere (a controller waits at standstills only, where the waiting robot can itself be in
+/// the way), so this bounds the pair's coordinated makespan from below, up to the grid. `touching`
+/// in extended indices (TouchingPieces). With `reverse_b`, robot b runs its pieces backwards:
+/// durations reversed and the touching pairs mirrored. Infinity when no monotone path exists.
 double PairDiagramBound(const std::vector<double>& durations_a,
                         const std::vector<double>& durations_b,
                         const std::vector<std::pair<int, int>>& touching, bool reverse_b,

@@ -49,10 +49,11 @@ struct PlanStatistics {
   int exclusion_unplanned = 0;
   /// s: the largest coordination-diagram bound over the best plan's robot pairs with its routes
   /// forward and with the directions chosen (coordination::ChooseRouteDirections); 0 when not
-  /// computed (PlanOptions::reverse_routes off, precedences, or no conflict-free plan).
+  /// computed (PlanOptions::reverse_routes off, rebalance_rounds 0, precedences, or no
+  /// conflict-free plan).
   double directions_bound_before = 0, directions_bound_after = 0;
   /// The robots whose routes the direction round ran backwards (empty: not tried), whether that
-  /// plan was kept, and its coordinated makespan (s; 0 when it planned fewer welds).
+  /// plan was kept, and its coordinated makespan (s; 0 when not tried).
   std::vector<std::string> reversed_robots;
   bool reversed_kept = false;
   double reversed_makespan = 0;

@@ -13,6 +13,7 @@ PairDiagram::Axis::Axis(const std::vector<double>& durations, double step_s) : s
   double t = 0.0;
   for (const double d : durations) end.push_back(t += std::max(0.0, d));
   points = static_cast<int>(std::ceil(t / step - 1e-9)) + 2;
+  if (!end.empty()) points = std::max(points, 3);  // a point inside the pieces
 }
 
 std::pair<int, int> PairDiagram::Axis::Points(int e) const {
@@ -31,17 +32,32 @@ std::pair<int, int> PairDiagram::Axis::Points(int e) const {
 }
 
 namespace {
+
 std::vector<double> Reverse(const std::vector<double>& v) { return {v.rbegin(), v.rend()}; }
+
+// `step`, coarsened so that neither axis has more than kMaxPoints points (memory and time grow
+// with their product).
+double GridStep(const std::vector<double>& a, const std::vector<double>& b, double step) {
+  WELDCELL_CHECK(step > 0.0);
+  constexpr double kMaxPoints = 2000.0;
+  double longest = 0.0;
+  for (const std::vector<double>* d : {&a, &b}) {
+    double t = 0.0;
+    for (const double x : *d) t += std::max(0.0, x);
+    longest = std::max(longest, t);
+  }
+  return std::max(step, longest / kMaxPoints);
+}
+
 }  // namespace
 
 PairDiagram::PairDiagram(const std::vector<double>& durations_a,
                          const std::vector<double>& durations_b,
                          const std::vector<std::pair<int, int>>& touching, bool reverse_b,
                          double step)
-    : a_(durations_a, step),
-      b_(reverse_b ? Reverse(durations_b) : durations_b, step),
+    : a_(durations_a, GridStep(durations_a, durations_b, step)),
+      b_(reverse_b ? Reverse(durations_b) : durations_b, GridStep(durations_a, durations_b, step)),
       reverse_b_(reverse_b) {
-  WELDCELL_CHECK(step > 0.0);
   const auto nx = static_cast<std::size_t>(a_.points), ny = static_cast<std::size_t>(b_.points);
   // blocked[x * ny + y]: robot a at grid point x and robot b at y touch.
   std::vector<char> blocked(nx * ny, 0);

@@ -3,8 +3,9 @@
 // own clock without waits, each pair of touching pieces an obstacle, and the shortest monotone
 // path from both robots' start to both robots' end, on a grid of `step` s. The path may wait
 // anywhere (a controller waits at standstills only, where the waiting robot may itself be in
-// the way), so its length bounds the pair's coordinated makespan from below, up to the grid;
-// on which side of each obstacle it passes is an order for the pair's zones.
+// the way), so its length bounds the pair's coordinated makespan from below, up to the grid (a
+// step, and pieces shorter than a step, which hold only their nearest point); on which side of each
+// obstacle it passes is an order for the pair's zones.
 
 #include <utility>
 #include <vector>
@@ -15,8 +16,9 @@ class PairDiagram {
  public:
   /// `durations_*`: s per piece in program order; `touching`: (extended piece of a, of b) with
   /// 0 = standing at the start, k + 1 = piece k, pieces + 1 = standing at the end. With
-  /// `reverse_b`, robot b runs its pieces backwards (durations reversed, pairs mirrored).
-  /// Precondition: step > 0, indices in range.
+  /// `reverse_b`, robot b runs its pieces backwards (durations reversed, pairs mirrored). The
+  /// grid is coarsened where an axis would have more than 2,000 points. Precondition: step > 0,
+  /// indices in range.
   PairDiagram(const std::vector<double>& durations_a, const std::vector<double>& durations_b,
               const std::vector<std::pair<int, int>>& touching, bool reverse_b, double step);
 

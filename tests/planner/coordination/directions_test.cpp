@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include "planner/coordination/internal/diagram.hpp"
+
 namespace weldcell::coordination {
 namespace {
 
@@ -30,6 +32,25 @@ TEST(PairDiagramBoundTest, EndsInEachOthersWayHaveNoPath) {
             std::numeric_limits<double>::infinity());
   // Standing at the end in the way of the other's last piece: the other finishes that first.
   EXPECT_NEAR(PairDiagramBound(kThree, kThree, {{4, 3}}, false, 0.05), 3.0, 0.051);
+}
+
+// The shortest path passes each obstacle on one side: the robot whose piece it runs first.
+TEST(PairDiagramTest, TheShortestPathSaysWhichRobotGoesFirst) {
+  // Robot a: 1 s, then 3 s; robot b: 3 s, then 1 s.
+  const std::vector<double> a = {1.0, 3.0}, b = {3.0, 1.0};
+  // Both first pieces touch: a first costs b 1 s (5 s), b first costs a 3 s (7 s).
+  const internal::PairDiagram firsts(a, b, {{1, 1}}, false, 0.05);
+  EXPECT_NEAR(firsts.Bound(), 5.0, 0.051);
+  EXPECT_TRUE(firsts.AFirst(1, 1));
+  // a's second piece [1, 4] s against b's first [0, 3] s: a first makes b wait 4 s (8 s), b
+  // first makes a wait 2 s (6 s).
+  const internal::PairDiagram second(a, b, {{2, 1}}, false, 0.05);
+  EXPECT_NEAR(second.Bound(), 6.0, 0.051);
+  EXPECT_FALSE(second.AFirst(2, 1));
+  // With b reversed its 3 s piece comes second, [1, 4] s, against a's first [0, 1] s: apart.
+  const internal::PairDiagram reversed(a, b, {{1, 1}}, true, 0.05);
+  EXPECT_NEAR(reversed.Bound(), 4.0, 0.051);
+  EXPECT_TRUE(reversed.AFirst(1, 1));
 }
 
 TEST(ChooseRouteDirectionsTest, ReversesTheRobotThatTakesTheWaitsAwayAndNoOther) {

@@ -8,6 +8,7 @@
 
 #include "planner/motion/internal/topp_random_paths.hpp"
 #include "planner/motion/time_parameterization.hpp"
+#include "planner/motion/weld_sequence.hpp"
 
 namespace weldcell::motion {
 namespace {
@@ -206,15 +207,33 @@ TEST(MotionProfileTest, ReversedPassesTheSameConfigurationsBackwards) {
     ASSERT_EQ(backward.end(), forward.start());
     ASSERT_TRUE(backward.PeakVelocity().isApprox(forward.PeakVelocity(), 1e-12));
     ASSERT_TRUE(backward.PeakAcceleration().isApprox(forward.PeakAcceleration(), 1e-9));
-    for (int i = 1; i < 200; ++i) {
-      const double t = t_end * i / 200.0;
+    // Off the phase boundaries (a rest-to-rest profile switches at half its duration), where
+    // the acceleration jumps and each side samples the later phase.
+    for (int i = 0; i < 200; ++i) {
+      const double t = t_end * (i + 0.37) / 200.0;
       const JointState b = backward.Sample(t);
       const JointState f = forward.Sample(t_end - t);
       ASSERT_LE((b.q - f.q).cwiseAbs().maxCoeff(), 1e-9) << "seed " << seed << " t " << t;
       ASSERT_LE((b.qd + f.qd).cwiseAbs().maxCoeff(), 1e-9) << "seed " << seed << " t " << t;
+      ASSERT_LE((b.qdd - f.qdd).cwiseAbs().maxCoeff(), 1e-6 * (1.0 + f.qdd.cwiseAbs().maxCoeff()))
+          << "seed " << seed << " t " << t;
     }
   }
   EXPECT_GT(arcs, 50) << "the paths must have blends";
+}
+
+// A welded sequence run backwards: its trajectory reversed and the poses its stops were welded
+// in (own or alternative) in the reversed stop order.
+TEST(SequenceResultTest, ReversedReversesTheTrajectoryAndThePosesUsed) {
+  SequenceResult forward{.trajectory = MakeCycle(), .alternative_used = {-1, 2}};
+  forward.direct_moves = 2;
+  forward.planned_moves = 1;
+  const SequenceResult backward = Reversed(forward);
+  EXPECT_EQ(backward.trajectory, forward.trajectory.Reversed());
+  EXPECT_EQ(backward.alternative_used, (std::vector<int>{2, -1}));
+  EXPECT_EQ(backward.direct_moves, 2);
+  EXPECT_EQ(backward.planned_moves, 1);
+  EXPECT_TRUE(backward.skipped.empty());
 }
 
 TEST(RobotTrajectoryTest, ReversedRunsTheSegmentsBackwardsFromTheEnd) {
