@@ -1,12 +1,14 @@
 #include "planner/learned/travel.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <mutex>
 
 #include "planner/collision/collision_world.hpp"
 #include "planner/common/parallel.hpp"
 #include "planner/common/random.hpp"
+#include "planner/motion/time_parameterization.hpp"
 #include "planner/motion/weld_sequence.hpp"
 
 namespace weldcell::learned {
@@ -66,8 +68,8 @@ PredictedMatrix PredictMatrix(const Model& model, const FeatureRobot& robot,
 }
 
 Eigen::MatrixXd ExactMatrix(const collision::CollisionWorld& world, int robot,
-                            const std::vector<Eigen::VectorXd>& nodes,
-                            const ExactOptions& options) {
+                            const std::vector<Eigen::VectorXd>& nodes, const ExactOptions& options,
+                            int* unplanned_pairs) {
   const int n = static_cast<int>(nodes.size());
   Eigen::MatrixXd out = Eigen::MatrixXd::Zero(n, n);
   const int threads = ResolveThreadCount(options.threads);
@@ -84,23 +86,50 @@ Eigen::MatrixXd ExactMatrix(const collision::CollisionWorld& world, int robot,
         if (!planner) planner = std::make_unique<motion::SegmentPlanner>(world, robot);
         for (int j = 0; j < n; ++j) {
           if (i == j) continue;
-          const motion::TravelMove move = PlanLikeTheMotionStage(
-              *planner,
-              {.start = nodes[i],
-               .goal = nodes[j],
-               .resolution = options.resolution,
-               .seed =
-                   SplitMix64(options.seed ^ SplitMix64((static_cast<std::uint64_t>(i) << 32) + j)),
-               .max_planning_time = options.max_planning_time},
-              limits,
-              {.speed_scale = options.speed_scale, .blend_tolerance = options.blend_tolerance});
-          out(i, j) = move.path.solved() ? move.profile.duration() : 1e3;
+          const motion::SegmentRequest request{
+              .start = nodes[i],
+              .goal = nodes[j],
+              .resolution = options.resolution,
+              .seed =
+                  SplitMix64(options.seed ^ SplitMix64((static_cast<std::uint64_t>(i) << 32) + j)),
+              .max_planning_time = options.max_planning_time};
+          const motion::TimingOptions timing{.speed_scale = options.speed_scale,
+                                             .blend_tolerance = options.blend_tolerance};
+          // The way home gets all three attempts, as in the motion stage.
+          const motion::TravelMove move =
+              j == 0 ? motion::PlanTravelMove(*planner, request, limits, timing)
+                     : PlanLikeTheMotionStage(*planner, request, limits, timing);
+          out(i, j) = move.path.solved() ? move.profile.duration() : kNoPath;
         }
         const std::lock_guard<std::mutex> lock(progress_mutex);
         options.progress.Report(kExactStage, ++rows_done, n);
       },
       [&] { return options.progress.cancelled(); });
+  const int unplanned = PriceUnplanned(out, [&](int i, int j) {
+    return motion::RestToRestTime(nodes[static_cast<std::size_t>(i)],
+                                  nodes[static_cast<std::size_t>(j)], limits, options.speed_scale);
+  });
+  if (unplanned_pairs) *unplanned_pairs = unplanned;
   return out;
+}
+
+int PriceUnplanned(Eigen::MatrixXd& seconds, const std::function<double(int, int)>& estimate) {
+  const auto n = static_cast<int>(seconds.rows());
+  const Eigen::MatrixXd planned = seconds;
+  auto known = [&](int i, int j) { return planned(i, j) < kNoPath; };
+  int estimated = 0;
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < n; ++j) {
+      if (i == j || known(i, j)) continue;
+      if (i != 0 && j != 0 && known(i, 0) && known(0, j)) {
+        seconds(i, j) = planned(i, 0) + planned(0, j);
+      } else {
+        seconds(i, j) = estimate(i, j);
+        ++estimated;
+      }
+    }
+  }
+  return estimated;
 }
 
 }  // namespace weldcell::learned

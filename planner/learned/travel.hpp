@@ -5,6 +5,7 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,9 +58,25 @@ struct ExactOptions {
   Progress progress;  ///< Polled between rows; reports kExactStage (rows done, rows).
 };
 
-/// Plans and times every ordered pair of `nodes` with PlanLikeTheMotionStage, in parallel
-/// (one planner per worker). A pair with no path gets 1e3 s. Deterministic for any thread count.
+/// s: a move the planner found no path for, before PriceUnplanned.
+inline constexpr double kNoPath = 1e3;
+
+/// Plans and times every ordered pair of `nodes` (nodes[0] = the robot's home) as the motion
+/// stage would, in parallel (one planner per worker): moves home with all three attempts of the
+/// segment planner, the others with PlanLikeTheMotionStage. Moves without a path are priced by
+/// PriceUnplanned with the analytic estimate (motion::RestToRestTime); `unplanned_pairs`, when
+/// given, receives how many got that estimate. Deterministic for any thread count.
 Eigen::MatrixXd ExactMatrix(const collision::CollisionWorld& world, int robot,
-                            const std::vector<Eigen::VectorXd>& nodes, const ExactOptions& options);
+                            const std::vector<Eigen::VectorXd>& nodes, const ExactOptions& options,
+                            int* unplanned_pairs = nullptr);
+
+/// Prices the moves of `seconds` (s; node 0 = home) that have no path (≥ kNoPath) the way the
+/// motion stage gets there anyway: between two other nodes it goes back the way it came, at the
+/// latest home, and on from there (motion::PlanWeldSequence's retreat), so such a move costs
+/// i → home → j where both of those have a path; elsewhere (a pose no search reaches, which
+/// the motion stage replaces by another pose of the weld: pipeline::PlanMotions) `estimate(i,
+/// j)`. Returns how many moves got `estimate`. A price of kNoPath (1,000 s) instead made every
+/// allocation on stations with such a pose read about 2,000 s.
+int PriceUnplanned(Eigen::MatrixXd& seconds, const std::function<double(int, int)>& estimate);
 
 }  // namespace weldcell::learned

@@ -177,6 +177,7 @@ TravelMatrices ComputeTravelMatrices(const cell::Cell& cell, const collision::Co
       }
     }
     if (options.travel_time == TravelTimeKind::kExact) {
+      int unplanned = 0;
       m.seconds = learned::ExactMatrix(
           world, r, q,
           {.resolution = cell.settings.motion.resolution,
@@ -185,8 +186,16 @@ TravelMatrices ComputeTravelMatrices(const cell::Cell& cell, const collision::Co
            .speed_scale = cell.settings.motion.speed_scale,
            .seed = cell.settings.seed * 1000003ULL + static_cast<std::uint64_t>(r),
            .threads = options.threads,
-           .progress = options.progress});
+           .progress = options.progress},
+          &unplanned);
       m.source = "exact";
+      if (unplanned > 0 && warnings) {
+        warnings->push_back(fmt::format(
+            "{}: exact travel: {} of {} moves have no path, even through home (a pose no search "
+            "reaches; the motion stage tries the weld's other poses): priced by the analytic "
+            "estimate",
+            cell.robots[r].name, unplanned, q.size() * (q.size() - 1)));
+      }
       continue;
     }
     const learned::Model* model = r < static_cast<int>(options.travel_models.size())

@@ -423,6 +423,50 @@ TEST_F(LearnedWall, TrainingOnPlannedDataIsDeterministicForOneAndTwoThreads) {
   EXPECT_EQ(TrainOn(d, 1).Predict(x), TrainOn(d, 2).Predict(x));
 }
 
+// A move without a path of its own is priced through home when both legs have one, else by the
+// estimate given (as moves home and from it); planned moves stay as they are.
+TEST(ExactTravel, AMoveWithoutAPathIsPricedThroughHomeElseEstimated) {
+  Eigen::MatrixXd s(4, 4);
+  s << 0, 1.0, 2.0, 3.0,         //
+      1.5, 0, kNoPath, kNoPath,  //
+      2.5, 0.7, 0, 0.9,          //
+      kNoPath, kNoPath, 1.1, 0;
+  const int estimated = PriceUnplanned(s, [](int i, int j) { return 10.0 * i + j; });
+  EXPECT_DOUBLE_EQ(s(1, 2), 1.5 + 2.0);
+  EXPECT_DOUBLE_EQ(s(1, 3), 1.5 + 3.0);
+  EXPECT_DOUBLE_EQ(s(3, 0), 30.0);  // node 3 has no way home: estimated
+  EXPECT_DOUBLE_EQ(s(3, 1), 31.0);
+  EXPECT_EQ(estimated, 2);
+  EXPECT_DOUBLE_EQ(s(2, 1), 0.7);
+  EXPECT_DOUBLE_EQ(s(3, 2), 1.1);
+  EXPECT_DOUBLE_EQ(s(0, 3), 3.0);
+}
+
+// Every pair of home and the two tables' welds, across the wall included, is planned: each
+// move at least as long as the straight one's optimum, the same for one and two threads.
+TEST_F(LearnedWall, ExactMatrixPlansEveryPairAsTheMotionStageDoes) {
+  const cell::Cell c = testing::TablesCell(true);
+  const collision::CollisionWorld world(c);
+  const reach::ReachMap reach = reach::ReachAll(c, world);
+  const auto [a, b] = AcrossTheWall(reach);
+  const std::vector<Eigen::VectorXd> nodes{c.robots[0].home, a, b};
+  const kinematics::Chain& chain = world.chain(0);
+  const motion::JointLimits limits{.max_velocity = chain.velocity_limits(),
+                                   .max_acceleration = chain.acceleration_limits()};
+  const Eigen::MatrixXd one = ExactMatrix(world, 0, nodes, {.seed = 5, .threads = 1});
+  const Eigen::MatrixXd two = ExactMatrix(world, 0, nodes, {.seed = 5, .threads = 2});
+  EXPECT_EQ(one, two);
+  for (int i = 0; i < 3; ++i) {
+    for (int j = 0; j < 3; ++j) {
+      if (i == j) continue;
+      EXPECT_LT(one(i, j), kNoPath) << i << " -> " << j;
+      EXPECT_GE(one(i, j), motion::RestToRestTime(nodes[i], nodes[j], limits) - 1e-9)
+          << i << " -> " << j;
+    }
+  }
+  EXPECT_GT(one(1, 2), 1.1 * motion::RestToRestTime(a, b, limits)) << "around the wall";
+}
+
 // A model trained on the station without the wall, used on the station with it: the moves
 // across the wall take far longer than it learned, and the plan says so.
 TEST(LearnedMonitoring, DriftWarningOnAStationUnlikeTheTrainingOnes) {
