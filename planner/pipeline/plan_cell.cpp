@@ -356,7 +356,7 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
     std::vector<char> keep_forward;  // a robot with skipped welds: its motion is no sequence
     for (const motion::SequenceResult& m : best.motions) {
       durations.push_back(coordination::PieceDurations(m.trajectory));
-      keep_forward.push_back(!m.skipped.empty() || m.abandoned);
+      keep_forward.push_back(static_cast<char>(!m.skipped.empty() || m.abandoned));
     }
     const coordination::RouteDirections directions =
         coordination::ChooseRouteDirections(durations, best.coordinated.touching, keep_forward);
