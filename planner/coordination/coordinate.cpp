@@ -868,19 +868,15 @@ constexpr double kDiagramStep = 0.05;  // s: the grid of the pairs' coordination
 // zones keep their order, pairs without a path the given `fallback`. The pairs' paths ignore
 // each other: Repair and the improvements make them agree.
 std::vector<char> DiagramOrder(const EventGraph& graph, const std::vector<ZoneSpan>& zones,
-                               const std::vector<PairConflicts>& pairs,
+                               const std::vector<TouchingPieces>& touching,
                                const std::vector<char>& fallback) {
   std::vector<char> order = fallback;
-  auto durations = [&](int r) {
-    std::vector<double> d;
-    for (int k = 0; k < graph.pieces(r); ++k) d.push_back(graph.duration(r, k));
-    return d;
-  };
-  for (const PairConflicts& p : pairs) {
-    if (p.conflicts.empty()) continue;
-    std::vector<std::pair<int, int>> touching;
-    for (const PieceConflict& c : p.conflicts) touching.emplace_back(c.i, c.j);
-    const PairDiagram diagram(durations(p.a), durations(p.b), touching, false, kDiagramStep);
+  std::vector<std::vector<double>> durations(static_cast<std::size_t>(graph.robots()));
+  for (int r = 0; r < graph.robots(); ++r) {
+    for (int k = 0; k < graph.pieces(r); ++k) durations[r].push_back(graph.duration(r, k));
+  }
+  for (const TouchingPieces& p : touching) {
+    const PairDiagram diagram(durations[p.a], durations[p.b], p.pieces, false, kDiagramStep);
     if (!std::isfinite(diagram.Bound())) continue;
     for (std::size_t z = 0; z < zones.size(); ++z) {
       const ZoneSpan& s = zones[z];
@@ -1178,7 +1174,7 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   std::vector<std::vector<char>> starts = StartingOrders(graph, spans);
   starts.push_back(search.FirstComeFirstServed());
   starts.push_back(SimulatedFirstComeFirstServed(graph, spans, search.base));
-  starts.push_back(DiagramOrder(graph, spans, pairs, starts.back()));
+  starts.push_back(DiagramOrder(graph, spans, result.touching, starts.back()));
   // Each start is improved on its own (in parallel); the first of the shortest wins.
   std::vector<double> makespans(starts.size(), std::numeric_limits<double>::infinity());
   std::vector<std::vector<char>> unrepaired_of(starts.size());
