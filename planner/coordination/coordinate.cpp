@@ -16,8 +16,10 @@
 #include "planner/common/check.hpp"
 #include "planner/common/parallel.hpp"
 #include "planner/coordination/internal/diagram.hpp"
+#include "planner/coordination/internal/priority.hpp"
 #include "planner/coordination/internal/schedule.hpp"
 #include "planner/coordination/internal/sweep.hpp"
+#include "planner/coordination/internal/zone.hpp"
 
 namespace weldcell::coordination {
 namespace {
@@ -25,7 +27,9 @@ namespace {
 using internal::EventEdge;
 using internal::EventGraph;
 using internal::PairDiagram;
+using internal::PrioritizedScheduler;
 using internal::Sweep;
+using internal::ZoneSpan;
 using Pieces = std::vector<motion::TrajectorySegment>;
 
 std::string RobotName(int r) { return "robot " + std::to_string(r); }
@@ -95,16 +99,6 @@ Sweeps SampleSweeps(const collision::CollisionWorld& world,
 struct PieceConflict {
   int i = 0, j = 0;  ///< Extended piece of robot a, of robot b.
   bool operator<(const PieceConflict& o) const { return std::tie(i, j) < std::tie(o.i, o.j); }
-};
-
-struct ZoneSpan {
-  int a = 0, b = 0;       ///< Robots, a < b.
-  int a0 = 0, a1 = 0;     ///< Robot a's pieces [a0, a1].
-  int b0 = 0, b1 = 0;     ///< Robot b's pieces [b0, b1].
-  int forced_first = -1;  ///< Robot that must go first (-1: free; -2: impossible).
-  /// Robot a (b) releases the zone only when it moves on from the standstill after its last
-  /// piece (it touches the other's pieces there), else as it arrives there.
-  bool a_departs = false, b_departs = false;
 };
 
 struct PairConflicts {
@@ -890,6 +884,55 @@ std::vector<char> DiagramOrder(const EventGraph& graph, const std::vector<ZoneSp
   return order;
 }
 
+// Robots up to which PrioritizedOrder tries every priority order (6! = 720 clocks).
+constexpr int kAllPriorities = 6;
+
+// A starting order from prioritized scheduling (internal::PrioritizedScheduler): of the robots'
+// priority orders (all of them up to kAllPriorities robots; beyond, each robot first with the
+// others by decreasing work), the one whose clock ends first (the first of equals); each free
+// zone goes to the robot that starts its interval first on that clock. A robot between two
+// neighbours is fitted around both, where the pair diagrams see each pair alone.
+std::vector<char> PrioritizedOrder(const EventGraph& graph, const std::vector<ZoneSpan>& zones) {
+  const int n = graph.robots();
+  std::vector<double> work(static_cast<std::size_t>(n), 0.0);
+  for (int r = 0; r < n; ++r) {
+    for (int k = 0; k < graph.pieces(r); ++k) work[r] += graph.duration(r, k);
+  }
+  std::vector<int> by_work(static_cast<std::size_t>(n));
+  std::iota(by_work.begin(), by_work.end(), 0);
+  std::stable_sort(by_work.begin(), by_work.end(), [&](int x, int y) { return work[x] > work[y]; });
+  std::vector<std::vector<int>> priorities;
+  if (n <= kAllPriorities) {
+    std::vector<int> p(static_cast<std::size_t>(n));
+    std::iota(p.begin(), p.end(), 0);
+    do {
+      priorities.push_back(p);
+    } while (std::next_permutation(p.begin(), p.end()));
+  } else {
+    for (const int top : by_work) {
+      std::vector<int> p{top};
+      for (const int r : by_work) {
+        if (r != top) p.push_back(r);
+      }
+      priorities.push_back(std::move(p));
+    }
+  }
+  const PrioritizedScheduler scheduler(graph, zones);
+  std::vector<std::vector<double>> best;
+  double best_makespan = std::numeric_limits<double>::infinity();
+  for (const std::vector<int>& priority : priorities) {
+    double makespan = 0.0;
+    std::vector<std::vector<double>> clock = scheduler.Clock(priority, &makespan);
+    if (makespan < best_makespan - 1e-9) {
+      best_makespan = makespan;
+      best = std::move(clock);
+    }
+  }
+  std::vector<char> order = scheduler.OrderOn(best);
+  MakePairsConsistent(graph, zones, order);
+  return order;
+}
+
 // ---------------------------------------------------------------------------------------------
 // 5. Merge: fewer zones, fewer handshakes for the controllers.
 
@@ -1109,7 +1152,7 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
     result.message = std::move(why);
     return result;
   };
-  const int orders_total = n + 5;
+  const int orders_total = n + 6;
   const int units_total = n * (n - 1) / 2 + orders_total;
   int units_done = 0;
   if (n > 0) options.progress.Report(kCoordinateStage, 0, std::max(1, units_total));
@@ -1175,6 +1218,7 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   starts.push_back(search.FirstComeFirstServed());
   starts.push_back(SimulatedFirstComeFirstServed(graph, spans, search.base));
   starts.push_back(DiagramOrder(graph, spans, result.touching, starts.back()));
+  starts.push_back(PrioritizedOrder(graph, spans));
   // Each start is improved on its own (in parallel); the first of the shortest wins.
   std::vector<double> makespans(starts.size(), std::numeric_limits<double>::infinity());
   std::vector<std::vector<char>> unrepaired_of(starts.size());

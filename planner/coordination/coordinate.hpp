@@ -30,8 +30,11 @@
 //    are chosen to keep the makespan low: every robot in turn as the one that goes first
 //    everywhere (the others by decreasing work), first come first served on the unwaited clock,
 //    first come first served on the clock the earlier decisions give (list scheduling), and
-//    first come first served as a simulated execution grants zones on request, each
-//    improved pair by pair (a pair's zones decided again first come first served on the clock
+//    first come first served as a simulated execution grants zones on request, the side of
+//    each zone the shortest path through its pair's coordination diagram takes
+//    (internal/diagram.hpp), and the clock of prioritized scheduling (internal/priority.hpp:
+//    robots in a priority order, each fitted around those before it; the best of the orders),
+//    each improved pair by pair (a pair's zones decided again first come first served on the clock
 //    the other pairs give) and then by flipping single zones while the makespan drops; the
 //    shortest acyclic result wins.
 // 5. Merge. With the orders fixed, zones of one robot pair taken in the same order are merged
