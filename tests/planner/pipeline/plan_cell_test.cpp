@@ -201,6 +201,25 @@ TEST(PlanCellTest, TheExclusionRoundIsKeptOnlyWhenTheCoordinatedPlanGetsBetter) 
   for (const Violation& v : report.violations) ADD_FAILURE() << ToString(v);
 }
 
+// The spatial and the exclusion rounds' allocations, computed ahead on a background thread,
+// are the allocations made in place from the same problem: the exclusion round's estimate is
+// the one of BuildAllocationProblem (all welds, the arms' exclusions) solved by Allocate.
+TEST(PlanCellTest, AllocationsComputedAheadEqualThoseMadeInPlace) {
+  const cell::Cell c = MiddleCell();
+  const collision::CollisionWorld world(c);
+  const PlanOptions options{.threads = 2, .rebalance_rounds = 2, .reverse_routes = false};
+  const PlanOutput out = PlanCell(c, world, options);
+  EXPECT_GT(out.statistics.ahead_allocation_seconds, 0.0);
+  const reach::ReachMap reach = reach::ReachAll(c, world, {.threads = 2});
+  const TravelMatrices travel;  // analytic
+  const AllocationProblem problem =
+      BuildAllocationProblem(c, world, reach, options, {}, &travel, /*exclusions=*/true);
+  ASSERT_NE(problem.problem.exclusions, nullptr);
+  const Allocation allocation = Allocate(c, reach, problem, options);
+  EXPECT_GT(allocation.estimated_makespan, 0.0);
+  EXPECT_DOUBLE_EQ(out.statistics.exclusion_estimate, allocation.estimated_makespan);
+}
+
 // What the direction round makes of a route: the same welds backwards, the motion run backwards
 // (not planned anew), coordinated and assembled into a plan the verifier finds clean.
 TEST(PlanCellTest, ARouteRunBackwardsIsAValidPlan) {
