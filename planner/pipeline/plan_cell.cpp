@@ -118,7 +118,8 @@ class AllocationsAhead {
   std::thread thread_;  // last: joined before the promises go
 };
 
-// Allocation → motion → coordination for `withheld`, reusing the motions of unchanged routes.
+// Allocation → motion → coordination for `withheld`, reusing the motions of routes in `planned`
+// and adding the motions planned here to it.
 // `ahead` (optional): the allocation, computed ahead (AllocationsAhead) with the same options,
 // `withheld` and `exclusions`; waited for here. An attempt that leaves more than `max_unplanned`
 // welds unplanned cannot be better than the one it competes with (Attempt::BetterThan counts
@@ -127,7 +128,7 @@ class AllocationsAhead {
 // from ever being better.
 Attempt PlanFrom(const cell::Cell& cell, const collision::CollisionWorld& world,
                  const reach::ReachMap& reach, const PlanOptions& options, const Withheld& withheld,
-                 const TravelMatrices& travel, const Attempt* previous,
+                 const TravelMatrices& travel, PlannedRoutes& planned,
                  coordination::ConflictCache& cache, PlanStatistics& stats,
                  int max_unplanned = std::numeric_limits<int>::max(), bool exclusions = false,
                  std::future<Allocated>* ahead = nullptr) {
@@ -150,15 +151,14 @@ Attempt PlanFrom(const cell::Cell& cell, const collision::CollisionWorld& world,
   stats.allocation_seconds += Since(t0);
   if (options.progress.cancelled()) return a;
   t0 = Clock::now();
-  const PlannedRoutes planned =
-      previous ? PlannedRoutes{previous->allocated_routes, previous->motions} : PlannedRoutes{};
   a.allocated_routes = a.allocation.routes;
   a.motions =
-      PlanMotions(cell, world, reach, a.allocation, options, previous ? &planned : nullptr,
+      PlanMotions(cell, world, reach, a.allocation, options, &planned,
                   max_unplanned == std::numeric_limits<int>::max() ? max_unplanned
                                                                    : max_unplanned - unreachable);
   stats.motion_seconds += Since(t0);
   if (options.progress.cancelled()) return a;
+  planned.Add(a.allocated_routes, a.motions);
   if (a.Unplanned() > max_unplanned) return a;
   t0 = Clock::now();
   a.coordinated = CoordinateMotions(cell, world, a.motions, options, &cache);
@@ -272,17 +272,17 @@ struct SpatialRound {
 
 SpatialRound TrySpatialRound(const cell::Cell& cell, const collision::CollisionWorld& world,
                              const reach::ReachMap& reach, const PlanOptions& options,
-                             const TravelMatrices& travel, const Attempt& best, bool may_repair,
+                             const TravelMatrices& travel, PlannedRoutes& planned, bool may_repair,
                              coordination::ConflictCache& conflict_cache, PlanStatistics& stats,
                              std::future<Allocated>* ahead) {
   SpatialRound out;
   out.options = options;
-  out.attempt = PlanFrom(cell, world, reach, out.options, {}, travel, &best, conflict_cache, stats,
-                         std::numeric_limits<int>::max(), /*exclusions=*/false, ahead);
+  out.attempt = PlanFrom(cell, world, reach, out.options, {}, travel, planned, conflict_cache,
+                         stats, std::numeric_limits<int>::max(), /*exclusions=*/false, ahead);
   if (out.attempt.Failed() == 0 || !may_repair || options.progress.cancelled()) return out;
   out.repair = NextWithheld(cell, reach, out.attempt.allocation, out.attempt.motions,
                             out.attempt.coordinated, {});
-  Attempt repaired = PlanFrom(cell, world, reach, out.options, out.repair, travel, &out.attempt,
+  Attempt repaired = PlanFrom(cell, world, reach, out.options, out.repair, travel, planned,
                               conflict_cache, stats, out.attempt.Unplanned());
   ++out.rounds;
   if (repaired.BetterThan(out.attempt)) {
@@ -350,13 +350,15 @@ void PlanRounds(const cell::Cell& cell, const collision::CollisionWorld& world,
     out.status = PlanStatus::kCancelled;
     return true;
   };
-  // The rounds change only some robots' routes: their piece pairs are compared once.
+  // The rounds change only some robots' routes: their piece pairs are compared once, and a
+  // route planned in any earlier round (kept or not) is not planned again.
   coordination::ConflictCache conflict_cache;
+  PlannedRoutes planned;
   PlanOptions blind = options;
   blind.spatial_weight = 0.0;
   blind.sweep_weight = 0.0;
   Attempt best =
-      PlanFrom(cell, world, out.reach, blind, {}, travel, nullptr, conflict_cache, stats);
+      PlanFrom(cell, world, out.reach, blind, {}, travel, planned, conflict_cache, stats);
   if (cancelled()) return;
   stats.estimated_makespan = best.allocation.estimated_makespan;
   stats.lower_bound = best.allocation.lower_bound;
@@ -388,7 +390,7 @@ void PlanRounds(const cell::Cell& cell, const collision::CollisionWorld& world,
     }
     if (spatial_now) {
       spatial_tried = true;
-      SpatialRound spatial = TrySpatialRound(cell, world, out.reach, options, travel, best,
+      SpatialRound spatial = TrySpatialRound(cell, world, out.reach, options, travel, planned,
                                              /*may_repair=*/round + 1 < rounds, conflict_cache,
                                              stats, ahead.spatial());
       if (cancelled()) return;
@@ -408,7 +410,7 @@ void PlanRounds(const cell::Cell& cell, const collision::CollisionWorld& world,
     }
     Withheld trial = withheld;
     trial.insert(add.begin(), add.end());
-    Attempt attempt = PlanFrom(cell, world, out.reach, round_options, trial, travel, &best,
+    Attempt attempt = PlanFrom(cell, world, out.reach, round_options, trial, travel, planned,
                                conflict_cache, stats, best.Unplanned());
     if (cancelled()) return;
     ++stats.rebalance_rounds;
@@ -422,7 +424,7 @@ void PlanRounds(const cell::Cell& cell, const collision::CollisionWorld& world,
   }
   if (exclusion_round) {
     ++stats.rebalance_rounds;
-    Attempt attempt = PlanFrom(cell, world, out.reach, options, {}, travel, &best, conflict_cache,
+    Attempt attempt = PlanFrom(cell, world, out.reach, options, {}, travel, planned, conflict_cache,
                                stats, best.Unplanned(), /*exclusions=*/true, ahead.exclusion());
     if (cancelled()) return;
     stats.exclusion_makespan = attempt.Makespan();

@@ -98,6 +98,46 @@ TEST(PlanCellTest, StagesRunOneByOneGiveTheSamePlan) {
   EXPECT_EQ(plan::ToJson(p), plan::ToJson(PlanCell(c, world, options).plan));
 }
 
+// A robot whose route was planned before (in any earlier round) takes that motion unplanned;
+// abandoned motions and routes known already are not added.
+TEST(PlanCellTest, PlannedRoutesGiveARouteItsEarlierMotion) {
+  const cell::Cell c = testing::SharedCell();
+  const collision::CollisionWorld world(c);
+  const PlanOptions options{.threads = 2, .rebalance_rounds = 0};
+  const reach::ReachMap reach = reach::ReachAll(c, world, {.threads = 2});
+  const AllocationProblem problem = BuildAllocationProblem(c, world, reach, options);
+  const Allocation allocation = Allocate(c, reach, problem, options);
+  Allocation first = allocation;
+  const std::vector<motion::SequenceResult> motions = PlanMotions(c, world, reach, first, options);
+  ASSERT_EQ(motions.size(), 2u);
+
+  PlannedRoutes planned;
+  // Robot 0's route known with a marked motion, robot 1's only with an abandoned one.
+  std::vector<motion::SequenceResult> marked = motions;
+  marked[0].planned_moves = 1234;
+  marked[1].abandoned = true;
+  planned.Add(allocation.routes, marked);
+  ASSERT_NE(planned.Find(0, allocation.routes[0]), nullptr);
+  EXPECT_EQ(planned.Find(1, allocation.routes[1]), nullptr) << "abandoned: not added";
+  planned.Add(allocation.routes, motions);  // robot 0's route is known: the first stays
+  ASSERT_EQ(planned.robots[0].size(), 1u);
+  EXPECT_EQ(planned.Find(0, allocation.routes[0])->planned_moves, 1234);
+  std::vector<AssignedWeld> other = allocation.routes[0];
+  std::reverse(other.begin(), other.end());
+  if (other != allocation.routes[0]) {
+    EXPECT_EQ(planned.Find(0, other), nullptr);
+  }
+
+  Allocation again = allocation;
+  const std::vector<motion::SequenceResult> reused =
+      PlanMotions(c, world, reach, again, options, &planned);
+  EXPECT_EQ(reused[0].planned_moves, 1234) << "robot 0 takes the motion planned before";
+  EXPECT_EQ(reused[1].planned_moves, motions[1].planned_moves);
+  EXPECT_EQ(reused[1].trajectory.duration(), motions[1].trajectory.duration())
+      << "robot 1 planned anew, the same motion";
+  EXPECT_EQ(again.routes, first.routes);
+}
+
 TEST(PlanCellTest, ReAllocationKeepsOnlyWhatShortensTheCoordinatedPlan) {
   const cell::Cell c = testing::SharedCell();
   const collision::CollisionWorld world(c);
