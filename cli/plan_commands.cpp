@@ -370,9 +370,13 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
           s.lower_bound, s.baseline_makespan);
       std::cout << fmt::format(
           "moves: {} direct, {} planned; {} interlock zone(s); time: reach {:.2f} s, allocation "
-          "{:.2f} s, motion {:.2f} s, coordination {:.2f} s, verification {:.2f} s\n",
+          "{:.2f} s{}, motion {:.2f} s, coordination {:.2f} s, verification {:.2f} s\n",
           s.direct_moves, s.planned_moves, out.plan.zones.size(), s.reach_seconds,
-          s.allocation_seconds, s.motion_seconds, s.coordination_seconds, verify_seconds);
+          s.allocation_seconds,
+          s.ahead_allocation_seconds > 0
+              ? fmt::format(" (+{:.2f} s ahead, overlapped)", s.ahead_allocation_seconds)
+              : "",
+          s.motion_seconds, s.coordination_seconds, verify_seconds);
       std::cout << fmt::format(
           "coordination overhead {:+.1f} % of the allocation estimate; conflict-aware "
           "re-allocation: {} of {} kept{}{}{} (first coordinated makespan {:.2f} s)\n",

@@ -46,6 +46,14 @@ class Progress {
   /// Calls the callback (if any) under the shared lock.
   void Report(std::string_view stage, std::int64_t done, std::int64_t total) const;
 
+  /// A Progress that reports nowhere but is cancelled with this one: for work done ahead on a
+  /// background thread, whose reports would interleave with the current stage's.
+  Progress Silent() const {
+    Progress p;
+    p.cancel_ = cancel_;
+    return p;
+  }
+
   /// True once the caller asked to stop. One relaxed atomic load: poll it freely.
   bool cancelled() const { return cancel_ != nullptr && cancel_->load(std::memory_order_relaxed); }
 

@@ -4,8 +4,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
+#include <future>
 #include <limits>
+#include <optional>
 #include <set>
+#include <thread>
+#include <utility>
 
 #include "planner/collision/collision_world.hpp"
 #include "planner/coordination/directions.hpp"
@@ -54,34 +59,106 @@ struct Attempt {
   }
 };
 
-// Allocation → motion → coordination for `withheld`, reusing the motions of unchanged routes.
-// An attempt that leaves more than `max_unplanned` welds unplanned cannot be better than the
-// one it competes with (Attempt::BetterThan counts unplanned welds first): its motion planning
-// stops as soon as that is certain, and it is not coordinated: its motions are partial and its
-// Unplanned() count, above `max_unplanned`, keeps it from ever being better.
+// An allocation problem and its allocation, computed ahead of the round that uses it.
+struct Allocated {
+  AllocationProblem problem;
+  Allocation allocation;
+  double seconds = 0;  ///< s the background thread spent building and solving it.
+};
+
+// The allocations of the rounds that do not depend on earlier rounds' results: the spatial
+// round's first (all welds offered, the spatial and sweep terms) and the exclusion round's (the
+// same with the arms' exclusions). One background thread computes them, in that order, from the
+// start of the blind plan on, while the pipeline's single-threaded stretches (the other
+// allocations) leave a core free. They are the calls PlanFrom would make in place, with the same
+// inputs (and seed): the same results. Their progress is not reported (it would interleave with
+// the current stage's); cancellation stops them as it stops the pipeline. The destructor waits
+// for the thread: it reads `reach` and `travel`, which must outlive this object.
+class AllocationsAhead {
+ public:
+  AllocationsAhead(const cell::Cell& cell, const collision::CollisionWorld& world,
+                   const reach::ReachMap& reach, const PlanOptions& options,
+                   const TravelMatrices& travel, bool spatial, bool exclusion) {
+    if (!spatial && !exclusion) return;
+    if (spatial) spatial_ = spatial_promise_.get_future();
+    if (exclusion) exclusion_ = exclusion_promise_.get_future();
+    PlanOptions silent = options;
+    silent.progress = options.progress.Silent();
+    thread_ = std::thread([this, &cell, &world, &reach, &travel, silent, spatial, exclusion] {
+      auto compute = [&](std::promise<Allocated>& promise, bool exclusions) {
+        try {
+          const auto t0 = Clock::now();
+          Allocated a;
+          a.problem = BuildAllocationProblem(cell, world, reach, silent, {}, &travel, exclusions);
+          a.allocation = Allocate(cell, reach, a.problem, silent);
+          a.seconds = Since(t0);
+          promise.set_value(std::move(a));
+        } catch (...) {
+          promise.set_exception(std::current_exception());
+        }
+      };
+      if (spatial) compute(spatial_promise_, /*exclusions=*/false);
+      if (exclusion) compute(exclusion_promise_, /*exclusions=*/true);
+    });
+  }
+  AllocationsAhead(const AllocationsAhead&) = delete;
+  AllocationsAhead& operator=(const AllocationsAhead&) = delete;
+  ~AllocationsAhead() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+  // The spatial round's first allocation (null when not asked for), waited for; once.
+  std::future<Allocated>* spatial() { return spatial_.valid() ? &spatial_ : nullptr; }
+  // The exclusion round's allocation (null when not asked for), waited for; once.
+  std::future<Allocated>* exclusion() { return exclusion_.valid() ? &exclusion_ : nullptr; }
+
+ private:
+  std::promise<Allocated> spatial_promise_, exclusion_promise_;
+  std::future<Allocated> spatial_, exclusion_;
+  std::thread thread_;  // last: joined before the promises go
+};
+
+// Allocation → motion → coordination for `withheld`, reusing the motions of routes in `planned`
+// and adding the motions planned here to it.
+// `ahead` (optional): the allocation, computed ahead (AllocationsAhead) with the same options,
+// `withheld` and `exclusions`; waited for here. An attempt that leaves more than `max_unplanned`
+// welds unplanned cannot be better than the one it competes with (Attempt::BetterThan counts
+// unplanned welds first): its motion planning stops as soon as that is certain, and it is not
+// coordinated: its motions are partial and its Unplanned() count, above `max_unplanned`, keeps it
+// from ever being better.
 Attempt PlanFrom(const cell::Cell& cell, const collision::CollisionWorld& world,
                  const reach::ReachMap& reach, const PlanOptions& options, const Withheld& withheld,
-                 const TravelMatrices& travel, const Attempt* previous,
+                 const TravelMatrices& travel, PlannedRoutes& planned,
                  coordination::ConflictCache& cache, PlanStatistics& stats,
-                 int max_unplanned = std::numeric_limits<int>::max(), bool exclusions = false) {
+                 int max_unplanned = std::numeric_limits<int>::max(), bool exclusions = false,
+                 std::future<Allocated>* ahead = nullptr) {
   Attempt a;
   auto t0 = Clock::now();
-  a.problem = BuildAllocationProblem(cell, world, reach, options, withheld, &travel, exclusions);
+  std::optional<Allocated> allocated;
+  if (ahead) {
+    options.progress.Report(kAllocateStage, 0, 1);
+    allocated = ahead->get();
+    options.progress.Report(kAllocateStage, 1, 1);
+    a.problem = std::move(allocated->problem);
+    stats.ahead_allocation_seconds += allocated->seconds;
+  } else {
+    a.problem = BuildAllocationProblem(cell, world, reach, options, withheld, &travel, exclusions);
+  }
   const int unreachable = static_cast<int>(a.problem.unreachable.size());
   if (unreachable > max_unplanned) return a;
-  a.allocation = Allocate(cell, reach, a.problem, options);
+  a.allocation =
+      allocated ? std::move(allocated->allocation) : Allocate(cell, reach, a.problem, options);
   stats.allocation_seconds += Since(t0);
   if (options.progress.cancelled()) return a;
   t0 = Clock::now();
-  const PlannedRoutes planned =
-      previous ? PlannedRoutes{previous->allocated_routes, previous->motions} : PlannedRoutes{};
   a.allocated_routes = a.allocation.routes;
   a.motions =
-      PlanMotions(cell, world, reach, a.allocation, options, previous ? &planned : nullptr,
+      PlanMotions(cell, world, reach, a.allocation, options, &planned,
                   max_unplanned == std::numeric_limits<int>::max() ? max_unplanned
                                                                    : max_unplanned - unreachable);
   stats.motion_seconds += Since(t0);
   if (options.progress.cancelled()) return a;
+  planned.Add(a.allocated_routes, a.motions);
   if (a.Unplanned() > max_unplanned) return a;
   t0 = Clock::now();
   a.coordinated = CoordinateMotions(cell, world, a.motions, options, &cache);
@@ -184,7 +261,8 @@ namespace {
 // The round that allocates anew with the allocator's spatial (and sweep) term, and, when
 // `may_repair`, one more that withholds the welds whose motion then failed (the blind plan's
 // failures are what the withhold rounds repair too); the repaired attempt replaces the first
-// when it is better. `rounds` counts the allocations made (1 or 2).
+// when it is better. `rounds` counts the allocations made (1 or 2). `ahead` (optional): the
+// first allocation, computed ahead.
 struct SpatialRound {
   Attempt attempt;
   Withheld repair;
@@ -194,15 +272,17 @@ struct SpatialRound {
 
 SpatialRound TrySpatialRound(const cell::Cell& cell, const collision::CollisionWorld& world,
                              const reach::ReachMap& reach, const PlanOptions& options,
-                             const TravelMatrices& travel, const Attempt& best, bool may_repair,
-                             coordination::ConflictCache& conflict_cache, PlanStatistics& stats) {
+                             const TravelMatrices& travel, PlannedRoutes& planned, bool may_repair,
+                             coordination::ConflictCache& conflict_cache, PlanStatistics& stats,
+                             std::future<Allocated>* ahead) {
   SpatialRound out;
   out.options = options;
-  out.attempt = PlanFrom(cell, world, reach, out.options, {}, travel, &best, conflict_cache, stats);
+  out.attempt = PlanFrom(cell, world, reach, out.options, {}, travel, planned, conflict_cache,
+                         stats, std::numeric_limits<int>::max(), /*exclusions=*/false, ahead);
   if (out.attempt.Failed() == 0 || !may_repair || options.progress.cancelled()) return out;
   out.repair = NextWithheld(cell, reach, out.attempt.allocation, out.attempt.motions,
                             out.attempt.coordinated, {});
-  Attempt repaired = PlanFrom(cell, world, reach, out.options, out.repair, travel, &out.attempt,
+  Attempt repaired = PlanFrom(cell, world, reach, out.options, out.repair, travel, planned,
                               conflict_cache, stats, out.attempt.Unplanned());
   ++out.rounds;
   if (repaired.BetterThan(out.attempt)) {
@@ -239,36 +319,47 @@ Attempt ReverseRoutes(const cell::Cell& cell, const collision::CollisionWorld& w
 
 }  // namespace
 
-PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& world,
-                    const PlanOptions& options) {
-  PlanOutput out;
+namespace {
+
+// Which re-allocation rounds PlanRounds may run.
+struct Rounds {
+  bool spatial = false;    // a round allocates anew with the spatial (and sweep) term
+  bool exclusion = false;  // the last allocates anew with those and the arms' exclusions
+  int rounds = 0;          // rounds before the exclusion round
+};
+
+Rounds RoundsOf(const PlanOptions& options) {
+  Rounds r;
+  r.spatial = (options.spatial_weight > 0.0 || options.sweep_weight > 0.0) &&
+              options.allocator != Allocator::kBaseline;
+  // The exclusion round comes last: the spatial round's terms and the arms' exclusions.
+  r.exclusion = r.spatial && options.exclusion_clearance > 0.0 && options.rebalance_rounds >= 2;
+  r.rounds = options.rebalance_rounds - (r.exclusion ? 1 : 0);
+  return r;
+}
+
+// Everything after the travel matrices: the blind plan, the re-allocation rounds, the direction
+// round and the plan, into `out` (out.status = kCancelled when cancelled). The spatial round's
+// first allocation (when which.rounds >= 1) and the exclusion round's come from `ahead`.
+void PlanRounds(const cell::Cell& cell, const collision::CollisionWorld& world,
+                const PlanOptions& options, const TravelMatrices& travel, const Rounds& which,
+                AllocationsAhead& ahead, PlanOutput& out) {
   PlanStatistics& stats = out.statistics;
   auto cancelled = [&] {
     if (!options.progress.cancelled()) return false;
     out.status = PlanStatus::kCancelled;
     return true;
   };
-
-  auto t0 = Clock::now();
-  out.reach =
-      reach::ReachAll(cell, world, {.threads = options.threads, .progress = options.progress});
-  stats.reach_seconds = Since(t0);
-  if (cancelled()) return out;
-
-  t0 = Clock::now();
-  const TravelMatrices travel =
-      ComputeTravelMatrices(cell, world, out.reach, options, &stats.travel_warnings);
-  stats.travel_seconds = Since(t0);
-  if (cancelled()) return out;
-
-  // The rounds change only some robots' routes: their piece pairs are compared once.
+  // The rounds change only some robots' routes: their piece pairs are compared once, and a
+  // route planned in any earlier round (kept or not) is not planned again.
   coordination::ConflictCache conflict_cache;
+  PlannedRoutes planned;
   PlanOptions blind = options;
   blind.spatial_weight = 0.0;
   blind.sweep_weight = 0.0;
   Attempt best =
-      PlanFrom(cell, world, out.reach, blind, {}, travel, nullptr, conflict_cache, stats);
-  if (cancelled()) return out;
+      PlanFrom(cell, world, out.reach, blind, {}, travel, planned, conflict_cache, stats);
+  if (cancelled()) return;
   stats.estimated_makespan = best.allocation.estimated_makespan;
   stats.lower_bound = best.allocation.lower_bound;
   stats.baseline_makespan = best.allocation.baseline_makespan;
@@ -284,12 +375,9 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
   // every later round and could hide their better plans.
   PlanOptions round_options = blind;
   Withheld withheld, tried;
-  bool spatial_tried = !(options.spatial_weight > 0.0 || options.sweep_weight > 0.0) ||
-                       options.allocator == Allocator::kBaseline;
-  // The exclusion round comes last: the spatial round's terms and the arms' exclusions.
-  const bool exclusion_round =
-      !spatial_tried && options.exclusion_clearance > 0.0 && options.rebalance_rounds >= 2;
-  const int rounds = options.rebalance_rounds - (exclusion_round ? 1 : 0);
+  bool spatial_tried = !which.spatial;
+  const bool exclusion_round = which.exclusion;
+  const int rounds = which.rounds;
   for (int round = 0; round < rounds; ++round) {
     bool spatial_now = !spatial_tried && round + 2 >= rounds;
     Withheld add;
@@ -302,10 +390,10 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
     }
     if (spatial_now) {
       spatial_tried = true;
-      SpatialRound spatial =
-          TrySpatialRound(cell, world, out.reach, options, travel, best,
-                          /*may_repair=*/round + 1 < rounds, conflict_cache, stats);
-      if (cancelled()) return out;
+      SpatialRound spatial = TrySpatialRound(cell, world, out.reach, options, travel, planned,
+                                             /*may_repair=*/round + 1 < rounds, conflict_cache,
+                                             stats, ahead.spatial());
+      if (cancelled()) return;
       round += spatial.rounds - 1;
       stats.rebalance_rounds += spatial.rounds;
       stats.spatial_makespan = spatial.attempt.Makespan();
@@ -322,9 +410,9 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
     }
     Withheld trial = withheld;
     trial.insert(add.begin(), add.end());
-    Attempt attempt = PlanFrom(cell, world, out.reach, round_options, trial, travel, &best,
+    Attempt attempt = PlanFrom(cell, world, out.reach, round_options, trial, travel, planned,
                                conflict_cache, stats, best.Unplanned());
-    if (cancelled()) return out;
+    if (cancelled()) return;
     ++stats.rebalance_rounds;
     if (attempt.BetterThan(best)) {
       best = std::move(attempt);
@@ -336,9 +424,9 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
   }
   if (exclusion_round) {
     ++stats.rebalance_rounds;
-    Attempt attempt = PlanFrom(cell, world, out.reach, options, {}, travel, &best, conflict_cache,
-                               stats, best.Unplanned(), /*exclusions=*/true);
-    if (cancelled()) return out;
+    Attempt attempt = PlanFrom(cell, world, out.reach, options, {}, travel, planned, conflict_cache,
+                               stats, best.Unplanned(), /*exclusions=*/true, ahead.exclusion());
+    if (cancelled()) return;
     stats.exclusion_makespan = attempt.Makespan();
     stats.exclusion_estimate = attempt.allocation.estimated_makespan;
     stats.exclusion_unplanned = attempt.Unplanned();
@@ -368,7 +456,7 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
       }
       Attempt attempt =
           ReverseRoutes(cell, world, options, best, directions.reverse, conflict_cache, stats);
-      if (cancelled()) return out;
+      if (cancelled()) return;
       stats.reversed_makespan = attempt.Makespan();
       if (attempt.BetterThan(best)) {
         best = std::move(attempt);
@@ -393,6 +481,41 @@ PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& wor
         e.robot, e.source.substr(e.source.find(' ') + 1), e.error_pct, e.drift_threshold_pct,
         e.moves));
   }
+}
+
+}  // namespace
+
+PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& world,
+                    const PlanOptions& options) {
+  PlanOutput out;
+  PlanStatistics& stats = out.statistics;
+  auto cancelled = [&] {
+    if (!options.progress.cancelled()) return false;
+    out.status = PlanStatus::kCancelled;
+    return true;
+  };
+
+  auto t0 = Clock::now();
+  out.reach =
+      reach::ReachAll(cell, world, {.threads = options.threads, .progress = options.progress});
+  stats.reach_seconds = Since(t0);
+  if (cancelled()) return out;
+
+  t0 = Clock::now();
+  const TravelMatrices travel =
+      ComputeTravelMatrices(cell, world, out.reach, options, &stats.travel_warnings);
+  stats.travel_seconds = Since(t0);
+  if (cancelled()) return out;
+
+  const Rounds which = RoundsOf(options);
+  {
+    // Joined (at the end of this block) before `travel` and `out.reach` go or `out` is returned.
+    AllocationsAhead ahead(cell, world, out.reach, options, travel,
+                           /*spatial=*/which.spatial && which.rounds >= 1,
+                           /*exclusion=*/which.exclusion);
+    PlanRounds(cell, world, options, travel, which, ahead, out);
+  }
+
   return out;
 }
 

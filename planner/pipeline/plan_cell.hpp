@@ -21,7 +21,14 @@ class CollisionWorld;
 namespace weldcell::pipeline {
 
 struct PlanStatistics {
+  /// s of wall time the pipeline spent in each stage, summed over the rounds. Allocations
+  /// computed ahead on a background thread (the spatial and the exclusion rounds', which depend
+  /// on no earlier round) count in allocation_seconds only with the time the pipeline waited
+  /// for them, so that the stages add up to the pipeline's wall time.
   double reach_seconds = 0, allocation_seconds = 0, motion_seconds = 0, coordination_seconds = 0;
+  /// s the background thread spent on the allocations computed ahead, overlapping the other
+  /// stages (0 when none were).
+  double ahead_allocation_seconds = 0;
   std::string coordination_message;  ///< Empty when the robots were made conflict-free.
   double lower_bound = 0;            ///< s: allocation lower bound on the makespan.
   /// s: the allocator's makespan (analytic travel times) of the first, unconstrained

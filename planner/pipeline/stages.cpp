@@ -421,6 +421,24 @@ std::vector<reach::Candidate> AlternativesOf(const reach::WeldReach& e,
 
 }  // namespace
 
+void PlannedRoutes::Add(const std::vector<std::vector<AssignedWeld>>& routes,
+                        const std::vector<motion::SequenceResult>& motions) {
+  if (robots.size() < routes.size()) robots.resize(routes.size());
+  for (std::size_t r = 0; r < routes.size() && r < motions.size(); ++r) {
+    if (motions[r].abandoned || Find(static_cast<int>(r), routes[r])) continue;
+    robots[r].push_back({.route = routes[r], .motion = motions[r]});
+  }
+}
+
+const motion::SequenceResult* PlannedRoutes::Find(int robot,
+                                                  const std::vector<AssignedWeld>& route) const {
+  if (robot < 0 || robot >= static_cast<int>(robots.size())) return nullptr;
+  for (const Planned& p : robots[static_cast<std::size_t>(robot)]) {
+    if (p.route == route) return &p.motion;
+  }
+  return nullptr;
+}
+
 std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
                                                 const collision::CollisionWorld& world,
                                                 const reach::ReachMap& reach,
@@ -448,8 +466,8 @@ std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
             if (used[i] >= 0) route[i].candidate = alternatives[i][used[i]];
           }
         };
-        if (previous && previous->routes[r] == route) {
-          out[r] = previous->motions[r];
+        if (const motion::SequenceResult* known = previous ? previous->Find(r, route) : nullptr) {
+          out[r] = *known;
           skipped_total += static_cast<int>(out[r].skipped.size());
           use_welded_candidates();
           const std::lock_guard<std::mutex> lock(progress_mutex);

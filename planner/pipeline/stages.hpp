@@ -202,10 +202,22 @@ struct Allocation {
 Allocation Allocate(const cell::Cell& cell, const reach::ReachMap& reach,
                     const AllocationProblem& problem, const PlanOptions& options);
 
-/// Motions planned before for some routes.
+/// Motions planned before, by route: every robot's motion of every route planned so far that
+/// ran to its end (PlanCell keeps those of all its rounds: a later round's allocation may give a
+/// robot a route an earlier round, kept or not, planned already).
 struct PlannedRoutes {
-  std::vector<std::vector<AssignedWeld>> routes;  ///< [robot], as the allocator gave them
-  std::vector<motion::SequenceResult> motions;    ///< [robot]
+  struct Planned {
+    std::vector<AssignedWeld> route;  ///< As the allocator gave it.
+    motion::SequenceResult motion;
+  };
+  std::vector<std::vector<Planned>> robots;  ///< [robot] -> its planned routes, oldest first
+
+  /// Adds every robot's motion (`routes` as allocated, `motions` as PlanMotions gave them)
+  /// that is not abandoned and whose route is not known yet. Not for cancelled motions.
+  void Add(const std::vector<std::vector<AssignedWeld>>& routes,
+           const std::vector<motion::SequenceResult>& motions);
+  /// The motion planned for `route` of `robot`, or null.
+  const motion::SequenceResult* Find(int robot, const std::vector<AssignedWeld>& route) const;
 };
 
 /// At most this many other candidates of a weld are tried when no motion reaches the chosen one
@@ -214,7 +226,7 @@ inline constexpr int kMaxAlternativePoses = 3;
 
 /// The collision-free timed motion of every robot through its route, robots in parallel;
 /// index = robot. Seeds derive from cell.settings.seed and the robot index, so a robot's motion
-/// depends only on its route: a robot whose route equals the one in `previous` (as allocated,
+/// depends only on its route: a robot whose route equals one in `previous` (as allocated,
 /// before this function changed it) takes that motion unplanned. When no motion reaches a
 /// weld's chosen candidate, up to kMaxAlternativePoses other candidates of that weld are tried
 /// in order: the best (by posture) of each other spin window first, then the next best of any,

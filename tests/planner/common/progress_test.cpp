@@ -39,6 +39,22 @@ TEST(ProgressTest, CopiesShareOneCallback) {
   EXPECT_EQ(seen, (std::vector<std::string>{"reach 1/3", "motion 2/4"}));
 }
 
+TEST(ProgressTest, SilentReportsNowhereButIsCancelledWithTheOriginal) {
+  std::atomic<bool> cancel{false};
+  std::vector<std::string> seen;
+  const Progress progress(
+      [&](std::string_view stage, std::int64_t, std::int64_t) { seen.emplace_back(stage); },
+      &cancel);
+  const Progress silent = progress.Silent();
+  silent.Report("allocate", 1, 2);
+  EXPECT_TRUE(seen.empty());
+  EXPECT_FALSE(silent.cancelled());
+  cancel = true;
+  EXPECT_TRUE(silent.cancelled());
+  progress.Report("motion", 1, 2);  // the original still reports
+  EXPECT_EQ(seen, (std::vector<std::string>{"motion"}));
+}
+
 // The callback is never entered by two threads at once: an unguarded counter it increments
 // (with a read-yield-write that races without the lock) ends exact.
 TEST(ProgressTest, ReportsFromManyThreadsAreSerialised) {

@@ -98,6 +98,46 @@ TEST(PlanCellTest, StagesRunOneByOneGiveTheSamePlan) {
   EXPECT_EQ(plan::ToJson(p), plan::ToJson(PlanCell(c, world, options).plan));
 }
 
+// A robot whose route was planned before (in any earlier round) takes that motion unplanned;
+// abandoned motions and routes known already are not added.
+TEST(PlanCellTest, PlannedRoutesGiveARouteItsEarlierMotion) {
+  const cell::Cell c = testing::SharedCell();
+  const collision::CollisionWorld world(c);
+  const PlanOptions options{.threads = 2, .rebalance_rounds = 0};
+  const reach::ReachMap reach = reach::ReachAll(c, world, {.threads = 2});
+  const AllocationProblem problem = BuildAllocationProblem(c, world, reach, options);
+  const Allocation allocation = Allocate(c, reach, problem, options);
+  Allocation first = allocation;
+  const std::vector<motion::SequenceResult> motions = PlanMotions(c, world, reach, first, options);
+  ASSERT_EQ(motions.size(), 2u);
+
+  PlannedRoutes planned;
+  // Robot 0's route known with a marked motion, robot 1's only with an abandoned one.
+  std::vector<motion::SequenceResult> marked = motions;
+  marked[0].planned_moves = 1234;
+  marked[1].abandoned = true;
+  planned.Add(allocation.routes, marked);
+  ASSERT_NE(planned.Find(0, allocation.routes[0]), nullptr);
+  EXPECT_EQ(planned.Find(1, allocation.routes[1]), nullptr) << "abandoned: not added";
+  planned.Add(allocation.routes, motions);  // robot 0's route is known: the first stays
+  ASSERT_EQ(planned.robots[0].size(), 1u);
+  EXPECT_EQ(planned.Find(0, allocation.routes[0])->planned_moves, 1234);
+  std::vector<AssignedWeld> other = allocation.routes[0];
+  std::reverse(other.begin(), other.end());
+  if (other != allocation.routes[0]) {
+    EXPECT_EQ(planned.Find(0, other), nullptr);
+  }
+
+  Allocation again = allocation;
+  const std::vector<motion::SequenceResult> reused =
+      PlanMotions(c, world, reach, again, options, &planned);
+  EXPECT_EQ(reused[0].planned_moves, 1234) << "robot 0 takes the motion planned before";
+  EXPECT_EQ(reused[1].planned_moves, motions[1].planned_moves);
+  EXPECT_EQ(reused[1].trajectory.duration(), motions[1].trajectory.duration())
+      << "robot 1 planned anew, the same motion";
+  EXPECT_EQ(again.routes, first.routes);
+}
+
 TEST(PlanCellTest, ReAllocationKeepsOnlyWhatShortensTheCoordinatedPlan) {
   const cell::Cell c = testing::SharedCell();
   const collision::CollisionWorld world(c);
@@ -199,6 +239,25 @@ TEST(PlanCellTest, TheExclusionRoundIsKeptOnlyWhenTheCoordinatedPlanGetsBetter) 
   }
   const VerifyReport report = Verify(out.plan, c);
   for (const Violation& v : report.violations) ADD_FAILURE() << ToString(v);
+}
+
+// The spatial and the exclusion rounds' allocations, computed ahead on a background thread,
+// are the allocations made in place from the same problem: the exclusion round's estimate is
+// the one of BuildAllocationProblem (all welds, the arms' exclusions) solved by Allocate.
+TEST(PlanCellTest, AllocationsComputedAheadEqualThoseMadeInPlace) {
+  const cell::Cell c = MiddleCell();
+  const collision::CollisionWorld world(c);
+  const PlanOptions options{.threads = 2, .rebalance_rounds = 2, .reverse_routes = false};
+  const PlanOutput out = PlanCell(c, world, options);
+  EXPECT_GT(out.statistics.ahead_allocation_seconds, 0.0);
+  const reach::ReachMap reach = reach::ReachAll(c, world, {.threads = 2});
+  const TravelMatrices travel;  // analytic
+  const AllocationProblem problem =
+      BuildAllocationProblem(c, world, reach, options, {}, &travel, /*exclusions=*/true);
+  ASSERT_NE(problem.problem.exclusions, nullptr);
+  const Allocation allocation = Allocate(c, reach, problem, options);
+  EXPECT_GT(allocation.estimated_makespan, 0.0);
+  EXPECT_DOUBLE_EQ(out.statistics.exclusion_estimate, allocation.estimated_makespan);
 }
 
 // What the direction round makes of a route: the same welds backwards, the motion run backwards
