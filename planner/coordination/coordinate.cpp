@@ -922,7 +922,7 @@ std::vector<char> PrioritizedOrder(const EventGraph& graph, const std::vector<Zo
   double best_makespan = std::numeric_limits<double>::infinity();
   for (const std::vector<int>& priority : priorities) {
     double makespan = 0.0;
-    std::vector<std::vector<double>> clock = scheduler.Clock(priority, &makespan);
+    std::vector<std::vector<double>> clock = scheduler.Clock(priority, &makespan, best_makespan);
     if (makespan < best_makespan - 1e-9) {
       best_makespan = makespan;
       best = std::move(clock);

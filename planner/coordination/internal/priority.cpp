@@ -51,7 +51,7 @@ PrioritizedScheduler::PrioritizedScheduler(const EventGraph& graph,
 }
 
 std::vector<std::vector<double>> PrioritizedScheduler::Clock(const std::vector<int>& priority,
-                                                             double* makespan) const {
+                                                             double* makespan, double bound) const {
   std::vector<std::vector<double>> start(static_cast<std::size_t>(graph_.robots()));
   std::vector<char> placed(static_cast<std::size_t>(graph_.robots()), 0);
   // When robot a (or b) of a placed robot releases zone z.
@@ -121,6 +121,7 @@ std::vector<std::vector<double>> PrioritizedScheduler::Clock(const std::vector<i
     }
     placed[k] = 1;
     if (pieces > 0) *makespan = std::max(*makespan, own.back() + graph_.duration(k, pieces - 1));
+    if (*makespan >= bound) break;
   }
   return start;
 }

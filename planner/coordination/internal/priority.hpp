@@ -4,6 +4,7 @@
 // Coordinate a starting order in which a robot between two neighbours waits for both, where the
 // pair diagrams see each pair alone.
 
+#include <limits>
 #include <vector>
 
 #include "planner/coordination/internal/schedule.hpp"
@@ -27,8 +28,11 @@ class PrioritizedScheduler {
   /// that went first end too late, that interval starts again after the other's release. A
   /// robot that must go first (ZoneSpan::forced_first) is never overtaken; one that must go
   /// second is not held back (the forced orders are Coordinate's to keep). `makespan` (s): the
-  /// latest end.
-  std::vector<std::vector<double>> Clock(const std::vector<int>& priority, double* makespan) const;
+  /// latest end; once a robot ends at or after `bound`, the robots after it are skipped and
+  /// `makespan` is that robot's end (the clock is then partial).
+  std::vector<std::vector<double>> Clock(
+      const std::vector<int>& priority, double* makespan,
+      double bound = std::numeric_limits<double>::infinity()) const;
 
   /// The order of the zones on a clock: for each zone, whether robot a starts its interval
   /// first (ties: a); forced zones keep their forced order.
