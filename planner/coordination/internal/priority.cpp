@@ -55,12 +55,11 @@ std::vector<std::vector<double>> PrioritizedScheduler::Clock(const std::vector<i
   std::vector<std::vector<double>> start(static_cast<std::size_t>(graph_.robots()));
   std::vector<char> placed(static_cast<std::size_t>(graph_.robots()), 0);
   // When robot a (or b) of a placed robot releases zone z.
-  auto release = [&](const ZoneSpan& z, bool of_a) {
+  auto release = [&](const ZoneSpan& z, bool of_a) -> double {
     const int r = of_a ? z.a : z.b, last = of_a ? z.a1 : z.b1;
-    if (of_a ? z.a_departs : z.b_departs) {
-      return last + 1 < graph_.pieces(r) ? start[r][last + 1] : kInf;
-    }
-    return start[r][last] + graph_.duration(r, last);
+    if (!(of_a ? z.a_departs : z.b_departs)) return start[r][last] + graph_.duration(r, last);
+    if (last + 1 >= graph_.pieces(r)) return kInf;  // stays there: never released
+    return start[r][last + 1];
   };
   std::vector<std::pair<double, double>> blocked;
   std::vector<Hold> holds;
