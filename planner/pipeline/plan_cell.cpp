@@ -108,9 +108,9 @@ class AllocationsAhead {
   }
 
   // The spatial round's first allocation (null when not asked for), waited for; once.
-  std::future<Allocated>* spatial() { return spatial_.valid() ? &spatial_ : nullptr; }
+  std::future<Allocated>* Spatial() { return spatial_.valid() ? &spatial_ : nullptr; }
   // The exclusion round's allocation (null when not asked for), waited for; once.
-  std::future<Allocated>* exclusion() { return exclusion_.valid() ? &exclusion_ : nullptr; }
+  std::future<Allocated>* Exclusion() { return exclusion_.valid() ? &exclusion_ : nullptr; }
 
  private:
   std::promise<Allocated> spatial_promise_, exclusion_promise_;
@@ -392,7 +392,7 @@ void PlanRounds(const cell::Cell& cell, const collision::CollisionWorld& world,
       spatial_tried = true;
       SpatialRound spatial = TrySpatialRound(cell, world, out.reach, options, travel, planned,
                                              /*may_repair=*/round + 1 < rounds, conflict_cache,
-                                             stats, ahead.spatial());
+                                             stats, ahead.Spatial());
       if (cancelled()) return;
       round += spatial.rounds - 1;
       stats.rebalance_rounds += spatial.rounds;
@@ -425,7 +425,7 @@ void PlanRounds(const cell::Cell& cell, const collision::CollisionWorld& world,
   if (exclusion_round) {
     ++stats.rebalance_rounds;
     Attempt attempt = PlanFrom(cell, world, out.reach, options, {}, travel, planned, conflict_cache,
-                               stats, best.Unplanned(), /*exclusions=*/true, ahead.exclusion());
+                               stats, best.Unplanned(), /*exclusions=*/true, ahead.Exclusion());
     if (cancelled()) return;
     stats.exclusion_makespan = attempt.Makespan();
     stats.exclusion_estimate = attempt.allocation.estimated_makespan;
