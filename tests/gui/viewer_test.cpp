@@ -826,8 +826,7 @@ TEST_F(ViewerTest, AWaitingRobotKeepsItsColourWithAYellowGunAndRing) {
 // The small cell's plan with R2 held at home for one more second at its start, waiting for zone
 // Z1 (as the plans of generated stations often start); the zone's uses span both robots' whole
 // timelines.
-// Written as plan.json; returns its path.
-QString SmallPlanWaitingAtStart() {
+plan::Plan SmallPlanWaitingAtStart() {
   plan::Plan p = SmallPlanned();
   constexpr double kWait = 1.0;
   plan::RobotPlan& r1 = p.robots.at(0);
@@ -865,11 +864,7 @@ QString SmallPlanWaitingAtStart() {
                  .acquire_time = r2.segments[static_cast<std::size_t>(first_move)].times.front(),
                  .release_time = r2.finish_time}}}};
   p.weld_signals.clear();
-  const std::filesystem::path path =
-      std::filesystem::temp_directory_path() /
-      (std::to_string(QCoreApplication::applicationPid()) + "_small_waiting.json");
-  std::ofstream(path, std::ios::binary) << plan::ToJson(p);
-  return QString::fromStdString(path.string());
+  return p;
 }
 
 // A plan opened before the collision world is built (as the command line opens one, and a drop
@@ -877,11 +872,24 @@ QString SmallPlanWaitingAtStart() {
 // is drawn, as the status bar says it waits (generated station g5 said "R2 waits for Z1, ..."
 // with no zone drawn: the boxes computed without the world were empty and recorded as drawn).
 TEST_F(ViewerTest, AZoneARobotWaitsForAtTheStartIsDrawnOnceTheWorldIsBuilt) {
-  const QString plan = SmallPlanWaitingAtStart();
+  // The point of the test: the plan is on the timeline before the world is built. The world is
+  // built in a worker thread started as the cell is shown and handed over through the event
+  // loop, so a plan set from the cellOpened signal (before the loop runs again) always comes
+  // first (opening the plan's file races with the world, and the world usually wins).
+  bool world_built = false, plan_first = false;
+  const QMetaObject::Connection built =
+      QObject::connect(&window_, &MainWindow::worldBuilt, [&] { world_built = true; });
+  const QMetaObject::Connection opened =
+      QObject::connect(&window_, &MainWindow::cellOpened, [&](bool ok) {
+        if (!ok) return;
+        plan_first = !world_built;
+        window_.SetPlan(SmallPlanWaitingAtStart());
+      });
   ASSERT_TRUE(OpenCellAndWait(window_, kSmall));
-  ASSERT_TRUE(OpenPlanAndWait(window_, plan));
-  // The point of the test: the plan is on the timeline before the world is built.
-  ASSERT_TRUE(window_.background_busy()) << "the collision world was built before the plan opened";
+  QObject::disconnect(opened);
+  QObject::disconnect(built);
+  ASSERT_TRUE(plan_first) << "the collision world was built before the plan was set";
+  ASSERT_NE(window_.plan(), nullptr);
   ASSERT_TRUE(WaitFor([&] { return !window_.background_busy() && !window_.verifying(); }));
   window_.ShowStandardView(StandardView::kIso);
   window_.SetTime(0);  // as --screenshot --time 0 does once everything is built
@@ -911,7 +919,6 @@ TEST_F(ViewerTest, AZoneARobotWaitsForAtTheStartIsDrawnOnceTheWorldIsBuilt) {
   const int yellow = CountMatches(window_, image, edge_points, HueOf(Palette::Zone(), 10));
   std::printf("zone Z1: %d of %zu edge points yellow\n", yellow, edge_points.size());
   EXPECT_GE(yellow, static_cast<int>(edge_points.size()) / 2);
-  std::filesystem::remove(plan.toStdString());
 }
 
 // The collision world is handed over as soon as it is built, before the reach map (which took
