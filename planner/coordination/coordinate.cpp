@@ -923,7 +923,8 @@ std::vector<char> PrioritizedOrder(const EventGraph& graph, const std::vector<Zo
   for (const std::vector<int>& priority : priorities) {
     double makespan = 0.0;
     std::vector<std::vector<double>> clock = scheduler.Clock(priority, &makespan, best_makespan);
-    if (makespan < best_makespan - 1e-9) {
+    // The first clock is complete (no bound yet) and kept even when it never ends.
+    if (best.empty() || makespan < best_makespan - 1e-9) {
       best_makespan = makespan;
       best = std::move(clock);
     }

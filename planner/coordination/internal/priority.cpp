@@ -87,7 +87,9 @@ std::vector<std::vector<double>> PrioritizedScheduler::Clock(const std::vector<i
         // A robot that must go first leaves no room ahead of it.
         const double other_starts =
             z.forced_first == side.other ? -kInf : start[side.other][side.is_a ? z.b0 : z.a0];
-        blocked.emplace_back(other_starts - length, release(z, !side.is_a));
+        // (An own hold without end leaves no room ahead, also of a start at infinity.)
+        blocked.emplace_back(length == kInf ? -kInf : other_starts - length,
+                             release(z, !side.is_a));
       }
       std::sort(blocked.begin(), blocked.end());
       const double ready = p > 0 ? own[p - 1] + graph_.duration(k, p - 1) : 0.0;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <vector>
 
 namespace weldcell::coordination::internal {
@@ -66,6 +67,23 @@ TEST(PrioritizedSchedulerTest, ARobotThatMustGoFirstIsNeverOvertaken) {
   const Clock clock = scheduler.Clock({0, 1}, &makespan);
   EXPECT_EQ(clock[1], std::vector<double>{3});
   EXPECT_EQ(scheduler.OrderOn(clock), std::vector<char>{1});
+}
+
+TEST(PrioritizedSchedulerTest, ARobotThatStaysInTheWayAtItsEndGoesLast) {
+  // Robot 0 stands in the way of robot 1's piece once it has finished (released on departure
+  // from its last piece: never). Scheduled first, it leaves robot 1 no start; second, it waits.
+  const EventGraph graph({{1, 1}, {1, 1}});
+  const std::vector<ZoneSpan> zones = {
+      {.a = 0, .b = 1, .a0 = 1, .a1 = 1, .b0 = 1, .b1 = 1, .a_departs = true}};
+  const PrioritizedScheduler scheduler(graph, zones);
+  double makespan = 0;
+  const Clock stays_first = scheduler.Clock({0, 1}, &makespan);
+  EXPECT_EQ(makespan, std::numeric_limits<double>::infinity());
+  EXPECT_EQ(stays_first[1][0], 0.0);
+  const Clock stays_last = scheduler.Clock({1, 0}, &makespan);
+  EXPECT_EQ(stays_last, (Clock{{0, 2}, {0, 1}}));
+  EXPECT_DOUBLE_EQ(makespan, 3.0);
+  EXPECT_EQ(scheduler.OrderOn(stays_last), std::vector<char>{0});
 }
 
 }  // namespace
