@@ -555,6 +555,32 @@ CollisionResult CollisionWorld::CheckRobotPair(CollisionContext& ctx, int robot_
   return result;
 }
 
+bool CollisionWorld::BodyPairsInContact(CollisionContext& ctx, int robot_a,
+                                        const Eigen::Ref<const Eigen::VectorXd>& q_a, int robot_b,
+                                        const Eigen::Ref<const Eigen::VectorXd>& q_b,
+                                        std::span<const std::pair<int, int>> pairs,
+                                        double margin) const {
+  WELDCELL_CHECK(ctx.impl_->world == impl_.get());
+  WELDCELL_CHECK(robot_a != robot_b);
+  WELDCELL_CHECK(margin >= 0.0 && std::isfinite(margin));
+  const RobotData& a = RobotAt(*impl_, robot_a);
+  const RobotData& b = RobotAt(*impl_, robot_b);
+  const auto& X_a = PlaceAt(a, *ctx.impl_, robot_a, q_a).X_WBody;
+  const auto& X_b = PlaceAt(b, *ctx.impl_, robot_b, q_b).X_WBody;
+  const auto bodies_a = static_cast<int>(a.env_order.size());
+  const auto bodies_b = static_cast<int>(b.env_order.size());
+  for (const auto& [ka, kb] : pairs) {
+    WELDCELL_CHECK(ka >= 0 && ka < bodies_a && kb >= 0 && kb < bodies_b);
+    const auto ia = static_cast<std::size_t>(a.env_order[static_cast<std::size_t>(ka)]);
+    const auto jb = static_cast<std::size_t>(b.env_order[static_cast<std::size_t>(kb)]);
+    if (internal::BodiesCollide(*ctx.impl_, a.bodies[ia], X_a[ia], b.bodies[jb], X_b[jb],
+                                2.0 * margin)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void CollisionWorld::BodyBoxes(CollisionContext& ctx, int robot,
                                const Eigen::Ref<const Eigen::VectorXd>& q, double margin,
                                std::vector<Eigen::AlignedBox3d>* boxes) const {

@@ -32,6 +32,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "planner/cell/cell.hpp"
@@ -261,6 +262,16 @@ class CollisionWorld {
                                  const Eigen::Ref<const Eigen::VectorXd>& q_b,
                                  ContactReport report = ContactReport::kFirst,
                                  double margin = 0.0) const;
+
+  /// As CheckRobotPair(…, ContactReport::kFirst, margin), over the given body pairs only:
+  /// (k_a, k_b) is robot a's k_a-th and robot b's k_b-th body in environment-check order (as
+  /// BodyBoxes numbers them). True when some listed pair is in contact. For callers that know
+  /// the other pairs apart (boxes of BodyBoxes that do not meet), which then need no check.
+  /// Preconditions as CheckRobotPair; every position in range (checked, aborts).
+  bool BodyPairsInContact(CollisionContext& ctx, int robot_a,
+                          const Eigen::Ref<const Eigen::VectorXd>& q_a, int robot_b,
+                          const Eigen::Ref<const Eigen::VectorXd>& q_b,
+                          std::span<const std::pair<int, int>> pairs, double margin) const;
 
   /// World-frame axis-aligned boxes (m) around the robot's bodies with geometry at q (each
   /// geometry's own bounding box, rotated into the world), grown by `margin` (m, ≥ 0), one per

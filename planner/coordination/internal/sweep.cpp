@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "planner/collision/collision_world.hpp"
 
@@ -81,15 +83,21 @@ Sweep BuildSweep(const collision::CollisionWorld& world, collision::CollisionCon
   return sweep;
 }
 
-bool NodesOverlap(const SweepNode& a, const SweepNode& b) {
+// The body pairs (positions in BodyBoxes order) whose boxes over the two nodes' ranges meet,
+// into *pairs: no other pair of bodies can touch at any samples of the ranges. False when none.
+bool OverlappingBodies(const SweepNode& a, const SweepNode& b,
+                       std::vector<std::pair<int, int>>* pairs) {
+  pairs->clear();
   if (!a.all.intersects(b.all)) return false;
-  for (const Eigen::AlignedBox3d& x : a.bodies) {
-    if (!x.intersects(b.all)) continue;
-    for (const Eigen::AlignedBox3d& y : b.bodies) {
-      if (x.intersects(y)) return true;
+  for (std::size_t i = 0; i < a.bodies.size(); ++i) {
+    if (!a.bodies[i].intersects(b.all)) continue;
+    for (std::size_t j = 0; j < b.bodies.size(); ++j) {
+      if (a.bodies[i].intersects(b.bodies[j])) {
+        pairs->emplace_back(static_cast<int>(i), static_cast<int>(j));
+      }
     }
   }
-  return false;
+  return !pairs->empty();
 }
 
 // How much two nodes' boxes overlap (m³; −1 when apart): where they overlap most, a touch is
@@ -106,23 +114,23 @@ struct PairSearch {
   const Sweep& b;
   double margin;
   long long* checks;
+  /// The body pairs whose boxes meet, of the node pair being checked (OverlappingBodies).
+  std::vector<std::pair<int, int>>& pairs;
 
-  // The middle configurations in contact with a margin grown by both ranges' radii: false
-  // means no sample of either range touches any of the other.
-  // `scale` 0: the exact check of the two middle samples.
+  // The middle configurations in contact with a margin grown by both ranges' radii, over the
+  // body pairs in `pairs` (the others are apart over the ranges): false means no sample of
+  // either range touches any of the other. `scale` 0: the exact check of the two middle samples.
   bool Middles(const SweepNode& na, const SweepNode& nb, double scale = 1.0) const {
     ++*checks;
-    return world
-        .CheckRobotPair(ctx, a.robot, a.q[static_cast<std::size_t>(na.middle)], b.robot,
-                        b.q[static_cast<std::size_t>(nb.middle)], collision::ContactReport::kFirst,
-                        margin + scale * 0.5 * (na.radius + nb.radius))
-        .in_collision();
+    return world.BodyPairsInContact(ctx, a.robot, a.q[static_cast<std::size_t>(na.middle)], b.robot,
+                                    b.q[static_cast<std::size_t>(nb.middle)], pairs,
+                                    margin + scale * 0.5 * (na.radius + nb.radius));
   }
 
   bool Touch(int ia, int ib) const {
     const SweepNode& na = a.nodes[static_cast<std::size_t>(ia)];
     const SweepNode& nb = b.nodes[static_cast<std::size_t>(ib)];
-    if (!NodesOverlap(na, nb) || !Middles(na, nb)) return false;
+    if (!OverlappingBodies(na, nb, &pairs) || !Middles(na, nb)) return false;
     const bool leaf_a = na.left < 0, leaf_b = nb.left < 0;
     if (leaf_a && leaf_b) return true;  // single samples: the check was exact
     // At the roots, the two middle samples themselves: in dense pairs they often touch, which
@@ -170,7 +178,8 @@ Sweep StillSweep(const collision::CollisionWorld& world, collision::CollisionCon
 bool SweepsTouch(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
                  const Sweep& a, const Sweep& b, double margin, long long* checks) {
   if (a.nodes.empty() || b.nodes.empty()) return false;
-  return PairSearch{world, ctx, a, b, margin, checks}.Touch(0, 0);
+  std::vector<std::pair<int, int>> pairs;
+  return PairSearch{world, ctx, a, b, margin, checks, pairs}.Touch(0, 0);
 }
 
 Eigen::AlignedBox3d Bounds(const Sweep& sweep) {

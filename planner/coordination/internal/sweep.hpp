@@ -6,7 +6,8 @@
 // by descending both trees: a node pair is dismissed when its boxes are apart, or when the two
 // middle configurations are clear with a margin that covers both ranges' radii (the robots'
 // collision geometry is grown by it, so the whole ranges are clear); single samples are checked
-// exactly.
+// exactly. Either check covers only the body pairs whose boxes over the two ranges meet: the
+// others cannot touch there.
 
 #include <Eigen/Core>
 #include <Eigen/Geometry>

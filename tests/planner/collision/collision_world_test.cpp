@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <random>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "planner/common/diagnostics.hpp"
 #include "tests/planner/collision/test_cells.hpp"
@@ -877,6 +879,49 @@ TEST(CollisionWorld, PairsDeclaredInTheRobotModelAreAllowedByBothRules) {
   } catch (const InputError& error) {
     EXPECT_THAT(error.what(), HasSubstr("allowed_collisions: link pair (0, 9)"));
   }
+}
+
+// BodyPairsInContact over every body pair is CheckRobotPair; over none it finds nothing; over
+// the pairs whose BodyBoxes meet it answers as over all of them (the boxes are conservative).
+TEST(CollisionWorld, BodyPairsInContactChecksExactlyTheListedPairs) {
+  cell::Cell c = ArmCell();
+  c.robots.push_back(TinyRobot(
+      "R2", Pose({0.9, 0, 0},
+                 Eigen::Matrix3d(Eigen::AngleAxisd(std::numbers::pi, Eigen::Vector3d::UnitZ())))));
+  const CollisionWorld world(c);
+  CollisionContext ctx(world);
+  std::mt19937_64 rng(8);
+  std::uniform_real_distribution<double> u(-1.6, 1.6);
+  int contacts = 0, apart_with_meeting_boxes = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const Eigen::Vector4d qa(0.5 * u(rng), u(rng), u(rng), u(rng));
+    const Eigen::Vector4d qb(0.5 * u(rng), u(rng), u(rng), u(rng));
+    const double margin = trial % 2 == 0 ? 0.0 : 0.02;
+    std::vector<Eigen::AlignedBox3d> boxes_a, boxes_b;
+    world.BodyBoxes(ctx, 0, qa, margin, &boxes_a);
+    world.BodyBoxes(ctx, 1, qb, margin, &boxes_b);
+    std::vector<std::pair<int, int>> all, meeting;
+    for (int i = 0; i < static_cast<int>(boxes_a.size()); ++i) {
+      for (int j = 0; j < static_cast<int>(boxes_b.size()); ++j) {
+        all.emplace_back(i, j);
+        if (boxes_a[i].intersects(boxes_b[j])) meeting.emplace_back(i, j);
+      }
+    }
+    const bool full =
+        world.CheckRobotPair(ctx, 0, qa, 1, qb, ContactReport::kFirst, margin).in_collision();
+    EXPECT_EQ(world.BodyPairsInContact(ctx, 0, qa, 1, qb, all, margin), full) << trial;
+    EXPECT_FALSE(world.BodyPairsInContact(ctx, 0, qa, 1, qb, {}, margin)) << trial;
+    if (margin == 0.0) {
+      EXPECT_EQ(world.BodyPairsInContact(ctx, 0, qa, 1, qb, meeting, margin), full) << trial;
+    } else {  // grown primitives reach a little past their boxes' margin: never the reverse
+      EXPECT_LE(world.BodyPairsInContact(ctx, 0, qa, 1, qb, meeting, margin), full) << trial;
+    }
+    contacts += full;
+    apart_with_meeting_boxes += !full && !meeting.empty();
+  }
+  // Both answers, and boxes that meet where the bodies do not, must occur.
+  EXPECT_GT(contacts, 20) << apart_with_meeting_boxes;
+  EXPECT_GT(apart_with_meeting_boxes, 20) << contacts;
 }
 
 TEST(CollisionWorld, RobotPairMarginKeepsTwiceItBetweenBodies) {
