@@ -350,6 +350,26 @@ internal::RobotScratch& PlaceAtPoses(const RobotData& robot, CtxImpl& ctx, int i
   return scratch;
 }
 
+// Two robots placed for a pair check (CheckRobotPair, BodyPairsInContact): their data and the
+// world poses of their bodies, after the checks both queries share.
+struct PlacedPair {
+  const RobotData& a;
+  const RobotData& b;
+  const std::vector<Eigen::Isometry3d>& X_a;
+  const std::vector<Eigen::Isometry3d>& X_b;
+};
+
+PlacedPair PlacePair(const CollisionWorld::Impl& world, CtxImpl& ctx, int robot_a,
+                     const Eigen::Ref<const Eigen::VectorXd>& q_a, int robot_b,
+                     const Eigen::Ref<const Eigen::VectorXd>& q_b, double margin) {
+  WELDCELL_CHECK(ctx.world == &world);
+  WELDCELL_CHECK(robot_a != robot_b);
+  WELDCELL_CHECK(margin >= 0.0 && std::isfinite(margin));
+  const RobotData& a = RobotAt(world, robot_a);
+  const RobotData& b = RobotAt(world, robot_b);
+  return {a, b, PlaceAt(a, ctx, robot_a, q_a).X_WBody, PlaceAt(b, ctx, robot_b, q_b).X_WBody};
+}
+
 /// Records a contact; true when the query should stop.
 bool AddContact(CollisionResult& result, const BodyRef& first, const BodyRef& second,
                 ContactReport report) {
@@ -533,13 +553,7 @@ CollisionResult CollisionWorld::CheckRobotPair(CollisionContext& ctx, int robot_
                                                int robot_b,
                                                const Eigen::Ref<const Eigen::VectorXd>& q_b,
                                                ContactReport report, double margin) const {
-  WELDCELL_CHECK(ctx.impl_->world == impl_.get());
-  WELDCELL_CHECK(robot_a != robot_b);
-  WELDCELL_CHECK(margin >= 0.0 && std::isfinite(margin));
-  const RobotData& a = RobotAt(*impl_, robot_a);
-  const RobotData& b = RobotAt(*impl_, robot_b);
-  const auto& X_a = PlaceAt(a, *ctx.impl_, robot_a, q_a).X_WBody;
-  const auto& X_b = PlaceAt(b, *ctx.impl_, robot_b, q_b).X_WBody;
+  const auto [a, b, X_a, X_b] = PlacePair(*impl_, *ctx.impl_, robot_a, q_a, robot_b, q_b, margin);
   CollisionResult result;
   for (const int i : a.env_order) {
     for (const int j : b.env_order) {
@@ -560,13 +574,7 @@ bool CollisionWorld::BodyPairsInContact(CollisionContext& ctx, int robot_a,
                                         const Eigen::Ref<const Eigen::VectorXd>& q_b,
                                         std::span<const std::pair<int, int>> pairs,
                                         double margin) const {
-  WELDCELL_CHECK(ctx.impl_->world == impl_.get());
-  WELDCELL_CHECK(robot_a != robot_b);
-  WELDCELL_CHECK(margin >= 0.0 && std::isfinite(margin));
-  const RobotData& a = RobotAt(*impl_, robot_a);
-  const RobotData& b = RobotAt(*impl_, robot_b);
-  const auto& X_a = PlaceAt(a, *ctx.impl_, robot_a, q_a).X_WBody;
-  const auto& X_b = PlaceAt(b, *ctx.impl_, robot_b, q_b).X_WBody;
+  const auto [a, b, X_a, X_b] = PlacePair(*impl_, *ctx.impl_, robot_a, q_a, robot_b, q_b, margin);
   const auto bodies_a = static_cast<int>(a.env_order.size());
   const auto bodies_b = static_cast<int>(b.env_order.size());
   for (const auto& [ka, kb] : pairs) {
