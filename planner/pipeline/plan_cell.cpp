@@ -258,11 +258,17 @@ plan::TravelReport MeasureTravelError(const cell::Cell& cell,
 
 namespace {
 
+// Repairs of the spatial round: each withholds the welds whose motion failed in the round's
+// attempt so far (NextWithheld) on top of what the repairs before withheld. One is not always
+// enough: on station XL the first repair gave two more welds of a pocket to the robot whose
+// motions into that pocket had failed, and they failed too.
+constexpr int kSpatialRepairs = 3;
+
 // The round that allocates anew with the allocator's spatial (and sweep) term, and, when
-// `may_repair`, one more that withholds the welds whose motion then failed (the blind plan's
-// failures are what the withhold rounds repair too); the repaired attempt replaces the first
-// when it is better. `rounds` counts the allocations made (1 or 2). `ahead` (optional): the
-// first allocation, computed ahead.
+// `may_repair`, up to kSpatialRepairs more while motions fail: a repaired attempt replaces the
+// round's attempt when it is better, and the repairs stop at the first that is not.
+// `rounds` counts the allocations made (1 to 1 + kSpatialRepairs); `repair`: what the kept
+// repairs withheld. `ahead` (optional): the first allocation, computed ahead.
 struct SpatialRound {
   Attempt attempt;
   Withheld repair;
@@ -279,16 +285,19 @@ SpatialRound TrySpatialRound(const cell::Cell& cell, const collision::CollisionW
   out.options = options;
   out.attempt = PlanFrom(cell, world, reach, out.options, {}, travel, planned, conflict_cache,
                          stats, std::numeric_limits<int>::max(), /*exclusions=*/false, ahead);
-  if (out.attempt.Failed() == 0 || !may_repair || options.progress.cancelled()) return out;
-  out.repair = NextWithheld(cell, reach, out.attempt.allocation, out.attempt.motions,
-                            out.attempt.coordinated, {});
-  Attempt repaired = PlanFrom(cell, world, reach, out.options, out.repair, travel, planned,
-                              conflict_cache, stats, out.attempt.Unplanned());
-  ++out.rounds;
-  if (repaired.BetterThan(out.attempt)) {
+  for (int k = 0; k < kSpatialRepairs && may_repair && out.attempt.Failed() > 0; ++k) {
+    if (options.progress.cancelled()) break;
+    Withheld trial = out.repair;
+    const Withheld add = NextWithheld(cell, reach, out.attempt.allocation, out.attempt.motions,
+                                      out.attempt.coordinated, out.repair);
+    if (add.empty()) break;
+    trial.insert(add.begin(), add.end());
+    Attempt repaired = PlanFrom(cell, world, reach, out.options, trial, travel, planned,
+                                conflict_cache, stats, out.attempt.Unplanned());
+    ++out.rounds;
+    if (!repaired.BetterThan(out.attempt)) break;
     out.attempt = std::move(repaired);
-  } else {
-    out.repair.clear();
+    out.repair = std::move(trial);
   }
   return out;
 }

@@ -42,7 +42,7 @@ struct PlanStatistics {
   /// The round allocating with the spatial term (PlanOptions::spatial_weight) was kept.
   bool spatial_kept = false;
   /// s and welds: the coordinated makespan and unplanned welds of that round (after its
-  /// repair round); 0 when not tried.
+  /// repair rounds); 0 when not tried.
   double spatial_makespan = 0;
   int spatial_unplanned = 0;
   /// The round allocating with the spatial term and the arms' exclusions
