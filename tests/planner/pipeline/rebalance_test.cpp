@@ -80,5 +80,20 @@ TEST(NextWithheldTest, AZoneOfTravelOnlyTakesAwayTheWeldTravelledTo) {
   EXPECT_TRUE(NextWithheld(s.cell, s.reach, s.allocation, s.motions, s.coordinated, {}).empty());
 }
 
+// What the spatial round's repairs rely on (plan_cell.cpp): a weld whose motion failed is
+// withheld from its robot when another robot reaches it; once withheld (`skip`), it is not
+// proposed again, and a weld no other robot reaches is never withheld.
+TEST(NextWithheldTest, AWeldWhoseMotionFailedGoesToAnotherRobotThatReachesIt) {
+  Station s;
+  s.motions[1].skipped = {{.index = 1, .reason = "no path found"}};
+  const Withheld w = NextWithheld(s.cell, s.reach, s.allocation, s.motions, s.coordinated, {});
+  EXPECT_EQ(w, (Withheld{{1, 1}}));
+  // Withheld already: nothing more to propose (no robot waits for a zone either).
+  EXPECT_TRUE(NextWithheld(s.cell, s.reach, s.allocation, s.motions, s.coordinated, w).empty());
+  // No other robot reaches it: it stays with robot 1.
+  s.reach.at(1, 0).status = reach::ReachStatus::kOutOfRange;
+  EXPECT_TRUE(NextWithheld(s.cell, s.reach, s.allocation, s.motions, s.coordinated, {}).empty());
+}
+
 }  // namespace
 }  // namespace weldcell::pipeline
