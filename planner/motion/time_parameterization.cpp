@@ -20,16 +20,26 @@ constexpr double kMaxBlendAngle = std::numbers::pi - 1e-6;
 // Blends shorter than this are not worth their numerical trouble; the robot stops instead.
 constexpr double kMinBlendRadius = 1e-12;
 
-void CheckInputs(const std::vector<Eigen::VectorXd>& waypoints, const JointLimits& limits,
-                 const TimingOptions& options) {
-  WELDCELL_CHECK(!waypoints.empty());
+// The preconditions on the limits and options (see TimeParameterize); returns the dof.
+Eigen::Index CheckLimits(const JointLimits& limits, const TimingOptions& options) {
   const Eigen::Index n = limits.max_velocity.size();
   WELDCELL_CHECK(n > 0 && limits.max_acceleration.size() == n);
   WELDCELL_CHECK(limits.max_velocity.allFinite() && limits.max_velocity.minCoeff() > 0.0);
   WELDCELL_CHECK(limits.max_acceleration.allFinite() && limits.max_acceleration.minCoeff() > 0.0);
   WELDCELL_CHECK(options.speed_scale > 0.0 && options.speed_scale <= 1.0);
   WELDCELL_CHECK(std::isfinite(options.blend_tolerance) && options.blend_tolerance >= 0.0);
-  for (const Eigen::VectorXd& q : waypoints) WELDCELL_CHECK(q.size() == n && q.allFinite());
+  return n;
+}
+
+void CheckWaypoint(const Eigen::VectorXd& q, Eigen::Index dof) {
+  WELDCELL_CHECK(q.size() == dof && q.allFinite());
+}
+
+void CheckInputs(const std::vector<Eigen::VectorXd>& waypoints, const JointLimits& limits,
+                 const TimingOptions& options) {
+  WELDCELL_CHECK(!waypoints.empty());
+  const Eigen::Index n = CheckLimits(limits, options);
+  for (const Eigen::VectorXd& q : waypoints) CheckWaypoint(q, n);
 }
 
 // True when every point of `between` lies within kCollinearTolerance of the segment a→c,
@@ -520,15 +530,11 @@ MotionProfile TimeParameterizeBlended(const std::vector<Eigen::VectorXd>& waypoi
 
 double RestToRestTime(const Eigen::VectorXd& from, const Eigen::VectorXd& to,
                       const JointLimits& limits, double speed_scale) {
-  // What CheckInputs checks, without copying the two configurations: the allocator prices
-  // millions of moves with this (on station XL its copies and temporaries took more than half of
-  // its time).
-  const Eigen::Index n = limits.max_velocity.size();
-  WELDCELL_CHECK(n > 0 && limits.max_acceleration.size() == n);
-  WELDCELL_CHECK(limits.max_velocity.allFinite() && limits.max_velocity.minCoeff() > 0.0);
-  WELDCELL_CHECK(limits.max_acceleration.allFinite() && limits.max_acceleration.minCoeff() > 0.0);
-  WELDCELL_CHECK(speed_scale > 0.0 && speed_scale <= 1.0);
-  WELDCELL_CHECK(from.size() == n && to.size() == n && from.allFinite() && to.allFinite());
+  // Checked in place and without temporaries: the allocator prices millions of moves with this
+  // (on station XL copies of the two configurations took more than half of its time).
+  const Eigen::Index n = CheckLimits(limits, TimingOptions{.speed_scale = speed_scale});
+  CheckWaypoint(from, n);
+  CheckWaypoint(to, n);
   const double length = (to - from).norm();
   if (length <= kSameWaypointTolerance) return 0.0;
   // The line's speed and acceleration bounds (LineSpeedLimit along the unit direction).

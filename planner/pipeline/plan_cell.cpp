@@ -285,12 +285,13 @@ SpatialRound TrySpatialRound(const cell::Cell& cell, const collision::CollisionW
   out.options = options;
   out.attempt = PlanFrom(cell, world, reach, out.options, {}, travel, planned, conflict_cache,
                          stats, std::numeric_limits<int>::max(), /*exclusions=*/false, ahead);
-  for (int k = 0; k < kSpatialRepairs && may_repair && out.attempt.Failed() > 0; ++k) {
-    if (options.progress.cancelled()) break;
-    Withheld trial = out.repair;
+  for (int k = 0; k < kSpatialRepairs && may_repair && out.attempt.Failed() > 0 &&
+                  !options.progress.cancelled();
+       ++k) {
     const Withheld add = NextWithheld(cell, reach, out.attempt.allocation, out.attempt.motions,
                                       out.attempt.coordinated, out.repair);
     if (add.empty()) break;
+    Withheld trial = out.repair;
     trial.insert(add.begin(), add.end());
     Attempt repaired = PlanFrom(cell, world, reach, out.options, trial, travel, planned,
                                 conflict_cache, stats, out.attempt.Unplanned());
