@@ -241,6 +241,7 @@ CollisionWorld::CollisionWorld(const cell::Cell& cell, const WorldOptions& optio
     robot.displacement =
         internal::ComputeDisplacementBound(model, robot.bodies, source.tool.X_FT.translation());
     robot.body_lever = internal::ComputeBodyLevers(model, robot.bodies);
+    internal::ComputeBodyReach(model, robot);
     impl->robots.push_back(std::move(robot));
   }
 
@@ -264,6 +265,10 @@ CollisionWorld::CollisionWorld(const cell::Cell& cell, const WorldOptions& optio
       AddAtHome(impl->robots[r], HomeOf(cell.robots[r], *impl->robots[r].chain),
                 cell.settings.motion.resolution, *impl);
     }
+  }
+
+  for (auto& robot : impl->robots) {
+    robot.near_obstacles = internal::NearObstacles(robot, impl->obstacles);
   }
 
   // Names are viewed only now that no container grows any more.
@@ -412,16 +417,25 @@ CollisionResult CheckPlaced(const CollisionWorld::Impl& world, CtxImpl& ctx, con
       const double r = body.sphere_B.radius + margin;
       // Most links are far from every obstacle most of the time: one test for all of them.
       if (!SphereTouchesBox(c_W, r, world.all_obstacles)) continue;
-      for (std::size_t o = 0; o < world.obstacles.size(); ++o) {
+      // True when the query should stop.
+      auto hits = [&](std::size_t o) {
         const StaticBody& obstacle = world.obstacles[o];
-        if (obstacle.home_of == robot.index ||
-            !SphereTouchesBox(c_W, r + obstacle.margin, world.obstacle_boxes[o])) {
-          continue;
+        return SphereTouchesBox(c_W, r + obstacle.margin, world.obstacle_boxes[o]) &&
+               BodyHitsObstacle(ctx, body, X_WBody, obstacle, margin + obstacle.margin) &&
+               AddContact(result, body.ref, obstacle.body.ref, request.report);
+      };
+      const double origin_reach = robot.origin_reach[static_cast<std::size_t>(b)];
+      if (margin <= internal::kNearObstacleMargin &&
+          (X_WBody.translation() - robot.X_WB.translation()).squaredNorm() <=
+              origin_reach * origin_reach) {
+        // The same obstacles in the same order, without those the body cannot reach.
+        for (const int o : robot.near_obstacles[static_cast<std::size_t>(b)]) {
+          if (hits(static_cast<std::size_t>(o))) return result;
         }
-        if (BodyHitsObstacle(ctx, body, X_WBody, obstacle, margin + obstacle.margin) &&
-            AddContact(result, body.ref, obstacle.body.ref, request.report)) {
-          return result;
-        }
+        continue;
+      }
+      for (std::size_t o = 0; o < world.obstacles.size(); ++o) {
+        if (world.obstacles[o].home_of != robot.index && hits(o)) return result;
       }
     }
   }

@@ -143,6 +143,35 @@ std::vector<std::vector<double>> ComputeBodyLevers(const cell::RobotModel& model
   return lever;
 }
 
+void ComputeBodyReach(const cell::RobotModel& model, RobotData& robot) {
+  const std::size_t links = model.links.size();
+  const std::vector<double> offset = OriginOffsets(model);
+  robot.origin_reach.assign(robot.bodies.size(), kReachSlack);
+  robot.body_reach.assign(robot.bodies.size(), 0.0);
+  for (std::size_t b = 0; b < robot.bodies.size(); ++b) {
+    const std::size_t link = std::min(b, links - 1);  // the gun rides on the tip link
+    for (std::size_t k = 0; k < link; ++k) robot.origin_reach[b] += offset[k];
+    robot.body_reach[b] = robot.origin_reach[b] + RadiusAboutOrigin(robot.bodies[b]);
+  }
+}
+
+std::vector<std::vector<int>> NearObstacles(const RobotData& robot,
+                                            const std::vector<StaticBody>& obstacles) {
+  const Eigen::Vector3d base = robot.X_WB.translation();
+  std::vector<std::vector<int>> near(robot.bodies.size());
+  for (std::size_t b = 0; b < robot.bodies.size(); ++b) {
+    for (std::size_t o = 0; o < obstacles.size(); ++o) {
+      const StaticBody& obstacle = obstacles[o];
+      if (obstacle.home_of == robot.index) continue;
+      const double within = robot.body_reach[b] + 2.0 * (kNearObstacleMargin + obstacle.margin);
+      if (obstacle.box_W.squaredExteriorDistance(base) <= within * within) {
+        near[b].push_back(static_cast<int>(o));
+      }
+    }
+  }
+  return near;
+}
+
 DisplacementBound ComputeDisplacementBound(const cell::RobotModel& model,
                                            const std::vector<Body>& bodies,
                                            const Eigen::Vector3d& p_FT) {

@@ -75,7 +75,24 @@ struct RobotData {
   /// over all configurations within the limits (0 when joint i does not move body b; 1 for a
   /// prismatic joint, bounding |ω_j × axis_i| rather than a distance); see ComputeBodyLevers.
   std::vector<std::vector<double>> body_lever;
+  /// Where body b can be (ComputeBodyReach): its origin within origin_reach[b] of the base
+  /// link's origin (X_WB.translation()) in every configuration within the limits, and then
+  /// every point of it within origin_reach[b] + its radius about its origin = body_reach[b].
+  std::vector<double> origin_reach, body_reach;
+  /// near_obstacles[b]: the obstacles (indices into CollisionWorld::Impl::obstacles, ascending,
+  /// never this robot's own parts at home) that body b, grown by a margin of up to
+  /// kNearObstacleMargin, can touch while its origin is within origin_reach[b] of the base
+  /// (NearObstacles). Such checks look at these only; the others cannot be touched. (Checks of
+  /// other poses, CheckRobotAtPoses allows any, look at every obstacle.)
+  std::vector<std::vector<int>> near_obstacles;
 };
+
+/// m: the largest check margin for which RobotData::near_obstacles holds every obstacle a body
+/// can touch (larger margins check every obstacle).
+inline constexpr double kNearObstacleMargin = 0.25;
+/// m: slack of RobotData::origin_reach (so that rounding in the kinematics of a stretched arm
+/// never takes a body off its near obstacles).
+inline constexpr double kReachSlack = 1e-6;
 
 }  // namespace internal
 
@@ -238,6 +255,19 @@ AllowedCollisionMatrix ComputeAllowedCollisions(const RobotData& robot,
 /// origin offsets from that joint to b's link plus b's radius about its own origin.
 std::vector<std::vector<double>> ComputeBodyLevers(const cell::RobotModel& model,
                                                    const std::vector<Body>& bodies);
+
+/// Sets robot.origin_reach (the origin offsets from the base link to b's link, a prismatic
+/// joint's travel included, + kReachSlack; the gun rides on the tip link) and robot.body_reach
+/// (+ b's radius about its own origin).
+void ComputeBodyReach(const cell::RobotModel& model, RobotData& robot);
+
+/// RobotData::near_obstacles of `robot` (its X_WB and body_reach set) among `obstacles`: body
+/// b keeps obstacle o when o is not the robot's own part at home and o's world box is within
+/// body_reach[b] + 2 (kNearObstacleMargin + o.margin) of the base origin. (A primitive grown
+/// by a margin m reaches at most √3 m beyond the part, so a contact within the margin is at
+/// most twice the margins away.)
+std::vector<std::vector<int>> NearObstacles(const RobotData& robot,
+                                            const std::vector<StaticBody>& obstacles);
 
 /// Computes the displacement bound of a robot (see DisplacementBound).
 DisplacementBound ComputeDisplacementBound(const cell::RobotModel& model,

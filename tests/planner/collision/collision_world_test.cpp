@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "planner/collision/internal/world_impl.hpp"
 #include "planner/common/diagnostics.hpp"
 #include "tests/planner/collision/test_cells.hpp"
 
@@ -28,6 +29,7 @@ using testing::BoxObstacle;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
+using ::testing::Not;
 using testing::Pose;
 using testing::SphereProbe;
 using testing::TinyRobot;
@@ -565,6 +567,79 @@ TEST(CollisionWorld, TwoThreadsWithTheirOwnContextsAgreeWithOneThread) {
                                   [](const Answer& a) { return a.collision.in_collision(); });
   EXPECT_GT(hits, 0);
   EXPECT_LT(hits, static_cast<long>(serial.size()));
+}
+
+TEST(CollisionWorld, ObstaclesOutOfABodysReachAreSkippedWithoutChangingAnyAnswer) {
+  // R1 at the origin (reach about 1.7 m), R2 standing 1.2 m away (in reach), R3 and a box 6 m
+  // away (out of reach), a box in reach.
+  cell::Cell c = ArmCell();
+  c.robots.push_back(TinyRobot("R2", Pose({1.2, 0, 0})));
+  c.robots.push_back(TinyRobot("R3", Pose({6.0, 0, 0})));
+  c.obstacles.push_back(BoxObstacle("near", {0.3, 0.3, 0.3}, Pose({0.2, 0.9, 0.6})));
+  c.obstacles.push_back(BoxObstacle("far", {0.3, 0.3, 0.3}, Pose({0.0, -6.0, 0.6})));
+  const CollisionWorld world(c, {.acm_samples = 50});
+  // The reference checks every obstacle but the robot's own parts at home.
+  CollisionWorld reference(c, {.acm_samples = 50});
+  const auto& robots = internal::Access::world(world).robots;
+  const auto& obstacles = internal::Access::world(world).obstacles;
+  for (auto& robot : internal::Access::mutable_world(reference).robots) {
+    for (auto& near : robot.near_obstacles) {
+      near.clear();
+      for (std::size_t o = 0; o < obstacles.size(); ++o) {
+        if (obstacles[o].home_of != robot.index) near.push_back(static_cast<int>(o));
+      }
+    }
+  }
+  const internal::RobotData& r1 = robots[0];
+  auto names = [&](int b) {
+    std::vector<std::string> out;
+    for (const int o : r1.near_obstacles[static_cast<std::size_t>(b)]) {
+      out.push_back(obstacles[static_cast<std::size_t>(o)].body.name);
+    }
+    return out;
+  };
+  const std::vector<std::string> gun = names(r1.gun);
+  EXPECT_THAT(gun, Contains("near"));
+  EXPECT_THAT(gun, Contains(MatchesRegex("R2/.* at home")));
+  EXPECT_THAT(gun, Not(Contains("far")));
+  EXPECT_THAT(gun, Not(Contains(MatchesRegex("R[13]/.* at home"))));
+  EXPECT_LT(names(1).size(), gun.size()) << "link_1 reaches less far than the gun";
+
+  CollisionContext ctx(world);
+  CollisionContext reference_ctx(reference);
+  const auto& chain = world.chain(0);
+  std::mt19937_64 rng(91);
+  std::vector<Eigen::Isometry3d> X_BL;
+  int hits_near = 0, hits_r2 = 0;
+  for (int trial = 0; trial < 3000 / kScale; ++trial) {
+    Eigen::VectorXd q(4);
+    for (int j = 0; j < 4; ++j) {
+      q[j] = std::uniform_real_distribution<double>(chain.lower()[j], chain.upper()[j])(rng);
+    }
+    // Every point of every body within its reach of the base.
+    chain.LinkPoses(q, &X_BL);
+    for (std::size_t b = 0; b < r1.bodies.size(); ++b) {
+      const Eigen::Isometry3d& X_BBody = X_BL[std::min(b, X_BL.size() - 1)];
+      EXPECT_LE(X_BBody.translation().norm(), r1.origin_reach[b]) << "body " << b;
+      for (const internal::Part& part : r1.bodies[b].parts) {
+        const double far_point = (X_BBody * part.sphere_B.center).norm() + part.sphere_B.radius;
+        EXPECT_LE(far_point, r1.body_reach[b]) << "body " << b;
+      }
+    }
+    for (const double margin : {0.0, 0.03, internal::kNearObstacleMargin}) {
+      const CheckRequest all{.report = ContactReport::kAll, .margin = margin};
+      const CollisionResult got = world.CheckRobot(ctx, 0, q, all);
+      ASSERT_EQ(got, reference.CheckRobot(reference_ctx, 0, q, all))
+          << "q " << q.transpose() << " margin " << margin << ": " << ToString(got);
+      for (const Contact& contact : got.contacts) {
+        hits_near += contact.second.name == "near";
+        hits_r2 += contact.second.robot == 1;
+      }
+    }
+  }
+  // The comparison saw contacts with both kinds of obstacles in reach.
+  EXPECT_GT(hits_near, 0);
+  EXPECT_GT(hits_r2, 0);
 }
 
 TEST(CollisionWorld, DisplacementBoundCoversEveryPointOfLinksGunAndTcp) {
