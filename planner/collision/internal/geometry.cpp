@@ -4,6 +4,7 @@
 #include <fcl/geometry/shape/box.h>
 #include <fcl/geometry/shape/cylinder.h>
 #include <fcl/geometry/shape/sphere.h>
+#include <fcl/math/bv/OBB.h>
 #include <fcl/math/bv/OBBRSS.h>
 #include <fcl/narrowphase/collision.h>
 #include <fcl/narrowphase/distance.h>
@@ -228,9 +229,44 @@ bool SpheresOverlap(const Eigen::Vector3d& ca, double ra, const Eigen::Vector3d&
 }
 }  // namespace
 
+bool IsPrimitive(const fcl::CollisionGeometryd& g) {
+  const fcl::NODE_TYPE t = g.getNodeType();
+  return t == fcl::GEOM_BOX || t == fcl::GEOM_CYLINDER || t == fcl::GEOM_SPHERE;
+}
+
+namespace {
+
+// m: how much farther apart than the margin two primitives' boxes must be to skip the exact
+// test: far more than the narrowphase's tolerances (1e-6), so that its answer is never changed.
+constexpr double kBoxSlack = 1e-4;
+
+// True when the local boxes of two primitives (each contains its shape), the first grown by
+// `grow`, are disjoint (FCL's separating-axis test of two oriented boxes): then so are the
+// shapes grown by less.
+bool PrimitiveBoxesApart(const fcl::CollisionGeometryd& a, const Eigen::Isometry3d& X_WA,
+                         const fcl::CollisionGeometryd& b, const Eigen::Isometry3d& X_WB,
+                         double grow) {
+  const fcl::AABBd& box_a = a.aabb_local;
+  const fcl::AABBd& box_b = b.aabb_local;
+  const Eigen::Isometry3d X_AB = X_WA.inverse() * X_WB;
+  const Eigen::Vector3d center_a = 0.5 * (box_a.min_ + box_a.max_);
+  const Eigen::Vector3d center_b = X_AB * (0.5 * (box_b.min_ + box_b.max_));
+  const Eigen::Vector3d half_a =
+      0.5 * (box_a.max_ - box_a.min_) + Eigen::Vector3d::Constant(grow + kBoxSlack);
+  const Eigen::Vector3d half_b = 0.5 * (box_b.max_ - box_b.min_);
+  return fcl::obbDisjoint<double>(X_AB.linear(), center_b - center_a, half_a, half_b);
+}
+
+}  // namespace
+
 bool PartCollides(CollisionContext::Impl& ctx, const Part& part, const Eigen::Isometry3d& X_WG,
                   const fcl::CollisionGeometryd& other, const Eigen::Isometry3d& X_WO,
                   double margin) {
+  // Two primitives whose boxes are apart need no exact test (cheaper than GJK by far).
+  if (!UsesPlainFcl(ctx) && IsPrimitive(*part.geometry) && IsPrimitive(other) &&
+      PrimitiveBoxesApart(*part.geometry, X_WG, other, X_WO, std::max(margin, 0.0))) {
+    return false;
+  }
   if (margin <= 0.0) return GeometriesCollide(ctx, *part.geometry, X_WG, other, X_WO);
   // Primitives grown by the margin on every side contain the part's margin neighbourhood.
   switch (part.geometry->getNodeType()) {

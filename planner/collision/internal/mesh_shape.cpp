@@ -37,11 +37,6 @@ namespace {
 // its tolerance (1e-6 m by default) of the shape intersecting, and FCL's answer must not change.
 constexpr double kPruneSlack = 1e-4;
 
-bool IsPrimitive(const fcl::CollisionGeometryd& g) {
-  const fcl::NODE_TYPE t = g.getNodeType();
-  return t == fcl::GEOM_BOX || t == fcl::GEOM_CYLINDER || t == fcl::GEOM_SPHERE;
-}
-
 bool IsRound(const fcl::CollisionGeometryd& g) {
   return g.getNodeType() == fcl::GEOM_CYLINDER || g.getNodeType() == fcl::GEOM_SPHERE;
 }

@@ -198,6 +198,9 @@ bool GeometriesCollide(CollisionContext::Impl& ctx, const fcl::CollisionGeometry
                        const Eigen::Isometry3d& X_WGa, const fcl::CollisionGeometryd& b,
                        const Eigen::Isometry3d& X_WGb);
 
+/// True for FCL's box, cylinder and sphere.
+bool IsPrimitive(const fcl::CollisionGeometryd& g);
+
 /// True when one of a, b is an OBBRSS mesh and the other a box, cylinder or sphere.
 bool CanUseMeshShapeTraversal(const fcl::CollisionGeometryd& a, const fcl::CollisionGeometryd& b);
 
@@ -231,7 +234,9 @@ double GeometryDistance(CollisionContext::Impl& ctx, const fcl::CollisionGeometr
 /// True when `part` at X_WG, grown by `margin` (m, ≥ 0), overlaps geometry `other` at X_WO.
 /// Primitives are grown (a box by the margin on each side, a cylinder in radius and at both ends,
 /// a sphere in radius: each contains the part's margin neighbourhood); a mesh part counts as
-/// overlapping when FCL finds it nearer than the margin.
+/// overlapping when FCL finds it nearer than the margin. Two primitives whose local boxes
+/// (the part's grown by the margin and 0.1 mm) are apart are not in contact without an exact
+/// test: the same answer, far cheaper than GJK.
 bool PartCollides(CollisionContext::Impl& ctx, const Part& part, const Eigen::Isometry3d& X_WG,
                   const fcl::CollisionGeometryd& other, const Eigen::Isometry3d& X_WO,
                   double margin);

@@ -642,6 +642,53 @@ TEST(CollisionWorld, ObstaclesOutOfABodysReachAreSkippedWithoutChangingAnyAnswer
   EXPECT_GT(hits_r2, 0);
 }
 
+TEST(CollisionWorld, PrimitivePairsGetTheAnswerOfPlainFcl) {
+  // Boxes and cylinders of two arms and of box obstacles, at random configurations: the boxes'
+  // separating-axis test skips exact tests without changing an answer.
+  cell::Cell c = ArmCell();
+  c.robots.push_back(TinyRobot("R2", Pose({0.9, 0.2, 0})));
+  c.obstacles.push_back(BoxObstacle("table", {0.5, 0.4, 0.1}, Pose({0.5, -0.5, 0.6})));
+  std::mt19937_64 rng(5);
+  c.obstacles.push_back(
+      BoxObstacle("tilted", {0.2, 0.6, 0.3}, Pose({-0.4, 0.5, 0.8}, RandomRotation(rng))));
+  const CollisionWorld world(c, {.acm_samples = 50});
+  CollisionWorld plain(c, {.acm_samples = 50});
+  internal::UsePlainFclNarrowphase(plain);
+  CollisionContext ctx(world);
+  CollisionContext plain_ctx(plain);
+  const auto& chain = world.chain(0);
+  auto random_q = [&] {
+    Eigen::VectorXd q(4);
+    for (int j = 0; j < 4; ++j) {
+      q[j] = std::uniform_real_distribution<double>(chain.lower()[j], chain.upper()[j])(rng);
+    }
+    return q;
+  };
+  int robot_hits = 0, pair_hits = 0;
+  for (int trial = 0; trial < 2000 / kScale; ++trial) {
+    const Eigen::VectorXd q1 = random_q();
+    const Eigen::VectorXd q2 = random_q();
+    for (const double margin : {0.0, 0.02, 0.1}) {
+      const CheckRequest all{.report = ContactReport::kAll, .margin = margin};
+      const CollisionResult got = world.CheckRobot(ctx, 0, q1, all);
+      ASSERT_EQ(got, plain.CheckRobot(plain_ctx, 0, q1, all))
+          << "q " << q1.transpose() << " margin " << margin << ": " << ToString(got);
+      const CollisionResult pair =
+          world.CheckRobotPair(ctx, 0, q1, 1, q2, ContactReport::kAll, margin);
+      ASSERT_EQ(pair, plain.CheckRobotPair(plain_ctx, 0, q1, 1, q2, ContactReport::kAll, margin))
+          << "q1 " << q1.transpose() << " q2 " << q2.transpose() << " margin " << margin << ": "
+          << ToString(pair);
+      robot_hits += got.in_collision();
+      pair_hits += pair.in_collision();
+    }
+  }
+  // Both kinds of check found contacts and missed them.
+  EXPECT_GT(robot_hits, 0);
+  EXPECT_LT(robot_hits, 3 * 2000 / kScale);
+  EXPECT_GT(pair_hits, 0);
+  EXPECT_LT(pair_hits, 3 * 2000 / kScale);
+}
+
 TEST(CollisionWorld, DisplacementBoundCoversEveryPointOfLinksGunAndTcp) {
   const CollisionWorld world(ArmCell());
   const DisplacementBound& bound = world.displacement_bound(0);
