@@ -179,10 +179,8 @@ bool UsesPlainFcl(const CollisionContext::Impl& ctx) {
 bool GeometriesCollide(CollisionContext::Impl& ctx, const fcl::CollisionGeometryd& a,
                        const Eigen::Isometry3d& X_WGa, const fcl::CollisionGeometryd& b,
                        const Eigen::Isometry3d& X_WGb) {
-  const bool round = a.getNodeType() == fcl::GEOM_CYLINDER || a.getNodeType() == fcl::GEOM_SPHERE ||
-                     b.getNodeType() == fcl::GEOM_CYLINDER || b.getNodeType() == fcl::GEOM_SPHERE;
-  if (!UsesPlainFcl(ctx) && round && CanUseMeshShapeTraversal(a, b)) {
-    return MeshRoundCollide(ctx, a, X_WGa, b, X_WGb);
+  if (!UsesPlainFcl(ctx) && CanUseMeshShapeTraversal(a, b)) {
+    return MeshShapeCollide(ctx, a, X_WGa, b, X_WGb);
   }
   ctx.collision_result.clear();
   fcl::collide(&a, X_WGa, &b, X_WGb, ctx.collision_request, ctx.collision_result);

@@ -192,8 +192,9 @@ Eigen::AlignedBox3d ShapeBox(const cell::Shape& shape, const Eigen::Isometry3d& 
 Sphere EnclosingSphere(const std::vector<Sphere>& spheres);
 
 /// True when geometry a at X_WGa and geometry b at X_WGb overlap (FCL narrowphase, stopping at
-/// the first contact). A mesh against a cylinder or sphere goes through MeshRoundCollide (same
-/// answer, fewer narrowphase calls) unless the context's world uses the plain FCL path.
+/// the first contact). A mesh against a box, cylinder or sphere goes through MeshShapeCollide
+/// (same answer, fewer narrowphase calls, no per-call volume fitting) unless the context's
+/// world uses the plain FCL path.
 bool GeometriesCollide(CollisionContext::Impl& ctx, const fcl::CollisionGeometryd& a,
                        const Eigen::Isometry3d& X_WGa, const fcl::CollisionGeometryd& b,
                        const Eigen::Isometry3d& X_WGb);
@@ -204,11 +205,12 @@ bool IsPrimitive(const fcl::CollisionGeometryd& g);
 /// True when one of a, b is an OBBRSS mesh and the other a box, cylinder or sphere.
 bool CanUseMeshShapeTraversal(const fcl::CollisionGeometryd& a, const fcl::CollisionGeometryd& b);
 
-/// As fcl::collide(a, X_WGa, b, X_WGb) for a mesh and a cylinder or sphere (either order), with
-/// the same narrowphase call on each triangle it tests, but pruning the mesh's hierarchy by the
-/// shape's box AND its capsule (a cylinder's axis segment swept by its radius; a sphere itself)
-/// instead of the box alone (mesh_shape.cpp says why). = MeshShapeWithin(…, 0).
-bool MeshRoundCollide(CollisionContext::Impl& ctx, const fcl::CollisionGeometryd& a,
+/// As fcl::collide(a, X_WGa, b, X_WGb) for a mesh and a box, cylinder or sphere (either order),
+/// with the same narrowphase call on each triangle it tests, but pruning the mesh's hierarchy by
+/// the shape's box AND, for a cylinder or sphere, its capsule (the axis segment swept by its
+/// radius; a sphere itself) instead of the box alone, and without fitting the shape's bounding
+/// volume anew on every call as FCL does (mesh_shape.cpp says why). = MeshShapeWithin(…, 0).
+bool MeshShapeCollide(CollisionContext::Impl& ctx, const fcl::CollisionGeometryd& a,
                       const Eigen::Isometry3d& X_WGa, const fcl::CollisionGeometryd& b,
                       const Eigen::Isometry3d& X_WGb);
 

@@ -1,4 +1,4 @@
-// MeshRoundCollide and MeshShapeWithin (the collision module's mesh-against-primitive traversal)
+// MeshShapeCollide and MeshShapeWithin (the collision module's mesh-against-primitive traversal)
 // must give exactly FCL's answers: they only prune more of the mesh's hierarchy.
 
 #include <fcl/geometry/shape/box.h>
@@ -70,8 +70,8 @@ struct Tally {
   int near_miss = 0;  // free, closer than 3 cm: where FCL's box-only pruning tests triangles
 };
 
-// Random cylinders and spheres of 2–30 cm radius around `mesh_shape`, in both argument orders,
-// against fcl::collide.
+// Random spheres, cylinders of 2–30 cm radius and boxes of 4–60 cm sides around `mesh_shape`, in
+// both argument orders, against fcl::collide.
 Tally CompareWithFcl(const cell::Shape& mesh_shape, std::uint64_t seed, int poses) {
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
@@ -83,28 +83,30 @@ Tally CompareWithFcl(const cell::Shape& mesh_shape, std::uint64_t seed, int pose
   Tally tally;
   for (int i = 0; i < poses; ++i) {
     const Eigen::Isometry3d X_WM = RandomPose(rng, 0.5);
-    std::shared_ptr<fcl::CollisionGeometryd> round;
+    std::shared_ptr<fcl::CollisionGeometryd> shape;
     if (i % 3 == 0) {
-      round = std::make_shared<fcl::Sphered>(radius(rng));
+      shape = std::make_shared<fcl::Sphered>(radius(rng));
+    } else if (i % 3 == 1) {
+      shape = std::make_shared<fcl::Cylinderd>(radius(rng), length(rng));
     } else {
-      round = std::make_shared<fcl::Cylinderd>(radius(rng), length(rng));
+      shape = std::make_shared<fcl::Boxd>(2.0 * radius(rng), 2.0 * radius(rng), length(rng));
     }
-    round->computeLocalAABB();
+    shape->computeLocalAABB();
     const Eigen::Isometry3d X_WS = X_WM * RandomPose(rng, 0.45);
-    const bool expected = FclCollide(*mesh, X_WM, *round, X_WS);
-    EXPECT_EQ(MeshRoundCollide(ctx, *mesh, X_WM, *round, X_WS), expected) << "pose " << i;
-    EXPECT_EQ(MeshRoundCollide(ctx, *round, X_WS, *mesh, X_WM), expected) << "pose " << i;
+    const bool expected = FclCollide(*mesh, X_WM, *shape, X_WS);
+    EXPECT_EQ(MeshShapeCollide(ctx, *mesh, X_WM, *shape, X_WS), expected) << "pose " << i;
+    EXPECT_EQ(MeshShapeCollide(ctx, *shape, X_WS, *mesh, X_WM), expected) << "pose " << i;
     if (::testing::Test::HasFailure()) return tally;  // the first disagreement says enough
     if (expected) {
       ++tally.contact;
-    } else if (FclDistance(*mesh, X_WM, *round, X_WS) < 0.03) {
+    } else if (FclDistance(*mesh, X_WM, *shape, X_WS) < 0.03) {
       ++tally.near_miss;
     }
   }
   return tally;
 }
 
-TEST(MeshRoundCollideTest, SameAnswerAsFclForATessellatedBox) {
+TEST(MeshShapeCollideTest, SameAnswerAsFclForATessellatedBox) {
   const Tally tally = CompareWithFcl(
       cell::Shape::FromMesh(testing::TessellatedBox({0.15, 0.24, 0.5}, 8)), 20261129, 600);
   // The comparison covers both outcomes and the close calls the pruning is for.
@@ -112,14 +114,14 @@ TEST(MeshRoundCollideTest, SameAnswerAsFclForATessellatedBox) {
   EXPECT_GT(tally.near_miss, 20);
 }
 
-TEST(MeshRoundCollideTest, SameAnswerAsFclForATriangleSoup) {
+TEST(MeshShapeCollideTest, SameAnswerAsFclForATriangleSoup) {
   std::mt19937_64 rng(7);
   const Tally tally = CompareWithFcl(cell::Shape::FromMesh(TriangleSoup(rng, 400)), 11, 600);
   EXPECT_GT(tally.contact, 60);
   EXPECT_GT(tally.near_miss, 20);
 }
 
-TEST(MeshRoundCollideTest, ShapesJustApartOrJustTouchingAgreeWithFcl) {
+TEST(MeshShapeCollideTest, ShapesJustApartOrJustTouchingAgreeWithFcl) {
   // A cylinder lying along a face of the box (axis along y, longer than the box), moved through
   // contact in 0.1 mm steps: the pruning slack and the narrowphase must not disagree at the
   // boundary.
@@ -135,7 +137,29 @@ TEST(MeshRoundCollideTest, ShapesJustApartOrJustTouchingAgreeWithFcl) {
     X_WS.linear() = Eigen::AngleAxisd(0.5 * kPi, Eigen::Vector3d::UnitX()).toRotationMatrix();
     X_WS.translation() = Eigen::Vector3d(0.1 + 0.13 + 1e-4 * step, 0.0, 0.0);
     const bool expected = FclCollide(*mesh, Eigen::Isometry3d::Identity(), cylinder, X_WS);
-    EXPECT_EQ(MeshRoundCollide(ctx, *mesh, Eigen::Isometry3d::Identity(), cylinder, X_WS), expected)
+    EXPECT_EQ(MeshShapeCollide(ctx, *mesh, Eigen::Isometry3d::Identity(), cylinder, X_WS), expected)
+        << "step " << step;
+    contacts += expected ? 1 : 0;
+  }
+  EXPECT_GT(contacts, 0);
+  EXPECT_LT(contacts, 41);
+}
+
+TEST(MeshShapeCollideTest, ABoxJustApartOrJustTouchingAgreesWithFcl) {
+  // A tilted box (a gun's jaw) moved through contact with a face of the mesh box in 0.1 mm steps.
+  const std::shared_ptr<const fcl::CollisionGeometryd> mesh =
+      MakeFclGeometry(cell::Shape::FromMesh(testing::TessellatedBox({0.2, 0.2, 0.2}, 10)));
+  fcl::Boxd box(0.06, 0.3, 0.12);
+  box.computeLocalAABB();
+  CollisionContext::Impl ctx;
+  ctx.collision_request.num_max_contacts = 1;
+  int contacts = 0;
+  for (int step = -20; step <= 20; ++step) {
+    Eigen::Isometry3d X_WS = Eigen::Isometry3d::Identity();
+    X_WS.linear() = Eigen::AngleAxisd(0.3, Eigen::Vector3d::UnitX()).toRotationMatrix();
+    X_WS.translation() = Eigen::Vector3d(0.1 + 0.03 + 1e-4 * step, 0.0, 0.0);
+    const bool expected = FclCollide(*mesh, Eigen::Isometry3d::Identity(), box, X_WS);
+    EXPECT_EQ(MeshShapeCollide(ctx, *mesh, Eigen::Isometry3d::Identity(), box, X_WS), expected)
         << "step " << step;
     contacts += expected ? 1 : 0;
   }
