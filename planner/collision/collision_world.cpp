@@ -603,6 +603,43 @@ bool CollisionWorld::BodyPairsInContact(CollisionContext& ctx, int robot_a,
   return false;
 }
 
+bool CollisionWorld::BodyPairsInContactAtPoses(CollisionContext& ctx, int robot_a,
+                                               std::span<const Eigen::Isometry3d> X_WLa,
+                                               int robot_b,
+                                               std::span<const Eigen::Isometry3d> X_WLb,
+                                               std::span<const std::pair<int, int>> pairs,
+                                               double margin) const {
+  WELDCELL_CHECK(ctx.impl_->world == impl_.get());
+  WELDCELL_CHECK(robot_a != robot_b);
+  WELDCELL_CHECK(margin >= 0.0 && std::isfinite(margin));
+  const RobotData& a = RobotAt(*impl_, robot_a);
+  const RobotData& b = RobotAt(*impl_, robot_b);
+  WELDCELL_CHECK(static_cast<int>(X_WLa.size()) == a.gun);
+  WELDCELL_CHECK(static_cast<int>(X_WLb.size()) == b.gun);
+  const auto bodies_a = static_cast<int>(a.env_order.size());
+  const auto bodies_b = static_cast<int>(b.env_order.size());
+  for (const auto& [ka, kb] : pairs) {
+    WELDCELL_CHECK(ka >= 0 && ka < bodies_a && kb >= 0 && kb < bodies_b);
+    const auto ia = static_cast<std::size_t>(a.env_order[static_cast<std::size_t>(ka)]);
+    const auto jb = static_cast<std::size_t>(b.env_order[static_cast<std::size_t>(kb)]);
+    // Body i rides on link i; the gun (i = number of links) on the last link.
+    const Eigen::Isometry3d& X_WA = X_WLa[std::min(ia, X_WLa.size() - 1)];
+    const Eigen::Isometry3d& X_WB = X_WLb[std::min(jb, X_WLb.size() - 1)];
+    if (internal::BodiesCollide(*ctx.impl_, a.bodies[ia], X_WA, b.bodies[jb], X_WB, 2.0 * margin)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void CollisionWorld::LinkPosesInWorld(int robot, const Eigen::Ref<const Eigen::VectorXd>& q,
+                                      std::vector<Eigen::Isometry3d>* X_WL) const {
+  const RobotData& data = RobotAt(*impl_, robot);
+  WELDCELL_CHECK(q.size() == data.chain->dof());
+  data.chain->LinkPoses(q, X_WL);
+  for (Eigen::Isometry3d& X : *X_WL) X = data.X_WB * X;  // as BodyPosesFromBase
+}
+
 void CollisionWorld::BodyBoxes(CollisionContext& ctx, int robot,
                                const Eigen::Ref<const Eigen::VectorXd>& q, double margin,
                                std::vector<Eigen::AlignedBox3d>* boxes) const {

@@ -272,6 +272,19 @@ class CollisionWorld {
                           const Eigen::Ref<const Eigen::VectorXd>& q_a, int robot_b,
                           const Eigen::Ref<const Eigen::VectorXd>& q_b,
                           std::span<const std::pair<int, int>> pairs, double margin) const;
+  /// As BodyPairsInContact, with each robot's world link poses (LinkPosesInWorld) instead of
+  /// its configuration: for callers that check one configuration many times. Preconditions as
+  /// BodyPairsInContact; each span holds one pose per link (checked, aborts).
+  bool BodyPairsInContactAtPoses(CollisionContext& ctx, int robot_a,
+                                 std::span<const Eigen::Isometry3d> X_WLa, int robot_b,
+                                 std::span<const Eigen::Isometry3d> X_WLb,
+                                 std::span<const std::pair<int, int>> pairs, double margin) const;
+
+  /// World poses of the robot's links at q (model.links order; the gun follows the last), as
+  /// CheckRobotAtPoses and BodyPairsInContactAtPoses take them: exactly the poses the checks by
+  /// configuration compute. Resizes *X_WL.
+  void LinkPosesInWorld(int robot, const Eigen::Ref<const Eigen::VectorXd>& q,
+                        std::vector<Eigen::Isometry3d>* X_WL) const;
 
   /// World-frame axis-aligned boxes (m) around the robot's bodies with geometry at q (each
   /// geometry's own bounding box, rotated into the world), grown by `margin` (m, ≥ 0), one per

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -73,8 +75,15 @@ Sweep BuildSweep(const collision::CollisionWorld& world, collision::CollisionCon
                  int robot, std::vector<Eigen::VectorXd> q, double margin) {
   Sweep sweep{.robot = robot, .q = std::move(q)};
   std::vector<std::vector<Eigen::AlignedBox3d>> boxes(sweep.q.size());
+  std::vector<Eigen::Isometry3d> X_WL;
   for (std::size_t s = 0; s < sweep.q.size(); ++s) {
     world.BodyBoxes(ctx, robot, sweep.q[s], margin, &boxes[s]);
+    world.LinkPosesInWorld(robot, sweep.q[s], &X_WL);
+    if (s == 0) {
+      sweep.links = static_cast<int>(X_WL.size());
+      sweep.X_WL.reserve(sweep.q.size() * X_WL.size());
+    }
+    sweep.X_WL.insert(sweep.X_WL.end(), X_WL.begin(), X_WL.end());
   }
   if (!sweep.q.empty()) {
     BuildNode(boxes, world.displacement_bound(robot), sweep.q, 0, static_cast<int>(sweep.q.size()),
@@ -122,9 +131,14 @@ struct PairSearch {
   // either range touches any of the other. `scale` 0: the exact check of the two middle samples.
   bool Middles(const SweepNode& na, const SweepNode& nb, double scale = 1.0) const {
     ++*checks;
-    return world.BodyPairsInContact(ctx, a.robot, a.q[static_cast<std::size_t>(na.middle)], b.robot,
-                                    b.q[static_cast<std::size_t>(nb.middle)], pairs,
-                                    margin + scale * 0.5 * (na.radius + nb.radius));
+    return world.BodyPairsInContactAtPoses(ctx, a.robot, PosesAt(a, na.middle), b.robot,
+                                           PosesAt(b, nb.middle), pairs,
+                                           margin + scale * 0.5 * (na.radius + nb.radius));
+  }
+
+  static std::span<const Eigen::Isometry3d> PosesAt(const Sweep& sweep, int sample) {
+    return {sweep.X_WL.data() + static_cast<std::ptrdiff_t>(sample) * sweep.links,
+            static_cast<std::size_t>(sweep.links)};
   }
 
   bool Touch(int ia, int ib) const {

@@ -36,7 +36,11 @@ struct SweepNode {
 struct Sweep {
   int robot = 0;
   std::vector<Eigen::VectorXd> q;  ///< Samples, in order along the piece.
-  std::vector<SweepNode> nodes;    ///< nodes[0] is the root (empty when q is empty).
+  /// The robot's world link poses at each sample (CollisionWorld::LinkPosesInWorld), sample
+  /// after sample, `links` per sample: a sample is checked against many, its kinematics once.
+  std::vector<Eigen::Isometry3d> X_WL;
+  int links = 0;
+  std::vector<SweepNode> nodes;  ///< nodes[0] is the root (empty when q is empty).
 };
 
 /// Samples `profile` so that no point of the robot moves more than `resolution` (m) between

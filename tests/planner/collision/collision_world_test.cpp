@@ -1033,6 +1033,15 @@ TEST(CollisionWorld, BodyPairsInContactChecksExactlyTheListedPairs) {
         world.CheckRobotPair(ctx, 0, qa, 1, qb, ContactReport::kFirst, margin).in_collision();
     EXPECT_EQ(world.BodyPairsInContact(ctx, 0, qa, 1, qb, all, margin), full) << trial;
     EXPECT_FALSE(world.BodyPairsInContact(ctx, 0, qa, 1, qb, {}, margin)) << trial;
+    // The same with the link poses given: the poses are the ones the check computes.
+    std::vector<Eigen::Isometry3d> X_WLa, X_WLb;
+    world.LinkPosesInWorld(0, qa, &X_WLa);
+    world.LinkPosesInWorld(1, qb, &X_WLb);
+    EXPECT_EQ(world.CheckRobotAtPoses(ctx, 0, X_WLa), world.CheckRobot(ctx, 0, qa)) << trial;
+    EXPECT_EQ(world.BodyPairsInContactAtPoses(ctx, 0, X_WLa, 1, X_WLb, all, margin), full) << trial;
+    EXPECT_EQ(world.BodyPairsInContactAtPoses(ctx, 0, X_WLa, 1, X_WLb, meeting, margin),
+              world.BodyPairsInContact(ctx, 0, qa, 1, qb, meeting, margin))
+        << trial;
     if (margin == 0.0) {
       EXPECT_EQ(world.BodyPairsInContact(ctx, 0, qa, 1, qb, meeting, margin), full) << trial;
     } else {  // grown primitives reach a little past their boxes' margin: never the reverse
