@@ -10,8 +10,19 @@ EventGraph::EventGraph(std::vector<std::vector<double>> durations)
   offset_.push_back(0);
   for (const std::vector<double>& d : durations_) {
     offset_.push_back(offset_.back() + static_cast<int>(d.size()) + 1);
+    next_.insert(next_.end(), d.begin(), d.end());
+    next_.push_back(-1.0);
+    program_indegree_.push_back(0);
+    program_indegree_.insert(program_indegree_.end(), d.size(), 1);
   }
 }
+
+namespace {
+// Reused storage of Times (one per thread: the order search calls it from several).
+struct TimesScratch {
+  std::vector<int> start, fill, order, indegree, ready;
+};
+}  // namespace
 
 int EventGraph::RobotOf(int node) const {
   const auto it = std::upper_bound(offset_.begin(), offset_.end(), node);
@@ -21,27 +32,29 @@ int EventGraph::RobotOf(int node) const {
 bool EventGraph::Times(const std::vector<EventEdge>& extra, std::vector<double>* times,
                        int* on_cycle) const {
   const int n = node_count();
+  thread_local TimesScratch scratch;
   // Adjacency in compressed form: program-order successors are implicit (node + 1 within a
   // robot), extra edges listed per source.
-  std::vector<int> start(static_cast<std::size_t>(n) + 1, 0);
+  std::vector<int>& start = scratch.start;
+  start.assign(static_cast<std::size_t>(n) + 1, 0);
   for (const EventEdge& e : extra) ++start[static_cast<std::size_t>(e.from) + 1];
   for (int v = 0; v < n; ++v) start[v + 1] += start[v];
-  std::vector<int> order(extra.size());
-  {
-    std::vector<int> fill(start.begin(), start.end() - 1);
-    for (std::size_t i = 0; i < extra.size(); ++i)
-      order[fill[extra[i].from]++] = static_cast<int>(i);
+  std::vector<int>& order = scratch.order;
+  order.resize(extra.size());
+  scratch.fill.assign(start.begin(), start.end() - 1);
+  for (std::size_t i = 0; i < extra.size(); ++i) {
+    order[scratch.fill[extra[i].from]++] = static_cast<int>(i);
   }
-  std::vector<int> indegree(static_cast<std::size_t>(n), 0);
-  for (int r = 0; r < robots(); ++r) {
-    for (int k = 1; k <= pieces(r); ++k) ++indegree[Node(r, k)];
-  }
+  std::vector<int>& indegree = scratch.indegree;
+  indegree = program_indegree_;
   for (const EventEdge& e : extra) ++indegree[e.to];
   times->assign(static_cast<std::size_t>(n), 0.0);
-  std::vector<int> ready;
+  std::vector<int>& ready = scratch.ready;
+  ready.clear();
   for (int v = n - 1; v >= 0; --v) {
     if (indegree[v] == 0) ready.push_back(v);
   }
+  // Each time is the largest over its incoming edges, whatever order they are relaxed in.
   int done = 0;
   auto relax = [&](int to, double t) {
     (*times)[to] = std::max((*times)[to], t);
@@ -51,9 +64,7 @@ bool EventGraph::Times(const std::vector<EventEdge>& extra, std::vector<double>*
     const int v = ready.back();
     ready.pop_back();
     ++done;
-    const int r = RobotOf(v);
-    const int k = v - offset_[r];
-    if (k < pieces(r)) relax(v + 1, (*times)[v] + durations_[r][k]);
+    if (next_[v] >= 0.0) relax(v + 1, (*times)[v] + next_[v]);
     for (int i = start[v]; i < start[v + 1]; ++i) {
       const EventEdge& e = extra[order[i]];
       relax(e.to, (*times)[v] + e.weight);

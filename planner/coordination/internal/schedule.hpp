@@ -44,6 +44,11 @@ class EventGraph {
  private:
   std::vector<std::vector<double>> durations_;
   std::vector<int> offset_;  ///< offset_[r] = first node of robot r; back() = node count.
+  /// Per node: the duration of the piece it starts (the program-order edge to the next node),
+  /// or −1 for a robot's end.
+  std::vector<double> next_;
+  /// Per node: 1 when a piece ends at it (program-order in-degree), else 0.
+  std::vector<int> program_indegree_;
 };
 
 }  // namespace weldcell::coordination::internal
