@@ -9,6 +9,7 @@
 #include <mutex>
 #include <numeric>
 #include <optional>
+#include <queue>
 #include <set>
 #include <unordered_map>
 
@@ -26,6 +27,7 @@ namespace {
 
 using internal::EventEdge;
 using internal::EventGraph;
+using internal::GrowingClock;
 using internal::PairDiagram;
 using internal::PrioritizedScheduler;
 using internal::Sweep;
@@ -519,36 +521,36 @@ struct OrderSearch {
       if (zones[z].forced_first >= 0)
         order[z] = static_cast<char>(zones[z].forced_first == zones[z].a);
     }
-    std::vector<char> decided(zones.size(), 0);
-    std::vector<EventEdge> edges = base;
-    std::vector<double> times;
-    auto edge = [&](std::size_t z, bool a_first) { return ZoneEdge(z, a_first); };
-    for (std::size_t step = 0; step < zones.size(); ++step) {
-      if (!graph.Times(edges, &times)) break;  // a cycle of signals alone: leave the rest
-      std::size_t next = zones.size();
-      double earliest = std::numeric_limits<double>::infinity();
-      for (std::size_t z = 0; z < zones.size(); ++z) {
-        if (decided[z]) continue;
-        const ZoneSpan& s = zones[z];
-        const double t = std::min(times[graph.Node(s.a, s.a0)], times[graph.Node(s.b, s.b0)]);
-        if (t < earliest) {
-          earliest = t;
-          next = z;
-        }
+    GrowingClock clock(graph, base);
+    if (!clock.acyclic()) return order;  // a cycle of signals alone: leave the rest
+    const std::vector<double>& times = clock.times();
+    auto reached = [&](std::size_t z) {  // when a robot reaches zone z
+      const ZoneSpan& s = zones[z];
+      return std::min(times[graph.Node(s.a, s.a0)], times[graph.Node(s.b, s.b0)]);
+    };
+    // Undecided zones by (when reached, index): times only grow, so an entry whose time is out
+    // of date is put back with the new one when it comes up.
+    using Entry = std::pair<double, std::size_t>;
+    std::priority_queue<Entry, std::vector<Entry>, std::greater<>> undecided;
+    for (std::size_t z = 0; z < zones.size(); ++z) undecided.emplace(reached(z), z);
+    while (!undecided.empty()) {
+      const auto [when, next] = undecided.top();
+      undecided.pop();
+      if (reached(next) != when) {
+        undecided.emplace(reached(next), next);
+        continue;
       }
       const ZoneSpan& s = zones[next];
       bool a_first = times[graph.Node(s.a, s.a0)] <= times[graph.Node(s.b, s.b0)];
       if (s.forced_first >= 0) a_first = s.forced_first == s.a;
-      edges.push_back(edge(next, a_first));
-      if (s.forced_first < 0 && !graph.Times(edges, &times)) {
-        edges.back() = edge(next, !a_first);
-        if (graph.Times(edges, &times))
-          a_first = !a_first;
-        else
-          edges.back() = edge(next, a_first);
+      bool cyclic = clock.ClosesCycle(ZoneEdge(next, a_first));
+      if (cyclic && s.forced_first < 0 && !clock.ClosesCycle(ZoneEdge(next, !a_first))) {
+        a_first = !a_first;
+        cyclic = false;
       }
       order[next] = static_cast<char>(a_first);
-      decided[next] = 1;
+      if (cyclic) break;  // no order of it keeps the graph acyclic: leave the rest
+      clock.Add(ZoneEdge(next, a_first));
     }
     return order;
   }

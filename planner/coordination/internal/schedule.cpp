@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "planner/common/check.hpp"
+
 namespace weldcell::coordination::internal {
 
 EventGraph::EventGraph(std::vector<std::vector<double>> durations)
@@ -126,6 +128,68 @@ std::vector<int> EventGraph::FindCycle(const std::vector<EventEdge>& extra) cons
     }
   }
   return {};
+}
+
+GrowingClock::GrowingClock(const EventGraph& graph, const std::vector<EventEdge>& edges)
+    : graph_(graph), out_(static_cast<std::size_t>(graph.node_count())) {
+  for (const EventEdge& e : edges) out_[static_cast<std::size_t>(e.from)].push_back(e);
+  acyclic_ = graph.Times(edges, &times_);
+  seen_.assign(static_cast<std::size_t>(graph.node_count()), 0);
+}
+
+bool GrowingClock::ClosesCycle(const EventEdge& edge) const {
+  WELDCELL_CHECK(acyclic_);
+  if (edge.to == edge.from) return true;
+  const double limit = times_[static_cast<std::size_t>(edge.from)];
+  bool found = false;
+  std::vector<int>& visited = visited_;
+  visited.clear();
+  stack_.assign(1, edge.to);
+  seen_[static_cast<std::size_t>(edge.to)] = 1;
+  visited.push_back(edge.to);
+  auto visit = [&](int w) {
+    if (w == edge.from) found = true;
+    if (found || seen_[static_cast<std::size_t>(w)] ||
+        times_[static_cast<std::size_t>(w)] > limit) {
+      return;
+    }
+    seen_[static_cast<std::size_t>(w)] = 1;
+    visited.push_back(w);
+    stack_.push_back(w);
+  };
+  while (!stack_.empty() && !found) {
+    const int v = stack_.back();
+    stack_.pop_back();
+    const int r = graph_.RobotOf(v);
+    if (v < graph_.Node(r, graph_.pieces(r))) visit(v + 1);
+    for (const EventEdge& e : out_[static_cast<std::size_t>(v)]) visit(e.to);
+  }
+  for (const int v : visited) seen_[static_cast<std::size_t>(v)] = 0;
+  return found;
+}
+
+void GrowingClock::Add(const EventEdge& edge) {
+  WELDCELL_CHECK(acyclic_);
+  out_[static_cast<std::size_t>(edge.from)].push_back(edge);
+  // Label-correcting along the increases: each time ends as the largest of its incoming edges'
+  // sums, as in EventGraph::Times.
+  auto raise = [&](int to, double t) {
+    if (t > times_[static_cast<std::size_t>(to)]) {
+      times_[static_cast<std::size_t>(to)] = t;
+      stack_.push_back(to);
+    }
+  };
+  stack_.clear();
+  raise(edge.to, times_[static_cast<std::size_t>(edge.from)] + edge.weight);
+  while (!stack_.empty()) {
+    const int v = stack_.back();
+    stack_.pop_back();
+    const double t = times_[static_cast<std::size_t>(v)];
+    const int r = graph_.RobotOf(v);
+    const int k = v - graph_.Node(r, 0);
+    if (k < graph_.pieces(r)) raise(v + 1, t + graph_.duration(r, k));
+    for (const EventEdge& e : out_[static_cast<std::size_t>(v)]) raise(e.to, t + e.weight);
+  }
 }
 
 double EventGraph::Makespan(const std::vector<double>& times) const {

@@ -51,4 +51,32 @@ class EventGraph {
   std::vector<int> program_indegree_;
 };
 
+/// The earliest times of an event graph to which edges are only added, kept up to date edge by
+/// edge: an added edge moves only the events after it, where EventGraph::Times would compute
+/// every time anew. The times are always those EventGraph::Times gives for the edges so far
+/// (the same sums, the same maxima). For list scheduling, which adds one edge per decision.
+class GrowingClock {
+ public:
+  /// The clock of `graph` (kept by reference) with `edges`; acyclic() false when they close a
+  /// cycle (then nothing may be added).
+  GrowingClock(const EventGraph& graph, const std::vector<EventEdge>& edges);
+
+  bool acyclic() const { return acyclic_; }
+  const std::vector<double>& times() const { return times_; }
+  /// True when adding `edge` would close a cycle: its target reaches its source. Only events
+  /// no later than the source can lead to it (times never fall along an edge), so the search
+  /// stays among those.
+  bool ClosesCycle(const EventEdge& edge) const;
+  /// Adds `edge` and moves the events after it. Precondition: acyclic() and !ClosesCycle(edge).
+  void Add(const EventEdge& edge);
+
+ private:
+  const EventGraph& graph_;
+  std::vector<std::vector<EventEdge>> out_;  ///< Extra edges by source node.
+  std::vector<double> times_;
+  bool acyclic_ = true;
+  mutable std::vector<int> stack_, visited_;  // search scratch
+  mutable std::vector<char> seen_;
+};
+
 }  // namespace weldcell::coordination::internal

@@ -87,10 +87,51 @@ TEST(EventGraphTest, TimesAreTheLongestPaths) {
     }
     ASSERT_EQ(times, expected) << "trial " << trial;
     EXPECT_DOUBLE_EQ(graph.Makespan(times),
-                     robots == 0 ? 0.0
-                                 : *std::max_element(expected.begin(), expected.end()));
+                     robots == 0 ? 0.0 : *std::max_element(expected.begin(), expected.end()));
   }
   EXPECT_GT(checked, 150);
+}
+
+// A clock grown edge by edge has, after every edge, exactly the times EventGraph::Times gives
+// for all the edges so far, and says a cycle exactly where Times fails.
+TEST(GrowingClockTest, AgreesWithTimesAfterEveryEdge) {
+  std::mt19937 rng(23);
+  std::uniform_real_distribution<double> duration(0.0, 2.0);
+  int added = 0, refused = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const int robots = 2 + static_cast<int>(rng() % 3);
+    std::vector<std::vector<double>> durations(robots);
+    for (auto& d : durations) {
+      d.resize(1 + rng() % 8);
+      for (double& x : d) x = rng() % 5 == 0 ? 0.0 : duration(rng);
+    }
+    const EventGraph graph(durations);
+    std::vector<EventEdge> edges;
+    GrowingClock clock(graph, edges);
+    ASSERT_TRUE(clock.acyclic());
+    for (int step = 0; step < 12; ++step) {
+      const int ra = static_cast<int>(rng() % robots), rb = static_cast<int>(rng() % robots);
+      if (ra == rb) continue;
+      const EventEdge e{graph.Node(ra, static_cast<int>(rng() % (graph.pieces(ra) + 1))),
+                        graph.Node(rb, static_cast<int>(rng() % (graph.pieces(rb) + 1))),
+                        rng() % 3 == 0 ? 0.0 : duration(rng)};
+      std::vector<EventEdge> with = edges;
+      with.push_back(e);
+      std::vector<double> expected;
+      const bool acyclic = graph.Times(with, &expected);
+      ASSERT_EQ(clock.ClosesCycle(e), !acyclic) << "trial " << trial << " step " << step;
+      if (!acyclic) {
+        ++refused;
+        continue;
+      }
+      clock.Add(e);
+      edges = with;
+      ++added;
+      ASSERT_EQ(clock.times(), expected) << "trial " << trial << " step " << step;
+    }
+  }
+  EXPECT_GT(added, 500);
+  EXPECT_GT(refused, 100);
 }
 
 }  // namespace
