@@ -691,61 +691,69 @@ std::vector<char> SimulatedFirstComeFirstServed(const EventGraph& graph,
   return order;
 }
 
-// Makes the orders of each robot pair consistent with its forced zones: a zone taken in the
+// Makes the orders of one robot pair (its zones `list`) consistent: a zone taken in the
 // pair's usual direction (robot x first) and one taken the other way (y first) wait for each
 // other in a circle when x's part of the second starts no later than x releases the first and
 // y's part of the first starts no later than y releases the second. Such zones of the usual
 // direction are turned, repeatedly, until no pair of the two directions closes a circle — a
 // staircase through the pair's coordination diagram (O'Donnell & Lozano-Pérez 1989), so the pair
-// alone cannot deadlock. Only free zones turn, and only away from the usual direction.
-void MakePairsConsistent(const EventGraph& graph, const std::vector<ZoneSpan>& zones,
-                         std::vector<char>& first_is_a) {
-  // Per pair: the zones, by robot pair.
-  std::map<std::pair<int, int>, std::vector<std::size_t>> by_pair;
-  for (std::size_t z = 0; z < zones.size(); ++z) by_pair[{zones[z].a, zones[z].b}].push_back(z);
+// alone cannot deadlock. Only free zones turn, and only away from the usual direction. Reads
+// and turns only the pair's zones: each pair's result depends on its own zones alone.
+void MakePairConsistent(const std::vector<ZoneSpan>& zones, const std::vector<std::size_t>& list,
+                        std::vector<char>& first_is_a) {
   // The node (program position) where robot `r` releases zone z: the start of its piece after
   // the interval on departure, else the end of its last piece (reached from that piece's start).
   auto release = [&](std::size_t z, bool of_a) {
     const ZoneSpan& s = zones[z];
     return of_a ? s.a1 + (s.a_departs ? 1 : 0) : s.b1 + (s.b_departs ? 1 : 0);
   };
-  for (auto& [pair, list] : by_pair) {
-    // The usual direction: the one most zones of the pair already take.
-    std::size_t a_first = 0;
-    for (std::size_t z : list) a_first += first_is_a[z] ? 1 : 0;
-    const bool usual_a = 2 * a_first >= list.size();
-    for (bool turned = true; turned;) {
-      turned = false;
-      // Zones taken the other way: by the position of the usual-first robot's part, the latest
-      // release of the other robot's part among them so far.
-      std::vector<std::pair<int, int>> other;  // (usual-first robot's a0/b0, other's release)
-      for (std::size_t z : list) {
-        if (static_cast<bool>(first_is_a[z]) == usual_a) continue;
-        other.emplace_back(usual_a ? zones[z].a0 : zones[z].b0, release(z, !usual_a));
-      }
-      if (other.empty()) break;
-      std::sort(other.begin(), other.end());
-      std::vector<int> latest(other.size());
-      for (std::size_t k = 0; k < other.size(); ++k) {
-        latest[k] = std::max(k ? latest[k - 1] : -1, other[k].second);
-      }
-      for (std::size_t z : list) {
-        if (static_cast<bool>(first_is_a[z]) != usual_a || zones[z].forced_first != -1) continue;
-        // A zone of the other direction whose usual-first part starts by this one's release …
-        const int own_release = release(z, usual_a);
-        const auto end = std::upper_bound(other.begin(), other.end(),
-                                          std::pair{own_release, std::numeric_limits<int>::max()});
-        if (end == other.begin()) continue;
-        // … and whose other part is released no earlier than this one's other part starts.
-        const int second_start = usual_a ? zones[z].b0 : zones[z].a0;
-        if (latest[static_cast<std::size_t>(end - other.begin()) - 1] >= second_start) {
-          first_is_a[z] = static_cast<char>(!usual_a);
-          turned = true;
-        }
+  // The usual direction: the one most zones of the pair already take.
+  std::size_t a_first = 0;
+  for (std::size_t z : list) a_first += first_is_a[z] ? 1 : 0;
+  const bool usual_a = 2 * a_first >= list.size();
+  for (bool turned = true; turned;) {
+    turned = false;
+    // Zones taken the other way: by the position of the usual-first robot's part, the latest
+    // release of the other robot's part among them so far.
+    std::vector<std::pair<int, int>> other;  // (usual-first robot's a0/b0, other's release)
+    for (std::size_t z : list) {
+      if (static_cast<bool>(first_is_a[z]) == usual_a) continue;
+      other.emplace_back(usual_a ? zones[z].a0 : zones[z].b0, release(z, !usual_a));
+    }
+    if (other.empty()) break;
+    std::sort(other.begin(), other.end());
+    std::vector<int> latest(other.size());
+    for (std::size_t k = 0; k < other.size(); ++k) {
+      latest[k] = std::max(k ? latest[k - 1] : -1, other[k].second);
+    }
+    for (std::size_t z : list) {
+      if (static_cast<bool>(first_is_a[z]) != usual_a || zones[z].forced_first != -1) continue;
+      // A zone of the other direction whose usual-first part starts by this one's release …
+      const int own_release = release(z, usual_a);
+      const auto end = std::upper_bound(other.begin(), other.end(),
+                                        std::pair{own_release, std::numeric_limits<int>::max()});
+      if (end == other.begin()) continue;
+      // … and whose other part is released no earlier than this one's other part starts.
+      const int second_start = usual_a ? zones[z].b0 : zones[z].a0;
+      if (latest[static_cast<std::size_t>(end - other.begin()) - 1] >= second_start) {
+        first_is_a[z] = static_cast<char>(!usual_a);
+        turned = true;
       }
     }
   }
-  (void)graph;
+}
+
+// The zones of each robot pair (indices into `zones`), by pair.
+std::map<std::pair<int, int>, std::vector<std::size_t>> ZonesByPair(
+    const std::vector<ZoneSpan>& zones) {
+  std::map<std::pair<int, int>, std::vector<std::size_t>> by_pair;
+  for (std::size_t z = 0; z < zones.size(); ++z) by_pair[{zones[z].a, zones[z].b}].push_back(z);
+  return by_pair;
+}
+
+// MakePairConsistent for every robot pair.
+void MakePairsConsistent(const std::vector<ZoneSpan>& zones, std::vector<char>& first_is_a) {
+  for (const auto& [pair, list] : ZonesByPair(zones)) MakePairConsistent(zones, list, first_is_a);
 }
 
 // Improves an order pair by pair: for each robot pair, its free zones are decided again first
@@ -757,10 +765,13 @@ constexpr int kPairRounds = 20;
 double ImprovePairs(const OrderSearch& search, std::vector<char>& first_is_a, int rounds) {
   const EventGraph& graph = search.graph;
   const std::vector<ZoneSpan>& zones = search.zones;
-  std::map<std::pair<int, int>, std::vector<std::size_t>> by_pair;
-  for (std::size_t z = 0; z < zones.size(); ++z) by_pair[{zones[z].a, zones[z].b}].push_back(z);
+  const auto by_pair = ZonesByPair(zones);
   double best = search.Makespan(first_is_a);
   std::vector<double> times;
+  // first_is_a with every pair made consistent: a trial's pairs but the one decided again
+  // (MakePairConsistent treats each pair on its own).
+  std::vector<char> consistent = first_is_a;
+  MakePairsConsistent(zones, consistent);
   for (int round = 0; round < rounds; ++round) {
     bool improved = false;
     for (const auto& [pair, list] : by_pair) {
@@ -771,17 +782,21 @@ double ImprovePairs(const OrderSearch& search, std::vector<char>& first_is_a, in
           edges.push_back(search.ZoneEdge(z, first_is_a[z]));
       }
       if (!graph.Times(edges, &times)) continue;
-      std::vector<char> trial = first_is_a;
+      std::vector<char> trial = consistent;
       for (const std::size_t z : list) {
         const ZoneSpan& s = zones[z];
-        if (s.forced_first >= 0) continue;
-        trial[z] = static_cast<char>(times[graph.Node(s.a, s.a0)] <= times[graph.Node(s.b, s.b0)]);
+        trial[z] =
+            s.forced_first >= 0
+                ? first_is_a[z]
+                : static_cast<char>(times[graph.Node(s.a, s.a0)] <= times[graph.Node(s.b, s.b0)]);
       }
-      MakePairsConsistent(graph, zones, trial);
+      MakePairConsistent(zones, list, trial);
       const double m = search.Makespan(trial);
       if (m < best - 1e-9) {
         best = m;
         first_is_a = std::move(trial);
+        consistent = first_is_a;
+        MakePairsConsistent(zones, consistent);
         improved = true;
       }
     }
@@ -812,7 +827,7 @@ std::vector<std::vector<char>> StartingOrders(const EventGraph& graph,
     for (std::size_t z = 0; z < zones.size(); ++z) {
       order[z] = static_cast<char>(forced(z, rank[zones[z].a] < rank[zones[z].b]));
     }
-    MakePairsConsistent(graph, zones, order);
+    MakePairsConsistent(zones, order);
     out.push_back(std::move(order));
   };
   for (int top : by_work) {
@@ -882,7 +897,7 @@ std::vector<char> DiagramOrder(const EventGraph& graph, const std::vector<ZoneSp
       order[z] = static_cast<char>(diagram.AFirst(s.a0 + 1, s.b0 + 1));
     }
   }
-  MakePairsConsistent(graph, zones, order);
+  MakePairsConsistent(zones, order);
   return order;
 }
 
@@ -932,7 +947,7 @@ std::vector<char> PrioritizedOrder(const EventGraph& graph, const std::vector<Zo
     }
   }
   std::vector<char> order = scheduler.OrderOn(best);
-  MakePairsConsistent(graph, zones, order);
+  MakePairsConsistent(zones, order);
   return order;
 }
 
