@@ -16,6 +16,7 @@
 #include "planner/collision/collision_world.hpp"
 #include "planner/common/check.hpp"
 #include "planner/common/parallel.hpp"
+#include "planner/coordination/internal/consistency.hpp"
 #include "planner/coordination/internal/diagram.hpp"
 #include "planner/coordination/internal/priority.hpp"
 #include "planner/coordination/internal/schedule.hpp"
@@ -28,6 +29,7 @@ namespace {
 using internal::EventEdge;
 using internal::EventGraph;
 using internal::GrowingClock;
+using internal::MakePairConsistent;
 using internal::PairDiagram;
 using internal::PrioritizedScheduler;
 using internal::Sweep;
@@ -689,58 +691,6 @@ std::vector<char> SimulatedFirstComeFirstServed(const EventGraph& graph,
     if (++next[robot] == graph.pieces(robot)) time[graph.Node(robot, next[robot])] = ready[robot];
   }
   return order;
-}
-
-// Makes the orders of one robot pair (its zones `list`) consistent: a zone taken in the
-// pair's usual direction (robot x first) and one taken the other way (y first) wait for each
-// other in a circle when x's part of the second starts no later than x releases the first and
-// y's part of the first starts no later than y releases the second. Such zones of the usual
-// direction are turned, repeatedly, until no pair of the two directions closes a circle — a
-// staircase through the pair's coordination diagram (O'Donnell & Lozano-Pérez 1989), so the pair
-// alone cannot deadlock. Only free zones turn, and only away from the usual direction. Reads
-// and turns only the pair's zones: each pair's result depends on its own zones alone.
-void MakePairConsistent(const std::vector<ZoneSpan>& zones, const std::vector<std::size_t>& list,
-                        std::vector<char>& first_is_a) {
-  // The node (program position) where robot `r` releases zone z: the start of its piece after
-  // the interval on departure, else the end of its last piece (reached from that piece's start).
-  auto release = [&](std::size_t z, bool of_a) {
-    const ZoneSpan& s = zones[z];
-    return of_a ? s.a1 + (s.a_departs ? 1 : 0) : s.b1 + (s.b_departs ? 1 : 0);
-  };
-  // The usual direction: the one most zones of the pair already take.
-  std::size_t a_first = 0;
-  for (std::size_t z : list) a_first += first_is_a[z] ? 1 : 0;
-  const bool usual_a = 2 * a_first >= list.size();
-  for (bool turned = true; turned;) {
-    turned = false;
-    // Zones taken the other way: by the position of the usual-first robot's part, the latest
-    // release of the other robot's part among them so far.
-    std::vector<std::pair<int, int>> other;  // (usual-first robot's a0/b0, other's release)
-    for (std::size_t z : list) {
-      if (static_cast<bool>(first_is_a[z]) == usual_a) continue;
-      other.emplace_back(usual_a ? zones[z].a0 : zones[z].b0, release(z, !usual_a));
-    }
-    if (other.empty()) break;
-    std::sort(other.begin(), other.end());
-    std::vector<int> latest(other.size());
-    for (std::size_t k = 0; k < other.size(); ++k) {
-      latest[k] = std::max(k ? latest[k - 1] : -1, other[k].second);
-    }
-    for (std::size_t z : list) {
-      if (static_cast<bool>(first_is_a[z]) != usual_a || zones[z].forced_first != -1) continue;
-      // A zone of the other direction whose usual-first part starts by this one's release …
-      const int own_release = release(z, usual_a);
-      const auto end = std::upper_bound(other.begin(), other.end(),
-                                        std::pair{own_release, std::numeric_limits<int>::max()});
-      if (end == other.begin()) continue;
-      // … and whose other part is released no earlier than this one's other part starts.
-      const int second_start = usual_a ? zones[z].b0 : zones[z].a0;
-      if (latest[static_cast<std::size_t>(end - other.begin()) - 1] >= second_start) {
-        first_is_a[z] = static_cast<char>(!usual_a);
-        turned = true;
-      }
-    }
-  }
 }
 
 // The zones of each robot pair (indices into `zones`), by pair.
