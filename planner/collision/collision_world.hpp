@@ -280,7 +280,8 @@ class CollisionWorld {
                                  std::span<const Eigen::Isometry3d> X_WLb,
                                  std::span<const std::pair<int, int>> pairs, double margin) const;
 
-  /// World poses of the robot's links at q (model.links order; the gun follows the last), as
+  /// World poses of the robot's links at q, one per link in model.links order (the gun rides on
+  /// the last link and has no pose of its own), as
   /// CheckRobotAtPoses and BodyPairsInContactAtPoses take them: exactly the poses the checks by
   /// configuration compute. Resizes *X_WL.
   void LinkPosesInWorld(int robot, const Eigen::Ref<const Eigen::VectorXd>& q,

@@ -13,11 +13,13 @@
 // axis segment swept by radius + margin; a sphere is its own capsule), tested on the node's OBB and
 // RSS; box ∩ capsule is exactly the cylinder, so only nodes near the surface survive. Leaves call
 // the same FCL narrowphase functions as FCL's traversals with the same arguments, so the answer is
-// FCL's (a node is pruned only when it is apart by more than kPruneSlack, far above the
-// narrowphase's tolerances). A box gets no tighter pruning than FCL's, but fcl::collide fits the
-// shape's OBBRSS anew on every call (an eigen-decomposition and a rectangle fit): on station L
-// those fits were 7 % of all the planner's time (perf, 2026-12-01); here the box is the shape's
-// own.
+// FCL's: a node is pruned only when its OBB is apart from the shape's exact box (which contains
+// the shape; FCL's own volume for it is no smaller), or its RSS from the capsule by more than
+// kPruneSlack, far above the narrowphase's tolerances. A box gets no tighter pruning than FCL's,
+// but fcl::collide fits the shape's OBBRSS anew on every call (an eigen-decomposition and a
+// rectangle fit): on station L those fits were 7 % of all the planner's time (perf, 2026-12-01);
+// here the box is the shape's own. (Only a triangle within rounding, ~1e-15 m, of a box corner
+// could be pruned where FCL's looser volume keeps it; there libccd's answer is arbitrary anyway.)
 
 #include <fcl/geometry/bvh/BVH_model.h>
 #include <fcl/geometry/shape/box.h>

@@ -13,7 +13,7 @@ namespace weldcell::coordination::internal {
 
 struct EventEdge {
   int from = 0, to = 0;  ///< Node ids (EventGraph::Node).
-  double weight = 0.0;   ///< s.
+  double weight = 0.0;   ///< s, ≥ 0 (GrowingClock relies on it).
 };
 
 class EventGraph {
@@ -64,8 +64,8 @@ class GrowingClock {
   bool acyclic() const { return acyclic_; }
   const std::vector<double>& times() const { return times_; }
   /// True when adding `edge` would close a cycle: its target reaches its source. Only events
-  /// no later than the source can lead to it (times never fall along an edge), so the search
-  /// stays among those.
+  /// no later than the source can lead to it (times never fall along an edge: durations and
+  /// weights are ≥ 0), so the search stays among those.
   bool ClosesCycle(const EventEdge& edge) const;
   /// Adds `edge` and moves the events after it. Precondition: acyclic() and !ClosesCycle(edge).
   void Add(const EventEdge& edge);
