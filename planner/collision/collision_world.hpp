@@ -281,9 +281,9 @@ class CollisionWorld {
                                  std::span<const std::pair<int, int>> pairs, double margin) const;
 
   /// World poses of the robot's links at q, one per link in model.links order (the gun rides on
-  /// the last link and has no pose of its own), as
-  /// CheckRobotAtPoses and BodyPairsInContactAtPoses take them: exactly the poses the checks by
-  /// configuration compute. Resizes *X_WL.
+  /// the last link and has no pose of its own), as CheckRobotAtPoses and
+  /// BodyPairsInContactAtPoses take them: exactly the poses the checks by configuration compute.
+  /// Resizes *X_WL.
   void LinkPosesInWorld(int robot, const Eigen::Ref<const Eigen::VectorXd>& q,
                         std::vector<Eigen::Isometry3d>* X_WL) const;
 
