@@ -1183,10 +1183,26 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   std::optional<std::vector<char>> best;
   double best_makespan = std::numeric_limits<double>::infinity();
   std::vector<std::vector<char>> starts = StartingOrders(graph, spans);
-  starts.push_back(search.FirstComeFirstServed());
-  starts.push_back(SimulatedFirstComeFirstServed(graph, spans, search.base));
-  starts.push_back(DiagramOrder(graph, spans, result.touching, starts.back()));
-  starts.push_back(PrioritizedOrder(graph, spans));
+  // The starts from clocks do not depend on each other (the diagram's falls back on the
+  // simulated one): computed in parallel, kept in this order.
+  std::vector<char> listed, simulated, diagram, prioritized;
+  ParallelFor(
+      3, std::min(ResolveThreadCount(options.threads), 3),
+      [&](int item, int) {
+        if (item == 0) {
+          simulated = SimulatedFirstComeFirstServed(graph, spans, search.base);
+          diagram = DiagramOrder(graph, spans, result.touching, simulated);
+        } else if (item == 1) {
+          prioritized = PrioritizedOrder(graph, spans);
+        } else {
+          listed = search.FirstComeFirstServed();
+        }
+      },
+      [&options] { return options.progress.cancelled(); });
+  if (options.progress.cancelled()) return fail("cancelled");
+  for (std::vector<char>* start : {&listed, &simulated, &diagram, &prioritized}) {
+    starts.push_back(std::move(*start));
+  }
   // Each start is improved on its own (in parallel); the first of the shortest wins.
   std::vector<double> makespans(starts.size(), std::numeric_limits<double>::infinity());
   std::vector<std::vector<char>> unrepaired_of(starts.size());
