@@ -583,24 +583,39 @@ CollisionResult CollisionWorld::CheckRobotPair(CollisionContext& ctx, int robot_
   return result;
 }
 
-bool CollisionWorld::BodyPairsInContact(CollisionContext& ctx, int robot_a,
-                                        const Eigen::Ref<const Eigen::VectorXd>& q_a, int robot_b,
-                                        const Eigen::Ref<const Eigen::VectorXd>& q_b,
-                                        std::span<const std::pair<int, int>> pairs,
-                                        double margin) const {
-  const auto [a, b, X_a, X_b] = PlacePair(*impl_, *ctx.impl_, robot_a, q_a, robot_b, q_b, margin);
+namespace {
+
+// Whether some listed body pair (positions in environment-check order) of robots a and b is in
+// contact, body i of a at pose_a(i) and body j of b at pose_b(j).
+template <typename PoseA, typename PoseB>
+bool ListedPairsCollide(CtxImpl& ctx, const RobotData& a, const PoseA& pose_a, const RobotData& b,
+                        const PoseB& pose_b, std::span<const std::pair<int, int>> pairs,
+                        double margin) {
   const auto bodies_a = static_cast<int>(a.env_order.size());
   const auto bodies_b = static_cast<int>(b.env_order.size());
   for (const auto& [ka, kb] : pairs) {
     WELDCELL_CHECK(ka >= 0 && ka < bodies_a && kb >= 0 && kb < bodies_b);
     const auto ia = static_cast<std::size_t>(a.env_order[static_cast<std::size_t>(ka)]);
     const auto jb = static_cast<std::size_t>(b.env_order[static_cast<std::size_t>(kb)]);
-    if (internal::BodiesCollide(*ctx.impl_, a.bodies[ia], X_a[ia], b.bodies[jb], X_b[jb],
+    if (internal::BodiesCollide(ctx, a.bodies[ia], pose_a(ia), b.bodies[jb], pose_b(jb),
                                 2.0 * margin)) {
       return true;
     }
   }
   return false;
+}
+
+}  // namespace
+
+bool CollisionWorld::BodyPairsInContact(CollisionContext& ctx, int robot_a,
+                                        const Eigen::Ref<const Eigen::VectorXd>& q_a, int robot_b,
+                                        const Eigen::Ref<const Eigen::VectorXd>& q_b,
+                                        std::span<const std::pair<int, int>> pairs,
+                                        double margin) const {
+  const auto [a, b, X_a, X_b] = PlacePair(*impl_, *ctx.impl_, robot_a, q_a, robot_b, q_b, margin);
+  return ListedPairsCollide(
+      *ctx.impl_, a, [&](std::size_t i) -> const Eigen::Isometry3d& { return X_a[i]; }, b,
+      [&](std::size_t j) -> const Eigen::Isometry3d& { return X_b[j]; }, pairs, margin);
 }
 
 bool CollisionWorld::BodyPairsInContactAtPoses(CollisionContext& ctx, int robot_a,
@@ -616,20 +631,13 @@ bool CollisionWorld::BodyPairsInContactAtPoses(CollisionContext& ctx, int robot_
   const RobotData& b = RobotAt(*impl_, robot_b);
   WELDCELL_CHECK(static_cast<int>(X_WLa.size()) == a.gun);
   WELDCELL_CHECK(static_cast<int>(X_WLb.size()) == b.gun);
-  const auto bodies_a = static_cast<int>(a.env_order.size());
-  const auto bodies_b = static_cast<int>(b.env_order.size());
-  for (const auto& [ka, kb] : pairs) {
-    WELDCELL_CHECK(ka >= 0 && ka < bodies_a && kb >= 0 && kb < bodies_b);
-    const auto ia = static_cast<std::size_t>(a.env_order[static_cast<std::size_t>(ka)]);
-    const auto jb = static_cast<std::size_t>(b.env_order[static_cast<std::size_t>(kb)]);
-    // Body i rides on link i; the gun (i = number of links) on the last link.
-    const Eigen::Isometry3d& X_WA = X_WLa[std::min(ia, X_WLa.size() - 1)];
-    const Eigen::Isometry3d& X_WB = X_WLb[std::min(jb, X_WLb.size() - 1)];
-    if (internal::BodiesCollide(*ctx.impl_, a.bodies[ia], X_WA, b.bodies[jb], X_WB, 2.0 * margin)) {
-      return true;
-    }
-  }
-  return false;
+  // Body i rides on link i; the gun (i = number of links) on the last link.
+  auto on_link = [](std::span<const Eigen::Isometry3d> X_WL) {
+    return [X_WL](std::size_t i) -> const Eigen::Isometry3d& {
+      return X_WL[std::min(i, X_WL.size() - 1)];
+    };
+  };
+  return ListedPairsCollide(*ctx.impl_, a, on_link(X_WLa), b, on_link(X_WLb), pairs, margin);
 }
 
 void CollisionWorld::LinkPosesInWorld(int robot, const Eigen::Ref<const Eigen::VectorXd>& q,

@@ -121,48 +121,45 @@ TEST(MeshShapeCollideTest, SameAnswerAsFclForATriangleSoup) {
   EXPECT_GT(tally.near_miss, 20);
 }
 
-TEST(MeshShapeCollideTest, ShapesJustApartOrJustTouchingAgreeWithFcl) {
-  // A cylinder lying along a face of the box (axis along y, longer than the box), moved through
-  // contact in 0.1 mm steps: the pruning slack and the narrowphase must not disagree at the
-  // boundary.
+// `shape` turned by `R` and moved along x through contact with the +x face of a tessellated
+// 0.2 m box in 0.1 mm steps (`reach`: how far the shape reaches along −x from its origin): the
+// pruning slack and the narrowphase must not disagree at the boundary. Returns the steps in
+// contact.
+int ContactsThroughAFace(const fcl::CollisionGeometryd& shape, const Eigen::Matrix3d& R,
+                         double reach) {
   const std::shared_ptr<const fcl::CollisionGeometryd> mesh =
       MakeFclGeometry(cell::Shape::FromMesh(testing::TessellatedBox({0.2, 0.2, 0.2}, 10)));
-  fcl::Cylinderd cylinder(0.13, 0.8);
-  cylinder.computeLocalAABB();
   CollisionContext::Impl ctx;
   ctx.collision_request.num_max_contacts = 1;
   int contacts = 0;
   for (int step = -20; step <= 20; ++step) {
     Eigen::Isometry3d X_WS = Eigen::Isometry3d::Identity();
-    X_WS.linear() = Eigen::AngleAxisd(0.5 * kPi, Eigen::Vector3d::UnitX()).toRotationMatrix();
-    X_WS.translation() = Eigen::Vector3d(0.1 + 0.13 + 1e-4 * step, 0.0, 0.0);
-    const bool expected = FclCollide(*mesh, Eigen::Isometry3d::Identity(), cylinder, X_WS);
-    EXPECT_EQ(MeshShapeCollide(ctx, *mesh, Eigen::Isometry3d::Identity(), cylinder, X_WS), expected)
+    X_WS.linear() = R;
+    X_WS.translation() = Eigen::Vector3d(0.1 + reach + 1e-4 * step, 0.0, 0.0);
+    const bool expected = FclCollide(*mesh, Eigen::Isometry3d::Identity(), shape, X_WS);
+    EXPECT_EQ(MeshShapeCollide(ctx, *mesh, Eigen::Isometry3d::Identity(), shape, X_WS), expected)
         << "step " << step;
     contacts += expected ? 1 : 0;
   }
+  return contacts;
+}
+
+TEST(MeshShapeCollideTest, ShapesJustApartOrJustTouchingAgreeWithFcl) {
+  // A cylinder lying along a face of the box (axis along y, longer than the box).
+  fcl::Cylinderd cylinder(0.13, 0.8);
+  cylinder.computeLocalAABB();
+  const int contacts = ContactsThroughAFace(
+      cylinder, Eigen::AngleAxisd(0.5 * kPi, Eigen::Vector3d::UnitX()).toRotationMatrix(), 0.13);
   EXPECT_GT(contacts, 0);
   EXPECT_LT(contacts, 41);
 }
 
 TEST(MeshShapeCollideTest, ABoxJustApartOrJustTouchingAgreesWithFcl) {
-  // A tilted box (a gun's jaw) moved through contact with a face of the mesh box in 0.1 mm steps.
-  const std::shared_ptr<const fcl::CollisionGeometryd> mesh =
-      MakeFclGeometry(cell::Shape::FromMesh(testing::TessellatedBox({0.2, 0.2, 0.2}, 10)));
+  // A tilted box (a gun's jaw) against the face.
   fcl::Boxd box(0.06, 0.3, 0.12);
   box.computeLocalAABB();
-  CollisionContext::Impl ctx;
-  ctx.collision_request.num_max_contacts = 1;
-  int contacts = 0;
-  for (int step = -20; step <= 20; ++step) {
-    Eigen::Isometry3d X_WS = Eigen::Isometry3d::Identity();
-    X_WS.linear() = Eigen::AngleAxisd(0.3, Eigen::Vector3d::UnitX()).toRotationMatrix();
-    X_WS.translation() = Eigen::Vector3d(0.1 + 0.03 + 1e-4 * step, 0.0, 0.0);
-    const bool expected = FclCollide(*mesh, Eigen::Isometry3d::Identity(), box, X_WS);
-    EXPECT_EQ(MeshShapeCollide(ctx, *mesh, Eigen::Isometry3d::Identity(), box, X_WS), expected)
-        << "step " << step;
-    contacts += expected ? 1 : 0;
-  }
+  const int contacts = ContactsThroughAFace(
+      box, Eigen::AngleAxisd(0.3, Eigen::Vector3d::UnitX()).toRotationMatrix(), 0.03);
   EXPECT_GT(contacts, 0);
   EXPECT_LT(contacts, 41);
 }
