@@ -86,8 +86,8 @@ void MakePairConsistent(const std::vector<ZoneSpan>& zones, const std::vector<st
   std::sort(usual.begin(), usual.end(), [](const Usual& x, const Usual& y) {
     return std::pair{x.release, x.zone} < std::pair{y.release, y.zone};
   });
-  std::vector<int> second_starts;
-  for (const Usual& u : usual) second_starts.push_back(u.second_start);
+  std::vector<int> second_starts(usual.size());
+  for (std::size_t k = 0; k < usual.size(); ++k) second_starts[k] = usual[k].second_start;
   MinTree tree(second_starts);
   while (!work.empty()) {
     const Other o = work.back();
