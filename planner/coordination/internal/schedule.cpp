@@ -160,8 +160,7 @@ bool GrowingClock::ClosesCycle(const EventEdge& edge) const {
   while (!stack_.empty() && !found) {
     const int v = stack_.back();
     stack_.pop_back();
-    const int r = graph_.RobotOf(v);
-    if (v < graph_.Node(r, graph_.pieces(r))) visit(v + 1);
+    if (graph_.next_duration(v) >= 0.0) visit(v + 1);
     for (const EventEdge& e : out_[static_cast<std::size_t>(v)]) visit(e.to);
   }
   for (const int v : visited) seen_[static_cast<std::size_t>(v)] = 0;
@@ -185,9 +184,7 @@ void GrowingClock::Add(const EventEdge& edge) {
     const int v = stack_.back();
     stack_.pop_back();
     const double t = times_[static_cast<std::size_t>(v)];
-    const int r = graph_.RobotOf(v);
-    const int k = v - graph_.Node(r, 0);
-    if (k < graph_.pieces(r)) raise(v + 1, t + graph_.duration(r, k));
+    if (graph_.next_duration(v) >= 0.0) raise(v + 1, t + graph_.next_duration(v));
     for (const EventEdge& e : out_[static_cast<std::size_t>(v)]) raise(e.to, t + e.weight);
   }
 }

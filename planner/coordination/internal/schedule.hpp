@@ -27,6 +27,9 @@ class EventGraph {
   /// Node id of (robot, k), k in [0, pieces(robot)].
   int Node(int robot, int k) const { return offset_[robot] + k; }
   int node_count() const { return offset_.back(); }
+  /// The program-order edge out of a node: the duration of the piece it starts, or −1 at a
+  /// robot's end (no successor).
+  double next_duration(int node) const { return next_[static_cast<std::size_t>(node)]; }
 
   /// The earliest time of every node given the extra edges (the program order is built in):
   /// returns false when the edges close a cycle (then `times` is unspecified) and sets
