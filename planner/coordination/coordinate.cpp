@@ -1,6 +1,7 @@
 #include "planner/coordination/coordinate.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -33,6 +34,7 @@ using internal::MakePairConsistent;
 using internal::PairDiagram;
 using internal::PrioritizedScheduler;
 using internal::Sweep;
+using internal::TripleDiagram;
 using internal::ZoneSpan;
 using Pieces = std::vector<motion::TrajectorySegment>;
 
@@ -851,6 +853,98 @@ std::vector<char> DiagramOrder(const EventGraph& graph, const std::vector<ZoneSp
   return order;
 }
 
+// Robot triples for TripleDiagramOrder: each robot with the two others it touches most (by
+// touching piece pairs; of equals the lower index), each set of three once, the heaviest first
+// (by the touching piece pairs among the three; of equals the lower indices).
+std::vector<std::array<int, 3>> ChainTriples(int robots,
+                                             const std::vector<TouchingPieces>& touching) {
+  std::vector<std::vector<std::size_t>> weight(static_cast<std::size_t>(robots),
+                                               std::vector<std::size_t>(robots, 0));
+  for (const TouchingPieces& t : touching) weight[t.a][t.b] = weight[t.b][t.a] = t.pieces.size();
+  std::vector<std::pair<std::size_t, std::array<int, 3>>> scored;
+  for (int m = 0; m < robots; ++m) {
+    std::vector<int> others;
+    for (int o = 0; o < robots; ++o) {
+      if (o != m && weight[m][o] > 0) others.push_back(o);
+    }
+    if (others.size() < 2) continue;
+    std::stable_sort(others.begin(), others.end(),
+                     [&](int x, int y) { return weight[m][x] > weight[m][y]; });
+    std::array<int, 3> triple = {others[0], m, others[1]};
+    std::sort(triple.begin(), triple.end());
+    const std::size_t score =
+        weight[triple[0]][triple[1]] + weight[triple[0]][triple[2]] + weight[triple[1]][triple[2]];
+    if (std::none_of(scored.begin(), scored.end(),
+                     [&](const auto& s) { return s.second == triple; })) {
+      scored.emplace_back(score, triple);
+    }
+  }
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const auto& x, const auto& y) { return x.first > y.first; });
+  std::vector<std::array<int, 3>> out;
+  for (const auto& s : scored) out.push_back(s.second);
+  return out;
+}
+
+// The orders the three-robot coordination diagrams (internal::TripleDiagram) of ChainTriples give
+// the free zones of their robot pairs: a zone goes first to the robot whose piece the triple's
+// shortest path passes first. A robot pair is decided by the first triple holding it (-1 where no
+// triple with a path holds it). Triples are computed in parallel.
+std::vector<signed char> TripleDiagramOrders(const EventGraph& graph,
+                                             const std::vector<ZoneSpan>& zones,
+                                             const std::vector<TouchingPieces>& touching,
+                                             int threads) {
+  const std::vector<std::array<int, 3>> triples = ChainTriples(graph.robots(), touching);
+  std::map<std::pair<int, int>, const TouchingPieces*> by_pair;
+  for (const TouchingPieces& t : touching) by_pair[{t.a, t.b}] = &t;
+  // Per triple, the zones it decides (those of pairs no earlier triple holds) and their orders.
+  std::set<std::pair<int, int>> taken;
+  std::vector<std::vector<std::size_t>> decides(triples.size());
+  for (std::size_t k = 0; k < triples.size(); ++k) {
+    const std::array<int, 3>& r = triples[k];
+    std::set<std::pair<int, int>> own;
+    for (const auto& pair : {std::pair{r[0], r[1]}, std::pair{r[0], r[2]}, std::pair{r[1], r[2]}}) {
+      if (taken.insert(pair).second) own.insert(pair);
+    }
+    for (std::size_t z = 0; z < zones.size(); ++z) {
+      if (zones[z].forced_first == -1 && own.count({zones[z].a, zones[z].b})) {
+        decides[k].push_back(z);
+      }
+    }
+  }
+  std::vector<signed char> out(zones.size(), -1);
+  ParallelFor(static_cast<int>(triples.size()),
+              std::min(threads, std::max(1, static_cast<int>(triples.size()))), [&](int item, int) {
+                const std::size_t k = static_cast<std::size_t>(item);
+                if (decides[k].empty()) return;
+                const std::array<int, 3>& r = triples[k];
+                std::array<std::vector<double>, 3> durations;
+                for (int m = 0; m < 3; ++m) {
+                  for (int p = 0; p < graph.pieces(r[m]); ++p) {
+                    durations[m].push_back(graph.duration(r[m], p));
+                  }
+                }
+                std::array<std::vector<std::pair<int, int>>, 3> pieces;
+                const std::array<std::pair<int, int>, 3> members = {
+                    std::pair{0, 1}, std::pair{0, 2}, std::pair{1, 2}};
+                for (std::size_t p = 0; p < 3; ++p) {
+                  const auto it = by_pair.find({r[members[p].first], r[members[p].second]});
+                  if (it != by_pair.end()) pieces[p] = it->second->pieces;
+                }
+                const TripleDiagram diagram(durations, pieces, kDiagramStep);
+                if (!std::isfinite(diagram.Bound())) return;
+                for (const std::size_t z : decides[k]) {
+                  const ZoneSpan& s = zones[z];
+                  const int p = static_cast<int>(std::find(r.begin(), r.end(), s.a) - r.begin());
+                  const int q = static_cast<int>(std::find(r.begin(), r.end(), s.b) - r.begin());
+                  // The zone's pieces, as extended pieces: a zone is one touching pair.
+                  static_assert(kMergeGap == 0);
+                  out[z] = static_cast<signed char>(diagram.First(p, q, s.a0 + 1, s.b0 + 1));
+                }
+              });
+  return out;
+}
+
 // Robots up to which PrioritizedOrder tries every priority order (6! = 720 clocks).
 constexpr int kAllPriorities = 6;
 
@@ -1120,7 +1214,7 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
     result.message = std::move(why);
     return result;
   };
-  const int orders_total = n + 6;
+  const int orders_total = n + 7;
   const int units_total = n * (n - 1) / 2 + orders_total;
   int units_done = 0;
   if (n > 0) options.progress.Report(kCoordinateStage, 0, std::max(1, units_total));
@@ -1186,21 +1280,30 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   // The starts from clocks do not depend on each other (the diagram's falls back on the
   // simulated one): computed in parallel, kept in this order.
   std::vector<char> listed, simulated, diagram, prioritized;
+  std::vector<signed char> triple_orders;
   ParallelFor(
-      3, std::min(ResolveThreadCount(options.threads), 3),
+      4, std::min(ResolveThreadCount(options.threads), 4),
       [&](int item, int) {
         if (item == 0) {
           simulated = SimulatedFirstComeFirstServed(graph, spans, search.base);
           diagram = DiagramOrder(graph, spans, result.touching, simulated);
         } else if (item == 1) {
           prioritized = PrioritizedOrder(graph, spans);
-        } else {
+        } else if (item == 2) {
           listed = search.FirstComeFirstServed();
+        } else {
+          triple_orders = TripleDiagramOrders(graph, spans, result.touching, 1);
         }
       },
       [&options] { return options.progress.cancelled(); });
   if (options.progress.cancelled()) return fail("cancelled");
-  for (std::vector<char>* start : {&listed, &simulated, &diagram, &prioritized}) {
+  // The triples' start: their orders where they decide, the pair diagrams' elsewhere.
+  std::vector<char> triple = diagram;
+  for (std::size_t z = 0; z < spans.size(); ++z) {
+    if (triple_orders[z] >= 0) triple[z] = static_cast<char>(triple_orders[z]);
+  }
+  MakePairsConsistent(spans, triple);
+  for (std::vector<char>* start : {&listed, &simulated, &diagram, &prioritized, &triple}) {
     starts.push_back(std::move(*start));
   }
   // Each start is improved on its own (in parallel); the first of the shortest wins.

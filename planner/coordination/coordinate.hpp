@@ -32,8 +32,10 @@
 //    first come first served on the clock the earlier decisions give (list scheduling), and
 //    first come first served as a simulated execution grants zones on request, the side of
 //    each zone the shortest path through its pair's coordination diagram takes
-//    (internal/diagram.hpp), and the clock of prioritized scheduling (internal/priority.hpp:
+//    (internal/diagram.hpp), the clock of prioritized scheduling (internal/priority.hpp:
 //    robots in a priority order, each fitted around those before it; the best of the orders),
+//    and the side the shortest path through the three-robot diagram of each robot with the two
+//    it touches most takes (internal/diagram.hpp: the middle robot fitted around both),
 //    each improved pair by pair (a pair's zones decided again first come first served on the clock
 //    the other pairs give) and then by flipping single zones while the makespan drops; the
 //    shortest acyclic result wins.

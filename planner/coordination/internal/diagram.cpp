@@ -3,20 +3,22 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <initializer_list>
 #include <limits>
 
 #include "planner/common/check.hpp"
 
 namespace weldcell::coordination::internal {
 
-PairDiagram::Axis::Axis(const std::vector<double>& durations, double step_s) : step(step_s) {
+DiagramAxis::DiagramAxis(const std::vector<double>& durations, double step_s) : step(step_s) {
   double t = 0.0;
   for (const double d : durations) end.push_back(t += std::max(0.0, d));
   points = static_cast<int>(std::ceil(t / step - 1e-9)) + 2;
   if (!end.empty()) points = std::max(points, 3);  // a point inside the pieces
 }
 
-std::pair<int, int> PairDiagram::Axis::Points(int e) const {
+std::pair<int, int> DiagramAxis::Points(int e) const {
   if (e <= 0) return {0, 0};
   const double total = end.empty() ? 0.0 : end.back();
   if (e > pieces()) {  // standing at the end: from the end of the last piece on
@@ -35,18 +37,22 @@ namespace {
 
 std::vector<double> Reverse(const std::vector<double>& v) { return {v.rbegin(), v.rend()}; }
 
-// `step`, coarsened so that neither axis has more than kMaxPoints points (memory and time grow
+// `step`, coarsened so that no axis has more than `max_points` points (memory and time grow
 // with their product).
-double GridStep(const std::vector<double>& a, const std::vector<double>& b, double step) {
+double GridStep(std::initializer_list<const std::vector<double>*> durations, double step,
+                double max_points) {
   WELDCELL_CHECK(step > 0.0);
-  constexpr double kMaxPoints = 2000.0;
   double longest = 0.0;
-  for (const std::vector<double>* d : {&a, &b}) {
+  for (const std::vector<double>* d : durations) {
     double t = 0.0;
     for (const double x : *d) t += std::max(0.0, x);
     longest = std::max(longest, t);
   }
-  return std::max(step, longest / kMaxPoints);
+  return std::max(step, longest / max_points);
+}
+
+double GridStep(const std::vector<double>& a, const std::vector<double>& b, double step) {
+  return GridStep({&a, &b}, step, 2000.0);
 }
 
 }  // namespace
@@ -122,6 +128,116 @@ bool PairDiagram::AFirst(int i, int j) const {
   const int y0 = b_.Points(reverse_b_ ? b_.pieces() + 1 - j : j).first;
   // Robot a is still in piece i at x1: robot b has not reached piece j yet.
   return path_y_max_[static_cast<std::size_t>(x1)] < y0;
+}
+
+namespace {
+
+double TripleStep(const std::array<std::vector<double>, 3>& d, double step) {
+  return GridStep({&d[0], &d[1], &d[2]}, step, TripleDiagram::kMaxPoints);
+}
+
+// blocked[x * nq + y]: robot p at grid point x and robot q at y touch.
+std::vector<char> BlockedGrid(const DiagramAxis& p, const DiagramAxis& q,
+                              const std::vector<std::pair<int, int>>& touching) {
+  const auto nq = static_cast<std::size_t>(q.points);
+  std::vector<char> blocked(static_cast<std::size_t>(p.points) * nq, 0);
+  for (const auto& [i, j] : touching) {
+    WELDCELL_CHECK(i >= 0 && i <= p.pieces() + 1 && j >= 0 && j <= q.pieces() + 1);
+    const auto [x0, x1] = p.Points(i);
+    const auto [y0, y1] = q.Points(j);
+    for (int x = x0; x <= x1; ++x) {
+      const auto row = static_cast<std::ptrdiff_t>(static_cast<std::size_t>(x) * nq);
+      std::fill(blocked.begin() + row + y0, blocked.begin() + row + y1 + 1, 1);
+    }
+  }
+  return blocked;
+}
+
+}  // namespace
+
+TripleDiagram::TripleDiagram(const std::array<std::vector<double>, 3>& durations,
+                             const std::array<std::vector<std::pair<int, int>>, 3>& touching,
+                             double step)
+    : axes_{DiagramAxis(durations[0], TripleStep(durations, step)),
+            DiagramAxis(durations[1], TripleStep(durations, step)),
+            DiagramAxis(durations[2], TripleStep(durations, step))} {
+  const auto nx = static_cast<std::size_t>(axes_[0].points);
+  const auto ny = static_cast<std::size_t>(axes_[1].points);
+  const auto nz = static_cast<std::size_t>(axes_[2].points);
+  const std::vector<char> xy = BlockedGrid(axes_[0], axes_[1], touching[0]);
+  const std::vector<char> xz = BlockedGrid(axes_[0], axes_[2], touching[1]);
+  const std::vector<char> yz = BlockedGrid(axes_[1], axes_[2], touching[2]);
+  // Steps of the shortest monotone path, one layer of constant x at a time; `from` keeps, per
+  // point, the robots that moved on to reach it (bits 4: x, 2: y, 1: z; 0 at the start).
+  constexpr int kNone = std::numeric_limits<int>::max();
+  // Of equal paths the one where the most robots move (then x before y before z).
+  constexpr std::array<std::uint8_t, 7> kMoves = {7, 6, 5, 3, 4, 2, 1};
+  std::vector<int> previous(ny * nz, kNone), layer(ny * nz, kNone);
+  std::vector<std::uint8_t> from(nx * ny * nz, 0);
+  for (std::size_t x = 0; x < nx; ++x) {
+    for (std::size_t y = 0; y < ny; ++y) {
+      for (std::size_t z = 0; z < nz; ++z) {
+        const std::size_t k = y * nz + z;
+        layer[k] = kNone;
+        if (xy[x * ny + y] || xz[x * nz + z] || yz[k]) continue;
+        if (x == 0 && y == 0 && z == 0) {
+          layer[k] = 0;
+          continue;
+        }
+        std::uint8_t best_move = 0;
+        for (const std::uint8_t m : kMoves) {
+          const std::size_t dx = (m >> 2) & 1u, dy = (m >> 1) & 1u, dz = m & 1u;
+          if (dx > x || dy > y || dz > z) continue;
+          const int before = (dx ? previous : layer)[(y - dy) * nz + (z - dz)];
+          if (before != kNone && before + 1 < layer[k]) {
+            layer[k] = before + 1;
+            best_move = m;
+          }
+        }
+        from[(x * ny + y) * nz + z] = best_move;
+      }
+    }
+    std::swap(previous, layer);
+  }
+  const int steps = previous.back();  // the last layer, at its last point
+  if (steps == kNone) {
+    bound_ = std::numeric_limits<double>::infinity();
+    return;
+  }
+  // The grid's last points stand for the robots' ends, one step past their last pieces.
+  bound_ = (steps - 1) * axes_[0].step;
+  for (const DiagramAxis& axis : axes_) {
+    bound_ = std::max(bound_, axis.end.empty() ? 0.0 : axis.end.back());
+  }
+  const std::array<std::size_t, 3> points = {nx, ny, nz};
+  for (int p = 0; p < 3; ++p) {
+    for (int q = p + 1; q < 3; ++q) {
+      path_max_[static_cast<std::size_t>(PairIndex(p, q))].assign(
+          points[static_cast<std::size_t>(p)], 0);
+    }
+  }
+  for (std::array<std::size_t, 3> at = {nx - 1, ny - 1, nz - 1};;) {
+    for (int p = 0; p < 3; ++p) {
+      for (int q = p + 1; q < 3; ++q) {
+        int& m =
+            path_max_[static_cast<std::size_t>(PairIndex(p, q))][at[static_cast<std::size_t>(p)]];
+        m = std::max(m, static_cast<int>(at[static_cast<std::size_t>(q)]));
+      }
+    }
+    const std::uint8_t move = from[(at[0] * ny + at[1]) * nz + at[2]];
+    if (move == 0) break;
+    at[0] -= (move >> 2) & 1u;
+    at[1] -= (move >> 1) & 1u;
+    at[2] -= move & 1u;
+  }
+}
+
+bool TripleDiagram::First(int p, int q, int i, int j) const {
+  WELDCELL_CHECK(0 <= p && p < q && q <= 2 && std::isfinite(bound_));
+  const int x1 = axes_[static_cast<std::size_t>(p)].Points(i).second;
+  const int y0 = axes_[static_cast<std::size_t>(q)].Points(j).first;
+  // Robot p is still in piece i at x1: robot q has not reached piece j yet.
+  return path_max_[static_cast<std::size_t>(PairIndex(p, q))][static_cast<std::size_t>(x1)] < y0;
 }
 
 }  // namespace weldcell::coordination::internal

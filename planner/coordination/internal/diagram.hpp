@@ -7,10 +7,24 @@
 // step, and pieces shorter than a step, which hold only their nearest point); on which side of each
 // obstacle it passes is an order for the pair's zones.
 
+#include <array>
+#include <cstdint>
 #include <utility>
 #include <vector>
 
 namespace weldcell::coordination::internal {
+
+/// One robot's axis of a coordination diagram: its own clock without waits on a grid of `step`
+/// s, from its start (point 0) to "finished" (the last point).
+struct DiagramAxis {
+  std::vector<double> end;  ///< end[k]: s at which piece k ends (no waits).
+  int points = 1;           ///< Grid points 0 .. points - 1; the last one is "finished".
+  double step = 0.1;
+  DiagramAxis(const std::vector<double>& durations, double step_s);
+  int pieces() const { return static_cast<int>(end.size()); }
+  /// Grid points [lo, hi] at which the robot is in extended piece e (at least one point).
+  std::pair<int, int> Points(int e) const;
+};
 
 class PairDiagram {
  public:
@@ -29,21 +43,48 @@ class PairDiagram {
   bool AFirst(int i, int j) const;
 
  private:
-  struct Axis {
-    std::vector<double> end;  ///< end[k]: s at which piece k ends (no waits).
-    int points = 1;           ///< Grid points 0 .. points - 1; the last one is "finished".
-    double step = 0.1;
-    Axis(const std::vector<double>& durations, double step_s);
-    int pieces() const { return static_cast<int>(end.size()); }
-    /// Grid points [lo, hi] at which the robot is in extended piece e (at least one point).
-    std::pair<int, int> Points(int e) const;
-  };
-
+  using Axis = DiagramAxis;
   Axis a_, b_;
   bool reverse_b_ = false;
   double bound_ = 0.0;
   /// Per grid point x of robot a, the largest y of robot b on the path while a is at x.
   std::vector<int> path_y_max_;
+};
+
+/// The coordination diagram of three robots: the cube of their three clocks, each touching piece
+/// pair of each of the three robot pairs an obstacle (a beam through the cube along the third
+/// robot's axis), and the shortest monotone path from all three robots' start to all three
+/// robots' end, where one, two or all three robots move on at each step. Where the pair diagrams
+/// see each pair alone, a robot between two neighbours is fitted around both: on a side of three
+/// robots the pair diagrams' paths may contradict each other, this path does not. The same
+/// grid rules and caveats as PairDiagram (a lower bound up to the grid; waits anywhere), on a
+/// grid coarsened to at most kMaxPoints points per axis (memory: one byte per point of the cube).
+class TripleDiagram {
+ public:
+  static constexpr int kMaxPoints = 160;
+
+  /// `durations[k]`: s per piece of robot k in program order. `touching[p]` for the robot pairs
+  /// p = 0: (0, 1), 1: (0, 2), 2: (1, 2): (extended piece of the first robot, of the second),
+  /// extended as in PairDiagram. Precondition: step > 0, indices in range.
+  TripleDiagram(const std::array<std::vector<double>, 3>& durations,
+                const std::array<std::vector<std::pair<int, int>>, 3>& touching, double step);
+
+  /// s: the shortest path's duration (at least each robot's own); infinity without a path.
+  double Bound() const { return bound_; }
+  /// s: the grid step used.
+  double step() const { return axes_[0].step; }
+  /// Whether the shortest path runs robot p's extended piece i before robot q's extended piece j
+  /// (0 <= p < q <= 2). Precondition: a path exists.
+  bool First(int p, int q, int i, int j) const;
+
+ private:
+  static int PairIndex(int p, int q) { return p + q - 1; }  // (0,1) 0, (0,2) 1, (1,2) 2
+
+  std::array<DiagramAxis, 3> axes_;
+  double bound_ = 0.0;
+  /// Per robot pair (p, q) and grid point x of robot p, the largest point of robot q on the path
+  /// while p is at x.
+  std::array<std::vector<int>, 3> path_max_;
 };
 
 }  // namespace weldcell::coordination::internal

@@ -526,8 +526,9 @@ motion::RobotTrajectory Trips(const collision::CollisionWorld& world, int robot,
 // Three robots welding in turn around the middle they share: many zones, orders worth flipping
 // and zones worth merging. Skipping the clock where the last one decides changes nothing.
 TEST(CoordinateTest, ReusingTheClockGivesTheSameOrdersAndMerges) {
-  // Seeds where the flip search changes the plan (of 80 tried, these three).
-  for (const unsigned seed : {6u, 59u, 78u}) {
+  // Seeds where the flip search changes the plan (since the three-robot diagram start, 5 of the
+  // first 600 seeds: 193, 251, 341, 343, 404; three of them).
+  for (const unsigned seed : {193u, 251u, 343u}) {
     cell::Cell c = FacingCell();
     c.robots.push_back(
         testing::MakeTestRobot("C", testing::Pose(1.8, 1.8, 0, 0, 0, -testing::kPi / 2)));

@@ -1,0 +1,159 @@
+#include "planner/coordination/internal/diagram.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cmath>
+#include <deque>
+#include <limits>
+#include <random>
+#include <utility>
+#include <vector>
+
+namespace weldcell::coordination::internal {
+namespace {
+
+using Touching = std::vector<std::pair<int, int>>;
+
+// Robots with three pieces of 1 s each; extended piece k + 1 is piece k.
+const std::vector<double> kThree = {1.0, 1.0, 1.0};
+
+// The reference: breadth-first search over the same grid (DiagramAxis), each step moving any
+// non-empty set of robots one point on; returns the steps to the far corner, -1 without a path.
+int BreadthFirstSteps(const std::array<std::vector<double>, 3>& durations,
+                      const std::array<Touching, 3>& touching, double step) {
+  const std::array<DiagramAxis, 3> axes = {DiagramAxis(durations[0], step),
+                                           DiagramAxis(durations[1], step),
+                                           DiagramAxis(durations[2], step)};
+  const std::array<std::pair<int, int>, 3> members = {std::pair{0, 1}, std::pair{0, 2},
+                                                      std::pair{1, 2}};
+  auto free = [&](const std::array<int, 3>& at) {
+    for (std::size_t p = 0; p < 3; ++p) {
+      const auto [u, v] = members[p];
+      for (const auto& [i, j] : touching[p]) {
+        const auto [u0, u1] = axes[static_cast<std::size_t>(u)].Points(i);
+        const auto [v0, v1] = axes[static_cast<std::size_t>(v)].Points(j);
+        if (u0 <= at[static_cast<std::size_t>(u)] && at[static_cast<std::size_t>(u)] <= u1 &&
+            v0 <= at[static_cast<std::size_t>(v)] && at[static_cast<std::size_t>(v)] <= v1) {
+          return false;
+        }
+      }
+    }
+    return true;
+  };
+  const int nx = axes[0].points, ny = axes[1].points, nz = axes[2].points;
+  std::vector<int> dist(static_cast<std::size_t>(nx * ny * nz), -1);
+  auto index = [&](const std::array<int, 3>& at) {
+    return static_cast<std::size_t>((at[0] * ny + at[1]) * nz + at[2]);
+  };
+  if (!free({0, 0, 0})) return -1;
+  std::deque<std::array<int, 3>> queue = {{0, 0, 0}};
+  dist[0] = 0;
+  while (!queue.empty()) {
+    const std::array<int, 3> at = queue.front();
+    queue.pop_front();
+    for (int m = 1; m < 8; ++m) {
+      const std::array<int, 3> next = {at[0] + ((m >> 2) & 1), at[1] + ((m >> 1) & 1),
+                                       at[2] + (m & 1)};
+      if (next[0] >= nx || next[1] >= ny || next[2] >= nz || dist[index(next)] >= 0 ||
+          !free(next)) {
+        continue;
+      }
+      dist[index(next)] = dist[index(at)] + 1;
+      queue.push_back(next);
+    }
+  }
+  return dist[index({nx - 1, ny - 1, nz - 1})];
+}
+
+TEST(TripleDiagramTest, FreeRobotsTakeTheLongestOfTheirOwnDurations) {
+  const TripleDiagram diagram({kThree, {2.0, 2.5}, {1.0}}, {}, 0.1);
+  EXPECT_NEAR(diagram.Bound(), 4.5, 1e-9);
+}
+
+TEST(TripleDiagramTest, ThreeRobotsInEachOthersWayTakeTurns) {
+  // The middle pieces of all three robots touch pairwise: one after another, 2 s of waits.
+  const TripleDiagram diagram({kThree, kThree, kThree}, {Touching{{2, 2}}, {{2, 2}}, {{2, 2}}},
+                              0.05);
+  EXPECT_NEAR(diagram.Bound(), 5.0, 0.11);
+  // The path's orders are one order of the three robots.
+  const bool ab = diagram.First(0, 1, 2, 2), ac = diagram.First(0, 2, 2, 2),
+             bc = diagram.First(1, 2, 2, 2);
+  const int before_a = !ab + !ac, before_b = ab + !bc, before_c = ac + bc;
+  EXPECT_EQ(before_a + before_b + before_c, 3) << ab << ac << bc;
+  EXPECT_NE(before_a, before_b);
+  EXPECT_NE(before_b, before_c);
+  EXPECT_NE(before_a, before_c);
+}
+
+// Where the pair diagrams see each pair alone, the triple fits the middle robot around both.
+TEST(TripleDiagramTest, TheMiddleRobotIsFittedAroundBothNeighbours) {
+  // Robot a: 1 s, then 3 s; b (the middle): 3 s, then 1 s; c: 4 s, then 4 s. a's and b's first
+  // pieces touch, and b's second and c's second.
+  const std::vector<double> a = {1.0, 3.0}, b = {3.0, 1.0}, c = {4.0, 4.0};
+  // Alone, a and b do best with a first (b waits 1 s: 5 s; b first: 7 s).
+  const PairDiagram pair(a, b, {{1, 1}}, false, 0.05);
+  EXPECT_NEAR(pair.Bound(), 5.0, 0.051);
+  EXPECT_TRUE(pair.AFirst(1, 1));
+  // But b, 1 s later, then meets c's second piece [4, 8] s with its second: 9 s in all. With b
+  // first a waits 3 s (7 s) and b's second piece [3, 4] s is done before c's: 8 s.
+  const TripleDiagram triple({a, b, c}, {Touching{{1, 1}}, {}, {{2, 2}}}, 0.05);
+  EXPECT_NEAR(triple.Bound(), 8.0, 0.11);
+  EXPECT_FALSE(triple.First(0, 1, 1, 1));
+  EXPECT_TRUE(triple.First(1, 2, 2, 2));
+  // Without c the triple is the pair.
+  const TripleDiagram without_c({a, b, c}, {Touching{{1, 1}}, {}, {}}, 0.05);
+  EXPECT_TRUE(without_c.First(0, 1, 1, 1));
+}
+
+TEST(TripleDiagramTest, BoundIsTheShortestPathOfABreadthFirstSearch) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> length(0.1, 1.2);
+  for (int trial = 0; trial < 40; ++trial) {
+    std::array<std::vector<double>, 3> durations;
+    for (std::vector<double>& d : durations) {
+      d.resize(2 + rng() % 5);
+      for (double& x : d) x = length(rng);
+    }
+    std::array<Touching, 3> touching;
+    const std::array<std::pair<int, int>, 3> members = {std::pair{0, 1}, std::pair{0, 2},
+                                                        std::pair{1, 2}};
+    for (std::size_t p = 0; p < 3; ++p) {
+      const int pieces_u = static_cast<int>(durations[members[p].first].size());
+      const int pieces_v = static_cast<int>(durations[members[p].second].size());
+      const int count = static_cast<int>(rng() % 4);
+      for (int k = 0; k < count; ++k) {
+        // Pieces only (not standing at the start or end), so that a path always exists.
+        touching[p].emplace_back(1 + static_cast<int>(rng() % pieces_u),
+                                 1 + static_cast<int>(rng() % pieces_v));
+      }
+    }
+    const double step = 0.1;
+    const TripleDiagram diagram(durations, touching, step);
+    const int steps = BreadthFirstSteps(durations, touching, step);
+    ASSERT_GE(steps, 0) << "trial " << trial;
+    double own = 0.0;
+    for (const std::vector<double>& d : durations) {
+      double t = 0.0;
+      for (const double x : d) t += x;
+      own = std::max(own, t);
+    }
+    EXPECT_NEAR(diagram.Bound(), std::max((steps - 1) * step, own), 1e-9)
+        << "trial " << trial << ": breadth-first " << steps << " steps";
+  }
+}
+
+TEST(TripleDiagramTest, EndsInEachOthersWayHaveNoPath) {
+  const TripleDiagram diagram({kThree, kThree, kThree}, {Touching{}, {{4, 4}}, {}}, 0.1);
+  EXPECT_EQ(diagram.Bound(), std::numeric_limits<double>::infinity());
+}
+
+TEST(TripleDiagramTest, LongAxesAreCoarsened) {
+  // 600 s on one axis: at most kMaxPoints points per axis.
+  const TripleDiagram diagram({std::vector<double>(600, 1.0), kThree, kThree}, {}, 0.05);
+  EXPECT_GE(diagram.step(), 600.0 / TripleDiagram::kMaxPoints - 1e-12);
+  EXPECT_NEAR(diagram.Bound(), 600.0, diagram.step());
+}
+
+}  // namespace
+}  // namespace weldcell::coordination::internal
