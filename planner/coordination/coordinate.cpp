@@ -1306,15 +1306,27 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   for (std::vector<char>* start : {&listed, &simulated, &diagram, &prioritized, &triple}) {
     starts.push_back(std::move(*start));
   }
-  // Each start is improved on its own (in parallel); the first of the shortest wins.
+  // Each start is improved on its own (in parallel); the first of the shortest wins. A start
+  // equal to an earlier one would be improved to the same order and cannot win: skipped.
   std::vector<double> makespans(starts.size(), std::numeric_limits<double>::infinity());
   std::vector<std::vector<char>> unrepaired_of(starts.size());
+  std::vector<char> repeated(starts.size(), 0);
+  for (std::size_t k = 1; k < starts.size(); ++k) {
+    repeated[k] =
+        static_cast<char>(std::find(starts.begin(), starts.begin() + static_cast<std::ptrdiff_t>(k),
+                                    starts[k]) != starts.begin() + static_cast<std::ptrdiff_t>(k));
+  }
   std::mutex progress_mutex;
   ParallelFor(
       static_cast<int>(starts.size()),
       std::min(ResolveThreadCount(options.threads), static_cast<int>(starts.size())),
       [&](int item, int) {
         std::vector<char>& order = starts[static_cast<std::size_t>(item)];
+        if (repeated[static_cast<std::size_t>(item)]) {
+          const std::lock_guard<std::mutex> lock(progress_mutex);
+          options.progress.Report(kCoordinateStage, ++units_done, units_total);
+          return;
+        }
         for (std::size_t z = 0; z < spans.size(); ++z) {  // every start keeps the forced orders
           WELDCELL_CHECK(spans[z].forced_first < 0 ||
                          static_cast<bool>(order[z]) == (spans[z].forced_first == spans[z].a));
