@@ -882,6 +882,7 @@ std::vector<std::array<int, 3>> ChainTriples(int robots,
   std::stable_sort(scored.begin(), scored.end(),
                    [](const auto& x, const auto& y) { return x.first > y.first; });
   std::vector<std::array<int, 3>> out;
+  out.reserve(scored.size());
   for (const auto& s : scored) out.push_back(s.second);
   return out;
 }
@@ -915,7 +916,7 @@ std::vector<signed char> TripleDiagramOrders(const EventGraph& graph,
   std::vector<signed char> out(zones.size(), -1);
   ParallelFor(static_cast<int>(triples.size()),
               std::min(threads, std::max(1, static_cast<int>(triples.size()))), [&](int item, int) {
-                const std::size_t k = static_cast<std::size_t>(item);
+                const auto k = static_cast<std::size_t>(item);
                 if (decides[k].empty()) return;
                 const std::array<int, 3>& r = triples[k];
                 std::array<std::vector<double>, 3> durations;

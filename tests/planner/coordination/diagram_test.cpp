@@ -42,9 +42,14 @@ int BreadthFirstSteps(const std::array<std::vector<double>, 3>& durations,
     return true;
   };
   const int nx = axes[0].points, ny = axes[1].points, nz = axes[2].points;
-  std::vector<int> dist(static_cast<std::size_t>(nx * ny * nz), -1);
+  std::vector<int> dist(
+      static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny) * static_cast<std::size_t>(nz),
+      -1);
   auto index = [&](const std::array<int, 3>& at) {
-    return static_cast<std::size_t>((at[0] * ny + at[1]) * nz + at[2]);
+    return (static_cast<std::size_t>(at[0]) * static_cast<std::size_t>(ny) +
+            static_cast<std::size_t>(at[1])) *
+               static_cast<std::size_t>(nz) +
+           static_cast<std::size_t>(at[2]);
   };
   if (!free({0, 0, 0})) return -1;
   std::deque<std::array<int, 3>> queue = {{0, 0, 0}};
