@@ -853,9 +853,9 @@ std::vector<char> DiagramOrder(const EventGraph& graph, const std::vector<ZoneSp
   return order;
 }
 
-// Robot triples for TripleDiagramOrder: each robot with the two others it touches most (by
+// Robot triples for TripleDiagramOrders: each robot with the two others it touches most (by
 // touching piece pairs; of equals the lower index), each set of three once, the heaviest first
-// (by the touching piece pairs among the three; of equals the lower indices).
+// (by the touching piece pairs among the three; of equals, in the order of their middle robots).
 std::vector<std::array<int, 3>> ChainTriples(int robots,
                                              const std::vector<TouchingPieces>& touching) {
   std::vector<std::vector<std::size_t>> weight(static_cast<std::size_t>(robots),
@@ -890,7 +890,7 @@ std::vector<std::array<int, 3>> ChainTriples(int robots,
 // The orders the three-robot coordination diagrams (internal::TripleDiagram) of ChainTriples give
 // the free zones of their robot pairs: a zone goes first to the robot whose piece the triple's
 // shortest path passes first. A robot pair is decided by the first triple holding it (-1 where no
-// triple with a path holds it). Triples are computed in parallel.
+// triple holds it, or that triple's diagram has no path). Triples are computed in parallel.
 std::vector<signed char> TripleDiagramOrders(const EventGraph& graph,
                                              const std::vector<ZoneSpan>& zones,
                                              const std::vector<TouchingPieces>& touching,
@@ -1311,11 +1311,11 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   // equal to an earlier one would be improved to the same order and cannot win: skipped.
   std::vector<double> makespans(starts.size(), std::numeric_limits<double>::infinity());
   std::vector<std::vector<char>> unrepaired_of(starts.size());
-  std::vector<char> repeated(starts.size(), 0);
-  for (std::size_t k = 1; k < starts.size(); ++k) {
-    repeated[k] =
-        static_cast<char>(std::find(starts.begin(), starts.begin() + static_cast<std::ptrdiff_t>(k),
-                                    starts[k]) != starts.begin() + static_cast<std::ptrdiff_t>(k));
+  std::vector<std::size_t> twin(starts.size());  // per start, the first start equal to it
+  for (std::size_t k = 0; k < starts.size(); ++k) {
+    twin[k] = static_cast<std::size_t>(
+        std::find(starts.begin(), starts.begin() + static_cast<std::ptrdiff_t>(k), starts[k]) -
+        starts.begin());
   }
   std::mutex progress_mutex;
   ParallelFor(
@@ -1323,7 +1323,7 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
       std::min(ResolveThreadCount(options.threads), static_cast<int>(starts.size())),
       [&](int item, int) {
         std::vector<char>& order = starts[static_cast<std::size_t>(item)];
-        if (repeated[static_cast<std::size_t>(item)]) {
+        if (twin[static_cast<std::size_t>(item)] != static_cast<std::size_t>(item)) {
           const std::lock_guard<std::mutex> lock(progress_mutex);
           options.progress.Report(kCoordinateStage, ++units_done, units_total);
           return;
@@ -1342,7 +1342,7 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   if (options.progress.cancelled()) return fail("cancelled");
   std::vector<char> unrepaired;  // an order whose cycles could not be broken, for the message
   for (std::size_t k = 0; k < starts.size(); ++k) {
-    if (!unrepaired_of[k].empty()) unrepaired = unrepaired_of[k];
+    if (!unrepaired_of[twin[k]].empty()) unrepaired = unrepaired_of[twin[k]];
     if (makespans[k] < best_makespan - 1e-9) {
       best_makespan = makespans[k];
       best = std::move(starts[k]);

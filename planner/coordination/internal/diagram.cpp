@@ -111,7 +111,7 @@ PairDiagram::PairDiagram(const std::vector<double>& durations_a,
   // The grid's last points stand for the robots' ends, one step past their last pieces.
   const double ta = a_.end.empty() ? 0.0 : a_.end.back();
   const double tb = b_.end.empty() ? 0.0 : b_.end.back();
-  bound_ = std::max({(steps.back() - 1) * step, ta, tb});
+  bound_ = std::max({(steps.back() - 1) * a_.step, ta, tb});
   path_y_max_.assign(nx, 0);
   for (std::size_t x = nx - 1, y = ny - 1;;) {
     path_y_max_[x] = std::max(path_y_max_[x], static_cast<int>(y));

@@ -58,7 +58,8 @@ class PairDiagram {
 /// see each pair alone, a robot between two neighbours is fitted around both: on a side of three
 /// robots the pair diagrams' paths may contradict each other, this path does not. The same
 /// grid rules and caveats as PairDiagram (a lower bound up to the grid; waits anywhere), on a
-/// grid coarsened to at most kMaxPoints points per axis (memory: one byte per point of the cube).
+/// grid coarsened to at most kMaxPoints + 2 points per axis (memory: one byte per point of the
+/// cube).
 class TripleDiagram {
  public:
   static constexpr int kMaxPoints = 160;
@@ -74,7 +75,8 @@ class TripleDiagram {
   /// s: the grid step used.
   double step() const { return axes_[0].step; }
   /// Whether the shortest path runs robot p's extended piece i before robot q's extended piece j
-  /// (0 <= p < q <= 2). Precondition: a path exists.
+  /// (0 <= p < q <= 2). Precondition: a path exists. The orders of all touching pairs, read off
+  /// the one path, can be kept together: with them the robots' events have no cycle.
   bool First(int p, int q, int i, int j) const;
 
  private:

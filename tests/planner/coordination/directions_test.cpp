@@ -34,6 +34,12 @@ TEST(PairDiagramBoundTest, EndsInEachOthersWayHaveNoPath) {
   EXPECT_NEAR(PairDiagramBound(kThree, kThree, {{4, 3}}, false, 0.05), 3.0, 0.051);
 }
 
+TEST(PairDiagramBoundTest, ACoarsenedGridCountsItsOwnSteps) {
+  // 300 s each, one piece each, touching: one after the other, 600 s, on a grid coarsened from
+  // 0.05 s to 0.15 s (at most 2,000 points per axis).
+  EXPECT_NEAR(PairDiagramBound({300.0}, {300.0}, {{1, 1}}, false, 0.05), 600.0, 0.31);
+}
+
 // The shortest path passes each obstacle on one side: the robot whose piece it runs first.
 TEST(PairDiagramTest, TheShortestPathSaysWhichRobotGoesFirst) {
   // Robot a: 1 s, then 3 s; robot b: 3 s, then 1 s.
