@@ -853,49 +853,19 @@ std::vector<char> DiagramOrder(const EventGraph& graph, const std::vector<ZoneSp
   return order;
 }
 
-// Robot triples for TripleDiagramOrders: each robot with the two others it touches most (by
-// touching piece pairs; of equals the lower index), each set of three once, the heaviest first
-// (by the touching piece pairs among the three; of equals, in the order of their middle robots).
-std::vector<std::array<int, 3>> ChainTriples(int robots,
-                                             const std::vector<TouchingPieces>& touching) {
-  std::vector<std::vector<std::size_t>> weight(static_cast<std::size_t>(robots),
-                                               std::vector<std::size_t>(robots, 0));
-  for (const TouchingPieces& t : touching) weight[t.a][t.b] = weight[t.b][t.a] = t.pieces.size();
-  std::vector<std::pair<std::size_t, std::array<int, 3>>> scored;
-  for (int m = 0; m < robots; ++m) {
-    std::vector<int> others;
-    for (int o = 0; o < robots; ++o) {
-      if (o != m && weight[m][o] > 0) others.push_back(o);
-    }
-    if (others.size() < 2) continue;
-    std::stable_sort(others.begin(), others.end(),
-                     [&](int x, int y) { return weight[m][x] > weight[m][y]; });
-    std::array<int, 3> triple = {others[0], m, others[1]};
-    std::sort(triple.begin(), triple.end());
-    const std::size_t score =
-        weight[triple[0]][triple[1]] + weight[triple[0]][triple[2]] + weight[triple[1]][triple[2]];
-    if (std::none_of(scored.begin(), scored.end(),
-                     [&](const auto& s) { return s.second == triple; })) {
-      scored.emplace_back(score, triple);
-    }
-  }
-  std::stable_sort(scored.begin(), scored.end(),
-                   [](const auto& x, const auto& y) { return x.first > y.first; });
-  std::vector<std::array<int, 3>> out;
-  out.reserve(scored.size());
-  for (const auto& s : scored) out.push_back(s.second);
-  return out;
-}
-
-// The orders the three-robot coordination diagrams (internal::TripleDiagram) of ChainTriples give
-// the free zones of their robot pairs: a zone goes first to the robot whose piece the triple's
-// shortest path passes first. A robot pair is decided by the first triple holding it (-1 where no
-// triple holds it, or that triple's diagram has no path). Triples are computed in parallel.
+// The orders the three-robot coordination diagrams (internal::TripleDiagram) of
+// internal::ChainTriples give the free zones of their robot pairs: a zone goes first to the robot
+// whose piece the triple's shortest path passes first. A robot pair is decided by the first triple
+// holding it (-1 where no triple holds it, or that triple's diagram has no path). Triples are
+// computed in parallel.
 std::vector<signed char> TripleDiagramOrders(const EventGraph& graph,
                                              const std::vector<ZoneSpan>& zones,
                                              const std::vector<TouchingPieces>& touching,
                                              int threads) {
-  const std::vector<std::array<int, 3>> triples = ChainTriples(graph.robots(), touching);
+  std::vector<std::vector<std::size_t>> counts(static_cast<std::size_t>(graph.robots()),
+                                               std::vector<std::size_t>(graph.robots(), 0));
+  for (const TouchingPieces& t : touching) counts[t.a][t.b] = counts[t.b][t.a] = t.pieces.size();
+  const std::vector<std::array<int, 3>> triples = internal::ChainTriples(counts);
   std::map<std::pair<int, int>, const TouchingPieces*> by_pair;
   for (const TouchingPieces& t : touching) by_pair[{t.a, t.b}] = &t;
   // Per triple, the zones it decides (those of pairs no earlier triple holds) and their orders.

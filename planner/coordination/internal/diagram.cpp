@@ -240,4 +240,38 @@ bool TripleDiagram::First(int p, int q, int i, int j) const {
   return path_max_[static_cast<std::size_t>(PairIndex(p, q))][static_cast<std::size_t>(x1)] < y0;
 }
 
+std::vector<std::array<int, 3>> ChainTriples(
+    const std::vector<std::vector<std::size_t>>& touching) {
+  const int robots = static_cast<int>(touching.size());
+  std::vector<std::pair<std::size_t, std::array<int, 3>>> scored;
+  for (int m = 0; m < robots; ++m) {
+    const std::vector<std::size_t>& weight = touching[static_cast<std::size_t>(m)];
+    std::vector<int> others;
+    for (int o = 0; o < robots; ++o) {
+      if (o != m && weight[static_cast<std::size_t>(o)] > 0) others.push_back(o);
+    }
+    if (others.size() < 2) continue;
+    std::stable_sort(others.begin(), others.end(), [&](int x, int y) {
+      return weight[static_cast<std::size_t>(x)] > weight[static_cast<std::size_t>(y)];
+    });
+    std::array<int, 3> triple = {others[0], m, others[1]};
+    std::sort(triple.begin(), triple.end());
+    auto w = [&](int x, int y) {
+      return touching[static_cast<std::size_t>(x)][static_cast<std::size_t>(y)];
+    };
+    const std::size_t score =
+        w(triple[0], triple[1]) + w(triple[0], triple[2]) + w(triple[1], triple[2]);
+    if (std::none_of(scored.begin(), scored.end(),
+                     [&](const auto& s) { return s.second == triple; })) {
+      scored.emplace_back(score, triple);
+    }
+  }
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const auto& x, const auto& y) { return x.first > y.first; });
+  std::vector<std::array<int, 3>> out;
+  out.reserve(scored.size());
+  for (const auto& s : scored) out.push_back(s.second);
+  return out;
+}
+
 }  // namespace weldcell::coordination::internal

@@ -8,6 +8,7 @@
 // obstacle it passes is an order for the pair's zones.
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -88,5 +89,12 @@ class TripleDiagram {
   /// while p is at x.
   std::array<std::vector<int>, 3> path_max_;
 };
+
+/// Robot triples for three-robot diagrams: each robot with the two others it touches most
+/// (`touching[a][b]`: touching piece pairs of robots a and b, symmetric; of equals the lower
+/// index), each set of three once, sorted ascending, the heaviest first (by the touching piece
+/// pairs among the three; of equals, in the order of their middle robots). Robots touching fewer
+/// than two others are the middle of none.
+std::vector<std::array<int, 3>> ChainTriples(const std::vector<std::vector<std::size_t>>& touching);
 
 }  // namespace weldcell::coordination::internal

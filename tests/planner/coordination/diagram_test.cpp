@@ -211,5 +211,28 @@ TEST(TripleDiagramTest, LongAxesAreCoarsened) {
   EXPECT_NEAR(diagram.Bound(), 600.0, diagram.step());
 }
 
+TEST(ChainTriplesTest, EachRobotWithTheTwoItTouchesMostHeaviestFirst) {
+  // A side of four robots in a row (0-1-2-3) and a fifth robot touching robot 3 a little.
+  std::vector<std::vector<std::size_t>> touching(5, std::vector<std::size_t>(5, 0));
+  auto set = [&](int a, int b, std::size_t n) {
+    touching[static_cast<std::size_t>(a)][static_cast<std::size_t>(b)] = n;
+    touching[static_cast<std::size_t>(b)][static_cast<std::size_t>(a)] = n;
+  };
+  set(0, 1, 100);
+  set(1, 2, 300);
+  set(2, 3, 200);
+  set(0, 2, 5);
+  set(3, 4, 1);
+  // Middles: 0 → {0, 1, 2} (405); 1 → {0, 1, 2}; 2 → {1, 2, 3} (500); 3 → {2, 3, 4} (201); 4
+  // touches one robot only.
+  const std::vector<std::array<int, 3>> triples = ChainTriples(touching);
+  ASSERT_EQ(triples.size(), 3u);
+  EXPECT_EQ(triples[0], (std::array<int, 3>{1, 2, 3}));
+  EXPECT_EQ(triples[1], (std::array<int, 3>{0, 1, 2}));
+  EXPECT_EQ(triples[2], (std::array<int, 3>{2, 3, 4}));
+  // Two robots, or robots touching at most one other: no triple.
+  EXPECT_TRUE(ChainTriples({{0, 7}, {7, 0}}).empty());
+}
+
 }  // namespace
 }  // namespace weldcell::coordination::internal
