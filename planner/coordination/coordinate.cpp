@@ -856,12 +856,10 @@ std::vector<char> DiagramOrder(const EventGraph& graph, const std::vector<ZoneSp
 // The orders the three-robot coordination diagrams (internal::TripleDiagram) of
 // internal::ChainTriples give the free zones of their robot pairs: a zone goes first to the robot
 // whose piece the triple's shortest path passes first. A robot pair is decided by the first triple
-// holding it (-1 where no triple holds it, or that triple's diagram has no path). Triples are
-// computed in parallel.
+// holding it (-1 where no triple holds it, or that triple's diagram has no path).
 std::vector<signed char> TripleDiagramOrders(const EventGraph& graph,
                                              const std::vector<ZoneSpan>& zones,
-                                             const std::vector<TouchingPieces>& touching,
-                                             int threads) {
+                                             const std::vector<TouchingPieces>& touching) {
   std::vector<std::vector<std::size_t>> counts(static_cast<std::size_t>(graph.robots()),
                                                std::vector<std::size_t>(graph.robots(), 0));
   for (const TouchingPieces& t : touching) counts[t.a][t.b] = counts[t.b][t.a] = t.pieces.size();
@@ -884,35 +882,33 @@ std::vector<signed char> TripleDiagramOrders(const EventGraph& graph,
     }
   }
   std::vector<signed char> out(zones.size(), -1);
-  ParallelFor(static_cast<int>(triples.size()),
-              std::min(threads, std::max(1, static_cast<int>(triples.size()))), [&](int item, int) {
-                const auto k = static_cast<std::size_t>(item);
-                if (decides[k].empty()) return;
-                const std::array<int, 3>& r = triples[k];
-                std::array<std::vector<double>, 3> durations;
-                for (int m = 0; m < 3; ++m) {
-                  for (int p = 0; p < graph.pieces(r[m]); ++p) {
-                    durations[m].push_back(graph.duration(r[m], p));
-                  }
-                }
-                std::array<std::vector<std::pair<int, int>>, 3> pieces;
-                const std::array<std::pair<int, int>, 3> members = {
-                    std::pair{0, 1}, std::pair{0, 2}, std::pair{1, 2}};
-                for (std::size_t p = 0; p < 3; ++p) {
-                  const auto it = by_pair.find({r[members[p].first], r[members[p].second]});
-                  if (it != by_pair.end()) pieces[p] = it->second->pieces;
-                }
-                const TripleDiagram diagram(durations, pieces, kDiagramStep);
-                if (!std::isfinite(diagram.Bound())) return;
-                for (const std::size_t z : decides[k]) {
-                  const ZoneSpan& s = zones[z];
-                  const int p = static_cast<int>(std::find(r.begin(), r.end(), s.a) - r.begin());
-                  const int q = static_cast<int>(std::find(r.begin(), r.end(), s.b) - r.begin());
-                  // The zone's pieces, as extended pieces: a zone is one touching pair.
-                  static_assert(kMergeGap == 0);
-                  out[z] = static_cast<signed char>(diagram.First(p, q, s.a0 + 1, s.b0 + 1));
-                }
-              });
+  for (std::size_t k = 0; k < triples.size(); ++k) {
+    if (decides[k].empty()) continue;
+    const std::array<int, 3>& r = triples[k];
+    std::array<std::vector<double>, 3> durations;
+    for (int m = 0; m < 3; ++m) {
+      for (int p = 0; p < graph.pieces(r[m]); ++p) {
+        durations[m].push_back(graph.duration(r[m], p));
+      }
+    }
+    std::array<std::vector<std::pair<int, int>>, 3> pieces;
+    const std::array<std::pair<int, int>, 3> members = {std::pair{0, 1}, std::pair{0, 2},
+                                                        std::pair{1, 2}};
+    for (std::size_t p = 0; p < 3; ++p) {
+      const auto it = by_pair.find({r[members[p].first], r[members[p].second]});
+      if (it != by_pair.end()) pieces[p] = it->second->pieces;
+    }
+    const TripleDiagram diagram(durations, pieces, kDiagramStep);
+    if (!std::isfinite(diagram.Bound())) continue;
+    for (const std::size_t z : decides[k]) {
+      const ZoneSpan& s = zones[z];
+      const int p = static_cast<int>(std::find(r.begin(), r.end(), s.a) - r.begin());
+      const int q = static_cast<int>(std::find(r.begin(), r.end(), s.b) - r.begin());
+      // The zone's pieces, as extended pieces: a zone is one touching pair.
+      static_assert(kMergeGap == 0);
+      out[z] = static_cast<signed char>(diagram.First(p, q, s.a0 + 1, s.b0 + 1));
+    }
+  }
   return out;
 }
 
@@ -1263,7 +1259,7 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
         } else if (item == 2) {
           listed = search.FirstComeFirstServed();
         } else {
-          triple_orders = TripleDiagramOrders(graph, spans, result.touching, 1);
+          triple_orders = TripleDiagramOrders(graph, spans, result.touching);
         }
       },
       [&options] { return options.progress.cancelled(); });

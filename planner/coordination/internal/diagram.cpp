@@ -55,6 +55,25 @@ double GridStep(const std::vector<double>& a, const std::vector<double>& b, doub
   return GridStep({&a, &b}, step, 2000.0);
 }
 
+// blocked[x * nq + y]: robot p at grid point x and robot q at y touch. `touching`: (extended
+// piece of p, of q); with `reverse_q`, q's pieces are numbered before its axis was reversed.
+std::vector<char> BlockedGrid(const DiagramAxis& p, const DiagramAxis& q,
+                              const std::vector<std::pair<int, int>>& touching,
+                              bool reverse_q = false) {
+  const auto nq = static_cast<std::size_t>(q.points);
+  std::vector<char> blocked(static_cast<std::size_t>(p.points) * nq, 0);
+  for (const auto& [i, j] : touching) {
+    WELDCELL_CHECK(i >= 0 && i <= p.pieces() + 1 && j >= 0 && j <= q.pieces() + 1);
+    const auto [x0, x1] = p.Points(i);
+    const auto [y0, y1] = q.Points(reverse_q ? q.pieces() + 1 - j : j);
+    for (int x = x0; x <= x1; ++x) {
+      const auto row = static_cast<std::ptrdiff_t>(static_cast<std::size_t>(x) * nq);
+      std::fill(blocked.begin() + row + y0, blocked.begin() + row + y1 + 1, 1);
+    }
+  }
+  return blocked;
+}
+
 }  // namespace
 
 PairDiagram::PairDiagram(const std::vector<double>& durations_a,
@@ -65,17 +84,7 @@ PairDiagram::PairDiagram(const std::vector<double>& durations_a,
       b_(reverse_b ? Reverse(durations_b) : durations_b, GridStep(durations_a, durations_b, step)),
       reverse_b_(reverse_b) {
   const auto nx = static_cast<std::size_t>(a_.points), ny = static_cast<std::size_t>(b_.points);
-  // blocked[x * ny + y]: robot a at grid point x and robot b at y touch.
-  std::vector<char> blocked(nx * ny, 0);
-  for (const auto& [i, j] : touching) {
-    WELDCELL_CHECK(i >= 0 && i <= a_.pieces() + 1 && j >= 0 && j <= b_.pieces() + 1);
-    const auto [x0, x1] = a_.Points(i);
-    const auto [y0, y1] = b_.Points(reverse_b ? b_.pieces() + 1 - j : j);
-    for (int x = x0; x <= x1; ++x) {
-      const auto row = static_cast<std::ptrdiff_t>(static_cast<std::size_t>(x) * ny);
-      std::fill(blocked.begin() + row + y0, blocked.begin() + row + y1 + 1, 1);
-    }
-  }
+  const std::vector<char> blocked = BlockedGrid(a_, b_, touching, reverse_b);
   // Steps of the shortest monotone path to every point: a step moves one robot, or both, one
   // grid point on; `from` keeps the point it came from (for the path).
   constexpr int kNone = std::numeric_limits<int>::max();
@@ -134,23 +143,6 @@ namespace {
 
 double TripleStep(const std::array<std::vector<double>, 3>& d, double step) {
   return GridStep({&d[0], &d[1], &d[2]}, step, TripleDiagram::kMaxPoints);
-}
-
-// blocked[x * nq + y]: robot p at grid point x and robot q at y touch.
-std::vector<char> BlockedGrid(const DiagramAxis& p, const DiagramAxis& q,
-                              const std::vector<std::pair<int, int>>& touching) {
-  const auto nq = static_cast<std::size_t>(q.points);
-  std::vector<char> blocked(static_cast<std::size_t>(p.points) * nq, 0);
-  for (const auto& [i, j] : touching) {
-    WELDCELL_CHECK(i >= 0 && i <= p.pieces() + 1 && j >= 0 && j <= q.pieces() + 1);
-    const auto [x0, x1] = p.Points(i);
-    const auto [y0, y1] = q.Points(j);
-    for (int x = x0; x <= x1; ++x) {
-      const auto row = static_cast<std::ptrdiff_t>(static_cast<std::size_t>(x) * nq);
-      std::fill(blocked.begin() + row + y0, blocked.begin() + row + y1 + 1, 1);
-    }
-  }
-  return blocked;
 }
 
 }  // namespace
