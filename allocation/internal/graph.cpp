@@ -58,6 +58,7 @@ Graph::Graph(const Problem& problem, std::int64_t max_cached_entries, double spa
       // oracle as that robot.
       g.travel_as = same;
       g.shared = robots_[static_cast<std::size_t>(same)].shared;
+      g.matrix = g.shared ? g.shared->data() : nullptr;
       continue;
     }
     const std::int64_t entries = static_cast<std::int64_t>(g.n) * g.n;
@@ -75,6 +76,7 @@ Graph::Graph(const Problem& problem, std::int64_t max_cached_entries, double spa
         }
       }
       g.shared = std::move(matrix);
+      g.matrix = g.shared->data();
     }
   }
   if (problem.exclusions) BuildExclusions(*problem.exclusions);
@@ -126,6 +128,12 @@ Solution Graph::ToSolution(const std::vector<std::vector<int>>& routes,
     }
   }
   return s;
+}
+
+double Graph::FromOracle(const RobotNodes& g, int a, int b) const {
+  return oracle_->Seconds(RobotId{g.travel_as}, g.stops[static_cast<std::size_t>(a)],
+                          g.stops[static_cast<std::size_t>(b)]) +
+         SweepPenalty(g, a, b);
 }
 
 Evaluation Graph::Simulate(const std::vector<std::vector<int>>& routes,

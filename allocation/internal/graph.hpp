@@ -26,13 +26,12 @@ class Graph {
   int num_tasks() const { return num_tasks_; }
   double T(int r, int a, int b) const {
     const RobotNodes& g = robots_[static_cast<std::size_t>(r)];
-    if (g.shared) {
-      return (*g.shared)[static_cast<std::size_t>(a) * static_cast<std::size_t>(g.n) +
-                         static_cast<std::size_t>(b)];
+    // The searches' innermost look-up: the matrix read stays inline, the oracle call does not.
+    if (g.matrix) {
+      return g.matrix[static_cast<std::size_t>(a) * static_cast<std::size_t>(g.n) +
+                      static_cast<std::size_t>(b)];
     }
-    return oracle_->Seconds(RobotId{g.travel_as}, g.stops[static_cast<std::size_t>(a)],
-                            g.stops[static_cast<std::size_t>(b)]) +
-           SweepPenalty(g, a, b);
+    return FromOracle(g, a, b);
   }
   int First(int r, int t) const {
     return robots_[static_cast<std::size_t>(r)].layout.FirstNode(TaskId{t});
@@ -82,6 +81,7 @@ class Graph {
     std::vector<double> duration;
     /// n*n row-major, null when not cached; robots declared identical share one.
     std::shared_ptr<const std::vector<double>> shared;
+    const double* matrix = nullptr;  ///< shared->data(), or null.
     int travel_as = 0;  ///< The robot whose travel this one has (itself unless declared).
     /// Sweep term: per node the task site's position along Robot::sweep (m), empty = off.
     std::vector<double> along;
@@ -92,6 +92,8 @@ class Graph {
     const double back = g.along[static_cast<std::size_t>(a)] - g.along[static_cast<std::size_t>(b)];
     return back > 0.0 ? g.sweep_weight * back : 0.0;
   }
+  /// T of an uncached robot: the oracle's time plus the sweep penalty.
+  double FromOracle(const RobotNodes& g, int a, int b) const;
   void BuildExclusions(const Exclusions& exclusions);
   const TravelTime* oracle_;
   int num_tasks_ = 0;
