@@ -51,6 +51,13 @@ struct SolveOptions {
   /// it (e.g. neighbours sweeping in the same direction stay apart). Reported costs are true.
   /// 0 = off. Needs Robot::sweep and Task::site.
   double sweep_weight = 0.0;
+  /// Strong solver only: a solution to start from instead of the constructions (e.g. the
+  /// allocation of a slightly changed problem). Its visits that are valid here (a task the
+  /// route's robot can do, an existing option, the task not visited before) are kept in their
+  /// order; every other task is inserted as the search re-inserts removed tasks; then the search
+  /// runs its whole budget from there (one start). When that insertion fails (precedences), the
+  /// search starts as without it. Null = construct. Not owned.
+  const Solution* start = nullptr;
 };
 
 enum class SolveStatus {

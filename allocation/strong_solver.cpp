@@ -79,6 +79,7 @@ class Search {
 
   State Run(std::int64_t* iterations, bool* cancelled);
   bool Start(double noise);
+  bool StartFrom(const Solution& start);
   void Anneal(std::int64_t budget, std::int64_t total, std::int64_t* done, State* best);
 
   // Cancellation or the time budget, polled inside every phase (construction included).
@@ -1247,6 +1248,37 @@ bool Search::Start(double noise) {
   return true;
 }
 
+// A start from a given solution (SolveOptions::start): its valid visits kept in order, the
+// other tasks re-inserted, then local search as after a construction. False (s_ undefined) when
+// a task cannot be inserted or the search was stopped.
+bool Search::StartFrom(const Solution& start) {
+  s_.route.assign(nr_, {});
+  s_.robot_of.assign(nt_, -1);
+  s_.option.assign(nt_, 0);
+  for (int r = 0; r < nr_ && r < static_cast<int>(start.routes.size()); ++r) {
+    for (const Visit& v : start.routes[r]) {
+      const int t = v.task.value;
+      if (t < 0 || t >= nt_ || s_.robot_of[t] >= 0 || !g_.CanDo(r, t) || v.option < 0 ||
+          v.option >= g_.NumOptions(r, t)) {
+        continue;
+      }
+      Insert(t, r, static_cast<int>(s_.route[r].size()), v.option);
+    }
+  }
+  std::vector<int> missing;
+  for (int t = 0; t < nt_; ++t) {
+    if (s_.robot_of[t] < 0) missing.push_back(t);
+  }
+  RecomputeLengths();
+  if (!Feasible() || !Recreate(missing) || Stopped()) return false;
+  for (int r = 0; r < nr_ && !Stopped(); ++r) IntraRoute(r);
+  for (int round = 0; round < 10 && !Stopped() && InterRoute(); ++round) {
+    for (int r = 0; r < nr_ && !Stopped(); ++r) IntraRoute(r);
+  }
+  s_.cost = TrueCost();
+  return !stopped_ && std::isfinite(s_.cost.makespan);
+}
+
 // Ruin and recreate from s_ under simulated annealing for `budget` iterations (its own
 // temperature schedule), counting into *done of `total`; every feasible improvement goes to
 // *best.
@@ -1292,7 +1324,8 @@ void Search::Anneal(std::int64_t budget, std::int64_t total, std::int64_t* done,
 
 // Several short runs from different constructions (the first deterministic, the others with
 // randomized seeds and regret), then the rest of the budget continues from the best of them:
-// one start per seed tends to fall into the same basin for every seed.
+// one start per seed tends to fall into the same basin for every seed. Given a start
+// (SolveOptions::start), one run from it with the whole budget.
 State Search::Run(std::int64_t* iterations, bool* cancelled) {
   *iterations = 0;
   *cancelled = false;
@@ -1304,16 +1337,22 @@ State Search::Run(std::int64_t* iterations, bool* cancelled) {
   State best;
   best.cost = Cost{.makespan = kInf, .total = kInf};
   std::int64_t done = 0;
-  for (int k = 0; k < starts; ++k) {
-    const bool complete = Start(k == 0 ? 0.0 : kStartNoise);
-    if (Better(s_.cost, best.cost)) best = s_;
-    if (!complete) break;
-    if (starts > 1) Anneal(per_start, n_iter, &done, &best);
-    if (Stopped()) break;
-  }
-  if (!stopped_) {
-    s_ = best;
-    Anneal(n_iter - done, n_iter, &done, &best);
+  if (options_.start && StartFrom(*options_.start)) {
+    best = s_;
+    Anneal(n_iter, n_iter, &done, &best);
+  } else {
+    rng_.seed(options_.seed);  // as without a start, whatever StartFrom drew
+    for (int k = 0; k < starts; ++k) {
+      const bool complete = Start(k == 0 ? 0.0 : kStartNoise);
+      if (Better(s_.cost, best.cost)) best = s_;
+      if (!complete) break;
+      if (starts > 1) Anneal(per_start, n_iter, &done, &best);
+      if (Stopped()) break;
+    }
+    if (!stopped_) {
+      s_ = best;
+      Anneal(n_iter - done, n_iter, &done, &best);
+    }
   }
   *iterations = done;
   s_ = best;

@@ -131,7 +131,8 @@ Attempt PlanFrom(const cell::Cell& cell, const collision::CollisionWorld& world,
                  const TravelMatrices& travel, PlannedRoutes& planned,
                  coordination::ConflictCache& cache, PlanStatistics& stats,
                  int max_unplanned = std::numeric_limits<int>::max(), bool exclusions = false,
-                 std::future<Allocated>* ahead = nullptr) {
+                 std::future<Allocated>* ahead = nullptr,
+                 const std::vector<std::vector<AssignedWeld>>* start = nullptr) {
   Attempt a;
   auto t0 = Clock::now();
   std::optional<Allocated> allocated;
@@ -146,8 +147,8 @@ Attempt PlanFrom(const cell::Cell& cell, const collision::CollisionWorld& world,
   }
   const int unreachable = static_cast<int>(a.problem.unreachable.size());
   if (unreachable > max_unplanned) return a;
-  a.allocation =
-      allocated ? std::move(allocated->allocation) : Allocate(cell, reach, a.problem, options);
+  a.allocation = allocated ? std::move(allocated->allocation)
+                           : Allocate(cell, reach, a.problem, options, start);
   stats.allocation_seconds += Since(t0);
   if (options.progress.cancelled()) return a;
   t0 = Clock::now();
@@ -293,8 +294,10 @@ SpatialRound TrySpatialRound(const cell::Cell& cell, const collision::CollisionW
     if (add.empty()) break;
     Withheld trial = out.repair;
     trial.insert(add.begin(), add.end());
-    Attempt repaired = PlanFrom(cell, world, reach, out.options, trial, travel, planned,
-                                conflict_cache, stats, out.attempt.Unplanned());
+    Attempt repaired =
+        PlanFrom(cell, world, reach, out.options, trial, travel, planned, conflict_cache, stats,
+                 out.attempt.Unplanned(),
+                 /*exclusions=*/false, /*ahead=*/nullptr, &out.attempt.allocated_routes);
     ++out.rounds;
     if (!repaired.BetterThan(out.attempt)) break;
     out.attempt = std::move(repaired);
@@ -420,8 +423,10 @@ void PlanRounds(const cell::Cell& cell, const collision::CollisionWorld& world,
     }
     Withheld trial = withheld;
     trial.insert(add.begin(), add.end());
+    // From the best allocation, its withheld welds re-inserted (a quarter of the budget).
     Attempt attempt = PlanFrom(cell, world, out.reach, round_options, trial, travel, planned,
-                               conflict_cache, stats, best.Unplanned());
+                               conflict_cache, stats, best.Unplanned(), /*exclusions=*/false,
+                               /*ahead=*/nullptr, &best.allocated_routes);
     if (cancelled()) return;
     ++stats.rebalance_rounds;
     if (attempt.BetterThan(best)) {

@@ -335,22 +335,59 @@ AllocationProblem BuildAllocationProblem(const cell::Cell& cell,
   return out;
 }
 
+namespace {
+
+// `routes` in the indices of `problem`: each assignment whose weld is a task there and whose
+// candidate is one of the robot's options for it; the others are left out.
+allocation::Solution InProblem(const reach::ReachMap& reach, const AllocationProblem& problem,
+                               const std::vector<std::vector<AssignedWeld>>& routes) {
+  std::map<int, int> task_of_weld;
+  for (std::size_t t = 0; t < problem.tasks.size(); ++t) {
+    task_of_weld[problem.tasks[t].weld] = static_cast<int>(t);
+  }
+  allocation::Solution out;
+  out.routes.resize(routes.size());
+  for (std::size_t r = 0; r < routes.size(); ++r) {
+    for (const AssignedWeld& a : routes[r]) {
+      const auto task = task_of_weld.find(a.weld);
+      if (task == task_of_weld.end()) continue;
+      const std::vector<int>& options = problem.tasks[task->second].options[r];
+      const std::vector<reach::Candidate>& c = reach.at(a.weld, static_cast<int>(r)).candidates;
+      for (std::size_t o = 0; o < options.size(); ++o) {
+        if (c[options[o]] == a.candidate) {
+          out.routes[r].push_back(
+              {.task = allocation::TaskId{task->second}, .option = static_cast<int>(o)});
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 Allocation Allocate(const cell::Cell& cell, const reach::ReachMap& reach,
-                    const AllocationProblem& problem, const PlanOptions& options) {
+                    const AllocationProblem& problem, const PlanOptions& options,
+                    const std::vector<std::vector<AssignedWeld>>* start) {
   Allocation out;
   out.routes.resize(cell.robots.size());
   if (problem.problem.tasks.empty()) return out;
+  const std::int64_t iterations =
+      options.allocation_iterations > 0
+          ? options.allocation_iterations
+          : std::clamp<std::int64_t>(
+                2'000'000 / std::max<std::int64_t>(1, problem.problem.num_tasks()), 2'000, 20'000);
+  const allocation::Solution from =
+      start ? InProblem(reach, problem, *start) : allocation::Solution{};
   const allocation::SolveOptions solve{
       .seed = cell.settings.seed,
       .max_iterations =
-          options.allocation_iterations > 0
-              ? options.allocation_iterations
-              : std::clamp<std::int64_t>(
-                    2'000'000 / std::max<std::int64_t>(1, problem.problem.num_tasks()), 2'000,
-                    20'000),
+          start ? std::max<std::int64_t>(1, iterations / kWarmStartShare) : iterations,
       .progress = options.progress,
       .spatial_weight = options.spatial_weight,
-      .sweep_weight = options.sweep_weight};
+      .sweep_weight = options.sweep_weight,
+      .start = start ? &from : nullptr};
   const bool baseline = options.allocator == Allocator::kBaseline;
   const allocation::SolveResult strong =
       (baseline ? allocation::MakeBaselineSolver() : allocation::MakeStrongSolver())

@@ -81,7 +81,8 @@ struct PlanOptions {
   /// Re-allocation after coordination (PlanCell): at most this many rounds, each withholding
   /// from a robot the welds whose motion failed on it (when another robot reaches them), else
   /// from the robot that waits longest for a zone the zone's welds the other robot there also
-  /// reaches; a round is kept only when more welds are planned or the coordinated makespan drops.
+  /// reaches (allocated from the kept allocation, Allocate's `start`); a round is kept only when
+  /// more welds are planned or the coordinated makespan drops.
   int rebalance_rounds = 5;
   /// s per metre: the allocator's soft spatial term (allocation::SolveOptions::spatial_weight):
   /// a weld costs a robot this much per metre its tool at home is farther from the weld than
@@ -199,8 +200,17 @@ struct Allocation {
 /// Solves the allocation with options.allocator (the strong solver: seed = cell.settings.seed)
 /// and, for comparison, the baseline (its makespan in baseline_makespan; with kBaseline the
 /// routes are the baseline's). Reports kAllocateStage.
+///
+/// `start` (optional, strong solver): routes to start from (allocation::SolveOptions::start),
+/// e.g. the allocation of a round before with some welds withheld: its assignments still offered
+/// in `problem` are kept in order, the others re-inserted, and the search runs a quarter of the
+/// budget (kWarmStartShare) from there.
 Allocation Allocate(const cell::Cell& cell, const reach::ReachMap& reach,
-                    const AllocationProblem& problem, const PlanOptions& options);
+                    const AllocationProblem& problem, const PlanOptions& options,
+                    const std::vector<std::vector<AssignedWeld>>* start = nullptr);
+
+/// Allocate with a start runs 1 / kWarmStartShare of the iteration budget.
+inline constexpr int kWarmStartShare = 4;
 
 /// Motions planned before, by route: every robot's motion of every route planned so far that
 /// ran to its end (PlanCell keeps those of all its rounds: a later round's allocation may give a

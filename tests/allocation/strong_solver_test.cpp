@@ -164,6 +164,65 @@ TEST(StrongSolver, MoreIterationsNeverHurtForTheSameSeedPrefix) {
   EXPECT_FALSE(Better(start.cost, more.cost));
 }
 
+// A start (SolveOptions::start) is where the search begins: the result is never worse than
+// the start, holds every task once, and is the same for the same start and seed.
+TEST(StrongSolver, AStartIsNeverWorsenedAndTheResultHoldsEveryTask) {
+  const Problem p =
+      GenerateProblem({.num_robots = 4, .num_tasks = 60, .max_options = 3, .seed = 5});
+  const SolveResult cold =
+      MakeStrongSolver()->Solve(p, {.seed = 1, .max_iterations = 600 / testing::kScale});
+  const SolveOptions from{
+      .seed = 2, .max_iterations = 150 / testing::kScale, .start = &cold.solution};
+  const SolveResult warm = MakeStrongSolver()->Solve(p, from);
+  ASSERT_TRUE(Validate(p, warm.solution).ok())
+      << ::testing::PrintToString(Validate(p, warm.solution).errors);
+  EXPECT_FALSE(Better(cold.cost, warm.cost))
+      << "start " << ToString(cold.cost) << ", result " << ToString(warm.cost);
+  EXPECT_EQ(MakeStrongSolver()->Solve(p, from).solution, warm.solution);
+}
+
+// A start that is a local optimum of the search's moves comes back unchanged without
+// iterations (its visits are kept in order); one with a task left out, a task visited twice, a
+// robot that cannot do its task and an option that does not exist comes back valid, every task
+// once.
+TEST(StrongSolver, AStartsValidVisitsAreKeptAndTheRestRepaired) {
+  const Problem p = GenerateProblem(
+      {.num_robots = 3, .num_tasks = 30, .max_options = 3, .reach_fraction = 0.6, .seed = 7});
+  const SolveResult cold =
+      MakeStrongSolver()->Solve(p, {.seed = 1, .max_iterations = 300 / testing::kScale});
+  const SolveResult same =
+      MakeStrongSolver()->Solve(p, {.seed = 3, .max_iterations = 0, .start = &cold.solution});
+  EXPECT_EQ(same.solution, cold.solution) << "start:\n"
+                                          << ToString(cold.solution) << "result:\n"
+                                          << ToString(same.solution);
+
+  Solution broken = cold.solution;
+  ASSERT_GE(broken.routes[0].size(), 2u);
+  const Visit left_out = broken.routes[0].front();
+  broken.routes[0].erase(broken.routes[0].begin());
+  broken.routes[0].push_back(broken.routes[0].front());  // visited twice
+  broken.routes[0].push_back({.task = broken.routes[0].front().task, .option = 99});
+  int unable = -1;  // a task robot 1 cannot do
+  for (int t = 0; t < p.num_tasks() && unable < 0; ++t) {
+    if (p.tasks[t].capabilities.size() < 3 &&
+        std::none_of(p.tasks[t].capabilities.begin(), p.tasks[t].capabilities.end(),
+                     [](const auto& c) { return c.robot.value == 1; })) {
+      unable = t;
+    }
+  }
+  ASSERT_GE(unable, 0) << "at reach 0.6 some task is out of robot 1's reach";
+  broken.routes[1].push_back({.task = TaskId{unable}, .option = 0});
+  const SolveResult repaired =
+      MakeStrongSolver()->Solve(p, {.seed = 3, .max_iterations = 0, .start = &broken});
+  ASSERT_TRUE(Validate(p, repaired.solution).ok())
+      << ::testing::PrintToString(Validate(p, repaired.solution).errors);
+  bool placed = false;
+  for (const std::vector<Visit>& route : repaired.solution.routes) {
+    for (const Visit& v : route) placed = placed || v.task == left_out.task;
+  }
+  EXPECT_TRUE(placed);
+}
+
 }  // namespace
 }  // namespace weldcell::allocation
 

@@ -347,6 +347,33 @@ TEST(PlanCellTest, AWithheldAssignmentIsNotOfferedUnlessItIsTheWeldsLastRobot) {
   EXPECT_EQ(none.tasks[both].options, all.tasks[both].options);
 }
 
+// A withhold round's allocation starts from the allocation before it (Allocate with a start):
+// the withheld weld goes to the other robot, every reachable weld is allocated once.
+TEST(PlanCellTest, AnAllocationStartedFromTheLastMovesOnlyWhatIsWithheld) {
+  const cell::Cell c = testing::SharedCell();
+  const collision::CollisionWorld world(c);
+  const PlanOptions options{.threads = 2};
+  const reach::ReachMap reach = reach::ReachAll(c, world, {.threads = 2});
+  const AllocationProblem all = BuildAllocationProblem(c, world, reach, options);
+  const Allocation first = Allocate(c, reach, all, options);
+  int weld = -1;  // a weld of robot 0 that robot 1 also reaches
+  for (const AssignedWeld& a : first.routes[0]) {
+    if (weld < 0 && reach.at(a.weld, 1).status == reach::ReachStatus::kReachable) weld = a.weld;
+  }
+  ASSERT_GE(weld, 0) << "the shared cell has welds both robots reach";
+  const AllocationProblem one = BuildAllocationProblem(c, world, reach, options, {{weld, 0}});
+  const Allocation warm = Allocate(c, reach, one, options, &first.routes);
+  std::map<int, int> robot_of;
+  for (std::size_t r = 0; r < warm.routes.size(); ++r) {
+    for (const AssignedWeld& a : warm.routes[r]) {
+      EXPECT_TRUE(robot_of.emplace(a.weld, static_cast<int>(r)).second) << "weld " << a.weld;
+    }
+  }
+  EXPECT_EQ(robot_of.size(), one.tasks.size());
+  EXPECT_EQ(robot_of[weld], 1);
+  EXPECT_GT(warm.estimated_makespan, 0.0);
+}
+
 struct Report {
   std::string stage;
   std::int64_t done = 0, total = 0;
