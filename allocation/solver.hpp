@@ -53,10 +53,13 @@ struct SolveOptions {
   double sweep_weight = 0.0;
   /// Strong solver only: a solution to start from instead of the constructions (e.g. the
   /// allocation of a slightly changed problem). Its visits that are valid here (a task the
-  /// route's robot can do, an existing option, the task not visited before) are kept in their
-  /// order; every other task is inserted as the search re-inserts removed tasks; then the search
-  /// runs its whole budget from there (one start). When that insertion fails (precedences), the
-  /// search starts as without it. Null = construct. Not owned.
+  /// route's robot can do, an existing option, the task not visited before, every predecessor
+  /// kept too) are kept in their order; every other task is inserted as the search re-inserts
+  /// removed tasks, then local search, then the whole budget from there (one start). A complete
+  /// start comes back no worse in the search's cost (with spatial_weight or sweep_weight that
+  /// is the penalised cost, not the reported one). When the kept visits are infeasible or a task
+  /// cannot be inserted, the search runs as without a start (on the same budget) and
+  /// SolveResult::from_start says so. Null = construct. Not owned.
   const Solution* start = nullptr;
 };
 
@@ -77,6 +80,9 @@ struct SolveResult {
   LowerBound lower_bound;  ///< Reported with every solution.
   std::int64_t iterations = 0;
   double seconds = 0.0;  ///< Wall time spent (informative only).
+  /// The strong solver started from SolveOptions::start (false when none was given or it could
+  /// not be used).
+  bool from_start = false;
   std::string message;
 };
 
@@ -98,7 +104,8 @@ std::unique_ptr<Solver> MakeBaselineSolver();
 /// search: relocate (also onto idle robots), swap, 2-opt, or-opt and cross-exchange with
 /// best-option re-choice, plus a shortest path through each route's layers of options,
 /// diversified by ruin and recreate (random, string and related removals) under a
-/// simulated-annealing acceptance, from four starts of which the best continues. Honours
+/// simulated-annealing acceptance, from four starts of which the best continues (or from
+/// SolveOptions::start). Honours
 /// max_seconds and cancellation in every phase (a stopped construction is completed cheaply,
 /// so the solution is always valid). References: Potvin & Rousseau 1993 (regret insertion);
 /// Shaw 1998, Ropke & Pisinger 2006 (large neighbourhood search); Christiaens & Vanden Berghe

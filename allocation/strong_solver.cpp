@@ -78,6 +78,8 @@ class Search {
   }
 
   State Run(std::int64_t* iterations, bool* cancelled);
+  /// Whether Run started from SolveOptions::start.
+  bool used_start() const { return used_start_; }
   bool Start(double noise);
   bool StartFrom(const Solution& start);
   void Anneal(std::int64_t budget, std::int64_t total, std::int64_t* done, State* best);
@@ -230,6 +232,7 @@ class Search {
   bool stopped_ = false;
   bool cancelled_ = false;
   bool constructing_ = false;
+  bool used_start_ = false;
   State s_;
   std::vector<double> nearest_arc_;           // per task: cheapest arc in from a neighbour
   std::vector<std::vector<int>> near_of_;     // per task: tasks that list it as a neighbour
@@ -1265,18 +1268,40 @@ bool Search::StartFrom(const Solution& start) {
       Insert(t, r, static_cast<int>(s_.route[r].size()), v.option);
     }
   }
+  // A kept task whose predecessor is not kept could never start: it is re-inserted too.
+  for (bool dropped = g_.has_precedences(); dropped;) {
+    dropped = false;
+    for (int t = 0; t < nt_; ++t) {
+      if (s_.robot_of[t] < 0) continue;
+      for (int p : g_.preds()[t]) {
+        if (s_.robot_of[p] >= 0) continue;
+        Remove(t);
+        dropped = true;
+        break;
+      }
+    }
+  }
   std::vector<int> missing;
   for (int t = 0; t < nt_; ++t) {
     if (s_.robot_of[t] < 0) missing.push_back(t);
   }
   RecomputeLengths();
-  if (!Feasible() || !Recreate(missing) || Stopped()) return false;
+  if (!Feasible()) return false;
+  // A complete start comes back no worse (the local search below judges reorderings by busy
+  // time, which with precedences can lengthen the waits).
+  State kept;
+  if (missing.empty()) {
+    kept = s_;
+    kept.cost = TrueCost();
+  }
+  if (!Recreate(missing)) return false;
   for (int r = 0; r < nr_ && !Stopped(); ++r) IntraRoute(r);
   for (int round = 0; round < 10 && !Stopped() && InterRoute(); ++round) {
     for (int r = 0; r < nr_ && !Stopped(); ++r) IntraRoute(r);
   }
   s_.cost = TrueCost();
-  return !stopped_ && std::isfinite(s_.cost.makespan);
+  if (missing.empty() && Better(kept.cost, s_.cost)) s_ = kept;
+  return std::isfinite(s_.cost.makespan);
 }
 
 // Ruin and recreate from s_ under simulated annealing for `budget` iterations (its own
@@ -1337,7 +1362,8 @@ State Search::Run(std::int64_t* iterations, bool* cancelled) {
   State best;
   best.cost = Cost{.makespan = kInf, .total = kInf};
   std::int64_t done = 0;
-  if (options_.start && StartFrom(*options_.start)) {
+  used_start_ = options_.start && StartFrom(*options_.start);
+  if (used_start_) {
     best = s_;
     Anneal(n_iter, n_iter, &done, &best);
   } else {
@@ -1379,9 +1405,11 @@ class StrongSolver final : public Solver {
     std::int64_t iterations = 0;
     bool cancelled = false;
     const State s = search.Run(&iterations, &cancelled);
-    return internal::FinishResult(problem, options, internal::Graph::ToSolution(s.route, s.option),
-                                  cancelled ? SolveStatus::kCancelled : SolveStatus::kFeasible,
-                                  iterations, watch, {}, &lb);
+    SolveResult result = internal::FinishResult(
+        problem, options, internal::Graph::ToSolution(s.route, s.option),
+        cancelled ? SolveStatus::kCancelled : SolveStatus::kFeasible, iterations, watch, {}, &lb);
+    result.from_start = search.used_start();
+    return result;
   }
 };
 

@@ -335,12 +335,8 @@ AllocationProblem BuildAllocationProblem(const cell::Cell& cell,
   return out;
 }
 
-namespace {
-
-// `routes` in the indices of `problem`: each assignment whose weld is a task there and whose
-// candidate is one of the robot's options for it; the others are left out.
-allocation::Solution InProblem(const reach::ReachMap& reach, const AllocationProblem& problem,
-                               const std::vector<std::vector<AssignedWeld>>& routes) {
+allocation::Solution RoutesInProblem(const reach::ReachMap& reach, const AllocationProblem& problem,
+                                     const std::vector<std::vector<AssignedWeld>>& routes) {
   std::map<int, int> task_of_weld;
   for (std::size_t t = 0; t < problem.tasks.size(); ++t) {
     task_of_weld[problem.tasks[t].weld] = static_cast<int>(t);
@@ -365,8 +361,6 @@ allocation::Solution InProblem(const reach::ReachMap& reach, const AllocationPro
   return out;
 }
 
-}  // namespace
-
 Allocation Allocate(const cell::Cell& cell, const reach::ReachMap& reach,
                     const AllocationProblem& problem, const PlanOptions& options,
                     const std::vector<std::vector<AssignedWeld>>* start) {
@@ -379,19 +373,23 @@ Allocation Allocate(const cell::Cell& cell, const reach::ReachMap& reach,
           : std::clamp<std::int64_t>(
                 2'000'000 / std::max<std::int64_t>(1, problem.problem.num_tasks()), 2'000, 20'000);
   const allocation::Solution from =
-      start ? InProblem(reach, problem, *start) : allocation::Solution{};
-  const allocation::SolveOptions solve{
-      .seed = cell.settings.seed,
-      .max_iterations =
-          start ? std::max<std::int64_t>(1, iterations / kWarmStartShare) : iterations,
-      .progress = options.progress,
-      .spatial_weight = options.spatial_weight,
-      .sweep_weight = options.sweep_weight,
-      .start = start ? &from : nullptr};
+      start ? RoutesInProblem(reach, problem, *start) : allocation::Solution{};
+  const allocation::SolveOptions solve{.seed = cell.settings.seed,
+                                       .max_iterations = iterations,
+                                       .progress = options.progress,
+                                       .spatial_weight = options.spatial_weight,
+                                       .sweep_weight = options.sweep_weight};
   const bool baseline = options.allocator == Allocator::kBaseline;
-  const allocation::SolveResult strong =
-      (baseline ? allocation::MakeBaselineSolver() : allocation::MakeStrongSolver())
-          ->Solve(problem.problem, solve);
+  const auto solver = baseline ? allocation::MakeBaselineSolver() : allocation::MakeStrongSolver();
+  allocation::SolveResult strong;
+  if (start && !baseline) {
+    allocation::SolveOptions warm = solve;
+    warm.max_iterations = std::max<std::int64_t>(1, iterations / kWarmStartShare);
+    warm.start = &from;
+    strong = solver->Solve(problem.problem, warm);
+  }
+  // Without a start, or with one the solver could not use: the whole budget from its own starts.
+  if (!strong.from_start) strong = solver->Solve(problem.problem, solve);
   out.status = strong.status;
   out.estimated_makespan = strong.cost.makespan;
   out.lower_bound = strong.lower_bound.value;

@@ -209,8 +209,15 @@ Allocation Allocate(const cell::Cell& cell, const reach::ReachMap& reach,
                     const AllocationProblem& problem, const PlanOptions& options,
                     const std::vector<std::vector<AssignedWeld>>* start = nullptr);
 
-/// Allocate with a start runs 1 / kWarmStartShare of the iteration budget.
+/// Allocate with a start runs 1 / kWarmStartShare of the iteration budget (the whole budget
+/// again, without the start, when the solver could not use it: SolveResult::from_start).
 inline constexpr int kWarmStartShare = 4;
+
+/// `routes` (welds and candidates per robot, e.g. an Allocation's) in the task and option
+/// indices of `problem`: each assignment whose weld is a task there and whose candidate is one
+/// of that robot's options for it, in route order; the others are left out.
+allocation::Solution RoutesInProblem(const reach::ReachMap& reach, const AllocationProblem& problem,
+                                     const std::vector<std::vector<AssignedWeld>>& routes);
 
 /// Motions planned before, by route: every robot's motion of every route planned so far that
 /// ran to its end (PlanCell keeps those of all its rounds: a later round's allocation may give a
