@@ -1253,7 +1253,8 @@ bool Search::Start(double noise) {
 
 // A start from a given solution (SolveOptions::start): its valid visits kept in order, the
 // other tasks re-inserted, then local search as after a construction. False (s_ undefined) when
-// a task cannot be inserted or the search was stopped.
+// the kept visits are infeasible or a task cannot be inserted; a stop during the local search
+// keeps the (complete) state.
 bool Search::StartFrom(const Solution& start) {
   s_.route.assign(nr_, {});
   s_.robot_of.assign(nt_, -1);
