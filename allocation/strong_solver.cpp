@@ -82,6 +82,7 @@ class Search {
   bool used_start() const { return used_start_; }
   bool Start(double noise);
   bool StartFrom(const Solution& start);
+  void LocalSearch();
   void Anneal(std::int64_t budget, std::int64_t total, std::int64_t* done, State* best);
 
   // Cancellation or the time budget, polled inside every phase (construction included).
@@ -1242,13 +1243,19 @@ bool Search::Start(double noise) {
     return false;
   }
   RecomputeLengths();
+  LocalSearch();
+  s_.cost = TrueCost();
+  WELDCELL_CHECK(std::isfinite(s_.cost.makespan));
+  return true;
+}
+
+// Each route improved on its own, then moves between routes while they help (at most ten
+// rounds), each followed by the routes on their own again.
+void Search::LocalSearch() {
   for (int r = 0; r < nr_ && !Stopped(); ++r) IntraRoute(r);
   for (int round = 0; round < 10 && !Stopped() && InterRoute(); ++round) {
     for (int r = 0; r < nr_ && !Stopped(); ++r) IntraRoute(r);
   }
-  s_.cost = TrueCost();
-  WELDCELL_CHECK(std::isfinite(s_.cost.makespan));
-  return true;
 }
 
 // A start from a given solution (SolveOptions::start): its valid visits kept in order, the
@@ -1296,10 +1303,7 @@ bool Search::StartFrom(const Solution& start) {
     kept.cost = TrueCost();
   }
   if (!Recreate(missing)) return false;
-  for (int r = 0; r < nr_ && !Stopped(); ++r) IntraRoute(r);
-  for (int round = 0; round < 10 && !Stopped() && InterRoute(); ++round) {
-    for (int r = 0; r < nr_ && !Stopped(); ++r) IntraRoute(r);
-  }
+  LocalSearch();
   s_.cost = TrueCost();
   if (missing.empty() && Better(kept.cost, s_.cost)) s_ = kept;
   return std::isfinite(s_.cost.makespan);

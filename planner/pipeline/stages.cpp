@@ -372,8 +372,6 @@ Allocation Allocate(const cell::Cell& cell, const reach::ReachMap& reach,
           ? options.allocation_iterations
           : std::clamp<std::int64_t>(
                 2'000'000 / std::max<std::int64_t>(1, problem.problem.num_tasks()), 2'000, 20'000);
-  const allocation::Solution from =
-      start ? RoutesInProblem(reach, problem, *start) : allocation::Solution{};
   const allocation::SolveOptions solve{.seed = cell.settings.seed,
                                        .max_iterations = iterations,
                                        .progress = options.progress,
@@ -383,6 +381,7 @@ Allocation Allocate(const cell::Cell& cell, const reach::ReachMap& reach,
   const auto solver = baseline ? allocation::MakeBaselineSolver() : allocation::MakeStrongSolver();
   allocation::SolveResult strong;
   if (start && !baseline) {
+    const allocation::Solution from = RoutesInProblem(reach, problem, *start);
     allocation::SolveOptions warm = solve;
     warm.max_iterations = std::max<std::int64_t>(1, iterations / kWarmStartShare);
     warm.start = &from;
