@@ -586,11 +586,20 @@ struct OrderSearch {
   // A flip removes the zone's edge and adds the reverse one. When the edge does not set the time
   // of the event it leads to (another constraint sets it later), removing it changes no time,
   // and adding an edge cannot make any earlier: such a flip cannot shorten the plan and is
-  // rejected without computing the clock (it still counts as a flip).
+  // rejected without computing the clock (it still counts as a flip). Likewise, while the order
+  // is cyclic, a flip of a zone off one of its cycles leaves that cycle whole: only the zones on
+  // it can make the order acyclic.
   double Improve(std::vector<char>& first_is_a, int max_flips) const {
     std::vector<double> times, trial;
     double best = graph.Times(Edges(first_is_a), &times) ? graph.Makespan(times)
                                                          : std::numeric_limits<double>::infinity();
+    std::vector<char> on_cycle;  // while best is infinite: the zones on one cycle of the order
+    if (reuse_clock && !std::isfinite(best)) {
+      on_cycle.assign(zones.size(), 0);
+      for (const int e : graph.FindCycle(Edges(first_is_a))) {
+        if (e >= static_cast<int>(base.size())) on_cycle[e - base.size()] = 1;
+      }
+    }
     int flips = 0;
     for (bool improved = true; improved && flips < max_flips;) {
       improved = false;
@@ -600,6 +609,8 @@ struct OrderSearch {
         if (reuse_clock && std::isfinite(best)) {
           const EventEdge e = ZoneEdge(z, first_is_a[z]);
           if (times[e.to] != times[e.from] + e.weight) continue;  // not binding
+        } else if (!on_cycle.empty() && !on_cycle[z]) {
+          continue;  // the cycle stays
         }
         first_is_a[z] = static_cast<char>(!first_is_a[z]);
         const double m = graph.Times(Edges(first_is_a), &trial)
@@ -992,25 +1003,26 @@ std::vector<std::size_t> MergeZones(const OrderSearch& search, std::vector<ZoneS
                                     const std::vector<char>& first_is_a, double limit) {
   WELDCELL_CHECK(&search.zones == &spans);
   std::vector<char> alive(spans.size(), 1);
-  // Whether the clock of the zones alive keeps the limit; then *bound becomes that clock.
-  std::vector<double> times;
-  auto makespan = [&](std::vector<double>* bound) {
+  auto alive_edges = [&] {
     std::vector<EventEdge> edges = search.base;
     for (std::size_t z = 0; z < spans.size(); ++z) {
       if (alive[z]) edges.push_back(search.ZoneEdge(z, first_is_a[z]));
     }
-    if (!search.graph.Times(edges, &times) || !(search.graph.Makespan(times) <= limit)) {
-      return false;
-    }
-    bound->swap(times);
-    return true;
+    return edges;
   };
-  // Event times that every edge of the zones alive keeps (each event no earlier than an edge
-  // into it allows) and whose makespan keeps the limit: the clock of the last merge computed.
-  // The clock of the zones alive is never later (it is the earliest such times).
-  std::vector<double> bound;
-  const bool unmerged_keeps_limit = makespan(&bound);
-  WELDCELL_CHECK(unmerged_keeps_limit);
+  // The clock of the zones alive, kept edge by edge: a merge adds the merged zone's edge, which
+  // implies the two edges it replaces (it leaves the first robot no earlier and reaches the
+  // second no later), so they stay in the clock and change no time. Without reuse_clock the
+  // clock is computed anew for each merge.
+  GrowingClock clock(search.graph, alive_edges());
+  WELDCELL_CHECK(clock.acyclic() && search.graph.Makespan(clock.times()) <= limit);
+  auto keeps_limit = [&](std::size_t merged) {
+    if (search.reuse_clock) {
+      return clock.AddWithin(search.ZoneEdge(merged, first_is_a[merged]), limit);
+    }
+    std::vector<double> times;
+    return search.graph.Times(alive_edges(), &times) && search.graph.Makespan(times) <= limit;
+  };
   // Groups: (robot a, robot b, a first), each sorted by the first robot's interval.
   std::map<std::tuple<int, int, bool>, std::vector<std::size_t>> groups;
   for (std::size_t z = 0; z < spans.size(); ++z) {
@@ -1030,13 +1042,7 @@ std::vector<std::size_t> MergeZones(const OrderSearch& search, std::vector<ZoneS
       const ZoneSpan before = spans[current];
       spans[current] = Union(before, spans[next]);
       alive[next] = 0;
-      // The merge only swaps two zone edges for the merged one. When `bound` keeps that one
-      // with room to spare, it keeps every edge of the new graph, which then has no cycle (a
-      // path back would have to run back in time) and no time later than `bound`: the merge
-      // keeps the limit without computing the clock.
-      const EventEdge merged = search.ZoneEdge(current, first_is_a[current]);
-      if (search.reuse_clock && bound[merged.to] > bound[merged.from] + merged.weight) continue;
-      if (makespan(&bound)) continue;
+      if (keeps_limit(current)) continue;
       spans[current] = before;
       alive[next] = 1;
       current = next;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <ranges>
 
 #include "planner/common/check.hpp"
 
@@ -167,13 +168,29 @@ bool GrowingClock::ClosesCycle(const EventEdge& edge) const {
   return found;
 }
 
-void GrowingClock::Add(const EventEdge& edge) {
+void GrowingClock::Add(const EventEdge& edge) { Raise(edge, nullptr); }
+
+bool GrowingClock::AddWithin(const EventEdge& edge, double limit) {
+  if (ClosesCycle(edge)) return false;
+  raised_.clear();
+  Raise(edge, &raised_);
+  if (graph_.Makespan(times_) <= limit) return true;
+  // Back to the times before, latest change first (an event may have been raised twice).
+  for (const auto& [node, before] : std::views::reverse(raised_)) {
+    times_[static_cast<std::size_t>(node)] = before;
+  }
+  out_[static_cast<std::size_t>(edge.from)].pop_back();
+  return false;
+}
+
+void GrowingClock::Raise(const EventEdge& edge, std::vector<std::pair<int, double>>* raised) {
   WELDCELL_CHECK(acyclic_);
   out_[static_cast<std::size_t>(edge.from)].push_back(edge);
   // Label-correcting along the increases: each time ends as the largest of its incoming edges'
   // sums, as in EventGraph::Times.
   auto raise = [&](int to, double t) {
     if (t > times_[static_cast<std::size_t>(to)]) {
+      if (raised) raised->emplace_back(to, times_[static_cast<std::size_t>(to)]);
       times_[static_cast<std::size_t>(to)] = t;
       stack_.push_back(to);
     }

@@ -7,6 +7,7 @@
 // of the dwell). The execution cannot deadlock, whatever the durations, exactly when the graph
 // has no cycle; its earliest times are then the longest paths from the start.
 
+#include <utility>
 #include <vector>
 
 namespace weldcell::coordination::internal {
@@ -72,13 +73,20 @@ class GrowingClock {
   bool ClosesCycle(const EventEdge& edge) const;
   /// Adds `edge` and moves the events after it. Precondition: acyclic() and !ClosesCycle(edge).
   void Add(const EventEdge& edge);
+  /// Adds `edge` when it closes no cycle and the makespan then stays within `limit` (s);
+  /// otherwise the clock stays as it was. Returns whether the edge was added. Precondition:
+  /// acyclic().
+  bool AddWithin(const EventEdge& edge, double limit);
 
  private:
   const EventGraph& graph_;
   std::vector<std::vector<EventEdge>> out_;  ///< Extra edges by source node.
   std::vector<double> times_;
   bool acyclic_ = true;
-  mutable std::vector<int> stack_, visited_;  // search scratch
+  /// Adds `edge` (as Add); with `raised`, the events it moved with their times before, in order.
+  void Raise(const EventEdge& edge, std::vector<std::pair<int, double>>* raised);
+  std::vector<std::pair<int, double>> raised_;  // AddWithin's undo log
+  mutable std::vector<int> stack_, visited_;    // search scratch
   mutable std::vector<char> seen_;
 };
 

@@ -134,5 +134,53 @@ TEST(GrowingClockTest, AgreesWithTimesAfterEveryEdge) {
   EXPECT_GT(refused, 100);
 }
 
+// AddWithin adds an edge exactly when it closes no cycle and the makespan stays within the
+// limit; a refused edge leaves the clock as it was: after every step the times are those
+// EventGraph::Times gives for the edges added.
+TEST(GrowingClockTest, AddWithinAddsWhatKeepsTheLimitAndUndoesTheRest) {
+  std::mt19937 rng(31);
+  std::uniform_real_distribution<double> duration(0.0, 2.0);
+  int added = 0, over = 0, cyclic = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const int robots = 2 + static_cast<int>(rng() % 3);
+    std::vector<std::vector<double>> durations(robots);
+    for (auto& d : durations) {
+      d.resize(1 + rng() % 8);
+      for (double& x : d) x = rng() % 5 == 0 ? 0.0 : duration(rng);
+    }
+    const EventGraph graph(durations);
+    std::vector<EventEdge> edges;
+    GrowingClock clock(graph, edges);
+    const double limit = graph.Makespan(clock.times()) + duration(rng);
+    for (int step = 0; step < 12; ++step) {
+      const int ra = static_cast<int>(rng() % robots), rb = static_cast<int>(rng() % robots);
+      if (ra == rb) continue;
+      const EventEdge e{graph.Node(ra, static_cast<int>(rng() % (graph.pieces(ra) + 1))),
+                        graph.Node(rb, static_cast<int>(rng() % (graph.pieces(rb) + 1))),
+                        rng() % 3 == 0 ? 0.0 : duration(rng)};
+      std::vector<EventEdge> with = edges;
+      with.push_back(e);
+      std::vector<double> expected;
+      const bool acyclic = graph.Times(with, &expected);
+      const bool keeps = acyclic && graph.Makespan(expected) <= limit;
+      ASSERT_EQ(clock.AddWithin(e, limit), keeps)
+          << "trial " << trial << " step " << step << ": acyclic " << acyclic << ", makespan "
+          << (acyclic ? graph.Makespan(expected) : 0.0) << " against the limit " << limit;
+      if (keeps) {
+        edges = with;
+        ++added;
+      } else {
+        ++(acyclic ? over : cyclic);
+        ASSERT_TRUE(graph.Times(edges, &expected));
+      }
+      // (A refused edge left behind would show in a later step's cycle answer.)
+      ASSERT_EQ(clock.times(), expected) << "trial " << trial << " step " << step;
+    }
+  }
+  EXPECT_GT(added, 300);
+  EXPECT_GT(over, 100);
+  EXPECT_GT(cyclic, 50);
+}
+
 }  // namespace
 }  // namespace weldcell::coordination::internal
