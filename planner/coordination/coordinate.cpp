@@ -12,6 +12,7 @@
 #include <optional>
 #include <queue>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "planner/collision/collision_world.hpp"
@@ -332,12 +333,35 @@ void DropContained(std::vector<ZoneSpan>& zones) {
            covers(x.b1, x.b_departs, y.b1, y.b_departs) &&
            (x.forced_first == -1 || x.forced_first == y.forced_first);
   };
+  // A zone y holding x has x's robot pair, y.a0 ≤ x.a0 and y.a1 ≥ x.a1, so y.a0 lies in
+  // [x.a1 − the pair's longest interval of robot a, x.a0]: only the zones starting there, found
+  // in the zones sorted by (a, b, a0), are compared. (Whether x is dropped does not depend on the
+  // order they are compared in: any one of them can drop it.)
+  using Start = std::tuple<int, int, int>;
+  auto start = [&](std::size_t z) { return Start{zones[z].a, zones[z].b, zones[z].a0}; };
+  std::vector<std::size_t> by_start(zones.size());
+  std::iota(by_start.begin(), by_start.end(), 0);
+  std::stable_sort(by_start.begin(), by_start.end(),
+                   [&](std::size_t x, std::size_t y) { return start(x) < start(y); });
+  std::map<std::pair<int, int>, int> longest;  // per robot pair: the longest a1 − a0
+  for (const ZoneSpan& z : zones) {
+    int& l = longest[{z.a, z.b}];
+    l = std::max(l, z.a1 - z.a0);
+  }
+  auto first_from = [&](const Start& s) {
+    return std::lower_bound(by_start.begin(), by_start.end(), s,
+                            [&](std::size_t z, const Start& t) { return start(z) < t; });
+  };
   std::vector<char> drop(zones.size(), 0);
   for (std::size_t x = 0; x < zones.size(); ++x) {
-    for (std::size_t y = 0; y < zones.size() && !drop[x]; ++y) {
-      if (x == y || drop[y] || !inside(zones[x], zones[y])) continue;
+    const ZoneSpan& zx = zones[x];
+    const auto last = first_from({zx.a, zx.b, zx.a0 + 1});
+    for (auto it = first_from({zx.a, zx.b, zx.a1 - longest[{zx.a, zx.b}]}); it != last && !drop[x];
+         ++it) {
+      const std::size_t y = *it;
+      if (x == y || drop[y] || !inside(zx, zones[y])) continue;
       // Equal zones: keep the first of them.
-      drop[x] = !inside(zones[y], zones[x]) || y < x;
+      drop[x] = !inside(zones[y], zx) || y < x;
     }
   }
   std::size_t kept = 0;
