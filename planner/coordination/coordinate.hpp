@@ -137,9 +137,10 @@ struct CoordinationOptions {
   /// Step 5: merge zones where that keeps the clock (false: one zone per conflict group, as in
   /// CoordinationResult::conflict_zones).
   bool merge_zones = true;
-  /// Steps 4 and 5 skip computing the clock for a flip or merge whose outcome the last clock
-  /// computed already decides (a flipped zone that bound no event, a merged zone that clock
-  /// keeps with room to spare). False computes every one, for comparison: the result is the same.
+  /// Steps 4 and 5 skip computing the clock where the outcome is already decided: a flipped zone
+  /// that bound no event, or, while the order is cyclic, one off the cycle found; a merge updates
+  /// the clock edge by edge instead of computing it anew. False computes the whole clock for
+  /// every flip and merge, for comparison: the result is the same.
   bool reuse_clock = true;
   /// Reports kCoordinateStage (robot pairs compared, then orders tried) and is polled between
   /// units of work: once cancelled, Coordinate returns early with conflict_free false and

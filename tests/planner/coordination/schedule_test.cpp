@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <random>
+#include <utility>
+#include <vector>
 
 namespace weldcell::coordination::internal {
 namespace {
@@ -92,29 +95,47 @@ TEST(EventGraphTest, TimesAreTheLongestPaths) {
   EXPECT_GT(checked, 150);
 }
 
-// A clock grown edge by edge has, after every edge, exactly the times EventGraph::Times gives
-// for all the edges so far, and says a cycle exactly where Times fails.
-TEST(GrowingClockTest, AgreesWithTimesAfterEveryEdge) {
-  std::mt19937 rng(23);
-  std::uniform_real_distribution<double> duration(0.0, 2.0);
-  int added = 0, refused = 0;
-  for (int trial = 0; trial < 300; ++trial) {
-    const int robots = 2 + static_cast<int>(rng() % 3);
-    std::vector<std::vector<double>> durations(robots);
+// Random event graphs and edges between their robots, for the clock tests.
+struct RandomEvents {
+  std::mt19937 rng;
+  std::uniform_real_distribution<double> duration{0.0, 2.0};
+
+  // 2–4 robots of 1–8 pieces each, one piece in five of zero duration.
+  EventGraph Graph() {
+    std::vector<std::vector<double>> durations(2 + rng() % 3);
     for (auto& d : durations) {
       d.resize(1 + rng() % 8);
       for (double& x : d) x = rng() % 5 == 0 ? 0.0 : duration(rng);
     }
-    const EventGraph graph(durations);
+    return EventGraph(std::move(durations));
+  }
+
+  // An edge from an event of one robot to an event of another (one in three of weight 0); none
+  // when the two robots drawn are the same.
+  std::optional<EventEdge> Edge(const EventGraph& graph) {
+    const auto robots = static_cast<unsigned>(graph.robots());
+    const int ra = static_cast<int>(rng() % robots), rb = static_cast<int>(rng() % robots);
+    if (ra == rb) return std::nullopt;
+    const int ka = static_cast<int>(rng() % static_cast<unsigned>(graph.pieces(ra) + 1));
+    const int kb = static_cast<int>(rng() % static_cast<unsigned>(graph.pieces(rb) + 1));
+    return EventEdge{graph.Node(ra, ka), graph.Node(rb, kb), rng() % 3 == 0 ? 0.0 : duration(rng)};
+  }
+};
+
+// A clock grown edge by edge has, after every edge, exactly the times EventGraph::Times gives
+// for all the edges so far, and says a cycle exactly where Times fails.
+TEST(GrowingClockTest, AgreesWithTimesAfterEveryEdge) {
+  RandomEvents random{.rng = std::mt19937(23)};
+  int added = 0, refused = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const EventGraph graph = random.Graph();
     std::vector<EventEdge> edges;
     GrowingClock clock(graph, edges);
     ASSERT_TRUE(clock.acyclic());
     for (int step = 0; step < 12; ++step) {
-      const int ra = static_cast<int>(rng() % robots), rb = static_cast<int>(rng() % robots);
-      if (ra == rb) continue;
-      const EventEdge e{graph.Node(ra, static_cast<int>(rng() % (graph.pieces(ra) + 1))),
-                        graph.Node(rb, static_cast<int>(rng() % (graph.pieces(rb) + 1))),
-                        rng() % 3 == 0 ? 0.0 : duration(rng)};
+      const std::optional<EventEdge> drawn = random.Edge(graph);
+      if (!drawn) continue;
+      const EventEdge& e = *drawn;
       std::vector<EventEdge> with = edges;
       with.push_back(e);
       std::vector<double> expected;
@@ -138,26 +159,17 @@ TEST(GrowingClockTest, AgreesWithTimesAfterEveryEdge) {
 // limit; a refused edge leaves the clock as it was: after every step the times are those
 // EventGraph::Times gives for the edges added.
 TEST(GrowingClockTest, AddWithinAddsWhatKeepsTheLimitAndUndoesTheRest) {
-  std::mt19937 rng(31);
-  std::uniform_real_distribution<double> duration(0.0, 2.0);
+  RandomEvents random{.rng = std::mt19937(31)};
   int added = 0, over = 0, cyclic = 0;
   for (int trial = 0; trial < 300; ++trial) {
-    const int robots = 2 + static_cast<int>(rng() % 3);
-    std::vector<std::vector<double>> durations(robots);
-    for (auto& d : durations) {
-      d.resize(1 + rng() % 8);
-      for (double& x : d) x = rng() % 5 == 0 ? 0.0 : duration(rng);
-    }
-    const EventGraph graph(durations);
+    const EventGraph graph = random.Graph();
     std::vector<EventEdge> edges;
     GrowingClock clock(graph, edges);
-    const double limit = graph.Makespan(clock.times()) + duration(rng);
+    const double limit = graph.Makespan(clock.times()) + random.duration(random.rng);
     for (int step = 0; step < 12; ++step) {
-      const int ra = static_cast<int>(rng() % robots), rb = static_cast<int>(rng() % robots);
-      if (ra == rb) continue;
-      const EventEdge e{graph.Node(ra, static_cast<int>(rng() % (graph.pieces(ra) + 1))),
-                        graph.Node(rb, static_cast<int>(rng() % (graph.pieces(rb) + 1))),
-                        rng() % 3 == 0 ? 0.0 : duration(rng)};
+      const std::optional<EventEdge> drawn = random.Edge(graph);
+      if (!drawn) continue;
+      const EventEdge& e = *drawn;
       std::vector<EventEdge> with = edges;
       with.push_back(e);
       std::vector<double> expected;
