@@ -13,9 +13,8 @@ bool Inside(const ZoneSpan& x, const ZoneSpan& y) {
   auto covers = [](int x1, bool x_departs, int y1, bool y_departs) {
     return x1 < y1 || (x1 == y1 && (y_departs || !x_departs));
   };
-  return x.a == y.a && x.b == y.b && y.a0 <= x.a0 &&
-         covers(x.a1, x.a_departs, y.a1, y.a_departs) && y.b0 <= x.b0 &&
-         covers(x.b1, x.b_departs, y.b1, y.b_departs) &&
+  return x.a == y.a && x.b == y.b && y.a0 <= x.a0 && covers(x.a1, x.a_departs, y.a1, y.a_departs) &&
+         y.b0 <= x.b0 && covers(x.b1, x.b_departs, y.b1, y.b_departs) &&
          (x.forced_first == -1 || x.forced_first == y.forced_first);
 }
 

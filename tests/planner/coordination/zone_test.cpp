@@ -29,8 +29,8 @@ std::vector<ZoneSpan> DropContainedByEveryPair(std::vector<ZoneSpan> zones) {
 }
 
 bool operator==(const ZoneSpan& x, const ZoneSpan& y) {
-  return x.a == y.a && x.b == y.b && x.a0 == y.a0 && x.a1 == y.a1 && x.b0 == y.b0 &&
-         x.b1 == y.b1 && x.forced_first == y.forced_first && x.a_departs == y.a_departs &&
+  return x.a == y.a && x.b == y.b && x.a0 == y.a0 && x.a1 == y.a1 && x.b0 == y.b0 && x.b1 == y.b1 &&
+         x.forced_first == y.forced_first && x.a_departs == y.a_departs &&
          x.b_departs == y.b_departs;
 }
 
