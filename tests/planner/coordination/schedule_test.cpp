@@ -122,6 +122,12 @@ struct RandomEvents {
   }
 };
 
+// `edges` and `e` after them.
+std::vector<EventEdge> With(std::vector<EventEdge> edges, const EventEdge& e) {
+  edges.push_back(e);
+  return edges;
+}
+
 // A clock grown edge by edge has, after every edge, exactly the times EventGraph::Times gives
 // for all the edges so far, and says a cycle exactly where Times fails.
 TEST(GrowingClockTest, AgreesWithTimesAfterEveryEdge) {
@@ -136,8 +142,7 @@ TEST(GrowingClockTest, AgreesWithTimesAfterEveryEdge) {
       const std::optional<EventEdge> drawn = random.Edge(graph);
       if (!drawn) continue;
       const EventEdge& e = *drawn;
-      std::vector<EventEdge> with = edges;
-      with.push_back(e);
+      const std::vector<EventEdge> with = With(edges, e);
       std::vector<double> expected;
       const bool acyclic = graph.Times(with, &expected);
       ASSERT_EQ(clock.ClosesCycle(e), !acyclic) << "trial " << trial << " step " << step;
@@ -170,8 +175,7 @@ TEST(GrowingClockTest, AddWithinAddsWhatKeepsTheLimitAndUndoesTheRest) {
       const std::optional<EventEdge> drawn = random.Edge(graph);
       if (!drawn) continue;
       const EventEdge& e = *drawn;
-      std::vector<EventEdge> with = edges;
-      with.push_back(e);
+      const std::vector<EventEdge> with = With(edges, e);
       std::vector<double> expected;
       const bool acyclic = graph.Times(with, &expected);
       const bool keeps = acyclic && graph.Makespan(expected) <= limit;
