@@ -84,6 +84,7 @@ Trained TrainOne(const learned::Dataset& data, const std::string& name,
   info.resolution = data.resolution;
   info.blend_tolerance = data.blend_tolerance;
   info.speed_scale = data.speed_scale;
+  info.travel_plans = data.travel_plans;
   info.weldcell_version = WELDCELL_VERSION;
   info.created = TodayUtc();
   learned::Model model = learned::Model::Train(train.x, train.y, options, info, train.direct);
@@ -234,6 +235,14 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         if (same == datasets.end()) {
           datasets.push_back(std::move(d));
           continue;
+        }
+        if (d.travel_plans != same->travel_plans) {
+          throw InputError(
+              {{.where = {.file = f},
+                .message = fmt::format(
+                    "labels are the fastest of {} plans per move, those of the files before "
+                    "for {} with {} of {}: plan the moves again (weldcell train CELL.yaml...)",
+                    d.travel_plans, d.robot_model, d.tool, same->travel_plans)}});
         }
         const int offset = static_cast<int>(same->cells.size());
         same->cells.insert(same->cells.end(), d.cells.begin(), d.cells.end());
@@ -426,12 +435,12 @@ void RegisterModels(CLI::App& app, const GlobalOptions& global, int* exit_code) 
           "held out:          {}\nseed:              {}\ntraining moves:    {} (hash {})\n"
           "held-out error:    {:.2f} % over {} moves (analytic {:.2f} %)\n"
           "drift threshold:   {:.1f} %\nlabels:            resolution {} m, blend {} rad, "
-          "speed scale {}\ncreated:           {} by weldcell {}\n",
+          "speed scale {}, fastest of {} plans per move\ncreated:           {} by weldcell {}\n",
           i.name, i.robot_model, i.robot_hash, i.tool, i.tool_hash, i.feature_schema, i.booster,
           join(i.training_cells), join(i.heldout_cells), i.seed, i.training_samples,
           i.training_hash, i.heldout_mae_pct, i.heldout_samples, i.heldout_analytic_pct,
-          i.drift_threshold_pct, i.resolution, i.blend_tolerance, i.speed_scale, i.created,
-          i.weldcell_version);
+          i.drift_threshold_pct, i.resolution, i.blend_tolerance, i.speed_scale, i.travel_plans,
+          i.created, i.weldcell_version);
     }
     *exit_code = kExitOk;
   });

@@ -126,7 +126,8 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
                        .seed = options.seed,
                        .resolution = c.settings.motion.resolution,
                        .blend_tolerance = options.blend_tolerance,
-                       .speed_scale = c.settings.motion.speed_scale});
+                       .speed_scale = c.settings.motion.speed_scale,
+                       .travel_plans = motion::kTravelPlans});
       }
     }
   }
@@ -326,6 +327,7 @@ void WriteDataset(const Dataset& d, const std::filesystem::path& file) {
                    d.robot_hash, d.tool, d.tool_hash);
   s += fmt::format("# seed={}\n# resolution={}\n# blend_tolerance={}\n# speed_scale={}\n", d.seed,
                    d.resolution, d.blend_tolerance, d.speed_scale);
+  s += fmt::format("# travel_plans={}\n", d.travel_plans);
   for (std::size_t i = 0; i < d.cells.size(); ++i) s += fmt::format("# cell{}={}\n", i, d.cells[i]);
   s += fmt::format("# failed={}\n# rows={}\n# hash={}\n", d.failed, d.samples.size(),
                    DatasetHash(d));
@@ -419,6 +421,8 @@ Dataset ReadDataset(const std::filesystem::path& file) {
           d.blend_tolerance = std::stod(value);
         else if (key == "speed_scale")
           d.speed_scale = std::stod(value);
+        else if (key == "travel_plans")
+          d.travel_plans = std::stoi(value);
         else if (key == "failed")
           d.failed = std::stoi(value);
         else if (key.rfind("cell", 0) == 0)

@@ -4,7 +4,7 @@
 // configurations of reach candidates of different welds, home, and random collision-free
 // configurations near the part — each planned, searched and timed exactly as weldcell plan's
 // motion stage plans its weld-to-weld travel moves (PlanLikeTheMotionStage: direct check →
-// near RRTConnect, best of three → whole-range search only when the near one found no path →
+// near RRTConnect, best of up to six → whole-range search only when the near one found no path →
 // shortcut → blended timing).
 // Label: the planned duration (s) and whether the direct move was free.
 //
@@ -22,6 +22,7 @@
 #include "planner/cell/cell.hpp"
 #include "planner/common/progress.hpp"
 #include "planner/learned/features.hpp"
+#include "planner/learned/model.hpp"
 
 namespace weldcell::learned {
 
@@ -58,6 +59,9 @@ struct Dataset {
   int format = kDataFormat;  ///< Of the file it was read from (1 = no configurations).
   std::uint64_t seed = 1;
   double resolution = 0.005, blend_tolerance = 0.1, speed_scale = 1.0;
+  /// Plans per move whose fastest is the label (motion::kTravelPlans of the weldcell that planned
+  /// them; kUnrecordedTravelPlans for files that do not say).
+  int travel_plans = kUnrecordedTravelPlans;
   std::vector<std::string> cells;  ///< "name@cellhash", in the order given.
   std::vector<Sample> samples;     ///< By cell, then robot, then index.
   int failed = 0;                  ///< Moves the planner found no path for (not stored).

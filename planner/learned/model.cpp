@@ -269,6 +269,7 @@ void Model::Save(const std::filesystem::path& folder) const {
   j["resolution"] = i.resolution;
   j["blend_tolerance"] = i.blend_tolerance;
   j["speed_scale"] = i.speed_scale;
+  j["travel_plans"] = i.travel_plans;
   j["weldcell_version"] = i.weldcell_version;
   j["created"] = i.created;
   WriteFileAtomically(folder / "metadata.json", j.dump(1) + "\n");
@@ -311,6 +312,7 @@ Model Model::Load(const std::filesystem::path& folder) {
     i.resolution = j.at("resolution").get<double>();
     i.blend_tolerance = j.at("blend_tolerance").get<double>();
     i.speed_scale = j.at("speed_scale").get<double>();
+    i.travel_plans = j.value("travel_plans", kUnrecordedTravelPlans);
     i.weldcell_version = j.at("weldcell_version").get<std::string>();
     i.created = j.at("created").get<std::string>();
   } catch (const nlohmann::json::exception& e) {

@@ -45,6 +45,10 @@ struct TrainOptions {
   bool operator==(const TrainOptions&) const = default;
 };
 
+/// Data files and models from before the label's planner was recorded (2026-12-01) labelled
+/// each move with the fastest of this many plans.
+inline constexpr int kUnrecordedTravelPlans = 3;
+
 /// What a model is for and how it was made (metadata.json).
 struct ModelInfo {
   std::string name;
@@ -70,6 +74,7 @@ struct ModelInfo {
   std::string weldcell_version;
   std::string created;                                                  ///< UTC date, ISO 8601.
   double resolution = 0.005, blend_tolerance = 0.1, speed_scale = 1.0;  ///< Of the labels.
+  int travel_plans = kUnrecordedTravelPlans;  ///< Of the labels (Dataset::travel_plans).
 };
 
 class Model {

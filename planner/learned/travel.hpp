@@ -36,7 +36,7 @@ PredictedMatrix PredictMatrix(const Model& model, const FeatureRobot& robot,
                               int threads);
 
 /// Plans and times one travel move as the motion stage plans a weld-to-weld travel move
-/// (motion::PlanWeldSequence): the near search (SegmentSearch::kNear, the best of
+/// (motion::PlanWeldSequence): the near search (SegmentSearch::kNear, the best of up to
 /// motion::kTravelPlans plans), and only when it finds no path (not when an end collides) the
 /// whole-range search (kWhole) with the same seed. Never the third, eight-times-larger attempt:
 /// the labels are the durations `weldcell plan` produces, and a move without a path gives up

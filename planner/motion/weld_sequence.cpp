@@ -85,23 +85,32 @@ TravelMove PlanTravelMove(SegmentPlanner& planner, const SegmentRequest& segment
                           const JointLimits& limits, const TimingOptions& timing) {
   TravelMove best = PlanAndTime(planner, segment, limits, timing);
   int states = best.path.planner_states;
+  std::vector<double> durations;
+  if (best.path.solved()) durations.push_back(best.profile.duration());
   // Moves that only the wider searches solved are not planned again (their searches are the
   // expensive ones, and a retry may well fail).
   if (!best.path.solved() || best.path.direct || best.path.wide ||
       best.path.planner_states > segment.max_planner_states) {
     best.planner_states = states;
+    best.plan_durations = std::move(durations);
     return best;
   }
+  double longest = best.profile.duration();  // of the plans so far
   for (int k = 1; k < kTravelPlans; ++k) {
+    if (k >= kTravelPlansFirst && longest <= (1 + kTravelPlansAgree) * best.profile.duration()) {
+      break;
+    }
     SegmentRequest again = segment;
     again.seed = DeriveSeed(segment.seed, 0x7261'7665'6c00ULL + static_cast<std::uint64_t>(k));
     TravelMove other = PlanAndTime(planner, again, limits, timing);
     states += other.path.planner_states;
-    if (other.path.solved() && other.profile.duration() < best.profile.duration()) {
-      best = std::move(other);
-    }
+    if (!other.path.solved()) continue;
+    durations.push_back(other.profile.duration());
+    longest = std::max(longest, other.profile.duration());
+    if (other.profile.duration() < best.profile.duration()) best = std::move(other);
   }
   best.planner_states = states;
+  best.plan_durations = std::move(durations);
   return best;
 }
 

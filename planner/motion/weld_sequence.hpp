@@ -90,13 +90,18 @@ struct SequenceResult {
   bool abandoned = false;
 };
 
-/// A move whose straight line collides is planned this many times (the request's seed, then
-/// seeds derived from it) and the fastest timed path is kept. Sampling-based paths of one move
-/// differ: on the demo station two seeds' durations differ by 12 % on average, the best of three
-/// of two seed sets by 3.6 %, and the best of three is 7 % faster than one plan
-/// (bench/planner/motion BM_SeedSpread). Repeatable durations are what the allocator's travel
-/// times and the learned model (docs/learned.md) can predict.
-inline constexpr int kTravelPlans = 3;
+/// A move whose straight line collides is planned up to kTravelPlans times (the request's seed,
+/// then seeds derived from it) and the fastest timed path is kept; once kTravelPlansFirst plans
+/// are made, no more when every plan so far is within kTravelPlansAgree of the fastest.
+/// Sampling-based paths of one move differ: on the demo station two seeds' durations differ by
+/// 12 % on average, the best of three of two seed sets by 3.6 %, and the best of three is 7 %
+/// faster than one plan (bench/planner/motion BM_SeedSpread). Repeatable durations are what the
+/// allocator's travel times and the learned model (docs/learned.md) can predict. Up to six
+/// rather than three (2026-12-01): on S, M and L at four, four and three seeds every plan came
+/// out shorter (makespan −0.5 to −10.7 %), at about the CPU time of three (docs/motion.md).
+inline constexpr int kTravelPlans = 6;
+inline constexpr int kTravelPlansFirst = 3;
+inline constexpr double kTravelPlansAgree = 0.05;  ///< Of the fastest plan's duration.
 
 /// PlanWeldSequence joins a stop's pose to the pocket of a skipped stop's pose when the
 /// straight move between their approach configurations is free and no joint differs by more
@@ -104,13 +109,16 @@ inline constexpr int kTravelPlans = 3;
 inline constexpr double kPocketLink = 0.5;
 
 /// One travel move as PlanWeldSequence makes it: the segment path (direct, or the fastest of
-/// kTravelPlans plans when the first plan was found within the request's first budget), timed
+/// up to kTravelPlans plans when the first plan was found within the request's first budget), timed
 /// with blends where the blends are collision-free, else exactly along the path.
 struct TravelMove {
   SegmentResult path;      ///< The planner's answer; profile is empty unless path.solved().
   MotionProfile profile;   ///< The timed motion (duration() = the travel time, s).
   bool unblended = false;  ///< Blends were tried, collided, and the path was timed exactly.
   int planner_states = 0;  ///< Tree extensions of all its plans (path's are those of one).
+  /// s: the timed duration of every plan that found a path, in the order made (one for a
+  /// direct move or one only the wider searches solved).
+  std::vector<double> plan_durations;
 };
 
 /// Plans and times start → goal (segment.start, segment.goal) the way PlanWeldSequence times

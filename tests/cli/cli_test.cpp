@@ -773,6 +773,47 @@ TEST(CliTest, GenerateWritesAStationThatChecksAndRefusesToOverwrite) {
   EXPECT_THAT(json.out, HasSubstr("\"gun\": \"auto\""));
 }
 
+// Data files of one robot and tool are one data set only when their labels come from the same
+// planner: the fastest of as many plans per move (a file that does not say: 3).
+TEST(CliTest, TrainJoinsDataOnlyOfTheSameLabelPlanner) {
+  const fs::path dir = TempDir("train_data");
+  auto write = [&](const std::string& name, const std::string& travel_plans_line) {
+    std::ofstream(dir / name)
+        << "# weldcell-travel-data/1\n# feature_schema=1\n# robot_model=test_arm\n"
+           "# robot_hash=0123456789abcdef\n# tool=test_c_gun\n# tool_hash=fedcba9876543210\n"
+           "# seed=1\n# resolution=0.005\n# blend_tolerance=0.1\n# speed_scale=1\n"
+        << travel_plans_line
+        << "# cell0=g201@8e991cd76326d501\n# failed=0\n# rows=1\n# hash=0\n"
+           "cell,robot,kind,duration,direct,t_j1,t_j2,t_j3,t_j4,t_j5,t_j6,t_max,t_second,d_tcp,"
+           "d_elbow,d_wrist,tcp_bow,branch_change,dq_j1,clear_min,clear_mean,blocked,"
+           "clear_ends,t_sum\n"
+           "0,R1,weld,1.250000,0,1,2,3,4,5,6,6,5,0.5,0.4,0.3,0.1,,0.2,0.05,0.1,2,0.07,21\n";
+  };
+  write("unrecorded.csv", "");
+  write("three.csv", "# travel_plans=3\n");
+  write("six.csv", "# travel_plans=6\n");
+  const std::string out = ShellQuote((dir / "model").string());
+  const CommandRun mixed =
+      Weldcell("train -o " + out + " --data " + ShellQuote((dir / "unrecorded.csv").string()) +
+               " " + ShellQuote((dir / "six.csv").string()));
+  EXPECT_EQ(mixed.exit_code, 2) << mixed.out;
+  EXPECT_THAT(mixed.out, HasSubstr("six.csv: error: labels are the fastest of 6 plans per move, "
+                                   "those of the files before for test_arm with test_c_gun of 3"));
+  EXPECT_FALSE(fs::exists(dir / "model"));
+  // An unrecorded file and one that says 3 are one data set; the model keeps their planner.
+  const CommandRun same =
+      Weldcell("train -o " + out + " --data " + ShellQuote((dir / "unrecorded.csv").string()) +
+               " " + ShellQuote((dir / "three.csv").string()));
+  EXPECT_EQ(same.exit_code, 0) << same.out;
+  EXPECT_THAT(Weldcell("models show " + out).out, HasSubstr("fastest of 3 plans per move"));
+  const CommandRun six = Weldcell("train -o " + ShellQuote((dir / "model6").string()) + " --data " +
+                                  ShellQuote((dir / "six.csv").string()));
+  EXPECT_EQ(six.exit_code, 0) << six.out;
+  EXPECT_THAT(Weldcell("models show " + ShellQuote((dir / "model6").string())).out,
+              HasSubstr("fastest of 6 plans per move"));
+  fs::remove_all(dir);
+}
+
 TEST(CliTest, GenerateGivesEveryRobotTheGunAskedForOrSaysWhyNot) {
   const fs::path dir = TempDir("generate_gun");
   const CommandRun x = Weldcell("generate --robots 2 --welds 12 --seed 3 --gun x_gun -o " +

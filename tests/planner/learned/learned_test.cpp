@@ -92,7 +92,9 @@ TEST(LearnedModel, RoundTripsThroughItsFilesWithIdenticalPredictions) {
   std::vector<double> y;
   SyntheticRows(300, 1, &x, &y);
   const cell::Cell c = testing::TablesCell(false);
-  const Model model = Model::Train(x, y, {.rounds = 60, .seed = 2}, InfoFor(c.robots[0]));
+  ModelInfo info = InfoFor(c.robots[0]);
+  info.travel_plans = 5;
+  const Model model = Model::Train(x, y, {.rounds = 60, .seed = 2}, info);
   const std::filesystem::path folder = TempFolder("roundtrip");
   model.Save(folder);
   const Model loaded = Model::Load(folder);
@@ -100,6 +102,18 @@ TEST(LearnedModel, RoundTripsThroughItsFilesWithIdenticalPredictions) {
   EXPECT_EQ(loaded.info().robot_hash, model.info().robot_hash);
   EXPECT_EQ(loaded.info().feature_min, model.info().feature_min);
   EXPECT_EQ(loaded.info().training_hash, model.info().training_hash);
+  EXPECT_EQ(loaded.info().travel_plans, 5);
+  // Metadata written before the labels' planner was recorded: kUnrecordedTravelPlans.
+  {
+    std::ifstream in(folder / "metadata.json");
+    std::string text, line;
+    while (std::getline(in, line)) {
+      if (line.find("\"travel_plans\"") == std::string::npos) text += line + "\n";
+    }
+    ASSERT_EQ(text.find("travel_plans"), std::string::npos);
+    std::ofstream(folder / "metadata.json") << text;
+  }
+  EXPECT_EQ(Model::Load(folder).info().travel_plans, kUnrecordedTravelPlans);
   // The trees learned the relation (a model that predicts a constant fails this).
   EXPECT_LT(MaePercent(loaded.Predict(x), y), 5.0);
   std::filesystem::remove_all(folder);
@@ -253,6 +267,9 @@ TEST_F(LearnedWall, DataFileRoundTripsAndKeepsItsHash) {
     EXPECT_NEAR(back.samples[i].duration, d.samples[i].duration, 1e-6);
   }
   EXPECT_EQ(DatasetHash(back), DatasetHash(d));
+  // The labels' planner: the motion stage's number of plans per move, kept by the file.
+  EXPECT_EQ(d.travel_plans, motion::kTravelPlans);
+  EXPECT_EQ(back.travel_plans, d.travel_plans);
   // Format 2 keeps every move's configurations and branches exactly.
   EXPECT_EQ(back.format, 2);
   for (std::size_t i = 0; i < d.samples.size(); ++i) {
@@ -291,8 +308,8 @@ TEST_F(LearnedWall, RefeaturizingFromTheStoredConfigurationsGivesTheSameFeatures
     RefeaturizeDataset(other, {testing::TablesCell(false)}, file, 1);
     ADD_FAILURE() << "a cell of another hash was accepted";
   } catch (const InputError& e) {
-    // Line 11: the header line "# cell0=tables_wall@…".
-    EXPECT_THAT(e.what(), HasSubstr(file.string() + ":11:1"));
+    // Line 12: the header line "# cell0=tables_wall@…".
+    EXPECT_THAT(e.what(), HasSubstr(file.string() + ":12:1"));
     EXPECT_THAT(e.what(), HasSubstr("cell0: no cell given has the hash of 'tables_wall@"));
   }
   std::filesystem::remove(file);
@@ -316,6 +333,7 @@ TEST(LearnedData, ReadsFilesOfFormatOne) {
   Dataset d = ReadDataset(file);
   EXPECT_EQ(d.format, 1);
   EXPECT_EQ(d.feature_schema, 1);
+  EXPECT_EQ(d.travel_plans, kUnrecordedTravelPlans);  // the file does not say
   ASSERT_EQ(d.samples.size(), 1u);
   const Sample& s = d.samples[0];
   EXPECT_TRUE(s.qa.empty());
@@ -498,6 +516,13 @@ TEST(LearnedMonitoring, DriftWarningOnAStationUnlikeTheTrainingOnes) {
   std::string warnings;
   for (const std::string& w : out.statistics.travel_warnings) warnings += w + "\n";
   EXPECT_THAT(warnings, HasSubstr("travel model no_wall drifted on this station"));
+  // Its labels (ModelInfo's default: the fastest of kUnrecordedTravelPlans plans per move) are
+  // not what the motion stage plans now.
+  ASSERT_NE(kUnrecordedTravelPlans, motion::kTravelPlans);
+  EXPECT_THAT(warnings, HasSubstr("travel model no_wall learned the fastest of " +
+                                  std::to_string(kUnrecordedTravelPlans) +
+                                  " plans per move, the motion stage keeps the fastest of up to " +
+                                  std::to_string(motion::kTravelPlans)));
   // The error is what the plan's own moves show: planned ≠ predicted.
   EXPECT_GT(std::abs(e.planned_seconds - e.predicted_seconds), 0.0);
   // plan.json carries it and reads it back.

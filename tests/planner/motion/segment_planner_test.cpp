@@ -635,8 +635,10 @@ TEST_F(PocketTest, AReachableOwnPoseIsWeldedAsBefore) {
   EXPECT_EQ(r.failed_searches, 0);
 }
 
-// A planned move is the fastest of kTravelPlans plans: never slower than the one plan of the
-// request's own seed, and on the wall cell faster for some seeds.
+// A planned move is the fastest of up to kTravelPlans plans: never slower than the one plan of
+// the request's own seed, and on the wall cell faster for some seeds. After kTravelPlansFirst
+// plans it stops exactly when every plan so far is within kTravelPlansAgree of the fastest
+// (on the wall cell both happen: some moves stop there, some take all plans).
 TEST(TravelMoveTest, APlannedMoveIsTheFastestOfSeveralPlans) {
   const cell::Cell c = WallCell();
   const collision::CollisionWorld world(c);
@@ -645,8 +647,8 @@ TEST(TravelMoveTest, APlannedMoveIsTheFastestOfSeveralPlans) {
   const JointLimits limits{.max_velocity = chain.velocity_limits(),
                            .max_acceleration = chain.acceleration_limits()};
   const TimingOptions timing{.speed_scale = 1.0, .blend_tolerance = 0.1};
-  int faster = 0;
-  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+  int faster = 0, stopped = 0, all_plans = 0;
+  for (std::uint64_t seed = 1; seed <= 16; ++seed) {
     const SegmentRequest request{.start = kLeft, .goal = kRight, .seed = seed};
     // One plan, timed as PlanTravelMove times each of its plans.
     const SegmentResult one = planner.Plan(request);
@@ -660,8 +662,31 @@ TEST(TravelMoveTest, APlannedMoveIsTheFastestOfSeveralPlans) {
     ASSERT_TRUE(best.path.solved()) << best.path.message;
     EXPECT_LE(best.profile.duration(), single.duration() + 1e-9) << "seed " << seed;
     faster += best.profile.duration() < single.duration() - 1e-6 ? 1 : 0;
+
+    const std::vector<double>& d = best.plan_durations;
+    ASSERT_GE(d.size(), static_cast<std::size_t>(kTravelPlansFirst)) << "seed " << seed;
+    ASSERT_LE(d.size(), static_cast<std::size_t>(kTravelPlans)) << "seed " << seed;
+    EXPECT_EQ(d.front(), single.duration()) << "seed " << seed;
+    EXPECT_EQ(*std::min_element(d.begin(), d.end()), best.profile.duration()) << "seed " << seed;
+    auto agree = [&](std::size_t n) {  // the first n plans within kTravelPlansAgree
+      const auto [lo, hi] = std::minmax_element(d.begin(), d.begin() + static_cast<long>(n));
+      return *hi <= (1 + kTravelPlansAgree) * *lo;
+    };
+    for (std::size_t n = kTravelPlansFirst; n < d.size(); ++n) {
+      EXPECT_FALSE(agree(n)) << "seed " << seed << ": planned on after " << n
+                             << " plans that agree";
+    }
+    if (d.size() < static_cast<std::size_t>(kTravelPlans)) {
+      EXPECT_TRUE(agree(d.size()))
+          << "seed " << seed << ": stopped after " << d.size() << " plans that differ";
+      ++stopped;
+    } else {
+      ++all_plans;
+    }
   }
   EXPECT_GE(faster, 1);
+  EXPECT_GE(stopped, 1);
+  EXPECT_GE(all_plans, 1);
 }
 
 }  // namespace
