@@ -240,7 +240,7 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
           throw InputError(
               {{.where = {.file = f},
                 .message = fmt::format(
-                    "labels are the fastest of {} plans per move, those of the files before "
+                    "labels are the fastest of up to {} plans per move, those of the files before "
                     "for {} with {} of {}: plan the moves again (weldcell train CELL.yaml...)",
                     d.travel_plans, d.robot_model, d.tool, same->travel_plans)}});
         }
@@ -435,7 +435,8 @@ void RegisterModels(CLI::App& app, const GlobalOptions& global, int* exit_code) 
           "held out:          {}\nseed:              {}\ntraining moves:    {} (hash {})\n"
           "held-out error:    {:.2f} % over {} moves (analytic {:.2f} %)\n"
           "drift threshold:   {:.1f} %\nlabels:            resolution {} m, blend {} rad, "
-          "speed scale {}, fastest of {} plans per move\ncreated:           {} by weldcell {}\n",
+          "speed scale {}, fastest of up to {} plans per move\ncreated:           {} by weldcell "
+          "{}\n",
           i.name, i.robot_model, i.robot_hash, i.tool, i.tool_hash, i.feature_schema, i.booster,
           join(i.training_cells), join(i.heldout_cells), i.seed, i.training_samples,
           i.training_hash, i.heldout_mae_pct, i.heldout_samples, i.heldout_analytic_pct,

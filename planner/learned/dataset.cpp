@@ -421,14 +421,16 @@ Dataset ReadDataset(const std::filesystem::path& file) {
           d.blend_tolerance = std::stod(value);
         else if (key == "speed_scale")
           d.speed_scale = std::stod(value);
-        else if (key == "travel_plans")
+        else if (key == "travel_plans") {
           d.travel_plans = std::stoi(value);
-        else if (key == "failed")
+          if (d.travel_plans < 1) throw std::invalid_argument("travel_plans");
+        } else if (key == "failed")
           d.failed = std::stoi(value);
         else if (key.rfind("cell", 0) == 0)
           d.cells.push_back(value);
       } catch (const std::exception&) {
-        throw error(key + ": bad value '" + value + "'");
+        throw error(key + ": bad value '" + value + "'" +
+                    (key == "travel_plans" ? " (expected a number of plans, at least 1)" : ""));
       }
       continue;
     }

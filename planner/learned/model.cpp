@@ -318,6 +318,10 @@ Model Model::Load(const std::filesystem::path& folder) {
   } catch (const nlohmann::json::exception& e) {
     throw bad(std::string("malformed model metadata: ") + e.what());
   }
+  if (i.travel_plans < 1) {
+    throw bad("travel_plans: expected a number of plans, at least 1, got " +
+              std::to_string(i.travel_plans));
+  }
   if (i.feature_schema == kFeatureSchemaVersion &&
       (i.feature_min.size() != kNumFeatures || i.feature_max.size() != kNumFeatures)) {
     throw bad("feature_min/feature_max: expected " + std::to_string(kNumFeatures) + " values");

@@ -91,14 +91,17 @@ struct SequenceResult {
 };
 
 /// A move whose straight line collides is planned up to kTravelPlans times (the request's seed,
-/// then seeds derived from it) and the fastest timed path is kept; once kTravelPlansFirst plans
-/// are made, no more when every plan so far is within kTravelPlansAgree of the fastest.
+/// then seeds derived from it) and the fastest timed path is kept; after kTravelPlansFirst
+/// attempts (an attempt that finds no path counts), no more when every plan that found a path
+/// is within kTravelPlansAgree of the fastest.
 /// Sampling-based paths of one move differ: on the demo station two seeds' durations differ by
 /// 12 % on average, the best of three of two seed sets by 3.6 %, and the best of three is 7 %
 /// faster than one plan (bench/planner/motion BM_SeedSpread). Repeatable durations are what the
 /// allocator's travel times and the learned model (docs/learned.md) can predict. Up to six
-/// rather than three (2026-12-01): on S, M and L at four, four and three seeds every plan came
-/// out shorter (makespan −0.5 to −10.7 %), at about the CPU time of three (docs/motion.md).
+/// rather than three (2026-12-01): on S, M and L at four, four and three seeds 10 of 11 plans
+/// came out shorter (mean makespan −3.4 %), with about the CPU time of three for a whole
+/// station (L; docs/motion.md). A data file's or model's `travel_plans` records kTravelPlans,
+/// not the stop rule.
 inline constexpr int kTravelPlans = 6;
 inline constexpr int kTravelPlansFirst = 3;
 inline constexpr double kTravelPlansAgree = 0.05;  ///< Of the fastest plan's duration.
@@ -117,7 +120,8 @@ struct TravelMove {
   bool unblended = false;  ///< Blends were tried, collided, and the path was timed exactly.
   int planner_states = 0;  ///< Tree extensions of all its plans (path's are those of one).
   /// s: the timed duration of every plan that found a path, in the order made (one for a
-  /// direct move or one only the wider searches solved).
+  /// direct move, one only the wider searches solved, or one whose first plan exceeded the
+  /// request's budget; empty when the first plan found no path).
   std::vector<double> plan_durations;
 };
 

@@ -792,25 +792,33 @@ TEST(CliTest, TrainJoinsDataOnlyOfTheSameLabelPlanner) {
   write("unrecorded.csv", "");
   write("three.csv", "# travel_plans=3\n");
   write("six.csv", "# travel_plans=6\n");
+  write("none.csv", "# travel_plans=0\n");
   const std::string out = ShellQuote((dir / "model").string());
   const CommandRun mixed =
       Weldcell("train -o " + out + " --data " + ShellQuote((dir / "unrecorded.csv").string()) +
                " " + ShellQuote((dir / "six.csv").string()));
   EXPECT_EQ(mixed.exit_code, 2) << mixed.out;
-  EXPECT_THAT(mixed.out, HasSubstr("six.csv: error: labels are the fastest of 6 plans per move, "
-                                   "those of the files before for test_arm with test_c_gun of 3"));
+  EXPECT_THAT(mixed.out,
+              HasSubstr("six.csv: error: labels are the fastest of up to 6 plans per move, "
+                        "those of the files before for test_arm with test_c_gun of 3"));
   EXPECT_FALSE(fs::exists(dir / "model"));
+  // A count below one is no planner: the header line is named.
+  const CommandRun none =
+      Weldcell("train -o " + out + " --data " + ShellQuote((dir / "none.csv").string()));
+  EXPECT_EQ(none.exit_code, 2) << none.out;
+  EXPECT_THAT(none.out, HasSubstr("none.csv:11:1: error: travel_plans: bad value '0' (expected a "
+                                  "number of plans, at least 1)"));
   // An unrecorded file and one that says 3 are one data set; the model keeps their planner.
   const CommandRun same =
       Weldcell("train -o " + out + " --data " + ShellQuote((dir / "unrecorded.csv").string()) +
                " " + ShellQuote((dir / "three.csv").string()));
   EXPECT_EQ(same.exit_code, 0) << same.out;
-  EXPECT_THAT(Weldcell("models show " + out).out, HasSubstr("fastest of 3 plans per move"));
+  EXPECT_THAT(Weldcell("models show " + out).out, HasSubstr("fastest of up to 3 plans per move"));
   const CommandRun six = Weldcell("train -o " + ShellQuote((dir / "model6").string()) + " --data " +
                                   ShellQuote((dir / "six.csv").string()));
   EXPECT_EQ(six.exit_code, 0) << six.out;
   EXPECT_THAT(Weldcell("models show " + ShellQuote((dir / "model6").string())).out,
-              HasSubstr("fastest of 6 plans per move"));
+              HasSubstr("fastest of up to 6 plans per move"));
   fs::remove_all(dir);
 }
 

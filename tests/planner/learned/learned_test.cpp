@@ -103,17 +103,26 @@ TEST(LearnedModel, RoundTripsThroughItsFilesWithIdenticalPredictions) {
   EXPECT_EQ(loaded.info().feature_min, model.info().feature_min);
   EXPECT_EQ(loaded.info().training_hash, model.info().training_hash);
   EXPECT_EQ(loaded.info().travel_plans, 5);
-  // Metadata written before the labels' planner was recorded: kUnrecordedTravelPlans.
+  // Metadata written before the labels' planner was recorded: kUnrecordedTravelPlans; a count
+  // below one is refused.
+  std::string text, line;
   {
     std::ifstream in(folder / "metadata.json");
-    std::string text, line;
     while (std::getline(in, line)) {
       if (line.find("\"travel_plans\"") == std::string::npos) text += line + "\n";
     }
-    ASSERT_EQ(text.find("travel_plans"), std::string::npos);
-    std::ofstream(folder / "metadata.json") << text;
   }
+  ASSERT_EQ(text.find("travel_plans"), std::string::npos);
+  std::ofstream(folder / "metadata.json") << text;
   EXPECT_EQ(Model::Load(folder).info().travel_plans, kUnrecordedTravelPlans);
+  ASSERT_EQ(text.rfind("{\n", 0), 0u);
+  std::ofstream(folder / "metadata.json") << "{\n \"travel_plans\": 0,\n" << text.substr(2);
+  try {
+    (void)Model::Load(folder);
+    ADD_FAILURE() << "a model of 0 plans per move was loaded";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("travel_plans: expected a number of plans, at least 1, got 0"));
+  }
   // The trees learned the relation (a model that predicts a constant fails this).
   EXPECT_LT(MaePercent(loaded.Predict(x), y), 5.0);
   std::filesystem::remove_all(folder);
@@ -519,7 +528,7 @@ TEST(LearnedMonitoring, DriftWarningOnAStationUnlikeTheTrainingOnes) {
   // Its labels (ModelInfo's default: the fastest of kUnrecordedTravelPlans plans per move) are
   // not what the motion stage plans now.
   ASSERT_NE(kUnrecordedTravelPlans, motion::kTravelPlans);
-  EXPECT_THAT(warnings, HasSubstr("travel model no_wall learned the fastest of " +
+  EXPECT_THAT(warnings, HasSubstr("travel model no_wall learned the fastest of up to " +
                                   std::to_string(kUnrecordedTravelPlans) +
                                   " plans per move, the motion stage keeps the fastest of up to " +
                                   std::to_string(motion::kTravelPlans)));
