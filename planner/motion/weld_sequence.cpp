@@ -95,18 +95,15 @@ TravelMove PlanTravelMove(SegmentPlanner& planner, const SegmentRequest& segment
     best.plan_durations = std::move(durations);
     return best;
   }
-  double longest = best.profile.duration();  // of the plans so far
   for (int k = 1; k < kTravelPlans; ++k) {
-    if (k >= kTravelPlansFirst && longest <= (1 + kTravelPlansAgree) * best.profile.duration()) {
-      break;
-    }
+    const auto [fastest, longest] = std::minmax_element(durations.begin(), durations.end());
+    if (k >= kTravelPlansFirst && *longest <= (1 + kTravelPlansAgree) * *fastest) break;
     SegmentRequest again = segment;
     again.seed = DeriveSeed(segment.seed, 0x7261'7665'6c00ULL + static_cast<std::uint64_t>(k));
     TravelMove other = PlanAndTime(planner, again, limits, timing);
     states += other.path.planner_states;
     if (!other.path.solved()) continue;
     durations.push_back(other.profile.duration());
-    longest = std::max(longest, other.profile.duration());
     if (other.profile.duration() < best.profile.duration()) best = std::move(other);
   }
   best.planner_states = states;

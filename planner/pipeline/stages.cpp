@@ -229,8 +229,7 @@ TravelMatrices ComputeTravelMatrices(const cell::Cell& cell, const collision::Co
     if (model->info().travel_plans != motion::kTravelPlans && warnings) {
       warnings->push_back(fmt::format(
           "{}: travel model {} learned the fastest of up to {} plans per move, the motion stage "
-          "keeps "
-          "the fastest of up to {}: its times are biased (retrain it with weldcell train)",
+          "keeps the fastest of up to {}: its times are biased (retrain it with weldcell train)",
           cell.robots[r].name, model->info().name, model->info().travel_plans,
           motion::kTravelPlans));
     }
