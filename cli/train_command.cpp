@@ -304,6 +304,12 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         for (const learned::Model& m : models) {
           if (m.info().robot_hash == d.robot_hash && m.info().tool_hash == d.tool_hash) model = &m;
         }
+        if (model && model->info().travel_plans != d.travel_plans) {
+          std::cerr << fmt::format(
+              "weldcell train: warning: {} learned the fastest of up to {} plans per move, these "
+              "moves are the fastest of up to {}: its error includes that difference\n",
+              model->info().name, model->info().travel_plans, d.travel_plans);
+        }
         const double analytic_pct = learned::MaePercent(analytic, y);
         const auto p0 = Clock::now();
         const double learned_pct =

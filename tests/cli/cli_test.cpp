@@ -819,6 +819,13 @@ TEST(CliTest, TrainJoinsDataOnlyOfTheSameLabelPlanner) {
   EXPECT_EQ(six.exit_code, 0) << six.out;
   EXPECT_THAT(Weldcell("models show " + ShellQuote((dir / "model6").string())).out,
               HasSubstr("fastest of up to 6 plans per move"));
+  // Measuring that model on labels of another planner says so.
+  const CommandRun evaluate = Weldcell("train -o " + ShellQuote((dir / "evaluated").string()) +
+                                       " --evaluate " + ShellQuote((dir / "model6").string()) +
+                                       " --data " + ShellQuote((dir / "three.csv").string()));
+  EXPECT_EQ(evaluate.exit_code, 0) << evaluate.out;
+  EXPECT_THAT(evaluate.out, HasSubstr("model6 learned the fastest of up to 6 plans per move, these "
+                                      "moves are the fastest of up to 3"));
   fs::remove_all(dir);
 }
 
