@@ -218,7 +218,9 @@ TEST(ShippedModels, CoverEveryRobotAndGunOfTheDemoAndTheReferenceStations) {
   // models/ must ship a model for each shipped robot model with each gun the committed stations
   // give it (issue 12): the demo's KUKA with the X gun, XL's FANUC with the X gun, the rest with
   // the C gun. ChooseModels matches by robot hash, tool hash and feature schema, so a model
-  // trained before a change of a robot, a gun or the features fails here.
+  // trained before a change of a robot, a gun or the features fails here; and one whose labels
+  // came from another motion stage (the fastest of another number of plans per move), which
+  // `weldcell plan` would warn about.
   for (const char* station : {"demo", "S", "M", "L", "XL"}) {
     const std::filesystem::path file = std::filesystem::path("cells") / station / "cell.yaml";
     const cell::Cell c = cell::LoadCell(file).value;
@@ -230,6 +232,8 @@ TEST(ShippedModels, CoverEveryRobotAndGunOfTheDemoAndTheReferenceStations) {
           << c.robots[r].tool.name << ") has no shipped model";
       EXPECT_EQ(choice.models[r]->info().tool, c.robots[r].tool.name) << file;
       EXPECT_EQ(choice.models[r]->info().feature_schema, kFeatureSchemaVersion) << file;
+      EXPECT_EQ(choice.models[r]->info().travel_plans, motion::kTravelPlans)
+          << file << ": " << choice.models[r]->info().name << " must be trained again";
     }
     EXPECT_TRUE(choice.messages.empty()) << file << ": " << choice.messages.front();
   }
