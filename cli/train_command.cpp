@@ -312,10 +312,13 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         }
         const double analytic_pct = learned::MaePercent(analytic, y);
         const auto p0 = Clock::now();
-        const double learned_pct =
-            model ? learned::MaePercent(model->Predict(x, args->jobs), y) : -1.0;
+        const std::vector<double> predicted =
+            model ? model->Predict(x, args->jobs) : std::vector<double>();
         const double predict_us = 1e6 * std::chrono::duration<double>(Clock::now() - p0).count() /
                                   std::max<double>(1.0, static_cast<double>(x.size()));
+        const double learned_pct = model ? learned::MaePercent(predicted, y) : -1.0;
+        const double learned_bias = model ? learned::BiasPercent(predicted, y) : 0.0;
+        const double analytic_bias = learned::BiasPercent(analytic, y);
         std::string worst;
         const double out_of_range =
             model ? learned::OutOfRangeFraction(model->info(), x, &worst) : 0;
@@ -326,14 +329,18 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                           {"moves", x.size()},
                           {"learned_pct", learned_pct},
                           {"analytic_pct", analytic_pct},
+                          {"learned_bias_pct", learned_bias},
+                          {"analytic_bias_pct", analytic_bias},
                           {"out_of_range", out_of_range},
                           {"predict_us_per_move", predict_us}});
         } else {
           std::cout << fmt::format(
-              "{} with {}: {} moves: {} {:.1f} %, analytic {:.1f} % mean error; {:.0f} % of the "
-              "moves out of the training range; prediction {:.1f} µs per move\n",
+              "{} with {}: {} moves: {} {:.1f} %, analytic {:.1f} % mean error (signed: {:+.1f} "
+              "%, {:+.1f} %); {:.0f} % of the moves out of the training range; prediction {:.1f} "
+              "µs per move\n",
               d.robot_model, d.tool, x.size(), model ? model->info().name : "(no model)",
-              learned_pct, analytic_pct, 100.0 * out_of_range, predict_us);
+              learned_pct, analytic_pct, learned_bias, analytic_bias, 100.0 * out_of_range,
+              predict_us);
         }
       }
       if (global.json) PrintJson(json, std::cout);

@@ -431,6 +431,15 @@ double MaePercent(const std::vector<double>& predicted, const std::vector<double
   return sum > 0 ? 100.0 * err / sum : 0.0;
 }
 
+double BiasPercent(const std::vector<double>& predicted, const std::vector<double>& truth) {
+  double err = 0.0, sum = 0.0;
+  for (std::size_t i = 0; i < truth.size(); ++i) {
+    err += predicted[i] - truth[i];
+    sum += truth[i];
+  }
+  return sum > 0 ? 100.0 * err / sum : 0.0;
+}
+
 std::vector<std::filesystem::path> FindModels(const std::filesystem::path& root) {
   std::vector<std::filesystem::path> out;
   std::error_code ec;

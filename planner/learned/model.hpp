@@ -133,6 +133,10 @@ double OutOfRangeFraction(const ModelInfo& info, const std::vector<Features>& x,
 /// Σ|p − t| / Σ t × 100 (0 when Σ t = 0).
 double MaePercent(const std::vector<double>& predicted, const std::vector<double>& truth);
 
+/// Σ(p − t) / Σ t × 100, the signed error (0 when Σ t = 0): negative when the predictions fall
+/// short of the truth on the whole.
+double BiasPercent(const std::vector<double>& predicted, const std::vector<double>& truth);
+
 /// The model files under `root` (folders that hold metadata.json, searched recursively, in path
 /// order).
 std::vector<std::filesystem::path> FindModels(const std::filesystem::path& root);

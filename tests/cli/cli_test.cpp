@@ -826,6 +826,10 @@ TEST(CliTest, TrainJoinsDataOnlyOfTheSameLabelPlanner) {
   EXPECT_EQ(evaluate.exit_code, 0) << evaluate.out;
   EXPECT_THAT(evaluate.out, HasSubstr("model6 learned the fastest of up to 6 plans per move, these "
                                       "moves are the fastest of up to 3"));
+  // The one move (1.25 s, the analytic t_max 6 s) with its mean and signed errors.
+  EXPECT_THAT(evaluate.out, ContainsRegex("test_arm with test_c_gun: 1 moves: model6 [0-9.]+ %, "
+                                          "analytic 380.0 % mean error \\(signed: [-+][0-9.]+ "
+                                          "%, \\+380.0 %\\)"));
   fs::remove_all(dir);
 }
 

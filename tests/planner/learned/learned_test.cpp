@@ -239,6 +239,16 @@ TEST(ShippedModels, CoverEveryRobotAndGunOfTheDemoAndTheReferenceStations) {
   }
 }
 
+// The mean error counts every miss; the signed one lets misses of both signs cancel.
+TEST(LearnedModel, MeanAndSignedErrorsAreRelativeToTheTotalTruth) {
+  const std::vector<double> truth = {2.0, 2.0, 4.0};
+  EXPECT_DOUBLE_EQ(MaePercent({1.0, 3.0, 4.0}, truth), 25.0);
+  EXPECT_DOUBLE_EQ(BiasPercent({1.0, 3.0, 4.0}, truth), 0.0);
+  EXPECT_DOUBLE_EQ(BiasPercent({1.0, 1.0, 4.0}, truth), -25.0);
+  EXPECT_DOUBLE_EQ(BiasPercent({2.0, 2.0, 6.0}, truth), 25.0);
+  EXPECT_DOUBLE_EQ(BiasPercent({1.0}, {0.0}), 0.0);
+}
+
 TEST(LearnedModel, InputsFarOutsideTheTrainingRangeAreCounted) {
   std::vector<Features> x;
   std::vector<double> y;
