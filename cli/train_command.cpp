@@ -12,6 +12,7 @@
 #include <iostream>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
@@ -317,7 +318,8 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         const double predict_us = 1e6 * std::chrono::duration<double>(Clock::now() - p0).count() /
                                   std::max<double>(1.0, static_cast<double>(x.size()));
         const double learned_pct = model ? learned::MaePercent(predicted, y) : -1.0;
-        const double learned_bias = model ? learned::BiasPercent(predicted, y) : 0.0;
+        const std::optional<double> learned_bias =
+            model ? std::optional<double>(learned::BiasPercent(predicted, y)) : std::nullopt;
         const double analytic_bias = learned::BiasPercent(analytic, y);
         std::string worst;
         const double out_of_range =
@@ -329,7 +331,8 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                           {"moves", x.size()},
                           {"learned_pct", learned_pct},
                           {"analytic_pct", analytic_pct},
-                          {"learned_bias_pct", learned_bias},
+                          {"learned_bias_pct", learned_bias ? nlohmann::ordered_json(*learned_bias)
+                                                            : nlohmann::ordered_json(nullptr)},
                           {"analytic_bias_pct", analytic_bias},
                           {"out_of_range", out_of_range},
                           {"predict_us_per_move", predict_us}});
@@ -339,8 +342,8 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
               "%, {:+.1f} %); {:.0f} % of the moves out of the training range; prediction {:.1f} "
               "µs per move\n",
               d.robot_model, d.tool, x.size(), model ? model->info().name : "(no model)",
-              learned_pct, analytic_pct, learned_bias, analytic_bias, 100.0 * out_of_range,
-              predict_us);
+              learned_pct, analytic_pct, learned_bias.value_or(0.0), analytic_bias,
+              100.0 * out_of_range, predict_us);
         }
       }
       if (global.json) PrintJson(json, std::cout);

@@ -827,6 +827,13 @@ TEST(CliTest, TrainJoinsDataOnlyOfTheSameLabelPlanner) {
   EXPECT_THAT(evaluate.out, HasSubstr("model6 learned the fastest of up to 6 plans per move, these "
                                       "moves are the fastest of up to 3"));
   // The one move (1.25 s, the analytic t_max 6 s) with its mean and signed errors.
+  // Measured on labels of its own planner, no warning.
+  const CommandRun evaluate_same = Weldcell(
+      "train -o " + ShellQuote((dir / "evaluated6").string()) + " --evaluate " +
+      ShellQuote((dir / "model6").string()) + " --data " + ShellQuote((dir / "six.csv").string()));
+  EXPECT_EQ(evaluate_same.exit_code, 0) << evaluate_same.out;
+  EXPECT_THAT(evaluate_same.out, HasSubstr("test_arm with test_c_gun: 1 moves: model6"));
+  EXPECT_THAT(evaluate_same.out, Not(HasSubstr("plans per move")));
   EXPECT_THAT(evaluate.out, ContainsRegex("test_arm with test_c_gun: 1 moves: model6 [0-9.]+ %, "
                                           "analytic 380.0 % mean error \\(signed: [-+][0-9.]+ "
                                           "%, \\+380.0 %\\)"));

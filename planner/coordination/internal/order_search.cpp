@@ -197,6 +197,8 @@ double ImprovePairs(const OrderSearch& search, std::vector<char>& first_is_a, in
 }
 
 ZoneSpan Union(const ZoneSpan& x, const ZoneSpan& y) {
+  WELDCELL_CHECK(x.a == y.a && x.b == y.b);
+  WELDCELL_CHECK(x.forced_first < 0 || y.forced_first < 0 || x.forced_first == y.forced_first);
   ZoneSpan u = x;
   auto end = [](int x1, bool x_departs, int y1, bool y_departs, int* u1, bool* u_departs) {
     *u1 = std::max(x1, y1);
