@@ -31,15 +31,23 @@ endfunction()
 # weldcell_test(NAME <name> [ONE_PROCESS] [LABELS <labels>...] SOURCES <files>... DEPS <targets>...)
 # A GoogleTest executable; every TEST becomes one CTest test, or with ONE_PROCESS the whole
 # executable is one CTest test (its tests share what they build once, e.g. a large station).
-# LABELS: CTest labels (heavy: left out of the sanitizer run, scripts/test). Tests run from the
-# project root so that they find robots/, cells/ and ../shared by relative path.
+# LABELS: CTest labels. Tests run from the project root so that they find robots/, cells/ and
+# ../shared by relative path.
+# Sanitizer builds (WELDCELL_SANITIZE, CI's second run), where planning is about 25 times
+# slower: every executable is one CTest test, so that a suite's fixture (SetUpTestSuite, often a
+# planned station) is built once per executable rather than once per test, and executables
+# labelled `heavy` (the same checks on larger stations, or the whole `weldcell plan` run many
+# times over) are not built at all; the Release run has them.
 function(weldcell_test)
   cmake_parse_arguments(ARG "ONE_PROCESS" "NAME" "SOURCES;DEPS;LABELS" ${ARGN})
+  if(WELDCELL_SANITIZE AND "heavy" IN_LIST ARG_LABELS)
+    return()
+  endif()
   add_executable(${ARG_NAME} ${ARG_SOURCES})
   target_link_libraries(${ARG_NAME} PRIVATE weldcell::options ${ARG_DEPS})
   weldcell_link_system(${ARG_NAME} PRIVATE GTest::gtest_main)
   weldcell_link_system(${ARG_NAME} PRIVATE GTest::gmock)
-  if(ARG_ONE_PROCESS)
+  if(ARG_ONE_PROCESS OR WELDCELL_SANITIZE)
     add_test(NAME ${ARG_NAME} COMMAND ${ARG_NAME} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
     set_tests_properties(${ARG_NAME} PROPERTIES TIMEOUT 1800 LABELS "${ARG_LABELS}")
   elseif(ARG_LABELS)
