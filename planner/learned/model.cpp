@@ -223,9 +223,11 @@ std::vector<double> Model::Predict(const std::vector<Features>& x, int threads) 
   std::vector<float> p;
   if (impl_->direct) p = PredictBooster(impl_->direct, data, x.size(), threads);
   for (std::size_t i = 0; i < x.size(); ++i) {
-    const double t_max = x[i][kFeatureTMax];
+    // No planned move is faster than the straight time-optimal one (within 0.2 % in every
+    // training move of generated-v4 and -v5): the trees' lower predictions are clamped to it.
+    const double t_max = std::max(0.0, static_cast<double>(x[i][kFeatureTMax]));
     const double planned = std::max(
-        0.0, (t_max + kTargetOffset) * std::exp(static_cast<double>(r[i])) - kTargetOffset);
+        t_max, (t_max + kTargetOffset) * std::exp(static_cast<double>(r[i])) - kTargetOffset);
     // The expected duration: a direct move takes t_max exactly.
     out[i] = p.empty() ? planned : p[i] * t_max + (1.0 - p[i]) * planned;
   }

@@ -95,7 +95,8 @@ class Model {
                      const TrainOptions& options, ModelInfo info,
                      const std::vector<bool>& direct = {});
 
-  /// Predicted durations (s, ≥ 0) of the moves, in row order. `threads` 0 = all.
+  /// Predicted durations (s) of the moves, in row order: never below the row's t_max (the
+  /// straight time-optimal move, a lower bound of every planned move). `threads` 0 = all.
   std::vector<double> Predict(const std::vector<Features>& x, int threads = 0) const;
 
   /// Writes folder/model.json and folder/metadata.json (atomically; folder created). Throws

@@ -249,6 +249,34 @@ TEST(LearnedModel, MeanAndSignedErrorsAreRelativeToTheTotalTruth) {
   EXPECT_DOUBLE_EQ(BiasPercent({1.0}, {0.0}), 0.0);
 }
 
+// No planned move beats the straight time-optimal one (t_max): trees trained on labels of half
+// of it, with and without the direct classifier, still predict at least t_max.
+TEST(LearnedModel, PredictionsAreNeverBelowTheStraightTimeOptimalMove) {
+  std::vector<Features> x;
+  std::vector<double> y;
+  SyntheticRows(300, 7, &x, &y);
+  std::vector<bool> direct;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    y[i] = 0.5 * x[i][kFeatureTMax];
+    direct.push_back(i % 3 == 0);
+  }
+  const cell::Cell c = testing::TablesCell(false);
+  for (const bool with_classifier : {false, true}) {
+    const Model model = Model::Train(x, y, {.rounds = 40, .seed = 3}, InfoFor(c.robots[0]),
+                                     with_classifier ? direct : std::vector<bool>{});
+    ASSERT_EQ(model.info().direct_classifier, with_classifier);
+    const std::vector<double> p = model.Predict(x);
+    int at_bound = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const double t_max = x[i][kFeatureTMax];
+      EXPECT_GE(p[i], t_max) << "row " << i << ", classifier " << with_classifier;
+      if (p[i] < 1.001 * t_max) ++at_bound;
+    }
+    // The trees learned half of t_max: nearly every prediction sits on the bound.
+    EXPECT_GT(at_bound, 250) << "classifier " << with_classifier;
+  }
+}
+
 TEST(LearnedModel, InputsFarOutsideTheTrainingRangeAreCounted) {
   std::vector<Features> x;
   std::vector<double> y;
