@@ -37,17 +37,23 @@ endfunction()
 # slower: every executable is one CTest test, so that a suite's fixture (SetUpTestSuite, often a
 # planned station) is built once per executable rather than once per test, and executables
 # labelled `heavy` (the same checks on larger stations, or the whole `weldcell plan` run many
-# times over) are not built at all; the Release run has them.
+# times over) are neither built by default nor tests (the target exists, so callers may still
+# configure it); the Release run has them.
 function(weldcell_test)
   cmake_parse_arguments(ARG "ONE_PROCESS" "NAME" "SOURCES;DEPS;LABELS" ${ARGN})
+  set(left_out FALSE)
   if(WELDCELL_SANITIZE AND "heavy" IN_LIST ARG_LABELS)
-    return()
+    set(left_out TRUE)
+    add_executable(${ARG_NAME} EXCLUDE_FROM_ALL ${ARG_SOURCES})
+  else()
+    add_executable(${ARG_NAME} ${ARG_SOURCES})
   endif()
-  add_executable(${ARG_NAME} ${ARG_SOURCES})
   target_link_libraries(${ARG_NAME} PRIVATE weldcell::options ${ARG_DEPS})
   weldcell_link_system(${ARG_NAME} PRIVATE GTest::gtest_main)
   weldcell_link_system(${ARG_NAME} PRIVATE GTest::gmock)
-  if(ARG_ONE_PROCESS OR WELDCELL_SANITIZE)
+  if(left_out)
+    return()
+  elseif(ARG_ONE_PROCESS OR WELDCELL_SANITIZE)
     add_test(NAME ${ARG_NAME} COMMAND ${ARG_NAME} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
     set_tests_properties(${ARG_NAME} PROPERTIES TIMEOUT 1800 LABELS "${ARG_LABELS}")
   elseif(ARG_LABELS)
