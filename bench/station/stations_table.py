@@ -16,8 +16,14 @@ def main(path):
             line = line.strip()
             if line:
                 runs.append(json.loads(line))
-    names = [r["station"] for r in runs]
-    by_name = {r["station"]: r for r in runs}
+    seeds = {r.get("seed") for r in runs}
+    several_seeds = len(seeds) > 1
+    names = [f"{r['station']} seed {r.get('seed', '?')}" if several_seeds else r["station"]
+             for r in runs]
+    # XL / L compares runs of the same seed: the first seed's.
+    by_name = {}
+    for r in runs:
+        by_name.setdefault(r["station"], r)
     ok = [r for r in runs if "error" not in r]
 
     def mark(good):
@@ -95,11 +101,42 @@ def main(path):
     out.append("|---|" + "---|" * len(names) + "---|")
     for label, cells, target in rows:
         out.append(f"| {label} | " + " | ".join(cells) + f" | {target} |")
+    if several_seeds:
+        out.append("")
+        out.extend(seed_table(ok))
     for r in ok:
         if r.get("coordination_message"):
             out.append("")
             out.append(f"{r['station']}: coordination: {r['coordination_message']}")
     print("\n".join(out))
+
+
+def spread(values, fmt):
+    """'mean [min – max]' of `values`, each formatted with `fmt`."""
+    mean = sum(values) / len(values)
+    return f"{fmt(mean)} [{fmt(min(values))} – {fmt(max(values))}]"
+
+
+def seed_table(ok):
+    """Per station, the figures that depend on the seed over all its runs: one seed's makespan
+    can be its luck (the motion planner's paths, and with them the interlock waits, change)."""
+    stations = []
+    for r in ok:
+        if r["station"] not in stations:
+            stations.append(r["station"])
+    out = ["Over the seeds (mean [min – max]; the overhead target is checked on the mean):", "",
+           "| station | seeds | makespan (s) | coordination overhead | total wall (s) |",
+           "|---|---|---|---|---|"]
+    for name in stations:
+        runs = [r for r in ok if r["station"] == name]
+        overheads = [100 * r["overhead"] for r in runs]
+        mean_overhead = sum(overheads) / len(overheads)
+        mark = (" ok" if mean_overhead <= 10.0 else " MISS") if name in ("S", "M", "L") else ""
+        out.append(f"| {name} | {', '.join(str(r.get('seed', '?')) for r in runs)} | "
+                   f"{spread([r['makespan'] for r in runs], lambda v: f'{v:.2f}')} | "
+                   f"{spread(overheads, lambda v: f'{v:+.1f} %')}{mark} | "
+                   f"{spread([r['total_wall'] for r in runs], lambda v: f'{v:.1f}')} |")
+    return out
 
 
 if __name__ == "__main__":

@@ -469,7 +469,7 @@ ModelChoice ChooseModels(const cell::Cell& cell, const std::filesystem::path& ro
     try {
       loaded.push_back(std::make_shared<const Model>(Model::Load(folder)));
     } catch (const InputError& e) {
-      load_errors.push_back(e.what());
+      load_errors.emplace_back(e.what());
     } catch (const std::exception& e) {
       load_errors.push_back(folder.string() + ": " + e.what());
     }

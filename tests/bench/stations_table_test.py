@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Checks bench/station/stations_table.py (the table of `scripts/bench stations`) on made-up
+station_bench lines: one column per run, and with several seeds the table over the seeds (mean,
+min, max; the overhead target marked on the mean; failed runs left out).
+Usage: stations_table_test.py PATH/TO/stations_table.py"""
+
+import json
+import subprocess
+import sys
+import tempfile
+
+
+def run_line(station, seed, makespan, estimate, wall):
+    stage = {"wall": 0.5, "cpu": 1.0}
+    return {
+        "station": station, "seed": seed, "jobs": 2, "robots": 2, "welds": 20,
+        "stages": {s: stage for s in
+                   ("load", "reach", "allocation", "motion", "coordination", "verification")},
+        "total_wall": wall, "total_cpu": 2 * wall, "peak_rss_mib": 100.0,
+        "makespan": makespan, "cycle_time": 60.0, "estimate": estimate,
+        "overhead": (makespan - estimate) / estimate, "lower_bound": 10.0, "baseline": 30.0,
+        "gain": 0.1, "welds_planned": 20, "welds_reachable": 20, "violations": {},
+        "violation_count": 0, "verdict": "pass",
+        "work": {"reach_candidates": 1, "direct_moves": 1, "planned_moves": 1,
+                 "skipped_stops": 0, "verify_checks": 1},
+        "rebalance": {"kept": 1, "tried": 2},
+    }
+
+
+def table(lines):
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
+        for line in lines:
+            f.write(json.dumps(line) + "\n")
+    return subprocess.run([sys.executable, sys.argv[1], f.name], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def expect(condition, what, text):
+    if not condition:
+        print(f"FAILED: {what}\n--- table:\n{text}")
+        sys.exit(1)
+
+
+def main():
+    one = table([run_line("S", 1, 22.0, 20.0, 3.0)])
+    expect("| | S | target |" in one, "one seed: the column is the station's name", one)
+    expect("Over the seeds" not in one, "one seed: no table over the seeds", one)
+
+    several = table([
+        run_line("S", 1, 22.0, 20.0, 3.0),      # +10 %
+        run_line("S", 2, 26.0, 20.0, 5.0),      # +30 %
+        {"station": "S", "seed": 3, "error": "timeout after 1 s"},
+        run_line("M", 1, 40.0, 40.0, 10.0),     # +0 %
+        run_line("M", 2, 41.0, 40.0, 12.0),     # +2.5 %
+    ])
+    expect("| | S seed 1 | S seed 2 | S seed 3 | M seed 1 | M seed 2 | target |" in several,
+           "several seeds: a column per run, named by station and seed", several)
+    expect("| S | 1, 2 | 24.00 [22.00 – 26.00] | +20.0 % [+10.0 % – +30.0 %] MISS | "
+           "4.0 [3.0 – 5.0] |" in several,
+           "S over seeds 1 and 2 (the failed seed 3 left out): mean over 10 %: MISS", several)
+    expect("| M | 1, 2 | 40.50 [40.00 – 41.00] | +1.2 % [+0.0 % – +2.5 %] ok | "
+           "11.0 [10.0 – 12.0] |" in several, "M over seeds 1 and 2: mean within 10 %: ok",
+           several)
+    print("stations_table: ok")
+
+
+if __name__ == "__main__":
+    main()
