@@ -5,6 +5,7 @@ min, max; the overhead target marked on the mean; failed runs left out).
 Usage: stations_table_test.py PATH/TO/stations_table.py"""
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -28,11 +29,17 @@ def run_line(station, seed, makespan, estimate, wall):
 
 
 def table(lines):
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
-        for line in lines:
-            f.write(json.dumps(line) + "\n")
-    return subprocess.run([sys.executable, sys.argv[1], f.name], check=True,
-                          capture_output=True, text=True).stdout
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "stations.jsonl")
+        with open(path, "w", encoding="utf-8") as f:
+            for line in lines:
+                f.write(json.dumps(line) + "\n")
+        done = subprocess.run([sys.executable, sys.argv[1], path], capture_output=True,
+                              text=True, check=False)
+    if done.returncode != 0:
+        print(f"FAILED: stations_table.py exited {done.returncode}:\n{done.stderr}")
+        sys.exit(1)
+    return done.stdout
 
 
 def expect(condition, what, text):
@@ -55,12 +62,26 @@ def main():
     ])
     expect("| | S seed 1 | S seed 2 | S seed 3 | M seed 1 | M seed 2 | target |" in several,
            "several seeds: a column per run, named by station and seed", several)
-    expect("| S | 1, 2 | 24.00 [22.00 – 26.00] | +20.0 % [+10.0 % – +30.0 %] MISS | "
+    expect("| S | 1, 2 (3 failed) | 24.00 [22.00 – 26.00] | +20.0 % [+10.0 % – +30.0 %] MISS | "
            "4.0 [3.0 – 5.0] |" in several,
            "S over seeds 1 and 2 (the failed seed 3 left out): mean over 10 %: MISS", several)
     expect("| M | 1, 2 | 40.50 [40.00 – 41.00] | +1.2 % [+0.0 % – +2.5 %] ok | "
            "11.0 [10.0 – 12.0] |" in several, "M over seeds 1 and 2: mean within 10 %: ok",
            several)
+    # A plain run (no --seed) where one station failed: its error line has no seed, the others
+    # the cell's; still one run per station, so no seed columns and no table over seeds.
+    failed = table([run_line("S", 1, 22.0, 20.0, 3.0),
+                    {"station": "M", "error": "exit 1 (see build/bench/M.stderr)"},
+                    run_line("L", 1, 60.0, 50.0, 40.0)])
+    expect("| | S | M | L | target |" in failed, "one failed station: plain columns", failed)
+    expect("Over the seeds" not in failed, "one run per station: no table over the seeds",
+           failed)
+
+    # XL against the L run of its own seed: 100 / 30 at seed 1, 300 / 40 at seed 2.
+    xl = table([run_line("L", 1, 60.0, 50.0, 30.0), run_line("XL", 1, 90.0, 80.0, 100.0),
+                run_line("L", 2, 60.0, 50.0, 40.0), run_line("XL", 2, 90.0, 80.0, 300.0)])
+    expect("| XL / L wall |  | 3.33 ok |  | 7.50 MISS | ≤ 5× |" in xl,
+           "XL / L per seed, each against the L run of that seed", xl)
     print("stations_table: ok")
 
 
