@@ -116,20 +116,20 @@ def main(path):
     print("\n".join(out))
 
 
+def mean(values):
+    return sum(values) / len(values)
+
+
 def spread(values, fmt):
     """'mean [min – max]' of `values`, each formatted with `fmt`."""
-    mean = sum(values) / len(values)
-    return f"{fmt(mean)} [{fmt(min(values))} – {fmt(max(values))}]"
+    return f"{fmt(mean(values))} [{fmt(min(values))} – {fmt(max(values))}]"
 
 
 def seed_table(runs):
     """Per station, the figures that depend on the seed over all its runs that succeeded (the
     failed ones named): the seed changes the allocator's search and the motion planner's paths,
     and with them the interlock waits, so one seed's makespan can be its luck."""
-    stations = []
-    for r in runs:
-        if r["station"] not in stations:
-            stations.append(r["station"])
+    stations = list(dict.fromkeys(r["station"] for r in runs))  # in order of first run
     out = ["Over the seeds (mean [min – max] of the runs that succeeded; the overhead target is "
            "checked on the mean):", "",
            "| station | seeds | makespan (s) | coordination overhead | total wall (s) |",
@@ -144,8 +144,7 @@ def seed_table(runs):
             out.append(f"| {name} | {seeds.strip()} | — | — | — |")
             continue
         overheads = [100 * r["overhead"] for r in good]
-        mean_overhead = sum(overheads) / len(overheads)
-        mark = (" ok" if mean_overhead <= 10.0 else " MISS") if name in ("S", "M", "L") else ""
+        mark = (" ok" if mean(overheads) <= 10.0 else " MISS") if name in ("S", "M", "L") else ""
         out.append(f"| {name} | {seeds} | "
                    f"{spread([r['makespan'] for r in good], lambda v: f'{v:.2f}')} | "
                    f"{spread(overheads, lambda v: f'{v:+.1f} %')}{mark} | "
