@@ -69,9 +69,10 @@ PredictedMatrix PredictMatrix(const Model& model, const FeatureRobot& robot,
 
 Eigen::MatrixXd ExactMatrix(const collision::CollisionWorld& world, int robot,
                             const std::vector<Eigen::VectorXd>& nodes, const ExactOptions& options,
-                            int* unplanned_pairs) {
+                            int* unplanned_pairs, ExactPaths* paths) {
   const int n = static_cast<int>(nodes.size());
   Eigen::MatrixXd out = Eigen::MatrixXd::Zero(n, n);
+  if (paths) paths->assign(static_cast<std::size_t>(n) * static_cast<std::size_t>(n), {});
   const int threads = ResolveThreadCount(options.threads);
   std::vector<std::unique_ptr<motion::SegmentPlanner>> planners(static_cast<std::size_t>(threads));
   const kinematics::Chain& chain = world.chain(robot);
@@ -96,10 +97,13 @@ Eigen::MatrixXd ExactMatrix(const collision::CollisionWorld& world, int robot,
           const motion::TimingOptions timing{.speed_scale = options.speed_scale,
                                              .blend_tolerance = options.blend_tolerance};
           // The way home gets all three attempts, as in the motion stage.
-          const motion::TravelMove move =
-              j == 0 ? motion::PlanTravelMove(*planner, request, limits, timing)
-                     : PlanLikeTheMotionStage(*planner, request, limits, timing);
+          motion::TravelMove move = j == 0
+                                        ? motion::PlanTravelMove(*planner, request, limits, timing)
+                                        : PlanLikeTheMotionStage(*planner, request, limits, timing);
           out(i, j) = move.path.solved() ? move.profile.duration() : kNoPath;
+          if (paths && move.path.solved()) {
+            (*paths)[static_cast<std::size_t>(i) * n + j] = std::move(move.path.path);
+          }
         }
         const std::lock_guard<std::mutex> lock(progress_mutex);
         options.progress.Report(kExactStage, ++rows_done, n);

@@ -61,14 +61,21 @@ struct ExactOptions {
 /// s: a move the planner found no path for, before PriceUnplanned.
 inline constexpr double kNoPath = 1e3;
 
+/// The waypoints (joint space, rad) of every planned move of an ExactMatrix, `[from * n + to]`
+/// for n nodes; empty where no path was found (and on the diagonal). Timed as PlanTravelMove
+/// times them, each gives exactly the duration priced.
+using ExactPaths = std::vector<std::vector<Eigen::VectorXd>>;
+
 /// Plans and times every ordered pair of `nodes` (nodes[0] = the robot's home) as the motion
 /// stage would, in parallel (one planner per worker): moves home with all three attempts of the
 /// segment planner, the others with PlanLikeTheMotionStage. Moves without a path are priced by
 /// PriceUnplanned with the analytic estimate (motion::RestToRestTime); `unplanned_pairs`, when
-/// given, receives how many got that estimate. Deterministic for any thread count.
+/// given, receives how many got that estimate; `paths`, when given, the planned paths (the
+/// motion stage then runs the moves it was priced by instead of planning them again).
+/// Deterministic for any thread count.
 Eigen::MatrixXd ExactMatrix(const collision::CollisionWorld& world, int robot,
                             const std::vector<Eigen::VectorXd>& nodes, const ExactOptions& options,
-                            int* unplanned_pairs = nullptr);
+                            int* unplanned_pairs = nullptr, ExactPaths* paths = nullptr);
 
 /// Prices the moves of `seconds` (s; node 0 = home) that have no path (≥ kNoPath) the way the
 /// motion stage gets there anyway: between two other nodes it goes back the way it came, at the

@@ -79,6 +79,19 @@ TravelMove PlanAndTime(SegmentPlanner& planner, const SegmentRequest& segment,
   return out;
 }
 
+// A path planned before (SequenceRequest::known_path), timed as PlanTravelMove times its plans.
+TravelMove TimeKnownPath(SegmentPlanner& planner, const std::vector<Eigen::VectorXd>& path,
+                         const SequenceRequest& request) {
+  TravelMove out;
+  out.path.status = SegmentStatus::kSolved;
+  out.path.path = path;
+  out.path.direct = path.size() == 2;
+  out.profile =
+      TimePath(planner, path, request.resolution, request.limits, request.timing, &out.unblended);
+  out.plan_durations = {out.profile.duration()};
+  return out;
+}
+
 }  // namespace
 
 TravelMove PlanTravelMove(SegmentPlanner& planner, const SegmentRequest& segment,
@@ -134,16 +147,19 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
   auto travel = [&](const Eigen::VectorXd& goal, const std::string& to_id, std::uint64_t index,
                     SegmentSearch search, SegmentResult* failure, bool from_retreat = false) {
     const Eigen::VectorXd& start = from_retreat ? way_back.front() : q_leave;
-    TravelMove move = PlanTravelMove(planner,
-                                     {.start = start,
-                                      .goal = goal,
-                                      .resolution = request.resolution,
-                                      .seed = DeriveSeed(request.seed, index),
-                                      .max_planning_time = request.max_planning_time,
-                                      .max_planner_states = request.max_planner_states,
-                                      .search = search,
-                                      .context = request.context},
-                                     request.limits, request.timing);
+    const std::vector<Eigen::VectorXd>* known =
+        !from_retreat && request.known_path ? request.known_path(start, goal) : nullptr;
+    TravelMove move = known ? TimeKnownPath(planner, *known, request)
+                            : PlanTravelMove(planner,
+                                             {.start = start,
+                                              .goal = goal,
+                                              .resolution = request.resolution,
+                                              .seed = DeriveSeed(request.seed, index),
+                                              .max_planning_time = request.max_planning_time,
+                                              .max_planner_states = request.max_planner_states,
+                                              .search = search,
+                                              .context = request.context},
+                                             request.limits, request.timing);
     result.planner_states += move.planner_states;
     if (!move.path.solved()) {
       result.failed_planner_states += move.planner_states;

@@ -7,6 +7,7 @@
 #include <Eigen/Core>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <vector>
@@ -57,6 +58,14 @@ struct SequenceRequest {
   /// only wants plans with at most that many skipped stops saves the searches of the rest.
   std::atomic<int>* skipped_total = nullptr;
   int max_skipped_total = std::numeric_limits<int>::max();
+  /// Optional: a free path (waypoints, rad) for the travel move start → goal that was already
+  /// planned as this sequence plans its travel moves (PlanTravelMove at this request's
+  /// resolution, in the same world), or null. Such a move is not planned again: the path is
+  /// timed as PlanTravelMove times it, so it takes exactly the time it was priced at (the
+  /// `exact` travel model's paths). Not used for moves from the retreat pose.
+  std::function<const std::vector<Eigen::VectorXd>*(const Eigen::VectorXd& start,
+                                                    const Eigen::VectorXd& goal)>
+      known_path;
 };
 
 struct SkippedStop {

@@ -156,7 +156,8 @@ Attempt PlanFrom(const cell::Cell& cell, const collision::CollisionWorld& world,
   a.motions =
       PlanMotions(cell, world, reach, a.allocation, options, &planned,
                   max_unplanned == std::numeric_limits<int>::max() ? max_unplanned
-                                                                   : max_unplanned - unreachable);
+                                                                   : max_unplanned - unreachable,
+                  &travel);
   stats.motion_seconds += Since(t0);
   if (options.progress.cancelled()) return a;
   planned.Add(a.allocated_routes, a.motions);

@@ -187,7 +187,8 @@ TravelMatrices ComputeTravelMatrices(const cell::Cell& cell, const collision::Co
            .seed = cell.settings.seed * 1000003ULL + static_cast<std::uint64_t>(r),
            .threads = options.threads,
            .progress = options.progress},
-          &unplanned);
+          &unplanned, &m.paths);
+      m.configurations = q;
       m.source = "exact";
       if (unplanned > 0 && warnings) {
         warnings->push_back(fmt::format(
@@ -480,11 +481,38 @@ const motion::SequenceResult* PlannedRoutes::Find(int robot,
   return nullptr;
 }
 
+namespace {
+
+// SequenceRequest::known_path over one robot's exact matrix: the priced path between two of its
+// nodes, found by their configurations (bit for bit: the motion stage travels between exactly
+// the candidates' approach configurations and home).
+std::function<const std::vector<Eigen::VectorXd>*(const Eigen::VectorXd&, const Eigen::VectorXd&)>
+ExactPathLookup(const TravelMatrices::Robot& exact) {
+  auto index = std::make_shared<std::map<std::vector<double>, int>>();
+  for (std::size_t k = 0; k < exact.configurations.size(); ++k) {
+    const Eigen::VectorXd& q = exact.configurations[k];
+    index->emplace(std::vector<double>(q.data(), q.data() + q.size()), static_cast<int>(k));
+  }
+  const auto n = exact.configurations.size();
+  return [index, n, &exact](const Eigen::VectorXd& start,
+                            const Eigen::VectorXd& goal) -> const std::vector<Eigen::VectorXd>* {
+    const auto from = index->find(std::vector<double>(start.data(), start.data() + start.size()));
+    const auto to = index->find(std::vector<double>(goal.data(), goal.data() + goal.size()));
+    if (from == index->end() || to == index->end() || from->second == to->second) return nullptr;
+    const std::vector<Eigen::VectorXd>& path =
+        exact.paths[static_cast<std::size_t>(from->second) * n + to->second];
+    return path.empty() ? nullptr : &path;
+  };
+}
+
+}  // namespace
+
 std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
                                                 const collision::CollisionWorld& world,
                                                 const reach::ReachMap& reach,
                                                 Allocation& allocation, const PlanOptions& options,
-                                                const PlannedRoutes* previous, int max_skipped) {
+                                                const PlannedRoutes* previous, int max_skipped,
+                                                const TravelMatrices* travel) {
   const int robots = static_cast<int>(cell.robots.size());
   const std::string hash = plan::CellHash(cell);
   std::vector<motion::SequenceResult> out(robots);
@@ -528,6 +556,12 @@ std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
             .progress = options.progress,
             .skipped_total = &skipped_total,
             .max_skipped_total = max_skipped};
+        if (const TravelMatrices::Robot* exact =
+                travel && r < static_cast<int>(travel->robots.size()) ? &travel->robots[r]
+                                                                      : nullptr;
+            exact && !exact->paths.empty()) {
+          request.known_path = ExactPathLookup(*exact);
+        }
         for (std::size_t i = 0; i < route.size(); ++i) {
           const AssignedWeld& a = route[i];
           const cell::Weld& weld = cell.welds[a.weld];

@@ -136,6 +136,11 @@ struct TravelMatrices {
     std::map<std::pair<int, int>, int> node;  ///< (weld, candidate) -> node
     Eigen::MatrixXd seconds;                  ///< s; row = from, column = to.
     std::string source = "analytic";          ///< "analytic", "learned <model>", "exact".
+    /// `exact` only, else empty: each node's configuration (home, then the candidates'
+    /// approach configurations) and the path each move was priced by, `[from * n + to]`
+    /// (learned::ExactPaths; empty where none was found). PlanMotions runs these moves.
+    std::vector<Eigen::VectorXd> configurations;
+    std::vector<std::vector<Eigen::VectorXd>> paths;
   };
   std::vector<Robot> robots;  ///< [robot]
 };
@@ -254,12 +259,14 @@ inline constexpr int kMaxAlternativePoses = 3;
 /// `max_skipped`: a caller that can only use motions with at most this many skipped stops (all
 /// robots together, the way home included) lets every robot give up once more are skipped;
 /// the result then has more, some SequenceResult::abandoned, and must be discarded.
-std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
-                                                const collision::CollisionWorld& world,
-                                                const reach::ReachMap& reach,
-                                                Allocation& allocation, const PlanOptions& options,
-                                                const PlannedRoutes* previous = nullptr,
-                                                int max_skipped = std::numeric_limits<int>::max());
+///
+/// `travel` (optional): with `exact` matrices, a travel move between two of their nodes runs
+/// the path it was priced by (SequenceRequest::known_path) instead of being planned again, so
+/// that the allocation's travel times are the motions' own.
+std::vector<motion::SequenceResult> PlanMotions(
+    const cell::Cell& cell, const collision::CollisionWorld& world, const reach::ReachMap& reach,
+    Allocation& allocation, const PlanOptions& options, const PlannedRoutes* previous = nullptr,
+    int max_skipped = std::numeric_limits<int>::max(), const TravelMatrices* travel = nullptr);
 
 /// All robots on one clock, with interlock waits wherever their motions would touch. `cache`
 /// (optional) answers piece pairs compared in earlier calls (CoordinationOptions::cache).
