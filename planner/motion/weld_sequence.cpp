@@ -79,9 +79,12 @@ TravelMove PlanAndTime(SegmentPlanner& planner, const SegmentRequest& segment,
   return out;
 }
 
-// A path planned before (SequenceRequest::known_path), timed as PlanTravelMove times its plans.
+// A path planned before (SequenceRequest::known_path) for start → goal, timed as PlanTravelMove
+// times its plans.
 TravelMove TimeKnownPath(SegmentPlanner& planner, const std::vector<Eigen::VectorXd>& path,
+                         const Eigen::VectorXd& start, const Eigen::VectorXd& goal,
                          const SequenceRequest& request) {
+  WELDCELL_CHECK(path.size() >= 2 && Same(path.front(), start) && Same(path.back(), goal));
   TravelMove out;
   out.path.status = SegmentStatus::kSolved;
   out.path.path = path;
@@ -149,7 +152,7 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
     const Eigen::VectorXd& start = from_retreat ? way_back.front() : q_leave;
     const std::vector<Eigen::VectorXd>* known =
         !from_retreat && request.known_path ? request.known_path(start, goal) : nullptr;
-    TravelMove move = known ? TimeKnownPath(planner, *known, request)
+    TravelMove move = known ? TimeKnownPath(planner, *known, start, goal, request)
                             : PlanTravelMove(planner,
                                              {.start = start,
                                               .goal = goal,

@@ -58,11 +58,14 @@ struct SequenceRequest {
   /// only wants plans with at most that many skipped stops saves the searches of the rest.
   std::atomic<int>* skipped_total = nullptr;
   int max_skipped_total = std::numeric_limits<int>::max();
-  /// Optional: a free path (waypoints, rad) for the travel move start → goal that was already
-  /// planned as this sequence plans its travel moves (PlanTravelMove at this request's
-  /// resolution, in the same world), or null. Such a move is not planned again: the path is
-  /// timed as PlanTravelMove times it, so it takes exactly the time it was priced at (the
-  /// `exact` travel model's paths). Not used for moves from the retreat pose.
+  /// Optional: a free path (waypoints, rad; from start to goal, checked) for the travel move
+  /// start → goal that was already planned as this sequence plans its travel moves
+  /// (PlanTravelMove at this request's resolution, limits and timing, in the same world), or
+  /// null. Such a move is not planned again and is tried before any search: the path is timed
+  /// as PlanTravelMove times it, so it takes exactly the time it was priced at (the `exact`
+  /// travel model's paths, which may come from the whole-range searches). Not used for moves
+  /// from the retreat pose. It counts among planned_moves (direct_moves when it is the straight
+  /// move) with no planner states.
   std::function<const std::vector<Eigen::VectorXd>*(const Eigen::VectorXd& start,
                                                     const Eigen::VectorXd& goal)>
       known_path;
@@ -129,8 +132,9 @@ struct TravelMove {
   bool unblended = false;  ///< Blends were tried, collided, and the path was timed exactly.
   int planner_states = 0;  ///< Tree extensions of all its plans (path's are those of one).
   /// s: the timed duration of every plan that found a path, in the order made (one for a
-  /// direct move, one only the wider searches solved, or one whose first plan exceeded the
-  /// request's budget; empty when the first plan found no path).
+  /// direct move, one only the wider searches solved, one whose first plan exceeded the
+  /// request's budget, or one run from SequenceRequest::known_path; empty when the first plan
+  /// found no path).
   std::vector<double> plan_durations;
 };
 
@@ -155,7 +159,8 @@ TravelMove PlanTravelMove(SegmentPlanner& planner, const SegmentRequest& segment
 /// to that of a pose of a skipped stop is only tried directly: every start of the sequence is
 /// connected to home, so it could only be reached if that pose could. The return home gets
 /// all three attempts; with a retreat pose, the near search first, then all three from the
-/// retreat pose, then the wider two from where the robot stands. Deterministic: the same
+/// retreat pose, then the wider two from where the robot stands. A move that
+/// `request.known_path` knows is run as known, before any search. Deterministic: the same
 /// request gives the same result.
 SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& request);
 
