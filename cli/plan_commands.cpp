@@ -93,12 +93,16 @@ nlohmann::ordered_json BreakdownJson(const plan::CycleBreakdown& b) {
   return j;
 }
 
-// ", routes reversed (R2, R5) kept: X s (diagram bound A -> B s)" when the direction round ran.
-std::string ReversedSummary(const pipeline::PlanStatistics& s) {
-  if (s.reversed_robots.empty()) return {};
-  return fmt::format(", routes reversed ({}) {}: {:.2f} s (pair diagram bound {:.2f} -> {:.2f} s)",
-                     fmt::join(s.reversed_robots, ", "), s.reversed_kept ? "kept" : "not kept",
-                     s.reversed_makespan, s.directions_bound_before, s.directions_bound_after);
+// ", route starts: R2 backwards from W0015 28.20 s kept (pair diagram bound 28.80 -> 25.70 s),
+// …" when the route-start round tried plans.
+std::string RouteStartSummary(const pipeline::PlanStatistics& s) {
+  std::vector<std::string> tries;
+  for (const pipeline::PlanStatistics::RouteStartTry& t : s.route_start_tries) {
+    tries.push_back(fmt::format("{} {:.2f} s {}(pair diagram bound {:.2f} -> {:.2f} s)", t.routes,
+                                t.makespan, t.kept ? "kept " : "", t.bound_before, t.bound_after));
+  }
+  if (tries.empty()) return {};
+  return fmt::format(", route starts: {}", fmt::join(tries, ", "));
 }
 
 // "travel time learned: R1 3.2 % (analytic 11.0 %), R2 …; matrices 0.41 s"
@@ -393,7 +397,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                             s.exclusion_kept ? "kept" : "not kept", s.exclusion_makespan,
                             s.exclusion_estimate, s.exclusion_unplanned)
               : std::string(),
-          ReversedSummary(s), s.first_makespan);
+          RouteStartSummary(s), s.first_makespan);
       std::cout << TravelSummary(out.plan.travel, s.travel_seconds) << '\n';
       if (!s.coordination_message.empty()) {
         std::cout << "coordination: " << s.coordination_message << '\n';

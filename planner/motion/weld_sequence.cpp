@@ -32,6 +32,11 @@ SequenceResult Reversed(const SequenceResult& sequence) {
   SequenceResult out = sequence;
   out.trajectory = sequence.trajectory.Reversed();
   std::reverse(out.alternative_used.begin(), out.alternative_used.end());
+  std::reverse(out.travel_paths.begin(), out.travel_paths.end());
+  for (TravelPath& p : out.travel_paths) {
+    std::swap(p.start, p.goal);
+    std::reverse(p.waypoints.begin(), p.waypoints.end());
+  }
   return out;
 }
 
@@ -181,7 +186,10 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
       std::for_each(path.begin(), path.end(), add);
       move.profile = TimePath(planner, whole, request.resolution, request.limits, request.timing,
                               &move.unblended);
+      result.travel_paths.push_back({.start = q_leave, .goal = goal, .waypoints = whole});
       ++result.retreats;
+    } else {
+      result.travel_paths.push_back({.start = start, .goal = goal, .waypoints = path});
     }
     (move.path.direct && !from_retreat ? result.direct_moves : result.planned_moves)++;
     result.unblended_moves += move.unblended;

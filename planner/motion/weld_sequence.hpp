@@ -76,8 +76,18 @@ struct SkippedStop {
   std::string reason;
 };
 
+/// A travel move as it was run: its free path (waypoints, rad) from start to goal.
+struct TravelPath {
+  Eigen::VectorXd start, goal;
+  std::vector<Eigen::VectorXd> waypoints;  ///< ≥ 2; front() == start, back() == goal.
+};
+
 struct SequenceResult {
   RobotTrajectory trajectory;
+  /// Every travel move that was run, in order (the way home included; one through the
+  /// retreat pose from where the robot stood): what a later sequence with the same moves may
+  /// run again without planning (SequenceRequest::known_path).
+  std::vector<TravelPath> travel_paths;
   /// Stops that could not be reached by a collision-free motion (their travel failed with the
   /// stop's own pose and with every alternative); the trajectory skips them and carries on
   /// from where it stood.

@@ -14,6 +14,7 @@
 
 #include "planner/collision/collision_world.hpp"
 #include "planner/coordination/directions.hpp"
+#include "planner/coordination/route_starts.hpp"
 #include "planner/motion/time_parameterization.hpp"
 #include "planner/pipeline/rebalance.hpp"
 
@@ -307,28 +308,156 @@ SpatialRound TrySpatialRound(const cell::Cell& cell, const collision::CollisionW
   return out;
 }
 
-// The direction round: `best` with the routes of the robots in `reverse` run backwards (the
-// same welds in the poses they are welded in; their motions the same, run backwards:
-// motion::Reversed), coordinated anew.
-Attempt ReverseRoutes(const cell::Cell& cell, const collision::CollisionWorld& world,
-                      const PlanOptions& options, const Attempt& best,
-                      const std::vector<char>& reverse, coordination::ConflictCache& cache,
-                      PlanStatistics& stats) {
+// The route-start round: `best` with each robot's route started where `starts` says and run
+// its way (coordination/route_starts.hpp), coordinated anew. A route only run backwards keeps its
+// motion, run backwards (motion::Reversed); a route started at another weld runs every travel
+// move of its motion again (either way round) and plans only its new ones.
+Attempt RearrangeRoutes(const cell::Cell& cell, const collision::CollisionWorld& world,
+                        const reach::ReachMap& reach, const PlanOptions& options,
+                        const TravelMatrices& travel, PlannedRoutes& planned, const Attempt& best,
+                        const std::vector<coordination::RouteStart>& starts,
+                        coordination::ConflictCache& cache, PlanStatistics& stats) {
   Attempt a;
   a.problem = best.problem;
   a.allocation = best.allocation;
   a.allocated_routes = best.allocated_routes;
   a.motions = best.motions;
-  for (std::size_t r = 0; r < reverse.size(); ++r) {
-    if (!reverse[r]) continue;
-    std::reverse(a.allocation.routes[r].begin(), a.allocation.routes[r].end());
-    std::reverse(a.allocated_routes[r].begin(), a.allocated_routes[r].end());
-    a.motions[r] = motion::Reversed(best.motions[r]);
+  auto arranged = [](const std::vector<AssignedWeld>& route, const coordination::RouteStart& s) {
+    std::vector<AssignedWeld> out;
+    out.reserve(route.size());
+    for (const int b : coordination::BlockOrder(s, static_cast<int>(route.size()))) {
+      out.push_back(route[static_cast<std::size_t>(b)]);
+    }
+    return out;
+  };
+  // The routes to plan: those started elsewhere; the others as allocated, which PlanMotions
+  // finds planned.
+  Allocation to_plan = best.allocation;
+  to_plan.routes = best.allocated_routes;
+  std::vector<std::size_t> replanned;
+  for (std::size_t r = 0; r < starts.size(); ++r) {
+    const coordination::RouteStart& s = starts[r];
+    if (s == coordination::RouteStart{}) continue;
+    a.allocated_routes[r] = arranged(best.allocated_routes[r], s);
+    a.allocation.routes[r] = arranged(best.allocation.routes[r], s);
+    if (coordination::OnlyReversed(s, static_cast<int>(best.allocation.routes[r].size()))) {
+      a.motions[r] = motion::Reversed(best.motions[r]);
+    } else {
+      to_plan.routes[r] = a.allocation.routes[r];
+      replanned.push_back(r);
+    }
   }
   const auto t0 = Clock::now();
+  if (!replanned.empty()) {
+    std::vector<motion::SequenceResult> motions =
+        PlanMotions(cell, world, reach, to_plan, options, &planned, std::numeric_limits<int>::max(),
+                    &travel, &best.motions);
+    for (const std::size_t r : replanned) {
+      a.motions[r] = std::move(motions[r]);
+      a.allocation.routes[r] = to_plan.routes[r];  // the poses welded in
+    }
+  }
+  stats.motion_seconds += Since(t0);
+  if (options.progress.cancelled()) return a;
+  const auto t1 = Clock::now();
   a.coordinated = CoordinateMotions(cell, world, a.motions, options, &cache);
-  stats.coordination_seconds += Since(t0);
+  stats.coordination_seconds += Since(t1);
   return a;
+}
+
+// Plans the route-start round may try, and tries in a row not kept after which it stops.
+constexpr int kRouteStartTries = 6;
+constexpr int kRouteStartMisses = 3;
+
+// "R2 backwards", "R3 from W0031", "R4 backwards from W0092", joined by " + ".
+std::string DescribeStarts(const cell::Cell& cell, const Attempt& best,
+                           const std::vector<coordination::RouteStart>& starts) {
+  std::vector<std::string> out;
+  for (std::size_t r = 0; r < starts.size(); ++r) {
+    const coordination::RouteStart& s = starts[r];
+    if (s == coordination::RouteStart{}) continue;
+    const std::vector<AssignedWeld>& route = best.allocation.routes[r];
+    if (coordination::OnlyReversed(s, static_cast<int>(route.size()))) {
+      out.push_back(cell.robots[r].name + " backwards");
+    } else {
+      out.push_back(fmt::format("{} {}from {}", cell.robots[r].name, s.reverse ? "backwards " : "",
+                                cell.welds[route[static_cast<std::size_t>(s.start)].weld].id));
+    }
+  }
+  return fmt::format("{}", fmt::join(out, " + "));
+}
+
+// The route-start round: where the coordination diagrams of the best plan's robot pairs say
+// that routes started at other welds or run backwards would wait less, those plans, one after
+// the other: first every robot's start and direction chosen together (ChooseRouteStarts), then
+// one robot's at a time, best first (RankRouteStarts), ranked again from each plan kept. Each
+// is coordinated and kept only when it is better; the round stops after kRouteStartTries
+// plans or kRouteStartMisses in a row that were not kept.
+void TryRouteStarts(const cell::Cell& cell, const collision::CollisionWorld& world,
+                    const reach::ReachMap& reach, const PlanOptions& options,
+                    const TravelMatrices& travel, PlannedRoutes& planned,
+                    coordination::ConflictCache& cache, Attempt& best, PlanStatistics& stats) {
+  const coordination::TravelEstimate estimate = [&](int r, const Eigen::VectorXd& from,
+                                                    const Eigen::VectorXd& to) {
+    const kinematics::Chain& chain = world.chain(r);
+    return motion::RestToRestTime(
+        from, to,
+        {.max_velocity = chain.velocity_limits(), .max_acceleration = chain.acceleration_limits()},
+        cell.settings.motion.speed_scale);
+  };
+  struct Candidate {
+    std::vector<coordination::RouteStart> starts;
+    double bound_before = 0, bound_after = 0;
+  };
+  int tries = 0, misses = 0;
+  bool first = true;
+  while (tries < kRouteStartTries && misses < kRouteStartMisses) {
+    std::vector<motion::RobotTrajectory> trajectories;
+    std::vector<char> keep;  // a robot with skipped welds: its motion is no sequence
+    for (const motion::SequenceResult& m : best.motions) {
+      trajectories.push_back(m.trajectory);
+      keep.push_back(static_cast<char>(!m.skipped.empty() || m.abandoned));
+    }
+    const std::vector<coordination::TouchingPieces>& touching = best.coordinated.touching;
+    std::vector<Candidate> candidates;
+    if (first) {
+      const coordination::RouteStarts joint =
+          coordination::ChooseRouteStarts(trajectories, touching, keep, estimate);
+      if (joint.bound_after < joint.bound_before - 1e-6) {
+        candidates.push_back({joint.routes, joint.bound_before, joint.bound_after});
+      }
+      first = false;
+    }
+    for (const coordination::SingleRouteStart& c :
+         coordination::RankRouteStarts(trajectories, touching, keep, estimate)) {
+      std::vector<coordination::RouteStart> starts(best.motions.size());
+      starts[static_cast<std::size_t>(c.robot)] = c.route;
+      if (!candidates.empty() && candidates.front().starts == starts) continue;
+      candidates.push_back({std::move(starts), c.bound_before, c.bound_after});
+    }
+    bool kept = false;
+    for (const Candidate& c : candidates) {
+      if (tries == kRouteStartTries || misses == kRouteStartMisses) break;
+      ++tries;
+      Attempt attempt = RearrangeRoutes(cell, world, reach, options, travel, planned, best,
+                                        c.starts, cache, stats);
+      if (options.progress.cancelled()) return;
+      planned.Add(attempt.allocated_routes, attempt.motions);
+      kept = attempt.BetterThan(best);
+      stats.route_start_tries.push_back({.routes = DescribeStarts(cell, best, c.starts),
+                                         .bound_before = c.bound_before,
+                                         .bound_after = c.bound_after,
+                                         .makespan = attempt.Makespan(),
+                                         .kept = kept});
+      if (kept) {
+        best = std::move(attempt);
+        misses = 0;
+        break;
+      }
+      ++misses;
+    }
+    if (!kept) break;
+  }
 }
 
 }  // namespace
@@ -452,33 +581,10 @@ void PlanRounds(const cell::Cell& cell, const collision::CollisionWorld& world,
       stats.exclusion_kept = true;
     }
   }
-  // Route directions: where the coordination diagrams of the best plan's robot pairs say that
-  // some routes run backwards would wait less, try them.
   if (options.reverse_routes && options.rebalance_rounds > 0 && best.coordinated.conflict_free &&
       best.problem.problem.precedences.empty()) {
-    std::vector<std::vector<double>> durations;
-    std::vector<char> keep_forward;  // a robot with skipped welds: its motion is no sequence
-    for (const motion::SequenceResult& m : best.motions) {
-      durations.push_back(coordination::PieceDurations(m.trajectory));
-      keep_forward.push_back(static_cast<char>(!m.skipped.empty() || m.abandoned));
-    }
-    const coordination::RouteDirections directions =
-        coordination::ChooseRouteDirections(durations, best.coordinated.touching, keep_forward);
-    stats.directions_bound_before = directions.bound_before;
-    stats.directions_bound_after = directions.bound_after;
-    if (directions.bound_after < directions.bound_before - 1e-6) {
-      for (std::size_t r = 0; r < directions.reverse.size(); ++r) {
-        if (directions.reverse[r]) stats.reversed_robots.push_back(cell.robots[r].name);
-      }
-      Attempt attempt =
-          ReverseRoutes(cell, world, options, best, directions.reverse, conflict_cache, stats);
-      if (cancelled()) return;
-      stats.reversed_makespan = attempt.Makespan();
-      if (attempt.BetterThan(best)) {
-        best = std::move(attempt);
-        stats.reversed_kept = true;
-      }
-    }
+    TryRouteStarts(cell, world, out.reach, options, travel, planned, conflict_cache, best, stats);
+    if (cancelled()) return;
   }
   for (const motion::SequenceResult& m : best.motions) {
     stats.direct_moves += m.direct_moves;

@@ -54,16 +54,20 @@ struct PlanStatistics {
   double exclusion_makespan = 0;
   double exclusion_estimate = 0;
   int exclusion_unplanned = 0;
-  /// s: the largest coordination-diagram bound over the best plan's robot pairs with its routes
-  /// forward and with the directions chosen (coordination::ChooseRouteDirections); 0 when not
-  /// computed (PlanOptions::reverse_routes off, rebalance_rounds 0, precedences, or no
-  /// conflict-free plan).
-  double directions_bound_before = 0, directions_bound_after = 0;
-  /// The robots whose routes the direction round ran backwards (empty: not tried), whether that
-  /// plan was kept, and its coordinated makespan (s; 0 when not tried).
-  std::vector<std::string> reversed_robots;
-  bool reversed_kept = false;
-  double reversed_makespan = 0;
+  /// The route-start round (PlanOptions::reverse_routes; coordination/route_starts.hpp): each
+  /// plan it tried, in order; empty when not run (option off, rebalance_rounds 0, precedences,
+  /// no conflict-free plan) or when no start or direction lowers the pair bounds.
+  struct RouteStartTry {
+    /// The routes changed: "R2 backwards" (run backwards), "R3 from W0031" (started there),
+    /// "R4 backwards from W0092", joined by " + ".
+    std::string routes;
+    /// s: the largest coordination-diagram bound over the robot pairs (at least the longest
+    /// robot) before and with the change, as the choice estimated it.
+    double bound_before = 0, bound_after = 0;
+    double makespan = 0;  ///< s: its coordinated makespan.
+    bool kept = false;    ///< It became the plan (until a later kept try).
+  };
+  std::vector<RouteStartTry> route_start_tries;
   int direct_moves = 0, planned_moves = 0;
   /// s spent on the travel-time matrices (learned predictions or exact planning; 0 analytic).
   double travel_seconds = 0;

@@ -505,6 +505,37 @@ ExactPathLookup(const TravelMatrices::Robot& exact) {
   };
 }
 
+// SequenceRequest::known_path over the travel moves one robot ran in `motion`, either way
+// round (run backwards, a path is as free), found by their configurations (bit for bit: a
+// route started elsewhere travels between the same approach configurations); then `first`
+// (optional).
+std::function<const std::vector<Eigen::VectorXd>*(const Eigen::VectorXd&, const Eigen::VectorXd&)>
+KnownMoveLookup(const motion::SequenceResult& motion,
+                std::function<const std::vector<Eigen::VectorXd>*(const Eigen::VectorXd&,
+                                                                  const Eigen::VectorXd&)>
+                    first) {
+  using Key = std::pair<std::vector<double>, std::vector<double>>;
+  auto key = [](const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+    return Key{std::vector<double>(a.data(), a.data() + a.size()),
+               std::vector<double>(b.data(), b.data() + b.size())};
+  };
+  auto paths = std::make_shared<std::map<Key, std::vector<Eigen::VectorXd>>>();
+  for (const motion::TravelPath& p : motion.travel_paths) {
+    paths->emplace(key(p.start, p.goal), p.waypoints);
+    paths->emplace(key(p.goal, p.start),
+                   std::vector<Eigen::VectorXd>(p.waypoints.rbegin(), p.waypoints.rend()));
+  }
+  return [paths, key, first = std::move(first)](
+             const Eigen::VectorXd& start,
+             const Eigen::VectorXd& goal) -> const std::vector<Eigen::VectorXd>* {
+    if (first) {
+      if (const std::vector<Eigen::VectorXd>* path = first(start, goal)) return path;
+    }
+    const auto it = paths->find(key(start, goal));
+    return it == paths->end() ? nullptr : &it->second;
+  };
+}
+
 }  // namespace
 
 std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
@@ -512,7 +543,8 @@ std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
                                                 const reach::ReachMap& reach,
                                                 Allocation& allocation, const PlanOptions& options,
                                                 const PlannedRoutes* previous, int max_skipped,
-                                                const TravelMatrices* travel) {
+                                                const TravelMatrices* travel,
+                                                const std::vector<motion::SequenceResult>* known) {
   const int robots = static_cast<int>(cell.robots.size());
   const std::string hash = plan::CellHash(cell);
   std::vector<motion::SequenceResult> out(robots);
@@ -561,6 +593,9 @@ std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
                                                                       : nullptr;
             exact && !exact->paths.empty()) {
           request.known_path = ExactPathLookup(*exact);
+        }
+        if (known && r < static_cast<int>(known->size())) {
+          request.known_path = KnownMoveLookup((*known)[r], std::move(request.known_path));
         }
         for (std::size_t i = 0; i < route.size(); ++i) {
           const AssignedWeld& a = route[i];

@@ -263,10 +263,15 @@ inline constexpr int kMaxAlternativePoses = 3;
 /// `travel` (optional): with `exact` matrices, a travel move between two of their nodes runs
 /// the path it was priced by (SequenceRequest::known_path) instead of being planned again, so
 /// that the allocation's travel times are the motions' own.
+///
+/// `known` (optional, [robot]): motions planned before; a travel move one of them ran (either
+/// way round: SequenceResult::travel_paths) runs that path again instead of being planned (a
+/// route started at another weld: coordination/route_starts.hpp).
 std::vector<motion::SequenceResult> PlanMotions(
     const cell::Cell& cell, const collision::CollisionWorld& world, const reach::ReachMap& reach,
     Allocation& allocation, const PlanOptions& options, const PlannedRoutes* previous = nullptr,
-    int max_skipped = std::numeric_limits<int>::max(), const TravelMatrices* travel = nullptr);
+    int max_skipped = std::numeric_limits<int>::max(), const TravelMatrices* travel = nullptr,
+    const std::vector<motion::SequenceResult>* known = nullptr);
 
 /// All robots on one clock, with interlock waits wherever their motions would touch. `cache`
 /// (optional) answers piece pairs compared in earlier calls (CoordinationOptions::cache).

@@ -1,0 +1,334 @@
+#include "planner/coordination/route_starts.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <tuple>
+
+#include "planner/common/check.hpp"
+#include "planner/coordination/directions.hpp"
+
+namespace weldcell::coordination {
+namespace {
+
+bool Same(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+  return a.size() == b.size() && (a - b).cwiseAbs().maxCoeff() <= 1e-9;
+}
+
+// One robot's pieces in a chosen arrangement: their durations, and per extended piece of the
+// trajectory as it is (0 = standing at home at the start, k + 1 = piece k, pieces + 1 =
+// standing at home at the end) the extended pieces of the arrangement that stand for it: itself
+// where it is kept, and every new travel move it is assumed to touch like.
+struct Arranged {
+  std::vector<double> durations;
+  std::vector<std::vector<int>> images;
+};
+
+Arranged Arrange(
+    const RouteBlocks& blocks, const std::vector<double>& durations, const RouteStart& choice,
+    const Eigen::VectorXd& home,
+    const std::function<double(const Eigen::VectorXd&, const Eigen::VectorXd&)>& estimate) {
+  const int n = static_cast<int>(blocks.own.size());
+  Arranged out;
+  out.images.resize(static_cast<std::size_t>(blocks.pieces) + 2);
+  auto keep_piece = [&](int p) {
+    if (p < 0) return;
+    out.durations.push_back(durations[static_cast<std::size_t>(p)]);
+    out.images[static_cast<std::size_t>(p) + 1].push_back(static_cast<int>(out.durations.size()));
+  };
+  // A new travel move between blocks `from` and `to` (-1: home).
+  auto new_travel = [&](int from, int to) {
+    const Eigen::VectorXd& a = from < 0 ? home : blocks.at[static_cast<std::size_t>(from)];
+    const Eigen::VectorXd& b = to < 0 ? home : blocks.at[static_cast<std::size_t>(to)];
+    out.durations.push_back(estimate(a, b));
+    const int self = static_cast<int>(out.durations.size());
+    for (const int end : {from, to}) {
+      if (end < 0) {
+        out.images.front().push_back(self);
+        continue;
+      }
+      for (const int p : blocks.own[static_cast<std::size_t>(end)]) {
+        out.images[static_cast<std::size_t>(p) + 1].push_back(self);
+      }
+    }
+  };
+  // The travel piece between two blocks consecutive in the route as it is (either way), or a
+  // new one.
+  auto travel = [&](int from, int to) {
+    if (from < 0 && to == 0) return keep_piece(blocks.travel_in.front());
+    if (from < 0 && to == n - 1) return keep_piece(blocks.travel_home);  // run backwards
+    if (to < 0 && from == n - 1) return keep_piece(blocks.travel_home);
+    if (to < 0 && from == 0) return keep_piece(blocks.travel_in.front());  // run backwards
+    if (from >= 0 && to == from + 1) return keep_piece(blocks.travel_in[static_cast<size_t>(to)]);
+    if (to >= 0 && from == to + 1) return keep_piece(blocks.travel_in[static_cast<size_t>(from)]);
+    new_travel(from, to);
+  };
+  int previous = -1;
+  for (const int b : BlockOrder(choice, n)) {
+    travel(previous, b);
+    const std::vector<int>& own = blocks.own[static_cast<std::size_t>(b)];
+    if (choice.reverse) {
+      std::for_each(own.rbegin(), own.rend(), keep_piece);
+    } else {
+      std::for_each(own.begin(), own.end(), keep_piece);
+    }
+    previous = b;
+  }
+  travel(previous, -1);
+  out.images.back().push_back(static_cast<int>(out.durations.size()) + 1);
+  out.images.front().push_back(0);
+  return out;
+}
+
+double Total(const std::vector<double>& durations) {
+  double t = 0.0;
+  for (const double d : durations) t += d;
+  return t;
+}
+
+// The touching pairs of two arranged robots, from those of the routes as they are.
+std::vector<std::pair<int, int>> Touching(const TouchingPieces& t, const Arranged& a,
+                                          const Arranged& b) {
+  std::vector<std::pair<int, int>> out;
+  for (const auto& [i, j] : t.pieces) {
+    for (const int x : a.images[static_cast<std::size_t>(i)]) {
+      for (const int y : b.images[static_cast<std::size_t>(j)]) out.emplace_back(x, y);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+// (largest bound, sum of bounds, routes changed): smaller is better.
+using Score = std::tuple<double, double, int>;
+
+}  // namespace
+
+std::vector<int> BlockOrder(const RouteStart& route, int blocks) {
+  WELDCELL_CHECK(route.start >= 0 && route.start < blocks);
+  std::vector<int> out;
+  out.reserve(static_cast<std::size_t>(blocks));
+  for (int k = 0; k < blocks; ++k) {
+    out.push_back(route.reverse ? (route.start - k + blocks) % blocks : (route.start + k) % blocks);
+  }
+  return out;
+}
+
+RouteBlocks BlocksOf(const motion::RobotTrajectory& trajectory) {
+  RouteBlocks out;
+  std::string current;  // the weld whose pieces come now ("" before the first)
+  int piece = 0;
+  bool home_reached = false;
+  for (const motion::TrajectorySegment& s : trajectory.segments()) {
+    if (s.kind == motion::SegmentKind::kWait) continue;
+    if (home_reached) return {};  // pieces after the way home
+    if (s.from != s.to) {         // a travel move
+      if (s.kind != motion::SegmentKind::kMotion || s.from != (current.empty() ? "home" : current))
+        return {};
+      if (s.to == "home") {
+        out.travel_home = piece;
+        home_reached = true;
+      } else {
+        out.travel_in.push_back(piece);
+        out.own.emplace_back();
+        out.at.push_back(s.profile.end());
+        current = s.to;
+      }
+    } else {
+      if (s.from == "home") return {};
+      if (s.from != current) {  // reached without a travel piece
+        if (!out.at.empty() && !Same(out.at.back(), s.profile.start())) return {};
+        out.travel_in.push_back(-1);
+        out.own.emplace_back();
+        out.at.push_back(s.profile.start());
+        current = s.from;
+      }
+      out.own.back().push_back(piece);
+    }
+    ++piece;
+  }
+  out.pieces = piece;
+  const int n = static_cast<int>(out.own.size());
+  if (n < 2 || !Same(trajectory.end(), trajectory.start())) return {};
+  // Each block's own pieces start and end at its approach pose: a travel move may leave it
+  // from there in any order.
+  std::vector<const motion::TrajectorySegment*> pieces;
+  for (const motion::TrajectorySegment& s : trajectory.segments()) {
+    if (s.kind != motion::SegmentKind::kWait) pieces.push_back(&s);
+  }
+  for (int b = 0; b < n; ++b) {
+    const std::vector<int>& own = out.own[static_cast<std::size_t>(b)];
+    if (own.empty()) return {};
+    const Eigen::VectorXd& at = out.at[static_cast<std::size_t>(b)];
+    if (!Same(pieces[static_cast<std::size_t>(own.front())]->profile.start(), at) ||
+        !Same(pieces[static_cast<std::size_t>(own.back())]->profile.end(), at)) {
+      return {};
+    }
+  }
+  out.valid = true;
+  return out;
+}
+
+namespace {
+
+// The robots' routes in chosen arrangements, with the pair bounds they give.
+class Scorer {
+ public:
+  Scorer(const std::vector<motion::RobotTrajectory>& trajectories,
+         const std::vector<TouchingPieces>& touching, const std::vector<char>& keep,
+         const TravelEstimate& estimate, double step)
+      : trajectories_(trajectories), touching_(touching), estimate_(estimate), step_(step) {
+    const std::size_t robots = trajectories.size();
+    WELDCELL_CHECK(keep.empty() || keep.size() == robots);
+    for (std::size_t r = 0; r < robots; ++r) {
+      blocks_.push_back(BlocksOf(trajectories[r]));
+      durations_.push_back(PieceDurations(trajectories[r]));
+      may_change_.push_back(static_cast<char>(blocks_.back().valid && (keep.empty() || !keep[r])));
+    }
+    choices_.assign(robots, RouteStart{});
+    for (std::size_t r = 0; r < robots; ++r) arranged_.push_back(Arrange(static_cast<int>(r)));
+    for (std::size_t k = 0; k < touching.size(); ++k) bounds_.push_back(BoundOf(k));
+  }
+
+  int Robots() const { return static_cast<int>(trajectories_.size()); }
+  bool MayChange(int r) const { return may_change_[static_cast<std::size_t>(r)] != 0; }
+  int Blocks(int r) const {
+    return static_cast<int>(blocks_[static_cast<std::size_t>(r)].own.size());
+  }
+  const std::vector<std::vector<double>>& Durations() const { return durations_; }
+  const std::vector<RouteStart>& Choices() const { return choices_; }
+
+  // Robot r arranged as `choice`, the pair bounds updated.
+  void Set(int r, const RouteStart& choice) {
+    choices_[static_cast<std::size_t>(r)] = choice;
+    arranged_[static_cast<std::size_t>(r)] = Arrange(r);
+    for (std::size_t k = 0; k < touching_.size(); ++k) {
+      if (touching_[k].a == r || touching_[k].b == r) bounds_[k] = BoundOf(k);
+    }
+  }
+
+  // (largest bound (at least the longest robot), sum of bounds, routes changed).
+  Score Current() const {
+    double worst = 0.0, sum = 0.0;
+    for (const Arranged& a : arranged_) worst = std::max(worst, Total(a.durations));
+    for (const double b : bounds_) {
+      worst = std::max(worst, b);
+      sum += b;
+    }
+    int changed = 0;
+    for (const RouteStart& c : choices_) changed += c != RouteStart{};
+    return Score{worst, sum, changed};
+  }
+
+  // Robot r's best arrangement with the others as they are, and its score; r is left as it was.
+  std::pair<RouteStart, Score> BestFor(int r) {
+    const RouteStart held = choices_[static_cast<std::size_t>(r)];
+    std::pair<RouteStart, Score> best{held, Current()};
+    for (const bool reverse : {false, true}) {
+      for (int start = 0; start < Blocks(r); ++start) {
+        const RouteStart trial{.reverse = reverse, .start = start};
+        if (trial == held) continue;
+        Set(r, trial);
+        if (const Score s = Current(); s < best.second) best = {trial, s};
+      }
+    }
+    Set(r, held);
+    return best;
+  }
+
+ private:
+  Arranged Arrange(int r) const {
+    const RouteBlocks& b = blocks_[static_cast<std::size_t>(r)];
+    const std::vector<double>& d = durations_[static_cast<std::size_t>(r)];
+    if (!b.valid) {
+      Arranged a{.durations = d, .images = {}};
+      for (int e = 0; e < static_cast<int>(d.size()) + 2; ++e) a.images.push_back({e});
+      return a;
+    }
+    return coordination::Arrange(
+        b, d, choices_[static_cast<std::size_t>(r)],
+        trajectories_[static_cast<std::size_t>(r)].start(),
+        [&](const Eigen::VectorXd& x, const Eigen::VectorXd& y) { return estimate_(r, x, y); });
+  }
+  double BoundOf(std::size_t k) const {
+    const TouchingPieces& t = touching_[k];
+    const Arranged& a = arranged_[static_cast<std::size_t>(t.a)];
+    const Arranged& b = arranged_[static_cast<std::size_t>(t.b)];
+    return PairDiagramBound(a.durations, b.durations, Touching(t, a, b), false, step_);
+  }
+
+  const std::vector<motion::RobotTrajectory>& trajectories_;
+  const std::vector<TouchingPieces>& touching_;
+  const TravelEstimate& estimate_;
+  double step_;
+  std::vector<RouteBlocks> blocks_;
+  std::vector<std::vector<double>> durations_;
+  std::vector<char> may_change_;
+  std::vector<RouteStart> choices_;
+  std::vector<Arranged> arranged_;
+  std::vector<double> bounds_;
+};
+
+}  // namespace
+
+RouteStarts ChooseRouteStarts(const std::vector<motion::RobotTrajectory>& trajectories,
+                              const std::vector<TouchingPieces>& touching,
+                              const std::vector<char>& keep, const TravelEstimate& estimate,
+                              double step) {
+  Scorer scorer(trajectories, touching, keep, estimate, step);
+  RouteStarts out;
+  out.bound_before = std::get<0>(scorer.Current());
+  // The directions first: every combination is cheap to score there.
+  std::vector<char> keep_forward(static_cast<std::size_t>(scorer.Robots()), 0);
+  for (int r = 0; r < scorer.Robots(); ++r) {
+    keep_forward[static_cast<std::size_t>(r)] = static_cast<char>(!scorer.MayChange(r));
+  }
+  const RouteDirections directions =
+      ChooseRouteDirections(scorer.Durations(), touching, keep_forward, step);
+  for (int r = 0; r < scorer.Robots(); ++r) {
+    if (directions.reverse[static_cast<std::size_t>(r)]) {
+      scorer.Set(r, {.reverse = true, .start = scorer.Blocks(r) - 1});
+    }
+  }
+  for (int pass = 0; pass < 4; ++pass) {
+    bool better = false;
+    for (int r = 0; r < scorer.Robots(); ++r) {
+      if (!scorer.MayChange(r)) continue;
+      const auto [choice, score] = scorer.BestFor(r);
+      if (choice == scorer.Choices()[static_cast<std::size_t>(r)]) continue;
+      scorer.Set(r, choice);
+      better = true;
+    }
+    if (!better) break;
+  }
+  out.routes = scorer.Choices();
+  out.bound_after = std::get<0>(scorer.Current());
+  return out;
+}
+
+std::vector<SingleRouteStart> RankRouteStarts(
+    const std::vector<motion::RobotTrajectory>& trajectories,
+    const std::vector<TouchingPieces>& touching, const std::vector<char>& keep,
+    const TravelEstimate& estimate, double step) {
+  Scorer scorer(trajectories, touching, keep, estimate, step);
+  const Score now = scorer.Current();
+  std::vector<std::pair<Score, SingleRouteStart>> ranked;
+  for (int r = 0; r < scorer.Robots(); ++r) {
+    if (!scorer.MayChange(r)) continue;
+    const auto [choice, score] = scorer.BestFor(r);
+    if (!(score < now)) continue;
+    ranked.push_back({score,
+                      {.robot = r,
+                       .route = choice,
+                       .bound_before = std::get<0>(now),
+                       .bound_after = std::get<0>(score)}});
+  }
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::vector<SingleRouteStart> out;
+  out.reserve(ranked.size());
+  for (auto& [score, single] : ranked) out.push_back(single);
+  return out;
+}
+
+}  // namespace weldcell::coordination

@@ -1,0 +1,114 @@
+#include "planner/coordination/route_starts.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "planner/coordination/directions.hpp"
+#include "planner/motion/time_parameterization.hpp"
+
+namespace weldcell::coordination {
+namespace {
+
+// One joint at 1 rad/s and 10 rad/s².
+const motion::JointLimits kLimits{.max_velocity = Eigen::VectorXd::Constant(1, 1.0),
+                                  .max_acceleration = Eigen::VectorXd::Constant(1, 10.0)};
+
+Eigen::VectorXd Q(double x) { return Eigen::VectorXd::Constant(1, x); }
+
+struct Stop {
+  std::string id;
+  double at;     // rad: the approach pose; the weld is 0.1 rad further
+  double dwell;  // s
+};
+
+// From home (0 rad) through the stops (travel, approach, dwell, retract each) and home: pieces
+// 4k (travel in), 4k + 1 (approach), 4k + 2 (dwell), 4k + 3 (retract), then 4n (home).
+motion::RobotTrajectory Route(const std::vector<Stop>& stops) {
+  motion::RobotTrajectory t(Q(0.0));
+  std::string at = "home";
+  for (const Stop& s : stops) {
+    t.AppendMotion(motion::TimeParameterize({t.end(), Q(s.at)}, kLimits), at, s.id);
+    t.AppendMotion(motion::TimeParameterize({Q(s.at), Q(s.at + 0.1)}, kLimits), s.id, s.id);
+    t.AppendWeldDwell(s.id, s.dwell);
+    t.AppendMotion(motion::TimeParameterize({Q(s.at + 0.1), Q(s.at)}, kLimits), s.id, s.id);
+    at = s.id;
+  }
+  t.AppendMotion(motion::TimeParameterize({t.end(), Q(0.0)}, kLimits), at, "home");
+  return t;
+}
+
+double Estimate(int /*robot*/, const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
+  return motion::RestToRestTime(a, b, kLimits);
+}
+
+TEST(BlocksOfTest, ReadsTravelMovesAndEachWeldsOwnPieces) {
+  motion::RobotTrajectory t = Route({{"A", 1.0, 2.0}, {"B", 2.0, 1.0}, {"C", 3.0, 1.5}});
+  const RouteBlocks b = BlocksOf(t);
+  ASSERT_TRUE(b.valid);
+  EXPECT_EQ(b.travel_in, (std::vector<int>{0, 4, 8}));
+  EXPECT_EQ(b.own, (std::vector<std::vector<int>>{{1, 2, 3}, {5, 6, 7}, {9, 10, 11}}));
+  EXPECT_EQ(b.travel_home, 12);
+  EXPECT_EQ(b.pieces, 13);
+  ASSERT_EQ(b.at.size(), 3u);
+  EXPECT_DOUBLE_EQ(b.at[1](0), 2.0);
+  // A wait is no piece.
+  motion::RobotTrajectory waiting = Route({{"A", 1.0, 2.0}});
+  EXPECT_FALSE(BlocksOf(waiting).valid) << "one weld: nothing to start elsewhere";
+}
+
+TEST(BlocksOfTest, RefusesWhatIsNoClosedRoute) {
+  // Not back home.
+  motion::RobotTrajectory open(Q(0.0));
+  open.AppendMotion(motion::TimeParameterize({Q(0.0), Q(1.0)}, kLimits), "home", "A");
+  open.AppendWeldDwell("A", 1.0);
+  open.AppendMotion(motion::TimeParameterize({Q(1.0), Q(2.0)}, kLimits), "A", "B");
+  open.AppendWeldDwell("B", 1.0);
+  EXPECT_FALSE(BlocksOf(open).valid);
+  // A weld left elsewhere than where it was reached (its pieces do not end at its approach).
+  motion::RobotTrajectory drifting(Q(0.0));
+  drifting.AppendMotion(motion::TimeParameterize({Q(0.0), Q(1.0)}, kLimits), "home", "A");
+  drifting.AppendMotion(motion::TimeParameterize({Q(1.0), Q(1.2)}, kLimits), "A", "A");
+  drifting.AppendWeldDwell("A", 1.0);
+  drifting.AppendMotion(motion::TimeParameterize({Q(1.2), Q(2.0)}, kLimits), "A", "B");
+  drifting.AppendWeldDwell("B", 1.0);
+  drifting.AppendMotion(motion::TimeParameterize({Q(2.0), Q(0.0)}, kLimits), "B", "home");
+  EXPECT_FALSE(BlocksOf(drifting).valid);
+  EXPECT_TRUE(BlocksOf(Route({{"A", 1.0, 1.0}, {"B", 2.0, 1.0}})).valid);
+}
+
+// Two robots with the same route A, B, C; their first welds (A) touch, and robot 0's A touches
+// robot 1's C too. As they are, one waits for the other at A. Run backwards, robot 1 welds C
+// while robot 0 is at A. Started at B, robot 1 welds A last and C in the middle, apart from
+// robot 0's A: no waits, at the price of two new travel moves.
+TEST(RankRouteStartsTest, StartsTheRouteWhereItMeetsNoNeighbour) {
+  const std::vector<Stop> stops = {{"A", 1.0, 3.0}, {"B", 2.0, 2.0}, {"C", 3.0, 2.0}};
+  const std::vector<motion::RobotTrajectory> routes = {Route(stops), Route(stops)};
+  // Extended pieces: dwell of block k = 4k + 2 + 1.
+  const std::vector<TouchingPieces> touching = {{.a = 0, .b = 1, .pieces = {{3, 3}, {3, 11}}}};
+  const std::vector<SingleRouteStart> ranked = RankRouteStarts(routes, touching, {}, Estimate);
+  ASSERT_FALSE(ranked.empty());
+  const double own = routes[1].duration();  // 14.6 s, the same started at B
+  EXPECT_EQ(ranked[0].robot, 1);
+  EXPECT_EQ(ranked[0].route, (RouteStart{.reverse = false, .start = 1}));
+  EXPECT_NEAR(ranked[0].bound_after, own, 0.11) << "no waits";
+  EXPECT_GT(ranked[0].bound_before, own + 2.0) << "a wait of about 3 s at A";
+  // The next best is a route run backwards (robot 0's: its A last), which still waits.
+  ASSERT_EQ(ranked.size(), 2u);
+  EXPECT_EQ(ranked[1].robot, 0);
+  EXPECT_EQ(ranked[1].route, (RouteStart{.reverse = true, .start = 2}));
+  EXPECT_GT(ranked[1].bound_after, ranked[0].bound_after + 0.5);
+  // Chosen together, from the best directions: no waits either.
+  const RouteStarts joint = ChooseRouteStarts(routes, touching, {}, Estimate);
+  EXPECT_NEAR(joint.bound_before, ranked[0].bound_before, 1e-9);
+  EXPECT_NEAR(joint.bound_after, own, 0.11);
+  EXPECT_NE(joint.routes, (std::vector<RouteStart>(2)));
+  // Robot 1 may not change: robot 0's best is all that is left.
+  const std::vector<SingleRouteStart> kept = RankRouteStarts(routes, touching, {0, 1}, Estimate);
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].robot, 0);
+}
+
+}  // namespace
+}  // namespace weldcell::coordination
