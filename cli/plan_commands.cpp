@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
+#include <string_view>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
@@ -93,16 +94,24 @@ nlohmann::ordered_json BreakdownJson(const plan::CycleBreakdown& b) {
   return j;
 }
 
+// ", weld transfers: W0011 R3 -> R4 47.06 s kept (latest finish 49.15 -> 46.80 s), …" and
 // ", route starts: R2 backwards from W0015 28.20 s kept (pair diagram bound 28.80 -> 25.70 s),
-// …" when the route-start round tried plans.
-std::string RouteStartSummary(const pipeline::PlanStatistics& s) {
-  std::vector<std::string> tries;
-  for (const pipeline::PlanStatistics::RouteStartTry& t : s.route_start_tries) {
-    tries.push_back(fmt::format("{} {:.2f} s {}(pair diagram bound {:.2f} -> {:.2f} s)", t.routes,
-                                t.makespan, t.kept ? "kept " : "", t.bound_before, t.bound_after));
-  }
-  if (tries.empty()) return {};
-  return fmt::format(", route starts: {}", fmt::join(tries, ", "));
+// …" for the plans those rounds tried.
+std::string RearrangeSummary(const pipeline::PlanStatistics& s) {
+  std::string out;
+  auto add = [&out](std::string_view round, std::string_view estimate,
+                    const std::vector<pipeline::PlanStatistics::RoundTry>& tries) {
+    std::vector<std::string> lines;
+    for (const pipeline::PlanStatistics::RoundTry& t : tries) {
+      lines.push_back(fmt::format("{} {:.2f} s {}({} {:.2f} -> {:.2f} s)", t.change, t.makespan,
+                                  t.kept ? "kept " : "", estimate, t.estimate_before,
+                                  t.estimate_after));
+    }
+    if (!lines.empty()) out += fmt::format(", {}: {}", round, fmt::join(lines, ", "));
+  };
+  add("weld transfers", "latest finish", s.weld_transfer_tries);
+  add("route starts", "pair diagram bound", s.route_start_tries);
+  return out;
 }
 
 // "travel time learned: R1 3.2 % (analytic 11.0 %), R2 …; matrices 0.41 s"
@@ -397,7 +406,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                             s.exclusion_kept ? "kept" : "not kept", s.exclusion_makespan,
                             s.exclusion_estimate, s.exclusion_unplanned)
               : std::string(),
-          RouteStartSummary(s), s.first_makespan);
+          RearrangeSummary(s), s.first_makespan);
       std::cout << TravelSummary(out.plan.travel, s.travel_seconds) << '\n';
       if (!s.coordination_message.empty()) {
         std::cout << "coordination: " << s.coordination_message << '\n';

@@ -17,6 +17,7 @@
 #include "planner/coordination/route_starts.hpp"
 #include "planner/motion/time_parameterization.hpp"
 #include "planner/pipeline/rebalance.hpp"
+#include "planner/pipeline/transfers.hpp"
 
 namespace weldcell::pipeline {
 namespace {
@@ -308,45 +309,30 @@ SpatialRound TrySpatialRound(const cell::Cell& cell, const collision::CollisionW
   return out;
 }
 
-// The route-start round: `best` with each robot's route started where `starts` says and run
-// its way (coordination/route_starts.hpp), coordinated anew. A route only run backwards keeps its
-// motion, run backwards (motion::Reversed); a route started at another weld runs every travel
-// move of its motion again (either way round) and plans only its new ones.
-Attempt RearrangeRoutes(const cell::Cell& cell, const collision::CollisionWorld& world,
-                        const reach::ReachMap& reach, const PlanOptions& options,
-                        const TravelMatrices& travel, PlannedRoutes& planned, const Attempt& best,
-                        const std::vector<coordination::RouteStart>& starts,
-                        coordination::ConflictCache& cache, PlanStatistics& stats) {
+// A copy of `best` but for its coordination, for a round to change some robots' routes in.
+Attempt RoutesOf(const Attempt& best) {
   Attempt a;
   a.problem = best.problem;
   a.allocation = best.allocation;
   a.allocated_routes = best.allocated_routes;
   a.motions = best.motions;
-  auto arranged = [](const std::vector<AssignedWeld>& route, const coordination::RouteStart& s) {
-    std::vector<AssignedWeld> out;
-    out.reserve(route.size());
-    for (const int b : coordination::BlockOrder(s, static_cast<int>(route.size()))) {
-      out.push_back(route[static_cast<std::size_t>(b)]);
-    }
-    return out;
-  };
-  // The routes to plan: those started elsewhere; the others as allocated, which PlanMotions
-  // finds planned.
+  return a;
+}
+
+// `a` (a copy of `best` with some robots' routes changed) with the motions of the robots in
+// `replanned` planned for their routes (a.allocation.routes, the poses to weld in): every travel
+// move best's motions ran is run again (either way round), only the new ones are planned; then
+// coordinated anew.
+Attempt ReplanRoutes(const cell::Cell& cell, const collision::CollisionWorld& world,
+                     const reach::ReachMap& reach, const PlanOptions& options,
+                     const TravelMatrices& travel, PlannedRoutes& planned, const Attempt& best,
+                     Attempt a, const std::vector<std::size_t>& replanned,
+                     coordination::ConflictCache& cache, PlanStatistics& stats) {
+  // The routes to plan: the replanned ones; the others as allocated, which PlanMotions finds
+  // planned.
   Allocation to_plan = best.allocation;
   to_plan.routes = best.allocated_routes;
-  std::vector<std::size_t> replanned;
-  for (std::size_t r = 0; r < starts.size(); ++r) {
-    const coordination::RouteStart& s = starts[r];
-    if (s == coordination::RouteStart{}) continue;
-    a.allocated_routes[r] = arranged(best.allocated_routes[r], s);
-    a.allocation.routes[r] = arranged(best.allocation.routes[r], s);
-    if (coordination::OnlyReversed(s, static_cast<int>(best.allocation.routes[r].size()))) {
-      a.motions[r] = motion::Reversed(best.motions[r]);
-    } else {
-      to_plan.routes[r] = a.allocation.routes[r];
-      replanned.push_back(r);
-    }
-  }
+  for (const std::size_t r : replanned) to_plan.routes[r] = a.allocation.routes[r];
   const auto t0 = Clock::now();
   if (!replanned.empty()) {
     std::vector<motion::SequenceResult> motions =
@@ -365,9 +351,192 @@ Attempt RearrangeRoutes(const cell::Cell& cell, const collision::CollisionWorld&
   return a;
 }
 
-// Plans the route-start round may try, and tries in a row not kept after which it stops.
-constexpr int kRouteStartTries = 6;
+// The route-start round: `best` with each robot's route started where `starts` says and run
+// its way (coordination/route_starts.hpp), coordinated anew. A route only run backwards keeps its
+// motion, run backwards (motion::Reversed); a route started at another weld runs every travel
+// move of its motion again (either way round) and plans only its new ones.
+Attempt RearrangeRoutes(const cell::Cell& cell, const collision::CollisionWorld& world,
+                        const reach::ReachMap& reach, const PlanOptions& options,
+                        const TravelMatrices& travel, PlannedRoutes& planned, const Attempt& best,
+                        const std::vector<coordination::RouteStart>& starts,
+                        coordination::ConflictCache& cache, PlanStatistics& stats) {
+  Attempt a = RoutesOf(best);
+  auto arranged = [](const std::vector<AssignedWeld>& route, const coordination::RouteStart& s) {
+    std::vector<AssignedWeld> out;
+    out.reserve(route.size());
+    for (const int b : coordination::BlockOrder(s, static_cast<int>(route.size()))) {
+      out.push_back(route[static_cast<std::size_t>(b)]);
+    }
+    return out;
+  };
+  std::vector<std::size_t> replanned;
+  for (std::size_t r = 0; r < starts.size(); ++r) {
+    const coordination::RouteStart& s = starts[r];
+    if (s == coordination::RouteStart{}) continue;
+    a.allocated_routes[r] = arranged(best.allocated_routes[r], s);
+    a.allocation.routes[r] = arranged(best.allocation.routes[r], s);
+    if (coordination::OnlyReversed(s, static_cast<int>(best.allocation.routes[r].size()))) {
+      a.motions[r] = motion::Reversed(best.motions[r]);
+    } else {
+      replanned.push_back(r);
+    }
+  }
+  return ReplanRoutes(cell, world, reach, options, travel, planned, best, std::move(a), replanned,
+                      cache, stats);
+}
+
+// Plans the weld-transfer and the route-start rounds may try together (each costs about one
+// motion-and-coordination step: 4-8 s on L), of them at most kWeldTransferTries weld transfers;
+// the route-start round stops after kRouteStartMisses tries in a row that were not kept, the
+// weld-transfer round after its first.
+constexpr int kRearrangeTries = 6;
+constexpr int kWeldTransferTries = 2;
+// A weld transfer is tried only when the plan's durations predict that it shortens the makespan
+// by more than this share: smaller gains are within what another motion seed changes (L's
+// predicted gains of 0.02-0.10 s all came out longer, each try costing 4-8 s of L's wall).
+constexpr double kMinTransferGain = 0.005;
 constexpr int kRouteStartMisses = 3;
+
+// s of a new travel move as the analytic estimate prices it (motion::RestToRestTime).
+coordination::TravelEstimate AnalyticEstimate(const cell::Cell& cell,
+                                              const collision::CollisionWorld& world) {
+  return [&cell, &world](int r, const Eigen::VectorXd& from, const Eigen::VectorXd& to) {
+    const kinematics::Chain& chain = world.chain(r);
+    return motion::RestToRestTime(
+        from, to,
+        {.max_velocity = chain.velocity_limits(), .max_acceleration = chain.acceleration_limits()},
+        cell.settings.motion.speed_scale);
+  };
+}
+
+// Every robot's route as `best` ran it (transfers.hpp): a robot with skipped stops, an
+// abandoned motion or a trajectory that does not read as a route (coordination::BlocksOf, at
+// least two welds) may not change.
+std::vector<RunRoute> RunRoutesOf(const cell::Cell& cell, const Attempt& best) {
+  std::vector<RunRoute> out;
+  for (std::size_t r = 0; r < best.motions.size(); ++r) {
+    const motion::SequenceResult& m = best.motions[r];
+    const std::vector<AssignedWeld>& route = best.allocation.routes[r];
+    const coordination::RouteBlocks blocks = coordination::BlocksOf(m.trajectory);
+    const std::vector<double> durations = coordination::PieceDurations(m.trajectory);
+    RunRoute run{.home = cell.robots[r].home,
+                 .finish = best.coordinated.trajectories[r].duration(),
+                 .may_change = blocks.valid && m.skipped.empty() && !m.abandoned &&
+                               blocks.own.size() == route.size()};
+    if (!run.may_change) {
+      run.travel.push_back(0.0);
+      out.push_back(std::move(run));
+      continue;
+    }
+    auto piece = [&](int p) { return p < 0 ? 0.0 : durations[static_cast<std::size_t>(p)]; };
+    for (std::size_t b = 0; b < route.size(); ++b) {
+      run.welds.push_back(route[b].weld);
+      run.at.push_back(blocks.at[b]);
+      run.travel.push_back(piece(blocks.travel_in[b]));
+      double own = 0.0;
+      for (const int p : blocks.own[b]) own += piece(p);
+      run.own.push_back(own);
+    }
+    run.travel.push_back(piece(blocks.travel_home));
+    out.push_back(std::move(run));
+  }
+  return out;
+}
+
+// Every way a robot may weld a weld of `welds` in `problem`: its offered candidates, with the
+// durations the allocation gives their pieces.
+std::vector<WeldOption> WeldOptionsOf(const reach::ReachMap& reach,
+                                      const AllocationProblem& problem,
+                                      const std::vector<AssignedWeld>& welds) {
+  std::set<int> wanted;
+  for (const AssignedWeld& w : welds) wanted.insert(w.weld);
+  std::vector<WeldOption> out;
+  for (std::size_t t = 0; t < problem.tasks.size(); ++t) {
+    const AllocationTask& task = problem.tasks[t];
+    if (!wanted.count(task.weld)) continue;
+    for (std::size_t r = 0; r < task.options.size(); ++r) {
+      const allocation::Capability* capability = problem.problem.FindCapability(
+          allocation::TaskId{static_cast<int>(t)}, allocation::RobotId{static_cast<int>(r)});
+      if (!capability) continue;
+      for (std::size_t k = 0; k < task.options[r].size(); ++k) {
+        const int candidate = task.options[r][k];
+        out.push_back({.weld = task.weld,
+                       .robot = static_cast<int>(r),
+                       .candidate = candidate,
+                       .at = reach.at(task.weld, static_cast<int>(r))
+                                 .candidates[static_cast<std::size_t>(candidate)]
+                                 .q_approach,
+                       .duration = capability->options[k].duration});
+      }
+    }
+  }
+  return out;
+}
+
+// `best` with `transfer`'s weld welded by its new robot, both robots' motions planned anew
+// (running the travel moves they ran before), coordinated anew.
+Attempt TransferWeld(const cell::Cell& cell, const collision::CollisionWorld& world,
+                     const reach::ReachMap& reach, const PlanOptions& options,
+                     const TravelMatrices& travel, PlannedRoutes& planned, const Attempt& best,
+                     const WeldTransfer& transfer, coordination::ConflictCache& cache,
+                     PlanStatistics& stats) {
+  Attempt a = RoutesOf(best);
+  const auto from = static_cast<std::size_t>(transfer.from);
+  const auto to = static_cast<std::size_t>(transfer.to);
+  const AssignedWeld moved{
+      .weld = transfer.weld,
+      .candidate = reach.at(transfer.weld, transfer.to)
+                       .candidates[static_cast<std::size_t>(transfer.candidate)]};
+  for (std::vector<std::vector<AssignedWeld>>* routes :
+       {&a.allocated_routes, &a.allocation.routes}) {
+    std::vector<AssignedWeld>& giver = (*routes)[from];
+    giver.erase(std::find_if(giver.begin(), giver.end(),
+                             [&](const AssignedWeld& w) { return w.weld == transfer.weld; }));
+    std::vector<AssignedWeld>& taker = (*routes)[to];
+    taker.insert(taker.begin() + transfer.position, moved);
+  }
+  return ReplanRoutes(cell, world, reach, options, travel, planned, best, std::move(a),
+                      {std::min(from, to), std::max(from, to)}, cache, stats);
+}
+
+// The weld-transfer round: while the plan's own durations say that a weld of the robot that
+// finishes last would be better welded by another robot (RankWeldTransfers), the best such
+// plan, planned and coordinated; kept only when better, ranked anew from each plan kept. At
+// most kWeldTransferTries plans (counted in `tries`); stops at the first not kept.
+void TryWeldTransfers(const cell::Cell& cell, const collision::CollisionWorld& world,
+                      const reach::ReachMap& reach, const PlanOptions& options,
+                      const TravelMatrices& travel, PlannedRoutes& planned,
+                      coordination::ConflictCache& cache, Attempt& best, PlanStatistics& stats,
+                      int& tries) {
+  const coordination::TravelEstimate estimate = AnalyticEstimate(cell, world);
+  for (int round = 0; round < kWeldTransferTries && tries < kRearrangeTries; ++round) {
+    const std::vector<RunRoute> routes = RunRoutesOf(cell, best);
+    const int last = static_cast<int>(
+        std::max_element(routes.begin(), routes.end(),
+                         [](const RunRoute& a, const RunRoute& b) { return a.finish < b.finish; }) -
+        routes.begin());
+    const std::vector<WeldTransfer> ranked =
+        RankWeldTransfers(routes, WeldOptionsOf(reach, best.problem, best.allocation.routes[last]),
+                          estimate, kMinTransferGain * best.Makespan());
+    if (ranked.empty()) return;
+    const WeldTransfer& t = ranked.front();
+    ++tries;
+    Attempt attempt =
+        TransferWeld(cell, world, reach, options, travel, planned, best, t, cache, stats);
+    if (options.progress.cancelled()) return;
+    planned.Add(attempt.allocated_routes, attempt.motions);
+    const bool kept = attempt.BetterThan(best);
+    stats.weld_transfer_tries.push_back(
+        {.change = fmt::format("{} {} -> {}", cell.welds[t.weld].id, cell.robots[t.from].name,
+                               cell.robots[t.to].name),
+         .estimate_before = t.makespan_before,
+         .estimate_after = t.makespan_after,
+         .makespan = attempt.Makespan(),
+         .kept = kept});
+    if (!kept) return;
+    best = std::move(attempt);
+  }
+}
 
 // "R2 backwards", "R3 from W0031", "R4 backwards from W0092", joined by " + ".
 std::string DescribeStarts(const cell::Cell& cell, const Attempt& best,
@@ -391,27 +560,21 @@ std::string DescribeStarts(const cell::Cell& cell, const Attempt& best,
 // that routes started at other welds or run backwards would wait less, those plans, one after
 // the other: first every robot's start and direction chosen together (ChooseRouteStarts), then
 // one robot's at a time, best first (RankRouteStarts), ranked again from each plan kept. Each
-// is coordinated and kept only when it is better; the round stops after kRouteStartTries
-// plans or kRouteStartMisses in a row that were not kept.
+// is coordinated and kept only when it is better; the round stops once `tries` (counting both
+// rounds' plans) reaches kRearrangeTries or after kRouteStartMisses in a row that were not kept.
 void TryRouteStarts(const cell::Cell& cell, const collision::CollisionWorld& world,
                     const reach::ReachMap& reach, const PlanOptions& options,
                     const TravelMatrices& travel, PlannedRoutes& planned,
-                    coordination::ConflictCache& cache, Attempt& best, PlanStatistics& stats) {
-  const coordination::TravelEstimate estimate = [&](int r, const Eigen::VectorXd& from,
-                                                    const Eigen::VectorXd& to) {
-    const kinematics::Chain& chain = world.chain(r);
-    return motion::RestToRestTime(
-        from, to,
-        {.max_velocity = chain.velocity_limits(), .max_acceleration = chain.acceleration_limits()},
-        cell.settings.motion.speed_scale);
-  };
+                    coordination::ConflictCache& cache, Attempt& best, PlanStatistics& stats,
+                    int& tries) {
+  const coordination::TravelEstimate estimate = AnalyticEstimate(cell, world);
   struct Candidate {
     std::vector<coordination::RouteStart> starts;
     double bound_before = 0, bound_after = 0;
   };
-  int tries = 0, misses = 0;
+  int misses = 0;
   bool first = true;
-  while (tries < kRouteStartTries && misses < kRouteStartMisses) {
+  while (tries < kRearrangeTries && misses < kRouteStartMisses) {
     std::vector<motion::RobotTrajectory> trajectories;
     std::vector<char> keep;  // a robot with skipped welds: its motion is no sequence
     for (const motion::SequenceResult& m : best.motions) {
@@ -437,16 +600,16 @@ void TryRouteStarts(const cell::Cell& cell, const collision::CollisionWorld& wor
     }
     bool kept = false;
     for (const Candidate& c : candidates) {
-      if (tries == kRouteStartTries || misses == kRouteStartMisses) break;
+      if (tries == kRearrangeTries || misses == kRouteStartMisses) break;
       ++tries;
       Attempt attempt = RearrangeRoutes(cell, world, reach, options, travel, planned, best,
                                         c.starts, cache, stats);
       if (options.progress.cancelled()) return;
       planned.Add(attempt.allocated_routes, attempt.motions);
       kept = attempt.BetterThan(best);
-      stats.route_start_tries.push_back({.routes = DescribeStarts(cell, best, c.starts),
-                                         .bound_before = c.bound_before,
-                                         .bound_after = c.bound_after,
+      stats.route_start_tries.push_back({.change = DescribeStarts(cell, best, c.starts),
+                                         .estimate_before = c.bound_before,
+                                         .estimate_after = c.bound_after,
                                          .makespan = attempt.Makespan(),
                                          .kept = kept});
       if (kept) {
@@ -581,9 +744,18 @@ void PlanRounds(const cell::Cell& cell, const collision::CollisionWorld& world,
       stats.exclusion_kept = true;
     }
   }
-  if (options.reverse_routes && options.rebalance_rounds > 0 && best.coordinated.conflict_free &&
-      best.problem.problem.precedences.empty()) {
-    TryRouteStarts(cell, world, out.reach, options, travel, planned, conflict_cache, best, stats);
+  // The weld-transfer and route-start rounds share a budget of plans (kRearrangeTries).
+  const bool rearrange = options.rebalance_rounds > 0 && best.coordinated.conflict_free &&
+                         best.problem.problem.precedences.empty();
+  int tries = 0;
+  if (rearrange && options.weld_transfers) {
+    TryWeldTransfers(cell, world, out.reach, options, travel, planned, conflict_cache, best, stats,
+                     tries);
+    if (cancelled()) return;
+  }
+  if (rearrange && options.reverse_routes && best.coordinated.conflict_free) {
+    TryRouteStarts(cell, world, out.reach, options, travel, planned, conflict_cache, best, stats,
+                   tries);
     if (cancelled()) return;
   }
   for (const motion::SequenceResult& m : best.motions) {

@@ -54,20 +54,24 @@ struct PlanStatistics {
   double exclusion_makespan = 0;
   double exclusion_estimate = 0;
   int exclusion_unplanned = 0;
-  /// The route-start round (PlanOptions::reverse_routes; coordination/route_starts.hpp): each
-  /// plan it tried, in order; empty when not run (option off, rebalance_rounds 0, precedences,
-  /// no conflict-free plan) or when no start or direction lowers the pair bounds.
-  struct RouteStartTry {
-    /// The routes changed: "R2 backwards" (run backwards), "R3 from W0031" (started there),
-    /// "R4 backwards from W0092", joined by " + ".
-    std::string routes;
-    /// s: the largest coordination-diagram bound over the robot pairs (at least the longest
-    /// robot) before and with the change, as the choice estimated it.
-    double bound_before = 0, bound_after = 0;
+  /// A plan the weld-transfer or the route-start round tried.
+  struct RoundTry {
+    /// What changed: "W0011 R3 -> R4" (a weld given to another robot); "R2 backwards" (a
+    /// route run backwards), "R3 from W0031" (started there), "R4 backwards from W0092",
+    /// joined by " + ".
+    std::string change;
+    /// s: the round's estimate of the makespan before and with the change: the latest finish
+    /// with the plan's own durations (weld transfers, transfers.hpp) or the largest
+    /// coordination-diagram bound over the robot pairs (route starts, route_starts.hpp).
+    double estimate_before = 0, estimate_after = 0;
     double makespan = 0;  ///< s: its coordinated makespan.
     bool kept = false;    ///< It became the plan (until a later kept try).
   };
-  std::vector<RouteStartTry> route_start_tries;
+  /// The weld-transfer round (PlanOptions::weld_transfers) and the route-start round
+  /// (PlanOptions::reverse_routes): each plan they tried, in order; empty when not run (option
+  /// off, rebalance_rounds 0, precedences, no conflict-free plan) or when nothing promised a
+  /// shorter plan.
+  std::vector<RoundTry> weld_transfer_tries, route_start_tries;
   int direct_moves = 0, planned_moves = 0;
   /// s spent on the travel-time matrices (learned predictions or exact planning; 0 analytic).
   double travel_seconds = 0;

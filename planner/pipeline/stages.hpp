@@ -103,11 +103,17 @@ struct PlanOptions {
   /// coordinated plan gets better.
   /// 0 = never. The default was chosen by the coordinated makespans of docs/allocation.md.
   double exclusion_clearance = 0.5;
-  /// After the re-allocation rounds (with rebalance_rounds > 0), PlanCell tries the best plan
-  /// with some robots' routes run backwards where the coordination diagrams of its robot pairs
-  /// say the robots would wait less (coordination::ChooseRouteDirections; not with
-  /// precedences), kept only when the coordinated plan gets better. Not counted among the
-  /// re-allocation rounds.
+  /// After the re-allocation rounds (with rebalance_rounds > 0; not with precedences), PlanCell
+  /// tries giving one weld of the robot that finishes last to another robot that reaches it,
+  /// where the plan's own durations say the makespan drops (RankWeldTransfers, transfers.hpp),
+  /// kept only when the coordinated plan gets better (docs/allocation.md#weld-transfers). Not
+  /// counted among the re-allocation rounds.
+  bool weld_transfers = true;
+  /// After the weld-transfer round, PlanCell tries the best plan with some robots' routes
+  /// started at other welds or run backwards where the coordination diagrams of its robot pairs
+  /// say the robots would wait less (coordination/route_starts.hpp; not with precedences), kept
+  /// only when the coordinated plan gets better (docs/allocation.md#route-starts). Not counted
+  /// among the re-allocation rounds.
   bool reverse_routes = true;
   TravelTimeKind travel_time = TravelTimeKind::kAnalytic;
   /// kLearned: per robot (index into cell.robots) the model to use; null or missing = analytic
