@@ -94,7 +94,7 @@ nlohmann::ordered_json BreakdownJson(const plan::CycleBreakdown& b) {
   return j;
 }
 
-// ", weld transfers: W0011 R3 -> R4 47.06 s kept (latest finish 49.15 -> 46.80 s), …" and
+// ", weld transfers: W0011 R3 -> R4 49.10 s kept (latest finish 49.18 -> 46.58 s), …" and
 // ", route starts: R2 backwards from W0015 28.20 s kept (pair diagram bound 28.80 -> 25.70 s),
 // …" for the plans those rounds tried.
 std::string RearrangeSummary(const pipeline::PlanStatistics& s) {

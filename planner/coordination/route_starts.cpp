@@ -114,7 +114,7 @@ std::vector<int> BlockOrder(const RouteStart& route, int blocks) {
   return out;
 }
 
-RouteBlocks BlocksOf(const motion::RobotTrajectory& trajectory) {
+RouteBlocks BlocksOf(const motion::RobotTrajectory& trajectory, int min_blocks) {
   RouteBlocks out;
   std::string current;  // the weld whose pieces come now ("" before the first)
   int piece = 0;
@@ -132,6 +132,7 @@ RouteBlocks BlocksOf(const motion::RobotTrajectory& trajectory) {
         out.travel_in.push_back(piece);
         out.own.emplace_back();
         out.at.push_back(s.profile.end());
+        out.labels.push_back(s.to);
         current = s.to;
       }
     } else {
@@ -141,6 +142,7 @@ RouteBlocks BlocksOf(const motion::RobotTrajectory& trajectory) {
         out.travel_in.push_back(-1);
         out.own.emplace_back();
         out.at.push_back(s.profile.start());
+        out.labels.push_back(s.from);
         current = s.from;
       }
       out.own.back().push_back(piece);
@@ -149,7 +151,7 @@ RouteBlocks BlocksOf(const motion::RobotTrajectory& trajectory) {
   }
   out.pieces = piece;
   const int n = static_cast<int>(out.own.size());
-  if (n < 2 || !Same(trajectory.end(), trajectory.start())) return {};
+  if (n < std::max(min_blocks, 1) || !Same(trajectory.end(), trajectory.start())) return {};
   // Each block's own pieces start and end at its approach pose: a travel move may leave it
   // from there in any order.
   std::vector<const motion::TrajectorySegment*> pieces;

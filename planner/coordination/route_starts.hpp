@@ -11,6 +11,7 @@
 
 #include <Eigen/Core>
 #include <functional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -28,16 +29,19 @@ struct RouteBlocks {
   int travel_home = -1;               ///< The travel piece from the last block home, or -1.
   /// [block] the configuration (rad) where its own pieces start and end (the approach pose).
   std::vector<Eigen::VectorXd> at;
-  int pieces = 0;  ///< All pieces (PieceDurations' size).
+  std::vector<std::string> labels;  ///< [block] its segments' label (the weld's id).
+  int pieces = 0;                   ///< All pieces (PieceDurations' size).
   /// The trajectory reads as home → travel → weld pieces → … → travel → home, each block's own
-  /// pieces starting and ending at one configuration, with at least two blocks. False (and
-  /// the rest empty) otherwise: such a route keeps its start.
+  /// pieces starting and ending at one configuration, with at least `min_blocks` blocks (at
+  /// least 1). False (and the rest empty) otherwise: such a route keeps its start.
   bool valid = false;
 };
 
 /// Reads `trajectory` (waits left out) by its segments' `from`/`to` labels: a motion between
 /// two different labels is a travel move, a segment from a weld to itself one of its pieces.
-RouteBlocks BlocksOf(const motion::RobotTrajectory& trajectory);
+/// `min_blocks` (≥ 1): fewer blocks leave it not valid (2 for a route start: one weld has no
+/// other start).
+RouteBlocks BlocksOf(const motion::RobotTrajectory& trajectory, int min_blocks = 2);
 
 /// Where a route starts and which way it runs. `start`: the block (in program order) it
 /// begins with; forward it runs start, start + 1, …, then from block 0 on; backward start,
@@ -59,8 +63,8 @@ inline bool OnlyReversed(const RouteStart& route, int blocks) {
 /// Precondition: 0 ≤ route.start < blocks.
 std::vector<int> BlockOrder(const RouteStart& route, int blocks);
 
-/// s of a new travel move of `robot` between two configurations (rad), as the allocation would
-/// estimate it.
+/// s of a new travel move of `robot` between two configurations (rad), as the caller prices
+/// it (the pipeline: the analytic estimate, motion::RestToRestTime).
 using TravelEstimate =
     std::function<double(int robot, const Eigen::VectorXd& from, const Eigen::VectorXd& to)>;
 

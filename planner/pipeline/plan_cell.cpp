@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "planner/collision/collision_world.hpp"
+#include "planner/common/check.hpp"
 #include "planner/coordination/directions.hpp"
 #include "planner/coordination/route_starts.hpp"
 #include "planner/motion/time_parameterization.hpp"
@@ -32,7 +33,9 @@ double Since(Clock::time_point t0) {
 struct Attempt {
   AllocationProblem problem;
   Allocation allocation;  ///< With the candidates welded in (PlanMotions).
-  std::vector<std::vector<AssignedWeld>> allocated_routes;  ///< As the allocator gave them.
+  /// As the allocator gave them; a route the weld-transfer or route-start round planned anew: as
+  /// it was given to PlanMotions (PlannedRoutes files its motion so).
+  std::vector<std::vector<AssignedWeld>> allocated_routes;
   std::vector<motion::SequenceResult> motions;
   coordination::CoordinationResult coordinated;
 
@@ -340,7 +343,10 @@ Attempt ReplanRoutes(const cell::Cell& cell, const collision::CollisionWorld& wo
                     &travel, &best.motions);
     for (const std::size_t r : replanned) {
       a.motions[r] = std::move(motions[r]);
-      a.allocation.routes[r] = to_plan.routes[r];  // the poses welded in
+      // The route the motion was planned for (PlannedRoutes files it so), and its poses as
+      // welded.
+      a.allocated_routes[r] = std::move(a.allocation.routes[r]);
+      a.allocation.routes[r] = to_plan.routes[r];
     }
   }
   stats.motion_seconds += Since(t0);
@@ -410,25 +416,33 @@ coordination::TravelEstimate AnalyticEstimate(const cell::Cell& cell,
 }
 
 // Every robot's route as `best` ran it (transfers.hpp): a robot with skipped stops, an
-// abandoned motion or a trajectory that does not read as a route (coordination::BlocksOf, at
-// least two welds) may not change.
+// abandoned motion or a trajectory that does not read as its route (coordination::BlocksOf, the
+// blocks' labels its welds' ids) may not change. A robot without welds may take one.
 std::vector<RunRoute> RunRoutesOf(const cell::Cell& cell, const Attempt& best) {
   std::vector<RunRoute> out;
   for (std::size_t r = 0; r < best.motions.size(); ++r) {
     const motion::SequenceResult& m = best.motions[r];
     const std::vector<AssignedWeld>& route = best.allocation.routes[r];
-    const coordination::RouteBlocks blocks = coordination::BlocksOf(m.trajectory);
-    const std::vector<double> durations = coordination::PieceDurations(m.trajectory);
     RunRoute run{.home = cell.robots[r].home,
+                 .travel = {0.0},
                  .finish = best.coordinated.trajectories[r].duration(),
-                 .may_change = blocks.valid && m.skipped.empty() && !m.abandoned &&
-                               blocks.own.size() == route.size()};
-    if (!run.may_change) {
-      run.travel.push_back(0.0);
+                 .may_change = m.skipped.empty() && !m.abandoned};
+    if (route.empty() || !run.may_change) {
       out.push_back(std::move(run));
       continue;
     }
+    const coordination::RouteBlocks blocks = coordination::BlocksOf(m.trajectory, 1);
+    run.may_change = blocks.valid && blocks.own.size() == route.size();
+    for (std::size_t b = 0; b < route.size() && run.may_change; ++b) {
+      run.may_change = blocks.labels[b] == cell.welds[route[b].weld].id;
+    }
+    if (!run.may_change) {
+      out.push_back(std::move(run));
+      continue;
+    }
+    const std::vector<double> durations = coordination::PieceDurations(m.trajectory);
     auto piece = [&](int p) { return p < 0 ? 0.0 : durations[static_cast<std::size_t>(p)]; };
+    run.travel.clear();
     for (std::size_t b = 0; b < route.size(); ++b) {
       run.welds.push_back(route[b].weld);
       run.at.push_back(blocks.at[b]);
@@ -490,9 +504,12 @@ Attempt TransferWeld(const cell::Cell& cell, const collision::CollisionWorld& wo
   for (std::vector<std::vector<AssignedWeld>>* routes :
        {&a.allocated_routes, &a.allocation.routes}) {
     std::vector<AssignedWeld>& giver = (*routes)[from];
-    giver.erase(std::find_if(giver.begin(), giver.end(),
-                             [&](const AssignedWeld& w) { return w.weld == transfer.weld; }));
+    const auto it = std::find_if(giver.begin(), giver.end(),
+                                 [&](const AssignedWeld& w) { return w.weld == transfer.weld; });
+    WELDCELL_CHECK(it != giver.end());
+    giver.erase(it);
     std::vector<AssignedWeld>& taker = (*routes)[to];
+    WELDCELL_CHECK(transfer.position >= 0 && transfer.position <= static_cast<int>(taker.size()));
     taker.insert(taker.begin() + transfer.position, moved);
   }
   return ReplanRoutes(cell, world, reach, options, travel, planned, best, std::move(a),
@@ -501,14 +518,16 @@ Attempt TransferWeld(const cell::Cell& cell, const collision::CollisionWorld& wo
 
 // The weld-transfer round: while the plan's own durations say that a weld of the robot that
 // finishes last would be better welded by another robot (RankWeldTransfers), the best such
-// plan, planned and coordinated; kept only when better, ranked anew from each plan kept. At
-// most kWeldTransferTries plans (counted in `tries`); stops at the first not kept.
+// plan, planned and coordinated; kept only when better, ranked anew from each plan kept (never
+// giving a weld back to the robot that gave it away). At most kWeldTransferTries plans (counted
+// in `tries`); stops at the first not kept.
 void TryWeldTransfers(const cell::Cell& cell, const collision::CollisionWorld& world,
                       const reach::ReachMap& reach, const PlanOptions& options,
                       const TravelMatrices& travel, PlannedRoutes& planned,
                       coordination::ConflictCache& cache, Attempt& best, PlanStatistics& stats,
                       int& tries) {
   const coordination::TravelEstimate estimate = AnalyticEstimate(cell, world);
+  std::set<std::pair<int, int>> given;  // (weld, the robot it was given away by)
   for (int round = 0; round < kWeldTransferTries && tries < kRearrangeTries; ++round) {
     const std::vector<RunRoute> routes = RunRoutesOf(cell, best);
     const int last = static_cast<int>(
@@ -518,8 +537,12 @@ void TryWeldTransfers(const cell::Cell& cell, const collision::CollisionWorld& w
     const std::vector<WeldTransfer> ranked =
         RankWeldTransfers(routes, WeldOptionsOf(reach, best.problem, best.allocation.routes[last]),
                           estimate, kMinTransferGain * best.Makespan());
-    if (ranked.empty()) return;
-    const WeldTransfer& t = ranked.front();
+    // Not a weld back to the robot that gave it away.
+    const auto next = std::find_if(ranked.begin(), ranked.end(), [&](const WeldTransfer& t) {
+      return !given.count({t.weld, t.to});
+    });
+    if (next == ranked.end()) return;
+    const WeldTransfer t = *next;
     ++tries;
     Attempt attempt =
         TransferWeld(cell, world, reach, options, travel, planned, best, t, cache, stats);
@@ -534,6 +557,7 @@ void TryWeldTransfers(const cell::Cell& cell, const collision::CollisionWorld& w
          .makespan = attempt.Makespan(),
          .kept = kept});
     if (!kept) return;
+    given.insert({t.weld, t.from});
     best = std::move(attempt);
   }
 }

@@ -507,13 +507,14 @@ ExactPathLookup(const TravelMatrices::Robot& exact) {
 
 // SequenceRequest::known_path over the travel moves one robot ran in `motion`, either way
 // round (run backwards, a path is as free), found by their configurations (bit for bit: a
-// route started elsewhere travels between the same approach configurations); then `first`
-// (optional).
+// route started elsewhere travels between the same approach configurations); then `fallback`
+// (optional; e.g. exact's paths, planned per ordered pair: a move run before the other way
+// round runs that move backwards, not exact's path of this direction).
 std::function<const std::vector<Eigen::VectorXd>*(const Eigen::VectorXd&, const Eigen::VectorXd&)>
 KnownMoveLookup(const motion::SequenceResult& motion,
                 std::function<const std::vector<Eigen::VectorXd>*(const Eigen::VectorXd&,
                                                                   const Eigen::VectorXd&)>
-                    first) {
+                    fallback) {
   using Key = std::pair<std::vector<double>, std::vector<double>>;
   auto key = [](const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
     return Key{std::vector<double>(a.data(), a.data() + a.size()),
@@ -525,14 +526,12 @@ KnownMoveLookup(const motion::SequenceResult& motion,
     paths->emplace(key(p.goal, p.start),
                    std::vector<Eigen::VectorXd>(p.waypoints.rbegin(), p.waypoints.rend()));
   }
-  return [paths, key, first = std::move(first)](
+  return [paths, key, fallback = std::move(fallback)](
              const Eigen::VectorXd& start,
              const Eigen::VectorXd& goal) -> const std::vector<Eigen::VectorXd>* {
-    if (first) {
-      if (const std::vector<Eigen::VectorXd>* path = first(start, goal)) return path;
-    }
     const auto it = paths->find(key(start, goal));
-    return it == paths->end() ? nullptr : &it->second;
+    if (it != paths->end()) return &it->second;
+    return fallback ? fallback(start, goal) : nullptr;
   };
 }
 

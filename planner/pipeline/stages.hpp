@@ -103,11 +103,11 @@ struct PlanOptions {
   /// coordinated plan gets better.
   /// 0 = never. The default was chosen by the coordinated makespans of docs/allocation.md.
   double exclusion_clearance = 0.5;
-  /// After the re-allocation rounds (with rebalance_rounds > 0; not with precedences), PlanCell
-  /// tries giving one weld of the robot that finishes last to another robot that reaches it,
-  /// where the plan's own durations say the makespan drops (RankWeldTransfers, transfers.hpp),
-  /// kept only when the coordinated plan gets better (docs/allocation.md#weld-transfers). Not
-  /// counted among the re-allocation rounds.
+  /// After the re-allocation rounds (with rebalance_rounds > 0, on a conflict-free plan; not
+  /// with precedences), PlanCell tries giving one weld of the robot that finishes last to
+  /// another robot that reaches it, where the plan's own durations say the makespan drops
+  /// (RankWeldTransfers, transfers.hpp), kept only when the coordinated plan gets better
+  /// (docs/allocation.md#weld-transfers). Not counted among the re-allocation rounds.
   bool weld_transfers = true;
   /// After the weld-transfer round, PlanCell tries the best plan with some robots' routes
   /// started at other welds or run backwards where the coordination diagrams of its robot pairs
@@ -254,8 +254,9 @@ inline constexpr int kMaxAlternativePoses = 3;
 
 /// The collision-free timed motion of every robot through its route, robots in parallel;
 /// index = robot. Seeds derive from cell.settings.seed and the robot index, so a robot's motion
-/// depends only on its route: a robot whose route equals one in `previous` (as allocated,
-/// before this function changed it) takes that motion unplanned. When no motion reaches a
+/// depends only on its route (and on `travel` and `known`, below): a robot whose route equals
+/// one in `previous` (as given here, before this function changed it) takes that motion
+/// unplanned. When no motion reaches a
 /// weld's chosen candidate, up to kMaxAlternativePoses other candidates of that weld are tried
 /// in order: the best (by posture) of each other spin window first, then the next best of any,
 /// each differing from the chosen and the other tried ones by more than 0.2 rad in some joint of

@@ -18,17 +18,6 @@ const Eigen::VectorXd& At(const RunRoute& route, int b) {
                                                          : route.at[static_cast<std::size_t>(b)];
 }
 
-// s: how much longer the route's run moves took than `estimate` says (at least 1).
-double DetourRatio(int robot, const RunRoute& route, const coordination::TravelEstimate& estimate) {
-  double run = 0.0, estimated = 0.0;
-  const int n = static_cast<int>(route.at.size());
-  for (int b = 0; b <= n; ++b) {
-    run += route.travel[static_cast<std::size_t>(b)];
-    estimated += estimate(robot, At(route, b - 1), At(route, b));
-  }
-  return estimated > 0.0 ? std::max(1.0, run / estimated) : 1.0;
-}
-
 // The finish of `route` without block `b`.
 double FinishWithout(int robot, const RunRoute& route, int b, double ratio,
                      const coordination::TravelEstimate& estimate) {
@@ -52,7 +41,22 @@ std::pair<double, int> CheapestInsertion(const RunRoute& route, const WeldOption
   return best;
 }
 
+// A lower predicted latest finish, then a lower finish of the taker.
+bool Better(const WeldTransfer& a, const WeldTransfer& b) {
+  return std::tie(a.makespan_after, a.taker_finish) < std::tie(b.makespan_after, b.taker_finish);
+}
+
 }  // namespace
+
+double DetourRatio(int robot, const RunRoute& route, const coordination::TravelEstimate& estimate) {
+  double run = 0.0, estimated = 0.0;
+  const int n = static_cast<int>(route.at.size());
+  for (int b = 0; b <= n && b < static_cast<int>(route.travel.size()); ++b) {
+    run += route.travel[static_cast<std::size_t>(b)];
+    estimated += estimate(robot, At(route, b - 1), At(route, b));
+  }
+  return estimated > 0.0 ? std::max(1.0, run / estimated) : 1.0;
+}
 
 std::vector<WeldTransfer> RankWeldTransfers(const std::vector<RunRoute>& routes,
                                             const std::vector<WeldOption>& options,
@@ -100,16 +104,18 @@ std::vector<WeldTransfer> RankWeldTransfers(const std::vector<RunRoute>& routes,
                            .position = position,
                            .candidate = o.candidate,
                            .makespan_before = before,
-                           .makespan_after = after};
+                           .makespan_after = after,
+                           .taker_finish = to.finish + added};
       const auto [it, inserted] = best.try_emplace({weld, o.robot}, t);
-      if (!inserted && after < it->second.makespan_after) it->second = t;
+      if (!inserted && Better(t, it->second)) it->second = t;
     }
   }
   std::vector<WeldTransfer> out;
   out.reserve(best.size());
   for (const auto& [key, t] : best) out.push_back(t);
   std::stable_sort(out.begin(), out.end(), [](const WeldTransfer& a, const WeldTransfer& b) {
-    return std::tie(a.makespan_after, a.weld, a.to) < std::tie(b.makespan_after, b.weld, b.to);
+    if (Better(a, b) || Better(b, a)) return Better(a, b);
+    return std::tie(a.weld, a.to) < std::tie(b.weld, b.to);
   });
   return out;
 }

@@ -42,20 +42,27 @@ struct WeldTransfer {
   int candidate = 0;     ///< WeldOption::candidate of the way `to` welds it.
   /// s: the latest finish as the plan has it, and as predicted with the transfer.
   double makespan_before = 0.0, makespan_after = 0.0;
+  double taker_finish = 0.0;  ///< s: `to`'s finish as predicted with the transfer.
   bool operator==(const WeldTransfer&) const = default;
 };
 
+/// How much longer `route`'s run moves took than `estimate` says for them (Σ run / Σ
+/// estimated, at least 1: the planner's moves detour around obstacles; 1 without moves).
+/// New moves of the robot are priced at `estimate` times this.
+double DetourRatio(int robot, const RunRoute& route, const coordination::TravelEstimate& estimate);
+
 /// The transfers of a weld of the robot that finishes last (the lowest index among equals) to
-/// another robot that may change, each weld and receiving robot with its cheapest option and
-/// position, that are predicted to lower the latest finish by more than `min_gain` (s); best
-/// first (then by weld and
-/// robot). The prediction keeps every robot's finish as the plan has it (waits included) but
-/// for the two: the giver loses the weld's pieces and its moves in and out and gains the move
-/// that joins its neighbours; the receiver gains the option's pieces and two moves and loses
-/// the move between its new neighbours. A new move takes `estimate` scaled by that robot's
-/// ratio of its run moves to their estimates (≥ 1: the planner's moves detour; 1 when it has
-/// none). Routes need one `at`, one `own` and one `welds` entry per block, `blocks + 1` travel
-/// entries; a giver needs at least two blocks. Deterministic.
+/// another robot that may change, each weld and taker with the option and position that
+/// predict the lowest latest finish (then the taker's lowest finish), that are predicted to
+/// lower the latest finish by more than `min_gain` (s); best first by the same two, then by
+/// weld and taker. The prediction keeps every robot's finish as the plan has it (waits
+/// included) but for the two: the giver loses the weld's pieces and its moves in and out and
+/// gains the move that joins its neighbours; the taker gains the option's pieces and two moves
+/// and loses the move between its new neighbours. A new move takes `estimate` scaled by that
+/// robot's ratio of its run moves to their estimates (at least 1: the planner's moves detour;
+/// 1 when it has none). A giver needs at least two welds. Deterministic, no state.
+/// Precondition (checked, aborts): each route has one `at`, one `own` per weld and
+/// `welds + 1` travel entries.
 std::vector<WeldTransfer> RankWeldTransfers(const std::vector<RunRoute>& routes,
                                             const std::vector<WeldOption>& options,
                                             const coordination::TravelEstimate& estimate,

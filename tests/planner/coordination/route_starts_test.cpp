@@ -50,12 +50,35 @@ TEST(BlocksOfTest, ReadsTravelMovesAndEachWeldsOwnPieces) {
   EXPECT_EQ(b.travel_in, (std::vector<int>{0, 4, 8}));
   EXPECT_EQ(b.own, (std::vector<std::vector<int>>{{1, 2, 3}, {5, 6, 7}, {9, 10, 11}}));
   EXPECT_EQ(b.travel_home, 12);
+  EXPECT_EQ(b.labels, (std::vector<std::string>{"A", "B", "C"}));
   EXPECT_EQ(b.pieces, 13);
   ASSERT_EQ(b.at.size(), 3u);
   EXPECT_DOUBLE_EQ(b.at[1](0), 2.0);
   // A wait is no piece.
-  motion::RobotTrajectory waiting = Route({{"A", 1.0, 2.0}});
+  motion::RobotTrajectory waiting(Q(0.0));
+  waiting.AppendWait("home", 1.0);
+  waiting.AppendMotion(motion::TimeParameterize({Q(0.0), Q(1.0)}, kLimits), "home", "A");
+  waiting.AppendWait("A", 0.5);
+  waiting.AppendWeldDwell("A", 2.0);
+  waiting.AppendMotion(motion::TimeParameterize({Q(1.0), Q(0.0)}, kLimits), "A", "home");
   EXPECT_FALSE(BlocksOf(waiting).valid) << "one weld: nothing to start elsewhere";
+  const RouteBlocks one = BlocksOf(waiting, /*min_blocks=*/1);
+  ASSERT_TRUE(one.valid);
+  EXPECT_EQ(one.labels, (std::vector<std::string>{"A"}));
+  EXPECT_EQ(one.travel_in, (std::vector<int>{0}));
+  EXPECT_EQ(one.own, (std::vector<std::vector<int>>{{1}}));
+  EXPECT_EQ(one.travel_home, 2);
+  EXPECT_EQ(one.pieces, 3);
+}
+
+TEST(BlockOrderTest, StartsWhereToldAndRunsEitherWay) {
+  EXPECT_EQ(BlockOrder({.reverse = false, .start = 0}, 3), (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(BlockOrder({.reverse = false, .start = 1}, 3), (std::vector<int>{1, 2, 0}));
+  EXPECT_EQ(BlockOrder({.reverse = true, .start = 2}, 3), (std::vector<int>{2, 1, 0}));
+  EXPECT_EQ(BlockOrder({.reverse = true, .start = 0}, 3), (std::vector<int>{0, 2, 1}));
+  EXPECT_TRUE(OnlyReversed({.reverse = true, .start = 2}, 3));
+  EXPECT_FALSE(OnlyReversed({.reverse = true, .start = 0}, 3));
+  EXPECT_FALSE(OnlyReversed({.reverse = false, .start = 2}, 3));
 }
 
 TEST(BlocksOfTest, RefusesWhatIsNoClosedRoute) {
