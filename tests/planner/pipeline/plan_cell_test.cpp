@@ -361,6 +361,22 @@ TEST(PlanMotionsTest, ARouteStartedElsewhereRunsTheMovesItRanBefore) {
   }
   EXPECT_GE(same, 3) << "of the 5 moves, 2 are new";
   EXPECT_GT(planned_same, 0) << "no planned move was run again";
+  // The moves run again are the paths run before, waypoint for waypoint (backwards where the
+  // route runs them the other way round).
+  int reused_detours = 0;
+  for (const motion::TravelPath& p : again[0].travel_paths) {
+    for (const motion::TravelPath& q : first[0].travel_paths) {
+      std::vector<Eigen::VectorXd> waypoints = q.waypoints;
+      if (p.start == q.goal && p.goal == q.start) {
+        std::reverse(waypoints.begin(), waypoints.end());
+      } else if (!(p.start == q.start && p.goal == q.goal)) {
+        continue;
+      }
+      EXPECT_EQ(p.waypoints, waypoints);
+      reused_detours += p.waypoints == waypoints && p.waypoints.size() > 2;
+    }
+  }
+  EXPECT_GT(reused_detours, 0) << "the detour around the wall was not run again";
 }
 
 // Whether `now` is `then` started elsewhere, forwards or backwards.
