@@ -418,56 +418,49 @@ coordination::TravelEstimate AnalyticEstimate(const cell::Cell& cell,
 // Every robot's route as `best` ran it (transfers.hpp): a robot with skipped stops, an
 // abandoned motion or a trajectory that does not read as its route (coordination::BlocksOf, the
 // blocks' labels its welds' ids) may not change. A robot without welds may take one.
+RunRoute RunRouteOf(const cell::Cell& cell, const Attempt& best, std::size_t r) {
+  const motion::SequenceResult& m = best.motions[r];
+  const std::vector<AssignedWeld>& route = best.allocation.routes[r];
+  RunRoute run{.home = cell.robots[r].home,
+               .travel = {0.0},
+               .finish = best.coordinated.trajectories[r].duration(),
+               .may_change = m.skipped.empty() && !m.abandoned};
+  if (route.empty() || !run.may_change) return run;
+  const coordination::RouteBlocks blocks = coordination::BlocksOf(m.trajectory, 1);
+  run.may_change = blocks.valid && blocks.own.size() == route.size();
+  for (std::size_t b = 0; b < route.size() && run.may_change; ++b) {
+    run.may_change = blocks.labels[b] == cell.welds[route[b].weld].id;
+  }
+  if (!run.may_change) return run;
+  const std::vector<double> durations = coordination::PieceDurations(m.trajectory);
+  auto piece = [&](int p) { return p < 0 ? 0.0 : durations[static_cast<std::size_t>(p)]; };
+  run.travel.clear();
+  for (std::size_t b = 0; b < route.size(); ++b) {
+    run.welds.push_back(route[b].weld);
+    run.at.push_back(blocks.at[b]);
+    run.travel.push_back(piece(blocks.travel_in[b]));
+    double own = 0.0;
+    for (const int p : blocks.own[b]) own += piece(p);
+    run.own.push_back(own);
+  }
+  run.travel.push_back(piece(blocks.travel_home));
+  return run;
+}
+
 std::vector<RunRoute> RunRoutesOf(const cell::Cell& cell, const Attempt& best) {
   std::vector<RunRoute> out;
-  for (std::size_t r = 0; r < best.motions.size(); ++r) {
-    const motion::SequenceResult& m = best.motions[r];
-    const std::vector<AssignedWeld>& route = best.allocation.routes[r];
-    RunRoute run{.home = cell.robots[r].home,
-                 .travel = {0.0},
-                 .finish = best.coordinated.trajectories[r].duration(),
-                 .may_change = m.skipped.empty() && !m.abandoned};
-    if (route.empty() || !run.may_change) {
-      out.push_back(std::move(run));
-      continue;
-    }
-    const coordination::RouteBlocks blocks = coordination::BlocksOf(m.trajectory, 1);
-    run.may_change = blocks.valid && blocks.own.size() == route.size();
-    for (std::size_t b = 0; b < route.size() && run.may_change; ++b) {
-      run.may_change = blocks.labels[b] == cell.welds[route[b].weld].id;
-    }
-    if (!run.may_change) {
-      out.push_back(std::move(run));
-      continue;
-    }
-    const std::vector<double> durations = coordination::PieceDurations(m.trajectory);
-    auto piece = [&](int p) { return p < 0 ? 0.0 : durations[static_cast<std::size_t>(p)]; };
-    run.travel.clear();
-    for (std::size_t b = 0; b < route.size(); ++b) {
-      run.welds.push_back(route[b].weld);
-      run.at.push_back(blocks.at[b]);
-      run.travel.push_back(piece(blocks.travel_in[b]));
-      double own = 0.0;
-      for (const int p : blocks.own[b]) own += piece(p);
-      run.own.push_back(own);
-    }
-    run.travel.push_back(piece(blocks.travel_home));
-    out.push_back(std::move(run));
-  }
+  out.reserve(best.motions.size());
+  for (std::size_t r = 0; r < best.motions.size(); ++r) out.push_back(RunRouteOf(cell, best, r));
   return out;
 }
 
-// Every way a robot may weld a weld of `welds` in `problem`: its offered candidates, with the
-// durations the allocation gives their pieces.
+// Every way a robot may weld a weld of `problem`: its offered candidates, with the durations the
+// allocation gives their pieces.
 std::vector<WeldOption> WeldOptionsOf(const reach::ReachMap& reach,
-                                      const AllocationProblem& problem,
-                                      const std::vector<AssignedWeld>& welds) {
-  std::set<int> wanted;
-  for (const AssignedWeld& w : welds) wanted.insert(w.weld);
+                                      const AllocationProblem& problem) {
   std::vector<WeldOption> out;
   for (std::size_t t = 0; t < problem.tasks.size(); ++t) {
     const AllocationTask& task = problem.tasks[t];
-    if (!wanted.count(task.weld)) continue;
     for (std::size_t r = 0; r < task.options.size(); ++r) {
       const allocation::Capability* capability = problem.problem.FindCapability(
           allocation::TaskId{static_cast<int>(t)}, allocation::RobotId{static_cast<int>(r)});
@@ -528,15 +521,10 @@ void TryWeldTransfers(const cell::Cell& cell, const collision::CollisionWorld& w
                       int& tries) {
   const coordination::TravelEstimate estimate = AnalyticEstimate(cell, world);
   std::set<std::pair<int, int>> given;  // (weld, the robot it was given away by)
+  const std::vector<WeldOption> ways = WeldOptionsOf(reach, best.problem);
   for (int round = 0; round < kWeldTransferTries && tries < kRearrangeTries; ++round) {
-    const std::vector<RunRoute> routes = RunRoutesOf(cell, best);
-    const int last = static_cast<int>(
-        std::max_element(routes.begin(), routes.end(),
-                         [](const RunRoute& a, const RunRoute& b) { return a.finish < b.finish; }) -
-        routes.begin());
-    const std::vector<WeldTransfer> ranked =
-        RankWeldTransfers(routes, WeldOptionsOf(reach, best.problem, best.allocation.routes[last]),
-                          estimate, kMinTransferGain * best.Makespan());
+    const std::vector<WeldTransfer> ranked = RankWeldTransfers(
+        RunRoutesOf(cell, best), ways, estimate, kMinTransferGain * best.Makespan());
     // Not a weld back to the robot that gave it away.
     const auto next = std::find_if(ranked.begin(), ranked.end(), [&](const WeldTransfer& t) {
       return !given.count({t.weld, t.to});

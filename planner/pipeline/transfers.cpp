@@ -18,6 +18,18 @@ const Eigen::VectorXd& At(const RunRoute& route, int b) {
                                                          : route.at[static_cast<std::size_t>(b)];
 }
 
+// How much longer the route's run moves took than `estimate` says (Σ run / Σ estimated), at
+// least 1 (the planner's moves detour); 1 without moves.
+double DetourRatio(int robot, const RunRoute& route, const coordination::TravelEstimate& estimate) {
+  double run = 0.0, estimated = 0.0;
+  const int n = static_cast<int>(route.at.size());
+  for (int b = 0; b <= n && b < static_cast<int>(route.travel.size()); ++b) {
+    run += route.travel[static_cast<std::size_t>(b)];
+    estimated += estimate(robot, At(route, b - 1), At(route, b));
+  }
+  return estimated > 0.0 ? std::max(1.0, run / estimated) : 1.0;
+}
+
 // The finish of `route` without block `b`.
 double FinishWithout(int robot, const RunRoute& route, int b, double ratio,
                      const coordination::TravelEstimate& estimate) {
@@ -48,16 +60,6 @@ bool Better(const WeldTransfer& a, const WeldTransfer& b) {
 
 }  // namespace
 
-double DetourRatio(int robot, const RunRoute& route, const coordination::TravelEstimate& estimate) {
-  double run = 0.0, estimated = 0.0;
-  const int n = static_cast<int>(route.at.size());
-  for (int b = 0; b <= n && b < static_cast<int>(route.travel.size()); ++b) {
-    run += route.travel[static_cast<std::size_t>(b)];
-    estimated += estimate(robot, At(route, b - 1), At(route, b));
-  }
-  return estimated > 0.0 ? std::max(1.0, run / estimated) : 1.0;
-}
-
 std::vector<WeldTransfer> RankWeldTransfers(const std::vector<RunRoute>& routes,
                                             const std::vector<WeldOption>& options,
                                             const coordination::TravelEstimate& estimate,
@@ -67,11 +69,11 @@ std::vector<WeldTransfer> RankWeldTransfers(const std::vector<RunRoute>& routes,
     WELDCELL_CHECK(r.at.size() == r.welds.size() && r.own.size() == r.welds.size() &&
                    r.travel.size() == r.welds.size() + 1);
   }
-  std::vector<double> finish(static_cast<std::size_t>(robots));
-  for (int r = 0; r < robots; ++r) finish[static_cast<std::size_t>(r)] = routes[r].finish;
   if (robots < 2) return {};
-  const int giver =
-      static_cast<int>(std::max_element(finish.begin(), finish.end()) - finish.begin());
+  const int giver = static_cast<int>(
+      std::max_element(routes.begin(), routes.end(),
+                       [](const RunRoute& a, const RunRoute& b) { return a.finish < b.finish; }) -
+      routes.begin());
   const RunRoute& from = routes[static_cast<std::size_t>(giver)];
   const double before = from.finish;
   if (!from.may_change || from.welds.size() < 2) return {};
@@ -95,7 +97,7 @@ std::vector<WeldTransfer> RankWeldTransfers(const std::vector<RunRoute>& routes,
       double after = std::max(giver_finish, to.finish + added);
       for (int r = 0; r < robots; ++r) {
         if (r != giver && r != o.robot)
-          after = std::max(after, finish[static_cast<std::size_t>(r)]);
+          after = std::max(after, routes[static_cast<std::size_t>(r)].finish);
       }
       if (after >= before - std::max(min_gain, 1e-6)) continue;
       const WeldTransfer t{.weld = weld,

@@ -46,11 +46,6 @@ struct WeldTransfer {
   bool operator==(const WeldTransfer&) const = default;
 };
 
-/// How much longer `route`'s run moves took than `estimate` says for them (Σ run / Σ
-/// estimated, at least 1: the planner's moves detour around obstacles; 1 without moves).
-/// New moves of the robot are priced at `estimate` times this.
-double DetourRatio(int robot, const RunRoute& route, const coordination::TravelEstimate& estimate);
-
 /// The transfers of a weld of the robot that finishes last (the lowest index among equals) to
 /// another robot that may change, each weld and taker with the option and position that
 /// predict the lowest latest finish (then the taker's lowest finish), that are predicted to
