@@ -48,7 +48,7 @@ double PairDiagramBound(const std::vector<double>& durations_a,
                         const std::vector<double>& durations_b,
                         const std::vector<std::pair<int, int>>& touching, bool reverse_b,
                         double step) {
-  return internal::PairDiagram(durations_a, durations_b, touching, reverse_b, step).Bound();
+  return internal::PairBound(durations_a, durations_b, touching, reverse_b, step);
 }
 
 RouteDirections ChooseRouteDirections(const std::vector<std::vector<double>>& durations,

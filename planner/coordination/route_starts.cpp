@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "planner/common/check.hpp"
+#include "planner/common/parallel.hpp"
 #include "planner/coordination/directions.hpp"
 
 namespace weldcell::coordination {
@@ -222,24 +223,32 @@ class Scorer {
     return Score{worst, sum, changed};
   }
 
-  // Robot r's best arrangement with the others as they are, and its score; r is left as it was.
-  std::pair<RouteStart, Score> BestFor(int r) {
+  // Robot r's best arrangement with the others as they are, and its score: every start and
+  // direction scored (on `threads` workers, each trial on its own), the first best in the order
+  // tried. Nothing changes.
+  std::pair<RouteStart, Score> BestFor(int r, int threads) const {
     const RouteStart held = choices_[static_cast<std::size_t>(r)];
-    std::pair<RouteStart, Score> best{held, Current()};
+    std::vector<RouteStart> trials;
     for (const bool reverse : {false, true}) {
       for (int start = 0; start < Blocks(r); ++start) {
         const RouteStart trial{.reverse = reverse, .start = start};
-        if (trial == held) continue;
-        Set(r, trial);
-        if (const Score s = Current(); s < best.second) best = {trial, s};
+        if (trial != held) trials.push_back(trial);
       }
     }
-    Set(r, held);
+    std::vector<Score> scores(trials.size());
+    ParallelFor(static_cast<int>(trials.size()), threads, [&](int i, int) {
+      scores[static_cast<std::size_t>(i)] = ScoreWith(r, trials[static_cast<std::size_t>(i)]);
+    });
+    std::pair<RouteStart, Score> best{held, Current()};
+    for (std::size_t i = 0; i < trials.size(); ++i) {
+      if (scores[i] < best.second) best = {trials[i], scores[i]};
+    }
     return best;
   }
 
  private:
-  Arranged Arrange(int r) const {
+  Arranged Arrange(int r) const { return ArrangeAs(r, choices_[static_cast<std::size_t>(r)]); }
+  Arranged ArrangeAs(int r, const RouteStart& choice) const {
     const RouteBlocks& b = blocks_[static_cast<std::size_t>(r)];
     const std::vector<double>& d = durations_[static_cast<std::size_t>(r)];
     if (!b.valid) {
@@ -248,14 +257,36 @@ class Scorer {
       return a;
     }
     return coordination::Arrange(
-        b, d, choices_[static_cast<std::size_t>(r)],
-        trajectories_[static_cast<std::size_t>(r)].start(),
+        b, d, choice, trajectories_[static_cast<std::size_t>(r)].start(),
         [&](const Eigen::VectorXd& x, const Eigen::VectorXd& y) { return estimate_(r, x, y); });
+  }
+  // Current() with robot r arranged as `choice`, computed as Set(r, choice) would leave it (the
+  // same sums in the same order), without changing anything.
+  Score ScoreWith(int r, const RouteStart& choice) const {
+    const Arranged mine = ArrangeAs(r, choice);
+    auto of = [&](int q) -> const Arranged& {
+      return q == r ? mine : arranged_[static_cast<std::size_t>(q)];
+    };
+    double worst = 0.0, sum = 0.0;
+    for (int q = 0; q < Robots(); ++q) worst = std::max(worst, Total(of(q).durations));
+    for (std::size_t k = 0; k < touching_.size(); ++k) {
+      const TouchingPieces& t = touching_[k];
+      const double b = t.a == r || t.b == r ? BoundOf(t, of(t.a), of(t.b)) : bounds_[k];
+      worst = std::max(worst, b);
+      sum += b;
+    }
+    int changed = 0;
+    for (int q = 0; q < Robots(); ++q) {
+      changed += (q == r ? choice : choices_[static_cast<std::size_t>(q)]) != RouteStart{};
+    }
+    return Score{worst, sum, changed};
   }
   double BoundOf(std::size_t k) const {
     const TouchingPieces& t = touching_[k];
-    const Arranged& a = arranged_[static_cast<std::size_t>(t.a)];
-    const Arranged& b = arranged_[static_cast<std::size_t>(t.b)];
+    return BoundOf(t, arranged_[static_cast<std::size_t>(t.a)],
+                   arranged_[static_cast<std::size_t>(t.b)]);
+  }
+  double BoundOf(const TouchingPieces& t, const Arranged& a, const Arranged& b) const {
     return PairDiagramBound(a.durations, b.durations, Touching(t, a, b), false, step_);
   }
 
@@ -276,7 +307,7 @@ class Scorer {
 RouteStarts ChooseRouteStarts(const std::vector<motion::RobotTrajectory>& trajectories,
                               const std::vector<TouchingPieces>& touching,
                               const std::vector<char>& keep, const TravelEstimate& estimate,
-                              double step) {
+                              double step, int threads) {
   Scorer scorer(trajectories, touching, keep, estimate, step);
   RouteStarts out;
   out.bound_before = std::get<0>(scorer.Current());
@@ -296,7 +327,7 @@ RouteStarts ChooseRouteStarts(const std::vector<motion::RobotTrajectory>& trajec
     bool better = false;
     for (int r = 0; r < scorer.Robots(); ++r) {
       if (!scorer.MayChange(r)) continue;
-      const auto [choice, score] = scorer.BestFor(r);
+      const auto [choice, score] = scorer.BestFor(r, threads);
       if (choice == scorer.Choices()[static_cast<std::size_t>(r)]) continue;
       scorer.Set(r, choice);
       better = true;
@@ -311,13 +342,13 @@ RouteStarts ChooseRouteStarts(const std::vector<motion::RobotTrajectory>& trajec
 std::vector<SingleRouteStart> RankRouteStarts(
     const std::vector<motion::RobotTrajectory>& trajectories,
     const std::vector<TouchingPieces>& touching, const std::vector<char>& keep,
-    const TravelEstimate& estimate, double step) {
+    const TravelEstimate& estimate, double step, int threads) {
   Scorer scorer(trajectories, touching, keep, estimate, step);
   const Score now = scorer.Current();
   std::vector<std::pair<Score, SingleRouteStart>> ranked;
   for (int r = 0; r < scorer.Robots(); ++r) {
     if (!scorer.MayChange(r)) continue;
-    const auto [choice, score] = scorer.BestFor(r);
+    const auto [choice, score] = scorer.BestFor(r, threads);
     if (!(score < now)) continue;
     ranked.push_back({score,
                       {.robot = r,

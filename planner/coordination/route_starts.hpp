@@ -85,11 +85,13 @@ struct RouteStarts {
 /// each robot in turn takes its best start and direction with the others fixed, while that
 /// lowers the score (at most four passes). Robots with `keep[r]` (empty: none) or whose
 /// trajectory is not a route (RouteBlocks::valid) keep theirs. `touching` as
-/// CoordinationResult::touching of these trajectories. Deterministic.
+/// CoordinationResult::touching of these trajectories. A robot's starts and directions are
+/// scored on `threads` workers (0: one per hardware thread; `estimate` is called from them);
+/// the result is the same for any number. Deterministic.
 RouteStarts ChooseRouteStarts(const std::vector<motion::RobotTrajectory>& trajectories,
                               const std::vector<TouchingPieces>& touching,
                               const std::vector<char>& keep, const TravelEstimate& estimate,
-                              double step = 0.1);
+                              double step = 0.1, int threads = 1);
 
 /// One robot's route started or run otherwise, the others as they are.
 struct SingleRouteStart {
@@ -99,10 +101,11 @@ struct SingleRouteStart {
 };
 
 /// Per robot that may change, its best start and direction with the others as they are, when
-/// that lowers the score of ChooseRouteStarts; best first. Deterministic.
+/// that lowers the score of ChooseRouteStarts; best first. `threads` as ChooseRouteStarts'.
+/// Deterministic.
 std::vector<SingleRouteStart> RankRouteStarts(
     const std::vector<motion::RobotTrajectory>& trajectories,
     const std::vector<TouchingPieces>& touching, const std::vector<char>& keep,
-    const TravelEstimate& estimate, double step = 0.1);
+    const TravelEstimate& estimate, double step = 0.1, int threads = 1);
 
 }  // namespace weldcell::coordination

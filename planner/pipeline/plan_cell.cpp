@@ -402,6 +402,8 @@ constexpr int kWeldTransferTries = 2;
 // predicted gains of 0.02-0.10 s all came out longer, each try costing 4-8 s of L's wall).
 constexpr double kMinTransferGain = 0.005;
 constexpr int kRouteStartMisses = 3;
+// s: the grid of the route-start round's pair coordination diagrams.
+constexpr double kRouteStartGrid = 0.1;
 
 // s of a new travel move as the analytic estimate prices it (motion::RestToRestTime).
 coordination::TravelEstimate AnalyticEstimate(const cell::Cell& cell,
@@ -596,15 +598,15 @@ void TryRouteStarts(const cell::Cell& cell, const collision::CollisionWorld& wor
     const std::vector<coordination::TouchingPieces>& touching = best.coordinated.touching;
     std::vector<Candidate> candidates;
     if (first) {
-      const coordination::RouteStarts joint =
-          coordination::ChooseRouteStarts(trajectories, touching, keep, estimate);
+      const coordination::RouteStarts joint = coordination::ChooseRouteStarts(
+          trajectories, touching, keep, estimate, kRouteStartGrid, options.threads);
       if (joint.bound_after < joint.bound_before - 1e-6) {
         candidates.push_back({joint.routes, joint.bound_before, joint.bound_after});
       }
       first = false;
     }
-    for (const coordination::SingleRouteStart& c :
-         coordination::RankRouteStarts(trajectories, touching, keep, estimate)) {
+    for (const coordination::SingleRouteStart& c : coordination::RankRouteStarts(
+             trajectories, touching, keep, estimate, kRouteStartGrid, options.threads)) {
       std::vector<coordination::RouteStart> starts(best.motions.size());
       starts[static_cast<std::size_t>(c.robot)] = c.route;
       if (!candidates.empty() && candidates.front().starts == starts) continue;

@@ -131,6 +131,57 @@ PairDiagram::PairDiagram(const std::vector<double>& durations_a,
   }
 }
 
+double PairBound(const std::vector<double>& durations_a, const std::vector<double>& durations_b,
+                 const std::vector<std::pair<int, int>>& touching, bool reverse_b, double step) {
+  const double grid = GridStep(durations_a, durations_b, step);
+  const DiagramAxis a(durations_a, grid);
+  const DiagramAxis b(reverse_b ? Reverse(durations_b) : durations_b, grid);
+  // The obstacles as rectangles of grid points [x0, x1] × [y0, y1].
+  struct Rectangle {
+    int x0, x1, y0, y1;
+  };
+  std::vector<Rectangle> obstacles;
+  obstacles.reserve(touching.size());
+  for (const auto& [i, j] : touching) {
+    WELDCELL_CHECK(i >= 0 && i <= a.pieces() + 1 && j >= 0 && j <= b.pieces() + 1);
+    const auto [x0, x1] = a.Points(i);
+    const auto [y0, y1] = b.Points(reverse_b ? b.pieces() + 1 - j : j);
+    obstacles.push_back({x0, x1, y0, y1});
+  }
+  // The steps of the shortest monotone path to every point of the row before and of this row
+  // (PairDiagram's recurrence: a step moves one robot, or both, one grid point on).
+  constexpr int kNone = std::numeric_limits<int>::max();
+  const auto ny = static_cast<std::size_t>(b.points);
+  std::vector<int> previous(ny, kNone), row(ny, kNone);
+  std::vector<char> blocked(ny, 0);
+  for (int x = 0; x < a.points; ++x) {
+    std::fill(blocked.begin(), blocked.end(), 0);
+    for (const Rectangle& o : obstacles) {
+      if (o.x0 <= x && x <= o.x1) std::fill(blocked.begin() + o.y0, blocked.begin() + o.y1 + 1, 1);
+    }
+    for (std::size_t y = 0; y < ny; ++y) {
+      if (blocked[y]) {
+        row[y] = kNone;
+        continue;
+      }
+      if (x == 0 && y == 0) {
+        row[y] = 0;
+        continue;
+      }
+      int best = kNone;
+      if (x > 0) best = std::min(best, previous[y]);
+      if (x > 0 && y > 0) best = std::min(best, previous[y - 1]);
+      if (y > 0) best = std::min(best, row[y - 1]);
+      row[y] = best == kNone ? kNone : best + 1;
+    }
+    std::swap(previous, row);
+  }
+  if (previous.back() == kNone) return std::numeric_limits<double>::infinity();
+  const double ta = a.end.empty() ? 0.0 : a.end.back();
+  const double tb = b.end.empty() ? 0.0 : b.end.back();
+  return std::max({(previous.back() - 1) * a.step, ta, tb});
+}
+
 bool PairDiagram::AFirst(int i, int j) const {
   WELDCELL_CHECK(!path_y_max_.empty());
   const int x1 = a_.Points(i).second;

@@ -52,6 +52,14 @@ class PairDiagram {
   std::vector<int> path_y_max_;
 };
 
+/// PairDiagram(durations_a, durations_b, touching, reverse_b, step).Bound(), the same value,
+/// without the path: the grid is walked one row (grid point of robot a) at a time, so memory is
+/// one row of robot b's points and no blocked grid is built. For callers that score many
+/// arrangements by their bounds alone (the route-start and direction rounds). Preconditions as
+/// PairDiagram's.
+double PairBound(const std::vector<double>& durations_a, const std::vector<double>& durations_b,
+                 const std::vector<std::pair<int, int>>& touching, bool reverse_b, double step);
+
 /// The coordination diagram of three robots: the cube of their three clocks, each touching piece
 /// pair of each of the three robot pairs an obstacle (a beam through the cube along the third
 /// robot's axis), and the shortest monotone path from all three robots' start to all three

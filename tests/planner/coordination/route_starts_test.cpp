@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -131,6 +133,44 @@ TEST(RankRouteStartsTest, StartsTheRouteWhereItMeetsNoNeighbour) {
   const std::vector<SingleRouteStart> kept = RankRouteStarts(routes, touching, {0, 1}, Estimate);
   ASSERT_EQ(kept.size(), 1u);
   EXPECT_EQ(kept[0].robot, 0);
+}
+
+// Scored on several workers, the choices are those of one: four robots with the same eight welds
+// (seeded random dwells), neighbours' dwells at about the same time touching.
+TEST(RankRouteStartsTest, ChoosesTheSameOnAnyNumberOfThreads) {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<double> dwell(0.5, 3.0);
+  std::vector<Stop> stops;
+  for (int k = 0; k < 8; ++k) stops.push_back({"W" + std::to_string(k), 0.3 * (k + 1), dwell(rng)});
+  const std::vector<motion::RobotTrajectory> routes(4, Route(stops));
+  std::vector<TouchingPieces> touching;
+  for (int a = 0; a + 1 < 4; ++a) {
+    TouchingPieces t{.a = a, .b = a + 1, .pieces = {}};
+    for (int k = 0; k < 3; ++k) {  // dwells of welds at about the same time: waits
+      const int block = static_cast<int>(rng() % 8);
+      t.pieces.emplace_back(4 * block + 3,
+                            4 * std::min(block + static_cast<int>(rng() % 2), 7) + 3);
+    }
+    touching.push_back(t);
+  }
+  const RouteStarts one = ChooseRouteStarts(routes, touching, {}, Estimate, 0.1, 1);
+  const std::vector<SingleRouteStart> ranked_one =
+      RankRouteStarts(routes, touching, {}, Estimate, 0.1, 1);
+  EXPECT_LT(one.bound_after, one.bound_before) << "the case has something to gain";
+  EXPECT_FALSE(ranked_one.empty());
+  for (const int threads : {2, 3, 0}) {
+    const RouteStarts many = ChooseRouteStarts(routes, touching, {}, Estimate, 0.1, threads);
+    EXPECT_EQ(many.routes, one.routes) << threads << " threads";
+    EXPECT_EQ(many.bound_after, one.bound_after) << threads << " threads";
+    const std::vector<SingleRouteStart> ranked =
+        RankRouteStarts(routes, touching, {}, Estimate, 0.1, threads);
+    ASSERT_EQ(ranked.size(), ranked_one.size()) << threads << " threads";
+    for (std::size_t i = 0; i < ranked.size(); ++i) {
+      EXPECT_EQ(ranked[i].robot, ranked_one[i].robot) << i;
+      EXPECT_EQ(ranked[i].route, ranked_one[i].route) << i;
+      EXPECT_EQ(ranked[i].bound_after, ranked_one[i].bound_after) << i;
+    }
+  }
 }
 
 }  // namespace
