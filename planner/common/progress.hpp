@@ -21,6 +21,7 @@ inline constexpr std::string_view kReachStage = "reach";
 inline constexpr std::string_view kAllocateStage = "allocate";
 inline constexpr std::string_view kMotionStage = "motion";
 inline constexpr std::string_view kCoordinateStage = "coordinate";
+inline constexpr std::string_view kRouteStartStage = "route starts";
 inline constexpr std::string_view kVerifyStage = "verify";
 inline constexpr std::string_view kRobustnessStage = "robustness";
 inline constexpr std::string_view kConcurrencyStage = "concurrency";

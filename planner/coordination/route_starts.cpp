@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <tuple>
 
 #include "planner/common/check.hpp"
@@ -307,33 +308,44 @@ class Scorer {
 RouteStarts ChooseRouteStarts(const std::vector<motion::RobotTrajectory>& trajectories,
                               const std::vector<TouchingPieces>& touching,
                               const std::vector<char>& keep, const TravelEstimate& estimate,
-                              double step, int threads) {
-  Scorer scorer(trajectories, touching, keep, estimate, step);
+                              const RouteStartOptions& options) {
+  constexpr int kPasses = 4;
+  Scorer scorer(trajectories, touching, keep, estimate, options.step);
   RouteStarts out;
   out.bound_before = std::get<0>(scorer.Current());
+  out.routes.assign(static_cast<std::size_t>(scorer.Robots()), RouteStart{});
+  out.bound_after = out.bound_before;
   // The directions first: every combination is cheap to score there.
   std::vector<char> keep_forward(static_cast<std::size_t>(scorer.Robots()), 0);
+  int movable = 0;
   for (int r = 0; r < scorer.Robots(); ++r) {
     keep_forward[static_cast<std::size_t>(r)] = static_cast<char>(!scorer.MayChange(r));
+    movable += static_cast<int>(scorer.MayChange(r));
   }
   const RouteDirections directions =
-      ChooseRouteDirections(scorer.Durations(), touching, keep_forward, step);
+      ChooseRouteDirections(scorer.Durations(), touching, keep_forward, options.step);
   for (int r = 0; r < scorer.Robots(); ++r) {
     if (directions.reverse[static_cast<std::size_t>(r)]) {
       scorer.Set(r, {.reverse = true, .start = scorer.Blocks(r) - 1});
     }
   }
-  for (int pass = 0; pass < 4; ++pass) {
+  const std::int64_t total = std::max(1, kPasses * movable);
+  std::int64_t scored = 0;
+  options.progress.Report(kRouteStartStage, 0, total);
+  for (int pass = 0; pass < kPasses; ++pass) {
     bool better = false;
     for (int r = 0; r < scorer.Robots(); ++r) {
       if (!scorer.MayChange(r)) continue;
-      const auto [choice, score] = scorer.BestFor(r, threads);
+      const auto [choice, score] = scorer.BestFor(r, options.threads);
+      if (options.progress.cancelled()) return out;
+      options.progress.Report(kRouteStartStage, ++scored, total);
       if (choice == scorer.Choices()[static_cast<std::size_t>(r)]) continue;
       scorer.Set(r, choice);
       better = true;
     }
     if (!better) break;
   }
+  options.progress.Report(kRouteStartStage, total, total);
   out.routes = scorer.Choices();
   out.bound_after = std::get<0>(scorer.Current());
   return out;
@@ -342,13 +354,20 @@ RouteStarts ChooseRouteStarts(const std::vector<motion::RobotTrajectory>& trajec
 std::vector<SingleRouteStart> RankRouteStarts(
     const std::vector<motion::RobotTrajectory>& trajectories,
     const std::vector<TouchingPieces>& touching, const std::vector<char>& keep,
-    const TravelEstimate& estimate, double step, int threads) {
-  Scorer scorer(trajectories, touching, keep, estimate, step);
+    const TravelEstimate& estimate, const RouteStartOptions& options) {
+  Scorer scorer(trajectories, touching, keep, estimate, options.step);
   const Score now = scorer.Current();
+  int movable = 0;
+  for (int r = 0; r < scorer.Robots(); ++r) movable += static_cast<int>(scorer.MayChange(r));
+  const std::int64_t total = std::max(1, movable);
+  std::int64_t scored = 0;
+  options.progress.Report(kRouteStartStage, 0, total);
   std::vector<std::pair<Score, SingleRouteStart>> ranked;
   for (int r = 0; r < scorer.Robots(); ++r) {
     if (!scorer.MayChange(r)) continue;
-    const auto [choice, score] = scorer.BestFor(r, threads);
+    const auto [choice, score] = scorer.BestFor(r, options.threads);
+    if (options.progress.cancelled()) return {};
+    options.progress.Report(kRouteStartStage, ++scored, total);
     if (!(score < now)) continue;
     ranked.push_back({score,
                       {.robot = r,
@@ -356,6 +375,7 @@ std::vector<SingleRouteStart> RankRouteStarts(
                        .bound_before = std::get<0>(now),
                        .bound_after = std::get<0>(score)}});
   }
+  options.progress.Report(kRouteStartStage, total, total);
   std::stable_sort(ranked.begin(), ranked.end(),
                    [](const auto& x, const auto& y) { return x.first < y.first; });
   std::vector<SingleRouteStart> out;

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "planner/common/progress.hpp"
 #include "planner/coordination/coordinate.hpp"
 #include "planner/motion/trajectory.hpp"
 
@@ -68,6 +69,19 @@ std::vector<int> BlockOrder(const RouteStart& route, int blocks);
 using TravelEstimate =
     std::function<double(int robot, const Eigen::VectorXd& from, const Eigen::VectorXd& to)>;
 
+/// How ChooseRouteStarts and RankRouteStarts score.
+struct RouteStartOptions {
+  double step = 0.1;  ///< s: the grid of the pair coordination diagrams (PairDiagramBound).
+  /// Workers scoring one robot's starts and directions (0: one per hardware thread; the
+  /// TravelEstimate is called from them); the result is the same for any number.
+  int threads = 1;
+  /// Reports kRouteStartStage (robots scored: ChooseRouteStarts counts at most four passes over
+  /// the robots that may change and reports the total when it stops earlier) and is polled
+  /// after each robot: once cancelled, both return as if nothing were better (the routes as
+  /// they are; no single starts). The caller, who owns the flag, discards that answer.
+  Progress progress;
+};
+
 struct RouteStarts {
   std::vector<RouteStart> routes;  ///< [robot]
   /// s: the largest PairDiagramBound over the touching robot pairs, at least the longest
@@ -85,13 +99,12 @@ struct RouteStarts {
 /// each robot in turn takes its best start and direction with the others fixed, while that
 /// lowers the score (at most four passes). Robots with `keep[r]` (empty: none) or whose
 /// trajectory is not a route (RouteBlocks::valid) keep theirs. `touching` as
-/// CoordinationResult::touching of these trajectories. A robot's starts and directions are
-/// scored on `threads` workers (0: one per hardware thread; `estimate` is called from them);
-/// the result is the same for any number. Deterministic.
+/// CoordinationResult::touching of these trajectories. Deterministic, for any
+/// `options.threads`.
 RouteStarts ChooseRouteStarts(const std::vector<motion::RobotTrajectory>& trajectories,
                               const std::vector<TouchingPieces>& touching,
                               const std::vector<char>& keep, const TravelEstimate& estimate,
-                              double step = 0.1, int threads = 1);
+                              const RouteStartOptions& options = {});
 
 /// One robot's route started or run otherwise, the others as they are.
 struct SingleRouteStart {
@@ -101,11 +114,11 @@ struct SingleRouteStart {
 };
 
 /// Per robot that may change, its best start and direction with the others as they are, when
-/// that lowers the score of ChooseRouteStarts; best first. `threads` as ChooseRouteStarts'.
-/// Deterministic.
+/// that lowers the score of ChooseRouteStarts; best first. Deterministic, for any
+/// `options.threads`.
 std::vector<SingleRouteStart> RankRouteStarts(
     const std::vector<motion::RobotTrajectory>& trajectories,
     const std::vector<TouchingPieces>& touching, const std::vector<char>& keep,
-    const TravelEstimate& estimate, double step = 0.1, int threads = 1);
+    const TravelEstimate& estimate, const RouteStartOptions& options = {});
 
 }  // namespace weldcell::coordination

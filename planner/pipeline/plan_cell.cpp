@@ -596,17 +596,23 @@ void TryRouteStarts(const cell::Cell& cell, const collision::CollisionWorld& wor
       keep.push_back(static_cast<char>(!m.skipped.empty() || m.abandoned));
     }
     const std::vector<coordination::TouchingPieces>& touching = best.coordinated.touching;
+    const coordination::RouteStartOptions scoring{
+        .step = kRouteStartGrid, .threads = options.threads, .progress = options.progress};
+    const auto t0 = Clock::now();
     std::vector<Candidate> candidates;
     if (first) {
-      const coordination::RouteStarts joint = coordination::ChooseRouteStarts(
-          trajectories, touching, keep, estimate, kRouteStartGrid, options.threads);
+      const coordination::RouteStarts joint =
+          coordination::ChooseRouteStarts(trajectories, touching, keep, estimate, scoring);
       if (joint.bound_after < joint.bound_before - 1e-6) {
         candidates.push_back({joint.routes, joint.bound_before, joint.bound_after});
       }
       first = false;
     }
-    for (const coordination::SingleRouteStart& c : coordination::RankRouteStarts(
-             trajectories, touching, keep, estimate, kRouteStartGrid, options.threads)) {
+    const std::vector<coordination::SingleRouteStart> singles =
+        coordination::RankRouteStarts(trajectories, touching, keep, estimate, scoring);
+    stats.coordination_seconds += Since(t0);
+    if (options.progress.cancelled()) return;
+    for (const coordination::SingleRouteStart& c : singles) {
       std::vector<coordination::RouteStart> starts(best.motions.size());
       starts[static_cast<std::size_t>(c.robot)] = c.route;
       if (!candidates.empty() && candidates.front().starts == starts) continue;

@@ -3,8 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <random>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "planner/coordination/directions.hpp"
@@ -135,15 +139,19 @@ TEST(RankRouteStartsTest, StartsTheRouteWhereItMeetsNoNeighbour) {
   EXPECT_EQ(kept[0].robot, 0);
 }
 
-// Scored on several workers, the choices are those of one: four robots with the same eight welds
-// (seeded random dwells), neighbours' dwells at about the same time touching.
-TEST(RankRouteStartsTest, ChoosesTheSameOnAnyNumberOfThreads) {
+// Four robots with the same eight welds (seeded random dwells), neighbours' dwells at about the
+// same time touching: their waits leave starts to gain.
+struct FourRobots {
+  std::vector<motion::RobotTrajectory> routes;
+  std::vector<TouchingPieces> touching;
+};
+FourRobots FourRobotsWaiting() {
   std::mt19937 rng(5);
   std::uniform_real_distribution<double> dwell(0.5, 3.0);
   std::vector<Stop> stops;
+  stops.reserve(8);
   for (int k = 0; k < 8; ++k) stops.push_back({"W" + std::to_string(k), 0.3 * (k + 1), dwell(rng)});
-  const std::vector<motion::RobotTrajectory> routes(4, Route(stops));
-  std::vector<TouchingPieces> touching;
+  FourRobots c{.routes = std::vector<motion::RobotTrajectory>(4, Route(stops)), .touching = {}};
   for (int a = 0; a + 1 < 4; ++a) {
     TouchingPieces t{.a = a, .b = a + 1, .pieces = {}};
     for (int k = 0; k < 3; ++k) {  // dwells of welds at about the same time: waits
@@ -151,19 +159,27 @@ TEST(RankRouteStartsTest, ChoosesTheSameOnAnyNumberOfThreads) {
       t.pieces.emplace_back(4 * block + 3,
                             4 * std::min(block + static_cast<int>(rng() % 2), 7) + 3);
     }
-    touching.push_back(t);
+    c.touching.push_back(t);
   }
-  const RouteStarts one = ChooseRouteStarts(routes, touching, {}, Estimate, 0.1, 1);
+  return c;
+}
+
+// Scored on several workers, the choices are those of one.
+TEST(RankRouteStartsTest, ChoosesTheSameOnAnyNumberOfThreads) {
+  const auto [routes, touching] = FourRobotsWaiting();
+  const RouteStarts one =
+      ChooseRouteStarts(routes, touching, {}, Estimate, {.step = 0.1, .threads = 1});
   const std::vector<SingleRouteStart> ranked_one =
-      RankRouteStarts(routes, touching, {}, Estimate, 0.1, 1);
+      RankRouteStarts(routes, touching, {}, Estimate, {.step = 0.1, .threads = 1});
   EXPECT_LT(one.bound_after, one.bound_before) << "the case has something to gain";
   EXPECT_FALSE(ranked_one.empty());
   for (const int threads : {2, 3, 0}) {
-    const RouteStarts many = ChooseRouteStarts(routes, touching, {}, Estimate, 0.1, threads);
+    const RouteStarts many =
+        ChooseRouteStarts(routes, touching, {}, Estimate, {.step = 0.1, .threads = threads});
     EXPECT_EQ(many.routes, one.routes) << threads << " threads";
     EXPECT_EQ(many.bound_after, one.bound_after) << threads << " threads";
     const std::vector<SingleRouteStart> ranked =
-        RankRouteStarts(routes, touching, {}, Estimate, 0.1, threads);
+        RankRouteStarts(routes, touching, {}, Estimate, {.step = 0.1, .threads = threads});
     ASSERT_EQ(ranked.size(), ranked_one.size()) << threads << " threads";
     for (std::size_t i = 0; i < ranked.size(); ++i) {
       EXPECT_EQ(ranked[i].robot, ranked_one[i].robot) << i;
@@ -171,6 +187,46 @@ TEST(RankRouteStartsTest, ChoosesTheSameOnAnyNumberOfThreads) {
       EXPECT_EQ(ranked[i].bound_after, ranked_one[i].bound_after) << i;
     }
   }
+}
+
+// Both report kRouteStartStage in non-decreasing steps up to done == total, and once cancelled
+// they answer that nothing is better.
+TEST(RankRouteStartsTest, ReportsProgressAndStopsWhenCancelled) {
+  const auto [routes, touching] = FourRobotsWaiting();
+  using Report = std::pair<std::int64_t, std::int64_t>;  // (done, total)
+  std::vector<Report> seen;
+  RouteStartOptions options;
+  options.progress = Progress([&](std::string_view stage, std::int64_t done, std::int64_t total) {
+    EXPECT_EQ(stage, kRouteStartStage);
+    seen.emplace_back(done, total);
+  });
+  auto expect_steps_up_to = [&](std::int64_t total, const char* what) {
+    ASSERT_FALSE(seen.empty()) << what;
+    EXPECT_EQ(seen.front(), (Report{0, total})) << what;
+    EXPECT_EQ(seen.back(), (Report{total, total})) << what;
+    for (std::size_t i = 1; i < seen.size(); ++i) {
+      EXPECT_LE(seen[i - 1].first, seen[i].first) << what << ": report " << i;
+      EXPECT_EQ(seen[i].second, total) << what << ": report " << i;
+    }
+    seen.clear();
+  };
+  const RouteStarts joint = ChooseRouteStarts(routes, touching, {}, Estimate, options);
+  expect_steps_up_to(16, "joint choice: at most 4 passes over 4 robots");
+  const std::vector<SingleRouteStart> ranked =
+      RankRouteStarts(routes, touching, {}, Estimate, options);
+  expect_steps_up_to(4, "ranking: one per robot");
+  EXPECT_LT(joint.bound_after, joint.bound_before);
+  EXPECT_FALSE(ranked.empty());
+
+  std::atomic<bool> cancel{true};
+  const RouteStarts stopped =
+      ChooseRouteStarts(routes, touching, {}, Estimate, {.progress = Progress(nullptr, &cancel)});
+  EXPECT_EQ(stopped.routes, std::vector<RouteStart>(4));
+  EXPECT_EQ(stopped.bound_after, stopped.bound_before);
+  EXPECT_EQ(stopped.bound_before, joint.bound_before);
+  EXPECT_TRUE(
+      RankRouteStarts(routes, touching, {}, Estimate, {.progress = Progress(nullptr, &cancel)})
+          .empty());
 }
 
 }  // namespace
