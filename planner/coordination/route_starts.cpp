@@ -108,11 +108,14 @@ using Score = std::tuple<double, double, int>;
 
 std::vector<int> BlockOrder(const RouteStart& route, int blocks) {
   WELDCELL_CHECK(route.start >= 0 && route.start < blocks);
+  WELDCELL_CHECK(route.flip_first >= 0 && route.flip_first <= route.flip_last &&
+                 route.flip_last < blocks);
   std::vector<int> out;
   out.reserve(static_cast<std::size_t>(blocks));
   for (int k = 0; k < blocks; ++k) {
     out.push_back(route.reverse ? (route.start - k + blocks) % blocks : (route.start + k) % blocks);
   }
+  std::reverse(out.begin() + route.flip_first, out.begin() + route.flip_last + 1);
   return out;
 }
 
@@ -225,9 +228,11 @@ class Scorer {
   }
 
   // Robot r's best arrangement with the others as they are, and its score: every start and
-  // direction scored (on `threads` workers, each trial on its own), the first best in the order
+  // direction scored (on `threads` workers, each trial on its own), with `flips`, when r is
+  // critical, also every segment of its route as it is reversed (scored first on a grid kCoarse
+  // times coarser, the kShortlist best of them again on the grid), the first best in the order
   // tried. Nothing changes.
-  std::pair<RouteStart, Score> BestFor(int r, int threads) const {
+  std::pair<RouteStart, Score> BestFor(int r, int threads, bool flips) const {
     const RouteStart held = choices_[static_cast<std::size_t>(r)];
     std::vector<RouteStart> trials;
     for (const bool reverse : {false, true}) {
@@ -236,10 +241,11 @@ class Scorer {
         if (trial != held) trials.push_back(trial);
       }
     }
-    std::vector<Score> scores(trials.size());
-    ParallelFor(static_cast<int>(trials.size()), threads, [&](int i, int) {
-      scores[static_cast<std::size_t>(i)] = ScoreWith(r, trials[static_cast<std::size_t>(i)]);
-    });
+    if (flips && held.flip_first == held.flip_last && Critical(r)) {
+      std::vector<RouteStart> shortlist = FlipShortlist(r, held, threads);
+      trials.insert(trials.end(), shortlist.begin(), shortlist.end());
+    }
+    const std::vector<Score> scores = ScoresOf(r, trials, step_, threads);
     std::pair<RouteStart, Score> best{held, Current()};
     for (std::size_t i = 0; i < trials.size(); ++i) {
       if (scores[i] < best.second) best = {trials[i], scores[i]};
@@ -247,7 +253,58 @@ class Scorer {
     return best;
   }
 
+  // Whether robot r is in a pair whose bound is the largest, or is itself the longest robot
+  // there: only then can changing its route lower the score's first term.
+  bool Critical(int r) const {
+    const double worst = std::get<0>(Current());
+    if (Total(arranged_[static_cast<std::size_t>(r)].durations) >= worst - 1e-9) return true;
+    for (std::size_t k = 0; k < touching_.size(); ++k) {
+      const bool mine = touching_[k].a == r || touching_[k].b == r;
+      if (mine && bounds_[k] >= worst - 1e-9) return true;
+    }
+    return false;
+  }
+
  private:
+  static constexpr double kCoarse = 3.0;
+  static constexpr std::size_t kShortlist = 4;
+
+  std::vector<Score> ScoresOf(int r, const std::vector<RouteStart>& trials, double step,
+                              int threads) const {
+    std::vector<Score> scores(trials.size());
+    ParallelFor(static_cast<int>(trials.size()), threads, [&](int i, int) {
+      scores[static_cast<std::size_t>(i)] = ScoreWith(r, trials[static_cast<std::size_t>(i)], step);
+    });
+    return scores;
+  }
+
+  // Every segment of robot r's route as `held` runs it reversed (but the whole route: that is a
+  // start), scored on the coarse grid; the kShortlist best, in the order tried.
+  std::vector<RouteStart> FlipShortlist(int r, const RouteStart& held, int threads) const {
+    const int n = Blocks(r);
+    std::vector<RouteStart> flips;
+    for (int first = 0; first < n; ++first) {
+      for (int last = first + 1; last < n; ++last) {
+        if (first == 0 && last == n - 1) continue;
+        RouteStart trial = held;
+        trial.flip_first = first;
+        trial.flip_last = last;
+        flips.push_back(trial);
+      }
+    }
+    const std::vector<Score> coarse = ScoresOf(r, flips, kCoarse * step_, threads);
+    std::vector<std::size_t> order(flips.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t x, std::size_t y) { return coarse[x] < coarse[y]; });
+    order.resize(std::min(order.size(), kShortlist));
+    std::sort(order.begin(), order.end());
+    std::vector<RouteStart> out;
+    out.reserve(order.size());
+    for (const std::size_t i : order) out.push_back(flips[i]);
+    return out;
+  }
+
   Arranged Arrange(int r) const { return ArrangeAs(r, choices_[static_cast<std::size_t>(r)]); }
   Arranged ArrangeAs(int r, const RouteStart& choice) const {
     const RouteBlocks& b = blocks_[static_cast<std::size_t>(r)];
@@ -263,7 +320,7 @@ class Scorer {
   }
   // Current() with robot r arranged as `choice`, computed as Set(r, choice) would leave it (the
   // same sums in the same order), without changing anything.
-  Score ScoreWith(int r, const RouteStart& choice) const {
+  Score ScoreWith(int r, const RouteStart& choice, double step) const {
     const Arranged mine = ArrangeAs(r, choice);
     auto of = [&](int q) -> const Arranged& {
       return q == r ? mine : arranged_[static_cast<std::size_t>(q)];
@@ -272,7 +329,7 @@ class Scorer {
     for (int q = 0; q < Robots(); ++q) worst = std::max(worst, Total(of(q).durations));
     for (std::size_t k = 0; k < touching_.size(); ++k) {
       const TouchingPieces& t = touching_[k];
-      const double b = t.a == r || t.b == r ? BoundOf(t, of(t.a), of(t.b)) : bounds_[k];
+      const double b = t.a == r || t.b == r ? BoundOf(t, of(t.a), of(t.b), step) : bounds_[k];
       worst = std::max(worst, b);
       sum += b;
     }
@@ -285,10 +342,10 @@ class Scorer {
   double BoundOf(std::size_t k) const {
     const TouchingPieces& t = touching_[k];
     return BoundOf(t, arranged_[static_cast<std::size_t>(t.a)],
-                   arranged_[static_cast<std::size_t>(t.b)]);
+                   arranged_[static_cast<std::size_t>(t.b)], step_);
   }
-  double BoundOf(const TouchingPieces& t, const Arranged& a, const Arranged& b) const {
-    return PairDiagramBound(a.durations, b.durations, Touching(t, a, b), false, step_);
+  double BoundOf(const TouchingPieces& t, const Arranged& a, const Arranged& b, double step) const {
+    return PairDiagramBound(a.durations, b.durations, Touching(t, a, b), false, step);
   }
 
   const std::vector<motion::RobotTrajectory>& trajectories_;
@@ -336,7 +393,7 @@ RouteStarts ChooseRouteStarts(const std::vector<motion::RobotTrajectory>& trajec
     bool better = false;
     for (int r = 0; r < scorer.Robots(); ++r) {
       if (!scorer.MayChange(r)) continue;
-      const auto [choice, score] = scorer.BestFor(r, options.threads);
+      const auto [choice, score] = scorer.BestFor(r, options.threads, false);
       if (options.progress.cancelled()) return out;
       options.progress.Report(kRouteStartStage, ++scored, total);
       if (choice == scorer.Choices()[static_cast<std::size_t>(r)]) continue;
@@ -365,7 +422,7 @@ std::vector<SingleRouteStart> RankRouteStarts(
   std::vector<std::pair<Score, SingleRouteStart>> ranked;
   for (int r = 0; r < scorer.Robots(); ++r) {
     if (!scorer.MayChange(r)) continue;
-    const auto [choice, score] = scorer.BestFor(r, options.threads);
+    const auto [choice, score] = scorer.BestFor(r, options.threads, options.flips);
     if (options.progress.cancelled()) return {};
     options.progress.Report(kRouteStartStage, ++scored, total);
     if (!(score < now)) continue;

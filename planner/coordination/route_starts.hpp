@@ -51,17 +51,22 @@ RouteBlocks BlocksOf(const motion::RobotTrajectory& trajectory, int min_blocks =
 struct RouteStart {
   bool reverse = false;
   int start = 0;
+  /// Positions flip_first … flip_last (0-based, in the order the route visits its blocks) run
+  /// in the opposite order (a 2-opt move: the travel moves inside run backwards, two new ones
+  /// join the ends); flip_first == flip_last: none.
+  int flip_first = 0;
+  int flip_last = 0;
   bool operator==(const RouteStart&) const = default;
 };
 
 /// Whether `route` is the route as it was run backwards from its last block ({true, blocks − 1}):
 /// the same motion run backwards, nothing new to plan.
 inline bool OnlyReversed(const RouteStart& route, int blocks) {
-  return route.reverse && route.start == blocks - 1;
+  return route.reverse && route.start == blocks - 1 && route.flip_first == route.flip_last;
 }
 
 /// The blocks (program order, 0 … blocks − 1) in the order a route run as `route` visits them.
-/// Precondition: 0 ≤ route.start < blocks.
+/// Precondition: 0 ≤ route.start < blocks, 0 ≤ flip_first ≤ flip_last < blocks.
 std::vector<int> BlockOrder(const RouteStart& route, int blocks);
 
 /// s of a new travel move of `robot` between two configurations (rad), as the caller prices
@@ -80,6 +85,7 @@ struct RouteStartOptions {
   /// after each robot: once cancelled, both return as if nothing were better (the routes as
   /// they are; no single starts). The caller, who owns the flag, discards that answer.
   Progress progress;
+  bool flips = false;  ///< RankRouteStarts also tries each segment of the route reversed.
 };
 
 struct RouteStarts {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <exception>
 #include <future>
 #include <limits>
@@ -552,7 +553,8 @@ void TryWeldTransfers(const cell::Cell& cell, const collision::CollisionWorld& w
   }
 }
 
-// "R2 backwards", "R3 from W0031", "R4 backwards from W0092", joined by " + ".
+// "R2 backwards", "R3 from W0031", "R4 backwards from W0092", "R5 with W0117…W0123 reversed"
+// (the welds visited first and last of the reversed segment, as it now runs), joined by " + ".
 std::string DescribeStarts(const cell::Cell& cell, const Attempt& best,
                            const std::vector<coordination::RouteStart>& starts) {
   std::vector<std::string> out;
@@ -560,12 +562,17 @@ std::string DescribeStarts(const cell::Cell& cell, const Attempt& best,
     const coordination::RouteStart& s = starts[r];
     if (s == coordination::RouteStart{}) continue;
     const std::vector<AssignedWeld>& route = best.allocation.routes[r];
-    if (coordination::OnlyReversed(s, static_cast<int>(route.size()))) {
-      out.push_back(cell.robots[r].name + " backwards");
-    } else {
-      out.push_back(fmt::format("{} {}from {}", cell.robots[r].name, s.reverse ? "backwards " : "",
-                                cell.welds[route[static_cast<std::size_t>(s.start)].weld].id));
+    const int blocks = static_cast<int>(route.size());
+    auto id = [&](int block) { return cell.welds[route[static_cast<std::size_t>(block)].weld].id; };
+    std::string d = cell.robots[r].name;
+    if (s.reverse) d += " backwards";
+    if (s.start != (s.reverse ? blocks - 1 : 0)) d += " from " + id(s.start);
+    if (s.flip_first != s.flip_last) {
+      const std::vector<int> order = coordination::BlockOrder(s, blocks);
+      d += fmt::format(" with {}…{} reversed", id(order[static_cast<std::size_t>(s.flip_first)]),
+                       id(order[static_cast<std::size_t>(s.flip_last)]));
     }
+    out.push_back(std::move(d));
   }
   return fmt::format("{}", fmt::join(out, " + "));
 }
@@ -596,8 +603,10 @@ void TryRouteStarts(const cell::Cell& cell, const collision::CollisionWorld& wor
       keep.push_back(static_cast<char>(!m.skipped.empty() || m.abandoned));
     }
     const std::vector<coordination::TouchingPieces>& touching = best.coordinated.touching;
-    const coordination::RouteStartOptions scoring{
-        .step = kRouteStartGrid, .threads = options.threads, .progress = options.progress};
+    const coordination::RouteStartOptions scoring{.step = kRouteStartGrid,
+                                                  .threads = options.threads,
+                                                  .progress = options.progress,
+                                                  .flips = true};
     const auto t0 = Clock::now();
     std::vector<Candidate> candidates;
     if (first) {

@@ -87,6 +87,17 @@ TEST(BlockOrderTest, StartsWhereToldAndRunsEitherWay) {
   EXPECT_FALSE(OnlyReversed({.reverse = false, .start = 2}, 3));
 }
 
+TEST(BlockOrderTest, RunsAFlippedSegmentTheOtherWay) {
+  // Positions 1..2 of the order visited, reversed.
+  EXPECT_EQ(BlockOrder({.reverse = false, .start = 0, .flip_first = 1, .flip_last = 2}, 4),
+            (std::vector<int>{0, 2, 1, 3}));
+  EXPECT_EQ(BlockOrder({.reverse = false, .start = 1, .flip_first = 0, .flip_last = 1}, 4),
+            (std::vector<int>{2, 1, 3, 0}));
+  EXPECT_EQ(BlockOrder({.reverse = true, .start = 3, .flip_first = 2, .flip_last = 3}, 4),
+            (std::vector<int>{3, 2, 0, 1}));
+  EXPECT_FALSE(OnlyReversed({.reverse = true, .start = 3, .flip_first = 2, .flip_last = 3}, 4));
+}
+
 TEST(BlocksOfTest, RefusesWhatIsNoClosedRoute) {
   // Not back home.
   motion::RobotTrajectory open(Q(0.0));
@@ -137,6 +148,43 @@ TEST(RankRouteStartsTest, StartsTheRouteWhereItMeetsNoNeighbour) {
   const std::vector<SingleRouteStart> kept = RankRouteStarts(routes, touching, {0, 1}, Estimate);
   ASSERT_EQ(kept.size(), 1u);
   EXPECT_EQ(kept[0].robot, 0);
+}
+
+// Robot 0 welds W, X, Y, Z; robot 1 welds a, b, c, d at about the same times. Robot 1's b
+// touches X, a touches X and Z, c touches W and Y, d touches W: as they are, b waits for X;
+// started anywhere else or run backwards, some weld still meets one it touches. Only robot 1's
+// b and c swapped (the segment b, c reversed) meets none.
+TEST(RankRouteStartsTest, ReversesTheSegmentThatMeetsTheNeighbour) {
+  const std::vector<motion::RobotTrajectory> routes = {
+      Route({{"W", 1.0, 3.0}, {"X", 1.2, 3.0}, {"Y", 1.4, 3.0}, {"Z", 1.6, 3.0}}),
+      Route({{"a", 1.0, 3.0}, {"b", 1.2, 3.0}, {"c", 1.4, 3.0}, {"d", 1.6, 3.0}})};
+  auto dwell = [](int block) { return 4 * block + 3; };  // extended piece of a block's dwell
+  const std::vector<TouchingPieces> touching = {{.a = 0,
+                                                 .b = 1,
+                                                 .pieces = {{dwell(1), dwell(1)},
+                                                            {dwell(3), dwell(0)},
+                                                            {dwell(1), dwell(0)},
+                                                            {dwell(0), dwell(2)},
+                                                            {dwell(2), dwell(2)},
+                                                            {dwell(0), dwell(3)}}}};
+  const std::vector<char> keep = {1, 0};  // robot 0 as it is
+  const std::vector<SingleRouteStart> starts = RankRouteStarts(routes, touching, keep, Estimate);
+  RouteStartOptions options;
+  options.flips = true;
+  const std::vector<SingleRouteStart> flips =
+      RankRouteStarts(routes, touching, keep, Estimate, options);
+  ASSERT_FALSE(flips.empty());
+  EXPECT_EQ(flips[0].robot, 1);
+  EXPECT_EQ(flips[0].route,
+            (RouteStart{.reverse = false, .start = 0, .flip_first = 1, .flip_last = 2}));
+  // No waits: the pair takes as long as robot 1 welding a, c, b, d alone.
+  const double swapped =
+      Route({{"a", 1.0, 3.0}, {"c", 1.4, 3.0}, {"b", 1.2, 3.0}, {"d", 1.6, 3.0}}).duration();
+  EXPECT_NEAR(flips[0].bound_after, std::max(swapped, routes[0].duration()), 0.11);
+  ASSERT_FALSE(starts.empty()) << "a start helps a little";
+  EXPECT_EQ(starts[0].route.flip_first, starts[0].route.flip_last) << "no flips unless asked";
+  EXPECT_GT(starts[0].bound_after, flips[0].bound_after + 2.0)
+      << "every start still waits about one dwell";
 }
 
 // Four robots with the same eight welds (seeded random dwells), neighbours' dwells at about the
