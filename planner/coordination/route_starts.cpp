@@ -228,9 +228,9 @@ class Scorer {
   }
 
   // Robot r's best arrangement with the others as they are, and its score: every start and
-  // direction scored (on `threads` workers, each trial on its own), with `flips`, when r is
-  // critical, also every segment of its route as it is reversed (scored first on a grid kCoarse
-  // times coarser, the kShortlist best of them again on the grid), the first best in the order
+  // direction, and with `flips`, when r is critical, also every segment of its route as it is
+  // reversed, scored on a grid kCoarse times coarser; the kShortlist best of them scored again
+  // on the grid (on `threads` workers, each trial on its own), the first best in the order
   // tried. Nothing changes.
   std::pair<RouteStart, Score> BestFor(int r, int threads, bool flips) const {
     const RouteStart held = choices_[static_cast<std::size_t>(r)];
@@ -242,9 +242,18 @@ class Scorer {
       }
     }
     if (flips && held.flip_first == held.flip_last && Critical(r)) {
-      std::vector<RouteStart> shortlist = FlipShortlist(r, held, threads);
-      trials.insert(trials.end(), shortlist.begin(), shortlist.end());
+      const int n = Blocks(r);
+      for (int first = 0; first < n; ++first) {
+        for (int last = first + 1; last < n; ++last) {
+          if (first == 0 && last == n - 1) continue;  // the route reversed: a start
+          RouteStart trial = held;
+          trial.flip_first = first;
+          trial.flip_last = last;
+          trials.push_back(trial);
+        }
+      }
     }
+    trials = Shortlist(r, trials, threads);
     const std::vector<Score> scores = ScoresOf(r, trials, step_, threads);
     std::pair<RouteStart, Score> best{held, Current()};
     for (std::size_t i = 0; i < trials.size(); ++i) {
@@ -267,7 +276,7 @@ class Scorer {
 
  private:
   static constexpr double kCoarse = 3.0;
-  static constexpr std::size_t kShortlist = 4;
+  static constexpr std::size_t kShortlist = 6;
 
   std::vector<Score> ScoresOf(int r, const std::vector<RouteStart>& trials, double step,
                               int threads) const {
@@ -278,30 +287,20 @@ class Scorer {
     return scores;
   }
 
-  // Every segment of robot r's route as `held` runs it reversed (but the whole route: that is a
-  // start), scored on the coarse grid; the kShortlist best, in the order tried.
-  std::vector<RouteStart> FlipShortlist(int r, const RouteStart& held, int threads) const {
-    const int n = Blocks(r);
-    std::vector<RouteStart> flips;
-    for (int first = 0; first < n; ++first) {
-      for (int last = first + 1; last < n; ++last) {
-        if (first == 0 && last == n - 1) continue;
-        RouteStart trial = held;
-        trial.flip_first = first;
-        trial.flip_last = last;
-        flips.push_back(trial);
-      }
-    }
-    const std::vector<Score> coarse = ScoresOf(r, flips, kCoarse * step_, threads);
-    std::vector<std::size_t> order(flips.size());
+  // The kShortlist best of robot r's `trials` scored on the coarse grid, in the order given.
+  std::vector<RouteStart> Shortlist(int r, const std::vector<RouteStart>& trials,
+                                    int threads) const {
+    if (trials.size() <= kShortlist) return trials;
+    const std::vector<Score> coarse = ScoresOf(r, trials, kCoarse * step_, threads);
+    std::vector<std::size_t> order(trials.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t x, std::size_t y) { return coarse[x] < coarse[y]; });
-    order.resize(std::min(order.size(), kShortlist));
+    order.resize(kShortlist);
     std::sort(order.begin(), order.end());
     std::vector<RouteStart> out;
     out.reserve(order.size());
-    for (const std::size_t i : order) out.push_back(flips[i]);
+    for (const std::size_t i : order) out.push_back(trials[i]);
     return out;
   }
 
