@@ -64,11 +64,14 @@ Arranged Arrange(
     if (to >= 0 && from == to + 1) return keep_piece(blocks.travel_in[static_cast<size_t>(from)]);
     new_travel(from, to);
   };
+  // A route only run backwards runs its motion backwards, each weld's pieces too; any other is
+  // planned anew, each weld's pieces forwards.
+  const bool backwards = OnlyReversed(choice, n);
   int previous = -1;
   for (const int b : BlockOrder(choice, n)) {
     travel(previous, b);
     const std::vector<int>& own = blocks.own[static_cast<std::size_t>(b)];
-    if (choice.reverse) {
+    if (backwards) {
       std::for_each(own.rbegin(), own.rend(), keep_piece);
     } else {
       std::for_each(own.begin(), own.end(), keep_piece);
@@ -117,6 +120,15 @@ std::vector<int> BlockOrder(const RouteStart& route, int blocks) {
   }
   std::reverse(out.begin() + route.flip_first, out.begin() + route.flip_last + 1);
   return out;
+}
+
+bool OnlyReversed(const RouteStart& route, int blocks) {
+  if (route == RouteStart{}) return false;
+  const std::vector<int> order = BlockOrder(route, blocks);
+  for (int k = 0; k < blocks; ++k) {
+    if (order[static_cast<std::size_t>(k)] != blocks - 1 - k) return false;
+  }
+  return true;
 }
 
 RouteBlocks BlocksOf(const motion::RobotTrajectory& trajectory, int min_blocks) {

@@ -59,11 +59,10 @@ struct RouteStart {
   bool operator==(const RouteStart&) const = default;
 };
 
-/// Whether `route` is the route as it was run backwards from its last block ({true, blocks − 1}):
-/// the same motion run backwards, nothing new to plan.
-inline bool OnlyReversed(const RouteStart& route, int blocks) {
-  return route.reverse && route.start == blocks - 1 && route.flip_first == route.flip_last;
-}
+/// Whether `route` visits the blocks in the reverse of program order ({true, blocks − 1}; also
+/// a two-block route started at its other block, or a segment reversal spanning the route): the
+/// same motion run backwards, nothing new to plan. False for the route as it is.
+bool OnlyReversed(const RouteStart& route, int blocks);
 
 /// The blocks (program order, 0 … blocks − 1) in the order a route run as `route` visits them.
 /// Precondition: 0 ≤ route.start < blocks, 0 ≤ flip_first ≤ flip_last < blocks.

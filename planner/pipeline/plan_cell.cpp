@@ -565,6 +565,10 @@ std::string DescribeStarts(const cell::Cell& cell, const Attempt& best,
     const int blocks = static_cast<int>(route.size());
     auto id = [&](int block) { return cell.welds[route[static_cast<std::size_t>(block)].weld].id; };
     std::string d = cell.robots[r].name;
+    if (coordination::OnlyReversed(s, blocks)) {
+      out.push_back(d + " backwards");
+      continue;
+    }
     if (s.reverse) d += " backwards";
     if (s.start != (s.reverse ? blocks - 1 : 0)) d += " from " + id(s.start);
     if (s.flip_first != s.flip_last) {

@@ -85,6 +85,10 @@ TEST(BlockOrderTest, StartsWhereToldAndRunsEitherWay) {
   EXPECT_TRUE(OnlyReversed({.reverse = true, .start = 2}, 3));
   EXPECT_FALSE(OnlyReversed({.reverse = true, .start = 0}, 3));
   EXPECT_FALSE(OnlyReversed({.reverse = false, .start = 2}, 3));
+  EXPECT_FALSE(OnlyReversed({}, 1)) << "the route as it is";
+  // The same order as the route reversed: its motion runs backwards.
+  EXPECT_TRUE(OnlyReversed({.reverse = false, .start = 1}, 2));
+  EXPECT_TRUE(OnlyReversed({.reverse = false, .start = 0, .flip_first = 0, .flip_last = 2}, 3));
 }
 
 TEST(BlockOrderTest, RunsAFlippedSegmentTheOtherWay) {
