@@ -239,12 +239,12 @@ class Scorer {
     return Score{worst, sum, changed};
   }
 
-  // Robot r's best arrangement with the others as they are, and its score: every start and
-  // direction, and with `flips`, when r is critical, also every segment of its route as it is
-  // reversed, scored on a grid kCoarse times coarser; the kShortlist best of them scored again
-  // on the grid (on `threads` workers, each trial on its own), the first best in the order
-  // tried. Nothing changes.
-  std::pair<RouteStart, Score> BestFor(int r, int threads, bool flips) const {
+  // Robot r's arrangements with the others as they are, best first, with their scores: every
+  // start and direction, and with `flips`, when r is critical, also every segment of its route
+  // as it is reversed, scored on a grid kCoarse times coarser; the kShortlist best of them
+  // scored again on the grid (on `threads` workers, each trial on its own), equal scores in the
+  // order tried. Nothing changes.
+  std::vector<std::pair<RouteStart, Score>> RankedFor(int r, int threads, bool flips) const {
     const RouteStart held = choices_[static_cast<std::size_t>(r)];
     std::vector<RouteStart> trials;
     for (const bool reverse : {false, true}) {
@@ -267,10 +267,19 @@ class Scorer {
     }
     trials = Shortlist(r, trials, threads);
     const std::vector<Score> scores = ScoresOf(r, trials, step_, threads);
-    std::pair<RouteStart, Score> best{held, Current()};
-    for (std::size_t i = 0; i < trials.size(); ++i) {
-      if (scores[i] < best.second) best = {trials[i], scores[i]};
-    }
+    std::vector<std::pair<RouteStart, Score>> out;
+    out.reserve(trials.size());
+    for (std::size_t i = 0; i < trials.size(); ++i) out.emplace_back(trials[i], scores[i]);
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& x, const auto& y) { return x.second < y.second; });
+    return out;
+  }
+
+  // The first of RankedFor when it scores better than the arrangement as it is, else that.
+  std::pair<RouteStart, Score> BestFor(int r, int threads, bool flips) const {
+    std::pair<RouteStart, Score> best{choices_[static_cast<std::size_t>(r)], Current()};
+    const auto ranked = RankedFor(r, threads, flips);
+    if (!ranked.empty() && ranked.front().second < best.second) best = ranked.front();
     return best;
   }
 
@@ -433,15 +442,19 @@ std::vector<SingleRouteStart> RankRouteStarts(
   std::vector<std::pair<Score, SingleRouteStart>> ranked;
   for (int r = 0; r < scorer.Robots(); ++r) {
     if (!scorer.MayChange(r)) continue;
-    const auto [choice, score] = scorer.BestFor(r, options.threads, options.flips);
+    const auto trials = scorer.RankedFor(r, options.threads, options.flips);
     if (options.progress.cancelled()) return {};
     options.progress.Report(kRouteStartStage, ++scored, total);
-    if (!(score < now)) continue;
-    ranked.push_back({score,
-                      {.robot = r,
-                       .route = choice,
-                       .bound_before = std::get<0>(now),
-                       .bound_after = std::get<0>(score)}});
+    int taken = 0;
+    for (const auto& [choice, score] : trials) {
+      if (!(score < now) || taken == options.per_robot) break;
+      ++taken;
+      ranked.push_back({score,
+                        {.robot = r,
+                         .route = choice,
+                         .bound_before = std::get<0>(now),
+                         .bound_after = std::get<0>(score)}});
+    }
   }
   options.progress.Report(kRouteStartStage, total, total);
   std::stable_sort(ranked.begin(), ranked.end(),

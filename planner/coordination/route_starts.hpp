@@ -85,6 +85,9 @@ struct RouteStartOptions {
   /// they are; no single starts). The caller, who owns the flag, discards that answer.
   Progress progress;
   bool flips = false;  ///< RankRouteStarts also tries each segment of the route reversed.
+  /// RankRouteStarts: at most this many arrangements per robot (≥ 1; of the six that it scores
+  /// on the round's grid).
+  int per_robot = 1;
 };
 
 struct RouteStarts {
@@ -118,8 +121,9 @@ struct SingleRouteStart {
   double bound_before = 0.0, bound_after = 0.0;  ///< s, as RouteStarts'.
 };
 
-/// Per robot that may change, its best start and direction with the others as they are, when
-/// that lowers the score of ChooseRouteStarts; best first. Deterministic, for any
+/// Per robot that may change, its best starts and directions (up to `options.per_robot`) with
+/// the others as they are that lower the score of ChooseRouteStarts; all robots' together best
+/// first (equal scores: robot order, then the order tried). Deterministic, for any
 /// `options.threads`.
 std::vector<SingleRouteStart> RankRouteStarts(
     const std::vector<motion::RobotTrajectory>& trajectories,

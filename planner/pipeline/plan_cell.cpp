@@ -392,17 +392,21 @@ Attempt RearrangeRoutes(const cell::Cell& cell, const collision::CollisionWorld&
                       cache, stats);
 }
 
-// Plans the weld-transfer and the route-start rounds may try together (each costs about one
-// motion-and-coordination step: 4-8 s on L), of them at most kWeldTransferTries weld transfers;
-// the route-start round stops after kRouteStartMisses tries in a row that were not kept, the
-// weld-transfer round after its first.
-constexpr int kRearrangeTries = 6;
+// RearrangeBudgetFor's figures; of the tries at most kWeldTransferTries weld transfers (the
+// weld-transfer round stops at its first not kept).
+constexpr int kRearrangeWork = 960;
+constexpr int kMinRearrangeTries = 6;
+constexpr int kMaxRearrangeTries = 40;
+constexpr int kMinRouteStartMisses = 3;
 constexpr int kWeldTransferTries = 2;
+// The route-start round ranks this many starts and directions of each robot (of the six it
+// scores on its grid), all robots' together best first.
+constexpr int kRouteStartsPerRobot = 6;
+
 // A weld transfer is tried only when the plan's durations predict that it shortens the makespan
 // by more than this share: smaller gains are within what another motion seed changes (L's
 // predicted gains of 0.02-0.10 s all came out longer, each try costing 4-8 s of L's wall).
 constexpr double kMinTransferGain = 0.005;
-constexpr int kRouteStartMisses = 3;
 // s: the grid of the route-start round's pair coordination diagrams.
 constexpr double kRouteStartGrid = 0.1;
 
@@ -521,11 +525,11 @@ void TryWeldTransfers(const cell::Cell& cell, const collision::CollisionWorld& w
                       const reach::ReachMap& reach, const PlanOptions& options,
                       const TravelMatrices& travel, PlannedRoutes& planned,
                       coordination::ConflictCache& cache, Attempt& best, PlanStatistics& stats,
-                      int& tries) {
+                      const RearrangeBudget& budget, int& tries) {
   const coordination::TravelEstimate estimate = AnalyticEstimate(cell, world);
   std::set<std::pair<int, int>> given;  // (weld, the robot it was given away by)
   const std::vector<WeldOption> ways = WeldOptionsOf(reach, best.problem);
-  for (int round = 0; round < kWeldTransferTries && tries < kRearrangeTries; ++round) {
+  for (int round = 0; round < kWeldTransferTries && tries < budget.tries; ++round) {
     const std::vector<WeldTransfer> ranked = RankWeldTransfers(
         RunRoutesOf(cell, best), ways, estimate, kMinTransferGain * best.Makespan());
     // Not a weld back to the robot that gave it away.
@@ -586,12 +590,12 @@ std::string DescribeStarts(const cell::Cell& cell, const Attempt& best,
 // the other: first every robot's start and direction chosen together (ChooseRouteStarts), then
 // one robot's at a time, best first (RankRouteStarts), ranked again from each plan kept. Each
 // is coordinated and kept only when it is better; the round stops once `tries` (counting both
-// rounds' plans) reaches kRearrangeTries or after kRouteStartMisses in a row that were not kept.
+// rounds' plans) reaches budget.tries or after budget.misses in a row that were not kept.
 void TryRouteStarts(const cell::Cell& cell, const collision::CollisionWorld& world,
                     const reach::ReachMap& reach, const PlanOptions& options,
                     const TravelMatrices& travel, PlannedRoutes& planned,
                     coordination::ConflictCache& cache, Attempt& best, PlanStatistics& stats,
-                    int& tries) {
+                    const RearrangeBudget& budget, int& tries) {
   const coordination::TravelEstimate estimate = AnalyticEstimate(cell, world);
   struct Candidate {
     std::vector<coordination::RouteStart> starts;
@@ -599,7 +603,7 @@ void TryRouteStarts(const cell::Cell& cell, const collision::CollisionWorld& wor
   };
   int misses = 0;
   bool first = true;
-  while (tries < kRearrangeTries && misses < kRouteStartMisses) {
+  while (tries < budget.tries && misses < budget.misses) {
     std::vector<motion::RobotTrajectory> trajectories;
     std::vector<char> keep;  // a robot with skipped welds: its motion is no sequence
     for (const motion::SequenceResult& m : best.motions) {
@@ -610,7 +614,8 @@ void TryRouteStarts(const cell::Cell& cell, const collision::CollisionWorld& wor
     const coordination::RouteStartOptions scoring{.step = kRouteStartGrid,
                                                   .threads = options.threads,
                                                   .progress = options.progress,
-                                                  .flips = true};
+                                                  .flips = true,
+                                                  .per_robot = kRouteStartsPerRobot};
     const auto t0 = Clock::now();
     std::vector<Candidate> candidates;
     if (first) {
@@ -633,7 +638,7 @@ void TryRouteStarts(const cell::Cell& cell, const collision::CollisionWorld& wor
     }
     bool kept = false;
     for (const Candidate& c : candidates) {
-      if (tries == kRearrangeTries || misses == kRouteStartMisses) break;
+      if (tries == budget.tries || misses == budget.misses) break;
       ++tries;
       Attempt attempt = RearrangeRoutes(cell, world, reach, options, travel, planned, best,
                                         c.starts, cache, stats);
@@ -777,18 +782,19 @@ void PlanRounds(const cell::Cell& cell, const collision::CollisionWorld& world,
       stats.exclusion_kept = true;
     }
   }
-  // The weld-transfer and route-start rounds share a budget of plans (kRearrangeTries).
+  // The weld-transfer and route-start rounds share a budget of plans (RearrangeBudgetFor).
   const bool rearrange = options.rebalance_rounds > 0 && best.coordinated.conflict_free &&
                          best.problem.problem.precedences.empty();
+  const RearrangeBudget budget = RearrangeBudgetFor(cell.welds.size());
   int tries = 0;
   if (rearrange && options.weld_transfers) {
     TryWeldTransfers(cell, world, out.reach, options, travel, planned, conflict_cache, best, stats,
-                     tries);
+                     budget, tries);
     if (cancelled()) return;
   }
   if (rearrange && options.reverse_routes && best.coordinated.conflict_free) {
     TryRouteStarts(cell, world, out.reach, options, travel, planned, conflict_cache, best, stats,
-                   tries);
+                   budget, tries);
     if (cancelled()) return;
   }
   for (const motion::SequenceResult& m : best.motions) {
@@ -811,6 +817,12 @@ void PlanRounds(const cell::Cell& cell, const collision::CollisionWorld& world,
 }
 
 }  // namespace
+
+RearrangeBudget RearrangeBudgetFor(std::size_t welds) {
+  const int w = static_cast<int>(std::clamp<std::size_t>(welds, 1, kRearrangeWork));
+  const int tries = std::clamp(kRearrangeWork / w, kMinRearrangeTries, kMaxRearrangeTries);
+  return {.tries = tries, .misses = std::max(kMinRouteStartMisses, tries / 2)};
+}
 
 PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& world,
                     const PlanOptions& options) {

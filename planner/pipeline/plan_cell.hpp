@@ -107,6 +107,17 @@ plan::TravelReport MeasureTravelError(const cell::Cell& cell,
                                       const TravelMatrices& travel, const Allocation& allocation,
                                       const std::vector<motion::SequenceResult>& motions);
 
+/// How many plans the weld-transfer and the route-start rounds may try together (`tries`), and
+/// after how many route-start plans in a row not kept that round stops (`misses`). A try costs
+/// about one motion-and-coordination step, whose work grows with the station (2026-12-04: S
+/// 0.1-0.3 s, M 0.3-1.3 s, L 0.8-3 s), so a station of w welds gets 960 / w tries, at least 6
+/// and at most 40, and half of them (at least 3) as misses: S 40 / 20, M 12 / 6, L and XL 6 / 3.
+struct RearrangeBudget {
+  int tries = 0;
+  int misses = 0;
+};
+RearrangeBudget RearrangeBudgetFor(std::size_t welds);
+
 PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& world,
                     const PlanOptions& options = {});
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <random>
 #include <string>
 #include <string_view>
@@ -237,6 +238,42 @@ TEST(RankRouteStartsTest, ChoosesTheSameOnAnyNumberOfThreads) {
       EXPECT_EQ(ranked[i].robot, ranked_one[i].robot) << i;
       EXPECT_EQ(ranked[i].route, ranked_one[i].route) << i;
       EXPECT_EQ(ranked[i].bound_after, ranked_one[i].bound_after) << i;
+    }
+  }
+}
+
+// With per_robot 3, each robot's three best starts that lower the score, all robots' together
+// best first; each robot's first is its one with per_robot 1. The same on any thread count.
+TEST(RankRouteStartsTest, RanksSeveralStartsPerRobotBestFirst) {
+  const auto [routes, touching] = FourRobotsWaiting();
+  const std::vector<SingleRouteStart> one = RankRouteStarts(routes, touching, {}, Estimate);
+  const std::vector<SingleRouteStart> three =
+      RankRouteStarts(routes, touching, {}, Estimate, {.threads = 1, .per_robot = 3});
+  ASSERT_FALSE(one.empty());
+  EXPECT_GT(three.size(), one.size()) << "the case has more than one start to gain per robot";
+  std::map<int, int> per_robot;
+  std::map<int, SingleRouteStart> first_of;
+  for (std::size_t i = 0; i < three.size(); ++i) {
+    const SingleRouteStart& s = three[i];
+    EXPECT_LE(s.bound_after, s.bound_before) << i;  // lower in the sum of the bounds at least
+    if (i > 0) {
+      EXPECT_LE(three[i - 1].bound_after, s.bound_after) << "best first: " << i;
+    }
+    EXPECT_LE(++per_robot[s.robot], 3) << "robot " << s.robot;
+    first_of.try_emplace(s.robot, s);
+  }
+  ASSERT_EQ(first_of.size(), one.size());
+  for (const SingleRouteStart& s : one) {
+    EXPECT_EQ(first_of.at(s.robot).route, s.route) << "robot " << s.robot;
+    EXPECT_EQ(first_of.at(s.robot).bound_after, s.bound_after) << "robot " << s.robot;
+  }
+  for (const int threads : {2, 0}) {
+    const std::vector<SingleRouteStart> many =
+        RankRouteStarts(routes, touching, {}, Estimate, {.threads = threads, .per_robot = 3});
+    ASSERT_EQ(many.size(), three.size()) << threads << " threads";
+    for (std::size_t i = 0; i < many.size(); ++i) {
+      EXPECT_EQ(many[i].robot, three[i].robot) << i;
+      EXPECT_EQ(many[i].route, three[i].route) << i;
     }
   }
 }
