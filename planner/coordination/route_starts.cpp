@@ -439,17 +439,17 @@ std::vector<SingleRouteStart> RankRouteStarts(
   const std::int64_t total = std::max(1, movable);
   std::int64_t scored = 0;
   options.progress.Report(kRouteStartStage, 0, total);
-  std::vector<std::pair<Score, SingleRouteStart>> ranked;
+  // (the arrangement's rank among its robot's, its score): every robot's best first.
+  std::vector<std::pair<std::pair<int, Score>, SingleRouteStart>> ranked;
   for (int r = 0; r < scorer.Robots(); ++r) {
     if (!scorer.MayChange(r)) continue;
     const auto trials = scorer.RankedFor(r, options.threads, options.flips);
     if (options.progress.cancelled()) return {};
     options.progress.Report(kRouteStartStage, ++scored, total);
-    int taken = 0;
+    int rank = 0;
     for (const auto& [choice, score] : trials) {
-      if (!(score < now) || taken == options.per_robot) break;
-      ++taken;
-      ranked.push_back({score,
+      if (!(score < now) || rank == options.per_robot) break;
+      ranked.push_back({{rank++, score},
                         {.robot = r,
                          .route = choice,
                          .bound_before = std::get<0>(now),

@@ -85,8 +85,8 @@ struct RouteStartOptions {
   /// they are; no single starts). The caller, who owns the flag, discards that answer.
   Progress progress;
   bool flips = false;  ///< RankRouteStarts also tries each segment of the route reversed.
-  /// RankRouteStarts: at most this many arrangements per robot (≥ 1; of the six that it scores
-  /// on the round's grid).
+  /// RankRouteStarts: at most this many arrangements per robot (≥ 1; of the at most six that
+  /// it scores on the round's grid).
   int per_robot = 1;
 };
 
@@ -122,9 +122,9 @@ struct SingleRouteStart {
 };
 
 /// Per robot that may change, its best starts and directions (up to `options.per_robot`) with
-/// the others as they are that lower the score of ChooseRouteStarts; all robots' together best
-/// first (equal scores: robot order, then the order tried). Deterministic, for any
-/// `options.threads`.
+/// the others as they are that lower the score of ChooseRouteStarts: every robot's best, best
+/// first, then every robot's second best, best first, and so on (equal scores: robot order).
+/// Deterministic, for any `options.threads`.
 std::vector<SingleRouteStart> RankRouteStarts(
     const std::vector<motion::RobotTrajectory>& trajectories,
     const std::vector<TouchingPieces>& touching, const std::vector<char>& keep,

@@ -242,30 +242,34 @@ TEST(RankRouteStartsTest, ChoosesTheSameOnAnyNumberOfThreads) {
   }
 }
 
-// With per_robot 3, each robot's three best starts that lower the score, all robots' together
-// best first; each robot's first is its one with per_robot 1. The same on any thread count.
-TEST(RankRouteStartsTest, RanksSeveralStartsPerRobotBestFirst) {
+// With per_robot 3, each robot's three best starts that lower the score: first every robot's
+// best, in the order per_robot 1 gives, then the second bests, best first, then the third. The
+// same on any thread count.
+TEST(RankRouteStartsTest, RanksSeveralStartsPerRobotBestOfEachFirst) {
   const auto [routes, touching] = FourRobotsWaiting();
   const std::vector<SingleRouteStart> one = RankRouteStarts(routes, touching, {}, Estimate);
   const std::vector<SingleRouteStart> three =
       RankRouteStarts(routes, touching, {}, Estimate, {.threads = 1, .per_robot = 3});
   ASSERT_FALSE(one.empty());
   EXPECT_GT(three.size(), one.size()) << "the case has more than one start to gain per robot";
-  std::map<int, int> per_robot;
-  std::map<int, SingleRouteStart> first_of;
+  ASSERT_GE(three.size(), one.size());
+  for (std::size_t i = 0; i < one.size(); ++i) {
+    EXPECT_EQ(three[i].robot, one[i].robot) << i;
+    EXPECT_EQ(three[i].route, one[i].route) << i;
+    EXPECT_EQ(three[i].bound_after, one[i].bound_after) << i;
+  }
+  std::map<int, int> rank_of;  // per robot, the rank of its last entry so far
+  int previous_rank = 0;
   for (std::size_t i = 0; i < three.size(); ++i) {
     const SingleRouteStart& s = three[i];
     EXPECT_LE(s.bound_after, s.bound_before) << i;  // lower in the sum of the bounds at least
-    if (i > 0) {
-      EXPECT_LE(three[i - 1].bound_after, s.bound_after) << "best first: " << i;
+    const int rank = rank_of[s.robot]++;
+    EXPECT_LT(rank, 3) << "robot " << s.robot;
+    EXPECT_GE(rank, previous_rank) << "every robot's best before any second best: " << i;
+    if (i > 0 && rank == previous_rank) {
+      EXPECT_LE(three[i - 1].bound_after, s.bound_after) << "best first within a rank: " << i;
     }
-    EXPECT_LE(++per_robot[s.robot], 3) << "robot " << s.robot;
-    first_of.try_emplace(s.robot, s);
-  }
-  ASSERT_EQ(first_of.size(), one.size());
-  for (const SingleRouteStart& s : one) {
-    EXPECT_EQ(first_of.at(s.robot).route, s.route) << "robot " << s.robot;
-    EXPECT_EQ(first_of.at(s.robot).bound_after, s.bound_after) << "robot " << s.robot;
+    previous_rank = rank;
   }
   for (const int threads : {2, 0}) {
     const std::vector<SingleRouteStart> many =
