@@ -400,7 +400,7 @@ constexpr int kMaxRearrangeTries = 40;
 constexpr int kMinRouteStartMisses = 3;
 constexpr int kWeldTransferTries = 2;
 // The route-start round ranks this many starts and directions of each robot (of the six it
-// scores on its grid), all robots' together best first.
+// scores on its grid): every robot's best first, then every robot's second best, and so on.
 constexpr int kRouteStartsPerRobot = 6;
 
 // A weld transfer is tried only when the plan's durations predict that it shortens the makespan
