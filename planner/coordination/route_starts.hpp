@@ -100,12 +100,14 @@ struct RouteStarts {
 
 /// The starts and directions that minimise the largest pair bound, then the sum of the pair
 /// bounds. A route started elsewhere keeps every piece (those of a reversed route run
-/// backwards, with their touching pairs) but two or three travel moves: the moves that no
+/// backwards when the whole route is reversed (OnlyReversed), with their touching pairs) but
+/// two or three travel moves: the moves that no
 /// longer join consecutive blocks are left out, and each new one (from home, between the last
 /// and the first block, home) takes `estimate` and is assumed to touch whatever the pieces of
 /// the blocks (or home) at its ends touch. From the best directions (ChooseRouteDirections),
-/// each robot in turn takes its best start and direction with the others fixed, while that
-/// lowers the score (at most four passes). Robots with `keep[r]` (empty: none) or whose
+/// each robot in turn takes its best start and direction with the others fixed (the best of
+/// the six that score best on a grid three times coarser), while that lowers the score (at most
+/// four passes). Robots with `keep[r]` (empty: none) or whose
 /// trajectory is not a route (RouteBlocks::valid) keep theirs. `touching` as
 /// CoordinationResult::touching of these trajectories. Deterministic, for any
 /// `options.threads`.

@@ -405,7 +405,7 @@ constexpr int kRouteStartsPerRobot = 6;
 
 // A weld transfer is tried only when the plan's durations predict that it shortens the makespan
 // by more than this share: smaller gains are within what another motion seed changes (L's
-// predicted gains of 0.02-0.10 s all came out longer, each try costing 4-8 s of L's wall).
+// predicted gains of 0.02-0.10 s all came out longer, each try costing 1-3 s of L's wall).
 constexpr double kMinTransferGain = 0.005;
 // s: the grid of the route-start round's pair coordination diagrams.
 constexpr double kRouteStartGrid = 0.1;
