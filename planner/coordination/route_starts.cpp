@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <set>
 #include <tuple>
 
 #include "planner/common/check.hpp"
@@ -131,6 +132,10 @@ bool OnlyReversed(const RouteStart& route, int blocks) {
   return true;
 }
 
+bool SameOrder(const RouteStart& a, const RouteStart& b, int blocks) {
+  return a == b || BlockOrder(a, blocks) == BlockOrder(b, blocks);
+}
+
 RouteBlocks BlocksOf(const motion::RobotTrajectory& trajectory, int min_blocks) {
   RouteBlocks out;
   std::string current;  // the weld whose pieces come now ("" before the first)
@@ -241,7 +246,8 @@ class Scorer {
 
   // Robot r's arrangements with the others as they are, best first, with their scores: every
   // start and direction, and with `flips`, when r is critical, also every segment of its route
-  // as it is reversed, scored on a grid kCoarse times coarser; the kShortlist best of them
+  // as it is reversed (each visiting order once, not the present one), scored on a grid kCoarse
+  // times coarser; the kShortlist best of them
   // scored again on the grid (on `threads` workers, each trial on its own), equal scores in the
   // order tried. Nothing changes.
   std::vector<std::pair<RouteStart, Score>> RankedFor(int r, int threads, bool flips) const {
@@ -265,7 +271,7 @@ class Scorer {
         }
       }
     }
-    trials = Shortlist(r, trials, threads);
+    trials = Shortlist(r, Distinct(r, trials), threads);
     const std::vector<Score> scores = ScoresOf(r, trials, step_, threads);
     std::vector<std::pair<RouteStart, Score>> out;
     out.reserve(trials.size());
@@ -306,6 +312,19 @@ class Scorer {
       scores[static_cast<std::size_t>(i)] = ScoreWith(r, trials[static_cast<std::size_t>(i)], step);
     });
     return scores;
+  }
+
+  // Robot r's `trials` less those that visit its blocks in the order of an earlier one or of its
+  // arrangement as it is (flipping positions 1 … n − 1 visits them as starting backwards from
+  // block 0 does): the same plan under another name.
+  std::vector<RouteStart> Distinct(int r, const std::vector<RouteStart>& trials) const {
+    const int n = Blocks(r);
+    std::set<std::vector<int>> seen = {BlockOrder(choices_[static_cast<std::size_t>(r)], n)};
+    std::vector<RouteStart> out;
+    for (const RouteStart& t : trials) {
+      if (seen.insert(BlockOrder(t, n)).second) out.push_back(t);
+    }
+    return out;
   }
 
   // The kShortlist best of robot r's `trials` scored on the coarse grid, in the order given.
@@ -432,6 +451,7 @@ std::vector<SingleRouteStart> RankRouteStarts(
     const std::vector<motion::RobotTrajectory>& trajectories,
     const std::vector<TouchingPieces>& touching, const std::vector<char>& keep,
     const TravelEstimate& estimate, const RouteStartOptions& options) {
+  WELDCELL_CHECK(options.per_robot >= 1);
   Scorer scorer(trajectories, touching, keep, estimate, options.step);
   const Score now = scorer.Current();
   int movable = 0;

@@ -64,6 +64,11 @@ struct RouteStart {
 /// same motion run backwards, nothing new to plan. False for the route as it is.
 bool OnlyReversed(const RouteStart& route, int blocks);
 
+/// Whether `a` and `b` visit a route of `blocks` blocks in the same order (BlockOrder): the same
+/// plan, though named otherwise (a segment 1 … blocks − 1 reversed is the route run backwards
+/// from block 0). Precondition as BlockOrder's, for both.
+bool SameOrder(const RouteStart& a, const RouteStart& b, int blocks);
+
 /// The blocks (program order, 0 … blocks − 1) in the order a route run as `route` visits them.
 /// Precondition: 0 ≤ route.start < blocks, 0 ≤ flip_first ≤ flip_last < blocks.
 std::vector<int> BlockOrder(const RouteStart& route, int blocks);
@@ -85,8 +90,8 @@ struct RouteStartOptions {
   /// they are; no single starts). The caller, who owns the flag, discards that answer.
   Progress progress;
   bool flips = false;  ///< RankRouteStarts also tries each segment of the route reversed.
-  /// RankRouteStarts: at most this many arrangements per robot (≥ 1; of the at most six that
-  /// it scores on the round's grid).
+  /// RankRouteStarts: at most this many arrangements per robot (≥ 1, checked; of the at most
+  /// six that it scores on the round's grid), no two visiting the blocks in the same order.
   int per_robot = 1;
 };
 

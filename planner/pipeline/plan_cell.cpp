@@ -422,9 +422,24 @@ coordination::TravelEstimate AnalyticEstimate(const cell::Cell& cell,
   };
 }
 
-// Every robot's route as `best` ran it (transfers.hpp): a robot with skipped stops, an
-// abandoned motion or a trajectory that does not read as its route (coordination::BlocksOf, the
-// blocks' labels its welds' ids) may not change. A robot without welds may take one.
+// Whether robot r's motion in `best` runs its allocated route: no skipped stop, not abandoned,
+// and its trajectory read as a route (coordination::BlocksOf) has a block per weld of the route,
+// each labelled with its weld's id. `blocks`: that reading (not valid when false).
+bool RunsItsRoute(const cell::Cell& cell, const Attempt& best, std::size_t r,
+                  coordination::RouteBlocks& blocks) {
+  const motion::SequenceResult& m = best.motions[r];
+  const std::vector<AssignedWeld>& route = best.allocation.routes[r];
+  if (!m.skipped.empty() || m.abandoned) return false;
+  blocks = coordination::BlocksOf(m.trajectory, 1);
+  if (!blocks.valid || blocks.own.size() != route.size()) return false;
+  for (std::size_t b = 0; b < route.size(); ++b) {
+    if (blocks.labels[b] != cell.welds[route[b].weld].id) return false;
+  }
+  return true;
+}
+
+// Every robot's route as `best` ran it (transfers.hpp): a robot whose motion does not run its
+// route (RunsItsRoute) may not change. A robot without welds may take one.
 RunRoute RunRouteOf(const cell::Cell& cell, const Attempt& best, std::size_t r) {
   const motion::SequenceResult& m = best.motions[r];
   const std::vector<AssignedWeld>& route = best.allocation.routes[r];
@@ -433,11 +448,8 @@ RunRoute RunRouteOf(const cell::Cell& cell, const Attempt& best, std::size_t r) 
                .finish = best.coordinated.trajectories[r].duration(),
                .may_change = m.skipped.empty() && !m.abandoned};
   if (route.empty() || !run.may_change) return run;
-  const coordination::RouteBlocks blocks = coordination::BlocksOf(m.trajectory, 1);
-  run.may_change = blocks.valid && blocks.own.size() == route.size();
-  for (std::size_t b = 0; b < route.size() && run.may_change; ++b) {
-    run.may_change = blocks.labels[b] == cell.welds[route[b].weld].id;
-  }
+  coordination::RouteBlocks blocks;
+  run.may_change = RunsItsRoute(cell, best, r, blocks);
   if (!run.may_change) return run;
   const std::vector<double> durations = coordination::PieceDurations(m.trajectory);
   auto piece = [&](int p) { return p < 0 ? 0.0 : durations[static_cast<std::size_t>(p)]; };
@@ -585,6 +597,18 @@ std::string DescribeStarts(const cell::Cell& cell, const Attempt& best,
   return fmt::format("{}", fmt::join(out, " + "));
 }
 
+// Whether every robot visits its welds of `best` in the same order under `a` as under `b`.
+bool SameOrders(const Attempt& best, const std::vector<coordination::RouteStart>& a,
+                const std::vector<coordination::RouteStart>& b) {
+  for (std::size_t r = 0; r < a.size(); ++r) {
+    const int blocks = static_cast<int>(best.allocation.routes[r].size());
+    if (a[r] != b[r] && (blocks == 0 || !coordination::SameOrder(a[r], b[r], blocks))) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // The route-start round: where the coordination diagrams of the best plan's robot pairs say
 // that routes started at other welds or run backwards would wait less, those plans, one after
 // the other: first every robot's start and direction chosen together (ChooseRouteStarts), then
@@ -605,10 +629,13 @@ void TryRouteStarts(const cell::Cell& cell, const collision::CollisionWorld& wor
   bool first = true;
   while (tries < budget.tries && misses < budget.misses) {
     std::vector<motion::RobotTrajectory> trajectories;
-    std::vector<char> keep;  // a robot with skipped welds: its motion is no sequence
-    for (const motion::SequenceResult& m : best.motions) {
-      trajectories.push_back(m.trajectory);
-      keep.push_back(static_cast<char>(!m.skipped.empty() || m.abandoned));
+    // A robot whose motion does not run its route as allocated keeps it: the round's block
+    // indices are those of the route.
+    std::vector<char> keep;
+    for (std::size_t r = 0; r < best.motions.size(); ++r) {
+      trajectories.push_back(best.motions[r].trajectory);
+      coordination::RouteBlocks blocks;
+      keep.push_back(static_cast<char>(!RunsItsRoute(cell, best, r, blocks)));
     }
     const std::vector<coordination::TouchingPieces>& touching = best.coordinated.touching;
     const coordination::RouteStartOptions scoring{.step = kRouteStartGrid,
@@ -633,7 +660,7 @@ void TryRouteStarts(const cell::Cell& cell, const collision::CollisionWorld& wor
     for (const coordination::SingleRouteStart& c : singles) {
       std::vector<coordination::RouteStart> starts(best.motions.size());
       starts[static_cast<std::size_t>(c.robot)] = c.route;
-      if (!candidates.empty() && candidates.front().starts == starts) continue;
+      if (!candidates.empty() && SameOrders(best, candidates.front().starts, starts)) continue;
       candidates.push_back({std::move(starts), c.bound_before, c.bound_after});
     }
     bool kept = false;

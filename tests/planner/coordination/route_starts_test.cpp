@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -280,6 +281,53 @@ TEST(RankRouteStartsTest, RanksSeveralStartsPerRobotBestOfEachFirst) {
       EXPECT_EQ(many[i].route, three[i].route) << i;
     }
   }
+}
+
+// With segments reversed too, a robot's ranked arrangements each visit its welds in an order of
+// their own, none in the present one (flipping positions 1 … 7 visits them as starting
+// backwards from block 0 does, and would be tried twice), on any thread count.
+TEST(RankRouteStartsTest, RanksEachVisitingOrderOnceOnAnyNumberOfThreads) {
+  const auto [routes, touching] = FourRobotsWaiting();
+  const int blocks = 8;
+  const RouteStartOptions options{.threads = 1, .flips = true, .per_robot = 6};
+  const std::vector<SingleRouteStart> one =
+      RankRouteStarts(routes, touching, {}, Estimate, options);
+  ASSERT_GT(one.size(), 4U) << "the case has more than one arrangement to gain per robot";
+  std::map<int, std::set<std::vector<int>>> orders;  // per robot, those ranked so far
+  for (std::size_t i = 0; i < one.size(); ++i) {
+    const std::vector<int> order = BlockOrder(one[i].route, blocks);
+    EXPECT_FALSE(SameOrder(one[i].route, RouteStart{}, blocks)) << i;
+    EXPECT_TRUE(orders[one[i].robot].insert(order).second)
+        << "robot " << one[i].robot << " visits its welds in this order twice, at " << i;
+  }
+  for (const int threads : {2, 3, 0}) {
+    RouteStartOptions many = options;
+    many.threads = threads;
+    const std::vector<SingleRouteStart> ranked =
+        RankRouteStarts(routes, touching, {}, Estimate, many);
+    ASSERT_EQ(ranked.size(), one.size()) << threads << " threads";
+    for (std::size_t i = 0; i < ranked.size(); ++i) {
+      EXPECT_EQ(ranked[i].robot, one[i].robot) << i;
+      EXPECT_EQ(ranked[i].route, one[i].route) << i;
+      EXPECT_EQ(ranked[i].bound_after, one[i].bound_after) << i;
+    }
+  }
+}
+
+TEST(BlockOrderTest, SameOrderTellsNamesOfOneVisitingOrder) {
+  const RouteStart backwards_from_0{.reverse = true, .start = 0};
+  const RouteStart flip_1_to_4{.reverse = false, .start = 0, .flip_first = 1, .flip_last = 4};
+  EXPECT_TRUE(SameOrder(backwards_from_0, flip_1_to_4, 5)) << "0 4 3 2 1 both";
+  EXPECT_TRUE(SameOrder(RouteStart{.reverse = true, .start = 4},
+                        RouteStart{.reverse = false, .start = 0, .flip_first = 0, .flip_last = 4},
+                        5))
+      << "the route reversed";
+  EXPECT_TRUE(SameOrder(RouteStart{.reverse = false, .start = 1},
+                        RouteStart{.reverse = true, .start = 1}, 2))
+      << "two blocks from the second: 1 0 both";
+  EXPECT_FALSE(SameOrder(RouteStart{}, backwards_from_0, 5));
+  EXPECT_FALSE(SameOrder(
+      flip_1_to_4, RouteStart{.reverse = false, .start = 0, .flip_first = 1, .flip_last = 3}, 5));
 }
 
 // Both report kRouteStartStage in non-decreasing steps up to done == total, and once cancelled

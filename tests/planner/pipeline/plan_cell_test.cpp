@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <regex>
 #include <set>
 #include <string>
 #include <string_view>
@@ -413,6 +414,18 @@ int NewTravelMoves(std::vector<std::string> now, std::vector<std::string> then) 
   return out;
 }
 
+std::vector<std::string> Split(const std::string& text, const std::string& separator) {
+  std::vector<std::string> out;
+  std::size_t from = 0;
+  for (std::size_t at = text.find(separator); at != std::string::npos;
+       at = text.find(separator, from)) {
+    out.push_back(text.substr(from, at - from));
+    from = at + separator.size();
+  }
+  out.push_back(text.substr(from));
+  return out;
+}
+
 // The route-start round tries plans whose routes start at other welds, run backwards or run a
 // segment backwards where the pair diagrams say the robots would wait less: each robot welds the
 // same welds, each plan kept running all but at most three travel moves of the plan before; a
@@ -433,17 +446,38 @@ TEST(PlanCellTest, TheRouteStartRoundKeepsOnlyBetterPlansOfTheSameWelds) {
   ASSERT_FALSE(tries.empty()) << "the robots wait at " << before.plan.makespan << " s";
   const RearrangeBudget budget = RearrangeBudgetFor(c.welds.size());
   EXPECT_LE(tries.size(), static_cast<std::size_t>(budget.tries));
+  // Each try names, per robot changed, how its route now runs, with welds of that robot:
+  // "R1 backwards", "R1 from W3", "R2 backwards from W5 with W7…W4 reversed", joined by " + ".
+  std::map<std::string, std::set<std::string>> welds_of;  // robot → its weld ids
+  for (const plan::RobotPlan& r : before.plan.robots) {
+    for (const plan::WeldVisit& w : r.welds) welds_of[r.robot].insert(w.weld_id);
+  }
+  const std::regex change(R"(^(\S+)( backwards)?( from (\S+))?( with (\S+)…(\S+) reversed)?$)");
   double plan = before.plan.makespan;
-  int kept = 0;
-  int misses = 0;  // in a row
+  std::map<std::string, int> kept;  // robot → kept plans that changed its route
+  int misses = 0;                   // in a row
   for (const PlanStatistics::RoundTry& t : tries) {
     EXPECT_LE(t.estimate_after, t.estimate_before) << t.change;
     misses = t.kept ? 0 : misses + 1;
     EXPECT_LE(misses, budget.misses) << t.change;
+    std::set<std::string> changed;
+    for (const std::string& part : Split(t.change, " + ")) {
+      std::smatch m;
+      ASSERT_TRUE(std::regex_match(part, m, change) && m[0].length() > m[1].length())
+          << "'" << part << "' of '" << t.change << "'";
+      const std::string robot = m[1].str();
+      ASSERT_TRUE(welds_of.contains(robot)) << part;
+      for (const int g : {4, 6, 7}) {
+        if (m[g].matched) {
+          EXPECT_TRUE(welds_of[robot].contains(m[g].str())) << part;
+        }
+      }
+      EXPECT_TRUE(changed.insert(robot).second) << t.change;
+    }
     if (!t.kept) continue;
     EXPECT_LT(t.makespan, plan) << t.change;
     plan = t.makespan;
-    ++kept;
+    for (const std::string& robot : changed) ++kept[robot];
   }
   EXPECT_LT(out.plan.makespan, before.plan.makespan) << "no plan kept";
   EXPECT_NEAR(out.plan.makespan, plan, 1e-9);
@@ -455,7 +489,9 @@ TEST(PlanCellTest, TheRouteStartRoundKeepsOnlyBetterPlansOfTheSameWelds) {
     std::sort(now.begin(), now.end());
     std::sort(then.begin(), then.end());
     EXPECT_EQ(now, then) << out.plan.robots[r].robot;
-    EXPECT_LE(new_moves, 3 * kept) << out.plan.robots[r].robot << " after " << kept << " kept";
+    const int kept_here = kept[out.plan.robots[r].robot];
+    EXPECT_LE(new_moves, 3 * kept_here)
+        << out.plan.robots[r].robot << " after " << kept_here << " kept plans that changed it";
   }
   const VerifyReport report = Verify(out.plan, c);
   for (const Violation& v : report.violations) ADD_FAILURE() << ToString(v);
