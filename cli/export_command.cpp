@@ -69,7 +69,7 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
                 "Replace or remove files of the previous export into --out that were edited since "
                 "(without: exit 2 naming them, nothing written)");
   cmd->add_option("-j,--jobs", args->jobs, "Worker threads of the verification (0 = one per core)")
-      ->check(NonNegativeInteger());
+      ->check(NonNegativeInteger(kMaxJobs));
   cmd->callback([&global, exit_code, args] {
     CheckOutputFolder(args->out, "--out");
     // Inputs are regular files of a sane size (a device like /dev/zero never ends).

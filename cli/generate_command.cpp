@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/json_output.hpp"
+#include "cli/output_paths.hpp"
 #include "planner/common/diagnostics.hpp"
 #include "planner/generate/generate_station.hpp"
 
@@ -70,7 +71,7 @@ void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code
       ->check(CLI::Range(1, 5000));
   cmd->add_option("--seed", args->seed, "Seed (>= 0): the same seed gives the same files")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeInteger(kMaxSeed));
   cmd->add_option("-o,--out", args->out, "Output folder, e.g. cells/L (created)")->required();
   cmd->add_option("--name", args->name, "Station name (default: the output folder's name)");
   cmd->add_option("--body", args->body,

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -174,49 +176,53 @@ void CheckOutputFolder(const fs::path& folder, const std::string& option) {
   CheckCreatableFolder(folder, folder, option);
 }
 
-CLI::Validator NonNegativeInteger() {
-  return CLI::Validator(
-      [](std::string& text) -> std::string {
-        const bool digits =
-            !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
-        return digits ? std::string() : "expected a whole number >= 0, got '" + text + "'";
-      },
-      "N >= 0");
+CLI::Validator NonNegativeInteger(std::int64_t max) {
+  return {[max](std::string& text) -> std::string {
+            std::uint64_t value = 0;
+            const char* end = text.data() + text.size();
+            const auto [stop, error] = std::from_chars(text.data(), end, value);
+            const bool digits =
+                !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+            if (digits && error == std::errc() && stop == end &&
+                value <= static_cast<std::uint64_t>(max)) {
+              return {};
+            }
+            return fmt::format("expected a whole number from 0 to {}, got '{}'", max, text);
+          },
+          fmt::format("0 to {}", max)};
 }
 
 CLI::Validator FiniteRange(double lo, double hi, const std::string& unit) {
   std::ostringstream range;
   range << lo << " to " << hi << ' ' << unit;
-  return CLI::Validator(
-      [lo, hi, expected = range.str()](std::string& text) -> std::string {
-        char* end = nullptr;
-        const double x = std::strtod(text.c_str(), &end);
-        const bool number = !text.empty() && end == text.c_str() + text.size();
-        if (number && std::isfinite(x) && x >= lo && x <= hi) return {};
-        return "expected a number from " + expected + ", got '" + text + "'";
-      },
-      "[" + range.str() + "]");
+  return {[lo, hi, expected = range.str()](std::string& text) -> std::string {
+            char* end = nullptr;
+            const double x = std::strtod(text.c_str(), &end);
+            const bool number = !text.empty() && end == text.c_str() + text.size();
+            if (number && std::isfinite(x) && x >= lo && x <= hi) return {};
+            return "expected a number from " + expected + ", got '" + text + "'";
+          },
+          "[" + range.str() + "]"};
 }
 
 CLI::Validator ResolutionMm() {
   std::ostringstream range;
   range << cell::kMinResolution * 1000.0 << " to " << cell::kMaxResolution * 1000.0;
-  return CLI::Validator(
-      [](std::string& text) -> std::string {
-        char* end = nullptr;
-        const double mm = std::strtod(text.c_str(), &end);
-        const bool number = !text.empty() && end == text.c_str() + text.size();
-        if (number && mm == 0.0) return {};
-        if (number && std::isfinite(mm) && mm >= cell::kMinResolution * 1000.0 * (1 - 1e-12) &&
-            mm <= cell::kMaxResolution * 1000.0 * (1 + 1e-12)) {
-          return {};
-        }
-        std::ostringstream message;
-        message << "expected 0 (the cell's) or " << cell::kMinResolution * 1000.0 << " to "
-                << cell::kMaxResolution * 1000.0 << " mm, got '" << text << "'";
-        return message.str();
-      },
-      "0 or MM in [" + range.str() + "]");
+  return {[](std::string& text) -> std::string {
+            char* end = nullptr;
+            const double mm = std::strtod(text.c_str(), &end);
+            const bool number = !text.empty() && end == text.c_str() + text.size();
+            if (number && mm == 0.0) return {};
+            if (number && std::isfinite(mm) && mm >= cell::kMinResolution * 1000.0 * (1 - 1e-12) &&
+                mm <= cell::kMaxResolution * 1000.0 * (1 + 1e-12)) {
+              return {};
+            }
+            std::ostringstream message;
+            message << "expected 0 (the cell's) or " << cell::kMinResolution * 1000.0 << " to "
+                    << cell::kMaxResolution * 1000.0 << " mm, got '" << text << "'";
+            return message.str();
+          },
+          "0 or MM in [" + range.str() + "]"};
 }
 
 }  // namespace weldcell::cli

@@ -94,20 +94,30 @@ nlohmann::ordered_json BreakdownJson(const plan::CycleBreakdown& b) {
   return j;
 }
 
-// ", weld transfers: W0011 R3 -> R4 49.10 s kept (latest finish 49.18 -> 46.58 s), …" and
-// ", route starts: R2 backwards from W0015 28.20 s kept (pair diagram bound 28.80 -> 25.70 s),
-// …" for the plans those rounds tried.
+// ", weld transfers: 1 of 2 kept: W0011 R3 -> R4 49.10 s (latest finish 49.18 -> 46.58 s); 1
+// not kept, the shortest 49.22 s" and ", route starts: …" (pair diagram bound) for the plans
+// those rounds tried: the kept ones named (a round may try 40), the others counted.
 std::string RearrangeSummary(const pipeline::PlanStatistics& s) {
   std::string out;
   auto add = [&out](std::string_view round, std::string_view estimate,
                     const std::vector<pipeline::PlanStatistics::RoundTry>& tries) {
-    std::vector<std::string> lines;
+    if (tries.empty()) return;
+    std::vector<std::string> kept;
+    std::optional<double> shortest_not_kept;
     for (const pipeline::PlanStatistics::RoundTry& t : tries) {
-      lines.push_back(fmt::format("{} {:.2f} s {}({} {:.2f} -> {:.2f} s)", t.change, t.makespan,
-                                  t.kept ? "kept " : "", estimate, t.estimate_before,
-                                  t.estimate_after));
+      if (!t.kept) {
+        shortest_not_kept = std::min(shortest_not_kept.value_or(t.makespan), t.makespan);
+        continue;
+      }
+      kept.push_back(fmt::format("{} {:.2f} s ({} {:.2f} -> {:.2f} s)", t.change, t.makespan,
+                                 estimate, t.estimate_before, t.estimate_after));
     }
-    if (!lines.empty()) out += fmt::format(", {}: {}", round, fmt::join(lines, ", "));
+    out += fmt::format(", {}: {} of {} kept", round, kept.size(), tries.size());
+    if (!kept.empty()) out += fmt::format(": {}", fmt::join(kept, ", "));
+    if (shortest_not_kept) {
+      out += fmt::format("; {} not kept, the shortest {:.2f} s", tries.size() - kept.size(),
+                         *shortest_not_kept);
+    }
   };
   add("weld transfers", "latest finish", s.weld_transfer_tries);
   add("route starts", "pair diagram bound", s.route_start_tries);
@@ -164,9 +174,9 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   cmd->add_option("-j,--jobs", args->jobs,
                   "Worker threads (0 = one per core); the plan does "
                   "not depend on it")
-      ->check(NonNegativeInteger());
+      ->check(NonNegativeInteger(kMaxJobs));
   cmd->add_option("--seed", args->seed, "Random seed (default: the cell's settings.seed)")
-      ->check(NonNegativeInteger());
+      ->check(NonNegativeInteger(kMaxSeed));
   cmd->add_option("--rebalance-rounds", args->rebalance_rounds,
                   "Re-allocations tried after coordination, away from failed motions and "
                   "interlock waits (0 = none); one is kept only when more welds are planned or "
@@ -449,7 +459,7 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) 
                   "mm of robot travel between collision checks (default: the cell's)")
       ->check(ResolutionMm());
   cmd->add_option("-j,--jobs", *jobs, "Worker threads (0 = one per core)")
-      ->check(NonNegativeInteger());
+      ->check(NonNegativeInteger(kMaxJobs));
   cmd->callback([&global, exit_code, cell_file, plan_file, resolution_mm, jobs] {
     const cell::Cell c = LoadForCommand(*cell_file, global);
     const plan::Plan p = ReadPlan(*plan_file, c);

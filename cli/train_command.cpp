@@ -166,9 +166,10 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   cmd->add_option("-j,--jobs", args->jobs,
                   "Worker threads (0 = one per core); the data and the "
                   "model do not depend on it")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NonNegativeInteger(kMaxJobs));
   cmd->add_option("--seed", args->seed, "Seed of the moves, the planner and XGBoost")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(NonNegativeInteger(kMaxSeed));
   cmd->add_option("--moves", args->moves, "Planned moves per robot and cell")
       ->check(CLI::Range(10, 1000000))
       ->capture_default_str();

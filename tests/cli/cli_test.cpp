@@ -16,6 +16,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "planner/plan/plan.hpp"
 #include "tests/weldcell_command.hpp"
@@ -195,6 +197,28 @@ TEST(CliTest, UsageErrorsExitWithTwo) {
   EXPECT_EQ(Weldcell("").exit_code, 2);
   EXPECT_EQ(Weldcell("frobnicate").exit_code, 2);
   EXPECT_EQ(Weldcell("check").exit_code, 2);
+}
+
+// A count or seed that is no whole number in range is named with the range, before any work,
+// by every command that takes one (a reviewer's `-j 99999999999` got CLI11's own message).
+TEST(CliTest, JobsAndSeedsOutOfRangeAreBadUsageSaidPlainly) {
+  const std::string cell = "cells/demo/cell.yaml";
+  const fs::path dir = TempDir("ranges");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"plan " + cell + " -o " + dir.string() + " -j 99999999999", "--jobs"},
+      {"plan " + cell + " -o " + dir.string() + " -j 1025", "--jobs"},
+      {"plan " + cell + " -o " + dir.string() + " --seed 99999999999999999999", "--seed"},
+      {"plan " + cell + " -o " + dir.string() + " --seed -3", "--seed"},
+      {"reach " + cell + " -j 2.5", "--jobs"},
+      {"generate --robots 2 --welds 4 --seed x -o " + (dir / "g").string(), "--seed"},
+      {"train " + cell + " -o " + (dir / "m").string() + " -j -1", "--jobs"}};
+  for (const auto& [command, option] : cases) {
+    const CommandRun r = Weldcell(command);
+    EXPECT_EQ(r.exit_code, 2) << command << "\n" << r.out;
+    EXPECT_THAT(r.out, ContainsRegex("expected a whole number from 0 to [0-9]+, got")) << command;
+    EXPECT_THAT(r.out, HasSubstr(option)) << command;
+  }
+  EXPECT_FALSE(fs::exists(dir / "plan.json"));
 }
 
 TEST(CliTest, CheckSummarisesTheDemoStation) {
@@ -465,6 +489,9 @@ TEST(CliTest, PlanThenVerifyTheDemoStation) {
   const CommandRun plan = Weldcell("plan cells/demo/cell.yaml -o " + dir.string());
   EXPECT_EQ(plan.exit_code, 0) << plan.out;
   EXPECT_THAT(plan.out, HasSubstr("verification: 0 violation(s)"));
+  // The route-start round's plans (up to 40 on the demo): those kept named, the others counted.
+  EXPECT_THAT(plan.out, ContainsRegex("route starts: [0-9]+ of [0-9]+ kept"));
+  EXPECT_THAT(plan.out, Not(ContainsRegex(" s kept \\(")));
   ASSERT_TRUE(fs::exists(dir / "plan.json"));
   const CommandRun verify = Weldcell("verify cells/demo/cell.yaml " + (dir / "plan.json").string());
   EXPECT_EQ(verify.exit_code, 0) << verify.out;

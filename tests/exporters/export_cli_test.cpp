@@ -406,7 +406,7 @@ TEST_F(ExportCliTest, BadJobsAndADeviceAsOutputFolderAreSaidPlainly) {
       "export tests/exporters/cells/small/cell.yaml " + (*dir_ / "out/plan.json").string();
   CommandRun run = Weldcell(common + " -o " + (*dir_ / "j").string() + " -j -1");
   EXPECT_NE(run.exit_code, 0);
-  EXPECT_THAT(run.out, HasSubstr("expected a whole number >= 0, got '-1'"));
+  EXPECT_THAT(run.out, HasSubstr("expected a whole number from 0 to 1024, got '-1'"));
   EXPECT_THAT(run.out, ::testing::Not(HasSubstr("17976931348623157")));
   run = Weldcell(common + " -o /dev/null");
   EXPECT_EQ(run.exit_code, 2) << run.out;
