@@ -68,8 +68,9 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   cmd->add_flag("--force", args->force,
                 "Replace or remove files of the previous export into --out that were edited since "
                 "(without: exit 2 naming them, nothing written)");
-  cmd->add_option("-j,--jobs", args->jobs, "Worker threads of the verification (0 = one per core)")
-      ->check(NonNegativeInteger(kMaxJobs));
+  cmd->add_option("-j,--jobs", args->jobs,
+                  "Worker threads of the verification (0 = one per hardware thread)")
+      ->transform(NonNegativeInteger(kMaxJobs));
   cmd->callback([&global, exit_code, args] {
     CheckOutputFolder(args->out, "--out");
     // Inputs are regular files of a sane size (a device like /dev/zero never ends).

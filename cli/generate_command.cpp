@@ -69,9 +69,9 @@ void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code
   cmd->add_option("--welds", args->welds, "Number of welds (1 to 5000)")
       ->required()
       ->check(CLI::Range(1, 5000));
-  cmd->add_option("--seed", args->seed, "Seed (>= 0): the same seed gives the same files")
+  cmd->add_option("--seed", args->seed, "Seed: the same seed gives the same files")
       ->capture_default_str()
-      ->check(NonNegativeInteger(kMaxSeed));
+      ->transform(NonNegativeInteger(kMaxSeed));
   cmd->add_option("-o,--out", args->out, "Output folder, e.g. cells/L (created)")->required();
   cmd->add_option("--name", args->name, "Station name (default: the output folder's name)");
   cmd->add_option("--body", args->body,

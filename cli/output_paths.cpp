@@ -176,18 +176,19 @@ void CheckOutputFolder(const fs::path& folder, const std::string& option) {
   CheckCreatableFolder(folder, folder, option);
 }
 
-CLI::Validator NonNegativeInteger(std::int64_t max) {
+CLI::Validator NonNegativeInteger(std::uint64_t max) {
   return {[max](std::string& text) -> std::string {
+            const bool digits =
+                !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
             std::uint64_t value = 0;
             const char* end = text.data() + text.size();
             const auto [stop, error] = std::from_chars(text.data(), end, value);
-            const bool digits =
-                !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
-            if (digits && error == std::errc() && stop == end &&
-                value <= static_cast<std::uint64_t>(max)) {
-              return {};
+            if (!digits || error != std::errc() || stop != end || value > max) {
+              return fmt::format("expected a whole number from 0 to {}, got '{}'", max, text);
             }
-            return fmt::format("expected a whole number from 0 to {}, got '{}'", max, text);
+            // Decimal, as read here: CLI11 converts in base 0, where "010" is 8 and "08" an error.
+            text = std::to_string(value);
+            return {};
           },
           fmt::format("0 to {}", max)};
 }

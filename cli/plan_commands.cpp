@@ -94,9 +94,10 @@ nlohmann::ordered_json BreakdownJson(const plan::CycleBreakdown& b) {
   return j;
 }
 
-// ", weld transfers: 1 of 2 kept: W0011 R3 -> R4 49.10 s (latest finish 49.18 -> 46.58 s); 1
-// not kept, the shortest 49.22 s" and ", route starts: …" (pair diagram bound) for the plans
-// those rounds tried: the kept ones named (a round may try 40), the others counted.
+// ", weld transfers: 1 of 2 plans kept [W0011 R3 -> R4 49.10 s (latest finish 49.18 -> 46.58
+// s)], shortest not kept 49.22 s" and ", route starts: …" (pair diagram bound) for the plans
+// those rounds tried: the kept ones named (a round may try 40), the others' shortest given
+// (--json lists every plan: RearrangeJson).
 std::string RearrangeSummary(const pipeline::PlanStatistics& s) {
   std::string out;
   auto add = [&out](std::string_view round, std::string_view estimate,
@@ -112,16 +113,31 @@ std::string RearrangeSummary(const pipeline::PlanStatistics& s) {
       kept.push_back(fmt::format("{} {:.2f} s ({} {:.2f} -> {:.2f} s)", t.change, t.makespan,
                                  estimate, t.estimate_before, t.estimate_after));
     }
-    out += fmt::format(", {}: {} of {} kept", round, kept.size(), tries.size());
-    if (!kept.empty()) out += fmt::format(": {}", fmt::join(kept, ", "));
-    if (shortest_not_kept) {
-      out += fmt::format("; {} not kept, the shortest {:.2f} s", tries.size() - kept.size(),
-                         *shortest_not_kept);
-    }
+    out += fmt::format(", {}: {} of {} plans kept", round, kept.size(), tries.size());
+    if (!kept.empty()) out += fmt::format(" [{}]", fmt::join(kept, "; "));
+    if (shortest_not_kept) out += fmt::format(", shortest not kept {:.2f} s", *shortest_not_kept);
   };
   add("weld transfers", "latest finish", s.weld_transfer_tries);
   add("route starts", "pair diagram bound", s.route_start_tries);
   return out;
+}
+
+// Every plan the weld-transfer and route-start rounds tried, in order: {"weld_transfers": [...],
+// "route_starts": [...]}, each {change, makespan, estimate_before, estimate_after, kept}.
+nlohmann::ordered_json RearrangeJson(const pipeline::PlanStatistics& s) {
+  auto list = [](const std::vector<pipeline::PlanStatistics::RoundTry>& tries) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const pipeline::PlanStatistics::RoundTry& t : tries) {
+      out.push_back({{"change", t.change},
+                     {"makespan", t.makespan},
+                     {"estimate_before", t.estimate_before},
+                     {"estimate_after", t.estimate_after},
+                     {"kept", t.kept}});
+    }
+    return out;
+  };
+  return {{"weld_transfers", list(s.weld_transfer_tries)},
+          {"route_starts", list(s.route_start_tries)}};
 }
 
 // "travel time learned: R1 3.2 % (analytic 11.0 %), R2 …; matrices 0.41 s"
@@ -157,7 +173,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     std::string cell;
     std::string out = "out";
     int jobs = 0;
-    std::int64_t seed = -1;
+    std::optional<std::uint64_t> seed;  // the cell's settings.seed when not given
     int rebalance_rounds = pipeline::PlanOptions{}.rebalance_rounds;
     double spatial_weight = pipeline::PlanOptions{}.spatial_weight;
     double sweep_weight = pipeline::PlanOptions{}.sweep_weight;
@@ -172,11 +188,11 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   cmd->add_option("cell", args->cell, "The cell YAML")->required();
   cmd->add_option("-o,--out", args->out, "Output folder (created)")->capture_default_str();
   cmd->add_option("-j,--jobs", args->jobs,
-                  "Worker threads (0 = one per core); the plan does "
+                  "Worker threads (0 = one per hardware thread); the plan does "
                   "not depend on it")
-      ->check(NonNegativeInteger(kMaxJobs));
+      ->transform(NonNegativeInteger(kMaxJobs));
   cmd->add_option("--seed", args->seed, "Random seed (default: the cell's settings.seed)")
-      ->check(NonNegativeInteger(kMaxSeed));
+      ->transform(NonNegativeInteger(kMaxSeed));
   cmd->add_option("--rebalance-rounds", args->rebalance_rounds,
                   "Re-allocations tried after coordination, away from failed motions and "
                   "interlock waits (0 = none); one is kept only when more welds are planned or "
@@ -237,7 +253,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     cell::Loaded<cell::Cell> loaded = cell::LoadCell(args->cell, CellLoadOptions(global));
     for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
     cell::Cell c = std::move(loaded.value);
-    if (args->seed >= 0) c.settings.seed = static_cast<std::uint64_t>(args->seed);
+    if (args->seed) c.settings.seed = *args->seed;
     // OUT/programs/ is made and probed before planning (as `export -o`), where a robot has a
     // controller: a folder the programs cannot be written into fails now, not after minutes of
     // planning. Removed again (if made here) when no program is written.
@@ -330,7 +346,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         program_error = e.what();
       }
     } else {
-      program_lines.push_back("programs: not written (the plan fails verification)");
+      program_lines.emplace_back("programs: not written (the plan fails verification)");
     }
     // No programs of this plan (its export failed, it fails verification, no robot has a
     // controller): the programs an earlier run wrote (its manifest lists them) must not stay
@@ -366,6 +382,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                                      {"analytic_error_pct", e.analytic_error_pct},
                                      {"drifted", e.drifted}});
       }
+      j["rearrange"] = RearrangeJson(s);
       j["requirements"] = nlohmann::ordered_json::array();
       for (const report::RequirementResult& r : requirements) {
         j["requirements"].push_back(
@@ -458,8 +475,8 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   cmd->add_option("--resolution", *resolution_mm,
                   "mm of robot travel between collision checks (default: the cell's)")
       ->check(ResolutionMm());
-  cmd->add_option("-j,--jobs", *jobs, "Worker threads (0 = one per core)")
-      ->check(NonNegativeInteger(kMaxJobs));
+  cmd->add_option("-j,--jobs", *jobs, "Worker threads (0 = one per hardware thread)")
+      ->transform(NonNegativeInteger(kMaxJobs));
   cmd->callback([&global, exit_code, cell_file, plan_file, resolution_mm, jobs] {
     const cell::Cell c = LoadForCommand(*cell_file, global);
     const plan::Plan p = ReadPlan(*plan_file, c);

@@ -164,12 +164,12 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   cmd->add_option("-o,--out", args->out, "Model folder, e.g. models/kr210-x_gun (created)")
       ->required();
   cmd->add_option("-j,--jobs", args->jobs,
-                  "Worker threads (0 = one per core); the data and the "
+                  "Worker threads (0 = one per hardware thread); the data and the "
                   "model do not depend on it")
-      ->check(NonNegativeInteger(kMaxJobs));
+      ->transform(NonNegativeInteger(kMaxJobs));
   cmd->add_option("--seed", args->seed, "Seed of the moves, the planner and XGBoost")
       ->capture_default_str()
-      ->check(NonNegativeInteger(kMaxSeed));
+      ->transform(NonNegativeInteger(kMaxSeed));
   cmd->add_option("--moves", args->moves, "Planned moves per robot and cell")
       ->check(CLI::Range(10, 1000000))
       ->capture_default_str();

@@ -315,8 +315,9 @@ class Scorer {
   }
 
   // Robot r's `trials` less those that visit its blocks in the order of an earlier one or of its
-  // arrangement as it is (flipping positions 1 … n − 1 visits them as starting backwards from
-  // block 0 does): the same plan under another name.
+  // arrangement as it is: the same plan under another name (SameOrder: flipping positions
+  // 1 … n − 1 visits them as starting backwards from block 0 does, 0 … n − 2 as backwards from
+  // n − 2; two blocks started at the second as run backwards from it).
   std::vector<RouteStart> Distinct(int r, const std::vector<RouteStart>& trials) const {
     const int n = Blocks(r);
     std::set<std::vector<int>> seen = {BlockOrder(choices_[static_cast<std::size_t>(r)], n)};

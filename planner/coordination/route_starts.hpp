@@ -65,8 +65,9 @@ struct RouteStart {
 bool OnlyReversed(const RouteStart& route, int blocks);
 
 /// Whether `a` and `b` visit a route of `blocks` blocks in the same order (BlockOrder): the same
-/// plan, though named otherwise (a segment 1 … blocks − 1 reversed is the route run backwards
-/// from block 0). Precondition as BlockOrder's, for both.
+/// plan, though named otherwise (a segment 1 … n − 1 reversed is the route run backwards from
+/// block 0, a segment 0 … n − 2 reversed backwards from block n − 2, a two-block route started
+/// at its second block that block run backwards). Precondition as BlockOrder's, for both.
 bool SameOrder(const RouteStart& a, const RouteStart& b, int blocks);
 
 /// The blocks (program order, 0 … blocks − 1) in the order a route run as `route` visits them.

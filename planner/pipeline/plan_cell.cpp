@@ -422,20 +422,20 @@ coordination::TravelEstimate AnalyticEstimate(const cell::Cell& cell,
   };
 }
 
-// Whether robot r's motion in `best` runs its allocated route: no skipped stop, not abandoned,
-// and its trajectory read as a route (coordination::BlocksOf) has a block per weld of the route,
-// each labelled with its weld's id. `blocks`: that reading (not valid when false).
-bool RunsItsRoute(const cell::Cell& cell, const Attempt& best, std::size_t r,
-                  coordination::RouteBlocks& blocks) {
+// Robot r's motion in `best` read as a route (coordination::BlocksOf), when it runs its
+// allocated route: no skipped stop, not abandoned, a block per weld of the route, each labelled
+// with its weld's id. Nothing otherwise.
+std::optional<coordination::RouteBlocks> RunsItsRoute(const cell::Cell& cell, const Attempt& best,
+                                                      std::size_t r) {
   const motion::SequenceResult& m = best.motions[r];
   const std::vector<AssignedWeld>& route = best.allocation.routes[r];
-  if (!m.skipped.empty() || m.abandoned) return false;
-  blocks = coordination::BlocksOf(m.trajectory, 1);
-  if (!blocks.valid || blocks.own.size() != route.size()) return false;
+  if (!m.skipped.empty() || m.abandoned) return std::nullopt;
+  coordination::RouteBlocks blocks = coordination::BlocksOf(m.trajectory, 1);
+  if (!blocks.valid || blocks.own.size() != route.size()) return std::nullopt;
   for (std::size_t b = 0; b < route.size(); ++b) {
-    if (blocks.labels[b] != cell.welds[route[b].weld].id) return false;
+    if (blocks.labels[b] != cell.welds[route[b].weld].id) return std::nullopt;
   }
-  return true;
+  return blocks;
 }
 
 // Every robot's route as `best` ran it (transfers.hpp): a robot whose motion does not run its
@@ -448,9 +448,10 @@ RunRoute RunRouteOf(const cell::Cell& cell, const Attempt& best, std::size_t r) 
                .finish = best.coordinated.trajectories[r].duration(),
                .may_change = m.skipped.empty() && !m.abandoned};
   if (route.empty() || !run.may_change) return run;
-  coordination::RouteBlocks blocks;
-  run.may_change = RunsItsRoute(cell, best, r, blocks);
+  const std::optional<coordination::RouteBlocks> read = RunsItsRoute(cell, best, r);
+  run.may_change = read.has_value();
   if (!run.may_change) return run;
+  const coordination::RouteBlocks& blocks = *read;
   const std::vector<double> durations = coordination::PieceDurations(m.trajectory);
   auto piece = [&](int p) { return p < 0 ? 0.0 : durations[static_cast<std::size_t>(p)]; };
   run.travel.clear();
@@ -634,8 +635,7 @@ void TryRouteStarts(const cell::Cell& cell, const collision::CollisionWorld& wor
     std::vector<char> keep;
     for (std::size_t r = 0; r < best.motions.size(); ++r) {
       trajectories.push_back(best.motions[r].trajectory);
-      coordination::RouteBlocks blocks;
-      keep.push_back(static_cast<char>(!RunsItsRoute(cell, best, r, blocks)));
+      keep.push_back(static_cast<char>(!RunsItsRoute(cell, best, r).has_value()));
     }
     const std::vector<coordination::TouchingPieces>& touching = best.coordinated.touching;
     const coordination::RouteStartOptions scoring{.step = kRouteStartGrid,
@@ -645,11 +645,13 @@ void TryRouteStarts(const cell::Cell& cell, const collision::CollisionWorld& wor
                                                   .per_robot = kRouteStartsPerRobot};
     const auto t0 = Clock::now();
     std::vector<Candidate> candidates;
+    std::optional<std::vector<coordination::RouteStart>> joint_starts;  // the first round's
     if (first) {
       const coordination::RouteStarts joint =
           coordination::ChooseRouteStarts(trajectories, touching, keep, estimate, scoring);
       if (joint.bound_after < joint.bound_before - 1e-6) {
         candidates.push_back({joint.routes, joint.bound_before, joint.bound_after});
+        joint_starts = joint.routes;
       }
       first = false;
     }
@@ -660,7 +662,7 @@ void TryRouteStarts(const cell::Cell& cell, const collision::CollisionWorld& wor
     for (const coordination::SingleRouteStart& c : singles) {
       std::vector<coordination::RouteStart> starts(best.motions.size());
       starts[static_cast<std::size_t>(c.robot)] = c.route;
-      if (!candidates.empty() && SameOrders(best, candidates.front().starts, starts)) continue;
+      if (joint_starts && SameOrders(best, *joint_starts, starts)) continue;
       candidates.push_back({std::move(starts), c.bound_before, c.bound_after});
     }
     bool kept = false;

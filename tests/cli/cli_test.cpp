@@ -14,6 +14,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -200,25 +201,41 @@ TEST(CliTest, UsageErrorsExitWithTwo) {
 }
 
 // A count or seed that is no whole number in range is named with the range, before any work,
-// by every command that takes one (a reviewer's `-j 99999999999` got CLI11's own message).
+// by every command that takes one (a reviewer's `-j 99999999999` got CLI11's own message); the
+// limits themselves are taken, and numbers are decimal with leading zeros (CLI11 alone reads
+// "010" as octal 8 and refuses "08").
 TEST(CliTest, JobsAndSeedsOutOfRangeAreBadUsageSaidPlainly) {
   const std::string cell = "cells/demo/cell.yaml";
   const fs::path dir = TempDir("ranges");
+  const std::string jobs = "--jobs: expected a whole number from 0 to 1024, got ";
+  const std::string seeds = "--seed: expected a whole number from 0 to 18446744073709551615, got ";
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"plan " + cell + " -o " + dir.string() + " -j 99999999999", "--jobs"},
-      {"plan " + cell + " -o " + dir.string() + " -j 1025", "--jobs"},
-      {"plan " + cell + " -o " + dir.string() + " --seed 99999999999999999999", "--seed"},
-      {"plan " + cell + " -o " + dir.string() + " --seed -3", "--seed"},
-      {"reach " + cell + " -j 2.5", "--jobs"},
-      {"generate --robots 2 --welds 4 --seed x -o " + (dir / "g").string(), "--seed"},
-      {"train " + cell + " -o " + (dir / "m").string() + " -j -1", "--jobs"}};
-  for (const auto& [command, option] : cases) {
+      {"plan " + cell + " -o " + dir.string() + " -j 99999999999", jobs + "'99999999999'"},
+      {"plan " + cell + " -o " + dir.string() + " -j 1025", jobs + "'1025'"},
+      {"plan " + cell + " -o " + dir.string() + " --seed 18446744073709551616",
+       seeds + "'18446744073709551616'"},
+      {"plan " + cell + " -o " + dir.string() + " --seed -3", seeds + "'-3'"},
+      {"reach " + cell + " -j 2.5", jobs + "'2.5'"},
+      {"verify " + cell + " plan.json -j +3", jobs + "'+3'"},
+      {"generate --robots 2 --welds 4 --seed x -o " + (dir / "g").string(), seeds + "'x'"},
+      {"train " + cell + " -o " + (dir / "m").string() + " -j -1", jobs + "'-1'"}};
+  for (const auto& [command, message] : cases) {
     const CommandRun r = Weldcell(command);
     EXPECT_EQ(r.exit_code, 2) << command << "\n" << r.out;
-    EXPECT_THAT(r.out, ContainsRegex("expected a whole number from 0 to [0-9]+, got")) << command;
-    EXPECT_THAT(r.out, HasSubstr(option)) << command;
+    EXPECT_THAT(r.out, HasSubstr(message)) << command;
   }
   EXPECT_FALSE(fs::exists(dir / "plan.json"));
+  const CommandRun reach = Weldcell("reach " + cell + " -j 1024");
+  EXPECT_EQ(reach.exit_code, 0) << reach.out;
+  for (const auto& [given, seed] :
+       {std::pair{"010", "10"}, std::pair{"18446744073709551615", "18446744073709551615"}}) {
+    const fs::path out = dir / given;
+    const CommandRun plan =
+        Weldcell("plan -q " + cell + " -j 0 --seed " + given + " -o " + out.string());
+    EXPECT_EQ(plan.exit_code, 0) << plan.out;
+    EXPECT_THAT(ReadText(out / "plan.json"), HasSubstr(std::string("\"seed\": ") + seed + ","))
+        << given;
+  }
 }
 
 TEST(CliTest, CheckSummarisesTheDemoStation) {
@@ -489,9 +506,27 @@ TEST(CliTest, PlanThenVerifyTheDemoStation) {
   const CommandRun plan = Weldcell("plan cells/demo/cell.yaml -o " + dir.string());
   EXPECT_EQ(plan.exit_code, 0) << plan.out;
   EXPECT_THAT(plan.out, HasSubstr("verification: 0 violation(s)"));
-  // The route-start round's plans (up to 40 on the demo): those kept named, the others counted.
-  EXPECT_THAT(plan.out, ContainsRegex("route starts: [0-9]+ of [0-9]+ kept"));
+  // The route-start round's plans (up to 40 on the demo): those kept named, the shortest of the
+  // others given; --json lists every one, as many and as many kept as the summary counts.
+  std::smatch counts;
+  ASSERT_TRUE(std::regex_search(plan.out, counts,
+                                std::regex("route starts: ([0-9]+) of ([0-9]+) plans kept")))
+      << plan.out;
   EXPECT_THAT(plan.out, Not(ContainsRegex(" s kept \\(")));
+  const fs::path json_err = dir / "plan.err";
+  const CommandRun plan_json =
+      WeldcellStdout("plan --json cells/demo/cell.yaml -o " + (dir / "json").string(), json_err);
+  const nlohmann::json tried = ParseJson(plan_json, json_err)["rearrange"]["route_starts"];
+  ASSERT_TRUE(tried.is_array());
+  int kept = 0;
+  for (const nlohmann::json& t : tried) {
+    kept += t["kept"].get<bool>() ? 1 : 0;
+    EXPECT_TRUE(t["change"].is_string() && t["makespan"].is_number() &&
+                t["estimate_before"].is_number() && t["estimate_after"].is_number())
+        << t;
+  }
+  EXPECT_EQ(std::to_string(kept), counts[1].str());
+  EXPECT_EQ(std::to_string(tried.size()), counts[2].str());
   ASSERT_TRUE(fs::exists(dir / "plan.json"));
   const CommandRun verify = Weldcell("verify cells/demo/cell.yaml " + (dir / "plan.json").string());
   EXPECT_EQ(verify.exit_code, 0) << verify.out;

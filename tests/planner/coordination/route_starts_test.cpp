@@ -314,6 +314,14 @@ TEST(RankRouteStartsTest, RanksEachVisitingOrderOnceOnAnyNumberOfThreads) {
   }
 }
 
+// per_robot < 1 asks for nothing and is a caller's bug (it used to mean "none"): aborts naming
+// the check.
+TEST(RankRouteStartsDeathTest, NoArrangementsPerRobotIsABug) {
+  const auto [routes, touching] = FourRobotsWaiting();
+  EXPECT_DEATH(RankRouteStarts(routes, touching, {}, Estimate, {.per_robot = 0}),
+               "check failed: options.per_robot >= 1");
+}
+
 TEST(BlockOrderTest, SameOrderTellsNamesOfOneVisitingOrder) {
   const RouteStart backwards_from_0{.reverse = true, .start = 0};
   const RouteStart flip_1_to_4{.reverse = false, .start = 0, .flip_first = 1, .flip_last = 4};
