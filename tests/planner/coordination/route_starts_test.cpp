@@ -218,6 +218,17 @@ FourRobots FourRobotsWaiting() {
   return c;
 }
 
+// Expects `got` to rank as `want`: the same robots, arrangements and bounds, in the same order.
+void ExpectSameRanking(const std::vector<SingleRouteStart>& got,
+                       const std::vector<SingleRouteStart>& want, const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].robot, want[i].robot) << what << ": " << i;
+    EXPECT_EQ(got[i].route, want[i].route) << what << ": " << i;
+    EXPECT_EQ(got[i].bound_after, want[i].bound_after) << what << ": " << i;
+  }
+}
+
 // Scored on several workers, the choices are those of one.
 TEST(RankRouteStartsTest, ChoosesTheSameOnAnyNumberOfThreads) {
   const auto [routes, touching] = FourRobotsWaiting();
@@ -232,14 +243,9 @@ TEST(RankRouteStartsTest, ChoosesTheSameOnAnyNumberOfThreads) {
         ChooseRouteStarts(routes, touching, {}, Estimate, {.step = 0.1, .threads = threads});
     EXPECT_EQ(many.routes, one.routes) << threads << " threads";
     EXPECT_EQ(many.bound_after, one.bound_after) << threads << " threads";
-    const std::vector<SingleRouteStart> ranked =
-        RankRouteStarts(routes, touching, {}, Estimate, {.step = 0.1, .threads = threads});
-    ASSERT_EQ(ranked.size(), ranked_one.size()) << threads << " threads";
-    for (std::size_t i = 0; i < ranked.size(); ++i) {
-      EXPECT_EQ(ranked[i].robot, ranked_one[i].robot) << i;
-      EXPECT_EQ(ranked[i].route, ranked_one[i].route) << i;
-      EXPECT_EQ(ranked[i].bound_after, ranked_one[i].bound_after) << i;
-    }
+    ExpectSameRanking(
+        RankRouteStarts(routes, touching, {}, Estimate, {.step = 0.1, .threads = threads}),
+        ranked_one, std::to_string(threads) + " threads");
   }
 }
 
@@ -273,13 +279,9 @@ TEST(RankRouteStartsTest, RanksSeveralStartsPerRobotBestOfEachFirst) {
     previous_rank = rank;
   }
   for (const int threads : {2, 0}) {
-    const std::vector<SingleRouteStart> many =
-        RankRouteStarts(routes, touching, {}, Estimate, {.threads = threads, .per_robot = 3});
-    ASSERT_EQ(many.size(), three.size()) << threads << " threads";
-    for (std::size_t i = 0; i < many.size(); ++i) {
-      EXPECT_EQ(many[i].robot, three[i].robot) << i;
-      EXPECT_EQ(many[i].route, three[i].route) << i;
-    }
+    ExpectSameRanking(
+        RankRouteStarts(routes, touching, {}, Estimate, {.threads = threads, .per_robot = 3}),
+        three, std::to_string(threads) + " threads");
   }
 }
 
@@ -303,14 +305,8 @@ TEST(RankRouteStartsTest, RanksEachVisitingOrderOnceOnAnyNumberOfThreads) {
   for (const int threads : {2, 3, 0}) {
     RouteStartOptions many = options;
     many.threads = threads;
-    const std::vector<SingleRouteStart> ranked =
-        RankRouteStarts(routes, touching, {}, Estimate, many);
-    ASSERT_EQ(ranked.size(), one.size()) << threads << " threads";
-    for (std::size_t i = 0; i < ranked.size(); ++i) {
-      EXPECT_EQ(ranked[i].robot, one[i].robot) << i;
-      EXPECT_EQ(ranked[i].route, one[i].route) << i;
-      EXPECT_EQ(ranked[i].bound_after, one[i].bound_after) << i;
-    }
+    ExpectSameRanking(RankRouteStarts(routes, touching, {}, Estimate, many), one,
+                      std::to_string(threads) + " threads");
   }
 }
 
