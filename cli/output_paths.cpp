@@ -178,12 +178,11 @@ void CheckOutputFolder(const fs::path& folder, const std::string& option) {
 
 CLI::Validator NonNegativeInteger(std::uint64_t max) {
   return {[max](std::string& text) -> std::string {
-            const bool digits =
-                !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+            // Digits only: from_chars takes no sign, space or prefix for an unsigned value.
             std::uint64_t value = 0;
             const char* end = text.data() + text.size();
             const auto [stop, error] = std::from_chars(text.data(), end, value);
-            if (!digits || error != std::errc() || stop != end || value > max) {
+            if (error != std::errc() || stop != end || value > max) {
               return fmt::format("expected a whole number from 0 to {}, got '{}'", max, text);
             }
             // Decimal, as read here: CLI11 converts in base 0, where "010" is 8 and "08" an error.

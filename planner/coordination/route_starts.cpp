@@ -246,17 +246,15 @@ class Scorer {
 
   // Robot r's arrangements with the others as they are, best first, with their scores: every
   // start and direction, and with `flips`, when r is critical, also every segment of its route
-  // as it is reversed (each visiting order once, not the present one), scored on a grid kCoarse
-  // times coarser; the kShortlist best of them
-  // scored again on the grid (on `threads` workers, each trial on its own), equal scores in the
-  // order tried. Nothing changes.
+  // as it is reversed (each visiting order once, not the present one: Distinct), scored on a grid
+  // kCoarse times coarser; the kShortlist best of them scored again on the grid (on `threads`
+  // workers, each trial on its own), equal scores in the order tried. Nothing changes.
   std::vector<std::pair<RouteStart, Score>> RankedFor(int r, int threads, bool flips) const {
     const RouteStart held = choices_[static_cast<std::size_t>(r)];
     std::vector<RouteStart> trials;
     for (const bool reverse : {false, true}) {
       for (int start = 0; start < Blocks(r); ++start) {
-        const RouteStart trial{.reverse = reverse, .start = start};
-        if (trial != held) trials.push_back(trial);
+        trials.push_back({.reverse = reverse, .start = start});
       }
     }
     if (flips && held.flip_first == held.flip_last && Critical(r)) {

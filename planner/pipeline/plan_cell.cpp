@@ -603,9 +603,7 @@ bool SameOrders(const Attempt& best, const std::vector<coordination::RouteStart>
                 const std::vector<coordination::RouteStart>& b) {
   for (std::size_t r = 0; r < a.size(); ++r) {
     const int blocks = static_cast<int>(best.allocation.routes[r].size());
-    if (a[r] != b[r] && (blocks == 0 || !coordination::SameOrder(a[r], b[r], blocks))) {
-      return false;
-    }
+    if (blocks > 0 ? !coordination::SameOrder(a[r], b[r], blocks) : a[r] != b[r]) return false;
   }
   return true;
 }
