@@ -71,9 +71,10 @@ struct Sweeps {
   std::vector<std::vector<Sweep>> extended;  ///< [robot][extended piece]
 };
 
+// Every extended piece's samples (its sweep not built yet: BuildSweeps).
 Sweeps SampleSweeps(const collision::CollisionWorld& world,
                     const std::vector<motion::RobotTrajectory>& trajectories,
-                    const std::vector<Pieces>& pieces, double resolution, double margin,
+                    const std::vector<Pieces>& pieces, double resolution,
                     const CoordinationOptions& options) {
   const int robots = static_cast<int>(pieces.size());
   std::vector<std::pair<int, int>> items;  // (robot, extended piece)
@@ -84,29 +85,48 @@ Sweeps SampleSweeps(const collision::CollisionWorld& world,
     out.extended[r].resize(count);
     for (int e = 0; e < count; ++e) items.emplace_back(r, e);
   }
+  ParallelFor(
+      static_cast<int>(items.size()), options.threads,
+      [&](int item, int) {
+        const auto [r, e] = items[static_cast<std::size_t>(item)];
+        const int k = e - 1;
+        Sweep& sweep = out.extended[r][e];
+        sweep.robot = r;
+        if (k < 0) {
+          sweep.q = {trajectories[r].start()};
+        } else if (k >= static_cast<int>(pieces[r].size())) {
+          sweep.q = {pieces[r].empty() ? trajectories[r].start() : pieces[r].back().profile.end()};
+        } else {
+          sweep.q = internal::SampleConfigurations(world, r, pieces[r][k].profile, resolution);
+        }
+      },
+      [&options] { return options.progress.cancelled(); });
+  return out;
+}
+
+// Builds the sweeps of the extended pieces marked in `build` ([robot][extended piece]).
+void BuildSweeps(const collision::CollisionWorld& world, Sweeps& sweeps,
+                 const std::vector<std::vector<char>>& build, double margin,
+                 const CoordinationOptions& options) {
+  std::vector<std::pair<int, int>> items;
+  for (std::size_t r = 0; r < build.size(); ++r) {
+    for (std::size_t e = 0; e < build[r].size(); ++e) {
+      if (build[r][e]) items.emplace_back(static_cast<int>(r), static_cast<int>(e));
+    }
+  }
   const int threads =
       std::min(ResolveThreadCount(options.threads), std::max(1, static_cast<int>(items.size())));
   std::vector<collision::CollisionContext> contexts;
+  contexts.reserve(static_cast<std::size_t>(threads));
   for (int w = 0; w < threads; ++w) contexts.emplace_back(world);
   ParallelFor(
       static_cast<int>(items.size()), threads,
       [&](int item, int worker) {
         const auto [r, e] = items[static_cast<std::size_t>(item)];
-        const int k = e - 1;
-        Sweep& sweep = out.extended[r][e];
-        if (k < 0) {
-          sweep = internal::StillSweep(world, contexts[worker], r, trajectories[r].start(), margin);
-        } else if (k >= static_cast<int>(pieces[r].size())) {
-          sweep = internal::StillSweep(
-              world, contexts[worker], r,
-              pieces[r].empty() ? trajectories[r].start() : pieces[r].back().profile.end(), margin);
-        } else {
-          sweep = internal::SampleSweep(world, contexts[worker], r, pieces[r][k].profile,
-                                        resolution, margin);
-        }
+        Sweep& sweep = sweeps.extended[r][e];
+        sweep = internal::BuildSweep(world, contexts[worker], r, std::move(sweep.q), margin);
       },
       [&options] { return options.progress.cancelled(); });
-  return out;
 }
 
 struct PieceConflict {
@@ -122,6 +142,7 @@ struct PairConflicts {
   std::string standing;
   long long checks = 0;
   long long cached = 0;  ///< Comparisons answered from the cache.
+  int sweeps_built = 0;  ///< Sweeps built for one comparison (a still robot's, DecideReleases).
   /// Comparisons made, for the cache: (key, touch).
   std::vector<std::pair<std::uint64_t, bool>> learned;
 };
@@ -137,6 +158,8 @@ struct ConflictCache::Impl {
   std::vector<std::vector<Eigen::VectorXd>> samples;  ///< By id.
   std::unordered_multimap<std::uint64_t, int> by_hash;
   std::unordered_map<std::uint64_t, bool> touch;
+  /// By id: the sweep's bounding box (Bounds), once its sweep has been built.
+  std::vector<std::optional<Eigen::AlignedBox3d>> box;
 
   static std::uint64_t Hash(int robot, const std::vector<Eigen::VectorXd>& q) {
     std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
@@ -167,6 +190,7 @@ struct ConflictCache::Impl {
     const int id = static_cast<int>(samples.size());
     robot.push_back(r);
     samples.push_back(q);
+    box.emplace_back();
     by_hash.emplace(h, id);
     return id;
   }
@@ -188,6 +212,7 @@ struct Comparisons {
   double margin = 0.0;
   const ConflictCache::Impl* cache = nullptr;  ///< Null: compare everything.
   std::vector<std::vector<int>> id;            ///< [robot][extended piece]: id in the cache.
+  std::vector<std::vector<Eigen::AlignedBox3d>> boxes;  ///< [robot][extended piece]: Bounds.
 
   static std::uint64_t Key(int id_x, bool x_stands, int id_y, bool y_stands) {
     return (static_cast<std::uint64_t>(2 * id_x + x_stands) << 32) |
@@ -206,23 +231,89 @@ struct Comparisons {
       ++out.cached;
       return it->second;
     }
-    const bool touch = internal::SweepsTouch(world, ctx, x, y, margin, &out.checks);
+    // Sweeps are built for the comparisons the cache lacks (PrepareSweeps); a still robot's
+    // (DecideReleases) may meet a piece that is not: built here, for this comparison.
+    auto built = [&](const Sweep& s, std::optional<Sweep>& local) -> const Sweep& {
+      if (!s.nodes.empty() || s.q.empty()) return s;
+      local = internal::BuildSweep(world, ctx, s.robot, s.q, margin);
+      ++out.sweeps_built;
+      return *local;
+    };
+    std::optional<Sweep> local_x, local_y;
+    const bool touch = internal::SweepsTouch(world, ctx, built(x, local_x), built(y, local_y),
+                                             margin, &out.checks);
     out.learned.emplace_back(key, touch);
     return touch;
   }
 };
 
+// Builds the sweeps that `compare`'s comparisons need and gives it every piece's box (and, with a
+// cache, its id there): without a cache, every sweep; with it, those of pieces whose box the cache
+// does not know yet, then those of pieces in a comparison the cache cannot answer (boxes
+// overlapping, no answer held), keeping each built sweep's box in the cache. The comparisons
+// then give what building every sweep gives.
+int PrepareSweeps(const collision::CollisionWorld& world, Sweeps& sweeps,
+                  ConflictCache::Impl* cache, Comparisons& compare,
+                  const CoordinationOptions& options) {
+  const std::size_t robots = sweeps.extended.size();
+  compare.id.assign(robots, {});
+  compare.boxes.assign(robots, {});
+  std::vector<std::vector<char>> unknown(robots);
+  for (std::size_t r = 0; r < robots; ++r) {
+    for (const Sweep& s : sweeps.extended[r]) {
+      const int i = cache ? cache->Intern(static_cast<int>(r), s.q) : -1;
+      compare.id[r].push_back(i);
+      unknown[r].push_back(static_cast<char>(!cache || !cache->box[static_cast<std::size_t>(i)]));
+    }
+  }
+  BuildSweeps(world, sweeps, unknown, compare.margin, options);
+  for (std::size_t r = 0; r < robots; ++r) {
+    for (std::size_t e = 0; e < unknown[r].size(); ++e) {
+      const auto i = static_cast<std::size_t>(compare.id[r][e]);
+      if (unknown[r][e]) {
+        compare.boxes[r].push_back(internal::Bounds(sweeps.extended[r][e]));
+        if (cache) cache->box[i] = compare.boxes[r].back();
+      } else {
+        compare.boxes[r].push_back(*cache->box[i]);
+      }
+    }
+  }
+  auto count = [](const std::vector<std::vector<char>>& marks) {
+    int n = 0;
+    for (const std::vector<char>& m : marks)
+      n += static_cast<int>(std::count(m.begin(), m.end(), 1));
+    return n;
+  };
+  if (!cache) return count(unknown);
+  // The comparisons the cache cannot answer: both pieces' sweeps are needed.
+  std::vector<std::vector<char>> needed(robots);
+  for (std::size_t r = 0; r < robots; ++r) needed[r].assign(unknown[r].size(), 0);
+  for (std::size_t a = 0; a < robots; ++a) {
+    for (std::size_t b = a + 1; b < robots; ++b) {
+      for (std::size_t i = 0; i < compare.id[a].size(); ++i) {
+        for (std::size_t j = 0; j < compare.id[b].size(); ++j) {
+          if (!compare.boxes[a][i].intersects(compare.boxes[b][j])) continue;
+          const std::uint64_t key =
+              Comparisons::Key(compare.id[a][i], false, compare.id[b][j], false);
+          if (cache->touch.count(key)) continue;
+          needed[a][i] = static_cast<char>(!unknown[a][i]);
+          needed[b][j] = static_cast<char>(!unknown[b][j]);
+        }
+      }
+    }
+  }
+  BuildSweeps(world, sweeps, needed, compare.margin, options);
+  return count(unknown) + count(needed);
+}
+
 // Rows [i0, i1) of robot a's extended pieces against all of robot b's.
 PairConflicts ComparePair(const Comparisons& compare, collision::CollisionContext& ctx, int a,
                           int b, int i0, int i1) {
   PairConflicts out{.a = a, .b = b};
-  const std::vector<Sweep>& pa = compare.sweeps.extended[a];
-  const std::vector<Sweep>& pb = compare.sweeps.extended[b];
-  std::vector<Eigen::AlignedBox3d> boxes_b;
-  for (const Sweep& s : pb) boxes_b.push_back(internal::Bounds(s));
+  const std::vector<Eigen::AlignedBox3d>& boxes_b = compare.boxes[b];
   for (int i = i0; i < i1; ++i) {
-    const Eigen::AlignedBox3d box_a = internal::Bounds(pa[static_cast<std::size_t>(i)]);
-    for (std::size_t j = 0; j < pb.size(); ++j) {
+    const Eigen::AlignedBox3d& box_a = compare.boxes[a][static_cast<std::size_t>(i)];
+    for (std::size_t j = 0; j < boxes_b.size(); ++j) {
       if (!box_a.intersects(boxes_b[j])) continue;
       if (compare.Touch(ctx, a, i, nullptr, b, static_cast<int>(j), out)) {
         out.conflicts.push_back({i, static_cast<int>(j)});
@@ -867,23 +958,20 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   if (n > 0) options.progress.Report(kCoordinateStage, 0, std::max(1, units_total));
   // Each robot grown by half the resolution: a contact between samples is found at a sample.
   const double margin = 0.5 * options.resolution;
-  const Sweeps sweeps =
-      SampleSweeps(world, trajectories, pieces, options.resolution, margin, options);
+  Sweeps sweeps = SampleSweeps(world, trajectories, pieces, options.resolution, options);
   if (options.progress.cancelled()) return fail("cancelled");
-  Comparisons compare{.world = world, .sweeps = sweeps, .margin = margin};
+  ConflictCache::Impl* cache = nullptr;
   if (options.cache) {
-    ConflictCache::Impl& cache = options.cache->impl();
-    if (cache.world != &world || cache.resolution != options.resolution) {
+    cache = &options.cache->impl();
+    if (cache->world != &world || cache->resolution != options.resolution) {
       options.cache->Clear();
-      cache.world = &world;
-      cache.resolution = options.resolution;
-    }
-    compare.cache = &cache;
-    for (int r = 0; r < n; ++r) {
-      compare.id.emplace_back();
-      for (const Sweep& s : sweeps.extended[r]) compare.id.back().push_back(cache.Intern(r, s.q));
+      cache->world = &world;
+      cache->resolution = options.resolution;
     }
   }
+  Comparisons compare{.world = world, .sweeps = sweeps, .margin = margin, .cache = cache};
+  result.sweeps_built = PrepareSweeps(world, sweeps, cache, compare, options);
+  if (options.progress.cancelled()) return fail("cancelled");
   const std::vector<PairConflicts> pairs =
       FindConflicts(compare, options, &units_done, units_total);
   if (options.cache) {
@@ -896,6 +984,7 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   for (const PairConflicts& p : pairs) {
     result.checks += p.checks;
     result.cached_pairs += p.cached;
+    result.sweeps_built += p.sweeps_built;
     result.conflicting_piece_pairs += static_cast<int>(p.conflicts.size());
     if (!p.conflicts.empty()) {
       TouchingPieces& t = result.touching.emplace_back(TouchingPieces{.a = p.a, .b = p.b});

@@ -11,7 +11,9 @@
 //    through a tree of per-body bounding boxes over sample ranges (internal/sweep.hpp), and
 //    only overlapping leaves are checked exactly (CollisionWorld::CheckRobotPair). The piece
 //    pairs are shared by the threads in blocks of rows; a ConflictCache answers piece pairs an
-//    earlier call compared (the same pieces, sample for sample).
+//    earlier call compared (the same pieces, sample for sample) and keeps every piece's box, so
+//    that a call builds the sweeps only of pieces new to it and of pieces in a comparison it
+//    cannot answer (the samples alone identify a piece).
 // 3. Zones. Each conflicting piece pair is a zone, a mutex over an interval of pieces of each
 //    robot. A robot acquires the zone at the standstill before the interval's first piece
 //    (waiting until the robot before it in the zone's order has released it) and releases it as
@@ -175,9 +177,13 @@ struct CoordinationResult {
   std::vector<WeldSignal> weld_signals;
   /// False when no deadlock-free order exists (or was found) for the zones and precedences.
   bool conflict_free = false;
-  std::string message;              ///< When not conflict-free: why.
-  long long checks = 0;             ///< Exact robot–robot checks made.
-  long long cached_pairs = 0;       ///< Piece-pair comparisons answered from options.cache.
+  std::string message;         ///< When not conflict-free: why.
+  long long checks = 0;        ///< Exact robot–robot checks made.
+  long long cached_pairs = 0;  ///< Piece-pair comparisons answered from options.cache.
+  /// Piece sweeps built (sampled poses, per-body boxes, tree; internal/sweep.hpp). With a
+  /// cache, only those of pieces it has no box for or that take part in a comparison it cannot
+  /// answer; without, every piece's.
+  int sweeps_built = 0;
   int conflicting_piece_pairs = 0;  ///< Piece pairs whose sweeps touch.
   /// Per robot pair with at least one touching piece pair, those pairs (for analysis and for
   /// ChooseRouteDirections); complete when conflict_free.

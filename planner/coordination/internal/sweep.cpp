@@ -72,27 +72,6 @@ int BuildNode(const std::vector<std::vector<Eigen::AlignedBox3d>>& boxes,
   return index;
 }
 
-Sweep BuildSweep(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
-                 int robot, std::vector<Eigen::VectorXd> q, double margin) {
-  Sweep sweep{.robot = robot, .q = std::move(q)};
-  std::vector<std::vector<Eigen::AlignedBox3d>> boxes(sweep.q.size());
-  std::vector<Eigen::Isometry3d> X_WL;
-  for (std::size_t s = 0; s < sweep.q.size(); ++s) {
-    world.BodyBoxes(ctx, robot, sweep.q[s], margin, &boxes[s]);
-    world.LinkPosesInWorld(robot, sweep.q[s], &X_WL);
-    if (s == 0) {
-      sweep.links = static_cast<int>(X_WL.size());
-      sweep.X_WL.reserve(sweep.q.size() * X_WL.size());
-    }
-    sweep.X_WL.insert(sweep.X_WL.end(), X_WL.begin(), X_WL.end());
-  }
-  if (!sweep.q.empty()) {
-    BuildNode(boxes, world.displacement_bound(robot), sweep.q, 0, static_cast<int>(sweep.q.size()),
-              &sweep.nodes);
-  }
-  return sweep;
-}
-
 // The body pairs (positions in BodyBoxes order) whose boxes over the two nodes' ranges meet,
 // into *pairs: no other pair of bodies can touch at any samples of the ranges. False when none.
 bool OverlappingBodies(const SweepNode& a, const SweepNode& b,
@@ -186,9 +165,30 @@ struct PairSearch {
 
 }  // namespace
 
-Sweep SampleSweep(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
-                  int robot, const motion::MotionProfile& profile, double resolution,
-                  double margin) {
+Sweep BuildSweep(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
+                 int robot, std::vector<Eigen::VectorXd> q, double margin) {
+  Sweep sweep{.robot = robot, .q = std::move(q)};
+  std::vector<std::vector<Eigen::AlignedBox3d>> boxes(sweep.q.size());
+  std::vector<Eigen::Isometry3d> X_WL;
+  for (std::size_t s = 0; s < sweep.q.size(); ++s) {
+    world.BodyBoxes(ctx, robot, sweep.q[s], margin, &boxes[s]);
+    world.LinkPosesInWorld(robot, sweep.q[s], &X_WL);
+    if (s == 0) {
+      sweep.links = static_cast<int>(X_WL.size());
+      sweep.X_WL.reserve(sweep.q.size() * X_WL.size());
+    }
+    sweep.X_WL.insert(sweep.X_WL.end(), X_WL.begin(), X_WL.end());
+  }
+  if (!sweep.q.empty()) {
+    BuildNode(boxes, world.displacement_bound(robot), sweep.q, 0, static_cast<int>(sweep.q.size()),
+              &sweep.nodes);
+  }
+  return sweep;
+}
+
+std::vector<Eigen::VectorXd> SampleConfigurations(const collision::CollisionWorld& world, int robot,
+                                                  const motion::MotionProfile& profile,
+                                                  double resolution) {
   const collision::DisplacementBound& bound = world.displacement_bound(robot);
   const Eigen::VectorXd& amax = world.chain(robot).acceleration_limits();
   std::vector<Eigen::VectorXd> q;
@@ -199,7 +199,14 @@ Sweep SampleSweep(const collision::CollisionWorld& world, collision::CollisionCo
     if (t >= duration) break;
     t = std::min(duration, t + std::max(SafeStep(bound, s.qd, amax, resolution), 1e-6));
   }
-  return BuildSweep(world, ctx, robot, std::move(q), margin);
+  return q;
+}
+
+Sweep SampleSweep(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
+                  int robot, const motion::MotionProfile& profile, double resolution,
+                  double margin) {
+  return BuildSweep(world, ctx, robot, SampleConfigurations(world, robot, profile, resolution),
+                    margin);
 }
 
 Sweep StillSweep(const collision::CollisionWorld& world, collision::CollisionContext& ctx,

@@ -43,6 +43,16 @@ struct Sweep {
   std::vector<SweepNode> nodes;  ///< nodes[0] is the root (empty when q is empty).
 };
 
+/// The configurations SampleSweep samples `profile` at (both ends included): no point of the
+/// robot moves more than `resolution` (m) between consecutive ones.
+std::vector<Eigen::VectorXd> SampleConfigurations(const collision::CollisionWorld& world, int robot,
+                                                  const motion::MotionProfile& profile,
+                                                  double resolution);
+
+/// The sweep of configurations `q` (in order) of `robot`, boxes grown by `margin` (m).
+Sweep BuildSweep(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
+                 int robot, std::vector<Eigen::VectorXd> q, double margin);
+
 /// Samples `profile` so that no point of the robot moves more than `resolution` (m) between
 /// consecutive samples (from its joint speeds and accelerations and the world's displacement
 /// bound), and builds the tree with boxes grown by `margin` (m).

@@ -454,7 +454,9 @@ TEST(CoordinateTest, ACacheGivesTheFreshResultAfterOneRobotsTrajectoryChanges) {
   ASSERT_TRUE(first.conflict_free) << first.message;
   EXPECT_EQ(first.cached_pairs, 0);
   EXPECT_GT(cache.size(), 0u);
-  ExpectSameCoordination(first, Coordinate(world, input));
+  const CoordinationResult uncached = Coordinate(world, input);
+  ExpectSameCoordination(first, uncached);
+  EXPECT_EQ(first.sweeps_built, uncached.sweeps_built) << "a cold cache builds every sweep";
 
   // C now welds elsewhere, still in the others' way: its pieces change, A's and B's do not.
   input[2] = InAndOutTo(world, 2, Q(0.3, 0.4, 0.3, 0, 0, 0));
@@ -465,11 +467,14 @@ TEST(CoordinateTest, ACacheGivesTheFreshResultAfterOneRobotsTrajectoryChanges) {
   EXPECT_GT(cached.cached_pairs, 0);
   EXPECT_GT(cached.checks, 0) << "C's new pieces are compared";
   EXPECT_LT(cached.checks, fresh.checks);
+  EXPECT_GT(cached.sweeps_built, 0) << "C's new pieces";
+  EXPECT_LT(cached.sweeps_built, fresh.sweeps_built) << "A's and B's known pieces";
 
   // Nothing new: every comparison is answered from the cache.
   const CoordinationResult again = Coordinate(world, input, {.threads = 1, .cache = &cache});
   ExpectSameCoordination(again, fresh);
   EXPECT_EQ(again.checks, 0);
+  EXPECT_EQ(again.sweeps_built, 0) << "every box and answer is known";
 }
 
 TEST(CoordinateTest, AChangedPieceIsNotAnsweredFromTheCache) {
