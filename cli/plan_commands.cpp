@@ -361,6 +361,8 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     const pipeline::PlanStatistics& s = out.statistics;
     const verify::StationVerdict verdict = verify::Judge(out.plan, report);
     const plan::CycleBreakdown breakdown = plan::BreakDown(out.plan);
+    const plan::OverheadSplit overhead =
+        plan::SplitOverhead(breakdown, out.plan.travel, s.estimated_makespan);
     if (global.json) {
       nlohmann::ordered_json j;
       j["plan"] = plan_file.string();
@@ -372,6 +374,10 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       j["violations"] = report.violations.size();
       j["verdict"] = verify::ToString(verdict);
       j["breakdown"] = BreakdownJson(breakdown);
+      j["estimate"] = s.estimated_makespan;
+      j["overhead"] = {{"robot", overhead.robot},     {"overhead", overhead.overhead},
+                       {"route", overhead.route},     {"travel", overhead.travel},
+                       {"waiting", overhead.waiting}, {"travel_source", overhead.travel_source}};
       j["travel_time"] = out.plan.travel.kind;
       j["travel_error"] = nlohmann::ordered_json::array();
       for (const plan::TravelRobotError& e : out.plan.travel.robots) {
@@ -434,6 +440,9 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                             s.exclusion_estimate, s.exclusion_unplanned)
               : std::string(),
           RearrangeSummary(s), s.first_makespan);
+      if (s.estimated_makespan > 0 && !overhead.robot.empty()) {
+        std::cout << "overhead: " << plan::Describe(overhead) << '\n';
+      }
       std::cout << TravelSummary(out.plan.travel, s.travel_seconds) << '\n';
       if (!s.coordination_message.empty()) {
         std::cout << "coordination: " << s.coordination_message << '\n';

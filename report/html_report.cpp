@@ -33,6 +33,7 @@ th,td{border:1px solid #d8dce1;padding:3px 8px;text-align:left;vertical-align:to
 th{background:#eef0f3;font-weight:600}
 table.fixed{table-layout:fixed;width:100%}td{overflow-wrap:anywhere}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+td.part{padding-left:20px}
 tr.critical td{background:#fff4e5;font-weight:600}
 .pass{color:#1f8a3b;font-weight:700}.fail{color:#c92a2a;font-weight:700}
 .ok{background:#e6f4ea}.no{background:#fdecea;color:#7a1f1f}
@@ -531,11 +532,21 @@ std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& outpu
             Td(fmt::format("{} / {}", stats.rebalance_kept, stats.rebalance_rounds), "num")});
   h += Row({Td("baseline allocator (nearest robot)"), Td(S2(stats.baseline_makespan), "num")});
   h += Row({Td("coordinated makespan"), Td(S2(plan.makespan), "num")});
+  const plan::OverheadSplit overhead =
+      plan::SplitOverhead(breakdown, plan.travel, stats.estimated_makespan);
   if (stats.estimated_makespan > 0) {
     h += Row({Td("coordination overhead"),
               Td(fmt::format("{:+.1f} %", 100.0 * (plan.makespan - stats.estimated_makespan) /
                                               stats.estimated_makespan),
                  "num")});
+    if (!overhead.robot.empty()) {
+      const std::string& r = overhead.robot;
+      h += Row({Td("of it: " + Esc(r) + "'s travel moves against their prices", "part"),
+                Td(fmt::format("{:+.2f}", overhead.travel), "num")});
+      h += Row({Td("of it: " + Esc(r) + "'s waits", "part"), Td(S2(overhead.waiting), "num")});
+      h += Row({Td("of it: " + Esc(r) + "'s route at those prices", "part"),
+                Td(fmt::format("{:+.2f}", overhead.route), "num")});
+    }
   }
   h += "</table>";
   h += fmt::format("<p class=\"detail\">moves: {} direct, {} planned.</p>", stats.direct_moves,

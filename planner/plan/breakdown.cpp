@@ -139,6 +139,35 @@ CycleBreakdown BreakDown(const Plan& plan) {
   return out;
 }
 
+OverheadSplit SplitOverhead(const CycleBreakdown& breakdown, const TravelReport& travel,
+                            double estimate) {
+  OverheadSplit out{.estimate = estimate};
+  if (breakdown.critical < 0) return out;
+  const RobotBreakdown& c = breakdown.robots[static_cast<std::size_t>(breakdown.critical)];
+  out.robot = c.robot;
+  out.overhead = breakdown.makespan - estimate;
+  out.waiting = c.waiting;
+  for (const TravelRobotError& e : travel.robots) {
+    if (e.robot != c.robot) continue;
+    out.travel = e.planned_seconds - e.predicted_seconds;
+    out.travel_source = e.source;
+  }
+  // The critical robot's finish time is the makespan: moving + welding + waiting (idle 0).
+  out.route = c.busy() - out.travel - estimate;
+  return out;
+}
+
+std::string Describe(const OverheadSplit& split) {
+  if (split.robot.empty()) return {};
+  auto signed_seconds = [](double s) { return fmt::format("{:+.2f} s", s); };
+  const std::string source = split.travel_source.empty() ? "" : " (" + split.travel_source + ")";
+  return fmt::format(
+      "{} on {}: travel moves {} against their prices{}, waits {}, route at those prices {} "
+      "against the estimate",
+      signed_seconds(split.overhead), split.robot, signed_seconds(split.travel), source,
+      Seconds(split.waiting), signed_seconds(split.route));
+}
+
 std::vector<std::string> BreakdownLines(const CycleBreakdown& b) {
   std::vector<std::string> lines;
   lines.push_back(fmt::format("{:<12} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10}", "robot", "welds",

@@ -82,6 +82,34 @@ struct CycleBreakdown {
   bool operator==(const CycleBreakdown&) const = default;
 };
 
+/// The makespan's excess over the allocation's estimate, split on the critical robot (whose
+/// finish time is the makespan): overhead = route + travel + waiting. What a better travel model
+/// would remove (travel) against what coordination adds (waiting).
+struct OverheadSplit {
+  std::string robot;      ///< The critical robot; empty when the plan has none.
+  double estimate = 0.0;  ///< s: the allocation's makespan estimate.
+  double overhead = 0.0;  ///< s: makespan − estimate.
+  /// s: the robot's busy time with each travel move at the price the allocator gave it
+  /// (TravelRobotError::predicted_seconds), minus the estimate: the route the kept allocation
+  /// gave it (conflict-aware re-allocation may lengthen it on purpose) and its approaches,
+  /// retracts and welds against their estimates.
+  double route = 0.0;
+  /// s: its travel moves (home and weld to weld) as planned − as priced; 0 when the plan has no
+  /// travel report for the robot.
+  double travel = 0.0;
+  double waiting = 0.0;       ///< s: its waits at interlock zones and weld signals.
+  std::string travel_source;  ///< TravelRobotError::source ("analytic", "learned …"); may be empty.
+};
+
+/// Splits makespan − `estimate` (s) on `breakdown`'s critical robot with the travel report of
+/// the same plan. Without a critical robot, every part is 0.
+OverheadSplit SplitOverhead(const CycleBreakdown& breakdown, const TravelReport& travel,
+                            double estimate);
+
+/// "+6.59 s on R3: travel moves +4.27 s against their prices (analytic), waits 0.78 s, route
+/// at those prices +1.54 s against the estimate"; empty without a critical robot.
+std::string Describe(const OverheadSplit& split);
+
 /// Breaks `plan` down. Never throws; indices of zones and signals that point outside a robot's
 /// segments (a malformed plan, which verify reports) are ignored.
 CycleBreakdown BreakDown(const Plan& plan);

@@ -36,6 +36,10 @@ TEST(ReportCliTest, TooShortACycleTimeExitsOneWithAFailingJunitCase) {
   EXPECT_THAT(r.out, HasSubstr("(too long)"));
   EXPECT_THAT(r.out, HasSubstr("requirement cycle time met: FAIL: makespan"));
   EXPECT_THAT(r.out, HasSubstr("critical: "));
+  EXPECT_TRUE(std::regex_search(
+      r.out, std::regex("overhead: [+-][0-9.]+ s on R[12]: travel moves [+-][0-9.]+ s against "
+                        "their prices \\(analytic\\), waits [0-9.]+ s, route at those prices")))
+      << r.out;
   const std::string junit = ReadText(dir / "junit.xml");
   EXPECT_THAT(junit, HasSubstr("<testsuite name=\"weldcell.too_short\" tests=\"5\""));
   std::smatch m;
@@ -57,6 +61,7 @@ TEST(ReportCliTest, TooShortACycleTimeExitsOneWithAFailingJunitCase) {
   }
   const std::string html = ReadText(dir / "report.html");
   EXPECT_THAT(html, HasSubstr(">TOO LONG<"));
+  EXPECT_THAT(html, HasSubstr("<td class=\"part\">of it: R"));
   EXPECT_THAT(html, Not(HasSubstr("http")));
 
   // The breakdown of the written plan adds up, robot by robot.
@@ -89,6 +94,23 @@ TEST(ReportCliTest, JsonCarriesTheBreakdownAndTheOutputPathsAndJunitIsDeterminis
                 j["makespan"].get<double>(), 1e-9);
   }
   EXPECT_FALSE(br["critical_reason"].get<std::string>().empty());
+  // The overhead over the estimate, split on the critical robot: the parts add up, the travel
+  // part is that robot's planned − priced travel in plan.json.
+  const nlohmann::json& o = j["overhead"];
+  EXPECT_EQ(o["robot"], br["critical"]);
+  EXPECT_NEAR(o["overhead"].get<double>(),
+              j["makespan"].get<double>() - j["estimate"].get<double>(), 1e-9);
+  EXPECT_NEAR(o["route"].get<double>() + o["travel"].get<double>() + o["waiting"].get<double>(),
+              o["overhead"].get<double>(), 1e-9);
+  const plan::Plan p = plan::PlanFromJson(ReadText(a / "plan.json"), "plan.json");
+  bool found = false;
+  for (const plan::TravelRobotError& e : p.travel.robots) {
+    if (e.robot != o["robot"]) continue;
+    found = true;
+    EXPECT_NEAR(o["travel"].get<double>(), e.planned_seconds - e.predicted_seconds, 1e-9);
+    EXPECT_GT(e.moves, 0);
+  }
+  EXPECT_TRUE(found) << "plan.json has no travel report for " << o["robot"];
   ASSERT_EQ(j["requirements"].size(), 5u);
   EXPECT_EQ(j["requirements"][2]["name"], "cycle time met");
   EXPECT_EQ(j["requirements"][2]["passed"], false);

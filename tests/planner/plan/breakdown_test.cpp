@@ -86,5 +86,35 @@ TEST(BreakdownTest, APlanWithoutRobotsHasNoCriticalRobot) {
   EXPECT_DOUBLE_EQ(b.slack, 5.0);
 }
 
+TEST(BreakdownTest, TheOverheadSplitsIntoTheCriticalRobotsRouteTravelAndWaits) {
+  Plan p = testing::SamplePlan();
+  // R1 is critical (busy 8 s, waiting 2 s, makespan 10 s): its travel moves took 1.5 s more than
+  // priced. R2's error must not count.
+  p.travel = {
+      .kind = "analytic",
+      .robots = {
+          {.robot = "R2", .source = "analytic", .planned_seconds = 9.0, .predicted_seconds = 1.0},
+          {.robot = "R1", .source = "analytic", .planned_seconds = 5.0, .predicted_seconds = 3.5}}};
+  const OverheadSplit split = SplitOverhead(BreakDown(p), p.travel, 7.0);
+  EXPECT_EQ(split.robot, "R1");
+  EXPECT_DOUBLE_EQ(split.overhead, 3.0);
+  EXPECT_DOUBLE_EQ(split.travel, 1.5);
+  EXPECT_DOUBLE_EQ(split.waiting, 2.0);
+  EXPECT_DOUBLE_EQ(split.route, -0.5) << "busy 8 s at the prices (6.5 s) against 7 s";
+  EXPECT_NEAR(split.route + split.travel + split.waiting, split.overhead, 1e-12);
+  EXPECT_EQ(Describe(split),
+            "+3.00 s on R1: travel moves +1.50 s against their prices (analytic), waits 2.00 s, "
+            "route at those prices -0.50 s against the estimate");
+
+  // Without a travel report the route takes it all; without robots there is nothing to split.
+  const OverheadSplit blind = SplitOverhead(BreakDown(p), TravelReport{}, 7.0);
+  EXPECT_DOUBLE_EQ(blind.travel, 0.0);
+  EXPECT_DOUBLE_EQ(blind.route, 1.0);
+  EXPECT_THAT(Describe(blind), HasSubstr("travel moves +0.00 s against their prices, waits"));
+  const OverheadSplit none = SplitOverhead(BreakDown(Plan{.cycle_time = 5}), TravelReport{}, 7.0);
+  EXPECT_TRUE(none.robot.empty());
+  EXPECT_EQ(Describe(none), "");
+}
+
 }  // namespace
 }  // namespace weldcell::plan
