@@ -35,6 +35,7 @@
 #include "planner/common/diagnostics.hpp"
 #include "planner/common/progress.hpp"
 #include "planner/pipeline/plan_cell.hpp"
+#include "planner/plan/breakdown.hpp"
 #include "planner/plan/plan.hpp"
 #include "planner/verify/station_check.hpp"
 #include "planner/verify/verify.hpp"
@@ -198,6 +199,12 @@ int Run(const std::string& cell_file, int jobs, std::int64_t seed, bool plain_fc
   j["cycle_time"] = c.cycle_time;
   j["estimate"] = estimate;
   j["overhead"] = estimate > 0 ? (plan.makespan - estimate) / estimate : 0.0;
+  const plan::OverheadSplit split =
+      plan::SplitOverhead(plan::BreakDown(plan), plan.travel, estimate);
+  j["overhead_split"] = {{"robot", split.robot},
+                         {"travel", split.travel},
+                         {"waiting", split.waiting},
+                         {"route", split.route}};
   j["lower_bound"] = stats.lower_bound;
   j["first_makespan"] = stats.first_makespan;
   j["rebalance"] = {{"tried", stats.rebalance_rounds}, {"kept", stats.rebalance_kept}};
