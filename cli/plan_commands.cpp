@@ -375,9 +375,18 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       j["verdict"] = verify::ToString(verdict);
       j["breakdown"] = BreakdownJson(breakdown);
       j["estimate"] = s.estimated_makespan;
-      j["overhead"] = {{"robot", overhead.robot},     {"overhead", overhead.overhead},
-                       {"route", overhead.route},     {"travel", overhead.travel},
-                       {"waiting", overhead.waiting}, {"travel_source", overhead.travel_source}};
+      // Null where the summary leaves the split out: no estimate, or no robot.
+      j["overhead"] = nlohmann::ordered_json(nullptr);
+      if (s.estimated_makespan > 0 && !overhead.robot.empty()) {
+        j["overhead"] = {{"robot", overhead.robot},
+                         {"overhead", overhead.overhead},
+                         {"travel", overhead.travel},
+                         {"waiting", overhead.waiting},
+                         {"signal_waiting", overhead.signal_waiting},
+                         {"route", overhead.route},
+                         {"travel_source", overhead.travel_source},
+                         {"near_critical", overhead.near_critical}};
+      }
       j["travel_time"] = out.plan.travel.kind;
       j["travel_error"] = nlohmann::ordered_json::array();
       for (const plan::TravelRobotError& e : out.plan.travel.robots) {

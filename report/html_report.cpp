@@ -536,14 +536,20 @@ std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& outpu
       plan::SplitOverhead(breakdown, plan.travel, stats.estimated_makespan);
   if (stats.estimated_makespan > 0) {
     h += Row({Td("coordination overhead"),
-              Td(fmt::format("{:+.1f} %", 100.0 * (plan.makespan - stats.estimated_makespan) /
-                                              stats.estimated_makespan),
+              Td(fmt::format(
+                     "{:+.2f} ({:+.1f} %)", plan.makespan - stats.estimated_makespan,
+                     100.0 * (plan.makespan - stats.estimated_makespan) / stats.estimated_makespan),
                  "num")});
     if (!overhead.robot.empty()) {
       const std::string& r = overhead.robot;
       h += Row({Td("of it: " + Esc(r) + "'s travel moves against their prices", "part"),
                 Td(fmt::format("{:+.2f}", overhead.travel), "num")});
-      h += Row({Td("of it: " + Esc(r) + "'s waits", "part"), Td(S2(overhead.waiting), "num")});
+      h += Row({Td("of it: " + Esc(r) + "'s waits" +
+                       (overhead.signal_waiting > 0
+                            ? fmt::format(" ({} s for weld signals)", S2(overhead.signal_waiting))
+                            : std::string()),
+                   "part"),
+                Td(S2(overhead.waiting), "num")});
       h += Row({Td("of it: " + Esc(r) + "'s route at those prices", "part"),
                 Td(fmt::format("{:+.2f}", overhead.route), "num")});
     }

@@ -202,6 +202,7 @@ int Run(const std::string& cell_file, int jobs, std::int64_t seed, bool plain_fc
   const plan::OverheadSplit split =
       plan::SplitOverhead(plan::BreakDown(plan), plan.travel, estimate);
   j["overhead_split"] = {{"robot", split.robot},
+                         {"overhead", split.overhead},
                          {"travel", split.travel},
                          {"waiting", split.waiting},
                          {"route", split.route}};

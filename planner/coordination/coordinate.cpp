@@ -267,6 +267,8 @@ int PrepareSweeps(const collision::CollisionWorld& world, Sweeps& sweeps,
     }
   }
   BuildSweeps(world, sweeps, unknown, compare.margin, options);
+  // Cancelled: some sweeps were not built, and their empty boxes must not reach the cache.
+  if (options.progress.cancelled()) return 0;
   for (std::size_t r = 0; r < robots; ++r) {
     for (std::size_t e = 0; e < unknown[r].size(); ++e) {
       const auto i = static_cast<std::size_t>(compare.id[r][e]);
@@ -476,6 +478,7 @@ std::vector<PairConflicts> FindConflicts(const Comparisons& compare,
     pair.conflicts.insert(pair.conflicts.end(), part.conflicts.begin(), part.conflicts.end());
     pair.checks += part.checks;
     pair.cached += part.cached;
+    pair.sweeps_built += part.sweeps_built;
     pair.learned.insert(pair.learned.end(), part.learned.begin(), part.learned.end());
   }
   ParallelFor(

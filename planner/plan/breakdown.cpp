@@ -147,25 +147,47 @@ OverheadSplit SplitOverhead(const CycleBreakdown& breakdown, const TravelReport&
   out.robot = c.robot;
   out.overhead = breakdown.makespan - estimate;
   out.waiting = c.waiting;
+  for (const WaitShare& share : breakdown.critical_waits) {
+    if (share.kind == WaitCauseKind::kWeldSignal && !share.id.empty()) {
+      out.signal_waiting += share.seconds;
+    }
+  }
   for (const TravelRobotError& e : travel.robots) {
     if (e.robot != c.robot) continue;
     out.travel = e.planned_seconds - e.predicted_seconds;
     out.travel_source = e.source;
   }
-  // The critical robot's finish time is the makespan: moving + welding + waiting (idle 0).
-  out.route = c.busy() - out.travel - estimate;
+  out.route = out.overhead - out.travel - out.waiting;
+  for (std::size_t i = 0; i < breakdown.robots.size(); ++i) {
+    const RobotBreakdown& r = breakdown.robots[i];
+    if (static_cast<int>(i) != breakdown.critical &&
+        r.finish_time >= breakdown.makespan - kNearCritical) {
+      out.near_critical.push_back(r.robot);
+    }
+  }
   return out;
 }
 
 std::string Describe(const OverheadSplit& split) {
   if (split.robot.empty()) return {};
   auto signed_seconds = [](double s) { return fmt::format("{:+.2f} s", s); };
-  const std::string source = split.travel_source.empty() ? "" : " (" + split.travel_source + ")";
-  return fmt::format(
-      "{} on {}: travel moves {} against their prices{}, waits {}, route at those prices {} "
-      "against the estimate",
-      signed_seconds(split.overhead), split.robot, signed_seconds(split.travel), source,
-      Seconds(split.waiting), signed_seconds(split.route));
+  std::string text = fmt::format(
+      "{} on {}: travel moves {} against their prices{}, waits {}", signed_seconds(split.overhead),
+      split.robot, signed_seconds(split.travel),
+      split.travel_source.empty() ? "" : " (" + split.travel_source + ")", Seconds(split.waiting));
+  if (split.signal_waiting > 0.0) {
+    text += fmt::format(" (of them {} for weld signals, which the estimate counts in part)",
+                        Seconds(split.signal_waiting));
+  }
+  text +=
+      fmt::format(", route at those prices {} against the estimate", signed_seconds(split.route));
+  if (!split.near_critical.empty()) {
+    std::string names;
+    for (const std::string& r : split.near_critical) names += (names.empty() ? "" : ", ") + r;
+    text += fmt::format("; {} finish{} within {} too", names,
+                        split.near_critical.size() == 1 ? "es" : "", Seconds(kNearCritical));
+  }
+  return text;
 }
 
 std::vector<std::string> BreakdownLines(const CycleBreakdown& b) {

@@ -83,31 +83,42 @@ struct CycleBreakdown {
 };
 
 /// The makespan's excess over the allocation's estimate, split on the critical robot (whose
-/// finish time is the makespan): overhead = route + travel + waiting. What a better travel model
-/// would remove (travel) against what coordination adds (waiting).
+/// finish time is the makespan): overhead = travel + waiting + route. Travel is what a better
+/// travel model would remove; the interlock waits are what coordination adds (waits for weld
+/// signals, the cell's `after:`, the estimate already counts where the allocator foresaw them).
 struct OverheadSplit {
   std::string robot;      ///< The critical robot; empty when the plan has none.
   double estimate = 0.0;  ///< s: the allocation's makespan estimate.
   double overhead = 0.0;  ///< s: makespan − estimate.
-  /// s: the robot's busy time with each travel move at the price the allocator gave it
-  /// (TravelRobotError::predicted_seconds), minus the estimate: the route the kept allocation
-  /// gave it (conflict-aware re-allocation may lengthen it on purpose) and its approaches,
-  /// retracts and welds against their estimates.
-  double route = 0.0;
-  /// s: its travel moves (home and weld to weld) as planned − as priced; 0 when the plan has no
-  /// travel report for the robot.
+  /// s: its travel moves (home and weld to weld) as planned − as priced
+  /// (TravelRobotError::planned_seconds − predicted_seconds); 0 when the plan has no travel
+  /// report for the robot.
   double travel = 0.0;
-  double waiting = 0.0;       ///< s: its waits at interlock zones and weld signals.
+  double waiting = 0.0;         ///< s: all its waits (interlock zones and weld signals).
+  double signal_waiting = 0.0;  ///< s: the part of `waiting` whose binding cause is a weld signal.
+  /// s: overhead − travel − waiting: its busy time at the allocator's travel prices against the
+  /// estimate — the route the kept allocation gave it (conflict-aware re-allocation may
+  /// lengthen it on purpose), its approaches, retracts and welds against their estimates, and
+  /// minus the signal waits the estimate foresaw.
+  double route = 0.0;
   std::string travel_source;  ///< TravelRobotError::source ("analytic", "learned …"); may be empty.
+  /// Other robots that finish within kNearCritical of the makespan: their split may tell
+  /// another story.
+  std::vector<std::string> near_critical;
 };
 
+/// s: how close to the makespan another robot's finish counts as near-critical.
+inline constexpr double kNearCritical = 0.05;
+
 /// Splits makespan − `estimate` (s) on `breakdown`'s critical robot with the travel report of
-/// the same plan. Without a critical robot, every part is 0.
+/// the same plan. Without a critical robot, every part is 0 and `robot` empty.
 OverheadSplit SplitOverhead(const CycleBreakdown& breakdown, const TravelReport& travel,
                             double estimate);
 
 /// "+6.59 s on R3: travel moves +4.27 s against their prices (analytic), waits 0.78 s, route
-/// at those prices +1.54 s against the estimate"; empty without a critical robot.
+/// at those prices +1.54 s against the estimate", with "(of them 2.00 s for weld signals, which
+/// the estimate counts in part)" after the waits when there are such, and "; R2 finishes within
+/// 0.05 s too" for near-critical robots; empty without a critical robot.
 std::string Describe(const OverheadSplit& split);
 
 /// Breaks `plan` down. Never throws; indices of zones and signals that point outside a robot's

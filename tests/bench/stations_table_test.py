@@ -25,6 +25,8 @@ def run_line(station, seed, makespan, estimate, wall):
         "work": {"reach_candidates": 1, "direct_moves": 1, "planned_moves": 1,
                  "skipped_stops": 0, "verify_checks": 1},
         "rebalance": {"kept": 1, "tried": 2},
+        "overhead_split": {"robot": "R2", "overhead": makespan - estimate, "travel": 1.25,
+                           "waiting": 0.5, "route": makespan - estimate - 1.75},
     }
 
 
@@ -52,12 +54,9 @@ def main():
     one = table([run_line("S", 1, 22.0, 20.0, 3.0)])
     expect("| | S | target |" in one, "one seed: the column is the station's name", one)
     expect("Over the seeds" not in one, "one seed: no table over the seeds", one)
-    split = run_line("S", 1, 22.0, 20.0, 3.0)
-    split["overhead_split"] = {"robot": "R2", "travel": 1.25, "waiting": 0.5, "route": 0.25}
-    with_split = table([split])
-    expect("| of it on the critical robot: travel against its prices / waits / route (s) | "
-           "R2: +1.25 / 0.50 / +0.25 |  |" in with_split,
-           "the overhead's split on the critical robot", with_split)
+    expect("| overhead (s) on the critical robot = travel against its prices + waits + route | "
+           "R2: +2.00 = +1.25 + 0.50 + +0.25 |  |" in one,
+           "the overhead's split on the critical robot", one)
 
     several = table([
         run_line("S", 1, 22.0, 20.0, 3.0),      # +10 %

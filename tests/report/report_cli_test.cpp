@@ -37,8 +37,11 @@ TEST(ReportCliTest, TooShortACycleTimeExitsOneWithAFailingJunitCase) {
   EXPECT_THAT(r.out, HasSubstr("requirement cycle time met: FAIL: makespan"));
   EXPECT_THAT(r.out, HasSubstr("critical: "));
   EXPECT_TRUE(std::regex_search(
-      r.out, std::regex("overhead: [+-][0-9.]+ s on R[12]: travel moves [+-][0-9.]+ s against "
-                        "their prices \\(analytic\\), waits [0-9.]+ s, route at those prices")))
+      r.out,
+      std::regex("overhead: [+-][0-9.]+ s on R[12]: travel moves [+-][0-9.]+ s against "
+                 "their prices \\(analytic\\), waits [0-9.]+ s \\(of them [0-9.]+ s for weld "
+                 "signals, which the estimate counts in part\\), route at those prices")))
+      << "the cell's after: makes the critical robot wait for a weld signal\n"
       << r.out;
   const std::string junit = ReadText(dir / "junit.xml");
   EXPECT_THAT(junit, HasSubstr("<testsuite name=\"weldcell.too_short\" tests=\"5\""));
@@ -61,7 +64,24 @@ TEST(ReportCliTest, TooShortACycleTimeExitsOneWithAFailingJunitCase) {
   }
   const std::string html = ReadText(dir / "report.html");
   EXPECT_THAT(html, HasSubstr(">TOO LONG<"));
-  EXPECT_THAT(html, HasSubstr("<td class=\"part\">of it: R"));
+  // The overhead in s and its parts, as plan.json's figures give them.
+  std::smatch row;
+  ASSERT_TRUE(
+      std::regex_search(html, row,
+                        std::regex("coordination overhead</td><td class=\"num\">([+-][0-9.]+) "
+                                   "\\([+-][0-9.]+ %\\)</td>")))
+      << html;
+  double parts = 0.0;
+  for (const char* part : {"travel moves against their prices", "waits", "route at those prices"}) {
+    std::smatch m;
+    ASSERT_TRUE(
+        std::regex_search(html, m,
+                          std::regex(std::string("<td class=\"part\">of it: R[12]'s ") + part +
+                                     "[^<]*</td><td class=\"num\">([+-]?[0-9.]+)</td>")))
+        << part;
+    parts += std::stod(m[1]);
+  }
+  EXPECT_NEAR(parts, std::stod(row[1]), 0.015) << "the parts add up to the overhead";
   EXPECT_THAT(html, Not(HasSubstr("http")));
 
   // The breakdown of the written plan adds up, robot by robot.
@@ -118,6 +138,21 @@ TEST(ReportCliTest, JsonCarriesTheBreakdownAndTheOutputPathsAndJunitIsDeterminis
   ASSERT_EQ(Weldcell("plan -q " + kTooShort + " -j 2 -o " + b.string()).exit_code, 1);
   EXPECT_EQ(ReadText(a / "junit.xml"), ReadText(b / "junit.xml"));
   EXPECT_EQ(ReadText(a / "plan.json"), ReadText(b / "plan.json"));
+}
+
+TEST(ReportCliTest, WithNoWeldPlannedThereIsNoOverheadToSplit) {
+  const fs::path dir = TempDir("out_of_reach");
+  const std::string cell = "tests/report/cells/out_of_reach/cell.yaml";
+  const CommandRun r = Weldcell("plan --json " + cell + " -o " + dir.string(), "2>/dev/null");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["verdict"], "incomplete");
+  EXPECT_EQ(j["unplanned"], 3);
+  EXPECT_DOUBLE_EQ(j["estimate"].get<double>(), 0.0);
+  EXPECT_TRUE(j["overhead"].is_null()) << j["overhead"];
+  const CommandRun text = Weldcell("plan " + cell + " -o " + dir.string());
+  EXPECT_THAT(text.out, Not(HasSubstr("overhead: ")));
+  EXPECT_THAT(ReadText(dir / "report.html"), Not(HasSubstr("of it: ")));
 }
 
 TEST(ReportCliTest, AReportPathThatCannotBeWrittenIsBadUsageBeforeAnyWork) {

@@ -116,5 +116,25 @@ TEST(BreakdownTest, TheOverheadSplitsIntoTheCriticalRobotsRouteTravelAndWaits) {
   EXPECT_EQ(Describe(none), "");
 }
 
+TEST(BreakdownTest, TheOverheadSplitNamesWeldSignalWaitsAndNearCriticalRobots) {
+  Plan p = testing::SamplePlan();
+  // Without the zone, R1's wait is for the weld signal W3: the estimate may count such a wait.
+  p.zones.clear();
+  // R2 finishes 0.02 s before R1: near-critical, its split may differ.
+  p.robots[1].finish_time = 9.98;
+  const OverheadSplit split = SplitOverhead(BreakDown(p), TravelReport{}, 9.0);
+  EXPECT_EQ(split.robot, "R1");
+  EXPECT_DOUBLE_EQ(split.waiting, 2.0);
+  EXPECT_DOUBLE_EQ(split.signal_waiting, 2.0);
+  EXPECT_DOUBLE_EQ(split.route, -1.0) << "1 s over the estimate, 2 s of waits";
+  EXPECT_EQ(split.near_critical, std::vector<std::string>{"R2"});
+  EXPECT_EQ(Describe(split),
+            "+1.00 s on R1: travel moves +0.00 s against their prices, waits 2.00 s (of them "
+            "2.00 s for weld signals, which the estimate counts in part), route at those prices "
+            "-1.00 s against the estimate; R2 finishes within 0.05 s too");
+  p.robots[1].finish_time = 9.9;
+  EXPECT_TRUE(SplitOverhead(BreakDown(p), TravelReport{}, 9.0).near_critical.empty());
+}
+
 }  // namespace
 }  // namespace weldcell::plan
