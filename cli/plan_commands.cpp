@@ -377,7 +377,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       j["estimate"] = s.estimated_makespan;
       // Null where the summary leaves the split out: no estimate, or no robot.
       j["overhead"] = nlohmann::ordered_json(nullptr);
-      if (s.estimated_makespan > 0 && !overhead.robot.empty()) {
+      if (!overhead.robot.empty()) {
         j["overhead"] = {{"robot", overhead.robot},
                          {"overhead", overhead.overhead},
                          {"travel", overhead.travel},
@@ -449,7 +449,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                             s.exclusion_estimate, s.exclusion_unplanned)
               : std::string(),
           RearrangeSummary(s), s.first_makespan);
-      if (s.estimated_makespan > 0 && !overhead.robot.empty()) {
+      if (!overhead.robot.empty()) {
         std::cout << "overhead: " << plan::Describe(overhead) << '\n';
       }
       std::cout << TravelSummary(out.plan.travel, s.travel_seconds) << '\n';

@@ -536,9 +536,8 @@ std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& outpu
       plan::SplitOverhead(breakdown, plan.travel, stats.estimated_makespan);
   if (stats.estimated_makespan > 0) {
     h += Row({Td("coordination overhead"),
-              Td(fmt::format(
-                     "{:+.2f} ({:+.1f} %)", plan.makespan - stats.estimated_makespan,
-                     100.0 * (plan.makespan - stats.estimated_makespan) / stats.estimated_makespan),
+              Td(fmt::format("{:+.2f} ({:+.1f} %)", overhead.overhead,
+                             100.0 * overhead.overhead / stats.estimated_makespan),
                  "num")});
     if (!overhead.robot.empty()) {
       const std::string& r = overhead.robot;

@@ -142,7 +142,7 @@ CycleBreakdown BreakDown(const Plan& plan) {
 OverheadSplit SplitOverhead(const CycleBreakdown& breakdown, const TravelReport& travel,
                             double estimate) {
   OverheadSplit out{.estimate = estimate};
-  if (breakdown.critical < 0) return out;
+  if (breakdown.critical < 0 || estimate <= 0.0) return out;
   const RobotBreakdown& c = breakdown.robots[static_cast<std::size_t>(breakdown.critical)];
   out.robot = c.robot;
   out.overhead = breakdown.makespan - estimate;

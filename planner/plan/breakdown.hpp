@@ -111,7 +111,8 @@ struct OverheadSplit {
 inline constexpr double kNearCritical = 0.05;
 
 /// Splits makespan − `estimate` (s) on `breakdown`'s critical robot with the travel report of
-/// the same plan. Without a critical robot, every part is 0 and `robot` empty.
+/// the same plan. Without a critical robot or an estimate (≤ 0: nothing planned), every part is
+/// 0 and `robot` empty: there is nothing to split.
 OverheadSplit SplitOverhead(const CycleBreakdown& breakdown, const TravelReport& travel,
                             double estimate);
 
