@@ -24,6 +24,7 @@
 #include "planner/common/diagnostics.hpp"
 #include "planner/learned/dataset.hpp"
 #include "planner/learned/model.hpp"
+#include "planner/motion/weld_sequence.hpp"
 
 namespace weldcell::cli {
 namespace {
@@ -153,6 +154,7 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     double eta = learned::TrainOptions{}.eta;
     std::string name;
     std::string evaluate;
+    int label_spread = 0;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("cells", args->cells,
@@ -187,6 +189,13 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                   "Train nothing: measure the models under DIR on the moves of these cells "
                   "(stations they were not trained on), beside the analytic estimate")
       ->type_name("DIR");
+  cmd->add_option("--label-spread", args->label_spread,
+                  "Also plan every held-out move (every move when no station is held out) again "
+                  "with N other planner seeds and report how much its durations differ: the "
+                  "error of a predictor that knew each move's mean duration, the floor of the "
+                  "held-out error (needs the cell files; slow: N plannings of those moves)")
+      ->check(CLI::Range(0, 100))
+      ->type_name("N");
   cmd->callback([&global, exit_code, args] {
     if (args->cells.empty() && args->data.empty()) {
       throw InputError({{.message = "train: give cell files, or --data files (and, to recompute "
@@ -201,15 +210,19 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     std::vector<learned::Dataset> datasets;
     learned::DataStats stats;
     bool planned = false;
+    std::vector<cell::Cell> cells;
+    for (const std::string& f : args->cells) {
+      cell::Loaded<cell::Cell> loaded = cell::LoadCell(f, CellLoadOptions(global));
+      for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
+      cells.push_back(std::move(loaded.value));
+    }
+    if (args->label_spread > 0 && cells.empty()) {
+      throw InputError({{.message = "--label-spread: give the cell files the data came from (the "
+                                    "moves are planned again in them)"}});
+    }
     if (!args->data.empty()) {
       // With cell files: the cells the data came from, to recompute the features of this
       // weldcell's schema from the stored configurations (no planning).
-      std::vector<cell::Cell> cells;
-      for (const std::string& f : args->cells) {
-        cell::Loaded<cell::Cell> loaded = cell::LoadCell(f, CellLoadOptions(global));
-        for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
-        cells.push_back(std::move(loaded.value));
-      }
       // Files of the same robot model and tool (e.g. two runs on other stations) are one data
       // set, cells in the order given.
       for (const std::string& f : args->data) {
@@ -255,12 +268,6 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         same->failed += d.failed;
       }
     } else {
-      std::vector<cell::Cell> cells;
-      for (const std::string& f : args->cells) {
-        cell::Loaded<cell::Cell> loaded = cell::LoadCell(f, CellLoadOptions(global));
-        for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
-        cells.push_back(std::move(loaded.value));
-      }
       const std::atomic<bool>& interrupted = CatchInterrupt();
       StageBars bars(!global.quiet && !global.json);
       datasets = learned::MakeDatasets(cells,
@@ -365,6 +372,34 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                                   .eta = args->eta,
                                   .seed = args->seed,
                                   .threads = args->jobs});
+      // The labels' own spread, on the held-out stations (all when none is held out).
+      std::optional<learned::LabelSpread> spread;
+      const int first_heldout = HeldOutFrom(static_cast<int>(d.cells.size()));
+      const bool heldout = first_heldout < static_cast<int>(d.cells.size());
+      if (args->label_spread > 0) {
+        if (d.travel_plans != motion::kTravelPlans && !global.quiet) {
+          std::cerr << fmt::format(
+              "weldcell train: warning: the labels of {} with {} are the fastest of up to {} "
+              "plans per move, the motion stage plans up to {}: the label spread mixes the two\n",
+              d.robot_model, d.tool, d.travel_plans, motion::kTravelPlans);
+        }
+        const std::atomic<bool>& interrupted = CatchInterrupt();
+        StageBars bars(!global.quiet && !global.json);
+        spread = learned::MeasureLabelSpread(d, cells,
+                                             {.first_cell = heldout ? first_heldout : 0,
+                                              .seeds = args->label_spread,
+                                              .seed = args->seed,
+                                              .threads = args->jobs,
+                                              .progress = bars.MakeProgress(&interrupted)});
+        if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
+        bars.Finish();
+      }
+      nlohmann::ordered_json spread_json = nullptr;
+      if (spread) {
+        spread_json = {{"moves", spread->moves},          {"unsolved", spread->unsolved},
+                       {"plans_per_move", spread->plans}, {"heldout", heldout},
+                       {"floor_pct", spread->floor_pct},  {"replan_pct", spread->replan_pct}};
+      }
       if (global.json) {
         json.push_back({{"folder", t.folder.string()},
                         {"robot_model", d.robot_model},
@@ -377,6 +412,7 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                         {"heldout_analytic_pct", t.info.heldout_analytic_pct},
                         {"heldout_linear_pct", t.linear_pct},
                         {"heldout_schema1_pct", t.schema1_pct},
+                        {"label_spread", spread_json},
                         {"data_seconds", data_seconds},
                         {"train_seconds", t.seconds}});
       } else if (!global.quiet) {
@@ -392,6 +428,14 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
               t.linear_pct, t.schema1_pct, t.info.drift_threshold_pct);
         } else {
           std::cout << "  no held-out station (give two or more cells to measure the error)\n";
+        }
+        if (spread) {
+          std::cout << fmt::format(
+              "  label spread ({} moves{} planned {} more time(s), {} without a path left out): "
+              "a predictor of each move's mean duration would be off by {:.1f} % (the floor of "
+              "the held-out error); planning a move once more as its prediction {:.1f} %\n",
+              spread->moves, heldout ? " of the held-out stations" : "", spread->plans - 1,
+              spread->unsolved, spread->floor_pct, spread->replan_pct);
         }
         std::cout << fmt::format("  time: data {:.1f} s, training {:.1f} s\n", data_seconds,
                                  t.seconds);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -16,6 +17,7 @@
 #include "planner/collision/collision_world.hpp"
 #include "planner/collision/segment_check.hpp"
 #include "planner/common/atomic_file.hpp"
+#include "planner/common/check.hpp"
 #include "planner/common/diagnostics.hpp"
 #include "planner/common/parallel.hpp"
 #include "planner/common/random.hpp"
@@ -519,12 +521,24 @@ Dataset ReadDataset(const std::filesystem::path& file) {
   return d;
 }
 
-void RefeaturizeDataset(Dataset& data, const std::vector<cell::Cell>& cells,
-                        const std::filesystem::path& file, int threads) {
+namespace {
+
+// The moves of one data cell: the cell given for it and, per move, its row and robot index.
+struct CellRows {
+  const cell::Cell* cell = nullptr;
+  std::vector<int> rows;
+  std::vector<int> robot_of;
+};
+
+// Matches every cell of `data` to one of `cells` by its hash and every move to its robot there;
+// the errors of RefeaturizeDataset (file:line of the data's header, `file` may be empty for data
+// planned in this run).
+std::vector<CellRows> MatchCells(const Dataset& data, const std::vector<cell::Cell>& cells,
+                                 const std::filesystem::path& file) {
   // Line numbers of the header lines, for the messages.
-  int format_line = 1;
+  const int format_line = 1;
   std::vector<int> cell_line(data.cells.size(), 1);
-  {
+  if (!file.empty()) {
     std::ifstream in(file, std::ios::binary);
     std::string line;
     for (int n = 1; std::getline(in, line); ++n) {
@@ -545,6 +559,7 @@ void RefeaturizeDataset(Dataset& data, const std::vector<cell::Cell>& cells,
   }
   std::vector<std::string> hashes;
   for (const cell::Cell& c : cells) hashes.push_back(plan::CellHash(c));
+  std::vector<CellRows> out(data.cells.size());
   for (std::size_t i = 0; i < data.cells.size(); ++i) {
     const std::string& name = data.cells[i];
     const auto at = name.rfind('@');
@@ -561,9 +576,7 @@ void RefeaturizeDataset(Dataset& data, const std::vector<cell::Cell>& cells,
                               i, name, given.empty() ? "none" : given));
     }
     const cell::Cell& c = cells[static_cast<std::size_t>(it - hashes.begin())];
-    // Rows of this cell, by robot.
-    std::vector<int> rows;
-    std::vector<int> robot_of;
+    out[i].cell = &c;
     for (int s = 0; s < static_cast<int>(data.samples.size()); ++s) {
       const Sample& sample = data.samples[static_cast<std::size_t>(s)];
       if (sample.cell != static_cast<int>(i)) continue;
@@ -586,24 +599,122 @@ void RefeaturizeDataset(Dataset& data, const std::vector<cell::Cell>& cells,
                                 "robot {}",
                                 i, sample.robot, sample.qa.size(), robot.model->dof()));
       }
-      rows.push_back(s);
-      robot_of.push_back(r);
+      out[i].rows.push_back(s);
+      out[i].robot_of.push_back(r);
     }
-    if (rows.empty()) continue;
+  }
+  return out;
+}
+
+}  // namespace
+
+void RefeaturizeDataset(Dataset& data, const std::vector<cell::Cell>& cells,
+                        const std::filesystem::path& file, int threads) {
+  for (const CellRows& m : MatchCells(data, cells, file)) {
+    if (m.rows.empty()) continue;
+    const cell::Cell& c = *m.cell;
     const DistanceField field(c);
     const collision::CollisionWorld world(c);
     const reach::ReachMap reach = reach::ReachAll(c, world, {.threads = threads});
     const std::vector<FeatureRobot> robots = CellFeatureRobots(c, field, reach, threads);
-    ParallelFor(static_cast<int>(rows.size()), threads, [&](int k, int) {
-      Sample& sample = data.samples[static_cast<std::size_t>(rows[static_cast<std::size_t>(k)])];
+    ParallelFor(static_cast<int>(m.rows.size()), threads, [&](int k, int) {
+      Sample& sample = data.samples[static_cast<std::size_t>(m.rows[static_cast<std::size_t>(k)])];
       const FeatureRobot& fr =
-          robots[static_cast<std::size_t>(robot_of[static_cast<std::size_t>(k)])];
+          robots[static_cast<std::size_t>(m.robot_of[static_cast<std::size_t>(k)])];
       sample.x = ComputeFeatures(fr, field,
                                  MakeFeatureNode(fr, field, ToEigen(sample.qa), sample.branch_a),
                                  MakeFeatureNode(fr, field, ToEigen(sample.qb), sample.branch_b));
     });
   }
   data.feature_schema = kFeatureSchemaVersion;
+}
+
+LabelSpread MeasureLabelSpread(const Dataset& data, const std::vector<cell::Cell>& cells,
+                               const LabelSpreadOptions& options,
+                               const std::filesystem::path& file) {
+  WELDCELL_CHECK(options.seeds >= 1);
+  LabelSpread out{.plans = options.seeds + 1};
+  const std::vector<CellRows> matched = MatchCells(data, cells, file);
+  std::int64_t total = 0, done = 0;
+  for (std::size_t i = static_cast<std::size_t>(std::max(0, options.first_cell));
+       i < matched.size(); ++i) {
+    total += static_cast<std::int64_t>(matched[i].rows.size());
+  }
+  std::mutex progress_mutex;
+  double deviation = 0, sum = 0, replan_deviation = 0, replan_sum = 0;
+  for (std::size_t i = static_cast<std::size_t>(std::max(0, options.first_cell));
+       i < matched.size() && !out.cancelled; ++i) {
+    const CellRows& m = matched[i];
+    if (m.rows.empty()) continue;
+    const cell::Cell& c = *m.cell;
+    const collision::CollisionWorld world(c);
+    const int threads = ResolveThreadCount(options.threads);
+    std::vector<std::vector<std::unique_ptr<motion::SegmentPlanner>>> planners(
+        static_cast<std::size_t>(threads));
+    for (auto& p : planners) p.resize(c.robots.size());
+    // Durations by row and plan (NaN: no path), stored by index: the same for any thread count.
+    std::vector<std::vector<double>> d(m.rows.size());
+    ParallelFor(
+        static_cast<int>(m.rows.size()), threads,
+        [&](int k, int worker) {
+          const int row = m.rows[static_cast<std::size_t>(k)];
+          const Sample& sample = data.samples[static_cast<std::size_t>(row)];
+          const int r = m.robot_of[static_cast<std::size_t>(k)];
+          auto& planner = planners[static_cast<std::size_t>(worker)][static_cast<std::size_t>(r)];
+          if (!planner) planner = std::make_unique<motion::SegmentPlanner>(world, r);
+          const FeatureRobot fr = FeatureRobot::FromCell(c, r);
+          auto& durations = d[static_cast<std::size_t>(k)];
+          for (int s = 1; s <= options.seeds; ++s) {
+            const motion::TravelMove move = PlanLikeTheMotionStage(
+                *planner,
+                {.start = ToEigen(sample.qa),
+                 .goal = ToEigen(sample.qb),
+                 .resolution = c.settings.motion.resolution,
+                 .seed =
+                     SplitMix64(options.seed ^ SplitMix64((static_cast<std::uint64_t>(row) << 16) +
+                                                          static_cast<std::uint64_t>(s))),
+                 .max_planning_time = c.settings.motion.planning_time,
+                 .context = c.name},
+                fr.limits,
+                {.speed_scale = c.settings.motion.speed_scale,
+                 .blend_tolerance = data.blend_tolerance});
+            durations.push_back(move.path.solved() ? move.profile.duration()
+                                                   : std::numeric_limits<double>::quiet_NaN());
+          }
+          const std::lock_guard<std::mutex> lock(progress_mutex);
+          options.progress.Report(kLabelSpreadStage, ++done, std::max<std::int64_t>(total, 1));
+        },
+        [&] { return options.progress.cancelled(); });
+    if (options.progress.cancelled()) {
+      out.cancelled = true;
+      break;
+    }
+    for (std::size_t k = 0; k < m.rows.size(); ++k) {
+      std::vector<double> plans{data.samples[static_cast<std::size_t>(m.rows[k])].duration};
+      plans.insert(plans.end(), d[k].begin(), d[k].end());
+      if (std::any_of(plans.begin(), plans.end(), [](double x) { return std::isnan(x); })) {
+        ++out.unsolved;
+        continue;
+      }
+      ++out.moves;
+      double mean = 0;
+      for (double x : plans) mean += x / static_cast<double>(plans.size());
+      for (std::size_t p = 0; p < plans.size(); ++p) {
+        deviation += std::abs(plans[p] - mean);
+        sum += plans[p];
+        if (p > 0) {
+          replan_deviation += std::abs(plans[p] - plans[0]);
+          replan_sum += plans[0];
+        }
+      }
+    }
+  }
+  // A mean of n plans sits closer to its own plans than to the move's true mean: scaled by
+  // √(n / (n − 1)), exact for normally spread durations.
+  const double n = out.plans;
+  out.floor_pct = sum > 0 ? 100.0 * deviation / sum * std::sqrt(n / (n - 1.0)) : 0.0;
+  out.replan_pct = replan_sum > 0 ? 100.0 * replan_deviation / replan_sum : 0.0;
+  return out;
 }
 
 }  // namespace weldcell::learned

@@ -864,6 +864,12 @@ TEST(CliTest, TrainJoinsDataOnlyOfTheSameLabelPlanner) {
               HasSubstr("six.csv: error: labels are the fastest of up to 6 plans per move, "
                         "those of the files before for test_arm with test_c_gun of 3"));
   EXPECT_FALSE(fs::exists(dir / "model"));
+  // The labels' spread plans the moves again: without the cells there is nothing to plan in.
+  const CommandRun spread = Weldcell("train -o " + out + " --label-spread 2 --data " +
+                                     ShellQuote((dir / "six.csv").string()));
+  EXPECT_EQ(spread.exit_code, 2) << spread.out;
+  EXPECT_THAT(spread.out, HasSubstr("--label-spread: give the cell files the data came from"));
+  EXPECT_FALSE(fs::exists(dir / "model"));
   // A count below one is no planner: the header line is named.
   const CommandRun none =
       Weldcell("train -o " + out + " --data " + ShellQuote((dir / "none.csv").string()));

@@ -366,6 +366,43 @@ TEST_F(LearnedWall, RefeaturizingFromTheStoredConfigurationsGivesTheSameFeatures
   std::filesystem::remove(file);
 }
 
+// The labels' spread: the stored moves planned again with other planner seeds. A direct move
+// is the same every time; a detour around the wall differs by seed; the figures do not depend
+// on the thread count; only the moves of the cells asked for are planned.
+TEST_F(LearnedWall, LabelSpreadPlansTheStoredMovesAgainWithOtherSeeds) {
+  const Dataset& d = (*data_)[0];
+  Dataset direct = d, detour = d;
+  direct.samples.clear();
+  detour.samples.clear();
+  for (const Sample& s : d.samples) {
+    Dataset& into = s.direct ? direct : detour;
+    if (into.samples.size() < 8) into.samples.push_back(s);
+  }
+  ASSERT_EQ(direct.samples.size(), 8u);
+  ASSERT_EQ(detour.samples.size(), 8u);
+  const std::vector<cell::Cell> cells = {testing::TablesCell(false), testing::TablesCell(true)};
+
+  const LabelSpread straight = MeasureLabelSpread(direct, cells, {.seeds = 2, .seed = 7});
+  EXPECT_EQ(straight.moves, 8);
+  EXPECT_EQ(straight.plans, 3);
+  EXPECT_NEAR(straight.floor_pct, 0.0, 1e-9);
+  EXPECT_NEAR(straight.replan_pct, 0.0, 1e-9);
+
+  const LabelSpread one = MeasureLabelSpread(detour, cells, {.seeds = 2, .seed = 7, .threads = 1});
+  const LabelSpread two = MeasureLabelSpread(detour, cells, {.seeds = 2, .seed = 7, .threads = 2});
+  EXPECT_EQ(one.moves + one.unsolved, 8);
+  EXPECT_GT(one.moves, 4);
+  EXPECT_GT(one.floor_pct, 0.0) << "plans of a detour around the wall differ by seed";
+  EXPECT_GT(one.replan_pct, 0.0);
+  EXPECT_EQ(one.floor_pct, two.floor_pct);
+  EXPECT_EQ(one.replan_pct, two.replan_pct);
+  EXPECT_EQ(one.moves, two.moves);
+
+  const LabelSpread none = MeasureLabelSpread(detour, cells, {.first_cell = 1, .seeds = 1});
+  EXPECT_EQ(none.moves + none.unsolved, 0);
+  EXPECT_THROW(MeasureLabelSpread(detour, {testing::TablesCell(false)}, {.seeds = 1}), InputError);
+}
+
 // Files of format 1 (features only, schema 1) are read with their stored features; the
 // features of later schemas are missing, and there is nothing to recompute them from.
 TEST(LearnedData, ReadsFilesOfFormatOne) {
