@@ -210,15 +210,19 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     std::vector<learned::Dataset> datasets;
     learned::DataStats stats;
     bool planned = false;
+    if (args->label_spread > 0 && !args->evaluate.empty()) {
+      throw InputError({{.message = "--label-spread measures the spread of training labels; "
+                                    "--evaluate trains nothing: give one of the two"}});
+    }
+    if (args->label_spread > 0 && args->cells.empty()) {
+      throw InputError({{.message = "--label-spread: give the cell files the data came from (the "
+                                    "moves are planned again in them)"}});
+    }
     std::vector<cell::Cell> cells;
     for (const std::string& f : args->cells) {
       cell::Loaded<cell::Cell> loaded = cell::LoadCell(f, CellLoadOptions(global));
       for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
       cells.push_back(std::move(loaded.value));
-    }
-    if (args->label_spread > 0 && cells.empty()) {
-      throw InputError({{.message = "--label-spread: give the cell files the data came from (the "
-                                    "moves are planned again in them)"}});
     }
     if (!args->data.empty()) {
       // With cell files: the cells the data came from, to recompute the features of this
@@ -227,6 +231,13 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       // set, cells in the order given.
       for (const std::string& f : args->data) {
         learned::Dataset d = learned::ReadDataset(f);
+        if (args->label_spread > 0 && d.format < 2) {
+          throw InputError(
+              {{.where = {.file = f, .line = 1, .column = 1},
+                .message = "--label-spread: data format 1 stores no joint configurations, so its "
+                           "moves cannot be planned again: plan the data anew (weldcell train "
+                           "CELL.yaml...)"}});
+        }
         if (!cells.empty()) {
           learned::RefeaturizeDataset(d, cells, f, args->jobs);
         } else if (d.feature_schema != learned::kFeatureSchemaVersion && !global.quiet) {
@@ -358,7 +369,35 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       *exit_code = kExitOk;
       return;
     }
-    for (const learned::Dataset& d : datasets) {
+    // The labels' own spread, on the held-out stations (all when none is held out): measured
+    // before anything is written, so that Ctrl-C leaves no model behind.
+    std::vector<std::optional<learned::LabelSpread>> spreads(datasets.size());
+    if (args->label_spread > 0) {
+      const std::atomic<bool>& interrupted = CatchInterrupt();
+      StageBars bars(!global.quiet && !global.json);
+      for (std::size_t k = 0; k < datasets.size(); ++k) {
+        const learned::Dataset& d = datasets[k];
+        if (d.travel_plans != motion::kTravelPlans && !global.quiet) {
+          std::cerr << fmt::format(
+              "weldcell train: warning: the labels of {} with {} are the fastest of up to {} "
+              "plans per move, the motion stage plans up to {}: the label spread mixes the two\n",
+              d.robot_model, d.tool, d.travel_plans, motion::kTravelPlans);
+        }
+        const int first_heldout = HeldOutFrom(static_cast<int>(d.cells.size()));
+        spreads[k] = learned::MeasureLabelSpread(
+            d, cells,
+            {.first_cell = first_heldout < static_cast<int>(d.cells.size()) ? first_heldout : 0,
+             .replans = args->label_spread,
+             .seed = args->seed,
+             .threads = args->jobs,
+             .progress = bars.MakeProgress(&interrupted)});
+        if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
+      }
+      bars.Finish();
+    }
+    for (std::size_t k = 0; k < datasets.size(); ++k) {
+      const learned::Dataset& d = datasets[k];
+      const std::optional<learned::LabelSpread>& spread = spreads[k];
       const std::filesystem::path folder =
           datasets.size() == 1 ? out : out / Slug(d.robot_model + "-" + d.tool);
       const std::string model_name =
@@ -372,30 +411,10 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                                   .eta = args->eta,
                                   .seed = args->seed,
                                   .threads = args->jobs});
-      // The labels' own spread, on the held-out stations (all when none is held out).
-      std::optional<learned::LabelSpread> spread;
-      const int first_heldout = HeldOutFrom(static_cast<int>(d.cells.size()));
-      const bool heldout = first_heldout < static_cast<int>(d.cells.size());
-      if (args->label_spread > 0) {
-        if (d.travel_plans != motion::kTravelPlans && !global.quiet) {
-          std::cerr << fmt::format(
-              "weldcell train: warning: the labels of {} with {} are the fastest of up to {} "
-              "plans per move, the motion stage plans up to {}: the label spread mixes the two\n",
-              d.robot_model, d.tool, d.travel_plans, motion::kTravelPlans);
-        }
-        const std::atomic<bool>& interrupted = CatchInterrupt();
-        StageBars bars(!global.quiet && !global.json);
-        spread = learned::MeasureLabelSpread(d, cells,
-                                             {.first_cell = heldout ? first_heldout : 0,
-                                              .seeds = args->label_spread,
-                                              .seed = args->seed,
-                                              .threads = args->jobs,
-                                              .progress = bars.MakeProgress(&interrupted)});
-        if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
-        bars.Finish();
-      }
+      const bool heldout = t.info.heldout_samples > 0;
       nlohmann::ordered_json spread_json = nullptr;
       if (spread) {
+        // NaN (no move measured) is written as null.
         spread_json = {{"moves", spread->moves},          {"unsolved", spread->unsolved},
                        {"plans_per_move", spread->plans}, {"heldout", heldout},
                        {"floor_pct", spread->floor_pct},  {"replan_pct", spread->replan_pct}};
@@ -429,13 +448,19 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         } else {
           std::cout << "  no held-out station (give two or more cells to measure the error)\n";
         }
-        if (spread) {
+        if (spread && spread->moves == 0) {
           std::cout << fmt::format(
-              "  label spread ({} moves{} planned {} more time(s), {} without a path left out): "
-              "a predictor of each move's mean duration would be off by {:.1f} % (the floor of "
-              "the held-out error); planning a move once more as its prediction {:.1f} %\n",
+              "  label spread: no move measured ({} left out: a new plan found no path)\n",
+              spread->unsolved);
+        } else if (spread) {
+          std::cout << fmt::format(
+              "  label spread ({} moves{} planned {} more time(s), {} left out: a new plan found "
+              "no path): a predictor of each move's mean duration would be off by {:.1f} % (the "
+              "labels' own spread{}); planning a move once more as its prediction {:.1f} %\n",
               spread->moves, heldout ? " of the held-out stations" : "", spread->plans - 1,
-              spread->unsolved, spread->floor_pct, spread->replan_pct);
+              spread->unsolved, spread->floor_pct,
+              heldout ? ", under the held-out error of any model predicting means" : "",
+              spread->replan_pct);
         }
         std::cout << fmt::format("  time: data {:.1f} s, training {:.1f} s\n", data_seconds,
                                  t.seconds);

@@ -558,6 +558,7 @@ std::vector<CellRows> MatchCells(const Dataset& data, const std::vector<cell::Ce
                 "recomputed: train on its stored features (no cell files) or plan the data again");
   }
   std::vector<std::string> hashes;
+  hashes.reserve(cells.size());
   for (const cell::Cell& c : cells) hashes.push_back(plan::CellHash(c));
   std::vector<CellRows> out(data.cells.size());
   for (std::size_t i = 0; i < data.cells.size(); ++i) {
@@ -632,28 +633,31 @@ void RefeaturizeDataset(Dataset& data, const std::vector<cell::Cell>& cells,
 LabelSpread MeasureLabelSpread(const Dataset& data, const std::vector<cell::Cell>& cells,
                                const LabelSpreadOptions& options,
                                const std::filesystem::path& file) {
-  WELDCELL_CHECK(options.seeds >= 1);
-  LabelSpread out{.plans = options.seeds + 1};
-  const std::vector<CellRows> matched = MatchCells(data, cells, file);
+  WELDCELL_CHECK(options.replans >= 1);
+  LabelSpread out{.plans = options.replans + 1};
+  std::vector<CellRows> matched = MatchCells(data, cells, file);
+  matched.erase(matched.begin(), matched.begin() + std::clamp<std::ptrdiff_t>(options.first_cell, 0,
+                                                                              std::ssize(matched)));
   std::int64_t total = 0, done = 0;
-  for (std::size_t i = static_cast<std::size_t>(std::max(0, options.first_cell));
-       i < matched.size(); ++i) {
-    total += static_cast<std::int64_t>(matched[i].rows.size());
-  }
+  for (const CellRows& m : matched) total += static_cast<std::int64_t>(m.rows.size());
   std::mutex progress_mutex;
   double deviation = 0, sum = 0, replan_deviation = 0, replan_sum = 0;
-  for (std::size_t i = static_cast<std::size_t>(std::max(0, options.first_cell));
-       i < matched.size() && !out.cancelled; ++i) {
-    const CellRows& m = matched[i];
+  for (const CellRows& m : matched) {
     if (m.rows.empty()) continue;
     const cell::Cell& c = *m.cell;
     const collision::CollisionWorld world(c);
+    std::vector<motion::JointLimits> limits;
+    limits.reserve(c.robots.size());
+    for (int r = 0; r < static_cast<int>(c.robots.size()); ++r) {
+      limits.push_back(FeatureRobot::FromCell(c, r).limits);
+    }
     const int threads = ResolveThreadCount(options.threads);
     std::vector<std::vector<std::unique_ptr<motion::SegmentPlanner>>> planners(
         static_cast<std::size_t>(threads));
     for (auto& p : planners) p.resize(c.robots.size());
-    // Durations by row and plan (NaN: no path), stored by index: the same for any thread count.
-    std::vector<std::vector<double>> d(m.rows.size());
+    // The new plans' durations by move and plan (NaN: no path), stored by index: the same for
+    // any thread count.
+    std::vector<std::vector<double>> replanned(m.rows.size());
     ParallelFor(
         static_cast<int>(m.rows.size()), threads,
         [&](int k, int worker) {
@@ -662,9 +666,8 @@ LabelSpread MeasureLabelSpread(const Dataset& data, const std::vector<cell::Cell
           const int r = m.robot_of[static_cast<std::size_t>(k)];
           auto& planner = planners[static_cast<std::size_t>(worker)][static_cast<std::size_t>(r)];
           if (!planner) planner = std::make_unique<motion::SegmentPlanner>(world, r);
-          const FeatureRobot fr = FeatureRobot::FromCell(c, r);
-          auto& durations = d[static_cast<std::size_t>(k)];
-          for (int s = 1; s <= options.seeds; ++s) {
+          std::vector<double>& durations = replanned[static_cast<std::size_t>(k)];
+          for (int s = 1; s <= options.replans; ++s) {
             const motion::TravelMove move = PlanLikeTheMotionStage(
                 *planner,
                 {.start = ToEigen(sample.qa),
@@ -675,7 +678,7 @@ LabelSpread MeasureLabelSpread(const Dataset& data, const std::vector<cell::Cell
                                                           static_cast<std::uint64_t>(s))),
                  .max_planning_time = c.settings.motion.planning_time,
                  .context = c.name},
-                fr.limits,
+                limits[static_cast<std::size_t>(r)],
                 {.speed_scale = c.settings.motion.speed_scale,
                  .blend_tolerance = data.blend_tolerance});
             durations.push_back(move.path.solved() ? move.profile.duration()
@@ -691,7 +694,7 @@ LabelSpread MeasureLabelSpread(const Dataset& data, const std::vector<cell::Cell
     }
     for (std::size_t k = 0; k < m.rows.size(); ++k) {
       std::vector<double> plans{data.samples[static_cast<std::size_t>(m.rows[k])].duration};
-      plans.insert(plans.end(), d[k].begin(), d[k].end());
+      plans.insert(plans.end(), replanned[k].begin(), replanned[k].end());
       if (std::any_of(plans.begin(), plans.end(), [](double x) { return std::isnan(x); })) {
         ++out.unsolved;
         continue;
@@ -709,11 +712,12 @@ LabelSpread MeasureLabelSpread(const Dataset& data, const std::vector<cell::Cell
       }
     }
   }
-  // A mean of n plans sits closer to its own plans than to the move's true mean: scaled by
+  // A mean of n plans sits closer to its own plans than the move's true mean: scaled by
   // √(n / (n − 1)), exact for normally spread durations.
   const double n = out.plans;
-  out.floor_pct = sum > 0 ? 100.0 * deviation / sum * std::sqrt(n / (n - 1.0)) : 0.0;
-  out.replan_pct = replan_sum > 0 ? 100.0 * replan_deviation / replan_sum : 0.0;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  out.floor_pct = sum > 0 ? 100.0 * deviation / sum * std::sqrt(n / (n - 1.0)) : nan;
+  out.replan_pct = replan_sum > 0 ? 100.0 * replan_deviation / replan_sum : nan;
   return out;
 }
 

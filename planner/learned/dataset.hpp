@@ -122,27 +122,29 @@ inline constexpr std::string_view kLabelSpreadStage = "label spread";
 
 struct LabelSpreadOptions {
   int first_cell = 0;  ///< Moves of the data's cells from this index on (e.g. the held-out ones).
-  int seeds = 2;       ///< New plans per move (>= 1), each with its own planner seed.
-  std::uint64_t seed = 1;
-  int threads = 0;    ///< 0 = one per hardware thread; the result does not depend on it.
-  Progress progress;  ///< Reports kLabelSpreadStage (moves done, moves); may cancel.
+  int replans = 2;     ///< New plans per move (>= 1), each with its own planner seed.
+  std::uint64_t seed = 1;  ///< Derives every new plan's planner seed (with the move's row).
+  int threads = 0;         ///< 0 = one per hardware thread; the result does not depend on it.
+  Progress progress;       ///< Reports kLabelSpreadStage (moves done, moves); may cancel.
 };
 
 /// How repeatable a data set's labels are: its moves planned and timed again, exactly as the
-/// label was (PlanLikeTheMotionStage), with `seeds` other planner seeds. Measured over the moves
-/// every plan solved (the label and the new plans):
+/// label was (PlanLikeTheMotionStage), with other planner seeds. Measured over the moves every
+/// new plan solved (a move left out is likely among the most variable: the figures lean low):
 struct LabelSpread {
   int moves = 0;     ///< Moves measured.
   int unsolved = 0;  ///< Moves a new plan found no path for (left out).
-  int plans = 0;     ///< Plans per move: the label and the new ones.
-  /// %: Σ|d − mean of its move's plans| / Σ d over all plans: the mean error (as the held-out
-  /// error is measured) of a predictor that knew each move's mean duration — the floor a travel
-  /// model's error cannot go below. The mean is that of the move's plans, which sits closer to
-  /// them than the true mean: the sum is scaled by √(n / (n − 1)) for n plans (exact for normally
-  /// spread durations; BM_SeedSpread's noise_mae_% is the unscaled in-sample figure).
+  int plans = 0;     ///< Plans per measured move: the label and options.replans new ones.
+  /// %: Σ|d − mean of its move's plans| / Σ d over all plans, scaled by √(n / (n − 1)) for n
+  /// plans (a mean of n plans sits closer to them than the true mean; exact for normally spread
+  /// durations): the mean error (as the held-out error is measured) of a predictor that knew
+  /// each move's mean duration — what the labels' own spread leaves for any model predicting
+  /// means. (For a skewed spread a predictor of the median could do a little better.)
+  /// BM_SeedSpread's noise_mae_% is the unscaled in-sample figure. NaN when no move was measured.
   double floor_pct = 0;
   /// %: Σ|d_k − label| / Σ label over the new plans k: the error of planning the move once more
   /// as the prediction (what `--travel-time exact` gets on moves the motion stage plans anew).
+  /// NaN when no move was measured.
   double replan_pct = 0;
   bool cancelled = false;  ///< Stopped by the progress' cancel flag: the figures are partial.
 };
@@ -150,7 +152,7 @@ struct LabelSpread {
 /// Plans again the moves of `data` in cells options.first_cell… (format 2: the stored
 /// configurations), in `cells` matched by hash as RefeaturizeDataset matches them, with the
 /// same errors (`file`: the data file, for file:line; empty for data planned in this run).
-/// Deterministic for any thread count.
+/// Deterministic for any thread count. Precondition: options.replans >= 1.
 LabelSpread MeasureLabelSpread(const Dataset& data, const std::vector<cell::Cell>& cells,
                                const LabelSpreadOptions& options,
                                const std::filesystem::path& file = {});

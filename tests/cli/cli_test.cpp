@@ -870,6 +870,13 @@ TEST(CliTest, TrainJoinsDataOnlyOfTheSameLabelPlanner) {
   EXPECT_EQ(spread.exit_code, 2) << spread.out;
   EXPECT_THAT(spread.out, HasSubstr("--label-spread: give the cell files the data came from"));
   EXPECT_FALSE(fs::exists(dir / "model"));
+  // Measuring models trains nothing: no training labels to measure.
+  const CommandRun evaluated = Weldcell("train -o " + out + " --label-spread 2 --evaluate " +
+                                        ShellQuote((dir / "nowhere").string()) + " " +
+                                        ShellQuote((dir / "cell.yaml").string()));
+  EXPECT_EQ(evaluated.exit_code, 2) << evaluated.out;
+  EXPECT_THAT(evaluated.out, HasSubstr("--evaluate trains nothing: give one of the two"));
+  EXPECT_FALSE(fs::exists(dir / "model"));
   // A count below one is no planner: the header line is named.
   const CommandRun none =
       Weldcell("train -o " + out + " --data " + ShellQuote((dir / "none.csv").string()));

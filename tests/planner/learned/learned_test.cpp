@@ -382,14 +382,16 @@ TEST_F(LearnedWall, LabelSpreadPlansTheStoredMovesAgainWithOtherSeeds) {
   ASSERT_EQ(detour.samples.size(), 8u);
   const std::vector<cell::Cell> cells = {testing::TablesCell(false), testing::TablesCell(true)};
 
-  const LabelSpread straight = MeasureLabelSpread(direct, cells, {.seeds = 2, .seed = 7});
+  const LabelSpread straight = MeasureLabelSpread(direct, cells, {.replans = 2, .seed = 7});
   EXPECT_EQ(straight.moves, 8);
   EXPECT_EQ(straight.plans, 3);
   EXPECT_NEAR(straight.floor_pct, 0.0, 1e-9);
   EXPECT_NEAR(straight.replan_pct, 0.0, 1e-9);
 
-  const LabelSpread one = MeasureLabelSpread(detour, cells, {.seeds = 2, .seed = 7, .threads = 1});
-  const LabelSpread two = MeasureLabelSpread(detour, cells, {.seeds = 2, .seed = 7, .threads = 2});
+  const LabelSpread one =
+      MeasureLabelSpread(detour, cells, {.replans = 2, .seed = 7, .threads = 1});
+  const LabelSpread two =
+      MeasureLabelSpread(detour, cells, {.replans = 2, .seed = 7, .threads = 2});
   EXPECT_EQ(one.moves + one.unsolved, 8);
   EXPECT_GT(one.moves, 4);
   EXPECT_GT(one.floor_pct, 0.0) << "plans of a detour around the wall differ by seed";
@@ -398,9 +400,26 @@ TEST_F(LearnedWall, LabelSpreadPlansTheStoredMovesAgainWithOtherSeeds) {
   EXPECT_EQ(one.replan_pct, two.replan_pct);
   EXPECT_EQ(one.moves, two.moves);
 
-  const LabelSpread none = MeasureLabelSpread(detour, cells, {.first_cell = 1, .seeds = 1});
+  const LabelSpread none = MeasureLabelSpread(detour, cells, {.first_cell = 1, .replans = 1});
   EXPECT_EQ(none.moves + none.unsolved, 0);
-  EXPECT_THROW(MeasureLabelSpread(detour, {testing::TablesCell(false)}, {.seeds = 1}), InputError);
+  EXPECT_TRUE(std::isnan(none.floor_pct)) << "no move measured is not 0 %";
+
+  // Two stations (the same cell twice), the detours in the first, the direct moves in the
+  // second: from first_cell = 1 on only the direct moves are planned again.
+  Dataset both = detour;
+  both.cells.push_back(d.cells[0]);
+  for (Sample s : direct.samples) {
+    s.cell = 1;
+    both.samples.push_back(s);
+  }
+  const LabelSpread second = MeasureLabelSpread(both, cells, {.first_cell = 1, .replans = 2});
+  EXPECT_EQ(second.moves, 8);
+  EXPECT_NEAR(second.floor_pct, 0.0, 1e-9);
+  const LabelSpread all = MeasureLabelSpread(both, cells, {.replans = 2});
+  EXPECT_EQ(all.moves + all.unsolved, 16);
+  EXPECT_GT(all.floor_pct, 0.0);
+  EXPECT_THROW(MeasureLabelSpread(detour, {testing::TablesCell(false)}, {.replans = 1}),
+               InputError);
 }
 
 // Files of format 1 (features only, schema 1) are read with their stored features; the
