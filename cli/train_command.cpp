@@ -126,6 +126,34 @@ Trained TrainOne(const learned::Dataset& data, const std::string& name,
   return out;
 }
 
+// The labels' own spread of every data set (learned::MeasureLabelSpread) on its held-out
+// stations, all of its stations when none is held out, with one progress bar. `options` gives
+// the replans, seed and threads. False when Ctrl-C stopped it (*exit_code set, "interrupted"
+// printed).
+bool MeasureSpreads(const std::vector<learned::Dataset>& datasets,
+                    const std::vector<cell::Cell>& cells, learned::LabelSpreadOptions options,
+                    const GlobalOptions& global, int* exit_code,
+                    std::vector<std::optional<learned::LabelSpread>>* spreads) {
+  const std::atomic<bool>& interrupted = CatchInterrupt();
+  StageBars bars(!global.quiet && !global.json);
+  options.progress = bars.MakeProgress(&interrupted);
+  for (std::size_t k = 0; k < datasets.size(); ++k) {
+    const learned::Dataset& d = datasets[k];
+    if (d.travel_plans != motion::kTravelPlans && !global.quiet) {
+      std::cerr << fmt::format(
+          "weldcell train: warning: the labels of {} with {} are the fastest of up to {} plans "
+          "per move, the motion stage plans up to {}: the label spread mixes the two\n",
+          d.robot_model, d.tool, d.travel_plans, motion::kTravelPlans);
+    }
+    const int first_heldout = HeldOutFrom(static_cast<int>(d.cells.size()));
+    options.first_cell = first_heldout < static_cast<int>(d.cells.size()) ? first_heldout : 0;
+    (*spreads)[k] = learned::MeasureLabelSpread(d, cells, options);
+    if (StopIfInterrupted(interrupted, &bars, exit_code)) return false;
+  }
+  bars.Finish();
+  return true;
+}
+
 std::string Slug(std::string s) {
   for (char& c : s) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
@@ -192,8 +220,9 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   cmd->add_option("--label-spread", args->label_spread,
                   "Also plan every held-out move (every move when no station is held out) again "
                   "with N other planner seeds and report how much its durations differ: the "
-                  "error of a predictor that knew each move's mean duration, the floor of the "
-                  "held-out error (needs the cell files; slow: N plannings of those moves)")
+                  "error of a predictor that knew each move's mean duration, what the labels' own "
+                  "spread leaves for any model (needs the cell files and data of format 2; not "
+                  "with --evaluate; slow: N plannings of those moves)")
       ->check(CLI::Range(0, 100))
       ->type_name("N");
   cmd->callback([&global, exit_code, args] {
@@ -369,31 +398,13 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       *exit_code = kExitOk;
       return;
     }
-    // The labels' own spread, on the held-out stations (all when none is held out): measured
-    // before anything is written, so that Ctrl-C leaves no model behind.
+    // Measured before anything is written, so that Ctrl-C leaves no model behind.
     std::vector<std::optional<learned::LabelSpread>> spreads(datasets.size());
-    if (args->label_spread > 0) {
-      const std::atomic<bool>& interrupted = CatchInterrupt();
-      StageBars bars(!global.quiet && !global.json);
-      for (std::size_t k = 0; k < datasets.size(); ++k) {
-        const learned::Dataset& d = datasets[k];
-        if (d.travel_plans != motion::kTravelPlans && !global.quiet) {
-          std::cerr << fmt::format(
-              "weldcell train: warning: the labels of {} with {} are the fastest of up to {} "
-              "plans per move, the motion stage plans up to {}: the label spread mixes the two\n",
-              d.robot_model, d.tool, d.travel_plans, motion::kTravelPlans);
-        }
-        const int first_heldout = HeldOutFrom(static_cast<int>(d.cells.size()));
-        spreads[k] = learned::MeasureLabelSpread(
-            d, cells,
-            {.first_cell = first_heldout < static_cast<int>(d.cells.size()) ? first_heldout : 0,
-             .replans = args->label_spread,
-             .seed = args->seed,
-             .threads = args->jobs,
-             .progress = bars.MakeProgress(&interrupted)});
-        if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
-      }
-      bars.Finish();
+    if (args->label_spread > 0 &&
+        !MeasureSpreads(datasets, cells,
+                        {.replans = args->label_spread, .seed = args->seed, .threads = args->jobs},
+                        global, exit_code, &spreads)) {
+      return;
     }
     for (std::size_t k = 0; k < datasets.size(); ++k) {
       const learned::Dataset& d = datasets[k];
