@@ -44,6 +44,42 @@ struct Move {
   std::uint64_t seed = 0;
 };
 
+// One planner per worker and robot of a cell, made when first needed.
+class LabelPlanners {
+ public:
+  LabelPlanners(const collision::CollisionWorld& world, int threads, std::size_t robots)
+      : world_(&world), planners_(static_cast<std::size_t>(threads)) {
+    for (auto& p : planners_) p.resize(robots);
+  }
+  motion::SegmentPlanner& At(int worker, int robot) {
+    auto& planner = planners_[static_cast<std::size_t>(worker)][static_cast<std::size_t>(robot)];
+    if (!planner) planner = std::make_unique<motion::SegmentPlanner>(*world_, robot);
+    return *planner;
+  }
+
+ private:
+  const collision::CollisionWorld* world_;
+  std::vector<std::vector<std::unique_ptr<motion::SegmentPlanner>>> planners_;
+};
+
+// A move a → b planned, searched and timed as its label is (and as the motion stage plans a
+// travel move), with the cell's motion settings.
+motion::TravelMove PlanLabel(motion::SegmentPlanner& planner, const cell::Cell& cell,
+                             const motion::JointLimits& limits, const Eigen::VectorXd& a,
+                             const Eigen::VectorXd& b, std::uint64_t seed, double blend_tolerance,
+                             const std::string& context) {
+  return PlanLikeTheMotionStage(
+      planner,
+      {.start = a,
+       .goal = b,
+       .resolution = cell.settings.motion.resolution,
+       .seed = seed,
+       .max_planning_time = cell.settings.motion.planning_time,
+       .context = context},
+      limits,
+      {.speed_scale = cell.settings.motion.speed_scale, .blend_tolerance = blend_tolerance});
+}
+
 // Random collision-free configurations with the TCP within 0.6 m of some weld of the robot's
 // reach: where the robot works, not anywhere in its joint space.
 std::vector<Node> RandomNodes(const cell::Cell& cell, const collision::CollisionWorld& world,
@@ -228,30 +264,16 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
     };
     std::vector<Result> results(w.moves.size());
     const int threads = ResolveThreadCount(options.threads);
-    // One planner per worker and robot, made when first needed.
-    std::vector<std::vector<std::unique_ptr<motion::SegmentPlanner>>> planners(
-        static_cast<std::size_t>(threads));
-    for (auto& p : planners) p.resize(c.robots.size());
+    LabelPlanners planners(*w.world, threads, c.robots.size());
     ParallelFor(
         static_cast<int>(w.moves.size()), threads,
         [&](int i, int worker) {
           const Move& m = w.moves[static_cast<std::size_t>(i)];
-          auto& planner =
-              planners[static_cast<std::size_t>(worker)][static_cast<std::size_t>(m.robot)];
-          if (!planner) planner = std::make_unique<motion::SegmentPlanner>(*w.world, m.robot);
           const FeatureRobot& fr = robots[static_cast<std::size_t>(m.robot)];
           const auto t0 = Clock::now();
           const motion::TravelMove move =
-              PlanLikeTheMotionStage(*planner,
-                                     {.start = m.a.q,
-                                      .goal = m.b.q,
-                                      .resolution = c.settings.motion.resolution,
-                                      .seed = m.seed,
-                                      .max_planning_time = c.settings.motion.planning_time,
-                                      .context = cell_name},
-                                     fr.limits,
-                                     {.speed_scale = c.settings.motion.speed_scale,
-                                      .blend_tolerance = options.blend_tolerance});
+              PlanLabel(planners.At(worker, m.robot), c, fr.limits, m.a.q, m.b.q, m.seed,
+                        options.blend_tolerance, cell_name);
           Result& res = results[static_cast<std::size_t>(i)];
           res.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
           res.solved = move.path.solved();
@@ -652,9 +674,7 @@ LabelSpread MeasureLabelSpread(const Dataset& data, const std::vector<cell::Cell
       limits.push_back(FeatureRobot::FromCell(c, r).limits);
     }
     const int threads = ResolveThreadCount(options.threads);
-    std::vector<std::vector<std::unique_ptr<motion::SegmentPlanner>>> planners(
-        static_cast<std::size_t>(threads));
-    for (auto& p : planners) p.resize(c.robots.size());
+    LabelPlanners planners(world, threads, c.robots.size());
     // The new plans' durations by move and plan (NaN: no path), stored by index: the same for
     // any thread count.
     std::vector<std::vector<double>> replanned(m.rows.size());
@@ -664,23 +684,14 @@ LabelSpread MeasureLabelSpread(const Dataset& data, const std::vector<cell::Cell
           const int row = m.rows[static_cast<std::size_t>(k)];
           const Sample& sample = data.samples[static_cast<std::size_t>(row)];
           const int r = m.robot_of[static_cast<std::size_t>(k)];
-          auto& planner = planners[static_cast<std::size_t>(worker)][static_cast<std::size_t>(r)];
-          if (!planner) planner = std::make_unique<motion::SegmentPlanner>(world, r);
           std::vector<double>& durations = replanned[static_cast<std::size_t>(k)];
           for (int s = 1; s <= options.replans; ++s) {
-            const motion::TravelMove move = PlanLikeTheMotionStage(
-                *planner,
-                {.start = ToEigen(sample.qa),
-                 .goal = ToEigen(sample.qb),
-                 .resolution = c.settings.motion.resolution,
-                 .seed =
-                     SplitMix64(options.seed ^ SplitMix64((static_cast<std::uint64_t>(row) << 16) +
-                                                          static_cast<std::uint64_t>(s))),
-                 .max_planning_time = c.settings.motion.planning_time,
-                 .context = c.name},
-                limits[static_cast<std::size_t>(r)],
-                {.speed_scale = c.settings.motion.speed_scale,
-                 .blend_tolerance = data.blend_tolerance});
+            const std::uint64_t seed =
+                SplitMix64(options.seed ^ SplitMix64((static_cast<std::uint64_t>(row) << 16) +
+                                                     static_cast<std::uint64_t>(s)));
+            const motion::TravelMove move = PlanLabel(
+                planners.At(worker, r), c, limits[static_cast<std::size_t>(r)], ToEigen(sample.qa),
+                ToEigen(sample.qb), seed, data.blend_tolerance, c.name);
             durations.push_back(move.path.solved() ? move.profile.duration()
                                                    : std::numeric_limits<double>::quiet_NaN());
           }
