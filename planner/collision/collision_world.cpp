@@ -590,15 +590,21 @@ namespace {
 template <typename PoseA, typename PoseB>
 bool ListedPairsCollide(CtxImpl& ctx, const RobotData& a, const PoseA& pose_a, const RobotData& b,
                         const PoseB& pose_b, std::span<const std::pair<int, int>> pairs,
-                        double margin) {
+                        double margin, std::span<const double> extra_a = {},
+                        std::span<const double> extra_b = {}) {
   const auto bodies_a = static_cast<int>(a.env_order.size());
   const auto bodies_b = static_cast<int>(b.env_order.size());
+  WELDCELL_CHECK(extra_a.empty() || extra_a.size() == a.env_order.size());
+  WELDCELL_CHECK(extra_b.empty() || extra_b.size() == b.env_order.size());
   for (const auto& [ka, kb] : pairs) {
     WELDCELL_CHECK(ka >= 0 && ka < bodies_a && kb >= 0 && kb < bodies_b);
     const auto ia = static_cast<std::size_t>(a.env_order[static_cast<std::size_t>(ka)]);
     const auto jb = static_cast<std::size_t>(b.env_order[static_cast<std::size_t>(kb)]);
+    const double distance = 2.0 * margin +
+                            (extra_a.empty() ? 0.0 : extra_a[static_cast<std::size_t>(ka)]) +
+                            (extra_b.empty() ? 0.0 : extra_b[static_cast<std::size_t>(kb)]);
     if (internal::BodiesCollide(ctx, a.bodies[ia], pose_a(ia), b.bodies[jb], pose_b(jb),
-                                2.0 * margin)) {
+                                distance)) {
       return true;
     }
   }
@@ -624,6 +630,13 @@ bool CollisionWorld::BodyPairsInContactAtPoses(CollisionContext& ctx, int robot_
                                                std::span<const Eigen::Isometry3d> X_WLb,
                                                std::span<const std::pair<int, int>> pairs,
                                                double margin) const {
+  return BodyPairsInContactAtPoses(ctx, robot_a, X_WLa, robot_b, X_WLb, pairs, margin, {}, {});
+}
+
+bool CollisionWorld::BodyPairsInContactAtPoses(
+    CollisionContext& ctx, int robot_a, std::span<const Eigen::Isometry3d> X_WLa, int robot_b,
+    std::span<const Eigen::Isometry3d> X_WLb, std::span<const std::pair<int, int>> pairs,
+    double margin, std::span<const double> extra_a, std::span<const double> extra_b) const {
   WELDCELL_CHECK(ctx.impl_->world == impl_.get());
   WELDCELL_CHECK(robot_a != robot_b);
   WELDCELL_CHECK(margin >= 0.0 && std::isfinite(margin));
@@ -637,7 +650,26 @@ bool CollisionWorld::BodyPairsInContactAtPoses(CollisionContext& ctx, int robot_
       return X_WL[std::min(i, X_WL.size() - 1)];
     };
   };
-  return ListedPairsCollide(*ctx.impl_, a, on_link(X_WLa), b, on_link(X_WLb), pairs, margin);
+  return ListedPairsCollide(*ctx.impl_, a, on_link(X_WLa), b, on_link(X_WLb), pairs, margin,
+                            extra_a, extra_b);
+}
+
+void CollisionWorld::BodyTravel(int robot, std::span<const Eigen::Isometry3d> X_WL0,
+                                std::span<const Eigen::Isometry3d> X_WL1, double grow,
+                                std::vector<double>* travel) const {
+  const RobotData& data = RobotAt(*impl_, robot);
+  WELDCELL_CHECK(static_cast<int>(X_WL0.size()) == data.gun &&
+                 static_cast<int>(X_WL1.size()) == data.gun);
+  WELDCELL_CHECK(grow >= 0.0 && std::isfinite(grow));
+  travel->resize(data.env_order.size());
+  for (std::size_t k = 0; k < data.env_order.size(); ++k) {
+    // Body i rides on link i; the gun (i = number of links) on the last link.
+    const auto i = static_cast<std::size_t>(data.env_order[k]);
+    const std::size_t link = std::min(i, X_WL0.size() - 1);
+    const Sphere& sphere = data.bodies[i].sphere_B;
+    (*travel)[k] = internal::RigidChord(X_WL0[link], X_WL1[link], sphere.center,
+                                        sphere.radius + std::sqrt(3.0) * grow);
+  }
 }
 
 void CollisionWorld::LinkPosesInWorld(int robot, const Eigen::Ref<const Eigen::VectorXd>& q,

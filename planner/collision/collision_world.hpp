@@ -279,6 +279,29 @@ class CollisionWorld {
                                  std::span<const Eigen::Isometry3d> X_WLa, int robot_b,
                                  std::span<const Eigen::Isometry3d> X_WLb,
                                  std::span<const std::pair<int, int>> pairs, double margin) const;
+  /// As BodyPairsInContactAtPoses, with a distance of its own per body: a's k_a-th and b's
+  /// k_b-th body count as in contact when nearer than 2·margin + extra_a[k_a] + extra_b[k_b]
+  /// (m, each ≥ 0; one per body in environment-check order, or empty for all 0). For a check
+  /// that must cover a range of poses of each body (BodyTravel).
+  bool BodyPairsInContactAtPoses(CollisionContext& ctx, int robot_a,
+                                 std::span<const Eigen::Isometry3d> X_WLa, int robot_b,
+                                 std::span<const Eigen::Isometry3d> X_WLb,
+                                 std::span<const std::pair<int, int>> pairs, double margin,
+                                 std::span<const double> extra_a,
+                                 std::span<const double> extra_b) const;
+
+  /// m, per body with geometry in environment-check order (as BodyBoxes; *travel is resized): a
+  /// bound on how far any point of the body's geometry grown by `grow` (m, ≥ 0; the checks
+  /// grow a primitive by 2·margin, at most √3 times that beyond it) moves between link poses
+  /// X_WL0 and X_WL1 of the robot (LinkPosesInWorld): for the body's bounding sphere (centre c,
+  /// radius ρ) and the rotation R0ᵀR1 between the two poses of its link, |X_WL1·c − X_WL0·c| +
+  /// (ρ + √3·grow)·‖R1 − R0‖₂, where ‖R1 − R0‖₂ = 2 sin(θ/2) (the adaptive segment check's
+  /// chord). Far tighter than DisplacementBound, which bounds every point of the robot over any
+  /// configuration.
+  /// Preconditions: robot in range, each span one pose per link (checked, aborts).
+  void BodyTravel(int robot, std::span<const Eigen::Isometry3d> X_WL0,
+                  std::span<const Eigen::Isometry3d> X_WL1, double grow,
+                  std::vector<double>* travel) const;
 
   /// World poses of the robot's links at q, one per link in model.links order (the gun rides on
   /// the last link and has no pose of its own), as CheckRobotAtPoses and

@@ -72,15 +72,6 @@ double CurvatureBound(const std::vector<double>& lever, const Eigen::Ref<const E
   return sum;
 }
 
-/// Largest straight-line displacement between two poses of a point within `radius` of `center`
-/// (body frame): |Δc| + ‖R_b − R_a‖₂ radius, where ‖R_b − R_a‖₂ = 2 sin(θ/2) = ‖R_b − R_a‖_F / √2
-/// (the Frobenius form has no cancellation at small angles, unlike √(3 − tr(R_aᵀR_b))).
-double RigidChord(const Eigen::Isometry3d& X_a, const Eigen::Isometry3d& X_b,
-                  const Eigen::Vector3d& center, double radius) {
-  const double rotation = (X_b.linear() - X_a.linear()).norm() * std::sqrt(0.5);
-  return (X_b * center - X_a * center).norm() + rotation * radius;
-}
-
 SegmentCheckResult CheckAdaptive(const CollisionWorld& world, CollisionContext& ctx, int robot,
                                  const Eigen::Ref<const Eigen::VectorXd>& q0,
                                  const Eigen::Ref<const Eigen::VectorXd>& q1,
@@ -110,8 +101,8 @@ SegmentCheckResult CheckAdaptive(const CollisionWorld& world, CollisionContext& 
     std::pair<double, double> worst{0.0, 0.0};
     for (const int body : data.env_order) {
       const internal::Sphere& sphere = data.bodies[static_cast<std::size_t>(body)].sphere_B;
-      worst.first = std::max(
-          worst.first, RigidChord(pose(a, body), pose(b, body), sphere.center, sphere.radius));
+      worst.first = std::max(worst.first, internal::RigidChord(pose(a, body), pose(b, body),
+                                                               sphere.center, sphere.radius));
       worst.second =
           std::max(worst.second, sc.curvature[static_cast<std::size_t>(body)] * ds * ds / 8.0);
     }

@@ -322,6 +322,12 @@ bool BodiesCollide(CollisionContext::Impl& ctx, const Body& a, const Eigen::Isom
   return false;
 }
 
+double RigidChord(const Eigen::Isometry3d& X_a, const Eigen::Isometry3d& X_b,
+                  const Eigen::Vector3d& center, double radius) {
+  const double rotation = (X_b.linear() - X_a.linear()).norm() * std::sqrt(0.5);
+  return (X_b * center - X_a * center).norm() + rotation * radius;
+}
+
 void BodyPosesFromBase(const RobotData& robot, RobotScratch& scratch) {
   const std::size_t links = scratch.X_BL.size();
   for (std::size_t k = 0; k < links; ++k) scratch.X_WBody[k] = robot.X_WB * scratch.X_BL[k];

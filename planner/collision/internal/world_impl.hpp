@@ -247,6 +247,12 @@ bool PartCollides(CollisionContext::Impl& ctx, const Part& part, const Eigen::Is
 bool BodiesCollide(CollisionContext::Impl& ctx, const Body& a, const Eigen::Isometry3d& X_WA,
                    const Body& b, const Eigen::Isometry3d& X_WB, double margin = 0.0);
 
+/// Largest straight-line displacement between two poses of a point within `radius` of `center`
+/// (body frame): |Δc| + ‖R_b − R_a‖₂ radius, where ‖R_b − R_a‖₂ = 2 sin(θ/2) = ‖R_b − R_a‖_F / √2
+/// (the Frobenius form has no cancellation at small angles, unlike √(3 − tr(R_aᵀR_b))).
+double RigidChord(const Eigen::Isometry3d& X_a, const Eigen::Isometry3d& X_b,
+                  const Eigen::Vector3d& center, double radius);
+
 /// Sets scratch.X_WBody from chain link poses in the base frame.
 void BodyPosesFromBase(const RobotData& robot, RobotScratch& scratch);
 

@@ -42,35 +42,62 @@ Eigen::AlignedBox3d UnionOf(const std::vector<Eigen::AlignedBox3d>& boxes) {
   return all;
 }
 
-// Builds the node for samples [begin, end) and its subtree; returns its index.
-int BuildNode(const std::vector<std::vector<Eigen::AlignedBox3d>>& boxes,
-              const collision::DisplacementBound& bound, const std::vector<Eigen::VectorXd>& q,
-              int begin, int end, std::vector<SweepNode>* nodes) {
-  const int index = static_cast<int>(nodes->size());
-  const int middle = begin + (end - begin - 1) / 2;
-  double radius = 0.0;
-  for (int s = begin; s < end; ++s) {
-    radius = std::max(radius, bound.MaxTravel(q[static_cast<std::size_t>(middle)],
-                                              q[static_cast<std::size_t>(s)]));
-  }
-  nodes->push_back({.begin = begin, .end = end, .middle = middle, .radius = radius});
-  std::vector<Eigen::AlignedBox3d> bodies;
-  if (end - begin <= kLeafSamples) {
-    for (int s = begin; s < end; ++s) Grow(bodies, boxes[static_cast<std::size_t>(s)]);
-  } else {
-    const int mid = begin + (end - begin) / 2;
-    const int left = BuildNode(boxes, bound, q, begin, mid, nodes);
-    const int right = BuildNode(boxes, bound, q, mid, end, nodes);
-    bodies = (*nodes)[static_cast<std::size_t>(left)].bodies;
-    Grow(bodies, (*nodes)[static_cast<std::size_t>(right)].bodies);
-    (*nodes)[static_cast<std::size_t>(index)].left = left;
-    (*nodes)[static_cast<std::size_t>(index)].right = right;
-  }
-  SweepNode& node = (*nodes)[static_cast<std::size_t>(index)];
-  node.all = UnionOf(bodies);
-  node.bodies = std::move(bodies);
-  return index;
+// The robot's world link poses at one sample of a sweep.
+std::span<const Eigen::Isometry3d> PosesAt(const Sweep& sweep, int sample) {
+  return {sweep.X_WL.data() + static_cast<std::ptrdiff_t>(sample) * sweep.links,
+          static_cast<std::size_t>(sweep.links)};
 }
+
+// What the nodes of one sweep are built from: its samples' body boxes and link poses.
+struct NodeBuilder {
+  const collision::CollisionWorld& world;
+  const Sweep& sweep;
+  const std::vector<std::vector<Eigen::AlignedBox3d>>& boxes;  ///< Per sample, per body.
+  double grow = 0.0;  ///< m: how far the sweep's exact checks grow a body (2 · margin).
+  std::vector<SweepNode>& nodes;
+
+  // Sweep::travel of every node: per body, the farthest it gets over the node's samples from
+  // where it is at the node's middle (0 for a one-sample range: its check is exact).
+  std::vector<double> Travel() const {
+    const std::size_t bodies = boxes.front().size();
+    std::vector<double> out(nodes.size() * bodies, 0.0);
+    std::vector<double> at;
+    for (std::size_t n = 0; n < nodes.size(); ++n) {
+      const SweepNode& node = nodes[n];
+      for (int s = node.begin; s < node.end; ++s) {
+        if (s == node.middle) continue;
+        world.BodyTravel(sweep.robot, PosesAt(sweep, node.middle), PosesAt(sweep, s), grow, &at);
+        for (std::size_t k = 0; k < bodies; ++k) {
+          out[n * bodies + k] = std::max(out[n * bodies + k], at[k]);
+        }
+      }
+    }
+    return out;
+  }
+
+  // Builds the node for samples [begin, end) and its subtree; returns its index.
+  int Build(int begin, int end) {
+    const int index = static_cast<int>(nodes.size());
+    const int middle = begin + (end - begin - 1) / 2;
+    nodes.push_back({.begin = begin, .end = end, .middle = middle});
+    std::vector<Eigen::AlignedBox3d> bodies;
+    if (end - begin <= kLeafSamples) {
+      for (int s = begin; s < end; ++s) Grow(bodies, boxes[static_cast<std::size_t>(s)]);
+    } else {
+      const int mid = begin + (end - begin) / 2;
+      const int left = Build(begin, mid);
+      const int right = Build(mid, end);
+      bodies = nodes[static_cast<std::size_t>(left)].bodies;
+      Grow(bodies, nodes[static_cast<std::size_t>(right)].bodies);
+      nodes[static_cast<std::size_t>(index)].left = left;
+      nodes[static_cast<std::size_t>(index)].right = right;
+    }
+    SweepNode& node = nodes[static_cast<std::size_t>(index)];
+    node.all = UnionOf(bodies);
+    node.bodies = std::move(bodies);
+    return index;
+  }
+};
 
 // The body pairs (positions in BodyBoxes order) whose boxes over the two nodes' ranges meet,
 // into *pairs: no other pair of bodies can touch at any samples of the ranges. False when none.
@@ -106,19 +133,23 @@ struct PairSearch {
   /// The body pairs whose boxes meet, of the node pair being checked (OverlappingBodies).
   std::vector<std::pair<int, int>>& pairs;
 
-  // The middle configurations in contact with a margin grown by both ranges' radii, over the
-  // body pairs in `pairs` (the others are apart over the ranges): false means no sample of
-  // either range touches any of the other. `scale` 0: the exact check of the two middle samples.
-  bool Middles(const SweepNode& na, const SweepNode& nb, double scale = 1.0) const {
+  // The middle configurations in contact with each body pair's margin grown by the two bodies'
+  // travel over the ranges, over the body pairs in `pairs` (the others are apart over the
+  // ranges): false means no sample of either range touches any of the other.
+  bool Middles(int ia, int ib) const {
+    const SweepNode& na = a.nodes[static_cast<std::size_t>(ia)];
+    const SweepNode& nb = b.nodes[static_cast<std::size_t>(ib)];
     ++*checks;
     return world.BodyPairsInContactAtPoses(ctx, a.robot, PosesAt(a, na.middle), b.robot,
-                                           PosesAt(b, nb.middle), pairs,
-                                           margin + scale * 0.5 * (na.radius + nb.radius));
+                                           PosesAt(b, nb.middle), pairs, margin, a.Travel(ia),
+                                           b.Travel(ib));
   }
 
-  static std::span<const Eigen::Isometry3d> PosesAt(const Sweep& sweep, int sample) {
-    return {sweep.X_WL.data() + static_cast<std::ptrdiff_t>(sample) * sweep.links,
-            static_cast<std::size_t>(sweep.links)};
+  // The exact check of sample sa of `a` against sample sb of `b`.
+  bool Samples(int sa, int sb) const {
+    ++*checks;
+    return world.BodyPairsInContactAtPoses(ctx, a.robot, PosesAt(a, sa), b.robot, PosesAt(b, sb),
+                                           pairs, margin);
   }
 
   // The exact check of each sweep's first and last samples against the other's.
@@ -127,11 +158,7 @@ struct PairSearch {
     const std::array<std::pair<int, int>, 4> ends = {{{0, 0}, {la, lb}, {0, lb}, {la, 0}}};
     for (auto it = ends.begin(); it != ends.end(); ++it) {
       if (std::find(ends.begin(), it, *it) != it) continue;  // a one-sample sweep's ends coincide
-      ++*checks;
-      if (world.BodyPairsInContactAtPoses(ctx, a.robot, PosesAt(a, it->first), b.robot,
-                                          PosesAt(b, it->second), pairs, margin)) {
-        return true;
-      }
+      if (Samples(it->first, it->second)) return true;
     }
     return false;
   }
@@ -139,14 +166,14 @@ struct PairSearch {
   bool Touch(int ia, int ib) const {
     const SweepNode& na = a.nodes[static_cast<std::size_t>(ia)];
     const SweepNode& nb = b.nodes[static_cast<std::size_t>(ib)];
-    if (!OverlappingBodies(na, nb, &pairs) || !Middles(na, nb)) return false;
+    if (!OverlappingBodies(na, nb, &pairs) || !Middles(ia, ib)) return false;
     const bool leaf_a = na.left < 0, leaf_b = nb.left < 0;
     if (leaf_a && leaf_b) return true;  // single samples: the check was exact
     // At the roots, the two middle samples themselves, then the pieces' ends against each
     // other: in dense pairs they often touch, which answers at once (deeper down such checks
     // cost more in clear pairs than they save). On station L the ends took a touching pair's
     // contact checks from 61 to 32 on average, a clear pair's from 152 to 154.
-    if (ia == 0 && ib == 0 && (Middles(na, nb, 0.0) || EndsTouch())) return true;
+    if (ia == 0 && ib == 0 && (Samples(na.middle, nb.middle) || EndsTouch())) return true;
     // Split the node with more samples (the other when it is a leaf).
     if (leaf_b || (!leaf_a && na.end - na.begin >= nb.end - nb.begin)) {
       const SweepNode& left = a.nodes[static_cast<std::size_t>(na.left)];
@@ -180,8 +207,10 @@ Sweep BuildSweep(const collision::CollisionWorld& world, collision::CollisionCon
     sweep.X_WL.insert(sweep.X_WL.end(), X_WL.begin(), X_WL.end());
   }
   if (!sweep.q.empty()) {
-    BuildNode(boxes, world.displacement_bound(robot), sweep.q, 0, static_cast<int>(sweep.q.size()),
-              &sweep.nodes);
+    NodeBuilder builder{
+        .world = world, .sweep = sweep, .boxes = boxes, .grow = 2.0 * margin, .nodes = sweep.nodes};
+    builder.Build(0, static_cast<int>(sweep.q.size()));
+    sweep.travel = builder.Travel();
   }
   return sweep;
 }

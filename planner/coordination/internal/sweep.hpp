@@ -2,15 +2,17 @@
 // Swept volumes of a robot's pieces of motion, for timing-independent conflict tests: the
 // piece's configurations sampled densely, with a binary tree over sample ranges whose nodes hold
 // per-body bounding boxes (CollisionWorld::BodyBoxes) of every sample in their range and the
-// range's middle sample with the farthest any robot point gets from it. Two sweeps are compared
-// by descending both trees: a node pair is dismissed when its boxes are apart, or when the two
-// middle configurations are clear with a margin that covers both ranges' radii (the robots'
-// collision geometry is grown by it, so the whole ranges are clear); single samples are checked
-// exactly. Either check covers only the body pairs whose boxes over the two ranges meet: the
-// others cannot touch there.
+// range's middle sample with, per body, the farthest any point of it gets from where it is
+// there (CollisionWorld::BodyTravel). Two sweeps are compared by descending both trees: a node
+// pair is dismissed when its boxes are apart, or when the two middle configurations are clear
+// with a margin per body pair that covers both bodies' travel over the ranges (the bodies are
+// grown by it, so the whole ranges are clear); single samples are checked exactly. Either check
+// covers only the body pairs whose boxes over the two ranges meet: the others cannot touch
+// there.
 
 #include <Eigen/Core>
 #include <Eigen/Geometry>
+#include <span>
 #include <vector>
 
 #include "planner/motion/trajectory.hpp"
@@ -23,12 +25,9 @@ class CollisionContext;
 namespace weldcell::coordination::internal {
 
 struct SweepNode {
-  int begin = 0, end = 0;     ///< Sample range [begin, end).
-  int left = -1, right = -1;  ///< Children (-1 for a leaf).
-  int middle = 0;             ///< A sample of the range (its middle).
-  /// m: no point of the robot is farther than this from where it is at `middle`, at any sample
-  /// of the range (DisplacementBound::MaxTravel).
-  double radius = 0.0;
+  int begin = 0, end = 0;                   ///< Sample range [begin, end).
+  int left = -1, right = -1;                ///< Children (-1 for a leaf).
+  int middle = 0;                           ///< A sample of the range (its middle).
   Eigen::AlignedBox3d all;                  ///< Union of `bodies`.
   std::vector<Eigen::AlignedBox3d> bodies;  ///< Per body: union over the range's samples.
 };
@@ -41,6 +40,16 @@ struct Sweep {
   std::vector<Eigen::Isometry3d> X_WL;
   int links = 0;
   std::vector<SweepNode> nodes;  ///< nodes[0] is the root (empty when q is empty).
+  /// m, node after node, one per body in environment-check order: no point of the body (grown
+  /// as the sweep's checks grow it) is farther than this from where it is at the node's
+  /// `middle`, at any sample of its range (CollisionWorld::BodyTravel); 0 for a leaf.
+  std::vector<double> travel;
+
+  /// The bodies' travel over node `node`'s range.
+  std::span<const double> Travel(int node) const {
+    const std::size_t bodies = nodes.empty() ? 0 : travel.size() / nodes.size();
+    return {travel.data() + static_cast<std::size_t>(node) * bodies, bodies};
+  }
 };
 
 /// The configurations SampleSweep samples `profile` at (both ends included): no point of the

@@ -1055,6 +1055,66 @@ TEST(CollisionWorld, BodyPairsInContactChecksExactlyTheListedPairs) {
   EXPECT_GT(apart_with_meeting_boxes, 20) << contacts;
 }
 
+// BodyTravel bounds how far each body moves between two configurations: robot a's contact at
+// qa1 is found at qa0 when each body's margin grows by its travel (with half of it, some are
+// missed: the bound is needed, and the test can fail); bodies a joint does not move stay put.
+TEST(CollisionWorld, BodyTravelCoversTheMotionBetweenTwoConfigurations) {
+  cell::Cell c = ArmCell();
+  c.robots.push_back(TinyRobot(
+      "R2", Pose({0.9, 0, 0},
+                 Eigen::Matrix3d(Eigen::AngleAxisd(std::numbers::pi, Eigen::Vector3d::UnitZ())))));
+  const CollisionWorld world(c);
+  CollisionContext ctx(world);
+  std::mt19937_64 rng(9);
+  std::uniform_real_distribution<double> u(-1.6, 1.6), step(-0.3, 0.3);
+  const double margin = 0.01;
+  int found_only_by_travel = 0, missed_with_half = 0;
+  for (int trial = 0; trial < 4000; ++trial) {
+    const Eigen::Vector4d qa0(0.5 * u(rng), u(rng), u(rng), u(rng));
+    const Eigen::Vector4d qa1 = qa0 + Eigen::Vector4d(step(rng), step(rng), step(rng), step(rng));
+    const Eigen::Vector4d qb(0.5 * u(rng), u(rng), u(rng), u(rng));
+    std::vector<Eigen::Isometry3d> X_WL0, X_WL1, X_WLb;
+    world.LinkPosesInWorld(0, qa0, &X_WL0);
+    world.LinkPosesInWorld(0, qa1, &X_WL1);
+    world.LinkPosesInWorld(1, qb, &X_WLb);
+    std::vector<double> travel;
+    world.BodyTravel(0, X_WL0, X_WL1, 2.0 * margin, &travel);
+    std::vector<std::pair<int, int>> all;
+    for (int i = 0; i < static_cast<int>(travel.size()); ++i) {
+      for (int j = 0; j < static_cast<int>(travel.size()); ++j) all.emplace_back(i, j);
+    }
+    if (!world.CheckRobotPair(ctx, 0, qa1, 1, qb, ContactReport::kFirst, margin).in_collision()) {
+      continue;
+    }
+    EXPECT_TRUE(world.BodyPairsInContactAtPoses(ctx, 0, X_WL0, 1, X_WLb, all, margin, travel, {}))
+        << trial;
+    // The same bound serves robot b's side of the check.
+    EXPECT_TRUE(world.BodyPairsInContactAtPoses(ctx, 1, X_WLb, 0, X_WL0, all, margin, {}, travel))
+        << trial;
+    found_only_by_travel += !world.BodyPairsInContactAtPoses(ctx, 0, X_WL0, 1, X_WLb, all, margin);
+    std::vector<double> half = travel;
+    for (double& t : half) t *= 0.5;
+    missed_with_half +=
+        !world.BodyPairsInContactAtPoses(ctx, 0, X_WL0, 1, X_WLb, all, margin, half, {});
+  }
+  EXPECT_GT(found_only_by_travel, 20);
+  EXPECT_GT(missed_with_half, 0) << found_only_by_travel;
+
+  // Turning the last joint only: the bodies before it do not move, the last link and gun do.
+  const Eigen::Vector4d q0(0.2, 0.4, -0.6, 0.3);
+  Eigen::Vector4d q1 = q0;
+  q1[3] += 0.5;
+  std::vector<Eigen::Isometry3d> X_WL0, X_WL1;
+  world.LinkPosesInWorld(0, q0, &X_WL0);
+  world.LinkPosesInWorld(0, q1, &X_WL1);
+  std::vector<double> travel;
+  world.BodyTravel(0, X_WL0, X_WL1, 0.0, &travel);
+  ASSERT_GE(travel.size(), 2U);
+  for (std::size_t k = 0; k + 2 < travel.size(); ++k) EXPECT_LT(travel[k], 1e-6) << k;
+  EXPECT_GT(travel[travel.size() - 2], 0.01);
+  EXPECT_GT(travel.back(), 0.01);
+}
+
 TEST(CollisionWorld, RobotPairMarginKeepsTwiceItBetweenBodies) {
   // Two balls of 0.1 m, centres 0.25 m apart: a 0.05 m gap.
   cell::Cell c;
