@@ -13,7 +13,7 @@
 namespace weldcell::coordination::internal {
 namespace {
 
-constexpr int kLeafSamples = 1;  // a leaf is one sample: its check is exact (radius 0)
+constexpr int kLeafSamples = 1;  // a leaf is one sample: its check is exact (travel 0)
 
 // Largest time step after which no point of the robot has moved more than `travel`, given its
 // joint velocity now and its acceleration limits (|q̇_i(t+τ)| ≤ |q̇_i(t)| + a_i τ).
