@@ -1003,14 +1003,19 @@ TEST(CollisionWorld, PairsDeclaredInTheRobotModelAreAllowedByBothRules) {
   }
 }
 
-// BodyPairsInContact over every body pair is CheckRobotPair; over none it finds nothing; over
-// the pairs whose BodyBoxes meet it answers as over all of them (the boxes are conservative).
-TEST(CollisionWorld, BodyPairsInContactChecksExactlyTheListedPairs) {
+// ArmCell with a second tiny arm 0.9 m away, facing the first.
+cell::Cell FacingArmsCell() {
   cell::Cell c = ArmCell();
   c.robots.push_back(TinyRobot(
       "R2", Pose({0.9, 0, 0},
                  Eigen::Matrix3d(Eigen::AngleAxisd(std::numbers::pi, Eigen::Vector3d::UnitZ())))));
-  const CollisionWorld world(c);
+  return c;
+}
+
+// BodyPairsInContact over every body pair is CheckRobotPair; over none it finds nothing; over
+// the pairs whose BodyBoxes meet it answers as over all of them (the boxes are conservative).
+TEST(CollisionWorld, BodyPairsInContactChecksExactlyTheListedPairs) {
+  const CollisionWorld world(FacingArmsCell());
   CollisionContext ctx(world);
   std::mt19937_64 rng(8);
   std::uniform_real_distribution<double> u(-1.6, 1.6);
@@ -1059,11 +1064,7 @@ TEST(CollisionWorld, BodyPairsInContactChecksExactlyTheListedPairs) {
 // qa1 is found at qa0 when each body's margin grows by its travel (with half of it, some are
 // missed: the bound is needed, and the test can fail); bodies a joint does not move stay put.
 TEST(CollisionWorld, BodyTravelCoversTheMotionBetweenTwoConfigurations) {
-  cell::Cell c = ArmCell();
-  c.robots.push_back(TinyRobot(
-      "R2", Pose({0.9, 0, 0},
-                 Eigen::Matrix3d(Eigen::AngleAxisd(std::numbers::pi, Eigen::Vector3d::UnitZ())))));
-  const CollisionWorld world(c);
+  const CollisionWorld world(FacingArmsCell());
   CollisionContext ctx(world);
   std::mt19937_64 rng(9);
   std::uniform_real_distribution<double> u(-1.6, 1.6), step(-0.3, 0.3);
