@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <numbers>
 #include <sstream>
 
 #include "planner/collision/internal/world_impl.hpp"
@@ -668,7 +669,7 @@ void CollisionWorld::BodyTravel(int robot, std::span<const Eigen::Isometry3d> X_
     const std::size_t link = std::min(i, X_WL0.size() - 1);
     const Sphere& sphere = data.bodies[i].sphere_B;
     (*travel)[k] = internal::RigidChord(X_WL0[link], X_WL1[link], sphere.center,
-                                        sphere.radius + std::sqrt(3.0) * grow);
+                                        sphere.radius + std::numbers::sqrt3 * grow);
   }
 }
 
@@ -692,8 +693,11 @@ void CollisionWorld::BodyBoxes(CollisionContext& ctx, int robot,
     const auto i = static_cast<std::size_t>(data.env_order[k]);
     Eigen::AlignedBox3d& box = (*boxes)[k];
     box.setEmpty();
+    // The pair checks grow robot a's primitives by 2·margin on every side (PartCollides): the
+    // grown local box's corner reaches |R|·(2·margin, 2·margin, 2·margin) past the world box,
+    // up to 2·√3·margin along an axis; the two robots' boxes share that.
     for (const internal::Part& part : data.bodies[i].parts) {
-      box.extend(WorldBox(*part.geometry, X[i] * part.X_BG, margin));
+      box.extend(WorldBox(*part.geometry, X[i] * part.X_BG, std::numbers::sqrt3 * margin));
     }
   }
 }

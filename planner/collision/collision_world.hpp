@@ -311,11 +311,12 @@ class CollisionWorld {
                         std::vector<Eigen::Isometry3d>* X_WL) const;
 
   /// World-frame axis-aligned boxes (m) around the robot's bodies with geometry at q (each
-  /// geometry's own bounding box, rotated into the world), grown by `margin` (m, ≥ 0), one per
-  /// body in environment-check order (links
-  /// base to tip, then the gun); `boxes` is resized. Conservative: when no box of robot a meets
-  /// a box of robot b (each grown by the same margin), CheckRobotPair(…, margin) finds no
-  /// contact. For broad-phase pruning, e.g. of swept motions in coordination.
+  /// geometry's own bounding box, rotated into the world), grown by √3·`margin` (m, margin ≥ 0)
+  /// along each axis, one per body in environment-check order (links base to tip, then the
+  /// gun); `boxes` is resized. Conservative: when no box of robot a meets a box of robot b (each
+  /// built with the same margin), CheckRobotPair(…, margin) finds no contact (it grows a's
+  /// primitives by 2·margin on every side, whose corners reach up to 2·√3·margin along an
+  /// axis). For broad-phase pruning, e.g. of swept motions in coordination.
   void BodyBoxes(CollisionContext& ctx, int robot, const Eigen::Ref<const Eigen::VectorXd>& q,
                  double margin, std::vector<Eigen::AlignedBox3d>* boxes) const;
 

@@ -96,6 +96,33 @@ inline cell::Robot TinyRobot(std::string name, const Eigen::Isometry3d& X_WB) {
           .controller = {}};
 }
 
+/// A box 0.24 × 0.12 × 0.06 m turned every way about its base origin: three revolute joints
+/// there (z, then y, then x; ±π each) and the box centred 0.15 m along the last link's x axis.
+/// No gun geometry.
+inline cell::Robot TumblingBox(std::string name, const Eigen::Isometry3d& X_WB) {
+  auto model = std::make_shared<cell::RobotModel>();
+  model->name = "tumbling_box";
+  const double pi = std::numbers::pi;
+  model->links = {{.name = "base", .collision = {}, .visual = {}},
+                  {.name = "yaw", .collision = {}, .visual = {}},
+                  {.name = "pitch", .collision = {}, .visual = {}},
+                  {.name = "box",
+                   .collision = {At(cell::Shape::Box({0.24, 0.12, 0.06}), {0.15, 0, 0})},
+                   .visual = {}}};
+  model->joints = {Revolute("joint_z", {0, 0, 0}, Eigen::Vector3d::UnitZ(), -pi, pi),
+                   Revolute("joint_y", {0, 0, 0}, Eigen::Vector3d::UnitY(), -pi, pi),
+                   Revolute("joint_x", {0, 0, 0}, Eigen::Vector3d::UnitX(), -pi, pi)};
+  cell::Tool tool;
+  tool.name = "no_gun";
+  tool.X_FT = Eigen::Isometry3d::Identity();
+  return {.name = std::move(name),
+          .model = std::move(model),
+          .X_WB = X_WB,
+          .tool = std::move(tool),
+          .home = Eigen::VectorXd::Zero(3),
+          .controller = {}};
+}
+
 /// A robot whose only geometry is a sphere of `radius` on link_1 (joint: revolute about z), for
 /// placing a sphere anywhere with CheckRobotAtPoses; no gun geometry.
 inline cell::Robot SphereProbe(std::string name, double radius) {
