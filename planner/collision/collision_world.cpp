@@ -597,6 +597,9 @@ bool ListedPairsCollide(CtxImpl& ctx, const RobotData& a, const PoseA& pose_a, c
   const auto bodies_b = static_cast<int>(b.env_order.size());
   WELDCELL_CHECK(extra_a.empty() || extra_a.size() == a.env_order.size());
   WELDCELL_CHECK(extra_b.empty() || extra_b.size() == b.env_order.size());
+  auto distance_ok = [](double d) { return d >= 0.0 && std::isfinite(d); };
+  WELDCELL_CHECK(std::ranges::all_of(extra_a, distance_ok) &&
+                 std::ranges::all_of(extra_b, distance_ok));
   for (const auto& [ka, kb] : pairs) {
     WELDCELL_CHECK(ka >= 0 && ka < bodies_a && kb >= 0 && kb < bodies_b);
     const auto ia = static_cast<std::size_t>(a.env_order[static_cast<std::size_t>(ka)]);

@@ -281,8 +281,8 @@ class CollisionWorld {
                                  std::span<const std::pair<int, int>> pairs, double margin) const;
   /// As BodyPairsInContactAtPoses, with a distance of its own per body: a's k_a-th and b's
   /// k_b-th body count as in contact when nearer than 2·margin + extra_a[k_a] + extra_b[k_b]
-  /// (m, each ≥ 0; one per body in environment-check order, or empty for all 0). For a check
-  /// that must cover a range of poses of each body (BodyTravel).
+  /// (m, each ≥ 0 and finite, checked, aborts; one per body in environment-check order, or
+  /// empty for all 0). For a check that must cover a range of poses of each body (BodyTravel).
   bool BodyPairsInContactAtPoses(CollisionContext& ctx, int robot_a,
                                  std::span<const Eigen::Isometry3d> X_WLa, int robot_b,
                                  std::span<const Eigen::Isometry3d> X_WLb,

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "planner/collision/collision_world.hpp"
+#include "planner/common/check.hpp"
 
 namespace weldcell::coordination::internal {
 namespace {
@@ -194,7 +195,7 @@ struct PairSearch {
 
 Sweep BuildSweep(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
                  int robot, std::vector<Eigen::VectorXd> q, double margin) {
-  Sweep sweep{.robot = robot, .q = std::move(q)};
+  Sweep sweep{.robot = robot, .q = std::move(q), .margin = margin};
   std::vector<std::vector<Eigen::AlignedBox3d>> boxes(sweep.q.size());
   std::vector<Eigen::Isometry3d> X_WL;
   for (std::size_t s = 0; s < sweep.q.size(); ++s) {
@@ -202,6 +203,7 @@ Sweep BuildSweep(const collision::CollisionWorld& world, collision::CollisionCon
     world.LinkPosesInWorld(robot, sweep.q[s], &X_WL);
     if (s == 0) {
       sweep.links = static_cast<int>(X_WL.size());
+      sweep.bodies = static_cast<int>(boxes[s].size());
       sweep.X_WL.reserve(sweep.q.size() * X_WL.size());
     }
     sweep.X_WL.insert(sweep.X_WL.end(), X_WL.begin(), X_WL.end());
@@ -246,6 +248,7 @@ Sweep StillSweep(const collision::CollisionWorld& world, collision::CollisionCon
 bool SweepsTouch(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
                  const Sweep& a, const Sweep& b, double margin, long long* checks) {
   if (a.nodes.empty() || b.nodes.empty()) return false;
+  WELDCELL_CHECK(a.margin == margin && b.margin == margin);
   std::vector<std::pair<int, int>> pairs;
   return PairSearch{world, ctx, a, b, margin, checks, pairs}.Touch(0, 0);
 }

@@ -40,15 +40,17 @@ struct Sweep {
   std::vector<Eigen::Isometry3d> X_WL;
   int links = 0;
   std::vector<SweepNode> nodes;  ///< nodes[0] is the root (empty when q is empty).
-  /// m, node after node, one per body in environment-check order: no point of the body (grown
-  /// as the sweep's checks grow it) is farther than this from where it is at the node's
+  double margin = 0.0;           ///< m: the margin the boxes and travel were built for.
+  int bodies = 0;  ///< The robot's bodies with geometry (BodyBoxes: one box per node each).
+  /// m, node after node, `bodies` per node in environment-check order: no point of the body
+  /// (grown as the sweep's checks grow it) is farther than this from where it is at the node's
   /// `middle`, at any sample of its range (CollisionWorld::BodyTravel); 0 for a leaf.
   std::vector<double> travel;
 
   /// The bodies' travel over node `node`'s range.
   std::span<const double> Travel(int node) const {
-    const std::size_t bodies = nodes.empty() ? 0 : travel.size() / nodes.size();
-    return {travel.data() + static_cast<std::size_t>(node) * bodies, bodies};
+    const auto n = static_cast<std::size_t>(bodies);
+    return {travel.data() + static_cast<std::size_t>(node) * n, n};
   }
 };
 
@@ -76,6 +78,7 @@ Sweep StillSweep(const collision::CollisionWorld& world, collision::CollisionCon
 /// True when some sample of `a` touches some sample of `b` (CheckRobotPair with `margin`).
 /// Of two child node pairs, the one whose boxes overlap more is searched first (a touch is
 /// found sooner; the answer is the same). Adds the exact checks made to *checks.
+/// Precondition: both sweeps built for `margin` (checked, aborts), or one of them empty.
 bool SweepsTouch(const collision::CollisionWorld& world, collision::CollisionContext& ctx,
                  const Sweep& a, const Sweep& b, double margin, long long* checks);
 

@@ -1120,9 +1120,14 @@ TEST(CollisionWorld, BodyTravelCoversTheMotionBetweenTwoConfigurations) {
     world.LinkPosesInWorld(1, qb, &X_WLb);
     std::vector<double> travel;
     world.BodyTravel(0, X_WL0, X_WL1, 2.0 * margin, &travel);
-    std::vector<std::pair<int, int>> all;
+    std::vector<Eigen::AlignedBox3d> boxes_b;
+    world.BodyBoxes(ctx, 1, qb, 0.0, &boxes_b);
+    std::vector<std::pair<int, int>> all, all_b_first;  // every body pair, in both orders
     for (int i = 0; i < static_cast<int>(travel.size()); ++i) {
-      for (int j = 0; j < static_cast<int>(travel.size()); ++j) all.emplace_back(i, j);
+      for (int j = 0; j < static_cast<int>(boxes_b.size()); ++j) {
+        all.emplace_back(i, j);
+        all_b_first.emplace_back(j, i);
+      }
     }
     if (!world.CheckRobotPair(ctx, 0, qa1, 1, qb, ContactReport::kFirst, margin).in_collision()) {
       continue;
@@ -1130,7 +1135,8 @@ TEST(CollisionWorld, BodyTravelCoversTheMotionBetweenTwoConfigurations) {
     EXPECT_TRUE(world.BodyPairsInContactAtPoses(ctx, 0, X_WL0, 1, X_WLb, all, margin, travel, {}))
         << trial;
     // The same bound serves robot b's side of the check.
-    EXPECT_TRUE(world.BodyPairsInContactAtPoses(ctx, 1, X_WLb, 0, X_WL0, all, margin, {}, travel))
+    EXPECT_TRUE(
+        world.BodyPairsInContactAtPoses(ctx, 1, X_WLb, 0, X_WL0, all_b_first, margin, {}, travel))
         << trial;
     found_only_by_travel += !world.BodyPairsInContactAtPoses(ctx, 0, X_WL0, 1, X_WLb, all, margin);
     std::vector<double> half = travel;
@@ -1154,6 +1160,52 @@ TEST(CollisionWorld, BodyTravelCoversTheMotionBetweenTwoConfigurations) {
   for (std::size_t k = 0; k + 2 < travel.size(); ++k) EXPECT_LT(travel[k], 1e-6) << k;
   EXPECT_GT(travel[travel.size() - 2], 0.01);
   EXPECT_GT(travel.back(), 0.01);
+}
+
+// The bound itself, point by point: no corner of a box grown by `grow` moves farther than
+// BodyTravel between two configurations, for a box turned every way, including turns about its
+// own centre (the centre stays, the corners move: the rotation term is needed) and large growth
+// (a grown box's corners reach past its bounding sphere grown by `grow`: the √3 is needed; with
+// the sphere grown by `grow` alone, some corners move farther).
+TEST(CollisionWorld, BodyTravelBoundsEveryCornerOfTheGrownBox) {
+  cell::Cell c;
+  c.name = "tumbling box";
+  c.robots = {TumblingBox("A", Pose({0, 0, 1}))};
+  const CollisionWorld world(c);
+  const cell::Geometry& box = c.robots[0].model->links.back().collision.front();
+  std::mt19937_64 rng(13);
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  int beyond_sphere_grown_by_grow = 0, turns_in_place = 0;
+  for (int trial = 0; trial < 2000; ++trial) {
+    const Eigen::Vector3d q0(3.0 * u(rng), 3.0 * u(rng), 3.0 * u(rng));
+    // Every third trial turns about the box's own long axis only (joint_x: the centre stays).
+    const Eigen::Vector3d step = trial % 3 == 0
+                                     ? Eigen::Vector3d(0, 0, 0.5 * u(rng))
+                                     : Eigen::Vector3d(0.3 * u(rng), 0.3 * u(rng), 0.3 * u(rng));
+    const Eigen::Vector3d q1 = q0 + step;
+    const double grow = 0.1 * std::abs(u(rng));
+    std::vector<Eigen::Isometry3d> X_WL0, X_WL1;
+    world.LinkPosesInWorld(0, q0, &X_WL0);
+    world.LinkPosesInWorld(0, q1, &X_WL1);
+    std::vector<double> travel, travel_sphere_grown;
+    world.BodyTravel(0, X_WL0, X_WL1, grow, &travel);
+    world.BodyTravel(0, X_WL0, X_WL1, grow / std::numbers::sqrt3, &travel_sphere_grown);
+    ASSERT_EQ(travel.size(), 1U);  // the box is the robot's only body with geometry
+    const Eigen::Vector3d h = 0.5 * box.shape.box_size + Eigen::Vector3d::Constant(grow);
+    double moved = 0.0;
+    for (int corner = 0; corner < 8; ++corner) {
+      const Eigen::Vector3d p_G((corner & 1) != 0 ? h.x() : -h.x(),
+                                (corner & 2) != 0 ? h.y() : -h.y(),
+                                (corner & 4) != 0 ? h.z() : -h.z());
+      const Eigen::Vector3d p_L = box.X_FG * p_G;
+      moved = std::max(moved, (X_WL1.back() * p_L - X_WL0.back() * p_L).norm());
+    }
+    EXPECT_LE(moved, travel[0] + 1e-12) << "trial " << trial << " grow " << grow;
+    beyond_sphere_grown_by_grow += moved > travel_sphere_grown[0];
+    turns_in_place += trial % 3 == 0 && moved > 0.01;
+  }
+  EXPECT_GT(beyond_sphere_grown_by_grow, 0);
+  EXPECT_GT(turns_in_place, 100);
 }
 
 TEST(CollisionWorld, RobotPairMarginKeepsTwiceItBetweenBodies) {
