@@ -229,6 +229,7 @@ int Run(const std::string& cell_file, int jobs, std::int64_t seed, bool plain_fc
   j["coordination_message"] = stats.coordination_message;
   j["violations"] = violations;
   j["violation_count"] = report.violations.size();
+  j["unsafe_count"] = report.unsafe_count();  // all but the welds left out and the cycle time
   j["verdict"] = verify::ToString(verify::Judge(plan, report));
   j["peak_rss_mib"] = PeakRssMib();  // before the baseline's run
   if (baseline_plan) {

@@ -21,7 +21,7 @@ def run_line(station, seed, makespan, estimate, wall):
         "makespan": makespan, "cycle_time": 60.0, "estimate": estimate,
         "overhead": (makespan - estimate) / estimate, "lower_bound": 10.0, "baseline": 30.0,
         "gain": 0.1, "welds_planned": 20, "welds_reachable": 20, "violations": {},
-        "violation_count": 0, "verdict": "pass",
+        "violation_count": 0, "unsafe_count": 0, "verdict": "pass",
         "work": {"reach_candidates": 1, "direct_moves": 1, "planned_moves": 1,
                  "skipped_stops": 0, "verify_checks": 1},
         "rebalance": {"kept": 1, "tried": 2},
@@ -87,6 +87,16 @@ def main():
                 run_line("L", 2, 60.0, 50.0, 40.0), run_line("XL", 2, 90.0, 80.0, 300.0)])
     expect("| XL / L wall |  | 3.33 ok |  | 7.50 MISS | ≤ 5× |" in xl,
            "XL / L per seed, each against the L run of that seed", xl)
+    # A weld left out (out of reach) is listed but not unsafe; a collision is unsafe.
+    left_out = run_line("S", 1, 22.0, 20.0, 3.0)
+    left_out.update({"violations": {"weld": 1}, "violation_count": 1, "unsafe_count": 0})
+    collided = run_line("M", 1, 40.0, 40.0, 10.0)
+    collided.update({"violations": {"weld": 2, "robot collision": 1}, "violation_count": 3,
+                     "unsafe_count": 1})
+    verdicts = table([run_line("demo", 1, 22.0, 20.0, 3.0), left_out, collided])
+    expect("| verification: unsafe violations (all by kind) | 0 ok | 0 ok (weld 1) | "
+           "1 MISS (weld 2, robot collision 1) | 0 unsafe |" in verdicts,
+           "unsafe violations marked, welds left out listed only", verdicts)
     print("stations_table: ok")
 
 
