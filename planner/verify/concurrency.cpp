@@ -5,6 +5,7 @@
 #include <Eigen/Geometry>
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <optional>
 #include <string>
 #include <utility>
@@ -161,11 +162,13 @@ class PairSearch {
     }
     return false;
   }
-  // A box of a grown by twice the margin: CheckRobotPair with the margin counts bodies nearer
-  // than that as touching.
+  // A box of a grown so that it holds what CheckRobotPair with the margin counts as touching:
+  // it grows a's primitives by twice the margin on every side, and a grown box's corner reaches
+  // up to 2·√3·margin past the box along an axis.
   Box Grown(const Box& box) const {
     if (margin_ == 0.0 || box.isEmpty()) return box;
-    return Box(box.min().array() - 2.0 * margin_, box.max().array() + 2.0 * margin_);
+    const double grow = 2.0 * std::numbers::sqrt3 * margin_;
+    return {box.min().array() - grow, box.max().array() + grow};
   }
 
   const collision::CollisionWorld& world_;

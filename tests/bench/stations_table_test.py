@@ -87,15 +87,15 @@ def main():
                 run_line("L", 2, 60.0, 50.0, 40.0), run_line("XL", 2, 90.0, 80.0, 300.0)])
     expect("| XL / L wall |  | 3.33 ok |  | 7.50 MISS | ≤ 5× |" in xl,
            "XL / L per seed, each against the L run of that seed", xl)
-    # A weld left out (out of reach) is listed but not unsafe; a collision is unsafe.
+    # A weld left out is listed but not unsafe; a collision is unsafe.
     left_out = run_line("S", 1, 22.0, 20.0, 3.0)
     left_out.update({"violations": {"weld": 1}, "violation_count": 1, "unsafe_count": 0})
     collided = run_line("M", 1, 40.0, 40.0, 10.0)
     collided.update({"violations": {"weld": 2, "robot collision": 1}, "violation_count": 3,
                      "unsafe_count": 1})
     verdicts = table([run_line("demo", 1, 22.0, 20.0, 3.0), left_out, collided])
-    expect("| verification: unsafe violations (all by kind) | 0 ok | 0 ok (weld 1) | "
-           "1 MISS (weld 2, robot collision 1) | 0 unsafe |" in verdicts,
+    expect("| verification: unsafe violations (all by kind) | 0 ok | 0 ok (all: weld 1) | "
+           "1 MISS (all: weld 2, robot collision 1) | 0 unsafe |" in verdicts,
            "unsafe violations marked, welds left out listed only", verdicts)
     print("stations_table: ok")
 

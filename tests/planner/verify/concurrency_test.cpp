@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <numbers>
 #include <optional>
 #include <random>
 #include <string>
@@ -18,6 +19,7 @@
 #include "planner/pipeline/plan_cell.hpp"
 #include "planner/verify/robustness.hpp"
 #include "planner/verify/verify.hpp"
+#include "tests/planner/collision/test_cells.hpp"
 
 namespace weldcell::verify {
 namespace {
@@ -534,6 +536,39 @@ TEST_F(FindContactTest, AStandstillAgainstAMotionIsCheckedAtItsOneConfiguration)
   long long checks = 0;
   EXPECT_FALSE(FindContact(*world_, ctx, still, moving, &checks).has_value()) << "homes are free";
   EXPECT_EQ(DenseContact(ctx, still, moving), false);
+}
+
+// With a margin, the pair check grows a box by twice it on every side, and the grown box's
+// corners reach past a box grown by twice the margin along each axis: two boxes turned every
+// way (a three-axis wrist each), one configuration per piece, must touch for the search exactly
+// when they do for CheckRobotPair (before the search's boxes held the corners, it missed 49 of
+// these 362 contacts).
+TEST(FindContactMargin, HoldsTheCornersOfThePrimitivesTheCheckGrows) {
+  cell::Cell c;
+  c.name = "tumbling boxes";
+  c.robots = {collision::testing::TumblingBox("A", collision::testing::Pose({0, 0, 1})),
+              collision::testing::TumblingBox("B", collision::testing::Pose({0.42, 0.05, 1.02}))};
+  const collision::CollisionWorld world(c);
+  collision::CollisionContext ctx(world);
+  std::mt19937_64 rng(12);
+  std::uniform_real_distribution<double> u(-std::numbers::pi, std::numbers::pi);
+  const double margin = 0.05;
+  const std::vector<double> zero{0.0};
+  int contacts = 0;
+  for (int trial = 0; trial < 4000; ++trial) {
+    const std::vector<Eigen::VectorXd> qa{Eigen::Vector3d(u(rng), u(rng), u(rng))};
+    const std::vector<Eigen::VectorXd> qb{Eigen::Vector3d(u(rng), u(rng), u(rng))};
+    const bool dense =
+        world.CheckRobotPair(ctx, 0, qa[0], 1, qb[0], collision::ContactReport::kFirst, margin)
+            .in_collision();
+    const SweptPiece a(world, ctx, 0, qa, zero, 0.01);
+    const SweptPiece b(world, ctx, 1, qb, zero, 0.01);
+    long long checks = 0;
+    EXPECT_EQ(FindContact(world, ctx, a, b, &checks, margin).has_value(), dense)
+        << "trial " << trial;
+    contacts += dense;
+  }
+  EXPECT_GT(contacts, 100);
 }
 
 }  // namespace
