@@ -1092,7 +1092,8 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   }
   std::vector<double> times;
   graph.Times(search.Edges(*best), &times);
-  // Merging may not lengthen the plan: the zones kept give the same clock.
+  // Merging may not lengthen the plan: the zones kept give the same makespan (a robot with
+  // slack may wait elsewhere than on the unmerged clock).
   const std::vector<ZoneSpan> conflicts = spans;
   std::vector<std::size_t> kept(spans.size());
   std::iota(kept.begin(), kept.end(), 0);

@@ -136,8 +136,9 @@ struct CoordinationOptions {
   /// Zone orders tried by flipping one zone at a time, per starting order.
   int max_flips = 2000;
   int threads = 0;  ///< 0 = one per hardware thread; the result does not depend on it.
-  /// Step 5: merge zones where that keeps the clock (false: one zone per conflict group, as in
-  /// CoordinationResult::conflict_zones).
+  /// Step 5: merge zones where that keeps the makespan (single events may move later where a
+  /// robot has slack: on L, seed 1, R3 leaves home at 9.45 s instead of 4.21 s and finishes as
+  /// before) (false: one zone per conflict group, as in CoordinationResult::conflict_zones).
   bool merge_zones = true;
   /// Steps 4 and 5 skip computing the clock where the outcome is already decided: a flipped zone
   /// that bound no event, or, while the order is cyclic, one off the cycle found; a merge updates
