@@ -696,11 +696,9 @@ void CollisionWorld::BodyBoxes(CollisionContext& ctx, int robot,
     const auto i = static_cast<std::size_t>(data.env_order[k]);
     Eigen::AlignedBox3d& box = (*boxes)[k];
     box.setEmpty();
-    // The pair checks grow robot a's primitives by 2·margin on every side (PartCollides): the
-    // grown local box's corner reaches |R|·(2·margin, 2·margin, 2·margin) past the world box,
-    // up to 2·√3·margin along an axis; the two robots' boxes share that.
+    // The two robots' boxes share what the pair check's growth reaches past the geometry.
     for (const internal::Part& part : data.bodies[i].parts) {
-      box.extend(WorldBox(*part.geometry, X[i] * part.X_BG, std::numbers::sqrt3 * margin));
+      box.extend(WorldBox(*part.geometry, X[i] * part.X_BG, 0.5 * PairCheckBoxGrowth(margin)));
     }
   }
 }

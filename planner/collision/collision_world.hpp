@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <numbers>
 #include <span>
 #include <string>
 #include <string_view>
@@ -165,6 +166,12 @@ enum class PairPolicy : std::uint8_t {
   kVerifier,
 };
 std::string_view ToString(PairPolicy policy);
+
+/// m per axis: how far past its geometry's world box (BodyBoxes with margin 0) robot a's body
+/// reaches in CheckRobotPair(…, margin): the check grows a's primitives by 2·margin on every
+/// side, and a grown box's corner reaches up to 2·√3·margin along an axis. For box pre-filters
+/// of that check (BodyBoxes gives each robot half of it).
+inline double PairCheckBoxGrowth(double margin) { return 2.0 * std::numbers::sqrt3 * margin; }
 
 struct WorldOptions {
   /// Random configurations per robot used to find body pairs that never collide (allowed).

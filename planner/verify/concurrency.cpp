@@ -5,7 +5,6 @@
 #include <Eigen/Geometry>
 #include <algorithm>
 #include <cmath>
-#include <numbers>
 #include <optional>
 #include <string>
 #include <utility>
@@ -162,12 +161,10 @@ class PairSearch {
     }
     return false;
   }
-  // A box of a grown so that it holds what CheckRobotPair with the margin counts as touching:
-  // it grows a's primitives by twice the margin on every side, and a grown box's corner reaches
-  // up to 2·√3·margin past the box along an axis.
+  // A box of a grown so that it holds what CheckRobotPair with the margin counts as touching.
   Box Grown(const Box& box) const {
     if (margin_ == 0.0 || box.isEmpty()) return box;
-    const double grow = 2.0 * std::numbers::sqrt3 * margin_;
+    const double grow = collision::PairCheckBoxGrowth(margin_);
     return {box.min().array() - grow, box.max().array() + grow};
   }
 
