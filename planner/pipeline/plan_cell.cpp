@@ -15,6 +15,7 @@
 
 #include "planner/collision/collision_world.hpp"
 #include "planner/common/check.hpp"
+#include "planner/coordination/critical_path.hpp"
 #include "planner/coordination/directions.hpp"
 #include "planner/coordination/route_starts.hpp"
 #include "planner/motion/time_parameterization.hpp"
@@ -394,7 +395,7 @@ Attempt RearrangeRoutes(const cell::Cell& cell, const collision::CollisionWorld&
 
 // RearrangeBudgetFor's figures; of the tries at most kWeldTransferTries weld transfers (the
 // weld-transfer round stops at its first not kept).
-constexpr int kRearrangeWork = 960;
+constexpr int kRearrangeWork = 2400;
 constexpr int kMinRearrangeTries = 6;
 constexpr int kMaxRearrangeTries = 40;
 constexpr int kMinRouteStartMisses = 3;
@@ -608,12 +609,23 @@ bool SameOrders(const Attempt& best, const std::vector<coordination::RouteStart>
   return true;
 }
 
+// Whether `starts` changes the route of a robot marked in `robots`.
+bool ChangesAny(const std::vector<coordination::RouteStart>& starts,
+                const std::vector<char>& robots) {
+  for (std::size_t r = 0; r < starts.size() && r < robots.size(); ++r) {
+    if (robots[r] && starts[r] != coordination::RouteStart{}) return true;
+  }
+  return false;
+}
+
 // The route-start round: where the coordination diagrams of the best plan's robot pairs say
 // that routes started at other welds or run backwards would wait less, those plans, one after
 // the other: first every robot's start and direction chosen together (ChooseRouteStarts), then
-// one robot's at a time, best first (RankRouteStarts), ranked again from each plan kept. Each
-// is coordinated and kept only when it is better; the round stops once `tries` (counting both
-// rounds' plans) reaches budget.tries or after budget.misses in a row that were not kept.
+// one robot's at a time, best first (RankRouteStarts), ranked again from each plan kept. A
+// plan that changes no robot on the best plan's critical path (coordination::CriticalRobots)
+// is not tried: it keeps what the makespan waits for. Each is coordinated and kept only when it
+// is better; the round stops once `tries` (counting both rounds' plans) reaches budget.tries or
+// after budget.misses in a row that were not kept.
 void TryRouteStarts(const cell::Cell& cell, const collision::CollisionWorld& world,
                     const reach::ReachMap& reach, const PlanOptions& options,
                     const TravelMatrices& travel, PlannedRoutes& planned,
@@ -664,8 +676,10 @@ void TryRouteStarts(const cell::Cell& cell, const collision::CollisionWorld& wor
       candidates.push_back({std::move(starts), c.bound_before, c.bound_after});
     }
     bool kept = false;
+    const std::vector<char> critical = coordination::CriticalRobots(best.coordinated);
     for (const Candidate& c : candidates) {
       if (tries == budget.tries || misses == budget.misses) break;
+      if (!ChangesAny(c.starts, critical)) continue;
       ++tries;
       Attempt attempt = RearrangeRoutes(cell, world, reach, options, travel, planned, best,
                                         c.starts, cache, stats);

@@ -110,8 +110,9 @@ plan::TravelReport MeasureTravelError(const cell::Cell& cell,
 /// How many plans the weld-transfer and the route-start rounds may try together (`tries`), and
 /// after how many route-start plans in a row not kept that round stops (`misses`). A try costs
 /// about one motion-and-coordination step, whose work grows with the station (2026-12-04: S
-/// 0.1-0.3 s, M 0.3-1.3 s, L 0.8-3 s), so a station of w welds gets 960 / w tries, at least 6
-/// and at most 40, and half of them (at least 3) as misses: S 40 / 20, M 12 / 6, L and XL 6 / 3.
+/// 0.1-0.3 s, M 0.3-1.3 s, L 0.8-3 s), so a station of w welds gets 2400 / w tries, at least 6
+/// and at most 40, and half of them (at least 3) as misses: S 40 / 20, M 30 / 15, L 16 / 8, XL
+/// 6 / 3 (docs/allocation.md#route-starts: 960 / w before 2026-12-05).
 struct RearrangeBudget {
   int tries = 0;
   int misses = 0;

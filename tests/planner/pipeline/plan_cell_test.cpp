@@ -381,7 +381,8 @@ TEST(PlanMotionsTest, ARouteStartedElsewhereRunsTheMovesItRanBefore) {
   EXPECT_GT(reused_detours, 0) << "the detour around the wall was not run again";
 }
 
-// Small stations, whose tries are cheap, get more of them; from L on six, three misses in a row.
+// Small stations, whose tries are cheap, get more of them; L sixteen, eight misses in a row; from
+// 400 welds on six, three.
 TEST(RearrangeBudgetTest, GivesSmallStationsMoreTries) {
   auto expect = [](std::size_t welds, int tries, int misses) {
     const RearrangeBudget b = RearrangeBudgetFor(welds);
@@ -390,9 +391,10 @@ TEST(RearrangeBudgetTest, GivesSmallStationsMoreTries) {
   };
   expect(0, 40, 20);
   expect(20, 40, 20);  // S, the demo
-  expect(80, 12, 6);   // M
-  expect(150, 6, 3);   // L
+  expect(80, 30, 15);  // M
+  expect(150, 16, 8);  // L
   expect(600, 6, 3);   // XL
+  expect(400, 6, 3);
   expect(100000, 6, 3);
 }
 
