@@ -87,6 +87,15 @@ TEST(CriticalRobotsTest, RobotsFinishingWithinTheTieAreCriticalAndUnexplainedWai
   // R0's wait explained by nothing: the walk goes on before it (and finds no other wait).
   c.zones.erase(c.zones.begin());
   EXPECT_EQ(Critical(c), (std::vector<int>{0}));
+  // An unexplained last wait (3–4 s) is stepped over to the wait before it (1–2 s), which R1's
+  // release at 2 s explains.
+  CoordinationResult stepped;
+  stepped.trajectories = {
+      Timeline({{"A", 1}, {"wait", 1}, {"B", 1}, {"wait", 1}, {"C", 2}}),  // R0: ends at 6
+      Timeline({{"D", 2}}),                                                  // R1: releases at 2
+  };
+  stepped.zones = {{.id = "Z1", .uses = {Use(1, 0, 2.0), Use(0, 2, 3.0)}}};
+  EXPECT_EQ(Critical(stepped), (std::vector<int>{0, 1}));
   // No robot with a timeline: nobody.
   EXPECT_EQ(Critical(CoordinationResult{}), std::vector<int>{});
 }
