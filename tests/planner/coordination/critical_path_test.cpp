@@ -92,7 +92,7 @@ TEST(CriticalRobotsTest, RobotsFinishingWithinTheTieAreCriticalAndUnexplainedWai
   CoordinationResult stepped;
   stepped.trajectories = {
       Timeline({{"A", 1}, {"wait", 1}, {"B", 1}, {"wait", 1}, {"C", 2}}),  // R0: ends at 6
-      Timeline({{"D", 2}}),                                                  // R1: releases at 2
+      Timeline({{"D", 2}}),                                                // R1: releases at 2
   };
   stepped.zones = {{.id = "Z1", .uses = {Use(1, 0, 2.0), Use(0, 2, 3.0)}}};
   EXPECT_EQ(Critical(stepped), (std::vector<int>{0, 1}));
