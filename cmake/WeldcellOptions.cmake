@@ -3,7 +3,10 @@
 
 find_program(CCACHE_PROGRAM ccache)
 if(CCACHE_PROGRAM)
-  set(CMAKE_CXX_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
+  # Paths below the source folder hashed relative to it, and not the build folder: a clone
+  # elsewhere (CI's clean clone) reuses the objects this one compiled.
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${CMAKE_COMMAND} -E env CCACHE_BASEDIR=${PROJECT_SOURCE_DIR}
+                                  CCACHE_NOHASHDIR=true ${CCACHE_PROGRAM})
 endif()
 
 add_library(weldcell_options INTERFACE)
