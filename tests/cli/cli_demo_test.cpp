@@ -12,6 +12,7 @@
 #include <string>
 
 #include "planner/plan/plan.hpp"
+#include "tests/cli/json_output.hpp"
 #include "tests/weldcell_command.hpp"
 
 namespace weldcell {
@@ -31,18 +32,6 @@ CommandRun WeldcellStdout(const std::string& args, const fs::path& stderr_file) 
   return Weldcell(args, "2>'" + stderr_file.string() + "'");
 }
 
-// Parses a command's stdout as one JSON document; on failure the test fails with the text.
-nlohmann::json ParseJson(const CommandRun& run, const fs::path& stderr_file) {
-  try {
-    return nlohmann::json::parse(run.out);
-  } catch (const nlohmann::json::parse_error& e) {
-    ADD_FAILURE() << "not valid JSON (" << e.what() << "):\n"
-                  << run.out << "\nstderr:\n"
-                  << ReadText(stderr_file);
-    return nullptr;
-  }
-}
-
 TEST(CliDemoTest, PlanThenVerifyTheDemoStation) {
   const fs::path dir = testing::FreshDirectory("cli_demo_plan");
   const CommandRun plan = Weldcell("plan cells/demo/cell.yaml -o " + dir.string());
@@ -58,7 +47,8 @@ TEST(CliDemoTest, PlanThenVerifyTheDemoStation) {
   const fs::path json_err = dir / "plan.err";
   const CommandRun plan_json =
       WeldcellStdout("plan --json cells/demo/cell.yaml -o " + (dir / "json").string(), json_err);
-  const nlohmann::json tried = ParseJson(plan_json, json_err)["rearrange"]["route_starts"];
+  const nlohmann::json tried =
+      testing::ParseJsonOutput(plan_json.out, json_err)["rearrange"]["route_starts"];
   ASSERT_TRUE(tried.is_array());
   int kept = 0;
   for (const nlohmann::json& t : tried) {
@@ -93,7 +83,7 @@ TEST(CliDemoTest, PlanThenVerifyTheDemoStation) {
   const CommandRun json = WeldcellStdout(
       "verify cells/demo/cell.yaml " + (dir / "fast.json").string() + " --json", err);
   EXPECT_EQ(json.exit_code, 1);
-  const nlohmann::json j = ParseJson(json, err);
+  const nlohmann::json j = testing::ParseJsonOutput(json.out, err);
   ASSERT_TRUE(j["violations"].is_array()) << json.out;
   int velocity = 0;
   for (const nlohmann::json& v : j["violations"]) {

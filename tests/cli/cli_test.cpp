@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "planner/plan/plan.hpp"
+#include "tests/cli/json_output.hpp"
 #include "tests/weldcell_command.hpp"
 
 namespace weldcell {
@@ -80,18 +81,6 @@ std::string ReadText(const fs::path& file) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-// Parses a command's stdout as one JSON document; on failure the test fails with the text.
-nlohmann::json ParseJson(const CommandRun& run, const fs::path& stderr_file) {
-  try {
-    return nlohmann::json::parse(run.out);
-  } catch (const nlohmann::json::parse_error& e) {
-    ADD_FAILURE() << "not valid JSON (" << e.what() << "):\n"
-                  << run.out << "\nstderr:\n"
-                  << ReadText(stderr_file);
-    return nullptr;
-  }
 }
 
 fs::path TempDir(const std::string& name) { return testing::FreshDirectory("cli_" + name); }
@@ -584,7 +573,7 @@ obstacles:
 
   const CommandRun check = WeldcellStdout("--json check " + cell, err);
   ASSERT_EQ(check.exit_code, 0) << check.out << ReadText(err);
-  const nlohmann::json jc = ParseJson(check, err);
+  const nlohmann::json jc = testing::ParseJsonOutput(check.out, err);
   EXPECT_EQ(jc["cell"], cell_name);
   EXPECT_EQ(jc["file"], in_json(dir / "cell.yaml"));
   EXPECT_EQ(jc["robots"][0]["name"], robot);
@@ -592,7 +581,7 @@ obstacles:
 
   const CommandRun reach = WeldcellStdout("--json reach " + cell, err);
   EXPECT_EQ(reach.exit_code, 0) << reach.out << ReadText(err);
-  const nlohmann::json jr = ParseJson(reach, err);
+  const nlohmann::json jr = testing::ParseJsonOutput(reach.out, err);
   EXPECT_EQ(jr["welds"][0]["id"], weld1);
   EXPECT_TRUE(jr["welds"][0]["robots"].contains(robot)) << jr.dump();
   EXPECT_EQ(jr["welds"][1]["id"], weld2);
@@ -601,7 +590,7 @@ obstacles:
   const CommandRun plan =
       WeldcellStdout("plan --json " + cell + " -o " + ShellQuote(out.string()), err);
   EXPECT_EQ(plan.exit_code, 0) << plan.out << ReadText(err);
-  const nlohmann::json jp = ParseJson(plan, err);
+  const nlohmann::json jp = testing::ParseJsonOutput(plan.out, err);
   EXPECT_EQ(jp["plan"], in_json(out / "plan.json"));
   EXPECT_EQ(jp["unplanned"], 0);
   EXPECT_EQ(jp["violations"], 0);
@@ -621,7 +610,7 @@ obstacles:
   const CommandRun verify = WeldcellStdout(
       "verify " + cell + " " + ShellQuote((dir / "bad.json").string()) + " --json", err);
   EXPECT_EQ(verify.exit_code, 1) << verify.out << ReadText(err);
-  const nlohmann::json jv = ParseJson(verify, err);
+  const nlohmann::json jv = testing::ParseJsonOutput(verify.out, err);
   ASSERT_TRUE(jv["violations"].is_array()) << verify.out;
   bool names_renamed = false;
   for (const nlohmann::json& v : jv["violations"]) {
