@@ -8,7 +8,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
-#include <sstream>
 #include <string>
 
 #include "planner/plan/plan.hpp"
@@ -65,10 +64,7 @@ TEST(CliDemoTest, PlanThenVerifyTheDemoStation) {
   EXPECT_THAT(verify.out, HasSubstr("0 violation(s)"));
 
   // A plan whose motion was tampered with fails verification with exit 1.
-  std::ifstream in(dir / "plan.json");
-  std::stringstream text;
-  text << in.rdbuf();
-  plan::Plan p = plan::PlanFromJson(text.str(), "plan.json");
+  plan::Plan p = plan::PlanFromJson(ReadText(dir / "plan.json"), "plan.json");
   for (plan::Segment& s : p.robots[0].segments) {
     for (double& t : s.times) t *= 0.25;
   }
@@ -100,11 +96,7 @@ TEST(CliDemoTest, PlanIsTheSameForOneAndTwoJobs) {
                  b = testing::FreshDirectory("cli_demo_jobs2");
   ASSERT_EQ(Weldcell("plan cells/demo/cell.yaml -q -j 1 -o " + a.string()).exit_code, 0);
   ASSERT_EQ(Weldcell("plan cells/demo/cell.yaml -q -j 2 -o " + b.string()).exit_code, 0);
-  std::ifstream fa(a / "plan.json"), fb(b / "plan.json");
-  std::stringstream sa, sb;
-  sa << fa.rdbuf();
-  sb << fb.rdbuf();
-  EXPECT_EQ(sa.str(), sb.str());
+  EXPECT_EQ(ReadText(a / "plan.json"), ReadText(b / "plan.json"));
 }
 
 }  // namespace
