@@ -2,13 +2,14 @@
 // Runs the real `weldcell` binary from a test: the target defines WELDCELL_BINARY (its path).
 
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "tests/scratch.hpp"
 
 namespace weldcell::testing {
 
@@ -31,16 +32,6 @@ inline CommandRun Weldcell(const std::string& args, const std::string& redirect 
   const int status = ::pclose(pipe);
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return run;
-}
-
-/// An empty folder `<tmp>/weldcell_<name>_<pid>` for one test process's outputs. The pid keeps
-/// tests that ctest runs in parallel (one process per test) out of each other's files.
-inline std::filesystem::path FreshDirectory(const std::string& name) {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                    ("weldcell_" + name + "_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
 }
 
 /// The whole file, bytes as they are ("" when it cannot be read).

@@ -445,9 +445,7 @@ TEST(CliTest, OutputPathMistakesAreBadUsageNamedBeforeAnyWork) {
 // A device or FIFO given as the cell is refused by the cell loader before anything is read:
 // `weldcell plan /dev/zero` read until memory ran out, a FIFO blocked forever.
 TEST(CliTest, ADeviceOrFifoAsTheCellIsAnErrorWithExitTwo) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("weldcell_cli_fifo_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const fs::path dir = weldcell::testing::FreshDirectory("cli_fifo");
   const fs::path fifo = dir / "cell.yaml";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   for (const std::string& cell : {std::string("/dev/zero"), fifo.string()}) {

@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -30,6 +29,7 @@
 #include "planner/plan/cell_hash.hpp"
 #include "planner/verify/verify.hpp"
 #include "tests/exporters/test_support.hpp"
+#include "tests/scratch.hpp"
 
 // The station planned for the tests: the six-weld station by default, the demo station in
 // exporters_demo_test (the same checks on a larger plan: 20 welds, 125 zones).
@@ -707,9 +707,7 @@ TEST_F(ExportTest, TooFewIoNumbersForTheZonesIsAnError) {
 // I/O problems found when the site meets the plan and the dialect name export.yaml's line and
 // column, like every input error; overlapping zone and weld-signal ranges name both.
 TEST_F(ExportTest, SiteIoErrorsNameTheFileLineAndBothRanges) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("weldcell_site_io_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+  const std::filesystem::path dir = weldcell::testing::FreshDirectory("site_io");
   auto error_of = [&](const std::string& name, const std::string& yaml) -> std::string {
     const std::filesystem::path p = dir / name;
     std::ofstream(p) << "format: weldcell-export/1\n" << yaml;
@@ -761,10 +759,7 @@ TEST_F(ExportTest, ExportPlanUsesTheCellsDialectsAndRefusesAnotherCellsPlan) {
 // An export into a folder removes the files the previous export there wrote and this one does
 // not (its manifest), never a file it did not write.
 TEST_F(ExportTest, ExportingAgainRemovesOnlyItsOwnStaleFiles) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("weldcell_stale_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const std::filesystem::path dir = weldcell::testing::FreshDirectory("stale");
   std::ofstream(dir / "notes.txt") << "the site's own file\n";
   std::ofstream(dir / "OTHER.LS") << "a program weldcell did not write\n";
   WriteProgramFiles(dir, *plan_, ExportPlan(*plan_, *cell_, {}, {.dialect = "fanuc_ls"}));
@@ -787,10 +782,7 @@ TEST_F(ExportTest, ExportingAgainRemovesOnlyItsOwnStaleFiles) {
 // neither replaced nor removed (InputError naming it, nothing written) unless forced; the files
 // removed are reported.
 TEST_F(ExportTest, ExportingAgainKeepsFilesEditedSinceUnlessForced) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("weldcell_edited_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const std::filesystem::path dir = weldcell::testing::FreshDirectory("edited");
   const ExportResult fanuc = ExportPlan(*plan_, *cell_, {}, {.dialect = "fanuc_ls"});
   WriteProgramFiles(dir, *plan_, fanuc);
   auto read = [&](const std::string& name) {
@@ -846,9 +838,7 @@ TEST_F(ExportTest, ExportingAgainKeepsFilesEditedSinceUnlessForced) {
 // A file in the way that weldcell did not write is refused like an edited one (all named at
 // once, with folders in the way); forced, it is replaced.
 TEST_F(ExportTest, AFileWeldcellDidNotWriteIsNotReplacedUnlessForced) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("weldcell_own_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
+  const std::filesystem::path dir = weldcell::testing::FreshDirectory("own");
   std::filesystem::create_directories(dir / "weld_signals.csv");
   std::ofstream(dir / "DEMO_R1.LS") << "MINE\n";
   const ExportResult fanuc = ExportPlan(*plan_, *cell_, {}, {.dialect = "fanuc_ls"});
@@ -1173,9 +1163,7 @@ TEST(WeldSignalTest, AcknowledgeRangesAreCheckedAtTheirLine) {
   const cell::Cell& c = After().cell;
   const plan::Plan& p = After().plan;
   ASSERT_FALSE(p.weld_signals.empty());
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / fmt::format("weldcell_ack_ranges_{}", ::getpid());
-  std::filesystem::create_directories(dir);
+  const std::filesystem::path dir = weldcell::testing::FreshDirectory("ack_ranges");
   auto error_of = [&](const std::string& dialect_name, const std::string& name,
                       const std::string& yaml) {
     std::ofstream(dir / name) << "format: weldcell-export/1\n" << yaml;

@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -23,6 +22,7 @@
 #include "planner/pipeline/plan_cell.hpp"
 #include "planner/plan/cell_hash.hpp"
 #include "tests/exporters/test_support.hpp"
+#include "tests/scratch.hpp"
 
 namespace weldcell::exporters {
 namespace {
@@ -53,9 +53,7 @@ class NamesTest : public ::testing::Test {
                            {.threads = 2, .allocation_iterations = 2000, .rebalance_rounds = 0})
             .plan);
     plan_->cell_hash = plan::CellHash(*cell_, plan_->seed);  // of the pulsed cell
-    dir_ = new fs::path(fs::temp_directory_path() /
-                        ("weldcell_export_names_" + std::to_string(::getpid())));
-    fs::create_directories(*dir_);
+    dir_ = new fs::path(weldcell::testing::FreshDirectory("export_names"));
   }
   static void TearDownTestSuite() {
     fs::remove_all(*dir_);

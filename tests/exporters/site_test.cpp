@@ -10,6 +10,7 @@
 
 #include "planner/cell/load.hpp"
 #include "planner/common/diagnostics.hpp"
+#include "tests/scratch.hpp"
 
 namespace weldcell::exporters {
 namespace {
@@ -18,7 +19,7 @@ namespace fs = std::filesystem;
 using ::testing::ContainsRegex;
 
 fs::path Write(const std::string& name, const std::string& text) {
-  const fs::path dir = fs::temp_directory_path() / "weldcell_exporters_site";
+  const fs::path dir = weldcell::testing::ScratchPath("exporters_site");
   fs::create_directories(dir);
   const fs::path p = dir / name;
   std::ofstream(p) << text;

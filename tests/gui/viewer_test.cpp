@@ -51,11 +51,19 @@
 #include "planner/pipeline/plan_cell.hpp"
 #include "planner/plan/cell_hash.hpp"
 #include "planner/plan/plan.hpp"
+#include "tests/scratch.hpp"
 
 namespace weldcell::gui {
 namespace {
 
 constexpr const char* kDemo = "cells/demo/cell.yaml";
+
+using weldcell::testing::ScratchPath;
+
+// A file in this test process's scratch folder (tests/scratch.hpp), as Qt takes paths.
+QString ScratchFile(const std::string& name) {
+  return QString::fromStdString(ScratchPath(name).string());
+}
 
 bool WaitFor(const std::function<bool()>& done, int timeout_ms = 60000) {
   QElapsedTimer clock;
@@ -160,9 +168,7 @@ QString WritePlan(const std::string& file_name, const std::string& name, const s
   plan.cell_name = name;
   plan.cell_hash = hash;
   plan.cycle_time = 60;
-  const std::filesystem::path path =
-      std::filesystem::temp_directory_path() /
-      (std::to_string(QCoreApplication::applicationPid()) + "_" + file_name);
+  const std::filesystem::path path = ScratchPath(file_name);
   std::ofstream(path, std::ios::binary) << plan::ToJson(plan);
   return QString::fromStdString(path.string());
 }
@@ -198,9 +204,8 @@ QString SmallPlan(bool tamper) {
       }
     }
   }
-  const std::filesystem::path path = std::filesystem::temp_directory_path() /
-                                     (std::to_string(QCoreApplication::applicationPid()) +
-                                      (tamper ? "_small_tampered.json" : "_small_plan.json"));
+  const std::filesystem::path path =
+      ScratchPath(tamper ? "small_tampered.json" : "small_plan.json");
   std::ofstream(path, std::ios::binary) << plan::ToJson(p);
   return QString::fromStdString(path.string());
 }
@@ -222,9 +227,7 @@ QString SmallCellEdited(const std::string& name,
   replace_all("file: welds.csv",
               "file: " + (root / "tests/exporters/cells/small/welds.csv").string());
   for (const auto& [from, to] : edits) replace_all(from, to);
-  const std::filesystem::path path =
-      std::filesystem::temp_directory_path() /
-      (std::to_string(QCoreApplication::applicationPid()) + "_" + name);
+  const std::filesystem::path path = ScratchPath(name);
   std::ofstream(path, std::ios::binary) << text;
   return QString::fromStdString(path.string());
 }
@@ -560,9 +563,7 @@ TEST_F(ViewerTest, ExportWritesEachRobotsProgramAndItsReaderFindsThePlannedWelds
   window_.StartPlanning({.rebalance_rounds = 0}, /*quiet=*/true);
   ASSERT_TRUE(WaitFor([&] { return planned; }, 120000));
   ASSERT_TRUE(complete);
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() /
-      ("weldcell_viewer_export_" + std::to_string(QCoreApplication::applicationPid()));
+  const std::filesystem::path dir = ScratchPath("viewer_export");
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   bool exported = false, ok = false;
@@ -1187,15 +1188,12 @@ TEST(ViewerGantt, ACycleTimeFarBeyondThePlanIsAMarkerNotASliver) {
 // A plan (of the right cell) with one time hand-edited to 1e9 s or 1e300 s: the viewer draws
 // it and reports the violations with exit 1, as `weldcell verify`, instead of hanging.
 TEST(ViewerBinary, APlanWithAnAbsurdTimeIsDrawnAndFailsVerification) {
-  const QString shot =
-      QString("/tmp/weldcell_viewer_absurd_%1.png").arg(QCoreApplication::applicationPid());
+  const QString shot = ScratchFile("absurd.png");
   for (const double t : {1e9, 1e300}) {
     plan::Plan p = SmallPlanned();
     std::vector<double>& times = p.robots.at(0).segments.at(2).times;
     times.back() = t;
-    const std::filesystem::path path =
-        std::filesystem::temp_directory_path() /
-        (std::to_string(QCoreApplication::applicationPid()) + "_absurd_time.json");
+    const std::filesystem::path path = ScratchPath("absurd_time.json");
     std::ofstream(path, std::ios::binary) << plan::ToJson(p);
     const ViewerRun run = RunViewer({kSmall, QString::fromStdString(path.string()), "--tab",
                                      "timeline", "--screenshot", shot, "--size", "640x480"});
@@ -1209,8 +1207,7 @@ TEST(ViewerBinary, APlanWithAnAbsurdTimeIsDrawnAndFailsVerification) {
 
 // --time at the end as the time label writes it (21.35 for 21.3476 s) is the end, not past it.
 TEST(ViewerBinary, TheEndAsTheTimeLabelWritesItIsNotPastTheEnd) {
-  const QString shot =
-      QString("/tmp/weldcell_viewer_end_%1.png").arg(QCoreApplication::applicationPid());
+  const QString shot = ScratchFile("end.png");
   const QString plan = SmallPlan(false);
   const double end = PlanDuration(SmallPlanned());
   const std::string shown = FormatSeconds(end);
@@ -1231,8 +1228,7 @@ TEST(ViewerBinary, TheEndAsTheTimeLabelWritesItIsNotPastTheEnd) {
 // An unknown --select-weld (ids are case-sensitive) is named as such, with the cell's first
 // ids, not reported as a plan that could not be opened.
 TEST(ViewerBinary, AnUnknownSelectWeldNamesTheOptionAndListsIds) {
-  const QString shot =
-      QString("/tmp/weldcell_viewer_select_%1.png").arg(QCoreApplication::applicationPid());
+  const QString shot = ScratchFile("select.png");
   const ViewerRun run = RunViewer({kSmall, SmallPlan(false), "--select-weld", "w03", "--screenshot",
                                    shot, "--size", "640x480"});
   EXPECT_EQ(run.exit_code, 2) << run.err;
@@ -1254,8 +1250,7 @@ TEST(ViewerBinary, TheInitialWindowFitsTheScreen) {
   ASSERT_NE(screen, nullptr);
   const QSize available = screen->availableGeometry().size();
   ASSERT_LT(available.width(), 1400) << "the test needs a screen narrower than 1400 px";
-  const QString shot =
-      QString("/tmp/weldcell_viewer_fit_%1.png").arg(QCoreApplication::applicationPid());
+  const QString shot = ScratchFile("fit.png");
   const ViewerRun run = RunViewer({kDemo, "--screenshot", shot});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   const QSize size = PngSize(shot);
@@ -1314,9 +1309,7 @@ TEST_F(ViewerTest, AFailedExportNamesItsFolderAndGoesWithTheNextExport) {
   };
   EXPECT_TRUE(all().contains(bad + ": error: export: ")) << qPrintable(all());
   EXPECT_FALSE(all().contains("<input>")) << qPrintable(all());
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() /
-      ("weldcell_viewer_export2_" + std::to_string(QCoreApplication::applicationPid()));
+  const std::filesystem::path dir = ScratchPath("viewer_export2");
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   exported = false;
@@ -1401,9 +1394,7 @@ TEST_F(ViewerTest, SceneTreeLabelsFitTheDefaultWidth) {
 }
 
 TEST(ViewerBinary, AFolderGivenAsThePlanSaysItIsADirectory) {
-  const std::filesystem::path folder =
-      std::filesystem::temp_directory_path() /
-      ("weldcell_viewer_test_plan_dir_" + std::to_string(QCoreApplication::applicationPid()));
+  const std::filesystem::path folder = ScratchPath("plan_dir");
   std::filesystem::create_directories(folder);
   const ViewerRun run = RunViewer({kSmall, QString::fromStdString(folder.string()), "--screenshot",
                                    "/tmp/unused.png", "--size", "640x480"});
@@ -1642,8 +1633,7 @@ TEST(ViewerBinary, ScreenshotOptionWritesOneFrameAndExits) {
 // --size is the picture's size, whole window or 3D view alone, also below the size the panes
 // would like (they shrink).
 TEST(ViewerBinary, ScreenshotHasTheSizeAskedFor) {
-  const QString file = "/tmp/weldcell_viewer_test_size_" +
-                       QString::number(QCoreApplication::applicationPid()) + ".png";
+  const QString file = ScratchFile("size.png");
   for (const QStringList& extra : {QStringList{}, QStringList{"--view-only"}}) {
     QFile::remove(file);
     QProcess viewer;
@@ -1746,8 +1736,7 @@ TEST(ViewerBinary, AFolderGivenAsTheCellSaysItIsADirectory) {
 // A device or FIFO given as the cell or the plan is an error in the diagnostics (exit 2 with
 // --screenshot), not a viewer reading /dev/zero until memory runs out.
 TEST(ViewerBinary, ADeviceAsTheCellOrThePlanIsAnErrorWithExitTwo) {
-  const QString shot =
-      QString("/tmp/weldcell_device_%1.png").arg(QCoreApplication::applicationPid());
+  const QString shot = ScratchFile("device.png");
   const ViewerRun cell = RunViewer({"/dev/zero", "--screenshot", shot});
   EXPECT_EQ(cell.exit_code, 2) << cell.err;
   EXPECT_NE(cell.err.find("/dev/zero: error: is not a regular file (a device, FIFO or socket)"),
@@ -1763,8 +1752,7 @@ TEST(ViewerBinary, ADeviceAsTheCellOrThePlanIsAnErrorWithExitTwo) {
 }
 
 TEST(ViewerBinary, TimePastThePlansEndIsClampedWithAWarning) {
-  const QString file = "/tmp/weldcell_viewer_test_clamp_" +
-                       QString::number(QCoreApplication::applicationPid()) + ".png";
+  const QString file = ScratchFile("clamp.png");
   const ViewerRun run = RunViewer(
       {kSmall, SmallPlan(false), "--time", "1000", "--screenshot", file, "--size", "640x480"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
@@ -1783,8 +1771,7 @@ TEST(ViewerBinary, TimePastThePlansEndIsClampedWithAWarning) {
 // As `weldcell verify` (exit 1 on any violation): a hand-edited plan with the right cell hash
 // is verified before the screenshot, its violations go to stderr and the exit status is 1.
 TEST(ViewerBinary, AScreenshotOfAPlanThatFailsVerificationExitsOne) {
-  const QString file = "/tmp/weldcell_viewer_test_verify_" +
-                       QString::number(QCoreApplication::applicationPid()) + ".png";
+  const QString file = ScratchFile("verify.png");
   const ViewerRun good =
       RunViewer({kSmall, SmallPlan(false), "--screenshot", file, "--size", "640x480"});
   EXPECT_EQ(good.exit_code, 0) << good.err;
@@ -1804,8 +1791,7 @@ TEST(ViewerBinary, AScreenshotOfAPlanThatFailsVerificationExitsOne) {
 // A --screenshot name that is no image format is a usage error before anything is drawn, and
 // a file that cannot be written is left as it was (written atomically), never emptied.
 TEST(ViewerBinary, AScreenshotThatCannotBeWrittenLeavesAnExistingFileAsItWas) {
-  const std::string stem =
-      "/tmp/weldcell_viewer_test_keep_" + std::to_string(QCoreApplication::applicationPid());
+  const std::string stem = ScratchPath("keep").string();
   const QString yaml = QString::fromStdString(stem + ".yaml");
   std::ofstream(yaml.toStdString(), std::ios::binary) << "name: keep me\n";
   const ViewerRun run = RunViewer({kDemo, "--screenshot", yaml, "--size", "640x480"});
@@ -1835,8 +1821,7 @@ TEST(ViewerBinary, AScreenshotThatCannotBeWrittenLeavesAnExistingFileAsItWas) {
 // base, their homes colliding) is exit 2 with its errors, not an empty plan; a plan that fails
 // verification (over the cycle time) is exit 1, as an opened plan that fails it.
 TEST(ViewerBinary, PlanningInTheViewerGivesTheVerdictOfWeldcellPlan) {
-  const QString file = "/tmp/weldcell_viewer_test_plan_" +
-                       QString::number(QCoreApplication::applicationPid()) + ".png";
+  const QString file = ScratchFile("plan.png");
   const ViewerRun one_base = RunViewer(
       {"tests/gui/cells/one_base/cell.yaml", "--plan", "--screenshot", file, "--size", "640x480"});
   EXPECT_EQ(one_base.exit_code, 2) << one_base.err;
@@ -1862,8 +1847,7 @@ TEST(ViewerBinary, PlanningInTheViewerGivesTheVerdictOfWeldcellPlan) {
 // With --screenshot a station whose check fails is exit 2, as `weldcell check`, its errors on
 // stderr; and no exit 2 writes a picture: an existing file stays as it was.
 TEST(ViewerBinary, AScreenshotOfAFailingStationExitsTwoAndWritesNothing) {
-  const std::string file = "/tmp/weldcell_viewer_test_exit2_" +
-                           std::to_string(QCoreApplication::applicationPid()) + ".png";
+  const std::string file = ScratchPath("exit2.png").string();
   const QString shot = QString::fromStdString(file);
   auto kept = [&] {
     std::ifstream in(file, std::ios::binary);
@@ -1929,8 +1913,7 @@ TEST(ViewerBinary, ArgumentsPathsAndFilesAreCheckedBeforeTheDisplayIsOpened) {
 // Without QT3D_RENDERER the default RHI renderer read the frame back upside down under Xvfb:
 // --screenshot now picks the OpenGL renderer itself, so the picture is the one made with it.
 TEST(ViewerBinary, AScreenshotWithoutQt3dRendererSetIsTheRightWayUp) {
-  const std::string stem =
-      "/tmp/weldcell_viewer_test_renderer_" + std::to_string(QCoreApplication::applicationPid());
+  const std::string stem = ScratchPath("renderer").string();
   auto shoot = [&](const QString& renderer, const std::string& file) {
     QProcess viewer;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -1963,8 +1946,7 @@ TEST(ViewerBinary, AScreenshotWithoutQt3dRendererSetIsTheRightWayUp) {
 // --screenshot runs unattended: its stages and their counts go to stderr as it opens (a large
 // station's plan took minutes to verify with nothing shown).
 TEST(ViewerBinary, AScreenshotReportsItsStagesOnStderr) {
-  const QString file = "/tmp/weldcell_viewer_test_stages_" +
-                       QString::number(QCoreApplication::applicationPid()) + ".png";
+  const QString file = ScratchFile("stages.png");
   const ViewerRun run =
       RunViewer({kSmall, SmallPlan(false), "--screenshot", file, "--size", "640x480"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
@@ -1982,14 +1964,11 @@ TEST(ViewerBinary, AScreenshotReportsItsStagesOnStderr) {
 // A robot of the plan that the cell does not have is bad input, as in `weldcell verify` and
 // `export`: an error at its line in the plan's file (it once said `<input>`), exit 2.
 TEST(ViewerBinary, APlanRobotMissingFromTheCellIsAnErrorAtItsLineInThePlansFile) {
-  const std::filesystem::path path =
-      std::filesystem::temp_directory_path() /
-      (std::to_string(QCoreApplication::applicationPid()) + "_small_r9.json");
+  const std::filesystem::path path = ScratchPath("small_r9.json");
   plan::Plan p = SmallPlanned();
   p.robots.at(1).robot = "R9";
   std::ofstream(path, std::ios::binary) << plan::ToJson(p);
-  const std::string file =
-      "/tmp/weldcell_viewer_test_r9_" + std::to_string(QCoreApplication::applicationPid()) + ".png";
+  const std::string file = ScratchPath("r9.png").string();
   const ViewerRun run = RunViewer({kSmall, QString::fromStdString(path.string()), "--screenshot",
                                    QString::fromStdString(file), "--size", "640x480"});
   EXPECT_EQ(run.exit_code, 2) << run.err;

@@ -15,6 +15,7 @@
 
 #include "report/html_report.hpp"
 #include "tests/report/sample_station.hpp"
+#include "tests/scratch.hpp"
 
 namespace weldcell::report {
 namespace {
@@ -71,9 +72,7 @@ Image ReadPpm(const fs::path& file) {
 TEST(RenderTest, ChromiumShowsTheVerdictBannerAndTheGanttBarsInTheirColours) {
   if (!Have("chromium")) GTEST_SKIP() << "chromium is not installed (scripts/setup installs it)";
   if (!Have("convert")) GTEST_SKIP() << "ImageMagick's convert is not installed";
-  const fs::path dir = fs::temp_directory_path() / "weldcell_report_render";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const fs::path dir = weldcell::testing::FreshDirectory("report_render");
   const testing::SampleStation s = testing::MakeSampleStation();
   std::ofstream(dir / "report.html")
       << HtmlReport(s.cell, s.output, s.verification, {.version = "test"});

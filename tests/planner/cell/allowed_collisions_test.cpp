@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "planner/cell/load.hpp"
+#include "tests/scratch.hpp"
 
 namespace weldcell::cell {
 namespace {
@@ -21,9 +22,7 @@ namespace fs = std::filesystem;
 // A copy of tests/planner/cell/good/tiny_robot.yaml (links base_link, link_1 … link_4, tool0)
 // in a temporary folder with `extra` appended; returns its path.
 fs::path TinyRobotWith(const std::string& name, const std::string& extra) {
-  const fs::path dir = fs::temp_directory_path() / ("weldcell_allowed_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const fs::path dir = weldcell::testing::FreshDirectory("allowed_" + name);
   const fs::path urdf = fs::absolute("tests/planner/cell/good/tiny_description/urdf/tiny.urdf");
   std::ofstream(dir / "robot.yaml") << "format: weldcell-robot/1\n"
                                        "name: tiny_arm\n"

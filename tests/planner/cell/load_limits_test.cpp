@@ -11,6 +11,7 @@
 
 #include "planner/cell/load.hpp"
 #include "tests/planner/cell/error_of.hpp"
+#include "tests/scratch.hpp"
 
 namespace weldcell::cell {
 namespace {
@@ -36,10 +37,7 @@ std::string All(const std::vector<Diagnostic>& diagnostics) {
 using test_support::ErrorOf;
 
 fs::path TempDir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("weldcell_cell_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
+  return weldcell::testing::FreshDirectory("cell_" + name);
 }
 
 TEST(LoadWarningsTest, LinkWithoutCollisionAndMimicOffTheChainAreReported) {

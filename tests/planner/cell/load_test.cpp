@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -17,6 +16,7 @@
 #include <thread>
 
 #include "tests/planner/cell/error_of.hpp"
+#include "tests/scratch.hpp"
 
 namespace weldcell::cell {
 namespace {
@@ -353,9 +353,7 @@ TEST(LoadCellTest, DevicesFifosAndHugeFilesAreRefusedWithoutReadingThem) {
       std::regex(
           R"(^/dev/zero: error: is not a regular file \(a device, FIFO or socket\), expected the YAML file$)")))
       << ErrorOf([] { LoadCell("/dev/zero", {}); });
-  const fs::path dir =
-      fs::temp_directory_path() / ("weldcell_load_test_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const fs::path dir = weldcell::testing::FreshDirectory("load_fifo");
   const fs::path fifo = dir / "cell.yaml";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   EXPECT_TRUE(std::regex_search(

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/scratch.hpp"
+
 namespace weldcell {
 namespace {
 
@@ -19,8 +21,7 @@ std::string ReadAll(const fs::path& p) {
 }
 
 TEST(WriteFileAtomicallyTest, CreatesFoldersAndReplacesContentWithoutLeftovers) {
-  const fs::path dir = fs::temp_directory_path() / "weldcell_atomic_test";
-  fs::remove_all(dir);
+  const fs::path dir = weldcell::testing::FreshDirectory("atomic_test");
   const fs::path file = dir / "sub" / "out.txt";
   WriteFileAtomically(file, "first");
   WriteFileAtomically(file, "second, longer");
@@ -32,8 +33,7 @@ TEST(WriteFileAtomicallyTest, CreatesFoldersAndReplacesContentWithoutLeftovers) 
 }
 
 TEST(WriteFileAtomicallyTest, FailureLeavesTheOldFileIntact) {
-  const fs::path dir = fs::temp_directory_path() / "weldcell_atomic_test2";
-  fs::remove_all(dir);
+  const fs::path dir = weldcell::testing::FreshDirectory("atomic_test2");
   fs::create_directories(dir / "target_is_a_folder");
   EXPECT_THROW(WriteFileAtomically(dir / "target_is_a_folder", "x"), std::runtime_error);
   EXPECT_TRUE(fs::is_directory(dir / "target_is_a_folder"));
@@ -42,8 +42,7 @@ TEST(WriteFileAtomicallyTest, FailureLeavesTheOldFileIntact) {
 
 // The error named "Success" (errno after a later call) instead of the rename's own reason.
 TEST(WriteFileAtomicallyTest, FailuresSayWhyAndNameThePath) {
-  const fs::path dir = fs::temp_directory_path() / "weldcell_atomic_test3";
-  fs::remove_all(dir);
+  const fs::path dir = weldcell::testing::FreshDirectory("atomic_test3");
   fs::create_directories(dir / "a_folder" / "inside");
   std::ofstream(dir / "a_file") << "x";
   const auto message_of = [](const fs::path& target) -> std::string {
@@ -72,8 +71,7 @@ TEST(WriteFileAtomicallyTest, FailuresSayWhyAndNameThePath) {
 // A folder in the way of the second file: the first keeps its old content (nothing is
 // renamed before every target is known writable) and no temporary is left.
 TEST(WriteFilesTogetherTest, OneTargetInTheWayReplacesNone) {
-  const fs::path dir = fs::temp_directory_path() / "weldcell_atomic_together";
-  fs::remove_all(dir);
+  const fs::path dir = weldcell::testing::FreshDirectory("atomic_together");
   fs::create_directories(dir / "b.txt");
   WriteFileAtomically(dir / "a.txt", "old");
   try {

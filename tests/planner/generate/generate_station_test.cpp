@@ -13,6 +13,7 @@
 #include "planner/verify/station_check.hpp"
 #include "planner/verify/verify.hpp"
 #include "tests/planner/generate/generate_test_support.hpp"
+#include "tests/scratch.hpp"
 
 namespace weldcell::generate {
 namespace {
@@ -49,8 +50,7 @@ TEST(GenerateStationTest, SmallStationLoadsAndItsHomesAreFree) {
                                            .seed = 3,
                                            .name = "small",
                                            .robots_ref = fs::absolute("robots").string()});
-  const fs::path folder = fs::temp_directory_path() / "weldcell_generate_test_small";
-  fs::remove_all(folder);
+  const fs::path folder = weldcell::testing::ScratchPath("generate_test_small");
   WriteStation(station, folder);
   const cell::Loaded<cell::Cell> loaded = cell::LoadCell(folder / "cell.yaml");
   const cell::Cell& c = loaded.value;
@@ -83,8 +83,7 @@ TEST(GenerateStationTest, ReachedByIsWhatReachComputesOnTheWrittenStation) {
                                            .seed = 1,
                                            .name = "S",
                                            .robots_ref = fs::absolute("robots").string()});
-  const fs::path folder = fs::temp_directory_path() / "weldcell_generate_test_reach";
-  fs::remove_all(folder);
+  const fs::path folder = weldcell::testing::ScratchPath("generate_test_reach");
   WriteStation(station, folder);
   const cell::Cell c = cell::LoadCell(folder / "cell.yaml").value;
   const collision::CollisionWorld world(c);

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "planner/cell/load.hpp"
+#include "tests/scratch.hpp"
 
 namespace weldcell::generate {
 namespace {
@@ -56,8 +57,7 @@ TEST(BinaryStlTest, AppendShiftsVerticesAndIndices) {
 }
 
 TEST(BinaryStlTest, TheLoaderReadsItBack) {
-  const std::filesystem::path file =
-      std::filesystem::temp_directory_path() / "weldcell_stl_test_square.stl";
+  const std::filesystem::path file = weldcell::testing::ScratchPath("square.stl");
   {
     std::ofstream out(file, std::ios::binary);
     const std::string stl = BinaryStl(UnitSquare(), "weldcell test");

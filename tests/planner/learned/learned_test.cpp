@@ -19,6 +19,7 @@
 #include "planner/pipeline/plan_cell.hpp"
 #include "planner/reach/reach.hpp"
 #include "tests/planner/learned/learned_cells.hpp"
+#include "tests/scratch.hpp"
 
 namespace weldcell::learned {
 namespace {
@@ -26,9 +27,7 @@ namespace {
 using ::testing::HasSubstr;
 
 std::filesystem::path TempFolder(const std::string& name) {
-  const std::filesystem::path p =
-      std::filesystem::temp_directory_path() /
-      ("weldcell_learned_test_" + std::to_string(::getpid()) + "_" + name);
+  std::filesystem::path p = weldcell::testing::ScratchPath("learned_" + name);
   std::filesystem::remove_all(p);
   return p;
 }

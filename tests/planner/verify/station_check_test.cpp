@@ -18,6 +18,7 @@
 #include "planner/collision/segment_check.hpp"
 #include "planner/plan/cell_hash.hpp"
 #include "planner/verify/verify.hpp"
+#include "tests/scratch.hpp"
 
 namespace weldcell::verify {
 namespace {
@@ -165,9 +166,7 @@ TEST(CheckHomesTest, ABodyInsideAClosedMeshAtHomeIsAnInputErrorButNotInsideAnOpe
 
 TEST(CheckHomesTest, ARobotYamlCanDeclareTwoLinksAllowedButNeverTheGun) {
   // The FANUC model with [link_4, link_6] declared allowed, in a temporary folder.
-  const fs::path dir = fs::temp_directory_path() / "weldcell_station_check_declared";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const fs::path dir = weldcell::testing::FreshDirectory("station_check_declared");
   const fs::path urdf = fs::absolute("robots/fanuc_r2000ic165f/fanuc_r2000ic165f.urdf");
   std::ifstream in("robots/fanuc_r2000ic165f/robot.yaml");
   std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
