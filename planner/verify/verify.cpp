@@ -675,6 +675,41 @@ void CheckPrecedences(const plan::Plan& plan, const cell::Cell& cell,
   }
 }
 
+// The plan without its idle robots (no motion or weld segment: no weld was given to them), for
+// the event checks (re-simulation under random timing, concurrency). An idle robot stands at
+// its home the whole cycle, so whether another robot touches it does not depend on timing:
+// the dense check on the planned clock above decides it. Robots that a zone or weld signal
+// names stay (such a plan is checked as it is). Empty `plan` when no robot is left out.
+struct MovingRobots {
+  std::optional<plan::Plan> plan;
+  std::vector<int> robot_of_plan;
+};
+MovingRobots WithoutIdleRobots(const plan::Plan& plan, const std::vector<int>& robot_of_plan) {
+  std::set<std::string> named;
+  for (const plan::Zone& z : plan.zones) {
+    for (const plan::ZoneUse& u : z.uses) named.insert(u.robot);
+  }
+  for (const plan::WeldSignal& w : plan.weld_signals) named.insert(w.robot);
+  std::vector<std::size_t> kept;
+  for (std::size_t p = 0; p < plan.robots.size(); ++p) {
+    const plan::RobotPlan& r = plan.robots[p];
+    const bool idle =
+        !r.segments.empty() && named.count(r.robot) == 0 &&
+        std::none_of(r.segments.begin(), r.segments.end(),
+                     [](const plan::Segment& s) { return s.kind != plan::SegmentKind::kWait; });
+    if (!idle) kept.push_back(p);
+  }
+  MovingRobots out;
+  if (kept.size() == plan.robots.size()) return out;
+  out.plan = plan;
+  out.plan->robots.clear();
+  for (const std::size_t p : kept) {
+    out.plan->robots.push_back(plan.robots[p]);
+    out.robot_of_plan.push_back(robot_of_plan[p]);
+  }
+  return out;
+}
+
 }  // namespace
 
 collision::CollisionWorld MakeVerifierWorld(const cell::Cell& cell) {
@@ -836,8 +871,10 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
     report.collision_checks += task_checks[i];
   }
   if (options.progress.cancelled()) return report;
-  internal::EventCheckResult events =
-      internal::CheckEvents(plan, cell, world, robot_of_plan, resolution, options);
+  const MovingRobots moving = WithoutIdleRobots(plan, robot_of_plan);
+  internal::EventCheckResult events = internal::CheckEvents(
+      moving.plan ? *moving.plan : plan, cell, world,
+      moving.plan ? moving.robot_of_plan : robot_of_plan, resolution, options);
   append(std::move(events.violations));
   report.robustness = events.figures;
   report.concurrency = events.concurrency;

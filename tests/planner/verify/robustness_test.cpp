@@ -150,6 +150,26 @@ TEST_F(RobustnessTest, TheFixtureReachesIntoSharedSpace) {
   EXPECT_FALSE(Touch(Halfway(), Reach()));
 }
 
+// A robot given no weld stands at home the whole cycle (one wait): the event checks run on the
+// others (they did not run at all, and `weldcell plan` failed its timing-robust requirement
+// whenever a robot had no weld). Contact with the idle robot does not depend on timing and is
+// still found: on the planned clock.
+TEST_F(RobustnessTest, AnIdleRobotDoesNotStopTheRandomTimingRuns) {
+  const plan::RobotPlan a = Timeline("A").Move(Reach(), 1.5).Move(Home(), 1.5).Done();
+  const plan::RobotPlan idle = Timeline("B").Wait(3.0).Done();
+  const VerifyReport r = Verify(MakePlan(*cell_, {a, idle}), *cell_, *world_);
+  for (const Violation& v : r.violations) ADD_FAILURE() << ToString(v);
+  EXPECT_EQ(r.robustness.runs, 100);
+  EXPECT_EQ(r.robustness.runs_with_contact, 0);
+  // B idle where A reaches: a robot-robot contact on the planned clock.
+  const plan::RobotPlan in_the_way = Timeline("B").Move(Reach(), 0.5).Wait(2.5).Done();
+  plan::Plan blocked = MakePlan(*cell_, {a, in_the_way});
+  blocked.robots[1].segments = {Hold(plan::SegmentKind::kWait, Reach(), 0.0, 3.0)};
+  const VerifyReport hit = Verify(blocked, *cell_, *world_);
+  EXPECT_FALSE(Of(hit, ViolationKind::kRobotCollision).empty()) << hit.violations.size();
+  EXPECT_EQ(hit.robustness.runs, 100);
+}
+
 // (a) A zone serializes the two reaches: clean on the planned clock and under 100 random runs.
 // A hands the zone over half way out, so B reaches in while A still leaves: checked densely.
 // Not for every timing, though: A's way home from half way is outside the zone, and while A is
