@@ -92,8 +92,7 @@ void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code
     fs::path folder_name = out.filename();
     if (folder_name.empty()) folder_name = out.parent_path().filename();
     std::error_code ec;
-    if (fs::exists(out, ec) && !fs::is_directory(out, ec))
-      Fail("--out", out.string() + " is not a folder");
+    CheckOutputFolder(out, "--out");
     if (fs::is_directory(out, ec) && !fs::is_empty(out, ec) && !args->force) {
       Fail("--out", out.string() + " is not empty (--force overwrites its station files)");
     }
@@ -119,8 +118,12 @@ void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code
                     args->welds, args->seed, args->body == "auto" ? "" : " --body " + args->body,
                     args->gun == "auto" ? "" : " --gun " + args->gun,
                     args->name.empty() ? "" : " --name " + args->name, out_text);
+    // Made (and a file probed in it) before the work, as `plan -o`: a folder the station cannot
+    // be written into fails now; removed again if the generation fails.
+    const OutputFolder out_folder(out, "--out");
     const generate::Station station = generate::GenerateStation(options);
     generate::WriteStation(station, out);
+    out_folder.Keep();
     int openings = 0, roof = 0, ends = 0, closed = 0, unreached = 0;
     for (const generate::GeneratedWeld& w : station.welds) {
       openings += w.site == generate::WeldSite::kDoorOpening;

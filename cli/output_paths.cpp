@@ -10,7 +10,9 @@
 #include <fstream>
 #include <sstream>
 #include <system_error>
+#include <vector>
 
+#include "cli/interrupt.hpp"
 #include "planner/cell/cell.hpp"
 #include "planner/common/diagnostics.hpp"
 #include "planner/common/input_file.hpp"
@@ -126,9 +128,24 @@ OutputFolder::OutputFolder(const fs::path& folder, const std::string& option) {
     Fail(folder, option, "cannot write into the folder: " + why);
   }
   fs::remove(probe, ec);
+  // Killed before its outputs are written, the run leaves none of the folders it made.
+  if (!made_.empty()) {
+    std::vector<fs::path> chain;
+    for (fs::path p = folder_;; p = p.parent_path()) {
+      chain.push_back(p);
+      if (p == made_ || !p.has_parent_path()) break;
+    }
+    fatal_signal_slot_ = RemoveOnFatalSignal(chain);
+  }
+}
+
+void OutputFolder::Keep() const {
+  keep_ = true;
+  KeepOnFatalSignal(fatal_signal_slot_);
 }
 
 OutputFolder::~OutputFolder() {
+  KeepOnFatalSignal(fatal_signal_slot_);
   if (keep_ || made_.empty()) return;
   std::error_code ec;
   // Only empty folders, from the output folder up to the topmost one made here: never anything

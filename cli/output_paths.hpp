@@ -30,19 +30,21 @@ std::string Printable(std::string_view text);
 
 /// Makes an output folder at once (throws InputError naming `option` when the file system
 /// refuses it or a file cannot be created in it) and removes it again on destruction, if it
-/// made it, unless Keep() was called and as long as it is empty.
+/// made it, unless Keep() was called and as long as it is empty. A signal that ends the process
+/// before Keep() (a second Ctrl-C, SIGTERM, SIGHUP) removes them too (RemoveOnFatalSignal).
 class OutputFolder {
  public:
   OutputFolder(const std::filesystem::path& folder, const std::string& option);
   ~OutputFolder();
   OutputFolder(const OutputFolder&) = delete;
   OutputFolder& operator=(const OutputFolder&) = delete;
-  void Keep() const { keep_ = true; }
+  void Keep() const;
 
  private:
   std::filesystem::path folder_;
   std::filesystem::path made_;  ///< The topmost folder made here (empty: none).
   mutable bool keep_ = false;
+  int fatal_signal_slot_ = -1;  ///< RemoveOnFatalSignal's slot for the folders made here.
 };
 
 /// The same for a folder that will receive outputs (`plan -o OUT`): not a file, creatable.

@@ -236,6 +236,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--models", args->models, "Folder of travel models (weldcell train)")
       ->type_name("DIR")
+      ->check(CLI::ExistingDirectory)
       ->capture_default_str();
   cmd->add_flag("--force", args->force,
                 "Replace or remove files in OUT/programs/ that were edited since weldcell wrote "
@@ -424,9 +425,10 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
               : fmt::format(" ({} allocator)", pipeline::ToString(plan_options.allocator)),
           s.lower_bound, s.baseline_makespan);
       std::cout << fmt::format(
-          "moves: {} direct, {} planned; {} interlock zone(s); time: reach {:.2f} s, allocation "
+          "moves: {} direct, {} planned; {} interlock zone(s); time: reach {:.2f} s,{} allocation "
           "{:.2f} s{}, motion {:.2f} s, coordination {:.2f} s, verification {:.2f} s\n",
           s.direct_moves, s.planned_moves, out.plan.zones.size(), s.reach_seconds,
+          s.travel_seconds > 0 ? fmt::format(" travel times {:.2f} s,", s.travel_seconds) : "",
           s.allocation_seconds,
           s.ahead_allocation_seconds > 0
               ? fmt::format(" (+{:.2f} s ahead, overlapped)", s.ahead_allocation_seconds)
@@ -498,6 +500,17 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   cmd->callback([&global, exit_code, cell_file, plan_file, resolution_mm, jobs] {
     const cell::Cell c = LoadForCommand(*cell_file, global);
     const plan::Plan p = ReadPlan(*plan_file, c);
+    // A plan of another cell is the wrong file, not a plan that fails: exit 2, as `export`
+    // says it (its collisions against this cell's objects would mean nothing). A plan of this
+    // cell edited since (same name, another hash) is checked against the cell as it is now: a
+    // plan-mismatch violation, exit 1.
+    if (p.cell_name != c.name) {
+      throw InputError({{.where = {.file = *plan_file},
+                         .key_path = "cell.name",
+                         .message = fmt::format("the plan is of cell {}, not of {} ({}): give "
+                                                "this cell's plan, or plan it (weldcell plan)",
+                                                p.cell_name, c.name, *cell_file)}});
+    }
     const std::atomic<bool>& interrupted = CatchInterrupt();
     StageBars bars(!global.quiet && !global.json);
     const verify::VerifyReport report =

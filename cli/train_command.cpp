@@ -13,6 +13,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <system_error>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
@@ -492,6 +493,11 @@ void RegisterModels(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   CLI::App* show = cmd->add_subcommand("show", "The metadata of one model");
   show->add_option("model", *folder, "Model folder (holds metadata.json)")->required();
   list->callback([&global, exit_code, root] {
+    if (std::error_code ec; !std::filesystem::is_directory(*root, ec)) {
+      throw InputError({{.where = {.file = *root},
+                         .key_path = "dir",
+                         .message = "no such folder (the models folder to list)"}});
+    }
     nlohmann::ordered_json json = nlohmann::ordered_json::array();
     for (const std::filesystem::path& p : learned::FindModels(*root)) {
       const learned::Model m = learned::Model::Load(p);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 #include <regex>
+#include <string_view>
 
 #include "planner/plan/breakdown.hpp"
 #include "report/escape.hpp"
@@ -511,15 +512,18 @@ std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& outpu
   // Timings and figures.
   h += "<section id=\"timings\"><h2>Stages</h2><table>";
   h += Row({Th("stage"), Th("wall s", "num")});
-  const double total = stats.reach_seconds + stats.allocation_seconds + stats.motion_seconds +
-                       stats.coordination_seconds + info.verify_seconds;
+  const double total = stats.reach_seconds + stats.travel_seconds + stats.allocation_seconds +
+                       stats.motion_seconds + stats.coordination_seconds + info.verify_seconds;
   for (const auto& [stage, seconds] :
        std::vector<std::pair<const char*, double>>{{"reach", stats.reach_seconds},
+                                                   {"travel times", stats.travel_seconds},
                                                    {"allocation", stats.allocation_seconds},
                                                    {"motion", stats.motion_seconds},
                                                    {"coordination", stats.coordination_seconds},
                                                    {"verification", info.verify_seconds},
                                                    {"total", total}}) {
+    // The travel-time matrices take time only with learned or exact travel times.
+    if (std::string_view(stage) == "travel times" && seconds <= 0) continue;
     h += Row({Td(stage), Td(S2(seconds), "num")});
   }
   h += "</table><table>";

@@ -491,8 +491,10 @@ ModelChoice ChooseModels(const cell::Cell& cell, const std::filesystem::path& ro
     out.messages.push_back(
         cell.robots[r].name + " (" + cell.robots[r].model->name + ", " + cell.robots[r].tool.name +
         "): " +
-        (loaded.empty() ? "no travel model in " + root.string()
-                        : "no travel model in " + root.string() + " applies (" + reasons + ")") +
+        (loaded.empty()
+             ? "no travel model in " + root.string() +
+                   (std::filesystem::is_directory(root) ? "" : " (there is no such folder)")
+             : "no travel model in " + root.string() + " applies (" + reasons + ")") +
         "; using the analytic estimate");
   }
   return out;

@@ -649,48 +649,60 @@ TEST(CliTest, NamesThatAreNotUtf8AreBadInput) {
                                  ":3:1: error: id: not valid UTF-8 text (byte 7 of the value)"));
 }
 
-// Ctrl-C while `weldcell plan` is planning: it stops, says so, exits 130 and leaves the output
-// folder without plan.json and without a temporary file. The signal is sent once the first
-// progress line is on stderr (planning has started; the demo plans for about a second more).
-TEST(CliTest, InterruptDuringPlanningLeavesNoFileAndExitsWith130) {
-  const fs::path dir = TempDir("interrupt");
+// `weldcell plan cells/demo/cell.yaml -o <out>` sent `signals` (one after the other) once the
+// first progress line is on stderr (planning has started; the demo plans for about a second
+// more); returns its wait status and what it printed on stderr.
+struct SignalledRun {
+  int status = 0;
+  std::string err;
+};
+SignalledRun PlanDemoAndSignal(const fs::path& out, const std::vector<int>& signals) {
+  SignalledRun run;
   int err[2];
-  ASSERT_EQ(::pipe(err), 0);
+  EXPECT_EQ(::pipe(err), 0);
   const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
+  EXPECT_GE(pid, 0);
   if (pid == 0) {
     ::dup2(err[1], STDERR_FILENO);
     ::close(err[0]);
     ::close(err[1]);
     const int null = ::open("/dev/null", O_WRONLY);
     ::dup2(null, STDOUT_FILENO);
-    const std::string out = (dir / "out").string();
     // Analytic travel times: no travel-model warning before the first progress line.
     ::execl(WELDCELL_BINARY, WELDCELL_BINARY, "plan", "cells/demo/cell.yaml", "-j", "2", "-o",
             out.c_str(), "--travel-time", "analytic", static_cast<char*>(nullptr));
     ::_exit(127);
   }
   ::close(err[1]);
-  std::string text;
   bool signalled = false;
   char buffer[4096];
   for (;;) {
     const ssize_t n = ::read(err[0], buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
-    text.append(buffer, static_cast<std::size_t>(n));
-    if (!signalled && text.find('\n') != std::string::npos) {
-      EXPECT_THAT(text, ContainsRegex("^reach: [0-9]+/20")) << "the first line is reach progress";
-      ASSERT_EQ(::kill(pid, SIGINT), 0);
+    run.err.append(buffer, static_cast<std::size_t>(n));
+    if (!signalled && run.err.find('\n') != std::string::npos) {
+      EXPECT_THAT(run.err, ContainsRegex("^reach: [0-9]+/20"))
+          << "the first line is reach progress";
+      for (const int signal : signals) EXPECT_EQ(::kill(pid, signal), 0);
       signalled = true;
     }
   }
   ::close(err[0]);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(signalled) << "no progress line before the end:\n" << text;
-  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status) << ":\n" << text;
-  EXPECT_EQ(WEXITSTATUS(status), 130) << text;
+  EXPECT_EQ(::waitpid(pid, &run.status, 0), pid);
+  EXPECT_TRUE(signalled) << "no progress line before the end:\n" << run.err;
+  return run;
+}
+
+// Ctrl-C while `weldcell plan` is planning: it stops, says so, exits 130 and leaves the output
+// folder without plan.json and without a temporary file.
+TEST(CliTest, InterruptDuringPlanningLeavesNoFileAndExitsWith130) {
+  const fs::path dir = TempDir("interrupt");
+  const SignalledRun run = PlanDemoAndSignal(dir / "out", {SIGINT});
+  const std::string& text = run.err;
+  ASSERT_TRUE(WIFEXITED(run.status)) << "killed by signal " << WTERMSIG(run.status) << ":\n"
+                                     << text;
+  EXPECT_EQ(WEXITSTATUS(run.status), 130) << text;
   EXPECT_THAT(text, HasSubstr("interrupted"));
   EXPECT_THAT(text, Not(HasSubstr("coordinate:"))) << "planning ran on to the last stage";
   EXPECT_FALSE(fs::exists(dir / "out" / "plan.json"));
@@ -698,6 +710,31 @@ TEST(CliTest, InterruptDuringPlanningLeavesNoFileAndExitsWith130) {
     for (const fs::directory_entry& e : fs::directory_iterator(dir / "out")) {
       ADD_FAILURE() << "left behind: " << e.path();
     }
+  }
+}
+
+// A signal that ends `weldcell plan` at once (SIGTERM from a CI job's cancel, SIGHUP; a second
+// Ctrl-C takes the same path, but two signals sent at once arrive as one) leaves none of the
+// folders it made: the demo's robots have controllers, so plan makes OUT/programs/ before
+// planning (an empty OUT/programs/ was left). An output folder that existed before stays, empty.
+TEST(CliTest, ASignalThatEndsPlanningLeavesNoFolderItMade) {
+  const fs::path dir = TempDir("fatal_signal");
+  const std::vector<std::pair<std::string, std::vector<int>>> cases = {{"sigterm", {SIGTERM}},
+                                                                       {"sighup", {SIGHUP}}};
+  for (const auto& [name, signals] : cases) {
+    const fs::path out = dir / name / "deeper" / "out";
+    const SignalledRun run = PlanDemoAndSignal(out, signals);
+    ASSERT_TRUE(WIFSIGNALED(run.status)) << name << ": not ended by the signal:\n" << run.err;
+    EXPECT_EQ(WTERMSIG(run.status), signals.back()) << name;
+    EXPECT_FALSE(fs::exists(dir / name)) << name << ": " << dir / name << " left behind";
+  }
+  const fs::path existing = dir / "existing";
+  fs::create_directories(existing);
+  const SignalledRun run = PlanDemoAndSignal(existing, {SIGTERM});
+  ASSERT_TRUE(WIFSIGNALED(run.status)) << run.err;
+  ASSERT_TRUE(fs::is_directory(existing));
+  for (const fs::directory_entry& e : fs::directory_iterator(existing)) {
+    ADD_FAILURE() << "left behind: " << e.path();
   }
 }
 
@@ -749,6 +786,73 @@ TEST(CliTest, GenerateWritesAStationThatChecksAndRefusesToOverwrite) {
   EXPECT_EQ(json.exit_code, 0) << json.out;
   EXPECT_THAT(json.out, HasSubstr("\"door_opening_welds\""));
   EXPECT_THAT(json.out, HasSubstr("\"gun\": \"auto\""));
+}
+
+// Where the station cannot be written is said before the work (it came after seconds of reach
+// checks, in another form): `PATH: error: --out: …`, exit 2, nothing made.
+TEST(CliTest, GenerateChecksItsOutputFolderBeforeAnyWork) {
+  const fs::path dir = TempDir("generate_out");
+  std::ofstream(dir / "afile") << "keep";
+  const struct {
+    std::string out;
+    std::string expected;
+  } kCases[] = {
+      {"/proc/weldcell_nope", "/proc/weldcell_nope: error: --out: cannot create the folder"},
+      {(dir / "afile").string(),
+       (dir / "afile").string() + ": error: --out: is a file, not a folder"},
+      {(dir / "afile" / "sub").string(), ": error: --out: "},
+  };
+  for (const auto& c : kCases) {
+    const CommandRun r =
+        Weldcell("generate --robots 4 --welds 60 --seed 3 -o " + ShellQuote(c.out));
+    EXPECT_EQ(r.exit_code, 2) << c.out << "\n" << r.out;
+    EXPECT_THAT(r.out, HasSubstr(c.expected)) << c.out;
+    EXPECT_THAT(r.out, Not(HasSubstr("reach"))) << c.out;
+  }
+  EXPECT_EQ(ReadText(dir / "afile"), "keep");
+}
+
+// `verify` of a plan made for another cell: exit 2 at once, as `export` says it (it reported
+// hundreds of collisions of the other cell's motions with this cell's objects, exit 1).
+TEST(CliTest, VerifyOfAnotherCellsPlanIsBadInput) {
+  const fs::path dir = TempDir("verify_other");
+  const std::string yaml = ReadText("cells/demo/cell.yaml");
+  std::string other = yaml;
+  const std::string name_line = "\nname: demo\n";
+  ASSERT_NE(other.find(name_line), std::string::npos);
+  other.replace(other.find(name_line), name_line.size(), "\nname: another_station\n");
+  const std::string robots = fs::absolute("robots").string() + "/";
+  for (std::size_t at = other.find("../../robots/"); at != std::string::npos;
+       at = other.find("../../robots/", at + robots.size())) {
+    other.replace(at, std::string("../../robots/").size(), robots);
+  }
+  std::ofstream(dir / "cell.yaml") << other;
+  fs::copy_file("cells/demo/welds.csv", dir / "welds.csv");
+  const CommandRun plan = Weldcell("plan " + (dir / "cell.yaml").string() + " -o " +
+                                   (dir / "out").string() + " --rebalance-rounds 0 --quiet");
+  ASSERT_NE(plan.exit_code, 2) << plan.out;
+  const CommandRun verify =
+      Weldcell("verify cells/demo/cell.yaml " + (dir / "out" / "plan.json").string());
+  EXPECT_EQ(verify.exit_code, 2) << verify.out;
+  EXPECT_THAT(verify.out, HasSubstr((dir / "out" / "plan.json").string() +
+                                    ": error: cell.name: the plan is of cell another_station"));
+  EXPECT_THAT(verify.out, Not(HasSubstr("violation")));
+}
+
+// A models folder that is not there is said: `plan --models` exits 2 naming it, `models list`
+// too (it printed nothing, exit 0).
+TEST(CliTest, AModelsFolderThatDoesNotExistIsBadInput) {
+  const fs::path none = TempDir("models_none") / "nowhere";
+  const CommandRun plan =
+      Weldcell("plan cells/demo/cell.yaml -o " + (none.parent_path() / "out").string() +
+               " --travel-time learned --models " + none.string());
+  EXPECT_EQ(plan.exit_code, 2) << plan.out;
+  EXPECT_THAT(plan.out, HasSubstr("--models"));
+  EXPECT_THAT(plan.out, HasSubstr(none.string()));
+  EXPECT_FALSE(fs::exists(none.parent_path() / "out"));
+  const CommandRun list = Weldcell("models list " + none.string());
+  EXPECT_EQ(list.exit_code, 2) << list.out;
+  EXPECT_THAT(list.out, HasSubstr(none.string() + ": error: dir: no such folder"));
 }
 
 // Data files of one robot and tool are one data set only when their labels come from the same
