@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();  // --quiet and --json may also follow the command
   GlobalOptions global;
-  app.add_flag("-q,--quiet", global.quiet, "Print only errors");
+  app.add_flag("-q,--quiet", global.quiet, "Print only errors, and why a run fails");
   app.add_flag("--json", global.json, "Print machine-readable JSON on stdout");
   app.add_option("--package-path", global.package_paths,
                  "Folder that contains ROS packages, for package:// mesh URIs (repeatable; "

@@ -472,6 +472,11 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       std::cout << "wrote " << plan_file.string() << ", " << report_file.string() << ", "
                 << junit_file.string()
                 << (programs_written ? ", " + (folder / "programs").string() + "/" : "") << '\n';
+    } else if (verdict != verify::StationVerdict::kFits) {
+      // --quiet: only why the run fails, so that a CI log says it beside the exit code.
+      for (const report::RequirementResult& r : requirements) {
+        if (!r.passed) std::cout << fmt::format("requirement {}: FAIL: {}\n", r.name, r.message);
+      }
     }
     *exit_code = verdict == verify::StationVerdict::kFits ? kExitOk : kExitRequirement;
     if (!program_error.empty()) {

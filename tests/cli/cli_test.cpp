@@ -360,6 +360,13 @@ TEST(CliTest, PlanWithUnplannedWeldsNeverSaysFits) {
   EXPECT_THAT(r.out, HasSubstr("cycle time (incomplete: 1 of 2 welds not planned)"));
   EXPECT_THAT(r.out, HasSubstr("not planned: FAR"));
   EXPECT_THAT(r.out, Not(HasSubstr("fits")));
+  // --quiet says only why: the failing requirements (it printed nothing at exit 1).
+  const CommandRun quiet =
+      Weldcell("--quiet plan " + (dir / "cell.yaml").string() + " -o " + (dir / "q").string());
+  EXPECT_EQ(quiet.exit_code, 1) << quiet.out;
+  EXPECT_EQ(quiet.out,
+            "requirement every weld reachable: FAIL: 1 of 2 welds reachable by no robot: FAR\n")
+      << "nothing else";
   std::ifstream in(dir / "plan.json");
   std::stringstream text;
   text << in.rdbuf();
