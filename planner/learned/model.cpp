@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
 
 #include "planner/common/atomic_file.hpp"
 #include "planner/common/check.hpp"
@@ -488,12 +489,13 @@ ModelChoice ChooseModels(const cell::Cell& cell, const std::filesystem::path& ro
       reasons += (reasons.empty() ? "" : "; ") + m->info().name + ": " + why;
     }
     if (out.models[r]) continue;
+    std::error_code ec;  // (a folder that cannot be looked at is "no such folder" too)
     out.messages.push_back(
         cell.robots[r].name + " (" + cell.robots[r].model->name + ", " + cell.robots[r].tool.name +
         "): " +
         (loaded.empty()
              ? "no travel model in " + root.string() +
-                   (std::filesystem::is_directory(root) ? "" : " (there is no such folder)")
+                   (std::filesystem::is_directory(root, ec) ? "" : " (there is no such folder)")
              : "no travel model in " + root.string() + " applies (" + reasons + ")") +
         "; using the analytic estimate");
   }
