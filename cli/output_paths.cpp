@@ -118,25 +118,23 @@ OutputFolder::OutputFolder(const fs::path& folder, const std::string& option) {
     Fail(folder, option,
          "cannot create the folder: " + (ec ? ec.message() : std::string("not a folder")));
   }
-  if (!existed) made_ = top;
-  folder_ = folder;
+  // The folders made here, innermost first: from `folder` up to the topmost missing one.
+  if (!existed) {
+    for (fs::path p = folder;; p = p.parent_path()) {
+      made_.push_back(p);
+      if (p == top || !p.has_parent_path()) break;
+    }
+  }
   // A file can be made in it (a read-only mount or /proc refuses).
   const fs::path probe = folder / fmt::format(".weldcell-probe-{}", ::getpid());
   if (std::ofstream out(probe); !out) {
     const std::string why = std::error_code(errno, std::generic_category()).message();
-    if (!made_.empty()) fs::remove_all(made_, ec);
+    if (!made_.empty()) fs::remove_all(made_.back(), ec);
     Fail(folder, option, "cannot write into the folder: " + why);
   }
   fs::remove(probe, ec);
   // Killed before its outputs are written, the run leaves none of the folders it made.
-  if (!made_.empty()) {
-    std::vector<fs::path> chain;
-    for (fs::path p = folder_;; p = p.parent_path()) {
-      chain.push_back(p);
-      if (p == made_ || !p.has_parent_path()) break;
-    }
-    fatal_signal_slot_ = RemoveOnFatalSignal(chain);
-  }
+  if (!made_.empty()) fatal_signal_slot_ = RemoveOnFatalSignal(made_);
 }
 
 void OutputFolder::Keep() const {
@@ -146,14 +144,11 @@ void OutputFolder::Keep() const {
 
 OutputFolder::~OutputFolder() {
   KeepOnFatalSignal(fatal_signal_slot_);
-  if (keep_ || made_.empty()) return;
+  if (keep_) return;
   std::error_code ec;
-  // Only empty folders, from the output folder up to the topmost one made here: never anything
-  // a user put there meanwhile.
-  for (fs::path p = folder_;; p = p.parent_path()) {
-    if (!fs::is_empty(p, ec) || ec || !fs::remove(p, ec) || p == made_ || !p.has_parent_path()) {
-      break;
-    }
+  // Only empty folders: never anything a user put there meanwhile.
+  for (const fs::path& p : made_) {
+    if (!fs::is_empty(p, ec) || ec || !fs::remove(p, ec)) break;
   }
 }
 

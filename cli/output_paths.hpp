@@ -8,6 +8,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace weldcell::cli {
 
@@ -41,8 +42,9 @@ class OutputFolder {
   void Keep() const;
 
  private:
-  std::filesystem::path folder_;
-  std::filesystem::path made_;  ///< The topmost folder made here (empty: none).
+  /// The folders made here, innermost first (the output folder, up to the topmost one that was
+  /// missing); empty when the output folder existed.
+  std::vector<std::filesystem::path> made_;
   mutable bool keep_ = false;
   int fatal_signal_slot_ = -1;  ///< RemoveOnFatalSignal's slot for the folders made here.
 };

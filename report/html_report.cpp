@@ -6,7 +6,6 @@
 #include <cmath>
 #include <map>
 #include <regex>
-#include <string_view>
 
 #include "planner/plan/breakdown.hpp"
 #include "report/escape.hpp"
@@ -514,18 +513,15 @@ std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& outpu
   h += Row({Th("stage"), Th("wall s", "num")});
   const double total = stats.reach_seconds + stats.travel_seconds + stats.allocation_seconds +
                        stats.motion_seconds + stats.coordination_seconds + info.verify_seconds;
-  for (const auto& [stage, seconds] :
-       std::vector<std::pair<const char*, double>>{{"reach", stats.reach_seconds},
-                                                   {"travel times", stats.travel_seconds},
-                                                   {"allocation", stats.allocation_seconds},
-                                                   {"motion", stats.motion_seconds},
-                                                   {"coordination", stats.coordination_seconds},
-                                                   {"verification", info.verify_seconds},
-                                                   {"total", total}}) {
-    // The travel-time matrices take time only with learned or exact travel times.
-    if (std::string_view(stage) == "travel times" && seconds <= 0) continue;
-    h += Row({Td(stage), Td(S2(seconds), "num")});
-  }
+  std::vector<std::pair<const char*, double>> stages{{"reach", stats.reach_seconds}};
+  // The travel-time matrices take time only with learned or exact travel times.
+  if (stats.travel_seconds > 0) stages.emplace_back("travel times", stats.travel_seconds);
+  stages.insert(stages.end(), {{"allocation", stats.allocation_seconds},
+                               {"motion", stats.motion_seconds},
+                               {"coordination", stats.coordination_seconds},
+                               {"verification", info.verify_seconds},
+                               {"total", total}});
+  for (const auto& [stage, seconds] : stages) h += Row({Td(stage), Td(S2(seconds), "num")});
   h += "</table><table>";
   h += Row({Th("figure"), Th("s", "num")});
   h += Row({Td("allocation lower bound"), Td(S2(stats.lower_bound), "num")});
