@@ -70,7 +70,7 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
                 "(without: exit 2 naming them, nothing written)");
   cmd->add_option("-j,--jobs", args->jobs,
                   "Worker threads of the verification (0 = one per hardware thread)")
-      ->transform(NonNegativeInteger(kMaxJobs));
+      ->transform(WholeNumber(0, kMaxJobs));
   cmd->callback([&global, exit_code, args] {
     CheckOutputFolder(args->out, "--out");
     // Inputs are regular files of a sane size (a device like /dev/zero never ends).

@@ -65,13 +65,13 @@ void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code
   auto args = std::make_shared<GenerateArgs>();
   cmd->add_option("--robots", args->robots, "Number of robots (1 to 40), on both sides")
       ->required()
-      ->check(CLI::Range(1, 40));
+      ->transform(WholeNumber(1, 40));
   cmd->add_option("--welds", args->welds, "Number of welds (1 to 5000)")
       ->required()
-      ->check(CLI::Range(1, 5000));
+      ->transform(WholeNumber(1, 5000));
   cmd->add_option("--seed", args->seed, "Seed: the same seed gives the same files")
       ->capture_default_str()
-      ->transform(NonNegativeInteger(kMaxSeed));
+      ->transform(WholeNumber(0, kMaxSeed));
   cmd->add_option("-o,--out", args->out, "Output folder, e.g. cells/L (created)")->required();
   cmd->add_option("--name", args->name, "Station name (default: the output folder's name)");
   cmd->add_option("--body", args->body,
@@ -95,6 +95,11 @@ void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code
     CheckOutputFolder(out, "--out");
     if (fs::is_directory(out, ec) && !fs::is_empty(out, ec) && !args->force) {
       Fail("--out", out.string() + " is not empty (--force overwrites its station files)");
+    }
+    if (args->name.empty() && !generate::IsStationName(folder_name.string())) {
+      Fail("--out", "the station is named after its folder, '" + folder_name.string() +
+                        "', which is not a name of letters, digits, '_', '-' and '.' (give "
+                        "--name)");
     }
     if (!fs::is_directory(args->robots_dir, ec)) {
       Fail("--robots-dir", "no folder " + args->robots_dir +

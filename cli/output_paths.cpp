@@ -188,25 +188,25 @@ void CheckOutputFolder(const fs::path& folder, const std::string& option) {
   CheckCreatableFolder(folder, folder, option);
 }
 
-CLI::Validator NonNegativeInteger(std::uint64_t max) {
-  return {[max](std::string& text) -> std::string {
+CLI::Validator WholeNumber(std::uint64_t min, std::uint64_t max) {
+  return {[min, max](std::string& text) -> std::string {
             // Digits only: from_chars takes no sign, space or prefix for an unsigned value.
             std::uint64_t value = 0;
             const char* end = text.data() + text.size();
             const auto [stop, error] = std::from_chars(text.data(), end, value);
-            if (error != std::errc() || stop != end || value > max) {
-              return fmt::format("expected a whole number from 0 to {}, got '{}'", max, text);
+            if (error != std::errc() || stop != end || value < min || value > max) {
+              return fmt::format("expected a whole number from {} to {}, got '{}'", min, max, text);
             }
             // Decimal, as read here: CLI11 converts in base 0, where "010" is 8 and "08" an error.
             text = std::to_string(value);
             return {};
           },
-          fmt::format("0 to {}", max)};
+          fmt::format("{} to {}", min, max)};
 }
 
 CLI::Validator FiniteRange(double lo, double hi, const std::string& unit) {
   std::ostringstream range;
-  range << lo << " to " << hi << ' ' << unit;
+  range << lo << " to " << hi << (unit.empty() ? "" : " ") << unit;
   return {[lo, hi, expected = range.str()](std::string& text) -> std::string {
             char* end = nullptr;
             const double x = std::strtod(text.c_str(), &end);

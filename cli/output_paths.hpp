@@ -56,19 +56,21 @@ void CheckOutputFolder(const std::filesystem::path& folder, const std::string& o
 /// of settings.motion.resolution (cell::kMinResolution to cell::kMaxResolution).
 CLI::Validator ResolutionMm();
 
-/// CLI11 check of a whole number from 0 to `max` (`-j`: kMaxJobs, `--seed`: kMaxSeed), decimal
-/// (leading zeros allowed: the text is rewritten without them, since CLI11 reads "010" as octal):
-/// says "expected a whole number from 0 to 1024, got '-1'" (CLI::NonNegativeNumber printed its
-/// range up to the largest double, 300 digits; a number past the option's type got CLI11's own
-/// message).
-CLI::Validator NonNegativeInteger(std::uint64_t max);
+/// CLI11 check of a whole number from `min` to `max` (`-j`: 0 to kMaxJobs, `--seed`: 0 to
+/// kMaxSeed, counts such as `--robots`), decimal (leading zeros allowed: the text is rewritten
+/// without them, since CLI11 reads "010" as octal): says "expected a whole number from 0 to 1024,
+/// got '-1'" (CLI::NonNegativeNumber printed its range up to the largest double, 300 digits;
+/// CLI::Range said "Value 2.5 not in range 1 to 40" of a fraction; a number past the option's
+/// type got CLI11's own message).
+CLI::Validator WholeNumber(std::uint64_t min, std::uint64_t max);
 
 /// The most worker threads `-j` accepts (0: one per hardware thread).
 inline constexpr std::uint64_t kMaxJobs = 1024;
 /// The largest `--seed`: any 64-bit seed, as `settings.seed` takes.
 inline constexpr std::uint64_t kMaxSeed = std::numeric_limits<std::uint64_t>::max();
 
-/// CLI11 check of a finite number in [lo, hi] (`--spatial-weight`, `--exclusion-clearance`):
+/// CLI11 check of a finite number in [lo, hi] (`--spatial-weight`, `--exclusion-clearance`,
+/// `--eta`; `unit` may be empty):
 /// says "expected a number from 0 to 10 m, got 'nan'" (CLI::Range let nan through: every
 /// comparison with it is false).
 CLI::Validator FiniteRange(double lo, double hi, const std::string& unit);

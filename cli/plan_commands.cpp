@@ -190,14 +190,14 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   cmd->add_option("-j,--jobs", args->jobs,
                   "Worker threads (0 = one per hardware thread); the plan does "
                   "not depend on it")
-      ->transform(NonNegativeInteger(kMaxJobs));
+      ->transform(WholeNumber(0, kMaxJobs));
   cmd->add_option("--seed", args->seed, "Random seed (default: the cell's settings.seed)")
-      ->transform(NonNegativeInteger(kMaxSeed));
+      ->transform(WholeNumber(0, kMaxSeed));
   cmd->add_option("--rebalance-rounds", args->rebalance_rounds,
                   "Re-allocations tried after coordination, away from failed motions and "
                   "interlock waits (0 = none); one is kept only when more welds are planned or "
                   "the coordinated makespan drops")
-      ->check(CLI::Range(0, 100))
+      ->transform(WholeNumber(0, 100))
       ->capture_default_str();
   cmd->add_option("--spatial-weight", args->spatial_weight,
                   "Seconds per metre a weld costs a robot in the allocator's search for every "
@@ -232,7 +232,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--max-options", args->max_options,
                   "Candidates per weld and robot offered to the allocator")
-      ->check(CLI::Range(1, 64))
+      ->transform(WholeNumber(1, 64))
       ->capture_default_str();
   cmd->add_option("--models", args->models, "Folder of travel models (weldcell train)")
       ->type_name("DIR")
@@ -501,7 +501,7 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) 
                   "mm of robot travel between collision checks (default: the cell's)")
       ->check(ResolutionMm());
   cmd->add_option("-j,--jobs", *jobs, "Worker threads (0 = one per hardware thread)")
-      ->transform(NonNegativeInteger(kMaxJobs));
+      ->transform(WholeNumber(0, kMaxJobs));
   cmd->callback([&global, exit_code, cell_file, plan_file, resolution_mm, jobs] {
     const cell::Cell c = LoadForCommand(*cell_file, global);
     const plan::Plan p = ReadPlan(*plan_file, c);

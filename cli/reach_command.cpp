@@ -98,7 +98,7 @@ void RegisterReach(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   CLI::Option* csv_option =
       cmd->add_option("--csv", *csv_file, "Also write the weld × robot table as CSV to this file");
   cmd->add_option("-j,--jobs", *jobs, "Worker threads (0 = one per hardware thread)")
-      ->transform(NonNegativeInteger(kMaxJobs));
+      ->transform(WholeNumber(0, kMaxJobs));
   cmd->callback([&global, exit_code, cell_file, csv_file, csv_option, jobs] {
     const bool write_csv = csv_option->count() > 0;
     if (write_csv) CheckOutputFile(*csv_file, "--csv");

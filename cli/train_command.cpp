@@ -197,21 +197,21 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   cmd->add_option("-j,--jobs", args->jobs,
                   "Worker threads (0 = one per hardware thread); the data and the "
                   "model do not depend on it")
-      ->transform(NonNegativeInteger(kMaxJobs));
+      ->transform(WholeNumber(0, kMaxJobs));
   cmd->add_option("--seed", args->seed, "Seed of the moves, the planner and XGBoost")
       ->capture_default_str()
-      ->transform(NonNegativeInteger(kMaxSeed));
+      ->transform(WholeNumber(0, kMaxSeed));
   cmd->add_option("--moves", args->moves, "Planned moves per robot and cell")
-      ->check(CLI::Range(10, 1000000))
+      ->transform(WholeNumber(10, 1000000))
       ->capture_default_str();
   cmd->add_option("--rounds", args->rounds, "Boosting rounds")
-      ->check(CLI::Range(1, 100000))
+      ->transform(WholeNumber(1, 100000))
       ->capture_default_str();
   cmd->add_option("--max-depth", args->max_depth, "Depth of the trees")
-      ->check(CLI::Range(1, 20))
+      ->transform(WholeNumber(1, 20))
       ->capture_default_str();
   cmd->add_option("--eta", args->eta, "Learning rate")
-      ->check(CLI::Range(0.001, 1.0))
+      ->check(FiniteRange(0.001, 1.0, ""))
       ->capture_default_str();
   cmd->add_option("--name", args->name, "Model name (default: the output folder's name)");
   cmd->add_option("--evaluate", args->evaluate,
@@ -224,7 +224,7 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                   "error of a predictor that knew each move's mean duration, what the labels' own "
                   "spread leaves for any model (needs the cell files and data of format 2; not "
                   "with --evaluate; slow: N plannings of those moves)")
-      ->check(CLI::Range(0, 100))
+      ->transform(WholeNumber(0, 100))
       ->type_name("N");
   cmd->callback([&global, exit_code, args] {
     if (args->cells.empty() && args->data.empty()) {

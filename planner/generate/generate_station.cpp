@@ -771,6 +771,13 @@ std::vector<int> SplitIntoStretches(int m, int n, const std::function<bool(int, 
 
 }  // namespace
 
+bool IsStationName(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
+  });
+}
+
 namespace {
 
 // Throws InputError when `options` are out of range (see GenerateStation).
@@ -781,11 +788,7 @@ void CheckOptions(const GenerateOptions& options) {
   if (options.welds < 1 || options.welds > 5000) {
     throw OptionError("--welds", fmt::format("expected 1 to 5000 welds, got {}", options.welds));
   }
-  // The name is written unquoted into cell.yaml and into the README's command line.
-  if (options.name.empty() || !std::all_of(options.name.begin(), options.name.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '_' || c == '-' || c == '.';
-      })) {
+  if (!IsStationName(options.name)) {
     throw OptionError("--name", "expected a name of letters, digits, '_', '-' and '.', got '" +
                                     options.name + "'");
   }

@@ -77,6 +77,10 @@ struct GenerateOptions {
   bool operator==(const GenerateOptions&) const = default;
 };
 
+/// True when `name` can name a station: not empty, only letters, digits, '_', '-' and '.' (it is
+/// written unquoted into cell.yaml and into the README's command line).
+bool IsStationName(const std::string& name);
+
 /// The body kind that `options` produce (kAuto resolved).
 BodyKind ResolveBodyKind(const GenerateOptions& options);
 

@@ -207,7 +207,19 @@ TEST(CliTest, JobsAndSeedsOutOfRangeAreBadUsageSaidPlainly) {
       {"reach " + cell + " -j 2.5", jobs + "'2.5'"},
       {"verify " + cell + " plan.json -j +3", jobs + "'+3'"},
       {"generate --robots 2 --welds 4 --seed x -o " + (dir / "g").string(), seeds + "'x'"},
-      {"train " + cell + " -o " + (dir / "m").string() + " -j -1", jobs + "'-1'"}};
+      {"train " + cell + " -o " + (dir / "m").string() + " -j -1", jobs + "'-1'"},
+      // Counts: a fraction or a number out of range says the range (CLI::Range said "Value 2.5
+      // not in range 1 to 40"); a learning rate of nan was taken.
+      {"generate --robots 2.5 --welds 4 -o " + (dir / "g").string(),
+       "--robots: expected a whole number from 1 to 40, got '2.5'"},
+      {"generate --robots 2 --welds 5001 -o " + (dir / "g").string(),
+       "--welds: expected a whole number from 1 to 5000, got '5001'"},
+      {"plan " + cell + " -o " + dir.string() + " --max-options 0",
+       "--max-options: expected a whole number from 1 to 64, got '0'"},
+      {"plan " + cell + " -o " + dir.string() + " --rebalance-rounds 1e1",
+       "--rebalance-rounds: expected a whole number from 0 to 100, got '1e1'"},
+      {"train " + cell + " -o " + (dir / "m").string() + " --eta nan",
+       "--eta: expected a number from 0.001 to 1, got 'nan'"}};
   for (const auto& [command, message] : cases) {
     const CommandRun r = Weldcell(command);
     EXPECT_EQ(r.exit_code, 2) << command << "\n" << r.out;
@@ -808,6 +820,12 @@ TEST(CliTest, GenerateChecksItsOutputFolderBeforeAnyWork) {
       {(dir / "afile").string(),
        (dir / "afile").string() + ": error: --out: is a file, not a folder"},
       {(dir / "afile" / "sub").string(), ": error: --out: "},
+      // Without --name the station is named after its folder: a folder name that cannot name
+      // it is the folder's fault (it was blamed on --name, which was not given).
+      {(dir / "a b").string(),
+       ": error: --out: the station is named after its folder, 'a b', "
+       "which is not a name of letters, digits, '_', '-' and '.' (give "
+       "--name)"},
   };
   for (const auto& c : kCases) {
     const CommandRun r =
@@ -817,6 +835,7 @@ TEST(CliTest, GenerateChecksItsOutputFolderBeforeAnyWork) {
     EXPECT_THAT(r.out, Not(HasSubstr("reach"))) << c.out;
   }
   EXPECT_EQ(ReadText(dir / "afile"), "keep");
+  EXPECT_FALSE(fs::exists(dir / "a b"));
 }
 
 // `verify` of a plan made for another cell: exit 2 at once, as `export` says it (it reported
