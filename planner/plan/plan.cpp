@@ -344,14 +344,33 @@ void CheckStructure(const Plan& plan, const cell::Cell* cell, Reader* rd) {
                           ", which the plan does not list (its robots: " + names + ")");
     }
   };
+  // A segment index of a listed robot within its timeline: `last` is the largest it may be (the
+  // segment count for a release, which is one past the zone's last segment).
+  auto within = [&](const std::string& robot, int k, bool release, const std::string& path) {
+    const auto it = index.find(robot);
+    if (it == index.end()) return;
+    const int count = static_cast<int>(plan.robots[it->second].segments.size());
+    const int last = release ? count : count - 1;
+    if (k > last) {
+      rd->Error(path, "is segment " + std::to_string(k) + " of robot " + robot + ", which has " +
+                          std::to_string(count) + " segment(s)" +
+                          (last >= 0 ? " (0 to " + std::to_string(last) + ")" : ""));
+    }
+  };
   for (std::size_t z = 0; z < plan.zones.size(); ++z) {
     for (std::size_t u = 0; u < plan.zones[z].uses.size(); ++u) {
-      known(plan.zones[z].uses[u].robot,
-            Reader::Index(Reader::Index("zones", z) + ".uses", u) + ".robot");
+      const ZoneUse& use = plan.zones[z].uses[u];
+      const std::string up = Reader::Index(Reader::Index("zones", z) + ".uses", u);
+      known(use.robot, up + ".robot");
+      within(use.robot, use.acquire_segment, false, up + ".acquire_segment");
+      within(use.robot, use.release_segment, true, up + ".release_segment");
     }
   }
   for (std::size_t k = 0; k < plan.weld_signals.size(); ++k) {
-    known(plan.weld_signals[k].robot, Reader::Index("weld_signals", k) + ".robot");
+    const WeldSignal& signal = plan.weld_signals[k];
+    const std::string sp = Reader::Index("weld_signals", k);
+    known(signal.robot, sp + ".robot");
+    within(signal.robot, signal.segment, false, sp + ".segment");
   }
   // Against the cell only when the plan is of it: another cell's plan is said by the caller's
   // hash check (one clear error, not one per robot and weld).

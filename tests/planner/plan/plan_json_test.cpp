@@ -38,7 +38,22 @@ Plan SamplePlan() {
   r.busy_time = 2.25;
   r.finish_time = 2.25;
   p.robots.push_back(r);
-  p.robots.push_back({.robot = "R2"});  // the zone's and weld signal's other robot
+  // The zone's and weld signal's other robot: it moves out of the zone and waits there.
+  RobotPlan other{.robot = "R2"};
+  other.segments.push_back({.kind = SegmentKind::kMotion,
+                            .from = "home",
+                            .to = "home",
+                            .times = {0.0, 1.5},
+                            .q = {q * 0.0, q * -0.5}});
+  other.segments.push_back({.kind = SegmentKind::kWait,
+                            .from = "home",
+                            .to = "home",
+                            .times = {1.5, 2.25},
+                            .q = {q * -0.5, q * -0.5}});
+  other.busy_time = 1.5;
+  other.wait_time = 0.75;
+  other.finish_time = 2.25;
+  p.robots.push_back(other);
   p.zones.push_back({.id = "Z1",
                      .uses = {{.robot = "R2",
                                .acquire_segment = 0,
@@ -153,7 +168,8 @@ cell::Cell SampleCell() {
 }
 
 // Issue 13: a hand-broken plan (3 joint values for a 6-axis robot, a robot listed twice, a zone
-// use or weld signal of a robot R7 not in the plan, a weld id not in the cell) passed the
+// use or weld signal of a robot R7 not in the plan or at a segment past its timeline, a weld id
+// not in the cell) passed the
 // reader and failed verification (exit 1, no line). Each is an InputError at its file:line:col;
 // the cell's checks only for a plan of that cell (another cell's plan is the hash check's).
 TEST(PlanJsonTest, APlanThatDoesNotHoldTogetherOrFitItsCellIsAnErrorAtItsLine) {
@@ -175,6 +191,16 @@ TEST(PlanJsonTest, APlanThatDoesNotHoldTogetherOrFitItsCellIsAnErrorAtItsLine) {
        R"(error: zones\[0\]\.uses\[0\]\.robot: names robot R7, which the plan does not list)"},
       {"signal R7", [](Plan& p) { p.weld_signals[0].robot = "R7"; },
        R"(error: weld_signals\[0\]\.robot: names robot R7)"},
+      // Segment indices past a robot's timeline (a negative one is the reader's type error):
+      // exit 1 as a plan mismatch before, where -3 was exit 2.
+      {"acquire past the end", [](Plan& p) { p.zones[0].uses[1].acquire_segment = 100000; },
+       R"(error: zones\[0\]\.uses\[1\]\.acquire_segment: is segment 100000 of robot R1, which )"
+       R"(has 2 segment\(s\) \(0 to 1\))"},
+      {"release past the end", [](Plan& p) { p.zones[0].uses[0].release_segment = 3; },
+       R"(error: zones\[0\]\.uses\[0\]\.release_segment: is segment 3 of robot R2, which has )"
+       R"(2 segment\(s\) \(0 to 2\))"},
+      {"signal past the end", [](Plan& p) { p.weld_signals[0].segment = 2; },
+       R"(error: weld_signals\[0\]\.segment: is segment 2 of robot R2, which has 2 segment)"},
       {"robot R7", [](Plan& p) { p.robots[1].robot = "R7"; },
        R"(error: robots\[1\]\.name: robot R7 is not a robot of cell demo)"},
       {"weld", [](Plan& p) { p.robots[0].welds[0].weld_id = "W77"; },
