@@ -11,6 +11,9 @@ find_package(ompl REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)
 find_package(fmt REQUIRED)
+# libxml2-dev: the line and column where a URDF is not well-formed XML (urdfdom's parser says
+# what, not where).
+find_package(LibXml2 REQUIRED)
 # libxgboost-dev (1.7.4): the learned travel-time model (planner/learned), through its C API.
 # Found by path: Debian's xgboost-config.cmake also imports the `xgboost` command-line program,
 # which is in another package, and fails without it.

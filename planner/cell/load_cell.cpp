@@ -248,11 +248,12 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
 
   // Robots, with where each one's base was given (for containment messages).
   std::vector<std::pair<SourceLocation, std::string>> robot_where;
+  // Robot names, where each was given: an obstacle may not take one (collisions name both).
+  std::map<std::string, SourceLocation> robot_names;
   if (auto robots = YamlReader::Get(root, "robots")) {
     if (!robots->IsSequence() || robots->size() == 0) {
       reader.Error(*robots, "robots", "expected a list of at least one robot");
     } else {
-      std::map<std::string, SourceLocation> names;
       for (std::size_t i = 0; i < robots->size(); ++i) {
         const YAML::Node node = (*robots)[i];
         const std::string key = IndexKey("robots", i);
@@ -265,7 +266,7 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
         if (auto v = YamlReader::Get(node, "name")) {
           if (auto name = reader.Name(*v, JoinKey(key, "name"))) {
             robot.name = *name;
-            auto [it, inserted] = names.emplace(*name, reader.Where(*v));
+            auto [it, inserted] = robot_names.emplace(*name, reader.Where(*v));
             if (!inserted) {
               reader.Error(*v, JoinKey(key, "name"),
                            "duplicate robot name '" + *name + "' (first at line " +
@@ -414,6 +415,11 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
             reader.Error(*n, JoinKey(key, "name"),
                          "duplicate obstacle name '" + *name + "' (first at line " +
                              std::to_string(it->second.line) + ")");
+          } else if (const auto robot = robot_names.find(*name); robot != robot_names.end()) {
+            reader.Error(*n, JoinKey(key, "name"),
+                         "obstacle name '" + *name + "' is the name of a robot (line " +
+                             std::to_string(robot->second.line) +
+                             "); collisions and reports name both, so give it another");
           }
         }
         if (geometry && name) {

@@ -2,6 +2,7 @@
 // (urdfdom keeps none), assimp (through MeshCache) for the meshes.
 
 #include <console_bridge/console.h>
+#include <libxml/parser.h>
 #include <urdf_parser/urdf_parser.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <numbers>
 #include <optional>
@@ -198,6 +200,32 @@ urdf::ModelInterfaceSharedPtr ParseWithMessages(const std::string& xml,
   console_bridge::restorePreviousOutputHandler();
   errors = std::move(handler.errors);
   return model;
+}
+
+/// Where `xml` is not well-formed XML, by libxml2 (urdfdom's own parser says what is wrong, not
+/// where): the place and libxml2's message, e.g. "Premature end of data in tag robot line 4".
+/// nullopt when it is well-formed.
+std::optional<std::pair<SourceLocation, std::string>> XmlSyntaxError(const std::string& xml,
+                                                                     const std::string& file) {
+  const std::unique_ptr<xmlParserCtxt, void (*)(xmlParserCtxtPtr)> context(xmlNewParserCtxt(),
+                                                                           xmlFreeParserCtxt);
+  if (!context) return std::nullopt;
+  // No network, no messages on stderr; the error stays in the context.
+  xmlDocPtr document =
+      xmlCtxtReadMemory(context.get(), xml.data(), static_cast<int>(xml.size()), file.c_str(),
+                        nullptr, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  const bool well_formed = document != nullptr && context->wellFormed;
+  xmlFreeDoc(document);
+  const xmlError& error = context->lastError;
+  if (well_formed || error.code == XML_ERR_OK) return std::nullopt;
+  std::string message = error.message != nullptr ? error.message : "not well-formed";
+  while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back()))) {
+    message.pop_back();
+  }
+  return std::pair{
+      SourceLocation{
+          .file = file, .line = std::max(error.line, 1), .column = std::max(error.int2, 1)},
+      message};
 }
 
 Eigen::Isometry3d ToIsometry(const urdf::Pose& pose) {
@@ -397,6 +425,11 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
   std::vector<std::string> parse_errors;
   const urdf::ModelInterfaceSharedPtr urdf_model = ParseWithMessages(xml, parse_errors);
   if (!urdf_model) {
+    if (const auto syntax = XmlSyntaxError(xml, file)) {
+      // urdfdom's message is the same description without the place.
+      sink.Error(syntax->first, "", "not well-formed XML: " + syntax->second);
+      return std::nullopt;
+    }
     for (const std::string& message : parse_errors) {
       // urdfdom names the element in brackets ("Joint [joint_1] is of type ..."): point there.
       const XmlIndex::Element* element = nullptr;

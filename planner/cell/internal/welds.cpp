@@ -375,6 +375,11 @@ void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
         sink.Error(where, key, "unknown weld id '" + id + "' in after");
       } else if (id == e.weld.id) {
         sink.Error(where, key, "a weld cannot come after itself");
+      } else if (const auto first = std::find(e.weld.after.begin(), e.weld.after.end(), id);
+                 first != e.weld.after.begin() + static_cast<std::ptrdiff_t>(k)) {
+        sink.Error(where, key,
+                   "weld '" + id + "' is listed twice in after (also after[" +
+                       std::to_string(first - e.weld.after.begin()) + "])");
       } else {
         before[i].push_back(by_id.at(id));
       }
