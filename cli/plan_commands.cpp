@@ -145,7 +145,12 @@ std::string TravelSummary(const plan::TravelReport& t, double seconds) {
   std::string line = "travel time " + t.kind + ":";
   for (std::size_t i = 0; i < t.robots.size(); ++i) {
     const plan::TravelRobotError& e = t.robots[i];
-    line += fmt::format("{} {} {:.1f} %", i ? "," : "", e.robot, e.error_pct);
+    line += fmt::format("{} {} ", i ? "," : "", e.robot);
+    if (e.planned_seconds <= 0) {
+      line += "no moves";
+      continue;
+    }
+    line += fmt::format("{:.1f} %", e.error_pct);
     if (e.source != "analytic") line += fmt::format(" (analytic {:.1f} %)", e.analytic_error_pct);
     if (e.drifted) line += " DRIFT";
   }

@@ -568,10 +568,11 @@ std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& outpu
               Th("predicted s", "num"), Th("error %", "num"), Th("analytic error %", "num"),
               Th("drift")});
     for (const plan::TravelRobotError& e : plan.travel.robots) {
+      const bool moved = e.planned_seconds > 0;  // else no error in % (a robot given no weld)
       h += Row({Td(Esc(e.robot)), Td(Esc(e.source)), Td(std::to_string(e.moves), "num"),
                 Td(S2(e.planned_seconds), "num"), Td(S2(e.predicted_seconds), "num"),
-                Td(fmt::format("{:.1f}", e.error_pct), "num"),
-                Td(fmt::format("{:.1f}", e.analytic_error_pct), "num"),
+                Td(moved ? fmt::format("{:.1f}", e.error_pct) : "-", "num"),
+                Td(moved ? fmt::format("{:.1f}", e.analytic_error_pct) : "-", "num"),
                 Td(e.drift_threshold_pct < 0 ? std::string("-")
                    : e.drifted ? fmt::format("<span class=\"fail\">drifted (&gt; {:.1f} %)</span>",
                                              e.drift_threshold_pct)

@@ -220,7 +220,8 @@ plan::TravelReport MeasureTravelError(const cell::Cell& cell,
       legs.push_back(leg);
       leg = Leg{.from = leg.to, .from_node = leg.to_node, .q_from = leg.q_to};
     }
-    if (!skipped.count(static_cast<int>(route.size()))) {
+    // Home to home (a robot given no weld) is no move: it would count as one of 0 s.
+    if (!skipped.count(static_cast<int>(route.size())) && !legs.empty()) {
       leg.to = "home";
       leg.to_node = 0;
       leg.q_to = cell.robots[r].home;

@@ -102,6 +102,30 @@ TEST(PlanCellTest, StagesRunOneByOneGiveTheSamePlan) {
   EXPECT_EQ(plan::ToJson(p), plan::ToJson(PlanCell(c, world, options).plan));
 }
 
+// A robot given no weld makes no move (home to home counted as one move of 0 s, which the summary
+// showed as an error of 0.0 %); the other robot's moves are each counted.
+TEST(PlanCellTest, ARobotGivenNoWeldHasNoTravelMoves) {
+  const cell::Cell c = testing::SharedCell();
+  const collision::CollisionWorld world(c);
+  const PlanOptions options{.threads = 2, .rebalance_rounds = 0};
+  const reach::ReachMap reach = reach::ReachAll(c, world, {.threads = 2});
+  const AllocationProblem problem = BuildAllocationProblem(c, world, reach, options);
+  Allocation allocation = Allocate(c, reach, problem, options);
+  ASSERT_EQ(allocation.routes.size(), 2u);
+  allocation.routes[1].clear();
+  const std::size_t stops = allocation.routes[0].size();
+  ASSERT_GT(stops, 0u);
+  const std::vector<motion::SequenceResult> motions =
+      PlanMotions(c, world, reach, allocation, options);
+  const plan::TravelReport travel =
+      MeasureTravelError(c, world, reach, options, {}, allocation, motions);
+  ASSERT_EQ(travel.robots.size(), 2u);
+  EXPECT_EQ(travel.robots[0].moves, static_cast<int>(stops + 1 - motions[0].skipped.size()));
+  EXPECT_GT(travel.robots[0].planned_seconds, 0.0);
+  EXPECT_EQ(travel.robots[1].moves, 0);
+  EXPECT_EQ(travel.robots[1].planned_seconds, 0.0);
+}
+
 // A robot whose route was planned before (in any earlier round) takes that motion unplanned;
 // abandoned motions and routes known already are not added.
 TEST(PlanCellTest, PlannedRoutesGiveARouteItsEarlierMotion) {
