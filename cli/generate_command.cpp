@@ -3,11 +3,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
@@ -55,6 +58,19 @@ generate::GunChoice ParseGun(const std::string& text) {
   Fail("--gun", "expected auto, c_gun or x_gun, got '" + text + "'");
 }
 
+// `text` as one shell word: as is when it has only characters no shell reads specially, else in
+// single quotes (a ' inside as '\''), so that the README's command can be pasted back.
+std::string ShellWord(const std::string& text) {
+  const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("_-./:=@%+,").find(c) != std::string_view::npos;
+  });
+  if (plain) return text;
+  std::string out = "'";
+  for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 }  // namespace
 
 void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code) {
@@ -89,22 +105,34 @@ void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code
   cmd->add_flag("--force", args->force, "Overwrite the files of a non-empty output folder");
   cmd->callback([&global, exit_code, args] {
     const fs::path out = fs::path(args->out).lexically_normal();
-    fs::path folder_name = out.filename();
-    if (folder_name.empty()) folder_name = out.parent_path().filename();
+    // The folder's own name, also for `.` and `..`.
+    const fs::path absolute = fs::absolute(out).lexically_normal();
+    const fs::path folder_name =
+        absolute.has_filename() ? absolute.filename() : absolute.parent_path().filename();
     std::error_code ec;
+    // The path is written into cell.yaml's comment and the README: one line each.
+    if (std::any_of(args->out.begin(), args->out.end(),
+                    [](char c) { return std::iscntrl(static_cast<unsigned char>(c)); })) {
+      Fail("--out",
+           "the folder name has a control character (such as a line break or a tab); it is "
+           "written into the station's files");
+    }
     CheckOutputFolder(out, "--out");
     if (fs::is_directory(out, ec) && !fs::is_empty(out, ec) && !args->force) {
       Fail("--out", out.string() + " is not empty (--force overwrites its station files)");
     }
     if (args->name.empty() && !generate::IsStationName(folder_name.string())) {
       Fail("--out", "the station is named after its folder, '" + folder_name.string() +
-                        "', which is not a name of letters, digits, '_', '-' and '.' (give "
-                        "--name)");
+                        "', which cannot name it: " + generate::kStationNameRule +
+                        " (give --name)");
     }
     if (!fs::is_directory(args->robots_dir, ec)) {
       Fail("--robots-dir", "no folder " + args->robots_dir +
                                " (run from the repository root or give --robots-dir)");
     }
+    // Made (and a file probed in it) before the work, as `plan -o`: a folder the station cannot
+    // be written into fails now; removed again if the generation fails.
+    const OutputFolder out_folder(out, "--out");
     generate::GenerateOptions options{
         .robots = args->robots,
         .welds = args->welds,
@@ -122,10 +150,7 @@ void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code
         fmt::format("weldcell generate --robots {} --welds {} --seed {}{}{}{} -o {}", args->robots,
                     args->welds, args->seed, args->body == "auto" ? "" : " --body " + args->body,
                     args->gun == "auto" ? "" : " --gun " + args->gun,
-                    args->name.empty() ? "" : " --name " + args->name, out_text);
-    // Made (and a file probed in it) before the work, as `plan -o`: a folder the station cannot
-    // be written into fails now; removed again if the generation fails.
-    const OutputFolder out_folder(out, "--out");
+                    args->name.empty() ? "" : " --name " + args->name, ShellWord(out_text));
     const generate::Station station = generate::GenerateStation(options);
     generate::WriteStation(station, out);
     out_folder.Keep();

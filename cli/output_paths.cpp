@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <system_error>
 #include <vector>
@@ -156,6 +157,10 @@ void CheckOutputFile(const fs::path& file, const std::string& option) {
   if (file.empty()) Fail(file, option, "empty file name");
   std::error_code ec;
   const fs::file_status status = fs::status(file, ec);
+  // Neither there nor missing: a name too long, a folder on the way that cannot be searched, ….
+  if (status.type() == fs::file_type::none) {
+    Fail(file, option, "cannot be written: " + ec.message());
+  }
   if (fs::is_directory(status)) {
     Fail(file, option, "is a folder, where weldcell must write a file");
   }
@@ -204,14 +209,27 @@ CLI::Validator WholeNumber(std::uint64_t min, std::uint64_t max) {
           fmt::format("{} to {}", min, max)};
 }
 
+namespace {
+
+// `text` as a decimal number, all of it: no sign '+', space, hex, or value that over- or
+// underflows a double (strtod read " 3", "0x3" and made 1e-400 a silent 0); nan and inf are read,
+// for the caller's range check to refuse.
+std::optional<double> DecimalNumber(const std::string& text) {
+  double x = 0.0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, x, std::chars_format::general);
+  if (text.empty() || error != std::errc() || stop != end) return std::nullopt;
+  return x;
+}
+
+}  // namespace
+
 CLI::Validator FiniteRange(double lo, double hi, const std::string& unit) {
   std::ostringstream range;
   range << lo << " to " << hi << (unit.empty() ? "" : " ") << unit;
   return {[lo, hi, expected = range.str()](std::string& text) -> std::string {
-            char* end = nullptr;
-            const double x = std::strtod(text.c_str(), &end);
-            const bool number = !text.empty() && end == text.c_str() + text.size();
-            if (number && std::isfinite(x) && x >= lo && x <= hi) return {};
+            const std::optional<double> x = DecimalNumber(text);
+            if (x && std::isfinite(*x) && *x >= lo && *x <= hi) return {};
             return "expected a number from " + expected + ", got '" + text + "'";
           },
           "[" + range.str() + "]"};
@@ -221,12 +239,10 @@ CLI::Validator ResolutionMm() {
   std::ostringstream range;
   range << cell::kMinResolution * 1000.0 << " to " << cell::kMaxResolution * 1000.0;
   return {[](std::string& text) -> std::string {
-            char* end = nullptr;
-            const double mm = std::strtod(text.c_str(), &end);
-            const bool number = !text.empty() && end == text.c_str() + text.size();
-            if (number && mm == 0.0) return {};
-            if (number && std::isfinite(mm) && mm >= cell::kMinResolution * 1000.0 * (1 - 1e-12) &&
-                mm <= cell::kMaxResolution * 1000.0 * (1 + 1e-12)) {
+            const std::optional<double> mm = DecimalNumber(text);
+            if (mm && *mm == 0.0) return {};
+            if (mm && std::isfinite(*mm) && *mm >= cell::kMinResolution * 1000.0 * (1 - 1e-12) &&
+                *mm <= cell::kMaxResolution * 1000.0 * (1 + 1e-12)) {
               return {};
             }
             std::ostringstream message;

@@ -772,10 +772,15 @@ std::vector<int> SplitIntoStretches(int m, int n, const std::function<bool(int, 
 }  // namespace
 
 bool IsStationName(const std::string& name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-' || c == '.';
-  });
+  auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
+  // Starting with '-' or '.' it would read as a YAML sequence entry or an option (`-x`), or be
+  // `.`; YAML reads null, Null and NULL as no value.
+  return !name.empty() && (alnum(name[0]) || name[0] == '_') &&
+         std::all_of(name.begin(), name.end(),
+                     [&](char c) { return alnum(c) || c == '_' || c == '-' || c == '.'; }) &&
+         name != "null" && name != "Null" && name != "NULL";
 }
 
 namespace {
@@ -789,8 +794,7 @@ void CheckOptions(const GenerateOptions& options) {
     throw OptionError("--welds", fmt::format("expected 1 to 5000 welds, got {}", options.welds));
   }
   if (!IsStationName(options.name)) {
-    throw OptionError("--name", "expected a name of letters, digits, '_', '-' and '.', got '" +
-                                    options.name + "'");
+    throw OptionError("--name", std::string(kStationNameRule) + ", got '" + options.name + "'");
   }
 }
 

@@ -77,8 +77,13 @@ struct GenerateOptions {
   bool operator==(const GenerateOptions&) const = default;
 };
 
-/// True when `name` can name a station: not empty, only letters, digits, '_', '-' and '.' (it is
-/// written unquoted into cell.yaml and into the README's command line).
+/// What IsStationName asks of a name, for messages.
+inline constexpr const char* kStationNameRule =
+    "expected a name of letters, digits, '_', '-' and '.' that starts with a letter, digit or "
+    "'_' and is not null";
+
+/// True when `name` can name a station (kStationNameRule): it is written unquoted into cell.yaml
+/// and into the README's command line.
 bool IsStationName(const std::string& name);
 
 /// The body kind that `options` produce (kAuto resolved).

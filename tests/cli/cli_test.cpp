@@ -449,6 +449,9 @@ TEST(CliTest, OutputPathMistakesAreBadUsageNamedBeforeAnyWork) {
        (dir / "csvdir").string() + ": error: --csv: is a folder"},
       {"reach " + cell + " --csv ''", "\"\": error: --csv: empty file name"},
       {"reach " + cell + " --csv /dev/null", "/dev/null: error: --csv: is not a regular file"},
+      // A name too long for the file system failed only when the table was written.
+      {"reach " + cell + " --csv " + (dir / std::string(300, 'L')).string(),
+       ": error: --csv: cannot be written: File name too long"},
   };
   for (const auto& c : kCases) {
     const CommandRun r = Weldcell(c.args);
@@ -483,7 +486,8 @@ TEST(CliTest, ADeviceOrFifoAsTheCellIsAnErrorWithExitTwo) {
 
 // --resolution 1e-9 never ended; inf printed 300 digits, nan silently meant the default.
 TEST(CliTest, VerifyResolutionOutsideItsBoundsIsBadUsage) {
-  for (const char* value : {"1e-9", "0.01", "inf", "nan", "-1", "1000"}) {
+  // 1e-400 read as 0 (the cell's resolution); 0x1 as 1 mm.
+  for (const char* value : {"1e-9", "0.01", "inf", "nan", "-1", "1000", "1e-400", "0x1"}) {
     const CommandRun r =
         Weldcell(std::string("verify cells/demo/cell.yaml no_plan.json --resolution ") + value);
     EXPECT_EQ(r.exit_code, 2) << value << "\n" << r.out;
@@ -497,7 +501,8 @@ TEST(CliTest, PlanWeightsAndClearanceOutsideTheirRangeAreBadUsage) {
   const fs::path dir = TempDir("plan_range");
   for (const std::string option : {"--spatial-weight", "--sweep-weight", "--exclusion-clearance"}) {
     const std::string range = option == "--exclusion-clearance" ? "0 to 10 m" : "0 to 1000 s/m";
-    for (const char* value : {"nan", "inf", "-1", "1e6", "x"}) {
+    // Hex, a leading '+' and an underflow to 0 (which meant "off") were read too.
+    for (const char* value : {"nan", "inf", "-1", "1e6", "x", "0x3", "+3", "1e-400"}) {
       const CommandRun r =
           Weldcell("plan cells/demo/cell.yaml -o " + dir.string() + " " + option + " " + value);
       EXPECT_EQ(r.exit_code, 2) << option << " " << value << "\n" << r.out;
@@ -821,11 +826,18 @@ TEST(CliTest, GenerateChecksItsOutputFolderBeforeAnyWork) {
        (dir / "afile").string() + ": error: --out: is a file, not a folder"},
       {(dir / "afile" / "sub").string(), ": error: --out: "},
       // Without --name the station is named after its folder: a folder name that cannot name
-      // it is the folder's fault (it was blamed on --name, which was not given).
+      // it is the folder's fault (it was blamed on --name, which was not given). `null` and
+      // `-x` were written into cell.yaml, which then did not load.
       {(dir / "a b").string(),
-       ": error: --out: the station is named after its folder, 'a b', "
-       "which is not a name of letters, digits, '_', '-' and '.' (give "
-       "--name)"},
+       ": error: --out: the station is named after its folder, 'a b', which cannot name it: "
+       "expected a name of letters, digits, '_', '-' and '.' that starts with a letter, digit or "
+       "'_' and is not null (give --name)"},
+      {(dir / "null").string(), "--out: the station is named after its folder, 'null'"},
+      {(dir / "-x").string(), "--out: the station is named after its folder, '-x'"},
+      // A line break in the path broke cell.yaml's comment line; a name too long for the file
+      // system was an internal error (exit 3).
+      {(dir / "two\nlines").string(), "--out: the folder name has a control character"},
+      {(dir / std::string(300, 'L')).string(), "error: --out: cannot create the folder"},
   };
   for (const auto& c : kCases) {
     const CommandRun r =
@@ -836,6 +848,26 @@ TEST(CliTest, GenerateChecksItsOutputFolderBeforeAnyWork) {
   }
   EXPECT_EQ(ReadText(dir / "afile"), "keep");
   EXPECT_FALSE(fs::exists(dir / "a b"));
+  EXPECT_FALSE(fs::exists(dir / "null"));
+}
+
+// The station written into `.` is named after that folder (it was named `.`), and the command
+// its files give to regenerate it pastes back into a shell (a path with a space was unquoted).
+TEST(CliTest, GenerateNamesTheStationAfterItsFolderAndWritesACommandThatPastesBack) {
+  const fs::path dir = TempDir("generate_names");
+  const fs::path spaced = dir / "my cell";
+  const CommandRun quoted =
+      Weldcell("generate --robots 1 --welds 2 --name ok -o " + ShellQuote(spaced.string()));
+  ASSERT_EQ(quoted.exit_code, 0) << quoted.out;
+  const std::string command = "--name ok -o '" + spaced.string() + "'\n";
+  EXPECT_THAT(ReadText(spaced / "README.md"), HasSubstr(command));
+  EXPECT_THAT(ReadText(spaced / "cell.yaml"), HasSubstr(command));
+  fs::create_directories(dir / "here");
+  const CommandRun dot =
+      Weldcell("generate --robots 1 --welds 2 -o " + ShellQuote((dir / "here" / ".").string()));
+  ASSERT_EQ(dot.exit_code, 0) << dot.out;
+  EXPECT_THAT(ReadText(dir / "here" / "cell.yaml"), HasSubstr("\nname: here\n"));
+  EXPECT_EQ(Weldcell("check " + ShellQuote((dir / "here" / "cell.yaml").string())).exit_code, 0);
 }
 
 // `verify` of a plan made for another cell: exit 2 at once, as `export` says it (it reported
