@@ -153,9 +153,14 @@ class Reader {
   int Int(const Json& obj, const char* key, const std::string& path) {
     const Json* v = Get(obj, key, path);
     if (!v) return 0;
-    if (!v->is_number_integer() || v->get<std::int64_t>() < 0 ||
-        v->get<std::int64_t>() > std::numeric_limits<int>::max()) {
+    if (!v->is_number_integer() || (!v->is_number_unsigned() && v->get<std::int64_t>() < 0)) {
       Error(Join(path, key), "expected a non-negative integer");
+      return 0;
+    }
+    if (v->get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<int>::max())) {
+      Error(Join(path, key), "expected a non-negative integer up to " +
+                                 std::to_string(std::numeric_limits<int>::max()) + ", got " +
+                                 v->dump());
       return 0;
     }
     return static_cast<int>(v->get<std::int64_t>());
@@ -357,13 +362,36 @@ void CheckStructure(const Plan& plan, const cell::Cell* cell, Reader* rd) {
                           (last >= 0 ? " (0 to " + std::to_string(last) + ")" : ""));
     }
   };
+  std::map<std::string, std::size_t> zone_index;  // zone id -> its first place
   for (std::size_t z = 0; z < plan.zones.size(); ++z) {
-    for (std::size_t u = 0; u < plan.zones[z].uses.size(); ++u) {
-      const ZoneUse& use = plan.zones[z].uses[u];
-      const std::string up = Reader::Index(Reader::Index("zones", z) + ".uses", u);
+    const Zone& zone = plan.zones[z];
+    const std::string zp = Reader::Index("zones", z);
+    if (const auto [it, fresh] = zone_index.emplace(zone.id, z); !fresh) {
+      rd->Error(zp + ".id", "zone " + zone.id + " is listed twice (also zones[" +
+                                std::to_string(it->second) + "])");
+    }
+    if (zone.uses.size() < 2) {
+      rd->Error(zp + ".uses", "has " + std::to_string(zone.uses.size()) +
+                                  " use(s): a zone is shared by at least two robots");
+    }
+    std::map<std::string, std::size_t> user;  // robot -> its first use of this zone
+    for (std::size_t u = 0; u < zone.uses.size(); ++u) {
+      const ZoneUse& use = zone.uses[u];
+      const std::string up = Reader::Index(zp + ".uses", u);
       known(use.robot, up + ".robot");
+      if (const auto [it, fresh] = user.emplace(use.robot, u); !fresh) {
+        rd->Error(up + ".robot", "robot " + use.robot + " uses zone " + zone.id +
+                                     " twice (also uses[" + std::to_string(it->second) + "])");
+      }
       within(use.robot, use.acquire_segment, false, up + ".acquire_segment");
       within(use.robot, use.release_segment, true, up + ".release_segment");
+      if (use.release_segment <= use.acquire_segment) {
+        rd->Error(up + ".release_segment",
+                  "is " + std::to_string(use.release_segment) +
+                      ": a zone is released after the segment before release_segment, so it "
+                      "must be above acquire_segment (" +
+                      std::to_string(use.acquire_segment) + ")");
+      }
     }
   }
   for (std::size_t k = 0; k < plan.weld_signals.size(); ++k) {
@@ -371,6 +399,17 @@ void CheckStructure(const Plan& plan, const cell::Cell* cell, Reader* rd) {
     const std::string sp = Reader::Index("weld_signals", k);
     known(signal.robot, sp + ".robot");
     within(signal.robot, signal.segment, false, sp + ".segment");
+    // A robot waiting for its own weld would hand a signal to itself (exported as a handshake).
+    const auto it = index.find(signal.robot);
+    if (it != index.end()) {
+      for (const WeldVisit& w : plan.robots[it->second].welds) {
+        if (w.weld_id == signal.weld) {
+          rd->Error(sp + ".weld", "weld " + signal.weld + " is welded by robot " + signal.robot +
+                                      " itself: a robot waits only for other robots' welds");
+          break;
+        }
+      }
+    }
   }
   // Against the cell only when the plan is of it: another cell's plan is said by the caller's
   // hash check (one clear error, not one per robot and weld).

@@ -93,6 +93,10 @@ TEST(PlanJsonTest, ReportsEveryMissingOrWrongKey) {
   std::string text = ToJson(SamplePlan());
   text.replace(text.find("\"format\": \"weldcell-plan/2\""), 27, "\"format\": \"weldcell-plan/9\"");
   text.replace(text.find("\"makespan\""), 10, "\"makespam\"");
+  // An integer past int's range is one, just too large (it was "expected a non-negative integer").
+  const std::string acquire = "\"acquire_segment\": 0";
+  ASSERT_NE(text.find(acquire), std::string::npos);
+  text.replace(text.find(acquire), acquire.size(), "\"acquire_segment\": 2147483648");
   try {
     PlanFromJson(text, "p.json");
     FAIL() << "expected InputError";
@@ -103,6 +107,8 @@ TEST(PlanJsonTest, ReportsEveryMissingOrWrongKey) {
     EXPECT_THAT(e.what(), HasSubstr("p.json: error: missing key 'makespan'"));
     EXPECT_THAT(e.what(), ::testing::ContainsRegex(R"(p\.json:[0-9]+:[0-9]+: error: makespam: )"
                                                    R"(unknown key 'makespam')"));
+    EXPECT_THAT(e.what(), HasSubstr("error: zones[0].uses[0].acquire_segment: expected a "
+                                    "non-negative integer up to 2147483647, got 2147483648"));
   }
 }
 
@@ -199,6 +205,19 @@ TEST(PlanJsonTest, APlanThatDoesNotHoldTogetherOrFitItsCellIsAnErrorAtItsLine) {
       {"release past the end", [](Plan& p) { p.zones[0].uses[0].release_segment = 3; },
        R"(error: zones\[0\]\.uses\[0\]\.release_segment: is segment 3 of robot R2, which has )"
        R"(2 segment\(s\) \(0 to 2\))"},
+      // Zones that do not hold together and a robot waiting for its own weld: exit 1 in
+      // verification before, with no line.
+      {"release before acquire", [](Plan& p) { p.zones[0].uses[1].release_segment = 1; },
+       R"(error: zones\[0\]\.uses\[1\]\.release_segment: is 1: a zone is released after the )"
+       R"(segment before release_segment, so it must be above acquire_segment \(1\))"},
+      {"one use", [](Plan& p) { p.zones[0].uses.pop_back(); },
+       R"(error: zones\[0\]\.uses: has 1 use\(s\): a zone is shared by at least two robots)"},
+      {"zone twice", [](Plan& p) { p.zones.push_back(p.zones[0]); },
+       R"(error: zones\[1\]\.id: zone Z1 is listed twice \(also zones\[0\]\))"},
+      {"used twice", [](Plan& p) { p.zones[0].uses[1] = p.zones[0].uses[0]; },
+       R"(error: zones\[0\]\.uses\[1\]\.robot: robot R2 uses zone Z1 twice \(also uses\[0\]\))"},
+      {"own weld", [](Plan& p) { p.weld_signals[0] = {.robot = "R1", .segment = 0, .weld = "W1"}; },
+       R"(error: weld_signals\[0\]\.weld: weld W1 is welded by robot R1 itself)"},
       {"signal past the end", [](Plan& p) { p.weld_signals[0].segment = 2; },
        R"(error: weld_signals\[0\]\.segment: is segment 2 of robot R2, which has 2 segment)"},
       {"robot R7", [](Plan& p) { p.robots[1].robot = "R7"; },
