@@ -420,16 +420,17 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
                    " levels deep: not a URDF weldcell can read");
     return std::nullopt;
   }
+  // Well-formed first: urdfdom's TinyXML takes some XML that is not (text after </robot>, a
+  // second root) and, where it refuses, says what but not where.
+  if (const auto syntax = XmlSyntaxError(xml, file)) {
+    sink.Error(syntax->first, "", "not well-formed XML: " + syntax->second);
+    return std::nullopt;
+  }
   const XmlIndex index = ScanXml(xml);
 
   std::vector<std::string> parse_errors;
   const urdf::ModelInterfaceSharedPtr urdf_model = ParseWithMessages(xml, parse_errors);
   if (!urdf_model) {
-    if (const auto syntax = XmlSyntaxError(xml, file)) {
-      // urdfdom's message is the same description without the place.
-      sink.Error(syntax->first, "", "not well-formed XML: " + syntax->second);
-      return std::nullopt;
-    }
     for (const std::string& message : parse_errors) {
       // urdfdom names the element in brackets ("Joint [joint_1] is of type ..."): point there.
       const XmlIndex::Element* element = nullptr;
