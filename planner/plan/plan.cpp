@@ -328,40 +328,55 @@ std::string ToJson(const Plan& plan) {
 
 namespace {
 
-// What a plan.json must hold together (each robot once, zone uses and weld signals of its
-// robots) and, for the cell it was made for, what must fit that cell. Each problem at its key.
-void CheckStructure(const Plan& plan, const cell::Cell* cell, Reader* rd) {
-  std::map<std::string, std::size_t> index;  // robot -> its first place in the plan
-  std::string names;
-  for (std::size_t i = 0; i < plan.robots.size(); ++i) {
-    const std::string& name = plan.robots[i].robot;
-    if (const auto [it, fresh] = index.emplace(name, i); !fresh) {
-      rd->Error(
-          Reader::Index("robots", i) + ".name",
-          "robot " + name + " is listed twice (also robots[" + std::to_string(it->second) + "])");
-    } else {
-      names += (names.empty() ? "" : ", ") + name;
+// The plan's robots by name, for the checks of what names them. Reports a robot listed twice.
+class PlanRobots {
+ public:
+  PlanRobots(const Plan& plan, Reader* rd) : plan_(plan), rd_(rd) {
+    for (std::size_t i = 0; i < plan.robots.size(); ++i) {
+      const std::string& name = plan.robots[i].robot;
+      if (const auto [it, fresh] = index_.emplace(name, i); !fresh) {
+        rd->Error(
+            Reader::Index("robots", i) + ".name",
+            "robot " + name + " is listed twice (also robots[" + std::to_string(it->second) + "])");
+      } else {
+        names_ += (names_.empty() ? "" : ", ") + name;
+      }
     }
   }
-  auto known = [&](const std::string& robot, const std::string& path) {
-    if (!index.count(robot)) {
-      rd->Error(path, "names robot " + robot +
-                          ", which the plan does not list (its robots: " + names + ")");
-    }
-  };
-  // A segment index of a listed robot within its timeline: `last` is the largest it may be (the
-  // segment count for a release, which is one past the zone's last segment).
-  auto within = [&](const std::string& robot, int k, bool release, const std::string& path) {
-    const auto it = index.find(robot);
-    if (it == index.end()) return;
-    const int count = static_cast<int>(plan.robots[it->second].segments.size());
+
+  /// The robot named `robot`, or null (reported at `path`).
+  const RobotPlan* Known(const std::string& robot, const std::string& path) const {
+    const auto it = index_.find(robot);
+    if (it != index_.end()) return &plan_.robots[it->second];
+    rd_->Error(path, "names robot " + robot +
+                         ", which the plan does not list (its robots: " + names_ + ")");
+    return nullptr;
+  }
+
+  /// Reports segment index `k` of `robot` (when listed) at `path` when past its timeline: the
+  /// largest is its last segment, or the segment count for a release (one past the last held).
+  void Within(const std::string& robot, int k, bool release, const std::string& path) const {
+    const auto it = index_.find(robot);
+    if (it == index_.end()) return;
+    const int count = static_cast<int>(plan_.robots[it->second].segments.size());
     const int last = release ? count : count - 1;
     if (k > last) {
-      rd->Error(path, "is segment " + std::to_string(k) + " of robot " + robot + ", which has " +
-                          std::to_string(count) + " segment(s)" +
-                          (last >= 0 ? " (0 to " + std::to_string(last) + ")" : ""));
+      rd_->Error(path, "is segment " + std::to_string(k) + " of robot " + robot + ", which has " +
+                           std::to_string(count) + " segment(s)" +
+                           (last >= 0 ? " (0 to " + std::to_string(last) + ")" : ""));
     }
-  };
+  }
+
+ private:
+  const Plan& plan_;
+  Reader* rd_;
+  std::map<std::string, std::size_t> index_;  // robot -> its first place in the plan
+  std::string names_;
+};
+
+// Each zone once, of two or more uses by different listed robots, each over segments
+// [acquire_segment, release_segment) of its robot's timeline.
+void CheckZones(const Plan& plan, const PlanRobots& robots, Reader* rd) {
   std::map<std::string, std::size_t> zone_index;  // zone id -> its first place
   for (std::size_t z = 0; z < plan.zones.size(); ++z) {
     const Zone& zone = plan.zones[z];
@@ -378,59 +393,59 @@ void CheckStructure(const Plan& plan, const cell::Cell* cell, Reader* rd) {
     for (std::size_t u = 0; u < zone.uses.size(); ++u) {
       const ZoneUse& use = zone.uses[u];
       const std::string up = Reader::Index(zp + ".uses", u);
-      known(use.robot, up + ".robot");
+      robots.Known(use.robot, up + ".robot");
       if (const auto [it, fresh] = user.emplace(use.robot, u); !fresh) {
         rd->Error(up + ".robot", "robot " + use.robot + " uses zone " + zone.id +
                                      " twice (also uses[" + std::to_string(it->second) + "])");
       }
-      within(use.robot, use.acquire_segment, false, up + ".acquire_segment");
-      within(use.robot, use.release_segment, true, up + ".release_segment");
+      robots.Within(use.robot, use.acquire_segment, false, up + ".acquire_segment");
+      robots.Within(use.robot, use.release_segment, true, up + ".release_segment");
       if (use.release_segment <= use.acquire_segment) {
         rd->Error(up + ".release_segment",
-                  "is " + std::to_string(use.release_segment) +
-                      ": a zone is released after the segment before release_segment, so it "
-                      "must be above acquire_segment (" +
-                      std::to_string(use.acquire_segment) + ")");
+                  "is " + std::to_string(use.release_segment) + ", not above acquire_segment " +
+                      std::to_string(use.acquire_segment) +
+                      ": a use holds its zone over segments [acquire_segment, release_segment)");
       }
     }
   }
+}
+
+// Each weld signal of a listed robot, at a segment of its timeline, for another robot's weld.
+void CheckWeldSignals(const Plan& plan, const PlanRobots& robots, Reader* rd) {
   for (std::size_t k = 0; k < plan.weld_signals.size(); ++k) {
     const WeldSignal& signal = plan.weld_signals[k];
     const std::string sp = Reader::Index("weld_signals", k);
-    known(signal.robot, sp + ".robot");
-    within(signal.robot, signal.segment, false, sp + ".segment");
+    const RobotPlan* waiting = robots.Known(signal.robot, sp + ".robot");
+    robots.Within(signal.robot, signal.segment, false, sp + ".segment");
     // A robot waiting for its own weld would hand a signal to itself (exported as a handshake).
-    const auto it = index.find(signal.robot);
-    if (it != index.end()) {
-      for (const WeldVisit& w : plan.robots[it->second].welds) {
-        if (w.weld_id == signal.weld) {
-          rd->Error(sp + ".weld", "weld " + signal.weld + " is welded by robot " + signal.robot +
-                                      " itself: a robot waits only for other robots' welds");
-          break;
-        }
-      }
+    if (waiting != nullptr &&
+        std::any_of(waiting->welds.begin(), waiting->welds.end(),
+                    [&](const WeldVisit& w) { return w.weld_id == signal.weld; })) {
+      rd->Error(sp + ".weld", "weld " + signal.weld + " is welded by robot " + signal.robot +
+                                  " itself: a robot waits only for other robots' welds");
     }
   }
-  // Against the cell only when the plan is of it: another cell's plan is said by the caller's
-  // hash check (one clear error, not one per robot and weld).
-  if (cell == nullptr || plan.cell_hash != CellHash(*cell, plan.seed)) return;
+}
+
+// What a plan of `cell` must fit: its robots, their joint counts, its weld ids.
+void CheckFitsCell(const Plan& plan, const cell::Cell& cell, Reader* rd) {
   std::set<std::string> weld_ids;
-  for (const cell::Weld& w : cell->welds) weld_ids.insert(w.id);
+  for (const cell::Weld& w : cell.welds) weld_ids.insert(w.id);
   auto weld = [&](const std::string& id, const std::string& path) {
     if (id != "home" && !weld_ids.count(id)) {
-      rd->Error(path, "weld " + id + " is not a weld of cell " + cell->name);
+      rd->Error(path, "weld " + id + " is not a weld of cell " + cell.name);
     }
   };
   for (std::size_t i = 0; i < plan.robots.size(); ++i) {
     const RobotPlan& rp = plan.robots[i];
     const std::string path = Reader::Index("robots", i);
-    const auto robot = std::find_if(cell->robots.begin(), cell->robots.end(),
+    const auto robot = std::find_if(cell.robots.begin(), cell.robots.end(),
                                     [&](const cell::Robot& r) { return r.name == rp.robot; });
-    if (robot == cell->robots.end()) {
+    if (robot == cell.robots.end()) {
       std::string cell_names;
-      for (const cell::Robot& r : cell->robots)
+      for (const cell::Robot& r : cell.robots)
         cell_names += (cell_names.empty() ? "" : ", ") + r.name;
-      rd->Error(path + ".name", "robot " + rp.robot + " is not a robot of cell " + cell->name +
+      rd->Error(path + ".name", "robot " + rp.robot + " is not a robot of cell " + cell.name +
                                     " (its robots: " + cell_names + ")");
       continue;
     }
@@ -470,6 +485,18 @@ void CheckStructure(const Plan& plan, const cell::Cell* cell, Reader* rd) {
   for (std::size_t k = 0; k < plan.unreachable.size(); ++k) {
     weld(plan.unreachable[k].weld_id, Reader::Index("unreachable", k) + ".weld");
   }
+}
+
+// What a plan.json must hold together (each robot once, zone uses and weld signals of its
+// robots) and, for the cell it was made for, what must fit that cell. Each problem at its key.
+void CheckStructure(const Plan& plan, const cell::Cell* cell, Reader* rd) {
+  const PlanRobots robots(plan, rd);
+  CheckZones(plan, robots, rd);
+  CheckWeldSignals(plan, robots, rd);
+  // Against the cell only when the plan is of it: another cell's plan is said by the caller's
+  // hash check (one clear error, not one per robot and weld).
+  if (cell != nullptr && plan.cell_hash == CellHash(*cell, plan.seed))
+    CheckFitsCell(plan, *cell, rd);
 }
 
 }  // namespace

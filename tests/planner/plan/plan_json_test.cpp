@@ -208,8 +208,8 @@ TEST(PlanJsonTest, APlanThatDoesNotHoldTogetherOrFitItsCellIsAnErrorAtItsLine) {
       // Zones that do not hold together and a robot waiting for its own weld: exit 1 in
       // verification before, with no line.
       {"release before acquire", [](Plan& p) { p.zones[0].uses[1].release_segment = 1; },
-       R"(error: zones\[0\]\.uses\[1\]\.release_segment: is 1: a zone is released after the )"
-       R"(segment before release_segment, so it must be above acquire_segment \(1\))"},
+       R"(error: zones\[0\]\.uses\[1\]\.release_segment: is 1, not above acquire_segment 1: )"
+       R"(a use holds its zone over segments \[acquire_segment, release_segment\))"},
       {"one use", [](Plan& p) { p.zones[0].uses.pop_back(); },
        R"(error: zones\[0\]\.uses: has 1 use\(s\): a zone is shared by at least two robots)"},
       {"zone twice", [](Plan& p) { p.zones.push_back(p.zones[0]); },
