@@ -499,6 +499,17 @@ void CheckStructure(const Plan& plan, const cell::Cell* cell, Reader* rd) {
     CheckFitsCell(plan, *cell, rd);
 }
 
+// nlohmann's message without its "[json.exception.parse_error.101] " id, which names the
+// library's exception, not the input's problem.
+std::string JsonMessage(const Json::exception& e) {
+  std::string_view what = e.what();
+  if (what.rfind("[json.exception.", 0) == 0) {
+    const std::size_t close = what.find("] ");
+    if (close != std::string_view::npos) what.remove_prefix(close + 2);
+  }
+  return std::string(what);
+}
+
 }  // namespace
 
 Plan PlanFromJson(const std::string& text, const std::string& file, const cell::Cell* cell) {
@@ -508,7 +519,7 @@ Plan PlanFromJson(const std::string& text, const std::string& file, const cell::
   } catch (const Json::parse_error& e) {
     DiagnosticSink sink;
     sink.Error(LocationOfByte(text, e.byte > 0 ? e.byte - 1 : 0, file), "",
-               std::string("not valid JSON: ") + e.what());
+               "not valid JSON: " + JsonMessage(e));
     sink.ThrowIfErrors();
   } catch (const Json::exception& e) {
     // E.g. out_of_range for a number beyond a double (1e400), which carries no position: the
@@ -539,7 +550,7 @@ Plan PlanFromJson(const std::string& text, const std::string& file, const cell::
       }
     }
     DiagnosticSink sink;
-    sink.Error(where, "", std::string("not valid JSON: ") + e.what());
+    sink.Error(where, "", "not valid JSON: " + JsonMessage(e));
     sink.ThrowIfErrors();
   }
   if (!j.is_object()) {
