@@ -359,6 +359,12 @@ std::optional<std::string> YamlReader::Name(const YAML::Node& node, const std::s
     Error(node, key_path, problem);
     return std::nullopt;
   }
+  // Names are compared exactly: "R1 " would print as R1 and be another robot or obstacle.
+  if (!name->empty() && (name->front() == ' ' || name->back() == ' ')) {
+    Error(node, key_path,
+          "'" + *name + "' begins or ends with a space (names are compared exactly)");
+    return std::nullopt;
+  }
   return name;
 }
 

@@ -85,7 +85,7 @@ class YamlReader {
   /// A non-empty scalar that is valid UTF-8.
   std::optional<std::string> String(const YAML::Node& node, const std::string& key_path);
   /// A String that names something (a robot, weld, obstacle, group): printable, no control
-  /// characters.
+  /// characters, no space at either end.
   std::optional<std::string> Name(const YAML::Node& node, const std::string& key_path);
   /// A sequence of numbers; `expected_size` 0 accepts any length.
   std::optional<std::vector<double>> Numbers(const YAML::Node& node, const std::string& key_path,

@@ -141,8 +141,10 @@ const std::vector<Case>& Cases() {
             R"(^@/c21_obstacles\.yaml:16:23: error: obstacles\[6\]\.box: box edge lengths must be > 0$)",
             R"(^@/c21_obstacles\.yaml:17:12: error: obstacles\[7\]\.name: obstacle name 'R1' is )"
             R"(the name of a robot \(line 5\); collisions and reports name both, so give it )"
-            R"(another$)"},
-           8},
+            R"(another$)",
+            R"(^@/c21_obstacles\.yaml:18:12: error: obstacles\[8\]\.name: 'clamp ' begins or ends )"
+            R"(with a space \(names are compared exactly\)$)"},
+           9},
           {"c22_precedence_cycle.yaml",
            Loader::kCell,
            {R"(^@/c22_precedence_cycle\.yaml:12:50: error: welds\[3\]\.after\[0\]: a weld cannot come after itself$)",
