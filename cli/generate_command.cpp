@@ -141,8 +141,7 @@ void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code
         .body = ParseBody(args->body),
         .gun = ParseGun(args->gun),
         .robots_dir = args->robots_dir,
-        .robots_ref =
-            fs::relative(fs::absolute(args->robots_dir), fs::absolute(out)).generic_string(),
+        .robots_ref = fs::relative(fs::absolute(args->robots_dir), absolute).generic_string(),
         .command = ""};
     std::string out_text = out.generic_string();
     while (out_text.size() > 1 && out_text.back() == '/') out_text.pop_back();

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <string_view>
+#include <unordered_map>
 
 #include "planner/cell/internal/bounds.hpp"
 #include "planner/common/input_file.hpp"
@@ -367,19 +369,20 @@ void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
   std::vector<std::vector<std::size_t>> before(welds.size());
   for (std::size_t i = 0; i < welds.size(); ++i) {
     const WeldEntry& e = welds[i];
+    std::unordered_map<std::string_view, std::size_t> listed;  // id -> its first place in after
     for (std::size_t k = 0; k < e.weld.after.size(); ++k) {
       const std::string& id = e.weld.after[k];
+      const std::size_t first = listed.try_emplace(id, k).first->second;
       const SourceLocation& where = k < e.after_where.size() ? e.after_where[k] : e.where;
       const std::string key = IndexKey(JoinKey(e.key_path, "after"), k);
       if (!by_id.contains(id)) {
         sink.Error(where, key, "unknown weld id '" + id + "' in after");
       } else if (id == e.weld.id) {
         sink.Error(where, key, "a weld cannot come after itself");
-      } else if (const auto first = std::find(e.weld.after.begin(), e.weld.after.end(), id);
-                 first != e.weld.after.begin() + static_cast<std::ptrdiff_t>(k)) {
+      } else if (first != k) {
         sink.Error(where, key,
                    "weld '" + id + "' is listed twice in after (also after[" +
-                       std::to_string(first - e.weld.after.begin()) + "])");
+                       std::to_string(first) + "])");
       } else {
         before[i].push_back(by_id.at(id));
       }

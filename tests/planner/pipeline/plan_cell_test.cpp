@@ -80,14 +80,20 @@ TEST(PlanCellTest, SameBytesForOneAndTwoThreads) {
   EXPECT_EQ(one, two);
 }
 
-TEST(PlanCellTest, StagesRunOneByOneGiveTheSamePlan) {
+// The shared cell taken through the stages up to its allocation, without re-allocation rounds.
+struct AllocatedSharedCell {
   const cell::Cell c = testing::SharedCell();
-  const collision::CollisionWorld world(c);
+  const collision::CollisionWorld world{c};
   const PlanOptions options{.threads = 2, .rebalance_rounds = 0};
   const reach::ReachMap reach = reach::ReachAll(c, world, {.threads = 2});
   const AllocationProblem problem = BuildAllocationProblem(c, world, reach, options);
-  ASSERT_EQ(problem.tasks.size(), 6u);
   Allocation allocation = Allocate(c, reach, problem, options);
+};
+
+TEST(PlanCellTest, StagesRunOneByOneGiveTheSamePlan) {
+  AllocatedSharedCell s;
+  auto& [c, world, options, reach, problem, allocation] = s;
+  ASSERT_EQ(problem.tasks.size(), 6u);
   std::size_t assigned = 0;
   for (const std::vector<AssignedWeld>& route : allocation.routes) assigned += route.size();
   EXPECT_EQ(assigned, 6u);
@@ -105,12 +111,8 @@ TEST(PlanCellTest, StagesRunOneByOneGiveTheSamePlan) {
 // A robot given no weld makes no move (home to home counted as one move of 0 s, which the summary
 // showed as an error of 0.0 %); the other robot's moves are each counted.
 TEST(PlanCellTest, ARobotGivenNoWeldHasNoTravelMoves) {
-  const cell::Cell c = testing::SharedCell();
-  const collision::CollisionWorld world(c);
-  const PlanOptions options{.threads = 2, .rebalance_rounds = 0};
-  const reach::ReachMap reach = reach::ReachAll(c, world, {.threads = 2});
-  const AllocationProblem problem = BuildAllocationProblem(c, world, reach, options);
-  Allocation allocation = Allocate(c, reach, problem, options);
+  AllocatedSharedCell s;
+  auto& [c, world, options, reach, problem, allocation] = s;
   ASSERT_EQ(allocation.routes.size(), 2u);
   allocation.routes[1].clear();
   const std::size_t stops = allocation.routes[0].size();
