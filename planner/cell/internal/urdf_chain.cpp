@@ -202,30 +202,98 @@ urdf::ModelInterfaceSharedPtr ParseWithMessages(const std::string& xml,
   return model;
 }
 
+/// Why urdfdom cannot read a URDF document, and where.
+struct XmlProblem {
+  SourceLocation where;
+  std::string key;  ///< The attribute at fault, or empty.
+  std::string message;
+};
+
+/// Line and column of byte `offset` of `text`, both 1-based.
+SourceLocation LocationOf(const std::string& text, std::size_t offset, const std::string& file) {
+  offset = std::min(offset, text.size());
+  const auto line =
+      1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n');
+  const std::size_t line_start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+  const std::size_t column =
+      line_start == std::string::npos || offset == 0 ? offset + 1 : offset - line_start;
+  return {.file = file, .line = static_cast<int>(line), .column = static_cast<int>(column)};
+}
+
+/// UTF-16 or UTF-32 text (a byte-order mark, or NUL bytes, which UTF-8 XML cannot hold):
+/// libxml2 reads it, urdfdom's parser finds "document empty".
+std::optional<XmlProblem> NotUtf8(const std::string& xml, const std::string& file) {
+  const bool bom = xml.size() >= 2 && ((xml[0] == '\xFF' && xml[1] == '\xFE') ||
+                                       (xml[0] == '\xFE' && xml[1] == '\xFF'));
+  if (!bom && xml.find('\0') == std::string::npos) return std::nullopt;
+  return XmlProblem{{.file = file, .line = 1, .column = 1},
+                    "",
+                    "the file is UTF-16 or UTF-32 text; a URDF must be UTF-8 (convert it, e.g. "
+                    "iconv -f UTF-16 -t UTF-8)"};
+}
+
 /// Where `xml` is not well-formed XML, by libxml2 (urdfdom's own parser says what is wrong, not
 /// where): the place and libxml2's message, e.g. "Premature end of data in tag robot line 4".
-/// nullopt when it is well-formed.
-std::optional<std::pair<SourceLocation, std::string>> XmlSyntaxError(const std::string& xml,
-                                                                     const std::string& file) {
-  const std::unique_ptr<xmlParserCtxt, void (*)(xmlParserCtxtPtr)> context(xmlNewParserCtxt(),
-                                                                           xmlFreeParserCtxt);
-  if (!context) return std::nullopt;
-  // No network, no messages on stderr; the error stays in the context.
-  xmlDocPtr document =
-      xmlCtxtReadMemory(context.get(), xml.data(), static_cast<int>(xml.size()), file.c_str(),
-                        nullptr, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-  const bool well_formed = document != nullptr && context->wellFormed;
-  xmlFreeDoc(document);
-  const xmlError& error = context->lastError;
-  if (well_formed || error.code == XML_ERR_OK) return std::nullopt;
+std::optional<XmlProblem> NotWellFormed(xmlParserCtxt& context, xmlDoc* document,
+                                        const std::string& file) {
+  const xmlError& error = context.lastError;
+  if ((document != nullptr && context.wellFormed) || error.code == XML_ERR_OK) return std::nullopt;
   std::string message = error.message != nullptr ? error.message : "not well-formed";
   while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back()))) {
     message.pop_back();
   }
-  return std::pair{
-      SourceLocation{
-          .file = file, .line = std::max(error.line, 1), .column = std::max(error.int2, 1)},
-      message};
+  return XmlProblem{
+      {.file = file, .line = std::max(error.line, 1), .column = std::max(error.int2, 1)},
+      "",
+      "not well-formed XML: " + message};
+}
+
+/// A well-formed document urdfdom cannot read, where it says only what ("Could not find the
+/// 'robot' element", "No name given for the robot"): a DOCTYPE with an internal subset (its
+/// parser takes the first '>' for the declaration's end), a root other than <robot>, a robot
+/// without a name.
+std::optional<XmlProblem> NotARobotDocument(const xmlDoc& document, const std::string& xml,
+                                            const std::string& file) {
+  if (document.intSubset != nullptr && document.intSubset->children != nullptr) {
+    return XmlProblem{LocationOf(xml, xml.find("<!DOCTYPE"), file), "",
+                      "a DOCTYPE with declarations in brackets ([...]) cannot be read by "
+                      "urdfdom: remove the declarations or the DOCTYPE"};
+  }
+  const xmlNode* root = xmlDocGetRootElement(&document);
+  if (root == nullptr) return std::nullopt;  // Not well-formed: reported before.
+  const std::string tag = reinterpret_cast<const char*>(root->name);
+  // The start tag on the line libxml2 gives (a comment before it may hold the same text).
+  std::size_t line_start = 0;
+  for (long line = xmlGetLineNo(root); line > 1 && line_start != std::string::npos; --line) {
+    line_start = xml.find('\n', line_start);
+    if (line_start != std::string::npos) ++line_start;
+  }
+  const SourceLocation where = LocationOf(xml, xml.find("<" + tag, line_start), file);
+  if (tag != "robot") {
+    return XmlProblem{where, "", "the root element is <" + tag + ">; a URDF's root is <robot>"};
+  }
+  const std::unique_ptr<xmlChar, void (*)(void*)> name(
+      xmlGetProp(root, reinterpret_cast<const xmlChar*>("name")), xmlFree);
+  if (name == nullptr || *name == '\0') {
+    return XmlProblem{where, "robot.name", "missing or empty: a URDF's <robot> needs a name"};
+  }
+  return std::nullopt;
+}
+
+/// The first reason, located, why urdfdom cannot read `xml` as a document (the URDF's content
+/// is urdfdom's to judge): not UTF-8, not well-formed, or not a named <robot>.
+std::optional<XmlProblem> XmlDocumentProblem(const std::string& xml, const std::string& file) {
+  if (auto problem = NotUtf8(xml, file)) return problem;
+  const std::unique_ptr<xmlParserCtxt, void (*)(xmlParserCtxtPtr)> context(xmlNewParserCtxt(),
+                                                                           xmlFreeParserCtxt);
+  if (!context) return std::nullopt;
+  // No network, no messages on stderr; the error stays in the context.
+  const std::unique_ptr<xmlDoc, void (*)(xmlDocPtr)> document(
+      xmlCtxtReadMemory(context.get(), xml.data(), static_cast<int>(xml.size()), file.c_str(),
+                        nullptr, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING),
+      xmlFreeDoc);
+  if (auto problem = NotWellFormed(*context, document.get(), file)) return problem;
+  return NotARobotDocument(*document, xml, file);
 }
 
 Eigen::Isometry3d ToIsometry(const urdf::Pose& pose) {
@@ -422,8 +490,8 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
   }
   // Well-formed first: urdfdom's TinyXML takes some XML that is not (text after </robot>, a
   // second root) and, where it refuses, says what but not where.
-  if (const auto syntax = XmlSyntaxError(xml, file)) {
-    sink.Error(syntax->first, "", "not well-formed XML: " + syntax->second);
+  if (const auto problem = XmlDocumentProblem(xml, file)) {
+    sink.Error(problem->where, problem->key, problem->message);
     return std::nullopt;
   }
   const XmlIndex index = ScanXml(xml);
@@ -432,11 +500,13 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
   const urdf::ModelInterfaceSharedPtr urdf_model = ParseWithMessages(xml, parse_errors);
   if (!urdf_model) {
     for (const std::string& message : parse_errors) {
-      // urdfdom names the element in brackets ("Joint [joint_1] is of type ..."): point there.
+      // urdfdom names elements in brackets ("Joint [joint_1] is of type ...", "child link
+      // [link_9] of joint [joint_3] not found"): point at the first that the file has.
       const XmlIndex::Element* element = nullptr;
-      const std::size_t open = message.find('[');
-      const std::size_t close = message.find(']', open);
-      if (open != std::string::npos && close != std::string::npos) {
+      for (std::size_t open = message.find('['); element == nullptr && open != std::string::npos;
+           open = message.find('[', open + 1)) {
+        const std::size_t close = message.find(']', open);
+        if (close == std::string::npos) break;
         const std::string name = message.substr(open + 1, close - open - 1);
         element = index.FindJoint(name);
         if (element == nullptr) element = index.FindLink(name);

@@ -358,6 +358,34 @@ const std::vector<Case>& Cases() {
            Loader::kUrdf,
            {R"(^@/u11_two_roots\.urdf:6:[0-9]+: error: not well-formed XML: Extra content at the end of the document$)"},
            1},
+          // Well-formed documents urdfdom cannot read, where it said what but not where.
+          {"u12_internal_dtd.urdf",
+           Loader::kUrdf,
+           {R"(^@/u12_internal_dtd\.urdf:3:1: error: a DOCTYPE with declarations in brackets )"
+            R"(\(\[\.\.\.\]\) cannot be read by urdfdom: remove the declarations or the DOCTYPE$)"},
+           1},
+          {"u13_no_robot_name.urdf",
+           Loader::kUrdf,
+           {R"(^@/u13_no_robot_name\.urdf:3:1: error: robot\.name: missing or empty: a URDF's )"
+            R"(<robot> needs a name$)"},
+           1},
+          {"u14_root_not_robot.urdf",
+           Loader::kUrdf,
+           {R"(^@/u14_root_not_robot\.urdf:3:1: error: the root element is <sdf>; a URDF's root )"
+            R"(is <robot>$)"},
+           1},
+          // urdfdom names the missing link first: the joint that names it is where to look.
+          {"u15_missing_child.urdf",
+           Loader::kUrdf,
+           {R"(^@/u15_missing_child\.urdf:6:3: error: urdfdom: Failed to build tree: child link )"
+            R"(\[link_9\] of joint \[joint_1\] not found$)",
+            R"(^@/u15_missing_child\.urdf: error: not a valid URDF \(urdfdom could not parse it\)$)"},
+           2},
+          {"u16_utf16.urdf",
+           Loader::kUrdf,
+           {R"(^@/u16_utf16\.urdf:1:1: error: the file is UTF-16 or UTF-32 text; a URDF must be )"
+            R"(UTF-8 \(convert it, e\.g\. iconv -f UTF-16 -t UTF-8\)$)"},
+           1},
           {"u04_no_movable_joint.urdf",
            Loader::kUrdf,
            {R"(^@/u04_no_movable_joint\.urdf:5:3: error: the chain base_link -> tool0 has no movable joint)"},
