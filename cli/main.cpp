@@ -1,5 +1,7 @@
 // weldcell: plans spot-welding stations. See docs/cli.md.
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -15,9 +17,14 @@
 int main(int argc, char** argv) {
   using namespace weldcell::cli;
   // XGBoost's OpenMP threads (weldcell train, learned travel times) spin while they wait by
-  // default: on cores shared with other work one retraining took 144 s instead of 0.3 s. Set
-  // before OpenMP starts; a value the user set is kept.
-  setenv("OMP_WAIT_POLICY", "passive", /*overwrite=*/0);
+  // default: on cores shared with other work one retraining took 144 s instead of 0.3 s.
+  // libgomp reads its environment when it is loaded, before main, so the setting takes effect
+  // only in a process started with it: run this program again with it set (a value the user
+  // set is kept; should the new start fail, this one goes on spinning).
+  if (std::getenv("OMP_WAIT_POLICY") == nullptr) {
+    setenv("OMP_WAIT_POLICY", "passive", /*overwrite=*/0);
+    execv("/proc/self/exe", argv);
+  }
   CLI::App app{
       "weldcell: plans robot spot-welding stations (reach, weld allocation, collision-free "
       "motion, timing) and verifies the plans; writes plan.json"};

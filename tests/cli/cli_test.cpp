@@ -96,6 +96,26 @@ TEST(CliTest, HelpForTheToolAndEveryCommand) {
   }
 }
 
+// XGBoost's OpenMP threads must sleep while they wait (they spun on shared cores: 144 s instead
+// of 0.3 s for one retraining). libgomp reads the setting when it loads, so weldcell starts
+// itself again with it; OMP_DISPLAY_ENV shows what the runtime took (the last block printed).
+TEST(CliTest, OpenMpThreadsSleepWhileTheyWaitUnlessTheUserSaysOtherwise) {
+  auto last_spin_count = [](const std::string& out) {
+    const std::size_t at = out.rfind("GOMP_SPINCOUNT = '");
+    return at == std::string::npos ? std::string("(none)")
+                                   : out.substr(at + 18, out.find('\'', at + 18) - at - 18);
+  };
+  const CommandRun unset =
+      Weldcell("--version", "-u OMP_WAIT_POLICY OMP_DISPLAY_ENV=verbose ROS_PACKAGE_PATH=");
+  ASSERT_EQ(unset.exit_code, 0) << unset.out;
+  EXPECT_EQ(last_spin_count(unset.out), "0") << unset.out;
+  EXPECT_THAT(unset.out, HasSubstr("weldcell ")) << unset.out;
+  const CommandRun active =
+      Weldcell("--version", "OMP_WAIT_POLICY=active OMP_DISPLAY_ENV=verbose ROS_PACKAGE_PATH=");
+  ASSERT_EQ(active.exit_code, 0) << active.out;
+  EXPECT_NE(last_spin_count(active.out), "0") << active.out;
+}
+
 TEST(CliTest, HelpTextsAreCompleteAndPromiseOnlyWhatIsDone) {
   const CommandRun help = Weldcell("--help");
   EXPECT_THAT(help.out, HasSubstr("robot programs"));  // weldcell export
