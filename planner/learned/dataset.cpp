@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -280,7 +281,9 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
           if (res.solved) {
             res.direct = move.path.direct;
             res.wide = move.path.wide;
-            res.duration = move.profile.duration();
+            // To the µs, as WriteDataset stores it: a model trained from the file again is
+            // the same model.
+            res.duration = std::stod(fmt::format("{:.6f}", move.profile.duration()));
             res.x = ComputeFeatures(fr, w.field, MakeFeatureNode(fr, w.field, m.a.q, m.a.branch),
                                     MakeFeatureNode(fr, w.field, m.b.q, m.b.branch));
           }
@@ -377,6 +380,36 @@ void WriteDataset(const Dataset& d, const std::filesystem::path& file) {
   WriteFileAtomically(file, s);
 }
 
+namespace {
+
+/// s: the longest travel move a data file may hold (a label beyond it is an edit, not a move).
+constexpr double kMaxLabelSeconds = 3600.0;
+
+// A file cut short at a line's end, or rows edited, removed or added since WriteDataset wrote
+// it: the header's `rows` and `hash` no longer agree (the hash only within the current feature
+// schema, whose columns it covers).
+void CheckRowsAndHash(const Dataset& d, int rows_line, std::int64_t rows, int hash_line,
+                      const std::string& hash, const std::filesystem::path& file) {
+  auto error = [&](int line, const std::string& message) {
+    return InputError(
+        {{.where = {.file = file.string(), .line = line, .column = 1}, .message = message}});
+  };
+  const auto n = static_cast<std::int64_t>(d.samples.size());
+  if (rows_line > 0 && rows != n) {
+    throw error(rows_line, fmt::format("rows: the header says {} rows, the file has {} (cut short "
+                                       "or edited: write it again with weldcell train)",
+                                       rows, n));
+  }
+  if (hash_line > 0 && d.feature_schema == kFeatureSchemaVersion && hash != DatasetHash(d)) {
+    throw error(hash_line,
+                fmt::format("hash: the rows' hash is {}, the header says {} (a duration or "
+                            "feature was edited: write the file again with weldcell train)",
+                            DatasetHash(d), hash));
+  }
+}
+
+}  // namespace
+
 Dataset ReadDataset(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in)
@@ -389,6 +422,10 @@ Dataset ReadDataset(const std::filesystem::path& file) {
     return InputError(
         {{.where = {.file = file.string(), .line = line_no, .column = 1}, .message = message}});
   };
+  // What the header says of the rows (WriteDataset's `rows` and `hash`), and where.
+  std::int64_t rows = -1;
+  std::string hash;
+  int rows_line = 0, hash_line = 0;
   // Column indices of the header row (-1 = absent).
   std::vector<std::string> header;
   auto column = [&](std::string_view name) {
@@ -448,9 +485,15 @@ Dataset ReadDataset(const std::filesystem::path& file) {
         else if (key == "travel_plans") {
           d.travel_plans = std::stoi(value);
           if (d.travel_plans < 1) throw std::invalid_argument("travel_plans");
-        } else if (key == "failed")
+        } else if (key == "failed") {
           d.failed = std::stoi(value);
-        else if (key.rfind("cell", 0) == 0)
+        } else if (key == "rows") {
+          rows = std::stoll(value);
+          rows_line = line_no;
+        } else if (key == "hash") {
+          hash = value;
+          hash_line = line_no;
+        } else if (key.rfind("cell", 0) == 0)
           d.cells.push_back(value);
       } catch (const std::exception&) {
         throw error(key + ": bad value '" + value + "'" +
@@ -496,50 +539,76 @@ Dataset ReadDataset(const std::filesystem::path& file) {
     if (f.size() != header.size()) {
       throw error(fmt::format("expected {} columns, got {}", header.size(), f.size()));
     }
+    // Every number is the whole field ("0.97xyz" and a cell index "0.5" are errors) and
+    // finite: XGBoost refuses NaN or infinite labels and features, and the features'
+    // distance field cannot place a configuration that is not.
+    auto number = [&]<typename T = double>(const std::string& field, const std::string& key,
+                                           T value = 0) {
+      const char* end = field.data() + field.size();
+      const auto [ptr, ec] = std::from_chars(field.data(), end, value);
+      if (field.empty() || ec != std::errc() || ptr != end || !std::isfinite(value)) {
+        throw error(fmt::format("{}: expected a finite number, got '{}'", key, field));
+      }
+      return value;
+    };
+    auto whole = [&](const std::string& field, const std::string& key) {
+      int value = 0;
+      const char* end = field.data() + field.size();
+      const auto [ptr, ec] = std::from_chars(field.data(), end, value);
+      if (field.empty() || ec != std::errc() || ptr != end) {
+        throw error(fmt::format("{}: expected a whole number, got '{}'", key, field));
+      }
+      return value;
+    };
     Sample s;
-    try {
-      s.cell = std::stoi(f[c_cell]);
-      s.robot = f[c_robot];
-      const std::string& kind = f[c_kind];
-      if (kind != "weld" && kind != "home" && kind != "random") {
-        throw error("kind: expected 'weld', 'home' or 'random', got '" + kind + "'");
-      }
-      s.kind = kind == "home"     ? PairKind::kHome
-               : kind == "random" ? PairKind::kRandom
-                                  : PairKind::kWeldToWeld;
-      s.duration = std::stod(f[c_duration]);
-      s.direct = f[c_direct] == "1";
-      for (int k = 0; k < kNumFeatures; ++k) {
-        const std::string v = c_feature[k] < 0 ? std::string() : f[c_feature[k]];
-        s.x[k] = v.empty() ? std::numeric_limits<float>::quiet_NaN() : std::stof(v);
-      }
-      if (d.format >= 2) {
-        s.branch_a = std::stoi(f[c_branch_a]);
-        s.branch_b = std::stoi(f[c_branch_b]);
-        for (int j = 0; j < kMaxJoints; ++j) {
-          const std::string& a = f[c_qa[j]];
-          const std::string& b = f[c_qb[j]];
-          if (a.empty() != b.empty()) {
-            throw error(fmt::format("qa{0}, qb{0}: both given or both empty", j + 1));
-          }
-          if (a.empty()) continue;
-          if (static_cast<int>(s.qa.size()) != j) {
-            throw error(fmt::format("qa{}: a joint after an empty one", j + 1));
-          }
-          s.qa.push_back(std::stod(a));
-          s.qb.push_back(std::stod(b));
+    s.cell = whole(f[c_cell], "cell");
+    s.robot = f[c_robot];
+    const std::string& kind = f[c_kind];
+    if (kind != "weld" && kind != "home" && kind != "random") {
+      throw error("kind: expected 'weld', 'home' or 'random', got '" + kind + "'");
+    }
+    s.kind = kind == "home"     ? PairKind::kHome
+             : kind == "random" ? PairKind::kRandom
+                                : PairKind::kWeldToWeld;
+    s.duration = number(f[c_duration], "duration");
+    if (s.duration < 0.0 || s.duration > kMaxLabelSeconds) {
+      throw error(fmt::format("duration: expected seconds from 0 to {:g}, got '{}'",
+                              kMaxLabelSeconds, f[c_duration]));
+    }
+    if (f[c_direct] != "0" && f[c_direct] != "1") {
+      throw error("direct: expected 0 or 1, got '" + f[c_direct] + "'");
+    }
+    s.direct = f[c_direct] == "1";
+    for (int k = 0; k < kNumFeatures; ++k) {
+      const std::string v = c_feature[k] < 0 ? std::string() : f[c_feature[k]];
+      // Empty: missing (NaN), as WriteDataset writes it.
+      // As floats, the way they were written (shortest round trip).
+      s.x[k] = v.empty() ? std::numeric_limits<float>::quiet_NaN()
+                         : number(v, std::string(kFeatureNames[k]), 0.0f);
+    }
+    if (d.format >= 2) {
+      s.branch_a = whole(f[c_branch_a], "branch_a");
+      s.branch_b = whole(f[c_branch_b], "branch_b");
+      for (int j = 0; j < kMaxJoints; ++j) {
+        const std::string& a = f[c_qa[j]];
+        const std::string& b = f[c_qb[j]];
+        if (a.empty() != b.empty()) {
+          throw error(fmt::format("qa{0}, qb{0}: both given or both empty", j + 1));
         }
+        if (a.empty()) continue;
+        if (static_cast<int>(s.qa.size()) != j) {
+          throw error(fmt::format("qa{}: a joint after an empty one", j + 1));
+        }
+        s.qa.push_back(number(a, fmt::format("qa{}", j + 1)));
+        s.qb.push_back(number(b, fmt::format("qb{}", j + 1)));
       }
-    } catch (const InputError&) {
-      throw;
-    } catch (const std::exception&) {
-      throw error("malformed row");
     }
     if (s.cell < 0 || s.cell >= static_cast<int>(d.cells.size()))
       throw error("cell index out of range");
     d.samples.push_back(std::move(s));
   }
   if (header.empty()) throw error("no header row");
+  CheckRowsAndHash(d, rows_line, rows, hash_line, hash, file);
   return d;
 }
 

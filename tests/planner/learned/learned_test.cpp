@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -331,6 +332,76 @@ TEST_F(LearnedWall, DataFileRoundTripsAndKeepsItsHash) {
     EXPECT_EQ(back.samples[i].kind, d.samples[i].kind);
     EXPECT_EQ(back.samples[i].direct, d.samples[i].direct);
   }
+  std::filesystem::remove(file);
+}
+
+// A data file cut short at a line's end or edited since it was written is refused at the
+// header line that no longer agrees; a number that is not one, or not finite, at its row (NaN
+// labels made XGBoost fail with exit 3, a NaN joint value crashed the features). The labels are
+// kept to the µs the file stores, so the file gives back the model trained from the cells.
+TEST_F(LearnedWall, ADataFileCutShortOrEditedIsRefusedAtItsLine) {
+  const Dataset& d = (*data_)[0];
+  for (const Sample& s : d.samples) {
+    EXPECT_EQ(s.duration, std::stod(fmt::format("{:.6f}", s.duration)));
+  }
+  const std::filesystem::path file = TempFolder("edited.csv");
+  WriteDataset(d, file);
+  std::vector<std::string> lines;
+  {
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+  }
+  ASSERT_GT(lines.size(), 20u);
+  auto line_of = [&](std::string_view prefix) {
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      if (lines[i].starts_with(prefix)) return static_cast<int>(i) + 1;
+    }
+    return 0;
+  };
+  const int first_row = line_of("cell,") + 1;
+  // Field k of the first row replaced by `value`.
+  auto edit_first_row = [&](std::size_t k, const std::string& value) {
+    std::vector<std::string> out = lines;
+    std::string& row = out[static_cast<std::size_t>(first_row - 1)];
+    std::size_t begin = 0;
+    for (std::size_t i = 0; i < k; ++i) begin = row.find(',', begin) + 1;
+    const std::size_t end = row.find(',', begin);
+    row.replace(begin, end - begin, value);
+    return out;
+  };
+  auto error_of = [&](const std::vector<std::string>& content) {
+    {
+      std::ofstream out(file);
+      for (const std::string& line : content) out << line << '\n';
+    }
+    try {
+      ReadDataset(file);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(read)");
+  };
+  auto at = [&](int line) { return file.string() + ":" + std::to_string(line) + ":1: "; };
+  std::vector<std::string> cut = lines;
+  cut.pop_back();
+  EXPECT_THAT(error_of(cut), HasSubstr(at(line_of("# rows=")) + "error: rows: the header says " +
+                                       std::to_string(d.samples.size()) + " rows, the file has " +
+                                       std::to_string(d.samples.size() - 1)));
+  // duration is column 3, qa1 column 7, t_max column 6 + 2 × 6 + 6 = 25.
+  const std::size_t t_max = 7 + 2 * kMaxJoints + kFeatureTMax;
+  EXPECT_THAT(error_of(edit_first_row(3, "nan")),
+              HasSubstr(at(first_row) + "error: duration: expected a finite number, got 'nan'"));
+  EXPECT_THAT(error_of(edit_first_row(3, "0.5xyz")),
+              HasSubstr(at(first_row) + "error: duration: expected a finite number"));
+  EXPECT_THAT(error_of(edit_first_row(3, "-1")),
+              HasSubstr(at(first_row) + "error: duration: expected seconds from 0 to 3600"));
+  EXPECT_THAT(error_of(edit_first_row(7, "inf")),
+              HasSubstr(at(first_row) + "error: qa1: expected a finite number, got 'inf'"));
+  EXPECT_THAT(error_of(edit_first_row(0, "0.5")),
+              HasSubstr(at(first_row) + "error: cell: expected a whole number, got '0.5'"));
+  EXPECT_THAT(error_of(edit_first_row(t_max, "-0.2")),
+              HasSubstr(at(line_of("# hash=")) + "error: hash: the rows' hash is "));
+  EXPECT_EQ(error_of(lines), "(read)");
   std::filesystem::remove(file);
 }
 
