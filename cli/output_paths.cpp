@@ -54,6 +54,22 @@ void CheckCreatableFolder(const fs::path& shown, const fs::path& folder,
   }
 }
 
+// Creates the missing folders of `folder` and removes them again: what permissions alone do not
+// tell (root may write anywhere, yet make no folder in /proc) fails now, before the work.
+void ProbeFolderCreation(const fs::path& folder, const std::string& option) {
+  std::error_code ec;
+  std::vector<fs::path> missing;  // deepest first
+  for (fs::path p = folder; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+    missing.push_back(p);
+    if (p.parent_path() == p) break;
+  }
+  if (missing.empty()) return;
+  std::error_code created;
+  fs::create_directories(folder, created);
+  for (const fs::path& p : missing) fs::remove(p, ec);  // made here, empty: deepest first
+  if (created) Fail(folder, option, "cannot create the folder: " + created.message());
+}
+
 }  // namespace
 
 void CheckInputFile(const fs::path& file, const std::string& what) {
@@ -191,6 +207,7 @@ void CheckOutputFolder(const fs::path& folder, const std::string& option) {
                "into a folder)");
   }
   CheckCreatableFolder(folder, folder, option);
+  ProbeFolderCreation(folder, option);
 }
 
 CLI::Validator WholeNumber(std::uint64_t min, std::uint64_t max) {

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <system_error>
@@ -26,6 +27,7 @@
 #include "planner/learned/dataset.hpp"
 #include "planner/learned/model.hpp"
 #include "planner/motion/weld_sequence.hpp"
+#include "planner/plan/cell_hash.hpp"
 
 namespace weldcell::cli {
 namespace {
@@ -249,9 +251,18 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                                     "moves are planned again in them)"}});
     }
     std::vector<cell::Cell> cells;
+    std::map<std::string, std::string> file_of_hash;
     for (const std::string& f : args->cells) {
       cell::Loaded<cell::Cell> loaded = cell::LoadCell(f, CellLoadOptions(global));
       for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
+      // A station given twice would be trained on and held out at once.
+      const auto [first, inserted] = file_of_hash.emplace(plan::CellHash(loaded.value), f);
+      if (!inserted) {
+        throw InputError({{.where = {.file = f},
+                           .message = fmt::format("the same station as {} (hash {}): give each "
+                                                  "station once",
+                                                  first->second, first->first)}});
+      }
       cells.push_back(std::move(loaded.value));
     }
     if (!args->data.empty()) {
@@ -299,6 +310,15 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                     "labels are the fastest of up to {} plans per move, those of the files before "
                     "for {} with {} of {}: plan the moves again (weldcell train CELL.yaml...)",
                     d.travel_plans, d.robot_model, d.tool, same->travel_plans)}});
+        }
+        for (const std::string& c : d.cells) {
+          if (std::find(same->cells.begin(), same->cells.end(), c) != same->cells.end()) {
+            throw InputError(
+                {{.where = {.file = f},
+                  .message = fmt::format("station {} is also in a data file before it: give "
+                                         "each station's moves once",
+                                         c)}});
+          }
         }
         const int offset = static_cast<int>(same->cells.size());
         same->cells.insert(same->cells.end(), d.cells.begin(), d.cells.end());
@@ -407,11 +427,22 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                         global, exit_code, &spreads)) {
       return;
     }
+    auto folder_of = [&](const learned::Dataset& d) {
+      return datasets.size() == 1 ? out : out / Slug(d.robot_model + "-" + d.tool);
+    };
+    // Every model's folder and files can be written, checked before the first is: a file where
+    // a folder goes (or the reverse) would otherwise stop the run with some models written.
+    for (const learned::Dataset& d : datasets) {
+      const std::filesystem::path folder = folder_of(d);
+      CheckOutputFolder(folder, "--out");
+      for (const char* file : {"data.csv", "model.json", "direct.json", "metadata.json"}) {
+        CheckOutputFile(folder / file, "--out");
+      }
+    }
     for (std::size_t k = 0; k < datasets.size(); ++k) {
       const learned::Dataset& d = datasets[k];
       const std::optional<learned::LabelSpread>& spread = spreads[k];
-      const std::filesystem::path folder =
-          datasets.size() == 1 ? out : out / Slug(d.robot_model + "-" + d.tool);
+      const std::filesystem::path folder = folder_of(d);
       const std::string model_name =
           datasets.size() == 1 ? name : name + "/" + folder.filename().string();
       // The moves trained on and held out (merged when --data gave several files).

@@ -937,20 +937,21 @@ TEST(CliTest, AModelsFolderThatDoesNotExistIsBadInput) {
 // planner: the fastest of as many plans per move (a file that does not say: 3).
 TEST(CliTest, TrainJoinsDataOnlyOfTheSameLabelPlanner) {
   const fs::path dir = TempDir("train_data");
-  auto write = [&](const std::string& name, const std::string& travel_plans_line) {
+  auto write = [&](const std::string& name, const std::string& travel_plans_line,
+                   const std::string& cell = "g201@8e991cd76326d501") {
     std::ofstream(dir / name)
         << "# weldcell-travel-data/1\n# feature_schema=1\n# robot_model=test_arm\n"
            "# robot_hash=0123456789abcdef\n# tool=test_c_gun\n# tool_hash=fedcba9876543210\n"
            "# seed=1\n# resolution=0.005\n# blend_tolerance=0.1\n# speed_scale=1\n"
-        << travel_plans_line
-        << "# cell0=g201@8e991cd76326d501\n# failed=0\n# rows=1\n# hash=0\n"
+        << travel_plans_line << "# cell0=" << cell
+        << "\n# failed=0\n# rows=1\n# hash=0\n"
            "cell,robot,kind,duration,direct,t_j1,t_j2,t_j3,t_j4,t_j5,t_j6,t_max,t_second,d_tcp,"
            "d_elbow,d_wrist,tcp_bow,branch_change,dq_j1,clear_min,clear_mean,blocked,"
            "clear_ends,t_sum\n"
            "0,R1,weld,1.250000,0,1,2,3,4,5,6,6,5,0.5,0.4,0.3,0.1,,0.2,0.05,0.1,2,0.07,21\n";
   };
   write("unrecorded.csv", "");
-  write("three.csv", "# travel_plans=3\n");
+  write("three.csv", "# travel_plans=3\n", "g203@8e991cd76326d503");
   write("six.csv", "# travel_plans=6\n");
   write("none.csv", "# travel_plans=0\n");
   const std::string out = ShellQuote((dir / "model").string());
@@ -1010,6 +1011,47 @@ TEST(CliTest, TrainJoinsDataOnlyOfTheSameLabelPlanner) {
   EXPECT_THAT(evaluate.out, ContainsRegex("test_arm with test_c_gun: 1 moves: model6 [0-9.]+ %, "
                                           "analytic 380.0 % mean error \\(signed: [-+][0-9.]+ "
                                           "%, \\+380.0 %\\)"));
+
+  // Each station once: a station trained on twice would also be held out.
+  const CommandRun twice =
+      Weldcell("train -o " + out + " --data " + ShellQuote((dir / "six.csv").string()) + " " +
+               ShellQuote((dir / "six.csv").string()));
+  EXPECT_EQ(twice.exit_code, 2) << twice.out;
+  EXPECT_THAT(twice.out, HasSubstr("six.csv: error: station g201@8e991cd76326d501 is also in a "
+                                   "data file before it"));
+  const CommandRun twice_cells =
+      Weldcell("train -o " + out + " cells/demo/cell.yaml cells/demo/cell.yaml");
+  EXPECT_EQ(twice_cells.exit_code, 2) << twice_cells.out;
+  EXPECT_THAT(
+      twice_cells.out,
+      ContainsRegex("cells/demo/cell\\.yaml: error: the same station as "
+                    "cells/demo/cell\\.yaml \\(hash [0-9a-f]{16}\\): give each station once"));
+  // The output is checked before any work: a folder that cannot be made, and a file where one
+  // of several models' folders goes (nothing of the other model is written).
+  const CommandRun unmakeable = Weldcell("train -o /proc/weldcell-no-such/m --data " +
+                                         ShellQuote((dir / "six.csv").string()));
+  EXPECT_EQ(unmakeable.exit_code, 2) << unmakeable.out;
+  EXPECT_THAT(unmakeable.out,
+              HasSubstr("/proc/weldcell-no-such/m: error: --out: cannot create the folder"));
+  {
+    std::string other;
+    std::ifstream in(dir / "six.csv");
+    for (std::string line; std::getline(in, line);) {
+      if (line == "# robot_model=test_arm") line = "# robot_model=other_arm";
+      if (line == "# robot_hash=0123456789abcdef") line = "# robot_hash=1123456789abcdef";
+      if (line.starts_with("# cell0=")) line = "# cell0=g202@8e991cd76326d502";
+      other += line + "\n";
+    }
+    std::ofstream(dir / "other.csv") << other;
+  }
+  fs::create_directories(dir / "two");
+  std::ofstream(dir / "two" / "test_arm-test_c_gun") << "a file where a model's folder goes";
+  const CommandRun blocked = Weldcell("train -o " + ShellQuote((dir / "two").string()) +
+                                      " --data " + ShellQuote((dir / "other.csv").string()) + " " +
+                                      ShellQuote((dir / "six.csv").string()));
+  EXPECT_EQ(blocked.exit_code, 2) << blocked.out;
+  EXPECT_THAT(blocked.out, HasSubstr("test_arm-test_c_gun: error: --out: is a file, not a folder"));
+  EXPECT_FALSE(fs::exists(dir / "two" / "other_arm-test_c_gun"));
   fs::remove_all(dir);
 }
 
