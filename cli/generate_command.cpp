@@ -105,10 +105,8 @@ void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code
   cmd->add_flag("--force", args->force, "Overwrite the files of a non-empty output folder");
   cmd->callback([&global, exit_code, args] {
     const fs::path out = fs::path(args->out).lexically_normal();
-    // The folder's own name, also for `.` and `..`.
     const fs::path absolute = fs::absolute(out).lexically_normal();
-    const fs::path folder_name =
-        absolute.has_filename() ? absolute.filename() : absolute.parent_path().filename();
+    const fs::path folder_name = FolderName(out);
     std::error_code ec;
     // The path is written into cell.yaml's comment and the README: one line each.
     if (std::any_of(args->out.begin(), args->out.end(),

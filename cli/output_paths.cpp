@@ -210,6 +210,12 @@ void CheckOutputFolder(const fs::path& folder, const std::string& option) {
   ProbeFolderCreation(folder, option);
 }
 
+std::string FolderName(const fs::path& folder) {
+  const fs::path absolute = fs::absolute(folder.lexically_normal()).lexically_normal();
+  return (absolute.has_filename() ? absolute.filename() : absolute.parent_path().filename())
+      .string();
+}
+
 CLI::Validator WholeNumber(std::uint64_t min, std::uint64_t max) {
   return {[min, max](std::string& text) -> std::string {
             // Digits only: from_chars takes no sign, space or prefix for an unsigned value.

@@ -52,6 +52,10 @@ class OutputFolder {
 /// The same for a folder that will receive outputs (`plan -o OUT`): not a file, creatable.
 void CheckOutputFolder(const std::filesystem::path& folder, const std::string& option);
 
+/// The folder's own name, also for `dir/`, `.` and `..` (from its absolute path): what a
+/// station or model made there is called by default.
+std::string FolderName(const std::filesystem::path& folder);
+
 /// CLI11 check of a resolution in mm: 0 (use the cell's) or a finite number within the bounds
 /// of settings.motion.resolution (cell::kMinResolution to cell::kMaxResolution).
 CLI::Validator ResolutionMm();

@@ -235,9 +235,7 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     }
     CheckOutputFolder(args->out, "--out");
     const std::filesystem::path out(args->out);
-    const std::string name =
-        args->name.empty() ? std::filesystem::absolute(out).lexically_normal().filename().string()
-                           : args->name;
+    const std::string name = args->name.empty() ? FolderName(out) : args->name;
     const auto t0 = Clock::now();
     std::vector<learned::Dataset> datasets;
     learned::DataStats stats;

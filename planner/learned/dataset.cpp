@@ -32,6 +32,14 @@
 namespace weldcell::learned {
 namespace {
 
+// s: a planned duration as a label, to the µs as WriteDataset stores it, so that a model trained
+// from the file again is the same model, and new plans of a move compare with its label alike.
+double LabelSeconds(double seconds) { return std::stod(fmt::format("{:.6f}", seconds)); }
+
+}  // namespace
+
+namespace {
+
 struct Node {
   Eigen::VectorXd q;
   int branch = -1;
@@ -281,9 +289,7 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
           if (res.solved) {
             res.direct = move.path.direct;
             res.wide = move.path.wide;
-            // To the µs, as WriteDataset stores it: a model trained from the file again is
-            // the same model.
-            res.duration = std::stod(fmt::format("{:.6f}", move.profile.duration()));
+            res.duration = LabelSeconds(move.profile.duration());
             res.x = ComputeFeatures(fr, w.field, MakeFeatureNode(fr, w.field, m.a.q, m.a.branch),
                                     MakeFeatureNode(fr, w.field, m.b.q, m.b.branch));
           }
@@ -761,7 +767,7 @@ LabelSpread MeasureLabelSpread(const Dataset& data, const std::vector<cell::Cell
             const motion::TravelMove move = PlanLabel(
                 planners.At(worker, r), c, limits[static_cast<std::size_t>(r)], ToEigen(sample.qa),
                 ToEigen(sample.qb), seed, data.blend_tolerance, c.name);
-            durations.push_back(move.path.solved() ? move.profile.duration()
+            durations.push_back(move.path.solved() ? LabelSeconds(move.profile.duration())
                                                    : std::numeric_limits<double>::quiet_NaN());
           }
           const std::lock_guard<std::mutex> lock(progress_mutex);

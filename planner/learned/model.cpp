@@ -3,6 +3,7 @@
 #include <xgboost/c_api.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <mutex>
@@ -332,9 +333,27 @@ Model Model::Load(const std::filesystem::path& folder) {
   auto load = [&](const char* file, BoosterHandle* handle) {
     const std::string booster = ReadText(folder / file);
     Xgb(XGBoosterCreate(nullptr, 0, handle), "create");
+    const std::string where = (folder / file).string();
     if (XGBoosterLoadModelFromBuffer(*handle, booster.data(), booster.size()) != 0) {
-      throw InputError({{.where = {.file = (folder / file).string()},
-                         .message = std::string("not an XGBoost model: ") + XGBGetLastError()}});
+      // XGBoost's message, without the stack trace it appends.
+      std::string message = XGBGetLastError();
+      message = message.substr(0, message.find("Stack trace:"));
+      while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back()))) {
+        message.pop_back();
+      }
+      throw InputError({{.where = {.file = where}, .message = "not an XGBoost model: " + message}});
+    }
+    // Trees of other features than the metadata's schema has would fail at the first
+    // prediction (XGBoost: "Number of columns does not match").
+    bst_ulong features = 0;
+    Xgb(XGBoosterGetNumFeature(*handle, &features), "number of features");
+    if (i.feature_schema == kFeatureSchemaVersion && features != kNumFeatures) {
+      throw InputError(
+          {{.where = {.file = where},
+            .message = "a model of " + std::to_string(features) +
+                       " features, where feature schema " + std::to_string(i.feature_schema) +
+                       " (metadata.json) has " + std::to_string(kNumFeatures) +
+                       ": not the model its metadata describes"}});
     }
   };
   load("model.json", &model.impl_->booster);

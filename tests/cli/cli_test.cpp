@@ -1012,6 +1012,14 @@ TEST(CliTest, TrainJoinsDataOnlyOfTheSameLabelPlanner) {
                                           "analytic 380.0 % mean error \\(signed: [-+][0-9.]+ "
                                           "%, \\+380.0 %\\)"));
 
+  // The model is named after its folder, also when -o ends in '/' (it was named "").
+  const CommandRun slash = Weldcell("train -o " + ShellQuote((dir / "slash").string() + "/") +
+                                    " --data " + ShellQuote((dir / "six.csv").string()));
+  EXPECT_EQ(slash.exit_code, 0) << slash.out;
+  std::string metadata;
+  std::getline(std::ifstream(dir / "slash" / "metadata.json"), metadata, '\0');
+  EXPECT_THAT(metadata, HasSubstr("\"name\": \"slash\""));
+
   // Each station once: a station trained on twice would also be held out.
   const CommandRun twice =
       Weldcell("train -o " + out + " --data " + ShellQuote((dir / "six.csv").string()) + " " +

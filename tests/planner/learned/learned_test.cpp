@@ -26,6 +26,7 @@ namespace weldcell::learned {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::filesystem::path TempFolder(const std::string& name) {
   std::filesystem::path p = weldcell::testing::ScratchPath("learned_" + name);
@@ -125,6 +126,39 @@ TEST(LearnedModel, RoundTripsThroughItsFilesWithIdenticalPredictions) {
   }
   // The trees learned the relation (a model that predicts a constant fails this).
   EXPECT_LT(MaePercent(loaded.Predict(x), y), 5.0);
+  // Trees of another number of features than the schema's are refused when loaded (XGBoost
+  // failed at the first prediction, exit 3); a model.json that is no model names the file,
+  // without XGBoost's stack trace.
+  std::ofstream(folder / "metadata.json") << text;
+  std::string trees;
+  {
+    std::ifstream in(folder / "model.json");
+    std::getline(in, trees, '\0');
+  }
+  const std::string features = "\"num_feature\":\"" + std::to_string(kNumFeatures) + "\"";
+  ASSERT_NE(trees.find(features), std::string::npos);
+  // Every tree and the learner say how many features they take.
+  for (std::size_t at = trees.find(features); at != std::string::npos;
+       at = trees.find(features, at)) {
+    trees.replace(at, features.size(), "\"num_feature\":\"10\"");
+  }
+  std::ofstream(folder / "model.json") << trees;
+  try {
+    (void)Model::Load(folder);
+    ADD_FAILURE() << "trees of 10 features were loaded";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr((folder / "model.json").string() +
+                                    ": error: a model of 10 features, where feature schema"));
+  }
+  std::ofstream(folder / "model.json") << "{\"learner\": 1}";
+  try {
+    (void)Model::Load(folder);
+    ADD_FAILURE() << "a model.json that is no model was loaded";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(),
+                HasSubstr((folder / "model.json").string() + ": error: not an XGBoost model: "));
+    EXPECT_THAT(e.what(), Not(HasSubstr("Stack trace")));
+  }
   std::filesystem::remove_all(folder);
 }
 
