@@ -36,10 +36,6 @@ namespace {
 // from the file again is the same model, and new plans of a move compare with its label alike.
 double LabelSeconds(double seconds) { return std::stod(fmt::format("{:.6f}", seconds)); }
 
-}  // namespace
-
-namespace {
-
 struct Node {
   Eigen::VectorXd q;
   int branch = -1;
@@ -406,11 +402,12 @@ void CheckRowsAndHash(const Dataset& d, int rows_line, std::int64_t rows, int ha
                                        "or edited: write it again with weldcell train)",
                                        rows, n));
   }
-  if (hash_line > 0 && d.feature_schema == kFeatureSchemaVersion && hash != DatasetHash(d)) {
+  if (hash_line == 0 || d.feature_schema != kFeatureSchemaVersion) return;
+  if (const std::string actual = DatasetHash(d); actual != hash) {
     throw error(hash_line,
                 fmt::format("hash: the rows' hash is {}, the header says {} (a duration or "
                             "feature was edited: write the file again with weldcell train)",
-                            DatasetHash(d), hash));
+                            actual, hash));
   }
 }
 
@@ -432,6 +429,27 @@ Dataset ReadDataset(const std::filesystem::path& file) {
   std::int64_t rows = -1;
   std::string hash;
   int rows_line = 0, hash_line = 0;
+  // Every number is the whole field ("0.97xyz" and a cell index "0.5" are errors) and
+  // finite: XGBoost refuses NaN or infinite labels and features, and the features'
+  // distance field cannot place a configuration that is not.
+  auto number = [&]<typename T = double>(const std::string& field, const std::string& key,
+                                         T value = 0) {
+    const char* end = field.data() + field.size();
+    const auto [ptr, ec] = std::from_chars(field.data(), end, value);
+    if (field.empty() || ec != std::errc() || ptr != end || !std::isfinite(value)) {
+      throw error(fmt::format("{}: expected a finite number, got '{}'", key, field));
+    }
+    return value;
+  };
+  auto whole = [&](const std::string& field, const std::string& key) {
+    int value = 0;
+    const char* end = field.data() + field.size();
+    const auto [ptr, ec] = std::from_chars(field.data(), end, value);
+    if (field.empty() || ec != std::errc() || ptr != end) {
+      throw error(fmt::format("{}: expected a whole number, got '{}'", key, field));
+    }
+    return value;
+  };
   // Column indices of the header row (-1 = absent).
   std::vector<std::string> header;
   auto column = [&](std::string_view name) {
@@ -545,27 +563,6 @@ Dataset ReadDataset(const std::filesystem::path& file) {
     if (f.size() != header.size()) {
       throw error(fmt::format("expected {} columns, got {}", header.size(), f.size()));
     }
-    // Every number is the whole field ("0.97xyz" and a cell index "0.5" are errors) and
-    // finite: XGBoost refuses NaN or infinite labels and features, and the features'
-    // distance field cannot place a configuration that is not.
-    auto number = [&]<typename T = double>(const std::string& field, const std::string& key,
-                                           T value = 0) {
-      const char* end = field.data() + field.size();
-      const auto [ptr, ec] = std::from_chars(field.data(), end, value);
-      if (field.empty() || ec != std::errc() || ptr != end || !std::isfinite(value)) {
-        throw error(fmt::format("{}: expected a finite number, got '{}'", key, field));
-      }
-      return value;
-    };
-    auto whole = [&](const std::string& field, const std::string& key) {
-      int value = 0;
-      const char* end = field.data() + field.size();
-      const auto [ptr, ec] = std::from_chars(field.data(), end, value);
-      if (field.empty() || ec != std::errc() || ptr != end) {
-        throw error(fmt::format("{}: expected a whole number, got '{}'", key, field));
-      }
-      return value;
-    };
     Sample s;
     s.cell = whole(f[c_cell], "cell");
     s.robot = f[c_robot];
