@@ -37,8 +37,7 @@ struct GenerateArgs {
 };
 
 [[noreturn]] void Fail(const std::string& option, const std::string& message) {
-  throw InputError(
-      {{.where = {.file = "weldcell generate"}, .key_path = option, .message = message}});
+  throw CommandLineError("weldcell generate", option, message);
 }
 
 generate::BodyKind ParseBody(const std::string& text) {
@@ -177,10 +176,11 @@ void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code
       PrintJson(j, std::cout);
     } else if (!global.quiet) {
       std::cout << fmt::format(
-          "wrote {}/: {} body, {} triangles, {} robots, {} welds ({} in door openings, {} on roof "
-          "rails, {} on end flanges, {} inside closed sections; {} reached by no robot)\n",
+          "wrote {}/: {} body, {} triangles, {} robot{}, {} weld{} ({} in door openings, {} on "
+          "roof rails, {} on end flanges, {} inside closed sections; {} reached by no robot)\n",
           out_text, generate::ToString(station.body), triangles, station.robots.size(),
-          station.welds.size(), openings, roof, ends, closed, unreached);
+          station.robots.size() == 1 ? "" : "s", station.welds.size(),
+          station.welds.size() == 1 ? "" : "s", openings, roof, ends, closed, unreached);
     }
     *exit_code = kExitOk;
   });

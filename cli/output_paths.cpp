@@ -276,4 +276,9 @@ CLI::Validator ResolutionMm() {
           "0 or MM in [" + range.str() + "]"};
 }
 
+InputError CommandLineError(const std::string& command, const std::string& option,
+                            const std::string& message) {
+  return InputError({{.where = {.file = command}, .key_path = option, .message = message}});
+}
+
 }  // namespace weldcell::cli

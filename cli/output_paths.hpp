@@ -10,7 +10,14 @@
 #include <string_view>
 #include <vector>
 
+#include "planner/common/diagnostics.hpp"
+
 namespace weldcell::cli {
+
+/// A mistake on the command line, said as "weldcell train: error: --moves: MESSAGE" (exit 2):
+/// `command` names the command, `option` the option or argument.
+InputError CommandLineError(const std::string& command, const std::string& option,
+                            const std::string& message);
 
 /// Throws InputError (naming `option` and the path) unless `file` can be written atomically:
 /// a non-empty name that is not a folder nor a special file, whose folder exists or can be

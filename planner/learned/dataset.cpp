@@ -116,6 +116,15 @@ std::vector<Node> RandomNodes(const cell::Cell& cell, const collision::Collision
   return out;
 }
 
+// A node of `nodes` (two or more, all different) other than `not_this`.
+const Node& PickOther(const std::vector<Node>& nodes, const Node& not_this, std::mt19937_64& rng) {
+  std::uniform_int_distribution<std::size_t> index(0, nodes.size() - 1);
+  for (;;) {
+    const Node& n = nodes[index(rng)];
+    if (n.q != not_this.q) return n;
+  }
+}
+
 std::string Key(const cell::Robot& r) { return RobotHash(r) + "/" + ToolHash(r.tool); }
 
 // What the features need of every robot of a cell: the same for the data's generation and for
@@ -227,7 +236,9 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
         } else if (m < n_home + n_random && !random_nodes.empty()) {
           move.kind = PairKind::kRandom;
           move.a = pick(random_nodes);
-          move.b = m % 3 == 0 ? pick(random_nodes) : pick(weld_nodes);
+          // Two random configurations, never one to itself (a move of 0 s teaches nothing).
+          move.b = m % 3 == 0 && random_nodes.size() > 1 ? PickOther(random_nodes, move.a, rng)
+                                                         : pick(weld_nodes);
           if (m % 2) std::swap(move.a, move.b);
         } else {
           move.kind = PairKind::kWeldToWeld;
@@ -245,6 +256,8 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
             }
           }
         }
+        // A robot that reaches one weld only may draw a candidate to itself: no move.
+        if (move.a.q == move.b.q) continue;
         move.seed = SplitMix64(options.seed ^
                                SplitMix64((ci << 40) + (static_cast<std::uint64_t>(r) << 24) + m));
         w.moves.push_back(std::move(move));
@@ -757,7 +770,8 @@ LabelSpread MeasureLabelSpread(const Dataset& data, const std::vector<cell::Cell
           const Sample& sample = data.samples[static_cast<std::size_t>(row)];
           const int r = m.robot_of[static_cast<std::size_t>(k)];
           std::vector<double>& durations = replanned[static_cast<std::size_t>(k)];
-          for (int s = 1; s <= options.replans; ++s) {
+          // Cancelled between plans: a move's N plans take up to N times the planning limit.
+          for (int s = 1; s <= options.replans && !options.progress.cancelled(); ++s) {
             const std::uint64_t seed =
                 SplitMix64(options.seed ^ SplitMix64((static_cast<std::uint64_t>(row) << 16) +
                                                      static_cast<std::uint64_t>(s)));

@@ -1,5 +1,6 @@
 #include "planner/learned/model.hpp"
 
+#include <fmt/format.h>
 #include <xgboost/c_api.h>
 
 #include <algorithm>
@@ -100,8 +101,11 @@ struct Model::Impl {
 
 namespace {
 
+// Fits `options.rounds` rounds, reporting rounds_before + the rounds done of rounds_total and
+// stopping early when cancelled.
 BoosterHandle TrainBooster(const std::vector<float>& data, const std::vector<float>& label,
-                           const char* objective, const TrainOptions& options) {
+                           const char* objective, const TrainOptions& options,
+                           std::int64_t rounds_before, std::int64_t rounds_total) {
   const std::size_t rows = label.size();
   DMatrixHandle matrix = nullptr;
   Xgb(XGDMatrixCreateFromMat(data.data(), rows, kNumFeatures,
@@ -133,8 +137,9 @@ BoosterHandle TrainBooster(const std::vector<float>& data, const std::vector<flo
     set("feature_selector", "cyclic");
     set("lambda", "0.01");
   }
-  for (int round = 0; round < options.rounds; ++round) {
+  for (int round = 0; round < options.rounds && !options.progress.cancelled(); ++round) {
     Xgb(XGBoosterUpdateOneIter(b, round, matrix), "train");
+    options.progress.Report(kTrainStage, rounds_before + round + 1, rounds_total);
   }
   XGDMatrixFree(matrix);
   return b;
@@ -157,6 +162,55 @@ std::vector<float> PredictBooster(BoosterHandle b, const std::vector<float>& dat
   std::vector<float> out(result, result + rows);
   XGDMatrixFree(matrix);
   return out;
+}
+
+// |bound| of any feature (s, m, rad, counts): far above any a station gives.
+constexpr float kMaxFeatureBound = 1e6f;
+
+// What makes read metadata unusable ("key: expected …, got …"), empty when nothing does. A
+// threshold, bound or count edited into nonsense would otherwise silence the drift warning or the
+// training-range check.
+std::string InfoProblem(const ModelInfo& i) {
+  auto positive = [](double v) { return std::isfinite(v) && v > 0; };
+  if (i.travel_plans < 1) {
+    return fmt::format("travel_plans: expected a number of plans, at least 1, got {}",
+                       i.travel_plans);
+  }
+  if (i.training_samples < 1 || i.heldout_samples < 0) {
+    return fmt::format(
+        "training_samples / heldout_samples: expected at least 1 / 0 moves, got {} / {}",
+        i.training_samples, i.heldout_samples);
+  }
+  for (auto [key, value] : {std::pair{"heldout_mae_pct", i.heldout_mae_pct},
+                            std::pair{"heldout_analytic_pct", i.heldout_analytic_pct}}) {
+    // -1: no station held out.
+    if (!(value == -1 || (std::isfinite(value) && value >= 0))) {
+      return fmt::format("{}: expected a percentage, at least 0 (-1: no station held out), got {}",
+                         key, value);
+    }
+  }
+  for (auto [key, value] :
+       {std::pair{"drift_threshold_pct", i.drift_threshold_pct},
+        std::pair{"resolution", i.resolution}, std::pair{"blend_tolerance", i.blend_tolerance},
+        std::pair{"speed_scale", i.speed_scale}}) {
+    if (!positive(value)) return fmt::format("{}: expected a number above 0, got {}", key, value);
+  }
+  if (i.feature_schema != kFeatureSchemaVersion) return {};  // refused when chosen (Mismatch)
+  if (i.feature_min.size() != kNumFeatures || i.feature_max.size() != kNumFeatures) {
+    return fmt::format("feature_min/feature_max: expected {} values each, got {} and {}",
+                       kNumFeatures, i.feature_min.size(), i.feature_max.size());
+  }
+  for (int k = 0; k < kNumFeatures; ++k) {
+    const float lo = i.feature_min[k], hi = i.feature_max[k];
+    // Finite with room to spare: the range check adds half the range to each bound.
+    if (!(std::abs(lo) <= kMaxFeatureBound && std::abs(hi) <= kMaxFeatureBound && lo <= hi)) {
+      return fmt::format(
+          "feature_min/feature_max: {} (feature {}) from {} to {}: expected bounds within ±{:g}, "
+          "the lower one not above the upper",
+          kFeatureNames[k], k + 1, lo, hi, kMaxFeatureBound);
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -205,9 +259,11 @@ Model Model::Train(const std::vector<Features>& x, const std::vector<double>& du
   }
   Model model;
   model.info_ = std::move(info);
-  model.impl_->booster = TrainBooster(data, label, "reg:squarederror", options);
+  const std::int64_t rounds = options.rounds;
+  const std::int64_t total = model.info_.direct_classifier ? 2 * rounds : rounds;
+  model.impl_->booster = TrainBooster(data, label, "reg:squarederror", options, 0, total);
   if (model.info_.direct_classifier) {
-    model.impl_->direct = TrainBooster(all, is_direct, "binary:logistic", options);
+    model.impl_->direct = TrainBooster(all, is_direct, "binary:logistic", options, rounds, total);
   }
   return model;
 }
@@ -245,6 +301,11 @@ void Model::Save(const std::filesystem::path& folder) const {
   if (impl_->direct) {
     Xgb(XGBoosterSaveModelToBuffer(impl_->direct, R"({"format": "json"})", &n, &buffer), "save");
     WriteFileAtomically(folder / "direct.json", std::string_view(buffer, n));
+  } else {
+    // No classifier of an earlier model left beside this one (Load would ignore it; a reader
+    // of the folder would not).
+    std::error_code ignored;
+    std::filesystem::remove(folder / "direct.json", ignored);
   }
   const ModelInfo& i = info_;
   Json j;
@@ -319,17 +380,12 @@ Model Model::Load(const std::filesystem::path& folder) {
     i.travel_plans = j.value("travel_plans", kUnrecordedTravelPlans);
     i.weldcell_version = j.at("weldcell_version").get<std::string>();
     i.created = j.at("created").get<std::string>();
+    // A seed of -1 would read as 2^64 - 1.
+    if (!j.at("seed").is_number_unsigned()) throw bad("seed: expected a whole number, at least 0");
   } catch (const nlohmann::json::exception& e) {
     throw bad(std::string("malformed model metadata: ") + e.what());
   }
-  if (i.travel_plans < 1) {
-    throw bad("travel_plans: expected a number of plans, at least 1, got " +
-              std::to_string(i.travel_plans));
-  }
-  if (i.feature_schema == kFeatureSchemaVersion &&
-      (i.feature_min.size() != kNumFeatures || i.feature_max.size() != kNumFeatures)) {
-    throw bad("feature_min/feature_max: expected " + std::to_string(kNumFeatures) + " values");
-  }
+  if (const std::string problem = InfoProblem(i); !problem.empty()) throw bad(problem);
   auto load = [&](const char* file, BoosterHandle* handle) {
     const std::string booster = ReadText(folder / file);
     Xgb(XGBoosterCreate(nullptr, 0, handle), "create");

@@ -23,9 +23,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "planner/cell/cell.hpp"
+#include "planner/common/progress.hpp"
 #include "planner/learned/features.hpp"
 
 namespace weldcell::learned {
@@ -35,6 +37,9 @@ inline constexpr double kTargetOffset = 0.05;  ///< s
 /// The booster kind: trees (the model) or XGBoost's linear booster (the measured comparison).
 enum class Booster { kTrees, kLinear };
 
+/// Stage name Model::Train reports.
+inline constexpr std::string_view kTrainStage = "train";
+
 struct TrainOptions {
   Booster booster = Booster::kTrees;
   int rounds = 300;   ///< Boosting rounds.
@@ -42,7 +47,9 @@ struct TrainOptions {
   double eta = 0.1;   ///< Learning rate.
   std::uint64_t seed = 1;
   int threads = 0;  ///< 0 = one per hardware thread. The model does not depend on it.
-  bool operator==(const TrainOptions&) const = default;
+  /// Reports kTrainStage (boosting rounds done, rounds of every booster Train fits) and is
+  /// polled between rounds.
+  Progress progress;
 };
 
 /// Data files and models from before the label's planner was recorded (2026-12-01) labelled
@@ -90,7 +97,9 @@ class Model {
   /// feature bounds, training_hash and direct_classifier; the caller fills the rest. With
   /// `direct` (per row: the straight move was free) and at least 10 rows of each kind, a
   /// classifier of direct moves is trained on all rows (binary:logistic) and the duration model
-  /// on the planned rows only. Precondition: sizes match, at least one row.
+  /// on the planned rows only. Precondition: sizes match, at least one row. Cancelled through
+  /// options.progress, it returns at once a model of the rounds fitted so far, which the
+  /// caller, who asked to stop, discards.
   static Model Train(const std::vector<Features>& x, const std::vector<double>& duration,
                      const TrainOptions& options, ModelInfo info,
                      const std::vector<bool>& direct = {});
@@ -99,7 +108,8 @@ class Model {
   /// straight time-optimal move, a lower bound of every planned move). `threads` 0 = all.
   std::vector<double> Predict(const std::vector<Features>& x, int threads = 0) const;
 
-  /// Writes folder/model.json and folder/metadata.json (atomically; folder created). Throws
+  /// Writes folder/model.json, folder/metadata.json and, with a classifier, folder/direct.json
+  /// (each atomically; folder created; a direct.json of an earlier model removed). Throws
   /// FileWriteError when the file system refuses.
   void Save(const std::filesystem::path& folder) const;
   /// Reads a folder written by Save. Throws InputError naming the file when it is missing or

@@ -1,12 +1,14 @@
 // End-to-end tests of the command line: the binary is run as a user would run it.
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -693,17 +695,22 @@ TEST(CliTest, NamesThatAreNotUtf8AreBadInput) {
                                  ":3:1: error: id: not valid UTF-8 text (byte 7 of the value)"));
 }
 
-// `weldcell plan cells/demo/cell.yaml -o <out>` sent `signals` (one after the other) once the
-// first progress line is on stderr (planning has started; the demo plans for about a second
-// more); returns its wait status and what it printed on stderr.
+// What a run sent signals returned: its wait status and what it printed on stderr.
 struct SignalledRun {
   int status = 0;
   std::string err;
 };
-SignalledRun PlanDemoAndSignal(const fs::path& out, const std::vector<int>& signals) {
+// Runs the binary with `args` and sends it `signals` once its stderr matches `wait_for` (an
+// ECMAScript regular expression).
+SignalledRun RunAndSignal(const std::vector<std::string>& args, const std::string& wait_for,
+                          const std::vector<int>& signals) {
   SignalledRun run;
+  const std::regex line(wait_for);
   int err[2];
   EXPECT_EQ(::pipe(err), 0);
+  std::vector<char*> argv{const_cast<char*>(WELDCELL_BINARY)};
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
   const pid_t pid = ::fork();
   EXPECT_GE(pid, 0);
   if (pid == 0) {
@@ -712,9 +719,7 @@ SignalledRun PlanDemoAndSignal(const fs::path& out, const std::vector<int>& sign
     ::close(err[1]);
     const int null = ::open("/dev/null", O_WRONLY);
     ::dup2(null, STDOUT_FILENO);
-    // Analytic travel times: no travel-model warning before the first progress line.
-    ::execl(WELDCELL_BINARY, WELDCELL_BINARY, "plan", "cells/demo/cell.yaml", "-j", "2", "-o",
-            out.c_str(), "--travel-time", "analytic", static_cast<char*>(nullptr));
+    ::execv(WELDCELL_BINARY, argv.data());
     ::_exit(127);
   }
   ::close(err[1]);
@@ -725,17 +730,24 @@ SignalledRun PlanDemoAndSignal(const fs::path& out, const std::vector<int>& sign
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     run.err.append(buffer, static_cast<std::size_t>(n));
-    if (!signalled && run.err.find('\n') != std::string::npos) {
-      EXPECT_THAT(run.err, ContainsRegex("^reach: [0-9]+/20"))
-          << "the first line is reach progress";
+    if (!signalled && std::regex_search(run.err, line)) {
       for (const int signal : signals) EXPECT_EQ(::kill(pid, signal), 0);
       signalled = true;
     }
   }
   ::close(err[0]);
   EXPECT_EQ(::waitpid(pid, &run.status, 0), pid);
-  EXPECT_TRUE(signalled) << "no progress line before the end:\n" << run.err;
+  EXPECT_TRUE(signalled) << "no line matching " << wait_for << " before the end:\n" << run.err;
   return run;
+}
+
+// `weldcell plan cells/demo/cell.yaml -o <out>` sent `signals` (one after the other) once the
+// first progress line is on stderr (planning has started; the demo plans for about a second
+// more). Analytic travel times: no travel-model warning before the first progress line.
+SignalledRun PlanDemoAndSignal(const fs::path& out, const std::vector<int>& signals) {
+  return RunAndSignal(
+      {"plan", "cells/demo/cell.yaml", "-j", "2", "-o", out.string(), "--travel-time", "analytic"},
+      "^reach: [0-9]+/20 ", signals);
 }
 
 // Ctrl-C while `weldcell plan` is planning: it stops, says so, exits 130 and leaves the output
@@ -1006,9 +1018,9 @@ TEST(CliTest, TrainJoinsDataOnlyOfTheSameLabelPlanner) {
       "train -o " + ShellQuote((dir / "evaluated6").string()) + " --evaluate " +
       ShellQuote((dir / "model6").string()) + " --data " + ShellQuote((dir / "six.csv").string()));
   EXPECT_EQ(evaluate_same.exit_code, 0) << evaluate_same.out;
-  EXPECT_THAT(evaluate_same.out, HasSubstr("test_arm with test_c_gun: 1 moves: model6"));
+  EXPECT_THAT(evaluate_same.out, HasSubstr("test_arm with test_c_gun: 1 move: model6"));
   EXPECT_THAT(evaluate_same.out, Not(HasSubstr("plans per move")));
-  EXPECT_THAT(evaluate.out, ContainsRegex("test_arm with test_c_gun: 1 moves: model6 [0-9.]+ %, "
+  EXPECT_THAT(evaluate.out, ContainsRegex("test_arm with test_c_gun: 1 move: model6 [0-9.]+ %, "
                                           "analytic 380.0 % mean error \\(signed: [-+][0-9.]+ "
                                           "%, \\+380.0 %\\)"));
 
@@ -1021,14 +1033,16 @@ TEST(CliTest, TrainJoinsDataOnlyOfTheSameLabelPlanner) {
   EXPECT_THAT(metadata, HasSubstr("\"name\": \"slash\""));
 
   // Each station once: a station trained on twice would also be held out.
+  // (Into a folder without models: one with models is refused first.)
+  const std::string fresh = ShellQuote((dir / "model_twice").string());
   const CommandRun twice =
-      Weldcell("train -o " + out + " --data " + ShellQuote((dir / "six.csv").string()) + " " +
+      Weldcell("train -o " + fresh + " --data " + ShellQuote((dir / "six.csv").string()) + " " +
                ShellQuote((dir / "six.csv").string()));
   EXPECT_EQ(twice.exit_code, 2) << twice.out;
   EXPECT_THAT(twice.out, HasSubstr("six.csv: error: station g201@8e991cd76326d501 is also in a "
                                    "data file before it"));
   const CommandRun twice_cells =
-      Weldcell("train -o " + out + " cells/demo/cell.yaml cells/demo/cell.yaml");
+      Weldcell("train -o " + fresh + " cells/demo/cell.yaml cells/demo/cell.yaml");
   EXPECT_EQ(twice_cells.exit_code, 2) << twice_cells.out;
   EXPECT_THAT(
       twice_cells.out,
@@ -1083,6 +1097,160 @@ TEST(CliTest, GenerateGivesEveryRobotTheGunAskedForOrSaysWhyNot) {
   EXPECT_EQ(few.exit_code, 2) << few.out;
   EXPECT_THAT(few.out, HasSubstr("reaches 2 of its 5 at its best base; no station written"));
   EXPECT_FALSE(fs::exists(dir / "few" / "cell.yaml"));
+}
+
+// A training data file (format 1, schema 1: no configurations, the hash not checked) of `rows`
+// moves of robot model `robot` (hash `robot_hash`) with test_c_gun on station `cell`, the
+// durations a known function of the features.
+void WriteDataFile(const fs::path& file, int rows, const std::string& cell,
+                   const std::string& robot = "test_arm",
+                   const std::string& robot_hash = "0123456789abcdef") {
+  std::ofstream out(file);
+  out << "# weldcell-travel-data/1\n# feature_schema=1\n# robot_model=" << robot
+      << "\n# robot_hash=" << robot_hash
+      << "\n# tool=test_c_gun\n# tool_hash=fedcba9876543210\n# seed=1\n# resolution=0.005\n"
+         "# blend_tolerance=0.1\n# speed_scale=1\n# travel_plans=6\n# cell0="
+      << cell << "\n# failed=0\n# rows=" << rows
+      << "\n# hash=0\ncell,robot,kind,duration,direct,t_j1,t_j2,t_j3,t_j4,t_j5,t_j6,t_max,"
+         "t_second,d_tcp,d_elbow,d_wrist,tcp_bow,branch_change,dq_j1,clear_min,clear_mean,"
+         "blocked,clear_ends,t_sum\n";
+  for (int i = 0; i < rows; ++i) {
+    const double t = 0.3 + 0.01 * (i % 97), blocked = i % 5;
+    out << fmt::format(
+        "0,R1,weld,{:.6f},0,{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},"
+        "{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{},{:.3f},{:.3f},{:.3f},{},{:.3f},"
+        "{:.3f}\n",
+        t * (1.0 + 0.2 * blocked), 0.1 * t, 0.2 * t, 0.3 * t, 0.4 * t, 0.5 * t, t, t, 0.9 * t,
+        0.01 * (i % 13), 0.02 * (i % 11), 0.03 * (i % 7), 0.1, i % 2, 0.05 * (i % 17),
+        0.01 * (i % 19), 0.02 * (i % 23), blocked, 0.07, 2.5 * t);
+  }
+}
+
+// Ctrl-C while `train` fits its trees stops it (it went on to write the model, exit 0): exit
+// 130, "interrupted", no file. The trees are fitted after the data are read and before anything
+// is written.
+TEST(CliTest, TrainInterruptedWhileFittingTreesWritesNothing) {
+  const fs::path dir = TempDir("train_interrupt");
+  WriteDataFile(dir / "data.csv", 2000, "g201@8e991cd76326d501");
+  const SignalledRun run = RunAndSignal({"train", "--data", (dir / "data.csv").string(), "-o",
+                                         (dir / "m").string(), "--rounds", "20000", "-j", "1"},
+                                        "(^|\n)train m: 0/1000", {SIGINT});
+  ASSERT_TRUE(WIFEXITED(run.status)) << run.err;
+  EXPECT_EQ(WEXITSTATUS(run.status), 130) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("interrupted"));
+  EXPECT_THAT(run.err, Not(HasSubstr("train m: 1000/1000"))) << "the trees were all fitted";
+  EXPECT_FALSE(fs::exists(dir / "m"));
+  fs::remove_all(dir);
+}
+
+// A folder that holds models is refused (the new ones would sit beside them, and plan --models
+// takes the first that applies); --force replaces them, and a model of the folder that the new
+// ones do not replace is removed.
+TEST(CliTest, TrainRefusesAFolderWithModelsUnlessForcedThenReplacesThem) {
+  const fs::path dir = TempDir("train_force");
+  WriteDataFile(dir / "a.csv", 40, "g201@8e991cd76326d501");
+  WriteDataFile(dir / "b.csv", 40, "g202@8e991cd76326d502", "other_arm", "1123456789abcdef");
+  const std::string out = ShellQuote((dir / "m").string());
+  const std::string a = ShellQuote((dir / "a.csv").string());
+  const std::string b = ShellQuote((dir / "b.csv").string());
+  const CommandRun two = Weldcell("train -o " + out + " --data " + a + " " + b);
+  ASSERT_EQ(two.exit_code, 0) << two.out;
+  ASSERT_TRUE(fs::exists(dir / "m" / "other_arm-test_c_gun" / "metadata.json")) << two.out;
+  const CommandRun again = Weldcell("train -o " + out + " --data " + a);
+  EXPECT_EQ(again.exit_code, 2) << again.out;
+  EXPECT_THAT(again.out, HasSubstr("weldcell train: error: --out: " + (dir / "m").string() +
+                                   " already holds models ("));
+  EXPECT_THAT(again.out, HasSubstr("give another folder, or --force to replace them"));
+  EXPECT_FALSE(fs::exists(dir / "m" / "metadata.json"));
+  const CommandRun forced = Weldcell("train -o " + out + " --force --data " + a);
+  ASSERT_EQ(forced.exit_code, 0) << forced.out;
+  EXPECT_TRUE(fs::exists(dir / "m" / "metadata.json"));
+  EXPECT_FALSE(fs::exists(dir / "m" / "other_arm-test_c_gun")) << "an old model left beside";
+  EXPECT_FALSE(fs::exists(dir / "m" / "test_arm-test_c_gun")) << "an old model left beside";
+  const CommandRun list = Weldcell("models list " + out);
+  EXPECT_EQ(list.exit_code, 0) << list.out;
+  EXPECT_EQ(std::count(list.out.begin(), list.out.end(), '\n'), 1) << list.out;
+  // --moves plans moves; with --data nothing is planned.
+  const CommandRun moves =
+      Weldcell("train -o " + ShellQuote((dir / "n").string()) + " --moves 40 --data " + a);
+  EXPECT_EQ(moves.exit_code, 2) << moves.out;
+  EXPECT_THAT(moves.out, HasSubstr("weldcell train: error: --moves: plans new moves; --data reads "
+                                   "moves planned before"));
+  // A usage mistake names the command, not "<input>".
+  const CommandRun nothing = Weldcell("train -o " + ShellQuote((dir / "n").string()));
+  EXPECT_EQ(nothing.exit_code, 2) << nothing.out;
+  EXPECT_THAT(nothing.out, HasSubstr("weldcell train: error: cells: give cell files"));
+  EXPECT_FALSE(fs::exists(dir / "n"));
+  fs::remove_all(dir);
+}
+
+// A robot model and gun without a move is said and left out; the others are trained. Moves
+// only on the held-out stations is an error before anything is written.
+TEST(CliTest, TrainLeavesOutARobotWithoutMovesAndTrainsTheOthers) {
+  const fs::path dir = TempDir("train_empty");
+  WriteDataFile(dir / "a.csv", 40, "g201@8e991cd76326d501");
+  WriteDataFile(dir / "none.csv", 0, "g202@8e991cd76326d502", "other_arm", "1123456789abcdef");
+  const CommandRun run = Weldcell("train -o " + ShellQuote((dir / "m").string()) + " --data " +
+                                  ShellQuote((dir / "a.csv").string()) + " " +
+                                  ShellQuote((dir / "none.csv").string()));
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("weldcell train: warning: no moves for other_arm with test_c_gun "
+                                 "(0 without a path): none of its robots reaches two weld poses"));
+  EXPECT_TRUE(fs::exists(dir / "m" / "metadata.json")) << "one model: in the folder itself";
+  EXPECT_FALSE(fs::exists(dir / "m" / "other_arm-test_c_gun"));
+  const CommandRun none = Weldcell("train -o " + ShellQuote((dir / "n").string()) + " --data " +
+                                   ShellQuote((dir / "none.csv").string()));
+  EXPECT_EQ(none.exit_code, 2) << none.out;
+  EXPECT_THAT(none.out, HasSubstr("no moves to train on"));
+  EXPECT_FALSE(fs::exists(dir / "n"));
+  // Two stations of the same robot, the second (held out) alone with moves.
+  WriteDataFile(dir / "c.csv", 0, "g203@8e991cd76326d503");
+  const CommandRun heldout =
+      Weldcell("train -o " + ShellQuote((dir / "h").string()) + " --data " +
+               ShellQuote((dir / "c.csv").string()) + " " + ShellQuote((dir / "a.csv").string()));
+  EXPECT_EQ(heldout.exit_code, 2) << heldout.out;
+  EXPECT_THAT(heldout.out, HasSubstr("test_arm with test_c_gun: moves only on the held-out"));
+  EXPECT_FALSE(fs::exists(dir / "h"));
+  fs::remove_all(dir);
+}
+
+// --evaluate measures each robot model and gun by the model `plan` would take (the first that
+// applies, in path order: it took the last), says a model it cannot read and goes on (it
+// stopped), and a folder that is not there is an error (it printed "(no model) -1.0 %", exit 0).
+// `models list` shows every model, the unreadable ones with the reason (it stopped at the
+// first), exit 2; a model without held-out stations shows "-", not "-1.0 %".
+TEST(CliTest, EvaluateAndListTakeModelsAsPlanDoes) {
+  const fs::path dir = TempDir("train_evaluate");
+  WriteDataFile(dir / "a.csv", 40, "g201@8e991cd76326d501");
+  WriteDataFile(dir / "b.csv", 30, "g202@8e991cd76326d502");
+  for (const char* name : {"1_first", "2_second", "3_broken"}) {
+    const CommandRun t = Weldcell("train -o " + ShellQuote((dir / "models" / name).string()) +
+                                  " --data " + ShellQuote((dir / "a.csv").string()));
+    ASSERT_EQ(t.exit_code, 0) << t.out;
+  }
+  std::ofstream(dir / "models" / "3_broken" / "metadata.json") << "{\"format\": 1}";
+  const std::string evaluate = "train -o " + ShellQuote((dir / "e").string()) + " --data " +
+                               ShellQuote((dir / "b.csv").string()) + " --evaluate ";
+  const CommandRun run = Weldcell(evaluate + ShellQuote((dir / "models").string()));
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("test_arm with test_c_gun: 30 moves: 1_first "));
+  EXPECT_THAT(run.out, HasSubstr((dir / "models" / "3_broken" / "metadata.json").string() +
+                                 ": warning: malformed model metadata"));
+  EXPECT_THAT(run.out, HasSubstr("(this model is left out)"));
+  const CommandRun nowhere = Weldcell(evaluate + ShellQuote((dir / "nowhere").string()));
+  EXPECT_EQ(nowhere.exit_code, 2) << nowhere.out;
+  EXPECT_THAT(nowhere.out, HasSubstr("weldcell train: error: --evaluate: no such folder: "));
+  const CommandRun list = Weldcell("models list " + ShellQuote((dir / "models").string()));
+  EXPECT_EQ(list.exit_code, 2) << list.out;
+  EXPECT_THAT(list.out, ContainsRegex("1_first  test_arm \\+ test_c_gun  schema 1  40 moves  "
+                                      "held-out error -  "));
+  EXPECT_THAT(list.out, HasSubstr("2_second  test_arm"));
+  EXPECT_THAT(list.out, HasSubstr("3_broken  unreadable: "));
+  const CommandRun show =
+      Weldcell("models show " + ShellQuote((dir / "models" / "1_first").string()));
+  EXPECT_EQ(show.exit_code, 0) << show.out;
+  EXPECT_THAT(show.out, HasSubstr("held-out error:    - over 0 moves (analytic -)"));
+  fs::remove_all(dir);
 }
 
 }  // namespace

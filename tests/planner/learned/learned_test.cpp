@@ -2,9 +2,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <utility>
 
@@ -160,6 +162,81 @@ TEST(LearnedModel, RoundTripsThroughItsFilesWithIdenticalPredictions) {
     EXPECT_THAT(e.what(), Not(HasSubstr("Stack trace")));
   }
   std::filesystem::remove_all(folder);
+}
+
+// Metadata edited into nonsense is refused naming the key: a drift threshold of 0 or below
+// would warn of every station, a seed of -1 read as 2^64 - 1, bounds of ±1e38 or the wrong way
+// round silence the training-range check.
+TEST(LearnedModel, MetadataEditedIntoNonsenseIsRefusedNamingTheKey) {
+  std::vector<Features> x;
+  std::vector<double> y;
+  SyntheticRows(50, 3, &x, &y);
+  const cell::Cell c = testing::TablesCell(false);
+  const std::filesystem::path folder = TempFolder("metadata_nonsense");
+  Model::Train(x, y, {.rounds = 5, .seed = 2}, InfoFor(c.robots[0])).Save(folder);
+  std::string original;
+  std::getline(std::ifstream(folder / "metadata.json"), original, '\0');
+  ASSERT_NO_THROW((void)Model::Load(folder));
+  // (key edited to, what the message says)
+  const std::vector<std::pair<std::pair<std::string, std::string>, std::string>> cases = {
+      {{"drift_threshold_pct", "0"}, "drift_threshold_pct: expected a number above 0, got 0"},
+      {{"drift_threshold_pct", "-1"}, "drift_threshold_pct: expected a number above 0, got -1"},
+      {{"seed", "-1"}, "seed: expected a whole number, at least 0"},
+      {{"heldout_mae_pct", "-5"}, "heldout_mae_pct: expected a percentage, at least 0"},
+      {{"speed_scale", "0"}, "speed_scale: expected a number above 0, got 0"},
+      {{"training_samples", "0"}, "training_samples / heldout_samples: expected at least 1"},
+      {{"feature_max", "[1e38]"}, "feature_min/feature_max: t_j1 (feature 1) from"},
+      {{"feature_min", "[5]"}, "feature_min/feature_max: t_j1 (feature 1) from 5 to"}};
+  for (const auto& [edit, message] : cases) {
+    nlohmann::json j = nlohmann::json::parse(original);
+    const nlohmann::json value = nlohmann::json::parse(edit.second);
+    if (value.is_array()) {
+      j[edit.first][0] = value[0];
+    } else {
+      j[edit.first] = value;
+    }
+    std::ofstream(folder / "metadata.json") << j.dump(1);
+    try {
+      (void)Model::Load(folder);
+      ADD_FAILURE() << edit.first << " = " << edit.second << " was loaded";
+    } catch (const InputError& e) {
+      EXPECT_THAT(e.what(), HasSubstr((folder / "metadata.json").string() + ": error: " + message))
+          << edit.first << " = " << edit.second;
+    }
+  }
+  std::filesystem::remove_all(folder);
+}
+
+// Cancelled, training stops between boosting rounds (Ctrl-C in `weldcell train` was ignored
+// until the model was written): the rounds reported end where the flag was set.
+TEST(LearnedModel, TrainingStopsBetweenRoundsWhenCancelled) {
+  std::vector<Features> x;
+  std::vector<double> y;
+  SyntheticRows(100, 4, &x, &y);
+  const cell::Cell c = testing::TablesCell(false);
+  std::atomic<bool> cancel{false};
+  std::int64_t last = 0, total = 0;
+  const Progress progress(
+      [&](std::string_view stage, std::int64_t done, std::int64_t of) {
+        EXPECT_EQ(stage, kTrainStage);
+        last = done;
+        total = of;
+        if (done == 7) cancel = true;
+      },
+      &cancel);
+  (void)Model::Train(x, y, {.rounds = 1000, .seed = 2, .progress = progress}, InfoFor(c.robots[0]));
+  EXPECT_EQ(last, 7);
+  EXPECT_EQ(total, 1000);
+  // Not cancelled: every round, reported to the end.
+  cancel = false;
+  (void)Model::Train(x, y,
+                     {.rounds = 20, .seed = 2, .progress = Progress([&](auto, auto d, auto t) {
+                                                 last = d;
+                                                 total = t;
+                                               })},
+                     InfoFor(c.robots[0]));
+  EXPECT_EQ(last, 20);
+  EXPECT_EQ(total, 20);
 }
 
 TEST(LearnedModel, WithTheDirectClassifierRoundTripsAndPredictsTheStraightTimeForFreeMoves) {
@@ -334,6 +411,8 @@ TEST(LearnedData, DeterministicForASeedAndForOneAndTwoThreads) {
   ASSERT_EQ(one.size(), 1u);
   EXPECT_GT(one[0].samples.size(), 12u);
   EXPECT_EQ(one, two);
+  // No move from a configuration to itself (the shipped data held 3–17 such per file).
+  for (const Sample& sample : one[0].samples) EXPECT_NE(sample.qa, sample.qb) << sample.duration;
   const std::vector<Dataset> other =
       MakeDatasets(cells, {.moves_per_robot = 24, .seed = 12, .threads = 2});
   EXPECT_NE(one[0].samples, other[0].samples);
