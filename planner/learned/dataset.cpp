@@ -22,6 +22,7 @@
 #include "planner/common/diagnostics.hpp"
 #include "planner/common/parallel.hpp"
 #include "planner/common/random.hpp"
+#include "planner/kinematics/chain.hpp"
 #include "planner/learned/model.hpp"
 #include "planner/learned/roadmap.hpp"
 #include "planner/learned/travel.hpp"
@@ -637,6 +638,24 @@ struct CellRows {
   std::vector<int> robot_of;
 };
 
+// Which joint value of the move lies outside the robot's joint limits ("qa3 = 7 rad is outside the
+// joint limits of robot 'R1', [-3.1, 3.1] rad"), empty when none does. `chain` is the robot's.
+// The stored configurations are written exactly (shortest round trip); 1e-9 rad of slack.
+std::string OutsideLimits(const Sample& sample, const cell::Robot& robot,
+                          const kinematics::Chain& chain) {
+  for (const auto& [name, q] : {std::pair{"qa", &sample.qa}, std::pair{"qb", &sample.qb}}) {
+    for (int j = 0; j < chain.dof(); ++j) {
+      const double v = (*q)[static_cast<std::size_t>(j)];
+      if (!(v >= chain.lower()[j] - 1e-9 && v <= chain.upper()[j] + 1e-9)) {
+        return fmt::format(
+            "{}{} = {:g} rad is outside the joint limits of robot '{}', [{:g}, {:g}] rad", name,
+            j + 1, v, robot.name, chain.lower()[j], chain.upper()[j]);
+      }
+    }
+  }
+  return {};
+}
+
 // Matches every cell of `data` to one of `cells` by its hash and every move to its robot there;
 // the errors of RefeaturizeDataset (file:line of the data's header, `file` may be empty for data
 // planned in this run).
@@ -645,6 +664,7 @@ std::vector<CellRows> MatchCells(const Dataset& data, const std::vector<cell::Ce
   // Line numbers of the header lines, for the messages.
   const int format_line = 1;
   std::vector<int> cell_line(data.cells.size(), 1);
+  int columns_line = 0;  // the rows follow it, one per line (ReadDataset reads no other)
   if (!file.empty()) {
     std::ifstream in(file, std::ios::binary);
     std::string line;
@@ -652,7 +672,10 @@ std::vector<CellRows> MatchCells(const Dataset& data, const std::vector<cell::Ce
       for (std::size_t i = 0; i < data.cells.size(); ++i) {
         if (line.rfind(fmt::format("# cell{}=", i), 0) == 0) cell_line[i] = n;
       }
-      if (line.rfind("cell,", 0) == 0) break;
+      if (line.rfind("cell,", 0) == 0) {
+        columns_line = n;
+        break;
+      }
     }
   }
   auto error = [&](int line, const std::string& message) {
@@ -685,6 +708,9 @@ std::vector<CellRows> MatchCells(const Dataset& data, const std::vector<cell::Ce
     }
     const cell::Cell& c = cells[static_cast<std::size_t>(it - hashes.begin())];
     out[i].cell = &c;
+    std::vector<kinematics::Chain> chains;
+    chains.reserve(c.robots.size());
+    for (const cell::Robot& robot : c.robots) chains.emplace_back(*robot.model);
     for (int s = 0; s < static_cast<int>(data.samples.size()); ++s) {
       const Sample& sample = data.samples[static_cast<std::size_t>(s)];
       if (sample.cell != static_cast<int>(i)) continue;
@@ -706,6 +732,14 @@ std::vector<CellRows> MatchCells(const Dataset& data, const std::vector<cell::Ce
                     fmt::format("cell{}: a move of robot '{}' has {} joints, the "
                                 "robot {}",
                                 i, sample.robot, sample.qa.size(), robot.model->dof()));
+      }
+      if (const std::string outside =
+              OutsideLimits(sample, robot, chains[static_cast<std::size_t>(r)]);
+          !outside.empty()) {
+        throw error(columns_line > 0 ? columns_line + 1 + s : cell_line[i],
+                    fmt::format("cell{}: {}: the move was not planned in this cell (or the file "
+                                "was edited)",
+                                i, outside));
       }
       out[i].rows.push_back(s);
       out[i].robot_of.push_back(r);

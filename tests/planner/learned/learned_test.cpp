@@ -546,6 +546,33 @@ TEST_F(LearnedWall, RefeaturizingFromTheStoredConfigurationsGivesTheSameFeatures
     EXPECT_THAT(e.what(), HasSubstr(file.string() + ":12:1"));
     EXPECT_THAT(e.what(), HasSubstr("cell0: no cell given has the hash of 'tables_wall@"));
   }
+  // A joint value outside the robot's limits (1e30 was read and gave features of nonsense) is
+  // refused at its row: the third move's line, after the columns' header line.
+  std::vector<std::string> lines;
+  {
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+  }
+  std::size_t header = 0;
+  while (header < lines.size() && !lines[header].starts_with("cell,")) ++header;
+  ASSERT_LT(header + 3, lines.size());
+  std::string& row = lines[header + 3];
+  std::size_t qa2 = 0;  // column 8: cell,robot,kind,duration,direct,branch_a,branch_b,qa1,qa2
+  for (int k = 0; k < 8; ++k) qa2 = row.find(',', qa2) + 1;
+  row.replace(qa2, row.find(',', qa2) - qa2, "1e30");
+  {
+    std::ofstream out(file);
+    for (const std::string& line : lines) out << line << '\n';
+  }
+  Dataset edited = ReadDataset(file);
+  try {
+    RefeaturizeDataset(edited, {testing::TablesCell(true)}, file, 1);
+    ADD_FAILURE() << "a joint value of 1e30 rad was accepted";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(fmt::format("{}:{}:1: error: cell0: qa2 = 1e+30 rad is "
+                                                "outside the joint limits of robot '",
+                                                file.string(), header + 4)));
+  }
   std::filesystem::remove(file);
 }
 
