@@ -48,7 +48,8 @@ struct Args {
   std::string evaluate;
   int label_spread = 0;
   bool force = false;
-  const CLI::Option* moves_option = nullptr;  ///< To tell a given --moves from the default.
+  const CLI::Option* moves_option = nullptr;     ///< To tell a given --moves from the default.
+  const CLI::Option* evaluate_option = nullptr;  ///< To tell `--evaluate ""` from none.
 };
 
 [[noreturn]] void Usage(const std::string& option, const std::string& message) {
@@ -73,8 +74,48 @@ std::string Slug(std::string s) {
 
 std::string DatasetName(const learned::Dataset& d) { return d.robot_model + " with " + d.tool; }
 
-/// "1 move", "2 moves".
-std::string Moves(std::size_t n) { return fmt::format("{} move{}", n, n == 1 ? "" : "s"); }
+/// "1 move", "2 moves"; "1 station", …
+std::string Count(std::size_t n, std::string_view what) {
+  return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s");
+}
+std::string Moves(std::size_t n) { return Count(n, "move"); }
+
+/// A data set's (a model's) identity: its robot model and tool, by their hashes.
+std::string ModelKey(const learned::Dataset& d) { return d.robot_hash + "/" + d.tool_hash; }
+
+// The robot models and tools of the cells' robots as data sets without moves (the identity
+// only), in the order learned::MakeDatasets makes them: what the models' folders are named
+// after, known before any planning.
+std::vector<learned::Dataset> Identities(const std::vector<cell::Cell>& cells) {
+  std::vector<learned::Dataset> out;
+  for (const cell::Cell& c : cells) {
+    for (const cell::Robot& r : c.robots) {
+      learned::Dataset d{.robot_model = r.model->name,
+                         .robot_hash = learned::RobotHash(r),
+                         .tool = r.tool.name,
+                         .tool_hash = learned::ToolHash(r.tool)};
+      if (std::none_of(out.begin(), out.end(),
+                       [&](const learned::Dataset& e) { return ModelKey(e) == ModelKey(d); })) {
+        out.push_back(std::move(d));
+      }
+    }
+  }
+  return out;
+}
+
+// Per ModelKey the name its files take: "<robot model>-<tool>", with both hashes appended when
+// another robot model or tool has the same names (a changed gun kept under its name).
+std::map<std::string, std::string> FileNames(const std::vector<learned::Dataset>& identities) {
+  std::map<std::string, int> uses;
+  for (const learned::Dataset& d : identities) ++uses[Slug(d.robot_model + "-" + d.tool)];
+  std::map<std::string, std::string> out;
+  for (const learned::Dataset& d : identities) {
+    std::string name = Slug(d.robot_model + "-" + d.tool);
+    if (uses[name] > 1) name += "-" + d.robot_hash.substr(0, 8) + "-" + d.tool_hash.substr(0, 8);
+    out[ModelKey(d)] = name;
+  }
+  return out;
+}
 
 /// A percentage, or "-" for the metadata's -1 (no station held out).
 std::string Percent(double pct, int decimals = 1) {
@@ -105,6 +146,17 @@ void CheckArguments(const Args& args) {
   }
   if (args.force && !args.evaluate.empty()) {
     Usage("--force", "replaces models under --out; --evaluate trains none");
+  }
+  if (args.evaluate_option->count() > 0 && args.evaluate.empty()) {
+    Usage("--evaluate", "an empty folder name (the folder of the models to measure)");
+  }
+  // The name goes into metadata.json, which holds UTF-8 only.
+  const std::string name = args.name.empty() ? FolderName(args.out) : args.name;
+  if (name.empty() || Printable(name) != name) {
+    Usage(args.name.empty() ? "--out" : "--name",
+          fmt::format("the model's name \"{}\" is not printable UTF-8 (it is written into "
+                      "metadata.json){}",
+                      Printable(name), args.name.empty() ? ": give --name" : ""));
   }
 }
 
@@ -152,6 +204,17 @@ void AddDataFile(std::vector<learned::Dataset>& datasets, learned::Dataset d,
               "{} of {}: plan the moves again (weldcell train CELL.yaml...)",
               d.travel_plans, DatasetName(d), same->travel_plans)}});
   }
+  if (d.resolution != same->resolution || d.blend_tolerance != same->blend_tolerance ||
+      d.speed_scale != same->speed_scale) {
+    throw InputError(
+        {{.where = {.file = f},
+          .message = fmt::format(
+              "labels timed with resolution {} m, blend tolerance {} rad, speed scale {}; those "
+              "of the files before for {} with {} m, {} rad, {}: one model learns one timing "
+              "(train them apart)",
+              d.resolution, d.blend_tolerance, d.speed_scale, DatasetName(d), same->resolution,
+              same->blend_tolerance, same->speed_scale)}});
+  }
   for (const std::string& c : d.cells) {
     if (std::find(same->cells.begin(), same->cells.end(), c) != same->cells.end()) {
       throw InputError({{.where = {.file = f},
@@ -171,8 +234,8 @@ void AddDataFile(std::vector<learned::Dataset>& datasets, learned::Dataset d,
 
 // The data sets of --data files; with cell files, their features recomputed in this weldcell's
 // schema from the stored configurations (no planning).
-std::vector<learned::Dataset> ReadDataFiles(const Args& args, const std::vector<cell::Cell>& cells,
-                                            const GlobalOptions& global) {
+std::vector<learned::Dataset> ReadDataFiles(const Args& args,
+                                            const std::vector<cell::Cell>& cells) {
   std::vector<learned::Dataset> datasets;
   for (const std::string& f : args.data) {
     learned::Dataset d = learned::ReadDataset(f);
@@ -185,7 +248,7 @@ std::vector<learned::Dataset> ReadDataFiles(const Args& args, const std::vector<
     }
     if (!cells.empty()) {
       learned::RefeaturizeDataset(d, cells, f, args.jobs);
-    } else if (d.feature_schema != learned::kFeatureSchemaVersion && !global.quiet) {
+    } else if (d.feature_schema != learned::kFeatureSchemaVersion) {
       std::cerr << fmt::format(
           "weldcell train: warning: {}: features of schema {}, not this weldcell's {}: the model "
           "is of schema {}, which weldcell plan refuses; give the cell files the data came from "
@@ -211,20 +274,29 @@ void PrintPlanningTime(const learned::DataStats& stats, double seconds) {
 }
 
 // The models under --evaluate's folder; one that cannot be read is said and left out.
-std::vector<learned::Model> LoadModelsToEvaluate(const std::string& root) {
-  if (std::error_code ec; !std::filesystem::is_directory(root, ec)) {
+struct FoundModel {
+  std::filesystem::path folder;
+  learned::Model model;
+};
+
+std::vector<FoundModel> LoadModelsToEvaluate(const std::string& root) {
+  std::error_code ec;
+  if (!std::filesystem::exists(root, ec)) {
     Usage("--evaluate",
           fmt::format("no such folder: {} (the folder of the models to measure)", root));
+  }
+  if (!std::filesystem::is_directory(root, ec)) {
+    Usage("--evaluate", fmt::format("{} is a file, not a folder of models", root));
   }
   const std::vector<std::filesystem::path> found = learned::FindModels(root);
   if (found.empty()) {
     Usage("--evaluate",
           fmt::format("no model under {} (a model's folder holds metadata.json)", root));
   }
-  std::vector<learned::Model> models;
+  std::vector<FoundModel> models;
   for (const std::filesystem::path& p : found) {
     try {
-      models.push_back(learned::Model::Load(p));
+      models.push_back({p, learned::Model::Load(p)});
     } catch (const InputError& e) {
       for (Diagnostic d : e.diagnostics()) {
         d.severity = Severity::kWarning;
@@ -232,30 +304,45 @@ std::vector<learned::Model> LoadModelsToEvaluate(const std::string& root) {
       }
     }
   }
+  if (models.empty()) {
+    Usage("--evaluate", fmt::format("none of the {} under {} can be read (see the warnings)",
+                                    Count(found.size(), "model"), root));
+  }
   return models;
 }
 
 // The model weldcell plan would choose for the data set's robot model and tool: the first that
 // applies, in FindModels order (learned::ChooseModels); its features must be the data's.
-const learned::Model* ModelFor(const std::vector<learned::Model>& models,
-                               const learned::Dataset& d) {
-  for (const learned::Model& m : models) {
-    if (m.info().robot_hash == d.robot_hash && m.info().tool_hash == d.tool_hash &&
-        m.info().feature_schema == d.feature_schema) {
+const FoundModel* ModelFor(const std::vector<FoundModel>& models, const learned::Dataset& d) {
+  for (const FoundModel& m : models) {
+    const learned::ModelInfo& i = m.model.info();
+    if (i.robot_hash == d.robot_hash && i.tool_hash == d.tool_hash &&
+        i.feature_schema == d.feature_schema) {
       return &m;
     }
   }
   return nullptr;
 }
 
-// --evaluate: every data set's moves predicted by its model beside the analytic estimate.
+// --evaluate: every data set's moves predicted by its model beside the analytic estimate; its
+// moves written to `files` (by robot and tool hash, ModelKey). A data set without moves is said
+// and left out.
 void Evaluate(const Args& args, const std::vector<learned::Dataset>& datasets,
-              const std::vector<learned::Model>& models, const GlobalOptions& global) {
-  const std::filesystem::path out(args.out);
+              const std::vector<FoundModel>& models,
+              const std::map<std::string, std::filesystem::path>& files,
+              const GlobalOptions& global) {
   nlohmann::ordered_json json = nlohmann::ordered_json::array();
   for (const learned::Dataset& d : datasets) {
-    std::filesystem::create_directories(out);
-    learned::WriteDataset(d, out / ("data-" + Slug(d.robot_model + "-" + d.tool) + ".csv"));
+    if (d.samples.empty()) {
+      std::cerr << fmt::format(
+          "weldcell train: warning: no moves for {} ({} without a path): "
+          "nothing to measure\n",
+          DatasetName(d), d.failed);
+      continue;
+    }
+    const std::filesystem::path& file = files.at(ModelKey(d));
+    std::filesystem::create_directories(file.parent_path());
+    learned::WriteDataset(d, file);
     std::vector<learned::Features> x;
     std::vector<double> y, analytic;
     for (const learned::Sample& s : d.samples) {
@@ -263,12 +350,14 @@ void Evaluate(const Args& args, const std::vector<learned::Dataset>& datasets,
       y.push_back(s.duration);
       analytic.push_back(s.x[learned::kFeatureTMax]);
     }
-    const learned::Model* model = ModelFor(models, d);
+    const FoundModel* found = ModelFor(models, d);
+    const learned::Model* model = found ? &found->model : nullptr;
+    const std::string model_folder = found ? found->folder.string() : std::string();
     if (model && model->info().travel_plans != d.travel_plans) {
       std::cerr << fmt::format(
           "weldcell train: warning: {} learned the fastest of up to {} plans per move, these "
           "moves are the fastest of up to {}: its error includes that difference\n",
-          model->info().name, model->info().travel_plans, d.travel_plans);
+          model_folder, model->info().travel_plans, d.travel_plans);
     }
     const double analytic_pct = learned::MaePercent(analytic, y);
     const double analytic_bias = learned::BiasPercent(analytic, y);
@@ -285,7 +374,8 @@ void Evaluate(const Args& args, const std::vector<learned::Dataset>& datasets,
       json.push_back(
           {{"robot_model", d.robot_model},
            {"tool", d.tool},
-           {"model", model ? nlohmann::ordered_json(model->info().name) : nullptr},
+           {"model", model ? nlohmann::ordered_json(model_folder) : nullptr},
+           {"model_name", model ? nlohmann::ordered_json(model->info().name) : nullptr},
            {"moves", x.size()},
            {"learned_pct", PercentJson(learned_pct)},
            {"analytic_pct", analytic_pct},
@@ -297,8 +387,8 @@ void Evaluate(const Args& args, const std::vector<learned::Dataset>& datasets,
       std::cout << fmt::format(
           "{}: {}: {} {:.1f} %, analytic {:.1f} % mean error (signed: {:+.1f} %, {:+.1f} %); "
           "{:.0f} % of the moves out of the training range; prediction {:.1f} µs per move\n",
-          DatasetName(d), Moves(x.size()), model->info().name, learned_pct, analytic_pct,
-          learned_bias, analytic_bias, 100.0 * out_of_range, predict_us);
+          DatasetName(d), Moves(x.size()), model_folder, learned_pct, analytic_pct, learned_bias,
+          analytic_bias, 100.0 * out_of_range, predict_us);
     } else {
       std::cout << fmt::format(
           "{}: {}: no model of these features under {}; analytic {:.1f} % mean error (signed: "
@@ -316,16 +406,13 @@ int HeldOutFrom(int cells) { return cells < 2 ? cells : cells - std::max(1, cell
 // Data sets without a move (no robot of that model and tool reaches two welds) are said and
 // left out; a data set with moves only on held-out stations, or nothing left at all, is an
 // input error. Checked before anything is trained or written.
-void DropDatasetsWithoutMoves(std::vector<learned::Dataset>& datasets,
-                              const GlobalOptions& global) {
+void DropDatasetsWithoutMoves(std::vector<learned::Dataset>& datasets) {
   std::erase_if(datasets, [&](const learned::Dataset& d) {
     if (!d.samples.empty()) return false;
-    if (!global.quiet) {
-      std::cerr << fmt::format(
-          "weldcell train: warning: no moves for {} ({} without a path): none of its robots "
-          "reaches two weld poses in these stations; no model is trained for it\n",
-          DatasetName(d), d.failed);
-    }
+    std::cerr << fmt::format(
+        "weldcell train: warning: no moves for {} ({} without a path): none of its robots "
+        "reaches two weld poses in these stations; no model is trained for it\n",
+        DatasetName(d), d.failed);
     return true;
   });
   if (datasets.empty()) {
@@ -350,11 +437,11 @@ void DropDatasetsWithoutMoves(std::vector<learned::Dataset>& datasets,
 // stations, all of its stations when none is held out. Stops early when cancelled.
 std::vector<std::optional<learned::LabelSpread>> MeasureSpreads(
     const std::vector<learned::Dataset>& datasets, const std::vector<cell::Cell>& cells,
-    const learned::LabelSpreadOptions& options, const GlobalOptions& global) {
+    const learned::LabelSpreadOptions& options) {
   std::vector<std::optional<learned::LabelSpread>> spreads(datasets.size());
   for (std::size_t k = 0; k < datasets.size() && !options.progress.cancelled(); ++k) {
     const learned::Dataset& d = datasets[k];
-    if (d.travel_plans != motion::kTravelPlans && !global.quiet) {
+    if (d.travel_plans != motion::kTravelPlans) {
       std::cerr << fmt::format(
           "weldcell train: warning: the labels of {} are the fastest of up to {} plans per "
           "move, the motion stage plans up to {}: the label spread mixes the two\n",
@@ -468,13 +555,40 @@ Trained TrainOne(const learned::Dataset& d, const std::string& name,
   return out;
 }
 
-// The models already under --out (weldcell plan --models would mix them with the new ones):
-// refused without --force; with it, those the new ones do not replace are removed after the new
-// ones are written (RemoveStaleModels).
-std::vector<std::filesystem::path> CheckExistingModels(const Args& args) {
+// A folder holding a weldcell model's files (not merely some metadata.json).
+bool HoldsModel(const std::filesystem::path& folder) {
   std::error_code ec;
-  if (!std::filesystem::is_directory(args.out, ec)) return {};
-  const std::vector<std::filesystem::path> found = learned::FindModels(args.out);
+  return std::filesystem::is_regular_file(folder / "metadata.json", ec) &&
+         std::filesystem::is_regular_file(folder / "model.json", ec);
+}
+
+// The models already under --out or where the new ones go (a folder reached through a symbolic
+// link too): weldcell plan --models would mix them with the new ones, so they are refused
+// without --force; with it, those the new ones do not replace are removed after the new ones
+// are written (RemoveStaleModels). An --out inside a model's folder is refused.
+std::vector<std::filesystem::path> CheckExistingModels(
+    const Args& args, const std::map<std::string, std::filesystem::path>& folders) {
+  std::error_code ec;
+  const std::filesystem::path out = std::filesystem::absolute(args.out, ec);
+  for (std::filesystem::path p = out.parent_path(); p.has_relative_path(); p = p.parent_path()) {
+    if (HoldsModel(p)) {
+      Usage("--out", fmt::format("{} is inside the model folder {} (weldcell plan --models {} "
+                                 "would take both): give a folder outside it",
+                                 args.out, p.string(), p.string()));
+    }
+  }
+  std::vector<std::filesystem::path> found;
+  if (std::filesystem::is_directory(args.out, ec)) {
+    for (const std::filesystem::path& p : learned::FindModels(args.out)) {
+      if (HoldsModel(p)) found.push_back(p);
+    }
+  }
+  for (const auto& [key, folder] : folders) {
+    const bool listed = std::any_of(found.begin(), found.end(), [&](const auto& p) {
+      return std::filesystem::equivalent(p, folder, ec);
+    });
+    if (HoldsModel(folder) && !listed) found.push_back(folder);
+  }
   if (!found.empty() && !args.force) {
     std::string list;
     for (const std::filesystem::path& p : found) list += (list.empty() ? "" : ", ") + p.string();
@@ -485,18 +599,20 @@ std::vector<std::filesystem::path> CheckExistingModels(const Args& args) {
   return found;
 }
 
+// Removes the files of the old models the new ones (in `written`) did not replace, and their
+// folders when that leaves them empty; never a --data file given.
 void RemoveStaleModels(const std::vector<std::filesystem::path>& old_models,
-                       const std::vector<Trained>& trained) {
+                       const std::vector<std::filesystem::path>& written, const Args& args) {
+  std::error_code ec;
+  auto among = [&](const std::filesystem::path& p, const auto& paths) {
+    return std::any_of(paths.begin(), paths.end(), [&](const auto& q) {
+      return std::filesystem::equivalent(p, std::filesystem::path(q), ec);
+    });
+  };
   for (const std::filesystem::path& old : old_models) {
-    if (std::any_of(trained.begin(), trained.end(), [&](const Trained& t) {
-          return std::filesystem::weakly_canonical(t.folder) ==
-                 std::filesystem::weakly_canonical(old);
-        })) {
-      continue;
-    }
-    std::error_code ec;
+    if (among(old, written)) continue;
     for (const char* file : {"data.csv", "model.json", "direct.json", "metadata.json"}) {
-      std::filesystem::remove(old / file, ec);
+      if (!among(old / file, args.data)) std::filesystem::remove(old / file, ec);
     }
     std::filesystem::remove(old, ec);  // only when now empty
   }
@@ -504,8 +620,8 @@ void RemoveStaleModels(const std::vector<std::filesystem::path>& old_models,
 
 // Every model's folder and files can be written, checked before the first is: a file where a
 // folder goes (or the reverse) would otherwise stop the run with some models written.
-void CheckModelOutputs(const std::vector<std::filesystem::path>& folders) {
-  for (const std::filesystem::path& folder : folders) {
+void CheckModelOutputs(const std::map<std::string, std::filesystem::path>& folders) {
+  for (const auto& [key, folder] : folders) {
     CheckOutputFolder(folder, "--out");
     for (const char* file : {"data.csv", "model.json", "direct.json", "metadata.json"}) {
       CheckOutputFile(folder / file, "--out");
@@ -529,12 +645,12 @@ void PrintSpread(const learned::LabelSpread& spread, bool heldout) {
     return;
   }
   std::cout << fmt::format(
-      "  label spread ({} moves{} planned {} more time(s), {} left out: a new plan found no "
-      "path): a predictor of each move's mean duration would be off by {:.1f} % (the labels' "
-      "own spread{}); planning a move once more as its prediction {:.1f} %\n",
-      spread.moves, heldout ? " of the held-out stations" : "", spread.plans - 1, spread.unsolved,
-      spread.floor_pct, heldout ? ", under the held-out error of any model predicting means" : "",
-      spread.replan_pct);
+      "  label spread ({}{} planned {} more, {} left out: a new plan found no path): a "
+      "predictor of each move's mean duration would be off by {:.1f} % (the labels' own "
+      "spread{}); planning a move once more as its prediction {:.1f} %\n",
+      Moves(spread.moves), heldout ? " of the held-out stations" : "",
+      Count(spread.plans - 1, "time"), spread.unsolved, spread.floor_pct,
+      heldout ? ", under the held-out error of any model predicting means" : "", spread.replan_pct);
 }
 
 // What one written model is: a JSON object, or its lines.
@@ -562,15 +678,16 @@ void ReportTrained(const Trained& t, const learned::Dataset& d,
     return;
   }
   if (global.quiet) return;
-  std::cout << fmt::format("{}: {}: {} ({} without a path), trained on {} of {} station{}\n",
+  std::cout << fmt::format("{}: {}: {} ({} without a path); trained on the {} of {}\n",
                            t.folder.string(), DatasetName(d), Moves(d.samples.size()), d.failed,
-                           t.train_rows, d.cells.size(), d.cells.size() == 1 ? "" : "s");
+                           Moves(t.train_rows), Count(i.training_cells.size(), "station"));
   if (heldout) {
     std::cout << fmt::format(
-        "  held-out stations ({} moves): mean error {:.1f} % (analytic {:.1f} %, linear {}, "
+        "  held out: {} of {}: mean error {:.1f} % (analytic {:.1f} %, linear {}, "
         "trees on the schema-1 features {}); drift threshold {:.1f} %\n",
-        i.heldout_samples, i.heldout_mae_pct, i.heldout_analytic_pct, Percent(t.linear_pct),
-        Percent(t.schema1_pct), i.drift_threshold_pct);
+        Moves(i.heldout_samples), Count(i.heldout_cells.size(), "station"), i.heldout_mae_pct,
+        i.heldout_analytic_pct, Percent(t.linear_pct), Percent(t.schema1_pct),
+        i.drift_threshold_pct);
   } else {
     std::cout << "  no held-out station (give two or more cells to measure the error)\n";
   }
@@ -622,11 +739,12 @@ void AddTrainOptions(CLI::App* cmd, Args& args) {
       ->check(FiniteRange(0.001, 1.0, ""))
       ->capture_default_str();
   cmd->add_option("--name", args.name, "Model name (default: the output folder's name)");
-  cmd->add_option("--evaluate", args.evaluate,
-                  "Train nothing: measure the models under DIR on the moves of these cells "
-                  "(stations they were not trained on), beside the analytic estimate; each "
-                  "robot model and tool by the model weldcell plan would choose")
-      ->type_name("DIR");
+  args.evaluate_option =
+      cmd->add_option("--evaluate", args.evaluate,
+                      "Train nothing: measure the models under DIR on the moves of these cells "
+                      "(stations they were not trained on), beside the analytic estimate; each "
+                      "robot model and tool by the model weldcell plan would choose")
+          ->type_name("DIR");
   cmd->add_option("--label-spread", args.label_spread,
                   "Also plan every held-out move (every move when no station is held out) again "
                   "with N other planner seeds and report how much its durations differ: the "
@@ -637,27 +755,72 @@ void AddTrainOptions(CLI::App* cmd, Args& args) {
       ->type_name("N");
 }
 
-// The whole command: data (planned, or read from --data), then --evaluate's measurement, or the
-// label spread, every model trained, and only then every file written. Ctrl-C at any point
-// stops it with nothing written (exit 130).
+// Where the outputs go, by ModelKey, decided from the data sets' identities before any planning:
+// --evaluate's data files (OUT/data-NAME.csv) or each model's folder (OUT itself for one
+// model, else OUT/NAME). Checked writable; for models, the models already there checked too.
+struct Outputs {
+  std::map<std::string, std::filesystem::path> places;
+  std::vector<std::filesystem::path> old_models;
+};
+Outputs PlanOutputs(const Args& args, const std::vector<learned::Dataset>& identities) {
+  const std::filesystem::path out(args.out);
+  Outputs o;
+  for (const auto& [key, name] : FileNames(identities)) {
+    if (!args.evaluate.empty()) {
+      o.places[key] = out / ("data-" + name + ".csv");
+      CheckOutputFile(o.places[key], "--out");
+    } else {
+      o.places[key] = identities.size() == 1 ? out : out / name;
+    }
+  }
+  if (args.evaluate.empty()) {
+    CheckModelOutputs(o.places);
+    o.old_models = CheckExistingModels(args, o.places);
+  }
+  return o;
+}
+
+// Every data set's model trained and measured (folder from `folders`), none written. Stops
+// early when cancelled.
+std::vector<Trained> TrainAll(const Args& args, const std::vector<learned::Dataset>& datasets,
+                              const std::map<std::string, std::filesystem::path>& folders,
+                              const Progress& progress, const std::atomic<bool>& interrupted) {
+  const std::string name = args.name.empty() ? FolderName(args.out) : args.name;
+  std::vector<Trained> trained;
+  for (std::size_t k = 0; k < datasets.size() && !interrupted.load(); ++k) {
+    const std::filesystem::path& folder = folders.at(ModelKey(datasets[k]));
+    const std::string model_name =
+        folders.size() == 1 ? name : name + "/" + folder.filename().string();
+    trained.push_back(TrainOne(datasets[k], model_name, folder,
+                               {.rounds = args.rounds,
+                                .max_depth = args.max_depth,
+                                .eta = args.eta,
+                                .seed = args.seed,
+                                .threads = args.jobs,
+                                .progress = progress},
+                               &interrupted));
+  }
+  return trained;
+}
+
+// The whole command: the outputs checked, data (planned, or read from --data), then
+// --evaluate's measurement, or the label spread, every model trained, and only then every file
+// written. Ctrl-C at any point stops it with nothing written (exit 130).
 void RunTrain(const Args& args, const GlobalOptions& global, int* exit_code) {
   CheckArguments(args);
   CheckOutputFolder(args.out, "--out");
-  const std::filesystem::path out(args.out);
-  const std::vector<std::filesystem::path> old_models =
-      args.evaluate.empty() ? CheckExistingModels(args) : std::vector<std::filesystem::path>();
-  const std::vector<learned::Model> models =
-      args.evaluate.empty() ? std::vector<learned::Model>() : LoadModelsToEvaluate(args.evaluate);
+  const std::vector<FoundModel> models =
+      args.evaluate.empty() ? std::vector<FoundModel>() : LoadModelsToEvaluate(args.evaluate);
   const std::atomic<bool>& interrupted = CatchInterrupt();
   StageBars bars(!global.quiet && !global.json);
   const Progress progress = bars.MakeProgress(&interrupted);
   const auto t0 = Clock::now();
   const std::vector<cell::Cell> cells = LoadCells(args, global);
   std::vector<learned::Dataset> datasets;
+  if (!args.data.empty()) datasets = ReadDataFiles(args, cells);
+  const Outputs outputs = PlanOutputs(args, args.data.empty() ? Identities(cells) : datasets);
   learned::DataStats stats;
-  if (!args.data.empty()) {
-    datasets = ReadDataFiles(args, cells, global);
-  } else {
+  if (args.data.empty()) {
     datasets = learned::MakeDatasets(cells,
                                      {.moves_per_robot = args.moves,
                                       .seed = args.seed,
@@ -670,17 +833,11 @@ void RunTrain(const Args& args, const GlobalOptions& global, int* exit_code) {
   const double data_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   if (args.data.empty() && !global.quiet && !global.json) PrintPlanningTime(stats, data_seconds);
   if (!args.evaluate.empty()) {
-    Evaluate(args, datasets, models, global);
+    Evaluate(args, datasets, models, outputs.places, global);
     *exit_code = kExitOk;
     return;
   }
-  DropDatasetsWithoutMoves(datasets, global);
-  const std::string name = args.name.empty() ? FolderName(out) : args.name;
-  std::vector<std::filesystem::path> folders;
-  for (const learned::Dataset& d : datasets) {
-    folders.push_back(datasets.size() == 1 ? out : out / Slug(d.robot_model + "-" + d.tool));
-  }
-  CheckModelOutputs(folders);
+  DropDatasetsWithoutMoves(datasets);
   // Measured and trained before anything is written, so that Ctrl-C leaves no model behind.
   std::vector<std::optional<learned::LabelSpread>> spreads(datasets.size());
   if (args.label_spread > 0) {
@@ -688,32 +845,21 @@ void RunTrain(const Args& args, const GlobalOptions& global, int* exit_code) {
                              {.replans = args.label_spread,
                               .seed = args.seed,
                               .threads = args.jobs,
-                              .progress = progress},
-                             global);
+                              .progress = progress});
   }
-  std::vector<Trained> trained;
-  for (std::size_t k = 0; k < datasets.size() && !interrupted.load(); ++k) {
-    const std::string model_name =
-        datasets.size() == 1 ? name : name + "/" + folders[k].filename().string();
-    trained.push_back(TrainOne(datasets[k], model_name, folders[k],
-                               {.rounds = args.rounds,
-                                .max_depth = args.max_depth,
-                                .eta = args.eta,
-                                .seed = args.seed,
-                                .threads = args.jobs,
-                                .progress = progress},
-                               &interrupted));
-  }
+  std::vector<Trained> trained = TrainAll(args, datasets, outputs.places, progress, interrupted);
   if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
   bars.Finish();
-  nlohmann::ordered_json json = nlohmann::ordered_json::array();
+  std::vector<std::filesystem::path> written;
   for (std::size_t k = 0; k < datasets.size(); ++k) {
     // The moves trained on and held out (merged when --data gave several files), then the model.
-    std::filesystem::create_directories(folders[k]);
-    learned::WriteDataset(datasets[k], folders[k] / "data.csv");
-    trained[k].model.Save(folders[k]);
+    std::filesystem::create_directories(trained[k].folder);
+    learned::WriteDataset(datasets[k], trained[k].folder / "data.csv");
+    trained[k].model.Save(trained[k].folder);
+    written.push_back(trained[k].folder);
   }
-  RemoveStaleModels(old_models, trained);
+  RemoveStaleModels(outputs.old_models, written, args);
+  nlohmann::ordered_json json = nlohmann::ordered_json::array();
   for (std::size_t k = 0; k < datasets.size(); ++k) {
     ReportTrained(trained[k], datasets[k], spreads[k], data_seconds, global, json);
   }
@@ -767,9 +913,9 @@ void RegisterModels(CLI::App& app, const GlobalOptions& global, int* exit_code) 
                          : nlohmann::ordered_json{{"folder", p.string()}, {"error", error}});
       } else if (m) {
         const learned::ModelInfo& i = m->info();
-        std::cout << fmt::format("{}  {} + {}  schema {}  {} moves  held-out error {}  {}\n",
-                                 p.string(), i.robot_model, i.tool, i.feature_schema,
-                                 i.training_samples, Percent(i.heldout_mae_pct), i.created);
+        std::cout << fmt::format("{}  {} + {}  schema {}  {}  held-out error {}  {}\n", p.string(),
+                                 i.robot_model, i.tool, i.feature_schema, Moves(i.training_samples),
+                                 Percent(i.heldout_mae_pct), i.created);
       } else {
         std::cout << fmt::format("{}  unreadable: {}\n", p.string(), error);
       }
@@ -793,13 +939,13 @@ void RegisterModels(CLI::App& app, const GlobalOptions& global, int* exit_code) 
           "name:              {}\nrobot model:       {} ({})\ntool:              {} ({})\n"
           "feature schema:    {}\nbooster:           {}\ntrained on:        {}\n"
           "held out:          {}\nseed:              {}\ntraining moves:    {} (hash {})\n"
-          "held-out error:    {} over {} moves (analytic {})\n"
+          "held-out error:    {} over {} (analytic {})\n"
           "drift threshold:   {:.1f} %\nlabels:            resolution {} m, blend {} rad, "
           "speed scale {}, fastest of up to {} plans per move\ncreated:           {} by weldcell "
           "{}\n",
           i.name, i.robot_model, i.robot_hash, i.tool, i.tool_hash, i.feature_schema, i.booster,
           join(i.training_cells), join(i.heldout_cells), i.seed, i.training_samples,
-          i.training_hash, Percent(i.heldout_mae_pct, 2), i.heldout_samples,
+          i.training_hash, Percent(i.heldout_mae_pct, 2), Moves(i.heldout_samples),
           Percent(i.heldout_analytic_pct, 2), i.drift_threshold_pct, i.resolution,
           i.blend_tolerance, i.speed_scale, i.travel_plans, i.created, i.weldcell_version);
     }

@@ -1018,11 +1018,13 @@ TEST(CliTest, TrainJoinsDataOnlyOfTheSameLabelPlanner) {
       "train -o " + ShellQuote((dir / "evaluated6").string()) + " --evaluate " +
       ShellQuote((dir / "model6").string()) + " --data " + ShellQuote((dir / "six.csv").string()));
   EXPECT_EQ(evaluate_same.exit_code, 0) << evaluate_same.out;
-  EXPECT_THAT(evaluate_same.out, HasSubstr("test_arm with test_c_gun: 1 move: model6"));
+  EXPECT_THAT(evaluate_same.out,
+              HasSubstr("test_arm with test_c_gun: 1 move: " + (dir / "model6").string()));
   EXPECT_THAT(evaluate_same.out, Not(HasSubstr("plans per move")));
-  EXPECT_THAT(evaluate.out, ContainsRegex("test_arm with test_c_gun: 1 move: model6 [0-9.]+ %, "
-                                          "analytic 380.0 % mean error \\(signed: [-+][0-9.]+ "
-                                          "%, \\+380.0 %\\)"));
+  EXPECT_THAT(evaluate.out,
+              ContainsRegex("test_arm with test_c_gun: 1 move: [^ ]*/model6 [0-9.]+ %, "
+                            "analytic 380.0 % mean error \\(signed: [-+][0-9.]+ "
+                            "%, \\+380.0 %\\)"));
 
   // The model is named after its folder, also when -o ends in '/' (it was named "").
   const CommandRun slash = Weldcell("train -o " + ShellQuote((dir / "slash").string() + "/") +
@@ -1170,6 +1172,47 @@ TEST(CliTest, TrainRefusesAFolderWithModelsUnlessForcedThenReplacesThem) {
   const CommandRun list = Weldcell("models list " + out);
   EXPECT_EQ(list.exit_code, 0) << list.out;
   EXPECT_EQ(std::count(list.out.begin(), list.out.end(), '\n'), 1) << list.out;
+  // Not a model: a folder with someone else's metadata.json (and data.csv) is neither refused
+  // nor touched by --force.
+  fs::create_directories(dir / "m" / "website");
+  std::ofstream(dir / "m" / "website" / "metadata.json") << "{\"title\": \"a site\"}";
+  std::ofstream(dir / "m" / "website" / "data.csv") << "a,b\n";
+  const CommandRun beside = Weldcell("train -o " + out + " --force --data " + a);
+  ASSERT_EQ(beside.exit_code, 0) << beside.out;
+  EXPECT_TRUE(fs::exists(dir / "m" / "website" / "metadata.json"));
+  EXPECT_TRUE(fs::exists(dir / "m" / "website" / "data.csv"));
+  // A model reached through a symbolic link where a new one goes is refused too (it was
+  // overwritten), and an output inside a model's folder.
+  fs::create_directories(dir / "linked");
+  fs::create_directory_symlink(dir / "m", dir / "linked" / "test_arm-test_c_gun");
+  const CommandRun linked =
+      Weldcell("train -o " + ShellQuote((dir / "linked").string()) + " --data " + a + " " + b);
+  EXPECT_EQ(linked.exit_code, 2) << linked.out;
+  EXPECT_THAT(linked.out, HasSubstr("already holds models"));
+  const CommandRun inside =
+      Weldcell("train -o " + ShellQuote((dir / "m" / "again").string()) + " --data " + a);
+  EXPECT_EQ(inside.exit_code, 2) << inside.out;
+  EXPECT_THAT(inside.out, HasSubstr("is inside the model folder " + (dir / "m").string()));
+  // --force never removes a --data file given, even one in an old model's folder.
+  const CommandRun two_again =
+      Weldcell("train -o " + ShellQuote((dir / "k").string()) + " --data " + a + " " + b);
+  ASSERT_EQ(two_again.exit_code, 0) << two_again.out;
+  const fs::path input = dir / "k" / "other_arm-test_c_gun" / "data.csv";
+  const CommandRun keep = Weldcell("train -o " + ShellQuote((dir / "k").string()) +
+                                   " --force --data " + ShellQuote(input.string()));
+  ASSERT_EQ(keep.exit_code, 0) << keep.out;
+  EXPECT_TRUE(fs::exists(input));
+  EXPECT_FALSE(fs::exists(dir / "k" / "other_arm-test_c_gun" / "metadata.json"));
+  // A name that is not printable UTF-8 cannot go into metadata.json (exit 3, the model half
+  // written); an empty --evaluate folder is no folder (it trained instead).
+  const CommandRun latin1 = Weldcell("train -o " + ShellQuote((dir / "n").string()) + " --name " +
+                                     ShellQuote("caf\xe9") + " --data " + a);
+  EXPECT_EQ(latin1.exit_code, 2) << latin1.out;
+  EXPECT_THAT(latin1.out, HasSubstr("--name: the model's name \"caf\\xe9\" is not printable"));
+  const CommandRun empty =
+      Weldcell("train -o " + ShellQuote((dir / "n").string()) + " --evaluate '' --data " + a);
+  EXPECT_EQ(empty.exit_code, 2) << empty.out;
+  EXPECT_THAT(empty.out, HasSubstr("--evaluate: an empty folder name"));
   // --moves plans moves; with --data nothing is planned.
   const CommandRun moves =
       Weldcell("train -o " + ShellQuote((dir / "n").string()) + " --moves 40 --data " + a);
@@ -1196,7 +1239,9 @@ TEST(CliTest, TrainLeavesOutARobotWithoutMovesAndTrainsTheOthers) {
   ASSERT_EQ(run.exit_code, 0) << run.out;
   EXPECT_THAT(run.out, HasSubstr("weldcell train: warning: no moves for other_arm with test_c_gun "
                                  "(0 without a path): none of its robots reaches two weld poses"));
-  EXPECT_TRUE(fs::exists(dir / "m" / "metadata.json")) << "one model: in the folder itself";
+  // The folders are those of every robot model and gun given (one each), whether or not it
+  // had moves.
+  EXPECT_TRUE(fs::exists(dir / "m" / "test_arm-test_c_gun" / "metadata.json"));
   EXPECT_FALSE(fs::exists(dir / "m" / "other_arm-test_c_gun"));
   const CommandRun none = Weldcell("train -o " + ShellQuote((dir / "n").string()) + " --data " +
                                    ShellQuote((dir / "none.csv").string()));
@@ -1233,7 +1278,8 @@ TEST(CliTest, EvaluateAndListTakeModelsAsPlanDoes) {
                                ShellQuote((dir / "b.csv").string()) + " --evaluate ";
   const CommandRun run = Weldcell(evaluate + ShellQuote((dir / "models").string()));
   EXPECT_EQ(run.exit_code, 0) << run.out;
-  EXPECT_THAT(run.out, HasSubstr("test_arm with test_c_gun: 30 moves: 1_first "));
+  EXPECT_THAT(run.out, HasSubstr("test_arm with test_c_gun: 30 moves: " +
+                                 (dir / "models" / "1_first").string() + " "));
   EXPECT_THAT(run.out, HasSubstr((dir / "models" / "3_broken" / "metadata.json").string() +
                                  ": warning: malformed model metadata"));
   EXPECT_THAT(run.out, HasSubstr("(this model is left out)"));
@@ -1250,6 +1296,66 @@ TEST(CliTest, EvaluateAndListTakeModelsAsPlanDoes) {
       Weldcell("models show " + ShellQuote((dir / "models" / "1_first").string()));
   EXPECT_EQ(show.exit_code, 0) << show.out;
   EXPECT_THAT(show.out, HasSubstr("held-out error:    - over 0 moves (analytic -)"));
+  fs::remove_all(dir);
+}
+
+// Two robot models (or guns) of the same names but other kinematics or geometry get a folder
+// each (the second overwrote the first); data timed with other motion settings is not merged
+// into one model.
+TEST(CliTest, TrainKeepsModelsOfTheSameNamesApartAndTimingsUnmixed) {
+  const fs::path dir = TempDir("train_names");
+  WriteDataFile(dir / "a.csv", 40, "g201@8e991cd76326d501");
+  WriteDataFile(dir / "b.csv", 40, "g202@8e991cd76326d502", "test_arm", "1123456789abcdef");
+  const CommandRun run =
+      Weldcell("train -o " + ShellQuote((dir / "m").string()) + " --data " +
+               ShellQuote((dir / "a.csv").string()) + " " + ShellQuote((dir / "b.csv").string()));
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_TRUE(fs::exists(dir / "m" / "test_arm-test_c_gun-01234567-fedcba98" / "model.json"));
+  EXPECT_TRUE(fs::exists(dir / "m" / "test_arm-test_c_gun-11234567-fedcba98" / "model.json"));
+  std::string slow = ReadText(dir / "a.csv");
+  slow.replace(slow.find("# speed_scale=1"), 15, "# speed_scale=0.5");
+  slow.replace(slow.find("g201@8e991cd76326d501"), 21, "g203@8e991cd76326d503");
+  std::ofstream(dir / "slow.csv") << slow;
+  const CommandRun mixed = Weldcell("train -o " + ShellQuote((dir / "s").string()) + " --data " +
+                                    ShellQuote((dir / "a.csv").string()) + " " +
+                                    ShellQuote((dir / "slow.csv").string()));
+  EXPECT_EQ(mixed.exit_code, 2) << mixed.out;
+  EXPECT_THAT(mixed.out,
+              HasSubstr("slow.csv: error: labels timed with resolution 0.005 m, blend "
+                        "tolerance 0.1 rad, speed scale 0.5; those of the files before"));
+  EXPECT_FALSE(fs::exists(dir / "s"));
+  fs::remove_all(dir);
+}
+
+// --evaluate: a robot model without moves is said, not measured at 0.0 % (a CI gate passed on
+// it); models that all cannot be read, or a file given as the folder, are errors.
+TEST(CliTest, EvaluateSaysWhatItCannotMeasure) {
+  const fs::path dir = TempDir("evaluate_nothing");
+  WriteDataFile(dir / "a.csv", 40, "g201@8e991cd76326d501");
+  WriteDataFile(dir / "none.csv", 0, "g202@8e991cd76326d502", "other_arm", "1123456789abcdef");
+  const CommandRun trained = Weldcell("train -o " + ShellQuote((dir / "models" / "a").string()) +
+                                      " --data " + ShellQuote((dir / "a.csv").string()));
+  ASSERT_EQ(trained.exit_code, 0) << trained.out;
+  const std::string data = " --data " + ShellQuote((dir / "a.csv").string()) + " " +
+                           ShellQuote((dir / "none.csv").string());
+  const CommandRun run = Weldcell("train -o " + ShellQuote((dir / "e").string()) + data +
+                                  " --evaluate " + ShellQuote((dir / "models").string()));
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("weldcell train: warning: no moves for other_arm with test_c_gun "
+                                 "(0 without a path): nothing to measure"));
+  EXPECT_THAT(run.out, Not(HasSubstr("other_arm with test_c_gun: 0 moves")));
+  EXPECT_FALSE(fs::exists(dir / "e" / "data-other_arm-test_c_gun.csv"));
+  EXPECT_TRUE(fs::exists(dir / "e" / "data-test_arm-test_c_gun.csv"));
+  const CommandRun file = Weldcell("train -o " + ShellQuote((dir / "f").string()) + data +
+                                   " --evaluate " + ShellQuote((dir / "a.csv").string()));
+  EXPECT_EQ(file.exit_code, 2) << file.out;
+  EXPECT_THAT(file.out, HasSubstr("a.csv is a file, not a folder of models"));
+  std::ofstream(dir / "models" / "a" / "metadata.json") << "{\"format\": 1}";
+  const CommandRun broken = Weldcell("train -o " + ShellQuote((dir / "g").string()) + data +
+                                     " --evaluate " + ShellQuote((dir / "models").string()));
+  EXPECT_EQ(broken.exit_code, 2) << broken.out;
+  EXPECT_THAT(broken.out, HasSubstr("--evaluate: none of the 1 model under"));
+  EXPECT_FALSE(fs::exists(dir / "g"));
   fs::remove_all(dir);
 }
 
