@@ -242,9 +242,43 @@ TEST(LearnedModel, RefusesAnotherRobotAnotherToolAndAnOlderSchema) {
   ASSERT_EQ(choice.messages.size(), 1u);
   EXPECT_THAT(choice.messages[0], HasSubstr("old: feature schema 1"));
   EXPECT_THAT(choice.messages[0], HasSubstr("using the analytic estimate"));
-  // A matching model beside it is chosen.
+  // The robot's own reason, for the plan, is the warning's text.
+  ASSERT_EQ(choice.fallbacks.size(), 1u);
+  EXPECT_EQ(choice.fallbacks[0], choice.messages[0]);
+  // An unreadable model folder is among the robot's reasons (not a warning of its own).
+  std::filesystem::create_directories(root / "broken");
+  std::ofstream(root / "broken" / "metadata.json") << "{";
+  const ModelChoice broken = ChooseModels(c, root);
+  ASSERT_EQ(broken.messages.size(), 1u);
+  EXPECT_THAT(broken.fallbacks[0], HasSubstr("old: feature schema 1"));
+  EXPECT_THAT(broken.fallbacks[0], HasSubstr((root / "broken" / "metadata.json").string()));
+  EXPECT_EQ(broken.fallbacks[0], broken.messages[0]);
+  // A matching model beside them is chosen; the unreadable folder is then a warning of its own.
   model.Save(root / "good");
-  EXPECT_TRUE(ChooseModels(c, root).any());
+  const ModelChoice good = ChooseModels(c, root);
+  EXPECT_TRUE(good.any());
+  EXPECT_EQ(good.fallbacks, std::vector<std::string>{""});
+  ASSERT_EQ(good.messages.size(), 1u);
+  EXPECT_THAT(good.messages[0], HasSubstr("travel model skipped: " + (root / "broken").string()));
+  std::filesystem::remove_all(root);
+}
+
+// ChooseModels' reasons for every robot of a station, for a folder of only unreadable models.
+TEST(LearnedModel, EveryRobotSaysWhyWhenNoModelCanBeRead) {
+  const cell::Cell c = testing::SharedCell();
+  const std::filesystem::path root = TempFolder("unreadable");
+  std::filesystem::create_directories(root / "m");
+  std::ofstream(root / "m" / "metadata.json") << "[]";
+  const ModelChoice choice = ChooseModels(c, root);
+  ASSERT_EQ(choice.fallbacks.size(), 2u);
+  for (std::size_t r = 0; r < 2; ++r) {
+    EXPECT_THAT(choice.fallbacks[r], ::testing::StartsWith(c.robots[r].name +
+                                                           " (test_arm, test_c_gun): no travel "
+                                                           "model in " +
+                                                           root.string() + " could be read ("));
+    EXPECT_THAT(choice.fallbacks[r], HasSubstr((root / "m" / "metadata.json").string()));
+  }
+  EXPECT_EQ(choice.messages, choice.fallbacks);
   std::filesystem::remove_all(root);
 }
 
