@@ -291,12 +291,13 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     if (args->travel_time == "exact") {
       plan_options.travel_time = pipeline::TravelTimeKind::kExact;
     } else if (args->travel_time != "analytic") {
+      // Learned even where no model applies: the plan then says so per robot (the fallback's
+      // reason), and its kind, analytic, that nothing was priced by a model.
       learned::ModelChoice choice = learned::ChooseModels(c, args->models);
       for (const std::string& m : choice.messages) std::cerr << "weldcell: warning: " << m << '\n';
-      if (choice.any()) {
-        plan_options.travel_time = pipeline::TravelTimeKind::kLearned;
-        plan_options.travel_models = std::move(choice.models);
-      }
+      plan_options.travel_time = pipeline::TravelTimeKind::kLearned;
+      plan_options.travel_models = std::move(choice.models);
+      plan_options.travel_fallbacks = std::move(choice.fallbacks);
     }
     const pipeline::PlanOutput out = pipeline::PlanCell(c, world, plan_options);
     for (const std::string& w : out.statistics.travel_warnings) {

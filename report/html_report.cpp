@@ -573,10 +573,10 @@ std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& outpu
                 Td(S2(e.planned_seconds), "num"), Td(S2(e.predicted_seconds), "num"),
                 Td(moved ? fmt::format("{:.1f}", e.error_pct) : "-", "num"),
                 Td(moved ? fmt::format("{:.1f}", e.analytic_error_pct) : "-", "num"),
-                Td(e.drift_threshold_pct < 0 ? std::string("-")
+                Td(!e.drift_threshold_pct ? std::string("-")
                    : e.drifted ? fmt::format("<span class=\"fail\">drifted (&gt; {:.1f} %)</span>",
-                                             e.drift_threshold_pct)
-                               : fmt::format("ok (&le; {:.1f} %)", e.drift_threshold_pct))});
+                                             *e.drift_threshold_pct)
+                               : fmt::format("ok (&le; {:.1f} %)", *e.drift_threshold_pct))});
     }
     h += "</table>";
     h += fmt::format("<p class=\"detail\">travel time: {}; matrices {} s.</p>",

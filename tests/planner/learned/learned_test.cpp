@@ -796,5 +796,62 @@ TEST(LearnedMonitoring, DriftWarningOnAStationUnlikeTheTrainingOnes) {
   EXPECT_EQ(plan::PlanFromJson(plan::ToJson(out.plan), "plan.json").travel, out.plan.travel);
 }
 
+// A model trained on made-up rows whose recorded training range is `[lo, hi]` for every
+// feature: [-1e9, 1e9] takes any station, [-1e3, -1e3] none.
+std::shared_ptr<const Model> RangeModel(const cell::Robot& robot, const std::string& name, float lo,
+                                        float hi) {
+  std::vector<Features> x;
+  std::vector<double> y;
+  SyntheticRows(100, 5, &x, &y);
+  ModelInfo info = InfoFor(robot);
+  info.name = name;
+  Model m = Model::Train(x, y, {.rounds = 5}, info);
+  m.mutable_info().feature_min.assign(kNumFeatures, lo);
+  m.mutable_info().feature_max.assign(kNumFeatures, hi);
+  return std::make_shared<const Model>(std::move(m));
+}
+
+// Per robot the plan says what priced its moves and, where a model was asked for and not used,
+// why: A's model refused on this station (every move far outside its training range), B
+// without one (ChooseModels' reason). With no robot priced by a model the kind is analytic
+// (it said learned, beside robots whose every source was analytic); with one, learned.
+TEST(LearnedMonitoring, ThePlanSaysPerRobotWhyItFellBackAndItsKindAgreesWithTheSources) {
+  const cell::Cell c = testing::SharedCell();
+  const collision::CollisionWorld world(c);
+  const std::string b_reason =
+      "B (test_arm, test_c_gun): no travel model in models applies (x: trained for tool other); "
+      "using the analytic estimate";
+  pipeline::PlanOptions options{
+      .max_options_per_robot = 2,
+      .rebalance_rounds = 0,
+      .travel_time = pipeline::TravelTimeKind::kLearned,
+      .travel_models = {RangeModel(c.robots[0], "narrow", -1e3f, -1e3f), nullptr},
+      .travel_fallbacks = {"", b_reason}};
+  const plan::Plan refused = pipeline::PlanCell(c, world, options).plan;
+  EXPECT_EQ(refused.travel.kind, "analytic");
+  EXPECT_EQ(refused.travel.requested, "learned");
+  ASSERT_EQ(refused.travel.robots.size(), 2u);
+  const plan::TravelRobotError& a = refused.travel.robots[0];
+  EXPECT_EQ(a.source, "analytic");
+  EXPECT_EQ(a.fallback,
+            "A: travel model narrow refused: 100 % of the moves have inputs far outside its "
+            "training range (most often t_j1); using the analytic estimate instead");
+  EXPECT_EQ(a.drift_threshold_pct, std::nullopt);
+  EXPECT_EQ(refused.travel.robots[1].source, "analytic");
+  EXPECT_EQ(refused.travel.robots[1].fallback, b_reason);
+  const std::string json = plan::ToJson(refused);
+  EXPECT_THAT(json, Not(HasSubstr("drift_threshold_pct")));
+  EXPECT_EQ(plan::PlanFromJson(json, "plan.json").travel, refused.travel);
+
+  options.travel_models[0] = RangeModel(c.robots[0], "wide", -1e9f, 1e9f);
+  const plan::Plan used = pipeline::PlanCell(c, world, options).plan;
+  EXPECT_EQ(used.travel.kind, "learned");
+  ASSERT_EQ(used.travel.robots.size(), 2u);
+  EXPECT_EQ(used.travel.robots[0].source, "learned wide");
+  EXPECT_EQ(used.travel.robots[0].fallback, "");
+  EXPECT_EQ(used.travel.robots[0].drift_threshold_pct, 8.0);
+  EXPECT_EQ(used.travel.robots[1].fallback, b_reason);
+}
+
 }  // namespace
 }  // namespace weldcell::learned
