@@ -140,9 +140,21 @@ nlohmann::ordered_json RearrangeJson(const pipeline::PlanStatistics& s) {
           {"route_starts", list(s.route_start_tries)}};
 }
 
+// " (learned asked for; R1, R2 fell back to the analytic estimate: see the warnings)", or ""
+// when every robot's moves were priced as asked.
+std::string FallbackNote(const plan::TravelReport& t) {
+  std::vector<std::string> robots;
+  for (const plan::TravelRobotError& e : t.robots) {
+    if (!e.fallback.empty()) robots.push_back(e.robot);
+  }
+  if (robots.empty()) return {};
+  return fmt::format(" ({} asked for; {} fell back to the analytic estimate: see the warnings)",
+                     t.requested, fmt::join(robots, ", "));
+}
+
 // "travel time learned: R1 3.2 % (analytic 11.0 %), R2 …; matrices 0.41 s"
 std::string TravelSummary(const plan::TravelReport& t, double seconds) {
-  std::string line = "travel time " + t.kind + ":";
+  std::string line = "travel time " + t.kind + FallbackNote(t) + ":";
   for (std::size_t i = 0; i < t.robots.size(); ++i) {
     const plan::TravelRobotError& e = t.robots[i];
     line += fmt::format("{} {} ", i ? "," : "", e.robot);
@@ -156,6 +168,25 @@ std::string TravelSummary(const plan::TravelReport& t, double seconds) {
   }
   line += fmt::format(" mean error on the planned moves; matrices {:.2f} s", seconds);
   return line;
+}
+
+// --json's "travel_error": per robot what priced its moves, why it fell back (null when it did
+// not) and the error; the drift threshold null without a model.
+nlohmann::ordered_json TravelErrorJson(const plan::TravelReport& t) {
+  using Json = nlohmann::ordered_json;
+  Json out = Json::array();
+  for (const plan::TravelRobotError& e : t.robots) {
+    out.push_back({{"robot", e.robot},
+                   {"source", e.source},
+                   {"fallback", e.fallback.empty() ? Json(nullptr) : Json(e.fallback)},
+                   {"moves", e.moves},
+                   {"error_pct", e.error_pct},
+                   {"analytic_error_pct", e.analytic_error_pct},
+                   {"drift_threshold_pct",
+                    e.drift_threshold_pct ? Json(*e.drift_threshold_pct) : Json(nullptr)},
+                   {"drifted", e.drifted}});
+  }
+  return out;
 }
 
 // The first ten violations of each robot and kind, then a count of the rest.
@@ -291,12 +322,13 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     if (args->travel_time == "exact") {
       plan_options.travel_time = pipeline::TravelTimeKind::kExact;
     } else if (args->travel_time != "analytic") {
+      // Learned even where no model applies: the plan then says so per robot (the fallback's
+      // reason), and its kind, analytic, that nothing was priced by a model.
       learned::ModelChoice choice = learned::ChooseModels(c, args->models);
       for (const std::string& m : choice.messages) std::cerr << "weldcell: warning: " << m << '\n';
-      if (choice.any()) {
-        plan_options.travel_time = pipeline::TravelTimeKind::kLearned;
-        plan_options.travel_models = std::move(choice.models);
-      }
+      plan_options.travel_time = pipeline::TravelTimeKind::kLearned;
+      plan_options.travel_models = std::move(choice.models);
+      plan_options.travel_fallbacks = std::move(choice.fallbacks);
     }
     const pipeline::PlanOutput out = pipeline::PlanCell(c, world, plan_options);
     for (const std::string& w : out.statistics.travel_warnings) {
@@ -394,15 +426,8 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                          {"near_critical", overhead.near_critical}};
       }
       j["travel_time"] = out.plan.travel.kind;
-      j["travel_error"] = nlohmann::ordered_json::array();
-      for (const plan::TravelRobotError& e : out.plan.travel.robots) {
-        j["travel_error"].push_back({{"robot", e.robot},
-                                     {"source", e.source},
-                                     {"moves", e.moves},
-                                     {"error_pct", e.error_pct},
-                                     {"analytic_error_pct", e.analytic_error_pct},
-                                     {"drifted", e.drifted}});
-      }
+      j["travel_time_requested"] = out.plan.travel.requested;
+      j["travel_error"] = TravelErrorJson(out.plan.travel);
       j["rearrange"] = RearrangeJson(s);
       j["requirements"] = nlohmann::ordered_json::array();
       for (const report::RequirementResult& r : requirements) {

@@ -252,6 +252,97 @@ std::string Lines(const std::string& text) {
   return "<details><summary class=\"detail\">details</summary>" + body + "</details>";
 }
 
+// The pipeline's travel-time warnings (drift, biased labels, exact moves without a path) but
+// the models refused on the station, which are their robots' fallbacks.
+std::vector<std::string> OtherTravelWarnings(const plan::TravelReport& travel,
+                                             const pipeline::PlanStatistics& stats) {
+  std::vector<std::string> out;
+  for (const std::string& w : stats.travel_warnings) {
+    if (std::none_of(travel.robots.begin(), travel.robots.end(),
+                     [&w](const plan::TravelRobotError& e) { return e.fallback == w; })) {
+      out.push_back(w);
+    }
+  }
+  return out;
+}
+
+// Every travel-time warning, once: each robot's fallback (why its moves were not priced as
+// asked), then the others.
+std::vector<std::string> TravelWarnings(const plan::TravelReport& travel,
+                                        const pipeline::PlanStatistics& stats) {
+  std::vector<std::string> out;
+  for (const plan::TravelRobotError& e : travel.robots) {
+    if (!e.fallback.empty()) out.push_back(e.fallback);
+  }
+  for (std::string& w : OtherTravelWarnings(travel, stats)) out.push_back(std::move(w));
+  return out;
+}
+
+// "learned; matrices 0.41 s", or what was asked for where robots fell back from it.
+std::string TravelLine(const plan::TravelReport& travel, double matrix_seconds) {
+  std::string line = "travel time: " + Esc(travel.kind);
+  const bool fell_back =
+      std::any_of(travel.robots.begin(), travel.robots.end(),
+                  [](const plan::TravelRobotError& e) { return !e.fallback.empty(); });
+  if (fell_back && travel.kind != travel.requested) {
+    line += " (" + Esc(travel.requested) +
+            " was asked for; no robot's moves were priced by it: the reasons are in the model "
+            "column)";
+  } else if (fell_back) {
+    line += " (the robots that fell back to the analytic estimate say why in the model column)";
+  }
+  return fmt::format("<p class=\"detail\">{}; matrices {} s.</p>", line, S2(matrix_seconds));
+}
+
+// The travel model's error on this station's planned moves (docs/learned.md), and per robot
+// what priced its moves and, where that is not what was asked for, why.
+std::string TravelSection(const plan::TravelReport& travel, const pipeline::PlanStatistics& stats) {
+  std::string h = "<section id=\"travel\"><h2>Travel-time model</h2><table>";
+  h += Row({Th("robot"), Th("model"), Th("moves", "num"), Th("planned s", "num"),
+            Th("predicted s", "num"), Th("error %", "num"), Th("analytic error %", "num"),
+            Th("drift")});
+  for (const plan::TravelRobotError& e : travel.robots) {
+    const bool moved = e.planned_seconds > 0;  // else no error in % (a robot given no weld)
+    const std::string model =
+        Esc(e.source) +
+        (e.fallback.empty()
+             ? std::string()
+             : "<div class=\"fallback detail\">fell back: " + Esc(e.fallback) + "</div>");
+    const std::string drift =
+        !e.drift_threshold_pct ? std::string("-")
+        : e.drifted            ? fmt::format("<span class=\"fail\">drifted (&gt; {:.1f} %)</span>",
+                                             *e.drift_threshold_pct)
+                               : fmt::format("ok (&le; {:.1f} %)", *e.drift_threshold_pct);
+    h += Row({Td(Esc(e.robot)), Td(model), Td(std::to_string(e.moves), "num"),
+              Td(S2(e.planned_seconds), "num"), Td(S2(e.predicted_seconds), "num"),
+              Td(moved ? fmt::format("{:.1f}", e.error_pct) : "-", "num"),
+              Td(moved ? fmt::format("{:.1f}", e.analytic_error_pct) : "-", "num"), Td(drift)});
+  }
+  h += "</table>" + TravelLine(travel, stats.travel_seconds);
+  for (const std::string& w : OtherTravelWarnings(travel, stats)) h += "<p>" + Esc(w) + "</p>";
+  return h + "</section>\n";
+}
+
+// Warnings from loading the cell, and the travel-time warnings (a refused model among them).
+std::string WarningsSection(const ReportInfo& info, const plan::TravelReport& travel,
+                            const pipeline::PlanStatistics& stats) {
+  std::string h = "<section id=\"warnings\"><h2>Warnings</h2><h3>From loading</h3>";
+  if (info.warnings.empty()) {
+    h += "<p>None.</p>";
+  } else {
+    h += "<div class=\"mono\">";
+    for (const Diagnostic& d : info.warnings) h += Esc(d.ToString()) + "\n";
+    h += "</div>";
+  }
+  const std::vector<std::string> travel_warnings = TravelWarnings(travel, stats);
+  if (!travel_warnings.empty()) {
+    h += "<h3>Travel time</h3><div class=\"mono\" id=\"travel-warnings\">";
+    for (const std::string& w : travel_warnings) h += Esc(w) + "\n";
+    h += "</div>";
+  }
+  return h + "</section>\n";
+}
+
 }  // namespace
 
 const char* VerdictColour(verify::StationVerdict verdict) {
@@ -497,16 +588,7 @@ std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& outpu
   }
   h += "</section>\n";
 
-  // Warnings.
-  h += "<section id=\"warnings\"><h2>Warnings from loading</h2>";
-  if (info.warnings.empty()) {
-    h += "<p>None.</p>";
-  } else {
-    h += "<div class=\"mono\">";
-    for (const Diagnostic& d : info.warnings) h += Esc(d.ToString()) + "\n";
-    h += "</div>";
-  }
-  h += "</section>\n";
+  h += WarningsSection(info, plan.travel, stats);
 
   // Timings and figures.
   h += "<section id=\"timings\"><h2>Stages</h2><table>";
@@ -561,29 +643,7 @@ std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& outpu
   }
   h += "</section>\n";
 
-  // The travel model's error on this station's planned moves (docs/learned.md).
-  if (!plan.travel.kind.empty()) {
-    h += "<section id=\"travel\"><h2>Travel-time model</h2><table>";
-    h += Row({Th("robot"), Th("model"), Th("moves", "num"), Th("planned s", "num"),
-              Th("predicted s", "num"), Th("error %", "num"), Th("analytic error %", "num"),
-              Th("drift")});
-    for (const plan::TravelRobotError& e : plan.travel.robots) {
-      const bool moved = e.planned_seconds > 0;  // else no error in % (a robot given no weld)
-      h += Row({Td(Esc(e.robot)), Td(Esc(e.source)), Td(std::to_string(e.moves), "num"),
-                Td(S2(e.planned_seconds), "num"), Td(S2(e.predicted_seconds), "num"),
-                Td(moved ? fmt::format("{:.1f}", e.error_pct) : "-", "num"),
-                Td(moved ? fmt::format("{:.1f}", e.analytic_error_pct) : "-", "num"),
-                Td(e.drift_threshold_pct < 0 ? std::string("-")
-                   : e.drifted ? fmt::format("<span class=\"fail\">drifted (&gt; {:.1f} %)</span>",
-                                             e.drift_threshold_pct)
-                               : fmt::format("ok (&le; {:.1f} %)", e.drift_threshold_pct))});
-    }
-    h += "</table>";
-    h += fmt::format("<p class=\"detail\">travel time: {}; matrices {} s.</p>",
-                     Esc(plan.travel.kind), S2(stats.travel_seconds));
-    for (const std::string& w : stats.travel_warnings) h += "<p>" + Esc(w) + "</p>";
-    h += "</section>\n";
-  }
+  if (!plan.travel.kind.empty()) h += TravelSection(plan.travel, stats);
   h += "</main>\n</body>\n</html>\n";
   return h;
 }

@@ -7,7 +7,8 @@
 // banner, the requirements (as in junit.xml), the cycle-time breakdown (plan::BreakDown), a
 // per-robot Gantt chart (moves, welds, waits with their zones, the cycle-time line), the waits,
 // the reach table (weld × robot: candidates or the reason), the welds not planned with the
-// objects that block them, verification, warnings from loading, per-stage timings.
+// objects that block them, verification, warnings (from loading the cell; the travel time's,
+// such as a travel model refused), per-stage timings, the travel-time model per robot.
 //
 // Deterministic: the same inputs give the same bytes (stage timings are inputs; nothing reads
 // the clock). Thread safety: a pure function of its arguments.

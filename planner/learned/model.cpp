@@ -536,43 +536,68 @@ bool ModelChoice::any() const {
   return std::any_of(models.begin(), models.end(), [](const auto& m) { return m != nullptr; });
 }
 
+namespace {
+
+// The models under `root` that could be read, and an error per folder that could not.
+struct FoundModels {
+  std::vector<std::shared_ptr<const Model>> loaded;
+  std::vector<std::string> errors;
+};
+
+FoundModels LoadModels(const std::filesystem::path& root) {
+  FoundModels out;
+  for (const std::filesystem::path& folder : FindModels(root)) {
+    try {
+      out.loaded.push_back(std::make_shared<const Model>(Model::Load(folder)));
+    } catch (const InputError& e) {
+      out.errors.emplace_back(e.what());
+    } catch (const std::exception& e) {
+      out.errors.push_back(folder.string() + ": " + e.what());
+    }
+  }
+  return out;
+}
+
+// Why no model found applies to `robot`, naming the fallback.
+std::string FallbackReason(const cell::Robot& robot, const std::filesystem::path& root,
+                           const FoundModels& found) {
+  std::string reasons;
+  auto add = [&reasons](const std::string& reason) {
+    reasons += (reasons.empty() ? "" : "; ") + reason;
+  };
+  for (const auto& m : found.loaded) add(m->info().name + ": " + Mismatch(m->info(), robot));
+  for (const std::string& e : found.errors) add(e);
+  std::string why = "no travel model in " + root.string();
+  if (reasons.empty()) {
+    std::error_code ec;  // (a folder that cannot be looked at is "no such folder" too)
+    if (!std::filesystem::is_directory(root, ec)) why += " (there is no such folder)";
+  } else {
+    why += (found.loaded.empty() ? " could be read (" : " applies (") + reasons + ")";
+  }
+  return robot.name + " (" + robot.model->name + ", " + robot.tool.name + "): " + why +
+         "; using the analytic estimate";
+}
+
+}  // namespace
+
 ModelChoice ChooseModels(const cell::Cell& cell, const std::filesystem::path& root) {
   ModelChoice out;
   out.models.resize(cell.robots.size());
-  std::vector<std::shared_ptr<const Model>> loaded;
-  std::vector<std::string> load_errors;
-  for (const std::filesystem::path& folder : FindModels(root)) {
-    try {
-      loaded.push_back(std::make_shared<const Model>(Model::Load(folder)));
-    } catch (const InputError& e) {
-      load_errors.emplace_back(e.what());
-    } catch (const std::exception& e) {
-      load_errors.push_back(folder.string() + ": " + e.what());
-    }
-  }
-  for (const std::string& e : load_errors) {
-    out.messages.push_back("travel model skipped: " + e);
-  }
+  out.fallbacks.resize(cell.robots.size());
+  const FoundModels found = LoadModels(root);
   for (std::size_t r = 0; r < cell.robots.size(); ++r) {
-    std::string reasons;
-    for (const auto& m : loaded) {
-      const std::string why = Mismatch(m->info(), cell.robots[r]);
-      if (why.empty()) {
+    for (const auto& m : found.loaded) {
+      if (Mismatch(m->info(), cell.robots[r]).empty()) {
         out.models[r] = m;
         break;
       }
-      reasons += (reasons.empty() ? "" : "; ") + m->info().name + ": " + why;
     }
     if (out.models[r]) continue;
-    std::error_code ec;  // (a folder that cannot be looked at is "no such folder" too)
-    out.messages.push_back(
-        cell.robots[r].name + " (" + cell.robots[r].model->name + ", " + cell.robots[r].tool.name +
-        "): " +
-        (loaded.empty()
-             ? "no travel model in " + root.string() +
-                   (std::filesystem::is_directory(root, ec) ? "" : " (there is no such folder)")
-             : "no travel model in " + root.string() + " applies (" + reasons + ")") +
-        "; using the analytic estimate");
+    out.fallbacks[r] = FallbackReason(cell.robots[r], root, found);
+    out.messages.push_back(out.fallbacks[r]);
+  }
+  if (out.messages.empty()) {
+    for (const std::string& e : found.errors) out.messages.push_back("travel model skipped: " + e);
   }
   return out;
 }

@@ -153,11 +153,16 @@ double BiasPercent(const std::vector<double>& predicted, const std::vector<doubl
 std::vector<std::filesystem::path> FindModels(const std::filesystem::path& root);
 
 /// The model each robot of a cell uses: the first model under `root` (FindModels order) that
-/// applies to it (Mismatch empty). `messages` says, for every robot without one, why each
-/// model found was refused (or that none was found), naming the fallback (the analytic
-/// estimate). Unreadable model folders are reported there too, not thrown.
+/// applies to it (Mismatch empty). For every robot without one, `fallbacks` says why each model
+/// found was refused (or could not be read, or that none was found), naming the fallback (the
+/// analytic estimate). Unreadable model folders are reported there, not thrown.
 struct ModelChoice {
   std::vector<std::shared_ptr<const Model>> models;  ///< [robot]; null = none applies.
+  /// [robot]: why models[r] is null, e.g. "R2 (kuka_kr210r2700extra, x_gun_servo_350): no
+  /// travel model in models applies (…); using the analytic estimate"; empty where one applies.
+  std::vector<std::string> fallbacks;
+  /// The warnings to print: every fallback, in robot order; an unreadable model folder on its
+  /// own only when no robot falls back (else its fallback names it).
   std::vector<std::string> messages;
   bool any() const;
 };

@@ -182,7 +182,8 @@ plan::TravelReport MeasureTravelError(const cell::Cell& cell,
                                       const reach::ReachMap& reach, const PlanOptions& options,
                                       const TravelMatrices& travel, const Allocation& allocation,
                                       const std::vector<motion::SequenceResult>& motions) {
-  plan::TravelReport report{.kind = std::string(ToString(options.travel_time)), .robots = {}};
+  const std::string requested(ToString(options.travel_time));
+  plan::TravelReport report{.kind = "analytic", .requested = requested, .robots = {}};
   for (std::size_t r = 0; r < cell.robots.size(); ++r) {
     const kinematics::Chain& chain = world.chain(static_cast<int>(r));
     const motion::JointLimits limits{.max_velocity = chain.velocity_limits(),
@@ -190,8 +191,10 @@ plan::TravelReport MeasureTravelError(const cell::Cell& cell,
     const TravelMatrices::Robot* matrix =
         r < travel.robots.size() && travel.robots[r].seconds.size() > 0 ? &travel.robots[r]
                                                                         : nullptr;
-    plan::TravelRobotError e{.robot = cell.robots[r].name,
-                             .source = matrix ? matrix->source : "analytic"};
+    plan::TravelRobotError e{
+        .robot = cell.robots[r].name,
+        .source = matrix ? matrix->source : "analytic",
+        .fallback = r < travel.robots.size() ? travel.robots[r].fallback : std::string()};
     // The travel moves in execution order: (from id, to id, from node, to node, from q, to q).
     struct Leg {
       std::string from, to;
@@ -259,8 +262,10 @@ plan::TravelReport MeasureTravelError(const cell::Cell& cell,
     if (matrix && matrix->source.rfind("learned", 0) == 0 && r < options.travel_models.size() &&
         options.travel_models[r]) {
       e.drift_threshold_pct = options.travel_models[r]->info().drift_threshold_pct;
-      e.drifted = e.error_pct > e.drift_threshold_pct;
+      e.drifted = e.error_pct > *e.drift_threshold_pct;
     }
+    // The kind is what priced the moves: the one asked for only where some robot got it.
+    if (e.source != "analytic") report.kind = requested;
     report.robots.push_back(std::move(e));
   }
   return report;
@@ -853,8 +858,8 @@ void PlanRounds(const cell::Cell& cell, const collision::CollisionWorld& world,
     stats.travel_warnings.push_back(fmt::format(
         "{}: travel model {} drifted on this station: mean error {:.1f} % > {:.1f} % over {} "
         "moves; retrain with weldcell train (docs/learned.md)",
-        e.robot, e.source.substr(e.source.find(' ') + 1), e.error_pct, e.drift_threshold_pct,
-        e.moves));
+        e.robot, e.source.substr(e.source.find(' ') + 1), e.error_pct,
+        e.drift_threshold_pct.value_or(0), e.moves));
   }
 }
 

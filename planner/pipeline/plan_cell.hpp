@@ -92,15 +92,12 @@ struct PlanOutput {
   PlanStatistics statistics;
 };
 
-/// Plans the station. `world` must be built from `cell`. Never throws for unreachable welds or
-/// failed motions: they are listed in plan.unreachable with the reason. Cancellation (through
-/// options.progress, from any thread) is polled within every long stage; the pipeline then
-/// returns kCancelled within about one unit of work (a weld's reach, an allocator iteration, a
-/// robot's travel move, a coordination conflict search).
 /// The travel model's error on the moves of the plan: for every robot, each travel move of its
 /// motion (home → first weld, weld → weld, last weld → home) against what `travel` (or the
 /// analytic estimate where it has no matrix) predicted for it. Drift is flagged when a learned
-/// model's error exceeds its stored threshold.
+/// model's error exceeds its stored threshold. Each robot's source and fallback are its
+/// matrix's; `requested` is options.travel_time, `kind` that where some robot's moves were
+/// priced by it, else "analytic".
 plan::TravelReport MeasureTravelError(const cell::Cell& cell,
                                       const collision::CollisionWorld& world,
                                       const reach::ReachMap& reach, const PlanOptions& options,
@@ -119,6 +116,11 @@ struct RearrangeBudget {
 };
 RearrangeBudget RearrangeBudgetFor(std::size_t welds);
 
+/// Plans the station. `world` must be built from `cell`. Never throws for unreachable welds or
+/// failed motions: they are listed in plan.unreachable with the reason. Cancellation (through
+/// options.progress, from any thread) is polled within every long stage; the pipeline then
+/// returns kCancelled within about one unit of work (a weld's reach, an allocator iteration, a
+/// robot's travel move, a coordination conflict search).
 PlanOutput PlanCell(const cell::Cell& cell, const collision::CollisionWorld& world,
                     const PlanOptions& options = {});
 

@@ -155,6 +155,97 @@ std::string_view ToString(TravelTimeKind kind) {
   return "?";
 }
 
+namespace {
+
+// A robot's matrix nodes: home, then the approach configuration of every candidate offered
+// (m.node maps them); `branch`: each node's IK branch (-1 for home: computed when needed).
+void AddNodes(const cell::Cell& cell, const reach::ReachMap& reach, const PlanOptions& options,
+              int r, TravelMatrices::Robot& m, std::vector<Eigen::VectorXd>& q,
+              std::vector<int>& branch) {
+  q = {cell.robots[r].home};
+  branch = {-1};
+  for (int w = 0; w < static_cast<int>(cell.welds.size()); ++w) {
+    const reach::WeldReach& e = reach.at(w, r);
+    if (e.status != reach::ReachStatus::kReachable) continue;
+    for (int c : reach::DiverseCandidates(e.candidates, options.max_options_per_robot)) {
+      m.node[{w, c}] = static_cast<int>(q.size());
+      q.push_back(e.candidates[c].q_approach);
+      branch.push_back(e.candidates[c].branch);
+    }
+  }
+}
+
+void PriceExact(const cell::Cell& cell, const collision::CollisionWorld& world,
+                const PlanOptions& options, int r, std::vector<Eigen::VectorXd> q,
+                TravelMatrices::Robot& m, std::vector<std::string>* warnings) {
+  int unplanned = 0;
+  m.seconds =
+      learned::ExactMatrix(world, r, q,
+                           {.resolution = cell.settings.motion.resolution,
+                            .max_planning_time = cell.settings.motion.planning_time,
+                            .blend_tolerance = options.blend_tolerance,
+                            .speed_scale = cell.settings.motion.speed_scale,
+                            .seed = cell.settings.seed * 1000003ULL + static_cast<std::uint64_t>(r),
+                            .threads = options.threads,
+                            .progress = options.progress},
+                           &unplanned, &m.paths);
+  m.source = "exact";
+  if (unplanned > 0 && warnings) {
+    warnings->push_back(fmt::format(
+        "{}: exact travel: {} of {} moves have no path, even through home (a pose no search "
+        "reaches; the motion stage tries the weld's other poses): priced by the analytic "
+        "estimate",
+        cell.robots[r].name, unplanned, q.size() * (q.size() - 1)));
+  }
+  m.configurations = std::move(q);
+}
+
+// The model's predictions, unless more than a tenth of the pairs lie far outside what it was
+// trained on (its answers there are extrapolation): then m stays analytic and m.fallback (also
+// a warning) says why.
+void PriceLearned(const cell::Cell& cell, const reach::ReachMap& reach, const PlanOptions& options,
+                  int r, const learned::Model& model, const learned::DistanceField& field,
+                  const std::vector<Eigen::VectorXd>& q, const std::vector<int>& branch,
+                  TravelMatrices::Robot& m, std::vector<std::string>* warnings) {
+  const learned::FeatureRobot fr =
+      learned::MakeFeatureRobot(cell, r, field, reach, options.threads);
+  std::vector<learned::FeatureNode> nodes;
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    nodes.push_back(learned::MakeFeatureNode(
+        fr, field, q[i], i == 0 ? learned::BranchOf(fr.chain, q[0]) : branch[i]));
+  }
+  learned::PredictedMatrix predicted =
+      learned::PredictMatrix(model, fr, field, nodes, options.threads);
+  if (predicted.out_of_range > kMaxOutOfRange) {
+    m.fallback = fmt::format(
+        "{}: travel model {} refused: {:.0f} % of the moves have inputs far outside its "
+        "training range (most often {}); using the analytic estimate instead",
+        cell.robots[r].name, model.info().name, 100.0 * predicted.out_of_range,
+        predicted.worst_feature);
+    if (warnings) warnings->push_back(m.fallback);
+    return;
+  }
+  m.seconds = std::move(predicted.seconds);
+  m.source = "learned " + model.info().name;
+  if (model.info().travel_plans != motion::kTravelPlans && warnings) {
+    warnings->push_back(fmt::format(
+        "{}: travel model {} learned the fastest of up to {} plans per move, the motion stage "
+        "keeps the fastest of up to {}: its times are biased (retrain it with weldcell train)",
+        cell.robots[r].name, model.info().name, model.info().travel_plans, motion::kTravelPlans));
+  }
+}
+
+// Why robot r has no model (PlanOptions::travel_fallbacks, else a reason of our own).
+std::string NoModelReason(const cell::Cell& cell, const PlanOptions& options, int r) {
+  if (r < static_cast<int>(options.travel_fallbacks.size()) &&
+      !options.travel_fallbacks[r].empty()) {
+    return options.travel_fallbacks[r];
+  }
+  return cell.robots[r].name + ": no travel model given; using the analytic estimate";
+}
+
+}  // namespace
+
 TravelMatrices ComputeTravelMatrices(const cell::Cell& cell, const collision::CollisionWorld& world,
                                      const reach::ReachMap& reach, const PlanOptions& options,
                                      std::vector<std::string>* warnings) {
@@ -165,75 +256,22 @@ TravelMatrices ComputeTravelMatrices(const cell::Cell& cell, const collision::Co
   std::unique_ptr<learned::DistanceField> field;
   for (int r = 0; r < robots; ++r) {
     TravelMatrices::Robot& m = out.robots[r];
-    std::vector<Eigen::VectorXd> q{cell.robots[r].home};
-    std::vector<int> branch{-1};
-    for (int w = 0; w < static_cast<int>(cell.welds.size()); ++w) {
-      const reach::WeldReach& e = reach.at(w, r);
-      if (e.status != reach::ReachStatus::kReachable) continue;
-      for (int c : reach::DiverseCandidates(e.candidates, options.max_options_per_robot)) {
-        m.node[{w, c}] = static_cast<int>(q.size());
-        q.push_back(e.candidates[c].q_approach);
-        branch.push_back(e.candidates[c].branch);
-      }
-    }
+    std::vector<Eigen::VectorXd> q;
+    std::vector<int> branch;
+    AddNodes(cell, reach, options, r, m, q, branch);
     if (options.travel_time == TravelTimeKind::kExact) {
-      int unplanned = 0;
-      m.seconds = learned::ExactMatrix(
-          world, r, q,
-          {.resolution = cell.settings.motion.resolution,
-           .max_planning_time = cell.settings.motion.planning_time,
-           .blend_tolerance = options.blend_tolerance,
-           .speed_scale = cell.settings.motion.speed_scale,
-           .seed = cell.settings.seed * 1000003ULL + static_cast<std::uint64_t>(r),
-           .threads = options.threads,
-           .progress = options.progress},
-          &unplanned, &m.paths);
-      m.configurations = q;
-      m.source = "exact";
-      if (unplanned > 0 && warnings) {
-        warnings->push_back(fmt::format(
-            "{}: exact travel: {} of {} moves have no path, even through home (a pose no search "
-            "reaches; the motion stage tries the weld's other poses): priced by the analytic "
-            "estimate",
-            cell.robots[r].name, unplanned, q.size() * (q.size() - 1)));
-      }
+      PriceExact(cell, world, options, r, std::move(q), m, warnings);
       continue;
     }
     const learned::Model* model = r < static_cast<int>(options.travel_models.size())
                                       ? options.travel_models[r].get()
                                       : nullptr;
-    if (!model) continue;
-    if (!field) field = std::make_unique<learned::DistanceField>(cell);
-    const learned::FeatureRobot fr =
-        learned::MakeFeatureRobot(cell, r, *field, reach, options.threads);
-    std::vector<learned::FeatureNode> nodes;
-    for (std::size_t i = 0; i < q.size(); ++i) {
-      nodes.push_back(learned::MakeFeatureNode(
-          fr, *field, q[i], i == 0 ? learned::BranchOf(fr.chain, q[0]) : branch[i]));
-    }
-    learned::PredictedMatrix predicted =
-        learned::PredictMatrix(*model, fr, *field, nodes, options.threads);
-    // A model is refused when more than a tenth of the pairs lie far outside what it was
-    // trained on: its answers there are extrapolation.
-    if (predicted.out_of_range > kMaxOutOfRange) {
-      if (warnings) {
-        warnings->push_back(fmt::format(
-            "{}: travel model {} refused: {:.0f} % of the moves have inputs far outside its "
-            "training range (most often {}); using the analytic estimate instead",
-            cell.robots[r].name, model->info().name, 100.0 * predicted.out_of_range,
-            predicted.worst_feature));
-      }
+    if (!model) {
+      m.fallback = NoModelReason(cell, options, r);
       continue;
     }
-    m.seconds = std::move(predicted.seconds);
-    m.source = "learned " + model->info().name;
-    if (model->info().travel_plans != motion::kTravelPlans && warnings) {
-      warnings->push_back(fmt::format(
-          "{}: travel model {} learned the fastest of up to {} plans per move, the motion stage "
-          "keeps the fastest of up to {}: its times are biased (retrain it with weldcell train)",
-          cell.robots[r].name, model->info().name, model->info().travel_plans,
-          motion::kTravelPlans));
-    }
+    if (!field) field = std::make_unique<learned::DistanceField>(cell);
+    PriceLearned(cell, reach, options, r, *model, *field, q, branch, m, warnings);
   }
   return out;
 }

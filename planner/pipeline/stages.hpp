@@ -120,6 +120,9 @@ struct PlanOptions {
   /// for that robot. The caller checks learned::Mismatch; the pipeline refuses (analytic, with a
   /// warning) a model whose inputs on this station are far outside its training range.
   std::vector<std::shared_ptr<const learned::Model>> travel_models;
+  /// kLearned: per robot, why travel_models[r] is null (learned::ModelChoice::fallbacks), kept in
+  /// the plan (plan::TravelRobotError::fallback); empty or missing = "no travel model given".
+  std::vector<std::string> travel_fallbacks;
   /// Reports every stage (kReachStage, kAllocateStage, kMotionStage, kCoordinateStage), from
   /// worker threads, serialised; its cancellation stops the pipeline between and within stages.
   Progress progress;
@@ -142,6 +145,9 @@ struct TravelMatrices {
     std::map<std::pair<int, int>, int> node;  ///< (weld, candidate) -> node
     Eigen::MatrixXd seconds;                  ///< s; row = from, column = to.
     std::string source = "analytic";          ///< "analytic", "learned <model>", "exact".
+    /// Why `source` is not the kind asked for (no model, the model refused on this station),
+    /// naming the fallback; empty when it is.
+    std::string fallback;
     /// `exact` only, else empty: each node's configuration (home, then the candidates'
     /// approach configurations) and the path each move was priced by, `[from * n + to]`
     /// (learned::ExactPaths; empty where none was found). PlanMotions runs these moves.
@@ -159,7 +165,10 @@ std::vector<Eigen::Vector3d> SweepDirections(const cell::Cell& cell);
 
 /// The options' travel model's matrices for every robot (nothing for kAnalytic); computed once
 /// per station, then shared by every allocation (re-allocations offer subsets of the same
-/// candidates). Warnings (a refused model, with the reason and the fallback) are appended.
+/// candidates). A robot whose model is refused here (its inputs far outside its training range)
+/// gets no matrix and a `fallback` saying why, also appended to `warnings`; a robot without a
+/// model gets PlanOptions::travel_fallbacks' reason. Other warnings (biased labels, exact moves
+/// without a path) are appended too.
 TravelMatrices ComputeTravelMatrices(const cell::Cell& cell, const collision::CollisionWorld& world,
                                      const reach::ReachMap& reach, const PlanOptions& options,
                                      std::vector<std::string>* warnings);

@@ -248,6 +248,30 @@ SourceLocation LocationOfByte(const std::string& text, std::size_t byte, const s
   return {.file = file, .line = line, .column = column};
 }
 
+// "travel_time": optional keys (`requested`, a robot's `fallback` and `drift_threshold_pct`)
+// are left out where they have no value, as an optional key of the cell is.
+Json TravelJson(const TravelReport& travel) {
+  Json t;
+  t["kind"] = travel.kind;
+  if (!travel.requested.empty()) t["requested"] = travel.requested;
+  t["robots"] = Json::array();
+  for (const TravelRobotError& r : travel.robots) {
+    Json jr;
+    jr["name"] = r.robot;
+    jr["source"] = r.source;
+    if (!r.fallback.empty()) jr["fallback"] = r.fallback;
+    jr["moves"] = r.moves;
+    jr["planned"] = r.planned_seconds;
+    jr["predicted"] = r.predicted_seconds;
+    jr["error_pct"] = r.error_pct;
+    jr["analytic_error_pct"] = r.analytic_error_pct;
+    if (r.drift_threshold_pct) jr["drift_threshold_pct"] = *r.drift_threshold_pct;
+    jr["drifted"] = r.drifted;
+    t["robots"].push_back(std::move(jr));
+  }
+  return t;
+}
+
 }  // namespace
 
 std::string ToJson(const Plan& plan) {
@@ -304,23 +328,7 @@ std::string ToJson(const Plan& plan) {
   for (const UnreachableWeld& u : plan.unreachable) {
     j["unreachable"].push_back({{"weld", u.weld_id}, {"reason", u.reason}});
   }
-  if (!plan.travel.kind.empty()) {
-    Json t;
-    t["kind"] = plan.travel.kind;
-    t["robots"] = Json::array();
-    for (const TravelRobotError& r : plan.travel.robots) {
-      t["robots"].push_back({{"name", r.robot},
-                             {"source", r.source},
-                             {"moves", r.moves},
-                             {"planned", r.planned_seconds},
-                             {"predicted", r.predicted_seconds},
-                             {"error_pct", r.error_pct},
-                             {"analytic_error_pct", r.analytic_error_pct},
-                             {"drift_threshold_pct", r.drift_threshold_pct},
-                             {"drifted", r.drifted}});
-    }
-    j["travel_time"] = std::move(t);
-  }
+  if (!plan.travel.kind.empty()) j["travel_time"] = TravelJson(plan.travel);
   // Names from a URDF or messages quoting them may hold bytes that are not UTF-8 (the loaders
   // check the cell's own names and ids): replace them rather than fail to write the plan.
   return j.dump(1, ' ', false, Json::error_handler_t::replace) + "\n";
@@ -510,6 +518,52 @@ std::string JsonMessage(const Json::exception& e) {
   return std::string(what);
 }
 
+// A travel-time kind (`kind`, `requested`): what --travel-time takes.
+std::string TravelKind(const Json& obj, const char* key, const std::string& path, Reader* rd) {
+  const std::string v = rd->String(obj, key, path);
+  if (v != "analytic" && v != "learned" && v != "exact" && !v.empty()) {
+    rd->Error(Reader::Join(path, key), "expected analytic, learned or exact, got '" + v + "'");
+  }
+  return v;
+}
+
+TravelRobotError ReadTravelRobot(const Json& r, const std::string& path, Reader* rd) {
+  rd->OnlyKeys(r, path,
+               {"name", "source", "fallback", "moves", "planned", "predicted", "error_pct",
+                "analytic_error_pct", "drift_threshold_pct", "drifted"});
+  TravelRobotError e{.robot = rd->String(r, "name", path),
+                     .source = rd->String(r, "source", path),
+                     .fallback = r.contains("fallback") ? rd->String(r, "fallback", path) : "",
+                     .moves = rd->Int(r, "moves", path),
+                     .planned_seconds = rd->Number(r, "planned", path),
+                     .predicted_seconds = rd->Number(r, "predicted", path),
+                     .error_pct = rd->Number(r, "error_pct", path),
+                     .analytic_error_pct = rd->Number(r, "analytic_error_pct", path),
+                     .drifted = rd->Bool(r, "drifted", path)};
+  // Left out without a model; plans written before 2026-12-06 said -1 instead.
+  if (r.contains("drift_threshold_pct")) {
+    const double threshold = rd->Number(r, "drift_threshold_pct", path);
+    if (threshold >= 0) e.drift_threshold_pct = threshold;
+  }
+  return e;
+}
+
+// "travel_time"; `requested` and a robot's `fallback` and `drift_threshold_pct` are optional
+// (plans written before 2026-12-06 have no `requested` or `fallback`).
+TravelReport ReadTravel(const Json& t, Reader* rd) {
+  const std::string path = "travel_time";
+  rd->OnlyKeys(t, path, {"kind", "requested", "robots"});
+  TravelReport travel{.kind = TravelKind(t, "kind", path, rd)};
+  if (t.is_object() && t.contains("requested")) {
+    travel.requested = TravelKind(t, "requested", path, rd);
+  }
+  const Json& robots = rd->Array(t, "robots", path);
+  for (std::size_t i = 0; i < robots.size(); ++i) {
+    travel.robots.push_back(ReadTravelRobot(robots[i], Reader::Index(path + ".robots", i), rd));
+  }
+  return travel;
+}
+
 }  // namespace
 
 Plan PlanFromJson(const std::string& text, const std::string& file, const cell::Cell* cell) {
@@ -690,29 +744,7 @@ Plan PlanFromJson(const std::string& text, const std::string& file, const cell::
                                 .reason = rd.String(unreachable[i], "reason", up)});
   }
   // Optional (added within weldcell-plan/2): the travel model's error on the plan's moves.
-  if (j.is_object() && j.contains("travel_time")) {
-    const Json& t = j["travel_time"];
-    rd.OnlyKeys(t, "travel_time", {"kind", "robots"});
-    plan.travel.kind = rd.String(t, "kind", "travel_time");
-    const Json& robots = rd.Array(t, "robots", "travel_time");
-    for (std::size_t i = 0; i < robots.size(); ++i) {
-      const std::string tp = Reader::Index("travel_time.robots", i);
-      const Json& r = robots[i];
-      rd.OnlyKeys(r, tp,
-                  {"name", "source", "moves", "planned", "predicted", "error_pct",
-                   "analytic_error_pct", "drift_threshold_pct", "drifted"});
-      TravelRobotError e{.robot = rd.String(r, "name", tp),
-                         .source = rd.String(r, "source", tp),
-                         .moves = rd.Int(r, "moves", tp),
-                         .planned_seconds = rd.Number(r, "planned", tp),
-                         .predicted_seconds = rd.Number(r, "predicted", tp),
-                         .error_pct = rd.Number(r, "error_pct", tp),
-                         .analytic_error_pct = rd.Number(r, "analytic_error_pct", tp),
-                         .drift_threshold_pct = rd.Number(r, "drift_threshold_pct", tp),
-                         .drifted = rd.Bool(r, "drifted", tp)};
-      plan.travel.robots.push_back(std::move(e));
-    }
-  }
+  if (j.contains("travel_time")) plan.travel = ReadTravel(j["travel_time"], &rd);
   CheckStructure(plan, cell, &rd);
   rd.sink().ThrowIfErrors();
   return plan;

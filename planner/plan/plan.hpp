@@ -7,6 +7,7 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -95,22 +96,34 @@ struct UnreachableWeld {
 };
 
 /// How well the allocator's travel times foretold the travel moves the plan then made, per
-/// robot (monitoring of the learned model, docs/learned.md). Optional in the file.
+/// robot (monitoring of the learned model, docs/learned.md), and what priced them. Optional in
+/// the file.
 struct TravelRobotError {
   std::string robot;
-  std::string source;               ///< "analytic", "learned <model name>" or "exact".
-  int moves = 0;                    ///< Travel moves compared (home and weld to weld).
-  double planned_seconds = 0;       ///< s: Σ of their planned durations.
-  double predicted_seconds = 0;     ///< s: Σ of what `source` predicted for them.
-  double error_pct = 0;             ///< Σ|predicted − planned| / Σ planned × 100.
-  double analytic_error_pct = 0;    ///< The same for the analytic estimate.
-  double drift_threshold_pct = -1;  ///< The model's threshold; -1 without a model.
-  bool drifted = false;             ///< error_pct > drift_threshold_pct (>= 0).
+  std::string source;  ///< What priced its moves: "analytic", "learned <model name>" or "exact".
+  /// Why `source` is not what was requested (TravelReport::requested), in the words of the
+  /// warning weldcell printed (no model applies, the model was refused on this station), naming
+  /// the fallback; empty when the request was met.
+  std::string fallback;
+  int moves = 0;                  ///< Travel moves compared (home and weld to weld).
+  double planned_seconds = 0;     ///< s: Σ of their planned durations.
+  double predicted_seconds = 0;   ///< s: Σ of what `source` predicted for them.
+  double error_pct = 0;           ///< Σ|predicted − planned| / Σ planned × 100.
+  double analytic_error_pct = 0;  ///< The same for the analytic estimate.
+  /// The threshold of the model that priced the moves; none without a model.
+  std::optional<double> drift_threshold_pct;
+  bool drifted = false;  ///< error_pct > *drift_threshold_pct.
   bool operator==(const TravelRobotError&) const = default;
 };
 
 struct TravelReport {
-  std::string kind;  ///< "analytic", "learned" or "exact"; empty = not reported.
+  /// How the allocator priced travel moves: "learned" or "exact" when that priced some robot's
+  /// moves (each robot's `source` says which), "analytic" when the analytic estimate priced
+  /// every robot's; empty = not reported.
+  std::string kind;
+  /// What was asked for (`--travel-time`): "analytic", "learned" or "exact"; empty in plans
+  /// written before it was recorded (2026-12-06).
+  std::string requested;
   std::vector<TravelRobotError> robots;
   bool operator==(const TravelReport&) const = default;
 };

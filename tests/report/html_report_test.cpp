@@ -6,6 +6,7 @@
 #include <map>
 #include <regex>
 
+#include "report/escape.hpp"
 #include "tests/report/sample_station.hpp"
 #include "tests/report/xml_check.hpp"
 
@@ -93,6 +94,51 @@ TEST(HtmlReportTest, EscapesNamesAndWarningsFromUserFiles) {
   EXPECT_THAT(html, HasSubstr("R&lt;&amp;&gt;&quot;1&#39;"));
   EXPECT_THAT(html, HasSubstr("data-robot=\"R&lt;&amp;&gt;&quot;1&#39;\""));
   EXPECT_THAT(html, HasSubstr("mesh &lt;missing&gt; &amp; gone"));
+}
+
+// Per robot, what priced its moves and, where that is not what was asked for, why (the reason
+// escaped), in the travel-time table and among the warnings; a model refused on the station
+// (its reason is also one of the pipeline's travel warnings) is said once in each place.
+TEST(HtmlReportTest, ShowsWhyARobotFellBackFromTheTravelTimeAskedFor) {
+  testing::SampleStation s = testing::MakeSampleStation();
+  const std::string refused =
+      "R1: travel model m<1> refused: 40 % of the moves have inputs far outside its training "
+      "range (most often clear_mean); using the analytic estimate instead";
+  const std::string none =
+      "R2 (arm, x_gun): no travel model in models applies (m<1>: trained for tool c_gun (1f), not "
+      "x_gun (2e)); using the analytic estimate";
+  s.output.plan.travel = {
+      .kind = "analytic",
+      .requested = "learned",
+      .robots = {{.robot = "R1", .source = "analytic", .fallback = refused, .moves = 3},
+                 {.robot = "R2", .source = "analytic", .fallback = none, .moves = 2}}};
+  s.output.statistics.travel_warnings = {refused};
+  const std::string html = HtmlReport(s.cell, s.output, s.verification, kInfo);
+  EXPECT_EQ(testing::XmlProblem(html, {"meta"}), "");
+  const std::size_t table = html.find("<section id=\"travel\">");
+  const std::size_t warnings = html.find("<section id=\"warnings\">");
+  ASSERT_NE(table, std::string::npos);
+  ASSERT_NE(warnings, std::string::npos);
+  auto section = [&html](std::size_t start) {
+    return html.substr(start, html.find("</section>", start) - start);
+  };
+  auto count = [](const std::string& text, const std::string& part) {
+    int n = 0;
+    for (std::size_t i = text.find(part); i != std::string::npos; i = text.find(part, i + 1)) ++n;
+    return n;
+  };
+  for (const std::string& reason : {refused, none}) {
+    const std::string escaped = Escape(reason);
+    ASSERT_NE(escaped, reason);
+    EXPECT_EQ(count(section(table), escaped), 1) << section(table);
+    EXPECT_EQ(count(section(warnings), escaped), 1) << section(warnings);
+  }
+  EXPECT_THAT(section(table), HasSubstr("fell back: " + Escape(none)));
+  EXPECT_THAT(section(table), HasSubstr("travel time: analytic (learned was asked for"));
+  EXPECT_THAT(section(warnings), HasSubstr("<h3>Travel time</h3>"));
+  // Without a model, no drift threshold: "-".
+  EXPECT_TRUE(std::regex_search(section(table), std::regex("<td>R2</td>.*<td>-</td></tr>")))
+      << section(table);
 }
 
 }  // namespace

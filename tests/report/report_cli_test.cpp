@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
@@ -153,6 +154,69 @@ TEST(ReportCliTest, WithNoWeldPlannedThereIsNoOverheadToSplit) {
   const CommandRun text = Weldcell("plan " + cell + " -o " + dir.string());
   EXPECT_THAT(text.out, Not(HasSubstr("overhead: ")));
   EXPECT_THAT(ReadText(dir / "report.html"), Not(HasSubstr("of it: ")));
+}
+
+// A fresh user's finding: with `--travel-time learned` and a models folder holding only a model
+// for another robot and gun (here the KUKA with the C gun: another robot for R1, another tool for
+// R2), the refusals were said on stderr only, while plan.json, report.html and the --json summary
+// said "analytic" without why. Each now says, per robot, what was asked for, what priced its
+// moves and why it fell back, in the words of the warning; no -1 drift threshold without a model.
+TEST(ReportCliTest, ARefusedTravelModelIsSaidInThePlanTheReportAndTheSummaries) {
+  const fs::path dir = TempDir("refused_model");
+  const std::string models = "models/generated-v4/kuka_kr210r2700extra-c_gun_servo_250";
+  const std::string args =
+      kTooShort + " -j 2 --travel-time learned --models " + models + " -o " + dir.string();
+  const CommandRun r = Weldcell("plan " + args, "2>" + (dir / "stderr.txt").string());
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  const std::string stderr_text = ReadText(dir / "stderr.txt");
+  const std::string plan_text = ReadText(dir / "plan.json");
+  const nlohmann::json travel = nlohmann::json::parse(plan_text)["travel_time"];
+  EXPECT_EQ(travel["kind"], "analytic") << travel;
+  EXPECT_EQ(travel["requested"], "learned") << travel;
+  ASSERT_EQ(travel["robots"].size(), 2u) << travel;
+  const std::map<std::string, std::string> expected{
+      {"R1", "R1 (fanuc_r2000ic165f, c_gun_servo_250): no travel model in " + models +
+                 " applies (generated-v4/kuka_kr210r2700extra-c_gun_servo_250: trained for robot "
+                 "model kuka_kr210r2700extra"},
+      {"R2", "R2 (kuka_kr210r2700extra, x_gun_servo_350): no travel model in " + models +
+                 " applies (generated-v4/kuka_kr210r2700extra-c_gun_servo_250: trained for tool "
+                 "c_gun_servo_250"}};
+  std::vector<std::string> reasons;
+  for (const nlohmann::json& robot : travel["robots"]) {
+    const std::string name = robot["name"];
+    EXPECT_EQ(robot["source"], "analytic") << name;
+    ASSERT_TRUE(robot.contains("fallback")) << robot;
+    const std::string reason = robot["fallback"];
+    EXPECT_THAT(reason, ::testing::StartsWith(expected.at(name)));
+    EXPECT_THAT(reason, ::testing::EndsWith("; using the analytic estimate"));
+    // The warning, word for word.
+    EXPECT_THAT(stderr_text, HasSubstr("weldcell: warning: " + reason + "\n"));
+    reasons.push_back(reason);
+  }
+  EXPECT_THAT(plan_text, Not(HasSubstr("drift_threshold_pct"))) << "no model, no threshold";
+  EXPECT_THAT(r.out, HasSubstr("travel time analytic (learned asked for; R1, R2 fell back to the "
+                               "analytic estimate: see the warnings):"));
+  const std::string html = ReadText(dir / "report.html");
+  const std::size_t warnings = html.find("<section id=\"warnings\">");
+  ASSERT_NE(warnings, std::string::npos);
+  for (const std::string& reason : reasons) {
+    EXPECT_THAT(html.substr(html.find("<section id=\"travel\">")),
+                HasSubstr("fell back: " + reason));
+    EXPECT_THAT(html.substr(warnings, html.find("</section>", warnings) - warnings),
+                HasSubstr(reason));
+  }
+
+  const CommandRun json = Weldcell("plan --json " + args, "2>/dev/null");
+  EXPECT_EQ(json.exit_code, 1) << json.out;
+  const nlohmann::json j = nlohmann::json::parse(json.out);
+  EXPECT_EQ(j["travel_time"], "analytic");
+  EXPECT_EQ(j["travel_time_requested"], "learned");
+  ASSERT_EQ(j["travel_error"].size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(j["travel_error"][i]["fallback"], reasons[i]);
+    ASSERT_TRUE(j["travel_error"][i].contains("drift_threshold_pct")) << j["travel_error"][i];
+    EXPECT_TRUE(j["travel_error"][i]["drift_threshold_pct"].is_null()) << j["travel_error"][i];
+  }
 }
 
 TEST(ReportCliTest, AReportPathThatCannotBeWrittenIsBadUsageBeforeAnyWork) {

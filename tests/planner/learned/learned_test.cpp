@@ -319,9 +319,43 @@ TEST(LearnedModel, RefusesAnotherRobotAnotherToolAndAnOlderSchema) {
   ASSERT_EQ(choice.messages.size(), 1u);
   EXPECT_THAT(choice.messages[0], HasSubstr("old: feature schema 1"));
   EXPECT_THAT(choice.messages[0], HasSubstr("using the analytic estimate"));
-  // A matching model beside it is chosen.
+  // The robot's own reason, for the plan, is the warning's text.
+  ASSERT_EQ(choice.fallbacks.size(), 1u);
+  EXPECT_EQ(choice.fallbacks[0], choice.messages[0]);
+  // An unreadable model folder is among the robot's reasons (not a warning of its own).
+  std::filesystem::create_directories(root / "broken");
+  std::ofstream(root / "broken" / "metadata.json") << "{";
+  const ModelChoice broken = ChooseModels(c, root);
+  ASSERT_EQ(broken.messages.size(), 1u);
+  EXPECT_THAT(broken.fallbacks[0], HasSubstr("old: feature schema 1"));
+  EXPECT_THAT(broken.fallbacks[0], HasSubstr((root / "broken" / "metadata.json").string()));
+  EXPECT_EQ(broken.fallbacks[0], broken.messages[0]);
+  // A matching model beside them is chosen; the unreadable folder is then a warning of its own.
   model.Save(root / "good");
-  EXPECT_TRUE(ChooseModels(c, root).any());
+  const ModelChoice good = ChooseModels(c, root);
+  EXPECT_TRUE(good.any());
+  EXPECT_EQ(good.fallbacks, std::vector<std::string>{""});
+  ASSERT_EQ(good.messages.size(), 1u);
+  EXPECT_THAT(good.messages[0], HasSubstr("travel model skipped: " + (root / "broken").string()));
+  std::filesystem::remove_all(root);
+}
+
+// ChooseModels' reasons for every robot of a station, for a folder of only unreadable models.
+TEST(LearnedModel, EveryRobotSaysWhyWhenNoModelCanBeRead) {
+  const cell::Cell c = testing::SharedCell();
+  const std::filesystem::path root = TempFolder("unreadable");
+  std::filesystem::create_directories(root / "m");
+  std::ofstream(root / "m" / "metadata.json") << "[]";
+  const ModelChoice choice = ChooseModels(c, root);
+  ASSERT_EQ(choice.fallbacks.size(), 2u);
+  for (std::size_t r = 0; r < 2; ++r) {
+    EXPECT_THAT(choice.fallbacks[r], ::testing::StartsWith(c.robots[r].name +
+                                                           " (test_arm, test_c_gun): no travel "
+                                                           "model in " +
+                                                           root.string() + " could be read ("));
+    EXPECT_THAT(choice.fallbacks[r], HasSubstr((root / "m" / "metadata.json").string()));
+  }
+  EXPECT_EQ(choice.messages, choice.fallbacks);
   std::filesystem::remove_all(root);
 }
 
@@ -866,6 +900,63 @@ TEST(LearnedMonitoring, DriftWarningOnAStationUnlikeTheTrainingOnes) {
   EXPECT_GT(std::abs(e.planned_seconds - e.predicted_seconds), 0.0);
   // plan.json carries it and reads it back.
   EXPECT_EQ(plan::PlanFromJson(plan::ToJson(out.plan), "plan.json").travel, out.plan.travel);
+}
+
+// A model trained on made-up rows whose recorded training range is `[lo, hi]` for every
+// feature: [-1e9, 1e9] takes any station, [-1e3, -1e3] none.
+std::shared_ptr<const Model> RangeModel(const cell::Robot& robot, const std::string& name, float lo,
+                                        float hi) {
+  std::vector<Features> x;
+  std::vector<double> y;
+  SyntheticRows(100, 5, &x, &y);
+  ModelInfo info = InfoFor(robot);
+  info.name = name;
+  Model m = Model::Train(x, y, {.rounds = 5}, info);
+  m.mutable_info().feature_min.assign(kNumFeatures, lo);
+  m.mutable_info().feature_max.assign(kNumFeatures, hi);
+  return std::make_shared<const Model>(std::move(m));
+}
+
+// Per robot the plan says what priced its moves and, where a model was asked for and not used,
+// why: A's model refused on this station (every move far outside its training range), B
+// without one (ChooseModels' reason). With no robot priced by a model the kind is analytic
+// (it said learned, beside robots whose every source was analytic); with one, learned.
+TEST(LearnedMonitoring, ThePlanSaysPerRobotWhyItFellBackAndItsKindAgreesWithTheSources) {
+  const cell::Cell c = testing::SharedCell();
+  const collision::CollisionWorld world(c);
+  const std::string b_reason =
+      "B (test_arm, test_c_gun): no travel model in models applies (x: trained for tool other); "
+      "using the analytic estimate";
+  pipeline::PlanOptions options{
+      .max_options_per_robot = 2,
+      .rebalance_rounds = 0,
+      .travel_time = pipeline::TravelTimeKind::kLearned,
+      .travel_models = {RangeModel(c.robots[0], "narrow", -1e3f, -1e3f), nullptr},
+      .travel_fallbacks = {"", b_reason}};
+  const plan::Plan refused = pipeline::PlanCell(c, world, options).plan;
+  EXPECT_EQ(refused.travel.kind, "analytic");
+  EXPECT_EQ(refused.travel.requested, "learned");
+  ASSERT_EQ(refused.travel.robots.size(), 2u);
+  const plan::TravelRobotError& a = refused.travel.robots[0];
+  EXPECT_EQ(a.source, "analytic");
+  EXPECT_EQ(a.fallback,
+            "A: travel model narrow refused: 100 % of the moves have inputs far outside its "
+            "training range (most often t_j1); using the analytic estimate instead");
+  EXPECT_EQ(a.drift_threshold_pct, std::nullopt);
+  EXPECT_EQ(refused.travel.robots[1].source, "analytic");
+  EXPECT_EQ(refused.travel.robots[1].fallback, b_reason);
+  const std::string json = plan::ToJson(refused);
+  EXPECT_THAT(json, Not(HasSubstr("drift_threshold_pct")));
+  EXPECT_EQ(plan::PlanFromJson(json, "plan.json").travel, refused.travel);
+
+  options.travel_models[0] = RangeModel(c.robots[0], "wide", -1e9f, 1e9f);
+  const plan::Plan used = pipeline::PlanCell(c, world, options).plan;
+  EXPECT_EQ(used.travel.kind, "learned");
+  ASSERT_EQ(used.travel.robots.size(), 2u);
+  EXPECT_EQ(used.travel.robots[0].source, "learned wide");
+  EXPECT_EQ(used.travel.robots[0].fallback, "");
+  EXPECT_EQ(used.travel.robots[0].drift_threshold_pct, 8.0);
+  EXPECT_EQ(used.travel.robots[1].fallback, b_reason);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@ namespace weldcell::plan {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 Plan SamplePlan() {
   Plan p;
@@ -77,6 +78,71 @@ TEST(PlanJsonTest, RoundTripIsExactAndBytesAreStable) {
   const Plan back = PlanFromJson(a, "plan.json");
   EXPECT_EQ(back, p);
   EXPECT_EQ(ToJson(back), a);
+}
+
+// What was asked for, what priced each robot's moves and why a robot fell back are kept; a
+// robot without a model has no drift threshold (the key is left out, not -1).
+TEST(PlanJsonTest, TravelTimeRoundTripsWithWhatWasAskedForAndWhyARobotFellBack) {
+  Plan p = SamplePlan();
+  p.travel = {.kind = "learned",
+              .requested = "learned",
+              .robots = {{.robot = "R1",
+                          .source = "learned gen-v4",
+                          .moves = 2,
+                          .planned_seconds = 1.5,
+                          .predicted_seconds = 1.25,
+                          .error_pct = 16.5,
+                          .analytic_error_pct = 20.25,
+                          .drift_threshold_pct = 8.0},
+                         {.robot = "R2",
+                          .source = "analytic",
+                          .fallback = "R2 (arm, gun): no travel model in models applies (gen-v4: "
+                                      "trained for tool c_gun (1f), not x_gun (2e)); using the "
+                                      "analytic estimate",
+                          .moves = 1,
+                          .planned_seconds = 1.5,
+                          .predicted_seconds = 1.5}}};
+  const std::string text = ToJson(p);
+  EXPECT_THAT(text, HasSubstr("\"requested\": \"learned\""));
+  EXPECT_THAT(text, HasSubstr("\"fallback\": \"R2 (arm, gun): no travel model in models"));
+  EXPECT_EQ(text.find("\"drift_threshold_pct\""), text.rfind("\"drift_threshold_pct\""))
+      << "only R1's model has a threshold\n"
+      << text;
+  const Plan back = PlanFromJson(text, "plan.json");
+  EXPECT_EQ(back.travel, p.travel);
+  EXPECT_EQ(ToJson(back), text);
+}
+
+// Plans written before the travel choice was recorded: no `requested`, no `fallback`, and -1 as
+// the drift threshold of a robot without a model.
+TEST(PlanJsonTest, TravelTimeOfOlderPlansStillReads) {
+  std::string text = ToJson(SamplePlan());
+  const std::string older =
+      "\"travel_time\": {\"kind\": \"analytic\", \"robots\": [{\"name\": \"R1\", "
+      "\"source\": \"analytic\", \"moves\": 2, \"planned\": 1.5, \"predicted\": 1.25, "
+      "\"error_pct\": 16.5, \"analytic_error_pct\": 16.5, \"drift_threshold_pct\": -1, "
+      "\"drifted\": false}]}";
+  text.insert(text.rfind('}'), ", " + older);
+  const Plan p = PlanFromJson(text, "plan.json");
+  EXPECT_EQ(p.travel.kind, "analytic");
+  EXPECT_EQ(p.travel.requested, "");
+  ASSERT_EQ(p.travel.robots.size(), 1u);
+  EXPECT_EQ(p.travel.robots[0].fallback, "");
+  EXPECT_EQ(p.travel.robots[0].drift_threshold_pct, std::nullopt);
+  EXPECT_DOUBLE_EQ(p.travel.robots[0].error_pct, 16.5);
+  // Written again, the sentinel is gone.
+  EXPECT_THAT(ToJson(p), Not(HasSubstr("drift_threshold_pct")));
+  // A kind weldcell does not know is an error at its key.
+  std::string unknown = text;
+  unknown.replace(unknown.find("\"kind\": \"analytic\""), 18, "\"kind\": \"fastest\"");
+  try {
+    PlanFromJson(unknown, "p.json");
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), ::testing::ContainsRegex(R"(p\.json:[0-9]+:[0-9]+: error: )"
+                                                   R"(travel_time\.kind: expected analytic, )"
+                                                   R"(learned or exact, got 'fastest')"));
+  }
 }
 
 TEST(PlanJsonTest, SyntaxErrorNamesFileLineAndColumn) {
