@@ -401,6 +401,13 @@ namespace {
 /// s: the longest travel move a data file may hold (a label beyond it is an edit, not a move).
 constexpr double kMaxLabelSeconds = 3600.0;
 
+// 16 lowercase hex digits, as RobotHash, ToolHash, CellHash and DatasetHash write them.
+bool IsHash(std::string_view text) {
+  return text.size() == 16 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
 // A file cut short at a line's end, or rows edited, removed or added since WriteDataset wrote
 // it: the header's `rows` and `hash` no longer agree (the hash only within the current feature
 // schema, whose columns it covers).
@@ -464,8 +471,42 @@ Dataset ReadDataset(const std::filesystem::path& file) {
     }
     return value;
   };
+  // A header value: the whole value a whole number from `lo` to `hi` ("20x", "-1" for an
+  // unsigned key and "2.5" are errors, not 20, 2^64 - 1 and 2).
+  auto header_whole = [&]<typename T>(const std::string& value, const std::string& key, T lo,
+                                      T hi) {
+    T v{};
+    const char* end = value.data() + value.size();
+    const auto [ptr, ec] = std::from_chars(value.data(), end, v);
+    if (value.empty() || ec != std::errc() || ptr != end || v < lo || v > hi) {
+      throw error(fmt::format("{}: expected a whole number from {} to {}, got {}", key, lo, hi,
+                              Quote(value)));
+    }
+    return v;
+  };
+  // resolution, blend_tolerance, speed_scale: the model's metadata refuses anything else.
+  auto header_positive = [&](const std::string& value, const std::string& key) {
+    double v = 0;
+    const char* end = value.data() + value.size();
+    const auto [ptr, ec] = std::from_chars(value.data(), end, v);
+    if (value.empty() || ec != std::errc() || ptr != end || !std::isfinite(v) || v <= 0) {
+      throw error(fmt::format("{}: expected a finite number above 0, got {}", key, Quote(value)));
+    }
+    return v;
+  };
+  auto header_hash = [&](const std::string& value, const std::string& key) {
+    if (!IsHash(value)) {
+      throw error(fmt::format("{}: expected 16 hex digits (0-9, a-f), got {}", key, Quote(value)));
+    }
+    return value;
+  };
+  auto header_text = [&](const std::string& value, const std::string& key) {
+    if (value.empty()) throw error(fmt::format("{}: expected a name, got nothing", key));
+    return value;
+  };
   // Column indices of the header row (-1 = absent).
   std::vector<std::string> header;
+  int header_line = 0;
   auto column = [&](std::string_view name) {
     const auto it = std::find(header.begin(), header.end(), name);
     return it == header.end() ? -1 : static_cast<int>(it - header.begin());
@@ -482,65 +523,141 @@ Dataset ReadDataset(const std::filesystem::path& file) {
     if (!text.empty() && text.back() == ',') f.emplace_back();
     return f;
   };
+  // The header keys read, with their lines: each once, those every writer wrote required.
+  std::map<std::string, int, std::less<>> key_line;
+  // The keys all writers of the format wrote (format 1 files before `feature_schema` existed
+  // lack it; `travel_plans` came after format 2).
+  auto check_required_keys = [&] {
+    std::vector<std::string_view> required = {
+        "robot_model", "robot_hash",      "tool",        "tool_hash", "seed",
+        "resolution",  "blend_tolerance", "speed_scale", "failed",    "rows"};
+    if (d.format >= 2) {
+      required.push_back("feature_schema");
+      required.push_back("hash");  // without it, edited rows go unnoticed
+    }
+    for (std::string_view key : required) {
+      if (!key_line.contains(key)) {
+        throw error(
+            fmt::format("the header has no '# {}=' line (required before the header row; "
+                        "write the file again with weldcell train)",
+                        key));
+      }
+    }
+  };
   while (std::getline(in, line)) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
     if (line_no == 1) {
       if (line == "# weldcell-travel-data/1") {
         d.format = 1;
       } else if (line == "# weldcell-travel-data/2") {
         d.format = 2;
+      } else if (line.starts_with("\xEF\xBB\xBF")) {
+        throw error("starts with a UTF-8 byte order mark (EF BB BF): save it without one");
       } else {
         throw error(
             "not a weldcell training data file (expected '# weldcell-travel-data/1' or '/2')");
       }
       continue;
     }
+    if (line.empty()) continue;
     if (line[0] == '#') {
+      if (!header.empty()) {
+        throw error(fmt::format("a header line after the header row (line {}), got {}", header_line,
+                                Quote(line)));
+      }
       const auto eq = line.find('=');
-      if (eq == std::string::npos || line.size() < 2) continue;
+      if (!line.starts_with("# ") || eq == std::string::npos) {
+        throw error(fmt::format("expected a header line '# key=value', got {}", Quote(line)));
+      }
       const std::string key = line.substr(2, eq - 2), value = line.substr(eq + 1);
-      try {
-        if (key == "feature_schema")
-          d.feature_schema = std::stoi(value);
-        else if (key == "robot_model")
-          d.robot_model = value;
-        else if (key == "robot_hash")
-          d.robot_hash = value;
-        else if (key == "tool")
-          d.tool = value;
-        else if (key == "tool_hash")
-          d.tool_hash = value;
-        else if (key == "seed")
-          d.seed = std::stoull(value);
-        else if (key == "resolution")
-          d.resolution = std::stod(value);
-        else if (key == "blend_tolerance")
-          d.blend_tolerance = std::stod(value);
-        else if (key == "speed_scale")
-          d.speed_scale = std::stod(value);
-        else if (key == "travel_plans") {
-          d.travel_plans = std::stoi(value);
-          if (d.travel_plans < 1) throw std::invalid_argument("travel_plans");
-        } else if (key == "failed") {
-          d.failed = std::stoi(value);
-        } else if (key == "rows") {
-          rows = std::stoll(value);
-          rows_line = line_no;
-        } else if (key == "hash") {
-          hash = value;
-          hash_line = line_no;
-        } else if (key.rfind("cell", 0) == 0)
-          d.cells.push_back(value);
-      } catch (const std::exception&) {
-        throw error(key + ": bad value '" + value + "'" +
-                    (key == "travel_plans" ? " (expected a number of plans, at least 1)" : ""));
+      // Names end up in JSON (train --json, metadata.json), which holds only UTF-8.
+      if (Printable(key) != key || Printable(value) != value) {
+        throw error(
+            fmt::format("{}: expected printable UTF-8 text, got {}", Printable(key), Quote(value)));
+      }
+      if (const auto [it, inserted] = key_line.emplace(key, line_no); !inserted) {
+        throw error(fmt::format("{}: given twice (first on line {})", key, it->second));
+      }
+      constexpr auto kIntMax = std::numeric_limits<int>::max();
+      if (key == "feature_schema") {
+        d.feature_schema = header_whole(value, key, 1, kIntMax);
+      } else if (key == "robot_model") {
+        d.robot_model = header_text(value, key);
+      } else if (key == "robot_hash") {
+        d.robot_hash = header_hash(value, key);
+      } else if (key == "tool") {
+        d.tool = header_text(value, key);
+      } else if (key == "tool_hash") {
+        d.tool_hash = header_hash(value, key);
+      } else if (key == "seed") {
+        d.seed =
+            header_whole(value, key, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max());
+      } else if (key == "resolution") {
+        d.resolution = header_positive(value, key);
+      } else if (key == "blend_tolerance") {
+        d.blend_tolerance = header_positive(value, key);
+      } else if (key == "speed_scale") {
+        d.speed_scale = header_positive(value, key);
+      } else if (key == "travel_plans") {
+        try {
+          d.travel_plans = header_whole(value, key, 1, kIntMax);
+        } catch (const InputError&) {
+          // The wording weldcell train has said since the key came (scripts may match it).
+          throw error(
+              fmt::format("travel_plans: bad value '{}' (expected a number of plans, at least 1)",
+                          Printable(value)));
+        }
+      } else if (key == "failed") {
+        d.failed = header_whole(value, key, 0, kIntMax);
+      } else if (key == "rows") {
+        rows = header_whole(value, key, std::int64_t{0}, std::numeric_limits<std::int64_t>::max());
+        rows_line = line_no;
+      } else if (key == "hash") {
+        // Format 1 files are not checked (their features are of schema 1).
+        hash = d.format >= 2 ? header_hash(value, key) : value;
+        hash_line = line_no;
+      } else if (key.starts_with("cell")) {
+        // cell0, cell1, … in order: the samples' cell index is the position.
+        const std::string expected = fmt::format("cell{}", d.cells.size());
+        if (key != expected) {
+          throw error(fmt::format("{}: expected the key '{}' (stations numbered from 0 in order)",
+                                  key, expected));
+        }
+        const auto at = value.rfind('@');
+        if (at == std::string::npos || at == 0 || !IsHash(value.substr(at + 1))) {
+          throw error(fmt::format("{}: expected <station name>@<16 hex digits of its hash>, got {}",
+                                  key, Quote(value)));
+        }
+        const auto same = std::find(d.cells.begin(), d.cells.end(), value);
+        if (same != d.cells.end()) {
+          // One station's moves would be trained on and held out at once.
+          throw error(fmt::format("{}: the station {} is also cell{}: give each station once", key,
+                                  Quote(value), same - d.cells.begin()));
+        }
+        d.cells.push_back(value);
+      } else {
+        throw error(fmt::format(
+            "unknown key {} (expected feature_schema, robot_model, robot_hash, tool, tool_hash, "
+            "seed, resolution, blend_tolerance, speed_scale, travel_plans, cell<i>, failed, rows, "
+            "hash)",
+            Quote(key)));
       }
       continue;
     }
     if (header.empty()) {
+      check_required_keys();
       header = split(line);
+      header_line = line_no;
+      for (std::size_t i = 0; i < header.size(); ++i) {
+        for (std::size_t j = 0; j < i; ++j) {
+          if (header[j] == header[i]) {
+            // Columns are found by name: the second would be silently ignored.
+            throw error(fmt::format("the header row names column {} twice (columns {} and {})",
+                                    Quote(header[i]), j + 1, i + 1));
+          }
+        }
+      }
       c_cell = column("cell");
       c_robot = column("robot");
       c_kind = column("kind");
@@ -624,7 +741,10 @@ Dataset ReadDataset(const std::filesystem::path& file) {
       throw error("cell index out of range");
     d.samples.push_back(std::move(s));
   }
-  if (header.empty()) throw error("no header row");
+  if (header.empty()) {
+    check_required_keys();
+    throw error("no header row");
+  }
   CheckRowsAndHash(d, rows_line, rows, hash_line, hash, file);
   return d;
 }

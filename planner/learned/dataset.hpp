@@ -106,7 +106,9 @@ std::string DatasetHash(const Dataset& data);
 void WriteDataset(const Dataset& data, const std::filesystem::path& file);
 /// Reads a CSV written by WriteDataset, of format 1 or 2 and of any feature schema (feature
 /// columns by name; a feature the file lacks is missing, NaN). Throws InputError (file:line)
-/// when it is malformed.
+/// when it is malformed: a header value that is not wholly valid (docs/learned.md), a key
+/// missing, repeated or unknown, stations not cell0, cell1, … or one twice, a column named
+/// twice, a row that does not parse, rows or hash not those of the header.
 Dataset ReadDataset(const std::filesystem::path& file);
 
 /// Recomputes every move's features (this weldcell's kFeatureSchemaVersion) from its stored

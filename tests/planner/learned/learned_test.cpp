@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <utility>
 
@@ -514,6 +515,154 @@ TEST_F(LearnedWall, ADataFileCutShortOrEditedIsRefusedAtItsLine) {
               HasSubstr(at(first_row) + "error: cell: expected a whole number, got '0.5'"));
   EXPECT_THAT(error_of(edit_first_row(t_max, "-0.2")),
               HasSubstr(at(line_of("# hash=")) + "error: hash: the rows' hash is "));
+  EXPECT_EQ(error_of(lines), "(read)");
+  std::filesystem::remove(file);
+}
+
+// Every header line is checked at its line, naming the key and what was expected: the rows'
+// hash does not cover the header, and a value read in part ("20x" as 20, "-1" as 2^64 - 1), a
+// setting the model's metadata refuses (0, nan), an identity deleted, a station numbered out of
+// order or given twice, a column named twice or a byte that is not UTF-8 (JSON output failed
+// with exit 3) was accepted.
+TEST_F(LearnedWall, EveryHeaderValueIsCheckedAtItsLine) {
+  const Dataset& d = (*data_)[0];
+  const std::filesystem::path file = TempFolder("header.csv");
+  WriteDataset(d, file);
+  std::vector<std::string> lines;
+  {
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+  }
+  auto line_in = [](const std::vector<std::string>& content, std::string_view prefix) {
+    for (std::size_t i = 0; i < content.size(); ++i) {
+      if (content[i].starts_with(prefix)) return static_cast<int>(i) + 1;
+    }
+    return 0;
+  };
+  auto line_of = [&](std::string_view prefix) { return line_in(lines, prefix); };
+  // The header line starting with `prefix` replaced by `by` (removed when nullopt).
+  auto edit = [&](std::string_view prefix, std::optional<std::string> by) {
+    std::vector<std::string> out = lines;
+    const auto at = static_cast<std::size_t>(line_of(prefix) - 1);
+    if (by) {
+      out[at] = *by;
+    } else {
+      out.erase(out.begin() + static_cast<std::ptrdiff_t>(at));
+    }
+    return out;
+  };
+  auto error_of = [&](const std::vector<std::string>& content) {
+    {
+      std::ofstream out(file, std::ios::binary);
+      for (const std::string& line : content) out << line << '\n';
+    }
+    try {
+      ReadDataset(file);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(read)");
+  };
+  auto at = [&](int line) { return file.string() + ":" + std::to_string(line) + ":1: error: "; };
+  ASSERT_EQ(error_of(lines), "(read)");
+
+  // Whole numbers in their range, the whole value.
+  EXPECT_THAT(
+      error_of(edit("# rows=", "# rows=20x")),
+      HasSubstr(at(line_of("# rows=")) + "rows: expected a whole number from 0 to " +
+                std::to_string(std::numeric_limits<std::int64_t>::max()) + ", got \"20x\""));
+  EXPECT_THAT(error_of(edit("# feature_schema=", "# feature_schema=2abc")),
+              HasSubstr(at(2) + "feature_schema: expected a whole number from 1 to "));
+  EXPECT_THAT(
+      error_of(edit("# seed=", "# seed=-1")),
+      HasSubstr(at(line_of("# seed=")) +
+                "seed: expected a whole number from 0 to 18446744073709551615, got \"-1\""));
+  EXPECT_THAT(error_of(edit("# failed=", "# failed=-5")),
+              HasSubstr(at(line_of("# failed=")) + "failed: expected a whole number from 0 to "));
+  EXPECT_THAT(error_of(edit("# travel_plans=", "# travel_plans=6x")),
+              HasSubstr(at(line_of("# travel_plans=")) + "travel_plans: bad value '6x'"));
+  // Settings the model's metadata takes: finite and above 0.
+  for (const auto& [key, value] :
+       std::vector<std::pair<std::string, std::string>>{{"resolution", "0"},
+                                                        {"blend_tolerance", "nan"},
+                                                        {"speed_scale", "inf"},
+                                                        {"speed_scale", "-2"},
+                                                        {"resolution", "0.005 m"}}) {
+    EXPECT_THAT(error_of(edit("# " + key + "=", "# " + key + "=" + value)),
+                HasSubstr(at(line_of("# " + key + "=")) + key +
+                          ": expected a finite number above 0, got \"" + value + "\""));
+  }
+  // The identity: required, names not empty, hashes 16 hex digits.
+  for (std::string key : {"robot_model", "robot_hash", "tool", "tool_hash", "seed", "rows"}) {
+    const std::vector<std::string> without = edit("# " + key + "=", std::nullopt);
+    EXPECT_THAT(error_of(without), HasSubstr(at(line_in(without, "cell,")) +
+                                             "the header has no '# " + key + "=' line"));
+  }
+  EXPECT_THAT(error_of(edit("# tool=", "# tool=")),
+              HasSubstr(at(line_of("# tool=")) + "tool: expected a name, got nothing"));
+  EXPECT_THAT(error_of(edit("# robot_hash=", "# robot_hash=44b32d0dd1e770e")),
+              HasSubstr(at(line_of("# robot_hash=")) +
+                        "robot_hash: expected 16 hex digits (0-9, a-f), got \"44b32d0dd1e770e\""));
+  // Without the rows' hash, edited rows would go unnoticed.
+  const std::vector<std::string> no_hash = edit("# hash=", std::nullopt);
+  EXPECT_THAT(error_of(no_hash),
+              HasSubstr(at(line_in(no_hash, "cell,")) + "the header has no '# hash=' line"));
+  EXPECT_THAT(error_of(edit("# hash=", "# hash=nothing")),
+              HasSubstr(at(line_of("# hash=")) + "hash: expected 16 hex digits"));
+  // Stations cell0, cell1, … in order, each once (one station trained on and held out at once).
+  const std::string cell0 = lines[static_cast<std::size_t>(line_of("# cell0=") - 1)];
+  EXPECT_THAT(error_of(edit("# cell0=", "# cell1=" + cell0.substr(8))),
+              HasSubstr(at(line_of("# cell0=")) + "cell1: expected the key 'cell0'"));
+  EXPECT_THAT(error_of(edit("# cell0=", "# cellar=" + cell0.substr(8))),
+              HasSubstr(at(line_of("# cell0=")) + "cellar: expected the key 'cell0'"));
+  {
+    std::vector<std::string> twice = lines;
+    twice.insert(twice.begin() + line_of("# cell0="), "# cell1=" + cell0.substr(8));
+    EXPECT_THAT(error_of(twice), HasSubstr(at(line_of("# cell0=") + 1) + "cell1: the station \"" +
+                                           cell0.substr(8) + "\" is also cell0"));
+  }
+  EXPECT_THAT(error_of(edit("# cell0=", "# cell0=tables_wall")),
+              HasSubstr(at(line_of("# cell0=")) +
+                        "cell0: expected <station name>@<16 hex digits of its hash>"));
+  // A key twice, an unknown key, a line that is no key=value, a header line among the rows.
+  {
+    std::vector<std::string> twice = lines;
+    twice.insert(twice.begin() + line_of("# seed="), "# seed=2");
+    EXPECT_THAT(error_of(twice), HasSubstr(at(line_of("# seed=") + 1) +
+                                           "seed: given twice (first "
+                                           "on line " +
+                                           std::to_string(line_of("# seed=")) + ")"));
+    std::vector<std::string> late = lines;
+    late.insert(late.begin() + line_of("cell,") + 1, "# seed=1");
+    EXPECT_THAT(error_of(late),
+                HasSubstr(at(line_of("cell,") + 2) + "a header line after the header row (line " +
+                          std::to_string(line_of("cell,")) + ")"));
+  }
+  EXPECT_THAT(error_of(edit("# seed=", "# colour=red")),
+              HasSubstr(at(line_of("# seed=")) + "unknown key \"colour\""));
+  EXPECT_THAT(error_of(edit("# seed=", "# seed 1")),
+              HasSubstr(at(line_of("# seed=")) + "expected a header line '# key=value'"));
+  // Columns are found by name: a second `duration` was silently ignored.
+  {
+    std::vector<std::string> columns = lines;
+    std::string& row = columns[static_cast<std::size_t>(line_of("cell,") - 1)];
+    row.replace(row.rfind(',') + 1, std::string::npos, "duration");
+    EXPECT_THAT(error_of(columns),
+                HasSubstr(at(line_of("cell,")) +
+                          "the header row names column \"duration\" twice "
+                          "(columns 4 and " +
+                          std::to_string(7 + 2 * kMaxJoints + kNumFeatures) + ")"));
+  }
+  // Bytes that are not UTF-8 (Latin-1 é) reached train's JSON output.
+  EXPECT_THAT(error_of(edit("# cell0=", "# cell0=caf\xE9@0123456789abcdef")),
+              HasSubstr(at(line_of("# cell0=")) +
+                        "cell0: expected printable UTF-8 text, got \"caf\\xe9@0123456789abcdef\""));
+  EXPECT_THAT(error_of(edit("# tool=", "# tool=gun\xE9")),
+              HasSubstr(at(line_of("# tool=")) + "tool: expected printable UTF-8 text"));
+  // A byte order mark (some editors add one) is said, not "not a weldcell training data file".
+  EXPECT_THAT(error_of(edit("# weldcell-travel-data/", "\xEF\xBB\xBF" + lines[0])),
+              HasSubstr(at(1) + "starts with a UTF-8 byte order mark (EF BB BF): save it "
+                                "without one"));
   EXPECT_EQ(error_of(lines), "(read)");
   std::filesystem::remove(file);
 }
