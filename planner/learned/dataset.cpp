@@ -695,6 +695,7 @@ Dataset ReadDataset(const std::filesystem::path& file) {
       throw error(fmt::format("expected {} columns, got {}", header.size(), f.size()));
     }
     Sample s;
+    s.line = line_no;
     s.cell = whole(f[c_cell], "cell");
     s.robot = f[c_robot];
     const std::string& kind = f[c_kind];
@@ -781,10 +782,9 @@ std::string OutsideLimits(const Sample& sample, const cell::Robot& robot,
 // planned in this run).
 std::vector<CellRows> MatchCells(const Dataset& data, const std::vector<cell::Cell>& cells,
                                  const std::filesystem::path& file) {
-  // Line numbers of the header lines, for the messages.
+  // Line numbers of the header lines, for the messages (a move's own is Sample::line).
   const int format_line = 1;
   std::vector<int> cell_line(data.cells.size(), 1);
-  int columns_line = 0;  // the rows follow it, one per line (ReadDataset reads no other)
   if (!file.empty()) {
     std::ifstream in(file, std::ios::binary);
     std::string line;
@@ -792,10 +792,7 @@ std::vector<CellRows> MatchCells(const Dataset& data, const std::vector<cell::Ce
       for (std::size_t i = 0; i < data.cells.size(); ++i) {
         if (line.rfind(fmt::format("# cell{}=", i), 0) == 0) cell_line[i] = n;
       }
-      if (line.rfind("cell,", 0) == 0) {
-        columns_line = n;
-        break;
-      }
+      if (line.rfind("cell,", 0) == 0) break;
     }
   }
   auto error = [&](int line, const std::string& message) {
@@ -839,24 +836,26 @@ std::vector<CellRows> MatchCells(const Dataset& data, const std::vector<cell::Ce
              c.robots[static_cast<std::size_t>(r)].name != sample.robot) {
         ++r;
       }
+      // The move's row (the data may have been merged from several files, or planned in this
+      // run: then the station's header line).
+      const int row_line = sample.line > 0 && !file.empty() ? sample.line : cell_line[i];
       if (r == static_cast<int>(c.robots.size())) {
-        throw error(cell_line[i], fmt::format("cell{}: has no robot '{}'", i, sample.robot));
+        throw error(row_line, fmt::format("cell{}: has no robot '{}'", i, sample.robot));
       }
       const cell::Robot& robot = c.robots[static_cast<std::size_t>(r)];
       if (RobotHash(robot) != data.robot_hash || ToolHash(robot.tool) != data.tool_hash) {
-        throw error(cell_line[i], fmt::format("cell{}: robot '{}' is not {} with {}", i,
-                                              sample.robot, data.robot_model, data.tool));
+        throw error(row_line, fmt::format("cell{}: robot '{}' is not {} with {}", i, sample.robot,
+                                          data.robot_model, data.tool));
       }
       if (static_cast<int>(sample.qa.size()) != robot.model->dof()) {
-        throw error(cell_line[i],
-                    fmt::format("cell{}: a move of robot '{}' has {} joints, the "
-                                "robot {}",
-                                i, sample.robot, sample.qa.size(), robot.model->dof()));
+        throw error(row_line, fmt::format("cell{}: a move of robot '{}' has {} joints, the "
+                                          "robot {}",
+                                          i, sample.robot, sample.qa.size(), robot.model->dof()));
       }
       if (const std::string outside =
               OutsideLimits(sample, robot, chains[static_cast<std::size_t>(r)]);
           !outside.empty()) {
-        throw error(columns_line > 0 ? columns_line + 1 + s : cell_line[i],
+        throw error(row_line,
                     fmt::format("cell{}: {}: the move was not planned in this cell (or the file "
                                 "was edited)",
                                 i, outside));

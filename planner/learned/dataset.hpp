@@ -47,6 +47,9 @@ struct Sample {
   /// format 1, which did not store them.
   std::vector<double> qa, qb;
   int branch_a = -1, branch_b = -1;
+  /// The line of the data file it was read from (ReadDataset), for the messages of
+  /// RefeaturizeDataset and MeasureLabelSpread; 0 when planned in this run.
+  int line = 0;
   bool operator==(const Sample&) const = default;
 };
 

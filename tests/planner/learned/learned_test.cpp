@@ -445,6 +445,9 @@ TEST_F(LearnedWall, DataFileRoundTripsAndKeepsItsHash) {
     EXPECT_EQ(back.samples[i].branch_b, d.samples[i].branch_b);
     EXPECT_EQ(back.samples[i].kind, d.samples[i].kind);
     EXPECT_EQ(back.samples[i].direct, d.samples[i].direct);
+    // Each move knows its row: after the 15 header lines of one station and the header row.
+    EXPECT_EQ(d.samples[i].line, 0);
+    EXPECT_EQ(back.samples[i].line, 17 + static_cast<int>(i));
   }
   std::filesystem::remove(file);
 }
@@ -705,6 +708,7 @@ TEST_F(LearnedWall, RefeaturizingFromTheStoredConfigurationsGivesTheSameFeatures
   std::size_t header = 0;
   while (header < lines.size() && !lines[header].starts_with("cell,")) ++header;
   ASSERT_LT(header + 3, lines.size());
+  const std::vector<std::string> pristine = lines;
   std::string& row = lines[header + 3];
   std::size_t qa2 = 0;  // column 8: cell,robot,kind,duration,direct,branch_a,branch_b,qa1,qa2
   for (int k = 0; k < 8; ++k) qa2 = row.find(',', qa2) + 1;
@@ -722,6 +726,43 @@ TEST_F(LearnedWall, RefeaturizingFromTheStoredConfigurationsGivesTheSameFeatures
                                                 "outside the joint limits of robot '",
                                                 file.string(), header + 4)));
   }
+  // Blank lines among the rows (ReadDataset skips them) do not shift the line named (it was the
+  // header row's + 1 + the move's index); a robot the cell lacks and a move of another number of
+  // joints are named at their row too (they were at the station's header line).
+  auto refeaturize_error = [&](const std::vector<std::string>& content) {
+    {
+      std::ofstream out(file);
+      for (const std::string& line : content) out << line << '\n';
+    }
+    Dataset read = ReadDataset(file);
+    try {
+      RefeaturizeDataset(read, {testing::TablesCell(true)}, file, 1);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(recomputed)");
+  };
+  // Field k of the line at index `at` replaced by `value`.
+  auto set_field = [](std::string& line, int k, const std::string& value) {
+    std::size_t begin = 0;
+    for (int i = 0; i < k; ++i) begin = line.find(',', begin) + 1;
+    line.replace(begin, line.find(',', begin) - begin, value);
+  };
+  auto at = [&](std::size_t line) { return fmt::format("{}:{}:1: error: ", file.string(), line); };
+  std::vector<std::string> spaced = lines;  // the third move's qa2 = 1e30
+  spaced.insert(spaced.begin() + static_cast<std::ptrdiff_t>(header) + 2, "");
+  spaced.insert(spaced.begin() + static_cast<std::ptrdiff_t>(header) + 1, "");
+  EXPECT_THAT(refeaturize_error(spaced),
+              HasSubstr(at(header + 6) + "cell0: qa2 = 1e+30 rad is outside the joint limits"));
+  std::vector<std::string> robot = pristine;
+  set_field(robot[header + 2], 1, "R9");
+  EXPECT_THAT(refeaturize_error(robot), HasSubstr(at(header + 3) + "cell0: has no robot 'R9'"));
+  std::vector<std::string> joints = pristine;  // qa6 and qb6 empty: 5 joints
+  set_field(joints[header + 1], 7 + 5, "");
+  set_field(joints[header + 1], 7 + kMaxJoints + 5, "");
+  EXPECT_THAT(refeaturize_error(joints), HasSubstr(at(header + 2) + "cell0: a move of robot '"));
+  EXPECT_THAT(refeaturize_error(joints), HasSubstr("has 5 joints, the robot 6"));
+  EXPECT_EQ(refeaturize_error(pristine), "(recomputed)");
   std::filesystem::remove(file);
 }
 
