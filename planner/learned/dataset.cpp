@@ -13,7 +13,6 @@
 #include <memory>
 #include <mutex>
 #include <random>
-#include <sstream>
 
 #include "planner/collision/collision_world.hpp"
 #include "planner/collision/segment_check.hpp"
@@ -362,6 +361,74 @@ std::string DatasetHash(const Dataset& data) {
   return fmt::format("{:016x}", h);
 }
 
+namespace {
+
+// A field as RFC 4180 writes it: in double quotes (doubled inside) when it holds a comma, a
+// quote or a line break (a robot named "R,1" in its cell file), else as it is.
+std::string CsvField(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
+}
+
+// One CSV record split into its fields (RFC 4180). `open`: a quoted field runs past the end of
+// `text` (a line break inside it; the record goes on on the next line). `problem` (with the
+// 0-based field) when a field is not valid.
+struct CsvRecord {
+  std::vector<std::string> fields;
+  bool open = false;
+  std::string problem;
+};
+CsvRecord SplitCsv(std::string_view text) {
+  CsvRecord r;
+  std::size_t i = 0;
+  for (;;) {
+    std::string field;
+    if (i < text.size() && text[i] == '"') {
+      for (++i;; ++i) {
+        if (i >= text.size()) {
+          r.open = true;
+          return r;
+        }
+        if (text[i] == '"') {
+          if (i + 1 < text.size() && text[i + 1] == '"') {
+            field += '"';
+            ++i;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        field += text[i];
+      }
+      if (i < text.size() && text[i] != ',') {
+        r.problem = "text after the closing quote of a quoted field";
+        return r;
+      }
+    } else {
+      const std::size_t end = std::min(text.find(',', i), text.size());
+      field.assign(text.substr(i, end - i));
+      if (field.find('"') != std::string::npos) {
+        r.problem = fmt::format(
+            "a '\"' in a field not in quotes, got {} (RFC 4180: a field with a quote is in quotes, "
+            "its quotes doubled)",
+            Quote(field));
+        return r;
+      }
+      i = end;
+    }
+    r.fields.push_back(std::move(field));
+    if (i >= text.size()) return r;
+    ++i;  // the comma
+  }
+}
+
+}  // namespace
+
 void WriteDataset(const Dataset& d, const std::filesystem::path& file) {
   std::string s;
   s += fmt::format("# weldcell-travel-data/{}\n", kDataFormat);
@@ -382,8 +449,8 @@ void WriteDataset(const Dataset& d, const std::filesystem::path& file) {
   s += '\n';
   for (const Sample& x : d.samples) {
     // Durations to the µs; configurations and features exactly (shortest round-trip text).
-    s += fmt::format("{},{},{},{:.6f},{},{},{}", x.cell, x.robot, ToString(x.kind), x.duration,
-                     x.direct ? 1 : 0, x.branch_a, x.branch_b);
+    s += fmt::format("{},{},{},{:.6f},{},{},{}", x.cell, CsvField(x.robot), ToString(x.kind),
+                     x.duration, x.direct ? 1 : 0, x.branch_a, x.branch_b);
     for (const std::vector<double>* q : {&x.qa, &x.qb}) {
       for (int j = 0; j < kMaxJoints; ++j) {
         s += j < static_cast<int>(q->size()) ? fmt::format(",{}", (*q)[static_cast<std::size_t>(j)])
@@ -515,13 +582,32 @@ Dataset ReadDataset(const std::filesystem::path& file) {
       c_branch_b = -1;
   std::array<int, kMaxJoints> c_qa{}, c_qb{};
   std::array<int, kNumFeatures> c_feature{};
-  auto split = [](const std::string& text) {
-    std::vector<std::string> f;
-    std::stringstream ss(text);
-    std::string item;
-    while (std::getline(ss, item, ',')) f.push_back(item);
-    if (!text.empty() && text.back() == ',') f.emplace_back();
-    return f;
+  // The fields of the record starting on `line` (RFC 4180: a quoted field may hold a line
+  // break, then the record takes the next lines; line_no is left at its last line).
+  auto split = [&](const std::string& first) {
+    std::string record = first;
+    const int first_line = line_no;
+    CsvRecord r = SplitCsv(record);
+    while (r.open) {
+      std::string more;
+      if (!std::getline(in, more)) {
+        line_no = first_line;
+        throw error("a quoted field is not closed by the end of the file");
+      }
+      ++line_no;
+      if (!more.empty() && more.back() == '\r') more.pop_back();
+      record += '\n' + more;
+      r = SplitCsv(record);
+    }
+    if (!r.problem.empty()) {
+      line_no = first_line;
+      throw error(fmt::format("{}{}",
+                              r.fields.size() < header.size()
+                                  ? fmt::format("{}: ", header[r.fields.size()])
+                                  : fmt::format("column {}: ", r.fields.size() + 1),
+                              r.problem));
+    }
+    return std::pair{std::move(r.fields), first_line};
   };
   // The header keys read, with their lines: each once, those every writer wrote required.
   std::map<std::string, int, std::less<>> key_line;
@@ -647,8 +733,8 @@ Dataset ReadDataset(const std::filesystem::path& file) {
     }
     if (header.empty()) {
       check_required_keys();
-      header = split(line);
       header_line = line_no;
+      header = split(line).first;
       for (std::size_t i = 0; i < header.size(); ++i) {
         for (std::size_t j = 0; j < i; ++j) {
           if (header[j] == header[i]) {
@@ -690,7 +776,10 @@ Dataset ReadDataset(const std::filesystem::path& file) {
       for (int k = 0; k < kNumFeatures; ++k) c_feature[k] = column(kFeatureNames[k]);
       continue;
     }
-    const std::vector<std::string> f = split(line);
+    const auto [f, row_line] = split(line);
+    // The row's messages name its first line (its last is read on from).
+    const int last_line = line_no;
+    line_no = row_line;
     if (f.size() != header.size()) {
       throw error(fmt::format("expected {} columns, got {}", header.size(), f.size()));
     }
@@ -698,6 +787,9 @@ Dataset ReadDataset(const std::filesystem::path& file) {
     s.line = line_no;
     s.cell = whole(f[c_cell], "cell");
     s.robot = f[c_robot];
+    if (Printable(s.robot) != s.robot) {
+      throw error(fmt::format("robot: expected printable UTF-8 text, got {}", Quote(s.robot)));
+    }
     const std::string& kind = f[c_kind];
     if (kind != "weld" && kind != "home" && kind != "random") {
       throw error("kind: expected 'weld', 'home' or 'random', got '" + kind + "'");
@@ -741,6 +833,7 @@ Dataset ReadDataset(const std::filesystem::path& file) {
     if (s.cell < 0 || s.cell >= static_cast<int>(d.cells.size()))
       throw error("cell index out of range");
     d.samples.push_back(std::move(s));
+    line_no = last_line;
   }
   if (header.empty()) {
     check_required_keys();

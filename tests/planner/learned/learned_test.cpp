@@ -452,6 +452,79 @@ TEST_F(LearnedWall, DataFileRoundTripsAndKeepsItsHash) {
   std::filesystem::remove(file);
 }
 
+// A robot may be named anything its cell file allows ("R,1" in YAML quotes): its field is
+// quoted as RFC 4180 says, so that the file reads back (it was "expected 41 columns, got 42").
+// A quote in a field not in quotes is an error at its row.
+TEST_F(LearnedWall, ARobotNamedWithACommaOrAQuoteRoundTrips) {
+  Dataset d = (*data_)[0];
+  ASSERT_GE(d.samples.size(), 3u);
+  for (Sample& s : d.samples) s.robot = "R,1 \"x\"";
+  d.samples[1].robot = "two\nlines";  // a line break inside a quoted field: the record goes on
+  const std::filesystem::path file = TempFolder("quoted.csv");
+  WriteDataset(d, file);
+  const Dataset back = ReadDataset(file);
+  ASSERT_EQ(back.samples.size(), d.samples.size());
+  for (std::size_t i = 0; i < d.samples.size(); ++i) {
+    EXPECT_EQ(back.samples[i].robot, d.samples[i].robot) << i;
+    EXPECT_EQ(back.samples[i].qb, d.samples[i].qb) << i;
+    EXPECT_TRUE(SameFeatures(back.samples[i].x, d.samples[i].x)) << i;
+  }
+  // Each move's row is its first line: the second move's takes two.
+  EXPECT_EQ(back.samples[2].line, back.samples[1].line + 2);
+  EXPECT_EQ(DatasetHash(back), DatasetHash(d));
+
+  std::vector<std::string> lines;
+  {
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+  }
+  std::size_t first_row = 0;
+  while (first_row < lines.size() && !lines[first_row].starts_with("cell,")) ++first_row;
+  ++first_row;
+  ASSERT_LT(first_row, lines.size());
+  ASSERT_TRUE(lines[first_row].starts_with("0,\"R,1 \"\"x\"\"\",")) << lines[first_row];
+  auto error_of = [&](const std::string& row) {
+    std::vector<std::string> out = lines;
+    out[first_row] = row;
+    {
+      std::ofstream f(file);
+      for (const std::string& line : out) f << line << '\n';
+    }
+    try {
+      ReadDataset(file);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(read)");
+  };
+  const std::string at = fmt::format("{}:{}:1: error: ", file.string(), first_row + 1);
+  const std::string rest = lines[first_row].substr(
+      lines[first_row].find(",weld,") != std::string::npos ? lines[first_row].find(",weld,")
+                                                           : lines[first_row].find("\",") + 1);
+  EXPECT_THAT(error_of("0,R\"1" + rest),
+              HasSubstr(at + "robot: a '\"' in a field not in quotes, got \"R\"1\""));
+  EXPECT_THAT(error_of("0,\"R1\"x" + rest),
+              HasSubstr(at + "robot: text after the closing quote of a quoted field"));
+  std::vector<std::string> open = lines;
+  open.resize(first_row + 1);
+  open.back() = "0,\"R1" + rest;
+  {
+    std::ofstream f(file);
+    for (const std::string& line : open) f << line << '\n';
+  }
+  EXPECT_THAT(
+      [&] {
+        try {
+          ReadDataset(file);
+        } catch (const InputError& e) {
+          return std::string(e.what());
+        }
+        return std::string("(read)");
+      }(),
+      HasSubstr(at + "a quoted field is not closed by the end of the file"));
+  std::filesystem::remove(file);
+}
+
 // A data file cut short at a line's end or edited since it was written is refused at the
 // header line that no longer agrees; a number that is not one, or not finite, at its row (NaN
 // labels made XGBoost fail with exit 3, a NaN joint value crashed the features). The labels are
