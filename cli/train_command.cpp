@@ -184,7 +184,7 @@ std::vector<learned::Dataset> ReadDataFiles(const Args& args, const std::vector<
                        "CELL.yaml...)"}});
     }
     if (!cells.empty()) {
-      learned::RefeaturizeDataset(d, cells, f, args.jobs);
+      learned::RefeaturizeDataset(d, cells, f, args.jobs, Progress({}, &CatchInterrupt()));
     } else if (d.feature_schema != learned::kFeatureSchemaVersion && !global.quiet) {
       std::cerr << fmt::format(
           "weldcell train: warning: {}: features of schema {}, not this weldcell's {}: the model "

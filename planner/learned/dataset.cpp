@@ -131,10 +131,12 @@ std::string Key(const cell::Robot& r) { return RobotHash(r) + "/" + ToolHash(r.t
 // RefeaturizeDataset (features must not depend on which of the two computed them).
 // Each with its roadmap on this station (schema 2), from the reach of ReachAll as the pipeline
 // computes it.
+// Cancelled (`progress`): stops between robots, the result then incomplete (to be discarded).
 std::vector<FeatureRobot> CellFeatureRobots(const cell::Cell& cell, const DistanceField& field,
-                                            const reach::ReachMap& reach, int threads) {
+                                            const reach::ReachMap& reach, int threads,
+                                            const Progress& progress) {
   std::vector<FeatureRobot> out;
-  for (int r = 0; r < static_cast<int>(cell.robots.size()); ++r) {
+  for (int r = 0; r < static_cast<int>(cell.robots.size()) && !progress.cancelled(); ++r) {
     out.push_back(MakeFeatureRobot(cell, r, field, reach, threads));
   }
   return out;
@@ -192,13 +194,20 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
   };
   std::vector<CellWork> work(cells.size());
   std::int64_t total = 0;
-  for (std::size_t ci = 0; ci < cells.size(); ++ci) {
+  // Cancelled: polled between the steps of each cell (reach and the roadmaps take seconds on a
+  // large station); nothing is planned then.
+  const Progress& progress = options.progress;
+  for (std::size_t ci = 0; ci < cells.size() && !progress.cancelled(); ++ci) {
     const cell::Cell& c = cells[ci];
     CellWork& w = work[ci];
     w.world = std::make_unique<collision::CollisionWorld>(c);
     w.field = DistanceField(c);
-    const reach::ReachMap reach = reach::ReachAll(c, *w.world, {.threads = options.threads});
-    w.robots = CellFeatureRobots(c, w.field, reach, options.threads);
+    // Silent: reach's own stage would interleave with the data's.
+    const reach::ReachMap reach =
+        reach::ReachAll(c, *w.world, {.threads = options.threads, .progress = progress.Silent()});
+    if (progress.cancelled()) break;  // the reach map is incomplete
+    w.robots = CellFeatureRobots(c, w.field, reach, options.threads, progress);
+    if (progress.cancelled()) break;
     collision::CollisionContext ctx(*w.world);
     for (int r = 0; r < static_cast<int>(c.robots.size()); ++r) {
       std::mt19937_64 rng(SplitMix64(options.seed ^ SplitMix64(ci * 1000 + r)));
@@ -269,13 +278,14 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
   st.prepare_seconds = std::chrono::duration<double>(Clock::now() - t_prepare).count();
   std::int64_t done = 0;
   std::mutex progress_mutex;
-  for (std::size_t ci = 0; ci < cells.size(); ++ci) {
+  for (std::size_t ci = 0; ci < cells.size() && !progress.cancelled(); ++ci) {
     const cell::Cell& c = cells[ci];
     CellWork& w = work[ci];
     const std::string cell_name = c.name + "@" + plan::CellHash(c);
     std::vector<int> cell_index(out.size(), -1);
     const std::vector<FeatureRobot>& robots = w.robots;
     struct Result {
+      bool planned = false;  // false: not started before the cancellation
       bool solved = false, direct = false, wide = false;
       double duration = 0, seconds = 0;
       Features x{};
@@ -293,6 +303,7 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
               PlanLabel(planners.At(worker, m.robot), c, fr.limits, m.a.q, m.b.q, m.seed,
                         options.blend_tolerance, cell_name);
           Result& res = results[static_cast<std::size_t>(i)];
+          res.planned = true;
           res.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
           res.solved = move.path.solved();
           if (res.solved) {
@@ -310,6 +321,7 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
       const Move& m = w.moves[i];
       const std::size_t d = dataset_of.at(Key(c.robots[static_cast<std::size_t>(m.robot)]));
       Dataset& data = out[d];
+      if (!results[i].planned) continue;  // cancelled: neither a move nor one without a path
       if (!results[i].solved) {
         ++data.failed;
         ++st.failed;
@@ -963,23 +975,35 @@ std::vector<CellRows> MatchCells(const Dataset& data, const std::vector<cell::Ce
 }  // namespace
 
 void RefeaturizeDataset(Dataset& data, const std::vector<cell::Cell>& cells,
-                        const std::filesystem::path& file, int threads) {
+                        const std::filesystem::path& file, int threads, Progress progress) {
+  if (progress.cancelled()) return;
   for (const CellRows& m : MatchCells(data, cells, file)) {
     if (m.rows.empty()) continue;
+    // Polled between the steps of each cell: reach and the roadmaps take seconds on a large
+    // station.
+    if (progress.cancelled()) return;
     const cell::Cell& c = *m.cell;
     const DistanceField field(c);
     const collision::CollisionWorld world(c);
-    const reach::ReachMap reach = reach::ReachAll(c, world, {.threads = threads});
-    const std::vector<FeatureRobot> robots = CellFeatureRobots(c, field, reach, threads);
-    ParallelFor(static_cast<int>(m.rows.size()), threads, [&](int k, int) {
-      Sample& sample = data.samples[static_cast<std::size_t>(m.rows[static_cast<std::size_t>(k)])];
-      const FeatureRobot& fr =
-          robots[static_cast<std::size_t>(m.robot_of[static_cast<std::size_t>(k)])];
-      sample.x = ComputeFeatures(fr, field,
-                                 MakeFeatureNode(fr, field, ToEigen(sample.qa), sample.branch_a),
-                                 MakeFeatureNode(fr, field, ToEigen(sample.qb), sample.branch_b));
-    });
+    const reach::ReachMap reach =
+        reach::ReachAll(c, world, {.threads = threads, .progress = progress.Silent()});
+    if (progress.cancelled()) return;  // the reach map is incomplete
+    const std::vector<FeatureRobot> robots = CellFeatureRobots(c, field, reach, threads, progress);
+    if (progress.cancelled()) return;
+    ParallelFor(
+        static_cast<int>(m.rows.size()), threads,
+        [&](int k, int) {
+          Sample& sample =
+              data.samples[static_cast<std::size_t>(m.rows[static_cast<std::size_t>(k)])];
+          const FeatureRobot& fr =
+              robots[static_cast<std::size_t>(m.robot_of[static_cast<std::size_t>(k)])];
+          sample.x = ComputeFeatures(
+              fr, field, MakeFeatureNode(fr, field, ToEigen(sample.qa), sample.branch_a),
+              MakeFeatureNode(fr, field, ToEigen(sample.qb), sample.branch_b));
+        },
+        [&] { return progress.cancelled(); });
   }
+  if (progress.cancelled()) return;
   data.feature_schema = kFeatureSchemaVersion;
 }
 

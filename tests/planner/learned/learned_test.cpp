@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
@@ -417,6 +418,46 @@ TEST(LearnedData, DeterministicForASeedAndForOneAndTwoThreads) {
   const std::vector<Dataset> other =
       MakeDatasets(cells, {.moves_per_robot = 24, .seed = 12, .threads = 2});
   EXPECT_NE(one[0].samples, other[0].samples);
+}
+
+// Ctrl-C: cancelled before the start, nothing is prepared or planned (reach and the roadmaps
+// of every cell were computed first, 7–15 s on cells/L); cancelled during the planning, the
+// moves planned are kept and those not planned are not counted as moves without a path (they
+// were).
+TEST(LearnedData, CancelledMakesPartialDataNotFailures) {
+  const std::vector<cell::Cell> cells = {testing::TablesCell(true)};
+  std::atomic<bool> cancel{true};
+  DataStats stats;
+  std::atomic<int> reports{0};
+  const Progress counted([&](std::string_view, std::int64_t, std::int64_t) { ++reports; }, &cancel);
+  const std::vector<Dataset> none = MakeDatasets(
+      cells, {.moves_per_robot = 24, .seed = 11, .threads = 2, .progress = counted}, &stats);
+  ASSERT_EQ(none.size(), 1u);  // the data sets are there, empty
+  EXPECT_TRUE(none[0].samples.empty());
+  EXPECT_EQ(none[0].failed, 0);
+  EXPECT_EQ(stats.solved + stats.failed, 0);
+  EXPECT_EQ(reports.load(), 0) << "nothing reported: no reach, no move";
+
+  // Stopped after the third move planned (the moves under way then finish).
+  cancel = false;
+  std::mutex mutex;
+  std::int64_t planned = 0, total = 0;
+  const Progress stop_at_three(
+      [&](std::string_view stage, std::int64_t done, std::int64_t all) {
+        if (stage != kDataStage) return;
+        const std::lock_guard<std::mutex> lock(mutex);
+        planned = std::max(planned, done);
+        total = all;
+        if (done >= 3) cancel = true;
+      },
+      &cancel);
+  const std::vector<Dataset> some = MakeDatasets(
+      cells, {.moves_per_robot = 24, .seed = 11, .threads = 2, .progress = stop_at_three}, &stats);
+  ASSERT_EQ(some.size(), 1u);
+  EXPECT_GE(planned, 3);
+  EXPECT_LT(planned, total);
+  EXPECT_EQ(static_cast<std::int64_t>(some[0].samples.size()) + some[0].failed, planned);
+  EXPECT_EQ(stats.solved + stats.failed, planned);
 }
 
 TEST_F(LearnedWall, DataFileRoundTripsAndKeepsItsHash) {
@@ -836,6 +877,25 @@ TEST_F(LearnedWall, RefeaturizingFromTheStoredConfigurationsGivesTheSameFeatures
   EXPECT_THAT(refeaturize_error(joints), HasSubstr(at(header + 2) + "cell0: a move of robot '"));
   EXPECT_THAT(refeaturize_error(joints), HasSubstr("has 5 joints, the robot 6"));
   EXPECT_EQ(refeaturize_error(pristine), "(recomputed)");
+  std::filesystem::remove(file);
+}
+
+// Ctrl-C while recomputing features (reach and the roadmaps of each cell: 36 s to stop on
+// cells/L): cancelled before the call, nothing is recomputed and the schema is left as read.
+TEST_F(LearnedWall, RefeaturizingStopsWhenCancelled) {
+  const std::filesystem::path file = TempFolder("refeaturize_cancelled.csv");
+  WriteDataset((*data_)[0], file);
+  Dataset back = ReadDataset(file);
+  for (Sample& s : back.samples) s.x.fill(-1.0f);
+  back.feature_schema = 1;
+  std::atomic<bool> cancel{true};
+  RefeaturizeDataset(back, {testing::TablesCell(true)}, file, 2, Progress({}, &cancel));
+  for (const Sample& s : back.samples) EXPECT_EQ(s.x[kFeatureTMax], -1.0f);
+  EXPECT_EQ(back.feature_schema, 1);
+  cancel = false;
+  RefeaturizeDataset(back, {testing::TablesCell(true)}, file, 2, Progress({}, &cancel));
+  EXPECT_EQ(back.feature_schema, kFeatureSchemaVersion);
+  EXPECT_NE(back.samples[0].x[kFeatureTMax], -1.0f);
   std::filesystem::remove(file);
 }
 
