@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <random>
+#include <tuple>
 
 #include "planner/collision/collision_world.hpp"
 #include "planner/collision/segment_check.hpp"
@@ -170,9 +171,35 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
   const auto t_prepare = Clock::now();
   std::vector<Dataset> out;
   std::map<std::string, std::size_t> dataset_of;
+  std::vector<const cell::Cell*> first_cell;  // of each data set: whose settings it records
   for (const cell::Cell& c : cells) {
     for (const cell::Robot& r : c.robots) {
+      if (const auto it = dataset_of.find(Key(r)); it != dataset_of.end()) {
+        // One data set is one model, whose labels must share one timing: its metadata records
+        // one resolution and speed scale.
+        const cell::Cell& first = *first_cell[it->second];
+        for (const auto& [key, a, b] : {std::tuple{"resolution", first.settings.motion.resolution,
+                                                   c.settings.motion.resolution},
+                                        std::tuple{"speed_scale", first.settings.motion.speed_scale,
+                                                   c.settings.motion.speed_scale}}) {
+          if (a == b) continue;
+          auto named = [](const cell::Cell& x) {
+            return x.source_file.empty() ? fmt::format("'{}'", x.name)
+                                         : fmt::format("'{}' ({})", x.name, x.source_file);
+          };
+          throw InputError(
+              {{.where = {.file = c.source_file},
+                .message = fmt::format(
+                    "settings.motion.{}: station {} has {:g}, station {} before it {:g}, for the "
+                    "same robot model and tool ({} with {}): the moves of one robot model and "
+                    "tool make one model of one timing; train the stations of each setting "
+                    "separately",
+                    key, named(c), b, named(first), a, r.model->name, r.tool.name)}});
+        }
+        continue;
+      }
       if (dataset_of.emplace(Key(r), out.size()).second) {
+        first_cell.push_back(&c);
         out.push_back({.robot_model = r.model->name,
                        .robot_hash = RobotHash(r),
                        .tool = r.tool.name,

@@ -98,7 +98,9 @@ struct DataStats {
 
 /// Plans the training moves of every robot of `cells` (each with its own world and reach), one
 /// Dataset per distinct (robot model, tool), in order of first appearance. `stats` (optional)
-/// receives where the time went.
+/// receives where the time went. Throws InputError, before anything is planned, when cells with
+/// robots of one robot model and tool differ in settings.motion.resolution or speed_scale
+/// (their moves would be one model's labels of different timing).
 /// Cancelled (options.progress; polled between the preparation steps of each cell — world,
 /// reach, roadmaps — and between moves): returns early, not an error. The data sets are all
 /// there (their identity and settings) and hold the moves planned before the stop, none when

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -458,6 +459,39 @@ TEST(LearnedData, CancelledMakesPartialDataNotFailures) {
   EXPECT_LT(planned, total);
   EXPECT_EQ(static_cast<std::int64_t>(some[0].samples.size()) + some[0].failed, planned);
   EXPECT_EQ(stats.solved + stats.failed, planned);
+}
+
+// The moves of one robot model and tool from several stations are one model's labels, whose
+// metadata records one resolution and speed scale: stations that differ in them are refused,
+// naming both, before anything is planned (the first station's settings were recorded).
+TEST(LearnedData, StationsOfOtherMotionSettingsAreNotMerged) {
+  const cell::Cell fast = testing::TablesCell(true);
+  for (const auto& [key, change] :
+       std::vector<std::pair<std::string, std::function<void(cell::MotionSettings&)>>>{
+           {"speed_scale", [](cell::MotionSettings& m) { m.speed_scale = 0.5; }},
+           {"resolution", [](cell::MotionSettings& m) { m.resolution = 0.01; }}}) {
+    cell::Cell slow = testing::TablesCell(true);
+    slow.name = "tables_slow";
+    change(slow.settings.motion);
+    std::atomic<int> reports{0};
+    const Progress counted([&](std::string_view, std::int64_t, std::int64_t) { ++reports; });
+    try {
+      MakeDatasets({fast, slow}, {.moves_per_robot = 4, .progress = counted});
+      ADD_FAILURE() << key << ": stations of other motion settings were merged";
+    } catch (const InputError& e) {
+      EXPECT_THAT(e.what(),
+                  HasSubstr("settings.motion." + key + ": station 'tables_slow' has " +
+                            (key == "speed_scale" ? "0.5" : "0.01") + ", station '" + fast.name +
+                            "' before it " + (key == "speed_scale" ? "1" : "0.005")));
+    }
+    EXPECT_EQ(reports.load(), 0) << "refused before planning";
+  }
+  // The same settings: one data set of both stations.
+  cell::Cell other = testing::TablesCell(true);
+  other.name = "tables_other";
+  const std::vector<Dataset> both = MakeDatasets({fast, other}, {.moves_per_robot = 4});
+  ASSERT_EQ(both.size(), 1u);
+  EXPECT_EQ(both[0].cells.size(), 2u);
 }
 
 TEST_F(LearnedWall, DataFileRoundTripsAndKeepsItsHash) {
