@@ -233,9 +233,9 @@ void AddDataFile(std::vector<learned::Dataset>& datasets, learned::Dataset d,
 }
 
 // The data sets of --data files; with cell files, their features recomputed in this weldcell's
-// schema from the stored configurations (no planning).
-std::vector<learned::Dataset> ReadDataFiles(const Args& args,
-                                            const std::vector<cell::Cell>& cells) {
+// schema from the stored configurations (no planning). Empty when cancelled through `progress`.
+std::vector<learned::Dataset> ReadDataFiles(const Args& args, const std::vector<cell::Cell>& cells,
+                                            const Progress& progress) {
   std::vector<learned::Dataset> datasets;
   for (const std::string& f : args.data) {
     learned::Dataset d = learned::ReadDataset(f);
@@ -247,7 +247,8 @@ std::vector<learned::Dataset> ReadDataFiles(const Args& args,
                        "CELL.yaml...)"}});
     }
     if (!cells.empty()) {
-      learned::RefeaturizeDataset(d, cells, f, args.jobs);
+      learned::RefeaturizeDataset(d, cells, f, args.jobs, progress);
+      if (progress.cancelled()) return {};  // the caller says "interrupted"
     } else if (d.feature_schema != learned::kFeatureSchemaVersion) {
       std::cerr << fmt::format(
           "weldcell train: warning: {}: features of schema {}, not this weldcell's {}: the model "
@@ -817,7 +818,8 @@ void RunTrain(const Args& args, const GlobalOptions& global, int* exit_code) {
   const auto t0 = Clock::now();
   const std::vector<cell::Cell> cells = LoadCells(args, global);
   std::vector<learned::Dataset> datasets;
-  if (!args.data.empty()) datasets = ReadDataFiles(args, cells);
+  if (!args.data.empty()) datasets = ReadDataFiles(args, cells, progress);
+  if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
   const Outputs outputs = PlanOutputs(args, args.data.empty() ? Identities(cells) : datasets);
   learned::DataStats stats;
   if (args.data.empty()) {

@@ -13,7 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <random>
-#include <sstream>
+#include <tuple>
 
 #include "planner/collision/collision_world.hpp"
 #include "planner/collision/segment_check.hpp"
@@ -132,10 +132,12 @@ std::string Key(const cell::Robot& r) { return RobotHash(r) + "/" + ToolHash(r.t
 // RefeaturizeDataset (features must not depend on which of the two computed them).
 // Each with its roadmap on this station (schema 2), from the reach of ReachAll as the pipeline
 // computes it.
+// Cancelled (`progress`): stops between robots, the result then incomplete (to be discarded).
 std::vector<FeatureRobot> CellFeatureRobots(const cell::Cell& cell, const DistanceField& field,
-                                            const reach::ReachMap& reach, int threads) {
+                                            const reach::ReachMap& reach, int threads,
+                                            const Progress& progress) {
   std::vector<FeatureRobot> out;
-  for (int r = 0; r < static_cast<int>(cell.robots.size()); ++r) {
+  for (int r = 0; r < static_cast<int>(cell.robots.size()) && !progress.cancelled(); ++r) {
     out.push_back(MakeFeatureRobot(cell, r, field, reach, threads));
   }
   return out;
@@ -169,9 +171,35 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
   const auto t_prepare = Clock::now();
   std::vector<Dataset> out;
   std::map<std::string, std::size_t> dataset_of;
+  std::vector<const cell::Cell*> first_cell;  // of each data set: whose settings it records
   for (const cell::Cell& c : cells) {
     for (const cell::Robot& r : c.robots) {
+      if (const auto it = dataset_of.find(Key(r)); it != dataset_of.end()) {
+        // One data set is one model, whose labels must share one timing: its metadata records
+        // one resolution and speed scale.
+        const cell::Cell& first = *first_cell[it->second];
+        for (const auto& [key, a, b] : {std::tuple{"resolution", first.settings.motion.resolution,
+                                                   c.settings.motion.resolution},
+                                        std::tuple{"speed_scale", first.settings.motion.speed_scale,
+                                                   c.settings.motion.speed_scale}}) {
+          if (a == b) continue;
+          auto named = [](const cell::Cell& x) {
+            return x.source_file.empty() ? fmt::format("'{}'", x.name)
+                                         : fmt::format("'{}' ({})", x.name, x.source_file);
+          };
+          throw InputError(
+              {{.where = {.file = c.source_file},
+                .message = fmt::format(
+                    "settings.motion.{}: station {} has {:g}, station {} before it {:g}, for the "
+                    "same robot model and tool ({} with {}): the moves of one robot model and "
+                    "tool make one model of one timing; train the stations of each setting "
+                    "separately",
+                    key, named(c), b, named(first), a, r.model->name, r.tool.name)}});
+        }
+        continue;
+      }
       if (dataset_of.emplace(Key(r), out.size()).second) {
+        first_cell.push_back(&c);
         out.push_back({.robot_model = r.model->name,
                        .robot_hash = RobotHash(r),
                        .tool = r.tool.name,
@@ -193,13 +221,20 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
   };
   std::vector<CellWork> work(cells.size());
   std::int64_t total = 0;
-  for (std::size_t ci = 0; ci < cells.size(); ++ci) {
+  // Cancelled: polled between the steps of each cell (reach and the roadmaps take seconds on a
+  // large station); nothing is planned then.
+  const Progress& progress = options.progress;
+  for (std::size_t ci = 0; ci < cells.size() && !progress.cancelled(); ++ci) {
     const cell::Cell& c = cells[ci];
     CellWork& w = work[ci];
     w.world = std::make_unique<collision::CollisionWorld>(c);
     w.field = DistanceField(c);
-    const reach::ReachMap reach = reach::ReachAll(c, *w.world, {.threads = options.threads});
-    w.robots = CellFeatureRobots(c, w.field, reach, options.threads);
+    // Silent: reach's own stage would interleave with the data's.
+    const reach::ReachMap reach =
+        reach::ReachAll(c, *w.world, {.threads = options.threads, .progress = progress.Silent()});
+    if (progress.cancelled()) break;  // the reach map is incomplete
+    w.robots = CellFeatureRobots(c, w.field, reach, options.threads, progress);
+    if (progress.cancelled()) break;
     collision::CollisionContext ctx(*w.world);
     for (int r = 0; r < static_cast<int>(c.robots.size()); ++r) {
       std::mt19937_64 rng(SplitMix64(options.seed ^ SplitMix64(ci * 1000 + r)));
@@ -270,13 +305,14 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
   st.prepare_seconds = std::chrono::duration<double>(Clock::now() - t_prepare).count();
   std::int64_t done = 0;
   std::mutex progress_mutex;
-  for (std::size_t ci = 0; ci < cells.size(); ++ci) {
+  for (std::size_t ci = 0; ci < cells.size() && !progress.cancelled(); ++ci) {
     const cell::Cell& c = cells[ci];
     CellWork& w = work[ci];
     const std::string cell_name = c.name + "@" + plan::CellHash(c);
     std::vector<int> cell_index(out.size(), -1);
     const std::vector<FeatureRobot>& robots = w.robots;
     struct Result {
+      bool planned = false;  // false: not started before the cancellation
       bool solved = false, direct = false, wide = false;
       double duration = 0, seconds = 0;
       Features x{};
@@ -294,6 +330,7 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
               PlanLabel(planners.At(worker, m.robot), c, fr.limits, m.a.q, m.b.q, m.seed,
                         options.blend_tolerance, cell_name);
           Result& res = results[static_cast<std::size_t>(i)];
+          res.planned = true;
           res.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
           res.solved = move.path.solved();
           if (res.solved) {
@@ -311,6 +348,7 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
       const Move& m = w.moves[i];
       const std::size_t d = dataset_of.at(Key(c.robots[static_cast<std::size_t>(m.robot)]));
       Dataset& data = out[d];
+      if (!results[i].planned) continue;  // cancelled: neither a move nor one without a path
       if (!results[i].solved) {
         ++data.failed;
         ++st.failed;
@@ -362,6 +400,74 @@ std::string DatasetHash(const Dataset& data) {
   return fmt::format("{:016x}", h);
 }
 
+namespace {
+
+// A field as RFC 4180 writes it: in double quotes (doubled inside) when it holds a comma, a
+// quote or a line break (a robot named "R,1" in its cell file), else as it is.
+std::string CsvField(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
+}
+
+// One CSV record split into its fields (RFC 4180). `open`: a quoted field runs past the end of
+// `text` (a line break inside it; the record goes on on the next line). `problem` (with the
+// 0-based field) when a field is not valid.
+struct CsvRecord {
+  std::vector<std::string> fields;
+  bool open = false;
+  std::string problem;
+};
+CsvRecord SplitCsv(std::string_view text) {
+  CsvRecord r;
+  std::size_t i = 0;
+  for (;;) {
+    std::string field;
+    if (i < text.size() && text[i] == '"') {
+      for (++i;; ++i) {
+        if (i >= text.size()) {
+          r.open = true;
+          return r;
+        }
+        if (text[i] == '"') {
+          if (i + 1 < text.size() && text[i + 1] == '"') {
+            field += '"';
+            ++i;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        field += text[i];
+      }
+      if (i < text.size() && text[i] != ',') {
+        r.problem = "text after the closing quote of a quoted field";
+        return r;
+      }
+    } else {
+      const std::size_t end = std::min(text.find(',', i), text.size());
+      field.assign(text.substr(i, end - i));
+      if (field.find('"') != std::string::npos) {
+        r.problem = fmt::format(
+            "a '\"' in a field not in quotes, got {} (RFC 4180: a field with a quote is in quotes, "
+            "its quotes doubled)",
+            Quote(field));
+        return r;
+      }
+      i = end;
+    }
+    r.fields.push_back(std::move(field));
+    if (i >= text.size()) return r;
+    ++i;  // the comma
+  }
+}
+
+}  // namespace
+
 void WriteDataset(const Dataset& d, const std::filesystem::path& file) {
   std::string s;
   s += fmt::format("# weldcell-travel-data/{}\n", kDataFormat);
@@ -382,8 +488,8 @@ void WriteDataset(const Dataset& d, const std::filesystem::path& file) {
   s += '\n';
   for (const Sample& x : d.samples) {
     // Durations to the µs; configurations and features exactly (shortest round-trip text).
-    s += fmt::format("{},{},{},{:.6f},{},{},{}", x.cell, x.robot, ToString(x.kind), x.duration,
-                     x.direct ? 1 : 0, x.branch_a, x.branch_b);
+    s += fmt::format("{},{},{},{:.6f},{},{},{}", x.cell, CsvField(x.robot), ToString(x.kind),
+                     x.duration, x.direct ? 1 : 0, x.branch_a, x.branch_b);
     for (const std::vector<double>* q : {&x.qa, &x.qb}) {
       for (int j = 0; j < kMaxJoints; ++j) {
         s += j < static_cast<int>(q->size()) ? fmt::format(",{}", (*q)[static_cast<std::size_t>(j)])
@@ -400,6 +506,13 @@ namespace {
 
 /// s: the longest travel move a data file may hold (a label beyond it is an edit, not a move).
 constexpr double kMaxLabelSeconds = 3600.0;
+
+// 16 lowercase hex digits, as RobotHash, ToolHash, CellHash and DatasetHash write them.
+bool IsHash(std::string_view text) {
+  return text.size() == 16 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
 
 // A file cut short at a line's end, or rows edited, removed or added since WriteDataset wrote
 // it: the header's `rows` and `hash` no longer agree (the hash only within the current feature
@@ -464,8 +577,42 @@ Dataset ReadDataset(const std::filesystem::path& file) {
     }
     return value;
   };
+  // A header value: the whole value a whole number from `lo` to `hi` ("20x", "-1" for an
+  // unsigned key and "2.5" are errors, not 20, 2^64 - 1 and 2).
+  auto header_whole = [&]<typename T>(const std::string& value, const std::string& key, T lo,
+                                      T hi) {
+    T v{};
+    const char* end = value.data() + value.size();
+    const auto [ptr, ec] = std::from_chars(value.data(), end, v);
+    if (value.empty() || ec != std::errc() || ptr != end || v < lo || v > hi) {
+      throw error(fmt::format("{}: expected a whole number from {} to {}, got {}", key, lo, hi,
+                              Quote(value)));
+    }
+    return v;
+  };
+  // resolution, blend_tolerance, speed_scale: the model's metadata refuses anything else.
+  auto header_positive = [&](const std::string& value, const std::string& key) {
+    double v = 0;
+    const char* end = value.data() + value.size();
+    const auto [ptr, ec] = std::from_chars(value.data(), end, v);
+    if (value.empty() || ec != std::errc() || ptr != end || !std::isfinite(v) || v <= 0) {
+      throw error(fmt::format("{}: expected a finite number above 0, got {}", key, Quote(value)));
+    }
+    return v;
+  };
+  auto header_hash = [&](const std::string& value, const std::string& key) {
+    if (!IsHash(value)) {
+      throw error(fmt::format("{}: expected 16 hex digits (0-9, a-f), got {}", key, Quote(value)));
+    }
+    return value;
+  };
+  auto header_text = [&](const std::string& value, const std::string& key) {
+    if (value.empty()) throw error(fmt::format("{}: expected a name, got nothing", key));
+    return value;
+  };
   // Column indices of the header row (-1 = absent).
   std::vector<std::string> header;
+  int header_line = 0;
   auto column = [&](std::string_view name) {
     const auto it = std::find(header.begin(), header.end(), name);
     return it == header.end() ? -1 : static_cast<int>(it - header.begin());
@@ -474,73 +621,168 @@ Dataset ReadDataset(const std::filesystem::path& file) {
       c_branch_b = -1;
   std::array<int, kMaxJoints> c_qa{}, c_qb{};
   std::array<int, kNumFeatures> c_feature{};
-  auto split = [](const std::string& text) {
-    std::vector<std::string> f;
-    std::stringstream ss(text);
-    std::string item;
-    while (std::getline(ss, item, ',')) f.push_back(item);
-    if (!text.empty() && text.back() == ',') f.emplace_back();
-    return f;
+  // The fields of the record starting on `line` (RFC 4180: a quoted field may hold a line
+  // break, then the record takes the next lines; line_no is left at its last line).
+  auto split = [&](const std::string& first) {
+    std::string record = first;
+    const int first_line = line_no;
+    CsvRecord r = SplitCsv(record);
+    while (r.open) {
+      std::string more;
+      if (!std::getline(in, more)) {
+        line_no = first_line;
+        throw error("a quoted field is not closed by the end of the file");
+      }
+      ++line_no;
+      if (!more.empty() && more.back() == '\r') more.pop_back();
+      record += '\n' + more;
+      r = SplitCsv(record);
+    }
+    if (!r.problem.empty()) {
+      line_no = first_line;
+      throw error(fmt::format("{}{}",
+                              r.fields.size() < header.size()
+                                  ? fmt::format("{}: ", header[r.fields.size()])
+                                  : fmt::format("column {}: ", r.fields.size() + 1),
+                              r.problem));
+    }
+    return std::pair{std::move(r.fields), first_line};
+  };
+  // The header keys read, with their lines: each once, those every writer wrote required.
+  std::map<std::string, int, std::less<>> key_line;
+  // The keys all writers of the format wrote (format 1 files before `feature_schema` existed
+  // lack it; `travel_plans` came after format 2).
+  auto check_required_keys = [&] {
+    std::vector<std::string_view> required = {
+        "robot_model", "robot_hash",      "tool",        "tool_hash", "seed",
+        "resolution",  "blend_tolerance", "speed_scale", "failed",    "rows"};
+    if (d.format >= 2) {
+      required.push_back("feature_schema");
+      required.push_back("hash");  // without it, edited rows go unnoticed
+    }
+    for (std::string_view key : required) {
+      if (!key_line.contains(key)) {
+        throw error(
+            fmt::format("the header has no '# {}=' line (required before the header row; "
+                        "write the file again with weldcell train)",
+                        key));
+      }
+    }
   };
   while (std::getline(in, line)) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
     if (line_no == 1) {
       if (line == "# weldcell-travel-data/1") {
         d.format = 1;
       } else if (line == "# weldcell-travel-data/2") {
         d.format = 2;
+      } else if (line.starts_with("\xEF\xBB\xBF")) {
+        throw error("starts with a UTF-8 byte order mark (EF BB BF): save it without one");
       } else {
         throw error(
             "not a weldcell training data file (expected '# weldcell-travel-data/1' or '/2')");
       }
       continue;
     }
+    if (line.empty()) continue;
     if (line[0] == '#') {
+      if (!header.empty()) {
+        throw error(fmt::format("a header line after the header row (line {}), got {}", header_line,
+                                Quote(line)));
+      }
       const auto eq = line.find('=');
-      if (eq == std::string::npos || line.size() < 2) continue;
+      if (!line.starts_with("# ") || eq == std::string::npos) {
+        throw error(fmt::format("expected a header line '# key=value', got {}", Quote(line)));
+      }
       const std::string key = line.substr(2, eq - 2), value = line.substr(eq + 1);
-      try {
-        if (key == "feature_schema")
-          d.feature_schema = std::stoi(value);
-        else if (key == "robot_model")
-          d.robot_model = value;
-        else if (key == "robot_hash")
-          d.robot_hash = value;
-        else if (key == "tool")
-          d.tool = value;
-        else if (key == "tool_hash")
-          d.tool_hash = value;
-        else if (key == "seed")
-          d.seed = std::stoull(value);
-        else if (key == "resolution")
-          d.resolution = std::stod(value);
-        else if (key == "blend_tolerance")
-          d.blend_tolerance = std::stod(value);
-        else if (key == "speed_scale")
-          d.speed_scale = std::stod(value);
-        else if (key == "travel_plans") {
-          d.travel_plans = std::stoi(value);
-          if (d.travel_plans < 1) throw std::invalid_argument("travel_plans");
-        } else if (key == "failed") {
-          d.failed = std::stoi(value);
-        } else if (key == "rows") {
-          rows = std::stoll(value);
-          rows_line = line_no;
-        } else if (key == "hash") {
-          hash = value;
-          hash_line = line_no;
-        } else if (key.rfind("cell", 0) == 0)
-          d.cells.push_back(value);
-      } catch (const std::exception&) {
-        throw error(key + ": bad value '" + value + "'" +
-                    (key == "travel_plans" ? " (expected a number of plans, at least 1)" : ""));
+      // Names end up in JSON (train --json, metadata.json), which holds only UTF-8.
+      if (Printable(key) != key || Printable(value) != value) {
+        throw error(
+            fmt::format("{}: expected printable UTF-8 text, got {}", Printable(key), Quote(value)));
+      }
+      if (const auto [it, inserted] = key_line.emplace(key, line_no); !inserted) {
+        throw error(fmt::format("{}: given twice (first on line {})", key, it->second));
+      }
+      constexpr auto kIntMax = std::numeric_limits<int>::max();
+      if (key == "feature_schema") {
+        d.feature_schema = header_whole(value, key, 1, kIntMax);
+      } else if (key == "robot_model") {
+        d.robot_model = header_text(value, key);
+      } else if (key == "robot_hash") {
+        d.robot_hash = header_hash(value, key);
+      } else if (key == "tool") {
+        d.tool = header_text(value, key);
+      } else if (key == "tool_hash") {
+        d.tool_hash = header_hash(value, key);
+      } else if (key == "seed") {
+        d.seed =
+            header_whole(value, key, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max());
+      } else if (key == "resolution") {
+        d.resolution = header_positive(value, key);
+      } else if (key == "blend_tolerance") {
+        d.blend_tolerance = header_positive(value, key);
+      } else if (key == "speed_scale") {
+        d.speed_scale = header_positive(value, key);
+      } else if (key == "travel_plans") {
+        try {
+          d.travel_plans = header_whole(value, key, 1, kIntMax);
+        } catch (const InputError&) {
+          // The wording weldcell train has said since the key came (scripts may match it).
+          throw error(
+              fmt::format("travel_plans: bad value '{}' (expected a number of plans, at least 1)",
+                          Printable(value)));
+        }
+      } else if (key == "failed") {
+        d.failed = header_whole(value, key, 0, kIntMax);
+      } else if (key == "rows") {
+        rows = header_whole(value, key, std::int64_t{0}, std::numeric_limits<std::int64_t>::max());
+        rows_line = line_no;
+      } else if (key == "hash") {
+        // Format 1 files are not checked (their features are of schema 1).
+        hash = d.format >= 2 ? header_hash(value, key) : value;
+        hash_line = line_no;
+      } else if (key.starts_with("cell")) {
+        // cell0, cell1, … in order: the samples' cell index is the position.
+        const std::string expected = fmt::format("cell{}", d.cells.size());
+        if (key != expected) {
+          throw error(fmt::format("{}: expected the key '{}' (stations numbered from 0 in order)",
+                                  key, expected));
+        }
+        const auto at = value.rfind('@');
+        if (at == std::string::npos || at == 0 || !IsHash(value.substr(at + 1))) {
+          throw error(fmt::format("{}: expected <station name>@<16 hex digits of its hash>, got {}",
+                                  key, Quote(value)));
+        }
+        const auto same = std::find(d.cells.begin(), d.cells.end(), value);
+        if (same != d.cells.end()) {
+          // One station's moves would be trained on and held out at once.
+          throw error(fmt::format("{}: the station {} is also cell{}: give each station once", key,
+                                  Quote(value), same - d.cells.begin()));
+        }
+        d.cells.push_back(value);
+      } else {
+        throw error(fmt::format(
+            "unknown key {} (expected feature_schema, robot_model, robot_hash, tool, tool_hash, "
+            "seed, resolution, blend_tolerance, speed_scale, travel_plans, cell<i>, failed, rows, "
+            "hash)",
+            Quote(key)));
       }
       continue;
     }
     if (header.empty()) {
-      header = split(line);
+      check_required_keys();
+      header_line = line_no;
+      header = split(line).first;
+      for (std::size_t i = 0; i < header.size(); ++i) {
+        for (std::size_t j = 0; j < i; ++j) {
+          if (header[j] == header[i]) {
+            // Columns are found by name: the second would be silently ignored.
+            throw error(fmt::format("the header row names column {} twice (columns {} and {})",
+                                    Quote(header[i]), j + 1, i + 1));
+          }
+        }
+      }
       c_cell = column("cell");
       c_robot = column("robot");
       c_kind = column("kind");
@@ -573,13 +815,20 @@ Dataset ReadDataset(const std::filesystem::path& file) {
       for (int k = 0; k < kNumFeatures; ++k) c_feature[k] = column(kFeatureNames[k]);
       continue;
     }
-    const std::vector<std::string> f = split(line);
+    const auto [f, row_line] = split(line);
+    // The row's messages name its first line (its last is read on from).
+    const int last_line = line_no;
+    line_no = row_line;
     if (f.size() != header.size()) {
       throw error(fmt::format("expected {} columns, got {}", header.size(), f.size()));
     }
     Sample s;
+    s.line = line_no;
     s.cell = whole(f[c_cell], "cell");
     s.robot = f[c_robot];
+    if (Printable(s.robot) != s.robot) {
+      throw error(fmt::format("robot: expected printable UTF-8 text, got {}", Quote(s.robot)));
+    }
     const std::string& kind = f[c_kind];
     if (kind != "weld" && kind != "home" && kind != "random") {
       throw error("kind: expected 'weld', 'home' or 'random', got '" + kind + "'");
@@ -623,8 +872,12 @@ Dataset ReadDataset(const std::filesystem::path& file) {
     if (s.cell < 0 || s.cell >= static_cast<int>(d.cells.size()))
       throw error("cell index out of range");
     d.samples.push_back(std::move(s));
+    line_no = last_line;
   }
-  if (header.empty()) throw error("no header row");
+  if (header.empty()) {
+    check_required_keys();
+    throw error("no header row");
+  }
   CheckRowsAndHash(d, rows_line, rows, hash_line, hash, file);
   return d;
 }
@@ -661,10 +914,9 @@ std::string OutsideLimits(const Sample& sample, const cell::Robot& robot,
 // planned in this run).
 std::vector<CellRows> MatchCells(const Dataset& data, const std::vector<cell::Cell>& cells,
                                  const std::filesystem::path& file) {
-  // Line numbers of the header lines, for the messages.
+  // Line numbers of the header lines, for the messages (a move's own is Sample::line).
   const int format_line = 1;
   std::vector<int> cell_line(data.cells.size(), 1);
-  int columns_line = 0;  // the rows follow it, one per line (ReadDataset reads no other)
   if (!file.empty()) {
     std::ifstream in(file, std::ios::binary);
     std::string line;
@@ -672,10 +924,7 @@ std::vector<CellRows> MatchCells(const Dataset& data, const std::vector<cell::Ce
       for (std::size_t i = 0; i < data.cells.size(); ++i) {
         if (line.rfind(fmt::format("# cell{}=", i), 0) == 0) cell_line[i] = n;
       }
-      if (line.rfind("cell,", 0) == 0) {
-        columns_line = n;
-        break;
-      }
+      if (line.rfind("cell,", 0) == 0) break;
     }
   }
   auto error = [&](int line, const std::string& message) {
@@ -719,24 +968,26 @@ std::vector<CellRows> MatchCells(const Dataset& data, const std::vector<cell::Ce
              c.robots[static_cast<std::size_t>(r)].name != sample.robot) {
         ++r;
       }
+      // The move's row (the data may have been merged from several files, or planned in this
+      // run: then the station's header line).
+      const int row_line = sample.line > 0 && !file.empty() ? sample.line : cell_line[i];
       if (r == static_cast<int>(c.robots.size())) {
-        throw error(cell_line[i], fmt::format("cell{}: has no robot '{}'", i, sample.robot));
+        throw error(row_line, fmt::format("cell{}: has no robot '{}'", i, sample.robot));
       }
       const cell::Robot& robot = c.robots[static_cast<std::size_t>(r)];
       if (RobotHash(robot) != data.robot_hash || ToolHash(robot.tool) != data.tool_hash) {
-        throw error(cell_line[i], fmt::format("cell{}: robot '{}' is not {} with {}", i,
-                                              sample.robot, data.robot_model, data.tool));
+        throw error(row_line, fmt::format("cell{}: robot '{}' is not {} with {}", i, sample.robot,
+                                          data.robot_model, data.tool));
       }
       if (static_cast<int>(sample.qa.size()) != robot.model->dof()) {
-        throw error(cell_line[i],
-                    fmt::format("cell{}: a move of robot '{}' has {} joints, the "
-                                "robot {}",
-                                i, sample.robot, sample.qa.size(), robot.model->dof()));
+        throw error(row_line, fmt::format("cell{}: a move of robot '{}' has {} joints, the "
+                                          "robot {}",
+                                          i, sample.robot, sample.qa.size(), robot.model->dof()));
       }
       if (const std::string outside =
               OutsideLimits(sample, robot, chains[static_cast<std::size_t>(r)]);
           !outside.empty()) {
-        throw error(columns_line > 0 ? columns_line + 1 + s : cell_line[i],
+        throw error(row_line,
                     fmt::format("cell{}: {}: the move was not planned in this cell (or the file "
                                 "was edited)",
                                 i, outside));
@@ -751,23 +1002,35 @@ std::vector<CellRows> MatchCells(const Dataset& data, const std::vector<cell::Ce
 }  // namespace
 
 void RefeaturizeDataset(Dataset& data, const std::vector<cell::Cell>& cells,
-                        const std::filesystem::path& file, int threads) {
+                        const std::filesystem::path& file, int threads, Progress progress) {
+  if (progress.cancelled()) return;
   for (const CellRows& m : MatchCells(data, cells, file)) {
     if (m.rows.empty()) continue;
+    // Polled between the steps of each cell: reach and the roadmaps take seconds on a large
+    // station.
+    if (progress.cancelled()) return;
     const cell::Cell& c = *m.cell;
     const DistanceField field(c);
     const collision::CollisionWorld world(c);
-    const reach::ReachMap reach = reach::ReachAll(c, world, {.threads = threads});
-    const std::vector<FeatureRobot> robots = CellFeatureRobots(c, field, reach, threads);
-    ParallelFor(static_cast<int>(m.rows.size()), threads, [&](int k, int) {
-      Sample& sample = data.samples[static_cast<std::size_t>(m.rows[static_cast<std::size_t>(k)])];
-      const FeatureRobot& fr =
-          robots[static_cast<std::size_t>(m.robot_of[static_cast<std::size_t>(k)])];
-      sample.x = ComputeFeatures(fr, field,
-                                 MakeFeatureNode(fr, field, ToEigen(sample.qa), sample.branch_a),
-                                 MakeFeatureNode(fr, field, ToEigen(sample.qb), sample.branch_b));
-    });
+    const reach::ReachMap reach =
+        reach::ReachAll(c, world, {.threads = threads, .progress = progress.Silent()});
+    if (progress.cancelled()) return;  // the reach map is incomplete
+    const std::vector<FeatureRobot> robots = CellFeatureRobots(c, field, reach, threads, progress);
+    if (progress.cancelled()) return;
+    ParallelFor(
+        static_cast<int>(m.rows.size()), threads,
+        [&](int k, int) {
+          Sample& sample =
+              data.samples[static_cast<std::size_t>(m.rows[static_cast<std::size_t>(k)])];
+          const FeatureRobot& fr =
+              robots[static_cast<std::size_t>(m.robot_of[static_cast<std::size_t>(k)])];
+          sample.x = ComputeFeatures(
+              fr, field, MakeFeatureNode(fr, field, ToEigen(sample.qa), sample.branch_a),
+              MakeFeatureNode(fr, field, ToEigen(sample.qb), sample.branch_b));
+        },
+        [&] { return progress.cancelled(); });
   }
+  if (progress.cancelled()) return;
   data.feature_schema = kFeatureSchemaVersion;
 }
 

@@ -47,6 +47,9 @@ struct Sample {
   /// format 1, which did not store them.
   std::vector<double> qa, qb;
   int branch_a = -1, branch_b = -1;
+  /// The line of the data file it was read from (ReadDataset), for the messages of
+  /// RefeaturizeDataset and MeasureLabelSpread; 0 when planned in this run.
+  int line = 0;
   bool operator==(const Sample&) const = default;
 };
 
@@ -95,7 +98,14 @@ struct DataStats {
 
 /// Plans the training moves of every robot of `cells` (each with its own world and reach), one
 /// Dataset per distinct (robot model, tool), in order of first appearance. `stats` (optional)
-/// receives where the time went.
+/// receives where the time went. Throws InputError, before anything is planned, when cells with
+/// robots of one robot model and tool differ in settings.motion.resolution or speed_scale
+/// (their moves would be one model's labels of different timing).
+/// Cancelled (options.progress; polled between the preparation steps of each cell — world,
+/// reach, roadmaps — and between moves): returns early, not an error. The data sets are all
+/// there (their identity and settings) and hold the moves planned before the stop, none when
+/// it came before the planning; moves not planned are neither stored nor counted as failed
+/// (stats likewise). The caller, who asked to stop, knows the data are partial.
 std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const DataOptions& options,
                                   DataStats* stats = nullptr);
 
@@ -106,7 +116,9 @@ std::string DatasetHash(const Dataset& data);
 void WriteDataset(const Dataset& data, const std::filesystem::path& file);
 /// Reads a CSV written by WriteDataset, of format 1 or 2 and of any feature schema (feature
 /// columns by name; a feature the file lacks is missing, NaN). Throws InputError (file:line)
-/// when it is malformed.
+/// when it is malformed: a header value that is not wholly valid (docs/learned.md), a key
+/// missing, repeated or unknown, stations not cell0, cell1, … or one twice, a column named
+/// twice, a row that does not parse, rows or hash not those of the header.
 Dataset ReadDataset(const std::filesystem::path& file);
 
 /// Recomputes every move's features (this weldcell's kFeatureSchemaVersion) from its stored
@@ -115,8 +127,12 @@ Dataset ReadDataset(const std::filesystem::path& file);
 /// error messages. Throws InputError naming file:line when the file is of format 1 (no
 /// configurations), a data cell's hash matches no given cell, or a move's robot is not in its
 /// cell or is another robot model or tool. Deterministic for any thread count.
+/// Cancelled (`progress`, polled before anything, between the steps of each cell and between
+/// moves; nothing is reported): returns early, not an error. Then the moves of the cells done
+/// (and some of the cell under way) have recomputed features, the others keep those read, and
+/// feature_schema is left as read: the data are partial, for the caller to discard.
 void RefeaturizeDataset(Dataset& data, const std::vector<cell::Cell>& cells,
-                        const std::filesystem::path& file, int threads);
+                        const std::filesystem::path& file, int threads, Progress progress = {});
 
 inline constexpr std::string_view kLabelSpreadStage = "label spread";
 

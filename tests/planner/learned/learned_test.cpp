@@ -6,7 +6,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <utility>
 
@@ -452,6 +455,79 @@ TEST(LearnedData, DeterministicForASeedAndForOneAndTwoThreads) {
   EXPECT_NE(one[0].samples, other[0].samples);
 }
 
+// Ctrl-C: cancelled before the start, nothing is prepared or planned (reach and the roadmaps
+// of every cell were computed first, 7–15 s on cells/L); cancelled during the planning, the
+// moves planned are kept and those not planned are not counted as moves without a path (they
+// were).
+TEST(LearnedData, CancelledMakesPartialDataNotFailures) {
+  const std::vector<cell::Cell> cells = {testing::TablesCell(true)};
+  std::atomic<bool> cancel{true};
+  DataStats stats;
+  std::atomic<int> reports{0};
+  const Progress counted([&](std::string_view, std::int64_t, std::int64_t) { ++reports; }, &cancel);
+  const std::vector<Dataset> none = MakeDatasets(
+      cells, {.moves_per_robot = 24, .seed = 11, .threads = 2, .progress = counted}, &stats);
+  ASSERT_EQ(none.size(), 1u);  // the data sets are there, empty
+  EXPECT_TRUE(none[0].samples.empty());
+  EXPECT_EQ(none[0].failed, 0);
+  EXPECT_EQ(stats.solved + stats.failed, 0);
+  EXPECT_EQ(reports.load(), 0) << "nothing reported: no reach, no move";
+
+  // Stopped after the third move planned (the moves under way then finish).
+  cancel = false;
+  std::mutex mutex;
+  std::int64_t planned = 0, total = 0;
+  const Progress stop_at_three(
+      [&](std::string_view stage, std::int64_t done, std::int64_t all) {
+        if (stage != kDataStage) return;
+        const std::lock_guard<std::mutex> lock(mutex);
+        planned = std::max(planned, done);
+        total = all;
+        if (done >= 3) cancel = true;
+      },
+      &cancel);
+  const std::vector<Dataset> some = MakeDatasets(
+      cells, {.moves_per_robot = 24, .seed = 11, .threads = 2, .progress = stop_at_three}, &stats);
+  ASSERT_EQ(some.size(), 1u);
+  EXPECT_GE(planned, 3);
+  EXPECT_LT(planned, total);
+  EXPECT_EQ(static_cast<std::int64_t>(some[0].samples.size()) + some[0].failed, planned);
+  EXPECT_EQ(stats.solved + stats.failed, planned);
+}
+
+// The moves of one robot model and tool from several stations are one model's labels, whose
+// metadata records one resolution and speed scale: stations that differ in them are refused,
+// naming both, before anything is planned (the first station's settings were recorded).
+TEST(LearnedData, StationsOfOtherMotionSettingsAreNotMerged) {
+  const cell::Cell fast = testing::TablesCell(true);
+  for (const auto& [key, change] :
+       std::vector<std::pair<std::string, std::function<void(cell::MotionSettings&)>>>{
+           {"speed_scale", [](cell::MotionSettings& m) { m.speed_scale = 0.5; }},
+           {"resolution", [](cell::MotionSettings& m) { m.resolution = 0.01; }}}) {
+    cell::Cell slow = testing::TablesCell(true);
+    slow.name = "tables_slow";
+    change(slow.settings.motion);
+    std::atomic<int> reports{0};
+    const Progress counted([&](std::string_view, std::int64_t, std::int64_t) { ++reports; });
+    try {
+      MakeDatasets({fast, slow}, {.moves_per_robot = 4, .progress = counted});
+      ADD_FAILURE() << key << ": stations of other motion settings were merged";
+    } catch (const InputError& e) {
+      EXPECT_THAT(e.what(),
+                  HasSubstr("settings.motion." + key + ": station 'tables_slow' has " +
+                            (key == "speed_scale" ? "0.5" : "0.01") + ", station '" + fast.name +
+                            "' before it " + (key == "speed_scale" ? "1" : "0.005")));
+    }
+    EXPECT_EQ(reports.load(), 0) << "refused before planning";
+  }
+  // The same settings: one data set of both stations.
+  cell::Cell other = testing::TablesCell(true);
+  other.name = "tables_other";
+  const std::vector<Dataset> both = MakeDatasets({fast, other}, {.moves_per_robot = 4});
+  ASSERT_EQ(both.size(), 1u);
+  EXPECT_EQ(both[0].cells.size(), 2u);
+}
+
 TEST_F(LearnedWall, DataFileRoundTripsAndKeepsItsHash) {
   const Dataset& d = (*data_)[0];
   const std::filesystem::path file = TempFolder("csv.csv");
@@ -478,7 +554,83 @@ TEST_F(LearnedWall, DataFileRoundTripsAndKeepsItsHash) {
     EXPECT_EQ(back.samples[i].branch_b, d.samples[i].branch_b);
     EXPECT_EQ(back.samples[i].kind, d.samples[i].kind);
     EXPECT_EQ(back.samples[i].direct, d.samples[i].direct);
+    // Each move knows its row: after the 15 header lines of one station and the header row.
+    EXPECT_EQ(d.samples[i].line, 0);
+    EXPECT_EQ(back.samples[i].line, 17 + static_cast<int>(i));
   }
+  std::filesystem::remove(file);
+}
+
+// A robot may be named anything its cell file allows ("R,1" in YAML quotes): its field is
+// quoted as RFC 4180 says, so that the file reads back (it was "expected 41 columns, got 42").
+// A quote in a field not in quotes is an error at its row.
+TEST_F(LearnedWall, ARobotNamedWithACommaOrAQuoteRoundTrips) {
+  Dataset d = (*data_)[0];
+  ASSERT_GE(d.samples.size(), 3u);
+  for (Sample& s : d.samples) s.robot = "R,1 \"x\"";
+  d.samples[1].robot = "two\nlines";  // a line break inside a quoted field: the record goes on
+  const std::filesystem::path file = TempFolder("quoted.csv");
+  WriteDataset(d, file);
+  const Dataset back = ReadDataset(file);
+  ASSERT_EQ(back.samples.size(), d.samples.size());
+  for (std::size_t i = 0; i < d.samples.size(); ++i) {
+    EXPECT_EQ(back.samples[i].robot, d.samples[i].robot) << i;
+    EXPECT_EQ(back.samples[i].qb, d.samples[i].qb) << i;
+    EXPECT_TRUE(SameFeatures(back.samples[i].x, d.samples[i].x)) << i;
+  }
+  // Each move's row is its first line: the second move's takes two.
+  EXPECT_EQ(back.samples[2].line, back.samples[1].line + 2);
+  EXPECT_EQ(DatasetHash(back), DatasetHash(d));
+
+  std::vector<std::string> lines;
+  {
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+  }
+  std::size_t first_row = 0;
+  while (first_row < lines.size() && !lines[first_row].starts_with("cell,")) ++first_row;
+  ++first_row;
+  ASSERT_LT(first_row, lines.size());
+  ASSERT_TRUE(lines[first_row].starts_with("0,\"R,1 \"\"x\"\"\",")) << lines[first_row];
+  auto error_of = [&](const std::string& row) {
+    std::vector<std::string> out = lines;
+    out[first_row] = row;
+    {
+      std::ofstream f(file);
+      for (const std::string& line : out) f << line << '\n';
+    }
+    try {
+      ReadDataset(file);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(read)");
+  };
+  const std::string at = fmt::format("{}:{}:1: error: ", file.string(), first_row + 1);
+  const std::string rest = lines[first_row].substr(
+      lines[first_row].find(",weld,") != std::string::npos ? lines[first_row].find(",weld,")
+                                                           : lines[first_row].find("\",") + 1);
+  EXPECT_THAT(error_of("0,R\"1" + rest),
+              HasSubstr(at + "robot: a '\"' in a field not in quotes, got \"R\"1\""));
+  EXPECT_THAT(error_of("0,\"R1\"x" + rest),
+              HasSubstr(at + "robot: text after the closing quote of a quoted field"));
+  std::vector<std::string> open = lines;
+  open.resize(first_row + 1);
+  open.back() = "0,\"R1" + rest;
+  {
+    std::ofstream f(file);
+    for (const std::string& line : open) f << line << '\n';
+  }
+  EXPECT_THAT(
+      [&] {
+        try {
+          ReadDataset(file);
+        } catch (const InputError& e) {
+          return std::string(e.what());
+        }
+        return std::string("(read)");
+      }(),
+      HasSubstr(at + "a quoted field is not closed by the end of the file"));
   std::filesystem::remove(file);
 }
 
@@ -552,6 +704,154 @@ TEST_F(LearnedWall, ADataFileCutShortOrEditedIsRefusedAtItsLine) {
   std::filesystem::remove(file);
 }
 
+// Every header line is checked at its line, naming the key and what was expected: the rows'
+// hash does not cover the header, and a value read in part ("20x" as 20, "-1" as 2^64 - 1), a
+// setting the model's metadata refuses (0, nan), an identity deleted, a station numbered out of
+// order or given twice, a column named twice or a byte that is not UTF-8 (JSON output failed
+// with exit 3) was accepted.
+TEST_F(LearnedWall, EveryHeaderValueIsCheckedAtItsLine) {
+  const Dataset& d = (*data_)[0];
+  const std::filesystem::path file = TempFolder("header.csv");
+  WriteDataset(d, file);
+  std::vector<std::string> lines;
+  {
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+  }
+  auto line_in = [](const std::vector<std::string>& content, std::string_view prefix) {
+    for (std::size_t i = 0; i < content.size(); ++i) {
+      if (content[i].starts_with(prefix)) return static_cast<int>(i) + 1;
+    }
+    return 0;
+  };
+  auto line_of = [&](std::string_view prefix) { return line_in(lines, prefix); };
+  // The header line starting with `prefix` replaced by `by` (removed when nullopt).
+  auto edit = [&](std::string_view prefix, std::optional<std::string> by) {
+    std::vector<std::string> out = lines;
+    const auto at = static_cast<std::size_t>(line_of(prefix) - 1);
+    if (by) {
+      out[at] = *by;
+    } else {
+      out.erase(out.begin() + static_cast<std::ptrdiff_t>(at));
+    }
+    return out;
+  };
+  auto error_of = [&](const std::vector<std::string>& content) {
+    {
+      std::ofstream out(file, std::ios::binary);
+      for (const std::string& line : content) out << line << '\n';
+    }
+    try {
+      ReadDataset(file);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(read)");
+  };
+  auto at = [&](int line) { return file.string() + ":" + std::to_string(line) + ":1: error: "; };
+  ASSERT_EQ(error_of(lines), "(read)");
+
+  // Whole numbers in their range, the whole value.
+  EXPECT_THAT(
+      error_of(edit("# rows=", "# rows=20x")),
+      HasSubstr(at(line_of("# rows=")) + "rows: expected a whole number from 0 to " +
+                std::to_string(std::numeric_limits<std::int64_t>::max()) + ", got \"20x\""));
+  EXPECT_THAT(error_of(edit("# feature_schema=", "# feature_schema=2abc")),
+              HasSubstr(at(2) + "feature_schema: expected a whole number from 1 to "));
+  EXPECT_THAT(
+      error_of(edit("# seed=", "# seed=-1")),
+      HasSubstr(at(line_of("# seed=")) +
+                "seed: expected a whole number from 0 to 18446744073709551615, got \"-1\""));
+  EXPECT_THAT(error_of(edit("# failed=", "# failed=-5")),
+              HasSubstr(at(line_of("# failed=")) + "failed: expected a whole number from 0 to "));
+  EXPECT_THAT(error_of(edit("# travel_plans=", "# travel_plans=6x")),
+              HasSubstr(at(line_of("# travel_plans=")) + "travel_plans: bad value '6x'"));
+  // Settings the model's metadata takes: finite and above 0.
+  for (const auto& [key, value] :
+       std::vector<std::pair<std::string, std::string>>{{"resolution", "0"},
+                                                        {"blend_tolerance", "nan"},
+                                                        {"speed_scale", "inf"},
+                                                        {"speed_scale", "-2"},
+                                                        {"resolution", "0.005 m"}}) {
+    EXPECT_THAT(error_of(edit("# " + key + "=", "# " + key + "=" + value)),
+                HasSubstr(at(line_of("# " + key + "=")) + key +
+                          ": expected a finite number above 0, got \"" + value + "\""));
+  }
+  // The identity: required, names not empty, hashes 16 hex digits.
+  for (std::string key : {"robot_model", "robot_hash", "tool", "tool_hash", "seed", "rows"}) {
+    const std::vector<std::string> without = edit("# " + key + "=", std::nullopt);
+    EXPECT_THAT(error_of(without), HasSubstr(at(line_in(without, "cell,")) +
+                                             "the header has no '# " + key + "=' line"));
+  }
+  EXPECT_THAT(error_of(edit("# tool=", "# tool=")),
+              HasSubstr(at(line_of("# tool=")) + "tool: expected a name, got nothing"));
+  EXPECT_THAT(error_of(edit("# robot_hash=", "# robot_hash=44b32d0dd1e770e")),
+              HasSubstr(at(line_of("# robot_hash=")) +
+                        "robot_hash: expected 16 hex digits (0-9, a-f), got \"44b32d0dd1e770e\""));
+  // Without the rows' hash, edited rows would go unnoticed.
+  const std::vector<std::string> no_hash = edit("# hash=", std::nullopt);
+  EXPECT_THAT(error_of(no_hash),
+              HasSubstr(at(line_in(no_hash, "cell,")) + "the header has no '# hash=' line"));
+  EXPECT_THAT(error_of(edit("# hash=", "# hash=nothing")),
+              HasSubstr(at(line_of("# hash=")) + "hash: expected 16 hex digits"));
+  // Stations cell0, cell1, … in order, each once (one station trained on and held out at once).
+  const std::string cell0 = lines[static_cast<std::size_t>(line_of("# cell0=") - 1)];
+  EXPECT_THAT(error_of(edit("# cell0=", "# cell1=" + cell0.substr(8))),
+              HasSubstr(at(line_of("# cell0=")) + "cell1: expected the key 'cell0'"));
+  EXPECT_THAT(error_of(edit("# cell0=", "# cellar=" + cell0.substr(8))),
+              HasSubstr(at(line_of("# cell0=")) + "cellar: expected the key 'cell0'"));
+  {
+    std::vector<std::string> twice = lines;
+    twice.insert(twice.begin() + line_of("# cell0="), "# cell1=" + cell0.substr(8));
+    EXPECT_THAT(error_of(twice), HasSubstr(at(line_of("# cell0=") + 1) + "cell1: the station \"" +
+                                           cell0.substr(8) + "\" is also cell0"));
+  }
+  EXPECT_THAT(error_of(edit("# cell0=", "# cell0=tables_wall")),
+              HasSubstr(at(line_of("# cell0=")) +
+                        "cell0: expected <station name>@<16 hex digits of its hash>"));
+  // A key twice, an unknown key, a line that is no key=value, a header line among the rows.
+  {
+    std::vector<std::string> twice = lines;
+    twice.insert(twice.begin() + line_of("# seed="), "# seed=2");
+    EXPECT_THAT(error_of(twice), HasSubstr(at(line_of("# seed=") + 1) +
+                                           "seed: given twice (first "
+                                           "on line " +
+                                           std::to_string(line_of("# seed=")) + ")"));
+    std::vector<std::string> late = lines;
+    late.insert(late.begin() + line_of("cell,") + 1, "# seed=1");
+    EXPECT_THAT(error_of(late),
+                HasSubstr(at(line_of("cell,") + 2) + "a header line after the header row (line " +
+                          std::to_string(line_of("cell,")) + ")"));
+  }
+  EXPECT_THAT(error_of(edit("# seed=", "# colour=red")),
+              HasSubstr(at(line_of("# seed=")) + "unknown key \"colour\""));
+  EXPECT_THAT(error_of(edit("# seed=", "# seed 1")),
+              HasSubstr(at(line_of("# seed=")) + "expected a header line '# key=value'"));
+  // Columns are found by name: a second `duration` was silently ignored.
+  {
+    std::vector<std::string> columns = lines;
+    std::string& row = columns[static_cast<std::size_t>(line_of("cell,") - 1)];
+    row.replace(row.rfind(',') + 1, std::string::npos, "duration");
+    EXPECT_THAT(error_of(columns),
+                HasSubstr(at(line_of("cell,")) +
+                          "the header row names column \"duration\" twice "
+                          "(columns 4 and " +
+                          std::to_string(7 + 2 * kMaxJoints + kNumFeatures) + ")"));
+  }
+  // Bytes that are not UTF-8 (Latin-1 é) reached train's JSON output.
+  EXPECT_THAT(error_of(edit("# cell0=", "# cell0=caf\xE9@0123456789abcdef")),
+              HasSubstr(at(line_of("# cell0=")) +
+                        "cell0: expected printable UTF-8 text, got \"caf\\xe9@0123456789abcdef\""));
+  EXPECT_THAT(error_of(edit("# tool=", "# tool=gun\xE9")),
+              HasSubstr(at(line_of("# tool=")) + "tool: expected printable UTF-8 text"));
+  // A byte order mark (some editors add one) is said, not "not a weldcell training data file".
+  EXPECT_THAT(error_of(edit("# weldcell-travel-data/", "\xEF\xBB\xBF" + lines[0])),
+              HasSubstr(at(1) + "starts with a UTF-8 byte order mark (EF BB BF): save it "
+                                "without one"));
+  EXPECT_EQ(error_of(lines), "(read)");
+  std::filesystem::remove(file);
+}
+
 // The features recomputed from the stored configurations are those computed when the moves were
 // planned, bit for bit; data from another cell is refused with the header line named.
 TEST_F(LearnedWall, RefeaturizingFromTheStoredConfigurationsGivesTheSameFeatures) {
@@ -590,6 +890,7 @@ TEST_F(LearnedWall, RefeaturizingFromTheStoredConfigurationsGivesTheSameFeatures
   std::size_t header = 0;
   while (header < lines.size() && !lines[header].starts_with("cell,")) ++header;
   ASSERT_LT(header + 3, lines.size());
+  const std::vector<std::string> pristine = lines;
   std::string& row = lines[header + 3];
   std::size_t qa2 = 0;  // column 8: cell,robot,kind,duration,direct,branch_a,branch_b,qa1,qa2
   for (int k = 0; k < 8; ++k) qa2 = row.find(',', qa2) + 1;
@@ -607,6 +908,62 @@ TEST_F(LearnedWall, RefeaturizingFromTheStoredConfigurationsGivesTheSameFeatures
                                                 "outside the joint limits of robot '",
                                                 file.string(), header + 4)));
   }
+  // Blank lines among the rows (ReadDataset skips them) do not shift the line named (it was the
+  // header row's + 1 + the move's index); a robot the cell lacks and a move of another number of
+  // joints are named at their row too (they were at the station's header line).
+  auto refeaturize_error = [&](const std::vector<std::string>& content) {
+    {
+      std::ofstream out(file);
+      for (const std::string& line : content) out << line << '\n';
+    }
+    Dataset read = ReadDataset(file);
+    try {
+      RefeaturizeDataset(read, {testing::TablesCell(true)}, file, 1);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(recomputed)");
+  };
+  // Field k of the line at index `at` replaced by `value`.
+  auto set_field = [](std::string& line, int k, const std::string& value) {
+    std::size_t begin = 0;
+    for (int i = 0; i < k; ++i) begin = line.find(',', begin) + 1;
+    line.replace(begin, line.find(',', begin) - begin, value);
+  };
+  auto at = [&](std::size_t line) { return fmt::format("{}:{}:1: error: ", file.string(), line); };
+  std::vector<std::string> spaced = lines;  // the third move's qa2 = 1e30
+  spaced.insert(spaced.begin() + static_cast<std::ptrdiff_t>(header) + 2, "");
+  spaced.insert(spaced.begin() + static_cast<std::ptrdiff_t>(header) + 1, "");
+  EXPECT_THAT(refeaturize_error(spaced),
+              HasSubstr(at(header + 6) + "cell0: qa2 = 1e+30 rad is outside the joint limits"));
+  std::vector<std::string> robot = pristine;
+  set_field(robot[header + 2], 1, "R9");
+  EXPECT_THAT(refeaturize_error(robot), HasSubstr(at(header + 3) + "cell0: has no robot 'R9'"));
+  std::vector<std::string> joints = pristine;  // qa6 and qb6 empty: 5 joints
+  set_field(joints[header + 1], 7 + 5, "");
+  set_field(joints[header + 1], 7 + kMaxJoints + 5, "");
+  EXPECT_THAT(refeaturize_error(joints), HasSubstr(at(header + 2) + "cell0: a move of robot '"));
+  EXPECT_THAT(refeaturize_error(joints), HasSubstr("has 5 joints, the robot 6"));
+  EXPECT_EQ(refeaturize_error(pristine), "(recomputed)");
+  std::filesystem::remove(file);
+}
+
+// Ctrl-C while recomputing features (reach and the roadmaps of each cell: 36 s to stop on
+// cells/L): cancelled before the call, nothing is recomputed and the schema is left as read.
+TEST_F(LearnedWall, RefeaturizingStopsWhenCancelled) {
+  const std::filesystem::path file = TempFolder("refeaturize_cancelled.csv");
+  WriteDataset((*data_)[0], file);
+  Dataset back = ReadDataset(file);
+  for (Sample& s : back.samples) s.x.fill(-1.0f);
+  back.feature_schema = 1;
+  std::atomic<bool> cancel{true};
+  RefeaturizeDataset(back, {testing::TablesCell(true)}, file, 2, Progress({}, &cancel));
+  for (const Sample& s : back.samples) EXPECT_EQ(s.x[kFeatureTMax], -1.0f);
+  EXPECT_EQ(back.feature_schema, 1);
+  cancel = false;
+  RefeaturizeDataset(back, {testing::TablesCell(true)}, file, 2, Progress({}, &cancel));
+  EXPECT_EQ(back.feature_schema, kFeatureSchemaVersion);
+  EXPECT_NE(back.samples[0].x[kFeatureTMax], -1.0f);
   std::filesystem::remove(file);
 }
 
