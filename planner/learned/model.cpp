@@ -164,6 +164,114 @@ std::vector<float> PredictBooster(BoosterHandle b, const std::vector<float>& dat
   return out;
 }
 
+// The booster as XGBoost's JSON.
+std::string BoosterText(BoosterHandle booster) {
+  bst_ulong n = 0;
+  const char* buffer = nullptr;
+  Xgb(XGBoosterSaveModelToBuffer(booster, R"({"format": "json"})", &n, &buffer), "save");
+  return std::string(buffer, n);
+}
+
+// Whether `s` is well-formed UTF-8 (Unicode 15, table 3-7: no overlong forms, no surrogates,
+// nothing above U+10FFFF), as nlohmann's dump requires.
+bool IsUtf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char c = b(i);
+    int n = 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    } else {
+      return false;
+    }
+    if (i + static_cast<std::size_t>(n) >= s.size()) return false;  // cut short
+    for (int k = 1; k <= n; ++k) {
+      const unsigned char t = b(i + k);
+      if (t < (k == 1 ? lo : 0x80) || t > (k == 1 ? hi : 0xBF)) return false;
+    }
+    i += static_cast<std::size_t>(n) + 1;
+  }
+  return true;
+}
+
+// The text of a ModelInfo that metadata.json cannot hold: bytes that are not UTF-8 (a name
+// passed on from a command line or a cell file; nlohmann's dump throws on them). Refused, not
+// replaced: the CLI checks names before training, and a model named other than asked would
+// surprise.
+void CheckText(const ModelInfo& i, const SourceLocation& where, DiagnosticSink& sink) {
+  auto check = [&](const std::string& key, const std::string& value) {
+    if (!IsUtf8(value)) sink.Error(where, key, "expected UTF-8 text, got " + Quote(value));
+  };
+  for (auto [key, value] :
+       {std::pair{"name", &i.name}, std::pair{"robot_model", &i.robot_model},
+        std::pair{"robot_hash", &i.robot_hash}, std::pair{"tool", &i.tool},
+        std::pair{"tool_hash", &i.tool_hash}, std::pair{"booster", &i.booster},
+        std::pair{"training_hash", &i.training_hash},
+        std::pair{"weldcell_version", &i.weldcell_version}, std::pair{"created", &i.created}}) {
+    check(key, *value);
+  }
+  for (auto [key, list] : {std::pair{"training_cells", &i.training_cells},
+                           std::pair{"heldout_cells", &i.heldout_cells}}) {
+    for (std::size_t k = 0; k < list->size(); ++k) {
+      check(fmt::format("{}[{}]", key, k), (*list)[k]);
+    }
+  }
+}
+
+// metadata.json's text. Precondition: CheckText found nothing.
+std::string MetadataText(const ModelInfo& i, const std::filesystem::path& meta_file) {
+  Json j;
+  j["format"] = "weldcell-travel-model/1";
+  j["name"] = i.name;
+  j["robot_model"] = i.robot_model;
+  j["robot_hash"] = i.robot_hash;
+  j["tool"] = i.tool;
+  j["tool_hash"] = i.tool_hash;
+  j["feature_schema"] = i.feature_schema;
+  j["features"] = Json::array();
+  for (std::string_view f : kFeatureNames) j["features"].push_back(std::string(f));
+  j["booster"] = i.booster;
+  j["direct_classifier"] = i.direct_classifier;
+  j["training_cells"] = i.training_cells;
+  j["heldout_cells"] = i.heldout_cells;
+  j["seed"] = i.seed;
+  j["training_samples"] = i.training_samples;
+  j["training_hash"] = i.training_hash;
+  j["heldout_samples"] = i.heldout_samples;
+  j["heldout_mae_pct"] = i.heldout_mae_pct;
+  j["heldout_analytic_pct"] = i.heldout_analytic_pct;
+  j["drift_threshold_pct"] = i.drift_threshold_pct;
+  j["feature_min"] = FloatsJson(i.feature_min);
+  j["feature_max"] = FloatsJson(i.feature_max);
+  j["resolution"] = i.resolution;
+  j["blend_tolerance"] = i.blend_tolerance;
+  j["speed_scale"] = i.speed_scale;
+  j["travel_plans"] = i.travel_plans;
+  j["weldcell_version"] = i.weldcell_version;
+  j["created"] = i.created;
+  try {
+    return j.dump(1) + "\n";
+  } catch (const nlohmann::json::exception& e) {
+    // CheckText's precondition broken: still nothing written.
+    throw InputError(
+        {{.where = {.file = meta_file.string()},
+          .message = std::string("cannot be written (nothing written): ") + e.what()}});
+  }
+}
+
 // |bound| of any feature (s, m, rad, counts): far above any a station gives.
 constexpr float kMaxFeatureBound = 1e6f;
 
@@ -293,51 +401,31 @@ std::vector<double> Model::Predict(const std::vector<Features>& x, int threads) 
 }
 
 void Model::Save(const std::filesystem::path& folder) const {
-  std::filesystem::create_directories(folder);
-  bst_ulong n = 0;
-  const char* buffer = nullptr;
-  Xgb(XGBoosterSaveModelToBuffer(impl_->booster, R"({"format": "json"})", &n, &buffer), "save");
-  WriteFileAtomically(folder / "model.json", std::string_view(buffer, n));
+  // Every file is serialized (and the metadata checked) before the first is written: an
+  // exception here leaves the folder as it was, never new trees beside another model's
+  // metadata.json. metadata.json is renamed into place last.
+  const std::filesystem::path meta_file = folder / "metadata.json";
+  DiagnosticSink sink;
+  CheckText(info_, {.file = meta_file.string()}, sink);
+  if (sink.has_errors()) {
+    std::vector<Diagnostic> errors = sink.diagnostics();
+    for (Diagnostic& d : errors) d.message += " (nothing written)";
+    throw InputError(std::move(errors));
+  }
+  std::vector<FileToWrite> files;
+  files.push_back({.path = folder / "model.json", .contents = BoosterText(impl_->booster)});
   if (impl_->direct) {
-    Xgb(XGBoosterSaveModelToBuffer(impl_->direct, R"({"format": "json"})", &n, &buffer), "save");
-    WriteFileAtomically(folder / "direct.json", std::string_view(buffer, n));
-  } else {
+    files.push_back({.path = folder / "direct.json", .contents = BoosterText(impl_->direct)});
+  }
+  files.push_back({.path = meta_file, .contents = MetadataText(info_, meta_file)});
+  WriteFilesTogether(files);
+  if (!impl_->direct) {
     // No classifier of an earlier model left beside this one (Load would ignore it; a reader
-    // of the folder would not).
+    // of the folder would not). Removed after the new metadata is in place, which says there
+    // is none.
     std::error_code ignored;
     std::filesystem::remove(folder / "direct.json", ignored);
   }
-  const ModelInfo& i = info_;
-  Json j;
-  j["format"] = "weldcell-travel-model/1";
-  j["name"] = i.name;
-  j["robot_model"] = i.robot_model;
-  j["robot_hash"] = i.robot_hash;
-  j["tool"] = i.tool;
-  j["tool_hash"] = i.tool_hash;
-  j["feature_schema"] = i.feature_schema;
-  j["features"] = Json::array();
-  for (std::string_view f : kFeatureNames) j["features"].push_back(std::string(f));
-  j["booster"] = i.booster;
-  j["direct_classifier"] = i.direct_classifier;
-  j["training_cells"] = i.training_cells;
-  j["heldout_cells"] = i.heldout_cells;
-  j["seed"] = i.seed;
-  j["training_samples"] = i.training_samples;
-  j["training_hash"] = i.training_hash;
-  j["heldout_samples"] = i.heldout_samples;
-  j["heldout_mae_pct"] = i.heldout_mae_pct;
-  j["heldout_analytic_pct"] = i.heldout_analytic_pct;
-  j["drift_threshold_pct"] = i.drift_threshold_pct;
-  j["feature_min"] = FloatsJson(i.feature_min);
-  j["feature_max"] = FloatsJson(i.feature_max);
-  j["resolution"] = i.resolution;
-  j["blend_tolerance"] = i.blend_tolerance;
-  j["speed_scale"] = i.speed_scale;
-  j["travel_plans"] = i.travel_plans;
-  j["weldcell_version"] = i.weldcell_version;
-  j["created"] = i.created;
-  WriteFileAtomically(folder / "metadata.json", j.dump(1) + "\n");
 }
 
 Model Model::Load(const std::filesystem::path& folder) {

@@ -109,8 +109,13 @@ class Model {
   std::vector<double> Predict(const std::vector<Features>& x, int threads = 0) const;
 
   /// Writes folder/model.json, folder/metadata.json and, with a classifier, folder/direct.json
-  /// (each atomically; folder created; a direct.json of an earlier model removed). Throws
-  /// FileWriteError when the file system refuses.
+  /// as one model (folder created; a direct.json of an earlier model removed): every file is
+  /// serialized and checked first, then all are written to temporaries and renamed into place
+  /// together, metadata.json last (WriteFilesTogether), so that the folder never holds these
+  /// trees beside another model's metadata. Throws InputError naming metadata.json and the key
+  /// when the metadata cannot be written as Load would read it (text that is not UTF-8: refused,
+  /// not replaced), and FileWriteError when the file system refuses; either way before the
+  /// first file is replaced (but for a rename refused after every check passed).
   void Save(const std::filesystem::path& folder) const;
   /// Reads a folder written by Save. Throws InputError naming the file when it is missing or
   /// malformed.
