@@ -64,6 +64,22 @@ Model SmallModel(const std::string& name, bool direct = false) {
                       direct ? free : std::vector<bool>{});
 }
 
+void Write(const fs::path& file, const std::string& text) {
+  std::ofstream(file, std::ios::binary) << text;
+}
+
+// The message Load throws for the folder ("" when it loads).
+std::string LoadError(const fs::path& folder) {
+  try {
+    (void)Model::Load(folder);
+  } catch (const InputError& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("not an InputError: ") + e.what();
+  }
+  return "";
+}
+
 std::map<std::string, std::string> Files(const fs::path& folder) {
   std::map<std::string, std::string> out;
   for (const auto& e : fs::directory_iterator(folder)) {
@@ -103,6 +119,129 @@ TEST(LearnedModelFiles, SaveWritesAWholeModelOrNothing) {
   SmallModel("new").Save(folder);
   EXPECT_EQ(Model::Load(folder).info().name, "new");
   EXPECT_FALSE(fs::exists(folder / "direct.json"));
+  fs::remove_all(folder);
+}
+
+// Each key is read as what it is: the message names the key, what was expected and what was
+// found. They all said "malformed model metadata: [json.exception.type_error.302] type must be
+// number, but is string"; 1e10 plans read as -2147483648, 1.5 moves as 1.
+TEST(LearnedModelFiles, MetadataKeysOfTheWrongTypeOrRangeAreRefusedNamingTheKey) {
+  const fs::path folder = Folder("metadata_types");
+  SmallModel("m").Save(folder);
+  const std::string original = Read(folder / "metadata.json");
+  ASSERT_EQ(LoadError(folder), "");
+  const std::string file = (folder / "metadata.json").string() + ": error: ";
+  // (key, value as JSON text, message after "file: error: "); a null value: the key removed.
+  const std::vector<std::vector<std::string>> cases = {
+      {"resolution", "\"0.005\"", "resolution: expected a number, got \"0.005\""},
+      {"travel_plans", "\"6\"",
+       "travel_plans: expected a whole number from 1 to 2147483647, got \"6\""},
+      {"travel_plans", "2.7",
+       "travel_plans: expected a whole number from 1 to 2147483647, got 2.7"},
+      {"travel_plans", "1e10",
+       "travel_plans: expected a number of plans, at most 2147483647, got 1e+10"},
+      {"travel_plans", "0", "travel_plans: expected a number of plans, at least 1, got 0"},
+      {"direct_classifier", "\"yes\"", "direct_classifier: expected true or false, got \"yes\""},
+      {"training_cells", "\"g1\"", "training_cells: expected a list of text, got \"g1\""},
+      {"training_cells", "[\"g1\", 5]", "training_cells[1]: expected text, got 5"},
+      {"created", "5", "created: expected text, got 5"},
+      {"training_samples", "1e30",
+       "training_samples: expected a number of moves, at most 9223372036854775807, got 1e+30"},
+      {"training_samples", "1.5",
+       "training_samples: expected a whole number from 0 to 9223372036854775807, got 1.5"},
+      {"feature_schema", "2.9",
+       "feature_schema: expected a whole number from 1 to 2147483647, got 2.9"},
+      {"seed", "-1", "seed: expected a whole number, at least 0, got -1"},
+      {"feature_min", "[0, \"x\"]", "feature_min[1]: expected a number, got \"x\""},
+      {"resolution", "", "resolution: missing"},
+      {"name", "", "name: missing"}};
+  for (const std::vector<std::string>& c : cases) {
+    nlohmann::ordered_json j = nlohmann::ordered_json::parse(original);
+    if (c[1].empty()) {
+      j.erase(c[0]);
+    } else {
+      j[c[0]] = nlohmann::ordered_json::parse(c[1]);
+    }
+    Write(folder / "metadata.json", j.dump(1));
+    EXPECT_THAT(LoadError(folder), HasSubstr(file + c[2])) << c[0] << " = " << c[1];
+    EXPECT_THAT(LoadError(folder), Not(HasSubstr("json.exception"))) << c[0] << " = " << c[1];
+  }
+  // Every problem of the file is said, not only the first.
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(original);
+  j["resolution"] = "0.005";
+  j["created"] = 5;
+  Write(folder / "metadata.json", j.dump(1));
+  EXPECT_THAT(LoadError(folder), HasSubstr(file + "resolution: "));
+  EXPECT_THAT(LoadError(folder), HasSubstr(file + "created: "));
+  // Whole numbers written as 6.0 are whole; keys files of older versions lack are optional.
+  j = nlohmann::ordered_json::parse(original);
+  j["travel_plans"] = 6.0;
+  Write(folder / "metadata.json", j.dump(1));
+  ASSERT_EQ(LoadError(folder), "");
+  EXPECT_EQ(Model::Load(folder).info().travel_plans, 6);
+  j.erase("travel_plans");
+  j.erase("direct_classifier");
+  Write(folder / "metadata.json", j.dump(1));
+  ASSERT_EQ(LoadError(folder), "");
+  EXPECT_EQ(Model::Load(folder).info().travel_plans, kUnrecordedTravelPlans);
+  EXPECT_FALSE(Model::Load(folder).info().direct_classifier);
+  fs::remove_all(folder);
+}
+
+// Held-out figures that contradict each other and a feature list other than the schema's were
+// loaded; a model without held-out stations is saved as one (-1, 0 moves) and loads.
+TEST(LearnedModelFiles, ContradictionsAreRefusedAndSavesOwnOutputLoads) {
+  const fs::path folder = Folder("metadata_contradictions");
+  SmallModel("m").Save(folder);  // no station held out
+  const std::string original = Read(folder / "metadata.json");
+  ASSERT_EQ(LoadError(folder), "");
+  {
+    const nlohmann::json j = nlohmann::json::parse(original);
+    EXPECT_EQ(j["heldout_samples"], 0);
+    EXPECT_EQ(j["heldout_mae_pct"], -1);
+    EXPECT_EQ(j["heldout_analytic_pct"], -1);
+  }
+  const std::string file = (folder / "metadata.json").string() + ": error: ";
+  auto edited = [&](const std::map<std::string, std::string>& edits) {
+    nlohmann::ordered_json j = nlohmann::ordered_json::parse(original);
+    for (const auto& [key, value] : edits) j[key] = nlohmann::ordered_json::parse(value);
+    Write(folder / "metadata.json", j.dump(1));
+    return LoadError(folder);
+  };
+  EXPECT_THAT(edited({{"heldout_samples", "14"}}),
+              HasSubstr(file + "heldout_mae_pct: expected a percentage, at least 0, for the 14 "
+                               "held-out moves (heldout_samples), got -1"));
+  EXPECT_THAT(edited({{"heldout_mae_pct", "12.5"}}),
+              HasSubstr(file + "heldout_mae_pct: expected -1 (no station held out: "
+                               "heldout_samples is 0), got 12.5"));
+  EXPECT_EQ(
+      edited(
+          {{"heldout_samples", "14"}, {"heldout_mae_pct", "12.5"}, {"heldout_analytic_pct", "20"}}),
+      "");
+  nlohmann::json names = nlohmann::json::array();
+  for (std::string_view f : kFeatureNames) names.push_back(std::string(f));
+  nlohmann::json swapped = names;
+  std::swap(swapped[0], swapped[1]);
+  EXPECT_THAT(edited({{"features", swapped.dump()}}),
+              HasSubstr(file + "features: expected the " + std::to_string(kNumFeatures) +
+                        " feature names of schema " + std::to_string(kFeatureSchemaVersion) +
+                        " in order, got \"t_j2\" as name 1 (\"t_j1\" expected)"));
+  nlohmann::json shorter = names;
+  shorter.erase(shorter.size() - 1);
+  EXPECT_THAT(edited({{"features", shorter.dump()}}), HasSubstr(file + "features: expected the "));
+  EXPECT_THAT(edited({{"features", "[]"}}), HasSubstr(file + "features: expected the "));
+  // Save refuses what Load would, before writing anything.
+  edited({});
+  const std::map<std::string, std::string> before = Files(folder);
+  Model contradiction = SmallModel("other");
+  contradiction.mutable_info().heldout_samples = 14;
+  try {
+    contradiction.Save(folder);
+    ADD_FAILURE() << "held-out moves without their error were saved";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(file + "heldout_mae_pct: expected a percentage"));
+  }
+  EXPECT_EQ(Files(folder), before);
   fs::remove_all(folder);
 }
 
