@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -69,14 +71,38 @@ Json FloatsJson(const std::vector<float>& v) {
   return j;
 }
 
+// The file's bytes. A folder where the file goes is said as such (reading one gave XGBoost's
+// "not an XGBoost model" for model.json), and so is a file that cannot be opened or read.
 std::string ReadText(const std::filesystem::path& file) {
+  auto bad = [&](const std::string& message) {
+    return InputError({{.where = {.file = file.string()}, .message = message}});
+  };
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) throw bad("is a folder, not a file");
   std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    throw InputError({{.where = {.file = file.string()}, .message = "cannot open the file"}});
-  }
+  if (!in) throw bad("cannot open the file (" + std::generic_category().message(errno) + ")");
   std::stringstream s;
   s << in.rdbuf();
+  if (in.bad()) throw bad("cannot read the file");
   return s.str();
+}
+
+// XGBoost's message made stable and short: without the "[04:01:05] ./src/learner.cc:1017: "
+// prefixes (a wall-clock time, different from run to run) and the stack trace, on one line.
+std::string XgboostGist(std::string message) {
+  message = message.substr(0, message.find("Stack trace:"));
+  static const std::regex kPrefix(R"(\[\d\d:\d\d:\d\d\] [^\s:]+:\d+: )");
+  message = std::regex_replace(message, kPrefix, "");
+  std::string out;
+  for (char c : message) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  while (!out.empty() && (out.back() == ' ' || out.back() == ':')) out.pop_back();
+  return Printable(out.empty() ? std::string("no reason given") : out, 200);
 }
 
 std::string FeatureHash(const std::vector<Features>& x, const std::vector<double>& y) {
@@ -699,13 +725,9 @@ Model Model::Load(const std::filesystem::path& folder) {
     Xgb(XGBoosterCreate(nullptr, 0, handle), "create");
     const std::string where = (folder / file).string();
     if (XGBoosterLoadModelFromBuffer(*handle, booster.data(), booster.size()) != 0) {
-      // XGBoost's message, without the stack trace it appends.
-      std::string message = XGBGetLastError();
-      message = message.substr(0, message.find("Stack trace:"));
-      while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back()))) {
-        message.pop_back();
-      }
-      throw InputError({{.where = {.file = where}, .message = "not an XGBoost model: " + message}});
+      throw InputError({{.where = {.file = where},
+                         .message = "not an XGBoost model: XGBoost could not read it (" +
+                                    XgboostGist(XGBGetLastError()) + ")"}});
     }
     // Trees of other features than the metadata's schema has would fail at the first
     // prediction (XGBoost: "Number of columns does not match").
@@ -826,13 +848,61 @@ double BiasPercent(const std::vector<double>& predicted, const std::vector<doubl
   return sum > 0 ? 100.0 * err / sum : 0.0;
 }
 
+namespace {
+
+// metadata.json far above the few kB Save writes is someone else's (not read whole).
+constexpr std::uintmax_t kMaxMetadataBytes = 1 << 20;
+
+// What a folder's metadata.json says it is.
+enum class MetadataKind { kNone, kOurs, kNotJson, kFormatNotText, kOther };
+
+MetadataKind KindOf(const std::filesystem::path& folder) {
+  const std::filesystem::path file = folder / "metadata.json";
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return MetadataKind::kNone;
+  const std::uintmax_t size = std::filesystem::file_size(file, ec);
+  if (ec || size > kMaxMetadataBytes) return MetadataKind::kOther;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return MetadataKind::kNotJson;  // ours or not, it cannot be told: see FindModels
+  const Json j = Json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return MetadataKind::kNotJson;
+  if (!j.is_object()) return MetadataKind::kOther;
+  const auto format = j.find("format");
+  if (format == j.end()) return MetadataKind::kOther;
+  if (!format->is_string()) return MetadataKind::kFormatNotText;
+  return format->get<std::string>().starts_with("weldcell-travel-model/") ? MetadataKind::kOurs
+                                                                          : MetadataKind::kOther;
+}
+
+}  // namespace
+
+bool IsModelFolder(const std::filesystem::path& folder) {
+  return KindOf(folder) == MetadataKind::kOurs;
+}
+
 std::vector<std::filesystem::path> FindModels(const std::filesystem::path& root) {
   std::vector<std::filesystem::path> out;
   std::error_code ec;
   if (!std::filesystem::is_directory(root, ec)) return out;
+  auto take = [&](const std::filesystem::path& folder) {
+    switch (KindOf(folder)) {
+      case MetadataKind::kOurs:
+        return true;
+      case MetadataKind::kNotJson:
+      case MetadataKind::kFormatNotText: {
+        // A metadata.json that is no JSON, or whose format is not text, beside a model.json:
+        // most likely a model of ours broken by an edit, shown (unreadable) rather than hidden.
+        std::error_code e;
+        return std::filesystem::is_regular_file(folder / "model.json", e);
+      }
+      default:
+        return false;
+    }
+  };
   for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file() && it->path().filename() == "metadata.json") {
+    if (it->is_regular_file() && it->path().filename() == "metadata.json" &&
+        take(it->path().parent_path())) {
       out.push_back(it->path().parent_path());
     }
   }

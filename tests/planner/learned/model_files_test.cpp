@@ -245,5 +245,82 @@ TEST(LearnedModelFiles, ContradictionsAreRefusedAndSavesOwnOutputLoads) {
   fs::remove_all(folder);
 }
 
+// A model.json cut short said XGBoost's "[04:01:05] ./src/learner.cc:1017: Check failed: …" (a
+// wall-clock time: another message every run) or "map::at"; a folder where it goes was "not an
+// XGBoost model".
+TEST(LearnedModelFiles, ABrokenModelJsonIsSaidStablyAndAFolderAsAFolder) {
+  const fs::path folder = Folder("broken_trees");
+  SmallModel("m").Save(folder);
+  const std::string trees = Read(folder / "model.json");
+  const std::string where = (folder / "model.json").string() + ": error: ";
+  for (const std::string& text : {trees.substr(0, trees.size() / 2), std::string("{}"),
+                                  std::string("[1, 2]"), std::string()}) {
+    Write(folder / "model.json", text);
+    const std::string message = LoadError(folder);
+    EXPECT_THAT(message, HasSubstr(where + "not an XGBoost model: XGBoost could not read it ("))
+        << text.size();
+    EXPECT_THAT(message, Not(::testing::ContainsRegex(R"(\[[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\])")));
+    EXPECT_THAT(message, Not(::testing::ContainsRegex(R"(\.(cc|h):[0-9]+:)")));
+    EXPECT_THAT(message, Not(HasSubstr("Stack trace")));
+    EXPECT_THAT(message, Not(HasSubstr("\n")));
+    EXPECT_EQ(LoadError(folder), message) << "the same message every time";
+  }
+  fs::remove(folder / "model.json");
+  fs::create_directory(folder / "model.json");
+  EXPECT_EQ(LoadError(folder), where + "is a folder, not a file");
+  fs::remove(folder / "model.json");
+  EXPECT_THAT(LoadError(folder), HasSubstr(where + "cannot open the file (No such file"));
+  // The same for metadata.json.
+  fs::remove(folder / "metadata.json");
+  fs::create_directory(folder / "metadata.json");
+  EXPECT_EQ(LoadError(folder),
+            (folder / "metadata.json").string() + ": error: is a folder, not a file");
+  fs::remove_all(folder);
+}
+
+// A website's metadata.json was listed as a model (and removed by `train --force`).
+TEST(LearnedModelFiles, OnlyWeldcellModelsAreFound) {
+  const fs::path root = Folder("find");
+  SmallModel("a").Save(root / "a");
+  SmallModel("b").Save(root / "deeper" / "b");
+  // Someone else's: a website's, a TensorFlow.js export beside its model.json, another format.
+  fs::create_directories(root / "site");
+  Write(root / "site" / "metadata.json", R"({"title": "Our cell", "author": "x"})");
+  fs::create_directories(root / "tfjs");
+  Write(root / "tfjs" / "metadata.json", R"({"tfjsVersion": "1.3.1", "modelName": "m"})");
+  Write(root / "tfjs" / "model.json", R"({"modelTopology": {}})");
+  fs::create_directories(root / "other_format");
+  Write(root / "other_format" / "metadata.json", R"({"format": "geojson"})");
+  fs::create_directories(root / "list");
+  Write(root / "list" / "metadata.json", "[1, 2]");
+  // Ours, broken by an edit: no JSON any more beside the trees. Without the trees it cannot be
+  // told from anyone's.
+  fs::create_directories(root / "broken");
+  fs::copy_file(root / "a" / "model.json", root / "broken" / "model.json");
+  Write(root / "broken" / "metadata.json", "{\"format\": \"weldcell-trav");
+  fs::create_directories(root / "not_json");
+  Write(root / "not_json" / "metadata.json", "<html>");
+  // A later format of ours: found, and Load says the format.
+  fs::create_directories(root / "later");
+  Write(root / "later" / "metadata.json", R"({"format": "weldcell-travel-model/2"})");
+
+  EXPECT_TRUE(IsModelFolder(root / "a"));
+  EXPECT_TRUE(IsModelFolder(root / "later"));
+  for (const char* f : {"site", "tfjs", "other_format", "list", "broken", "not_json", "nowhere"}) {
+    EXPECT_FALSE(IsModelFolder(root / f)) << f;
+  }
+  EXPECT_FALSE(IsModelFolder(root));
+  EXPECT_EQ(FindModels(root), (std::vector<fs::path>{root / "a", root / "broken",
+                                                     root / "deeper" / "b", root / "later"}));
+  EXPECT_THAT(LoadError(root / "broken"),
+              HasSubstr((root / "broken" / "metadata.json").string() +
+                        ": error: malformed model metadata: not JSON ("));
+  EXPECT_THAT(LoadError(root / "later"),
+              HasSubstr("format: expected \"weldcell-travel-model/1\", got "
+                        "\"weldcell-travel-model/2\""));
+  EXPECT_TRUE(FindModels(root / "nowhere").empty());
+  fs::remove_all(root);
+}
+
 }  // namespace
 }  // namespace weldcell::learned
