@@ -5,13 +5,16 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
+#include <utility>
 
 #include "planner/common/atomic_file.hpp"
 #include "planner/common/check.hpp"
@@ -68,14 +71,38 @@ Json FloatsJson(const std::vector<float>& v) {
   return j;
 }
 
+// The file's bytes. A folder where the file goes is said as such (reading one gave XGBoost's
+// "not an XGBoost model" for model.json), and so is a file that cannot be opened or read.
 std::string ReadText(const std::filesystem::path& file) {
+  auto bad = [&](const std::string& message) {
+    return InputError({{.where = {.file = file.string()}, .message = message}});
+  };
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) throw bad("is a folder, not a file");
   std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    throw InputError({{.where = {.file = file.string()}, .message = "cannot open the file"}});
-  }
+  if (!in) throw bad("cannot open the file (" + std::generic_category().message(errno) + ")");
   std::stringstream s;
   s << in.rdbuf();
+  if (in.bad()) throw bad("cannot read the file");
   return s.str();
+}
+
+// XGBoost's message made stable and short: without the "[04:01:05] ./src/learner.cc:1017: "
+// prefixes (a wall-clock time, different from run to run) and the stack trace, on one line.
+std::string XgboostGist(std::string message) {
+  message = message.substr(0, message.find("Stack trace:"));
+  static const std::regex kPrefix(R"(\[\d\d:\d\d:\d\d\] [^\s:]+:\d+: )");
+  message = std::regex_replace(message, kPrefix, "");
+  std::string out;
+  for (char c : message) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  while (!out.empty() && (out.back() == ' ' || out.back() == ':')) out.pop_back();
+  return Printable(out.empty() ? std::string("no reason given") : out, 200);
 }
 
 std::string FeatureHash(const std::vector<Features>& x, const std::vector<double>& y) {
@@ -164,54 +191,342 @@ std::vector<float> PredictBooster(BoosterHandle b, const std::vector<float>& dat
   return out;
 }
 
+// The booster as XGBoost's JSON.
+std::string BoosterText(BoosterHandle booster) {
+  bst_ulong n = 0;
+  const char* buffer = nullptr;
+  Xgb(XGBoosterSaveModelToBuffer(booster, R"({"format": "json"})", &n, &buffer), "save");
+  return std::string(buffer, n);
+}
+
+// Whether `s` is well-formed UTF-8 (Unicode 15, table 3-7: no overlong forms, no surrogates,
+// nothing above U+10FFFF), as nlohmann's dump requires.
+bool IsUtf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char c = b(i);
+    int n = 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    } else {
+      return false;
+    }
+    if (i + static_cast<std::size_t>(n) >= s.size()) return false;  // cut short
+    for (int k = 1; k <= n; ++k) {
+      const unsigned char t = b(i + k);
+      if (t < (k == 1 ? lo : 0x80) || t > (k == 1 ? hi : 0xBF)) return false;
+    }
+    i += static_cast<std::size_t>(n) + 1;
+  }
+  return true;
+}
+
+// The text of a ModelInfo that metadata.json cannot hold: bytes that are not UTF-8 (a name
+// passed on from a command line or a cell file; nlohmann's dump throws on them). Refused, not
+// replaced: the CLI checks names before training, and a model named other than asked would
+// surprise.
+void CheckText(const ModelInfo& i, const SourceLocation& where, DiagnosticSink& sink) {
+  auto check = [&](const std::string& key, const std::string& value) {
+    if (!IsUtf8(value)) sink.Error(where, key, "expected UTF-8 text, got " + Quote(value));
+  };
+  for (auto [key, value] :
+       {std::pair{"name", &i.name}, std::pair{"robot_model", &i.robot_model},
+        std::pair{"robot_hash", &i.robot_hash}, std::pair{"tool", &i.tool},
+        std::pair{"tool_hash", &i.tool_hash}, std::pair{"booster", &i.booster},
+        std::pair{"training_hash", &i.training_hash},
+        std::pair{"weldcell_version", &i.weldcell_version}, std::pair{"created", &i.created}}) {
+    check(key, *value);
+  }
+  for (auto [key, list] : {std::pair{"training_cells", &i.training_cells},
+                           std::pair{"heldout_cells", &i.heldout_cells}}) {
+    for (std::size_t k = 0; k < list->size(); ++k) {
+      check(fmt::format("{}[{}]", key, k), (*list)[k]);
+    }
+  }
+}
+
+// metadata.json's text. Precondition: CheckText found nothing.
+std::string MetadataText(const ModelInfo& i, const std::filesystem::path& meta_file) {
+  Json j;
+  j["format"] = "weldcell-travel-model/1";
+  j["name"] = i.name;
+  j["robot_model"] = i.robot_model;
+  j["robot_hash"] = i.robot_hash;
+  j["tool"] = i.tool;
+  j["tool_hash"] = i.tool_hash;
+  j["feature_schema"] = i.feature_schema;
+  j["features"] = Json::array();
+  for (std::string_view f : kFeatureNames) j["features"].push_back(std::string(f));
+  j["booster"] = i.booster;
+  j["direct_classifier"] = i.direct_classifier;
+  j["training_cells"] = i.training_cells;
+  j["heldout_cells"] = i.heldout_cells;
+  j["seed"] = i.seed;
+  j["training_samples"] = i.training_samples;
+  j["training_hash"] = i.training_hash;
+  j["heldout_samples"] = i.heldout_samples;
+  j["heldout_mae_pct"] = i.heldout_mae_pct;
+  j["heldout_analytic_pct"] = i.heldout_analytic_pct;
+  j["drift_threshold_pct"] = i.drift_threshold_pct;
+  j["feature_min"] = FloatsJson(i.feature_min);
+  j["feature_max"] = FloatsJson(i.feature_max);
+  j["resolution"] = i.resolution;
+  j["blend_tolerance"] = i.blend_tolerance;
+  j["speed_scale"] = i.speed_scale;
+  j["travel_plans"] = i.travel_plans;
+  j["weldcell_version"] = i.weldcell_version;
+  j["created"] = i.created;
+  try {
+    return j.dump(1) + "\n";
+  } catch (const nlohmann::json::exception& e) {
+    // CheckText's precondition broken: still nothing written.
+    throw InputError(
+        {{.where = {.file = meta_file.string()},
+          .message = std::string("cannot be written (nothing written): ") + e.what()}});
+  }
+}
+
 // |bound| of any feature (s, m, rad, counts): far above any a station gives.
 constexpr float kMaxFeatureBound = 1e6f;
 
-// What makes read metadata unusable ("key: expected …, got …"), empty when nothing does. A
-// threshold, bound or count edited into nonsense would otherwise silence the drift warning or the
-// training-range check.
-std::string InfoProblem(const ModelInfo& i) {
+// What makes metadata unusable, each as "key: expected …, got …". A threshold, bound or count
+// edited into nonsense would otherwise silence the drift warning or the training-range check;
+// held-out figures that contradict each other mislead `models list`.
+void CheckInfo(const ModelInfo& i, const SourceLocation& where, DiagnosticSink& sink) {
+  auto error = [&](std::string key, std::string message) {
+    sink.Error(where, std::move(key), std::move(message));
+  };
   auto positive = [](double v) { return std::isfinite(v) && v > 0; };
   if (i.travel_plans < 1) {
-    return fmt::format("travel_plans: expected a number of plans, at least 1, got {}",
-                       i.travel_plans);
+    error("travel_plans",
+          fmt::format("expected a number of plans, at least 1, got {}", i.travel_plans));
   }
   if (i.training_samples < 1 || i.heldout_samples < 0) {
-    return fmt::format(
-        "training_samples / heldout_samples: expected at least 1 / 0 moves, got {} / {}",
-        i.training_samples, i.heldout_samples);
+    error("training_samples / heldout_samples",
+          fmt::format("expected at least 1 / 0 moves, got {} / {}", i.training_samples,
+                      i.heldout_samples));
   }
   for (auto [key, value] : {std::pair{"heldout_mae_pct", i.heldout_mae_pct},
                             std::pair{"heldout_analytic_pct", i.heldout_analytic_pct}}) {
     // -1: no station held out.
     if (!(value == -1 || (std::isfinite(value) && value >= 0))) {
-      return fmt::format("{}: expected a percentage, at least 0 (-1: no station held out), got {}",
-                         key, value);
+      error(key, fmt::format("expected a percentage, at least 0 (-1: no station held out), got {}",
+                             value));
+    } else if (i.heldout_samples > 0 && value == -1) {
+      error(key, fmt::format("expected a percentage, at least 0, for the {} held-out moves "
+                             "(heldout_samples), got -1 (no station held out)",
+                             i.heldout_samples));
+    } else if (i.heldout_samples == 0 && value != -1) {
+      error(key,
+            fmt::format("expected -1 (no station held out: heldout_samples is 0), got {}", value));
     }
   }
   for (auto [key, value] :
        {std::pair{"drift_threshold_pct", i.drift_threshold_pct},
         std::pair{"resolution", i.resolution}, std::pair{"blend_tolerance", i.blend_tolerance},
         std::pair{"speed_scale", i.speed_scale}}) {
-    if (!positive(value)) return fmt::format("{}: expected a number above 0, got {}", key, value);
+    if (!positive(value)) error(key, fmt::format("expected a number above 0, got {}", value));
   }
-  if (i.feature_schema != kFeatureSchemaVersion) return {};  // refused when chosen (Mismatch)
+  if (i.feature_schema != kFeatureSchemaVersion) return;  // refused when chosen (Mismatch)
   if (i.feature_min.size() != kNumFeatures || i.feature_max.size() != kNumFeatures) {
-    return fmt::format("feature_min/feature_max: expected {} values each, got {} and {}",
-                       kNumFeatures, i.feature_min.size(), i.feature_max.size());
+    error("feature_min/feature_max",
+          fmt::format("expected {} values each, got {} and {}", kNumFeatures, i.feature_min.size(),
+                      i.feature_max.size()));
+    return;
   }
   for (int k = 0; k < kNumFeatures; ++k) {
     const float lo = i.feature_min[k], hi = i.feature_max[k];
     // Finite with room to spare: the range check adds half the range to each bound.
     if (!(std::abs(lo) <= kMaxFeatureBound && std::abs(hi) <= kMaxFeatureBound && lo <= hi)) {
-      return fmt::format(
-          "feature_min/feature_max: {} (feature {}) from {} to {}: expected bounds within ±{:g}, "
-          "the lower one not above the upper",
-          kFeatureNames[k], k + 1, lo, hi, kMaxFeatureBound);
+      error("feature_min/feature_max",
+            fmt::format("{} (feature {}) from {} to {}: expected bounds within ±{:g}, the lower "
+                        "one not above the upper",
+                        kFeatureNames[k], k + 1, lo, hi, kMaxFeatureBound));
     }
   }
-  return {};
 }
+
+// A number as a message shows it: 2.7, 1e+10 (%g when that reads back the same, else the
+// shortest text that does).
+std::string NumberText(double x) {
+  std::string g = fmt::format("{:g}", x);
+  if (std::isfinite(x) && std::strtod(g.c_str(), nullptr) != x) g = fmt::format("{}", x);
+  return g;
+}
+
+// What a JSON value is, for "got …": strings quoted, numbers as written, lists and objects
+// named.
+std::string Describe(const Json& v) {
+  switch (v.type()) {
+    case Json::value_t::string:
+      return Quote(v.get_ref<const std::string&>());
+    case Json::value_t::number_unsigned:
+      return std::to_string(v.get<std::uint64_t>());
+    case Json::value_t::number_integer:
+      return std::to_string(v.get<std::int64_t>());
+    case Json::value_t::number_float:
+      return NumberText(v.get<double>());
+    case Json::value_t::boolean:
+      return v.get<bool>() ? "true" : "false";
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::array:
+      return fmt::format("a list of {} values", v.size());
+    case Json::value_t::object:
+      return "an object";
+    default:
+      return "something else";
+  }
+}
+
+// Typed reads of metadata.json's keys: each problem is collected naming the key, what was
+// expected and what was found ("travel_plans: expected a whole number from 1 to 2147483647, got
+// "6""); a key left unread keeps the field's default.
+class MetadataReader {
+ public:
+  MetadataReader(const Json& j, SourceLocation where, DiagnosticSink& sink)
+      : j_(j), where_(std::move(where)), sink_(sink) {}
+
+  void Error(const std::string& key, std::string message) {
+    sink_.Error(where_, key, std::move(message));
+  }
+
+  // The value of `key`; null (and, when required, an error "missing") when it is absent.
+  const Json* Find(const char* key, bool required) {
+    const auto it = j_.find(key);
+    if (it != j_.end()) return &*it;
+    if (required) Error(key, "missing");
+    return nullptr;
+  }
+
+  void String(const char* key, std::string* out) {
+    if (const Json* v = Find(key, true)) {
+      if (v->is_string()) {
+        *out = v->get<std::string>();
+      } else {
+        Error(key, "expected text, got " + Describe(*v));
+      }
+    }
+  }
+
+  void Bool(const char* key, bool* out, bool required) {
+    if (const Json* v = Find(key, required)) {
+      if (v->is_boolean()) {
+        *out = v->get<bool>();
+      } else {
+        Error(key, "expected true or false, got " + Describe(*v));
+      }
+    }
+  }
+
+  void Number(const char* key, double* out) {
+    if (const Json* v = Find(key, true)) {
+      if (v->is_number() && std::isfinite(v->get<double>())) {
+        *out = v->get<double>();
+      } else {
+        Error(key, "expected a number, got " + Describe(*v));
+      }
+    }
+  }
+
+  // A whole number from lo to hi: a JSON number that is integral (2 or 2.0, not 2.7) and in
+  // range, never converted with a wrap or a cut. `noun` says what is counted when the value is
+  // out of range.
+  template <typename T>
+  void Whole(const char* key, T lo, T hi, T* out, bool required,
+             std::string_view noun = "a whole number") {
+    const Json* v = Find(key, required);
+    if (!v) return;
+    const std::string range = fmt::format("a whole number from {} to {}", lo, hi);
+    auto check = [&](auto x) {
+      if (std::cmp_less(x, lo)) {
+        Error(key, fmt::format("expected {}, at least {}, got {}", noun, lo, Describe(*v)));
+      } else if (std::cmp_greater(x, hi)) {
+        Error(key, fmt::format("expected {}, at most {}, got {}", noun, hi, Describe(*v)));
+      } else {
+        *out = static_cast<T>(x);
+      }
+    };
+    if (v->is_number_unsigned()) {
+      check(v->get<std::uint64_t>());
+    } else if (v->is_number_integer()) {
+      check(v->get<std::int64_t>());
+    } else if (v->is_number_float() && std::isfinite(v->get<double>()) &&
+               std::floor(v->get<double>()) == v->get<double>()) {
+      // Compared as long double, which holds every 64-bit integer exactly.
+      const long double x = v->get<double>();
+      if (x < static_cast<long double>(lo)) {
+        Error(key, fmt::format("expected {}, at least {}, got {}", noun, lo, Describe(*v)));
+      } else if (x > static_cast<long double>(hi)) {
+        Error(key, fmt::format("expected {}, at most {}, got {}", noun, hi, Describe(*v)));
+      } else {
+        *out = static_cast<T>(x);
+      }
+    } else {
+      Error(key, "expected " + range + ", got " + Describe(*v));
+    }
+  }
+
+  void Strings(const char* key, std::vector<std::string>* out) {
+    const Json* v = Find(key, true);
+    if (!v) return;
+    if (!v->is_array()) {
+      Error(key, "expected a list of text, got " + Describe(*v));
+      return;
+    }
+    std::vector<std::string> list;
+    bool ok = true;
+    for (std::size_t k = 0; k < v->size(); ++k) {
+      if ((*v)[k].is_string()) {
+        list.push_back((*v)[k].get<std::string>());
+      } else {
+        Error(fmt::format("{}[{}]", key, k), "expected text, got " + Describe((*v)[k]));
+        ok = false;
+      }
+    }
+    if (ok) *out = std::move(list);
+  }
+
+  void Floats(const char* key, std::vector<float>* out) {
+    const Json* v = Find(key, true);
+    if (!v) return;
+    if (!v->is_array()) {
+      Error(key, "expected a list of numbers, got " + Describe(*v));
+      return;
+    }
+    std::vector<float> list;
+    bool ok = true;
+    for (std::size_t k = 0; k < v->size(); ++k) {
+      const Json& x = (*v)[k];
+      if (x.is_number() && std::isfinite(x.get<double>())) {
+        // Beyond float's range: ±inf, which CheckInfo refuses as a bound.
+        list.push_back(static_cast<float>(x.get<double>()));
+      } else {
+        Error(fmt::format("{}[{}]", key, k), "expected a number, got " + Describe(x));
+        ok = false;
+      }
+    }
+    if (ok) *out = std::move(list);
+  }
+
+ private:
+  const Json& j_;
+  SourceLocation where_;
+  DiagnosticSink& sink_;
+};
 
 }  // namespace
 
@@ -293,51 +608,33 @@ std::vector<double> Model::Predict(const std::vector<Features>& x, int threads) 
 }
 
 void Model::Save(const std::filesystem::path& folder) const {
-  std::filesystem::create_directories(folder);
-  bst_ulong n = 0;
-  const char* buffer = nullptr;
-  Xgb(XGBoosterSaveModelToBuffer(impl_->booster, R"({"format": "json"})", &n, &buffer), "save");
-  WriteFileAtomically(folder / "model.json", std::string_view(buffer, n));
+  // Every file is serialized (and the metadata checked) before the first is written: an
+  // exception here leaves the folder as it was, never new trees beside another model's
+  // metadata.json. metadata.json is renamed into place last.
+  const std::filesystem::path meta_file = folder / "metadata.json";
+  DiagnosticSink sink;
+  // What Load would refuse is not written: Save's output always loads.
+  CheckText(info_, {.file = meta_file.string()}, sink);
+  CheckInfo(info_, {.file = meta_file.string()}, sink);
+  if (sink.has_errors()) {
+    std::vector<Diagnostic> errors = sink.diagnostics();
+    for (Diagnostic& d : errors) d.message += " (nothing written)";
+    throw InputError(std::move(errors));
+  }
+  std::vector<FileToWrite> files;
+  files.push_back({.path = folder / "model.json", .contents = BoosterText(impl_->booster)});
   if (impl_->direct) {
-    Xgb(XGBoosterSaveModelToBuffer(impl_->direct, R"({"format": "json"})", &n, &buffer), "save");
-    WriteFileAtomically(folder / "direct.json", std::string_view(buffer, n));
-  } else {
+    files.push_back({.path = folder / "direct.json", .contents = BoosterText(impl_->direct)});
+  }
+  files.push_back({.path = meta_file, .contents = MetadataText(info_, meta_file)});
+  WriteFilesTogether(files);
+  if (!impl_->direct) {
     // No classifier of an earlier model left beside this one (Load would ignore it; a reader
-    // of the folder would not).
+    // of the folder would not). Removed after the new metadata is in place, which says there
+    // is none.
     std::error_code ignored;
     std::filesystem::remove(folder / "direct.json", ignored);
   }
-  const ModelInfo& i = info_;
-  Json j;
-  j["format"] = "weldcell-travel-model/1";
-  j["name"] = i.name;
-  j["robot_model"] = i.robot_model;
-  j["robot_hash"] = i.robot_hash;
-  j["tool"] = i.tool;
-  j["tool_hash"] = i.tool_hash;
-  j["feature_schema"] = i.feature_schema;
-  j["features"] = Json::array();
-  for (std::string_view f : kFeatureNames) j["features"].push_back(std::string(f));
-  j["booster"] = i.booster;
-  j["direct_classifier"] = i.direct_classifier;
-  j["training_cells"] = i.training_cells;
-  j["heldout_cells"] = i.heldout_cells;
-  j["seed"] = i.seed;
-  j["training_samples"] = i.training_samples;
-  j["training_hash"] = i.training_hash;
-  j["heldout_samples"] = i.heldout_samples;
-  j["heldout_mae_pct"] = i.heldout_mae_pct;
-  j["heldout_analytic_pct"] = i.heldout_analytic_pct;
-  j["drift_threshold_pct"] = i.drift_threshold_pct;
-  j["feature_min"] = FloatsJson(i.feature_min);
-  j["feature_max"] = FloatsJson(i.feature_max);
-  j["resolution"] = i.resolution;
-  j["blend_tolerance"] = i.blend_tolerance;
-  j["speed_scale"] = i.speed_scale;
-  j["travel_plans"] = i.travel_plans;
-  j["weldcell_version"] = i.weldcell_version;
-  j["created"] = i.created;
-  WriteFileAtomically(folder / "metadata.json", j.dump(1) + "\n");
 }
 
 Model Model::Load(const std::filesystem::path& folder) {
@@ -345,59 +642,92 @@ Model Model::Load(const std::filesystem::path& folder) {
   const std::string text = ReadText(meta_file);
   Model model;
   ModelInfo& i = model.info_;
-  auto bad = [&](const std::string& message) {
-    return InputError({{.where = {.file = meta_file.string()}, .message = message}});
+  const SourceLocation where{.file = meta_file.string()};
+  // Problems of the whole file (not JSON, not a model's metadata) say "malformed model metadata".
+  auto malformed = [&](const std::string& message) {
+    return InputError({{.where = where, .message = "malformed model metadata: " + message}});
   };
   Json j;
   try {
     j = Json::parse(text);
-    if (j.at("format").get<std::string>() != "weldcell-travel-model/1") {
-      throw bad("format: unknown model format '" + j.at("format").get<std::string>() +
-                "', expected 'weldcell-travel-model/1'");
-    }
-    i.name = j.at("name").get<std::string>();
-    i.robot_model = j.at("robot_model").get<std::string>();
-    i.robot_hash = j.at("robot_hash").get<std::string>();
-    i.tool = j.at("tool").get<std::string>();
-    i.tool_hash = j.at("tool_hash").get<std::string>();
-    i.feature_schema = j.at("feature_schema").get<int>();
-    i.booster = j.at("booster").get<std::string>();
-    i.direct_classifier = j.value("direct_classifier", false);
-    i.training_cells = j.at("training_cells").get<std::vector<std::string>>();
-    i.heldout_cells = j.at("heldout_cells").get<std::vector<std::string>>();
-    i.seed = j.at("seed").get<std::uint64_t>();
-    i.training_samples = j.at("training_samples").get<std::int64_t>();
-    i.training_hash = j.at("training_hash").get<std::string>();
-    i.heldout_samples = j.at("heldout_samples").get<std::int64_t>();
-    i.heldout_mae_pct = j.at("heldout_mae_pct").get<double>();
-    i.heldout_analytic_pct = j.at("heldout_analytic_pct").get<double>();
-    i.drift_threshold_pct = j.at("drift_threshold_pct").get<double>();
-    i.feature_min = j.at("feature_min").get<std::vector<float>>();
-    i.feature_max = j.at("feature_max").get<std::vector<float>>();
-    i.resolution = j.at("resolution").get<double>();
-    i.blend_tolerance = j.at("blend_tolerance").get<double>();
-    i.speed_scale = j.at("speed_scale").get<double>();
-    i.travel_plans = j.value("travel_plans", kUnrecordedTravelPlans);
-    i.weldcell_version = j.at("weldcell_version").get<std::string>();
-    i.created = j.at("created").get<std::string>();
-    // A seed of -1 would read as 2^64 - 1.
-    if (!j.at("seed").is_number_unsigned()) throw bad("seed: expected a whole number, at least 0");
   } catch (const nlohmann::json::exception& e) {
-    throw bad(std::string("malformed model metadata: ") + e.what());
+    std::string message = e.what();
+    // "[json.exception.parse_error.101] parse error at line 1, column 5: …"
+    if (const std::size_t end = message.find("] "); message.rfind("[json", 0) == 0) {
+      message = message.substr(end + 2);
+    }
+    throw malformed("not JSON (" + message + ")");
   }
-  if (const std::string problem = InfoProblem(i); !problem.empty()) throw bad(problem);
+  if (!j.is_object()) throw malformed("expected a JSON object, got " + Describe(j));
+  constexpr std::string_view kFormat = "weldcell-travel-model/1";
+  if (const auto f = j.find("format");
+      f == j.end() || !f->is_string() || f->get<std::string>() != kFormat) {
+    throw malformed(fmt::format("format: expected \"{}\", got {}", kFormat,
+                                f == j.end() ? std::string("no format") : Describe(*f)));
+  }
+  DiagnosticSink sink;
+  MetadataReader r(j, where, sink);
+  constexpr int kMaxInt = std::numeric_limits<int>::max();
+  r.String("name", &i.name);
+  r.String("robot_model", &i.robot_model);
+  r.String("robot_hash", &i.robot_hash);
+  r.String("tool", &i.tool);
+  r.String("tool_hash", &i.tool_hash);
+  r.Whole("feature_schema", 1, kMaxInt, &i.feature_schema, true, "a feature schema version");
+  std::vector<std::string> features;
+  r.Strings("features", &features);
+  r.String("booster", &i.booster);
+  r.Bool("direct_classifier", &i.direct_classifier, false);  // absent before 2026-11
+  r.Strings("training_cells", &i.training_cells);
+  r.Strings("heldout_cells", &i.heldout_cells);
+  // A seed of -1 would read as 2^64 - 1.
+  r.Whole("seed", std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), &i.seed, true);
+  constexpr std::int64_t kMaxCount = std::numeric_limits<std::int64_t>::max();
+  r.Whole("training_samples", std::int64_t{0}, kMaxCount, &i.training_samples, true,
+          "a number of moves");
+  r.String("training_hash", &i.training_hash);
+  r.Whole("heldout_samples", std::int64_t{0}, kMaxCount, &i.heldout_samples, true,
+          "a number of moves");
+  r.Number("heldout_mae_pct", &i.heldout_mae_pct);
+  r.Number("heldout_analytic_pct", &i.heldout_analytic_pct);
+  r.Number("drift_threshold_pct", &i.drift_threshold_pct);
+  r.Floats("feature_min", &i.feature_min);
+  r.Floats("feature_max", &i.feature_max);
+  r.Number("resolution", &i.resolution);
+  r.Number("blend_tolerance", &i.blend_tolerance);
+  r.Number("speed_scale", &i.speed_scale);
+  // Absent before the labels' planner was recorded: kUnrecordedTravelPlans.
+  r.Whole("travel_plans", 1, kMaxInt, &i.travel_plans, false, "a number of plans");
+  r.String("weldcell_version", &i.weldcell_version);
+  r.String("created", &i.created);
+  if (!sink.has_errors()) {
+    // The columns the trees were fitted on, in order: this schema's (another schema is refused
+    // when chosen, Mismatch).
+    if (i.feature_schema == kFeatureSchemaVersion &&
+        !std::equal(features.begin(), features.end(), kFeatureNames.begin(), kFeatureNames.end())) {
+      const std::size_t n = kFeatureNames.size();
+      std::size_t k = 0;
+      while (k < features.size() && k < n && features[k] == kFeatureNames[k]) ++k;
+      const std::string found =
+          k < features.size() && k < n ? fmt::format("{} as name {} (\"{}\" expected)",
+                                                     Quote(features[k]), k + 1, kFeatureNames[k])
+          : features.size() < n
+              ? fmt::format("{} names (\"{}\" missing)", features.size(), kFeatureNames[k])
+              : fmt::format("{} names ({} too many)", features.size(), Quote(features[n]));
+      r.Error("features", fmt::format("expected the {} feature names of schema {} in order, got {}",
+                                      n, kFeatureSchemaVersion, found));
+    }
+    CheckInfo(i, where, sink);
+  }
+  sink.ThrowIfErrors();
   auto load = [&](const char* file, BoosterHandle* handle) {
     const std::string booster = ReadText(folder / file);
     Xgb(XGBoosterCreate(nullptr, 0, handle), "create");
     const std::string where = (folder / file).string();
     if (XGBoosterLoadModelFromBuffer(*handle, booster.data(), booster.size()) != 0) {
-      // XGBoost's message, without the stack trace it appends.
-      std::string message = XGBGetLastError();
-      message = message.substr(0, message.find("Stack trace:"));
-      while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back()))) {
-        message.pop_back();
-      }
-      throw InputError({{.where = {.file = where}, .message = "not an XGBoost model: " + message}});
+      throw InputError({{.where = {.file = where},
+                         .message = "not an XGBoost model: XGBoost could not read it (" +
+                                    XgboostGist(XGBGetLastError()) + ")"}});
     }
     // Trees of other features than the metadata's schema has would fail at the first
     // prediction (XGBoost: "Number of columns does not match").
@@ -518,13 +848,61 @@ double BiasPercent(const std::vector<double>& predicted, const std::vector<doubl
   return sum > 0 ? 100.0 * err / sum : 0.0;
 }
 
+namespace {
+
+// metadata.json far above the few kB Save writes is someone else's (not read whole).
+constexpr std::uintmax_t kMaxMetadataBytes = 1 << 20;
+
+// What a folder's metadata.json says it is.
+enum class MetadataKind { kNone, kOurs, kNotJson, kFormatNotText, kOther };
+
+MetadataKind KindOf(const std::filesystem::path& folder) {
+  const std::filesystem::path file = folder / "metadata.json";
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return MetadataKind::kNone;
+  const std::uintmax_t size = std::filesystem::file_size(file, ec);
+  if (ec || size > kMaxMetadataBytes) return MetadataKind::kOther;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return MetadataKind::kNotJson;  // ours or not, it cannot be told: see FindModels
+  const Json j = Json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return MetadataKind::kNotJson;
+  if (!j.is_object()) return MetadataKind::kOther;
+  const auto format = j.find("format");
+  if (format == j.end()) return MetadataKind::kOther;
+  if (!format->is_string()) return MetadataKind::kFormatNotText;
+  return format->get<std::string>().starts_with("weldcell-travel-model/") ? MetadataKind::kOurs
+                                                                          : MetadataKind::kOther;
+}
+
+}  // namespace
+
+bool IsModelFolder(const std::filesystem::path& folder) {
+  return KindOf(folder) == MetadataKind::kOurs;
+}
+
 std::vector<std::filesystem::path> FindModels(const std::filesystem::path& root) {
   std::vector<std::filesystem::path> out;
   std::error_code ec;
   if (!std::filesystem::is_directory(root, ec)) return out;
+  auto take = [&](const std::filesystem::path& folder) {
+    switch (KindOf(folder)) {
+      case MetadataKind::kOurs:
+        return true;
+      case MetadataKind::kNotJson:
+      case MetadataKind::kFormatNotText: {
+        // A metadata.json that is no JSON, or whose format is not text, beside a model.json:
+        // most likely a model of ours broken by an edit, shown (unreadable) rather than hidden.
+        std::error_code e;
+        return std::filesystem::is_regular_file(folder / "model.json", e);
+      }
+      default:
+        return false;
+    }
+  };
   for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file() && it->path().filename() == "metadata.json") {
+    if (it->is_regular_file() && it->path().filename() == "metadata.json" &&
+        take(it->path().parent_path())) {
       out.push_back(it->path().parent_path());
     }
   }

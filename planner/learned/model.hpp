@@ -109,8 +109,13 @@ class Model {
   std::vector<double> Predict(const std::vector<Features>& x, int threads = 0) const;
 
   /// Writes folder/model.json, folder/metadata.json and, with a classifier, folder/direct.json
-  /// (each atomically; folder created; a direct.json of an earlier model removed). Throws
-  /// FileWriteError when the file system refuses.
+  /// as one model (folder created; a direct.json of an earlier model removed): every file is
+  /// serialized and checked first, then all are written to temporaries and renamed into place
+  /// together, metadata.json last (WriteFilesTogether), so that the folder never holds these
+  /// trees beside another model's metadata. Throws InputError naming metadata.json and the key
+  /// when the metadata cannot be written as Load would read it (text that is not UTF-8: refused,
+  /// not replaced), and FileWriteError when the file system refuses; either way before the
+  /// first file is replaced (but for a rename refused after every check passed).
   void Save(const std::filesystem::path& folder) const;
   /// Reads a folder written by Save. Throws InputError naming the file when it is missing or
   /// malformed.
@@ -148,8 +153,17 @@ double MaePercent(const std::vector<double>& predicted, const std::vector<double
 /// short of the truth on the whole.
 double BiasPercent(const std::vector<double>& predicted, const std::vector<double>& truth);
 
-/// The model files under `root` (folders that hold metadata.json, searched recursively, in path
-/// order).
+/// Whether `folder` holds a weldcell model: its metadata.json is a JSON object (of at most 1 MiB)
+/// whose "format" is text starting with "weldcell-travel-model/" (a later format too, which
+/// Load then refuses by name). Reads and parses metadata.json only; never throws.
+bool IsModelFolder(const std::filesystem::path& folder);
+
+/// The model folders under `root`, searched recursively, in path order: those IsModelFolder
+/// takes, and, so that a model of ours broken by an edit is shown as unreadable rather than
+/// hidden, those whose metadata.json is not JSON at all or has a "format" that is not text,
+/// beside a model.json. A metadata.json that is a JSON object with another format or none (a
+/// website's, a TensorFlow.js export's) is someone else's: not listed, and so never removed by
+/// `train --force`.
 std::vector<std::filesystem::path> FindModels(const std::filesystem::path& root);
 
 /// The model each robot of a cell uses: the first model under `root` (FindModels order) that

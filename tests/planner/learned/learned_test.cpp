@@ -325,9 +325,11 @@ TEST(LearnedModel, RefusesAnotherRobotAnotherToolAndAnOlderSchema) {
   // The robot's own reason, for the plan, is the warning's text.
   ASSERT_EQ(choice.fallbacks.size(), 1u);
   EXPECT_EQ(choice.fallbacks[0], choice.messages[0]);
-  // An unreadable model folder is among the robot's reasons (not a warning of its own).
+  // An unreadable model folder (a model of ours, by its model.json, whose metadata.json is cut
+  // short) is among the robot's reasons (not a warning of its own).
   std::filesystem::create_directories(root / "broken");
   std::ofstream(root / "broken" / "metadata.json") << "{";
+  std::ofstream(root / "broken" / "model.json") << "{}";
   const ModelChoice broken = ChooseModels(c, root);
   ASSERT_EQ(broken.messages.size(), 1u);
   EXPECT_THAT(broken.fallbacks[0], HasSubstr("old: feature schema 1"));
@@ -348,7 +350,8 @@ TEST(LearnedModel, EveryRobotSaysWhyWhenNoModelCanBeRead) {
   const cell::Cell c = testing::SharedCell();
   const std::filesystem::path root = TempFolder("unreadable");
   std::filesystem::create_directories(root / "m");
-  std::ofstream(root / "m" / "metadata.json") << "[]";
+  std::ofstream(root / "m" / "metadata.json") << "{\"format\": 1}";
+  std::ofstream(root / "m" / "model.json") << "{}";  // a model of ours, broken
   const ModelChoice choice = ChooseModels(c, root);
   ASSERT_EQ(choice.fallbacks.size(), 2u);
   for (std::size_t r = 0; r < 2; ++r) {

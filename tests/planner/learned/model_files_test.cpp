@@ -1,0 +1,326 @@
+// The model's files: Save writes a whole model or nothing, Load names the key and what it found,
+// FindModels takes only weldcell's models.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "planner/common/atomic_file.hpp"
+#include "planner/common/diagnostics.hpp"
+#include "planner/learned/features.hpp"
+#include "planner/learned/model.hpp"
+#include "tests/planner/learned/learned_cells.hpp"
+#include "tests/scratch.hpp"
+
+namespace weldcell::learned {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+fs::path Folder(const std::string& name) {
+  fs::path p = weldcell::testing::ScratchPath("model_files_" + name);
+  fs::remove_all(p);
+  return p;
+}
+
+std::string Read(const fs::path& file) {
+  std::string text;
+  std::getline(std::ifstream(file, std::ios::binary), text, '\0');
+  return text;
+}
+
+// A small model of synthetic rows (a relation the trees learn) for the test cell's arm.
+Model SmallModel(const std::string& name, bool direct = false) {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  std::vector<Features> x;
+  std::vector<double> y;
+  std::vector<bool> free;
+  for (int i = 0; i < 60; ++i) {
+    Features f{};
+    for (int k = 0; k < kNumFeatures; ++k) f[k] = u(rng);
+    f[kFeatureTMax] = 0.2f + 2.0f * u(rng);
+    x.push_back(f);
+    free.push_back(i % 3 == 0);
+    y.push_back(free.back() ? f[kFeatureTMax] : 1.3 * f[kFeatureTMax]);
+  }
+  const cell::Cell c = testing::TablesCell(false);
+  const cell::Robot& robot = c.robots[0];
+  return Model::Train(x, y, {.rounds = 5, .seed = 2},
+                      {.name = name,
+                       .robot_model = robot.model->name,
+                       .robot_hash = RobotHash(robot),
+                       .tool = robot.tool.name,
+                       .tool_hash = ToolHash(robot.tool)},
+                      direct ? free : std::vector<bool>{});
+}
+
+void Write(const fs::path& file, const std::string& text) {
+  std::ofstream(file, std::ios::binary) << text;
+}
+
+// The message Load throws for the folder ("" when it loads).
+std::string LoadError(const fs::path& folder) {
+  try {
+    (void)Model::Load(folder);
+  } catch (const InputError& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("not an InputError: ") + e.what();
+  }
+  return "";
+}
+
+std::map<std::string, std::string> Files(const fs::path& folder) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::directory_iterator(folder)) {
+    out[e.path().filename().string()] = Read(e.path());
+  }
+  return out;
+}
+
+// A name with a byte that is not UTF-8 (nlohmann's dump throws on it) left the new trees
+// beside the metadata.json of the model that was there, which then loaded as that model.
+TEST(LearnedModelFiles, SaveWritesAWholeModelOrNothing) {
+  const fs::path folder = Folder("save_whole");
+  SmallModel("old", /*direct=*/true).Save(folder);
+  const std::map<std::string, std::string> before = Files(folder);
+  ASSERT_EQ(before.size(), 3u);  // model.json, direct.json, metadata.json
+  for (const char* field : {"name", "training_cells"}) {
+    Model bad = SmallModel("new");
+    if (std::string(field) == "name") {
+      bad.mutable_info().name = "new\xff";
+    } else {
+      bad.mutable_info().training_cells = {"g1", "g\xff"};
+    }
+    try {
+      bad.Save(folder);
+      ADD_FAILURE() << field << ": a name that is not UTF-8 was saved";
+    } catch (const InputError& e) {
+      EXPECT_THAT(e.what(),
+                  HasSubstr((folder / "metadata.json").string() + ": error: " +
+                            (std::string(field) == "name" ? "name" : "training_cells[1]") +
+                            ": expected UTF-8 text, got \""));
+      EXPECT_THAT(e.what(), HasSubstr("(nothing written)"));
+    }
+    EXPECT_EQ(Files(folder), before) << field;
+  }
+  EXPECT_EQ(Model::Load(folder).info().name, "old");
+  // A good model replaces the old one whole, its classifier too.
+  SmallModel("new").Save(folder);
+  EXPECT_EQ(Model::Load(folder).info().name, "new");
+  EXPECT_FALSE(fs::exists(folder / "direct.json"));
+  fs::remove_all(folder);
+}
+
+// Each key is read as what it is: the message names the key, what was expected and what was
+// found. They all said "malformed model metadata: [json.exception.type_error.302] type must be
+// number, but is string"; 1e10 plans read as -2147483648, 1.5 moves as 1.
+TEST(LearnedModelFiles, MetadataKeysOfTheWrongTypeOrRangeAreRefusedNamingTheKey) {
+  const fs::path folder = Folder("metadata_types");
+  SmallModel("m").Save(folder);
+  const std::string original = Read(folder / "metadata.json");
+  ASSERT_EQ(LoadError(folder), "");
+  const std::string file = (folder / "metadata.json").string() + ": error: ";
+  // (key, value as JSON text, message after "file: error: "); a null value: the key removed.
+  const std::vector<std::vector<std::string>> cases = {
+      {"resolution", "\"0.005\"", "resolution: expected a number, got \"0.005\""},
+      {"travel_plans", "\"6\"",
+       "travel_plans: expected a whole number from 1 to 2147483647, got \"6\""},
+      {"travel_plans", "2.7",
+       "travel_plans: expected a whole number from 1 to 2147483647, got 2.7"},
+      {"travel_plans", "1e10",
+       "travel_plans: expected a number of plans, at most 2147483647, got 1e+10"},
+      {"travel_plans", "0", "travel_plans: expected a number of plans, at least 1, got 0"},
+      {"direct_classifier", "\"yes\"", "direct_classifier: expected true or false, got \"yes\""},
+      {"training_cells", "\"g1\"", "training_cells: expected a list of text, got \"g1\""},
+      {"training_cells", "[\"g1\", 5]", "training_cells[1]: expected text, got 5"},
+      {"created", "5", "created: expected text, got 5"},
+      {"training_samples", "1e30",
+       "training_samples: expected a number of moves, at most 9223372036854775807, got 1e+30"},
+      {"training_samples", "1.5",
+       "training_samples: expected a whole number from 0 to 9223372036854775807, got 1.5"},
+      {"feature_schema", "2.9",
+       "feature_schema: expected a whole number from 1 to 2147483647, got 2.9"},
+      {"seed", "-1", "seed: expected a whole number, at least 0, got -1"},
+      {"feature_min", "[0, \"x\"]", "feature_min[1]: expected a number, got \"x\""},
+      {"resolution", "", "resolution: missing"},
+      {"name", "", "name: missing"}};
+  for (const std::vector<std::string>& c : cases) {
+    nlohmann::ordered_json j = nlohmann::ordered_json::parse(original);
+    if (c[1].empty()) {
+      j.erase(c[0]);
+    } else {
+      j[c[0]] = nlohmann::ordered_json::parse(c[1]);
+    }
+    Write(folder / "metadata.json", j.dump(1));
+    EXPECT_THAT(LoadError(folder), HasSubstr(file + c[2])) << c[0] << " = " << c[1];
+    EXPECT_THAT(LoadError(folder), Not(HasSubstr("json.exception"))) << c[0] << " = " << c[1];
+  }
+  // Every problem of the file is said, not only the first.
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(original);
+  j["resolution"] = "0.005";
+  j["created"] = 5;
+  Write(folder / "metadata.json", j.dump(1));
+  EXPECT_THAT(LoadError(folder), HasSubstr(file + "resolution: "));
+  EXPECT_THAT(LoadError(folder), HasSubstr(file + "created: "));
+  // Whole numbers written as 6.0 are whole; keys files of older versions lack are optional.
+  j = nlohmann::ordered_json::parse(original);
+  j["travel_plans"] = 6.0;
+  Write(folder / "metadata.json", j.dump(1));
+  ASSERT_EQ(LoadError(folder), "");
+  EXPECT_EQ(Model::Load(folder).info().travel_plans, 6);
+  j.erase("travel_plans");
+  j.erase("direct_classifier");
+  Write(folder / "metadata.json", j.dump(1));
+  ASSERT_EQ(LoadError(folder), "");
+  EXPECT_EQ(Model::Load(folder).info().travel_plans, kUnrecordedTravelPlans);
+  EXPECT_FALSE(Model::Load(folder).info().direct_classifier);
+  fs::remove_all(folder);
+}
+
+// Held-out figures that contradict each other and a feature list other than the schema's were
+// loaded; a model without held-out stations is saved as one (-1, 0 moves) and loads.
+TEST(LearnedModelFiles, ContradictionsAreRefusedAndSavesOwnOutputLoads) {
+  const fs::path folder = Folder("metadata_contradictions");
+  SmallModel("m").Save(folder);  // no station held out
+  const std::string original = Read(folder / "metadata.json");
+  ASSERT_EQ(LoadError(folder), "");
+  {
+    const nlohmann::json j = nlohmann::json::parse(original);
+    EXPECT_EQ(j["heldout_samples"], 0);
+    EXPECT_EQ(j["heldout_mae_pct"], -1);
+    EXPECT_EQ(j["heldout_analytic_pct"], -1);
+  }
+  const std::string file = (folder / "metadata.json").string() + ": error: ";
+  auto edited = [&](const std::map<std::string, std::string>& edits) {
+    nlohmann::ordered_json j = nlohmann::ordered_json::parse(original);
+    for (const auto& [key, value] : edits) j[key] = nlohmann::ordered_json::parse(value);
+    Write(folder / "metadata.json", j.dump(1));
+    return LoadError(folder);
+  };
+  EXPECT_THAT(edited({{"heldout_samples", "14"}}),
+              HasSubstr(file + "heldout_mae_pct: expected a percentage, at least 0, for the 14 "
+                               "held-out moves (heldout_samples), got -1"));
+  EXPECT_THAT(edited({{"heldout_mae_pct", "12.5"}}),
+              HasSubstr(file + "heldout_mae_pct: expected -1 (no station held out: "
+                               "heldout_samples is 0), got 12.5"));
+  EXPECT_EQ(
+      edited(
+          {{"heldout_samples", "14"}, {"heldout_mae_pct", "12.5"}, {"heldout_analytic_pct", "20"}}),
+      "");
+  nlohmann::json names = nlohmann::json::array();
+  for (std::string_view f : kFeatureNames) names.push_back(std::string(f));
+  nlohmann::json swapped = names;
+  std::swap(swapped[0], swapped[1]);
+  EXPECT_THAT(edited({{"features", swapped.dump()}}),
+              HasSubstr(file + "features: expected the " + std::to_string(kNumFeatures) +
+                        " feature names of schema " + std::to_string(kFeatureSchemaVersion) +
+                        " in order, got \"t_j2\" as name 1 (\"t_j1\" expected)"));
+  nlohmann::json shorter = names;
+  shorter.erase(shorter.size() - 1);
+  EXPECT_THAT(edited({{"features", shorter.dump()}}), HasSubstr(file + "features: expected the "));
+  EXPECT_THAT(edited({{"features", "[]"}}), HasSubstr(file + "features: expected the "));
+  // Save refuses what Load would, before writing anything.
+  edited({});
+  const std::map<std::string, std::string> before = Files(folder);
+  Model contradiction = SmallModel("other");
+  contradiction.mutable_info().heldout_samples = 14;
+  try {
+    contradiction.Save(folder);
+    ADD_FAILURE() << "held-out moves without their error were saved";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(file + "heldout_mae_pct: expected a percentage"));
+  }
+  EXPECT_EQ(Files(folder), before);
+  fs::remove_all(folder);
+}
+
+// A model.json cut short said XGBoost's "[04:01:05] ./src/learner.cc:1017: Check failed: …" (a
+// wall-clock time: another message every run) or "map::at"; a folder where it goes was "not an
+// XGBoost model".
+TEST(LearnedModelFiles, ABrokenModelJsonIsSaidStablyAndAFolderAsAFolder) {
+  const fs::path folder = Folder("broken_trees");
+  SmallModel("m").Save(folder);
+  const std::string trees = Read(folder / "model.json");
+  const std::string where = (folder / "model.json").string() + ": error: ";
+  for (const std::string& text : {trees.substr(0, trees.size() / 2), std::string("{}"),
+                                  std::string("[1, 2]"), std::string()}) {
+    Write(folder / "model.json", text);
+    const std::string message = LoadError(folder);
+    EXPECT_THAT(message, HasSubstr(where + "not an XGBoost model: XGBoost could not read it ("))
+        << text.size();
+    EXPECT_THAT(message, Not(::testing::ContainsRegex(R"(\[[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\])")));
+    EXPECT_THAT(message, Not(::testing::ContainsRegex(R"(\.(cc|h):[0-9]+:)")));
+    EXPECT_THAT(message, Not(HasSubstr("Stack trace")));
+    EXPECT_THAT(message, Not(HasSubstr("\n")));
+    EXPECT_EQ(LoadError(folder), message) << "the same message every time";
+  }
+  fs::remove(folder / "model.json");
+  fs::create_directory(folder / "model.json");
+  EXPECT_EQ(LoadError(folder), where + "is a folder, not a file");
+  fs::remove(folder / "model.json");
+  EXPECT_THAT(LoadError(folder), HasSubstr(where + "cannot open the file (No such file"));
+  // The same for metadata.json.
+  fs::remove(folder / "metadata.json");
+  fs::create_directory(folder / "metadata.json");
+  EXPECT_EQ(LoadError(folder),
+            (folder / "metadata.json").string() + ": error: is a folder, not a file");
+  fs::remove_all(folder);
+}
+
+// A website's metadata.json was listed as a model (and removed by `train --force`).
+TEST(LearnedModelFiles, OnlyWeldcellModelsAreFound) {
+  const fs::path root = Folder("find");
+  SmallModel("a").Save(root / "a");
+  SmallModel("b").Save(root / "deeper" / "b");
+  // Someone else's: a website's, a TensorFlow.js export beside its model.json, another format.
+  fs::create_directories(root / "site");
+  Write(root / "site" / "metadata.json", R"({"title": "Our cell", "author": "x"})");
+  fs::create_directories(root / "tfjs");
+  Write(root / "tfjs" / "metadata.json", R"({"tfjsVersion": "1.3.1", "modelName": "m"})");
+  Write(root / "tfjs" / "model.json", R"({"modelTopology": {}})");
+  fs::create_directories(root / "other_format");
+  Write(root / "other_format" / "metadata.json", R"({"format": "geojson"})");
+  fs::create_directories(root / "list");
+  Write(root / "list" / "metadata.json", "[1, 2]");
+  // Ours, broken by an edit: no JSON any more beside the trees. Without the trees it cannot be
+  // told from anyone's.
+  fs::create_directories(root / "broken");
+  fs::copy_file(root / "a" / "model.json", root / "broken" / "model.json");
+  Write(root / "broken" / "metadata.json", "{\"format\": \"weldcell-trav");
+  fs::create_directories(root / "not_json");
+  Write(root / "not_json" / "metadata.json", "<html>");
+  // A later format of ours: found, and Load says the format.
+  fs::create_directories(root / "later");
+  Write(root / "later" / "metadata.json", R"({"format": "weldcell-travel-model/2"})");
+
+  EXPECT_TRUE(IsModelFolder(root / "a"));
+  EXPECT_TRUE(IsModelFolder(root / "later"));
+  for (const char* f : {"site", "tfjs", "other_format", "list", "broken", "not_json", "nowhere"}) {
+    EXPECT_FALSE(IsModelFolder(root / f)) << f;
+  }
+  EXPECT_FALSE(IsModelFolder(root));
+  EXPECT_EQ(FindModels(root), (std::vector<fs::path>{root / "a", root / "broken",
+                                                     root / "deeper" / "b", root / "later"}));
+  EXPECT_THAT(LoadError(root / "broken"),
+              HasSubstr((root / "broken" / "metadata.json").string() +
+                        ": error: malformed model metadata: not JSON ("));
+  EXPECT_THAT(LoadError(root / "later"),
+              HasSubstr("format: expected \"weldcell-travel-model/1\", got "
+                        "\"weldcell-travel-model/2\""));
+  EXPECT_TRUE(FindModels(root / "nowhere").empty());
+  fs::remove_all(root);
+}
+
+}  // namespace
+}  // namespace weldcell::learned
