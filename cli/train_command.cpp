@@ -28,6 +28,8 @@
 #include "planner/learned/model.hpp"
 #include "planner/motion/weld_sequence.hpp"
 #include "planner/plan/cell_hash.hpp"
+#include "planner/verify/station_check.hpp"
+#include "planner/verify/verify.hpp"
 
 namespace weldcell::cli {
 namespace {
@@ -173,6 +175,11 @@ std::vector<cell::Cell> LoadCells(const Args& args, const GlobalOptions& global)
                          .message = fmt::format("the same station as {} (hash {}): give each "
                                                 "station once",
                                                 first->second, first->first)}});
+    }
+    // A robot that cannot leave its home is an input error, as for `weldcell plan`.
+    const collision::CollisionWorld world = verify::MakeVerifierWorld(loaded.value);
+    if (std::vector<Diagnostic> homes = verify::CheckHomes(loaded.value, world); !homes.empty()) {
+      throw InputError(std::move(homes));
     }
     cells.push_back(std::move(loaded.value));
   }

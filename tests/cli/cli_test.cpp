@@ -1219,6 +1219,14 @@ TEST(CliTest, TrainRefusesAFolderWithModelsUnlessForcedThenReplacesThem) {
   EXPECT_EQ(moves.exit_code, 2) << moves.out;
   EXPECT_THAT(moves.out, HasSubstr("weldcell train: error: --moves: plans new moves; --data reads "
                                    "moves planned before"));
+  // A station whose robots cannot leave their homes is refused as `plan` refuses it (train
+  // planned its moves).
+  const CommandRun homes =
+      Weldcell("train tests/gui/cells/one_base/cell.yaml -o " + ShellQuote((dir / "n").string()));
+  EXPECT_EQ(homes.exit_code, 2) << homes.out;
+  EXPECT_THAT(homes.out, HasSubstr("tests/gui/cells/one_base/cell.yaml:13:11: error: "
+                                   "robots[0].home: R1's home [0, -30, -35, 0, 100, 0] deg and "
+                                   "R2's home"));
   // A usage mistake names the command, not "<input>".
   const CommandRun nothing = Weldcell("train -o " + ShellQuote((dir / "n").string()));
   EXPECT_EQ(nothing.exit_code, 2) << nothing.out;
