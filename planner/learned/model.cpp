@@ -11,6 +11,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -406,10 +407,21 @@ class MetadataReader {
 
   // The value of `key`; null (and, when required, an error "missing") when it is absent.
   const Json* Find(const char* key, bool required) {
+    known_.insert(key);
     const auto it = j_.find(key);
     if (it != j_.end()) return &*it;
     if (required) Error(key, "missing");
     return nullptr;
+  }
+
+  // Every key of the object not asked for (Find) so far, besides "format", is an error: a
+  // misspelt key would otherwise be a default silently taken.
+  void RejectUnknownKeys() {
+    for (const auto& [key, value] : j_.items()) {
+      if (key != "format" && !known_.contains(key)) {
+        Error(key, "unknown key (a model of another weldcell version, or a misspelt key)");
+      }
+    }
   }
 
   void String(const char* key, std::string* out) {
@@ -526,6 +538,7 @@ class MetadataReader {
   const Json& j_;
   SourceLocation where_;
   DiagnosticSink& sink_;
+  std::set<std::string, std::less<>> known_;  ///< The keys asked for.
 };
 
 }  // namespace
@@ -700,6 +713,7 @@ Model Model::Load(const std::filesystem::path& folder) {
   r.Whole("travel_plans", 1, kMaxInt, &i.travel_plans, false, "a number of plans");
   r.String("weldcell_version", &i.weldcell_version);
   r.String("created", &i.created);
+  r.RejectUnknownKeys();
   if (!sink.has_errors()) {
     // The columns the trees were fitted on, in order: this schema's (another schema is refused
     // when chosen, Mismatch).

@@ -154,6 +154,7 @@ TEST(LearnedModelFiles, MetadataKeysOfTheWrongTypeOrRangeAreRefusedNamingTheKey)
       {"seed", "-1", "seed: expected a whole number, at least 0, got -1"},
       {"feature_min", "[0, \"x\"]", "feature_min[1]: expected a number, got \"x\""},
       {"resolution", "", "resolution: missing"},
+      {"drift_treshold_pct", "8", "drift_treshold_pct: unknown key"},
       {"name", "", "name: missing"}};
   for (const std::vector<std::string>& c : cases) {
     nlohmann::ordered_json j = nlohmann::ordered_json::parse(original);
