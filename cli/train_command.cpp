@@ -563,13 +563,6 @@ Trained TrainOne(const learned::Dataset& d, const std::string& name,
   return out;
 }
 
-// A folder holding a weldcell model's files (not merely some metadata.json).
-bool HoldsModel(const std::filesystem::path& folder) {
-  std::error_code ec;
-  return std::filesystem::is_regular_file(folder / "metadata.json", ec) &&
-         std::filesystem::is_regular_file(folder / "model.json", ec);
-}
-
 // The models already under --out or where the new ones go (a folder reached through a symbolic
 // link too): weldcell plan --models would mix them with the new ones, so they are refused
 // without --force; with it, those the new ones do not replace are removed after the new ones
@@ -579,23 +572,19 @@ std::vector<std::filesystem::path> CheckExistingModels(
   std::error_code ec;
   const std::filesystem::path out = std::filesystem::absolute(args.out, ec);
   for (std::filesystem::path p = out.parent_path(); p.has_relative_path(); p = p.parent_path()) {
-    if (HoldsModel(p)) {
+    if (learned::IsModelFolder(p)) {
       Usage("--out", fmt::format("{} is inside the model folder {} (weldcell plan --models {} "
                                  "would take both): give a folder outside it",
                                  args.out, p.string(), p.string()));
     }
   }
   std::vector<std::filesystem::path> found;
-  if (std::filesystem::is_directory(args.out, ec)) {
-    for (const std::filesystem::path& p : learned::FindModels(args.out)) {
-      if (HoldsModel(p)) found.push_back(p);
-    }
-  }
+  if (std::filesystem::is_directory(args.out, ec)) found = learned::FindModels(args.out);
   for (const auto& [key, folder] : folders) {
     const bool listed = std::any_of(found.begin(), found.end(), [&](const auto& p) {
       return std::filesystem::equivalent(p, folder, ec);
     });
-    if (HoldsModel(folder) && !listed) found.push_back(folder);
+    if (!listed && learned::IsModelFolder(folder)) found.push_back(folder);
   }
   if (!found.empty() && !args.force) {
     std::string list;
