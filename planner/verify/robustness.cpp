@@ -853,6 +853,57 @@ EventRun PlannedRun(const plan::Plan& plan, const EventModel& model) {
   return run;
 }
 
+// `after:` for every timing: between two robots, the end of each weld segment at a weld of a
+// weld's `after` list must precede the start of the weld's own weld segment in the events'
+// order (a weld signal, or a chain of zones, signals and program order). A pair the plan orders
+// only by its clock is welded the other way round when one robot is delayed long enough.
+void AddUnorderedPrecedences(const plan::Plan& plan, const cell::Cell& cell,
+                             const SegmentOrder& order, std::vector<Violation>* out) {
+  struct WeldSegment {
+    int robot = 0, active = 0;  // plan robot, active index
+  };
+  std::map<std::string, std::vector<WeldSegment>> welded;
+  for (std::size_t p = 0; p < plan.robots.size(); ++p) {
+    for (std::size_t j = 0; j < order.active[p].size(); ++j) {
+      const plan::Segment& s = plan.robots[p].segments[order.active[p][j]];
+      if (s.kind == plan::SegmentKind::kWeld) {
+        welded[s.from].push_back({static_cast<int>(p), static_cast<int>(j)});
+      }
+    }
+  }
+  // On one robot the station clock is its program order, which Verify's clock check covers.
+  const auto precedes = [&](const WeldSegment& before, const WeldSegment& after) {
+    return before.robot == after.robot ||
+           order.Precedes(before.robot, 2 * before.active + 1, after.robot, 2 * after.active);
+  };
+  for (const cell::Weld& w : cell.welds) {
+    auto self = welded.find(w.id);
+    if (self == welded.end()) continue;  // not welded: Verify says so
+    for (const std::string& before : w.after) {
+      auto pred = welded.find(before);
+      if (pred == welded.end()) continue;  // never welded: CheckPrecedences says so
+      for (const WeldSegment& a : self->second) {
+        for (const WeldSegment& b : pred->second) {
+          if (precedes(b, a)) continue;
+          const plan::RobotPlan& ra = plan.robots[a.robot];
+          const plan::RobotPlan& rb = plan.robots[b.robot];
+          const plan::Segment& sa = ra.segments[order.active[a.robot][a.active]];
+          out->push_back(
+              {.kind = ViolationKind::kPrecedence,
+               .time = sa.times.front(),
+               .robot = ra.robot,
+               .message = fmt::format(
+                   "{} ({}) must be welded after {} ({}), but only the planned timing orders "
+                   "them: no weld signal, zone or program order makes {} wait for {} to finish "
+                   "{} (a delay of {} lets {} weld {} first)",
+                   w.id, ra.robot, before, rb.robot, ra.robot, rb.robot, before, rb.robot, ra.robot,
+                   w.id)});
+        }
+      }
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The runs.
 
@@ -1043,12 +1094,15 @@ EventCheckResult CheckEvents(const plan::Plan& plan, const cell::Cell& cell,
   const EventRun nominal = Simulation(plan, model, {}).Run();
   AddDeadlock(plan, nominal, &out.violations);
   AddNominalMismatch(plan, nominal, &out.violations);
-  if (options.concurrency_check && !nominal.deadlocked()) {
+  if (!nominal.deadlocked()) {
     if (const std::optional<SegmentOrder> order = OrderSegments(plan)) {
-      ConcurrencyResult c =
-          CheckConcurrency(plan, world, robot_of_plan, *order, resolution, options);
-      out.violations.insert(out.violations.end(), c.violations.begin(), c.violations.end());
-      out.concurrency = c.figures;
+      AddUnorderedPrecedences(plan, cell, *order, &out.violations);
+      if (options.concurrency_check) {
+        ConcurrencyResult c =
+            CheckConcurrency(plan, world, robot_of_plan, *order, resolution, options);
+        out.violations.insert(out.violations.end(), c.violations.begin(), c.violations.end());
+        out.concurrency = c.figures;
+      }
     }
   }
   if (options.robustness_runs > 0) {

@@ -538,7 +538,18 @@ bool CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
     }
   }
   std::map<std::string, std::string> reasons;
-  for (const plan::UnreachableWeld& u : plan.unreachable) reasons[u.weld_id] = u.reason;
+  for (const plan::UnreachableWeld& u : plan.unreachable) {
+    reasons[u.weld_id] = u.reason;
+    // The list decides the verdict (incomplete) and what export leaves out: it must be true.
+    if (!weld_index.count(u.weld_id)) {
+      out->Add(ViolationKind::kPlanMismatch, 0.0,
+               fmt::format("unreachable: {} is not a weld of the cell", u.weld_id));
+    } else if (auto w = welded_by.find(u.weld_id); w != welded_by.end()) {
+      out->Add(ViolationKind::kPlanMismatch, 0.0,
+               fmt::format("unreachable: {} is listed as not planned ({}), but {} welds it",
+                           u.weld_id, u.reason, w->second));
+    }
+  }
   bool all = true;
   for (const cell::Weld& w : cell.welds) {
     if (welded_by.count(w.id)) continue;
@@ -850,6 +861,11 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
     general.Add(ViolationKind::kTiming, makespan,
                 fmt::format("makespan {} s, but the last robot finishes at {} s",
                             Sec(plan.makespan), Sec(makespan)));
+  }
+  if (plan.cycle_time != cell.cycle_time) {
+    general.Add(ViolationKind::kPlanMismatch, 0.0,
+                fmt::format("cycle_time: the plan says {} s, the cell {} s", Sec(plan.cycle_time),
+                            Sec(cell.cycle_time)));
   }
   if (makespan > cell.cycle_time + 1e-9) {
     general.Add(ViolationKind::kCycleTime, makespan,

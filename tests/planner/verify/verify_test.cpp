@@ -313,6 +313,27 @@ TEST_F(VerifyTest, WeldRecordTimesMustMatchTheDwell) {
   EXPECT_THAT(v[0].message, HasSubstr("the weld record of " + p.robots[0].welds[1].weld_id));
 }
 
+// The plan's own claims decide its verdict and what export leaves out: a weld listed as not
+// planned that a robot welds, a listed weld the cell does not have, and a cycle time other than
+// the cell's are mismatches (the station was not planned as the plan says).
+TEST_F(VerifyTest, TheUnplannedListAndTheCycleTimeMustBeTheCells) {
+  ASSERT_TRUE(Verify(*plan_, *cell_, *world_).ok());
+  plan::Plan p = *plan_;
+  const std::string welded = p.robots[0].welds[0].weld_id;
+  p.unreachable = {{.weld_id = welded, .reason = "R1: out of range"}, {.weld_id = "W99"}};
+  std::vector<Violation> v = Of(Verify(p, *cell_, *world_), ViolationKind::kPlanMismatch);
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0].message, "unreachable: " + welded +
+                              " is listed as not planned (R1: out of range), but R1 welds it");
+  EXPECT_EQ(v[1].message, "unreachable: W99 is not a weld of the cell");
+
+  p = *plan_;
+  p.cycle_time = 10.0;
+  v = Of(Verify(p, *cell_, *world_), ViolationKind::kPlanMismatch);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_THAT(v[0].message, HasSubstr("cycle_time: the plan says 10.000000 s, the cell "));
+}
+
 // Index of the first segment of robot 0 that starts where a robot stands still (after a
 // dwell), so that shifting it and everything after leaves only a gap.
 std::size_t SegmentAfterTheFirstDwell(const plan::Plan& p) {
