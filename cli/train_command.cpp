@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <ctime>
@@ -62,9 +63,9 @@ std::string TodayUtc() {
   const std::time_t now = std::time(nullptr);
   std::tm tm{};
   gmtime_r(&now, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%d", &tm);
-  return buffer;
+  std::array<char, 32> buffer{};
+  std::strftime(buffer.data(), buffer.size(), "%Y-%m-%d", &tm);
+  return buffer.data();
 }
 
 std::string Slug(std::string s) {
@@ -580,7 +581,8 @@ std::vector<std::filesystem::path> CheckExistingModels(
   }
   std::vector<std::filesystem::path> found;
   if (std::filesystem::is_directory(args.out, ec)) found = learned::FindModels(args.out);
-  for (const auto& [key, folder] : folders) {
+  for (const auto& entry : folders) {
+    const std::filesystem::path& folder = entry.second;
     const bool listed = std::any_of(found.begin(), found.end(), [&](const auto& p) {
       return std::filesystem::equivalent(p, folder, ec);
     });
