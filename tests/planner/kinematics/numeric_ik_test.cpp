@@ -66,6 +66,22 @@ TEST(NumericIkTest, SolvesAnArmOnALinearTrack) {
   EXPECT_GE(stats.solved, stats.total * 99 / 100) << stats.solved << "/" << stats.total;
 }
 
+// Fewer joints than a pose has degrees of freedom: a SCARA (base swing, lift, elbow, tool
+// roll, all about the vertical, the flange pointing down) reaches the poses it can make, every
+// one with its gun axis vertical.
+TEST(NumericIkTest, SolvesAFourJointScara) {
+  cell::RobotModel m{.name = "scara"};
+  testing::AddJoint(&m, "j1", testing::kRev, testing::XyzRpy(0, 0, 0.5), {0, 0, 1}, -3, 3);
+  testing::AddJoint(&m, "j2", testing::kPri, testing::XyzRpy(0, 0, 1.0), {0, 0, 1}, -0.6, 0.6);
+  testing::AddJoint(&m, "j3", testing::kRev, testing::XyzRpy(1.0, 0, 0), {0, 0, 1}, -2.5, 2.5);
+  testing::AddJoint(&m, "j4", testing::kRev, testing::XyzRpy(0.8, 0, 0, M_PI), {0, 0, 1}, -3, 3);
+  testing::AddJoint(&m, "flange", testing::kFix, testing::XyzRpy(0, 0, 0.2));
+  const Chain chain(m);
+  EXPECT_EQ(MakeIkSolver(chain)->name(), "numeric");
+  const Stats stats = SolveRandomPoses(chain, kSamples, 4);
+  EXPECT_GE(stats.solved, stats.total * 99 / 100) << stats.solved << "/" << stats.total;
+}
+
 TEST(NumericIkTest, DistinctSolutionsAgreeWithTheAnalyticOnes) {
   const Chain chain(testing::MakeKr6R700());
   const OpwIk opw = *OpwIk::FromChain(chain);
