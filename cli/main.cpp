@@ -7,12 +7,57 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "cli/output_paths.hpp"
 #include "planner/common/atomic_file.hpp"
 #include "planner/common/diagnostics.hpp"
+
+namespace {
+
+using weldcell::cli::ExitCode;
+
+// --json among the arguments (before a "--"): a usage error can stop CLI11 before it has set
+// GlobalOptions::json.
+bool JsonAsked(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (arg == "--json") return true;
+  }
+  return false;
+}
+
+// With --json, the document of a run that ends without its result (docs/cli.md#--json): a
+// usage, input or write error, an interrupt or an internal error. `message` is what stderr
+// says; `problems` every error of an input file, with its place.
+int Fail(bool json, ExitCode code, std::string_view kind, std::string_view message,
+         const std::vector<weldcell::Diagnostic>& problems = {}) {
+  if (!json) return code;
+  using Json = nlohmann::ordered_json;
+  auto positive_or_null = [](int v) { return v > 0 ? Json(v) : Json(nullptr); };
+  Json list = Json::array();
+  for (const weldcell::Diagnostic& d : problems) {
+    if (d.severity != weldcell::Severity::kError) continue;  // InputError::what() has no warning
+    list.push_back({{"file", d.where.file},
+                    {"line", positive_or_null(d.where.line)},
+                    {"column", positive_or_null(d.where.column)},
+                    {"key", d.key_path.empty() ? Json(nullptr) : Json(d.key_path)},
+                    {"message", d.message}});
+  }
+  weldcell::cli::PrintJson(
+      {{"error", {{"kind", kind}, {"message", message}, {"problems", std::move(list)}}},
+       {"exit_code", static_cast<int>(code)}},
+      std::cout);
+  return code;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace weldcell::cli;
@@ -48,21 +93,25 @@ int main(int argc, char** argv) {
   RegisterExport(app, global, &exit_code);
   RegisterTrain(app, global, &exit_code);
   RegisterModels(app, global, &exit_code);
+  const auto json = [&] { return global.json || JsonAsked(argc, argv); };
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitBadInput;
+    const int code = app.exit(e);  // says it on stderr (--help and --version: on stdout, 0)
+    return code == 0 ? kExitOk : Fail(json(), kExitBadInput, "usage", e.what());
   } catch (const weldcell::InputError& e) {
     std::cerr << weldcell::cli::Printable(e.what()) << '\n';
-    return kExitBadInput;
+    return Fail(json(), kExitBadInput, "input", e.what(), e.diagnostics());
   } catch (const weldcell::FileWriteError& e) {
     // An output path the user gave that the file system refused (docs/cli.md: exit 2).
     std::cerr << "weldcell: error: " << weldcell::cli::Printable(e.what()) << '\n';
-    return kExitBadInput;
+    return Fail(json(), kExitBadInput, "write", e.what());
   } catch (const std::exception& e) {
     std::cerr << "weldcell: internal error: " << e.what() << '\n';
-    return kExitInternal;
+    return Fail(json(), kExitInternal, "internal", e.what());
   }
+  // The command said "interrupted" on stderr and printed no result.
+  if (exit_code == kExitInterrupted)
+    return Fail(json(), kExitInterrupted, "interrupted", "interrupted");
   return exit_code;
 }

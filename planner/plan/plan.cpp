@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string_view>
+#include <vector>
 
 #include "planner/common/diagnostics.hpp"
 #include "planner/plan/cell_hash.hpp"
@@ -39,10 +40,21 @@ Json VectorJson(const Eigen::VectorXd& v) {
 
 SourceLocation LocationOfByte(const std::string& text, std::size_t byte, const std::string& file);
 
-// Byte offsets in the (well-formed) JSON text of every key and array element, by the Reader's
-// key paths ("robots[0].segments[2].kind"): nlohmann::json keeps no positions.
+// Where the keys and array elements of a (well-formed) JSON text are, by the Reader's key paths
+// ("robots[0].segments[2].kind"): nlohmann::json keeps no positions, and keeps only the last
+// of a key written twice in one object, so the repeats are found here too.
+struct JsonPositions {
+  std::map<std::string, std::size_t> bytes;  ///< Byte offset of each path (a repeated key's first).
+  /// Each key that repeats one before it in its object.
+  struct RepeatedKey {
+    std::string path, key;
+    std::size_t byte = 0;
+  };
+  std::vector<RepeatedKey> repeated_keys;
+};
+
 void IndexPositions(const std::string& t, std::size_t& i, const std::string& path,
-                    std::map<std::string, std::size_t>* out, int depth = 0) {
+                    JsonPositions* out, int depth = 0) {
   // A plan nests 6 deep; deeper text (a hostile file) is not indexed (no recursion without end).
   if (depth > 32) {
     i = t.size();
@@ -59,17 +71,23 @@ void IndexPositions(const std::string& t, std::size_t& i, const std::string& pat
   };
   skip();
   if (i >= t.size()) return;
-  out->emplace(path, i);
+  out->bytes.emplace(path, i);
   if (t[i] == '{') {
     ++i;
+    std::set<std::string> keys;
     for (;;) {
       skip();
       if (i >= t.size() || t[i] == '}') break;
       const std::size_t key_start = i;
       i = string_end(i);
-      const std::string key = t.substr(key_start + 1, i - key_start - 2);
+      // The key as nlohmann reads it: "zo\u006ees" is "zones".
+      std::string key = t.substr(key_start + 1, i - key_start - 2);
+      if (key.find('\\') != std::string::npos) {
+        key = Json::parse(t.substr(key_start, i - key_start)).get<std::string>();
+      }
       const std::string child = path.empty() ? key : path + "." + key;
-      out->emplace(child, key_start);
+      if (!keys.insert(key).second) out->repeated_keys.push_back({child, key, key_start});
+      out->bytes.emplace(child, key_start);
       skip();
       ++i;  // ':'
       IndexPositions(t, i, child, out, depth + 1);
@@ -103,6 +121,14 @@ class Reader {
       text_ = text;
       std::size_t i = 0;
       IndexPositions(*text, i, "", &positions_);
+      // JSON leaves a repeated key to the reader; nlohmann keeps the last, so a plan with
+      // "zones": [] after its zones lost them silently. Refused, as the cell's YAML refuses it.
+      for (const JsonPositions::RepeatedKey& r : positions_.repeated_keys) {
+        const SourceLocation first = Where(r.path);
+        sink_.Error(LocationOfByte(*text, r.byte, file_), r.path,
+                    "duplicate key '" + r.key + "' (first at line " + std::to_string(first.line) +
+                        ", column " + std::to_string(first.column) + ")");
+      }
     }
   }
   // Errors for keys of `obj` (at `path`) that are not in `allowed`: unknown keys are errors
@@ -218,7 +244,7 @@ class Reader {
   // The position of `path` or of its nearest enclosing key or element.
   SourceLocation Where(std::string path) const {
     while (text_ != nullptr && !path.empty()) {
-      if (auto it = positions_.find(path); it != positions_.end()) {
+      if (auto it = positions_.bytes.find(path); it != positions_.bytes.end()) {
         return LocationOfByte(*text_, it->second, file_);
       }
       const std::size_t cut = path.find_last_of(".[");
@@ -231,7 +257,7 @@ class Reader {
  private:
   std::string file_;
   const std::string* text_ = nullptr;
-  std::map<std::string, std::size_t> positions_;
+  JsonPositions positions_;
   DiagnosticSink sink_;
 };
 

@@ -666,6 +666,64 @@ obstacles:
   EXPECT_GT(jv["checks"], 0);
 }
 
+// With --json, an error prints one JSON document on stdout too (it printed nothing): usage and
+// input errors, each problem of a file with its line and column; the text stays on stderr.
+TEST(CliTest, JsonErrorsAreOneDocumentOnStdout) {
+  const fs::path dir = TempDir("json_errors");
+  const fs::path err = dir / "stderr.txt";
+  const auto error_of = [&](const std::string& args, int exit_code) {
+    const CommandRun r = WeldcellStdout(args, err);
+    EXPECT_EQ(r.exit_code, exit_code) << args << "\n" << r.out << ReadText(err);
+    nlohmann::json j = testing::ParseJsonOutput(r.out, err);
+    if (j.is_null()) return nlohmann::json::object();
+    EXPECT_EQ(j["exit_code"], exit_code) << j.dump(2);
+    EXPECT_FALSE(ReadText(err).empty()) << "stderr keeps the message";
+    return j["error"];
+  };
+  // Usage: CLI11 refuses the command line (--json before or after the command).
+  for (const std::string args : {"--json check", "check --json", "--json frobnicate"}) {
+    const nlohmann::json e = error_of(args, 2);
+    EXPECT_EQ(e["kind"], "usage") << e.dump(2);
+    EXPECT_THAT(ReadText(err), HasSubstr(e["message"].get<std::string>()));
+    EXPECT_EQ(e["problems"], nlohmann::json::array());
+  }
+  // Input: every problem of the cell, as on stderr.
+  const fs::path cell = dir / "cell.yaml";
+  std::ofstream(cell) << "format: weldcell/1\nname: bad\ncycle_time: fast\nrobots: []\n"
+                         "welds: []\ncolour: red\n";
+  nlohmann::json e = error_of("--json check " + ShellQuote(cell.string()), 2);
+  EXPECT_EQ(e["kind"], "input");
+  ASSERT_EQ(e["problems"].size(), 3u) << e.dump(2);
+  EXPECT_EQ(e["problems"][0], nlohmann::json({{"file", cell.string()},
+                                              {"line", 6},
+                                              {"column", 1},
+                                              {"key", "colour"},
+                                              {"message",
+                                               "unknown key 'colour' (expected one of: "
+                                               "format, name, cycle_time, robots, "
+                                               "welds, units, obstacles, settings)"}}));
+  EXPECT_EQ(e["problems"][1]["line"], 3);
+  EXPECT_EQ(e["problems"][1]["key"], "cycle_time");
+  EXPECT_EQ(e["message"], ReadText(err).substr(0, ReadText(err).size() - 1));
+  // A file that is not there: no line, no key.
+  e = error_of("check --json " + ShellQuote((dir / "none.yaml").string()), 2);
+  ASSERT_EQ(e["problems"].size(), 1u) << e.dump(2);
+  EXPECT_EQ(e["problems"][0]["line"], nullptr);
+  EXPECT_EQ(e["problems"][0]["key"], nullptr);
+  // A plan with a key twice: at the second, with its path.
+  const fs::path plan = "tests/cli/malformed/plan/duplicate_keys.json";
+  e = error_of("--json verify tests/planner/cell/good/cell.yaml " + plan.string(), 2);
+  EXPECT_EQ(e["kind"], "input");
+  ASSERT_EQ(e["problems"].size(), 2u) << e.dump(2);
+  EXPECT_EQ(e["problems"][1], nlohmann::json({{"file", plan.string()},
+                                              {"line", 13},
+                                              {"column", 2},
+                                              {"key", "zones"},
+                                              {"message",
+                                               "duplicate key 'zones' (first at line 12, "
+                                               "column 2)"}}));
+}
+
 // Ids and names go into plan.json and --json output, which hold only UTF-8: a weld id in
 // another encoding is bad input, in the cell YAML as in the weld CSV.
 TEST(CliTest, NamesThatAreNotUtf8AreBadInput) {
@@ -701,9 +759,9 @@ struct SignalledRun {
   std::string err;
 };
 // Runs the binary with `args` and sends it `signals` once its stderr matches `wait_for` (an
-// ECMAScript regular expression).
+// ECMAScript regular expression). Its stdout goes to `stdout_file`, if given.
 SignalledRun RunAndSignal(const std::vector<std::string>& args, const std::string& wait_for,
-                          const std::vector<int>& signals) {
+                          const std::vector<int>& signals, const fs::path& stdout_file = {}) {
   SignalledRun run;
   const std::regex line(wait_for);
   int err[2];
@@ -717,8 +775,10 @@ SignalledRun RunAndSignal(const std::vector<std::string>& args, const std::strin
     ::dup2(err[1], STDERR_FILENO);
     ::close(err[0]);
     ::close(err[1]);
-    const int null = ::open("/dev/null", O_WRONLY);
-    ::dup2(null, STDOUT_FILENO);
+    const int out = stdout_file.empty()
+                        ? ::open("/dev/null", O_WRONLY)
+                        : ::open(stdout_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(out, STDOUT_FILENO);
     ::execv(WELDCELL_BINARY, argv.data());
     ::_exit(127);
   }
@@ -767,6 +827,27 @@ TEST(CliTest, InterruptDuringPlanningLeavesNoFileAndExitsWith130) {
       ADD_FAILURE() << "left behind: " << e.path();
     }
   }
+}
+
+// With --json, a run that ends without its result still prints one JSON document on stdout,
+// the error (stdout was empty): Ctrl-C while planning. `--travel-time learned` with a models
+// folder that holds no model: its warnings come after Ctrl-C is caught (no progress with --json).
+TEST(CliTest, InterruptWithJsonPrintsTheErrorDocument) {
+  const fs::path dir = TempDir("interrupt_json");
+  fs::create_directories(dir / "models");
+  const SignalledRun run = RunAndSignal(
+      {"--json", "plan", "cells/demo/cell.yaml", "-j", "2", "-o", (dir / "out").string(),
+       "--travel-time", "learned", "--models", (dir / "models").string()},
+      "no travel model in", {SIGINT}, dir / "stdout.json");
+  ASSERT_TRUE(WIFEXITED(run.status)) << run.err;
+  EXPECT_EQ(WEXITSTATUS(run.status), 130) << run.err;
+  const nlohmann::json j = nlohmann::json::parse(ReadText(dir / "stdout.json"), nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << ReadText(dir / "stdout.json") << run.err;
+  EXPECT_EQ(j["exit_code"], 130);
+  EXPECT_EQ(j["error"]["kind"], "interrupted");
+  EXPECT_EQ(j["error"]["message"], "interrupted");
+  EXPECT_EQ(j["error"]["problems"], nlohmann::json::array());
+  EXPECT_FALSE(fs::exists(dir / "out" / "plan.json"));
 }
 
 // A signal that ends `weldcell plan` at once (SIGTERM from a CI job's cancel, SIGHUP; a second

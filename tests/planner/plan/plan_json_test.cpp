@@ -216,6 +216,54 @@ TEST(PlanJsonTest, UnknownKeysAndDuplicateWeldSignalsAreErrorsAtTheirLine) {
   EXPECT_NO_THROW(PlanFromJson(good, "p.json"));
 }
 
+// A key twice in one object: nlohmann keeps the last, so `"zones": []` before the zones (or
+// after them) and `"kind": "wait", "kind": "motion"` were read silently. Each repeat is an
+// error at its own line and column, naming the key and its path, as the cell's YAML says it.
+TEST(PlanJsonTest, AKeyTwiceInAnObjectIsAnErrorAtTheSecond) {
+  const std::string good = ToJson(SamplePlan());
+  // "line:col" of a byte of `text`, 1-based.
+  auto where = [](const std::string& text, std::size_t byte) {
+    const std::size_t line_start = text.rfind('\n', byte - 1);
+    return std::to_string(1 + std::count(text.begin(),
+                                         text.begin() + static_cast<std::ptrdiff_t>(byte), '\n')) +
+           ":" + std::to_string(byte - (line_start == std::string::npos ? 0 : line_start + 1) + 1);
+  };
+  auto expect_error = [](const std::string& text, const std::string& error) {
+    try {
+      PlanFromJson(text, "p.json");
+      ADD_FAILURE() << "expected InputError for\n" << text;
+    } catch (const InputError& e) {
+      EXPECT_THAT(e.what(), HasSubstr(error));
+    }
+  };
+  const std::size_t zones = good.find("\"zones\"");
+  ASSERT_NE(zones, std::string::npos);
+  {  // An empty list first: the zones after it won.
+    std::string text = good;
+    text.insert(zones, "\"zones\": [],\n ");
+    std::string first = where(text, zones);
+    first.replace(first.find(':'), 1, ", column ");
+    expect_error(text, "p.json:" + where(text, text.find("\"zones\"", zones + 1)) +
+                           ": error: zones: duplicate key 'zones' (first at line " + first + ")");
+  }
+  {  // After them: the empty list won. Escaped, the key is the same key.
+    std::string text = good;
+    const std::size_t end = text.rfind('}');
+    text.insert(end, ",\n \"zo\\u006ees\": []");
+    expect_error(text, "p.json:" + where(text, text.find("\"zo\\u006ees\"")) +
+                           ": error: zones: duplicate key 'zones'");
+  }
+  {  // In a segment, deep in the plan.
+    std::string text = good;
+    const std::size_t kind = text.find("\"kind\"");
+    ASSERT_NE(kind, std::string::npos);
+    text.insert(kind, "\"kind\": \"wait\", ");
+    expect_error(text, "p.json:" + where(text, text.find("\"kind\"", kind + 1)) +
+                           ": error: robots[0].segments[0].kind: duplicate key 'kind'");
+  }
+  EXPECT_NO_THROW(PlanFromJson(good, "p.json"));
+}
+
 // A cell of two 6-axis robots R1, R2 and welds W1, W9, for the plan's checks against its cell.
 cell::Cell SampleCell() {
   cell::Cell c;
