@@ -661,8 +661,21 @@ Model Model::Load(const std::filesystem::path& folder) {
     return InputError({{.where = where, .message = "malformed model metadata: " + message}});
   };
   Json j;
+  // A key twice in one object: nlohmann keeps the last, another reader may keep the first.
+  std::vector<std::set<std::string>> keys;  // per open object
+  std::string twice;
+  const Json::parser_callback_t note_keys = [&](int /*depth*/, Json::parse_event_t event,
+                                                Json& parsed) {
+    if (event == Json::parse_event_t::object_start) keys.emplace_back();
+    if (event == Json::parse_event_t::object_end) keys.pop_back();
+    if (event == Json::parse_event_t::key &&
+        !keys.back().insert(parsed.get<std::string>()).second && twice.empty()) {
+      twice = parsed.get<std::string>();
+    }
+    return true;
+  };
   try {
-    j = Json::parse(text);
+    j = Json::parse(text, note_keys);
   } catch (const nlohmann::json::exception& e) {
     std::string message = e.what();
     // "[json.exception.parse_error.101] parse error at line 1, column 5: …"
@@ -670,6 +683,12 @@ Model Model::Load(const std::filesystem::path& folder) {
       message = message.substr(end + 2);
     }
     throw malformed("not JSON (" + message + ")");
+  }
+  if (!twice.empty()) {
+    throw malformed(
+        fmt::format("{}: the key appears twice in one object (which value is meant "
+                    "cannot be told)",
+                    Printable(twice)));
   }
   if (!j.is_object()) throw malformed("expected a JSON object, got " + Describe(j));
   constexpr std::string_view kFormat = "weldcell-travel-model/1";

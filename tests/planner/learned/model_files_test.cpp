@@ -186,6 +186,15 @@ TEST(LearnedModelFiles, MetadataKeysOfTheWrongTypeOrRangeAreRefusedNamingTheKey)
   ASSERT_EQ(LoadError(folder), "");
   EXPECT_EQ(Model::Load(folder).info().travel_plans, kUnrecordedTravelPlans);
   EXPECT_FALSE(Model::Load(folder).info().direct_classifier);
+  // A key twice (a refused value before the real one was read as the real one): refused.
+  std::string twice = original;
+  const std::size_t at = twice.find("\"drift_threshold_pct\"");
+  ASSERT_NE(at, std::string::npos);
+  twice.insert(at, "\"drift_threshold_pct\": -5, ");
+  Write(folder / "metadata.json", twice);
+  EXPECT_THAT(LoadError(folder),
+              HasSubstr(file + "malformed model metadata: drift_threshold_pct: the key appears "
+                               "twice in one object"));
   fs::remove_all(folder);
 }
 
