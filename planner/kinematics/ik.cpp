@@ -15,8 +15,8 @@ bool IkRequest::operator==(const IkRequest& o) const {
   const bool same_seed = seed.size() == o.seed.size() && (seed.size() == 0 || seed == o.seed);
   return same_seed && random_seed == o.random_seed && max_solutions == o.max_solutions &&
          include_2pi_equivalents == o.include_2pi_equivalents && tolerance == o.tolerance &&
-         max_attempts == o.max_attempts && max_iterations == o.max_iterations &&
-         distinct_solutions == o.distinct_solutions;
+         stall_tolerance == o.stall_tolerance && max_attempts == o.max_attempts &&
+         max_iterations == o.max_iterations && distinct_solutions == o.distinct_solutions;
 }
 
 std::string ToString(const IkRequest& r) {
@@ -26,9 +26,9 @@ std::string ToString(const IkRequest& r) {
   for (Eigen::Index i = 0; i < r.seed.size(); ++i) s << (i ? ", " : "") << r.seed[i];
   s << "], random_seed=" << r.random_seed << ", max_solutions=" << r.max_solutions
     << ", include_2pi_equivalents=" << (r.include_2pi_equivalents ? "true" : "false")
-    << ", tolerance=" << r.tolerance << ", max_attempts=" << r.max_attempts
-    << ", max_iterations=" << r.max_iterations << ", distinct_solutions=" << r.distinct_solutions
-    << "}";
+    << ", tolerance=" << r.tolerance << ", stall_tolerance=" << r.stall_tolerance
+    << ", max_attempts=" << r.max_attempts << ", max_iterations=" << r.max_iterations
+    << ", distinct_solutions=" << r.distinct_solutions << "}";
   return s.str();
 }
 

@@ -35,6 +35,11 @@ struct IkRequest {
   bool include_2pi_equivalents = true;
   /// Numeric IK: a solution's position error (m) and rotation error (rad) are both below this.
   double tolerance = 1e-9;
+  /// Numeric IK, arms of fewer than six joints: a start that ends short of `tolerance` is still
+  /// a solution when both errors are below this (m, rad). Such an arm cannot correct what its
+  /// model rounds: a URDF's rpy="3.14159265" leaves the flange 3.6e-9 rad off the vertical, and
+  /// no weld pose with a vertical gun axis was reachable within 1e-9.
+  double stall_tolerance = 1e-6;
   /// Numeric IK: number of starts (the seed, then random configurations within the limits).
   int max_attempts = 32;
   /// Numeric IK: iterations per start.

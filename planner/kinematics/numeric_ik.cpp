@@ -119,7 +119,9 @@ bool NumericIk::SolveFrom(const Eigen::Isometry3d& X_target,
     }
   }
   if (iterations) *iterations = it;
-  if (!converged) return false;
+  // An arm of fewer than six joints may not make the pose exactly (ik.hpp: stall_tolerance);
+  // one of six or more that ends short of `tolerance` is at a limit or a singularity.
+  if (!converged && !(n < 6 && Converged(e, request.stall_tolerance))) return false;
   *q_out = q;
   return true;
 }

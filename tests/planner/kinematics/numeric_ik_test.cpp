@@ -82,6 +82,31 @@ TEST(NumericIkTest, SolvesAFourJointScara) {
   EXPECT_GE(stats.solved, stats.total * 99 / 100) << stats.solved << "/" << stats.total;
 }
 
+// The same SCARA as a URDF writes it, π rounded (rpy="3.14159265"): its flange points 3.6e-9 rad
+// off the vertical whatever the joints do, so a weld pose with its gun axis exactly vertical is
+// out of reach within 1e-9 rad. The start stalls there and is a solution within 1e-6.
+TEST(NumericIkTest, AnArmOfFewJointsReachesPosesItsModelRoundsWithinTheStallTolerance) {
+  cell::RobotModel m{.name = "scara_rounded"};
+  testing::AddJoint(&m, "j1", testing::kRev, testing::XyzRpy(0, 0, 0.5), {0, 0, 1}, -3, 3);
+  testing::AddJoint(&m, "j2", testing::kPri, testing::XyzRpy(0, 0, 1.0), {0, 0, 1}, -0.6, 0.6);
+  testing::AddJoint(&m, "j3", testing::kRev, testing::XyzRpy(1.0, 0, 0), {0, 0, 1}, -2.5, 2.5);
+  testing::AddJoint(&m, "j4", testing::kRev, testing::XyzRpy(0.8, 0, 0, 3.14159265), {0, 0, 1}, -3,
+                    3);
+  testing::AddJoint(&m, "flange", testing::kFix, testing::XyzRpy(0, 0, 0.2));
+  const Chain chain(m);
+  const NumericIk ik(chain);
+  // Flange down (x along the world's, z down), at a place the SCARA reaches.
+  Eigen::Isometry3d X = testing::XyzRpy(1.2, 0.6, 1.35, M_PI, 0, 0.3);
+  std::vector<Eigen::VectorXd> solutions = ik.Solve(X, {.stall_tolerance = 0});
+  EXPECT_TRUE(solutions.empty()) << "exactly: out of reach";
+  solutions = ik.Solve(X, {});
+  ASSERT_FALSE(solutions.empty());
+  const auto [dp, dr] = testing::PoseError(chain.FlangePose(solutions[0]), X);
+  EXPECT_LE(dp, 1e-6);
+  EXPECT_LE(dr, 1e-6);
+  EXPECT_GT(dr, 1e-9) << "the rounding is what is left";
+}
+
 TEST(NumericIkTest, DistinctSolutionsAgreeWithTheAnalyticOnes) {
   const Chain chain(testing::MakeKr6R700());
   const OpwIk opw = *OpwIk::FromChain(chain);
