@@ -357,6 +357,14 @@ void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
   std::map<std::string, std::size_t> by_id;
   for (std::size_t i = 0; i < welds.size(); ++i) {
     const WeldEntry& e = welds[i];
+    // plan.json's segments go "from" and "to" a weld id or "home" (docs/plan-format.md): a weld
+    // called home would be taken for the robot's home position.
+    if (e.weld.id == kReservedWeldId) {
+      sink.Error(e.where, e.id_key,
+                 "weld id '" + e.weld.id +
+                     "' is reserved (plan.json names a robot's home position \"home\"); choose "
+                     "another id");
+    }
     auto [it, inserted] = by_id.emplace(e.weld.id, i);
     if (!inserted) {
       const SourceLocation& first = welds[it->second].where;

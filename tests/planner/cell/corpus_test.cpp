@@ -390,6 +390,16 @@ const std::vector<Case>& Cases() {
            Loader::kUrdf,
            {R"(^@/u04_no_movable_joint\.urdf:5:3: error: the chain base_link -> tool0 has no movable joint)"},
            1},
+          // plan.json's segments go from and to a weld id or "home": a weld called home was
+          // accepted, and its plan then failed verification ("from home to home").
+          {"c37_reserved_home.yaml",
+           Loader::kCell,
+           {R"(^@/c37_reserved_home\.yaml:9:10: error: welds\[1\]\.id: weld id 'home' is reserved \(plan\.json names a robot's home position "home"\); choose another id$)"},
+           1},
+          {"c38_reserved_home_csv.yaml",
+           Loader::kCell,
+           {R"(^@/c38_welds\.csv:3:3: error: id: weld id 'home' is reserved \(plan\.json names a robot's home position "home"\); choose another id$)"},
+           1},
       };
   return kCases;
 }
