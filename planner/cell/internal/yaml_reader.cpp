@@ -510,6 +510,14 @@ Units YamlReader::ReadUnits(const YAML::Node& root, bool allow_length, bool allo
   return units;
 }
 
+std::optional<Units> YamlReader::ReadKnownUnits(const YAML::Node& root, bool allow_length,
+                                                bool allow_angle) {
+  const std::size_t before = sink_.diagnostics().size();
+  const Units units = ReadUnits(root, allow_length, allow_angle);
+  if (sink_.diagnostics().size() != before) return std::nullopt;
+  return units;
+}
+
 void YamlReader::CheckFormat(const YAML::Node& root, std::string_view expected) {
   std::optional<YAML::Node> node = Get(root, "format");
   if (!node) return;  // CheckMap reports the missing key.

@@ -103,6 +103,10 @@ class YamlReader {
                                         const Units& units);
   /// `units: {length: mm|cm|m, angle: deg|rad}`.
   Units ReadUnits(const YAML::Node& root, bool allow_length, bool allow_angle);
+  /// ReadUnits, or nullopt after it reported an error (an unknown unit, a misspelt key): the
+  /// file's numbers are then in an unknown unit, and its loader stops instead of checking them
+  /// against their bounds in a unit they are not in.
+  std::optional<Units> ReadKnownUnits(const YAML::Node& root, bool allow_length, bool allow_angle);
   /// `format: <expected>`: required, anything else is an error.
   void CheckFormat(const YAML::Node& root, std::string_view expected);
 
