@@ -10,7 +10,7 @@
 #include <unordered_map>
 
 #include "planner/cell/internal/bounds.hpp"
-#include "planner/common/input_file.hpp"
+#include "planner/cell/internal/named_file.hpp"
 
 namespace weldcell::cell::internal {
 
@@ -148,18 +148,13 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
   const std::string file = csv.string();
   std::vector<WeldEntry> out;
 
-  if (const std::optional<std::string> problem = InputFileProblem(csv, "welds CSV")) {
-    std::error_code ec;
-    if ((!std::filesystem::exists(csv, ec) && !ec) || std::filesystem::is_directory(csv, ec)) {
-      sink.Error(named_at, named_key, "file not found: " + file);
-    } else {
-      sink.Error(named_at, named_key, *problem + ": " + file);
-    }
+  if (const std::optional<std::string> problem = NamedFileProblem(csv, "welds CSV")) {
+    sink.Error(named_at, named_key, *problem);
     return out;
   }
   std::ifstream in(csv, std::ios::binary);
   if (!in) {
-    sink.Error(named_at, named_key, "file not found: " + file);
+    sink.Error(named_at, named_key, "cannot be read: " + file);
     return out;
   }
 

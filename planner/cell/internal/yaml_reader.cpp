@@ -11,7 +11,7 @@
 #include <set>
 #include <sstream>
 
-#include "planner/common/input_file.hpp"
+#include "planner/cell/internal/named_file.hpp"
 
 namespace weldcell::cell::internal {
 
@@ -99,39 +99,29 @@ bool IsNonFiniteSpelling(std::string s) {
 std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
                                             const SourceLocation& referenced_from,
                                             const std::string& referenced_key) {
-  std::error_code ec;
   // A device (/dev/zero), FIFO or huge file would be read until memory runs out, or forever
   // (a FIFO blocks even the opening).
-  // (exists() fails with an error, not false, when a folder on the way may not be searched.)
-  if ((std::filesystem::exists(path, ec) || ec) && !std::filesystem::is_directory(path, ec)) {
-    if (const std::optional<std::string> problem = InputFileProblem(path, "YAML file")) {
-      // Named from another file: the message names this one.
-      if (referenced_from.file.empty()) {
-        sink_.Error({.file = file_}, referenced_key, *problem);
-      } else {
-        sink_.Error(referenced_from, referenced_key, *problem + ": " + path.string());
-      }
-      return std::nullopt;
-    }
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in || std::filesystem::is_directory(path, ec)) {
-    SourceLocation where =
-        referenced_from.file.empty() ? SourceLocation{.file = file_} : referenced_from;
+  if (std::optional<std::string> problem = NamedFileProblem(path, "YAML file")) {
+    std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
-      // A folder where a file belongs (e.g. `cells/demo` for `cells/demo/cell.yaml`): say so,
-      // and which file of it was probably meant.
-      std::string message = "is a directory, expected a YAML file: " + path.string();
+      // A folder where a file belongs (e.g. `cells/demo` for `cells/demo/cell.yaml`): say which
+      // file of it was probably meant.
       for (const char* name : {"cell.yaml", "robot.yaml", "tool.yaml"}) {
         if (std::filesystem::is_regular_file(path / name, ec)) {
-          message += " (did you mean " + (path / name).string() + "?)";
+          *problem += " (did you mean " + (path / name).string() + "?)";
           break;
         }
       }
-      sink_.Error(where, referenced_key, message);
-      return std::nullopt;
     }
-    sink_.Error(where, referenced_key, "file not found: " + path.string());
+    // Named from another file: the message is at the line that names this one.
+    sink_.Error(referenced_from.file.empty() ? SourceLocation{.file = file_} : referenced_from,
+                referenced_key, *problem);
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    sink_.Error(referenced_from.file.empty() ? SourceLocation{.file = file_} : referenced_from,
+                referenced_key, "cannot be read: " + path.string());
     return std::nullopt;
   }
   std::stringstream buffer;

@@ -345,7 +345,7 @@ const std::vector<Case>& Cases() {
             R"(^@/u08_sanity_bounds\.urdf:6:16: error: link\[base_link\]\.collision\[0\]\.origin\.xyz: "0 0 5000" is beyond the sanity bound: expected \|x\| <= 1000 m \(1 km\)$)",
             R"(^@/u08_sanity_bounds\.urdf:7:26: error: link\[base_link\]\.collision\[1\]\.cylinder\.length: "1e4" is beyond the sanity bound: expected \|x\| <= 1000 m \(1 km\)$)",
             R"(^@/u08_sanity_bounds\.urdf:5:23: error: link\[base_link\]\.visual\[0\]\.box\.size: "1e300 1 1" is beyond the sanity bound: expected \|x\| <= 1000 m \(1 km\)$)",
-            R"(^@/u08_sanity_bounds\.urdf:10:26: error: link\[link_1\]\.collision\[0\]\.mesh: mesh path is a folder, not a file: @$)"},
+            R"(^@/u08_sanity_bounds\.urdf:10:26: error: link\[link_1\]\.collision\[0\]\.mesh: is a directory, expected a mesh: @$)"},
            8},
           // Not well-formed XML: where (urdfdom says only what, at no line).
           {"u09_cut_short.urdf",
