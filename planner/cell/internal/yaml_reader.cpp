@@ -96,6 +96,24 @@ bool IsNonFiniteSpelling(std::string s) {
 
 }  // namespace
 
+SourceLocation YamlReader::DocumentStart(const std::string& text, const YAML::Mark& mark) const {
+  if (mark.line < 0) return {.file = file_};
+  SourceLocation where{.file = file_, .line = mark.line + 1, .column = mark.column + 1};
+  // The document's `---` line, if the document has one: the last marker line up to its first
+  // node (a `...` line before that means the document starts at the node itself).
+  std::istringstream in(text);
+  std::string line;
+  for (int number = 0; number <= mark.line && std::getline(in, line); ++number) {
+    const bool start = line.starts_with("---") &&
+                       (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+    const bool end = line.starts_with("...") &&
+                     (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+    if (start) where = {.file = file_, .line = number + 1, .column = 1};
+    if (end) where = {.file = file_, .line = mark.line + 1, .column = mark.column + 1};
+  }
+  return where;
+}
+
 std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
                                             const SourceLocation& referenced_from,
                                             const std::string& referenced_key) {
@@ -150,7 +168,16 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
     }
   }
   try {
-    YAML::Node root = YAML::Load(buffer.str());
+    const std::vector<YAML::Node> documents = YAML::LoadAll(buffer.str());
+    // A second document (after a `---` line) was silently ignored, keys and all.
+    for (std::size_t i = 1; i < documents.size(); ++i) {
+      if (documents[i].IsNull()) continue;  // a `---` with nothing after it
+      sink_.Error(DocumentStart(buffer.str(), documents[i].Mark()), "",
+                  "a second YAML document starts here: a weldcell file is one document (its "
+                  "keys would be ignored)");
+      return std::nullopt;
+    }
+    const YAML::Node root = documents.empty() ? YAML::Node() : documents[0];
     if (!root.IsMap()) {
       sink_.Error({.file = file_, .line = 1, .column = 1}, "",
                   "expected a mapping at the top level, got " + Describe(root));

@@ -111,6 +111,10 @@ class YamlReader {
   void CheckFormat(const YAML::Node& root, std::string_view expected);
 
  private:
+  /// Where the document whose first node is at `mark` starts in `text`: its `---` line, else
+  /// the node.
+  SourceLocation DocumentStart(const std::string& text, const YAML::Mark& mark) const;
+
   std::string file_;
   DiagnosticSink& sink_;
 };

@@ -413,6 +413,11 @@ const std::vector<Case>& Cases() {
            Loader::kTool,
            {R"(^@/t03_unknown_unit\.yaml:4:17: error: units\.length: unknown length unit 'inch' \(expected mm, cm or m\)$)"},
            1},
+          // A second YAML document was silently ignored: refused where it starts.
+          {"c40_second_document.yaml",
+           Loader::kCell,
+           {R"(^@/c40_second_document\.yaml:8:1: error: a second YAML document starts here: a weldcell file is one document \(its keys would be ignored\)$)"},
+           1},
       };
   // clang-format on
   return kCases;

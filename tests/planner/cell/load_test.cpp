@@ -446,6 +446,27 @@ TEST(LoadCellTest, EveryNamedFileSaysMissingFolderOrNotARegularFileTheSameWay) {
   fs::remove_all(dir);
 }
 
+// Only the first YAML document of a file was read: one after `...` is refused at its first
+// line too (c40_second_document.yaml has one after `---`); markers around a single document,
+// and a `---` with nothing after it, are fine.
+TEST(LoadToolTest, ASecondYamlDocumentIsAnErrorWhereItStarts) {
+  const fs::path dir = weldcell::testing::FreshDirectory("second_document");
+  std::string gun;
+  {
+    std::ifstream in(kGood / "gun.yaml");
+    std::string line;
+    for (int i = 0; i < 12 && std::getline(in, line); ++i) gun += line + "\n";  // no meshes
+  }
+  std::ofstream(dir / "one.yaml") << "---\n" << gun << "...\n---\n";
+  EXPECT_EQ(LoadTool(dir / "one.yaml").value.name, "tiny_gun");
+  std::ofstream(dir / "two.yaml") << gun << "...\nname: other\n";
+  const std::string error = ErrorOf([&] { LoadTool(dir / "two.yaml"); });
+  EXPECT_EQ(error, (dir / "two.yaml").string() +
+                       ":14:1: error: a second YAML document starts here: a weldcell file is one "
+                       "document (its keys would be ignored)");
+  fs::remove_all(dir);
+}
+
 TEST(LoadUrdfChainTest, ChainFromAnInnerBaseSkipsTheLinksAboveIt) {
   const auto loaded = LoadUrdfChain(kGood / "tiny_description/urdf/tiny.urdf", "link_1", "link_3");
   const RobotModel& m = *loaded.value;
