@@ -385,26 +385,51 @@ std::optional<std::string> YamlReader::Name(const YAML::Node& node, const std::s
   return name;
 }
 
+namespace {
+
+// Invisible format characters (Unicode category Cf) that make a name look like another one, or
+// reorder what is printed after it (a right-to-left override): what they are, or nullptr. The
+// zero-width joiners U+200C and U+200D are not among them: Persian and Indic words need them.
+const char* InvisibleFormatCharacter(char32_t c) {
+  if (c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
+      (c >= 0x2066 && c <= 0x2069)) {
+    return "bidirectional control";
+  }
+  if (c == 0x200B || c == 0xFEFF || (c >= 0x2060 && c <= 0x2064)) return "zero-width";
+  if (c == 0x00AD) return "soft hyphen";
+  if (c == 0x180E || (c >= 0x206A && c <= 0x206F) || (c >= 0xFFF9 && c <= 0xFFFB)) {
+    return "invisible";
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 std::string ControlCharacterProblem(std::string_view name) {
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    const auto c = static_cast<unsigned char>(name[i]);
-    unsigned code = 0x110000;
-    if (c < 0x20 || c == 0x7f) {
-      code = c;
-    } else if (c == 0xc2 && i + 1 < name.size()) {
-      // U+0080..U+009F (C1 controls) are 0xC2 0x80..0x9F in UTF-8.
-      const auto next = static_cast<unsigned char>(name[i + 1]);
-      if (next >= 0x80 && next <= 0x9f) code = next;
+  std::size_t length = 1;
+  for (std::size_t i = 0; i < name.size(); i += length) {
+    // Decode one UTF-8 sequence (the name is valid UTF-8).
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(name[k]); };
+    const unsigned char c = byte(i);
+    length = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    length = std::min(length, name.size() - i);
+    char32_t code = length == 1 ? c : c & (0xFF >> (length + 1));
+    for (std::size_t k = 1; k < length; ++k) code = (code << 6) | (byte(i + k) & 0x3F);
+
+    char hex[12];
+    std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(code));
+    const std::string at = " at byte " + std::to_string(i + 1);
+    if (code < 0x20 || code == 0x7f || (code >= 0x80 && code <= 0x9f)) {
+      const char* what = code == '\t'   ? " (tab)"
+                         : code == '\n' ? " (newline)"
+                         : code == '\r' ? " (carriage return)"
+                                        : "";
+      return "names must be printable: control character " + std::string(hex) + what + at;
     }
-    if (code == 0x110000) continue;
-    char hex[8];
-    std::snprintf(hex, sizeof hex, "U+%04X", code);
-    const char* what = code == '\t'   ? " (tab)"
-                       : code == '\n' ? " (newline)"
-                       : code == '\r' ? " (carriage return)"
-                                      : "";
-    return "names must be printable: control character " + std::string(hex) + what + " at byte " +
-           std::to_string(i + 1);
+    if (const char* what = InvisibleFormatCharacter(code)) {
+      return "names must be printable: invisible format character " + std::string(hex) + " (" +
+             what + ")" + at;
+    }
   }
   return {};
 }

@@ -418,6 +418,22 @@ const std::vector<Case>& Cases() {
            Loader::kCell,
            {R"(^@/c40_second_document\.yaml:8:1: error: a second YAML document starts here: a weldcell file is one document \(its keys would be ignored\)$)"},
            1},
+          // Bidirectional controls and zero-width characters were accepted in names (U+200C
+          // and U+200D, which Persian and Indic words need, still are: weld W\u200C3).
+          {"c41_invisible_characters.yaml",
+           Loader::kCell,
+           {R"(^@/c41_invisible_characters\.yaml:4:7: error: name: names must be printable: invisible format character U\+200F \(bidirectional control\) at byte 8$)",
+            R"(^@/c41_invisible_characters\.yaml:7:12: error: robots\[0\]\.name: names must be printable: invisible format character U\+202E \(bidirectional control\) at byte 2$)",
+            R"(^@/c41_invisible_characters\.yaml:9:10: error: welds\[0\]\.id: names must be printable: invisible format character U\+200B \(zero-width\) at byte 2$)",
+            R"(^@/c41_invisible_characters\.yaml:9:63: error: welds\[0\]\.group: names must be printable: invisible format character U\+FEFF \(zero-width\) at byte 1$)",
+            R"(^@/c41_invisible_characters\.yaml:10:56: error: welds\[1\]\.after\[0\]: names must be printable: invisible format character U\+200E \(bidirectional control\) at byte 3$)",
+            R"(^@/c41_invisible_characters\.yaml:13:12: error: obstacles\[0\]\.name: names must be printable: invisible format character U\+2066 \(bidirectional control\) at byte 1$)"},
+           6},
+          {"c42_invisible_characters_csv.yaml",
+           Loader::kCell,
+           {R"(^@/c42_welds\.csv:2:1: error: id: names must be printable: invisible format character U\+202E \(bidirectional control\) at byte 3$)",
+            R"(^@/c42_welds\.csv:3:26: error: group: names must be printable: invisible format character U\+2060 \(zero-width\) at byte 1$)"},
+           2},
       };
   // clang-format on
   return kCases;
