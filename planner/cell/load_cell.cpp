@@ -235,7 +235,10 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
   reader.CheckMap(root, "", {"format", "name", "cycle_time", "robots", "welds"},
                   {"units", "obstacles", "settings"});
   reader.CheckFormat(root, "weldcell/1");
-  const internal::Units units = reader.ReadUnits(root, true, true);
+  const std::optional<internal::Units> read_units = reader.ReadKnownUnits(root, true, true);
+  // Every number of the file would be read in the wrong unit (and checked against its bounds).
+  if (!read_units) sink.ThrowIfErrors();
+  const internal::Units& units = *read_units;
 
   Cell cell;
   cell.source_file = cell_yaml.string();

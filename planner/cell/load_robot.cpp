@@ -112,7 +112,12 @@ std::shared_ptr<const RobotModel> ReadRobotModel(const fs::path& robot_yaml, con
   reader.CheckMap(root, "", {"format", "name", "urdf", "chain", "acceleration"},
                   {"units", "controller_joints", "package_paths", "allowed_collisions"});
   reader.CheckFormat(root, "weldcell-robot/1");
-  const Units units = reader.ReadUnits(root, true, true);
+  const std::optional<Units> read_units = reader.ReadKnownUnits(root, true, true);
+  if (!read_units) {  // every number of the file would be read in the wrong unit
+    context.models[cache_key] = nullptr;
+    return nullptr;
+  }
+  const Units& units = *read_units;
   const fs::path dir = robot_yaml.parent_path();
 
   std::optional<std::string> name;

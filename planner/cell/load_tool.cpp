@@ -153,7 +153,12 @@ std::optional<Tool> ReadTool(const fs::path& tool_yaml, const Reference& ref, Lo
                    "weld_time", "collision"},
                   {"units", "visual"});
   reader.CheckFormat(root, "weldcell-tool/1");
-  const Units units = reader.ReadUnits(root, true, true);
+  const std::optional<Units> read_units = reader.ReadKnownUnits(root, true, true);
+  if (!read_units) {  // every number of the file would be read in the wrong unit
+    context.tools[cache_key] = std::nullopt;
+    return std::nullopt;
+  }
+  const Units& units = *read_units;
   const fs::path dir = tool_yaml.parent_path();
 
   Tool tool;

@@ -13,9 +13,9 @@
 #include <system_error>
 #include <unordered_map>
 
+#include "planner/cell/internal/named_file.hpp"
 #include "planner/cell/internal/xml_depth.hpp"
 #include "planner/common/diagnostics.hpp"
-#include "planner/common/input_file.hpp"
 
 namespace weldcell::cell::internal {
 
@@ -51,8 +51,9 @@ ResolvedUri ResolveMeshUri(const std::string& uri, const fs::path& base_dir,
           out.problem.clear();
           return out;
         }
-        if (out.problem.empty() && fs::is_directory(candidate, ec)) {
-          out.problem = "mesh path is a folder, not a file: " + candidate.string();
+        // A folder or a device where the mesh should be is said as such, not as "not found".
+        if (out.problem.empty() && fs::exists(candidate, ec)) {
+          out.problem = NamedFileProblem(candidate, "mesh").value_or("");
         }
       }
     }
@@ -66,8 +67,8 @@ ResolvedUri ResolveMeshUri(const std::string& uri, const fs::path& base_dir,
   std::error_code ec;
   if (fs::is_regular_file(candidate, ec)) {
     out.path = candidate;
-  } else if (fs::is_directory(candidate, ec)) {
-    out.problem = "mesh path is a folder, not a file: " + candidate.string();
+  } else if (fs::exists(candidate, ec)) {  // a folder, a device, a FIFO
+    out.problem = NamedFileProblem(candidate, "mesh").value_or("");
   }
   return out;
 }
@@ -206,12 +207,8 @@ std::shared_ptr<const Mesh> MeshCache::Load(const fs::path& file, const Eigen::V
   if (auto it = impl_->raw.find(key); it != impl_->raw.end()) {
     raw = it->second;
   } else {
-    if (!fs::exists(canonical, ec) || fs::is_directory(canonical, ec)) {
-      *error = "file not found: " + file.string();
-      return nullptr;
-    }
-    if (const std::optional<std::string> problem = InputFileProblem(canonical, "mesh")) {
-      *error = *problem + ": " + file.string();
+    if (const std::optional<std::string> problem = NamedFileProblem(file, "mesh")) {
+      *error = *problem;
       return nullptr;
     }
     ++files_read_;

@@ -18,7 +18,8 @@ namespace weldcell::cell::internal {
 struct ResolvedUri {
   std::filesystem::path path;                ///< Empty when nothing exists.
   std::vector<std::filesystem::path> tried;  ///< Every candidate, in search order.
-  std::string problem;  ///< Non-empty for a malformed URI or a path that is a folder.
+  /// Non-empty for a malformed URI or a path that is not a regular file (a folder, a device).
+  std::string problem;
 };
 
 /// Resolves `package://<pkg>/x` through `package_dirs` (in order: `<dir>/<pkg>/x`), `file://x`

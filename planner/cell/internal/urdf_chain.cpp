@@ -20,8 +20,8 @@
 
 #include "planner/cell/internal/bounds.hpp"
 #include "planner/cell/internal/load_context.hpp"
+#include "planner/cell/internal/named_file.hpp"
 #include "planner/cell/internal/xml_depth.hpp"
-#include "planner/common/input_file.hpp"
 
 namespace weldcell::cell::internal {
 
@@ -464,18 +464,14 @@ constexpr double kMaxPrismaticLimit = 100.0;                           // m
 std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadContext& context,
                                         DiagnosticSink& sink) {
   const std::string file = request.urdf.string();
-  std::error_code ec;
-  if ((fs::exists(request.urdf, ec) || ec) && !fs::is_directory(request.urdf, ec)) {
-    if (const std::optional<std::string> problem = InputFileProblem(request.urdf, "URDF")) {
-      sink.Error(RefOr(request.urdf_ref, {.file = file}), request.urdf_ref.key_path,
-                 *problem + ": " + file);
-      return std::nullopt;
-    }
+  if (const std::optional<std::string> problem = NamedFileProblem(request.urdf, "URDF")) {
+    sink.Error(RefOr(request.urdf_ref, {.file = file}), request.urdf_ref.key_path, *problem);
+    return std::nullopt;
   }
   std::ifstream in(request.urdf, std::ios::binary);
-  if (!in || fs::is_directory(request.urdf)) {
+  if (!in) {
     sink.Error(RefOr(request.urdf_ref, {.file = file}), request.urdf_ref.key_path,
-               "file not found: " + file);
+               "cannot be read: " + file);
     return std::nullopt;
   }
   std::stringstream buffer;

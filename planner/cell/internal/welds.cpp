@@ -10,7 +10,7 @@
 #include <unordered_map>
 
 #include "planner/cell/internal/bounds.hpp"
-#include "planner/common/input_file.hpp"
+#include "planner/cell/internal/named_file.hpp"
 
 namespace weldcell::cell::internal {
 
@@ -148,18 +148,13 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
   const std::string file = csv.string();
   std::vector<WeldEntry> out;
 
-  if (const std::optional<std::string> problem = InputFileProblem(csv, "welds CSV")) {
-    std::error_code ec;
-    if ((!std::filesystem::exists(csv, ec) && !ec) || std::filesystem::is_directory(csv, ec)) {
-      sink.Error(named_at, named_key, "file not found: " + file);
-    } else {
-      sink.Error(named_at, named_key, *problem + ": " + file);
-    }
+  if (const std::optional<std::string> problem = NamedFileProblem(csv, "welds CSV")) {
+    sink.Error(named_at, named_key, *problem);
     return out;
   }
   std::ifstream in(csv, std::ios::binary);
   if (!in) {
-    sink.Error(named_at, named_key, "file not found: " + file);
+    sink.Error(named_at, named_key, "cannot be read: " + file);
     return out;
   }
 
@@ -357,6 +352,14 @@ void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
   std::map<std::string, std::size_t> by_id;
   for (std::size_t i = 0; i < welds.size(); ++i) {
     const WeldEntry& e = welds[i];
+    // plan.json's segments go "from" and "to" a weld id or "home" (docs/plan-format.md): a weld
+    // called home would be taken for the robot's home position.
+    if (e.weld.id == kReservedWeldId) {
+      sink.Error(e.where, e.id_key,
+                 "weld id '" + e.weld.id +
+                     "' is reserved (plan.json names a robot's home position \"home\"); choose "
+                     "another id");
+    }
     auto [it, inserted] = by_id.emplace(e.weld.id, i);
     if (!inserted) {
       const SourceLocation& first = welds[it->second].where;

@@ -6,6 +6,7 @@
 #include <numbers>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "planner/cell/cell.hpp"
@@ -44,7 +45,10 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
                                     const WeldDefaults& defaults, const Units& units,
                                     DiagnosticSink& sink);
 
-/// Unique ids, `after` ids that exist, no precedence cycles.
+/// The one weld id plan.json reserves: segments go from and to a weld id or "home".
+inline constexpr std::string_view kReservedWeldId = "home";
+
+/// Unique ids, none reserved, `after` ids that exist, no precedence cycles.
 void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink);
 
 }  // namespace weldcell::cell::internal

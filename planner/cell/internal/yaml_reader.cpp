@@ -11,7 +11,7 @@
 #include <set>
 #include <sstream>
 
-#include "planner/common/input_file.hpp"
+#include "planner/cell/internal/named_file.hpp"
 
 namespace weldcell::cell::internal {
 
@@ -96,42 +96,50 @@ bool IsNonFiniteSpelling(std::string s) {
 
 }  // namespace
 
+SourceLocation YamlReader::DocumentStart(const std::string& text, const YAML::Mark& mark) const {
+  if (mark.line < 0) return {.file = file_};
+  SourceLocation where{.file = file_, .line = mark.line + 1, .column = mark.column + 1};
+  // The document's `---` line, if the document has one: the last marker line up to its first
+  // node (a `...` line before that means the document starts at the node itself).
+  std::istringstream in(text);
+  std::string line;
+  for (int number = 0; number <= mark.line && std::getline(in, line); ++number) {
+    const bool start = line.starts_with("---") &&
+                       (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+    const bool end = line.starts_with("...") &&
+                     (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+    if (start) where = {.file = file_, .line = number + 1, .column = 1};
+    if (end) where = {.file = file_, .line = mark.line + 1, .column = mark.column + 1};
+  }
+  return where;
+}
+
 std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
                                             const SourceLocation& referenced_from,
                                             const std::string& referenced_key) {
-  std::error_code ec;
   // A device (/dev/zero), FIFO or huge file would be read until memory runs out, or forever
   // (a FIFO blocks even the opening).
-  // (exists() fails with an error, not false, when a folder on the way may not be searched.)
-  if ((std::filesystem::exists(path, ec) || ec) && !std::filesystem::is_directory(path, ec)) {
-    if (const std::optional<std::string> problem = InputFileProblem(path, "YAML file")) {
-      // Named from another file: the message names this one.
-      if (referenced_from.file.empty()) {
-        sink_.Error({.file = file_}, referenced_key, *problem);
-      } else {
-        sink_.Error(referenced_from, referenced_key, *problem + ": " + path.string());
-      }
-      return std::nullopt;
-    }
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in || std::filesystem::is_directory(path, ec)) {
-    SourceLocation where =
-        referenced_from.file.empty() ? SourceLocation{.file = file_} : referenced_from;
+  if (std::optional<std::string> problem = NamedFileProblem(path, "YAML file")) {
+    std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
-      // A folder where a file belongs (e.g. `cells/demo` for `cells/demo/cell.yaml`): say so,
-      // and which file of it was probably meant.
-      std::string message = "is a directory, expected a YAML file: " + path.string();
+      // A folder where a file belongs (e.g. `cells/demo` for `cells/demo/cell.yaml`): say which
+      // file of it was probably meant.
       for (const char* name : {"cell.yaml", "robot.yaml", "tool.yaml"}) {
         if (std::filesystem::is_regular_file(path / name, ec)) {
-          message += " (did you mean " + (path / name).string() + "?)";
+          *problem += " (did you mean " + (path / name).string() + "?)";
           break;
         }
       }
-      sink_.Error(where, referenced_key, message);
-      return std::nullopt;
     }
-    sink_.Error(where, referenced_key, "file not found: " + path.string());
+    // Named from another file: the message is at the line that names this one.
+    sink_.Error(referenced_from.file.empty() ? SourceLocation{.file = file_} : referenced_from,
+                referenced_key, *problem);
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    sink_.Error(referenced_from.file.empty() ? SourceLocation{.file = file_} : referenced_from,
+                referenced_key, "cannot be read: " + path.string());
     return std::nullopt;
   }
   std::stringstream buffer;
@@ -160,7 +168,16 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
     }
   }
   try {
-    YAML::Node root = YAML::Load(buffer.str());
+    const std::vector<YAML::Node> documents = YAML::LoadAll(buffer.str());
+    // A second document (after a `---` line) was silently ignored, keys and all.
+    for (std::size_t i = 1; i < documents.size(); ++i) {
+      if (documents[i].IsNull()) continue;  // a `---` with nothing after it
+      sink_.Error(DocumentStart(buffer.str(), documents[i].Mark()), "",
+                  "a second YAML document starts here: a weldcell file is one document (its "
+                  "keys would be ignored)");
+      return std::nullopt;
+    }
+    const YAML::Node root = documents.empty() ? YAML::Node() : documents[0];
     if (!root.IsMap()) {
       sink_.Error({.file = file_, .line = 1, .column = 1}, "",
                   "expected a mapping at the top level, got " + Describe(root));
@@ -368,26 +385,51 @@ std::optional<std::string> YamlReader::Name(const YAML::Node& node, const std::s
   return name;
 }
 
+namespace {
+
+// Invisible format characters (Unicode category Cf) that make a name look like another one, or
+// reorder what is printed after it (a right-to-left override): what they are, or nullptr. The
+// zero-width joiners U+200C and U+200D are not among them: Persian and Indic words need them.
+const char* InvisibleFormatCharacter(char32_t c) {
+  if (c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
+      (c >= 0x2066 && c <= 0x2069)) {
+    return "bidirectional control";
+  }
+  if (c == 0x200B || c == 0xFEFF || (c >= 0x2060 && c <= 0x2064)) return "zero-width";
+  if (c == 0x00AD) return "soft hyphen";
+  if (c == 0x180E || (c >= 0x206A && c <= 0x206F) || (c >= 0xFFF9 && c <= 0xFFFB)) {
+    return "invisible";
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 std::string ControlCharacterProblem(std::string_view name) {
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    const auto c = static_cast<unsigned char>(name[i]);
-    unsigned code = 0x110000;
-    if (c < 0x20 || c == 0x7f) {
-      code = c;
-    } else if (c == 0xc2 && i + 1 < name.size()) {
-      // U+0080..U+009F (C1 controls) are 0xC2 0x80..0x9F in UTF-8.
-      const auto next = static_cast<unsigned char>(name[i + 1]);
-      if (next >= 0x80 && next <= 0x9f) code = next;
+  std::size_t length = 1;
+  for (std::size_t i = 0; i < name.size(); i += length) {
+    // Decode one UTF-8 sequence (the name is valid UTF-8).
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(name[k]); };
+    const unsigned char c = byte(i);
+    length = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    length = std::min(length, name.size() - i);
+    char32_t code = length == 1 ? c : c & (0xFF >> (length + 1));
+    for (std::size_t k = 1; k < length; ++k) code = (code << 6) | (byte(i + k) & 0x3F);
+
+    char hex[12];
+    std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(code));
+    const std::string at = " at byte " + std::to_string(i + 1);
+    if (code < 0x20 || code == 0x7f || (code >= 0x80 && code <= 0x9f)) {
+      const char* what = code == '\t'   ? " (tab)"
+                         : code == '\n' ? " (newline)"
+                         : code == '\r' ? " (carriage return)"
+                                        : "";
+      return "names must be printable: control character " + std::string(hex) + what + at;
     }
-    if (code == 0x110000) continue;
-    char hex[8];
-    std::snprintf(hex, sizeof hex, "U+%04X", code);
-    const char* what = code == '\t'   ? " (tab)"
-                       : code == '\n' ? " (newline)"
-                       : code == '\r' ? " (carriage return)"
-                                      : "";
-    return "names must be printable: control character " + std::string(hex) + what + " at byte " +
-           std::to_string(i + 1);
+    if (const char* what = InvisibleFormatCharacter(code)) {
+      return "names must be printable: invisible format character " + std::string(hex) + " (" +
+             what + ")" + at;
+    }
   }
   return {};
 }
@@ -507,6 +549,14 @@ Units YamlReader::ReadUnits(const YAML::Node& root, bool allow_length, bool allo
       units.angle_name = *name;
     }
   }
+  return units;
+}
+
+std::optional<Units> YamlReader::ReadKnownUnits(const YAML::Node& root, bool allow_length,
+                                                bool allow_angle) {
+  const std::size_t before = sink_.diagnostics().size();
+  const Units units = ReadUnits(root, allow_length, allow_angle);
+  if (sink_.diagnostics().size() != before) return std::nullopt;
   return units;
 }
 

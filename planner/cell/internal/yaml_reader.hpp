@@ -103,10 +103,18 @@ class YamlReader {
                                         const Units& units);
   /// `units: {length: mm|cm|m, angle: deg|rad}`.
   Units ReadUnits(const YAML::Node& root, bool allow_length, bool allow_angle);
+  /// ReadUnits, or nullopt after it reported an error (an unknown unit, a misspelt key): the
+  /// file's numbers are then in an unknown unit, and its loader stops instead of checking them
+  /// against their bounds in a unit they are not in.
+  std::optional<Units> ReadKnownUnits(const YAML::Node& root, bool allow_length, bool allow_angle);
   /// `format: <expected>`: required, anything else is an error.
   void CheckFormat(const YAML::Node& root, std::string_view expected);
 
  private:
+  /// Where the document whose first node is at `mark` starts in `text`: its `---` line, else
+  /// the node.
+  SourceLocation DocumentStart(const std::string& text, const YAML::Mark& mark) const;
+
   std::string file_;
   DiagnosticSink& sink_;
 };
@@ -117,8 +125,10 @@ class YamlReader {
 std::size_t FindInvalidUtf8(std::string_view text);
 
 /// Why `name` (valid UTF-8) cannot be a name: empty when it is printable, else which control
-/// character (C0, DEL or C1, e.g. a tab or a newline) it holds and where. Names are printed one
-/// per line and in columns, which a control character would break.
+/// character (C0, DEL or C1, e.g. a tab or a newline) or invisible format character (a
+/// bidirectional control such as U+202E, a zero-width space U+200B, U+FEFF, a soft hyphen) it
+/// holds and where. Names are printed one per line and in columns, which a control character
+/// would break, and an invisible one makes a name look like another (or reorders the line).
 std::string ControlCharacterProblem(std::string_view name);
 
 /// Rotation R = Rz(yaw)·Ry(pitch)·Rx(roll) (URDF convention), angles in rad.

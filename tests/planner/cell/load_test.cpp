@@ -351,7 +351,7 @@ TEST(LoadCellTest, DevicesFifosAndHugeFilesAreRefusedWithoutReadingThem) {
   EXPECT_TRUE(std::regex_search(
       ErrorOf([] { LoadCell("/dev/zero", {}); }),
       std::regex(
-          R"(^/dev/zero: error: is not a regular file \(a device, FIFO or socket\), expected the YAML file$)")))
+          R"(^/dev/zero: error: is not a regular file \(a device, FIFO or socket\), expected the YAML file: /dev/zero$)")))
       << ErrorOf([] { LoadCell("/dev/zero", {}); });
   const fs::path dir = weldcell::testing::FreshDirectory("load_fifo");
   const fs::path fifo = dir / "cell.yaml";
@@ -383,6 +383,87 @@ TEST(LoadCellTest, DevicesFifosAndHugeFilesAreRefusedWithoutReadingThem) {
       std::regex(
           R"(cell_csv\.yaml:7:\d+: error: welds\.file: is not a regular file \(a device, FIFO or socket\), expected the welds CSV: /dev/zero)")))
       << ErrorOf([&] { LoadCell(cell, {}); });
+  fs::remove_all(dir);
+}
+
+// Every file a cell names (robot model, URDF, weld CSV, meshes) says missing, a folder or not a
+// regular file in the same words, at the line that names it: a mesh that was /dev/zero, a FIFO
+// or a link to /dev/zero said "mesh file not found", a folder as the weld CSV "file not found".
+// Nothing is opened (a FIFO would block the load).
+TEST(LoadCellTest, EveryNamedFileSaysMissingFolderOrNotARegularFileTheSameWay) {
+  const fs::path dir = fs::absolute(weldcell::testing::FreshDirectory("named_files"));
+  fs::create_directory(dir / "models");
+  fs::create_directory(dir / "welds_dir");
+  fs::create_directory(dir / "meshdir");
+  fs::create_directory(dir / "urdf_dir");
+  ASSERT_EQ(::mkfifo((dir / "fifo.stl").c_str(), 0600), 0);
+  fs::create_symlink("/dev/zero", dir / "zero.stl");
+  {
+    std::ifstream in(kGood / "tiny_robot.yaml");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.replace(text.find("tiny_description/urdf/tiny.urdf"), 31, "urdf_dir");
+    std::ofstream(dir / "robot.yaml") << text;
+  }
+  const std::string gun = fs::absolute(kGood / "gun.yaml").string();
+  const fs::path cell = dir / "cell.yaml";
+  std::ofstream(cell) << "format: weldcell/1\n"
+                         "name: files\n"
+                         "cycle_time: 10\n"
+                         "robots:\n"
+                         "  - {name: R1, model: models, tool: "
+                      << gun << "}\n"
+                      << "  - {name: R2, model: robot.yaml, tool: " << gun << "}\n"
+                      << "welds: {file: welds_dir}\n"
+                         "obstacles:\n"
+                         "  - {name: zero, mesh: /dev/zero}\n"
+                         "  - {name: fifo, mesh: fifo.stl}\n"
+                         "  - {name: link, mesh: zero.stl}\n"
+                         "  - {name: folder, mesh: meshdir}\n"
+                         "  - {name: gone, mesh: gone.stl}\n";
+  const std::string error = ErrorOf([&] { LoadCell(cell, {}); });
+  const std::string at = cell.string() + ":";
+  const std::string not_regular = "is not a regular file (a device, FIFO or socket), expected the ";
+  for (const std::string& line : {
+           at + "5:23: error: robots[0].model: is a directory, expected a YAML file: " +
+               (dir / "models").string(),
+           (dir / "robot.yaml").string() +
+               ":3:7: error: urdf: is a directory, expected a URDF: " + (dir / "urdf_dir").string(),
+           at + "7:15: error: welds.file: is a directory, expected a welds CSV: " +
+               (dir / "welds_dir").string(),
+           at + "9:24: error: obstacles[0].mesh: " + not_regular + "mesh: /dev/zero",
+           at + "10:24: error: obstacles[1].mesh: " + not_regular +
+               "mesh: " + (dir / "fifo.stl").string(),
+           at + "11:24: error: obstacles[2].mesh: " + not_regular +
+               "mesh: " + (dir / "zero.stl").string(),
+           at + "12:26: error: obstacles[3].mesh: is a directory, expected a mesh: " +
+               (dir / "meshdir").string(),
+           at + "13:24: error: obstacles[4].mesh: mesh file not found: " +
+               (dir / "gone.stl").string(),
+       }) {
+    EXPECT_NE((error + "\n").find(line + "\n"), std::string::npos) << line << "\nnot in:\n"
+                                                                   << error;
+  }
+  fs::remove_all(dir);
+}
+
+// Only the first YAML document of a file was read: one after `...` is refused at its first
+// line too (c40_second_document.yaml has one after `---`); markers around a single document,
+// and a `---` with nothing after it, are fine.
+TEST(LoadToolTest, ASecondYamlDocumentIsAnErrorWhereItStarts) {
+  const fs::path dir = weldcell::testing::FreshDirectory("second_document");
+  std::string gun;
+  {
+    std::ifstream in(kGood / "gun.yaml");
+    std::string line;
+    for (int i = 0; i < 12 && std::getline(in, line); ++i) gun += line + "\n";  // no meshes
+  }
+  std::ofstream(dir / "one.yaml") << "---\n" << gun << "...\n---\n";
+  EXPECT_EQ(LoadTool(dir / "one.yaml").value.name, "tiny_gun");
+  std::ofstream(dir / "two.yaml") << gun << "...\nname: other\n";
+  const std::string error = ErrorOf([&] { LoadTool(dir / "two.yaml"); });
+  EXPECT_EQ(error, (dir / "two.yaml").string() +
+                       ":14:1: error: a second YAML document starts here: a weldcell file is one "
+                       "document (its keys would be ignored)");
   fs::remove_all(dir);
 }
 
