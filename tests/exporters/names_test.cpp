@@ -550,6 +550,20 @@ TEST_F(NamesTest, ProgramsAreAsciiAndReadersRefuseOtherBytes) {
 
 // INFORM numbers the parts of a split job 01..99: a program needing more is an error at the
 // site's max_positions naming the count and the limit (was "more than 99 parts" at a file).
+// New-user trial: `Schweißroboter` gave the FANUC program SCHWEI__ (one `_` per byte of ß).
+// A program name made from a robot name replaces each character (UTF-8 code point) once.
+TEST(ProgramNames, ANonAsciiCharacterOfARobotNameBecomesOneUnderscore) {
+  const std::string name =
+      "Schwei\xc3\x9f"
+      "roboter";
+  EXPECT_EQ(MakeDialect("fanuc_ls")->ProgramName(name), "SCHWEI_R");
+  EXPECT_EQ(MakeDialect("yaskawa_inform")->ProgramName(name), "SCHWEI_R");
+  EXPECT_EQ(MakeDialect("kuka_krl")->ProgramName(name), "Schwei_roboter");
+  EXPECT_EQ(MakeDialect("abb_rapid")->ProgramName(name), "Schwei_roboter");
+  // A character of three and of four bytes: one `_` each.
+  EXPECT_EQ(MakeDialect("abb_rapid")->ProgramName("R\xe2\x82\xac\xf0\x9f\x94\xa7x"), "R__x");
+}
+
 TEST_F(NamesTest, AnInformProgramOfMoreThan99PartsIsAnErrorAtMaxPositions) {
   const auto inform = MakeDialect("yaskawa_inform");
   const cell::Robot& robot = cell_->robots[0];
