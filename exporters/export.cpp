@@ -344,6 +344,16 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
 
 namespace weldcell::exporters {
 
+std::string CsvField(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 std::string InterlockTable(const plan::Plan& plan, const ExportResult& result) {
   std::string out = "zone,order,robot,dialect,input,output\n";
   for (std::size_t z = 0; z < plan.zones.size(); ++z) {
@@ -355,10 +365,10 @@ std::string InterlockTable(const plan::Plan& plan, const ExportResult& result) {
       const auto r = std::find_if(result.robots.begin(), result.robots.end(),
                                   [&](const RobotExport& e) { return e.robot == robot; });
       if (r == result.robots.end()) {
-        out += fmt::format("{},{},{},,,\n", zone.id, u + 1, robot);
+        out += fmt::format("{},{},{},,,\n", CsvField(zone.id), u + 1, CsvField(robot));
       } else {
-        out += fmt::format("{},{},{},{},{},{}\n", zone.id, u + 1, robot, r->dialect,
-                           r->site.zone_inputs.first + static_cast<int>(z),
+        out += fmt::format("{},{},{},{},{},{}\n", CsvField(zone.id), u + 1, CsvField(robot),
+                           r->dialect, r->site.zone_inputs.first + static_cast<int>(z),
                            r->site.zone_outputs.first + static_cast<int>(z));
       }
     }
@@ -387,10 +397,10 @@ std::string WeldSignalTable(const plan::Plan& plan, const ExportResult& result) 
     const RobotExport* g = exported(giver);
     const RobotExport* w = exported(ws.robot);
     out += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{}\n", j + 1, ws.weld, giver, g ? g->dialect : "",
-        g ? std::to_string(g->site.weld_signal_outputs.first + n) : "",
-        g ? std::to_string(g->site.weld_ack_inputs.first + n) : "", ws.robot, w ? w->dialect : "",
-        w ? std::to_string(w->site.weld_signal_inputs.first + n) : "",
+        "{},{},{},{},{},{},{},{},{},{}\n", j + 1, CsvField(ws.weld), CsvField(giver),
+        g ? g->dialect : "", g ? std::to_string(g->site.weld_signal_outputs.first + n) : "",
+        g ? std::to_string(g->site.weld_ack_inputs.first + n) : "", CsvField(ws.robot),
+        w ? w->dialect : "", w ? std::to_string(w->site.weld_signal_inputs.first + n) : "",
         w ? std::to_string(w->site.weld_ack_outputs.first + n) : "");
   }
   return out;

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "exporters/dialect.hpp"
@@ -53,7 +54,13 @@ struct ExportResult {
 /// of one name, a weld id the dialect cannot carry, or whatever the dialect cannot express.
 /// A program name made from a robot name and changed to fit the dialect is a warning
 /// (ExportResult::warnings).
-/// The interlock table for the station's PLC, as CSV: one row per zone use
+/// `text` as one CSV field (RFC 4180): quoted when it holds a comma, a quote, CR or LF, a quote
+/// doubled inside. Written as it is otherwise: a leading `=`, `+`, `-` or `@` is not guarded
+/// against spreadsheet formulas (a prefix would change the names a PLC tool must match;
+/// docs/export.md). `weldcell reach --csv` writes its fields with it too.
+std::string CsvField(std::string_view text);
+
+/// The interlock table for the station's PLC, as CSV (fields by CsvField): one row per zone use
 /// `zone,order,robot,dialect,input,output` (order = 1-based place in the zone's order: the PLC
 /// grants the uses in this order, cyclically; docs/export.md "Handshakes"). Every use is listed;
 /// a robot the export skipped (no program of ours) leaves dialect, input and output empty.
