@@ -89,9 +89,11 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
     // a colliding plan must never reach a controller.
     // A plan of another cell is bad input, said before verifying it against this cell.
     exporters::CheckPlanOfCell(p, loaded.value, args->plan);
-    // The site's problems that need no plan (overlapping I/O ranges, a weld call or speed a
-    // dialect refuses) before the verification, which takes seconds to minutes.
-    exporters::CheckSiteForCell(loaded.value, site, args->dialect);
+    // The problems of the cell's names and the site that need no plan (program names, weld
+    // ids, overlapping I/O ranges, a weld call or speed a dialect refuses) before the
+    // verification, which takes seconds to minutes.
+    exporters::CheckCellPrograms(loaded.value, site, args->dialect,
+                                 /*skip_robots_without_controller=*/false);
     const collision::CollisionWorld world = verify::MakeVerifierWorld(loaded.value);
     const verify::VerifyReport report =
         verify::Verify(p, loaded.value, world, {.threads = args->jobs});

@@ -291,6 +291,10 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
     cell::Cell c = std::move(loaded.value);
     if (args->seed) c.settings.seed = *args->seed;
+    // A robot that cannot leave its home, or a program its controller would refuse (its name,
+    // a weld id: whatever needs no plan), is an input error said now, not after planning.
+    const collision::CollisionWorld verifier_world = verify::MakeVerifierWorld(c);
+    CheckStation(c, verifier_world);
     // OUT/programs/ is made and probed before planning (as `export -o`), where a robot has a
     // controller: a folder the programs cannot be written into fails now, not after minutes of
     // planning. Removed again (if made here) when no program is written.
@@ -299,11 +303,6 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                     [](const cell::Robot& r) { return !r.controller.dialect.empty(); })) {
       CheckOutputFolder(folder / "programs", "--out");
       programs_folder.emplace(folder / "programs", "--out");
-    }
-    // A robot that cannot leave its home is an input error, said once (not once per weld).
-    const collision::CollisionWorld verifier_world = verify::MakeVerifierWorld(c);
-    if (std::vector<Diagnostic> homes = verify::CheckHomes(c, verifier_world); !homes.empty()) {
-      throw InputError(std::move(homes));
     }
     const collision::CollisionWorld world(c);
     // Ctrl-C stops the pipeline (polled within every stage); the outputs are written only when
@@ -365,9 +364,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                                   {.skip_robots_without_controller = true,
                                    .world = &verifier_world,
                                    .plan_file = plan_file.string()});
-        for (const std::string& w : programs.warnings) {
-          std::cerr << "weldcell: warning: " << w << '\n';
-        }
+        // Its warnings were printed before planning (CheckStation).
         if (!programs.robots.empty()) {
           std::vector<std::string> removed;
           exporters::WriteProgramFiles(folder / "programs", out.plan, programs,
