@@ -38,6 +38,9 @@
 namespace weldcell::cli {
 namespace {
 
+// junit.xml's and --json's requirement failed by a plan whose programs could not be written.
+constexpr const char* kProgramsWritten = "programs written";
+
 cell::Cell LoadForCommand(const std::string& file, const GlobalOptions& global) {
   cell::Loaded<cell::Cell> loaded = cell::LoadCell(file, CellLoadOptions(global));
   for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
@@ -341,7 +344,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - verify_start).count();
     if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
     bars.Finish();
-    const std::vector<report::RequirementResult> requirements =
+    std::vector<report::RequirementResult> requirements =
         report::CheckRequirements(c, out.plan, out.reach, report);
     // plan.json and junit.xml are deterministic; report.html also shows the stage timings.
     WriteFileAtomically(plan_file, plan::ToJson(out.plan));
@@ -350,7 +353,6 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                                                          .cell_file = args->cell,
                                                          .warnings = loaded.warnings,
                                                          .verify_seconds = verify_seconds}));
-    WriteFileAtomically(junit_file, report::JunitXml(c.name, requirements));
     // programs/: each robot's program in its cell dialect (docs/export.md), only for a plan
     // that is safe to run (as `weldcell export`): a program of a colliding plan must never
     // reach a controller; unplanned welds and the cycle time do not block it.
@@ -379,6 +381,8 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         }
       } catch (const InputError& e) {
         program_error = e.what();
+      } catch (const FileWriteError& e) {
+        program_error = std::string("weldcell: error: ") + e.what();
       }
     } else {
       program_lines.emplace_back("programs: not written (the plan fails verification)");
@@ -393,6 +397,15 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
             fmt::format("programs: removed the {} file(s) of the previous plan", removed));
       }
     }
+    // A plan whose programs could not be written (exit 2) is not all well: junit.xml and --json
+    // say so with a failing requirement (written after the programs, for that).
+    if (!program_error.empty()) {
+      requirements.push_back({.name = kProgramsWritten,
+                              .passed = false,
+                              .message = "the robot programs could not be written",
+                              .details = program_error});
+    }
+    WriteFileAtomically(junit_file, report::JunitXml(c.name, requirements));
     const pipeline::PlanStatistics& s = out.statistics;
     const verify::StationVerdict verdict = verify::Judge(out.plan, report);
     const plan::CycleBreakdown breakdown = plan::BreakDown(out.plan);
@@ -408,6 +421,10 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       j["unplanned"] = out.plan.unreachable.size();
       j["violations"] = report.violations.size();
       j["verdict"] = verify::ToString(verdict);
+      // null when the programs were written, or none were due (no controller, a plan that
+      // fails verification); else why not (the exit code is 2).
+      j["programs_error"] = program_error.empty() ? nlohmann::ordered_json(nullptr)
+                                                  : nlohmann::ordered_json(program_error);
       j["breakdown"] = BreakdownJson(breakdown);
       j["estimate"] = s.estimated_makespan;
       // Null where the summary leaves the split out: no estimate, or no robot.

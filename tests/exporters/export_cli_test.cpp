@@ -232,10 +232,17 @@ TEST_F(ExportCliTest, APlanWhoseExportFailsRemovesThePreviousPrograms) {
   ASSERT_TRUE(fs::exists(out / "programs" / "DEMO_R1.LS"));
   std::ofstream(out / "programs" / "notes.txt") << "mine\n";
   const CommandRun run =
-      Weldcell("plan tests/exporters/cells/nopulses/cell.yaml -q -o " + out.string());
+      Weldcell("--json plan tests/exporters/cells/nopulses/cell.yaml -o " + out.string());
   EXPECT_EQ(run.exit_code, 2) << run.out;
   EXPECT_THAT(run.out, ContainsRegex(R"(controller_joints\.pulses)"));
   EXPECT_TRUE(fs::exists(out / "plan.json"));
+  // New-user trial: junit.xml had every requirement passing and --json nothing about the
+  // programs. Both name the failure now.
+  EXPECT_THAT(run.out, ContainsRegex(R"("programs_error": "[^"]*controller_joints\.pulses)"));
+  EXPECT_THAT(run.out, ContainsRegex(R"("name": "programs written",\s*"passed": false)"));
+  const std::string junit = ReadText(out / "junit.xml");
+  EXPECT_THAT(junit, ContainsRegex(R"(name="programs written" time="0">\s*<failure )"));
+  EXPECT_THAT(junit, Not(HasSubstr("failures=\"0\"")));
   EXPECT_FALSE(fs::exists(out / "programs" / "DEMO_R1.LS"));
   EXPECT_FALSE(fs::exists(out / "programs" / "demo_r2.src"));
   EXPECT_FALSE(fs::exists(out / "programs" / "interlocks.csv"));
