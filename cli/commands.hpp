@@ -34,6 +34,11 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code);
 
 /// One line per robot: dialect, program, moves, corridor, estimated vs planned motion time.
 std::vector<std::string> ProgramLines(const exporters::ExportResult& result);
+/// Throws InputError (at `plan_file`, key cell.name) when `plan` names another cell than
+/// `cell`: the wrong file, not a plan that fails (its collisions against this cell's objects
+/// would mean nothing). `verify` and `export` (before anything else) refuse it alike.
+void CheckPlanCellName(const plan::Plan& plan, const cell::Cell& cell, const std::string& plan_file,
+                       const std::string& cell_file);
 /// The checks of a loaded cell that `check` makes and `plan` makes before planning: every
 /// robot's home (verify::CheckHomes, in `verifier_world`) and the cell's programs as its
 /// controllers get them (exporters::CheckCellPrograms, default site; robots without a

@@ -87,7 +87,9 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
     const plan::Plan p = plan::PlanFromJson(plan_text, args->plan, &loaded.value);
     // Programs only for a plan the verifier passes (unplanned welds and the cycle time aside):
     // a colliding plan must never reach a controller.
-    // A plan of another cell is bad input, said before verifying it against this cell.
+    // A plan of another cell is bad input, said before verifying it against this cell: one
+    // naming another cell (as `verify` refuses it), or of another cell hash.
+    CheckPlanCellName(p, loaded.value, args->plan, args->cell);
     exporters::CheckPlanOfCell(p, loaded.value, args->plan);
     // The problems of the cell's names and the site that need no plan (program names, weld
     // ids, overlapping I/O ranges, a weld call or speed a dialect refuses) before the

@@ -530,6 +530,17 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   });
 }
 
+void CheckPlanCellName(const plan::Plan& plan, const cell::Cell& cell, const std::string& plan_file,
+                       const std::string& cell_file) {
+  if (plan.cell_name != cell.name) {
+    throw InputError({{.where = {.file = plan_file},
+                       .key_path = "cell.name",
+                       .message = fmt::format("the plan is of cell {}, not of {} ({}): give "
+                                              "this cell's plan, or plan it (weldcell plan)",
+                                              plan.cell_name, cell.name, cell_file)}});
+  }
+}
+
 void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   CLI::App* cmd =
       app.add_subcommand("verify",
@@ -549,17 +560,9 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   cmd->callback([&global, exit_code, cell_file, plan_file, resolution_mm, jobs] {
     const cell::Cell c = LoadForCommand(*cell_file, global);
     const plan::Plan p = ReadPlan(*plan_file, c);
-    // A plan of another cell is the wrong file, not a plan that fails: exit 2, as `export`
-    // says it (its collisions against this cell's objects would mean nothing). A plan of this
-    // cell edited since (same name, another hash) is checked against the cell as it is now: a
-    // plan-mismatch violation, exit 1.
-    if (p.cell_name != c.name) {
-      throw InputError({{.where = {.file = *plan_file},
-                         .key_path = "cell.name",
-                         .message = fmt::format("the plan is of cell {}, not of {} ({}): give "
-                                                "this cell's plan, or plan it (weldcell plan)",
-                                                p.cell_name, c.name, *cell_file)}});
-    }
+    // A plan of this cell edited since (same name, another hash) is checked against the cell
+    // as it is now: a plan-mismatch violation, exit 1.
+    CheckPlanCellName(p, c, *plan_file, *cell_file);
     const std::atomic<bool>& interrupted = CatchInterrupt();
     StageBars bars(!global.quiet && !global.json);
     const verify::VerifyReport report =
