@@ -288,6 +288,17 @@ nlohmann::ordered_json ToJson(const cell::Cell& c, const collision::CollisionWor
 
 }  // namespace
 
+void CheckStation(const cell::Cell& cell, const collision::CollisionWorld& verifier_world) {
+  std::vector<Diagnostic> problems = verify::CheckHomes(cell, verifier_world);
+  try {
+    const exporters::CellPrograms programs = exporters::CheckCellPrograms(cell, {});
+    for (const std::string& w : programs.warnings) std::cerr << "weldcell: warning: " << w << '\n';
+  } catch (const InputError& e) {
+    problems.insert(problems.end(), e.diagnostics().begin(), e.diagnostics().end());
+  }
+  if (!problems.empty()) throw InputError(std::move(problems));
+}
+
 void RegisterCheck(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "check", "Load and validate a cell: print a summary, or every error (exit 2)");
@@ -299,9 +310,7 @@ void RegisterCheck(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     const cell::Cell& c = loaded.value;
     // The verifier's world judges the homes; the planner's shows which pairs planning skips.
     const collision::CollisionWorld verifier_world = verify::MakeVerifierWorld(c);
-    if (std::vector<Diagnostic> homes = verify::CheckHomes(c, verifier_world); !homes.empty()) {
-      throw InputError(std::move(homes));
-    }
+    CheckStation(c, verifier_world);
     const collision::CollisionWorld planner_world(c);
     if (global.json) {
       PrintJson(ToJson(c, planner_world, verifier_world, loaded.warnings), std::cout);

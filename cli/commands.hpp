@@ -9,6 +9,8 @@
 
 #include "exporters/export.hpp"
 #include "planner/cell/load.hpp"
+#include "planner/collision/collision_world.hpp"
+#include "planner/plan/plan.hpp"
 
 namespace weldcell::cli {
 
@@ -32,6 +34,17 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code);
 
 /// One line per robot: dialect, program, moves, corridor, estimated vs planned motion time.
 std::vector<std::string> ProgramLines(const exporters::ExportResult& result);
+/// Throws InputError (at `plan_file`, key cell.name) when `plan` names another cell than
+/// `cell`: the wrong file, not a plan that fails (its collisions against this cell's objects
+/// would mean nothing). `verify` and `export` (before anything else) refuse it alike.
+void CheckPlanCellName(const plan::Plan& plan, const cell::Cell& cell, const std::string& plan_file,
+                       const std::string& cell_file);
+/// The checks of a loaded cell that `check` makes and `plan` makes before planning: every
+/// robot's home (verify::CheckHomes, in `verifier_world`) and the cell's programs as its
+/// controllers get them (exporters::CheckCellPrograms, default site; robots without a
+/// `controller:` skipped), its warnings printed on stderr. Throws InputError with every
+/// problem of both.
+void CheckStation(const cell::Cell& cell, const collision::CollisionWorld& verifier_world);
 void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code);
 void RegisterModels(CLI::App& app, const GlobalOptions& global, int* exit_code);
 

@@ -87,11 +87,15 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
     const plan::Plan p = plan::PlanFromJson(plan_text, args->plan, &loaded.value);
     // Programs only for a plan the verifier passes (unplanned welds and the cycle time aside):
     // a colliding plan must never reach a controller.
-    // A plan of another cell is bad input, said before verifying it against this cell.
+    // A plan of another cell is bad input, said before verifying it against this cell: one
+    // naming another cell (as `verify` refuses it), or of another cell hash.
+    CheckPlanCellName(p, loaded.value, args->plan, args->cell);
     exporters::CheckPlanOfCell(p, loaded.value, args->plan);
-    // The site's problems that need no plan (overlapping I/O ranges, a weld call or speed a
-    // dialect refuses) before the verification, which takes seconds to minutes.
-    exporters::CheckSiteForCell(loaded.value, site, args->dialect);
+    // The problems of the cell's names and the site that need no plan (program names, weld
+    // ids, overlapping I/O ranges, a weld call or speed a dialect refuses) before the
+    // verification, which takes seconds to minutes.
+    exporters::CheckCellPrograms(loaded.value, site, args->dialect,
+                                 /*skip_robots_without_controller=*/false);
     const collision::CollisionWorld world = verify::MakeVerifierWorld(loaded.value);
     const verify::VerifyReport report =
         verify::Verify(p, loaded.value, world, {.threads = args->jobs});

@@ -38,6 +38,9 @@
 namespace weldcell::cli {
 namespace {
 
+// junit.xml's and --json's requirement failed by a plan whose programs could not be written.
+constexpr const char* kProgramsWritten = "programs written";
+
 cell::Cell LoadForCommand(const std::string& file, const GlobalOptions& global) {
   cell::Loaded<cell::Cell> loaded = cell::LoadCell(file, CellLoadOptions(global));
   for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
@@ -291,6 +294,10 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
     cell::Cell c = std::move(loaded.value);
     if (args->seed) c.settings.seed = *args->seed;
+    // A robot that cannot leave its home, or a program its controller would refuse (its name,
+    // a weld id: whatever needs no plan), is an input error said now, not after planning.
+    const collision::CollisionWorld verifier_world = verify::MakeVerifierWorld(c);
+    CheckStation(c, verifier_world);
     // OUT/programs/ is made and probed before planning (as `export -o`), where a robot has a
     // controller: a folder the programs cannot be written into fails now, not after minutes of
     // planning. Removed again (if made here) when no program is written.
@@ -299,11 +306,6 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                     [](const cell::Robot& r) { return !r.controller.dialect.empty(); })) {
       CheckOutputFolder(folder / "programs", "--out");
       programs_folder.emplace(folder / "programs", "--out");
-    }
-    // A robot that cannot leave its home is an input error, said once (not once per weld).
-    const collision::CollisionWorld verifier_world = verify::MakeVerifierWorld(c);
-    if (std::vector<Diagnostic> homes = verify::CheckHomes(c, verifier_world); !homes.empty()) {
-      throw InputError(std::move(homes));
     }
     const collision::CollisionWorld world(c);
     // Ctrl-C stops the pipeline (polled within every stage); the outputs are written only when
@@ -342,7 +344,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - verify_start).count();
     if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
     bars.Finish();
-    const std::vector<report::RequirementResult> requirements =
+    std::vector<report::RequirementResult> requirements =
         report::CheckRequirements(c, out.plan, out.reach, report);
     // plan.json and junit.xml are deterministic; report.html also shows the stage timings.
     WriteFileAtomically(plan_file, plan::ToJson(out.plan));
@@ -351,7 +353,6 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                                                          .cell_file = args->cell,
                                                          .warnings = loaded.warnings,
                                                          .verify_seconds = verify_seconds}));
-    WriteFileAtomically(junit_file, report::JunitXml(c.name, requirements));
     // programs/: each robot's program in its cell dialect (docs/export.md), only for a plan
     // that is safe to run (as `weldcell export`): a program of a colliding plan must never
     // reach a controller; unplanned welds and the cycle time do not block it.
@@ -365,9 +366,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                                   {.skip_robots_without_controller = true,
                                    .world = &verifier_world,
                                    .plan_file = plan_file.string()});
-        for (const std::string& w : programs.warnings) {
-          std::cerr << "weldcell: warning: " << w << '\n';
-        }
+        // Its warnings were printed before planning (CheckStation).
         if (!programs.robots.empty()) {
           std::vector<std::string> removed;
           exporters::WriteProgramFiles(folder / "programs", out.plan, programs,
@@ -382,6 +381,8 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         }
       } catch (const InputError& e) {
         program_error = e.what();
+      } catch (const FileWriteError& e) {
+        program_error = std::string("weldcell: error: ") + e.what();
       }
     } else {
       program_lines.emplace_back("programs: not written (the plan fails verification)");
@@ -396,6 +397,15 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
             fmt::format("programs: removed the {} file(s) of the previous plan", removed));
       }
     }
+    // A plan whose programs could not be written (exit 2) is not all well: junit.xml and --json
+    // say so with a failing requirement (written after the programs, for that).
+    if (!program_error.empty()) {
+      requirements.push_back({.name = kProgramsWritten,
+                              .passed = false,
+                              .message = "the robot programs could not be written",
+                              .details = program_error});
+    }
+    WriteFileAtomically(junit_file, report::JunitXml(c.name, requirements));
     const pipeline::PlanStatistics& s = out.statistics;
     const verify::StationVerdict verdict = verify::Judge(out.plan, report);
     const plan::CycleBreakdown breakdown = plan::BreakDown(out.plan);
@@ -411,6 +421,10 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       j["unplanned"] = out.plan.unreachable.size();
       j["violations"] = report.violations.size();
       j["verdict"] = verify::ToString(verdict);
+      // null when the programs were written, or none were due (no controller, a plan that
+      // fails verification); else why not (the exit code is 2).
+      j["programs_error"] = program_error.empty() ? nlohmann::ordered_json(nullptr)
+                                                  : nlohmann::ordered_json(program_error);
       j["breakdown"] = BreakdownJson(breakdown);
       j["estimate"] = s.estimated_makespan;
       // Null where the summary leaves the split out: no estimate, or no robot.
@@ -516,6 +530,17 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   });
 }
 
+void CheckPlanCellName(const plan::Plan& plan, const cell::Cell& cell, const std::string& plan_file,
+                       const std::string& cell_file) {
+  if (plan.cell_name != cell.name) {
+    throw InputError({{.where = {.file = plan_file},
+                       .key_path = "cell.name",
+                       .message = fmt::format("the plan is of cell {}, not of {} ({}): give "
+                                              "this cell's plan, or plan it (weldcell plan)",
+                                              plan.cell_name, cell.name, cell_file)}});
+  }
+}
+
 void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   CLI::App* cmd =
       app.add_subcommand("verify",
@@ -535,17 +560,9 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   cmd->callback([&global, exit_code, cell_file, plan_file, resolution_mm, jobs] {
     const cell::Cell c = LoadForCommand(*cell_file, global);
     const plan::Plan p = ReadPlan(*plan_file, c);
-    // A plan of another cell is the wrong file, not a plan that fails: exit 2, as `export`
-    // says it (its collisions against this cell's objects would mean nothing). A plan of this
-    // cell edited since (same name, another hash) is checked against the cell as it is now: a
-    // plan-mismatch violation, exit 1.
-    if (p.cell_name != c.name) {
-      throw InputError({{.where = {.file = *plan_file},
-                         .key_path = "cell.name",
-                         .message = fmt::format("the plan is of cell {}, not of {} ({}): give "
-                                                "this cell's plan, or plan it (weldcell plan)",
-                                                p.cell_name, c.name, *cell_file)}});
-    }
+    // A plan of this cell edited since (same name, another hash) is checked against the cell
+    // as it is now: a plan-mismatch violation, exit 1.
+    CheckPlanCellName(p, c, *plan_file, *cell_file);
     const std::atomic<bool>& interrupted = CatchInterrupt();
     StageBars bars(!global.quiet && !global.json);
     const verify::VerifyReport report =

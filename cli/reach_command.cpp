@@ -15,6 +15,7 @@
 #include "cli/json_output.hpp"
 #include "cli/output_paths.hpp"
 #include "cli/progress.hpp"
+#include "exporters/export.hpp"
 #include "planner/cell/load.hpp"
 #include "planner/collision/collision_world.hpp"
 #include "planner/common/atomic_file.hpp"
@@ -23,17 +24,6 @@
 namespace weldcell::cli {
 namespace {
 
-// A CSV field, quoted when it holds a separator or quote.
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string ReachCsv(const cell::Cell& c, const reach::ReachMap& map) {
   std::string out = "weld,robot,status,candidates,best_clearance_m,detail\n";
   for (int w = 0; w < map.weld_count(); ++w) {
@@ -41,9 +31,9 @@ std::string ReachCsv(const cell::Cell& c, const reach::ReachMap& map) {
       const reach::WeldReach& e = map.at(w, r);
       double best = 0;
       for (const reach::Candidate& cand : e.candidates) best = std::max(best, cand.clearance);
-      out += fmt::format("{},{},{},{},{:.4f},{}\n", CsvField(c.welds[w].id),
-                         CsvField(c.robots[r].name), reach::ToString(e.status), e.candidates.size(),
-                         best, CsvField(e.detail));
+      out += fmt::format("{},{},{},{},{:.4f},{}\n", exporters::CsvField(c.welds[w].id),
+                         exporters::CsvField(c.robots[r].name), reach::ToString(e.status),
+                         e.candidates.size(), best, exporters::CsvField(e.detail));
     }
   }
   return out;

@@ -54,53 +54,71 @@ void CheckPlanOfCell(const plan::Plan& plan, const cell::Cell& cell, const std::
   }
 }
 
-void CheckSiteForCell(const cell::Cell& cell, const Site& site, const std::string& dialect) {
+namespace {
+// Adds each diagnostic of `error` once (robots of one dialect share the site's problems).
+void AddOnce(DiagnosticSink* sink, const InputError& error) {
+  for (const Diagnostic& d : error.diagnostics()) {
+    if (std::find(sink->diagnostics().begin(), sink->diagnostics().end(), d) ==
+        sink->diagnostics().end()) {
+      sink->Add(d);
+    }
+  }
+}
+// Throws the problems of `sink` in file order (each file where it first appears, then by line
+// and column): the weld ids of one robot come in its program's order, which may run backwards
+// through welds.csv.
+void ThrowInFileOrder(const DiagnosticSink& sink) {
+  if (!sink.has_errors()) return;
+  std::vector<Diagnostic> sorted = sink.diagnostics();
+  std::vector<std::string> files;
+  for (const Diagnostic& d : sorted) {
+    if (std::find(files.begin(), files.end(), d.where.file) == files.end()) {
+      files.push_back(d.where.file);
+    }
+  }
+  auto key = [&](const Diagnostic& d) {
+    return std::tuple(std::find(files.begin(), files.end(), d.where.file) - files.begin(),
+                      d.where.line, d.where.column);
+  };
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [&](const Diagnostic& a, const Diagnostic& b) { return key(a) < key(b); });
+  throw InputError(std::move(sorted));
+}
+}  // namespace
+
+CellPrograms CheckCellPrograms(const cell::Cell& cell, const Site& site, const std::string& dialect,
+                               bool skip_robots_without_controller) {
+  CellPrograms result;
+  DiagnosticSink problems;
+  // The site per dialect: WithDefaults (weld call, tool, base, slowest speed), the I/O ranges
+  // kept apart, and every weld id of the cell (the robot that welds it is not known before
+  // planning: each id must fit every dialect of the cell).
   std::set<std::string> dialects;
   for (const cell::Robot& robot : cell.robots) {
     const std::string d = dialect.empty() ? robot.controller.dialect : dialect;
     if (!d.empty()) dialects.insert(d);
   }
-  DiagnosticSink sink;
   for (const std::string& d : dialects) {
     const std::unique_ptr<Dialect> made = MakeDialect(d);
-    if (!made) continue;  // said by ExportPlan, naming the robot
+    if (!made) continue;  // said below, naming the robot
     try {
       const Site s = WithDefaults(site, *made);
       if (made->limits().one_io_space) internal::CheckRangesApart(s, d);
-    } catch (const InputError& e) {
-      for (const Diagnostic& diag : e.diagnostics()) {
-        if (std::find(sink.diagnostics().begin(), sink.diagnostics().end(), diag) ==
-            sink.diagnostics().end()) {
-          sink.Add(diag);
+      // Weld ids go into comments (and the call with {id}): one the controller would refuse is
+      // an error at the cell, before anything is planned or written.
+      const bool bare_id = internal::CheckWeldCall(s, d, made->limits());
+      for (const cell::Weld& w : cell.welds) {
+        if (std::string problem = internal::WeldIdProblem(w.id, d, made->limits(), bare_id);
+            !problem.empty()) {
+          problems.Add(Diagnostic{.where = WeldWhere(cell, w.id),
+                                  .key_path = "welds[" + w.id + "]",
+                                  .message = problem + "; rename the weld in the cell"});
         }
       }
+    } catch (const InputError& e) {
+      AddOnce(&problems, e);
     }
   }
-  sink.ThrowIfErrors();
-}
-
-ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Site& site,
-                        const ExportRequest& request) {
-  CheckPlanOfCell(plan, cell, request.plan_file);
-  // The verifier's world (as verify::MakeVerifierWorld): every self pair but the structurally
-  // allowed ones, no robots at home as obstacles.
-  std::optional<collision::CollisionWorld> own_world;
-  if (request.world == nullptr) {
-    own_world.emplace(cell, collision::WorldOptions{.acm_samples = 0,
-                                                    .pairs = collision::PairPolicy::kVerifier,
-                                                    .robots_at_home_are_obstacles = false});
-  }
-  const collision::CollisionWorld& world = request.world ? *request.world : *own_world;
-  ExportResult result;
-  struct Named {
-    std::string robot, wanted, dialect;
-  };
-  std::map<std::string, Named> names;  // lower-case program name -> its robot
-  struct Owner {
-    std::string robot, program;
-  };
-  std::map<std::string, Owner> file_owner;  // lower-case file name -> robot and its program
-  DiagnosticSink problems;
   // A tool load for a name the cell does not have would silently not apply.
   for (const auto& [name, load] : site.tool_loads) {
     const bool known = std::any_of(cell.robots.begin(), cell.robots.end(), [&](const auto& robot) {
@@ -115,13 +133,16 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
       }
     }
   }
+  struct Named {
+    std::string robot, wanted, dialect;
+  };
+  std::map<std::string, Named> names;  // lower-case program name -> its robot
   for (std::size_t r = 0; r < cell.robots.size(); ++r) {
     try {
       const cell::Robot& robot = cell.robots[r];
-      const std::string dialect_name =
-          request.dialect.empty() ? robot.controller.dialect : request.dialect;
+      const std::string dialect_name = dialect.empty() ? robot.controller.dialect : dialect;
       if (dialect_name.empty()) {
-        if (request.skip_robots_without_controller) {
+        if (skip_robots_without_controller) {
           result.skipped.push_back(robot.name);
           continue;
         }
@@ -130,17 +151,17 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
                          "cell; give one or --dialect",
                          robot.name));
       }
-      const std::unique_ptr<Dialect> dialect = MakeDialect(dialect_name);
-      if (!dialect) {
+      const std::unique_ptr<Dialect> made = MakeDialect(dialect_name);
+      if (!made) {
         std::string all;
         for (const std::string& n : DialectNames()) all += (all.empty() ? "" : ", ") + n;
         Fail(RobotWhere(cell, robot), "unknown dialect " + dialect_name + " (one of " + all + ")");
       }
-      const Site s = WithDefaults(site, *dialect);
+      const Site s = WithDefaults(site, *made);
       const bool given = !robot.controller.program.empty();
       const std::string wanted = given ? robot.controller.program : robot.name;
-      const std::string name = dialect->ProgramName(wanted);
-      const NameRules& rules = dialect->limits().names;
+      const std::string name = made->ProgramName(wanted);
+      const NameRules& rules = made->limits().names;
       if (Lower(name) != Lower(wanted)) {
         // A name the user wrote is used as written (case aside) or refused: the cell controller
         // or PLC selects programs by it. A name made from the robot's name may be adapted.
@@ -178,7 +199,7 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
                                dialect_name));
       }
       // A program named like the routine its weld call invokes would call itself at every weld.
-      const std::string routine = internal::WeldCallRoutine(s, dialect_name, dialect->limits());
+      const std::string routine = internal::WeldCallRoutine(s, dialect_name, made->limits());
       if (internal::SameName(routine, name, rules)) {
         const auto call = s.where.find("weld_call." + dialect_name);
         throw InputError({Diagnostic{
@@ -206,26 +227,54 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
                                    dialect_name, name, given ? "" : " (made from the robot's name)",
                                    problem, dialect_name)}});
       }
+      result.programs.push_back(
+          CellProgram{.robot = static_cast<int>(r), .dialect = dialect_name, .name = name});
+    } catch (const InputError& e) {
+      AddOnce(&problems, e);
+    }
+  }
+  ThrowInFileOrder(problems);
+  return result;
+}
+
+ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Site& site,
+                        const ExportRequest& request) {
+  CheckPlanOfCell(plan, cell, request.plan_file);
+  // Every rule about the cell's names and controllers, as `check` and `plan` (before planning)
+  // apply them; what follows needs the plan.
+  CellPrograms programs =
+      CheckCellPrograms(cell, site, request.dialect, request.skip_robots_without_controller);
+  // The verifier's world (as verify::MakeVerifierWorld): every self pair but the structurally
+  // allowed ones, no robots at home as obstacles.
+  std::optional<collision::CollisionWorld> own_world;
+  if (request.world == nullptr) {
+    own_world.emplace(cell, collision::WorldOptions{.acm_samples = 0,
+                                                    .pairs = collision::PairPolicy::kVerifier,
+                                                    .robots_at_home_are_obstacles = false});
+  }
+  const collision::CollisionWorld& world = request.world ? *request.world : *own_world;
+  ExportResult result{.skipped = std::move(programs.skipped),
+                      .warnings = std::move(programs.warnings)};
+  struct Owner {
+    std::string robot, program;
+  };
+  std::map<std::string, Owner> file_owner;  // lower-case file name -> robot and its program
+  DiagnosticSink problems;
+  for (const CellProgram& p : programs.programs) {
+    try {
+      const std::size_t r = static_cast<std::size_t>(p.robot);
+      const cell::Robot& robot = cell.robots[r];
+      const std::string& dialect_name = p.dialect;
+      const std::string& name = p.name;
+      const std::unique_ptr<Dialect> dialect = MakeDialect(dialect_name);
+      const Site s = WithDefaults(site, *dialect);
+      const NameRules& rules = dialect->limits().names;
+      const std::string routine = internal::WeldCallRoutine(s, dialect_name, dialect->limits());
       RobotExport out{.robot = robot.name, .dialect = dialect_name, .site = s};
-      CornerCheck corners(world, cell, static_cast<int>(r));
+      CornerCheck corners(world, cell, p.robot);
       const Program built = BuildProgram(
-          plan, cell, static_cast<int>(r), name, s, &out.figures,
+          plan, cell, p.robot, name, s, &out.figures,
           {.corners = &corners, .blend = dialect->limits().blend, .plan_file = request.plan_file});
-      // Weld ids go into comments (and the call with {id}): one the controller would refuse is
-      // an error at the cell, before anything is written.
-      const bool bare_id = internal::CheckWeldCall(s, dialect_name, dialect->limits());
-      DiagnosticSink bad_ids;  // every bad id at once
-      for (const Instruction& i : built.instructions) {
-        if (i.kind != InstructionKind::kWeld) continue;
-        if (std::string problem =
-                internal::WeldIdProblem(i.weld_id, dialect_name, dialect->limits(), bare_id);
-            !problem.empty()) {
-          bad_ids.Add(Diagnostic{.where = WeldWhere(cell, i.weld_id),
-                                 .key_path = "welds[" + i.weld_id + "]",
-                                 .message = problem + "; rename the weld in the cell"});
-        }
-      }
-      bad_ids.ThrowIfErrors();
       out.files = dialect->Write(built, robot, s);
       for (const ProgramFile& f : out.files) {
         // A part program (INFORM NAMEnn) named like the weld routine would be called by it.
@@ -270,33 +319,10 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
       out.estimated_motion_time = EstimateMotionTime(out.program, robot);
       result.robots.push_back(std::move(out));
     } catch (const InputError& e) {
-      // Every robot's problems, each once (robots of one dialect share the site's).
-      for (const Diagnostic& d : e.diagnostics()) {
-        if (std::find(problems.diagnostics().begin(), problems.diagnostics().end(), d) ==
-            problems.diagnostics().end()) {
-          problems.Add(d);
-        }
-      }
+      AddOnce(&problems, e);
     }
   }
-  if (problems.has_errors()) {
-    // In file order (each file where it first appears, then by line and column): the weld ids
-    // of one robot come in its program's order, which may run backwards through welds.csv.
-    std::vector<Diagnostic> sorted = problems.diagnostics();
-    std::vector<std::string> files;
-    for (const Diagnostic& d : sorted) {
-      if (std::find(files.begin(), files.end(), d.where.file) == files.end()) {
-        files.push_back(d.where.file);
-      }
-    }
-    auto key = [&](const Diagnostic& d) {
-      return std::tuple(std::find(files.begin(), files.end(), d.where.file) - files.begin(),
-                        d.where.line, d.where.column);
-    };
-    std::stable_sort(sorted.begin(), sorted.end(),
-                     [&](const Diagnostic& a, const Diagnostic& b) { return key(a) < key(b); });
-    throw InputError(std::move(sorted));
-  }
+  ThrowInFileOrder(problems);
   // A robot without a program of ours that shares a zone or a weld signal with one that has
   // one: its hand-written program must keep the same handshake, or the others wait forever
   // (or worse, enter a zone it occupies).
@@ -344,6 +370,16 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
 
 namespace weldcell::exporters {
 
+std::string CsvField(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 std::string InterlockTable(const plan::Plan& plan, const ExportResult& result) {
   std::string out = "zone,order,robot,dialect,input,output\n";
   for (std::size_t z = 0; z < plan.zones.size(); ++z) {
@@ -355,10 +391,10 @@ std::string InterlockTable(const plan::Plan& plan, const ExportResult& result) {
       const auto r = std::find_if(result.robots.begin(), result.robots.end(),
                                   [&](const RobotExport& e) { return e.robot == robot; });
       if (r == result.robots.end()) {
-        out += fmt::format("{},{},{},,,\n", zone.id, u + 1, robot);
+        out += fmt::format("{},{},{},,,\n", CsvField(zone.id), u + 1, CsvField(robot));
       } else {
-        out += fmt::format("{},{},{},{},{},{}\n", zone.id, u + 1, robot, r->dialect,
-                           r->site.zone_inputs.first + static_cast<int>(z),
+        out += fmt::format("{},{},{},{},{},{}\n", CsvField(zone.id), u + 1, CsvField(robot),
+                           r->dialect, r->site.zone_inputs.first + static_cast<int>(z),
                            r->site.zone_outputs.first + static_cast<int>(z));
       }
     }
@@ -387,10 +423,10 @@ std::string WeldSignalTable(const plan::Plan& plan, const ExportResult& result) 
     const RobotExport* g = exported(giver);
     const RobotExport* w = exported(ws.robot);
     out += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{}\n", j + 1, ws.weld, giver, g ? g->dialect : "",
-        g ? std::to_string(g->site.weld_signal_outputs.first + n) : "",
-        g ? std::to_string(g->site.weld_ack_inputs.first + n) : "", ws.robot, w ? w->dialect : "",
-        w ? std::to_string(w->site.weld_signal_inputs.first + n) : "",
+        "{},{},{},{},{},{},{},{},{},{}\n", j + 1, CsvField(ws.weld), CsvField(giver),
+        g ? g->dialect : "", g ? std::to_string(g->site.weld_signal_outputs.first + n) : "",
+        g ? std::to_string(g->site.weld_ack_inputs.first + n) : "", CsvField(ws.robot),
+        w ? w->dialect : "", w ? std::to_string(w->site.weld_signal_inputs.first + n) : "",
         w ? std::to_string(w->site.weld_ack_outputs.first + n) : "");
   }
   return out;

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "exporters/dialect.hpp"
@@ -48,12 +49,17 @@ struct ExportResult {
 };
 
 /// Exports `plan` (planned for `cell`: the cell hash must match) with `site`. Throws InputError
-/// for a plan of another cell, an unknown dialect, a robot without a dialect (unless skipped),
-/// a cell's `controller.program` that is not a name of its dialect (case aside), two programs
-/// of one name, a weld id the dialect cannot carry, or whatever the dialect cannot express.
+/// for a plan of another cell, whatever CheckCellPrograms refuses, two robots writing a file
+/// of one name (split INFORM parts), or whatever the dialect cannot express.
 /// A program name made from a robot name and changed to fit the dialect is a warning
 /// (ExportResult::warnings).
-/// The interlock table for the station's PLC, as CSV: one row per zone use
+/// `text` as one CSV field (RFC 4180): quoted when it holds a comma, a quote, CR or LF, a quote
+/// doubled inside. Written as it is otherwise: a leading `=`, `+`, `-` or `@` is not guarded
+/// against spreadsheet formulas (a prefix would change the names a PLC tool must match;
+/// docs/export.md). `weldcell reach --csv` writes its fields with it too.
+std::string CsvField(std::string_view text);
+
+/// The interlock table for the station's PLC, as CSV (fields by CsvField): one row per zone use
 /// `zone,order,robot,dialect,input,output` (order = 1-based place in the zone's order: the PLC
 /// grants the uses in this order, cyclically; docs/export.md "Handshakes"). Every use is listed;
 /// a robot the export skipped (no program of ours) leaves dialect, input and output empty.
@@ -69,11 +75,32 @@ std::string WeldSignalTable(const plan::Plan& plan, const ExportResult& result);
 ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Site& site,
                         const ExportRequest& request = {});
 
-/// The checks of `site` that need no plan, for every dialect `cell`'s robots use (or `dialect`
-/// for all): WithDefaults (weld call, tool, base, slowest speed) and the I/O ranges kept apart
-/// (internal CheckRangesApart). Throws InputError with every problem at once; run before
-/// planning or verifying so a bad site fails in a second, not after minutes.
-void CheckSiteForCell(const cell::Cell& cell, const Site& site, const std::string& dialect = "");
+/// A robot's program as CheckCellPrograms names it.
+struct CellProgram {
+  int robot = 0;        ///< Index in cell.robots.
+  std::string dialect;  ///< The robot's dialect (or the one given for all).
+  std::string name;     ///< The program name, valid for the dialect.
+};
+struct CellPrograms {
+  std::vector<CellProgram> programs;  ///< In cell order, robots with a dialect.
+  std::vector<std::string> skipped;   ///< Robots without a dialect (when skipped).
+  std::vector<std::string> warnings;  ///< As ExportResult::warnings.
+};
+
+/// Every rule of the export about the cell's names, programs and controllers, which needs no
+/// plan: per dialect of the cell's robots (or `dialect` for all) the site (WithDefaults: weld
+/// call, tool, base, slowest speed; the I/O ranges kept apart) and every weld id of the cell
+/// (before planning it is not known which robot welds it); `site`'s tool loads naming robots
+/// or tools of the cell; per robot its dialect (or skipped when
+/// `skip_robots_without_controller`) and its program name (given: valid for the dialect, case
+/// aside; made from the robot name: a warning when changed), no two programs of one name, none
+/// named like its weld routine or a reserved word of its dialect. Throws InputError with every
+/// problem at once, in file order, at the cell's lines. ExportPlan runs it first; `check`, and
+/// `plan` before planning, run it with the default site, so that a station whose programs
+/// cannot be written fails in a second, not after minutes.
+CellPrograms CheckCellPrograms(const cell::Cell& cell, const Site& site,
+                               const std::string& dialect = "",
+                               bool skip_robots_without_controller = true);
 
 /// Throws InputError (at `plan_file`, the path the user gave) when `plan` was not made for
 /// `cell` (cell hash differs).

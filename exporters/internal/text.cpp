@@ -183,7 +183,8 @@ std::optional<WeldCallMatch> MatchWeldCall(const Site& site, const std::string& 
 
 std::string IdentifierName(const std::string& wanted, std::size_t max_length, bool upper) {
   std::string out;
-  for (char c : wanted) {
+  // Per character, not per byte: AsciiText gives a UTF-8 `ß` one `?`, which becomes one `_`.
+  for (char c : AsciiText(wanted)) {
     const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
     char x = ok ? c : '_';
     if (upper && x >= 'a' && x <= 'z') x = static_cast<char>(x - 'a' + 'A');

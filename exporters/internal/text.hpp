@@ -66,7 +66,7 @@ std::optional<WeldCallMatch> MatchWeldCall(const Site& site, const std::string& 
                                            const std::string& fallback, const std::string& line);
 
 /// Upper-case letters, digits and `_`, starting with a letter, at most `max_length`: `wanted`
-/// made so (other characters become `_`, cut to the limit).
+/// made so (other characters become `_`, one per UTF-8 character, cut to the limit).
 std::string IdentifierName(const std::string& wanted, std::size_t max_length, bool upper);
 /// True when `name` is a letter followed by letters, digits and `_`, at most max_length.
 bool IsIdentifier(std::string_view name, std::size_t max_length);

@@ -415,6 +415,86 @@ TEST(CliTest, PlanWithUnplannedWeldsNeverSaysFits) {
   EXPECT_THAT(v.out, HasSubstr("1 violation(s)"));
 }
 
+// A two-robot station (FANUC models where the exporters' test station has them) with the given
+// robot entries' extra keys (after `home`) and weld ids; robots and welds one a line.
+fs::path ProgramCell(const std::string& name, const std::vector<std::string>& robot_names,
+                     const std::vector<std::string>& controllers,
+                     const std::vector<std::string>& weld_ids) {
+  const fs::path dir = TempDir(name);
+  const fs::path robots = fs::absolute("robots");
+  std::ofstream yaml(dir / "cell.yaml");
+  yaml << "format: weldcell/1\nname: " << name
+       << "\ncycle_time: 45\nunits: {length: mm, angle: deg}\nrobots:\n";
+  const char* bases[] = {"{xyz: [0, -2100, 0], rpy: [0, 0, 90]}",
+                         "{xyz: [0, 2700, 0], rpy: [0, 0, -90]}"};
+  for (std::size_t r = 0; r < 2; ++r) {
+    yaml << "  - {name: '" << robot_names[r]
+         << "', model: " << (robots / "fanuc_r2000ic165f/robot.yaml").string()
+         << ", tool: " << (robots / "tools/c_gun.yaml").string() << ", base: " << bases[r]
+         << ", home: [0, -30, -35, 0, 100, 0], " << controllers[r] << "}\n";
+  }
+  yaml << "welds:\n";  // line 8
+  for (std::size_t w = 0; w < weld_ids.size(); ++w) {
+    yaml << "  - {id: '" << weld_ids[w] << "', p: [-182, " << -650 + 40 * static_cast<int>(w)
+         << ", 1004], n: [0, 0, 1], tilt: 10}\n";
+  }
+  return dir / "cell.yaml";
+}
+
+// New-user trial: `check` passed cells whose programs `plan` refused only after planning
+// (minutes on a large station), and then wrote plan.json. Both refuse them now, every problem
+// at the cell's line, `plan` before planning anything.
+TEST(CliTest, CheckAndPlanRefuseProgramsTheControllersCannotTakeBeforePlanning) {
+  const fs::path bad = ProgramCell("programs_bad", {"R1", "R2"},
+                                   {"controller: {dialect: fanuc_ls, program: WELD_PROG_1}",
+                                    "controller: {dialect: fanuc_ls, program: CALL}"},
+                                   {"W01", "W,2", "W\"3", "W;4", "W 5"});
+  const CommandRun check = Weldcell("check " + bad.string());
+  EXPECT_EQ(check.exit_code, 2) << check.out;
+  EXPECT_THAT(check.out, ContainsRegex(R"(cell\.yaml:6:[0-9]+: error: robots\[0\]\.controller\.)"
+                                       R"(program: WELD_PROG_1 is not a fanuc_ls program name)"));
+  EXPECT_THAT(check.out, ContainsRegex(R"(cell\.yaml:7:[0-9]+: error: robots\[1\]\.controller\.)"
+                                       R"(program: fanuc_ls program CALL: .*reserved)"));
+  int line = 10;
+  for (const std::string id : {"W,2", "W\"3", "W;4", "W 5"}) {
+    EXPECT_THAT(check.out,
+                ContainsRegex(fmt::format(R"(cell\.yaml:{}:[0-9]+: error: welds\[)", line++) + id +
+                              R"(\]: weld id)"))
+        << id;
+  }
+  EXPECT_THAT(check.out, Not(HasSubstr("ok\n")));
+  const fs::path out = bad.parent_path() / "out";
+  const CommandRun plan = Weldcell("plan " + bad.string() + " -o " + out.string());
+  EXPECT_EQ(plan.exit_code, 2) << plan.out;
+  EXPECT_THAT(plan.out, HasSubstr("WELD_PROG_1 is not a fanuc_ls program name"));
+  EXPECT_THAT(plan.out, Not(HasSubstr("makespan")));
+  EXPECT_FALSE(fs::exists(out / "plan.json"));
+  EXPECT_FALSE(fs::exists(out / "junit.xml"));
+  EXPECT_FALSE(fs::exists(out / "programs"));
+
+  // One program given to two robots; two robot names that both become R_1.
+  const fs::path same = ProgramCell("programs_same", {"R1", "R2"},
+                                    {"controller: {dialect: kuka_krl, program: weld_a}",
+                                     "controller: {dialect: kuka_krl, program: weld_a}"},
+                                    {"W01"});
+  const fs::path sanitized =
+      ProgramCell("programs_sanitized", {"R-1", "R 1"},
+                  {"controller: {dialect: kuka_krl}", "controller: {dialect: kuka_krl}"}, {"W01"});
+  for (const auto& [cell, says] : std::vector<std::pair<fs::path, std::string>>{
+           {same, "robots R1 (weld_a) and R2 (weld_a) would both get the kuka_krl program weld_a"},
+           {sanitized, "robots R-1 (R-1) and R 1 (R 1) would both get the kuka_krl program R_1"}}) {
+    const CommandRun c = Weldcell("check " + cell.string());
+    EXPECT_EQ(c.exit_code, 2) << c.out;
+    EXPECT_THAT(c.out, ContainsRegex(R"(cell\.yaml:7:[0-9]+: error: )")) << c.out;
+    EXPECT_THAT(c.out, HasSubstr(says));
+    const fs::path o = cell.parent_path() / "out";
+    const CommandRun p = Weldcell("plan " + cell.string() + " -o " + o.string());
+    EXPECT_EQ(p.exit_code, 2) << p.out;
+    EXPECT_THAT(p.out, HasSubstr(says));
+    EXPECT_FALSE(fs::exists(o / "plan.json"));
+  }
+}
+
 TEST(CliTest, CheckOfAMalformedCellNamesFileAndLineAndExitsWithTwo) {
   const fs::path dir = TempDir("bad");
   const fs::path cell = dir / "cell.yaml";

@@ -202,6 +202,28 @@ TEST_F(ExportCliTest, APlanOfAnotherCellIsBadInputSaidBeforeVerifying) {
   EXPECT_FALSE(fs::exists(out / "DEMO_R1.LS"));
 }
 
+// New-user trial: a plan whose `cell.name` was edited (hash unchanged) was exported with
+// "R1 (other)" in the program comments; `verify` refuses it (exit 2), and `export` does alike.
+TEST_F(ExportCliTest, APlanNamingAnotherCellIsRefusedAsVerifyRefusesIt) {
+  ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
+  plan::Plan p = plan::PlanFromJson(ReadText(*dir_ / "out/plan.json"), "plan.json");
+  p.cell_name = "other";
+  const fs::path other = *dir_ / "renamed_plan.json";
+  std::ofstream(other) << plan::ToJson(p);
+  const fs::path out = *dir_ / "renamed";
+  const CommandRun run = Weldcell("export tests/exporters/cells/small/cell.yaml " + other.string() +
+                                  " -o " + out.string());
+  EXPECT_EQ(run.exit_code, 2) << run.out;
+  EXPECT_THAT(run.out, HasSubstr(other.string() +
+                                 ": error: cell.name: the plan is of cell other, not of "
+                                 "exporters_small (tests/exporters/cells/small/cell.yaml)"));
+  EXPECT_FALSE(fs::exists(out / "DEMO_R1.LS"));
+  const CommandRun verify =
+      Weldcell("verify tests/exporters/cells/small/cell.yaml " + other.string());
+  EXPECT_EQ(verify.exit_code, 2) << verify.out;
+  EXPECT_THAT(verify.out, HasSubstr("cell.name: the plan is of cell other"));
+}
+
 // One target that cannot be written (a folder named like R2's program): nothing is replaced,
 // so the folder never holds programs of two plans (the FANUC program of the new plan beside the
 // KRL program of the old one, their interlock handshakes out of step).
@@ -232,10 +254,17 @@ TEST_F(ExportCliTest, APlanWhoseExportFailsRemovesThePreviousPrograms) {
   ASSERT_TRUE(fs::exists(out / "programs" / "DEMO_R1.LS"));
   std::ofstream(out / "programs" / "notes.txt") << "mine\n";
   const CommandRun run =
-      Weldcell("plan tests/exporters/cells/nopulses/cell.yaml -q -o " + out.string());
+      Weldcell("--json plan tests/exporters/cells/nopulses/cell.yaml -o " + out.string());
   EXPECT_EQ(run.exit_code, 2) << run.out;
   EXPECT_THAT(run.out, ContainsRegex(R"(controller_joints\.pulses)"));
   EXPECT_TRUE(fs::exists(out / "plan.json"));
+  // New-user trial: junit.xml had every requirement passing and --json nothing about the
+  // programs. Both name the failure now.
+  EXPECT_THAT(run.out, ContainsRegex(R"("programs_error": "[^"]*controller_joints\.pulses)"));
+  EXPECT_THAT(run.out, ContainsRegex(R"("name": "programs written",\s*"passed": false)"));
+  const std::string junit = ReadText(out / "junit.xml");
+  EXPECT_THAT(junit, ContainsRegex(R"(name="programs written" time="0">\s*<failure )"));
+  EXPECT_THAT(junit, Not(HasSubstr("failures=\"0\"")));
   EXPECT_FALSE(fs::exists(out / "programs" / "DEMO_R1.LS"));
   EXPECT_FALSE(fs::exists(out / "programs" / "demo_r2.src"));
   EXPECT_FALSE(fs::exists(out / "programs" / "interlocks.csv"));

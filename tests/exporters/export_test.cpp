@@ -1157,6 +1157,34 @@ TEST(WeldSignalTest, TableNamesTheWiringOfEverySignalAndItsAcknowledge) {
   }
 }
 
+// New-user trial: a robot named `R,1 "q"` gave interlocks.csv and weld_signals.csv rows with
+// more fields than the header. Fields are quoted as RFC 4180 says (CsvField, which `reach
+// --csv` uses too); a leading `=` is written as it is (docs/export.md).
+TEST(CsvTest, InterlockAndWeldSignalTablesQuoteTheirFields) {
+  const std::string odd = "R,1 \"q\"";
+  plan::Plan p;
+  p.zones.push_back({.id = "Z1", .uses = {{.robot = odd}, {.robot = "=R2"}}});
+  p.robots.push_back({.robot = odd, .segments = {{.kind = plan::SegmentKind::kWeld, .to = "W1"}}});
+  p.weld_signals.push_back({.robot = "=R2", .weld = "W1"});
+  ExportResult result;
+  for (const std::string& robot : {odd, std::string("=R2")}) {
+    result.robots.push_back({.robot = robot,
+                             .dialect = "kuka_krl",
+                             .site = WithDefaults({}, *MakeDialect("kuka_krl"))});
+  }
+  EXPECT_EQ(InterlockTable(p, result),
+            "zone,order,robot,dialect,input,output\n"
+            "Z1,1,\"R,1 \"\"q\"\"\",kuka_krl,101,101\n"
+            "Z1,2,=R2,kuka_krl,101,101\n");
+  EXPECT_EQ(WeldSignalTable(p, result),
+            "signal,weld,giver,giver_dialect,output,ack_input,waiter,waiter_dialect,input,"
+            "ack_output\n"
+            "1,W1,\"R,1 \"\"q\"\"\",kuka_krl,701,901,=R2,kuka_krl,701,901\n");
+  EXPECT_EQ(CsvField("a\rb"), "\"a\rb\"");
+  EXPECT_EQ(CsvField("a\nb"), "\"a\nb\"");
+  EXPECT_EQ(CsvField("plain"), "plain");
+}
+
 // The acknowledge ranges of export.yaml: overlapping another range, too short for the plan's
 // weld signals, or beyond the dialect's I/O, each an error at its file:line.
 TEST(WeldSignalTest, AcknowledgeRangesAreCheckedAtTheirLine) {

@@ -85,6 +85,46 @@ class NamesTest : public ::testing::Test {
     }
     p->cell_hash = plan::CellHash(*c, p->seed);
   }
+  // The weld `old_id` renamed `id` in the cell and the plan (re-hashed: still this cell's plan).
+  static void RenameWeld(cell::Cell* c, plan::Plan* p, const std::string& old_id,
+                         const std::string& id) {
+    for (cell::Weld& w : c->welds) {
+      if (w.id == old_id) w.id = id;
+      std::replace(w.after.begin(), w.after.end(), old_id, id);
+    }
+    for (plan::RobotPlan& rp : p->robots) {
+      for (plan::Segment& s : rp.segments) {
+        if (s.from == old_id) s.from = id;
+        if (s.to == old_id) s.to = id;
+      }
+      for (plan::WeldVisit& v : rp.welds) {
+        if (v.weld_id == old_id) v.weld_id = id;
+      }
+    }
+    for (plan::WeldSignal& s : p->weld_signals) {
+      if (s.weld == old_id) s.weld = id;
+    }
+    for (plan::UnreachableWeld& u : p->unreachable) {
+      if (u.weld_id == old_id) u.weld_id = id;
+    }
+    p->cell_hash = plan::CellHash(*c, p->seed);
+  }
+  // The ids of the first `count` welds the first robot's plan welds.
+  static std::vector<std::string> FirstWelds(const plan::Plan& p, std::size_t count) {
+    std::vector<std::string> ids;
+    for (const plan::Segment& s : p.robots[0].segments) {
+      if (s.kind == plan::SegmentKind::kWeld && ids.size() < count) ids.push_back(s.to);
+    }
+    return ids;
+  }
+  // ExportPlan's error with the first weld of the first robot renamed `id` (in cell and plan).
+  static std::string ErrorWithWeldId(const std::string& id, const Site& site,
+                                     const std::string& dialect) {
+    cell::Cell c = *cell_;
+    plan::Plan p = *plan_;
+    RenameWeld(&c, &p, FirstWelds(p, 1).at(0), id);
+    return ErrorOf([&] { ExportPlan(p, c, site, {.dialect = dialect}); });
+  }
   static cell::Cell* cell_;
   static plan::Plan* plan_;
   static fs::path* dir_;
@@ -236,25 +276,21 @@ TEST_F(NamesTest, TheReaderRefusesAnOverLongCallNameInAFile) {
 // `,` in its comments, so the id read back differed). They are refused: at the cell when
 // exporting, in the file when reading.
 TEST_F(NamesTest, WeldIdsAControllerCannotCarryAreRefusedByWriterAndReader) {
-  auto with_id = [&](const std::string& id) { return testing::WithFirstWeldId(*plan_, id); };
   for (const std::string& d : DialectNames()) {
     SCOPED_TRACE(d);
-    EXPECT_THAT(ErrorOf([&] { ExportPlan(with_id("W 1"), *cell_, {}, {.dialect = d}); }),
-                ContainsRegex("cell\\.yaml: error: welds\\[W 1\\]: weld id W 1 holds a blank, "
-                              "which " +
+    EXPECT_THAT(ErrorWithWeldId("W 1", {}, d),
+                ContainsRegex("welds\\.csv:[0-9]+:1: error: welds\\[W 1\\]: weld id W 1 holds a "
+                              "blank, which " +
                               d + " programs cannot carry"));
-    EXPECT_THAT(ErrorOf([&] { ExportPlan(with_id("W1;x"), *cell_, {}, {.dialect = d}); }),
-                HasSubstr("weld id W1;x holds `;`"));
+    EXPECT_THAT(ErrorWithWeldId("W1;x", {}, d), HasSubstr("weld id W1;x holds `;`"));
   }
   // FANUC and INFORM comments hold 32 characters: "weld " and 27 of the id.
-  EXPECT_THAT(ErrorOf([&] {
-                ExportPlan(with_id(std::string(28, 'W')), *cell_, {}, {.dialect = "fanuc_ls"});
-              }),
+  EXPECT_THAT(ErrorWithWeldId(std::string(28, 'W'), {}, "fanuc_ls"),
               HasSubstr("has 28 characters; fanuc_ls comments hold 32, so a weld id at most 27"));
   // {id} outside a string: the weld id must be a name of the dialect.
   Site bare;
   bare.weld_call["kuka_krl"] = "SPOT_WELD({n},{id})";
-  EXPECT_THAT(ErrorOf([&] { ExportPlan(with_id("1W"), *cell_, bare, {.dialect = "kuka_krl"}); }),
+  EXPECT_THAT(ErrorWithWeldId("1W", bare, "kuka_krl"),
               HasSubstr("weld_call.kuka_krl has {id} outside a string, so the weld id must be a "
                         "kuka_krl name: name 1W starts with `1`"));
   EXPECT_NO_THROW(ExportPlan(*plan_, *cell_, bare, {.dialect = "kuka_krl"}));
@@ -288,21 +324,14 @@ TEST_F(NamesTest, WeldIdsAControllerCannotCarryAreRefusedByWriterAndReader) {
 // Issue 13: a weld id with `\` is an escape inside a RAPID or URScript string ("W\08" a
 // character code): refused for those dialects, at the cell.
 TEST_F(NamesTest, WeldIdsWithAStringEscapeAreRefusedWhereTheDialectEscapes) {
-  plan::Plan p = *plan_;
-  for (plan::Segment& s : p.robots[0].segments) {
-    if (s.kind == plan::SegmentKind::kWeld) {
-      s.to = "W\\08";
-      break;
-    }
-  }
   for (const std::string d : {"abb_rapid", "ur_script"}) {
     SCOPED_TRACE(d);
-    EXPECT_THAT(ErrorOf([&] { ExportPlan(p, *cell_, {}, {.dialect = d}); }),
-                ContainsRegex(R"(cell\.yaml: error: welds\[W\\08\]: weld id W\\08 holds `\\`, )"
-                              R"(which starts an escape in )" +
+    EXPECT_THAT(ErrorWithWeldId("W\\08", {}, d),
+                ContainsRegex(R"(welds\.csv:[0-9]+:1: error: welds\[W\\08\]: weld id W\\08 holds )"
+                              R"(`\\`, which starts an escape in )" +
                               d + " strings"));
   }
-  EXPECT_NO_THROW(ExportPlan(p, *cell_, {}, {.dialect = "kuka_krl"}));
+  EXPECT_EQ(ErrorWithWeldId("W\\08", {}, "kuka_krl"), "no error");
 }
 
 // Issue 13: a program named like the routine its weld call invokes calls itself at every weld
@@ -550,6 +579,20 @@ TEST_F(NamesTest, ProgramsAreAsciiAndReadersRefuseOtherBytes) {
 
 // INFORM numbers the parts of a split job 01..99: a program needing more is an error at the
 // site's max_positions naming the count and the limit (was "more than 99 parts" at a file).
+// New-user trial: `Schweißroboter` gave the FANUC program SCHWEI__ (one `_` per byte of ß).
+// A program name made from a robot name replaces each character (UTF-8 code point) once.
+TEST(ProgramNames, ANonAsciiCharacterOfARobotNameBecomesOneUnderscore) {
+  const std::string name =
+      "Schwei\xc3\x9f"
+      "roboter";
+  EXPECT_EQ(MakeDialect("fanuc_ls")->ProgramName(name), "SCHWEI_R");
+  EXPECT_EQ(MakeDialect("yaskawa_inform")->ProgramName(name), "SCHWEI_R");
+  EXPECT_EQ(MakeDialect("kuka_krl")->ProgramName(name), "Schwei_roboter");
+  EXPECT_EQ(MakeDialect("abb_rapid")->ProgramName(name), "Schwei_roboter");
+  // A character of three and of four bytes: one `_` each.
+  EXPECT_EQ(MakeDialect("abb_rapid")->ProgramName("R\xe2\x82\xac\xf0\x9f\x94\xa7x"), "R__x");
+}
+
 TEST_F(NamesTest, AnInformProgramOfMoreThan99PartsIsAnErrorAtMaxPositions) {
   const auto inform = MakeDialect("yaskawa_inform");
   const cell::Robot& robot = cell_->robots[0];
@@ -602,13 +645,13 @@ TEST_F(NamesTest, EveryProblemOfAnExportIsReportedAtOnce) {
   const std::string u = ErrorOf([&] { ExportPlan(*plan_, *cell_, io, {.dialect = "ur_script"}); });
   EXPECT_THAT(u, ContainsRegex(R"(ur_io\.yaml:2:[0-9]+: error: zone_inputs: I/O number 300)"));
   EXPECT_THAT(u, ContainsRegex(R"(ur_io\.yaml:3:[0-9]+: error: zone_outputs: I/O number 300)"));
+  cell::Cell c = *cell_;
   plan::Plan p = *plan_;
-  int renamed = 0;
-  for (plan::Segment& s : p.robots[0].segments) {
-    if (s.kind == plan::SegmentKind::kWeld && renamed < 2) s.to = "W;" + std::to_string(++renamed);
-  }
-  ASSERT_EQ(renamed, 2);
-  const std::string w = ErrorOf([&] { ExportPlan(p, *cell_, {}, {.dialect = "kuka_krl"}); });
+  const std::vector<std::string> first = FirstWelds(p, 2);
+  ASSERT_EQ(first.size(), 2u);
+  RenameWeld(&c, &p, first[0], "W;1");
+  RenameWeld(&c, &p, first[1], "W;2");
+  const std::string w = ErrorOf([&] { ExportPlan(p, c, {}, {.dialect = "kuka_krl"}); });
   EXPECT_THAT(w, HasSubstr("welds[W;1]"));
   EXPECT_THAT(w, HasSubstr("welds[W;2]"));
 }
@@ -820,10 +863,50 @@ TEST_F(NamesTest, ProgramNamesThatAreReservedOrClashWithTheProgramsOwnNamesAreEr
   }
 }
 
+// New-user trial: `weldcell check` passed cells whose programs `plan` refused only after
+// planning. CheckCellPrograms (run by check, by plan before planning and by ExportPlan) needs
+// no plan and reports every such problem at once, at the cell's lines.
+TEST_F(NamesTest, CellProgramProblemsAreFoundWithoutAPlan) {
+  EXPECT_EQ(ErrorOf([&] { CheckCellPrograms(*cell_, {}); }), "no error");
+  cell::Cell c = *cell_;
+  c.robots[0].controller.program = "DEMO_R1_LONG";  // fanuc_ls: at most 8
+  c.robots[1].controller = {.dialect = "fanuc_ls", .program = "CALL"};
+  c.welds[0].id = "W,1";
+  c.welds[1].id = "W\"2";
+  c.welds[2].id = "W;3";
+  c.welds[3].id = "W 4";
+  const std::string e = ErrorOf([&] { CheckCellPrograms(c, {}); });
+  EXPECT_THAT(e, ContainsRegex(R"(cell\.yaml:[0-9]+:[0-9]+: error: robots\[0\]\.controller\.)"
+                               R"(program: DEMO_R1_LONG is not a fanuc_ls program name)"));
+  EXPECT_THAT(e, ContainsRegex(R"(cell\.yaml:[0-9]+:[0-9]+: error: robots\[1\]\.controller\.)"
+                               R"(program: fanuc_ls program CALL: .*reserved)"));
+  for (const std::string id : {"W,1", "W\"2", "W;3", "W 4"}) {
+    EXPECT_THAT(e, ContainsRegex(R"(welds\.csv:[0-9]+:1: error: welds\[)" + id + R"(\]: weld id)"))
+        << id;
+  }
+  // Two robots given one program; two robot names that both become R_1.
+  cell::Cell same = *cell_;
+  same.robots[1].controller = {.dialect = "fanuc_ls", .program = "DEMO_R1"};
+  EXPECT_THAT(ErrorOf([&] { CheckCellPrograms(same, {}); }),
+              HasSubstr("robots R1 (DEMO_R1) and R2 (DEMO_R1) would both get the fanuc_ls "
+                        "program DEMO_R1"));
+  cell::Cell sanitized = *cell_;
+  sanitized.robots[0].name = "R-1";
+  sanitized.robots[1].name = "R 1";
+  for (cell::Robot& r : sanitized.robots) r.controller = {.dialect = "kuka_krl"};
+  EXPECT_THAT(ErrorOf([&] { CheckCellPrograms(sanitized, {}); }),
+              HasSubstr("robots R-1 (R-1) and R 1 (R 1) would both get the kuka_krl program R_1"));
+  // A robot without a controller is skipped (plan, check) or an error (export).
+  cell::Cell none = *cell_;
+  none.robots[1].controller = {};
+  EXPECT_EQ(CheckCellPrograms(none, {}).skipped, std::vector<std::string>{"R2"});
+  EXPECT_THAT(ErrorOf([&] { CheckCellPrograms(none, {}, "", false); }),
+              HasSubstr("robot R2 has no `controller"));
+}
+
 // New-user trial: with {id} outside a string a reserved word as weld id became an identifier in
 // the call (`SpotWeld 2,ENDPROC;`, `SPOT_WELD(1,END)`).
 TEST_F(NamesTest, ReservedWordsAreRefusedAsBareWeldIds) {
-  auto with_id = [&](const std::string& id) { return testing::WithFirstWeldId(*plan_, id); };
   Site bare;
   bare.weld_call["kuka_krl"] = "SPOT_WELD({n},{id})";
   bare.weld_call["abb_rapid"] = "SpotWeld {n},{id};";
@@ -833,14 +916,14 @@ TEST_F(NamesTest, ReservedWordsAreRefusedAsBareWeldIds) {
       {"abb_rapid", "jP2"}, {"ur_script", "True"}, {"ur_script", "sync"}};
   for (const auto& [d, id] : cases) {
     SCOPED_TRACE(d + " " + id);
-    EXPECT_THAT(ErrorOf([&] { ExportPlan(with_id(id), *cell_, bare, {.dialect = d}); }),
+    EXPECT_THAT(ErrorWithWeldId(id, bare, d),
                 HasSubstr("weld_call." + d + " has {id} outside a string, so the weld id must be " +
                           (d == "abb_rapid" ? "an " : "a ") + d + " name: " + id));
   }
   // In a string the same id is only text.
   Site quoted;
   quoted.weld_call["abb_rapid"] = "SpotWeld {n},\"{id}\";";
-  EXPECT_NO_THROW(ExportPlan(with_id("ENDPROC"), *cell_, quoted, {.dialect = "abb_rapid"}));
+  EXPECT_EQ(ErrorWithWeldId("ENDPROC", quoted, "abb_rapid"), "no error");
 }
 
 // New-user trial: `IndCMove ROB_1,6,{n};`, `MotionSup\Off,{n};`, KRL `ASYPTP({n})` and

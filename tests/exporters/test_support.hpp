@@ -85,15 +85,4 @@ inline cell::Robot OneJointRobot() {
   return robot;
 }
 
-/// `p` with the first weld of its first robot renamed `id`.
-inline plan::Plan WithFirstWeldId(plan::Plan p, const std::string& id) {
-  for (plan::Segment& s : p.robots[0].segments) {
-    if (s.kind == plan::SegmentKind::kWeld) {
-      s.to = id;
-      break;
-    }
-  }
-  return p;
-}
-
 }  // namespace weldcell::exporters::testing
