@@ -75,7 +75,13 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
                    "weld_ack_inputs", "weld_ack_outputs", "corridor_tolerance", "merge_tolerance",
                    "min_move_time", "approximate", "max_positions", "tool_load"});
   reader.CheckFormat(root, "weldcell-export/1");
-  const cell::internal::Units units = reader.ReadUnits(root, true, true);
+  // With a unit it cannot read, the file's lengths and speeds would be checked in another one.
+  const std::optional<cell::internal::Units> known = reader.ReadKnownUnits(root, true, true);
+  if (!known) {
+    sink.ThrowIfErrors();
+    return site;
+  }
+  const cell::internal::Units& units = *known;
   if (auto node = YamlReader::Get(root, "weld_call")) {
     std::vector<std::string_view> names;
     const std::vector<std::string> all = DialectNames();

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <numbers>
@@ -113,6 +114,18 @@ approximate: yes
   EXPECT_THAT(e, ContainsRegex(R"(bad\.yaml:6:[0-9]+: error: .*toool)"));
   EXPECT_THAT(e, ContainsRegex(R"(bad\.yaml:7:[0-9]+: error: approximate)"));
   EXPECT_THAT(ErrorOf(Write("noformat.yaml", "tool: 1\n")), ContainsRegex("format"));
+}
+
+// A unit it cannot read is the file's last error: its lengths and angles were then checked in
+// the default unit (a tool load's centre of gravity "beyond 2 m" for a length in inches).
+TEST(SiteTest, AnUnknownUnitIsTheLastError) {
+  const std::string e = ErrorOf(Write("inch.yaml", R"Y(format: weldcell-export/1
+units: {length: inch, angle: deg}
+corridor_tolerance: 0.5
+tool_load: {R1: {mass: 80, cog: [0, 0, 9000]}}
+)Y"));
+  EXPECT_THAT(e, ContainsRegex(R"(inch\.yaml:2:[0-9]+: error: units\.length: )"));
+  EXPECT_EQ(std::count(e.begin(), e.end(), '\n'), 0) << e;
 }
 
 // Issue 13: a NUL byte at 2:12 was reported at 3:1 with the raw byte (a blank) in the message;
