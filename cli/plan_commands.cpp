@@ -38,9 +38,6 @@
 namespace weldcell::cli {
 namespace {
 
-// junit.xml's and --json's requirement failed by a plan whose programs could not be written.
-constexpr const char* kProgramsWritten = "programs written";
-
 cell::Cell LoadForCommand(const std::string& file, const GlobalOptions& global) {
   cell::Loaded<cell::Cell> loaded = cell::LoadCell(file, CellLoadOptions(global));
   for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
@@ -348,11 +345,6 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         report::CheckRequirements(c, out.plan, out.reach, report);
     // plan.json and junit.xml are deterministic; report.html also shows the stage timings.
     WriteFileAtomically(plan_file, plan::ToJson(out.plan));
-    WriteFileAtomically(report_file, report::HtmlReport(c, out, report,
-                                                        {.version = WELDCELL_VERSION,
-                                                         .cell_file = args->cell,
-                                                         .warnings = loaded.warnings,
-                                                         .verify_seconds = verify_seconds}));
     // programs/: each robot's program in its cell dialect (docs/export.md), only for a plan
     // that is safe to run (as `weldcell export`): a program of a colliding plan must never
     // reach a controller; unplanned welds and the cycle time do not block it.
@@ -397,14 +389,16 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
             fmt::format("programs: removed the {} file(s) of the previous plan", removed));
       }
     }
-    // A plan whose programs could not be written (exit 2) is not all well: junit.xml and --json
-    // say so with a failing requirement (written after the programs, for that).
-    if (!program_error.empty()) {
-      requirements.push_back({.name = kProgramsWritten,
-                              .passed = false,
-                              .message = "the robot programs could not be written",
-                              .details = program_error});
-    }
+    // A plan whose programs could not be written (exit 2) is not all well: junit.xml,
+    // report.html and --json say so with a failing requirement (written after the programs,
+    // for that).
+    if (!program_error.empty()) requirements.push_back(report::ProgramsNotWritten(program_error));
+    WriteFileAtomically(report_file, report::HtmlReport(c, out, report,
+                                                        {.version = WELDCELL_VERSION,
+                                                         .cell_file = args->cell,
+                                                         .warnings = loaded.warnings,
+                                                         .verify_seconds = verify_seconds,
+                                                         .programs_error = program_error}));
     WriteFileAtomically(junit_file, report::JunitXml(c.name, requirements));
     const pipeline::PlanStatistics& s = out.statistics;
     const verify::StationVerdict verdict = verify::Judge(out.plan, report);

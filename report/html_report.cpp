@@ -366,8 +366,8 @@ std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& outpu
   const pipeline::PlanStatistics& stats = output.statistics;
   const verify::StationVerdict verdict = verify::Judge(plan, verification);
   const plan::CycleBreakdown breakdown = plan::BreakDown(plan);
-  const std::vector<RequirementResult> requirements =
-      CheckRequirements(cell, plan, reach, verification);
+  std::vector<RequirementResult> requirements = CheckRequirements(cell, plan, reach, verification);
+  if (!info.programs_error.empty()) requirements.push_back(ProgramsNotWritten(info.programs_error));
   const int welds = static_cast<int>(cell.welds.size());
   const int planned = welds - static_cast<int>(plan.unreachable.size());
 

@@ -30,6 +30,9 @@ struct ReportInfo {
   std::vector<Diagnostic> warnings;  ///< Warnings from loading the cell.
   double verify_seconds = 0.0;       ///< s of wall time the verification took.
   std::string generated_at;          ///< Shown when not empty (the caller's clock, if wanted).
+  /// Why the robot programs of the plan could not be written (a failed requirement
+  /// kProgramsWritten, as in junit.xml); empty when they were, or were not asked for.
+  std::string programs_error;
 };
 
 /// Fill colours of the Gantt bars and verdict banners (also what a rendering test looks for).

@@ -181,4 +181,11 @@ std::vector<RequirementResult> CheckRequirements(const cell::Cell& cell, const p
   return out;
 }
 
+RequirementResult ProgramsNotWritten(const std::string& error) {
+  return {.name = kProgramsWritten,
+          .passed = false,
+          .message = "the robot programs could not be written",
+          .details = error};
+}
+
 }  // namespace weldcell::report

@@ -20,6 +20,8 @@ inline constexpr const char* kEveryReachableWeldPlanned = "every reachable weld 
 inline constexpr const char* kCycleTimeMet = "cycle time met";
 inline constexpr const char* kVerificationClean = "verification clean";
 inline constexpr const char* kTimingRobust = "timing-robust";
+/// Only where `weldcell plan` could not write the robot programs of a plan (after verification).
+inline constexpr const char* kProgramsWritten = "programs written";
 
 struct RequirementResult {
   std::string name;  ///< One of the k* names above.
@@ -28,6 +30,10 @@ struct RequirementResult {
   std::string details;  ///< Further lines (ids, reasons, violations); may be empty.
   bool operator==(const RequirementResult&) const = default;
 };
+
+/// The failed requirement of a plan whose robot programs could not be written; `error` is the
+/// exporter's message (file:line: error: …).
+RequirementResult ProgramsNotWritten(const std::string& error);
 
 /// Whether the plan stays safe when segment durations vary (real weld and servo times do).
 /// Until the verifier reports figures of its own for re-simulated varied timings, this is

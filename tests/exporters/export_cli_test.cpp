@@ -265,6 +265,10 @@ TEST_F(ExportCliTest, APlanWhoseExportFailsRemovesThePreviousPrograms) {
   const std::string junit = ReadText(out / "junit.xml");
   EXPECT_THAT(junit, ContainsRegex(R"(name="programs written" time="0">\s*<failure )"));
   EXPECT_THAT(junit, Not(HasSubstr("failures=\"0\"")));
+  const std::string html = ReadText(out / "report.html");
+  EXPECT_THAT(html, HasSubstr("programs written"));
+  EXPECT_THAT(html, HasSubstr(" of 6 requirements met"));  // the five, and the programs
+  EXPECT_THAT(html, Not(HasSubstr("6 of 6 requirements met")));
   EXPECT_FALSE(fs::exists(out / "programs" / "DEMO_R1.LS"));
   EXPECT_FALSE(fs::exists(out / "programs" / "demo_r2.src"));
   EXPECT_FALSE(fs::exists(out / "programs" / "interlocks.csv"));
