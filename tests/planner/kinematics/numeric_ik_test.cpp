@@ -67,16 +67,21 @@ TEST(NumericIkTest, SolvesAnArmOnALinearTrack) {
 }
 
 // Fewer joints than a pose has degrees of freedom: a SCARA (base swing, lift, elbow, tool
-// roll, all about the vertical, the flange pointing down) reaches the poses it can make, every
-// one with its gun axis vertical.
-TEST(NumericIkTest, SolvesAFourJointScara) {
+// roll, all about the vertical, the flange turned by `flange_roll` to point down) reaches the
+// poses it can make, every one with its gun axis vertical.
+cell::RobotModel MakeScara(double flange_roll) {
   cell::RobotModel m{.name = "scara"};
   testing::AddJoint(&m, "j1", testing::kRev, testing::XyzRpy(0, 0, 0.5), {0, 0, 1}, -3, 3);
   testing::AddJoint(&m, "j2", testing::kPri, testing::XyzRpy(0, 0, 1.0), {0, 0, 1}, -0.6, 0.6);
   testing::AddJoint(&m, "j3", testing::kRev, testing::XyzRpy(1.0, 0, 0), {0, 0, 1}, -2.5, 2.5);
-  testing::AddJoint(&m, "j4", testing::kRev, testing::XyzRpy(0.8, 0, 0, M_PI), {0, 0, 1}, -3, 3);
+  testing::AddJoint(&m, "j4", testing::kRev, testing::XyzRpy(0.8, 0, 0, flange_roll), {0, 0, 1}, -3,
+                    3);
   testing::AddJoint(&m, "flange", testing::kFix, testing::XyzRpy(0, 0, 0.2));
-  const Chain chain(m);
+  return m;
+}
+
+TEST(NumericIkTest, SolvesAFourJointScara) {
+  const Chain chain(MakeScara(M_PI));
   EXPECT_EQ(MakeIkSolver(chain)->name(), "numeric");
   const Stats stats = SolveRandomPoses(chain, kSamples, 4);
   EXPECT_GE(stats.solved, stats.total * 99 / 100) << stats.solved << "/" << stats.total;
@@ -86,14 +91,7 @@ TEST(NumericIkTest, SolvesAFourJointScara) {
 // off the vertical whatever the joints do, so a weld pose with its gun axis exactly vertical is
 // out of reach within 1e-9 rad. The start stalls there and is a solution within 1e-6.
 TEST(NumericIkTest, AnArmOfFewJointsReachesPosesItsModelRoundsWithinTheStallTolerance) {
-  cell::RobotModel m{.name = "scara_rounded"};
-  testing::AddJoint(&m, "j1", testing::kRev, testing::XyzRpy(0, 0, 0.5), {0, 0, 1}, -3, 3);
-  testing::AddJoint(&m, "j2", testing::kPri, testing::XyzRpy(0, 0, 1.0), {0, 0, 1}, -0.6, 0.6);
-  testing::AddJoint(&m, "j3", testing::kRev, testing::XyzRpy(1.0, 0, 0), {0, 0, 1}, -2.5, 2.5);
-  testing::AddJoint(&m, "j4", testing::kRev, testing::XyzRpy(0.8, 0, 0, 3.14159265), {0, 0, 1}, -3,
-                    3);
-  testing::AddJoint(&m, "flange", testing::kFix, testing::XyzRpy(0, 0, 0.2));
-  const Chain chain(m);
+  const Chain chain(MakeScara(3.14159265));
   const NumericIk ik(chain);
   // Flange down (x along the world's, z down), at a place the SCARA reaches.
   Eigen::Isometry3d X = testing::XyzRpy(1.2, 0.6, 1.35, M_PI, 0, 0.3);

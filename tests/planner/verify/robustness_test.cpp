@@ -407,14 +407,22 @@ TEST_F(RobustnessTest, SimulationScalesSegmentsAndRederivesTheWaits) {
   }
 }
 
+// The cell with W2 after W1, and A's timeline: to the wrist pose, W1, home (1 s each).
+cell::Cell W2AfterW1(const cell::Cell& base) {
+  cell::Cell c = base;
+  c.welds = {testing::MakeWeld("W1", {1.0, 1.0, 1.0}), testing::MakeWeld("W2", {2.0, 1.0, 1.0})};
+  c.welds[1].after = {"W1"};
+  return c;
+}
+plan::RobotPlan WeldsW1() {
+  return Timeline("A").Move(Wrist(0.3), 1.0).Weld("W1", 1.0).Move(Home(), 1.0).Done();
+}
+
 // (d) A weld signal keeps `after:` whatever the timing; without it (the wait a bare offset) the
 // event-driven B welds W2 before A has welded W1, in every run.
 TEST_F(RobustnessTest, AWeldSignalKeepsAfterUnderRandomTiming) {
-  cell::Cell c = *cell_;
-  c.welds = {testing::MakeWeld("W1", {1.0, 1.0, 1.0}), testing::MakeWeld("W2", {2.0, 1.0, 1.0})};
-  c.welds[1].after = {"W1"};
-  const plan::RobotPlan a =
-      Timeline("A").Move(Wrist(0.3), 1.0).Weld("W1", 1.0).Move(Home(), 1.0).Done();
+  const cell::Cell c = W2AfterW1(*cell_);
+  const plan::RobotPlan a = WeldsW1();
   const plan::RobotPlan b =
       Timeline("B").Move(Wrist(0.3), 0.5).Wait(1.5).Weld("W2", 1.0).Move(Home(), 1.0).Done();
   plan::Plan p = MakePlan(c, {a, b});
@@ -445,11 +453,8 @@ TEST_F(RobustnessTest, AWeldSignalKeepsAfterUnderRandomTiming) {
 // beyond what the runs draw (a robot paused, a slow servo gun) lets B weld first. Only events
 // keep it: a weld signal, or a zone that A releases after W1 and B takes before W2.
 TEST_F(RobustnessTest, AfterKeptOnlyByTimingIsRefusedEvenWhereNoRunBreaksIt) {
-  cell::Cell c = *cell_;
-  c.welds = {testing::MakeWeld("W1", {1.0, 1.0, 1.0}), testing::MakeWeld("W2", {2.0, 1.0, 1.0})};
-  c.welds[1].after = {"W1"};
-  const plan::RobotPlan a =
-      Timeline("A").Move(Wrist(0.3), 1.0).Weld("W1", 1.0).Move(Home(), 1.0).Done();
+  const cell::Cell c = W2AfterW1(*cell_);
+  const plan::RobotPlan a = WeldsW1();
   const plan::RobotPlan b =
       Timeline("B").Move(Wrist(0.3), 4.0).Weld("W2", 1.0).Move(Home(), 1.0).Done();
   plan::Plan p = MakePlan(c, {a, b});
