@@ -20,6 +20,7 @@
 #include "planner/common/atomic_file.hpp"
 #include "planner/common/check.hpp"
 #include "planner/common/diagnostics.hpp"
+#include "planner/common/input_file.hpp"
 #include "planner/common/parallel.hpp"
 #include "planner/kinematics/chain.hpp"
 
@@ -72,14 +73,14 @@ Json FloatsJson(const std::vector<float>& v) {
   return j;
 }
 
-// The file's bytes. A folder where the file goes is said as such (reading one gave XGBoost's
-// "not an XGBoost model" for model.json), and so is a file that cannot be opened or read.
-std::string ReadText(const std::filesystem::path& file) {
+// The file's bytes. Only a regular file of at most kMaxInputBytes is read: a folder (XGBoost
+// said "not an XGBoost model"), a device (/dev/zero filled memory) or a FIFO (blocked forever)
+// is said as such (`what` names the file), and so is a file that cannot be opened or read.
+std::string ReadText(const std::filesystem::path& file, const std::string& what) {
   auto bad = [&](const std::string& message) {
     return InputError({{.where = {.file = file.string()}, .message = message}});
   };
-  std::error_code ec;
-  if (std::filesystem::is_directory(file, ec)) throw bad("is a folder, not a file");
+  if (const std::optional<std::string> problem = InputFileProblem(file, what)) throw bad(*problem);
   std::ifstream in(file, std::ios::binary);
   if (!in) throw bad("cannot open the file (" + std::generic_category().message(errno) + ")");
   std::stringstream s;
@@ -652,7 +653,7 @@ void Model::Save(const std::filesystem::path& folder) const {
 
 Model Model::Load(const std::filesystem::path& folder) {
   const std::filesystem::path meta_file = folder / "metadata.json";
-  const std::string text = ReadText(meta_file);
+  const std::string text = ReadText(meta_file, "model's metadata");
   Model model;
   ModelInfo& i = model.info_;
   const SourceLocation where{.file = meta_file.string()};
@@ -754,7 +755,7 @@ Model Model::Load(const std::filesystem::path& folder) {
   }
   sink.ThrowIfErrors();
   auto load = [&](const char* file, BoosterHandle* handle) {
-    const std::string booster = ReadText(folder / file);
+    const std::string booster = ReadText(folder / file, "model's XGBoost trees");
     Xgb(XGBoosterCreate(nullptr, 0, handle), "create");
     const std::string where = (folder / file).string();
     if (XGBoosterLoadModelFromBuffer(*handle, booster.data(), booster.size()) != 0) {
@@ -934,8 +935,13 @@ std::vector<std::filesystem::path> FindModels(const std::filesystem::path& root)
   };
   for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file() && it->path().filename() == "metadata.json" &&
-        take(it->path().parent_path())) {
+    // A metadata.json that is no regular file (a FIFO, a device) beside a model.json is shown
+    // unreadable (Load says why) rather than skipped without a word; it is never opened here.
+    std::error_code e;
+    if (it->path().filename() == "metadata.json" && !it->is_directory(e) &&
+        (it->is_regular_file(e)
+             ? take(it->path().parent_path())
+             : std::filesystem::is_regular_file(it->path().parent_path() / "model.json", e))) {
       out.push_back(it->path().parent_path());
     }
   }

@@ -3,6 +3,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -277,14 +278,32 @@ TEST(LearnedModelFiles, ABrokenModelJsonIsSaidStablyAndAFolderAsAFolder) {
   }
   fs::remove(folder / "model.json");
   fs::create_directory(folder / "model.json");
-  EXPECT_EQ(LoadError(folder), where + "is a folder, not a file");
+  EXPECT_EQ(LoadError(folder),
+            where + "is a directory, expected the model's XGBoost trees (a file)");
   fs::remove(folder / "model.json");
-  EXPECT_THAT(LoadError(folder), HasSubstr(where + "cannot open the file (No such file"));
-  // The same for metadata.json.
+  EXPECT_EQ(LoadError(folder), where + "file not found (expected the model's XGBoost trees)");
+  // A device (/dev/zero filled memory until killed) or a FIFO (blocked forever) is not read.
+  fs::create_symlink("/dev/zero", folder / "model.json");
+  EXPECT_EQ(LoadError(folder), where +
+                                   "is not a regular file (a device, FIFO or socket), expected "
+                                   "the model's XGBoost trees");
+  fs::remove(folder / "model.json");
+  ASSERT_EQ(::mkfifo((folder / "model.json").c_str(), 0600), 0);
+  EXPECT_THAT(LoadError(folder), HasSubstr(where + "is not a regular file"));
+  // The same for metadata.json; a FIFO there beside a model.json is listed, not skipped.
+  fs::remove(folder / "model.json");
+  SmallModel("m").Save(folder);
+  fs::remove(folder / "metadata.json");
+  ASSERT_EQ(::mkfifo((folder / "metadata.json").c_str(), 0600), 0);
+  EXPECT_EQ(LoadError(folder), (folder / "metadata.json").string() +
+                                   ": error: is not a regular file (a device, FIFO or socket), "
+                                   "expected the model's metadata");
+  EXPECT_THAT(FindModels(folder.parent_path()), ::testing::Contains(folder));
   fs::remove(folder / "metadata.json");
   fs::create_directory(folder / "metadata.json");
-  EXPECT_EQ(LoadError(folder),
-            (folder / "metadata.json").string() + ": error: is a folder, not a file");
+  EXPECT_EQ(LoadError(folder), (folder / "metadata.json").string() +
+                                   ": error: is a directory, expected the model's metadata (a "
+                                   "file)");
   fs::remove_all(folder);
 }
 
