@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cmath>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -87,6 +88,21 @@ std::string ReadText(const std::filesystem::path& file, const std::string& what)
   s << in.rdbuf();
   if (in.bad()) throw bad("cannot read the file");
   return s.str();
+}
+
+// A parser callback that keeps in `twice` the first key found twice in one object (empty: none).
+// nlohmann keeps the last of them, XGBoost's reader likewise; another reader may keep the first.
+Json::parser_callback_t KeyTwiceNoter(std::string* twice) {
+  auto keys = std::make_shared<std::vector<std::set<std::string>>>();  // per open object
+  return [keys, twice](int /*depth*/, Json::parse_event_t event, Json& parsed) {
+    if (event == Json::parse_event_t::object_start) keys->emplace_back();
+    if (event == Json::parse_event_t::object_end) keys->pop_back();
+    if (event == Json::parse_event_t::key &&
+        !keys->back().insert(parsed.get<std::string>()).second && twice->empty()) {
+      *twice = parsed.get<std::string>();
+    }
+    return true;
+  };
 }
 
 // XGBoost's message made stable and short: without the "[04:01:05] ./src/learner.cc:1017: "
@@ -662,21 +678,9 @@ Model Model::Load(const std::filesystem::path& folder) {
     return InputError({{.where = where, .message = "malformed model metadata: " + message}});
   };
   Json j;
-  // A key twice in one object: nlohmann keeps the last, another reader may keep the first.
-  std::vector<std::set<std::string>> keys;  // per open object
   std::string twice;
-  const Json::parser_callback_t note_keys = [&](int /*depth*/, Json::parse_event_t event,
-                                                Json& parsed) {
-    if (event == Json::parse_event_t::object_start) keys.emplace_back();
-    if (event == Json::parse_event_t::object_end) keys.pop_back();
-    if (event == Json::parse_event_t::key &&
-        !keys.back().insert(parsed.get<std::string>()).second && twice.empty()) {
-      twice = parsed.get<std::string>();
-    }
-    return true;
-  };
   try {
-    j = Json::parse(text, note_keys);
+    j = Json::parse(text, KeyTwiceNoter(&twice));
   } catch (const nlohmann::json::exception& e) {
     std::string message = e.what();
     // "[json.exception.parse_error.101] parse error at line 1, column 5: …"
@@ -756,8 +760,17 @@ Model Model::Load(const std::filesystem::path& folder) {
   sink.ThrowIfErrors();
   auto load = [&](const char* file, BoosterHandle* handle) {
     const std::string booster = ReadText(folder / file, "model's XGBoost trees");
-    Xgb(XGBoosterCreate(nullptr, 0, handle), "create");
     const std::string where = (folder / file).string();
+    // Text that is no JSON is left to XGBoost's reader, which says so.
+    std::string twice;
+    if (!Json::parse(booster, KeyTwiceNoter(&twice), /*allow_exceptions=*/false).is_discarded() &&
+        !twice.empty()) {
+      throw InputError({{.where = {.file = where},
+                         .message = "not an XGBoost model: the key " + Printable(twice) +
+                                    " appears twice in one object (which value is meant cannot "
+                                    "be told)"}});
+    }
+    Xgb(XGBoosterCreate(nullptr, 0, handle), "create");
     if (XGBoosterLoadModelFromBuffer(*handle, booster.data(), booster.size()) != 0) {
       throw InputError({{.where = {.file = where},
                          .message = "not an XGBoost model: XGBoost could not read it (" +

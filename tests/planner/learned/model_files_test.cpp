@@ -276,6 +276,15 @@ TEST(LearnedModelFiles, ABrokenModelJsonIsSaidStablyAndAFolderAsAFolder) {
     EXPECT_THAT(message, Not(HasSubstr("\n")));
     EXPECT_EQ(LoadError(folder), message) << "the same message every time";
   }
+  // A key twice (XGBoost kept the last: an edited base_score changed every prediction).
+  std::string twice = trees;
+  const std::size_t at = twice.find("\"base_score\"");
+  ASSERT_NE(at, std::string::npos);
+  twice.insert(at, "\"base_score\":\"9E-1\",");
+  Write(folder / "model.json", twice);
+  EXPECT_EQ(LoadError(folder), where +
+                                   "not an XGBoost model: the key base_score appears twice in one "
+                                   "object (which value is meant cannot be told)");
   fs::remove(folder / "model.json");
   fs::create_directory(folder / "model.json");
   EXPECT_EQ(LoadError(folder),
