@@ -251,8 +251,12 @@ TEST(IkRequestTest, EqualityAndToString) {
   EXPECT_EQ(IkRequest{}, IkRequest{});
   EXPECT_EQ(ToString(a),
             "IkRequest{seed=[0.5, -1], random_seed=3, max_solutions=4, "
-            "include_2pi_equivalents=true, tolerance=1.0000000000000001e-09, max_attempts=32, "
-            "max_iterations=60, distinct_solutions=1}");
+            "include_2pi_equivalents=true, tolerance=1.0000000000000001e-09, "
+            "stall_tolerance=9.9999999999999995e-07, max_attempts=32, max_iterations=60, "
+            "distinct_solutions=1}");
+  b = a;
+  b.stall_tolerance = 0;
+  EXPECT_FALSE(a == b);
 }
 
 TEST(MakeIkSolverTest, PicksOpwWhenDetected) {
