@@ -1,6 +1,7 @@
 #include "planner/cell/internal/welds.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -353,12 +354,16 @@ void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
   for (std::size_t i = 0; i < welds.size(); ++i) {
     const WeldEntry& e = welds[i];
     // plan.json's segments go "from" and "to" a weld id or "home" (docs/plan-format.md): a weld
-    // called home would be taken for the robot's home position.
-    if (e.weld.id == kReservedWeldId) {
+    // called home would be taken for the robot's home position, and one called HOME beside it
+    // in the programs of controllers that ignore case.
+    std::string lower = e.weld.id;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (lower == kReservedWeldId) {
       sink.Error(e.where, e.id_key,
                  "weld id '" + e.weld.id +
-                     "' is reserved (plan.json names a robot's home position \"home\"); choose "
-                     "another id");
+                     "' is reserved (plan.json names a robot's home position \"home\", and "
+                     "controllers compare names with case ignored); choose another id");
     }
     auto [it, inserted] = by_id.emplace(e.weld.id, i);
     if (!inserted) {

@@ -393,14 +393,15 @@ const std::vector<Case>& Cases() {
            {R"(^@/u04_no_movable_joint\.urdf:5:3: error: the chain base_link -> tool0 has no movable joint)"},
            1},
           // plan.json's segments go from and to a weld id or "home": a weld called home was
-          // accepted, and its plan then failed verification ("from home to home").
+          // accepted, and its plan then failed verification ("from home to home"); HOME or HoMe
+          // stood beside it in programs of controllers that ignore case.
           {"c37_reserved_home.yaml",
            Loader::kCell,
-           {R"(^@/c37_reserved_home\.yaml:9:10: error: welds\[1\]\.id: weld id 'home' is reserved \(plan\.json names a robot's home position "home"\); choose another id$)"},
+           {R"(^@/c37_reserved_home\.yaml:9:10: error: welds\[1\]\.id: weld id 'home' is reserved \(plan\.json names a robot's home position "home", and controllers compare names with case ignored\); choose another id$)"},
            1},
           {"c38_reserved_home_csv.yaml",
            Loader::kCell,
-           {R"(^@/c38_welds\.csv:3:3: error: id: weld id 'home' is reserved \(plan\.json names a robot's home position "home"\); choose another id$)"},
+           {R"(^@/c38_welds\.csv:3:3: error: id: weld id 'HoMe' is reserved \(plan\.json names a robot's home position "home", and controllers compare names with case ignored\); choose another id$)"},
            1},
           // An unknown unit is the file's only error: its numbers were then checked against
           // their bounds in the default unit (one error per weld coordinate in the CSV).
