@@ -102,10 +102,17 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
     const int blocking = report.unsafe_count();
     if (blocking > 0) {
       for (const std::string& line : verify::SummaryLines(report)) std::cerr << line << '\n';
-      std::cerr << fmt::format(
-          "weldcell: error: no programs written: the plan fails verification ({} "
-          "violation(s) besides unplanned welds and the cycle time)\n",
+      const std::string error = fmt::format(
+          "no programs written: the plan fails verification ({} violation(s) besides unplanned "
+          "welds and the cycle time)",
           blocking);
+      std::cerr << "weldcell: error: " << error << '\n';
+      if (global.json) {
+        PrintJson({{"programs", nlohmann::ordered_json::array()},
+                   {"error", error},
+                   {"violations", ViolationsJson(report)}},
+                  std::cout);
+      }
       *exit_code = kExitRequirement;
       return;
     }

@@ -6,7 +6,15 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+namespace weldcell::verify {
+struct VerifyReport;
+}
+
 namespace weldcell::cli {
+
+/// Every violation of `report` as `[{kind, time, robot, message}]` (verify's and export's
+/// documents).
+nlohmann::ordered_json ViolationsJson(const verify::VerifyReport& report);
 
 /// Writes `document` indented by 2 and a newline. Bytes that are not valid UTF-8 (a file name
 /// or weld id in another encoding) become U+FFFD rather than failing: the output is always

@@ -569,13 +569,7 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) 
     if (global.json) {
       nlohmann::ordered_json j;
       // Every violation (the text output summarises), and the count per kind.
-      j["violations"] = nlohmann::ordered_json::array();
-      for (const verify::Violation& v : report.violations) {
-        j["violations"].push_back({{"kind", verify::ToString(v.kind)},
-                                   {"time", v.time},
-                                   {"robot", v.robot},
-                                   {"message", v.message}});
-      }
+      j["violations"] = ViolationsJson(report);
       j["violation_count"] = report.violations.size();
       j["counts"] = nlohmann::ordered_json::object();
       for (const auto& [kind, count] : report.CountByKind()) {

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
@@ -173,6 +174,17 @@ TEST_F(ExportCliTest, APlanThatFailsVerificationGetsNoPrograms) {
   EXPECT_EQ(run.exit_code, 1) << run.out;
   EXPECT_THAT(run.out, HasSubstr("no programs written: the plan fails verification"));
   EXPECT_FALSE(fs::exists(out / "DEMO_R1.LS"));
+  // With --json, a document on stdout too (it was empty): no programs, why, the violations.
+  const CommandRun json = Weldcell("--json export tests/exporters/cells/small/cell.yaml " +
+                                       broken.string() + " -o " + out.string(),
+                                   "2>/dev/null");
+  EXPECT_EQ(json.exit_code, 1) << json.out;
+  const nlohmann::json doc = nlohmann::json::parse(json.out);
+  EXPECT_TRUE(doc.at("programs").empty());
+  EXPECT_THAT(doc.at("error").get<std::string>(),
+              HasSubstr("no programs written: the plan fails verification"));
+  ASSERT_FALSE(doc.at("violations").empty());
+  EXPECT_EQ(doc.at("violations")[0].at("kind"), "joint velocity") << json.out;
   // New-user trial: a site whose I/O ranges overlap was only refused after the verification;
   // it is bad input said first (exit 2, no verification run), whatever the plan.
   const fs::path site = *dir_ / "overlap.yaml";
