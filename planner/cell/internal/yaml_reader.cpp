@@ -387,9 +387,11 @@ std::optional<std::string> YamlReader::Name(const YAML::Node& node, const std::s
 
 namespace {
 
-// Invisible format characters (Unicode category Cf) that make a name look like another one, or
-// reorder what is printed after it (a right-to-left override): what they are, or nullptr. The
-// zero-width joiners U+200C and U+200D are not among them: Persian and Indic words need them.
+// Characters that print as nothing and so make a name look like another one, or reorder what is
+// printed after it (a right-to-left override): Unicode's default-ignorable code points
+// (DerivedCoreProperties.txt, Default_Ignorable_Code_Point), the interlinear annotation marks
+// and the line and paragraph separators; what they are, or nullptr. The zero-width joiners
+// U+200C and U+200D are not among them: Persian and Indic words need them.
 const char* InvisibleFormatCharacter(char32_t c) {
   if (c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
       (c >= 0x2066 && c <= 0x2069)) {
@@ -397,7 +399,15 @@ const char* InvisibleFormatCharacter(char32_t c) {
   }
   if (c == 0x200B || c == 0xFEFF || (c >= 0x2060 && c <= 0x2064)) return "zero-width";
   if (c == 0x00AD) return "soft hyphen";
-  if (c == 0x180E || (c >= 0x206A && c <= 0x206F) || (c >= 0xFFF9 && c <= 0xFFFB)) {
+  if (c == 0x2028 || c == 0x2029) return "line or paragraph separator";
+  if ((c >= 0xFE00 && c <= 0xFE0F) || (c >= 0x180B && c <= 0x180D) || c == 0x180F ||
+      (c >= 0xE0100 && c <= 0xE01EF)) {
+    return "variation selector";
+  }
+  if (c == 0x034F || c == 0x115F || c == 0x1160 || c == 0x17B4 || c == 0x17B5 || c == 0x180E ||
+      c == 0x3164 || c == 0xFFA0 || (c >= 0x2065 && c <= 0x206F) || (c >= 0xFFF0 && c <= 0xFFFB) ||
+      (c >= 0x1BCA0 && c <= 0x1BCA3) || (c >= 0x1D173 && c <= 0x1D17A) ||
+      (c >= 0xE0000 && c <= 0xE0FFF)) {
     return "invisible";
   }
   return nullptr;
