@@ -491,6 +491,16 @@ bool CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
                              weld.tilt_tolerance * kDeg, e.spin * kDeg,
                              cell::SpinAllowed(weld, e.spin) ? "" : " (not allowed)"));
       }
+      // The record's spin and tilt are what reports and programs show: those of the pose.
+      constexpr double kAngleTolerance = 1e-3;  // rad
+      const double spin_off = std::remainder(v.spin - e.spin, 2.0 * std::numbers::pi);
+      if (std::abs(spin_off) > kAngleTolerance || std::abs(v.tilt - e.tilt) > kAngleTolerance) {
+        out->Add(ViolationKind::kWeld, dwell->times.front(),
+                 fmt::format("{}: the weld record of {} says spin {:.2f}°, tilt {:.2f}°; its "
+                             "configuration welds it at spin {:.2f}°, tilt {:.2f}°",
+                             rp.robot, v.weld_id, v.spin * kDeg, v.tilt * kDeg, e.spin * kDeg,
+                             e.tilt * kDeg));
+      }
     }
   }
   // What the segments name: controllers and exporters take a weld segment's ids as the weld it
@@ -505,6 +515,24 @@ bool CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
     for (std::size_t k = 0; k < rp.segments.size(); ++k) {
       const plan::Segment& s = rp.segments[k];
       const double t = s.times.empty() ? 0.0 : s.times.front();
+      // Each segment starts where the one before it ended (home first and last): programs
+      // comment every move with these labels.
+      // (An id the cell lacks is said below, once.)
+      const std::string& came_from = k == 0 ? std::string("home") : rp.segments[k - 1].to;
+      const auto known_id = [&](const std::string& id) {
+        return id == "home" || weld_index.count(id) > 0;
+      };
+      if (s.from != came_from && known_id(s.from) && known_id(came_from)) {
+        out->Add(ViolationKind::kWeld, t,
+                 fmt::format("{}: segment {} ({}→{}) starts at {}, but the segment before it "
+                             "ends at {}",
+                             rp.robot, k, s.from, s.to, s.from, came_from));
+      }
+      if (k + 1 == rp.segments.size() && s.to != "home") {
+        out->Add(ViolationKind::kWeld, t,
+                 fmt::format("{}: the last segment ({}→{}) ends at {}, not home", rp.robot, s.from,
+                             s.to, s.to));
+      }
       bool known = true;
       for (const std::string* id : {&s.from, &s.to}) {
         if (*id == "home" || weld_index.count(*id)) continue;

@@ -264,8 +264,23 @@ TEST_F(ConcurrencyTest, AnUnknownWeldIdOrOneThePoseDoesNotWeldIsAWeldViolation) 
   plan::Plan split = *plan_;
   weld_segment(split).to = other;  // from one weld to another: not a weld segment
   const VerifyReport two = Check(split);
-  ASSERT_EQ(Of(two, ViolationKind::kWeld).size(), 1u) << Messages(two);
+  ASSERT_EQ(Of(two, ViolationKind::kWeld).size(), 2u) << Messages(two);
   EXPECT_THAT(Of(two, ViolationKind::kWeld)[0].message, HasSubstr("a weld segment welds one weld"));
+  EXPECT_THAT(Of(two, ViolationKind::kWeld)[1].message,
+              HasSubstr("but the segment before it ends at " + other));
+
+  // A travel move labelled with another weld than the one it arrives at (programs comment
+  // every move with these labels): the next segment does not start where it says it ends.
+  plan::Plan relabelled = *plan_;
+  for (plan::Segment& m : relabelled.robots[0].segments) {
+    if (m.kind == plan::SegmentKind::kMotion && m.to != "home" && m.to != other) {
+      m.to = other;
+      break;
+    }
+  }
+  const std::vector<Violation> label = Of(Check(relabelled), ViolationKind::kWeld);
+  ASSERT_EQ(label.size(), 1u);
+  EXPECT_THAT(label[0].message, HasSubstr("but the segment before it ends at " + other));
 }
 
 // The order itself: program order within a robot, zone hand-overs between robots, transitively.

@@ -311,6 +311,16 @@ TEST_F(VerifyTest, WeldRecordTimesMustMatchTheDwell) {
   const std::vector<Violation> v = Of(Verify(p, *cell_, *world_), ViolationKind::kWeld);
   ASSERT_EQ(v.size(), 1u);
   EXPECT_THAT(v[0].message, HasSubstr("the weld record of " + p.robots[0].welds[1].weld_id));
+  // So must its spin and tilt (what reports and programs show), the spin modulo a turn.
+  p = *plan_;
+  p.robots[0].welds[0].spin += 2.0 * M_PI;
+  ASSERT_TRUE(Of(Verify(p, *cell_, *world_), ViolationKind::kWeld).empty());
+  p.robots[0].welds[0].tilt = 1.0;
+  const std::vector<Violation> tilt = Of(Verify(p, *cell_, *world_), ViolationKind::kWeld);
+  ASSERT_EQ(tilt.size(), 1u);
+  EXPECT_THAT(tilt[0].message,
+              ::testing::ContainsRegex("the weld record of " + p.robots[0].welds[0].weld_id +
+                                       " says spin [-0-9.]+°, tilt 57.30°"));
 }
 
 // The plan's own claims decide its verdict and what export leaves out: a weld listed as not
