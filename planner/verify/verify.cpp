@@ -506,6 +506,9 @@ bool CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
   // What the segments name: controllers and exporters take a weld segment's ids as the weld it
   // welds, so every id must be a weld of the cell (or home), a weld segment must name one weld,
   // and its configuration must put the gun on it.
+  const auto known_id = [&](const std::string& id) {
+    return id == "home" || weld_index.count(id) > 0;
+  };
   for (std::size_t p = 0; p < plan.robots.size(); ++p) {
     const int r = robot_of_plan[p];
     if (r < 0) continue;
@@ -519,9 +522,6 @@ bool CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
       // comment every move with these labels.
       // (An id the cell lacks is said below, once.)
       const std::string& came_from = k == 0 ? std::string("home") : rp.segments[k - 1].to;
-      const auto known_id = [&](const std::string& id) {
-        return id == "home" || weld_index.count(id) > 0;
-      };
       if (s.from != came_from && known_id(s.from) && known_id(came_from)) {
         out->Add(ViolationKind::kWeld, t,
                  fmt::format("{}: segment {} ({}→{}) starts at {}, but the segment before it "
@@ -535,7 +535,7 @@ bool CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
       }
       bool known = true;
       for (const std::string* id : {&s.from, &s.to}) {
-        if (*id == "home" || weld_index.count(*id)) continue;
+        if (known_id(*id)) continue;
         known = false;
         out->Add(ViolationKind::kWeld, t,
                  fmt::format("{}: segment {} ({}→{}) names weld {}, which is not in the cell",
