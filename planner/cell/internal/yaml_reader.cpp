@@ -1,6 +1,8 @@
 #include "planner/cell/internal/yaml_reader.hpp"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 
 #include <algorithm>
 #include <charconv>
@@ -8,6 +10,7 @@
 #include <cstdio>
 #include <fstream>
 #include <numbers>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -94,6 +97,79 @@ bool IsNonFiniteSpelling(std::string s) {
   return s == ".inf" || s == ".nan" || s == "inf" || s == "nan" || s == "infinity";
 }
 
+// The documents of a YAML text, found by yaml-cpp's parser without building nodes.
+struct DocumentOutline {
+  // Where each document's first node is, and whether it holds more than a null.
+  struct Document {
+    YAML::Mark node;
+    bool has_content = false;
+  };
+  std::vector<Document> documents;
+  // Where the parser stopped advancing, if it did (see OutlineDocuments).
+  std::optional<YAML::Mark> stuck_at;
+};
+
+class OutlineHandler : public YAML::EventHandler {
+ public:
+  explicit OutlineHandler(DocumentOutline& out) : out_(out) {}
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    out_.documents.push_back({.node = mark});
+    first_node_ = true;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t /*anchor*/) override { Node(mark, false); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t /*anchor*/) override { Node(mark, true); }
+  void OnScalar(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                const std::string& /*value*/) override {
+    Node(mark, true);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& /*tag*/,
+                       YAML::anchor_t /*anchor*/, YAML::EmitterStyle::value /*style*/) override {
+    Node(mark, true);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                  YAML::EmitterStyle::value /*style*/) override {
+    Node(mark, true);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void Node(const YAML::Mark& mark, bool content) {
+    DocumentOutline::Document& document = out_.documents.back();
+    if (first_node_) document.node = mark;
+    first_node_ = false;
+    document.has_content = document.has_content || content;
+  }
+  DocumentOutline& out_;
+  bool first_node_ = false;
+};
+
+// yaml-cpp 0.7 (Debian 12) stops advancing at a stray token where a node should start (a `,` or
+// `]` at the top level): every further call reports one more empty document at the same place,
+// and YAML::LoadAll loops until memory runs out (fixed upstream in jbeder/yaml-cpp#1319). A
+// document that starts where the one before it started is that case: the outline stops there.
+// Throws what yaml-cpp throws for a syntax error.
+DocumentOutline OutlineDocuments(const std::string& text) {
+  DocumentOutline outline;
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  OutlineHandler handler(outline);
+  std::optional<YAML::Mark> previous_start;
+  while (true) {
+    const std::size_t before = outline.documents.size();
+    if (!parser.HandleNextDocument(handler) || outline.documents.size() == before) break;
+    const YAML::Mark start = outline.documents.back().node;
+    if (previous_start && previous_start->pos == start.pos) {
+      outline.documents.pop_back();
+      outline.stuck_at = start;
+      break;
+    }
+    previous_start = start;
+  }
+  return outline;
+}
+
 }  // namespace
 
 SourceLocation YamlReader::DocumentStart(const std::string& text, const YAML::Mark& mark) const {
@@ -168,16 +244,26 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
     }
   }
   try {
-    const std::vector<YAML::Node> documents = YAML::LoadAll(buffer.str());
+    const std::string& text = buffer.str();
+    const DocumentOutline outline = OutlineDocuments(text);
+    if (outline.stuck_at) {
+      const YAML::Mark& at = *outline.stuck_at;
+      const bool in_text = at.pos >= 0 && static_cast<std::size_t>(at.pos) < text.size();
+      const std::string what =
+          in_text ? Quote(std::string(1, text[static_cast<std::size_t>(at.pos)])) : "end of file";
+      sink_.Error({.file = file_, .line = at.line + 1, .column = at.column + 1}, "",
+                  "YAML syntax error: unexpected " + what + " where a key or a value should start");
+      return std::nullopt;
+    }
     // A second document (after a `---` line) was silently ignored, keys and all.
-    for (std::size_t i = 1; i < documents.size(); ++i) {
-      if (documents[i].IsNull()) continue;  // a `---` with nothing after it
-      sink_.Error(DocumentStart(buffer.str(), documents[i].Mark()), "",
+    for (std::size_t i = 1; i < outline.documents.size(); ++i) {
+      if (!outline.documents[i].has_content) continue;  // a `---` with nothing after it
+      sink_.Error(DocumentStart(text, outline.documents[i].node), "",
                   "a second YAML document starts here: a weldcell file is one document (its "
                   "keys would be ignored)");
       return std::nullopt;
     }
-    const YAML::Node root = documents.empty() ? YAML::Node() : documents[0];
+    const YAML::Node root = YAML::Load(text);
     if (!root.IsMap()) {
       sink_.Error({.file = file_, .line = 1, .column = 1}, "",
                   "expected a mapping at the top level, got " + Describe(root));

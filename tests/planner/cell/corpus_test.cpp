@@ -419,6 +419,16 @@ const std::vector<Case>& Cases() {
            Loader::kCell,
            {R"(^@/c40_second_document\.yaml:8:1: error: a second YAML document starts here: a weldcell file is one document \(its keys would be ignored\)$)"},
            1},
+          // A stray `,` where a node should start: the loader looped until memory ran
+          // out (yaml-cpp 0.7's LoadAll, jbeder/yaml-cpp#1319); a syntax error at the token.
+          {"t04_stray_comma.yaml",
+           Loader::kTool,
+           {R"(^@/t04_stray_comma\.yaml:3:1: error: YAML syntax error: unexpected "," where a key or a value should start$)"},
+           1},
+          {"c43_stray_comma_after_document.yaml",
+           Loader::kCell,
+           {R"(^@/c43_stray_comma_after_document\.yaml:10:1: error: YAML syntax error: unexpected "," where a key or a value should start$)"},
+           1},
           // Bidirectional controls and zero-width characters were accepted in names (U+200C
           // and U+200D, which Persian and Indic words need, still are: weld W\u200C3).
           {"c41_invisible_characters.yaml",
