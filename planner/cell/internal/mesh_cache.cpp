@@ -21,6 +21,19 @@ namespace weldcell::cell::internal {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Whether something other than nothing is at `path`: a file of any kind, or an entry the system
+// cannot follow (a loop of symbolic links, a folder without permission), which is not "not found".
+bool SomethingThere(const fs::path& path) {
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (ec) return ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory;
+  return fs::exists(status);
+}
+
+}  // namespace
+
 ResolvedUri ResolveMeshUri(const std::string& uri, const fs::path& base_dir,
                            const std::vector<fs::path>& package_dirs) {
   ResolvedUri out;
@@ -52,7 +65,7 @@ ResolvedUri ResolveMeshUri(const std::string& uri, const fs::path& base_dir,
           return out;
         }
         // A folder or a device where the mesh should be is said as such, not as "not found".
-        if (out.problem.empty() && fs::exists(candidate, ec)) {
+        if (out.problem.empty() && SomethingThere(candidate)) {
           out.problem = NamedFileProblem(candidate, "mesh").value_or("");
         }
       }
@@ -67,7 +80,7 @@ ResolvedUri ResolveMeshUri(const std::string& uri, const fs::path& base_dir,
   std::error_code ec;
   if (fs::is_regular_file(candidate, ec)) {
     out.path = candidate;
-  } else if (fs::exists(candidate, ec)) {  // a folder, a device, a FIFO
+  } else if (SomethingThere(candidate)) {  // a folder, a device, a FIFO, a link loop
     out.problem = NamedFileProblem(candidate, "mesh").value_or("");
   }
   return out;

@@ -388,7 +388,8 @@ TEST(LoadCellTest, DevicesFifosAndHugeFilesAreRefusedWithoutReadingThem) {
 
 // Every file a cell names (robot model, URDF, weld CSV, meshes) says missing, a folder or not a
 // regular file in the same words, at the line that names it: a mesh that was /dev/zero, a FIFO
-// or a link to /dev/zero said "mesh file not found", a folder as the weld CSV "file not found".
+// or a link to /dev/zero said "mesh file not found" (a loop of links too), a folder as the weld
+// CSV "file not found".
 // Nothing is opened (a FIFO would block the load).
 TEST(LoadCellTest, EveryNamedFileSaysMissingFolderOrNotARegularFileTheSameWay) {
   const fs::path dir = fs::absolute(weldcell::testing::FreshDirectory("named_files"));
@@ -398,6 +399,8 @@ TEST(LoadCellTest, EveryNamedFileSaysMissingFolderOrNotARegularFileTheSameWay) {
   fs::create_directory(dir / "urdf_dir");
   ASSERT_EQ(::mkfifo((dir / "fifo.stl").c_str(), 0600), 0);
   fs::create_symlink("/dev/zero", dir / "zero.stl");
+  fs::create_symlink("loop_b.stl", dir / "loop_a.stl");  // a loop of links: not "not found"
+  fs::create_symlink("loop_a.stl", dir / "loop_b.stl");
   {
     std::ifstream in(kGood / "tiny_robot.yaml");
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -419,7 +422,8 @@ TEST(LoadCellTest, EveryNamedFileSaysMissingFolderOrNotARegularFileTheSameWay) {
                          "  - {name: fifo, mesh: fifo.stl}\n"
                          "  - {name: link, mesh: zero.stl}\n"
                          "  - {name: folder, mesh: meshdir}\n"
-                         "  - {name: gone, mesh: gone.stl}\n";
+                         "  - {name: gone, mesh: gone.stl}\n"
+                         "  - {name: loop, mesh: loop_a.stl}\n";
   const std::string error = ErrorOf([&] { LoadCell(cell, {}); });
   const std::string at = cell.string() + ":";
   const std::string not_regular = "is not a regular file (a device, FIFO or socket), expected the ";
@@ -439,6 +443,10 @@ TEST(LoadCellTest, EveryNamedFileSaysMissingFolderOrNotARegularFileTheSameWay) {
                (dir / "meshdir").string(),
            at + "13:24: error: obstacles[4].mesh: mesh file not found: " +
                (dir / "gone.stl").string(),
+           at +
+               "14:24: error: obstacles[5].mesh: cannot be read: too many levels of symbolic "
+               "links (expected the mesh): " +
+               (dir / "loop_a.stl").string(),
        }) {
     EXPECT_NE((error + "\n").find(line + "\n"), std::string::npos) << line << "\nnot in:\n"
                                                                    << error;
