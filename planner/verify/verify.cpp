@@ -151,6 +151,29 @@ class Collector {
   std::vector<Violation> out_;
 };
 
+// The robot's busy and waiting times as the plan states them (the report, the summaries and
+// the cycle-time breakdown read them) against its segments: motion and weld segments are busy,
+// wait segments waiting.
+void CheckTimeTotals(const plan::RobotPlan& rp, Collector* out) {
+  double busy = 0.0, wait = 0.0;
+  for (const plan::Segment& segment : rp.segments) {
+    if (segment.times.empty()) continue;
+    const double duration = segment.times.back() - segment.times.front();
+    (segment.kind == plan::SegmentKind::kWait ? wait : busy) += duration;
+  }
+  constexpr double kTolerance = 1e-6;  // s
+  if (std::abs(rp.busy_time - busy) > kTolerance) {
+    out->Add(ViolationKind::kTiming, 0.0,
+             fmt::format("busy time {} s, but its motion and weld segments take {} s",
+                         Sec(rp.busy_time), Sec(busy)));
+  }
+  if (std::abs(rp.wait_time - wait) > kTolerance) {
+    out->Add(ViolationKind::kTiming, 0.0,
+             fmt::format("wait time {} s, but its wait segments take {} s", Sec(rp.wait_time),
+                         Sec(wait)));
+  }
+}
+
 // A robot's samples flattened over its segments (boundary duplicates merged).
 struct Samples {
   std::vector<double> t;
@@ -839,6 +862,7 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
                         fmt::format("finish time {} s, but the last sample is at {} s",
                                     Sec(plan.robots[p].finish_time), Sec(s.t.back())));
     }
+    CheckTimeTotals(plan.robots[p], &collectors[p]);
     makespan = std::max(makespan, s.t.back());
     CheckLimits(world.chain(r), s, cell.settings.motion.speed_scale, options.limit_tolerance,
                 &collectors[p]);

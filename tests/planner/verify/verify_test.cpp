@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <string_view>
 #include <vector>
 
@@ -342,6 +343,26 @@ TEST_F(VerifyTest, TheUnplannedListAndTheCycleTimeMustBeTheCells) {
   v = Of(Verify(p, *cell_, *world_), ViolationKind::kPlanMismatch);
   ASSERT_EQ(v.size(), 1u);
   EXPECT_THAT(v[0].message, HasSubstr("cycle_time: the plan says 10.000000 s, the cell "));
+}
+
+// A robot's busy and waiting times feed the report, the summaries and the cycle-time breakdown:
+// figures edited in plan.json (or written by another tool) that its segments do not add up to
+// verified as they were.
+TEST_F(VerifyTest, BusyAndWaitTimesAreWhatTheSegmentsAddUpTo) {
+  ASSERT_TRUE(Verify(*plan_, *cell_, *world_).ok());
+  plan::Plan p = *plan_;
+  const double busy = p.robots[0].busy_time;
+  p.robots[0].busy_time -= 1.0;
+  p.robots[0].wait_time += 1.0;
+  std::vector<Violation> v = Of(Verify(p, *cell_, *world_), ViolationKind::kTiming);
+  ASSERT_EQ(v.size(), 2u);
+  char expected[160];
+  std::snprintf(expected, sizeof expected,
+                "busy time %.6f s, but its motion and weld segments take %.6f s", busy - 1.0, busy);
+  EXPECT_EQ(v[0].message, expected);
+  EXPECT_THAT(v[1].message, HasSubstr("wait time "));
+  EXPECT_THAT(v[1].message, HasSubstr(" s, but its wait segments take "));
+  EXPECT_EQ(v[0].robot, p.robots[0].robot);
 }
 
 // Index of the first segment of robot 0 that starts where a robot stands still (after a
