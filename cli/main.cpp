@@ -33,6 +33,33 @@ bool JsonAsked(int argc, char** argv) {
   return false;
 }
 
+// The first word of the command line that is neither an option nor an option's value, when it
+// names no command: CLI11 says only "A subcommand is required" for `weldcell bogus`.
+std::string UnknownCommand(const CLI::App& app, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (arg == "--package-path") {
+      ++i;  // its value
+      continue;
+    }
+    if (arg.starts_with("-")) continue;
+    for (const CLI::App* command : app.get_subcommands({})) {
+      if (command->check_name(std::string(arg))) return "";
+    }
+    return std::string(arg);
+  }
+  return "";
+}
+
+std::string CommandNames(const CLI::App& app) {
+  std::string names;
+  for (const CLI::App* command : app.get_subcommands({})) {
+    names += (names.empty() ? "" : ", ") + command->get_name();
+  }
+  return names;
+}
+
 // With --json, the document of a run that ends without its result (docs/cli.md#--json): a
 // usage, input or write error, an interrupt or an internal error. `message` is what stderr
 // says; `problems` every error of an input file, with its place.
@@ -96,8 +123,22 @@ int main(int argc, char** argv) {
   const auto json = [&] { return global.json || JsonAsked(argc, argv); };
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForVersion&) {
+    if (json()) {
+      PrintJson({{"version", WELDCELL_VERSION}}, std::cout);
+    } else {
+      std::cout << "weldcell " WELDCELL_VERSION "\n";
+    }
+    return kExitOk;
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);  // says it on stderr (--help and --version: on stdout, 0)
+    if (const std::string unknown = UnknownCommand(app, argc, argv); !unknown.empty()) {
+      const std::string message = "unknown command '" + Printable(unknown) +
+                                  "' (expected one of: " + CommandNames(app) +
+                                  "; weldcell --help describes them)";
+      std::cerr << "weldcell: error: " << message << '\n';
+      return Fail(json(), kExitBadInput, "usage", message);
+    }
+    const int code = app.exit(e);  // says it on stderr (--help: on stdout, 0)
     return code == 0 ? kExitOk : Fail(json(), kExitBadInput, "usage", e.what());
   } catch (const weldcell::InputError& e) {
     std::cerr << weldcell::cli::Printable(e.what()) << '\n';

@@ -746,6 +746,31 @@ obstacles:
   EXPECT_GT(jv["checks"], 0);
 }
 
+// A word that names no command was said as "A subcommand is required", and --json --version
+// printed text.
+TEST(CliTest, AnUnknownCommandIsNamedAndTheVersionIsJsonWithJson) {
+  for (const std::string args : {"bogus", "-q bogus cell.yaml", "--package-path . bogus"}) {
+    const CommandRun r = Weldcell(args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
+    EXPECT_THAT(r.out, HasSubstr("weldcell: error: unknown command 'bogus' (expected one of: "
+                                 "check, reach, plan, verify, generate, export, train, models; "
+                                 "weldcell --help describes them)"))
+        << args;
+  }
+  const CommandRun missing = Weldcell("check");  // a known command without its argument
+  EXPECT_EQ(missing.exit_code, 2) << missing.out;
+  EXPECT_THAT(missing.out, Not(HasSubstr("unknown command"))) << missing.out;
+
+  const fs::path err = TempDir("json_version") / "stderr.txt";
+  const CommandRun json = WeldcellStdout("--json --version", err);
+  EXPECT_EQ(json.exit_code, 0) << json.out << ReadText(err);
+  const nlohmann::json j = testing::ParseJsonOutput(json.out, err);
+  ASSERT_TRUE(j.contains("version")) << json.out;
+  EXPECT_EQ(j["version"], WELDCELL_VERSION);
+  const CommandRun text = Weldcell("--version");
+  EXPECT_EQ(text.out, "weldcell " WELDCELL_VERSION "\n");
+}
+
 // With --json, an error prints one JSON document on stdout too (it printed nothing): usage and
 // input errors, each problem of a file with its line and column; the text stays on stderr.
 TEST(CliTest, JsonErrorsAreOneDocumentOnStdout) {
