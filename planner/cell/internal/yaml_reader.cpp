@@ -145,11 +145,11 @@ class OutlineHandler : public YAML::EventHandler {
   bool first_node_ = false;
 };
 
-// yaml-cpp 0.7 (Debian 12) stops advancing at a stray token where a node should start (a `,` or
-// `]` at the top level): every further call reports one more empty document at the same place,
-// and YAML::LoadAll loops until memory runs out (fixed upstream in jbeder/yaml-cpp#1319). A
-// document that starts where the one before it started is that case: the outline stops there.
-// Throws what yaml-cpp throws for a syntax error.
+// yaml-cpp 0.7 (Debian 12) stops advancing at a stray token where a node should start (a `,`
+// after a document or before its first key): every further call reports one more empty
+// document at the same place, and YAML::LoadAll loops until memory runs out (fixed upstream in
+// jbeder/yaml-cpp#1319). A document that starts where the one before it started is that case:
+// the outline stops there. Throws what yaml-cpp throws for a syntax error.
 DocumentOutline OutlineDocuments(const std::string& text) {
   DocumentOutline outline;
   std::istringstream in(text);
