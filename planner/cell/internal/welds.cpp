@@ -6,6 +6,8 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <numbers>
+#include <optional>
 #include <sstream>
 #include <string_view>
 #include <unordered_map>
@@ -32,6 +34,36 @@ std::optional<std::pair<double, double>> ReadSpin(YamlReader& reader, const YAML
   return std::make_pair((*v)[0] * units.angle, (*v)[1] * units.angle);
 }
 
+// The largest tilt tolerance: the gun axis square to the weld normal. Reach samples tilts up to
+// the tolerance; one of 360° or more offered poses at 360° and 720° that are the normal itself,
+// and plans that said so failed their own verification.
+constexpr double kMaxTilt = std::numbers::pi / 2;  // rad
+
+// Why `tilt_rad` cannot be a tilt tolerance (`text` as written, in the file's angle unit
+// `unit`); empty when it can.
+std::string TiltProblem(double tilt_rad, std::string_view text, const std::string& unit) {
+  if (tilt_rad < 0.0) return "must be >= 0, got " + std::string(text);
+  if (tilt_rad > kMaxTilt + 1e-12) {
+    return "must be at most 90 deg (1.5708 rad: the gun axis square to the normal), got " +
+           std::string(text) + " " + unit +
+           (unit == "rad" ? " (degrees in a file whose angle unit is rad? units: {angle: deg})"
+                          : "");
+  }
+  return "";
+}
+
+std::optional<double> ReadTilt(YamlReader& reader, const YAML::Node& node, const std::string& key,
+                               const Units& units) {
+  const std::optional<double> v = reader.Number(node, key);
+  if (!v) return std::nullopt;
+  if (std::string problem = TiltProblem(*v * units.angle, node.Scalar(), units.angle_name);
+      !problem.empty()) {
+    reader.Error(node, key, problem);
+    return std::nullopt;
+  }
+  return *v * units.angle;
+}
+
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
@@ -50,7 +82,7 @@ WeldDefaults ReadWeldDefaults(YamlReader& reader, const YAML::Node& node,
     if (auto t = reader.Time(*v, JoinKey(key_path, "weld_time"))) d.weld_time = *t;
   }
   if (auto v = YamlReader::Get(node, "tilt")) {
-    if (auto t = reader.Positive(*v, JoinKey(key_path, "tilt"), units.angle, true)) d.tilt = *t;
+    if (auto t = ReadTilt(reader, *v, JoinKey(key_path, "tilt"), units)) d.tilt = *t;
   }
   if (auto v = YamlReader::Get(node, "spin")) {
     if (auto s = ReadSpin(reader, *v, JoinKey(key_path, "spin"), units)) {
@@ -109,9 +141,7 @@ std::optional<WeldEntry> ReadInlineWeld(YamlReader& reader, const YAML::Node& no
     if (auto t = reader.Time(*v, JoinKey(key_path, "weld_time"))) w.weld_time = *t;
   }
   if (auto v = YamlReader::Get(node, "tilt")) {
-    if (auto t = reader.Positive(*v, JoinKey(key_path, "tilt"), units.angle, true)) {
-      w.tilt_tolerance = *t;
-    }
+    if (auto t = ReadTilt(reader, *v, JoinKey(key_path, "tilt"), units)) w.tilt_tolerance = *t;
   }
   if (auto v = YamlReader::Get(node, "spin")) {
     if (auto s = ReadSpin(reader, *v, JoinKey(key_path, "spin"), units)) {
@@ -322,8 +352,9 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
     }
     if (fields.size() > 8) {
       if (auto t = number(8, false)) {
-        if (*t < 0.0) {
-          sink.Error(where(fields[8]), "tilt", "must be >= 0, got " + std::string(fields[8].text));
+        if (std::string problem = TiltProblem(*t * units.angle, fields[8].text, units.angle_name);
+            !problem.empty()) {
+          sink.Error(where(fields[8]), "tilt", problem);
           ok = false;
         }
         w.tilt_tolerance = *t * units.angle;

@@ -499,6 +499,12 @@ const char* InvisibleFormatCharacter(char32_t c) {
   return nullptr;
 }
 
+// Unicode's space separators (general category Zs) other than the ASCII space.
+bool IsNonAsciiSpace(char32_t c) {
+  return c == 0x00A0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F ||
+         c == 0x3000;
+}
+
 }  // namespace
 
 std::string ControlCharacterProblem(std::string_view name) {
@@ -525,6 +531,12 @@ std::string ControlCharacterProblem(std::string_view name) {
     if (const char* what = InvisibleFormatCharacter(code)) {
       return "names must be printable: invisible format character " + std::string(hex) + " (" +
              what + ")" + at;
+    }
+    // "R1" followed by a no-break space prints as R1 and is another name (as "R1 " is).
+    if ((i == 0 || i + length == name.size()) && IsNonAsciiSpace(code)) {
+      return "names must not begin or end with a space: " + std::string(hex) +
+             (code == 0x00A0 ? " (no-break space)" : " (a space)") + at +
+             " (names are compared exactly)";
     }
   }
   return {};

@@ -127,8 +127,10 @@ std::size_t FindInvalidUtf8(std::string_view text);
 /// Why `name` (valid UTF-8) cannot be a name: empty when it is printable, else which control
 /// character (C0, DEL or C1, e.g. a tab or a newline) or invisible format character (a
 /// bidirectional control such as U+202E, a zero-width space U+200B, U+FEFF, a soft hyphen) it
-/// holds and where. Names are printed one per line and in columns, which a control character
-/// would break, and an invisible one makes a name look like another (or reorders the line).
+/// holds and where, or a space other than ASCII's (a no-break space U+00A0 ...) at its start or
+/// end. Names are printed one per line and in columns, which a control character would break,
+/// and an invisible one or a trailing space makes a name look like another (or reorders the
+/// line).
 std::string ControlCharacterProblem(std::string_view name);
 
 /// Rotation R = Rz(yaw)·Ry(pitch)·Rx(roll) (URDF convention), angles in rad.

@@ -429,6 +429,23 @@ const std::vector<Case>& Cases() {
            Loader::kCell,
            {R"(^@/c43_stray_comma_after_document\.yaml:10:1: error: YAML syntax error: unexpected "," where a key or a value should start$)"},
            1},
+          // A tilt tolerance of 360° or more was accepted (poses at 360° and 720°, and plans
+          // that failed their own verification): at most 90°.
+          {"c44_tilt_beyond_square.yaml",
+           Loader::kCell,
+           {R"(^@/c44_tilt_beyond_square\.yaml:11:48: error: welds\[1\]\.tilt: must be at most 90 deg \(1\.5708 rad: the gun axis square to the normal\), got 720 deg$)"},
+           1},
+          {"c45_tilt_beyond_square_csv.yaml",
+           Loader::kCell,
+           {R"(^@/c45_tilt_beyond_square_csv\.yaml:8:47: error: welds\.defaults\.tilt: must be at most 90 deg \(1\.5708 rad: the gun axis square to the normal\), got 10 rad \(degrees in a file whose angle unit is rad\? units: \{angle: deg\}\)$)",
+            R"(^@/c45_welds\.csv:3:26: error: tilt: must be at most 90 deg \(1\.5708 rad: the gun axis square to the normal\), got 1\.6 rad \(degrees)"},
+           2},
+          // A no-break or other non-ASCII space at a name's start or end (inside is fine: W 2).
+          {"c46_no_break_space.yaml",
+           Loader::kCell,
+           {R"(^@/c46_no_break_space\.yaml:8:12: error: robots\[1\]\.name: names must not begin or end with a space: U\+00A0 \(no-break space\) at byte 3 \(names are compared exactly\)$)",
+            R"(^@/c46_no_break_space\.yaml:10:10: error: welds\[0\]\.id: names must not begin or end with a space: U\+3000 \(a space\) at byte 1 \(names are compared exactly\)$)"},
+           2},
           // Bidirectional controls and zero-width characters were accepted in names (U+200C
           // and U+200D, which Persian and Indic words need, still are: weld W\u200C3).
           {"c41_invisible_characters.yaml",
