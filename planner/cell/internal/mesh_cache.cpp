@@ -15,6 +15,7 @@
 
 #include "planner/cell/internal/named_file.hpp"
 #include "planner/cell/internal/xml_depth.hpp"
+#include "planner/cell/internal/yaml_reader.hpp"
 #include "planner/common/diagnostics.hpp"
 
 namespace weldcell::cell::internal {
@@ -48,12 +49,12 @@ ResolvedUri ResolveMeshUri(const std::string& uri, const fs::path& base_dir,
     }
     const std::string package = rest.substr(0, slash);
     for (const fs::path& dir : package_dirs) {
-      std::vector<fs::path> candidates{(dir / rest).lexically_normal()};
+      std::vector<fs::path> candidates{ResolveRelative(dir, rest)};
       // ROS_PACKAGE_PATH may also name a package folder itself.
       fs::path normal = dir.lexically_normal();
       if (!normal.has_filename()) normal = normal.parent_path();  // "dir/" has no file name
       if (normal.filename() == package) {
-        candidates.push_back((dir / rest.substr(slash + 1)).lexically_normal());
+        candidates.push_back(ResolveRelative(dir, rest.substr(slash + 1)));
       }
       for (const fs::path& candidate : candidates) {
         if (std::find(out.tried.begin(), out.tried.end(), candidate) != out.tried.end()) continue;
@@ -74,8 +75,7 @@ ResolvedUri ResolveMeshUri(const std::string& uri, const fs::path& base_dir,
   }
   std::string plain = uri;
   if (uri.starts_with(kFile)) plain = uri.substr(kFile.size());
-  fs::path candidate = fs::path(plain).is_absolute() ? fs::path(plain).lexically_normal()
-                                                     : (base_dir / plain).lexically_normal();
+  fs::path candidate = ResolveRelative(base_dir, plain);
   out.tried.push_back(candidate);
   std::error_code ec;
   if (fs::is_regular_file(candidate, ec)) {

@@ -29,9 +29,19 @@ std::string IndexKey(const std::string& parent, std::size_t i) {
 
 std::filesystem::path ResolveRelative(const std::filesystem::path& base_dir,
                                       const std::string& relative) {
-  std::filesystem::path p(relative);
-  if (p.is_absolute()) return p.lexically_normal();
-  return (base_dir / p).lexically_normal();
+  namespace fs = std::filesystem;
+  const fs::path p(relative);
+  const fs::path joined = p.is_absolute() ? p : base_dir / p;
+  const fs::path normal = joined.lexically_normal();
+  const bool goes_up = std::any_of(joined.begin(), joined.end(),
+                                   [](const fs::path& element) { return element == ".."; });
+  if (!goes_up) return normal;
+  // "demo/../../robots" with demo a link to cells/demo: the system goes up from cells/demo.
+  std::error_code ec_joined, ec_normal;
+  const fs::path physical = fs::weakly_canonical(joined, ec_joined);
+  const fs::path lexical = fs::weakly_canonical(normal, ec_normal);
+  if (ec_joined || ec_normal || physical == lexical) return normal;
+  return joined;
 }
 
 std::size_t FindInvalidUtf8(std::string_view text) {

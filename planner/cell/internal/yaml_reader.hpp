@@ -31,7 +31,10 @@ std::string JoinKey(const std::string& parent, std::string_view key);
 /// `parent[i]`.
 std::string IndexKey(const std::string& parent, std::size_t i);
 
-/// A path for messages: `base_dir / relative`, lexically normalised; absolute paths unchanged.
+/// `relative` (a path as a file names another) from `base_dir`, lexically normalised (for
+/// messages), unless that would name another file: `..` after a symbolic link to a folder goes
+/// up from the link's target, as the system resolves it, so where the two differ the path is
+/// returned as joined, not normalised. Absolute paths are only normalised.
 std::filesystem::path ResolveRelative(const std::filesystem::path& base_dir,
                                       const std::string& relative);
 

@@ -386,6 +386,34 @@ TEST(LoadCellTest, DevicesFifosAndHugeFilesAreRefusedWithoutReadingThem) {
   fs::remove_all(dir);
 }
 
+// A cell opened through a symbolic link to its folder (a CI workspace, a "current" link): its
+// `../../robots/...` goes up from the link's target, as the system resolves it. The path was
+// normalised as text first (ci/ws/demo/../../robots → ci/robots) and the robot "not found".
+TEST(LoadCellTest, RelativePathsGoUpFromALinkedFoldersTarget) {
+  const fs::path dir = fs::absolute(weldcell::testing::FreshDirectory("linked_folder"));
+  fs::create_directories(dir / "station/cells/demo");
+  fs::create_directories(dir / "ci/ws");
+  fs::copy(kGood, dir / "station/robots", fs::copy_options::recursive);
+  std::ofstream(dir / "station/cells/demo/cell.yaml")
+      << "format: weldcell/1\n"
+         "name: linked\n"
+         "cycle_time: 10\n"
+         "robots:\n"
+         "  - {name: R1, model: ../../robots/tiny_robot.yaml, tool: ../../robots/gun.yaml}\n"
+         "welds: {file: ../../robots/welds.csv}\n";
+  fs::create_directory_symlink("../../station/cells/demo", dir / "ci/ws/demo");
+  ASSERT_FALSE(fs::exists(dir / "ci/robots"));
+
+  const Cell direct = LoadCell(dir / "station/cells/demo/cell.yaml", {}).value;
+  Cell linked;
+  ASSERT_NO_THROW(linked = LoadCell(dir / "ci/ws/demo/cell.yaml", {}).value)
+      << ErrorOf([&] { LoadCell(dir / "ci/ws/demo/cell.yaml", {}); });
+  EXPECT_EQ(linked.robots.size(), 1u);
+  EXPECT_EQ(linked.welds.size(), direct.welds.size());
+  EXPECT_GT(linked.welds.size(), 0u);
+  fs::remove_all(dir);
+}
+
 // Every file a cell names (robot model, URDF, weld CSV, meshes) says missing, a folder or not a
 // regular file in the same words, at the line that names it: a mesh that was /dev/zero, a FIFO
 // or a link to /dev/zero said "mesh file not found" (a loop of links too), a folder as the weld
