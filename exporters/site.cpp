@@ -178,8 +178,12 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
   // One load {mass, cog}, at `key` (tool_load or tool_load.<name>).
   auto read_load = [&](const YAML::Node& load, const std::string& key) -> std::optional<ToolLoad> {
     if (!reader.CheckMap(load, key, {"mass", "cog"}, {})) return std::nullopt;
-    const YAML::Node mass_node = *YamlReader::Get(load, "mass");
-    const YAML::Node cog_node = *YamlReader::Get(load, "cog");
+    // CheckMap has said a missing one.
+    const std::optional<YAML::Node> mass_at = YamlReader::Get(load, "mass");
+    const std::optional<YAML::Node> cog_at = YamlReader::Get(load, "cog");
+    if (!mass_at || !cog_at) return std::nullopt;
+    const YAML::Node& mass_node = *mass_at;
+    const YAML::Node& cog_node = *cog_at;
     auto mass = reader.Positive(mass_node, key + ".mass");
     auto cog = reader.LengthVector3(cog_node, key + ".cog", units);
     // Plausible loads only: a unit slip (mm read as m) must not reach the controller's load

@@ -17,7 +17,9 @@ namespace weldcell::exporters {
 namespace {
 
 namespace fs = std::filesystem;
+using ::testing::AllOf;
 using ::testing::ContainsRegex;
+using ::testing::HasSubstr;
 
 fs::path Write(const std::string& name, const std::string& text) {
   const fs::path dir = weldcell::testing::ScratchPath("exporters_site");
@@ -215,6 +217,21 @@ TEST(SiteTest, ImplausibleToolLoadsAndPositionLimitsAreErrorsAtTheirLine) {
   EXPECT_EQ(LoadSite(Write("npos_ok.yaml", "format: weldcell-export/1\nmax_positions: 999\n"))
                 .max_positions,
             999);
+}
+
+// A tool load without its mass or its cog read a key that was not there (found by the site
+// fuzzer: ASan stopped at an allocation of 128 TiB). Now the missing key is the error.
+TEST(SiteTest, AToolLoadWithoutMassOrCogSaysWhichIsMissing) {
+  EXPECT_THAT(ErrorOf(Write("no_cog.yaml",
+                            "format: weldcell-export/1\n"
+                            "tool_load: {R1: {mass: 80, cog;: [0, 0, 0.25]}}\n")),
+              AllOf(ContainsRegex(R"(no_cog\.yaml:2:[0-9]+: error: tool_load\.R1\.cog: missing )"
+                                  R"(required key 'cog')"),
+                    HasSubstr("unknown key 'cog;'")));
+  EXPECT_THAT(
+      ErrorOf(Write("no_mass.yaml", "format: weldcell-export/1\ntool_load: {cog: [0, 0, 0.25]}\n")),
+      ContainsRegex(R"(no_mass\.yaml:2:[0-9]+: error: tool_load\.mass: missing required )"
+                    R"(key 'mass')"));
 }
 
 }  // namespace
