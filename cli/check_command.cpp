@@ -21,6 +21,7 @@
 #include "planner/kinematics/opw_ik.hpp"
 #include "planner/verify/station_check.hpp"
 #include "planner/verify/verify.hpp"
+#include "report/requirements.hpp"
 
 namespace weldcell::cli {
 namespace {
@@ -140,7 +141,8 @@ std::vector<ExcusedPairs> Excused(const collision::CollisionWorld& world, int ro
 void PrintText(const cell::Cell& c, const collision::CollisionWorld& planner_world,
                const collision::CollisionWorld& verifier_world) {
   std::cout << fmt::format("cell {} ({})\n", c.name, c.source_file);
-  std::cout << fmt::format("cycle time {:.1f} s, seed {}\n", c.cycle_time, c.settings.seed);
+  std::cout << fmt::format("cycle time {} s, seed {}\n", report::CycleTimeText(c.cycle_time),
+                           c.settings.seed);
   std::cout << fmt::format("{} robot(s):\n", c.robots.size());
   for (std::size_t i = 0; i < c.robots.size(); ++i) {
     const cell::Robot& r = c.robots[i];

@@ -455,9 +455,10 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
               ? fmt::format("invalid: {} verification violation(s)", report.violations.size())
               : std::string(verify::ToString(verdict));
       std::cout << fmt::format(
-          "makespan {:.2f} s of {:.2f} s cycle time ({}); allocation estimate {:.2f} s{}, "
+          "makespan {:.2f} s of {} s cycle time ({}); allocation estimate {:.2f} s{}, "
           "lower bound {:.2f} s, baseline {:.2f} s\n",
-          out.plan.makespan, c.cycle_time, verdict_text, s.estimated_makespan,
+          out.plan.makespan, report::CycleTimeText(c.cycle_time), verdict_text,
+          s.estimated_makespan,
           plan_options.allocator == pipeline::Allocator::kStrong
               ? ""
               : fmt::format(" ({} allocator)", pipeline::ToString(plan_options.allocator)),

@@ -443,7 +443,7 @@ std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& outpu
   }
   h += "</table>";
   h += fmt::format("<p>Makespan <b>{} s</b> against a cycle time of <b>{} s</b>: {} {} s.</p>",
-                   S2(breakdown.makespan), S2(breakdown.cycle_time),
+                   S2(breakdown.makespan), CycleTimeText(breakdown.cycle_time),
                    breakdown.slack >= 0 ? "slack" : "over by", S2(std::abs(breakdown.slack)));
   if (!breakdown.critical_reason.empty()) {
     h += "<p><b>Critical robot:</b> " + Esc(breakdown.critical_reason) + ".</p>";

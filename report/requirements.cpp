@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <set>
 
 #include "planner/plan/breakdown.hpp"
@@ -123,11 +124,13 @@ std::vector<RequirementResult> CheckRequirements(const cell::Cell& cell, const p
   // Cycle time met.
   {
     RequirementResult r{.name = kCycleTimeMet, .passed = plan.makespan <= cell.cycle_time + 1e-9};
-    r.message =
-        r.passed ? fmt::format("makespan {:.2f} s within the cycle time {:.2f} s (slack {:.2f} s)",
-                               plan.makespan, cell.cycle_time, cell.cycle_time - plan.makespan)
-                 : fmt::format("makespan {:.2f} s exceeds the cycle time {:.2f} s by {:.2f} s",
-                               plan.makespan, cell.cycle_time, plan.makespan - cell.cycle_time);
+    r.message = r.passed
+                    ? fmt::format("makespan {:.2f} s within the cycle time {} s (slack {:.2f} s)",
+                                  plan.makespan, CycleTimeText(cell.cycle_time),
+                                  cell.cycle_time - plan.makespan)
+                    : fmt::format("makespan {:.2f} s exceeds the cycle time {} s by {:.2f} s",
+                                  plan.makespan, CycleTimeText(cell.cycle_time),
+                                  plan.makespan - cell.cycle_time);
     if (!plan.unreachable.empty()) {
       r.message +=
           fmt::format(" ({} unplanned weld(s) take no time in it)", plan.unreachable.size());
@@ -179,6 +182,11 @@ std::vector<RequirementResult> CheckRequirements(const cell::Cell& cell, const p
 
   out.push_back(TimingRobust(plan, verification));
   return out;
+}
+
+std::string CycleTimeText(double seconds) {
+  return std::abs(seconds) < 0.1 && seconds != 0.0 ? fmt::format("{:.3g}", seconds)
+                                                   : fmt::format("{:.2f}", seconds);
 }
 
 RequirementResult ProgramsNotWritten(const std::string& error) {

@@ -31,6 +31,10 @@ struct RequirementResult {
   bool operator==(const RequirementResult&) const = default;
 };
 
+/// A cycle time for people, in s: two decimals ("45.00"), or three significant digits below
+/// 0.1 s, where two decimals would show a cycle time of 0.001 s (a unit slip) as "0.00".
+std::string CycleTimeText(double seconds);
+
 /// The failed requirement of a plan whose robot programs could not be written; `error` is the
 /// exporter's message (file:line: error: …).
 RequirementResult ProgramsNotWritten(const std::string& error);

@@ -77,5 +77,15 @@ TEST(RequirementsTest, TimingRobustFailsOnContactTimeOffsetsOrContactUnderRandom
               HasSubstr("re-simulation did not run"));
 }
 
+// A cycle time of 0.001 s (a unit slip) read "0.00 s" on stdout, in junit.xml and report.html.
+TEST(RequirementsTest, ACycleTimeIsNeverShownAsZero) {
+  EXPECT_EQ(CycleTimeText(45.0), "45.00");
+  EXPECT_EQ(CycleTimeText(9.5), "9.50");
+  EXPECT_EQ(CycleTimeText(0.1), "0.10");
+  EXPECT_EQ(CycleTimeText(0.001), "0.001");
+  EXPECT_EQ(CycleTimeText(0.0456), "0.0456");
+  EXPECT_EQ(CycleTimeText(0.0), "0.00");
+}
+
 }  // namespace
 }  // namespace weldcell::report
