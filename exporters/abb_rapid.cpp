@@ -108,6 +108,9 @@ class AbbRapid final : public Dialect {
             .min_speed = 2e-05,
             .min_speed_text = "a TCP speed of 0.1 mm/s"};
   }
+  std::vector<RobotProblem> RobotProblems(const cell::Robot& robot) const override {
+    return AxisProblems(robot, 6, kDialect);
+  }
   std::string ProgramName(const std::string& wanted) const override {
     return IdentifierName(wanted, kMaxName, false);
   }
@@ -115,7 +118,7 @@ class AbbRapid final : public Dialect {
   std::vector<ProgramFile> Write(const Program& program, const cell::Robot& robot,
                                  const Site& site_in) const override {
     const Site site = WithToolLoadOf(WithDefaults(site_in, *this), robot.name, robot.tool.name);
-    CheckDof(robot, 6, kDialect);
+    CheckRobot(*this, robot);
     CheckSignals(program, site, 0, 9999, kDialect);
     WELDCELL_CHECK(IsIdentifier(program.name, kMaxName));
     std::string decl, body;
@@ -174,6 +177,7 @@ class AbbRapid final : public Dialect {
   Program Read(const std::vector<ProgramFile>& files, const cell::Robot& robot,
                const Site& site_in) const override {
     const Site site = WithToolLoadOf(WithDefaults(site_in, *this), robot.name, robot.tool.name);
+    CheckRobot(*this, robot);
     if (files.size() != 1 || !files[0].name.ends_with(".mod")) {
       ReadError(files.empty() ? "" : files[0].name, 0, "expected one NAME.mod");
     }

@@ -29,6 +29,15 @@ std::unique_ptr<Dialect> MakeDialect(std::string_view name) {
   return nullptr;
 }
 
+void CheckRobot(const Dialect& dialect, const cell::Robot& robot) {
+  DiagnosticSink sink;
+  for (const RobotProblem& p : dialect.RobotProblems(robot)) {
+    sink.Add(Diagnostic{
+        .where = {.file = robot.model->source_file}, .key_path = p.key, .message = p.message});
+  }
+  sink.ThrowIfErrors();
+}
+
 Site WithDefaults(const Site& site, const Dialect& dialect) {
   Site out = site;
   const DialectLimits limits = dialect.limits();

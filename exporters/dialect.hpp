@@ -97,6 +97,14 @@ struct DialectLimits {
   bool one_io_space = true;
 };
 
+/// Something a dialect refuses about a robot model itself (not about a plan or a site): known
+/// from the cell alone, so refused before planning (CheckCellPrograms).
+struct RobotProblem {
+  std::string key;      ///< The robot.yaml key to change (`chain`, `controller_joints.pulses`).
+  std::string message;  ///< What the robot has, what the dialect expects, and what to do.
+  bool operator==(const RobotProblem&) const = default;
+};
+
 class Dialect {
  public:
   virtual ~Dialect() = default;
@@ -106,13 +114,18 @@ class Dialect {
   /// The program name made valid for the dialect from a cell's `program` or robot name
   /// (characters replaced, case, length). Never empty.
   virtual std::string ProgramName(const std::string& wanted) const = 0;
+  /// Every rule of the dialect about the robot model itself (its axis count, a pulse
+  /// calibration the controller's positions need), one RobotProblem per rule broken; empty when
+  /// the dialect can take the robot. The one definition of these rules: Write and Read apply it
+  /// (CheckRobot), and CheckCellPrograms at the cell's `controller.dialect` before planning.
+  virtual std::vector<RobotProblem> RobotProblems(const cell::Robot& robot) const = 0;
   /// Writes `program` for `robot`. Throws InputError when the robot or site asks for something
-  /// the dialect cannot express (a missing pulse calibration, an I/O number out of range, a name).
+  /// the dialect cannot express (RobotProblems, an I/O number out of range, a name).
   virtual std::vector<ProgramFile> Write(const Program& program, const cell::Robot& robot,
                                          const Site& site) const = 0;
   /// Parses files written by Write (any order) back into a program with URDF joint values.
-  /// Throws InputError (file:line: message) on anything a controller would reject and on a
-  /// broken CheckProgram rule.
+  /// Throws InputError (file:line: message) on anything a controller would reject, on a
+  /// broken CheckProgram rule, and as CheckRobot.
   virtual Program Read(const std::vector<ProgramFile>& files, const cell::Robot& robot,
                        const Site& site) const = 0;
 };
@@ -121,6 +134,10 @@ class Dialect {
 std::unique_ptr<Dialect> MakeDialect(std::string_view name);
 /// Every dialect name, in a fixed order.
 std::vector<std::string> DialectNames();
+
+/// Throws InputError with every RobotProblem of `robot` under `dialect`, each at the robot's
+/// robot.yaml (RobotModel::source_file) and its key.
+void CheckRobot(const Dialect& dialect, const cell::Robot& robot);
 
 /// The site's ranges with the dialect's defaults filled in. Throws InputError at the site's
 /// `weld_call.<dialect>` (export.yaml:line:col) when the call breaks the dialect's NameRules (a

@@ -31,6 +31,10 @@ SourceLocation RobotWhere(const cell::Cell& cell, const cell::Robot& robot) {
   return robot.controller_where.file.empty() ? SourceLocation{.file = cell.source_file}
                                              : robot.controller_where;
 }
+// Where the cell gives the robot's `controller.dialect` (else as RobotWhere).
+SourceLocation DialectWhere(const cell::Cell& cell, const cell::Robot& robot) {
+  return robot.dialect_where.file.empty() ? RobotWhere(cell, robot) : robot.dialect_where;
+}
 // Where the cell gives a weld (its id in cell.yaml or welds.csv), or the cell file.
 SourceLocation WeldWhere(const cell::Cell& cell, const std::string& weld_id) {
   for (const cell::Weld& w : cell.welds) {
@@ -156,6 +160,23 @@ CellPrograms CheckCellPrograms(const cell::Cell& cell, const Site& site, const s
         std::string all;
         for (const std::string& n : DialectNames()) all += (all.empty() ? "" : ", ") + n;
         Fail(RobotWhere(cell, robot), "unknown dialect " + dialect_name + " (one of " + all + ")");
+      }
+      // What the dialect refuses about the robot model itself (its axis count, a pulse
+      // calibration): the dialect's own rules, which its Write applies too. At the cell's
+      // `controller.dialect`, which chose the dialect; with one dialect given for all (`export
+      // --dialect`), at the robot.yaml to change, as Write says it.
+      if (dialect.empty()) {
+        for (const RobotProblem& p : made->RobotProblems(robot)) {
+          problems.Add(Diagnostic{.where = DialectWhere(cell, robot),
+                                  .key_path = fmt::format("robots[{}].controller.dialect", r),
+                                  .message = p.message});
+        }
+      } else {
+        try {
+          CheckRobot(*made, robot);
+        } catch (const InputError& e) {
+          AddOnce(&problems, e);
+        }
       }
       const Site s = WithDefaults(site, *made);
       const bool given = !robot.controller.program.empty();

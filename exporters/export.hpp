@@ -92,7 +92,10 @@ struct CellPrograms {
 /// call, tool, base, slowest speed; the I/O ranges kept apart) and every weld id of the cell
 /// (before planning it is not known which robot welds it); `site`'s tool loads naming robots
 /// or tools of the cell; per robot its dialect (or skipped when
-/// `skip_robots_without_controller`) and its program name (given: valid for the dialect, case
+/// `skip_robots_without_controller`), what the dialect refuses of the robot model itself
+/// (Dialect::RobotProblems: the axis count, INFORM's pulse calibration; at the cell's
+/// `controller.dialect`, or with `dialect` given at the robot.yaml and its key, as CheckRobot)
+/// and its program name (given: valid for the dialect, case
 /// aside; made from the robot name: a warning when changed), no two programs of one name, none
 /// named like its weld routine or a reserved word of its dialect. Throws InputError with every
 /// problem at once, in file order, at the cell's lines. ExportPlan runs it first; `check`, and

@@ -54,6 +54,9 @@ class FanucLs final : public Dialect {
             .min_speed = 0.01,
             .min_speed_text = "J P[n] 1%"};
   }
+  std::vector<RobotProblem> RobotProblems(const cell::Robot& robot) const override {
+    return AxisProblems(robot, 6, kDialect);
+  }
   std::string ProgramName(const std::string& wanted) const override {
     return IdentifierName(wanted, kMaxName, true);
   }
@@ -61,7 +64,7 @@ class FanucLs final : public Dialect {
   std::vector<ProgramFile> Write(const Program& program, const cell::Robot& robot,
                                  const Site& site_in) const override {
     const Site site = WithDefaults(site_in, *this);
-    CheckDof(robot, 6, kDialect);
+    CheckRobot(*this, robot);
     CheckSignals(program, site, 1, 2048, kDialect);
     WELDCELL_CHECK(IsIdentifier(program.name, kMaxName));
     std::vector<std::string> mn;
@@ -133,6 +136,7 @@ class FanucLs final : public Dialect {
   Program Read(const std::vector<ProgramFile>& files, const cell::Robot& robot,
                const Site& site_in) const override {
     const Site site = WithDefaults(site_in, *this);
+    CheckRobot(*this, robot);
     if (files.size() != 1 || !files[0].name.ends_with(".LS")) {
       ReadError(files.empty() ? "" : files[0].name, 0, "expected one NAME.LS");
     }

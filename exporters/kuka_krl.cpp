@@ -81,6 +81,9 @@ class KukaKrl final : public Dialect {
             .min_speed = 0.01,
             .min_speed_text = "BAS (#VEL_PTP,1 )"};
   }
+  std::vector<RobotProblem> RobotProblems(const cell::Robot& robot) const override {
+    return AxisProblems(robot, 6, kDialect);
+  }
   std::string ProgramName(const std::string& wanted) const override {
     return IdentifierName(wanted, kMaxName, false);
   }
@@ -88,7 +91,7 @@ class KukaKrl final : public Dialect {
   std::vector<ProgramFile> Write(const Program& program, const cell::Robot& robot,
                                  const Site& site_in) const override {
     const Site site = WithDefaults(site_in, *this);
-    CheckDof(robot, 6, kDialect);
+    CheckRobot(*this, robot);
     CheckSignals(program, site, 1, 4096, kDialect);
     const std::string& n = program.name;
     WELDCELL_CHECK(IsIdentifier(n, kMaxName));
@@ -152,6 +155,7 @@ class KukaKrl final : public Dialect {
   Program Read(const std::vector<ProgramFile>& files, const cell::Robot& robot,
                const Site& site_in) const override {
     const Site site = WithDefaults(site_in, *this);
+    CheckRobot(*this, robot);
     const ProgramFile* src = nullptr;
     const ProgramFile* dat = nullptr;
     for (const ProgramFile& f : files) {

@@ -88,6 +88,9 @@ class UrScript final : public Dialect {
             .blend = {.fraction = 0.5},
             .one_io_space = false};
   }
+  std::vector<RobotProblem> RobotProblems(const cell::Robot& robot) const override {
+    return AxisProblems(robot, 6, kDialect);
+  }
   std::string ProgramName(const std::string& wanted) const override {
     std::string n = IdentifierName(wanted, kMaxName, false);
     std::transform(n.begin(), n.end(), n.begin(), [](char c) {
@@ -99,7 +102,7 @@ class UrScript final : public Dialect {
   std::vector<ProgramFile> Write(const Program& program, const cell::Robot& robot,
                                  const Site& site_in) const override {
     const Site site = WithDefaults(site_in, *this);
-    CheckDof(robot, 6, kDialect);
+    CheckRobot(*this, robot);
     // Zones on the boolean registers 0..127, weld signals on configurable digital I/O 0..7,
     // their acknowledges on standard digital I/O 0..7.
     CheckSignalNumbers(program, site, 0, 127, 7, kDialect);
@@ -153,6 +156,7 @@ class UrScript final : public Dialect {
   Program Read(const std::vector<ProgramFile>& files, const cell::Robot& robot,
                const Site& site_in) const override {
     const Site site = WithDefaults(site_in, *this);
+    CheckRobot(*this, robot);
     if (files.size() != 1 || !files[0].name.ends_with(".script")) {
       ReadError(files.empty() ? "" : files[0].name, 0, "expected one name.script");
     }

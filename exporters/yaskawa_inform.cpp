@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -38,25 +39,25 @@ std::string Placeholders(const char* letter, int n) {
   return out;
 }
 
-void RequirePulses(const cell::Robot& robot) {
+// INFORM positions are encoder pulses: without robot.yaml's calibration no position can be
+// written (or read back).
+std::optional<RobotProblem> PulsesProblem(const cell::Robot& robot) {
   const cell::ControllerJoints& c = robot.model->controller;
-  if (c.pulses_per_degree.empty()) {
-    throw InputError({Diagnostic{
-        .where = {.file = robot.model->source_file},
-        .key_path = "controller_joints.pulses",
-        .message = fmt::format(
-            "robot {} ({}) has no encoder pulse calibration, which the yaskawa_inform exporter "
-            "needs (INFORM positions are encoder pulses). Add to {}: `controller_joints: "
-            "{{pulses: {{per_degree: [{}], zero: [{}]}}}}` (inside its `controller_joints:` "
-            "if it has one), one value per axis ({} axes): per_degree = encoder pulses per "
-            "degree of the axis' controller value (pulses/deg, pulses/mm for a prismatic axis; "
-            "negative where the encoder counts the other way), zero = the pulse count at 0 deg "
-            "(a whole number); take both from this robot's controller parameters, never "
-            "estimate them (docs/export/yaskawa_inform.md)",
-            robot.name, robot.model->name, robot.model->source_file,
-            Placeholders("p", robot.model->dof()), Placeholders("z", robot.model->dof()),
-            robot.model->dof())}});
-  }
+  if (!c.pulses_per_degree.empty()) return std::nullopt;
+  return RobotProblem{
+      .key = "controller_joints.pulses",
+      .message = fmt::format(
+          "robot {} ({}) has no encoder pulse calibration (`controller_joints.pulses`), which "
+          "the yaskawa_inform exporter needs (INFORM positions are encoder pulses). Add to {}: "
+          "`controller_joints: {{pulses: {{per_degree: [{}], zero: [{}]}}}}` (inside its "
+          "`controller_joints:` if it has one), one value per axis ({} axes): per_degree = "
+          "encoder pulses per degree of the axis' controller value (pulses/deg, pulses/mm for a "
+          "prismatic axis; negative where the encoder counts the other way), zero = the pulse "
+          "count at 0 deg (a whole number); take both from this robot's controller parameters, "
+          "never estimate them (docs/export/yaskawa_inform.md)",
+          robot.name, robot.model->name, robot.model->source_file,
+          Placeholders("p", robot.model->dof()), Placeholders("z", robot.model->dof()),
+          robot.model->dof())};
 }
 
 std::vector<long long> ToPulses(const cell::Robot& robot, const Eigen::VectorXd& q) {
@@ -154,6 +155,11 @@ class YaskawaInform final : public Dialect {
             .min_speed = 0.0001,
             .min_speed_text = "VJ=0.01"};
   }
+  std::vector<RobotProblem> RobotProblems(const cell::Robot& robot) const override {
+    std::vector<RobotProblem> problems = AxisProblems(robot, 6, kDialect);
+    if (auto p = PulsesProblem(robot)) problems.push_back(std::move(*p));
+    return problems;
+  }
   std::string ProgramName(const std::string& wanted) const override {
     return IdentifierName(wanted, kMaxName, true);
   }
@@ -161,8 +167,7 @@ class YaskawaInform final : public Dialect {
   std::vector<ProgramFile> Write(const Program& program, const cell::Robot& robot,
                                  const Site& site_in) const override {
     const Site site = WithDefaults(site_in, *this);
-    CheckDof(robot, 6, kDialect);
-    RequirePulses(robot);
+    CheckRobot(*this, robot);
     CheckSignals(program, site, 1, 2048, kDialect);
     WELDCELL_CHECK(IsIdentifier(program.name, kMaxName));
     const int limit = PositionLimit(site);
@@ -337,7 +342,7 @@ class YaskawaInform final : public Dialect {
   Program Read(const std::vector<ProgramFile>& files, const cell::Robot& robot,
                const Site& site_in) const override {
     const Site site = WithDefaults(site_in, *this);
-    RequirePulses(robot);
+    CheckRobot(*this, robot);
     if (files.empty()) ReadError("", 0, "no job");
     std::vector<Program> jobs;
     std::vector<std::vector<std::string>> calls(files.size());

@@ -341,14 +341,18 @@ void CheckSignalNumbers(const Program& program, const Site& site, int min, int z
   }
   sink.ThrowIfErrors();
 }
-void CheckDof(const cell::Robot& robot, int dof, const std::string& dialect) {
-  if (robot.model->dof() != dof) {
-    throw InputError({Diagnostic{
-        .where = {.file = robot.model->source_file},
-        .message = fmt::format("{}: robot {} has {} joints; the {} exporter writes arms of "
-                               "exactly {} axes (no external axes)",
-                               robot.name, robot.name, robot.model->dof(), dialect, dof)}});
-  }
+std::vector<RobotProblem> AxisProblems(const cell::Robot& robot, int axes,
+                                       std::string_view dialect) {
+  const cell::RobotModel& m = *robot.model;
+  if (m.dof() == axes) return {};
+  return {RobotProblem{
+      .key = "chain",
+      .message = fmt::format(
+          "robot {} ({}) has {} movable joints (chain {} -> {} in {}); the {} exporter writes "
+          "arms of exactly {} axes (no external axes): give the robot a {}-axis model, or no "
+          "`controller:` (planned without a program)",
+          robot.name, m.name, m.dof(), m.links.empty() ? "" : m.links.front().name,
+          m.links.empty() ? "" : m.links.back().name, m.source_file, dialect, axes, axes)}};
 }
 }  // namespace weldcell::exporters::internal
 

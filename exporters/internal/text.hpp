@@ -98,8 +98,10 @@ void CheckSignals(const Program& program, const Site& site, int min, int max,
 /// signals and their acknowledges); throws InputError naming each range key out of reach once.
 void CheckSignalNumbers(const Program& program, const Site& site, int min, int zone_max,
                         int weld_max, const std::string& dialect);
-/// Throws InputError unless the robot has `dof` joints (the dialect's axis count).
-void CheckDof(const cell::Robot& robot, int dof, const std::string& dialect);
+/// The rule of a dialect that writes arms of exactly `axes` axes: one RobotProblem (key
+/// `chain`) when the robot has another number of movable joints, else none.
+std::vector<RobotProblem> AxisProblems(const cell::Robot& robot, int axes,
+                                       std::string_view dialect);
 }  // namespace weldcell::exporters::internal
 
 namespace weldcell::exporters::internal {

@@ -49,6 +49,10 @@ struct Robot {
   /// Where the robot's `controller.program` (else `controller`, else the robot entry) is
   /// written, for messages about its program; empty when built in code.
   SourceLocation controller_where;
+  /// Where the robot's `controller.dialect` is written (else as controller_where), for messages
+  /// about what the dialect refuses of the robot (exporters::CheckCellPrograms); empty when
+  /// built in code.
+  SourceLocation dialect_where;
 };
 
 struct Weld {

@@ -327,9 +327,12 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
           }
         }
         robot.controller_where = reader.Where(node);
+        robot.dialect_where = robot.controller_where;
         if (auto v = YamlReader::Get(node, "controller")) {
           robot.controller_where = reader.Where(*v);
           if (auto p = YamlReader::Get(*v, "program")) robot.controller_where = reader.Where(*p);
+          robot.dialect_where = robot.controller_where;
+          if (auto d = YamlReader::Get(*v, "dialect")) robot.dialect_where = reader.Where(*d);
           const std::string ckey = JoinKey(key, "controller");
           if (reader.CheckMap(*v, ckey, {"dialect"}, {"program"})) {
             if (auto d = YamlReader::Get(*v, "dialect")) {

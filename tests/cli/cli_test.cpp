@@ -495,6 +495,76 @@ TEST(CliTest, CheckAndPlanRefuseProgramsTheControllersCannotTakeBeforePlanning) 
   }
 }
 
+// A robot its controller's dialect cannot take (4 axes under kuka_krl; a yaskawa_inform robot
+// without `controller_joints.pulses`) was refused only by the export after planning, as a
+// failing "programs written" requirement beside a plan.json. `check` and `plan` (before planning
+// anything) refuse it now at the line of the robot's `controller.dialect`; the same robot
+// without a controller is planned without a program, as before.
+TEST(CliTest, CheckAndPlanRefuseRobotsTheirDialectCannotTakeBeforePlanning) {
+  const fs::path dir = TempDir("robot_dialect");
+  const fs::path good = fs::absolute("tests/planner/cell/good");
+  auto write = [&](const std::string& name, const std::string& controller) {
+    std::ofstream(dir / name) << "format: weldcell/1\nname: axes\ncycle_time: 20\n"
+                                 "units: {length: mm, angle: deg}\nrobots:\n"
+                                 "  - name: R1\n    model: "
+                              << (good / "tiny_robot.yaml").string()
+                              << "\n    tool: " << (good / "gun.yaml").string()
+                              << "\n    home: [10, -20, 50, 90]\n"
+                              << controller  // line 10
+                              << "welds:\n  - {id: W1, p: [300, 200, 300], n: [0, 0, 1]}\n";
+    return dir / name;
+  };
+  const fs::path four =
+      write("four.yaml", "    controller: {dialect: kuka_krl, program: weld_r1}\n");
+  const CommandRun check = Weldcell("check " + four.string());
+  EXPECT_EQ(check.exit_code, 2) << check.out;
+  EXPECT_THAT(
+      check.out,
+      ContainsRegex(R"(four\.yaml:10:27: error: robots\[0\]\.controller\.dialect: robot R1 )"
+                    R"(\(tiny_arm\) has 4 movable joints \(chain base_link -> tool0 in )"
+                    R"(.*tiny_robot\.yaml\); the kuka_krl exporter writes arms of exactly 6 )"
+                    R"(axes \(no external axes\))"))
+      << check.out;
+  EXPECT_THAT(check.out, Not(HasSubstr("ok\n")));
+  const fs::path out = dir / "out";
+  const CommandRun plan = Weldcell("plan " + four.string() + " -o " + out.string());
+  EXPECT_EQ(plan.exit_code, 2) << plan.out;
+  EXPECT_THAT(plan.out, ContainsRegex(R"(four\.yaml:10:27: error: robots\[0\]\.controller\.)"
+                                      R"(dialect: robot R1 \(tiny_arm\) has 4 movable joints)"));
+  EXPECT_THAT(plan.out, Not(HasSubstr("makespan")));
+  EXPECT_FALSE(fs::exists(out / "plan.json"));
+  EXPECT_FALSE(fs::exists(out / "junit.xml"));
+  EXPECT_FALSE(fs::exists(out / "programs"));
+  // Without the controller: checked (and planned) as before, no program due.
+  const fs::path none = write("none.yaml", "");
+  const CommandRun fine = Weldcell("check " + none.string());
+  EXPECT_EQ(fine.exit_code, 0) << fine.out;
+  EXPECT_THAT(fine.out, HasSubstr("ok\n"));
+
+  // A shipped (6-axis) robot under yaskawa_inform: its robot.yaml has no pulse calibration.
+  const fs::path yaskawa = ProgramCell(
+      "programs_pulses", {"R1", "R2"},
+      {"controller: {dialect: fanuc_ls}", "controller: {dialect: yaskawa_inform}"}, {"W01"});
+  const CommandRun refused = Weldcell("check " + yaskawa.string());
+  EXPECT_EQ(refused.exit_code, 2) << refused.out;
+  EXPECT_THAT(
+      refused.out,
+      ContainsRegex(R"(cell\.yaml:7:[0-9]+: error: robots\[1\]\.controller\.dialect: )"
+                    R"(robot R2 \(fanuc_r2000ic165f\) has no encoder pulse calibration )"
+                    R"(\(`controller_joints\.pulses`\), which the yaskawa_inform exporter )"
+                    R"(needs .*Add to .*fanuc_r2000ic165f/robot\.yaml: `controller_joints: )"
+                    R"(\{pulses: \{per_degree: \[p1, p2, p3, p4, p5, p6\])"))
+      << refused.out;
+  EXPECT_THAT(refused.out, Not(ContainsRegex(R"(robots\[0\])")));  // fanuc_ls takes R1
+  const fs::path yaskawa_out = yaskawa.parent_path() / "out";
+  const CommandRun yaskawa_plan =
+      Weldcell("plan " + yaskawa.string() + " -o " + yaskawa_out.string());
+  EXPECT_EQ(yaskawa_plan.exit_code, 2) << yaskawa_plan.out;
+  EXPECT_THAT(yaskawa_plan.out, HasSubstr("controller_joints.pulses"));
+  EXPECT_FALSE(fs::exists(yaskawa_out / "plan.json"));
+  EXPECT_FALSE(fs::exists(yaskawa_out / "programs"));
+}
+
 TEST(CliTest, CheckOfAMalformedCellNamesFileAndLineAndExitsWithTwo) {
   const fs::path dir = TempDir("bad");
   const fs::path cell = dir / "cell.yaml";

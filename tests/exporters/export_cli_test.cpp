@@ -256,8 +256,10 @@ TEST_F(ExportCliTest, AnExportThatCannotWriteOneFileReplacesNone) {
 }
 
 // `plan` over an out/ whose programs/ an earlier plan wrote: when the new plan's export fails
-// (R2 as Yaskawa without pulses), the old programs are removed (those the manifest lists, not
-// the user's files) so that none sits beside the new plan.json.
+// (R2 now as ABB RAPID, and a folder in the way of its DEMO_R2.mod), the old programs are
+// removed (those the manifest lists, not the user's files) so that none sits beside the new
+// plan.json. (This used R2 as Yaskawa without pulses, which `plan` now refuses before planning:
+// CliTest.CheckAndPlanRefuseRobotsTheirDialectCannotTakeBeforePlanning.)
 TEST_F(ExportCliTest, APlanWhoseExportFailsRemovesThePreviousPrograms) {
   ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
   const fs::path out = *dir_ / "replanned";
@@ -265,14 +267,17 @@ TEST_F(ExportCliTest, APlanWhoseExportFailsRemovesThePreviousPrograms) {
   fs::copy(*dir_ / "out" / "programs", out / "programs");
   ASSERT_TRUE(fs::exists(out / "programs" / "DEMO_R1.LS"));
   std::ofstream(out / "programs" / "notes.txt") << "mine\n";
+  fs::create_directories(out / "programs" / "DEMO_R2.mod");
   const CommandRun run =
-      Weldcell("--json plan tests/exporters/cells/nopulses/cell.yaml -o " + out.string());
+      Weldcell("--json plan tests/exporters/cells/rapid_r2/cell.yaml -o " + out.string());
   EXPECT_EQ(run.exit_code, 2) << run.out;
-  EXPECT_THAT(run.out, ContainsRegex(R"(controller_joints\.pulses)"));
+  const std::string why = "folder(s) stand where files must be written: DEMO_R2.mod";
+  EXPECT_THAT(run.out, HasSubstr(why));
   EXPECT_TRUE(fs::exists(out / "plan.json"));
   // New-user trial: junit.xml had every requirement passing and --json nothing about the
   // programs. Both name the failure now.
-  EXPECT_THAT(run.out, ContainsRegex(R"("programs_error": "[^"]*controller_joints\.pulses)"));
+  EXPECT_THAT(run.out, ContainsRegex(R"("programs_error": "[^"]*folder\(s\) stand where files )"
+                                     R"(must be written: DEMO_R2\.mod)"));
   EXPECT_THAT(run.out, ContainsRegex(R"("name": "programs written",\s*"passed": false)"));
   const std::string junit = ReadText(out / "junit.xml");
   EXPECT_THAT(junit, ContainsRegex(R"(name="programs written" time="0">\s*<failure )"));
@@ -287,6 +292,7 @@ TEST_F(ExportCliTest, APlanWhoseExportFailsRemovesThePreviousPrograms) {
   EXPECT_FALSE(fs::exists(out / "programs" / "weld_signals.csv"));
   EXPECT_FALSE(fs::exists(out / "programs" / "weldcell-files.txt"));
   EXPECT_EQ(ReadText(out / "programs" / "notes.txt"), "mine\n");
+  EXPECT_TRUE(fs::is_directory(out / "programs" / "DEMO_R2.mod"));  // not ours: left alone
 }
 
 // Issue 13: `plan` over an OUT/programs/ holding a touched-up DEMO_R1.LS refused (exit 2) but

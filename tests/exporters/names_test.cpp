@@ -904,6 +904,67 @@ TEST_F(NamesTest, CellProgramProblemsAreFoundWithoutAPlan) {
               HasSubstr("robot R2 has no `controller"));
 }
 
+// What a dialect refuses about the robot model itself (an axis count other than its 6, INFORM
+// without the pulse calibration) was said only by Write, after planning (minutes on a large
+// station). CheckCellPrograms applies the dialect's own rules (Dialect::RobotProblems, which
+// Write and Read apply through CheckRobot): at the cell's `controller.dialect`, or, with one
+// dialect for all (`export --dialect`), at the robot.yaml to change, as Write says it.
+TEST_F(NamesTest, RobotsTheirDialectCannotTakeAreFoundWithoutAPlan) {
+  cell::Cell c = cell::LoadCell("tests/exporters/cells/small/cell.yaml").value;  // no pulses
+  EXPECT_EQ(ErrorOf([&] { CheckCellPrograms(c, {}); }), "no error");
+  c.robots[1].controller.dialect = "yaskawa_inform";
+  const std::unique_ptr<Dialect> inform = MakeDialect("yaskawa_inform");
+  const std::vector<RobotProblem> own = inform->RobotProblems(c.robots[1]);
+  ASSERT_EQ(own.size(), 1u);
+  EXPECT_EQ(own[0].key, "controller_joints.pulses");
+  EXPECT_THAT(own[0].message, HasSubstr("robot R2 (kuka_kr210r2700extra) has no encoder pulse "
+                                        "calibration (`controller_joints.pulses`)"));
+  const SourceLocation& at = c.robots[1].dialect_where;
+  ASSERT_GT(at.line, 0);
+  EXPECT_EQ(ErrorOf([&] { CheckCellPrograms(c, {}); }),
+            fmt::format("{}:{}:{}: error: robots[1].controller.dialect: {}", at.file, at.line,
+                        at.column, own[0].message));
+  // The dialect's own check says the same, at the robot.yaml.
+  const std::string model = c.robots[1].model->source_file;
+  EXPECT_EQ(ErrorOf([&] { CheckRobot(*inform, c.robots[1]); }),
+            model + ": error: controller_joints.pulses: " + own[0].message);
+  EXPECT_EQ(ErrorOf([&] { CheckCellPrograms(testing::WithPulses(c), {}); }), "no error");
+  // One dialect for all: its rule for every robot, at each robot.yaml.
+  const std::string all = ErrorOf([&] { CheckCellPrograms(c, {}, "yaskawa_inform"); });
+  EXPECT_THAT(all, HasSubstr(c.robots[0].model->source_file +
+                             ": error: controller_joints.pulses: robot R1 (fanuc_r2000ic165f)"));
+  EXPECT_THAT(all, HasSubstr(model + ": error: controller_joints.pulses: robot R2"));
+  EXPECT_EQ(ErrorOf([&] { CheckCellPrograms(*cell_, {}, "yaskawa_inform"); }), "no error");
+
+  // A 4-axis robot: no dialect takes it; without a controller it is not checked.
+  cell::Cell tiny = cell::LoadCell("tests/planner/cell/good/cell.yaml").value;
+  EXPECT_EQ(ErrorOf([&] { CheckCellPrograms(tiny, {}); }), "no error");
+  for (const std::string& d : DialectNames()) {
+    SCOPED_TRACE(d);
+    tiny.robots[0].controller.dialect = d;
+    const std::vector<RobotProblem> problems = MakeDialect(d)->RobotProblems(tiny.robots[0]);
+    ASSERT_EQ(problems.size(), d == "yaskawa_inform" ? 2u : 1u);
+    EXPECT_EQ(problems[0].key, "chain");
+    EXPECT_THAT(
+        problems[0].message,
+        ContainsRegex("^robot R1 \\(tiny_arm\\) has 4 movable joints \\(chain base_link -> "
+                      "tool0 in .*tiny_robot\\.yaml\\); the " +
+                      d + " exporter writes arms of exactly 6 axes \\(no external axes\\)"));
+    // The cell's robot entry (it has no `controller:` in the file: the dialect is set here).
+    const SourceLocation& entry = tiny.robots[0].dialect_where;
+    ASSERT_GT(entry.line, 0);
+    const std::string e = ErrorOf([&] { CheckCellPrograms(tiny, {}); });
+    for (const RobotProblem& p : problems) {
+      EXPECT_THAT(e, HasSubstr(fmt::format("{}:{}:{}: error: robots[0].controller.dialect: {}",
+                                           entry.file, entry.line, entry.column, p.message)));
+    }
+    EXPECT_THAT(
+        ErrorOf([&] { CheckRobot(*MakeDialect(d), tiny.robots[0]); }),
+        HasSubstr(tiny.robots[0].model->source_file + ": error: chain: " + problems[0].message));
+    tiny.robots[0].controller = {};
+  }
+}
+
 // New-user trial: with {id} outside a string a reserved word as weld id became an identifier in
 // the call (`SpotWeld 2,ENDPROC;`, `SPOT_WELD(1,END)`).
 TEST_F(NamesTest, ReservedWordsAreRefusedAsBareWeldIds) {

@@ -225,7 +225,9 @@ TEST(LoadCellTest, InlineWeldsObstaclesSettingsInSiUnits) {
   EXPECT_TRUE(r1.X_WB.linear().isApprox(
       Eigen::AngleAxisd(std::numbers::pi / 2, Eigen::Vector3d::UnitZ()).toRotationMatrix()));
   EXPECT_TRUE(r1.home.isApprox(Eigen::Vector4d(10 * kDeg, -20 * kDeg, 0.05, 90 * kDeg)));
-  EXPECT_EQ(r1.controller, (Controller{.dialect = "kuka_krl", .program = "weld_r1"}));
+  // No controller: the tiny robot has 4 axes, which no dialect takes (the controller is read in
+  // ControllerAndWhereItIsWritten, of a 6-axis robot).
+  EXPECT_EQ(r1.controller, Controller{});
   EXPECT_EQ(r1.tool.name, "tiny_gun");
   // One model file named twice is one shared model; one mesh file is one Mesh.
   EXPECT_EQ(c.robots[0].model, c.robots[1].model);
@@ -272,6 +274,25 @@ TEST(LoadCellTest, InlineWeldsObstaclesSettingsInSiUnits) {
   // robots use the model.
   EXPECT_EQ(loaded.warnings.size(), 2u);
   EXPECT_TRUE(c.obstacles[0].closed_mesh);
+}
+
+TEST(LoadCellTest, ControllerAndWhereItIsWritten) {
+  const auto loaded = LoadCell(kGood / "controller.yaml");
+  const Cell& c = loaded.value;
+  ASSERT_EQ(c.robots.size(), 2u);
+  const Robot& r1 = c.robots[0];
+  EXPECT_EQ(r1.controller, (Controller{.dialect = "kuka_krl", .program = "weld_r1"}));
+  // Messages about the program name point at `program`, those about what the dialect refuses
+  // of the robot at `dialect`; a robot without a controller at its entry.
+  const std::string file = (kGood / "controller.yaml").string();
+  EXPECT_EQ(r1.controller_where.file, file);
+  EXPECT_EQ(r1.controller_where.line, 13);
+  EXPECT_EQ(r1.dialect_where.file, file);
+  EXPECT_EQ(r1.dialect_where.line, 12);
+  const Robot& r2 = c.robots[1];
+  EXPECT_EQ(r2.controller, Controller{});
+  EXPECT_EQ(r2.controller_where.line, 14);
+  EXPECT_EQ(r2.dialect_where.line, 14);
 }
 
 TEST(LoadCellTest, WeldCsvWithDefaults) {
