@@ -622,10 +622,13 @@ bool CollisionWorld::BodyPairsInContact(CollisionContext& ctx, int robot_a,
                                         const Eigen::Ref<const Eigen::VectorXd>& q_b,
                                         std::span<const std::pair<int, int>> pairs,
                                         double margin) const {
-  const auto [a, b, X_a, X_b] = PlacePair(*impl_, *ctx.impl_, robot_a, q_a, robot_b, q_b, margin);
+  // A named pair, not structured bindings: clang 14 (Debian 12, the fuzz build) cannot capture
+  // those in a lambda.
+  const PlacedPair placed = PlacePair(*impl_, *ctx.impl_, robot_a, q_a, robot_b, q_b, margin);
   return ListedPairsCollide(
-      *ctx.impl_, a, [&](std::size_t i) -> const Eigen::Isometry3d& { return X_a[i]; }, b,
-      [&](std::size_t j) -> const Eigen::Isometry3d& { return X_b[j]; }, pairs, margin);
+      *ctx.impl_, placed.a,
+      [&](std::size_t i) -> const Eigen::Isometry3d& { return placed.X_a[i]; }, placed.b,
+      [&](std::size_t j) -> const Eigen::Isometry3d& { return placed.X_b[j]; }, pairs, margin);
 }
 
 bool CollisionWorld::BodyPairsInContactAtPoses(CollisionContext& ctx, int robot_a,
