@@ -152,9 +152,11 @@ std::string FallbackNote(const plan::TravelReport& t) {
                      t.requested, fmt::join(robots, ", "));
 }
 
-// "travel time learned: R1 3.2 % (analytic 11.0 %), R2 …; matrices 0.41 s"
+// "travel time learned, mean error on the planned moves: R1 3.2 % (analytic 11.0 %), R2 no
+// moves; matrices 0.41 s"
 std::string TravelSummary(const plan::TravelReport& t, double seconds) {
-  std::string line = "travel time " + t.kind + FallbackNote(t) + ":";
+  std::string line =
+      "travel time " + t.kind + FallbackNote(t) + ", mean error on the planned moves:";
   for (std::size_t i = 0; i < t.robots.size(); ++i) {
     const plan::TravelRobotError& e = t.robots[i];
     line += fmt::format("{} {} ", i ? "," : "", e.robot);
@@ -166,7 +168,7 @@ std::string TravelSummary(const plan::TravelReport& t, double seconds) {
     if (e.source != "analytic") line += fmt::format(" (analytic {:.1f} %)", e.analytic_error_pct);
     if (e.drifted) line += " DRIFT";
   }
-  line += fmt::format(" mean error on the planned moves; matrices {:.2f} s", seconds);
+  line += fmt::format("; matrices {:.2f} s", seconds);
   return line;
 }
 

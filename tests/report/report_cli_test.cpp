@@ -195,7 +195,8 @@ TEST(ReportCliTest, ARefusedTravelModelIsSaidInThePlanTheReportAndTheSummaries) 
   }
   EXPECT_THAT(plan_text, Not(HasSubstr("drift_threshold_pct"))) << "no model, no threshold";
   EXPECT_THAT(r.out, HasSubstr("travel time analytic (learned asked for; R1, R2 fell back to the "
-                               "analytic estimate: see the warnings):"));
+                               "analytic estimate: see the warnings), mean error on the "
+                               "planned moves: R1 "));
   const std::string html = ReadText(dir / "report.html");
   const std::size_t warnings = html.find("<section id=\"warnings\">");
   ASSERT_NE(warnings, std::string::npos);
