@@ -861,10 +861,19 @@ struct WeldLayout {
 };
 
 // Spreads `count` welds over `lines` (jittered by `random`); `both_sides`: roof-rail welds
-// without a side alternate between the sides (a part or panel welded from both).
-WeldLayout PlaceWelds(const std::vector<WeldLine>& lines, int count, bool both_sides,
+// without a side alternate between the sides (a part or panel welded from both). `one_row`: every
+// robot stands in the left row (a station of one robot), so the welds go on the lines of that
+// side only (with two sides, one robot left 7 of 12 welds to no robot).
+WeldLayout PlaceWelds(const std::vector<WeldLine>& lines, int count, bool both_sides, bool one_row,
                       Random* random) {
   WeldLayout out;
+  // A line whose welds only the right row would work (their side by the rules below).
+  const auto right_side_only = [&](const WeldLine& line) {
+    if (line.alternate || line.site == WeldSite::kClosedSection) return false;
+    if (line.normal.y() > 0.5) return true;
+    if (line.normal.y() < -0.5 || both_sides) return false;
+    return line.At(0.5 * line.Length()).y() > 0;
+  };
   // How many welds go where: a few meant unreachable, a fifth of the rest on roof rails, a few
   // on the end flanges.
   const int n_closed = count >= 10 ? std::max(1, static_cast<int>(std::lround(0.04 * count))) : 0;
@@ -878,7 +887,7 @@ WeldLayout PlaceWelds(const std::vector<WeldLine>& lines, int count, bool both_s
     std::vector<double> sizes;
     std::vector<std::size_t> index;
     for (std::size_t i = 0; i < lines.size(); ++i) {
-      if (lines[i].site != site) continue;
+      if (lines[i].site != site || (one_row && right_side_only(lines[i]))) continue;
       sizes.push_back(lines[i].Length());
       index.push_back(i);
     }
@@ -900,7 +909,11 @@ WeldLayout PlaceWelds(const std::vector<WeldLine>& lines, int count, bool both_s
       weld.id = fmt::format("W{:04d}", out.welds.size() + 1);
       weld.p_mm = Round(line.At(s));
       weld.n = line.normal;
-      if (line.alternate && j % 2 == 1) weld.n.y() = -weld.n.y();
+      if (line.alternate && one_row) {
+        weld.n.y() = -std::abs(weld.n.y());  // every weld from the left, where the robot is
+      } else if (line.alternate && j % 2 == 1) {
+        weld.n.y() = -weld.n.y();
+      }
       weld.site = line.site;
       int side = -1;
       if (line.site == WeldSite::kClosedSection) {
@@ -910,7 +923,7 @@ WeldLayout PlaceWelds(const std::vector<WeldLine>& lines, int count, bool both_s
       } else if (weld.n.y() > 0.5) {
         side = 1;
       } else if (both_sides) {
-        side = alternate_roof++ % 2;
+        side = one_row ? 0 : alternate_roof++ % 2;
       } else {
         side = weld.p_mm.y() < 0 ? 0 : 1;
       }
@@ -1539,7 +1552,9 @@ Station GenerateStation(const GenerateOptions& options) {
   station.body_triangles = scene.body.mesh.triangles.size();
   station.openings = scene.openings;
   const bool both_sides = station.body == BodyKind::kPart || station.body == BodyKind::kPanel;
-  WeldLayout layout = PlaceWelds(scene.lines, options.welds, both_sides, &random);
+  // One robot stands in the left row (SieveRows: the left row takes the odd one).
+  WeldLayout layout =
+      PlaceWelds(scene.lines, options.welds, both_sides, options.robots == 1, &random);
   station.welds = std::move(layout.welds);
 
   // Robots: the left row (y < 0, facing +y) first, then the right row; models in turn. As a

@@ -166,6 +166,25 @@ TEST(GenerateStationTest, AGivenGunIsEveryRobotsGunAndEachReachesMostOfItsStretc
   EXPECT_EQ(FileOf(c, "welds.csv"), FileOf(x, "welds.csv")) << "the gun changes only the robots";
 }
 
+// One robot stands on one side: the welds go on that side only. With both sides welded, 7 of
+// 12 welds were reached by no robot (seeds 1-3) and `--welds 1` put its weld on the far side.
+TEST(GenerateStationTest, ARobotAloneGetsTheWeldsOfItsSide) {
+  for (const auto& [welds, seed] : {std::pair{12, 1}, std::pair{12, 2}, std::pair{1, 1}}) {
+    const Station one = GenerateStation(
+        {.robots = 1, .welds = welds, .seed = static_cast<std::uint64_t>(seed), .name = "one"});
+    ASSERT_EQ(one.robots.size(), 1u);
+    ASSERT_EQ(one.welds.size(), static_cast<std::size_t>(welds));
+    int unreached = 0;
+    for (const GeneratedWeld& w : one.welds) {
+      EXPECT_LT(w.n.y(), 0.5) << w.id << " faces the side without a robot (seed " << seed << ")";
+      unreached += w.reached_by.empty() && w.site != WeldSite::kClosedSection;
+    }
+    // Reach may still miss one or two (a weld low in a door opening), not half of them.
+    EXPECT_LE(4 * unreached, welds) << unreached << " of " << welds << " welds, seed " << seed;
+    EXPECT_GT(one.robots[0].share_reached, 0) << "seed " << seed;
+  }
+}
+
 TEST(GenerateStationTest, AGivenGunThatReachesTooLittleOfAStretchIsRefused) {
   // Seed 6's KUKA with the X gun reaches 2 of the 5 welds of its side at its best base.
   try {
