@@ -502,8 +502,8 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       for (const plan::UnreachableWeld& u : out.plan.unreachable) {
         std::cout << "not planned: " << u.weld_id << ": " << u.reason << '\n';
       }
-      std::cout << fmt::format("verification: {} violation(s), {} configurations checked\n",
-                               report.violations.size(), report.collision_checks);
+      std::cout << fmt::format("verification: {}, {} configurations checked\n",
+                               report::ViolationCountText(report), report.collision_checks);
       PrintViolations(report);
       for (const report::RequirementResult& r : requirements) {
         std::cout << fmt::format("requirement {}: {}: {}\n", r.name, r.passed ? "pass" : "FAIL",

@@ -211,7 +211,8 @@ std::string Gantt(const plan::Plan& plan, const plan::CycleBreakdown& breakdown)
       "<line class=\"cycle-time\" x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" "
       "stroke=\"#111\" stroke-width=\"2.5\" stroke-dasharray=\"7 4\"/><text x=\"{0:.1f}\" "
       "y=\"{3:.1f}\" text-anchor=\"{4}\" font-weight=\"700\">cycle time {5} s</text>\n",
-      x(plan.cycle_time), top - 22, bottom, top - 26, anchor(plan.cycle_time), S2(plan.cycle_time));
+      x(plan.cycle_time), top - 22, bottom, top - 26, anchor(plan.cycle_time),
+      CycleTimeText(plan.cycle_time));
   svg += "</svg>\n";
   return svg;
 }
@@ -382,10 +383,9 @@ std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& outpu
                    VerdictColour(verdict));
   h += "<div class=\"word\">" + VerdictWord(verdict) + "</div><div class=\"line\">";
   h += fmt::format(
-      "makespan {} s of {} s cycle time ({} {} s) · {} of {} welds planned · {} "
-      "verification violation(s)",
-      S2(plan.makespan), S2(cell.cycle_time), breakdown.slack >= 0 ? "slack" : "over by",
-      S2(std::abs(breakdown.slack)), planned, welds, verification.violations.size());
+      "makespan {} s of {} s cycle time ({} {} s) · {} of {} welds planned · verification: {}",
+      S2(plan.makespan), CycleTimeText(cell.cycle_time), breakdown.slack >= 0 ? "slack" : "over by",
+      S2(std::abs(breakdown.slack)), planned, welds, ViolationCountText(verification));
   int met = 0;
   for (const RequirementResult& r : requirements) met += r.passed ? 1 : 0;
   h += fmt::format(" · {} of {} requirements met", met, requirements.size());
@@ -410,7 +410,7 @@ std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& outpu
   item("robots", fmt::format("{}: {}", cell.robots.size(), robots));
   item("welds", fmt::format("{} ({} planned)", welds, planned));
   item("obstacles", fmt::format("{}", cell.obstacles.size()));
-  item("cycle time", S2(cell.cycle_time) + " s");
+  item("cycle time", CycleTimeText(cell.cycle_time) + " s");
   item("seed", fmt::format("{}", plan.seed));
   item("cell hash", "<span class=\"mono\">" + Esc(plan.cell_hash) + "</span>");
   item("plan format", Esc(plan.format));

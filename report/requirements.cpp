@@ -189,6 +189,14 @@ std::string CycleTimeText(double seconds) {
                                                    : fmt::format("{:.2f}", seconds);
 }
 
+std::string ViolationCountText(const verify::VerifyReport& report) {
+  const int all = static_cast<int>(report.violations.size());
+  const int unsafe = report.unsafe_count();
+  if (unsafe == all) return fmt::format("{} violation(s)", all);
+  return unsafe == 0 ? fmt::format("{} violation(s) (none of them unsafe)", all)
+                     : fmt::format("{} violation(s) ({} of them unsafe)", all, unsafe);
+}
+
 RequirementResult ProgramsNotWritten(const std::string& error) {
   return {.name = kProgramsWritten,
           .passed = false,

@@ -35,6 +35,10 @@ struct RequirementResult {
 /// 0.1 s, where two decimals would show a cycle time of 0.001 s (a unit slip) as "0.00".
 std::string CycleTimeText(double seconds);
 
+/// "3 violation(s)", with "(none of them unsafe)" or "(1 of them unsafe)" when some are not
+/// (VerifyReport::unsafe_count: a weld not planned, the makespan over the cycle time).
+std::string ViolationCountText(const verify::VerifyReport& report);
+
 /// The failed requirement of a plan whose robot programs could not be written; `error` is the
 /// exporter's message (file:line: error: …).
 RequirementResult ProgramsNotWritten(const std::string& error);

@@ -87,5 +87,19 @@ TEST(RequirementsTest, ACycleTimeIsNeverShownAsZero) {
   EXPECT_EQ(CycleTimeText(0.0), "0.00");
 }
 
+// A plan whose only problem is an unplanned weld read "1 verification violation(s)" on stdout
+// and in the report's banner, beside "verification clean: pass".
+TEST(RequirementsTest, ViolationCountsSayHowManyAreUnsafe) {
+  verify::VerifyReport report;
+  EXPECT_EQ(ViolationCountText(report), "0 violation(s)");
+  report.violations.push_back(
+      {.kind = verify::ViolationKind::kWeld, .message = "W1 is not welded", .omission = true});
+  EXPECT_EQ(ViolationCountText(report), "1 violation(s) (none of them unsafe)");
+  report.violations.push_back({.kind = verify::ViolationKind::kRobotCollision, .message = "x"});
+  EXPECT_EQ(ViolationCountText(report), "2 violation(s) (1 of them unsafe)");
+  report.violations.erase(report.violations.begin());
+  EXPECT_EQ(ViolationCountText(report), "1 violation(s)");
+}
+
 }  // namespace
 }  // namespace weldcell::report
