@@ -31,8 +31,8 @@ std::filesystem::path ResolveRelative(const std::filesystem::path& base_dir,
                                       const std::string& relative) {
   namespace fs = std::filesystem;
   const fs::path p(relative);
-  const fs::path joined = p.is_absolute() ? p : base_dir / p;
-  const fs::path normal = joined.lexically_normal();
+  fs::path joined = p.is_absolute() ? p : base_dir / p;
+  fs::path normal = joined.lexically_normal();
   const bool goes_up = std::any_of(joined.begin(), joined.end(),
                                    [](const fs::path& element) { return element == ".."; });
   if (!goes_up) return normal;
