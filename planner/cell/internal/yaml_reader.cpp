@@ -253,6 +253,21 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
       }
     }
   }
+  // A line starting with `%` is a YAML directive (%YAML, %TAG), which belongs before a
+  // document: yaml-cpp applied one on a file's last line to a next document and dropped the
+  // line, keys and all (`% speed_override: 0.5` exported at full speed). weldcell files have
+  // none.
+  {
+    std::istringstream lines(buffer.str());
+    std::string line;
+    for (int number = 1; std::getline(lines, line); ++number) {
+      if (!line.starts_with('%')) continue;
+      sink_.Error({.file = file_, .line = number, .column = 1}, "",
+                  "a line starting with '%' is a YAML directive (%YAML, %TAG), which a weldcell "
+                  "file does not use; its line would be dropped (a comment starts with #)");
+      return std::nullopt;
+    }
+  }
   try {
     const std::string& text = buffer.str();
     const DocumentOutline outline = OutlineDocuments(text);

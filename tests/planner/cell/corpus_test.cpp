@@ -425,6 +425,11 @@ const std::vector<Case>& Cases() {
            Loader::kTool,
            {R"(^@/t04_stray_comma\.yaml:3:1: error: YAML syntax error: unexpected "," where a key or a value should start$)"},
            1},
+          // A `%` line (a YAML directive) at the end of a file was dropped, keys and all.
+          {"t05_directive_line.yaml",
+           Loader::kTool,
+           {R"(^@/t05_directive_line\.yaml:12:1: error: a line starting with '%' is a YAML directive \(%YAML, %TAG\), which a weldcell file does not use; its line would be dropped \(a comment starts with #\)$)"},
+           1},
           {"c43_stray_comma_after_document.yaml",
            Loader::kCell,
            {R"(^@/c43_stray_comma_after_document\.yaml:10:1: error: YAML syntax error: unexpected "," where a key or a value should start$)"},
