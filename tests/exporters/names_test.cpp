@@ -7,8 +7,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <regex>
 #include <string>
 
@@ -962,6 +964,28 @@ TEST_F(NamesTest, RobotsTheirDialectCannotTakeAreFoundWithoutAPlan) {
         ErrorOf([&] { CheckRobot(*MakeDialect(d), tiny.robots[0]); }),
         HasSubstr(tiny.robots[0].model->source_file + ": error: chain: " + problems[0].message));
     tiny.robots[0].controller = {};
+  }
+
+  // A linear track and five rotary joints: six movable joints, but the track's millimetres were
+  // written as J1's degrees. Every dialect refuses it as an external axis.
+  auto track = std::make_shared<cell::RobotModel>(*c.robots[0].model);
+  const auto first = std::find_if(track->joints.begin(), track->joints.end(),
+                                  [](const cell::Joint& j) { return j.movable(); });
+  ASSERT_NE(first, track->joints.end());
+  first->type = cell::JointType::kPrismatic;
+  ASSERT_EQ(track->dof(), 6);
+  cell::Robot on_track = c.robots[0];
+  on_track.model = track;
+  for (const std::string& d : DialectNames()) {
+    SCOPED_TRACE(d);
+    const std::vector<RobotProblem> problems = MakeDialect(d)->RobotProblems(on_track);
+    ASSERT_GE(problems.size(), 1u);
+    EXPECT_EQ(problems[0].key, "chain");
+    EXPECT_THAT(problems[0].message,
+                HasSubstr("robot R1 (fanuc_r2000ic165f) has a linear joint " + first->name));
+    EXPECT_THAT(problems[0].message,
+                HasSubstr("writes arms of exactly 6 rotary axes (no external axes such as a "
+                          "track)"));
   }
 }
 
