@@ -43,11 +43,14 @@ constexpr double kMaxTilt = std::numbers::pi / 2;  // rad
 // `unit`); empty when it can.
 std::string TiltProblem(double tilt_rad, std::string_view text, const std::string& unit) {
   if (tilt_rad < 0.0) return "must be >= 0, got " + std::string(text);
-  if (tilt_rad > kMaxTilt + 1e-12) {
+  // 90° as written to four decimals (1.5708 rad) is 90°.
+  if (tilt_rad > kMaxTilt + 1e-4) {
     return "must be at most 90 deg (1.5708 rad: the gun axis square to the normal), got " +
            std::string(text) + " " + unit +
-           (unit == "rad" ? " (degrees in a file whose angle unit is rad? units: {angle: deg})"
-                          : "");
+           (unit == "rad" && tilt_rad > std::numbers::pi
+                ? " (degrees in a cell whose angle unit is rad? the cell file's units: {angle: "
+                  "deg})"
+                : "");
   }
   return "";
 }

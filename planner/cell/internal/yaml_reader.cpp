@@ -521,6 +521,7 @@ const char* InvisibleFormatCharacter(char32_t c) {
       (c >= 0xE0000 && c <= 0xE0FFF)) {
     return "invisible";
   }
+  if (c == 0x2800) return "blank braille pattern";  // prints as a space
   return nullptr;
 }
 
@@ -557,11 +558,16 @@ std::string ControlCharacterProblem(std::string_view name) {
       return "names must be printable: invisible format character " + std::string(hex) + " (" +
              what + ")" + at;
     }
-    // "R1" followed by a no-break space prints as R1 and is another name (as "R1 " is).
-    if ((i == 0 || i + length == name.size()) && IsNonAsciiSpace(code)) {
+    // "R1" followed by a no-break space prints as R1 and is another name (as "R1 " is); so
+    // does one followed by a zero-width joiner, which only joins letters inside a word.
+    if ((i == 0 || i + length == name.size()) &&
+        (IsNonAsciiSpace(code) || code == 0x200C || code == 0x200D)) {
       return "names must not begin or end with a space: " + std::string(hex) +
-             (code == 0x00A0 ? " (no-break space)" : " (a space)") + at +
-             " (names are compared exactly)";
+             (code == 0x00A0   ? " (no-break space)"
+              : code == 0x200C ? " (zero-width non-joiner)"
+              : code == 0x200D ? " (zero-width joiner)"
+                               : " (a space)") +
+             at + " (names are compared exactly)";
     }
   }
   return {};

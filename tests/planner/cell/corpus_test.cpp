@@ -442,15 +442,18 @@ const std::vector<Case>& Cases() {
            1},
           {"c45_tilt_beyond_square_csv.yaml",
            Loader::kCell,
-           {R"(^@/c45_tilt_beyond_square_csv\.yaml:8:47: error: welds\.defaults\.tilt: must be at most 90 deg \(1\.5708 rad: the gun axis square to the normal\), got 10 rad \(degrees in a file whose angle unit is rad\? units: \{angle: deg\}\)$)",
-            R"(^@/c45_welds\.csv:3:26: error: tilt: must be at most 90 deg \(1\.5708 rad: the gun axis square to the normal\), got 1\.6 rad \(degrees)"},
+           {R"(^@/c45_tilt_beyond_square_csv\.yaml:8:47: error: welds\.defaults\.tilt: must be at most 90 deg \(1\.5708 rad: the gun axis square to the normal\), got 10 rad \(degrees in a cell whose angle unit is rad\? the cell file's units: \{angle: deg\}\)$)",
+            R"(^@/c45_welds\.csv:3:26: error: tilt: must be at most 90 deg \(1\.5708 rad: the gun axis square to the normal\), got 1\.6 rad$)"},
            2},
-          // A no-break or other non-ASCII space at a name's start or end (inside is fine: W 2).
+          // A no-break or other non-ASCII space, or a zero-width joiner, at a name's start or
+          // end (inside is fine: W 2, W\u200D5); a blank braille pattern anywhere.
           {"c46_no_break_space.yaml",
            Loader::kCell,
            {R"(^@/c46_no_break_space\.yaml:8:12: error: robots\[1\]\.name: names must not begin or end with a space: U\+00A0 \(no-break space\) at byte 3 \(names are compared exactly\)$)",
-            R"(^@/c46_no_break_space\.yaml:10:10: error: welds\[0\]\.id: names must not begin or end with a space: U\+3000 \(a space\) at byte 1 \(names are compared exactly\)$)"},
-           2},
+            R"(^@/c46_no_break_space\.yaml:10:10: error: welds\[0\]\.id: names must not begin or end with a space: U\+3000 \(a space\) at byte 1 \(names are compared exactly\)$)",
+            R"(^@/c46_no_break_space\.yaml:12:10: error: welds\[2\]\.id: names must not begin or end with a space: U\+200D \(zero-width joiner\) at byte 3 \(names are compared exactly\)$)",
+            R"(^@/c46_no_break_space\.yaml:13:10: error: welds\[3\]\.id: names must be printable: invisible format character U\+2800 \(blank braille pattern\) at byte 2$)"},
+           4},
           // Bidirectional controls and zero-width characters were accepted in names (U+200C
           // and U+200D, which Persian and Indic words need, still are: weld W\u200C3).
           {"c41_invisible_characters.yaml",
