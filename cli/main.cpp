@@ -33,9 +33,13 @@ bool JsonAsked(int argc, char** argv) {
   return false;
 }
 
-// The first word of the command line that is neither an option nor an option's value, when it
-// names no command: CLI11 says only "A subcommand is required" for `weldcell bogus`.
-std::string UnknownCommand(const CLI::App& app, int argc, char** argv) {
+std::string CommandNames(const CLI::App& app);
+
+// What is wrong before the command, in the user's words, or empty: an option weldcell does not
+// have there (`weldcell -j 1 check …`: -j is a command's), or a first word that names no
+// command. CLI11 says only "A subcommand is required" for both.
+std::string ProblemBeforeTheCommand(const CLI::App& app, int argc, char** argv) {
+  using weldcell::cli::Printable;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--") break;
@@ -43,11 +47,21 @@ std::string UnknownCommand(const CLI::App& app, int argc, char** argv) {
       ++i;  // its value
       continue;
     }
-    if (arg.starts_with("-")) continue;
+    if (arg == "-q" || arg == "--quiet" || arg == "--json" || arg == "-h" || arg == "--help" ||
+        arg == "--version" || arg.starts_with("--package-path=")) {
+      continue;
+    }
+    if (arg.starts_with("-")) {
+      return "unknown option '" + Printable(arg) +
+             "' before the command (weldcell's own options are --quiet, --json and "
+             "--package-path; a command's options follow the command, e.g. weldcell plan "
+             "cell.yaml -j 2)";
+    }
     for (const CLI::App* command : app.get_subcommands({})) {
       if (command->check_name(std::string(arg))) return "";
     }
-    return std::string(arg);
+    return "unknown command '" + Printable(arg) + "' (expected one of: " + CommandNames(app) +
+           "; weldcell --help describes them)";
   }
   return "";
 }
@@ -131,10 +145,7 @@ int main(int argc, char** argv) {
     }
     return kExitOk;
   } catch (const CLI::ParseError& e) {
-    if (const std::string unknown = UnknownCommand(app, argc, argv); !unknown.empty()) {
-      const std::string message = "unknown command '" + Printable(unknown) +
-                                  "' (expected one of: " + CommandNames(app) +
-                                  "; weldcell --help describes them)";
+    if (const std::string message = ProblemBeforeTheCommand(app, argc, argv); !message.empty()) {
       std::cerr << "weldcell: error: " << message << '\n';
       return Fail(json(), kExitBadInput, "usage", message);
     }

@@ -827,6 +827,16 @@ TEST(CliTest, AnUnknownCommandIsNamedAndTheVersionIsJsonWithJson) {
                                  "weldcell --help describes them)"))
         << args;
   }
+  // A command's option before the command, or an option weldcell does not have.
+  for (const std::string args : {"-j 1 check x.yaml", "--bogus", "--seed 3 plan x.yaml"}) {
+    const CommandRun r = Weldcell(args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
+    EXPECT_THAT(r.out, HasSubstr("weldcell: error: unknown option '" +
+                                 args.substr(0, args.find(' ')) + "' before the command"))
+        << args << "\n"
+        << r.out;
+    EXPECT_THAT(r.out, Not(HasSubstr("unknown command"))) << args;
+  }
   const CommandRun missing = Weldcell("check");  // a known command without its argument
   EXPECT_EQ(missing.exit_code, 2) << missing.out;
   EXPECT_THAT(missing.out, Not(HasSubstr("unknown command"))) << missing.out;
