@@ -878,7 +878,8 @@ WeldLayout PlaceWelds(const std::vector<WeldLine>& lines, int count, bool both_s
   // on the end flanges.
   const int n_closed = count >= 10 ? std::max(1, static_cast<int>(std::lround(0.04 * count))) : 0;
   const int n_roof = static_cast<int>(std::lround(0.2 * (count - n_closed)));
-  const int n_end = static_cast<int>(std::lround(0.06 * (count - n_closed)));
+  // (End flanges only the robot at that end of a row reaches: none for a robot alone, 2.6 m off.)
+  const int n_end = one_row ? 0 : static_cast<int>(std::lround(0.06 * (count - n_closed)));
   const int n_door = count - n_closed - n_roof - n_end;
   std::vector<int> per_line(lines.size(), 0);
   for (const auto& [site, site_count] :

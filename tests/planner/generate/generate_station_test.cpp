@@ -169,14 +169,20 @@ TEST(GenerateStationTest, AGivenGunIsEveryRobotsGunAndEachReachesMostOfItsStretc
 // One robot stands on one side: the welds go on that side only. With both sides welded, 7 of
 // 12 welds were reached by no robot (seeds 1-3) and `--welds 1` put its weld on the far side.
 TEST(GenerateStationTest, ARobotAloneGetsTheWeldsOfItsSide) {
-  for (const auto& [welds, seed] : {std::pair{12, 1}, std::pair{12, 2}, std::pair{1, 1}}) {
-    const Station one = GenerateStation(
-        {.robots = 1, .welds = welds, .seed = static_cast<std::uint64_t>(seed), .name = "one"});
+  for (const auto& [welds, seed, body] :
+       {std::tuple{12, 1, BodyKind::kAuto}, std::tuple{12, 2, BodyKind::kAuto},
+        std::tuple{1, 1, BodyKind::kAuto}, std::tuple{12, 1, BodyKind::kShell}}) {
+    const Station one = GenerateStation({.robots = 1,
+                                         .welds = welds,
+                                         .seed = static_cast<std::uint64_t>(seed),
+                                         .name = "one",
+                                         .body = body});
     ASSERT_EQ(one.robots.size(), 1u);
     ASSERT_EQ(one.welds.size(), static_cast<std::size_t>(welds));
     int unreached = 0;
     for (const GeneratedWeld& w : one.welds) {
       EXPECT_LT(w.n.y(), 0.5) << w.id << " faces the side without a robot (seed " << seed << ")";
+      EXPECT_NE(w.site, WeldSite::kEndFlange) << w.id << ": only a row's end robot reaches those";
       unreached += w.reached_by.empty() && w.site != WeldSite::kClosedSection;
     }
     // Reach may still miss one or two (a weld low in a door opening), not half of them.
