@@ -33,7 +33,13 @@ bool JsonAsked(int argc, char** argv) {
   return false;
 }
 
-std::string CommandNames(const CLI::App& app);
+std::string CommandNames(const CLI::App& app) {
+  std::string names;
+  for (const CLI::App* command : app.get_subcommands({})) {
+    names += (names.empty() ? "" : ", ") + command->get_name();
+  }
+  return names;
+}
 
 // What is wrong before the command, in the user's words, or empty: an option weldcell does not
 // have there (`weldcell -j 1 check …`: -j is a command's), or a first word that names no
@@ -64,14 +70,6 @@ std::string ProblemBeforeTheCommand(const CLI::App& app, int argc, char** argv) 
            "; weldcell --help describes them)";
   }
   return "";
-}
-
-std::string CommandNames(const CLI::App& app) {
-  std::string names;
-  for (const CLI::App* command : app.get_subcommands({})) {
-    names += (names.empty() ? "" : ", ") + command->get_name();
-  }
-  return names;
 }
 
 // With --json, the document of a run that ends without its result (docs/cli.md#--json): a

@@ -344,30 +344,24 @@ void CheckSignalNumbers(const Program& program, const Site& site, int min, int z
 std::vector<RobotProblem> AxisProblems(const cell::Robot& robot, int axes,
                                        std::string_view dialect) {
   const cell::RobotModel& m = *robot.model;
-  if (m.dof() == axes) {
-    // A linear track with five rotary joints is six movable joints too, but the track is an
-    // external axis: its millimetres were written as J1's degrees.
-    for (const cell::Joint& j : m.joints) {
-      if (j.type != cell::JointType::kPrismatic) continue;
-      return {RobotProblem{
-          .key = "chain",
-          .message = fmt::format(
-              "robot {} ({}) has a linear joint {} (chain {} -> {} in {}); the {} exporter "
-              "writes arms of exactly {} rotary axes (no external axes such as a track): give "
-              "the robot a {}-axis model, or no `controller:` (planned without a program)",
-              robot.name, m.name, j.name, m.links.empty() ? "" : m.links.front().name,
-              m.links.empty() ? "" : m.links.back().name, m.source_file, dialect, axes, axes)}};
-    }
-    return {};
-  }
+  // A linear track with five rotary joints is six movable joints too, but the track is an
+  // external axis: its millimetres were written as J1's degrees.
+  const auto linear = std::find_if(m.joints.begin(), m.joints.end(), [](const cell::Joint& j) {
+    return j.type == cell::JointType::kPrismatic;
+  });
+  if (m.dof() == axes && linear == m.joints.end()) return {};
+  const std::string found = m.dof() != axes ? fmt::format("has {} movable joints", m.dof())
+                                            : fmt::format("has a linear joint {}", linear->name);
+  const std::string rule =
+      m.dof() != axes ? fmt::format("{} axes (no external axes)", axes)
+                      : fmt::format("{} rotary axes (no external axes such as a track)", axes);
   return {RobotProblem{
       .key = "chain",
       .message = fmt::format(
-          "robot {} ({}) has {} movable joints (chain {} -> {} in {}); the {} exporter writes "
-          "arms of exactly {} axes (no external axes): give the robot a {}-axis model, or no "
-          "`controller:` (planned without a program)",
-          robot.name, m.name, m.dof(), m.links.empty() ? "" : m.links.front().name,
-          m.links.empty() ? "" : m.links.back().name, m.source_file, dialect, axes, axes)}};
+          "robot {} ({}) {} (chain {} -> {} in {}); the {} exporter writes arms of exactly {}: "
+          "give the robot a {}-axis model, or no `controller:` (planned without a program)",
+          robot.name, m.name, found, m.links.empty() ? "" : m.links.front().name,
+          m.links.empty() ? "" : m.links.back().name, m.source_file, dialect, rule, axes)}};
 }
 }  // namespace weldcell::exporters::internal
 

@@ -231,9 +231,10 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
   std::stringstream buffer;
   buffer << in.rdbuf();
   // A control byte (NUL, ESC ...) other than tab and line ends: said at its own line and column
-  // as `\xNN` (yaml-cpp reports it later, elsewhere, with the raw byte in its message).
+  // as `\xNN` (yaml-cpp reports it later, elsewhere, with the raw byte in its message); and a
+  // YAML directive line.
+  const std::string text = buffer.str();
   {
-    const std::string& text = buffer.str();
     int line = 1, column = 1;
     for (const char c : text) {
       const auto u = static_cast<unsigned char>(c);
@@ -245,6 +246,17 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
                         " (a YAML file is text; a binary or corrupted file?)");
         return std::nullopt;
       }
+      // A line starting with `%` is a YAML directive (%YAML, %TAG), which belongs before a
+      // document: yaml-cpp applied one on a file's last line to a next document and dropped
+      // the line, keys and all (`% speed_override: 0.5` exported at full speed). weldcell
+      // files have none.
+      if (c == '%' && column == 1) {
+        sink_.Error({.file = file_, .line = line, .column = 1}, "",
+                    "a line starting with '%' is a YAML directive (%YAML, %TAG), which a "
+                    "weldcell file does not use; its line would be dropped (a comment starts "
+                    "with #)");
+        return std::nullopt;
+      }
       if (c == '\n') {
         ++line;
         column = 1;
@@ -253,23 +265,7 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
       }
     }
   }
-  // A line starting with `%` is a YAML directive (%YAML, %TAG), which belongs before a
-  // document: yaml-cpp applied one on a file's last line to a next document and dropped the
-  // line, keys and all (`% speed_override: 0.5` exported at full speed). weldcell files have
-  // none.
-  {
-    std::istringstream lines(buffer.str());
-    std::string line;
-    for (int number = 1; std::getline(lines, line); ++number) {
-      if (!line.starts_with('%')) continue;
-      sink_.Error({.file = file_, .line = number, .column = 1}, "",
-                  "a line starting with '%' is a YAML directive (%YAML, %TAG), which a weldcell "
-                  "file does not use; its line would be dropped (a comment starts with #)");
-      return std::nullopt;
-    }
-  }
   try {
-    const std::string& text = buffer.str();
     const DocumentOutline outline = OutlineDocuments(text);
     if (outline.stuck_at) {
       const YAML::Mark& at = *outline.stuck_at;
