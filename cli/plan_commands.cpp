@@ -196,6 +196,349 @@ void PrintViolations(const verify::VerifyReport& report) {
   for (const std::string& line : verify::SummaryLines(report)) std::cout << line << '\n';
 }
 
+// What `weldcell plan` was given (its options' defaults are PlanOptions').
+struct PlanArgs {
+  std::string cell;
+  std::string out = "out";
+  int jobs = 0;
+  std::optional<std::uint64_t> seed;  // the cell's settings.seed when not given
+  int rebalance_rounds = pipeline::PlanOptions{}.rebalance_rounds;
+  double spatial_weight = pipeline::PlanOptions{}.spatial_weight;
+  double sweep_weight = pipeline::PlanOptions{}.sweep_weight;
+  double exclusion_clearance = pipeline::PlanOptions{}.exclusion_clearance;
+  std::string travel_time = "analytic";
+  std::string allocator = "strong";
+  std::string models = "models";
+  int max_options = pipeline::PlanOptions{}.max_options_per_robot;
+  bool force = false;
+};
+
+// The pipeline's options from the command's: threads, allocator, travel-time kind (with the
+// models that apply; a warning per robot that falls back to the analytic estimate).
+pipeline::PlanOptions MakePlanOptions(const PlanArgs& args, const cell::Cell& c,
+                                      const Progress& progress) {
+  pipeline::PlanOptions options{.threads = args.jobs,
+                                .max_options_per_robot = args.max_options,
+                                .rebalance_rounds = args.rebalance_rounds,
+                                .spatial_weight = args.spatial_weight,
+                                .sweep_weight = args.sweep_weight,
+                                .exclusion_clearance = args.exclusion_clearance,
+                                .progress = progress};
+  if (args.allocator == "baseline") options.allocator = pipeline::Allocator::kBaseline;
+  if (args.travel_time == "exact") {
+    options.travel_time = pipeline::TravelTimeKind::kExact;
+  } else if (args.travel_time != "analytic") {
+    // Learned even where no model applies: the plan then says so per robot (the fallback's
+    // reason), and its kind, analytic, that nothing was priced by a model.
+    learned::ModelChoice choice = learned::ChooseModels(c, args.models);
+    for (const std::string& m : choice.messages) std::cerr << "weldcell: warning: " << m << '\n';
+    options.travel_time = pipeline::TravelTimeKind::kLearned;
+    options.travel_models = std::move(choice.models);
+    options.travel_fallbacks = std::move(choice.fallbacks);
+  }
+  return options;
+}
+
+// What became of OUT/programs/: the summary's lines about it, why it could not be written
+// (empty when it was, or none was due) and whether it was.
+struct ProgramsOutcome {
+  std::vector<std::string> lines;
+  std::string error;
+  bool written = false;
+};
+
+// Each robot's program in its cell dialect (docs/export.md) into folder/programs/, only for a
+// plan that is safe to run (as `weldcell export`): a program of a colliding plan must never
+// reach a controller; unplanned welds and the cycle time do not block it. Without programs of
+// this plan, those an earlier run wrote (its manifest lists them) are removed, so they cannot
+// stay beside the new plan.json; other files in programs/ are left alone.
+ProgramsOutcome WritePrograms(const std::filesystem::path& folder, const plan::Plan& plan,
+                              const cell::Cell& c, const collision::CollisionWorld& verifier_world,
+                              const verify::VerifyReport& report, bool force,
+                              const std::optional<OutputFolder>& programs_folder) {
+  ProgramsOutcome outcome;
+  if (report.unsafe_count() == 0) {
+    try {
+      const exporters::ExportResult programs =
+          exporters::ExportPlan(plan, c, {},
+                                {.skip_robots_without_controller = true,
+                                 .world = &verifier_world,
+                                 .plan_file = (folder / "plan.json").string()});
+      // Its warnings were printed before planning (CheckStation).
+      if (!programs.robots.empty()) {
+        std::vector<std::string> removed;
+        exporters::WriteProgramFiles(folder / "programs", plan, programs, {.force = force},
+                                     &removed);
+        for (const std::string& name : removed) {
+          std::cerr << "weldcell: removed " << (folder / "programs" / name).string()
+                    << " (written by the previous plan's export, not by this one)\n";
+        }
+        outcome.written = true;
+        if (programs_folder) programs_folder->Keep();
+        outcome.lines = ProgramLines(programs);
+      }
+    } catch (const InputError& e) {
+      outcome.error = e.what();
+    } catch (const FileWriteError& e) {
+      outcome.error = std::string("weldcell: error: ") + e.what();
+    }
+  } else {
+    outcome.lines.emplace_back("programs: not written (the plan fails verification)");
+  }
+  if (!outcome.written) {
+    const int removed = exporters::RemoveProgramFiles(folder / "programs");
+    if (removed > 0) {
+      outcome.lines.push_back(
+          fmt::format("programs: removed the {} file(s) of the previous plan", removed));
+    }
+  }
+  return outcome;
+}
+
+// What a finished plan run hands to its printing: the outputs, the verification and the
+// derived figures.
+struct PlanResult {
+  const cell::Cell& cell;
+  const pipeline::PlanOutput& out;
+  const verify::VerifyReport& report;
+  const std::vector<report::RequirementResult>& requirements;
+  const ProgramsOutcome& programs;
+  std::filesystem::path folder;
+  pipeline::Allocator allocator;
+  double verify_seconds = 0;
+  verify::StationVerdict verdict;
+  plan::CycleBreakdown breakdown;
+  plan::OverheadSplit overhead;
+};
+
+// --json's result of `weldcell plan` (docs/cli.md).
+nlohmann::ordered_json PlanResultJson(const PlanResult& r) {
+  const pipeline::PlanStatistics& s = r.out.statistics;
+  nlohmann::ordered_json j;
+  j["plan"] = (r.folder / "plan.json").string();
+  j["report"] = (r.folder / "report.html").string();
+  j["junit"] = (r.folder / "junit.xml").string();
+  j["makespan"] = r.out.plan.makespan;
+  j["cycle_time"] = r.cell.cycle_time;
+  j["unplanned"] = r.out.plan.unreachable.size();
+  j["violations"] = r.report.violations.size();
+  j["verdict"] = verify::ToString(r.verdict);
+  // null when the programs were written, or none were due (no controller, a plan that fails
+  // verification); else why not (the exit code is 2).
+  j["programs_error"] = r.programs.error.empty() ? nlohmann::ordered_json(nullptr)
+                                                 : nlohmann::ordered_json(r.programs.error);
+  j["breakdown"] = BreakdownJson(r.breakdown);
+  j["estimate"] = s.estimated_makespan;
+  // Null where the summary leaves the split out: no estimate, or no robot.
+  j["overhead"] = nlohmann::ordered_json(nullptr);
+  if (!r.overhead.robot.empty()) {
+    j["overhead"] = {{"robot", r.overhead.robot},
+                     {"overhead", r.overhead.overhead},
+                     {"travel", r.overhead.travel},
+                     {"waiting", r.overhead.waiting},
+                     {"signal_waiting", r.overhead.signal_waiting},
+                     {"route", r.overhead.route},
+                     {"travel_source", r.overhead.travel_source},
+                     {"near_critical", r.overhead.near_critical}};
+  }
+  j["travel_time"] = r.out.plan.travel.kind;
+  j["travel_time_requested"] = r.out.plan.travel.requested;
+  j["travel_error"] = TravelErrorJson(r.out.plan.travel);
+  j["rearrange"] = RearrangeJson(s);
+  j["requirements"] = nlohmann::ordered_json::array();
+  for (const report::RequirementResult& q : r.requirements) {
+    j["requirements"].push_back({{"name", q.name}, {"passed", q.passed}, {"message", q.message}});
+  }
+  return j;
+}
+
+// "makespan 25.49 s of 30 s cycle time (fits); allocation estimate …": the verdict line.
+std::string MakespanLine(const PlanResult& r) {
+  const pipeline::PlanStatistics& s = r.out.statistics;
+  // "fits" only for a complete station that verification passes: unplanned welds take no time
+  // in the makespan, and a plan with a collision fits nothing.
+  const std::string verdict_text =
+      r.verdict == verify::StationVerdict::kIncomplete
+          ? fmt::format("incomplete: {} of {} welds not planned", r.out.plan.unreachable.size(),
+                        r.cell.welds.size())
+      : r.verdict == verify::StationVerdict::kInvalid
+          ? fmt::format("invalid: {} verification violation(s)", r.report.violations.size())
+          : std::string(verify::ToString(r.verdict));
+  return fmt::format(
+      "makespan {:.2f} s of {} s cycle time ({}); allocation estimate {:.2f} s{}, lower bound "
+      "{:.2f} s, baseline {:.2f} s",
+      r.out.plan.makespan, report::CycleTimeText(r.cell.cycle_time), verdict_text,
+      s.estimated_makespan,
+      r.allocator == pipeline::Allocator::kStrong
+          ? ""
+          : fmt::format(" ({} allocator)", pipeline::ToString(r.allocator)),
+      s.lower_bound, s.baseline_makespan);
+}
+
+// "moves: 12 direct, 9 planned; 4 interlock zone(s); time: reach …": where the time went.
+std::string StageTimesLine(const PlanResult& r) {
+  const pipeline::PlanStatistics& s = r.out.statistics;
+  return fmt::format(
+      "moves: {} direct, {} planned; {} interlock zone(s); time: reach {:.2f} s,{} allocation "
+      "{:.2f} s{}, motion {:.2f} s, coordination {:.2f} s, verification {:.2f} s",
+      s.direct_moves, s.planned_moves, r.out.plan.zones.size(), s.reach_seconds,
+      s.travel_seconds > 0 ? fmt::format(" travel times {:.2f} s,", s.travel_seconds) : "",
+      s.allocation_seconds,
+      s.ahead_allocation_seconds > 0
+          ? fmt::format(" (+{:.2f} s ahead, overlapped)", s.ahead_allocation_seconds)
+          : "",
+      s.motion_seconds, s.coordination_seconds, r.verify_seconds);
+}
+
+// "coordination overhead +9.1 % of the allocation estimate; conflict-aware re-allocation: …":
+// what the re-allocation rounds tried and kept.
+std::string OverheadLine(const PlanResult& r) {
+  const pipeline::PlanStatistics& s = r.out.statistics;
+  return fmt::format(
+      "coordination overhead {:+.1f} % of the allocation estimate; conflict-aware "
+      "re-allocation: {} of {} kept{}{}{} (first coordinated makespan {:.2f} s)",
+      s.estimated_makespan > 0
+          ? 100.0 * (r.out.plan.makespan - s.estimated_makespan) / s.estimated_makespan
+          : 0.0,
+      s.rebalance_kept, s.rebalance_rounds,
+      s.spatial_makespan > 0 ? fmt::format(", spatial term {}: {:.2f} s, {} unplanned",
+                                           s.spatial_kept ? "kept" : "not kept", s.spatial_makespan,
+                                           s.spatial_unplanned)
+                             : std::string(),
+      s.exclusion_makespan > 0
+          ? fmt::format(", with exclusions {}: {:.2f} s (its estimate {:.2f} s), {} unplanned",
+                        s.exclusion_kept ? "kept" : "not kept", s.exclusion_makespan,
+                        s.exclusion_estimate, s.exclusion_unplanned)
+          : std::string(),
+      RearrangeSummary(s), s.first_makespan);
+}
+
+// The summary on a terminal or in a log: the breakdown, the verdict, stage times, overhead,
+// travel error, unplanned welds, violations, requirements, programs and the files written.
+void PrintPlanSummary(const PlanResult& r) {
+  const pipeline::PlanStatistics& s = r.out.statistics;
+  for (const std::string& line : plan::BreakdownLines(r.breakdown)) std::cout << line << '\n';
+  std::cout << MakespanLine(r) << '\n';
+  std::cout << StageTimesLine(r) << '\n';
+  std::cout << OverheadLine(r) << '\n';
+  if (!r.overhead.robot.empty()) std::cout << "overhead: " << plan::Describe(r.overhead) << '\n';
+  std::cout << TravelSummary(r.out.plan.travel, s.travel_seconds) << '\n';
+  if (!s.coordination_message.empty()) {
+    std::cout << "coordination: " << s.coordination_message << '\n';
+  }
+  for (const plan::UnreachableWeld& u : r.out.plan.unreachable) {
+    std::cout << "not planned: " << u.weld_id << ": " << u.reason << '\n';
+  }
+  std::cout << fmt::format("verification: {}, {} configurations checked\n",
+                           report::ViolationCountText(r.report), r.report.collision_checks);
+  PrintViolations(r.report);
+  for (const report::RequirementResult& q : r.requirements) {
+    std::cout << fmt::format("requirement {}: {}: {}\n", q.name, q.passed ? "pass" : "FAIL",
+                             q.message);
+  }
+  for (const std::string& line : r.programs.lines) std::cout << line << '\n';
+  std::cout << "wrote " << (r.folder / "plan.json").string() << ", "
+            << (r.folder / "report.html").string() << ", " << (r.folder / "junit.xml").string()
+            << (r.programs.written ? ", " + (r.folder / "programs").string() + "/" : "") << '\n';
+}
+
+// --quiet: only why the run fails, so that a CI log says it beside the exit code.
+void PrintFailedRequirements(const std::vector<report::RequirementResult>& requirements) {
+  for (const report::RequirementResult& q : requirements) {
+    if (!q.passed) std::cout << fmt::format("requirement {}: FAIL: {}\n", q.name, q.message);
+  }
+}
+
+// `weldcell plan`: load and check the station, plan and verify it (Ctrl-C stops either), then
+// write plan.json, the programs, report.html and junit.xml, and say how it went.
+void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) {
+  const std::filesystem::path folder(args.out);
+  const std::filesystem::path plan_file = folder / "plan.json";
+  const std::filesystem::path report_file = folder / "report.html";
+  const std::filesystem::path junit_file = folder / "junit.xml";
+  CheckOutputFolder(args.out, "--out");
+  for (const std::filesystem::path& file : {plan_file, report_file, junit_file}) {
+    CheckOutputFile(file, "--out");
+  }
+  cell::Loaded<cell::Cell> loaded = cell::LoadCell(args.cell, CellLoadOptions(global));
+  for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
+  cell::Cell c = std::move(loaded.value);
+  if (args.seed) c.settings.seed = *args.seed;
+  // A robot that cannot leave its home, or a program its controller would refuse (its name, a
+  // weld id: whatever needs no plan), is an input error said now, not after planning.
+  const collision::CollisionWorld verifier_world = verify::MakeVerifierWorld(c);
+  CheckStation(c, verifier_world);
+  // OUT/programs/ is made and probed before planning (as `export -o`), where a robot has a
+  // controller: a folder the programs cannot be written into fails now, not after minutes of
+  // planning. Removed again (if made here) when no program is written.
+  std::optional<OutputFolder> programs_folder;
+  if (std::any_of(c.robots.begin(), c.robots.end(),
+                  [](const cell::Robot& r) { return !r.controller.dialect.empty(); })) {
+    CheckOutputFolder(folder / "programs", "--out");
+    programs_folder.emplace(folder / "programs", "--out");
+  }
+  const collision::CollisionWorld world(c);
+  // Ctrl-C stops the pipeline (polled within every stage); the outputs are written only when
+  // planning and verification both ran to the end, so an interrupted run leaves nothing.
+  const std::atomic<bool>& interrupted = CatchInterrupt();
+  StageBars bars(!global.quiet && !global.json);
+  const Progress progress = bars.MakeProgress(&interrupted);
+  const pipeline::PlanOptions plan_options = MakePlanOptions(args, c, progress);
+  const pipeline::PlanOutput out = pipeline::PlanCell(c, world, plan_options);
+  for (const std::string& w : out.statistics.travel_warnings) {
+    std::cerr << "weldcell: warning: " << w << '\n';
+  }
+  if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
+  const auto verify_start = std::chrono::steady_clock::now();
+  const verify::VerifyReport report =
+      verify::Verify(out.plan, c, verifier_world, {.threads = args.jobs, .progress = progress});
+  const double verify_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - verify_start).count();
+  if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
+  bars.Finish();
+  std::vector<report::RequirementResult> requirements =
+      report::CheckRequirements(c, out.plan, out.reach, report);
+  // plan.json and junit.xml are deterministic; report.html also shows the stage timings.
+  WriteFileAtomically(plan_file, plan::ToJson(out.plan));
+  const ProgramsOutcome programs =
+      WritePrograms(folder, out.plan, c, verifier_world, report, args.force, programs_folder);
+  // A plan whose programs could not be written (exit 2) is not all well: junit.xml,
+  // report.html and --json say so with a failing requirement (written after the programs, for
+  // that).
+  if (!programs.error.empty()) requirements.push_back(report::ProgramsNotWritten(programs.error));
+  WriteFileAtomically(report_file, report::HtmlReport(c, out, report,
+                                                      {.version = WELDCELL_VERSION,
+                                                       .cell_file = args.cell,
+                                                       .warnings = loaded.warnings,
+                                                       .verify_seconds = verify_seconds,
+                                                       .programs_error = programs.error}));
+  WriteFileAtomically(junit_file, report::JunitXml(c.name, requirements));
+  const plan::CycleBreakdown breakdown = plan::BreakDown(out.plan);
+  const PlanResult result{.cell = c,
+                          .out = out,
+                          .report = report,
+                          .requirements = requirements,
+                          .programs = programs,
+                          .folder = folder,
+                          .allocator = plan_options.allocator,
+                          .verify_seconds = verify_seconds,
+                          .verdict = verify::Judge(out.plan, report),
+                          .breakdown = breakdown,
+                          .overhead = plan::SplitOverhead(breakdown, out.plan.travel,
+                                                          out.statistics.estimated_makespan)};
+  if (global.json) {
+    PrintJson(PlanResultJson(result), std::cout);
+  } else if (!global.quiet) {
+    PrintPlanSummary(result);
+  } else if (result.verdict != verify::StationVerdict::kFits) {
+    PrintFailedRequirements(requirements);
+  }
+  *exit_code = result.verdict == verify::StationVerdict::kFits ? kExitOk : kExitRequirement;
+  if (!programs.error.empty()) {
+    std::cerr << "programs: " << programs.error << '\n';
+    *exit_code = kExitBadInput;
+  }
+}
 }  // namespace
 
 void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
@@ -207,22 +550,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       "programs of robots with a controller dialect). Exit 1 if a weld is not planned, the plan "
       "fails verification or "
       "the plan exceeds the cycle time");
-  struct Args {
-    std::string cell;
-    std::string out = "out";
-    int jobs = 0;
-    std::optional<std::uint64_t> seed;  // the cell's settings.seed when not given
-    int rebalance_rounds = pipeline::PlanOptions{}.rebalance_rounds;
-    double spatial_weight = pipeline::PlanOptions{}.spatial_weight;
-    double sweep_weight = pipeline::PlanOptions{}.sweep_weight;
-    double exclusion_clearance = pipeline::PlanOptions{}.exclusion_clearance;
-    std::string travel_time = "analytic";
-    std::string allocator = "strong";
-    std::string models = "models";
-    int max_options = pipeline::PlanOptions{}.max_options_per_robot;
-    bool force = false;
-  };
-  auto args = std::make_shared<Args>();
+  auto args = std::make_shared<PlanArgs>();
   cmd->add_option("cell", args->cell, "The cell YAML")->required();
   cmd->add_option("-o,--out", args->out, "Output folder (created)")->capture_default_str();
   cmd->add_option("-j,--jobs", args->jobs,
@@ -280,251 +608,7 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                 "Replace or remove files in OUT/programs/ that were edited since weldcell wrote "
                 "them, or that weldcell did not write (without: exit 2 naming them, no program "
                 "written)");
-  cmd->callback([&global, exit_code, args] {
-    const std::filesystem::path folder(args->out);
-    const std::filesystem::path plan_file = folder / "plan.json";
-    const std::filesystem::path report_file = folder / "report.html";
-    const std::filesystem::path junit_file = folder / "junit.xml";
-    CheckOutputFolder(args->out, "--out");
-    for (const std::filesystem::path& file : {plan_file, report_file, junit_file}) {
-      CheckOutputFile(file, "--out");
-    }
-    cell::Loaded<cell::Cell> loaded = cell::LoadCell(args->cell, CellLoadOptions(global));
-    for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
-    cell::Cell c = std::move(loaded.value);
-    if (args->seed) c.settings.seed = *args->seed;
-    // A robot that cannot leave its home, or a program its controller would refuse (its name,
-    // a weld id: whatever needs no plan), is an input error said now, not after planning.
-    const collision::CollisionWorld verifier_world = verify::MakeVerifierWorld(c);
-    CheckStation(c, verifier_world);
-    // OUT/programs/ is made and probed before planning (as `export -o`), where a robot has a
-    // controller: a folder the programs cannot be written into fails now, not after minutes of
-    // planning. Removed again (if made here) when no program is written.
-    std::optional<OutputFolder> programs_folder;
-    if (std::any_of(c.robots.begin(), c.robots.end(),
-                    [](const cell::Robot& r) { return !r.controller.dialect.empty(); })) {
-      CheckOutputFolder(folder / "programs", "--out");
-      programs_folder.emplace(folder / "programs", "--out");
-    }
-    const collision::CollisionWorld world(c);
-    // Ctrl-C stops the pipeline (polled within every stage); the outputs are written only when
-    // planning and verification both ran to the end, so an interrupted run leaves nothing.
-    const std::atomic<bool>& interrupted = CatchInterrupt();
-    StageBars bars(!global.quiet && !global.json);
-    const Progress progress = bars.MakeProgress(&interrupted);
-    pipeline::PlanOptions plan_options{.threads = args->jobs,
-                                       .max_options_per_robot = args->max_options,
-                                       .rebalance_rounds = args->rebalance_rounds,
-                                       .spatial_weight = args->spatial_weight,
-                                       .sweep_weight = args->sweep_weight,
-                                       .exclusion_clearance = args->exclusion_clearance,
-                                       .progress = progress};
-    if (args->allocator == "baseline") plan_options.allocator = pipeline::Allocator::kBaseline;
-    if (args->travel_time == "exact") {
-      plan_options.travel_time = pipeline::TravelTimeKind::kExact;
-    } else if (args->travel_time != "analytic") {
-      // Learned even where no model applies: the plan then says so per robot (the fallback's
-      // reason), and its kind, analytic, that nothing was priced by a model.
-      learned::ModelChoice choice = learned::ChooseModels(c, args->models);
-      for (const std::string& m : choice.messages) std::cerr << "weldcell: warning: " << m << '\n';
-      plan_options.travel_time = pipeline::TravelTimeKind::kLearned;
-      plan_options.travel_models = std::move(choice.models);
-      plan_options.travel_fallbacks = std::move(choice.fallbacks);
-    }
-    const pipeline::PlanOutput out = pipeline::PlanCell(c, world, plan_options);
-    for (const std::string& w : out.statistics.travel_warnings) {
-      std::cerr << "weldcell: warning: " << w << '\n';
-    }
-    if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
-    const auto verify_start = std::chrono::steady_clock::now();
-    const verify::VerifyReport report =
-        verify::Verify(out.plan, c, verifier_world, {.threads = args->jobs, .progress = progress});
-    const double verify_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - verify_start).count();
-    if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
-    bars.Finish();
-    std::vector<report::RequirementResult> requirements =
-        report::CheckRequirements(c, out.plan, out.reach, report);
-    // plan.json and junit.xml are deterministic; report.html also shows the stage timings.
-    WriteFileAtomically(plan_file, plan::ToJson(out.plan));
-    // programs/: each robot's program in its cell dialect (docs/export.md), only for a plan
-    // that is safe to run (as `weldcell export`): a program of a colliding plan must never
-    // reach a controller; unplanned welds and the cycle time do not block it.
-    std::vector<std::string> program_lines;
-    std::string program_error;
-    bool programs_written = false;
-    if (report.unsafe_count() == 0) {
-      try {
-        const exporters::ExportResult programs =
-            exporters::ExportPlan(out.plan, c, {},
-                                  {.skip_robots_without_controller = true,
-                                   .world = &verifier_world,
-                                   .plan_file = plan_file.string()});
-        // Its warnings were printed before planning (CheckStation).
-        if (!programs.robots.empty()) {
-          std::vector<std::string> removed;
-          exporters::WriteProgramFiles(folder / "programs", out.plan, programs,
-                                       {.force = args->force}, &removed);
-          for (const std::string& name : removed) {
-            std::cerr << "weldcell: removed " << (folder / "programs" / name).string()
-                      << " (written by the previous plan's export, not by this one)\n";
-          }
-          programs_written = true;
-          if (programs_folder) programs_folder->Keep();
-          program_lines = ProgramLines(programs);
-        }
-      } catch (const InputError& e) {
-        program_error = e.what();
-      } catch (const FileWriteError& e) {
-        program_error = std::string("weldcell: error: ") + e.what();
-      }
-    } else {
-      program_lines.emplace_back("programs: not written (the plan fails verification)");
-    }
-    // No programs of this plan (its export failed, it fails verification, no robot has a
-    // controller): the programs an earlier run wrote (its manifest lists them) must not stay
-    // beside the new plan.json. Other files in programs/ are left alone.
-    if (!programs_written) {
-      const int removed = exporters::RemoveProgramFiles(folder / "programs");
-      if (removed > 0) {
-        program_lines.push_back(
-            fmt::format("programs: removed the {} file(s) of the previous plan", removed));
-      }
-    }
-    // A plan whose programs could not be written (exit 2) is not all well: junit.xml,
-    // report.html and --json say so with a failing requirement (written after the programs,
-    // for that).
-    if (!program_error.empty()) requirements.push_back(report::ProgramsNotWritten(program_error));
-    WriteFileAtomically(report_file, report::HtmlReport(c, out, report,
-                                                        {.version = WELDCELL_VERSION,
-                                                         .cell_file = args->cell,
-                                                         .warnings = loaded.warnings,
-                                                         .verify_seconds = verify_seconds,
-                                                         .programs_error = program_error}));
-    WriteFileAtomically(junit_file, report::JunitXml(c.name, requirements));
-    const pipeline::PlanStatistics& s = out.statistics;
-    const verify::StationVerdict verdict = verify::Judge(out.plan, report);
-    const plan::CycleBreakdown breakdown = plan::BreakDown(out.plan);
-    const plan::OverheadSplit overhead =
-        plan::SplitOverhead(breakdown, out.plan.travel, s.estimated_makespan);
-    if (global.json) {
-      nlohmann::ordered_json j;
-      j["plan"] = plan_file.string();
-      j["report"] = report_file.string();
-      j["junit"] = junit_file.string();
-      j["makespan"] = out.plan.makespan;
-      j["cycle_time"] = c.cycle_time;
-      j["unplanned"] = out.plan.unreachable.size();
-      j["violations"] = report.violations.size();
-      j["verdict"] = verify::ToString(verdict);
-      // null when the programs were written, or none were due (no controller, a plan that
-      // fails verification); else why not (the exit code is 2).
-      j["programs_error"] = program_error.empty() ? nlohmann::ordered_json(nullptr)
-                                                  : nlohmann::ordered_json(program_error);
-      j["breakdown"] = BreakdownJson(breakdown);
-      j["estimate"] = s.estimated_makespan;
-      // Null where the summary leaves the split out: no estimate, or no robot.
-      j["overhead"] = nlohmann::ordered_json(nullptr);
-      if (!overhead.robot.empty()) {
-        j["overhead"] = {{"robot", overhead.robot},
-                         {"overhead", overhead.overhead},
-                         {"travel", overhead.travel},
-                         {"waiting", overhead.waiting},
-                         {"signal_waiting", overhead.signal_waiting},
-                         {"route", overhead.route},
-                         {"travel_source", overhead.travel_source},
-                         {"near_critical", overhead.near_critical}};
-      }
-      j["travel_time"] = out.plan.travel.kind;
-      j["travel_time_requested"] = out.plan.travel.requested;
-      j["travel_error"] = TravelErrorJson(out.plan.travel);
-      j["rearrange"] = RearrangeJson(s);
-      j["requirements"] = nlohmann::ordered_json::array();
-      for (const report::RequirementResult& r : requirements) {
-        j["requirements"].push_back(
-            {{"name", r.name}, {"passed", r.passed}, {"message", r.message}});
-      }
-      PrintJson(j, std::cout);
-    } else if (!global.quiet) {
-      for (const std::string& line : plan::BreakdownLines(breakdown)) std::cout << line << '\n';
-      // "fits" only for a complete station that verification passes: unplanned welds take no
-      // time in the makespan, and a plan with a collision fits nothing.
-      const std::string verdict_text =
-          verdict == verify::StationVerdict::kIncomplete
-              ? fmt::format("incomplete: {} of {} welds not planned", out.plan.unreachable.size(),
-                            c.welds.size())
-          : verdict == verify::StationVerdict::kInvalid
-              ? fmt::format("invalid: {} verification violation(s)", report.violations.size())
-              : std::string(verify::ToString(verdict));
-      std::cout << fmt::format(
-          "makespan {:.2f} s of {} s cycle time ({}); allocation estimate {:.2f} s{}, "
-          "lower bound {:.2f} s, baseline {:.2f} s\n",
-          out.plan.makespan, report::CycleTimeText(c.cycle_time), verdict_text,
-          s.estimated_makespan,
-          plan_options.allocator == pipeline::Allocator::kStrong
-              ? ""
-              : fmt::format(" ({} allocator)", pipeline::ToString(plan_options.allocator)),
-          s.lower_bound, s.baseline_makespan);
-      std::cout << fmt::format(
-          "moves: {} direct, {} planned; {} interlock zone(s); time: reach {:.2f} s,{} allocation "
-          "{:.2f} s{}, motion {:.2f} s, coordination {:.2f} s, verification {:.2f} s\n",
-          s.direct_moves, s.planned_moves, out.plan.zones.size(), s.reach_seconds,
-          s.travel_seconds > 0 ? fmt::format(" travel times {:.2f} s,", s.travel_seconds) : "",
-          s.allocation_seconds,
-          s.ahead_allocation_seconds > 0
-              ? fmt::format(" (+{:.2f} s ahead, overlapped)", s.ahead_allocation_seconds)
-              : "",
-          s.motion_seconds, s.coordination_seconds, verify_seconds);
-      std::cout << fmt::format(
-          "coordination overhead {:+.1f} % of the allocation estimate; conflict-aware "
-          "re-allocation: {} of {} kept{}{}{} (first coordinated makespan {:.2f} s)\n",
-          s.estimated_makespan > 0
-              ? 100.0 * (out.plan.makespan - s.estimated_makespan) / s.estimated_makespan
-              : 0.0,
-          s.rebalance_kept, s.rebalance_rounds,
-          s.spatial_makespan > 0 ? fmt::format(", spatial term {}: {:.2f} s, {} unplanned",
-                                               s.spatial_kept ? "kept" : "not kept",
-                                               s.spatial_makespan, s.spatial_unplanned)
-                                 : std::string(),
-          s.exclusion_makespan > 0
-              ? fmt::format(", with exclusions {}: {:.2f} s (its estimate {:.2f} s), {} unplanned",
-                            s.exclusion_kept ? "kept" : "not kept", s.exclusion_makespan,
-                            s.exclusion_estimate, s.exclusion_unplanned)
-              : std::string(),
-          RearrangeSummary(s), s.first_makespan);
-      if (!overhead.robot.empty()) {
-        std::cout << "overhead: " << plan::Describe(overhead) << '\n';
-      }
-      std::cout << TravelSummary(out.plan.travel, s.travel_seconds) << '\n';
-      if (!s.coordination_message.empty()) {
-        std::cout << "coordination: " << s.coordination_message << '\n';
-      }
-      for (const plan::UnreachableWeld& u : out.plan.unreachable) {
-        std::cout << "not planned: " << u.weld_id << ": " << u.reason << '\n';
-      }
-      std::cout << fmt::format("verification: {}, {} configurations checked\n",
-                               report::ViolationCountText(report), report.collision_checks);
-      PrintViolations(report);
-      for (const report::RequirementResult& r : requirements) {
-        std::cout << fmt::format("requirement {}: {}: {}\n", r.name, r.passed ? "pass" : "FAIL",
-                                 r.message);
-      }
-      for (const std::string& line : program_lines) std::cout << line << '\n';
-      std::cout << "wrote " << plan_file.string() << ", " << report_file.string() << ", "
-                << junit_file.string()
-                << (programs_written ? ", " + (folder / "programs").string() + "/" : "") << '\n';
-    } else if (verdict != verify::StationVerdict::kFits) {
-      // --quiet: only why the run fails, so that a CI log says it beside the exit code.
-      for (const report::RequirementResult& r : requirements) {
-        if (!r.passed) std::cout << fmt::format("requirement {}: FAIL: {}\n", r.name, r.message);
-      }
-    }
-    *exit_code = verdict == verify::StationVerdict::kFits ? kExitOk : kExitRequirement;
-    if (!program_error.empty()) {
-      std::cerr << "programs: " << program_error << '\n';
-      *exit_code = kExitBadInput;
-    }
-  });
+  cmd->callback([&global, exit_code, args] { RunPlan(*args, global, exit_code); });
 }
 
 void CheckPlanCellName(const plan::Plan& plan, const cell::Cell& cell, const std::string& plan_file,
