@@ -443,155 +443,150 @@ long long CheckPair(const collision::CollisionWorld& world, collision::Collision
   return checks;
 }
 
-// Returns true when every weld of the cell is welded by the plan.
-bool CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
-                const collision::CollisionWorld& world, const std::vector<int>& robot_of_plan,
-                double tolerance, Collector* out) {
-  std::map<std::string, int> weld_index;
-  for (std::size_t w = 0; w < cell.welds.size(); ++w)
-    weld_index[cell.welds[w].id] = static_cast<int>(w);
-  std::map<std::string, std::string> welded_by;
-  for (std::size_t p = 0; p < plan.robots.size(); ++p) {
-    const int r = robot_of_plan[p];
-    if (r < 0) continue;
-    const plan::RobotPlan& rp = plan.robots[p];
-    const cell::Robot& robot = cell.robots[r];
-    const kinematics::Chain& chain = world.chain(r);
-    for (const plan::WeldVisit& v : rp.welds) {
-      auto it = weld_index.find(v.weld_id);
-      if (it == weld_index.end()) {
-        out->Add(ViolationKind::kWeld, v.start_time,
-                 fmt::format("{}: weld {} is not in the cell", rp.robot, v.weld_id));
-        continue;
-      }
-      const cell::Weld& weld = cell.welds[it->second];
-      if (auto [prev, inserted] = welded_by.emplace(v.weld_id, rp.robot); !inserted) {
-        out->Add(
-            ViolationKind::kWeld, v.start_time,
-            fmt::format("{} welds {} again (already by {})", rp.robot, v.weld_id, prev->second));
-      }
-      // The dwell: a weld segment at this weld, standing still at the planned configuration.
-      const plan::Segment* dwell = nullptr;
-      for (const plan::Segment& s : rp.segments) {
-        if (s.kind == plan::SegmentKind::kWeld && s.from == v.weld_id) dwell = &s;
-      }
-      if (dwell == nullptr || dwell->times.empty() || v.q.size() != chain.dof()) {
-        out->Add(ViolationKind::kWeld, v.start_time,
-                 fmt::format("{}: no weld dwell at {}", rp.robot, v.weld_id));
-        continue;
-      }
-      if (std::abs(v.start_time - dwell->times.front()) > 1e-6 ||
-          std::abs(v.end_time - dwell->times.back()) > 1e-6) {
-        out->Add(ViolationKind::kWeld, dwell->times.front(),
-                 fmt::format("{}: the weld record of {} says {}–{} s, its dwell is at {}–{} s",
-                             rp.robot, v.weld_id, Sec(v.start_time), Sec(v.end_time),
-                             Sec(dwell->times.front()), Sec(dwell->times.back())));
-      }
-      const double duration = dwell->times.back() - dwell->times.front();
-      const double needed =
-          cell::EffectiveWeldTime(weld, robot.tool) + robot.tool.close_time + robot.tool.open_time;
-      if (duration < needed - 1e-9) {
-        out->Add(ViolationKind::kWeld, dwell->times.front(),
-                 fmt::format("{}: dwell at {} lasts {} s, {} s needed (close + weld + open)",
-                             rp.robot, v.weld_id, Sec(duration), Sec(needed)));
-      }
-      for (const Eigen::VectorXd& q : dwell->q) {
-        if (q.size() != v.q.size() || (q - v.q).cwiseAbs().maxCoeff() > 1e-9) {
-          out->Add(
-              ViolationKind::kWeld, dwell->times.front(),
-              fmt::format("{}: the robot moves during the weld dwell at {}", rp.robot, v.weld_id));
-          break;
-        }
-      }
-      const Eigen::Isometry3d X_WT = robot.X_WB * chain.FlangePose(v.q) * robot.tool.X_FT;
-      const cell::WeldPoseError e = cell::MeasureWeldPose(weld, X_WT);
-      if (e.position > tolerance || e.tilt > weld.tilt_tolerance + 1e-6 ||
-          !cell::SpinAllowed(weld, e.spin)) {
-        out->Add(ViolationKind::kWeld, dwell->times.front(),
-                 fmt::format("{}: gun not on {}: {:.2f} mm off, tilt {:.2f}° (allowed {:.2f}°), "
-                             "spin {:.1f}°{}",
-                             rp.robot, v.weld_id, e.position * 1000, e.tilt * kDeg,
-                             weld.tilt_tolerance * kDeg, e.spin * kDeg,
-                             cell::SpinAllowed(weld, e.spin) ? "" : " (not allowed)"));
-      }
-      // The record's spin and tilt are what reports and programs show: those of the pose.
-      constexpr double kAngleTolerance = 1e-3;  // rad
-      const double spin_off = std::remainder(v.spin - e.spin, 2.0 * std::numbers::pi);
-      if (std::abs(spin_off) > kAngleTolerance || std::abs(v.tilt - e.tilt) > kAngleTolerance) {
-        out->Add(ViolationKind::kWeld, dwell->times.front(),
-                 fmt::format("{}: the weld record of {} says spin {:.2f}°, tilt {:.2f}°; its "
-                             "configuration welds it at spin {:.2f}°, tilt {:.2f}°",
-                             rp.robot, v.weld_id, v.spin * kDeg, v.tilt * kDeg, e.spin * kDeg,
-                             e.tilt * kDeg));
-      }
+// The gun on `weld` at configuration q of robot r: how far off (position, tilt, spin) and
+// whether that is within the tolerances.
+struct GunOnWeld {
+  cell::WeldPoseError error;
+  bool on = false;
+};
+GunOnWeld MeasureGun(const cell::Robot& robot, const kinematics::Chain& chain,
+                     const cell::Weld& weld, const Eigen::VectorXd& q, double tolerance) {
+  const Eigen::Isometry3d X_WT = robot.X_WB * chain.FlangePose(q) * robot.tool.X_FT;
+  const cell::WeldPoseError e = cell::MeasureWeldPose(weld, X_WT);
+  return {.error = e,
+          .on = e.position <= tolerance && e.tilt <= weld.tilt_tolerance + 1e-6 &&
+                cell::SpinAllowed(weld, e.spin)};
+}
+
+// One weld record of a robot: its dwell (a weld segment at it, standing still for close + weld
+// + open, at the record's times), the gun on the weld there, and the record's spin and tilt
+// those of the pose.
+void CheckWeldVisit(const plan::RobotPlan& rp, const plan::WeldVisit& v, const cell::Weld& weld,
+                    const cell::Robot& robot, const kinematics::Chain& chain, double tolerance,
+                    Collector* out) {
+  // The dwell: a weld segment at this weld, standing still at the planned configuration.
+  const plan::Segment* dwell = nullptr;
+  for (const plan::Segment& s : rp.segments) {
+    if (s.kind == plan::SegmentKind::kWeld && s.from == v.weld_id) dwell = &s;
+  }
+  if (dwell == nullptr || dwell->times.empty() || v.q.size() != chain.dof()) {
+    out->Add(ViolationKind::kWeld, v.start_time,
+             fmt::format("{}: no weld dwell at {}", rp.robot, v.weld_id));
+    return;
+  }
+  if (std::abs(v.start_time - dwell->times.front()) > 1e-6 ||
+      std::abs(v.end_time - dwell->times.back()) > 1e-6) {
+    out->Add(ViolationKind::kWeld, dwell->times.front(),
+             fmt::format("{}: the weld record of {} says {}–{} s, its dwell is at {}–{} s",
+                         rp.robot, v.weld_id, Sec(v.start_time), Sec(v.end_time),
+                         Sec(dwell->times.front()), Sec(dwell->times.back())));
+  }
+  const double duration = dwell->times.back() - dwell->times.front();
+  const double needed =
+      cell::EffectiveWeldTime(weld, robot.tool) + robot.tool.close_time + robot.tool.open_time;
+  if (duration < needed - 1e-9) {
+    out->Add(ViolationKind::kWeld, dwell->times.front(),
+             fmt::format("{}: dwell at {} lasts {} s, {} s needed (close + weld + open)", rp.robot,
+                         v.weld_id, Sec(duration), Sec(needed)));
+  }
+  for (const Eigen::VectorXd& q : dwell->q) {
+    if (q.size() != v.q.size() || (q - v.q).cwiseAbs().maxCoeff() > 1e-9) {
+      out->Add(ViolationKind::kWeld, dwell->times.front(),
+               fmt::format("{}: the robot moves during the weld dwell at {}", rp.robot, v.weld_id));
+      break;
     }
   }
-  // What the segments name: controllers and exporters take a weld segment's ids as the weld it
-  // welds, so every id must be a weld of the cell (or home), a weld segment must name one weld,
-  // and its configuration must put the gun on it.
+  const GunOnWeld gun = MeasureGun(robot, chain, weld, v.q, tolerance);
+  const cell::WeldPoseError& e = gun.error;
+  if (!gun.on) {
+    out->Add(ViolationKind::kWeld, dwell->times.front(),
+             fmt::format("{}: gun not on {}: {:.2f} mm off, tilt {:.2f}° (allowed {:.2f}°), "
+                         "spin {:.1f}°{}",
+                         rp.robot, v.weld_id, e.position * 1000, e.tilt * kDeg,
+                         weld.tilt_tolerance * kDeg, e.spin * kDeg,
+                         cell::SpinAllowed(weld, e.spin) ? "" : " (not allowed)"));
+  }
+  // The record's spin and tilt are what reports and programs show: those of the pose.
+  constexpr double kAngleTolerance = 1e-3;  // rad
+  const double spin_off = std::remainder(v.spin - e.spin, 2.0 * std::numbers::pi);
+  if (std::abs(spin_off) > kAngleTolerance || std::abs(v.tilt - e.tilt) > kAngleTolerance) {
+    out->Add(ViolationKind::kWeld, dwell->times.front(),
+             fmt::format("{}: the weld record of {} says spin {:.2f}°, tilt {:.2f}°; its "
+                         "configuration welds it at spin {:.2f}°, tilt {:.2f}°",
+                         rp.robot, v.weld_id, v.spin * kDeg, v.tilt * kDeg, e.spin * kDeg,
+                         e.tilt * kDeg));
+  }
+}
+
+// What a robot's segments name: controllers and exporters take a weld segment's ids as the
+// weld it welds, so every id must be a weld of the cell (or home), the segments must join up
+// from home to home, a weld segment must name one weld, and its configuration must put the gun
+// on it.
+void CheckSegmentLabels(const plan::RobotPlan& rp, const cell::Cell& cell,
+                        const std::map<std::string, int>& weld_index, const cell::Robot& robot,
+                        const kinematics::Chain& chain, double tolerance, Collector* out) {
   const auto known_id = [&](const std::string& id) {
     return id == "home" || weld_index.count(id) > 0;
   };
-  for (std::size_t p = 0; p < plan.robots.size(); ++p) {
-    const int r = robot_of_plan[p];
-    if (r < 0) continue;
-    const plan::RobotPlan& rp = plan.robots[p];
-    const cell::Robot& robot = cell.robots[r];
-    const kinematics::Chain& chain = world.chain(r);
-    for (std::size_t k = 0; k < rp.segments.size(); ++k) {
-      const plan::Segment& s = rp.segments[k];
-      const double t = s.times.empty() ? 0.0 : s.times.front();
-      // Each segment starts where the one before it ended (home first and last): programs
-      // comment every move with these labels.
-      // (An id the cell lacks is said below, once.)
-      const std::string& came_from = k == 0 ? std::string("home") : rp.segments[k - 1].to;
-      if (s.from != came_from && known_id(s.from) && known_id(came_from)) {
+  for (std::size_t k = 0; k < rp.segments.size(); ++k) {
+    const plan::Segment& s = rp.segments[k];
+    const double t = s.times.empty() ? 0.0 : s.times.front();
+    // Each segment starts where the one before it ended (home first and last): programs
+    // comment every move with these labels.
+    // (An id the cell lacks is said below, once.)
+    const std::string& came_from = k == 0 ? std::string("home") : rp.segments[k - 1].to;
+    if (s.from != came_from && known_id(s.from) && known_id(came_from)) {
+      out->Add(ViolationKind::kWeld, t,
+               fmt::format("{}: segment {} ({}→{}) starts at {}, but the segment before it "
+                           "ends at {}",
+                           rp.robot, k, s.from, s.to, s.from, came_from));
+    }
+    if (k + 1 == rp.segments.size() && s.to != "home") {
+      out->Add(ViolationKind::kWeld, t,
+               fmt::format("{}: the last segment ({}→{}) ends at {}, not home", rp.robot, s.from,
+                           s.to, s.to));
+    }
+    bool known = true;
+    for (const std::string* id : {&s.from, &s.to}) {
+      if (known_id(*id)) continue;
+      known = false;
+      out->Add(ViolationKind::kWeld, t,
+               fmt::format("{}: segment {} ({}→{}) names weld {}, which is not in the cell",
+                           rp.robot, k, s.from, s.to, *id));
+    }
+    if (s.kind != plan::SegmentKind::kWeld || !known) continue;
+    if (s.from != s.to || s.from == "home") {
+      out->Add(ViolationKind::kWeld, t,
+               fmt::format("{}: weld segment {} is from {} to {}: a weld segment welds one weld",
+                           rp.robot, k, s.from, s.to));
+      continue;
+    }
+    const cell::Weld& weld = cell.welds[weld_index.at(s.from)];
+    for (const Eigen::VectorXd& q : s.q) {
+      if (q.size() != chain.dof() || !q.allFinite()) break;  // Flatten reports it
+      const GunOnWeld gun = MeasureGun(robot, chain, weld, q, tolerance);
+      if (!gun.on) {
+        const cell::WeldPoseError& e = gun.error;
         out->Add(ViolationKind::kWeld, t,
-                 fmt::format("{}: segment {} ({}→{}) starts at {}, but the segment before it "
-                             "ends at {}",
-                             rp.robot, k, s.from, s.to, s.from, came_from));
-      }
-      if (k + 1 == rp.segments.size() && s.to != "home") {
-        out->Add(ViolationKind::kWeld, t,
-                 fmt::format("{}: the last segment ({}→{}) ends at {}, not home", rp.robot, s.from,
-                             s.to, s.to));
-      }
-      bool known = true;
-      for (const std::string* id : {&s.from, &s.to}) {
-        if (known_id(*id)) continue;
-        known = false;
-        out->Add(ViolationKind::kWeld, t,
-                 fmt::format("{}: segment {} ({}→{}) names weld {}, which is not in the cell",
-                             rp.robot, k, s.from, s.to, *id));
-      }
-      if (s.kind != plan::SegmentKind::kWeld || !known) continue;
-      if (s.from != s.to || s.from == "home") {
-        out->Add(ViolationKind::kWeld, t,
-                 fmt::format("{}: weld segment {} is from {} to {}: a weld segment welds one weld",
-                             rp.robot, k, s.from, s.to));
-        continue;
-      }
-      const cell::Weld& weld = cell.welds[weld_index.at(s.from)];
-      for (const Eigen::VectorXd& q : s.q) {
-        if (q.size() != chain.dof() || !q.allFinite()) break;  // Flatten reports it
-        const Eigen::Isometry3d X_WT = robot.X_WB * chain.FlangePose(q) * robot.tool.X_FT;
-        const cell::WeldPoseError e = cell::MeasureWeldPose(weld, X_WT);
-        if (e.position > tolerance || e.tilt > weld.tilt_tolerance + 1e-6 ||
-            !cell::SpinAllowed(weld, e.spin)) {
-          out->Add(ViolationKind::kWeld, t,
-                   fmt::format("{}: weld segment {} names {}, but its configuration does not "
-                               "weld {}: the gun is {:.2f} mm off, tilt {:.2f}°, spin {:.1f}°",
-                               rp.robot, k, s.from, s.from, e.position * 1000, e.tilt * kDeg,
-                               e.spin * kDeg));
-          break;
-        }
+                 fmt::format("{}: weld segment {} names {}, but its configuration does not "
+                             "weld {}: the gun is {:.2f} mm off, tilt {:.2f}°, spin {:.1f}°",
+                             rp.robot, k, s.from, s.from, e.position * 1000, e.tilt * kDeg,
+                             e.spin * kDeg));
+        break;
       }
     }
   }
+}
+
+// The plan's list of welds not planned decides the verdict (incomplete) and what export leaves
+// out: each must be a weld of the cell that no robot welds. Every weld of the cell no robot
+// welds is an omission (with the plan's reason). Returns true when every weld is welded.
+bool CheckUnplannedList(const plan::Plan& plan, const cell::Cell& cell,
+                        const std::map<std::string, int>& weld_index,
+                        const std::map<std::string, std::string>& welded_by, Collector* out) {
   std::map<std::string, std::string> reasons;
   for (const plan::UnreachableWeld& u : plan.unreachable) {
     reasons[u.weld_id] = u.reason;
-    // The list decides the verdict (incomplete) and what export leaves out: it must be true.
     if (!weld_index.count(u.weld_id)) {
       out->Add(ViolationKind::kPlanMismatch, 0.0,
                fmt::format("unreachable: {} is not a weld of the cell", u.weld_id));
@@ -610,6 +605,42 @@ bool CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
                                  r == reasons.end() ? "" : " (plan: " + r->second + ")"));
   }
   return all;
+}
+
+// Returns true when every weld of the cell is welded by the plan.
+bool CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
+                const collision::CollisionWorld& world, const std::vector<int>& robot_of_plan,
+                double tolerance, Collector* out) {
+  std::map<std::string, int> weld_index;
+  for (std::size_t w = 0; w < cell.welds.size(); ++w)
+    weld_index[cell.welds[w].id] = static_cast<int>(w);
+  std::map<std::string, std::string> welded_by;
+  for (std::size_t p = 0; p < plan.robots.size(); ++p) {
+    const int r = robot_of_plan[p];
+    if (r < 0) continue;
+    const plan::RobotPlan& rp = plan.robots[p];
+    for (const plan::WeldVisit& v : rp.welds) {
+      auto it = weld_index.find(v.weld_id);
+      if (it == weld_index.end()) {
+        out->Add(ViolationKind::kWeld, v.start_time,
+                 fmt::format("{}: weld {} is not in the cell", rp.robot, v.weld_id));
+        continue;
+      }
+      if (auto [prev, inserted] = welded_by.emplace(v.weld_id, rp.robot); !inserted) {
+        out->Add(
+            ViolationKind::kWeld, v.start_time,
+            fmt::format("{} welds {} again (already by {})", rp.robot, v.weld_id, prev->second));
+      }
+      CheckWeldVisit(rp, v, cell.welds[it->second], cell.robots[r], world.chain(r), tolerance, out);
+    }
+  }
+  for (std::size_t p = 0; p < plan.robots.size(); ++p) {
+    const int r = robot_of_plan[p];
+    if (r < 0) continue;
+    CheckSegmentLabels(plan.robots[p], cell, weld_index, cell.robots[r], world.chain(r), tolerance,
+                       out);
+  }
+  return CheckUnplannedList(plan, cell, weld_index, welded_by, out);
 }
 
 // Zones and weld signals are well formed: robots of the plan, at least two uses by different
