@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -309,9 +310,9 @@ std::string JointName(const kinematics::Chain& chain, int j) { return chain.join
 // prismatic ones. `order` 0: position, 1: velocity, 2: acceleration.
 std::string JointValue(const kinematics::Chain& chain, int j, double value, int order) {
   const bool revolute = chain.joint_type(j) == cell::JointType::kRevolute;
-  static constexpr std::string_view kPer[] = {"", "/s", "/s²"};
+  static constexpr std::array<std::string_view, 3> kPer = {"", "/s", "/s²"};
   return fmt::format("{:.6g} {}{}", revolute ? value * kDeg : value, revolute ? "deg" : "m",
-                     kPer[order]);
+                     kPer[static_cast<std::size_t>(order)]);
 }
 
 void CheckLimits(const kinematics::Chain& chain, const Samples& s, double speed_scale,
@@ -319,7 +320,7 @@ void CheckLimits(const kinematics::Chain& chain, const Samples& s, double speed_
   const Eigen::VectorXd& lo = chain.lower();
   const Eigen::VectorXd& hi = chain.upper();
   const Eigen::VectorXd vmax = chain.velocity_limits() * speed_scale;
-  const Eigen::VectorXd amax = chain.acceleration_limits();
+  const Eigen::VectorXd& amax = chain.acceleration_limits();
   const int dof = chain.dof();
   for (std::size_t k = 0; k < s.t.size(); ++k) {
     for (int j = 0; j < dof; ++j) {
@@ -451,8 +452,8 @@ struct GunOnWeld {
 };
 GunOnWeld MeasureGun(const cell::Robot& robot, const kinematics::Chain& chain,
                      const cell::Weld& weld, const Eigen::VectorXd& q, double tolerance) {
-  const Eigen::Isometry3d X_WT = robot.X_WB * chain.FlangePose(q) * robot.tool.X_FT;
-  const cell::WeldPoseError e = cell::MeasureWeldPose(weld, X_WT);
+  const Eigen::Isometry3d tcp_in_world = robot.X_WB * chain.FlangePose(q) * robot.tool.X_FT;
+  const cell::WeldPoseError e = cell::MeasureWeldPose(weld, tcp_in_world);
   return {.error = e,
           .on = e.position <= tolerance && e.tilt <= weld.tilt_tolerance + 1e-6 &&
                 cell::SpinAllowed(weld, e.spin)};
@@ -697,7 +698,7 @@ void CheckZones(const plan::Plan& plan, const std::vector<int>& robot_of_plan, C
       double released = *release;
       if (u.release_on_departure) {
         const std::vector<plan::Segment>& seg = r->second->segments;
-        std::size_t next = static_cast<std::size_t>(u.release_segment);
+        auto next = static_cast<std::size_t>(u.release_segment);
         while (next < seg.size() && seg[next].kind == plan::SegmentKind::kWait) ++next;
         released = next < seg.size() ? seg[next].times.front() : seg.back().times.back();
       }
@@ -863,9 +864,11 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
   const int n = static_cast<int>(plan.robots.size());
   std::vector<Samples> samples(n);
   std::vector<Collector> collectors;
+  collectors.reserve(plan.robots.size());
   for (const plan::RobotPlan& rp : plan.robots) collectors.emplace_back(rp.robot);
   const int threads = std::max(1, std::min(ResolveThreadCount(options.threads), std::max(n, 1)));
   std::vector<collision::CollisionContext> contexts;
+  contexts.reserve(static_cast<std::size_t>(threads));
   for (int t = 0; t < threads; ++t) contexts.emplace_back(world);
   double makespan = 0.0;
   for (int p = 0; p < n; ++p) {
@@ -915,6 +918,7 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
     }
   }
   std::vector<Collector> task_out;
+  task_out.reserve(tasks.size());
   for (const Task& t : tasks) task_out.emplace_back(plan.robots[t.a].robot);
   std::vector<long long> task_checks(tasks.size(), 0);
   const int task_count = static_cast<int>(tasks.size());
