@@ -75,6 +75,225 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+// The weld CSV's columns, in order; the first kRequiredColumns must be there.
+const std::vector<std::string>& WeldColumns() {
+  static const std::vector<std::string> columns = {
+      "id", "x", "y", "z", "nx", "ny", "nz", "weld_time", "tilt", "spin_min", "spin_max", "group"};
+  return columns;
+}
+constexpr std::size_t kRequiredColumns = 7;
+
+// One field of a CSV line: its text without surrounding blanks, and its 1-based column.
+struct CsvField {
+  std::string_view text;
+  int column = 0;
+};
+
+// The fields of a line split at its commas (no quoting: ids, numbers and groups have no commas).
+std::vector<CsvField> SplitCsvLine(const std::string& line) {
+  std::vector<CsvField> fields;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = line.find(',', start);
+    const std::size_t end = comma == std::string::npos ? line.size() : comma;
+    std::string_view raw(line.data() + start, end - start);
+    std::size_t lead = 0;
+    while (lead < raw.size() && (raw[lead] == ' ' || raw[lead] == '\t')) ++lead;
+    fields.push_back({Trim(raw), static_cast<int>(start + lead) + 1});
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return fields;
+}
+
+// The header names the columns so that a swapped x/nx is caught, not silently used. Returns
+// the number of columns it names, or 0 after reporting that it is not the header.
+std::size_t ReadCsvHeader(const std::vector<CsvField>& fields, std::string_view line,
+                          const SourceLocation& at, DiagnosticSink& sink) {
+  const std::vector<std::string>& columns = WeldColumns();
+  bool good = fields.size() >= kRequiredColumns && fields.size() <= columns.size();
+  for (std::size_t i = 0; good && i < fields.size(); ++i) good = fields[i].text == columns[i];
+  if (good) return fields.size();
+  std::string expected;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    expected += (i == 0 ? "" : ",") + columns[i];
+    if (i + 1 == kRequiredColumns) expected += "[";
+  }
+  expected += "]";
+  sink.Error(at, "header", "expected the header " + expected + ", got '" + std::string(line) + "'");
+  return 0;
+}
+
+// A data line of the weld CSV being read: its fields, where each is, and whether every value
+// read so far was good. Each problem is reported at its field's file:line:col.
+class CsvRow {
+ public:
+  CsvRow(std::vector<CsvField> fields, const std::string& file, int line, DiagnosticSink& sink)
+      : fields_(std::move(fields)), file_(file), line_(line), sink_(sink) {}
+
+  std::size_t Count() const { return fields_.size(); }
+  bool Has(std::size_t i) const { return i < fields_.size(); }
+  std::string_view Text(std::size_t i) const { return fields_[i].text; }
+  SourceLocation Where(std::size_t i) const {
+    return {.file = file_, .line = line_, .column = fields_[i].column};
+  }
+  bool Good() const { return ok_; }
+
+  // Reports `message` at column i, keyed by `key` (default: the column's name), and marks the
+  // row bad.
+  void Error(std::size_t i, const std::string& message, const std::string& key = "") {
+    sink_.Error(Where(i), key.empty() ? WeldColumns()[i] : key, message);
+    ok_ = false;
+  }
+
+  // Column i as a finite number; nullopt for an empty field (an error when `required`) or after
+  // reporting one that is not a number.
+  std::optional<double> Number(std::size_t i, bool required) {
+    std::string_view text = fields_[i].text;
+    if (text.empty()) {
+      if (required) Error(i, "missing value");
+      return std::nullopt;
+    }
+    if (text.front() == '+') text.remove_prefix(1);
+    double value = 0.0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || ptr != text.data() + text.size()) {
+      Error(i, "expected a number, got " + Quote(fields_[i].text));
+      return std::nullopt;
+    }
+    if (!std::isfinite(value)) {
+      Error(i, "NaN and infinity are not allowed (got " + std::string(fields_[i].text) + ")");
+      return std::nullopt;
+    }
+    return value;
+  }
+
+ private:
+  std::vector<CsvField> fields_;
+  const std::string& file_;
+  int line_;
+  DiagnosticSink& sink_;
+  bool ok_ = true;
+};
+
+// Column indices of the weld CSV (WeldColumns).
+enum WeldColumn : std::size_t {
+  kIdColumn = 0,
+  kXColumn = 1,
+  kNxColumn = 4,
+  kWeldTimeColumn = 7,
+  kTiltColumn = 8,
+  kSpinMinColumn = 9,
+  kSpinMaxColumn = 10,
+  kGroupColumn = 11,
+};
+
+// The id (required) and the group: text that ends up in plan.json, which holds only UTF-8.
+void ReadCsvNames(CsvRow& row, Weld& w) {
+  if (row.Text(kIdColumn).empty()) row.Error(kIdColumn, "missing weld id");
+  for (const std::size_t i : {std::size_t{kIdColumn}, std::size_t{kGroupColumn}}) {
+    if (!row.Has(i)) continue;
+    if (const std::size_t bad = FindInvalidUtf8(row.Text(i)); bad != std::string_view::npos) {
+      row.Error(i, "not valid UTF-8 text (byte " + std::to_string(bad + 1) +
+                       " of the value); save the file as UTF-8");
+    } else if (const std::string problem = ControlCharacterProblem(row.Text(i)); !problem.empty()) {
+      row.Error(i, problem);
+    }
+  }
+  w.id = std::string(row.Text(kIdColumn));
+  if (row.Has(kGroupColumn) && !row.Text(kGroupColumn).empty()) {
+    w.group = std::string(row.Text(kGroupColumn));
+  }
+}
+
+// x, y, z (in the file's length unit, within the loader's bounds) and the normal nx, ny, nz
+// (non-zero, normalised).
+void ReadCsvPositionAndNormal(CsvRow& row, const Units& units, Weld& w) {
+  Eigen::Vector3d p;
+  for (std::size_t k = 0; k < 3; ++k) {
+    const std::size_t i = kXColumn + k;
+    p[static_cast<Eigen::Index>(k)] = row.Number(i, true).value_or(0.0) * units.length;
+    if (std::string problem = BoundProblem(p[static_cast<Eigen::Index>(k)], Quantity::kLength,
+                                           std::string(row.Text(i)) + " " + units.length_name);
+        !problem.empty()) {
+      row.Error(i, problem);
+    }
+  }
+  w.p_W = p;
+  Eigen::Vector3d n;
+  bool normal_ok = true;
+  for (std::size_t k = 0; k < 3; ++k) {
+    const std::optional<double> v = row.Number(kNxColumn + k, true);
+    normal_ok &= v.has_value();
+    n[static_cast<Eigen::Index>(k)] = v.value_or(0.0);
+  }
+  if (!normal_ok) return;
+  if (n.norm() < kMinNormalLength) {
+    row.Error(kNxColumn, "the normal must be non-zero");
+  } else {
+    w.n_W = n.normalized();
+  }
+}
+
+// The optional columns: weld_time (s, > 0), tilt (0-90°) and spin_min <= spin_max (the file's
+// angle unit); an empty or missing field keeps the default.
+void ReadCsvOptionalColumns(CsvRow& row, const Units& units, Weld& w) {
+  if (row.Has(kWeldTimeColumn)) {
+    if (auto t = row.Number(kWeldTimeColumn, false)) {
+      const std::string text(row.Text(kWeldTimeColumn));
+      if (*t <= 0.0) {
+        row.Error(kWeldTimeColumn, "must be > 0, got " + text);
+      } else if (std::string problem = BoundProblem(*t, Quantity::kTime, text + " s");
+                 !problem.empty()) {
+        row.Error(kWeldTimeColumn, problem);
+      }
+      w.weld_time = *t;
+    }
+  }
+  if (row.Has(kTiltColumn)) {
+    if (auto t = row.Number(kTiltColumn, false)) {
+      if (std::string problem =
+              TiltProblem(*t * units.angle, row.Text(kTiltColumn), units.angle_name);
+          !problem.empty()) {
+        row.Error(kTiltColumn, problem);
+      }
+      w.tilt_tolerance = *t * units.angle;
+    }
+  }
+  if (row.Has(kSpinMinColumn)) {
+    if (auto v = row.Number(kSpinMinColumn, false)) w.spin_min = *v * units.angle;
+  }
+  if (row.Has(kSpinMaxColumn)) {
+    if (auto v = row.Number(kSpinMaxColumn, false)) w.spin_max = *v * units.angle;
+  }
+  if (w.spin_min > w.spin_max) {
+    // Reported at spin_min, or at the last column when the line stops before it (the spins then
+    // come from the defaults).
+    row.Error(std::min<std::size_t>(kSpinMinColumn, row.Count() - 1), "spin min must be <= max",
+              "spin_min");
+  }
+}
+
+// One data line of the weld CSV as a weld with the defaults where a field is empty or missing;
+// nullopt after reporting its problems.
+std::optional<WeldEntry> ReadCsvWeld(CsvRow& row, const WeldDefaults& defaults,
+                                     const Units& units) {
+  WeldEntry entry;
+  entry.id_key = "id";
+  entry.where = row.Where(kIdColumn);
+  Weld& w = entry.weld;
+  w.weld_time = defaults.weld_time;
+  w.tilt_tolerance = defaults.tilt;
+  w.spin_min = defaults.spin_min;
+  w.spin_max = defaults.spin_max;
+  w.group = defaults.group;
+  ReadCsvNames(row, w);
+  ReadCsvPositionAndNormal(row, units, w);
+  ReadCsvOptionalColumns(row, units, w);
+  if (!row.Good()) return std::nullopt;
+  return entry;
+}
+
 }  // namespace
 
 WeldDefaults ReadWeldDefaults(YamlReader& reader, const YAML::Node& node,
@@ -176,12 +395,8 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
                                     const SourceLocation& named_at, const std::string& named_key,
                                     const WeldDefaults& defaults, const Units& units,
                                     DiagnosticSink& sink) {
-  static const std::vector<std::string> kColumns = {
-      "id", "x", "y", "z", "nx", "ny", "nz", "weld_time", "tilt", "spin_min", "spin_max", "group"};
-  constexpr std::size_t kRequired = 7;
   const std::string file = csv.string();
   std::vector<WeldEntry> out;
-
   if (const std::optional<std::string> problem = NamedFileProblem(csv, "welds CSV")) {
     sink.Error(named_at, named_key, *problem);
     return out;
@@ -191,27 +406,6 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
     sink.Error(named_at, named_key, "cannot be read: " + file);
     return out;
   }
-
-  struct Field {
-    std::string_view text;
-    int column = 0;  // 1-based
-  };
-  auto split = [](const std::string& line) {
-    std::vector<Field> fields;
-    std::size_t start = 0;
-    while (true) {
-      const std::size_t comma = line.find(',', start);
-      const std::size_t end = comma == std::string::npos ? line.size() : comma;
-      std::string_view raw(line.data() + start, end - start);
-      std::size_t lead = 0;
-      while (lead < raw.size() && (raw[lead] == ' ' || raw[lead] == '\t')) ++lead;
-      fields.push_back({Trim(raw), static_cast<int>(start + lead) + 1});
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-    return fields;
-  };
-
   std::size_t header_columns = 0;
   std::string line;
   int line_number = 0;
@@ -221,161 +415,24 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
     if (line_number == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
     const std::string_view trimmed = Trim(line);
     if (trimmed.empty() || trimmed.front() == '#') continue;
-    std::vector<Field> fields = split(line);
-    auto where = [&](const Field& f) {
-      return SourceLocation{.file = file, .line = line_number, .column = f.column};
-    };
-
+    std::vector<CsvField> fields = SplitCsvLine(line);
     if (header_columns == 0) {
-      // The header names the columns so that a swapped x/nx is caught, not silently used.
-      bool good = fields.size() >= kRequired && fields.size() <= kColumns.size();
-      for (std::size_t i = 0; good && i < fields.size(); ++i) good = fields[i].text == kColumns[i];
-      if (!good) {
-        std::string expected;
-        for (std::size_t i = 0; i < kColumns.size(); ++i) {
-          expected += (i == 0 ? "" : ",") + kColumns[i];
-          if (i + 1 == kRequired) expected += "[";
-        }
-        expected += "]";
-        sink.Error({.file = file, .line = line_number, .column = 1}, "header",
-                   "expected the header " + expected + ", got '" + std::string(trimmed) + "'");
-        return out;
-      }
-      header_columns = fields.size();
+      header_columns =
+          ReadCsvHeader(fields, trimmed, {.file = file, .line = line_number, .column = 1}, sink);
+      if (header_columns == 0) return out;
       continue;
     }
-
-    if (fields.size() < kRequired || fields.size() > header_columns) {
-      const Field& at = fields.size() > header_columns ? fields[header_columns] : fields.back();
-      sink.Error(where(at), "",
-                 "expected " + std::to_string(kRequired) + " to " + std::to_string(header_columns) +
-                     " columns (as in the header), got " + std::to_string(fields.size()));
+    CsvRow row(std::move(fields), file, line_number, sink);
+    if (row.Count() < kRequiredColumns || row.Count() > header_columns) {
+      sink.Error(row.Where(row.Count() > header_columns ? header_columns : row.Count() - 1), "",
+                 "expected " + std::to_string(kRequiredColumns) + " to " +
+                     std::to_string(header_columns) + " columns (as in the header), got " +
+                     std::to_string(row.Count()));
       continue;
     }
-
-    WeldEntry entry;
-    entry.id_key = "id";
-    entry.where = where(fields[0]);
-    Weld& w = entry.weld;
-    w.weld_time = defaults.weld_time;
-    w.tilt_tolerance = defaults.tilt;
-    w.spin_min = defaults.spin_min;
-    w.spin_max = defaults.spin_max;
-    w.group = defaults.group;
-    bool ok = true;
-
-    if (fields[0].text.empty()) {
-      sink.Error(where(fields[0]), "id", "missing weld id");
-      ok = false;
+    if (std::optional<WeldEntry> entry = ReadCsvWeld(row, defaults, units)) {
+      out.push_back(std::move(*entry));
     }
-    // Ids and groups end up in plan.json, which holds only UTF-8.
-    for (const std::size_t i : {std::size_t{0}, std::size_t{11}}) {
-      if (i >= fields.size()) continue;
-      if (const std::size_t bad = FindInvalidUtf8(fields[i].text); bad != std::string_view::npos) {
-        sink.Error(where(fields[i]), kColumns[i],
-                   "not valid UTF-8 text (byte " + std::to_string(bad + 1) +
-                       " of the value); save the file as UTF-8");
-        ok = false;
-      } else if (const std::string problem = ControlCharacterProblem(fields[i].text);
-                 !problem.empty()) {
-        sink.Error(where(fields[i]), kColumns[i], problem);
-        ok = false;
-      }
-    }
-    w.id = std::string(fields[0].text);
-
-    // nullopt for an empty optional field; errors are reported here.
-    auto number = [&](std::size_t i, bool required) -> std::optional<double> {
-      const Field& f = fields[i];
-      if (f.text.empty()) {
-        if (required) {
-          sink.Error(where(f), kColumns[i], "missing value");
-          ok = false;
-        }
-        return std::nullopt;
-      }
-      std::string_view text = f.text;
-      if (text.front() == '+') text.remove_prefix(1);
-      double value = 0.0;
-      const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-      if (ec != std::errc() || ptr != text.data() + text.size()) {
-        sink.Error(where(f), kColumns[i], "expected a number, got " + Quote(f.text));
-        ok = false;
-        return std::nullopt;
-      }
-      if (!std::isfinite(value)) {
-        sink.Error(where(f), kColumns[i],
-                   "NaN and infinity are not allowed (got " + std::string(f.text) + ")");
-        ok = false;
-        return std::nullopt;
-      }
-      return value;
-    };
-
-    Eigen::Vector3d p, n;
-    for (int k = 0; k < 3; ++k) {
-      const Field& f = fields[1 + static_cast<std::size_t>(k)];
-      p[k] = number(1 + static_cast<std::size_t>(k), true).value_or(0.0) * units.length;
-      if (std::string problem =
-              BoundProblem(p[k], Quantity::kLength, std::string(f.text) + " " + units.length_name);
-          !problem.empty()) {
-        sink.Error(where(f), kColumns[1 + static_cast<std::size_t>(k)], problem);
-        ok = false;
-      }
-    }
-    bool normal_ok = true;
-    for (int k = 0; k < 3; ++k) {
-      auto v = number(4 + static_cast<std::size_t>(k), true);
-      normal_ok &= v.has_value();
-      n[k] = v.value_or(0.0);
-    }
-    w.p_W = p;
-    if (normal_ok) {
-      if (n.norm() < kMinNormalLength) {
-        sink.Error(where(fields[4]), "nx", "the normal must be non-zero");
-        ok = false;
-      } else {
-        w.n_W = n.normalized();
-      }
-    }
-    if (fields.size() > 7) {
-      if (auto t = number(7, false)) {
-        if (*t <= 0.0) {
-          sink.Error(where(fields[7]), "weld_time",
-                     "must be > 0, got " + std::string(fields[7].text));
-          ok = false;
-        } else if (std::string problem =
-                       BoundProblem(*t, Quantity::kTime, std::string(fields[7].text) + " s");
-                   !problem.empty()) {
-          sink.Error(where(fields[7]), "weld_time", problem);
-          ok = false;
-        }
-        w.weld_time = *t;
-      }
-    }
-    if (fields.size() > 8) {
-      if (auto t = number(8, false)) {
-        if (std::string problem = TiltProblem(*t * units.angle, fields[8].text, units.angle_name);
-            !problem.empty()) {
-          sink.Error(where(fields[8]), "tilt", problem);
-          ok = false;
-        }
-        w.tilt_tolerance = *t * units.angle;
-      }
-    }
-    if (fields.size() > 9) {
-      if (auto v = number(9, false)) w.spin_min = *v * units.angle;
-    }
-    if (fields.size() > 10) {
-      if (auto v = number(10, false)) w.spin_max = *v * units.angle;
-    }
-    if (w.spin_min > w.spin_max) {
-      sink.Error(where(fields[std::min<std::size_t>(9, fields.size() - 1)]), "spin_min",
-                 "spin min must be <= max");
-      ok = false;
-    }
-    if (fields.size() > 11 && !fields[11].text.empty()) w.group = std::string(fields[11].text);
-    if (ok) out.push_back(std::move(entry));
   }
   if (header_columns == 0) {
     sink.Error({.file = file}, "header", "the weld CSV has no header line");
