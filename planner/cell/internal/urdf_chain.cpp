@@ -6,6 +6,7 @@
 #include <urdf_parser/urdf_parser.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -195,7 +196,7 @@ urdf::ModelInterfaceSharedPtr ParseWithMessages(const std::string& xml,
   try {
     model = urdf::parseURDF(xml);
   } catch (const std::exception& e) {
-    handler.errors.push_back(e.what());
+    handler.errors.emplace_back(e.what());
   }
   console_bridge::restorePreviousOutputHandler();
   errors = std::move(handler.errors);
@@ -297,11 +298,11 @@ std::optional<XmlProblem> XmlDocumentProblem(const std::string& xml, const std::
 }
 
 Eigen::Isometry3d ToIsometry(const urdf::Pose& pose) {
-  Eigen::Isometry3d X = Eigen::Isometry3d::Identity();
-  X.translation() = Eigen::Vector3d(pose.position.x, pose.position.y, pose.position.z);
+  Eigen::Isometry3d pose_in_parent = Eigen::Isometry3d::Identity();
+  pose_in_parent.translation() = Eigen::Vector3d(pose.position.x, pose.position.y, pose.position.z);
   Eigen::Quaterniond q(pose.rotation.w, pose.rotation.x, pose.rotation.y, pose.rotation.z);
-  if (q.norm() > 0.0) X.linear() = q.normalized().toRotationMatrix();
-  return X;
+  if (q.norm() > 0.0) pose_in_parent.linear() = q.normalized().toRotationMatrix();
+  return pose_in_parent;
 }
 
 SourceLocation At(const std::string& file, const XmlIndex::Element* e) {
@@ -313,7 +314,7 @@ SourceLocation At(const std::string& file, const XmlIndex::Element* e) {
   return where;
 }
 
-SourceLocation RefOr(const Reference& ref, SourceLocation fallback) {
+SourceLocation RefOr(const Reference& ref, const SourceLocation& fallback) {
   return ref.where.file.empty() ? fallback : ref.where;
 }
 
@@ -418,7 +419,7 @@ bool CheckGeometryElement(const std::string& file, const XmlIndex& index,
     std::optional<Quantity> bound;
   };
   // A negative mesh scale mirrors the mesh (allowed); zero flattens it to nothing.
-  static constexpr Rule kRules[] = {
+  static constexpr std::array<Rule, 7> kRules = {{
       {"origin", "xyz", 3, NumberRule::kFinite, false, Quantity::kLength},
       {"origin", "rpy", 3, NumberRule::kFinite, false, std::nullopt},
       {"box", "size", 3, NumberRule::kPositive, true, Quantity::kLength},
@@ -426,7 +427,7 @@ bool CheckGeometryElement(const std::string& file, const XmlIndex& index,
       {"cylinder", "length", 1, NumberRule::kPositive, true, Quantity::kLength},
       {"sphere", "radius", 1, NumberRule::kPositive, true, Quantity::kLength},
       {"mesh", "scale", 3, NumberRule::kNonZero, false, std::nullopt},
-  };
+  }};
   // The element's own <origin> (the first one) and its shapes.
   std::vector<const XmlIndex::Element*> checked = AllInside(index.shapes, &element);
   if (const XmlIndex::Element* origin = Inside(index.origins, &element)) {
@@ -438,7 +439,8 @@ bool CheckGeometryElement(const std::string& file, const XmlIndex& index,
       if (r.tag != e->tag) continue;
       const std::string attribute(r.attribute);
       if (!CheckNumbers(file, *e, attribute, r.count, r.rule, r.required,
-                        key + "." + e->tag + "." + attribute, sink, r.bound)) {
+                        std::string(key).append(".").append(e->tag).append(".").append(attribute),
+                        sink, r.bound)) {
         good = false;
       }
     }
@@ -459,11 +461,27 @@ std::string Number(double v) {
 constexpr double kMaxRevoluteLimit = 2.0 * std::numbers::pi * 1000.0;  // rad: 1000 turns
 constexpr double kMaxPrismaticLimit = 100.0;                           // m
 
-}  // namespace
+// What every step of reading one URDF's arm chain reports against: the request, the file's
+// name, the index of its XML text and the sink.
+struct UrdfReading {
+  const UrdfChainRequest& request;
+  const std::string& file;
+  const XmlIndex& index;
+  DiagnosticSink& sink;
 
-std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadContext& context,
+  // Where the tip link was named (robot.yaml), else its <link> in the URDF.
+  SourceLocation TipWhere() const {
+    return RefOr(request.tip_ref, At(file, index.FindLink(request.tip_link)));
+  }
+  std::string ChainName() const {
+    return "the chain " + request.base_link + " -> " + request.tip_link;
+  }
+};
+
+// The URDF's text when it can be read and is well-formed XML that weldcell's parsers can take
+// (not nested deeper than their stacks allow); nullopt after reporting why not.
+std::optional<std::string> ReadUrdfText(const UrdfChainRequest& request, const std::string& file,
                                         DiagnosticSink& sink) {
-  const std::string file = request.urdf.string();
   if (const std::optional<std::string> problem = NamedFileProblem(request.urdf, "URDF")) {
     sink.Error(RefOr(request.urdf_ref, {.file = file}), request.urdf_ref.key_path, *problem);
     return std::nullopt;
@@ -476,7 +494,7 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
   }
   std::stringstream buffer;
   buffer << in.rdbuf();
-  const std::string xml = buffer.str();
+  std::string xml = buffer.str();
   // urdfdom's XML parser recurses per level: refuse what would overflow its stack.
   if (const auto deep = FindXmlDeeperThan(xml)) {
     sink.Error({.file = file, .line = deep->line, .column = deep->column}, "",
@@ -490,28 +508,493 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
     sink.Error(problem->where, problem->key, problem->message);
     return std::nullopt;
   }
-  const XmlIndex index = ScanXml(xml);
+  return xml;
+}
 
-  std::vector<std::string> parse_errors;
-  const urdf::ModelInterfaceSharedPtr urdf_model = ParseWithMessages(xml, parse_errors);
-  if (!urdf_model) {
-    for (const std::string& message : parse_errors) {
-      // urdfdom names elements in brackets ("Joint [joint_1] is of type ...", "child link
-      // [link_9] of joint [joint_3] not found"): point at the first that the file has.
-      const XmlIndex::Element* element = nullptr;
-      for (std::size_t open = message.find('['); element == nullptr && open != std::string::npos;
-           open = message.find('[', open + 1)) {
-        const std::size_t close = message.find(']', open);
-        if (close == std::string::npos) break;
-        const std::string name = message.substr(open + 1, close - open - 1);
-        element = index.FindJoint(name);
-        if (element == nullptr) element = index.FindLink(name);
-      }
-      sink.Error(At(file, element), "", "urdfdom: " + message);
+// urdfdom's model of the text, its messages in `parse_errors`; null after reporting each
+// message at the first element it names that the file has.
+urdf::ModelInterfaceSharedPtr ParseUrdf(const std::string& xml, const UrdfReading& r,
+                                        std::vector<std::string>& parse_errors) {
+  urdf::ModelInterfaceSharedPtr model = ParseWithMessages(xml, parse_errors);
+  if (model) return model;
+  for (const std::string& message : parse_errors) {
+    // urdfdom names elements in brackets ("Joint [joint_1] is of type ...", "child link
+    // [link_9] of joint [joint_3] not found"): point at the first that the file has.
+    const XmlIndex::Element* element = nullptr;
+    for (std::size_t open = message.find('['); element == nullptr && open != std::string::npos;
+         open = message.find('[', open + 1)) {
+      const std::size_t close = message.find(']', open);
+      if (close == std::string::npos) break;
+      const std::string name = message.substr(open + 1, close - open - 1);
+      element = r.index.FindJoint(name);
+      if (element == nullptr) element = r.index.FindLink(name);
     }
-    sink.Error({.file = file}, "", "not a valid URDF (urdfdom could not parse it)");
+    r.sink.Error(At(r.file, element), "", "urdfdom: " + message);
+  }
+  r.sink.Error({.file = r.file}, "", "not a valid URDF (urdfdom could not parse it)");
+  return nullptr;
+}
+
+// urdfdom keeps the last of several joints that name the same child link: a link with two
+// parents (a closed loop or a copy-paste slip) would silently lose one of them. Reports each
+// such link; true when there is none.
+bool CheckOneParentPerLink(const urdf::ModelInterface& model, const UrdfReading& r) {
+  bool ok = true;
+  std::map<std::string, std::vector<const XmlIndex::Element*>> parents_of;
+  for (const auto& entry : model.joints_) {
+    if (!entry.second) continue;
+    parents_of[entry.second->child_link_name].push_back(r.index.FindJoint(entry.first));
+  }
+  for (auto& [child, joint_elements] : parents_of) {
+    if (joint_elements.size() < 2) continue;
+    std::sort(joint_elements.begin(), joint_elements.end(), [](const auto* a, const auto* b) {
+      return (a != nullptr ? a->begin : 0) < (b != nullptr ? b->begin : 0);
+    });
+    std::string names;
+    for (const XmlIndex::Element* e : joint_elements) {
+      if (e == nullptr) continue;
+      names += (names.empty() ? "" : ", ") + e->name + " (line " + std::to_string(e->line) + ")";
+    }
+    const XmlIndex::Element* second = joint_elements[1];
+    r.sink.Error(
+        At(r.file, second), second != nullptr ? "joint[" + second->name + "]" : "",
+        "link " + child + " is the child of " + std::to_string(joint_elements.size()) +
+            " joints: " + names.append("; a URDF must be a tree (one parent joint per link)"));
+    ok = false;
+  }
+  return ok;
+}
+
+// The joints and links from the base link to the tip link, base first (links: one more than
+// joints).
+struct UrdfArmChain {
+  std::vector<urdf::JointConstSharedPtr> joints;
+  std::vector<urdf::LinkConstSharedPtr> links;
+};
+
+// Walks up from the tip to the base: side branches (balancers, extra frames) never enter the
+// chain. nullopt after reporting a tip that is not below the base, or joints that form a loop.
+std::optional<UrdfArmChain> WalkUpFromTip(const urdf::ModelInterface& model,
+                                          const urdf::LinkConstSharedPtr& tip,
+                                          const UrdfReading& r) {
+  UrdfArmChain chain{.links = {tip}};
+  urdf::LinkConstSharedPtr current = tip;
+  while (current->name != r.request.base_link) {
+    // urdfdom accepts joints that form a loop (a link that is its own ancestor): a walk longer
+    // than the number of links has gone round one.
+    if (chain.links.size() > model.links_.size()) {
+      r.sink.Error(At(r.file, r.index.FindLink(current->name)), "link[" + current->name + "]",
+                   "the joints above tip link '" + r.request.tip_link + "' in " + r.file +
+                       " form a loop (walking up from the tip comes back to '" + current->name +
+                       "'): a URDF must be a tree");
+      return std::nullopt;
+    }
+    urdf::LinkConstSharedPtr parent = current->getParent();
+    if (!parent || !current->parent_joint) {
+      r.sink.Error(r.TipWhere(), r.request.tip_ref.key_path,
+                   "tip link '" + r.request.tip_link + "' is not below base link '" +
+                       r.request.base_link + "' in " + r.file +
+                       " (walking up from the tip reaches '" + current->name + "')");
+      return std::nullopt;
+    }
+    chain.joints.push_back(current->parent_joint);
+    chain.links.push_back(parent);
+    current = parent;
+  }
+  std::reverse(chain.joints.begin(), chain.joints.end());
+  std::reverse(chain.links.begin(), chain.links.end());
+  return chain;
+}
+
+// The joint's origin: finite, and within the loader's length bound. False after reporting.
+bool ReadJointOrigin(const urdf::Joint& uj, const XmlIndex::Element* element,
+                     const std::string& key, const UrdfReading& r, Joint& joint) {
+  joint.X_PJ = ToIsometry(uj.parent_to_joint_origin_transform);
+  const XmlIndex::Element* origin = Inside(r.index.origins, element);
+  const SourceLocation where = At(r.file, origin != nullptr ? origin : element);
+  if (!joint.X_PJ.matrix().allFinite()) {
+    r.sink.Error(where, key + ".origin", "joint origin must be finite numbers (xyz and rpy)");
+    return false;
+  }
+  if (const double far = joint.X_PJ.translation().cwiseAbs().maxCoeff();
+      !BoundProblem(far, Quantity::kLength, "").empty()) {
+    r.sink.Error(where, key + ".origin.xyz",
+                 BoundProblem(far, Quantity::kLength, Number(far) + " m"));
+    return false;
+  }
+  return true;
+}
+
+// A mimic joint on the chain is driven by another joint: planning it freely would produce
+// motions the robot cannot make. Dependent joints are not modelled, so the chain is rejected.
+// False after reporting.
+bool CheckNoMimic(const urdf::Joint& uj, const XmlIndex::Element* element, const std::string& key,
+                  const UrdfReading& r) {
+  if (!uj.mimic) return true;
+  const XmlIndex::Element* mimic = Inside(r.index.mimics, element);
+  r.sink.Error(At(r.file, mimic != nullptr ? mimic : element), key + ".mimic",
+               "joint " + uj.name + " mimics joint " + uj.mimic->joint_name + " (multiplier " +
+                   Number(uj.mimic->multiplier) + ", offset " + Number(uj.mimic->offset) +
+                   "): mimic joints on the arm chain are not supported (weldcell would move it "
+                   "independently). If the coupling exists only in the controller's joint "
+                   "values (as FANUC's J2/J3), remove the <mimic> and describe it in "
+                   "robot.yaml's controller_joints.couplings");
+  return false;
+}
+
+// A movable joint's axis (non-zero, normalised), position limits (finite, lower < upper, within
+// the sanity bounds; ±2π for a continuous joint), velocity limit (> 0, bounded) and effort
+// (finite, bounded). False after reporting.
+bool ReadJointMotion(const urdf::Joint& uj, const XmlIndex::Element* element,
+                     const std::string& key, const UrdfReading& r, Joint& joint) {
+  bool ok = true;
+  const XmlIndex::Element* limit_element = Inside(r.index.limits, element);
+  const SourceLocation limit_where = At(r.file, limit_element != nullptr ? limit_element : element);
+  const Eigen::Vector3d axis(uj.axis.x, uj.axis.y, uj.axis.z);
+  if (!axis.allFinite() || axis.norm() < 1e-9) {
+    r.sink.Error(At(r.file, element), key + ".axis", "joint axis must be a non-zero vector");
+    ok = false;
+  } else {
+    joint.axis = axis.normalized();
+  }
+  if (uj.type == urdf::Joint::CONTINUOUS) {
+    joint.lower = -2.0 * std::numbers::pi;
+    joint.upper = 2.0 * std::numbers::pi;
+  } else if (uj.limits) {
+    joint.lower = uj.limits->lower;
+    joint.upper = uj.limits->upper;
+  }
+  const bool revolute = joint.type == JointType::kRevolute;
+  const double bound = revolute ? kMaxRevoluteLimit : kMaxPrismaticLimit;
+  const std::string unit = revolute ? " rad" : " m";
+  const std::string range = "[" + Number(-bound) + ", " + Number(bound) + "]" + unit +
+                            (revolute ? " (1000 turns each way)" : "");
+  if (!std::isfinite(joint.lower) || !std::isfinite(joint.upper)) {
+    r.sink.Error(limit_where, key + ".limit",
+                 "joint limits must be finite numbers, got lower " + Number(joint.lower) +
+                     ", upper " + Number(joint.upper));
+    ok = false;
+  } else if (joint.lower >= joint.upper) {
+    r.sink.Error(limit_where, key + ".limit",
+                 joint.lower == joint.upper
+                     ? "lower and upper limit are both " + Number(joint.lower) + unit +
+                           ": a joint that cannot move must be a fixed joint"
+                     : "lower limit " + Number(joint.lower) + unit + " must be below upper limit " +
+                           Number(joint.upper) + unit);
+    ok = false;
+  } else if (std::abs(joint.lower) > bound || std::abs(joint.upper) > bound) {
+    const double value = std::abs(joint.lower) > bound ? joint.lower : joint.upper;
+    r.sink.Error(limit_where, key + ".limit",
+                 std::string(value == joint.lower ? "lower" : "upper") + " limit " + Number(value) +
+                     unit + " is beyond the sanity bound: expected limits in " + range);
+    ok = false;
+  }
+  joint.max_velocity = uj.limits ? uj.limits->velocity : 0.0;
+  if (!(std::isfinite(joint.max_velocity) && joint.max_velocity > 0.0)) {
+    std::ostringstream message;
+    message << "velocity limit must be > 0 for a movable joint, got " << joint.max_velocity;
+    r.sink.Error(limit_where, key + ".limit", message.str());
+    ok = false;
+  } else if (std::string problem = BoundProblem(
+                 joint.max_velocity,
+                 revolute ? Quantity::kRevoluteVelocity : Quantity::kPrismaticVelocity,
+                 "velocity " + Number(joint.max_velocity) + (revolute ? " rad/s" : " m/s"));
+             !problem.empty()) {
+    r.sink.Error(limit_where, key + ".limit.velocity", problem);
+    ok = false;
+  }
+  const double effort = uj.limits ? uj.limits->effort : 0.0;
+  if (std::string problem = BoundProblem(effort, Quantity::kEffort, "effort " + Number(effort));
+      !std::isfinite(effort) || !problem.empty()) {
+    r.sink.Error(limit_where, key + ".limit.effort",
+                 std::isfinite(effort)
+                     ? problem
+                     : "effort limit must be a finite number, got " + Number(effort));
+    ok = false;
+  }
+  return ok;
+}
+
+// One joint of the chain: origin, no mimic, type (revolute, continuous, prismatic or fixed)
+// and, when movable, its axis and limits. nullopt for a type the chain cannot have; `ok` is
+// cleared after any problem reported.
+std::optional<Joint> ReadChainJoint(const urdf::Joint& uj, const UrdfReading& r, bool& ok) {
+  const XmlIndex::Element* element = r.index.FindJoint(uj.name);
+  const std::string key = "joint[" + uj.name + "]";
+  Joint joint;
+  joint.name = uj.name;
+  ok &= ReadJointOrigin(uj, element, key, r, joint);
+  ok &= CheckNoMimic(uj, element, key, r);
+  switch (uj.type) {
+    case urdf::Joint::REVOLUTE:
+    case urdf::Joint::CONTINUOUS:
+      joint.type = JointType::kRevolute;
+      break;
+    case urdf::Joint::PRISMATIC:
+      joint.type = JointType::kPrismatic;
+      break;
+    case urdf::Joint::FIXED:
+      joint.type = JointType::kFixed;
+      break;
+    default:
+      r.sink.Error(At(r.file, element), key,
+                   "joint type not supported on the arm chain (expected revolute, continuous, "
+                   "prismatic or fixed)");
+      ok = false;
+      return std::nullopt;
+  }
+  if (joint.movable()) ok &= ReadJointMotion(uj, element, key, r, joint);
+  return joint;
+}
+
+// Mimic joints off the chain (gripper fingers, balancer linkages) do not move the arm: a
+// warning that they are ignored.
+void WarnOffChainMimics(const urdf::ModelInterface& model, const UrdfArmChain& chain,
+                        const UrdfReading& r) {
+  for (const auto& entry : model.joints_) {
+    // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+    const std::string& name = entry.first;
+    const urdf::JointSharedPtr& uj = entry.second;
+    if (!uj || !uj->mimic) continue;
+    const bool on_chain = std::any_of(chain.joints.begin(), chain.joints.end(),
+                                      [&](const auto& c) { return c->name == name; });
+    if (on_chain) continue;
+    const XmlIndex::Element* element = r.index.FindJoint(name);
+    const XmlIndex::Element* mimic = Inside(r.index.mimics, element);
+    r.sink.Warning(At(r.file, mimic != nullptr ? mimic : element), "joint[" + name + "].mimic",
+                   "ignored: joint " + name + " is not on the arm chain " + r.request.base_link +
+                       " -> " + r.request.tip_link);
+  }
+}
+
+// The planner handles 1 to kMaxDof movable joints (0 leaves nothing to plan; more exceeds the
+// kinematics' fixed-capacity scratch). False after reporting.
+bool CheckDof(int dof, const UrdfReading& r) {
+  if (dof > 0 && dof <= kMaxDof) return true;
+  r.sink.Error(r.TipWhere(), r.request.tip_ref.key_path,
+               dof == 0
+                   ? r.ChainName() +
+                         " has no movable joint (only fixed joints): there is nothing to "
+                         "plan; weldcell needs 1 to " +
+                         std::to_string(kMaxDof) + " revolute or prismatic joints"
+                   : r.ChainName() + " has " + std::to_string(dof) +
+                         " movable joints; weldcell supports at most " + std::to_string(kMaxDof));
+  return false;
+}
+
+// Package search path: the folder that holds the URDF's package (`<root>/<pkg>/urdf/x.urdf`
+// and `<root>/<pkg>/x.urdf`), then robot.yaml's package_paths, then the options.
+std::vector<fs::path> PackageDirs(const UrdfChainRequest& request, const LoadContext& context) {
+  const fs::path urdf_dir = request.urdf.parent_path();
+  std::vector<fs::path> dirs{urdf_dir.parent_path().parent_path(), urdf_dir.parent_path()};
+  for (const fs::path& p : request.package_paths) dirs.push_back(p);
+  for (const fs::path& p : context.options.package_paths) dirs.push_back(p);
+  return dirs;
+}
+
+// Makes the collision and visual geometry of one link of the chain.
+class LinkGeometryReader {
+ public:
+  LinkGeometryReader(const UrdfReading& r, const XmlIndex::Element* link_element,
+                     const std::vector<fs::path>& package_dirs, LoadContext& context)
+      : r_(r), link_element_(link_element), package_dirs_(package_dirs), context_(context) {}
+
+  // One <collision> or <visual> geometry; nullopt when it could not be made (the problem is
+  // reported: an error for collision geometry, a warning for visual geometry, which the
+  // collision geometry then stands in for).
+  std::optional<Geometry> Make(const urdf::GeometrySharedPtr& g, const urdf::Pose& origin,
+                               const std::string& key, bool is_visual) const {
+    Geometry geometry{.X_FG = ToIsometry(origin)};
+    const SourceLocation where = At(r_.file, link_element_);
+    if (!g) {
+      r_.sink.Error(where, key, "geometry missing");
+      return std::nullopt;
+    }
+    switch (g->type) {
+      case urdf::Geometry::BOX: {
+        const auto& box = static_cast<const urdf::Box&>(*g);
+        const Eigen::Vector3d size(box.dim.x, box.dim.y, box.dim.z);
+        if (!(size.allFinite() && size.minCoeff() > 0.0)) {
+          r_.sink.Error(where, key + ".box", "box sizes must be > 0");
+          return std::nullopt;
+        }
+        geometry.shape = Shape::Box(size);
+        return geometry;
+      }
+      case urdf::Geometry::CYLINDER: {
+        const auto& cylinder = static_cast<const urdf::Cylinder&>(*g);
+        if (!(cylinder.radius > 0.0 && cylinder.length > 0.0 && std::isfinite(cylinder.radius) &&
+              std::isfinite(cylinder.length))) {
+          r_.sink.Error(where, key + ".cylinder", "cylinder radius and length must be > 0");
+          return std::nullopt;
+        }
+        geometry.shape = Shape::Cylinder(cylinder.radius, cylinder.length);
+        return geometry;
+      }
+      case urdf::Geometry::SPHERE: {
+        const auto& sphere = static_cast<const urdf::Sphere&>(*g);
+        if (!(sphere.radius > 0.0 && std::isfinite(sphere.radius))) {
+          r_.sink.Error(where, key + ".sphere", "sphere radius must be > 0");
+          return std::nullopt;
+        }
+        geometry.shape = Shape::Sphere(sphere.radius);
+        return geometry;
+      }
+      case urdf::Geometry::MESH: {
+        std::shared_ptr<const Mesh> mesh =
+            LoadMesh(static_cast<const urdf::Mesh&>(*g), key, is_visual);
+        if (!mesh) return std::nullopt;
+        geometry.shape = Shape::FromMesh(std::move(mesh));
+        return geometry;
+      }
+    }
     return std::nullopt;
   }
+
+ private:
+  // The <mesh> element of this link with that filename, else the link.
+  SourceLocation MeshWhere(const std::string& filename) const {
+    const XmlIndex::Element* best = link_element_;
+    for (const XmlIndex::Element& m : r_.index.meshes) {
+      if (m.name == filename && link_element_ != nullptr && m.begin >= link_element_->begin &&
+          m.begin < link_element_->end) {
+        best = &m;
+        break;
+      }
+    }
+    return At(r_.file, best);
+  }
+
+  // The mesh file found (URDF folder, package folders), loaded and scaled; null after reporting.
+  std::shared_ptr<const Mesh> LoadMesh(const urdf::Mesh& mesh, const std::string& key,
+                                       bool is_visual) const {
+    const ResolvedUri resolved =
+        ResolveMeshUri(mesh.filename, r_.request.urdf.parent_path(), package_dirs_);
+    std::string problem = resolved.problem;
+    if (problem.empty() && resolved.path.empty()) {
+      problem = "mesh file not found: " + mesh.filename + " (tried " + JoinTried(resolved.tried) +
+                ")" + PackageHint(mesh.filename, true);
+    }
+    const Eigen::Vector3d scale(mesh.scale.x, mesh.scale.y, mesh.scale.z);
+    std::shared_ptr<const Mesh> data;
+    if (problem.empty()) {
+      if (!context_.options.load_meshes) {
+        data = std::make_shared<const Mesh>(Mesh{.source = resolved.path.string()});
+      } else {
+        data = context_.meshes.Load(resolved.path, scale, &problem);
+      }
+    }
+    if (!data) {
+      const SourceLocation where = MeshWhere(mesh.filename);
+      if (is_visual) {
+        r_.sink.Warning(where, key + ".mesh",
+                        problem + "; the link is drawn with its collision geometry");
+      } else {
+        r_.sink.Error(where, key + ".mesh", problem);
+      }
+    }
+    return data;
+  }
+
+  const UrdfReading& r_;
+  const XmlIndex::Element* link_element_;
+  const std::vector<fs::path>& package_dirs_;
+  LoadContext& context_;
+};
+
+// The link's <collision> and <visual> elements as written (numbers and shapes), and as many
+// read by urdfdom as written (anything else urdfdom dropped without failing, it only logs: never
+// plan without it). False after reporting.
+bool CheckLinkGeometryAsWritten(const urdf::Link& ul, const XmlIndex::Element* link_element,
+                                const std::string& link_key,
+                                const std::vector<std::string>& parse_errors,
+                                const UrdfReading& r) {
+  const std::vector<const XmlIndex::Element*> xml_collisions =
+      AllInside(r.index.collisions, link_element);
+  const std::vector<const XmlIndex::Element*> xml_visuals =
+      AllInside(r.index.visuals, link_element);
+  bool good = true;
+  for (std::size_t i = 0; i < xml_collisions.size(); ++i) {
+    good &= CheckGeometryElement(r.file, r.index, *xml_collisions[i],
+                                 IndexKey(link_key + ".collision", i), r.sink);
+  }
+  for (std::size_t i = 0; i < xml_visuals.size(); ++i) {
+    good &= CheckGeometryElement(r.file, r.index, *xml_visuals[i],
+                                 IndexKey(link_key + ".visual", i), r.sink);
+  }
+  if (!good || link_element == nullptr) return good;
+  for (const auto& [element_name, written, read] :
+       {std::tuple{std::string("collision"), xml_collisions.size(), ul.collision_array.size()},
+        std::tuple{std::string("visual"), xml_visuals.size(), ul.visual_array.size()}}) {
+    if (written == read) continue;
+    std::string message = "link " + ul.name + " has " + std::to_string(written) + " <" +
+                          element_name + "> elements but urdfdom read only " +
+                          std::to_string(read) + ": check their numbers and shapes";
+    for (const std::string& m : parse_errors) message += " (urdfdom: " + m + ")";
+    r.sink.Error(At(r.file, link_element), std::string(link_key).append(".").append(element_name),
+                 message);
+    good = false;
+  }
+  return good;
+}
+
+// One link of the chain with its collision and visual geometry (the collision geometry drawn
+// where a visual one could not be made). `ok` is cleared after any problem reported; the link
+// is returned all the same (by name) so that the chain keeps its shape.
+Link ReadChainLink(const urdf::Link& ul, const std::vector<std::string>& parse_errors,
+                   const std::vector<fs::path>& package_dirs, const UrdfReading& r,
+                   LoadContext& context, bool& ok) {
+  Link link;
+  link.name = ul.name;
+  const XmlIndex::Element* link_element = r.index.FindLink(ul.name);
+  const std::string link_key = "link[" + ul.name + "]";
+  if (!CheckLinkGeometryAsWritten(ul, link_element, link_key, parse_errors, r)) {
+    ok = false;
+    return link;
+  }
+  if (ul.collision_array.empty() && !ul.visual_array.empty()) {
+    r.sink.Warning(At(r.file, link_element), link_key + ".collision",
+                   "link " + ul.name +
+                       " has visual geometry but no <collision>: planning and verification "
+                       "cannot see it, so it may pass through obstacles, other robots and its "
+                       "own arm unreported (the verifier's result is only as good as the "
+                       "collision geometry)");
+  }
+  const LinkGeometryReader geometry(r, link_element, package_dirs, context);
+  for (std::size_t i = 0; i < ul.collision_array.size(); ++i) {
+    const auto& c = ul.collision_array[i];
+    if (auto g =
+            geometry.Make(c->geometry, c->origin, IndexKey(link_key + ".collision", i), false)) {
+      link.collision.push_back(std::move(*g));
+    } else {
+      ok = false;
+    }
+  }
+  bool visual_complete = true;
+  for (std::size_t i = 0; i < ul.visual_array.size(); ++i) {
+    const auto& v = ul.visual_array[i];
+    if (auto g = geometry.Make(v->geometry, v->origin, IndexKey(link_key + ".visual", i), true)) {
+      link.visual.push_back(std::move(*g));
+    } else {
+      visual_complete = false;
+    }
+  }
+  if (!visual_complete) link.visual = link.collision;
+  return link;
+}
+
+}  // namespace
+
+std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadContext& context,
+                                        DiagnosticSink& sink) {
+  const std::string file = request.urdf.string();
+  const std::optional<std::string> xml = ReadUrdfText(request, file, sink);
+  if (!xml) return std::nullopt;
+  const XmlIndex index = ScanXml(*xml);
+  const UrdfReading r{.request = request, .file = file, .index = index, .sink = sink};
+  std::vector<std::string> parse_errors;
+  const urdf::ModelInterfaceSharedPtr urdf_model = ParseUrdf(*xml, r, parse_errors);
+  if (!urdf_model) return std::nullopt;
 
   // urdfdom's links own their children (shared_ptr): joints that form a loop make a cycle of
   // owners that would never be freed. Cut every child list when this function is done with it.
@@ -541,391 +1024,30 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
   }
   if (!base || !tip) return std::nullopt;
 
-  // urdfdom keeps the last of several joints that name the same child link: a link with two
-  // parents (a closed loop or a copy-paste slip) would silently lose one of them.
-  bool ok = true;
-  std::map<std::string, std::vector<const XmlIndex::Element*>> parents_of;
-  for (const auto& entry : urdf_model->joints_) {
-    if (!entry.second) continue;
-    parents_of[entry.second->child_link_name].push_back(index.FindJoint(entry.first));
+  bool ok = CheckOneParentPerLink(*urdf_model, r);
+  const std::optional<UrdfArmChain> chain = WalkUpFromTip(*urdf_model, tip, r);
+  if (!chain) return std::nullopt;
+  for (const urdf::JointConstSharedPtr& uj : chain->joints) {
+    if (std::optional<Joint> joint = ReadChainJoint(*uj, r, ok)) model.joints.push_back(*joint);
   }
-  for (auto& [child, joint_elements] : parents_of) {
-    if (joint_elements.size() < 2) continue;
-    std::sort(joint_elements.begin(), joint_elements.end(), [](const auto* a, const auto* b) {
-      return (a != nullptr ? a->begin : 0) < (b != nullptr ? b->begin : 0);
-    });
-    std::string names;
-    for (const XmlIndex::Element* e : joint_elements) {
-      if (e == nullptr) continue;
-      names += (names.empty() ? "" : ", ") + e->name + " (line " + std::to_string(e->line) + ")";
-    }
-    const XmlIndex::Element* second = joint_elements[1];
-    sink.Error(At(file, second), second != nullptr ? "joint[" + second->name + "]" : "",
-               "link " + child + " is the child of " + std::to_string(joint_elements.size()) +
-                   " joints: " + names + "; a URDF must be a tree (one parent joint per link)");
-    ok = false;
-  }
-
-  // Walk up from the tip: side branches (balancers, extra frames) never enter the chain.
-  std::vector<urdf::JointConstSharedPtr> chain_joints;
-  std::vector<urdf::LinkConstSharedPtr> chain_links{tip};
-  urdf::LinkConstSharedPtr current = tip;
-  while (current->name != request.base_link) {
-    // urdfdom accepts joints that form a loop (a link that is its own ancestor): a walk longer
-    // than the number of links has gone round one.
-    if (chain_links.size() > urdf_model->links_.size()) {
-      sink.Error(At(file, index.FindLink(current->name)), "link[" + current->name + "]",
-                 "the joints above tip link '" + request.tip_link + "' in " + file +
-                     " form a loop (walking up from the tip comes back to '" + current->name +
-                     "'): a URDF must be a tree");
-      return std::nullopt;
-    }
-    urdf::LinkConstSharedPtr parent = current->getParent();
-    if (!parent || !current->parent_joint) {
-      sink.Error(RefOr(request.tip_ref, At(file, index.FindLink(request.tip_link))),
-                 request.tip_ref.key_path,
-                 "tip link '" + request.tip_link + "' is not below base link '" +
-                     request.base_link + "' in " + file + " (walking up from the tip reaches '" +
-                     current->name + "')");
-      return std::nullopt;
-    }
-    chain_joints.push_back(current->parent_joint);
-    chain_links.push_back(parent);
-    current = parent;
-  }
-  std::reverse(chain_joints.begin(), chain_joints.end());
-  std::reverse(chain_links.begin(), chain_links.end());
-
-  for (const urdf::JointConstSharedPtr& uj : chain_joints) {
-    const XmlIndex::Element* element = index.FindJoint(uj->name);
-    const SourceLocation where = At(file, element);
-    const XmlIndex::Element* limit_element = Inside(index.limits, element);
-    const SourceLocation limit_where = At(file, limit_element != nullptr ? limit_element : element);
-    const std::string key = "joint[" + uj->name + "]";
-    Joint joint;
-    joint.name = uj->name;
-    joint.X_PJ = ToIsometry(uj->parent_to_joint_origin_transform);
-    if (!joint.X_PJ.matrix().allFinite()) {
-      const XmlIndex::Element* origin = Inside(index.origins, element);
-      sink.Error(At(file, origin != nullptr ? origin : element), key + ".origin",
-                 "joint origin must be finite numbers (xyz and rpy)");
-      ok = false;
-    } else if (const double far = joint.X_PJ.translation().cwiseAbs().maxCoeff();
-               !BoundProblem(far, Quantity::kLength, "").empty()) {
-      const XmlIndex::Element* origin = Inside(index.origins, element);
-      sink.Error(At(file, origin != nullptr ? origin : element), key + ".origin.xyz",
-                 BoundProblem(far, Quantity::kLength, Number(far) + " m"));
-      ok = false;
-    }
-    if (uj->mimic) {
-      // A mimic joint is driven by another joint: planning it freely would produce motions the
-      // robot cannot make. Dependent joints are not modelled, so the chain is rejected.
-      const XmlIndex::Element* mimic = Inside(index.mimics, element);
-      sink.Error(At(file, mimic != nullptr ? mimic : element), key + ".mimic",
-                 "joint " + uj->name + " mimics joint " + uj->mimic->joint_name + " (multiplier " +
-                     Number(uj->mimic->multiplier) + ", offset " + Number(uj->mimic->offset) +
-                     "): mimic joints on the arm chain are not supported (weldcell would move "
-                     "it independently). If the coupling exists only in the controller's joint "
-                     "values (as FANUC's J2/J3), remove the <mimic> and describe it in "
-                     "robot.yaml's controller_joints.couplings");
-      ok = false;
-    }
-    switch (uj->type) {
-      case urdf::Joint::REVOLUTE:
-      case urdf::Joint::CONTINUOUS:
-        joint.type = JointType::kRevolute;
-        break;
-      case urdf::Joint::PRISMATIC:
-        joint.type = JointType::kPrismatic;
-        break;
-      case urdf::Joint::FIXED:
-        joint.type = JointType::kFixed;
-        break;
-      default:
-        sink.Error(where, key,
-                   "joint type not supported on the arm chain (expected revolute, continuous, "
-                   "prismatic or fixed)");
-        ok = false;
-        continue;
-    }
-    if (joint.movable()) {
-      const Eigen::Vector3d axis(uj->axis.x, uj->axis.y, uj->axis.z);
-      if (!axis.allFinite() || axis.norm() < 1e-9) {
-        sink.Error(where, key + ".axis", "joint axis must be a non-zero vector");
-        ok = false;
-      } else {
-        joint.axis = axis.normalized();
-      }
-      if (uj->type == urdf::Joint::CONTINUOUS) {
-        joint.lower = -2.0 * std::numbers::pi;
-        joint.upper = 2.0 * std::numbers::pi;
-      } else if (uj->limits) {
-        joint.lower = uj->limits->lower;
-        joint.upper = uj->limits->upper;
-      }
-      const bool revolute = joint.type == JointType::kRevolute;
-      const double bound = revolute ? kMaxRevoluteLimit : kMaxPrismaticLimit;
-      const std::string unit = revolute ? " rad" : " m";
-      const std::string range = "[" + Number(-bound) + ", " + Number(bound) + "]" + unit +
-                                (revolute ? " (1000 turns each way)" : "");
-      if (!std::isfinite(joint.lower) || !std::isfinite(joint.upper)) {
-        sink.Error(limit_where, key + ".limit",
-                   "joint limits must be finite numbers, got lower " + Number(joint.lower) +
-                       ", upper " + Number(joint.upper));
-        ok = false;
-      } else if (joint.lower >= joint.upper) {
-        sink.Error(limit_where, key + ".limit",
-                   joint.lower == joint.upper
-                       ? "lower and upper limit are both " + Number(joint.lower) + unit +
-                             ": a joint that cannot move must be a fixed joint"
-                       : "lower limit " + Number(joint.lower) + unit +
-                             " must be below upper limit " + Number(joint.upper) + unit);
-        ok = false;
-      } else if (std::abs(joint.lower) > bound || std::abs(joint.upper) > bound) {
-        const double value = std::abs(joint.lower) > bound ? joint.lower : joint.upper;
-        sink.Error(limit_where, key + ".limit",
-                   std::string(value == joint.lower ? "lower" : "upper") + " limit " +
-                       Number(value) + unit + " is beyond the sanity bound: expected limits in " +
-                       range);
-        ok = false;
-      }
-      joint.max_velocity = uj->limits ? uj->limits->velocity : 0.0;
-      if (!(std::isfinite(joint.max_velocity) && joint.max_velocity > 0.0)) {
-        std::ostringstream message;
-        message << "velocity limit must be > 0 for a movable joint, got " << joint.max_velocity;
-        sink.Error(limit_where, key + ".limit", message.str());
-        ok = false;
-      } else if (std::string problem = BoundProblem(
-                     joint.max_velocity,
-                     revolute ? Quantity::kRevoluteVelocity : Quantity::kPrismaticVelocity,
-                     "velocity " + Number(joint.max_velocity) + (revolute ? " rad/s" : " m/s"));
-                 !problem.empty()) {
-        sink.Error(limit_where, key + ".limit.velocity", problem);
-        ok = false;
-      }
-      const double effort = uj->limits ? uj->limits->effort : 0.0;
-      if (std::string problem = BoundProblem(effort, Quantity::kEffort, "effort " + Number(effort));
-          !std::isfinite(effort) || !problem.empty()) {
-        sink.Error(limit_where, key + ".limit.effort",
-                   std::isfinite(effort)
-                       ? problem
-                       : "effort limit must be a finite number, got " + Number(effort));
-        ok = false;
-      }
-    }
-    model.joints.push_back(joint);
-  }
-
-  // Mimic joints off the chain (gripper fingers, balancer linkages) do not move the arm.
-  for (const auto& entry : urdf_model->joints_) {
-    // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
-    const std::string& name = entry.first;
-    const urdf::JointSharedPtr& uj = entry.second;
-    if (!uj || !uj->mimic) continue;
-    const bool on_chain = std::any_of(chain_joints.begin(), chain_joints.end(),
-                                      [&](const auto& c) { return c->name == name; });
-    if (on_chain) continue;
-    const XmlIndex::Element* element = index.FindJoint(name);
-    const XmlIndex::Element* mimic = Inside(index.mimics, element);
-    sink.Warning(At(file, mimic != nullptr ? mimic : element), "joint[" + name + "].mimic",
-                 "ignored: joint " + name + " is not on the arm chain " + request.base_link +
-                     " -> " + request.tip_link);
-  }
-
-  // The planner handles 1 to kMaxDof movable joints (0 leaves nothing to plan; more exceeds the
-  // kinematics' fixed-capacity scratch).
-  if (ok) {
-    const int dof = model.dof();
-    if (dof == 0 || dof > kMaxDof) {
-      const std::string chain = "the chain " + request.base_link + " -> " + request.tip_link;
-      sink.Error(RefOr(request.tip_ref, At(file, index.FindLink(request.tip_link))),
-                 request.tip_ref.key_path,
-                 dof == 0
-                     ? chain +
-                           " has no movable joint (only fixed joints): there is nothing to "
-                           "plan; weldcell needs 1 to " +
-                           std::to_string(kMaxDof) + " revolute or prismatic joints"
-                     : chain + " has " + std::to_string(dof) +
-                           " movable joints; weldcell supports at most " + std::to_string(kMaxDof));
-      ok = false;
-    }
-  }
-  if (chain_links.size() > static_cast<std::size_t>(kMaxChainLinks)) {
-    sink.Error(RefOr(request.tip_ref, At(file, index.FindLink(request.tip_link))),
-               request.tip_ref.key_path,
-               "the chain " + request.base_link + " -> " + request.tip_link + " has " +
-                   std::to_string(chain_links.size()) + " links; weldcell supports at most " +
-                   std::to_string(kMaxChainLinks) + " (fixed frames included)");
+  WarnOffChainMimics(*urdf_model, *chain, r);
+  if (ok) ok = CheckDof(model.dof(), r);
+  if (chain->links.size() > static_cast<std::size_t>(kMaxChainLinks)) {
+    sink.Error(r.TipWhere(), request.tip_ref.key_path,
+               r.ChainName() + " has " + std::to_string(chain->links.size()) +
+                   " links; weldcell supports at most " + std::to_string(kMaxChainLinks) +
+                   " (fixed frames included)");
     return std::nullopt;
   }
-
-  // Package search path: the folder that holds the URDF's package (`<root>/<pkg>/urdf/x.urdf`
-  // and `<root>/<pkg>/x.urdf`), then robot.yaml's package_paths, then the options.
-  const fs::path urdf_dir = request.urdf.parent_path();
-  std::vector<fs::path> package_dirs{urdf_dir.parent_path().parent_path(), urdf_dir.parent_path()};
-  for (const fs::path& p : request.package_paths) package_dirs.push_back(p);
-  for (const fs::path& p : context.options.package_paths) package_dirs.push_back(p);
-
-  for (const urdf::LinkConstSharedPtr& ul : chain_links) {
-    Link link;
-    link.name = ul->name;
-    const XmlIndex::Element* link_element = index.FindLink(ul->name);
-    auto mesh_location = [&](const std::string& filename) {
-      const XmlIndex::Element* best = link_element;
-      for (const XmlIndex::Element& m : index.meshes) {
-        if (m.name == filename && link_element != nullptr && m.begin >= link_element->begin &&
-            m.begin < link_element->end) {
-          best = &m;
-          break;
-        }
-      }
-      return At(file, best);
-    };
-    // nullopt: the geometry could not be made (the problem is already reported).
-    auto make_geometry = [&](const urdf::GeometrySharedPtr& g, const urdf::Pose& origin,
-                             const std::string& key, bool is_visual) -> std::optional<Geometry> {
-      Geometry geometry{.X_FG = ToIsometry(origin)};
-      const SourceLocation where = At(file, link_element);
-      if (!g) {
-        sink.Error(where, key, "geometry missing");
-        return std::nullopt;
-      }
-      switch (g->type) {
-        case urdf::Geometry::BOX: {
-          const auto& box = static_cast<const urdf::Box&>(*g);
-          const Eigen::Vector3d size(box.dim.x, box.dim.y, box.dim.z);
-          if (!(size.allFinite() && size.minCoeff() > 0.0)) {
-            sink.Error(where, key + ".box", "box sizes must be > 0");
-            return std::nullopt;
-          }
-          geometry.shape = Shape::Box(size);
-          return geometry;
-        }
-        case urdf::Geometry::CYLINDER: {
-          const auto& cylinder = static_cast<const urdf::Cylinder&>(*g);
-          if (!(cylinder.radius > 0.0 && cylinder.length > 0.0 && std::isfinite(cylinder.radius) &&
-                std::isfinite(cylinder.length))) {
-            sink.Error(where, key + ".cylinder", "cylinder radius and length must be > 0");
-            return std::nullopt;
-          }
-          geometry.shape = Shape::Cylinder(cylinder.radius, cylinder.length);
-          return geometry;
-        }
-        case urdf::Geometry::SPHERE: {
-          const auto& sphere = static_cast<const urdf::Sphere&>(*g);
-          if (!(sphere.radius > 0.0 && std::isfinite(sphere.radius))) {
-            sink.Error(where, key + ".sphere", "sphere radius must be > 0");
-            return std::nullopt;
-          }
-          geometry.shape = Shape::Sphere(sphere.radius);
-          return geometry;
-        }
-        case urdf::Geometry::MESH: {
-          const auto& mesh = static_cast<const urdf::Mesh&>(*g);
-          const SourceLocation mesh_where = mesh_location(mesh.filename);
-          const ResolvedUri resolved = ResolveMeshUri(mesh.filename, urdf_dir, package_dirs);
-          std::string problem = resolved.problem;
-          if (problem.empty() && resolved.path.empty()) {
-            problem = "mesh file not found: " + mesh.filename + " (tried " +
-                      JoinTried(resolved.tried) + ")" + PackageHint(mesh.filename, true);
-          }
-          const Eigen::Vector3d scale(mesh.scale.x, mesh.scale.y, mesh.scale.z);
-          std::shared_ptr<const Mesh> data;
-          if (problem.empty()) {
-            if (!context.options.load_meshes) {
-              data = std::make_shared<const Mesh>(Mesh{.source = resolved.path.string()});
-            } else {
-              data = context.meshes.Load(resolved.path, scale, &problem);
-            }
-          }
-          if (!data) {
-            if (is_visual) {
-              sink.Warning(mesh_where, key + ".mesh",
-                           problem + "; the link is drawn with its collision geometry");
-            } else {
-              sink.Error(mesh_where, key + ".mesh", problem);
-            }
-            return std::nullopt;
-          }
-          geometry.shape = Shape::FromMesh(std::move(data));
-          return geometry;
-        }
-      }
-      return std::nullopt;
-    };
-
-    const std::string link_key = "link[" + ul->name + "]";
-    // The geometry as written, checked before urdfdom's reading of it is used.
-    const std::vector<const XmlIndex::Element*> xml_collisions =
-        AllInside(index.collisions, link_element);
-    const std::vector<const XmlIndex::Element*> xml_visuals =
-        AllInside(index.visuals, link_element);
-    bool geometry_good = true;
-    for (std::size_t i = 0; i < xml_collisions.size(); ++i) {
-      if (!CheckGeometryElement(file, index, *xml_collisions[i],
-                                IndexKey(link_key + ".collision", i), sink))
-        geometry_good = false;
-    }
-    for (std::size_t i = 0; i < xml_visuals.size(); ++i) {
-      if (!CheckGeometryElement(file, index, *xml_visuals[i], IndexKey(link_key + ".visual", i),
-                                sink))
-        geometry_good = false;
-    }
-    if (geometry_good && link_element != nullptr) {
-      // Anything else urdfdom dropped without failing (it only logs): never plan without it.
-      for (const auto& [element_name, written, read] :
-           {std::tuple{std::string("collision"), xml_collisions.size(), ul->collision_array.size()},
-            std::tuple{std::string("visual"), xml_visuals.size(), ul->visual_array.size()}}) {
-        if (written == read) continue;
-        std::string message = "link " + ul->name + " has " + std::to_string(written) + " <" +
-                              element_name + "> elements but urdfdom read only " +
-                              std::to_string(read) + ": check their numbers and shapes";
-        for (const std::string& m : parse_errors) message += " (urdfdom: " + m + ")";
-        sink.Error(At(file, link_element), link_key + "." + element_name, message);
-        geometry_good = false;
-      }
-    }
-    if (!geometry_good) {
-      ok = false;
-      model.links.push_back(std::move(link));
-      continue;
-    }
-    if (ul->collision_array.empty() && !ul->visual_array.empty()) {
-      sink.Warning(At(file, link_element), link_key + ".collision",
-                   "link " + ul->name +
-                       " has visual geometry but no <collision>: planning and verification "
-                       "cannot see it, so it may pass through obstacles, other robots and its "
-                       "own arm unreported (the verifier's result is only as good as the "
-                       "collision geometry)");
-    }
-    for (std::size_t i = 0; i < ul->collision_array.size(); ++i) {
-      const auto& c = ul->collision_array[i];
-      auto g = make_geometry(c->geometry, c->origin, IndexKey(link_key + ".collision", i), false);
-      if (g) {
-        link.collision.push_back(std::move(*g));
-      } else {
-        ok = false;
-      }
-    }
-    bool visual_complete = true;
-    for (std::size_t i = 0; i < ul->visual_array.size(); ++i) {
-      const auto& v = ul->visual_array[i];
-      auto g = make_geometry(v->geometry, v->origin, IndexKey(link_key + ".visual", i), true);
-      if (g) {
-        link.visual.push_back(std::move(*g));
-      } else {
-        visual_complete = false;
-      }
-    }
-    if (!visual_complete) link.visual = link.collision;
-    model.links.push_back(std::move(link));
+  const std::vector<fs::path> package_dirs = PackageDirs(request, context);
+  for (const urdf::LinkConstSharedPtr& ul : chain->links) {
+    model.links.push_back(ReadChainLink(*ul, parse_errors, package_dirs, r, context, ok));
   }
 
   if (ok && std::all_of(model.links.begin(), model.links.end(),
                         [](const Link& l) { return l.collision.empty(); })) {
     sink.Warning(RefOr(request.urdf_ref, {.file = file}), request.urdf_ref.key_path,
-                 "no link of the chain " + request.base_link + " -> " + request.tip_link + " in " +
-                     file +
+                 "no link of " + r.ChainName() + " in " + file +
                      " has <collision> geometry: planning and verification cannot see the robot "
                      "arm, so it may pass through obstacles, other robots and itself unreported");
   }
