@@ -116,10 +116,15 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
       *exit_code = kExitRequirement;
       return;
     }
-    const exporters::ExportResult result =
-        exporters::ExportPlan(p, loaded.value, site,
-                              {.dialect = args->dialect, .world = &world, .plan_file = args->plan});
+    const exporters::ExportResult result = exporters::ExportPlan(p, loaded.value, site,
+                                                                 {.dialect = args->dialect,
+                                                                  .world = &world,
+                                                                  .plan_file = args->plan,
+                                                                  .threads = args->jobs});
     for (const std::string& w : result.warnings) std::cerr << "weldcell: warning: " << w << '\n';
+    for (const std::string& w : result.handshake_warnings) {
+      std::cerr << "weldcell: warning: " << w << '\n';
+    }
     // Named in both modes (stderr is the user's either way), the first ten and a count.
     if (!p.unreachable.empty()) {
       constexpr std::size_t kShown = 10;

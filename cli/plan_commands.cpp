@@ -254,7 +254,7 @@ struct ProgramsOutcome {
 // stay beside the new plan.json; other files in programs/ are left alone.
 ProgramsOutcome WritePrograms(const std::filesystem::path& folder, const plan::Plan& plan,
                               const cell::Cell& c, const collision::CollisionWorld& verifier_world,
-                              const verify::VerifyReport& report, bool force,
+                              const verify::VerifyReport& report, bool force, int threads,
                               const std::optional<OutputFolder>& programs_folder) {
   ProgramsOutcome outcome;
   if (report.unsafe_count() == 0) {
@@ -263,8 +263,13 @@ ProgramsOutcome WritePrograms(const std::filesystem::path& folder, const plan::P
           exporters::ExportPlan(plan, c, {},
                                 {.skip_robots_without_controller = true,
                                  .world = &verifier_world,
-                                 .plan_file = (folder / "plan.json").string()});
-      // Its warnings were printed before planning (CheckStation).
+                                 .plan_file = (folder / "plan.json").string(),
+                                 .threads = threads});
+      // Its name warnings were printed before planning (CheckStation); the handshakes of
+      // robots without a program come with the plan.
+      for (const std::string& w : programs.handshake_warnings) {
+        std::cerr << "weldcell: warning: " << w << '\n';
+      }
       if (!programs.robots.empty()) {
         std::vector<std::string> removed;
         exporters::WriteProgramFiles(folder / "programs", plan, programs, {.force = force},
@@ -500,8 +505,8 @@ void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) 
       report::CheckRequirements(c, out.plan, out.reach, report);
   // plan.json and junit.xml are deterministic; report.html also shows the stage timings.
   WriteFileAtomically(plan_file, plan::ToJson(out.plan));
-  const ProgramsOutcome programs =
-      WritePrograms(folder, out.plan, c, verifier_world, report, args.force, programs_folder);
+  const ProgramsOutcome programs = WritePrograms(folder, out.plan, c, verifier_world, report,
+                                                 args.force, args.jobs, programs_folder);
   // A plan whose programs could not be written (exit 2) is not all well: junit.xml,
   // report.html and --json say so with a failing requirement (written after the programs, for
   // that).

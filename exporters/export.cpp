@@ -12,6 +12,7 @@
 #include <string_view>
 #include <tuple>
 
+#include "exporters/exported_motion.hpp"
 #include "exporters/internal/text.hpp"
 #include "planner/common/atomic_file.hpp"
 #include "planner/common/diagnostics.hpp"
@@ -349,6 +350,10 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
   // A robot without a program of ours that shares a zone or a weld signal with one that has
   // one: its hand-written program must keep the same handshake, or the others wait forever
   // (or worse, enter a zone it occupies).
+  const auto has_program = [&result](const std::string& robot) {
+    return std::any_of(result.robots.begin(), result.robots.end(),
+                       [&](const RobotExport& e) { return e.robot == robot; });
+  };
   for (const std::string& skipped : result.skipped) {
     std::vector<std::string> parts;
     for (std::size_t j = 0; j < plan.weld_signals.size(); ++j) {
@@ -359,10 +364,10 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
           if (s.kind == plan::SegmentKind::kWeld && s.to == ws.weld) giver = rp.robot;
         }
       }
-      if (ws.robot == skipped && giver != skipped) {
+      if (ws.robot == skipped && giver != skipped && has_program(giver)) {
         parts.push_back(fmt::format("wait for weld signal {} (weld {} by {}) and acknowledge it",
                                     j + 1, ws.weld, giver));
-      } else if (giver == skipped && ws.robot != skipped) {
+      } else if (giver == skipped && ws.robot != skipped && has_program(ws.robot)) {
         parts.push_back(
             fmt::format("give weld signal {} after weld {} (waited for by {}) and "
                         "take its acknowledge",
@@ -372,20 +377,23 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
     for (const plan::Zone& z : plan.zones) {
       const bool uses = std::any_of(z.uses.begin(), z.uses.end(),
                                     [&](const plan::ZoneUse& u) { return u.robot == skipped; });
-      const bool shared = std::any_of(z.uses.begin(), z.uses.end(),
-                                      [&](const plan::ZoneUse& u) { return u.robot != skipped; });
+      const bool shared = std::any_of(z.uses.begin(), z.uses.end(), [&](const plan::ZoneUse& u) {
+        return u.robot != skipped && has_program(u.robot);
+      });
       if (uses && shared) parts.push_back("take and release zone " + z.id);
     }
     if (parts.empty()) continue;
     std::string list;
     for (const std::string& p : parts) list += (list.empty() ? "" : "; ") + p;
-    result.warnings.push_back(fmt::format(
+    result.handshake_warnings.push_back(fmt::format(
         "robot {} has no `controller:` (no program written) but other robots' programs "
         "handshake with it: its hand-written program must {} with the four-phase handshake of "
         "docs/export.md \"Handshakes\" (interlocks.csv, weld_signals.csv), or the others wait "
         "forever",
         skipped, list));
   }
+  // The programs' moves off the planned path, checked against the other robots too.
+  CheckExportedMotion(plan, cell, world, result, request.threads);
   return result;
 }
 

@@ -38,6 +38,9 @@ struct ExportRequest {
   const collision::CollisionWorld* world = nullptr;
   /// The plan file as the user gave it, for errors about the plan.
   std::string plan_file = "plan.json";
+  /// Worker threads of the check of the programs' motion (CheckExportedMotion); 0 = one per
+  /// hardware thread. The programs do not depend on it.
+  int threads = 0;
 };
 
 struct ExportResult {
@@ -46,13 +49,17 @@ struct ExportResult {
   /// Program names made from a robot name that the dialect changed (beyond case), one line
   /// each naming the robot, the name wanted and the name given (docs/export.md "Names").
   std::vector<std::string> warnings;
+  /// Robots without a program of ours that robots with one handshake with (zones, weld
+  /// signals), one line each naming what its hand-written program must do.
+  std::vector<std::string> handshake_warnings;
 };
 
 /// Exports `plan` (planned for `cell`: the cell hash must match) with `site`. Throws InputError
 /// for a plan of another cell, whatever CheckCellPrograms refuses, two robots writing a file
 /// of one name (split INFORM parts), or whatever the dialect cannot express.
 /// A program name made from a robot name and changed to fit the dialect is a warning
-/// (ExportResult::warnings).
+/// (ExportResult::warnings). The programs' moves are checked with the verifier where they leave
+/// the planned path (CheckExportedMotion): contact throws InputError at the site's tolerances.
 /// `text` as one CSV field (RFC 4180): quoted when it holds a comma, a quote, CR or LF, a quote
 /// doubled inside. Written as it is otherwise: a leading `=`, `+`, `-` or `@` is not guarded
 /// against spreadsheet formulas (a prefix would change the names a PLC tool must match;

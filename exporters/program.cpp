@@ -273,6 +273,7 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
   const int dof = robot.model->dof();
   const int num_segments = static_cast<int>(rp.segments.size());
   ProgramFigures fig{.corridor_tolerance = site.corridor_tolerance};
+  fig.waypoints.resize(rp.segments.size());
   for (int k = 0; k < num_segments; ++k) {
     const plan::Segment& s = rp.segments[static_cast<std::size_t>(k)];
     if (s.q.empty() || s.q.size() != s.times.size()) {
@@ -436,6 +437,7 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
           fig.rechecked_waypoints += KeepCollidingChords(s.q, *options.corners, &keep);
         }
         MergeShortMoves(s, site, options.corners, &keep, &fig);
+        fig.waypoints[static_cast<std::size_t>(k)] = keep;
         for (std::size_t w = 1; w < keep.size(); ++w) {
           const int i0 = keep[w - 1], i1 = keep[w];
           const Eigen::VectorXd& a = s.q[static_cast<std::size_t>(i0)];

@@ -79,6 +79,10 @@ struct ProgramFigures {
   int planned_samples = 0;
   double planned_motion_time = 0.0;  ///< s: motion segments of the plan.
   double planned_weld_time = 0.0;    ///< s: weld segments of the plan.
+  /// Per segment of the robot's plan, the indices of its planned samples that the program's
+  /// moves go through, first and last included (motion segments of two or more samples; empty
+  /// for the others): between two of them the program moves in a straight joint line.
+  std::vector<std::vector<int>> waypoints;
 };
 
 /// Index of `robot` in plan.robots; throws InputError (at `plan_file`) when the plan has no such

@@ -621,16 +621,20 @@ TEST_F(NamesTest, ARobotWithoutAProgramThatOthersHandshakeWithIsWarnedAbout) {
   const ExportResult r = ExportPlan(p, c, {}, {.skip_robots_without_controller = true});
   ASSERT_EQ(r.skipped, std::vector<std::string>{"R2"});
   std::string all;
-  for (const std::string& w : r.warnings) all += w + "\n";
+  for (const std::string& w : r.handshake_warnings) all += w + "\n";
   EXPECT_THAT(all, HasSubstr("robot R2 has no `controller:` (no program written) but other "
                              "robots' programs handshake with it: its hand-written program must "
                              "take and release zone " +
                              p.zones[0].id));
   EXPECT_THAT(all, HasSubstr("four-phase handshake"));
   // With both programs written, no such warning.
-  for (const std::string& w : ExportPlan(*plan_, *cell_, {}).warnings) {
-    EXPECT_THAT(w, ::testing::Not(HasSubstr("hand-written")));
-  }
+  EXPECT_TRUE(ExportPlan(*plan_, *cell_, {}).handshake_warnings.empty());
+  // Robots that no program handshakes with are not warned about: neither robot has one.
+  c.robots[0].controller = {};
+  p.cell_hash = plan::CellHash(c, p.seed);
+  const ExportResult none = ExportPlan(p, c, {}, {.skip_robots_without_controller = true});
+  EXPECT_TRUE(none.robots.empty());
+  EXPECT_TRUE(none.handshake_warnings.empty()) << none.handshake_warnings.front();
 }
 
 // Issue 13: only the first problem was reported (`tool: 17` on FANUC + KUKA named fanuc_ls
