@@ -205,6 +205,20 @@ DocumentOutline OutlineDocuments(const std::string& text) {
   return outline;
 }
 
+// Whether the indentation of `line` holds a tab: the blanks that start it, and the `- ` of
+// sequence entries among them (in `-<tab>name: R1` the tab indents the mapping). yaml-cpp also
+// refuses a line of blanks with a tab, or a comment line indented with one, inside a block.
+bool IndentedWithTab(std::string_view line) {
+  std::size_t i = 0;
+  while (i < line.size() &&
+         (line[i] == ' ' || line[i] == '\t' ||
+          (line[i] == '-' && i + 1 < line.size() && (line[i + 1] == ' ' || line[i + 1] == '\t')))) {
+    if (line[i] == '\t') return true;
+    ++i;
+  }
+  return false;
+}
+
 // Line `index` (0-based) of `text`, without its `\n`; empty past the end.
 std::string_view LineAt(std::string_view text, int index) {
   std::size_t start = 0;
@@ -223,6 +237,18 @@ SourceLocation TagLocation(const std::string& file, std::string_view text, const
   const std::size_t bang = line.find('!', static_cast<std::size_t>(node.column));
   const int column = bang == std::string_view::npos ? node.column : static_cast<int>(bang);
   return {.file = file, .line = node.line + 1, .column = column + 1};
+}
+
+// What to add to a YAML syntax error at 0-based `line` of `text` when that line or the one
+// before it is indented with a tab: yaml-cpp's messages ("illegal map value", "illegal block
+// entry") do not say that YAML indents with spaces. Empty otherwise.
+std::string TabIndentHint(std::string_view text, int line) {
+  for (const int index : {line, line - 1}) {
+    if (index < 0 || !IndentedWithTab(LineAt(text, index))) continue;
+    return " (line " + std::to_string(index + 1) +
+           " is indented with a tab: YAML indents with spaces, not tabs)";
+  }
+  return {};
 }
 
 }  // namespace
@@ -318,7 +344,8 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
       const std::string what =
           in_text ? Quote(std::string(1, text[static_cast<std::size_t>(at.pos)])) : "end of file";
       sink_.Error({.file = file_, .line = at.line + 1, .column = at.column + 1}, "",
-                  "YAML syntax error: unexpected " + what + " where a key or a value should start");
+                  "YAML syntax error: unexpected " + what + " where a key or a value should start" +
+                      TabIndentHint(text, at.line));
       return std::nullopt;
     }
     // A second document (after a `---` line) was silently ignored, keys and all.
@@ -362,7 +389,7 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
       where.line = e.mark.line + 1;
       where.column = e.mark.column + 1;
     }
-    sink_.Error(where, "", "YAML syntax error: " + e.msg);
+    sink_.Error(where, "", "YAML syntax error: " + e.msg + TabIndentHint(text, e.mark.line));
     return std::nullopt;
   }
 }
