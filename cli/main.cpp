@@ -41,6 +41,13 @@ std::string CommandNames(const CLI::App& app) {
   return names;
 }
 
+// Whether `arg` is one of weldcell's own options other than `--package-path DIR` (whose value
+// is the next argument): those that take no value, and `--package-path=DIR`.
+bool IsOwnOption(std::string_view arg) {
+  return arg == "-q" || arg == "--quiet" || arg == "--json" || arg == "-h" || arg == "--help" ||
+         arg == "--version" || arg.starts_with("--package-path=");
+}
+
 // What is wrong before the command, in the user's words, or empty: an option weldcell does not
 // have there (`weldcell -j 1 check …`: -j is a command's), or a first word that names no
 // command. CLI11 says only "A subcommand is required" for both.
@@ -53,10 +60,7 @@ std::string ProblemBeforeTheCommand(const CLI::App& app, int argc, char** argv) 
       ++i;  // its value
       continue;
     }
-    if (arg == "-q" || arg == "--quiet" || arg == "--json" || arg == "-h" || arg == "--help" ||
-        arg == "--version" || arg.starts_with("--package-path=")) {
-      continue;
-    }
+    if (IsOwnOption(arg)) continue;
     if (arg.starts_with("-")) {
       return "unknown option '" + Printable(arg) +
              "' before the command (weldcell's own options are --quiet, --json and "
@@ -68,6 +72,23 @@ std::string ProblemBeforeTheCommand(const CLI::App& app, int argc, char** argv) 
     }
     return "unknown command '" + Printable(arg) + "' (expected one of: " + CommandNames(app) +
            "; weldcell --help describes them)";
+  }
+  return "";
+}
+
+// What stands beside --version that it does not take, or empty. CLI11 prints the version as
+// soon as it reads --version, and `weldcell --version bogus` (or `--version check cell.yaml`)
+// exited 0; weldcell's own options may stand beside it.
+std::string ProblemBesideVersion(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--package-path" && i + 1 < argc) {
+      ++i;  // its value
+      continue;
+    }
+    if (IsOwnOption(arg)) continue;
+    return "--version takes no argument and no command, got '" + weldcell::cli::Printable(arg) +
+           "'";
   }
   return "";
 }
@@ -136,6 +157,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForVersion&) {
+    if (const std::string message = ProblemBesideVersion(argc, argv); !message.empty()) {
+      std::cerr << "weldcell: error: " << message << '\n';
+      return Fail(json(), kExitBadInput, "usage", message);
+    }
     if (json()) {
       PrintJson({{"version", WELDCELL_VERSION}}, std::cout);
     } else {

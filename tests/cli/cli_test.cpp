@@ -851,6 +851,33 @@ TEST(CliTest, AnUnknownCommandIsNamedAndTheVersionIsJsonWithJson) {
   EXPECT_EQ(text.out, "weldcell " WELDCELL_VERSION "\n");
 }
 
+// `weldcell --version bogus` printed the version and exited 0 (CLI11 prints it as soon as it
+// reads --version): anything beside --version but weldcell's own options is bad usage, named.
+TEST(CliTest, VersionTakesNoArgumentAndNoCommand) {
+  for (const auto& [args, got] :
+       std::vector<std::pair<std::string, std::string>>{{"--version bogus", "bogus"},
+                                                        {"--version check x.yaml", "check"},
+                                                        {"check x.yaml --version", "check"},
+                                                        {"--version=3", "--version=3"}}) {
+    const CommandRun r = Weldcell(args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
+    EXPECT_EQ(r.out,
+              "weldcell: error: --version takes no argument and no command, got '" + got + "'\n")
+        << args;
+  }
+  for (const std::string args : {"-q --version", "--package-path . --version"}) {
+    const CommandRun r = Weldcell(args);
+    EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.out;
+    EXPECT_EQ(r.out, "weldcell " WELDCELL_VERSION "\n") << args;
+  }
+  const fs::path err = TempDir("version_bogus") / "stderr.txt";
+  const CommandRun json = WeldcellStdout("--json --version bogus", err);
+  EXPECT_EQ(json.exit_code, 2) << json.out << ReadText(err);
+  const nlohmann::json j = testing::ParseJsonOutput(json.out, err);
+  EXPECT_EQ(j["error"]["kind"], "usage") << j.dump(2);
+  EXPECT_EQ(j["error"]["message"], "--version takes no argument and no command, got 'bogus'");
+}
+
 // With --json, an error prints one JSON document on stdout too (it printed nothing): usage and
 // input errors, each problem of a file with its line and column; the text stays on stderr.
 TEST(CliTest, JsonErrorsAreOneDocumentOnStdout) {
