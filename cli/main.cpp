@@ -93,6 +93,39 @@ std::string ProblemBesideVersion(int argc, char** argv) {
   return "";
 }
 
+// A command line CLI11 refused, said as weldcell says its errors: the command it was refused
+// in first (`check: cell is required`), the extra arguments in the order given (CLI11 lists
+// them backwards), a missing or unknown command with the commands there are, then which --help
+// to read. CLI11's own text ended in "Run with --help for more information." on a line of its
+// own and named no command.
+std::string UsageProblem(const CLI::App& app, const CLI::ParseError& e) {
+  const CLI::App* command = &app;  // the innermost command named, e.g. `models list`
+  std::string path;
+  while (!command->get_subcommands().empty()) {
+    command = command->get_subcommands().back();
+    path += (path.empty() ? "" : " ") + command->get_name();
+  }
+  // With fallthrough, every argument no command took is left to the tool itself.
+  const std::vector<std::string> extras = app.remaining();
+  std::string problem = e.what();
+  const bool no_command = dynamic_cast<const CLI::RequiredError*>(&e) != nullptr &&
+                          command->get_require_subcommand_min() > 0 &&
+                          command->get_subcommands().empty();
+  if (no_command) {
+    const bool named = !extras.empty() && !extras.front().starts_with("-");
+    problem = (named ? "unknown command '" + extras.front() + "'"
+                     : std::string("a command is required")) +
+              " (expected one of: " + CommandNames(*command) + ")";
+  } else if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr && !extras.empty()) {
+    problem = extras.size() == 1 ? "unexpected argument" : "unexpected arguments";
+    for (std::size_t i = 0; i < extras.size(); ++i) {
+      problem += (i == 0 ? " '" : ", '") + extras[i] + "'";
+    }
+  }
+  const std::string help = "weldcell " + (path.empty() ? "" : path + " ") + "--help";
+  return weldcell::cli::Printable((path.empty() ? "" : path + ": ") + problem + "; see " + help);
+}
+
 // With --json, the document of a run that ends without its result (docs/cli.md#--json): a
 // usage, input or write error, an interrupt or an internal error. `message` is what stderr
 // says; `problems` every error of an input file, with its place.
@@ -172,8 +205,10 @@ int main(int argc, char** argv) {
       std::cerr << "weldcell: error: " << message << '\n';
       return Fail(json(), kExitBadInput, "usage", message);
     }
-    const int code = app.exit(e);  // says it on stderr (--help: on stdout, 0)
-    return code == 0 ? kExitOk : Fail(json(), kExitBadInput, "usage", e.what());
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help: the help text on stdout
+    const std::string message = UsageProblem(app, e);
+    std::cerr << "weldcell: error: " << message << '\n';
+    return Fail(json(), kExitBadInput, "usage", message);
   } catch (const weldcell::InputError& e) {
     std::cerr << weldcell::cli::Printable(e.what()) << '\n';
     return Fail(json(), kExitBadInput, "input", e.what(), e.diagnostics());
