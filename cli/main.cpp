@@ -41,6 +41,13 @@ std::string CommandNames(const CLI::App& app) {
   return names;
 }
 
+// Whether `arg` is one of weldcell's own options other than `--package-path DIR` (whose value
+// is the next argument): those that take no value, and `--package-path=DIR`.
+bool IsOwnOption(std::string_view arg) {
+  return arg == "-q" || arg == "--quiet" || arg == "--json" || arg == "-h" || arg == "--help" ||
+         arg == "--version" || arg.starts_with("--package-path=");
+}
+
 // What is wrong before the command, in the user's words, or empty: an option weldcell does not
 // have there (`weldcell -j 1 check …`: -j is a command's), or a first word that names no
 // command. CLI11 says only "A subcommand is required" for both.
@@ -53,10 +60,7 @@ std::string ProblemBeforeTheCommand(const CLI::App& app, int argc, char** argv) 
       ++i;  // its value
       continue;
     }
-    if (arg == "-q" || arg == "--quiet" || arg == "--json" || arg == "-h" || arg == "--help" ||
-        arg == "--version" || arg.starts_with("--package-path=")) {
-      continue;
-    }
+    if (IsOwnOption(arg)) continue;
     if (arg.starts_with("-")) {
       return "unknown option '" + Printable(arg) +
              "' before the command (weldcell's own options are --quiet, --json and "
@@ -70,6 +74,56 @@ std::string ProblemBeforeTheCommand(const CLI::App& app, int argc, char** argv) 
            "; weldcell --help describes them)";
   }
   return "";
+}
+
+// What stands beside --version that it does not take, or empty. CLI11 prints the version as
+// soon as it reads --version, and `weldcell --version bogus` (or `--version check cell.yaml`)
+// exited 0; weldcell's own options may stand beside it.
+std::string ProblemBesideVersion(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--package-path" && i + 1 < argc) {
+      ++i;  // its value
+      continue;
+    }
+    if (IsOwnOption(arg)) continue;
+    return "--version takes no argument and no command, got '" + weldcell::cli::Printable(arg) +
+           "'";
+  }
+  return "";
+}
+
+// A command line CLI11 refused, said as weldcell says its errors: the command it was refused
+// in first (`check: cell is required`), the extra arguments in the order given (CLI11 lists
+// them backwards), a missing or unknown command with the commands there are, then which --help
+// to read. CLI11's own text ended in "Run with --help for more information." on a line of its
+// own and named no command.
+std::string UsageProblem(const CLI::App& app, const CLI::ParseError& e) {
+  const CLI::App* command = &app;  // the innermost command named, e.g. `models list`
+  std::string path;
+  while (!command->get_subcommands().empty()) {
+    command = command->get_subcommands().back();
+    path += (path.empty() ? "" : " ") + command->get_name();
+  }
+  // With fallthrough, every argument no command took is left to the tool itself.
+  const std::vector<std::string> extras = app.remaining();
+  std::string problem = e.what();
+  const bool no_command = dynamic_cast<const CLI::RequiredError*>(&e) != nullptr &&
+                          command->get_require_subcommand_min() > 0 &&
+                          command->get_subcommands().empty();
+  if (no_command) {
+    const bool named = !extras.empty() && !extras.front().starts_with("-");
+    problem = (named ? "unknown command '" + extras.front() + "'"
+                     : std::string("a command is required")) +
+              " (expected one of: " + CommandNames(*command) + ")";
+  } else if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr && !extras.empty()) {
+    problem = extras.size() == 1 ? "unexpected argument" : "unexpected arguments";
+    for (std::size_t i = 0; i < extras.size(); ++i) {
+      problem += (i == 0 ? " '" : ", '") + extras[i] + "'";
+    }
+  }
+  const std::string help = "weldcell " + (path.empty() ? "" : path + " ") + "--help";
+  return weldcell::cli::Printable((path.empty() ? "" : path + ": ") + problem + "; see " + help);
 }
 
 // With --json, the document of a run that ends without its result (docs/cli.md#--json): a
@@ -136,6 +190,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForVersion&) {
+    if (const std::string message = ProblemBesideVersion(argc, argv); !message.empty()) {
+      std::cerr << "weldcell: error: " << message << '\n';
+      return Fail(json(), kExitBadInput, "usage", message);
+    }
     if (json()) {
       PrintJson({{"version", WELDCELL_VERSION}}, std::cout);
     } else {
@@ -147,8 +205,10 @@ int main(int argc, char** argv) {
       std::cerr << "weldcell: error: " << message << '\n';
       return Fail(json(), kExitBadInput, "usage", message);
     }
-    const int code = app.exit(e);  // says it on stderr (--help: on stdout, 0)
-    return code == 0 ? kExitOk : Fail(json(), kExitBadInput, "usage", e.what());
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help: the help text on stdout
+    const std::string message = UsageProblem(app, e);
+    std::cerr << "weldcell: error: " << message << '\n';
+    return Fail(json(), kExitBadInput, "usage", message);
   } catch (const weldcell::InputError& e) {
     std::cerr << weldcell::cli::Printable(e.what()) << '\n';
     return Fail(json(), kExitBadInput, "input", e.what(), e.diagnostics());

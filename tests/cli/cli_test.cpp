@@ -851,6 +851,76 @@ TEST(CliTest, AnUnknownCommandIsNamedAndTheVersionIsJsonWithJson) {
   EXPECT_EQ(text.out, "weldcell " WELDCELL_VERSION "\n");
 }
 
+// `weldcell --version bogus` printed the version and exited 0 (CLI11 prints it as soon as it
+// reads --version): anything beside --version but weldcell's own options is bad usage, named.
+TEST(CliTest, VersionTakesNoArgumentAndNoCommand) {
+  for (const auto& [args, got] :
+       std::vector<std::pair<std::string, std::string>>{{"--version bogus", "bogus"},
+                                                        {"--version check x.yaml", "check"},
+                                                        {"check x.yaml --version", "check"},
+                                                        {"--version=3", "--version=3"}}) {
+    const CommandRun r = Weldcell(args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
+    EXPECT_EQ(r.out,
+              "weldcell: error: --version takes no argument and no command, got '" + got + "'\n")
+        << args;
+  }
+  for (const std::string args : {"-q --version", "--package-path . --version"}) {
+    const CommandRun r = Weldcell(args);
+    EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.out;
+    EXPECT_EQ(r.out, "weldcell " WELDCELL_VERSION "\n") << args;
+  }
+  const fs::path err = TempDir("version_bogus") / "stderr.txt";
+  const CommandRun json = WeldcellStdout("--json --version bogus", err);
+  EXPECT_EQ(json.exit_code, 2) << json.out << ReadText(err);
+  const nlohmann::json j = testing::ParseJsonOutput(json.out, err);
+  EXPECT_EQ(j["error"]["kind"], "usage") << j.dump(2);
+  EXPECT_EQ(j["error"]["message"], "--version takes no argument and no command, got 'bogus'");
+}
+
+// CLI11's own errors printed its text (no "weldcell: error:", no command named) and a second
+// line, "Run with --help for more information.": every usage error is one line as weldcell's
+// other errors are, naming the command and its --help, with exit 2; --json's message is that
+// line's.
+TEST(CliTest, EveryUsageErrorIsOneLineNamingTheCommand) {
+  const std::string all = "check, reach, plan, verify, generate, export, train, models";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", "a command is required (expected one of: " + all + "); see weldcell --help"},
+      {"-q", "a command is required (expected one of: " + all + "); see weldcell --help"},
+      {"check", "check: cell is required; see weldcell check --help"},
+      {"check x.yaml y.yaml", "check: unexpected argument 'y.yaml'; see weldcell check --help"},
+      {"check x.yaml --seed 3",
+       "check: unexpected arguments '--seed', '3'; see weldcell check --help"},
+      {"reach x.yaml -- --csv", "reach: unexpected argument '--csv'; see weldcell reach --help"},
+      {"plan x.yaml -j",
+       "plan: --jobs: 1 required INT:0 to 1024 missing; see weldcell plan --help"},
+      {"plan x.yaml -j x",
+       "plan: --jobs: expected a whole number from 0 to 1024, got 'x'; see weldcell plan --help"},
+      {"plan x.yaml --allocator best",
+       "plan: --allocator: best not in {strong,baseline}; see weldcell plan --help"},
+      {"export x.yaml plan.json", "export: --out is required; see weldcell export --help"},
+      {"--package-path", "--package-path: 1 required DIR missing; see weldcell --help"},
+      {"models",
+       "models: a command is required (expected one of: list, show); see weldcell "
+       "models --help"},
+      {"models bogus",
+       "models: unknown command 'bogus' (expected one of: list, show); see "
+       "weldcell models --help"},
+      {"models list a b", "models list: unexpected argument 'b'; see weldcell models list --help"}};
+  const fs::path err = TempDir("usage_errors") / "stderr.txt";
+  for (const auto& [args, message] : cases) {
+    const CommandRun r = Weldcell(args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
+    EXPECT_EQ(r.out, "weldcell: error: " + message + "\n") << args;
+    const CommandRun json = WeldcellStdout("--json " + args, err);
+    EXPECT_EQ(json.exit_code, 2) << args;
+    const nlohmann::json j = testing::ParseJsonOutput(json.out, err);
+    EXPECT_EQ(j["error"]["kind"], "usage") << args;
+    EXPECT_EQ(j["error"]["message"], message) << args;
+    EXPECT_EQ(ReadText(err), "weldcell: error: " + message + "\n") << args;
+  }
+}
+
 // With --json, an error prints one JSON document on stdout too (it printed nothing): usage and
 // input errors, each problem of a file with its line and column; the text stays on stderr.
 TEST(CliTest, JsonErrorsAreOneDocumentOnStdout) {

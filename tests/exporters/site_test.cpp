@@ -143,6 +143,20 @@ TEST(SiteTest, ControlBytesAndNonScalarsAreNamedVisibly) {
               ContainsRegex("expected true or false, got 'yes'"));
 }
 
+// export.yaml shares the cell files' YAML reader: a tag is refused at its place (`approximate:
+// !!bool false` was read as false whatever the tag said); a tab after a value separator is
+// fine.
+TEST(SiteTest, TagsAreErrorsAtTheirPlace) {
+  const fs::path tagged = Write("tagged.yaml", R"Y(format: weldcell-export/1
+schedule: 4
+approximate: !!bool false
+)Y");
+  EXPECT_EQ(ErrorOf(tagged), tagged.string() +
+                                 ":3:14: error: YAML tags are not supported (\"!!bool\"): write "
+                                 "the value itself");
+  EXPECT_EQ(LoadSite(Write("tab.yaml", "format: weldcell-export/1\nschedule:\t4\n")).schedule, 4);
+}
+
 TEST(RobotPulsesTest, ReadFromRobotYamlWithFileLineErrors) {
   const fs::path robots = fs::absolute("robots/kuka_kr210r2700extra");
   auto robot = [&](const std::string& name, const std::string& pulses) {

@@ -114,10 +114,29 @@ struct DocumentOutline {
     YAML::Mark node;
     bool has_content = false;
   };
+  // A node with an explicit tag (`!!str 45`, `!foo`): where the node starts and the tag as
+  // yaml-cpp resolved it (`tag:yaml.org,2002:str`).
+  struct Tag {
+    YAML::Mark node;
+    std::string tag;
+  };
   std::vector<Document> documents;
+  std::vector<Tag> tags;
   // Where the parser stopped advancing, if it did (see OutlineDocuments).
   std::optional<YAML::Mark> stuck_at;
 };
+
+// yaml-cpp gives an untagged node the tag "?" (plain) or "!" (quoted, or the non-specific tag
+// `!`, which makes a value a string); anything else was written as a tag.
+bool IsExplicitTag(const std::string& tag) { return tag != "?" && tag != "!"; }
+
+// A tag as it is usually written: yaml-cpp expands `!!str` to `tag:yaml.org,2002:str`.
+std::string TagAsWritten(const std::string& tag) {
+  constexpr std::string_view kYamlTags = "tag:yaml.org,2002:";
+  if (tag.starts_with(kYamlTags)) return "!!" + tag.substr(kYamlTags.size());
+  if (tag.starts_with("!")) return tag;
+  return "!<" + tag + ">";
+}
 
 class OutlineHandler : public YAML::EventHandler {
  public:
@@ -129,22 +148,28 @@ class OutlineHandler : public YAML::EventHandler {
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark& mark, YAML::anchor_t /*anchor*/) override { Node(mark, false); }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t /*anchor*/) override { Node(mark, true); }
-  void OnScalar(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t /*anchor*/,
                 const std::string& /*value*/) override {
     Node(mark, true);
+    Tagged(mark, tag);
   }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string& /*tag*/,
-                       YAML::anchor_t /*anchor*/, YAML::EmitterStyle::value /*style*/) override {
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t /*anchor*/,
+                       YAML::EmitterStyle::value /*style*/) override {
     Node(mark, true);
+    Tagged(mark, tag);
   }
   void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+  void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t /*anchor*/,
                   YAML::EmitterStyle::value /*style*/) override {
     Node(mark, true);
+    Tagged(mark, tag);
   }
   void OnMapEnd() override {}
 
  private:
+  void Tagged(const YAML::Mark& mark, const std::string& tag) {
+    if (IsExplicitTag(tag)) out_.tags.push_back({.node = mark, .tag = tag});
+  }
   void Node(const YAML::Mark& mark, bool content) {
     DocumentOutline::Document& document = out_.documents.back();
     if (first_node_) document.node = mark;
@@ -178,6 +203,52 @@ DocumentOutline OutlineDocuments(const std::string& text) {
     previous_start = start;
   }
   return outline;
+}
+
+// Whether the indentation of `line` holds a tab: the blanks that start it, and the `- ` of
+// sequence entries among them (in `-<tab>name: R1` the tab indents the mapping). yaml-cpp also
+// refuses a line of blanks with a tab, or a comment line indented with one, inside a block.
+bool IndentedWithTab(std::string_view line) {
+  std::size_t i = 0;
+  while (i < line.size() &&
+         (line[i] == ' ' || line[i] == '\t' ||
+          (line[i] == '-' && i + 1 < line.size() && (line[i + 1] == ' ' || line[i + 1] == '\t')))) {
+    if (line[i] == '\t') return true;
+    ++i;
+  }
+  return false;
+}
+
+// Line `index` (0-based) of `text`, without its `\n`; empty past the end.
+std::string_view LineAt(std::string_view text, int index) {
+  std::size_t start = 0;
+  for (int i = 0; i < index; ++i) {
+    start = text.find('\n', start);
+    if (start == std::string_view::npos) return {};
+    ++start;
+  }
+  return text.substr(start, text.find('\n', start) - start);
+}
+
+// Where the tag of a node that starts at `node` is written: yaml-cpp marks the node's first
+// token, which is its anchor in `&a !!str 45`.
+SourceLocation TagLocation(const std::string& file, std::string_view text, const YAML::Mark& node) {
+  const std::string_view line = LineAt(text, node.line);
+  const std::size_t bang = line.find('!', static_cast<std::size_t>(node.column));
+  const int column = bang == std::string_view::npos ? node.column : static_cast<int>(bang);
+  return {.file = file, .line = node.line + 1, .column = column + 1};
+}
+
+// What to add to a YAML syntax error at 0-based `line` of `text` when that line or the one
+// before it is indented with a tab: yaml-cpp's messages ("illegal map value", "illegal block
+// entry") do not say that YAML indents with spaces. Empty otherwise.
+std::string TabIndentHint(std::string_view text, int line) {
+  for (const int index : {line, line - 1}) {
+    if (index < 0 || !IndentedWithTab(LineAt(text, index))) continue;
+    return " (line " + std::to_string(index + 1) +
+           " is indented with a tab: YAML indents with spaces, not tabs)";
+  }
+  return {};
 }
 
 }  // namespace
@@ -273,7 +344,8 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
       const std::string what =
           in_text ? Quote(std::string(1, text[static_cast<std::size_t>(at.pos)])) : "end of file";
       sink_.Error({.file = file_, .line = at.line + 1, .column = at.column + 1}, "",
-                  "YAML syntax error: unexpected " + what + " where a key or a value should start");
+                  "YAML syntax error: unexpected " + what + " where a key or a value should start" +
+                      TabIndentHint(text, at.line));
       return std::nullopt;
     }
     // A second document (after a `---` line) was silently ignored, keys and all.
@@ -284,6 +356,14 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
                   "keys would be ignored)");
       return std::nullopt;
     }
+    // yaml-cpp keeps a tag beside the value and weldcell reads the value alone: `!!str 45` was
+    // the number 45. Each tag is refused where it is written.
+    for (const DocumentOutline::Tag& tag : outline.tags) {
+      sink_.Error(TagLocation(file_, text, tag.node), "",
+                  "YAML tags are not supported (" + Quote(TagAsWritten(tag.tag)) +
+                      "): write the value itself");
+    }
+    if (!outline.tags.empty()) return std::nullopt;
     const YAML::Node root = YAML::Load(text);
     if (!root.IsMap()) {
       sink_.Error({.file = file_, .line = 1, .column = 1}, "",
@@ -309,7 +389,7 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
       where.line = e.mark.line + 1;
       where.column = e.mark.column + 1;
     }
-    sink_.Error(where, "", "YAML syntax error: " + e.msg);
+    sink_.Error(where, "", "YAML syntax error: " + e.msg + TabIndentHint(text, e.mark.line));
     return std::nullopt;
   }
 }

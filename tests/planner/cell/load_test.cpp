@@ -524,6 +524,30 @@ TEST(LoadToolTest, ASecondYamlDocumentIsAnErrorWhereItStarts) {
   fs::remove_all(dir);
 }
 
+// What YAML allows of tabs still loads (a tab after a value separator, between flow items,
+// before a comment), and so does the non-specific tag `!` (it makes a string); only tabs in the
+// indentation break the parse, and only those are named (c48, t07 in the corpus).
+TEST(LoadToolTest, TabsWhereYamlAllowsThemAndTheNonSpecificTagLoad) {
+  const fs::path dir = weldcell::testing::FreshDirectory("tabs_allowed");
+  std::ofstream(dir / "gun.yaml") << "format:\tweldcell-tool/1\n"
+                                     "name: ! tab_gun\n"
+                                     "units: {length:\tmm,\tangle: deg}\n"
+                                     "tcp: {xyz: [0,\t0,\t300]}\t# the tip\n"
+                                     "approach_distance:\t80\n"
+                                     "close_time: 0.2\n"
+                                     "open_time: 0.1\n"
+                                     "weld_time: 0.5\n"
+                                     "collision:\n"
+                                     "  - {sphere: {radius: 20}}\n"
+                                     "  - sphere:\t{radius: 30}\n";
+  const Tool tool = LoadTool(dir / "gun.yaml").value;
+  EXPECT_EQ(tool.name, "tab_gun");
+  EXPECT_TRUE(tool.X_FT.translation().isApprox(Eigen::Vector3d(0, 0, 0.3)));
+  EXPECT_DOUBLE_EQ(tool.approach_distance, 0.08);
+  ASSERT_EQ(tool.collision.size(), 2u);
+  EXPECT_DOUBLE_EQ(tool.collision[1].shape.radius, 0.03);
+}
+
 TEST(LoadUrdfChainTest, ChainFromAnInnerBaseSkipsTheLinksAboveIt) {
   const auto loaded = LoadUrdfChain(kGood / "tiny_description/urdf/tiny.urdf", "link_1", "link_3");
   const RobotModel& m = *loaded.value;
