@@ -142,11 +142,13 @@ void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code
         .command = ""};
     std::string out_text = out.generic_string();
     while (out_text.size() > 1 && out_text.back() == '/') out_text.pop_back();
-    options.command =
-        fmt::format("weldcell generate --robots {} --welds {} --seed {}{}{}{} -o {}", args->robots,
-                    args->welds, args->seed, args->body == "auto" ? "" : " --body " + args->body,
-                    args->gun == "auto" ? "" : " --gun " + args->gun,
-                    args->name.empty() ? "" : " --name " + args->name, ShellWord(out_text));
+    options.command = fmt::format(
+        "weldcell generate --robots {} --welds {} --seed {}{}{}{}{} -o {}", args->robots,
+        args->welds, args->seed, args->body == "auto" ? "" : " --body " + args->body,
+        args->gun == "auto" ? "" : " --gun " + args->gun,
+        args->name.empty() ? "" : " --name " + ShellWord(args->name),
+        args->robots_dir == "robots" ? "" : " --robots-dir " + ShellWord(args->robots_dir),
+        ShellWord(out_text));
     const generate::Station station = generate::GenerateStation(options);
     generate::WriteStation(station, out);
     out_folder.Keep();

@@ -33,6 +33,7 @@ th,td{border:1px solid #d8dce1;padding:3px 8px;text-align:left;vertical-align:to
 th{background:#eef0f3;font-weight:600}
 table.fixed{table-layout:fixed;width:100%}td{overflow-wrap:anywhere}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+td.id{white-space:nowrap;overflow-wrap:normal}
 td.part{padding-left:20px}
 tr.critical td{background:#fff4e5;font-weight:600}
 .pass{color:#1f8a3b;font-weight:700}.fail{color:#c92a2a;font-weight:700}
@@ -554,7 +555,7 @@ std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& outpu
     for (const cell::Robot& r : cell.robots) head.push_back(Th(Esc(r.name)));
     h += Row(head);
     for (int w = 0; w < welds; ++w) {
-      std::vector<std::string> cells{Td(Esc(cell.welds[w].id))};
+      std::vector<std::string> cells{Td(Esc(cell.welds[w].id), "id")};
       for (int r = 0; r < reach.robot_count(); ++r) {
         const reach::WeldReach& e = reach.at(w, r);
         if (e.status == reach::ReachStatus::kReachable) {

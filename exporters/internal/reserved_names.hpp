@@ -31,7 +31,10 @@ inline constexpr std::string_view kKrlNames =
     "halt if imports in int interrupt is lin lin_rel loop maximum minimum not or out prio ptp "
     "ptp_rel public pulse real repeat resume return sec signal spl slin scirc sptp struc switch "
     "then to trigger true until wait when while exor bool char frame pos axis e6pos e6axis "
-    "enum tool_data base_data initmov vel_ptp acc_ptp";
+    "enum tool_data base_data initmov vel_ptp acc_ptp "
+    // The controller's own modules and programs: the system's SPS, the standard P00 and
+    // IR_STOPM, and CELL (the cell program that calls the station's programs, docs/export.md).
+    "sps p00 ir_stopm cell";
 /// Names of KRL declarations the exporter numbers: XP1, XP2, ... (the positions in the .dat).
 inline constexpr std::string_view kKrlNumbered = "xp";
 
@@ -42,7 +45,9 @@ inline constexpr std::string_view kRapidNames =
     "if inout local module mod nostepin not noview or pers proc raise readonly record retry "
     "return step sysmodule test then to trap true trynext undo var viewonly while with xor "
     "main moveabsj movej movel movec waitdi setdo vmax fine z1 jointtarget tooldata speeddata "
-    "zonedata wobjdata bool num string rob_1 tool0 wobj0 load0";
+    "zonedata wobjdata bool num string rob_1 tool0 wobj0 load0 "
+    // RobotWare's system modules: a program module of that name clashes with them on loading.
+    "base user";
 /// Names the module declares or uses numbered: jP1, ..., tool<n>, wcTool<n>, wobj<n> and the
 /// signal names diZone<n>, doWeld<n>, ... .
 inline constexpr std::string_view kRapidNumbered =

@@ -490,12 +490,24 @@ void CheckWeldVisit(const plan::RobotPlan& rp, const plan::WeldVisit& v, const c
              fmt::format("{}: dwell at {} lasts {} s, {} s needed (close + weld + open)", rp.robot,
                          v.weld_id, Sec(duration), Sec(needed)));
   }
+  // The dwell stands still, and where the weld record says.
+  const Eigen::VectorXd& stand = dwell->q.front();
   for (const Eigen::VectorXd& q : dwell->q) {
-    if (q.size() != v.q.size() || (q - v.q).cwiseAbs().maxCoeff() > 1e-9) {
+    if (q.size() != stand.size() || (q - stand).cwiseAbs().maxCoeff() > 1e-9) {
       out->Add(ViolationKind::kWeld, dwell->times.front(),
                fmt::format("{}: the robot moves during the weld dwell at {}", rp.robot, v.weld_id));
       break;
     }
+  }
+  if (stand.size() == v.q.size() && (stand - v.q).cwiseAbs().maxCoeff() > 1e-9) {
+    Eigen::Index joint = 0;
+    (stand - v.q).cwiseAbs().maxCoeff(&joint);
+    out->Add(ViolationKind::kWeld, dwell->times.front(),
+             fmt::format("{}: the weld record of {} is not where its dwell stands: {} is {} "
+                         "in the record, {} in the dwell",
+                         rp.robot, v.weld_id, JointName(chain, static_cast<int>(joint)),
+                         JointValue(chain, static_cast<int>(joint), v.q[joint], 0),
+                         JointValue(chain, static_cast<int>(joint), stand[joint], 0)));
   }
   const GunOnWeld gun = MeasureGun(robot, chain, weld, v.q, tolerance);
   const cell::WeldPoseError& e = gun.error;

@@ -1173,6 +1173,16 @@ TEST(CliTest, GenerateWritesAStationThatChecksAndRefusesToOverwrite) {
   }
   EXPECT_FALSE(fs::exists(dir / "station2"));
 
+  // The command the station says it came from names the robots folder it was given (a new
+  // user's command without it failed from their folder and named other robots from the root).
+  const std::string robots = ShellQuote(fs::absolute("robots").string());
+  const CommandRun elsewhere = Weldcell("generate --robots 2 --welds 12 --seed 5 --robots-dir " +
+                                        robots + " -o " + out + "3");
+  ASSERT_EQ(elsewhere.exit_code, 0) << elsewhere.out;
+  EXPECT_THAT(ReadText(dir / "station3" / "README.md"),
+              HasSubstr("--seed 5 --robots-dir " + fs::absolute("robots").string() + " -o "));
+  EXPECT_THAT(ReadText(dir / "station" / "README.md"), Not(HasSubstr("--robots-dir")));
+
   const CommandRun json =
       Weldcell("--json generate --robots 2 --welds 12 -o " + ShellQuote((dir / "j").string()));
   EXPECT_EQ(json.exit_code, 0) << json.out;

@@ -172,7 +172,8 @@ TEST_F(VerifyTest, GunOffTheWeldIsReported) {
   const VerifyReport r = Verify(p, *cell_, *world_);
   const std::vector<Violation> v = Of(r, ViolationKind::kWeld);
   ASSERT_FALSE(v.empty());
-  EXPECT_THAT(v.front().message, ::testing::AnyOf(HasSubstr("gun not on"), HasSubstr("moves")));
+  EXPECT_THAT(v.front().message, ::testing::AnyOf(HasSubstr("gun not on"),
+                                                  HasSubstr("is not where its dwell stands")));
   EXPECT_EQ(r.unsafe_count(), static_cast<int>(v.size()));  // no programs for such a plan
 }
 
@@ -322,6 +323,19 @@ TEST_F(VerifyTest, WeldRecordTimesMustMatchTheDwell) {
   EXPECT_THAT(tilt[0].message,
               ::testing::ContainsRegex("the weld record of " + p.robots[0].welds[0].weld_id +
                                        " says spin [-0-9.]+°, tilt 57.30°"));
+  // And its configuration: a record away from where its dwell stands says so, naming the joint
+  // (a new user's edit was reported as "the robot moves during the weld dwell", which it does
+  // not).
+  p = *plan_;
+  p.robots[0].welds[0].q[0] += 0.1;
+  const std::vector<Violation> q = Of(Verify(p, *cell_, *world_), ViolationKind::kWeld);
+  ASSERT_FALSE(q.empty());
+  std::string all;
+  for (const Violation& x : q) all += x.message + "\n";
+  EXPECT_THAT(all, HasSubstr("the weld record of " + p.robots[0].welds[0].weld_id +
+                             " is not where its dwell stands: "));
+  EXPECT_THAT(all, HasSubstr("in the record,"));
+  EXPECT_THAT(all, Not(HasSubstr("moves during the weld dwell")));
 }
 
 // The plan's own claims decide its verdict and what export leaves out: a weld listed as not
