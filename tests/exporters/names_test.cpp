@@ -827,6 +827,12 @@ TEST_F(NamesTest, ProgramNamesThatAreReservedOrClashWithTheProgramsOwnNamesAreEr
                                    {"kuka_krl", "BAS"},
                                    {"kuka_krl", "XP1"},
                                    {"kuka_krl", "ASYPTP"},
+                                   // The controller's own programs and system modules.
+                                   {"kuka_krl", "CELL"},
+                                   {"kuka_krl", "SPS"},
+                                   {"kuka_krl", "P00"},
+                                   {"abb_rapid", "BASE"},
+                                   {"abb_rapid", "user"},
                                    {"abb_rapid", "ENDPROC"},
                                    {"abb_rapid", "main"},
                                    {"abb_rapid", "jP1"},
