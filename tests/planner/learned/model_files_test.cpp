@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "planner/cell/load.hpp"
 #include "planner/common/atomic_file.hpp"
 #include "planner/common/diagnostics.hpp"
 #include "planner/learned/features.hpp"
@@ -63,6 +65,40 @@ Model SmallModel(const std::string& name, bool direct = false) {
                        .tool = robot.tool.name,
                        .tool_hash = ToolHash(robot.tool)},
                       direct ? free : std::vector<bool>{});
+}
+
+// The small model folder the `model` fuzz target (fuzz/model_fuzz.cpp) copies and the tests of
+// broken model files start from: trees of 5 rounds (depth 3) and a classifier of direct moves,
+// for the arm and gun of tests/planner/cell/good/cell.yaml, so that a metadata.json the fuzzer
+// leaves valid reaches prediction as `weldcell plan` would.
+const fs::path kTinyModel = "tests/planner/learned/tiny_model";
+
+// The rows kTinyModel was trained on: features in [0, 1), t_max 0.2–2.2 s; every third move
+// direct (t_max), the others 1.3 t_max.
+Model TinyModel(const cell::Robot& robot) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  std::vector<Features> x;
+  std::vector<double> y;
+  std::vector<bool> direct;
+  for (int i = 0; i < 60; ++i) {
+    Features f{};
+    for (int k = 0; k < kNumFeatures; ++k) f[k] = u(rng);
+    f[kFeatureTMax] = 0.2f + 2.0f * u(rng);
+    x.push_back(f);
+    direct.push_back(i % 3 == 0);
+    y.push_back(direct.back() ? f[kFeatureTMax] : 1.3 * f[kFeatureTMax]);
+  }
+  return Model::Train(x, y, {.rounds = 5, .max_depth = 3, .seed = 3},
+                      {.name = "tiny",
+                       .robot_model = robot.model->name,
+                       .robot_hash = RobotHash(robot),
+                       .tool = robot.tool.name,
+                       .tool_hash = ToolHash(robot.tool),
+                       .training_cells = {"synthetic rows"},
+                       .weldcell_version = "0.1.0",
+                       .created = "2026-12-06"},
+                      direct);
 }
 
 void Write(const fs::path& file, const std::string& text) {
@@ -358,6 +394,29 @@ TEST(LearnedModelFiles, OnlyWeldcellModelsAreFound) {
                         "\"weldcell-travel-model/2\""));
   EXPECT_TRUE(FindModels(root / "nowhere").empty());
   fs::remove_all(root);
+}
+
+// kTinyModel loads and applies to both robots of the good cell (a changed RobotHash, ToolHash or
+// feature schema makes it stale: the fuzzer would no longer reach prediction). Rewritten by
+// running this test with WELDCELL_WRITE_TINY_MODEL=1 from the project root.
+TEST(LearnedModelFiles, TheTinyFixtureModelAppliesToTheGoodCell) {
+  const cell::Cell c = cell::LoadCell("tests/planner/cell/good/cell.yaml").value;
+  if (std::getenv("WELDCELL_WRITE_TINY_MODEL") != nullptr) TinyModel(c.robots[0]).Save(kTinyModel);
+  const ModelChoice choice = ChooseModels(c, kTinyModel);
+  EXPECT_TRUE(choice.messages.empty()) << ::testing::PrintToString(choice.messages);
+  ASSERT_EQ(choice.models.size(), 2u);
+  ASSERT_NE(choice.models[0], nullptr);
+  EXPECT_EQ(choice.models[1], choice.models[0]);
+  const Model& model = *choice.models[0];
+  EXPECT_EQ(model.info().name, "tiny");
+  EXPECT_TRUE(model.info().direct_classifier);
+  Features f{};
+  f.fill(0.5f);
+  f[kFeatureTMax] = 1.0f;
+  const std::vector<double> p = model.Predict({f});
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_GE(p[0], 1.0);
+  EXPECT_LE(p[0], 1.3 * 1.0 + 0.1);
 }
 
 }  // namespace
