@@ -92,11 +92,16 @@ std::string ReadText(const std::filesystem::path& file, const std::string& what)
   return s.str();
 }
 
-// A parser callback that keeps in `twice` the first key found twice in one object (empty: none).
+// A parser callback that keeps in `twice` the first key found twice in one object (empty: none)
+// and, with `depth`, the deepest nesting of lists and objects (1: the top one).
 // nlohmann keeps the last of them, XGBoost's reader likewise; another reader may keep the first.
-Json::parser_callback_t KeyTwiceNoter(std::string* twice) {
+Json::parser_callback_t KeyTwiceNoter(std::string* twice, int* depth = nullptr) {
   auto keys = std::make_shared<std::vector<std::set<std::string>>>();  // per open object
-  return [keys, twice](int /*depth*/, Json::parse_event_t event, Json& parsed) {
+  return [keys, twice, depth](int level, Json::parse_event_t event, Json& parsed) {
+    if (depth &&
+        (event == Json::parse_event_t::object_start || event == Json::parse_event_t::array_start)) {
+      *depth = std::max(*depth, level + 1);
+    }
     if (event == Json::parse_event_t::object_start) keys->emplace_back();
     if (event == Json::parse_event_t::object_end) keys->pop_back();
     if (event == Json::parse_event_t::key &&
@@ -359,6 +364,11 @@ constexpr float kMaxFeatureBound = 1e6f;
 // into a duration: a move e^30 ≈ 10^13 times the straight one is no prediction (the labels of
 // generated-v4 and -v5 reach 3.2 times), and exp stays finite.
 constexpr double kMaxLogRatio = 30.0;
+
+// The deepest nesting of lists and objects in an XGBoost model file (a tree's arrays are 7 deep
+// in the files XGBoost 1.7 writes: the top object, learner, gradient_booster, model, trees, the
+// tree, the array).
+constexpr int kMaxBoosterDepth = 32;
 
 // Features an XGBoost model file may say it has (ours have kNumFeatures; another schema's
 // some more or fewer): XGBoost sizes each row's buffer by it.
@@ -980,10 +990,16 @@ Model Model::Load(const std::filesystem::path& folder) {
     };
     Json trees;
     std::string twice;
+    int depth = 0;
     try {
-      trees = Json::parse(text, KeyTwiceNoter(&twice));
+      trees = Json::parse(text, KeyTwiceNoter(&twice, &depth));
     } catch (const nlohmann::json::exception& e) {
       throw bad("not JSON (" + JsonErrorText(e) + ")");
+    }
+    // XGBoost's reader recurses once per level: 200,000 nested lists overflowed the stack.
+    if (depth > kMaxBoosterDepth) {
+      throw bad(fmt::format("lists and objects nested {} deep, expected at most {}", depth,
+                            kMaxBoosterDepth));
     }
     // XGBoost keeps the last of a key given twice (an edited base_score changed every prediction).
     if (!twice.empty()) {

@@ -502,6 +502,14 @@ TEST(LearnedModelFiles, TreesXGBoostCannotWalkAreRefusedNamingTheFileAndKey) {
               (folder / c.file).string() + ": error: not an XGBoost model: " + c.message);
     Write(folder / c.file, original.at(c.file).dump());
   }
+  // Lists nested 200,000 deep beside the trees (XGBoost's reader recursed until the stack
+  // overflowed).
+  const std::string deep = original.at("model.json").dump();
+  Write(folder / "model.json", deep.substr(0, deep.size() - 1) + ", \"x\": " +
+                                   std::string(200'000, '[') + std::string(200'000, ']') + "}");
+  EXPECT_EQ(LoadError(folder), (folder / "model.json").string() +
+                                   ": error: not an XGBoost model: lists and objects nested "
+                                   "200001 deep, expected at most 32");
   // Trees of no features (XGBoost threw its own error when asked how many): not this schema's.
   Json none = original.at("model.json");
   learner(none)["learner_model_param"]["num_feature"] = "0";
