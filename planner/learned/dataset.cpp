@@ -132,13 +132,15 @@ std::string Key(const cell::Robot& r) { return RobotHash(r) + "/" + ToolHash(r.t
 // RefeaturizeDataset (features must not depend on which of the two computed them).
 // Each with its roadmap on this station (schema 2), from the reach of ReachAll as the pipeline
 // computes it.
-// Cancelled (`progress`): stops between robots, the result then incomplete (to be discarded).
+// Cancelled (`progress`): stops between robots and within a roadmap's construction, the result
+// then incomplete (to be discarded).
 std::vector<FeatureRobot> CellFeatureRobots(const cell::Cell& cell, const DistanceField& field,
                                             const reach::ReachMap& reach, int threads,
                                             const Progress& progress) {
   std::vector<FeatureRobot> out;
   for (int r = 0; r < static_cast<int>(cell.robots.size()) && !progress.cancelled(); ++r) {
-    out.push_back(MakeFeatureRobot(cell, r, field, reach, threads));
+    // Silent: the roadmap's stage would interleave with the data's.
+    out.push_back(MakeFeatureRobot(cell, r, field, reach, threads, progress.Silent()));
   }
   return out;
 }

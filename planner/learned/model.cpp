@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -90,11 +92,16 @@ std::string ReadText(const std::filesystem::path& file, const std::string& what)
   return s.str();
 }
 
-// A parser callback that keeps in `twice` the first key found twice in one object (empty: none).
+// A parser callback that keeps in `twice` the first key found twice in one object (empty: none)
+// and, with `depth`, the deepest nesting of lists and objects (1: the top one).
 // nlohmann keeps the last of them, XGBoost's reader likewise; another reader may keep the first.
-Json::parser_callback_t KeyTwiceNoter(std::string* twice) {
+Json::parser_callback_t KeyTwiceNoter(std::string* twice, int* depth = nullptr) {
   auto keys = std::make_shared<std::vector<std::set<std::string>>>();  // per open object
-  return [keys, twice](int /*depth*/, Json::parse_event_t event, Json& parsed) {
+  return [keys, twice, depth](int level, Json::parse_event_t event, Json& parsed) {
+    if (depth &&
+        (event == Json::parse_event_t::object_start || event == Json::parse_event_t::array_start)) {
+      *depth = std::max(*depth, level + 1);
+    }
     if (event == Json::parse_event_t::object_start) keys->emplace_back();
     if (event == Json::parse_event_t::object_end) keys->pop_back();
     if (event == Json::parse_event_t::key &&
@@ -123,6 +130,16 @@ std::string XgboostGist(std::string message) {
   return Printable(out.empty() ? std::string("no reason given") : out, 200);
 }
 
+// nlohmann's message without its "[json.exception.parse_error.101] " prefix: "parse error at
+// line 1, column 5: …".
+std::string JsonErrorText(const nlohmann::json::exception& e) {
+  std::string message = e.what();
+  if (const std::size_t end = message.find("] "); message.rfind("[json", 0) == 0) {
+    message = message.substr(end + 2);
+  }
+  return message;
+}
+
 std::string FeatureHash(const std::vector<Features>& x, const std::vector<double>& y) {
   Fnv f;
   for (std::size_t i = 0; i < x.size(); ++i) {
@@ -146,19 +163,32 @@ struct Model::Impl {
 
 namespace {
 
+// XGBoost's handles, freed on every path (a failed call throws between creation and use).
+using MatrixPtr = std::unique_ptr<void, decltype(&XGDMatrixFree)>;
+using BoosterPtr = std::unique_ptr<void, decltype(&XGBoosterFree)>;
+
+// `rows` rows of kNumFeatures floats (NaN: missing) as an XGBoost matrix.
+MatrixPtr MakeMatrix(const std::vector<float>& data, std::size_t rows) {
+  DMatrixHandle matrix = nullptr;
+  Xgb(XGDMatrixCreateFromMat(data.data(), rows, kNumFeatures,
+                             std::numeric_limits<float>::quiet_NaN(), &matrix),
+      "DMatrix");
+  return {matrix, &XGDMatrixFree};
+}
+
 // Fits `options.rounds` rounds, reporting rounds_before + the rounds done of rounds_total and
 // stopping early when cancelled.
 BoosterHandle TrainBooster(const std::vector<float>& data, const std::vector<float>& label,
                            const char* objective, const TrainOptions& options,
                            std::int64_t rounds_before, std::int64_t rounds_total) {
   const std::size_t rows = label.size();
-  DMatrixHandle matrix = nullptr;
-  Xgb(XGDMatrixCreateFromMat(data.data(), rows, kNumFeatures,
-                             std::numeric_limits<float>::quiet_NaN(), &matrix),
-      "DMatrix");
+  const MatrixPtr matrix_ptr = MakeMatrix(data, rows);
+  DMatrixHandle matrix = matrix_ptr.get();
   Xgb(XGDMatrixSetFloatInfo(matrix, "label", label.data(), rows), "labels");
-  BoosterHandle b = nullptr;
-  Xgb(XGBoosterCreate(&matrix, 1, &b), "create");
+  BoosterHandle created = nullptr;
+  Xgb(XGBoosterCreate(&matrix, 1, &created), "create");
+  BoosterPtr booster(created, &XGBoosterFree);
+  BoosterHandle b = booster.get();
   auto set = [&](const char* k, const std::string& v) {
     Xgb(XGBoosterSetParam(b, k, v.c_str()), k);
   };
@@ -186,26 +216,36 @@ BoosterHandle TrainBooster(const std::vector<float>& data, const std::vector<flo
     Xgb(XGBoosterUpdateOneIter(b, round, matrix), "train");
     options.progress.Report(kTrainStage, rounds_before + round + 1, rounds_total);
   }
-  XGDMatrixFree(matrix);
-  return b;
+  return static_cast<BoosterHandle>(booster.release());
 }
 
-std::vector<float> PredictBooster(BoosterHandle b, const std::vector<float>& data, std::size_t rows,
-                                  int threads) {
+// The booster's output for each of `rows` rows of kNumFeatures (`data`, row-major), or in
+// *error why XGBoost gave none (its message) or not one per row.
+std::vector<float> TryPredict(BoosterHandle b, const std::vector<float>& data, std::size_t rows,
+                              int threads, std::string* error) {
   Xgb(XGBoosterSetParam(b, "nthread", std::to_string(ResolveThreadCount(threads)).c_str()),
       "nthread");
-  DMatrixHandle matrix = nullptr;
-  Xgb(XGDMatrixCreateFromMat(data.data(), rows, kNumFeatures,
-                             std::numeric_limits<float>::quiet_NaN(), &matrix),
-      "DMatrix");
+  const MatrixPtr matrix = MakeMatrix(data, rows);
   bst_ulong n = 0;
   const float* result = nullptr;
-  const int status = XGBoosterPredict(b, matrix, 0, 0, 0, &n, &result);
-  if (status != 0) XGDMatrixFree(matrix);
-  Xgb(status, "predict");
-  WELDCELL_CHECK(n == rows);
-  std::vector<float> out(result, result + rows);
-  XGDMatrixFree(matrix);
+  if (XGBoosterPredict(b, matrix.get(), 0, 0, 0, &n, &result) != 0) {
+    *error = XGBGetLastError();
+    return {};
+  }
+  if (n != rows) {
+    *error = fmt::format("{} outputs for {} moves, expected one per move", n, rows);
+    return {};
+  }
+  return {result, result + rows};
+}
+
+// TryPredict for a booster Load checked (BoosterProblem and a first prediction): a failure is a
+// bug or a broken installation.
+std::vector<float> PredictBooster(BoosterHandle b, const std::vector<float>& data, std::size_t rows,
+                                  int threads) {
+  std::string error;
+  std::vector<float> out = TryPredict(b, data, rows, threads, &error);
+  if (!error.empty()) throw std::runtime_error("XGBoost: predict: " + error);
   return out;
 }
 
@@ -320,6 +360,20 @@ std::string MetadataText(const ModelInfo& i, const std::filesystem::path& meta_f
 // |bound| of any feature (s, m, rad, counts): far above any a station gives.
 constexpr float kMaxFeatureBound = 1e6f;
 
+// The largest log ratio ln((duration + kTargetOffset) / (t_max + kTargetOffset)) Predict turns
+// into a duration: a move e^30 ≈ 10^13 times the straight one is no prediction (the labels of
+// generated-v4 and -v5 reach 3.2 times), and exp stays finite.
+constexpr double kMaxLogRatio = 30.0;
+
+// The deepest nesting of lists and objects in an XGBoost model file (a tree's arrays are 7 deep
+// in the files XGBoost 1.7 writes: the top object, learner, gradient_booster, model, trees, the
+// tree, the array).
+constexpr int kMaxBoosterDepth = 32;
+
+// Features an XGBoost model file may say it has (ours have kNumFeatures; another schema's
+// some more or fewer): XGBoost sizes each row's buffer by it.
+constexpr std::int64_t kMaxJsonFeatures = 1000;
+
 // What makes metadata unusable, each as "key: expected …, got …". A threshold, bound or count
 // edited into nonsense would otherwise silence the drift warning or the training-range check;
 // held-out figures that contradict each other mislead `models list`.
@@ -328,6 +382,9 @@ void CheckInfo(const ModelInfo& i, const SourceLocation& where, DiagnosticSink& 
     sink.Error(where, std::move(key), std::move(message));
   };
   auto positive = [](double v) { return std::isfinite(v) && v > 0; };
+  if (i.booster != "gbtree" && i.booster != "gblinear") {
+    error("booster", R"(expected "gbtree" or "gblinear", got )" + Quote(i.booster));
+  }
   if (i.travel_plans < 1) {
     error("travel_plans",
           fmt::format("expected a number of plans, at least 1, got {}", i.travel_plans));
@@ -558,6 +615,172 @@ class MetadataReader {
   std::set<std::string, std::less<>> known_;  ///< The keys asked for.
 };
 
+// XGBoost writes its parameters as text ("num_trees": "5") and its arrays as numbers: a whole
+// number given either way, else none.
+std::optional<std::int64_t> WholeIn(const Json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end()) return std::nullopt;
+  if (it->is_number_integer()) return it->get<std::int64_t>();
+  if (!it->is_string()) return std::nullopt;
+  const auto& text = it->get_ref<const std::string&>();
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// The object at `key` of `object`, or null when there is none.
+const Json* ObjectIn(const Json& object, const char* key) {
+  const auto it = object.find(key);
+  return it != object.end() && it->is_object() ? &*it : nullptr;
+}
+
+// The text at `key` of `object` ("" when it is not text).
+std::string TextIn(const Json* object, const char* key) {
+  if (!object) return {};
+  const auto it = object->find(key);
+  return it != object->end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// The number of features XGBoost's JSON model `j` takes (learner.learner_model_param.
+// num_feature), if it says one.
+std::optional<std::int64_t> FeatureCount(const Json& j) {
+  const Json* learner = j.is_object() ? ObjectIn(j, "learner") : nullptr;
+  const Json* shape = learner ? ObjectIn(*learner, "learner_model_param") : nullptr;
+  return shape ? WholeIn(*shape, "num_feature") : std::nullopt;
+}
+
+// Why the tree `tree` (one of XGBoost's JSON trees) cannot be walked for rows of `features`
+// features: "" when from its root every node reached is a leaf with a finite value or a
+// numerical split of a feature below `features` at a finite threshold, whose two children are
+// nodes of the tree not reached before (so that the walk ends).
+std::string TreeProblem(const Json& tree, std::int64_t features) {
+  const Json* param = ObjectIn(tree, "tree_param");
+  const std::optional<std::int64_t> nodes = param ? WholeIn(*param, "num_nodes") : std::nullopt;
+  if (!nodes || *nodes < 1) return "tree_param.num_nodes: expected a number of nodes, at least 1";
+  const auto n = static_cast<std::size_t>(*nodes);
+  for (const char* key :
+       {"left_children", "right_children", "split_indices", "split_conditions", "split_type"}) {
+    const auto it = tree.find(key);
+    if (it == tree.end() || !it->is_array() || it->size() != n) {
+      return fmt::format("{}: expected a list of {} values (num_nodes)", key, n);
+    }
+  }
+  const Json& left = tree["left_children"];
+  const Json& right = tree["right_children"];
+  std::vector<bool> reached(n, false);
+  std::vector<std::size_t> open{0};
+  reached[0] = true;
+  while (!open.empty()) {
+    const std::size_t i = open.back();
+    open.pop_back();
+    const Json& value = tree["split_conditions"][i];
+    if (!value.is_number() || !std::isfinite(value.get<double>())) {
+      return fmt::format("split_conditions[{}]: expected a finite number, got {}", i,
+                         Describe(value));
+    }
+    if (left[i] == -1) continue;  // a leaf (XGBoost's test); split_conditions holds its value
+    const Json& feature = tree["split_indices"][i];
+    if (!feature.is_number_integer() || feature.get<std::int64_t>() < 0 ||
+        feature.get<std::int64_t>() >= features) {
+      return fmt::format("split_indices[{}]: expected a feature from 0 to {}, got {}", i,
+                         features - 1, Describe(feature));
+    }
+    if (tree["split_type"][i] != 0) {
+      return fmt::format("split_type[{}]: expected 0 (a numerical split), got {}", i,
+                         Describe(tree["split_type"][i]));
+    }
+    for (const Json* children : {&left, &right}) {
+      const Json& child = (*children)[i];
+      const char* key = children == &left ? "left_children" : "right_children";
+      if (!child.is_number_integer() || child.get<std::int64_t>() < 0 ||
+          child.get<std::int64_t>() >= *nodes) {
+        return fmt::format("{}[{}]: expected a node from 0 to {}, got {}", key, i, n - 1,
+                           Describe(child));
+      }
+      const auto c = child.get<std::size_t>();
+      if (reached[c]) {
+        return fmt::format("{}[{}]: node {} is reached twice (a tree must not loop)", key, i, c);
+      }
+      reached[c] = true;
+      open.push_back(c);
+    }
+  }
+  return {};
+}
+
+// Why `j`, XGBoost's JSON model, is not a booster of `booster` ("gbtree" or "gblinear", as
+// metadata.json says) and `objective` that predicts one finite value per move: "" when it is
+// one, else "key.path: problem". XGBoost 1.7 checks the lengths of a tree's arrays when it loads
+// a model, not where they point: its prediction then read past them (a child, a split feature
+// or a tree's output group out of range, num_trees other than the trees given, linear weights
+// too few), looped forever (a child pointing back up the tree) or aborted.
+std::string BoosterProblem(const Json& j, std::string_view booster, std::string_view objective) {
+  const Json* learner = j.is_object() ? ObjectIn(j, "learner") : nullptr;
+  if (!learner) return "learner: expected an object";
+  const Json* shape = ObjectIn(*learner, "learner_model_param");
+  if (!shape) return "learner.learner_model_param: expected an object";
+  const std::optional<std::int64_t> classes = WholeIn(*shape, "num_class");
+  if (!classes || (*classes != 0 && *classes != 1)) {
+    return "learner.learner_model_param.num_class: expected 0 or 1 (one output per move)";
+  }
+  const std::optional<std::int64_t> features = FeatureCount(j);
+  if (!features || *features < 1 || *features > kMaxJsonFeatures) {
+    return fmt::format(
+        "learner.learner_model_param.num_feature: expected a number of features from 1 to {}",
+        kMaxJsonFeatures);
+  }
+  if (const std::string name = TextIn(ObjectIn(*learner, "objective"), "name"); name != objective) {
+    return fmt::format("learner.objective.name: expected \"{}\", got {}", objective, Quote(name));
+  }
+  const Json* gradient_booster = ObjectIn(*learner, "gradient_booster");
+  if (!gradient_booster) return "learner.gradient_booster: expected an object";
+  if (const std::string name = TextIn(gradient_booster, "name"); name != booster) {
+    return fmt::format(
+        "learner.gradient_booster.name: expected \"{}\" (metadata.json's booster), "
+        "got {}",
+        booster, Quote(name));
+  }
+  const Json* model = ObjectIn(*gradient_booster, "model");
+  if (!model) return "learner.gradient_booster.model: expected an object";
+  if (booster == "gblinear") {
+    const auto weights = model->find("weights");
+    const auto expected = static_cast<std::size_t>(*features + 1);  // one per feature + bias
+    if (weights == model->end() || !weights->is_array() || weights->size() != expected) {
+      return fmt::format("learner.gradient_booster.model.weights: expected {} numbers", expected);
+    }
+    for (std::size_t k = 0; k < expected; ++k) {
+      if (!(*weights)[k].is_number() || !std::isfinite((*weights)[k].get<double>())) {
+        return fmt::format("learner.gradient_booster.model.weights[{}]: expected a finite number",
+                           k);
+      }
+    }
+    return {};
+  }
+  const Json* param = ObjectIn(*model, "gbtree_model_param");
+  const std::optional<std::int64_t> count = param ? WholeIn(*param, "num_trees") : std::nullopt;
+  const auto trees = model->find("trees");
+  const auto groups = model->find("tree_info");
+  if (trees == model->end() || !trees->is_array() || !count ||
+      *count != static_cast<std::int64_t>(trees->size())) {
+    return "learner.gradient_booster.model.trees: expected as many trees as "
+           "gbtree_model_param.num_trees says";
+  }
+  if (groups == model->end() || !groups->is_array() || groups->size() != trees->size() ||
+      std::any_of(groups->begin(), groups->end(), [](const Json& g) { return g != 0; })) {
+    return "learner.gradient_booster.model.tree_info: expected a 0 (the one output) per tree";
+  }
+  for (std::size_t t = 0; t < trees->size(); ++t) {
+    const Json& tree = (*trees)[t];
+    const std::string problem =
+        tree.is_object() ? TreeProblem(tree, *features) : std::string("expected an object");
+    if (!problem.empty()) {
+      return fmt::format("learner.gradient_booster.model.trees[{}].{}", t, problem);
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Model::Model() : impl_(std::make_unique<Impl>()) {}
@@ -628,9 +851,12 @@ std::vector<double> Model::Predict(const std::vector<Features>& x, int threads) 
   for (std::size_t i = 0; i < x.size(); ++i) {
     // No planned move is faster than the straight time-optimal one (within 0.2 % in every
     // training move of generated-v4 and -v5): the trees' lower predictions are clamped to it.
+    // A log ratio above kMaxLogRatio is a model whose (finite, BoosterProblem) leaves add up to
+    // nonsense: clamped, so that every price stays finite.
     const double t_max = std::max(0.0, static_cast<double>(x[i][kFeatureTMax]));
-    const double planned = std::max(
-        t_max, (t_max + kTargetOffset) * std::exp(static_cast<double>(r[i])) - kTargetOffset);
+    const double log_ratio = std::min(static_cast<double>(r[i]), kMaxLogRatio);
+    const double planned =
+        std::max(t_max, (t_max + kTargetOffset) * std::exp(log_ratio) - kTargetOffset);
     // The expected duration: a direct move takes t_max exactly.
     out[i] = p.empty() ? planned : p[i] * t_max + (1.0 - p[i]) * planned;
   }
@@ -682,12 +908,7 @@ Model Model::Load(const std::filesystem::path& folder) {
   try {
     j = Json::parse(text, KeyTwiceNoter(&twice));
   } catch (const nlohmann::json::exception& e) {
-    std::string message = e.what();
-    // "[json.exception.parse_error.101] parse error at line 1, column 5: …"
-    if (const std::size_t end = message.find("] "); message.rfind("[json", 0) == 0) {
-      message = message.substr(end + 2);
-    }
-    throw malformed("not JSON (" + message + ")");
+    throw malformed("not JSON (" + JsonErrorText(e) + ")");
   }
   if (!twice.empty()) {
     throw malformed(
@@ -758,39 +979,59 @@ Model Model::Load(const std::filesystem::path& folder) {
     CheckInfo(i, where, sink);
   }
   sink.ThrowIfErrors();
-  auto load = [&](const char* file, BoosterHandle* handle) {
-    const std::string booster = ReadText(folder / file, "model's XGBoost trees");
-    const std::string where = (folder / file).string();
-    // Text that is no JSON is left to XGBoost's reader, which says so.
+  // Each booster file is XGBoost's JSON (as Save writes it: the binary and UBJSON forms XGBoost
+  // also reads are refused, their trees could not be checked), checked by BoosterProblem before
+  // XGBoost reads it, then asked for one prediction: every problem names the file.
+  auto load = [&](const char* file, std::string_view objective, BoosterHandle* handle) {
+    const std::string text = ReadText(folder / file, "model's XGBoost trees");
+    auto bad = [&](const std::string& message) {
+      return InputError({{.where = {.file = (folder / file).string()},
+                          .message = "not an XGBoost model: " + message}});
+    };
+    Json trees;
     std::string twice;
-    if (!Json::parse(booster, KeyTwiceNoter(&twice), /*allow_exceptions=*/false).is_discarded() &&
-        !twice.empty()) {
-      throw InputError({{.where = {.file = where},
-                         .message = "not an XGBoost model: the key " + Printable(twice) +
-                                    " appears twice in one object (which value is meant cannot "
-                                    "be told)"}});
+    int depth = 0;
+    try {
+      trees = Json::parse(text, KeyTwiceNoter(&twice, &depth));
+    } catch (const nlohmann::json::exception& e) {
+      throw bad("not JSON (" + JsonErrorText(e) + ")");
     }
-    Xgb(XGBoosterCreate(nullptr, 0, handle), "create");
-    if (XGBoosterLoadModelFromBuffer(*handle, booster.data(), booster.size()) != 0) {
-      throw InputError({{.where = {.file = where},
-                         .message = "not an XGBoost model: XGBoost could not read it (" +
-                                    XgboostGist(XGBGetLastError()) + ")"}});
+    // XGBoost's reader recurses once per level: 200,000 nested lists overflowed the stack.
+    if (depth > kMaxBoosterDepth) {
+      throw bad(fmt::format("lists and objects nested {} deep, expected at most {}", depth,
+                            kMaxBoosterDepth));
     }
-    // Trees of other features than the metadata's schema has would fail at the first
-    // prediction (XGBoost: "Number of columns does not match").
-    bst_ulong features = 0;
-    Xgb(XGBoosterGetNumFeature(*handle, &features), "number of features");
-    if (i.feature_schema == kFeatureSchemaVersion && features != kNumFeatures) {
+    // XGBoost keeps the last of a key given twice (an edited base_score changed every prediction).
+    if (!twice.empty()) {
+      throw bad("the key " + Printable(twice) +
+                " appears twice in one object (which value is meant cannot be told)");
+    }
+    // Trees of other features than the metadata's schema has failed at the first prediction
+    // (XGBoost: "Number of columns does not match"); another schema is refused when chosen.
+    const bool ours = i.feature_schema == kFeatureSchemaVersion;
+    if (const std::optional<std::int64_t> features = FeatureCount(trees);
+        ours && features && *features != kNumFeatures) {
       throw InputError(
-          {{.where = {.file = where},
-            .message = "a model of " + std::to_string(features) +
+          {{.where = {.file = (folder / file).string()},
+            .message = "a model of " + std::to_string(*features) +
                        " features, where feature schema " + std::to_string(i.feature_schema) +
                        " (metadata.json) has " + std::to_string(kNumFeatures) +
                        ": not the model its metadata describes"}});
     }
+    if (const std::string problem = BoosterProblem(trees, i.booster, objective); !problem.empty()) {
+      throw bad(problem);
+    }
+    Xgb(XGBoosterCreate(nullptr, 0, handle), "create");
+    if (XGBoosterLoadModelFromBuffer(*handle, text.data(), text.size()) != 0) {
+      throw bad("XGBoost could not read it (" + XgboostGist(XGBGetLastError()) + ")");
+    }
+    if (!ours) return;
+    std::string error;
+    (void)TryPredict(*handle, std::vector<float>(kNumFeatures, 0.0f), 1, 1, &error);
+    if (!error.empty()) throw bad("XGBoost cannot predict with it (" + XgboostGist(error) + ")");
   };
-  load("model.json", &model.impl_->booster);
-  if (i.direct_classifier) load("direct.json", &model.impl_->direct);
+  load("model.json", "reg:squarederror", &model.impl_->booster);
+  if (i.direct_classifier) load("direct.json", "binary:logistic", &model.impl_->direct);
   return model;
 }
 

@@ -104,8 +104,9 @@ class Model {
                      const TrainOptions& options, ModelInfo info,
                      const std::vector<bool>& direct = {});
 
-  /// Predicted durations (s) of the moves, in row order: never below the row's t_max (the
-  /// straight time-optimal move, a lower bound of every planned move). `threads` 0 = all.
+  /// Predicted durations (s) of the moves, in row order: finite, never below the row's t_max
+  /// (the straight time-optimal move, a lower bound of every planned move) and never above
+  /// e^30 times it. `threads` 0 = all.
   std::vector<double> Predict(const std::vector<Features>& x, int threads = 0) const;
 
   /// Writes folder/model.json, folder/metadata.json and, with a classifier, folder/direct.json
@@ -117,8 +118,11 @@ class Model {
   /// not replaced), and FileWriteError when the file system refuses; either way before the
   /// first file is replaced (but for a rename refused after every check passed).
   void Save(const std::filesystem::path& folder) const;
-  /// Reads a folder written by Save. Throws InputError naming the file when it is missing or
-  /// malformed.
+  /// Reads a folder written by Save. Throws InputError naming the file (and the key) when it is
+  /// missing or malformed: metadata.json's keys are read as Save writes them, and the boosters
+  /// (XGBoost's JSON only) are checked before XGBoost reads them, so that every tree can be
+  /// walked for a row of this schema's features and gives one finite value (docs/learned.md,
+  /// "Model files"), then asked for one prediction.
   static Model Load(const std::filesystem::path& folder);
 
   const ModelInfo& info() const { return info_; }

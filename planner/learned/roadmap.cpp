@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <numbers>
 #include <queue>
 #include <random>
@@ -132,20 +133,38 @@ bool RoadmapFree(const FeatureRobot& robot, const DistanceField& field, const Ei
 }
 
 Roadmap::Roadmap(const FeatureRobot& robot, const DistanceField& field,
-                 std::vector<Eigen::VectorXd> nodes, int threads)
+                 std::vector<Eigen::VectorXd> nodes, int threads, const Progress& progress)
     : nodes_(std::move(nodes)) {
   const int n = size();
   for (const Eigen::VectorXd& q : nodes_) WELDCELL_CHECK(q.size() == robot.chain.dof());
+  // Unconnected until step 3 finds a way: what a cancelled build leaves.
+  time_.assign(static_cast<std::size_t>(n) * n, kInfinity);
+  hops_.assign(static_cast<std::size_t>(n) * n, 0);
+  // One unit per node and step; counted and reported under one lock, so `done` only grows.
+  std::mutex report_mutex;
+  std::int64_t done = 0;
+  auto node_done = [&] {
+    const std::lock_guard<std::mutex> lock(report_mutex);
+    progress.Report(kRoadmapStage, ++done, 2 * static_cast<std::int64_t>(n));
+  };
+  auto cancelled = [&] { return progress.cancelled(); };
   // Step 2: every node's free neighbours, by node (independent of the thread count).
   std::vector<std::vector<int>> found(static_cast<std::size_t>(n));
-  ParallelFor(n, threads, [&](int i, int) {
-    const Eigen::VectorXd& qi = nodes_[static_cast<std::size_t>(i)];
-    auto& out = found[static_cast<std::size_t>(i)];
-    for (int j : Nearest(robot, nodes_, qi, kRoadmapTries, i)) {
-      if (FreeStraight(robot, field, qi, nodes_[static_cast<std::size_t>(j)])) out.push_back(j);
-      if (static_cast<int>(out.size()) >= kRoadmapNeighbours) break;
-    }
-  });
+  ParallelFor(
+      n, threads,
+      [&](int i, int) {
+        const Eigen::VectorXd& qi = nodes_[static_cast<std::size_t>(i)];
+        auto& out = found[static_cast<std::size_t>(i)];
+        for (int j : Nearest(robot, nodes_, qi, kRoadmapTries, i)) {
+          if (FreeStraight(robot, field, qi, nodes_[static_cast<std::size_t>(j)])) {
+            out.push_back(j);
+          }
+          if (static_cast<int>(out.size()) >= kRoadmapNeighbours) break;
+        }
+        node_done();
+      },
+      cancelled);
+  if (cancelled()) return;
   std::vector<std::vector<std::pair<int, float>>> adjacent(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
     for (int j : found[static_cast<std::size_t>(i)]) {
@@ -164,29 +183,31 @@ Roadmap::Roadmap(const FeatureRobot& robot, const DistanceField& field,
   }
   edges_ /= 2;
   // Step 3: Dijkstra from every node (ties by node index), rows by source.
-  time_.assign(static_cast<std::size_t>(n) * n, kInfinity);
-  hops_.assign(static_cast<std::size_t>(n) * n, 0);
-  ParallelFor(n, threads, [&](int s, int) {
-    float* t = time_.data() + Index(s, 0);
-    std::uint16_t* h = hops_.data() + Index(s, 0);
-    using Item = std::pair<float, int>;
-    std::priority_queue<Item, std::vector<Item>, std::greater<>> open;
-    t[s] = 0.0f;
-    open.emplace(0.0f, s);
-    while (!open.empty()) {
-      const auto [d, u] = open.top();
-      open.pop();
-      if (d > t[u]) continue;
-      for (const auto& [v, w] : adjacent[static_cast<std::size_t>(u)]) {
-        const float nd = d + w;
-        if (nd < t[v]) {
-          t[v] = nd;
-          h[v] = static_cast<std::uint16_t>(std::min<int>(h[u] + 1, 65535));
-          open.emplace(nd, v);
+  ParallelFor(
+      n, threads,
+      [&](int s, int) {
+        float* t = time_.data() + Index(s, 0);
+        std::uint16_t* h = hops_.data() + Index(s, 0);
+        using Item = std::pair<float, int>;
+        std::priority_queue<Item, std::vector<Item>, std::greater<>> open;
+        t[s] = 0.0f;
+        open.emplace(0.0f, s);
+        while (!open.empty()) {
+          const auto [d, u] = open.top();
+          open.pop();
+          if (d > t[u]) continue;
+          for (const auto& [v, w] : adjacent[static_cast<std::size_t>(u)]) {
+            const float nd = d + w;
+            if (nd < t[v]) {
+              t[v] = nd;
+              h[v] = static_cast<std::uint16_t>(std::min<int>(h[u] + 1, 65535));
+              open.emplace(nd, v);
+            }
+          }
         }
-      }
-    }
-  });
+        node_done();
+      },
+      cancelled);
 }
 
 void Roadmap::Attach(const FeatureRobot& robot, const DistanceField& field,
@@ -228,7 +249,7 @@ Roadmap::Way Roadmap::Through(const std::array<int, kAttach>& a,
 
 std::vector<Eigen::VectorXd> RoadmapNodes(const cell::Cell& cell, int robot,
                                           const FeatureRobot& features, const DistanceField& field,
-                                          const reach::ReachMap& reach) {
+                                          const reach::ReachMap& reach, const Progress& progress) {
   const cell::Robot& r = cell.robots[static_cast<std::size_t>(robot)];
   std::vector<Eigen::VectorXd> out{r.home};
   std::vector<Eigen::Vector3d> work;  // weld points the robot reaches, world frame
@@ -257,7 +278,8 @@ std::vector<Eigen::VectorXd> RoadmapNodes(const cell::Cell& cell, int robot,
   const int wanted = std::min(kRoadmapRandomNodes, kRoadmapMaxNodes - static_cast<int>(out.size()));
   int added = 0;
   std::vector<Eigen::Isometry3d> poses;
-  for (int attempt = 0; attempt < 200 * kRoadmapRandomNodes && added < wanted; ++attempt) {
+  for (int attempt = 0;
+       attempt < 200 * kRoadmapRandomNodes && added < wanted && !progress.cancelled(); ++attempt) {
     Eigen::VectorXd q(chain.dof());
     for (int i = 0; i < chain.dof(); ++i) {
       const double lo = std::max(chain.lower()[i], r.home[i] - std::numbers::pi);
@@ -284,10 +306,11 @@ std::vector<Eigen::VectorXd> RoadmapNodes(const cell::Cell& cell, int robot,
 }
 
 FeatureRobot MakeFeatureRobot(const cell::Cell& cell, int robot, const DistanceField& field,
-                              const reach::ReachMap& reach, int threads) {
+                              const reach::ReachMap& reach, int threads, const Progress& progress) {
   FeatureRobot out = FeatureRobot::FromCell(cell, robot);
-  out.roadmap = std::make_shared<const Roadmap>(
-      out, field, RoadmapNodes(cell, robot, out, field, reach), threads);
+  std::vector<Eigen::VectorXd> nodes = RoadmapNodes(cell, robot, out, field, reach, progress);
+  if (progress.cancelled()) return out;  // without a roadmap: the caller asked to stop
+  out.roadmap = std::make_shared<const Roadmap>(out, field, std::move(nodes), threads, progress);
   return out;
 }
 

@@ -21,6 +21,10 @@
 // A configuration attaches to the kAttach nearest nodes (of the kAttachTries nearest) it reaches
 // by a free straight move; a move's way around (Through) joins the two ends' attachments.
 //
+// Cancellation (a Progress, as every long stage takes): polled between random configurations
+// of step 1 and between the nodes of steps 2 and 3; a cancelled build returns at once with a
+// partial roadmap, which the caller, who asked to stop, discards.
+//
 // Determinism: every step stores its results by node index and breaks ties by index, so the
 // roadmap is the same for any thread count (tested). Cost: about a second per robot and station
 // on one core (docs/learned.md has the figures of cells/M); per pair then a few µs.
@@ -31,9 +35,11 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "planner/cell/cell.hpp"
+#include "planner/common/progress.hpp"
 #include "planner/learned/features.hpp"
 
 namespace weldcell::reach {
@@ -57,12 +63,20 @@ inline constexpr double kRoadmapArmMargin = 0.15;
 inline constexpr double kRoadmapToolMargin = 0.03;  ///< m
 inline constexpr std::uint64_t kRoadmapSeed = 0x726f61646d6170ULL;
 
+/// Stage name the roadmap's construction reports (one per robot and station: each robot's
+/// build counts from 0 again, as kExactStage's rows do).
+inline constexpr std::string_view kRoadmapStage = "roadmap";
+
 class Roadmap {
  public:
   /// Builds the roadmap over `nodes` (free configurations, checked by the caller) on `threads`
-  /// workers (0 = all). Precondition: every node has robot.chain.dof() entries.
+  /// workers (0 = all). Reports kRoadmapStage: nodes done of 2 × nodes (each node's edges,
+  /// then the shortest ways from it), one at a time. Cancelled through `progress`, it stops
+  /// within a node per worker: the nodes not reached keep no edges and no ways (time +inf), a
+  /// partial roadmap for the caller to discard. Precondition: every node has robot.chain.dof()
+  /// entries.
   Roadmap(const FeatureRobot& robot, const DistanceField& field, std::vector<Eigen::VectorXd> nodes,
-          int threads);
+          int threads, const Progress& progress = {});
 
   int size() const { return static_cast<int>(nodes_.size()); }
   int edges() const { return edges_; }
@@ -113,14 +127,20 @@ bool RoadmapFree(const FeatureRobot& robot, const DistanceField& field, const Ei
                  const Eigen::VectorXd& b);
 
 /// The nodes of step 1 above for robot `robot` of `cell` (reach from reach::ReachAll on it).
+/// Cancelled through `progress` (polled before each random configuration drawn), it returns
+/// the nodes found so far.
 std::vector<Eigen::VectorXd> RoadmapNodes(const cell::Cell& cell, int robot,
                                           const FeatureRobot& features, const DistanceField& field,
-                                          const reach::ReachMap& reach);
+                                          const reach::ReachMap& reach,
+                                          const Progress& progress = {});
 
 /// FeatureRobot::FromCell with the robot's roadmap on this station (schema 2's detour
 /// features). `reach` must be reach::ReachAll of this cell (default options), as the pipeline
 /// and the training data compute it; `threads` 0 = all, the result does not depend on it.
+/// `progress` as in RoadmapNodes and Roadmap; cancelled before the roadmap's construction
+/// starts, the robot has none (roadmap null), else a partial one: either way to be discarded.
 FeatureRobot MakeFeatureRobot(const cell::Cell& cell, int robot, const DistanceField& field,
-                              const reach::ReachMap& reach, int threads);
+                              const reach::ReachMap& reach, int threads,
+                              const Progress& progress = {});
 
 }  // namespace weldcell::learned

@@ -30,7 +30,7 @@ motion::TravelMove PlanLikeTheMotionStage(motion::SegmentPlanner& planner,
 
 PredictedMatrix PredictMatrix(const Model& model, const FeatureRobot& robot,
                               const DistanceField& field, const std::vector<FeatureNode>& nodes,
-                              int threads) {
+                              int threads, const Progress& progress) {
   const int n = static_cast<int>(nodes.size());
   PredictedMatrix out;
   out.seconds = Eigen::MatrixXd::Zero(n, n);
@@ -39,15 +39,24 @@ PredictedMatrix PredictMatrix(const Model& model, const FeatureRobot& robot,
   std::vector<Features> x;
   std::int64_t out_rows = 0;
   std::vector<std::int64_t> worst_count(kNumFeatures, 0);
+  std::mutex report_mutex;  // rows counted and reported under one lock: `done` only grows
+  std::int64_t rows_done = 0;
+  auto cancelled = [&] { return progress.cancelled(); };
   for (int r0 = 0; r0 < n; r0 += block) {
     const int r1 = std::min(n, r0 + block);
     x.assign(static_cast<std::size_t>(r1 - r0) * n, Features{});
-    ParallelFor(r1 - r0, threads, [&](int i, int) {
-      for (int j = 0; j < n; ++j) {
-        x[static_cast<std::size_t>(i) * n + j] =
-            ComputeFeatures(robot, field, nodes[r0 + i], nodes[j]);
-      }
-    });
+    ParallelFor(
+        r1 - r0, threads,
+        [&](int i, int) {
+          for (int j = 0; j < n; ++j) {
+            x[static_cast<std::size_t>(i) * n + j] =
+                ComputeFeatures(robot, field, nodes[r0 + i], nodes[j]);
+          }
+          const std::lock_guard<std::mutex> lock(report_mutex);
+          progress.Report(kLearnedStage, ++rows_done, n);
+        },
+        cancelled);
+    if (cancelled()) return out;  // the block's features are incomplete: not predicted
     std::string worst;
     const double fraction = OutOfRangeFraction(model.info(), x, &worst);
     out_rows += static_cast<std::int64_t>(std::llround(fraction * static_cast<double>(x.size())));

@@ -29,11 +29,15 @@ struct PredictedMatrix {
   std::string worst_feature;
 };
 
+inline constexpr std::string_view kLearnedStage = "learned travel";
+
 /// Predicts every ordered pair of `nodes` (diagonal 0), rows in blocks, features in parallel.
-/// Deterministic for any thread count.
+/// Deterministic for any thread count. Reports kLearnedStage (rows whose features are computed,
+/// rows). Cancelled through `progress`, it stops within a row per worker and returns at once:
+/// the rows not predicted are 0, a partial matrix for the caller, who asked to stop, to discard.
 PredictedMatrix PredictMatrix(const Model& model, const FeatureRobot& robot,
                               const DistanceField& field, const std::vector<FeatureNode>& nodes,
-                              int threads);
+                              int threads, const Progress& progress = {});
 
 /// Plans and times one travel move as the motion stage plans a weld-to-weld travel move
 /// (motion::PlanWeldSequence): the near search (SegmentSearch::kNear, the best of up to

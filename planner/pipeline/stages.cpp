@@ -207,15 +207,19 @@ void PriceLearned(const cell::Cell& cell, const reach::ReachMap& reach, const Pl
                   int r, const learned::Model& model, const learned::DistanceField& field,
                   const std::vector<Eigen::VectorXd>& q, const std::vector<int>& branch,
                   TravelMatrices::Robot& m, std::vector<std::string>* warnings) {
+  // Cancelled: m stays unpriced (analytic), and PlanCell stops after this stage.
+  const Progress& progress = options.progress;
   const learned::FeatureRobot fr =
-      learned::MakeFeatureRobot(cell, r, field, reach, options.threads);
+      learned::MakeFeatureRobot(cell, r, field, reach, options.threads, progress);
   std::vector<learned::FeatureNode> nodes;
   for (std::size_t i = 0; i < q.size(); ++i) {
+    if (progress.cancelled()) return;
     nodes.push_back(learned::MakeFeatureNode(
         fr, field, q[i], i == 0 ? learned::BranchOf(fr.chain, q[0]) : branch[i]));
   }
   learned::PredictedMatrix predicted =
-      learned::PredictMatrix(model, fr, field, nodes, options.threads);
+      learned::PredictMatrix(model, fr, field, nodes, options.threads, progress);
+  if (progress.cancelled()) return;
   if (predicted.out_of_range > kMaxOutOfRange) {
     m.fallback = fmt::format(
         "{}: travel model {} refused: {:.0f} % of the moves have inputs far outside its "
@@ -254,7 +258,7 @@ TravelMatrices ComputeTravelMatrices(const cell::Cell& cell, const collision::Co
   out.robots.resize(robots);
   if (options.travel_time == TravelTimeKind::kAnalytic) return out;
   std::unique_ptr<learned::DistanceField> field;
-  for (int r = 0; r < robots; ++r) {
+  for (int r = 0; r < robots && !options.progress.cancelled(); ++r) {
     TravelMatrices::Robot& m = out.robots[r];
     std::vector<Eigen::VectorXd> q;
     std::vector<int> branch;

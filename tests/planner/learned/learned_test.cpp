@@ -1117,6 +1117,71 @@ TEST(LearnedFeatures, RoadmapIsTheSameForOneAndTwoThreads) {
   EXPECT_GT(connected, r1.size() * r1.size() / 2);
 }
 
+// Ctrl-C during the roadmap's construction (about a second per robot on a reference station,
+// with --travel-time learned) waited for it to end. Uncancelled it reports every node of both
+// steps in order; cancelled at the first report of either step, it stops within a node per
+// worker, the ways of the nodes not reached missing.
+TEST(LearnedFeatures, RoadmapBuildStopsWithinANodePerWorkerWhenCancelled) {
+  const cell::Cell c = testing::TablesCell(true);
+  const collision::CollisionWorld world(c);
+  const reach::ReachMap reach = reach::ReachAll(c, world);
+  const DistanceField field(c);
+  const FeatureRobot fr = FeatureRobot::FromCell(c, 0);
+  const std::vector<Eigen::VectorXd> nodes = RoadmapNodes(c, 0, fr, field, reach);
+  const auto n = static_cast<std::int64_t>(nodes.size());
+  ASSERT_GT(n, 100);
+  std::vector<std::int64_t> done;
+  const Roadmap whole(fr, field, nodes, 2,
+                      Progress([&](std::string_view stage, std::int64_t d, std::int64_t total) {
+                        EXPECT_EQ(stage, kRoadmapStage);
+                        EXPECT_EQ(total, 2 * n);
+                        done.push_back(d);
+                      }));
+  ASSERT_EQ(static_cast<std::int64_t>(done.size()), 2 * n);
+  for (std::size_t i = 0; i < done.size(); ++i)
+    ASSERT_EQ(done[i], static_cast<std::int64_t>(i) + 1);
+  ASSERT_GT(whole.edges(), 0);
+
+  // Cancelled at the first node of step 2 (edges) or of step 3 (shortest ways).
+  for (const std::int64_t at : {std::int64_t{1}, n + 1}) {
+    SCOPED_TRACE(at);
+    std::atomic<bool> cancel{false};
+    std::int64_t reports_after = 0, last = 0;
+    const Progress progress(
+        [&](std::string_view, std::int64_t d, std::int64_t) {
+          if (d >= at) cancel = true;
+          if (cancel) ++reports_after;
+          last = d;
+        },
+        &cancel);
+    const Roadmap cut(fr, field, nodes, 2, progress);
+    EXPECT_LE(reports_after, 2) << "nodes done after the cancel (2 workers)";
+    EXPECT_LT(last, at + 2);
+    int ways = 0;  // finite times between different nodes
+    for (int i = 0; i < cut.size(); ++i) {
+      for (int j = 0; j < cut.size(); ++j) ways += i != j && std::isfinite(cut.time(i, j));
+    }
+    if (at == 1) {
+      EXPECT_EQ(cut.edges(), 0) << "no edge is joined when step 2 did not finish";
+      EXPECT_EQ(ways, 0);
+    } else {
+      EXPECT_EQ(cut.edges(), whole.edges());
+      // The ways from at most two sources: one per worker.
+      EXPECT_LE(ways, 2 * (cut.size() - 1));
+      EXPECT_GT(ways, 0);
+    }
+  }
+
+  // Cancelled before: no random configuration is drawn, and no roadmap is built.
+  std::atomic<bool> cancelled{true};
+  const Progress stopped({}, &cancelled);
+  const std::vector<Eigen::VectorXd> anchors = RoadmapNodes(c, 0, fr, field, reach, stopped);
+  EXPECT_GE(anchors.size(), 3u) << "home and the welds' approach configurations";
+  EXPECT_LT(anchors.size(), nodes.size());
+  for (std::size_t i = 0; i < anchors.size(); ++i) EXPECT_EQ(anchors[i], nodes[i]) << i;
+  EXPECT_EQ(MakeFeatureRobot(c, 0, field, reach, 2, stopped).roadmap, nullptr);
+}
+
 // The wall between the two tables: the straight joint move from a left weld to a right one
 // crosses it, the planner detours; the analytic estimate does not see it, the model does.
 TEST_F(LearnedWall, PredictionReflectsTheDetourTheAnalyticEstimateMisses) {
@@ -1317,6 +1382,37 @@ TEST(LearnedMonitoring, ThePlanSaysPerRobotWhyItFellBackAndItsKindAgreesWithTheS
   EXPECT_EQ(used.travel.robots[0].fallback, "");
   EXPECT_EQ(used.travel.robots[0].drift_threshold_pct, 8.0);
   EXPECT_EQ(used.travel.robots[1].fallback, b_reason);
+}
+
+// Ctrl-C while `plan --travel-time learned` built a robot's roadmap or its matrix of
+// predictions waited for both to end. Cancelled at the first report of either, planning stops
+// within a unit of work per worker: no later stage starts, no plan.
+TEST(LearnedMonitoring, PlanningStopsInTheRoadmapOrThePredictionsWhenCancelled) {
+  const cell::Cell c = testing::TablesCell(true);
+  const collision::CollisionWorld world(c);
+  for (const std::string_view stage : {kRoadmapStage, kLearnedStage}) {
+    SCOPED_TRACE(std::string(stage));
+    std::atomic<bool> cancel{false};
+    std::vector<std::string> after;  // the stages of the reports from the cancelling one on
+    const Progress progress(
+        [&](std::string_view s, std::int64_t, std::int64_t) {
+          if (s == stage) cancel = true;
+          if (cancel) after.emplace_back(s);
+        },
+        &cancel);
+    const pipeline::PlanOutput out =
+        pipeline::PlanCell(c, world,
+                           {.threads = 2,
+                            .rebalance_rounds = 0,
+                            .travel_time = pipeline::TravelTimeKind::kLearned,
+                            .travel_models = {RangeModel(c.robots[0], "wide", -1e9f, 1e9f)},
+                            .progress = progress});
+    EXPECT_EQ(out.status, pipeline::PlanStatus::kCancelled);
+    EXPECT_TRUE(out.plan.robots.empty());
+    ASSERT_FALSE(after.empty()) << "the stage never reported";
+    EXPECT_LE(after.size(), 2u) << "units of work done after the cancel (2 workers)";
+    for (const std::string& s : after) EXPECT_EQ(s, stage) << "a later stage ran";
+  }
 }
 
 }  // namespace
