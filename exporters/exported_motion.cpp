@@ -20,8 +20,9 @@ void MoveAlongChords(const std::vector<int>& waypoints, plan::Segment& s) {
   for (std::size_t w = 1; w < waypoints.size(); ++w) {
     const auto i0 = static_cast<std::size_t>(waypoints[w - 1]);
     const auto i1 = static_cast<std::size_t>(waypoints[w]);
-    const Eigen::VectorXd a = s.q[i0];
-    const Eigen::VectorXd b = s.q[i1];
+    // Only the samples strictly between the two waypoints change.
+    const Eigen::VectorXd& a = s.q[i0];
+    const Eigen::VectorXd& b = s.q[i1];
     const double span = s.times[i1] - s.times[i0];
     for (std::size_t k = i0 + 1; k < i1; ++k) {
       const double share = span > 0 ? (s.times[k] - s.times[i0]) / span : 0.0;
