@@ -333,7 +333,8 @@ ConcurrencyResult CheckConcurrency(const plan::Plan& plan, const collision::Coll
                "order separates them) and touch: {} ({} at {} s, {} at {} s of the planned "
                "clock)",
                ra, x.name, rb, y.name, c.bodies, ra, Sec(x.piece.times()[c.index_a]), rb,
-               Sec(y.piece.times()[c.index_b]))});
+               Sec(y.piece.times()[c.index_b])),
+           .other_robot = rb});
       stop = cap > 0 && static_cast<int>(result.violations.size()) >= cap;
     }
     options.progress.Report(kConcurrencyStage, figures.checked_pairs, task_count);

@@ -1003,9 +1003,10 @@ void AddContacts(const Setup& s, const std::vector<RunResult>& runs, EventCheckR
         {.kind = ViolationKind::kRobustness,
          .time = c.time,
          .robot = a,
-         .message = fmt::format("{} {} and {} touch at {} s: {}; {} of {} runs touch",
-                                RunName(s.options, first), a, b, Sec(c.time), c.text, count,
-                                runs.size())});
+         .message =
+             fmt::format("{} {} and {} touch at {} s: {}; {} of {} runs touch",
+                         RunName(s.options, first), a, b, Sec(c.time), c.text, count, runs.size()),
+         .other_robot = b});
   }
 }
 

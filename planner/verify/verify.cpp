@@ -129,9 +129,10 @@ std::string Sec(double t) {
 
 class Collector {
  public:
-  explicit Collector(std::string robot) : robot_(std::move(robot)) {}
+  explicit Collector(std::string robot, std::string other_robot = {})
+      : robot_(std::move(robot)), other_robot_(std::move(other_robot)) {}
   void Add(ViolationKind kind, double time, std::string message) {
-    out_.push_back({kind, time, robot_, std::move(message)});
+    out_.push_back({kind, time, robot_, std::move(message), false, other_robot_});
   }
   void Add(ViolationKind kind, double time, std::string robot, std::string message) {
     out_.push_back({kind, time, std::move(robot), std::move(message)});
@@ -148,7 +149,7 @@ class Collector {
   }
 
  private:
-  std::string robot_;
+  std::string robot_, other_robot_;
   std::vector<Violation> out_;
 };
 
@@ -931,7 +932,9 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
   }
   std::vector<Collector> task_out;
   task_out.reserve(tasks.size());
-  for (const Task& t : tasks) task_out.emplace_back(plan.robots[t.a].robot);
+  for (const Task& t : tasks) {
+    task_out.emplace_back(plan.robots[t.a].robot, t.b < 0 ? "" : plan.robots[t.b].robot);
+  }
   std::vector<long long> task_checks(tasks.size(), 0);
   const int task_count = static_cast<int>(tasks.size());
   std::mutex progress_mutex;

@@ -61,6 +61,9 @@ struct Violation {
   /// A weld the plan leaves out (kWeld, "… is not welded"): the plan is incomplete there, not
   /// unsafe (VerifyReport::unsafe_count).
   bool omission = false;
+  /// The second robot of a robot–robot contact (kRobotCollision, kUnorderedContact,
+  /// kRobustness); empty for the others.
+  std::string other_robot;
   bool operator==(const Violation&) const = default;
 };
 

@@ -102,6 +102,7 @@ TEST_F(ConcurrencyTest, ARemovedZoneIsAnUnorderedContactNamingBothRobotsAndSegme
   for (const Violation& x : v) {
     EXPECT_FALSE(x.omission);
     EXPECT_EQ(x.robot, "R1");
+    EXPECT_EQ(x.other_robot, "R2");
     // "R1 W03→W04 (segment 33, 19.6–19.9 s) and R2 W05 dwell (segment 18, …) may overlap for
     // some timing … and touch: R1/gun – R2/link_5 (…)"
     EXPECT_THAT(x.message,

@@ -166,7 +166,10 @@ TEST_F(RobustnessTest, AnIdleRobotDoesNotStopTheRandomTimingRuns) {
   plan::Plan blocked = MakePlan(*cell_, {a, in_the_way});
   blocked.robots[1].segments = {Hold(plan::SegmentKind::kWait, Reach(), 0.0, 3.0)};
   const VerifyReport hit = Verify(blocked, *cell_, *world_);
-  EXPECT_FALSE(Of(hit, ViolationKind::kRobotCollision).empty()) << hit.violations.size();
+  const std::vector<Violation> contacts = Of(hit, ViolationKind::kRobotCollision);
+  ASSERT_FALSE(contacts.empty()) << hit.violations.size();
+  EXPECT_EQ(contacts[0].robot, "A");
+  EXPECT_EQ(contacts[0].other_robot, "B");
   EXPECT_EQ(hit.robustness.runs, 100);
 }
 
@@ -253,6 +256,8 @@ TEST_F(RobustnessTest, ATimeOffsetWaitIsNotAnInterlock) {
                         "clock but at 0.000000 s when the zones and weld signals run as events"));
   const std::vector<Violation> touch = Of(r, ViolationKind::kRobustness);
   ASSERT_EQ(touch.size(), 1u) << "one per robot pair, not one per run";
+  EXPECT_EQ(touch[0].robot, "A");
+  EXPECT_EQ(touch[0].other_robot, "B");
   EXPECT_THAT(touch[0].message,
               ::testing::ContainsRegex("^under run 0 of 100 \\(seed 1, every duration × U\\[0.8, "
                                        "1.2\\]\\) A and B touch at [0-9.]+ s: A/.* – B/.*; 100 of "
