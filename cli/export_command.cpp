@@ -29,13 +29,17 @@ std::vector<std::string> ProgramLines(const exporters::ExportResult& result) {
   for (const exporters::RobotExport& r : result.robots) {
     lines.push_back(fmt::format(
         "{}: {} program {}: {} moves ({} planned samples, corridor {:.4f} deg, {} kept "
-        "where the chord collided, {} short moves merged, {} of {} corners blended), motion "
+        "where the chord collided, {} short moves merged, {} of {} corners blended{}), motion "
         "{:.2f} s estimated vs {:.2f} s planned",
         r.robot, r.dialect, r.program.name, r.figures.moves, r.figures.planned_samples,
         r.figures.corridor_tolerance * 180.0 / 3.14159265358979323846,
         r.figures.rechecked_waypoints, r.figures.merged_moves, r.figures.blended_corners,
-        r.figures.blended_corners + r.figures.stopped_corners, r.estimated_motion_time,
-        r.figures.planned_motion_time));
+        r.figures.blended_corners + r.figures.stopped_corners,
+        r.figures.stopped_for_robots > 0
+            ? fmt::format(", {} stopped where the blend met another robot",
+                          r.figures.stopped_for_robots)
+            : "",
+        r.estimated_motion_time, r.figures.planned_motion_time));
   }
   for (const std::string& s : result.skipped) {
     lines.push_back(s + ": no program (no `controller:` in the cell)");
@@ -167,6 +171,7 @@ void RegisterExport(CLI::App& app, const GlobalOptions& global, int* exit_code) 
         jr["merged_moves"] = r.figures.merged_moves;
         jr["blended_corners"] = r.figures.blended_corners;
         jr["stopped_corners"] = r.figures.stopped_corners;
+        jr["stopped_for_robots"] = r.figures.stopped_for_robots;
         jr["estimated_motion_time"] = r.estimated_motion_time;
         jr["planned_motion_time"] = r.figures.planned_motion_time;
         j["programs"].push_back(std::move(jr));

@@ -18,9 +18,17 @@ double Share(const Eigen::VectorXd& d, const BlendModel& model) {
 
 BlendRegion BlendRegionOf(const Eigen::VectorXd& a, const Eigen::VectorXd& b,
                           const Eigen::VectorXd& c, const BlendModel& model) {
+  const double in = Share(a - b, model), out = Share(c - b, model);
   return {.corner = b,
-          .toward_previous = Share(a - b, model) * (a - b),
-          .toward_next = Share(c - b, model) * (c - b)};
+          .toward_previous = in * (a - b),
+          .toward_next = out * (c - b),
+          .previous_share = in,
+          .next_share = out};
+}
+
+Eigen::VectorXd BlendPoint(const BlendRegion& region, double tau) {
+  return region.corner + (1 - tau) * (1 - tau) * region.toward_previous +
+         tau * tau * region.toward_next;
 }
 
 CornerCheck::CornerCheck(const collision::CollisionWorld& world, const cell::Cell& cell, int robot)

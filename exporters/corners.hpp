@@ -39,9 +39,21 @@ struct BlendModel {
 /// The blend region's spanning vectors at corner b (file comment): u toward a, w toward c.
 struct BlendRegion {
   Eigen::VectorXd corner, toward_previous, toward_next;
+  /// f_in, f_out of the file comment: the blend leaves the move a → b at the share
+  /// 1 − previous_share of it and joins b → c at next_share of it.
+  double previous_share = 0.0, next_share = 0.0;
 };
 BlendRegion BlendRegionOf(const Eigen::VectorXd& a, const Eigen::VectorXd& b,
                           const Eigen::VectorXd& c, const BlendModel& model);
+
+/// The point at `tau` ∈ [0, 1] of the blended path through the region: the quadratic Bézier
+/// curve from b + u (tau = 0) to b + w (tau = 1) with control point b,
+///   b + (1 − tau)² u + tau² w,
+/// the path of a constant-acceleration (parabolic) blend, tangent to both moves and inside the
+/// region. The model of the blend that the exported-motion check moves the robot along
+/// (exported_motion.hpp); the proof of the region (CornerCheck::BlendIsFree) covers every path
+/// inside it.
+Eigen::VectorXd BlendPoint(const BlendRegion& region, double tau);
 
 class CornerCheck {
  public:

@@ -261,6 +261,48 @@ CellPrograms CheckCellPrograms(const cell::Cell& cell, const Site& site, const s
   return result;
 }
 
+namespace {
+// The program of robot p: built from the plan (its blends, of the dialect's reach unless `blend`
+// gives one, proved on `world`; `exact_stops` as BuildOptions::exact_stops), written in its dialect
+// and read back by the dialect's strict reader. Throws InputError as BuildProgram, and at the
+// robot's `controller.program` when a part of the program would be named like the routine its weld
+// call invokes.
+RobotExport ExportRobot(const plan::Plan& plan, const cell::Cell& cell, const CellProgram& p,
+                        const Site& site, const collision::CollisionWorld& world,
+                        const std::string& plan_file, const std::optional<BlendModel>& blend,
+                        const std::vector<std::vector<int>>* exact_stops) {
+  const auto r = static_cast<std::size_t>(p.robot);
+  const cell::Robot& robot = cell.robots[r];
+  const std::unique_ptr<Dialect> dialect = MakeDialect(p.dialect);
+  const Site s = WithDefaults(site, *dialect);
+  const std::string routine = internal::WeldCallRoutine(s, p.dialect, dialect->limits());
+  RobotExport out{.robot = robot.name, .dialect = p.dialect, .site = s};
+  CornerCheck corners(world, cell, p.robot);
+  const Program built = BuildProgram(plan, cell, p.robot, p.name, s, &out.figures,
+                                     {.corners = &corners,
+                                      .blend = blend.value_or(dialect->limits().blend),
+                                      .exact_stops = exact_stops,
+                                      .plan_file = plan_file});
+  out.files = dialect->Write(built, robot, s);
+  for (const ProgramFile& f : out.files) {
+    // A part program (INFORM NAMEnn) named like the weld routine would be called by it.
+    if (const std::string stem = f.name.substr(0, f.name.rfind('.'));
+        internal::SameName(stem, routine, dialect->limits().names)) {
+      throw InputError({Diagnostic{
+          .where = RobotWhere(cell, robot),
+          .key_path = fmt::format("robots[{}].controller.program", r),
+          .message = fmt::format("{} program {} has a part {} named like the routine its weld "
+                                 "call invokes (`weld_call.{}`): give the robot another "
+                                 "`controller.program`",
+                                 p.dialect, p.name, f.name, p.dialect)}});
+    }
+  }
+  out.program = dialect->Read(out.files, robot, s);
+  out.estimated_motion_time = EstimateMotionTime(out.program, robot);
+  return out;
+}
+}  // namespace
+
 ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Site& site,
                         const ExportRequest& request) {
   CheckPlanOfCell(plan, cell, request.plan_file);
@@ -286,32 +328,13 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
   DiagnosticSink problems;
   for (const CellProgram& p : programs.programs) {
     try {
-      const std::size_t r = static_cast<std::size_t>(p.robot);
+      const auto r = static_cast<std::size_t>(p.robot);
       const cell::Robot& robot = cell.robots[r];
       const std::string& dialect_name = p.dialect;
       const std::string& name = p.name;
-      const std::unique_ptr<Dialect> dialect = MakeDialect(dialect_name);
-      const Site s = WithDefaults(site, *dialect);
-      const NameRules& rules = dialect->limits().names;
-      const std::string routine = internal::WeldCallRoutine(s, dialect_name, dialect->limits());
-      RobotExport out{.robot = robot.name, .dialect = dialect_name, .site = s};
-      CornerCheck corners(world, cell, p.robot);
-      const Program built = BuildProgram(
-          plan, cell, p.robot, name, s, &out.figures,
-          {.corners = &corners, .blend = dialect->limits().blend, .plan_file = request.plan_file});
-      out.files = dialect->Write(built, robot, s);
+      RobotExport out =
+          ExportRobot(plan, cell, p, site, world, request.plan_file, request.blend, nullptr);
       for (const ProgramFile& f : out.files) {
-        // A part program (INFORM NAMEnn) named like the weld routine would be called by it.
-        if (const std::string stem = f.name.substr(0, f.name.rfind('.'));
-            internal::SameName(stem, routine, rules)) {
-          throw InputError({Diagnostic{
-              .where = RobotWhere(cell, robot),
-              .key_path = fmt::format("robots[{}].controller.program", r),
-              .message = fmt::format("{} program {} has a part {} named like the routine its weld "
-                                     "call invokes (`weld_call.{}`): give the robot another "
-                                     "`controller.program`",
-                                     dialect_name, name, f.name, dialect_name)}});
-        }
         // Controllers' file systems ignore case; a part program of one robot must never replace
         // another robot's (split programs name their parts after the cut main name).
         std::string key = f.name;
@@ -339,8 +362,6 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
                                   it->second.robot, it->second.program, robot.name, name, f.name));
         }
       }
-      out.program = dialect->Read(out.files, robot, s);
-      out.estimated_motion_time = EstimateMotionTime(out.program, robot);
       result.robots.push_back(std::move(out));
     } catch (const InputError& e) {
       AddOnce(&problems, e);
@@ -392,8 +413,17 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
         "forever",
         skipped, list));
   }
-  // The programs' moves off the planned path, checked against the other robots too.
-  CheckExportedMotion(plan, cell, world, result, request.threads);
+  // The programs' moves off the planned path, checked against the other robots too; blends
+  // that meet another robot become exact stops.
+  const auto rebuild = [&](std::size_t index, const std::vector<std::vector<int>>& exact_stops) {
+    const std::string& robot = result.robots[index].robot;
+    const auto p =
+        std::find_if(programs.programs.begin(), programs.programs.end(), [&](const CellProgram& c) {
+          return cell.robots[static_cast<std::size_t>(c.robot)].name == robot;
+        });
+    return ExportRobot(plan, cell, *p, site, world, request.plan_file, request.blend, &exact_stops);
+  };
+  CheckExportedMotion(plan, cell, world, request.threads, rebuild, &result);
   return result;
 }
 

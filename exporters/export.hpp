@@ -4,6 +4,7 @@
 // returned). Nothing is written to disk here (the CLI writes the files atomically).
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,9 @@ struct ExportRequest {
   const collision::CollisionWorld* world = nullptr;
   /// The plan file as the user gave it, for errors about the plan.
   std::string plan_file = "plan.json";
+  /// How far the controllers blend through a waypoint, when not as the dialect assumes
+  /// (DialectLimits::blend; e.g. a KRL controller whose $APO_DIS_PTP is not the default).
+  std::optional<BlendModel> blend;
   /// Worker threads of the check of the programs' motion (CheckExportedMotion); 0 = one per
   /// hardware thread. The programs do not depend on it.
   int threads = 0;

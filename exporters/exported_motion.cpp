@@ -6,8 +6,10 @@
 #include <cmath>
 #include <map>
 #include <numbers>
+#include <stdexcept>
 #include <vector>
 
+#include "exporters/corners.hpp"
 #include "exporters/site.hpp"
 #include "planner/verify/verify.hpp"
 
@@ -31,6 +33,29 @@ void MoveAlongChords(const std::vector<int>& waypoints, plan::Segment& s) {
   }
 }
 
+// The samples inside each blend window moved onto the blended path (corners.hpp, BlendPoint):
+// the blend through waypoint b leaves the chord into b at the share 1 − f_in of that move's
+// time and joins the chord out of b at the share f_out of its time, at a uniform rate in time.
+// `planned` holds the waypoints as planned (the blends move b itself).
+void MoveThroughBlends(const std::vector<int>& waypoints, const std::vector<int>& blended,
+                       const BlendModel& model, const plan::Segment& planned, plan::Segment& s) {
+  for (std::size_t w = 1; w + 1 < waypoints.size(); ++w) {
+    const auto i1 = static_cast<std::size_t>(waypoints[w]);
+    if (std::find(blended.begin(), blended.end(), waypoints[w]) == blended.end()) continue;
+    const auto i0 = static_cast<std::size_t>(waypoints[w - 1]);
+    const auto i2 = static_cast<std::size_t>(waypoints[w + 1]);
+    const BlendRegion region = BlendRegionOf(planned.q[i0], planned.q[i1], planned.q[i2], model);
+    const std::vector<double>& t = planned.times;
+    const double start = t[i1] - region.previous_share * (t[i1] - t[i0]);
+    const double end = t[i1] + region.next_share * (t[i2] - t[i1]);
+    if (!(end > start)) continue;
+    for (std::size_t k = i0 + 1; k < i2; ++k) {
+      if (t[k] < start || t[k] > end) continue;
+      s.q[k] = BlendPoint(region, (t[k] - start) / (end - start));
+    }
+  }
+}
+
 // Kinds of violation that are contact: what moving off the planned path can cause (the
 // program's speeds and timing are the controller's, not the plan's samples).
 bool IsContact(verify::ViolationKind kind) {
@@ -43,31 +68,42 @@ constexpr double kDeg = 180.0 / std::numbers::pi;
 
 }  // namespace
 
-plan::Plan ExportedMotion(const plan::Plan& plan, const ExportResult& result) {
+plan::Plan ExportedMotion(const plan::Plan& plan, const ExportResult& result, Blends blends) {
   plan::Plan moved = plan;
   for (const RobotExport& e : result.robots) {
     const auto rp = std::find_if(moved.robots.begin(), moved.robots.end(),
                                  [&](const plan::RobotPlan& r) { return r.robot == e.robot; });
     if (rp == moved.robots.end()) continue;
     const std::vector<std::vector<int>>& waypoints = e.figures.waypoints;
+    const std::vector<std::vector<int>>& blended = e.figures.blended;
     for (std::size_t k = 0; k < rp->segments.size() && k < waypoints.size(); ++k) {
       MoveAlongChords(waypoints[k], rp->segments[k]);
+      if (blends == Blends::kAlong && k < blended.size() && !blended[k].empty()) {
+        const plan::Segment& planned =
+            plan.robots[static_cast<std::size_t>(rp - moved.robots.begin())].segments[k];
+        MoveThroughBlends(waypoints[k], blended[k], e.figures.blend, planned, rp->segments[k]);
+      }
     }
   }
   return moved;
 }
 
-void CheckExportedMotion(const plan::Plan& plan, const cell::Cell& cell,
-                         const collision::CollisionWorld& world, const ExportResult& result,
-                         int threads) {
-  if (result.robots.empty()) return;
-  const verify::VerifyReport report =
-      verify::Verify(ExportedMotion(plan, result), cell, world, {.threads = threads});
-  std::vector<const verify::Violation*> contacts;
+namespace {
+
+// The contacts of `moved` (IsContact) that the independent verifier finds.
+std::vector<verify::Violation> Contacts(const plan::Plan& moved, const cell::Cell& cell,
+                                        const collision::CollisionWorld& world, int threads) {
+  const verify::VerifyReport report = verify::Verify(moved, cell, world, {.threads = threads});
+  std::vector<verify::Violation> contacts;
   for (const verify::Violation& v : report.violations) {
-    if (IsContact(v.kind)) contacts.push_back(&v);
+    if (IsContact(v.kind)) contacts.push_back(v);
   }
-  if (contacts.empty()) return;
+  return contacts;
+}
+
+// The programs' chords make contact: the tolerances took them too far from the planned path.
+[[noreturn]] void ThrowChordContacts(const ExportResult& result,
+                                     const std::vector<verify::Violation>& contacts) {
   // How far each program leaves the planned path; the site of the robots (one site, with each
   // dialect's defaults filled in).
   std::string deviations;
@@ -81,7 +117,7 @@ void CheckExportedMotion(const plan::Plan& plan, const cell::Cell& cell,
       !site.where.count("corridor_tolerance") && site.where.count("merge_tolerance")
           ? "merge_tolerance"
           : "corridor_tolerance";
-  const verify::Violation& first = *contacts.front();
+  const verify::Violation& first = contacts.front();
   const std::string contact = fmt::format(
       "{:.3f} s{}: {}{}", first.time, first.robot.empty() ? "" : ", " + first.robot, first.message,
       contacts.size() > 1 ? fmt::format("; {} more", contacts.size() - 1) : "");
@@ -92,6 +128,88 @@ void CheckExportedMotion(const plan::Plan& plan, const cell::Cell& cell,
                         "for the planned path: lower the tolerances",
                         contact, deviations, site.corridor_tolerance * kDeg,
                         site.merge_tolerance * kDeg));
+}
+
+// A blended waypoint of a program and the time window of its blend (s, planned clock).
+struct BlendWindow {
+  std::size_t segment = 0;
+  int sample = 0;
+  double start = 0.0, end = 0.0;
+};
+
+std::vector<BlendWindow> BlendWindows(const plan::RobotPlan& rp, const ProgramFigures& figures) {
+  std::vector<BlendWindow> windows;
+  for (std::size_t k = 0; k < rp.segments.size() && k < figures.blended.size(); ++k) {
+    const std::vector<int>& waypoints = figures.waypoints[k];
+    const plan::Segment& s = rp.segments[k];
+    for (std::size_t w = 1; w + 1 < waypoints.size(); ++w) {
+      const std::vector<int>& blended = figures.blended[k];
+      if (std::find(blended.begin(), blended.end(), waypoints[w]) == blended.end()) continue;
+      const auto i0 = static_cast<std::size_t>(waypoints[w - 1]);
+      const auto i1 = static_cast<std::size_t>(waypoints[w]);
+      const auto i2 = static_cast<std::size_t>(waypoints[w + 1]);
+      const BlendRegion region = BlendRegionOf(s.q[i0], s.q[i1], s.q[i2], figures.blend);
+      windows.push_back({.segment = k,
+                         .sample = waypoints[w],
+                         .start = s.times[i1] - region.previous_share * (s.times[i1] - s.times[i0]),
+                         .end = s.times[i1] + region.next_share * (s.times[i2] - s.times[i1])});
+    }
+  }
+  return windows;
+}
+
+// Whether `robot`'s blend in `window` is made an exact stop in `round` (CheckExportedMotion):
+// 0, a contact of the robot on a clock that comes near the window (random timing varies every
+// duration by ±20 %, so a contact at t of a run happened near t / 1.2 … t / 0.8 of the planned
+// clock; a second either side for the pieces' extent); 1, any contact of the robot; 2, always.
+bool StopsIn(int round, const std::string& robot, const BlendWindow& window,
+             const std::vector<verify::Violation>& contacts) {
+  if (round >= 2) return true;
+  return std::any_of(contacts.begin(), contacts.end(), [&](const verify::Violation& v) {
+    if (v.robot != robot && v.other_robot != robot) return false;
+    return round == 1 || (window.end >= 0.8 * v.time - 1.0 && window.start <= 1.25 * v.time + 1.0);
+  });
+}
+
+}  // namespace
+
+void CheckExportedMotion(const plan::Plan& plan, const cell::Cell& cell,
+                         const collision::CollisionWorld& world, int threads,
+                         const RebuildProgram& rebuild, ExportResult* result) {
+  if (result->robots.empty()) return;
+  std::vector<verify::Violation> contacts =
+      Contacts(ExportedMotion(plan, *result, Blends::kAlong), cell, world, threads);
+  if (contacts.empty()) return;
+  if (const std::vector<verify::Violation> chords =
+          Contacts(ExportedMotion(plan, *result, Blends::kNone), cell, world, threads);
+      !chords.empty()) {
+    ThrowChordContacts(*result, chords);
+  }
+  // Only blends make contact, and their regions are proved free of obstacles and the robot
+  // itself: another robot is in the way. Stop there, in wider rounds until none meets one.
+  std::vector<std::vector<std::vector<int>>> stops(result->robots.size());
+  for (int round = 0; round < 3 && !contacts.empty(); ++round) {
+    for (std::size_t i = 0; i < result->robots.size(); ++i) {
+      const RobotExport& e = result->robots[i];
+      const auto rp = std::find_if(plan.robots.begin(), plan.robots.end(),
+                                   [&](const plan::RobotPlan& r) { return r.robot == e.robot; });
+      if (rp == plan.robots.end()) continue;
+      stops[i].resize(rp->segments.size());
+      bool more = false;
+      for (const BlendWindow& w : BlendWindows(*rp, e.figures)) {
+        if (!StopsIn(round, e.robot, w, contacts)) continue;
+        stops[i][w.segment].push_back(w.sample);
+        more = true;
+      }
+      if (more) result->robots[i] = rebuild(i, stops[i]);
+    }
+    contacts = Contacts(ExportedMotion(plan, *result, Blends::kAlong), cell, world, threads);
+  }
+  if (!contacts.empty()) {
+    // The last round stops every blend: the chords' motion, found free above.
+    throw std::logic_error("CheckExportedMotion: contact with every blend stopped: " +
+                           contacts.front().message);
+  }
 }
 
 }  // namespace weldcell::exporters

@@ -182,6 +182,13 @@ Instruction Comment(const std::string& text) {
   return {.kind = InstructionKind::kComment, .text = internal::AsciiText(text)};
 }
 
+// Whether waypoint `sample` of segment `segment` is in `stops` (BuildOptions::exact_stops).
+bool MustStop(const std::vector<std::vector<int>>* stops, int segment, int sample) {
+  if (stops == nullptr || segment >= static_cast<int>(stops->size())) return false;
+  const std::vector<int>& in = (*stops)[static_cast<std::size_t>(segment)];
+  return std::find(in.begin(), in.end(), sample) != in.end();
+}
+
 }  // namespace
 
 int PlanRobotIndex(const plan::Plan& plan, const std::string& robot, const std::string& plan_file) {
@@ -274,6 +281,8 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
   const int num_segments = static_cast<int>(rp.segments.size());
   ProgramFigures fig{.corridor_tolerance = site.corridor_tolerance};
   fig.waypoints.resize(rp.segments.size());
+  fig.blended.resize(rp.segments.size());
+  fig.blend = options.blend;
   for (int k = 0; k < num_segments; ++k) {
     const plan::Segment& s = rp.segments[static_cast<std::size_t>(k)];
     if (s.q.empty() || s.q.size() != s.times.size()) {
@@ -448,13 +457,18 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
             fig.shortest_move = fig.shortest_move > 0 ? std::min(fig.shortest_move, dt) : dt;
           }
           // A waypoint inside the motion is blended only where the dialect's blend region
-          // around it is proved free (corners.hpp); else the robot stops there.
+          // around it is proved free (corners.hpp) and its blend met no other robot
+          // (options.exact_stops, exported_motion.hpp); else the robot stops there.
           bool exact = w + 1 == keep.size();
           if (!exact) {
-            exact = !site.approximate || options.corners == nullptr ||
-                    !options.corners->BlendIsFree(a, b, s.q[static_cast<std::size_t>(keep[w + 1])],
-                                                  options.blend);
+            const bool free = site.approximate && options.corners != nullptr &&
+                              options.corners->BlendIsFree(
+                                  a, b, s.q[static_cast<std::size_t>(keep[w + 1])], options.blend);
+            const bool met_robot = free && MustStop(options.exact_stops, k, i1);
+            fig.stopped_for_robots += met_robot ? 1 : 0;
+            exact = !free || met_robot;
             ++(exact ? fig.stopped_corners : fig.blended_corners);
+            if (!exact) fig.blended[static_cast<std::size_t>(k)].push_back(i1);
           }
           const bool from_stop = w == 1 || ins.back().exact_stop;
           // A move from standstill to standstill: the lowest speed whose trapezoidal profile

@@ -83,6 +83,13 @@ struct ProgramFigures {
   /// moves go through, first and last included (motion segments of two or more samples; empty
   /// for the others): between two of them the program moves in a straight joint line.
   std::vector<std::vector<int>> waypoints;
+  /// Per segment, the waypoints (sample indices, ascending, a subset of `waypoints`' inner
+  /// ones) that the program blends through; the others inside a motion are exact stops.
+  std::vector<std::vector<int>> blended;
+  BlendModel blend;  ///< The blend reach the program was built with (BuildOptions::blend).
+  /// Waypoints made exact stops because their blend met another robot
+  /// (BuildOptions::exact_stops, CheckExportedMotion); counted in stopped_corners too.
+  int stopped_for_robots = 0;
 };
 
 /// Index of `robot` in plan.robots; throws InputError (at `plan_file`) when the plan has no such
@@ -97,6 +104,10 @@ struct BuildOptions {
   /// no short move is merged.
   CornerCheck* corners = nullptr;
   BlendModel blend;  ///< The dialect's blend reach (DialectLimits::blend).
+  /// Per segment of the robot's plan, waypoints (sample indices) that must be exact stops even
+  /// where their blend region is proved free: their blend met another robot
+  /// (exported_motion.hpp). nullptr or shorter than the segments: none.
+  const std::vector<std::vector<int>>* exact_stops = nullptr;
   /// The plan file as the user gave it, named by errors about the plan.
   std::string plan_file = "plan.json";
 };
@@ -111,8 +122,8 @@ struct BuildOptions {
 /// keeps the planned sample farthest from it, until every chord is free; then moves shorter than
 /// site.min_move_time are merged with a neighbour where the chord stays within site.merge_tolerance
 /// of the planned samples and is proved free (options.corners); each waypoint inside is
-/// approximated only where the site allows it and its blend region is proved free, else it is an
-/// exact stop.
+/// approximated only where the site allows it, its blend region is proved free and it is not in
+/// options.exact_stops, else it is an exact stop.
 Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot,
                      const std::string& name, const Site& site, ProgramFigures* figures = nullptr,
                      const BuildOptions& options = {});

@@ -4,7 +4,6 @@
 // fixture is checked against the cell first: when the plan format or cells/M (or a robot it
 // uses) changes, the tests fail and say how to write the fixture again; they never skip.
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <cstdio>
 #include <memory>
@@ -23,6 +22,7 @@
 #include "planner/plan/plan.hpp"
 #include "planner/verify/verify.hpp"
 #include "tests/exporters/corner_recheck.hpp"
+#include "tests/exporters/gunzip.hpp"
 #include "tests/exporters/test_support.hpp"
 
 namespace weldcell::exporters {
@@ -35,19 +35,8 @@ constexpr const char* kRegenerate =
     "write the fixture again: weldcell plan cells/M/cell.yaml -o /tmp/m --rebalance-rounds 0; "
     "gzip -9n < /tmp/m/plan.json > tests/exporters/plans/M.plan.json.gz";
 
-std::string Gunzip(const std::string& path) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (f == nullptr) return {};
-  std::string out;
-  char buffer[1 << 16];
-  int n;
-  while ((n = gzread(f, buffer, sizeof buffer)) > 0)
-    out.append(buffer, static_cast<std::size_t>(n));
-  gzclose(f);
-  return out;
-}
-
 using testing::CheckWeldPoses;
+using testing::Gunzip;
 using testing::WithPulses;
 
 class ExportMTest : public ::testing::TestWithParam<std::string> {
