@@ -1,6 +1,7 @@
 #pragma once
 // Progress of long work on stderr: a redrawn bar on a terminal, plain lines otherwise (CI logs:
-// the start and every quarter of each stage), nothing with --quiet or --json.
+// the start and every quarter of each stage), each with the seconds since the stage started and,
+// while it is under way, the time left at the rate so far; nothing with --quiet or --json.
 
 #include <atomic>
 #include <chrono>
@@ -11,6 +12,11 @@
 #include "planner/common/progress.hpp"
 
 namespace weldcell::cli {
+
+/// ", about N s left" (", about N min left" from two minutes on) at the rate so far of a stage
+/// that has done `done` of `total` steps in `seconds`; empty before a step is done or a second has
+/// passed, once the stage is complete, and under a second left.
+std::string TimeLeft(std::int64_t done, std::int64_t total, double seconds);
 
 /// One bar (one stage).
 class ProgressBar {
@@ -52,6 +58,7 @@ class StageBars {
   void Update(std::string_view stage, std::int64_t done, std::int64_t total);
   bool enabled_;
   std::string stage_;
+  std::int64_t total_ = 0;
   std::unique_ptr<ProgressBar> bar_;
 };
 
