@@ -75,6 +75,8 @@ nlohmann::ordered_json BreakdownJson(const plan::CycleBreakdown& b) {
     jr["waiting"] = r.waiting;
     jr["idle"] = r.idle;
     jr["finish"] = r.finish_time;
+    jr["short_waits"] = r.short_waits;
+    jr["short_waiting"] = r.short_waiting;
     jr["waits"] = nlohmann::ordered_json::array();
     for (const plan::WaitInterval& w : r.waits) {
       nlohmann::ordered_json jw;
@@ -87,6 +89,7 @@ nlohmann::ordered_json BreakdownJson(const plan::CycleBreakdown& b) {
                              {"robot", c.robot},
                              {"ready", c.ready_time}});
       }
+      jw["free_zones"] = w.free_zones;
       jr["waits"].push_back(std::move(jw));
     }
     j["robots"].push_back(std::move(jr));

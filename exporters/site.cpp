@@ -4,6 +4,7 @@
 #include "exporters/site.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <numbers>
@@ -269,6 +270,34 @@ void SiteError(const Site& site, const std::string& key, const std::string& mess
       .message =
           message + fmt::format(" (`{}` is the dialect's default: {} gives none)", key,
                                 site.source_file.empty() ? "no --site export.yaml" : "the file")}});
+}
+
+void CheckToolLoadNames(const Site& site, const cell::Cell& cell, DiagnosticSink* problems) {
+  // In the cell's order, each once (robots may carry the same gun).
+  std::vector<std::string> robots, tools;
+  for (const cell::Robot& robot : cell.robots) {
+    robots.push_back(robot.name);
+    if (!robot.tool.name.empty() &&
+        std::find(tools.begin(), tools.end(), robot.tool.name) == tools.end()) {
+      tools.push_back(robot.tool.name);
+    }
+  }
+  auto has = [](const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  for (const auto& tool_load : site.tool_loads) {
+    const std::string& name = tool_load.first;
+    if (has(robots, name) || has(tools, name)) continue;
+    std::string expected = fmt::format("a robot ({})", fmt::join(robots, ", "));
+    if (!tools.empty()) expected += fmt::format(" or a tool ({})", fmt::join(tools, ", "));
+    try {
+      SiteError(site, "tool_load." + name,
+                fmt::format("{} is neither a robot nor a tool of cell {}: expected {}", name,
+                            cell.name, expected));
+    } catch (const InputError& e) {
+      problems->Merge(e);
+    }
+  }
 }
 
 Site WithToolLoadOf(const Site& site, const std::string& robot_name, const std::string& tool_name) {

@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 
+#include "planner/cell/cell.hpp"
 #include "planner/common/diagnostics.hpp"
 
 namespace weldcell::exporters {
@@ -73,7 +74,8 @@ struct Site {
   std::array<double, 3> tool_cog = {0.0, 0.0, 0.0};
   /// Per robot or tool: export.yaml `tool_load: {<robot or tool name>: {mass: kg, cog: [...]}}`
   /// (a robot's name wins over its tool's); a robot named by none uses tool_mass / tool_cog.
-  /// ExportPlan refuses a name that is neither a robot nor a tool of the cell.
+  /// ExportPlan refuses a name that is neither a robot nor a tool of the cell
+  /// (CheckToolLoadNames).
   std::map<std::string, ToolLoad> tool_loads;
   /// The export.yaml read (empty: the defaults) and where each of its top-level keys is, for
   /// errors found when the site meets a plan and a dialect (SiteError).
@@ -91,6 +93,13 @@ struct Site {
 /// among them each weld call that breaks its dialect's name and character rules
 /// (DialectLimits::names, docs/export.md "Names").
 Site LoadSite(const std::filesystem::path& export_yaml);
+
+/// Adds to `problems` an error for each name of site.tool_loads that is neither a robot nor a
+/// robot's tool of `cell` (its load would silently apply to nothing), at its export.yaml line
+/// and naming what the cell has: "tool_load.x_gun: x_gun is neither a robot nor a tool of cell
+/// demo: expected a robot (R1, R2) or a tool (c_gun_servo_250, x_gun_servo_350)". In the
+/// order of site.tool_loads.
+void CheckToolLoadNames(const Site& site, const cell::Cell& cell, DiagnosticSink* problems);
 
 /// `site` with tool_mass / tool_cog of `robot_name`'s entry in site.tool_loads (else of
 /// `tool_name`'s, else unchanged).

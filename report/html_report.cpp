@@ -160,18 +160,22 @@ std::string Gantt(const plan::Plan& plan, const plan::CycleBreakdown& breakdown)
       const plan::Segment& seg = rp.segments[s];
       if (seg.times.size() < 2 || seg.times.back() <= seg.times.front()) continue;
       const double t0 = seg.times.front(), t1 = seg.times.back();
+      const auto wait = waits.find(s);
+      // A wait too short for the table is not drawn either (it would read "(0.00 s)").
+      if (seg.kind == plan::SegmentKind::kWait && wait == waits.end()) continue;
       const double w = std::max(x(t1) - x(t0), 0.6);
       std::string title = fmt::format("{} {} {}–{} s ({} s)", rp.robot, SegmentName(seg.kind),
                                       S2(t0), S2(t1), S2(t1 - t0));
       if (seg.kind == plan::SegmentKind::kWeld) title += ": " + seg.from;
       if (seg.kind == plan::SegmentKind::kMotion) title += ": " + seg.from + " → " + seg.to;
-      const auto wait = waits.find(s);
       if (wait != waits.end()) {
         title += " waiting for ";
         if (wait->second->causes.empty()) title += "no zone or signal (time offset)";
         for (std::size_t c = 0; c < wait->second->causes.size(); ++c) {
           title += (c ? ", " : "") + CauseText(wait->second->causes[c]);
         }
+        for (const std::string& zone : wait->second->free_zones)
+          title += "; zone " + zone + " free";
       }
       svg += fmt::format(
           "<rect class=\"bar {}\" data-robot=\"{}\" x=\"{:.2f}\" y=\"{:.1f}\" width=\"{:.2f}\" "
@@ -465,9 +469,17 @@ std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& outpu
       kMoveColour, kWeldColour, kWaitColour, kIdleColour);
   // The waits, explained.
   bool any_wait = false;
-  for (const plan::RobotBreakdown& b : breakdown.robots) any_wait = any_wait || !b.waits.empty();
+  std::string short_waits;  // per robot: its waits too short to list
+  for (const plan::RobotBreakdown& b : breakdown.robots) {
+    any_wait = any_wait || !b.waits.empty();
+    if (b.short_waits > 0) {
+      short_waits += fmt::format("{}{} wait(s) of {} ({:.1f} ms)", short_waits.empty() ? "" : ", ",
+                                 b.short_waits, Esc(b.robot), 1e3 * b.short_waiting);
+    }
+  }
+  if (any_wait || !short_waits.empty()) h += "<h3>Waits</h3>";
   if (any_wait) {
-    h += "<h3>Waits</h3><table>";
+    h += "<table>";
     h += Row({Th("robot"), Th("from s", "num"), Th("to s", "num"), Th("seconds", "num"),
               Th("waiting for (the binding event first)")});
     for (const plan::RobotBreakdown& b : breakdown.robots) {
@@ -480,11 +492,21 @@ std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& outpu
         }
         if (causes.empty())
           causes = "<span class=\"fail\">no zone or weld signal: a time offset</span>";
+        // Acquired there too, but no robot held them before: they did not hold it up.
+        for (const std::string& zone : w.free_zones) {
+          causes += "; zone " + Esc(zone) + " <span class=\"detail\">free</span>";
+        }
         h += Row({Td(Esc(b.robot)), Td(S2(w.start_time), "num"), Td(S2(w.end_time), "num"),
                   Td(S2(w.duration()), "num"), Td(causes)});
       }
     }
     h += "</table>";
+  }
+  if (!short_waits.empty()) {
+    h += fmt::format(
+        "<p class=\"detail\">Not listed: {}, each under {:.2f} s and for a zone or weld "
+        "signal.</p>",
+        short_waits, 2 * plan::kShortestListedWait);
   }
   h += fmt::format("<p class=\"detail\">{} interlock zone(s), {} weld signal(s).</p>",
                    plan.zones.size(), plan.weld_signals.size());

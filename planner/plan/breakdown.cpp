@@ -13,13 +13,19 @@ double Duration(const Segment& s) {
   return s.times.size() < 2 ? 0.0 : s.times.back() - s.times.front();
 }
 
-// The events robot `robot` waits for at the start of its segment `segment`.
-std::vector<WaitCause> CausesAt(const Plan& plan, const std::string& robot, int segment) {
-  std::vector<WaitCause> causes;
+// The events robot `robot` waits for at the start of its segment `segment` (wait->causes), and
+// the zones it acquires there as their first user (wait->free_zones).
+void CausesAt(const Plan& plan, const std::string& robot, int segment, WaitInterval* wait) {
+  std::vector<WaitCause>& causes = wait->causes;
   for (const Zone& zone : plan.zones) {
     for (std::size_t u = 0; u < zone.uses.size(); ++u) {
       const ZoneUse& use = zone.uses[u];
       if (use.robot != robot || use.acquire_segment != segment) continue;
+      // No use before it: nothing to wait for (it is not "ready at 0 s", it is free).
+      if (u == 0) {
+        wait->free_zones.push_back(zone.id);
+        continue;
+      }
       WaitCause cause{.kind = WaitCauseKind::kZone, .id = zone.id};
       // It waits for every earlier user's release; the latest release is the one that binds.
       for (std::size_t before = 0; before < u; ++before) {
@@ -47,7 +53,6 @@ std::vector<WaitCause> CausesAt(const Plan& plan, const std::string& robot, int 
   std::stable_sort(causes.begin(), causes.end(), [](const WaitCause& a, const WaitCause& b) {
     return a.ready_time > b.ready_time;
   });
-  return causes;
 }
 
 std::string Seconds(double s) { return fmt::format("{:.2f} s", s); }
@@ -88,10 +93,16 @@ CycleBreakdown BreakDown(const Plan& plan) {
           // of the timeline): the events acquired there are what it waited for.
           int next = i + 1;
           while (next < count && r.segments[next].kind == SegmentKind::kWait) ++next;
-          b.waits.push_back({.segment = i,
-                             .start_time = s.times.front(),
-                             .end_time = s.times.back(),
-                             .causes = CausesAt(plan, r.robot, next)});
+          WaitInterval wait{
+              .segment = i, .start_time = s.times.front(), .end_time = s.times.back()};
+          CausesAt(plan, r.robot, next, &wait);
+          // A wait that would show as 0.00 s is counted, not listed; a time offset always is.
+          if (d < kShortestListedWait && !wait.causes.empty()) {
+            ++b.short_waits;
+            b.short_waiting += d;
+          } else {
+            b.waits.push_back(std::move(wait));
+          }
           break;
         }
       }
@@ -125,12 +136,18 @@ CycleBreakdown BreakDown(const Plan& plan) {
                                 c.robot, Seconds(c.finish_time), Seconds(c.busy()),
                                 Seconds(c.moving), Seconds(c.welding), c.welds);
   if (c.waiting > 0.0) {
-    why += fmt::format(" and waiting {} in {} wait(s)", Seconds(c.waiting), c.waits.size());
+    why += fmt::format(" and waiting {} in {} wait(s)", Seconds(c.waiting),
+                       c.waits.size() + static_cast<std::size_t>(c.short_waits));
     for (std::size_t k = 0; k < out.critical_waits.size(); ++k) {
       const WaitShare& share = out.critical_waits[k];
       why += (k == 0 ? " — " : ", ") + Seconds(share.seconds) +
              (share.id.empty() ? " that no zone or weld signal explains (a time offset)"
                                : " for " + Describe(share));
+    }
+    if (c.short_waits > 0) {
+      why +=
+          fmt::format("{}{} wait(s) under {:.2f} s", out.critical_waits.empty() ? " — " : ", and ",
+                      c.short_waits, 2 * kShortestListedWait);
     }
   } else {
     why += "; it never waits: its own work sets the makespan";

@@ -18,12 +18,18 @@ enum class WaitCauseKind {
   kWeldSignal,  ///< Waiting for a weld (of an `after:` list) to be welded.
 };
 
+/// s: the resolution the breakdown is shown at (0.01 s: summary, report.html) halved: a wait
+/// shorter than this prints as 0.00 s. Such waits are counted, not listed
+/// (RobotBreakdown::short_waits), unless nothing explains them.
+inline constexpr double kShortestListedWait = 0.005;
+
 /// One event a robot waits for at the standstill where a wait ends.
 struct WaitCause {
   WaitCauseKind kind = WaitCauseKind::kZone;
   std::string id;           ///< Zone id ("Z1") or weld id.
   std::string robot;        ///< The robot waited for: the zone's last releasing user before this
-                            ///< one, or the robot that welds the weld; empty when none does.
+                            ///< one, or the robot that welds the weld; empty when no robot welds
+                            ///< it (a zone's first user does not wait for it: free_zones).
   double ready_time = 0.0;  ///< s: when that event lets the robot go (release, weld end).
   bool operator==(const WaitCause&) const = default;
 };
@@ -36,8 +42,11 @@ struct WaitInterval {
   /// The zones whose use is acquired, and the weld signals waited for, at the standstill where
   /// the wait ends (the next motion or weld segment starts), latest ready_time first: the first
   /// one is the event the robot waited for last (the binding one). Empty when the plan names
-  /// none there.
+  /// none there (a time offset).
   std::vector<WaitCause> causes;
+  /// Zones acquired there too of which the robot is the first user: no robot holds them before
+  /// it, so they are free from the cycle's start and hold nothing up (not causes).
+  std::vector<std::string> free_zones;
   double duration() const { return end_time - start_time; }
   bool operator==(const WaitInterval&) const = default;
 };
@@ -52,13 +61,17 @@ struct RobotBreakdown {
   double idle = 0.0;         ///< s: makespan − finish_time (done, waiting for the station).
   double finish_time = 0.0;  ///< s: back home (RobotPlan::finish_time).
   int welds = 0;
-  std::vector<WaitInterval> waits;  ///< Wait segments longer than 0, in time order.
+  /// Wait segments of at least kShortestListedWait, and shorter ones that no zone or weld signal
+  /// explains (a time offset, however short, fails a requirement), in time order.
+  std::vector<WaitInterval> waits;
+  int short_waits = 0;         ///< The other wait segments longer than 0 (shorter than 5 ms).
+  double short_waiting = 0.0;  ///< s: their sum (part of `waiting`).
   double busy() const { return moving + welding; }
   bool operator==(const RobotBreakdown&) const = default;
 };
 
-/// Seconds one robot waited for one cause (summed over its waits, each wait counted for its
-/// binding cause only, or as unexplained).
+/// Seconds one robot waited for one cause (summed over its listed waits, each wait counted for
+/// its binding cause only, or as unexplained).
 struct WaitShare {
   WaitCauseKind kind = WaitCauseKind::kZone;
   std::string id;     ///< Zone or weld id; empty: waits the plan's events do not explain.
@@ -77,7 +90,8 @@ struct CycleBreakdown {
   /// The critical robot's waits by cause, largest first.
   std::vector<WaitShare> critical_waits;
   /// Why that robot is critical, for people: "R1 finishes last at 33.72 s: busy 22.98 s
-  /// (moving 15.31 s, welding 7.67 s) and waiting 10.74 s — 10.74 s for zone Z1 (R2)".
+  /// (moving 15.31 s, welding 7.67 s) and waiting 10.74 s — 10.74 s for zone Z1 (R2)", its
+  /// short waits counted after the shares ("and 1 wait under 0.01 s").
   std::string critical_reason;
   bool operator==(const CycleBreakdown&) const = default;
 };

@@ -662,9 +662,17 @@ bool CheckWelds(const plan::Plan& plan, const cell::Cell& cell,
 // segment, with the times where they start and end (docs/plan-format.md).
 void CheckZones(const plan::Plan& plan, const std::vector<int>& robot_of_plan, Collector* out) {
   std::map<std::string, const plan::RobotPlan*> robots;
+  std::set<std::string> listed;  // every robot the plan lists, of the cell or not
   for (std::size_t p = 0; p < plan.robots.size(); ++p) {
+    listed.insert(plan.robots[p].robot);
     if (robot_of_plan[p] >= 0) robots.emplace(plan.robots[p].robot, &plan.robots[p]);
   }
+  // A robot the plan lists that is not the cell's is said once, as "robot R9 is not in the
+  // cell"; one the plan does not list is not a robot of the plan.
+  auto unknown = [&](const std::string& robot) {
+    return listed.count(robot) ? robot + " is not a robot of the cell"
+                               : robot + " is not a robot of the plan";
+  };
   // The start (or end) time of the robot's segment k, or nullopt when k does not name a motion
   // or weld segment.
   auto time_of = [](const plan::RobotPlan& r, int k, bool end) -> std::optional<double> {
@@ -689,8 +697,7 @@ void CheckZones(const plan::Plan& plan, const std::vector<int>& robot_of_plan, C
     for (const plan::ZoneUse& u : z.uses) {
       auto r = robots.find(u.robot);
       if (r == robots.end()) {
-        out->Add(ViolationKind::kPlanMismatch, 0.0,
-                 fmt::format("{}: {} is not a robot of the plan", name, u.robot));
+        out->Add(ViolationKind::kPlanMismatch, 0.0, fmt::format("{}: {}", name, unknown(u.robot)));
         continue;
       }
       if (!users.insert(u.robot).second) {
@@ -727,13 +734,31 @@ void CheckZones(const plan::Plan& plan, const std::vector<int>& robot_of_plan, C
       }
     }
   }
+  // A weld signal is taken at the standstill where a motion or weld segment starts: each way
+  // the plan misses one is said as what it is.
   for (const plan::WeldSignal& w : plan.weld_signals) {
+    const std::string name = fmt::format("weld signal {} for {}", w.weld, w.robot);
     auto r = robots.find(w.robot);
-    if (r == robots.end() || !time_of(*r->second, w.segment, false)) {
+    if (r == robots.end()) {
+      out->Add(ViolationKind::kPlanMismatch, 0.0, fmt::format("{}: {}", name, unknown(w.robot)));
+      continue;
+    }
+    const std::vector<plan::Segment>& seg = r->second->segments;
+    const int count = static_cast<int>(seg.size());
+    if (w.segment < 0 || w.segment >= count) {
       out->Add(ViolationKind::kPlanMismatch, 0.0,
-               fmt::format("weld signal {} for {}: {} at segment {} is not a robot of the plan "
-                           "with a motion or weld segment there",
-                           w.weld, w.robot, w.robot, w.segment));
+               fmt::format("{}: segment {} is past {}'s timeline ({})", name, w.segment, w.robot,
+                           count == 0 ? std::string("no segments")
+                                      : fmt::format("segments 0 to {}", count - 1)));
+    } else if (seg[w.segment].kind == plan::SegmentKind::kWait) {
+      out->Add(ViolationKind::kPlanMismatch, 0.0,
+               fmt::format("{}: {}'s segment {} is a wait segment; a weld signal is taken where "
+                           "a motion or weld segment starts",
+                           name, w.robot, w.segment));
+    } else if (seg[w.segment].times.empty()) {
+      out->Add(ViolationKind::kPlanMismatch, 0.0,
+               fmt::format("{}: {}'s segment {} has no samples, so no time to take it at", name,
+                           w.robot, w.segment));
     }
   }
 }

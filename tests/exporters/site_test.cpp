@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <numbers>
+#include <utility>
 
 #include "planner/cell/load.hpp"
 #include "planner/common/diagnostics.hpp"
@@ -246,6 +247,51 @@ TEST(SiteTest, AToolLoadWithoutMassOrCogSaysWhichIsMissing) {
       ErrorOf(Write("no_mass.yaml", "format: weldcell-export/1\ntool_load: {cog: [0, 0, 0.25]}\n")),
       ContainsRegex(R"(no_mass\.yaml:2:[0-9]+: error: tool_load\.mass: missing required )"
                     R"(key 'mass')"));
+}
+
+// New-user trial: docs/export.md's example keyed a load by `x_gun`, the file name of the gun, but
+// the cell names it x_gun_servo_350; the error said only that x_gun is not one. It lists what
+// the cell has, at the name's line; robot and tool names (each tool once) are taken.
+TEST(SiteTest, AToolLoadOfAnUnknownNameListsTheCellsRobotsAndTools) {
+  cell::Cell cell;
+  cell.name = "demo";
+  for (const auto& [robot, tool] :
+       {std::pair{"R1", "c_gun_servo_250"}, {"R2", "x_gun_servo_350"}, {"R3", "x_gun_servo_350"}}) {
+    cell.robots.push_back({});
+    cell.robots.back().name = robot;
+    cell.robots.back().tool.name = tool;
+  }
+  const Site site = LoadSite(Write("tl_robot.yaml",
+                                   "format: weldcell-export/1\n"
+                                   "units: {length: mm}\n"
+                                   "tool_load:\n"
+                                   "  R1: {mass: 100, cog: [0, 0, 200]}\n"
+                                   "  x_gun: {mass: 80, cog: [0, 0, 100]}\n"
+                                   "  c_gun_servo_250: {mass: 70, cog: [0, 0, 100]}\n"));
+  DiagnosticSink problems;
+  CheckToolLoadNames(site, cell, &problems);
+  ASSERT_EQ(problems.diagnostics().size(), 1u);
+  const Diagnostic& d = problems.diagnostics()[0];
+  EXPECT_EQ(d.where.line, 5);
+  EXPECT_EQ(d.key_path, "tool_load.x_gun");
+  EXPECT_EQ(d.message,
+            "x_gun is neither a robot nor a tool of cell demo: expected a robot (R1, R2, R3) or a "
+            "tool (c_gun_servo_250, x_gun_servo_350)");
+
+  // Robots without a tool: only the robots are expected.
+  for (cell::Robot& r : cell.robots) r.tool.name.clear();
+  DiagnosticSink bare;
+  CheckToolLoadNames(site, cell, &bare);
+  ASSERT_EQ(bare.diagnostics().size(), 2u);
+  EXPECT_EQ(bare.diagnostics()[1].message,
+            "x_gun is neither a robot nor a tool of cell demo: expected a robot (R1, R2, R3)");
+
+  DiagnosticSink none;
+  CheckToolLoadNames(LoadSite(Write("tl_ok.yaml",
+                                    "format: weldcell-export/1\n"
+                                    "tool_load: {R2: {mass: 80, cog: [0, 0, 0.1]}}\n")),
+                     cell, &none);
+  EXPECT_TRUE(none.diagnostics().empty());
 }
 
 }  // namespace

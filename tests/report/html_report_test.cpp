@@ -79,6 +79,37 @@ TEST(HtmlReportTest, VerdictReachTableAndWhatBlocksTheUnplannedWeld) {
   EXPECT_THAT(html, HasSubstr("the station needs 10 s"));  // verification lines
 }
 
+// New-user trial: the Waits table listed "R3 5.83 → 5.83 0.00 zone Z2 (R2)" and a cause "zone
+// Z8 ready at 0.00 s". A wait that prints as 0.00 s is counted under the table, not listed or
+// drawn; a zone the waiting robot uses first is "free".
+TEST(HtmlReportTest, WaitsTooShortToShowAreCountedAndAZoneUsedFirstIsFree) {
+  testing::SampleStation s = testing::MakeSampleStation();
+  plan::Plan& p = s.output.plan;
+  // Z2: R1 takes it first where its wait ends. R2 waits 0.7 ms for Z3 (R1's) before its move
+  // home, now its segment 3.
+  p.zones.push_back({.id = "Z2",
+                     .uses = {{.robot = "R1", .acquire_segment = 3, .release_segment = 4},
+                              {.robot = "R2", .acquire_segment = 0, .release_segment = 1}}});
+  p.robots[1].segments.insert(
+      p.robots[1].segments.begin() + 2,
+      plan::testing::Piece(plan::SegmentKind::kWait, "W3", "W3", {2.5, 2.5007}));
+  p.zones.push_back({.id = "Z3",
+                     .uses = {{.robot = "R1", .acquire_segment = 0, .release_segment = 1},
+                              {.robot = "R2", .acquire_segment = 3, .release_segment = 4}}});
+  const std::string html = HtmlReport(s.cell, s.output, s.verification, kInfo);
+  EXPECT_EQ(testing::XmlProblem(html, {"meta"}), "");
+  EXPECT_THAT(html,
+              HasSubstr("zone Z1 (R2) <span class=\"detail\">ready at 5.00 s</span>; "
+                        "weld W3 (welded by R2) <span class=\"detail\">ready at 2.50 s</span>; "
+                        "zone Z2 <span class=\"detail\">free</span>"));
+  EXPECT_THAT(html, Not(HasSubstr("ready at 0.00 s")));
+  EXPECT_THAT(html, Not(HasSubstr("<td>R2</td><td class=\"num\">2.50</td>")));
+  EXPECT_THAT(html, HasSubstr("Not listed: 1 wait(s) of R2 (0.7 ms), each under 0.01 s and for a "
+                              "zone or weld signal."));
+  EXPECT_THAT(html, Not(HasSubstr("<rect class=\"bar wait\" data-robot=\"R2\"")));
+  EXPECT_THAT(html, HasSubstr("<rect class=\"bar wait\" data-robot=\"R1\""));
+}
+
 TEST(HtmlReportTest, EscapesNamesAndWarningsFromUserFiles) {
   const std::string name = "R<&>\"1'";
   testing::SampleStation s = testing::MakeSampleStation(name);

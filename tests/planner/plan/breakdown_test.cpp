@@ -9,6 +9,7 @@ namespace weldcell::plan {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(BreakdownTest, SplitsEveryRobotsTimeAndTheSplitAddsUpToTheMakespan) {
   const CycleBreakdown b = BreakDown(testing::SamplePlan());
@@ -77,6 +78,84 @@ TEST(BreakdownTest, AWaitWithoutZoneOrSignalIsATimeOffset) {
   p.robots[1].finish_time = 5;
   const CycleBreakdown c = BreakDown(p);
   EXPECT_THAT(c.critical_reason, HasSubstr("2.00 s that no zone or weld signal explains"));
+}
+
+// New-user trial: a wait cause read "zone Z8 ready at 0.00 s", without a robot. Z8 was a zone
+// the waiting robot uses first: nothing holds it, so it is free, not a cause; and a wait where
+// only such a zone is acquired is a time offset.
+TEST(BreakdownTest, AZoneTheRobotUsesFirstIsFreeNotACause) {
+  Plan p = testing::SamplePlan();
+  // Z2: R1 first (at its segment 3, where its wait ends), then R2.
+  p.zones.push_back({.id = "Z2",
+                     .uses = {{.robot = "R1", .acquire_segment = 3, .release_segment = 4},
+                              {.robot = "R2", .acquire_segment = 2, .release_segment = 3}}});
+  const CycleBreakdown b = BreakDown(p);
+  ASSERT_EQ(b.robots[0].waits.size(), 1u);
+  const WaitInterval& w = b.robots[0].waits[0];
+  ASSERT_EQ(w.causes.size(), 2u);
+  EXPECT_EQ(w.causes[0].id, "Z1");
+  EXPECT_EQ(w.causes[1].id, "W3");
+  EXPECT_EQ(w.free_zones, std::vector<std::string>{"Z2"});
+  EXPECT_THAT(b.critical_reason, HasSubstr("2.00 s for zone Z1 (R2)"));
+
+  // Without Z1 and the signal, nothing holds R1 there.
+  p.zones.erase(p.zones.begin());
+  p.weld_signals.clear();
+  const CycleBreakdown offset = BreakDown(p);
+  ASSERT_EQ(offset.robots[0].waits.size(), 1u);
+  EXPECT_TRUE(offset.robots[0].waits[0].causes.empty());
+  EXPECT_EQ(offset.robots[0].waits[0].free_zones, std::vector<std::string>{"Z2"});
+  EXPECT_THAT(offset.critical_reason, HasSubstr("2.00 s that no zone or weld signal explains"));
+}
+
+// New-user trial: the Waits table listed "R3 5.83 → 5.83 0.00 zone Z2 (R2)", a 0.7 ms wait.
+// Waits that print as 0.00 s are counted, not listed, and their seconds stay in `waiting`; one
+// that nothing explains is listed however short (a time offset fails a requirement).
+TEST(BreakdownTest, WaitsTooShortToShowAreCountedNotListedUnlessNothingExplainsThem) {
+  Plan p = testing::SamplePlan();
+  p.robots[0].segments[2].times = {3.0, 3.0007};
+  const CycleBreakdown b = BreakDown(p);
+  const RobotBreakdown& r1 = b.robots[0];
+  EXPECT_TRUE(r1.waits.empty());
+  EXPECT_EQ(r1.short_waits, 1);
+  EXPECT_NEAR(r1.short_waiting, 0.0007, 1e-12);
+  EXPECT_NEAR(r1.waiting, 0.0007, 1e-12);
+  EXPECT_TRUE(b.critical_waits.empty());
+  EXPECT_THAT(b.critical_reason, HasSubstr("waiting 0.00 s in 1 wait(s) — 1 wait(s) under 0.01 s"));
+  EXPECT_THAT(b.critical_reason, Not(HasSubstr("0.00 s for")));
+
+  // Long enough to print as 0.01 s: listed.
+  p.robots[0].segments[2].times = {3.0, 3.0051};
+  EXPECT_EQ(BreakDown(p).robots[0].waits.size(), 1u);
+  EXPECT_EQ(BreakDown(p).robots[0].short_waits, 0);
+
+  // A second, short wait before W2's weld (segment 5): nothing is acquired where it ends, so it
+  // is a time offset, listed; with a zone taken there, it is counted after the shares.
+  p.robots[0].segments[2].times = {3.0, 5.0};
+  p.robots[0].segments.insert(p.robots[0].segments.begin() + 4,
+                              testing::Piece(SegmentKind::kWait, "W2", "W2", {7.0, 7.001}));
+  p.zones[0].uses[1].release_segment = 6;
+  const CycleBreakdown unexplained = BreakDown(p);
+  ASSERT_EQ(unexplained.robots[0].waits.size(), 2u);
+  EXPECT_TRUE(unexplained.robots[0].waits[1].causes.empty());
+  EXPECT_EQ(unexplained.robots[0].short_waits, 0);
+  p.zones.push_back({.id = "Z3",
+                     .uses = {{.robot = "R2", .acquire_segment = 0, .release_segment = 1},
+                              {.robot = "R1", .acquire_segment = 5, .release_segment = 6}}});
+  const CycleBreakdown explained = BreakDown(p);
+  EXPECT_EQ(explained.robots[0].waits.size(), 1u);
+  EXPECT_EQ(explained.robots[0].short_waits, 1);
+  EXPECT_THAT(explained.critical_reason,
+              HasSubstr("in 2 wait(s) — 2.00 s for zone Z1 (R2), and 1 wait(s) under 0.01 s"));
+
+  // A short wait that nothing explains: listed, a time offset.
+  p.zones.clear();
+  p.weld_signals.clear();
+  p.robots[0].segments[2].times = {3.0, 3.0007};
+  const CycleBreakdown offset = BreakDown(p);
+  ASSERT_EQ(offset.robots[0].waits.size(), 2u);
+  EXPECT_TRUE(offset.robots[0].waits[0].causes.empty());
+  EXPECT_EQ(offset.robots[0].short_waits, 0);
 }
 
 TEST(BreakdownTest, APlanWithoutRobotsHasNoCriticalRobot) {

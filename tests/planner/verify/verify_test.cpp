@@ -1,5 +1,6 @@
 #include "planner/verify/verify.hpp"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -499,6 +500,71 @@ TEST_F(VerifyTest, ZonesWithUnknownRobotsBadSegmentsOrWrongTimesAreReported) {
   const std::vector<Violation> timing = Of(r, ViolationKind::kTiming);
   ASSERT_EQ(timing.size(), 1u);
   EXPECT_THAT(timing[0].message, HasSubstr("but segment 0 starts at 0.000000 s"));
+}
+
+// New-user trial: a weld signal at a wait segment was "R1 at segment 16 is not a robot of the
+// plan with a motion or weld segment there", though R1 is one. Each way a weld signal misses its
+// place says what it is: an unknown robot, a segment past the timeline, a wait segment.
+TEST_F(VerifyTest, AWeldSignalAtAWaitPastTheTimelineOrOfAnUnknownRobotSaysWhichItIs) {
+  plan::Plan p = *plan_;
+  plan::RobotPlan& r1 = p.robots[0];
+  int motion = -1;  // a motion segment after the first one: a wait goes before it
+  for (std::size_t k = 1; k < r1.segments.size() && motion < 0; ++k) {
+    if (r1.segments[k].kind == plan::SegmentKind::kMotion) motion = static_cast<int>(k);
+  }
+  ASSERT_GT(motion, 0);
+  // A 0.5 s wait where that motion starts; everything after it 0.5 s later.
+  const double at = r1.segments[motion].times.front();
+  const Eigen::VectorXd q = r1.segments[motion].q.front();
+  for (int k = motion; k < static_cast<int>(r1.segments.size()); ++k) {
+    for (double& t : r1.segments[k].times) t += 0.5;
+  }
+  for (plan::WeldVisit& w : r1.welds) {
+    if (w.start_time >= at) {
+      w.start_time += 0.5;
+      w.end_time += 0.5;
+    }
+  }
+  r1.finish_time += 0.5;
+  r1.wait_time += 0.5;
+  p.makespan += 0.5;
+  const std::string weld = r1.segments[motion].from;
+  r1.segments.insert(r1.segments.begin() + motion, plan::Segment{.kind = plan::SegmentKind::kWait,
+                                                                 .from = weld,
+                                                                 .to = weld,
+                                                                 .times = {at, at + 0.5},
+                                                                 .q = {q, q}});
+  auto mismatches = [&](const plan::WeldSignal& signal) {
+    plan::Plan with = p;
+    with.weld_signals = {signal};
+    std::vector<std::string> out;
+    for (const Violation& v : Of(Verify(with, *cell_, *world_), ViolationKind::kPlanMismatch)) {
+      out.push_back(v.message);
+    }
+    return out;
+  };
+  // At the motion that starts where the wait ends: in its place.
+  EXPECT_THAT(mismatches({.robot = "R1", .segment = motion + 1, .weld = "L2"}),
+              ::testing::IsEmpty());
+  EXPECT_THAT(mismatches({.robot = "R1", .segment = motion, .weld = "L2"}),
+              ::testing::ElementsAre(fmt::format(
+                  "weld signal L2 for R1: R1's segment {} is a wait segment; a weld signal is "
+                  "taken where a motion or weld segment starts",
+                  motion)));
+  const int count = static_cast<int>(r1.segments.size());
+  EXPECT_THAT(
+      mismatches({.robot = "R1", .segment = count, .weld = "L2"}),
+      ::testing::ElementsAre(fmt::format("weld signal L2 for R1: segment {} is past R1's timeline "
+                                         "(segments 0 to {})",
+                                         count, count - 1)));
+  EXPECT_THAT(mismatches({.robot = "R7", .segment = motion + 1, .weld = "L2"}),
+              ::testing::ElementsAre("weld signal L2 for R7: R7 is not a robot of the plan"));
+  // Listed by the plan but not the cell's: said as such, once as a robot and once here.
+  p.robots.push_back(p.robots[0]);
+  p.robots.back().robot = "R9";
+  EXPECT_THAT(mismatches({.robot = "R9", .segment = motion + 1, .weld = "L2"}),
+              ::testing::ElementsAre("robot R9 is not in the cell",
+                                     "weld signal L2 for R9: R9 is not a robot of the cell"));
 }
 
 TEST_F(VerifyTest, ARobotOfTheCellMissingFromThePlanIsAMismatch) {
