@@ -125,21 +125,7 @@ CellPrograms CheckCellPrograms(const cell::Cell& cell, const Site& site, const s
     }
   }
   // A tool load for a name the cell does not have would silently not apply.
-  // (Not a structured binding: clang 14, of the fuzz build, cannot capture one in a lambda.)
-  for (const auto& tool_load : site.tool_loads) {
-    const std::string& name = tool_load.first;
-    const bool known = std::any_of(cell.robots.begin(), cell.robots.end(), [&](const auto& robot) {
-      return robot.name == name || robot.tool.name == name;
-    });
-    if (!known) {
-      try {
-        SiteError(site, "tool_load." + name,
-                  fmt::format("{} is neither a robot nor a tool of cell {}", name, cell.name));
-      } catch (const InputError& e) {
-        problems.Merge(e);
-      }
-    }
-  }
+  CheckToolLoadNames(site, cell, &problems);
   struct Named {
     std::string robot, wanted, dialect;
   };

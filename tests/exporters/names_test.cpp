@@ -498,7 +498,8 @@ TEST_F(NamesTest, RapidToolDataIsTaskLocalAndItsLoadIsPerRobotOrTool) {
       LoadSite(WriteSite("typo.yaml", "tool_load:\n  R9: {mass: 105, cog: [0, 0, 0.25]}\n"));
   EXPECT_THAT(ErrorOf([&] { ExportPlan(*plan_, *cell_, typo, {.dialect = "abb_rapid"}); }),
               ContainsRegex(R"(typo\.yaml:3:[0-9]+: error: tool_load\.R9: R9 is neither a robot )"
-                            R"(nor a tool of cell exporters_small)"));
+                            R"(nor a tool of cell exporters_small: expected a robot \(R1, R2\) )"
+                            R"(or a tool \()"));
   EXPECT_THAT(
       ErrorOf([&] {
         LoadSite(WriteSite("bad_load.yaml", "tool_load:\n  R1: {mass: -1, cog: [0, 0, 0]}\n"));
