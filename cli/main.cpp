@@ -1,5 +1,6 @@
 // weldcell: plans spot-welding stations. See docs/cli.md.
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -7,6 +8,7 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -93,6 +95,129 @@ std::string ProblemBesideVersion(int argc, char** argv) {
   return "";
 }
 
+// The commands named on the command line, outermost first (`models list`: models, list), as far
+// as they are known before parsing: a word that names a command of the one before it, before
+// any `--`. `--package-path`'s value is skipped; after the command, a word that names a command
+// of the command (only `models` has them) is taken for it.
+std::vector<const CLI::App*> CommandsNamed(const CLI::App& app, int argc, char** argv) {
+  std::vector<const CLI::App*> chain{&app};
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--") break;
+    if (chain.size() == 1 && arg == "--package-path") {
+      ++i;  // its value
+      continue;
+    }
+    if (arg.starts_with("-")) continue;
+    const CLI::App* named = nullptr;
+    for (const CLI::App* command : chain.back()->get_subcommands({})) {
+      if (command->check_name(arg)) named = command;
+    }
+    if (named != nullptr) {
+      chain.push_back(named);
+    } else if (chain.size() == 1) {
+      break;  // not a command: ProblemBeforeTheCommand says so
+    }
+  }
+  return chain;
+}
+
+std::string CommandPath(const std::vector<const CLI::App*>& chain) {
+  std::string path;
+  for (std::size_t i = 1; i < chain.size(); ++i) {
+    path += (path.empty() ? "" : " ") + chain[i]->get_name();
+  }
+  return path;
+}
+
+// An option's names as the help lists them, `-j/--jobs`.
+std::string OptionNames(const CLI::Option& option) {
+  std::string names;
+  for (const std::string& s : option.get_snames()) names += (names.empty() ? "-" : "/-") + s;
+  for (const std::string& l : option.get_lnames()) names += (names.empty() ? "--" : "/--") + l;
+  return names;
+}
+
+// A flag given a value (`--json=1`, `--force=no`), said as a usage error, or empty. CLI11 takes
+// `--flag=VALUE` as the flag's value: `--json=0` silently turned --json off and `--json=1`
+// passed; weldcell's flags take none.
+std::string FlagGivenAValue(const CLI::App& app, int argc, char** argv) {
+  const std::vector<const CLI::App*> chain = CommandsNamed(app, argc, argv);
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;
+    const std::size_t equals = arg.find('=');
+    if (!arg.starts_with("--") || equals == std::string_view::npos) continue;
+    const std::string name(arg.substr(0, equals));
+    if (name == "--version") continue;  // ProblemBesideVersion says what --version takes
+    // The innermost command first: it is the one that parses its own options.
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      const CLI::Option* option = (*it)->get_option_no_throw(name);
+      if (option == nullptr) continue;
+      if (option->get_expected_max() != 0) break;  // an option with a value: `--out=DIR`
+      const std::string path = CommandPath(chain);
+      return weldcell::cli::Printable(fmt::format(
+          "{}{} is a flag and takes no value, got '{}' (give {} alone, or leave it out); see "
+          "weldcell {}--help",
+          path.empty() ? "" : path + ": ", name, arg, name, path.empty() ? "" : path + " "));
+    }
+  }
+  return "";
+}
+
+// The value an option takes, in words, from the type name its --help shows (CLI11's
+// TYPE:VALIDATOR: `INT:0 to 1024`, `FLOAT:[0 to 10 m]`, `TEXT:{strong,baseline}`, `TEXT:FILE`),
+// or, for plain text, its description (`Output folder (created)`).
+std::string ExpectedValue(const CLI::Option& option) {
+  const std::string type = option.get_type_name();
+  const std::size_t colon = type.find(':');
+  const std::string base = type.substr(0, colon);
+  const std::string check = colon == std::string::npos ? "" : type.substr(colon + 1);
+  if ((base == "INT" || base == "UINT" || base == "N") && check.find(" to ") != std::string::npos) {
+    return "a whole number from " + check;
+  }
+  if (base == "FLOAT") {
+    if (check.size() > 2 && check.front() == '[' && check.back() == ']') {
+      return "a number from " + check.substr(1, check.size() - 2);
+    }
+    // ResolutionMm: `0 or MM in [0.1 to 100]`.
+    const std::size_t open = check.find(" or MM in [");
+    if (open != std::string::npos && check.back() == ']') {
+      return check.substr(0, open) + " or a number of mm from " +
+             check.substr(open + 11, check.size() - open - 12);
+    }
+    return check.empty() ? "a number" : "a number, " + check;
+  }
+  if (check.size() > 2 && check.front() == '{' && check.back() == '}') {
+    std::string one_of = check.substr(1, check.size() - 2);
+    for (std::size_t p = one_of.find(','); p != std::string::npos; p = one_of.find(',', p + 2)) {
+      one_of.replace(p, 1, ", ");
+    }
+    return "one of " + one_of;
+  }
+  if (check == "FILE") return "a file that exists";
+  if (check == "DIR") return "a folder that exists";
+  if (base == "DIR") return "a folder";
+  return option.get_description();  // TEXT: what the help says of it
+}
+
+// An option given without its value (`plan cell.yaml -j`), said in words, or empty. CLI11 said
+// `--jobs: 1 required INT:0 to 1024 missing`.
+std::string MissingValue(const CLI::App& command, const CLI::ParseError& e) {
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) == nullptr) return "";
+  static const std::regex missing(
+      R"(^(--?[A-Za-z0-9][A-Za-z0-9_-]*): (\d+ required .* missing|At least \d+ required .*)$)");
+  std::smatch m;
+  const std::string what = e.what();
+  if (!std::regex_match(what, m, missing)) return "";
+  for (const CLI::App* app = &command; app != nullptr; app = app->get_parent()) {
+    if (const CLI::Option* option = app->get_option_no_throw(m[1].str()); option != nullptr) {
+      return OptionNames(*option) + " needs a value: " + ExpectedValue(*option);
+    }
+  }
+  return "";
+}
+
 // A command line CLI11 refused, said as weldcell says its errors: the command it was refused
 // in first (`check: cell is required`), the extra arguments in the order given (CLI11 lists
 // them backwards), a missing or unknown command with the commands there are, then which --help
@@ -116,6 +241,8 @@ std::string UsageProblem(const CLI::App& app, const CLI::ParseError& e) {
     problem = (named ? "unknown command '" + extras.front() + "'"
                      : std::string("a command is required")) +
               " (expected one of: " + CommandNames(*command) + ")";
+  } else if (std::string missing = MissingValue(*command, e); !missing.empty()) {
+    problem = std::move(missing);
   } else if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr && !extras.empty()) {
     problem = extras.size() == 1 ? "unexpected argument" : "unexpected arguments";
     for (std::size_t i = 0; i < extras.size(); ++i) {
@@ -188,6 +315,10 @@ int main(int argc, char** argv) {
   RegisterModels(app, global, &exit_code);
   const auto json = [&] { return global.json || JsonAsked(argc, argv); };
   try {
+    if (const std::string message = FlagGivenAValue(app, argc, argv); !message.empty()) {
+      std::cerr << "weldcell: error: " << message << '\n';
+      return Fail(json(), kExitBadInput, "usage", message);
+    }
     app.parse(argc, argv);
   } catch (const CLI::CallForVersion&) {
     if (const std::string message = ProblemBesideVersion(argc, argv); !message.empty()) {

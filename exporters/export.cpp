@@ -47,6 +47,63 @@ std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
+std::string Where(const SourceLocation& where) {
+  return where.line > 0 ? fmt::format("{}:{}:{}", where.file, where.line, where.column)
+                        : where.file;
+}
+
+// A program's joint values are the robot.yaml's controller values (controller_joints: signs,
+// offsets, couplings), whatever the dialect: they are the pendant values of the controller
+// that drives the arm, which robot.yaml may name (`controller_joints.dialect`). Written in
+// another dialect they would stand under another controller's header: no controller of that
+// dialect drives this arm, and on an arm it does drive they are not the planned path (FANUC's
+// J3 includes J2; KUKA's A1, A4, A6 are negated and A2, A3 offset by 90°). So a declared
+// controller other than the dialect is an error (at the cell's `controller.dialect`, or at the
+// robot when one dialect is given for all); an undeclared one that the cell's `controller`
+// contradicts (`export --dialect`) is a warning, since weldcell cannot tell whose convention
+// the robot.yaml's values are.
+void CheckOwnController(const cell::Cell& cell, std::size_t r, const std::string& dialect_name,
+                        bool given_for_all, DiagnosticSink* problems,
+                        std::vector<std::string>* warnings) {
+  const cell::Robot& robot = cell.robots[r];
+  const cell::ControllerJoints& joints = robot.model->controller;
+  const std::string& own = joints.dialect;
+  if (!own.empty() && own != dialect_name) {
+    const std::string cell_says =
+        given_for_all && !robot.controller.dialect.empty()
+            ? fmt::format(" (the cell gives it `controller: {{dialect: {}}}`)",
+                          robot.controller.dialect)
+            : "";
+    problems->Add(Diagnostic{
+        .where = given_for_all ? RobotWhere(cell, robot) : DialectWhere(cell, robot),
+        .key_path = given_for_all ? fmt::format("robots[{}].model", r)
+                                  : fmt::format("robots[{}].controller.dialect", r),
+        .message = fmt::format(
+            "robot {} ({}) is driven by {} {} controller{}: its robot.yaml says so "
+            "(`controller_joints.dialect: {}` at {}), and the program's joint values are that "
+            "controller's; written as {} they would be for {} controllers, none of which drives "
+            "this arm, and on an arm one drives they are not the planned path; {}",
+            robot.name, robot.model->name, internal::Article(own), own, cell_says, own,
+            Where(joints.dialect_where), dialect_name, dialect_name,
+            given_for_all ? fmt::format("export it as {} (give --dialect {} or leave --dialect "
+                                        "out)",
+                                        own, own)
+                          : fmt::format("give `controller: {{dialect: {}}}`, or the robot "
+                                        "model of an arm that {} controllers drive",
+                                        own, dialect_name))});
+    return;
+  }
+  if (own.empty() && given_for_all && !robot.controller.dialect.empty() &&
+      robot.controller.dialect != dialect_name) {
+    warnings->push_back(fmt::format(
+        "robot {} ({}): written as {}, but the cell gives it a {} controller ({}); its "
+        "robot.yaml ({}) does not say which controller its controller_joints are the pendant "
+        "values of (`controller_joints.dialect`): check them against the {} controller's "
+        "joint convention before running the program",
+        robot.name, robot.model->name, dialect_name, robot.controller.dialect,
+        Where(DialectWhere(cell, robot)), robot.model->source_file, dialect_name));
+  }
+}
 }  // namespace
 
 void CheckPlanOfCell(const plan::Plan& plan, const cell::Cell& cell, const std::string& plan_file) {
@@ -154,6 +211,7 @@ CellPrograms CheckCellPrograms(const cell::Cell& cell, const Site& site, const s
       // calibration): the dialect's own rules, which its Write applies too. At the cell's
       // `controller.dialect`, which chose the dialect; with one dialect given for all (`export
       // --dialect`), at the robot.yaml to change, as Write says it.
+      CheckOwnController(cell, r, dialect_name, !dialect.empty(), &problems, &result.warnings);
       if (dialect.empty()) {
         for (const RobotProblem& p : made->RobotProblems(robot)) {
           problems.Add(Diagnostic{.where = DialectWhere(cell, robot),

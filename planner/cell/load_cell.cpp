@@ -20,8 +20,7 @@ using internal::YamlReader;
 
 namespace {
 
-constexpr std::array<std::string_view, 5> kDialects = {"kuka_krl", "abb_rapid", "fanuc_ls",
-                                                       "yaskawa_inform", "ur_script"};
+constexpr const auto& kDialects = kControllerDialects;
 
 std::string Format(double v) {
   std::ostringstream out;

@@ -199,7 +199,23 @@ std::shared_ptr<const RobotModel> ReadRobotModel(const fs::path& robot_yaml, con
 
   if (auto cj = YamlReader::Get(root, "controller_joints")) {
     if (reader.CheckMap(*cj, "controller_joints", {},
-                        {"offsets", "signs", "couplings", "pulses"})) {
+                        {"dialect", "offsets", "signs", "couplings", "pulses"})) {
+      std::string dialect;
+      SourceLocation dialect_where;
+      if (auto node = YamlReader::Get(*cj, "dialect")) {
+        if (auto d = reader.String(*node, "controller_joints.dialect")) {
+          if (std::find(kControllerDialects.begin(), kControllerDialects.end(), *d) ==
+              kControllerDialects.end()) {
+            reader.Error(*node, "controller_joints.dialect",
+                         "unknown dialect '" + *d +
+                             "' (expected the dialect of the arm's controller: kuka_krl, "
+                             "abb_rapid, fanuc_ls, yaskawa_inform or ur_script)");
+          } else {
+            dialect = *d;
+            dialect_where = reader.Where(*node);
+          }
+        }
+      }
       std::vector<double> offsets(static_cast<std::size_t>(dof), 0.0);
       std::vector<double> signs(static_cast<std::size_t>(dof), 1.0);
       std::vector<JointCoupling> couplings;
@@ -296,6 +312,8 @@ std::shared_ptr<const RobotModel> ReadRobotModel(const fs::path& robot_yaml, con
         }
       }
       if (model) {
+        model->controller.dialect = dialect;
+        model->controller.dialect_where = dialect_where;
         model->controller.pulses_per_degree = per_degree;
         model->controller.pulse_zero = zero;
         model->controller.offsets = offsets;

@@ -3,11 +3,14 @@
 // after loading; shared by every robot of the same model in a cell.
 
 #include <Eigen/Geometry>
+#include <array>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "planner/cell/geometry.hpp"
+#include "planner/common/diagnostics.hpp"
 
 namespace weldcell::cell {
 
@@ -54,7 +57,18 @@ struct JointCoupling {
   bool operator==(const JointCoupling&) const = default;
 };
 
+/// The controller dialects of weldcell's exporters, the names cell.yaml's `controller.dialect`
+/// and robot.yaml's `controller_joints.dialect` take.
+inline constexpr std::array<std::string_view, 5> kControllerDialects = {
+    "kuka_krl", "abb_rapid", "fanuc_ls", "yaskawa_inform", "ur_script"};
+
 struct ControllerJoints {
+  /// The dialect of the controller that drives this arm, whose pendant values the mapping below
+  /// gives (robot.yaml `controller_joints.dialect`, optional): its programs are for that
+  /// controller only (exporters::CheckCellPrograms). Empty: not declared.
+  std::string dialect;
+  /// Where robot.yaml gives `dialect` (for messages); empty when not given.
+  SourceLocation dialect_where;
   std::vector<double> offsets;  ///< rad (or m)
   std::vector<double> signs;    ///< +1 or -1
   std::vector<JointCoupling> couplings;

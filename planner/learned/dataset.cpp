@@ -230,7 +230,9 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
     const cell::Cell& c = cells[ci];
     CellWork& w = work[ci];
     w.world = std::make_unique<collision::CollisionWorld>(c);
-    w.field = DistanceField(c);
+    // Silent, as the roadmaps: the field's stage would interleave with the data's.
+    w.field = DistanceField(c, progress.Silent());
+    if (progress.cancelled()) break;  // the field is empty
     // Silent: reach's own stage would interleave with the data's.
     const reach::ReachMap reach =
         reach::ReachAll(c, *w.world, {.threads = options.threads, .progress = progress.Silent()});
@@ -1012,7 +1014,8 @@ void RefeaturizeDataset(Dataset& data, const std::vector<cell::Cell>& cells,
     // station.
     if (progress.cancelled()) return;
     const cell::Cell& c = *m.cell;
-    const DistanceField field(c);
+    const DistanceField field(c, progress.Silent());
+    if (progress.cancelled()) return;  // the field is empty
     const collision::CollisionWorld world(c);
     const reach::ReachMap reach =
         reach::ReachAll(c, world, {.threads = threads, .progress = progress.Silent()});

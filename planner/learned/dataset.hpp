@@ -102,10 +102,11 @@ struct DataStats {
 /// robots of one robot model and tool differ in settings.motion.resolution or speed_scale
 /// (their moves would be one model's labels of different timing).
 /// Cancelled (options.progress; polled between the preparation steps of each cell — world,
-/// reach, roadmaps — and between moves): returns early, not an error. The data sets are all
-/// there (their identity and settings) and hold the moves planned before the stop, none when
-/// it came before the planning; moves not planned are neither stored nor counted as failed
-/// (stats likewise). The caller, who asked to stop, knows the data are partial.
+/// distance field, reach, roadmaps — within the field and the roadmaps, and between moves): returns
+/// early, not an error. The data sets are all there (their identity and settings) and hold the
+/// moves planned before the stop, none when it came before the planning; moves not planned are
+/// neither stored nor counted as failed (stats likewise). The caller, who asked to stop, knows the
+/// data are partial.
 std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const DataOptions& options,
                                   DataStats* stats = nullptr);
 
@@ -127,10 +128,11 @@ Dataset ReadDataset(const std::filesystem::path& file);
 /// error messages. Throws InputError naming file:line when the file is of format 1 (no
 /// configurations), a data cell's hash matches no given cell, or a move's robot is not in its
 /// cell or is another robot model or tool. Deterministic for any thread count.
-/// Cancelled (`progress`, polled before anything, between the steps of each cell and between
-/// moves; nothing is reported): returns early, not an error. Then the moves of the cells done
-/// (and some of the cell under way) have recomputed features, the others keep those read, and
-/// feature_schema is left as read: the data are partial, for the caller to discard.
+/// Cancelled (`progress`, polled before anything, between the steps of each cell, within its
+/// distance field and roadmaps, and between moves; nothing is reported): returns early, not an
+/// error. Then the moves of the cells done (and some of the cell under way) have recomputed
+/// features, the others keep those read, and feature_schema is left as read: the data are partial,
+/// for the caller to discard.
 void RefeaturizeDataset(Dataset& data, const std::vector<cell::Cell>& cells,
                         const std::filesystem::path& file, int threads, Progress progress = {});
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <memory>
 
@@ -130,10 +131,19 @@ double MinClearance(const FeatureRobot& robot, const DistanceField& field, const
 
 }  // namespace
 
-DistanceField::DistanceField(const cell::Cell& cell, double pad) {
+DistanceField::DistanceField(const cell::Cell& cell, const Progress& progress, double pad) {
   Eigen::AlignedBox3d box;
   for (const cell::Obstacle& o : cell.obstacles) box.extend(WorldBox(o.geometry));
-  if (box.isEmpty()) return;
+  if (box.isEmpty() || progress.cancelled()) return;
+  // Units of work: each obstacle rasterised, then each of the three passes of the transform.
+  const auto units = static_cast<std::int64_t>(cell.obstacles.size()) + 3;
+  std::int64_t done = 0;
+  // Cancelled: the field is left empty (kFar everywhere), for the caller to discard.
+  const auto stopped = [&] {
+    if (!progress.cancelled()) return false;
+    *this = DistanceField();
+    return true;
+  };
   for (const cell::Robot& r : cell.robots) box.extend(r.X_WB.translation());
   box.min() -= Eigen::Vector3d::Constant(pad);
   box.max() += Eigen::Vector3d::Constant(pad);
@@ -158,7 +168,10 @@ DistanceField::DistanceField(const cell::Cell& cell, double pad) {
     if (g.shape.kind == cell::ShapeKind::kMesh) {
       // Every triangle sampled at half a voxel: each voxel it crosses gets a sample.
       const cell::Mesh& mesh = *g.shape.mesh;
+      std::size_t polled = 0;
       for (const auto& t : mesh.triangles) {
+        // A car body has some 10⁵–10⁶ triangles: poll every few thousand.
+        if (++polled % 4096 == 0 && stopped()) return;
         const Eigen::Vector3d a = g.X_FG * mesh.vertices[t[0]];
         const Eigen::Vector3d b = g.X_FG * mesh.vertices[t[1]];
         const Eigen::Vector3d c = g.X_FG * mesh.vertices[t[2]];
@@ -171,6 +184,8 @@ DistanceField::DistanceField(const cell::Cell& cell, double pad) {
           }
         }
       }
+      if (stopped()) return;
+      progress.Report(kDistanceFieldStage, ++done, units);
       continue;
     }
     // Primitives are solid: every voxel centre inside (grown by half a voxel) is an obstacle.
@@ -184,6 +199,7 @@ DistanceField::DistanceField(const cell::Cell& cell, double pad) {
           std::clamp(static_cast<int>(std::ceil((wb.max()[i] - origin_[i]) / h_)), 0, n_[i] - 1);
     }
     for (int z = lo[2]; z <= hi[2]; ++z) {
+      if (stopped()) return;
       for (int y = lo[1]; y <= hi[1]; ++y) {
         for (int x = lo[0]; x <= hi[0]; ++x) {
           const Eigen::Vector3d p = origin_ + h_ * Eigen::Vector3d(x, y, z);
@@ -191,6 +207,8 @@ DistanceField::DistanceField(const cell::Cell& cell, double pad) {
         }
       }
     }
+    if (stopped()) return;
+    progress.Report(kDistanceFieldStage, ++done, units);
   }
   // Separable squared EDT along x, then y, then z.
   const int longest = std::max({n_[0], n_[1], n_[2]});
@@ -203,6 +221,7 @@ DistanceField::DistanceField(const cell::Cell& cell, double pad) {
                                            : static_cast<std::size_t>(n_[0]) * n_[1];
     const int a1 = axis == 0 ? 1 : 0, a2 = axis == 2 ? 1 : 2;
     for (int j = 0; j < n_[a2]; ++j) {
+      if (stopped()) return;
       for (int i = 0; i < n_[a1]; ++i) {
         std::array<int, 3> c{};
         c[a1] = i;
@@ -214,6 +233,7 @@ DistanceField::DistanceField(const cell::Cell& cell, double pad) {
         for (int k = 0; k < n; ++k) f[base + k * stride] = out[k];
       }
     }
+    progress.Report(kDistanceFieldStage, ++done, units);
   }
   d_.resize(total);
   for (std::size_t i = 0; i < total; ++i) {

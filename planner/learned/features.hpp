@@ -58,6 +58,7 @@
 #include <vector>
 
 #include "planner/cell/cell.hpp"
+#include "planner/common/progress.hpp"
 #include "planner/kinematics/chain.hpp"
 #include "planner/motion/time_parameterization.hpp"
 
@@ -84,6 +85,9 @@ inline constexpr double kBlockedClearance = 0.03;  ///< m
 
 using Features = std::array<float, kNumFeatures>;
 
+/// Stage name the distance field's construction reports (once per station).
+inline constexpr std::string_view kDistanceFieldStage = "distance field";
+
 /// Unsigned distance (m) to the nearest obstacle surface (or inside of a primitive), on a voxel
 /// grid over the obstacles and robots (voxel edge ≥ 2 cm, at most about 2 million voxels):
 /// obstacle surfaces are rasterised, then an exact Euclidean distance transform (Felzenszwalb
@@ -93,7 +97,12 @@ class DistanceField {
  public:
   DistanceField() = default;
   /// Builds the field of cell.obstacles over their box and the robots' bases, grown by `pad` m.
-  explicit DistanceField(const cell::Cell& cell, double pad = 1.0);
+  /// Reports kDistanceFieldStage: units done of (obstacles + 3), each obstacle rasterised, then
+  /// each of the transform's three passes (nothing for a cell without obstacles). Cancelled
+  /// through `progress` (polled before the build, every few thousand triangles of a mesh, every
+  /// voxel slice of a primitive and of each pass), it stops there and leaves the field empty
+  /// (kFar everywhere), for the caller, who asked to stop, to discard.
+  explicit DistanceField(const cell::Cell& cell, const Progress& progress = {}, double pad = 1.0);
   /// m; points outside the grid get the value at the nearest grid point plus the distance to it.
   /// A cell without obstacles gives `kFar` everywhere.
   double Distance(const Eigen::Vector3d& p_W) const;

@@ -274,7 +274,10 @@ TravelMatrices ComputeTravelMatrices(const cell::Cell& cell, const collision::Co
       m.fallback = NoModelReason(cell, options, r);
       continue;
     }
-    if (!field) field = std::make_unique<learned::DistanceField>(cell);
+    if (!field) {
+      field = std::make_unique<learned::DistanceField>(cell, options.progress);
+      if (options.progress.cancelled()) break;  // the field is empty
+    }
     PriceLearned(cell, reach, options, r, *model, *field, q, branch, m, warnings);
   }
   return out;

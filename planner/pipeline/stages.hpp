@@ -168,7 +168,8 @@ std::vector<Eigen::Vector3d> SweepDirections(const cell::Cell& cell);
 /// candidates). A robot whose model is refused here (its inputs far outside its training range)
 /// gets no matrix and a `fallback` saying why, also appended to `warnings`; a robot without a
 /// model gets PlanOptions::travel_fallbacks' reason. Other warnings (biased labels, exact moves
-/// without a path) are appended too. Reports through PlanOptions::progress, per robot, the
+/// without a path) are appended too. Reports through PlanOptions::progress, once, the
+/// construction of learned::DistanceField (learned::kDistanceFieldStage) and, per robot, the
 /// stages of learned::ExactMatrix or of learned::MakeFeatureRobot and learned::PredictMatrix
 /// (learned::kRoadmapStage, kLearnedStage); cancelled there, it stops within a unit of work per
 /// thread and returns matrices that are partial or missing, for the caller to discard.

@@ -892,14 +892,44 @@ TEST(CliTest, EveryUsageErrorIsOneLineNamingTheCommand) {
       {"check x.yaml --seed 3",
        "check: unexpected arguments '--seed', '3'; see weldcell check --help"},
       {"reach x.yaml -- --csv", "reach: unexpected argument '--csv'; see weldcell reach --help"},
+      // An option without its value says what value it takes (CLI11 said `--jobs: 1 required
+      // INT:0 to 1024 missing`).
       {"plan x.yaml -j",
-       "plan: --jobs: 1 required INT:0 to 1024 missing; see weldcell plan --help"},
+       "plan: -j/--jobs needs a value: a whole number from 0 to 1024; see weldcell plan --help"},
+      {"plan x.yaml --seed",
+       "plan: --seed needs a value: a whole number from 0 to 18446744073709551615; see weldcell "
+       "plan --help"},
+      {"plan x.yaml --allocator",
+       "plan: --allocator needs a value: one of strong, baseline; see weldcell plan --help"},
+      {"plan x.yaml --exclusion-clearance",
+       "plan: --exclusion-clearance needs a value: a number from 0 to 10 m; see weldcell plan "
+       "--help"},
+      {"verify x.yaml plan.json --resolution",
+       "verify: --resolution needs a value: 0 or a number of mm from 0.1 to 100; see weldcell "
+       "verify --help"},
+      {"export x.yaml plan.json -o",
+       "export: -o/--out needs a value: Output folder (created); see weldcell export --help"},
+      {"train --data",
+       "train: --data needs a value: a file that exists; see weldcell train --help"},
+      // A flag given a value: CLI11 took `--json=0` as "no JSON" and `--force=no` as --force.
+      {"check x.yaml --json=1",
+       "check: --json is a flag and takes no value, got '--json=1' (give --json alone, or leave it "
+       "out); see weldcell check --help"},
+      {"--quiet=0 check x.yaml",
+       "check: --quiet is a flag and takes no value, got '--quiet=0' (give --quiet alone, or leave "
+       "it out); see weldcell check --help"},
+      {"plan x.yaml --force=no",
+       "plan: --force is a flag and takes no value, got '--force=no' (give --force alone, or leave "
+       "it out); see weldcell plan --help"},
+      {"models list --json=true",
+       "models list: --json is a flag and takes no value, got '--json=true' (give --json alone, or "
+       "leave it out); see weldcell models list --help"},
       {"plan x.yaml -j x",
        "plan: --jobs: expected a whole number from 0 to 1024, got 'x'; see weldcell plan --help"},
       {"plan x.yaml --allocator best",
        "plan: --allocator: best not in {strong,baseline}; see weldcell plan --help"},
       {"export x.yaml plan.json", "export: --out is required; see weldcell export --help"},
-      {"--package-path", "--package-path: 1 required DIR missing; see weldcell --help"},
+      {"--package-path", "--package-path needs a value: a folder; see weldcell --help"},
       {"models",
        "models: a command is required (expected one of: list, show); see weldcell "
        "models --help"},
@@ -919,6 +949,24 @@ TEST(CliTest, EveryUsageErrorIsOneLineNamingTheCommand) {
     EXPECT_EQ(j["error"]["message"], message) << args;
     EXPECT_EQ(ReadText(err), "weldcell: error: " + message + "\n") << args;
   }
+}
+
+// `--name=value` is still an option's value; only flags refuse one, and a `--flag=…` after `--`
+// is an argument like any other.
+TEST(CliTest, FlagsRefuseValuesButOptionsTakeThemAfterAnEqualsSign) {
+  const fs::path dir = TempDir("flag_values");
+  const CommandRun reach =
+      Weldcell("reach cells/demo/cell.yaml -q --jobs=1 --csv=" + (dir / "reach.csv").string());
+  EXPECT_EQ(reach.exit_code, 0) << reach.out;
+  EXPECT_TRUE(fs::is_regular_file(dir / "reach.csv"));
+  // Before, `--json=0` turned --json off and the check ran: now nothing runs.
+  const CommandRun off = WeldcellStdout("check cells/demo/cell.yaml --json=0", dir / "err.txt");
+  EXPECT_EQ(off.exit_code, 2);
+  EXPECT_EQ(off.out, "");
+  EXPECT_THAT(ReadText(dir / "err.txt"), HasSubstr("--json is a flag and takes no value"));
+  const CommandRun after = Weldcell("check -- --json=1");
+  EXPECT_EQ(after.exit_code, 2) << after.out;
+  EXPECT_THAT(after.out, HasSubstr("--json=1: error: file not found"));
 }
 
 // With --json, an error prints one JSON document on stdout too (it printed nothing): usage and

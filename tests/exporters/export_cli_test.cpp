@@ -70,8 +70,10 @@ TEST_F(ExportCliTest, ExportWritesTheAskedDialectWithTheSiteConfiguration) {
                          "weld_call: {ur_script: 'gun_weld({n}, \"{id}\")'}\n"
                          "zone_inputs: {first: 10, count: 100}\n";
   const fs::path out = *dir_ / "ur";
+  // Small's robots with models that do not say which controller drives them (the shipped ones
+  // do: ExportRefusesADialectOtherThanTheArmsController).
   const CommandRun run = Weldcell(
-      "export tests/exporters/cells/small/cell.yaml " + (*dir_ / "out/plan.json").string() +
+      "export tests/exporters/cells/undeclared/cell.yaml " + (*dir_ / "out/plan.json").string() +
       " --dialect ur_script --site " + site.string() + " -o " + out.string());
   ASSERT_EQ(run.exit_code, 0) << run.out;
   EXPECT_THAT(
@@ -115,6 +117,65 @@ TEST_F(ExportCliTest, BadSiteFilesAndInexpressibleRequestsExitWithTwo) {
   run = Weldcell(common + " --dialect cobol");
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_FALSE(fs::exists(*dir_ / "bad" / "DEMO_R1.JBI"));
+}
+
+// New-user trial: `export --dialect abb_rapid` of a cell whose R1 is a FANUC wrote FANUC's
+// pendant values (J3 includes J2, J4–J6 negated) into a RAPID module, without a word. The
+// program's joint values are the controller's that robot.yaml names (`controller_joints.
+// dialect`): another dialect is exit 2 naming the robot, its model and controller and the
+// dialect, nothing written; the cell's own dialects export as before. A cell giving a robot
+// another controller than its robot.yaml is refused by `check` (and `plan`) at its line.
+TEST_F(ExportCliTest, ExportRefusesADialectOtherThanTheArmsController) {
+  ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
+  const fs::path out = *dir_ / "rapid";
+  const std::string plan = (*dir_ / "out/plan.json").string();
+  CommandRun run = Weldcell("export tests/exporters/cells/small/cell.yaml " + plan +
+                            " --dialect abb_rapid -o " + out.string());
+  EXPECT_EQ(run.exit_code, 2) << run.out;
+  EXPECT_THAT(run.out,
+              ContainsRegex(
+                  R"(small/cell\.yaml:[0-9]+:[0-9]+: error: robots\[0\]\.model: robot R1 )"
+                  R"(\(fanuc_r2000ic165f\) is driven by a fanuc_ls controller \(the cell )"
+                  R"(gives it `controller: \{dialect: fanuc_ls\}`\): its robot\.yaml says )"
+                  R"(so \(`controller_joints\.dialect: fanuc_ls` at [^)]*fanuc_r2000ic165f/)"
+                  R"(robot\.yaml:[0-9]+:[0-9]+\).* written as abb_rapid .*export it as fanuc_ls)"));
+  EXPECT_THAT(run.out, HasSubstr("robot R2 (kuka_kr210r2700extra) is driven by a kuka_krl "
+                                 "controller"));
+  EXPECT_FALSE(fs::exists(out));
+  // One of them right, the other still refused.
+  run = Weldcell("export tests/exporters/cells/small/cell.yaml " + plan +
+                 " --dialect kuka_krl -o " + out.string());
+  EXPECT_EQ(run.exit_code, 2) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("robot R1 (fanuc_r2000ic165f) is driven by a fanuc_ls"));
+  EXPECT_THAT(run.out, Not(HasSubstr("robot R2 (kuka")));
+  // A robot.yaml that names no controller: written, with a warning where the cell's controller
+  // is another.
+  run = Weldcell("export tests/exporters/cells/undeclared/cell.yaml " + plan +
+                 " --dialect abb_rapid -o " + out.string());
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("weldcell: warning: robot R1 (fanuc_r2000ic165f): written as "
+                                 "abb_rapid, but the cell gives it a fanuc_ls controller"));
+  EXPECT_TRUE(fs::exists(out / "DEMO_R1.mod"));
+  // The cell's controller against the robot.yaml's: `check` refuses it at the dialect's line.
+  const fs::path cell = *dir_ / "kuka_as_rapid.yaml";
+  std::string yaml = ReadText("tests/exporters/cells/small/cell.yaml");
+  const std::string krl = "controller: {dialect: kuka_krl, program: demo_r2}";
+  ASSERT_NE(yaml.find(krl), std::string::npos);
+  yaml.replace(yaml.find(krl), krl.size(), "controller: {dialect: abb_rapid, program: demo_r2}");
+  for (const std::string rel : {"../../../../robots/", "welds.csv"}) {
+    const std::string abs = fs::absolute("tests/exporters/cells/small/" + rel).string();
+    for (std::size_t at = yaml.find(rel); at != std::string::npos; at = yaml.find(rel, at + 1)) {
+      yaml.replace(at, rel.size(), abs);
+      at += abs.size() - 1;
+    }
+  }
+  std::ofstream(cell) << yaml;
+  run = Weldcell("check " + cell.string());
+  EXPECT_EQ(run.exit_code, 2) << run.out;
+  EXPECT_THAT(run.out, ContainsRegex(R"(kuka_as_rapid\.yaml:[0-9]+:[0-9]+: error: robots\[1\]\.)"
+                                     R"(controller\.dialect: robot R2 \(kuka_kr210r2700extra\) is )"
+                                     R"(driven by a kuka_krl controller: .*give `controller: )"
+                                     R"(\{dialect: kuka_krl\}`)"));
 }
 
 // Issue 13: `--site /dev/zero` (or /dev/zero as the plan) never ended and ate GBs; a folder as
@@ -430,7 +491,8 @@ TEST(ExportCliPlanTest, PlanChecksTheProgramsFolderBeforePlanning) {
 TEST_F(ExportCliTest, ReExportingNamesRemovedFilesAndKeepsEditedOnesUnlessForced) {
   ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
   const fs::path out = *dir_ / "touched";
-  const std::string common = "export tests/exporters/cells/small/cell.yaml " +
+  // R2 as fanuc_ls below: a model that does not say which controller drives it.
+  const std::string common = "export tests/exporters/cells/undeclared/cell.yaml " +
                              (*dir_ / "out/plan.json").string() + " -o " + out.string();
   ASSERT_EQ(Weldcell(common).exit_code, 0);
   CommandRun run = Weldcell(common + " --dialect fanuc_ls");

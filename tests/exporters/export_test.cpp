@@ -762,7 +762,7 @@ TEST_F(ExportTest, ExportingAgainRemovesOnlyItsOwnStaleFiles) {
   const std::filesystem::path dir = weldcell::testing::FreshDirectory("stale");
   std::ofstream(dir / "notes.txt") << "the site's own file\n";
   std::ofstream(dir / "OTHER.LS") << "a program weldcell did not write\n";
-  WriteProgramFiles(dir, *plan_, ExportPlan(*plan_, *cell_, {}, {.dialect = "fanuc_ls"}));
+  WriteProgramFiles(dir, *plan_, ExportPlan(*plan_, *pulsed_, {}, {.dialect = "fanuc_ls"}));
   ASSERT_TRUE(std::filesystem::exists(dir / "DEMO_R2.LS"));
   const std::vector<std::filesystem::path> written =
       WriteProgramFiles(dir, *plan_, ExportPlan(*plan_, *cell_, {}));  // R1 FANUC, R2 KUKA
@@ -783,7 +783,7 @@ TEST_F(ExportTest, ExportingAgainRemovesOnlyItsOwnStaleFiles) {
 // removed are reported.
 TEST_F(ExportTest, ExportingAgainKeepsFilesEditedSinceUnlessForced) {
   const std::filesystem::path dir = weldcell::testing::FreshDirectory("edited");
-  const ExportResult fanuc = ExportPlan(*plan_, *cell_, {}, {.dialect = "fanuc_ls"});
+  const ExportResult fanuc = ExportPlan(*plan_, *pulsed_, {}, {.dialect = "fanuc_ls"});
   WriteProgramFiles(dir, *plan_, fanuc);
   auto read = [&](const std::string& name) {
     std::ifstream in(dir / name, std::ios::binary);
@@ -841,7 +841,7 @@ TEST_F(ExportTest, AFileWeldcellDidNotWriteIsNotReplacedUnlessForced) {
   const std::filesystem::path dir = weldcell::testing::FreshDirectory("own");
   std::filesystem::create_directories(dir / "weld_signals.csv");
   std::ofstream(dir / "DEMO_R1.LS") << "MINE\n";
-  const ExportResult fanuc = ExportPlan(*plan_, *cell_, {}, {.dialect = "fanuc_ls"});
+  const ExportResult fanuc = ExportPlan(*plan_, *pulsed_, {}, {.dialect = "fanuc_ls"});
   try {
     WriteProgramFiles(dir, *plan_, fanuc);
     ADD_FAILURE() << "a file weldcell did not write was replaced";

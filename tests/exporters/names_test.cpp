@@ -753,6 +753,8 @@ TEST_F(NamesTest, AProgramNameGivenInTheCellIsUsedOrRefused) {
 // naming both names, and two robots whose names end up alike are an error naming both.
 TEST_F(NamesTest, ProgramNamesMadeFromRobotNamesWarnAndNeverCollide) {
   cell::Cell c = *cell_;
+  // No cell dialect for the one given for all to differ from (that is a warning of its own).
+  for (cell::Robot& robot : c.robots) robot.controller.dialect.clear();
   plan::Plan p = *plan_;
   Rename(&c, &p, 0, "left-arm");
   Rename(&c, &p, 1, "right.arm");
@@ -917,13 +919,76 @@ TEST_F(NamesTest, CellProgramProblemsAreFoundWithoutAPlan) {
               HasSubstr("robot R2 has no `controller"));
 }
 
+// A program's joint values are the pendant values of the controller robot.yaml names
+// (`controller_joints.dialect`): a FANUC's under an ABB header was written without a word. The
+// cell's dialect against it is an error at its `controller.dialect` line; one dialect for all,
+// at each robot it does not fit; a model that names no controller is written in any dialect, a
+// warning where the cell gives the robot another controller.
+TEST_F(NamesTest, AProgramIsForTheControllerTheRobotYamlSaysDrivesTheArm) {
+  cell::Cell c = cell::LoadCell("tests/exporters/cells/small/cell.yaml").value;
+  ASSERT_EQ(c.robots[0].model->controller.dialect, "fanuc_ls");
+  ASSERT_EQ(c.robots[1].model->controller.dialect, "kuka_krl");
+  const SourceLocation& declared = c.robots[1].model->controller.dialect_where;
+  ASSERT_GT(declared.line, 0);
+  EXPECT_EQ(declared.file, c.robots[1].model->source_file);
+  EXPECT_EQ(ErrorOf([&] { CheckCellPrograms(c, {}); }), "no error");
+  for (const std::string& d : DialectNames()) {
+    SCOPED_TRACE(d);
+    const std::string all = ErrorOf([&] { CheckCellPrograms(c, {}, d); });
+    EXPECT_EQ(all.find("robot R1 (fanuc_r2000ic165f) is driven by a fanuc_ls controller") !=
+                  std::string::npos,
+              d != "fanuc_ls")
+        << all;
+    EXPECT_EQ(all.find("robot R2 (kuka_kr210r2700extra) is driven by a kuka_krl controller") !=
+                  std::string::npos,
+              d != "kuka_krl")
+        << all;
+    if (d != "kuka_krl") {
+      EXPECT_THAT(all, HasSubstr(fmt::format(
+                           "robots[1].model: robot R2 (kuka_kr210r2700extra) is driven by a "
+                           "kuka_krl controller (the cell gives it `controller: {{dialect: "
+                           "kuka_krl}}`): its robot.yaml says so (`controller_joints.dialect: "
+                           "kuka_krl` at {}:{}:{}), and the program's joint values are that "
+                           "controller's; written as {} they would be for {} controllers, "
+                           "none of which drives this arm",
+                           declared.file, declared.line, declared.column, d, d)));
+      EXPECT_THAT(all, HasSubstr("export it as kuka_krl (give --dialect kuka_krl or leave "
+                                 "--dialect out)"));
+    }
+  }
+  c.robots[1].controller.dialect = "abb_rapid";
+  const SourceLocation& at = c.robots[1].dialect_where;
+  EXPECT_THAT(ErrorOf([&] { CheckCellPrograms(c, {}); }),
+              ::testing::StartsWith(fmt::format(
+                  "{}:{}:{}: error: robots[1].controller.dialect: robot R2 "
+                  "(kuka_kr210r2700extra) is driven by a kuka_krl controller: its robot.yaml "
+                  "says so",
+                  at.file, at.line, at.column)));
+  EXPECT_THAT(ErrorOf([&] { CheckCellPrograms(c, {}); }),
+              HasSubstr("give `controller: {dialect: kuka_krl}`, or the robot model of an arm "
+                        "that abb_rapid controllers drive"));
+  // Models that name no controller: any dialect; a warning where the cell says another.
+  const cell::Cell undeclared = testing::WithoutOwnControllers(c);
+  EXPECT_EQ(ErrorOf([&] { CheckCellPrograms(undeclared, {}); }), "no error");
+  EXPECT_TRUE(CheckCellPrograms(undeclared, {}).warnings.empty());
+  const CellPrograms rapid = CheckCellPrograms(undeclared, {}, "abb_rapid");
+  ASSERT_EQ(rapid.warnings.size(), 1u);  // R2's cell dialect is abb_rapid now
+  EXPECT_THAT(rapid.warnings[0],
+              HasSubstr("robot R1 (fanuc_r2000ic165f): written as abb_rapid, but the cell gives "
+                        "it a fanuc_ls controller"));
+  EXPECT_THAT(rapid.warnings[0], HasSubstr("check them against the abb_rapid controller's joint "
+                                           "convention"));
+}
+
 // What a dialect refuses about the robot model itself (an axis count other than its 6, INFORM
 // without the pulse calibration) was said only by Write, after planning (minutes on a large
 // station). CheckCellPrograms applies the dialect's own rules (Dialect::RobotProblems, which
 // Write and Read apply through CheckRobot): at the cell's `controller.dialect`, or, with one
 // dialect for all (`export --dialect`), at the robot.yaml to change, as Write says it.
 TEST_F(NamesTest, RobotsTheirDialectCannotTakeAreFoundWithoutAPlan) {
-  cell::Cell c = cell::LoadCell("tests/exporters/cells/small/cell.yaml").value;  // no pulses
+  // No pulses; models that name no controller (which would refuse yaskawa_inform besides).
+  cell::Cell c =
+      testing::WithoutOwnControllers(cell::LoadCell("tests/exporters/cells/small/cell.yaml").value);
   EXPECT_EQ(ErrorOf([&] { CheckCellPrograms(c, {}); }), "no error");
   c.robots[1].controller.dialect = "yaskawa_inform";
   const std::unique_ptr<Dialect> inform = MakeDialect("yaskawa_inform");

@@ -17,10 +17,25 @@
 
 namespace weldcell::exporters::testing {
 
-/// The cell with every robot model given a Yaskawa pulse calibration (non-trivial scale, sign
-/// and zero per axis), so that every dialect can be written for every robot.
-inline cell::Cell WithPulses(const cell::Cell& in) {
+/// The cell with robot models that do not say which controller drives them (robot.yaml's
+/// `controller_joints.dialect`, which refuses the other dialects): as a user's own models may.
+inline cell::Cell WithoutOwnControllers(const cell::Cell& in) {
   cell::Cell c = in;
+  for (cell::Robot& r : c.robots) {
+    auto m = std::make_shared<cell::RobotModel>(*r.model);
+    m->controller.dialect.clear();
+    m->controller.dialect_where = {};
+    r.model = m;
+  }
+  return c;
+}
+
+/// The cell with every robot model given a Yaskawa pulse calibration (non-trivial scale, sign
+/// and zero per axis) and no declared controller (WithoutOwnControllers), so that every
+/// dialect can be written for every robot: the tests check each dialect's writing and reading
+/// on real kinematics, not what a controller would run.
+inline cell::Cell WithPulses(const cell::Cell& in) {
+  cell::Cell c = WithoutOwnControllers(in);
   for (cell::Robot& r : c.robots) {
     auto m = std::make_shared<cell::RobotModel>(*r.model);
     m->controller.pulses_per_degree = {1434.25, -1311.5, 1290.75, -820.5, 915.0, -612.25};

@@ -1117,6 +1117,45 @@ TEST(LearnedFeatures, RoadmapIsTheSameForOneAndTwoThreads) {
   EXPECT_GT(connected, r1.size() * r1.size() / 2);
 }
 
+// Ctrl-C during the distance field's construction (`plan --travel-time learned`, `train`) waited
+// for it to end. Uncancelled it reports every obstacle and pass in order; cancelled before the
+// build nothing is built or reported; cancelled at its first report it stops there. A cancelled
+// field is empty (far from everything), for the caller to discard.
+TEST(LearnedFeatures, DistanceFieldBuildStopsWhenCancelled) {
+  const cell::Cell c = testing::TablesCell(true);
+  const Eigen::Vector3d p_wall(1.5, 0, 0.8);  // inside the wall (learned_cells.hpp)
+  const auto units = static_cast<std::int64_t>(c.obstacles.size()) + 3;
+  std::vector<std::int64_t> done;
+  std::atomic<bool> cancel{false};
+  auto report = [&](std::string_view stage, std::int64_t d, std::int64_t total) {
+    EXPECT_EQ(stage, kDistanceFieldStage);
+    EXPECT_EQ(total, units);
+    done.push_back(d);
+  };
+  const DistanceField whole(c, Progress(report, &cancel));
+  ASSERT_EQ(static_cast<std::int64_t>(done.size()), units);
+  for (std::size_t i = 0; i < done.size(); ++i) {
+    EXPECT_EQ(done[i], static_cast<std::int64_t>(i) + 1);
+  }
+  EXPECT_LT(whole.Distance(p_wall), 2 * whole.voxel());
+
+  done.clear();
+  cancel = true;  // Ctrl-C before the build
+  const DistanceField before(c, Progress(report, &cancel));
+  EXPECT_TRUE(done.empty()) << done.size() << " units built";
+  EXPECT_EQ(before.Distance(p_wall), DistanceField::kFar);
+
+  cancel = false;  // Ctrl-C at the first obstacle
+  const DistanceField first(c, Progress(
+                                   [&](std::string_view stage, std::int64_t d, std::int64_t total) {
+                                     report(stage, d, total);
+                                     cancel = true;
+                                   },
+                                   &cancel));
+  EXPECT_EQ(done, std::vector<std::int64_t>{1}) << "units built after the cancel";
+  EXPECT_EQ(first.Distance(p_wall), DistanceField::kFar);
+}
+
 // Ctrl-C during the roadmap's construction (about a second per robot on a reference station,
 // with --travel-time learned) waited for it to end. Uncancelled it reports every node of both
 // steps in order; cancelled at the first report of either step, it stops within a node per
@@ -1384,13 +1423,13 @@ TEST(LearnedMonitoring, ThePlanSaysPerRobotWhyItFellBackAndItsKindAgreesWithTheS
   EXPECT_EQ(used.travel.robots[1].fallback, b_reason);
 }
 
-// Ctrl-C while `plan --travel-time learned` built a robot's roadmap or its matrix of
-// predictions waited for both to end. Cancelled at the first report of either, planning stops
-// within a unit of work per worker: no later stage starts, no plan.
-TEST(LearnedMonitoring, PlanningStopsInTheRoadmapOrThePredictionsWhenCancelled) {
+// Ctrl-C while `plan --travel-time learned` built the station's distance field, a robot's
+// roadmap or its matrix of predictions waited for them to end. Cancelled at the first report
+// of any, planning stops within a unit of work per worker: no later stage starts, no plan.
+TEST(LearnedMonitoring, PlanningStopsInTheFieldTheRoadmapOrThePredictionsWhenCancelled) {
   const cell::Cell c = testing::TablesCell(true);
   const collision::CollisionWorld world(c);
-  for (const std::string_view stage : {kRoadmapStage, kLearnedStage}) {
+  for (const std::string_view stage : {kDistanceFieldStage, kRoadmapStage, kLearnedStage}) {
     SCOPED_TRACE(std::string(stage));
     std::atomic<bool> cancel{false};
     std::vector<std::string> after;  // the stages of the reports from the cancelling one on
