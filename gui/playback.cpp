@@ -65,7 +65,9 @@ StationMoment MomentAt(const plan::Plan& plan, double t) {
           ++next;
         }
         for (const plan::Zone& zone : plan.zones) {
-          for (const plan::ZoneUse& use : zone.uses) {
+          // The zone's first user finds it free: it waits for the others only.
+          for (std::size_t u = 1; u < zone.uses.size(); ++u) {
+            const plan::ZoneUse& use = zone.uses[u];
             if (use.robot == robot.robot && use.acquire_segment == next) {
               m.waiting_for.push_back(zone.id);
             }

@@ -20,7 +20,8 @@ struct RobotMoment {
   int segment = -1;  ///< Index into RobotPlan::segments; -1 before the first or after the last.
   bool finished = false;  ///< After its last segment (back home).
   /// While waiting: the ids of the zones it waits to acquire (and "after W..." for weld
-  /// signals), from the segment that follows the wait.
+  /// signals), from the segment that follows the wait; not a zone it is the first user of,
+  /// which no robot holds before it (plan::WaitInterval::free_zones).
   std::vector<std::string> waiting_for;
   bool operator==(const RobotMoment&) const = default;
 };

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace weldcell::gui {
 namespace {
@@ -70,15 +71,20 @@ TEST(PlaybackTest, AWaitingRobotSaysWhichZoneAndWeldItWaitsFor) {
 }
 
 TEST(PlaybackTest, AWaitStartingAtTIsUnderWayAtT) {
-  // R2 waits 0-1 s for Z1 (taken with its segment 1), then moves; R1 moves 0-1 s, waits 1-2 s.
+  // R2 waits 0-1 s for Z1 (taken with its segment 1, after R1's use), then moves; R1 moves
+  // 0-1 s, waits 1-2 s.
   plan::Plan p = TwoRobots();
   p.robots[1].segments = {Sampled(plan::SegmentKind::kWait, {0, 1}, {Q(0, 0), Q(0, 0)}),
                           Sampled(plan::SegmentKind::kMotion, {1, 4}, {Q(0, 0), Q(-4, 4)})};
-  p.zones[0].uses[0] = {.robot = "R2", .acquire_segment = 1, .release_segment = 2};
+  p.zones[0].uses = {{.robot = "R1", .acquire_segment = 2, .release_segment = 3},
+                     {.robot = "R2", .acquire_segment = 1, .release_segment = 2}};
   const StationMoment start = MomentAt(p, 0.0);
   EXPECT_EQ(start.robots[1].segment, 0);
   EXPECT_EQ(start.robots[1].activity, plan::SegmentKind::kWait);
   EXPECT_EQ(start.robots[1].waiting_for, std::vector<std::string>{"Z1"});
+  // As Z1's first user R2 finds it free: it waits for nothing there.
+  std::swap(p.zones[0].uses[0], p.zones[0].uses[1]);
+  EXPECT_TRUE(MomentAt(p, 0.0).robots[1].waiting_for.empty());
   // At t = 1 s R1's wait starts (its motion ends) and R2's wait is over.
   const StationMoment one = MomentAt(p, 1.0);
   EXPECT_EQ(one.robots[0].activity, plan::SegmentKind::kWait);
