@@ -29,7 +29,18 @@ constexpr const char* kDefaultCall = "spot_weld({n}, {schedule})";
 constexpr std::size_t kMaxName = 31;
 // movej's joint acceleration (rad/s²) and speed (rad/s) for a move without a time.
 constexpr double kAcceleration = 1.4, kVelocity = 1.05;
-std::string Speed(double value) { return fmt::format("{:.4g}", value); }
+// Four significant digits in decimal notation (0.000014, never 1.4e-05: a low speed_override
+// must not depend on the controller's parser taking exponents).
+std::string Speed(double value) {
+  const int decimals =
+      value > 0 ? std::max(0, 3 - static_cast<int>(std::floor(std::log10(value)))) : 0;
+  std::string text = fmt::format("{:.{}f}", value, decimals);
+  if (text.find('.') != std::string::npos) {
+    text.erase(text.find_last_not_of('0') + 1);
+    if (text.back() == '.') text.pop_back();
+  }
+  return text;
+}
 // The functions that read and write each I/O role.
 const char* ReadFunction(SignalRole role) {
   return role == SignalRole::kZone         ? "read_input_boolean_register"

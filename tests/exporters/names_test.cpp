@@ -523,6 +523,12 @@ TEST_F(NamesTest, SpeedsBelowWhatADialectCanProgramAreErrorsAtTheirLine) {
   for (const std::string d : {"abb_rapid", "yaskawa_inform", "ur_script"}) {
     EXPECT_NO_THROW(ExportPlan(*plan_, *cell_, low, {.dialect = d})) << d;
   }
+  // URScript follows any override, in decimal notation (a new user saw `a=1.4e-05`).
+  const Site crawl = LoadSite(WriteSite("crawl.yaml", "speed_override: 0.0001\n"));
+  const std::string ur =
+      ExportPlan(*plan_, *cell_, crawl, {.dialect = "ur_script"}).robots[0].files[0].contents;
+  EXPECT_THAT(ur, HasSubstr("a=0.000014, v=0.0000105, t=0.000"));
+  EXPECT_THAT(ur, Not(ContainsRegex(R"([0-9]e-[0-9])")));
   const Site tiny = LoadSite(WriteSite("tiny.yaml", "speed_override: 0.00005\n"));
   EXPECT_THAT(ErrorOf([&] { ExportPlan(*plan_, *cell_, tiny, {.dialect = "yaskawa_inform"}); }),
               HasSubstr("can program, 0.0001 (VJ=0.01)"));
