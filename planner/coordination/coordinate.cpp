@@ -839,6 +839,52 @@ std::vector<char> PrioritizedOrder(const EventGraph& graph, const std::vector<Zo
 // ---------------------------------------------------------------------------------------------
 // 5. Merge: fewer zones, fewer handshakes for the controllers (internal/order_search).
 
+// 5b. Signals the other events already keep: a signal is left out when the piece it holds is
+// reached, in the event graph of the robots' program order, the zones' handovers and the
+// signals kept, from the end of the dwell it waits for (the welding robot's next piece, or
+// another signal's wait for that dwell): then the robot waits there for that weld whatever the
+// durations, and the controllers need no handshake for it. Judged one by one in order, each
+// against the signals still kept (a signal left out is kept by events that do not rely on it).
+// The planned clock does not change: every edge along such a path weighs ≥ 0 and the path
+// leaves the dwell at its end, so it already holds the piece as late as the signal does.
+std::vector<Signal> WithoutImpliedSignals(const EventGraph& graph, std::vector<Signal> signals,
+                                          const std::vector<EventEdge>& zone_edges) {
+  const int nodes = graph.node_count();
+  for (std::size_t i = 0; i < signals.size();) {
+    std::vector<std::vector<int>> out(static_cast<std::size_t>(nodes));
+    for (const EventEdge& e : zone_edges) out[static_cast<std::size_t>(e.from)].push_back(e.to);
+    for (std::size_t j = 0; j < signals.size(); ++j) {
+      const EventEdge& e = signals[j].edge;
+      if (j != i) out[static_cast<std::size_t>(e.from)].push_back(e.to);
+    }
+    const EventEdge& held = signals[i].edge;
+    // The dwell ends where the welding robot's next piece starts (its node follows).
+    std::vector<int> stack = {held.from + 1};
+    for (std::size_t j = 0; j < signals.size(); ++j) {
+      if (j != i && signals[j].edge.from == held.from) stack.push_back(signals[j].edge.to);
+    }
+    const int first_of_waiter = graph.Node(signals[i].robot, 0);
+    std::vector<char> seen(static_cast<std::size_t>(nodes), 0);
+    bool implied = false;
+    while (!stack.empty() && !implied) {
+      const int node = stack.back();
+      stack.pop_back();
+      if (seen[static_cast<std::size_t>(node)]) continue;
+      seen[static_cast<std::size_t>(node)] = 1;
+      // A node of the waiting robot at or before the piece held precedes it in its program.
+      implied = node >= first_of_waiter && node <= held.to;
+      if (graph.next_duration(node) >= 0) stack.push_back(node + 1);
+      for (const int next : out[static_cast<std::size_t>(node)]) stack.push_back(next);
+    }
+    if (implied) {
+      signals.erase(signals.begin() + static_cast<std::ptrdiff_t>(i));
+    } else {
+      ++i;
+    }
+  }
+  return signals;
+}
+
 // ---------------------------------------------------------------------------------------------
 // 6. The result: waits where the events make robots wait, zones and signals by segment index.
 
@@ -1109,7 +1155,11 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   Built built = BuildTrajectories(trajectories, pieces, graph, times);
   result.zones = ZonesOf(merged, merged_order, built);
   result.conflict_zones = ZonesOf(conflicts, *best, built);
-  for (const Signal& s : signals) {
+  const std::vector<EventEdge> final_edges = final_search.Edges(merged_order);
+  const std::vector<EventEdge> zone_edges(
+      final_edges.begin() + static_cast<std::ptrdiff_t>(final_search.base.size()),
+      final_edges.end());
+  for (const Signal& s : WithoutImpliedSignals(graph, signals, zone_edges)) {
     result.weld_signals.push_back(
         {.robot = s.robot, .segment = built.segment_of_piece[s.robot][s.piece], .weld = s.weld});
   }

@@ -44,7 +44,9 @@
 // 5. Merge. With the orders fixed, zones of one robot pair taken in the same order are merged
 //    (neighbours in the first robot's piece order) into one mutex over both intervals whenever
 //    the event graph stays acyclic and the makespan does not grow, and zones inside a merged one
-//    are dropped: the same plan with far fewer handshakes for the controllers to run.
+//    are dropped: the same plan with far fewer handshakes for the controllers to run. Then a
+//    weld signal that program order, the zones' hand-overs and the other signals kept already
+//    keep (a path from the weld's end to its waiting piece) is left out, one by one.
 //
 // The result holds only what the events produce: waits at standstills, zones with their
 // acquire and release pieces, and weld signals. The verifier (planner/verify) re-simulates the

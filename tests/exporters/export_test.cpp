@@ -1219,7 +1219,7 @@ TEST(WeldSignalTest, AcknowledgeRangesAreCheckedAtTheirLine) {
   EXPECT_THAT(error_of("ur_script", "ur.yaml", "weld_ack_outputs: {first: 8, count: 8}\n"),
               ::testing::ContainsRegex(R"(ur\.yaml:2:[0-9]+: error: weld_ack_outputs: I/O )"
                                        R"(number 8 is outside ur_script's range 0\.\.7)"));
-  ASSERT_GE(p.weld_signals.size(), 2u);  // A after B, C after A and B
+  ASSERT_GE(p.weld_signals.size(), 2u);  // C after A (and B), D after C
   EXPECT_THAT(
       error_of("abb_rapid", "short.yaml", "weld_ack_inputs: {first: 901, count: 1}\n"),
       ::testing::ContainsRegex(R"(short\.yaml:2:[0-9]+: error: weld_ack_inputs: weld signal )"

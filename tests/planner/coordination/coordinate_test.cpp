@@ -328,6 +328,40 @@ TEST(CoordinateTest, AWeldWaitsForItsPredecessorOnAnotherRobot) {
   EXPECT_LT(FirstContact(world, r.trajectories), 0.0);
 }
 
+// A weld signal that the other events already keep is left out (a new user's trial: two of a
+// cell's three signals were implied by zones and program order, and each costs the site four
+// I/O points): A welds W1 then W3, both after B's W2; waiting for W2 before W1 already holds
+// W3, so only W1's signal is needed. W4 after B's W5, which B welds after W2, is not implied.
+TEST(CoordinateTest, ASignalTheOtherEventsAlreadyKeepIsLeftOut) {
+  const cell::Cell c = FacingCell();
+  const collision::CollisionWorld world(c);
+  const Eigen::VectorXd kMiddle2 = Q(0.1, 0.4, 0.3, 0, 0, 0);
+  const Eigen::VectorXd kAside2 = Q(0.9, -0.3, -0.3, 0, 0, 0);
+  const std::vector<motion::RobotTrajectory> input = {
+      Through(world, 0, {{"W1", kMiddle}, {"W3", kMiddle2}, {"W4", kMiddle}}),
+      Through(world, 1, {{"W2", kAside}, {"W5", kAside2}})};
+  const CoordinationResult implied = Coordinate(
+      world, input,
+      {.precedences = {{.before = "W2", .after = "W1"}, {.before = "W2", .after = "W3"}}});
+  ASSERT_TRUE(implied.conflict_free) << implied.message;
+  ASSERT_EQ(implied.weld_signals.size(), 1u);
+  EXPECT_EQ(implied.weld_signals[0].weld, "W2");
+  EXPECT_EQ(implied.weld_signals[0].segment, 2) << "A waits before W1, its first weld";
+  // The left-out precedence holds on the clock all the same.
+  EXPECT_GE(Dwell(implied.trajectories[0], "W3").first,
+            Dwell(implied.trajectories[1], "W2").second - 1e-9);
+  // Each signal of its own where nothing else orders the welds: both are kept.
+  const CoordinationResult both = Coordinate(
+      world, input,
+      {.precedences = {{.before = "W2", .after = "W1"}, {.before = "W5", .after = "W4"}}});
+  ASSERT_TRUE(both.conflict_free) << both.message;
+  ASSERT_EQ(both.weld_signals.size(), 2u);
+  EXPECT_EQ(both.weld_signals[0].weld, "W2");
+  EXPECT_EQ(both.weld_signals[1].weld, "W5");
+  EXPECT_GE(Dwell(both.trajectories[0], "W4").first,
+            Dwell(both.trajectories[1], "W5").second - 1e-9);
+}
+
 TEST(CoordinateTest, PrecedenceChainsAcrossRobotsAreKeptBothWays) {
   const cell::Cell c = FacingCell();
   const collision::CollisionWorld world(c);
