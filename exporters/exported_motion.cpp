@@ -7,6 +7,7 @@
 #include <map>
 #include <numbers>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "exporters/corners.hpp"
@@ -33,25 +34,49 @@ void MoveAlongChords(const std::vector<int>& waypoints, plan::Segment& s) {
   }
 }
 
-// The samples inside each blend window moved onto the blended path (corners.hpp, BlendPoint):
-// the blend through waypoint b leaves the chord into b at the share 1 − f_in of that move's
-// time and joins the chord out of b at the share f_out of its time, at a uniform rate in time.
-// `planned` holds the waypoints as planned (the blends move b itself).
-void MoveThroughBlends(const std::vector<int>& waypoints, const std::vector<int>& blended,
-                       const BlendModel& model, const plan::Segment& planned, plan::Segment& s) {
+// A blended waypoint of a program and its blend: the blend through waypoint b leaves the chord
+// into b at the share 1 − f_in of that move's time and joins the chord out of b at the share
+// f_out of its time (s, planned clock), at a uniform rate in time (corners.hpp, BlendPoint).
+struct BlendWindow {
+  std::size_t segment = 0;
+  int sample = 0;                     ///< b's sample index.
+  std::size_t before = 0, after = 0;  ///< The waypoints around b (sample indices).
+  BlendRegion region;
+  double start = 0.0, end = 0.0;
+};
+
+// The blend windows of one segment `s` (as planned), in waypoint order; `segment` left 0.
+std::vector<BlendWindow> SegmentBlendWindows(const plan::Segment& s,
+                                             const std::vector<int>& waypoints,
+                                             const std::vector<int>& blended,
+                                             const BlendModel& model) {
+  std::vector<BlendWindow> windows;
   for (std::size_t w = 1; w + 1 < waypoints.size(); ++w) {
-    const auto i1 = static_cast<std::size_t>(waypoints[w]);
     if (std::find(blended.begin(), blended.end(), waypoints[w]) == blended.end()) continue;
     const auto i0 = static_cast<std::size_t>(waypoints[w - 1]);
+    const auto i1 = static_cast<std::size_t>(waypoints[w]);
     const auto i2 = static_cast<std::size_t>(waypoints[w + 1]);
-    const BlendRegion region = BlendRegionOf(planned.q[i0], planned.q[i1], planned.q[i2], model);
-    const std::vector<double>& t = planned.times;
-    const double start = t[i1] - region.previous_share * (t[i1] - t[i0]);
-    const double end = t[i1] + region.next_share * (t[i2] - t[i1]);
-    if (!(end > start)) continue;
-    for (std::size_t k = i0 + 1; k < i2; ++k) {
-      if (t[k] < start || t[k] > end) continue;
-      s.q[k] = BlendPoint(region, (t[k] - start) / (end - start));
+    BlendWindow b{.sample = waypoints[w],
+                  .before = i0,
+                  .after = i2,
+                  .region = BlendRegionOf(s.q[i0], s.q[i1], s.q[i2], model)};
+    b.start = s.times[i1] - b.region.previous_share * (s.times[i1] - s.times[i0]);
+    b.end = s.times[i1] + b.region.next_share * (s.times[i2] - s.times[i1]);
+    windows.push_back(std::move(b));
+  }
+  return windows;
+}
+
+// The samples inside each blend window moved onto the blended path. `planned` holds the
+// waypoints as planned (the blends move b itself).
+void MoveThroughBlends(const std::vector<int>& waypoints, const std::vector<int>& blended,
+                       const BlendModel& model, const plan::Segment& planned, plan::Segment& s) {
+  const std::vector<double>& t = planned.times;
+  for (const BlendWindow& b : SegmentBlendWindows(planned, waypoints, blended, model)) {
+    if (!(b.end > b.start)) continue;
+    for (std::size_t k = b.before + 1; k < b.after; ++k) {
+      if (t[k] < b.start || t[k] > b.end) continue;
+      s.q[k] = BlendPoint(b.region, (t[k] - b.start) / (b.end - b.start));
     }
   }
 }
@@ -130,29 +155,13 @@ std::vector<verify::Violation> Contacts(const plan::Plan& moved, const cell::Cel
                         site.merge_tolerance * kDeg));
 }
 
-// A blended waypoint of a program and the time window of its blend (s, planned clock).
-struct BlendWindow {
-  std::size_t segment = 0;
-  int sample = 0;
-  double start = 0.0, end = 0.0;
-};
-
 std::vector<BlendWindow> BlendWindows(const plan::RobotPlan& rp, const ProgramFigures& figures) {
   std::vector<BlendWindow> windows;
   for (std::size_t k = 0; k < rp.segments.size() && k < figures.blended.size(); ++k) {
-    const std::vector<int>& waypoints = figures.waypoints[k];
-    const plan::Segment& s = rp.segments[k];
-    for (std::size_t w = 1; w + 1 < waypoints.size(); ++w) {
-      const std::vector<int>& blended = figures.blended[k];
-      if (std::find(blended.begin(), blended.end(), waypoints[w]) == blended.end()) continue;
-      const auto i0 = static_cast<std::size_t>(waypoints[w - 1]);
-      const auto i1 = static_cast<std::size_t>(waypoints[w]);
-      const auto i2 = static_cast<std::size_t>(waypoints[w + 1]);
-      const BlendRegion region = BlendRegionOf(s.q[i0], s.q[i1], s.q[i2], figures.blend);
-      windows.push_back({.segment = k,
-                         .sample = waypoints[w],
-                         .start = s.times[i1] - region.previous_share * (s.times[i1] - s.times[i0]),
-                         .end = s.times[i1] + region.next_share * (s.times[i2] - s.times[i1])});
+    for (BlendWindow& w : SegmentBlendWindows(rp.segments[k], figures.waypoints[k],
+                                              figures.blended[k], figures.blend)) {
+      w.segment = k;
+      windows.push_back(std::move(w));
     }
   }
   return windows;

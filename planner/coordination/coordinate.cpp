@@ -850,9 +850,10 @@ std::vector<char> PrioritizedOrder(const EventGraph& graph, const std::vector<Zo
 std::vector<Signal> WithoutImpliedSignals(const EventGraph& graph, std::vector<Signal> signals,
                                           const std::vector<EventEdge>& zone_edges) {
   const int nodes = graph.node_count();
+  std::vector<std::vector<int>> zones_out(static_cast<std::size_t>(nodes));
+  for (const EventEdge& e : zone_edges) zones_out[static_cast<std::size_t>(e.from)].push_back(e.to);
   for (std::size_t i = 0; i < signals.size();) {
-    std::vector<std::vector<int>> out(static_cast<std::size_t>(nodes));
-    for (const EventEdge& e : zone_edges) out[static_cast<std::size_t>(e.from)].push_back(e.to);
+    std::vector<std::vector<int>> out = zones_out;
     for (std::size_t j = 0; j < signals.size(); ++j) {
       const EventEdge& e = signals[j].edge;
       if (j != i) out[static_cast<std::size_t>(e.from)].push_back(e.to);
