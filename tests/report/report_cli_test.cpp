@@ -30,6 +30,41 @@ fs::path TempDir(const std::string& name) { return testing::FreshDirectory("repo
 
 const std::string kTooShort = "tests/report/cells/too_short/cell.yaml";
 
+// `--json`'s "breakdown" says what plan::BreakDown says of the plan it wrote: every robot's
+// times, its short waits, and each listed wait with its causes and the zones it takes first.
+void ExpectBreakdownJsonOf(const plan::CycleBreakdown& b, const nlohmann::json& br) {
+  EXPECT_EQ(br["critical"], b.robots.at(b.critical).robot);
+  EXPECT_EQ(br["critical_reason"], b.critical_reason);
+  ASSERT_EQ(br["robots"].size(), b.robots.size());
+  int waits = 0;
+  for (std::size_t i = 0; i < b.robots.size(); ++i) {
+    const plan::RobotBreakdown& r = b.robots[i];
+    const nlohmann::json& jr = br["robots"][i];
+    EXPECT_EQ(jr["name"], r.robot);
+    EXPECT_EQ(jr["welds"], r.welds);
+    EXPECT_NEAR(jr["waiting"].get<double>(), r.waiting, 1e-6) << r.robot;
+    EXPECT_NEAR(jr["finish"].get<double>(), r.finish_time, 1e-6) << r.robot;
+    EXPECT_EQ(jr["short_waits"], r.short_waits) << r.robot;
+    EXPECT_NEAR(jr["short_waiting"].get<double>(), r.short_waiting, 1e-6) << r.robot;
+    ASSERT_EQ(jr["waits"].size(), r.waits.size()) << r.robot;
+    for (std::size_t w = 0; w < r.waits.size(); ++w, ++waits) {
+      const nlohmann::json& jw = jr["waits"][w];
+      EXPECT_NEAR(jw["start"].get<double>(), r.waits[w].start_time, 1e-6);
+      EXPECT_NEAR(jw["end"].get<double>(), r.waits[w].end_time, 1e-6);
+      EXPECT_EQ(jw["free_zones"].get<std::vector<std::string>>(), r.waits[w].free_zones);
+      ASSERT_EQ(jw["for"].size(), r.waits[w].causes.size());
+      for (std::size_t c = 0; c < r.waits[w].causes.size(); ++c) {
+        const plan::WaitCause& cause = r.waits[w].causes[c];
+        EXPECT_EQ(jw["for"][c]["kind"], cause.kind == plan::WaitCauseKind::kZone ? "zone" : "weld");
+        EXPECT_EQ(jw["for"][c]["id"], cause.id);
+        EXPECT_EQ(jw["for"][c]["robot"], cause.robot);
+        EXPECT_NEAR(jw["for"][c]["ready"].get<double>(), cause.ready_time, 1e-6);
+      }
+    }
+  }
+  EXPECT_GT(waits, 0) << "the fixture's plan was meant to have a wait to compare";
+}
+
 TEST(ReportCliTest, TooShortACycleTimeExitsOneWithAFailingJunitCase) {
   const fs::path dir = TempDir("too_short");
   const CommandRun r = Weldcell("plan " + kTooShort + " -o " + dir.string());
@@ -132,6 +167,7 @@ TEST(ReportCliTest, JsonCarriesTheBreakdownAndTheOutputPathsAndJunitIsDeterminis
     EXPECT_GT(e.moves, 0);
   }
   EXPECT_TRUE(found) << "plan.json has no travel report for " << o["robot"];
+  ExpectBreakdownJsonOf(plan::BreakDown(p), br);
   ASSERT_EQ(j["requirements"].size(), 5u);
   EXPECT_EQ(j["requirements"][2]["name"], "cycle time met");
   EXPECT_EQ(j["requirements"][2]["passed"], false);
@@ -149,7 +185,7 @@ TEST(ReportCliTest, WithNoWeldPlannedThereIsNoOverheadToSplit) {
   const nlohmann::json j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["verdict"], "incomplete");
   EXPECT_EQ(j["unplanned"], 3);
-  EXPECT_DOUBLE_EQ(j["estimate"].get<double>(), 0.0);
+  EXPECT_NEAR(j["estimate"].get<double>(), 0.0, 1e-6);
   EXPECT_TRUE(j["overhead"].is_null()) << j["overhead"];
   const CommandRun text = Weldcell("plan " + cell + " -o " + dir.string());
   EXPECT_THAT(text.out, Not(HasSubstr("overhead: ")));
