@@ -281,7 +281,7 @@ TEST(LoadCellTest, ControllerAndWhereItIsWritten) {
   const Cell& c = loaded.value;
   ASSERT_EQ(c.robots.size(), 2u);
   const Robot& r1 = c.robots[0];
-  EXPECT_EQ(r1.controller, (Controller{.dialect = "kuka_krl", .program = "weld_r1"}));
+  EXPECT_EQ(r1.controller, (Controller{.dialect = "fanuc_ls", .program = "weld_r1"}));
   // Messages about the program name point at `program`, those about what the dialect refuses
   // of the robot at `dialect`; a robot without a controller at its entry.
   const std::string file = (kGood / "controller.yaml").string();
