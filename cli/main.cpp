@@ -4,8 +4,11 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <iostream>
 #include <regex>
@@ -277,19 +280,9 @@ int Fail(bool json, ExitCode code, std::string_view kind, std::string_view messa
   return code;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// The command line parsed and run: its exit code (docs/cli.md).
+int Run(int argc, char** argv) {
   using namespace weldcell::cli;
-  // XGBoost's OpenMP threads (weldcell train, learned travel times) spin while they wait by
-  // default: on cores shared with other work one retraining took 144 s instead of 0.3 s.
-  // libgomp reads its environment when it is loaded, before main, so the setting takes effect
-  // only in a process started with it: run this program again with it set (a value the user
-  // set is kept; should the new start fail, this one goes on spinning).
-  if (std::getenv("OMP_WAIT_POLICY") == nullptr) {
-    setenv("OMP_WAIT_POLICY", "passive", /*overwrite=*/0);
-    execv("/proc/self/exe", argv);
-  }
   CLI::App app{
       "weldcell: plans robot spot-welding stations (reach, weld allocation, collision-free "
       "motion, timing) and verifies the plans; writes plan.json"};
@@ -355,4 +348,34 @@ int main(int argc, char** argv) {
   if (exit_code == kExitInterrupted)
     return Fail(json(), kExitInterrupted, "interrupted", "interrupted");
   return exit_code;
+}
+
+// What the command printed reached stdout, or the run fails with exit 2 (docs/cli.md: a write
+// that fails, e.g. a full disk): `weldcell --json plan … > result.json` on a full disk or a
+// closed stdout exited 0 with its result lost. `code` is kept when it is worse.
+int StdoutWritten(int code) {
+  errno = 0;
+  std::cout.flush();
+  const bool failed = std::fflush(stdout) != 0 || std::ferror(stdout) != 0 || !std::cout;
+  if (!failed) return code;
+  const int error = errno;
+  std::cerr << "weldcell: error: the standard output could not be written"
+            << (error != 0 ? std::string(" (") + std::strerror(error) + ")" : std::string())
+            << ": what the command printed there is incomplete\n";
+  return std::max(code, static_cast<int>(weldcell::cli::kExitBadInput));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // XGBoost's OpenMP threads (weldcell train, learned travel times) spin while they wait by
+  // default: on cores shared with other work one retraining took 144 s instead of 0.3 s.
+  // libgomp reads its environment when it is loaded, before main, so the setting takes effect
+  // only in a process started with it: run this program again with it set (a value the user
+  // set is kept; should the new start fail, this one goes on spinning).
+  if (std::getenv("OMP_WAIT_POLICY") == nullptr) {
+    setenv("OMP_WAIT_POLICY", "passive", /*overwrite=*/0);
+    execv("/proc/self/exe", argv);
+  }
+  return StdoutWritten(Run(argc, argv));
 }

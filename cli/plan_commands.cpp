@@ -460,6 +460,9 @@ void PrintFailedRequirements(const std::vector<report::RequirementResult>& requi
 // `weldcell plan`: load and check the station, plan and verify it (Ctrl-C stops either), then
 // write plan.json, the programs, report.html and junit.xml, and say how it went.
 void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) {
+  // Ctrl-C is caught from the start (loading a big station takes a while, and the output
+  // folder is made and probed here): the first one is seen at the pipeline's first poll.
+  const std::atomic<bool>& interrupted = CatchInterrupt();
   const std::filesystem::path folder(args.out);
   const std::filesystem::path plan_file = folder / "plan.json";
   const std::filesystem::path report_file = folder / "report.html";
@@ -488,7 +491,6 @@ void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) 
   const collision::CollisionWorld world(c);
   // Ctrl-C stops the pipeline (polled within every stage); the outputs are written only when
   // planning and verification both ran to the end, so an interrupted run leaves nothing.
-  const std::atomic<bool>& interrupted = CatchInterrupt();
   StageBars bars(!global.quiet && !global.json);
   const Progress progress = bars.MakeProgress(&interrupted);
   const pipeline::PlanOptions plan_options = MakePlanOptions(args, c, progress);
@@ -647,12 +649,12 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   cmd->add_option("-j,--jobs", *jobs, "Worker threads (0 = one per hardware thread)")
       ->transform(WholeNumber(0, kMaxJobs));
   cmd->callback([&global, exit_code, cell_file, plan_file, resolution_mm, jobs] {
+    const std::atomic<bool>& interrupted = CatchInterrupt();  // from the start, as plan's
     const cell::Cell c = LoadForCommand(*cell_file, global);
     const plan::Plan p = ReadPlan(*plan_file, c);
     // A plan of this cell edited since (same name, another hash) is checked against the cell
     // as it is now: a plan-mismatch violation, exit 1.
     CheckPlanCellName(p, c, *plan_file, *cell_file);
-    const std::atomic<bool>& interrupted = CatchInterrupt();
     StageBars bars(!global.quiet && !global.json);
     const verify::VerifyReport report =
         verify::Verify(p, c,

@@ -90,13 +90,13 @@ void RegisterReach(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   cmd->add_option("-j,--jobs", *jobs, "Worker threads (0 = one per hardware thread)")
       ->transform(WholeNumber(0, kMaxJobs));
   cmd->callback([&global, exit_code, cell_file, csv_file, csv_option, jobs] {
+    const std::atomic<bool>& interrupted = CatchInterrupt();  // from the start, as plan's
     const bool write_csv = csv_option->count() > 0;
     if (write_csv) CheckOutputFile(*csv_file, "--csv");
     const cell::Loaded<cell::Cell> loaded = cell::LoadCell(*cell_file, CellLoadOptions(global));
     for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
     const cell::Cell& c = loaded.value;
     const collision::CollisionWorld world(c);
-    const std::atomic<bool>& interrupted = CatchInterrupt();
     StageBars bars(!global.quiet && !global.json);
     const reach::ReachMap map =
         reach::ReachAll(c, world, {.threads = *jobs, .progress = bars.MakeProgress(&interrupted)});

@@ -806,11 +806,11 @@ std::vector<Trained> TrainAll(const Args& args, const std::vector<learned::Datas
 // --evaluate's measurement, or the label spread, every model trained, and only then every file
 // written. Ctrl-C at any point stops it with nothing written (exit 130).
 void RunTrain(const Args& args, const GlobalOptions& global, int* exit_code) {
+  const std::atomic<bool>& interrupted = CatchInterrupt();  // from the start, as plan's
   CheckArguments(args);
   CheckOutputFolder(args.out, "--out");
   const std::vector<FoundModel> models =
       args.evaluate.empty() ? std::vector<FoundModel>() : LoadModelsToEvaluate(args.evaluate);
-  const std::atomic<bool>& interrupted = CatchInterrupt();
   StageBars bars(!global.quiet && !global.json);
   const Progress progress = bars.MakeProgress(&interrupted);
   const auto t0 = Clock::now();

@@ -1153,6 +1153,55 @@ TEST(CliTest, InterruptWithJsonPrintsTheErrorDocument) {
   EXPECT_FALSE(fs::exists(dir / "out" / "plan.json"));
 }
 
+// Ctrl-C while the station is still being loaded (before planning starts: a big station's
+// meshes, the home checks, the output folder made and probed) is caught as during planning: it
+// ended the process by the signal, with no "interrupted", no --json error document, and, in the
+// instant the output folders were made, empty folders left behind. The signal is sent when the
+// loader's warning about R2's gun (a visual mesh that is not there) is on stderr.
+TEST(CliTest, InterruptWhileLoadingStopsAsDuringPlanning) {
+  const fs::path dir = TempDir("interrupt_loading");
+  const fs::path repo = fs::current_path();
+  std::ofstream(dir / "x_gun.yaml")
+      << ReadText(repo / "robots/tools/x_gun.yaml") << "\nvisual:\n  - {mesh: gone.stl}\n";
+  std::string cell = ReadText(repo / "cells/demo/cell.yaml");
+  cell = std::regex_replace(cell, std::regex("\\.\\./\\.\\./robots/tools/x_gun\\.yaml"),
+                            (dir / "x_gun.yaml").string());
+  cell = std::regex_replace(cell, std::regex("\\.\\./\\.\\./robots/"),
+                            (repo / "robots").string() + "/");
+  cell = std::regex_replace(cell, std::regex("file: welds.csv"),
+                            "file: " + (repo / "cells/demo/welds.csv").string());
+  std::ofstream(dir / "cell.yaml") << cell;
+  const SignalledRun run = RunAndSignal(
+      {"--json", "plan", (dir / "cell.yaml").string(), "-j", "2", "-o", (dir / "out").string()},
+      "drawn with the collision geometry instead", {SIGINT}, dir / "stdout.json");
+  ASSERT_TRUE(WIFEXITED(run.status)) << "killed by signal " << WTERMSIG(run.status) << ":\n"
+                                     << run.err;
+  EXPECT_EQ(WEXITSTATUS(run.status), 130) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("interrupted"));
+  const nlohmann::json j = nlohmann::json::parse(ReadText(dir / "stdout.json"), nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << ReadText(dir / "stdout.json") << run.err;
+  EXPECT_EQ(j["error"]["kind"], "interrupted");
+  EXPECT_FALSE(fs::exists(dir / "out")) << "the output folder it made was left behind";
+}
+
+// A result that cannot be written to stdout (a full disk, a closed stdout) fails the run with
+// exit 2 and says so on stderr: a CI job's `weldcell --json plan … > result.json` on a full disk
+// exited 0 with an empty result.
+TEST(CliTest, AStdoutThatCannotBeWrittenFailsTheRun) {
+  const std::string weldcell = std::string(WELDCELL_BINARY) + " ";
+  for (const char* redirect : {" 2>&1 >/dev/full", " 2>&1 >&-"}) {
+    const CommandRun run = RunShell(weldcell + "--json check cells/demo/cell.yaml" + redirect);
+    EXPECT_EQ(run.exit_code, 2) << redirect << ": " << run.out;
+    EXPECT_THAT(run.out, HasSubstr("weldcell: error: the standard output could not be written"))
+        << redirect;
+  }
+  // A run that fails for itself keeps its worse exit code; one that writes nothing to stdout
+  // is not failed by it.
+  EXPECT_EQ(RunShell(weldcell + "--json check no_such_cell.yaml 2>/dev/null >/dev/full").exit_code,
+            2);
+  EXPECT_EQ(RunShell(weldcell + "-q check cells/demo/cell.yaml >/dev/full").exit_code, 0);
+}
+
 // A signal that ends `weldcell plan` at once (SIGTERM from a CI job's cancel, SIGHUP; a second
 // Ctrl-C takes the same path, but two signals sent at once arrive as one) leaves none of the
 // folders it made: the demo's robots have controllers, so plan makes OUT/programs/ before
