@@ -138,8 +138,10 @@ std::vector<ExcusedPairs> Excused(const collision::CollisionWorld& world, int ro
   return out;
 }
 
+// `programs`: per robot its program's name (CheckStation).
 void PrintText(const cell::Cell& c, const collision::CollisionWorld& planner_world,
-               const collision::CollisionWorld& verifier_world) {
+               const collision::CollisionWorld& verifier_world,
+               const std::vector<std::string>& programs) {
   std::cout << fmt::format("cell {} ({})\n", c.name, c.source_file);
   std::cout << fmt::format("cycle time {} s, seed {}\n", report::CycleTimeText(c.cycle_time),
                            c.settings.seed);
@@ -154,7 +156,7 @@ void PrintText(const cell::Cell& c, const collision::CollisionWorld& planner_wor
         "controller {} program {}\n",
         r.name, m.name, m.dof(), p.x(), p.y(), p.z(),
         r.controller.dialect.empty() ? "-" : r.controller.dialect,
-        r.controller.program.empty() ? "-" : r.controller.program);
+        programs[i].empty() ? "-" : programs[i]);
     for (const cell::Joint& j : m.joints) {
       if (j.movable()) std::cout << "      " << JointLine(j) << '\n';
     }
@@ -258,6 +260,7 @@ nlohmann::ordered_json PairsJson(const collision::CollisionWorld& planner_world,
 
 nlohmann::ordered_json ToJson(const cell::Cell& c, const collision::CollisionWorld& planner_world,
                               const collision::CollisionWorld& verifier_world,
+                              const std::vector<std::string>& programs,
                               const std::vector<Diagnostic>& warnings) {
   nlohmann::ordered_json j;
   j["cell"] = c.name;
@@ -272,6 +275,7 @@ nlohmann::ordered_json ToJson(const cell::Cell& c, const collision::CollisionWor
                            {"dof", r.model->dof()},
                            {"tool", r.tool.name},
                            {"dialect", r.controller.dialect},
+                           {"program", programs[i]},
                            {"ik", IkJson(DescribeIk(planner_world.chain(index)))},
                            {"self_pairs", PairsJson(planner_world, verifier_world, index)}});
   }
@@ -290,15 +294,21 @@ nlohmann::ordered_json ToJson(const cell::Cell& c, const collision::CollisionWor
 
 }  // namespace
 
-void CheckStation(const cell::Cell& cell, const collision::CollisionWorld& verifier_world) {
+std::vector<std::string> CheckStation(const cell::Cell& cell,
+                                      const collision::CollisionWorld& verifier_world) {
   std::vector<Diagnostic> problems = verify::CheckHomes(cell, verifier_world);
+  std::vector<std::string> names(cell.robots.size());
   try {
     const exporters::CellPrograms programs = exporters::CheckCellPrograms(cell, {});
     for (const std::string& w : programs.warnings) std::cerr << "weldcell: warning: " << w << '\n';
+    for (const exporters::CellProgram& p : programs.programs) {
+      names.at(static_cast<std::size_t>(p.robot)) = p.name;
+    }
   } catch (const InputError& e) {
     problems.insert(problems.end(), e.diagnostics().begin(), e.diagnostics().end());
   }
   if (!problems.empty()) throw InputError(std::move(problems));
+  return names;
 }
 
 void RegisterCheck(CLI::App& app, const GlobalOptions& global, int* exit_code) {
@@ -312,12 +322,12 @@ void RegisterCheck(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     const cell::Cell& c = loaded.value;
     // The verifier's world judges the homes; the planner's shows which pairs planning skips.
     const collision::CollisionWorld verifier_world = verify::MakeVerifierWorld(c);
-    CheckStation(c, verifier_world);
+    const std::vector<std::string> programs = CheckStation(c, verifier_world);
     const collision::CollisionWorld planner_world(c);
     if (global.json) {
-      PrintJson(ToJson(c, planner_world, verifier_world, loaded.warnings), std::cout);
+      PrintJson(ToJson(c, planner_world, verifier_world, programs, loaded.warnings), std::cout);
     } else if (!global.quiet) {
-      PrintText(c, planner_world, verifier_world);
+      PrintText(c, planner_world, verifier_world, programs);
       std::cout << "ok\n";
     }
     *exit_code = kExitOk;

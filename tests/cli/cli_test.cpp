@@ -1153,6 +1153,39 @@ TEST(CliTest, InterruptWithJsonPrintsTheErrorDocument) {
   EXPECT_FALSE(fs::exists(dir / "out" / "plan.json"));
 }
 
+// The demo's cell.yaml with its robots, guns and welds.csv named by absolute paths: a copy
+// written anywhere loads the same station.
+std::string DemoCellAnywhere() {
+  const fs::path repo = fs::current_path();
+  std::string cell = ReadText(repo / "cells/demo/cell.yaml");
+  cell = std::regex_replace(cell, std::regex("\\.\\./\\.\\./robots/"),
+                            (repo / "robots").string() + "/");
+  return std::regex_replace(cell, std::regex("file: welds.csv"),
+                            "file: " + (repo / "cells/demo/welds.csv").string());
+}
+
+// `check` says what each robot's program will be called: the name given, or the one the
+// dialect makes of the robot's name (it printed "program -" beside the warning that named it).
+TEST(CliTest, CheckNamesTheProgramEachRobotGets) {
+  const fs::path dir = TempDir("check_program");
+  std::string cell = std::regex_replace(
+      DemoCellAnywhere(), std::regex("controller: \\{dialect: fanuc_ls, program: DEMO_R1\\}"),
+      "controller: {dialect: fanuc_ls}");
+  cell = std::regex_replace(cell, std::regex("- name: R1\n"), "- name: 1R\n");
+  std::ofstream(dir / "cell.yaml") << cell;
+  const CommandRun text = Weldcell("check " + (dir / "cell.yaml").string());
+  EXPECT_EQ(text.exit_code, 0) << text.out;
+  EXPECT_THAT(text.out, HasSubstr("fanuc_ls program named P1R, not 1R"));
+  EXPECT_THAT(text.out, HasSubstr("controller fanuc_ls program P1R\n"));
+  EXPECT_THAT(text.out, HasSubstr("controller kuka_krl program demo_r2\n"));
+  const fs::path err = dir / "check.err";
+  const nlohmann::json j = testing::ParseJsonOutput(
+      WeldcellStdout("--json check " + (dir / "cell.yaml").string(), err).out, err);
+  ASSERT_EQ(j["robots"].size(), 2u) << j;
+  EXPECT_EQ(j["robots"][0]["program"], "P1R");
+  EXPECT_EQ(j["robots"][1]["program"], "demo_r2");
+}
+
 // Ctrl-C while the station is still being loaded (before planning starts: a big station's
 // meshes, the home checks, the output folder made and probed) is caught as during planning: it
 // ended the process by the signal, with no "interrupted", no --json error document, and, in the
@@ -1160,17 +1193,11 @@ TEST(CliTest, InterruptWithJsonPrintsTheErrorDocument) {
 // loader's warning about R2's gun (a visual mesh that is not there) is on stderr.
 TEST(CliTest, InterruptWhileLoadingStopsAsDuringPlanning) {
   const fs::path dir = TempDir("interrupt_loading");
-  const fs::path repo = fs::current_path();
   std::ofstream(dir / "x_gun.yaml")
-      << ReadText(repo / "robots/tools/x_gun.yaml") << "\nvisual:\n  - {mesh: gone.stl}\n";
-  std::string cell = ReadText(repo / "cells/demo/cell.yaml");
-  cell = std::regex_replace(cell, std::regex("\\.\\./\\.\\./robots/tools/x_gun\\.yaml"),
+      << ReadText("robots/tools/x_gun.yaml") << "\nvisual:\n  - {mesh: gone.stl}\n";
+  std::ofstream(dir / "cell.yaml")
+      << std::regex_replace(DemoCellAnywhere(), std::regex("[^ ]*/robots/tools/x_gun\\.yaml"),
                             (dir / "x_gun.yaml").string());
-  cell = std::regex_replace(cell, std::regex("\\.\\./\\.\\./robots/"),
-                            (repo / "robots").string() + "/");
-  cell = std::regex_replace(cell, std::regex("file: welds.csv"),
-                            "file: " + (repo / "cells/demo/welds.csv").string());
-  std::ofstream(dir / "cell.yaml") << cell;
   const SignalledRun run = RunAndSignal(
       {"--json", "plan", (dir / "cell.yaml").string(), "-j", "2", "-o", (dir / "out").string()},
       "drawn with the collision geometry instead", {SIGINT}, dir / "stdout.json");
