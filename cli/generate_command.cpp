@@ -70,6 +70,20 @@ std::string ShellWord(const std::string& text) {
   return out + "'";
 }
 
+// How cell.yaml (in `folder`, absolute) names `robots_dir`: relative to the folder as the paths
+// are written, so that a robots folder that is a link keeps its name (`../../robots`, not where
+// the link points); where that path does not lead to the same folder (`..` out of a linked
+// output folder goes where the link points), the path between the folders as they are.
+std::string RobotsReference(const fs::path& robots_dir, const fs::path& folder) {
+  const fs::path as_written =
+      fs::absolute(robots_dir).lexically_normal().lexically_relative(folder);
+  std::error_code ec;
+  if (!as_written.empty() && fs::equivalent(folder / as_written, robots_dir, ec)) {
+    return as_written.generic_string();
+  }
+  return fs::relative(fs::absolute(robots_dir), folder).generic_string();
+}
+
 }  // namespace
 
 void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code) {
@@ -138,7 +152,7 @@ void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code
         .body = ParseBody(args->body),
         .gun = ParseGun(args->gun),
         .robots_dir = args->robots_dir,
-        .robots_ref = fs::relative(fs::absolute(args->robots_dir), absolute).generic_string(),
+        .robots_ref = RobotsReference(args->robots_dir, absolute),
         .command = ""};
     std::string out_text = out.generic_string();
     while (out_text.size() > 1 && out_text.back() == '/') out_text.pop_back();

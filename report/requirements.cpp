@@ -10,6 +10,11 @@
 namespace weldcell::report {
 namespace {
 
+// "all 20 welds are", "the 1 weld is" (and "all 0 welds are"): `noun` counted.
+std::string AllOf(std::size_t count, std::string_view noun) {
+  return count == 1 ? fmt::format("the 1 {} is", noun) : fmt::format("all {} {}s are", count, noun);
+}
+
 // "W1, W2, W3 and 4 more"
 std::string IdList(const std::vector<std::string>& ids, std::size_t shown = 10) {
   std::string out;
@@ -95,7 +100,8 @@ std::vector<RequirementResult> CheckRequirements(const cell::Cell& cell, const p
   }
   {
     RequirementResult r{.name = kEveryWeldReachable, .passed = unreachable.empty()};
-    r.message = r.passed ? fmt::format("all {} welds are reachable by at least one robot", welds)
+    r.message = r.passed ? fmt::format("{} reachable by at least one robot",
+                                       AllOf(static_cast<std::size_t>(welds), "weld"))
                          : fmt::format("{} of {} welds reachable by no robot: {}",
                                        unreachable.size(), welds, IdList(unreachable));
     for (const plan::UnreachableWeld& u : plan.unreachable) {
@@ -115,7 +121,7 @@ std::vector<RequirementResult> CheckRequirements(const cell::Cell& cell, const p
     }
     const std::size_t reachable = static_cast<std::size_t>(welds) - unreachable.size();
     r.passed = missed.empty();
-    r.message = r.passed ? fmt::format("all {} reachable welds are planned", reachable)
+    r.message = r.passed ? fmt::format("{} planned", AllOf(reachable, "reachable weld"))
                          : fmt::format("{} of {} reachable welds not planned: {}", missed.size(),
                                        reachable, IdList(missed));
     out.push_back(std::move(r));

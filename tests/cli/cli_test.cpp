@@ -1314,6 +1314,31 @@ TEST(CliTest, GenerateWritesAStationThatChecksAndRefusesToOverwrite) {
   EXPECT_THAT(json.out, HasSubstr("\"gun\": \"auto\""));
 }
 
+// A robots folder that is a link is named by its link (`../../robots`): the generated cell.yaml
+// named where the link pointed, so the same command gave other bytes in another checkout. Where
+// the output folder itself is behind a link, `..` from it leads elsewhere, and the path between
+// the folders as they are is written instead: both stations load.
+TEST(CliTest, GenerateNamesALinkedRobotsFolderByItsLink) {
+  const fs::path dir = TempDir("generate_link");
+  fs::create_directory_symlink(fs::absolute("robots"), dir / "robots");
+  fs::create_directories(dir / "real" / "deep");
+  fs::create_directory_symlink(dir / "real" / "deep", dir / "linked");
+  const std::string cd = "cd " + ShellQuote(dir.string()) + " && " + WELDCELL_BINARY + " ";
+  for (const std::string& out : std::vector<std::string>{"cells/T", "linked/T"}) {
+    const CommandRun run = RunShell(
+        cd + "generate --robots 2 --welds 6 --seed 1 --robots-dir robots -o " + out + " 2>&1");
+    ASSERT_EQ(run.exit_code, 0) << out << ": " << run.out;
+    const std::string cell = ReadText(dir / out / "cell.yaml");
+    if (out == "cells/T") {
+      EXPECT_THAT(cell, HasSubstr("model: ../../robots/")) << cell;
+    } else {
+      EXPECT_THAT(cell, Not(HasSubstr("model: ../../robots/"))) << cell;
+    }
+    const CommandRun check = RunShell(cd + "-q check " + out + "/cell.yaml 2>&1");
+    EXPECT_EQ(check.exit_code, 0) << out << ": " << check.out;
+  }
+}
+
 // Where the station cannot be written is said before the work (it came after seconds of reach
 // checks, in another form): `PATH: error: --out: …`, exit 2, nothing made.
 TEST(CliTest, GenerateChecksItsOutputFolderBeforeAnyWork) {

@@ -33,6 +33,17 @@ TEST(RequirementsTest, FiveCasesInOrderWithTheirNumbers) {
   EXPECT_TRUE(r[4].passed) << r[4].message;
 }
 
+// One weld is "the 1 weld", not "all 1 welds" (a fresh user's one-weld station).
+TEST(RequirementsTest, OneWeldIsSaidInTheSingular) {
+  testing::SampleStation s = testing::MakeSampleStation();
+  s.cell.welds.resize(1);             // W1, which R1 reaches and the plan welds
+  s.output.plan.unreachable.clear();  // W4, no longer of the cell
+  const std::vector<RequirementResult> r =
+      CheckRequirements(s.cell, s.output.plan, s.output.reach, s.verification);
+  EXPECT_EQ(r[0].message, "the 1 weld is reachable by at least one robot");
+  EXPECT_EQ(r[1].message, "the 1 reachable weld is planned");
+}
+
 TEST(RequirementsTest, AReachableWeldWithoutMotionFailsPlannedAndACollisionFailsVerification) {
   testing::SampleStation s = testing::MakeSampleStation();
   s.output.plan.unreachable.push_back({.weld_id = "W2", .reason = "R1: no collision-free motion"});
