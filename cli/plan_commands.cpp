@@ -404,7 +404,7 @@ std::string OverheadLine(const PlanResult& r) {
   const pipeline::PlanStatistics& s = r.out.statistics;
   return fmt::format(
       "coordination overhead {:+.1f} % of the allocation estimate; conflict-aware "
-      "re-allocation: {} of {} kept{}{}{} (first coordinated makespan {:.2f} s)",
+      "re-allocation: {} of {} kept{}{}{}{} (first coordinated makespan {:.2f} s)",
       s.estimated_makespan > 0
           ? 100.0 * (r.out.plan.makespan - s.estimated_makespan) / s.estimated_makespan
           : 0.0,
@@ -417,6 +417,11 @@ std::string OverheadLine(const PlanResult& r) {
           ? fmt::format(", with exclusions {}: {:.2f} s (its estimate {:.2f} s), {} unplanned",
                         s.exclusion_kept ? "kept" : "not kept", s.exclusion_makespan,
                         s.exclusion_estimate, s.exclusion_unplanned)
+          : std::string(),
+      s.baseline_round_makespan > 0
+          ? fmt::format(", the baseline allocation's plan {}: {:.2f} s, {} unplanned",
+                        s.baseline_kept ? "kept" : "not kept", s.baseline_round_makespan,
+                        s.baseline_round_unplanned)
           : std::string(),
       RearrangeSummary(s), s.first_makespan);
 }

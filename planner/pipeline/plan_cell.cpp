@@ -729,6 +729,43 @@ Rounds RoundsOf(const PlanOptions& options) {
   return r;
 }
 
+// The baseline round is tried when the best plan so far is longer than this many times the
+// baseline allocation's estimate (TryBaselineRound).
+constexpr double kBaselineTryAbove = 1.2;
+
+// The baseline round: the plan of the baseline allocation (nearest robot, nearest neighbour;
+// PlanOptions::allocator kBaseline), kept when better. Where many robots crowd few welds the
+// strong allocator spreads the welds over them and coordination then makes them take turns (a
+// generated 13-robot station of 20 welds: 7.77 s estimated, 32.23 s coordinated), while the
+// baseline gives each weld to the nearest robot and keeps the others home (28.02 s). Tried
+// only when the best plan so far is more than kBaselineTryAbove × the baseline allocation's
+// estimate: the baseline's own plans came out 1.22-2.8 × its estimate on the stations
+// measured (docs/allocation.md#the-baseline-round), so below that it is not worth a round.
+void TryBaselineRound(const cell::Cell& cell, const collision::CollisionWorld& world,
+                      const reach::ReachMap& reach, const PlanOptions& options,
+                      const TravelMatrices& travel, PlannedRoutes& planned,
+                      coordination::ConflictCache& cache, Attempt& best, PlanStatistics& stats) {
+  stats.baseline_round_before = best.Makespan();
+  if (!options.baseline_round || options.allocator != Allocator::kStrong ||
+      stats.baseline_makespan <= 0 ||
+      best.Makespan() <= kBaselineTryAbove * stats.baseline_makespan) {
+    return;
+  }
+  PlanOptions baseline = options;
+  baseline.allocator = Allocator::kBaseline;
+  baseline.spatial_weight = 0.0;
+  baseline.sweep_weight = 0.0;
+  Attempt attempt =
+      PlanFrom(cell, world, reach, baseline, {}, travel, planned, cache, stats, best.Unplanned());
+  if (options.progress.cancelled()) return;
+  stats.baseline_round_makespan = attempt.Makespan();
+  stats.baseline_round_unplanned = attempt.Unplanned();
+  if (attempt.BetterThan(best)) {
+    best = std::move(attempt);
+    stats.baseline_kept = true;
+  }
+}
+
 // Everything after the travel matrices: the blind plan, the re-allocation rounds, the direction
 // round and the plan, into `out` (out.status = kCancelled when cancelled). The spatial round's
 // first allocation (when which.rounds >= 1) and the exclusion round's come from `ahead`.
@@ -828,6 +865,10 @@ void PlanRounds(const cell::Cell& cell, const collision::CollisionWorld& world,
       ++stats.rebalance_kept;
       stats.exclusion_kept = true;
     }
+  }
+  if (which.rounds > 0 || exclusion_round) {
+    TryBaselineRound(cell, world, out.reach, options, travel, planned, conflict_cache, best, stats);
+    if (cancelled()) return;
   }
   // The weld-transfer and route-start rounds share a budget of plans (RearrangeBudgetFor).
   const bool rearrange = options.rebalance_rounds > 0 && best.coordinated.conflict_free &&

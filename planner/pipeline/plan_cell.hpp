@@ -54,6 +54,14 @@ struct PlanStatistics {
   double exclusion_makespan = 0;
   double exclusion_estimate = 0;
   int exclusion_unplanned = 0;
+  /// The baseline round (not counted in rebalance_rounds): the baseline allocation's own plan,
+  /// tried only when the best plan so far (`baseline_round_before`, s) is longer than 1.2 × the
+  /// baseline allocation's estimate (baseline_makespan), was kept; its coordinated makespan (s)
+  /// and unplanned welds, 0 when not tried.
+  double baseline_round_before = 0;
+  bool baseline_kept = false;
+  double baseline_round_makespan = 0;
+  int baseline_round_unplanned = 0;
   /// A plan the weld-transfer or the route-start round tried.
   struct RoundTry {
     /// What changed: "W0011 R3 -> R4" (a weld given to another robot); "R2 backwards" (a

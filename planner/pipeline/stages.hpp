@@ -103,6 +103,11 @@ struct PlanOptions {
   /// coordinated plan gets better.
   /// 0 = never. The default was chosen by the coordinated makespans of docs/allocation.md.
   double exclusion_clearance = 0.5;
+  /// After the re-allocation rounds (with rebalance_rounds > 0; strong allocator), where the
+  /// best plan is longer than 1.2 × the baseline allocation's estimate, PlanCell plans the
+  /// baseline allocation itself and keeps it when the coordinated plan gets better
+  /// (docs/allocation.md#the-baseline-round). Not counted among the re-allocation rounds.
+  bool baseline_round = true;
   /// After the re-allocation rounds (with rebalance_rounds > 0, on a conflict-free plan; not
   /// with precedences), PlanCell tries giving one weld of the robot that finishes last to
   /// another robot that reaches it, where the plan's own durations say the makespan drops
