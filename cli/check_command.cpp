@@ -178,7 +178,9 @@ void PrintText(const cell::Cell& c, const collision::CollisionWorld& planner_wor
         verifier_world.allowed_collisions(r_index).checked_pair_count());
     for (const ExcusedPairs& group : Excused(planner_world, r_index)) {
       std::string list;
-      for (const auto& [a, b] : group.pairs) list += (list.empty() ? "" : ", ") + a + "–" + b;
+      for (const auto& [a, b] : group.pairs) {
+        list.append(list.empty() ? "" : ", ").append(a).append("–").append(b);
+      }
       std::cout << fmt::format(
           "        {}{}: {}\n", ReasonText(group.reason, planner_world.options().acm_samples),
           collision::IsStructural(group.reason) ? "" : " (planner only)", list);

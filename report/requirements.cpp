@@ -59,7 +59,7 @@ RequirementResult TimingRobust(const plan::Plan& plan, const verify::VerifyRepor
   }
   const verify::RobustnessFigures& runs = verification.robustness;
   if (runs.runs == 0) {
-    problems.push_back("the random-timing re-simulation did not run");
+    problems.emplace_back("the random-timing re-simulation did not run");
   } else if (runs.runs_with_contact + runs.runs_deadlocked + runs.runs_out_of_order > 0) {
     problems.push_back(fmt::format(
         "of {} runs with every duration varied: {} with robot-robot contact, {} deadlocked, {} "

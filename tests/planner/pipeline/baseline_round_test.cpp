@@ -22,8 +22,12 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(BaselineRoundTest, IsTriedAboveTheBaselineEstimateAndKeptOnlyWhenShorter) {
-  const generate::Station station = generate::GenerateStation(
-      {.robots = 6, .welds = 8, .seed = 2, .name = "crowded", .robots_ref = fs::absolute("robots")});
+  const generate::Station station =
+      generate::GenerateStation({.robots = 6,
+                                 .welds = 8,
+                                 .seed = 2,
+                                 .name = "crowded",
+                                 .robots_ref = fs::absolute("robots")});
   const fs::path folder = testing::FreshDirectory("baseline_round");
   generate::WriteStation(station, folder);
   const cell::Cell c = cell::LoadCell(folder / "cell.yaml").value;
