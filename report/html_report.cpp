@@ -108,116 +108,174 @@ std::string WaitLabel(const plan::WaitInterval& w) {
   return w.causes.front().id;
 }
 
-std::string Gantt(const plan::Plan& plan, const plan::CycleBreakdown& breakdown) {
+// The Gantt chart's geometry in SVG user units (px): margins, rows and bars, and the time axis
+// from 0 to `end` s in ticks of `step` s.
+struct GanttLayout {
+  GanttLayout(double makespan, double cycle_time, int robot_count)
+      : robots(robot_count),
+        span(std::max({makespan, cycle_time, 1e-3})),
+        step(NiceStep(span, 12)),
+        end(std::ceil(span * 1.02 / step) * step),
+        height(top + row * std::max(robots, 1) + 44),
+        axis_y(top + row * std::max(robots, 1) + 4) {}
+
+  // The x of time t (s).
+  double X(double t) const { return left + plot * t / end; }
+  // The top of robot r's bars.
+  double BarY(int r) const { return top + row * r + (row - bar) / 2; }
+
   const double left = 110, right = 24, top = 40, row = 36, bar = 26, width = 1150;
   const double plot = width - left - right;
-  const int robots = static_cast<int>(plan.robots.size());
-  const double span = std::max({plan.makespan, plan.cycle_time, 1e-3});
-  const double step = NiceStep(span, 12);
-  const double end = std::ceil(span * 1.02 / step) * step;
-  const double height = top + row * std::max(robots, 1) + 44;
-  const auto x = [&](double t) { return left + plot * t / end; };
-  std::string svg = fmt::format(
-      "<svg class=\"gantt\" viewBox=\"0 0 {:.0f} {:.0f}\" role=\"img\" "
-      "aria-label=\"per-robot timeline\">\n",
-      width, height);
-  // Rows with their robot names.
-  for (int r = 0; r < robots; ++r) {
-    const double y = top + row * r;
+  const int robots;
+  const double span;    // s: the makespan or the cycle time, whichever is longer (> 0)
+  const double step;    // s between ticks
+  const double end;     // s at the plot's right edge
+  const double height;  // of the whole chart
+  const double axis_y;  // of the time axis, below the rows
+};
+
+// One row per robot, shaded alternately, with the robot's name (bold: the critical robot).
+std::string GanttRows(const GanttLayout& g, const plan::Plan& plan,
+                      const plan::CycleBreakdown& breakdown) {
+  std::string svg;
+  for (int r = 0; r < g.robots; ++r) {
+    const double y = g.top + g.row * r;
     svg += fmt::format(
         "<rect class=\"row\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
         "fill=\"{}\"/>\n",
-        left, y + 2, plot, row - 4, r % 2 == 0 ? "#f3f4f6" : "#fafbfc");
+        g.left, y + 2, g.plot, g.row - 4, r % 2 == 0 ? "#f3f4f6" : "#fafbfc");
     svg += fmt::format(
         "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\" font-weight=\"{}\">{}</text>\n",
-        left - 8, y + row / 2 + 4, r == breakdown.critical ? "700" : "400",
+        g.left - 8, y + g.row / 2 + 4, r == breakdown.critical ? "700" : "400",
         Esc(plan.robots[r].robot));
   }
-  // Grid and time axis.
-  const double axis_y = top + row * std::max(robots, 1) + 4;
-  svg += fmt::format(
-      "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#555\"/>\n", left,
-      axis_y, left + plot, axis_y);
-  const int ticks = static_cast<int>(std::lround(end / step));
+  return svg;
+}
+
+// The time axis (s) under the rows, with its ticks, their labels and vertical grid lines.
+std::string GanttAxis(const GanttLayout& g) {
+  std::string svg = fmt::format(
+      "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#555\"/>\n", g.left,
+      g.axis_y, g.left + g.plot, g.axis_y);
+  const int ticks = static_cast<int>(std::lround(g.end / g.step));
   for (int k = 0; k <= ticks; ++k) {
-    const double t = k * step;
+    const double t = k * g.step;
     svg += fmt::format(
         "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" stroke=\"#e1e4e8\"/>"
         "<line x1=\"{0:.1f}\" y1=\"{2:.1f}\" x2=\"{0:.1f}\" y2=\"{3:.1f}\" stroke=\"#555\"/>"
         "<text x=\"{0:.1f}\" y=\"{4:.1f}\" text-anchor=\"middle\">{5}</text>\n",
-        x(t), top, axis_y, axis_y + 5, axis_y + 18, fmt::format("{:g}", t));
+        g.X(t), g.top, g.axis_y, g.axis_y + 5, g.axis_y + 18, fmt::format("{:g}", t));
   }
   svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">time (s)</text>\n",
-                     left + plot, axis_y + 34);
-  // Segments: one bar each (zero-length ones draw nothing).
-  for (int r = 0; r < robots; ++r) {
-    const plan::RobotPlan& rp = plan.robots[r];
-    const plan::RobotBreakdown& rb = breakdown.robots[r];
-    const double y = top + row * r + (row - bar) / 2;
-    std::map<int, const plan::WaitInterval*> waits;
-    for (const plan::WaitInterval& w : rb.waits) waits[w.segment] = &w;
-    for (int s = 0; s < static_cast<int>(rp.segments.size()); ++s) {
-      const plan::Segment& seg = rp.segments[s];
-      if (seg.times.size() < 2 || seg.times.back() <= seg.times.front()) continue;
-      const double t0 = seg.times.front(), t1 = seg.times.back();
-      const auto wait = waits.find(s);
-      // A wait too short for the table is not drawn either (it would read "(0.00 s)").
-      if (seg.kind == plan::SegmentKind::kWait && wait == waits.end()) continue;
-      const double w = std::max(x(t1) - x(t0), 0.6);
-      std::string title = fmt::format("{} {} {}–{} s ({} s)", rp.robot, SegmentName(seg.kind),
-                                      S2(t0), S2(t1), S2(t1 - t0));
-      if (seg.kind == plan::SegmentKind::kWeld) title += ": " + seg.from;
-      if (seg.kind == plan::SegmentKind::kMotion) title += ": " + seg.from + " → " + seg.to;
-      if (wait != waits.end()) {
-        title += " waiting for ";
-        if (wait->second->causes.empty()) title += "no zone or signal (time offset)";
-        for (std::size_t c = 0; c < wait->second->causes.size(); ++c) {
-          title += (c ? ", " : "") + CauseText(wait->second->causes[c]);
-        }
-        for (const std::string& zone : wait->second->free_zones)
-          title += "; zone " + zone + " free";
-      }
-      svg += fmt::format(
-          "<rect class=\"bar {}\" data-robot=\"{}\" x=\"{:.2f}\" y=\"{:.1f}\" width=\"{:.2f}\" "
-          "height=\"{:.1f}\" fill=\"{}\"><title>{}</title></rect>\n",
-          SegmentName(seg.kind), Esc(rp.robot), x(t0), y, w, bar, SegmentColour(seg.kind),
-          Esc(title));
-      if (wait != waits.end()) {
-        const std::string label = WaitLabel(*wait->second);
-        if (w >= 7.0 * static_cast<double>(label.size()) + 6) {
-          svg += fmt::format(
-              "<text class=\"zone\" x=\"{:.2f}\" y=\"{:.1f}\" text-anchor=\"middle\" "
-              "fill=\"#fff\" font-weight=\"700\">{}</text>\n",
-              x(t0) + w / 2, y + bar / 2 + 4, Esc(label));
-        }
+                     g.left + g.plot, g.axis_y + 34);
+  return svg;
+}
+
+// A bar's tooltip: robot, kind, times (s) and what it does; for a wait what it waits for
+// (`wait`, or null) and the zones that were free.
+std::string SegmentTitle(const plan::RobotPlan& rp, const plan::Segment& seg,
+                         const plan::WaitInterval* wait) {
+  const double t0 = seg.times.front(), t1 = seg.times.back();
+  std::string title = fmt::format("{} {} {}–{} s ({} s)", rp.robot, SegmentName(seg.kind), S2(t0),
+                                  S2(t1), S2(t1 - t0));
+  if (seg.kind == plan::SegmentKind::kWeld) title += ": " + seg.from;
+  if (seg.kind == plan::SegmentKind::kMotion) title += ": " + seg.from + " → " + seg.to;
+  if (wait != nullptr) {
+    title += " waiting for ";
+    if (wait->causes.empty()) title += "no zone or signal (time offset)";
+    for (std::size_t c = 0; c < wait->causes.size(); ++c) {
+      title += (c ? ", " : "") + CauseText(wait->causes[c]);
+    }
+    for (const std::string& zone : wait->free_zones) title += "; zone " + zone + " free";
+  }
+  return title;
+}
+
+// Robot r's segments, one bar each (zero-length ones and waits too short for the table draw
+// nothing); a wait bar wide enough carries its binding zone or weld.
+std::string GanttBars(const GanttLayout& g, const plan::RobotPlan& rp,
+                      const plan::RobotBreakdown& rb, int r) {
+  std::string svg;
+  const double y = g.BarY(r);
+  std::map<int, const plan::WaitInterval*> waits;
+  for (const plan::WaitInterval& w : rb.waits) waits[w.segment] = &w;
+  for (int s = 0; s < static_cast<int>(rp.segments.size()); ++s) {
+    const plan::Segment& seg = rp.segments[s];
+    if (seg.times.size() < 2 || seg.times.back() <= seg.times.front()) continue;
+    const double t0 = seg.times.front(), t1 = seg.times.back();
+    const auto wait = waits.find(s);
+    // A wait too short for the table is not drawn either (it would read "(0.00 s)").
+    if (seg.kind == plan::SegmentKind::kWait && wait == waits.end()) continue;
+    const double w = std::max(g.X(t1) - g.X(t0), 0.6);
+    const std::string title = SegmentTitle(rp, seg, wait != waits.end() ? wait->second : nullptr);
+    svg += fmt::format(
+        "<rect class=\"bar {}\" data-robot=\"{}\" x=\"{:.2f}\" y=\"{:.1f}\" width=\"{:.2f}\" "
+        "height=\"{:.1f}\" fill=\"{}\"><title>{}</title></rect>\n",
+        SegmentName(seg.kind), Esc(rp.robot), g.X(t0), y, w, g.bar, SegmentColour(seg.kind),
+        Esc(title));
+    if (wait != waits.end()) {
+      const std::string label = WaitLabel(*wait->second);
+      if (w >= 7.0 * static_cast<double>(label.size()) + 6) {
+        svg += fmt::format(
+            "<text class=\"zone\" x=\"{:.2f}\" y=\"{:.1f}\" text-anchor=\"middle\" "
+            "fill=\"#fff\" font-weight=\"700\">{}</text>\n",
+            g.X(t0) + w / 2, y + g.bar / 2 + 4, Esc(label));
       }
     }
   }
-  // Idle: done, until the station's makespan.
-  for (int r = 0; r < robots; ++r) {
+  return svg;
+}
+
+// Idle: a thin bar from each robot's finish until the station's makespan (s).
+std::string GanttIdle(const GanttLayout& g, const plan::Plan& plan,
+                      const plan::CycleBreakdown& breakdown) {
+  std::string svg;
+  for (int r = 0; r < g.robots; ++r) {
     const plan::RobotBreakdown& rb = breakdown.robots[r];
     if (rb.idle <= 0.0) continue;
     svg += fmt::format(
         "<rect class=\"idle\" x=\"{:.2f}\" y=\"{:.1f}\" width=\"{:.2f}\" height=\"{:.1f}\" "
         "fill=\"{}\"><title>{} idle {} s (done at {} s)</title></rect>\n",
-        x(rb.finish_time), top + row * r + (row - bar) / 2 + bar / 2 - 2,
-        x(plan.makespan) - x(rb.finish_time), 4.0, kIdleColour, Esc(rb.robot), S2(rb.idle),
-        S2(rb.finish_time));
+        g.X(rb.finish_time), g.BarY(r) + g.bar / 2 - 2, g.X(plan.makespan) - g.X(rb.finish_time),
+        4.0, kIdleColour, Esc(rb.robot), S2(rb.idle), S2(rb.finish_time));
   }
-  // The makespan and the cycle time, labelled on the side where the label has room.
-  const auto anchor = [&](double t) { return x(t) > left + plot / 2 ? "end" : "start"; };
-  const double bottom = axis_y;
-  svg += fmt::format(
+  return svg;
+}
+
+// The makespan and the cycle time as vertical lines, labelled on the side where the label has
+// room.
+std::string GanttMarkers(const GanttLayout& g, const plan::Plan& plan) {
+  const auto anchor = [&](double t) { return g.X(t) > g.left + g.plot / 2 ? "end" : "start"; };
+  const double bottom = g.axis_y;
+  std::string svg = fmt::format(
       "<line class=\"makespan\" x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" "
       "stroke=\"#444\" stroke-width=\"1.5\"/><text x=\"{0:.1f}\" y=\"{3:.1f}\" "
       "text-anchor=\"{4}\" fill=\"#444\">makespan {5} s</text>\n",
-      x(plan.makespan), top - 4, bottom, top - 8, anchor(plan.makespan), S2(plan.makespan));
+      g.X(plan.makespan), g.top - 4, bottom, g.top - 8, anchor(plan.makespan), S2(plan.makespan));
   svg += fmt::format(
       "<line class=\"cycle-time\" x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" "
       "stroke=\"#111\" stroke-width=\"2.5\" stroke-dasharray=\"7 4\"/><text x=\"{0:.1f}\" "
       "y=\"{3:.1f}\" text-anchor=\"{4}\" font-weight=\"700\">cycle time {5} s</text>\n",
-      x(plan.cycle_time), top - 22, bottom, top - 26, anchor(plan.cycle_time),
+      g.X(plan.cycle_time), g.top - 22, bottom, g.top - 26, anchor(plan.cycle_time),
       CycleTimeText(plan.cycle_time));
+  return svg;
+}
+
+// The per-robot timeline as an SVG: rows, time axis, segment bars, idle ends, and the
+// makespan and cycle time lines.
+std::string Gantt(const plan::Plan& plan, const plan::CycleBreakdown& breakdown) {
+  const GanttLayout g(plan.makespan, plan.cycle_time, static_cast<int>(plan.robots.size()));
+  std::string svg = fmt::format(
+      "<svg class=\"gantt\" viewBox=\"0 0 {:.0f} {:.0f}\" role=\"img\" "
+      "aria-label=\"per-robot timeline\">\n",
+      g.width, g.height);
+  svg += GanttRows(g, plan, breakdown);
+  svg += GanttAxis(g);
+  for (int r = 0; r < g.robots; ++r) {
+    svg += GanttBars(g, plan.robots[r], breakdown.robots[r], r);
+  }
+  svg += GanttIdle(g, plan, breakdown);
+  svg += GanttMarkers(g, plan);
   svg += "</svg>\n";
   return svg;
 }
