@@ -407,6 +407,368 @@ std::string WarningsSection(const ReportInfo& info, const plan::TravelReport& tr
   return h + "</section>\n";
 }
 
+// The verdict banner: the verdict word on its colour, the makespan against the cycle time (s),
+// the welds planned, the verification and the requirements met.
+std::string VerdictBanner(const cell::Cell& cell, const plan::Plan& plan,
+                          const plan::CycleBreakdown& breakdown,
+                          const verify::VerifyReport& verification,
+                          const std::vector<RequirementResult>& requirements, int welds,
+                          int planned) {
+  const verify::StationVerdict verdict = verify::Judge(plan, verification);
+  std::string h = fmt::format("<div class=\"verdict\" id=\"verdict\" style=\"background:{}\">",
+                              VerdictColour(verdict));
+  h += "<div class=\"word\">" + VerdictWord(verdict) + "</div><div class=\"line\">";
+  h += fmt::format(
+      "makespan {} s of {} s cycle time ({} {} s) · {} of {} welds planned · verification: {}",
+      S2(plan.makespan), CycleTimeText(cell.cycle_time), breakdown.slack >= 0 ? "slack" : "over by",
+      S2(std::abs(breakdown.slack)), planned, welds, ViolationCountText(verification));
+  int met = 0;
+  for (const RequirementResult& r : requirements) met += r.passed ? 1 : 0;
+  h += fmt::format(" · {} of {} requirements met", met, requirements.size());
+  h += "</div></div>\n";
+  return h;
+}
+
+// The robots of the summary: each name with its model and gun.
+std::string RobotsText(const cell::Cell& cell) {
+  std::string robots;
+  for (std::size_t r = 0; r < cell.robots.size(); ++r) {
+    const cell::Robot& robot = cell.robots[r];
+    robots += (r ? ", " : "") + Esc(robot.name);
+    std::string what = robot.model ? robot.model->name : "";
+    if (!robot.tool.name.empty()) what += (what.empty() ? "" : " with ") + robot.tool.name;
+    if (!what.empty()) robots += " <span class=\"detail\">(" + Esc(what) + ")</span>";
+  }
+  return robots;
+}
+
+// The summary: the cell, its file, robots, welds, obstacles and cycle time, the plan's seed,
+// cell hash and format, and which weldcell made it when.
+std::string SummarySection(const cell::Cell& cell, const plan::Plan& plan, const ReportInfo& info,
+                           int welds, int planned) {
+  std::string h = "<section id=\"summary\"><h2>Summary</h2><dl class=\"summary\">";
+  const auto item = [&](const std::string& key, const std::string& html) {
+    h += "<dt>" + key + "</dt><dd>" + html + "</dd>";
+  };
+  item("cell", Esc(cell.name));
+  if (!info.cell_file.empty())
+    item("file", "<span class=\"mono\">" + Esc(info.cell_file) + "</span>");
+  item("robots", fmt::format("{}: {}", cell.robots.size(), RobotsText(cell)));
+  item("welds", fmt::format("{} ({} planned)", welds, planned));
+  item("obstacles", fmt::format("{}", cell.obstacles.size()));
+  item("cycle time", CycleTimeText(cell.cycle_time) + " s");
+  item("seed", fmt::format("{}", plan.seed));
+  item("cell hash", "<span class=\"mono\">" + Esc(plan.cell_hash) + "</span>");
+  item("plan format", Esc(plan.format));
+  item("weldcell", Esc(info.version));
+  if (!info.generated_at.empty()) item("generated", Esc(info.generated_at));
+  h += "</dl></section>\n";
+  return h;
+}
+
+// The requirements, each passed or failed with its numbers (and the details of a failure).
+std::string RequirementsSection(const std::vector<RequirementResult>& requirements) {
+  std::string h = "<section id=\"requirements\"><h2>Requirements</h2><table>";
+  h += Row({Th("requirement"), Th("result"), Th("numbers")});
+  for (const RequirementResult& r : requirements) {
+    h +=
+        Row({Td(Esc(r.name)),
+             Td(r.passed ? "<span class=\"pass\">pass</span>" : "<span class=\"fail\">fail</span>"),
+             Td(Esc(r.message) + (r.passed ? "" : Lines(r.details)))});
+  }
+  h += "</table></section>\n";
+  return h;
+}
+
+// The cycle-time breakdown per robot (s), the critical robot marked, with the slack and why
+// that robot is critical.
+std::string BreakdownSection(const plan::CycleBreakdown& breakdown) {
+  std::string h = "<section id=\"breakdown\"><h2>Cycle-time breakdown</h2><table>";
+  h += Row({Th("robot"), Th("welds", "num"), Th("moving s", "num"), Th("welding s", "num"),
+            Th("waiting s", "num"), Th("idle s", "num"), Th("finish s", "num"), Th("")});
+  for (int r = 0; r < static_cast<int>(breakdown.robots.size()); ++r) {
+    const plan::RobotBreakdown& b = breakdown.robots[r];
+    const bool critical = r == breakdown.critical;
+    h += Row({Td(Esc(b.robot)), Td(fmt::format("{}", b.welds), "num"), Td(S2(b.moving), "num"),
+              Td(S2(b.welding), "num"), Td(S2(b.waiting), "num"), Td(S2(b.idle), "num"),
+              Td(S2(b.finish_time), "num"), Td(critical ? "critical" : "")},
+             critical ? "critical" : "");
+  }
+  h += "</table>";
+  h += fmt::format("<p>Makespan <b>{} s</b> against a cycle time of <b>{} s</b>: {} {} s.</p>",
+                   S2(breakdown.makespan), CycleTimeText(breakdown.cycle_time),
+                   breakdown.slack >= 0 ? "slack" : "over by", S2(std::abs(breakdown.slack)));
+  if (!breakdown.critical_reason.empty()) {
+    h += "<p><b>Critical robot:</b> " + Esc(breakdown.critical_reason) + ".</p>";
+  }
+  h += "</section>\n";
+  return h;
+}
+
+// The Gantt chart's legend: one key per bar colour and line.
+std::string GanttLegend() {
+  return fmt::format(
+      "<div class=\"legend\"><span class=\"key\"><i style=\"background:{}\"></i>move</span>"
+      "<span class=\"key\"><i style=\"background:{}\"></i>weld (close, weld, open)</span>"
+      "<span class=\"key\"><i style=\"background:{}\"></i>wait (label: the zone or weld waited "
+      "for)</span><span class=\"key\"><i "
+      "style=\"background:{};height:4px;vertical-align:3px\"></i>idle "
+      "(done)</span><span class=\"key\">- - - cycle time</span><span class=\"key\">│ "
+      "makespan</span></div>\n",
+      kMoveColour, kWeldColour, kWaitColour, kIdleColour);
+}
+
+// A listed wait's causes (the binding event first, each with when it was ready, s), and the
+// zones acquired there that no robot held before.
+std::string WaitCauses(const plan::WaitInterval& w) {
+  std::string causes;
+  for (std::size_t c = 0; c < w.causes.size(); ++c) {
+    causes +=
+        (c ? "; " : "") + Esc(CauseText(w.causes[c])) +
+        fmt::format(" <span class=\"detail\">ready at {} s</span>", S2(w.causes[c].ready_time));
+  }
+  if (causes.empty()) causes = "<span class=\"fail\">no zone or weld signal: a time offset</span>";
+  // Acquired there too, but no robot held them before: they did not hold it up.
+  for (const std::string& zone : w.free_zones) {
+    causes += "; zone " + Esc(zone) + " <span class=\"detail\">free</span>";
+  }
+  return causes;
+}
+
+// The waits, explained: a table of the listed ones (s) and a count of those too short to list.
+std::string WaitsPart(const plan::CycleBreakdown& breakdown) {
+  std::string h;
+  bool any_wait = false;
+  std::string short_waits;  // per robot: its waits too short to list
+  for (const plan::RobotBreakdown& b : breakdown.robots) {
+    any_wait = any_wait || !b.waits.empty();
+    if (b.short_waits > 0) {
+      short_waits += fmt::format("{}{} wait(s) of {} ({:.1f} ms)", short_waits.empty() ? "" : ", ",
+                                 b.short_waits, Esc(b.robot), 1e3 * b.short_waiting);
+    }
+  }
+  if (any_wait || !short_waits.empty()) h += "<h3>Waits</h3>";
+  if (any_wait) {
+    h += "<table>";
+    h += Row({Th("robot"), Th("from s", "num"), Th("to s", "num"), Th("seconds", "num"),
+              Th("waiting for (the binding event first)")});
+    for (const plan::RobotBreakdown& b : breakdown.robots) {
+      for (const plan::WaitInterval& w : b.waits) {
+        h += Row({Td(Esc(b.robot)), Td(S2(w.start_time), "num"), Td(S2(w.end_time), "num"),
+                  Td(S2(w.duration()), "num"), Td(WaitCauses(w))});
+      }
+    }
+    h += "</table>";
+  }
+  if (!short_waits.empty()) {
+    h += fmt::format(
+        "<p class=\"detail\">Not listed: {}, each under {:.2f} s and for a zone or weld "
+        "signal.</p>",
+        short_waits, 2 * plan::kShortestListedWait);
+  }
+  return h;
+}
+
+// The timeline: the Gantt chart with its legend, the waits and the interlock count.
+std::string TimelineSection(const plan::Plan& plan, const plan::CycleBreakdown& breakdown) {
+  std::string h = "<section id=\"timeline\"><h2>Timeline</h2>\n";
+  h += Gantt(plan, breakdown);
+  h += GanttLegend();
+  h += WaitsPart(breakdown);
+  h += fmt::format("<p class=\"detail\">{} interlock zone(s), {} weld signal(s).</p>",
+                   plan.zones.size(), plan.weld_signals.size());
+  h += "</section>\n";
+  return h;
+}
+
+// One unplanned weld's row: why (reachable or not), the objects that blocked its poses most
+// (summed over the robots) and each robot's reach. `weld`: its index in the cell, -1 if none
+// or without a reach map of this cell.
+std::string UnplannedRow(const cell::Cell& cell, const reach::ReachMap& reach,
+                         const plan::UnreachableWeld& u, int weld) {
+  std::string per_robot;
+  std::map<std::string, int> objects;
+  if (weld >= 0) {
+    for (int r = 0; r < reach.robot_count(); ++r) {
+      const reach::WeldReach& e = reach.at(weld, r);
+      per_robot +=
+          "<div><b>" + Esc(cell.robots[r].name) + "</b>: " + Esc(reach::ToString(e.status));
+      if (e.status == reach::ReachStatus::kReachable) {
+        per_robot += fmt::format(" ({} candidates)", e.candidates.size());
+      }
+      if (!e.detail.empty()) per_robot += " — " + Esc(e.detail);
+      per_robot += "</div>";
+      if (e.status == reach::ReachStatus::kCollision ||
+          e.status == reach::ReachStatus::kApproachBlocked) {
+        for (const auto& [object, poses] : BlockingObjects(e.detail, cell.robots[r].name)) {
+          objects[object] += poses;
+        }
+      }
+    }
+  }
+  std::vector<std::pair<std::string, int>> sorted(objects.begin(), objects.end());
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string blocked;
+  for (const auto& [object, poses] : sorted) {
+    blocked += (blocked.empty() ? "" : ", ") + Esc(object) +
+               fmt::format(" <span class=\"detail\">({} poses)</span>", poses);
+  }
+  const bool reachable = weld >= 0 && reach.reachable(weld);
+  return Row(
+      {Td(Esc(u.weld_id)),
+       Td(reachable
+              ? "reachable, but not planned:<div class=\"mono detail\">" + Esc(u.reason) + "</div>"
+              : "no robot reaches it"),
+       Td(blocked.empty() ? "—" : blocked), Td(per_robot.empty() ? Esc(u.reason) : per_robot)});
+}
+
+// The welds not planned, each with why (`have_reach`: the reach map is this cell's).
+std::string UnplannedSection(const cell::Cell& cell, const plan::Plan& plan,
+                             const reach::ReachMap& reach, bool have_reach) {
+  const int welds = static_cast<int>(cell.welds.size());
+  std::map<std::string, int> weld_index;
+  for (int w = 0; w < welds; ++w) weld_index[cell.welds[w].id] = w;
+  std::string h = "<section id=\"unplanned\"><h2>Welds not planned</h2>";
+  if (plan.unreachable.empty()) {
+    h += "<p>None: every weld is planned.</p>";
+  } else {
+    h += "<table class=\"fixed\">";
+    h += "<colgroup><col style=\"width:9%\"/><col style=\"width:36%\"/><col "
+         "style=\"width:15%\"/><col style=\"width:40%\"/></colgroup>";
+    h += Row({Th("weld"), Th("why"), Th("blocked by"), Th("per robot (reach)")});
+    for (const plan::UnreachableWeld& u : plan.unreachable) {
+      const auto it = weld_index.find(u.weld_id);
+      h += UnplannedRow(cell, reach, u, have_reach && it != weld_index.end() ? it->second : -1);
+    }
+    h += "</table>";
+  }
+  h += "</section>\n";
+  return h;
+}
+
+// The reach table: per weld and robot the number of candidates, or why there is none.
+std::string ReachSection(const cell::Cell& cell, const reach::ReachMap& reach) {
+  const int welds = static_cast<int>(cell.welds.size());
+  std::string h = "<section id=\"reach\"><h2>Reach</h2>";
+  h += "<p class=\"detail\">Per weld and robot: the number of candidate configurations (IK "
+       "branch × gun spin × tilt, within limits, collision-free, with a free approach), or "
+       "why there is none.</p><table>";
+  std::vector<std::string> head{Th("weld")};
+  for (const cell::Robot& r : cell.robots) head.push_back(Th(Esc(r.name)));
+  h += Row(head);
+  for (int w = 0; w < welds; ++w) {
+    std::vector<std::string> cells{Td(Esc(cell.welds[w].id), "id")};
+    for (int r = 0; r < reach.robot_count(); ++r) {
+      const reach::WeldReach& e = reach.at(w, r);
+      if (e.status == reach::ReachStatus::kReachable) {
+        cells.push_back(Td(fmt::format("✓ {}", e.candidates.size()), "ok"));
+      } else {
+        cells.push_back(
+            Td(Esc(reach::ToString(e.status)) +
+                   (e.detail.empty() ? "" : "<div class=\"detail\">" + Esc(e.detail) + "</div>"),
+               "no"));
+      }
+    }
+    h += Row(cells);
+  }
+  h += "</table></section>\n";
+  return h;
+}
+
+// The verifier's violations: their count, per kind, and its summary lines.
+std::string VerificationSection(const verify::VerifyReport& verification) {
+  std::string h = "<section id=\"verification\"><h2>Verification</h2>";
+  h += fmt::format(
+      "<p>{} violation(s) in {} configurations checked (independent re-check: "
+      "dense collisions, limits, timing, interlocks, welds, precedences).</p>",
+      verification.violations.size(), verification.collision_checks);
+  if (!verification.ok()) {
+    h += "<table>" + Row({Th("kind"), Th("count", "num")});
+    for (const auto& [kind, count] : verification.CountByKind()) {
+      h += Row({Td(Esc(verify::ToString(kind))), Td(fmt::format("{}", count), "num")});
+    }
+    h += "</table><div class=\"mono\">";
+    for (const std::string& line : verify::SummaryLines(verification)) h += Esc(line) + "\n";
+    h += "</div>";
+  }
+  h += "</section>\n";
+  return h;
+}
+
+// The wall time of each stage and their total (s).
+std::string StageTimesTable(const pipeline::PlanStatistics& stats, const ReportInfo& info) {
+  std::string h = "<table>";
+  h += Row({Th("stage"), Th("wall s", "num")});
+  const double total = stats.reach_seconds + stats.travel_seconds + stats.allocation_seconds +
+                       stats.motion_seconds + stats.coordination_seconds + info.verify_seconds;
+  std::vector<std::pair<const char*, double>> stages{{"reach", stats.reach_seconds}};
+  // The travel-time matrices take time only with learned or exact travel times.
+  if (stats.travel_seconds > 0) stages.emplace_back("travel times", stats.travel_seconds);
+  stages.insert(stages.end(), {{"allocation", stats.allocation_seconds},
+                               {"motion", stats.motion_seconds},
+                               {"coordination", stats.coordination_seconds},
+                               {"verification", info.verify_seconds},
+                               {"total", total}});
+  for (const auto& [stage, seconds] : stages) h += Row({Td(stage), Td(S2(seconds), "num")});
+  h += "</table>";
+  return h;
+}
+
+// The coordination overhead over the allocation's estimate (s and %), and its split on the
+// critical robot: travel moves against their prices, waits, route at those prices.
+std::string OverheadRows(const plan::Plan& plan, const plan::CycleBreakdown& breakdown,
+                         const pipeline::PlanStatistics& stats) {
+  const plan::OverheadSplit overhead =
+      plan::SplitOverhead(breakdown, plan.travel, stats.estimated_makespan);
+  if (!(stats.estimated_makespan > 0)) return "";  // no estimate (NaN included)
+  std::string h = Row({Td("coordination overhead"),
+                       Td(fmt::format("{:+.2f} ({:+.1f} %)", overhead.overhead,
+                                      100.0 * overhead.overhead / stats.estimated_makespan),
+                          "num")});
+  if (!overhead.robot.empty()) {
+    const std::string& r = overhead.robot;
+    h += Row({Td("of it: " + Esc(r) + "'s travel moves against their prices", "part"),
+              Td(fmt::format("{:+.2f}", overhead.travel), "num")});
+    h += Row({Td("of it: " + Esc(r) + "'s waits" +
+                     (overhead.signal_waiting > 0
+                          ? fmt::format(" ({} s for weld signals)", S2(overhead.signal_waiting))
+                          : std::string()),
+                 "part"),
+              Td(S2(overhead.waiting), "num")});
+    h += Row({Td("of it: " + Esc(r) + "'s route at those prices", "part"),
+              Td(fmt::format("{:+.2f}", overhead.route), "num")});
+  }
+  return h;
+}
+
+// The stages' wall times and the plan's figures (s): bound, estimates, makespans before and
+// after coordination, the baseline's, the overhead; the move counts and the coordination's note.
+std::string StagesSection(const plan::Plan& plan, const plan::CycleBreakdown& breakdown,
+                          const pipeline::PlanStatistics& stats, const ReportInfo& info) {
+  std::string h = "<section id=\"timings\"><h2>Stages</h2>";
+  h += StageTimesTable(stats, info);
+  h += "<table>";
+  h += Row({Th("figure"), Th("s", "num")});
+  h += Row({Td("allocation lower bound"), Td(S2(stats.lower_bound), "num")});
+  h += Row({Td("allocation estimate"), Td(S2(stats.estimated_makespan), "num")});
+  h += Row(
+      {Td("makespan before conflict-aware re-allocation"), Td(S2(stats.first_makespan), "num")});
+  h += Row({Td("re-allocations kept / tried"),
+            Td(fmt::format("{} / {}", stats.rebalance_kept, stats.rebalance_rounds), "num")});
+  h += Row({Td("baseline allocator (nearest robot)"), Td(S2(stats.baseline_makespan), "num")});
+  h += Row({Td("coordinated makespan"), Td(S2(plan.makespan), "num")});
+  h += OverheadRows(plan, breakdown, stats);
+  h += "</table>";
+  h += fmt::format("<p class=\"detail\">moves: {} direct, {} planned.</p>", stats.direct_moves,
+                   stats.planned_moves);
+  if (!stats.coordination_message.empty()) {
+    h += "<p>coordination: " + Esc(stats.coordination_message) + "</p>";
+  }
+  h += "</section>\n";
+  return h;
+}
+
 }  // namespace
 
 const char* VerdictColour(verify::StationVerdict verdict) {
@@ -428,302 +790,30 @@ std::string HtmlReport(const cell::Cell& cell, const pipeline::PlanOutput& outpu
   const plan::Plan& plan = output.plan;
   const reach::ReachMap& reach = output.reach;
   const pipeline::PlanStatistics& stats = output.statistics;
-  const verify::StationVerdict verdict = verify::Judge(plan, verification);
   const plan::CycleBreakdown breakdown = plan::BreakDown(plan);
   std::vector<RequirementResult> requirements = CheckRequirements(cell, plan, reach, verification);
   if (!info.programs_error.empty()) requirements.push_back(ProgramsNotWritten(info.programs_error));
   const int welds = static_cast<int>(cell.welds.size());
   const int planned = welds - static_cast<int>(plan.unreachable.size());
+  // The reach map is this cell's (else the weld tables leave it out).
+  const bool have_reach =
+      reach.weld_count() == welds && reach.robot_count() == static_cast<int>(cell.robots.size());
 
   std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   h += "<title>weldcell report: " + Esc(cell.name) + "</title>\n<style>" + kStyle +
        "</style>\n</head>\n<body>\n<main>\n";
   h += "<h1>weldcell report: " + Esc(cell.name) + "</h1>\n";
-
-  // Verdict.
-  h += fmt::format("<div class=\"verdict\" id=\"verdict\" style=\"background:{}\">",
-                   VerdictColour(verdict));
-  h += "<div class=\"word\">" + VerdictWord(verdict) + "</div><div class=\"line\">";
-  h += fmt::format(
-      "makespan {} s of {} s cycle time ({} {} s) · {} of {} welds planned · verification: {}",
-      S2(plan.makespan), CycleTimeText(cell.cycle_time), breakdown.slack >= 0 ? "slack" : "over by",
-      S2(std::abs(breakdown.slack)), planned, welds, ViolationCountText(verification));
-  int met = 0;
-  for (const RequirementResult& r : requirements) met += r.passed ? 1 : 0;
-  h += fmt::format(" · {} of {} requirements met", met, requirements.size());
-  h += "</div></div>\n";
-
-  // Summary.
-  h += "<section id=\"summary\"><h2>Summary</h2><dl class=\"summary\">";
-  const auto item = [&](const std::string& key, const std::string& html) {
-    h += "<dt>" + key + "</dt><dd>" + html + "</dd>";
-  };
-  item("cell", Esc(cell.name));
-  if (!info.cell_file.empty())
-    item("file", "<span class=\"mono\">" + Esc(info.cell_file) + "</span>");
-  std::string robots;
-  for (std::size_t r = 0; r < cell.robots.size(); ++r) {
-    const cell::Robot& robot = cell.robots[r];
-    robots += (r ? ", " : "") + Esc(robot.name);
-    std::string what = robot.model ? robot.model->name : "";
-    if (!robot.tool.name.empty()) what += (what.empty() ? "" : " with ") + robot.tool.name;
-    if (!what.empty()) robots += " <span class=\"detail\">(" + Esc(what) + ")</span>";
-  }
-  item("robots", fmt::format("{}: {}", cell.robots.size(), robots));
-  item("welds", fmt::format("{} ({} planned)", welds, planned));
-  item("obstacles", fmt::format("{}", cell.obstacles.size()));
-  item("cycle time", CycleTimeText(cell.cycle_time) + " s");
-  item("seed", fmt::format("{}", plan.seed));
-  item("cell hash", "<span class=\"mono\">" + Esc(plan.cell_hash) + "</span>");
-  item("plan format", Esc(plan.format));
-  item("weldcell", Esc(info.version));
-  if (!info.generated_at.empty()) item("generated", Esc(info.generated_at));
-  h += "</dl></section>\n";
-
-  // Requirements.
-  h += "<section id=\"requirements\"><h2>Requirements</h2><table>";
-  h += Row({Th("requirement"), Th("result"), Th("numbers")});
-  for (const RequirementResult& r : requirements) {
-    h +=
-        Row({Td(Esc(r.name)),
-             Td(r.passed ? "<span class=\"pass\">pass</span>" : "<span class=\"fail\">fail</span>"),
-             Td(Esc(r.message) + (r.passed ? "" : Lines(r.details)))});
-  }
-  h += "</table></section>\n";
-
-  // Breakdown.
-  h += "<section id=\"breakdown\"><h2>Cycle-time breakdown</h2><table>";
-  h += Row({Th("robot"), Th("welds", "num"), Th("moving s", "num"), Th("welding s", "num"),
-            Th("waiting s", "num"), Th("idle s", "num"), Th("finish s", "num"), Th("")});
-  for (int r = 0; r < static_cast<int>(breakdown.robots.size()); ++r) {
-    const plan::RobotBreakdown& b = breakdown.robots[r];
-    const bool critical = r == breakdown.critical;
-    h += Row({Td(Esc(b.robot)), Td(fmt::format("{}", b.welds), "num"), Td(S2(b.moving), "num"),
-              Td(S2(b.welding), "num"), Td(S2(b.waiting), "num"), Td(S2(b.idle), "num"),
-              Td(S2(b.finish_time), "num"), Td(critical ? "critical" : "")},
-             critical ? "critical" : "");
-  }
-  h += "</table>";
-  h += fmt::format("<p>Makespan <b>{} s</b> against a cycle time of <b>{} s</b>: {} {} s.</p>",
-                   S2(breakdown.makespan), CycleTimeText(breakdown.cycle_time),
-                   breakdown.slack >= 0 ? "slack" : "over by", S2(std::abs(breakdown.slack)));
-  if (!breakdown.critical_reason.empty()) {
-    h += "<p><b>Critical robot:</b> " + Esc(breakdown.critical_reason) + ".</p>";
-  }
-  h += "</section>\n";
-
-  // Gantt.
-  h += "<section id=\"timeline\"><h2>Timeline</h2>\n";
-  h += Gantt(plan, breakdown);
-  h += fmt::format(
-      "<div class=\"legend\"><span class=\"key\"><i style=\"background:{}\"></i>move</span>"
-      "<span class=\"key\"><i style=\"background:{}\"></i>weld (close, weld, open)</span>"
-      "<span class=\"key\"><i style=\"background:{}\"></i>wait (label: the zone or weld waited "
-      "for)</span><span class=\"key\"><i "
-      "style=\"background:{};height:4px;vertical-align:3px\"></i>idle "
-      "(done)</span><span class=\"key\">- - - cycle time</span><span class=\"key\">│ "
-      "makespan</span></div>\n",
-      kMoveColour, kWeldColour, kWaitColour, kIdleColour);
-  // The waits, explained.
-  bool any_wait = false;
-  std::string short_waits;  // per robot: its waits too short to list
-  for (const plan::RobotBreakdown& b : breakdown.robots) {
-    any_wait = any_wait || !b.waits.empty();
-    if (b.short_waits > 0) {
-      short_waits += fmt::format("{}{} wait(s) of {} ({:.1f} ms)", short_waits.empty() ? "" : ", ",
-                                 b.short_waits, Esc(b.robot), 1e3 * b.short_waiting);
-    }
-  }
-  if (any_wait || !short_waits.empty()) h += "<h3>Waits</h3>";
-  if (any_wait) {
-    h += "<table>";
-    h += Row({Th("robot"), Th("from s", "num"), Th("to s", "num"), Th("seconds", "num"),
-              Th("waiting for (the binding event first)")});
-    for (const plan::RobotBreakdown& b : breakdown.robots) {
-      for (const plan::WaitInterval& w : b.waits) {
-        std::string causes;
-        for (std::size_t c = 0; c < w.causes.size(); ++c) {
-          causes += (c ? "; " : "") + Esc(CauseText(w.causes[c])) +
-                    fmt::format(" <span class=\"detail\">ready at {} s</span>",
-                                S2(w.causes[c].ready_time));
-        }
-        if (causes.empty())
-          causes = "<span class=\"fail\">no zone or weld signal: a time offset</span>";
-        // Acquired there too, but no robot held them before: they did not hold it up.
-        for (const std::string& zone : w.free_zones) {
-          causes += "; zone " + Esc(zone) + " <span class=\"detail\">free</span>";
-        }
-        h += Row({Td(Esc(b.robot)), Td(S2(w.start_time), "num"), Td(S2(w.end_time), "num"),
-                  Td(S2(w.duration()), "num"), Td(causes)});
-      }
-    }
-    h += "</table>";
-  }
-  if (!short_waits.empty()) {
-    h += fmt::format(
-        "<p class=\"detail\">Not listed: {}, each under {:.2f} s and for a zone or weld "
-        "signal.</p>",
-        short_waits, 2 * plan::kShortestListedWait);
-  }
-  h += fmt::format("<p class=\"detail\">{} interlock zone(s), {} weld signal(s).</p>",
-                   plan.zones.size(), plan.weld_signals.size());
-  h += "</section>\n";
-
-  // Unplanned welds.
-  std::map<std::string, int> weld_index;
-  for (int w = 0; w < welds; ++w) weld_index[cell.welds[w].id] = w;
-  const bool have_reach =
-      reach.weld_count() == welds && reach.robot_count() == static_cast<int>(cell.robots.size());
-  h += "<section id=\"unplanned\"><h2>Welds not planned</h2>";
-  if (plan.unreachable.empty()) {
-    h += "<p>None: every weld is planned.</p>";
-  } else {
-    h += "<table class=\"fixed\">";
-    h += "<colgroup><col style=\"width:9%\"/><col style=\"width:36%\"/><col "
-         "style=\"width:15%\"/><col style=\"width:40%\"/></colgroup>";
-    h += Row({Th("weld"), Th("why"), Th("blocked by"), Th("per robot (reach)")});
-    for (const plan::UnreachableWeld& u : plan.unreachable) {
-      std::string per_robot;
-      std::map<std::string, int> objects;
-      const auto it = weld_index.find(u.weld_id);
-      if (have_reach && it != weld_index.end()) {
-        for (int r = 0; r < reach.robot_count(); ++r) {
-          const reach::WeldReach& e = reach.at(it->second, r);
-          per_robot +=
-              "<div><b>" + Esc(cell.robots[r].name) + "</b>: " + Esc(reach::ToString(e.status));
-          if (e.status == reach::ReachStatus::kReachable) {
-            per_robot += fmt::format(" ({} candidates)", e.candidates.size());
-          }
-          if (!e.detail.empty()) per_robot += " — " + Esc(e.detail);
-          per_robot += "</div>";
-          if (e.status == reach::ReachStatus::kCollision ||
-              e.status == reach::ReachStatus::kApproachBlocked) {
-            for (const auto& [object, poses] : BlockingObjects(e.detail, cell.robots[r].name)) {
-              objects[object] += poses;
-            }
-          }
-        }
-      }
-      std::vector<std::pair<std::string, int>> sorted(objects.begin(), objects.end());
-      std::stable_sort(sorted.begin(), sorted.end(),
-                       [](const auto& a, const auto& b) { return a.second > b.second; });
-      std::string blocked;
-      for (const auto& [object, poses] : sorted) {
-        blocked += (blocked.empty() ? "" : ", ") + Esc(object) +
-                   fmt::format(" <span class=\"detail\">({} poses)</span>", poses);
-      }
-      const bool reachable = have_reach && it != weld_index.end() && reach.reachable(it->second);
-      h += Row({Td(Esc(u.weld_id)),
-                Td(reachable ? "reachable, but not planned:<div class=\"mono detail\">" +
-                                   Esc(u.reason) + "</div>"
-                             : "no robot reaches it"),
-                Td(blocked.empty() ? "—" : blocked),
-                Td(per_robot.empty() ? Esc(u.reason) : per_robot)});
-    }
-    h += "</table>";
-  }
-  h += "</section>\n";
-
-  // Reach table.
-  if (have_reach) {
-    h += "<section id=\"reach\"><h2>Reach</h2>";
-    h += "<p class=\"detail\">Per weld and robot: the number of candidate configurations (IK "
-         "branch × gun spin × tilt, within limits, collision-free, with a free approach), or "
-         "why there is none.</p><table>";
-    std::vector<std::string> head{Th("weld")};
-    for (const cell::Robot& r : cell.robots) head.push_back(Th(Esc(r.name)));
-    h += Row(head);
-    for (int w = 0; w < welds; ++w) {
-      std::vector<std::string> cells{Td(Esc(cell.welds[w].id), "id")};
-      for (int r = 0; r < reach.robot_count(); ++r) {
-        const reach::WeldReach& e = reach.at(w, r);
-        if (e.status == reach::ReachStatus::kReachable) {
-          cells.push_back(Td(fmt::format("✓ {}", e.candidates.size()), "ok"));
-        } else {
-          cells.push_back(
-              Td(Esc(reach::ToString(e.status)) +
-                     (e.detail.empty() ? "" : "<div class=\"detail\">" + Esc(e.detail) + "</div>"),
-                 "no"));
-        }
-      }
-      h += Row(cells);
-    }
-    h += "</table></section>\n";
-  }
-
-  // Verification.
-  h += "<section id=\"verification\"><h2>Verification</h2>";
-  h += fmt::format(
-      "<p>{} violation(s) in {} configurations checked (independent re-check: "
-      "dense collisions, limits, timing, interlocks, welds, precedences).</p>",
-      verification.violations.size(), verification.collision_checks);
-  if (!verification.ok()) {
-    h += "<table>" + Row({Th("kind"), Th("count", "num")});
-    for (const auto& [kind, count] : verification.CountByKind()) {
-      h += Row({Td(Esc(verify::ToString(kind))), Td(fmt::format("{}", count), "num")});
-    }
-    h += "</table><div class=\"mono\">";
-    for (const std::string& line : verify::SummaryLines(verification)) h += Esc(line) + "\n";
-    h += "</div>";
-  }
-  h += "</section>\n";
-
+  h += VerdictBanner(cell, plan, breakdown, verification, requirements, welds, planned);
+  h += SummarySection(cell, plan, info, welds, planned);
+  h += RequirementsSection(requirements);
+  h += BreakdownSection(breakdown);
+  h += TimelineSection(plan, breakdown);
+  h += UnplannedSection(cell, plan, reach, have_reach);
+  if (have_reach) h += ReachSection(cell, reach);
+  h += VerificationSection(verification);
   h += WarningsSection(info, plan.travel, stats);
-
-  // Timings and figures.
-  h += "<section id=\"timings\"><h2>Stages</h2><table>";
-  h += Row({Th("stage"), Th("wall s", "num")});
-  const double total = stats.reach_seconds + stats.travel_seconds + stats.allocation_seconds +
-                       stats.motion_seconds + stats.coordination_seconds + info.verify_seconds;
-  std::vector<std::pair<const char*, double>> stages{{"reach", stats.reach_seconds}};
-  // The travel-time matrices take time only with learned or exact travel times.
-  if (stats.travel_seconds > 0) stages.emplace_back("travel times", stats.travel_seconds);
-  stages.insert(stages.end(), {{"allocation", stats.allocation_seconds},
-                               {"motion", stats.motion_seconds},
-                               {"coordination", stats.coordination_seconds},
-                               {"verification", info.verify_seconds},
-                               {"total", total}});
-  for (const auto& [stage, seconds] : stages) h += Row({Td(stage), Td(S2(seconds), "num")});
-  h += "</table><table>";
-  h += Row({Th("figure"), Th("s", "num")});
-  h += Row({Td("allocation lower bound"), Td(S2(stats.lower_bound), "num")});
-  h += Row({Td("allocation estimate"), Td(S2(stats.estimated_makespan), "num")});
-  h += Row(
-      {Td("makespan before conflict-aware re-allocation"), Td(S2(stats.first_makespan), "num")});
-  h += Row({Td("re-allocations kept / tried"),
-            Td(fmt::format("{} / {}", stats.rebalance_kept, stats.rebalance_rounds), "num")});
-  h += Row({Td("baseline allocator (nearest robot)"), Td(S2(stats.baseline_makespan), "num")});
-  h += Row({Td("coordinated makespan"), Td(S2(plan.makespan), "num")});
-  const plan::OverheadSplit overhead =
-      plan::SplitOverhead(breakdown, plan.travel, stats.estimated_makespan);
-  if (stats.estimated_makespan > 0) {
-    h += Row({Td("coordination overhead"),
-              Td(fmt::format("{:+.2f} ({:+.1f} %)", overhead.overhead,
-                             100.0 * overhead.overhead / stats.estimated_makespan),
-                 "num")});
-    if (!overhead.robot.empty()) {
-      const std::string& r = overhead.robot;
-      h += Row({Td("of it: " + Esc(r) + "'s travel moves against their prices", "part"),
-                Td(fmt::format("{:+.2f}", overhead.travel), "num")});
-      h += Row({Td("of it: " + Esc(r) + "'s waits" +
-                       (overhead.signal_waiting > 0
-                            ? fmt::format(" ({} s for weld signals)", S2(overhead.signal_waiting))
-                            : std::string()),
-                   "part"),
-                Td(S2(overhead.waiting), "num")});
-      h += Row({Td("of it: " + Esc(r) + "'s route at those prices", "part"),
-                Td(fmt::format("{:+.2f}", overhead.route), "num")});
-    }
-  }
-  h += "</table>";
-  h += fmt::format("<p class=\"detail\">moves: {} direct, {} planned.</p>", stats.direct_moves,
-                   stats.planned_moves);
-  if (!stats.coordination_message.empty()) {
-    h += "<p>coordination: " + Esc(stats.coordination_message) + "</p>";
-  }
-  h += "</section>\n";
-
+  h += StagesSection(plan, breakdown, stats, info);
   if (!plan.travel.kind.empty()) h += TravelSection(plan.travel, stats);
   h += "</main>\n</body>\n</html>\n";
   return h;
