@@ -380,6 +380,143 @@ class RobotEntries {
   std::map<std::string, SourceLocation>& names_;
 };
 
+// `welds:`: a mapping {file, defaults} of a welds CSV (relative to the cell file), or a list of
+// inline welds; the entries keep where each weld was given.
+std::vector<internal::WeldEntry> ReadWeldEntries(YamlReader& reader, const YAML::Node& node,
+                                                 const fs::path& dir, const internal::Units& units,
+                                                 DiagnosticSink& sink) {
+  std::vector<internal::WeldEntry> welds;
+  if (node.IsMap()) {
+    if (reader.CheckMap(node, "welds", {"file"}, {"defaults"})) {
+      internal::WeldDefaults defaults;
+      if (auto d = YamlReader::Get(node, "defaults")) {
+        defaults = internal::ReadWeldDefaults(reader, *d, "welds.defaults", units);
+      }
+      if (auto f = YamlReader::Get(node, "file")) {
+        if (auto path = reader.String(*f, "welds.file")) {
+          welds = internal::ReadWeldsCsv(internal::ResolveRelative(dir, *path), reader.Where(*f),
+                                         "welds.file", defaults, units, sink);
+        }
+      }
+    }
+  } else if (node.IsSequence()) {
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      if (auto entry = internal::ReadInlineWeld(reader, node[i], IndexKey("welds", i), units)) {
+        welds.push_back(std::move(*entry));
+      }
+    }
+  } else {
+    reader.Error(node, "welds", "expected a list of welds or a mapping {file, defaults}");
+  }
+  return welds;
+}
+
+// `obstacles:`: a list of shape entries, each with a name that no other obstacle and no robot
+// (`robot_names`) has; the valid ones appended to cell->obstacles.
+void ReadObstacles(YamlReader& reader, const YAML::Node& node, const fs::path& dir,
+                   const internal::Units& units, internal::LoadContext& context,
+                   const std::map<std::string, SourceLocation>& robot_names, Cell* cell) {
+  if (!node.IsSequence()) {
+    reader.Error(node, "obstacles", "expected a list of obstacles");
+    return;
+  }
+  std::map<std::string, SourceLocation> names;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node entry = node[i];
+    const std::string key = IndexKey("obstacles", i);
+    std::optional<Geometry> geometry =
+        internal::ReadShapeEntry(reader, entry, key, units, dir, context, {"name"}, false);
+    if (!entry.IsMap()) continue;
+    auto n = YamlReader::Get(entry, "name");
+    std::optional<std::string> name;
+    if (!n) {
+      reader.Error(entry, JoinKey(key, "name"), "missing required key 'name'");
+    } else if ((name = reader.Name(*n, JoinKey(key, "name")))) {
+      auto [it, inserted] = names.emplace(*name, reader.Where(*n));
+      if (!inserted) {
+        reader.Error(*n, JoinKey(key, "name"),
+                     "duplicate obstacle name '" + *name + "' (first at line " +
+                         std::to_string(it->second.line) + ")");
+      } else if (const auto robot = robot_names.find(*name); robot != robot_names.end()) {
+        reader.Error(*n, JoinKey(key, "name"),
+                     "obstacle name '" + *name + "' is the name of a robot (line " +
+                         std::to_string(robot->second.line) +
+                         "); collisions and reports name both, so give it another");
+      }
+    }
+    if (geometry && name) {
+      const bool closed = geometry->shape.kind == ShapeKind::kMesh && geometry->shape.mesh &&
+                          IsClosedMesh(*geometry->shape.mesh);
+      cell->obstacles.push_back(
+          {.name = *name, .geometry = std::move(*geometry), .visual = {}, .closed_mesh = closed});
+    }
+  }
+}
+
+// Reach tries every spin × tilt pose of a weld: bound the work per weld (the steps are bounded
+// above, but a fine spin and tilt step together with a wide tilt tolerance multiply up). One
+// error, at the first weld over the bound, counting the others.
+void CheckPoseSampleCounts(const Cell& cell, const std::vector<internal::WeldEntry>& welds,
+                           DiagnosticSink& sink) {
+  std::size_t too_many = 0;
+  for (std::size_t w = 0; w < cell.welds.size() && w < welds.size(); ++w) {
+    const PoseSampleCount count = CountPoseSamples(cell.welds[w], cell.settings.reach);
+    if (count.total() <= kMaxPoseSamplesPerWeld) continue;
+    if (too_many++ > 0) continue;
+    const internal::WeldEntry& entry = welds[w];
+    std::size_t others = 0;
+    for (std::size_t o = w + 1; o < cell.welds.size(); ++o) {
+      others +=
+          CountPoseSamples(cell.welds[o], cell.settings.reach).total() > kMaxPoseSamplesPerWeld;
+    }
+    sink.Error(entry.where, entry.key_path.empty() ? entry.id_key : entry.key_path,
+               "reach would try " + std::to_string(count.total()) + " gun poses for weld " +
+                   cell.welds[w].id + " (" + std::to_string(count.spins) + " spins x " +
+                   std::to_string(1 + 4 * count.tilt_rings) + " tilts" +
+                   (others > 0 ? "; " + std::to_string(others) + " more welds likewise" : "") +
+                   "), more than " + std::to_string(kMaxPoseSamplesPerWeld) +
+                   ": use a larger settings.reach.spin_step or tilt_step, or a smaller tilt "
+                   "tolerance");
+  }
+}
+
+// Solids: meshes are surfaces for motion checks, so a base or a weld inside a closed mesh
+// (or a primitive) would pass every collision check while being physically impossible. An
+// error for every robot base and weld deeper than kInsideTolerance (m) inside an obstacle.
+void CheckOutsideSolids(const Cell& cell, const RobotWhere& robot_where,
+                        const std::vector<internal::WeldEntry>& welds, DiagnosticSink& sink) {
+  const std::vector<Solid> solids = Solids(cell.obstacles);
+  for (std::size_t r = 0; r < cell.robots.size() && r < robot_where.size(); ++r) {
+    const Robot& robot = cell.robots[r];
+    const Eigen::Vector3d p_W = robot.X_WB.translation();
+    for (const Solid& solid : solids) {
+      const double depth = Depth(solid, p_W);
+      if (depth > kInsideTolerance) {
+        sink.Error(robot_where[r].first, robot_where[r].second,
+                   "the base of robot " + robot.name + " at " + FormatPoint(p_W) +
+                       " lies inside obstacle '" + solid.obstacle->name + "' (" +
+                       Describe(*solid.obstacle) + "), " + FormatMm(depth) +
+                       " from its surface: move the robot or the obstacle");
+      }
+    }
+  }
+  for (std::size_t w = 0; w < cell.welds.size(); ++w) {
+    const Weld& weld = cell.welds[w];
+    const internal::WeldEntry& entry = welds[w];
+    for (const Solid& solid : solids) {
+      const double depth = Depth(solid, weld.p_W);
+      if (depth > kInsideTolerance) {
+        sink.Error(entry.where, entry.key_path.empty() ? entry.id_key : entry.key_path,
+                   "weld " + weld.id + " at " + FormatPoint(weld.p_W) + " lies " + FormatMm(depth) +
+                       " inside obstacle '" + solid.obstacle->name + "' (" +
+                       Describe(*solid.obstacle) +
+                       "): a gun cannot reach it (welds may lie on an obstacle's surface, "
+                       "within 1 mm)");
+      }
+    }
+  }
+}
+
 }  // namespace
 
 Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
@@ -417,32 +554,10 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
         .ReadAll(*robots, &cell, &robot_where);
   }
 
-  // Welds.
+  // Welds, and where each was given.
   std::vector<internal::WeldEntry> welds;
   if (auto node = YamlReader::Get(root, "welds")) {
-    if (node->IsMap()) {
-      if (reader.CheckMap(*node, "welds", {"file"}, {"defaults"})) {
-        internal::WeldDefaults defaults;
-        if (auto d = YamlReader::Get(*node, "defaults")) {
-          defaults = internal::ReadWeldDefaults(reader, *d, "welds.defaults", units);
-        }
-        if (auto f = YamlReader::Get(*node, "file")) {
-          if (auto path = reader.String(*f, "welds.file")) {
-            welds = internal::ReadWeldsCsv(internal::ResolveRelative(dir, *path), reader.Where(*f),
-                                           "welds.file", defaults, units, sink);
-          }
-        }
-      }
-    } else if (node->IsSequence()) {
-      for (std::size_t i = 0; i < node->size(); ++i) {
-        if (auto entry =
-                internal::ReadInlineWeld(reader, (*node)[i], IndexKey("welds", i), units)) {
-          welds.push_back(std::move(*entry));
-        }
-      }
-    } else {
-      reader.Error(*node, "welds", "expected a list of welds or a mapping {file, defaults}");
-    }
+    welds = ReadWeldEntries(reader, *node, dir, units, sink);
   }
   internal::CheckWeldSet(welds, sink);
   cell.welds.reserve(welds.size());
@@ -451,106 +566,16 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
     cell.welds.push_back(std::move(e.weld));
   }
 
-  // Obstacles.
   if (auto node = YamlReader::Get(root, "obstacles")) {
-    if (!node->IsSequence()) {
-      reader.Error(*node, "obstacles", "expected a list of obstacles");
-    } else {
-      std::map<std::string, SourceLocation> names;
-      for (std::size_t i = 0; i < node->size(); ++i) {
-        const YAML::Node entry = (*node)[i];
-        const std::string key = IndexKey("obstacles", i);
-        std::optional<Geometry> geometry =
-            internal::ReadShapeEntry(reader, entry, key, units, dir, context, {"name"}, false);
-        if (!entry.IsMap()) continue;
-        auto n = YamlReader::Get(entry, "name");
-        std::optional<std::string> name;
-        if (!n) {
-          reader.Error(entry, JoinKey(key, "name"), "missing required key 'name'");
-        } else if ((name = reader.Name(*n, JoinKey(key, "name")))) {
-          auto [it, inserted] = names.emplace(*name, reader.Where(*n));
-          if (!inserted) {
-            reader.Error(*n, JoinKey(key, "name"),
-                         "duplicate obstacle name '" + *name + "' (first at line " +
-                             std::to_string(it->second.line) + ")");
-          } else if (const auto robot = robot_names.find(*name); robot != robot_names.end()) {
-            reader.Error(*n, JoinKey(key, "name"),
-                         "obstacle name '" + *name + "' is the name of a robot (line " +
-                             std::to_string(robot->second.line) +
-                             "); collisions and reports name both, so give it another");
-          }
-        }
-        if (geometry && name) {
-          const bool closed = geometry->shape.kind == ShapeKind::kMesh && geometry->shape.mesh &&
-                              IsClosedMesh(*geometry->shape.mesh);
-          cell.obstacles.push_back({.name = *name,
-                                    .geometry = std::move(*geometry),
-                                    .visual = {},
-                                    .closed_mesh = closed});
-        }
-      }
-    }
+    ReadObstacles(reader, *node, dir, units, context, robot_names, &cell);
   }
 
   if (auto node = YamlReader::Get(root, "settings")) {
     ReadSettings(reader, *node, units, cell.settings);
   }
 
-  // Reach tries every spin × tilt pose of a weld: bound the work per weld (the steps are bounded
-  // above, but a fine spin and tilt step together with a wide tilt tolerance multiply up).
-  std::size_t too_many = 0;
-  for (std::size_t w = 0; w < cell.welds.size() && w < welds.size(); ++w) {
-    const PoseSampleCount count = CountPoseSamples(cell.welds[w], cell.settings.reach);
-    if (count.total() <= kMaxPoseSamplesPerWeld) continue;
-    if (too_many++ > 0) continue;
-    const internal::WeldEntry& entry = welds[w];
-    std::size_t others = 0;
-    for (std::size_t o = w + 1; o < cell.welds.size(); ++o) {
-      others +=
-          CountPoseSamples(cell.welds[o], cell.settings.reach).total() > kMaxPoseSamplesPerWeld;
-    }
-    sink.Error(entry.where, entry.key_path.empty() ? entry.id_key : entry.key_path,
-               "reach would try " + std::to_string(count.total()) + " gun poses for weld " +
-                   cell.welds[w].id + " (" + std::to_string(count.spins) + " spins x " +
-                   std::to_string(1 + 4 * count.tilt_rings) + " tilts" +
-                   (others > 0 ? "; " + std::to_string(others) + " more welds likewise" : "") +
-                   "), more than " + std::to_string(kMaxPoseSamplesPerWeld) +
-                   ": use a larger settings.reach.spin_step or tilt_step, or a smaller tilt "
-                   "tolerance");
-  }
-
-  // Solids: meshes are surfaces for motion checks, so a base or a weld inside a closed mesh
-  // (or a primitive) would pass every collision check while being physically impossible.
-  const std::vector<Solid> solids = Solids(cell.obstacles);
-  for (std::size_t r = 0; r < cell.robots.size() && r < robot_where.size(); ++r) {
-    const Robot& robot = cell.robots[r];
-    const Eigen::Vector3d p_W = robot.X_WB.translation();
-    for (const Solid& solid : solids) {
-      const double depth = Depth(solid, p_W);
-      if (depth > kInsideTolerance) {
-        sink.Error(robot_where[r].first, robot_where[r].second,
-                   "the base of robot " + robot.name + " at " + FormatPoint(p_W) +
-                       " lies inside obstacle '" + solid.obstacle->name + "' (" +
-                       Describe(*solid.obstacle) + "), " + FormatMm(depth) +
-                       " from its surface: move the robot or the obstacle");
-      }
-    }
-  }
-  for (std::size_t w = 0; w < cell.welds.size(); ++w) {
-    const Weld& weld = cell.welds[w];
-    const internal::WeldEntry& entry = welds[w];
-    for (const Solid& solid : solids) {
-      const double depth = Depth(solid, weld.p_W);
-      if (depth > kInsideTolerance) {
-        sink.Error(entry.where, entry.key_path.empty() ? entry.id_key : entry.key_path,
-                   "weld " + weld.id + " at " + FormatPoint(weld.p_W) + " lies " + FormatMm(depth) +
-                       " inside obstacle '" + solid.obstacle->name + "' (" +
-                       Describe(*solid.obstacle) +
-                       "): a gun cannot reach it (welds may lie on an obstacle's surface, "
-                       "within 1 mm)");
-      }
-    }
-  }
+  CheckPoseSampleCounts(cell, welds, sink);
+  CheckOutsideSolids(cell, robot_where, welds, sink);
 
   sink.ThrowIfErrors();
   return {.value = std::move(cell), .warnings = sink.warnings()};
