@@ -618,241 +618,319 @@ Program BuildProgram(const plan::Plan& plan, const cell::Cell& cell, int robot_i
   return ProgramBuilder(plan, robot, plan_index, name, site, options).Build(figures);
 }
 
-void CheckProgram(const Program& program, const cell::Robot& robot, const Site& site,
-                  const std::string& file, double home_tolerance) {
-  auto fail = [&](std::size_t i, const std::string& message) {
-    Fail(file, fmt::format("instruction {}", i + 1), message);
-  };
-  const auto& ins = program.instructions;
-  const Eigen::VectorXd lower = robot.model->lower_limits();
-  const Eigen::VectorXd upper = robot.model->upper_limits();
-  std::optional<std::size_t> first_move, last_move;
-  bool stopped = true;  // the robot stands (program start, after an exact stop)
-  std::set<std::string> weld_ids;
-  int weld_number = 0;
-  int moves = 0;
+namespace {
 
-  // The handshakes, per item number of a range (docs/export.md "Handshakes").
-  enum class Phase { kIdle, kOn, kReturned };
-  std::map<int, bool> taken;                // zone -> taken
-  std::map<int, Phase> given, waited_for;   // weld signal -> phase (as giver / as waiter)
-  std::vector<std::size_t> returns;         // instructions that must follow the last move
-  std::optional<std::size_t> ack_returned;  // first acknowledge returned to zero
-  std::optional<std::size_t> pending;       // a wait not yet followed by its output
-  auto item = [](const SignalRange& r, int signal) {
+// A handshake's phase, per item number of a range (docs/export.md "Handshakes").
+enum class Phase { kIdle, kOn, kReturned };
+
+// Checks a program instruction by instruction (CheckProgram): moves within the limits, welds
+// and I/O only at exact stops, every output guarded by its wait, zones taken and released and
+// the handshakes returned to zero after the last move, from home to home. The steps share the
+// inputs and what the instructions so far took, gave and waited for.
+class ProgramCheck {
+ public:
+  ProgramCheck(const Program& program, const cell::Robot& robot, const Site& site,
+               const std::string& file, double home_tolerance)
+      : ins_(program.instructions),
+        robot_(robot),
+        site_(site),
+        file_(file),
+        home_tolerance_(home_tolerance),
+        lower_(robot.model->lower_limits()),
+        upper_(robot.model->upper_limits()) {}
+
+  // Runs the check; the first problem throws, naming the instruction.
+  void Run() {
+    for (std::size_t i = 0; i < ins_.size(); ++i) CheckInstruction(i);
+    if (pending_) Unanswered(*pending_);
+    CheckEnds();
+  }
+
+ private:
+  [[noreturn]] void FailAt(std::size_t i, const std::string& message) const {
+    Fail(file_, fmt::format("instruction {}", i + 1), message);
+  }
+  static const char* OnOff(bool v) { return v ? "on" : "off"; }
+
+  // The index of `signal` within range r, or -1.
+  static int Item(const SignalRange& r, int signal) {
     return signal >= r.first && signal < r.first + r.count ? signal - r.first : -1;
-  };
+  }
   // The index of x's signal within the site's range for its role (inputs or outputs), or -1.
-  auto item_in = [&](const Instruction& x, bool input) {
+  int ItemIn(const Instruction& x, bool input) const {
     switch (x.role) {
       case SignalRole::kZone:
-        return item(input ? site.zone_inputs : site.zone_outputs, x.signal);
+        return Item(input ? site_.zone_inputs : site_.zone_outputs, x.signal);
       case SignalRole::kWeldSignal:
-        return item(input ? site.weld_signal_inputs : site.weld_signal_outputs, x.signal);
+        return Item(input ? site_.weld_signal_inputs : site_.weld_signal_outputs, x.signal);
       case SignalRole::kWeldAck:
-        return item(input ? site.weld_ack_inputs : site.weld_ack_outputs, x.signal);
+        return Item(input ? site_.weld_ack_inputs : site_.weld_ack_outputs, x.signal);
       case SignalRole::kNone:
         break;
     }
     return -1;
-  };
-  auto input_item = [&](const Instruction& x) { return item_in(x, true); };
-  auto output_item = [&](const Instruction& x) { return item_in(x, false); };
-  auto on_off = [](bool v) { return v ? "on" : "off"; };
-  // What a wait left without its output means.
-  auto unanswered = [&](std::size_t w) {
-    const Instruction& x = ins[w];
-    if (x.role == SignalRole::kZone && !x.value) {
-      fail(w, fmt::format("zone input {} waited off but the zone is never released after it",
-                          x.signal));
-    }
-    fail(w, fmt::format("input {} waited {} but the output it guards does not follow", x.signal,
-                        on_off(x.value)));
-  };
-  // An output with its wait right before (`w`), or none (a reset at the start).
-  auto guarded_output = [&](std::size_t i, std::optional<std::size_t> w) {
-    const Instruction& x = ins[i];
-    const int j = output_item(x);
-    if (w) {
-      const Instruction& y = ins[*w];
-      const bool pair =
-          input_item(y) == j &&
-          ((x.role == SignalRole::kZone && y.role == SignalRole::kZone && y.value != x.value) ||
-           (x.role == SignalRole::kWeldSignal && y.role == SignalRole::kWeldAck &&
-            y.value != x.value) ||
-           (x.role == SignalRole::kWeldAck && y.role == SignalRole::kWeldSignal &&
-            y.value == x.value));
-      if (!pair) {
-        fail(i, fmt::format("output {} set {} after a wait for input {} {}, which does not guard "
-                            "it (number {} of the matching range)",
-                            x.signal, on_off(x.value), y.signal, on_off(y.value), j + 1));
-      }
-    }
-    const bool reset = !w && moves <= 1;  // before the first move away from home
-    switch (x.role) {
-      case SignalRole::kZone:
-        if (!x.value) {
-          if (!w) fail(i, fmt::format("zone output {} taken without a wait", x.signal));
-          if (taken[j]) fail(i, fmt::format("zone output {} taken twice", x.signal));
-          taken[j] = true;
-        } else if (!reset || taken[j]) {
-          if (!taken[j]) fail(i, fmt::format("zone output {} released but not taken", x.signal));
-          if (!w) {
-            fail(i, fmt::format("zone output {} released without first waiting for zone input "
-                                "{} to go off (the cell's grant withdrawn)",
-                                x.signal, site.zone_inputs.first + j));
-          }
-          taken[j] = false;
-        }
-        break;
-      case SignalRole::kWeldSignal: {
-        const int ack = site.weld_ack_inputs.first + j;
-        Phase& p = given[j];
-        if (x.value) {
-          if (!w) {
-            fail(i, fmt::format("weld signal output {} set without first waiting for its "
-                                "acknowledge input {} to be off",
-                                x.signal, ack));
-          }
-          if (p != Phase::kIdle) fail(i, fmt::format("weld signal output {} set twice", x.signal));
-          p = Phase::kOn;
-        } else if (!reset || p != Phase::kIdle) {
-          if (!w) {
-            fail(i, fmt::format("weld signal output {} cleared without waiting for its "
-                                "acknowledge input {}",
-                                x.signal, ack));
-          }
-          if (p != Phase::kOn) {
-            fail(i, fmt::format("weld signal output {} cleared but not set", x.signal));
-          }
-          if (ack_returned) {
-            fail(i, fmt::format("weld signal output {} cleared after the acknowledge at "
-                                "instruction {} returned: two programs' ends could wait for each "
-                                "other",
-                                x.signal, *ack_returned + 1));
-          }
-          p = Phase::kReturned;
-          returns.push_back(*w);
-        }
-        break;
-      }
-      case SignalRole::kWeldAck: {
-        const int in = site.weld_signal_inputs.first + j;
-        Phase& p = waited_for[j];
-        if (x.value) {
-          if (!w) {
-            fail(i, fmt::format("acknowledge output {} set without waiting for weld signal "
-                                "input {}",
-                                x.signal, in));
-          }
-          if (p != Phase::kIdle) {
-            fail(i, fmt::format("acknowledge output {} set twice (weld signal input {} waited "
-                                "for twice)",
-                                x.signal, in));
-          }
-          p = Phase::kOn;
-        } else if (!reset || p != Phase::kIdle) {
-          if (!w) {
-            fail(i, fmt::format("acknowledge output {} cleared without waiting for weld signal "
-                                "input {} to go off",
-                                x.signal, in));
-          }
-          if (p != Phase::kOn) {
-            fail(i, fmt::format("acknowledge output {} cleared but not set", x.signal));
-          }
-          p = Phase::kReturned;
-          returns.push_back(*w);
-          if (!ack_returned) ack_returned = *w;
-        }
-        break;
-      }
-      case SignalRole::kNone:
-        break;
-    }
-  };
+  }
+  int InputItem(const Instruction& x) const { return ItemIn(x, true); }
+  int OutputItem(const Instruction& x) const { return ItemIn(x, false); }
 
-  for (std::size_t i = 0; i < ins.size(); ++i) {
-    const Instruction& x = ins[i];
-    if (x.kind != InstructionKind::kComment && x.kind != InstructionKind::kSetOutput && pending) {
-      unanswered(*pending);
+  // Instruction i, after the wait before it (if any) was answered.
+  void CheckInstruction(std::size_t i) {
+    const Instruction& x = ins_[i];
+    if (x.kind != InstructionKind::kComment && x.kind != InstructionKind::kSetOutput && pending_) {
+      Unanswered(*pending_);
     }
     switch (x.kind) {
-      case InstructionKind::kMove: {
-        if (x.q.size() != robot.model->dof()) fail(i, "wrong number of joint values");
-        for (Eigen::Index j = 0; j < x.q.size(); ++j) {
-          if (!(x.q[j] >= lower[j] - home_tolerance && x.q[j] <= upper[j] + home_tolerance)) {
-            fail(i, fmt::format("joint {} at {:.6f} (URDF rad or m) is beyond its limits [{:.6f}, "
-                                "{:.6f}]",
-                                j + 1, x.q[j], lower[j], upper[j]));
-          }
-        }
-        if (!first_move) first_move = i;
-        last_move = i;
-        stopped = x.exact_stop;
-        ++moves;
+      case InstructionKind::kMove:
+        CheckMove(i);
         break;
-      }
       case InstructionKind::kWeld:
-        if (!stopped) fail(i, "a weld call after an approximated move (no exact stop)");
-        if (x.weld_number != ++weld_number) {
-          fail(i, fmt::format("weld number {} where {} was expected", x.weld_number, weld_number));
+        if (!stopped_) FailAt(i, "a weld call after an approximated move (no exact stop)");
+        if (x.weld_number != ++weld_number_) {
+          FailAt(i,
+                 fmt::format("weld number {} where {} was expected", x.weld_number, weld_number_));
         }
-        if (!weld_ids.insert(x.weld_id).second) fail(i, "weld " + x.weld_id + " welded twice");
+        if (!weld_ids_.insert(x.weld_id).second) FailAt(i, "weld " + x.weld_id + " welded twice");
         break;
       case InstructionKind::kWaitInput:
-        if (!stopped) fail(i, "a wait after an approximated move (no exact stop)");
-        if (input_item(x) < 0) {
-          fail(i, fmt::format("input {} is in none of the site's input ranges", x.signal));
+        if (!stopped_) FailAt(i, "a wait after an approximated move (no exact stop)");
+        if (InputItem(x) < 0) {
+          FailAt(i, fmt::format("input {} is in none of the site's input ranges", x.signal));
         }
-        pending = i;
+        pending_ = i;
         break;
       case InstructionKind::kSetOutput:
-        if (!stopped) fail(i, "an output set after an approximated move (no exact stop)");
-        if (output_item(x) < 0) {
-          fail(i, fmt::format("output {} is in none of the site's output ranges", x.signal));
+        if (!stopped_) FailAt(i, "an output set after an approximated move (no exact stop)");
+        if (OutputItem(x) < 0) {
+          FailAt(i, fmt::format("output {} is in none of the site's output ranges", x.signal));
         }
-        guarded_output(i, pending);
-        pending.reset();
+        GuardedOutput(i, pending_);
+        pending_.reset();
         break;
       case InstructionKind::kComment:
         break;
     }
   }
-  if (pending) unanswered(*pending);
-  if (!first_move) Fail(file, "", "no move in the program");
-  auto at_home = [&](std::size_t i) {
-    return (ins[i].q - robot.home).cwiseAbs().maxCoeff() <= home_tolerance;
-  };
-  if (!at_home(*first_move)) fail(*first_move, "the program does not start at home");
-  if (!at_home(*last_move)) fail(*last_move, "the program does not end at home");
-  for (const auto& [j, is_taken] : taken) {
-    if (is_taken) {
-      Fail(file, "", fmt::format("zone output {} is never released", site.zone_outputs.first + j));
+
+  // A move: the robot's joint count, each joint within its limits (URDF rad or m, with the
+  // home tolerance).
+  void CheckMove(std::size_t i) {
+    const Instruction& x = ins_[i];
+    if (x.q.size() != robot_.model->dof()) FailAt(i, "wrong number of joint values");
+    for (Eigen::Index j = 0; j < x.q.size(); ++j) {
+      if (!(x.q[j] >= lower_[j] - home_tolerance_ && x.q[j] <= upper_[j] + home_tolerance_)) {
+        FailAt(i, fmt::format("joint {} at {:.6f} (URDF rad or m) is beyond its limits [{:.6f}, "
+                              "{:.6f}]",
+                              j + 1, x.q[j], lower_[j], upper_[j]));
+      }
+    }
+    if (!first_move_) first_move_ = i;
+    last_move_ = i;
+    stopped_ = x.exact_stop;
+    ++moves_;
+  }
+
+  // What a wait left without its output means.
+  [[noreturn]] void Unanswered(std::size_t w) const {
+    const Instruction& x = ins_[w];
+    if (x.role == SignalRole::kZone && !x.value) {
+      FailAt(w, fmt::format("zone input {} waited off but the zone is never released after it",
+                            x.signal));
+    }
+    FailAt(w, fmt::format("input {} waited {} but the output it guards does not follow", x.signal,
+                          OnOff(x.value)));
+  }
+
+  // An output with its wait right before (`w`), or none (a reset at the start).
+  void GuardedOutput(std::size_t i, std::optional<std::size_t> w) {
+    const Instruction& x = ins_[i];
+    const int j = OutputItem(x);
+    if (w) CheckGuard(i, *w, j);
+    const bool reset = !w && moves_ <= 1;  // before the first move away from home
+    switch (x.role) {
+      case SignalRole::kZone:
+        ZoneOutput(i, w, j, reset);
+        break;
+      case SignalRole::kWeldSignal:
+        WeldSignalOutput(i, w, j, reset);
+        break;
+      case SignalRole::kWeldAck:
+        AcknowledgeOutput(i, w, j, reset);
+        break;
+      case SignalRole::kNone:
+        break;
     }
   }
-  for (const auto& [j, p] : given) {
-    if (p == Phase::kOn) {
-      Fail(file, "",
-           fmt::format("weld signal output {} is set but never cleared after its acknowledge "
-                       "input {} (the handshake does not return to zero)",
-                       site.weld_signal_outputs.first + j, site.weld_ack_inputs.first + j));
+
+  // The wait w before output i (item j of its range) is the one that guards it: the same item,
+  // the zone's grant for a zone, the acknowledge for a weld signal, the signal for an
+  // acknowledge.
+  void CheckGuard(std::size_t i, std::size_t w, int j) const {
+    const Instruction& x = ins_[i];
+    const Instruction& y = ins_[w];
+    const bool pair =
+        InputItem(y) == j &&
+        ((x.role == SignalRole::kZone && y.role == SignalRole::kZone && y.value != x.value) ||
+         (x.role == SignalRole::kWeldSignal && y.role == SignalRole::kWeldAck &&
+          y.value != x.value) ||
+         (x.role == SignalRole::kWeldAck && y.role == SignalRole::kWeldSignal &&
+          y.value == x.value));
+    if (!pair) {
+      FailAt(i, fmt::format("output {} set {} after a wait for input {} {}, which does not guard "
+                            "it (number {} of the matching range)",
+                            x.signal, OnOff(x.value), y.signal, OnOff(y.value), j + 1));
     }
   }
-  for (const auto& [j, p] : waited_for) {
-    if (p == Phase::kOn) {
-      Fail(file, "",
-           fmt::format("acknowledge output {} is set but never cleared after weld signal input "
-                       "{} went off (the handshake does not return to zero)",
-                       site.weld_ack_outputs.first + j, site.weld_signal_inputs.first + j));
+
+  // Zone output i (zone j): taken (off) after a wait, released (on) once taken and after the
+  // grant is withdrawn; `reset`: an initial release that need not follow a take.
+  void ZoneOutput(std::size_t i, std::optional<std::size_t> w, int j, bool reset) {
+    const Instruction& x = ins_[i];
+    if (!x.value) {
+      if (!w) FailAt(i, fmt::format("zone output {} taken without a wait", x.signal));
+      if (taken_[j]) FailAt(i, fmt::format("zone output {} taken twice", x.signal));
+      taken_[j] = true;
+    } else if (!reset || taken_[j]) {
+      if (!taken_[j]) FailAt(i, fmt::format("zone output {} released but not taken", x.signal));
+      if (!w) {
+        FailAt(i, fmt::format("zone output {} released without first waiting for zone input "
+                              "{} to go off (the cell's grant withdrawn)",
+                              x.signal, site_.zone_inputs.first + j));
+      }
+      taken_[j] = false;
     }
   }
-  for (const std::size_t w : returns) {
-    if (w < *last_move) {
-      fail(w,
-           "a handshake returns to zero before the last move: it waits for another robot's "
-           "end of cycle, which may wait for this robot");
+
+  // Weld signal output i (signal j, as giver): set once after its acknowledge is off, cleared
+  // after the acknowledge, and before any acknowledge this robot gave returned.
+  void WeldSignalOutput(std::size_t i, std::optional<std::size_t> w, int j, bool reset) {
+    const Instruction& x = ins_[i];
+    const int ack = site_.weld_ack_inputs.first + j;
+    Phase& p = given_[j];
+    if (x.value) {
+      if (!w) {
+        FailAt(i, fmt::format("weld signal output {} set without first waiting for its "
+                              "acknowledge input {} to be off",
+                              x.signal, ack));
+      }
+      if (p != Phase::kIdle) FailAt(i, fmt::format("weld signal output {} set twice", x.signal));
+      p = Phase::kOn;
+    } else if (!reset || p != Phase::kIdle) {
+      if (!w) {
+        FailAt(i, fmt::format("weld signal output {} cleared without waiting for its "
+                              "acknowledge input {}",
+                              x.signal, ack));
+      }
+      if (p != Phase::kOn) {
+        FailAt(i, fmt::format("weld signal output {} cleared but not set", x.signal));
+      }
+      if (ack_returned_) {
+        FailAt(i, fmt::format("weld signal output {} cleared after the acknowledge at "
+                              "instruction {} returned: two programs' ends could wait for each "
+                              "other",
+                              x.signal, *ack_returned_ + 1));
+      }
+      p = Phase::kReturned;
+      returns_.push_back(*w);
     }
   }
+
+  // Acknowledge output i (signal j, as waiter): set once after the weld signal, cleared after
+  // the signal went off.
+  void AcknowledgeOutput(std::size_t i, std::optional<std::size_t> w, int j, bool reset) {
+    const Instruction& x = ins_[i];
+    const int in = site_.weld_signal_inputs.first + j;
+    Phase& p = waited_for_[j];
+    if (x.value) {
+      if (!w) {
+        FailAt(i, fmt::format("acknowledge output {} set without waiting for weld signal "
+                              "input {}",
+                              x.signal, in));
+      }
+      if (p != Phase::kIdle) {
+        FailAt(i, fmt::format("acknowledge output {} set twice (weld signal input {} waited "
+                              "for twice)",
+                              x.signal, in));
+      }
+      p = Phase::kOn;
+    } else if (!reset || p != Phase::kIdle) {
+      if (!w) {
+        FailAt(i, fmt::format("acknowledge output {} cleared without waiting for weld signal "
+                              "input {} to go off",
+                              x.signal, in));
+      }
+      if (p != Phase::kOn) {
+        FailAt(i, fmt::format("acknowledge output {} cleared but not set", x.signal));
+      }
+      p = Phase::kReturned;
+      returns_.push_back(*w);
+      if (!ack_returned_) ack_returned_ = *w;
+    }
+  }
+
+  // After the last instruction: a move at all, from home to home, every zone released, every
+  // handshake returned to zero and only after the last move.
+  void CheckEnds() const {
+    if (!first_move_) Fail(file_, "", "no move in the program");
+    auto at_home = [&](std::size_t i) {
+      return (ins_[i].q - robot_.home).cwiseAbs().maxCoeff() <= home_tolerance_;
+    };
+    if (!at_home(*first_move_)) FailAt(*first_move_, "the program does not start at home");
+    if (!at_home(*last_move_)) FailAt(*last_move_, "the program does not end at home");
+    for (const auto& [j, is_taken] : taken_) {
+      if (is_taken) {
+        Fail(file_, "",
+             fmt::format("zone output {} is never released", site_.zone_outputs.first + j));
+      }
+    }
+    for (const auto& [j, p] : given_) {
+      if (p == Phase::kOn) {
+        Fail(file_, "",
+             fmt::format("weld signal output {} is set but never cleared after its acknowledge "
+                         "input {} (the handshake does not return to zero)",
+                         site_.weld_signal_outputs.first + j, site_.weld_ack_inputs.first + j));
+      }
+    }
+    for (const auto& [j, p] : waited_for_) {
+      if (p == Phase::kOn) {
+        Fail(file_, "",
+             fmt::format("acknowledge output {} is set but never cleared after weld signal input "
+                         "{} went off (the handshake does not return to zero)",
+                         site_.weld_ack_outputs.first + j, site_.weld_signal_inputs.first + j));
+      }
+    }
+    for (const std::size_t w : returns_) {
+      if (w < *last_move_) {
+        FailAt(w,
+               "a handshake returns to zero before the last move: it waits for another robot's "
+               "end of cycle, which may wait for this robot");
+      }
+    }
+  }
+
+  const std::vector<Instruction>& ins_;
+  const cell::Robot& robot_;
+  const Site& site_;
+  const std::string& file_;
+  const double home_tolerance_;
+  const Eigen::VectorXd lower_;  // joint limits, URDF rad or m
+  const Eigen::VectorXd upper_;
+  std::optional<std::size_t> first_move_, last_move_;
+  bool stopped_ = true;  // the robot stands (program start, after an exact stop)
+  std::set<std::string> weld_ids_;
+  int weld_number_ = 0;
+  int moves_ = 0;
+  std::map<int, bool> taken_;                // zone -> taken
+  std::map<int, Phase> given_, waited_for_;  // weld signal -> phase (as giver / as waiter)
+  std::vector<std::size_t> returns_;         // instructions that must follow the last move
+  std::optional<std::size_t> ack_returned_;  // first acknowledge returned to zero
+  std::optional<std::size_t> pending_;       // a wait not yet followed by its output
+};
+
+}  // namespace
+
+void CheckProgram(const Program& program, const cell::Robot& robot, const Site& site,
+                  const std::string& file, double home_tolerance) {
+  ProgramCheck(program, robot, site, file, home_tolerance).Run();
 }
 
 }  // namespace weldcell::exporters
