@@ -9,6 +9,7 @@
 #include <limits>
 #include <numeric>
 #include <random>
+#include <utility>
 
 #include "allocation/internal/graph.hpp"
 #include "allocation/internal/solver_common.hpp"
@@ -56,6 +57,28 @@ struct State {
   std::vector<int> robot_of;  // per task, -1 = unplaced
   std::vector<double> len;    // per robot: travel + work
   Cost cost;                  // through Simulate
+};
+
+// The regret construction's bookkeeping: every placed task's position in its route, the
+// cached best slot of each open task on each robot, and what is still open.
+struct ConstructionSlots {
+  // A cached best slot, with the arc it splits (tasks before/after; -1 = home).
+  struct Slot {
+    Insertion ins;
+    int before = -2;
+    int after = -2;
+  };
+  Slot& At(int t, int r) { return cache[Index(t, r)]; }
+  const Slot& At(int t, int r) const { return cache[Index(t, r)]; }
+  std::size_t Index(int t, int r) const {
+    return static_cast<std::size_t>(t) * static_cast<std::size_t>(nr) + static_cast<std::size_t>(r);
+  }
+
+  int nr = 0;
+  std::vector<int> cpos;     // per task: position in its route (placed tasks)
+  std::vector<Slot> cache;   // [t * nr + r]: best slot of t in route r
+  std::vector<int> missing;  // per task: predecessors not placed yet
+  std::vector<int> open;     // tasks not placed yet, in task order
 };
 
 class Search {
@@ -198,6 +221,14 @@ class Search {
 
   // ---- construction and recreate -------------------------------------------------------
   void Construct(double noise);
+  double ConstructionTarget() const;
+  void RefreshSlot(ConstructionSlots& slots, int t, int r) const;
+  ConstructionSlots OpenSlots() const;
+  std::pair<int, int> PickByRegret(const ConstructionSlots& slots, double target, double noise);
+  int PlaceTask(const ConstructionSlots& slots, int pick, int robot);
+  void AppendCheapest(int t, int r);
+  void CommitPlacement(ConstructionSlots& slots, int pick, int r);
+  void RefreshAfterPlacement(ConstructionSlots& slots, int pick, int r);
   Insertion CandidateInsertion(int t, int r, const std::vector<int>& cpos) const;
   void SeedSharedHomes(double noise);
   void AppendRemaining();
@@ -404,6 +435,21 @@ void Search::SeedSharedHomes(double noise) {
 void Search::Construct(double noise) {
   makespan_weight_ = nr_;
   SeedSharedHomes(noise);
+  const double target = ConstructionTarget();
+  ConstructionSlots slots = OpenSlots();
+  while (!slots.open.empty()) {
+    if (Stopped()) return;
+    const auto [pick, pick_robot] = PickByRegret(slots, target, noise);
+    WELDCELL_CHECK(pick >= 0);
+    const int r = PlaceTask(slots, pick, pick_robot);
+    CommitPlacement(slots, pick, r);
+    RefreshAfterPlacement(slots, pick, r);
+  }
+}
+
+// Estimate of the final makespan (s) the construction fills routes up to: the lower bound, or
+// the work per robot (each task's cheapest duration plus its cheapest arc in) if larger.
+double Search::ConstructionTarget() const {
   double work = 0.0;
   for (int t = 0; t < nt_; ++t) {
     double cheapest = kInf;
@@ -414,133 +460,157 @@ void Search::Construct(double noise) {
     }
     work += cheapest + (nearest_arc_.empty() ? 0.0 : nearest_arc_[t]);
   }
-  const double target = std::max(lower_bound_, nr_ > 0 ? work / nr_ : 0.0);
-  std::vector<int> cpos(nt_, 0);
+  return std::max(lower_bound_, nr_ > 0 ? work / nr_ : 0.0);
+}
+
+// Re-evaluates the cached best slot of task t in route r, with the arc it splits.
+void Search::RefreshSlot(ConstructionSlots& slots, int t, int r) const {
+  ConstructionSlots::Slot& c = slots.At(t, r);
+  c.ins = CandidateInsertion(t, r, slots.cpos);
+  const auto& route = s_.route[r];
+  c.before = c.ins.pos > 0 ? route[c.ins.pos - 1] : -1;
+  c.after = c.ins.pos < static_cast<int>(route.size()) ? route[c.ins.pos] : -1;
+}
+
+// The construction's start: positions of the tasks already placed (seeds), each unplaced
+// task's missing predecessors, and the best slot of every open task on every eligible robot.
+ConstructionSlots Search::OpenSlots() const {
+  ConstructionSlots slots;
+  slots.nr = nr_;
+  slots.cpos.assign(nt_, 0);
   for (int r = 0; r < nr_; ++r) {
-    for (int i = 0; i < static_cast<int>(s_.route[r].size()); ++i) cpos[s_.route[r][i]] = i;
+    for (int i = 0; i < static_cast<int>(s_.route[r].size()); ++i) slots.cpos[s_.route[r][i]] = i;
   }
-  // cache[t * nr + r]: best slot, with the arc it splits (tasks before/after; -1 = home).
-  struct Slot {
-    Insertion ins;
-    int before = -2;
-    int after = -2;
-  };
-  std::vector<Slot> cache(static_cast<std::size_t>(nt_) * static_cast<std::size_t>(nr_));
-  auto slot = [&](int t, int r) -> Slot& {
-    return cache[static_cast<std::size_t>(t) * static_cast<std::size_t>(nr_) +
-                 static_cast<std::size_t>(r)];
-  };
-  auto refresh = [&](int t, int r) {
-    Slot& c = slot(t, r);
-    c.ins = CandidateInsertion(t, r, cpos);
-    const auto& route = s_.route[r];
-    c.before = c.ins.pos > 0 ? route[c.ins.pos - 1] : -1;
-    c.after = c.ins.pos < static_cast<int>(route.size()) ? route[c.ins.pos] : -1;
-  };
-  std::vector<int> missing(nt_, 0);
+  slots.cache.resize(static_cast<std::size_t>(nt_) * static_cast<std::size_t>(nr_));
+  slots.missing.assign(nt_, 0);
   if (g_.has_precedences()) {
-    for (int t = 0; t < nt_; ++t) missing[t] = static_cast<int>(g_.preds()[t].size());
+    for (int t = 0; t < nt_; ++t) slots.missing[t] = static_cast<int>(g_.preds()[t].size());
   }
-  std::vector<int> open;
   for (int t = 0; t < nt_; ++t) {
     if (s_.robot_of[t] >= 0) continue;
-    open.push_back(t);
-    for (int r : g_.Eligible(t)) refresh(t, r);
+    slots.open.push_back(t);
+    for (int r : g_.Eligible(t)) RefreshSlot(slots, t, r);
   }
-  std::vector<int> changed;
-  while (!open.empty()) {
-    if (Stopped()) return;
-    int pick = -1;
-    int pick_robot = -1;
-    double pick_regret = -kInf;
-    double pick_score = kInf;
-    for (int t : open) {
-      if (missing[t] > 0) continue;
-      double b1 = kInf;
-      double b2 = kInf;
-      int r1 = -1;
-      for (int r : g_.Eligible(t)) {
-        const double delta = slot(t, r).ins.delta;
-        const double sc = delta + makespan_weight_ * std::max(0.0, s_.len[r] + delta - target);
-        if (sc < b1) {
-          b2 = b1;
-          b1 = sc;
-          r1 = r;
-        } else if (sc < b2) {
-          b2 = sc;
-        }
-      }
-      double regret = b2 == kInf ? 1e18 : b2 - b1;
-      if (noise > 0.0) regret *= 1.0 + noise * Unit();
-      if (regret > pick_regret + kEps ||
-          (std::abs(regret - pick_regret) <= kEps && b1 < pick_score)) {
-        pick = t;
-        pick_robot = r1;
-        pick_regret = regret;
-        pick_score = b1;
+  return slots;
+}
+
+// The open task whose best robot beats its second best by the most (regret-2, scores against
+// `target` in s, the regret randomized by `noise`), with that robot; ties: the lower score.
+std::pair<int, int> Search::PickByRegret(const ConstructionSlots& slots, double target,
+                                         double noise) {
+  int pick = -1;
+  int pick_robot = -1;
+  double pick_regret = -kInf;
+  double pick_score = kInf;
+  for (int t : slots.open) {
+    if (slots.missing[t] > 0) continue;
+    double b1 = kInf;
+    double b2 = kInf;
+    int r1 = -1;
+    for (int r : g_.Eligible(t)) {
+      const double delta = slots.At(t, r).ins.delta;
+      const double sc = delta + makespan_weight_ * std::max(0.0, s_.len[r] + delta - target);
+      if (sc < b1) {
+        b2 = b1;
+        b1 = sc;
+        r1 = r;
+      } else if (sc < b2) {
+        b2 = sc;
       }
     }
-    WELDCELL_CHECK(pick >= 0);
-    const Slot chosen = slot(pick, pick_robot);
-    // Positions shift with insertions before them; the arc a slot splits does not.
-    int r = pick_robot;
-    if (g_.has_precedences()) {
-      // Busy time is blind to waits: the slots are compared by the simulated schedule
-      // (as in recreate), else the task goes to the end of its best robot.
-      constructing_ = true;
-      const bool inserted = InsertFeasibly(pick, 0.0);
-      constructing_ = false;
-      if (inserted) {
-        r = s_.robot_of[pick];
-      } else {
-        Insert(pick, r, static_cast<int>(s_.route[r].size()), chosen.ins.option);
-      }
+    double regret = b2 == kInf ? 1e18 : b2 - b1;
+    if (noise > 0.0) regret *= 1.0 + noise * Unit();
+    if (regret > pick_regret + kEps ||
+        (std::abs(regret - pick_regret) <= kEps && b1 < pick_score)) {
+      pick = t;
+      pick_robot = r1;
+      pick_regret = regret;
+      pick_score = b1;
+    }
+  }
+  return {pick, pick_robot};
+}
+
+// Inserts the picked task: at its cached slot on `robot`, or with precedences where the
+// simulated schedule is best (else at the end of `robot`), appended instead if that deadlocks.
+// Returns the robot whose route now holds it.
+int Search::PlaceTask(const ConstructionSlots& slots, int pick, int robot) {
+  const ConstructionSlots::Slot chosen = slots.At(pick, robot);
+  // Positions shift with insertions before them; the arc a slot splits does not.
+  int r = robot;
+  if (g_.has_precedences()) {
+    // Busy time is blind to waits: the slots are compared by the simulated schedule
+    // (as in recreate), else the task goes to the end of its best robot.
+    constructing_ = true;
+    const bool inserted = InsertFeasibly(pick, 0.0);
+    constructing_ = false;
+    if (inserted) {
+      r = s_.robot_of[pick];
     } else {
-      Insert(pick, r, chosen.before >= 0 ? cpos[chosen.before] + 1 : 0, chosen.ins.option);
+      Insert(pick, r, static_cast<int>(s_.route[r].size()), chosen.ins.option);
     }
-    if (g_.has_precedences() && !Feasible()) {
-      Remove(pick);
-      const int end = static_cast<int>(s_.route[r].size());
-      int best_o = 0;
-      double best = kInf;
-      for (int o = 0; o < g_.NumOptions(r, pick); ++o) {
-        const int n = g_.First(r, pick) + o;
-        const double d = g_.T(r, NodeAt(r, end - 1), n) + g_.Dur(r, n) + g_.T(r, n, 0);
-        if (d < best) {
-          best = d;
-          best_o = o;
-        }
-      }
-      Insert(pick, r, end, best_o);
+  } else {
+    Insert(pick, r, chosen.before >= 0 ? slots.cpos[chosen.before] + 1 : 0, chosen.ins.option);
+  }
+  if (g_.has_precedences() && !Feasible()) AppendCheapest(pick, r);
+  return r;
+}
+
+// Moves task t to the end of route r with the option of the cheapest detour (travel in and
+// home, plus its duration, s).
+void Search::AppendCheapest(int t, int r) {
+  Remove(t);
+  const int end = static_cast<int>(s_.route[r].size());
+  int best_o = 0;
+  double best = kInf;
+  for (int o = 0; o < g_.NumOptions(r, t); ++o) {
+    const int n = g_.First(r, t) + o;
+    const double d = g_.T(r, NodeAt(r, end - 1), n) + g_.Dur(r, n) + g_.T(r, n, 0);
+    if (d < best) {
+      best = d;
+      best_o = o;
     }
-    s_.len[r] = RouteLength(r);
-    const auto& route = s_.route[r];
-    for (int i = 0; i < static_cast<int>(route.size()); ++i) cpos[route[i]] = i;
-    open.erase(std::find(open.begin(), open.end(), pick));
-    if (g_.has_precedences()) {
-      for (int q : g_.succs()[pick]) --missing[q];
+  }
+  Insert(t, r, end, best_o);
+}
+
+// Books a placement on route r: its length, its tasks' positions, the task out of the open
+// ones and one predecessor fewer missing for each of its successors.
+void Search::CommitPlacement(ConstructionSlots& slots, int pick, int r) {
+  s_.len[r] = RouteLength(r);
+  const auto& route = s_.route[r];
+  for (int i = 0; i < static_cast<int>(route.size()); ++i) slots.cpos[route[i]] = i;
+  slots.open.erase(std::find(slots.open.begin(), slots.open.end(), pick));
+  if (g_.has_precedences()) {
+    for (int q : g_.succs()[pick]) --slots.missing[q];
+  }
+}
+
+// Re-evaluates on route r the slots the placement of `pick` changed: those that split the arc
+// it went into (every slot of a short route), its near tasks' and, with precedences, those of
+// its neighbours in the precedence graph, whose same-robot windows moved.
+void Search::RefreshAfterPlacement(ConstructionSlots& slots, int pick, int r) {
+  const auto& route = s_.route[r];
+  const int at = slots.cpos[pick];
+  const int before = at > 0 ? route[at - 1] : -1;
+  const int after = at + 1 < static_cast<int>(route.size()) ? route[at + 1] : -1;
+  const bool short_route = static_cast<int>(route.size()) <= kFullScan + 1;
+  for (int t : slots.open) {
+    if (!g_.CanDo(r, t)) continue;
+    const ConstructionSlots::Slot& c = slots.At(t, r);
+    // Short routes are scanned whole (cheap); long ones only where the arc changed.
+    if (short_route || (c.before == before && c.after == after)) RefreshSlot(slots, t, r);
+  }
+  if (!short_route) {
+    for (int t : near_of_[pick]) {
+      if (s_.robot_of[t] < 0 && g_.CanDo(r, t)) RefreshSlot(slots, t, r);
     }
-    const int at = cpos[pick];
-    const int before = at > 0 ? route[at - 1] : -1;
-    const int after = at + 1 < static_cast<int>(route.size()) ? route[at + 1] : -1;
-    const bool short_route = static_cast<int>(route.size()) <= kFullScan + 1;
-    for (int t : open) {
-      if (!g_.CanDo(r, t)) continue;
-      const Slot& c = slot(t, r);
-      // Short routes are scanned whole (cheap); long ones only where the arc changed.
-      if (short_route || (c.before == before && c.after == after)) refresh(t, r);
-    }
-    if (!short_route) {
-      for (int t : near_of_[pick]) {
-        if (s_.robot_of[t] < 0 && g_.CanDo(r, t)) refresh(t, r);
-      }
-    }
-    if (g_.has_precedences()) {
-      // The same-robot precedence windows of pick's neighbours in the graph moved.
-      for (const auto* list : {&g_.preds()[pick], &g_.succs()[pick]}) {
-        for (int t : *list) {
-          if (s_.robot_of[t] < 0 && g_.CanDo(r, t)) refresh(t, r);
-        }
+  }
+  if (g_.has_precedences()) {
+    // The same-robot precedence windows of pick's neighbours in the graph moved.
+    for (const auto* list : {&g_.preds()[pick], &g_.succs()[pick]}) {
+      for (int t : *list) {
+        if (s_.robot_of[t] < 0 && g_.CanDo(r, t)) RefreshSlot(slots, t, r);
       }
     }
   }

@@ -148,13 +148,14 @@ void ThrowInFileOrder(const DiagnosticSink& sink) {
 }
 }  // namespace
 
-CellPrograms CheckCellPrograms(const cell::Cell& cell, const Site& site, const std::string& dialect,
-                               bool skip_robots_without_controller) {
-  CellPrograms result;
-  DiagnosticSink problems;
-  // The site per dialect: WithDefaults (weld call, tool, base, slowest speed), the I/O ranges
-  // kept apart, and every weld id of the cell (the robot that welds it is not known before
-  // planning: each id must fit every dialect of the cell).
+namespace {
+
+// The site per dialect of the cell's robots (or `dialect` for all): WithDefaults (weld call,
+// tool, base, slowest speed), the I/O ranges kept apart, and every weld id of the cell (the
+// robot that welds it is not known before planning: each id must fit every dialect of the
+// cell). Problems go to `problems`.
+void CheckDialectSites(const cell::Cell& cell, const Site& site, const std::string& dialect,
+                       DiagnosticSink* problems) {
   std::set<std::string> dialects;
   for (const cell::Robot& robot : cell.robots) {
     const std::string d = dialect.empty() ? robot.controller.dialect : dialect;
@@ -172,21 +173,158 @@ CellPrograms CheckCellPrograms(const cell::Cell& cell, const Site& site, const s
       for (const cell::Weld& w : cell.welds) {
         if (std::string problem = internal::WeldIdProblem(w.id, d, made->limits(), bare_id);
             !problem.empty()) {
-          problems.Add(Diagnostic{.where = WeldWhere(cell, w.id),
-                                  .key_path = "welds[" + w.id + "]",
-                                  .message = problem + "; rename the weld in the cell"});
+          problems->Add(Diagnostic{.where = WeldWhere(cell, w.id),
+                                   .key_path = "welds[" + w.id + "]",
+                                   .message = problem + "; rename the weld in the cell"});
         }
       }
     } catch (const InputError& e) {
-      AddOnce(&problems, e);
+      AddOnce(problems, e);
     }
   }
+}
+
+// The dialect that writes robot r's program (`dialect_name`, known); an error at the robot
+// when there is no such dialect.
+std::unique_ptr<Dialect> RobotDialect(const cell::Cell& cell, const cell::Robot& robot,
+                                      const std::string& dialect_name) {
+  std::unique_ptr<Dialect> made = MakeDialect(dialect_name);
+  if (!made) {
+    std::string all;
+    for (const std::string& n : DialectNames()) all += (all.empty() ? "" : ", ") + n;
+    Fail(RobotWhere(cell, robot), "unknown dialect " + dialect_name + " (one of " + all + ")");
+  }
+  return made;
+}
+
+// What the dialect refuses about robot r's model itself (its axis count, a pulse calibration):
+// the dialect's own rules, which its Write applies too. At the cell's `controller.dialect`,
+// which chose the dialect; with one dialect given for all (`export --dialect`, `given_for_all`),
+// at the robot.yaml to change, as Write says it.
+void CheckRobotForDialect(const cell::Cell& cell, std::size_t r, const Dialect& made,
+                          const std::string& dialect_name, bool given_for_all,
+                          DiagnosticSink* problems, std::vector<std::string>* warnings) {
+  const cell::Robot& robot = cell.robots[r];
+  CheckOwnController(cell, r, dialect_name, given_for_all, problems, warnings);
+  if (!given_for_all) {
+    for (const RobotProblem& p : made.RobotProblems(robot)) {
+      problems->Add(Diagnostic{.where = DialectWhere(cell, robot),
+                               .key_path = fmt::format("robots[{}].controller.dialect", r),
+                               .message = p.message});
+    }
+  } else {
+    try {
+      CheckRobot(made, robot);
+    } catch (const InputError& e) {
+      AddOnce(problems, e);
+    }
+  }
+}
+
+// A program name as the dialect writes it: `wanted` (the robot's `controller.program`, `given`,
+// or its name). A name the user wrote is used as written (case aside) or refused: the cell
+// controller or PLC selects programs by it. A name made from the robot's name may be adapted
+// (with a warning).
+std::string DialectProgramName(const cell::Cell& cell, std::size_t r, const Dialect& made,
+                               const std::string& dialect_name, const std::string& wanted,
+                               bool given, std::vector<std::string>* warnings) {
+  const cell::Robot& robot = cell.robots[r];
+  std::string name = made.ProgramName(wanted);
+  const NameRules& rules = made.limits().names;
+  if (Lower(name) != Lower(wanted)) {
+    std::string problem = internal::ProgramNameProblem(wanted, rules.max_length);
+    if (problem.empty()) problem = "the dialect writes it as " + name;  // never blank
+    if (given) {
+      throw InputError({Diagnostic{
+          .where = RobotWhere(cell, robot),
+          .key_path = fmt::format("robots[{}].controller.program", r),
+          .message = fmt::format(
+              "{} is not {} {} program name: {} ({}: at most {} letters, digits and `_`, "
+              "starting with a letter); give a name that fits",
+              wanted, internal::Article(dialect_name), dialect_name, problem, dialect_name,
+              rules.max_length)}});
+    }
+    warnings->push_back(fmt::format(
+        "robot {}: {} program named {}, not {}: {}; give `controller.program` to choose it",
+        robot.name, dialect_name, name, wanted, problem));
+  }
+  return name;
+}
+
+// A program name taken, with the robot and dialect that take it.
+struct NamedProgram {
+  std::string robot, wanted, dialect;
+};
+
+// Program `name` of robot r is taken by no earlier robot (case ignored); books it in `names`
+// (lower-case program name -> its robot).
+void TakeProgramName(const cell::Cell& cell, std::size_t r, const std::string& name,
+                     const std::string& wanted, const std::string& dialect_name,
+                     const NameRules& rules, std::map<std::string, NamedProgram>* names) {
+  const cell::Robot& robot = cell.robots[r];
+  if (const auto [it, fresh] =
+          names->emplace(Lower(name), NamedProgram{robot.name, wanted, dialect_name});
+      !fresh) {
+    const NamedProgram& other = it->second;
+    Fail(RobotWhere(cell, robot),
+         other.dialect == dialect_name
+             ? fmt::format("robots {} ({}) and {} ({}) would both get the {} program {} (names "
+                           "are cut to {} characters, case ignored); give each robot a "
+                           "`controller.program`",
+                           other.robot, other.wanted, robot.name, wanted, dialect_name, name,
+                           rules.max_length)
+             : fmt::format("robots {} ({}) and {} ({}) would both get a program {} ({} and "
+                           "{}; names compared with case ignored); give each robot a "
+                           "`controller.program`",
+                           other.robot, other.wanted, robot.name, wanted, name, other.dialect,
+                           dialect_name));
+  }
+}
+
+// Program `name` of robot r (`given`: its `controller.program`) is neither the routine its
+// weld call invokes (it would call itself at every weld) nor a built-in or a name the program
+// uses (URScript `def sync():` ... `sync()` calls itself; KRL XP1 clashes with a declaration).
+void CheckProgramNameFree(const cell::Cell& cell, std::size_t r, const Dialect& made, const Site& s,
+                          const std::string& dialect_name, const std::string& name, bool given) {
+  const cell::Robot& robot = cell.robots[r];
+  const NameRules& rules = made.limits().names;
+  const std::string routine = internal::WeldCallRoutine(s, dialect_name, made.limits());
+  if (internal::SameName(routine, name, rules)) {
+    const auto call = s.where.find("weld_call." + dialect_name);
+    throw InputError({Diagnostic{
+        .where = RobotWhere(cell, robot),
+        .key_path = fmt::format("robots[{}].controller.program", r),
+        .message = fmt::format(
+            "{} program {}{} has the name of the routine its weld call invokes ({}: `weld_call."
+            "{}` {}): the program would call itself at every weld; give the robot another "
+            "`controller.program`{}",
+            dialect_name, name, given ? "" : " (made from the robot's name)", routine, dialect_name,
+            call != s.where.end() ? fmt::format("at {}:{}:{}", call->second.file, call->second.line,
+                                                call->second.column)
+                                  : "the dialect's default",
+            call != s.where.end() ? " or the site another weld call" : "")}});
+  }
+  if (std::string problem = internal::ReservedNameProblem(name, rules); !problem.empty()) {
+    throw InputError({Diagnostic{
+        .where = RobotWhere(cell, robot),
+        .key_path = fmt::format("robots[{}].controller.program", r),
+        .message = fmt::format("{} program {}{}: {} in {}; give the robot another "
+                               "`controller.program`",
+                               dialect_name, name, given ? "" : " (made from the robot's name)",
+                               problem, dialect_name)}});
+  }
+}
+
+}  // namespace
+
+CellPrograms CheckCellPrograms(const cell::Cell& cell, const Site& site, const std::string& dialect,
+                               bool skip_robots_without_controller) {
+  CellPrograms result;
+  DiagnosticSink problems;
+  CheckDialectSites(cell, site, dialect, &problems);
   // A tool load for a name the cell does not have would silently not apply.
   CheckToolLoadNames(site, cell, &problems);
-  struct Named {
-    std::string robot, wanted, dialect;
-  };
-  std::map<std::string, Named> names;  // lower-case program name -> its robot
+  std::map<std::string, NamedProgram> names;  // lower-case program name -> its robot
   for (std::size_t r = 0; r < cell.robots.size(); ++r) {
     try {
       const cell::Robot& robot = cell.robots[r];
@@ -201,100 +339,16 @@ CellPrograms CheckCellPrograms(const cell::Cell& cell, const Site& site, const s
                          "cell; give one or --dialect",
                          robot.name));
       }
-      const std::unique_ptr<Dialect> made = MakeDialect(dialect_name);
-      if (!made) {
-        std::string all;
-        for (const std::string& n : DialectNames()) all += (all.empty() ? "" : ", ") + n;
-        Fail(RobotWhere(cell, robot), "unknown dialect " + dialect_name + " (one of " + all + ")");
-      }
-      // What the dialect refuses about the robot model itself (its axis count, a pulse
-      // calibration): the dialect's own rules, which its Write applies too. At the cell's
-      // `controller.dialect`, which chose the dialect; with one dialect given for all (`export
-      // --dialect`), at the robot.yaml to change, as Write says it.
-      CheckOwnController(cell, r, dialect_name, !dialect.empty(), &problems, &result.warnings);
-      if (dialect.empty()) {
-        for (const RobotProblem& p : made->RobotProblems(robot)) {
-          problems.Add(Diagnostic{.where = DialectWhere(cell, robot),
-                                  .key_path = fmt::format("robots[{}].controller.dialect", r),
-                                  .message = p.message});
-        }
-      } else {
-        try {
-          CheckRobot(*made, robot);
-        } catch (const InputError& e) {
-          AddOnce(&problems, e);
-        }
-      }
+      const std::unique_ptr<Dialect> made = RobotDialect(cell, robot, dialect_name);
+      CheckRobotForDialect(cell, r, *made, dialect_name, !dialect.empty(), &problems,
+                           &result.warnings);
       const Site s = WithDefaults(site, *made);
       const bool given = !robot.controller.program.empty();
       const std::string wanted = given ? robot.controller.program : robot.name;
-      const std::string name = made->ProgramName(wanted);
-      const NameRules& rules = made->limits().names;
-      if (Lower(name) != Lower(wanted)) {
-        // A name the user wrote is used as written (case aside) or refused: the cell controller
-        // or PLC selects programs by it. A name made from the robot's name may be adapted.
-        std::string problem = internal::ProgramNameProblem(wanted, rules.max_length);
-        if (problem.empty()) problem = "the dialect writes it as " + name;  // never blank
-        if (given) {
-          throw InputError({Diagnostic{
-              .where = RobotWhere(cell, robot),
-              .key_path = fmt::format("robots[{}].controller.program", r),
-              .message = fmt::format(
-                  "{} is not {} {} program name: {} ({}: at most {} letters, digits and `_`, "
-                  "starting with a letter); give a name that fits",
-                  wanted, internal::Article(dialect_name), dialect_name, problem, dialect_name,
-                  rules.max_length)}});
-        }
-        result.warnings.push_back(fmt::format(
-            "robot {}: {} program named {}, not {}: {}; give `controller.program` to choose it",
-            robot.name, dialect_name, name, wanted, problem));
-      }
-      if (const auto [it, fresh] =
-              names.emplace(Lower(name), Named{robot.name, wanted, dialect_name});
-          !fresh) {
-        const Named& other = it->second;
-        Fail(RobotWhere(cell, robot),
-             other.dialect == dialect_name
-                 ? fmt::format("robots {} ({}) and {} ({}) would both get the {} program {} (names "
-                               "are cut to {} characters, case ignored); give each robot a "
-                               "`controller.program`",
-                               other.robot, other.wanted, robot.name, wanted, dialect_name, name,
-                               rules.max_length)
-                 : fmt::format("robots {} ({}) and {} ({}) would both get a program {} ({} and "
-                               "{}; names compared with case ignored); give each robot a "
-                               "`controller.program`",
-                               other.robot, other.wanted, robot.name, wanted, name, other.dialect,
-                               dialect_name));
-      }
-      // A program named like the routine its weld call invokes would call itself at every weld.
-      const std::string routine = internal::WeldCallRoutine(s, dialect_name, made->limits());
-      if (internal::SameName(routine, name, rules)) {
-        const auto call = s.where.find("weld_call." + dialect_name);
-        throw InputError({Diagnostic{
-            .where = RobotWhere(cell, robot),
-            .key_path = fmt::format("robots[{}].controller.program", r),
-            .message = fmt::format(
-                "{} program {}{} has the name of the routine its weld call invokes ({}: `weld_call."
-                "{}` {}): the program would call itself at every weld; give the robot another "
-                "`controller.program`{}",
-                dialect_name, name, given ? "" : " (made from the robot's name)", routine,
-                dialect_name,
-                call != s.where.end() ? fmt::format("at {}:{}:{}", call->second.file,
-                                                    call->second.line, call->second.column)
-                                      : "the dialect's default",
-                call != s.where.end() ? " or the site another weld call" : "")}});
-      }
-      // A program named like a built-in or a name the program uses would shadow it (URScript
-      // `def sync():` ... `sync()` calls itself) or clash with a declaration (KRL XP1).
-      if (std::string problem = internal::ReservedNameProblem(name, rules); !problem.empty()) {
-        throw InputError({Diagnostic{
-            .where = RobotWhere(cell, robot),
-            .key_path = fmt::format("robots[{}].controller.program", r),
-            .message = fmt::format("{} program {}{}: {} in {}; give the robot another "
-                                   "`controller.program`",
-                                   dialect_name, name, given ? "" : " (made from the robot's name)",
-                                   problem, dialect_name)}});
-      }
+      const std::string name =
+          DialectProgramName(cell, r, *made, dialect_name, wanted, given, &result.warnings);
+      TakeProgramName(cell, r, name, wanted, dialect_name, made->limits().names, &names);
+      CheckProgramNameFree(cell, r, *made, s, dialect_name, name, given);
       result.programs.push_back(
           CellProgram{.robot = static_cast<int>(r), .dialect = dialect_name, .name = name});
     } catch (const InputError& e) {
@@ -345,6 +399,91 @@ RobotExport ExportRobot(const plan::Plan& plan, const cell::Cell& cell, const Ce
   out.estimated_motion_time = EstimateMotionTime(out.program, robot);
   return out;
 }
+
+// The robot and program that write a file.
+struct FileOwner {
+  std::string robot, program;
+};
+
+// Robot p's files are written by no other robot: controllers' file systems ignore case, and a
+// part program of one robot must never replace another robot's (split programs name their
+// parts after the cut main name). Books them in `owners` (lower-case file name -> owner).
+void TakeFileNames(const cell::Cell& cell, const CellProgram& p, const RobotExport& out,
+                   std::map<std::string, FileOwner>* owners) {
+  const cell::Robot& robot = cell.robots[static_cast<std::size_t>(p.robot)];
+  const std::string& dialect_name = p.dialect;
+  const std::string& name = p.name;
+  for (const ProgramFile& f : out.files) {
+    std::string key = f.name;
+    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (const auto [it, fresh] = owners->emplace(key, FileOwner{robot.name, name}); !fresh) {
+      // A part of a split program (INFORM: the first characters of the name + 01, 02, ...)
+      // or the program file itself: say which, and what to change.
+      const std::string stem = f.name.substr(0, f.name.rfind('.'));
+      std::string prefix = stem;
+      while (!prefix.empty() && prefix.back() >= '0' && prefix.back() <= '9') prefix.pop_back();
+      const bool part = Lower(stem) != Lower(name) && prefix.size() < stem.size();
+      Fail(RobotWhere(cell, robot),
+           part ? fmt::format("robots {} (program {}) and {} (program {}) would both write {}: {} "
+                              "splits a program longer than max_positions into parts named after "
+                              "the first {} characters of its name ({}01, {}02, …), and both names "
+                              "start with {}; give them `controller.program` names that differ in "
+                              "the first {} characters, or raise max_positions so that they are "
+                              "not split",
+                              it->second.robot, it->second.program, robot.name, name, f.name,
+                              dialect_name, prefix.size(), prefix, prefix, prefix, prefix.size())
+                : fmt::format("robots {} (program {}) and {} (program {}) would both write "
+                              "{} (file names compared with case ignored); give them "
+                              "`controller.program` names that differ",
+                              it->second.robot, it->second.program, robot.name, name, f.name));
+    }
+  }
+}
+
+// What robot `skipped` (no program of ours) must do by hand for the robots with a program
+// (`has_program`) it handshakes with: the weld signals it waits for or gives and the zones
+// it shares with them; "" when none. Its hand-written program must keep the same handshake,
+// or the others wait forever (or worse, enter a zone it occupies).
+template <typename HasProgram>
+std::string HandshakeWarning(const plan::Plan& plan, const std::string& skipped,
+                             const HasProgram& has_program) {
+  std::vector<std::string> parts;
+  for (std::size_t j = 0; j < plan.weld_signals.size(); ++j) {
+    const plan::WeldSignal& ws = plan.weld_signals[j];
+    std::string giver;
+    for (const plan::RobotPlan& rp : plan.robots) {
+      for (const plan::Segment& s : rp.segments) {
+        if (s.kind == plan::SegmentKind::kWeld && s.to == ws.weld) giver = rp.robot;
+      }
+    }
+    if (ws.robot == skipped && giver != skipped && has_program(giver)) {
+      parts.push_back(fmt::format("wait for weld signal {} (weld {} by {}) and acknowledge it",
+                                  j + 1, ws.weld, giver));
+    } else if (giver == skipped && ws.robot != skipped && has_program(ws.robot)) {
+      parts.push_back(
+          fmt::format("give weld signal {} after weld {} (waited for by {}) and "
+                      "take its acknowledge",
+                      j + 1, ws.weld, ws.robot));
+    }
+  }
+  for (const plan::Zone& z : plan.zones) {
+    const bool uses = std::any_of(z.uses.begin(), z.uses.end(),
+                                  [&](const plan::ZoneUse& u) { return u.robot == skipped; });
+    const bool shared = std::any_of(z.uses.begin(), z.uses.end(), [&](const plan::ZoneUse& u) {
+      return u.robot != skipped && has_program(u.robot);
+    });
+    if (uses && shared) parts.push_back("take and release zone " + z.id);
+  }
+  if (parts.empty()) return "";
+  std::string list;
+  for (const std::string& p : parts) list += (list.empty() ? "" : "; ") + p;
+  return fmt::format(
+      "robot {} has no `controller:` (no program written) but other robots' programs "
+      "handshake with it: its hand-written program must {} with the four-phase handshake of "
+      "docs/export.md \"Handshakes\" (interlocks.csv, weld_signals.csv), or the others wait "
+      "forever",
+      skipped, list);
+}
 }  // namespace
 
 ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Site& site,
@@ -365,47 +504,13 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
   const collision::CollisionWorld& world = request.world ? *request.world : *own_world;
   ExportResult result{.skipped = std::move(programs.skipped),
                       .warnings = std::move(programs.warnings)};
-  struct Owner {
-    std::string robot, program;
-  };
-  std::map<std::string, Owner> file_owner;  // lower-case file name -> robot and its program
+  std::map<std::string, FileOwner> file_owner;  // lower-case file name -> robot and its program
   DiagnosticSink problems;
   for (const CellProgram& p : programs.programs) {
     try {
-      const auto r = static_cast<std::size_t>(p.robot);
-      const cell::Robot& robot = cell.robots[r];
-      const std::string& dialect_name = p.dialect;
-      const std::string& name = p.name;
       RobotExport out =
           ExportRobot(plan, cell, p, site, world, request.plan_file, request.blend, nullptr);
-      for (const ProgramFile& f : out.files) {
-        // Controllers' file systems ignore case; a part program of one robot must never replace
-        // another robot's (split programs name their parts after the cut main name).
-        std::string key = f.name;
-        for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (const auto [it, fresh] = file_owner.emplace(key, Owner{robot.name, name}); !fresh) {
-          // A part of a split program (INFORM: the first characters of the name + 01, 02, ...)
-          // or the program file itself: say which, and what to change.
-          const std::string stem = f.name.substr(0, f.name.rfind('.'));
-          std::string prefix = stem;
-          while (!prefix.empty() && prefix.back() >= '0' && prefix.back() <= '9') prefix.pop_back();
-          const bool part = Lower(stem) != Lower(name) && prefix.size() < stem.size();
-          Fail(RobotWhere(cell, robot),
-               part ? fmt::format(
-                          "robots {} (program {}) and {} (program {}) would both write {}: {} "
-                          "splits a program longer than max_positions into parts named after "
-                          "the first {} characters of its name ({}01, {}02, …), and both names "
-                          "start with {}; give them `controller.program` names that differ in "
-                          "the first {} characters, or raise max_positions so that they are "
-                          "not split",
-                          it->second.robot, it->second.program, robot.name, name, f.name,
-                          dialect_name, prefix.size(), prefix, prefix, prefix, prefix.size())
-                    : fmt::format("robots {} (program {}) and {} (program {}) would both write "
-                                  "{} (file names compared with case ignored); give them "
-                                  "`controller.program` names that differ",
-                                  it->second.robot, it->second.program, robot.name, name, f.name));
-        }
-      }
+      TakeFileNames(cell, p, out, &file_owner);
       result.robots.push_back(std::move(out));
     } catch (const InputError& e) {
       AddOnce(&problems, e);
@@ -413,49 +518,14 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
   }
   ThrowInFileOrder(problems);
   // A robot without a program of ours that shares a zone or a weld signal with one that has
-  // one: its hand-written program must keep the same handshake, or the others wait forever
-  // (or worse, enter a zone it occupies).
+  // one: its hand-written program must keep the same handshake.
   const auto has_program = [&result](const std::string& robot) {
     return std::any_of(result.robots.begin(), result.robots.end(),
                        [&](const RobotExport& e) { return e.robot == robot; });
   };
   for (const std::string& skipped : result.skipped) {
-    std::vector<std::string> parts;
-    for (std::size_t j = 0; j < plan.weld_signals.size(); ++j) {
-      const plan::WeldSignal& ws = plan.weld_signals[j];
-      std::string giver;
-      for (const plan::RobotPlan& rp : plan.robots) {
-        for (const plan::Segment& s : rp.segments) {
-          if (s.kind == plan::SegmentKind::kWeld && s.to == ws.weld) giver = rp.robot;
-        }
-      }
-      if (ws.robot == skipped && giver != skipped && has_program(giver)) {
-        parts.push_back(fmt::format("wait for weld signal {} (weld {} by {}) and acknowledge it",
-                                    j + 1, ws.weld, giver));
-      } else if (giver == skipped && ws.robot != skipped && has_program(ws.robot)) {
-        parts.push_back(
-            fmt::format("give weld signal {} after weld {} (waited for by {}) and "
-                        "take its acknowledge",
-                        j + 1, ws.weld, ws.robot));
-      }
-    }
-    for (const plan::Zone& z : plan.zones) {
-      const bool uses = std::any_of(z.uses.begin(), z.uses.end(),
-                                    [&](const plan::ZoneUse& u) { return u.robot == skipped; });
-      const bool shared = std::any_of(z.uses.begin(), z.uses.end(), [&](const plan::ZoneUse& u) {
-        return u.robot != skipped && has_program(u.robot);
-      });
-      if (uses && shared) parts.push_back("take and release zone " + z.id);
-    }
-    if (parts.empty()) continue;
-    std::string list;
-    for (const std::string& p : parts) list += (list.empty() ? "" : "; ") + p;
-    result.handshake_warnings.push_back(fmt::format(
-        "robot {} has no `controller:` (no program written) but other robots' programs "
-        "handshake with it: its hand-written program must {} with the four-phase handshake of "
-        "docs/export.md \"Handshakes\" (interlocks.csv, weld_signals.csv), or the others wait "
-        "forever",
-        skipped, list));
+    std::string warning = HandshakeWarning(plan, skipped, has_program);
+    if (!warning.empty()) result.handshake_warnings.push_back(std::move(warning));
   }
   // The programs' moves off the planned path, checked against the other robots too; blends
   // that meet another robot become exact stops.

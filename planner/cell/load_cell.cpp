@@ -220,231 +220,244 @@ void ReadSettings(YamlReader& reader, const YAML::Node& node, const internal::Un
   }
 }
 
-}  // namespace
+// Where each robot's base was given and its key path (for containment messages), per robot.
+using RobotWhere = std::vector<std::pair<SourceLocation, std::string>>;
 
-Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
-  internal::LoadContext context(options);
-  DiagnosticSink sink;
-  YamlReader reader(cell_yaml.string(), sink);
-  std::optional<YAML::Node> parsed = reader.Parse(cell_yaml);
-  if (!parsed) sink.ThrowIfErrors();
-  const YAML::Node& root = *parsed;
-  const fs::path dir = cell_yaml.parent_path();
+// Reads the entries of `robots:` into Robots. The steps share the cell file's reader, folder
+// and units, the loaders' context and the robot names seen so far (each with where it was
+// given: names are unique, and an obstacle may not take one).
+class RobotEntries {
+ public:
+  RobotEntries(YamlReader& reader, const fs::path& dir, const internal::Units& units,
+               internal::LoadContext& context, DiagnosticSink& sink,
+               std::map<std::string, SourceLocation>& names)
+      : reader_(reader), dir_(dir), units_(units), context_(context), sink_(sink), names_(names) {}
 
-  reader.CheckMap(root, "", {"format", "name", "cycle_time", "robots", "welds"},
-                  {"units", "obstacles", "settings"});
-  reader.CheckFormat(root, "weldcell/1");
-  const std::optional<internal::Units> read_units = reader.ReadKnownUnits(root, true, true);
-  // Every number of the file would be read in the wrong unit (and checked against its bounds).
-  if (!read_units) sink.ThrowIfErrors();
-  const internal::Units& units = *read_units;
-
-  Cell cell;
-  cell.source_file = cell_yaml.string();
-  if (auto v = YamlReader::Get(root, "name")) {
-    if (auto name = reader.Name(*v, "name")) cell.name = *name;
-  }
-  if (auto v = YamlReader::Get(root, "cycle_time")) {
-    if (auto t = reader.Time(*v, "cycle_time")) cell.cycle_time = *t;
-  }
-
-  // Robots, with where each one's base was given (for containment messages).
-  std::vector<std::pair<SourceLocation, std::string>> robot_where;
-  // Robot names, where each was given: an obstacle may not take one (collisions name both).
-  std::map<std::string, SourceLocation> robot_names;
-  if (auto robots = YamlReader::Get(root, "robots")) {
-    if (!robots->IsSequence() || robots->size() == 0) {
-      reader.Error(*robots, "robots", "expected a list of at least one robot");
-    } else {
-      for (std::size_t i = 0; i < robots->size(); ++i) {
-        const YAML::Node node = (*robots)[i];
-        const std::string key = IndexKey("robots", i);
-        if (!reader.CheckMap(node, key, {"name", "model", "tool"},
-                             {"base", "home", "controller"})) {
-          continue;
-        }
-        Robot robot;
-        bool ok = true;
-        if (auto v = YamlReader::Get(node, "name")) {
-          if (auto name = reader.Name(*v, JoinKey(key, "name"))) {
-            robot.name = *name;
-            auto [it, inserted] = robot_names.emplace(*name, reader.Where(*v));
-            if (!inserted) {
-              reader.Error(*v, JoinKey(key, "name"),
-                           "duplicate robot name '" + *name + "' (first at line " +
-                               std::to_string(it->second.line) + ")");
-              ok = false;
-            }
-          } else {
-            ok = false;
-          }
-        } else {
-          ok = false;
-        }
-        if (auto v = YamlReader::Get(node, "model")) {
-          if (auto path = reader.String(*v, JoinKey(key, "model"))) {
-            robot.model =
-                internal::ReadRobotModel(internal::ResolveRelative(dir, *path),
-                                         {reader.Where(*v), JoinKey(key, "model")}, context, sink);
-          }
-        }
-        if (!robot.model) ok = false;
-        if (auto v = YamlReader::Get(node, "tool")) {
-          if (auto path = reader.String(*v, JoinKey(key, "tool"))) {
-            std::optional<Tool> tool =
-                internal::ReadTool(internal::ResolveRelative(dir, *path),
-                                   {reader.Where(*v), JoinKey(key, "tool")}, context, sink);
-            if (tool) {
-              robot.tool = std::move(*tool);
-            } else {
-              ok = false;
-            }
-          } else {
-            ok = false;
-          }
-        } else {
-          ok = false;
-        }
-        if (auto v = YamlReader::Get(node, "base")) {
-          if (auto X = reader.Pose(*v, JoinKey(key, "base"), units)) {
-            robot.X_WB = *X;
-          } else {
-            ok = false;
-          }
-        }
-        if (auto h = YamlReader::Get(node, "home")) {
-          robot.home_where = reader.Where(*h);
-        } else {
-          robot.home_where = reader.Where(node);
-        }
-        if (robot.model) {
-          if (auto home = ReadHome(reader, YamlReader::Get(node, "home"), node,
-                                   JoinKey(key, "home"), *robot.model, units)) {
-            robot.home = *home;
-          } else {
-            ok = false;
-          }
-        }
-        robot.controller_where = reader.Where(node);
-        robot.dialect_where = robot.controller_where;
-        if (auto v = YamlReader::Get(node, "controller")) {
-          robot.controller_where = reader.Where(*v);
-          if (auto p = YamlReader::Get(*v, "program")) robot.controller_where = reader.Where(*p);
-          robot.dialect_where = robot.controller_where;
-          if (auto d = YamlReader::Get(*v, "dialect")) robot.dialect_where = reader.Where(*d);
-          const std::string ckey = JoinKey(key, "controller");
-          if (reader.CheckMap(*v, ckey, {"dialect"}, {"program"})) {
-            if (auto d = YamlReader::Get(*v, "dialect")) {
-              if (auto dialect = reader.String(*d, JoinKey(ckey, "dialect"))) {
-                if (std::find(kDialects.begin(), kDialects.end(), *dialect) == kDialects.end()) {
-                  reader.Error(*d, JoinKey(ckey, "dialect"),
-                               "unknown dialect '" + *dialect +
-                                   "' (expected kuka_krl, abb_rapid, fanuc_ls, yaskawa_inform or "
-                                   "ur_script)");
-                  ok = false;
-                } else {
-                  robot.controller.dialect = *dialect;
-                }
-              }
-            }
-            if (auto p = YamlReader::Get(*v, "program")) {
-              if (auto program = reader.Name(*p, JoinKey(ckey, "program"))) {
-                robot.controller.program = *program;
-              }
-            }
-          }
-        }
-        if (ok) {
-          auto base = YamlReader::Get(node, "base");
-          robot_where.emplace_back(reader.Where(base ? *base : node),
-                                   base ? JoinKey(key, "base") : key);
-          cell.robots.push_back(std::move(robot));
-        }
-      }
+  // The `robots:` list: every valid entry appended to cell->robots, its base's place to `where`.
+  void ReadAll(const YAML::Node& robots, Cell* cell, RobotWhere* where) {
+    if (!robots.IsSequence() || robots.size() == 0) {
+      reader_.Error(robots, "robots", "expected a list of at least one robot");
+      return;
+    }
+    for (std::size_t i = 0; i < robots.size(); ++i) {
+      const YAML::Node node = robots[i];
+      const std::string key = IndexKey("robots", i);
+      std::optional<Robot> robot = Read(node, key);
+      if (!robot) continue;
+      auto base = YamlReader::Get(node, "base");
+      where->emplace_back(reader_.Where(base ? *base : node), base ? JoinKey(key, "base") : key);
+      cell->robots.push_back(std::move(*robot));
     }
   }
 
-  // Welds.
+ private:
+  // One entry (`key`: robots[i]): the robot, or none when any part of it is wrong.
+  std::optional<Robot> Read(const YAML::Node& node, const std::string& key) {
+    if (!reader_.CheckMap(node, key, {"name", "model", "tool"}, {"base", "home", "controller"})) {
+      return std::nullopt;
+    }
+    Robot robot;
+    bool ok = true;
+    if (!ReadName(node, key, &robot)) ok = false;
+    ReadModel(node, key, &robot);
+    if (!robot.model) ok = false;
+    if (!ReadGun(node, key, &robot)) ok = false;
+    if (!ReadBase(node, key, &robot)) ok = false;
+    if (!ReadHomeEntry(node, key, &robot)) ok = false;
+    if (!ReadController(node, key, &robot)) ok = false;
+    if (!ok) return std::nullopt;
+    return robot;
+  }
+
+  // `name`: required, a valid name no earlier robot has.
+  bool ReadName(const YAML::Node& node, const std::string& key, Robot* robot) {
+    auto v = YamlReader::Get(node, "name");
+    if (!v) return false;
+    auto name = reader_.Name(*v, JoinKey(key, "name"));
+    if (!name) return false;
+    robot->name = *name;
+    auto [it, inserted] = names_.emplace(*name, reader_.Where(*v));
+    if (!inserted) {
+      reader_.Error(*v, JoinKey(key, "name"),
+                    "duplicate robot name '" + *name + "' (first at line " +
+                        std::to_string(it->second.line) + ")");
+      return false;
+    }
+    return true;
+  }
+
+  // `model`: the robot.yaml (relative to the cell file) read into robot->model (none if wrong).
+  void ReadModel(const YAML::Node& node, const std::string& key, Robot* robot) {
+    auto v = YamlReader::Get(node, "model");
+    if (!v) return;
+    if (auto path = reader_.String(*v, JoinKey(key, "model"))) {
+      robot->model =
+          internal::ReadRobotModel(internal::ResolveRelative(dir_, *path),
+                                   {reader_.Where(*v), JoinKey(key, "model")}, context_, sink_);
+    }
+  }
+
+  // `tool`: required, the weld gun's YAML (relative to the cell file).
+  bool ReadGun(const YAML::Node& node, const std::string& key, Robot* robot) {
+    auto v = YamlReader::Get(node, "tool");
+    if (!v) return false;
+    auto path = reader_.String(*v, JoinKey(key, "tool"));
+    if (!path) return false;
+    std::optional<Tool> tool =
+        internal::ReadTool(internal::ResolveRelative(dir_, *path),
+                           {reader_.Where(*v), JoinKey(key, "tool")}, context_, sink_);
+    if (!tool) return false;
+    robot->tool = std::move(*tool);
+    return true;
+  }
+
+  // `base`: the base pose in the world frame, X_WB (default identity).
+  bool ReadBase(const YAML::Node& node, const std::string& key, Robot* robot) {
+    auto v = YamlReader::Get(node, "base");
+    if (!v) return true;
+    auto X = reader_.Pose(*v, JoinKey(key, "base"), units_);
+    if (!X) return false;
+    robot->X_WB = *X;
+    return true;
+  }
+
+  // `home`: joint values (rad or m after the units) within the limits, all zero by default;
+  // where it was given (the entry without one). Checked only against a model that loaded.
+  bool ReadHomeEntry(const YAML::Node& node, const std::string& key, Robot* robot) {
+    if (auto h = YamlReader::Get(node, "home")) {
+      robot->home_where = reader_.Where(*h);
+    } else {
+      robot->home_where = reader_.Where(node);
+    }
+    if (!robot->model) return true;
+    auto home = ReadHome(reader_, YamlReader::Get(node, "home"), node, JoinKey(key, "home"),
+                         *robot->model, units_);
+    if (!home) return false;
+    robot->home = *home;
+    return true;
+  }
+
+  // `controller: {dialect, program}`, and where its program and dialect were given (the
+  // entry, the controller, or the keys themselves). False on an unknown dialect only.
+  bool ReadController(const YAML::Node& node, const std::string& key, Robot* robot) {
+    robot->controller_where = reader_.Where(node);
+    robot->dialect_where = robot->controller_where;
+    auto v = YamlReader::Get(node, "controller");
+    if (!v) return true;
+    robot->controller_where = reader_.Where(*v);
+    if (auto p = YamlReader::Get(*v, "program")) robot->controller_where = reader_.Where(*p);
+    robot->dialect_where = robot->controller_where;
+    if (auto d = YamlReader::Get(*v, "dialect")) robot->dialect_where = reader_.Where(*d);
+    const std::string ckey = JoinKey(key, "controller");
+    if (!reader_.CheckMap(*v, ckey, {"dialect"}, {"program"})) return true;
+    bool ok = true;
+    if (auto d = YamlReader::Get(*v, "dialect")) {
+      if (auto dialect = reader_.String(*d, JoinKey(ckey, "dialect"))) {
+        if (std::find(kDialects.begin(), kDialects.end(), *dialect) == kDialects.end()) {
+          reader_.Error(*d, JoinKey(ckey, "dialect"),
+                        "unknown dialect '" + *dialect +
+                            "' (expected kuka_krl, abb_rapid, fanuc_ls, yaskawa_inform or "
+                            "ur_script)");
+          ok = false;
+        } else {
+          robot->controller.dialect = *dialect;
+        }
+      }
+    }
+    if (auto p = YamlReader::Get(*v, "program")) {
+      if (auto program = reader_.Name(*p, JoinKey(ckey, "program"))) {
+        robot->controller.program = *program;
+      }
+    }
+    return ok;
+  }
+
+  YamlReader& reader_;
+  const fs::path& dir_;
+  const internal::Units& units_;
+  internal::LoadContext& context_;
+  DiagnosticSink& sink_;
+  std::map<std::string, SourceLocation>& names_;
+};
+
+// `welds:`: a mapping {file, defaults} of a welds CSV (relative to the cell file), or a list of
+// inline welds; the entries keep where each weld was given.
+std::vector<internal::WeldEntry> ReadWeldEntries(YamlReader& reader, const YAML::Node& node,
+                                                 const fs::path& dir, const internal::Units& units,
+                                                 DiagnosticSink& sink) {
   std::vector<internal::WeldEntry> welds;
-  if (auto node = YamlReader::Get(root, "welds")) {
-    if (node->IsMap()) {
-      if (reader.CheckMap(*node, "welds", {"file"}, {"defaults"})) {
-        internal::WeldDefaults defaults;
-        if (auto d = YamlReader::Get(*node, "defaults")) {
-          defaults = internal::ReadWeldDefaults(reader, *d, "welds.defaults", units);
-        }
-        if (auto f = YamlReader::Get(*node, "file")) {
-          if (auto path = reader.String(*f, "welds.file")) {
-            welds = internal::ReadWeldsCsv(internal::ResolveRelative(dir, *path), reader.Where(*f),
-                                           "welds.file", defaults, units, sink);
-          }
-        }
+  if (node.IsMap()) {
+    if (reader.CheckMap(node, "welds", {"file"}, {"defaults"})) {
+      internal::WeldDefaults defaults;
+      if (auto d = YamlReader::Get(node, "defaults")) {
+        defaults = internal::ReadWeldDefaults(reader, *d, "welds.defaults", units);
       }
-    } else if (node->IsSequence()) {
-      for (std::size_t i = 0; i < node->size(); ++i) {
-        if (auto entry =
-                internal::ReadInlineWeld(reader, (*node)[i], IndexKey("welds", i), units)) {
-          welds.push_back(std::move(*entry));
-        }
-      }
-    } else {
-      reader.Error(*node, "welds", "expected a list of welds or a mapping {file, defaults}");
-    }
-  }
-  internal::CheckWeldSet(welds, sink);
-  cell.welds.reserve(welds.size());
-  for (internal::WeldEntry& e : welds) {
-    e.weld.where = e.where;
-    cell.welds.push_back(std::move(e.weld));
-  }
-
-  // Obstacles.
-  if (auto node = YamlReader::Get(root, "obstacles")) {
-    if (!node->IsSequence()) {
-      reader.Error(*node, "obstacles", "expected a list of obstacles");
-    } else {
-      std::map<std::string, SourceLocation> names;
-      for (std::size_t i = 0; i < node->size(); ++i) {
-        const YAML::Node entry = (*node)[i];
-        const std::string key = IndexKey("obstacles", i);
-        std::optional<Geometry> geometry =
-            internal::ReadShapeEntry(reader, entry, key, units, dir, context, {"name"}, false);
-        if (!entry.IsMap()) continue;
-        auto n = YamlReader::Get(entry, "name");
-        std::optional<std::string> name;
-        if (!n) {
-          reader.Error(entry, JoinKey(key, "name"), "missing required key 'name'");
-        } else if ((name = reader.Name(*n, JoinKey(key, "name")))) {
-          auto [it, inserted] = names.emplace(*name, reader.Where(*n));
-          if (!inserted) {
-            reader.Error(*n, JoinKey(key, "name"),
-                         "duplicate obstacle name '" + *name + "' (first at line " +
-                             std::to_string(it->second.line) + ")");
-          } else if (const auto robot = robot_names.find(*name); robot != robot_names.end()) {
-            reader.Error(*n, JoinKey(key, "name"),
-                         "obstacle name '" + *name + "' is the name of a robot (line " +
-                             std::to_string(robot->second.line) +
-                             "); collisions and reports name both, so give it another");
-          }
-        }
-        if (geometry && name) {
-          const bool closed = geometry->shape.kind == ShapeKind::kMesh && geometry->shape.mesh &&
-                              IsClosedMesh(*geometry->shape.mesh);
-          cell.obstacles.push_back({.name = *name,
-                                    .geometry = std::move(*geometry),
-                                    .visual = {},
-                                    .closed_mesh = closed});
+      if (auto f = YamlReader::Get(node, "file")) {
+        if (auto path = reader.String(*f, "welds.file")) {
+          welds = internal::ReadWeldsCsv(internal::ResolveRelative(dir, *path), reader.Where(*f),
+                                         "welds.file", defaults, units, sink);
         }
       }
     }
+  } else if (node.IsSequence()) {
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      if (auto entry = internal::ReadInlineWeld(reader, node[i], IndexKey("welds", i), units)) {
+        welds.push_back(std::move(*entry));
+      }
+    }
+  } else {
+    reader.Error(node, "welds", "expected a list of welds or a mapping {file, defaults}");
   }
+  return welds;
+}
 
-  if (auto node = YamlReader::Get(root, "settings")) {
-    ReadSettings(reader, *node, units, cell.settings);
+// `obstacles:`: a list of shape entries, each with a name that no other obstacle and no robot
+// (`robot_names`) has; the valid ones appended to cell->obstacles.
+void ReadObstacles(YamlReader& reader, const YAML::Node& node, const fs::path& dir,
+                   const internal::Units& units, internal::LoadContext& context,
+                   const std::map<std::string, SourceLocation>& robot_names, Cell* cell) {
+  if (!node.IsSequence()) {
+    reader.Error(node, "obstacles", "expected a list of obstacles");
+    return;
   }
+  std::map<std::string, SourceLocation> names;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node entry = node[i];
+    const std::string key = IndexKey("obstacles", i);
+    std::optional<Geometry> geometry =
+        internal::ReadShapeEntry(reader, entry, key, units, dir, context, {"name"}, false);
+    if (!entry.IsMap()) continue;
+    auto n = YamlReader::Get(entry, "name");
+    std::optional<std::string> name;
+    if (!n) {
+      reader.Error(entry, JoinKey(key, "name"), "missing required key 'name'");
+    } else if ((name = reader.Name(*n, JoinKey(key, "name")))) {
+      auto [it, inserted] = names.emplace(*name, reader.Where(*n));
+      if (!inserted) {
+        reader.Error(*n, JoinKey(key, "name"),
+                     "duplicate obstacle name '" + *name + "' (first at line " +
+                         std::to_string(it->second.line) + ")");
+      } else if (const auto robot = robot_names.find(*name); robot != robot_names.end()) {
+        reader.Error(*n, JoinKey(key, "name"),
+                     "obstacle name '" + *name + "' is the name of a robot (line " +
+                         std::to_string(robot->second.line) +
+                         "); collisions and reports name both, so give it another");
+      }
+    }
+    if (geometry && name) {
+      const bool closed = geometry->shape.kind == ShapeKind::kMesh && geometry->shape.mesh &&
+                          IsClosedMesh(*geometry->shape.mesh);
+      cell->obstacles.push_back(
+          {.name = *name, .geometry = std::move(*geometry), .visual = {}, .closed_mesh = closed});
+    }
+  }
+}
 
-  // Reach tries every spin × tilt pose of a weld: bound the work per weld (the steps are bounded
-  // above, but a fine spin and tilt step together with a wide tilt tolerance multiply up).
+// Reach tries every spin × tilt pose of a weld: bound the work per weld (the steps are bounded
+// above, but a fine spin and tilt step together with a wide tilt tolerance multiply up). One
+// error, at the first weld over the bound, counting the others.
+void CheckPoseSampleCounts(const Cell& cell, const std::vector<internal::WeldEntry>& welds,
+                           DiagnosticSink& sink) {
   std::size_t too_many = 0;
   for (std::size_t w = 0; w < cell.welds.size() && w < welds.size(); ++w) {
     const PoseSampleCount count = CountPoseSamples(cell.welds[w], cell.settings.reach);
@@ -465,9 +478,13 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
                    ": use a larger settings.reach.spin_step or tilt_step, or a smaller tilt "
                    "tolerance");
   }
+}
 
-  // Solids: meshes are surfaces for motion checks, so a base or a weld inside a closed mesh
-  // (or a primitive) would pass every collision check while being physically impossible.
+// Solids: meshes are surfaces for motion checks, so a base or a weld inside a closed mesh
+// (or a primitive) would pass every collision check while being physically impossible. An
+// error for every robot base and weld deeper than kInsideTolerance (m) inside an obstacle.
+void CheckOutsideSolids(const Cell& cell, const RobotWhere& robot_where,
+                        const std::vector<internal::WeldEntry>& welds, DiagnosticSink& sink) {
   const std::vector<Solid> solids = Solids(cell.obstacles);
   for (std::size_t r = 0; r < cell.robots.size() && r < robot_where.size(); ++r) {
     const Robot& robot = cell.robots[r];
@@ -498,6 +515,67 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
       }
     }
   }
+}
+
+}  // namespace
+
+Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
+  internal::LoadContext context(options);
+  DiagnosticSink sink;
+  YamlReader reader(cell_yaml.string(), sink);
+  std::optional<YAML::Node> parsed = reader.Parse(cell_yaml);
+  if (!parsed) sink.ThrowIfErrors();
+  const YAML::Node& root = *parsed;
+  const fs::path dir = cell_yaml.parent_path();
+
+  reader.CheckMap(root, "", {"format", "name", "cycle_time", "robots", "welds"},
+                  {"units", "obstacles", "settings"});
+  reader.CheckFormat(root, "weldcell/1");
+  const std::optional<internal::Units> read_units = reader.ReadKnownUnits(root, true, true);
+  // Every number of the file would be read in the wrong unit (and checked against its bounds).
+  if (!read_units) sink.ThrowIfErrors();
+  const internal::Units& units = *read_units;
+
+  Cell cell;
+  cell.source_file = cell_yaml.string();
+  if (auto v = YamlReader::Get(root, "name")) {
+    if (auto name = reader.Name(*v, "name")) cell.name = *name;
+  }
+  if (auto v = YamlReader::Get(root, "cycle_time")) {
+    if (auto t = reader.Time(*v, "cycle_time")) cell.cycle_time = *t;
+  }
+
+  // Robots, with where each one's base was given (for containment messages).
+  RobotWhere robot_where;
+  // Robot names, where each was given: an obstacle may not take one (collisions name both).
+  std::map<std::string, SourceLocation> robot_names;
+  if (auto robots = YamlReader::Get(root, "robots")) {
+    RobotEntries(reader, dir, units, context, sink, robot_names)
+        .ReadAll(*robots, &cell, &robot_where);
+  }
+
+  // Welds, and where each was given.
+  std::vector<internal::WeldEntry> welds;
+  if (auto node = YamlReader::Get(root, "welds")) {
+    welds = ReadWeldEntries(reader, *node, dir, units, sink);
+  }
+  internal::CheckWeldSet(welds, sink);
+  cell.welds.reserve(welds.size());
+  for (internal::WeldEntry& e : welds) {
+    e.weld.where = e.where;
+    cell.welds.push_back(std::move(e.weld));
+  }
+
+  if (auto node = YamlReader::Get(root, "obstacles")) {
+    ReadObstacles(reader, *node, dir, units, context, robot_names, &cell);
+  }
+
+  if (auto node = YamlReader::Get(root, "settings")) {
+    ReadSettings(reader, *node, units, cell.settings);
+  }
+
+  CheckPoseSampleCounts(cell, welds, sink);
+  CheckOutsideSolids(cell, robot_where, welds, sink);
 
   sink.ThrowIfErrors();
   return {.value = std::move(cell), .warnings = sink.warnings()};

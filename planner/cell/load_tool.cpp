@@ -9,6 +9,101 @@ namespace fs = std::filesystem;
 
 namespace internal {
 
+namespace {
+
+// A box entry: full edge lengths (a length vector in the file's units, m after them), each > 0.
+std::optional<Shape> ReadBox(YamlReader& reader, const YAML::Node& box, const std::string& key,
+                             const Units& units) {
+  auto size = reader.LengthVector3(box, key, units);
+  if (!size) return std::nullopt;
+  if (size->minCoeff() <= 0.0) {
+    reader.Error(box, key, "box edge lengths must be > 0");
+    return std::nullopt;
+  }
+  return Shape::Box(*size);
+}
+
+// A cylinder entry: {radius, length} in the file's units (m after them), axis along z.
+std::optional<Shape> ReadCylinder(YamlReader& reader, const YAML::Node& cylinder,
+                                  const std::string& key, const Units& units) {
+  if (!reader.CheckMap(cylinder, key, {"radius", "length"}, {})) return std::nullopt;
+  auto r = YamlReader::Get(cylinder, "radius");
+  auto l = YamlReader::Get(cylinder, "length");
+  std::optional<double> radius =
+      r ? reader.Length(*r, JoinKey(key, "radius"), units) : std::nullopt;
+  std::optional<double> length =
+      l ? reader.Length(*l, JoinKey(key, "length"), units) : std::nullopt;
+  if (!radius || !length) return std::nullopt;
+  return Shape::Cylinder(*radius, *length);
+}
+
+// A sphere entry: {radius} in the file's units (m after them).
+std::optional<Shape> ReadSphere(YamlReader& reader, const YAML::Node& sphere,
+                                const std::string& key, const Units& units) {
+  if (!reader.CheckMap(sphere, key, {"radius"}, {})) return std::nullopt;
+  auto r = YamlReader::Get(sphere, "radius");
+  std::optional<double> radius =
+      r ? reader.Length(*r, JoinKey(key, "radius"), units) : std::nullopt;
+  if (!radius) return std::nullopt;
+  return Shape::Sphere(*radius);
+}
+
+// Why a mesh URI that resolved to no file was not found: the places tried, and for a
+// package:// URI the package search path and a hint.
+std::string MeshNotFound(const std::string& uri, const ResolvedUri& resolved) {
+  if (uri.starts_with("package://")) {
+    return "mesh file not found: " + uri +
+           (resolved.tried.empty() ? std::string(" (no package search path given)")
+                                   : " (tried " + JoinTried(resolved.tried) + ")") +
+           PackageHint(uri, false);
+  }
+  return "mesh file not found: " + JoinTried(resolved.tried);
+}
+
+// A mesh entry: its URI resolved against base_dir and the package paths, loaded (or only named,
+// without load_meshes) at `scale` (a positive factor, default 1). A file that cannot be had is
+// an error, or a warning when the entry is only drawn (missing_mesh_is_warning).
+std::optional<Shape> ReadMesh(YamlReader& reader, const YAML::Node& mesh,
+                              const std::optional<YAML::Node>& scale, const std::string& key_path,
+                              const fs::path& base_dir, LoadContext& context,
+                              bool missing_mesh_is_warning) {
+  const std::string key = JoinKey(key_path, "mesh");
+  bool ok = true;
+  double factor = 1.0;
+  if (scale) {
+    if (auto s = reader.Positive(*scale, JoinKey(key_path, "scale"))) {
+      factor = *s;
+    } else {
+      ok = false;
+    }
+  }
+  auto uri = reader.String(mesh, key);
+  if (!uri) return std::nullopt;
+  const ResolvedUri resolved = ResolveMeshUri(*uri, base_dir, context.options.package_paths);
+  std::string problem = resolved.problem;
+  if (problem.empty() && resolved.path.empty()) problem = MeshNotFound(*uri, resolved);
+  std::shared_ptr<const Mesh> data;
+  if (problem.empty()) {
+    if (!context.options.load_meshes) {
+      data = std::make_shared<const Mesh>(Mesh{.source = resolved.path.string()});
+    } else {
+      data = context.meshes.Load(resolved.path, Eigen::Vector3d::Constant(factor), &problem);
+    }
+  }
+  if (!data) {
+    if (missing_mesh_is_warning) {
+      reader.Warning(mesh, key, problem + "; drawn with the collision geometry instead");
+    } else {
+      reader.Error(mesh, key, problem);
+    }
+    return std::nullopt;
+  }
+  if (!ok) return std::nullopt;
+  return Shape::FromMesh(std::move(data));
+}
+
+}  // namespace
+
 std::optional<Geometry> ReadShapeEntry(YamlReader& reader, const YAML::Node& node,
                                        const std::string& key_path, const Units& units,
                                        const fs::path& base_dir, LoadContext& context,
@@ -44,95 +139,18 @@ std::optional<Geometry> ReadShapeEntry(YamlReader& reader, const YAML::Node& nod
     }
   }
 
+  std::optional<Shape> shape;
   if (box) {
-    const std::string key = JoinKey(key_path, "box");
-    if (auto size = reader.LengthVector3(*box, key, units)) {
-      if (size->minCoeff() <= 0.0) {
-        reader.Error(*box, key, "box edge lengths must be > 0");
-        ok = false;
-      } else {
-        geometry.shape = Shape::Box(*size);
-      }
-    } else {
-      ok = false;
-    }
+    shape = ReadBox(reader, *box, JoinKey(key_path, "box"), units);
   } else if (cylinder) {
-    const std::string key = JoinKey(key_path, "cylinder");
-    if (reader.CheckMap(*cylinder, key, {"radius", "length"}, {})) {
-      auto r = YamlReader::Get(*cylinder, "radius");
-      auto l = YamlReader::Get(*cylinder, "length");
-      std::optional<double> radius =
-          r ? reader.Length(*r, JoinKey(key, "radius"), units) : std::nullopt;
-      std::optional<double> length =
-          l ? reader.Length(*l, JoinKey(key, "length"), units) : std::nullopt;
-      if (radius && length) {
-        geometry.shape = Shape::Cylinder(*radius, *length);
-      } else {
-        ok = false;
-      }
-    } else {
-      ok = false;
-    }
+    shape = ReadCylinder(reader, *cylinder, JoinKey(key_path, "cylinder"), units);
   } else if (sphere) {
-    const std::string key = JoinKey(key_path, "sphere");
-    if (reader.CheckMap(*sphere, key, {"radius"}, {})) {
-      auto r = YamlReader::Get(*sphere, "radius");
-      std::optional<double> radius =
-          r ? reader.Length(*r, JoinKey(key, "radius"), units) : std::nullopt;
-      if (radius) {
-        geometry.shape = Shape::Sphere(*radius);
-      } else {
-        ok = false;
-      }
-    } else {
-      ok = false;
-    }
+    shape = ReadSphere(reader, *sphere, JoinKey(key_path, "sphere"), units);
   } else if (mesh) {
-    const std::string key = JoinKey(key_path, "mesh");
-    double factor = 1.0;
-    if (scale) {
-      if (auto s = reader.Positive(*scale, JoinKey(key_path, "scale"))) {
-        factor = *s;
-      } else {
-        ok = false;
-      }
-    }
-    if (auto uri = reader.String(*mesh, key)) {
-      const ResolvedUri resolved = ResolveMeshUri(*uri, base_dir, context.options.package_paths);
-      std::string problem = resolved.problem;
-      if (problem.empty() && resolved.path.empty()) {
-        if (uri->starts_with("package://")) {
-          problem = "mesh file not found: " + *uri +
-                    (resolved.tried.empty() ? std::string(" (no package search path given)")
-                                            : " (tried " + JoinTried(resolved.tried) + ")") +
-                    PackageHint(*uri, false);
-        } else {
-          problem = "mesh file not found: " + JoinTried(resolved.tried);
-        }
-      }
-      std::shared_ptr<const Mesh> data;
-      if (problem.empty()) {
-        if (!context.options.load_meshes) {
-          data = std::make_shared<const Mesh>(Mesh{.source = resolved.path.string()});
-        } else {
-          data = context.meshes.Load(resolved.path, Eigen::Vector3d::Constant(factor), &problem);
-        }
-      }
-      if (data) {
-        geometry.shape = Shape::FromMesh(std::move(data));
-      } else {
-        if (missing_mesh_is_warning) {
-          reader.Warning(*mesh, key, problem + "; drawn with the collision geometry instead");
-        } else {
-          reader.Error(*mesh, key, problem);
-        }
-        ok = false;
-      }
-    } else {
-      ok = false;
-    }
+    shape = ReadMesh(reader, *mesh, scale, key_path, base_dir, context, missing_mesh_is_warning);
   }
-  if (!ok) return std::nullopt;
+  if (!ok || !shape) return std::nullopt;
+  geometry.shape = std::move(*shape);
   return geometry;
 }
 

@@ -979,28 +979,216 @@ std::string CycleMessage(const EventGraph& graph, const OrderSearch& search,
 
 }  // namespace
 
+namespace {
+
+// The trajectories as planned, uncoordinated (their pieces appended again), in a result that
+// is not conflict-free and says why; the figures gathered so far are kept.
+CoordinationResult Uncoordinated(const std::vector<motion::RobotTrajectory>& trajectories,
+                                 const std::vector<Pieces>& pieces, CoordinationResult result,
+                                 std::string why) {
+  const int n = static_cast<int>(trajectories.size());
+  result.trajectories.clear();
+  for (int r = 0; r < n; ++r) {
+    motion::RobotTrajectory t(trajectories[r].start());
+    for (const motion::TrajectorySegment& s : pieces[r]) {
+      if (s.kind == motion::SegmentKind::kWeldDwell) {
+        t.AppendWeldDwell(s.from, s.duration());
+      } else {
+        t.AppendMotion(s.profile, s.from, s.to);
+      }
+    }
+    result.trajectories.push_back(std::move(t));
+  }
+  result.conflict_free = false;
+  result.message = std::move(why);
+  return result;
+}
+
+// The conflict cache of options.cache (none without one), cleared when it was filled for
+// another world or resolution.
+ConflictCache::Impl* CacheFor(const collision::CollisionWorld& world,
+                              const CoordinationOptions& options) {
+  if (!options.cache) return nullptr;
+  ConflictCache::Impl* cache = &options.cache->impl();
+  if (cache->world != &world || cache->resolution != options.resolution) {
+    options.cache->Clear();
+    cache->world = &world;
+    cache->resolution = options.resolution;
+  }
+  return cache;
+}
+
+// Adds the pairs' figures and touching pieces to the result and their zones to `spans`;
+// returns why the robots cannot be coordinated (a robot standing in the other's way), or "".
+std::string CollectConflicts(const std::vector<PairConflicts>& pairs, CoordinationResult* result,
+                             std::vector<ZoneSpan>* spans) {
+  for (const PairConflicts& p : pairs) {
+    result->checks += p.checks;
+    result->cached_pairs += p.cached;
+    result->sweeps_built += p.sweeps_built;
+    result->conflicting_piece_pairs += static_cast<int>(p.conflicts.size());
+    if (!p.conflicts.empty()) {
+      TouchingPieces& t = result->touching.emplace_back(TouchingPieces{.a = p.a, .b = p.b});
+      for (const PieceConflict& c : p.conflicts) t.pieces.emplace_back(c.i, c.j);
+    }
+    if (!p.standing.empty()) return p.standing;
+    for (const ZoneSpan& z : p.zones) {
+      if (z.forced_first == -2) {
+        return RobotName(z.a) + " and " + RobotName(z.b) +
+               " each stand in the other's way at the start or end of their timelines "
+               "(a home in the other's path)";
+      }
+      spans->push_back(z);
+    }
+  }
+  return "";
+}
+
+// The event graph of the pieces' durations (s), per robot.
+EventGraph GraphOf(const std::vector<Pieces>& pieces) {
+  std::vector<std::vector<double>> durations(pieces.size());
+  for (std::size_t r = 0; r < pieces.size(); ++r) {
+    for (const motion::TrajectorySegment& s : pieces[r]) durations[r].push_back(s.duration());
+  }
+  return EventGraph(std::move(durations));
+}
+
+// The starts from clocks, in this order: first come first served on the event clock, on the
+// simulated clock, the pair diagrams' order, the prioritized order and the triples' order.
+// They do not depend on each other (the diagram's falls back on the simulated one): computed
+// in parallel. None when cancelled.
+std::optional<std::vector<std::vector<char>>> ClockStarts(
+    const EventGraph& graph, const std::vector<ZoneSpan>& spans, const OrderSearch& search,
+    const std::vector<TouchingPieces>& touching, const CoordinationOptions& options) {
+  std::vector<char> listed, simulated, diagram, prioritized;
+  std::vector<signed char> triple_orders;
+  ParallelFor(
+      4, std::min(ResolveThreadCount(options.threads), 4),
+      [&](int item, int) {
+        if (item == 0) {
+          simulated = SimulatedFirstComeFirstServed(graph, spans, search.base);
+          diagram = DiagramOrder(graph, spans, touching, simulated);
+        } else if (item == 1) {
+          prioritized = PrioritizedOrder(graph, spans);
+        } else if (item == 2) {
+          listed = search.FirstComeFirstServed();
+        } else {
+          triple_orders = TripleDiagramOrders(graph, spans, touching);
+        }
+      },
+      [&options] { return options.progress.cancelled(); });
+  if (options.progress.cancelled()) return std::nullopt;
+  // The triples' start: their orders where they decide, the pair diagrams' elsewhere.
+  std::vector<char> triple = diagram;
+  for (std::size_t z = 0; z < spans.size(); ++z) {
+    if (triple_orders[z] >= 0) triple[z] = static_cast<char>(triple_orders[z]);
+  }
+  MakePairsConsistent(spans, triple);
+  std::vector<std::vector<char>> starts;
+  for (std::vector<char>* start : {&listed, &simulated, &diagram, &prioritized, &triple}) {
+    starts.push_back(std::move(*start));
+  }
+  return starts;
+}
+
+// The starts after each was improved on its own: per start its makespan (s; infinity when it
+// was not improved or stays cyclic) and the order whose cycles could not be broken (empty if
+// none), and per start the first start equal to it (its twin, whose figures it shares).
+struct ImprovedStarts {
+  std::vector<double> makespans;
+  std::vector<std::vector<char>> unrepaired_of;
+  std::vector<std::size_t> twin;
+};
+
+// Improves every start in place (in parallel): cycles repaired, pairs of zones, then single
+// flips. A start equal to an earlier one would be improved to the same order and cannot win:
+// skipped. Reports one progress unit per start.
+ImprovedStarts ImproveStarts(OrderSearch& search, const std::vector<ZoneSpan>& spans,
+                             std::vector<std::vector<char>>& starts,
+                             const CoordinationOptions& options, int* units_done, int units_total) {
+  ImprovedStarts out{
+      .makespans = std::vector<double>(starts.size(), std::numeric_limits<double>::infinity()),
+      .unrepaired_of = std::vector<std::vector<char>>(starts.size()),
+      .twin = std::vector<std::size_t>(starts.size())};
+  for (std::size_t k = 0; k < starts.size(); ++k) {
+    out.twin[k] = static_cast<std::size_t>(
+        std::find(starts.begin(), starts.begin() + static_cast<std::ptrdiff_t>(k), starts[k]) -
+        starts.begin());
+  }
+  std::mutex progress_mutex;
+  ParallelFor(
+      static_cast<int>(starts.size()),
+      std::min(ResolveThreadCount(options.threads), static_cast<int>(starts.size())),
+      [&](int item, int) {
+        std::vector<char>& order = starts[static_cast<std::size_t>(item)];
+        if (out.twin[static_cast<std::size_t>(item)] != static_cast<std::size_t>(item)) {
+          const std::lock_guard<std::mutex> lock(progress_mutex);
+          options.progress.Report(kCoordinateStage, ++*units_done, units_total);
+          return;
+        }
+        for (std::size_t z = 0; z < spans.size(); ++z) {  // every start keeps the forced orders
+          WELDCELL_CHECK(spans[z].forced_first < 0 ||
+                         static_cast<bool>(order[z]) == (spans[z].forced_first == spans[z].a));
+        }
+        if (!search.Repair(order)) out.unrepaired_of[static_cast<std::size_t>(item)] = order;
+        ImprovePairs(search, order, kPairRounds);
+        out.makespans[static_cast<std::size_t>(item)] = search.Improve(order, options.max_flips);
+        const std::lock_guard<std::mutex> lock(progress_mutex);
+        options.progress.Report(kCoordinateStage, ++*units_done, units_total);
+      },
+      [&options] { return options.progress.cancelled(); });
+  return out;
+}
+
+// The coordinated result of the best order (`best`, first_is_a per zone span): the zones merged
+// where that keeps the makespan (`spans` merged in place), the timed trajectories, the zones as
+// kept and as found, and the weld signals the zones' orders do not already imply.
+void BuildCoordinated(const std::vector<motion::RobotTrajectory>& trajectories,
+                      const std::vector<Pieces>& pieces, const EventGraph& graph,
+                      const OrderSearch& search, std::vector<ZoneSpan>& spans,
+                      const std::vector<char>& best, const std::vector<Signal>& signals,
+                      const CoordinationOptions& options, CoordinationResult* result) {
+  std::vector<double> times;
+  graph.Times(search.Edges(best), &times);
+  // Merging may not lengthen the plan: the zones kept give the same makespan (a robot with
+  // slack may wait elsewhere than on the unmerged clock).
+  const std::vector<ZoneSpan> conflicts = spans;
+  std::vector<std::size_t> kept(spans.size());
+  std::iota(kept.begin(), kept.end(), 0);
+  if (options.merge_zones) kept = MergeZones(search, spans, best, graph.Makespan(times));
+  std::vector<ZoneSpan> merged;
+  std::vector<char> merged_order;
+  for (const std::size_t z : kept) {
+    merged.push_back(spans[z]);
+    merged_order.push_back(best[z]);
+  }
+  const OrderSearch final_search{graph, merged, search.base, options.reuse_clock};
+  WELDCELL_CHECK(graph.Times(final_search.Edges(merged_order), &times));
+  Built built = BuildTrajectories(trajectories, pieces, graph, times);
+  result->zones = ZonesOf(merged, merged_order, built);
+  result->conflict_zones = ZonesOf(conflicts, best, built);
+  const std::vector<EventEdge> final_edges = final_search.Edges(merged_order);
+  const std::vector<EventEdge> zone_edges(
+      final_edges.begin() + static_cast<std::ptrdiff_t>(final_search.base.size()),
+      final_edges.end());
+  for (const Signal& s : WithoutImpliedSignals(graph, signals, zone_edges)) {
+    result->weld_signals.push_back(
+        {.robot = s.robot, .segment = built.segment_of_piece[s.robot][s.piece], .weld = s.weld});
+  }
+  result->trajectories = std::move(built.trajectories);
+  result->conflict_free = true;
+}
+
+}  // namespace
+
 CoordinationResult Coordinate(const collision::CollisionWorld& world,
                               std::vector<motion::RobotTrajectory> trajectories,
                               const CoordinationOptions& options) {
   const int n = static_cast<int>(trajectories.size());
   const std::vector<Pieces> pieces = PiecesOf(trajectories);
   CoordinationResult result;
-  auto fail = [&](std::string why) {
-    result.trajectories.clear();
-    for (int r = 0; r < n; ++r) {
-      motion::RobotTrajectory t(trajectories[r].start());
-      for (const motion::TrajectorySegment& s : pieces[r]) {
-        if (s.kind == motion::SegmentKind::kWeldDwell) {
-          t.AppendWeldDwell(s.from, s.duration());
-        } else {
-          t.AppendMotion(s.profile, s.from, s.to);
-        }
-      }
-      result.trajectories.push_back(std::move(t));
-    }
-    result.conflict_free = false;
-    result.message = std::move(why);
-    return result;
+  const auto fail = [&](std::string why) {
+    return Uncoordinated(trajectories, pieces, result, std::move(why));
   };
   const int orders_total = n + 7;
   const int units_total = n * (n - 1) / 2 + orders_total;
@@ -1010,15 +1198,7 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   const double margin = 0.5 * options.resolution;
   Sweeps sweeps = SampleSweeps(world, trajectories, pieces, options.resolution, options);
   if (options.progress.cancelled()) return fail("cancelled");
-  ConflictCache::Impl* cache = nullptr;
-  if (options.cache) {
-    cache = &options.cache->impl();
-    if (cache->world != &world || cache->resolution != options.resolution) {
-      options.cache->Clear();
-      cache->world = &world;
-      cache->resolution = options.resolution;
-    }
-  }
+  ConflictCache::Impl* cache = CacheFor(world, options);
   Comparisons compare{.world = world, .sweeps = sweeps, .margin = margin, .cache = cache};
   result.sweeps_built = PrepareSweeps(world, sweeps, cache, compare, options);
   if (options.progress.cancelled()) return fail("cancelled");
@@ -1031,105 +1211,31 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
   }
   if (options.progress.cancelled()) return fail("cancelled");
   std::vector<ZoneSpan> spans;
-  for (const PairConflicts& p : pairs) {
-    result.checks += p.checks;
-    result.cached_pairs += p.cached;
-    result.sweeps_built += p.sweeps_built;
-    result.conflicting_piece_pairs += static_cast<int>(p.conflicts.size());
-    if (!p.conflicts.empty()) {
-      TouchingPieces& t = result.touching.emplace_back(TouchingPieces{.a = p.a, .b = p.b});
-      for (const PieceConflict& c : p.conflicts) t.pieces.emplace_back(c.i, c.j);
-    }
-    if (!p.standing.empty()) return fail(p.standing);
-    for (const ZoneSpan& z : p.zones) {
-      if (z.forced_first == -2) {
-        return fail(RobotName(z.a) + " and " + RobotName(z.b) +
-                    " each stand in the other's way at the start or end of their timelines "
-                    "(a home in the other's path)");
-      }
-      spans.push_back(z);
-    }
-  }
-  std::vector<std::vector<double>> durations(n);
-  for (int r = 0; r < n; ++r) {
-    for (const motion::TrajectorySegment& s : pieces[r]) durations[r].push_back(s.duration());
-  }
-  const EventGraph graph(std::move(durations));
+  if (std::string why = CollectConflicts(pairs, &result, &spans); !why.empty()) return fail(why);
+  const EventGraph graph = GraphOf(pieces);
   std::string error;
   const std::vector<Signal> signals = SignalsOf(pieces, graph, options.precedences, &error);
   if (!error.empty()) return fail(error);
   OrderSearch search{graph, spans, {}, options.reuse_clock};
   for (const Signal& s : signals) search.base.push_back(s.edge);
+  std::vector<std::vector<char>> starts = StartingOrders(graph, spans);
+  std::optional<std::vector<std::vector<char>>> clock_starts =
+      ClockStarts(graph, spans, search, result.touching, options);
+  if (!clock_starts) return fail("cancelled");
+  for (std::vector<char>& start : *clock_starts) starts.push_back(std::move(start));
+  // Each start is improved on its own (in parallel); the first of the shortest wins.
+  const ImprovedStarts improved =
+      ImproveStarts(search, spans, starts, options, &units_done, units_total);
+  if (options.progress.cancelled()) return fail("cancelled");
   std::optional<std::vector<char>> best;
   double best_makespan = std::numeric_limits<double>::infinity();
-  std::vector<std::vector<char>> starts = StartingOrders(graph, spans);
-  // The starts from clocks do not depend on each other (the diagram's falls back on the
-  // simulated one): computed in parallel, kept in this order.
-  std::vector<char> listed, simulated, diagram, prioritized;
-  std::vector<signed char> triple_orders;
-  ParallelFor(
-      4, std::min(ResolveThreadCount(options.threads), 4),
-      [&](int item, int) {
-        if (item == 0) {
-          simulated = SimulatedFirstComeFirstServed(graph, spans, search.base);
-          diagram = DiagramOrder(graph, spans, result.touching, simulated);
-        } else if (item == 1) {
-          prioritized = PrioritizedOrder(graph, spans);
-        } else if (item == 2) {
-          listed = search.FirstComeFirstServed();
-        } else {
-          triple_orders = TripleDiagramOrders(graph, spans, result.touching);
-        }
-      },
-      [&options] { return options.progress.cancelled(); });
-  if (options.progress.cancelled()) return fail("cancelled");
-  // The triples' start: their orders where they decide, the pair diagrams' elsewhere.
-  std::vector<char> triple = diagram;
-  for (std::size_t z = 0; z < spans.size(); ++z) {
-    if (triple_orders[z] >= 0) triple[z] = static_cast<char>(triple_orders[z]);
-  }
-  MakePairsConsistent(spans, triple);
-  for (std::vector<char>* start : {&listed, &simulated, &diagram, &prioritized, &triple}) {
-    starts.push_back(std::move(*start));
-  }
-  // Each start is improved on its own (in parallel); the first of the shortest wins. A start
-  // equal to an earlier one would be improved to the same order and cannot win: skipped.
-  std::vector<double> makespans(starts.size(), std::numeric_limits<double>::infinity());
-  std::vector<std::vector<char>> unrepaired_of(starts.size());
-  std::vector<std::size_t> twin(starts.size());  // per start, the first start equal to it
-  for (std::size_t k = 0; k < starts.size(); ++k) {
-    twin[k] = static_cast<std::size_t>(
-        std::find(starts.begin(), starts.begin() + static_cast<std::ptrdiff_t>(k), starts[k]) -
-        starts.begin());
-  }
-  std::mutex progress_mutex;
-  ParallelFor(
-      static_cast<int>(starts.size()),
-      std::min(ResolveThreadCount(options.threads), static_cast<int>(starts.size())),
-      [&](int item, int) {
-        std::vector<char>& order = starts[static_cast<std::size_t>(item)];
-        if (twin[static_cast<std::size_t>(item)] != static_cast<std::size_t>(item)) {
-          const std::lock_guard<std::mutex> lock(progress_mutex);
-          options.progress.Report(kCoordinateStage, ++units_done, units_total);
-          return;
-        }
-        for (std::size_t z = 0; z < spans.size(); ++z) {  // every start keeps the forced orders
-          WELDCELL_CHECK(spans[z].forced_first < 0 ||
-                         static_cast<bool>(order[z]) == (spans[z].forced_first == spans[z].a));
-        }
-        if (!search.Repair(order)) unrepaired_of[static_cast<std::size_t>(item)] = order;
-        ImprovePairs(search, order, kPairRounds);
-        makespans[static_cast<std::size_t>(item)] = search.Improve(order, options.max_flips);
-        const std::lock_guard<std::mutex> lock(progress_mutex);
-        options.progress.Report(kCoordinateStage, ++units_done, units_total);
-      },
-      [&options] { return options.progress.cancelled(); });
-  if (options.progress.cancelled()) return fail("cancelled");
   std::vector<char> unrepaired;  // an order whose cycles could not be broken, for the message
   for (std::size_t k = 0; k < starts.size(); ++k) {
-    if (!unrepaired_of[twin[k]].empty()) unrepaired = unrepaired_of[twin[k]];
-    if (makespans[k] < best_makespan - 1e-9) {
-      best_makespan = makespans[k];
+    if (!improved.unrepaired_of[improved.twin[k]].empty()) {
+      unrepaired = improved.unrepaired_of[improved.twin[k]];
+    }
+    if (improved.makespans[k] < best_makespan - 1e-9) {
+      best_makespan = improved.makespans[k];
       best = std::move(starts[k]);
     }
   }
@@ -1137,35 +1243,7 @@ CoordinationResult Coordinate(const collision::CollisionWorld& world,
     return fail(
         CycleMessage(graph, search, signals, unrepaired.empty() ? starts.front() : unrepaired));
   }
-  std::vector<double> times;
-  graph.Times(search.Edges(*best), &times);
-  // Merging may not lengthen the plan: the zones kept give the same makespan (a robot with
-  // slack may wait elsewhere than on the unmerged clock).
-  const std::vector<ZoneSpan> conflicts = spans;
-  std::vector<std::size_t> kept(spans.size());
-  std::iota(kept.begin(), kept.end(), 0);
-  if (options.merge_zones) kept = MergeZones(search, spans, *best, graph.Makespan(times));
-  std::vector<ZoneSpan> merged;
-  std::vector<char> merged_order;
-  for (const std::size_t z : kept) {
-    merged.push_back(spans[z]);
-    merged_order.push_back((*best)[z]);
-  }
-  const OrderSearch final_search{graph, merged, search.base, options.reuse_clock};
-  WELDCELL_CHECK(graph.Times(final_search.Edges(merged_order), &times));
-  Built built = BuildTrajectories(trajectories, pieces, graph, times);
-  result.zones = ZonesOf(merged, merged_order, built);
-  result.conflict_zones = ZonesOf(conflicts, *best, built);
-  const std::vector<EventEdge> final_edges = final_search.Edges(merged_order);
-  const std::vector<EventEdge> zone_edges(
-      final_edges.begin() + static_cast<std::ptrdiff_t>(final_search.base.size()),
-      final_edges.end());
-  for (const Signal& s : WithoutImpliedSignals(graph, signals, zone_edges)) {
-    result.weld_signals.push_back(
-        {.robot = s.robot, .segment = built.segment_of_piece[s.robot][s.piece], .weld = s.weld});
-  }
-  result.trajectories = std::move(built.trajectories);
-  result.conflict_free = true;
+  BuildCoordinated(trajectories, pieces, graph, search, spans, *best, signals, options, &result);
   return result;
 }
 

@@ -295,100 +295,113 @@ bool SegmentPlanner::PathIsFree(const std::vector<Eigen::VectorXd>& path, double
   return true;
 }
 
-SegmentResult SegmentPlanner::Plan(const SegmentRequest& request) {
-  Impl& im = *impl_;
-  WELDCELL_CHECK(request.start.size() == im.dof && request.goal.size() == im.dof);
-  WELDCELL_CHECK(request.resolution > 0);
-  im.resolution = request.resolution;
-  im.rng.seed(request.seed);
-  SegmentResult result;
-  auto fail = [&](SegmentStatus status, const std::string& what) {
-    result.status = status;
-    result.message = std::string(ToString(status)) + (what.empty() ? "" : ": " + what) +
-                     " (robot " + std::to_string(im.robot) + ", seed " +
-                     std::to_string(request.seed) + ", start " + VectorText(request.start) +
-                     ", goal " + VectorText(request.goal) +
-                     (request.context.empty() ? "" : ", " + request.context) + ")";
-    return result;
-  };
-  // In contact, or nearer than the swept margin that every motion keeps (then no motion can
-  // leave or reach it: say so rather than search in vain).
-  auto blocked = [&](const Eigen::VectorXd& q) -> std::string {
-    const collision::CollisionResult hit = im.world->CheckRobot(im.ctx, im.robot, q);
-    if (hit.in_collision()) return collision::ToString(hit);
-    const double margin = collision::SweptMargin(request.resolution);
-    const collision::CollisionResult near =
-        im.world->CheckRobot(im.ctx, im.robot, q, {.margin = margin});
-    if (!near.in_collision()) return {};
-    std::ostringstream why;
-    why << "closer than the " << 1000 * margin << " mm that motions keep (half the "
-        << "resolution): " << collision::ToString(near);
-    return why.str();
-  };
-  if (const std::string why = blocked(request.start); !why.empty()) {
-    return fail(SegmentStatus::kStartInCollision, why);
-  }
-  if (const std::string why = blocked(request.goal); !why.empty()) {
-    return fail(SegmentStatus::kGoalInCollision, why);
-  }
-  if (im.SegmentFree(request.start, request.goal)) {
-    result.status = SegmentStatus::kSolved;
-    result.direct = true;
-    result.path = {request.start, request.goal};
-    return result;
-  }
+namespace {
 
-  // RRTConnect, lazy first (coarse checks while exploring, then the path at the full
-  // resolution); if that path fails the full check, once more with full checks throughout.
-  // Returns false when the planner stops without a path.
-  auto run_rrt = [&](bool lazy, std::uint64_t seed, int max_states, double max_time) {
-    im.lazy = lazy;
-    im.rng.seed(seed);
-    auto pdef = std::make_shared<ob::ProblemDefinition>(im.si);
-    ob::ScopedState<> start(im.si->getStateSpace()), goal(im.si->getStateSpace());
-    FromVector(request.start, start.get());
-    FromVector(request.goal, goal.get());
-    pdef->setStartAndGoalStates(start, goal);
+// A failed query's result: `status`, with a message naming what failed, the robot, the seed,
+// start and goal (rad) and the request's context.
+SegmentResult Failed(SegmentResult result, SegmentStatus status, const std::string& what, int robot,
+                     const SegmentRequest& request) {
+  result.status = status;
+  result.message = std::string(ToString(status)) + (what.empty() ? "" : ": " + what) + " (robot " +
+                   std::to_string(robot) + ", seed " + std::to_string(request.seed) + ", start " +
+                   VectorText(request.start) + ", goal " + VectorText(request.goal) +
+                   (request.context.empty() ? "" : ", " + request.context) + ")";
+  return result;
+}
+
+// Why no motion can leave or reach q: in contact, or nearer than the swept margin that every
+// motion keeps (at `resolution`, m); "" when neither (then say so rather than search in vain).
+std::string Blocked(SegmentPlanner::Impl& im, const Eigen::VectorXd& q, double resolution) {
+  const collision::CollisionResult hit = im.world->CheckRobot(im.ctx, im.robot, q);
+  if (hit.in_collision()) return collision::ToString(hit);
+  const double margin = collision::SweptMargin(resolution);
+  const collision::CollisionResult near =
+      im.world->CheckRobot(im.ctx, im.robot, q, {.margin = margin});
+  if (!near.in_collision()) return {};
+  std::ostringstream why;
+  why << "closer than the " << 1000 * margin << " mm that motions keep (half the "
+      << "resolution): " << collision::ToString(near);
+  return why.str();
+}
+
+// One RRTConnect query from request.start to request.goal within the current bounds, lazy
+// (coarse checks while exploring) or with full checks throughout; stops after `max_states`
+// extensions (what makes results reproducible) or `max_time` s (a safety net). The path found
+// replaces result->path (ends exactly start and goal); false when the planner stops without.
+bool RunRrt(SegmentPlanner::Impl& im, const SegmentRequest& request, bool lazy, std::uint64_t seed,
+            int max_states, double max_time, SegmentResult* result) {
+  im.lazy = lazy;
+  im.rng.seed(seed);
+  auto pdef = std::make_shared<ob::ProblemDefinition>(im.si);
+  ob::ScopedState<> start(im.si->getStateSpace()), goal(im.si->getStateSpace());
+  FromVector(request.start, start.get());
+  FromVector(request.goal, goal.get());
+  pdef->setStartAndGoalStates(start, goal);
+  im.rrt->clear();
+  im.rrt->setProblemDefinition(pdef);
+  // Two stops: the extension budget (what makes results reproducible) and the time (a safety
+  // net).
+  im.motion_checks = 0;
+  SegmentPlanner::Impl* impl = &im;
+  const ob::PlannerTerminationCondition stop =
+      ob::plannerOrTerminationCondition(ob::timedPlannerTerminationCondition(max_time),
+                                        ob::PlannerTerminationCondition([impl, max_states] {
+                                          return impl->motion_checks >= max_states;
+                                        }));
+  const ob::PlannerStatus status = im.rrt->solve(stop);
+  result->planner_states += im.motion_checks;
+  im.lazy = false;
+  if (status != ob::PlannerStatus::EXACT_SOLUTION) {
     im.rrt->clear();
-    im.rrt->setProblemDefinition(pdef);
-    // Two stops: the extension budget (what makes results reproducible) and the time (a safety
-    // net).
-    im.motion_checks = 0;
-    Impl* impl = &im;
-    const ob::PlannerTerminationCondition stop =
-        ob::plannerOrTerminationCondition(ob::timedPlannerTerminationCondition(max_time),
-                                          ob::PlannerTerminationCondition([impl, max_states] {
-                                            return impl->motion_checks >= max_states;
-                                          }));
-    const ob::PlannerStatus status = im.rrt->solve(stop);
-    result.planner_states += im.motion_checks;
-    im.lazy = false;
-    if (status != ob::PlannerStatus::EXACT_SOLUTION) {
-      im.rrt->clear();
+    return false;
+  }
+  const auto* path = pdef->getSolutionPath()->as<og::PathGeometric>();
+  result->path.clear();
+  for (std::size_t i = 0; i < path->getStateCount(); ++i) {
+    result->path.push_back(ToVector(path->getState(i), im.dof));
+  }
+  im.rrt->clear();
+  result->path.front() = request.start;
+  result->path.back() = request.goal;
+  return true;
+}
+
+// Whether every straight piece of the path is free at the full resolution.
+bool PathFree(SegmentPlanner::Impl& im, const std::vector<Eigen::VectorXd>& path) {
+  for (std::size_t i = 1; i < path.size(); ++i) {
+    if (!im.SegmentFree(path[i - 1], path[i])) return false;
+  }
+  return true;
+}
+
+// Whether a search runs attempt `attempt` (0: near the ends, 1: the joint limits, 2: the
+// joint limits with another seed and eight times the budget).
+bool Runs(SegmentSearch search, int attempt) {
+  switch (search) {
+    case SegmentSearch::kFull:
+      return true;
+    case SegmentSearch::kNear:
+      return attempt == 0;
+    case SegmentSearch::kWide:
+      return attempt > 0;
+    case SegmentSearch::kWhole:
+      return attempt == 1;
+    case SegmentSearch::kDirect:
       return false;
-    }
-    const auto* path = pdef->getSolutionPath()->as<og::PathGeometric>();
-    result.path.clear();
-    for (std::size_t i = 0; i < path->getStateCount(); ++i) {
-      result.path.push_back(ToVector(path->getState(i), im.dof));
-    }
-    im.rrt->clear();
-    result.path.front() = request.start;
-    result.path.back() = request.goal;
-    return true;
-  };
-  auto path_free = [&] {
-    for (std::size_t i = 1; i < result.path.size(); ++i) {
-      if (!im.SegmentFree(result.path[i - 1], result.path[i])) return false;
-    }
-    return true;
-  };
-  // Three attempts. The first keeps every joint near its ends (kNearWindowMargin): most paths
-  // need no more, and those found there do not wander. The second draws from the joint limits
-  // (narrowed only for joints of many turns). Narrow ways out (a gun straddling a flange among
-  // clamps) defeat some seeds: the third, with another seed and eight times the budget, solves
-  // what the second misses (on the cluttered benchmark station: 5000 extensions solve 95 %, the
-  // retry the rest).
+  }
+  return false;
+}
+
+// The sampling-based search, in up to three attempts (those request.search runs); the path
+// in result->path. RRTConnect, lazy first (coarse checks while exploring, then the path at
+// the full resolution); if that path fails the full check, once more with full checks
+// throughout. The first attempt keeps every joint near its ends (kNearWindowMargin): most
+// paths need no more, and those found there do not wander. The second draws from the joint
+// limits (narrowed only for joints of many turns). Narrow ways out (a gun straddling a flange
+// among clamps) defeat some seeds: the third, with another seed and eight times the budget,
+// solves what the second misses (on the cluttered benchmark station: 5000 extensions solve
+// 95 %, the retry the rest). False when no attempt found a free path.
+bool SearchPath(SegmentPlanner::Impl& im, const SegmentRequest& request, SegmentResult* result) {
   struct Attempt {
     bool near;
     std::uint64_t seed;
@@ -396,62 +409,40 @@ SegmentResult SegmentPlanner::Plan(const SegmentRequest& request) {
   };
   const Attempt attempts[] = {
       {true, request.seed, 1}, {false, request.seed, 1}, {false, SplitMix64(request.seed), 8}};
-  auto runs = [&](int attempt) {
-    switch (request.search) {
-      case SegmentSearch::kFull:
-        return true;
-      case SegmentSearch::kNear:
-        return attempt == 0;
-      case SegmentSearch::kWide:
-        return attempt > 0;
-      case SegmentSearch::kWhole:
-        return attempt == 1;
-      case SegmentSearch::kDirect:
-        return false;
-    }
-    return false;
-  };
   bool found = false;
   for (int a = 0; a < 3 && !found; ++a) {
     const Attempt& attempt = attempts[a];
-    if (!runs(a)) continue;
-    result.wide = !attempt.near;
+    if (!Runs(request.search, a)) continue;
+    result->wide = !attempt.near;
     im.space->setBounds(
         SamplingBounds(im.world->chain(im.robot), request.start, request.goal, attempt.near));
     const std::uint64_t seed = attempt.seed;
     const int states = request.max_planner_states * attempt.scale;
     const double time = request.max_planning_time * attempt.scale;
-    if (!run_rrt(true, seed, states, time)) continue;
-    found = path_free() || (run_rrt(false, seed, states, time) && path_free());
+    if (!RunRrt(im, request, true, seed, states, time, result)) continue;
+    found = PathFree(im, result->path) ||
+            (RunRrt(im, request, false, seed, states, time, result) && PathFree(im, result->path));
   }
-  if (!found) {
-    result.wide = false;
-    if (request.search == SegmentSearch::kDirect) {
-      return fail(SegmentStatus::kNoPathFound, "the straight move collides (no search asked)");
-    }
-    return fail(SegmentStatus::kNoPathFound,
-                std::to_string(result.planner_states) + " tree extensions tried" +
-                    (request.search == SegmentSearch::kFull
-                         ? ""
-                         : " (" + std::string(ToString(request.search)) + " search)"));
-  }
+  return found;
+}
 
-  // Greedy pruning first: from each kept waypoint, jump to the farthest one it sees directly
-  // (a blocked try usually fails after a few samples; a free one is checked once). Then
-  // shortcutting: join two random points of the path directly when the line between them is
-  // free; then drop every waypoint whose neighbours see each other.
-  std::vector<Eigen::VectorXd>& p = result.path;
-  {
-    std::vector<Eigen::VectorXd> pruned{p.front()};
-    for (std::size_t i = 0; i + 1 < p.size();) {
-      std::size_t j = p.size() - 1;
-      while (j > i + 1 && !im.SegmentFree(p[i], p[j])) --j;
-      pruned.push_back(p[j]);
-      i = j;
-    }
-    p = std::move(pruned);
+// Greedy pruning: from each kept waypoint, jump to the farthest one it sees directly (a
+// blocked try usually fails after a few samples; a free one is checked once).
+void PruneGreedily(SegmentPlanner::Impl& im, std::vector<Eigen::VectorXd>& p) {
+  std::vector<Eigen::VectorXd> pruned{p.front()};
+  for (std::size_t i = 0; i + 1 < p.size();) {
+    std::size_t j = p.size() - 1;
+    while (j > i + 1 && !im.SegmentFree(p[i], p[j])) --j;
+    pruned.push_back(p[j]);
+    i = j;
   }
-  for (int it = 0; it < request.shortcut_iterations && p.size() > 2; ++it) {
+  p = std::move(pruned);
+}
+
+// Shortcutting: joins two random points of the path (by joint-space arc length) directly when
+// the line between them is free, `iterations` times.
+void Shortcut(SegmentPlanner::Impl& im, int iterations, std::vector<Eigen::VectorXd>& p) {
+  for (int it = 0; it < iterations && p.size() > 2; ++it) {
     const std::vector<double> length = CumulativeLength(p);
     std::uniform_real_distribution<double> u(0.0, length.back());
     double s1 = u(im.rng), s2 = u(im.rng);
@@ -466,6 +457,11 @@ SegmentResult SegmentPlanner::Plan(const SegmentRequest& request) {
     shorter.insert(shorter.end(), p.begin() + static_cast<long>(ib) + 1, p.end());
     p = std::move(shorter);
   }
+}
+
+// Drops every waypoint whose neighbours see each other, then zero-length pieces (shortcut
+// points can coincide with waypoints).
+void DropRedundant(SegmentPlanner::Impl& im, std::vector<Eigen::VectorXd>& p) {
   for (std::size_t i = 0; i + 2 < p.size();) {
     if (im.SegmentFree(p[i], p[i + 2])) {
       p.erase(p.begin() + static_cast<long>(i) + 1);
@@ -473,12 +469,52 @@ SegmentResult SegmentPlanner::Plan(const SegmentRequest& request) {
       ++i;
     }
   }
-  // Shortcut points can coincide with waypoints: drop zero-length pieces.
   p.erase(std::unique(p.begin(), p.end(),
                       [](const Eigen::VectorXd& x, const Eigen::VectorXd& y) {
                         return (x - y).norm() < 1e-12;
                       }),
           p.end());
+}
+
+}  // namespace
+
+SegmentResult SegmentPlanner::Plan(const SegmentRequest& request) {
+  Impl& im = *impl_;
+  WELDCELL_CHECK(request.start.size() == im.dof && request.goal.size() == im.dof);
+  WELDCELL_CHECK(request.resolution > 0);
+  im.resolution = request.resolution;
+  im.rng.seed(request.seed);
+  SegmentResult result;
+  if (const std::string why = Blocked(im, request.start, request.resolution); !why.empty()) {
+    return Failed(result, SegmentStatus::kStartInCollision, why, im.robot, request);
+  }
+  if (const std::string why = Blocked(im, request.goal, request.resolution); !why.empty()) {
+    return Failed(result, SegmentStatus::kGoalInCollision, why, im.robot, request);
+  }
+  if (im.SegmentFree(request.start, request.goal)) {
+    result.status = SegmentStatus::kSolved;
+    result.direct = true;
+    result.path = {request.start, request.goal};
+    return result;
+  }
+  if (!SearchPath(im, request, &result)) {
+    result.wide = false;
+    if (request.search == SegmentSearch::kDirect) {
+      return Failed(result, SegmentStatus::kNoPathFound,
+                    "the straight move collides (no search asked)", im.robot, request);
+    }
+    return Failed(result, SegmentStatus::kNoPathFound,
+                  std::to_string(result.planner_states) + " tree extensions tried" +
+                      (request.search == SegmentSearch::kFull
+                           ? ""
+                           : " (" + std::string(ToString(request.search)) + " search)"),
+                  im.robot, request);
+  }
+  // Greedy pruning first, then shortcutting, then dropping every waypoint whose neighbours see
+  // each other.
+  PruneGreedily(im, result.path);
+  Shortcut(im, request.shortcut_iterations, result.path);
+  DropRedundant(im, result.path);
   result.status = SegmentStatus::kSolved;
   return result;
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <utility>
 
 #include "planner/collision/collision_world.hpp"
 #include "planner/collision/segment_check.hpp"
@@ -132,124 +134,195 @@ TravelMove PlanTravelMove(SegmentPlanner& planner, const SegmentRequest& segment
   return best;
 }
 
-SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& request) {
-  SequenceResult result;
-  result.trajectory = RobotTrajectory(request.home);
-  const TimingOptions exact{.speed_scale = request.timing.speed_scale, .blend_tolerance = 0.0};
-  std::string at = "home";
-  Eigen::VectorXd q_leave = request.home;  // where it leaves from (after retracting)
-  auto move_exact = [&](const Eigen::VectorXd& to, const std::string& from_id,
-                        const std::string& to_id) {
-    if (Same(result.trajectory.end(), to)) return;
-    result.trajectory.AppendMotion(
-        TimeParameterize({result.trajectory.end(), to}, request.limits, exact), from_id, to_id);
-  };
+namespace {
+
+// The searches for one stop's poses, at index k + 1 (k = -1 the stop's own pose, k >= 0 its
+// alternatives): why each was not reached, which lie in a pocket, and whether a search from
+// the retreat pose ran.
+struct StopSearch {
+  std::vector<SegmentResult> failures;
+  std::vector<char> pocket;
+  bool retreat_searched = false;
+};
+
+// Approach configuration of a stop's pose k (-1: its own pose, else alternative k).
+const Eigen::VectorXd& ApproachOf(const WeldStop& stop, int k) {
+  return k < 0 ? stop.q_approach : stop.alternatives[static_cast<std::size_t>(k)].q_approach;
+}
+
+// Plans one robot's sequence (PlanWeldSequence): from home to every stop's approach pose, in
+// along the normal, the weld, out again, and back home. The steps share the request, the
+// result so far, where the robot leaves from, its way back to the retreat pose and the
+// approach poses that no search reached.
+class SequencePlanner {
+ public:
+  SequencePlanner(SegmentPlanner& planner, const SequenceRequest& request)
+      : planner_(planner),
+        request_(request),
+        exact_{.speed_scale = request.timing.speed_scale, .blend_tolerance = 0.0},
+        q_leave_(request.home) {
+    result_.trajectory = RobotTrajectory(request.home);
+  }
+
+  // The sequence: every stop reached and welded, or skipped with why, then home; partial when
+  // cancelled or abandoned over the shared budget of skipped stops.
+  SequenceResult Run() {
+    result_.alternative_used.assign(request_.stops.size(), -1);
+    for (std::size_t i = 0; i < request_.stops.size(); ++i) {
+      if (Interrupted()) return std::move(result_);
+      WeldStopAt(i);
+    }
+    if (Interrupted()) return std::move(result_);
+    ReturnHome();
+    return std::move(result_);
+  }
+
+ private:
+  // Cancelled, or over the shared budget of skipped stops (SequenceRequest::skipped_total:
+  // the sequence is then abandoned).
+  bool Interrupted() {
+    if (request_.progress.cancelled()) return true;
+    if (request_.skipped_total &&
+        request_.skipped_total->load(std::memory_order_relaxed) > request_.max_skipped_total) {
+      result_.abandoned = true;
+      return true;
+    }
+    return false;
+  }
+
+  void Skip(SkippedStop stop) {
+    result_.skipped.push_back(std::move(stop));
+    if (request_.skipped_total) request_.skipped_total->fetch_add(1, std::memory_order_relaxed);
+  }
+
+  // A straight, exactly stopped move to `to` (none when the robot stands there).
+  void MoveExact(const Eigen::VectorXd& to, const std::string& from_id, const std::string& to_id) {
+    if (Same(result_.trajectory.end(), to)) return;
+    result_.trajectory.AppendMotion(
+        TimeParameterize({result_.trajectory.end(), to}, request_.limits, exact_), from_id, to_id);
+  }
+
   // The way back (waypoints, free) from the retreat pose — where the robot stood before its
   // last planned (not straight) travel move, or home — to q_leave. A robot that came through a
   // narrow passage may stand where the planner finds no way on within its budget (on station L
   // one robot failed 77 searches from one such pose); the way it came is a known way out.
-  std::vector<Eigen::VectorXd> way_back;
-  auto can_retreat = [&] { return way_back.size() >= 2; };
+  bool CanRetreat() const { return way_back_.size() >= 2; }
+
+  // Approach configurations of skipped stops: no search from where the robot stood reached
+  // them. Every start of this sequence is connected to home (the robot moved there), so a pose
+  // joined to one of them by a free straight move could only be reached if that one could.
+  bool InUnreachedPocket(const Eigen::VectorXd& q) const {
+    for (auto it = unreached_.rbegin(); it != unreached_.rend(); ++it) {
+      if ((q - *it).cwiseAbs().maxCoeff() <= kPocketLink &&
+          planner_.PathIsFree({q, *it}, request_.resolution)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // The travel move from start to goal: a path planned before (SequenceRequest::known_path)
+  // timed, else planned with the seed of move `index`.
+  TravelMove PlanMove(const Eigen::VectorXd& start, const Eigen::VectorXd& goal,
+                      std::uint64_t index, SegmentSearch search, bool from_retreat) {
+    const std::vector<Eigen::VectorXd>* known =
+        !from_retreat && request_.known_path ? request_.known_path(start, goal) : nullptr;
+    return known ? TimeKnownPath(planner_, *known, start, goal, request_)
+                 : PlanTravelMove(planner_,
+                                  {.start = start,
+                                   .goal = goal,
+                                   .resolution = request_.resolution,
+                                   .seed = DeriveSeed(request_.seed, index),
+                                   .max_planning_time = request_.max_planning_time,
+                                   .max_planner_states = request_.max_planner_states,
+                                   .search = search,
+                                   .context = request_.context},
+                                  request_.limits, request_.timing);
+  }
+
   // Travel from the current leave point (or, `from_retreat`, back along way_back and on from
   // the retreat pose) to `goal`; false (with reason) when no path exists.
-  auto travel = [&](const Eigen::VectorXd& goal, const std::string& to_id, std::uint64_t index,
-                    SegmentSearch search, SegmentResult* failure, bool from_retreat = false) {
-    const Eigen::VectorXd& start = from_retreat ? way_back.front() : q_leave;
-    const std::vector<Eigen::VectorXd>* known =
-        !from_retreat && request.known_path ? request.known_path(start, goal) : nullptr;
-    TravelMove move = known ? TimeKnownPath(planner, *known, start, goal, request)
-                            : PlanTravelMove(planner,
-                                             {.start = start,
-                                              .goal = goal,
-                                              .resolution = request.resolution,
-                                              .seed = DeriveSeed(request.seed, index),
-                                              .max_planning_time = request.max_planning_time,
-                                              .max_planner_states = request.max_planner_states,
-                                              .search = search,
-                                              .context = request.context},
-                                             request.limits, request.timing);
-    result.planner_states += move.planner_states;
+  bool Travel(const Eigen::VectorXd& goal, const std::string& to_id, std::uint64_t index,
+              SegmentSearch search, SegmentResult* failure, bool from_retreat = false) {
+    const Eigen::VectorXd& start = from_retreat ? way_back_.front() : q_leave_;
+    TravelMove move = PlanMove(start, goal, index, search, from_retreat);
+    result_.planner_states += move.planner_states;
     if (!move.path.solved()) {
-      result.failed_planner_states += move.planner_states;
-      ++result.failed_searches;
+      result_.failed_planner_states += move.planner_states;
+      ++result_.failed_searches;
       *failure = std::move(move.path);
       return false;
     }
     std::vector<Eigen::VectorXd>& path = move.path.path;
     if (from_retreat) {
       // One motion: back to the retreat pose, then the new path (the turn there is a stop).
-      std::vector<Eigen::VectorXd> whole;
-      auto add = [&](const Eigen::VectorXd& q) {
-        if (whole.empty() || !Same(whole.back(), q)) whole.push_back(q);
-      };
-      std::for_each(way_back.rbegin(), way_back.rend(), add);
-      std::for_each(path.begin(), path.end(), add);
-      move.profile = TimePath(planner, whole, request.resolution, request.limits, request.timing,
-                              &move.unblended);
-      result.travel_paths.push_back({.start = q_leave, .goal = goal, .waypoints = whole});
-      ++result.retreats;
+      std::vector<Eigen::VectorXd> whole = WayBackThen(path);
+      move.profile = TimePath(planner_, whole, request_.resolution, request_.limits,
+                              request_.timing, &move.unblended);
+      result_.travel_paths.push_back({.start = q_leave_, .goal = goal, .waypoints = whole});
+      ++result_.retreats;
     } else {
-      result.travel_paths.push_back({.start = start, .goal = goal, .waypoints = path});
+      result_.travel_paths.push_back({.start = start, .goal = goal, .waypoints = path});
     }
-    (move.path.direct && !from_retreat ? result.direct_moves : result.planned_moves)++;
-    result.unblended_moves += move.unblended;
-    if (from_retreat || !move.path.direct || way_back.empty()) {
-      way_back = std::move(path);  // the retreat pose is this move's start
-    } else if (!Same(way_back.back(), goal)) {
-      way_back.push_back(goal);
+    (move.path.direct && !from_retreat ? result_.direct_moves : result_.planned_moves)++;
+    result_.unblended_moves += move.unblended;
+    if (from_retreat || !move.path.direct || way_back_.empty()) {
+      way_back_ = std::move(path);  // the retreat pose is this move's start
+    } else if (!Same(way_back_.back(), goal)) {
+      way_back_.push_back(goal);
     }
     MotionProfile& profile = move.profile;
-    if (profile.duration() > 0) result.trajectory.AppendMotion(std::move(profile), at, to_id);
+    if (profile.duration() > 0) result_.trajectory.AppendMotion(std::move(profile), at_, to_id);
     return true;
-  };
+  }
 
-  // Approach configurations of skipped stops: no search from where the robot stood reached
-  // them. Every start of this sequence is connected to home (the robot moved there), so a pose
-  // joined to one of them by a free straight move could only be reached if that one could.
-  std::vector<Eigen::VectorXd> unreached;
-  auto in_unreached_pocket = [&](const Eigen::VectorXd& q) {
-    for (auto it = unreached.rbegin(); it != unreached.rend(); ++it) {
-      if ((q - *it).cwiseAbs().maxCoeff() <= kPocketLink &&
-          planner.PathIsFree({q, *it}, request.resolution)) {
-        return true;
-      }
+  // The way back to the retreat pose followed by `path` from there, without repeated points.
+  std::vector<Eigen::VectorXd> WayBackThen(const std::vector<Eigen::VectorXd>& path) const {
+    std::vector<Eigen::VectorXd> whole;
+    auto add = [&](const Eigen::VectorXd& q) {
+      if (whole.empty() || !Same(whole.back(), q)) whole.push_back(q);
+    };
+    std::for_each(way_back_.rbegin(), way_back_.rend(), add);
+    std::for_each(path.begin(), path.end(), add);
+    return whole;
+  }
+
+  // Stop i: reached by one of its poses, then approached along the normal, welded and left
+  // the same way; or skipped with why.
+  void WeldStopAt(std::size_t i) {
+    const WeldStop& stop = request_.stops[i];
+    StopSearch search;
+    const std::optional<WeldPose> pose = ReachStop(i, stop, &search);
+    if (!pose) {
+      SkipUnreached(i, stop, search);
+      return;
     }
-    return false;
-  };
-  // The shared budget of skipped stops (SequenceRequest::skipped_total): true once exceeded.
-  auto over_budget = [&] {
-    return request.skipped_total &&
-           request.skipped_total->load(std::memory_order_relaxed) > request.max_skipped_total;
-  };
-  auto skip = [&](SkippedStop stop) {
-    result.skipped.push_back(std::move(stop));
-    if (request.skipped_total) request.skipped_total->fetch_add(1, std::memory_order_relaxed);
-  };
-  result.alternative_used.assign(request.stops.size(), -1);
-  for (std::size_t i = 0; i < request.stops.size(); ++i) {
-    if (request.progress.cancelled()) return result;
-    if (over_budget()) {
-      result.abandoned = true;
-      return result;
-    }
-    const WeldStop& stop = request.stops[i];
-    // The stop's own pose, then its alternatives (each move's seed differs by alternative):
-    // first each pose with the near search alone, and only when none was reached, the stop's
-    // own pose once more from the whole joint ranges. A pose in the pocket of one no search
-    // reached before is only tried directly. On stations M and L every pose that the near
-    // search missed was either reached by another pose's near search at once (the allocation's
-    // spin on the flange's far side from where the robot stood) or missed by the wider searches
-    // too (a pocket): they cost nine times the near search and found nothing.
+    MoveExact(pose->q, stop.id, stop.id);  // approach along the normal
+    result_.trajectory.AppendWeldDwell(stop.id, stop.dwell);
+    MoveExact(pose->q_approach, stop.id, stop.id);  // retract along the normal
+    at_ = stop.id;
+    q_leave_ = pose->q_approach;
+  }
+
+  // The stop's own pose, then its alternatives (each move's seed differs by alternative):
+  // first each pose with the near search alone, and only when none was reached, the stop's
+  // own pose once more from the whole joint ranges. A pose in the pocket of one no search
+  // reached before is only tried directly. On stations M and L every pose that the near
+  // search missed was either reached by another pose's near search at once (the allocation's
+  // spin on the flange's far side from where the robot stood) or missed by the wider searches
+  // too (a pocket): they cost nine times the near search and found nothing. Returns the pose
+  // travelled to (its index in result.alternative_used[i]), or none.
+  std::optional<WeldPose> ReachStop(std::size_t i, const WeldStop& stop, StopSearch* s) {
     const WeldPose* pose = nullptr;
     WeldPose own{.q = stop.q, .q_approach = stop.q_approach};
     const int poses = 1 + static_cast<int>(stop.alternatives.size());
     auto pose_of = [&](int k) -> const WeldPose& {
       return k < 0 ? own : stop.alternatives[static_cast<std::size_t>(k)];
     };
-    std::vector<SegmentResult> failures(static_cast<std::size_t>(poses));
-    std::vector<char> pocket(static_cast<std::size_t>(poses), 0);
+    s->failures.resize(static_cast<std::size_t>(poses));
+    s->pocket.assign(static_cast<std::size_t>(poses), 0);
     for (int k = -1; k + 1 < poses; ++k) {
-      pocket[static_cast<std::size_t>(k + 1)] = in_unreached_pocket(pose_of(k).q_approach);
+      s->pocket[static_cast<std::size_t>(k + 1)] = InUnreachedPocket(pose_of(k).q_approach);
     }
     // The passes: near searches from where the robot stands; when none reached a pose, near
     // searches from the retreat pose (after going back the way it came); then the own pose
@@ -259,86 +332,97 @@ SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& 
       bool from_retreat;
     };
     std::vector<Pass> passes{{SegmentSearch::kNear, false}};
-    if (can_retreat()) passes.push_back({SegmentSearch::kNear, true});
+    if (CanRetreat()) passes.push_back({SegmentSearch::kNear, true});
     passes.push_back({SegmentSearch::kWhole, false});
-    bool retreat_searched = false;
     for (const Pass& pass : passes) {
       for (int k = -1; k + 1 < poses && !pose; ++k) {
         const auto at = static_cast<std::size_t>(k + 1);
-        SegmentSearch search = pocket[at] ? SegmentSearch::kDirect : pass.search;
+        SegmentSearch search = s->pocket[at] ? SegmentSearch::kDirect : pass.search;
         if (pass.from_retreat || pass.search == SegmentSearch::kWhole) {
           // In collision or in a pocket (tried directly already); the whole ranges only for
           // the own pose.
-          if (failures[at].status != SegmentStatus::kNoPathFound || pocket[at]) continue;
+          if (s->failures[at].status != SegmentStatus::kNoPathFound || s->pocket[at]) continue;
           if (pass.search == SegmentSearch::kWhole && k >= 0) continue;
         }
         const WeldPose& p = pose_of(k);
         const std::uint64_t index = i + (static_cast<std::uint64_t>(k + 1) << 32) +
                                     (pass.from_retreat ? kRetreatSeedOffset : 0);
-        const int states_before = failures[at].planner_states;
+        const int states_before = s->failures[at].planner_states;
         SegmentResult retreat_failure;
-        retreat_searched = retreat_searched || pass.from_retreat;
-        if (travel(p.q_approach, stop.id, index, search,
-                   pass.from_retreat ? &retreat_failure : &failures[at], pass.from_retreat)) {
+        s->retreat_searched = s->retreat_searched || pass.from_retreat;
+        if (Travel(p.q_approach, stop.id, index, search,
+                   pass.from_retreat ? &retreat_failure : &s->failures[at], pass.from_retreat)) {
           pose = &p;
-          result.alternative_used[i] = k;
+          result_.alternative_used[i] = k;
         } else if (pass.from_retreat) {
-          failures[at].planner_states += retreat_failure.planner_states;
+          s->failures[at].planner_states += retreat_failure.planner_states;
         } else {
-          failures[at].planner_states += states_before;
+          s->failures[at].planner_states += states_before;
         }
       }
     }
-    if (!pose) {
-      // Every pose the searches could not reach (not those in collision) joins the pockets.
-      for (int k = -1; k + 1 < poses; ++k) {
-        if (failures[static_cast<std::size_t>(k + 1)].status == SegmentStatus::kNoPathFound) {
-          unreached.push_back(pose_of(k).q_approach);
-        }
+    if (!pose) return std::nullopt;
+    return *pose;
+  }
+
+  // Skips stop i that no pose was reached of: every pose the searches could not reach (not
+  // those in collision) joins the pockets; the reason is the own pose's, with the searches'
+  // effort.
+  void SkipUnreached(std::size_t i, const WeldStop& stop, const StopSearch& s) {
+    const int poses = 1 + static_cast<int>(stop.alternatives.size());
+    for (int k = -1; k + 1 < poses; ++k) {
+      if (s.failures[static_cast<std::size_t>(k + 1)].status == SegmentStatus::kNoPathFound) {
+        unreached_.push_back(ApproachOf(stop, k));
       }
-      std::string reason = failures[0].message;
-      if (pocket[0]) {
-        reason += "; in the pocket of a skipped weld's pose, so not searched";
-      } else if (failures[0].status == SegmentStatus::kNoPathFound) {
-        reason +=
-            "; " + std::to_string(failures[0].planner_states) +
-            (retreat_searched ? " tree extensions in the near, retreat and whole-range searches"
+    }
+    std::string reason = s.failures[0].message;
+    if (s.pocket[0]) {
+      reason += "; in the pocket of a skipped weld's pose, so not searched";
+    } else if (s.failures[0].status == SegmentStatus::kNoPathFound) {
+      reason +=
+          "; " + std::to_string(s.failures[0].planner_states) +
+          (s.retreat_searched ? " tree extensions in the near, retreat and whole-range searches"
                               : " tree extensions in the near and whole-range searches");
-      }
-      if (!stop.alternatives.empty()) {
-        reason += " (and no path to any of its " + std::to_string(stop.alternatives.size()) +
-                  " other poses)";
-      }
-      skip({static_cast<int>(i), reason});
-      continue;
     }
-    move_exact(pose->q, stop.id, stop.id);  // approach along the normal
-    result.trajectory.AppendWeldDwell(stop.id, stop.dwell);
-    move_exact(pose->q_approach, stop.id, stop.id);  // retract along the normal
-    at = stop.id;
-    q_leave = pose->q_approach;
+    if (!stop.alternatives.empty()) {
+      reason += " (and no path to any of its " + std::to_string(stop.alternatives.size()) +
+                " other poses)";
+    }
+    Skip({static_cast<int>(i), reason});
   }
-  if (request.progress.cancelled()) return result;
-  if (over_budget()) {
-    result.abandoned = true;
-    return result;
-  }
+
   // Home: all three attempts from where the robot stands; with a retreat pose, the near search
   // from here, then all three from the retreat pose, then the wider ones from here.
-  SegmentResult failure, retreat_failure;
-  const std::uint64_t home_index = request.stops.size();
-  const bool home_reached =
-      can_retreat() ? travel(request.home, "home", home_index, SegmentSearch::kNear, &failure) ||
-                          travel(request.home, "home", home_index + kRetreatSeedOffset,
-                                 SegmentSearch::kFull, &retreat_failure, true) ||
-                          travel(request.home, "home", home_index, SegmentSearch::kWide, &failure)
-                    : travel(request.home, "home", home_index, SegmentSearch::kFull, &failure);
-  if (!home_reached) {
-    // Going home must always be possible from where the robot welded last; if not, the
-    // trajectory is incomplete and the verifier will say so (it must end at home).
-    skip({static_cast<int>(request.stops.size()), "return home: " + failure.message});
+  void ReturnHome() {
+    SegmentResult failure, retreat_failure;
+    const std::uint64_t home_index = request_.stops.size();
+    const bool home_reached =
+        CanRetreat() ? Travel(request_.home, "home", home_index, SegmentSearch::kNear, &failure) ||
+                           Travel(request_.home, "home", home_index + kRetreatSeedOffset,
+                                  SegmentSearch::kFull, &retreat_failure, true) ||
+                           Travel(request_.home, "home", home_index, SegmentSearch::kWide, &failure)
+                     : Travel(request_.home, "home", home_index, SegmentSearch::kFull, &failure);
+    if (!home_reached) {
+      // Going home must always be possible from where the robot welded last; if not, the
+      // trajectory is incomplete and the verifier will say so (it must end at home).
+      Skip({static_cast<int>(request_.stops.size()), "return home: " + failure.message});
+    }
   }
-  return result;
+
+  SegmentPlanner& planner_;
+  const SequenceRequest& request_;
+  const TimingOptions exact_;  // exact stops at the request's speed scale
+  SequenceResult result_;
+  std::string at_ = "home";  // the id of the stop the robot is at
+  Eigen::VectorXd q_leave_;  // where it leaves from (after retracting)
+  std::vector<Eigen::VectorXd> way_back_;
+  std::vector<Eigen::VectorXd> unreached_;
+};
+
+}  // namespace
+
+SequenceResult PlanWeldSequence(SegmentPlanner& planner, const SequenceRequest& request) {
+  return SequencePlanner(planner, request).Run();
 }
 
 }  // namespace weldcell::motion

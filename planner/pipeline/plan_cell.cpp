@@ -766,32 +766,56 @@ void TryBaselineRound(const cell::Cell& cell, const collision::CollisionWorld& w
   }
 }
 
-// Everything after the travel matrices: the blind plan, the re-allocation rounds, the direction
-// round and the plan, into `out` (out.status = kCancelled when cancelled). The spatial round's
-// first allocation (when which.rounds >= 1) and the exclusion round's come from `ahead`.
-void PlanRounds(const cell::Cell& cell, const collision::CollisionWorld& world,
-                const PlanOptions& options, const TravelMatrices& travel, const Rounds& which,
-                AllocationsAhead& ahead, PlanOutput& out) {
-  PlanStatistics& stats = out.statistics;
-  auto cancelled = [&] {
-    if (!options.progress.cancelled()) return false;
-    out.status = PlanStatus::kCancelled;
+// PlanRounds' steps: the blind plan, the conflict-aware re-allocation rounds, the exclusion
+// round, the baseline round, the weld-transfer and route-start rounds, and the plan. They share the
+// inputs, the conflict cache and the routes planned in any round, and the best attempt so far.
+class RoundPlanner {
+ public:
+  RoundPlanner(const cell::Cell& cell, const collision::CollisionWorld& world,
+               const PlanOptions& options, const TravelMatrices& travel, const Rounds& which,
+               AllocationsAhead& ahead, PlanOutput& out)
+      : cell_(cell),
+        world_(world),
+        options_(options),
+        travel_(travel),
+        which_(which),
+        ahead_(ahead),
+        out_(out),
+        stats_(out.statistics) {}
+
+  // Runs every step; stops where cancelled (out.status = kCancelled).
+  void Run() {
+    if (!PlanBlind()) return;
+    if (!Rebalance()) return;
+    if (which_.exclusion && !ExclusionRound()) return;
+    if ((which_.rounds > 0 || which_.exclusion) && !BaselineRound()) return;
+    if (!Rearrange()) return;
+    AssembleBest();
+  }
+
+ private:
+  // Whether planning was cancelled (then out.status says so).
+  bool Cancelled() {
+    if (!options_.progress.cancelled()) return false;
+    out_.status = PlanStatus::kCancelled;
     return true;
-  };
-  // The rounds change only some robots' routes: their piece pairs are compared once, and a
-  // route planned in any earlier round (kept or not) is not planned again.
-  coordination::ConflictCache conflict_cache;
-  PlannedRoutes planned;
-  PlanOptions blind = options;
-  blind.spatial_weight = 0.0;
-  blind.sweep_weight = 0.0;
-  Attempt best =
-      PlanFrom(cell, world, out.reach, blind, {}, travel, planned, conflict_cache, stats);
-  if (cancelled()) return;
-  stats.estimated_makespan = best.allocation.estimated_makespan;
-  stats.lower_bound = best.allocation.lower_bound;
-  stats.baseline_makespan = best.allocation.baseline_makespan;
-  stats.first_makespan = best.Makespan();
+  }
+
+  // The first plan, blind to the conflicts (no spatial or sweep term), and its figures.
+  // False when cancelled.
+  bool PlanBlind() {
+    blind_ = options_;
+    blind_.spatial_weight = 0.0;
+    blind_.sweep_weight = 0.0;
+    best_ =
+        PlanFrom(cell_, world_, out_.reach, blind_, {}, travel_, planned_, conflict_cache_, stats_);
+    if (Cancelled()) return false;
+    stats_.estimated_makespan = best_.allocation.estimated_makespan;
+    stats_.lower_bound = best_.allocation.lower_bound;
+    stats_.baseline_makespan = best_.allocation.baseline_makespan;
+    stats_.first_makespan = best_.Makespan();
+    return true;
+  }
 
   // Conflict-aware re-allocation. Rounds withhold where a robot waits for a zone; then (or
   // once nothing is left to withhold) two allocate anew with the allocator's spatial term,
@@ -800,108 +824,170 @@ void PlanRounds(const cell::Cell& cell, const collision::CollisionWorld& world,
   // where their arms meet at the same time. A round is kept only when it helps, and the weight
   // of the kept plan stays for any later rounds. The new allocations come last so that the
   // withhold rounds improve the blind plan first: kept first, a plan would be the start of
-  // every later round and could hide their better plans.
-  PlanOptions round_options = blind;
-  Withheld withheld, tried;
-  bool spatial_tried = !which.spatial;
-  const bool exclusion_round = which.exclusion;
-  const int rounds = which.rounds;
-  for (int round = 0; round < rounds; ++round) {
-    bool spatial_now = !spatial_tried && round + 2 >= rounds;
-    Withheld add;
-    if (!spatial_now) {
-      Withheld skip = withheld;
-      skip.insert(tried.begin(), tried.end());
-      add = NextWithheld(cell, out.reach, best.allocation, best.motions, best.coordinated, skip);
-      if (add.empty() && spatial_tried) break;
-      spatial_now = add.empty();
-    }
-    if (spatial_now) {
-      spatial_tried = true;
-      SpatialRound spatial = TrySpatialRound(cell, world, out.reach, options, travel, planned,
-                                             /*may_repair=*/round + 1 < rounds, conflict_cache,
-                                             stats, ahead.Spatial());
-      if (cancelled()) return;
-      round += spatial.rounds - 1;
-      stats.rebalance_rounds += spatial.rounds;
-      stats.spatial_makespan = spatial.attempt.Makespan();
-      stats.spatial_unplanned = spatial.attempt.Unplanned();
-      if (spatial.attempt.BetterThan(best)) {
-        best = std::move(spatial.attempt);
-        withheld = std::move(spatial.repair);
-        round_options = spatial.options;
-        tried.clear();
-        ++stats.rebalance_kept;
-        stats.spatial_kept = true;
+  // every later round and could hide their better plans. False when cancelled.
+  bool Rebalance() {
+    round_options_ = blind_;
+    bool spatial_tried = !which_.spatial;
+    const int rounds = which_.rounds;
+    for (int round = 0; round < rounds; ++round) {
+      bool spatial_now = !spatial_tried && round + 2 >= rounds;
+      Withheld add;
+      if (!spatial_now) {
+        Withheld skip = withheld_;
+        skip.insert(tried_.begin(), tried_.end());
+        add = NextWithheld(cell_, out_.reach, best_.allocation, best_.motions, best_.coordinated,
+                           skip);
+        if (add.empty() && spatial_tried) break;
+        spatial_now = add.empty();
       }
-      continue;
+      if (spatial_now) {
+        spatial_tried = true;
+        const std::optional<int> used = SpatialRoundAt(round, rounds);
+        if (!used) return false;
+        round += *used - 1;
+        continue;
+      }
+      if (!WithholdRound(add)) return false;
     }
-    Withheld trial = withheld;
+    return true;
+  }
+
+  // The spatial round(s) at round `round` of `rounds`: allocates anew with the spatial term
+  // (repairing failed motions in a next round while one is left), kept when better. Returns
+  // the rounds it took; none when cancelled.
+  std::optional<int> SpatialRoundAt(int round, int rounds) {
+    SpatialRound spatial = TrySpatialRound(cell_, world_, out_.reach, options_, travel_, planned_,
+                                           /*may_repair=*/round + 1 < rounds, conflict_cache_,
+                                           stats_, ahead_.Spatial());
+    if (Cancelled()) return std::nullopt;
+    stats_.rebalance_rounds += spatial.rounds;
+    stats_.spatial_makespan = spatial.attempt.Makespan();
+    stats_.spatial_unplanned = spatial.attempt.Unplanned();
+    if (spatial.attempt.BetterThan(best_)) {
+      best_ = std::move(spatial.attempt);
+      withheld_ = std::move(spatial.repair);
+      round_options_ = spatial.options;
+      tried_.clear();
+      ++stats_.rebalance_kept;
+      stats_.spatial_kept = true;
+    }
+    return spatial.rounds;
+  }
+
+  // A withhold round: the best allocation again, the welds withheld so far and `add` withheld
+  // (then re-inserted, a quarter of the budget); kept when better, else `add` is not tried
+  // again. False when cancelled.
+  bool WithholdRound(const Withheld& add) {
+    Withheld trial = withheld_;
     trial.insert(add.begin(), add.end());
-    // From the best allocation, its withheld welds re-inserted (a quarter of the budget).
-    Attempt attempt = PlanFrom(cell, world, out.reach, round_options, trial, travel, planned,
-                               conflict_cache, stats, best.Unplanned(), /*exclusions=*/false,
-                               /*ahead=*/nullptr, &best.allocated_routes);
-    if (cancelled()) return;
-    ++stats.rebalance_rounds;
-    if (attempt.BetterThan(best)) {
-      best = std::move(attempt);
-      withheld = std::move(trial);
-      ++stats.rebalance_kept;
+    Attempt attempt = PlanFrom(cell_, world_, out_.reach, round_options_, trial, travel_, planned_,
+                               conflict_cache_, stats_, best_.Unplanned(),
+                               /*exclusions=*/false, /*ahead=*/nullptr, &best_.allocated_routes);
+    if (Cancelled()) return false;
+    ++stats_.rebalance_rounds;
+    if (attempt.BetterThan(best_)) {
+      best_ = std::move(attempt);
+      withheld_ = std::move(trial);
+      ++stats_.rebalance_kept;
     } else {
-      tried.insert(add.begin(), add.end());
+      tried_.insert(add.begin(), add.end());
+    }
+    return true;
+  }
+
+  // The exclusion round: allocates anew with the spatial term and the arms' exclusions, kept
+  // when better. False when cancelled.
+  bool ExclusionRound() {
+    ++stats_.rebalance_rounds;
+    Attempt attempt =
+        PlanFrom(cell_, world_, out_.reach, options_, {}, travel_, planned_, conflict_cache_,
+                 stats_, best_.Unplanned(), /*exclusions=*/true, ahead_.Exclusion());
+    if (Cancelled()) return false;
+    stats_.exclusion_makespan = attempt.Makespan();
+    stats_.exclusion_estimate = attempt.allocation.estimated_makespan;
+    stats_.exclusion_unplanned = attempt.Unplanned();
+    if (attempt.BetterThan(best_)) {
+      best_ = std::move(attempt);
+      ++stats_.rebalance_kept;
+      stats_.exclusion_kept = true;
+    }
+    return true;
+  }
+
+  // The baseline round (TryBaselineRound). False when cancelled.
+  bool BaselineRound() {
+    TryBaselineRound(cell_, world_, out_.reach, options_, travel_, planned_, conflict_cache_, best_,
+                     stats_);
+    return !Cancelled();
+  }
+
+  // The weld-transfer and route-start rounds, on a conflict-free plan without precedences;
+  // they share a budget of plans (RearrangeBudgetFor). False when cancelled.
+  bool Rearrange() {
+    const bool rearrange = options_.rebalance_rounds > 0 && best_.coordinated.conflict_free &&
+                           best_.problem.problem.precedences.empty();
+    const RearrangeBudget budget = RearrangeBudgetFor(cell_.welds.size());
+    int tries = 0;
+    if (rearrange && options_.weld_transfers) {
+      TryWeldTransfers(cell_, world_, out_.reach, options_, travel_, planned_, conflict_cache_,
+                       best_, stats_, budget, tries);
+      if (Cancelled()) return false;
+    }
+    if (rearrange && options_.reverse_routes && best_.coordinated.conflict_free) {
+      TryRouteStarts(cell_, world_, out_.reach, options_, travel_, planned_, conflict_cache_, best_,
+                     stats_, budget, tries);
+      if (Cancelled()) return false;
+    }
+    return true;
+  }
+
+  // The best attempt's plan, its move counts, its travel-time error (and a warning per robot
+  // whose travel model drifted, in %).
+  void AssembleBest() {
+    for (const motion::SequenceResult& m : best_.motions) {
+      stats_.direct_moves += m.direct_moves;
+      stats_.planned_moves += m.planned_moves;
+    }
+    stats_.coordination_message = best_.coordinated.message;
+    out_.plan = AssemblePlan(cell_, best_.problem.unreachable, best_.allocation, best_.motions,
+                             best_.coordinated, options_);
+    out_.plan.travel = MeasureTravelError(cell_, world_, out_.reach, options_, travel_,
+                                          best_.allocation, best_.motions);
+    for (const plan::TravelRobotError& e : out_.plan.travel.robots) {
+      if (!e.drifted) continue;
+      stats_.travel_warnings.push_back(fmt::format(
+          "{}: travel model {} drifted on this station: mean error {:.1f} % > {:.1f} % over {} "
+          "moves; retrain with weldcell train (docs/learned.md)",
+          e.robot, e.source.substr(e.source.find(' ') + 1), e.error_pct,
+          e.drift_threshold_pct.value_or(0), e.moves));
     }
   }
-  if (exclusion_round) {
-    ++stats.rebalance_rounds;
-    Attempt attempt = PlanFrom(cell, world, out.reach, options, {}, travel, planned, conflict_cache,
-                               stats, best.Unplanned(), /*exclusions=*/true, ahead.Exclusion());
-    if (cancelled()) return;
-    stats.exclusion_makespan = attempt.Makespan();
-    stats.exclusion_estimate = attempt.allocation.estimated_makespan;
-    stats.exclusion_unplanned = attempt.Unplanned();
-    if (attempt.BetterThan(best)) {
-      best = std::move(attempt);
-      ++stats.rebalance_kept;
-      stats.exclusion_kept = true;
-    }
-  }
-  if (which.rounds > 0 || exclusion_round) {
-    TryBaselineRound(cell, world, out.reach, options, travel, planned, conflict_cache, best, stats);
-    if (cancelled()) return;
-  }
-  // The weld-transfer and route-start rounds share a budget of plans (RearrangeBudgetFor).
-  const bool rearrange = options.rebalance_rounds > 0 && best.coordinated.conflict_free &&
-                         best.problem.problem.precedences.empty();
-  const RearrangeBudget budget = RearrangeBudgetFor(cell.welds.size());
-  int tries = 0;
-  if (rearrange && options.weld_transfers) {
-    TryWeldTransfers(cell, world, out.reach, options, travel, planned, conflict_cache, best, stats,
-                     budget, tries);
-    if (cancelled()) return;
-  }
-  if (rearrange && options.reverse_routes && best.coordinated.conflict_free) {
-    TryRouteStarts(cell, world, out.reach, options, travel, planned, conflict_cache, best, stats,
-                   budget, tries);
-    if (cancelled()) return;
-  }
-  for (const motion::SequenceResult& m : best.motions) {
-    stats.direct_moves += m.direct_moves;
-    stats.planned_moves += m.planned_moves;
-  }
-  stats.coordination_message = best.coordinated.message;
-  out.plan = AssemblePlan(cell, best.problem.unreachable, best.allocation, best.motions,
-                          best.coordinated, options);
-  out.plan.travel =
-      MeasureTravelError(cell, world, out.reach, options, travel, best.allocation, best.motions);
-  for (const plan::TravelRobotError& e : out.plan.travel.robots) {
-    if (!e.drifted) continue;
-    stats.travel_warnings.push_back(fmt::format(
-        "{}: travel model {} drifted on this station: mean error {:.1f} % > {:.1f} % over {} "
-        "moves; retrain with weldcell train (docs/learned.md)",
-        e.robot, e.source.substr(e.source.find(' ') + 1), e.error_pct,
-        e.drift_threshold_pct.value_or(0), e.moves));
-  }
+
+  const cell::Cell& cell_;
+  const collision::CollisionWorld& world_;
+  const PlanOptions& options_;
+  const TravelMatrices& travel_;
+  const Rounds& which_;
+  AllocationsAhead& ahead_;
+  PlanOutput& out_;
+  PlanStatistics& stats_;
+  // The rounds change only some robots' routes: their piece pairs are compared once, and a
+  // route planned in any earlier round (kept or not) is not planned again.
+  coordination::ConflictCache conflict_cache_;
+  PlannedRoutes planned_;
+  PlanOptions blind_;          // without the spatial and sweep terms
+  PlanOptions round_options_;  // of the withhold rounds: the kept plan's weights
+  Attempt best_;
+  Withheld withheld_, tried_;
+};
+
+// Everything after the travel matrices: the blind plan, the re-allocation rounds, the direction
+// round and the plan, into `out` (out.status = kCancelled when cancelled). The spatial round's
+// first allocation (when which.rounds >= 1) and the exclusion round's come from `ahead`.
+void PlanRounds(const cell::Cell& cell, const collision::CollisionWorld& world,
+                const PlanOptions& options, const TravelMatrices& travel, const Rounds& which,
+                AllocationsAhead& ahead, PlanOutput& out) {
+  RoundPlanner(cell, world, options, travel, which, ahead, out).Run();
 }
 
 }  // namespace

@@ -590,9 +590,40 @@ TravelReport ReadTravel(const Json& t, Reader* rd) {
   return travel;
 }
 
-}  // namespace
+// Where the first number of `text` that overflows a double (1e400) is: an out_of_range error
+// of the JSON parser carries no position. The file alone when there is none.
+SourceLocation FirstOverflowingNumber(const std::string& text, const std::string& file) {
+  SourceLocation where{.file = file};
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      std::size_t end = i;
+      while (end < text.size() &&
+             std::string_view("+-.eE0123456789").find(text[end]) != std::string_view::npos) {
+        ++end;
+      }
+      const double v = std::strtod(text.substr(i, end - i).c_str(), nullptr);
+      if (std::isinf(v)) {
+        where = LocationOfByte(text, i, file);
+        break;
+      }
+      i = end - 1;
+    }
+  }
+  return where;
+}
 
-Plan PlanFromJson(const std::string& text, const std::string& file, const cell::Cell* cell) {
+// The JSON object of a plan file; text that is not JSON, or not an object, is an error at
+// its place in `file`.
+Json ParsePlanJson(const std::string& text, const std::string& file) {
   Json j;
   try {
     j = Json::parse(text);
@@ -602,35 +633,8 @@ Plan PlanFromJson(const std::string& text, const std::string& file, const cell::
                "not valid JSON: " + JsonMessage(e));
     sink.ThrowIfErrors();
   } catch (const Json::exception& e) {
-    // E.g. out_of_range for a number beyond a double (1e400), which carries no position: the
-    // first number of the text that overflows a double is where it is.
-    SourceLocation where{.file = file};
-    bool in_string = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-      const char c = text[i];
-      if (in_string) {
-        if (c == '\\') ++i;
-        if (c == '"') in_string = false;
-        continue;
-      }
-      if (c == '"') {
-        in_string = true;
-      } else if (c == '-' || (c >= '0' && c <= '9')) {
-        std::size_t end = i;
-        while (end < text.size() &&
-               std::string_view("+-.eE0123456789").find(text[end]) != std::string_view::npos) {
-          ++end;
-        }
-        const double v = std::strtod(text.substr(i, end - i).c_str(), nullptr);
-        if (std::isinf(v)) {
-          where = LocationOfByte(text, i, file);
-          break;
-        }
-        i = end - 1;
-      }
-    }
     DiagnosticSink sink;
-    sink.Error(where, "", "not valid JSON: " + JsonMessage(e));
+    sink.Error(FirstOverflowingNumber(text, file), "", "not valid JSON: " + JsonMessage(e));
     sink.ThrowIfErrors();
   }
   if (!j.is_object()) {
@@ -640,128 +644,162 @@ Plan PlanFromJson(const std::string& text, const std::string& file, const cell::
                std::string("expected a JSON object (a weldcell plan), got ") + j.type_name());
     sink.ThrowIfErrors();
   }
+  return j;
+}
+
+// The plan's header: format (weldcell-plan/2), cell name and hash, seed, cycle time and
+// makespan (s), and whether it fits the cycle time.
+void ReadPlanHeader(const Json& j, Reader* rd, Plan* plan) {
+  plan->format = rd->String(j, "format", "");
+  if (!plan->format.empty() && plan->format != "weldcell-plan/2") {
+    rd->Error("format", "unknown plan format '" + plan->format + "', expected 'weldcell-plan/2'" +
+                            (plan->format == "weldcell-plan/1"
+                                 ? " (plans of weldcell-plan/1 have no interlock zones: plan again)"
+                                 : ""));
+  }
+  if (const Json* cell = rd->Get(j, "cell", "")) {
+    rd->OnlyKeys(*cell, "cell", {"name", "hash"});
+    plan->cell_name = rd->String(*cell, "name", "cell");
+    plan->cell_hash = rd->String(*cell, "hash", "cell");
+  }
+  if (const Json* seed = rd->Get(j, "seed", "")) {
+    if (seed->is_number_unsigned()) {
+      plan->seed = seed->get<std::uint64_t>();
+    } else {
+      rd->Error("seed", "expected a non-negative integer");
+    }
+  }
+  plan->cycle_time = rd->Number(j, "cycle_time", "");
+  plan->makespan = rd->Number(j, "makespan", "");
+  plan->within_cycle_time = rd->Bool(j, "within_cycle_time", "");
+}
+
+// One weld of a robot (key path `wp`): its id, configuration, spin and tilt (rad) and times (s).
+WeldVisit ReadWeldVisit(const Json& jw, const std::string& wp, Reader* rd) {
+  WeldVisit w;
+  rd->OnlyKeys(jw, wp, {"id", "q", "spin", "tilt", "start", "end"});
+  w.weld_id = rd->String(jw, "id", wp);
+  if (const Json* q = rd->Get(jw, "q", wp)) w.q = rd->Vector(*q, wp + ".q");
+  w.spin = rd->Number(jw, "spin", wp);
+  w.tilt = rd->Number(jw, "tilt", wp);
+  w.start_time = rd->Number(jw, "start", wp);
+  w.end_time = rd->Number(jw, "end", wp);
+  return w;
+}
+
+// One segment of a robot (key path `sp`): its kind, ends, and as many times (s) as
+// configurations.
+Segment ReadSegment(const Json& js, const std::string& sp, Reader* rd) {
+  Segment s;
+  rd->OnlyKeys(js, sp, {"kind", "from", "to", "t", "q"});
+  const std::string kind = rd->String(js, "kind", sp);
+  if (kind == "motion") {
+    s.kind = SegmentKind::kMotion;
+  } else if (kind == "weld") {
+    s.kind = SegmentKind::kWeld;
+  } else if (kind == "wait") {
+    s.kind = SegmentKind::kWait;
+  } else if (!kind.empty()) {
+    rd->Error(sp + ".kind", "expected motion, weld or wait, got '" + kind + "'");
+  }
+  s.from = rd->String(js, "from", sp);
+  s.to = rd->String(js, "to", sp);
+  if (const Json* t = rd->Get(js, "t", sp)) {
+    const Eigen::VectorXd times = rd->Vector(*t, sp + ".t");
+    s.times.assign(times.data(), times.data() + times.size());
+  }
+  const Json& q = rd->Array(js, "q", sp);
+  for (std::size_t k = 0; k < q.size(); ++k) {
+    s.q.push_back(rd->Vector(q[k], Reader::Index(sp + ".q", k)));
+  }
+  if (s.q.size() != s.times.size()) {
+    rd->Error(sp, "has " + std::to_string(s.times.size()) + " times but " +
+                      std::to_string(s.q.size()) + " configurations");
+  }
+  return s;
+}
+
+// One robot's plan (key path `rp`): its name, times (s), welds and segments.
+RobotPlan ReadRobotPlan(const Json& jr, const std::string& rp, Reader* rd) {
+  RobotPlan r;
+  rd->OnlyKeys(jr, rp, {"name", "busy_time", "wait_time", "finish_time", "welds", "segments"});
+  r.robot = rd->String(jr, "name", rp);
+  r.busy_time = rd->Number(jr, "busy_time", rp);
+  r.wait_time = rd->Number(jr, "wait_time", rp);
+  r.finish_time = rd->Number(jr, "finish_time", rp);
+  const Json& welds = rd->Array(jr, "welds", rp);
+  for (std::size_t wi = 0; wi < welds.size(); ++wi) {
+    r.welds.push_back(ReadWeldVisit(welds[wi], Reader::Index(rp + ".welds", wi), rd));
+  }
+  const Json& segments = rd->Array(jr, "segments", rp);
+  for (std::size_t si = 0; si < segments.size(); ++si) {
+    r.segments.push_back(ReadSegment(segments[si], Reader::Index(rp + ".segments", si), rd));
+  }
+  return r;
+}
+
+// One interlock zone (key path `zp`): its id and uses (segments, times in s).
+Zone ReadZone(const Json& jz, const std::string& zp, Reader* rd) {
+  Zone z;
+  rd->OnlyKeys(jz, zp, {"id", "uses"});
+  z.id = rd->String(jz, "id", zp);
+  const Json& uses = rd->Array(jz, "uses", zp);
+  for (std::size_t k = 0; k < uses.size(); ++k) {
+    const std::string up = Reader::Index(zp + ".uses", k);
+    rd->OnlyKeys(
+        uses[k], up,
+        {"robot", "acquire_segment", "release_segment", "release_on", "acquire", "release"});
+    z.uses.push_back({.robot = rd->String(uses[k], "robot", up),
+                      .acquire_segment = rd->Int(uses[k], "acquire_segment", up),
+                      .release_segment = rd->Int(uses[k], "release_segment", up),
+                      .release_on_departure = rd->ReleaseOn(uses[k], up),
+                      .acquire_time = rd->Number(uses[k], "acquire", up),
+                      .release_time = rd->Number(uses[k], "release", up)});
+  }
+  return z;
+}
+
+// The weld signals: who waits for which weld, at which segment; a robot waits for one weld
+// once.
+void ReadWeldSignals(const Json& j, Reader* rd, Plan* plan) {
+  const Json& signals = rd->Array(j, "weld_signals", "");
+  for (std::size_t i = 0; i < signals.size(); ++i) {
+    const std::string sp = Reader::Index("weld_signals", i);
+    rd->OnlyKeys(signals[i], sp, {"robot", "segment", "weld"});
+    const WeldSignal ws{.robot = rd->String(signals[i], "robot", sp),
+                        .segment = rd->Int(signals[i], "segment", sp),
+                        .weld = rd->String(signals[i], "weld", sp)};
+    // One robot waits for one weld once: a second entry would add a redundant handshake.
+    for (std::size_t k = 0; k < plan->weld_signals.size(); ++k) {
+      if (plan->weld_signals[k].robot == ws.robot && plan->weld_signals[k].weld == ws.weld) {
+        rd->Error(sp, "duplicates weld_signals[" + std::to_string(k) + "]: robot " + ws.robot +
+                          " waits for weld " + ws.weld + " once");
+        break;
+      }
+    }
+    plan->weld_signals.push_back(ws);
+  }
+}
+
+}  // namespace
+
+Plan PlanFromJson(const std::string& text, const std::string& file, const cell::Cell* cell) {
+  Json j = ParsePlanJson(text, file);
   Reader rd(file, &text);
   rd.OnlyKeys(j, "",
               {"format", "cell", "seed", "cycle_time", "makespan", "within_cycle_time", "robots",
                "zones", "weld_signals", "unreachable", "travel_time"});
   Plan plan;
-  plan.format = rd.String(j, "format", "");
-  if (!plan.format.empty() && plan.format != "weldcell-plan/2") {
-    rd.Error("format", "unknown plan format '" + plan.format + "', expected 'weldcell-plan/2'" +
-                           (plan.format == "weldcell-plan/1"
-                                ? " (plans of weldcell-plan/1 have no interlock zones: plan again)"
-                                : ""));
-  }
-  if (const Json* cell = rd.Get(j, "cell", "")) {
-    rd.OnlyKeys(*cell, "cell", {"name", "hash"});
-    plan.cell_name = rd.String(*cell, "name", "cell");
-    plan.cell_hash = rd.String(*cell, "hash", "cell");
-  }
-  if (const Json* seed = rd.Get(j, "seed", "")) {
-    if (seed->is_number_unsigned()) {
-      plan.seed = seed->get<std::uint64_t>();
-    } else {
-      rd.Error("seed", "expected a non-negative integer");
-    }
-  }
-  plan.cycle_time = rd.Number(j, "cycle_time", "");
-  plan.makespan = rd.Number(j, "makespan", "");
-  plan.within_cycle_time = rd.Bool(j, "within_cycle_time", "");
+  ReadPlanHeader(j, &rd, &plan);
   const Json& robots = rd.Array(j, "robots", "");
   for (std::size_t ri = 0; ri < robots.size(); ++ri) {
-    const std::string rp = Reader::Index("robots", ri);
-    const Json& jr = robots[ri];
-    RobotPlan r;
-    rd.OnlyKeys(jr, rp, {"name", "busy_time", "wait_time", "finish_time", "welds", "segments"});
-    r.robot = rd.String(jr, "name", rp);
-    r.busy_time = rd.Number(jr, "busy_time", rp);
-    r.wait_time = rd.Number(jr, "wait_time", rp);
-    r.finish_time = rd.Number(jr, "finish_time", rp);
-    const Json& welds = rd.Array(jr, "welds", rp);
-    for (std::size_t wi = 0; wi < welds.size(); ++wi) {
-      const std::string wp = Reader::Index(rp + ".welds", wi);
-      WeldVisit w;
-      rd.OnlyKeys(welds[wi], wp, {"id", "q", "spin", "tilt", "start", "end"});
-      w.weld_id = rd.String(welds[wi], "id", wp);
-      if (const Json* q = rd.Get(welds[wi], "q", wp)) w.q = rd.Vector(*q, wp + ".q");
-      w.spin = rd.Number(welds[wi], "spin", wp);
-      w.tilt = rd.Number(welds[wi], "tilt", wp);
-      w.start_time = rd.Number(welds[wi], "start", wp);
-      w.end_time = rd.Number(welds[wi], "end", wp);
-      r.welds.push_back(std::move(w));
-    }
-    const Json& segments = rd.Array(jr, "segments", rp);
-    for (std::size_t si = 0; si < segments.size(); ++si) {
-      const std::string sp = Reader::Index(rp + ".segments", si);
-      const Json& js = segments[si];
-      Segment s;
-      rd.OnlyKeys(js, sp, {"kind", "from", "to", "t", "q"});
-      const std::string kind = rd.String(js, "kind", sp);
-      if (kind == "motion") {
-        s.kind = SegmentKind::kMotion;
-      } else if (kind == "weld") {
-        s.kind = SegmentKind::kWeld;
-      } else if (kind == "wait") {
-        s.kind = SegmentKind::kWait;
-      } else if (!kind.empty()) {
-        rd.Error(sp + ".kind", "expected motion, weld or wait, got '" + kind + "'");
-      }
-      s.from = rd.String(js, "from", sp);
-      s.to = rd.String(js, "to", sp);
-      if (const Json* t = rd.Get(js, "t", sp)) {
-        const Eigen::VectorXd times = rd.Vector(*t, sp + ".t");
-        s.times.assign(times.data(), times.data() + times.size());
-      }
-      const Json& q = rd.Array(js, "q", sp);
-      for (std::size_t k = 0; k < q.size(); ++k) {
-        s.q.push_back(rd.Vector(q[k], Reader::Index(sp + ".q", k)));
-      }
-      if (s.q.size() != s.times.size()) {
-        rd.Error(sp, "has " + std::to_string(s.times.size()) + " times but " +
-                         std::to_string(s.q.size()) + " configurations");
-      }
-      r.segments.push_back(std::move(s));
-    }
-    plan.robots.push_back(std::move(r));
+    plan.robots.push_back(ReadRobotPlan(robots[ri], Reader::Index("robots", ri), &rd));
   }
   const Json& zones = rd.Array(j, "zones", "");
   for (std::size_t i = 0; i < zones.size(); ++i) {
-    const std::string zp = Reader::Index("zones", i);
-    Zone z;
-    rd.OnlyKeys(zones[i], zp, {"id", "uses"});
-    z.id = rd.String(zones[i], "id", zp);
-    const Json& uses = rd.Array(zones[i], "uses", zp);
-    for (std::size_t k = 0; k < uses.size(); ++k) {
-      const std::string up = Reader::Index(zp + ".uses", k);
-      rd.OnlyKeys(
-          uses[k], up,
-          {"robot", "acquire_segment", "release_segment", "release_on", "acquire", "release"});
-      z.uses.push_back({.robot = rd.String(uses[k], "robot", up),
-                        .acquire_segment = rd.Int(uses[k], "acquire_segment", up),
-                        .release_segment = rd.Int(uses[k], "release_segment", up),
-                        .release_on_departure = rd.ReleaseOn(uses[k], up),
-                        .acquire_time = rd.Number(uses[k], "acquire", up),
-                        .release_time = rd.Number(uses[k], "release", up)});
-    }
-    plan.zones.push_back(std::move(z));
+    plan.zones.push_back(ReadZone(zones[i], Reader::Index("zones", i), &rd));
   }
-  const Json& signals = rd.Array(j, "weld_signals", "");
-  for (std::size_t i = 0; i < signals.size(); ++i) {
-    const std::string sp = Reader::Index("weld_signals", i);
-    rd.OnlyKeys(signals[i], sp, {"robot", "segment", "weld"});
-    const WeldSignal ws{.robot = rd.String(signals[i], "robot", sp),
-                        .segment = rd.Int(signals[i], "segment", sp),
-                        .weld = rd.String(signals[i], "weld", sp)};
-    // One robot waits for one weld once: a second entry would add a redundant handshake.
-    for (std::size_t k = 0; k < plan.weld_signals.size(); ++k) {
-      if (plan.weld_signals[k].robot == ws.robot && plan.weld_signals[k].weld == ws.weld) {
-        rd.Error(sp, "duplicates weld_signals[" + std::to_string(k) + "]: robot " + ws.robot +
-                         " waits for weld " + ws.weld + " once");
-        break;
-      }
-    }
-    plan.weld_signals.push_back(ws);
-  }
+  ReadWeldSignals(j, &rd, &plan);
   const Json& unreachable = rd.Array(j, "unreachable", "");
   for (std::size_t i = 0; i < unreachable.size(); ++i) {
     const std::string up = Reader::Index("unreachable", i);

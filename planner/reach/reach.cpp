@@ -9,6 +9,7 @@
 #include <mutex>
 #include <numbers>
 #include <optional>
+#include <utility>
 
 #include "planner/cell/weld_frame.hpp"
 #include "planner/collision/collision_world.hpp"
@@ -192,130 +193,209 @@ std::optional<Eigen::VectorXd> ApproachConfiguration(const kinematics::IkSolver&
   return best;
 }
 
-WeldReach ReachOne(const cell::Cell& cell, const collision::CollisionWorld& world,
-                   collision::CollisionContext& ctx, const RobotSolvers& solvers, int robot_index,
-                   const cell::Weld& weld, const ReachOptions& options) {
-  const cell::Robot& robot = cell.robots[robot_index];
-  const cell::Tool& tool = robot.tool;
-  const Eigen::Isometry3d X_BW = robot.X_WB.inverse();
-  const Eigen::Isometry3d X_TF = tool.X_FT.inverse();
-  const double resolution = cell.settings.motion.resolution;
-  const double min_clearance = cell.settings.reach.min_clearance;
-
+// Why one weld's poses failed, stage by stage: IK solutions within the limits, contacts at the
+// weld and on the approach, poses under the minimum clearance and the closest of them (m).
+struct ReachFailures {
   int ik_hits = 0;
   ContactTally at_weld;
   ContactTally on_approach;
   int too_close = 0;
   double closest = std::numeric_limits<double>::infinity();
-  WeldReach out;
-  std::vector<int> spin_index_of;  // per candidate
-  const kinematics::Chain& chain = solvers.ik->chain();
-  const Eigen::VectorXd working = WorkingPosture(chain, robot.home, X_BW * weld.p_W);
-  kinematics::IkRequest request;
-  request.seed = robot.home;
-  request.distinct_solutions = 8;
-  const auto enough = [&] {
-    return options.max_candidates > 0 &&
-           out.candidates.size() >= static_cast<std::size_t>(options.max_candidates);
-  };
-  for (const PoseSample& p : PoseSamples(weld, cell.settings.reach)) {
-    if (enough()) break;
-    const Eigen::Isometry3d X_WT = WeldTcpPose(weld, p.spin, p.tilt, p.tilt_direction);
-    const Eigen::Isometry3d X_BF = X_BW * X_WT * X_TF;
+};
+
+// The reach check of one weld by one robot: every sampled tool pose's IK solutions that are
+// collision-free at the weld and on the approach and clear enough become candidates; with
+// none, the result tells the farthest stage any pose got to. The steps share the inputs, the
+// frames (base B, flange F, TCP T, world W), the tally of failures and the result.
+class WeldReachCheck {
+ public:
+  WeldReachCheck(const cell::Cell& cell, const collision::CollisionWorld& world,
+                 collision::CollisionContext& ctx, const RobotSolvers& solvers, int robot_index,
+                 const cell::Weld& weld, const ReachOptions& options)
+      : cell_(cell),
+        world_(world),
+        ctx_(ctx),
+        solvers_(solvers),
+        robot_index_(robot_index),
+        weld_(weld),
+        options_(options),
+        robot_(cell.robots[robot_index]),
+        tool_(robot_.tool),
+        X_BW_(robot_.X_WB.inverse()),
+        X_TF_(tool_.X_FT.inverse()),
+        resolution_(cell.settings.motion.resolution),
+        min_clearance_(cell.settings.reach.min_clearance),
+        chain_(solvers.ik->chain()),
+        working_(WorkingPosture(chain_, robot_.home, X_BW_ * weld.p_W)) {
+    request_.seed = robot_.home;
+    request_.distinct_solutions = 8;
+  }
+
+  // Runs the check: the candidates with their spin windows, or why there are none.
+  WeldReach Run() {
+    for (const PoseSample& p : PoseSamples(weld_, cell_.settings.reach)) {
+      if (Enough()) break;
+      TryPose(p);
+    }
+    if (!out_.candidates.empty()) {
+      const cell::PoseSampleCount count = cell::CountPoseSamples(weld_, cell_.settings.reach);
+      LabelSpinWindows(static_cast<int>(count.spins), count.full_turn, spin_index_of_,
+                       &out_.candidates);
+      out_.status = ReachStatus::kReachable;
+      return std::move(out_);
+    }
+    ExplainUnreachable();
+    return std::move(out_);
+  }
+
+ private:
+  // Whether options.max_candidates candidates are found (0: no limit).
+  bool Enough() const {
+    return options_.max_candidates > 0 &&
+           out_.candidates.size() >= static_cast<std::size_t>(options_.max_candidates);
+  }
+
+  // Tries every IK solution (within the limits) of one sampled tool pose.
+  void TryPose(const PoseSample& p) {
+    const Eigen::Isometry3d X_WT = WeldTcpPose(weld_, p.spin, p.tilt, p.tilt_direction);
+    const Eigen::Isometry3d X_BF = X_BW_ * X_WT * X_TF_;
     const std::vector<kinematics::IkSolution> solutions =
-        solvers.ik->SolveWithBranches(X_BF, request);
-    ik_hits += static_cast<int>(solutions.size());
+        solvers_.ik->SolveWithBranches(X_BF, request_);
+    failures_.ik_hits += static_cast<int>(solutions.size());
     Eigen::Isometry3d X_WT_approach = X_WT;
-    X_WT_approach.translation() += tool.approach_distance * weld.n_W;
-    const Eigen::Isometry3d X_BF_approach = X_BW * X_WT_approach * X_TF;
+    X_WT_approach.translation() += tool_.approach_distance * weld_.n_W;
+    const Eigen::Isometry3d X_BF_approach = X_BW_ * X_WT_approach * X_TF_;
     for (const kinematics::IkSolution& s : solutions) {
-      if (enough()) break;
-      const collision::CollisionResult hit = world.CheckRobot(ctx, robot_index, s.q);
-      if (hit.in_collision()) {
-        at_weld.Add(hit);
-        continue;
-      }
-      Eigen::VectorXd q_approach = s.q;
-      if (tool.approach_distance > 0) {
-        const std::optional<Eigen::VectorXd> qa =
-            ApproachConfiguration(*solvers.ik, X_BF_approach, s.q);
-        if (!qa) {
-          on_approach.AddReason("no continuous IK solution (joint limits or singularity)");
-          continue;
-        }
-        // With the swept margin, as every planned motion (segment_planner.cpp).
-        const collision::SegmentCheckResult seg = collision::CheckJointSegment(
-            world, ctx, robot_index, *qa, s.q,
-            {.resolution = resolution, .margin = collision::SweptMargin(resolution)});
-        if (!seg.free()) {
-          on_approach.Add(seg.collision);
-          continue;
-        }
-        q_approach = *qa;
-      }
-      const collision::DistanceResult d =
-          options.exact_clearance ? world.Clearance(ctx, robot_index, s.q)
-                                  : world.Clearance(ctx, robot_index, s.q,
-                                                    {.max_distance = std::max(0.0, min_clearance)});
-      if (d.distance < min_clearance) {
-        ++too_close;
-        closest = std::min(closest, d.distance);
-        continue;
-      }
-      out.candidates.push_back({.q = s.q,
-                                .q_approach = q_approach,
-                                .spin = p.spin,
-                                .tilt = p.tilt,
-                                .branch = s.branch,
-                                .clearance = d.distance,
-                                .posture = PostureCost(s.q, working, chain.velocity_limits())});
-      spin_index_of.push_back(p.spin_index);
+      if (Enough()) break;
+      TrySolution(p, s, X_BF_approach);
     }
   }
-  if (!out.candidates.empty()) {
-    const cell::PoseSampleCount count = cell::CountPoseSamples(weld, cell.settings.reach);
-    LabelSpinWindows(static_cast<int>(count.spins), count.full_turn, spin_index_of,
-                     &out.candidates);
-    out.status = ReachStatus::kReachable;
-    return out;
+
+  // Keeps IK solution s of pose p as a candidate when it is collision-free, has a free
+  // approach (flange pose X_BF_approach, base frame) and the minimum clearance; else tallies why.
+  void TrySolution(const PoseSample& p, const kinematics::IkSolution& s,
+                   const Eigen::Isometry3d& X_BF_approach) {
+    const collision::CollisionResult hit = world_.CheckRobot(ctx_, robot_index_, s.q);
+    if (hit.in_collision()) {
+      failures_.at_weld.Add(hit);
+      return;
+    }
+    const std::optional<Eigen::VectorXd> q_approach = FreeApproach(s.q, X_BF_approach);
+    if (!q_approach) return;
+    const collision::DistanceResult d =
+        options_.exact_clearance
+            ? world_.Clearance(ctx_, robot_index_, s.q)
+            : world_.Clearance(ctx_, robot_index_, s.q,
+                               {.max_distance = std::max(0.0, min_clearance_)});
+    if (d.distance < min_clearance_) {
+      ++failures_.too_close;
+      failures_.closest = std::min(failures_.closest, d.distance);
+      return;
+    }
+    out_.candidates.push_back({.q = s.q,
+                               .q_approach = *q_approach,
+                               .spin = p.spin,
+                               .tilt = p.tilt,
+                               .branch = s.branch,
+                               .clearance = d.distance,
+                               .posture = PostureCost(s.q, working_, chain_.velocity_limits())});
+    spin_index_of_.push_back(p.spin_index);
   }
-  // Report the farthest stage any pose got to.
-  if (too_close > 0) {
-    out.status = ReachStatus::kTooClose;
-    out.detail = "closest pose is " + std::to_string(closest * 1000.0).substr(0, 6) +
-                 " mm from an obstacle, " + std::to_string(min_clearance * 1000.0).substr(0, 6) +
-                 " mm required";
-  } else if (!on_approach.empty()) {
-    out.status = ReachStatus::kApproachBlocked;
-    out.detail = on_approach.Summary();
-  } else if (!at_weld.empty()) {
-    out.status = ReachStatus::kCollision;
-    out.detail = at_weld.Summary();
-  } else if (ik_hits == 0) {
-    // Nothing within the limits: is it reachable at all?
+
+  // The configuration at the approach point (flange pose X_BF_approach, base frame) whose
+  // straight joint move to q is free with the swept margin; q itself for a tool without an
+  // approach distance; none (tallied) when there is no such configuration.
+  std::optional<Eigen::VectorXd> FreeApproach(const Eigen::VectorXd& q,
+                                              const Eigen::Isometry3d& X_BF_approach) {
+    if (tool_.approach_distance > 0) {
+      std::optional<Eigen::VectorXd> qa = ApproachConfiguration(*solvers_.ik, X_BF_approach, q);
+      if (!qa) {
+        failures_.on_approach.AddReason("no continuous IK solution (joint limits or singularity)");
+        return std::nullopt;
+      }
+      // With the swept margin, as every planned motion (segment_planner.cpp).
+      const collision::SegmentCheckResult seg = collision::CheckJointSegment(
+          world_, ctx_, robot_index_, *qa, q,
+          {.resolution = resolution_, .margin = collision::SweptMargin(resolution_)});
+      if (!seg.free()) {
+        failures_.on_approach.Add(seg.collision);
+        return std::nullopt;
+      }
+      return qa;
+    }
+    return q;
+  }
+
+  // Sets the status and detail of a weld without candidates: the farthest stage any pose got to.
+  void ExplainUnreachable() {
+    if (failures_.too_close > 0) {
+      out_.status = ReachStatus::kTooClose;
+      out_.detail = "closest pose is " + std::to_string(failures_.closest * 1000.0).substr(0, 6) +
+                    " mm from an obstacle, " +
+                    std::to_string(min_clearance_ * 1000.0).substr(0, 6) + " mm required";
+    } else if (!failures_.on_approach.empty()) {
+      out_.status = ReachStatus::kApproachBlocked;
+      out_.detail = failures_.on_approach.Summary();
+    } else if (!failures_.at_weld.empty()) {
+      out_.status = ReachStatus::kCollision;
+      out_.detail = failures_.at_weld.Summary();
+    } else if (failures_.ik_hits == 0) {
+      // Nothing within the limits: is it reachable at all?
+      const bool any = ReachableBeyondLimits();
+      out_.status = any ? ReachStatus::kJointLimits : ReachStatus::kOutOfRange;
+      out_.detail = any ? "every pose needs a joint beyond its limits" : OutOfRangeDetail();
+    }
+  }
+
+  // Whether some sampled pose has an IK solution with the joint limits opened to a full turn.
+  bool ReachableBeyondLimits() const {
     kinematics::IkRequest open_request;
     open_request.include_2pi_equivalents = false;
     open_request.max_solutions = 1;
-    bool any = false;
-    for (const PoseSample& p : PoseSamples(weld, cell.settings.reach)) {
+    for (const PoseSample& p : PoseSamples(weld_, cell_.settings.reach)) {
       const Eigen::Isometry3d X_BF =
-          X_BW * WeldTcpPose(weld, p.spin, p.tilt, p.tilt_direction) * X_TF;
-      if (!solvers.ik_unlimited->SolveWithBranches(X_BF, open_request).empty()) {
-        any = true;
-        break;
-      }
+          X_BW_ * WeldTcpPose(weld_, p.spin, p.tilt, p.tilt_direction) * X_TF_;
+      if (!solvers_.ik_unlimited->SolveWithBranches(X_BF, open_request).empty()) return true;
     }
-    out.status = any ? ReachStatus::kJointLimits : ReachStatus::kOutOfRange;
-    const double distance = (X_BW * weld.p_W).norm();
+    return false;
+  }
+
+  // "No pose within the arm's reach" with the weld's distance from the robot base (m).
+  std::string OutOfRangeDetail() const {
+    const double distance = (X_BW_ * weld_.p_W).norm();
     // Millimetres up to 1 km, then the order of magnitude (a weld at 1e30 read "10000 m").
     char distance_text[32];
     std::snprintf(distance_text, sizeof distance_text, distance < 1000.0 ? "%.3f" : "%.4g",
                   distance);
-    out.detail = any ? "every pose needs a joint beyond its limits"
-                     : "no pose within the arm's reach (weld " + std::string(distance_text) +
-                           " m from the base)";
+    return "no pose within the arm's reach (weld " + std::string(distance_text) +
+           " m from the base)";
   }
-  return out;
+
+  const cell::Cell& cell_;
+  const collision::CollisionWorld& world_;
+  collision::CollisionContext& ctx_;
+  const RobotSolvers& solvers_;
+  const int robot_index_;
+  const cell::Weld& weld_;
+  const ReachOptions& options_;
+  const cell::Robot& robot_;
+  const cell::Tool& tool_;
+  const Eigen::Isometry3d X_BW_;  // world to robot base
+  const Eigen::Isometry3d X_TF_;  // TCP to flange
+  const double resolution_;       // of the approach's segment check (m)
+  const double min_clearance_;    // m
+  const kinematics::Chain& chain_;
+  const Eigen::VectorXd working_;  // the posture costs are measured from
+  kinematics::IkRequest request_;
+  ReachFailures failures_;
+  WeldReach out_;
+  std::vector<int> spin_index_of_;  // per candidate
+};
+
+WeldReach ReachOne(const cell::Cell& cell, const collision::CollisionWorld& world,
+                   collision::CollisionContext& ctx, const RobotSolvers& solvers, int robot_index,
+                   const cell::Weld& weld, const ReachOptions& options) {
+  return WeldReachCheck(cell, world, ctx, solvers, robot_index, weld, options).Run();
 }
 
 }  // namespace

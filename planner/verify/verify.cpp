@@ -842,6 +842,153 @@ MovingRobots WithoutIdleRobots(const plan::Plan& plan, const std::vector<int>& r
   return out;
 }
 
+// Which cell robot each robot plan is for (-1: none); a plan of a robot not in the cell, a
+// robot planned twice or a cell robot left out (it would not be checked against the others,
+// even standing at home) is a plan mismatch.
+std::vector<int> RobotsOfPlan(const plan::Plan& plan, const cell::Cell& cell, Collector* general) {
+  std::vector<int> robot_of_plan(plan.robots.size(), -1);
+  std::set<std::string> planned;
+  for (std::size_t p = 0; p < plan.robots.size(); ++p) {
+    for (std::size_t r = 0; r < cell.robots.size(); ++r) {
+      if (cell.robots[r].name == plan.robots[p].robot) robot_of_plan[p] = static_cast<int>(r);
+    }
+    if (robot_of_plan[p] < 0) {
+      general->Add(ViolationKind::kPlanMismatch, 0.0,
+                   fmt::format("robot {} is not in the cell", plan.robots[p].robot));
+    } else if (!planned.insert(plan.robots[p].robot).second) {
+      general->Add(ViolationKind::kPlanMismatch, 0.0,
+                   fmt::format("robot {} is planned twice", plan.robots[p].robot));
+      robot_of_plan[p] = -1;
+    }
+  }
+  for (const cell::Robot& r : cell.robots) {
+    if (!planned.count(r.name)) {
+      general->Add(ViolationKind::kPlanMismatch, 0.0,
+                   fmt::format("robot {} of the cell is not in the plan", r.name));
+    }
+  }
+  return robot_of_plan;
+}
+
+// Robot plan p (cell robot r): its samples (to *samples), its timing (from 0 s, from home to
+// home, to its finish time, its totals) and its joint limits; returns its last sample's time
+// (s), or none without samples.
+std::optional<double> CheckRobotPlan(const plan::Plan& plan, const cell::Cell& cell,
+                                     const collision::CollisionWorld& world,
+                                     const VerifyOptions& options, int p, int r, Samples* samples,
+                                     Collector* out) {
+  *samples = Flatten(plan.robots[p], world.chain(r).dof(), options.max_sample_interval, out);
+  const Samples& s = *samples;
+  if (s.t.empty()) {
+    out->Add(ViolationKind::kTiming, 0.0, "the robot has no trajectory samples");
+    return std::nullopt;
+  }
+  const cell::Robot& robot = cell.robots[r];
+  if (std::abs(s.t.front()) > 1e-9) {
+    out->Add(ViolationKind::kTiming, s.t.front(), "the trajectory does not start at 0 s");
+  }
+  if ((s.q.front() - robot.home).cwiseAbs().maxCoeff() > 1e-6 ||
+      (s.q.back() - robot.home).cwiseAbs().maxCoeff() > 1e-6) {
+    out->Add(ViolationKind::kTiming, s.t.front(),
+             "the trajectory does not start and end at the home configuration");
+  }
+  if (std::abs(s.t.back() - plan.robots[p].finish_time) > 1e-6) {
+    out->Add(ViolationKind::kTiming, s.t.back(),
+             fmt::format("finish time {} s, but the last sample is at {} s",
+                         Sec(plan.robots[p].finish_time), Sec(s.t.back())));
+  }
+  CheckTimeTotals(plan.robots[p], out);
+  const double finish = s.t.back();
+  CheckLimits(world.chain(r), s, cell.settings.motion.speed_scale, options.limit_tolerance, out);
+  return finish;
+}
+
+// One collision check of the verifier: robot plan a against the environment and itself
+// (b < 0), or robot plans a and b against each other.
+struct CollisionTask {
+  int a, b;
+};
+
+// The collision checks: one per robot (environment + self), then one per robot pair, of the
+// robot plans of a cell robot with samples.
+std::vector<CollisionTask> CollisionTasks(const std::vector<int>& robot_of_plan,
+                                          const std::vector<Samples>& samples) {
+  const int n = static_cast<int>(samples.size());
+  std::vector<CollisionTask> tasks;
+  for (int p = 0; p < n; ++p) {
+    if (robot_of_plan[p] >= 0 && !samples[p].t.empty()) tasks.push_back({p, -1});
+  }
+  for (int p = 0; p < n; ++p) {
+    for (int q = p + 1; q < n; ++q) {
+      if (robot_of_plan[p] >= 0 && robot_of_plan[q] >= 0 && !samples[p].t.empty() &&
+          !samples[q].t.empty()) {
+        tasks.push_back({p, q});
+      }
+    }
+  }
+  return tasks;
+}
+
+// Runs the collision tasks in parallel (one context per worker), each into its collector in
+// `out` (made here, in task order); returns each task's count of configurations checked.
+std::vector<long long> RunCollisionTasks(
+    const plan::Plan& plan, const collision::CollisionWorld& world,
+    std::vector<collision::CollisionContext>& contexts, const std::vector<int>& robot_of_plan,
+    const std::vector<Samples>& samples, const std::vector<CollisionTask>& tasks, double resolution,
+    const VerifyOptions& options, std::vector<Collector>* out) {
+  out->reserve(tasks.size());
+  for (const CollisionTask& t : tasks) {
+    out->emplace_back(plan.robots[t.a].robot, t.b < 0 ? "" : plan.robots[t.b].robot);
+  }
+  std::vector<long long> task_checks(tasks.size(), 0);
+  const int task_count = static_cast<int>(tasks.size());
+  std::mutex progress_mutex;
+  int tasks_done = 0;
+  ParallelFor(
+      task_count, static_cast<int>(contexts.size()),
+      [&](int i, int worker) {
+        const CollisionTask& t = tasks[i];
+        if (t.b < 0) {
+          task_checks[i] = CheckCollisions(world, contexts[worker], robot_of_plan[t.a],
+                                           samples[t.a], resolution, &(*out)[i]);
+        } else {
+          task_checks[i] = CheckPair(world, contexts[worker], robot_of_plan[t.a], samples[t.a],
+                                     robot_of_plan[t.b], samples[t.b], resolution, &(*out)[i]);
+        }
+        // Counted and reported under one lock: the reports are in order.
+        const std::lock_guard<std::mutex> lock(progress_mutex);
+        options.progress.Report(kVerifyStage, ++tasks_done, task_count);
+      },
+      [&options] { return options.progress.cancelled(); });
+  return task_checks;
+}
+
+// The station's timing against the plan and the cell: its makespan (s, the last robot's
+// finish), its cycle time, and its within_cycle_time claim (every weld done, in time).
+void CheckStationTiming(const plan::Plan& plan, const cell::Cell& cell, double makespan,
+                        bool all_welded, Collector* general) {
+  if (std::abs(plan.makespan - makespan) > 1e-6) {
+    general->Add(ViolationKind::kTiming, makespan,
+                 fmt::format("makespan {} s, but the last robot finishes at {} s",
+                             Sec(plan.makespan), Sec(makespan)));
+  }
+  if (plan.cycle_time != cell.cycle_time) {
+    general->Add(ViolationKind::kPlanMismatch, 0.0,
+                 fmt::format("cycle_time: the plan says {} s, the cell {} s", Sec(plan.cycle_time),
+                             Sec(cell.cycle_time)));
+  }
+  if (makespan > cell.cycle_time + 1e-9) {
+    general->Add(ViolationKind::kCycleTime, makespan,
+                 fmt::format("the station needs {} s, the cycle time is {} s", Sec(makespan),
+                             Sec(cell.cycle_time)));
+  }
+  // within_cycle_time claims the whole station's work fits: every weld done, in time.
+  if (plan.within_cycle_time != (all_welded && makespan <= cell.cycle_time + 1e-9)) {
+    general->Add(ViolationKind::kTiming, makespan,
+                 "within_cycle_time disagrees with the timing or the welds not done");
+  }
+}
+
 }  // namespace
 
 collision::CollisionWorld MakeVerifierWorld(const cell::Cell& cell) {
@@ -875,29 +1022,7 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
                 fmt::format("the plan was made for cell '{}' ({}), this is '{}' ({})",
                             plan.cell_name, plan.cell_hash, cell.name, hash));
   }
-  // Which cell robot each robot plan is for.
-  std::vector<int> robot_of_plan(plan.robots.size(), -1);
-  std::set<std::string> planned;
-  for (std::size_t p = 0; p < plan.robots.size(); ++p) {
-    for (std::size_t r = 0; r < cell.robots.size(); ++r) {
-      if (cell.robots[r].name == plan.robots[p].robot) robot_of_plan[p] = static_cast<int>(r);
-    }
-    if (robot_of_plan[p] < 0) {
-      general.Add(ViolationKind::kPlanMismatch, 0.0,
-                  fmt::format("robot {} is not in the cell", plan.robots[p].robot));
-    } else if (!planned.insert(plan.robots[p].robot).second) {
-      general.Add(ViolationKind::kPlanMismatch, 0.0,
-                  fmt::format("robot {} is planned twice", plan.robots[p].robot));
-      robot_of_plan[p] = -1;
-    }
-  }
-  // A robot left out would not be checked against the others, even standing at home.
-  for (const cell::Robot& r : cell.robots) {
-    if (!planned.count(r.name)) {
-      general.Add(ViolationKind::kPlanMismatch, 0.0,
-                  fmt::format("robot {} of the cell is not in the plan", r.name));
-    }
-  }
+  const std::vector<int> robot_of_plan = RobotsOfPlan(plan, cell, &general);
   // Per robot: samples, timing, limits, home, collisions.
   const int n = static_cast<int>(plan.robots.size());
   std::vector<Samples> samples(n);
@@ -912,98 +1037,21 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
   for (int p = 0; p < n; ++p) {
     const int r = robot_of_plan[p];
     if (r < 0) continue;
-    samples[p] =
-        Flatten(plan.robots[p], world.chain(r).dof(), options.max_sample_interval, &collectors[p]);
-    const Samples& s = samples[p];
-    if (s.t.empty()) {
-      collectors[p].Add(ViolationKind::kTiming, 0.0, "the robot has no trajectory samples");
-      continue;
+    if (const std::optional<double> finish =
+            CheckRobotPlan(plan, cell, world, options, p, r, &samples[p], &collectors[p])) {
+      makespan = std::max(makespan, *finish);
     }
-    const cell::Robot& robot = cell.robots[r];
-    if (std::abs(s.t.front()) > 1e-9) {
-      collectors[p].Add(ViolationKind::kTiming, s.t.front(),
-                        "the trajectory does not start at 0 s");
-    }
-    if ((s.q.front() - robot.home).cwiseAbs().maxCoeff() > 1e-6 ||
-        (s.q.back() - robot.home).cwiseAbs().maxCoeff() > 1e-6) {
-      collectors[p].Add(ViolationKind::kTiming, s.t.front(),
-                        "the trajectory does not start and end at the home configuration");
-    }
-    if (std::abs(s.t.back() - plan.robots[p].finish_time) > 1e-6) {
-      collectors[p].Add(ViolationKind::kTiming, s.t.back(),
-                        fmt::format("finish time {} s, but the last sample is at {} s",
-                                    Sec(plan.robots[p].finish_time), Sec(s.t.back())));
-    }
-    CheckTimeTotals(plan.robots[p], &collectors[p]);
-    makespan = std::max(makespan, s.t.back());
-    CheckLimits(world.chain(r), s, cell.settings.motion.speed_scale, options.limit_tolerance,
-                &collectors[p]);
   }
   // Collisions: one task per robot (environment + self) and per robot pair, merged in order.
-  struct Task {
-    int a, b;  // b < 0: robot a alone
-  };
-  std::vector<Task> tasks;
-  for (int p = 0; p < n; ++p) {
-    if (robot_of_plan[p] >= 0 && !samples[p].t.empty()) tasks.push_back({p, -1});
-  }
-  for (int p = 0; p < n; ++p) {
-    for (int q = p + 1; q < n; ++q) {
-      if (robot_of_plan[p] >= 0 && robot_of_plan[q] >= 0 && !samples[p].t.empty() &&
-          !samples[q].t.empty()) {
-        tasks.push_back({p, q});
-      }
-    }
-  }
+  const std::vector<CollisionTask> tasks = CollisionTasks(robot_of_plan, samples);
   std::vector<Collector> task_out;
-  task_out.reserve(tasks.size());
-  for (const Task& t : tasks) {
-    task_out.emplace_back(plan.robots[t.a].robot, t.b < 0 ? "" : plan.robots[t.b].robot);
-  }
-  std::vector<long long> task_checks(tasks.size(), 0);
-  const int task_count = static_cast<int>(tasks.size());
-  std::mutex progress_mutex;
-  int tasks_done = 0;
-  ParallelFor(
-      task_count, threads,
-      [&](int i, int worker) {
-        const Task& t = tasks[i];
-        if (t.b < 0) {
-          task_checks[i] = CheckCollisions(world, contexts[worker], robot_of_plan[t.a],
-                                           samples[t.a], resolution, &task_out[i]);
-        } else {
-          task_checks[i] = CheckPair(world, contexts[worker], robot_of_plan[t.a], samples[t.a],
-                                     robot_of_plan[t.b], samples[t.b], resolution, &task_out[i]);
-        }
-        // Counted and reported under one lock: the reports are in order.
-        const std::lock_guard<std::mutex> lock(progress_mutex);
-        options.progress.Report(kVerifyStage, ++tasks_done, task_count);
-      },
-      [&options] { return options.progress.cancelled(); });
+  const std::vector<long long> task_checks = RunCollisionTasks(
+      plan, world, contexts, robot_of_plan, samples, tasks, resolution, options, &task_out);
   const bool all_welded =
       CheckWelds(plan, cell, world, robot_of_plan, options.weld_position_tolerance, &general);
   CheckPrecedences(plan, cell, robot_of_plan, &general);
   CheckZones(plan, robot_of_plan, &general);
-  if (std::abs(plan.makespan - makespan) > 1e-6) {
-    general.Add(ViolationKind::kTiming, makespan,
-                fmt::format("makespan {} s, but the last robot finishes at {} s",
-                            Sec(plan.makespan), Sec(makespan)));
-  }
-  if (plan.cycle_time != cell.cycle_time) {
-    general.Add(ViolationKind::kPlanMismatch, 0.0,
-                fmt::format("cycle_time: the plan says {} s, the cell {} s", Sec(plan.cycle_time),
-                            Sec(cell.cycle_time)));
-  }
-  if (makespan > cell.cycle_time + 1e-9) {
-    general.Add(ViolationKind::kCycleTime, makespan,
-                fmt::format("the station needs {} s, the cycle time is {} s", Sec(makespan),
-                            Sec(cell.cycle_time)));
-  }
-  // within_cycle_time claims the whole station's work fits: every weld done, in time.
-  if (plan.within_cycle_time != (all_welded && makespan <= cell.cycle_time + 1e-9)) {
-    general.Add(ViolationKind::kTiming, makespan,
-                "within_cycle_time disagrees with the timing or the welds not done");
-  }
+  CheckStationTiming(plan, cell, makespan, all_welded, &general);
   auto append = [&](std::vector<Violation> v) {
     report.violations.insert(report.violations.end(), v.begin(), v.end());
   };
