@@ -23,7 +23,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kEps = 1e-9;
 constexpr int kNeighbours = 12;
 constexpr int kMaxSegment = 3;
-constexpr int kFullScan = 40;
+constexpr int kFullScan = 40;  // routes up to this length get exhaustive 2-opt / or-opt scans
 // Annealing temperatures as fractions of the start's objective (SISR uses a fixed schedule too;
 // a relative one keeps it unit-free), geometric from start to start / 100. The start
 // temperature grows from kColdStart to kHotStart with the iterations per task up to
@@ -33,8 +33,6 @@ constexpr double kColdStart = 0.01;
 constexpr double kHotStart = 0.1;
 constexpr double kHotIterationsPerTask = 40.0;
 constexpr double kTemperatureRatio = 0.01;
-// Weight of the total busy time against the makespan in the annealing objective, per robot:
-// a tie-breaker that keeps non-critical routes short (slack for later moves).
 // Restarts: kStarts constructions (all but the first randomized by kStartNoise) each annealed
 // for kStartShare % / kStarts of the budget; the best continues with the rest. Budgets below
 // kMinIterationsPerStart per start use one start.
@@ -42,8 +40,9 @@ constexpr int kStarts = 4;
 constexpr std::int64_t kStartShare = 50;
 constexpr std::int64_t kMinIterationsPerStart = 500;
 constexpr double kStartNoise = 0.5;
-constexpr double kTotalWeight =
-    0.1;  // routes up to this length get exhaustive 2-opt / or-opt scans
+// Weight of the total busy time against the makespan in the annealing objective, per robot:
+// a tie-breaker that keeps non-critical routes short (slack for later moves).
+constexpr double kTotalWeight = 0.1;
 
 struct Insertion {
   double delta = kInf;
