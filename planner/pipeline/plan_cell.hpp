@@ -55,7 +55,7 @@ struct PlanStatistics {
   double exclusion_estimate = 0;
   int exclusion_unplanned = 0;
   /// The baseline round (not counted in rebalance_rounds): the baseline allocation's own plan,
-  /// tried only when the best plan so far (`baseline_round_before`, s) is longer than 1.2 × the
+  /// tried only when the best plan so far (`baseline_round_before`, s) is longer than 1.5 × the
   /// baseline allocation's estimate (baseline_makespan), was kept; its coordinated makespan (s)
   /// and unplanned welds, 0 when not tried.
   double baseline_round_before = 0;

@@ -104,7 +104,7 @@ struct PlanOptions {
   /// 0 = never. The default was chosen by the coordinated makespans of docs/allocation.md.
   double exclusion_clearance = 0.5;
   /// After the re-allocation rounds (with rebalance_rounds > 0; strong allocator), where the
-  /// best plan is longer than 1.2 × the baseline allocation's estimate, PlanCell plans the
+  /// best plan is longer than 1.5 × the baseline allocation's estimate, PlanCell plans the
   /// baseline allocation itself and keeps it when the coordinated plan gets better
   /// (docs/allocation.md#the-baseline-round). Not counted among the re-allocation rounds.
   bool baseline_round = true;
