@@ -500,10 +500,11 @@ void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) 
   const Progress progress = bars.MakeProgress(&interrupted);
   const pipeline::PlanOptions plan_options = MakePlanOptions(args, c, progress);
   const pipeline::PlanOutput out = pipeline::PlanCell(c, world, plan_options);
+  // Stopped: the travel warnings are of matrices cut short (16 of 600 moves without a path).
+  if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
   for (const std::string& w : out.statistics.travel_warnings) {
     std::cerr << "weldcell: warning: " << w << '\n';
   }
-  if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
   const auto verify_start = std::chrono::steady_clock::now();
   const verify::VerifyReport report =
       verify::Verify(out.plan, c, verifier_world, {.threads = args.jobs, .progress = progress});

@@ -894,7 +894,10 @@ void RegisterModels(CLI::App& app, const GlobalOptions& global, int* exit_code) 
     if (std::error_code ec; !std::filesystem::is_directory(*root, ec)) {
       throw InputError({{.where = {.file = *root},
                          .key_path = "dir",
-                         .message = "no such folder (the models folder to list)"}});
+                         .message = std::filesystem::exists(*root, ec)
+                                        ? "is a file, not a folder of models (the models "
+                                          "folder to list)"
+                                        : "no such folder (the models folder to list)"}});
     }
     nlohmann::ordered_json json = nlohmann::ordered_json::array();
     bool unreadable = false;

@@ -1189,10 +1189,11 @@ std::vector<std::filesystem::path> FindModels(const std::filesystem::path& root)
   };
   for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    // A metadata.json that is no regular file (a FIFO, a device) beside a model.json is shown
-    // unreadable (Load says why) rather than skipped without a word; it is never opened here.
+    // A metadata.json that is no regular file (a folder, a FIFO, a device) beside a model.json
+    // is shown unreadable (Load says why) rather than skipped without a word; it is never
+    // opened here.
     std::error_code e;
-    if (it->path().filename() == "metadata.json" && !it->is_directory(e) &&
+    if (it->path().filename() == "metadata.json" &&
         (it->is_regular_file(e)
              ? take(it->path().parent_path())
              : std::filesystem::is_regular_file(it->path().parent_path() / "model.json", e))) {

@@ -222,13 +222,19 @@ class Reader {
       Error(path, "expected an array of numbers");
       return {};
     }
+    // A value that is not a number is an error (the first of the array said) and NaN in its
+    // place: the array keeps its length, so that the checks of lengths that follow do not
+    // report the same edit again ("has 0 joint values").
     Eigen::VectorXd out(static_cast<Eigen::Index>(v.size()));
+    bool said = false;
     for (std::size_t i = 0; i < v.size(); ++i) {
-      if (!v[i].is_number()) {
-        Error(path + "[" + std::to_string(i) + "]", "expected a number");
-        return {};
+      if (v[i].is_number()) {
+        out[static_cast<Eigen::Index>(i)] = v[i].get<double>();
+        continue;
       }
-      out[static_cast<Eigen::Index>(i)] = v[i].get<double>();
+      if (!said) Error(path + "[" + std::to_string(i) + "]", "expected a number");
+      said = true;
+      out[static_cast<Eigen::Index>(i)] = std::numeric_limits<double>::quiet_NaN();
     }
     return out;
   }

@@ -1438,6 +1438,13 @@ TEST(CliTest, AModelsFolderThatDoesNotExistIsBadInput) {
   const CommandRun list = Weldcell("models list " + none.string());
   EXPECT_EQ(list.exit_code, 2) << list.out;
   EXPECT_THAT(list.out, HasSubstr(none.string() + ": error: dir: no such folder"));
+  // A file given for the folder is said to be a file (it was "no such folder").
+  const fs::path file = none.parent_path() / "a_file";
+  std::ofstream(file) << "not a folder\n";
+  const CommandRun on_file = Weldcell("models list " + file.string());
+  EXPECT_EQ(on_file.exit_code, 2) << on_file.out;
+  EXPECT_THAT(on_file.out,
+              HasSubstr(file.string() + ": error: dir: is a file, not a folder of models"));
 }
 
 // Data files of one robot and tool are one data set only when their labels come from the same

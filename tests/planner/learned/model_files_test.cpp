@@ -354,6 +354,8 @@ TEST(LearnedModelFiles, ABrokenModelJsonIsSaidStablyAndAFolderAsAFolder) {
   EXPECT_EQ(LoadError(folder), (folder / "metadata.json").string() +
                                    ": error: is a directory, expected the model's metadata (a "
                                    "file)");
+  EXPECT_THAT(FindModels(folder.parent_path()), ::testing::Contains(folder))
+      << "a folder named metadata.json beside a model.json was skipped without a word";
   fs::remove_all(folder);
 }
 

@@ -359,6 +359,35 @@ TEST(PlanJsonTest, APlanThatDoesNotHoldTogetherOrFitItsCellIsAnErrorAtItsLine) {
   EXPECT_NO_THROW(PlanFromJson(ToJson(other), "p.json", &c));
 }
 
+// A number written as a string in a joint vector or a segment's times is that one error: the
+// reader went on to "has 0 joint values, robot R2 has 6" (or "has 0 times but 253
+// configurations"), which the file does not have (a fresh user's hand-edited plan).
+TEST(PlanJsonTest, ANumberWrittenAsAStringIsOneErrorAtItsPlace) {
+  const cell::Cell c = SampleCell();
+  Plan good = SamplePlan();
+  good.cell_hash = CellHash(c, good.seed);
+  const std::string text = ToJson(good);
+  for (const std::string key : {"\"q\": [", "\"t\": ["}) {
+    SCOPED_TRACE(key);
+    std::string edited = text;
+    const std::size_t at = edited.find(key);
+    ASSERT_NE(at, std::string::npos);
+    // The first number after the key (of its first vector) becomes "1.0" in quotes.
+    const std::size_t number = edited.find_first_of("-0123456789", at + key.size());
+    const std::size_t end = edited.find_first_of(",]\n", number);
+    edited.replace(number, end - number, "\"" + edited.substr(number, end - number) + "\"");
+    try {
+      PlanFromJson(edited, "p.json", &c);
+      ADD_FAILURE() << "no error";
+    } catch (const InputError& e) {
+      EXPECT_THAT(e.what(), ::testing::ContainsRegex(
+                                R"(p\.json:[0-9]+:[0-9]+: error: .*: expected a number)"));
+      EXPECT_EQ(e.diagnostics().size(), 1u) << e.what();
+      EXPECT_THAT(e.what(), Not(HasSubstr("has 0 ")));
+    }
+  }
+}
+
 TEST(PlanJsonTest, MismatchedSampleCountsAreAnError) {
   std::string text = ToJson(SamplePlan());
   const auto pos = text.find("\"t\": [");
