@@ -512,6 +512,19 @@ namespace {
 constexpr double kMaxLabelSeconds = 3600.0;
 
 // 16 lowercase hex digits, as RobotHash, ToolHash, CellHash and DatasetHash write them.
+// A column WriteDataset writes (any format or feature schema): the move's keys, its two ends'
+// IK branches and joints, the features.
+bool IsDataColumn(std::string_view name) {
+  for (const std::string_view fixed :
+       {"cell", "robot", "kind", "duration", "direct", "branch_a", "branch_b"}) {
+    if (name == fixed) return true;
+  }
+  for (int j = 1; j <= kMaxJoints; ++j) {
+    if (name == fmt::format("qa{}", j) || name == fmt::format("qb{}", j)) return true;
+  }
+  return std::find(kFeatureNames.begin(), kFeatureNames.end(), name) != kFeatureNames.end();
+}
+
 bool IsHash(std::string_view text) {
   return text.size() == 16 && std::all_of(text.begin(), text.end(), [](char c) {
            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
@@ -814,9 +827,28 @@ Dataset ReadDataset(const std::filesystem::path& file) {
           }
         }
       }
-      // Features by name: those of another schema that this one lacks are ignored, those
-      // this one has and the file lacks are missing.
+      // Features by name: the file's schema's must all be there (a column deleted by hand was
+      // blamed on the rows' hash); those of a later schema in an older file are read, and
+      // left out of its hash.
       for (int k = 0; k < kNumFeatures; ++k) c_feature[k] = column(kFeatureNames[k]);
+      const int schema_features = d.feature_schema >= 2 ? kNumFeatures : kSchema1Features;
+      for (int k = 0; k < schema_features; ++k) {
+        if (c_feature[k] < 0) {
+          throw error(fmt::format("the header row has no column '{}' (feature_schema {} has it)",
+                                  kFeatureNames[k], d.feature_schema));
+        }
+      }
+      // A column no data file has (a typo, a column added by hand) would be read by no one.
+      for (const std::string& name : header) {
+        if (!IsDataColumn(name)) {
+          throw error(
+              fmt::format("the header row has a column {} that weldcell data files do "
+                          "not have (the columns: cell, robot, kind, duration, direct, "
+                          "branch_a, branch_b, qa1…qa{}, qb1…qb{}, and the features of "
+                          "docs/learned.md)",
+                          Quote(name), kMaxJoints, kMaxJoints));
+        }
+      }
       continue;
     }
     const auto [f, row_line] = split(line);

@@ -703,6 +703,30 @@ TEST_F(LearnedWall, ADataFileCutShortOrEditedIsRefusedAtItsLine) {
               HasSubstr(at(first_row) + "error: cell: expected a whole number, got '0.5'"));
   EXPECT_THAT(error_of(edit_first_row(t_max, "-0.2")),
               HasSubstr(at(line_of("# hash=")) + "error: hash: the rows' hash is "));
+  // A feature column deleted (header and rows) is said at the header row, not blamed on the
+  // hash; a column added by hand is refused there too (it was read by no one, silently).
+  const int header_row = first_row - 1;
+  auto each_row = [&](const std::function<void(std::string&)>& change) {
+    std::vector<std::string> out = lines;
+    for (std::size_t i = static_cast<std::size_t>(header_row - 1); i < out.size(); ++i) {
+      change(out[i]);
+    }
+    return out;
+  };
+  const std::size_t t_j1 = 7 + 2 * kMaxJoints;  // 0-based field of the first feature
+  const std::vector<std::string> deleted = each_row([&](std::string& row) {
+    std::size_t begin = 0;
+    for (std::size_t i = 0; i < t_j1; ++i) begin = row.find(',', begin) + 1;
+    row.erase(begin, row.find(',', begin) + 1 - begin);
+  });
+  EXPECT_THAT(error_of(deleted),
+              HasSubstr(at(header_row) + "error: the header row has no column 't_j1' "
+                                         "(feature_schema 2 has it)"));
+  const std::vector<std::string> added =
+      each_row([&](std::string& row) { row += row.starts_with("cell,") ? ",extra" : ",1"; });
+  EXPECT_THAT(error_of(added),
+              HasSubstr(at(header_row) + "error: the header row has a column \"extra\" that "
+                                         "weldcell data files do not have"));
   EXPECT_EQ(error_of(lines), "(read)");
   std::filesystem::remove(file);
 }
