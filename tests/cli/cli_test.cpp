@@ -1401,18 +1401,11 @@ TEST(CliTest, GenerateNamesTheStationAfterItsFolderAndWritesACommandThatPastesBa
 // hundreds of collisions of the other cell's motions with this cell's objects, exit 1).
 TEST(CliTest, VerifyOfAnotherCellsPlanIsBadInput) {
   const fs::path dir = TempDir("verify_other");
-  const std::string yaml = ReadText("cells/demo/cell.yaml");
-  std::string other = yaml;
+  std::string other = DemoCellAnywhere();
   const std::string name_line = "\nname: demo\n";
   ASSERT_NE(other.find(name_line), std::string::npos);
   other.replace(other.find(name_line), name_line.size(), "\nname: another_station\n");
-  const std::string robots = fs::absolute("robots").string() + "/";
-  for (std::size_t at = other.find("../../robots/"); at != std::string::npos;
-       at = other.find("../../robots/", at + robots.size())) {
-    other.replace(at, std::string("../../robots/").size(), robots);
-  }
   std::ofstream(dir / "cell.yaml") << other;
-  fs::copy_file("cells/demo/welds.csv", dir / "welds.csv");
   const CommandRun plan = Weldcell("plan " + (dir / "cell.yaml").string() + " -o " +
                                    (dir / "out").string() + " --rebalance-rounds 0 --quiet");
   ASSERT_NE(plan.exit_code, 2) << plan.out;
