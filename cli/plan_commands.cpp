@@ -419,9 +419,12 @@ std::string OverheadLine(const PlanResult& r) {
                         s.exclusion_estimate, s.exclusion_unplanned)
           : std::string(),
       s.baseline_round_makespan > 0
-          ? fmt::format(", the baseline allocation's plan {}: {:.2f} s, {} unplanned",
-                        s.baseline_kept ? "kept" : "not kept", s.baseline_round_makespan,
-                        s.baseline_round_unplanned)
+          ? fmt::format(
+                ", the baseline allocation's plan {}: {:.2f} s, {} unplanned (first {:.2f} s, "
+                "{} of {} withhold rounds kept)",
+                s.baseline_kept ? "kept" : "not kept", s.baseline_round_makespan,
+                s.baseline_round_unplanned, s.baseline_round_first, s.baseline_round_kept,
+                s.baseline_round_rounds)
           : std::string(),
       RearrangeSummary(s), s.first_makespan);
 }

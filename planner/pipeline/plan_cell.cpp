@@ -730,42 +730,27 @@ Rounds RoundsOf(const PlanOptions& options) {
 }
 
 // The baseline round is tried when the best plan so far is longer than this many times the
-// baseline allocation's estimate (TryBaselineRound).
+// baseline allocation's estimate (TriesBaselineRound).
 constexpr double kBaselineTryAbove = 1.5;
 
-// The baseline round: the plan of the baseline allocation (nearest robot, nearest neighbour;
-// PlanOptions::allocator kBaseline), kept when better. Where many robots crowd few welds the
-// strong allocator spreads the welds over them and coordination then makes them take turns (a
-// generated 13-robot station of 20 welds: 7.77 s estimated, 32.23 s coordinated), while the
-// baseline gives each weld to the nearest robot and keeps the others home (28.02 s). Tried
-// only when the best plan so far is more than kBaselineTryAbove × the baseline allocation's
-// estimate: the baseline's own plans came out 1.22-2.8 × its estimate on the stations
-// measured, those that won 1.63-2.8 ×, and the round costs a motion-and-coordination step
-// (XL's: over a minute) that below 1.5 × is not worth it (docs/allocation.md#the-baseline-round).
-void TryBaselineRound(const cell::Cell& cell, const collision::CollisionWorld& world,
-                      const reach::ReachMap& reach, const PlanOptions& options,
-                      const TravelMatrices& travel, PlannedRoutes& planned,
-                      coordination::ConflictCache& cache, Attempt& best, PlanStatistics& stats) {
-  stats.baseline_round_before = best.Makespan();
-  if (!options.baseline_round || options.allocator != Allocator::kStrong ||
-      stats.baseline_makespan <= 0 ||
-      best.Makespan() <= kBaselineTryAbove * stats.baseline_makespan) {
-    return;
-  }
-  PlanOptions baseline = options;
-  baseline.allocator = Allocator::kBaseline;
-  baseline.spatial_weight = 0.0;
-  baseline.sweep_weight = 0.0;
-  Attempt attempt =
-      PlanFrom(cell, world, reach, baseline, {}, travel, planned, cache, stats, best.Unplanned());
-  if (options.progress.cancelled()) return;
-  stats.baseline_round_makespan = attempt.Makespan();
-  stats.baseline_round_unplanned = attempt.Unplanned();
-  if (attempt.BetterThan(best)) {
-    best = std::move(attempt);
-    stats.baseline_kept = true;
-  }
+// Whether the baseline round is tried: where the best plan so far is more than
+// kBaselineTryAbove × the baseline allocation's estimate (docs/allocation.md#the-baseline-round).
+// The baseline's own plans came out 1.22-2.8 × its estimate on the stations measured, those that
+// won 1.63-2.8 ×, and the round costs motion-and-coordination steps (XL's: over a minute each)
+// that below 1.5 × are not worth it.
+bool TriesBaselineRound(const PlanOptions& options, const PlanStatistics& stats,
+                        const Attempt& best) {
+  return options.baseline_round && options.allocator == Allocator::kStrong &&
+         stats.baseline_makespan > 0 &&
+         best.Makespan() > kBaselineTryAbove * stats.baseline_makespan;
 }
+
+// What the withhold rounds work from besides the best attempt: the options its allocation was
+// made with, the welds withheld from it, and those whose withholding was tried and not kept.
+struct WithholdState {
+  PlanOptions options;
+  Withheld withheld, tried;
+};
 
 // PlanRounds' steps: the blind plan, the conflict-aware re-allocation rounds, the exclusion
 // round, the baseline round, the weld-transfer and route-start rounds, and the plan. They share the
@@ -827,17 +812,14 @@ class RoundPlanner {
   // withhold rounds improve the blind plan first: kept first, a plan would be the start of
   // every later round and could hide their better plans. False when cancelled.
   bool Rebalance() {
-    round_options_ = blind_;
+    held_.options = blind_;
     bool spatial_tried = !which_.spatial;
     const int rounds = which_.rounds;
     for (int round = 0; round < rounds; ++round) {
       bool spatial_now = !spatial_tried && round + 2 >= rounds;
       Withheld add;
       if (!spatial_now) {
-        Withheld skip = withheld_;
-        skip.insert(tried_.begin(), tried_.end());
-        add = NextWithheld(cell_, out_.reach, best_.allocation, best_.motions, best_.coordinated,
-                           skip);
+        add = NextToWithhold(best_, held_);
         if (add.empty() && spatial_tried) break;
         spatial_now = add.empty();
       }
@@ -848,7 +830,10 @@ class RoundPlanner {
         round += *used - 1;
         continue;
       }
-      if (!WithholdRound(add)) return false;
+      bool kept = false;
+      if (!WithholdRound(best_, held_, add, kept)) return false;
+      ++stats_.rebalance_rounds;
+      if (kept) ++stats_.rebalance_kept;
     }
     return true;
   }
@@ -866,32 +851,37 @@ class RoundPlanner {
     stats_.spatial_unplanned = spatial.attempt.Unplanned();
     if (spatial.attempt.BetterThan(best_)) {
       best_ = std::move(spatial.attempt);
-      withheld_ = std::move(spatial.repair);
-      round_options_ = spatial.options;
-      tried_.clear();
+      held_ = {.options = spatial.options, .withheld = std::move(spatial.repair), .tried = {}};
       ++stats_.rebalance_kept;
       stats_.spatial_kept = true;
     }
     return spatial.rounds;
   }
 
-  // A withhold round: the best allocation again, the welds withheld so far and `add` withheld
-  // (then re-inserted, a quarter of the budget); kept when better, else `add` is not tried
-  // again. False when cancelled.
-  bool WithholdRound(const Withheld& add) {
-    Withheld trial = withheld_;
+  // The next welds to withhold from `best` (NextWithheld), skipping what `held` withholds or
+  // tried; empty when nothing is left.
+  Withheld NextToWithhold(const Attempt& best, const WithholdState& held) const {
+    Withheld skip = held.withheld;
+    skip.insert(held.tried.begin(), held.tried.end());
+    return NextWithheld(cell_, out_.reach, best.allocation, best.motions, best.coordinated, skip);
+  }
+
+  // A withhold round: `best`'s allocation again (held.options), the welds withheld so far and
+  // `add` withheld (then re-inserted, a quarter of the budget); kept in `best` and `held` when
+  // better (`kept`), else `add` is not tried again. False when cancelled.
+  bool WithholdRound(Attempt& best, WithholdState& held, const Withheld& add, bool& kept) {
+    Withheld trial = held.withheld;
     trial.insert(add.begin(), add.end());
-    Attempt attempt = PlanFrom(cell_, world_, out_.reach, round_options_, trial, travel_, planned_,
-                               conflict_cache_, stats_, best_.Unplanned(),
-                               /*exclusions=*/false, /*ahead=*/nullptr, &best_.allocated_routes);
+    Attempt attempt = PlanFrom(cell_, world_, out_.reach, held.options, trial, travel_, planned_,
+                               conflict_cache_, stats_, best.Unplanned(),
+                               /*exclusions=*/false, /*ahead=*/nullptr, &best.allocated_routes);
     if (Cancelled()) return false;
-    ++stats_.rebalance_rounds;
-    if (attempt.BetterThan(best_)) {
-      best_ = std::move(attempt);
-      withheld_ = std::move(trial);
-      ++stats_.rebalance_kept;
+    kept = attempt.BetterThan(best);
+    if (kept) {
+      best = std::move(attempt);
+      held.withheld = std::move(trial);
     } else {
-      tried_.insert(add.begin(), add.end());
+      held.tried.insert(add.begin(), add.end());
     }
     return true;
   }
@@ -915,11 +905,41 @@ class RoundPlanner {
     return true;
   }
 
-  // The baseline round (TryBaselineRound). False when cancelled.
+  // The baseline round: where many robots crowd few welds the strong allocator spreads the
+  // welds over them and coordination then makes them take turns (a generated 13-robot station
+  // of 20 welds: 7.77 s estimated, 32.23 s coordinated), while the baseline allocation (nearest
+  // robot, nearest neighbour; PlanOptions::allocator kBaseline) gives each weld to the nearest
+  // robot and keeps the others home (28.02 s). When TriesBaselineRound, that allocation is
+  // planned and given the withhold rounds the strong allocator's plan had (up to
+  // PlanOptions::rebalance_rounds); the result replaces the best plan when better. False when
+  // cancelled.
   bool BaselineRound() {
-    TryBaselineRound(cell_, world_, out_.reach, options_, travel_, planned_, conflict_cache_, best_,
-                     stats_);
-    return !Cancelled();
+    stats_.baseline_round_before = best_.Makespan();
+    if (!TriesBaselineRound(options_, stats_, best_)) return true;
+    WithholdState held{.options = blind_, .withheld = {}, .tried = {}};
+    held.options.allocator = Allocator::kBaseline;
+    Attempt branch = PlanFrom(cell_, world_, out_.reach, held.options, {}, travel_, planned_,
+                              conflict_cache_, stats_, best_.Unplanned());
+    if (Cancelled()) return false;
+    stats_.baseline_round_first = branch.Makespan();
+    // An attempt that planned fewer welds stopped early (PlanFrom): it is not coordinated.
+    const bool complete = branch.Unplanned() <= best_.Unplanned();
+    for (int round = 0; complete && round < options_.rebalance_rounds; ++round) {
+      const Withheld add = NextToWithhold(branch, held);
+      if (add.empty()) break;
+      bool kept = false;
+      if (!WithholdRound(branch, held, add, kept)) return false;
+      ++stats_.baseline_round_rounds;
+      if (kept) ++stats_.baseline_round_kept;
+    }
+    stats_.baseline_round_makespan = branch.Makespan();
+    stats_.baseline_round_unplanned = branch.Unplanned();
+    if (branch.BetterThan(best_)) {
+      best_ = std::move(branch);
+      held_ = std::move(held);
+      stats_.baseline_kept = true;
+    }
+    return true;
   }
 
   // The weld-transfer and route-start rounds, on a conflict-free plan without precedences;
@@ -976,10 +996,9 @@ class RoundPlanner {
   // route planned in any earlier round (kept or not) is not planned again.
   coordination::ConflictCache conflict_cache_;
   PlannedRoutes planned_;
-  PlanOptions blind_;          // without the spatial and sweep terms
-  PlanOptions round_options_;  // of the withhold rounds: the kept plan's weights
+  PlanOptions blind_;  // without the spatial and sweep terms
   Attempt best_;
-  Withheld withheld_, tried_;
+  WithholdState held_;  // of the withhold rounds on best_: the kept plan's weights
 };
 
 // Everything after the travel matrices: the blind plan, the re-allocation rounds, the direction

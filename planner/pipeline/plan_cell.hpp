@@ -54,12 +54,16 @@ struct PlanStatistics {
   double exclusion_makespan = 0;
   double exclusion_estimate = 0;
   int exclusion_unplanned = 0;
-  /// The baseline round (not counted in rebalance_rounds): the baseline allocation's own plan,
-  /// tried only when the best plan so far (`baseline_round_before`, s) is longer than 1.5 × the
-  /// baseline allocation's estimate (baseline_makespan), was kept; its coordinated makespan (s)
-  /// and unplanned welds, 0 when not tried.
+  /// The baseline round (not counted in rebalance_rounds): the baseline allocation's own plan
+  /// and its withhold rounds, tried only when the best plan so far (`baseline_round_before`, s)
+  /// is longer than 1.5 × the baseline allocation's estimate (baseline_makespan), was kept; its
+  /// first coordinated makespan (s), its withhold rounds tried and kept, and the makespan (s)
+  /// and unplanned welds after them; 0 when not tried.
   double baseline_round_before = 0;
   bool baseline_kept = false;
+  double baseline_round_first = 0;
+  int baseline_round_rounds = 0;
+  int baseline_round_kept = 0;
   double baseline_round_makespan = 0;
   int baseline_round_unplanned = 0;
   /// A plan the weld-transfer or the route-start round tried.

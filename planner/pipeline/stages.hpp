@@ -105,7 +105,8 @@ struct PlanOptions {
   double exclusion_clearance = 0.5;
   /// After the re-allocation rounds (with rebalance_rounds > 0; strong allocator), where the
   /// best plan is longer than 1.5 × the baseline allocation's estimate, PlanCell plans the
-  /// baseline allocation itself and keeps it when the coordinated plan gets better
+  /// baseline allocation itself, gives it the withhold rounds (up to rebalance_rounds) and
+  /// keeps the result when the coordinated plan gets better
   /// (docs/allocation.md#the-baseline-round). Not counted among the re-allocation rounds.
   bool baseline_round = true;
   /// After the re-allocation rounds (with rebalance_rounds > 0, on a conflict-free plan; not
