@@ -85,7 +85,9 @@ void IndexPositions(const std::string& t, std::size_t& i, const std::string& pat
       if (key.find('\\') != std::string::npos) {
         key = Json::parse(t.substr(key_start, i - key_start)).get<std::string>();
       }
-      const std::string child = path.empty() ? key : path + "." + key;
+      std::string child = path;
+      if (!child.empty()) child += '.';
+      child += key;
       if (!keys.insert(key).second) out->repeated_keys.push_back({child, key, key_start});
       out->bytes.emplace(child, key_start);
       skip();
@@ -208,12 +210,12 @@ class Reader {
     return v->get<bool>();
   }
   const Json& Array(const Json& obj, const char* key, const std::string& path) {
-    static const Json kEmpty = Json::array();
+    static const Json empty = Json::array();
     const Json* v = Get(obj, key, path);
-    if (!v) return kEmpty;
+    if (!v) return empty;
     if (!v->is_array()) {
       Error(Join(path, key), "expected an array");
-      return kEmpty;
+      return empty;
     }
     return *v;
   }
@@ -258,7 +260,7 @@ class Reader {
     }
     return {.file = file_};
   }
-  DiagnosticSink& sink() { return sink_; }
+  DiagnosticSink& Sink() { return sink_; }
 
  private:
   std::string file_;
@@ -552,7 +554,7 @@ std::string JsonMessage(const Json::exception& e) {
 
 // A travel-time kind (`kind`, `requested`): what --travel-time takes.
 std::string TravelKind(const Json& obj, const char* key, const std::string& path, Reader* rd) {
-  const std::string v = rd->String(obj, key, path);
+  std::string v = rd->String(obj, key, path);
   if (v != "analytic" && v != "learned" && v != "exact" && !v.empty()) {
     rd->Error(Reader::Join(path, key), "expected analytic, learned or exact, got '" + v + "'");
   }
@@ -816,7 +818,7 @@ Plan PlanFromJson(const std::string& text, const std::string& file, const cell::
   // Optional (added within weldcell-plan/2): the travel model's error on the plan's moves.
   if (j.contains("travel_time")) plan.travel = ReadTravel(j["travel_time"], &rd);
   CheckStructure(plan, cell, &rd);
-  rd.sink().ThrowIfErrors();
+  rd.Sink().ThrowIfErrors();
   return plan;
 }
 
