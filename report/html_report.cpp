@@ -756,7 +756,13 @@ std::string StagesSection(const plan::Plan& plan, const plan::CycleBreakdown& br
       {Td("makespan before conflict-aware re-allocation"), Td(S2(stats.first_makespan), "num")});
   h += Row({Td("re-allocations kept / tried"),
             Td(fmt::format("{} / {}", stats.rebalance_kept, stats.rebalance_rounds), "num")});
-  h += Row({Td("baseline allocator (nearest robot)"), Td(S2(stats.baseline_makespan), "num")});
+  h += Row({Td("baseline allocation's estimate (nearest robot)"),
+            Td(S2(stats.baseline_makespan), "num")});
+  if (stats.baseline_round_makespan > 0) {
+    h += Row({Td(fmt::format("baseline allocation planned (the baseline round; {})",
+                             stats.baseline_kept ? "kept" : "not kept")),
+              Td(S2(stats.baseline_round_makespan), "num")});
+  }
   h += Row({Td("coordinated makespan"), Td(S2(plan.makespan), "num")});
   h += OverheadRows(plan, breakdown, stats);
   h += "</table>";

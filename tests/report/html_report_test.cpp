@@ -127,6 +127,29 @@ TEST(HtmlReportTest, EscapesNamesAndWarningsFromUserFiles) {
   EXPECT_THAT(html, HasSubstr("mesh &lt;missing&gt; &amp; gone"));
 }
 
+// The stages section names the baseline allocation's estimate as an estimate, and the baseline
+// round's planned makespan, kept or not, only where the round was tried.
+TEST(HtmlReportTest, StagesSayWhetherTheBaselineAllocationWasPlannedAndKept) {
+  testing::SampleStation s = testing::MakeSampleStation();
+  auto stages = [&s] {
+    const std::string html = HtmlReport(s.cell, s.output, s.verification, kInfo);
+    EXPECT_EQ(testing::XmlProblem(html, {"meta"}), "");
+    const std::size_t start = html.find("<section id=\"timings\">");
+    EXPECT_NE(start, std::string::npos);
+    return html.substr(start, html.find("</section>", start) - start);
+  };
+  s.output.statistics.baseline_makespan = 9.14;
+  EXPECT_THAT(stages(), HasSubstr("<td>baseline allocation's estimate (nearest robot)</td>"
+                                  "<td class=\"num\">9.14</td>"));
+  EXPECT_THAT(stages(), Not(HasSubstr("baseline round")));
+  s.output.statistics.baseline_round_makespan = 29.24;
+  s.output.statistics.baseline_kept = true;
+  EXPECT_THAT(stages(), HasSubstr("baseline allocation planned (the baseline round; kept)</td>"
+                                  "<td class=\"num\">29.24</td>"));
+  s.output.statistics.baseline_kept = false;
+  EXPECT_THAT(stages(), HasSubstr("(the baseline round; not kept)"));
+}
+
 // Per robot, what priced its moves and, where that is not what was asked for, why (the reason
 // escaped), in the travel-time table and among the warnings; a model refused on the station
 // (its reason is also one of the pipeline's travel warnings) is said once in each place.

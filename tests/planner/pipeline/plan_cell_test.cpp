@@ -234,6 +234,7 @@ TEST(PlanCellTest, TheSpatialRoundIsKeptOnlyWhenTheCoordinatedPlanGetsBetter) {
                                   {.threads = 2,
                                    .rebalance_rounds = 1,
                                    .spatial_weight = 3.0,
+                                   .baseline_round = false,
                                    .weld_transfers = false,
                                    .reverse_routes = false});
   EXPECT_EQ(out.statistics.rebalance_rounds, 1);
