@@ -957,8 +957,9 @@ RunResult RunOnce(const Setup& s, int run, collision::CollisionContext& ctx) {
   return result;
 }
 
-// Every segment sampled with configurations of the robot's size, finite, times not decreasing;
-// every robot of the plan in the cell with at least one motion or weld segment.
+// Every segment sampled with configurations of the robot's size, finite, within the limits
+// the collision checks take (JointBeyondCheckable), times not decreasing; every robot of the
+// plan in the cell with at least one motion or weld segment.
 bool Simulable(const plan::Plan& plan, const collision::CollisionWorld& world,
                const std::vector<int>& robot_of_plan) {
   for (std::size_t p = 0; p < plan.robots.size(); ++p) {
@@ -969,7 +970,8 @@ bool Simulable(const plan::Plan& plan, const collision::CollisionWorld& world,
       if (s.times.empty() || s.times.size() != s.q.size()) return false;
       active |= IsActive(s);
       for (std::size_t i = 0; i < s.times.size(); ++i) {
-        if (!std::isfinite(s.times[i]) || s.q[i].size() != dof || !s.q[i].allFinite()) {
+        if (!std::isfinite(s.times[i]) || s.q[i].size() != dof || !s.q[i].allFinite() ||
+            JointBeyondCheckable(world.chain(robot_of_plan[p]), s.q[i])) {
           return false;
         }
         if (i > 0 && s.times[i] < s.times[i - 1]) return false;
@@ -1083,6 +1085,16 @@ void RunAll(const Setup& s, EventCheckResult* out) {
 }
 
 }  // namespace
+
+std::optional<int> JointBeyondCheckable(const kinematics::Chain& chain, const Eigen::VectorXd& q) {
+  for (int j = 0; j < chain.dof(); ++j) {
+    if (!(q[j] >= chain.lower()[j] - kCheckableBeyondLimits &&
+          q[j] <= chain.upper()[j] + kCheckableBeyondLimits)) {
+      return j;
+    }
+  }
+  return std::nullopt;
+}
 
 EventCheckResult CheckEvents(const plan::Plan& plan, const cell::Cell& cell,
                              const collision::CollisionWorld& world,

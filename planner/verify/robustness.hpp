@@ -75,6 +75,15 @@ DurationFactors DrawFactors(const plan::Plan& plan, std::uint64_t seed, int run,
 
 namespace internal {
 
+/// rad (revolute) or m (prismatic): a configuration with a joint further than this beyond its
+/// limits is not one the robot can take; the verifier reports the joint (kJointPosition) and does
+/// not check collisions along motion through it (their cost grows with the joints' travel: a
+/// hand-edited joint value of 1000 rad took 96 s of dense checks, 1e6 rad would take a day).
+inline constexpr double kCheckableBeyondLimits = 0.1;
+
+/// The first joint of `q` further than kCheckableBeyondLimits beyond its limits, or nullopt.
+std::optional<int> JointBeyondCheckable(const kinematics::Chain& chain, const Eigen::VectorXd& q);
+
 /// The happens-before order of a plan's events (docs/plan-format.md) that holds for EVERY choice
 /// of segment durations: each robot's motion and weld segments in program order, plus an edge
 /// from a zone's release by a robot to its acquisition by every later robot in the zone's order

@@ -312,8 +312,11 @@ std::string JointName(const kinematics::Chain& chain, int j) { return chain.join
 std::string JointValue(const kinematics::Chain& chain, int j, double value, int order) {
   const bool revolute = chain.joint_type(j) == cell::JointType::kRevolute;
   static constexpr std::array<std::string_view, 3> kPer = {"", "/s", "/s²"};
-  return fmt::format("{:.6g} {}{}", revolute ? value * kDeg : value, revolute ? "deg" : "m",
-                     kPer[static_cast<std::size_t>(order)]);
+  const std::string_view per = kPer[static_cast<std::size_t>(order)];
+  if (!revolute) return fmt::format("{:.6g} m{}", value, per);
+  // A value whose degrees overflow (a hand-edited 1e308) is said in the file's radians.
+  if (!std::isfinite(value * kDeg)) return fmt::format("{:.6g} rad{}", value, per);
+  return fmt::format("{:.6g} deg{}", value * kDeg, per);
 }
 
 void CheckLimits(const kinematics::Chain& chain, const Samples& s, double speed_scale,
@@ -903,6 +906,26 @@ std::optional<double> CheckRobotPlan(const plan::Plan& plan, const cell::Cell& c
   return finish;
 }
 
+// Whether robot plan p's samples can be checked for collisions: none has a joint further than
+// internal::kCheckableBeyondLimits beyond its limits; if one has, the violation that says so.
+bool CollisionCheckable(const kinematics::Chain& chain, const Samples& s, Collector* out) {
+  for (std::size_t k = 0; k < s.t.size(); ++k) {
+    if (const std::optional<int> j = internal::JointBeyondCheckable(chain, s.q[k])) {
+      out->Add(ViolationKind::kJointPosition, s.t[k],
+               fmt::format("collisions (and the timing-robustness runs) not checked: {} at {} is "
+                           "more than {:g} {} beyond its "
+                           "limits [{}, {}], a configuration the robot cannot take",
+                           JointName(chain, *j), JointValue(chain, *j, s.q[k][*j], 0),
+                           internal::kCheckableBeyondLimits,
+                           chain.joint_type(*j) == cell::JointType::kRevolute ? "rad" : "m",
+                           JointValue(chain, *j, chain.lower()[*j], 0),
+                           JointValue(chain, *j, chain.upper()[*j], 0)));
+      return false;
+    }
+  }
+  return true;
+}
+
 // One collision check of the verifier: robot plan a against the environment and itself
 // (b < 0), or robot plans a and b against each other.
 struct CollisionTask {
@@ -910,20 +933,16 @@ struct CollisionTask {
 };
 
 // The collision checks: one per robot (environment + self), then one per robot pair, of the
-// robot plans of a cell robot with samples.
-std::vector<CollisionTask> CollisionTasks(const std::vector<int>& robot_of_plan,
-                                          const std::vector<Samples>& samples) {
-  const int n = static_cast<int>(samples.size());
+// robot plans marked in `checkable` (a cell robot, samples, CollisionCheckable).
+std::vector<CollisionTask> CollisionTasks(const std::vector<char>& checkable) {
+  const int n = static_cast<int>(checkable.size());
   std::vector<CollisionTask> tasks;
   for (int p = 0; p < n; ++p) {
-    if (robot_of_plan[p] >= 0 && !samples[p].t.empty()) tasks.push_back({p, -1});
+    if (checkable[p]) tasks.push_back({p, -1});
   }
   for (int p = 0; p < n; ++p) {
     for (int q = p + 1; q < n; ++q) {
-      if (robot_of_plan[p] >= 0 && robot_of_plan[q] >= 0 && !samples[p].t.empty() &&
-          !samples[q].t.empty()) {
-        tasks.push_back({p, q});
-      }
+      if (checkable[p] && checkable[q]) tasks.push_back({p, q});
     }
   }
   return tasks;
@@ -1034,16 +1053,19 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
   contexts.reserve(static_cast<std::size_t>(threads));
   for (int t = 0; t < threads; ++t) contexts.emplace_back(world);
   double makespan = 0.0;
+  std::vector<char> checkable(static_cast<std::size_t>(n), 0);
   for (int p = 0; p < n; ++p) {
     const int r = robot_of_plan[p];
     if (r < 0) continue;
     if (const std::optional<double> finish =
             CheckRobotPlan(plan, cell, world, options, p, r, &samples[p], &collectors[p])) {
       makespan = std::max(makespan, *finish);
+      checkable[p] =
+          static_cast<char>(CollisionCheckable(world.chain(r), samples[p], &collectors[p]));
     }
   }
   // Collisions: one task per robot (environment + self) and per robot pair, merged in order.
-  const std::vector<CollisionTask> tasks = CollisionTasks(robot_of_plan, samples);
+  const std::vector<CollisionTask> tasks = CollisionTasks(checkable);
   std::vector<Collector> task_out;
   const std::vector<long long> task_checks = RunCollisionTasks(
       plan, world, contexts, robot_of_plan, samples, tasks, resolution, options, &task_out);

@@ -145,6 +145,35 @@ std::string Messages(const VerifyReport& r) {
   return out;
 }
 
+// A joint value no robot can take (a hand-edited plan.json: 1000 rad, 1e308 rad) is reported,
+// and motion through it is not checked densely for collisions: its cost grows with the joints'
+// travel (1000 rad took 96 s, 1e6 rad would take a day). Just beyond the limits (0.01 rad, above)
+// the collisions are checked as everywhere.
+TEST_F(VerifyTest, AJointValueFarBeyondItsLimitsIsReportedWithoutDenseChecksThroughIt) {
+  const VerifyReport clean = Verify(*plan_, *cell_, *world_);
+  for (const double value : {1000.0, 1e308}) {
+    plan::Plan p = *plan_;
+    plan::Segment& s = LongestMotion(p);
+    s.q[s.q.size() / 2][0] = value;
+    const VerifyReport r = Verify(p, *cell_, *world_);
+    const std::vector<Violation> v = Of(r, ViolationKind::kJointPosition);
+    ASSERT_EQ(v.size(), 2u) << Messages(r);
+    EXPECT_THAT(v[0].message, HasSubstr("joint_1 at "));
+    EXPECT_THAT(v[1].message, HasSubstr("not checked: joint_1 at "));
+    EXPECT_THAT(v[1].message, HasSubstr("more than 0.1 rad beyond its limits"));
+    // The value as the file has it, not an overflowed "inf deg".
+    for (const Violation& x : v) EXPECT_THAT(x.message, Not(HasSubstr("inf")));
+    // Fewer checks than the clean plan's: the robot's own dense checks are not made.
+    EXPECT_LT(r.collision_checks, clean.collision_checks);
+  }
+  plan::Plan near = *plan_;
+  plan::Segment& s = LongestMotion(near);
+  s.q[s.q.size() / 2][0] = world_->chain(0).upper()[0] + 0.05;
+  const VerifyReport r = Verify(near, *cell_, *world_);
+  EXPECT_THAT(Messages(r), Not(HasSubstr("collisions not checked")));
+  EXPECT_GE(r.collision_checks, clean.collision_checks);
+}
+
 TEST_F(VerifyTest, MissingAndDuplicateWeldsAreReported) {
   plan::Plan p = *plan_;
   const std::string dropped = p.robots[0].welds.front().weld_id;
