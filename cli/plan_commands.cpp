@@ -494,6 +494,10 @@ void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) 
   if (std::any_of(c.robots.begin(), c.robots.end(),
                   [](const cell::Robot& r) { return !r.controller.dialect.empty(); })) {
     CheckOutputFolder(folder / "programs", "--out");
+    // A program touched up since the last run (its manifest's hash differs) would make the
+    // export refuse after planning, with plan.json already replaced: refused now, nothing
+    // written.
+    if (!args.force) exporters::CheckNoEditedPrograms(folder / "programs");
     programs_folder.emplace(folder / "programs", "--out");
   }
   const collision::CollisionWorld world(c);

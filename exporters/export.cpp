@@ -658,7 +658,40 @@ bool EditedSince(const std::filesystem::path& folder, const ManifestEntry& e) {
   return !in.bad() && ContentHash(bytes.str()) != e.hash;
 }
 
+// Names joined with ", ".
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+  return list;
+}
+
+// What an export refuses about files of the previous export edited since it wrote them.
+std::string EditedFilesText(const std::vector<std::string>& edited) {
+  return fmt::format("{} file(s) of the previous export were edited since weldcell wrote them: {}",
+                     edited.size(), JoinNames(edited));
+}
+
+// The error naming `folder`'s manifest (or the folder, without one) with `what`.
+InputError ManifestError(const std::filesystem::path& folder, const std::string& what) {
+  std::error_code ec;
+  const bool has_manifest = std::filesystem::exists(folder / kManifestName, ec);
+  return InputError(
+      {Diagnostic{.where = {.file = (has_manifest ? folder / kManifestName : folder).string()},
+                  .message = what}});
+}
+
 }  // namespace
+
+void CheckNoEditedPrograms(const std::filesystem::path& folder) {
+  std::vector<std::string> edited;
+  for (const ManifestEntry& e : ManifestEntries(folder)) {
+    if (EditedSince(folder, e)) edited.push_back(e.name);
+  }
+  if (edited.empty()) return;
+  throw ManifestError(folder, EditedFilesText(edited) +
+                                  "; nothing written (move them away, or run again with --force "
+                                  "to replace them)");
+}
 
 std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path& folder,
                                                      const plan::Plan& plan,
@@ -705,38 +738,25 @@ std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path
     }
   }
   if (((!edited.empty() || !foreign.empty()) && !options.force) || !folders.empty()) {
-    auto join = [](const std::vector<std::string>& names) {
-      std::string list;
-      for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
-      return list;
-    };
     std::vector<std::string> parts;
-    if (!edited.empty() && !options.force) {
-      parts.push_back(
-          fmt::format("{} file(s) of the previous export were edited since weldcell "
-                      "wrote them: {}",
-                      edited.size(), join(edited)));
-    }
+    if (!edited.empty() && !options.force) parts.push_back(EditedFilesText(edited));
     if (!foreign.empty() && !options.force) {
       parts.push_back(
           fmt::format("{} file(s) in the way were not written by weldcell (not in "
                       "{}): {}",
-                      foreign.size(), kManifestName, join(foreign)));
+                      foreign.size(), kManifestName, JoinNames(foreign)));
     }
     if (!folders.empty()) {
       parts.push_back(fmt::format("{} folder(s) stand where files must be written: {}",
-                                  folders.size(), join(folders)));
+                                  folders.size(), JoinNames(folders)));
     }
     std::string joined;
     for (const std::string& p : parts) joined += (joined.empty() ? "" : "; ") + p;
-    std::error_code ec;
-    const bool has_manifest = std::filesystem::exists(folder / kManifestName, ec);
-    throw InputError({Diagnostic{
-        .where = {.file = (has_manifest ? folder / kManifestName : folder).string()},
-        .message = fmt::format("{}; nothing written ({})", joined,
-                               folders.empty()
-                                   ? "move them away, or run again with --force to replace them"
-                                   : "move them away; --force replaces files, never folders")}});
+    throw ManifestError(
+        folder,
+        fmt::format("{}; nothing written ({})", joined,
+                    folders.empty() ? "move them away, or run again with --force to replace them"
+                                    : "move them away; --force replaces files, never folders"));
   }
   std::string list =
       "# written by weldcell export: name<TAB>FNV-1a 64 hash of the bytes written; the next "

@@ -147,6 +147,13 @@ std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path
                                                      const WriteOptions& options = {},
                                                      std::vector<std::string>* removed = nullptr);
 
+/// Throws InputError (naming the folder's manifest and the files, as WriteProgramFiles) when a
+/// file the manifest of `folder` lists was changed since the export wrote it: what
+/// WriteProgramFiles refuses without options.force, said before the work that would end in it
+/// (`weldcell plan`, before planning, so that nothing is written). Nothing when `folder` has
+/// no manifest.
+void CheckNoEditedPrograms(const std::filesystem::path& folder);
+
 /// Removes the files an earlier export wrote into `folder` (those its manifest lists, regular
 /// files only) and the manifest: no stale program stays beside a plan that has none (`weldcell
 /// plan` when exporting fails). Files the manifest does not name, and files edited since the

@@ -360,6 +360,9 @@ TEST_F(ExportCliTest, APlanWhoseExportFailsRemovesThePreviousPrograms) {
 // removed the manifest, so the next run overwrote the touch-up silently; and it told the user
 // to "export with --force", which `plan` did not have. The edited file stays listed and
 // protected on every later run; `plan --force` replaces it and says it wrote programs/.
+// A fresh user (2026-12-07): the refusal came after planning, with plan.json replaced and the
+// other programs removed (a KRL .src kept without its .dat), while it said "nothing written".
+// It comes before planning now: nothing written, nothing removed.
 TEST_F(ExportCliTest, PlanKeepsAnEditedProgramProtectedOnEveryRunUntilForced) {
   ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
   const fs::path out = *dir_ / "touched_plan";
@@ -368,15 +371,23 @@ TEST_F(ExportCliTest, PlanKeepsAnEditedProgramProtectedOnEveryRunUntilForced) {
   std::ofstream(out / "programs" / "DEMO_R1.LS", std::ios::app | std::ios::binary)
       << "! touch-up\r\n";
   const std::string touched = ReadText(out / "programs" / "DEMO_R1.LS");
+  const std::string manifest = ReadText(out / "programs" / "weldcell-files.txt");
+  const std::string src = ReadText(out / "programs" / "demo_r2.src");
+  const std::string dat = ReadText(out / "programs" / "demo_r2.dat");
   const std::string plan = "plan tests/exporters/cells/small/cell.yaml -o " + out.string();
   for (int run = 0; run < 2; ++run) {
     const CommandRun refused = Weldcell(plan + " -q");
     EXPECT_EQ(refused.exit_code, 2) << refused.out;
-    EXPECT_THAT(refused.out, HasSubstr("edited since weldcell wrote them: DEMO_R1.LS"));
+    EXPECT_THAT(refused.out, HasSubstr("weldcell-files.txt: error: 1 file(s) of the previous "
+                                       "export were edited since weldcell wrote them: "
+                                       "DEMO_R1.LS; nothing written"));
     EXPECT_THAT(refused.out, HasSubstr("run again with --force"));
     EXPECT_EQ(ReadText(out / "programs" / "DEMO_R1.LS"), touched) << "run " << run;
-    EXPECT_THAT(ReadText(out / "programs" / "weldcell-files.txt"), HasSubstr("DEMO_R1.LS\t"));
-    EXPECT_FALSE(fs::exists(out / "programs" / "demo_r2.src"));
+    EXPECT_EQ(ReadText(out / "programs" / "weldcell-files.txt"), manifest);
+    EXPECT_EQ(ReadText(out / "programs" / "demo_r2.src"), src);
+    EXPECT_EQ(ReadText(out / "programs" / "demo_r2.dat"), dat);
+    EXPECT_FALSE(fs::exists(out / "plan.json"));
+    EXPECT_FALSE(fs::exists(out / "junit.xml"));
   }
   const CommandRun forced = Weldcell(plan + " --force");
   EXPECT_EQ(forced.exit_code, 0) << forced.out;
