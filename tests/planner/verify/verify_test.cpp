@@ -19,6 +19,7 @@
 namespace weldcell::verify {
 namespace {
 
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -183,7 +184,11 @@ TEST_F(VerifyTest, MissingAndDuplicateWeldsAreReported) {
   const std::vector<Violation> v = Of(r, ViolationKind::kWeld);
   ASSERT_EQ(v.size(), 2u);
   std::string all = v[0].message + " | " + v[1].message;
-  EXPECT_THAT(all, HasSubstr(dropped + " is not welded"));
+  // Its weld segment is still there: said as it is (a fresh user read "is not welded" of a
+  // weld whose segment welds it).
+  EXPECT_THAT(all, ContainsRegex(dropped + " is not welded by the plan's records: R[0-9]+ "
+                                           "segment [0-9]+ welds it, but no robot's welds list "
+                                           "has a record of it"));
   EXPECT_THAT(all, HasSubstr("again"));
   // A weld left out makes the plan incomplete; welding one twice makes it unsafe.
   for (const Violation& x : v) EXPECT_EQ(x.omission, x.message.find("again") == std::string::npos);
