@@ -867,6 +867,27 @@ void RunTrain(const Args& args, const GlobalOptions& global, int* exit_code) {
   *exit_code = kExitOk;
 }
 
+// `models show` of a folder without metadata.json that holds models (the folder `plan --models`
+// and `models list` take): says so and names them, instead of "metadata.json: file not found".
+void RefuseFolderOfModels(const std::string& folder) {
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::path(folder) / "metadata.json", ec)) return;
+  if (!std::filesystem::is_directory(folder, ec)) return;
+  const std::vector<std::filesystem::path> models = learned::FindModels(folder);
+  if (models.empty()) return;
+  std::string names;
+  for (const std::filesystem::path& m : models) {
+    names += (names.empty() ? "" : ", ") + m.lexically_relative(folder).string();
+  }
+  std::string root = folder;
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  throw InputError({{.where = {.file = folder},
+                     .message = fmt::format("is a folder of {} model(s), not a model: {} (show one "
+                                            "with weldcell models show {}/NAME; weldcell models "
+                                            "list {} lists them)",
+                                            models.size(), names, root, root)}});
+}
+
 }  // namespace
 
 void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
@@ -927,6 +948,7 @@ void RegisterModels(CLI::App& app, const GlobalOptions& global, int* exit_code) 
     *exit_code = unreadable ? kExitBadInput : kExitOk;
   });
   show->callback([&global, exit_code, folder] {
+    RefuseFolderOfModels(*folder);
     const learned::Model m = learned::Model::Load(*folder);
     const learned::ModelInfo& i = m.info();
     if (global.json) {

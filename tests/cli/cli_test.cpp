@@ -1799,6 +1799,17 @@ TEST(CliTest, EvaluateAndListTakeModelsAsPlanDoes) {
       Weldcell("models show " + ShellQuote((dir / "models" / "1_first").string()));
   EXPECT_EQ(show.exit_code, 0) << show.out;
   EXPECT_THAT(show.out, HasSubstr("held-out error:    - over 0 moves (analytic -)"));
+  // The folder `models list` and `plan --models` take, given to `models show`: said to be a
+  // folder of models, naming them (it said "metadata.json: error: file not found").
+  const std::string models = (dir / "models").string();
+  const CommandRun folder = Weldcell("models show " + ShellQuote(models + "/"));
+  EXPECT_EQ(folder.exit_code, 2) << folder.out;
+  EXPECT_THAT(folder.out,
+              HasSubstr(models +
+                        "/: error: is a folder of 3 model(s), not a model: "
+                        "1_first, 2_second, 3_broken (show one with "
+                        "weldcell models show " +
+                        models + "/NAME; weldcell models list " + models + " lists them)"));
   fs::remove_all(dir);
 }
 
