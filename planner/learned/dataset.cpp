@@ -150,6 +150,249 @@ Eigen::VectorXd ToEigen(const std::vector<double>& q) {
   return Eigen::Map<const Eigen::VectorXd>(q.data(), static_cast<Eigen::Index>(q.size()));
 }
 
+// The station `c` (whose robot `r` gives a data set also given by `first`) has the same motion
+// timing (resolution, speed scale) as `first`, else an InputError naming both.
+void CheckSameTiming(const cell::Cell& first, const cell::Cell& c, const cell::Robot& r) {
+  // One data set is one model, whose labels must share one timing: its metadata records one
+  // resolution and speed scale.
+  for (const auto& [key, a, b] :
+       {std::tuple{"resolution", first.settings.motion.resolution, c.settings.motion.resolution},
+        std::tuple{"speed_scale", first.settings.motion.speed_scale,
+                   c.settings.motion.speed_scale}}) {
+    if (a == b) continue;
+    auto named = [](const cell::Cell& x) {
+      return x.source_file.empty() ? fmt::format("'{}'", x.name)
+                                   : fmt::format("'{}' ({})", x.name, x.source_file);
+    };
+    throw InputError(
+        {{.where = {.file = c.source_file},
+          .message = fmt::format(
+              "settings.motion.{}: station {} has {:g}, station {} before it {:g}, for the "
+              "same robot model and tool ({} with {}): the moves of one robot model and "
+              "tool make one model of one timing; train the stations of each setting "
+              "separately",
+              key, named(c), b, named(first), a, r.model->name, r.tool.name)}});
+  }
+}
+
+// The cells' robots → one empty data set per robot model and tool (in the order of first
+// appearance, its settings those of the first cell), and in `dataset_of` each Key's index.
+std::vector<Dataset> EmptyDatasets(const std::vector<cell::Cell>& cells, const DataOptions& options,
+                                   std::map<std::string, std::size_t>* dataset_of) {
+  std::vector<Dataset> out;
+  std::vector<const cell::Cell*> first_cell;  // of each data set: whose settings it records
+  for (const cell::Cell& c : cells) {
+    for (const cell::Robot& r : c.robots) {
+      if (const auto it = dataset_of->find(Key(r)); it != dataset_of->end()) {
+        CheckSameTiming(*first_cell[it->second], c, r);
+        continue;
+      }
+      if (dataset_of->emplace(Key(r), out.size()).second) {
+        first_cell.push_back(&c);
+        out.push_back({.robot_model = r.model->name,
+                       .robot_hash = RobotHash(r),
+                       .tool = r.tool.name,
+                       .tool_hash = ToolHash(r.tool),
+                       .seed = options.seed,
+                       .resolution = c.settings.motion.resolution,
+                       .blend_tolerance = options.blend_tolerance,
+                       .speed_scale = c.settings.motion.speed_scale,
+                       .travel_plans = motion::kTravelPlans});
+      }
+    }
+  }
+  return out;
+}
+
+// What the data need of one cell: its collision world, distance field, feature robots and the
+// moves to plan.
+struct CellWork {
+  std::unique_ptr<collision::CollisionWorld> world;
+  DistanceField field;
+  std::vector<FeatureRobot> robots;
+  std::vector<Move> moves;
+};
+
+// Robot `r`'s reach of the cell → the approach configurations of up to options_per_weld diverse
+// candidates of every weld it reaches, and in `points` those welds' positions.
+std::vector<Node> WeldNodes(const cell::Cell& c, const reach::ReachMap& reach, int r,
+                            const DataOptions& options, std::vector<Eigen::Vector3d>* points) {
+  std::vector<Node> weld_nodes;
+  for (int wi = 0; wi < static_cast<int>(c.welds.size()); ++wi) {
+    const reach::WeldReach& e = reach.at(wi, r);
+    if (e.status != reach::ReachStatus::kReachable) continue;
+    points->push_back(c.welds[wi].p_W);
+    for (int k : reach::DiverseCandidates(e.candidates, options.options_per_weld)) {
+      const reach::Candidate& cand = e.candidates[static_cast<std::size_t>(k)];
+      weld_nodes.push_back({.q = cand.q_approach, .branch = cand.branch, .weld = wi});
+    }
+  }
+  return weld_nodes;
+}
+
+// Robot `r`'s moves to plan in cell `ci` (`c`): home ↔ weld, random ↔ random or weld, and weld
+// → weld (mostly near), each with its planner seed; none when it reaches no weld.
+std::vector<Move> RobotMoves(const cell::Cell& c, std::size_t ci, int r,
+                             const reach::ReachMap& reach, const collision::CollisionWorld& world,
+                             collision::CollisionContext& ctx, const DataOptions& options) {
+  std::vector<Move> moves;
+  std::mt19937_64 rng(SplitMix64(options.seed ^ SplitMix64(ci * 1000 + r)));
+  std::vector<Eigen::Vector3d> points;
+  const std::vector<Node> weld_nodes = WeldNodes(c, reach, r, options, &points);
+  if (weld_nodes.empty()) return moves;
+  const int n_home = static_cast<int>(std::lround(options.moves_per_robot * options.home_fraction));
+  const int n_random =
+      static_cast<int>(std::lround(options.moves_per_robot * options.random_fraction));
+  const std::vector<Node> random_nodes =
+      RandomNodes(c, world, ctx, r, points, std::max(1, n_random / 2), rng);
+  const Node home{.q = c.robots[r].home, .branch = BranchOf(world.chain(r), c.robots[r].home)};
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  auto pick = [&](const std::vector<Node>& v) -> const Node& {
+    return v[std::uniform_int_distribution<std::size_t>(0, v.size() - 1)(rng)];
+  };
+  for (int m = 0; m < options.moves_per_robot; ++m) {
+    Move move{.robot = r};
+    if (m < n_home) {
+      move.kind = PairKind::kHome;
+      move.a = home;
+      move.b = pick(weld_nodes);
+      if (m % 2) std::swap(move.a, move.b);
+    } else if (m < n_home + n_random && !random_nodes.empty()) {
+      move.kind = PairKind::kRandom;
+      move.a = pick(random_nodes);
+      // Two random configurations, never one to itself (a move of 0 s teaches nothing).
+      move.b = m % 3 == 0 && random_nodes.size() > 1 ? PickOther(random_nodes, move.a, rng)
+                                                     : pick(weld_nodes);
+      if (m % 2) std::swap(move.a, move.b);
+    } else {
+      move.kind = PairKind::kWeldToWeld;
+      move.a = pick(weld_nodes);
+      // Mostly a neighbouring weld (the moves an allocation keeps), else any other weld.
+      const bool near = unit(rng) < options.near_fraction;
+      const Eigen::Vector3d& pa = c.welds[static_cast<std::size_t>(move.a.weld)].p_W;
+      for (int t = 0; t < 50; ++t) {
+        move.b = pick(weld_nodes);
+        if (move.b.weld == move.a.weld) continue;
+        if (!near || t >= 40 ||
+            (c.welds[static_cast<std::size_t>(move.b.weld)].p_W - pa).norm() <=
+                options.near_distance) {
+          break;
+        }
+      }
+    }
+    // A robot that reaches one weld only may draw a candidate to itself: no move.
+    if (move.a.q == move.b.q) continue;
+    move.seed = SplitMix64(options.seed ^
+                           SplitMix64((ci << 40) + (static_cast<std::uint64_t>(r) << 24) + m));
+    moves.push_back(std::move(move));
+  }
+  return moves;
+}
+
+// Cell `ci` (`c`) → its collision world, distance field, reach, feature robots and every
+// robot's moves, into `w`; false when cancelled between these steps (nothing is planned then).
+bool PrepareCell(const cell::Cell& c, std::size_t ci, const DataOptions& options, CellWork* w) {
+  const Progress& progress = options.progress;
+  w->world = std::make_unique<collision::CollisionWorld>(c);
+  // Silent, as the roadmaps: the field's stage would interleave with the data's.
+  w->field = DistanceField(c, progress.Silent());
+  if (progress.cancelled()) return false;  // the field is empty
+  // Silent: reach's own stage would interleave with the data's.
+  const reach::ReachMap reach =
+      reach::ReachAll(c, *w->world, {.threads = options.threads, .progress = progress.Silent()});
+  if (progress.cancelled()) return false;  // the reach map is incomplete
+  w->robots = CellFeatureRobots(c, w->field, reach, options.threads, progress);
+  if (progress.cancelled()) return false;
+  collision::CollisionContext ctx(*w->world);
+  for (int r = 0; r < static_cast<int>(c.robots.size()); ++r) {
+    std::vector<Move> moves = RobotMoves(c, ci, r, reach, *w->world, ctx, options);
+    for (Move& move : moves) w->moves.push_back(std::move(move));
+  }
+  return true;
+}
+
+// One move planned for its label.
+struct LabelResult {
+  bool planned = false;  // false: not started before the cancellation
+  bool solved = false, direct = false, wide = false;
+  double duration = 0, seconds = 0;
+  Features x{};
+};
+
+// Every move of cell `c` (`w`) → planned in parallel, timed, with its features; progress
+// reported against `total` moves of all cells, `done` counting them.
+std::vector<LabelResult> PlanCellMoves(const cell::Cell& c, const CellWork& w,
+                                       const std::string& cell_name, const DataOptions& options,
+                                       std::int64_t total, std::int64_t* done) {
+  using Clock = std::chrono::steady_clock;
+  std::mutex progress_mutex;
+  std::vector<LabelResult> results(w.moves.size());
+  const int threads = ResolveThreadCount(options.threads);
+  LabelPlanners planners(*w.world, threads, c.robots.size());
+  ParallelFor(
+      static_cast<int>(w.moves.size()), threads,
+      [&](int i, int worker) {
+        const Move& m = w.moves[static_cast<std::size_t>(i)];
+        const FeatureRobot& fr = w.robots[static_cast<std::size_t>(m.robot)];
+        const auto t0 = Clock::now();
+        const motion::TravelMove move =
+            PlanLabel(planners.At(worker, m.robot), c, fr.limits, m.a.q, m.b.q, m.seed,
+                      options.blend_tolerance, cell_name);
+        LabelResult& res = results[static_cast<std::size_t>(i)];
+        res.planned = true;
+        res.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+        res.solved = move.path.solved();
+        if (res.solved) {
+          res.direct = move.path.direct;
+          res.wide = move.path.wide;
+          res.duration = LabelSeconds(move.profile.duration());
+          res.x = ComputeFeatures(fr, w.field, MakeFeatureNode(fr, w.field, m.a.q, m.a.branch),
+                                  MakeFeatureNode(fr, w.field, m.b.q, m.b.branch));
+        }
+        const std::lock_guard<std::mutex> lock(progress_mutex);
+        options.progress.Report(kDataStage, ++*done, std::max<std::int64_t>(total, 1));
+      },
+      [&] { return options.progress.cancelled(); });
+  return results;
+}
+
+// Cell `c`'s planned moves (`w`, `results`) → samples of their robots' data sets in `out` (the
+// cell added to a data set's cells at its first sample), failures counted; statistics into `st`.
+void AddSamples(const cell::Cell& c, const CellWork& w, const std::vector<LabelResult>& results,
+                const std::string& cell_name, const std::map<std::string, std::size_t>& dataset_of,
+                std::vector<Dataset>& out, DataStats& st) {
+  std::vector<int> cell_index(out.size(), -1);
+  for (std::size_t i = 0; i < w.moves.size(); ++i) {
+    const Move& m = w.moves[i];
+    const std::size_t d = dataset_of.at(Key(c.robots[static_cast<std::size_t>(m.robot)]));
+    Dataset& data = out[d];
+    if (!results[i].planned) continue;  // cancelled: neither a move nor one without a path
+    if (!results[i].solved) {
+      ++data.failed;
+      ++st.failed;
+      st.failed_seconds += results[i].seconds;
+      continue;
+    }
+    ++st.solved;
+    st.wide += results[i].wide;
+    st.solved_seconds += results[i].seconds;
+    if (cell_index[d] < 0) {
+      cell_index[d] = static_cast<int>(data.cells.size());
+      data.cells.push_back(cell_name);
+    }
+    data.samples.push_back({.cell = cell_index[d],
+                            .robot = c.robots[static_cast<std::size_t>(m.robot)].name,
+                            .kind = m.kind,
+                            .duration = results[i].duration,
+                            .direct = results[i].direct,
+                            .x = results[i].x,
+                            .qa = ToVector(m.a.q),
+                            .qb = ToVector(m.b.q),
+                            .branch_a = m.a.branch,
+                            .branch_b = m.b.branch});
+  }
+}
+
 }  // namespace
 
 std::string_view ToString(PairKind kind) {
@@ -171,212 +414,26 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
   DataStats& st = stats ? *stats : local_stats;
   st = {};
   const auto t_prepare = Clock::now();
-  std::vector<Dataset> out;
   std::map<std::string, std::size_t> dataset_of;
-  std::vector<const cell::Cell*> first_cell;  // of each data set: whose settings it records
-  for (const cell::Cell& c : cells) {
-    for (const cell::Robot& r : c.robots) {
-      if (const auto it = dataset_of.find(Key(r)); it != dataset_of.end()) {
-        // One data set is one model, whose labels must share one timing: its metadata records
-        // one resolution and speed scale.
-        const cell::Cell& first = *first_cell[it->second];
-        for (const auto& [key, a, b] : {std::tuple{"resolution", first.settings.motion.resolution,
-                                                   c.settings.motion.resolution},
-                                        std::tuple{"speed_scale", first.settings.motion.speed_scale,
-                                                   c.settings.motion.speed_scale}}) {
-          if (a == b) continue;
-          auto named = [](const cell::Cell& x) {
-            return x.source_file.empty() ? fmt::format("'{}'", x.name)
-                                         : fmt::format("'{}' ({})", x.name, x.source_file);
-          };
-          throw InputError(
-              {{.where = {.file = c.source_file},
-                .message = fmt::format(
-                    "settings.motion.{}: station {} has {:g}, station {} before it {:g}, for the "
-                    "same robot model and tool ({} with {}): the moves of one robot model and "
-                    "tool make one model of one timing; train the stations of each setting "
-                    "separately",
-                    key, named(c), b, named(first), a, r.model->name, r.tool.name)}});
-        }
-        continue;
-      }
-      if (dataset_of.emplace(Key(r), out.size()).second) {
-        first_cell.push_back(&c);
-        out.push_back({.robot_model = r.model->name,
-                       .robot_hash = RobotHash(r),
-                       .tool = r.tool.name,
-                       .tool_hash = ToolHash(r.tool),
-                       .seed = options.seed,
-                       .resolution = c.settings.motion.resolution,
-                       .blend_tolerance = options.blend_tolerance,
-                       .speed_scale = c.settings.motion.speed_scale,
-                       .travel_plans = motion::kTravelPlans});
-      }
-    }
-  }
+  std::vector<Dataset> out = EmptyDatasets(cells, options, &dataset_of);
   // Moves of every cell first (cheap), so that progress has a total.
-  struct CellWork {
-    std::unique_ptr<collision::CollisionWorld> world;
-    DistanceField field;
-    std::vector<FeatureRobot> robots;
-    std::vector<Move> moves;
-  };
   std::vector<CellWork> work(cells.size());
   std::int64_t total = 0;
   // Cancelled: polled between the steps of each cell (reach and the roadmaps take seconds on a
   // large station); nothing is planned then.
   const Progress& progress = options.progress;
   for (std::size_t ci = 0; ci < cells.size() && !progress.cancelled(); ++ci) {
-    const cell::Cell& c = cells[ci];
-    CellWork& w = work[ci];
-    w.world = std::make_unique<collision::CollisionWorld>(c);
-    // Silent, as the roadmaps: the field's stage would interleave with the data's.
-    w.field = DistanceField(c, progress.Silent());
-    if (progress.cancelled()) break;  // the field is empty
-    // Silent: reach's own stage would interleave with the data's.
-    const reach::ReachMap reach =
-        reach::ReachAll(c, *w.world, {.threads = options.threads, .progress = progress.Silent()});
-    if (progress.cancelled()) break;  // the reach map is incomplete
-    w.robots = CellFeatureRobots(c, w.field, reach, options.threads, progress);
-    if (progress.cancelled()) break;
-    collision::CollisionContext ctx(*w.world);
-    for (int r = 0; r < static_cast<int>(c.robots.size()); ++r) {
-      std::mt19937_64 rng(SplitMix64(options.seed ^ SplitMix64(ci * 1000 + r)));
-      std::vector<Node> weld_nodes;
-      std::vector<Eigen::Vector3d> points;
-      for (int wi = 0; wi < static_cast<int>(c.welds.size()); ++wi) {
-        const reach::WeldReach& e = reach.at(wi, r);
-        if (e.status != reach::ReachStatus::kReachable) continue;
-        points.push_back(c.welds[wi].p_W);
-        for (int k : reach::DiverseCandidates(e.candidates, options.options_per_weld)) {
-          const reach::Candidate& cand = e.candidates[static_cast<std::size_t>(k)];
-          weld_nodes.push_back({.q = cand.q_approach, .branch = cand.branch, .weld = wi});
-        }
-      }
-      if (weld_nodes.empty()) continue;
-      const int n_home =
-          static_cast<int>(std::lround(options.moves_per_robot * options.home_fraction));
-      const int n_random =
-          static_cast<int>(std::lround(options.moves_per_robot * options.random_fraction));
-      const std::vector<Node> random_nodes =
-          RandomNodes(c, *w.world, ctx, r, points, std::max(1, n_random / 2), rng);
-      const Node home{.q = c.robots[r].home,
-                      .branch = BranchOf(w.world->chain(r), c.robots[r].home)};
-      std::uniform_real_distribution<double> unit(0.0, 1.0);
-      auto pick = [&](const std::vector<Node>& v) -> const Node& {
-        return v[std::uniform_int_distribution<std::size_t>(0, v.size() - 1)(rng)];
-      };
-      for (int m = 0; m < options.moves_per_robot; ++m) {
-        Move move{.robot = r};
-        if (m < n_home) {
-          move.kind = PairKind::kHome;
-          move.a = home;
-          move.b = pick(weld_nodes);
-          if (m % 2) std::swap(move.a, move.b);
-        } else if (m < n_home + n_random && !random_nodes.empty()) {
-          move.kind = PairKind::kRandom;
-          move.a = pick(random_nodes);
-          // Two random configurations, never one to itself (a move of 0 s teaches nothing).
-          move.b = m % 3 == 0 && random_nodes.size() > 1 ? PickOther(random_nodes, move.a, rng)
-                                                         : pick(weld_nodes);
-          if (m % 2) std::swap(move.a, move.b);
-        } else {
-          move.kind = PairKind::kWeldToWeld;
-          move.a = pick(weld_nodes);
-          // Mostly a neighbouring weld (the moves an allocation keeps), else any other weld.
-          const bool near = unit(rng) < options.near_fraction;
-          const Eigen::Vector3d& pa = c.welds[static_cast<std::size_t>(move.a.weld)].p_W;
-          for (int t = 0; t < 50; ++t) {
-            move.b = pick(weld_nodes);
-            if (move.b.weld == move.a.weld) continue;
-            if (!near || t >= 40 ||
-                (c.welds[static_cast<std::size_t>(move.b.weld)].p_W - pa).norm() <=
-                    options.near_distance) {
-              break;
-            }
-          }
-        }
-        // A robot that reaches one weld only may draw a candidate to itself: no move.
-        if (move.a.q == move.b.q) continue;
-        move.seed = SplitMix64(options.seed ^
-                               SplitMix64((ci << 40) + (static_cast<std::uint64_t>(r) << 24) + m));
-        w.moves.push_back(std::move(move));
-      }
-    }
-    total += static_cast<std::int64_t>(w.moves.size());
+    if (!PrepareCell(cells[ci], ci, options, &work[ci])) break;
+    total += static_cast<std::int64_t>(work[ci].moves.size());
   }
-
   st.prepare_seconds = std::chrono::duration<double>(Clock::now() - t_prepare).count();
   std::int64_t done = 0;
-  std::mutex progress_mutex;
   for (std::size_t ci = 0; ci < cells.size() && !progress.cancelled(); ++ci) {
     const cell::Cell& c = cells[ci];
-    CellWork& w = work[ci];
     const std::string cell_name = c.name + "@" + plan::CellHash(c);
-    std::vector<int> cell_index(out.size(), -1);
-    const std::vector<FeatureRobot>& robots = w.robots;
-    struct Result {
-      bool planned = false;  // false: not started before the cancellation
-      bool solved = false, direct = false, wide = false;
-      double duration = 0, seconds = 0;
-      Features x{};
-    };
-    std::vector<Result> results(w.moves.size());
-    const int threads = ResolveThreadCount(options.threads);
-    LabelPlanners planners(*w.world, threads, c.robots.size());
-    ParallelFor(
-        static_cast<int>(w.moves.size()), threads,
-        [&](int i, int worker) {
-          const Move& m = w.moves[static_cast<std::size_t>(i)];
-          const FeatureRobot& fr = robots[static_cast<std::size_t>(m.robot)];
-          const auto t0 = Clock::now();
-          const motion::TravelMove move =
-              PlanLabel(planners.At(worker, m.robot), c, fr.limits, m.a.q, m.b.q, m.seed,
-                        options.blend_tolerance, cell_name);
-          Result& res = results[static_cast<std::size_t>(i)];
-          res.planned = true;
-          res.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-          res.solved = move.path.solved();
-          if (res.solved) {
-            res.direct = move.path.direct;
-            res.wide = move.path.wide;
-            res.duration = LabelSeconds(move.profile.duration());
-            res.x = ComputeFeatures(fr, w.field, MakeFeatureNode(fr, w.field, m.a.q, m.a.branch),
-                                    MakeFeatureNode(fr, w.field, m.b.q, m.b.branch));
-          }
-          const std::lock_guard<std::mutex> lock(progress_mutex);
-          options.progress.Report(kDataStage, ++done, std::max<std::int64_t>(total, 1));
-        },
-        [&] { return options.progress.cancelled(); });
-    for (std::size_t i = 0; i < w.moves.size(); ++i) {
-      const Move& m = w.moves[i];
-      const std::size_t d = dataset_of.at(Key(c.robots[static_cast<std::size_t>(m.robot)]));
-      Dataset& data = out[d];
-      if (!results[i].planned) continue;  // cancelled: neither a move nor one without a path
-      if (!results[i].solved) {
-        ++data.failed;
-        ++st.failed;
-        st.failed_seconds += results[i].seconds;
-        continue;
-      }
-      ++st.solved;
-      st.wide += results[i].wide;
-      st.solved_seconds += results[i].seconds;
-      if (cell_index[d] < 0) {
-        cell_index[d] = static_cast<int>(data.cells.size());
-        data.cells.push_back(cell_name);
-      }
-      data.samples.push_back({.cell = cell_index[d],
-                              .robot = c.robots[static_cast<std::size_t>(m.robot)].name,
-                              .kind = m.kind,
-                              .duration = results[i].duration,
-                              .direct = results[i].direct,
-                              .x = results[i].x,
-                              .qa = ToVector(m.a.q),
-                              .qb = ToVector(m.b.q),
-                              .branch_a = m.a.branch,
-                              .branch_b = m.b.branch});
-    }
+    const std::vector<LabelResult> results =
+        PlanCellMoves(c, work[ci], cell_name, options, total, &done);
+    AddSamples(c, work[ci], results, cell_name, dataset_of, out, st);
   }
   return out;
 }
