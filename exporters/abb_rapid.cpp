@@ -80,6 +80,80 @@ std::string ToolData(const cell::Robot& robot, const Site& site) {
                      Fixed(1000 * site.tool_cog[2], 3));
 }
 
+// The files given to read → the module's name, the stem of its one NAME.mod (a RAPID name of
+// at most 32 characters).
+std::string ReadModuleStem(const std::vector<ProgramFile>& files) {
+  if (files.size() != 1 || !files[0].name.ends_with(".mod")) {
+    ReadError(files.empty() ? "" : files[0].name, 0, "expected one NAME.mod");
+  }
+  const ProgramFile& f = files[0];
+  std::string stem = f.name.substr(0, f.name.size() - 4);
+  if (!IsIdentifier(stem, kMaxName)) {
+    ReadError(f.name, 0, "module name " + stem + " is not a RAPID name of at most 32 characters");
+  }
+  return stem;
+}
+
+// A `CONST jointtarget` declaration's match `m` (line `line` of `file`) → its joints (robot's
+// units) into `points` under its name, each name once.
+void ReadJointTarget(const std::smatch& m, const cell::Robot& robot, const std::string& file,
+                     int line, std::map<std::string, Eigen::VectorXd>* points) {
+  auto fail = [&](const std::string& msg) { ReadError(file, line, msg); };
+  std::vector<double> a;
+  for (int k = 2; k <= 7; ++k) {
+    auto v = ParseNumber(m[k].str());
+    if (!v) fail("not a number: " + m[k].str());
+    a.push_back(*v);
+  }
+  if (!points->emplace(m[1].str(), FromControllerUnits(robot, a)).second) {
+    fail(m[1].str() + " declared twice");
+  }
+}
+
+// A MoveAbsJ's match `m` (line `line` of `file`) → its move to a declared joint target (marked
+// in `used`), with the site's tool and work object `tool`: timed (\T), at the writer's scaled
+// vmax (HomeSpeed) for a move without a time, or at vmax.
+Instruction ReadMoveAbsJ(const std::smatch& m, const std::map<std::string, Eigen::VectorXd>& points,
+                         const std::string& tool, const std::string& file, int line,
+                         std::set<std::string>* used) {
+  auto fail = [&](const std::string& msg) { ReadError(file, line, msg); };
+  auto it = points.find(m[1].str());
+  if (it == points.end()) fail(m[1].str() + " is not declared");
+  if (m[7].str() != tool) fail("tool and work object must be " + tool);
+  used->insert(it->first);
+  double duration = 0, speed = 1.0;
+  if (m[3].matched) {
+    auto v = ParseNumber(m[4].str());
+    if (!v || *v <= 0) fail("\\T must be a time > 0 s");
+    duration = *v;
+  } else if (m[5].matched) {
+    // Only the writer's scaled vmax (HomeSpeed), for a move without a time.
+    auto v = ParseNumber(m[5].str());
+    if (!v || *v <= 0 || *v >= 5000 || HomeSpeed(*v / 5000) != m[2].str() || duration > 0) {
+      fail("speeddata " + m[2].str() + " is not vmax scaled by a speed override in (0, 1)");
+    }
+    speed = *v / 5000;
+  }
+  return {.kind = InstructionKind::kMove,
+          .q = it->second,
+          .exact_stop = m[6].str() == "fine",
+          .speed = speed,
+          .duration = duration};
+}
+
+// A WaitDI (`kind` kWaitInput) or SetDO (kSetOutput) match `m` (line `line` of `file`) → its
+// instruction; the signal's name (diZone, doWeld, ...) must agree with its number's role in the
+// site's I/O ranges.
+Instruction ReadSignal(const std::smatch& m, InstructionKind kind, const Site& site,
+                       const std::string& file, int line) {
+  const int s = *ParseInt(m[2].str());
+  const SignalRole role =
+      kind == InstructionKind::kWaitInput ? InputRole(site, s) : OutputRole(site, s);
+  if (role == SignalRole::kNone || m[1].str() != SignalPrefix(role))
+    ReadError(file, line, "signal name and number do not agree (the site's I/O ranges)");
+  return {.kind = kind, .signal = s, .value = m[3].str() == "1", .role = role};
+}
+
 class AbbRapid final : public Dialect {
  public:
   std::string_view name() const override { return kDialect; }
@@ -178,14 +252,8 @@ class AbbRapid final : public Dialect {
                const Site& site_in) const override {
     const Site site = WithToolLoadOf(WithDefaults(site_in, *this), robot.name, robot.tool.name);
     CheckRobot(*this, robot);
-    if (files.size() != 1 || !files[0].name.ends_with(".mod")) {
-      ReadError(files.empty() ? "" : files[0].name, 0, "expected one NAME.mod");
-    }
+    const std::string stem = ReadModuleStem(files);
     const ProgramFile& f = files[0];
-    const std::string stem = f.name.substr(0, f.name.size() - 4);
-    if (!IsIdentifier(stem, kMaxName)) {
-      ReadError(f.name, 0, "module name " + stem + " is not a RAPID name of at most 32 characters");
-    }
     Program program{.name = stem, .robot = robot.name};
     static const std::regex kDecl(
         R"(CONST jointtarget ([A-Za-z][A-Za-z0-9_]*):=\[\[([^,]+),([^,]+),([^,]+),([^,]+),([^,]+),([^,\]]+)\],\[9E9,9E9,9E9,9E9,9E9,9E9\]\];)");
@@ -213,15 +281,7 @@ class AbbRapid final : public Dialect {
         if (t != "MODULE " + stem) fail("expected MODULE " + stem + " (the file name)");
         state = kModule;
       } else if (state == kModule && std::regex_match(t, m, kDecl)) {
-        std::vector<double> a;
-        for (int k = 2; k <= 7; ++k) {
-          auto v = ParseNumber(m[k].str());
-          if (!v) fail("not a number: " + m[k].str());
-          a.push_back(*v);
-        }
-        if (!points.emplace(m[1].str(), FromControllerUnits(robot, a)).second) {
-          fail(m[1].str() + " declared twice");
-        }
+        ReadJointTarget(m, robot, f.name, l.number, &points);
       } else if (state == kModule && t.starts_with("TASK PERS tooldata ")) {
         if (site.tool_mass <= 0 || tooldata) fail("a tooldata the site does not give");
         if (t != ToolData(robot, site)) {
@@ -237,46 +297,13 @@ class AbbRapid final : public Dialect {
       } else if (state == kEndProc && t == "ENDMODULE") {
         state = kEnd;
       } else if (state == kProc && std::regex_match(t, m, kMove)) {
-        auto it = points.find(m[1].str());
-        if (it == points.end()) fail(m[1].str() + " is not declared");
-        if (m[7].str() != tool) fail("tool and work object must be " + tool);
-        used.insert(it->first);
-        double duration = 0, speed = 1.0;
-        if (m[3].matched) {
-          auto v = ParseNumber(m[4].str());
-          if (!v || *v <= 0) fail("\\T must be a time > 0 s");
-          duration = *v;
-        } else if (m[5].matched) {
-          // Only the writer's scaled vmax (HomeSpeed), for a move without a time.
-          auto v = ParseNumber(m[5].str());
-          if (!v || *v <= 0 || *v >= 5000 || HomeSpeed(*v / 5000) != m[2].str() || duration > 0) {
-            fail("speeddata " + m[2].str() + " is not vmax scaled by a speed override in (0, 1)");
-          }
-          speed = *v / 5000;
-        }
-        program.instructions.push_back({.kind = InstructionKind::kMove,
-                                        .q = it->second,
-                                        .exact_stop = m[6].str() == "fine",
-                                        .speed = speed,
-                                        .duration = duration});
+        program.instructions.push_back(ReadMoveAbsJ(m, points, tool, f.name, l.number, &used));
       } else if (state == kProc && std::regex_match(t, m, kWait)) {
-        const int s = *ParseInt(m[2].str());
-        const SignalRole role = InputRole(site, s);
-        if (role == SignalRole::kNone || m[1].str() != SignalPrefix(role))
-          fail("signal name and number do not agree (the site's I/O ranges)");
-        program.instructions.push_back({.kind = InstructionKind::kWaitInput,
-                                        .signal = s,
-                                        .value = m[3].str() == "1",
-                                        .role = role});
+        program.instructions.push_back(
+            ReadSignal(m, InstructionKind::kWaitInput, site, f.name, l.number));
       } else if (state == kProc && std::regex_match(t, m, kSet)) {
-        const int s = *ParseInt(m[2].str());
-        const SignalRole role = OutputRole(site, s);
-        if (role == SignalRole::kNone || m[1].str() != SignalPrefix(role))
-          fail("signal name and number do not agree (the site's I/O ranges)");
-        program.instructions.push_back({.kind = InstructionKind::kSetOutput,
-                                        .signal = s,
-                                        .value = m[3].str() == "1",
-                                        .role = role});
+        program.instructions.push_back(
+            ReadSignal(m, InstructionKind::kSetOutput, site, f.name, l.number));
       } else if (auto w = state == kProc ? MatchWeldCall(site, kDialect, kDefaultCall, t)
                                          : std::nullopt) {
         program.instructions.push_back({.kind = InstructionKind::kWeld,

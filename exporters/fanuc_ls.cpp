@@ -26,6 +26,123 @@ constexpr std::size_t kMaxName = 8;
 constexpr std::size_t kMaxComment = 32;
 constexpr std::size_t kMaxLines = 9999;
 
+// The files given to read → the program's name, the stem of its one NAME.LS (1-8 upper-case
+// letters, digits, _).
+std::string ReadProgramStem(const std::vector<ProgramFile>& files) {
+  if (files.size() != 1 || !files[0].name.ends_with(".LS")) {
+    ReadError(files.empty() ? "" : files[0].name, 0, "expected one NAME.LS");
+  }
+  const ProgramFile& f = files[0];
+  std::string stem = f.name.substr(0, f.name.size() - 3);
+  if (!IsIdentifier(stem, kMaxName) || IdentifierName(stem, kMaxName, true) != stem) {
+    ReadError(f.name, 0, "program name " + stem + " is not 1-8 upper-case letters, digits, _");
+  }
+  return stem;
+}
+
+// The text after a /MN line's number (line `line` of `file`) → its instruction with the P
+// index of a move (-1 for the others); nullopt for the frame selections UFRAME_NUM and
+// UTOOL_NUM, which carry nothing.
+std::optional<std::pair<int, Instruction>> ReadMnInstruction(const std::string& raw,
+                                                             const Site& site,
+                                                             const std::string& file, int line) {
+  static const std::regex kJ(R"(J P\[([0-9]+)\] ([0-9]+)% (FINE|CNT10)    ;)");
+  static const std::regex kWait(R"(WAIT DI\[([0-9]+)\]=(ON|OFF)    ;)");
+  static const std::regex kOut(R"(DO\[([0-9]+)\]=(ON|OFF) ;)");
+  std::smatch m;
+  const std::string t = Trim(raw);
+  if (std::regex_match(raw, m, kJ)) {
+    const int pct = *ParseInt(m[2].str());
+    if (pct < 1 || pct > 100) ReadError(file, line, "speed must be 1..100%");
+    return std::pair{*ParseInt(m[1].str()), Instruction{.kind = InstructionKind::kMove,
+                                                        .exact_stop = m[3].str() == "FINE",
+                                                        .speed = pct / 100.0}};
+  }
+  if (t == fmt::format("UFRAME_NUM={} ;", site.base) ||
+      t == fmt::format("UTOOL_NUM={} ;", site.tool)) {
+    return std::nullopt;
+  }
+  if (t.starts_with("! ") && t.ends_with(" ;")) {
+    return std::pair{
+        -1, Instruction{.kind = InstructionKind::kComment, .text = t.substr(2, t.size() - 4)}};
+  }
+  if (std::regex_match(t, m, kWait)) {
+    const int s = *ParseInt(m[1].str());
+    return std::pair{-1, Instruction{.kind = InstructionKind::kWaitInput,
+                                     .signal = s,
+                                     .value = m[2].str() == "ON",
+                                     .role = InputRole(site, s)}};
+  }
+  if (std::regex_match(t, m, kOut)) {
+    const int s = *ParseInt(m[1].str());
+    return std::pair{-1, Instruction{.kind = InstructionKind::kSetOutput,
+                                     .signal = s,
+                                     .value = m[2].str() == "ON",
+                                     .role = OutputRole(site, s)}};
+  }
+  if (auto w = t.ends_with(" ;")
+                   ? MatchWeldCall(site, kDialect, kDefaultCall, t.substr(0, t.size() - 2))
+                   : std::nullopt) {
+    return std::pair{-1, Instruction{.kind = InstructionKind::kWeld,
+                                     .weld_id = w->id,
+                                     .weld_number = w->number,
+                                     .schedule = w->schedule}};
+  }
+  ReadError(file, line, "not a TP line this exporter writes: " + t);
+}
+
+// The six lines of a /POS position starting at lines[li] (`P[n]{`, `GP1:`, the frames line
+// `frames`, two lines of J1..J6 in degrees, `};`) → the position's joints (robot's units) into
+// `points`, numbered 1, 2, ... in order.
+void ReadPosition(const std::vector<Line>& lines, std::size_t li, const std::string& frames,
+                  const cell::Robot& robot, const std::string& file,
+                  std::map<int, Eigen::VectorXd>* points) {
+  static const std::regex kPosHead(R"(P\[([0-9]+)\]\{)");
+  static const std::regex kJoints(
+      R"(\tJ1= *([^ ]+) deg,\tJ2= *([^ ]+) deg,\tJ3= *([^ ]+) deg,\tJ4= *([^ ]+) deg,\tJ5= *([^ ]+) deg,\tJ6= *([^ ]+) deg)");
+  const Line& l = lines[li];
+  auto fail = [&](const std::string& msg) { ReadError(file, l.number, msg); };
+  std::smatch m;
+  if (!std::regex_match(l.text, m, kPosHead)) fail("expected P[n]{");
+  const int p = *ParseInt(m[1].str());
+  if (p != static_cast<int>(points->size()) + 1) fail("positions must be numbered 1, 2, ...");
+  if (li + 5 >= lines.size() || lines[li + 1].text != "   GP1:" || lines[li + 2].text != frames ||
+      lines[li + 5].text != "};") {
+    fail("expected GP1:, " + frames + ", the joints and }; (6 lines)");
+  }
+  const std::string joints = lines[li + 3].text + lines[li + 4].text;
+  if (!std::regex_match(joints, m, kJoints)) fail("expected J1..J6 in degrees");
+  std::vector<double> a;
+  for (int k = 1; k <= 6; ++k) {
+    auto v = ParseNumber(m[k].str());
+    if (!v) fail("not a number: " + m[k].str());
+    a.push_back(*v);
+  }
+  (*points)[p] = FromControllerUnits(robot, a);
+}
+
+// The /MN instructions with their P indices (`body`) and the /POS positions → the program's
+// instructions, each move with its position (every position defined and used once, in order).
+void BindPositions(std::vector<std::pair<int, Instruction>>& body,
+                   std::map<int, Eigen::VectorXd>& points, const std::string& file,
+                   Program* program) {
+  int moves = 0;
+  for (auto& [p, ins] : body) {
+    if (ins.kind == InstructionKind::kMove) {
+      ++moves;
+      if (p != moves || !points.count(p)) {
+        ReadError(file, 0,
+                  fmt::format("move {} names P[{}]: positions must be defined and used in order",
+                              moves, p));
+      }
+      ins.q = points[p];
+    }
+    program->instructions.push_back(ins);
+  }
+  if (moves != static_cast<int>(points.size()))
+    ReadError(file, 0, fmt::format("{} positions in /POS, {} used", points.size(), moves));
+}
+
 class FanucLs final : public Dialect {
  public:
   std::string_view name() const override { return kDialect; }
@@ -137,31 +254,15 @@ class FanucLs final : public Dialect {
                const Site& site_in) const override {
     const Site site = WithDefaults(site_in, *this);
     CheckRobot(*this, robot);
-    if (files.size() != 1 || !files[0].name.ends_with(".LS")) {
-      ReadError(files.empty() ? "" : files[0].name, 0, "expected one NAME.LS");
-    }
+    const std::string stem = ReadProgramStem(files);
     const ProgramFile& f = files[0];
-    const std::string stem = f.name.substr(0, f.name.size() - 3);
-    if (!IsIdentifier(stem, kMaxName) || IdentifierName(stem, kMaxName, true) != stem) {
-      ReadError(f.name, 0, "program name " + stem + " is not 1-8 upper-case letters, digits, _");
-    }
     const std::vector<Line> lines = SplitLines(f.name, f.contents, true);
     enum { kHead, kAttr, kMn, kPos, kEnd } part = kHead;
     int line_count = -1, mn_lines = 0;
-    struct Move {
-      int point, pct, line;
-      bool fine;
-    };
     std::vector<std::pair<int, Instruction>> body;  // (P index or -1, instruction)
     std::map<int, Eigen::VectorXd> points;
     static const std::regex kMnLine(R"( *([0-9]+):(.*))");
-    static const std::regex kJ(R"(J P\[([0-9]+)\] ([0-9]+)% (FINE|CNT10)    ;)");
-    static const std::regex kWait(R"(WAIT DI\[([0-9]+)\]=(ON|OFF)    ;)");
-    static const std::regex kOut(R"(DO\[([0-9]+)\]=(ON|OFF) ;)");
     static const std::regex kLineCount(R"(LINE_COUNT\t= ([0-9]+);)");
-    static const std::regex kPosHead(R"(P\[([0-9]+)\]\{)");
-    static const std::regex kJoints(
-        R"(\tJ1= *([^ ]+) deg,\tJ2= *([^ ]+) deg,\tJ3= *([^ ]+) deg,\tJ4= *([^ ]+) deg,\tJ5= *([^ ]+) deg,\tJ6= *([^ ]+) deg)");
     const std::string frames = fmt::format("\tUF : {}, UT : {},", site.base, site.tool);
     Program program{.name = stem, .robot = robot.name};
     for (std::size_t li = 0; li < lines.size(); ++li) {
@@ -181,66 +282,15 @@ class FanucLs final : public Dialect {
         }
         if (!std::regex_match(l.text, m, kMnLine)) fail("not a /MN line");
         if (*ParseInt(m[1].str()) != ++mn_lines) fail("line numbers must run 1, 2, ...");
-        const std::string raw = m[2].str();
-        const std::string t = Trim(raw);
-        if (std::regex_match(raw, m, kJ)) {
-          const int pct = *ParseInt(m[2].str());
-          if (pct < 1 || pct > 100) fail("speed must be 1..100%");
-          body.push_back({*ParseInt(m[1].str()),
-                          {.kind = InstructionKind::kMove,
-                           .exact_stop = m[3].str() == "FINE",
-                           .speed = pct / 100.0}});
-        } else if (t == fmt::format("UFRAME_NUM={} ;", site.base) ||
-                   t == fmt::format("UTOOL_NUM={} ;", site.tool)) {
-        } else if (t.starts_with("! ") && t.ends_with(" ;")) {
-          body.push_back(
-              {-1, {.kind = InstructionKind::kComment, .text = t.substr(2, t.size() - 4)}});
-        } else if (std::regex_match(t, m, kWait)) {
-          const int s = *ParseInt(m[1].str());
-          body.push_back({-1,
-                          {.kind = InstructionKind::kWaitInput,
-                           .signal = s,
-                           .value = m[2].str() == "ON",
-                           .role = InputRole(site, s)}});
-        } else if (std::regex_match(t, m, kOut)) {
-          const int s = *ParseInt(m[1].str());
-          body.push_back({-1,
-                          {.kind = InstructionKind::kSetOutput,
-                           .signal = s,
-                           .value = m[2].str() == "ON",
-                           .role = OutputRole(site, s)}});
-        } else if (auto w = t.ends_with(" ;") ? MatchWeldCall(site, kDialect, kDefaultCall,
-                                                              t.substr(0, t.size() - 2))
-                                              : std::nullopt) {
-          body.push_back({-1,
-                          {.kind = InstructionKind::kWeld,
-                           .weld_id = w->id,
-                           .weld_number = w->number,
-                           .schedule = w->schedule}});
-        } else {
-          fail("not a TP line this exporter writes: " + t);
+        if (auto entry = ReadMnInstruction(m[2].str(), site, f.name, l.number)) {
+          body.push_back(std::move(*entry));
         }
       } else if (part == kPos) {
         if (l.text == "/END") {
           part = kEnd;
           continue;
         }
-        if (!std::regex_match(l.text, m, kPosHead)) fail("expected P[n]{");
-        const int p = *ParseInt(m[1].str());
-        if (p != static_cast<int>(points.size()) + 1) fail("positions must be numbered 1, 2, ...");
-        if (li + 5 >= lines.size() || lines[li + 1].text != "   GP1:" ||
-            lines[li + 2].text != frames || lines[li + 5].text != "};") {
-          fail("expected GP1:, " + frames + ", the joints and }; (6 lines)");
-        }
-        const std::string joints = lines[li + 3].text + lines[li + 4].text;
-        if (!std::regex_match(joints, m, kJoints)) fail("expected J1..J6 in degrees");
-        std::vector<double> a;
-        for (int k = 1; k <= 6; ++k) {
-          auto v = ParseNumber(m[k].str());
-          if (!v) fail("not a number: " + m[k].str());
-          a.push_back(*v);
-        }
-        points[p] = FromControllerUnits(robot, a);
+        ReadPosition(lines, li, frames, robot, f.name, &points);
         li += 5;
       } else {
         ReadError(f.name, l.number, "text after /END");
@@ -251,21 +301,7 @@ class FanucLs final : public Dialect {
       ReadError(f.name, 0,
                 fmt::format("LINE_COUNT is {} but /MN has {} lines", line_count, mn_lines));
     }
-    int moves = 0;
-    for (auto& [p, ins] : body) {
-      if (ins.kind == InstructionKind::kMove) {
-        ++moves;
-        if (p != moves || !points.count(p)) {
-          ReadError(f.name, 0,
-                    fmt::format("move {} names P[{}]: positions must be defined and used in order",
-                                moves, p));
-        }
-        ins.q = points[p];
-      }
-      program.instructions.push_back(ins);
-    }
-    if (moves != static_cast<int>(points.size()))
-      ReadError(f.name, 0, fmt::format("{} positions in /POS, {} used", points.size(), moves));
+    BindPositions(body, points, f.name, &program);
     AttachWeldIds(&program, f.name);
     CheckWeldIds(program, f.name, site, kDialect, limits());
     CheckProgram(program, robot, site, f.name, 1e-4);

@@ -39,6 +39,8 @@ std::optional<int> SmallInteger(YamlReader& reader, const YAML::Node& node, cons
   return static_cast<int>(*v);
 }
 
+// `key: {first, count}` of `root` → an I/O signal range (first ≤ 100000, 0 < count ≤ 100000),
+// into `out` when valid.
 void ReadRange(YamlReader& reader, const YAML::Node& root, const std::string& key,
                SignalRange* out) {
   auto node = YamlReader::Get(root, key);
@@ -50,6 +52,203 @@ void ReadRange(YamlReader& reader, const YAML::Node& root, const std::string& ke
   auto c = SmallInteger(reader, *count, key + ".count", 100000);
   if (c && *c == 0) reader.Error(*count, key + ".count", "must be > 0");
   if (f && c && *c > 0) *out = {.first = *f, .count = *c};
+}
+
+// The top-level keys of `root` → where each one's value is, into site->where (for the
+// messages of later checks).
+void RecordKeyLocations(YamlReader& reader, const YAML::Node& root, Site* site) {
+  if (!root.IsMap()) return;
+  for (const auto& kv : root) {
+    if (kv.first.IsScalar()) site->where[kv.first.Scalar()] = reader.Where(kv.second);
+  }
+}
+
+// `weld_call: {<dialect>: text}` → site->weld_call per dialect: one line, with {n} (the strict
+// readers recover the weld numbering from it); where each is, into site->where.
+void ReadWeldCalls(YamlReader& reader, const YAML::Node& root, Site* site) {
+  auto node = YamlReader::Get(root, "weld_call");
+  if (!node) return;
+  std::vector<std::string_view> names;
+  const std::vector<std::string> all = DialectNames();
+  for (const std::string& n : all) names.push_back(n);
+  if (!reader.CheckMap(*node, "weld_call", {}, names)) return;
+  for (const std::string& n : all) {
+    auto call = YamlReader::Get(*node, n);
+    if (!call) continue;
+    site->where["weld_call." + n] = reader.Where(*call);
+    if (auto text = reader.String(*call, "weld_call." + n)) {
+      if (text->find('\n') != std::string::npos || text->find('\r') != std::string::npos) {
+        reader.Error(*call, "weld_call." + n, "must be one line");
+      } else if (text->find("{n}") == std::string::npos) {
+        // The strict readers recover the weld numbering (1, 2, ... in program order) from
+        // {n}; a call with {id} alone could be written but never read back.
+        reader.Error(*call, "weld_call." + n,
+                     "must contain {n} (the weld's number in the program, 1-based), which "
+                     "the program read-back checks; {id} may be added beside it");
+      } else {
+        site->weld_call[n] = *text;
+      }
+    }
+  }
+}
+
+// `schedule`, `tool`, `base` (1 to 999) → the weld schedule, tool and base numbers of `site`.
+void ReadDataNumbers(YamlReader& reader, const YAML::Node& root, Site* site) {
+  for (auto [key, target] : {std::pair{"schedule", &site->schedule}, std::pair{"tool", &site->tool},
+                             std::pair{"base", &site->base}}) {
+    if (auto node = YamlReader::Get(root, key)) {
+      if (auto v = SmallInteger(reader, *node, key, 999)) {
+        if (*v == 0) {
+          reader.Error(*node, key, "must be >= 1");
+        } else {
+          *target = *v;
+        }
+      }
+    }
+  }
+}
+
+// `key` of `root` (a fraction in (0, 1] of the full speed) → `*out` when valid.
+void ReadSpeedFraction(YamlReader& reader, const YAML::Node& root, const std::string& key,
+                       double* out) {
+  auto node = YamlReader::Get(root, key);
+  if (!node) return;
+  if (auto v = reader.Number(*node, key)) {
+    if (*v <= 0 || *v > 1) {
+      reader.Error(*node, key, "expected a fraction in (0, 1], got " + node->Scalar());
+    } else {
+      *out = *v;
+    }
+  }
+}
+
+// `key` of `root` (an angle in the file's unit, > 0 and at most 5°) → `*out` in rad when
+// valid: how far the exported joint path may leave the planned one.
+void ReadCorridorAngle(YamlReader& reader, const YAML::Node& root, const std::string& key,
+                       const cell::internal::Units& units, double* out) {
+  auto node = YamlReader::Get(root, key);
+  if (!node) return;
+  if (auto v = reader.Positive(*node, key, units.angle)) {
+    if (*v > 5.0 * std::numbers::pi / 180.0) {
+      reader.Error(*node, key,
+                   "at most 5 degrees (0.0873 rad): a wider corridor leaves the planned, "
+                   "collision-checked path");
+    } else {
+      *out = *v;
+    }
+  }
+}
+
+// `min_move_time` (s, in [0, 1]) → site->min_move_time when valid.
+void ReadMinMoveTime(YamlReader& reader, const YAML::Node& root, Site* site) {
+  auto node = YamlReader::Get(root, "min_move_time");
+  if (!node) return;
+  if (auto v = reader.Number(*node, "min_move_time")) {
+    if (*v < 0 || *v > 1) {
+      reader.Error(*node, "min_move_time", "expected seconds in [0, 1], got " + node->Scalar());
+    } else {
+      site->min_move_time = *v;
+    }
+  }
+}
+
+// One load `{mass, cog}` at `key` (tool_load or tool_load.<name>; cog in the file's length
+// unit) → the tool load, if plausible (a unit slip, mm read as m, must not reach the
+// controller's load data, where it would make the arm's dynamics model wrong).
+std::optional<ToolLoad> ReadToolLoad(YamlReader& reader, const YAML::Node& load,
+                                     const std::string& key, const cell::internal::Units& units) {
+  if (!reader.CheckMap(load, key, {"mass", "cog"}, {})) return std::nullopt;
+  // CheckMap has said a missing one.
+  const std::optional<YAML::Node> mass_at = YamlReader::Get(load, "mass");
+  const std::optional<YAML::Node> cog_at = YamlReader::Get(load, "cog");
+  if (!mass_at || !cog_at) return std::nullopt;
+  const YAML::Node& mass_node = *mass_at;
+  const YAML::Node& cog_node = *cog_at;
+  auto mass = reader.Positive(mass_node, key + ".mass");
+  auto cog = reader.LengthVector3(cog_node, key + ".cog", units);
+  if (mass && *mass > kMaxToolMass) {
+    reader.Error(mass_node, key + ".mass",
+                 fmt::format("{} kg is beyond any robot's payload (at most {:g} kg)",
+                             mass_node.Scalar(), kMaxToolMass));
+    mass.reset();
+  }
+  if (cog && cog->norm() > kMaxCogDistance) {
+    reader.Error(
+        cog_node, key + ".cog",
+        fmt::format("the centre of gravity is {:g} m from the flange, more than {:g} m; "
+                    "cog is in the file's length unit ({}{})",
+                    cog->norm(), kMaxCogDistance, units.length_name,
+                    units.length_name == "m" ? "; for mm give `units: {length: mm}`" : ""));
+    cog.reset();
+  }
+  if (!mass || !cog) return std::nullopt;
+  return ToolLoad{.mass = *mass, .cog = {cog->x(), cog->y(), cog->z()}};
+}
+
+// `tool_load`: {mass, cog} for every robot (site->tool_mass, tool_cog), or {<robot or tool
+// name>: {mass, cog}, ...} (site->tool_loads, where each is into site->where).
+void ReadToolLoads(YamlReader& reader, const YAML::Node& root, const cell::internal::Units& units,
+                   Site* site) {
+  auto node = YamlReader::Get(root, "tool_load");
+  if (!node) return;
+  if (node->IsMap() && !YamlReader::Get(*node, "mass") && !YamlReader::Get(*node, "cog") &&
+      node->size() > 0) {
+    for (const auto& kv : *node) {
+      const std::string name = kv.first.Scalar();
+      site->where["tool_load." + name] = reader.Where(kv.second);
+      if (auto load = ReadToolLoad(reader, kv.second, "tool_load." + name, units)) {
+        site->tool_loads[name] = *load;
+      }
+    }
+  } else if (auto load = ReadToolLoad(reader, *node, "tool_load", units)) {
+    site->tool_mass = load->mass;
+    site->tool_cog = load->cog;
+  }
+}
+
+// `max_positions` (2 to 999: INFORM's jobs hold at most 999 positions, the only dialect that
+// splits) → site->max_positions when valid.
+void ReadMaxPositions(YamlReader& reader, const YAML::Node& root, Site* site) {
+  auto node = YamlReader::Get(root, "max_positions");
+  if (!node) return;
+  if (auto v = SmallInteger(reader, *node, "max_positions", 999)) {
+    if (*v < 2) {
+      reader.Error(*node, "max_positions", "must be >= 2");
+    } else {
+      site->max_positions = *v;
+    }
+  }
+}
+
+// `approximate` (true or false) → site->approximate when valid.
+void ReadApproximate(YamlReader& reader, const YAML::Node& root, Site* site) {
+  auto node = YamlReader::Get(root, "approximate");
+  if (!node) return;
+  if (!node->IsScalar() || (node->Scalar() != "true" && node->Scalar() != "false")) {
+    reader.Error(*node, "approximate",
+                 "expected true or false, got " +
+                     (node->IsScalar() ? "'" + node->Scalar() + "'"
+                                       : std::string(node->IsSequence() ? "a list" : "a mapping")));
+  } else {
+    site->approximate = node->Scalar() == "true";
+  }
+}
+
+// Every weld call of `site` against its dialect's rules, in file order, whether or not a robot
+// uses the dialect now → the problems into `sink`.
+void CheckWeldCalls(Site& site, DiagnosticSink& sink) {
+  std::vector<std::pair<int, std::string>> calls;  // in file order
+  for (const auto& [dialect, call] : site.weld_call) {
+    calls.emplace_back(site.where["weld_call." + dialect].line, dialect);
+  }
+  std::sort(calls.begin(), calls.end());
+  for (const auto& [line, dialect] : calls) {
+    try {
+      internal::CheckWeldCall(site, dialect, MakeDialect(dialect)->limits());
+    } catch (const InputError& e) {
+      sink.Merge(e);
+    }
+  }
 }
 
 }  // namespace
@@ -65,11 +264,7 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
   }
   const YAML::Node& root = *parsed;
   site.source_file = export_yaml.string();
-  if (root.IsMap()) {
-    for (const auto& kv : root) {
-      if (kv.first.IsScalar()) site.where[kv.first.Scalar()] = reader.Where(kv.second);
-    }
-  }
+  RecordKeyLocations(reader, root, &site);
   reader.CheckMap(root, "", {"format"},
                   {"units", "weld_call", "schedule", "tool", "base", "speed_override", "home_speed",
                    "zone_inputs", "zone_outputs", "weld_signal_inputs", "weld_signal_outputs",
@@ -83,178 +278,23 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
     return site;
   }
   const cell::internal::Units& units = *known;
-  if (auto node = YamlReader::Get(root, "weld_call")) {
-    std::vector<std::string_view> names;
-    const std::vector<std::string> all = DialectNames();
-    for (const std::string& n : all) names.push_back(n);
-    if (reader.CheckMap(*node, "weld_call", {}, names)) {
-      for (const std::string& n : all) {
-        auto call = YamlReader::Get(*node, n);
-        if (!call) continue;
-        site.where["weld_call." + n] = reader.Where(*call);
-        if (auto text = reader.String(*call, "weld_call." + n)) {
-          if (text->find('\n') != std::string::npos || text->find('\r') != std::string::npos) {
-            reader.Error(*call, "weld_call." + n, "must be one line");
-          } else if (text->find("{n}") == std::string::npos) {
-            // The strict readers recover the weld numbering (1, 2, ... in program order) from
-            // {n}; a call with {id} alone could be written but never read back.
-            reader.Error(*call, "weld_call." + n,
-                         "must contain {n} (the weld's number in the program, 1-based), which "
-                         "the program read-back checks; {id} may be added beside it");
-          } else {
-            site.weld_call[n] = *text;
-          }
-        }
-      }
-    }
-  }
-  for (auto [key, target] : {std::pair{"schedule", &site.schedule}, std::pair{"tool", &site.tool},
-                             std::pair{"base", &site.base}}) {
-    if (auto node = YamlReader::Get(root, key)) {
-      if (auto v = SmallInteger(reader, *node, key, 999)) {
-        if (*v == 0) {
-          reader.Error(*node, key, "must be >= 1");
-        } else {
-          *target = *v;
-        }
-      }
-    }
-  }
-  if (auto node = YamlReader::Get(root, "speed_override")) {
-    if (auto v = reader.Number(*node, "speed_override")) {
-      if (*v <= 0 || *v > 1) {
-        reader.Error(*node, "speed_override",
-                     "expected a fraction in (0, 1], got " + node->Scalar());
-      } else {
-        site.speed_override = *v;
-      }
-    }
-  }
-  if (auto node = YamlReader::Get(root, "home_speed")) {
-    if (auto v = reader.Number(*node, "home_speed")) {
-      if (*v <= 0 || *v > 1) {
-        reader.Error(*node, "home_speed", "expected a fraction in (0, 1], got " + node->Scalar());
-      } else {
-        site.home_speed = *v;
-      }
-    }
-  }
+  ReadWeldCalls(reader, root, &site);
+  ReadDataNumbers(reader, root, &site);
+  ReadSpeedFraction(reader, root, "speed_override", &site.speed_override);
+  ReadSpeedFraction(reader, root, "home_speed", &site.home_speed);
   ReadRange(reader, root, "zone_inputs", &site.zone_inputs);
   ReadRange(reader, root, "zone_outputs", &site.zone_outputs);
   ReadRange(reader, root, "weld_signal_inputs", &site.weld_signal_inputs);
   ReadRange(reader, root, "weld_signal_outputs", &site.weld_signal_outputs);
   ReadRange(reader, root, "weld_ack_inputs", &site.weld_ack_inputs);
   ReadRange(reader, root, "weld_ack_outputs", &site.weld_ack_outputs);
-  if (auto node = YamlReader::Get(root, "corridor_tolerance")) {
-    if (auto v = reader.Positive(*node, "corridor_tolerance", units.angle)) {
-      if (*v > 5.0 * std::numbers::pi / 180.0) {
-        reader.Error(*node, "corridor_tolerance",
-                     "at most 5 degrees (0.0873 rad): a wider corridor leaves the planned, "
-                     "collision-checked path");
-      } else {
-        site.corridor_tolerance = *v;
-      }
-    }
-  }
-  if (auto node = YamlReader::Get(root, "merge_tolerance")) {
-    if (auto v = reader.Positive(*node, "merge_tolerance", units.angle)) {
-      if (*v > 5.0 * std::numbers::pi / 180.0) {
-        reader.Error(*node, "merge_tolerance",
-                     "at most 5 degrees (0.0873 rad): a wider corridor leaves the planned, "
-                     "collision-checked path");
-      } else {
-        site.merge_tolerance = *v;
-      }
-    }
-  }
-  if (auto node = YamlReader::Get(root, "min_move_time")) {
-    if (auto v = reader.Number(*node, "min_move_time")) {
-      if (*v < 0 || *v > 1) {
-        reader.Error(*node, "min_move_time", "expected seconds in [0, 1], got " + node->Scalar());
-      } else {
-        site.min_move_time = *v;
-      }
-    }
-  }
-  // One load {mass, cog}, at `key` (tool_load or tool_load.<name>).
-  auto read_load = [&](const YAML::Node& load, const std::string& key) -> std::optional<ToolLoad> {
-    if (!reader.CheckMap(load, key, {"mass", "cog"}, {})) return std::nullopt;
-    // CheckMap has said a missing one.
-    const std::optional<YAML::Node> mass_at = YamlReader::Get(load, "mass");
-    const std::optional<YAML::Node> cog_at = YamlReader::Get(load, "cog");
-    if (!mass_at || !cog_at) return std::nullopt;
-    const YAML::Node& mass_node = *mass_at;
-    const YAML::Node& cog_node = *cog_at;
-    auto mass = reader.Positive(mass_node, key + ".mass");
-    auto cog = reader.LengthVector3(cog_node, key + ".cog", units);
-    // Plausible loads only: a unit slip (mm read as m) must not reach the controller's load
-    // data, where it would make the arm's dynamics model wrong.
-    if (mass && *mass > kMaxToolMass) {
-      reader.Error(mass_node, key + ".mass",
-                   fmt::format("{} kg is beyond any robot's payload (at most {:g} kg)",
-                               mass_node.Scalar(), kMaxToolMass));
-      mass.reset();
-    }
-    if (cog && cog->norm() > kMaxCogDistance) {
-      reader.Error(
-          cog_node, key + ".cog",
-          fmt::format("the centre of gravity is {:g} m from the flange, more than {:g} m; "
-                      "cog is in the file's length unit ({}{})",
-                      cog->norm(), kMaxCogDistance, units.length_name,
-                      units.length_name == "m" ? "; for mm give `units: {length: mm}`" : ""));
-      cog.reset();
-    }
-    if (!mass || !cog) return std::nullopt;
-    return ToolLoad{.mass = *mass, .cog = {cog->x(), cog->y(), cog->z()}};
-  };
-  if (auto node = YamlReader::Get(root, "tool_load")) {
-    // {mass, cog} for every robot, or {<robot or tool name>: {mass, cog}, ...}.
-    if (node->IsMap() && !YamlReader::Get(*node, "mass") && !YamlReader::Get(*node, "cog") &&
-        node->size() > 0) {
-      for (const auto& kv : *node) {
-        const std::string name = kv.first.Scalar();
-        site.where["tool_load." + name] = reader.Where(kv.second);
-        if (auto load = read_load(kv.second, "tool_load." + name)) site.tool_loads[name] = *load;
-      }
-    } else if (auto load = read_load(*node, "tool_load")) {
-      site.tool_mass = load->mass;
-      site.tool_cog = load->cog;
-    }
-  }
-  if (auto node = YamlReader::Get(root, "max_positions")) {
-    // INFORM's jobs hold at most 999 positions (the only dialect that splits).
-    if (auto v = SmallInteger(reader, *node, "max_positions", 999)) {
-      if (*v < 2) {
-        reader.Error(*node, "max_positions", "must be >= 2");
-      } else {
-        site.max_positions = *v;
-      }
-    }
-  }
-  if (auto node = YamlReader::Get(root, "approximate")) {
-    if (!node->IsScalar() || (node->Scalar() != "true" && node->Scalar() != "false")) {
-      reader.Error(
-          *node, "approximate",
-          "expected true or false, got " +
-              (node->IsScalar() ? "'" + node->Scalar() + "'"
-                                : std::string(node->IsSequence() ? "a list" : "a mapping")));
-    } else {
-      site.approximate = node->Scalar() == "true";
-    }
-  }
-  // Every call against its dialect's rules, whether or not a robot uses the dialect now.
-  std::vector<std::pair<int, std::string>> calls;  // in file order
-  for (const auto& [dialect, call] : site.weld_call) {
-    calls.emplace_back(site.where["weld_call." + dialect].line, dialect);
-  }
-  std::sort(calls.begin(), calls.end());
-  for (const auto& [line, dialect] : calls) {
-    try {
-      internal::CheckWeldCall(site, dialect, MakeDialect(dialect)->limits());
-    } catch (const InputError& e) {
-      sink.Merge(e);
-    }
-  }
+  ReadCorridorAngle(reader, root, "corridor_tolerance", units, &site.corridor_tolerance);
+  ReadCorridorAngle(reader, root, "merge_tolerance", units, &site.merge_tolerance);
+  ReadMinMoveTime(reader, root, &site);
+  ReadToolLoads(reader, root, units, &site);
+  ReadMaxPositions(reader, root, &site);
+  ReadApproximate(reader, root, &site);
+  CheckWeldCalls(site, sink);
   sink.ThrowIfErrors();
   return site;
 }

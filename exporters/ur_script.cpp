@@ -68,6 +68,60 @@ const std::vector<std::string> kDefaultDef = {
     "\"weldcell\", error=True, blocking=True)",
     "    halt", "  end"};
 
+// The files given to read → the program's name, the stem of its one name.script (a URScript
+// name).
+std::string ReadScriptStem(const std::vector<ProgramFile>& files) {
+  if (files.size() != 1 || !files[0].name.ends_with(".script")) {
+    ReadError(files.empty() ? "" : files[0].name, 0, "expected one name.script");
+  }
+  const ProgramFile& f = files[0];
+  std::string stem = f.name.substr(0, f.name.size() - 7);
+  if (!IsIdentifier(stem, kMaxName)) ReadError(f.name, 0, "not a URScript name: " + stem);
+  return stem;
+}
+
+// The lines of the default spot_weld definition after its first, at lines[li]: each as the
+// writer writes it (kDefaultDef), else an error at the line that differs.
+void CheckDefaultDefinition(const std::vector<Line>& lines, std::size_t li,
+                            const std::string& file) {
+  for (std::size_t k = 1; k < kDefaultDef.size(); ++k) {
+    if (li + k >= lines.size() || lines[li + k].text != kDefaultDef[k]) {
+      ReadError(file, lines[li].number + static_cast<int>(k),
+                "expected the default spot_weld definition line: " + kDefaultDef[k]);
+    }
+  }
+}
+
+// A movej line's match `m` (line `line` of `file`) → its move: joints from the controller's
+// convention, exact stop (r=0), speed and duration (t). a and v: the writer's 1.4 and 1.05 for
+// a timed move; for an untimed one both scaled by one speed override in (0, 1].
+Instruction ReadMovej(const std::smatch& m, const cell::Robot& robot, const std::string& file,
+                      int line) {
+  auto fail = [&](const std::string& msg) { ReadError(file, line, msg); };
+  Eigen::VectorXd c(6);
+  for (int k = 0; k < 6; ++k) {
+    auto v = ParseNumber(m[k + 1].str());
+    if (!v) fail("not a number: " + m[k + 1].str());
+    c[k] = *v;
+  }
+  auto t_s = ParseNumber(m[9].str());
+  if (!t_s || *t_s < 0) fail("t must be a time >= 0 s");
+  auto a = ParseNumber(m[7].str());
+  auto v = ParseNumber(m[8].str());
+  const double f = v ? *v / kVelocity : 0.0;
+  if (!a || !v || *v <= 0 || *v > kVelocity || (*t_s > 0 && *v != kVelocity) ||
+      std::abs(*a / kAcceleration - f) > 1e-3 || Speed(kVelocity * f) != m[8].str()) {
+    fail(
+        "a and v must be 1.4 and 1.05 (scaled together by a speed override in (0, 1] "
+        "for a move without a time)");
+  }
+  return {.kind = InstructionKind::kMove,
+          .q = kinematics::FromController(robot.model->controller, c),
+          .exact_stop = m[10].str() == "0",
+          .speed = *t_s > 0 ? 1.0 : f,
+          .duration = *t_s};
+}
+
 class UrScript final : public Dialect {
  public:
   std::string_view name() const override { return kDialect; }
@@ -168,12 +222,8 @@ class UrScript final : public Dialect {
                const Site& site_in) const override {
     const Site site = WithDefaults(site_in, *this);
     CheckRobot(*this, robot);
-    if (files.size() != 1 || !files[0].name.ends_with(".script")) {
-      ReadError(files.empty() ? "" : files[0].name, 0, "expected one name.script");
-    }
+    const std::string stem = ReadScriptStem(files);
     const ProgramFile& f = files[0];
-    const std::string stem = f.name.substr(0, f.name.size() - 7);
-    if (!IsIdentifier(stem, kMaxName)) ReadError(f.name, 0, "not a URScript name: " + stem);
     const std::vector<Line> lines = SplitLines(f.name, f.contents, false);
     static const std::regex kMovej(
         R"(movej\(\[([^,]+), ([^,]+), ([^,]+), ([^,]+), ([^,]+), ([^,\]]+)\], a=([^,]+), v=([^,]+), t=([^,]+), r=(0|0\.001)\))");
@@ -199,12 +249,7 @@ class UrScript final : public Dialect {
                         [](const Instruction& i) { return i.kind != InstructionKind::kComment; })) {
           fail("spot_weld defined where the program does not expect it");
         }
-        for (std::size_t k = 1; k < kDefaultDef.size(); ++k) {
-          if (li + k >= lines.size() || lines[li + k].text != kDefaultDef[k]) {
-            ReadError(f.name, lines[li].number + static_cast<int>(k),
-                      "expected the default spot_weld definition line: " + kDefaultDef[k]);
-          }
-        }
+        CheckDefaultDefinition(lines, li, f.name);
         li += kDefaultDef.size() - 1;
         defined = true;
         continue;
@@ -226,30 +271,7 @@ class UrScript final : public Dialect {
         program.instructions.push_back({.kind = InstructionKind::kComment, .text = t.substr(2)});
       } else if (t.starts_with("#") || std::regex_match(t, kTcp)) {
       } else if (std::regex_match(t, m, kMovej)) {
-        Eigen::VectorXd c(6);
-        for (int k = 0; k < 6; ++k) {
-          auto v = ParseNumber(m[k + 1].str());
-          if (!v) fail("not a number: " + m[k + 1].str());
-          c[k] = *v;
-        }
-        auto t_s = ParseNumber(m[9].str());
-        if (!t_s || *t_s < 0) fail("t must be a time >= 0 s");
-        // a and v: the writer's 1.4 and 1.05 for a timed move; for an untimed one both
-        // scaled by one speed override in (0, 1].
-        auto a = ParseNumber(m[7].str());
-        auto v = ParseNumber(m[8].str());
-        const double f = v ? *v / kVelocity : 0.0;
-        if (!a || !v || *v <= 0 || *v > kVelocity || (*t_s > 0 && *v != kVelocity) ||
-            std::abs(*a / kAcceleration - f) > 1e-3 || Speed(kVelocity * f) != m[8].str()) {
-          fail(
-              "a and v must be 1.4 and 1.05 (scaled together by a speed override in (0, 1] "
-              "for a move without a time)");
-        }
-        program.instructions.push_back({.kind = InstructionKind::kMove,
-                                        .q = kinematics::FromController(robot.model->controller, c),
-                                        .exact_stop = m[10].str() == "0",
-                                        .speed = *t_s > 0 ? 1.0 : f,
-                                        .duration = *t_s});
+        program.instructions.push_back(ReadMovej(m, robot, f.name, lines[li].number));
       } else if (std::regex_match(t, m, kWait)) {
         if (li + 2 >= lines.size() || lines[li + 1].text != "    sync()" ||
             lines[li + 2].text != "  end") {

@@ -27,6 +27,176 @@ struct PositionHash {
   }
 };
 
+// Vertex decimation of a mesh's flat regions (SimplifyFlatRegions): the mesh with identical
+// vertices welded, its faces (some dead after merges) and the faces at each vertex.
+class FlatRegionSimplifier {
+ public:
+  // `mesh` → its vertices welded (+0 and -0 alike) and its faces, those that collapse dropped.
+  explicit FlatRegionSimplifier(const cell::Mesh& mesh) {
+    std::unordered_map<std::array<double, 3>, std::uint32_t, PositionHash> welded;
+    for (const auto& tri : mesh.triangles) {
+      std::array<std::uint32_t, 3> f{};
+      for (int k = 0; k < 3; ++k) {
+        const Eigen::Vector3d& v = mesh.vertices[tri[static_cast<std::size_t>(k)]];
+        const std::array<double, 3> key = {v.x() == 0.0 ? 0.0 : v.x(), v.y() == 0.0 ? 0.0 : v.y(),
+                                           v.z() == 0.0 ? 0.0 : v.z()};
+        const auto [it, added] = welded.emplace(key, static_cast<std::uint32_t>(p_.size()));
+        if (added) p_.push_back(v);
+        f[static_cast<std::size_t>(k)] = it->second;
+      }
+      if (f[0] != f[1] && f[1] != f[2] && f[0] != f[2]) faces_.push_back(f);
+    }
+    around_.resize(p_.size());
+    alive_.assign(faces_.size(), true);
+    for (std::size_t f = 0; f < faces_.size(); ++f) {
+      for (std::uint32_t v : faces_[f]) around_[v].push_back(static_cast<std::uint32_t>(f));
+    }
+  }
+
+  // Up to `passes` passes over the vertices, each vertex inside a flat region (within
+  // `cos_flat` of one normal) merged into a neighbour; stops after a pass that merges none.
+  void Simplify(double cos_flat, int passes) {
+    for (int pass = 0; pass < passes; ++pass) {
+      bool changed = false;
+      for (std::uint32_t u = 0; u < p_.size(); ++u) changed |= TryRemoveVertex(u, cos_flat);
+      if (!changed) break;
+    }
+  }
+
+  // The live faces → a mesh of the vertices they use (in order of first use), named `source`.
+  cell::Mesh Compact(const std::string& source) const {
+    cell::Mesh out;
+    out.source = source;
+    std::vector<std::uint32_t> index(p_.size(), UINT32_MAX);
+    for (std::size_t f = 0; f < faces_.size(); ++f) {
+      if (!alive_[f]) continue;
+      std::array<std::uint32_t, 3> t{};
+      for (int k = 0; k < 3; ++k) {
+        std::uint32_t& i = index[faces_[f][static_cast<std::size_t>(k)]];
+        if (i == UINT32_MAX) {
+          i = static_cast<std::uint32_t>(out.vertices.size());
+          out.vertices.push_back(p_[faces_[f][static_cast<std::size_t>(k)]]);
+        }
+        t[static_cast<std::size_t>(k)] = i;
+      }
+      out.triangles.push_back(t);
+    }
+    return out;
+  }
+
+ private:
+  // A face → its normal scaled by twice its area.
+  Eigen::Vector3d Normal(const std::array<std::uint32_t, 3>& f) const {
+    return Eigen::Vector3d((p_[f[1]] - p_[f[0]]).cross(p_[f[2]] - p_[f[0]]));
+  }
+
+  // Vertex `u` → merged into a neighbour when its live faces (at least 3) are flat and close a
+  // fan around it; whether it was.
+  bool TryRemoveVertex(std::uint32_t u, double cos_flat) {
+    fan_.clear();
+    for (std::uint32_t f : around_[u]) {
+      if (alive_[f]) fan_.push_back(f);
+    }
+    around_[u] = fan_;
+    if (fan_.size() < 3) return false;
+    const Eigen::Vector3d n0 = Normal(faces_[fan_[0]]);
+    const double a0 = n0.norm();
+    if (a0 <= 0) return false;
+    if (!FanIsFlat(n0, a0, cos_flat) || !FanIsClosed(u)) return false;
+    // Merge u into the first neighbour v for which no remaining face flips or degenerates
+    // and whose other neighbours are not u's (else the merge would fold faces onto others).
+    for (const auto& [v, count] : neighbours_) {
+      if (SharedNeighbours(u, v) > 4 || !MergeKeepsOrientation(u, v, n0, a0)) continue;
+      Merge(u, v);
+      return true;
+    }
+    return false;
+  }
+
+  // The fan's faces → whether every one is within flat_deg (`cos_flat`) of the first one's
+  // normal `n0` (of length `a0`).
+  bool FanIsFlat(const Eigen::Vector3d& n0, double a0, double cos_flat) const {
+    for (std::uint32_t f : fan_) {
+      const Eigen::Vector3d n = Normal(faces_[f]);
+      const double a = n.norm();
+      if (a <= 0 || n.dot(n0) < cos_flat * a * a0) return false;
+    }
+    return true;
+  }
+
+  // The fan at `u` → its neighbours (with the number of faces at each edge) into neighbours_;
+  // whether `u` is inside the surface: every edge at u shared by exactly two faces.
+  bool FanIsClosed(std::uint32_t u) {
+    neighbours_.clear();
+    for (std::uint32_t f : fan_) {
+      for (std::uint32_t w : faces_[f]) {
+        if (w == u) continue;
+        auto it = std::find_if(neighbours_.begin(), neighbours_.end(),
+                               [w](const auto& e) { return e.first == w; });
+        if (it == neighbours_.end()) {
+          neighbours_.emplace_back(w, 1);
+        } else {
+          ++it->second;
+        }
+      }
+    }
+    return std::none_of(neighbours_.begin(), neighbours_.end(),
+                        [](const auto& e) { return e.second != 2; });
+  }
+
+  // Neighbour `v` of `u` → how often u's neighbours appear in the live faces at v (other than
+  // u and v). The two faces at edge u-v give its two opposite vertices, each seen twice from v
+  // (once in the face at u-v, once in the next face around v): more is a fold.
+  int SharedNeighbours(std::uint32_t u, std::uint32_t v) const {
+    int shared = 0;
+    for (std::uint32_t f : around_[v]) {
+      if (!alive_[f]) continue;
+      for (std::uint32_t w : faces_[f]) {
+        if (w == v || w == u) continue;
+        shared += std::any_of(neighbours_.begin(), neighbours_.end(),
+                              [w](const auto& e) { return e.first == w; });
+      }
+    }
+    return shared;
+  }
+
+  // Merging `u` into `v` → whether every fan face that remains keeps its side of `n0` (of
+  // length `a0`) without degenerating.
+  bool MergeKeepsOrientation(std::uint32_t u, std::uint32_t v, const Eigen::Vector3d& n0,
+                             double a0) const {
+    for (std::uint32_t f : fan_) {
+      std::array<std::uint32_t, 3> g = faces_[f];
+      if (g[0] == v || g[1] == v || g[2] == v) continue;  // removed by the merge
+      for (std::uint32_t& w : g) w = w == u ? v : w;
+      if (Normal(g).dot(n0) <= 1e-6 * a0 * a0) return false;
+    }
+    return true;
+  }
+
+  // `u` merged into `v`: the fan's faces at edge u-v die, the others move from u to v.
+  void Merge(std::uint32_t u, std::uint32_t v) {
+    for (std::uint32_t f : fan_) {
+      std::array<std::uint32_t, 3>& g = faces_[f];
+      if (g[0] == v || g[1] == v || g[2] == v) {
+        alive_[f] = false;
+        continue;
+      }
+      for (std::uint32_t& w : g) w = w == u ? v : w;
+      around_[v].push_back(f);
+    }
+    around_[u].clear();
+  }
+
+  std::vector<Eigen::Vector3d> p_;
+  std::vector<std::array<std::uint32_t, 3>> faces_;
+  std::vector<std::vector<std::uint32_t>> around_;  // faces at each vertex (some dead)
+  std::vector<bool> alive_;
+  // Scratch of TryRemoveVertex: the live faces at the vertex, and its neighbours with the number
+  // of faces at each edge.
+  std::vector<std::uint32_t> fan_;
+  std::vector<std::pair<std::uint32_t, int>> neighbours_;
+};
+
 void AddMeshes(const std::vector<cell::Geometry>& geometries, DisplayMeshes* out) {
   for (const cell::Geometry& g : geometries) {
     const cell::Mesh* mesh = g.shape.mesh.get();
@@ -117,133 +287,9 @@ DisplayMesh MakeDisplayMesh(const cell::Mesh& mesh) {
 
 cell::Mesh SimplifyFlatRegions(const cell::Mesh& mesh, double flat_deg) {
   const double cos_flat = std::cos(flat_deg * std::acos(-1.0) / 180);
-  // Weld identical vertices; drop triangles that collapse.
-  std::unordered_map<std::array<double, 3>, std::uint32_t, PositionHash> welded;
-  std::vector<Eigen::Vector3d> p;
-  std::vector<std::array<std::uint32_t, 3>> faces;
-  for (const auto& tri : mesh.triangles) {
-    std::array<std::uint32_t, 3> f{};
-    for (int k = 0; k < 3; ++k) {
-      const Eigen::Vector3d& v = mesh.vertices[tri[static_cast<std::size_t>(k)]];
-      const std::array<double, 3> key = {v.x() == 0.0 ? 0.0 : v.x(), v.y() == 0.0 ? 0.0 : v.y(),
-                                         v.z() == 0.0 ? 0.0 : v.z()};
-      const auto [it, added] = welded.emplace(key, static_cast<std::uint32_t>(p.size()));
-      if (added) p.push_back(v);
-      f[static_cast<std::size_t>(k)] = it->second;
-    }
-    if (f[0] != f[1] && f[1] != f[2] && f[0] != f[2]) faces.push_back(f);
-  }
-  auto normal = [&](const std::array<std::uint32_t, 3>& f) {
-    return Eigen::Vector3d((p[f[1]] - p[f[0]]).cross(p[f[2]] - p[f[0]]));
-  };
-  std::vector<std::vector<std::uint32_t>> around(p.size());  // faces at each vertex (some dead)
-  std::vector<bool> alive(faces.size(), true);
-  for (std::size_t f = 0; f < faces.size(); ++f) {
-    for (std::uint32_t v : faces[f]) around[v].push_back(static_cast<std::uint32_t>(f));
-  }
-  std::vector<std::uint32_t> fan;
-  std::vector<std::pair<std::uint32_t, int>> neighbours;  // vertex, number of faces at the edge
-  for (int pass = 0; pass < 8; ++pass) {
-    bool changed = false;
-    for (std::uint32_t u = 0; u < p.size(); ++u) {
-      fan.clear();
-      for (std::uint32_t f : around[u]) {
-        if (alive[f]) fan.push_back(f);
-      }
-      around[u] = fan;
-      if (fan.size() < 3) continue;
-      // Flat: every face within flat_deg of the first one's normal.
-      const Eigen::Vector3d n0 = normal(faces[fan[0]]);
-      const double a0 = n0.norm();
-      if (a0 <= 0) continue;
-      bool flat = true;
-      for (std::uint32_t f : fan) {
-        const Eigen::Vector3d n = normal(faces[f]);
-        const double a = n.norm();
-        if (a <= 0 || n.dot(n0) < cos_flat * a * a0) {
-          flat = false;
-          break;
-        }
-      }
-      if (!flat) continue;
-      // Inside the surface: every edge at u shared by exactly two faces (a closed fan).
-      neighbours.clear();
-      for (std::uint32_t f : fan) {
-        for (std::uint32_t w : faces[f]) {
-          if (w == u) continue;
-          auto it = std::find_if(neighbours.begin(), neighbours.end(),
-                                 [w](const auto& e) { return e.first == w; });
-          if (it == neighbours.end()) {
-            neighbours.emplace_back(w, 1);
-          } else {
-            ++it->second;
-          }
-        }
-      }
-      if (std::any_of(neighbours.begin(), neighbours.end(),
-                      [](const auto& e) { return e.second != 2; })) {
-        continue;
-      }
-      // Merge u into the first neighbour v for which no remaining face flips or degenerates
-      // and whose other neighbours are not u's (else the merge would fold faces onto others).
-      for (const auto& [v, count] : neighbours) {
-        int shared = 0;
-        for (std::uint32_t f : around[v]) {
-          if (!alive[f]) continue;
-          for (std::uint32_t w : faces[f]) {
-            if (w == v || w == u) continue;
-            shared += std::any_of(neighbours.begin(), neighbours.end(),
-                                  [w](const auto& e) { return e.first == w; });
-          }
-        }
-        // The two faces at edge u-v give its two opposite vertices, each seen twice from v
-        // (once in the face at u-v, once in the next face around v).
-        if (shared > 4) continue;
-        bool ok = true;
-        for (std::uint32_t f : fan) {
-          std::array<std::uint32_t, 3> g = faces[f];
-          if (g[0] == v || g[1] == v || g[2] == v) continue;  // removed by the merge
-          for (std::uint32_t& w : g) w = w == u ? v : w;
-          const Eigen::Vector3d n = normal(g);
-          if (n.dot(n0) <= 1e-6 * a0 * a0) {
-            ok = false;
-            break;
-          }
-        }
-        if (!ok) continue;
-        for (std::uint32_t f : fan) {
-          std::array<std::uint32_t, 3>& g = faces[f];
-          if (g[0] == v || g[1] == v || g[2] == v) {
-            alive[f] = false;
-            continue;
-          }
-          for (std::uint32_t& w : g) w = w == u ? v : w;
-          around[v].push_back(f);
-        }
-        around[u].clear();
-        changed = true;
-        break;
-      }
-    }
-    if (!changed) break;
-  }
-  cell::Mesh out;
-  out.source = mesh.source;
-  std::vector<std::uint32_t> index(p.size(), UINT32_MAX);
-  for (std::size_t f = 0; f < faces.size(); ++f) {
-    if (!alive[f]) continue;
-    std::array<std::uint32_t, 3> t{};
-    for (int k = 0; k < 3; ++k) {
-      std::uint32_t& i = index[faces[f][static_cast<std::size_t>(k)]];
-      if (i == UINT32_MAX) {
-        i = static_cast<std::uint32_t>(out.vertices.size());
-        out.vertices.push_back(p[faces[f][static_cast<std::size_t>(k)]]);
-      }
-      t[static_cast<std::size_t>(k)] = i;
-    }
-    out.triangles.push_back(t);
-  }
-  return out;
+  FlatRegionSimplifier simplifier(mesh);
+  simplifier.Simplify(cos_flat, 8);
+  return simplifier.Compact(mesh.source);
 }
 
 DisplayMesh PrimitiveMesh(const cell::Shape& shape, int slices) {

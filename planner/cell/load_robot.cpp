@@ -87,6 +87,250 @@ void ReadAllowedCollisions(YamlReader& reader, const YAML::Node& node, RobotMode
   if (model) std::sort(model->allowed_collisions.begin(), model->allowed_collisions.end());
 }
 
+// `package_paths:` (folders relative to `dir`) → where the URDF's package:// URIs are looked
+// up, after the folder two levels above the URDF.
+std::vector<fs::path> ReadPackagePaths(YamlReader& reader, const YAML::Node& root,
+                                       const fs::path& dir) {
+  std::vector<fs::path> package_paths;
+  if (auto node = YamlReader::Get(root, "package_paths")) {
+    if (!node->IsSequence()) {
+      reader.Error(*node, "package_paths", "expected a list of folders");
+    } else {
+      for (std::size_t i = 0; i < node->size(); ++i) {
+        if (auto p = reader.String((*node)[i], IndexKey("package_paths", i))) {
+          package_paths.push_back(ResolveRelative(dir, *p));
+        }
+      }
+    }
+  }
+  return package_paths;
+}
+
+// `chain: {base, tip}` → the base and tip link names and where they are written, into
+// `request`; false unless both were read.
+bool ReadChainEnds(YamlReader& reader, const YAML::Node& root, UrdfChainRequest* request) {
+  auto chain = YamlReader::Get(root, "chain");
+  if (!chain || !reader.CheckMap(*chain, "chain", {"base", "tip"}, {})) return false;
+  auto base = YamlReader::Get(*chain, "base");
+  auto tip = YamlReader::Get(*chain, "tip");
+  std::optional<std::string> base_name, tip_name;
+  if (base) base_name = reader.String(*base, "chain.base");
+  if (tip) tip_name = reader.String(*tip, "chain.tip");
+  if (!base_name || !tip_name) return false;
+  request->base_link = *base_name;
+  request->tip_link = *tip_name;
+  request->base_ref = {reader.Where(*base), "chain.base"};
+  request->tip_ref = {reader.Where(*tip), "chain.tip"};
+  return true;
+}
+
+// `urdf:` (relative to `dir`) → the arm chain `request` names, read from the URDF; nullopt
+// without a URDF, without both chain ends (`have_chain`), or on the URDF's errors (reported).
+std::optional<RobotModel> ReadArmChain(YamlReader& reader, const YAML::Node& root,
+                                       const fs::path& dir, bool have_chain,
+                                       UrdfChainRequest* request, LoadContext& context,
+                                       DiagnosticSink& sink) {
+  auto urdf = YamlReader::Get(root, "urdf");
+  if (!urdf) return std::nullopt;
+  auto path = reader.String(*urdf, "urdf");
+  if (!path) return std::nullopt;
+  request->urdf = ResolveRelative(dir, *path);
+  request->urdf_ref = {reader.Where(*urdf), "urdf"};
+  if (have_chain) return ReadUrdfChain(*request, context, sink);
+  std::error_code ec;
+  if (!fs::is_regular_file(request->urdf, ec)) {
+    reader.Error(*urdf, "urdf", "file not found: " + request->urdf.string());
+  }
+  return std::nullopt;
+}
+
+// `acceleration:` (one per movable joint, > 0) → the joints' max_acceleration of `model`
+// (nullptr: without a model only the values are checked).
+void ReadAccelerations(YamlReader& reader, const YAML::Node& acc, int dof,
+                       const UrdfChainRequest& request, RobotModel* model) {
+  const std::string dof_text =
+      model ? "one per movable joint of the chain " + request.base_link + " -> " + request.tip_link
+            : std::string();
+  auto values = reader.Numbers(acc, "acceleration", static_cast<std::size_t>(dof), dof_text);
+  if (!values) return;
+  for (std::size_t i = 0; i < values->size(); ++i) {
+    if ((*values)[i] <= 0.0) {
+      reader.Error(acc[i], IndexKey("acceleration", i), "must be > 0, got " + acc[i].Scalar());
+    }
+  }
+  if (!model) return;
+  const std::vector<int> movable = model->movable_joint_indices();
+  for (std::size_t i = 0; i < values->size() && i < movable.size(); ++i) {
+    Joint& joint = model->joints[static_cast<std::size_t>(movable[i])];
+    const bool prismatic = joint.type == JointType::kPrismatic;
+    reader.CheckBound(
+        acc[i], IndexKey("acceleration", i), (*values)[i],
+        prismatic ? Quantity::kPrismaticAcceleration : Quantity::kRevoluteAcceleration,
+        prismatic ? "m/s^2" : "rad/s^2");
+    joint.max_acceleration = (*values)[i];
+  }
+}
+
+// `controller_joints.dialect` → the controller's dialect (one of kControllerDialects) and where
+// it is written; both left empty when absent or unknown.
+void ReadControllerDialect(YamlReader& reader, const YAML::Node& cj, std::string* dialect,
+                           SourceLocation* dialect_where) {
+  auto node = YamlReader::Get(cj, "dialect");
+  if (!node) return;
+  auto d = reader.String(*node, "controller_joints.dialect");
+  if (!d) return;
+  if (std::find(kControllerDialects.begin(), kControllerDialects.end(), *d) ==
+      kControllerDialects.end()) {
+    reader.Error(*node, "controller_joints.dialect",
+                 "unknown dialect '" + *d +
+                     "' (expected the dialect of the arm's controller: kuka_krl, "
+                     "abb_rapid, fanuc_ls, yaskawa_inform or ur_script)");
+    return;
+  }
+  *dialect = *d;
+  *dialect_where = reader.Where(*node);
+}
+
+// `controller_joints.offsets` (file units: length for prismatic joints, else angle) → the
+// controller's zero offsets in m / rad, one per movable joint (default 0).
+std::vector<double> ReadJointOffsets(YamlReader& reader, const YAML::Node& cj, int dof,
+                                     const Units& units, const RobotModel* model) {
+  std::vector<double> offsets(static_cast<std::size_t>(dof), 0.0);
+  auto node = YamlReader::Get(cj, "offsets");
+  if (!node) return offsets;
+  auto v = reader.Numbers(*node, "controller_joints.offsets", static_cast<std::size_t>(dof),
+                          "one per movable joint");
+  if (!v) return offsets;
+  // Without a model (its errors are reported) any length was accepted: index only the joints
+  // that exist.
+  const std::vector<int> movable = model ? model->movable_joint_indices() : std::vector<int>{};
+  for (std::size_t i = 0; i < v->size(); ++i) {
+    const bool prismatic =
+        i < movable.size() &&
+        model->joints[static_cast<std::size_t>(movable[i])].type == JointType::kPrismatic;
+    (*v)[i] *= prismatic ? units.length : units.angle;
+  }
+  return *v;
+}
+
+// `controller_joints.signs` (1 or -1) → the controller's joint directions, one per movable
+// joint (default 1).
+std::vector<double> ReadJointSigns(YamlReader& reader, const YAML::Node& cj, int dof) {
+  std::vector<double> signs(static_cast<std::size_t>(dof), 1.0);
+  auto node = YamlReader::Get(cj, "signs");
+  if (!node) return signs;
+  auto v = reader.Numbers(*node, "controller_joints.signs", static_cast<std::size_t>(dof),
+                          "one per movable joint");
+  if (!v) return signs;
+  for (std::size_t i = 0; i < v->size(); ++i) {
+    if ((*v)[i] != 1.0 && (*v)[i] != -1.0) {
+      reader.Error((*node)[i], IndexKey("controller_joints.signs", i),
+                   "expected 1 or -1, got " + (*node)[i].Scalar());
+    }
+  }
+  return *v;
+}
+
+// `controller_joints.couplings: [{joint, plus, factor}]` → the controller's axis couplings
+// (joint numbers 1-based in the file, 0-based here).
+std::vector<JointCoupling> ReadJointCouplings(YamlReader& reader, const YAML::Node& cj, int dof) {
+  std::vector<JointCoupling> couplings;
+  auto node = YamlReader::Get(cj, "couplings");
+  if (!node) return couplings;
+  const std::string key = "controller_joints.couplings";
+  if (!node->IsSequence()) {
+    reader.Error(*node, key, "expected a list of {joint, plus, factor}");
+    return couplings;
+  }
+  for (std::size_t i = 0; i < node->size(); ++i) {
+    const YAML::Node& c = (*node)[i];
+    const std::string ck = IndexKey(key, i);
+    if (!reader.CheckMap(c, ck, {"joint", "plus"}, {"factor"})) continue;
+    JointCoupling coupling;
+    auto j = YamlReader::Get(c, "joint");
+    auto p = YamlReader::Get(c, "plus");
+    std::optional<int> joint = j ? JointNumber(reader, *j, ck + ".joint", dof) : std::nullopt;
+    std::optional<int> plus = p ? JointNumber(reader, *p, ck + ".plus", dof) : std::nullopt;
+    if (auto f = YamlReader::Get(c, "factor")) {
+      if (auto v = reader.Number(*f, ck + ".factor")) coupling.factor = *v;
+    }
+    if (joint && plus) {
+      if (*joint == *plus) {
+        reader.Error(c, ck, "a joint cannot be coupled to itself");
+      }
+      coupling.joint = *joint;
+      coupling.plus = *plus;
+      couplings.push_back(coupling);
+    }
+  }
+  return couplings;
+}
+
+// `controller_joints.pulses: {per_degree, zero}` → the encoder scaling into `per_degree` and
+// `zero`, one per movable joint; both left empty when absent or not all valid.
+void ReadJointPulses(YamlReader& reader, const YAML::Node& cj, int dof,
+                     std::vector<double>* per_degree, std::vector<double>* zero) {
+  auto node = YamlReader::Get(cj, "pulses");
+  if (!node) return;
+  const std::string key = "controller_joints.pulses";
+  auto ppd_node = YamlReader::Get(*node, "per_degree");
+  auto z_node = YamlReader::Get(*node, "zero");
+  if (!reader.CheckMap(*node, key, {"per_degree", "zero"}, {}) || !ppd_node || !z_node) return;
+  const YAML::Node& ppd = *ppd_node;
+  const YAML::Node& z = *z_node;
+  auto v = reader.Numbers(ppd, key + ".per_degree", static_cast<std::size_t>(dof),
+                          "one per movable joint");
+  auto w = reader.Numbers(z, key + ".zero", static_cast<std::size_t>(dof), "one per movable joint");
+  bool ok = v && w;
+  for (std::size_t i = 0; v && i < v->size(); ++i) {
+    if ((*v)[i] == 0.0 || std::abs((*v)[i]) > 1e7) {
+      reader.Error(ppd[i], IndexKey(key + ".per_degree", i),
+                   "expected pulses per degree (or mm), non-zero and at most 1e7 in "
+                   "magnitude, got " +
+                       ppd[i].Scalar());
+      ok = false;
+    }
+  }
+  for (std::size_t i = 0; w && i < w->size(); ++i) {
+    if ((*w)[i] != std::round((*w)[i]) || std::abs((*w)[i]) > 1e9) {
+      reader.Error(z[i], IndexKey(key + ".zero", i),
+                   "expected a whole number of pulses within +-1e9, got " + z[i].Scalar());
+      ok = false;
+    }
+  }
+  if (ok) {
+    *per_degree = *v;
+    *zero = *w;
+  }
+}
+
+// `controller_joints: {dialect, offsets, signs, couplings, pulses}` → `model->controller`, how
+// the arm's controller numbers its joints (nullptr: without a model only the file is checked).
+void ReadControllerJoints(YamlReader& reader, const YAML::Node& cj, int dof, const Units& units,
+                          RobotModel* model) {
+  if (!reader.CheckMap(cj, "controller_joints", {},
+                       {"dialect", "offsets", "signs", "couplings", "pulses"})) {
+    return;
+  }
+  std::string dialect;
+  SourceLocation dialect_where;
+  ReadControllerDialect(reader, cj, &dialect, &dialect_where);
+  const std::vector<double> offsets = ReadJointOffsets(reader, cj, dof, units, model);
+  const std::vector<double> signs = ReadJointSigns(reader, cj, dof);
+  const std::vector<JointCoupling> couplings = ReadJointCouplings(reader, cj, dof);
+  std::vector<double> per_degree, zero;
+  ReadJointPulses(reader, cj, dof, &per_degree, &zero);
+  if (model) {
+    model->controller.dialect = dialect;
+    model->controller.dialect_where = dialect_where;
+    model->controller.pulses_per_degree = per_degree;
+    model->controller.pulse_zero = zero;
+    model->controller.offsets = offsets;
+    model->controller.signs = signs;
+    model->controller.couplings = couplings;
+  }
+}
+
 }  // namespace
 
 std::shared_ptr<const RobotModel> ReadRobotModel(const fs::path& robot_yaml, const Reference& ref,
@@ -117,214 +361,26 @@ std::shared_ptr<const RobotModel> ReadRobotModel(const fs::path& robot_yaml, con
     context.models[cache_key] = nullptr;
     return nullptr;
   }
-  const Units& units = *read_units;
   const fs::path dir = robot_yaml.parent_path();
 
   std::optional<std::string> name;
   if (auto n = YamlReader::Get(root, "name")) name = reader.Name(*n, "name");
 
-  std::vector<fs::path> package_paths;
-  if (auto node = YamlReader::Get(root, "package_paths")) {
-    if (!node->IsSequence()) {
-      reader.Error(*node, "package_paths", "expected a list of folders");
-    } else {
-      for (std::size_t i = 0; i < node->size(); ++i) {
-        if (auto p = reader.String((*node)[i], IndexKey("package_paths", i))) {
-          package_paths.push_back(ResolveRelative(dir, *p));
-        }
-      }
-    }
-  }
-
   UrdfChainRequest request;
-  request.package_paths = package_paths;
-  bool have_chain = false;
-  if (auto chain = YamlReader::Get(root, "chain")) {
-    if (reader.CheckMap(*chain, "chain", {"base", "tip"}, {})) {
-      auto base = YamlReader::Get(*chain, "base");
-      auto tip = YamlReader::Get(*chain, "tip");
-      std::optional<std::string> base_name, tip_name;
-      if (base) base_name = reader.String(*base, "chain.base");
-      if (tip) tip_name = reader.String(*tip, "chain.tip");
-      if (base_name && tip_name) {
-        request.base_link = *base_name;
-        request.tip_link = *tip_name;
-        request.base_ref = {reader.Where(*base), "chain.base"};
-        request.tip_ref = {reader.Where(*tip), "chain.tip"};
-        have_chain = true;
-      }
-    }
-  }
-
-  std::optional<RobotModel> model;
-  if (auto urdf = YamlReader::Get(root, "urdf")) {
-    if (auto path = reader.String(*urdf, "urdf")) {
-      request.urdf = ResolveRelative(dir, *path);
-      request.urdf_ref = {reader.Where(*urdf), "urdf"};
-      if (have_chain) {
-        model = ReadUrdfChain(request, context, sink);
-      } else if (!fs::is_regular_file(request.urdf, ec)) {
-        reader.Error(*urdf, "urdf", "file not found: " + request.urdf.string());
-      }
-    }
-  }
+  request.package_paths = ReadPackagePaths(reader, root, dir);
+  const bool have_chain = ReadChainEnds(reader, root, &request);
+  std::optional<RobotModel> model =
+      ReadArmChain(reader, root, dir, have_chain, &request, context, sink);
+  RobotModel* arm = model ? &*model : nullptr;
   const int dof = model ? model->dof() : 0;
-  const std::string dof_text =
-      model ? "one per movable joint of the chain " + request.base_link + " -> " + request.tip_link
-            : std::string();
-
   if (auto acc = YamlReader::Get(root, "acceleration")) {
-    if (auto values =
-            reader.Numbers(*acc, "acceleration", static_cast<std::size_t>(dof), dof_text)) {
-      for (std::size_t i = 0; i < values->size(); ++i) {
-        if ((*values)[i] <= 0.0) {
-          reader.Error((*acc)[i], IndexKey("acceleration", i),
-                       "must be > 0, got " + (*acc)[i].Scalar());
-        }
-      }
-      if (model) {
-        const std::vector<int> movable = model->movable_joint_indices();
-        for (std::size_t i = 0; i < values->size() && i < movable.size(); ++i) {
-          Joint& joint = model->joints[static_cast<std::size_t>(movable[i])];
-          const bool prismatic = joint.type == JointType::kPrismatic;
-          reader.CheckBound(
-              (*acc)[i], IndexKey("acceleration", i), (*values)[i],
-              prismatic ? Quantity::kPrismaticAcceleration : Quantity::kRevoluteAcceleration,
-              prismatic ? "m/s^2" : "rad/s^2");
-          joint.max_acceleration = (*values)[i];
-        }
-      }
-    }
+    ReadAccelerations(reader, *acc, dof, request, arm);
   }
-
   if (auto cj = YamlReader::Get(root, "controller_joints")) {
-    if (reader.CheckMap(*cj, "controller_joints", {},
-                        {"dialect", "offsets", "signs", "couplings", "pulses"})) {
-      std::string dialect;
-      SourceLocation dialect_where;
-      if (auto node = YamlReader::Get(*cj, "dialect")) {
-        if (auto d = reader.String(*node, "controller_joints.dialect")) {
-          if (std::find(kControllerDialects.begin(), kControllerDialects.end(), *d) ==
-              kControllerDialects.end()) {
-            reader.Error(*node, "controller_joints.dialect",
-                         "unknown dialect '" + *d +
-                             "' (expected the dialect of the arm's controller: kuka_krl, "
-                             "abb_rapid, fanuc_ls, yaskawa_inform or ur_script)");
-          } else {
-            dialect = *d;
-            dialect_where = reader.Where(*node);
-          }
-        }
-      }
-      std::vector<double> offsets(static_cast<std::size_t>(dof), 0.0);
-      std::vector<double> signs(static_cast<std::size_t>(dof), 1.0);
-      std::vector<JointCoupling> couplings;
-      if (auto node = YamlReader::Get(*cj, "offsets")) {
-        if (auto v = reader.Numbers(*node, "controller_joints.offsets",
-                                    static_cast<std::size_t>(dof), "one per movable joint")) {
-          // Without a model (its errors are reported) any length was accepted: index only
-          // the joints that exist.
-          const std::vector<int> movable =
-              model ? model->movable_joint_indices() : std::vector<int>{};
-          for (std::size_t i = 0; i < v->size(); ++i) {
-            const bool prismatic =
-                i < movable.size() &&
-                model->joints[static_cast<std::size_t>(movable[i])].type == JointType::kPrismatic;
-            (*v)[i] *= prismatic ? units.length : units.angle;
-          }
-          offsets = *v;
-        }
-      }
-      if (auto node = YamlReader::Get(*cj, "signs")) {
-        if (auto v = reader.Numbers(*node, "controller_joints.signs", static_cast<std::size_t>(dof),
-                                    "one per movable joint")) {
-          for (std::size_t i = 0; i < v->size(); ++i) {
-            if ((*v)[i] != 1.0 && (*v)[i] != -1.0) {
-              reader.Error((*node)[i], IndexKey("controller_joints.signs", i),
-                           "expected 1 or -1, got " + (*node)[i].Scalar());
-            }
-          }
-          signs = *v;
-        }
-      }
-      if (auto node = YamlReader::Get(*cj, "couplings")) {
-        const std::string key = "controller_joints.couplings";
-        if (!node->IsSequence()) {
-          reader.Error(*node, key, "expected a list of {joint, plus, factor}");
-        } else {
-          for (std::size_t i = 0; i < node->size(); ++i) {
-            const YAML::Node& c = (*node)[i];
-            const std::string ck = IndexKey(key, i);
-            if (!reader.CheckMap(c, ck, {"joint", "plus"}, {"factor"})) continue;
-            JointCoupling coupling;
-            auto j = YamlReader::Get(c, "joint");
-            auto p = YamlReader::Get(c, "plus");
-            std::optional<int> joint =
-                j ? JointNumber(reader, *j, ck + ".joint", dof) : std::nullopt;
-            std::optional<int> plus = p ? JointNumber(reader, *p, ck + ".plus", dof) : std::nullopt;
-            if (auto f = YamlReader::Get(c, "factor")) {
-              if (auto v = reader.Number(*f, ck + ".factor")) coupling.factor = *v;
-            }
-            if (joint && plus) {
-              if (*joint == *plus) {
-                reader.Error(c, ck, "a joint cannot be coupled to itself");
-              }
-              coupling.joint = *joint;
-              coupling.plus = *plus;
-              couplings.push_back(coupling);
-            }
-          }
-        }
-      }
-      std::vector<double> per_degree, zero;
-      if (auto node = YamlReader::Get(*cj, "pulses")) {
-        const std::string key = "controller_joints.pulses";
-        auto ppd_node = YamlReader::Get(*node, "per_degree");
-        auto z_node = YamlReader::Get(*node, "zero");
-        if (reader.CheckMap(*node, key, {"per_degree", "zero"}, {}) && ppd_node && z_node) {
-          const YAML::Node& ppd = *ppd_node;
-          const YAML::Node& z = *z_node;
-          auto v = reader.Numbers(ppd, key + ".per_degree", static_cast<std::size_t>(dof),
-                                  "one per movable joint");
-          auto w = reader.Numbers(z, key + ".zero", static_cast<std::size_t>(dof),
-                                  "one per movable joint");
-          bool ok = v && w;
-          for (std::size_t i = 0; v && i < v->size(); ++i) {
-            if ((*v)[i] == 0.0 || std::abs((*v)[i]) > 1e7) {
-              reader.Error(ppd[i], IndexKey(key + ".per_degree", i),
-                           "expected pulses per degree (or mm), non-zero and at most 1e7 in "
-                           "magnitude, got " +
-                               ppd[i].Scalar());
-              ok = false;
-            }
-          }
-          for (std::size_t i = 0; w && i < w->size(); ++i) {
-            if ((*w)[i] != std::round((*w)[i]) || std::abs((*w)[i]) > 1e9) {
-              reader.Error(z[i], IndexKey(key + ".zero", i),
-                           "expected a whole number of pulses within +-1e9, got " + z[i].Scalar());
-              ok = false;
-            }
-          }
-          if (ok) {
-            per_degree = *v;
-            zero = *w;
-          }
-        }
-      }
-      if (model) {
-        model->controller.dialect = dialect;
-        model->controller.dialect_where = dialect_where;
-        model->controller.pulses_per_degree = per_degree;
-        model->controller.pulse_zero = zero;
-        model->controller.offsets = offsets;
-        model->controller.signs = signs;
-        model->controller.couplings = couplings;
-      }
-    }
+    ReadControllerJoints(reader, *cj, dof, *read_units, arm);
   }
-
   if (auto node = YamlReader::Get(root, "allowed_collisions")) {
-    ReadAllowedCollisions(reader, *node, model ? &*model : nullptr);
+    ReadAllowedCollisions(reader, *node, arm);
   }
 
   if (error_count() > 0 || !model) {

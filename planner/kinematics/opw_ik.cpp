@@ -123,128 +123,185 @@ OpwIk::OpwIk(const Chain& chain, const OpwParameters& params) : chain_(chain), p
   cos_psi3_ = params_.c3 / k_;
 }
 
-std::optional<OpwIk> OpwIk::FromChain(const Chain& chain, std::string* why_not) {
-  auto reject = [why_not](const std::string& reason) -> std::optional<OpwIk> {
-    if (why_not) *why_not = reason;
-    return std::nullopt;
-  };
-  if (chain.dof() != 6) return reject("not 6 movable joints (" + std::to_string(chain.dof()) + ")");
+namespace {
+
+// The OPW parameters of a chain as they are extracted step by step (OpwIk::FromChain): the
+// geometry at q = 0, the frames placed so far, the parameters and the model angles at q = 0.
+struct OpwExtraction {
+  std::array<Line, 6> L;             // joint axes as lines in the base frame at q = 0
+  Eigen::Isometry3d X_BF0;           // flange pose at q = 0
+  Eigen::Vector3d O, x_O, y_O, z_O;  // OPW base frame O
+  Eigen::Vector3d C;                 // wrist centre
+  Eigen::Vector3d x_A, y_A;          // arm plane frame A (z_O is its z)
+  Eigen::Vector2d j3, c_plane;       // joint 3 and the wrist centre in the arm plane
+  double phi = 0;                    // direction of axis 4 in the arm plane
+  Eigen::Matrix3d R_c;               // frame of axis 4 at q = 0
+  OpwParameters p;
+  Vector6d th0;  // model angles at q = 0
+};
+
+// A chain → why it is not one OPW can model by its joints (not 6, or not all revolute); "" if
+// it can be.
+std::string NotSixRevoluteJoints(const Chain& chain) {
+  if (chain.dof() != 6) return "not 6 movable joints (" + std::to_string(chain.dof()) + ")";
   for (int i = 0; i < 6; ++i) {
     if (chain.joint_type(i) != cell::JointType::kRevolute) {
-      return reject("joint " + std::to_string(i + 1) + " is not revolute");
+      return "joint " + std::to_string(i + 1) + " is not revolute";
     }
   }
-  // Joint axes as lines in the base frame at q = 0 (the child link frame is the joint frame).
+  return "";
+}
+
+// A chain → its joint axes as lines in the base frame at q = 0 (the child link frame is the
+// joint frame) and its flange pose at q = 0, into `e`.
+void ReadAxesAtZero(const Chain& chain, OpwExtraction* e) {
   std::vector<Eigen::Isometry3d> X_BL;
   const Eigen::VectorXd zero = Eigen::VectorXd::Zero(6);
   chain.LinkPoses(zero, &X_BL);
-  std::array<Line, 6> L;
   for (int i = 0; i < 6; ++i) {
     const Eigen::Isometry3d& X = X_BL[chain.joint_child_link(i)];
-    L[i] = Line{.p = X.translation(), .u = (X.linear() * chain.joint_axis(i)).normalized()};
+    e->L[i] = Line{.p = X.translation(), .u = (X.linear() * chain.joint_axis(i)).normalized()};
   }
-  const Eigen::Isometry3d X_BF0 = chain.FlangePose(zero);
+  e->X_BF0 = chain.FlangePose(zero);
+}
 
-  OpwParameters p;
-  Vector6d th0;  // model angles at q = 0
-  // Base frame O: z along axis 1 (pointing up the base z when possible), origin at the foot of
-  // the base origin on axis 1, x the base x projected (so X_BO is the identity when the chain
-  // base already is an OPW base).
-  const Eigen::Vector3d z_O = L[0].u.z() < -kDirTolerance ? Eigen::Vector3d(-L[0].u) : L[0].u;
-  p.signs[0] = SignOf(L[0].u.dot(z_O));
-  const Eigen::Vector3d O = L[0].p - L[0].u * L[0].u.dot(L[0].p);
-  Eigen::Vector3d x_O = Eigen::Vector3d::UnitX() - z_O * z_O.x();
-  if (x_O.norm() < 1e-6) x_O = Eigen::Vector3d::UnitY() - z_O * z_O.y();
+// Axis 1 → the base frame O and the sign of joint 1: z along axis 1 (pointing up the base z
+// when possible), origin at the foot of the base origin on axis 1, x the base x projected (so
+// X_BO is the identity when the chain base already is an OPW base).
+void PlaceBaseFrame(OpwExtraction* e) {
+  const std::array<Line, 6>& axes = e->L;
+  e->z_O = axes[0].u.z() < -kDirTolerance ? Eigen::Vector3d(-axes[0].u) : axes[0].u;
+  e->p.signs[0] = SignOf(axes[0].u.dot(e->z_O));
+  e->O = axes[0].p - axes[0].u * axes[0].u.dot(axes[0].p);
+  Eigen::Vector3d x_O = Eigen::Vector3d::UnitX() - e->z_O * e->z_O.x();
+  if (x_O.norm() < 1e-6) x_O = Eigen::Vector3d::UnitY() - e->z_O * e->z_O.y();
   x_O.normalize();
-  const Eigen::Vector3d y_O = z_O.cross(x_O);
+  e->x_O = x_O;
+  e->y_O = e->z_O.cross(x_O);
+}
 
-  // Joints 2 and 3: parallel, perpendicular to joint 1.
-  if (std::abs(L[1].u.dot(z_O)) > kDirTolerance)
-    return reject("axis 2 not perpendicular to axis 1");
-  if (L[1].u.cross(L[2].u).norm() > kDirTolerance) return reject("axes 2 and 3 not parallel");
-  // Wrist centre: axes 4, 5, 6 meet in one point.
+// Axes 2 to 6 → the wrist centre C, where axes 4, 5, 6 meet (joints 2 and 3 parallel and
+// perpendicular to joint 1); "" or why the chain has no such geometry.
+std::string FindWristCentre(OpwExtraction* e) {
+  const std::array<Line, 6>& axes = e->L;
+  if (std::abs(axes[1].u.dot(e->z_O)) > kDirTolerance) return "axis 2 not perpendicular to axis 1";
+  if (axes[1].u.cross(axes[2].u).norm() > kDirTolerance) return "axes 2 and 3 not parallel";
   Eigen::Vector3d p45, p54, p56, p65;
-  if (!ClosestPoints(L[3], L[4], &p45, &p54) || (p45 - p54).norm() > kDistTolerance) {
-    return reject("axes 4 and 5 do not intersect (no spherical wrist)");
+  if (!ClosestPoints(axes[3], axes[4], &p45, &p54) || (p45 - p54).norm() > kDistTolerance) {
+    return "axes 4 and 5 do not intersect (no spherical wrist)";
   }
-  if (!ClosestPoints(L[4], L[5], &p56, &p65) || (p56 - p65).norm() > kDistTolerance) {
-    return reject("axes 5 and 6 do not intersect (no spherical wrist)");
+  if (!ClosestPoints(axes[4], axes[5], &p56, &p65) || (p56 - p65).norm() > kDistTolerance) {
+    return "axes 5 and 6 do not intersect (no spherical wrist)";
   }
-  const Eigen::Vector3d C = 0.5 * (p45 + p54);
-  if ((0.5 * (p56 + p65) - C).norm() > kDistTolerance) {
-    return reject("axes 4, 5, 6 do not meet in one point (no spherical wrist)");
+  e->C = 0.5 * (p45 + p54);
+  if ((0.5 * (p56 + p65) - e->C).norm() > kDistTolerance) {
+    return "axes 4, 5, 6 do not meet in one point (no spherical wrist)";
   }
+  return "";
+}
 
-  // Arm plane frame A (O turned by θ1): x_A from axis 1 towards axis 2 (so a1 ≥ 0).
-  const Eigen::Vector3d w = L[1].p - O;
+// Axes 1 to 3 and C → the arm plane frame A (O turned by θ1; x_A from axis 1 towards axis 2,
+// so a1 ≥ 0), θ1 and θ2 at q = 0, the signs of joints 2 and 3, a1, c1, c2 and b; "" or why not.
+std::string PlaceArmPlane(OpwExtraction* e) {
+  const std::array<Line, 6>& axes = e->L;
+  const Eigen::Vector3d& O = e->O;
+  const Eigen::Vector3d& z_O = e->z_O;
+  OpwParameters& p = e->p;
+  const Eigen::Vector3d w = axes[1].p - O;
   Eigen::Vector3d d = w - z_O * z_O.dot(w);
-  d -= L[1].u * L[1].u.dot(d);
+  d -= axes[1].u * axes[1].u.dot(d);
   Eigen::Vector3d x_A;
   if (d.norm() > kDistTolerance) {
     x_A = d.normalized();
   } else {
-    x_A = L[1].u.cross(z_O).normalized();
-    if (x_A.dot(C - O) < 0) x_A = -x_A;
+    x_A = axes[1].u.cross(z_O).normalized();
+    if (x_A.dot(e->C - O) < 0) x_A = -x_A;
   }
-  const Eigen::Vector3d y_A = z_O.cross(x_A);
-  th0[0] = std::atan2(x_A.dot(y_O), x_A.dot(x_O));
-  p.signs[1] = SignOf(L[1].u.dot(y_A));
-  p.signs[2] = SignOf(L[2].u.dot(y_A));
+  e->x_A = x_A;
+  e->y_A = z_O.cross(x_A);
+  e->th0[0] = std::atan2(x_A.dot(e->y_O), x_A.dot(e->x_O));
+  p.signs[1] = SignOf(axes[1].u.dot(e->y_A));
+  p.signs[2] = SignOf(axes[2].u.dot(e->y_A));
   auto plane = [&](const Eigen::Vector3d& X) {
     return Eigen::Vector2d((X - O).dot(x_A), (X - O).dot(z_O));
   };
-  const Eigen::Vector2d j2 = plane(L[1].p), j3 = plane(L[2].p), c_plane = plane(C);
+  const Eigen::Vector2d j2 = plane(axes[1].p);
+  e->j3 = plane(axes[2].p);
+  e->c_plane = plane(e->C);
   p.a1 = j2.x();
   p.c1 = j2.y();
-  p.c2 = (j3 - j2).norm();
-  if (p.c2 < kDistTolerance) return reject("axes 2 and 3 coincide");
-  th0[1] = std::atan2(j3.x() - j2.x(), j3.y() - j2.y());
-  p.b = (C - O).dot(y_A);
+  p.c2 = (e->j3 - j2).norm();
+  if (p.c2 < kDistTolerance) return "axes 2 and 3 coincide";
+  e->th0[1] = std::atan2(e->j3.x() - j2.x(), e->j3.y() - j2.y());
+  p.b = (e->C - O).dot(e->y_A);
+  return "";
+}
 
-  // Joint 4 lies in the arm plane; its direction d4 = (sinφ, cosφ) chosen so that c3 > 0.
-  if (std::abs(L[3].u.dot(y_A)) > kDirTolerance) return reject("axis 4 not in the arm plane");
-  Eigen::Vector2d d4(L[3].u.dot(x_A), L[3].u.dot(z_O));
+// Axis 4 → its direction φ in the arm plane, d4 = (sinφ, cosφ) chosen so that c3 > 0, the sign
+// of joint 4, c3, a2 and θ3 at q = 0; "" or why not.
+std::string FitJoint4(OpwExtraction* e) {
+  const Line& axis4 = e->L[3];
+  OpwParameters& p = e->p;
+  if (std::abs(axis4.u.dot(e->y_A)) > kDirTolerance) return "axis 4 not in the arm plane";
+  Eigen::Vector2d d4(axis4.u.dot(e->x_A), axis4.u.dot(e->z_O));
   d4.normalize();
-  const Eigen::Vector2d delta = c_plane - j3;
+  const Eigen::Vector2d delta = e->c_plane - e->j3;
   p.signs[3] = SignOf(delta.dot(d4));
   d4 *= p.signs[3];
   p.c3 = delta.dot(d4);
   p.a2 = delta.dot(Eigen::Vector2d(d4.y(), -d4.x()));
-  if (p.c3 < kDistTolerance) return reject("wrist centre on the axis of joint 3 (c3 = 0)");
-  const double phi = std::atan2(d4.x(), d4.y());
-  th0[2] = phi - th0[1];
+  if (p.c3 < kDistTolerance) return "wrist centre on the axis of joint 3 (c3 = 0)";
+  e->phi = std::atan2(d4.x(), d4.y());
+  e->th0[2] = e->phi - e->th0[1];
+  return "";
+}
 
+// Axes 5 and 6 and the flange → the signs of joints 5 and 6, c4 and θ4, θ5, θ6 at q = 0; ""
+// or why not.
+std::string FitWrist(OpwExtraction* e) {
+  const std::array<Line, 6>& axes = e->L;
+  OpwParameters& p = e->p;
+  Vector6d& th0 = e->th0;
   // Joint 5: R_c = [x_A y_A z_O] Ry(φ); J5 = s5 R_c Rz(θ4) e_y, with |θ4| ≤ π/2 preferred.
   Eigen::Matrix3d R_A;
-  R_A << x_A, y_A, z_O;
-  const Eigen::Matrix3d R_c = R_A * Ry(phi);
-  const Eigen::Vector3d u5 = R_c.transpose() * L[4].u;
-  if (std::abs(u5.z()) > kDirTolerance) return reject("axis 5 not perpendicular to axis 4");
+  R_A << e->x_A, e->y_A, e->z_O;
+  e->R_c = R_A * Ry(e->phi);
+  const Eigen::Vector3d u5 = e->R_c.transpose() * axes[4].u;
+  if (std::abs(u5.z()) > kDirTolerance) return "axis 5 not perpendicular to axis 4";
   p.signs[4] = std::abs(u5.y()) > kDirTolerance ? SignOf(u5.y()) : SignOf(-u5.x());
   th0[3] = std::atan2(-p.signs[4] * u5.x(), p.signs[4] * u5.y());
   // Joint 6: J6 = s6 R_c Rz(θ4) Ry(θ5) e_z, s6 chosen so that the flange lies ahead of C (c4 ≥ 0).
-  const Eigen::Matrix3d R_4 = R_c * Rz(th0[3]);
-  const Eigen::Vector3d u6 = R_4.transpose() * L[5].u;
-  if (std::abs(u6.y()) > kDirTolerance) return reject("axis 6 not perpendicular to axis 5");
-  const double along = (X_BF0.translation() - C).dot(L[5].u);
+  const Eigen::Matrix3d R_4 = e->R_c * Rz(th0[3]);
+  const Eigen::Vector3d u6 = R_4.transpose() * axes[5].u;
+  if (std::abs(u6.y()) > kDirTolerance) return "axis 6 not perpendicular to axis 5";
+  const double along = (e->X_BF0.translation() - e->C).dot(axes[5].u);
   p.signs[5] = std::abs(along) > kDistTolerance ? SignOf(along) : SignOf(u6.z());
   p.c4 = std::abs(along);
   th0[4] = std::atan2(p.signs[5] * u6.x(), p.signs[5] * u6.z());
   // θ6 at q = 0: the flange's turn about axis 6; whatever remains goes into X_EF.
-  const Eigen::Matrix3d R_rel = (R_4 * Ry(th0[4])).transpose() * X_BF0.linear();
+  const Eigen::Matrix3d R_rel = (R_4 * Ry(th0[4])).transpose() * e->X_BF0.linear();
   th0[5] = std::atan2(R_rel(1, 0) - R_rel(0, 1), R_rel(0, 0) + R_rel(1, 1));
+  return "";
+}
 
-  for (int i = 0; i < 6; ++i) p.offsets[i] = internal::WrapToPi(-th0[i]) + 0.0;  // no -0
+// θ at q = 0 and the frames → the joint offsets, the base frame X_BO and the flange's
+// remainder X_EF of `e->p`.
+void SetOffsetsAndFrames(OpwExtraction* e) {
+  OpwParameters& p = e->p;
+  for (int i = 0; i < 6; ++i) p.offsets[i] = internal::WrapToPi(-e->th0[i]) + 0.0;  // no -0
   Eigen::Matrix3d R_O;
-  R_O << x_O, y_O, z_O;
+  R_O << e->x_O, e->y_O, e->z_O;
   p.X_BO.setIdentity();
   p.X_BO.linear() = R_O;
-  p.X_BO.translation() = O;
-  p.X_EF = ModelPose(p, th0).inverse() * p.X_BO.inverse() * X_BF0;
+  p.X_BO.translation() = e->O;
+  p.X_EF = ModelPose(p, e->th0).inverse() * p.X_BO.inverse() * e->X_BF0;
+}
 
-  // Proof: the model reproduces the chain. Both are 2π-periodic in every joint, so a joint
-  // whose range spans more than three turns is sampled within one turn around 0: values of a
-  // range of ±1e6 rad would compare rounding noise of sin and cos, not geometry.
+// The proof that the model `p` reproduces the chain at q = 0 and kVerifySamples seeded random
+// configurations → "" or how far apart they are. Both are 2π-periodic in every joint, so a
+// joint whose range spans more than three turns is sampled within one turn around 0: values of
+// a range of ±1e6 rad would compare rounding noise of sin and cos, not geometry.
+std::string ModelMismatch(const Chain& chain, const OpwParameters& p) {
   std::mt19937_64 rng(kVerifySeed);
   for (int sample = 0; sample <= kVerifySamples; ++sample) {
     Vector6d q = Vector6d::Zero();
@@ -266,10 +323,29 @@ std::optional<OpwIk> OpwIk::FromChain(const Chain& chain, std::string* why_not) 
       std::ostringstream s;
       s << "extracted OPW model differs from the chain by " << dp << " m, " << dr
         << " rad at a random configuration (" << ToString(p) << ")";
-      return reject(s.str());
+      return s.str();
     }
   }
-  return OpwIk(chain, p);
+  return "";
+}
+
+}  // namespace
+
+std::optional<OpwIk> OpwIk::FromChain(const Chain& chain, std::string* why_not) {
+  auto reject = [why_not](const std::string& reason) -> std::optional<OpwIk> {
+    if (why_not) *why_not = reason;
+    return std::nullopt;
+  };
+  if (std::string why = NotSixRevoluteJoints(chain); !why.empty()) return reject(why);
+  OpwExtraction e;
+  ReadAxesAtZero(chain, &e);
+  PlaceBaseFrame(&e);
+  for (auto* step : {&FindWristCentre, &PlaceArmPlane, &FitJoint4, &FitWrist}) {
+    if (std::string why = step(&e); !why.empty()) return reject(why);
+  }
+  SetOffsetsAndFrames(&e);
+  if (std::string why = ModelMismatch(chain, e.p); !why.empty()) return reject(why);
+  return OpwIk(chain, e.p);
 }
 
 unsigned OpwIk::SolveRaw(const Eigen::Isometry3d& X_BF_target, std::array<Vector6d, 8>* q) const {

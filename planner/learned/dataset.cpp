@@ -150,6 +150,249 @@ Eigen::VectorXd ToEigen(const std::vector<double>& q) {
   return Eigen::Map<const Eigen::VectorXd>(q.data(), static_cast<Eigen::Index>(q.size()));
 }
 
+// The station `c` (whose robot `r` gives a data set also given by `first`) has the same motion
+// timing (resolution, speed scale) as `first`, else an InputError naming both.
+void CheckSameTiming(const cell::Cell& first, const cell::Cell& c, const cell::Robot& r) {
+  // One data set is one model, whose labels must share one timing: its metadata records one
+  // resolution and speed scale.
+  for (const auto& [key, a, b] :
+       {std::tuple{"resolution", first.settings.motion.resolution, c.settings.motion.resolution},
+        std::tuple{"speed_scale", first.settings.motion.speed_scale,
+                   c.settings.motion.speed_scale}}) {
+    if (a == b) continue;
+    auto named = [](const cell::Cell& x) {
+      return x.source_file.empty() ? fmt::format("'{}'", x.name)
+                                   : fmt::format("'{}' ({})", x.name, x.source_file);
+    };
+    throw InputError(
+        {{.where = {.file = c.source_file},
+          .message = fmt::format(
+              "settings.motion.{}: station {} has {:g}, station {} before it {:g}, for the "
+              "same robot model and tool ({} with {}): the moves of one robot model and "
+              "tool make one model of one timing; train the stations of each setting "
+              "separately",
+              key, named(c), b, named(first), a, r.model->name, r.tool.name)}});
+  }
+}
+
+// The cells' robots → one empty data set per robot model and tool (in the order of first
+// appearance, its settings those of the first cell), and in `dataset_of` each Key's index.
+std::vector<Dataset> EmptyDatasets(const std::vector<cell::Cell>& cells, const DataOptions& options,
+                                   std::map<std::string, std::size_t>* dataset_of) {
+  std::vector<Dataset> out;
+  std::vector<const cell::Cell*> first_cell;  // of each data set: whose settings it records
+  for (const cell::Cell& c : cells) {
+    for (const cell::Robot& r : c.robots) {
+      if (const auto it = dataset_of->find(Key(r)); it != dataset_of->end()) {
+        CheckSameTiming(*first_cell[it->second], c, r);
+        continue;
+      }
+      if (dataset_of->emplace(Key(r), out.size()).second) {
+        first_cell.push_back(&c);
+        out.push_back({.robot_model = r.model->name,
+                       .robot_hash = RobotHash(r),
+                       .tool = r.tool.name,
+                       .tool_hash = ToolHash(r.tool),
+                       .seed = options.seed,
+                       .resolution = c.settings.motion.resolution,
+                       .blend_tolerance = options.blend_tolerance,
+                       .speed_scale = c.settings.motion.speed_scale,
+                       .travel_plans = motion::kTravelPlans});
+      }
+    }
+  }
+  return out;
+}
+
+// What the data need of one cell: its collision world, distance field, feature robots and the
+// moves to plan.
+struct CellWork {
+  std::unique_ptr<collision::CollisionWorld> world;
+  DistanceField field;
+  std::vector<FeatureRobot> robots;
+  std::vector<Move> moves;
+};
+
+// Robot `r`'s reach of the cell → the approach configurations of up to options_per_weld diverse
+// candidates of every weld it reaches, and in `points` those welds' positions.
+std::vector<Node> WeldNodes(const cell::Cell& c, const reach::ReachMap& reach, int r,
+                            const DataOptions& options, std::vector<Eigen::Vector3d>* points) {
+  std::vector<Node> weld_nodes;
+  for (int wi = 0; wi < static_cast<int>(c.welds.size()); ++wi) {
+    const reach::WeldReach& e = reach.at(wi, r);
+    if (e.status != reach::ReachStatus::kReachable) continue;
+    points->push_back(c.welds[wi].p_W);
+    for (int k : reach::DiverseCandidates(e.candidates, options.options_per_weld)) {
+      const reach::Candidate& cand = e.candidates[static_cast<std::size_t>(k)];
+      weld_nodes.push_back({.q = cand.q_approach, .branch = cand.branch, .weld = wi});
+    }
+  }
+  return weld_nodes;
+}
+
+// Robot `r`'s moves to plan in cell `ci` (`c`): home ↔ weld, random ↔ random or weld, and weld
+// → weld (mostly near), each with its planner seed; none when it reaches no weld.
+std::vector<Move> RobotMoves(const cell::Cell& c, std::size_t ci, int r,
+                             const reach::ReachMap& reach, const collision::CollisionWorld& world,
+                             collision::CollisionContext& ctx, const DataOptions& options) {
+  std::vector<Move> moves;
+  std::mt19937_64 rng(SplitMix64(options.seed ^ SplitMix64(ci * 1000 + r)));
+  std::vector<Eigen::Vector3d> points;
+  const std::vector<Node> weld_nodes = WeldNodes(c, reach, r, options, &points);
+  if (weld_nodes.empty()) return moves;
+  const int n_home = static_cast<int>(std::lround(options.moves_per_robot * options.home_fraction));
+  const int n_random =
+      static_cast<int>(std::lround(options.moves_per_robot * options.random_fraction));
+  const std::vector<Node> random_nodes =
+      RandomNodes(c, world, ctx, r, points, std::max(1, n_random / 2), rng);
+  const Node home{.q = c.robots[r].home, .branch = BranchOf(world.chain(r), c.robots[r].home)};
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  auto pick = [&](const std::vector<Node>& v) -> const Node& {
+    return v[std::uniform_int_distribution<std::size_t>(0, v.size() - 1)(rng)];
+  };
+  for (int m = 0; m < options.moves_per_robot; ++m) {
+    Move move{.robot = r};
+    if (m < n_home) {
+      move.kind = PairKind::kHome;
+      move.a = home;
+      move.b = pick(weld_nodes);
+      if (m % 2) std::swap(move.a, move.b);
+    } else if (m < n_home + n_random && !random_nodes.empty()) {
+      move.kind = PairKind::kRandom;
+      move.a = pick(random_nodes);
+      // Two random configurations, never one to itself (a move of 0 s teaches nothing).
+      move.b = m % 3 == 0 && random_nodes.size() > 1 ? PickOther(random_nodes, move.a, rng)
+                                                     : pick(weld_nodes);
+      if (m % 2) std::swap(move.a, move.b);
+    } else {
+      move.kind = PairKind::kWeldToWeld;
+      move.a = pick(weld_nodes);
+      // Mostly a neighbouring weld (the moves an allocation keeps), else any other weld.
+      const bool near = unit(rng) < options.near_fraction;
+      const Eigen::Vector3d& pa = c.welds[static_cast<std::size_t>(move.a.weld)].p_W;
+      for (int t = 0; t < 50; ++t) {
+        move.b = pick(weld_nodes);
+        if (move.b.weld == move.a.weld) continue;
+        if (!near || t >= 40 ||
+            (c.welds[static_cast<std::size_t>(move.b.weld)].p_W - pa).norm() <=
+                options.near_distance) {
+          break;
+        }
+      }
+    }
+    // A robot that reaches one weld only may draw a candidate to itself: no move.
+    if (move.a.q == move.b.q) continue;
+    move.seed = SplitMix64(options.seed ^
+                           SplitMix64((ci << 40) + (static_cast<std::uint64_t>(r) << 24) + m));
+    moves.push_back(std::move(move));
+  }
+  return moves;
+}
+
+// Cell `ci` (`c`) → its collision world, distance field, reach, feature robots and every
+// robot's moves, into `w`; false when cancelled between these steps (nothing is planned then).
+bool PrepareCell(const cell::Cell& c, std::size_t ci, const DataOptions& options, CellWork* w) {
+  const Progress& progress = options.progress;
+  w->world = std::make_unique<collision::CollisionWorld>(c);
+  // Silent, as the roadmaps: the field's stage would interleave with the data's.
+  w->field = DistanceField(c, progress.Silent());
+  if (progress.cancelled()) return false;  // the field is empty
+  // Silent: reach's own stage would interleave with the data's.
+  const reach::ReachMap reach =
+      reach::ReachAll(c, *w->world, {.threads = options.threads, .progress = progress.Silent()});
+  if (progress.cancelled()) return false;  // the reach map is incomplete
+  w->robots = CellFeatureRobots(c, w->field, reach, options.threads, progress);
+  if (progress.cancelled()) return false;
+  collision::CollisionContext ctx(*w->world);
+  for (int r = 0; r < static_cast<int>(c.robots.size()); ++r) {
+    std::vector<Move> moves = RobotMoves(c, ci, r, reach, *w->world, ctx, options);
+    for (Move& move : moves) w->moves.push_back(std::move(move));
+  }
+  return true;
+}
+
+// One move planned for its label.
+struct LabelResult {
+  bool planned = false;  // false: not started before the cancellation
+  bool solved = false, direct = false, wide = false;
+  double duration = 0, seconds = 0;
+  Features x{};
+};
+
+// Every move of cell `c` (`w`) → planned in parallel, timed, with its features; progress
+// reported against `total` moves of all cells, `done` counting them.
+std::vector<LabelResult> PlanCellMoves(const cell::Cell& c, const CellWork& w,
+                                       const std::string& cell_name, const DataOptions& options,
+                                       std::int64_t total, std::int64_t* done) {
+  using Clock = std::chrono::steady_clock;
+  std::mutex progress_mutex;
+  std::vector<LabelResult> results(w.moves.size());
+  const int threads = ResolveThreadCount(options.threads);
+  LabelPlanners planners(*w.world, threads, c.robots.size());
+  ParallelFor(
+      static_cast<int>(w.moves.size()), threads,
+      [&](int i, int worker) {
+        const Move& m = w.moves[static_cast<std::size_t>(i)];
+        const FeatureRobot& fr = w.robots[static_cast<std::size_t>(m.robot)];
+        const auto t0 = Clock::now();
+        const motion::TravelMove move =
+            PlanLabel(planners.At(worker, m.robot), c, fr.limits, m.a.q, m.b.q, m.seed,
+                      options.blend_tolerance, cell_name);
+        LabelResult& res = results[static_cast<std::size_t>(i)];
+        res.planned = true;
+        res.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+        res.solved = move.path.solved();
+        if (res.solved) {
+          res.direct = move.path.direct;
+          res.wide = move.path.wide;
+          res.duration = LabelSeconds(move.profile.duration());
+          res.x = ComputeFeatures(fr, w.field, MakeFeatureNode(fr, w.field, m.a.q, m.a.branch),
+                                  MakeFeatureNode(fr, w.field, m.b.q, m.b.branch));
+        }
+        const std::lock_guard<std::mutex> lock(progress_mutex);
+        options.progress.Report(kDataStage, ++*done, std::max<std::int64_t>(total, 1));
+      },
+      [&] { return options.progress.cancelled(); });
+  return results;
+}
+
+// Cell `c`'s planned moves (`w`, `results`) → samples of their robots' data sets in `out` (the
+// cell added to a data set's cells at its first sample), failures counted; statistics into `st`.
+void AddSamples(const cell::Cell& c, const CellWork& w, const std::vector<LabelResult>& results,
+                const std::string& cell_name, const std::map<std::string, std::size_t>& dataset_of,
+                std::vector<Dataset>& out, DataStats& st) {
+  std::vector<int> cell_index(out.size(), -1);
+  for (std::size_t i = 0; i < w.moves.size(); ++i) {
+    const Move& m = w.moves[i];
+    const std::size_t d = dataset_of.at(Key(c.robots[static_cast<std::size_t>(m.robot)]));
+    Dataset& data = out[d];
+    if (!results[i].planned) continue;  // cancelled: neither a move nor one without a path
+    if (!results[i].solved) {
+      ++data.failed;
+      ++st.failed;
+      st.failed_seconds += results[i].seconds;
+      continue;
+    }
+    ++st.solved;
+    st.wide += results[i].wide;
+    st.solved_seconds += results[i].seconds;
+    if (cell_index[d] < 0) {
+      cell_index[d] = static_cast<int>(data.cells.size());
+      data.cells.push_back(cell_name);
+    }
+    data.samples.push_back({.cell = cell_index[d],
+                            .robot = c.robots[static_cast<std::size_t>(m.robot)].name,
+                            .kind = m.kind,
+                            .duration = results[i].duration,
+                            .direct = results[i].direct,
+                            .x = results[i].x,
+                            .qa = ToVector(m.a.q),
+                            .qb = ToVector(m.b.q),
+                            .branch_a = m.a.branch,
+                            .branch_b = m.b.branch});
+  }
+}
+
 }  // namespace
 
 std::string_view ToString(PairKind kind) {
@@ -171,212 +414,26 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
   DataStats& st = stats ? *stats : local_stats;
   st = {};
   const auto t_prepare = Clock::now();
-  std::vector<Dataset> out;
   std::map<std::string, std::size_t> dataset_of;
-  std::vector<const cell::Cell*> first_cell;  // of each data set: whose settings it records
-  for (const cell::Cell& c : cells) {
-    for (const cell::Robot& r : c.robots) {
-      if (const auto it = dataset_of.find(Key(r)); it != dataset_of.end()) {
-        // One data set is one model, whose labels must share one timing: its metadata records
-        // one resolution and speed scale.
-        const cell::Cell& first = *first_cell[it->second];
-        for (const auto& [key, a, b] : {std::tuple{"resolution", first.settings.motion.resolution,
-                                                   c.settings.motion.resolution},
-                                        std::tuple{"speed_scale", first.settings.motion.speed_scale,
-                                                   c.settings.motion.speed_scale}}) {
-          if (a == b) continue;
-          auto named = [](const cell::Cell& x) {
-            return x.source_file.empty() ? fmt::format("'{}'", x.name)
-                                         : fmt::format("'{}' ({})", x.name, x.source_file);
-          };
-          throw InputError(
-              {{.where = {.file = c.source_file},
-                .message = fmt::format(
-                    "settings.motion.{}: station {} has {:g}, station {} before it {:g}, for the "
-                    "same robot model and tool ({} with {}): the moves of one robot model and "
-                    "tool make one model of one timing; train the stations of each setting "
-                    "separately",
-                    key, named(c), b, named(first), a, r.model->name, r.tool.name)}});
-        }
-        continue;
-      }
-      if (dataset_of.emplace(Key(r), out.size()).second) {
-        first_cell.push_back(&c);
-        out.push_back({.robot_model = r.model->name,
-                       .robot_hash = RobotHash(r),
-                       .tool = r.tool.name,
-                       .tool_hash = ToolHash(r.tool),
-                       .seed = options.seed,
-                       .resolution = c.settings.motion.resolution,
-                       .blend_tolerance = options.blend_tolerance,
-                       .speed_scale = c.settings.motion.speed_scale,
-                       .travel_plans = motion::kTravelPlans});
-      }
-    }
-  }
+  std::vector<Dataset> out = EmptyDatasets(cells, options, &dataset_of);
   // Moves of every cell first (cheap), so that progress has a total.
-  struct CellWork {
-    std::unique_ptr<collision::CollisionWorld> world;
-    DistanceField field;
-    std::vector<FeatureRobot> robots;
-    std::vector<Move> moves;
-  };
   std::vector<CellWork> work(cells.size());
   std::int64_t total = 0;
   // Cancelled: polled between the steps of each cell (reach and the roadmaps take seconds on a
   // large station); nothing is planned then.
   const Progress& progress = options.progress;
   for (std::size_t ci = 0; ci < cells.size() && !progress.cancelled(); ++ci) {
-    const cell::Cell& c = cells[ci];
-    CellWork& w = work[ci];
-    w.world = std::make_unique<collision::CollisionWorld>(c);
-    // Silent, as the roadmaps: the field's stage would interleave with the data's.
-    w.field = DistanceField(c, progress.Silent());
-    if (progress.cancelled()) break;  // the field is empty
-    // Silent: reach's own stage would interleave with the data's.
-    const reach::ReachMap reach =
-        reach::ReachAll(c, *w.world, {.threads = options.threads, .progress = progress.Silent()});
-    if (progress.cancelled()) break;  // the reach map is incomplete
-    w.robots = CellFeatureRobots(c, w.field, reach, options.threads, progress);
-    if (progress.cancelled()) break;
-    collision::CollisionContext ctx(*w.world);
-    for (int r = 0; r < static_cast<int>(c.robots.size()); ++r) {
-      std::mt19937_64 rng(SplitMix64(options.seed ^ SplitMix64(ci * 1000 + r)));
-      std::vector<Node> weld_nodes;
-      std::vector<Eigen::Vector3d> points;
-      for (int wi = 0; wi < static_cast<int>(c.welds.size()); ++wi) {
-        const reach::WeldReach& e = reach.at(wi, r);
-        if (e.status != reach::ReachStatus::kReachable) continue;
-        points.push_back(c.welds[wi].p_W);
-        for (int k : reach::DiverseCandidates(e.candidates, options.options_per_weld)) {
-          const reach::Candidate& cand = e.candidates[static_cast<std::size_t>(k)];
-          weld_nodes.push_back({.q = cand.q_approach, .branch = cand.branch, .weld = wi});
-        }
-      }
-      if (weld_nodes.empty()) continue;
-      const int n_home =
-          static_cast<int>(std::lround(options.moves_per_robot * options.home_fraction));
-      const int n_random =
-          static_cast<int>(std::lround(options.moves_per_robot * options.random_fraction));
-      const std::vector<Node> random_nodes =
-          RandomNodes(c, *w.world, ctx, r, points, std::max(1, n_random / 2), rng);
-      const Node home{.q = c.robots[r].home,
-                      .branch = BranchOf(w.world->chain(r), c.robots[r].home)};
-      std::uniform_real_distribution<double> unit(0.0, 1.0);
-      auto pick = [&](const std::vector<Node>& v) -> const Node& {
-        return v[std::uniform_int_distribution<std::size_t>(0, v.size() - 1)(rng)];
-      };
-      for (int m = 0; m < options.moves_per_robot; ++m) {
-        Move move{.robot = r};
-        if (m < n_home) {
-          move.kind = PairKind::kHome;
-          move.a = home;
-          move.b = pick(weld_nodes);
-          if (m % 2) std::swap(move.a, move.b);
-        } else if (m < n_home + n_random && !random_nodes.empty()) {
-          move.kind = PairKind::kRandom;
-          move.a = pick(random_nodes);
-          // Two random configurations, never one to itself (a move of 0 s teaches nothing).
-          move.b = m % 3 == 0 && random_nodes.size() > 1 ? PickOther(random_nodes, move.a, rng)
-                                                         : pick(weld_nodes);
-          if (m % 2) std::swap(move.a, move.b);
-        } else {
-          move.kind = PairKind::kWeldToWeld;
-          move.a = pick(weld_nodes);
-          // Mostly a neighbouring weld (the moves an allocation keeps), else any other weld.
-          const bool near = unit(rng) < options.near_fraction;
-          const Eigen::Vector3d& pa = c.welds[static_cast<std::size_t>(move.a.weld)].p_W;
-          for (int t = 0; t < 50; ++t) {
-            move.b = pick(weld_nodes);
-            if (move.b.weld == move.a.weld) continue;
-            if (!near || t >= 40 ||
-                (c.welds[static_cast<std::size_t>(move.b.weld)].p_W - pa).norm() <=
-                    options.near_distance) {
-              break;
-            }
-          }
-        }
-        // A robot that reaches one weld only may draw a candidate to itself: no move.
-        if (move.a.q == move.b.q) continue;
-        move.seed = SplitMix64(options.seed ^
-                               SplitMix64((ci << 40) + (static_cast<std::uint64_t>(r) << 24) + m));
-        w.moves.push_back(std::move(move));
-      }
-    }
-    total += static_cast<std::int64_t>(w.moves.size());
+    if (!PrepareCell(cells[ci], ci, options, &work[ci])) break;
+    total += static_cast<std::int64_t>(work[ci].moves.size());
   }
-
   st.prepare_seconds = std::chrono::duration<double>(Clock::now() - t_prepare).count();
   std::int64_t done = 0;
-  std::mutex progress_mutex;
   for (std::size_t ci = 0; ci < cells.size() && !progress.cancelled(); ++ci) {
     const cell::Cell& c = cells[ci];
-    CellWork& w = work[ci];
     const std::string cell_name = c.name + "@" + plan::CellHash(c);
-    std::vector<int> cell_index(out.size(), -1);
-    const std::vector<FeatureRobot>& robots = w.robots;
-    struct Result {
-      bool planned = false;  // false: not started before the cancellation
-      bool solved = false, direct = false, wide = false;
-      double duration = 0, seconds = 0;
-      Features x{};
-    };
-    std::vector<Result> results(w.moves.size());
-    const int threads = ResolveThreadCount(options.threads);
-    LabelPlanners planners(*w.world, threads, c.robots.size());
-    ParallelFor(
-        static_cast<int>(w.moves.size()), threads,
-        [&](int i, int worker) {
-          const Move& m = w.moves[static_cast<std::size_t>(i)];
-          const FeatureRobot& fr = robots[static_cast<std::size_t>(m.robot)];
-          const auto t0 = Clock::now();
-          const motion::TravelMove move =
-              PlanLabel(planners.At(worker, m.robot), c, fr.limits, m.a.q, m.b.q, m.seed,
-                        options.blend_tolerance, cell_name);
-          Result& res = results[static_cast<std::size_t>(i)];
-          res.planned = true;
-          res.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-          res.solved = move.path.solved();
-          if (res.solved) {
-            res.direct = move.path.direct;
-            res.wide = move.path.wide;
-            res.duration = LabelSeconds(move.profile.duration());
-            res.x = ComputeFeatures(fr, w.field, MakeFeatureNode(fr, w.field, m.a.q, m.a.branch),
-                                    MakeFeatureNode(fr, w.field, m.b.q, m.b.branch));
-          }
-          const std::lock_guard<std::mutex> lock(progress_mutex);
-          options.progress.Report(kDataStage, ++done, std::max<std::int64_t>(total, 1));
-        },
-        [&] { return options.progress.cancelled(); });
-    for (std::size_t i = 0; i < w.moves.size(); ++i) {
-      const Move& m = w.moves[i];
-      const std::size_t d = dataset_of.at(Key(c.robots[static_cast<std::size_t>(m.robot)]));
-      Dataset& data = out[d];
-      if (!results[i].planned) continue;  // cancelled: neither a move nor one without a path
-      if (!results[i].solved) {
-        ++data.failed;
-        ++st.failed;
-        st.failed_seconds += results[i].seconds;
-        continue;
-      }
-      ++st.solved;
-      st.wide += results[i].wide;
-      st.solved_seconds += results[i].seconds;
-      if (cell_index[d] < 0) {
-        cell_index[d] = static_cast<int>(data.cells.size());
-        data.cells.push_back(cell_name);
-      }
-      data.samples.push_back({.cell = cell_index[d],
-                              .robot = c.robots[static_cast<std::size_t>(m.robot)].name,
-                              .kind = m.kind,
-                              .duration = results[i].duration,
-                              .direct = results[i].direct,
-                              .x = results[i].x,
-                              .qa = ToVector(m.a.q),
-                              .qb = ToVector(m.b.q),
-                              .branch_a = m.a.branch,
-                              .branch_b = m.b.branch});
-    }
+    const std::vector<LabelResult> results =
+        PlanCellMoves(c, work[ci], cell_name, options, total, &done);
+    AddSamples(c, work[ci], results, cell_name, dataset_of, out, st);
   }
   return out;
 }
@@ -555,367 +612,451 @@ void CheckRowsAndHash(const Dataset& d, int rows_line, std::int64_t rows, int ha
   }
 }
 
+// Reads one data file as WriteDataset writes it: the format line, the `# key=value` header, the
+// header row, then one row per move; every problem is an InputError at its line.
+class DatasetReader {
+ public:
+  DatasetReader(const std::filesystem::path& file, std::ifstream& in) : file_(file), in_(in) {
+    d_.feature_schema = 1;  // files before the key existed were of schema 1
+  }
+
+  // The whole file → the data set, its header's `rows` and `hash` checked against the rows.
+  Dataset Read() {
+    std::string line;
+    while (std::getline(in_, line)) {
+      ++line_no_;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line_no_ == 1) {
+        ReadFormatLine(line);
+      } else if (line.empty()) {
+        continue;
+      } else if (line[0] == '#') {
+        ReadHeaderLine(line);
+      } else if (header_.empty()) {
+        ReadHeaderRow(line);
+      } else {
+        ReadRow(line);
+      }
+    }
+    if (header_.empty()) {
+      CheckRequiredKeys();
+      throw Error("no header row");
+    }
+    CheckRowsAndHash(d_, rows_line_, rows_, hash_line_, hash_, file_);
+    return std::move(d_);
+  }
+
+ private:
+  // `message` → the error at the current line.
+  InputError Error(const std::string& message) const {
+    return InputError(
+        {{.where = {.file = file_.string(), .line = line_no_, .column = 1}, .message = message}});
+  }
+
+  // A row's field → its number. Every number is the whole field ("0.97xyz" and a cell index
+  // "0.5" are errors) and finite: XGBoost refuses NaN or infinite labels and features, and the
+  // features' distance field cannot place a configuration that is not.
+  template <typename T = double>
+  T Number(const std::string& field, const std::string& key) const {
+    T value = 0;
+    const char* end = field.data() + field.size();
+    const auto [ptr, ec] = std::from_chars(field.data(), end, value);
+    if (field.empty() || ec != std::errc() || ptr != end || !std::isfinite(value)) {
+      throw Error(fmt::format("{}: expected a finite number, got '{}'", key, field));
+    }
+    return value;
+  }
+
+  // A row's field → its whole number (an index or an IK branch).
+  int Whole(const std::string& field, const std::string& key) const {
+    int value = 0;
+    const char* end = field.data() + field.size();
+    const auto [ptr, ec] = std::from_chars(field.data(), end, value);
+    if (field.empty() || ec != std::errc() || ptr != end) {
+      throw Error(fmt::format("{}: expected a whole number, got '{}'", key, field));
+    }
+    return value;
+  }
+
+  // A header value → the whole number from `lo` to `hi` it is ("20x", "-1" for an unsigned key
+  // and "2.5" are errors, not 20, 2^64 - 1 and 2).
+  template <typename T>
+  T HeaderWhole(const std::string& value, const std::string& key, T lo, T hi) const {
+    T v{};
+    const char* end = value.data() + value.size();
+    const auto [ptr, ec] = std::from_chars(value.data(), end, v);
+    if (value.empty() || ec != std::errc() || ptr != end || v < lo || v > hi) {
+      throw Error(fmt::format("{}: expected a whole number from {} to {}, got {}", key, lo, hi,
+                              Quote(value)));
+    }
+    return v;
+  }
+
+  // A header value → its finite number above 0 (resolution, blend_tolerance, speed_scale: the
+  // model's metadata refuses anything else).
+  double HeaderPositive(const std::string& value, const std::string& key) const {
+    double v = 0;
+    const char* end = value.data() + value.size();
+    const auto [ptr, ec] = std::from_chars(value.data(), end, v);
+    if (value.empty() || ec != std::errc() || ptr != end || !std::isfinite(v) || v <= 0) {
+      throw Error(fmt::format("{}: expected a finite number above 0, got {}", key, Quote(value)));
+    }
+    return v;
+  }
+
+  // A header value → itself, if 16 lowercase hex digits (a robot, tool or rows' hash).
+  std::string HeaderHash(const std::string& value, const std::string& key) const {
+    if (!IsHash(value)) {
+      throw Error(fmt::format("{}: expected 16 hex digits (0-9, a-f), got {}", key, Quote(value)));
+    }
+    return value;
+  }
+
+  // A header value → itself, if not empty (a robot model or tool name).
+  std::string HeaderText(const std::string& value, const std::string& key) const {
+    if (value.empty()) throw Error(fmt::format("{}: expected a name, got nothing", key));
+    return value;
+  }
+
+  // Line 1 → the file's format (1 or 2).
+  void ReadFormatLine(const std::string& line) {
+    if (line == "# weldcell-travel-data/1") {
+      d_.format = 1;
+    } else if (line == "# weldcell-travel-data/2") {
+      d_.format = 2;
+    } else if (line.starts_with("\xEF\xBB\xBF")) {
+      throw Error("starts with a UTF-8 byte order mark (EF BB BF): save it without one");
+    } else {
+      throw Error(
+          "not a weldcell training data file (expected '# weldcell-travel-data/1' or '/2')");
+    }
+  }
+
+  // A `# key=value` line before the header row → its key, each once, and value checked.
+  void ReadHeaderLine(const std::string& line) {
+    if (!header_.empty()) {
+      throw Error(fmt::format("a header line after the header row (line {}), got {}", header_line_,
+                              Quote(line)));
+    }
+    const auto eq = line.find('=');
+    if (!line.starts_with("# ") || eq == std::string::npos) {
+      throw Error(fmt::format("expected a header line '# key=value', got {}", Quote(line)));
+    }
+    const std::string key = line.substr(2, eq - 2), value = line.substr(eq + 1);
+    // Names end up in JSON (train --json, metadata.json), which holds only UTF-8.
+    if (Printable(key) != key || Printable(value) != value) {
+      throw Error(
+          fmt::format("{}: expected printable UTF-8 text, got {}", Printable(key), Quote(value)));
+    }
+    if (const auto [it, inserted] = key_line_.emplace(key, line_no_); !inserted) {
+      throw Error(fmt::format("{}: given twice (first on line {})", key, it->second));
+    }
+    SetHeaderValue(key, value);
+  }
+
+  // A header key and its value → the data set's field it sets (or the rows' `rows`, `hash`).
+  void SetHeaderValue(const std::string& key, const std::string& value) {
+    constexpr auto kIntMax = std::numeric_limits<int>::max();
+    if (key == "feature_schema") {
+      d_.feature_schema = HeaderWhole(value, key, 1, kIntMax);
+    } else if (key == "robot_model") {
+      d_.robot_model = HeaderText(value, key);
+    } else if (key == "robot_hash") {
+      d_.robot_hash = HeaderHash(value, key);
+    } else if (key == "tool") {
+      d_.tool = HeaderText(value, key);
+    } else if (key == "tool_hash") {
+      d_.tool_hash = HeaderHash(value, key);
+    } else if (key == "seed") {
+      d_.seed =
+          HeaderWhole(value, key, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max());
+    } else if (key == "resolution") {
+      d_.resolution = HeaderPositive(value, key);
+    } else if (key == "blend_tolerance") {
+      d_.blend_tolerance = HeaderPositive(value, key);
+    } else if (key == "speed_scale") {
+      d_.speed_scale = HeaderPositive(value, key);
+    } else if (key == "travel_plans") {
+      try {
+        d_.travel_plans = HeaderWhole(value, key, 1, kIntMax);
+      } catch (const InputError&) {
+        // The wording weldcell train has said since the key came (scripts may match it).
+        throw Error(
+            fmt::format("travel_plans: bad value '{}' (expected a number of plans, at least 1)",
+                        Printable(value)));
+      }
+    } else if (key == "failed") {
+      d_.failed = HeaderWhole(value, key, 0, kIntMax);
+    } else if (key == "rows") {
+      rows_ = HeaderWhole(value, key, std::int64_t{0}, std::numeric_limits<std::int64_t>::max());
+      rows_line_ = line_no_;
+    } else if (key == "hash") {
+      // Format 1 files are not checked (their features are of schema 1).
+      hash_ = d_.format >= 2 ? HeaderHash(value, key) : value;
+      hash_line_ = line_no_;
+    } else if (key.starts_with("cell")) {
+      AddCell(key, value);
+    } else {
+      throw Error(fmt::format(
+          "unknown key {} (expected feature_schema, robot_model, robot_hash, tool, tool_hash, "
+          "seed, resolution, blend_tolerance, speed_scale, travel_plans, cell<i>, failed, rows, "
+          "hash)",
+          Quote(key)));
+    }
+  }
+
+  // `cell<i>=<name>@<hash>` → the next station of the data set (cell0, cell1, … in order: the
+  // samples' cell index is the position), each station once.
+  void AddCell(const std::string& key, const std::string& value) {
+    const std::string expected = fmt::format("cell{}", d_.cells.size());
+    if (key != expected) {
+      throw Error(fmt::format("{}: expected the key '{}' (stations numbered from 0 in order)", key,
+                              expected));
+    }
+    const auto at = value.rfind('@');
+    if (at == std::string::npos || at == 0 || !IsHash(value.substr(at + 1))) {
+      throw Error(fmt::format("{}: expected <station name>@<16 hex digits of its hash>, got {}",
+                              key, Quote(value)));
+    }
+    const auto same = std::find(d_.cells.begin(), d_.cells.end(), value);
+    if (same != d_.cells.end()) {
+      // One station's moves would be trained on and held out at once.
+      throw Error(fmt::format("{}: the station {} is also cell{}: give each station once", key,
+                              Quote(value), same - d_.cells.begin()));
+    }
+    d_.cells.push_back(value);
+  }
+
+  // The header keys all writers of the format wrote, each required before the header row
+  // (format 1 files before `feature_schema` existed lack it; `travel_plans` came after format 2).
+  void CheckRequiredKeys() const {
+    std::vector<std::string_view> required = {
+        "robot_model", "robot_hash",      "tool",        "tool_hash", "seed",
+        "resolution",  "blend_tolerance", "speed_scale", "failed",    "rows"};
+    if (d_.format >= 2) {
+      required.push_back("feature_schema");
+      required.push_back("hash");  // without it, edited rows go unnoticed
+    }
+    for (std::string_view key : required) {
+      if (!key_line_.contains(key)) {
+        throw Error(
+            fmt::format("the header has no '# {}=' line (required before the header row; "
+                        "write the file again with weldcell train)",
+                        key));
+      }
+    }
+  }
+
+  // The record starting on `first` → its fields and its first line (RFC 4180: a quoted field
+  // may hold a line break, then the record takes the next lines; line_no_ is left at its last).
+  std::pair<std::vector<std::string>, int> Split(const std::string& first) {
+    std::string record = first;
+    const int first_line = line_no_;
+    CsvRecord r = SplitCsv(record);
+    while (r.open) {
+      std::string more;
+      if (!std::getline(in_, more)) {
+        line_no_ = first_line;
+        throw Error("a quoted field is not closed by the end of the file");
+      }
+      ++line_no_;
+      if (!more.empty() && more.back() == '\r') more.pop_back();
+      record += '\n' + more;
+      r = SplitCsv(record);
+    }
+    if (!r.problem.empty()) {
+      line_no_ = first_line;
+      throw Error(fmt::format("{}{}",
+                              r.fields.size() < header_.size()
+                                  ? fmt::format("{}: ", header_[r.fields.size()])
+                                  : fmt::format("column {}: ", r.fields.size() + 1),
+                              r.problem));
+    }
+    return std::pair{std::move(r.fields), first_line};
+  }
+
+  // The header row's column named `name` → its index (-1: absent).
+  int Column(std::string_view name) const {
+    const auto it = std::find(header_.begin(), header_.end(), name);
+    return it == header_.end() ? -1 : static_cast<int>(it - header_.begin());
+  }
+
+  // The header row → the columns' names, each once, and the index of every column read.
+  void ReadHeaderRow(const std::string& line) {
+    CheckRequiredKeys();
+    header_line_ = line_no_;
+    header_ = Split(line).first;
+    for (std::size_t i = 0; i < header_.size(); ++i) {
+      for (std::size_t j = 0; j < i; ++j) {
+        if (header_[j] == header_[i]) {
+          // Columns are found by name: the second would be silently ignored.
+          throw Error(fmt::format("the header row names column {} twice (columns {} and {})",
+                                  Quote(header_[i]), j + 1, i + 1));
+        }
+      }
+    }
+    FindMoveColumns();
+    FindFeatureColumns();
+    CheckAllDataColumns();
+  }
+
+  // The header row → the columns of the move's keys, label and (format 2) IK branches and
+  // joints, all required.
+  void FindMoveColumns() {
+    c_cell_ = Column("cell");
+    c_robot_ = Column("robot");
+    c_kind_ = Column("kind");
+    c_duration_ = Column("duration");
+    c_direct_ = Column("direct");
+    for (auto [c, name] : {std::pair{c_cell_, "cell"},
+                           {c_robot_, "robot"},
+                           {c_kind_, "kind"},
+                           {c_duration_, "duration"},
+                           {c_direct_, "direct"}}) {
+      if (c < 0) throw Error(fmt::format("the header row has no column '{}'", name));
+    }
+    if (d_.format < 2) return;
+    c_branch_a_ = Column("branch_a");
+    c_branch_b_ = Column("branch_b");
+    if (c_branch_a_ < 0 || c_branch_b_ < 0) {
+      throw Error("the header row has no columns 'branch_a', 'branch_b' (format 2)");
+    }
+    for (int j = 0; j < kMaxJoints; ++j) {
+      c_qa_[j] = Column(fmt::format("qa{}", j + 1));
+      c_qb_[j] = Column(fmt::format("qb{}", j + 1));
+      if (c_qa_[j] < 0 || c_qb_[j] < 0) {
+        throw Error(
+            fmt::format("the header row has no columns 'qa{0}', 'qb{0}' (format 2)", j + 1));
+      }
+    }
+  }
+
+  // The header row → the features' columns by name: the file's schema's must all be there (a
+  // column deleted by hand was blamed on the rows' hash); those of a later schema in an older
+  // file are read, and left out of its hash.
+  void FindFeatureColumns() {
+    for (int k = 0; k < kNumFeatures; ++k) c_feature_[k] = Column(kFeatureNames[k]);
+    const int schema_features = d_.feature_schema >= 2 ? kNumFeatures : kSchema1Features;
+    for (int k = 0; k < schema_features; ++k) {
+      if (c_feature_[k] < 0) {
+        throw Error(fmt::format("the header row has no column '{}' (feature_schema {} has it)",
+                                kFeatureNames[k], d_.feature_schema));
+      }
+    }
+  }
+
+  // The header row has only columns WriteDataset writes: one no data file has (a typo, a column
+  // added by hand) would be read by no one.
+  void CheckAllDataColumns() const {
+    for (const std::string& name : header_) {
+      if (!IsDataColumn(name)) {
+        throw Error(
+            fmt::format("the header row has a column {} that weldcell data files do "
+                        "not have (the columns: cell, robot, kind, duration, direct, "
+                        "branch_a, branch_b, qa1…qa{}, qb1…qb{}, and the features of "
+                        "docs/learned.md)",
+                        Quote(name), kMaxJoints, kMaxJoints));
+      }
+    }
+  }
+
+  // A row (the record starting on `line`) → one more sample of the data set.
+  void ReadRow(const std::string& line) {
+    const auto [f, row_line] = Split(line);
+    // The row's messages name its first line (its last is read on from).
+    const int last_line = line_no_;
+    line_no_ = row_line;
+    if (f.size() != header_.size()) {
+      throw Error(fmt::format("expected {} columns, got {}", header_.size(), f.size()));
+    }
+    Sample s;
+    s.line = line_no_;
+    ReadMoveFields(f, &s);
+    for (int k = 0; k < kNumFeatures; ++k) {
+      const std::string v = c_feature_[k] < 0 ? std::string() : f[c_feature_[k]];
+      // Empty: missing (NaN), as WriteDataset writes it.
+      // As floats, the way they were written (shortest round trip).
+      s.x[k] = v.empty() ? std::numeric_limits<float>::quiet_NaN()
+                         : Number<float>(v, std::string(kFeatureNames[k]));
+    }
+    if (d_.format >= 2) ReadEnds(f, &s);
+    if (s.cell < 0 || s.cell >= static_cast<int>(d_.cells.size()))
+      throw Error("cell index out of range");
+    d_.samples.push_back(std::move(s));
+    line_no_ = last_line;
+  }
+
+  // A row's fields → the move's cell, robot, kind, label (duration) and whether it was direct.
+  void ReadMoveFields(const std::vector<std::string>& f, Sample* s) const {
+    s->cell = Whole(f[c_cell_], "cell");
+    s->robot = f[c_robot_];
+    if (Printable(s->robot) != s->robot) {
+      throw Error(fmt::format("robot: expected printable UTF-8 text, got {}", Quote(s->robot)));
+    }
+    const std::string& kind = f[c_kind_];
+    if (kind != "weld" && kind != "home" && kind != "random") {
+      throw Error("kind: expected 'weld', 'home' or 'random', got '" + kind + "'");
+    }
+    s->kind = kind == "home"     ? PairKind::kHome
+              : kind == "random" ? PairKind::kRandom
+                                 : PairKind::kWeldToWeld;
+    s->duration = Number(f[c_duration_], "duration");
+    if (s->duration < 0.0 || s->duration > kMaxLabelSeconds) {
+      throw Error(fmt::format("duration: expected seconds from 0 to {:g}, got '{}'",
+                              kMaxLabelSeconds, f[c_duration_]));
+    }
+    if (f[c_direct_] != "0" && f[c_direct_] != "1") {
+      throw Error("direct: expected 0 or 1, got '" + f[c_direct_] + "'");
+    }
+    s->direct = f[c_direct_] == "1";
+  }
+
+  // A format 2 row's fields → the move's two ends: IK branches and joints (qa, qb; the robot's
+  // joints first, the columns past them empty).
+  void ReadEnds(const std::vector<std::string>& f, Sample* s) const {
+    s->branch_a = Whole(f[c_branch_a_], "branch_a");
+    s->branch_b = Whole(f[c_branch_b_], "branch_b");
+    for (int j = 0; j < kMaxJoints; ++j) {
+      const std::string& a = f[c_qa_[j]];
+      const std::string& b = f[c_qb_[j]];
+      if (a.empty() != b.empty()) {
+        throw Error(fmt::format("qa{0}, qb{0}: both given or both empty", j + 1));
+      }
+      if (a.empty()) continue;
+      if (static_cast<int>(s->qa.size()) != j) {
+        throw Error(fmt::format("qa{}: a joint after an empty one", j + 1));
+      }
+      s->qa.push_back(Number(a, fmt::format("qa{}", j + 1)));
+      s->qb.push_back(Number(b, fmt::format("qb{}", j + 1)));
+    }
+  }
+
+  const std::filesystem::path& file_;
+  std::ifstream& in_;
+  Dataset d_;
+  int line_no_ = 0;
+  // What the header says of the rows (WriteDataset's `rows` and `hash`), and where.
+  std::int64_t rows_ = -1;
+  std::string hash_;
+  int rows_line_ = 0, hash_line_ = 0;
+  // The header keys read, with their lines: each once, those every writer wrote required.
+  std::map<std::string, int, std::less<>> key_line_;
+  // The header row's column names, and the indices of the columns read (-1 = absent).
+  std::vector<std::string> header_;
+  int header_line_ = 0;
+  int c_cell_ = -1, c_robot_ = -1, c_kind_ = -1, c_duration_ = -1, c_direct_ = -1, c_branch_a_ = -1,
+      c_branch_b_ = -1;
+  std::array<int, kMaxJoints> c_qa_{}, c_qb_{};
+  std::array<int, kNumFeatures> c_feature_{};
+};
+
 }  // namespace
 
 Dataset ReadDataset(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in)
     throw InputError({{.where = {.file = file.string()}, .message = "cannot open the file"}});
-  Dataset d;
-  d.feature_schema = 1;  // files before the key existed were of schema 1
-  std::string line;
-  int line_no = 0;
-  auto error = [&](const std::string& message) {
-    return InputError(
-        {{.where = {.file = file.string(), .line = line_no, .column = 1}, .message = message}});
-  };
-  // What the header says of the rows (WriteDataset's `rows` and `hash`), and where.
-  std::int64_t rows = -1;
-  std::string hash;
-  int rows_line = 0, hash_line = 0;
-  // Every number is the whole field ("0.97xyz" and a cell index "0.5" are errors) and
-  // finite: XGBoost refuses NaN or infinite labels and features, and the features'
-  // distance field cannot place a configuration that is not.
-  auto number = [&]<typename T = double>(const std::string& field, const std::string& key,
-                                         T value = 0) {
-    const char* end = field.data() + field.size();
-    const auto [ptr, ec] = std::from_chars(field.data(), end, value);
-    if (field.empty() || ec != std::errc() || ptr != end || !std::isfinite(value)) {
-      throw error(fmt::format("{}: expected a finite number, got '{}'", key, field));
-    }
-    return value;
-  };
-  auto whole = [&](const std::string& field, const std::string& key) {
-    int value = 0;
-    const char* end = field.data() + field.size();
-    const auto [ptr, ec] = std::from_chars(field.data(), end, value);
-    if (field.empty() || ec != std::errc() || ptr != end) {
-      throw error(fmt::format("{}: expected a whole number, got '{}'", key, field));
-    }
-    return value;
-  };
-  // A header value: the whole value a whole number from `lo` to `hi` ("20x", "-1" for an
-  // unsigned key and "2.5" are errors, not 20, 2^64 - 1 and 2).
-  auto header_whole = [&]<typename T>(const std::string& value, const std::string& key, T lo,
-                                      T hi) {
-    T v{};
-    const char* end = value.data() + value.size();
-    const auto [ptr, ec] = std::from_chars(value.data(), end, v);
-    if (value.empty() || ec != std::errc() || ptr != end || v < lo || v > hi) {
-      throw error(fmt::format("{}: expected a whole number from {} to {}, got {}", key, lo, hi,
-                              Quote(value)));
-    }
-    return v;
-  };
-  // resolution, blend_tolerance, speed_scale: the model's metadata refuses anything else.
-  auto header_positive = [&](const std::string& value, const std::string& key) {
-    double v = 0;
-    const char* end = value.data() + value.size();
-    const auto [ptr, ec] = std::from_chars(value.data(), end, v);
-    if (value.empty() || ec != std::errc() || ptr != end || !std::isfinite(v) || v <= 0) {
-      throw error(fmt::format("{}: expected a finite number above 0, got {}", key, Quote(value)));
-    }
-    return v;
-  };
-  auto header_hash = [&](const std::string& value, const std::string& key) {
-    if (!IsHash(value)) {
-      throw error(fmt::format("{}: expected 16 hex digits (0-9, a-f), got {}", key, Quote(value)));
-    }
-    return value;
-  };
-  auto header_text = [&](const std::string& value, const std::string& key) {
-    if (value.empty()) throw error(fmt::format("{}: expected a name, got nothing", key));
-    return value;
-  };
-  // Column indices of the header row (-1 = absent).
-  std::vector<std::string> header;
-  int header_line = 0;
-  auto column = [&](std::string_view name) {
-    const auto it = std::find(header.begin(), header.end(), name);
-    return it == header.end() ? -1 : static_cast<int>(it - header.begin());
-  };
-  int c_cell = -1, c_robot = -1, c_kind = -1, c_duration = -1, c_direct = -1, c_branch_a = -1,
-      c_branch_b = -1;
-  std::array<int, kMaxJoints> c_qa{}, c_qb{};
-  std::array<int, kNumFeatures> c_feature{};
-  // The fields of the record starting on `line` (RFC 4180: a quoted field may hold a line
-  // break, then the record takes the next lines; line_no is left at its last line).
-  auto split = [&](const std::string& first) {
-    std::string record = first;
-    const int first_line = line_no;
-    CsvRecord r = SplitCsv(record);
-    while (r.open) {
-      std::string more;
-      if (!std::getline(in, more)) {
-        line_no = first_line;
-        throw error("a quoted field is not closed by the end of the file");
-      }
-      ++line_no;
-      if (!more.empty() && more.back() == '\r') more.pop_back();
-      record += '\n' + more;
-      r = SplitCsv(record);
-    }
-    if (!r.problem.empty()) {
-      line_no = first_line;
-      throw error(fmt::format("{}{}",
-                              r.fields.size() < header.size()
-                                  ? fmt::format("{}: ", header[r.fields.size()])
-                                  : fmt::format("column {}: ", r.fields.size() + 1),
-                              r.problem));
-    }
-    return std::pair{std::move(r.fields), first_line};
-  };
-  // The header keys read, with their lines: each once, those every writer wrote required.
-  std::map<std::string, int, std::less<>> key_line;
-  // The keys all writers of the format wrote (format 1 files before `feature_schema` existed
-  // lack it; `travel_plans` came after format 2).
-  auto check_required_keys = [&] {
-    std::vector<std::string_view> required = {
-        "robot_model", "robot_hash",      "tool",        "tool_hash", "seed",
-        "resolution",  "blend_tolerance", "speed_scale", "failed",    "rows"};
-    if (d.format >= 2) {
-      required.push_back("feature_schema");
-      required.push_back("hash");  // without it, edited rows go unnoticed
-    }
-    for (std::string_view key : required) {
-      if (!key_line.contains(key)) {
-        throw error(
-            fmt::format("the header has no '# {}=' line (required before the header row; "
-                        "write the file again with weldcell train)",
-                        key));
-      }
-    }
-  };
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line_no == 1) {
-      if (line == "# weldcell-travel-data/1") {
-        d.format = 1;
-      } else if (line == "# weldcell-travel-data/2") {
-        d.format = 2;
-      } else if (line.starts_with("\xEF\xBB\xBF")) {
-        throw error("starts with a UTF-8 byte order mark (EF BB BF): save it without one");
-      } else {
-        throw error(
-            "not a weldcell training data file (expected '# weldcell-travel-data/1' or '/2')");
-      }
-      continue;
-    }
-    if (line.empty()) continue;
-    if (line[0] == '#') {
-      if (!header.empty()) {
-        throw error(fmt::format("a header line after the header row (line {}), got {}", header_line,
-                                Quote(line)));
-      }
-      const auto eq = line.find('=');
-      if (!line.starts_with("# ") || eq == std::string::npos) {
-        throw error(fmt::format("expected a header line '# key=value', got {}", Quote(line)));
-      }
-      const std::string key = line.substr(2, eq - 2), value = line.substr(eq + 1);
-      // Names end up in JSON (train --json, metadata.json), which holds only UTF-8.
-      if (Printable(key) != key || Printable(value) != value) {
-        throw error(
-            fmt::format("{}: expected printable UTF-8 text, got {}", Printable(key), Quote(value)));
-      }
-      if (const auto [it, inserted] = key_line.emplace(key, line_no); !inserted) {
-        throw error(fmt::format("{}: given twice (first on line {})", key, it->second));
-      }
-      constexpr auto kIntMax = std::numeric_limits<int>::max();
-      if (key == "feature_schema") {
-        d.feature_schema = header_whole(value, key, 1, kIntMax);
-      } else if (key == "robot_model") {
-        d.robot_model = header_text(value, key);
-      } else if (key == "robot_hash") {
-        d.robot_hash = header_hash(value, key);
-      } else if (key == "tool") {
-        d.tool = header_text(value, key);
-      } else if (key == "tool_hash") {
-        d.tool_hash = header_hash(value, key);
-      } else if (key == "seed") {
-        d.seed =
-            header_whole(value, key, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max());
-      } else if (key == "resolution") {
-        d.resolution = header_positive(value, key);
-      } else if (key == "blend_tolerance") {
-        d.blend_tolerance = header_positive(value, key);
-      } else if (key == "speed_scale") {
-        d.speed_scale = header_positive(value, key);
-      } else if (key == "travel_plans") {
-        try {
-          d.travel_plans = header_whole(value, key, 1, kIntMax);
-        } catch (const InputError&) {
-          // The wording weldcell train has said since the key came (scripts may match it).
-          throw error(
-              fmt::format("travel_plans: bad value '{}' (expected a number of plans, at least 1)",
-                          Printable(value)));
-        }
-      } else if (key == "failed") {
-        d.failed = header_whole(value, key, 0, kIntMax);
-      } else if (key == "rows") {
-        rows = header_whole(value, key, std::int64_t{0}, std::numeric_limits<std::int64_t>::max());
-        rows_line = line_no;
-      } else if (key == "hash") {
-        // Format 1 files are not checked (their features are of schema 1).
-        hash = d.format >= 2 ? header_hash(value, key) : value;
-        hash_line = line_no;
-      } else if (key.starts_with("cell")) {
-        // cell0, cell1, … in order: the samples' cell index is the position.
-        const std::string expected = fmt::format("cell{}", d.cells.size());
-        if (key != expected) {
-          throw error(fmt::format("{}: expected the key '{}' (stations numbered from 0 in order)",
-                                  key, expected));
-        }
-        const auto at = value.rfind('@');
-        if (at == std::string::npos || at == 0 || !IsHash(value.substr(at + 1))) {
-          throw error(fmt::format("{}: expected <station name>@<16 hex digits of its hash>, got {}",
-                                  key, Quote(value)));
-        }
-        const auto same = std::find(d.cells.begin(), d.cells.end(), value);
-        if (same != d.cells.end()) {
-          // One station's moves would be trained on and held out at once.
-          throw error(fmt::format("{}: the station {} is also cell{}: give each station once", key,
-                                  Quote(value), same - d.cells.begin()));
-        }
-        d.cells.push_back(value);
-      } else {
-        throw error(fmt::format(
-            "unknown key {} (expected feature_schema, robot_model, robot_hash, tool, tool_hash, "
-            "seed, resolution, blend_tolerance, speed_scale, travel_plans, cell<i>, failed, rows, "
-            "hash)",
-            Quote(key)));
-      }
-      continue;
-    }
-    if (header.empty()) {
-      check_required_keys();
-      header_line = line_no;
-      header = split(line).first;
-      for (std::size_t i = 0; i < header.size(); ++i) {
-        for (std::size_t j = 0; j < i; ++j) {
-          if (header[j] == header[i]) {
-            // Columns are found by name: the second would be silently ignored.
-            throw error(fmt::format("the header row names column {} twice (columns {} and {})",
-                                    Quote(header[i]), j + 1, i + 1));
-          }
-        }
-      }
-      c_cell = column("cell");
-      c_robot = column("robot");
-      c_kind = column("kind");
-      c_duration = column("duration");
-      c_direct = column("direct");
-      for (auto [c, name] : {std::pair{c_cell, "cell"},
-                             {c_robot, "robot"},
-                             {c_kind, "kind"},
-                             {c_duration, "duration"},
-                             {c_direct, "direct"}}) {
-        if (c < 0) throw error(fmt::format("the header row has no column '{}'", name));
-      }
-      if (d.format >= 2) {
-        c_branch_a = column("branch_a");
-        c_branch_b = column("branch_b");
-        if (c_branch_a < 0 || c_branch_b < 0) {
-          throw error("the header row has no columns 'branch_a', 'branch_b' (format 2)");
-        }
-        for (int j = 0; j < kMaxJoints; ++j) {
-          c_qa[j] = column(fmt::format("qa{}", j + 1));
-          c_qb[j] = column(fmt::format("qb{}", j + 1));
-          if (c_qa[j] < 0 || c_qb[j] < 0) {
-            throw error(
-                fmt::format("the header row has no columns 'qa{0}', 'qb{0}' (format 2)", j + 1));
-          }
-        }
-      }
-      // Features by name: the file's schema's must all be there (a column deleted by hand was
-      // blamed on the rows' hash); those of a later schema in an older file are read, and
-      // left out of its hash.
-      for (int k = 0; k < kNumFeatures; ++k) c_feature[k] = column(kFeatureNames[k]);
-      const int schema_features = d.feature_schema >= 2 ? kNumFeatures : kSchema1Features;
-      for (int k = 0; k < schema_features; ++k) {
-        if (c_feature[k] < 0) {
-          throw error(fmt::format("the header row has no column '{}' (feature_schema {} has it)",
-                                  kFeatureNames[k], d.feature_schema));
-        }
-      }
-      // A column no data file has (a typo, a column added by hand) would be read by no one.
-      for (const std::string& name : header) {
-        if (!IsDataColumn(name)) {
-          throw error(
-              fmt::format("the header row has a column {} that weldcell data files do "
-                          "not have (the columns: cell, robot, kind, duration, direct, "
-                          "branch_a, branch_b, qa1…qa{}, qb1…qb{}, and the features of "
-                          "docs/learned.md)",
-                          Quote(name), kMaxJoints, kMaxJoints));
-        }
-      }
-      continue;
-    }
-    const auto [f, row_line] = split(line);
-    // The row's messages name its first line (its last is read on from).
-    const int last_line = line_no;
-    line_no = row_line;
-    if (f.size() != header.size()) {
-      throw error(fmt::format("expected {} columns, got {}", header.size(), f.size()));
-    }
-    Sample s;
-    s.line = line_no;
-    s.cell = whole(f[c_cell], "cell");
-    s.robot = f[c_robot];
-    if (Printable(s.robot) != s.robot) {
-      throw error(fmt::format("robot: expected printable UTF-8 text, got {}", Quote(s.robot)));
-    }
-    const std::string& kind = f[c_kind];
-    if (kind != "weld" && kind != "home" && kind != "random") {
-      throw error("kind: expected 'weld', 'home' or 'random', got '" + kind + "'");
-    }
-    s.kind = kind == "home"     ? PairKind::kHome
-             : kind == "random" ? PairKind::kRandom
-                                : PairKind::kWeldToWeld;
-    s.duration = number(f[c_duration], "duration");
-    if (s.duration < 0.0 || s.duration > kMaxLabelSeconds) {
-      throw error(fmt::format("duration: expected seconds from 0 to {:g}, got '{}'",
-                              kMaxLabelSeconds, f[c_duration]));
-    }
-    if (f[c_direct] != "0" && f[c_direct] != "1") {
-      throw error("direct: expected 0 or 1, got '" + f[c_direct] + "'");
-    }
-    s.direct = f[c_direct] == "1";
-    for (int k = 0; k < kNumFeatures; ++k) {
-      const std::string v = c_feature[k] < 0 ? std::string() : f[c_feature[k]];
-      // Empty: missing (NaN), as WriteDataset writes it.
-      // As floats, the way they were written (shortest round trip).
-      s.x[k] = v.empty() ? std::numeric_limits<float>::quiet_NaN()
-                         : number(v, std::string(kFeatureNames[k]), 0.0f);
-    }
-    if (d.format >= 2) {
-      s.branch_a = whole(f[c_branch_a], "branch_a");
-      s.branch_b = whole(f[c_branch_b], "branch_b");
-      for (int j = 0; j < kMaxJoints; ++j) {
-        const std::string& a = f[c_qa[j]];
-        const std::string& b = f[c_qb[j]];
-        if (a.empty() != b.empty()) {
-          throw error(fmt::format("qa{0}, qb{0}: both given or both empty", j + 1));
-        }
-        if (a.empty()) continue;
-        if (static_cast<int>(s.qa.size()) != j) {
-          throw error(fmt::format("qa{}: a joint after an empty one", j + 1));
-        }
-        s.qa.push_back(number(a, fmt::format("qa{}", j + 1)));
-        s.qb.push_back(number(b, fmt::format("qb{}", j + 1)));
-      }
-    }
-    if (s.cell < 0 || s.cell >= static_cast<int>(d.cells.size()))
-      throw error("cell index out of range");
-    d.samples.push_back(std::move(s));
-    line_no = last_line;
-  }
-  if (header.empty()) {
-    check_required_keys();
-    throw error("no header row");
-  }
-  CheckRowsAndHash(d, rows_line, rows, hash_line, hash, file);
-  return d;
+  return DatasetReader(file, in).Read();
 }
 
 namespace {

@@ -893,13 +893,11 @@ void Model::Save(const std::filesystem::path& folder) const {
   }
 }
 
-Model Model::Load(const std::filesystem::path& folder) {
-  const std::filesystem::path meta_file = folder / "metadata.json";
-  const std::string text = ReadText(meta_file, "model's metadata");
-  Model model;
-  ModelInfo& i = model.info_;
-  const SourceLocation where{.file = meta_file.string()};
-  // Problems of the whole file (not JSON, not a model's metadata) say "malformed model metadata".
+namespace {
+
+// metadata.json's text (at `where`) → its JSON object, of the model format; problems of the
+// whole file (not JSON, a key twice, not a model's metadata) say "malformed model metadata".
+Json ParseMetadata(const std::string& text, const SourceLocation& where) {
   auto malformed = [&](const std::string& message) {
     return InputError({{.where = where, .message = "malformed model metadata: " + message}});
   };
@@ -923,7 +921,31 @@ Model Model::Load(const std::filesystem::path& folder) {
     throw malformed(fmt::format("format: expected \"{}\", got {}", kFormat,
                                 f == j.end() ? std::string("no format") : Describe(*f)));
   }
-  DiagnosticSink sink;
+  return j;
+}
+
+// The metadata's `features` → "" when they are this schema's names in order, else what is
+// wrong with them: the first name out of place, or how many are missing or too many.
+std::string FeatureNamesProblem(const std::vector<std::string>& features) {
+  if (std::equal(features.begin(), features.end(), kFeatureNames.begin(), kFeatureNames.end())) {
+    return "";
+  }
+  const std::size_t n = kFeatureNames.size();
+  std::size_t k = 0;
+  while (k < features.size() && k < n && features[k] == kFeatureNames[k]) ++k;
+  const std::string found =
+      k < features.size() && k < n ? fmt::format("{} as name {} (\"{}\" expected)",
+                                                 Quote(features[k]), k + 1, kFeatureNames[k])
+      : features.size() < n
+          ? fmt::format("{} names (\"{}\" missing)", features.size(), kFeatureNames[k])
+          : fmt::format("{} names ({} too many)", features.size(), Quote(features[n]));
+  return fmt::format("expected the {} feature names of schema {} in order, got {}", n,
+                     kFeatureSchemaVersion, found);
+}
+
+// The metadata's JSON object `j` (at `where`) → the model's info `i`, every key read and
+// checked (CheckInfo); the problems into `sink`.
+void ReadModelInfo(const Json& j, const SourceLocation& where, DiagnosticSink& sink, ModelInfo& i) {
   MetadataReader r(j, where, sink);
   constexpr int kMaxInt = std::numeric_limits<int>::max();
   r.String("name", &i.name);
@@ -959,79 +981,87 @@ Model Model::Load(const std::filesystem::path& folder) {
   r.String("weldcell_version", &i.weldcell_version);
   r.String("created", &i.created);
   r.RejectUnknownKeys();
-  if (!sink.has_errors()) {
-    // The columns the trees were fitted on, in order: this schema's (another schema is refused
-    // when chosen, Mismatch).
-    if (i.feature_schema == kFeatureSchemaVersion &&
-        !std::equal(features.begin(), features.end(), kFeatureNames.begin(), kFeatureNames.end())) {
-      const std::size_t n = kFeatureNames.size();
-      std::size_t k = 0;
-      while (k < features.size() && k < n && features[k] == kFeatureNames[k]) ++k;
-      const std::string found =
-          k < features.size() && k < n ? fmt::format("{} as name {} (\"{}\" expected)",
-                                                     Quote(features[k]), k + 1, kFeatureNames[k])
-          : features.size() < n
-              ? fmt::format("{} names (\"{}\" missing)", features.size(), kFeatureNames[k])
-              : fmt::format("{} names ({} too many)", features.size(), Quote(features[n]));
-      r.Error("features", fmt::format("expected the {} feature names of schema {} in order, got {}",
-                                      n, kFeatureSchemaVersion, found));
+  if (sink.has_errors()) return;
+  // The columns the trees were fitted on, in order: this schema's (another schema is refused
+  // when chosen, Mismatch).
+  if (i.feature_schema == kFeatureSchemaVersion) {
+    if (const std::string problem = FeatureNamesProblem(features); !problem.empty()) {
+      r.Error("features", problem);
     }
-    CheckInfo(i, where, sink);
   }
-  sink.ThrowIfErrors();
-  // Each booster file is XGBoost's JSON (as Save writes it: the binary and UBJSON forms XGBoost
-  // also reads are refused, their trees could not be checked), checked by BoosterProblem before
-  // XGBoost reads it, then asked for one prediction: every problem names the file.
-  auto load = [&](const char* file, std::string_view objective, BoosterHandle* handle) {
-    const std::string text = ReadText(folder / file, "model's XGBoost trees");
-    auto bad = [&](const std::string& message) {
-      return InputError({{.where = {.file = (folder / file).string()},
-                          .message = "not an XGBoost model: " + message}});
-    };
-    Json trees;
-    std::string twice;
-    int depth = 0;
-    try {
-      trees = Json::parse(text, KeyTwiceNoter(&twice, &depth));
-    } catch (const nlohmann::json::exception& e) {
-      throw bad("not JSON (" + JsonErrorText(e) + ")");
-    }
-    // XGBoost's reader recurses once per level: 200,000 nested lists overflowed the stack.
-    if (depth > kMaxBoosterDepth) {
-      throw bad(fmt::format("lists and objects nested {} deep, expected at most {}", depth,
-                            kMaxBoosterDepth));
-    }
-    // XGBoost keeps the last of a key given twice (an edited base_score changed every prediction).
-    if (!twice.empty()) {
-      throw bad("the key " + Printable(twice) +
-                " appears twice in one object (which value is meant cannot be told)");
-    }
-    // Trees of other features than the metadata's schema has failed at the first prediction
-    // (XGBoost: "Number of columns does not match"); another schema is refused when chosen.
-    const bool ours = i.feature_schema == kFeatureSchemaVersion;
-    if (const std::optional<std::int64_t> features = FeatureCount(trees);
-        ours && features && *features != kNumFeatures) {
-      throw InputError(
-          {{.where = {.file = (folder / file).string()},
-            .message = "a model of " + std::to_string(*features) +
-                       " features, where feature schema " + std::to_string(i.feature_schema) +
-                       " (metadata.json) has " + std::to_string(kNumFeatures) +
-                       ": not the model its metadata describes"}});
-    }
-    if (const std::string problem = BoosterProblem(trees, i.booster, objective); !problem.empty()) {
-      throw bad(problem);
-    }
-    Xgb(XGBoosterCreate(nullptr, 0, handle), "create");
-    if (XGBoosterLoadModelFromBuffer(*handle, text.data(), text.size()) != 0) {
-      throw bad("XGBoost could not read it (" + XgboostGist(XGBGetLastError()) + ")");
-    }
-    if (!ours) return;
-    std::string error;
-    (void)TryPredict(*handle, std::vector<float>(kNumFeatures, 0.0f), 1, 1, &error);
-    if (!error.empty()) throw bad("XGBoost cannot predict with it (" + XgboostGist(error) + ")");
+  CheckInfo(i, where, sink);
+}
+
+// A booster file of the model's folder (`objective` its XGBoost objective) → loaded into
+// `handle`. The file is XGBoost's JSON (as Save writes it: the binary and UBJSON forms XGBoost
+// also reads are refused, their trees could not be checked), checked by BoosterProblem before
+// XGBoost reads it, then asked for one prediction: every problem names the file.
+void LoadBooster(const std::filesystem::path& folder, const char* file, std::string_view objective,
+                 const ModelInfo& i, BoosterHandle* handle) {
+  const std::string text = ReadText(folder / file, "model's XGBoost trees");
+  auto bad = [&](const std::string& message) {
+    return InputError({{.where = {.file = (folder / file).string()},
+                        .message = "not an XGBoost model: " + message}});
   };
-  load("model.json", "reg:squarederror", &model.impl_->booster);
-  if (i.direct_classifier) load("direct.json", "binary:logistic", &model.impl_->direct);
+  Json trees;
+  std::string twice;
+  int depth = 0;
+  try {
+    trees = Json::parse(text, KeyTwiceNoter(&twice, &depth));
+  } catch (const nlohmann::json::exception& e) {
+    throw bad("not JSON (" + JsonErrorText(e) + ")");
+  }
+  // XGBoost's reader recurses once per level: 200,000 nested lists overflowed the stack.
+  if (depth > kMaxBoosterDepth) {
+    throw bad(fmt::format("lists and objects nested {} deep, expected at most {}", depth,
+                          kMaxBoosterDepth));
+  }
+  // XGBoost keeps the last of a key given twice (an edited base_score changed every prediction).
+  if (!twice.empty()) {
+    throw bad("the key " + Printable(twice) +
+              " appears twice in one object (which value is meant cannot be told)");
+  }
+  // Trees of other features than the metadata's schema has failed at the first prediction
+  // (XGBoost: "Number of columns does not match"); another schema is refused when chosen.
+  const bool ours = i.feature_schema == kFeatureSchemaVersion;
+  if (const std::optional<std::int64_t> features = FeatureCount(trees);
+      ours && features && *features != kNumFeatures) {
+    throw InputError(
+        {{.where = {.file = (folder / file).string()},
+          .message = "a model of " + std::to_string(*features) +
+                     " features, where feature schema " + std::to_string(i.feature_schema) +
+                     " (metadata.json) has " + std::to_string(kNumFeatures) +
+                     ": not the model its metadata describes"}});
+  }
+  if (const std::string problem = BoosterProblem(trees, i.booster, objective); !problem.empty()) {
+    throw bad(problem);
+  }
+  Xgb(XGBoosterCreate(nullptr, 0, handle), "create");
+  if (XGBoosterLoadModelFromBuffer(*handle, text.data(), text.size()) != 0) {
+    throw bad("XGBoost could not read it (" + XgboostGist(XGBGetLastError()) + ")");
+  }
+  if (!ours) return;
+  std::string error;
+  (void)TryPredict(*handle, std::vector<float>(kNumFeatures, 0.0f), 1, 1, &error);
+  if (!error.empty()) throw bad("XGBoost cannot predict with it (" + XgboostGist(error) + ")");
+}
+
+}  // namespace
+
+Model Model::Load(const std::filesystem::path& folder) {
+  const std::filesystem::path meta_file = folder / "metadata.json";
+  const std::string text = ReadText(meta_file, "model's metadata");
+  Model model;
+  ModelInfo& i = model.info_;
+  const SourceLocation where{.file = meta_file.string()};
+  const Json j = ParseMetadata(text, where);
+  DiagnosticSink sink;
+  ReadModelInfo(j, where, sink, i);
+  sink.ThrowIfErrors();
+  LoadBooster(folder, "model.json", "reg:squarederror", i, &model.impl_->booster);
+  if (i.direct_classifier) {
+    LoadBooster(folder, "direct.json", "binary:logistic", i, &model.impl_->direct);
+  }
   return model;
 }
 

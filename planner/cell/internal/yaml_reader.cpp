@@ -251,6 +251,17 @@ std::string TabIndentHint(std::string_view text, int line) {
   return {};
 }
 
+// A parser mark (0-based, line -1 when unknown) → its 1-based location in `file`; the file
+// alone without a line.
+SourceLocation MarkLocation(const std::string& file, const YAML::Mark& mark) {
+  SourceLocation where{.file = file};
+  if (mark.line >= 0) {
+    where.line = mark.line + 1;
+    where.column = mark.column + 1;
+  }
+  return where;
+}
+
 }  // namespace
 
 SourceLocation YamlReader::DocumentStart(const std::string& text, const YAML::Mark& mark) const {
@@ -271,9 +282,12 @@ SourceLocation YamlReader::DocumentStart(const std::string& text, const YAML::Ma
   return where;
 }
 
-std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
-                                            const SourceLocation& referenced_from,
-                                            const std::string& referenced_key) {
+std::optional<std::string> YamlReader::ReadFileText(const std::filesystem::path& path,
+                                                    const SourceLocation& referenced_from,
+                                                    const std::string& referenced_key) {
+  // Named from another file: the message is at the line that names this one.
+  const SourceLocation where =
+      referenced_from.file.empty() ? SourceLocation{.file = file_} : referenced_from;
   // A device (/dev/zero), FIFO or huge file would be read until memory runs out, or forever
   // (a FIFO blocks even the opening).
   if (std::optional<std::string> problem = NamedFileProblem(path, "YAML file")) {
@@ -288,82 +302,91 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
         }
       }
     }
-    // Named from another file: the message is at the line that names this one.
-    sink_.Error(referenced_from.file.empty() ? SourceLocation{.file = file_} : referenced_from,
-                referenced_key, *problem);
+    sink_.Error(where, referenced_key, *problem);
     return std::nullopt;
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    sink_.Error(referenced_from.file.empty() ? SourceLocation{.file = file_} : referenced_from,
-                referenced_key, "cannot be read: " + path.string());
+    sink_.Error(where, referenced_key, "cannot be read: " + path.string());
     return std::nullopt;
   }
   std::stringstream buffer;
   buffer << in.rdbuf();
-  // A control byte (NUL, ESC ...) other than tab and line ends: said at its own line and column
-  // as `\xNN` (yaml-cpp reports it later, elsewhere, with the raw byte in its message); and a
-  // YAML directive line.
-  const std::string text = buffer.str();
-  {
-    int line = 1, column = 1;
-    for (const char c : text) {
-      const auto u = static_cast<unsigned char>(c);
-      if ((u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u == 0x7f) {
-        char hex[8];
-        std::snprintf(hex, sizeof hex, "\\x%02x", u);
-        sink_.Error({.file = file_, .line = line, .column = column}, "",
-                    std::string("control character ") + hex +
-                        " (a YAML file is text; a binary or corrupted file?)");
-        return std::nullopt;
-      }
-      // A line starting with `%` is a YAML directive (%YAML, %TAG), which belongs before a
-      // document: yaml-cpp applied one on a file's last line to a next document and dropped
-      // the line, keys and all (`% speed_override: 0.5` exported at full speed). weldcell
-      // files have none.
-      if (c == '%' && column == 1) {
-        sink_.Error({.file = file_, .line = line, .column = 1}, "",
-                    "a line starting with '%' is a YAML directive (%YAML, %TAG), which a "
-                    "weldcell file does not use; its line would be dropped (a comment starts "
-                    "with #)");
-        return std::nullopt;
-      }
-      if (c == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
+  return buffer.str();
+}
+
+bool YamlReader::CheckPlainText(const std::string& text) {
+  int line = 1, column = 1;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u == 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", u);
+      sink_.Error({.file = file_, .line = line, .column = column}, "",
+                  std::string("control character ") + hex +
+                      " (a YAML file is text; a binary or corrupted file?)");
+      return false;
+    }
+    // A line starting with `%` is a YAML directive (%YAML, %TAG), which belongs before a
+    // document: yaml-cpp applied one on a file's last line to a next document and dropped
+    // the line, keys and all (`% speed_override: 0.5` exported at full speed). weldcell
+    // files have none.
+    if (c == '%' && column == 1) {
+      sink_.Error({.file = file_, .line = line, .column = 1}, "",
+                  "a line starting with '%' is a YAML directive (%YAML, %TAG), which a "
+                  "weldcell file does not use; its line would be dropped (a comment starts "
+                  "with #)");
+      return false;
+    }
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
     }
   }
+  return true;
+}
+
+bool YamlReader::CheckOutline(const std::string& text) {
+  const DocumentOutline outline = OutlineDocuments(text);
+  if (outline.stuck_at) {
+    const YAML::Mark& at = *outline.stuck_at;
+    const bool in_text = at.pos >= 0 && static_cast<std::size_t>(at.pos) < text.size();
+    const std::string what =
+        in_text ? Quote(std::string(1, text[static_cast<std::size_t>(at.pos)])) : "end of file";
+    sink_.Error({.file = file_, .line = at.line + 1, .column = at.column + 1}, "",
+                "YAML syntax error: unexpected " + what + " where a key or a value should start" +
+                    TabIndentHint(text, at.line));
+    return false;
+  }
+  // A second document (after a `---` line) was silently ignored, keys and all.
+  for (std::size_t i = 1; i < outline.documents.size(); ++i) {
+    if (!outline.documents[i].has_content) continue;  // a `---` with nothing after it
+    sink_.Error(DocumentStart(text, outline.documents[i].node), "",
+                "a second YAML document starts here: a weldcell file is one document (its "
+                "keys would be ignored)");
+    return false;
+  }
+  // yaml-cpp keeps a tag beside the value and weldcell reads the value alone: `!!str 45` was
+  // the number 45. Each tag is refused where it is written.
+  for (const DocumentOutline::Tag& tag : outline.tags) {
+    sink_.Error(TagLocation(file_, text, tag.node), "",
+                "YAML tags are not supported (" + Quote(TagAsWritten(tag.tag)) +
+                    "): write the value itself");
+  }
+  return outline.tags.empty();
+}
+
+std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
+                                            const SourceLocation& referenced_from,
+                                            const std::string& referenced_key) {
+  const std::optional<std::string> read = ReadFileText(path, referenced_from, referenced_key);
+  if (!read) return std::nullopt;
+  const std::string& text = *read;
+  if (!CheckPlainText(text)) return std::nullopt;
   try {
-    const DocumentOutline outline = OutlineDocuments(text);
-    if (outline.stuck_at) {
-      const YAML::Mark& at = *outline.stuck_at;
-      const bool in_text = at.pos >= 0 && static_cast<std::size_t>(at.pos) < text.size();
-      const std::string what =
-          in_text ? Quote(std::string(1, text[static_cast<std::size_t>(at.pos)])) : "end of file";
-      sink_.Error({.file = file_, .line = at.line + 1, .column = at.column + 1}, "",
-                  "YAML syntax error: unexpected " + what + " where a key or a value should start" +
-                      TabIndentHint(text, at.line));
-      return std::nullopt;
-    }
-    // A second document (after a `---` line) was silently ignored, keys and all.
-    for (std::size_t i = 1; i < outline.documents.size(); ++i) {
-      if (!outline.documents[i].has_content) continue;  // a `---` with nothing after it
-      sink_.Error(DocumentStart(text, outline.documents[i].node), "",
-                  "a second YAML document starts here: a weldcell file is one document (its "
-                  "keys would be ignored)");
-      return std::nullopt;
-    }
-    // yaml-cpp keeps a tag beside the value and weldcell reads the value alone: `!!str 45` was
-    // the number 45. Each tag is refused where it is written.
-    for (const DocumentOutline::Tag& tag : outline.tags) {
-      sink_.Error(TagLocation(file_, text, tag.node), "",
-                  "YAML tags are not supported (" + Quote(TagAsWritten(tag.tag)) +
-                      "): write the value itself");
-    }
-    if (!outline.tags.empty()) return std::nullopt;
+    if (!CheckOutline(text)) return std::nullopt;
     const YAML::Node root = YAML::Load(text);
     if (!root.IsMap()) {
       sink_.Error({.file = file_, .line = 1, .column = 1}, "",
@@ -374,22 +397,13 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp parses recursively and stops at a fixed depth instead of overflowing the stack;
     // its own message for that ("bad file") says nothing.
-    SourceLocation where{.file = file_};
-    if (e.mark.line >= 0) {
-      where.line = e.mark.line + 1;
-      where.column = e.mark.column + 1;
-    }
-    sink_.Error(where, "",
+    sink_.Error(MarkLocation(file_, e.mark), "",
                 "YAML nested too deeply (more than " + std::to_string(e.depth()) +
                     " parser levels; weldcell files need fewer than 10 levels of nesting)");
     return std::nullopt;
   } catch (const YAML::Exception& e) {
-    SourceLocation where{.file = file_};
-    if (e.mark.line >= 0) {
-      where.line = e.mark.line + 1;
-      where.column = e.mark.column + 1;
-    }
-    sink_.Error(where, "", "YAML syntax error: " + e.msg + TabIndentHint(text, e.mark.line));
+    sink_.Error(MarkLocation(file_, e.mark), "",
+                "YAML syntax error: " + e.msg + TabIndentHint(text, e.mark.line));
     return std::nullopt;
   }
 }

@@ -117,6 +117,18 @@ class YamlReader {
   /// Where the document whose first node is at `mark` starts in `text`: its `---` line, else
   /// the node.
   SourceLocation DocumentStart(const std::string& text, const YAML::Mark& mark) const;
+  /// The file at `path` → its whole text; nullopt after reporting (at `referenced_from`, the
+  /// line that names it, if any) a file that is not a regular, readable file.
+  std::optional<std::string> ReadFileText(const std::filesystem::path& path,
+                                          const SourceLocation& referenced_from,
+                                          const std::string& referenced_key);
+  /// `text` → false after reporting its first control character (other than tab and line
+  /// ends) or YAML directive line (`%`), at its own line and column.
+  bool CheckPlainText(const std::string& text);
+  /// `text` → false after reporting what its document outline shows: a syntax error where a
+  /// key or value should start, a second document, or YAML tags (each where written). May
+  /// throw yaml-cpp's exceptions.
+  bool CheckOutline(const std::string& text);
 
   std::string file_;
   DiagnosticSink& sink_;
