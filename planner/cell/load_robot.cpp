@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <map>
+#include <numbers>
 
 #include "planner/cell/internal/load_context.hpp"
 #include "planner/cell/load.hpp"
@@ -191,6 +193,18 @@ void ReadControllerDialect(YamlReader& reader, const YAML::Node& cj, std::string
   *dialect_where = reader.Where(*node);
 }
 
+// The largest controller zero offset taken: a turn (rad) for a revolute joint, 10 m for a
+// prismatic one (ReadJointOffsets).
+constexpr double kMaxRevoluteOffset = 2.0 * std::numbers::pi;
+constexpr double kMaxPrismaticOffset = 10.0;
+
+// `value` with up to 6 significant digits ("360", "6.28319").
+std::string ShortNumber(double value) {
+  std::array<char, 32> text{};
+  std::snprintf(text.data(), text.size(), "%.6g", value);
+  return text.data();
+}
+
 // `controller_joints.offsets` (file units: length for prismatic joints, else angle) → the
 // controller's zero offsets in m / rad, one per movable joint (default 0).
 std::vector<double> ReadJointOffsets(YamlReader& reader, const YAML::Node& cj, int dof,
@@ -209,6 +223,17 @@ std::vector<double> ReadJointOffsets(YamlReader& reader, const YAML::Node& cj, i
         i < movable.size() &&
         model->joints[static_cast<std::size_t>(movable[i])].type == JointType::kPrismatic;
     (*v)[i] *= prismatic ? units.length : units.angle;
+    // A pendant's zero is at most a turn (or a few metres) from the model's: a larger value is
+    // a typo that would reach the programs (1e9 deg passed the strict readers).
+    const double limit = prismatic ? kMaxPrismaticOffset : kMaxRevoluteOffset;
+    if (!(std::abs((*v)[i]) <= limit)) {
+      reader.Error((*node)[i], IndexKey("controller_joints.offsets", i),
+                   "expected an offset of at most " +
+                       ShortNumber(limit / (prismatic ? units.length : units.angle)) + " " +
+                       (prismatic ? units.length_name : units.angle_name) + " either way, got " +
+                       (*node)[i].Scalar());
+      (*v)[i] = 0.0;
+    }
   }
   return *v;
 }
