@@ -305,13 +305,16 @@ class SequencePlanner {
   }
 
   // The stop's own pose, then its alternatives (each move's seed differs by alternative):
-  // first each pose with the near search alone, and only when none was reached, the stop's
-  // own pose once more from the whole joint ranges. A pose in the pocket of one no search
-  // reached before is only tried directly. On stations M and L every pose that the near
-  // search missed was either reached by another pose's near search at once (the allocation's
-  // spin on the flange's far side from where the robot stood) or missed by the wider searches
-  // too (a pocket): they cost nine times the near search and found nothing. Returns the pose
-  // travelled to (its index in result.alternative_used[i]), or none.
+  // first each pose with the near search alone, and only when none was reached, each pose
+  // once more from the whole joint ranges (not the third attempt). A pose in the pocket of one
+  // no search reached before is only tried directly. On stations M and L every pose that the
+  // near search missed was either reached by another pose's near search at once (the
+  // allocation's spin on the flange's far side from where the robot stood) or missed by the
+  // wider searches too (a pocket): they cost nine times the near search and found nothing. An
+  // open pose can still be hard to find (a generated station's: the near search two tries in
+  // three, the whole-range one seven in eight) while the own pose lies in a pocket, so the
+  // whole-range search is not spent on the own pose alone. Returns the pose travelled to (its
+  // index in result.alternative_used[i]), or none.
   std::optional<WeldPose> ReachStop(std::size_t i, const WeldStop& stop, StopSearch* s) {
     const WeldPose* pose = nullptr;
     WeldPose own{.q = stop.q, .q_approach = stop.q_approach};
@@ -325,8 +328,8 @@ class SequencePlanner {
       s->pocket[static_cast<std::size_t>(k + 1)] = InUnreachedPocket(pose_of(k).q_approach);
     }
     // The passes: near searches from where the robot stands; when none reached a pose, near
-    // searches from the retreat pose (after going back the way it came); then the own pose
-    // from the whole ranges.
+    // searches from the retreat pose (after going back the way it came); then every pose from
+    // the whole ranges.
     struct Pass {
       SegmentSearch search;
       bool from_retreat;
@@ -339,10 +342,8 @@ class SequencePlanner {
         const auto at = static_cast<std::size_t>(k + 1);
         SegmentSearch search = s->pocket[at] ? SegmentSearch::kDirect : pass.search;
         if (pass.from_retreat || pass.search == SegmentSearch::kWhole) {
-          // In collision or in a pocket (tried directly already); the whole ranges only for
-          // the own pose.
+          // In collision or in a pocket (tried directly already).
           if (s->failures[at].status != SegmentStatus::kNoPathFound || s->pocket[at]) continue;
-          if (pass.search == SegmentSearch::kWhole && k >= 0) continue;
         }
         const WeldPose& p = pose_of(k);
         const std::uint64_t index = i + (static_cast<std::uint64_t>(k + 1) << 32) +

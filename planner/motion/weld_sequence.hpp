@@ -163,8 +163,11 @@ TravelMove PlanTravelMove(SegmentPlanner& planner, const SegmentRequest& segment
 /// alternatives) with the near search; when none is reached, the same from the retreat pose —
 /// where the robot stood before its last planned (not straight) travel move, or home — the
 /// motion then going back the way the robot came and on from there (SequenceResult::retreats);
-/// only when none is reached, the own pose with the whole-range search from where the robot
-/// stands (not the third attempt of eight times the budget). A pose whose approach
+/// only when none is reached, every pose again (the own one first) with the whole-range search
+/// from where the robot stands (not the third attempt of eight times the budget): the own pose
+/// may lie in a pocket while an alternative is open but hard to find (on a generated station the
+/// near search found the open poses two times in three, the whole-range one seven in eight).
+/// A pose whose approach
 /// configuration is joined by a free straight move (no joint differing by more than kPocketLink)
 /// to that of a pose of a skipped stop is only tried directly: every start of the sequence is
 /// connected to home, so it could only be reached if that pose could. The return home gets

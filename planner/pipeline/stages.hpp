@@ -279,8 +279,9 @@ inline constexpr int kMaxAlternativePoses = 3;
 /// weld's chosen candidate, up to kMaxAlternativePoses other candidates of that weld are tried
 /// in order: the best (by posture) of each other spin window first, then the next best of any,
 /// each differing from the chosen and the other tried ones by more than 0.2 rad in some joint of
-/// its approach configuration; `allocation.routes` then names the candidate each weld is welded
-/// in. Reports kMotionStage (robots done, robots).
+/// its approach configuration (motion::PlanWeldSequence: every pose with the near search, then
+/// every pose with the whole-range one); `allocation.routes` then names the candidate each weld
+/// is welded in. Reports kMotionStage (robots done, robots).
 ///
 /// `max_skipped`: a caller that can only use motions with at most this many skipped stops (all
 /// robots together, the way home included) lets every robot give up once more are skipped;
