@@ -910,9 +910,9 @@ class RoundPlanner {
   // of 20 welds: 7.77 s estimated, 32.23 s coordinated), while the baseline allocation (nearest
   // robot, nearest neighbour; PlanOptions::allocator kBaseline) gives each weld to the nearest
   // robot and keeps the others home (28.02 s). When TriesBaselineRound, that allocation is
-  // planned and given the withhold rounds the strong allocator's plan had (up to
-  // PlanOptions::rebalance_rounds); the result replaces the best plan when better. False when
-  // cancelled.
+  // planned and given the withhold rounds a run with the baseline allocator would give it (up
+  // to PlanOptions::rebalance_rounds): the plan that run has before its weld transfers and route
+  // starts. It replaces the best plan when better. False when cancelled.
   bool BaselineRound() {
     stats_.baseline_round_before = best_.Makespan();
     if (!TriesBaselineRound(options_, stats_, best_)) return true;
