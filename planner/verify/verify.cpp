@@ -941,16 +941,21 @@ std::optional<double> CheckRobotPlan(const plan::Plan& plan, const cell::Cell& c
   return finish;
 }
 
-// Whether robot plan p's samples can be checked for collisions: none has a joint further than
+// Whether robot plan `rp` can be checked for collisions: no sample of its segments (a
+// segment's first too, which Flatten drops as the previous one's end) has a joint further than
 // internal::kCheckableBeyondLimits beyond its limits; if one has, the violation that says so.
-bool CollisionCheckable(const kinematics::Chain& chain, const Samples& s, Collector* out) {
-  for (std::size_t k = 0; k < s.t.size(); ++k) {
-    if (const std::optional<int> j = internal::JointBeyondCheckable(chain, s.q[k])) {
-      out->Add(ViolationKind::kJointPosition, s.t[k],
+bool CollisionCheckable(const kinematics::Chain& chain, const plan::RobotPlan& rp, Collector* out) {
+  for (const plan::Segment& seg : rp.segments) {
+    for (std::size_t k = 0; k < seg.q.size() && k < seg.times.size(); ++k) {
+      const Eigen::VectorXd& q = seg.q[k];
+      if (q.size() != chain.dof()) continue;  // Flatten reports it
+      const std::optional<int> j = internal::JointBeyondCheckable(chain, q);
+      if (!j) continue;
+      out->Add(ViolationKind::kJointPosition, seg.times[k],
                fmt::format("collisions (and the timing-robustness runs) not checked: {} at {} is "
-                           "more than {:g} {} beyond its "
-                           "limits [{}, {}], a configuration the robot cannot take",
-                           JointName(chain, *j), JointValue(chain, *j, s.q[k][*j], 0),
+                           "more than {:g} {} beyond its limits [{}, {}], a configuration the "
+                           "robot cannot take",
+                           JointName(chain, *j), JointValue(chain, *j, q[*j], 0),
                            internal::kCheckableBeyondLimits,
                            chain.joint_type(*j) == cell::JointType::kRevolute ? "rad" : "m",
                            JointValue(chain, *j, chain.lower()[*j], 0),
@@ -1096,7 +1101,7 @@ VerifyReport Verify(const plan::Plan& plan, const cell::Cell& cell,
             CheckRobotPlan(plan, cell, world, options, p, r, &samples[p], &collectors[p])) {
       makespan = std::max(makespan, *finish);
       checkable[p] =
-          static_cast<char>(CollisionCheckable(world.chain(r), samples[p], &collectors[p]));
+          static_cast<char>(CollisionCheckable(world.chain(r), plan.robots[p], &collectors[p]));
     }
   }
   // Collisions: one task per robot (environment + self) and per robot pair, merged in order.

@@ -167,6 +167,15 @@ TEST_F(VerifyTest, AJointValueFarBeyondItsLimitsIsReportedWithoutDenseChecksThro
     // Fewer checks than the clean plan's: the robot's own dense checks are not made.
     EXPECT_LT(r.collision_checks, clean.collision_checks);
   }
+  // A segment's first sample (Flatten keeps the previous segment's end in its place): named too,
+  // not left out of the event checks without a word (a fresh user's second look).
+  plan::Plan first = *plan_;
+  plan::Segment& later = LongestMotion(first);
+  ASSERT_NE(&later, &first.robots[0].segments.front());
+  later.q.front()[0] = 1e308;
+  const VerifyReport at_start = Verify(first, *cell_, *world_);
+  EXPECT_THAT(Messages(at_start), HasSubstr("not checked: joint_1 at 1e+308 rad is more than 0.1 "
+                                            "rad beyond its limits"));
   plan::Plan near = *plan_;
   plan::Segment& s = LongestMotion(near);
   s.q[s.q.size() / 2][0] = world_->chain(0).upper()[0] + 0.05;
