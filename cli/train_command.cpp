@@ -867,12 +867,20 @@ void RunTrain(const Args& args, const GlobalOptions& global, int* exit_code) {
   *exit_code = kExitOk;
 }
 
-// `models show` of a folder without metadata.json that holds models (the folder `plan --models`
-// and `models list` take): says so and names them, instead of "metadata.json: file not found".
+// `models show FOLDER` where FOLDER is no model folder: missing, a file, or a folder of models
+// (what `plan --models` and `models list` take, named with its models); each said as it is,
+// not as "FOLDER/metadata.json: file not found".
 void RefuseFolderOfModels(const std::string& folder) {
   std::error_code ec;
   if (std::filesystem::exists(std::filesystem::path(folder) / "metadata.json", ec)) return;
-  if (!std::filesystem::is_directory(folder, ec)) return;
+  if (!std::filesystem::is_directory(folder, ec)) {
+    const bool exists = std::filesystem::exists(folder, ec);
+    throw InputError({{.where = {.file = folder},
+                       .message = exists ? "is a file, not a model folder (one that holds "
+                                           "metadata.json)"
+                                         : "no such folder (the model folder, which holds "
+                                           "metadata.json)"}});
+  }
   const std::vector<std::filesystem::path> models = learned::FindModels(folder);
   if (models.empty()) return;
   std::string names;

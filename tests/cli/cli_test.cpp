@@ -1810,6 +1810,15 @@ TEST(CliTest, EvaluateAndListTakeModelsAsPlanDoes) {
                         "1_first, 2_second, 3_broken (show one with "
                         "weldcell models show " +
                         models + "/NAME; weldcell models list " + models + " lists them)"));
+  // No folder, or a file: said as such, not as "…/metadata.json: file not found".
+  const std::string nowhere_model = (dir / "nowhere").string();
+  const CommandRun missing = Weldcell("models show " + ShellQuote(nowhere_model));
+  EXPECT_EQ(missing.exit_code, 2) << missing.out;
+  EXPECT_THAT(missing.out, HasSubstr(nowhere_model + ": error: no such folder (the model folder, "
+                                                     "which holds metadata.json)"));
+  const CommandRun file = Weldcell("models show " + ShellQuote((dir / "b.csv").string()));
+  EXPECT_EQ(file.exit_code, 2) << file.out;
+  EXPECT_THAT(file.out, HasSubstr("b.csv: error: is a file, not a model folder"));
   fs::remove_all(dir);
 }
 
