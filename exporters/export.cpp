@@ -658,6 +658,16 @@ bool EditedSince(const std::filesystem::path& folder, const ManifestEntry& e) {
   return !in.bad() && ContentHash(bytes.str()) != e.hash;
 }
 
+// The names of `entries` (of `folder`'s manifest) whose files were edited since (EditedSince).
+std::vector<std::string> EditedNames(const std::filesystem::path& folder,
+                                     const std::vector<ManifestEntry>& entries) {
+  std::vector<std::string> edited;
+  for (const ManifestEntry& e : entries) {
+    if (EditedSince(folder, e)) edited.push_back(e.name);
+  }
+  return edited;
+}
+
 // Names joined with ", ".
 std::string JoinNames(const std::vector<std::string>& names) {
   std::string list;
@@ -683,10 +693,7 @@ InputError ManifestError(const std::filesystem::path& folder, const std::string&
 }  // namespace
 
 void CheckNoEditedPrograms(const std::filesystem::path& folder) {
-  std::vector<std::string> edited;
-  for (const ManifestEntry& e : ManifestEntries(folder)) {
-    if (EditedSince(folder, e)) edited.push_back(e.name);
-  }
+  const std::vector<std::string> edited = EditedNames(folder, ManifestEntries(folder));
   if (edited.empty()) return;
   throw ManifestError(folder, EditedFilesText(edited) +
                                   "; nothing written (move them away, or run again with --force "
@@ -717,11 +724,8 @@ std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path
   // since (a touch-up on the pendant copied back) is neither replaced nor removed unless forced.
   const std::vector<ManifestEntry> previous = ManifestEntries(folder);
   std::set<std::string> listed;
-  std::vector<std::string> edited;
-  for (const ManifestEntry& e : previous) {
-    listed.insert(e.name);
-    if (EditedSince(folder, e)) edited.push_back(e.name);
-  }
+  for (const ManifestEntry& e : previous) listed.insert(e.name);
+  const std::vector<std::string> edited = EditedNames(folder, previous);
   // A file in the way that no export of weldcell wrote (the user's own program of that name,
   // a file copied in by hand) is the user's too: refused like an edited one. A folder in the
   // way cannot be replaced, not even with --force (said here with the others, at once).

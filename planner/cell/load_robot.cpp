@@ -222,14 +222,14 @@ std::vector<double> ReadJointOffsets(YamlReader& reader, const YAML::Node& cj, i
     const bool prismatic =
         i < movable.size() &&
         model->joints[static_cast<std::size_t>(movable[i])].type == JointType::kPrismatic;
-    (*v)[i] *= prismatic ? units.length : units.angle;
+    const double unit = prismatic ? units.length : units.angle;
+    (*v)[i] *= unit;
     // A pendant's zero is at most a turn (or a few metres) from the model's: a larger value is
     // a typo that would reach the programs (1e9 deg passed the strict readers).
     const double limit = prismatic ? kMaxPrismaticOffset : kMaxRevoluteOffset;
     if (!(std::abs((*v)[i]) <= limit)) {
       reader.Error((*node)[i], IndexKey("controller_joints.offsets", i),
-                   "expected an offset of at most " +
-                       ShortNumber(limit / (prismatic ? units.length : units.angle)) + " " +
+                   "expected an offset of at most " + ShortNumber(limit / unit) + " " +
                        (prismatic ? units.length_name : units.angle_name) + " either way, got " +
                        (*node)[i].Scalar());
       (*v)[i] = 0.0;
