@@ -558,7 +558,10 @@ void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) 
   }
   *exit_code = result.verdict == verify::StationVerdict::kFits ? kExitOk : kExitRequirement;
   if (!programs.error.empty()) {
-    std::cerr << "programs: " << programs.error << '\n';
+    // The error as the export says it (its own `file: error:` form; its "nothing written"
+    // speaks of the programs folder), then what this run did write.
+    std::cerr << programs.error << "\nweldcell: error: the robot programs were not written; "
+              << (folder / "plan.json").string() << ", report.html and junit.xml were\n";
     *exit_code = kExitBadInput;
   }
 }

@@ -345,9 +345,15 @@ void CheckLimits(const kinematics::Chain& chain, const Samples& s, double speed_
     const Eigen::VectorXd v = (s.q[k] - s.q[k - 1]) / dt;
     for (int j = 0; j < dof; ++j) {
       if (std::abs(v[j]) > vmax[j] * (1 + tolerance)) {
+        // A step the double range cannot divide (a hand-edited ±1e308) is said as the step.
+        const std::string speed = std::isfinite(v[j])
+                                      ? fmt::format("at {}", JointValue(chain, j, v[j], 1))
+                                      : fmt::format("moves from {} to {} in {:.6g} s",
+                                                    JointValue(chain, j, s.q[k - 1][j], 0),
+                                                    JointValue(chain, j, s.q[k][j], 0), dt);
         out->Add(ViolationKind::kJointVelocity, s.t[k - 1],
-                 fmt::format("{} at {}, limit {}", JointName(chain, j),
-                             JointValue(chain, j, v[j], 1), JointValue(chain, j, vmax[j], 1)));
+                 fmt::format("{} {}, limit {}", JointName(chain, j), speed,
+                             JointValue(chain, j, vmax[j], 1)));
       }
     }
     if (k + 1 < s.t.size() && amax.size() == dof && (amax.array() > 0).all()) {
@@ -356,9 +362,16 @@ void CheckLimits(const kinematics::Chain& chain, const Samples& s, double speed_
       const Eigen::VectorXd a = 2.0 * (v2 - v) / (dt + dt2);
       for (int j = 0; j < dof; ++j) {
         if (std::abs(a[j]) > amax[j] * (1 + tolerance)) {
+          const std::string rate =
+              std::isfinite(a[j])
+                  ? fmt::format("at {}", JointValue(chain, j, a[j], 2))
+                  : fmt::format(
+                        "passes {}, {}, {} at {:.6g}, {:.6g}, {:.6g} s",
+                        JointValue(chain, j, s.q[k - 1][j], 0), JointValue(chain, j, s.q[k][j], 0),
+                        JointValue(chain, j, s.q[k + 1][j], 0), s.t[k - 1], s.t[k], s.t[k + 1]);
           out->Add(ViolationKind::kJointAcceleration, s.t[k],
-                   fmt::format("{} at {}, limit {}", JointName(chain, j),
-                               JointValue(chain, j, a[j], 2), JointValue(chain, j, amax[j], 2)));
+                   fmt::format("{} {}, limit {}", JointName(chain, j), rate,
+                               JointValue(chain, j, amax[j], 2)));
         }
       }
     }

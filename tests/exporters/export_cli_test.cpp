@@ -335,6 +335,14 @@ TEST_F(ExportCliTest, APlanWhoseExportFailsRemovesThePreviousPrograms) {
   const std::string why = "folder(s) stand where files must be written: DEMO_R2.mod";
   EXPECT_THAT(run.out, HasSubstr(why));
   EXPECT_TRUE(fs::exists(out / "plan.json"));
+  // The export's error in its own form (it was printed after "programs: ", two prefixes), and
+  // then what was written: its "nothing written" speaks of the programs folder only.
+  EXPECT_THAT(run.out,
+              HasSubstr("\n" + (out / "programs").string() + "/weldcell-files.txt: error: "));
+  EXPECT_THAT(run.out,
+              HasSubstr("weldcell: error: the robot programs were not written; " +
+                        (out / "plan.json").string() + ", report.html and junit.xml were"));
+  EXPECT_THAT(run.out, Not(HasSubstr("programs: /")));
   // New-user trial: junit.xml had every requirement passing and --json nothing about the
   // programs. Both name the failure now.
   EXPECT_THAT(run.out, ContainsRegex(R"("programs_error": "[^"]*folder\(s\) stand where files )"
