@@ -765,7 +765,7 @@ std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path
   std::string list =
       "# written by weldcell export: name<TAB>FNV-1a 64 hash of the bytes written; the next "
       "export into this folder replaces or removes these files unless edited since\n";
-  for (const auto& [n, h] : hashes) list += n + "\t" + h + "\n";
+  for (const auto& [n, h] : hashes) list.append(n).append("\t").append(h).append("\n");
   files.push_back({folder / kManifestName, list});
   // Every file or none: a program of this plan never lands beside one of the previous plan.
   WriteFilesTogether(files);
@@ -778,6 +778,7 @@ std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path
     }
   }
   std::vector<std::filesystem::path> written;
+  written.reserve(files.size());
   for (const FileToWrite& f : files) written.push_back(f.path);
   return written;
 }

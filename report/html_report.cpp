@@ -17,7 +17,7 @@ namespace {
 std::string Esc(std::string_view text) { return Escape(text); }
 std::string S2(double seconds) { return fmt::format("{:.2f}", seconds); }
 
-const char* kStyle = R"(
+constexpr const char* kStyle = R"(
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0;
   background:#f4f5f7;color:#1d2125;font-size:14px;line-height:1.4}
 main{max-width:1200px;margin:0 auto;padding:16px 24px 40px}
@@ -285,8 +285,8 @@ std::string Gantt(const plan::Plan& plan, const plan::CycleBreakdown& breakdown)
 std::vector<std::pair<std::string, int>> BlockingObjects(const std::string& detail,
                                                          const std::string& robot) {
   std::vector<std::pair<std::string, int>> out;
-  static const std::regex kPair("(?:^|, )(.+?) – (.+?) \\(([0-9]+) poses\\)");
-  for (std::sregex_iterator it(detail.begin(), detail.end(), kPair), end; it != end; ++it) {
+  static const std::regex pair_pattern(R"((?:^|, )(.+?) – (.+?) \(([0-9]+) poses\))");
+  for (std::sregex_iterator it(detail.begin(), detail.end(), pair_pattern), end; it != end; ++it) {
     const int poses = std::stoi((*it)[3].str());
     for (const int side : {1, 2}) {
       const std::string name = (*it)[side].str();
@@ -311,7 +311,7 @@ std::string Th(const std::string& html, const std::string& cls = "") {
 // Detail lines under a message; more than three fold away (a native <details>, no script).
 std::string Lines(const std::string& text) {
   if (text.empty()) return "";
-  const std::string body = "<div class=\"mono detail\">" + Esc(text) + "</div>";
+  std::string body = "<div class=\"mono detail\">" + Esc(text) + "</div>";
   if (std::count(text.begin(), text.end(), '\n') <= 3) return body;
   return "<details><summary class=\"detail\">details</summary>" + body + "</details>";
 }
@@ -400,7 +400,7 @@ std::string WarningsSection(const ReportInfo& info, const plan::TravelReport& tr
   }
   const std::vector<std::string> travel_warnings = TravelWarnings(travel, stats);
   if (!travel_warnings.empty()) {
-    h += "<h3>Travel time</h3><div class=\"mono\" id=\"travel-warnings\">";
+    h += R"(<h3>Travel time</h3><div class="mono" id="travel-warnings">)";
     for (const std::string& w : travel_warnings) h += Esc(w) + "\n";
     h += "</div>";
   }
@@ -415,7 +415,7 @@ std::string VerdictBanner(const cell::Cell& cell, const plan::Plan& plan,
                           const std::vector<RequirementResult>& requirements, int welds,
                           int planned) {
   const verify::StationVerdict verdict = verify::Judge(plan, verification);
-  std::string h = fmt::format("<div class=\"verdict\" id=\"verdict\" style=\"background:{}\">",
+  std::string h = fmt::format(R"(<div class="verdict" id="verdict" style="background:{}">)",
                               VerdictColour(verdict));
   h += "<div class=\"word\">" + VerdictWord(verdict) + "</div><div class=\"line\">";
   h += fmt::format(
@@ -446,7 +446,7 @@ std::string RobotsText(const cell::Cell& cell) {
 // cell hash and format, and which weldcell made it when.
 std::string SummarySection(const cell::Cell& cell, const plan::Plan& plan, const ReportInfo& info,
                            int welds, int planned) {
-  std::string h = "<section id=\"summary\"><h2>Summary</h2><dl class=\"summary\">";
+  std::string h = R"(<section id="summary"><h2>Summary</h2><dl class="summary">)";
   const auto item = [&](const std::string& key, const std::string& html) {
     h += "<dt>" + key + "</dt><dd>" + html + "</dd>";
   };

@@ -386,6 +386,7 @@ struct RobotBodies {
   }
   static std::vector<Sphere> Local(const std::vector<cell::Geometry>& geometry) {
     std::vector<Sphere> out;
+    out.reserve(geometry.size());
     for (const cell::Geometry& g : geometry) out.push_back(BoundingSphere(g));
     return out;
   }
@@ -532,7 +533,7 @@ class RetimedPath {
     return {s.start + (t[piece.first] - t.front()) * s.factor,
             s.start + (t[piece.last] - t.front()) * s.factor};
   }
-  double finish() const { return finish_; }
+  double Finish() const { return finish_; }
 
   Eigen::VectorXd At(double t) const {
     const std::size_t j = Locate(t);
@@ -633,12 +634,12 @@ class ClearPairs {
         resolution_(resolution) {
     for (const RobotPieces& r : pieces) {
       const std::size_t n = r.pieces.size();
-      swept_once_.push_back(std::make_unique<std::once_flag[]>(n));
+      swept_once_.emplace_back(n);
       swept_.emplace_back(n);
     }
     for (const RobotPair& pair : pairs) {
       const std::size_t n = pair.candidates.size();
-      pair_once_.push_back(std::make_unique<std::once_flag[]>(n));
+      pair_once_.emplace_back(n);
       decided_.emplace_back(n, 0);
       clear_.emplace_back(n, 0);
       checks_.emplace_back(n, 0);
@@ -659,9 +660,9 @@ class ClearPairs {
       // The margin's own slack: as the concurrency check's, FCL's tolerances must not hide a
       // contact.
       const double margin = 0.25 * resolution_ + 1e-4;
-      clear_[pair][c] =
+      clear_[pair][c] = static_cast<char>(
           !FindContact(world_, ctx, Swept(a, piece_a, ctx), Swept(b, piece_b, ctx), &checks, margin)
-               .has_value();
+               .has_value());
       checks_[pair][c] = checks;
       decided_[pair][c] = 1;
     });
@@ -702,9 +703,9 @@ class ClearPairs {
   const std::vector<RobotPieces>& pieces_;
   const std::vector<RobotPair>& pairs_;
   double resolution_;
-  std::vector<std::unique_ptr<std::once_flag[]>> swept_once_;  // per robot, per piece
+  std::vector<std::vector<std::once_flag>> swept_once_;  // per robot, per piece
   std::vector<std::vector<std::optional<SweptPiece>>> swept_;
-  std::vector<std::unique_ptr<std::once_flag[]>> pair_once_;  // per robot pair, per candidate
+  std::vector<std::vector<std::once_flag>> pair_once_;  // per robot pair, per candidate
   std::vector<std::vector<char>> decided_, clear_;
   std::vector<std::vector<long long>> checks_;
 };
@@ -724,7 +725,7 @@ std::vector<std::pair<double, double>> Windows(const RobotPair& pair,
                                                const RetimedPath& a,
                                                const std::vector<Piece>& pieces_b,
                                                const RetimedPath& b) {
-  const double horizon = std::max(a.finish(), b.finish());
+  const double horizon = std::max(a.Finish(), b.Finish());
   std::vector<std::pair<double, double>> w;
   for (const auto& [i, j] : pair.candidates) {
     const auto [a0, a1] = a.Interval(pieces_a[i]);
@@ -1020,8 +1021,8 @@ void AddOutOfOrder(const Setup& s, const std::vector<RunResult>& runs, EventChec
     planned.emplace(o.weld, o.before);
   }
   std::map<std::pair<std::string, std::string>, std::pair<const OutOfOrder*, int>> first;
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    for (const OutOfOrder& o : runs[i].out_of_order) {
+  for (const RunResult& run : runs) {
+    for (const OutOfOrder& o : run.out_of_order) {
       if (planned.count({o.weld, o.before})) continue;
       ++first.try_emplace({o.weld, o.before}, &o, 0).first->second.second;
     }
@@ -1068,6 +1069,7 @@ void RunAll(const Setup& s, EventCheckResult* out) {
   const int runs = s.options.robustness_runs;
   const int threads = std::max(1, std::min(ResolveThreadCount(s.options.threads), runs));
   std::vector<collision::CollisionContext> contexts;
+  contexts.reserve(static_cast<std::size_t>(threads));
   for (int t = 0; t < threads; ++t) contexts.emplace_back(s.world);
   std::vector<RunResult> results(runs);
   std::mutex progress_mutex;
@@ -1225,8 +1227,8 @@ std::optional<SegmentOrder> OrderSegments(const plan::Plan& plan) {
     for (int u = offset[p]; u < offset[p + 1]; ++u) robot_of[u] = p;
   }
   std::vector<std::vector<int>> first(events);
-  for (auto it = topo.rbegin(); it != topo.rend(); ++it) {
-    const int u = *it;
+  for (std::size_t i = topo.size(); i-- > 0;) {  // in reverse topological order
+    const int u = topo[i];
     std::vector<int>& f = first[u];
     for (int b = 0; b < n; ++b) f.push_back(static_cast<int>(model.active[b].size()));
     const int p = robot_of[u], e = u - offset[p];
