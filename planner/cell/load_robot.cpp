@@ -256,6 +256,9 @@ std::vector<double> ReadJointSigns(YamlReader& reader, const YAML::Node& cj, int
   return *v;
 }
 
+// The largest |factor| of a controller coupling (ReadJointCouplings).
+constexpr double kMaxCouplingFactor = 10.0;
+
 // `controller_joints.couplings: [{joint, plus, factor}]` → the controller's axis couplings
 // (joint numbers 1-based in the file, 0-based here).
 std::vector<JointCoupling> ReadJointCouplings(YamlReader& reader, const YAML::Node& cj, int dof) {
@@ -277,7 +280,17 @@ std::vector<JointCoupling> ReadJointCouplings(YamlReader& reader, const YAML::No
     std::optional<int> joint = j ? JointNumber(reader, *j, ck + ".joint", dof) : std::nullopt;
     std::optional<int> plus = p ? JointNumber(reader, *p, ck + ".plus", dof) : std::nullopt;
     if (auto f = YamlReader::Get(c, "factor")) {
-      if (auto v = reader.Number(*f, ck + ".factor")) coupling.factor = *v;
+      if (auto v = reader.Number(*f, ck + ".factor")) {
+        // A pendant's coupling is a gear ratio of a few at most (FANUC's J2/J3: 1): a larger
+        // one is a typo that would reach the programs (1e300 was refused only after planning).
+        if (std::abs(*v) <= kMaxCouplingFactor) {
+          coupling.factor = *v;
+        } else {
+          reader.Error(*f, ck + ".factor",
+                       "expected a factor of at most " + ShortNumber(kMaxCouplingFactor) +
+                           " either way, got " + f->Scalar());
+        }
+      }
     }
     if (joint && plus) {
       if (*joint == *plus) {

@@ -10,9 +10,11 @@
 #include <fstream>
 #include <iterator>
 #include <optional>
+#include <sstream>
 #include <system_error>
 #include <unordered_map>
 
+#include "planner/cell/internal/bounds.hpp"
 #include "planner/cell/internal/named_file.hpp"
 #include "planner/cell/internal/xml_depth.hpp"
 #include "planner/cell/internal/yaml_reader.hpp"
@@ -204,6 +206,33 @@ std::optional<std::string> XmlTooDeep(const fs::path& path, const fs::path& show
   return std::nullopt;
 }
 
+// A vertex that is not finite, or beyond the length bound once scaled (a mesh in mm read as
+// m: a car body 2 km long that encloses the station, so that nothing ever touches it); nullopt
+// when every vertex is within it.
+std::optional<std::string> VertexProblem(const Mesh& mesh, const fs::path& file,
+                                         const Eigen::Vector3d& scale) {
+  const double bound = MaxMagnitude(Quantity::kLength);
+  for (std::size_t k = 0; k < mesh.vertices.size(); ++k) {
+    const Eigen::Vector3d& v = mesh.vertices[k];
+    if (v.allFinite() && v.cwiseAbs().maxCoeff() <= bound) continue;
+    std::ostringstream at;
+    at.precision(6);
+    at << "mesh " << file.string() << " has vertex " << k << " at (" << v.x() << ", " << v.y()
+       << ", " << v.z() << ") m";
+    if (scale != Eigen::Vector3d::Ones()) {
+      at << " (scaled by " << scale.x() << " " << scale.y() << " " << scale.z() << ")";
+    }
+    if (!v.allFinite()) return at.str() + ", not finite";
+    std::ostringstream largest;
+    largest.precision(6);
+    largest << v.cwiseAbs().maxCoeff() << " m";
+    return at.str() + ": " +
+           BoundProblem(v.cwiseAbs().maxCoeff(), Quantity::kLength, largest.str()) +
+           "; a mesh in millimetres needs a scale of 0.001";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::shared_ptr<const Mesh> MeshCache::Load(const fs::path& file, const Eigen::Vector3d& scale,
@@ -268,6 +297,10 @@ std::shared_ptr<const Mesh> MeshCache::Load(const fs::path& file, const Eigen::V
       for (auto& t : mesh->triangles) std::swap(t[1], t[2]);
     }
     result = mesh;
+  }
+  if (std::optional<std::string> problem = VertexProblem(*result, file, scale)) {
+    *error = *problem;
+    return nullptr;
   }
   cache_.emplace(scaled_key, result);
   return result;

@@ -19,7 +19,14 @@ namespace weldcell::cell::internal {
 
 namespace {
 
-constexpr double kMinNormalLength = 1e-9;
+// The unit vector along a weld normal as written, of any finite length (`1e300 0 0` and
+// `1e-200 0 0` too: divided by its largest component first, so that its norm neither
+// overflows nor underflows); nullopt for the zero vector.
+std::optional<Eigen::Vector3d> UnitNormal(const Eigen::Vector3d& n) {
+  const double largest = n.cwiseAbs().maxCoeff();
+  if (!(largest > 0.0)) return std::nullopt;
+  return (n / largest).normalized();
+}
 
 std::optional<std::pair<double, double>> ReadSpin(YamlReader& reader, const YAML::Node& node,
                                                   const std::string& key, const Units& units) {
@@ -228,10 +235,10 @@ void ReadCsvPositionAndNormal(CsvRow& row, const Units& units, Weld& w) {
     n[static_cast<Eigen::Index>(k)] = v.value_or(0.0);
   }
   if (!normal_ok) return;
-  if (n.norm() < kMinNormalLength) {
-    row.Error(kNxColumn, "the normal must be non-zero");
+  if (const std::optional<Eigen::Vector3d> unit = UnitNormal(n)) {
+    w.n_W = *unit;
   } else {
-    w.n_W = n.normalized();
+    row.Error(kNxColumn, "the normal must be non-zero");
   }
 }
 
@@ -349,11 +356,11 @@ std::optional<WeldEntry> ReadInlineWeld(YamlReader& reader, const YAML::Node& no
   }
   if (auto v = YamlReader::Get(node, "n")) {
     if (auto n = reader.Vector3(*v, JoinKey(key_path, "n"))) {
-      if (n->norm() < kMinNormalLength) {
+      if (const std::optional<Eigen::Vector3d> unit = UnitNormal(*n)) {
+        w.n_W = *unit;
+      } else {
         reader.Error(*v, JoinKey(key_path, "n"), "the normal must be non-zero");
         ok = false;
-      } else {
-        w.n_W = n->normalized();
       }
     } else {
       ok = false;
@@ -441,7 +448,7 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
 }
 
 void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
-  std::map<std::string, std::size_t> by_id;
+  std::map<std::string, std::size_t> by_id, by_lower_id;
   for (std::size_t i = 0; i < welds.size(); ++i) {
     const WeldEntry& e = welds[i];
     // plan.json's segments go "from" and "to" a weld id or "home" (docs/plan-format.md): a weld
@@ -456,12 +463,20 @@ void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
                      "' is reserved (plan.json names a robot's home position \"home\", and "
                      "controllers compare names with case ignored); choose another id");
     }
-    auto [it, inserted] = by_id.emplace(e.weld.id, i);
+    // Ids that differ only in case are one name to the controllers that ignore case (KRL,
+    // RAPID, INFORM): `SPOT(W20)` and `SPOT(w20)` would be one weld there.
+    by_id.emplace(e.weld.id, i);
+    auto [it, inserted] = by_lower_id.emplace(lower, i);
     if (!inserted) {
-      const SourceLocation& first = welds[it->second].where;
+      const WeldEntry& first = welds[it->second];
+      const std::string at = first.where.file + ":" + std::to_string(first.where.line);
       sink.Error(e.where, e.id_key,
-                 "duplicate weld id '" + e.weld.id + "' (first at " + first.file + ":" +
-                     std::to_string(first.line) + ")");
+                 first.weld.id == e.weld.id
+                     ? "duplicate weld id '" + e.weld.id + "' (first at " + at + ")"
+                     : "weld id '" + e.weld.id + "' differs from '" + first.weld.id + "' (at " +
+                           at +
+                           ") only in case, and controllers compare names with case ignored; "
+                           "choose another id");
     }
   }
   // Edges of the precedence graph that point at existing other welds.

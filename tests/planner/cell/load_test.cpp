@@ -326,6 +326,42 @@ TEST(LoadCellTest, WeldCsvWithDefaults) {
   EXPECT_EQ(w3.group, "A");
 }
 
+// A weld normal is a direction of any finite length: `1e300 0 0` overflowed its norm and
+// became (0, 0, 0) (reach then said "out of range" of a weld its robot reaches), and `1e-200
+// 1e-200 0` was refused as zero.
+TEST(LoadCellTest, AWeldNormalOfAnyFiniteLengthIsItsDirection) {
+  const fs::path dir = fs::absolute(weldcell::testing::FreshDirectory("normal_lengths"));
+  const std::string robot = fs::absolute(kGood / "tiny_robot.yaml").string();
+  const std::string gun = fs::absolute(kGood / "gun.yaml").string();
+  std::ofstream(dir / "welds.csv") << "id,x,y,z,nx,ny,nz\n"
+                                      "C1,0,0,0,0,0,1e300\n"
+                                      "C2,0,0,0,1e-200,-1e-200,0\n";
+  std::ofstream(dir / "cell.yaml") << "format: weldcell/1\nname: normals\ncycle_time: 10\n"
+                                      "robots:\n  - {name: R1, model: "
+                                   << robot << ", tool: " << gun
+                                   << "}\n"
+                                      "welds:\n"
+                                      "  - {id: Y1, p: [0, 0, 0], n: [1e300, 1e300, 1e300]}\n"
+                                      "  - {id: Y2, p: [0, 0, 0], n: [-1e-300, 0, 0]}\n";
+  std::ofstream(dir / "cell_csv.yaml") << "format: weldcell/1\nname: normals\ncycle_time: 10\n"
+                                          "robots:\n  - {name: R1, model: "
+                                       << robot << ", tool: " << gun
+                                       << "}\n"
+                                          "welds: {file: welds.csv}\n";
+  const Cell inline_welds = LoadCell(dir / "cell.yaml").value;
+  ASSERT_EQ(inline_welds.welds.size(), 2u);
+  EXPECT_TRUE(inline_welds.welds[0].n_W.isApprox(Eigen::Vector3d(1, 1, 1).normalized()))
+      << inline_welds.welds[0].n_W.transpose();
+  EXPECT_TRUE(inline_welds.welds[1].n_W.isApprox(-Eigen::Vector3d::UnitX()))
+      << inline_welds.welds[1].n_W.transpose();
+  const Cell csv_welds = LoadCell(dir / "cell_csv.yaml").value;
+  ASSERT_EQ(csv_welds.welds.size(), 2u);
+  EXPECT_TRUE(csv_welds.welds[0].n_W.isApprox(Eigen::Vector3d::UnitZ()))
+      << csv_welds.welds[0].n_W.transpose();
+  EXPECT_TRUE(csv_welds.welds[1].n_W.isApprox(Eigen::Vector3d(1, -1, 0).normalized()))
+      << csv_welds.welds[1].n_W.transpose();
+}
+
 }  // namespace
 }  // namespace weldcell::cell
 
