@@ -298,140 +298,571 @@ void StartupMessageHandler(QtMsgType type, const QMessageLogContext& context,
   std::_Exit(2);
 }
 
+// The command line as given, Qt's own `-platform NAME` taken out: QApplication reads it, it is
+// not ours to parse, but it is checked as QT_QPA_PLATFORM is.
+struct RawArguments {
+  QStringList arguments;  // the program's name and the viewer's own arguments
+  bool help = false;      // --help, -h or --help-all is among them
+  // The platform plugin asked for, and where: "QT_QPA_PLATFORM=" or "-platform ".
+  QByteArray platform;
+  std::string platform_from;
+};
+
+RawArguments ReadArguments(int argc, char** argv) {
+  RawArguments raw;
+  raw.platform = qgetenv("QT_QPA_PLATFORM");
+  raw.platform_from = "QT_QPA_PLATFORM=";
+  for (int i = 0; i < argc; ++i) {
+    const std::string_view arg(argv[i]);
+    if (i > 0 && (arg == "--help" || arg == "-h" || arg == "--help-all")) raw.help = true;
+    if (i > 0 && (arg == "-platform" || arg == "--platform") && i + 1 < argc) {
+      raw.platform = argv[++i];
+      raw.platform_from = "-platform ";
+      continue;
+    }
+    raw.arguments << QString::fromLocal8Bit(argv[i]);
+  }
+  return raw;
+}
+
+// The viewer's options (docs/viewer.md) and the parser that reads them.
+struct CommandLine {
+  CommandLine();
+
+  QCommandLineParser parser;
+  const QCommandLineOption plan{"plan", "Plan the cell in the viewer (worker thread)."};
+  const QCommandLineOption screenshot{
+      "screenshot",
+      "Render one frame to <file.png> and exit (the whole window); the extension names the "
+      "image format (png, jpg, bmp, ...).",
+      "file.png"};
+  const QCommandLineOption view_only{"view-only",
+                                     "With --screenshot: only the 3D view, no panels."};
+  const QCommandLineOption time{"time", "Timeline time in s (with a plan).", "T", "0"};
+  const QCommandLineOption size{
+      "size", "Window size WxH, from 640x480 (default: 1400x860 or the screen's available area).",
+      "WxH", QString("%1x%2").arg(kDefaultWidth).arg(kDefaultHeight)};
+  const QCommandLineOption view{"view", "iso | front | top | side.", "view", "iso"};
+  const QCommandLineOption welds{"welds", "Colour welds by reach | robot.", "by"};
+  const QCommandLineOption select_weld{"select-weld", "Select weld <id> (inspector).", "id"};
+  const QCommandLineOption tab{
+      "tab",
+      "With --screenshot: the bottom pane in front, timeline | diagnostics (default: "
+      "Diagnostics when it lists something, else the timeline).",
+      "pane"};
+  const QCommandLineOption bench_frames{
+      "bench-frames",
+      "Render <n> (>= 4) frames of the plan's animation, print the frame times, exit.", "n"};
+};
+
+CommandLine::CommandLine() {
+  parser.setApplicationDescription(
+      "weldcell's 3D viewer: the station, its reach, its plan on a timeline (docs/viewer.md).");
+  parser.addHelpOption();
+  parser.addPositionalArgument("cell", "cell YAML to open", "[cell.yaml]");
+  parser.addPositionalArgument("plan", "plan.json of that cell to open", "[plan.json]");
+  parser.addOptions(
+      {plan, screenshot, view_only, time, size, view, welds, select_weld, bench_frames, tab});
+}
+
+// What is wrong with --tab (only with --screenshot, and only a bottom pane), or empty.
+std::string BadTab(const CommandLine& cli) {
+  const QCommandLineParser& parser = cli.parser;
+  if (!parser.isSet(cli.tab)) return {};
+  if (!parser.isSet(cli.screenshot)) {
+    return "--tab only applies to --screenshot (the pane in front in the picture)";
+  }
+  // The Inspector is always shown (its own pane at the right): only the bottom panes share
+  // a place.
+  if (!QStringList{"timeline", "diagnostics"}.contains(parser.value(cli.tab))) {
+    return "--tab: expected timeline or diagnostics (the bottom panes; the Inspector is always "
+           "shown), got '" +
+           parser.value(cli.tab).toStdString() + "'";
+  }
+  return {};
+}
+
+// An option given twice would silently take one of the values: which one was, or empty.
+std::string RepeatedOption(const CommandLine& cli) {
+  for (const QCommandLineOption& option : {cli.screenshot, cli.time, cli.size, cli.view, cli.welds,
+                                           cli.select_weld, cli.bench_frames, cli.tab}) {
+    if (cli.parser.values(option).size() > 1) {
+      return "--" + option.names().first().toStdString() + " given " +
+             std::to_string(cli.parser.values(option).size()) + " times: give it once";
+    }
+  }
+  return {};
+}
+
+// Parses the command line (`arguments`: ReadArguments) and says what makes it a usage error
+// (exit 2), or empty: what Qt cannot parse, more than two files, bad values, options that
+// mean nothing as given or given twice, a --screenshot file that cannot be written (checked
+// before the display is opened and the cell loaded: a large one takes tens of seconds).
+std::string BadCommandLine(CommandLine& cli, const QStringList& arguments) {
+  QCommandLineParser& parser = cli.parser;
+  if (!parser.parse(arguments)) return parser.errorText().toStdString();
+  if (parser.positionalArguments().size() > 2) {
+    return "at most a cell and a plan, got " + std::to_string(parser.positionalArguments().size()) +
+           " files";
+  }
+  if (std::string bad = BadOption(
+          parser, {cli.time, cli.size, cli.view, cli.welds, cli.bench_frames, cli.view_only});
+      !bad.empty()) {
+    return bad;
+  }
+  if (std::string bad = BadCombination(
+          parser, {cli.plan, cli.screenshot, cli.view_only, cli.time, cli.bench_frames, cli.welds});
+      !bad.empty()) {
+    return bad;
+  }
+  if (std::string bad = BadTab(cli); !bad.empty()) return bad;
+  if (std::string bad = RepeatedOption(cli); !bad.empty()) return bad;
+  if (parser.isSet(cli.screenshot)) return BadScreenshotPath(parser.value(cli.screenshot));
+  return {};
+}
+
+// What is wrong with the cell and plan files of the command line (BadInputFile: the first
+// that is), or empty.
+std::string BadInputFiles(const QStringList& files) {
+  for (qsizetype i = 0; i < files.size(); ++i) {
+    if (std::string bad = BadInputFile(files[i], i == 0); !bad.empty()) return bad;
+  }
+  return {};
+}
+
+// Where Qt would abort (no X display) or hang (the offscreen platform, where Qt 3D's OpenGL
+// context never becomes current): why the viewer cannot show there, or empty. A display that
+// is set but does not answer is found as Qt connects to it (StartupMessageHandler).
+std::string BadDisplay(const RawArguments& raw) {
+  if (raw.platform.startsWith("offscreen") || raw.platform.startsWith("minimal")) {
+    return raw.platform_from + raw.platform.toStdString() +
+           " is not supported (Qt 3D cannot draw there); without a display run it under Xvfb: "
+           "QT3D_RENDERER=opengl xvfb-run -a weldcell-viewer ...";
+  }
+  if ((raw.platform.isEmpty() || raw.platform.startsWith("xcb")) && qgetenv("DISPLAY").isEmpty() &&
+      qgetenv("WAYLAND_DISPLAY").isEmpty()) {
+    return "no display (DISPLAY is not set); without one run it under Xvfb: QT3D_RENDERER=opengl "
+           "xvfb-run -a weldcell-viewer ...";
+  }
+  return {};
+}
+
+// The window's size: --size, else the default not larger than the screen (1400x860 on a
+// 1280x800 one went past its edges): its available area less a window frame's usual size, not
+// below the smallest usable size.
+QSize WindowSize(const CommandLine& cli) {
+  const QStringList size = cli.parser.value(cli.size).split('x');
+  QSize window_size(size[0].toInt(), size[1].toInt());  // checked by BadOption
+  if (!cli.parser.isSet(cli.size)) {
+    if (const QScreen* screen = QGuiApplication::primaryScreen(); screen != nullptr) {
+      const QSize available = screen->availableGeometry().size() - QSize(16, 40);
+      window_size = window_size.boundedTo(available).expandedTo(QSize(kMinWidth, kMinHeight));
+    }
+  }
+  return window_size;
+}
+
+// The main window, shown at its size; for --screenshot --view-only the 3D view alone fills it,
+// so that the picture has the size asked for.
+std::unique_ptr<MainWindow> ShowWindow(const CommandLine& cli) {
+  auto window = std::make_unique<MainWindow>();
+  if (cli.parser.isSet(cli.screenshot) && cli.parser.isSet(cli.view_only)) {
+    for (QDockWidget* dock : window->findChildren<QDockWidget*>()) dock->hide();
+    for (QToolBar* bar : window->findChildren<QToolBar*>()) bar->hide();
+    window->statusBar()->hide();
+  }
+  window->resize(WindowSize(cli));
+  window->show();
+  return window;
+}
+
+// What the steps of a run share once the window is shown.
+struct Session {
+  const CommandLine& cli;
+  MainWindow* w;
+  // What came of opening the files (OpenFiles): the cell opened, the plan opened or made, and
+  // why --select-weld names no weld of the cell (empty: it names one, or is not given).
+  bool cell_ok = false;
+  bool plan_ok = true;
+  std::string bad_select;
+  // When the cell was drawn, the collision world built and the reach map done, in s since
+  // the window was shown (TrackLoadTimes; --screenshot logs its stages on the same clock).
+  QElapsedTimer open_clock;
+  std::array<double, 3> opened_s{};
+  // UI responsiveness (--bench-frames): the largest gap between ticks of a 10 ms timer.
+  std::shared_ptr<double> max_gap = std::make_shared<double>(0.0);
+};
+
+// What --bench-frames reports of opening: the UI's longest stall while the cell loads (until
+// the collision world and reach are built) and while frames render, and when the cell is
+// drawn, the collision world built and the reach map done.
+void TrackLoadTimes(Session& s) {
+  auto ticker = new QTimer(s.w);
+  auto tick_clock = std::make_shared<QElapsedTimer>();
+  QObject::connect(ticker, &QTimer::timeout, s.w, [tick_clock, max_gap = s.max_gap] {
+    if (tick_clock->isValid()) *max_gap = std::max(*max_gap, tick_clock->nsecsElapsed() / 1e6);
+    tick_clock->start();
+  });
+  if (s.cli.parser.isSet(s.cli.bench_frames)) ticker->start(10);
+  s.open_clock.start();
+  QObject::connect(s.w, &MainWindow::cellOpened, s.w,
+                   [&s] { s.opened_s[0] = s.open_clock.elapsed() / 1e3; });
+  QObject::connect(s.w, &MainWindow::worldBuilt, s.w,
+                   [&s] { s.opened_s[1] = s.open_clock.elapsed() / 1e3; });
+  QObject::connect(s.w, &MainWindow::backgroundFinished, s.w,
+                   [&s] { s.opened_s[2] = s.open_clock.elapsed() / 1e3; });
+}
+
+// --screenshot runs unattended (CI, docs): what it is doing goes to stderr, as `weldcell
+// plan` logs its stages: each stage's start and every quarter of it, with counts.
+void LogStagesToStderr(Session& s) {
+  MainWindow* w = s.w;
+  auto say = [&open_clock = s.open_clock](const std::string& what) {
+    std::fprintf(stderr, "weldcell-viewer: %6.1f s  %s\n", open_clock.elapsed() / 1e3,
+                 what.c_str());
+    std::fflush(stderr);
+  };
+  say("reading " + s.cli.parser.positionalArguments().value(0).toStdString());
+  QObject::connect(w, &MainWindow::cellOpened, w, [w, say](bool ok) {
+    if (!ok) return;
+    say("cell drawn: " + std::to_string(w->cell()->robots.size()) + " robot(s), " +
+        std::to_string(w->cell()->welds.size()) + " weld(s), " +
+        std::to_string(w->cell()->obstacles.size()) + " obstacle(s); building the collision " +
+        "world");
+  });
+  QObject::connect(w, &MainWindow::worldBuilt, w, [w, say] {
+    say("collision world built" +
+        (w->station_errors() > 0
+             ? ": " + std::to_string(w->station_errors()) + " station check error(s)"
+             : std::string(", station check passed")));
+  });
+  QObject::connect(w, &MainWindow::planOpened, w, [say](bool ok) {
+    if (ok) say("plan read; verifying it independently (as weldcell verify)");
+  });
+  QObject::connect(w, &MainWindow::planVerified, w, [say](int violations) {
+    say("plan verified: " + std::to_string(violations) + " violation(s)");
+  });
+  QObject::connect(w, &MainWindow::backgroundFinished, w, [say] { say("reach map done"); });
+  QObject::connect(w, &MainWindow::planningFinished, w, [say](bool complete) {
+    say(complete ? "planned" : "planning did not complete");
+  });
+  // Stages run side by side (reach while a plan is verified): each keeps its own quarter.
+  auto last = std::make_shared<std::map<QString, qint64>>();
+  QObject::connect(
+      w, &MainWindow::workProgress, w,
+      [say, last](const QString& stage, qint64 done, qint64 total) {
+        const qint64 quarter = total > 0 ? 4 * done / total : 0;
+        if (const auto it = last->find(stage); it != last->end() && it->second == quarter) {
+          return;
+        }
+        (*last)[stage] = quarter;
+        say(stage.toStdString() + ": " + std::to_string(done) + " / " + std::to_string(total));
+      });
+}
+
+// Opens the cell of the command line in a worker; once it is open, checks --select-weld (an
+// unknown id: exit 2), then opens the plan or plans the cell (--plan). What came of it is in
+// `s` (cell_ok, plan_ok, bad_select).
+void OpenFiles(Session& s) {
+  const QStringList files = s.cli.parser.positionalArguments();
+  QObject::connect(
+      s.w, &MainWindow::cellOpened, s.w,
+      [&s, files](bool ok) {
+        const CommandLine& cli = s.cli;
+        MainWindow* w = s.w;
+        s.cell_ok = ok;
+        if (!ok) return;
+        // Checked first: an unknown weld id is the error, not a plan left half opened.
+        if (cli.parser.isSet(cli.select_weld)) {
+          const std::string id = cli.parser.value(cli.select_weld).toStdString();
+          const auto& welds = w->cell()->welds;
+          if (std::none_of(welds.begin(), welds.end(),
+                           [&](const auto& weld) { return weld.id == id; })) {
+            s.bad_select = UnknownWeldMessage(id, *w->cell());
+            std::fprintf(stderr, "weldcell-viewer: error: %s\n", s.bad_select.c_str());
+            QApplication::exit(2);
+            return;
+          }
+        }
+        if (files.size() > 1) {
+          s.plan_ok = false;
+          QObject::connect(
+              w, &MainWindow::planOpened, w, [&s](bool opened) { s.plan_ok = opened; },
+              Qt::SingleShotConnection);
+          w->OpenPlan(files[1]);
+        }
+        if (cli.parser.isSet(cli.plan)) {
+          // A cell that cannot be planned (its check fails) is exit 2, as `weldcell plan`.
+          QObject::connect(
+              w, &MainWindow::planningFinished, w,
+              [&s](bool complete) {
+                if (!complete) s.plan_ok = false;
+              },
+              Qt::SingleShotConnection);
+          w->StartPlanning({},
+                           cli.parser.isSet(cli.screenshot) || cli.parser.isSet(cli.bench_frames));
+        }
+      },
+      Qt::SingleShotConnection);
+  if (!files.isEmpty()) s.w->OpenCell(files[0]);
+}
+
+// Shows what the command line asks for once the cell (and the plan) are open: the view, the
+// bottom pane in front, the weld colouring, the time and the selected weld.
+void ApplyViewOptions(const Session& s) {
+  const CommandLine& cli = s.cli;
+  const QCommandLineParser& parser = cli.parser;
+  MainWindow* w = s.w;
+  const auto view_name = parser.value(cli.view);
+  w->ShowStandardView(view_name == "front"  ? weldcell::gui::StandardView::kFront
+                      : view_name == "top"  ? weldcell::gui::StandardView::kTop
+                      : view_name == "side" ? weldcell::gui::StandardView::kSide
+                                            : weldcell::gui::StandardView::kIso);
+  if (parser.isSet(cli.tab)) w->ShowPane(parser.value(cli.tab));
+  if (parser.isSet(cli.welds)) {
+    w->SetWeldColoring(parser.value(cli.welds) == "robot" ? weldcell::gui::WeldColoring::kRobot
+                                                          : weldcell::gui::WeldColoring::kReach);
+  }
+  const double time = parser.value(cli.time).toDouble();
+  w->SetTime(time);
+  // Past the end as the time label writes it: 21.35 for an end at 21.3476 s is the end.
+  if (parser.isSet(cli.time) && w->plan() != nullptr &&
+      time > w->time() + weldcell::gui::DisplayedResolution(w->time()) * (1 + 1e-9)) {
+    std::fprintf(stderr,
+                 "weldcell-viewer: warning: --time %s is past the end of the plan: showing its "
+                 "end, %s s\n",
+                 qPrintable(parser.value(cli.time)),
+                 weldcell::gui::FormatSeconds(w->time()).c_str());
+  }
+  if (parser.isSet(cli.select_weld) && w->cell() != nullptr) {
+    for (std::size_t i = 0; i < w->cell()->welds.size(); ++i) {
+      if (w->cell()->welds[i].id == parser.value(cli.select_weld).toStdString()) {
+        w->SelectWeld(static_cast<int>(i));
+      }
+    }
+  }
+}
+
+// The cell or the plan could not be opened (or made), --select-weld names no weld of the cell,
+// or the station check failed: exit 2, and --screenshot writes no picture (an existing file
+// stays as it was).
+bool OpeningFailed(const Session& s) {
+  return !s.cell_ok || !s.bad_select.empty() || !s.plan_ok || s.w->station_errors() > 0;
+}
+
+// WELDCELL_VIEWER_DEBUG: the camera and the 3D view's size, on stderr.
+void PrintCamera(MainWindow* w) {
+  const auto c = w->scene()->camera();
+  std::fprintf(stderr, "eye %g %g %g center %g %g %g fov %g widget %dx%d\n", c.eye.x(), c.eye.y(),
+               c.eye.z(), c.center.x(), c.center.y(), c.center.z(), w->scene()->field_of_view_deg(),
+               w->scene()->widget()->width(), w->scene()->widget()->height());
+}
+
+// Writes the picture of --screenshot, the window with the 3D view's frame `view` in it (or
+// the frame alone: --view-only), atomically: a temporary file in the same folder renamed over
+// `file` once written, so that a failure leaves an existing file as it was. False when it
+// cannot (and why, on stderr).
+bool WriteScreenshot(MainWindow* w, const QImage& view, const QString& file, bool view_only) {
+  const QImage out = view_only ? view : Composite(w, view);
+  QSaveFile save(file);
+  const QByteArray format = QFileInfo(file).suffix().toLower().toLatin1();
+  if (!save.open(QIODevice::WriteOnly) || !out.save(&save, format.constData()) || !save.commit()) {
+    std::fprintf(stderr, "weldcell-viewer: error: cannot write %s: %s\n", qPrintable(file),
+                 qPrintable(save.errorString()));
+    return false;
+  }
+  return true;
+}
+
+// The exit status of --screenshot once its event loop returned `code`: the diagnostics and
+// why a picture was not written or fails verification go to stderr.
+int ScreenshotExitStatus(const Session& s, int code) {
+  for (const weldcell::Diagnostic& d : s.w->diagnostics()) {
+    std::fprintf(stderr, "%s\n", d.ToString().c_str());
+  }
+  if (OpeningFailed(s)) {
+    std::fprintf(stderr, "weldcell-viewer: no picture written (%s)\n",
+                 !s.cell_ok              ? "the cell could not be opened"
+                 : !s.bad_select.empty() ? "--select-weld names no weld of the cell"
+                 : !s.plan_ok            ? "the plan could not be opened or made"
+                              : "the station check failed, as `weldcell check` reports it");
+    return 2;
+  }
+  if (code != 0) return code;
+  // As `weldcell verify`: a plan the verifier finds violations in is exit 1 (the picture is
+  // written; the violations are on stderr above).
+  if (s.w->plan_violations() > 0) {
+    std::fprintf(stderr, "weldcell-viewer: %s; exit 1, as `weldcell verify` on any violation\n",
+                 qPrintable(s.w->plan_verdict()));
+    return 1;
+  }
+  return 0;
+}
+
+// --screenshot: once everything is open (planned, verified, reach built), shows what the
+// options ask for, renders and writes the picture, and exits; returns the exit status.
+int RunScreenshot(Session& s) {
+  const QString file = s.cli.parser.value(s.cli.screenshot);
+  const bool view_only = s.cli.parser.isSet(s.cli.view_only);
+  QTimer::singleShot(0, s.w, [&s, file, view_only] {
+    WhenIdle(s.w, [&s, file, view_only] {
+      if (OpeningFailed(s)) {
+        QApplication::exit(2);
+        return;
+      }
+      ApplyViewOptions(s);
+      if (qEnvironmentVariableIsSet("WELDCELL_VIEWER_DEBUG")) PrintCamera(s.w);
+      CaptureAfter(s.w, 3, [&s, file, view_only](const QImage& image) {
+        QApplication::exit(WriteScreenshot(s.w, image, file, view_only) ? 0 : 2);
+      });
+    });
+  });
+  return ScreenshotExitStatus(s, QApplication::exec());
+}
+
+// --bench-frames: what is measured over the frames (each frame's callback renders the next).
+struct Bench {
+  int frames = 0;  // >= 4, checked by BadOption
+  std::vector<double> frame_ms, set_ms, cpu_ms;
+  double load_gap_ms = 0, upload_gap_ms = 0;
+  QElapsedTimer clock;
+  double cpu_start_ms = 0;
+};
+
+// The first frames upload the geometry: they are reported apart.
+constexpr int kUploadFrames = 3;
+
+// Prints when the cell was open and the times of the frames rendered.
+void PrintFrameTimes(const Session& s, const Bench& bench) {
+  const std::vector<double> steady(bench.frame_ms.begin() + kUploadFrames, bench.frame_ms.end());
+  std::printf(
+      "open: cell drawn after %.1f s, collision world built after %.1f s, reach map after "
+      "%.1f s\n",
+      s.opened_s[0], s.opened_s[1], s.opened_s[2]);
+  std::printf(
+      "load: longest UI event-loop stall %.1f ms (reading the cell, drawing it, collision "
+      "world and reach)\n"
+      "frames %zu: the first %d (geometry upload) %.1f ms each, longest stall %.1f ms; "
+      "then per rendered frame median %.1f ms, max %.1f ms; UI thread CPU per frame median "
+      "%.1f ms; scene update median %.2f ms, max %.2f ms; longest UI event-loop stall "
+      "%.1f ms\n",
+      bench.load_gap_ms, bench.frame_ms.size(), kUploadFrames,
+      std::accumulate(bench.frame_ms.begin(), bench.frame_ms.begin() + kUploadFrames, 0.0) /
+          kUploadFrames,
+      bench.upload_gap_ms, Median(steady), Max(steady), Median(bench.cpu_ms), Median(bench.set_ms),
+      Max(bench.set_ms), *s.max_gap);
+}
+
+// --bench-frames exits 2 when the cell or the plan could not be opened (or made), else 0.
+int BenchExitStatus(const Session& s) { return s.cell_ok && s.plan_ok ? 0 : 2; }
+
+// As a user watches it: plays the plan (of `duration` s) at ×1 (the timeline's timer) for a
+// few seconds from 30 % in, prints the UI's longest stall meanwhile, and exits.
+void PlayAndExit(Session& s, double duration) {
+  constexpr double kPlaySeconds = 5;
+  MainWindow* w = s.w;
+  w->SetTime(0.3 * duration);
+  const double start = w->time();
+  *s.max_gap = 0;
+  w->SetSpeed(1.0);
+  w->Play();
+  QTimer::singleShot(static_cast<int>(kPlaySeconds * 1000), w, [&s, start] {
+    s.w->Pause();
+    std::printf("playing %.1f s of the plan at x1: longest UI event-loop stall %.1f ms\n",
+                s.w->time() - start, *s.max_gap);
+    QApplication::exit(BenchExitStatus(s));
+  });
+}
+
+// Renders frame `i` of --bench-frames (at its share of the plan's duration) and measures it;
+// then the next, and after the last prints the times and plays the plan (without a plan:
+// exits).
+void RenderBenchFrame(Session& s, const std::shared_ptr<Bench>& bench, int i) {
+  MainWindow* w = s.w;
+  const double duration = w->plan() != nullptr ? weldcell::gui::PlanDuration(*w->plan()) : 0.0;
+  if (i == kUploadFrames) {
+    bench->upload_gap_ms = *s.max_gap;
+    *s.max_gap = 0;
+  }
+  bench->cpu_start_ms = ThreadCpuMs();
+  QElapsedTimer set_clock;
+  set_clock.start();
+  w->SetTime(duration * i / bench->frames);
+  bench->set_ms.push_back(set_clock.nsecsElapsed() / 1e6);
+  bench->clock.start();
+  w->scene()->Capture([&s, bench, i, duration](const QImage&) {
+    bench->frame_ms.push_back(bench->clock.nsecsElapsed() / 1e6);
+    if (i >= kUploadFrames) bench->cpu_ms.push_back(ThreadCpuMs() - bench->cpu_start_ms);
+    if (i + 1 < bench->frames) {
+      RenderBenchFrame(s, bench, i + 1);
+      return;
+    }
+    PrintFrameTimes(s, *bench);
+    if (s.w->plan() == nullptr) {
+      QApplication::exit(BenchExitStatus(s));
+      return;
+    }
+    PlayAndExit(s, duration);
+  });
+}
+
+// --bench-frames: once everything is open, renders the frames, prints their times and exits;
+// returns the exit status.
+int RunBenchmark(Session& s) {
+  auto bench = std::make_shared<Bench>();
+  bench->frames = s.cli.parser.value(s.cli.bench_frames).toInt();
+  QTimer::singleShot(0, s.w, [&s, bench] {
+    WhenIdle(s.w, [&s, bench] {
+      bench->load_gap_ms = *s.max_gap;
+      *s.max_gap = 0;
+      ApplyViewOptions(s);
+      RenderBenchFrame(s, bench, 0);
+    });
+  });
+  return QApplication::exec();
+}
+
+// Interactive: the view, time, weld colouring and selection asked for apply once the cell
+// (and the plan) are open; returns the exit status.
+int RunInteractive(Session& s) {
+  if (!s.cli.parser.positionalArguments().isEmpty()) {
+    QTimer::singleShot(0, s.w, [&s] {
+      WhenIdle(
+          s.w, [&s] { ApplyViewOptions(s); }, /*only_loading=*/true);
+    });
+  }
+  return QApplication::exec();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   // The arguments are checked before a QApplication opens the display, so that usage errors
   // are reported (exit 2) on a machine without one; --help needs no display either.
   QCoreApplication::setApplicationName("weldcell-viewer");
-  QStringList arguments;
-  bool help = false;
-  // Qt's own `-platform NAME` (read by QApplication) is not ours to parse, but it is checked
-  // as QT_QPA_PLATFORM is.
-  QByteArray platform = qgetenv("QT_QPA_PLATFORM");
-  std::string platform_from = "QT_QPA_PLATFORM=";
-  for (int i = 0; i < argc; ++i) {
-    const std::string_view arg(argv[i]);
-    if (i > 0 && (arg == "--help" || arg == "-h" || arg == "--help-all")) help = true;
-    if (i > 0 && (arg == "-platform" || arg == "--platform") && i + 1 < argc) {
-      platform = argv[++i];
-      platform_from = "-platform ";
-      continue;
-    }
-    arguments << QString::fromLocal8Bit(argv[i]);
-  }
-  QCommandLineParser parser;
-  parser.setApplicationDescription(
-      "weldcell's 3D viewer: the station, its reach, its plan on a timeline (docs/viewer.md).");
-  const QCommandLineOption help_option = parser.addHelpOption();
-  parser.addPositionalArgument("cell", "cell YAML to open", "[cell.yaml]");
-  parser.addPositionalArgument("plan", "plan.json of that cell to open", "[plan.json]");
-  const QCommandLineOption plan_option("plan", "Plan the cell in the viewer (worker thread).");
-  const QCommandLineOption screenshot_option(
-      "screenshot",
-      "Render one frame to <file.png> and exit (the whole window); the extension names the "
-      "image format (png, jpg, bmp, ...).",
-      "file.png");
-  const QCommandLineOption view_only_option("view-only",
-                                            "With --screenshot: only the 3D view, no panels.");
-  const QCommandLineOption time_option("time", "Timeline time in s (with a plan).", "T", "0");
-  const QCommandLineOption size_option(
-      "size", "Window size WxH, from 640x480 (default: 1400x860 or the screen's available area).",
-      "WxH", QString("%1x%2").arg(kDefaultWidth).arg(kDefaultHeight));
-  const QCommandLineOption view_option("view", "iso | front | top | side.", "view", "iso");
-  const QCommandLineOption welds_option("welds", "Colour welds by reach | robot.", "by");
-  const QCommandLineOption select_option("select-weld", "Select weld <id> (inspector).", "id");
-  const QCommandLineOption tab_option(
-      "tab",
-      "With --screenshot: the bottom pane in front, timeline | diagnostics (default: "
-      "Diagnostics when it lists something, else the timeline).",
-      "pane");
-  const QCommandLineOption bench_option(
-      "bench-frames",
-      "Render <n> (>= 4) frames of the plan's animation, print the frame times, exit.", "n");
-  parser.addOptions({plan_option, screenshot_option, view_only_option, time_option, size_option,
-                     view_option, welds_option, select_option, bench_option, tab_option});
-  if (help) {
+  const RawArguments raw = ReadArguments(argc, argv);
+  CommandLine cli;
+  if (raw.help) {
     QCoreApplication help_app(argc, argv);
-    parser.process(help_app);  // --help: prints the help and exits 0
+    cli.parser.process(help_app);  // --help: prints the help and exits 0
   }
   // Usage errors exit with 2, as every weldcell command's (QCommandLineParser::process: 1).
-  auto usage_error = [](const std::string& what) {
-    std::fprintf(stderr, "weldcell-viewer: error: %s (see --help)\n", what.c_str());
+  if (const std::string bad = BadCommandLine(cli, raw.arguments); !bad.empty()) {
+    std::fprintf(stderr, "weldcell-viewer: error: %s (see --help)\n", bad.c_str());
     return 2;
-  };
-  if (!parser.parse(arguments)) return usage_error(parser.errorText().toStdString());
-  if (parser.positionalArguments().size() > 2) {
-    return usage_error("at most a cell and a plan, got " +
-                       std::to_string(parser.positionalArguments().size()) + " files");
   }
-  if (const std::string bad = BadOption(parser, {time_option, size_option, view_option,
-                                                 welds_option, bench_option, view_only_option});
-      !bad.empty()) {
-    return usage_error(bad);
+  if (const std::string bad = BadInputFiles(cli.parser.positionalArguments()); !bad.empty()) {
+    std::fprintf(stderr, "%s\n", bad.c_str());
+    return 2;
   }
-  if (const std::string bad =
-          BadCombination(parser, {plan_option, screenshot_option, view_only_option, time_option,
-                                  bench_option, welds_option});
-      !bad.empty()) {
-    return usage_error(bad);
-  }
-  if (parser.isSet(tab_option)) {
-    if (!parser.isSet(screenshot_option)) {
-      return usage_error("--tab only applies to --screenshot (the pane in front in the picture)");
-    }
-    // The Inspector is always shown (its own pane at the right): only the bottom panes share
-    // a place.
-    if (!QStringList{"timeline", "diagnostics"}.contains(parser.value(tab_option))) {
-      return usage_error(
-          "--tab: expected timeline or diagnostics (the bottom panes; the Inspector is always "
-          "shown), got '" +
-          parser.value(tab_option).toStdString() + "'");
-    }
-  }
-  // An option given twice would silently take one of the values.
-  for (const QCommandLineOption& option : {screenshot_option, time_option, size_option, view_option,
-                                           welds_option, select_option, bench_option, tab_option}) {
-    if (parser.values(option).size() > 1) {
-      return usage_error("--" + option.names().first().toStdString() + " given " +
-                         std::to_string(parser.values(option).size()) + " times: give it once");
-    }
-  }
-  // The picture's file and the input files are checked before the display is opened and the
-  // cell loaded (a large one takes tens of seconds).
-  if (parser.isSet(screenshot_option)) {
-    if (const std::string bad = BadScreenshotPath(parser.value(screenshot_option)); !bad.empty()) {
-      return usage_error(bad);
-    }
-  }
-  for (qsizetype i = 0; i < parser.positionalArguments().size(); ++i) {
-    if (const std::string bad = BadInputFile(parser.positionalArguments()[i], i == 0);
-        !bad.empty()) {
-      std::fprintf(stderr, "%s\n", bad.c_str());
-      return 2;
-    }
-  }
-  // Where Qt would abort (no X display) or hang (the offscreen platform, where Qt 3D's OpenGL
-  // context never becomes current), say so instead.
-  if (platform.startsWith("offscreen") || platform.startsWith("minimal")) {
-    std::fprintf(stderr,
-                 "weldcell-viewer: error: %s%s is not supported (Qt 3D cannot draw there); "
-                 "without a display run it under Xvfb: QT3D_RENDERER=opengl xvfb-run -a "
-                 "weldcell-viewer ...\n",
-                 platform_from.c_str(), platform.constData());
+  if (const std::string bad = BadDisplay(raw); !bad.empty()) {
+    std::fprintf(stderr, "weldcell-viewer: error: %s\n", bad.c_str());
     return 2;
   }
   // Qt 3D's default RHI renderer reads a frame back upside down under Xvfb (Mesa): a picture
   // is taken with the OpenGL renderer unless the user chose one.
-  if (parser.isSet(screenshot_option) && !qEnvironmentVariableIsSet("QT3D_RENDERER")) {
+  if (cli.parser.isSet(cli.screenshot) && !qEnvironmentVariableIsSet("QT3D_RENDERER")) {
     qputenv("QT3D_RENDERER", "opengl");
-  }
-  if ((platform.isEmpty() || platform.startsWith("xcb")) && qgetenv("DISPLAY").isEmpty() &&
-      qgetenv("WAYLAND_DISPLAY").isEmpty()) {
-    std::fprintf(stderr,
-                 "weldcell-viewer: error: no display (DISPLAY is not set); without one run it "
-                 "under Xvfb: QT3D_RENDERER=opengl xvfb-run -a weldcell-viewer ...\n");
-    return 2;
   }
   std::string startup_messages;
   platform_messages = &startup_messages;
@@ -441,320 +872,13 @@ int main(int argc, char** argv) {
   platform_messages = nullptr;
   // Connected after all: what Qt said about the platform (e.g. xcb's warnings) is shown.
   if (!startup_messages.empty()) std::fputs(startup_messages.c_str(), stderr);
-  auto window = std::make_unique<MainWindow>();
-  MainWindow* w = window.get();
-  if (parser.isSet(screenshot_option) && parser.isSet(view_only_option)) {
-    // The 3D view alone fills the window, so that the picture has the size asked for.
-    for (QDockWidget* dock : w->findChildren<QDockWidget*>()) dock->hide();
-    for (QToolBar* bar : w->findChildren<QToolBar*>()) bar->hide();
-    w->statusBar()->hide();
-  }
-  const QStringList size = parser.value(size_option).split('x');
-  QSize window_size(size[0].toInt(), size[1].toInt());  // checked by BadOption
-  if (!parser.isSet(size_option)) {
-    // Not larger than the screen (1400x860 on a 1280x800 one went past its edges): its
-    // available area less a window frame's usual size, not below the smallest usable size.
-    if (const QScreen* screen = QGuiApplication::primaryScreen(); screen != nullptr) {
-      const QSize available = screen->availableGeometry().size() - QSize(16, 40);
-      window_size = window_size.boundedTo(available).expandedTo(QSize(kMinWidth, kMinHeight));
-    }
-  }
-  w->resize(window_size);
-  w->show();
 
-  // UI responsiveness (--bench-frames): the largest gap between ticks of a 10 ms timer, while
-  // the cell loads (until the collision world and reach are built) and while frames render.
-  auto ticker = new QTimer(w);
-  auto tick_clock = std::make_shared<QElapsedTimer>();
-  auto max_gap = std::make_shared<double>(0.0);
-  QObject::connect(ticker, &QTimer::timeout, w, [tick_clock, max_gap] {
-    if (tick_clock->isValid()) *max_gap = std::max(*max_gap, tick_clock->nsecsElapsed() / 1e6);
-    tick_clock->start();
-  });
-  if (parser.isSet(bench_option)) ticker->start(10);
-  // When the cell is drawn, the collision world built and the reach map done (--bench-frames).
-  QElapsedTimer open_clock;
-  open_clock.start();
-  auto opened_s = std::make_shared<std::array<double, 3>>();
-  QObject::connect(w, &MainWindow::cellOpened, w,
-                   [&open_clock, opened_s] { (*opened_s)[0] = open_clock.elapsed() / 1e3; });
-  QObject::connect(w, &MainWindow::worldBuilt, w,
-                   [&open_clock, opened_s] { (*opened_s)[1] = open_clock.elapsed() / 1e3; });
-  QObject::connect(w, &MainWindow::backgroundFinished, w,
-                   [&open_clock, opened_s] { (*opened_s)[2] = open_clock.elapsed() / 1e3; });
-
-  // --screenshot runs unattended (CI, docs): what it is doing goes to stderr, as `weldcell
-  // plan` logs its stages: each stage's start and every quarter of it, with counts.
-  if (parser.isSet(screenshot_option)) {
-    auto say = [&open_clock](const std::string& what) {
-      std::fprintf(stderr, "weldcell-viewer: %6.1f s  %s\n", open_clock.elapsed() / 1e3,
-                   what.c_str());
-      std::fflush(stderr);
-    };
-    say("reading " + parser.positionalArguments().value(0).toStdString());
-    QObject::connect(w, &MainWindow::cellOpened, w, [w, say](bool ok) {
-      if (!ok) return;
-      say("cell drawn: " + std::to_string(w->cell()->robots.size()) + " robot(s), " +
-          std::to_string(w->cell()->welds.size()) + " weld(s), " +
-          std::to_string(w->cell()->obstacles.size()) + " obstacle(s); building the collision " +
-          "world");
-    });
-    QObject::connect(w, &MainWindow::worldBuilt, w, [w, say] {
-      say("collision world built" +
-          (w->station_errors() > 0
-               ? ": " + std::to_string(w->station_errors()) + " station check error(s)"
-               : std::string(", station check passed")));
-    });
-    QObject::connect(w, &MainWindow::planOpened, w, [say](bool ok) {
-      if (ok) say("plan read; verifying it independently (as weldcell verify)");
-    });
-    QObject::connect(w, &MainWindow::planVerified, w, [say](int violations) {
-      say("plan verified: " + std::to_string(violations) + " violation(s)");
-    });
-    QObject::connect(w, &MainWindow::backgroundFinished, w, [say] { say("reach map done"); });
-    QObject::connect(w, &MainWindow::planningFinished, w, [say](bool complete) {
-      say(complete ? "planned" : "planning did not complete");
-    });
-    // Stages run side by side (reach while a plan is verified): each keeps its own quarter.
-    auto last = std::make_shared<std::map<QString, qint64>>();
-    QObject::connect(
-        w, &MainWindow::workProgress, w,
-        [say, last](const QString& stage, qint64 done, qint64 total) {
-          const qint64 quarter = total > 0 ? 4 * done / total : 0;
-          if (const auto it = last->find(stage); it != last->end() && it->second == quarter) {
-            return;
-          }
-          (*last)[stage] = quarter;
-          say(stage.toStdString() + ": " + std::to_string(done) + " / " + std::to_string(total));
-        });
-  }
-
-  const QStringList args = parser.positionalArguments();
-  // The cell is read in a worker; the plan, the weld to select and planning follow once it is
-  // open (only for the cell of the command line).
-  bool cell_ok = false;
-  bool plan_ok = true;
-  std::string bad_select;  // --select-weld names no weld of the cell: why
-  QObject::connect(
-      w, &MainWindow::cellOpened, w,
-      [&](bool ok) {
-        cell_ok = ok;
-        if (!ok) return;
-        // Checked first: an unknown weld id is the error, not a plan left half opened.
-        if (parser.isSet(select_option)) {
-          const std::string id = parser.value(select_option).toStdString();
-          const auto& welds = w->cell()->welds;
-          if (std::none_of(welds.begin(), welds.end(),
-                           [&](const auto& weld) { return weld.id == id; })) {
-            bad_select = UnknownWeldMessage(id, *w->cell());
-            std::fprintf(stderr, "weldcell-viewer: error: %s\n", bad_select.c_str());
-            QApplication::exit(2);
-            return;
-          }
-        }
-        if (args.size() > 1) {
-          plan_ok = false;
-          QObject::connect(
-              w, &MainWindow::planOpened, w, [&](bool opened) { plan_ok = opened; },
-              Qt::SingleShotConnection);
-          w->OpenPlan(args[1]);
-        }
-        if (parser.isSet(plan_option)) {
-          // A cell that cannot be planned (its check fails) is exit 2, as `weldcell plan`.
-          QObject::connect(
-              w, &MainWindow::planningFinished, w,
-              [&](bool complete) {
-                if (!complete) plan_ok = false;
-              },
-              Qt::SingleShotConnection);
-          w->StartPlanning({}, parser.isSet(screenshot_option) || parser.isSet(bench_option));
-        }
-      },
-      Qt::SingleShotConnection);
-  if (!args.isEmpty()) w->OpenCell(args[0]);
-
-  const auto view_name = parser.value(view_option);
-  const weldcell::gui::StandardView view =
-      view_name == "front"  ? weldcell::gui::StandardView::kFront
-      : view_name == "top"  ? weldcell::gui::StandardView::kTop
-      : view_name == "side" ? weldcell::gui::StandardView::kSide
-                            : weldcell::gui::StandardView::kIso;
-  const double time = parser.value(time_option).toDouble();
-  auto prepare = [w, view, time, &parser, &welds_option, &select_option, &time_option,
-                  &tab_option] {
-    w->ShowStandardView(view);
-    if (parser.isSet(tab_option)) w->ShowPane(parser.value(tab_option));
-    if (parser.isSet(welds_option)) {
-      w->SetWeldColoring(parser.value(welds_option) == "robot"
-                             ? weldcell::gui::WeldColoring::kRobot
-                             : weldcell::gui::WeldColoring::kReach);
-    }
-    w->SetTime(time);
-    // Past the end as the time label writes it: 21.35 for an end at 21.3476 s is the end.
-    if (parser.isSet(time_option) && w->plan() != nullptr &&
-        time > w->time() + weldcell::gui::DisplayedResolution(w->time()) * (1 + 1e-9)) {
-      std::fprintf(stderr,
-                   "weldcell-viewer: warning: --time %s is past the end of the plan: showing its "
-                   "end, %s s\n",
-                   qPrintable(parser.value(time_option)),
-                   weldcell::gui::FormatSeconds(w->time()).c_str());
-    }
-    if (parser.isSet(select_option) && w->cell() != nullptr) {
-      for (std::size_t i = 0; i < w->cell()->welds.size(); ++i) {
-        if (w->cell()->welds[i].id == parser.value(select_option).toStdString()) {
-          w->SelectWeld(static_cast<int>(i));
-        }
-      }
-    }
-  };
-
-  if (parser.isSet(screenshot_option)) {
-    const QString file = parser.value(screenshot_option);
-    const bool view_only = parser.isSet(view_only_option);
-    int status = 0;
-    // Exit 2 (the cell or the plan could not be opened, the station check failed) writes no
-    // picture: an existing file stays as it was.
-    auto failed = [w, &cell_ok, &plan_ok, &bad_select] {
-      return !cell_ok || !bad_select.empty() || !plan_ok || w->station_errors() > 0;
-    };
-    QTimer::singleShot(0, w, [w, prepare, file, view_only, failed, &status] {
-      WhenIdle(w, [w, prepare, file, view_only, failed, &status] {
-        if (failed()) {
-          QApplication::exit(2);
-          return;
-        }
-        prepare();
-        if (qEnvironmentVariableIsSet("WELDCELL_VIEWER_DEBUG")) {
-          const auto c = w->scene()->camera();
-          std::fprintf(stderr, "eye %g %g %g center %g %g %g fov %g widget %dx%d\n", c.eye.x(),
-                       c.eye.y(), c.eye.z(), c.center.x(), c.center.y(), c.center.z(),
-                       w->scene()->field_of_view_deg(), w->scene()->widget()->width(),
-                       w->scene()->widget()->height());
-        }
-        CaptureAfter(w, 3, [w, file, view_only, &status](const QImage& image) {
-          const QImage out = view_only ? image : Composite(w, image);
-          // Atomically: a temporary file in the same folder renamed over `file` once written,
-          // so that a failure leaves an existing file as it was.
-          QSaveFile save(file);
-          const QByteArray format = QFileInfo(file).suffix().toLower().toLatin1();
-          if (!save.open(QIODevice::WriteOnly) || !out.save(&save, format.constData()) ||
-              !save.commit()) {
-            std::fprintf(stderr, "weldcell-viewer: error: cannot write %s: %s\n", qPrintable(file),
-                         qPrintable(save.errorString()));
-            status = 2;
-          }
-          QApplication::exit(status);
-        });
-      });
-    });
-    const int code = QApplication::exec();
-    for (const weldcell::Diagnostic& d : w->diagnostics()) {
-      std::fprintf(stderr, "%s\n", d.ToString().c_str());
-    }
-    if (failed()) {
-      std::fprintf(stderr, "weldcell-viewer: no picture written (%s)\n",
-                   !cell_ok              ? "the cell could not be opened"
-                   : !bad_select.empty() ? "--select-weld names no weld of the cell"
-                   : !plan_ok            ? "the plan could not be opened or made"
-                              : "the station check failed, as `weldcell check` reports it");
-      return 2;
-    }
-    if (code != 0) return code;
-    // As `weldcell verify`: a plan the verifier finds violations in is exit 1 (the picture is
-    // written; the violations are on stderr above).
-    if (w->plan_violations() > 0) {
-      std::fprintf(stderr, "weldcell-viewer: %s; exit 1, as `weldcell verify` on any violation\n",
-                   qPrintable(w->plan_verdict()));
-      return 1;
-    }
-    return 0;
-  }
-
-  if (parser.isSet(bench_option)) {
-    const int frames = parser.value(bench_option).toInt();  // >= 4, checked by BadOption
-    struct Bench {
-      std::vector<double> frame_ms, set_ms, cpu_ms;
-      double load_gap_ms = 0, upload_gap_ms = 0;
-      QElapsedTimer clock;
-      double cpu_start_ms = 0;
-    };
-    auto bench = std::make_shared<Bench>();
-    auto step = std::make_shared<std::function<void(int)>>();
-    // The first frames upload the geometry: they are reported apart.
-    constexpr int kUploadFrames = 3;
-    *step = [w, frames, bench, step, max_gap, opened_s, &cell_ok, &plan_ok](int i) {
-      const double duration = w->plan() != nullptr ? weldcell::gui::PlanDuration(*w->plan()) : 0.0;
-      if (i == kUploadFrames) {
-        bench->upload_gap_ms = *max_gap;
-        *max_gap = 0;
-      }
-      bench->cpu_start_ms = ThreadCpuMs();
-      QElapsedTimer set_clock;
-      set_clock.start();
-      w->SetTime(duration * i / frames);
-      bench->set_ms.push_back(set_clock.nsecsElapsed() / 1e6);
-      bench->clock.start();
-      w->scene()->Capture([w, i, frames, bench, step, max_gap, duration, opened_s, &cell_ok,
-                           &plan_ok](const QImage&) {
-        bench->frame_ms.push_back(bench->clock.nsecsElapsed() / 1e6);
-        if (i >= kUploadFrames) bench->cpu_ms.push_back(ThreadCpuMs() - bench->cpu_start_ms);
-        if (i + 1 < frames) {
-          (*step)(i + 1);
-          return;
-        }
-        std::vector<double> steady(bench->frame_ms.begin() + kUploadFrames, bench->frame_ms.end());
-        std::printf(
-            "open: cell drawn after %.1f s, collision world built after %.1f s, reach map after "
-            "%.1f s\n",
-            (*opened_s)[0], (*opened_s)[1], (*opened_s)[2]);
-        std::printf(
-            "load: longest UI event-loop stall %.1f ms (reading the cell, drawing it, collision "
-            "world and reach)\n"
-            "frames %zu: the first %d (geometry upload) %.1f ms each, longest stall %.1f ms; "
-            "then per rendered frame median %.1f ms, max %.1f ms; UI thread CPU per frame median "
-            "%.1f ms; scene update median %.2f ms, max %.2f ms; longest UI event-loop stall "
-            "%.1f ms\n",
-            bench->load_gap_ms, bench->frame_ms.size(), kUploadFrames,
-            std::accumulate(bench->frame_ms.begin(), bench->frame_ms.begin() + kUploadFrames, 0.0) /
-                kUploadFrames,
-            bench->upload_gap_ms, Median(steady), Max(steady), Median(bench->cpu_ms),
-            Median(bench->set_ms), Max(bench->set_ms), *max_gap);
-        if (w->plan() == nullptr) {
-          QApplication::exit(cell_ok && plan_ok ? 0 : 2);
-          return;
-        }
-        // As a user watches it: playing at ×1 (the timeline's timer) for a few seconds.
-        constexpr double kPlaySeconds = 5;
-        w->SetTime(0.3 * duration);
-        const double start = w->time();
-        *max_gap = 0;
-        w->SetSpeed(1.0);
-        w->Play();
-        QTimer::singleShot(static_cast<int>(kPlaySeconds * 1000), w,
-                           [w, start, max_gap, &cell_ok, &plan_ok] {
-                             w->Pause();
-                             std::printf(
-                                 "playing %.1f s of the plan at x1: longest UI event-loop stall "
-                                 "%.1f ms\n",
-                                 w->time() - start, *max_gap);
-                             QApplication::exit(cell_ok && plan_ok ? 0 : 2);
-                           });
-      });
-    };
-    QTimer::singleShot(0, w, [w, prepare, step, bench, max_gap] {
-      WhenIdle(w, [prepare, step, bench, max_gap] {
-        bench->load_gap_ms = *max_gap;
-        *max_gap = 0;
-        prepare();
-        (*step)(0);
-      });
-    });
-    return QApplication::exec();
-  }
-  // Interactive: the view, time, weld colouring and selection asked for apply once the cell
-  // (and the plan) are open.
-  if (!args.isEmpty()) {
-    QTimer::singleShot(0, w, [w, prepare] { WhenIdle(w, prepare, /*only_loading=*/true); });
-  }
-  return QApplication::exec();
+  const std::unique_ptr<MainWindow> window = ShowWindow(cli);
+  Session session{cli, window.get()};
+  TrackLoadTimes(session);
+  if (cli.parser.isSet(cli.screenshot)) LogStagesToStderr(session);
+  OpenFiles(session);
+  if (cli.parser.isSet(cli.screenshot)) return RunScreenshot(session);
+  if (cli.parser.isSet(cli.bench_frames)) return RunBenchmark(session);
+  return RunInteractive(session);
 }

@@ -167,11 +167,28 @@ void MainWindow::RunWorker(std::function<void()> work) {
 
 void MainWindow::BuildUi() {
   setWindowTitle("weldcell viewer");
-  QWidget* view = scene_->widget();
-  setCentralWidget(view);
-
+  setCentralWidget(scene_->widget());
   // Two toolbars, side by side in a wide window and one above the other in a narrow one
   // (resizeEvent): at 640 px in one row "Welds by" went into the overflow menu.
+  BuildFileToolbar();
+  BuildViewToolbar();
+  QDockWidget* scene_dock = AddSceneDock();
+  AddLegendDock();
+  QDockWidget* inspector_dock = AddInspectorDock();
+  QDockWidget* timeline_dock = AddTimelineDock();
+  QDockWidget* diagnostics_dock = AddDiagnosticsDock();
+  tabifyDockWidget(timeline_dock, diagnostics_dock);
+  timeline_dock->raise();
+  // Any size asked for (e.g. --size), also below the panes' preferred sizes: they shrink (their
+  // contents scroll) and stay beside the 3D view.
+  layout()->setSizeConstraint(QLayout::SetNoConstraint);
+  resizeDocks({timeline_dock}, {190}, Qt::Vertical);
+  resizeDocks({scene_dock, inspector_dock}, {230, 300}, Qt::Horizontal);
+  UpdateLegend();
+  BuildStatusBar();
+}
+
+void MainWindow::BuildFileToolbar() {
   QToolBar* tools = addToolBar("File");
   tools->setObjectName("main_toolbar");
   file_toolbar_ = tools;
@@ -190,7 +207,10 @@ void MainWindow::BuildUi() {
     if (!f.isEmpty()) ExportPrograms(f);
   });
   export_action_->setEnabled(false);
-  tools = addToolBar("View");
+}
+
+void MainWindow::BuildViewToolbar() {
+  QToolBar* tools = addToolBar("View");
   tools->setObjectName("view_toolbar");
   view_toolbar_ = tools;
   tools->addAction("Fit", this, [this] {
@@ -216,8 +236,10 @@ void MainWindow::BuildUi() {
   tools->addWidget(coloring_box_);
   connect(coloring_box_, &QComboBox::currentIndexChanged, this,
           [this](int i) { SetWeldColoring(i == 0 ? WeldColoring::kReach : WeldColoring::kRobot); });
+}
 
-  // Scene tree (left).
+// The scene tree (left): the station's parts, with visibility toggles.
+QDockWidget* MainWindow::AddSceneDock() {
   scene_tree_ = new QTreeWidget;
   scene_tree_->setHeaderLabel("Scene");
   connect(scene_tree_, &QTreeWidget::itemChanged, this, &MainWindow::OnSceneItemChanged);
@@ -225,7 +247,11 @@ void MainWindow::BuildUi() {
   scene_dock->setObjectName("scene_dock");
   scene_dock->setWidget(scene_tree_);
   addDockWidget(Qt::LeftDockWidgetArea, scene_dock);
+  return scene_dock;
+}
 
+// The legend (left, below the scene tree).
+void MainWindow::AddLegendDock() {
   legend_ = new QLabel;
   legend_->setTextFormat(Qt::RichText);
   legend_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
@@ -235,8 +261,10 @@ void MainWindow::BuildUi() {
   legend_dock->setObjectName("legend_dock");
   legend_dock->setWidget(Scrollable(legend_));
   addDockWidget(Qt::LeftDockWidgetArea, legend_dock);
+}
 
-  // Inspector (right): welds, their reach, and jogging.
+// The inspector (right): welds, their reach, and jogging (BuildJogBox).
+QDockWidget* MainWindow::AddInspectorDock() {
   auto* inspector_widget = new QWidget;
   auto* inspector_layout = new QVBoxLayout(inspector_widget);
   weld_list_ = new QTreeWidget;
@@ -249,6 +277,32 @@ void MainWindow::BuildUi() {
   inspector_ = new QPlainTextEdit;
   inspector_->setReadOnly(true);
   inspector_->setPlaceholderText("Select a weld to see why each robot can or cannot weld it.");
+  QWidget* jog_box = BuildJogBox();
+  auto* splitter = new MinimumHintSplitter(Qt::Vertical);
+  splitter->setChildrenCollapsible(false);
+  weld_list_->setMinimumHeight(weld_list_->fontMetrics().height() * 6);
+  inspector_->setMinimumHeight(inspector_->fontMetrics().height() * 4);
+  splitter->addWidget(weld_list_);
+  splitter->addWidget(inspector_);
+  // Its height is what the jog pane leaves, at least its children's minimum (six rows of the
+  // weld list, four of the text): its size hint is its minimum (MinimumHintSplitter). With its
+  // full size hint the pane scrolled even in a large window; with the hint ignored a low window
+  // (640x480) squeezed the weld list to nothing.
+  inspector_layout->addWidget(splitter, 1);
+  // Below the splitter, at the height its wrapped texts need for the pane's width (a splitter
+  // ignores height-for-width: in a low window it squeezed the sliders to nothing); the pane
+  // scrolls instead.
+  inspector_layout->addWidget(jog_box, 0);
+  auto* inspector_dock = new QDockWidget("Inspector", this);
+  inspector_dock->setObjectName("inspector_dock");
+  inspector_dock->setWidget(Scrollable(inspector_widget));
+  addDockWidget(Qt::RightDockWidgetArea, inspector_dock);
+  return inspector_dock;
+}
+
+// The jog panel's frame: the robot to jog, the joint convention and the verdict; BuildJogPanel
+// adds the robot's joint sliders.
+QWidget* MainWindow::BuildJogBox() {
   auto* jog_box = new QWidget;
   jog_layout_ = new QVBoxLayout(jog_box);
   jog_layout_->setContentsMargins(0, 0, 0, 0);
@@ -276,29 +330,26 @@ void MainWindow::BuildUi() {
   jog_status_ = new QLabel;
   jog_status_->setWordWrap(true);
   jog_layout_->addWidget(jog_status_);
-  auto* splitter = new MinimumHintSplitter(Qt::Vertical);
-  splitter->setChildrenCollapsible(false);
-  weld_list_->setMinimumHeight(weld_list_->fontMetrics().height() * 6);
-  inspector_->setMinimumHeight(inspector_->fontMetrics().height() * 4);
-  splitter->addWidget(weld_list_);
-  splitter->addWidget(inspector_);
-  // Its height is what the jog pane leaves, at least its children's minimum (six rows of the
-  // weld list, four of the text): its size hint is its minimum (MinimumHintSplitter). With its
-  // full size hint the pane scrolled even in a large window; with the hint ignored a low window
-  // (640x480) squeezed the weld list to nothing.
-  inspector_layout->addWidget(splitter, 1);
-  // Below the splitter, at the height its wrapped texts need for the pane's width (a splitter
-  // ignores height-for-width: in a low window it squeezed the sliders to nothing); the pane
-  // scrolls instead.
-  inspector_layout->addWidget(jog_box, 0);
-  auto* inspector_dock = new QDockWidget("Inspector", this);
-  inspector_dock->setObjectName("inspector_dock");
-  inspector_dock->setWidget(Scrollable(inspector_widget));
-  addDockWidget(Qt::RightDockWidgetArea, inspector_dock);
+  return jog_box;
+}
 
-  // Timeline + Gantt (bottom).
+// The timeline (bottom): the playback controls over the Gantt chart.
+QDockWidget* MainWindow::AddTimelineDock() {
   auto* timeline = new QWidget;
   auto* timeline_layout = new QVBoxLayout(timeline);
+  timeline_layout->addLayout(BuildPlaybackControls());
+  gantt_ = new GanttWidget;
+  connect(gantt_, &GanttWidget::timeClicked, this, [this](double t) { SetTime(t); });
+  timeline_layout->addWidget(gantt_, 1);
+  auto* timeline_dock = new QDockWidget("Timeline", this);
+  timeline_dock->setObjectName("timeline_dock");
+  timeline_dock->setWidget(Scrollable(timeline));
+  addDockWidget(Qt::BottomDockWidgetArea, timeline_dock);
+  return timeline_dock;
+}
+
+// Previous and next event, play/pause, the speed, the time slider and the time label.
+QHBoxLayout* MainWindow::BuildPlaybackControls() {
   auto* controls = new QHBoxLayout;
   auto* back = new QPushButton("|◀");
   back->setToolTip("Previous event");
@@ -328,16 +379,12 @@ void MainWindow::BuildUi() {
   controls->addWidget(speed_box_);
   controls->addWidget(time_slider_, 1);
   controls->addWidget(time_label_);
-  timeline_layout->addLayout(controls);
-  gantt_ = new GanttWidget;
-  connect(gantt_, &GanttWidget::timeClicked, this, [this](double t) { SetTime(t); });
-  timeline_layout->addWidget(gantt_, 1);
-  auto* timeline_dock = new QDockWidget("Timeline", this);
-  timeline_dock->setObjectName("timeline_dock");
-  timeline_dock->setWidget(Scrollable(timeline));
-  addDockWidget(Qt::BottomDockWidgetArea, timeline_dock);
+  return controls;
+}
 
-  // Diagnostics (bottom, tabbed with the timeline).
+// Diagnostics (bottom, tabbed with the timeline by BuildUi): the messages, and the source
+// line of the one clicked.
+QDockWidget* MainWindow::AddDiagnosticsDock() {
   auto* diagnostics = new QWidget;
   auto* diagnostics_layout = new QVBoxLayout(diagnostics);
   diagnostics_list_ = new QListWidget;
@@ -356,14 +403,12 @@ void MainWindow::BuildUi() {
   diagnostics_dock->setObjectName("diagnostics_dock");
   diagnostics_dock->setWidget(diagnostics);
   addDockWidget(Qt::BottomDockWidgetArea, diagnostics_dock);
-  tabifyDockWidget(timeline_dock, diagnostics_dock);
-  timeline_dock->raise();
-  // Any size asked for (e.g. --size), also below the panes' preferred sizes: they shrink (their
-  // contents scroll) and stay beside the 3D view.
-  layout()->setSizeConstraint(QLayout::SetNoConstraint);
-  resizeDocks({timeline_dock}, {190}, Qt::Vertical);
-  resizeDocks({scene_dock, inspector_dock}, {230, 300}, Qt::Horizontal);
-  UpdateLegend();
+  return diagnostics_dock;
+}
+
+// The status bar: its message, and the background work's progress and the plan's verdict at
+// the right.
+void MainWindow::BuildStatusBar() {
   background_label_ = new QLabel;
   background_label_->setObjectName("background_label");
   statusBar()->addPermanentWidget(background_label_);

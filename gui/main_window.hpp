@@ -25,6 +25,8 @@
 
 class QAction;
 class QComboBox;
+class QDockWidget;
+class QHBoxLayout;
 class QLabel;
 class QListWidget;
 class QPlainTextEdit;
@@ -165,7 +167,19 @@ class MainWindow : public QMainWindow {
   void resizeEvent(QResizeEvent* event) override;
 
  private:
+  /// Builds the window, part by part with the functions below: the toolbars, the panes (each
+  /// Add...Dock adds its dock and returns it for BuildUi to arrange) and the status bar.
   void BuildUi();
+  void BuildFileToolbar();
+  void BuildViewToolbar();
+  QDockWidget* AddSceneDock();
+  void AddLegendDock();
+  QDockWidget* AddInspectorDock();
+  QWidget* BuildJogBox();
+  QDockWidget* AddTimelineDock();
+  QHBoxLayout* BuildPlaybackControls();
+  QDockWidget* AddDiagnosticsDock();
+  void BuildStatusBar();
   void BuildSceneTree();
   void BuildWeldList();
   void BuildJogPanel();
