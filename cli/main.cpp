@@ -296,6 +296,7 @@ int Run(int argc, char** argv) {
                  "Folder that contains ROS packages, for package:// mesh URIs (repeatable; "
                  "searched before ROS_PACKAGE_PATH)")
       ->type_name("DIR")
+      ->check(CLI::ExistingDirectory)
       ->allow_extra_args(false);
   int exit_code = kExitOk;
   RegisterCheck(app, global, &exit_code);

@@ -86,13 +86,23 @@ void RegisterReach(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   auto jobs = std::make_shared<int>(0);
   cmd->add_option("cell", *cell_file, "The cell YAML")->required();
   CLI::Option* csv_option =
-      cmd->add_option("--csv", *csv_file, "Also write the weld × robot table as CSV to this file");
+      cmd->add_option("--csv", *csv_file,
+                      "Also write the weld × robot table as CSV to this file (- : to the standard "
+                      "output, instead of the table)");
   cmd->add_option("-j,--jobs", *jobs, "Worker threads (0 = one per hardware thread)")
       ->transform(WholeNumber(0, kMaxJobs));
   cmd->callback([&global, exit_code, cell_file, csv_file, csv_option, jobs] {
     const std::atomic<bool>& interrupted = CatchInterrupt();  // from the start, as plan's
     const bool write_csv = csv_option->count() > 0;
-    if (write_csv) CheckOutputFile(*csv_file, "--csv");
+    // `--csv -`: the CSV is the standard output (a pipe into another tool), nothing else is.
+    const bool csv_to_stdout = write_csv && *csv_file == "-";
+    if (csv_to_stdout && global.json) {
+      throw InputError({{.where = {.file = "-"},
+                         .key_path = "--csv",
+                         .message = "--csv - and --json would both print on the standard "
+                                    "output; give --csv a file"}});
+    }
+    if (write_csv && !csv_to_stdout) CheckOutputFile(*csv_file, "--csv");
     const cell::Loaded<cell::Cell> loaded = cell::LoadCell(*cell_file, CellLoadOptions(global));
     for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
     const cell::Cell& c = loaded.value;
@@ -102,7 +112,11 @@ void RegisterReach(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         reach::ReachAll(c, world, {.threads = *jobs, .progress = bars.MakeProgress(&interrupted)});
     if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
     bars.Finish();
-    if (write_csv) WriteFileAtomically(*csv_file, ReachCsv(c, map));
+    if (csv_to_stdout) {
+      std::cout << ReachCsv(c, map);
+    } else if (write_csv) {
+      WriteFileAtomically(*csv_file, ReachCsv(c, map));
+    }
 
     std::vector<int> unreachable;
     for (int w = 0; w < map.weld_count(); ++w) {
@@ -126,10 +140,10 @@ void RegisterReach(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       j["unreachable"] = nlohmann::ordered_json::array();
       for (int w : unreachable) j["unreachable"].push_back(c.welds[w].id);
       PrintJson(j, std::cout);
-    } else if (!global.quiet) {
+    } else if (!global.quiet && !csv_to_stdout) {
       PrintTable(c, map);
     }
-    if (!unreachable.empty() && !global.json) {
+    if (!unreachable.empty() && !global.json && !csv_to_stdout) {
       std::cout << fmt::format("\n{} weld(s) reachable by no robot:\n", unreachable.size());
       for (int w : unreachable) {
         std::cout << "  " << c.welds[w].id << ":";

@@ -930,8 +930,17 @@ void RegisterModels(CLI::App& app, const GlobalOptions& global, int* exit_code) 
     }
     nlohmann::ordered_json json = nlohmann::ordered_json::array();
     bool unreadable = false;
+    const std::vector<std::filesystem::path> models = learned::FindModels(*root);
+    // A folder without a model is said as such (it printed nothing, as if the command had not
+    // run); `--json` gives the empty list.
+    if (models.empty() && !global.json) {
+      std::cout << fmt::format(
+          "no models in {} (a model is a folder with a metadata.json; "
+          "weldcell train makes one)\n",
+          *root);
+    }
     // Every model is listed: one that cannot be read says why, and the others still show.
-    for (const std::filesystem::path& p : learned::FindModels(*root)) {
+    for (const std::filesystem::path& p : models) {
       std::optional<learned::Model> m;
       std::string error;
       try {

@@ -24,9 +24,12 @@ namespace {
 [[noreturn]] void Fail(const std::string& file, const std::string& message) {
   throw InputError({Diagnostic{.where = {.file = file}, .message = message}});
 }
-[[noreturn]] void Fail(const SourceLocation& where, const std::string& message) {
-  throw InputError({Diagnostic{.where = where, .message = message}});
+[[noreturn]] void Fail(const SourceLocation& where, const std::string& message,
+                       const std::string& key_path = "") {
+  throw InputError({Diagnostic{.where = where, .key_path = key_path, .message = message}});
 }
+// The key of robot r's program name in the cell (what to change when two robots' names meet).
+std::string ProgramKey(std::size_t r) { return fmt::format("robots[{}].controller.program", r); }
 // Where the cell gives the robot's controller (cell.yaml:line:col), or the cell file.
 SourceLocation RobotWhere(const cell::Cell& cell, const cell::Robot& robot) {
   return robot.controller_where.file.empty() ? SourceLocation{.file = cell.source_file}
@@ -277,7 +280,8 @@ void TakeProgramName(const cell::Cell& cell, std::size_t r, const std::string& n
                            "{}; names compared with case ignored); give each robot a "
                            "`controller.program`",
                            other.robot, other.wanted, robot.name, wanted, name, other.dialect,
-                           dialect_name));
+                           dialect_name),
+         ProgramKey(r));
   }
 }
 
@@ -435,7 +439,8 @@ void TakeFileNames(const cell::Cell& cell, const CellProgram& p, const RobotExpo
                 : fmt::format("robots {} (program {}) and {} (program {}) would both write "
                               "{} (file names compared with case ignored); give them "
                               "`controller.program` names that differ",
-                              it->second.robot, it->second.program, robot.name, name, f.name));
+                              it->second.robot, it->second.program, robot.name, name, f.name),
+           ProgramKey(static_cast<std::size_t>(p.robot)));
     }
   }
 }

@@ -162,9 +162,18 @@ TEST(CliTest, PackagePathFromTheCommandLineOrTheEnvironment) {
 
   const CommandRun option = Weldcell("check " + cell + " --package-path " + store);
   EXPECT_EQ(option.exit_code, 0) << option.out;
-  const CommandRun before =
-      Weldcell("--package-path /nowhere --package-path " + store + " check " + cell);
+  const CommandRun before = Weldcell("--package-path " + store + " check " + cell);
   EXPECT_EQ(before.exit_code, 0) << before.out;
+  // A folder given on the command line that does not exist is a typo said at once (a fresh user's
+  // was taken without a word); the environment's list is the machine's, its missing entries are
+  // ignored.
+  for (const std::string& args :
+       {"--package-path /nowhere --package-path " + store + " check " + cell,
+        "check " + cell + " --package-path /nowhere"}) {
+    const CommandRun typo = Weldcell(args);
+    EXPECT_EQ(typo.exit_code, 2) << typo.out;
+    EXPECT_THAT(typo.out, HasSubstr("--package-path: Directory does not exist: /nowhere"));
+  }
   // The environment: a colon-separated list, empty entries ignored.
   const CommandRun env = Weldcell("check " + cell, "ROS_PACKAGE_PATH=/nowhere::" + store);
   EXPECT_EQ(env.exit_code, 0) << env.out;
@@ -595,6 +604,15 @@ TEST(CliTest, ReachWritesTheCsvAndReportsEveryRobot) {
   int rows = 0;
   for (std::string line; std::getline(in, line);) ++rows;
   EXPECT_EQ(rows, 40);  // 20 welds × 2 robots
+  // `--csv -`: the CSV on the standard output and nothing else (it wrote a file named "-").
+  const fs::path cwd = fs::current_path();
+  const CommandRun piped = WeldcellStdout("reach cells/demo/cell.yaml --csv -", dir / "stderr");
+  EXPECT_EQ(piped.exit_code, 0) << piped.out;
+  EXPECT_EQ(piped.out, ReadText(dir / "reach.csv"));
+  EXPECT_FALSE(fs::exists(cwd / "-"));
+  const CommandRun both = Weldcell("--json reach cells/demo/cell.yaml --csv -");
+  EXPECT_EQ(both.exit_code, 2) << both.out;
+  EXPECT_THAT(both.out, HasSubstr("--csv - and --json would both print on the standard output"));
 }
 
 // Output paths used to fail with exit 3 ("internal error ... Success") after the whole pipeline
@@ -1438,6 +1456,15 @@ TEST(CliTest, AModelsFolderThatDoesNotExistIsBadInput) {
   EXPECT_EQ(on_file.exit_code, 2) << on_file.out;
   EXPECT_THAT(on_file.out,
               HasSubstr(file.string() + ": error: dir: is a file, not a folder of models"));
+  // A folder without a model is said as such (a fresh user's printed nothing); --json: [].
+  const fs::path empty = none.parent_path() / "empty";
+  fs::create_directories(empty);
+  const CommandRun listed = Weldcell("models list " + empty.string());
+  EXPECT_EQ(listed.exit_code, 0) << listed.out;
+  EXPECT_THAT(listed.out, HasSubstr("no models in " + empty.string()));
+  const CommandRun json = Weldcell("--json models list " + empty.string());
+  EXPECT_EQ(json.exit_code, 0) << json.out;
+  EXPECT_EQ(json.out, "[]\n");
 }
 
 // Data files of one robot and tool are one data set only when their labels come from the same

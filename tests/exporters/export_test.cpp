@@ -905,7 +905,8 @@ TEST_F(ExportTest, SplitProgramsOfTwoRobotsMayNotShareAFileName) {
   } catch (const InputError& e) {
     // Issue 13: it said the dialect "cuts names to 8 characters"; the clash is the parts' names.
     EXPECT_THAT(e.what(),
-                HasSubstr("robots R1 (program DEMO_R1) and R2 (program DEMO_R2) would both write "
+                HasSubstr("robots[1].controller.program: robots R1 (program DEMO_R1) and R2 "
+                          "(program DEMO_R2) would both write "
                           "DEMO_R01.JBI: yaskawa_inform splits a program longer than max_positions "
                           "into parts named after the first 6 characters of its name (DEMO_R01, "
                           "DEMO_R02, …), and both names start with DEMO_R; give them "

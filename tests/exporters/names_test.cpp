@@ -393,6 +393,9 @@ TEST_F(NamesTest, AProgramNameCollisionNamesEachRobotsDialect) {
   EXPECT_THAT(ErrorOf([&] { ExportPlan(p, c, {}); }),
               HasSubstr("robots R1 (DEMO_R1) and R2 (demo_r1) would both get a program demo_r1 "
                         "(fanuc_ls and kuka_krl"));
+  // The key to change, as every loader error has one (a fresh user saw none).
+  EXPECT_THAT(ErrorOf([&] { ExportPlan(p, c, {}); }),
+              HasSubstr(": error: robots[1].controller.program: robots R1 "));
 }
 
 // Issue 13: the first move to home (no planned time: it starts wherever the robot stands) ran
@@ -909,8 +912,8 @@ TEST_F(NamesTest, CellProgramProblemsAreFoundWithoutAPlan) {
   cell::Cell same = *cell_;
   same.robots[1].controller = {.dialect = "fanuc_ls", .program = "DEMO_R1"};
   EXPECT_THAT(ErrorOf([&] { CheckCellPrograms(same, {}); }),
-              HasSubstr("robots R1 (DEMO_R1) and R2 (DEMO_R1) would both get the fanuc_ls "
-                        "program DEMO_R1"));
+              HasSubstr("error: robots[1].controller.program: robots R1 (DEMO_R1) and R2 "
+                        "(DEMO_R1) would both get the fanuc_ls program DEMO_R1"));
   cell::Cell sanitized = *cell_;
   sanitized.robots[0].name = "R-1";
   sanitized.robots[1].name = "R 1";
