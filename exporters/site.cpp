@@ -257,7 +257,7 @@ Site LoadSite(const std::filesystem::path& export_yaml) {
   DiagnosticSink sink;
   YamlReader reader(export_yaml.string(), sink);
   Site site;
-  std::optional<YAML::Node> parsed = reader.Parse(export_yaml);
+  std::optional<YAML::Node> parsed = reader.Parse(export_yaml, {}, {}, "weldcell-export/1");
   if (!parsed) {
     sink.ThrowIfErrors();
     return site;

@@ -523,7 +523,7 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
   internal::LoadContext context(options);
   DiagnosticSink sink;
   YamlReader reader(cell_yaml.string(), sink);
-  std::optional<YAML::Node> parsed = reader.Parse(cell_yaml);
+  std::optional<YAML::Node> parsed = reader.Parse(cell_yaml, {}, {}, "weldcell/1");
   if (!parsed) sink.ThrowIfErrors();
   const YAML::Node& root = *parsed;
   const fs::path dir = cell_yaml.parent_path();

@@ -379,7 +379,8 @@ std::shared_ptr<const RobotModel> ReadRobotModel(const fs::path& robot_yaml, con
   if (auto it = context.models.find(cache_key); it != context.models.end()) return it->second;
 
   YamlReader reader(robot_yaml.string(), sink);
-  std::optional<YAML::Node> parsed = reader.Parse(robot_yaml, ref.where, ref.key_path);
+  std::optional<YAML::Node> parsed =
+      reader.Parse(robot_yaml, ref.where, ref.key_path, "weldcell-robot/1");
   if (!parsed) return nullptr;
   const YAML::Node& root = *parsed;
   const std::size_t errors_before = sink.diagnostics().size();

@@ -161,7 +161,8 @@ std::optional<Tool> ReadTool(const fs::path& tool_yaml, const Reference& ref, Lo
   if (auto it = context.tools.find(cache_key); it != context.tools.end()) return it->second;
 
   YamlReader reader(tool_yaml.string(), sink);
-  std::optional<YAML::Node> parsed = reader.Parse(tool_yaml, ref.where, ref.key_path);
+  std::optional<YAML::Node> parsed =
+      reader.Parse(tool_yaml, ref.where, ref.key_path, "weldcell-tool/1");
   if (!parsed) return std::nullopt;
   const YAML::Node& root = *parsed;
   const std::size_t first = sink.diagnostics().size();

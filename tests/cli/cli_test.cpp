@@ -947,7 +947,7 @@ TEST(CliTest, EveryUsageErrorIsOneLineNamingTheCommand) {
       {"plan x.yaml --allocator best",
        "plan: --allocator: best not in {strong,baseline}; see weldcell plan --help"},
       {"export x.yaml plan.json", "export: --out is required; see weldcell export --help"},
-      {"--package-path", "--package-path needs a value: a folder; see weldcell --help"},
+      {"--package-path", "--package-path needs a value: a folder that exists; see weldcell --help"},
       {"models",
        "models: a command is required (expected one of: list, show); see weldcell "
        "models --help"},

@@ -262,6 +262,24 @@ SourceLocation MarkLocation(const std::string& file, const YAML::Mark& mark) {
   return where;
 }
 
+// What a weldcell YAML format holds ("a robot file"), "" for a format that is none of them.
+std::string KindOf(std::string_view format) {
+  if (format == "weldcell/1") return "a cell file";
+  if (format == "weldcell-robot/1") return "a robot file";
+  if (format == "weldcell-tool/1") return "a tool file";
+  if (format == "weldcell-export/1") return "an export site file";
+  return "";
+}
+
+// Which key takes a file of `format`, for the message of a file of another kind.
+std::string KindHint(std::string_view format) {
+  if (format == "weldcell-robot/1") {
+    return " (a cell's robots[].model names a robot.yaml, which names its URDF under `urdf`)";
+  }
+  if (format == "weldcell-tool/1") return " (a cell's robots[].tool names a tool.yaml)";
+  return "";
+}
+
 }  // namespace
 
 SourceLocation YamlReader::DocumentStart(const std::string& text, const YAML::Mark& mark) const {
@@ -380,10 +398,22 @@ bool YamlReader::CheckOutline(const std::string& text) {
 
 std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
                                             const SourceLocation& referenced_from,
-                                            const std::string& referenced_key) {
+                                            const std::string& referenced_key,
+                                            std::string_view expected_format) {
   const std::optional<std::string> read = ReadFileText(path, referenced_from, referenced_key);
   if (!read) return std::nullopt;
   const std::string& text = *read;
+  // Where a file of the wrong kind is said: the key that names it, else the file's start.
+  const SourceLocation named_at = referenced_from.file.empty()
+                                      ? SourceLocation{.file = file_, .line = 1, .column = 1}
+                                      : referenced_from;
+  const std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (!expected_format.empty() && first != std::string::npos && text[first] == '<') {
+    sink_.Error(named_at, referenced_key,
+                file_ + " is XML (a URDF?), expected a YAML file of format " +
+                    std::string(expected_format) + KindHint(expected_format));
+    return std::nullopt;
+  }
   if (!CheckPlainText(text)) return std::nullopt;
   try {
     if (!CheckOutline(text)) return std::nullopt;
@@ -391,6 +421,15 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
     if (!root.IsMap()) {
       sink_.Error({.file = file_, .line = 1, .column = 1}, "",
                   "expected a mapping at the top level, got " + Describe(root));
+      return std::nullopt;
+    }
+    const std::optional<YAML::Node> format = Get(root, "format");
+    if (!expected_format.empty() && format && format->IsScalar() &&
+        format->Scalar() != expected_format && !KindOf(format->Scalar()).empty()) {
+      sink_.Error(named_at, referenced_key,
+                  file_ + " is " + KindOf(format->Scalar()) + " (format " + format->Scalar() +
+                      "), expected " + KindOf(expected_format) + " (format " +
+                      std::string(expected_format) + ")" + KindHint(expected_format));
       return std::nullopt;
     }
     return root;

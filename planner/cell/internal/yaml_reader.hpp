@@ -47,10 +47,15 @@ class YamlReader {
       : file_(std::move(display_path)), sink_(sink) {}
 
   /// Reads and parses `path`. A missing file or a YAML syntax error is reported (with the
-  /// parser's line and column) and gives std::nullopt.
+  /// parser's line and column) and gives std::nullopt. With `expected_format` (`weldcell-tool/1`),
+  /// a file of another kind gives one error and std::nullopt, not one per key that kind does
+  /// not have: an XML file (a URDF named as a robot.yaml), or another weldcell format (a
+  /// robot.yaml named as a tool); said at `referenced_from` (the key that names the file) when
+  /// given.
   std::optional<YAML::Node> Parse(const std::filesystem::path& path,
                                   const SourceLocation& referenced_from = {},
-                                  const std::string& referenced_key = {});
+                                  const std::string& referenced_key = {},
+                                  std::string_view expected_format = {});
 
   const std::string& file() const { return file_; }
   DiagnosticSink& sink() { return sink_; }
