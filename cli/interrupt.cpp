@@ -84,6 +84,9 @@ int RemoveOnFatalSignal(const std::vector<std::filesystem::path>& folders) {
   slot.active.store(true);
   InstallUnlessIgnored(SIGTERM, OnFatal);
   InstallUnlessIgnored(SIGHUP, OnFatal);
+  // A pipe closed by its reader (`weldcell plan … | head -2`): the process still ends by the
+  // signal, without the folders it made.
+  InstallUnlessIgnored(SIGPIPE, OnFatal);
   struct sigaction current {};
   sigaction(SIGINT, nullptr, &current);
   if (current.sa_handler == SIG_DFL) Install(SIGINT, OnFatal);

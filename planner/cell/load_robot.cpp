@@ -259,6 +259,32 @@ std::vector<double> ReadJointSigns(YamlReader& reader, const YAML::Node& cj, int
 // The largest |factor| of a controller coupling (ReadJointCouplings).
 constexpr double kMaxCouplingFactor = 10.0;
 
+// Couplings compound (a joint coupled to a coupled joint): the controller value each gives, as
+// a matrix on the joint values (each applied in turn, as RobotModel's mapping does), may carry
+// no joint more than kMaxCouplingFactor times. Three couplings of 10 made a pendant's J3 read
+// ~1000 × J2 (and 400 made it -inf), past every single factor's bound.
+void CheckCombinedCoupling(YamlReader& reader, const YAML::Node& node,
+                           const std::vector<JointCoupling>& couplings, int dof) {
+  if (couplings.size() < 2 || dof <= 0) return;
+  const auto n = static_cast<std::size_t>(dof);
+  std::vector<std::vector<double>> m(n, std::vector<double>(n, 0.0));
+  for (std::size_t i = 0; i < n; ++i) m[i][i] = 1.0;
+  for (const JointCoupling& c : couplings) {
+    const auto j = static_cast<std::size_t>(c.joint);
+    const auto p = static_cast<std::size_t>(c.plus);
+    for (std::size_t k = 0; k < n; ++k) m[j][k] += c.factor * m[p][k];
+    for (std::size_t k = 0; k < n; ++k) {
+      if (std::abs(m[j][k]) <= kMaxCouplingFactor) continue;
+      reader.Error(node, "controller_joints.couplings",
+                   "together the couplings make the controller's joint " + std::to_string(j + 1) +
+                       " carry " + ShortNumber(m[j][k]) + " × joint " + std::to_string(k + 1) +
+                       " (at most " + ShortNumber(kMaxCouplingFactor) +
+                       " either way): a joint coupled to a coupled joint compounds the factors");
+      return;
+    }
+  }
+}
+
 // `controller_joints.couplings: [{joint, plus, factor}]` → the controller's axis couplings
 // (joint numbers 1-based in the file, 0-based here).
 std::vector<JointCoupling> ReadJointCouplings(YamlReader& reader, const YAML::Node& cj, int dof) {
@@ -301,6 +327,7 @@ std::vector<JointCoupling> ReadJointCouplings(YamlReader& reader, const YAML::No
       couplings.push_back(coupling);
     }
   }
+  CheckCombinedCoupling(reader, *node, couplings, dof);
   return couplings;
 }
 

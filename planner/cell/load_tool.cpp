@@ -84,7 +84,9 @@ std::optional<Shape> ReadMesh(YamlReader& reader, const YAML::Node& mesh,
   if (problem.empty() && resolved.path.empty()) problem = MeshNotFound(*uri, resolved);
   std::shared_ptr<const Mesh> data;
   if (problem.empty()) {
-    if (!context.options.load_meshes) {
+    // A scale in error is said alone: the mesh read at another scale would add an error of its
+    // size (a "0.001" written as a string was told to add a scale of 0.001).
+    if (!context.options.load_meshes || !ok) {
       data = std::make_shared<const Mesh>(Mesh{.source = resolved.path.string()});
     } else {
       data = context.meshes.Load(resolved.path, Eigen::Vector3d::Constant(factor), &problem);

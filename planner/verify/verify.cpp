@@ -319,6 +319,13 @@ std::string JointValue(const kinematics::Chain& chain, int j, double value, int 
   return fmt::format("{:.6g} deg{}", value * kDeg, per);
 }
 
+// An angle of a plan's record in degrees ("12.34°"), or as the file has it in rad when its
+// degrees overflow (a hand-edited 1e308: not "inf°").
+std::string RecordAngle(double rad) {
+  if (!std::isfinite(rad * kDeg)) return fmt::format("{:.6g} rad", rad);
+  return fmt::format("{:.2f}°", rad * kDeg);
+}
+
 void CheckLimits(const kinematics::Chain& chain, const Samples& s, double speed_scale,
                  double tolerance, Collector* out) {
   const Eigen::VectorXd& lo = chain.lower();
@@ -541,10 +548,10 @@ void CheckWeldVisit(const plan::RobotPlan& rp, const plan::WeldVisit& v, const c
   const double spin_off = std::remainder(v.spin - e.spin, 2.0 * std::numbers::pi);
   if (std::abs(spin_off) > kAngleTolerance || std::abs(v.tilt - e.tilt) > kAngleTolerance) {
     out->Add(ViolationKind::kWeld, dwell->times.front(),
-             fmt::format("{}: the weld record of {} says spin {:.2f}°, tilt {:.2f}°; its "
+             fmt::format("{}: the weld record of {} says spin {}, tilt {}; its "
                          "configuration welds it at spin {:.2f}°, tilt {:.2f}°",
-                         rp.robot, v.weld_id, v.spin * kDeg, v.tilt * kDeg, e.spin * kDeg,
-                         e.tilt * kDeg));
+                         rp.robot, v.weld_id, RecordAngle(v.spin), RecordAngle(v.tilt),
+                         e.spin * kDeg, e.tilt * kDeg));
   }
 }
 

@@ -1247,14 +1247,15 @@ TEST(CliTest, AStdoutThatCannotBeWrittenFailsTheRun) {
   EXPECT_EQ(RunShell(weldcell + "-q check cells/demo/cell.yaml >/dev/full").exit_code, 0);
 }
 
-// A signal that ends `weldcell plan` at once (SIGTERM from a CI job's cancel, SIGHUP; a second
-// Ctrl-C takes the same path, but two signals sent at once arrive as one) leaves none of the
+// A signal that ends `weldcell plan` at once (SIGTERM from a CI job's cancel, SIGHUP, SIGPIPE; a
+// second Ctrl-C takes the same path, but two signals sent at once arrive as one) leaves none of the
 // folders it made: the demo's robots have controllers, so plan makes OUT/programs/ before
 // planning (an empty OUT/programs/ was left). An output folder that existed before stays, empty.
 TEST(CliTest, ASignalThatEndsPlanningLeavesNoFolderItMade) {
   const fs::path dir = TempDir("fatal_signal");
-  const std::vector<std::pair<std::string, std::vector<int>>> cases = {{"sigterm", {SIGTERM}},
-                                                                       {"sighup", {SIGHUP}}};
+  // SIGPIPE: `weldcell plan … 2>&1 | head -2` (a fresh user's run left an empty programs/).
+  const std::vector<std::pair<std::string, std::vector<int>>> cases = {
+      {"sigterm", {SIGTERM}}, {"sighup", {SIGHUP}}, {"sigpipe", {SIGPIPE}}};
   for (const auto& [name, signals] : cases) {
     const fs::path out = dir / name / "deeper" / "out";
     const SignalledRun run = PlanDemoAndSignal(out, signals);
@@ -1433,6 +1434,23 @@ TEST(CliTest, VerifyOfAnotherCellsPlanIsBadInput) {
   EXPECT_THAT(verify.out, HasSubstr((dir / "out" / "plan.json").string() +
                                     ": error: cell.name: the plan is of cell another_station"));
   EXPECT_THAT(verify.out, Not(HasSubstr("violation")));
+}
+
+// The plan and the cell given the other way round (`verify PLAN CELL`): one error saying so, not
+// one per key of the plan that a cell does not have (a fresh user's 25 lines).
+TEST(CliTest, APlanGivenAsTheCellIsOneErrorSayingTheCellComesFirst) {
+  for (const char* command : {"verify", "export"}) {
+    const CommandRun run = Weldcell(
+        std::string(command) + " tests/planner/cell/bad/plan_as_tool.json cells/demo/cell.yaml" +
+        (std::string(command) == "export" ? " -o /nonexistent/x" : ""));
+    EXPECT_EQ(run.exit_code, 2) << run.out;
+    EXPECT_EQ(run.out,
+              "tests/planner/cell/bad/plan_as_tool.json:1:1: error: "
+              "tests/planner/cell/bad/plan_as_tool.json is a plan file (format "
+              "weldcell-plan/2), expected a cell file (format weldcell/1) (the cell "
+              "comes first: weldcell verify CELL PLAN)\n")
+        << command;
+  }
 }
 
 // A models folder that is not there is said: `plan --models` exits 2 naming it, `models list`

@@ -217,12 +217,14 @@ std::optional<std::string> VertexProblem(const Mesh& mesh, const fs::path& file,
     if (v.allFinite() && v.cwiseAbs().maxCoeff() <= bound) continue;
     std::ostringstream at;
     at.precision(6);
-    at << "mesh " << file.string() << " has vertex " << k << " at (" << v.x() << ", " << v.y()
-       << ", " << v.z() << ") m";
+    at << "mesh " << file.string() << " has vertex " << k;
+    // Its coordinates after the file's own node transforms would show NaN where the file has
+    // a number (inf × 0): not shown.
+    if (!v.allFinite()) return at.str() + " not finite (a NaN or an infinity in the file)";
+    at << " at (" << v.x() << ", " << v.y() << ", " << v.z() << ") m";
     if (scale != Eigen::Vector3d::Ones()) {
       at << " (scaled by " << scale.x() << " " << scale.y() << " " << scale.z() << ")";
     }
-    if (!v.allFinite()) return at.str() + ", not finite";
     std::ostringstream largest;
     largest.precision(6);
     largest << v.cwiseAbs().maxCoeff() << " m";

@@ -262,12 +262,47 @@ SourceLocation MarkLocation(const std::string& file, const YAML::Mark& mark) {
   return where;
 }
 
+// Where a blank value (`home:` with nothing after it) stands: yaml-cpp marks it at the next
+// token, often on a later line (past comments), so the error named the next key's line. Just
+// after the `:` or `-` that leaves it blank, found back from the mark over blanks and comments;
+// `at` (the mark) unchanged when the mark is on a written null (`~`, `null`) or nothing such
+// is found.
+SourceLocation BlankValueWhere(const std::string& text, const YAML::Mark& mark, SourceLocation at) {
+  if (mark.pos < 0 || static_cast<std::size_t>(mark.pos) > text.size()) return at;
+  const std::string_view rest = std::string_view(text).substr(static_cast<std::size_t>(mark.pos));
+  for (const std::string_view written : {"~", "null", "Null", "NULL"}) {
+    if (rest.starts_with(written)) return at;
+  }
+  // Lines back from the mark's (its part before the mark first), comments cut off.
+  std::size_t end = static_cast<std::size_t>(mark.pos);
+  for (int line = mark.line; line >= 0; --line) {
+    const std::size_t begin = end == 0 ? 0 : text.rfind('\n', end - 1) + 1;  // npos + 1 = 0
+    std::string_view content = std::string_view(text).substr(begin, end - begin);
+    for (std::size_t hash = content.find('#'); hash != std::string_view::npos;
+         hash = content.find('#', hash + 1)) {
+      if (hash == 0 || content[hash - 1] == ' ' || content[hash - 1] == '\t') {
+        content = content.substr(0, hash);
+        break;
+      }
+    }
+    const std::size_t last = content.find_last_not_of(" \t\r");
+    if (last != std::string_view::npos) {
+      if (content[last] != ':' && content[last] != '-') return at;
+      return {.file = at.file, .line = line + 1, .column = static_cast<int>(last) + 2};
+    }
+    if (begin == 0) break;
+    end = begin - 1;
+  }
+  return at;
+}
+
 // What a weldcell YAML format holds ("a robot file"), "" for a format that is none of them.
 std::string KindOf(std::string_view format) {
   if (format == "weldcell/1") return "a cell file";
   if (format == "weldcell-robot/1") return "a robot file";
   if (format == "weldcell-tool/1") return "a tool file";
   if (format == "weldcell-export/1") return "an export site file";
+  if (format.starts_with("weldcell-plan/")) return "a plan file";
   return "";
 }
 
@@ -402,7 +437,8 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
                                             std::string_view expected_format) {
   const std::optional<std::string> read = ReadFileText(path, referenced_from, referenced_key);
   if (!read) return std::nullopt;
-  const std::string& text = *read;
+  text_ = *read;
+  const std::string& text = text_;
   // Where a file of the wrong kind is said: the key that names it, else the file's start.
   const SourceLocation named_at = referenced_from.file.empty()
                                       ? SourceLocation{.file = file_, .line = 1, .column = 1}
@@ -419,8 +455,16 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
     if (!CheckOutline(text)) return std::nullopt;
     const YAML::Node root = YAML::Load(text);
     if (!root.IsMap()) {
+      // A file named by another (a welds CSV given as a robot's model): the key that names it
+      // is said too, with the kind it takes.
+      std::string named_by;
+      if (!referenced_from.file.empty() && !expected_format.empty()) {
+        named_by = " (named by " + referenced_key + " at " + referenced_from.file + ":" +
+                   std::to_string(referenced_from.line) + ", which takes a file of format " +
+                   std::string(expected_format) + ")";
+      }
       sink_.Error({.file = file_, .line = 1, .column = 1}, "",
-                  "expected a mapping at the top level, got " + Describe(root));
+                  "expected a mapping at the top level, got " + Describe(root) + named_by);
       return std::nullopt;
     }
     const std::optional<YAML::Node> format = Get(root, "format");
@@ -429,7 +473,10 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
       sink_.Error(named_at, referenced_key,
                   file_ + " is " + KindOf(format->Scalar()) + " (format " + format->Scalar() +
                       "), expected " + KindOf(expected_format) + " (format " +
-                      std::string(expected_format) + ")" + KindHint(expected_format));
+                      std::string(expected_format) + ")" +
+                      (KindOf(format->Scalar()) == "a plan file" && expected_format == "weldcell/1"
+                           ? " (the cell comes first: weldcell verify CELL PLAN)"
+                           : KindHint(expected_format)));
       return std::nullopt;
     }
     return root;
@@ -454,6 +501,7 @@ SourceLocation YamlReader::Where(const YAML::Node& node) const {
     if (mark.line >= 0) {
       where.line = mark.line + 1;
       where.column = mark.column + 1;
+      if (node.IsNull()) where = BlankValueWhere(text_, mark, where);
     }
   }
   return where;

@@ -137,6 +137,7 @@ class YamlReader {
 
   std::string file_;
   DiagnosticSink& sink_;
+  std::string text_;  ///< The file as Parse read it (to place a blank value at its key).
 };
 
 /// Byte offset of the first byte that is not part of valid UTF-8 (no overlong forms, no

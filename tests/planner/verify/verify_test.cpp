@@ -369,6 +369,12 @@ TEST_F(VerifyTest, WeldRecordTimesMustMatchTheDwell) {
   EXPECT_THAT(tilt[0].message,
               ::testing::ContainsRegex("the weld record of " + p.robots[0].welds[0].weld_id +
                                        " says spin [-0-9.]+°, tilt 57.30°"));
+  // A hand-edited ±1e308 is said as the file has it, not as "inf°".
+  p.robots[0].welds[0].spin = 1e308;
+  p.robots[0].welds[0].tilt = -1e308;
+  const std::vector<Violation> far = Of(Verify(p, *cell_, *world_), ViolationKind::kWeld);
+  ASSERT_EQ(far.size(), 1u);
+  EXPECT_THAT(far[0].message, HasSubstr("says spin 1e+308 rad, tilt -1e+308 rad;"));
   // And its configuration: a record away from where its dwell stands says so, naming the joint
   // (a new user's edit was reported as "the robot moves during the weld dwell", which it does
   // not).
