@@ -1089,7 +1089,14 @@ void MainWindow::StartPlanning(pipeline::PlanOptions options, bool quiet) {
       problems = e.diagnostics();
     }
     auto out = std::make_shared<pipeline::PlanOutput>();
-    if (problems.empty()) *out = pipeline::PlanCell(*cell, *world, options);
+    if (problems.empty()) {
+      try {
+        *out = pipeline::PlanCell(*cell, *world, options);
+      } catch (const InputError& e) {
+        // A robot that moves for longer than a plan may hold (pipeline::CheckMotionTimes).
+        problems = e.diagnostics();
+      }
+    }
     QMetaObject::invokeMethod(
         this,
         [this, out, cancel, generation, problems] {

@@ -94,6 +94,15 @@ inline constexpr double kMinTiltStep = 0.1 * std::numbers::pi / 180.0;  ///< rad
 inline constexpr double kMaxTiltStep = 0.5 * std::numbers::pi;          ///< rad: 90°.
 inline constexpr double kMinResolution = 1e-4;                          ///< m (0.1 mm).
 inline constexpr double kMaxResolution = 0.1;                           ///< m (100 mm).
+/// The lowest speed_scale: a controller's lowest speed override is 1 %. Slower motions only
+/// stretch the plan's timeline (its 10 ms samples grow with it) without changing any path.
+inline constexpr double kMinSpeedScale = 0.01;
+/// The longest a robot may move in a plan: kMaxMotionCycles cycle times, and at most
+/// kMaxMotionSeconds. A plan holds its motions sampled every 10 ms (docs/plan-format.md), and
+/// verification, the report and the programs go through those samples: a station whose robot
+/// moves for hours (joints slowed to their sanity bounds) is refused, not sampled.
+inline constexpr double kMaxMotionCycles = 10.0;
+inline constexpr double kMaxMotionSeconds = 1800.0;
 /// Gun poses reach may try per weld and robot (spins × tilts), about 4 s of work at a few
 /// thousand IK + collision checks per second.
 inline constexpr std::int64_t kMaxPoseSamplesPerWeld = 20000;
@@ -107,7 +116,7 @@ struct ReachSettings {
 
 struct MotionSettings {
   double resolution = 0.005;  ///< m of TCP / link-point travel between collision checks.
-  double speed_scale = 1.0;   ///< Scales every joint velocity limit (0, 1].
+  double speed_scale = 1.0;   ///< Scales every joint velocity limit [kMinSpeedScale, 1].
   /// s: a safety net per sampling-based planning attempt. Results are made reproducible by the
   /// planner's extension budget; a search stopped by this time depends on the machine's speed.
   double planning_time = 10.0;
@@ -121,8 +130,9 @@ struct Settings {
 
 struct Cell {
   std::string name;
-  std::string source_file;  ///< The cell YAML (for messages); empty when built in code.
-  double cycle_time = 0.0;  ///< s
+  std::string source_file;          ///< The cell YAML (for messages); empty when built in code.
+  double cycle_time = 0.0;          ///< s
+  SourceLocation cycle_time_where;  ///< Where `cycle_time` is written (for messages).
   std::vector<Robot> robots;
   std::vector<Weld> welds;
   std::vector<Obstacle> obstacles;

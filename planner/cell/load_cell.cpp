@@ -203,9 +203,12 @@ void ReadSettings(YamlReader& reader, const YAML::Node& node, const internal::Un
       }
       if (auto v = YamlReader::Get(*motion, "speed_scale")) {
         if (auto x = reader.Positive(*v, "settings.motion.speed_scale")) {
-          if (*x > 1.0) {
+          if (*x < kMinSpeedScale || *x > 1.0) {
             reader.Error(*v, "settings.motion.speed_scale",
-                         "must be in (0, 1], got " + v->Scalar());
+                         "must be between " + Compact(kMinSpeedScale) +
+                             " and 1 (the share of the joints' velocity limits; a controller's "
+                             "lowest speed override is 1 %), got " +
+                             v->Scalar());
           } else {
             settings.motion.speed_scale = *x;
           }
@@ -543,6 +546,7 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
   }
   if (auto v = YamlReader::Get(root, "cycle_time")) {
     if (auto t = reader.Time(*v, "cycle_time")) cell.cycle_time = *t;
+    cell.cycle_time_where = reader.Where(*v);
   }
 
   // Robots, with where each one's base was given (for containment messages).

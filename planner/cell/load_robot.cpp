@@ -165,10 +165,12 @@ void ReadAccelerations(YamlReader& reader, const YAML::Node& acc, int dof,
   for (std::size_t i = 0; i < values->size() && i < movable.size(); ++i) {
     Joint& joint = model->joints[static_cast<std::size_t>(movable[i])];
     const bool prismatic = joint.type == JointType::kPrismatic;
-    reader.CheckBound(
-        acc[i], IndexKey("acceleration", i), (*values)[i],
-        prismatic ? Quantity::kPrismaticAcceleration : Quantity::kRevoluteAcceleration,
-        prismatic ? "m/s^2" : "rad/s^2");
+    if ((*values)[i] > 0.0) {  // else reported above
+      reader.CheckBound(
+          acc[i], IndexKey("acceleration", i), (*values)[i],
+          prismatic ? Quantity::kPrismaticAcceleration : Quantity::kRevoluteAcceleration,
+          prismatic ? "m/s^2" : "rad/s^2");
+    }
     joint.max_acceleration = (*values)[i];
   }
 }

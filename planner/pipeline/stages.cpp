@@ -685,12 +685,55 @@ coordination::CoordinationResult CoordinateMotions(
   return coordination::Coordinate(world, std::move(trajectories), coordination_options);
 }
 
+namespace {
+
+// A robot's slowest movable joint, for the message of CheckMotionTimes: "joint_1 0.01 rad/s".
+std::string SlowestJoint(const cell::Robot& robot) {
+  const cell::Joint* slowest = nullptr;
+  for (int j : robot.model->movable_joint_indices()) {
+    const cell::Joint& joint = robot.model->joints[static_cast<std::size_t>(j)];
+    if (slowest == nullptr || joint.max_velocity < slowest->max_velocity) slowest = &joint;
+  }
+  if (slowest == nullptr) return "?";
+  return fmt::format("{} {:g} {}", slowest->name, slowest->max_velocity,
+                     slowest->type == cell::JointType::kPrismatic ? "m/s" : "rad/s");
+}
+
+}  // namespace
+
+void CheckMotionTimes(const cell::Cell& cell,
+                      const std::vector<motion::RobotTrajectory>& trajectories) {
+  const double limit = std::min(cell::kMaxMotionCycles * cell.cycle_time, cell::kMaxMotionSeconds);
+  std::vector<Diagnostic> problems;
+  for (std::size_t r = 0; r < trajectories.size() && r < cell.robots.size(); ++r) {
+    double moving = 0.0;
+    for (const motion::TrajectorySegment& s : trajectories[r].segments()) {
+      if (s.kind == motion::SegmentKind::kMotion) moving += s.duration();
+    }
+    if (moving <= limit) continue;
+    problems.push_back(
+        {.where = cell.cycle_time_where,
+         .key_path = "cycle_time",
+         .message = fmt::format(
+             "{} moves for {:.1f} s, more than a plan may hold: {:g} s ({:g} cycle times of "
+             "{:g} s, at most {:g} s; motions are sampled every 10 ms for verification, the "
+             "report and the programs). Its joints are too slow for the station: raise "
+             "settings.motion.speed_scale (now {:g}) or the robot's velocity limits (slowest: "
+             "{})",
+             cell.robots[r].name, moving, limit, cell::kMaxMotionCycles, cell.cycle_time,
+             cell::kMaxMotionSeconds, cell.settings.motion.speed_scale,
+             SlowestJoint(cell.robots[r]))});
+  }
+  if (!problems.empty()) throw InputError(std::move(problems));
+}
+
 plan::Plan AssemblePlan(const cell::Cell& cell,
                         const std::vector<plan::UnreachableWeld>& unreachable,
                         const Allocation& allocation,
                         const std::vector<motion::SequenceResult>& motions,
                         const coordination::CoordinationResult& coordinated,
                         const PlanOptions& options) {
+  CheckMotionTimes(cell, coordinated.trajectories);
   const int robots = static_cast<int>(cell.robots.size());
   plan::Plan p;
   p.cell_name = cell.name;

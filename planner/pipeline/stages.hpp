@@ -307,9 +307,17 @@ coordination::CoordinationResult CoordinateMotions(
     const std::vector<motion::SequenceResult>& motions, const PlanOptions& options,
     coordination::ConflictCache* cache = nullptr);
 
+/// Throws InputError (at the cell's `cycle_time`) naming every robot that moves for longer than
+/// a plan may hold: cell::kMaxMotionCycles cycle times, at most cell::kMaxMotionSeconds. Its
+/// motions would be sampled every 10 ms, and verification, the report and the programs go
+/// through the samples: joints slowed to their sanity bounds would take gigabytes.
+void CheckMotionTimes(const cell::Cell& cell,
+                      const std::vector<motion::RobotTrajectory>& trajectories);
+
 /// The plan: the coordinated trajectories sampled every options.sample_period, the welds with
 /// their configurations and times, the interlocks, and the unplanned welds (`unreachable`
-/// first, then the stops whose motion failed). Fast; not cancellable.
+/// first, then the stops whose motion failed). Fast; not cancellable. Throws InputError when a
+/// robot moves for too long (CheckMotionTimes), before any sample is taken.
 plan::Plan AssemblePlan(const cell::Cell& cell,
                         const std::vector<plan::UnreachableWeld>& unreachable,
                         const Allocation& allocation,

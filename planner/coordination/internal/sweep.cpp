@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <span>
 #include <utility>
 #include <vector>
@@ -27,6 +28,17 @@ double SafeStep(const collision::DisplacementBound& bound, const Eigen::VectorXd
   }
   if (a <= 0) return v > 0 ? travel / v : 1.0;
   return (-v + std::sqrt(v * v + 2 * a * travel)) / a;
+}
+
+// Largest time step after which no point of the robot has moved more than `travel`, given the
+// peak joint speeds of the whole motion; infinity when it does not move.
+double PeakSpeedStep(const collision::DisplacementBound& bound, const Eigen::VectorXd& peak,
+                     double travel) {
+  double v = 0;
+  for (Eigen::Index i = 0; i < peak.size(); ++i) {
+    v += bound.lever_arm[static_cast<std::size_t>(i)] * peak[i];
+  }
+  return v > 0 ? travel / v : std::numeric_limits<double>::infinity();
 }
 
 void Grow(std::vector<Eigen::AlignedBox3d>& into, const std::vector<Eigen::AlignedBox3d>& add) {
@@ -222,13 +234,19 @@ std::vector<Eigen::VectorXd> SampleConfigurations(const collision::CollisionWorl
                                                   double resolution) {
   const collision::DisplacementBound& bound = world.displacement_bound(robot);
   const Eigen::VectorXd& amax = world.chain(robot).acceleration_limits();
+  // The step the profile's peak joint speeds allow (|Δq_i| <= peak_i τ): the acceleration bound
+  // alone gives steps of a few 10 ms whatever the speed, so a slow motion (a low speed_scale or
+  // velocity limit) got samples in proportion to its duration, not to its travel: 14 GB for a
+  // joint limited to 1e-7 rad/s. With it the samples grow with the travel only.
+  const double speed_step = PeakSpeedStep(bound, profile.PeakVelocity(), resolution);
   std::vector<Eigen::VectorXd> q;
   const double duration = profile.duration();
   for (double t = 0.0;;) {
     const motion::JointState s = profile.Sample(t);
     q.push_back(s.q);
     if (t >= duration) break;
-    t = std::min(duration, t + std::max(SafeStep(bound, s.qd, amax, resolution), 1e-6));
+    const double step = std::max(SafeStep(bound, s.qd, amax, resolution), speed_step);
+    t = std::min(duration, t + std::max(step, 1e-6));
   }
   return q;
 }

@@ -179,7 +179,7 @@ const std::vector<Case>& Cases() {
             R"(^@/c27_settings\.yaml:11:39: error: settings\.reach\.clearance: unknown key 'clearance')",
             R"(^@/c27_settings\.yaml:11:22: error: settings\.reach\.spin_step: must be > 0, got 0$)",
             R"(^@/c27_settings\.yaml:11:36: error: settings\.reach\.tilt_step: must be 0 or between 0\.00174533 and 1\.5708 rad \(0 samples only the normal\), got 5$)",
-            R"(^@/c27_settings\.yaml:12:44: error: settings\.motion\.speed_scale: must be in \(0, 1\], got 1\.5$)"},
+            R"(^@/c27_settings\.yaml:12:44: error: settings\.motion\.speed_scale: must be between 0\.01 and 1 \(the share of the joints' velocity limits; a controller's lowest speed override is 1 %\), got 1\.5$)"},
            5},
           // Bounds that keep reach and collision checking finite (issue 9: 1e-7 overflowed a
           // count).
@@ -347,6 +347,22 @@ const std::vector<Case>& Cases() {
             R"(^@/u08_sanity_bounds\.urdf:5:23: error: link\[base_link\]\.visual\[0\]\.box\.size: "1e300 1 1" is beyond the sanity bound: expected \|x\| <= 1000 m \(1 km\)$)",
             R"(^@/u08_sanity_bounds\.urdf:10:26: error: link\[link_1\]\.collision\[0\]\.mesh: is a directory, expected a mesh: @$)"},
            8},
+          // Slower than any real robot: the plan's timeline, and all sampled along it, grew
+          // without bound (speed_scale 0.001: std::bad_alloc; velocity 1e-7: 14 GB).
+          {"c53_slow_speed_scale.yaml",
+           Loader::kCell,
+           {R"(^@/c53_slow_speed_scale\.yaml:12:25: error: settings\.motion\.speed_scale: must be between 0\.01 and 1 \(the share of the joints' velocity limits; a controller's lowest speed override is 1 %\), got 0\.001$)"},
+           1},
+          {"u17_slow_joints.urdf",
+           Loader::kUrdf,
+           {R"(^@/u17_slow_joints\.urdf:11:5: error: joint\[joint_1\]\.limit\.velocity: velocity 1e-07 rad/s is below the sanity bound: expected >= 0\.01 rad/s \(0\.57 deg/s: slower than any real robot's joint\)$)",
+            R"(^@/u17_slow_joints\.urdf:15:5: error: joint\[joint_2\]\.limit\.velocity: velocity 0\.0009 m/s is below the sanity bound: expected >= 0\.001 m/s \(1 mm/s: slower than any real robot's axis\)$)"},
+           2},
+          {"r13_slow_accelerations.yaml",
+           Loader::kRobot,
+           {R"(^@/r13_slow_accelerations\.yaml:6:16: error: acceleration\[0\]: 1e-9 rad/s\^2 is below the sanity bound: expected >= 0\.01 rad/s\^2 \(slower than any real robot's joint\)$)",
+            R"(^@/r13_slow_accelerations\.yaml:6:28: error: acceleration\[2\]: 0\.0005 m/s\^2 is below the sanity bound: expected >= 0\.001 m/s\^2 \(slower than any real robot's axis\)$)"},
+           2},
           // Not well-formed XML: where (urdfdom says only what, at no line).
           {"u09_cut_short.urdf",
            Loader::kUrdf,

@@ -70,5 +70,37 @@ TEST(SweepTest, TreeSearchEqualsCheckingEverySamplePair) {
   EXPECT_GT(clear_with_overlapping_boxes, 5);
 }
 
+// A slow motion (a low speed_scale, slow joints) is sampled by how far it goes, not by how long
+// it takes: the acceleration bound alone gave a sample every few 10 ms whatever the speed, so a
+// joint limited to 1e-7 rad/s took `plan` to 14 GB. Slowed 100 and 10000 times, the same path
+// gets about as many samples as at full speed, and still no point moves more than the
+// resolution between two of them.
+TEST(SweepTest, ASlowMotionIsSampledByItsTravelNotItsDuration) {
+  const cell::Cell c = testing::MakeFacingCell();
+  const collision::CollisionWorld world(c);
+  const kinematics::Chain& chain = world.chain(0);
+  const double resolution = 0.005;
+  Eigen::VectorXd from(6), to(6);
+  from << -0.8, 0.2, 0.1, -1.0, 0.5, -1.5;
+  to << 0.8, 0.6, 0.5, 1.0, -0.5, 1.5;
+  const motion::JointLimits limits{.max_velocity = chain.velocity_limits(),
+                                   .max_acceleration = chain.acceleration_limits()};
+  auto samples = [&](double slowdown) {
+    const motion::JointLimits slow{.max_velocity = limits.max_velocity / slowdown,
+                                   .max_acceleration = limits.max_acceleration};
+    return SampleConfigurations(world, 0, motion::TimeParameterize({from, to}, slow), resolution);
+  };
+  const std::size_t fast = samples(1.0).size();
+  for (double slowdown : {100.0, 1e4}) {
+    SCOPED_TRACE(slowdown);
+    const std::vector<Eigen::VectorXd> q = samples(slowdown);
+    EXPECT_LE(q.size(), 2 * fast + 2);
+    for (std::size_t k = 1; k < q.size(); ++k) {
+      ASSERT_LE(world.displacement_bound(0).MaxTravel(q[k - 1], q[k]), resolution * (1 + 1e-9))
+          << "between samples " << k - 1 << " and " << k;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace weldcell::coordination::internal

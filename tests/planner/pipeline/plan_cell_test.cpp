@@ -72,6 +72,52 @@ TEST(PlanCellTest, RobotsWorkingInOneRegionTakeZonesThatHoldUnderRandomTiming) {
   EXPECT_EQ(report.robustness.runs_deadlocked, 0);
 }
 
+// The slowest timing a cell may ask for (speed_scale at its sanity bound: a controller's lowest
+// override) is planned and verified like any other: the motions' samples grow with their travel
+// or, where the plan holds them every 10 ms, stay within what a plan may hold.
+TEST(PlanCellTest, TheSlowestAcceptedSpeedIsPlannedAndVerified) {
+  cell::Cell c = MiddleCell();
+  c.settings.motion.speed_scale = cell::kMinSpeedScale;
+  c.cycle_time = 600;
+  const collision::CollisionWorld world(c);
+  const PlanOutput out = PlanCell(c, world, {.threads = 2, .rebalance_rounds = 0});
+  ASSERT_EQ(out.status, PlanStatus::kComplete);
+  EXPECT_TRUE(out.plan.unreachable.empty()) << out.plan.unreachable.front().reason;
+  int welded = 0;
+  for (const plan::RobotPlan& r : out.plan.robots) welded += static_cast<int>(r.welds.size());
+  EXPECT_EQ(welded, 6);
+  EXPECT_GT(out.plan.makespan, 60.0) << "at 1 % of the joints' speeds";
+  const VerifyReport report = Verify(out.plan, c);
+  for (const Violation& v : report.violations) ADD_FAILURE() << ToString(v);
+}
+
+// A robot that moves for longer than a plan may hold (kMaxMotionCycles cycle times, at most
+// kMaxMotionSeconds: joints slowed to their sanity bounds) is an error of the cell at its
+// cycle_time, before anything is sampled: such plans took gigabytes of 10 ms samples.
+TEST(PlanCellTest, ARobotMovingForManyCycleTimesIsAnErrorAtTheCycleTime) {
+  cell::Cell c = MiddleCell();
+  c.settings.motion.speed_scale = cell::kMinSpeedScale;
+  c.cycle_time = 2;
+  c.cycle_time_where = {.file = "cell.yaml", .line = 4, .column = 13};
+  const collision::CollisionWorld world(c);
+  try {
+    PlanCell(c, world, {.threads = 2, .rebalance_rounds = 0});
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    ASSERT_FALSE(e.diagnostics().empty());
+    EXPECT_EQ(e.diagnostics()[0].where, c.cycle_time_where);
+    EXPECT_EQ(e.diagnostics()[0].key_path, "cycle_time");
+    EXPECT_TRUE(std::regex_search(
+        e.what(),
+        std::regex(R"(cell\.yaml:4:13: error: cycle_time: [AB] moves for [0-9.]+ s, more than a )"
+                   R"(plan may hold: 20 s \(10 cycle times of 2 s, at most 1800 s;)")))
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("settings.motion.speed_scale (now 0.01)"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(PlanCellTest, SameBytesForOneAndTwoThreads) {
   const cell::Cell c = testing::SharedCell();
   const collision::CollisionWorld world(c);
