@@ -336,18 +336,15 @@ TEST(LoadCellTest, AWeldNormalOfAnyFiniteLengthIsItsDirection) {
   std::ofstream(dir / "welds.csv") << "id,x,y,z,nx,ny,nz\n"
                                       "C1,0,0,0,0,0,1e300\n"
                                       "C2,0,0,0,1e-200,-1e-200,0\n";
-  std::ofstream(dir / "cell.yaml") << "format: weldcell/1\nname: normals\ncycle_time: 10\n"
-                                      "robots:\n  - {name: R1, model: "
-                                   << robot << ", tool: " << gun
-                                   << "}\n"
-                                      "welds:\n"
+  const std::string head =
+      "format: weldcell/1\nname: normals\ncycle_time: 10\nrobots:\n"
+      "  - {name: R1, model: " +
+      robot + ", tool: " + gun + "}\n";
+  std::ofstream(dir / "cell.yaml") << head
+                                   << "welds:\n"
                                       "  - {id: Y1, p: [0, 0, 0], n: [1e300, 1e300, 1e300]}\n"
                                       "  - {id: Y2, p: [0, 0, 0], n: [-1e-300, 0, 0]}\n";
-  std::ofstream(dir / "cell_csv.yaml") << "format: weldcell/1\nname: normals\ncycle_time: 10\n"
-                                          "robots:\n  - {name: R1, model: "
-                                       << robot << ", tool: " << gun
-                                       << "}\n"
-                                          "welds: {file: welds.csv}\n";
+  std::ofstream(dir / "cell_csv.yaml") << head << "welds: {file: welds.csv}\n";
   const Cell inline_welds = LoadCell(dir / "cell.yaml").value;
   ASSERT_EQ(inline_welds.welds.size(), 2u);
   EXPECT_TRUE(inline_welds.welds[0].n_W.isApprox(Eigen::Vector3d(1, 1, 1).normalized()))
