@@ -490,7 +490,17 @@ void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
       const SourceLocation& where = k < e.after_where.size() ? e.after_where[k] : e.where;
       const std::string key = IndexKey(JoinKey(e.key_path, "after"), k);
       if (!by_id.contains(id)) {
-        sink.Error(where, key, "unknown weld id '" + id + "' in after");
+        // Ids are compared as written; one that differs only in case is named (`w02`: W02).
+        std::string lower = id;
+        std::transform(lower.begin(), lower.end(), lower.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        const auto near = by_lower_id.find(lower);
+        sink.Error(
+            where, key,
+            "unknown weld id '" + id + "' in after" +
+                (near == by_lower_id.end() ? std::string()
+                                           : " (ids are compared as written: did you mean '" +
+                                                 welds[near->second].weld.id + "'?)"));
       } else if (id == e.weld.id) {
         sink.Error(where, key, "a weld cannot come after itself");
       } else if (first != k) {
