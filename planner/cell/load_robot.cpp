@@ -101,6 +101,12 @@ std::vector<fs::path> ReadPackagePaths(YamlReader& reader, const YAML::Node& roo
       for (std::size_t i = 0; i < node->size(); ++i) {
         if (auto p = reader.String((*node)[i], IndexKey("package_paths", i))) {
           package_paths.push_back(ResolveRelative(dir, *p));
+          // A folder that is not there is a typo the package:// search would hide (as
+          // `--package-path`, which is exit 2; here a warning: the URIs may resolve elsewhere).
+          if (std::error_code ec; !fs::is_directory(package_paths.back(), ec)) {
+            reader.Warning((*node)[i], IndexKey("package_paths", i),
+                           "no such folder: " + package_paths.back().string());
+          }
         }
       }
     }

@@ -87,6 +87,18 @@ TEST(RobotAllowedCollisionsTest, NotAListIsAnError) {
   }
 }
 
+// A robot.yaml `package_paths` folder that is not there is a warning at its line (a fresh user's
+// typo was taken without a word; `--package-path` to a missing folder is exit 2).
+TEST(RobotPackagePathsTest, AFolderThatIsNotThereIsAWarning) {
+  const fs::path file = TinyRobotWith("package_paths", "package_paths: [no_such_folder]\n");
+  const auto loaded = LoadRobotModel(file);
+  std::string warnings;
+  for (const Diagnostic& d : loaded.warnings) warnings += d.ToString() + "\n";
+  EXPECT_THAT(warnings, HasSubstr(file.string() + ":7:17: warning: package_paths[0]: no such "
+                                                  "folder: "));
+  EXPECT_THAT(warnings, HasSubstr("no_such_folder"));
+}
+
 TEST(RobotAllowedCollisionsTest, APairTwiceIsAWarning) {
   const fs::path file =
       TinyRobotWith("twice", "allowed_collisions: [[link_1, link_3], [link_3, link_1]]\n");
