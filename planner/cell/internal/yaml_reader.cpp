@@ -315,6 +315,22 @@ std::string KindHint(std::string_view format) {
   return "";
 }
 
+// The message for a file `file` whose `format` is another weldcell kind than `expected` (a
+// robot.yaml named as a tool, a plan given as the cell); nullopt when it is of that kind, has
+// no format (CheckMap says so) or names none weldcell knows (CheckFormat says so).
+std::optional<std::string> OtherKind(const YAML::Node& root, std::string_view expected,
+                                     const std::string& file) {
+  const std::optional<YAML::Node> format = YamlReader::Get(root, "format");
+  if (expected.empty() || !format || !format->IsScalar()) return std::nullopt;
+  const std::string found = format->Scalar();
+  if (found == expected || KindOf(found).empty()) return std::nullopt;
+  const std::string hint = KindOf(found) == "a plan file" && expected == "weldcell/1"
+                               ? " (the cell comes first: weldcell verify CELL PLAN)"
+                               : KindHint(expected);
+  return file + " is " + KindOf(found) + " (format " + found + "), expected " + KindOf(expected) +
+         " (format " + std::string(expected) + ")" + hint;
+}
+
 }  // namespace
 
 SourceLocation YamlReader::DocumentStart(const std::string& text, const YAML::Mark& mark) const {
@@ -467,16 +483,8 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
                   "expected a mapping at the top level, got " + Describe(root) + named_by);
       return std::nullopt;
     }
-    const std::optional<YAML::Node> format = Get(root, "format");
-    if (!expected_format.empty() && format && format->IsScalar() &&
-        format->Scalar() != expected_format && !KindOf(format->Scalar()).empty()) {
-      sink_.Error(named_at, referenced_key,
-                  file_ + " is " + KindOf(format->Scalar()) + " (format " + format->Scalar() +
-                      "), expected " + KindOf(expected_format) + " (format " +
-                      std::string(expected_format) + ")" +
-                      (KindOf(format->Scalar()) == "a plan file" && expected_format == "weldcell/1"
-                           ? " (the cell comes first: weldcell verify CELL PLAN)"
-                           : KindHint(expected_format)));
+    if (const std::optional<std::string> other = OtherKind(root, expected_format, file_)) {
+      sink_.Error(named_at, referenced_key, *other);
       return std::nullopt;
     }
     return root;
