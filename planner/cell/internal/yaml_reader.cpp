@@ -5,6 +5,7 @@
 #include <yaml-cpp/parser.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -274,7 +275,7 @@ SourceLocation BlankValueWhere(const std::string& text, const YAML::Mark& mark, 
     if (rest.starts_with(written)) return at;
   }
   // Lines back from the mark's (its part before the mark first), comments cut off.
-  std::size_t end = static_cast<std::size_t>(mark.pos);
+  auto end = static_cast<std::size_t>(mark.pos);
   for (int line = mark.line; line >= 0; --line) {
     const std::size_t begin = end == 0 ? 0 : text.rfind('\n', end - 1) + 1;  // npos + 1 = 0
     std::string_view content = std::string_view(text).substr(begin, end - begin);
@@ -389,10 +390,10 @@ bool YamlReader::CheckPlainText(const std::string& text) {
   for (const char c : text) {
     const auto u = static_cast<unsigned char>(c);
     if ((u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u == 0x7f) {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02x", u);
+      std::array<char, 8> hex{};
+      std::snprintf(hex.data(), hex.size(), "\\x%02x", u);
       sink_.Error({.file = file_, .line = line, .column = column}, "",
-                  std::string("control character ") + hex +
+                  std::string("control character ") + hex.data() +
                       " (a YAML file is text; a binary or corrupted file?)");
       return false;
     }
@@ -537,13 +538,15 @@ bool YamlReader::CheckMap(const YAML::Node& node, const std::string& key_path,
     const bool known = std::find(required.begin(), required.end(), name) != required.end() ||
                        std::find(optional.begin(), optional.end(), name) != optional.end();
     if (!known) {
-      std::string expected;
-      for (std::string_view k : required)
-        expected += (expected.empty() ? "" : ", ") + std::string(k);
-      for (std::string_view k : optional)
-        expected += (expected.empty() ? "" : ", ") + std::string(k);
-      Error(key, JoinKey(key_path, name),
-            "unknown key '" + name + "' (expected one of: " + expected + ")");
+      std::string message = "unknown key '" + name + "' (expected one of: ";
+      bool first = true;
+      for (const auto* keys : {&required, &optional}) {
+        for (std::string_view k : *keys) {
+          message.append(first ? "" : ", ").append(k);
+          first = false;
+        }
+      }
+      Error(key, JoinKey(key_path, name), message + ")");
       continue;
     }
     if (!seen.insert(name).second) {
@@ -729,8 +732,9 @@ std::string ControlCharacterProblem(std::string_view name) {
     char32_t code = length == 1 ? c : c & (0xFF >> (length + 1));
     for (std::size_t k = 1; k < length; ++k) code = (code << 6) | (byte(i + k) & 0x3F);
 
-    char hex[12];
-    std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(code));
+    std::array<char, 12> text{};
+    std::snprintf(text.data(), text.size(), "U+%04X", static_cast<unsigned>(code));
+    const char* hex = text.data();
     const std::string at = " at byte " + std::to_string(i + 1);
     if (code < 0x20 || code == 0x7f || (code >= 0x80 && code <= 0x9f)) {
       const char* what = code == '\t'   ? " (tab)"
