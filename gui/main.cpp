@@ -623,6 +623,7 @@ void ApplyViewOptions(const Session& s) {
     w->SetWeldColoring(parser.value(cli.welds) == "robot" ? weldcell::gui::WeldColoring::kRobot
                                                           : weldcell::gui::WeldColoring::kReach);
   }
+  // A number (BadOption refused anything else before the window opened); 0 when not given.
   const double time = parser.value(cli.time).toDouble();
   w->SetTime(time);
   // Past the end as the time label writes it: 21.35 for an end at 21.3476 s is the end.

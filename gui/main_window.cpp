@@ -87,6 +87,17 @@ std::string ReadLine(const std::string& file, int line) {
   return {};
 }
 
+// Adds a dock of `title` (its object name `name`, what tests and the saved layout find it by)
+// holding `contents` in `area`.
+QDockWidget* AddDock(QMainWindow* window, const QString& title, const char* name, QWidget* contents,
+                     Qt::DockWidgetArea area) {
+  auto* dock = new QDockWidget(title, window);
+  dock->setObjectName(name);
+  dock->setWidget(contents);
+  window->addDockWidget(area, dock);
+  return dock;
+}
+
 // A pane's contents in a scroll area: the pane can then shrink below its contents' minimum
 // size (a small window), and the layout keeps the panes and the 3D view apart instead of
 // letting the view's native window paint over a pane it was squeezed into.
@@ -243,11 +254,7 @@ QDockWidget* MainWindow::AddSceneDock() {
   scene_tree_ = new QTreeWidget;
   scene_tree_->setHeaderLabel("Scene");
   connect(scene_tree_, &QTreeWidget::itemChanged, this, &MainWindow::OnSceneItemChanged);
-  auto* scene_dock = new QDockWidget("Scene", this);
-  scene_dock->setObjectName("scene_dock");
-  scene_dock->setWidget(scene_tree_);
-  addDockWidget(Qt::LeftDockWidgetArea, scene_dock);
-  return scene_dock;
+  return AddDock(this, "Scene", "scene_dock", scene_tree_, Qt::LeftDockWidgetArea);
 }
 
 // The legend (left, below the scene tree).
@@ -257,10 +264,7 @@ void MainWindow::AddLegendDock() {
   legend_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
   legend_->setMargin(4);
   legend_->setObjectName("legend");
-  auto* legend_dock = new QDockWidget("Legend", this);
-  legend_dock->setObjectName("legend_dock");
-  legend_dock->setWidget(Scrollable(legend_));
-  addDockWidget(Qt::LeftDockWidgetArea, legend_dock);
+  AddDock(this, "Legend", "legend_dock", Scrollable(legend_), Qt::LeftDockWidgetArea);
 }
 
 // The inspector (right): welds, their reach, and jogging (BuildJogBox).
@@ -293,11 +297,8 @@ QDockWidget* MainWindow::AddInspectorDock() {
   // ignores height-for-width: in a low window it squeezed the sliders to nothing); the pane
   // scrolls instead.
   inspector_layout->addWidget(jog_box, 0);
-  auto* inspector_dock = new QDockWidget("Inspector", this);
-  inspector_dock->setObjectName("inspector_dock");
-  inspector_dock->setWidget(Scrollable(inspector_widget));
-  addDockWidget(Qt::RightDockWidgetArea, inspector_dock);
-  return inspector_dock;
+  return AddDock(this, "Inspector", "inspector_dock", Scrollable(inspector_widget),
+                 Qt::RightDockWidgetArea);
 }
 
 // The jog panel's frame: the robot to jog, the joint convention and the verdict; BuildJogPanel
@@ -341,11 +342,7 @@ QDockWidget* MainWindow::AddTimelineDock() {
   gantt_ = new GanttWidget;
   connect(gantt_, &GanttWidget::timeClicked, this, [this](double t) { SetTime(t); });
   timeline_layout->addWidget(gantt_, 1);
-  auto* timeline_dock = new QDockWidget("Timeline", this);
-  timeline_dock->setObjectName("timeline_dock");
-  timeline_dock->setWidget(Scrollable(timeline));
-  addDockWidget(Qt::BottomDockWidgetArea, timeline_dock);
-  return timeline_dock;
+  return AddDock(this, "Timeline", "timeline_dock", Scrollable(timeline), Qt::BottomDockWidgetArea);
 }
 
 // Previous and next event, play/pause, the speed, the time slider and the time label.
@@ -399,11 +396,7 @@ QDockWidget* MainWindow::AddDiagnosticsDock() {
           [this](int row) { ShowDiagnosticLine(row); });
   diagnostics_layout->addWidget(diagnostics_list_);
   diagnostics_layout->addWidget(diagnostic_line_);
-  auto* diagnostics_dock = new QDockWidget("Diagnostics", this);
-  diagnostics_dock->setObjectName("diagnostics_dock");
-  diagnostics_dock->setWidget(diagnostics);
-  addDockWidget(Qt::BottomDockWidgetArea, diagnostics_dock);
-  return diagnostics_dock;
+  return AddDock(this, "Diagnostics", "diagnostics_dock", diagnostics, Qt::BottomDockWidgetArea);
 }
 
 // The status bar: its message, and the background work's progress and the plan's verdict at

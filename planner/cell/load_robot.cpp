@@ -273,7 +273,7 @@ constexpr double kMaxCouplingFactor = 10.0;
 // ~1000 × J2 (and 400 made it -inf), past every single factor's bound.
 void CheckCombinedCoupling(YamlReader& reader, const YAML::Node& node,
                            const std::vector<JointCoupling>& couplings, int dof) {
-  if (couplings.size() < 2 || dof <= 0) return;
+  if (couplings.empty() || dof <= 0) return;
   const auto n = static_cast<std::size_t>(dof);
   std::vector<std::vector<double>> m(n, std::vector<double>(n, 0.0));
   for (std::size_t i = 0; i < n; ++i) m[i][i] = 1.0;

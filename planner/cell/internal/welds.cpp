@@ -19,6 +19,13 @@ namespace weldcell::cell::internal {
 
 namespace {
 
+// `id` with ASCII letters in lower case: how controllers that ignore case compare names.
+std::string LowerCase(std::string id) {
+  std::transform(id.begin(), id.end(), id.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return id;
+}
+
 // The unit vector along a weld normal as written, of any finite length (`1e300 0 0` and
 // `1e-200 0 0` too: divided by its largest component first, so that its norm neither
 // overflows nor underflows); nullopt for the zero vector.
@@ -454,9 +461,7 @@ void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
     // plan.json's segments go "from" and "to" a weld id or "home" (docs/plan-format.md): a weld
     // called home would be taken for the robot's home position, and one called HOME beside it
     // in the programs of controllers that ignore case.
-    std::string lower = e.weld.id;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string lower = LowerCase(e.weld.id);
     if (lower == kReservedWeldId) {
       sink.Error(e.where, e.id_key,
                  "weld id '" + e.weld.id +
@@ -491,10 +496,7 @@ void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
       const std::string key = IndexKey(JoinKey(e.key_path, "after"), k);
       if (!by_id.contains(id)) {
         // Ids are compared as written; one that differs only in case is named (`w02`: W02).
-        std::string lower = id;
-        std::transform(lower.begin(), lower.end(), lower.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        const auto near = by_lower_id.find(lower);
+        const auto near = by_lower_id.find(LowerCase(id));
         sink.Error(
             where, key,
             "unknown weld id '" + id + "' in after" +

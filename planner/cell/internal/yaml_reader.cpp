@@ -14,6 +14,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "planner/cell/internal/named_file.hpp"
 
@@ -452,9 +453,9 @@ std::optional<YAML::Node> YamlReader::Parse(const std::filesystem::path& path,
                                             const SourceLocation& referenced_from,
                                             const std::string& referenced_key,
                                             std::string_view expected_format) {
-  const std::optional<std::string> read = ReadFileText(path, referenced_from, referenced_key);
+  std::optional<std::string> read = ReadFileText(path, referenced_from, referenced_key);
   if (!read) return std::nullopt;
-  text_ = *read;
+  text_ = std::move(*read);
   const std::string& text = text_;
   // Where a file of the wrong kind is said: the key that names it, else the file's start.
   const SourceLocation named_at = referenced_from.file.empty()
