@@ -138,7 +138,17 @@ std::vector<ExcusedPairs> Excused(const collision::CollisionWorld& world, int ro
   return out;
 }
 
-// `programs`: per robot its program's name (CheckStation).
+// Per robot (cell order) the name of its program ("" without a controller).
+std::vector<std::string> ProgramNames(const cell::Cell& c,
+                                      const exporters::CellPrograms& programs) {
+  std::vector<std::string> names(c.robots.size());
+  for (const exporters::CellProgram& p : programs.programs) {
+    names.at(static_cast<std::size_t>(p.robot)) = p.name;
+  }
+  return names;
+}
+
+// `programs`: per robot its program's name (ProgramNames).
 void PrintText(const cell::Cell& c, const collision::CollisionWorld& planner_world,
                const collision::CollisionWorld& verifier_world,
                const std::vector<std::string>& programs) {
@@ -296,21 +306,18 @@ nlohmann::ordered_json ToJson(const cell::Cell& c, const collision::CollisionWor
 
 }  // namespace
 
-std::vector<std::string> CheckStation(const cell::Cell& cell,
-                                      const collision::CollisionWorld& verifier_world) {
+exporters::CellPrograms CheckStation(const cell::Cell& cell,
+                                     const collision::CollisionWorld& verifier_world) {
   std::vector<Diagnostic> problems = verify::CheckHomes(cell, verifier_world);
-  std::vector<std::string> names(cell.robots.size());
+  exporters::CellPrograms programs;
   try {
-    const exporters::CellPrograms programs = exporters::CheckCellPrograms(cell, {});
+    programs = exporters::CheckCellPrograms(cell, {});
     for (const std::string& w : programs.warnings) std::cerr << "weldcell: warning: " << w << '\n';
-    for (const exporters::CellProgram& p : programs.programs) {
-      names.at(static_cast<std::size_t>(p.robot)) = p.name;
-    }
   } catch (const InputError& e) {
     problems.insert(problems.end(), e.diagnostics().begin(), e.diagnostics().end());
   }
   if (!problems.empty()) throw InputError(std::move(problems));
-  return names;
+  return programs;
 }
 
 void RegisterCheck(CLI::App& app, const GlobalOptions& global, int* exit_code) {
@@ -324,7 +331,7 @@ void RegisterCheck(CLI::App& app, const GlobalOptions& global, int* exit_code) {
     const cell::Cell& c = loaded.value;
     // The verifier's world judges the homes; the planner's shows which pairs planning skips.
     const collision::CollisionWorld verifier_world = verify::MakeVerifierWorld(c);
-    const std::vector<std::string> programs = CheckStation(c, verifier_world);
+    const std::vector<std::string> programs = ProgramNames(c, CheckStation(c, verifier_world));
     const collision::CollisionWorld planner_world(c);
     if (global.json) {
       PrintJson(ToJson(c, planner_world, verifier_world, programs, loaded.warnings), std::cout);

@@ -486,18 +486,17 @@ void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) 
   // A robot that cannot leave its home, or a program its controller would refuse (its name, a
   // weld id: whatever needs no plan), is an input error said now, not after planning.
   const collision::CollisionWorld verifier_world = verify::MakeVerifierWorld(c);
-  CheckStation(c, verifier_world);
+  const exporters::CellPrograms cell_programs = CheckStation(c, verifier_world);
   // OUT/programs/ is made and probed before planning (as `export -o`), where a robot has a
   // controller: a folder the programs cannot be written into fails now, not after minutes of
   // planning. Removed again (if made here) when no program is written.
   std::optional<OutputFolder> programs_folder;
-  if (std::any_of(c.robots.begin(), c.robots.end(),
-                  [](const cell::Robot& r) { return !r.controller.dialect.empty(); })) {
+  if (!cell_programs.programs.empty()) {
     CheckOutputFolder(folder / "programs", "--out");
-    // A program touched up since the last run (its manifest's hash differs) would make the
-    // export refuse after planning, with plan.json already replaced: refused now, nothing
-    // written.
-    if (!args.force) exporters::CheckNoEditedPrograms(folder / "programs");
+    // A program touched up since the last run (its manifest's hash differs), or a file of the
+    // user's where a program goes, would make the export refuse after planning, with plan.json
+    // already replaced: refused now, nothing written.
+    exporters::CheckProgramsFolder(folder / "programs", cell_programs, args.force);
     programs_folder.emplace(folder / "programs", "--out");
   }
   const collision::CollisionWorld world(c);

@@ -189,6 +189,9 @@ class AbbRapid final : public Dialect {
     return IdentifierName(wanted, kMaxName, false);
   }
 
+  std::vector<std::string> FileNames(const std::string& program) const override {
+    return {program + ".mod"};
+  }
   std::vector<ProgramFile> Write(const Program& program, const cell::Robot& robot,
                                  const Site& site_in) const override {
     const Site site = WithToolLoadOf(WithDefaults(site_in, *this), robot.name, robot.tool.name);
@@ -245,7 +248,7 @@ class AbbRapid final : public Dialect {
                          ToolName(site), Tcp(robot), AsciiText(robot.tool.name));
     }
     mod += decl + "\n    PROC main()\n" + body + "    ENDPROC\nENDMODULE\n";
-    return {{program.name + ".mod", mod}};
+    return {{FileNames(program.name)[0], mod}};
   }
 
   Program Read(const std::vector<ProgramFile>& files, const cell::Robot& robot,

@@ -119,6 +119,10 @@ class Dialect {
   /// the dialect can take the robot. The one definition of these rules: Write and Read apply it
   /// (CheckRobot), and CheckCellPrograms at the cell's `controller.dialect` before planning.
   virtual std::vector<RobotProblem> RobotProblems(const cell::Robot& robot) const = 0;
+  /// The names of the files Write writes for a program called `program` (its main files, in
+  /// Write's order; an INFORM job split in parts also writes NAMEnn.JBI, known only from the
+  /// plan).
+  virtual std::vector<std::string> FileNames(const std::string& program) const = 0;
   /// Writes `program` for `robot`. Throws InputError when the robot or site asks for something
   /// the dialect cannot express (RobotProblems, an I/O number out of range, a name).
   virtual std::vector<ProgramFile> Write(const Program& program, const cell::Robot& robot,

@@ -15,6 +15,7 @@
 #include "exporters/exported_motion.hpp"
 #include "exporters/internal/text.hpp"
 #include "planner/common/atomic_file.hpp"
+#include "planner/common/check.hpp"
 #include "planner/common/diagnostics.hpp"
 #include "planner/plan/cell_hash.hpp"
 
@@ -695,14 +696,75 @@ InputError ManifestError(const std::filesystem::path& folder, const std::string&
                   .message = what}});
 }
 
+// What stands where an export writes `names` in `folder`: files no export of weldcell wrote (not
+// in its manifest, `listed`: the user's own program of that name, a file copied in by hand) and
+// folders.
+struct InTheWay {
+  std::vector<std::string> foreign, folders;
+};
+InTheWay FindInTheWay(const std::filesystem::path& folder, const std::vector<std::string>& names,
+                      const std::set<std::string>& listed) {
+  InTheWay out;
+  for (const std::string& name : names) {
+    std::error_code ec;
+    const std::filesystem::path path = folder / name;
+    const std::filesystem::file_status st = std::filesystem::symlink_status(path, ec);
+    if (ec || !std::filesystem::exists(st)) continue;
+    if (std::filesystem::is_directory(std::filesystem::status(path, ec))) {
+      out.folders.push_back(name);
+    } else if (!listed.count(name)) {
+      out.foreign.push_back(name);
+    }
+  }
+  return out;
+}
+
+// Refuses (ManifestError, every reason at once) files edited since the previous export and
+// files in the way unless `force`, and folders in the way always.
+void ThrowIfInTheWay(const std::filesystem::path& folder, const std::vector<std::string>& edited,
+                     const InTheWay& way, bool force) {
+  std::vector<std::string> parts;
+  if (!edited.empty() && !force) parts.push_back(EditedFilesText(edited));
+  if (!way.foreign.empty() && !force) {
+    parts.push_back(
+        fmt::format("{} file(s) in the way were not written by weldcell (not in {}): {}",
+                    way.foreign.size(), kManifestName, JoinNames(way.foreign)));
+  }
+  if (!way.folders.empty()) {
+    parts.push_back(fmt::format("{} folder(s) stand where files must be written: {}",
+                                way.folders.size(), JoinNames(way.folders)));
+  }
+  if (parts.empty()) return;
+  std::string joined;
+  for (const std::string& p : parts) joined += (joined.empty() ? "" : "; ") + p;
+  throw ManifestError(
+      folder, fmt::format("{}; nothing written ({})", joined,
+                          way.folders.empty() ? "move them away, or run again with --force to "
+                                                "replace them"
+                                              : "move them away; --force replaces files, never "
+                                                "folders"));
+}
+
+// The names of the manifest's entries.
+std::set<std::string> ListedNames(const std::vector<ManifestEntry>& entries) {
+  std::set<std::string> listed;
+  for (const ManifestEntry& e : entries) listed.insert(e.name);
+  return listed;
+}
+
 }  // namespace
 
-void CheckNoEditedPrograms(const std::filesystem::path& folder) {
-  const std::vector<std::string> edited = EditedNames(folder, ManifestEntries(folder));
-  if (edited.empty()) return;
-  throw ManifestError(folder, EditedFilesText(edited) +
-                                  "; nothing written (move them away, or run again with --force "
-                                  "to replace them)");
+void CheckProgramsFolder(const std::filesystem::path& folder, const CellPrograms& programs,
+                         bool force) {
+  std::vector<std::string> names = {kInterlockTableName, kWeldSignalTableName};
+  for (const CellProgram& p : programs.programs) {
+    const std::unique_ptr<Dialect> dialect = MakeDialect(p.dialect);
+    WELDCELL_CHECK(dialect != nullptr);
+    for (std::string& n : dialect->FileNames(p.name)) names.push_back(std::move(n));
+  }
+  const std::vector<ManifestEntry> previous = ManifestEntries(folder);
+  ThrowIfInTheWay(folder, EditedNames(folder, previous),
+                  FindInTheWay(folder, names, ListedNames(previous)), force);
 }
 
 std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path& folder,
@@ -719,54 +781,20 @@ std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path
     }
   }
   // Always, with its header: a station without zones has an empty table, not a missing file.
-  files.push_back({folder / "interlocks.csv", InterlockTable(plan, result)});
-  files.push_back({folder / "weld_signals.csv", WeldSignalTable(plan, result)});
+  files.push_back({folder / kInterlockTableName, InterlockTable(plan, result)});
+  files.push_back({folder / kWeldSignalTableName, WeldSignalTable(plan, result)});
   for (std::size_t i = files.size() - 2; i < files.size(); ++i) {
     hashes[files[i].path.filename().string()] = ContentHash(files[i].contents);
   }
   // Files an earlier export wrote here (its manifest) that this one does not: programs of robots
   // or dialects no longer exported. Read before the new manifest replaces it. A file edited
-  // since (a touch-up on the pendant copied back) is neither replaced nor removed unless forced.
+  // since (a touch-up on the pendant copied back) is neither replaced nor removed unless forced,
+  // nor is a file in the way that no export wrote.
   const std::vector<ManifestEntry> previous = ManifestEntries(folder);
-  std::set<std::string> listed;
-  for (const ManifestEntry& e : previous) listed.insert(e.name);
-  const std::vector<std::string> edited = EditedNames(folder, previous);
-  // A file in the way that no export of weldcell wrote (the user's own program of that name,
-  // a file copied in by hand) is the user's too: refused like an edited one. A folder in the
-  // way cannot be replaced, not even with --force (said here with the others, at once).
-  std::vector<std::string> foreign, folders;
-  for (const FileToWrite& f : files) {
-    std::error_code ec;
-    const std::filesystem::file_status st = std::filesystem::symlink_status(f.path, ec);
-    if (ec || !std::filesystem::exists(st)) continue;
-    const std::string name = f.path.filename().string();
-    if (std::filesystem::is_directory(std::filesystem::status(f.path, ec))) {
-      folders.push_back(name);
-    } else if (!listed.count(name)) {
-      foreign.push_back(name);
-    }
-  }
-  if (((!edited.empty() || !foreign.empty()) && !options.force) || !folders.empty()) {
-    std::vector<std::string> parts;
-    if (!edited.empty() && !options.force) parts.push_back(EditedFilesText(edited));
-    if (!foreign.empty() && !options.force) {
-      parts.push_back(
-          fmt::format("{} file(s) in the way were not written by weldcell (not in "
-                      "{}): {}",
-                      foreign.size(), kManifestName, JoinNames(foreign)));
-    }
-    if (!folders.empty()) {
-      parts.push_back(fmt::format("{} folder(s) stand where files must be written: {}",
-                                  folders.size(), JoinNames(folders)));
-    }
-    std::string joined;
-    for (const std::string& p : parts) joined += (joined.empty() ? "" : "; ") + p;
-    throw ManifestError(
-        folder,
-        fmt::format("{}; nothing written ({})", joined,
-                    folders.empty() ? "move them away, or run again with --force to replace them"
-                                    : "move them away; --force replaces files, never folders"));
-  }
+  std::vector<std::string> names;
+  for (const FileToWrite& f : files) names.push_back(f.path.filename().string());
+  ThrowIfInTheWay(folder, EditedNames(folder, previous),
+                  FindInTheWay(folder, names, ListedNames(previous)), options.force);
   std::string list =
       "# written by weldcell export: name<TAB>FNV-1a 64 hash of the bytes written; the next "
       "export into this folder replaces or removes these files unless edited since\n";

@@ -124,6 +124,9 @@ void CheckPlanOfCell(const plan::Plan& plan, const cell::Cell& cell,
 /// The list of files an export wrote into its folder: one `name<TAB>hash` a line (FNV-1a 64 of
 /// the bytes written, 16 hex digits); lines starting with `#` are comments.
 inline constexpr const char* kManifestName = "weldcell-files.txt";
+/// The PLC's tables an export writes beside the programs (InterlockTable, WeldSignalTable).
+inline constexpr const char* kInterlockTableName = "interlocks.csv";
+inline constexpr const char* kWeldSignalTableName = "weld_signals.csv";
 
 struct WriteOptions {
   /// Replace or remove files of the previous export that were edited since it wrote them.
@@ -139,7 +142,8 @@ struct WriteOptions {
 /// no longer used), adding their names to `removed` (when given). Files the manifest does not
 /// name are never removed. Returns the paths written (the manifest last). Throws InputError
 /// (naming the manifest and every such file, nothing written) when a file the previous manifest
-/// lists was changed since (its hash differs) unless options.force; throws FileWriteError
+/// lists was changed since (its hash differs), or a file to write is there and not listed, unless
+/// options.force, or a folder stands where a file goes; throws FileWriteError
 /// (planner/common/atomic_file.hpp).
 std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path& folder,
                                                      const plan::Plan& plan,
@@ -147,12 +151,15 @@ std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path
                                                      const WriteOptions& options = {},
                                                      std::vector<std::string>* removed = nullptr);
 
-/// Throws InputError (naming the folder's manifest and the files, as WriteProgramFiles) when a
-/// file the manifest of `folder` lists was changed since the export wrote it: what
-/// WriteProgramFiles refuses without options.force, said before the work that would end in it
-/// (`weldcell plan`, before planning, so that nothing is written). Nothing when `folder` has
-/// no manifest.
-void CheckNoEditedPrograms(const std::filesystem::path& folder);
+/// What WriteProgramFiles would refuse in `folder`, said before the work that would end in it
+/// (`weldcell plan`, before planning, so that nothing is written): throws InputError (naming the
+/// folder's manifest, or the folder, and the files) when a file the manifest lists was changed
+/// since the export wrote it, or a file that `programs` will write (Dialect::FileNames, the PLC
+/// tables) is there and not in the manifest, unless `force`; and when a folder stands where one
+/// of them goes. The parts of a split INFORM job are named only by the plan: WriteProgramFiles
+/// still checks those.
+void CheckProgramsFolder(const std::filesystem::path& folder, const CellPrograms& programs,
+                         bool force);
 
 /// Removes the files an earlier export wrote into `folder` (those its manifest lists, regular
 /// files only) and the manifest: no stale program stays beside a plan that has none (`weldcell

@@ -178,6 +178,9 @@ class FanucLs final : public Dialect {
     return IdentifierName(wanted, kMaxName, true);
   }
 
+  std::vector<std::string> FileNames(const std::string& program) const override {
+    return {program + ".LS"};
+  }
   std::vector<ProgramFile> Write(const Program& program, const cell::Robot& robot,
                                  const Site& site_in) const override {
     const Site site = WithDefaults(site_in, *this);
@@ -247,7 +250,7 @@ class FanucLs final : public Dialect {
       ls += fmt::format("{:4}:{}{}\r\n", k + 1, motion ? "" : "  ", mn[k]);
     }
     ls += "/POS\r\n" + pos + "/END\r\n";
-    return {{program.name + ".LS", ls}};
+    return {{FileNames(program.name)[0], ls}};
   }
 
   Program Read(const std::vector<ProgramFile>& files, const cell::Robot& robot,

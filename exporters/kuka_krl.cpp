@@ -88,6 +88,9 @@ class KukaKrl final : public Dialect {
     return IdentifierName(wanted, kMaxName, false);
   }
 
+  std::vector<std::string> FileNames(const std::string& program) const override {
+    return {program + ".src", program + ".dat"};
+  }
   std::vector<ProgramFile> Write(const Program& program, const cell::Robot& robot,
                                  const Site& site_in) const override {
     const Site site = WithDefaults(site_in, *this);
@@ -149,7 +152,8 @@ class KukaKrl final : public Dialect {
     src += "END\n";
     dat += "ENDDAT\n";
     // KRC controllers run on Windows and their editors write and expect CR LF.
-    return {{n + ".src", WithCrlf(src)}, {n + ".dat", WithCrlf(dat)}};
+    const std::vector<std::string> names = FileNames(n);
+    return {{names[0], WithCrlf(src)}, {names[1], WithCrlf(dat)}};
   }
 
   Program Read(const std::vector<ProgramFile>& files, const cell::Robot& robot,

@@ -164,6 +164,9 @@ class UrScript final : public Dialect {
     return n;
   }
 
+  std::vector<std::string> FileNames(const std::string& program) const override {
+    return {program + ".script"};
+  }
   std::vector<ProgramFile> Write(const Program& program, const cell::Robot& robot,
                                  const Site& site_in) const override {
     const Site site = WithDefaults(site_in, *this);
@@ -215,7 +218,7 @@ class UrScript final : public Dialect {
       }
     }
     s += "end\n" + program.name + "()\n";
-    return {{program.name + ".script", s}};
+    return {{FileNames(program.name)[0], s}};
   }
 
   Program Read(const std::vector<ProgramFile>& files, const cell::Robot& robot,

@@ -164,6 +164,9 @@ class YaskawaInform final : public Dialect {
     return IdentifierName(wanted, kMaxName, true);
   }
 
+  std::vector<std::string> FileNames(const std::string& program) const override {
+    return {program + ".JBI"};
+  }
   std::vector<ProgramFile> Write(const Program& program, const cell::Robot& robot,
                                  const Site& site_in) const override {
     const Site site = WithDefaults(site_in, *this);
@@ -207,7 +210,7 @@ class YaskawaInform final : public Dialect {
     }
     if (parts.size() > 1 && parts.back().empty()) parts.pop_back();
     if (parts.size() == 1)
-      return {{program.name + ".JBI", WriteJob(program.name, parts[0], robot, site)}};
+      return {{FileNames(program.name)[0], WriteJob(program.name, parts[0], robot, site)}};
     if (parts.size() > 99) {
       // Parts are named NAME01..NAME99 (two digits within the 8-character job name).
       SiteError(site, "max_positions",
@@ -221,11 +224,11 @@ class YaskawaInform final : public Dialect {
     for (std::size_t k = 0; k < parts.size(); ++k) {
       const std::string name = PartName(program.name, static_cast<int>(k) + 1);
       calls += "CALL JOB:" + name + "\r\n";
-      files.push_back({name + ".JBI", WriteJob(name, parts[k], robot, site)});
+      files.push_back({FileNames(name)[0], WriteJob(name, parts[k], robot, site)});
     }
     std::string main = WriteJob(program.name, {}, robot, site);
     main.insert(main.size() - 5, calls);  // before "END\r\n"
-    files.insert(files.begin(), {program.name + ".JBI", main});
+    files.insert(files.begin(), {FileNames(program.name)[0], main});
     return files;
   }
 

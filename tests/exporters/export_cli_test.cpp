@@ -316,52 +316,56 @@ TEST_F(ExportCliTest, AnExportThatCannotWriteOneFileReplacesNone) {
   EXPECT_EQ(entries, 2);
 }
 
-// `plan` over an out/ whose programs/ an earlier plan wrote: when the new plan's export fails
-// (R2 now as ABB RAPID, and a folder in the way of its DEMO_R2.mod), the old programs are
-// removed (those the manifest lists, not the user's files) so that none sits beside the new
-// plan.json. (This used R2 as Yaskawa without pulses, which `plan` now refuses before planning:
-// CliTest.CheckAndPlanRefuseRobotsTheirDialectCannotTakeBeforePlanning.)
-TEST_F(ExportCliTest, APlanWhoseExportFailsRemovesThePreviousPrograms) {
+// `plan` over an out/ whose programs/ an earlier plan wrote, where the new plan's programs
+// cannot be written (R2 now as ABB RAPID, and a folder in the way of its DEMO_R2.mod). This
+// failed after planning, with plan.json replaced and the old programs removed. A fresh user
+// (2026-12-07) met it with a file of their own named like a program: minutes of planning, then
+// exit 2. Both are refused before planning now (exit 2, nothing written or removed); `--force`
+// replaces the user's file, never a folder.
+TEST_F(ExportCliTest, ProgramsThatCannotBeWrittenAreRefusedBeforePlanning) {
   ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
   const fs::path out = *dir_ / "replanned";
   fs::create_directories(out);
   fs::copy(*dir_ / "out" / "programs", out / "programs");
-  ASSERT_TRUE(fs::exists(out / "programs" / "DEMO_R1.LS"));
+  const std::string manifest = ReadText(out / "programs" / "weldcell-files.txt");
   std::ofstream(out / "programs" / "notes.txt") << "mine\n";
   fs::create_directories(out / "programs" / "DEMO_R2.mod");
-  const CommandRun run =
-      Weldcell("--json plan tests/exporters/cells/rapid_r2/cell.yaml -o " + out.string());
-  EXPECT_EQ(run.exit_code, 2) << run.out;
-  const std::string why = "folder(s) stand where files must be written: DEMO_R2.mod";
-  EXPECT_THAT(run.out, HasSubstr(why));
-  EXPECT_TRUE(fs::exists(out / "plan.json"));
-  // The export's error in its own form (it was printed after "programs: ", two prefixes), and
-  // then what was written: its "nothing written" speaks of the programs folder only.
-  EXPECT_THAT(run.out,
-              HasSubstr("\n" + (out / "programs").string() + "/weldcell-files.txt: error: "));
-  EXPECT_THAT(run.out,
-              HasSubstr("weldcell: error: the robot programs were not written; " +
-                        (out / "plan.json").string() + ", report.html and junit.xml were"));
-  EXPECT_THAT(run.out, Not(HasSubstr("programs: /")));
-  // New-user trial: junit.xml had every requirement passing and --json nothing about the
-  // programs. Both name the failure now.
-  EXPECT_THAT(run.out, ContainsRegex(R"("programs_error": "[^"]*folder\(s\) stand where files )"
-                                     R"(must be written: DEMO_R2\.mod)"));
-  EXPECT_THAT(run.out, ContainsRegex(R"("name": "programs written",\s*"passed": false)"));
-  const std::string junit = ReadText(out / "junit.xml");
-  EXPECT_THAT(junit, ContainsRegex(R"(name="programs written" time="0">\s*<failure )"));
-  EXPECT_THAT(junit, Not(HasSubstr("failures=\"0\"")));
-  const std::string html = ReadText(out / "report.html");
-  EXPECT_THAT(html, HasSubstr("programs written"));
-  EXPECT_THAT(html, HasSubstr(" of 6 requirements met"));  // the five, and the programs
-  EXPECT_THAT(html, Not(HasSubstr("6 of 6 requirements met")));
-  EXPECT_FALSE(fs::exists(out / "programs" / "DEMO_R1.LS"));
-  EXPECT_FALSE(fs::exists(out / "programs" / "demo_r2.src"));
-  EXPECT_FALSE(fs::exists(out / "programs" / "interlocks.csv"));
-  EXPECT_FALSE(fs::exists(out / "programs" / "weld_signals.csv"));
-  EXPECT_FALSE(fs::exists(out / "programs" / "weldcell-files.txt"));
+  const std::string rapid = "plan tests/exporters/cells/rapid_r2/cell.yaml -o " + out.string();
+  for (const char* force : {"", " --force"}) {
+    const CommandRun run = Weldcell("--json " + rapid + force);
+    EXPECT_EQ(run.exit_code, 2) << run.out;
+    EXPECT_THAT(run.out, HasSubstr((out / "programs").string() +
+                                   "/weldcell-files.txt: error: 1 "
+                                   "folder(s) stand where files must be written: DEMO_R2.mod; "
+                                   "nothing written (move them away; --force replaces files, "
+                                   "never folders)"));
+    EXPECT_THAT(run.out, Not(HasSubstr("makespan")));
+    EXPECT_FALSE(fs::exists(out / "plan.json"));
+    EXPECT_FALSE(fs::exists(out / "junit.xml"));
+    EXPECT_EQ(ReadText(out / "programs" / "weldcell-files.txt"), manifest);
+    EXPECT_TRUE(fs::exists(out / "programs" / "DEMO_R1.LS"));
+    EXPECT_TRUE(fs::exists(out / "programs" / "demo_r2.src"));
+    EXPECT_EQ(ReadText(out / "programs" / "notes.txt"), "mine\n");
+  }
+  // The user's own program where this plan writes one, and tables the manifest does not list.
+  fs::remove(out / "programs" / "DEMO_R2.mod");
+  fs::remove(out / "programs" / "weldcell-files.txt");
+  std::ofstream(out / "programs" / "DEMO_R2.mod") << "MODULE mine\nENDMODULE\n";
+  const CommandRun mine = Weldcell(rapid + " -q");
+  EXPECT_EQ(mine.exit_code, 2) << mine.out;
+  EXPECT_THAT(
+      mine.out,
+      HasSubstr((out / "programs").string() +
+                ": error: 4 file(s) in the way "
+                "were not written by weldcell (not in weldcell-files.txt): "
+                "interlocks.csv, weld_signals.csv, DEMO_R1.LS, DEMO_R2.mod; nothing written "
+                "(move them away, or run again with --force to replace them)"));
+  EXPECT_FALSE(fs::exists(out / "plan.json"));
+  EXPECT_EQ(ReadText(out / "programs" / "DEMO_R2.mod"), "MODULE mine\nENDMODULE\n");
+  const CommandRun forced = Weldcell(rapid + " -q --force");
+  EXPECT_EQ(forced.exit_code, 0) << forced.out;
+  EXPECT_THAT(ReadText(out / "programs" / "DEMO_R2.mod"), HasSubstr("PROC main()"));
   EXPECT_EQ(ReadText(out / "programs" / "notes.txt"), "mine\n");
-  EXPECT_TRUE(fs::is_directory(out / "programs" / "DEMO_R2.mod"));  // not ours: left alone
 }
 
 // Issue 13: `plan` over an OUT/programs/ holding a touched-up DEMO_R1.LS refused (exit 2) but

@@ -5,6 +5,7 @@
 
 #include <regex>
 
+#include "report/requirements.hpp"
 #include "tests/report/sample_station.hpp"
 #include "tests/report/xml_check.hpp"
 
@@ -36,6 +37,23 @@ TEST(JunitTest, OneCasePerRequirementAndFailuresCarryTheirNumbers) {
       << xml;
   EXPECT_TRUE(
       std::regex_search(xml, std::regex("name=\"timing-robust\" time=\"0\">\\s*<system-out>")))
+      << xml;
+}
+
+// Programs that could not be written after planning (`weldcell plan`: a disk full, a file
+// made in the programs folder while it planned) are one more failing case, with the error.
+TEST(JunitTest, ProgramsNotWrittenIsOneMoreFailingCaseWithTheError) {
+  const testing::SampleStation s = testing::MakeSampleStation();
+  std::vector<RequirementResult> requirements =
+      CheckRequirements(s.cell, s.output.plan, s.output.reach, s.verification);
+  requirements.push_back(ProgramsNotWritten("out/programs: error: No space left on device"));
+  const std::string xml = JunitXml("sample", requirements);
+  EXPECT_EQ(testing::XmlProblem(xml), "") << xml;
+  EXPECT_THAT(xml, HasSubstr("tests=\"6\" failures=\"3\""));
+  EXPECT_TRUE(std::regex_search(
+      xml, std::regex("name=\"programs written\" time=\"0\">\\s*<failure message=\"the robot "
+                      "programs could not be written\"[^>]*>the robot programs could not be "
+                      "written\nout/programs: error: No space left on device</failure>")))
       << xml;
 }
 
