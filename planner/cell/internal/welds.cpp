@@ -97,27 +97,66 @@ const std::vector<std::string>& WeldColumns() {
 }
 constexpr std::size_t kRequiredColumns = 7;
 
-// One field of a CSV line: its text without surrounding blanks, and its 1-based column.
+// One field of a CSV line: its text without surrounding blanks (a quoted field's text between
+// its quotes, `""` read as one `"`), and its 1-based column.
 struct CsvField {
-  std::string_view text;
+  std::string text;
   int column = 0;
 };
 
-// The fields of a line split at its commas (no quoting: ids, numbers and groups have no commas).
-std::vector<CsvField> SplitCsvLine(const std::string& line) {
+// A line split into fields, or what is wrong with its quoting and where.
+struct CsvLine {
   std::vector<CsvField> fields;
-  std::size_t start = 0;
+  std::string problem;  ///< Empty when the line was split.
+  int problem_column = 0;
+};
+
+// The fields of a line split at its commas, as RFC 4180 (spreadsheets quote a field that holds a
+// comma or a quote, and some every text field): a field whose first non-blank character is `"`
+// runs to the next lone `"`, and only blanks may follow it before the comma. A quoted field must
+// end on its line (the loader reports by line).
+CsvLine SplitCsvLine(const std::string& line) {
+  CsvLine out;
+  std::size_t at = 0;
   while (true) {
-    const std::size_t comma = line.find(',', start);
-    const std::size_t end = comma == std::string::npos ? line.size() : comma;
-    std::string_view raw(line.data() + start, end - start);
-    std::size_t lead = 0;
-    while (lead < raw.size() && (raw[lead] == ' ' || raw[lead] == '\t')) ++lead;
-    fields.push_back({Trim(raw), static_cast<int>(start + lead) + 1});
-    if (comma == std::string::npos) break;
-    start = comma + 1;
+    while (at < line.size() && (line[at] == ' ' || line[at] == '\t')) ++at;
+    CsvField field{.column = static_cast<int>(at) + 1};
+    std::size_t end = at;
+    if (at < line.size() && line[at] == '"') {
+      std::size_t i = at + 1;
+      for (; i < line.size(); ++i) {
+        if (line[i] != '"') {
+          field.text += line[i];
+        } else if (i + 1 < line.size() && line[i + 1] == '"') {
+          field.text += '"';
+          ++i;
+        } else {
+          break;
+        }
+      }
+      if (i >= line.size()) {
+        out.problem = "a quoted field has no closing quote (a field cannot span lines)";
+        out.problem_column = field.column;
+        return out;
+      }
+      end = i + 1;
+      while (end < line.size() && (line[end] == ' ' || line[end] == '\t' || line[end] == '\r')) {
+        ++end;
+      }
+      if (end < line.size() && line[end] != ',') {
+        out.problem = "text after a quoted field's closing quote (write a quote inside it as \"\")";
+        out.problem_column = static_cast<int>(end) + 1;
+        return out;
+      }
+    } else {
+      end = std::min(line.find(',', at), line.size());
+      field.text = std::string(Trim(std::string_view(line).substr(at, end - at)));
+    }
+    out.fields.push_back(std::move(field));
+    if (end >= line.size()) break;
+    at = end + 1;
   }
-  return fields;
+  return out;
 }
 
 // The header names the columns so that a swapped x/nx is caught, not silently used. Returns
@@ -171,12 +210,18 @@ class CsvRow {
     if (text.front() == '+') text.remove_prefix(1);
     double value = 0.0;
     const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec == std::errc::result_out_of_range && ptr == text.data() + text.size()) {
+      Error(i, "the number " + fields_[i].text +
+                   " is out of the range of a double (its magnitude "
+                   "must be below 1.8e308 and, unless zero, above 2.2e-308)");
+      return std::nullopt;
+    }
     if (ec != std::errc() || ptr != text.data() + text.size()) {
       Error(i, "expected a number, got " + Quote(fields_[i].text));
       return std::nullopt;
     }
     if (!std::isfinite(value)) {
-      Error(i, "NaN and infinity are not allowed (got " + std::string(fields_[i].text) + ")");
+      Error(i, "NaN and infinity are not allowed (got " + fields_[i].text + ")");
       return std::nullopt;
     }
     return value;
@@ -429,7 +474,14 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
     if (line_number == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
     const std::string_view trimmed = Trim(line);
     if (trimmed.empty() || trimmed.front() == '#') continue;
-    std::vector<CsvField> fields = SplitCsvLine(line);
+    CsvLine split = SplitCsvLine(line);
+    if (!split.problem.empty()) {
+      sink.Error({.file = file, .line = line_number, .column = split.problem_column}, "",
+                 split.problem);
+      if (header_columns == 0) return out;
+      continue;
+    }
+    std::vector<CsvField>& fields = split.fields;
     if (header_columns == 0) {
       header_columns =
           ReadCsvHeader(fields, trimmed, {.file = file, .line = line_number, .column = 1}, sink);

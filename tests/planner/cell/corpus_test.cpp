@@ -353,6 +353,16 @@ const std::vector<Case>& Cases() {
            Loader::kCell,
            {R"(^@/c53_slow_speed_scale\.yaml:12:25: error: settings\.motion\.speed_scale: must be between 0\.01 and 1 \(the share of the joints' velocity limits; a controller's lowest speed override is 1 %\), got 0\.001$)"},
            1},
+          // A fresh user (2026-12-07): a welds CSV saved with quoted fields (RFC 4180, as
+          // spreadsheets write it) kept the quotes in the ids; 1e400 was "not a number".
+          {"c54_csv_quoting.yaml",
+           Loader::kCell,
+           {R"(^@/c54_welds\.csv:5:5: error: text after a quoted field's closing quote \(write a quote inside it as ""\)$)",
+            R"(^@/c54_welds\.csv:6:4: error: x: the number 1e400 is out of the range of a double \(its magnitude must be below 1\.8e308 and, unless zero, above 2\.2e-308\)$)",
+            R"(^@/c54_welds\.csv:7:1: error: a quoted field has no closing quote \(a field cannot span lines\)$)",
+            R"(^@/c54_welds\.csv:8:16: error: weld_time: the number 1e-400 is out of the range of a double)",
+            R"(^@/c54_welds\.csv:4:2: error: id: duplicate weld id 'W,"1"' \(first at @/c54_welds\.csv:3\)$)"},
+           5},
           {"u17_slow_joints.urdf",
            Loader::kUrdf,
            {R"(^@/u17_slow_joints\.urdf:11:5: error: joint\[joint_1\]\.limit\.velocity: velocity 1e-07 rad/s is below the sanity bound: expected >= 0\.01 rad/s \(0\.57 deg/s: slower than any real robot's joint\)$)",
