@@ -50,6 +50,8 @@ std::string_view ToString(SegmentSearch search) {
       return "wide";
     case SegmentSearch::kWhole:
       return "whole-range";
+    case SegmentSearch::kLong:
+      return "long whole-range";
     case SegmentSearch::kDirect:
       return "direct";
   }
@@ -386,6 +388,8 @@ bool Runs(SegmentSearch search, int attempt) {
       return attempt > 0;
     case SegmentSearch::kWhole:
       return attempt == 1;
+    case SegmentSearch::kLong:
+      return attempt == 2;
     case SegmentSearch::kDirect:
       return false;
   }

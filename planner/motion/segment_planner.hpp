@@ -35,6 +35,7 @@ enum class SegmentSearch {
   kNear,    ///< Only the first attempt (joints near their ends).
   kWide,    ///< Only the second and third attempts (whole ranges, then eight times the budget).
   kWhole,   ///< Only the second attempt (whole ranges, the first budget).
+  kLong,    ///< Only the third attempt (whole ranges, another seed, eight times the budget).
   kDirect,  ///< Only the straight move (kNoPathFound when it collides).
 };
 std::string_view ToString(SegmentSearch search);

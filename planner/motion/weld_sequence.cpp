@@ -272,7 +272,9 @@ class SequencePlanner {
       way_back_.push_back(goal);
     }
     MotionProfile& profile = move.profile;
-    if (profile.duration() > 0) result_.trajectory.AppendMotion(std::move(profile), at_, to_id);
+    if (profile.duration() > 0 || at_ != to_id) {
+      result_.trajectory.AppendMotion(std::move(profile), at_, to_id);
+    }
     return true;
   }
 
@@ -306,7 +308,8 @@ class SequencePlanner {
 
   // The stop's own pose, then its alternatives (each move's seed differs by alternative):
   // first each pose with the near search alone, and only when none was reached, each pose
-  // once more from the whole joint ranges (not the third attempt). A pose in the pocket of one
+  // once more from the whole joint ranges, then, last, with the third attempt (another seed,
+  // eight times the budget: a weld otherwise left unplanned). A pose in the pocket of one
   // no search reached before is only tried directly. On stations M and L every pose that the
   // near search missed was either reached by another pose's near search at once (the
   // allocation's spin on the flange's far side from where the robot stood) or missed by the
@@ -329,7 +332,7 @@ class SequencePlanner {
     }
     // The passes: near searches from where the robot stands; when none reached a pose, near
     // searches from the retreat pose (after going back the way it came); then every pose from
-    // the whole ranges.
+    // the whole ranges; then every pose with the long search.
     struct Pass {
       SegmentSearch search;
       bool from_retreat;
@@ -337,11 +340,12 @@ class SequencePlanner {
     std::vector<Pass> passes{{SegmentSearch::kNear, false}};
     if (CanRetreat()) passes.push_back({SegmentSearch::kNear, true});
     passes.push_back({SegmentSearch::kWhole, false});
+    passes.push_back({SegmentSearch::kLong, false});
     for (const Pass& pass : passes) {
       for (int k = -1; k + 1 < poses && !pose; ++k) {
         const auto at = static_cast<std::size_t>(k + 1);
         SegmentSearch search = s->pocket[at] ? SegmentSearch::kDirect : pass.search;
-        if (pass.from_retreat || pass.search == SegmentSearch::kWhole) {
+        if (pass.from_retreat || pass.search != SegmentSearch::kNear) {
           // In collision or in a pocket (tried directly already).
           if (s->failures[at].status != SegmentStatus::kNoPathFound || s->pocket[at]) continue;
         }
@@ -380,10 +384,10 @@ class SequencePlanner {
     if (s.pocket[0]) {
       reason += "; in the pocket of a skipped weld's pose, so not searched";
     } else if (s.failures[0].status == SegmentStatus::kNoPathFound) {
-      reason +=
-          "; " + std::to_string(s.failures[0].planner_states) +
-          (s.retreat_searched ? " tree extensions in the near, retreat and whole-range searches"
-                              : " tree extensions in the near and whole-range searches");
+      reason += "; " + std::to_string(s.failures[0].planner_states) +
+                (s.retreat_searched
+                     ? " tree extensions in the near, retreat, whole-range and long searches"
+                     : " tree extensions in the near, whole-range and long searches");
     }
     if (!stop.alternatives.empty()) {
       reason += " (and no path to any of its " + std::to_string(stop.alternatives.size()) +

@@ -95,6 +95,41 @@ std::string UnreachableReason(const cell::Cell& cell, const reach::ReachMap& map
   return out;
 }
 
+// Per weld, the unreachable weld it comes after through `after:` (directly or through other
+// welds), or "" when every weld before it is reachable: such a weld cannot be welded in its
+// order, and welding it anyway would break the precedence the user asked for. Kahn's order
+// over the precedence graph (acyclic: LoadCell), so that long chains need no recursion.
+std::vector<std::string> BlockedByUnreachable(const cell::Cell& cell, const reach::ReachMap& map) {
+  const std::size_t n = cell.welds.size();
+  std::map<std::string, std::size_t> index;
+  for (std::size_t w = 0; w < n; ++w) index.emplace(cell.welds[w].id, w);
+  std::vector<std::vector<std::size_t>> next(n);
+  std::vector<int> pending(n, 0);
+  for (std::size_t w = 0; w < n; ++w) {
+    for (const std::string& before : cell.welds[w].after) {
+      const auto it = index.find(before);
+      if (it == index.end()) continue;
+      next[it->second].push_back(w);
+      ++pending[w];
+    }
+  }
+  std::vector<std::string> blocked(n);
+  std::vector<std::size_t> ready;
+  for (std::size_t w = 0; w < n; ++w) {
+    if (pending[w] == 0) ready.push_back(w);
+  }
+  while (!ready.empty()) {
+    const std::size_t w = ready.back();
+    ready.pop_back();
+    const std::string& cause = !map.reachable(static_cast<int>(w)) ? cell.welds[w].id : blocked[w];
+    for (const std::size_t v : next[w]) {
+      if (blocked[v].empty() && !cause.empty()) blocked[v] = cause;
+      if (--pending[v] == 0) ready.push_back(v);
+    }
+  }
+  return blocked;
+}
+
 plan::Segment SampleSegment(const motion::TrajectorySegment& s, double period) {
   plan::Segment out;
   out.kind = s.kind == motion::SegmentKind::kMotion      ? plan::SegmentKind::kMotion
@@ -310,10 +345,17 @@ AllocationProblem BuildAllocationProblem(const cell::Cell& cell,
                  .approach = {}};
   }
   std::map<std::string, int> task_of_weld;
+  const std::vector<std::string> blocked = BlockedByUnreachable(cell, reach);
   for (int w = 0; w < welds; ++w) {
     if (!reach.reachable(w)) {
       out.unreachable.push_back(
           {.weld_id = cell.welds[w].id, .reason = UnreachableReason(cell, reach, w)});
+      continue;
+    }
+    if (const std::string& cause = blocked[static_cast<std::size_t>(w)]; !cause.empty()) {
+      out.unreachable.push_back(
+          {.weld_id = cell.welds[w].id,
+           .reason = "comes after " + cause + " (`after:`), which no robot reaches"});
       continue;
     }
     allocation::Task task{

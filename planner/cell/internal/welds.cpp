@@ -1,10 +1,13 @@
 #include "planner/cell/internal/welds.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
+#include <iomanip>
 #include <map>
 #include <numbers>
 #include <optional>
@@ -506,7 +509,57 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
   return out;
 }
 
+namespace {
+
+// Welds closer than this are one spot: a nugget is 4–8 mm across.
+constexpr double kSameSpot = 0.001;  // m
+
+// A warning per weld closer than kSameSpot to an earlier one (a row copied twice: both are
+// planned as separate welds, the gun closing twice on one spot). Welds on a grid of kSameSpot
+// cells, each compared with those of its 27 neighbouring cells.
+void WarnSameSpots(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
+  using Cell = std::array<std::int64_t, 3>;
+  std::map<Cell, std::vector<std::size_t>> grid;
+  const auto cell_of = [](const Eigen::Vector3d& p) {
+    return Cell{static_cast<std::int64_t>(std::floor(p.x() / kSameSpot)),
+                static_cast<std::int64_t>(std::floor(p.y() / kSameSpot)),
+                static_cast<std::int64_t>(std::floor(p.z() / kSameSpot))};
+  };
+  for (std::size_t i = 0; i < welds.size(); ++i) {
+    const Eigen::Vector3d& p = welds[i].weld.p_W;
+    const Cell c = cell_of(p);
+    std::optional<std::size_t> nearest;
+    for (std::int64_t dx = -1; dx <= 1; ++dx) {
+      for (std::int64_t dy = -1; dy <= 1; ++dy) {
+        for (std::int64_t dz = -1; dz <= 1; ++dz) {
+          const auto it = grid.find({c[0] + dx, c[1] + dy, c[2] + dz});
+          if (it == grid.end()) continue;
+          for (const std::size_t j : it->second) {
+            const double d = (welds[j].weld.p_W - p).norm();
+            if (d < kSameSpot && (!nearest || d < (welds[*nearest].weld.p_W - p).norm())) {
+              nearest = j;
+            }
+          }
+        }
+      }
+    }
+    if (nearest) {
+      const WeldEntry& first = welds[*nearest];
+      std::ostringstream text;
+      text << std::fixed << std::setprecision(2) << "weld " << welds[i].weld.id << " is "
+           << (first.weld.p_W - p).norm() * 1000 << " mm from weld " << first.weld.id << " (at "
+           << first.where.file << ":" << first.where.line
+           << "): one spot listed twice? Both are planned, the gun closing on it twice";
+      sink.Warning(welds[i].where, welds[i].id_key, text.str());
+    }
+    grid[c].push_back(i);
+  }
+}
+
+}  // namespace
+
 void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
+  WarnSameSpots(welds, sink);
   std::map<std::string, std::size_t> by_id, by_lower_id;
   for (std::size_t i = 0; i < welds.size(); ++i) {
     const WeldEntry& e = welds[i];

@@ -48,7 +48,8 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
 /// The one weld id plan.json reserves: segments go from and to a weld id or "home".
 inline constexpr std::string_view kReservedWeldId = "home";
 
-/// Unique ids, none reserved, `after` ids that exist, no precedence cycles.
+/// Unique ids, none reserved, `after` ids that exist, no precedence cycles; a warning for a weld
+/// within 1 mm of another (one spot listed twice).
 void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink);
 
 }  // namespace weldcell::cell::internal

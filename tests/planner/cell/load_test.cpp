@@ -359,6 +359,34 @@ TEST(LoadCellTest, AWeldNormalOfAnyFiniteLengthIsItsDirection) {
       << csv_welds.welds[1].n_W.transpose();
 }
 
+// A fresh user (2026-12-07) copied a weld row under another id: both welds on one spot, loaded
+// without a word (and planned into a plan that failed its own verification). A weld within 1 mm
+// of another is a warning at its id, naming the other and where it is; 1.5 mm apart is not.
+TEST(LoadCellTest, AWeldOnTheSpotOfAnotherIsAWarningNamingBoth) {
+  const fs::path dir = fs::absolute(weldcell::testing::FreshDirectory("same_spot"));
+  std::ofstream(dir / "welds.csv") << "id,x,y,z,nx,ny,nz\n"
+                                      "A1,100,0,0,0,0,1\n"
+                                      "A2,101.5,0,0,0,0,1\n"
+                                      "A3,100.3,0.4,0,0,0,1\n";
+  std::ofstream(dir / "cell.yaml")
+      << "format: weldcell/1\nname: spots\ncycle_time: 10\nunits: {length: mm}\nrobots:\n"
+         "  - {name: R1, model: "
+      << fs::absolute(kGood / "tiny_robot.yaml").string()
+      << ", tool: " << fs::absolute(kGood / "gun.yaml").string() << "}\nwelds: {file: welds.csv}\n";
+  const Loaded<Cell> loaded = LoadCell(dir / "cell.yaml");
+  ASSERT_EQ(loaded.value.welds.size(), 3u);
+  std::vector<std::string> spots;  // the tiny robot's own warnings aside
+  for (const Diagnostic& d : loaded.warnings) {
+    if (d.ToString().find("one spot") != std::string::npos) spots.push_back(d.ToString());
+  }
+  ASSERT_EQ(spots.size(), 1u);
+  EXPECT_EQ(spots[0],
+            (dir / "welds.csv").string() +
+                ":4:1: warning: id: weld A3 is 0.50 mm from weld A1 (at " +
+                (dir / "welds.csv").string() +
+                ":2): one spot listed twice? Both are planned, the gun closing on it twice");
+}
+
 }  // namespace
 }  // namespace weldcell::cell
 

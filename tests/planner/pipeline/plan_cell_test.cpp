@@ -43,6 +43,48 @@ TEST(PlanCellTest, DetourCellIsPlannedAndTheVerifierFindsNothing) {
   EXPECT_GT(report.collision_checks, 1000);
 }
 
+// A fresh user (2026-12-07): a weld row copied twice under another id (both on one spot) gave a
+// plan that failed its own verification: the travel between the two, of no length, was left
+// out, so the approach of the second started at a weld the segment before did not end at.
+TEST(PlanCellTest, TwoWeldsOnOneSpotArePlannedAndVerified) {
+  cell::Cell c = testing::DetourCell();
+  cell::Weld twin = c.welds[0];
+  twin.id = "L1_again";
+  c.welds.push_back(twin);
+  const collision::CollisionWorld world(c);
+  const PlanOutput out = PlanCell(c, world, {.threads = 2});
+  EXPECT_TRUE(out.plan.unreachable.empty()) << out.plan.unreachable.front().reason;
+  ASSERT_EQ(out.plan.robots.size(), 1u);
+  EXPECT_EQ(out.plan.robots[0].welds.size(), 5u);
+  const VerifyReport report = Verify(out.plan, c);
+  for (const Violation& v : report.violations) ADD_FAILURE() << ToString(v);
+}
+
+// A fresh user (2026-12-07): a weld `after:` a weld no robot reaches was welded anyway, and the
+// plan failed verification with an unsafe precedence violation (no programs written). Such a
+// weld, and one after it in turn, is not planned now, saying why; nothing breaks an order.
+TEST(PlanCellTest, AWeldAfterAWeldNoRobotReachesIsNotPlannedAndSaysWhy) {
+  cell::Cell c = testing::DetourCell();
+  c.welds.push_back(testing::MakeWeld("FAR", {9.0, 9.0, 0.6}));
+  c.welds[1].after = {"FAR"};          // L2
+  c.welds[2].after = {c.welds[1].id};  // R1, after L2
+  const collision::CollisionWorld world(c);
+  const PlanOutput out = PlanCell(c, world, {.threads = 2});
+  std::map<std::string, std::string> unplanned;
+  for (const plan::UnreachableWeld& u : out.plan.unreachable) unplanned[u.weld_id] = u.reason;
+  ASSERT_EQ(unplanned.size(), 3u);
+  EXPECT_NE(unplanned["FAR"].find("out of range"), std::string::npos) << unplanned["FAR"];
+  EXPECT_EQ(unplanned["L2"], "comes after FAR (`after:`), which no robot reaches");
+  EXPECT_EQ(unplanned["R1"], "comes after FAR (`after:`), which no robot reaches");
+  ASSERT_EQ(out.plan.robots.size(), 1u);
+  EXPECT_EQ(out.plan.robots[0].welds.size(), 2u);  // L1 and R2
+  const VerifyReport report = Verify(out.plan, c);
+  EXPECT_EQ(report.unsafe_count(), 0);
+  for (const Violation& v : report.violations) {
+    EXPECT_NE(ToString(v).find("is not welded"), std::string::npos) << ToString(v);
+  }
+}
+
 // The shared cell with its six welds packed into the table's middle, where both robots work.
 cell::Cell MiddleCell() {
   cell::Cell c = testing::SharedCell();
