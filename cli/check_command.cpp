@@ -307,11 +307,12 @@ nlohmann::ordered_json ToJson(const cell::Cell& c, const collision::CollisionWor
 }  // namespace
 
 exporters::CellPrograms CheckStation(const cell::Cell& cell,
-                                     const collision::CollisionWorld& verifier_world) {
+                                     const collision::CollisionWorld& verifier_world,
+                                     const exporters::Site& site) {
   std::vector<Diagnostic> problems = verify::CheckHomes(cell, verifier_world);
   exporters::CellPrograms programs;
   try {
-    programs = exporters::CheckCellPrograms(cell, {});
+    programs = exporters::CheckCellPrograms(cell, site);
     for (const std::string& w : programs.warnings) std::cerr << "weldcell: warning: " << w << '\n';
   } catch (const InputError& e) {
     problems.insert(problems.end(), e.diagnostics().begin(), e.diagnostics().end());

@@ -41,12 +41,13 @@ void CheckPlanCellName(const plan::Plan& plan, const cell::Cell& cell, const std
                        const std::string& cell_file);
 /// The checks of a loaded cell that `check` makes and `plan` makes before planning: every
 /// robot's home (verify::CheckHomes, in `verifier_world`) and the cell's programs as its
-/// controllers get them (exporters::CheckCellPrograms, default site; robots without a
+/// controllers get them (exporters::CheckCellPrograms with `site`; robots without a
 /// `controller:` skipped), its warnings printed on stderr. Returns the programs of the robots
 /// with a controller, each with the name it gets (the one given, or the one the dialect makes
 /// of the robot's name). Throws InputError with every problem of both.
 exporters::CellPrograms CheckStation(const cell::Cell& cell,
-                                     const collision::CollisionWorld& verifier_world);
+                                     const collision::CollisionWorld& verifier_world,
+                                     const exporters::Site& site = {});
 void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code);
 void RegisterModels(CLI::App& app, const GlobalOptions& global, int* exit_code);
 

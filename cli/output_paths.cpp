@@ -1,8 +1,11 @@
 #include "cli/output_paths.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -122,6 +125,23 @@ std::string Printable(std::string_view text) {
   return out;
 }
 
+namespace {
+
+constexpr int kLockHeld = -2;
+
+// The folder opened and locked exclusively (flock on the folder itself); kLockHeld when another
+// process holds its lock, -1 when the file system cannot lock (written unlocked, as before).
+int LockFolder(const fs::path& folder) {
+  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return fd;
+  const int error = errno;
+  ::close(fd);
+  return error == EWOULDBLOCK ? kLockHeld : -1;
+}
+
+}  // namespace
+
 OutputFolder::OutputFolder(const fs::path& folder, const std::string& option) {
   std::error_code ec;
   fs::path top = folder;  // the topmost missing folder: made here, removed on failure
@@ -150,6 +170,13 @@ OutputFolder::OutputFolder(const fs::path& folder, const std::string& option) {
     Fail(folder, option, "cannot write into the folder: " + why);
   }
   fs::remove(probe, ec);
+  lock_fd_ = LockFolder(folder);
+  if (lock_fd_ == kLockHeld) {
+    lock_fd_ = -1;
+    Fail(folder, option,
+         "another weldcell run is writing into this folder (it holds the folder's lock): wait "
+         "for it to end, or give another folder");
+  }
   // Killed before its outputs are written, the run leaves none of the folders it made.
   if (!made_.empty()) fatal_signal_slot_ = RemoveOnFatalSignal(made_);
 }
@@ -160,6 +187,7 @@ void OutputFolder::Keep() const {
 }
 
 OutputFolder::~OutputFolder() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
   KeepOnFatalSignal(fatal_signal_slot_);
   if (keep_) return;
   std::error_code ec;

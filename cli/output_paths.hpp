@@ -40,6 +40,10 @@ std::string Printable(std::string_view text);
 /// refuses it or a file cannot be created in it) and removes it again on destruction, if it
 /// made it, unless Keep() was called and as long as it is empty. A signal that ends the process
 /// before Keep() (a second Ctrl-C, SIGTERM, SIGHUP) removes them too (RemoveOnFatalSignal).
+/// Holds the folder's lock (flock on the folder itself, exclusive) while it lives: a second
+/// weldcell writing into the same folder (two CI jobs with one `-o`) throws InputError at once
+/// instead of mixing its files with the first's. The lock goes with the process (no lock file
+/// is left behind); a file system without locks is written unlocked.
 class OutputFolder {
  public:
   OutputFolder(const std::filesystem::path& folder, const std::string& option);
@@ -54,6 +58,7 @@ class OutputFolder {
   std::vector<std::filesystem::path> made_;
   mutable bool keep_ = false;
   int fatal_signal_slot_ = -1;  ///< RemoveOnFatalSignal's slot for the folders made here.
+  int lock_fd_ = -1;            ///< The folder, open and locked; -1 without a lock.
 };
 
 /// The same for a folder that will receive outputs (`plan -o OUT`): not a file, creatable.

@@ -21,6 +21,7 @@
 #include "cli/output_paths.hpp"
 #include "cli/progress.hpp"
 #include "exporters/export.hpp"
+#include "exporters/site.hpp"
 #include "planner/cell/load.hpp"
 #include "planner/collision/collision_world.hpp"
 #include "planner/common/atomic_file.hpp"
@@ -213,6 +214,7 @@ struct PlanArgs {
   std::string allocator = "strong";
   std::string models = "models";
   int max_options = pipeline::PlanOptions{}.max_options_per_robot;
+  std::string site;  // export.yaml for OUT/programs; empty: the default site
   bool force = false;
 };
 
@@ -252,22 +254,36 @@ struct ProgramsOutcome {
 
 // Each robot's program in its cell dialect (docs/export.md) into folder/programs/, only for a
 // plan that is safe to run (as `weldcell export`): a program of a colliding plan must never
-// reach a controller; unplanned welds and the cycle time do not block it. Without programs of
+// reach a controller; unplanned welds and the cycle time do not block it (a plan without any
+// weld gets none: they would only go home). Without programs of
 // this plan, those an earlier run wrote (its manifest lists them) are removed, so they cannot
 // stay beside the new plan.json; other files in programs/ are left alone.
+// How OUT/programs/ is written: its site (`--site`, the file's path in the manifest) and options.
+struct ProgramsRequest {
+  const exporters::Site& site;
+  const std::string& site_file;
+  bool force = false;
+  int threads = 0;
+  const std::optional<OutputFolder>& programs_folder;
+};
+
 ProgramsOutcome WritePrograms(const std::filesystem::path& folder, const plan::Plan& plan,
                               const cell::Cell& c, const collision::CollisionWorld& verifier_world,
-                              const verify::VerifyReport& report, bool force, int threads,
-                              const std::optional<OutputFolder>& programs_folder) {
+                              const verify::VerifyReport& report, const ProgramsRequest& request) {
   ProgramsOutcome outcome;
-  if (report.unsafe_count() == 0) {
+  const bool any_weld = std::any_of(plan.robots.begin(), plan.robots.end(),
+                                    [](const plan::RobotPlan& r) { return !r.welds.empty(); });
+  if (!any_weld) {
+    // Programs that only go home would tell a controller nothing.
+    outcome.lines.emplace_back("programs: not written (no weld is planned)");
+  } else if (report.unsafe_count() == 0) {
     try {
       const exporters::ExportResult programs =
-          exporters::ExportPlan(plan, c, {},
+          exporters::ExportPlan(plan, c, request.site,
                                 {.skip_robots_without_controller = true,
                                  .world = &verifier_world,
                                  .plan_file = (folder / "plan.json").string(),
-                                 .threads = threads});
+                                 .threads = request.threads});
       // Its name warnings were printed before planning (CheckStation); the handshakes of
       // robots without a program come with the plan.
       for (const std::string& w : programs.handshake_warnings) {
@@ -275,14 +291,15 @@ ProgramsOutcome WritePrograms(const std::filesystem::path& folder, const plan::P
       }
       if (!programs.robots.empty()) {
         std::vector<std::string> removed;
-        exporters::WriteProgramFiles(folder / "programs", plan, programs, {.force = force},
+        exporters::WriteProgramFiles(folder / "programs", plan, programs,
+                                     {.force = request.force, .site_file = request.site_file},
                                      &removed);
         for (const std::string& name : removed) {
           std::cerr << "weldcell: removed " << (folder / "programs" / name).string()
                     << " (written by the previous plan's export, not by this one)\n";
         }
         outcome.written = true;
-        if (programs_folder) programs_folder->Keep();
+        if (request.programs_folder) request.programs_folder->Keep();
         outcome.lines = ProgramLines(programs);
       }
     } catch (const InputError& e) {
@@ -479,6 +496,17 @@ void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) 
   for (const std::filesystem::path& file : {plan_file, report_file, junit_file}) {
     CheckOutputFile(file, "--out");
   }
+  // Made (and removed again when nothing is written) and locked now: a second run into the same
+  // folder is refused at once, not mixed with this one's files.
+  const OutputFolder out_folder(args.out, "--out");
+  // The site of OUT/programs/ (as `export --site`), named in its manifest by its absolute path.
+  std::string site_file;
+  exporters::Site site;
+  if (!args.site.empty()) {
+    CheckInputFile(args.site, "site file (export.yaml)");
+    site = exporters::LoadSite(args.site);
+    site_file = std::filesystem::absolute(args.site).lexically_normal().string();
+  }
   cell::Loaded<cell::Cell> loaded = cell::LoadCell(args.cell, CellLoadOptions(global));
   for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
   cell::Cell c = std::move(loaded.value);
@@ -486,7 +514,7 @@ void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) 
   // A robot that cannot leave its home, or a program its controller would refuse (its name, a
   // weld id: whatever needs no plan), is an input error said now, not after planning.
   const collision::CollisionWorld verifier_world = verify::MakeVerifierWorld(c);
-  const exporters::CellPrograms cell_programs = CheckStation(c, verifier_world);
+  const exporters::CellPrograms cell_programs = CheckStation(c, verifier_world, site);
   // OUT/programs/ is made and probed before planning (as `export -o`), where a robot has a
   // controller: a folder the programs cannot be written into fails now, not after minutes of
   // planning. Removed again (if made here) when no program is written.
@@ -496,7 +524,8 @@ void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) 
     // A program touched up since the last run (its manifest's hash differs), or a file of the
     // user's where a program goes, would make the export refuse after planning, with plan.json
     // already replaced: refused now, nothing written.
-    exporters::CheckProgramsFolder(folder / "programs", cell_programs, args.force);
+    exporters::CheckProgramsFolder(folder / "programs", cell_programs,
+                                   {.force = args.force, .site_file = site_file});
     programs_folder.emplace(folder / "programs", "--out");
   }
   const collision::CollisionWorld world(c);
@@ -521,9 +550,14 @@ void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) 
   std::vector<report::RequirementResult> requirements =
       report::CheckRequirements(c, out.plan, out.reach, report);
   // plan.json and junit.xml are deterministic; report.html also shows the stage timings.
+  out_folder.Keep();
   WriteFileAtomically(plan_file, plan::ToJson(out.plan));
   const ProgramsOutcome programs = WritePrograms(folder, out.plan, c, verifier_world, report,
-                                                 args.force, args.jobs, programs_folder);
+                                                 {.site = site,
+                                                  .site_file = site_file,
+                                                  .force = args.force,
+                                                  .threads = args.jobs,
+                                                  .programs_folder = programs_folder});
   // A plan whose programs could not be written (exit 2) is not all well: junit.xml,
   // report.html and --json say so with a failing requirement (written after the programs, for
   // that).
@@ -629,10 +663,14 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
       ->type_name("DIR")
       ->check(CLI::ExistingDirectory)
       ->capture_default_str();
+  cmd->add_option("--site", args->site,
+                  "Site configuration of OUT/programs/ (export.yaml, as `weldcell export --site`; "
+                  "docs/export.md)")
+      ->type_name("FILE");
   cmd->add_flag("--force", args->force,
                 "Replace or remove files in OUT/programs/ that were edited since weldcell wrote "
-                "them, or that weldcell did not write (without: exit 2 naming them, no program "
-                "written)");
+                "them, or that weldcell did not write, or write them without the site file they "
+                "were written with (without: exit 2 naming them, no program written)");
   cmd->callback([&global, exit_code, args] { RunPlan(*args, global, exit_code); });
 }
 

@@ -653,6 +653,19 @@ std::vector<ManifestEntry> ManifestEntries(const std::filesystem::path& folder) 
   return out;
 }
 
+// The manifest's comment line that names the site file the programs were written with.
+constexpr std::string_view kSiteLine = "# site: ";
+
+// The site file `folder`'s manifest names (WriteOptions::site_file), or "".
+std::string ManifestSite(const std::filesystem::path& folder) {
+  if (std::ifstream in(folder / kManifestName); in) {
+    for (std::string line; std::getline(in, line);) {
+      if (line.starts_with(kSiteLine)) return line.substr(kSiteLine.size());
+    }
+  }
+  return "";
+}
+
 // Whether the file the manifest entry names was changed since weldcell wrote it (false when it
 // is gone, not a regular file, or the manifest has no hash for it).
 bool EditedSince(const std::filesystem::path& folder, const ManifestEntry& e) {
@@ -722,9 +735,17 @@ InTheWay FindInTheWay(const std::filesystem::path& folder, const std::vector<std
 // Refuses (ManifestError, every reason at once) files edited since the previous export and
 // files in the way unless `force`, and folders in the way always.
 void ThrowIfInTheWay(const std::filesystem::path& folder, const std::vector<std::string>& edited,
-                     const InTheWay& way, bool force) {
+                     const InTheWay& way, const WriteOptions& options) {
+  const bool force = options.force;
   std::vector<std::string> parts;
   if (!edited.empty() && !force) parts.push_back(EditedFilesText(edited));
+  if (const std::string previous = ManifestSite(folder);
+      !previous.empty() && options.site_file.empty() && !force) {
+    parts.push_back(fmt::format(
+        "the programs there were written with the site file {} (its weld calls, I/O and "
+        "numbers), this run has none: give --site {} to keep them",
+        previous, previous));
+  }
   if (!way.foreign.empty() && !force) {
     parts.push_back(
         fmt::format("{} file(s) in the way were not written by weldcell (not in {}): {}",
@@ -755,7 +776,7 @@ std::set<std::string> ListedNames(const std::vector<ManifestEntry>& entries) {
 }  // namespace
 
 void CheckProgramsFolder(const std::filesystem::path& folder, const CellPrograms& programs,
-                         bool force) {
+                         const WriteOptions& options) {
   std::vector<std::string> names = {kInterlockTableName, kWeldSignalTableName};
   for (const CellProgram& p : programs.programs) {
     const std::unique_ptr<Dialect> dialect = MakeDialect(p.dialect);
@@ -764,7 +785,7 @@ void CheckProgramsFolder(const std::filesystem::path& folder, const CellPrograms
   }
   const std::vector<ManifestEntry> previous = ManifestEntries(folder);
   ThrowIfInTheWay(folder, EditedNames(folder, previous),
-                  FindInTheWay(folder, names, ListedNames(previous)), force);
+                  FindInTheWay(folder, names, ListedNames(previous)), options);
 }
 
 std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path& folder,
@@ -794,10 +815,11 @@ std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path
   std::vector<std::string> names;
   for (const FileToWrite& f : files) names.push_back(f.path.filename().string());
   ThrowIfInTheWay(folder, EditedNames(folder, previous),
-                  FindInTheWay(folder, names, ListedNames(previous)), options.force);
+                  FindInTheWay(folder, names, ListedNames(previous)), options);
   std::string list =
       "# written by weldcell export: name<TAB>FNV-1a 64 hash of the bytes written; the next "
       "export into this folder replaces or removes these files unless edited since\n";
+  if (!options.site_file.empty()) list.append(kSiteLine).append(options.site_file).append("\n");
   for (const auto& [n, h] : hashes) list.append(n).append("\t").append(h).append("\n");
   files.push_back({folder / kManifestName, list});
   // Every file or none: a program of this plan never lands beside one of the previous plan.

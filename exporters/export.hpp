@@ -129,8 +129,14 @@ inline constexpr const char* kInterlockTableName = "interlocks.csv";
 inline constexpr const char* kWeldSignalTableName = "weld_signals.csv";
 
 struct WriteOptions {
-  /// Replace or remove files of the previous export that were edited since it wrote them.
+  /// Replace or remove files of the previous export that were edited since it wrote them (or
+  /// that it did not write), and write without a site where the previous export had one.
   bool force = false;
+  /// The site file the programs are written with (its path, recorded in the manifest as
+  /// `# site: PATH`); empty: the default site. Programs written with a site file are not
+  /// replaced by programs of the default site unless `force` (a `plan` run again without
+  /// `--site` would silently undo the weld calls, I/O and numbers of the site).
+  std::string site_file;
 };
 
 /// Writes every program file of `result`, `interlocks.csv` and `weld_signals.csv` (each its
@@ -155,11 +161,12 @@ std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path
 /// (`weldcell plan`, before planning, so that nothing is written): throws InputError (naming the
 /// folder's manifest, or the folder, and the files) when a file the manifest lists was changed
 /// since the export wrote it, or a file that `programs` will write (Dialect::FileNames, the PLC
-/// tables) is there and not in the manifest, unless `force`; and when a folder stands where one
-/// of them goes. The parts of a split INFORM job are named only by the plan: WriteProgramFiles
+/// tables) is there and not in the manifest, or the manifest names a site file and
+/// options.site_file is empty, unless options.force; and when a folder stands where one of
+/// them goes. The parts of a split INFORM job are named only by the plan: WriteProgramFiles
 /// still checks those.
 void CheckProgramsFolder(const std::filesystem::path& folder, const CellPrograms& programs,
-                         bool force);
+                         const WriteOptions& options);
 
 /// Removes the files an earlier export wrote into `folder` (those its manifest lists, regular
 /// files only) and the manifest: no stale program stays beside a plan that has none (`weldcell

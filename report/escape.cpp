@@ -1,5 +1,8 @@
 #include "report/escape.hpp"
 
+#include <algorithm>
+#include <vector>
+
 namespace weldcell::report {
 namespace {
 
@@ -33,6 +36,16 @@ std::size_t Utf8Length(std::string_view text, std::size_t i) {
 }
 
 }  // namespace
+
+std::string Shortened(std::string_view text, std::size_t max_chars) {
+  std::vector<std::size_t> starts;  // of each character, and the end
+  for (std::size_t i = 0; i < text.size(); i += std::max<std::size_t>(Utf8Length(text, i), 1)) {
+    starts.push_back(i);
+  }
+  if (starts.size() <= max_chars) return std::string(text);
+  if (max_chars == 0) return "";
+  return std::string(text.substr(0, starts[max_chars - 1])) + "\xE2\x80\xA6";  // U+2026
+}
 
 std::string Escape(std::string_view text) {
   std::string out;

@@ -12,4 +12,9 @@ namespace weldcell::report {
 /// UTF-8 become U+FFFD, so the result is always valid UTF-8.
 std::string Escape(std::string_view text);
 
+/// `text` cut to at most `max_chars` characters (UTF-8 code points; a byte that is not UTF-8
+/// counts as one): when longer, its first `max_chars` − 1 and "…". For labels of a fixed width
+/// (the Gantt chart's robot names); not escaped.
+std::string Shortened(std::string_view text, std::size_t max_chars);
+
 }  // namespace weldcell::report

@@ -32,7 +32,7 @@ table{border-collapse:collapse;margin:6px 0}
 th,td{border:1px solid #d8dce1;padding:3px 8px;text-align:left;vertical-align:top}
 th{background:#eef0f3;font-weight:600}
 table.fixed{table-layout:fixed;width:100%}td{overflow-wrap:anywhere}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.id{white-space:nowrap;overflow-wrap:normal}
 td.part{padding-left:20px}
 tr.critical td{background:#fff4e5;font-weight:600}
@@ -134,6 +134,9 @@ struct GanttLayout {
   const double axis_y;  // of the time axis, below the rows
 };
 
+// The most characters of a robot's name the Gantt chart's left margin shows (11 px text).
+constexpr std::size_t kGanttNameChars = 16;
+
 // One row per robot, shaded alternately, with the robot's name (bold: the critical robot).
 std::string GanttRows(const GanttLayout& g, const plan::Plan& plan,
                       const plan::CycleBreakdown& breakdown) {
@@ -144,10 +147,13 @@ std::string GanttRows(const GanttLayout& g, const plan::Plan& plan,
         "<rect class=\"row\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
         "fill=\"{}\"/>\n",
         g.left, y + 2, g.plot, g.row - 4, r % 2 == 0 ? "#f3f4f6" : "#fafbfc");
+    // A name longer than the margin is cut, the whole name its tooltip.
+    const std::string& name = plan.robots[r].robot;
     svg += fmt::format(
-        "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\" font-weight=\"{}\">{}</text>\n",
-        g.left - 8, y + g.row / 2 + 4, r == breakdown.critical ? "700" : "400",
-        Esc(plan.robots[r].robot));
+        "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\" font-weight=\"{}\">"
+        "<title>{}</title>{}</text>\n",
+        g.left - 8, y + g.row / 2 + 4, r == breakdown.critical ? "700" : "400", Esc(name),
+        Esc(Shortened(name, kGanttNameChars)));
   }
   return svg;
 }

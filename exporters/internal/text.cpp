@@ -741,6 +741,16 @@ bool CheckWeldCall(const Site& site, std::string_view dialect, const DialectLimi
   }
   if (in_string) fail("a string is not closed");
   if (r.final_semicolon && !line.ends_with(';')) fail("a statement must end with `;`");
+  // FANUC's CALL arguments and INFORM's ARGF values are constants, strings or registers: a weld
+  // id outside a string would be a name neither controller reads (`CALL SPOTWELD(1,W13)`).
+  if (bare_id &&
+      (r.form == NameRules::CallForm::kCall || r.form == NameRules::CallForm::kCallJob)) {
+    fail(
+        fmt::format("{{id}} outside a string: {} takes constants, strings and registers as "
+                    "arguments, not names; write it as a string ({}{{id}}{})",
+                    r.form == NameRules::CallForm::kCall ? "a CALL" : "CALL JOB:'s ARGF",
+                    r.quotes.front(), r.quotes.front()));
+  }
   if (std::string p = CallFormProblem(line, r).problem; !p.empty()) {
     SiteError(site, key,
               fmt::format("{}: {} (the weld call runs at the weld point between the program's "

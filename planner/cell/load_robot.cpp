@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <map>
 #include <numbers>
+#include <sstream>
 
 #include "planner/cell/internal/load_context.hpp"
 #include "planner/cell/load.hpp"
@@ -152,6 +153,10 @@ std::optional<RobotModel> ReadArmChain(YamlReader& reader, const YAML::Node& roo
   return std::nullopt;
 }
 
+// Above this a revolute joint's acceleration is a warning: industrial arms' joints reach 3 to
+// 30 rad/s^2; 172 is what a value in deg/s^2 reads as.
+constexpr double kPlausibleAcceleration = 50.0;  // rad/s^2
+
 // `acceleration:` (one per movable joint, > 0) → the joints' max_acceleration of `model`
 // (nullptr: without a model only the values are checked).
 void ReadAccelerations(YamlReader& reader, const YAML::Node& acc, int dof,
@@ -176,6 +181,14 @@ void ReadAccelerations(YamlReader& reader, const YAML::Node& acc, int dof,
           acc[i], IndexKey("acceleration", i), (*values)[i],
           prismatic ? Quantity::kPrismaticAcceleration : Quantity::kRevoluteAcceleration,
           prismatic ? "m/s^2" : "rad/s^2");
+    }
+    if (!prismatic && (*values)[i] > kPlausibleAcceleration &&
+        (*values)[i] <= MaxMagnitude(Quantity::kRevoluteAcceleration)) {
+      std::ostringstream text;
+      text << acc[i].Scalar() << " rad/s^2 (" << std::lround((*values)[i] * 180 / std::numbers::pi)
+           << " deg/s^2) is more than any industrial arm's joint (the shipped robots': 3.2 to "
+              "10.1 rad/s^2): accelerations are rad/s^2 whatever `units` says; deg/s^2 meant?";
+      reader.Warning(acc[i], IndexKey("acceleration", i), text.str());
     }
     joint.max_acceleration = (*values)[i];
   }

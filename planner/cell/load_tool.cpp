@@ -1,5 +1,9 @@
 // Weld-gun YAML → Tool, and the shape entries shared by tools and obstacles.
 
+#include <sstream>
+#include <string>
+#include <tuple>
+
 #include "planner/cell/internal/load_context.hpp"
 #include "planner/cell/load.hpp"
 
@@ -156,6 +160,41 @@ std::optional<Geometry> ReadShapeEntry(YamlReader& reader, const YAML::Node& nod
   return geometry;
 }
 
+namespace {
+
+// The farthest a weld gun's TCP may lie from the flange: the longest guns reach about 1 m. A
+// tool written in mm without `units: {length: mm}` (read as m) puts it hundreds of metres
+// away, and the home check then names every obstacle instead of the gun.
+constexpr double kMaxGunReach = 3.0;  // m
+// The longest a gun may take to close, open or weld: real guns take tenths of a second. Times
+// are seconds in every file; 250 (ms meant) would make every weld last minutes.
+constexpr double kMaxGunTime = 10.0;  // s
+
+// Reports a TCP `distance` m from the flange beyond kMaxGunReach, at `node`.
+void CheckGunReach(YamlReader& reader, const YAML::Node& node, double distance,
+                   const Units& units) {
+  if (distance <= kMaxGunReach) return;
+  std::ostringstream text;
+  text << "the TCP lies " << distance << " m from the flange, a weld gun's within " << kMaxGunReach
+       << " m"
+       << (units.length == 1.0 ? ": lengths in mm without `units: {length: mm}`?"
+                               : ": check the numbers and their unit");
+  reader.Error(node, "tcp", text.str());
+}
+
+// Reports a gun time `seconds` beyond kMaxGunTime at `node`; false then.
+bool CheckGunTime(YamlReader& reader, const YAML::Node& node, const std::string& key,
+                  double seconds) {
+  if (seconds <= kMaxGunTime) return true;
+  std::ostringstream text;
+  text << seconds << " s is beyond any weld gun's (at most " << kMaxGunTime
+       << " s; guns take tenths of a second): times are in seconds, not ms";
+  reader.Error(node, key, text.str());
+  return false;
+}
+
+}  // namespace
+
 std::optional<Tool> ReadTool(const fs::path& tool_yaml, const Reference& ref, LoadContext& context,
                              DiagnosticSink& sink) {
   std::error_code ec;
@@ -188,21 +227,24 @@ std::optional<Tool> ReadTool(const fs::path& tool_yaml, const Reference& ref, Lo
     if (auto name = reader.Name(*n, "name")) tool.name = *name;
   }
   if (auto tcp = YamlReader::Get(root, "tcp")) {
-    if (auto X = reader.Pose(*tcp, "tcp", units)) tool.X_FT = *X;
+    if (auto X = reader.Pose(*tcp, "tcp", units)) {
+      tool.X_FT = *X;
+      CheckGunReach(reader, *tcp, tool.X_FT.translation().norm(), units);
+    }
   }
   if (auto v = YamlReader::Get(root, "approach_distance")) {
     if (auto d = reader.Length(*v, "approach_distance", units, true)) {
       tool.approach_distance = *d;
     }
   }
-  if (auto v = YamlReader::Get(root, "close_time")) {
-    if (auto t = reader.Time(*v, "close_time", true)) tool.close_time = *t;
-  }
-  if (auto v = YamlReader::Get(root, "open_time")) {
-    if (auto t = reader.Time(*v, "open_time", true)) tool.open_time = *t;
-  }
-  if (auto v = YamlReader::Get(root, "weld_time")) {
-    if (auto t = reader.Time(*v, "weld_time")) tool.weld_time = *t;
+  for (const auto& [key, field, allow_zero] : {std::tuple{"close_time", &tool.close_time, true},
+                                               std::tuple{"open_time", &tool.open_time, true},
+                                               std::tuple{"weld_time", &tool.weld_time, false}}) {
+    if (auto v = YamlReader::Get(root, key)) {
+      if (auto t = reader.Time(*v, key, allow_zero); t && CheckGunTime(reader, *v, key, *t)) {
+        *field = *t;
+      }
+    }
   }
   if (auto list = YamlReader::Get(root, "collision")) {
     if (!list->IsSequence() || list->size() == 0) {

@@ -110,8 +110,10 @@ CycleBreakdown BreakDown(const Plan& plan) {
     b.idle = plan.makespan - r.finish_time;
     out.robots.push_back(std::move(b));
   }
+  // A plan where no robot moves (nothing planned) has no critical robot: none sets a makespan.
   for (int i = 0; i < static_cast<int>(out.robots.size()); ++i) {
-    if (out.critical < 0 || out.robots[i].finish_time > out.robots[out.critical].finish_time) {
+    if (out.robots[i].finish_time > 0.0 &&
+        (out.critical < 0 || out.robots[i].finish_time > out.robots[out.critical].finish_time)) {
       out.critical = i;
     }
   }

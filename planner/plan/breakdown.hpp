@@ -86,7 +86,7 @@ struct CycleBreakdown {
   double slack = 0.0;                  ///< cycle_time − makespan (negative: over the cycle time).
   std::vector<RobotBreakdown> robots;  ///< In plan order.
   int critical = -1;  ///< Index into `robots` of the robot that finishes last (first on ties);
-                      ///< −1 when the plan has no robot.
+                      ///< −1 when the plan has no robot or none moves.
   /// The critical robot's waits by cause, largest first.
   std::vector<WaitShare> critical_waits;
   /// Why that robot is critical, for people: "R1 finishes last at 33.72 s: busy 22.98 s

@@ -1,6 +1,8 @@
 // `weldcell plan` writes programs/; `weldcell export` with dialects and a site file; errors.
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -366,6 +368,67 @@ TEST_F(ExportCliTest, ProgramsThatCannotBeWrittenAreRefusedBeforePlanning) {
   EXPECT_EQ(forced.exit_code, 0) << forced.out;
   EXPECT_THAT(ReadText(out / "programs" / "DEMO_R2.mod"), HasSubstr("PROC main()"));
   EXPECT_EQ(ReadText(out / "programs" / "notes.txt"), "mine\n");
+}
+
+// A fresh user (2026-12-07): programs exported with a site file (tool 2, schedule 3) were
+// silently replaced by the default site's when `plan` ran again into the same folder. `plan
+// --site` writes them with the site, the manifest names it, and a run without it is refused
+// before planning unless --force.
+TEST_F(ExportCliTest, PlanKeepsTheSiteItsProgramsWereWrittenWith) {
+  ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
+  const fs::path out = *dir_ / "sited";
+  const fs::path site = fs::absolute(*dir_ / "site.yaml");
+  std::ofstream(site) << "format: weldcell-export/1\nschedule: 3\ntool: 2\n";
+  const std::string plan = "plan tests/exporters/cells/small/cell.yaml -q -o " + out.string();
+  const CommandRun sited = Weldcell(plan + " --site " + site.string());
+  ASSERT_EQ(sited.exit_code, 0) << sited.out;
+  EXPECT_THAT(ReadText(out / "programs" / "DEMO_R1.LS"), HasSubstr("UTOOL_NUM=2 ;"));
+  EXPECT_THAT(ReadText(out / "programs" / "DEMO_R1.LS"), HasSubstr("CALL SPOTWELD(3,"));
+  EXPECT_THAT(ReadText(out / "programs" / "weldcell-files.txt"),
+              HasSubstr("\n# site: " + site.string() + "\n"));
+  const std::string plan_json = ReadText(out / "plan.json");
+  fs::remove(out / "junit.xml");
+  const CommandRun bare = Weldcell(plan);
+  EXPECT_EQ(bare.exit_code, 2) << bare.out;
+  EXPECT_THAT(bare.out,
+              HasSubstr("the programs there were written with the site file " + site.string() +
+                        " (its weld calls, I/O and numbers), this run "
+                        "has none: give --site " +
+                        site.string() + " to keep them"));
+  EXPECT_FALSE(fs::exists(out / "junit.xml"));  // refused before planning
+  EXPECT_EQ(ReadText(out / "plan.json"), plan_json);
+  EXPECT_EQ(Weldcell(plan + " --site " + site.string()).exit_code, 0);
+  const CommandRun forced = Weldcell(plan + " --force");
+  EXPECT_EQ(forced.exit_code, 0) << forced.out;
+  EXPECT_THAT(ReadText(out / "programs" / "DEMO_R1.LS"), HasSubstr("UTOOL_NUM=1 ;"));
+  EXPECT_THAT(ReadText(out / "programs" / "weldcell-files.txt"), Not(HasSubstr("# site:")));
+}
+
+// A fresh user (2026-12-07): two `plan` runs into one folder (a CI job run twice) once left a
+// plan.json of one beside the junit.xml and programs of the other. The folder is locked while a
+// run writes into it: the second is refused at once, naming it.
+TEST_F(ExportCliTest, ASecondRunIntoAFolderInUseIsRefusedAtOnce) {
+  ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
+  const fs::path out = *dir_ / "busy";
+  fs::create_directories(out);
+  const int fd = ::open(out.c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);  // as a running weldcell holds it
+  for (const std::string& command :
+       {"plan tests/exporters/cells/small/cell.yaml -q -o " + out.string(),
+        "export tests/exporters/cells/small/cell.yaml " + (*dir_ / "out/plan.json").string() +
+            " -q -o " + out.string()}) {
+    const CommandRun run = Weldcell(command);
+    EXPECT_EQ(run.exit_code, 2) << run.out;
+    EXPECT_THAT(run.out, HasSubstr(out.string() +
+                                   ": error: --out: another weldcell run is "
+                                   "writing into this folder (it holds the folder's lock): wait "
+                                   "for it to end, or give another folder"));
+  }
+  EXPECT_TRUE(fs::is_empty(out));
+  ::close(fd);
+  EXPECT_EQ(Weldcell("plan tests/exporters/cells/small/cell.yaml -q -o " + out.string()).exit_code,
+            0);
 }
 
 // Issue 13: `plan` over an OUT/programs/ holding a touched-up DEMO_R1.LS refused (exit 2) but

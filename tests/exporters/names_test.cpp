@@ -1096,6 +1096,28 @@ TEST_F(NamesTest, ReservedWordsAreRefusedAsBareWeldIds) {
   EXPECT_EQ(ErrorWithWeldId("ENDPROC", quoted, "abb_rapid"), "no error");
 }
 
+// A fresh user (2026-12-07): `CALL SPOTWELD(1,W13)` (FANUC) and `CALL JOB:SPOTWELD ARGF1
+// ARGFW13` (INFORM) were written and read back; neither controller takes a name as an argument
+// (constants, strings, registers). {id} outside a string is refused there, in quotes it is text.
+TEST_F(NamesTest, ABareWeldIdIsRefusedWhereArgumentsCannotBeNames) {
+  Site bare;
+  bare.weld_call["fanuc_ls"] = "CALL SPOTWELD({n},{id})";
+  bare.weld_call["yaskawa_inform"] = "CALL JOB:SPOTWELD ARGF{n} ARGF{id}";
+  EXPECT_THAT(ErrorWithWeldId("X13", bare, "fanuc_ls"),
+              HasSubstr("weld_call.fanuc_ls: fanuc_ls: {id} outside a string: a CALL takes "
+                        "constants, strings and registers as arguments, not names; write it as "
+                        "a string ('{id}')"));
+  EXPECT_THAT(ErrorWithWeldId("X13", bare, "yaskawa_inform"),
+              HasSubstr("weld_call.yaskawa_inform: yaskawa_inform: {id} outside a string: CALL "
+                        "JOB:'s ARGF takes constants, strings and registers as arguments, not "
+                        "names; write it as a string (\"{id}\")"));
+  Site quoted;
+  quoted.weld_call["fanuc_ls"] = "CALL SPOTWELD({n},'{id}')";
+  quoted.weld_call["yaskawa_inform"] = "CALL JOB:SPOTWELD ARGF{n} ARGF\"{id}\"";
+  EXPECT_EQ(ErrorWithWeldId("X13", quoted, "fanuc_ls"), "no error");
+  EXPECT_EQ(ErrorWithWeldId("X13", quoted, "yaskawa_inform"), "no error");
+}
+
 // New-user trial: `IndCMove ROB_1,6,{n};`, `MotionSup\Off,{n};`, KRL `ASYPTP({n})` and
 // `SPL({n})` passed as weld calls (writer and reader): motions of independent or external axes,
 // spline motions and supervision switches are refused like PTP and MoveAbsJ, at the site's

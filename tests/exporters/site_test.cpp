@@ -93,7 +93,7 @@ weld_call: {kuka_krl: "SPOT_WELD({schedule},{n})",
                             R"(\{n\})"));
   EXPECT_THAT(e, ::testing::Not(::testing::HasSubstr("weld_call.kuka_krl")));
   EXPECT_NO_THROW(LoadSite(Write("id_and_n.yaml", R"Y(format: weldcell-export/1
-weld_call: {fanuc_ls: "CALL SPOT({n},{id})"}
+weld_call: {fanuc_ls: "CALL SPOT({n},'{id}')"}
 )Y")));
 }
 

@@ -18,5 +18,18 @@ TEST(EscapeTest, ControlCharactersAndBytesThatAreNotUtf8BecomeReplacementCharact
   EXPECT_EQ(Escape("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // cut short
 }
 
+TEST(EscapeTest, ShortenedCountsCharactersNotBytesAndEndsWithAnEllipsis) {
+  EXPECT_EQ(Shortened("R1", 16), "R1");
+  EXPECT_EQ(Shortened("0123456789abcdef", 16), "0123456789abcdef");
+  EXPECT_EQ(Shortened("0123456789abcdefg", 16), "0123456789abcde\u2026");
+  // "Süd_Ölwanne": ü and Ö are two bytes each, one character.
+  EXPECT_EQ(Shortened("S\xC3\xBC"
+                      "d_\xC3\x96lwanne",
+                      5),
+            "S\xC3\xBC"
+            "d_\u2026");
+  EXPECT_EQ(Shortened("abc", 0), "");
+}
+
 }  // namespace
 }  // namespace weldcell::report

@@ -127,6 +127,24 @@ TEST(HtmlReportTest, EscapesNamesAndWarningsFromUserFiles) {
   EXPECT_THAT(html, HasSubstr("mesh &lt;missing&gt; &amp; gone"));
 }
 
+// A fresh user (2026-12-07): a long robot name ran off the chart's left edge, showing only its
+// end ("n_0815_Ölwanne"); and the waits table broke its times over two lines. The name is cut
+// to the margin with "…", the whole name its tooltip; numbers do not wrap.
+TEST(HtmlReportTest, ALongRobotNameIsCutInTheChartWithTheWholeNameAsItsTooltip) {
+  const std::string name =
+      "Roboter_S\xC3\xBC"
+      "d_Schwei\xC3\x9F"
+      "zange_links_0815";
+  testing::SampleStation s = testing::MakeSampleStation(name);
+  const std::string html = HtmlReport(s.cell, s.output, s.verification, kInfo);
+  EXPECT_EQ(testing::XmlProblem(html, {"meta"}), "");
+  EXPECT_THAT(html, HasSubstr("<title>" + name +
+                              "</title>Roboter_S\xC3\xBC"
+                              "d_Sch\u2026</text>"));
+  EXPECT_THAT(html, HasSubstr("td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;"
+                              "white-space:nowrap}"));
+}
+
 // The stages section names the baseline allocation's estimate as an estimate, and the baseline
 // round's planned makespan, kept or not, only where the round was tried.
 TEST(HtmlReportTest, StagesSayWhetherTheBaselineAllocationWasPlannedAndKept) {

@@ -187,9 +187,18 @@ TEST(ReportCliTest, WithNoWeldPlannedThereIsNoOverheadToSplit) {
   EXPECT_EQ(j["unplanned"], 3);
   EXPECT_NEAR(j["estimate"].get<double>(), 0.0, 1e-6);
   EXPECT_TRUE(j["overhead"].is_null()) << j["overhead"];
+  // A fresh user (2026-12-07): a robot that never moves was "critical … its own work sets the
+  // makespan" at 0.00 s.
+  EXPECT_TRUE(j["breakdown"]["critical"].is_null()) << j["breakdown"]["critical"];
+  EXPECT_EQ(j["breakdown"]["critical_reason"], "");
   const CommandRun text = Weldcell("plan " + cell + " -o " + dir.string());
   EXPECT_THAT(text.out, Not(HasSubstr("overhead: ")));
+  EXPECT_THAT(text.out, Not(HasSubstr("critical")));
+  // Nor programs that would only go home.
+  EXPECT_THAT(text.out, HasSubstr("programs: not written (no weld is planned)"));
+  EXPECT_FALSE(fs::exists(dir / "programs"));
   EXPECT_THAT(ReadText(dir / "report.html"), Not(HasSubstr("of it: ")));
+  EXPECT_THAT(ReadText(dir / "report.html"), Not(HasSubstr("Critical robot")));
 }
 
 // A fresh user's finding: with `--travel-time learned` and a models folder holding only a model

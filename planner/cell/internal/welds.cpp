@@ -176,7 +176,23 @@ std::size_t ReadCsvHeader(const std::vector<CsvField>& fields, std::string_view 
     if (i + 1 == kRequiredColumns) expected += "[";
   }
   expected += "]";
-  sink.Error(at, "header", "expected the header " + expected + ", got '" + std::string(line) + "'");
+  // What differs first: a separator, a column's name, or the count.
+  std::string hint;
+  if (line.find(';') != std::string_view::npos && line.find(',') == std::string_view::npos) {
+    hint =
+        " (its fields are separated by `;`, as a spreadsheet with a decimal comma saves them; "
+        "the weld CSV separates them by `,` and writes decimals with `.`)";
+  } else {
+    for (std::size_t i = 0; i < fields.size() && i < columns.size(); ++i) {
+      if (fields[i].text != columns[i]) {
+        hint = " (column " + std::to_string(i + 1) + " is '" + fields[i].text + "', expected '" +
+               columns[i] + "')";
+        break;
+      }
+    }
+  }
+  sink.Error(at, "header",
+             "expected the header " + expected + ", got '" + std::string(line) + "'" + hint);
   return 0;
 }
 

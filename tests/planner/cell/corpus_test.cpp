@@ -162,7 +162,7 @@ const std::vector<Case>& Cases() {
            3},
           {"c24_csv_header.yaml",
            Loader::kCell,
-           {R"(^@/c24_welds\.csv:1:1: error: header: expected the header id,x,y,z,nx,ny,nz\[,weld_time,tilt,spin_min,spin_max,group\], got 'id,nx,ny,nz,x,y,z'$)"},
+           {R"(^@/c24_welds\.csv:1:1: error: header: expected the header id,x,y,z,nx,ny,nz\[,weld_time,tilt,spin_min,spin_max,group\], got 'id,nx,ny,nz,x,y,z' \(column 2 is 'nx', expected 'x'\)$)"},
            1},
           {"c25_missing_files.yaml",
            Loader::kCell,
@@ -363,6 +363,18 @@ const std::vector<Case>& Cases() {
             R"(^@/c54_welds\.csv:8:16: error: weld_time: the number 1e-400 is out of the range of a double)",
             R"(^@/c54_welds\.csv:4:2: error: id: duplicate weld id 'W,"1"' \(first at @/c54_welds\.csv:3\)$)"},
            5},
+          // A fresh user (2026-12-07): a German spreadsheet saves `;`-separated fields.
+          {"c55_csv_semicolons.yaml",
+           Loader::kCell,
+           {R"(^@/c55_welds\.csv:1:1: error: header: expected the header id,x,y,z,nx,ny,nz\[,weld_time,tilt,spin_min,spin_max,group\], got 'id;x;y;z;nx;ny;nz' \(its fields are separated by `;`, as a spreadsheet with a decimal comma saves them; the weld CSV separates them by `,` and writes decimals with `\.`\)$)"},
+           1},
+          // A fresh user (2026-12-07): a gun in mm without `units:` became one hundreds of
+          // metres long, and `check` blamed every obstacle at the homes.
+          {"t08_gun_in_mm.yaml",
+           Loader::kTool,
+           {R"(^@/t08_gun_in_mm\.yaml:4:6: error: tcp: the TCP lies 450 m from the flange, a weld gun's within 3 m: lengths in mm without `units: \{length: mm\}`\?$)",
+            R"(^@/t08_gun_in_mm\.yaml:6:13: error: close_time: 250 s is beyond any weld gun's \(at most 10 s; guns take tenths of a second\): times are in seconds, not ms$)"},
+           2},
           {"u17_slow_joints.urdf",
            Loader::kUrdf,
            {R"(^@/u17_slow_joints\.urdf:11:5: error: joint\[joint_1\]\.limit\.velocity: velocity 1e-07 rad/s is below the sanity bound: expected >= 0\.01 rad/s \(0\.57 deg/s: slower than any real robot's joint\)$)",

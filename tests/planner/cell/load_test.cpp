@@ -159,6 +159,33 @@ TEST(LoadRobotModelTest, WithoutMeshesOnlyChecksThatTheyExist) {
   EXPECT_EQ(loaded.warnings.size(), 2u);  // the absent visual mesh is still noticed (+ mimic)
 }
 
+// A fresh user (2026-12-07) wrote accelerations in deg/s^2 in a robot.yaml of `units: {angle:
+// deg}` (they are rad/s^2 always): 172 planned the robot's moves three times too fast, without
+// a word. Beyond 50 rad/s^2 a revolute joint's is a warning at its value; the prismatic joint
+// (the third, m/s^2) is not judged by it.
+TEST(LoadRobotModelTest, AnAccelerationNoArmReachesIsAWarningAtItsValue) {
+  const fs::path dir = fs::absolute(weldcell::testing::FreshDirectory("deg_accelerations"));
+  std::ofstream(dir / "robot.yaml")
+      << "format: weldcell-robot/1\nname: tiny_arm\nurdf: "
+      << fs::absolute(kGood / "tiny_description/urdf/tiny.urdf").string()
+      << "\nchain: {base: base_link, tip: tool0}\nunits: {angle: deg}\n"
+         "acceleration: [172, 2.5, 60, 6.0]\n";
+  const auto loaded = LoadRobotModel(dir / "robot.yaml");
+  std::vector<std::string> fast;
+  for (const Diagnostic& d : loaded.warnings) {
+    if (d.key_path.starts_with("acceleration")) fast.push_back(d.ToString());
+  }
+  ASSERT_EQ(fast.size(), 1u);
+  EXPECT_EQ(fast[0], (dir / "robot.yaml").string() +
+                         ":6:16: warning: acceleration[0]: 172 rad/s^2 (9855 deg/s^2) is more than "
+                         "any industrial arm's joint (the shipped robots': 3.2 to 10.1 rad/s^2): "
+                         "accelerations are rad/s^2 whatever `units` says; deg/s^2 meant?");
+  EXPECT_DOUBLE_EQ(
+      loaded.value->joints[static_cast<std::size_t>(loaded.value->movable_joint_indices()[0])]
+          .max_acceleration,
+      172.0);
+}
+
 TEST(LoadToolTest, GunInSiUnits) {
   const auto loaded = LoadTool(kGood / "gun.yaml");
   const Tool& t = loaded.value;
