@@ -124,7 +124,7 @@ struct GanttLayout {
   // The top of robot r's bars.
   double BarY(int r) const { return top + row * r + (row - bar) / 2; }
 
-  const double left = 110, right = 24, top = 40, row = 36, bar = 26, width = 1150;
+  const double left = 140, right = 24, top = 40, row = 36, bar = 26, width = 1150;
   const double plot = width - left - right;
   const int robots;
   const double span;    // s: the makespan or the cycle time, whichever is longer (> 0)
@@ -134,7 +134,8 @@ struct GanttLayout {
   const double axis_y;  // of the time axis, below the rows
 };
 
-// The most characters of a robot's name the Gantt chart's left margin shows (11 px text).
+// The most characters of a robot's name the Gantt chart's left margin (140 px) shows in 11 px text,
+// bold too.
 constexpr std::size_t kGanttNameChars = 16;
 
 // One row per robot, shaded alternately, with the robot's name (bold: the critical robot).
