@@ -485,13 +485,24 @@ class ProgramBuilder {
     }
   }
 
+  // What motion segment k does, for the program's comment: "W1 -> W2" (travel), "approach W2"
+  // and "retract W2" (along the weld's normal, before and after its weld segment).
+  std::string MotionComment(int k, const plan::Segment& s) const {
+    if (s.from != s.to || s.from == "home") return s.from + " -> " + s.to;
+    const auto next = static_cast<std::size_t>(k + 1);
+    const bool welds_next = next < rp_.segments.size() &&
+                            rp_.segments[next].kind == plan::SegmentKind::kWeld &&
+                            rp_.segments[next].from == s.to;
+    return (welds_next ? "approach " : "retract ") + s.to;
+  }
+
   // Motion segment k: its samples thinned to the waypoints that keep the path within the
   // corridor (and its chords collision-free), short moves merged, one move per waypoint.
   void WriteMotion(int k, const plan::Segment& s) {
     fig_.planned_motion_time += s.times.back() - s.times.front();
     fig_.planned_samples += static_cast<int>(s.q.size());
     if (s.q.size() <= 1) return;
-    program_.instructions.push_back(Comment(s.from + " -> " + s.to));
+    program_.instructions.push_back(Comment(MotionComment(k, s)));
     std::vector<int> keep = SelectWaypoints(s.q, site_.corridor_tolerance, &fig_.max_deviation);
     if (options_.corners != nullptr) {
       fig_.rechecked_waypoints += KeepCollidingChords(s.q, *options_.corners, &keep);

@@ -399,7 +399,12 @@ bool NameStart(char c, const NameRules& r) {
 }
 std::string Shown(char c) {
   const auto u = static_cast<unsigned char>(c);
-  return u >= 0x21 && u <= 0x7e ? fmt::format("`{}`", c) : fmt::format("byte 0x{:02x}", u);
+  if (u >= 0x21 && u <= 0x7e) return fmt::format("`{}`", c);
+  if (c == ' ') return "a blank";
+  if (c == '\t') return "a tab";
+  // A byte of a UTF-8 character (ä, ß, é …): controllers take ASCII only.
+  if (u >= 0x80) return fmt::format("a non-ASCII character (byte 0x{:02x}: ä, ß, é …)", u);
+  return fmt::format("control character 0x{:02x}", u);
 }
 constexpr char kIdMark = '\x01';
 
@@ -798,8 +803,7 @@ std::string WeldIdProblem(const std::string& id, std::string_view dialect,
       return fmt::format(
           "weld id {} holds {}, which {} programs cannot carry in a comment or call (weld ids "
           "are printable ASCII without blanks and without , ; ( ) \" ' {{ }}{})",
-          id, c == ' ' ? std::string("a blank") : Shown(c), dialect,
-          r.comment.empty() ? "" : fmt::format(" or {}", r.comment));
+          id, Shown(c), dialect, r.comment.empty() ? "" : fmt::format(" or {}", r.comment));
     }
   }
   constexpr std::size_t kPrefix = 5;  // "weld "

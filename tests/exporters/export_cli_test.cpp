@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 #include <string>
 
@@ -53,6 +54,12 @@ TEST_F(ExportCliTest, PlanWritesEachRobotsProgramInItsCellDialect) {
   EXPECT_TRUE(fs::is_regular_file(programs / "DEMO_R1.LS"));
   EXPECT_TRUE(fs::is_regular_file(programs / "demo_r2.src"));
   EXPECT_TRUE(fs::is_regular_file(programs / "demo_r2.dat"));
+  // Each motion's comment says what it does (a fresh user, 2026-12-07: "W13 -> W13" for the
+  // approach and the retract alike).
+  EXPECT_THAT(ReadText(programs / "DEMO_R1.LS"), ContainsRegex("! approach W[0-9]+ ;"));
+  EXPECT_THAT(ReadText(programs / "DEMO_R1.LS"), ContainsRegex("! retract W[0-9]+ ;"));
+  EXPECT_FALSE(std::regex_search(ReadText(programs / "DEMO_R1.LS"),
+                                 std::regex(R"(! (W[0-9]+) -> \1 ;)")));
   EXPECT_THAT(ReadText(programs / "interlocks.csv"),
               ContainsRegex("^zone,order,robot,dialect,input,output\nZ1,1,R[12],"));
   // Nothing else (no temporary files left behind).

@@ -1096,6 +1096,17 @@ TEST_F(NamesTest, ReservedWordsAreRefusedAsBareWeldIds) {
   EXPECT_EQ(ErrorWithWeldId("ENDPROC", quoted, "abb_rapid"), "no error");
 }
 
+// A fresh user (2026-12-07): `program: "DEMO R1"` was refused as "holds byte 0x20", and
+// `Schweißroboter` as "byte 0xc3": the blank and the non-ASCII character are named as such.
+TEST_F(NamesTest, AProgramNameSaysWhichCharacterItCannotHold) {
+  cell::Cell c = *cell_;
+  c.robots[0].controller.program = "DEMO R1";
+  EXPECT_THAT(ErrorOf([&] { CheckCellPrograms(c, {}); }), HasSubstr("holds a blank"));
+  c.robots[0].controller.program = "Schwei\xc3\x9froboter";
+  EXPECT_THAT(ErrorOf([&] { CheckCellPrograms(c, {}); }),
+              HasSubstr("holds a non-ASCII character (byte 0xc3: "));
+}
+
 // A fresh user (2026-12-07): `CALL SPOTWELD(1,W13)` (FANUC) and `CALL JOB:SPOTWELD ARGF1
 // ARGFW13` (INFORM) were written and read back; neither controller takes a name as an argument
 // (constants, strings, registers). {id} outside a string is refused there, in quotes it is text.
