@@ -362,6 +362,22 @@ void Evaluate(const Args& args, const std::vector<learned::Dataset>& datasets,
     const FoundModel* found = ModelFor(models, d);
     const learned::Model* model = found ? &found->model : nullptr;
     const std::string model_folder = found ? found->folder.string() : std::string();
+    // A station the model was trained on measures how well it fits, not how it generalizes.
+    if (model) {
+      std::vector<std::string> trained;
+      for (const std::string& cell : d.cells) {
+        const std::vector<std::string>& seen = model->info().training_cells;
+        if (std::find(seen.begin(), seen.end(), cell) != seen.end()) trained.push_back(cell);
+      }
+      if (!trained.empty()) {
+        std::string list;
+        for (const std::string& t : trained) list += (list.empty() ? "" : ", ") + t;
+        std::cerr << fmt::format(
+            "weldcell train: warning: {} was trained on {}: its error there is how well it "
+            "fits its training data, not how it does on a new station\n",
+            model_folder, list);
+      }
+    }
     if (model && model->info().travel_plans != d.travel_plans) {
       std::cerr << fmt::format(
           "weldcell train: warning: {} learned the fastest of up to {} plans per move, these "

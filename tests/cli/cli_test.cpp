@@ -1831,6 +1831,18 @@ TEST(CliTest, EvaluateAndListTakeModelsAsPlanDoes) {
   EXPECT_THAT(run.out, HasSubstr((dir / "models" / "3_broken" / "metadata.json").string() +
                                  ": warning: malformed model metadata"));
   EXPECT_THAT(run.out, HasSubstr("(this model is left out)"));
+  EXPECT_THAT(run.out, Not(HasSubstr("was trained on")));
+  // Measured on its own training station (a fresh user, 2026-12-07: 3.4 % against analytic's
+  // 30.9 %, without a word): said to be its fit, not its error on a new station.
+  const CommandRun own = Weldcell("train -o " + ShellQuote((dir / "e2").string()) + " --data " +
+                                  ShellQuote((dir / "a.csv").string()) + " --evaluate " +
+                                  ShellQuote((dir / "models" / "1_first").string()));
+  EXPECT_EQ(own.exit_code, 0) << own.out;
+  EXPECT_THAT(own.out,
+              HasSubstr("weldcell train: warning: " + (dir / "models" / "1_first").string() +
+                        " was trained on g201@8e991cd76326d501: its error there is how "
+                        "well it fits its training data, not how it does on a new "
+                        "station"));
   const CommandRun nowhere = Weldcell(evaluate + ShellQuote((dir / "nowhere").string()));
   EXPECT_EQ(nowhere.exit_code, 2) << nowhere.out;
   EXPECT_THAT(nowhere.out, HasSubstr("weldcell train: error: --evaluate: no such folder: "));

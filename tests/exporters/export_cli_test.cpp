@@ -58,8 +58,8 @@ TEST_F(ExportCliTest, PlanWritesEachRobotsProgramInItsCellDialect) {
   // approach and the retract alike).
   EXPECT_THAT(ReadText(programs / "DEMO_R1.LS"), ContainsRegex("! approach W[0-9]+ ;"));
   EXPECT_THAT(ReadText(programs / "DEMO_R1.LS"), ContainsRegex("! retract W[0-9]+ ;"));
-  EXPECT_FALSE(std::regex_search(ReadText(programs / "DEMO_R1.LS"),
-                                 std::regex(R"(! (W[0-9]+) -> \1 ;)")));
+  EXPECT_FALSE(
+      std::regex_search(ReadText(programs / "DEMO_R1.LS"), std::regex(R"(! (W[0-9]+) -> \1 ;)")));
   EXPECT_THAT(ReadText(programs / "interlocks.csv"),
               ContainsRegex("^zone,order,robot,dialect,input,output\nZ1,1,R[12],"));
   // Nothing else (no temporary files left behind).
