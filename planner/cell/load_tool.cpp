@@ -59,7 +59,7 @@ std::string MeshNotFound(const std::string& uri, const ResolvedUri& resolved) {
     return "mesh file not found: " + uri +
            (resolved.tried.empty() ? std::string(" (no package search path given)")
                                    : " (tried " + JoinTried(resolved.tried) + ")") +
-           PackageHint(uri, false);
+           PackageHint(uri, false, resolved.tried);
   }
   return "mesh file not found: " + JoinTried(resolved.tried);
 }

@@ -88,11 +88,24 @@ ResolvedUri ResolveMeshUri(const std::string& uri, const fs::path& base_dir,
   return out;
 }
 
-std::string PackageHint(const std::string& uri, bool in_urdf) {
+std::string PackageHint(const std::string& uri, bool in_urdf, const std::vector<fs::path>& tried) {
   constexpr std::string_view kPackage = "package://";
   if (!uri.starts_with(kPackage)) return {};
   const std::string rest = uri.substr(kPackage.size());
   const std::string package = rest.substr(0, rest.find('/'));
+  // The package found, the file not in it (a support package copied without its visual
+  // meshes): another search path would not help.
+  const std::string inside = rest.substr(std::min(rest.size(), package.size() + 1));
+  for (const fs::path& candidate : tried) {
+    const std::string c = candidate.string();
+    if (inside.empty() || !c.ends_with("/" + inside)) continue;
+    const fs::path folder = c.substr(0, c.size() - inside.size() - 1);
+    std::error_code ec;
+    if (folder.filename() == package && fs::is_directory(folder, ec)) {
+      return "; package '" + package + "' is " + folder.string() +
+             ", which lacks this file (copied without it?)";
+    }
+  }
   return "; to find package '" + package + "', " +
          (in_urdf ? std::string("list the folder that contains it in robot.yaml's "
                                 "package_paths, or ")

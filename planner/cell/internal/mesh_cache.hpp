@@ -28,9 +28,11 @@ ResolvedUri ResolveMeshUri(const std::string& uri, const std::filesystem::path& 
                            const std::vector<std::filesystem::path>& package_dirs);
 
 /// For a `package://<pkg>/…` URI that was not found: how to tell weldcell where <pkg> is
-/// ("; to find package '<pkg>', …"), naming robot.yaml's package_paths when `in_urdf`; empty
-/// for other URIs.
-std::string PackageHint(const std::string& uri, bool in_urdf);
+/// ("; to find package '<pkg>', …"), naming robot.yaml's package_paths when `in_urdf`; or,
+/// when one of the `tried` paths lies in a folder <pkg> that exists, that the package was found
+/// without the file. Empty for other URIs.
+std::string PackageHint(const std::string& uri, bool in_urdf,
+                        const std::vector<std::filesystem::path>& tried);
 
 /// "a, b and c" of the tried paths, for messages.
 std::string JoinTried(const std::vector<std::filesystem::path>& tried);

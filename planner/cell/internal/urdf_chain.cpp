@@ -873,7 +873,7 @@ class LinkGeometryReader {
     std::string problem = resolved.problem;
     if (problem.empty() && resolved.path.empty()) {
       problem = "mesh file not found: " + mesh.filename + " (tried " + JoinTried(resolved.tried) +
-                ")" + PackageHint(mesh.filename, true);
+                ")" + PackageHint(mesh.filename, true, resolved.tried);
     }
     const Eigen::Vector3d scale(mesh.scale.x, mesh.scale.y, mesh.scale.z);
     std::shared_ptr<const Mesh> data;

@@ -529,6 +529,8 @@ namespace {
 
 // Welds closer than this are one spot: a nugget is 4–8 mm across.
 constexpr double kSameSpot = 0.001;  // m
+// Welds kept per grid cell of WarnSameSpots.
+constexpr std::size_t kWeldsPerGridCell = 4;
 
 // A warning per weld closer than kSameSpot to an earlier one (a row copied twice: both are
 // planned as separate welds, the gun closing twice on one spot). Welds on a grid of kSameSpot
@@ -568,7 +570,11 @@ void WarnSameSpots(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
            << "): one spot listed twice? Both are planned, the gun closing on it twice";
       sink.Warning(welds[i].where, welds[i].id_key, text.str());
     }
-    grid[c].push_back(i);
+    // A cell keeps a few welds: one closer than kSameSpot is warned about already, so that a
+    // station of welds all on one point stays linear, not quadratic.
+    if (std::vector<std::size_t>& here = grid[c]; here.size() < kWeldsPerGridCell) {
+      here.push_back(i);
+    }
   }
 }
 

@@ -76,6 +76,15 @@ TEST(LoadPackagePathTest, MeshOutsideARosLayoutNeedsAPackagePathAndTheMessageSay
       std::regex(
           R"(station/arm\.urdf:8:17: error: link\[base_link\]\.collision\[0\]\.mesh: mesh file not found: package://arm_meshes/meshes/base\.stl \(tried .*\); to find package 'arm_meshes', list the folder that contains it in robot\.yaml's package_paths, or pass --package-path DIR \(the folder that contains arm_meshes/\) on the command line or set ROS_PACKAGE_PATH$)")))
       << error;
+  // The package found without the file (a fresh user, 2026-12-07: a support package copied
+  // without its meshes was told to pass --package-path, which they had): said so.
+  const fs::path empty = TempDir("package_without_meshes");
+  fs::create_directories(empty / "arm_meshes");
+  const std::string lacking = ErrorOf([&] { LoadRobotModel(robot, {.package_paths = {empty}}); });
+  EXPECT_NE(lacking.find("; package 'arm_meshes' is " + (empty / "arm_meshes").string() +
+                         ", which lacks this file (copied without it?)"),
+            std::string::npos)
+      << lacking;
   // The folder that contains the package, or (as ROS_PACKAGE_PATH may) the package itself.
   const fs::path store = kCellTests / "package_path/store";
   for (const fs::path& dir : {store, store / "arm_meshes", store / "arm_meshes/"}) {
