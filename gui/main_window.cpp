@@ -467,13 +467,21 @@ void MainWindow::ClearDiagnostics(const QString& action) {
 
 void MainWindow::AddDiagnostics(const std::vector<Diagnostic>& diagnostics, const QString& action) {
   for (const Diagnostic& d : diagnostics) {
-    diagnostics_.push_back(d);
+    // Errors above every warning (a plan's failure is not under nine URDF warnings), each kind
+    // in the order it came.
+    auto row = static_cast<std::ptrdiff_t>(diagnostics_.size());
+    if (d.severity == Severity::kError) {
+      row = std::find_if(diagnostics_.begin(), diagnostics_.end(),
+                         [](const Diagnostic& e) { return e.severity != Severity::kError; }) -
+            diagnostics_.begin();
+    }
+    diagnostics_.insert(diagnostics_.begin() + row, d);
     auto* item = new QListWidgetItem(QString::fromStdString(d.ToString()));
     item->setData(Qt::UserRole, action);
     item->setToolTip(QString("%1 (%2)").arg(action.isEmpty() ? QString("opening the cell") : action,
                                             QTime::currentTime().toString("HH:mm:ss")));
     item->setForeground(d.severity == Severity::kError ? QColor(180, 0, 0) : QColor(140, 90, 0));
-    diagnostics_list_->addItem(item);
+    diagnostics_list_->insertItem(static_cast<int>(row), item);
   }
   if (!diagnostics.empty()) {
     for (QDockWidget* dock : findChildren<QDockWidget*>()) {

@@ -343,6 +343,30 @@ TEST_F(ViewerTest, OpeningACellReadsItInAWorkerAndOpensAPlanGivenMeanwhile) {
   std::filesystem::remove(plan.toStdString());
 }
 
+// A fresh user (2026-12-07): why a plan failed was listed under the cell's nine URDF warnings,
+// below the fold. Errors come first, each kind in its order.
+TEST_F(ViewerTest, ErrorsAreListedAboveWarnings) {
+  const std::filesystem::path cell = ScratchPath("warned_cell.yaml");
+  const std::filesystem::path good = std::filesystem::absolute("tests/planner/cell/good");
+  std::ofstream(cell) << "format: weldcell/1\nname: warned\ncycle_time: 20\nrobots:\n"
+                         "  - {name: R1, model: "
+                      << (good / "tiny_robot.yaml").string()
+                      << ", tool: " << (good / "gun.yaml").string()
+                      << "}\nwelds:\n  - {id: W1, p: [0.3, 0.2, 0.3], n: [0, 0, 1]}\n";
+  ASSERT_TRUE(OpenCellAndWait(window_, QString::fromStdString(cell.string())));
+  ASSERT_FALSE(window_.diagnostics().empty());
+  ASSERT_EQ(window_.diagnostics().front().severity, Severity::kWarning);  // the URDF's
+  const QString other = WritePlan("warned_other_plan.json", "S", "59b92715c4a285c2");
+  EXPECT_FALSE(OpenPlanAndWait(window_, other));
+  QListWidget* list = window_.diagnostics_list();
+  ASSERT_GE(list->count(), 2);
+  EXPECT_TRUE(list->item(0)->text().startsWith(other + ": error:"))
+      << qPrintable(list->item(0)->text());
+  EXPECT_EQ(window_.diagnostics().front().severity, Severity::kError);
+  EXPECT_EQ(list->item(0)->text().toStdString(), window_.diagnostics().front().ToString());
+  EXPECT_EQ(window_.diagnostics().back().severity, Severity::kWarning);
+}
+
 // As `weldcell export`: a plan of another cell is refused, with the reason and the plan's file
 // in the diagnostics pane; the plan of this cell opens.
 TEST_F(ViewerTest, APlanOfAnotherCellIsRefusedWithItsReasonInTheDiagnostics) {
