@@ -34,8 +34,8 @@ std::atomic<int> g_next_slot{0};
 // Async-signal-safe: rmdir, signal, raise (POSIX.1-2008 §2.4.3).
 // Slots last made first: a folder made inside another one (OUT/programs in OUT) goes before it.
 void OnFatal(int signal_number) {
-  for (auto it = g_slots.rbegin(); it != g_slots.rend(); ++it) {
-    Slot& slot = *it;
+  for (int k = kSlots - 1; k >= 0; --k) {
+    Slot& slot = g_slots[static_cast<std::size_t>(k)];
     if (!slot.active.load()) continue;
     for (int i = 0; i < slot.count; ++i) {
       if (::rmdir(slot.paths[static_cast<std::size_t>(i)].data()) != 0) break;  // not empty

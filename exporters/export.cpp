@@ -813,6 +813,7 @@ std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path
   // nor is a file in the way that no export wrote.
   const std::vector<ManifestEntry> previous = ManifestEntries(folder);
   std::vector<std::string> names;
+  names.reserve(files.size());
   for (const FileToWrite& f : files) names.push_back(f.path.filename().string());
   ThrowIfInTheWay(folder, EditedNames(folder, previous),
                   FindInTheWay(folder, names, ListedNames(previous)), options);

@@ -489,7 +489,7 @@ class ProgramBuilder {
   // and "retract W2" (along the weld's normal, before and after its weld segment).
   std::string MotionComment(int k, const plan::Segment& s) const {
     if (s.from != s.to || s.from == "home") return s.from + " -> " + s.to;
-    const auto next = static_cast<std::size_t>(k + 1);
+    const std::size_t next = static_cast<std::size_t>(k) + 1;
     const bool welds_next = next < rp_.segments.size() &&
                             rp_.segments[next].kind == plan::SegmentKind::kWeld &&
                             rp_.segments[next].from == s.to;
