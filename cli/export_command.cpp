@@ -68,7 +68,8 @@ void AddExportOptions(CLI::App* cmd, ExportArgs* args) {
          "--dialect", args->dialect,
          "One dialect for every robot (default: each robot's controller.dialect): " + dialects)
       ->check(CLI::IsMember(exporters::DialectNames()));
-  cmd->add_option("--site", args->site, "Site configuration (export.yaml, docs/export.md)");
+  cmd->add_option("--site", args->site, "Site configuration (export.yaml, docs/export.md)")
+      ->check(FileName());
   cmd->add_flag("--force", args->force,
                 "Replace or remove files of the previous export into --out that were edited since "
                 "(without: exit 2 naming them, nothing written)");

@@ -5,6 +5,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -284,6 +286,18 @@ CLI::Validator FiniteRange(double lo, double hi, const std::string& unit) {
             return "expected a number from " + expected + ", got '" + text + "'";
           },
           "[" + range.str() + "]"};
+}
+
+CLI::Validator FileName() {
+  return {[](std::string& text) -> std::string {
+            if (text.empty()) return "an empty file name";
+            if (std::any_of(text.begin(), text.end(),
+                            [](char c) { return std::iscntrl(static_cast<unsigned char>(c)); })) {
+              return "the file name has a control character (such as a line break or a tab)";
+            }
+            return {};
+          },
+          ""};
 }
 
 CLI::Validator ResolutionMm() {

@@ -68,6 +68,11 @@ void CheckOutputFolder(const std::filesystem::path& folder, const std::string& o
 /// station or model made there is called by default.
 std::string FolderName(const std::filesystem::path& folder);
 
+/// CLI11 check of an input file's name (`--site`): not empty (an unset variable in a CI script
+/// would silently mean "none") and without control characters (the name is recorded in files
+/// written line by line, such as the programs' manifest).
+CLI::Validator FileName();
+
 /// CLI11 check of a resolution in mm: 0 (use the cell's) or a finite number within the bounds
 /// of settings.motion.resolution (cell::kMinResolution to cell::kMaxResolution).
 CLI::Validator ResolutionMm();

@@ -666,7 +666,8 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   cmd->add_option("--site", args->site,
                   "Site configuration of OUT/programs/ (export.yaml, as `weldcell export --site`; "
                   "docs/export.md)")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(FileName());
   cmd->add_flag("--force", args->force,
                 "Replace or remove files in OUT/programs/ that were edited since weldcell wrote "
                 "them, or that weldcell did not write, or write them without the site file they "

@@ -718,6 +718,10 @@ struct InTheWay {
 InTheWay FindInTheWay(const std::filesystem::path& folder, const std::vector<std::string>& names,
                       const std::set<std::string>& listed) {
   InTheWay out;
+  std::error_code manifest_ec;
+  if (std::filesystem::is_directory(folder / kManifestName, manifest_ec)) {
+    out.folders.emplace_back(kManifestName);  // where the list of the files written goes
+  }
   for (const std::string& name : names) {
     std::error_code ec;
     const std::filesystem::path path = folder / name;
@@ -741,10 +745,17 @@ void ThrowIfInTheWay(const std::filesystem::path& folder, const std::vector<std:
   if (!edited.empty() && !force) parts.push_back(EditedFilesText(edited));
   if (const std::string previous = ManifestSite(folder);
       !previous.empty() && options.site_file.empty() && !force) {
-    parts.push_back(fmt::format(
-        "the programs there were written with the site file {} (its weld calls, I/O and "
-        "numbers), this run has none: give --site {} to keep them",
-        previous, previous));
+    std::error_code site_ec;
+    parts.push_back(
+        std::filesystem::exists(previous, site_ec)
+            ? fmt::format("the programs there were written with the site file {} (its weld "
+                          "calls, I/O and numbers), this run has none: give --site {} to keep "
+                          "them",
+                          previous, previous)
+            : fmt::format("the programs there were written with the site file {} (its weld "
+                          "calls, I/O and numbers), which no longer exists, and this run has "
+                          "none: restore it and give --site {}",
+                          previous, previous));
   }
   if (!way.foreign.empty() && !force) {
     parts.push_back(
@@ -853,6 +864,9 @@ int RemoveProgramFiles(const std::filesystem::path& folder) {
     }
   }
   std::error_code ec;
+  if (!std::filesystem::is_regular_file(folder / kManifestName, ec)) {
+    return count;  // none, or something of the user's of that name: never removed
+  }
   if (kept.empty()) {
     std::filesystem::remove(folder / kManifestName, ec);
   } else {

@@ -676,6 +676,7 @@ bool CheckWeldCall(const Site& site, std::string_view dialect, const DialectLimi
     }
   }
   bool bare_id = false;
+  std::size_t bare_at = 0;  // where the first {id} outside a string stands in `line`
   char in_string = 0;
   const std::string_view common = " _()[],=.:+-*/<>";
   for (std::size_t i = 0; i < line.size();) {
@@ -693,6 +694,7 @@ bool CheckWeldCall(const Site& site, std::string_view dialect, const DialectLimi
       continue;
     }
     if (c == kIdMark) {
+      if (!bare_id) bare_at = i;
       bare_id = true;
       ++i;
       continue;
@@ -720,6 +722,7 @@ bool CheckWeldCall(const Site& site, std::string_view dialect, const DialectLimi
       while (j < line.size() && (NameChar(line[j], r) || line[j] == kIdMark)) ++j;
       const std::string word = line.substr(i, j - i);
       if (word.find(kIdMark) != std::string::npos) {
+        if (!bare_id) bare_at = i;
         bare_id = true;
       } else {
         // The called program (after the prefix) or, without a prefix rule, every name.
@@ -748,8 +751,11 @@ bool CheckWeldCall(const Site& site, std::string_view dialect, const DialectLimi
   if (r.final_semicolon && !line.ends_with(';')) fail("a statement must end with `;`");
   // FANUC's CALL arguments and INFORM's ARGF values are constants, strings or registers: a weld
   // id outside a string would be a name neither controller reads (`CALL SPOTWELD(1,W13)`).
-  if (bare_id &&
-      (r.form == NameRules::CallForm::kCall || r.form == NameRules::CallForm::kCallJob)) {
+  // (One in the called name is the call's shape problem, said below.)
+  const std::size_t arguments_at = r.form == NameRules::CallForm::kCall      ? line.find('(')
+                                   : r.form == NameRules::CallForm::kCallJob ? line.find(" ARGF")
+                                                                             : std::string::npos;
+  if (bare_id && arguments_at != std::string::npos && bare_at > arguments_at) {
     fail(
         fmt::format("{{id}} outside a string: {} takes constants, strings and registers as "
                     "arguments, not names; write it as a string ({}{{id}}{})",

@@ -1,5 +1,7 @@
 // Weld-gun YAML → Tool, and the shape entries shared by tools and obstacles.
 
+#include <algorithm>
+#include <cmath>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -170,16 +172,45 @@ constexpr double kMaxGunReach = 3.0;  // m
 // are seconds in every file; 250 (ms meant) would make every weld last minutes.
 constexpr double kMaxGunTime = 10.0;  // s
 
-// Reports a TCP `distance` m from the flange beyond kMaxGunReach, at `node`.
-void CheckGunReach(YamlReader& reader, const YAML::Node& node, double distance,
-                   const Units& units) {
-  if (distance <= kMaxGunReach) return;
+// The longest approach (and retract) along the weld normal: guns approach from centimetres.
+constexpr double kMaxApproach = 1.0;  // m
+
+// Reports a length `distance` (m) beyond `limit` (m) at `node`, keyed `key`, said as `what`
+// then the length then `where` ("the TCP lies", " from the flange"); false then.
+bool CheckGunLength(YamlReader& reader, const YAML::Node& node, const std::string& key,
+                    const std::string& what, double distance, const std::string& where,
+                    double limit, const Units& units) {
+  if (distance <= limit) return true;
   std::ostringstream text;
-  text << "the TCP lies " << distance << " m from the flange, a weld gun's within " << kMaxGunReach
-       << " m"
+  text << what << " " << distance << " m" << where << ", a weld gun's within " << limit << " m"
        << (units.length == 1.0 ? ": lengths in mm without `units: {length: mm}`?"
                                : ": check the numbers and their unit");
-  reader.Error(node, "tcp", text.str());
+  reader.Error(node, key, text.str());
+  return false;
+}
+
+// How far a collision shape reaches from the flange (m): its origin's distance and the radius of
+// the sphere about it that holds it.
+double ShapeReach(const Geometry& g) {
+  const Shape& s = g.shape;
+  double radius = 0.0;
+  switch (s.kind) {
+    case ShapeKind::kBox:
+      radius = s.box_size.norm() / 2;
+      break;
+    case ShapeKind::kCylinder:
+      radius = std::hypot(s.radius, s.length / 2);
+      break;
+    case ShapeKind::kSphere:
+      radius = s.radius;
+      break;
+    case ShapeKind::kMesh:
+      if (s.mesh) {
+        for (const Eigen::Vector3d& v : s.mesh->vertices) radius = std::max(radius, v.norm());
+      }
+      break;
+  }
+  return g.X_FG.translation().norm() + radius;
 }
 
 // Reports a gun time `seconds` beyond kMaxGunTime at `node`; false then.
@@ -229,11 +260,14 @@ std::optional<Tool> ReadTool(const fs::path& tool_yaml, const Reference& ref, Lo
   if (auto tcp = YamlReader::Get(root, "tcp")) {
     if (auto X = reader.Pose(*tcp, "tcp", units)) {
       tool.X_FT = *X;
-      CheckGunReach(reader, *tcp, tool.X_FT.translation().norm(), units);
+      CheckGunLength(reader, *tcp, "tcp", "the TCP lies", tool.X_FT.translation().norm(),
+                     " from the flange", kMaxGunReach, units);
     }
   }
   if (auto v = YamlReader::Get(root, "approach_distance")) {
-    if (auto d = reader.Length(*v, "approach_distance", units, true)) {
+    if (auto d = reader.Length(*v, "approach_distance", units, true);
+        d && CheckGunLength(reader, *v, "approach_distance", "the approach distance is", *d, "",
+                            kMaxApproach, units)) {
       tool.approach_distance = *d;
     }
   }
@@ -252,7 +286,9 @@ std::optional<Tool> ReadTool(const fs::path& tool_yaml, const Reference& ref, Lo
     } else {
       for (std::size_t i = 0; i < list->size(); ++i) {
         if (auto g = ReadShapeEntry(reader, (*list)[i], IndexKey("collision", i), units, dir,
-                                    context, {}, false)) {
+                                    context, {}, false);
+            g && CheckGunLength(reader, (*list)[i], IndexKey("collision", i), "the shape reaches",
+                                ShapeReach(*g), " from the flange", kMaxGunReach, units)) {
           tool.collision.push_back(std::move(*g));
         }
       }

@@ -411,6 +411,43 @@ TEST_F(ExportCliTest, PlanKeepsTheSiteItsProgramsWereWrittenWith) {
   EXPECT_THAT(ReadText(out / "programs" / "weldcell-files.txt"), Not(HasSubstr("# site:")));
 }
 
+// A fresh user's second pass (2026-12-07): a folder named like the manifest was found only
+// after planning, and removed when empty (a folder of the user's); `--site ""` (an unset
+// variable) meant "no site"; a site file deleted since was named as the one to give.
+TEST_F(ExportCliTest, TheManifestsPlaceAnEmptySiteAndADeletedSiteAreSaidBeforePlanning) {
+  ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
+  const std::string cell = "tests/exporters/cells/small/cell.yaml";
+  const fs::path out = *dir_ / "manifest_folder";
+  fs::create_directories(out / "programs" / "weldcell-files.txt");
+  const CommandRun folder = Weldcell("plan " + cell + " -q -o " + out.string());
+  EXPECT_EQ(folder.exit_code, 2) << folder.out;
+  EXPECT_THAT(folder.out, HasSubstr("folder(s) stand where files must be written: "
+                                    "weldcell-files.txt"));
+  EXPECT_FALSE(fs::exists(out / "plan.json"));  // before planning
+  EXPECT_TRUE(fs::is_directory(out / "programs" / "weldcell-files.txt"));
+  for (const std::string& command :
+       {"plan " + cell + " -q -o " + (*dir_ / "empty_site").string() + " --site ''",
+        "export " + cell + " " + (*dir_ / "out/plan.json").string() + " -q -o " +
+            (*dir_ / "empty_site").string() + " --site ''"}) {
+    const CommandRun empty = Weldcell(command);
+    EXPECT_EQ(empty.exit_code, 2) << empty.out;
+    EXPECT_THAT(empty.out, HasSubstr("--site: an empty file name"));
+  }
+  const fs::path gone = fs::absolute(*dir_ / "gone_site.yaml");
+  std::ofstream(gone) << "format: weldcell-export/1\ntool: 2\n";
+  const fs::path sited = *dir_ / "gone_site_out";
+  ASSERT_EQ(
+      Weldcell("plan " + cell + " -q -o " + sited.string() + " --site " + gone.string()).exit_code,
+      0);
+  fs::remove(gone);
+  const CommandRun without = Weldcell("plan " + cell + " -q -o " + sited.string());
+  EXPECT_EQ(without.exit_code, 2) << without.out;
+  EXPECT_THAT(without.out, HasSubstr("written with the site file " + gone.string() +
+                                     " (its weld calls, I/O and numbers), which no longer "
+                                     "exists, and this run has none: restore it and give --site " +
+                                     gone.string()));
+}
+
 // A fresh user (2026-12-07): two `plan` runs into one folder (a CI job run twice) once left a
 // plan.json of one beside the junit.xml and programs of the other. The folder is locked while a
 // run writes into it: the second is refused at once, naming it.

@@ -182,6 +182,14 @@ std::size_t ReadCsvHeader(const std::vector<CsvField>& fields, std::string_view 
     hint =
         " (its fields are separated by `;`, as a spreadsheet with a decimal comma saves them; "
         "the weld CSV separates them by `,` and writes decimals with `.`)";
+  } else if (line.find('\t') != std::string_view::npos &&
+             line.find(',') == std::string_view::npos) {
+    hint = " (its fields are separated by tabs; the weld CSV separates them by `,`)";
+  } else if (fields.size() < kRequiredColumns) {
+    hint = " (" + std::to_string(fields.size()) + " columns: the first seven are required)";
+  } else if (fields.size() > columns.size()) {
+    hint = " (" + std::to_string(fields.size()) + " columns: at most " +
+           std::to_string(columns.size()) + ")";
   } else {
     for (std::size_t i = 0; i < fields.size() && i < columns.size(); ++i) {
       if (fields[i].text != columns[i]) {
@@ -191,8 +199,11 @@ std::size_t ReadCsvHeader(const std::vector<CsvField>& fields, std::string_view 
       }
     }
   }
-  sink.Error(at, "header",
-             "expected the header " + expected + ", got '" + std::string(line) + "'" + hint);
+  std::string shown(line);  // a tab shown as \t
+  for (std::size_t t = shown.find('\t'); t != std::string::npos; t = shown.find('\t', t + 2)) {
+    shown.replace(t, 1, "\\t");
+  }
+  sink.Error(at, "header", "expected the header " + expected + ", got '" + shown + "'" + hint);
   return 0;
 }
 
@@ -236,7 +247,10 @@ class CsvRow {
       return std::nullopt;
     }
     if (ec != std::errc() || ptr != text.data() + text.size()) {
-      Error(i, "expected a number, got " + Quote(fields_[i].text));
+      Error(i, "expected a number, got " + Quote(fields_[i].text) +
+                   (fields_[i].text.find(',') != std::string::npos
+                        ? " (a decimal comma? numbers are written with `.`)"
+                        : ""));
       return std::nullopt;
     }
     if (!std::isfinite(value)) {
@@ -509,10 +523,16 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
     }
     CsvRow row(std::move(fields), file, line_number, sink);
     if (row.Count() < kRequiredColumns || row.Count() > header_columns) {
-      sink.Error(row.Where(row.Count() > header_columns ? header_columns : row.Count() - 1), "",
-                 "expected " + std::to_string(kRequiredColumns) + " to " +
-                     std::to_string(header_columns) + " columns (as in the header), got " +
-                     std::to_string(row.Count()));
+      sink.Error(
+          row.Where(row.Count() > header_columns ? header_columns : row.Count() - 1), "",
+          "expected " +
+              (header_columns == kRequiredColumns
+                   ? std::to_string(kRequiredColumns)
+                   : std::to_string(kRequiredColumns) + " to " + std::to_string(header_columns)) +
+              " columns (as in the header), got " + std::to_string(row.Count()) +
+              (line.find(';') != std::string::npos
+                   ? " (fields separated by `;`? the weld CSV separates them by `,`)"
+                   : ""));
       continue;
     }
     if (std::optional<WeldEntry> entry = ReadCsvWeld(row, defaults, units)) {
