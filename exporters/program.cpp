@@ -503,6 +503,12 @@ class ProgramBuilder {
     fig_.planned_samples += static_cast<int>(s.q.size());
     if (s.q.size() <= 1) return;
     program_.instructions.push_back(Comment(MotionComment(k, s)));
+    // A travel of no length (between two welds on one spot) is said, not moved: a move to the
+    // point the robot stands at would be written at the slowest speed the dialect has.
+    if (std::all_of(s.q.begin(), s.q.end(),
+                    [&](const Eigen::VectorXd& q) { return q == s.q.front(); })) {
+      return;
+    }
     std::vector<int> keep = SelectWaypoints(s.q, site_.corridor_tolerance, &fig_.max_deviation);
     if (options_.corners != nullptr) {
       fig_.rechecked_waypoints += KeepCollidingChords(s.q, *options_.corners, &keep);

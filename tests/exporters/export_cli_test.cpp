@@ -411,6 +411,36 @@ TEST_F(ExportCliTest, PlanKeepsTheSiteItsProgramsWereWrittenWith) {
   EXPECT_THAT(ReadText(out / "programs" / "weldcell-files.txt"), Not(HasSubstr("# site:")));
 }
 
+// A fresh user (2026-12-07): two welds on one spot (a row copied under another id) gave a plan
+// that failed its own verification; then, fixed, a move to where the robot stood, written at
+// the dialect's slowest speed (`J P[43] 1% FINE`). The travel of no length is a comment only.
+TEST_F(ExportCliTest, TwoWeldsOnOneSpotAreWeldedWithoutAMoveBetweenThem) {
+  ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
+  const fs::path cell_dir = fs::absolute(*dir_ / "same_spot_cell");
+  fs::create_directories(cell_dir);
+  std::string cell_text = ReadText("tests/exporters/cells/small/cell.yaml");
+  const std::string robots = fs::absolute("robots").string();
+  for (std::size_t at = cell_text.find("../../../../robots"); at != std::string::npos;
+       at = cell_text.find("../../../../robots", at)) {
+    cell_text.replace(at, std::string("../../../../robots").size(), robots);
+  }
+  std::ofstream(cell_dir / "cell.yaml") << cell_text;
+  std::ofstream(cell_dir / "welds.csv") << ReadText("tests/exporters/cells/small/welds.csv")
+                                        << "W03b,-182,-360,1004,0,0,1,,,,,left\n";
+  const fs::path out = *dir_ / "same_spot";
+  const CommandRun run =
+      Weldcell("plan " + (cell_dir / "cell.yaml").string() + " -o " + out.string());
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("weld W03b is 0.00 mm from weld W03"));
+  EXPECT_THAT(run.out, HasSubstr("verification: 0 violation(s)"));
+  std::string programs;
+  for (const auto& e : fs::directory_iterator(out / "programs")) programs += ReadText(e.path());
+  // The travel between the two is its comment, followed at once by the next weld's approach.
+  EXPECT_TRUE(std::regex_search(
+      programs, std::regex(R"((W03b -> W03|W03 -> W03b)[^\n]*\n[^\n]*approach W03)")))
+      << programs;
+}
+
 // A fresh user's second pass (2026-12-07): a folder named like the manifest was found only
 // after planning, and removed when empty (a folder of the user's); `--site ""` (an unset
 // variable) meant "no site"; a site file deleted since was named as the one to give.

@@ -551,6 +551,8 @@ namespace {
 constexpr double kSameSpot = 0.001;  // m
 // Welds kept per grid cell of WarnSameSpots.
 constexpr std::size_t kWeldsPerGridCell = 4;
+// Welds on the spot of another said one by one; the rest are counted in one more warning.
+constexpr int kMaxSameSpotWarnings = 10;
 
 // A warning per weld closer than kSameSpot to an earlier one (a row copied twice: both are
 // planned as separate welds, the gun closing twice on one spot). Welds on a grid of kSameSpot
@@ -563,6 +565,7 @@ void WarnSameSpots(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
                 static_cast<std::int64_t>(std::floor(p.y() / kSameSpot)),
                 static_cast<std::int64_t>(std::floor(p.z() / kSameSpot))};
   };
+  int warned = 0, unsaid = 0;
   for (std::size_t i = 0; i < welds.size(); ++i) {
     const Eigen::Vector3d& p = welds[i].weld.p_W;
     const Cell c = cell_of(p);
@@ -581,7 +584,9 @@ void WarnSameSpots(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
         }
       }
     }
-    if (nearest) {
+    if (nearest && ++warned > kMaxSameSpotWarnings) {
+      ++unsaid;
+    } else if (nearest) {
       const WeldEntry& first = welds[*nearest];
       std::ostringstream text;
       text << std::fixed << std::setprecision(2) << "weld " << welds[i].weld.id << " is "
@@ -595,6 +600,10 @@ void WarnSameSpots(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
     if (std::vector<std::size_t>& here = grid[c]; here.size() < kWeldsPerGridCell) {
       here.push_back(i);
     }
+  }
+  if (unsaid > 0) {
+    sink.Warning({.file = welds.back().where.file}, "welds",
+                 "and " + std::to_string(unsaid) + " more weld(s) on the spot of another");
   }
 }
 

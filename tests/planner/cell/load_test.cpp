@@ -412,6 +412,20 @@ TEST(LoadCellTest, AWeldOnTheSpotOfAnotherIsAWarningNamingBoth) {
                 ":4:1: warning: id: weld A3 is 0.50 mm from weld A1 (at " +
                 (dir / "welds.csv").string() +
                 ":2): one spot listed twice? Both are planned, the gun closing on it twice");
+  // Fifteen on one spot: ten said, the rest counted (20,000 gave 19,999 lines).
+  std::ofstream many(dir / "welds.csv");
+  many << "id,x,y,z,nx,ny,nz\n";
+  for (int i = 0; i < 15; ++i) many << "M" << i << ",100,0,0,0,0,1\n";
+  many.close();
+  int said = 0;
+  std::string rest;
+  for (const Diagnostic& d : LoadCell(dir / "cell.yaml").warnings) {
+    said += d.message.find("one spot listed twice") != std::string::npos;
+    if (d.message.find("more weld(s)") != std::string::npos) rest = d.ToString();
+  }
+  EXPECT_EQ(said, 10);
+  EXPECT_EQ(rest, (dir / "welds.csv").string() +
+                      ": warning: welds: and 4 more weld(s) on the spot of another");
 }
 
 }  // namespace
