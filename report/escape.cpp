@@ -1,7 +1,6 @@
 #include "report/escape.hpp"
 
 #include <algorithm>
-#include <vector>
 
 namespace weldcell::report {
 namespace {
@@ -37,14 +36,33 @@ std::size_t Utf8Length(std::string_view text, std::size_t i) {
 
 }  // namespace
 
-std::string Shortened(std::string_view text, std::size_t max_chars) {
-  std::vector<std::size_t> starts;  // of each character, and the end
-  for (std::size_t i = 0; i < text.size(); i += std::max<std::size_t>(Utf8Length(text, i), 1)) {
-    starts.push_back(i);
+namespace {
+
+// About how wide a character is in 11 px bold sans-serif (px): a cut by width, not by count,
+// so that "WWWW…" fits as "iiii…" does.
+double GlyphWidth(std::string_view ch) {
+  if (ch.size() != 1) return 8.0;  // beyond ASCII: an accented letter, a CJK one wider
+  const char c = ch[0];
+  if (std::string_view("ijlI.,:;'|!ft ").find(c) != std::string_view::npos) return 3.8;
+  if (std::string_view("MWmw@").find(c) != std::string_view::npos) return 10.5;
+  if (c >= 'A' && c <= 'Z') return 8.0;
+  return 6.6;
+}
+
+}  // namespace
+
+std::string Shortened(std::string_view text, double max_px) {
+  constexpr double kEllipsis = 11.0;  // px of "…"
+  double width = 0.0;
+  std::size_t cut = std::string_view::npos;  // the end of what fits beside an ellipsis
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = std::max<std::size_t>(Utf8Length(text, i), 1);
+    width += GlyphWidth(text.substr(i, n));
+    if (cut == std::string_view::npos && width > max_px - kEllipsis) cut = i;
+    i += n;
   }
-  if (starts.size() <= max_chars) return std::string(text);
-  if (max_chars == 0) return "";
-  return std::string(text.substr(0, starts[max_chars - 1])) + "\xE2\x80\xA6";  // U+2026
+  if (width <= max_px) return std::string(text);
+  return std::string(text.substr(0, cut)) + "\xE2\x80\xA6";  // U+2026
 }
 
 std::string Escape(std::string_view text) {

@@ -12,9 +12,10 @@ namespace weldcell::report {
 /// UTF-8 become U+FFFD, so the result is always valid UTF-8.
 std::string Escape(std::string_view text);
 
-/// `text` cut to at most `max_chars` characters (UTF-8 code points; a byte that is not UTF-8
-/// counts as one): when longer, its first `max_chars` − 1 and "…". For labels of a fixed width
-/// (the Gantt chart's robot names); not escaped.
-std::string Shortened(std::string_view text, std::size_t max_chars);
+/// `text` cut to about `max_px` pixels of 11 px bold sans-serif (an estimate per character: `W`
+/// wider than `i`; UTF-8 code points, a byte that is not UTF-8 counting as one): when wider, its
+/// start that fits beside "…", then "…". For labels of a fixed width (the Gantt chart's robot
+/// names); not escaped.
+std::string Shortened(std::string_view text, double max_px);
 
 }  // namespace weldcell::report

@@ -35,7 +35,7 @@ table.fixed{table-layout:fixed;width:100%}td{overflow-wrap:anywhere}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.id{white-space:nowrap;overflow-wrap:normal}
 td.part{padding-left:20px}
-tr.critical td{background:#fff4e5;font-weight:600}
+tr.critical td{background:#fff4e5;font-weight:600}tr.critical td:last-child{white-space:nowrap}
 .pass{color:#1f8a3b;font-weight:700}.fail{color:#c92a2a;font-weight:700}
 .ok{background:#e6f4ea}.no{background:#fdecea;color:#7a1f1f}
 .detail{color:#5c6670;font-size:12px}
@@ -134,9 +134,9 @@ struct GanttLayout {
   const double axis_y;  // of the time axis, below the rows
 };
 
-// The most characters of a robot's name the Gantt chart's left margin (140 px) shows in 11 px text,
-// bold too.
-constexpr std::size_t kGanttNameChars = 16;
+// The width a robot's name may take in the Gantt chart's left margin (140 px, 8 px of it the gap
+// to the bars, 4 px from the chart's edge).
+constexpr double kGanttNamePx = 128;
 
 // One row per robot, shaded alternately, with the robot's name (bold: the critical robot).
 std::string GanttRows(const GanttLayout& g, const plan::Plan& plan,
@@ -154,7 +154,7 @@ std::string GanttRows(const GanttLayout& g, const plan::Plan& plan,
         "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\" font-weight=\"{}\">"
         "<title>{}</title>{}</text>\n",
         g.left - 8, y + g.row / 2 + 4, r == breakdown.critical ? "700" : "400", Esc(name),
-        Esc(Shortened(name, kGanttNameChars)));
+        Esc(Shortened(name, kGanttNamePx)));
   }
   return svg;
 }

@@ -18,17 +18,19 @@ TEST(EscapeTest, ControlCharactersAndBytesThatAreNotUtf8BecomeReplacementCharact
   EXPECT_EQ(Escape("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // cut short
 }
 
-TEST(EscapeTest, ShortenedCountsCharactersNotBytesAndEndsWithAnEllipsis) {
-  EXPECT_EQ(Shortened("R1", 16), "R1");
-  EXPECT_EQ(Shortened("0123456789abcdef", 16), "0123456789abcdef");
-  EXPECT_EQ(Shortened("0123456789abcdefg", 16), "0123456789abcde\u2026");
-  // "Süd_Ölwanne": ü and Ö are two bytes each, one character.
-  EXPECT_EQ(Shortened("S\xC3\xBC"
-                      "d_\xC3\x96lwanne",
-                      5),
-            "S\xC3\xBC"
-            "d_\u2026");
-  EXPECT_EQ(Shortened("abc", 0), "");
+TEST(EscapeTest, ShortenedCutsByWidthAndEndsWithAnEllipsis) {
+  EXPECT_EQ(Shortened("R1", 128), "R1");
+  // 16 lower-case letters fit; 16 W do not (a fresh user's 40 W were clipped at the left).
+  EXPECT_EQ(Shortened("abcdefghijklmnop", 128), "abcdefghijklmnop");
+  const std::string w = Shortened(std::string(40, 'W'), 128);
+  EXPECT_EQ(w, std::string(11, 'W') + "\u2026");
+  EXPECT_EQ(Shortened(std::string(40, 'i'), 128), std::string(30, 'i') + "\u2026");
+  // "Süd_Ölwanne…": ü and Ö are two bytes each, one character, never cut in half.
+  const std::string cut = Shortened("S\xC3\xBC"
+                                    "d_\xC3\x96lwanne_und_mehr_davon",
+                                    60);
+  EXPECT_EQ(cut, "S\xC3\xBC"
+                 "d_\xC3\x96l\u2026");
 }
 
 }  // namespace

@@ -140,7 +140,7 @@ TEST(HtmlReportTest, ALongRobotNameIsCutInTheChartWithTheWholeNameAsItsTooltip) 
   EXPECT_EQ(testing::XmlProblem(html, {"meta"}), "");
   EXPECT_THAT(html, HasSubstr("<title>" + name +
                               "</title>Roboter_S\xC3\xBC"
-                              "d_Sch\u2026</text>"));
+                              "d_Schw\u2026</text>"));
   EXPECT_THAT(html, HasSubstr("td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;"
                               "white-space:nowrap}"));
 }
