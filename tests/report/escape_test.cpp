@@ -26,11 +26,13 @@ TEST(EscapeTest, ShortenedCutsByWidthAndEndsWithAnEllipsis) {
   EXPECT_EQ(w, std::string(11, 'W') + "\u2026");
   EXPECT_EQ(Shortened(std::string(40, 'i'), 128), std::string(30, 'i') + "\u2026");
   // "Süd_Ölwanne…": ü and Ö are two bytes each, one character, never cut in half.
-  const std::string cut = Shortened("S\xC3\xBC"
-                                    "d_\xC3\x96lwanne_und_mehr_davon",
-                                    60);
-  EXPECT_EQ(cut, "S\xC3\xBC"
-                 "d_\xC3\x96l\u2026");
+  const std::string cut = Shortened(
+      "S\xC3\xBC"
+      "d_\xC3\x96lwanne_und_mehr_davon",
+      60);
+  EXPECT_EQ(cut,
+            "S\xC3\xBC"
+            "d_\xC3\x96l\u2026");
 }
 
 }  // namespace
