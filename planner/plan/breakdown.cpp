@@ -209,15 +209,32 @@ std::string Describe(const OverheadSplit& split) {
   return text;
 }
 
+namespace {
+
+// The characters of UTF-8 `text` (its bytes that do not continue a character), as fmt pads.
+std::size_t CharacterCount(const std::string& text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+}  // namespace
+
 std::vector<std::string> BreakdownLines(const CycleBreakdown& b) {
   std::vector<std::string> lines;
-  lines.push_back(fmt::format("{:<12} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10}", "robot", "welds",
-                              "moving s", "welding s", "waiting s", "idle s", "finish s"));
+  // The name column as wide as the longest name (fmt counts characters, not bytes).
+  std::size_t name_width = 12;
+  for (const RobotBreakdown& r : b.robots) {
+    name_width = std::max(name_width, CharacterCount(r.robot));
+  }
+  lines.push_back(fmt::format("{:<{}} {:>6} {:>10} {:>10} {:>10} {:>10} {:>10}", "robot",
+                              name_width, "welds", "moving s", "welding s", "waiting s", "idle s",
+                              "finish s"));
   for (std::size_t i = 0; i < b.robots.size(); ++i) {
     const RobotBreakdown& r = b.robots[i];
-    lines.push_back(fmt::format("{:<12} {:>6} {:>10.2f} {:>10.2f} {:>10.2f} {:>10.2f} {:>10.2f}{}",
-                                r.robot, r.welds, r.moving, r.welding, r.waiting, r.idle,
-                                r.finish_time,
+    lines.push_back(fmt::format("{:<{}} {:>6} {:>10.2f} {:>10.2f} {:>10.2f} {:>10.2f} {:>10.2f}{}",
+                                r.robot, name_width, r.welds, r.moving, r.welding, r.waiting,
+                                r.idle, r.finish_time,
                                 static_cast<int>(i) == b.critical ? "  critical" : ""));
   }
   lines.push_back(fmt::format("makespan {:.2f} s against a cycle time of {:.2f} s: {} {:.2f} s",

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tests/planner/plan/sample_plan.hpp"
 
 namespace weldcell::plan {
@@ -60,6 +62,30 @@ TEST(BreakdownTest, TheCriticalRobotFinishesLastAndItsReasonNamesItsWaits) {
   const std::vector<std::string> lines = BreakdownLines(b);
   EXPECT_THAT(lines.back(), HasSubstr("critical: R1"));
   EXPECT_THAT(lines[lines.size() - 2], HasSubstr("over by 1.00 s"));
+}
+
+// A fresh user (2026-12-07): a long robot name pushed its row's numbers out of their columns.
+// The name column is as wide as the longest name, in characters (ü is one).
+TEST(BreakdownTest, TheTablesColumnsHoldLongAndNonAsciiNames) {
+  const std::string long_name =
+      "Roboter_S\xC3\xBC"
+      "d_Schwei\xC3\x9F"
+      "zange_links";
+  const std::vector<std::string> lines =
+      BreakdownLines(BreakDown(testing::SamplePlan(long_name, "R2")));
+  ASSERT_GE(lines.size(), 3u);
+  // Characters, not bytes: bytes that do not continue a UTF-8 character.
+  const auto width = [](const std::string& line) {
+    return std::count_if(line.begin(), line.end(),
+                         [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+  };
+  // Header, the long name's row (critical) and R2's row end their last column together.
+  const std::string critical = "  critical";
+  ASSERT_TRUE(lines[1].ends_with(critical)) << lines[1];
+  EXPECT_EQ(width(lines[0]), width(lines[2])) << lines[0] << "\n" << lines[2];
+  EXPECT_EQ(width(lines[1]) - static_cast<std::ptrdiff_t>(critical.size()), width(lines[2]))
+      << lines[1] << "\n"
+      << lines[2];
 }
 
 TEST(BreakdownTest, AWaitWithoutZoneOrSignalIsATimeOffset) {
