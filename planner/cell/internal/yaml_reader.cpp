@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include <set>
 #include <sstream>
 #include <utility>
+#include <vector>
 
 #include "planner/cell/internal/named_file.hpp"
 
@@ -525,6 +527,51 @@ void YamlReader::Warning(const YAML::Node& at, const std::string& key_path, std:
   sink_.Warning(Where(at), key_path, std::move(message));
 }
 
+namespace {
+
+// The edit distance (insertions, deletions, substitutions; a swap of neighbours counts one)
+// between `a` and `b`, compared ignoring case.
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+  const auto lower = [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  };
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
+          lower(a[i - 2]) == lower(b[j - 1])) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// The allowed key nearest to the unknown `name` (a typo: at most 2 edits, and fewer than half
+// its letters), or "" when none is that near. Names of any length are compared by their
+// first 64 characters.
+std::string NearestKey(const std::string& name, const std::vector<std::string_view>& required,
+                       const std::vector<std::string_view>& optional) {
+  const std::string_view typed = std::string_view(name).substr(0, 64);
+  std::string best;
+  std::size_t best_distance = std::min<std::size_t>(3, (typed.size() + 1) / 2);
+  for (const auto* keys : {&required, &optional}) {
+    for (std::string_view k : *keys) {
+      if (const std::size_t d = EditDistance(typed, k); d < best_distance) {
+        best_distance = d;
+        best = std::string(k);
+      }
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
 bool YamlReader::CheckMap(const YAML::Node& node, const std::string& key_path,
                           const std::vector<std::string_view>& required,
                           const std::vector<std::string_view>& optional) {
@@ -539,7 +586,11 @@ bool YamlReader::CheckMap(const YAML::Node& node, const std::string& key_path,
     const bool known = std::find(required.begin(), required.end(), name) != required.end() ||
                        std::find(optional.begin(), optional.end(), name) != optional.end();
     if (!known) {
-      std::string message = "unknown key '" + name + "' (expected one of: ";
+      std::string message = "unknown key '" + name + "' (";
+      if (const std::string near = NearestKey(name, required, optional); !near.empty()) {
+        message += "did you mean '" + near + "'? ";
+      }
+      message += "expected one of: ";
       bool first = true;
       for (const auto* keys : {&required, &optional}) {
         for (std::string_view k : *keys) {

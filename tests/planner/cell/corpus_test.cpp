@@ -37,7 +37,7 @@ const std::vector<Case>& Cases() {
       {
           {"c01_unknown_key.yaml",
            Loader::kCell,
-           {R"(^@/c01_unknown_key\.yaml:8:5: error: robots\[0\]\.hom: unknown key 'hom' \(expected one of: name, model, tool, base, home, controller\)$)"},
+           {R"(^@/c01_unknown_key\.yaml:8:5: error: robots\[0\]\.hom: unknown key 'hom' \(did you mean 'home'\? expected one of: name, model, tool, base, home, controller\)$)"},
            1},
           {"c02_missing_key.yaml",
            Loader::kCell,
