@@ -565,6 +565,19 @@ bool CheckOneParentPerLink(const urdf::ModelInterface& model, const UrdfReading&
   return ok;
 }
 
+// " (its links: a, b, c)" for a link not found: the names to choose from, sorted (at most 30,
+// then how many more).
+std::string LinkNames(const urdf::ModelInterface& model) {
+  std::vector<std::string> names;
+  names.reserve(model.links_.size());
+  for (const auto& [name, link] : model.links_) names.push_back(name);  // a map: sorted
+  std::string out;
+  constexpr std::size_t kShown = 30;
+  for (std::size_t i = 0; i < names.size() && i < kShown; ++i) out += (i ? ", " : "") + names[i];
+  if (names.size() > kShown) out += ", and " + std::to_string(names.size() - kShown) + " more";
+  return names.empty() ? std::string() : " (its links: " + out + ")";
+}
+
 // The joints and links from the base link to the tip link, base first (links: one more than
 // joints).
 struct UrdfArmChain {
@@ -1015,12 +1028,13 @@ std::optional<RobotModel> ReadUrdfChain(const UrdfChainRequest& request, LoadCon
   const auto base = urdf_model->getLink(request.base_link);
   const auto tip = urdf_model->getLink(request.tip_link);
   if (!base) {
-    sink.Error(RefOr(request.base_ref, {.file = file}), request.base_ref.key_path,
-               "base link '" + request.base_link + "' not found in " + file);
+    sink.Error(
+        RefOr(request.base_ref, {.file = file}), request.base_ref.key_path,
+        "base link '" + request.base_link + "' not found in " + file + LinkNames(*urdf_model));
   }
   if (!tip) {
     sink.Error(RefOr(request.tip_ref, {.file = file}), request.tip_ref.key_path,
-               "tip link '" + request.tip_link + "' not found in " + file);
+               "tip link '" + request.tip_link + "' not found in " + file + LinkNames(*urdf_model));
   }
   if (!base || !tip) return std::nullopt;
 
