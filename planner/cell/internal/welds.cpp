@@ -710,7 +710,20 @@ void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
           cycle += welds[path[k].weld].weld.id + " after ";
         }
         cycle += welds[j].weld.id;
-        sink.Error(welds[i].where, JoinKey(welds[i].key_path, "after"),
+        // Said at the cycle's first weld, at its `after` entry that names the second: where the
+        // printed chain starts.
+        const WeldEntry& first = welds[j];
+        const std::string& second = welds[length > 1 ? path[from + 1].weld : i].weld.id;
+        SourceLocation at = first.where;
+        std::string key = JoinKey(first.key_path, "after");
+        for (std::size_t k = 0; k < first.weld.after.size(); ++k) {
+          if (first.weld.after[k] == second && k < first.after_where.size()) {
+            at = first.after_where[k];
+            key = IndexKey(key, k);
+            break;
+          }
+        }
+        sink.Error(at, key,
                    "precedence cycle" +
                        (length > kShownCycleLength ? " of " + std::to_string(length) + " welds"
                                                    : std::string()) +

@@ -152,7 +152,7 @@ const std::vector<Case>& Cases() {
            {R"(^@/c22_precedence_cycle\.yaml:12:50: error: welds\[3\]\.after\[0\]: a weld cannot come after itself$)",
             R"(^@/c22_precedence_cycle\.yaml:13:54: error: welds\[4\]\.after\[1\]: weld 'W1' is )"
             R"(listed twice in after \(also after\[0\]\)$)",
-            R"(^@/c22_precedence_cycle\.yaml:10:10: error: welds\[1\]\.after: precedence cycle: W1 after W3 after W2 after W1$)"},
+            R"(^@/c22_precedence_cycle\.yaml:9:50: error: welds\[0\]\.after\[0\]: precedence cycle: W1 after W3 after W2 after W1$)"},
            3},
           {"c23_spin_tilt.yaml",
            Loader::kCell,

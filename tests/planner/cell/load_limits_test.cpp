@@ -128,7 +128,7 @@ TEST(LoadSizeTest, FiftyThousandChainedPrecedencesLoadWithoutRecursion) {
   EXPECT_TRUE(std::regex_search(
       error,
       std::regex(
-          R"(error: welds\[\d+\]\.after: precedence cycle of 1000 welds: W0 after W1 after .* after W9 after \.\.\. \(980 more\) after W990 after .* after W999 after W0$)")))
+          R"(error: welds\[\d+\]\.after\[0\]: precedence cycle of 1000 welds: W0 after W1 after .* after W9 after \.\.\. \(980 more\) after W990 after .* after W999 after W0$)")))
       << error.substr(0, 2000);
   EXPECT_LT(error.size(), 1000u);
 }
