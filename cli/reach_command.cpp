@@ -149,8 +149,9 @@ void RegisterReach(CLI::App& app, const GlobalOptions& global, int* exit_code) {
         std::cout << "  " << c.welds[w].id << ":";
         for (int r = 0; r < map.robot_count(); ++r) {
           const reach::WeldReach& e = map.at(w, r);
-          std::cout << fmt::format(" {}: {}{}{};", c.robots[r].name, reach::ToString(e.status),
-                                   e.detail.empty() ? "" : " – ", e.detail);
+          std::cout << fmt::format("{} {}: {}{}{}", r == 0 ? "" : ";", c.robots[r].name,
+                                   reach::ToString(e.status), e.detail.empty() ? "" : " – ",
+                                   e.detail);
         }
         std::cout << '\n';
       }

@@ -410,6 +410,10 @@ TEST(CliTest, PlanWithUnplannedWeldsNeverSaysFits) {
   EXPECT_EQ(quiet.out,
             "requirement every weld reachable: FAIL: 1 of 2 welds reachable by no robot: FAR\n")
       << "nothing else";
+  // `reach` says why per robot, the robots apart by `;` (a fresh user: each line ended in one).
+  const CommandRun reach = Weldcell("reach " + (dir / "cell.yaml").string());
+  EXPECT_EQ(reach.exit_code, 1) << reach.out;
+  EXPECT_THAT(reach.out, ContainsRegex("\n  FAR: R1: out of range[^;\n]*\n"));
   std::ifstream in(dir / "plan.json");
   std::stringstream text;
   text << in.rdbuf();
