@@ -641,6 +641,27 @@ std::string ProgramNameProblem(std::string_view name, std::size_t max_length) {
   return {};
 }
 
+namespace {
+
+// FANUC's CALL arguments and INFORM's ARGF values are constants, strings or registers: a weld id
+// outside a string (at `bare_at` of the call `line`) would be a name neither controller reads
+// (`CALL SPOTWELD(1,W13)`). Empty where the dialect takes names, or the id is in the called name
+// (the call's shape problem, said by CallFormProblem).
+std::string BareIdArgumentProblem(const std::string& line, const NameRules& r,
+                                  std::size_t bare_at) {
+  using Form = NameRules::CallForm;
+  const std::size_t arguments_at = r.form == Form::kCall      ? line.find('(')
+                                   : r.form == Form::kCallJob ? line.find(" ARGF")
+                                                              : std::string::npos;
+  if (arguments_at == std::string::npos || bare_at < arguments_at) return {};
+  return fmt::format(
+      "{{id}} outside a string: {} takes constants, strings and registers as arguments, not "
+      "names; write it as a string ({}{{id}}{})",
+      r.form == Form::kCall ? "a CALL" : "CALL JOB:'s ARGF", r.quotes.front(), r.quotes.front());
+}
+
+}  // namespace
+
 bool CheckWeldCall(const Site& site, std::string_view dialect, const DialectLimits& limits) {
   const NameRules& r = limits.names;
   const auto it = site.weld_call.find(std::string(dialect));
@@ -749,18 +770,8 @@ bool CheckWeldCall(const Site& site, std::string_view dialect, const DialectLimi
   }
   if (in_string) fail("a string is not closed");
   if (r.final_semicolon && !line.ends_with(';')) fail("a statement must end with `;`");
-  // FANUC's CALL arguments and INFORM's ARGF values are constants, strings or registers: a weld
-  // id outside a string would be a name neither controller reads (`CALL SPOTWELD(1,W13)`).
-  // (One in the called name is the call's shape problem, said below.)
-  const std::size_t arguments_at = r.form == NameRules::CallForm::kCall      ? line.find('(')
-                                   : r.form == NameRules::CallForm::kCallJob ? line.find(" ARGF")
-                                                                             : std::string::npos;
-  if (bare_id && arguments_at != std::string::npos && bare_at > arguments_at) {
-    fail(
-        fmt::format("{{id}} outside a string: {} takes constants, strings and registers as "
-                    "arguments, not names; write it as a string ({}{{id}}{})",
-                    r.form == NameRules::CallForm::kCall ? "a CALL" : "CALL JOB:'s ARGF",
-                    r.quotes.front(), r.quotes.front()));
+  if (bare_id) {
+    if (std::string p = BareIdArgumentProblem(line, r, bare_at); !p.empty()) fail(p);
   }
   if (std::string p = CallFormProblem(line, r).problem; !p.empty()) {
     SiteError(site, key,

@@ -607,6 +607,76 @@ void WarnSameSpots(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
   }
 }
 
+// Precedence cycles make the station unplannable: every cycle of `before` (per weld, the welds
+// it comes after) is an error at its first weld. A depth-first search with its own stack (a
+// chain of 50,000 precedences would overflow the call stack).
+void ReportPrecedenceCycles(const std::vector<WeldEntry>& welds,
+                            const std::vector<std::vector<std::size_t>>& before,
+                            DiagnosticSink& sink) {
+  enum class Mark { kNew, kActive, kDone };
+  std::vector<Mark> mark(welds.size(), Mark::kNew);
+  std::vector<std::size_t> depth_of(welds.size(), 0);  // position on the path while active
+  struct Frame {
+    std::size_t weld;
+    std::size_t next_edge;
+  };
+  std::vector<Frame> path;
+  constexpr std::size_t kShownCycleLength = 20;
+  for (std::size_t root = 0; root < welds.size(); ++root) {
+    if (mark[root] != Mark::kNew) continue;
+    mark[root] = Mark::kActive;
+    depth_of[root] = 0;
+    path.push_back({root, 0});
+    while (!path.empty()) {
+      Frame& frame = path.back();
+      const std::size_t i = frame.weld;
+      if (frame.next_edge == before[i].size()) {
+        mark[i] = Mark::kDone;
+        path.pop_back();
+        continue;
+      }
+      const std::size_t j = before[i][frame.next_edge++];
+      if (mark[j] == Mark::kActive) {
+        const std::size_t from = depth_of[j];
+        const std::size_t length = path.size() - from;
+        std::string cycle;
+        for (std::size_t k = from; k < path.size(); ++k) {
+          const std::size_t shown = k - from;
+          if (length > kShownCycleLength && shown == kShownCycleLength / 2) {
+            cycle += "... (" + std::to_string(length - kShownCycleLength) + " more) after ";
+            k = path.size() - kShownCycleLength / 2 - 1;
+            continue;
+          }
+          cycle += welds[path[k].weld].weld.id + " after ";
+        }
+        cycle += welds[j].weld.id;
+        // Said at the cycle's first weld, at its `after` entry that names the second: where the
+        // printed chain starts.
+        const WeldEntry& first = welds[j];
+        const std::string& second = welds[length > 1 ? path[from + 1].weld : i].weld.id;
+        SourceLocation at = first.where;
+        std::string key = JoinKey(first.key_path, "after");
+        for (std::size_t k = 0; k < first.weld.after.size(); ++k) {
+          if (first.weld.after[k] == second && k < first.after_where.size()) {
+            at = first.after_where[k];
+            key = IndexKey(key, k);
+            break;
+          }
+        }
+        sink.Error(at, key,
+                   "precedence cycle" +
+                       (length > kShownCycleLength ? " of " + std::to_string(length) + " welds"
+                                                   : std::string()) +
+                       ": " + cycle);
+      } else if (mark[j] == Mark::kNew) {
+        mark[j] = Mark::kActive;
+        depth_of[j] = path.size();
+        path.push_back({j, 0});  // invalidates `frame`
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
@@ -671,70 +741,7 @@ void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
     }
   }
 
-  // Precedence cycles make the station unplannable: find them with a depth-first search. The
-  // search keeps its own stack (a chain of 50,000 precedences would overflow the call stack).
-  enum class Mark { kNew, kActive, kDone };
-  std::vector<Mark> mark(welds.size(), Mark::kNew);
-  std::vector<std::size_t> depth_of(welds.size(), 0);  // position on the path while active
-  struct Frame {
-    std::size_t weld;
-    std::size_t next_edge;
-  };
-  std::vector<Frame> path;
-  constexpr std::size_t kShownCycleLength = 20;
-  for (std::size_t root = 0; root < welds.size(); ++root) {
-    if (mark[root] != Mark::kNew) continue;
-    mark[root] = Mark::kActive;
-    depth_of[root] = 0;
-    path.push_back({root, 0});
-    while (!path.empty()) {
-      Frame& frame = path.back();
-      const std::size_t i = frame.weld;
-      if (frame.next_edge == before[i].size()) {
-        mark[i] = Mark::kDone;
-        path.pop_back();
-        continue;
-      }
-      const std::size_t j = before[i][frame.next_edge++];
-      if (mark[j] == Mark::kActive) {
-        const std::size_t from = depth_of[j];
-        const std::size_t length = path.size() - from;
-        std::string cycle;
-        for (std::size_t k = from; k < path.size(); ++k) {
-          const std::size_t shown = k - from;
-          if (length > kShownCycleLength && shown == kShownCycleLength / 2) {
-            cycle += "... (" + std::to_string(length - kShownCycleLength) + " more) after ";
-            k = path.size() - kShownCycleLength / 2 - 1;
-            continue;
-          }
-          cycle += welds[path[k].weld].weld.id + " after ";
-        }
-        cycle += welds[j].weld.id;
-        // Said at the cycle's first weld, at its `after` entry that names the second: where the
-        // printed chain starts.
-        const WeldEntry& first = welds[j];
-        const std::string& second = welds[length > 1 ? path[from + 1].weld : i].weld.id;
-        SourceLocation at = first.where;
-        std::string key = JoinKey(first.key_path, "after");
-        for (std::size_t k = 0; k < first.weld.after.size(); ++k) {
-          if (first.weld.after[k] == second && k < first.after_where.size()) {
-            at = first.after_where[k];
-            key = IndexKey(key, k);
-            break;
-          }
-        }
-        sink.Error(at, key,
-                   "precedence cycle" +
-                       (length > kShownCycleLength ? " of " + std::to_string(length) + " welds"
-                                                   : std::string()) +
-                       ": " + cycle);
-      } else if (mark[j] == Mark::kNew) {
-        mark[j] = Mark::kActive;
-        depth_of[j] = path.size();
-        path.push_back({j, 0});  // invalidates `frame`
-      }
-    }
-  }
+  ReportPrecedenceCycles(welds, before, sink);
 }
 
 }  // namespace weldcell::cell::internal
