@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <numbers>
@@ -455,12 +456,12 @@ std::size_t Closing(const std::string& line, std::size_t open, const NameRules& 
 // or sets an output would run unchecked between the program's interlocks.
 CallForm CallFormProblem(const std::string& line, const NameRules& r) {
   using Form = NameRules::CallForm;
-  static constexpr std::string_view kShapes[] = {"a subroutine call NAME(arguments)",
-                                                 "a procedure call `Name arguments;`",
-                                                 "a program call CALL NAME or CALL NAME(arguments)",
-                                                 "a job call CALL JOB:NAME with ARGF arguments"};
+  static constexpr std::array<std::string_view, 4> kShapes = {
+      "a subroutine call NAME(arguments)", "a procedure call `Name arguments;`",
+      "a program call CALL NAME or CALL NAME(arguments)",
+      "a job call CALL JOB:NAME with ARGF arguments"};
   CallForm out;
-  const std::string_view shape = kShapes[static_cast<int>(r.form)];
+  const std::string_view shape = kShapes[static_cast<std::size_t>(r.form)];
   auto bad = [&](const std::string& why) {
     out.problem = fmt::format("the weld call must be {}: {}", shape, why);
     return out;
