@@ -194,12 +194,7 @@ void RunExport(const ExportArgs& args, const GlobalOptions& global, int* exit_co
   WarnUnplannedWelds(p);
   std::vector<std::string> removed;
   const std::vector<std::filesystem::path> written = exporters::WriteProgramFiles(
-      args.out, p, result,
-      {.force = args.force,
-       .site_file = args.site.empty()
-                        ? ""
-                        : std::filesystem::absolute(args.site).lexically_normal().string()},
-      &removed);
+      args.out, p, result, {.force = args.force, .site_file = SiteFileName(args.site)}, &removed);
   for (const std::string& name : removed) {
     std::cerr << "weldcell: removed " << (std::filesystem::path(args.out) / name).string()
               << " (written by the previous export, not by this one)\n";

@@ -300,6 +300,10 @@ CLI::Validator FileName() {
           ""};
 }
 
+std::string SiteFileName(const std::string& site) {
+  return site.empty() ? std::string() : fs::absolute(site).lexically_normal().string();
+}
+
 CLI::Validator ResolutionMm() {
   std::ostringstream range;
   range << cell::kMinResolution * 1000.0 << " to " << cell::kMaxResolution * 1000.0;

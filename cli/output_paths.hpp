@@ -73,6 +73,10 @@ std::string FolderName(const std::filesystem::path& folder);
 /// written line by line, such as the programs' manifest).
 CLI::Validator FileName();
 
+/// How a site file given as `--site` is named in the programs' manifest
+/// (exporters::WriteOptions::site_file): its absolute, normalised path; "" for none.
+std::string SiteFileName(const std::string& site);
+
 /// CLI11 check of a resolution in mm: 0 (use the cell's) or a finite number within the bounds
 /// of settings.motion.resolution (cell::kMinResolution to cell::kMaxResolution).
 CLI::Validator ResolutionMm();

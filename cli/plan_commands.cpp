@@ -505,7 +505,7 @@ void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) 
   if (!args.site.empty()) {
     CheckInputFile(args.site, "site file (export.yaml)");
     site = exporters::LoadSite(args.site);
-    site_file = std::filesystem::absolute(args.site).lexically_normal().string();
+    site_file = SiteFileName(args.site);
   }
   cell::Loaded<cell::Cell> loaded = cell::LoadCell(args.cell, CellLoadOptions(global));
   for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
