@@ -738,8 +738,8 @@ void RegisterVerify(CLI::App& app, const GlobalOptions& global, int* exit_code) 
     } else if (!global.quiet || !report.ok()) {
       PrintViolations(report);
       std::cout << fmt::format(
-          "{} violation(s); {} configurations checked; {} pairs of segments no event orders, {} "
-          "configuration pairs checked\n",
+          "{} violation(s); {} configurations checked; {} pairs of two robots' segments that no "
+          "interlock or weld signal orders, checked with {} robot-pair collision checks\n",
           report.violations.size(), report.collision_checks, report.concurrency.unordered_pairs,
           report.concurrency.checks);
     }

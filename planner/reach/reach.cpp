@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iomanip>
 #include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <numbers>
 #include <optional>
+#include <sstream>
 #include <utility>
 
 #include "planner/cell/weld_frame.hpp"
@@ -340,24 +342,100 @@ class WeldReachCheck {
       out_.status = ReachStatus::kCollision;
       out_.detail = failures_.at_weld.Summary();
     } else if (failures_.ik_hits == 0) {
-      // Nothing within the limits: is it reachable at all?
-      const bool any = ReachableBeyondLimits();
-      out_.status = any ? ReachStatus::kJointLimits : ReachStatus::kOutOfRange;
-      out_.detail = any ? "every pose needs a joint beyond its limits" : OutOfRangeDetail();
+      // Nothing within the limits: is it reachable at all, and what would it take?
+      const BeyondLimits beyond = SolveBeyondLimits();
+      if (beyond.solutions == 0) {
+        out_.status = ReachStatus::kOutOfRange;
+        out_.detail = OutOfRangeDetail();
+      } else if (beyond.joint < 0 && !beyond.hits.empty()) {
+        // Wider limits would not help: what the poses hit is the reason to give.
+        out_.status = ReachStatus::kCollision;
+        out_.detail = beyond.hits.Summary() + "; and no pose is within the joint limits";
+      } else {
+        out_.status = ReachStatus::kJointLimits;
+        out_.detail = JointLimitsDetail(beyond);
+      }
     }
   }
 
-  // Whether some sampled pose has an IK solution with the joint limits opened to a full turn.
-  bool ReachableBeyondLimits() const {
+  // The sampled poses' IK solutions with the joint limits opened to a full turn: how many,
+  // the collision-free one that needs the least beyond the limits, and what the others hit.
+  struct BeyondLimits {
+    int solutions = 0;
+    int joint = -1;      // of the nearest free solution: its joint furthest beyond its limit
+    double value = 0.0;  // that joint's value there (rad, m), at the turn nearest its range
+    double excess = std::numeric_limits<double>::infinity();  // beyond the limit (rad, m)
+    ContactTally hits;                                        // of the solutions in collision
+  };
+
+  BeyondLimits SolveBeyondLimits() {
     kinematics::IkRequest open_request;
     open_request.include_2pi_equivalents = false;
-    open_request.max_solutions = 1;
+    open_request.distinct_solutions = 8;
+    BeyondLimits out;
     for (const PoseSample& p : PoseSamples(weld_, cell_.settings.reach)) {
       const Eigen::Isometry3d X_BF =
           X_BW_ * WeldTcpPose(weld_, p.spin, p.tilt, p.tilt_direction) * X_TF_;
-      if (!solvers_.ik_unlimited->SolveWithBranches(X_BF, open_request).empty()) return true;
+      for (const kinematics::IkSolution& s :
+           solvers_.ik_unlimited->SolveWithBranches(X_BF, open_request)) {
+        ++out.solutions;
+        const collision::CollisionResult hit = world_.CheckRobot(ctx_, robot_index_, s.q);
+        if (hit.in_collision()) {
+          out.hits.Add(hit);
+          continue;
+        }
+        // The solution's joint furthest beyond its limit decides; the least of those wins.
+        int worst = -1;
+        double worst_value = 0.0;
+        double worst_excess = 0.0;
+        for (int j = 0; j < chain_.dof(); ++j) {
+          const auto [value, excess] = BeyondLimit(j, s.q[j]);
+          if (excess > worst_excess) {
+            worst = j;
+            worst_value = value;
+            worst_excess = excess;
+          }
+        }
+        if (worst >= 0 && worst_excess < out.excess) {
+          out.joint = worst;
+          out.value = worst_value;
+          out.excess = worst_excess;
+        }
+      }
     }
-    return false;
+    return out;
+  }
+
+  // Joint j at value q: the value at the turn nearest the joint's range (revolute joints) and
+  // how far that lies beyond the range (0 within it).
+  std::pair<double, double> BeyondLimit(int j, double q) const {
+    constexpr double kTwoPi = 2.0 * std::numbers::pi;
+    const double lower = chain_.lower()[j];
+    const double upper = chain_.upper()[j];
+    auto excess = [&](double v) { return std::max({0.0, lower - v, v - upper}); };
+    if (chain_.joint_type(j) != cell::JointType::kRevolute) return {q, excess(q)};
+    double best = q;
+    for (double v : {q - kTwoPi, q + kTwoPi}) {
+      if (excess(v) < excess(best)) best = v;
+    }
+    return {best, excess(best)};
+  }
+
+  // "Every pose needs a joint beyond its limits", with the joint and value the nearest
+  // collision-free pose needs.
+  std::string JointLimitsDetail(const BeyondLimits& beyond) const {
+    std::string detail = "every pose needs a joint beyond its limits";
+    if (beyond.joint < 0) return detail;
+    const int j = beyond.joint;
+    const bool revolute = chain_.joint_type(j) == cell::JointType::kRevolute;
+    const double scale = revolute ? 180.0 / std::numbers::pi : 1.0;
+    const char* unit = revolute ? " deg" : " m";
+    std::ostringstream text;
+    text << std::fixed << std::setprecision(revolute ? 1 : 3) << detail
+         << "; the nearest free pose needs joint " << j + 1 << " (" << chain_.joint_names()[j]
+         << ") at " << beyond.value * scale << unit << ", its limits " << chain_.lower()[j] * scale
+         << " to " << chain_.upper()[j] * scale << unit;
+    return text.str();
   }
 
   // "No pose within the arm's reach" with the weld's distance from the robot base (m).

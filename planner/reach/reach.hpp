@@ -50,9 +50,13 @@ struct Candidate {
 /// Why a robot cannot weld a spot, from the farthest stage any pose got to.
 enum class ReachStatus {
   kReachable,
-  kOutOfRange,       ///< No IK solution at all, at any spin/tilt.
-  kJointLimits,      ///< IK solutions exist but none within the joint limits.
-  kCollision,        ///< Every pose within limits collides (detail names the objects).
+  kOutOfRange,  ///< No IK solution at all, at any spin/tilt.
+  /// IK solutions exist but none within the joint limits; the detail names the joint and value
+  /// the nearest collision-free pose beyond them needs.
+  kJointLimits,
+  /// Every pose within the limits collides, or, where no pose is within them, every pose
+  /// beyond them too (the detail names the objects, most poses first).
+  kCollision,
   kApproachBlocked,  ///< Poses are free at the weld but the approach along the normal is not.
   kTooClose,         ///< Free, but closer to an obstacle than settings.reach.min_clearance.
 };

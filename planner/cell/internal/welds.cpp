@@ -95,7 +95,8 @@ std::string_view Trim(std::string_view s) {
 // The weld CSV's columns, in order; the first kRequiredColumns must be there.
 const std::vector<std::string>& WeldColumns() {
   static const std::vector<std::string> columns = {
-      "id", "x", "y", "z", "nx", "ny", "nz", "weld_time", "tilt", "spin_min", "spin_max", "group"};
+      "id",        "x",    "y",        "z",        "nx",    "ny",   "nz",
+      "weld_time", "tilt", "spin_min", "spin_max", "group", "after"};
   return columns;
 }
 constexpr std::size_t kRequiredColumns = 7;
@@ -278,12 +279,15 @@ enum WeldColumn : std::size_t {
   kSpinMinColumn = 9,
   kSpinMaxColumn = 10,
   kGroupColumn = 11,
+  kAfterColumn = 12,
 };
 
-// The id (required) and the group: text that ends up in plan.json, which holds only UTF-8.
+// The id (required), the group and the ids of `after`: text that ends up in plan.json, which
+// holds only UTF-8.
 void ReadCsvNames(CsvRow& row, Weld& w) {
   if (row.Text(kIdColumn).empty()) row.Error(kIdColumn, "missing weld id");
-  for (const std::size_t i : {std::size_t{kIdColumn}, std::size_t{kGroupColumn}}) {
+  for (const std::size_t i :
+       {std::size_t{kIdColumn}, std::size_t{kGroupColumn}, std::size_t{kAfterColumn}}) {
     if (!row.Has(i)) continue;
     if (const std::size_t bad = FindInvalidUtf8(row.Text(i)); bad != std::string_view::npos) {
       row.Error(i, "not valid UTF-8 text (byte " + std::to_string(bad + 1) +
@@ -295,6 +299,27 @@ void ReadCsvNames(CsvRow& row, Weld& w) {
   w.id = std::string(row.Text(kIdColumn));
   if (row.Has(kGroupColumn) && !row.Text(kGroupColumn).empty()) {
     w.group = std::string(row.Text(kGroupColumn));
+  }
+}
+
+// The `after` column: weld ids separated by blanks, each at the field's column (whether they
+// exist, repeat or form a cycle is checked with the whole weld set, as for inline welds).
+void ReadCsvAfter(CsvRow& row, WeldEntry& entry) {
+  if (!row.Has(kAfterColumn)) return;
+  const std::string_view text = row.Text(kAfterColumn);
+  for (std::size_t at = text.find_first_not_of(" \t"); at != std::string_view::npos;) {
+    const std::size_t end = std::min(text.find_first_of(" \t", at), text.size());
+    const std::string_view id = text.substr(at, end - at);
+    if (id.find(';') != std::string_view::npos) {
+      row.Error(kAfterColumn,
+                "weld ids in after are separated by blanks, got " + Quote(std::string(text)));
+      return;
+    }
+    entry.weld.after.emplace_back(id);
+    SourceLocation where = row.Where(kAfterColumn);
+    where.column += static_cast<int>(at);
+    entry.after_where.push_back(where);
+    at = text.find_first_not_of(" \t", end);
   }
 }
 
@@ -380,6 +405,7 @@ std::optional<WeldEntry> ReadCsvWeld(CsvRow& row, const WeldDefaults& defaults,
   w.spin_max = defaults.spin_max;
   w.group = defaults.group;
   ReadCsvNames(row, w);
+  ReadCsvAfter(row, entry);
   ReadCsvPositionAndNormal(row, units, w);
   ReadCsvOptionalColumns(row, units, w);
   if (!row.Good()) return std::nullopt;

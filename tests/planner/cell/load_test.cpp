@@ -353,6 +353,30 @@ TEST(LoadCellTest, WeldCsvWithDefaults) {
   EXPECT_EQ(w3.group, "A");
 }
 
+// The weld CSV's `after` column: ids separated by blanks, kept as an inline weld's `after:`
+// list, each at its column (a CSV could not carry precedences: a station of CSV welds had none).
+TEST(LoadCellTest, WeldCsvAfterColumnListsThePredecessorsAtTheirColumns) {
+  const fs::path dir = fs::absolute(weldcell::testing::FreshDirectory("csv_after"));
+  std::ofstream(dir / "welds.csv")
+      << "id,x,y,z,nx,ny,nz,weld_time,tilt,spin_min,spin_max,group,after\n"
+         "W1,0,0,0,0,0,1\n"
+         "W2,0.1,0,0,0,0,1,,,,,,W1\n"
+         "W3,0.2,0,0,0,0,1,,,,,A, W1  W2 \n"
+         "W4,0.3,0,0,0,0,1,,,,,,\"W3\"\n";
+  std::ofstream(dir / "cell.yaml")
+      << "format: weldcell/1\nname: csv_after\ncycle_time: 10\nrobots:\n  - {name: R1, model: "
+      << fs::absolute(kGood / "tiny_robot.yaml").string()
+      << ", tool: " << fs::absolute(kGood / "gun.yaml").string()
+      << "}\nwelds: {file: welds.csv, defaults: {weld_time: 1}}\n";
+  const Cell c = LoadCell(dir / "cell.yaml").value;
+  ASSERT_EQ(c.welds.size(), 4u);
+  EXPECT_TRUE(c.welds[0].after.empty());
+  EXPECT_EQ(c.welds[1].after, (std::vector<std::string>{"W1"}));
+  EXPECT_EQ(c.welds[2].after, (std::vector<std::string>{"W1", "W2"}));
+  EXPECT_EQ(c.welds[2].group, "A");
+  EXPECT_EQ(c.welds[3].after, (std::vector<std::string>{"W3"}));
+}
+
 // A weld normal is a direction of any finite length: `1e300 0 0` overflowed its norm and
 // became (0, 0, 0) (reach then said "out of range" of a weld its robot reaches), and `1e-200
 // 1e-200 0` was refused as zero.

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <regex>
 #include <set>
 #include <string_view>
 
@@ -40,6 +41,8 @@ using testing::Pose;
 //  far     4 m away → out of range
 //  very_far  1e27 m away (a weld written as 1e30 in mm) → out of range, at that distance
 //  behind  behind the robot: only reachable with joint 1 at ±π, beyond its ±1 rad → joint limits
+//  walled  behind the robot too, under a plate like `clamp`'s: beyond the limits every pose hits
+//          the plate, so wider limits would not help → collision
 cell::Cell ReachCell() {
   cell::Cell c;
   c.name = "reach_test";
@@ -48,11 +51,13 @@ cell::Cell ReachCell() {
                                             {.j1 = 1.0, .j2_lower = -0.3, .j2_upper = 1.4}));
   c.welds = {MakeWeld("ok", {1.5, 0.0, 0.6}),        MakeWeld("lip", {1.4, 0.8, 0.6}),
              MakeWeld("clamp", {1.4, -0.8, 0.6}),    MakeWeld("far", {4.0, 0.0, 0.6}),
-             MakeWeld("very_far", {1e27, 0.0, 0.6}), MakeWeld("behind", {-1.5, 0.0, 0.8})};
+             MakeWeld("very_far", {1e27, 0.0, 0.6}), MakeWeld("behind", {-1.5, 0.0, 0.8}),
+             MakeWeld("walled", {-1.4, -0.8, 0.6})};
   c.obstacles = {
       MakeObstacle("table", Box(0.4, 0.4, 0.6, Pose(1.5, 0, 0.3))),
       MakeObstacle("lip", Cylinder(0.08, 0.01, Pose(1.4, 0.8, 0.6 + 0.105))),
       MakeObstacle("clamp", Box(0.6, 0.6, 0.05, Pose(1.4, -0.8, 0.6 + 0.2))),
+      MakeObstacle("wall", Box(0.6, 0.6, 0.05, Pose(-1.4, -0.8, 0.6 + 0.2))),
   };
   c.settings.reach.spin_step = 30.0 * testing::kPi / 180.0;
   return c;
@@ -138,6 +143,24 @@ TEST_F(ReachTest, FarWeldIsOutOfRange) {
 TEST_F(ReachTest, WeldBehindTheRobotNeedsJointsBeyondTheirLimits) {
   const WeldReach& r = At("behind");
   EXPECT_EQ(r.status, ReachStatus::kJointLimits) << r.detail;
+  // Which joint, and how far: here the flip over the top (joint 2 at -56.2°, 39° past its
+  // limit) needs less than turning joint 1 to face the weld (123° past its ±57.3°).
+  std::smatch m;
+  const std::regex said(
+      R"(the nearest free pose needs joint ([1-6]) \(joint_[1-6]\) at (-?[0-9.]+) deg, its limits )"
+      R"((-?[0-9.]+) to (-?[0-9.]+) deg$)");
+  ASSERT_TRUE(std::regex_search(r.detail, m, said)) << r.detail;
+  const double value = std::stod(m[2].str());
+  EXPECT_TRUE(value < std::stod(m[3].str()) || value > std::stod(m[4].str())) << r.detail;
+  EXPECT_EQ(m[1].str(), "2") << r.detail;
+}
+
+TEST_F(ReachTest, WeldBeyondTheLimitsAndBlockedThereIsACollisionNamingTheObject) {
+  // It said "joint limits" for a weld no limits would open: the plate blocks every pose there.
+  const WeldReach& r = At("walled");
+  EXPECT_EQ(r.status, ReachStatus::kCollision) << r.detail;
+  EXPECT_THAT(r.detail, HasSubstr("R1/gun – wall"));
+  EXPECT_THAT(r.detail, HasSubstr("; and no pose is within the joint limits"));
 }
 
 TEST_F(ReachTest, SameResultOnOneThread) {
