@@ -628,7 +628,9 @@ std::string ContentHash(std::string_view bytes) {
 
 struct ManifestEntry {
   std::string name;
-  std::string hash;  ///< Empty in a manifest of an older weldcell (names only).
+  /// Empty in a list written by hand or by an older weldcell (names only): nothing proves the
+  /// file is the one weldcell wrote, so it is protected as an edited one (EditedSince).
+  std::string hash;
 };
 
 // The plain file names the folder's manifest (kManifestName) lists, each with the hash of the
@@ -666,11 +668,13 @@ std::string ManifestSite(const std::filesystem::path& folder) {
   return "";
 }
 
-// Whether the file the manifest entry names was changed since weldcell wrote it (false when it
-// is gone, not a regular file, or the manifest has no hash for it).
+// Whether the file the manifest entry names was changed since weldcell wrote it, or may have
+// been: listed without a hash (false when it is gone or not a regular file). A list written by
+// hand names files weldcell never wrote: they are not replaced or removed unless forced.
 bool EditedSince(const std::filesystem::path& folder, const ManifestEntry& e) {
   std::error_code ec;
-  if (e.hash.empty() || !std::filesystem::is_regular_file(folder / e.name, ec)) return false;
+  if (!std::filesystem::is_regular_file(folder / e.name, ec)) return false;
+  if (e.hash.empty()) return true;
   std::ifstream in(folder / e.name, std::ios::binary);
   std::ostringstream bytes;
   bytes << in.rdbuf();
@@ -682,7 +686,9 @@ std::vector<std::string> EditedNames(const std::filesystem::path& folder,
                                      const std::vector<ManifestEntry>& entries) {
   std::vector<std::string> edited;
   for (const ManifestEntry& e : entries) {
-    if (EditedSince(folder, e)) edited.push_back(e.name);
+    if (EditedSince(folder, e)) {
+      edited.push_back(e.hash.empty() ? e.name + " (listed without its hash)" : e.name);
+    }
   }
   return edited;
 }

@@ -834,6 +834,35 @@ TEST_F(ExportTest, ExportingAgainKeepsFilesEditedSinceUnlessForced) {
   std::filesystem::remove_all(dir);
 }
 
+// A list of names without hashes (written by hand, or by an older weldcell) proves nothing
+// about its files: the export removed every file it named (a user's notes.txt listed in it was
+// deleted) and replaced the ones it writes. Now they are protected as edited ones: neither
+// replaced nor removed unless forced, by the export and by `plan`'s clean-up.
+TEST_F(ExportTest, AListWithoutHashesProtectsTheFilesItNamesUnlessForced) {
+  const std::filesystem::path dir = weldcell::testing::FreshDirectory("hashless");
+  std::ofstream(dir / "notes.txt") << "the site's own file\n";
+  std::ofstream(dir / "DEMO_R1.LS") << "the user's own program\n";
+  std::ofstream(dir / kManifestName) << "notes.txt\nDEMO_R1.LS\n";
+  const ExportResult fanuc = ExportPlan(*plan_, *pulsed_, {}, {.dialect = "fanuc_ls"});
+  try {
+    WriteProgramFiles(dir, *plan_, fanuc);
+    ADD_FAILURE() << "files listed without hashes were replaced or removed";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("2 file(s) of the previous export were edited "
+                                               "since weldcell wrote them: notes.txt (listed "
+                                               "without its hash), DEMO_R1.LS (listed without its "
+                                               "hash)"));
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir / "notes.txt"));
+  EXPECT_EQ(RemoveProgramFiles(dir), 0);
+  EXPECT_TRUE(std::filesystem::exists(dir / "notes.txt"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "DEMO_R1.LS"));
+  std::vector<std::string> removed;
+  WriteProgramFiles(dir, *plan_, fanuc, {.force = true}, &removed);
+  EXPECT_EQ(removed, std::vector<std::string>{"notes.txt"});
+  std::filesystem::remove_all(dir);
+}
+
 // Issue 13: `export -o own` over the user's own DEMO_R1.LS (no manifest names it) replaced it.
 // A file in the way that weldcell did not write is refused like an edited one (all named at
 // once, with folders in the way); forced, it is replaced.
