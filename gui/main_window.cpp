@@ -130,6 +130,66 @@ cell::LoadOptions ViewerLoadOptions() {
   return options;
 }
 
+// The verdict on a verified plan, as the status bar says it: its violations, those of them
+// unsafe, and the words.
+struct PlanVerdict {
+  int violations = 0;
+  int unsafe = 0;
+  QString text;
+};
+
+// What `report` (or the `problems` that kept the plan from being verified) comes to, split as
+// `weldcell plan`'s requirement lines split it: welds left unplanned and the cycle time exceeded
+// (the plan is incomplete or too long, what it does is safe) apart from the rest (collisions,
+// limits, ...), the most frequent unsafe kinds first, two of them named (the status bar's width;
+// the Diagnostics pane lists every violation).
+PlanVerdict VerdictOf(const verify::VerifyReport& report, const std::vector<Diagnostic>& problems) {
+  PlanVerdict out;
+  out.violations = problems.empty() ? static_cast<int>(report.violations.size())
+                                    : static_cast<int>(problems.size());
+  int omissions = 0, over_cycle = 0;
+  std::map<std::string, int> unsafe;
+  if (problems.empty()) {
+    for (const verify::Violation& v : report.violations) {
+      if (v.omission) {
+        ++omissions;
+      } else if (v.kind == verify::ViolationKind::kCycleTime) {
+        ++over_cycle;
+      } else {
+        ++unsafe[std::string(verify::ToString(v.kind))];
+      }
+    }
+  } else {
+    unsafe["unreadable"] = out.violations;
+  }
+  QStringList incomplete, kinds;
+  if (omissions > 0) incomplete << QString("%1 weld(s) not planned").arg(omissions);
+  if (over_cycle > 0) incomplete << "over the cycle time";
+  std::vector<std::pair<int, std::string>> by_count;
+  for (const auto& [kind, count] : unsafe) {
+    by_count.emplace_back(-count, kind);
+    out.unsafe += count;
+  }
+  std::sort(by_count.begin(), by_count.end());
+  for (std::size_t k = 0; k < by_count.size() && k < 2; ++k) {
+    kinds
+        << QString("%1 %2").arg(-by_count[k].first).arg(QString::fromStdString(by_count[k].second));
+  }
+  if (by_count.size() > 2) kinds << QString("%1 more kind(s)").arg(by_count.size() - 2);
+  if (out.violations == 0) {
+    out.text = "plan verified";
+  } else if (out.unsafe == 0) {
+    out.text = "plan verified safe, but " + incomplete.join(" and ") +
+               QString(" (%1 violation(s), none of them unsafe)").arg(out.violations);
+  } else {
+    out.text = QString("plan FAILS verification: %1 unsafe violation(s) (%2)")
+                   .arg(out.unsafe)
+                   .arg(kinds.join(", ")) +
+               (incomplete.isEmpty() ? QString() : "; also " + incomplete.join(", "));
+  }
+  return out;
+}
+
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), clock_(new QElapsedTimer) {
@@ -836,57 +896,11 @@ void MainWindow::VerifyPlan(const QString& path) {
           verifying_ = false;
           const std::string file = path.toStdString();
           std::vector<Diagnostic> diagnostics = problems;
-          const int violations = problems.empty() ? static_cast<int>(report->violations.size())
-                                                  : static_cast<int>(problems.size());
+          const PlanVerdict verdict = VerdictOf(*report, problems);
+          const int violations = verdict.violations;
+          const int unsafe_count = verdict.unsafe;
           plan_violations_ = violations;
-          // What the violations are, split as `weldcell plan`'s requirement lines split them:
-          // welds left unplanned and the cycle time exceeded (the plan is incomplete or too
-          // long, what it does is safe) apart from the rest (collisions, limits, ...).
-          int omissions = 0, over_cycle = 0;
-          std::map<std::string, int> unsafe;
-          if (problems.empty()) {
-            for (const verify::Violation& v : report->violations) {
-              if (v.omission) {
-                ++omissions;
-              } else if (v.kind == verify::ViolationKind::kCycleTime) {
-                ++over_cycle;
-              } else {
-                ++unsafe[std::string(verify::ToString(v.kind))];
-              }
-            }
-          } else {
-            unsafe["unreadable"] = violations;
-          }
-          QStringList incomplete, kinds;
-          if (omissions > 0) incomplete << QString("%1 weld(s) not planned").arg(omissions);
-          if (over_cycle > 0) incomplete << "over the cycle time";
-          // The most frequent kinds first, two of them named (the status bar's width), the
-          // Diagnostics pane listing every violation.
-          std::vector<std::pair<int, std::string>> by_count;
-          int unsafe_count = 0;
-          for (const auto& [kind, count] : unsafe) {
-            by_count.emplace_back(-count, kind);
-            unsafe_count += count;
-          }
-          std::sort(by_count.begin(), by_count.end());
-          for (std::size_t k = 0; k < by_count.size() && k < 2; ++k) {
-            kinds << QString("%1 %2")
-                         .arg(-by_count[k].first)
-                         .arg(QString::fromStdString(by_count[k].second));
-          }
-          if (by_count.size() > 2) kinds << QString("%1 more kind(s)").arg(by_count.size() - 2);
-          // The verdict stays on the status bar's right while the time and waits change.
-          if (violations == 0) {
-            plan_verdict_ = "plan verified";
-          } else if (unsafe_count == 0) {
-            plan_verdict_ = "plan verified safe, but " + incomplete.join(" and ") +
-                            QString(" (%1 violation(s), none of them unsafe)").arg(violations);
-          } else {
-            plan_verdict_ = QString("plan FAILS verification: %1 unsafe violation(s) (%2)")
-                                .arg(unsafe_count)
-                                .arg(kinds.join(", ")) +
-                            (incomplete.isEmpty() ? QString() : "; also " + incomplete.join(", "));
-          }
+          plan_verdict_ = verdict.text;
           if (problems.empty() && violations > 0) {
             diagnostics.push_back(
                 {.where = {.file = file},
@@ -900,6 +914,7 @@ void MainWindow::VerifyPlan(const QString& path) {
             }
           }
           AddDiagnostics(diagnostics, "plan");
+          // The verdict stays on the status bar's right while the time and waits change.
           verdict_label_->setText(plan_verdict_);
           verdict_label_->setToolTip(plan_verdict_);
           verdict_label_->setStyleSheet(violations == 0     ? "color: #1a7f37; font-weight: bold"
