@@ -118,6 +118,7 @@ void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code
   cmd->add_flag("--force", args->force, "Overwrite the files of a non-empty output folder");
   cmd->callback([&global, exit_code, args] {
     const fs::path out = fs::path(args->out).lexically_normal();
+    CheckOutputFolder(out, "--out");  // first: `-o ""` has no absolute path
     const fs::path absolute = fs::absolute(out).lexically_normal();
     const fs::path folder_name = FolderName(out);
     std::error_code ec;
@@ -128,7 +129,6 @@ void RegisterGenerate(CLI::App& app, const GlobalOptions& global, int* exit_code
            "the folder name has a control character (such as a line break or a tab); it is "
            "written into the station's files");
     }
-    CheckOutputFolder(out, "--out");
     if (fs::is_directory(out, ec) && !fs::is_empty(out, ec) && !args->force) {
       Fail("--out", out.string() + " is not empty (--force overwrites its station files)");
     }

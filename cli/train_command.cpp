@@ -823,10 +823,14 @@ std::vector<Trained> TrainAll(const Args& args, const std::vector<learned::Datas
 // written. Ctrl-C at any point stops it with nothing written (exit 130).
 void RunTrain(const Args& args, const GlobalOptions& global, int* exit_code) {
   const std::atomic<bool>& interrupted = CatchInterrupt();  // from the start, as plan's
+  CheckOutputFolder(args.out, "--out");  // first: `-o ""` names no folder to name models after
   CheckArguments(args);
-  CheckOutputFolder(args.out, "--out");
   const std::vector<FoundModel> models =
       args.evaluate.empty() ? std::vector<FoundModel>() : LoadModelsToEvaluate(args.evaluate);
+  // Made and locked now, as `plan -o`: a second train into the same folder is refused at once
+  // instead of replacing this one's models under it; removed again when nothing is written.
+  std::optional<OutputFolder> out_folder;
+  if (args.evaluate.empty()) out_folder.emplace(args.out, "--out");
   StageBars bars(!global.quiet && !global.json);
   const Progress progress = bars.MakeProgress(&interrupted);
   const auto t0 = Clock::now();
@@ -868,13 +872,14 @@ void RunTrain(const Args& args, const GlobalOptions& global, int* exit_code) {
   bars.Finish();
   std::vector<std::filesystem::path> written;
   for (std::size_t k = 0; k < datasets.size(); ++k) {
-    // The moves trained on and held out (merged when --data gave several files), then the model.
-    std::filesystem::create_directories(trained[k].folder);
-    learned::WriteDataset(datasets[k], trained[k].folder / "data.csv");
-    trained[k].model.Save(trained[k].folder);
+    // The moves trained on and held out (merged when --data gave several files) with the model,
+    // all its files or none: a full disk leaves the old model with its own data.
+    trained[k].model.Save(trained[k].folder, {{.path = trained[k].folder / "data.csv",
+                                               .contents = learned::DatasetText(datasets[k])}});
     written.push_back(trained[k].folder);
   }
   RemoveStaleModels(outputs.old_models, written, args);
+  if (out_folder) out_folder->Keep();
   nlohmann::ordered_json json = nlohmann::ordered_json::array();
   for (std::size_t k = 0; k < datasets.size(); ++k) {
     ReportTrained(trained[k], datasets[k], spreads[k], data_seconds, global, json);

@@ -530,6 +530,10 @@ CsvRecord SplitCsv(std::string_view text) {
 }  // namespace
 
 void WriteDataset(const Dataset& d, const std::filesystem::path& file) {
+  WriteFileAtomically(file, DatasetText(d));
+}
+
+std::string DatasetText(const Dataset& d) {
   std::string s;
   s += fmt::format("# weldcell-travel-data/{}\n", kDataFormat);
   s += fmt::format("# feature_schema={}\n", d.feature_schema);
@@ -560,7 +564,7 @@ void WriteDataset(const Dataset& d, const std::filesystem::path& file) {
     for (float v : x.x) s += std::isnan(v) ? std::string(",") : fmt::format(",{}", v);
     s += '\n';
   }
-  WriteFileAtomically(file, s);
+  return s;
 }
 
 namespace {

@@ -113,6 +113,8 @@ std::vector<Dataset> MakeDatasets(const std::vector<cell::Cell>& cells, const Da
 /// 16 hex digits over the rows (features and labels).
 std::string DatasetHash(const Dataset& data);
 
+/// The CSV's text (format kDataFormat), as WriteDataset writes it.
+std::string DatasetText(const Dataset& data);
 /// Writes the CSV (format kDataFormat, atomically). Throws FileWriteError.
 void WriteDataset(const Dataset& data, const std::filesystem::path& file);
 /// Reads a CSV written by WriteDataset, of format 1 or 2 and of any feature schema (feature

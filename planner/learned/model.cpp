@@ -365,6 +365,12 @@ constexpr float kMaxFeatureBound = 1e6f;
 // generated-v4 and -v5 reach 3.2 times), and exp stays finite.
 constexpr double kMaxLogRatio = 30.0;
 
+// The largest log ratio a duration model's trees may add up to (with its base score): ln 1000,
+// a move a thousand times the straight one's time. The shipped models' trees add up to at most
+// 3.1 (ratio 22); a model beyond is a file edited into nonsense (a base score of 1e30 priced
+// every move at 10^13 s), refused when loaded.
+constexpr double kMaxModelLogRatio = 6.907755;  // ln 1000
+
 // The deepest nesting of lists and objects in an XGBoost model file (a tree's arrays are 7 deep
 // in the files XGBoost 1.7 writes: the top object, learner, gradient_booster, model, trees, the
 // tree, the array).
@@ -629,6 +635,19 @@ std::optional<std::int64_t> WholeIn(const Json& object, const char* key) {
   return value;
 }
 
+// The number at `key` of `object` (XGBoost writes some as text, "5E-1"), if it is one.
+std::optional<double> NumberIn(const Json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end()) return std::nullopt;
+  if (it->is_number()) return it->get<double>();
+  if (!it->is_string()) return std::nullopt;
+  const auto& text = it->get_ref<const std::string&>();
+  double value = 0.0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
 // The object at `key` of `object`, or null when there is none.
 const Json* ObjectIn(const Json& object, const char* key) {
   const auto it = object.find(key);
@@ -650,11 +669,16 @@ std::optional<std::int64_t> FeatureCount(const Json& j) {
   return shape ? WholeIn(*shape, "num_feature") : std::nullopt;
 }
 
-// Why the tree `tree` (one of XGBoost's JSON trees) cannot be walked for rows of `features`
-// features: "" when from its root every node reached is a leaf with a finite value or a
-// numerical split of a feature below `features` at a finite threshold, whose two children are
-// nodes of the tree not reached before (so that the walk ends).
-std::string TreeProblem(const Json& tree, std::int64_t features) {
+// Why the tree `tree` (one of XGBoost's JSON trees, at `index` of the list) cannot be walked for
+// rows of `features` features: "" when its id is its index and from its root every node reached is
+// a leaf with a finite value or a numerical split of a feature below `features` at a finite
+// threshold, whose two children are nodes of the tree not reached before (so that the walk ends).
+std::string TreeProblem(const Json& tree, std::size_t index, std::int64_t features) {
+  // XGBoost 1.7 places a tree by its id: two of one id crashed its prediction.
+  if (const std::optional<std::int64_t> id = WholeIn(tree, "id");
+      !id || *id != static_cast<std::int64_t>(index)) {
+    return fmt::format("id: expected {} (the tree's place in the list)", index);
+  }
   const Json* param = ObjectIn(tree, "tree_param");
   const std::optional<std::int64_t> nodes = param ? WholeIn(*param, "num_nodes") : std::nullopt;
   if (!nodes || *nodes < 1) return "tree_param.num_nodes: expected a number of nodes, at least 1";
@@ -705,6 +729,39 @@ std::string TreeProblem(const Json& tree, std::int64_t features) {
       reached[c] = true;
       open.push_back(c);
     }
+  }
+  return {};
+}
+
+// Why the trees' outputs (walked by TreeProblem) and the base score of a model with
+// `objective` are no travel model's: a base score that is no finite number (a probability for
+// the classifier), or a duration model whose largest output, the base score and every tree's
+// largest leaf, is beyond kMaxModelLogRatio. "" when they are one's.
+std::string OutputRangeProblem(const Json& shape, const Json& trees, std::string_view objective) {
+  const std::optional<double> base = NumberIn(shape, "base_score");
+  const bool classifier = objective == "binary:logistic";
+  if (!base || !std::isfinite(*base) || (classifier && (*base <= 0.0 || *base >= 1.0))) {
+    return classifier ? "learner.learner_model_param.base_score: expected a probability between "
+                        "0 and 1"
+                      : "learner.learner_model_param.base_score: expected a finite number";
+  }
+  if (classifier) return {};
+  double largest = *base;
+  for (const Json& tree : trees) {
+    double leaf = -std::numeric_limits<double>::infinity();
+    const Json& left = tree["left_children"];
+    for (std::size_t i = 0; i < left.size(); ++i) {
+      const Json& value = tree["split_conditions"][i];
+      if (left[i] == -1 && value.is_number()) leaf = std::max(leaf, value.get<double>());
+    }
+    largest += leaf;
+  }
+  if (!(largest <= kMaxModelLogRatio)) {
+    return fmt::format(
+        "learner: the base score and the trees' largest leaves add up to a log ratio of {:.4g}: "
+        "a move up to e^{:.4g} times the straight move's time (a travel model's stay within "
+        "{:.0f} times; the shipped ones within 22)",
+        largest, largest, std::exp(kMaxModelLogRatio));
   }
   return {};
 }
@@ -766,6 +823,10 @@ std::string BoosterProblem(const Json& j, std::string_view booster, std::string_
     return "learner.gradient_booster.model.trees: expected as many trees as "
            "gbtree_model_param.num_trees says";
   }
+  if (trees->empty()) {
+    return "learner.gradient_booster.model.gbtree_model_param.num_trees: expected at least one "
+           "tree (a model of none predicts one constant)";
+  }
   if (groups == model->end() || !groups->is_array() || groups->size() != trees->size() ||
       std::any_of(groups->begin(), groups->end(), [](const Json& g) { return g != 0; })) {
     return "learner.gradient_booster.model.tree_info: expected a 0 (the one output) per tree";
@@ -773,12 +834,12 @@ std::string BoosterProblem(const Json& j, std::string_view booster, std::string_
   for (std::size_t t = 0; t < trees->size(); ++t) {
     const Json& tree = (*trees)[t];
     const std::string problem =
-        tree.is_object() ? TreeProblem(tree, *features) : std::string("expected an object");
+        tree.is_object() ? TreeProblem(tree, t, *features) : std::string("expected an object");
     if (!problem.empty()) {
       return fmt::format("learner.gradient_booster.model.trees[{}].{}", t, problem);
     }
   }
-  return {};
+  return OutputRangeProblem(*shape, *trees, objective);
 }
 
 }  // namespace
@@ -863,7 +924,7 @@ std::vector<double> Model::Predict(const std::vector<Features>& x, int threads) 
   return out;
 }
 
-void Model::Save(const std::filesystem::path& folder) const {
+void Model::Save(const std::filesystem::path& folder, std::vector<FileToWrite> with) const {
   // Every file is serialized (and the metadata checked) before the first is written: an
   // exception here leaves the folder as it was, never new trees beside another model's
   // metadata.json. metadata.json is renamed into place last.
@@ -877,7 +938,7 @@ void Model::Save(const std::filesystem::path& folder) const {
     for (Diagnostic& d : errors) d.message += " (nothing written)";
     throw InputError(std::move(errors));
   }
-  std::vector<FileToWrite> files;
+  std::vector<FileToWrite> files = std::move(with);
   files.push_back({.path = folder / "model.json", .contents = BoosterText(impl_->booster)});
   if (impl_->direct) {
     files.push_back({.path = folder / "direct.json", .contents = BoosterText(impl_->direct)});

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "planner/cell/cell.hpp"
+#include "planner/common/atomic_file.hpp"
 #include "planner/common/progress.hpp"
 #include "planner/learned/features.hpp"
 
@@ -116,8 +117,10 @@ class Model {
   /// trees beside another model's metadata. Throws InputError naming metadata.json and the key
   /// when the metadata cannot be written as Load would read it (text that is not UTF-8: refused,
   /// not replaced), and FileWriteError when the file system refuses; either way before the
-  /// first file is replaced (but for a rename refused after every check passed).
-  void Save(const std::filesystem::path& folder) const;
+  /// first file is replaced (but for a rename refused after every check passed). `with`: files
+  /// written together with the model's, before metadata.json (`weldcell train`: the model's
+  /// data.csv), so that a failure never leaves new data beside the old model.
+  void Save(const std::filesystem::path& folder, std::vector<FileToWrite> with = {}) const;
   /// Reads a folder written by Save. Throws InputError naming the file (and the key) when it is
   /// missing or malformed: metadata.json's keys are read as Save writes them, and the boosters
   /// (XGBoost's JSON only) are checked before XGBoost reads them, so that every tree can be

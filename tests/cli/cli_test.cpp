@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1686,6 +1687,35 @@ TEST(CliTest, TrainInterruptedWhileFittingTreesWritesNothing) {
   EXPECT_THAT(run.err, HasSubstr("interrupted"));
   EXPECT_THAT(run.err, Not(HasSubstr("train m: 1000/1000"))) << "the trees were all fitted";
   EXPECT_FALSE(fs::exists(dir / "m"));
+  fs::remove_all(dir);
+}
+
+// A fresh user: two trains into one folder both ended with exit 0, the second's models replacing
+// the first's under it (which had printed results for models no longer there). train holds the
+// folder's lock as plan does: the second is refused at once, nothing written. And `-o ""`
+// (train, generate) was an internal error (exit 3: "cannot make absolute path").
+TEST(CliTest, TrainIntoAFolderInUseIsRefusedAndAnEmptyOutIsBadUsage) {
+  const fs::path dir = TempDir("train_lock");
+  WriteDataFile(dir / "a.csv", 40, "g201@8e991cd76326d501");
+  const fs::path out = dir / "m";
+  fs::create_directories(out);
+  const int fd = ::open(out.c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);  // as a running weldcell holds it
+  const CommandRun busy = Weldcell("train -o " + ShellQuote(out.string()) + " --data " +
+                                   ShellQuote((dir / "a.csv").string()));
+  EXPECT_EQ(busy.exit_code, 2) << busy.out;
+  EXPECT_THAT(busy.out, HasSubstr(out.string() + ": error: --out: another weldcell run is writing "
+                                                 "into this folder"));
+  EXPECT_TRUE(fs::is_empty(out));
+  ::close(fd);
+  for (const std::string& command : {"train -o '' --data " + ShellQuote((dir / "a.csv").string()),
+                                     std::string("generate --robots 2 --welds 4 -o ''")}) {
+    const CommandRun empty = Weldcell(command);
+    EXPECT_EQ(empty.exit_code, 2) << command << "\n" << empty.out;
+    EXPECT_THAT(empty.out, HasSubstr("--out: empty folder name")) << command;
+    EXPECT_THAT(empty.out, Not(HasSubstr("internal error"))) << command;
+  }
   fs::remove_all(dir);
 }
 

@@ -154,6 +154,17 @@ TEST(LearnedModelFiles, SaveWritesAWholeModelOrNothing) {
     EXPECT_EQ(Files(folder), before) << field;
   }
   EXPECT_EQ(Model::Load(folder).info().name, "old");
+  // The training data goes with the model (`weldcell train`): with a folder in the way of one
+  // of the model's files, the old data stays beside the old model (a full disk left new data
+  // beside the old model, the old data lost).
+  std::ofstream(folder / "data.csv") << "old data\n";
+  fs::remove(folder / "direct.json");
+  fs::create_directories(folder / "direct.json");
+  EXPECT_ANY_THROW(SmallModel("new", /*direct=*/true)
+                       .Save(folder, {{.path = folder / "data.csv", .contents = "new data\n"}}));
+  EXPECT_EQ(Read(folder / "data.csv"), "old data\n");
+  EXPECT_EQ(Read(folder / "model.json"), before.at("model.json"));
+  fs::remove(folder / "direct.json");
   // A good model replaces the old one whole, its classifier too.
   SmallModel("new").Save(folder);
   EXPECT_EQ(Model::Load(folder).info().name, "new");
@@ -494,7 +505,32 @@ TEST(LearnedModelFiles, TreesXGBoostCannotWalkAreRefusedNamingTheFileAndKey) {
       {"direct.json", [&](Json& j) { learner(j)["objective"]["name"] = "reg:squarederror"; },
        R"(learner.objective.name: expected "binary:logistic", got "reg:squarederror")"},
       {"direct.json", [&](Json& j) { tree(j)["right_children"][0] = 0; },
-       trees0 + "right_children[0]: node 0 is reached twice (a tree must not loop)"}};
+       trees0 + "right_children[0]: node 0 is reached twice (a tree must not loop)"},
+      // A fresh user: two trees of one id crashed every command that read the model (XGBoost
+      // places a tree by its id); no trees, a base score of 1e30 or one leaf of 1e30 were
+      // taken, and every move was priced at 10^13 s.
+      {"model.json", [&](Json& j) { model(j)["trees"][3]["id"] = 0; },
+       "learner.gradient_booster.model.trees[3].id: expected 3 (the tree's place in the list)"},
+      {"model.json",
+       [&](Json& j) {
+         model(j)["trees"] = Json::array();
+         model(j)["tree_info"] = Json::array();
+         model(j)["gbtree_model_param"]["num_trees"] = "0";
+       },
+       "learner.gradient_booster.model.gbtree_model_param.num_trees: expected at least one tree "
+       "(a model of none predicts one constant)"},
+      {"model.json", [&](Json& j) { learner(j)["learner_model_param"]["base_score"] = "1E30"; },
+       "learner: the base score and the trees' largest leaves add up to a log ratio of 1e+30: a "
+       "move up to e^1e+30 times the straight move's time (a travel model's stay within 1000 "
+       "times; the shipped ones within 22)"},
+      {"model.json", [&](Json& j) { tree(j)["split_conditions"][3] = 8.0; },
+       "learner: the base score and the trees' largest leaves add up to a log ratio of 8.518: a "
+       "move up to e^8.518 times the straight move's time (a travel model's stay within 1000 "
+       "times; the shipped ones within 22)"},
+      {"model.json", [&](Json& j) { learner(j)["learner_model_param"]["base_score"] = "half"; },
+       "learner.learner_model_param.base_score: expected a finite number"},
+      {"direct.json", [&](Json& j) { learner(j)["learner_model_param"]["base_score"] = "1.5"; },
+       "learner.learner_model_param.base_score: expected a probability between 0 and 1"}};
   for (const Case& c : cases) {
     SCOPED_TRACE(c.file + ": " + c.message);
     Json edited = original.at(c.file);
@@ -545,14 +581,23 @@ TEST(LearnedModelFiles, TreesXGBoostCannotWalkAreRefusedNamingTheFileAndKey) {
 }
 
 // Leaves that add up to nonsense (finite, far beyond any move: 1e38 each) predicted +inf
-// seconds; Predict keeps every price finite. A linear model (the comparison `train` fits) saves
-// and loads (its weights are checked: one per feature and the bias).
+// seconds; such a model is refused when loaded now, and Predict still keeps every price finite
+// for the leaves a model may have (up to e^6.9 times the straight move). A linear model (the
+// comparison `train` fits) saves and loads (its weights are checked: one per feature and the
+// bias).
 TEST(LearnedModelFiles, PredictionsStayFiniteAndLinearModelsLoad) {
   const fs::path folder = Folder("huge_leaves");
   fs::copy(kTinyModel, folder, fs::copy_options::recursive);
   nlohmann::ordered_json trees = nlohmann::ordered_json::parse(Read(folder / "model.json"));
   for (auto& tree : trees["learner"]["gradient_booster"]["model"]["trees"]) {
     for (auto& value : tree["split_conditions"]) value = 1e38;
+  }
+  Write(folder / "model.json", trees.dump());
+  EXPECT_THAT(LoadError(folder), HasSubstr("the base score and the trees' largest leaves add up "
+                                           "to a log ratio of 5e+38"));
+  // The largest a model may add up to: 0.5 + 5 × 1.28 = 6.9.
+  for (auto& tree : trees["learner"]["gradient_booster"]["model"]["trees"]) {
+    for (auto& value : tree["split_conditions"]) value = 1.28;
   }
   Write(folder / "model.json", trees.dump());
   ASSERT_EQ(LoadError(folder), "");
