@@ -31,9 +31,19 @@ struct Slot {
 std::array<Slot, kSlots> g_slots;
 std::atomic<int> g_next_slot{0};
 
+// FatalSignalsDeferred: how many live, and the signal that came meanwhile (0: none).
+std::atomic<int> g_deferring{0};
+std::atomic<int> g_deferred_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free,
+              "the signal handlers may only use lock-free atomics");
+
 // Async-signal-safe: rmdir, signal, raise (POSIX.1-2008 §2.4.3).
 // Slots last made first: a folder made inside another one (OUT/programs in OUT) goes before it.
 void OnFatal(int signal_number) {
+  if (g_deferring.load() > 0) {
+    g_deferred_signal.store(signal_number);
+    return;
+  }
   for (int k = kSlots - 1; k >= 0; --k) {
     Slot& slot = g_slots[static_cast<std::size_t>(k)];
     if (!slot.active.load()) continue;
@@ -93,6 +103,16 @@ int RemoveOnFatalSignal(const std::vector<std::filesystem::path>& folders) {
   sigaction(SIGINT, nullptr, &current);
   if (current.sa_handler == SIG_DFL) Install(SIGINT, OnFatal);
   return index;
+}
+
+FatalSignalsDeferred::FatalSignalsDeferred() { g_deferring.fetch_add(1); }
+
+FatalSignalsDeferred::~FatalSignalsDeferred() {
+  // Cleared first: a signal from now on is handled at once; one that came before is raised here.
+  if (g_deferring.fetch_sub(1) != 1) return;
+  if (const int signal_number = g_deferred_signal.exchange(0); signal_number != 0) {
+    OnFatal(signal_number);
+  }
 }
 
 void KeepOnFatalSignal(int slot) {

@@ -28,6 +28,19 @@ int RemoveOnFatalSignal(const std::vector<std::filesystem::path>& folders);
 /// is ignored.
 void KeepOnFatalSignal(int slot);
 
+/// While one lives, a signal that would end the process (a second SIGINT, SIGTERM, SIGHUP,
+/// SIGPIPE) waits: it takes effect when the last one is destroyed. Held while a command renames
+/// its outputs into place, so that a CI job cancelled in that moment leaves all of this run's
+/// outputs or none, never the plan.json of this run beside the junit.xml of the last. Only for
+/// steps that take milliseconds: the signal is not lost, but the process ends that much later.
+class FatalSignalsDeferred {
+ public:
+  FatalSignalsDeferred();
+  ~FatalSignalsDeferred();
+  FatalSignalsDeferred(const FatalSignalsDeferred&) = delete;
+  FatalSignalsDeferred& operator=(const FatalSignalsDeferred&) = delete;
+};
+
 class StageBars;
 
 /// When `interrupted` is set: ends the progress bars, prints "interrupted" on stderr, sets

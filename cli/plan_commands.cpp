@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -252,12 +253,6 @@ struct ProgramsOutcome {
   bool written = false;
 };
 
-// Each robot's program in its cell dialect (docs/export.md) into folder/programs/, only for a
-// plan that is safe to run (as `weldcell export`): a program of a colliding plan must never
-// reach a controller; unplanned welds and the cycle time do not block it (a plan without any
-// weld gets none: they would only go home). Without programs of
-// this plan, those an earlier run wrote (its manifest lists them) are removed, so they cannot
-// stay beside the new plan.json; other files in programs/ are left alone.
 // How OUT/programs/ is written: its site (`--site`, the file's path in the manifest) and options.
 struct ProgramsRequest {
   const exporters::Site& site;
@@ -267,18 +262,31 @@ struct ProgramsRequest {
   const std::optional<OutputFolder>& programs_folder;
 };
 
-ProgramsOutcome WritePrograms(const std::filesystem::path& folder, const plan::Plan& plan,
-                              const cell::Cell& c, const collision::CollisionWorld& verifier_world,
-                              const verify::VerifyReport& report, const ProgramsRequest& request) {
+// The programs of a finished plan, made and not yet written: the export when there is one to
+// write, else why not (outcome: the lines, or the export's error).
+struct MadePrograms {
+  std::optional<exporters::ExportResult> result;
   ProgramsOutcome outcome;
+};
+
+// Each robot's program in its cell dialect (docs/export.md), only for a plan that is safe to run
+// (as `weldcell export`): a program of a colliding plan must never reach a controller; unplanned
+// welds and the cycle time do not block it (a plan without any weld gets none: they would only
+// go home).
+MadePrograms MakePrograms(const std::filesystem::path& folder, const plan::Plan& plan,
+                          const cell::Cell& c, const collision::CollisionWorld& verifier_world,
+                          const verify::VerifyReport& report, const ProgramsRequest& request) {
+  MadePrograms made;
   const bool any_weld = std::any_of(plan.robots.begin(), plan.robots.end(),
                                     [](const plan::RobotPlan& r) { return !r.welds.empty(); });
   if (!any_weld) {
     // Programs that only go home would tell a controller nothing.
-    outcome.lines.emplace_back("programs: not written (no weld is planned)");
-  } else if (report.unsafe_count() == 0) {
+    made.outcome.lines.emplace_back("programs: not written (no weld is planned)");
+  } else if (report.unsafe_count() != 0) {
+    made.outcome.lines.emplace_back("programs: not written (the plan fails verification)");
+  } else {
     try {
-      const exporters::ExportResult programs =
+      exporters::ExportResult programs =
           exporters::ExportPlan(plan, c, request.site,
                                 {.skip_robots_without_controller = true,
                                  .world = &verifier_world,
@@ -289,33 +297,53 @@ ProgramsOutcome WritePrograms(const std::filesystem::path& folder, const plan::P
       for (const std::string& w : programs.handshake_warnings) {
         std::cerr << "weldcell: warning: " << w << '\n';
       }
-      if (!programs.robots.empty()) {
-        std::vector<std::string> removed;
-        exporters::WriteProgramFiles(folder / "programs", plan, programs,
-                                     {.force = request.force, .site_file = request.site_file},
-                                     &removed);
-        for (const std::string& name : removed) {
-          std::cerr << "weldcell: removed " << (folder / "programs" / name).string()
-                    << " (written by the previous plan's export, not by this one)\n";
-        }
-        outcome.written = true;
-        if (request.programs_folder) request.programs_folder->Keep();
-        outcome.lines = ProgramLines(programs);
+      if (!programs.robots.empty()) made.result = std::move(programs);
+    } catch (const InputError& e) {
+      made.outcome.error = e.what();
+    }
+  }
+  return made;
+}
+
+// Writes the run's outputs: the programs into folder/programs/ (when `made` has them) together
+// with `outputs(programs_error)` (plan.json, report.html, junit.xml, made for the programs'
+// error, "" when they are written) in one all-or-nothing step, fatal signals held off meanwhile:
+// no folder holds the plan.json of this run beside the programs or junit.xml of another. When
+// the programs cannot be written (a file in the way, a full disk: before any file is replaced),
+// the other outputs are written saying so. Without programs of this plan, those an earlier run
+// wrote (its manifest lists them) are removed, so they cannot stay beside the new plan.json;
+// other files in programs/ are left alone.
+ProgramsOutcome WriteOutputs(
+    const std::filesystem::path& folder, const plan::Plan& plan, MadePrograms made,
+    const ProgramsRequest& request,
+    const std::function<std::vector<FileToWrite>(const std::string& programs_error)>& outputs) {
+  ProgramsOutcome outcome = std::move(made.outcome);
+  const FatalSignalsDeferred deferred;
+  if (made.result) {
+    try {
+      std::vector<std::string> removed;
+      exporters::WriteProgramFiles(
+          folder / "programs", plan, *made.result,
+          {.force = request.force, .site_file = request.site_file, .with = outputs("")}, &removed);
+      for (const std::string& name : removed) {
+        std::cerr << "weldcell: removed " << (folder / "programs" / name).string()
+                  << " (written by the previous plan's export, not by this one)\n";
       }
+      if (request.programs_folder) request.programs_folder->Keep();
+      outcome.written = true;
+      outcome.lines = ProgramLines(*made.result);
+      return outcome;
     } catch (const InputError& e) {
       outcome.error = e.what();
     } catch (const FileWriteError& e) {
       outcome.error = std::string("weldcell: error: ") + e.what();
     }
-  } else {
-    outcome.lines.emplace_back("programs: not written (the plan fails verification)");
   }
-  if (!outcome.written) {
-    const int removed = exporters::RemoveProgramFiles(folder / "programs");
-    if (removed > 0) {
-      outcome.lines.push_back(
-          fmt::format("programs: removed the {} file(s) of the previous plan", removed));
-    }
+  WriteFilesTogether(outputs(outcome.error));
+  const int removed = exporters::RemoveProgramFiles(folder / "programs");
+  if (removed > 0) {
+    outcome.lines.push_back(
+        fmt::format("programs: removed the {} file(s) of the previous plan", removed));
   }
   return outcome;
 }
@@ -549,26 +577,36 @@ void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) 
   bars.Finish();
   std::vector<report::RequirementResult> requirements =
       report::CheckRequirements(c, out.plan, out.reach, report);
-  // plan.json and junit.xml are deterministic; report.html also shows the stage timings.
+  const ProgramsRequest programs_request{.site = site,
+                                         .site_file = site_file,
+                                         .force = args.force,
+                                         .threads = args.jobs,
+                                         .programs_folder = programs_folder};
+  MadePrograms made = MakePrograms(folder, out.plan, c, verifier_world, report, programs_request);
+  // plan.json and junit.xml are deterministic; report.html also shows the stage timings. A plan
+  // whose programs could not be written (exit 2) is not all well: junit.xml, report.html and
+  // --json say so with a failing requirement.
+  const std::string plan_text = plan::ToJson(out.plan);
+  const std::vector<report::RequirementResult> plan_requirements = requirements;
+  const auto outputs = [&](const std::string& programs_error) {
+    requirements = plan_requirements;
+    if (!programs_error.empty()) {
+      requirements.push_back(report::ProgramsNotWritten(programs_error));
+    }
+    return std::vector<FileToWrite>{
+        {.path = plan_file, .contents = plan_text},
+        {.path = report_file,
+         .contents = report::HtmlReport(c, out, report,
+                                        {.version = WELDCELL_VERSION,
+                                         .cell_file = args.cell,
+                                         .warnings = loaded.warnings,
+                                         .verify_seconds = verify_seconds,
+                                         .programs_error = programs_error})},
+        {.path = junit_file, .contents = report::JunitXml(c.name, requirements)}};
+  };
   out_folder.Keep();
-  WriteFileAtomically(plan_file, plan::ToJson(out.plan));
-  const ProgramsOutcome programs = WritePrograms(folder, out.plan, c, verifier_world, report,
-                                                 {.site = site,
-                                                  .site_file = site_file,
-                                                  .force = args.force,
-                                                  .threads = args.jobs,
-                                                  .programs_folder = programs_folder});
-  // A plan whose programs could not be written (exit 2) is not all well: junit.xml,
-  // report.html and --json say so with a failing requirement (written after the programs, for
-  // that).
-  if (!programs.error.empty()) requirements.push_back(report::ProgramsNotWritten(programs.error));
-  WriteFileAtomically(report_file, report::HtmlReport(c, out, report,
-                                                      {.version = WELDCELL_VERSION,
-                                                       .cell_file = args.cell,
-                                                       .warnings = loaded.warnings,
-                                                       .verify_seconds = verify_seconds,
-                                                       .programs_error = programs.error}));
-  WriteFileAtomically(junit_file, report::JunitXml(c.name, requirements));
+  const ProgramsOutcome programs =
+      WriteOutputs(folder, out.plan, std::move(made), programs_request, outputs);
   const plan::CycleBreakdown breakdown = plan::BreakDown(out.plan);
   const PlanResult result{.cell = c,
                           .out = out,

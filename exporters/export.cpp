@@ -840,6 +840,7 @@ std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path
   if (!options.site_file.empty()) list.append(kSiteLine).append(options.site_file).append("\n");
   for (const auto& [n, h] : hashes) list.append(n).append("\t").append(h).append("\n");
   files.push_back({folder / kManifestName, list});
+  files.insert(files.end(), options.with.begin(), options.with.end());
   // Every file or none: a program of this plan never lands beside one of the previous plan.
   WriteFilesTogether(files);
   for (const ManifestEntry& e : previous) {

@@ -14,6 +14,7 @@
 #include "exporters/site.hpp"
 #include "planner/cell/cell.hpp"
 #include "planner/collision/collision_world.hpp"
+#include "planner/common/atomic_file.hpp"
 #include "planner/plan/plan.hpp"
 
 namespace weldcell::exporters {
@@ -137,6 +138,10 @@ struct WriteOptions {
   /// replaced by programs of the default site unless `force` (a `plan` run again without
   /// `--site` would silently undo the weld calls, I/O and numbers of the site).
   std::string site_file;
+  /// Files written together with the programs, in the same all-or-nothing step (`weldcell
+  /// plan`: plan.json, report.html and junit.xml, so that no folder holds the plan of one run
+  /// beside the programs of another).
+  std::vector<FileToWrite> with;
 };
 
 /// Writes every program file of `result`, `interlocks.csv` and `weld_signals.csv` (each its
