@@ -562,10 +562,18 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
   std::vector<internal::WeldEntry> welds;
   if (auto node = YamlReader::Get(root, "welds")) {
     welds = ReadWeldEntries(reader, *node, dir, units, sink);
+    // An empty list (or a CSV of its header alone) plans into a station that "fits" and passes
+    // every requirement: said, so that a CI job does not take it for a planned station.
+    if (welds.empty() && !sink.has_errors()) {
+      sink.Warning(reader.Where(*node), "welds",
+                   "the station has no welds: there is nothing to plan (an empty list, or a "
+                   "weld CSV with its header alone?)");
+    }
   }
   internal::CheckWeldSet(welds, sink);
   cell.welds.reserve(welds.size());
   for (internal::WeldEntry& e : welds) {
+    if (!e.valid) continue;  // its errors are reported
     e.weld.where = e.where;
     cell.welds.push_back(std::move(e.weld));
   }

@@ -310,7 +310,7 @@ void ReadCsvAfter(CsvRow& row, WeldEntry& entry) {
   for (std::size_t at = text.find_first_not_of(" \t"); at != std::string_view::npos;) {
     const std::size_t end = std::min(text.find_first_of(" \t", at), text.size());
     const std::string_view id = text.substr(at, end - at);
-    if (id.find(';') != std::string_view::npos) {
+    if (id.find_first_of(";,") != std::string_view::npos) {
       row.Error(kAfterColumn,
                 "weld ids in after are separated by blanks, got " + Quote(std::string(text)));
       return;
@@ -408,7 +408,8 @@ std::optional<WeldEntry> ReadCsvWeld(CsvRow& row, const WeldDefaults& defaults,
   ReadCsvAfter(row, entry);
   ReadCsvPositionAndNormal(row, units, w);
   ReadCsvOptionalColumns(row, units, w);
-  if (!row.Good()) return std::nullopt;
+  if (row.Text(kIdColumn).empty()) return std::nullopt;
+  entry.valid = row.Good();
   return entry;
 }
 
@@ -505,7 +506,8 @@ std::optional<WeldEntry> ReadInlineWeld(YamlReader& reader, const YAML::Node& no
       }
     }
   }
-  if (!ok) return std::nullopt;
+  if (w.id.empty()) return std::nullopt;
+  entry.valid = ok;
   return entry;
 }
 
@@ -593,6 +595,7 @@ void WarnSameSpots(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
   };
   int warned = 0, unsaid = 0;
   for (std::size_t i = 0; i < welds.size(); ++i) {
+    if (!welds[i].valid) continue;  // its position may not have been read
     const Eigen::Vector3d& p = welds[i].weld.p_W;
     const Cell c = cell_of(p);
     std::optional<std::size_t> nearest;
@@ -761,7 +764,7 @@ void CheckWeldSet(const std::vector<WeldEntry>& welds, DiagnosticSink& sink) {
         sink.Error(where, key,
                    "weld '" + id + "' is listed twice in after (also after[" +
                        std::to_string(first) + "])");
-      } else {
+      } else if (e.valid && welds[by_id.at(id)].valid) {
         before[i].push_back(by_id.at(id));
       }
     }

@@ -30,12 +30,16 @@ struct WeldEntry {
   std::string key_path;                     ///< `welds[3]` (inline) or empty (CSV).
   std::string id_key;                       ///< `welds[3].id` or `id` (CSV column).
   std::vector<SourceLocation> after_where;  ///< One per `weld.after` entry.
+  /// False: the weld has an error (reported) and is not loaded; kept with its id so that the
+  /// others' `after` naming it is not said to name an unknown weld too.
+  bool valid = true;
 };
 
 WeldDefaults ReadWeldDefaults(YamlReader& reader, const YAML::Node& node,
                               const std::string& key_path, const Units& units);
 
-/// One inline weld `{id, p, n, weld_time, tilt, spin, group, after}`.
+/// One inline weld `{id, p, n, weld_time, tilt, spin, group, after}` (one with an error but an
+/// id: not WeldEntry::valid; none without an id).
 std::optional<WeldEntry> ReadInlineWeld(YamlReader& reader, const YAML::Node& node,
                                         const std::string& key_path, const Units& units);
 

@@ -377,6 +377,31 @@ TEST(LoadCellTest, WeldCsvAfterColumnListsThePredecessorsAtTheirColumns) {
   EXPECT_EQ(c.welds[3].after, (std::vector<std::string>{"W3"}));
 }
 
+// A fresh CI user: a station whose weld CSV held its header alone planned into a plan that
+// "fits", every requirement passing, without a word. It loads (a station being set up may have
+// no welds yet), with a warning at `welds:`.
+TEST(LoadCellTest, AStationWithoutWeldsIsAWarningAtItsWelds) {
+  const fs::path dir = fs::absolute(weldcell::testing::FreshDirectory("no_welds"));
+  std::ofstream(dir / "welds.csv") << "id,x,y,z,nx,ny,nz\n";
+  const std::string head =
+      "format: weldcell/1\nname: no_welds\ncycle_time: 10\nrobots:\n  - {name: R1, model: " +
+      fs::absolute(kGood / "tiny_robot.yaml").string() +
+      ", tool: " + fs::absolute(kGood / "gun.yaml").string() + "}\n";
+  std::ofstream(dir / "csv.yaml") << head << "welds: {file: welds.csv}\n";
+  std::ofstream(dir / "list.yaml") << head << "welds: []\n";
+  for (const char* file : {"csv.yaml", "list.yaml"}) {
+    const auto loaded = LoadCell(dir / file);
+    EXPECT_TRUE(loaded.value.welds.empty());
+    // The last: after the robot model's own (the tiny arm's mesh and mimic warnings).
+    ASSERT_FALSE(loaded.warnings.empty()) << file;
+    EXPECT_EQ(loaded.warnings.back().ToString(),
+              (dir / file).string() +
+                  ":6:8: warning: welds: the station has no welds: there is nothing to plan (an "
+                  "empty list, or a weld CSV with its header alone?)")
+        << file;
+  }
+}
+
 // A weld normal is a direction of any finite length: `1e300 0 0` overflowed its norm and
 // became (0, 0, 0) (reach then said "out of range" of a weld its robot reaches), and `1e-200
 // 1e-200 0` was refused as zero.
