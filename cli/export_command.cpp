@@ -12,8 +12,10 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/json_output.hpp"
 #include "cli/output_paths.hpp"
+#include "cli/progress.hpp"
 #include "exporters/dialect.hpp"
 #include "exporters/export.hpp"
 #include "exporters/site.hpp"
@@ -156,6 +158,9 @@ nlohmann::ordered_json ExportJson(const exporters::ExportResult& result, const p
 // The export command: checks the inputs, the plan's cell and the cell's programs, verifies the
 // plan, and writes the programs of a plan that passes into args.out.
 void RunExport(const ExportArgs& args, const GlobalOptions& global, int* exit_code) {
+  // Ctrl-C stops the verification (polled) or the export before anything is written: exit 130,
+  // "interrupted", as `plan` (it ended the process by the signal, with nothing said).
+  const std::atomic<bool>& interrupted = CatchInterrupt();
   CheckOutputFolder(args.out, "--out");
   // Inputs are regular files of a sane size (a device like /dev/zero never ends).
   CheckInputFile(args.cell, "cell YAML");
@@ -181,20 +186,28 @@ void RunExport(const ExportArgs& args, const GlobalOptions& global, int* exit_co
   exporters::CheckCellPrograms(loaded.value, site, args.dialect,
                                /*skip_robots_without_controller=*/false);
   const collision::CollisionWorld world = verify::MakeVerifierWorld(loaded.value);
-  const verify::VerifyReport report =
-      verify::Verify(p, loaded.value, world, {.threads = args.jobs});
+  StageBars bars(!global.quiet && !global.json);
+  const verify::VerifyReport report = verify::Verify(
+      p, loaded.value, world, {.threads = args.jobs, .progress = bars.MakeProgress(&interrupted)});
+  if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
+  bars.Finish();
   if (RefuseFailedVerification(report, global, exit_code)) return;
   const exporters::ExportResult result = exporters::ExportPlan(
       p, loaded.value, site,
       {.dialect = args.dialect, .world = &world, .plan_file = args.plan, .threads = args.jobs});
+  if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
   for (const std::string& w : result.warnings) std::cerr << "weldcell: warning: " << w << '\n';
   for (const std::string& w : result.handshake_warnings) {
     std::cerr << "weldcell: warning: " << w << '\n';
   }
   WarnUnplannedWelds(p);
   std::vector<std::string> removed;
-  const std::vector<std::filesystem::path> written = exporters::WriteProgramFiles(
-      args.out, p, result, {.force = args.force, .site_file = SiteFileName(args.site)}, &removed);
+  std::vector<std::filesystem::path> written;
+  {
+    const FatalSignalsDeferred deferred;  // every program of this plan, or none
+    written = exporters::WriteProgramFiles(
+        args.out, p, result, {.force = args.force, .site_file = SiteFileName(args.site)}, &removed);
+  }
   for (const std::string& name : removed) {
     std::cerr << "weldcell: removed " << (std::filesystem::path(args.out) / name).string()
               << " (written by the previous export, not by this one)\n";
