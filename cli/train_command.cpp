@@ -1000,13 +1000,17 @@ void RegisterModels(CLI::App& app, const GlobalOptions& global, int* exit_code) 
       };
       std::cout << fmt::format(
           "name:              {}\nrobot model:       {} ({})\ntool:              {} ({})\n"
-          "feature schema:    {}\nbooster:           {}\ntrained on:        {}\n"
+          "feature schema:    {}\nbooster:           {}{}\nfiles:             model.json {}{}\n"
+          "trained on:        {}\n"
           "held out:          {}\nseed:              {}\ntraining moves:    {} (hash {})\n"
           "held-out error:    {} over {} (analytic {})\n"
           "drift threshold:   {:.1f} %\nlabels:            resolution {} m, blend {} rad, "
           "speed scale {}, fastest of up to {} plans per move\ncreated:           {} by weldcell "
           "{}\n",
           i.name, i.robot_model, i.robot_hash, i.tool, i.tool_hash, i.feature_schema, i.booster,
+          i.direct_classifier ? ", with a classifier of direct moves (direct.json)" : "",
+          i.model_hash.empty() ? "(no hash recorded)" : "(hash " + i.model_hash + ")",
+          i.direct_hash.empty() ? "" : ", direct.json (hash " + i.direct_hash + ")",
           join(i.training_cells), join(i.heldout_cells), i.seed, i.training_samples,
           i.training_hash, Percent(i.heldout_mae_pct, 2), Moves(i.heldout_samples),
           Percent(i.heldout_analytic_pct, 2), i.drift_threshold_pct, i.resolution,

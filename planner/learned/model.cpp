@@ -149,6 +149,13 @@ std::string FeatureHash(const std::vector<Features>& x, const std::vector<double
   return f.Hex();
 }
 
+// ModelInfo::model_hash of a booster file's text.
+std::string TextHash(std::string_view text) {
+  Fnv f;
+  f.Bytes(text.data(), text.size());
+  return f.Hex();
+}
+
 }  // namespace
 
 struct Model::Impl {
@@ -304,7 +311,8 @@ void CheckText(const ModelInfo& i, const SourceLocation& where, DiagnosticSink& 
        {std::pair{"name", &i.name}, std::pair{"robot_model", &i.robot_model},
         std::pair{"robot_hash", &i.robot_hash}, std::pair{"tool", &i.tool},
         std::pair{"tool_hash", &i.tool_hash}, std::pair{"booster", &i.booster},
-        std::pair{"training_hash", &i.training_hash},
+        std::pair{"training_hash", &i.training_hash}, std::pair{"model_hash", &i.model_hash},
+        std::pair{"direct_hash", &i.direct_hash},
         std::pair{"weldcell_version", &i.weldcell_version}, std::pair{"created", &i.created}}) {
     check(key, *value);
   }
@@ -335,6 +343,8 @@ std::string MetadataText(const ModelInfo& i, const std::filesystem::path& meta_f
   j["seed"] = i.seed;
   j["training_samples"] = i.training_samples;
   j["training_hash"] = i.training_hash;
+  if (!i.model_hash.empty()) j["model_hash"] = i.model_hash;
+  if (!i.direct_hash.empty()) j["direct_hash"] = i.direct_hash;
   j["heldout_samples"] = i.heldout_samples;
   j["heldout_mae_pct"] = i.heldout_mae_pct;
   j["heldout_analytic_pct"] = i.heldout_analytic_pct;
@@ -504,8 +514,8 @@ class MetadataReader {
     }
   }
 
-  void String(const char* key, std::string* out) {
-    if (const Json* v = Find(key, true)) {
+  void String(const char* key, std::string* out, bool required = true) {
+    if (const Json* v = Find(key, required)) {
       if (v->is_string()) {
         *out = v->get<std::string>();
       } else {
@@ -939,11 +949,16 @@ void Model::Save(const std::filesystem::path& folder, std::vector<FileToWrite> w
     throw InputError(std::move(errors));
   }
   std::vector<FileToWrite> files = std::move(with);
+  // The metadata records the hash of each booster file it is saved with (Load checks them).
+  ModelInfo info = info_;
   files.push_back({.path = folder / "model.json", .contents = BoosterText(impl_->booster)});
+  info.model_hash = TextHash(files.back().contents);
+  info.direct_hash.clear();
   if (impl_->direct) {
     files.push_back({.path = folder / "direct.json", .contents = BoosterText(impl_->direct)});
+    info.direct_hash = TextHash(files.back().contents);
   }
-  files.push_back({.path = meta_file, .contents = MetadataText(info_, meta_file)});
+  files.push_back({.path = meta_file, .contents = MetadataText(info, meta_file)});
   WriteFilesTogether(files);
   if (!impl_->direct) {
     // No classifier of an earlier model left beside this one (Load would ignore it; a reader
@@ -1027,6 +1042,8 @@ void ReadModelInfo(const Json& j, const SourceLocation& where, DiagnosticSink& s
   r.Whole("training_samples", std::int64_t{0}, kMaxCount, &i.training_samples, true,
           "a number of moves");
   r.String("training_hash", &i.training_hash);
+  r.String("model_hash", &i.model_hash, false);  // absent before 2026-12-07
+  r.String("direct_hash", &i.direct_hash, false);
   r.Whole("heldout_samples", std::int64_t{0}, kMaxCount, &i.heldout_samples, true,
           "a number of moves");
   r.Number("heldout_mae_pct", &i.heldout_mae_pct);
@@ -1096,6 +1113,20 @@ void LoadBooster(const std::filesystem::path& folder, const char* file, std::str
   }
   if (const std::string problem = BoosterProblem(trees, i.booster, objective); !problem.empty()) {
     throw bad(problem);
+  }
+  // A booster file of another model (copied in by hand) beside this metadata would be used as
+  // this model, for its robot and gun (checked after what is wrong with the file itself).
+  const std::string& recorded =
+      std::string_view(file) == "model.json" ? i.model_hash : i.direct_hash;
+  if (const std::string hash = TextHash(text); !recorded.empty() && hash != recorded) {
+    throw InputError(
+        {{.where = {.file = (folder / file).string()},
+          .message = fmt::format(
+              "not the file this model's metadata.json was saved with (its "
+              "hash is {}, metadata.json's {} {}): a file of another model "
+              "copied in? Train the model again, or restore its file",
+              hash, std::string_view(file) == "model.json" ? "model_hash" : "direct_hash",
+              recorded)}});
   }
   Xgb(XGBoosterCreate(nullptr, 0, handle), "create");
   if (XGBoosterLoadModelFromBuffer(*handle, text.data(), text.size()) != 0) {

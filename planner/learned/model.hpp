@@ -73,7 +73,12 @@ struct ModelInfo {
   std::vector<std::string> heldout_cells;   ///< Cell names evaluated on, never trained on.
   std::uint64_t seed = 1;
   std::int64_t training_samples = 0;
-  std::string training_hash;    ///< DatasetHash() of the training rows.
+  std::string training_hash;  ///< DatasetHash() of the training rows.
+  /// FNV-1a 64 (16 hex digits) of model.json and direct.json as Save wrote them: Load refuses a
+  /// booster file that is not the one this metadata was saved with (one copied in from another
+  /// model). Empty in models saved before 2026-12-07, and for direct.json without a classifier:
+  /// not checked.
+  std::string model_hash, direct_hash;
   double heldout_mae_pct = -1;  ///< Σ|pred − true| / Σ true × 100 on the held-out stations.
   double heldout_analytic_pct = -1;  ///< The same for the analytic estimate.
   std::int64_t heldout_samples = 0;

@@ -242,6 +242,19 @@ void PriceLearned(const cell::Cell& cell, const reach::ReachMap& reach, const Pl
                   int r, const learned::Model& model, const learned::DistanceField& field,
                   const std::vector<Eigen::VectorXd>& q, const std::vector<int>& branch,
                   TravelMatrices::Robot& m, std::vector<std::string>* warnings) {
+  // Its labels are durations at the speed scale of its training stations: at another scale every
+  // move takes that much longer or shorter (a fresh user's station at 0.7 was priced at full
+  // speed without a word, and one at 0.3 refused for "inputs far outside its training range").
+  if (const double trained = model.info().speed_scale;
+      std::abs(trained - cell.settings.motion.speed_scale) > 1e-9) {
+    m.fallback = fmt::format(
+        "{}: travel model {} refused: it learned moves timed at speed_scale {:g}, this station's "
+        "settings.motion.speed_scale is {:g}; using the analytic estimate instead (train a model "
+        "on stations of this speed scale)",
+        cell.robots[r].name, model.info().name, trained, cell.settings.motion.speed_scale);
+    if (warnings) warnings->push_back(m.fallback);
+    return;
+  }
   // Cancelled: m stays unpriced (analytic), and PlanCell stops after this stage.
   const Progress& progress = options.progress;
   const learned::FeatureRobot fr =

@@ -1447,6 +1447,28 @@ TEST(LearnedMonitoring, ThePlanSaysPerRobotWhyItFellBackAndItsKindAgreesWithTheS
   EXPECT_EQ(used.travel.robots[1].fallback, b_reason);
 }
 
+// A model's labels are durations at its training stations' speed scale: on a station at 0.7 a
+// fresh user's shipped model priced every move at full speed without a word (at 0.3 it was
+// refused for "inputs far outside its training range"). Refused, naming both scales.
+TEST(LearnedMonitoring, AModelOfAnotherSpeedScaleIsRefusedNamingBoth) {
+  cell::Cell c = testing::SharedCell();
+  c.settings.motion.speed_scale = 0.7;
+  const collision::CollisionWorld world(c);
+  const pipeline::PlanOptions options{
+      .max_options_per_robot = 2,
+      .rebalance_rounds = 0,
+      .travel_time = pipeline::TravelTimeKind::kLearned,
+      .travel_models = {RangeModel(c.robots[0], "wide", -1e9f, 1e9f), nullptr},
+      .travel_fallbacks = {"", "B: none"}};
+  const plan::Plan p = pipeline::PlanCell(c, world, options).plan;
+  ASSERT_EQ(p.travel.robots.size(), 2u);
+  EXPECT_EQ(p.travel.robots[0].source, "analytic");
+  EXPECT_EQ(p.travel.robots[0].fallback,
+            "A: travel model wide refused: it learned moves timed at speed_scale 1, this "
+            "station's settings.motion.speed_scale is 0.7; using the analytic estimate instead "
+            "(train a model on stations of this speed scale)");
+}
+
 // Ctrl-C while `plan --travel-time learned` built the station's distance field, a robot's
 // roadmap or its matrix of predictions waited for them to end. Cancelled at the first report
 // of any, planning stops within a unit of work per worker: no later stage starts, no plan.

@@ -172,6 +172,32 @@ TEST(LearnedModelFiles, SaveWritesAWholeModelOrNothing) {
   fs::remove_all(folder);
 }
 
+// A fresh user copied another model's model.json into a model's folder: it loaded as this
+// model (for this robot and gun). metadata.json records the hash of each booster file it was
+// saved with, and Load refuses another file; a model saved before (no hashes, as the tiny
+// fixture) loads as before.
+TEST(LearnedModelFiles, ABoosterFileOfAnotherModelIsRefused) {
+  const fs::path folder = Folder("swapped_trees");
+  SmallModel("mine", /*direct=*/true).Save(folder);
+  const std::string meta = Read(folder / "metadata.json");
+  EXPECT_THAT(meta, ::testing::ContainsRegex("\"model_hash\": \"[0-9a-f]{16}\""));
+  EXPECT_THAT(meta, ::testing::ContainsRegex("\"direct_hash\": \"[0-9a-f]{16}\""));
+  ASSERT_EQ(LoadError(folder), "");
+  for (const char* file : {"model.json", "direct.json"}) {
+    SCOPED_TRACE(file);
+    const std::string own = Read(folder / file);
+    fs::copy_file(kTinyModel / file, folder / file, fs::copy_options::overwrite_existing);
+    EXPECT_THAT(LoadError(folder),
+                HasSubstr((folder / file).string() +
+                          ": error: not the file this model's metadata.json was saved with"));
+    Write(folder / file, own);
+    EXPECT_EQ(LoadError(folder), "");
+  }
+  ASSERT_EQ(LoadError(kTinyModel), "");
+  EXPECT_THAT(Read(kTinyModel / "metadata.json"), Not(HasSubstr("model_hash")));
+  fs::remove_all(folder);
+}
+
 // Each key is read as what it is: the message names the key, what was expected and what was
 // found. They all said "malformed model metadata: [json.exception.type_error.302] type must be
 // number, but is string"; 1e10 plans read as -2147483648, 1.5 moves as 1.
