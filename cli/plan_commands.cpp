@@ -631,8 +631,10 @@ void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) 
   if (!programs.error.empty()) {
     // The error as the export says it (its own `file: error:` form; its "nothing written"
     // speaks of the programs folder), then what this run did write.
-    std::cerr << programs.error << "\nweldcell: error: the robot programs were not written; "
-              << (folder / "plan.json").string() << ", report.html and junit.xml were\n";
+    std::cerr << programs.error << "\nweldcell: error: the robot programs were not written (the "
+              << "error above); " << (folder / "plan.json").string()
+              << ", report.html and junit.xml were written, with a failing requirement "
+                 "`programs written`\n";
     *exit_code = kExitBadInput;
   }
 }
