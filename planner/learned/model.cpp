@@ -1380,8 +1380,12 @@ ModelChoice ChooseModels(const cell::Cell& cell, const std::filesystem::path& ro
   out.fallbacks.resize(cell.robots.size());
   const FoundModels found = LoadModels(root);
   for (std::size_t r = 0; r < cell.robots.size(); ++r) {
+    // The first that applies, one whose labels were timed at the station's speed scale before
+    // the others (one of another scale is refused when pricing, saying so).
     for (const auto& m : found.loaded) {
-      if (Mismatch(m->info(), cell.robots[r]).empty()) {
+      if (!Mismatch(m->info(), cell.robots[r]).empty()) continue;
+      if (!out.models[r]) out.models[r] = m;
+      if (std::abs(m->info().speed_scale - cell.settings.motion.speed_scale) <= 1e-9) {
         out.models[r] = m;
         break;
       }

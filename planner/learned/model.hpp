@@ -179,7 +179,8 @@ bool IsModelFolder(const std::filesystem::path& folder);
 std::vector<std::filesystem::path> FindModels(const std::filesystem::path& root);
 
 /// The model each robot of a cell uses: the first model under `root` (FindModels order) that
-/// applies to it (Mismatch empty). For every robot without one, `fallbacks` says why each model
+/// applies to it (Mismatch empty) whose labels were timed at the cell's speed scale, else the
+/// first that applies (refused when pricing, naming both scales). For every robot without one, `fallbacks` says why each model
 /// found was refused (or could not be read, or that none was found), naming the fallback (the
 /// analytic estimate). Unreadable model folders are reported there, not thrown.
 struct ModelChoice {

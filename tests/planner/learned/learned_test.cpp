@@ -345,6 +345,35 @@ TEST(LearnedModel, RefusesAnotherRobotAnotherToolAndAnOlderSchema) {
   std::filesystem::remove_all(root);
 }
 
+// Of two models for the robot, the one whose labels were timed at the station's speed scale is
+// chosen, whatever their order; with none of that scale, the first (refused when pricing).
+TEST(LearnedModel, AModelOfTheStationsSpeedScaleIsChosenFirst) {
+  std::vector<Features> x;
+  std::vector<double> y;
+  SyntheticRows(100, 3, &x, &y);
+  cell::Cell c = testing::TablesCell(false);
+  const std::filesystem::path root = TempFolder("speed_scales");
+  for (const auto& [name, scale] : {std::pair{"a_full", 1.0}, std::pair{"b_slow", 0.7}}) {
+    ModelInfo info = InfoFor(c.robots[0]);
+    info.name = name;
+    info.speed_scale = scale;
+    Model::Train(x, y, {.rounds = 5}, info).Save(root / name);
+  }
+  c.settings.motion.speed_scale = 0.7;
+  ModelChoice choice = ChooseModels(c, root);
+  ASSERT_TRUE(choice.models[0]);
+  EXPECT_EQ(choice.models[0]->info().name, "b_slow");
+  c.settings.motion.speed_scale = 1.0;
+  choice = ChooseModels(c, root);
+  ASSERT_TRUE(choice.models[0]);
+  EXPECT_EQ(choice.models[0]->info().name, "a_full");
+  c.settings.motion.speed_scale = 0.5;
+  choice = ChooseModels(c, root);
+  ASSERT_TRUE(choice.models[0]);
+  EXPECT_EQ(choice.models[0]->info().name, "a_full");
+  std::filesystem::remove_all(root);
+}
+
 // ChooseModels' reasons for every robot of a station, for a folder of only unreadable models.
 TEST(LearnedModel, EveryRobotSaysWhyWhenNoModelCanBeRead) {
   const cell::Cell c = testing::SharedCell();
