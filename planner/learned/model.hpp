@@ -180,9 +180,10 @@ std::vector<std::filesystem::path> FindModels(const std::filesystem::path& root)
 
 /// The model each robot of a cell uses: the first model under `root` (FindModels order) that
 /// applies to it (Mismatch empty) whose labels were timed at the cell's speed scale, else the
-/// first that applies (refused when pricing, naming both scales). For every robot without one, `fallbacks` says why each model
-/// found was refused (or could not be read, or that none was found), naming the fallback (the
-/// analytic estimate). Unreadable model folders are reported there, not thrown.
+/// first that applies (refused when pricing, naming both scales). For every robot without one,
+/// `fallbacks` says why each model found was refused (or could not be read, or that none was
+/// found), naming the fallback (the analytic estimate). Unreadable model folders are reported
+/// there, not thrown.
 struct ModelChoice {
   std::vector<std::shared_ptr<const Model>> models;  ///< [robot]; null = none applies.
   /// [robot]: why models[r] is null, e.g. "R2 (kuka_kr210r2700extra, x_gun_servo_350): no

@@ -309,7 +309,8 @@ class SequencePlanner {
   // The stop's own pose, then its alternatives (each move's seed differs by alternative):
   // first each pose with the near search alone, and only when none was reached, each pose
   // once more from the whole joint ranges, then, last, with the third attempt (another seed,
-  // eight times the budget: a weld otherwise left unplanned). A pose in the pocket of one
+  // eight times the budget: a weld otherwise left unplanned; not for a weld another robot
+  // reaches, WeldStop::others_reach). A pose in the pocket of one
   // no search reached before is only tried directly. On stations M and L every pose that the
   // near search missed was either reached by another pose's near search at once (the
   // allocation's spin on the flange's far side from where the robot stood) or missed by the
@@ -340,7 +341,7 @@ class SequencePlanner {
     std::vector<Pass> passes{{SegmentSearch::kNear, false}};
     if (CanRetreat()) passes.push_back({SegmentSearch::kNear, true});
     passes.push_back({SegmentSearch::kWhole, false});
-    passes.push_back({SegmentSearch::kLong, false});
+    if (!stop.others_reach) passes.push_back({SegmentSearch::kLong, false});
     for (const Pass& pass : passes) {
       for (int k = -1; k + 1 < poses && !pose; ++k) {
         const auto at = static_cast<std::size_t>(k + 1);
@@ -384,10 +385,12 @@ class SequencePlanner {
     if (s.pocket[0]) {
       reason += "; in the pocket of a skipped weld's pose, so not searched";
     } else if (s.failures[0].status == SegmentStatus::kNoPathFound) {
-      reason += "; " + std::to_string(s.failures[0].planner_states) +
-                (s.retreat_searched
-                     ? " tree extensions in the near, retreat, whole-range and long searches"
-                     : " tree extensions in the near, whole-range and long searches");
+      const std::string near = s.retreat_searched ? "near, retreat" : "near";
+      reason += "; " + std::to_string(s.failures[0].planner_states) + " tree extensions in the " +
+                (stop.others_reach ? near +
+                                         " and whole-range searches (not the long one: "
+                                         "another robot reaches the weld)"
+                                   : near + ", whole-range and long searches");
     }
     if (!stop.alternatives.empty()) {
       reason += " (and no path to any of its " + std::to_string(stop.alternatives.size()) +

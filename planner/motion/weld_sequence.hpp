@@ -36,6 +36,11 @@ struct WeldStop {
   /// planner cannot enter from where the robot stands, while another spin is open. Each must
   /// satisfy the same precondition as q/q_approach (see PlanWeldSequence).
   std::vector<WeldPose> alternatives;
+  /// Another robot can weld it too: when no pose is reached, the long search (SegmentSearch::
+  /// kLong, eight budgets per pose) is not spent on it, since the caller re-allocates a skipped
+  /// weld to a robot that reaches it (on XL the long searches of such welds doubled the motion
+  /// stage, 75 → 142 s, and saved none). False: the weld's last chance, every pose searched long.
+  bool others_reach = false;
 };
 
 struct SequenceRequest {

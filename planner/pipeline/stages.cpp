@@ -637,6 +637,19 @@ KnownMoveLookup(const motion::SequenceResult& motion,
 
 }  // namespace
 
+namespace {
+
+// Whether a robot other than r reaches weld w (a skipped weld then goes to it in a re-allocation
+// round: the long search is not spent on it).
+bool OthersReach(const reach::ReachMap& reach, int w, int r) {
+  for (int other = 0; other < reach.robot_count(); ++other) {
+    if (other != r && reach.at(w, other).status == reach::ReachStatus::kReachable) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
                                                 const collision::CollisionWorld& world,
                                                 const reach::ReachMap& reach,
@@ -704,7 +717,8 @@ std::vector<motion::SequenceResult> PlanMotions(const cell::Cell& cell,
                                 .q_approach = a.candidate.q_approach,
                                 .dwell = cell::EffectiveWeldTime(weld, robot.tool) +
                                          robot.tool.close_time + robot.tool.open_time,
-                                .alternatives = {}};
+                                .alternatives = {},
+                                .others_reach = OthersReach(reach, a.weld, r)};
           for (const reach::Candidate& c : alternatives[i]) {
             stop.alternatives.push_back({.q = c.q, .q_approach = c.q_approach});
           }

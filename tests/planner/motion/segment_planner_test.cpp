@@ -587,6 +587,24 @@ TEST_F(PocketTest, StopsInThePocketOfASkippedStopAreNotSearchedAgain) {
   EXPECT_LT((r.trajectory.end() - kLeft).norm(), 1e-12);
 }
 
+// A weld another robot reaches is not given the long search (the pipeline re-allocates a
+// skipped weld to that robot): on XL the long searches of such welds doubled the motion stage
+// and saved none. The same pocket stop costs the near and whole-range searches alone.
+TEST_F(PocketTest, AStopAnotherRobotReachesIsNotGivenTheLongSearch) {
+  SegmentPlanner planner(world_, 0);
+  const std::vector<WeldStop> stops = {
+      {.id = "P", .q = InPocket(0), .q_approach = InPocket(0), .dwell = 0.5, .others_reach = true}};
+  const SequenceResult r = PlanWeldSequence(planner, Request(stops));
+  ASSERT_EQ(r.skipped.size(), 1u);
+  EXPECT_THAT(r.skipped[0].reason,
+              HasSubstr(std::to_string(r.failed_planner_states) +
+                        " tree extensions in the near and whole-range searches (not the long "
+                        "one: another robot reaches the weld)"));
+  EXPECT_EQ(r.failed_searches, 2);  // near and whole-range
+  EXPECT_GE(r.failed_planner_states, 2 * kBudget);
+  EXPECT_LE(r.failed_planner_states, 2 * kBudget + 2);  // each may overshoot by one
+}
+
 // A budget of skipped stops shared between sequences (SequenceRequest::skipped_total): with
 // one skip already counted elsewhere and a maximum of one, the first skipped stop exceeds it and
 // the sequence gives up at once, without searching the open stop after it or the way home; with
