@@ -53,6 +53,7 @@ struct Args {
   bool force = false;
   const CLI::Option* moves_option = nullptr;     ///< To tell a given --moves from the default.
   const CLI::Option* evaluate_option = nullptr;  ///< To tell `--evaluate ""` from none.
+  const CLI::Option* name_option = nullptr;      ///< To tell `--name ""` from none.
 };
 
 [[noreturn]] void Usage(const std::string& option, const std::string& message) {
@@ -150,6 +151,10 @@ void CheckArguments(const Args& args) {
   if (args.force && !args.evaluate.empty()) {
     Usage("--force", "replaces models under --out; --evaluate trains none");
   }
+  if (args.name_option->count() > 0 && args.name.empty()) {
+    Usage("--name",
+          "an empty model name (give one, or leave --name out: the output folder's name)");
+  }
   if (args.evaluate_option->count() > 0 && args.evaluate.empty()) {
     Usage("--evaluate", "an empty folder name (the folder of the models to measure)");
   }
@@ -169,12 +174,15 @@ std::vector<cell::Cell> LoadCells(const Args& args, const GlobalOptions& global)
   for (const std::string& f : args.cells) {
     cell::Loaded<cell::Cell> loaded = cell::LoadCell(f, CellLoadOptions(global));
     for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
-    // A station given twice would be trained on and held out at once.
-    const auto [first, inserted] = file_of_hash.emplace(plan::CellHash(loaded.value), f);
+    // A station given twice would be trained on and held out at once; so would a copy under
+    // another name (the hash of everything but the name).
+    cell::Cell unnamed = loaded.value;
+    unnamed.name.clear();
+    const auto [first, inserted] = file_of_hash.emplace(plan::CellHash(unnamed), f);
     if (!inserted) {
       throw InputError({{.where = {.file = f},
-                         .message = fmt::format("the same station as {} (hash {}): give each "
-                                                "station once",
+                         .message = fmt::format("the same station as {} (all but its name: "
+                                                "hash {}): give each station once",
                                                 first->second, first->first)}});
     }
     // A robot that cannot leave its home is an input error, as for `weldcell plan`.
@@ -763,7 +771,8 @@ void AddTrainOptions(CLI::App* cmd, Args& args) {
   cmd->add_option("--eta", args.eta, "Learning rate")
       ->check(FiniteRange(0.001, 1.0, ""))
       ->capture_default_str();
-  cmd->add_option("--name", args.name, "Model name (default: the output folder's name)");
+  args.name_option =
+      cmd->add_option("--name", args.name, "Model name (default: the output folder's name)");
   args.evaluate_option =
       cmd->add_option("--evaluate", args.evaluate,
                       "Train nothing: measure the models under DIR on the moves of these cells "

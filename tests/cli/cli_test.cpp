@@ -1594,7 +1594,21 @@ TEST(CliTest, TrainJoinsDataOnlyOfTheSameLabelPlanner) {
   EXPECT_THAT(
       twice_cells.out,
       ContainsRegex("cells/demo/cell\\.yaml: error: the same station as "
-                    "cells/demo/cell\\.yaml \\(hash [0-9a-f]{16}\\): give each station once"));
+                    "cells/demo/cell\\.yaml \\(all but its name: hash [0-9a-f]{16}\\): give "
+                    "each station once"));
+  // A copy under another name is the same station (a fresh user's held-out error was measured
+  // on the stations it was trained on).
+  std::ofstream(dir / "renamed.yaml")
+      << std::regex_replace(DemoCellAnywhere(), std::regex("\nname: demo\n"), "\nname: copy\n");
+  const CommandRun renamed = Weldcell("train -o " + fresh + " cells/demo/cell.yaml " +
+                                      ShellQuote((dir / "renamed.yaml").string()));
+  EXPECT_EQ(renamed.exit_code, 2) << renamed.out;
+  EXPECT_THAT(renamed.out,
+              HasSubstr("renamed.yaml: error: the same station as cells/demo/cell.yaml"));
+  const CommandRun unnamed =
+      Weldcell("train -o " + fresh + " --name '' --data " + ShellQuote((dir / "six.csv").string()));
+  EXPECT_EQ(unnamed.exit_code, 2) << unnamed.out;
+  EXPECT_THAT(unnamed.out, HasSubstr("--name: an empty model name"));
   // The output is checked before any work: a folder that cannot be made, and a file where one
   // of several models' folders goes (nothing of the other model is written).
   const CommandRun unmakeable = Weldcell("train -o /proc/weldcell-no-such/m --data " +
