@@ -318,13 +318,17 @@ ProgramsOutcome WriteOutputs(
     const ProgramsRequest& request,
     const std::function<std::vector<FileToWrite>(const std::string& programs_error)>& outputs) {
   ProgramsOutcome outcome = std::move(made.outcome);
+  // Made before the signals are held off (report.html takes a fraction of a second), so that
+  // only the renames wait for them.
+  std::vector<FileToWrite> files = outputs(outcome.error);
   const FatalSignalsDeferred deferred;
   if (made.result) {
     try {
       std::vector<std::string> removed;
       exporters::WriteProgramFiles(
           folder / "programs", plan, *made.result,
-          {.force = request.force, .site_file = request.site_file, .with = outputs("")}, &removed);
+          {.force = request.force, .site_file = request.site_file, .with = std::move(files)},
+          &removed);
       for (const std::string& name : removed) {
         std::cerr << "weldcell: removed " << (folder / "programs" / name).string()
                   << " (written by the previous plan's export, not by this one)\n";
@@ -339,7 +343,8 @@ ProgramsOutcome WriteOutputs(
       outcome.error = std::string("weldcell: error: ") + e.what();
     }
   }
-  WriteFilesTogether(outputs(outcome.error));
+  // With the programs' error (made again), or as made above when no program was due.
+  WriteFilesTogether(made.result ? outputs(outcome.error) : std::move(files));
   const int removed = exporters::RemoveProgramFiles(folder / "programs");
   if (removed > 0) {
     outcome.lines.push_back(
