@@ -73,6 +73,18 @@ void InstallUnlessIgnored(int signal_number, void (*handler)(int)) {
   if (current.sa_handler != SIG_IGN) Install(signal_number, handler);
 }
 
+// The handlers that end the process after the clean-up (OnFatal): SIGTERM, SIGHUP, SIGPIPE (a
+// pipe closed by its reader: `weldcell plan … | head -2`), and SIGINT until CatchInterrupt
+// replaces it. Signals the caller ignores (nohup's SIGHUP) stay ignored.
+void InstallFatalHandlers() {
+  InstallUnlessIgnored(SIGTERM, OnFatal);
+  InstallUnlessIgnored(SIGHUP, OnFatal);
+  InstallUnlessIgnored(SIGPIPE, OnFatal);
+  struct sigaction current {};
+  sigaction(SIGINT, nullptr, &current);
+  if (current.sa_handler == SIG_DFL) Install(SIGINT, OnFatal);
+}
+
 }  // namespace
 
 const std::atomic<bool>& CatchInterrupt() {
@@ -94,18 +106,16 @@ int RemoveOnFatalSignal(const std::vector<std::filesystem::path>& folders) {
     std::memcpy(slot.paths[i].data(), path.c_str(), path.size() + 1);
   }
   slot.active.store(true);
-  InstallUnlessIgnored(SIGTERM, OnFatal);
-  InstallUnlessIgnored(SIGHUP, OnFatal);
-  // A pipe closed by its reader (`weldcell plan … | head -2`): the process still ends by the
-  // signal, without the folders it made.
-  InstallUnlessIgnored(SIGPIPE, OnFatal);
-  struct sigaction current {};
-  sigaction(SIGINT, nullptr, &current);
-  if (current.sa_handler == SIG_DFL) Install(SIGINT, OnFatal);
+  InstallFatalHandlers();
   return index;
 }
 
-FatalSignalsDeferred::FatalSignalsDeferred() { g_deferring.fetch_add(1); }
+FatalSignalsDeferred::FatalSignalsDeferred() {
+  // Counted first, then caught: a run whose output folders all existed had installed no
+  // handler, and SIGTERM ended it between two renames (a fresh user, with strace).
+  g_deferring.fetch_add(1);
+  InstallFatalHandlers();
+}
 
 FatalSignalsDeferred::~FatalSignalsDeferred() {
   // Cleared first: a signal from now on is handled at once; one that came before is raised here.

@@ -640,6 +640,7 @@ std::vector<ManifestEntry> ManifestEntries(const std::filesystem::path& folder) 
   if (std::ifstream in(folder / kManifestName); in) {
     std::string line;
     while (std::getline(in, line)) {
+      if (line.ends_with('\r')) line.pop_back();  // a list saved with CR LF line ends
       const std::size_t tab = line.find('\t');
       ManifestEntry e{.name = line.substr(0, tab),
                       .hash = tab == std::string::npos ? "" : line.substr(tab + 1)};
@@ -662,6 +663,7 @@ constexpr std::string_view kSiteLine = "# site: ";
 std::string ManifestSite(const std::filesystem::path& folder) {
   if (std::ifstream in(folder / kManifestName); in) {
     for (std::string line; std::getline(in, line);) {
+      if (line.ends_with('\r')) line.pop_back();
       if (line.starts_with(kSiteLine)) return line.substr(kSiteLine.size());
     }
   }

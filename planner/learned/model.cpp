@@ -745,8 +745,8 @@ std::string TreeProblem(const Json& tree, std::size_t index, std::int64_t featur
 
 // Why the trees' outputs (walked by TreeProblem) and the base score of a model with
 // `objective` are no travel model's: a base score that is no finite number (a probability for
-// the classifier), or a duration model whose largest output, the base score and every tree's
-// largest leaf, is beyond kMaxModelLogRatio. "" when they are one's.
+// the classifier), or a duration model whose largest output (the base score and every tree's
+// largest leaf) or smallest lies beyond ±kMaxModelLogRatio. "" when they are one's.
 std::string OutputRangeProblem(const Json& shape, const Json& trees, std::string_view objective) {
   const std::optional<double> base = NumberIn(shape, "base_score");
   const bool classifier = objective == "binary:logistic";
@@ -756,15 +756,28 @@ std::string OutputRangeProblem(const Json& shape, const Json& trees, std::string
                       : "learner.learner_model_param.base_score: expected a finite number";
   }
   if (classifier) return {};
-  double largest = *base;
+  double largest = *base, smallest = *base;
   for (const Json& tree : trees) {
-    double leaf = -std::numeric_limits<double>::infinity();
+    double most = -std::numeric_limits<double>::infinity();
+    double least = std::numeric_limits<double>::infinity();
     const Json& left = tree["left_children"];
     for (std::size_t i = 0; i < left.size(); ++i) {
       const Json& value = tree["split_conditions"][i];
-      if (left[i] == -1 && value.is_number()) leaf = std::max(leaf, value.get<double>());
+      if (left[i] != -1 || !value.is_number()) continue;
+      most = std::max(most, value.get<double>());
+      least = std::min(least, value.get<double>());
     }
-    largest += leaf;
+    largest += most;
+    smallest += least;
+  }
+  // Far below: every prediction would be clamped to the straight move (a base score of -1e30
+  // made the model the analytic estimate under its name).
+  if (!(smallest >= -kMaxModelLogRatio)) {
+    return fmt::format(
+        "learner: the base score and the trees' smallest leaves add up to a log ratio of {:.4g}: "
+        "a move e^{:.4g} times the straight move's time (a travel model's stay above a "
+        "thousandth; the shipped ones above a tenth)",
+        smallest, smallest);
   }
   if (!(largest <= kMaxModelLogRatio)) {
     return fmt::format(

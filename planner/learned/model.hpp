@@ -74,7 +74,8 @@ struct ModelInfo {
   std::uint64_t seed = 1;
   std::int64_t training_samples = 0;
   std::string training_hash;  ///< DatasetHash() of the training rows.
-  /// FNV-1a 64 (16 hex digits) of model.json and direct.json as Save wrote them: Load refuses a
+  /// 64-bit FNV-1a hashes (16 hex digits) of model.json and direct.json as Save wrote them (the
+  /// offset basis of the other hashes here): Load refuses a
   /// booster file that is not the one this metadata was saved with (one copied in from another
   /// model). Empty in models saved before 2026-12-07, and for direct.json without a classifier:
   /// not checked.

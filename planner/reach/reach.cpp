@@ -359,7 +359,8 @@ class WeldReachCheck {
   }
 
   // The sampled poses' IK solutions with the joint limits opened to a full turn: how many,
-  // the collision-free one that needs the least beyond the limits, and what the others hit.
+  // the one clear of the obstacles that needs the least beyond the limits, and what the others
+  // hit.
   struct BeyondLimits {
     int solutions = 0;
     int joint = -1;      // of the nearest free solution: its joint furthest beyond its limit
@@ -379,7 +380,11 @@ class WeldReachCheck {
       for (const kinematics::IkSolution& s :
            solvers_.ik_unlimited->SolveWithBranches(X_BF, open_request)) {
         ++out.solutions;
-        const collision::CollisionResult hit = world_.CheckRobot(ctx_, robot_index_, s.q);
+        // Against the obstacles only: the robot's own pairs are checked as the planner checks
+        // them, which leaves out pairs never in contact within the limits (a fresh user's
+        // "nearest free pose" had its upper arm in its base).
+        const collision::CollisionResult hit = world_.CheckRobot(
+            ctx_, robot_index_, s.q, {.scope = collision::CheckScope::kEnvironment});
         if (hit.in_collision()) {
           out.hits.Add(hit);
           continue;
@@ -422,7 +427,7 @@ class WeldReachCheck {
   }
 
   // "Every pose needs a joint beyond its limits", with the joint and value the nearest
-  // collision-free pose needs.
+  // pose clear of the obstacles needs.
   std::string JointLimitsDetail(const BeyondLimits& beyond) const {
     std::string detail = "every pose needs a joint beyond its limits";
     if (beyond.joint < 0) return detail;
@@ -432,9 +437,9 @@ class WeldReachCheck {
     const char* unit = revolute ? " deg" : " m";
     std::ostringstream text;
     text << std::fixed << std::setprecision(revolute ? 1 : 3) << detail
-         << "; the nearest free pose needs joint " << j + 1 << " (" << chain_.joint_names()[j]
-         << ") at " << beyond.value * scale << unit << ", its limits " << chain_.lower()[j] * scale
-         << " to " << chain_.upper()[j] * scale << unit;
+         << "; the nearest pose clear of the obstacles needs joint " << j + 1 << " ("
+         << chain_.joint_names()[j] << ") at " << beyond.value * scale << unit << ", its limits "
+         << chain_.lower()[j] * scale << " to " << chain_.upper()[j] * scale << unit;
     return text.str();
   }
 

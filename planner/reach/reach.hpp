@@ -52,7 +52,8 @@ enum class ReachStatus {
   kReachable,
   kOutOfRange,  ///< No IK solution at all, at any spin/tilt.
   /// IK solutions exist but none within the joint limits; the detail names the joint and value
-  /// the nearest collision-free pose beyond them needs.
+  /// the nearest pose beyond them that is clear of the obstacles needs (its own links are not
+  /// checked there: the planner's self pairs assume poses within the limits).
   kJointLimits,
   /// Every pose within the limits collides, or, where no pose is within them, every pose
   /// beyond them too (the detail names the objects, most poses first).

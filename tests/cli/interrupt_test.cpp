@@ -55,6 +55,20 @@ TEST(FatalSignalsDeferredTest, ASignalWhileOutputsAreWrittenEndsTheProcessAfterT
     EXPECT_TRUE(fs::exists(dir / "written"));
     EXPECT_FALSE(fs::exists(dir / "made")) << "the clean-up ran too";
   }
+  // Also where no folder was made (a run into output folders that all existed installed no
+  // handler: SIGTERM ended it between two renames).
+  fs::remove(dir / "written");
+  const int existing = InChild([&] {
+    {
+      const FatalSignalsDeferred deferred;
+      ::raise(SIGTERM);
+      std::ofstream(dir / "written") << "all outputs\n";
+    }
+    ::_exit(0);
+  });
+  EXPECT_TRUE(WIFSIGNALED(existing)) << existing;
+  EXPECT_EQ(WTERMSIG(existing), SIGTERM);
+  EXPECT_TRUE(fs::exists(dir / "written"));
   // Without it, the signal ends the process at once.
   fs::remove(dir / "written");
   const int status = InChild([&] {

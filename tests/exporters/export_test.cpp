@@ -842,7 +842,7 @@ TEST_F(ExportTest, AListWithoutHashesProtectsTheFilesItNamesUnlessForced) {
   const std::filesystem::path dir = weldcell::testing::FreshDirectory("hashless");
   std::ofstream(dir / "notes.txt") << "the site's own file\n";
   std::ofstream(dir / "DEMO_R1.LS") << "the user's own program\n";
-  std::ofstream(dir / kManifestName) << "notes.txt\nDEMO_R1.LS\n";
+  std::ofstream(dir / kManifestName) << "notes.txt\r\nDEMO_R1.LS\r\n";  // CR LF: read alike
   const ExportResult fanuc = ExportPlan(*plan_, *pulsed_, {}, {.dialect = "fanuc_ls"});
   try {
     WriteProgramFiles(dir, *plan_, fanuc);

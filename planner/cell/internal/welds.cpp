@@ -292,7 +292,13 @@ void ReadCsvNames(CsvRow& row, Weld& w) {
     if (const std::size_t bad = FindInvalidUtf8(row.Text(i)); bad != std::string_view::npos) {
       row.Error(i, "not valid UTF-8 text (byte " + std::to_string(bad + 1) +
                        " of the value); save the file as UTF-8");
-    } else if (const std::string problem = ControlCharacterProblem(row.Text(i)); !problem.empty()) {
+    } else if (std::string text(row.Text(i)); i == kAfterColumn) {
+      // Tabs separate ids as blanks do (ReadCsvAfter).
+      std::replace(text.begin(), text.end(), '\t', ' ');
+      if (const std::string problem = ControlCharacterProblem(text); !problem.empty()) {
+        row.Error(i, problem);
+      }
+    } else if (const std::string problem = ControlCharacterProblem(text); !problem.empty()) {
       row.Error(i, problem);
     }
   }
@@ -389,6 +395,19 @@ void ReadCsvOptionalColumns(CsvRow& row, const Units& units, Weld& w) {
     row.Error(std::min<std::size_t>(kSpinMinColumn, row.Count() - 1), "spin min must be <= max",
               "spin_min");
   }
+}
+
+// A row whose fields could not be read (its quoting, its number of columns; reported) as a weld
+// that is not loaded (WeldEntry::valid false), so that an `after` naming its id is not said to
+// name an unknown weld too. Nothing when the id is empty, quoted or not printable UTF-8.
+void AddBadRowId(std::string_view id, const SourceLocation& where, std::vector<WeldEntry>& out) {
+  if (id.empty() || id.find('"') != std::string_view::npos ||
+      FindInvalidUtf8(id) != std::string_view::npos || !ControlCharacterProblem(id).empty()) {
+    return;
+  }
+  WeldEntry entry{.where = where, .id_key = "id", .valid = false};
+  entry.weld.id = std::string(id);
+  out.push_back(std::move(entry));
 }
 
 // One data line of the weld CSV as a weld with the defaults where a field is empty or missing;
@@ -540,6 +559,10 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
       sink.Error({.file = file, .line = line_number, .column = split.problem_column}, "",
                  split.problem);
       if (header_columns == 0) return out;
+      // The id before the first comma, when it is not the quoted field.
+      const std::string_view text(line);
+      const std::string_view id = Trim(text.substr(0, std::min(text.find(','), text.size())));
+      AddBadRowId(id, {.file = file, .line = line_number, .column = 1}, out);
       continue;
     }
     std::vector<CsvField>& fields = split.fields;
@@ -561,6 +584,7 @@ std::vector<WeldEntry> ReadWeldsCsv(const std::filesystem::path& csv,
               (line.find(';') != std::string::npos
                    ? " (fields separated by `;`? the weld CSV separates them by `,`)"
                    : ""));
+      if (row.Count() > 0) AddBadRowId(row.Text(kIdColumn), row.Where(kIdColumn), out);
       continue;
     }
     if (std::optional<WeldEntry> entry = ReadCsvWeld(row, defaults, units)) {

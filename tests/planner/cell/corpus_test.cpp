@@ -397,8 +397,11 @@ const std::vector<Case>& Cases() {
           {"c58_weld_with_error.yaml",
            Loader::kCell,
            {R"(^@/c58_welds\.csv:2:8: error: z: expected a number, got "abc"$)",
-            R"(^@/c58_welds\.csv:4:23: error: after: weld ids in after are separated by blanks, got "W1,W2"$)"},
-           2},
+            R"(^@/c58_welds\.csv:4:23: error: after: weld ids in after are separated by blanks, got "W1,W2"$)",
+            // Rows whose fields cannot be read keep their ids known too (W6 is after both).
+            R"(^@/c58_welds\.csv:5:8: error: expected 7 to 13 columns \(as in the header\), got 3$)",
+            R"(^@/c58_welds\.csv:6:4: error: a quoted field has no closing quote \(a field cannot span lines\)$)"},
+           4},
           {"c59_inline_weld_with_error.yaml",
            Loader::kCell,
            {R"(^@/c59_inline_weld_with_error\.yaml:9:24: error: welds\[0\]\.p\[2\]: expected a number, got "abc"$)",

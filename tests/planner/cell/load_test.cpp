@@ -362,19 +362,21 @@ TEST(LoadCellTest, WeldCsvAfterColumnListsThePredecessorsAtTheirColumns) {
          "W1,0,0,0,0,0,1\n"
          "W2,0.1,0,0,0,0,1,,,,,,W1\n"
          "W3,0.2,0,0,0,0,1,,,,,A, W1  W2 \n"
-         "W4,0.3,0,0,0,0,1,,,,,,\"W3\"\n";
+         "W4,0.3,0,0,0,0,1,,,,,,\"W3\"\n"
+         "W5,0.4,0,0,0,0,1,,,,,,W1\tW4\n";
   std::ofstream(dir / "cell.yaml")
       << "format: weldcell/1\nname: csv_after\ncycle_time: 10\nrobots:\n  - {name: R1, model: "
       << fs::absolute(kGood / "tiny_robot.yaml").string()
       << ", tool: " << fs::absolute(kGood / "gun.yaml").string()
       << "}\nwelds: {file: welds.csv, defaults: {weld_time: 1}}\n";
   const Cell c = LoadCell(dir / "cell.yaml").value;
-  ASSERT_EQ(c.welds.size(), 4u);
+  ASSERT_EQ(c.welds.size(), 5u);
   EXPECT_TRUE(c.welds[0].after.empty());
   EXPECT_EQ(c.welds[1].after, (std::vector<std::string>{"W1"}));
   EXPECT_EQ(c.welds[2].after, (std::vector<std::string>{"W1", "W2"}));
   EXPECT_EQ(c.welds[2].group, "A");
   EXPECT_EQ(c.welds[3].after, (std::vector<std::string>{"W3"}));
+  EXPECT_EQ(c.welds[4].after, (std::vector<std::string>{"W1", "W4"}));  // a tab between them
 }
 
 // A fresh CI user: a station whose weld CSV held its header alone planned into a plan that

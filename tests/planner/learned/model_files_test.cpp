@@ -553,6 +553,12 @@ TEST(LearnedModelFiles, TreesXGBoostCannotWalkAreRefusedNamingTheFileAndKey) {
        "learner: the base score and the trees' largest leaves add up to a log ratio of 8.518: a "
        "move up to e^8.518 times the straight move's time (a travel model's stay within 1000 "
        "times; the shipped ones within 22)"},
+      // Far below: every prediction clamped to the straight move, the model the analytic
+      // estimate under its own name.
+      {"model.json", [&](Json& j) { learner(j)["learner_model_param"]["base_score"] = "-1E30"; },
+       "learner: the base score and the trees' smallest leaves add up to a log ratio of -1e+30: a "
+       "move e^-1e+30 times the straight move's time (a travel model's stay above a thousandth; "
+       "the shipped ones above a tenth)"},
       {"model.json", [&](Json& j) { learner(j)["learner_model_param"]["base_score"] = "half"; },
        "learner.learner_model_param.base_score: expected a finite number"},
       {"direct.json", [&](Json& j) { learner(j)["learner_model_param"]["base_score"] = "1.5"; },

@@ -147,7 +147,7 @@ TEST_F(ReachTest, WeldBehindTheRobotNeedsJointsBeyondTheirLimits) {
   // limit) needs less than turning joint 1 to face the weld (123° past its ±57.3°).
   std::smatch m;
   const std::regex said(
-      R"(the nearest free pose needs joint ([1-6]) \(joint_[1-6]\) at (-?[0-9.]+) deg, its limits )"
+      R"(the nearest pose clear of the obstacles needs joint ([1-6]) \(joint_[1-6]\) at (-?[0-9.]+) deg, its limits )"
       R"((-?[0-9.]+) to (-?[0-9.]+) deg$)");
   ASSERT_TRUE(std::regex_search(r.detail, m, said)) << r.detail;
   const double value = std::stod(m[2].str());
