@@ -357,6 +357,8 @@ ProgramsOutcome WriteOutputs(
 // derived figures.
 struct PlanResult {
   const cell::Cell& cell;
+  const std::string& cell_file;             ///< As given on the command line.
+  const std::vector<Diagnostic>& warnings;  ///< The cell's load warnings.
   const pipeline::PlanOutput& out;
   const verify::VerifyReport& report;
   const std::vector<report::RequirementResult>& requirements;
@@ -376,6 +378,10 @@ nlohmann::ordered_json PlanResultJson(const PlanResult& r) {
   j["plan"] = (r.folder / "plan.json").string();
   j["report"] = (r.folder / "report.html").string();
   j["junit"] = (r.folder / "junit.xml").string();
+  // Which station, for a CI job that plans many (its name alone may repeat across copies).
+  j["cell"] = {{"name", r.cell.name}, {"file", r.cell_file}};
+  j["warnings"] = nlohmann::ordered_json::array();
+  for (const Diagnostic& d : r.warnings) j["warnings"].push_back(d.ToString());
   j["makespan"] = r.out.plan.makespan;
   j["cycle_time"] = r.cell.cycle_time;
   j["unplanned"] = r.out.plan.unreachable.size();
@@ -614,6 +620,8 @@ void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) 
       WriteOutputs(folder, out.plan, std::move(made), programs_request, outputs);
   const plan::CycleBreakdown breakdown = plan::BreakDown(out.plan);
   const PlanResult result{.cell = c,
+                          .cell_file = args.cell,
+                          .warnings = loaded.warnings,
                           .out = out,
                           .report = report,
                           .requirements = requirements,

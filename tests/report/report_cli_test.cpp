@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -133,6 +134,27 @@ TEST(ReportCliTest, TooShortACycleTimeExitsOneWithAFailingJunitCase) {
   EXPECT_NEAR(b.robots[b.critical].idle, 0.0, 1e-9);
 }
 
+// The station's load warnings were only on stderr: `plan --json` carries them for a CI job.
+TEST(ReportCliTest, JsonCarriesTheStationsLoadWarnings) {
+  const fs::path dir = TempDir("json_warnings");
+  std::ifstream in(kTooShort);
+  std::string cell((std::istreambuf_iterator<char>(in)), {});
+  cell = std::regex_replace(cell, std::regex("\\.\\./\\.\\./\\.\\./\\.\\./robots/"),
+                            (fs::current_path() / "robots").string() + "/");
+  cell = std::regex_replace(cell, std::regex("obstacles:\n"),
+                            "  - {id: D, p: [182, -360, 1004.5], n: [0, 0, 1], tilt: 10}\n"
+                            "obstacles:\n");
+  std::ofstream(dir / "cell.yaml") << cell;
+  const CommandRun r =
+      Weldcell("plan --json " + (dir / "cell.yaml").string() + " -j 2 -o " + (dir / "out").string(),
+               "2>/dev/null");
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["warnings"].size(), 1u) << j["warnings"];
+  EXPECT_THAT(j["warnings"][0].get<std::string>(),
+              HasSubstr("warning: welds[3].id: weld D is 0.50 mm from weld C"));
+  EXPECT_EQ(j["cell"]["file"], (dir / "cell.yaml").string());
+}
+
 TEST(ReportCliTest, JsonCarriesTheBreakdownAndTheOutputPathsAndJunitIsDeterministic) {
   const fs::path a = TempDir("json_a"), b = TempDir("json_b");
   const CommandRun r =
@@ -141,6 +163,11 @@ TEST(ReportCliTest, JsonCarriesTheBreakdownAndTheOutputPathsAndJunitIsDeterminis
   const nlohmann::json j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["report"], (a / "report.html").string());
   EXPECT_EQ(j["junit"], (a / "junit.xml").string());
+  // Which station (a CI job plans many, and copies of one cell share its name) and its load
+  // warnings, which were only on stderr.
+  EXPECT_EQ(j["cell"]["file"], kTooShort);
+  EXPECT_FALSE(j["cell"]["name"].get<std::string>().empty());
+  EXPECT_EQ(j["warnings"], nlohmann::json::array());
   EXPECT_EQ(j["verdict"], "too long");
   const nlohmann::json& br = j["breakdown"];
   ASSERT_EQ(br["robots"].size(), 2u);
