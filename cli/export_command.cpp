@@ -192,6 +192,17 @@ void RunExport(const ExportArgs& args, const GlobalOptions& global, int* exit_co
   if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
   bars.Finish();
   if (RefuseFailedVerification(report, global, exit_code)) return;
+  // Programs that only go home would tell a controller nothing: none, as `plan` writes none.
+  if (std::none_of(p.robots.begin(), p.robots.end(),
+                   [](const plan::RobotPlan& r) { return !r.welds.empty(); })) {
+    if (global.json) {
+      PrintJson(ExportJson(exporters::ExportResult{}, p, args.out, {}), std::cout);
+    } else if (!global.quiet) {
+      std::cout << "programs: not written (no weld is planned)\n";
+    }
+    *exit_code = kExitOk;
+    return;
+  }
   const exporters::ExportResult result = exporters::ExportPlan(
       p, loaded.value, site,
       {.dialect = args.dialect, .world = &world, .plan_file = args.plan, .threads = args.jobs});

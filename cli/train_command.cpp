@@ -160,6 +160,12 @@ void CheckArguments(const Args& args) {
   }
   // The name goes into metadata.json, which holds UTF-8 only.
   const std::string name = args.name.empty() ? FolderName(args.out) : args.name;
+  if (!name.empty() && (name.front() == ' ' || name.back() == ' ')) {
+    Usage(args.name.empty() ? "--out" : "--name",
+          fmt::format("the model's name \"{}\" begins or ends with a blank (it names the model in "
+                      "metadata.json and in plan's messages){}",
+                      name, args.name.empty() ? ": give --name" : ""));
+  }
   if (name.empty() || Printable(name) != name) {
     Usage(args.name.empty() ? "--out" : "--name",
           fmt::format("the model's name \"{}\" is not printable UTF-8 (it is written into "

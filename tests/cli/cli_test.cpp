@@ -1609,6 +1609,10 @@ TEST(CliTest, TrainJoinsDataOnlyOfTheSameLabelPlanner) {
       Weldcell("train -o " + fresh + " --name '' --data " + ShellQuote((dir / "six.csv").string()));
   EXPECT_EQ(unnamed.exit_code, 2) << unnamed.out;
   EXPECT_THAT(unnamed.out, HasSubstr("--name: an empty model name"));
+  const CommandRun blank =
+      Weldcell("train -o ' ' --data " + ShellQuote((dir / "six.csv").string()));
+  EXPECT_EQ(blank.exit_code, 2) << blank.out;
+  EXPECT_THAT(blank.out, HasSubstr("--out: the model's name \" \" begins or ends with a blank"));
   // The output is checked before any work: a folder that cannot be made, and a file where one
   // of several models' folders goes (nothing of the other model is written).
   const CommandRun unmakeable = Weldcell("train -o /proc/weldcell-no-such/m --data " +

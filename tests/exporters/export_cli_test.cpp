@@ -481,6 +481,30 @@ TEST_F(ExportCliTest, TheManifestsPlaceAnEmptySiteAndADeletedSiteAreSaidBeforePl
 // A fresh user (2026-12-07): two `plan` runs into one folder (a CI job run twice) once left a
 // plan.json of one beside the junit.xml and programs of the other. The folder is locked while a
 // run writes into it: the second is refused at once, naming it.
+// A plan without a weld (a station whose weld CSV held its header alone): `plan` writes no
+// programs ("they would only go home"), but `export` of the same plan wrote one move each.
+// Now neither does: exit 0, said, nothing written.
+TEST_F(ExportCliTest, APlanWithoutWeldsGetsNoPrograms) {
+  const fs::path dir = *dir_ / "no_welds";
+  fs::create_directories(dir);
+  const fs::path repo = fs::current_path();
+  std::string cell = ReadText("tests/exporters/cells/small/cell.yaml");
+  cell = std::regex_replace(cell, std::regex("\\.\\./\\.\\./\\.\\./\\.\\./robots/"),
+                            (repo / "robots").string() + "/");
+  std::ofstream(dir / "cell.yaml") << cell;
+  std::ofstream(dir / "welds.csv") << "id,x,y,z,nx,ny,nz\n";
+  const CommandRun plan =
+      Weldcell("plan " + (dir / "cell.yaml").string() + " -q -o " + (dir / "out").string());
+  ASSERT_EQ(plan.exit_code, 0) << plan.out;
+  EXPECT_FALSE(fs::exists(dir / "out" / "programs"));
+  const CommandRun run =
+      Weldcell("export " + (dir / "cell.yaml").string() + " " +
+               (dir / "out" / "plan.json").string() + " -o " + (dir / "programs").string());
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("programs: not written (no weld is planned)"));
+  EXPECT_FALSE(fs::exists(dir / "programs")) << "the folder it made was left";
+}
+
 TEST_F(ExportCliTest, ASecondRunIntoAFolderInUseIsRefusedAtOnce) {
   ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
   const fs::path out = *dir_ / "busy";
