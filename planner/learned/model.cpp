@@ -18,6 +18,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 
 #include "planner/common/atomic_file.hpp"
@@ -631,31 +632,25 @@ class MetadataReader {
   std::set<std::string, std::less<>> known_;  ///< The keys asked for.
 };
 
-// XGBoost writes its parameters as text ("num_trees": "5") and its arrays as numbers: a whole
-// number given either way, else none.
-std::optional<std::int64_t> WholeIn(const Json& object, const char* key) {
+// XGBoost writes its parameters as text ("num_trees": "5", "base_score": "5E-1") and its arrays
+// as numbers: a T (std::int64_t: a whole number; double) given either way, else none.
+template <typename T>
+std::optional<T> ValueIn(const Json& object, const char* key) {
   const auto it = object.find(key);
   if (it == object.end()) return std::nullopt;
-  if (it->is_number_integer()) return it->get<std::int64_t>();
+  if (std::is_integral_v<T> ? it->is_number_integer() : it->is_number()) return it->get<T>();
   if (!it->is_string()) return std::nullopt;
   const auto& text = it->get_ref<const std::string&>();
-  std::int64_t value = 0;
+  T value{};
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return value;
 }
-
-// The number at `key` of `object` (XGBoost writes some as text, "5E-1"), if it is one.
+std::optional<std::int64_t> WholeIn(const Json& object, const char* key) {
+  return ValueIn<std::int64_t>(object, key);
+}
 std::optional<double> NumberIn(const Json& object, const char* key) {
-  const auto it = object.find(key);
-  if (it == object.end()) return std::nullopt;
-  if (it->is_number()) return it->get<double>();
-  if (!it->is_string()) return std::nullopt;
-  const auto& text = it->get_ref<const std::string&>();
-  double value = 0.0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
+  return ValueIn<double>(object, key);
 }
 
 // The object at `key` of `object`, or null when there is none.
@@ -1398,7 +1393,7 @@ ModelChoice ChooseModels(const cell::Cell& cell, const std::filesystem::path& ro
     for (const auto& m : found.loaded) {
       if (!Mismatch(m->info(), cell.robots[r]).empty()) continue;
       if (!out.models[r]) out.models[r] = m;
-      if (std::abs(m->info().speed_scale - cell.settings.motion.speed_scale) <= 1e-9) {
+      if (TimedAtSpeedScale(m->info(), cell.settings.motion.speed_scale)) {
         out.models[r] = m;
         break;
       }

@@ -18,6 +18,7 @@
 // Thread safety: a Model is immutable after training/loading; Predict() may be called from
 // several threads (XGBoost's prediction is thread-safe for a const booster).
 
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -148,6 +149,12 @@ class Model {
 std::string RobotHash(const cell::Robot& robot);
 /// 16 hex digits over the tool's TCP, collision geometry sizes and approach distance.
 std::string ToolHash(const cell::Tool& tool);
+
+/// Whether the model's labels were timed at `speed_scale` (settings.motion.speed_scale): at
+/// another, every move takes that much longer or shorter than it predicts.
+inline bool TimedAtSpeedScale(const ModelInfo& info, double speed_scale) {
+  return std::abs(info.speed_scale - speed_scale) <= 1e-9;
+}
 
 /// Why a model does not apply to a robot (empty when it does): another robot model, another
 /// tool, another feature schema.

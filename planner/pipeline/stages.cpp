@@ -245,8 +245,8 @@ void PriceLearned(const cell::Cell& cell, const reach::ReachMap& reach, const Pl
   // Its labels are durations at the speed scale of its training stations: at another scale every
   // move takes that much longer or shorter (a fresh user's station at 0.7 was priced at full
   // speed without a word, and one at 0.3 refused for "inputs far outside its training range").
-  if (const double trained = model.info().speed_scale;
-      std::abs(trained - cell.settings.motion.speed_scale) > 1e-9) {
+  if (!learned::TimedAtSpeedScale(model.info(), cell.settings.motion.speed_scale)) {
+    const double trained = model.info().speed_scale;
     m.fallback = fmt::format(
         "{}: travel model {} refused: it learned moves timed at speed_scale {:g}, this station's "
         "settings.motion.speed_scale is {:g}; using the analytic estimate instead (train a model "
