@@ -82,8 +82,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // weldcell plan --travel-time learned, the folder as the models folder: the model that loaded
   // is chosen for both robots unless its metadata says another robot, tool or schema.
   const weldcell::learned::ModelChoice choice = weldcell::learned::ChooseModels(cell, folder);
-  for (const auto& m : choice.models) {
-    if (m) UseAsPlanDoes(*m);
+  for (const auto& tried : choice.models) {
+    for (const auto& m : tried) UseAsPlanDoes(*m);
   }
   return 0;
 }

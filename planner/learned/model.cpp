@@ -1335,7 +1335,7 @@ std::vector<std::filesystem::path> FindModels(const std::filesystem::path& root)
 }
 
 bool ModelChoice::any() const {
-  return std::any_of(models.begin(), models.end(), [](const auto& m) { return m != nullptr; });
+  return std::any_of(models.begin(), models.end(), [](const auto& m) { return !m.empty(); });
 }
 
 namespace {
@@ -1388,17 +1388,16 @@ ModelChoice ChooseModels(const cell::Cell& cell, const std::filesystem::path& ro
   out.fallbacks.resize(cell.robots.size());
   const FoundModels found = LoadModels(root);
   for (std::size_t r = 0; r < cell.robots.size(); ++r) {
-    // The first that applies, one whose labels were timed at the station's speed scale before
+    // Those that apply, the ones whose labels were timed at the station's speed scale before
     // the others (one of another scale is refused when pricing, saying so).
+    std::vector<std::shared_ptr<const Model>> other_scale;
     for (const auto& m : found.loaded) {
       if (!Mismatch(m->info(), cell.robots[r]).empty()) continue;
-      if (!out.models[r]) out.models[r] = m;
-      if (TimedAtSpeedScale(m->info(), cell.settings.motion.speed_scale)) {
-        out.models[r] = m;
-        break;
-      }
+      const bool same_scale = TimedAtSpeedScale(m->info(), cell.settings.motion.speed_scale);
+      (same_scale ? out.models[r] : other_scale).push_back(m);
     }
-    if (out.models[r]) continue;
+    out.models[r].insert(out.models[r].end(), other_scale.begin(), other_scale.end());
+    if (!out.models[r].empty()) continue;
     out.fallbacks[r] = FallbackReason(cell.robots[r], root, found);
     out.messages.push_back(out.fallbacks[r]);
   }

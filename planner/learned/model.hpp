@@ -186,15 +186,18 @@ bool IsModelFolder(const std::filesystem::path& folder);
 /// `train --force`.
 std::vector<std::filesystem::path> FindModels(const std::filesystem::path& root);
 
-/// The model each robot of a cell uses: the first model under `root` (FindModels order) that
-/// applies to it (Mismatch empty) whose labels were timed at the cell's speed scale, else the
-/// first that applies (refused when pricing, naming both scales). For every robot without one,
+/// The models each robot of a cell may use, in the order the pipeline tries them: the models
+/// under `root` that apply to it (Mismatch empty), in FindModels order, those whose labels were
+/// timed at the cell's speed scale first (another scale is refused when pricing, naming both;
+/// so is a model whose inputs on the station lie far outside its training range, and the next
+/// one is tried). For every robot without one,
 /// `fallbacks` says why each model found was refused (or could not be read, or that none was
 /// found), naming the fallback (the analytic estimate). Unreadable model folders are reported
 /// there, not thrown.
 struct ModelChoice {
-  std::vector<std::shared_ptr<const Model>> models;  ///< [robot]; null = none applies.
-  /// [robot]: why models[r] is null, e.g. "R2 (kuka_kr210r2700extra, x_gun_servo_350): no
+  /// [robot]: the models to try, first first; empty = none applies.
+  std::vector<std::vector<std::shared_ptr<const Model>>> models;
+  /// [robot]: why models[r] is empty, e.g. "R2 (kuka_kr210r2700extra, x_gun_servo_350): no
   /// travel model in models applies (…); using the analytic estimate"; empty where one applies.
   std::vector<std::string> fallbacks;
   /// The warnings to print: every fallback, in robot order; an unreadable model folder on its

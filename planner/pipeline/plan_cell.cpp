@@ -259,9 +259,8 @@ plan::TravelReport MeasureTravelError(const cell::Cell& cell,
       e.error_pct = 100.0 * error / e.planned_seconds;
       e.analytic_error_pct = 100.0 * analytic_error / e.planned_seconds;
     }
-    if (matrix && matrix->source.rfind("learned", 0) == 0 && r < options.travel_models.size() &&
-        options.travel_models[r]) {
-      e.drift_threshold_pct = options.travel_models[r]->info().drift_threshold_pct;
+    if (matrix && matrix->model) {
+      e.drift_threshold_pct = matrix->model->info().drift_threshold_pct;
       e.drifted = e.error_pct > *e.drift_threshold_pct;
     }
     // The kind is what priced the moves: the one asked for only where some robot got it.

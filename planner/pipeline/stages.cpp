@@ -1,6 +1,7 @@
 #include "planner/pipeline/stages.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <Eigen/Eigenvalues>
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "planner/collision/collision_world.hpp"
@@ -235,55 +237,72 @@ void PriceExact(const cell::Cell& cell, const collision::CollisionWorld& world,
   m.configurations = std::move(q);
 }
 
-// The model's predictions, unless more than a tenth of the pairs lie far outside what it was
-// trained on (its answers there are extrapolation): then m stays analytic and m.fallback (also
-// a warning) says why.
+// Why `model` cannot price robot r's moves at this station's speed scale (its labels are
+// durations at the speed scale of its training stations: at another every move takes that much
+// longer or shorter; a fresh user's station at 0.7 was priced at full speed without a word, and
+// one at 0.3 refused for "inputs far outside its training range"); empty when it can.
+std::string OtherSpeedScale(const cell::Cell& cell, const learned::Model& model) {
+  if (learned::TimedAtSpeedScale(model.info(), cell.settings.motion.speed_scale)) return {};
+  return fmt::format(
+      "travel model {} refused: it learned moves timed at speed_scale {:g}, this station's "
+      "settings.motion.speed_scale is {:g} (train a model on stations of this speed scale)",
+      model.info().name, model.info().speed_scale, cell.settings.motion.speed_scale);
+}
+
+// The predictions of the first of `models` (PlanOptions::travel_models) that can price robot r's
+// moves: one timed at the station's speed scale whose inputs lie within its training range for
+// at least nine moves in ten (beyond, its answers are extrapolation). When none can, m stays
+// analytic and m.fallback (also a warning) names every refusal.
 void PriceLearned(const cell::Cell& cell, const reach::ReachMap& reach, const PlanOptions& options,
-                  int r, const learned::Model& model, const learned::DistanceField& field,
-                  const std::vector<Eigen::VectorXd>& q, const std::vector<int>& branch,
-                  TravelMatrices::Robot& m, std::vector<std::string>* warnings) {
-  // Its labels are durations at the speed scale of its training stations: at another scale every
-  // move takes that much longer or shorter (a fresh user's station at 0.7 was priced at full
-  // speed without a word, and one at 0.3 refused for "inputs far outside its training range").
-  if (!learned::TimedAtSpeedScale(model.info(), cell.settings.motion.speed_scale)) {
-    const double trained = model.info().speed_scale;
-    m.fallback = fmt::format(
-        "{}: travel model {} refused: it learned moves timed at speed_scale {:g}, this station's "
-        "settings.motion.speed_scale is {:g}; using the analytic estimate instead (train a model "
-        "on stations of this speed scale)",
-        cell.robots[r].name, model.info().name, trained, cell.settings.motion.speed_scale);
-    if (warnings) warnings->push_back(m.fallback);
-    return;
-  }
+                  int r, const std::vector<std::shared_ptr<const learned::Model>>& models,
+                  const learned::DistanceField& field, const std::vector<Eigen::VectorXd>& q,
+                  const std::vector<int>& branch, TravelMatrices::Robot& m,
+                  std::vector<std::string>* warnings) {
   // Cancelled: m stays unpriced (analytic), and PlanCell stops after this stage.
   const Progress& progress = options.progress;
-  const learned::FeatureRobot fr =
-      learned::MakeFeatureRobot(cell, r, field, reach, options.threads, progress);
+  std::vector<std::string> refusals;
+  std::optional<learned::FeatureRobot> fr;  // made for the first model of the right scale
   std::vector<learned::FeatureNode> nodes;
-  for (std::size_t i = 0; i < q.size(); ++i) {
+  for (const std::shared_ptr<const learned::Model>& model : models) {
+    if (std::string why = OtherSpeedScale(cell, *model); !why.empty()) {
+      refusals.push_back(std::move(why));
+      continue;
+    }
+    if (!fr) {
+      fr = learned::MakeFeatureRobot(cell, r, field, reach, options.threads, progress);
+      for (std::size_t i = 0; i < q.size(); ++i) {
+        if (progress.cancelled()) return;
+        nodes.push_back(learned::MakeFeatureNode(
+            *fr, field, q[i], i == 0 ? learned::BranchOf(fr->chain, q[0]) : branch[i]));
+      }
+    }
+    learned::PredictedMatrix predicted =
+        learned::PredictMatrix(*model, *fr, field, nodes, options.threads, progress);
     if (progress.cancelled()) return;
-    nodes.push_back(learned::MakeFeatureNode(
-        fr, field, q[i], i == 0 ? learned::BranchOf(fr.chain, q[0]) : branch[i]));
+    if (predicted.out_of_range > kMaxOutOfRange) {
+      refusals.push_back(fmt::format(
+          "travel model {} refused: {:.0f} % of the moves have inputs far outside its training "
+          "range (most often {})",
+          model->info().name, 100.0 * predicted.out_of_range, predicted.worst_feature));
+      continue;
+    }
+    m.seconds = std::move(predicted.seconds);
+    m.source = "learned " + model->info().name;
+    m.model = model;
+    break;
   }
-  learned::PredictedMatrix predicted =
-      learned::PredictMatrix(model, fr, field, nodes, options.threads, progress);
-  if (progress.cancelled()) return;
-  if (predicted.out_of_range > kMaxOutOfRange) {
-    m.fallback = fmt::format(
-        "{}: travel model {} refused: {:.0f} % of the moves have inputs far outside its "
-        "training range (most often {}); using the analytic estimate instead",
-        cell.robots[r].name, model.info().name, 100.0 * predicted.out_of_range,
-        predicted.worst_feature);
+  if (!m.model && !refusals.empty()) {
+    m.fallback = fmt::format("{}: {}; using the analytic estimate instead", cell.robots[r].name,
+                             fmt::join(refusals, "; "));
     if (warnings) warnings->push_back(m.fallback);
     return;
   }
-  m.seconds = std::move(predicted.seconds);
-  m.source = "learned " + model.info().name;
-  if (model.info().travel_plans != motion::kTravelPlans && warnings) {
+  if (m.model && m.model->info().travel_plans != motion::kTravelPlans && warnings) {
     warnings->push_back(fmt::format(
         "{}: travel model {} learned the fastest of up to {} plans per move, the motion stage "
         "keeps the fastest of up to {}: its times are biased (retrain it with weldcell train)",
-        cell.robots[r].name, model.info().name, model.info().travel_plans, motion::kTravelPlans));
+        cell.robots[r].name, m.model->info().name, m.model->info().travel_plans,
+        motion::kTravelPlans));
   }
 }
 
@@ -315,10 +334,7 @@ TravelMatrices ComputeTravelMatrices(const cell::Cell& cell, const collision::Co
       PriceExact(cell, world, options, r, std::move(q), m, warnings);
       continue;
     }
-    const learned::Model* model = r < static_cast<int>(options.travel_models.size())
-                                      ? options.travel_models[r].get()
-                                      : nullptr;
-    if (!model) {
+    if (r >= static_cast<int>(options.travel_models.size()) || options.travel_models[r].empty()) {
       m.fallback = NoModelReason(cell, options, r);
       continue;
     }
@@ -326,7 +342,7 @@ TravelMatrices ComputeTravelMatrices(const cell::Cell& cell, const collision::Co
       field = std::make_unique<learned::DistanceField>(cell, options.progress);
       if (options.progress.cancelled()) break;  // the field is empty
     }
-    PriceLearned(cell, reach, options, r, *model, *field, q, branch, m, warnings);
+    PriceLearned(cell, reach, options, r, options.travel_models[r], *field, q, branch, m, warnings);
   }
   return out;
 }

@@ -122,11 +122,14 @@ struct PlanOptions {
   /// among the re-allocation rounds.
   bool reverse_routes = true;
   TravelTimeKind travel_time = TravelTimeKind::kAnalytic;
-  /// kLearned: per robot (index into cell.robots) the model to use; null or missing = analytic
-  /// for that robot. The caller checks learned::Mismatch; the pipeline refuses (analytic, with a
-  /// warning) a model whose inputs on this station are far outside its training range.
-  std::vector<std::shared_ptr<const learned::Model>> travel_models;
-  /// kLearned: per robot, why travel_models[r] is null (learned::ModelChoice::fallbacks), kept in
+  /// kLearned: per robot (index into cell.robots) the models to try, in order
+  /// (learned::ModelChoice::models); empty or missing = analytic for that robot. The caller
+  /// checks learned::Mismatch; the pipeline refuses a model timed at another speed scale or whose
+  /// inputs on this station are far outside its training range and tries the next one; the
+  /// robot is priced by the analytic estimate, with a warning naming every refusal, when none is
+  /// left.
+  std::vector<std::vector<std::shared_ptr<const learned::Model>>> travel_models;
+  /// kLearned: per robot, why travel_models[r] is empty (learned::ModelChoice::fallbacks), kept in
   /// the plan (plan::TravelRobotError::fallback); empty or missing = "no travel model given".
   std::vector<std::string> travel_fallbacks;
   /// Reports every stage (kReachStage, kAllocateStage, kMotionStage, kCoordinateStage), from
@@ -151,6 +154,8 @@ struct TravelMatrices {
     std::map<std::pair<int, int>, int> node;  ///< (weld, candidate) -> node
     Eigen::MatrixXd seconds;                  ///< s; row = from, column = to.
     std::string source = "analytic";          ///< "analytic", "learned <model>", "exact".
+    /// The model that priced the moves (`learned` only), else null.
+    std::shared_ptr<const learned::Model> model;
     /// Why `source` is not the kind asked for (no model, the model refused on this station),
     /// naming the fallback; empty when it is.
     std::string fallback;

@@ -30,6 +30,7 @@
 namespace weldcell::learned {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -346,7 +347,8 @@ TEST(LearnedModel, RefusesAnotherRobotAnotherToolAndAnOlderSchema) {
 }
 
 // Of two models for the robot, the one whose labels were timed at the station's speed scale is
-// chosen, whatever their order; with none of that scale, the first (refused when pricing).
+// tried first, whatever their order; with none of that scale, both in their order (refused when
+// pricing).
 TEST(LearnedModel, AModelOfTheStationsSpeedScaleIsChosenFirst) {
   std::vector<Features> x;
   std::vector<double> y;
@@ -360,17 +362,17 @@ TEST(LearnedModel, AModelOfTheStationsSpeedScaleIsChosenFirst) {
     Model::Train(x, y, {.rounds = 5}, info).Save(root / name);
   }
   c.settings.motion.speed_scale = 0.7;
-  ModelChoice choice = ChooseModels(c, root);
-  ASSERT_TRUE(choice.models[0]);
-  EXPECT_EQ(choice.models[0]->info().name, "b_slow");
+  auto names = [&c, &root] {
+    std::vector<std::string> out;
+    const ModelChoice choice = ChooseModels(c, root);
+    for (const auto& m : choice.models[0]) out.push_back(m->info().name);
+    return out;
+  };
+  EXPECT_THAT(names(), ElementsAre("b_slow", "a_full"));
   c.settings.motion.speed_scale = 1.0;
-  choice = ChooseModels(c, root);
-  ASSERT_TRUE(choice.models[0]);
-  EXPECT_EQ(choice.models[0]->info().name, "a_full");
+  EXPECT_THAT(names(), ElementsAre("a_full", "b_slow"));
   c.settings.motion.speed_scale = 0.5;
-  choice = ChooseModels(c, root);
-  ASSERT_TRUE(choice.models[0]);
-  EXPECT_EQ(choice.models[0]->info().name, "a_full");
+  EXPECT_THAT(names(), ElementsAre("a_full", "b_slow"));
   std::filesystem::remove_all(root);
 }
 
@@ -407,13 +409,14 @@ TEST(ShippedModels, CoverEveryRobotAndGunOfTheDemoAndTheReferenceStations) {
     const ModelChoice choice = ChooseModels(c, "models");
     ASSERT_EQ(choice.models.size(), c.robots.size()) << file;
     for (std::size_t r = 0; r < c.robots.size(); ++r) {
-      ASSERT_NE(choice.models[r], nullptr)
+      ASSERT_FALSE(choice.models[r].empty())
           << file << ": " << c.robots[r].name << " (" << c.robots[r].model->name << ", "
           << c.robots[r].tool.name << ") has no shipped model";
-      EXPECT_EQ(choice.models[r]->info().tool, c.robots[r].tool.name) << file;
-      EXPECT_EQ(choice.models[r]->info().feature_schema, kFeatureSchemaVersion) << file;
-      EXPECT_EQ(choice.models[r]->info().travel_plans, motion::kTravelPlans)
-          << file << ": " << choice.models[r]->info().name << " must be trained again";
+      const ModelInfo& first = choice.models[r].front()->info();
+      EXPECT_EQ(first.tool, c.robots[r].tool.name) << file;
+      EXPECT_EQ(first.feature_schema, kFeatureSchemaVersion) << file;
+      EXPECT_EQ(first.travel_plans, motion::kTravelPlans)
+          << file << ": " << first.name << " must be trained again";
     }
     EXPECT_TRUE(choice.messages.empty()) << file << ": " << choice.messages.front();
   }
@@ -1396,7 +1399,7 @@ TEST(LearnedMonitoring, DriftWarningOnAStationUnlikeTheTrainingOnes) {
       pipeline::PlanCell(c, world,
                          {.rebalance_rounds = 0,
                           .travel_time = pipeline::TravelTimeKind::kLearned,
-                          .travel_models = {model}});
+                          .travel_models = {{model}}});
   ASSERT_EQ(out.plan.travel.robots.size(), 1u);
   const plan::TravelRobotError& e = out.plan.travel.robots[0];
   EXPECT_EQ(out.plan.travel.kind, "learned");
@@ -1420,14 +1423,15 @@ TEST(LearnedMonitoring, DriftWarningOnAStationUnlikeTheTrainingOnes) {
 }
 
 // A model trained on made-up rows whose recorded training range is `[lo, hi]` for every
-// feature: [-1e9, 1e9] takes any station, [-1e3, -1e3] none.
+// feature: [-1e9, 1e9] takes any station, [-1e3, -1e3] none; its labels timed at `speed_scale`.
 std::shared_ptr<const Model> RangeModel(const cell::Robot& robot, const std::string& name, float lo,
-                                        float hi) {
+                                        float hi, double speed_scale = 1.0) {
   std::vector<Features> x;
   std::vector<double> y;
   SyntheticRows(100, 5, &x, &y);
   ModelInfo info = InfoFor(robot);
   info.name = name;
+  info.speed_scale = speed_scale;
   Model m = Model::Train(x, y, {.rounds = 5}, info);
   m.mutable_info().feature_min.assign(kNumFeatures, lo);
   m.mutable_info().feature_max.assign(kNumFeatures, hi);
@@ -1448,7 +1452,7 @@ TEST(LearnedMonitoring, ThePlanSaysPerRobotWhyItFellBackAndItsKindAgreesWithTheS
       .max_options_per_robot = 2,
       .rebalance_rounds = 0,
       .travel_time = pipeline::TravelTimeKind::kLearned,
-      .travel_models = {RangeModel(c.robots[0], "narrow", -1e3f, -1e3f), nullptr},
+      .travel_models = {{RangeModel(c.robots[0], "narrow", -1e3f, -1e3f)}, {}},
       .travel_fallbacks = {"", b_reason}};
   const plan::Plan refused = pipeline::PlanCell(c, world, options).plan;
   EXPECT_EQ(refused.travel.kind, "analytic");
@@ -1466,7 +1470,7 @@ TEST(LearnedMonitoring, ThePlanSaysPerRobotWhyItFellBackAndItsKindAgreesWithTheS
   EXPECT_THAT(json, Not(HasSubstr("drift_threshold_pct")));
   EXPECT_EQ(plan::PlanFromJson(json, "plan.json").travel, refused.travel);
 
-  options.travel_models[0] = RangeModel(c.robots[0], "wide", -1e9f, 1e9f);
+  options.travel_models[0] = {RangeModel(c.robots[0], "wide", -1e9f, 1e9f)};
   const plan::Plan used = pipeline::PlanCell(c, world, options).plan;
   EXPECT_EQ(used.travel.kind, "learned");
   ASSERT_EQ(used.travel.robots.size(), 2u);
@@ -1474,6 +1478,40 @@ TEST(LearnedMonitoring, ThePlanSaysPerRobotWhyItFellBackAndItsKindAgreesWithTheS
   EXPECT_EQ(used.travel.robots[0].fallback, "");
   EXPECT_EQ(used.travel.robots[0].drift_threshold_pct, 8.0);
   EXPECT_EQ(used.travel.robots[1].fallback, b_reason);
+}
+
+// A robot with several models that apply tries them in order: one refused on this station (its
+// inputs far outside its training range, or timed at another speed scale) gives way to the next
+// (a user's own model, listed after a shipped one that did not cover the station, was never
+// tried); with every one refused, the fallback names each refusal.
+TEST(LearnedMonitoring, TheNextModelIsTriedWhenOneIsRefusedOnTheStation) {
+  const cell::Cell c = testing::SharedCell();
+  const collision::CollisionWorld world(c);
+  pipeline::PlanOptions options{
+      .max_options_per_robot = 2,
+      .rebalance_rounds = 0,
+      .travel_time = pipeline::TravelTimeKind::kLearned,
+      .travel_models = {{RangeModel(c.robots[0], "narrow", -1e3f, -1e3f),
+                         RangeModel(c.robots[0], "slow", -1e9f, 1e9f, 0.5),
+                         RangeModel(c.robots[0], "wide", -1e9f, 1e9f)},
+                        {}},
+      .travel_fallbacks = {"", "B: none"}};
+  const plan::Plan used = pipeline::PlanCell(c, world, options).plan;
+  ASSERT_EQ(used.travel.robots.size(), 2u);
+  EXPECT_EQ(used.travel.kind, "learned");
+  EXPECT_EQ(used.travel.robots[0].source, "learned wide");
+  EXPECT_EQ(used.travel.robots[0].fallback, "");
+  EXPECT_EQ(used.travel.robots[0].drift_threshold_pct, 8.0);
+
+  options.travel_models[0].pop_back();
+  const plan::Plan refused = pipeline::PlanCell(c, world, options).plan;
+  ASSERT_EQ(refused.travel.robots.size(), 2u);
+  EXPECT_EQ(refused.travel.robots[0].source, "analytic");
+  EXPECT_EQ(refused.travel.robots[0].fallback,
+            "A: travel model narrow refused: 100 % of the moves have inputs far outside its "
+            "training range (most often t_j1); travel model slow refused: it learned moves timed "
+            "at speed_scale 0.5, this station's settings.motion.speed_scale is 1 (train a model "
+            "on stations of this speed scale); using the analytic estimate instead");
 }
 
 // A model's labels are durations at its training stations' speed scale: on a station at 0.7 a
@@ -1487,15 +1525,15 @@ TEST(LearnedMonitoring, AModelOfAnotherSpeedScaleIsRefusedNamingBoth) {
       .max_options_per_robot = 2,
       .rebalance_rounds = 0,
       .travel_time = pipeline::TravelTimeKind::kLearned,
-      .travel_models = {RangeModel(c.robots[0], "wide", -1e9f, 1e9f), nullptr},
+      .travel_models = {{RangeModel(c.robots[0], "wide", -1e9f, 1e9f)}, {}},
       .travel_fallbacks = {"", "B: none"}};
   const plan::Plan p = pipeline::PlanCell(c, world, options).plan;
   ASSERT_EQ(p.travel.robots.size(), 2u);
   EXPECT_EQ(p.travel.robots[0].source, "analytic");
   EXPECT_EQ(p.travel.robots[0].fallback,
             "A: travel model wide refused: it learned moves timed at speed_scale 1, this "
-            "station's settings.motion.speed_scale is 0.7; using the analytic estimate instead "
-            "(train a model on stations of this speed scale)");
+            "station's settings.motion.speed_scale is 0.7 (train a model on stations of this "
+            "speed scale); using the analytic estimate instead");
 }
 
 // Ctrl-C while `plan --travel-time learned` built the station's distance field, a robot's
@@ -1519,7 +1557,7 @@ TEST(LearnedMonitoring, PlanningStopsInTheFieldTheRoadmapOrThePredictionsWhenCan
                            {.threads = 2,
                             .rebalance_rounds = 0,
                             .travel_time = pipeline::TravelTimeKind::kLearned,
-                            .travel_models = {RangeModel(c.robots[0], "wide", -1e9f, 1e9f)},
+                            .travel_models = {{RangeModel(c.robots[0], "wide", -1e9f, 1e9f)}},
                             .progress = progress});
     EXPECT_EQ(out.status, pipeline::PlanStatus::kCancelled);
     EXPECT_TRUE(out.plan.robots.empty());

@@ -449,9 +449,9 @@ TEST(LearnedModelFiles, TheTinyFixtureModelAppliesToTheGoodCell) {
   const ModelChoice choice = ChooseModels(c, kTinyModel);
   EXPECT_TRUE(choice.messages.empty()) << ::testing::PrintToString(choice.messages);
   ASSERT_EQ(choice.models.size(), 2u);
-  ASSERT_NE(choice.models[0], nullptr);
+  ASSERT_EQ(choice.models[0].size(), 1u);
   EXPECT_EQ(choice.models[1], choice.models[0]);
-  const Model& model = *choice.models[0];
+  const Model& model = *choice.models[0].front();
   EXPECT_EQ(model.info().name, "tiny");
   EXPECT_TRUE(model.info().direct_classifier);
   Features f{};
