@@ -187,8 +187,9 @@ void RunExport(const ExportArgs& args, const GlobalOptions& global, int* exit_co
                                /*skip_robots_without_controller=*/false);
   const collision::CollisionWorld world = verify::MakeVerifierWorld(loaded.value);
   StageBars bars(!global.quiet && !global.json);
-  const verify::VerifyReport report = verify::Verify(
-      p, loaded.value, world, {.threads = args.jobs, .progress = bars.MakeProgress(&interrupted)});
+  const Progress progress = bars.MakeProgress(&interrupted);
+  const verify::VerifyReport report =
+      verify::Verify(p, loaded.value, world, {.threads = args.jobs, .progress = progress});
   if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
   bars.Finish();
   if (RefuseFailedVerification(report, global, exit_code)) return;
@@ -203,10 +204,14 @@ void RunExport(const ExportArgs& args, const GlobalOptions& global, int* exit_co
     *exit_code = kExitOk;
     return;
   }
-  const exporters::ExportResult result = exporters::ExportPlan(
-      p, loaded.value, site,
-      {.dialect = args.dialect, .world = &world, .plan_file = args.plan, .threads = args.jobs});
+  const exporters::ExportResult result = exporters::ExportPlan(p, loaded.value, site,
+                                                               {.dialect = args.dialect,
+                                                                .world = &world,
+                                                                .plan_file = args.plan,
+                                                                .threads = args.jobs,
+                                                                .progress = progress});
   if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
+  bars.Finish();
   for (const std::string& w : result.warnings) std::cerr << "weldcell: warning: " << w << '\n';
   for (const std::string& w : result.handshake_warnings) {
     std::cerr << "weldcell: warning: " << w << '\n';

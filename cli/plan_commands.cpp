@@ -260,6 +260,7 @@ struct ProgramsRequest {
   bool force = false;
   int threads = 0;
   const std::optional<OutputFolder>& programs_folder;
+  const Progress& progress;  ///< Ctrl-C and the bars, as planning's
 };
 
 // The programs of a finished plan, made and not yet written: the export when there is one to
@@ -291,7 +292,8 @@ MadePrograms MakePrograms(const std::filesystem::path& folder, const plan::Plan&
                                 {.skip_robots_without_controller = true,
                                  .world = &verifier_world,
                                  .plan_file = (folder / "plan.json").string(),
-                                 .threads = request.threads});
+                                 .threads = request.threads,
+                                 .progress = request.progress});
       // Its name warnings were printed before planning (CheckStation); the handshakes of
       // robots without a program come with the plan.
       for (const std::string& w : programs.handshake_warnings) {
@@ -592,8 +594,13 @@ void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) 
                                          .site_file = site_file,
                                          .force = args.force,
                                          .threads = args.jobs,
-                                         .programs_folder = programs_folder};
+                                         .programs_folder = programs_folder,
+                                         .progress = progress};
   MadePrograms made = MakePrograms(folder, out.plan, c, verifier_world, report, programs_request);
+  // Ctrl-C while the programs were made (seconds on a big station) stops here too: nothing is
+  // written yet.
+  if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
+  bars.Finish();
   // plan.json and junit.xml are deterministic; report.html also shows the stage timings. A plan
   // whose programs could not be written (exit 2) is not all well: junit.xml, report.html and
   // --json say so with a failing requirement.

@@ -512,7 +512,12 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
                       .warnings = std::move(programs.warnings)};
   std::map<std::string, FileOwner> file_owner;  // lower-case file name -> robot and its program
   DiagnosticSink problems;
+  // A unit per robot, and one for the check of the programs' motion.
+  const auto units = static_cast<std::int64_t>(programs.programs.size()) + 1;
+  std::int64_t done = 0;
+  request.progress.Report(kProgramsStage, done, units);
   for (const CellProgram& p : programs.programs) {
+    if (request.progress.cancelled()) return {};
     try {
       RobotExport out =
           ExportRobot(plan, cell, p, site, world, request.plan_file, request.blend, nullptr);
@@ -521,6 +526,7 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
     } catch (const InputError& e) {
       AddOnce(&problems, e);
     }
+    request.progress.Report(kProgramsStage, ++done, units);
   }
   ThrowInFileOrder(problems);
   // A robot without a program of ours that shares a zone or a weld signal with one that has
@@ -543,7 +549,9 @@ ExportResult ExportPlan(const plan::Plan& plan, const cell::Cell& cell, const Si
         });
     return ExportRobot(plan, cell, *p, site, world, request.plan_file, request.blend, &exact_stops);
   };
+  if (request.progress.cancelled()) return {};
   CheckExportedMotion(plan, cell, world, request.threads, rebuild, &result);
+  request.progress.Report(kProgramsStage, units, units);
   return result;
 }
 

@@ -15,6 +15,7 @@
 #include "planner/cell/cell.hpp"
 #include "planner/collision/collision_world.hpp"
 #include "planner/common/atomic_file.hpp"
+#include "planner/common/progress.hpp"
 #include "planner/plan/plan.hpp"
 
 namespace weldcell::exporters {
@@ -46,7 +47,14 @@ struct ExportRequest {
   /// Worker threads of the check of the programs' motion (CheckExportedMotion); 0 = one per
   /// hardware thread. The programs do not depend on it.
   int threads = 0;
+  /// Reports kProgramsStage (a unit per robot's program made, and one for the check of their
+  /// motion) and is polled between robots:
+  /// once cancelled, ExportPlan returns an empty result, which the caller must not write.
+  Progress progress;
 };
+
+/// The stage ExportPlan reports through ExportRequest::progress.
+inline constexpr std::string_view kProgramsStage = "programs";
 
 struct ExportResult {
   std::vector<RobotExport> robots;   ///< In cell order.

@@ -1155,6 +1155,22 @@ TEST(CliTest, InterruptDuringPlanningLeavesNoFileAndExitsWith130) {
   }
 }
 
+// Ctrl-C once verification is done, while the programs are made: the run still stops, exits 130
+// and writes nothing (it was ignored: every output was written and the run exited 0 or 1).
+TEST(CliTest, InterruptWhileTheProgramsAreMadeLeavesNoFile) {
+  const fs::path dir = TempDir("interrupt_programs");
+  const SignalledRun run = RunAndSignal({"plan", "cells/demo/cell.yaml", "-j", "2", "-o",
+                                         (dir / "out").string(), "--travel-time", "analytic"},
+                                        "(^|\n)programs: 0/3 ", {SIGINT});
+  ASSERT_TRUE(WIFEXITED(run.status)) << "killed by signal " << WTERMSIG(run.status) << ":\n"
+                                     << run.err;
+  EXPECT_EQ(WEXITSTATUS(run.status), 130) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("interrupted"));
+  EXPECT_FALSE(fs::exists(dir / "out" / "plan.json"));
+  EXPECT_FALSE(fs::exists(dir / "out" / "junit.xml"));
+  EXPECT_FALSE(fs::exists(dir / "out" / "programs"));
+}
+
 // With --json, a run that ends without its result still prints one JSON document on stdout,
 // the error (stdout was empty): Ctrl-C while planning. `--travel-time learned` with a models
 // folder that holds no model: its warnings come after Ctrl-C is caught (no progress with --json).
