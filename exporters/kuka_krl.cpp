@@ -1,4 +1,5 @@
-// KUKA KRL: NAME.src (the motion program) + NAME.dat (E6AXIS positions in degrees), CR LF.
+// KUKA KRL: NAME.src (the motion program) + NAME.dat (AXIS positions in degrees: the robot's six
+// axes only, so that no external axis, a servo gun's E1 above all, is driven), CR LF.
 // Advance run: the interpreter runs ahead of the motion, so an output after a motion would be
 // set while the robot still moves. Every $OUT is preceded by an exact-stop PTP and WAIT SEC 0
 // (which stops the advance run); WAIT FOR $IN stops it by itself.
@@ -122,11 +123,9 @@ class KukaKrl final : public Dialect {
           velocity = pct;
           const std::string p = fmt::format("XP{}", ++point);
           const std::vector<double> a = ToControllerUnits(robot, i.q);
-          dat += fmt::format(
-              "DECL E6AXIS {}={{A1 {},A2 {},A3 {},A4 {},A5 {},A6 {},E1 0.0,E2 0.0,"
-              "E3 0.0,E4 0.0,E5 0.0,E6 0.0}}\n",
-              p, Fixed(a[0], 4), Fixed(a[1], 4), Fixed(a[2], 4), Fixed(a[3], 4), Fixed(a[4], 4),
-              Fixed(a[5], 4));
+          dat += fmt::format("DECL AXIS {}={{A1 {},A2 {},A3 {},A4 {},A5 {},A6 {}}}\n", p,
+                             Fixed(a[0], 4), Fixed(a[1], 4), Fixed(a[2], 4), Fixed(a[3], 4),
+                             Fixed(a[4], 4), Fixed(a[5], 4));
           src += fmt::format("PTP {}{}\n", p, i.exact_stop ? "" : " C_PTP");
           advance_stopped = false;
           break;
@@ -182,7 +181,7 @@ class KukaKrl final : public Dialect {
     // .dat
     std::map<std::string, Eigen::VectorXd> points;
     static const std::regex kDecl(
-        R"(DECL E6AXIS ([A-Za-z_][A-Za-z0-9_]*)=\{A1 ([^,]+),A2 ([^,]+),A3 ([^,]+),A4 ([^,]+),A5 ([^,]+),A6 ([^,]+),E1 ([^,]+),E2 ([^,]+),E3 ([^,]+),E4 ([^,]+),E5 ([^,]+),E6 ([^,}]+)\})");
+        R"(DECL AXIS ([A-Za-z_][A-Za-z0-9_]*)=\{A1 ([^,]+),A2 ([^,]+),A3 ([^,]+),A4 ([^,]+),A5 ([^,]+),A6 ([^,}]+)\})");
     bool defdat = false, enddat = false;
     const std::vector<Line> dat_lines = SplitLines(dat->name, dat->contents, true);
     CheckHeader(dat->name, dat_lines);
@@ -203,13 +202,10 @@ class KukaKrl final : public Dialect {
         if (p.size() > kMaxName)
           ReadError(dat->name, l.number, "name longer than 24 characters: " + p);
         std::vector<double> a;
-        for (int k = 2; k <= 13; ++k) {
+        for (int k = 2; k <= 7; ++k) {
           auto v = ParseNumber(m[k].str());
           if (!v) ReadError(dat->name, l.number, "not a number: " + m[k].str());
-          if (k <= 7)
-            a.push_back(*v);
-          else if (*v != 0.0)
-            ReadError(dat->name, l.number, "external axis E" + std::to_string(k - 7) + " not 0");
+          a.push_back(*v);
         }
         if (!points.emplace(p, FromControllerUnits(robot, a)).second) {
           ReadError(dat->name, l.number, "position " + p + " declared twice");

@@ -282,7 +282,7 @@ TEST_P(ExportTest, MutatedFilesAreRejected) {
     rejects(f, "missing release", "never released");
   }
   // A wrong count / an undefined reference: one position definition removed.
-  const std::map<std::string, std::string> position = {{"kuka_krl", R"(DECL E6AXIS)"},
+  const std::map<std::string, std::string> position = {{"kuka_krl", R"(DECL AXIS)"},
                                                        {"abb_rapid", R"(CONST jointtarget)"},
                                                        {"fanuc_ls", R"(LINE_COUNT)"},
                                                        {"yaskawa_inform", R"(///NPOS)"},
@@ -429,7 +429,7 @@ TEST_P(ExportTest, MutatedFilesAreRejected) {
   // A reference made ambiguous: a position declared twice (a weld called twice for URScript,
   // which declares nothing).
   const std::map<std::string, std::pair<std::string, std::string>> twice = {
-      {"kuka_krl", {R"((DECL E6AXIS XP1=[^\n]*\n))", "$1$1"}},
+      {"kuka_krl", {R"((DECL AXIS XP1=[^\n]*\n))", "$1$1"}},
       {"abb_rapid", {R"(( *CONST jointtarget jP1:=[^\n]*\n))", "$1$1"}},
       {"fanuc_ls", {R"(P\[2\]\{)", "P[1]{"}},
       {"yaskawa_inform", {R"((C00001=[^\n]*\n))", "$1$1"}},
@@ -492,6 +492,34 @@ TEST_F(ExportTest, FanucJ3IncludesJ2AndYaskawaPulsesUseScaleSignAndZero) {
                            cj.pulses_per_degree[static_cast<std::size_t>(i)] * deg))
         << "axis " << i + 1;
   }
+}
+
+// KRL positions give the robot's six axes and no external axis: E6AXIS points with E1..E6 at 0
+// would drive a servo gun (KUKA.ServoGun's E1) closed at every travel point. A point with an
+// external axis is refused by the reader.
+TEST_F(ExportTest, KrlPositionsDriveOnlyTheRobotsOwnAxes) {
+  const Exported krl = Export("kuka_krl", 1);
+  const ProgramFile& dat = krl.files[1];
+  ASSERT_TRUE(dat.name.ends_with(".dat")) << dat.name;
+  const std::regex axis(R"(DECL AXIS XP[0-9]+=\{A1 [-0-9.]+,A2 [-0-9.]+,A3 [-0-9.]+,A4 [-0-9.]+,)"
+                        R"(A5 [-0-9.]+,A6 [-0-9.]+\}\r\n)");
+  const auto points = std::distance(
+      std::sregex_iterator(dat.contents.begin(), dat.contents.end(), axis), std::sregex_iterator());
+  EXPECT_GT(points, 1);
+  std::ptrdiff_t declarations = 0;
+  for (std::size_t at = dat.contents.find("DECL "); at != std::string::npos;
+       at = dat.contents.find("DECL ", at + 1)) {
+    ++declarations;
+  }
+  EXPECT_EQ(points, declarations) << dat.contents;
+  EXPECT_EQ(dat.contents.find("E1"), std::string::npos) << dat.contents;
+
+  std::vector<ProgramFile> files = krl.files;
+  std::string& c = files[1].contents;
+  const std::size_t close = c.find("}\r\n", c.find("DECL AXIS XP1="));
+  ASSERT_NE(close, std::string::npos);
+  c.insert(close, ",E1 0.0");
+  EXPECT_THROW(MakeDialect("kuka_krl")->Read(files, pulsed_->robots[1], Site{}), InputError);
 }
 
 TEST_F(ExportTest, LongInformProgramsAreSplitIntoPartsThatAMainJobCalls) {
