@@ -1,9 +1,13 @@
 // cell.yaml → Cell (docs/formats.md).
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <map>
+#include <numbers>
 #include <sstream>
 
 #include "planner/cell/internal/load_context.hpp"
@@ -483,6 +487,152 @@ void CheckPoseSampleCounts(const Cell& cell, const std::vector<internal::WeldEnt
   }
 }
 
+// Beyond these an obstacle is not of a welding station's size: a car-body station is some
+// metres across, its smallest fixtures centimetres. A mesh in millimetres read as metres (no
+// `scale: 0.001`) is 1000 times too large and still within the length bound of 1 km; a DAE
+// whose unit is applied and then scaled by 0.001 again is 1000 times too small.
+constexpr double kMaxObstacleSize = 40.0;   // m
+constexpr double kMinObstacleSize = 0.005;  // m
+// A weld farther than this from every obstacle's bounding box sits on no part (a weld in another
+// length unit than the part, a part placed elsewhere).
+constexpr double kMaxWeldOffPart = 0.1;  // m
+
+// The world-frame axis-aligned box of a geometry.
+Eigen::AlignedBox3d WorldBox(const Geometry& g) {
+  Eigen::AlignedBox3d box;
+  const Shape& s = g.shape;
+  Eigen::Vector3d half = Eigen::Vector3d::Zero();
+  switch (s.kind) {
+    case ShapeKind::kBox:
+      half = s.box_size / 2;
+      break;
+    case ShapeKind::kCylinder:
+      half = {s.radius, s.radius, s.length / 2};
+      break;
+    case ShapeKind::kSphere:
+      half = Eigen::Vector3d::Constant(s.radius);
+      break;
+    case ShapeKind::kMesh:
+      if (s.mesh) {
+        for (const Eigen::Vector3d& v : s.mesh->vertices) box.extend(g.X_FG * v);
+      }
+      return box;
+  }
+  for (int corner = 0; corner < 8; ++corner) {
+    const Eigen::Vector3d sign(corner & 1 ? 1 : -1, corner & 2 ? 1 : -1, corner & 4 ? 1 : -1);
+    box.extend(g.X_FG * sign.cwiseProduct(half).eval());
+  }
+  return box;
+}
+
+std::string SizeText(const Eigen::Vector3d& size, double unit, const char* name) {
+  return fmt::format("{:.4g} x {:.4g} x {:.4g} {}", size.x() / unit, size.y() / unit,
+                     size.z() / unit, name);
+}
+
+// Sizes and places that are valid but most likely a unit mistake, each a warning (the plan of
+// such a station "fits" without a word: a hood in mm, 1.2 km wide, floated 200 m above the
+// welds, which every robot then reached): an obstacle larger than any station or smaller than
+// any fixture, welds that lie on no obstacle. Only for a cell without errors (the obstacles are
+// those of `obstacles`, in its order; cell.welds the valid entries of `welds`, in theirs).
+void WarnOfImplausibleSizes(const YamlReader& reader, const YAML::Node* obstacles, const Cell& cell,
+                            const std::vector<internal::WeldEntry>& welds, DiagnosticSink& sink) {
+  std::vector<Eigen::AlignedBox3d> boxes;
+  for (std::size_t i = 0; i < cell.obstacles.size(); ++i) {
+    const Obstacle& o = cell.obstacles[i];
+    boxes.push_back(WorldBox(o.geometry));
+    if (boxes.back().isEmpty() || obstacles == nullptr || i >= obstacles->size()) continue;
+    const Eigen::Vector3d size = boxes.back().sizes();
+    const std::string key = IndexKey("obstacles", i);
+    if (size.maxCoeff() > kMaxObstacleSize) {
+      sink.Warning(reader.Where((*obstacles)[i]), key,
+                   fmt::format("'{}' spans {}, larger than any welding station: {}", o.name,
+                               SizeText(size, 1.0, "m"),
+                               o.geometry.shape.kind == ShapeKind::kMesh
+                                   ? "a mesh in millimetres needs `scale: 0.001`"
+                                   : "sizes in millimetres without `units: {length: mm}`?"));
+    } else if (size.maxCoeff() < kMinObstacleSize) {
+      sink.Warning(reader.Where((*obstacles)[i]), key,
+                   fmt::format("'{}' spans {}, smaller than any fixture: {}", o.name,
+                               SizeText(size, 0.001, "mm"),
+                               o.geometry.shape.kind == ShapeKind::kMesh
+                                   ? "a mesh in metres scaled by 0.001, or one whose file gives "
+                                     "its unit (DAE) scaled again?"
+                                   : "check its size and unit"));
+    }
+  }
+  if (boxes.empty()) return;  // a station of robots and welds only: nothing to sit on
+  std::size_t off = 0;
+  const internal::WeldEntry* first = nullptr;
+  const Weld* first_weld = nullptr;
+  double first_distance = 0.0;
+  std::size_t nearest = 0;
+  std::size_t w = 0;
+  for (const internal::WeldEntry& e : welds) {
+    if (!e.valid) continue;
+    const Weld& weld = cell.welds[w++];
+    double distance = std::numeric_limits<double>::infinity();
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < boxes.size(); ++i) {
+      if (boxes[i].isEmpty()) continue;
+      const double d = boxes[i].exteriorDistance(weld.p_W);
+      if (d < distance) distance = d, at = i;
+    }
+    if (!std::isfinite(distance) || distance <= kMaxWeldOffPart || off++ > 0) continue;
+    first = &e;
+    first_weld = &weld;
+    first_distance = distance;
+    nearest = at;
+  }
+  if (first == nullptr) return;
+  sink.Warning(
+      first->where, first->id_key,
+      fmt::format("weld {} lies {:.3g} m from the nearest obstacle ('{}'){}: a weld sits "
+                  "on a part; its position in another length unit than the part's, or "
+                  "the part placed elsewhere?",
+                  first_weld->id, first_distance, cell.obstacles[nearest].name,
+                  off > 1
+                      ? fmt::format(", and {} more {} more than {:g} m from every obstacle",
+                                    off - 1, off > 2 ? "welds lie" : "weld lies", kMaxWeldOffPart)
+                      : ""));
+}
+
+// A weld that allows a tilt while settings.reach.tilt_step is left at its default, 0, is
+// reached only along its normal: its tolerance is never used (a fresh user's `tilt: 10` left
+// seven welds unreached that `tilt_step: 5` reached). One warning, at the first such weld; none
+// where `tilt_step: 0` is written (the normal only, on purpose).
+void WarnOfUnusedTilt(const YAML::Node& root, const Cell& cell,
+                      const std::vector<internal::WeldEntry>& welds, DiagnosticSink& sink) {
+  const auto settings = YamlReader::Get(root, "settings");
+  const auto reach =
+      settings && settings->IsMap() ? YamlReader::Get(*settings, "reach") : std::nullopt;
+  if ((reach && reach->IsMap() && YamlReader::Get(*reach, "tilt_step")) ||
+      cell.settings.reach.tilt_step > 0.0) {
+    return;
+  }
+  std::size_t tilted = 0;
+  const Weld* first = nullptr;
+  const internal::WeldEntry* first_entry = nullptr;
+  std::size_t w = 0;
+  for (const internal::WeldEntry& e : welds) {
+    if (!e.valid) continue;
+    const Weld& weld = cell.welds[w++];
+    if (weld.tilt_tolerance <= 0.0 || tilted++ > 0) continue;
+    first = &weld;
+    first_entry = &e;
+  }
+  if (first == nullptr) return;
+  sink.Warning(first_entry->where, first_entry->id_key,
+               fmt::format("weld {}{} allows a tilt of {:g} deg, but settings.reach.tilt_step is "
+                           "not given (0): reach tries the normal only (give a tilt_step, e.g. "
+                           "5 deg, to use the tolerance, or 0 to say so)",
+                           first->id,
+                           tilted > 1 ? fmt::format(" (and {} more {})", tilted - 1,
+                                                    tilted > 2 ? "welds" : "weld")
+                                      : "",
+                           first->tilt_tolerance * 180.0 / std::numbers::pi));
+}
+
 // Solids: meshes are surfaces for motion checks, so a base or a weld inside a closed mesh
 // (or a primitive) would pass every collision check while being physically impossible. An
 // error for every robot base and weld deeper than kInsideTolerance (m) inside an obstacle.
@@ -588,6 +738,11 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
 
   CheckPoseSampleCounts(cell, welds, sink);
   CheckOutsideSolids(cell, robot_where, welds, sink);
+  if (!sink.has_errors()) {
+    const std::optional<YAML::Node> obstacles = YamlReader::Get(root, "obstacles");
+    WarnOfImplausibleSizes(reader, obstacles ? &*obstacles : nullptr, cell, welds, sink);
+    WarnOfUnusedTilt(root, cell, welds, sink);
+  }
 
   sink.ThrowIfErrors();
   return {.value = std::move(cell), .warnings = sink.warnings()};

@@ -398,7 +398,8 @@ TEST(CliTest, PlanWithUnplannedWeldsNeverSaysFits) {
       << ", base: {xyz: [0, -2100, 0], rpy: [0, 0, 90]}, home: [0, -30, -35, 0, 100, 0]}\n"
          "welds:\n"
          "  - {id: W01, p: [-182, -650, 1004], n: [0, 0, 1], tilt: 10}\n"
-         "  - {id: FAR, p: [0, 5000, 1000], n: [0, 0, 1]}\n";
+         "  - {id: FAR, p: [0, 5000, 1000], n: [0, 0, 1]}\n"
+         "settings: {reach: {tilt_step: 0}}\n";
   const CommandRun r = Weldcell("plan " + (dir / "cell.yaml").string() + " -o " + dir.string());
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_THAT(r.out, HasSubstr("cycle time (incomplete: 1 of 2 welds not planned)"));

@@ -2,6 +2,7 @@
 
 #include "planner/cell/load.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -22,6 +23,7 @@ namespace weldcell::cell {
 namespace {
 
 namespace fs = std::filesystem;
+using ::testing::ElementsAre;
 constexpr double kDeg = std::numbers::pi / 180.0;
 const fs::path kGood = "tests/planner/cell/good";
 
@@ -298,8 +300,9 @@ TEST(LoadCellTest, InlineWeldsObstaclesSettingsInSiUnits) {
   EXPECT_DOUBLE_EQ(c.settings.motion.speed_scale, 0.5);
   EXPECT_DOUBLE_EQ(c.settings.motion.planning_time, 2.5);
   // The robot's warnings (absent visual mesh, balancer mimic) are reported once although two
-  // robots use the model.
-  EXPECT_EQ(loaded.warnings.size(), 2u);
+  // robots use the model; then that the welds, 0.4 m and more from the obstacles, lie on none.
+  ASSERT_EQ(loaded.warnings.size(), 3u);
+  EXPECT_THAT(loaded.warnings[2].message, ::testing::StartsWith("weld W1 lies 0."));
   EXPECT_TRUE(c.obstacles[0].closed_mesh);
 }
 
@@ -402,6 +405,69 @@ TEST(LoadCellTest, AStationWithoutWeldsIsAWarningAtItsWelds) {
                   "empty list, or a weld CSV with its header alone?)")
         << file;
   }
+}
+
+// Valid numbers that are most likely a unit mistake are warnings at their line (a fresh user's
+// hood in mm read as m, 1.3 km wide and 200 m above the welds, planned into a station that
+// "fits"): an obstacle larger than any station or smaller than any fixture, welds that lie on
+// no obstacle, and a weld's tilt tolerance that reach never uses (tilt_step not given).
+TEST(LoadCellTest, SizesOfAnotherUnitAreWarningsAtTheirLine) {
+  const fs::path dir = fs::absolute(weldcell::testing::FreshDirectory("implausible_sizes"));
+  // A tetrahedron 900 units wide: a hood in mm.
+  std::ofstream(dir / "hood.obj") << "v 0 0 0\nv 900 0 0\nv 0 800 0\nv 0 0 400\n"
+                                     "f 1 3 2\nf 1 2 4\nf 1 4 3\nf 2 3 4\n";
+  const std::string head =
+      "format: weldcell/1\nname: sizes\ncycle_time: 10\nrobots:\n  - {name: R1, model: " +
+      fs::absolute(kGood / "tiny_robot.yaml").string() +
+      ", tool: " + fs::absolute(kGood / "gun.yaml").string() + "}\n";
+  // The warnings of the station `head + rest` written as `name`, but the tiny arm's own.
+  const auto warnings = [&](const std::string& name, const std::string& rest) {
+    std::ofstream(dir / name) << head << rest;
+    std::vector<std::string> out;
+    for (const Diagnostic& d : LoadCell(dir / name).warnings) {
+      if (d.where.file == (dir / name).string()) out.push_back(d.ToString());
+    }
+    return out;
+  };
+  const std::string at = (dir / "mm.yaml").string();
+  EXPECT_THAT(
+      warnings("mm.yaml",
+               "welds:\n  - {id: A1, p: [0.5, 0.4, 0], n: [0, 0, -1], weld_time: 1}\n"
+               "obstacles:\n  - {name: hood, mesh: hood.obj}\n"
+               "settings: {reach: {tilt_step: 0}}\n"),
+      ElementsAre(at + ":9:5: warning: obstacles[0]: 'hood' spans 900 x 800 x 400 m, larger "
+                       "than any welding station: a mesh in millimetres needs `scale: 0.001`"));
+  EXPECT_THAT(
+      warnings("tiny.yaml",
+               "welds:\n  - {id: A1, p: [0, 0, 0], n: [0, 0, 1], weld_time: 1}\n"
+               "obstacles:\n  - {name: hood, mesh: hood.obj, scale: 0.000001}\n"
+               "settings: {reach: {tilt_step: 0}}\n"),
+      ElementsAre((dir / "tiny.yaml").string() +
+                  ":9:5: warning: obstacles[0]: 'hood' spans 0.9 x 0.8 x 0.4 mm, smaller than "
+                  "any fixture: a mesh in metres scaled by 0.001, or one whose file gives its "
+                  "unit (DAE) scaled again?"));
+  // Two welds off the part (0.4 m above the box, 0.2 m beside it) and one on it; tilts of 10
+  // deg with tilt_step not given.
+  const std::string off_part =
+      "welds:\n"
+      "  - {id: A1, p: [1, 0, 0.1], n: [0, 0, 1], weld_time: 1, tilt: 10}\n"
+      "  - {id: A2, p: [1, 0, 0.5], n: [0, 0, 1], weld_time: 1, tilt: 10}\n"
+      "  - {id: A3, p: [1.3, 0, 0], n: [1, 0, 0], weld_time: 1, tilt: 10}\n"
+      "obstacles:\n  - {name: part, box: [0.2, 0.2, 0.2], pose: {xyz: [1, 0, 0]}}\n"
+      "units: {angle: deg}\n";
+  const std::string off = (dir / "off.yaml").string();
+  EXPECT_THAT(warnings("off.yaml", off_part),
+              ElementsAre(off + ":8:10: warning: welds[1].id: weld A2 lies 0.4 m from the "
+                                "nearest obstacle ('part'), and 1 more weld lies more than 0.1 m "
+                                "from every obstacle: a weld sits on a part; its position in "
+                                "another length unit than the part's, or the part placed "
+                                "elsewhere?",
+                          off + ":7:10: warning: welds[0].id: weld A1 (and 2 more welds) "
+                                "allows a tilt of 10 deg, but settings.reach.tilt_step is not "
+                                "given (0): reach tries the normal only (give a tilt_step, e.g. "
+                                "5 deg, to use the tolerance, or 0 to say so)"));
+  // tilt_step written as 0: the normal only, on purpose.
+  EXPECT_EQ(warnings("off_step.yaml", off_part + "settings: {reach: {tilt_step: 0}}\n").size(), 1u);
 }
 
 // A weld normal is a direction of any finite length: `1e300 0 0` overflowed its norm and
