@@ -788,7 +788,7 @@ std::string SlowestJoint(const cell::Robot& robot) {
 
 void CheckMotionTimes(const cell::Cell& cell,
                       const std::vector<motion::RobotTrajectory>& trajectories) {
-  const double limit = std::min(cell::kMaxMotionCycles * cell.cycle_time, cell::kMaxMotionSeconds);
+  const double limit = cell::kMaxMotionSeconds;
   std::vector<Diagnostic> problems;
   for (std::size_t r = 0; r < trajectories.size() && r < cell.robots.size(); ++r) {
     double moving = 0.0;
@@ -800,13 +800,12 @@ void CheckMotionTimes(const cell::Cell& cell,
         {.where = cell.cycle_time_where,
          .key_path = "cycle_time",
          .message = fmt::format(
-             "{} moves for {:.1f} s, more than a plan may hold: {:g} s ({:g} cycle times of "
-             "{:g} s, at most {:g} s; motions are sampled every 10 ms for verification, the "
-             "report and the programs). Its joints are too slow for the station: raise "
+             "{} moves for {:.1f} s, more than a plan may hold ({:g} s: motions are sampled "
+             "every 10 ms for verification, the report and the programs) and far beyond the "
+             "cycle time of {:g} s. Its joints are too slow for the station: raise "
              "settings.motion.speed_scale (now {:g}) or the robot's velocity limits (slowest: "
              "{})",
-             cell.robots[r].name, moving, limit, cell::kMaxMotionCycles, cell.cycle_time,
-             cell::kMaxMotionSeconds, cell.settings.motion.speed_scale,
+             cell.robots[r].name, moving, limit, cell.cycle_time, cell.settings.motion.speed_scale,
              SlowestJoint(cell.robots[r]))});
   }
   if (!problems.empty()) throw InputError(std::move(problems));

@@ -313,7 +313,7 @@ coordination::CoordinationResult CoordinateMotions(
     coordination::ConflictCache* cache = nullptr);
 
 /// Throws InputError (at the cell's `cycle_time`) naming every robot that moves for longer than
-/// a plan may hold: cell::kMaxMotionCycles cycle times, at most cell::kMaxMotionSeconds. Its
+/// a plan may hold: cell::kMaxMotionSeconds. Its
 /// motions would be sampled every 10 ms, and verification, the report and the programs go
 /// through the samples: joints slowed to their sanity bounds would take gigabytes.
 void CheckMotionTimes(const cell::Cell& cell,

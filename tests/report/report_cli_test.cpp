@@ -134,6 +134,27 @@ TEST(ReportCliTest, TooShortACycleTimeExitsOneWithAFailingJunitCase) {
   EXPECT_NEAR(b.robots[b.critical].idle, 0.0, 1e-9);
 }
 
+// A cycle time missed by far (the robots move for more than 10 cycle times) is still a plan
+// that misses its cycle time: exit 1 and a failing junit case. It was exit 2, nothing written,
+// with advice to speed up the joints.
+TEST(ReportCliTest, ACycleTimeMissedByFarIsStillAFailingRequirement) {
+  const fs::path dir = TempDir("far_too_short");
+  std::ifstream in(kTooShort);
+  std::string cell((std::istreambuf_iterator<char>(in)), {});
+  cell = std::regex_replace(cell, std::regex("\\.\\./\\.\\./\\.\\./\\.\\./robots/"),
+                            (fs::current_path() / "robots").string() + "/");
+  cell = std::regex_replace(cell, std::regex("\ncycle_time: 2\n"), "\ncycle_time: 0.2\n");
+  std::ofstream(dir / "cell.yaml") << cell;
+  const CommandRun r =
+      Weldcell("plan " + (dir / "cell.yaml").string() + " -j 2 -o " + (dir / "out").string());
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("requirement cycle time met: FAIL: makespan"));
+  EXPECT_THAT(r.out, Not(HasSubstr("more than a plan may hold")));
+  const plan::Plan p = plan::PlanFromJson(ReadText(dir / "out" / "plan.json"), "plan.json");
+  EXPECT_GT(p.makespan, 10 * 0.2) << "the fixture must move for more than 10 cycle times";
+  EXPECT_THAT(ReadText(dir / "out" / "junit.xml"), HasSubstr("<failure message=\"makespan "));
+}
+
 // The station's load warnings were only on stderr: `plan --json` carries them for a CI job.
 TEST(ReportCliTest, JsonCarriesTheStationsLoadWarnings) {
   const fs::path dir = TempDir("json_warnings");
