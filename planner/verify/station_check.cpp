@@ -93,6 +93,14 @@ void CheckInsideClosedMeshes(const cell::Cell& cell, const collision::CollisionW
   }
 }
 
+// True when links[link] of `model` never moves: every joint between it and the base is fixed.
+bool FixedToTheBase(const cell::RobotModel& model, int link) {
+  for (int j = 0; j < link && j < static_cast<int>(model.joints.size()); ++j) {
+    if (model.joints[static_cast<std::size_t>(j)].type != cell::JointType::kFixed) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string HomeText(const kinematics::Chain& chain, const Eigen::VectorXd& q) {
@@ -163,6 +171,15 @@ std::vector<Diagnostic> CheckHomes(const cell::Cell& cell, const collision::Coll
             contact ? "in contact" : "this close",
             links[static_cast<std::size_t>(c.first.index)].name,
             links[static_cast<std::size_t>(c.second.index)].name, robot.model->source_file);
+      } else if (c.first.kind == collision::BodyKind::kLink &&
+                 FixedToTheBase(*robot.model, c.first.index)) {
+        // Not the home's doing: the link stands where the base is, at every configuration.
+        message += fmt::format(
+            "; {} moves with no joint, so no home frees it: a robot "
+            "standing on a riser or the floor needs a gap of a few mm between them (the base "
+            "is checked against the obstacles like every link), else move the base or the "
+            "obstacle",
+            robot.model->links[static_cast<std::size_t>(c.first.index)].name);
       }
       out.push_back({.severity = Severity::kError,
                      .where = where(r),

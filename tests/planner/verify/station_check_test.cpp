@@ -92,6 +92,26 @@ TEST(CheckHomesTest, ObstacleOnTheUpperArmAtHome) {
                             "R1/link_2 – pillar \\(in contact\\)$"));
 }
 
+// A robot standing on a floor (a fresh user's riser touching the base) got the message of a
+// home in collision, whose remedy (change the home) cannot help: the base link moves with no
+// joint. The message says so and what helps.
+TEST(CheckHomesTest, ABaseStandingOnAnObstacleSaysNoHomeFreesIt) {
+  cell::Cell c = cell::LoadCell("cells/demo/cell.yaml").value;
+  ASSERT_NEAR(c.robots[0].X_WB.translation().z(), 0.0, 1e-12);
+  // A floor under R1 whose top lies 0.5 mm above R1's base frame.
+  Eigen::Isometry3d pose = Eigen::Isometry3d::Identity();
+  pose.translation() = c.robots[0].X_WB.translation() - Eigen::Vector3d(0, 0, 0.0995);
+  c.obstacles.push_back(
+      {.name = "floor", .geometry = {.shape = cell::Shape::Box({1.0, 1.0, 0.2}), .X_FG = pose}});
+  const std::vector<Diagnostic> d = CheckHomes(c, MakeVerifierWorld(c));
+  ASSERT_EQ(d.size(), 1u) << All(d);
+  EXPECT_THAT(d[0].ToString(),
+              HasSubstr("R1's home [0, -30, -35, 0, 100, 0] deg is in collision: "
+                        "R1/base_link – floor (in contact); base_link moves with no joint, so no "
+                        "home frees it: a robot standing on a riser or the floor needs a gap of a "
+                        "few mm"));
+}
+
 TEST(CheckHomesTest, ObstacleWithinTheMotionMarginButNotTouching) {
   const cell::Cell c = Load("home_near_pillar");
   const collision::CollisionWorld world = MakeVerifierWorld(c);
