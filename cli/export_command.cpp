@@ -222,7 +222,9 @@ void RunExport(const ExportArgs& args, const GlobalOptions& global, int* exit_co
   {
     const FatalSignalsDeferred deferred;  // every program of this plan, or none
     written = exporters::WriteProgramFiles(
-        args.out, p, result, {.force = args.force, .site_file = SiteFileName(args.site)}, &removed);
+        args.out, p, result,
+        {.force = args.force, .site_file = SiteFileName(args.site), .cell_name = p.cell_name},
+        &removed);
   }
   for (const std::string& name : removed) {
     std::cerr << "weldcell: removed " << (std::filesystem::path(args.out) / name).string()

@@ -664,15 +664,17 @@ std::vector<ManifestEntry> ManifestEntries(const std::filesystem::path& folder) 
   return out;
 }
 
-// The manifest's comment line that names the site file the programs were written with.
+// The manifest's comment lines that name the site file the programs were written with, and
+// their station.
 constexpr std::string_view kSiteLine = "# site: ";
+constexpr std::string_view kCellLine = "# cell: ";
 
-// The site file `folder`'s manifest names (WriteOptions::site_file), or "".
-std::string ManifestSite(const std::filesystem::path& folder) {
+// What follows `prefix` on the first line of `folder`'s manifest that starts with it, or "".
+std::string ManifestComment(const std::filesystem::path& folder, std::string_view prefix) {
   if (std::ifstream in(folder / kManifestName); in) {
     for (std::string line; std::getline(in, line);) {
       if (line.ends_with('\r')) line.pop_back();
-      if (line.starts_with(kSiteLine)) return line.substr(kSiteLine.size());
+      if (line.starts_with(prefix)) return line.substr(prefix.size());
     }
   }
   return "";
@@ -759,7 +761,7 @@ void ThrowIfInTheWay(const std::filesystem::path& folder, const std::vector<std:
   const bool force = options.force;
   std::vector<std::string> parts;
   if (!edited.empty() && !force) parts.push_back(EditedFilesText(edited));
-  if (const std::string previous = ManifestSite(folder);
+  if (const std::string previous = ManifestComment(folder, kSiteLine);
       !previous.empty() && options.site_file.empty() && !force) {
     std::error_code site_ec;
     parts.push_back(
@@ -772,6 +774,13 @@ void ThrowIfInTheWay(const std::filesystem::path& folder, const std::vector<std:
                           "calls, I/O and numbers), which no longer exists, and this run has "
                           "none: restore it and give --site {}",
                           previous, previous));
+  }
+  if (const std::string station = ManifestComment(folder, kCellLine);
+      !station.empty() && !options.cell_name.empty() && station != options.cell_name && !force) {
+    parts.push_back(fmt::format(
+        "the programs there are station {}'s, this plan is station {}'s: export into a folder "
+        "of its own",
+        station, options.cell_name));
   }
   if (!way.foreign.empty() && !force) {
     parts.push_back(
@@ -847,6 +856,7 @@ std::vector<std::filesystem::path> WriteProgramFiles(const std::filesystem::path
   std::string list =
       "# written by weldcell export: name<TAB>FNV-1a 64 hash of the bytes written; the next "
       "export into this folder replaces or removes these files unless edited since\n";
+  list.append(kCellLine).append(plan.cell_name).append("\n");
   if (!options.site_file.empty()) list.append(kSiteLine).append(options.site_file).append("\n");
   for (const auto& [n, h] : hashes) list.append(n).append("\t").append(h).append("\n");
   files.push_back({folder / kManifestName, list});

@@ -150,6 +150,12 @@ struct WriteOptions {
   /// plan`: plan.json, report.html and junit.xml, so that no folder holds the plan of one run
   /// beside the programs of another).
   std::vector<FileToWrite> with;
+  /// The station whose programs these are (plan::Plan::cell_name). When given, a folder whose
+  /// manifest names another station (`# cell: NAME`, recorded by every export) is refused
+  /// unless `force`: `weldcell export` of station B into the folder of station A's programs
+  /// removed A's programs. Empty: not checked (`weldcell plan`, whose output folder is the
+  /// run's, replaces its plan.json and programs alike).
+  std::string cell_name;
 };
 
 /// Writes every program file of `result`, `interlocks.csv` and `weld_signals.csv` (each its

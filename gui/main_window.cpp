@@ -1000,7 +1000,9 @@ void MainWindow::ExportPrograms(const QString& folder) {
       } else {
         const exporters::ExportResult result = exporters::ExportPlan(
             *plan, *cell, exporters::Site{}, {.skip_robots_without_controller = true});
-        const std::size_t files = exporters::WriteProgramFiles(target, *plan, result).size();
+        const std::size_t files =
+            exporters::WriteProgramFiles(target, *plan, result, {.cell_name = plan->cell_name})
+                .size();
         ok = true;
         message = QString("wrote %1 file(s) to %2")
                       .arg(files)

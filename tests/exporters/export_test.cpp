@@ -894,6 +894,32 @@ TEST_F(ExportTest, AListWithoutHashesProtectsTheFilesItNamesUnlessForced) {
 // Issue 13: `export -o own` over the user's own DEMO_R1.LS (no manifest names it) replaced it.
 // A file in the way that weldcell did not write is refused like an edited one (all named at
 // once, with folders in the way); forced, it is replaced.
+// Programs of one station exported into the folder of another's: the second export removed
+// the first station's programs as "written by the previous export". The manifest names its
+// station; another is refused (naming both) unless forced.
+TEST_F(ExportTest, AnotherStationsProgramsAreNotReplacedUnlessForced) {
+  const std::filesystem::path dir = weldcell::testing::FreshDirectory("export_other_station");
+  const ExportResult fanuc = ExportPlan(*plan_, *pulsed_, {}, {.dialect = "fanuc_ls"});
+  WriteProgramFiles(dir, *plan_, fanuc, {.cell_name = plan_->cell_name});
+  plan::Plan other = *plan_;
+  other.cell_name = "other_station";
+  try {
+    WriteProgramFiles(dir, other, fanuc, {.cell_name = other.cell_name});
+    ADD_FAILURE() << "not refused";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("the programs there are station " + plan_->cell_name +
+                                    "'s, this plan is station other_station's: export into a "
+                                    "folder of its own; nothing written"));
+  }
+  // The same station again, and another one forced, are written.
+  EXPECT_NO_THROW(WriteProgramFiles(dir, *plan_, fanuc, {.cell_name = plan_->cell_name}));
+  EXPECT_NO_THROW(
+      WriteProgramFiles(dir, other, fanuc, {.force = true, .cell_name = other.cell_name}));
+  std::ifstream manifest(dir / kManifestName);
+  const std::string list((std::istreambuf_iterator<char>(manifest)), {});
+  EXPECT_THAT(list, HasSubstr("\n# cell: other_station\n"));
+}
+
 TEST_F(ExportTest, AFileWeldcellDidNotWriteIsNotReplacedUnlessForced) {
   const std::filesystem::path dir = weldcell::testing::FreshDirectory("own");
   std::filesystem::create_directories(dir / "weld_signals.csv");
