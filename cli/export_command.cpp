@@ -183,8 +183,14 @@ void RunExport(const ExportArgs& args, const GlobalOptions& global, int* exit_co
   // The problems of the cell's names and the site that need no plan (program names, weld
   // ids, overlapping I/O ranges, a weld call or speed a dialect refuses) before the
   // verification, which takes seconds to minutes.
-  exporters::CheckCellPrograms(loaded.value, site, args.dialect,
-                               /*skip_robots_without_controller=*/false);
+  // Robots without a controller get no program where others have one (as `plan` writes them);
+  // with none anywhere and no --dialect, there is nothing to export: an error naming each.
+  const std::vector<cell::Robot>& robots = loaded.value.robots;
+  const bool skip_robots_without_controller =
+      args.dialect.empty() && std::any_of(robots.begin(), robots.end(), [](const cell::Robot& r) {
+        return !r.controller.dialect.empty();
+      });
+  exporters::CheckCellPrograms(loaded.value, site, args.dialect, skip_robots_without_controller);
   const collision::CollisionWorld world = verify::MakeVerifierWorld(loaded.value);
   StageBars bars(!global.quiet && !global.json);
   const Progress progress = bars.MakeProgress(&interrupted);
@@ -204,12 +210,14 @@ void RunExport(const ExportArgs& args, const GlobalOptions& global, int* exit_co
     *exit_code = kExitOk;
     return;
   }
-  const exporters::ExportResult result = exporters::ExportPlan(p, loaded.value, site,
-                                                               {.dialect = args.dialect,
-                                                                .world = &world,
-                                                                .plan_file = args.plan,
-                                                                .threads = args.jobs,
-                                                                .progress = progress});
+  const exporters::ExportResult result =
+      exporters::ExportPlan(p, loaded.value, site,
+                            {.dialect = args.dialect,
+                             .skip_robots_without_controller = skip_robots_without_controller,
+                             .world = &world,
+                             .plan_file = args.plan,
+                             .threads = args.jobs,
+                             .progress = progress});
   if (StopIfInterrupted(interrupted, &bars, exit_code)) return;
   bars.Finish();
   for (const std::string& w : result.warnings) std::cerr << "weldcell: warning: " << w << '\n';

@@ -72,6 +72,32 @@ TEST_F(ExportCliTest, PlanWritesEachRobotsProgramInItsCellDialect) {
   EXPECT_TRUE(fs::is_regular_file(programs / "weldcell-files.txt"));
 }
 
+// A robot without a controller beside one with: `plan` wrote the other's program, `export` of
+// the same plan refused them all ("robot R2 has no controller"), so a new site file needed a
+// new plan. Now it writes the same programs and names the robot without one.
+TEST(ExportCliRobotsTest, ARobotWithoutAControllerIsSkippedAsPlanSkipsIt) {
+  const fs::path dir = testing::FreshDirectory("export_without_controller");
+  std::string cell = ReadText("tests/exporters/cells/small/cell.yaml");
+  cell = std::regex_replace(cell, std::regex("\\.\\./\\.\\./\\.\\./\\.\\./robots/"),
+                            (fs::current_path() / "robots").string() + "/");
+  cell =
+      std::regex_replace(cell, std::regex("file: welds.csv"),
+                         "file: " + fs::absolute("tests/exporters/cells/small/welds.csv").string());
+  cell = std::regex_replace(cell, std::regex("    controller: \\{dialect: kuka_krl[^\n]*\n"), "");
+  std::ofstream(dir / "cell.yaml") << cell;
+  const std::string cell_file = (dir / "cell.yaml").string();
+  const CommandRun plan = Weldcell("plan -q " + cell_file + " -j 2 -o " + (dir / "out").string());
+  ASSERT_EQ(plan.exit_code, 0) << plan.out;
+  const CommandRun run =
+      Weldcell("export " + cell_file + " " + (dir / "out" / "plan.json").string() + " -j 2 -o " +
+               (dir / "programs").string());
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_THAT(run.out, HasSubstr("R2: no program (no `controller:` in the cell)"));
+  EXPECT_EQ(ReadText(dir / "programs" / "DEMO_R1.LS"),
+            ReadText(dir / "out" / "programs" / "DEMO_R1.LS"));
+  EXPECT_FALSE(fs::exists(dir / "programs" / "demo_r2.src"));
+}
+
 TEST_F(ExportCliTest, ExportWritesTheAskedDialectWithTheSiteConfiguration) {
   ASSERT_EQ(plan_run_->exit_code, 0) << plan_run_->out;
   const fs::path site = *dir_ / "export.yaml";
