@@ -523,23 +523,17 @@ void PrintFailedRequirements(const std::vector<report::RequirementResult>& requi
   }
 }
 
-// `weldcell plan`: load and check the station, plan and verify it (Ctrl-C stops either), then
-// write plan.json, the programs, report.html and junit.xml, and say how it went.
-void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) {
-  // Ctrl-C is caught from the start (loading a big station takes a while, and the output
-  // folder is made and probed here): the first one is seen at the pipeline's first poll.
-  const std::atomic<bool>& interrupted = CatchInterrupt();
+// `weldcell plan` in its claimed output folder: load and check the station, plan and verify it
+// (Ctrl-C stops either), then write plan.json, the programs, report.html and junit.xml, and say
+// how it went. `suite` is set to the station's name once it is read (for RunPlan's junit.xml
+// of an input error).
+void PlanIntoFolder(const PlanArgs& args, const GlobalOptions& global,
+                    const std::atomic<bool>& interrupted, const OutputFolder& out_folder,
+                    std::string* suite, int* exit_code) {
   const std::filesystem::path folder(args.out);
   const std::filesystem::path plan_file = folder / "plan.json";
   const std::filesystem::path report_file = folder / "report.html";
   const std::filesystem::path junit_file = folder / "junit.xml";
-  CheckOutputFolder(args.out, "--out");
-  for (const std::filesystem::path& file : {plan_file, report_file, junit_file}) {
-    CheckOutputFile(file, "--out");
-  }
-  // Made (and removed again when nothing is written) and locked now: a second run into the same
-  // folder is refused at once, not mixed with this one's files.
-  const OutputFolder out_folder(args.out, "--out");
   // The site of OUT/programs/ (as `export --site`), named in its manifest by its absolute path.
   std::string site_file;
   exporters::Site site;
@@ -551,6 +545,7 @@ void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) 
   cell::Loaded<cell::Cell> loaded = cell::LoadCell(args.cell, CellLoadOptions(global));
   for (const Diagnostic& d : loaded.warnings) std::cerr << d.ToString() << '\n';
   cell::Cell c = std::move(loaded.value);
+  *suite = c.name;
   if (args.seed) c.settings.seed = *args.seed;
   // A robot that cannot leave its home, or a program its controller would refuse (its name, a
   // weld id: whatever needs no plan), is an input error said now, not after planning.
@@ -656,6 +651,38 @@ void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) 
               << ", report.html and junit.xml were written, with a failing requirement "
                  "`programs written`\n";
     *exit_code = kExitBadInput;
+  }
+}
+
+// `weldcell plan`: claims the output folder, then PlanIntoFolder. Bad input found after the
+// folder is claimed (the station, the site, the programs folder, a plan it cannot hold) replaces
+// OUT/junit.xml by one error case, so that a CI job's report does not keep the last run's
+// passing cases; plan.json, report.html and the programs stay as they were.
+void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) {
+  // Ctrl-C is caught from the start (loading a big station takes a while, and the output
+  // folder is made and probed here): the first one is seen at the pipeline's first poll.
+  const std::atomic<bool>& interrupted = CatchInterrupt();
+  const std::filesystem::path folder(args.out);
+  const std::filesystem::path junit_file = folder / "junit.xml";
+  CheckOutputFolder(args.out, "--out");
+  for (const char* name : {"plan.json", "report.html", "junit.xml"}) {
+    CheckOutputFile(folder / name, "--out");
+  }
+  // Made (and removed again when nothing is written) and locked now: a second run into the same
+  // folder is refused at once, not mixed with this one's files.
+  const OutputFolder out_folder(args.out, "--out");
+  std::string suite = report::SuiteOfCellFile(args.cell);
+  try {
+    PlanIntoFolder(args, global, interrupted, out_folder, &suite, exit_code);
+  } catch (const InputError& e) {
+    try {
+      const FatalSignalsDeferred deferred;
+      WriteFileAtomically(junit_file, report::JunitOfInputError(suite, args.cell, e.what()));
+      out_folder.Keep();
+    } catch (const std::exception&) {
+      // The folder takes no file (a full disk): the error said on stderr is all there is.
+    }
+    throw;
   }
 }
 }  // namespace

@@ -15,4 +15,15 @@ namespace weldcell::report {
 /// <failure message="<message>" type="requirement"><details></failure>. All text escaped.
 std::string JunitXml(const std::string& suite, const std::vector<RequirementResult>& results);
 
+/// The suite name of a station whose file could not be read (yet): its folder's name for a
+/// file named cell.yaml (`cells/S/cell.yaml` → "S"), else the file's name without extension.
+std::string SuiteOfCellFile(const std::string& cell_file);
+
+/// A JUnit XML document for a run stopped by bad input (exit 2): the suite `weldcell.<suite>`
+/// with one test case, "station input valid", holding <error type="input"> whose message is the
+/// first line of `errors` (`file:line:col: error: …`, with "(and N more)") and whose text is
+/// all of it; `cell_file` names the station in the case's system-out.
+std::string JunitOfInputError(const std::string& suite, const std::string& cell_file,
+                              const std::string& errors);
+
 }  // namespace weldcell::report

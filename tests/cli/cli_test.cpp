@@ -484,7 +484,8 @@ TEST(CliTest, CheckAndPlanRefuseProgramsTheControllersCannotTakeBeforePlanning) 
   EXPECT_THAT(plan.out, HasSubstr("WELD_PROG_1 is not a fanuc_ls program name"));
   EXPECT_THAT(plan.out, Not(HasSubstr("makespan")));
   EXPECT_FALSE(fs::exists(out / "plan.json"));
-  EXPECT_FALSE(fs::exists(out / "junit.xml"));
+  // junit.xml tells a CI job of the input error (a failing case), nothing else is written.
+  EXPECT_THAT(ReadText(out / "junit.xml"), HasSubstr("<error message=\"")) << "not the run's";
   EXPECT_FALSE(fs::exists(out / "programs"));
 
   // One program given to two robots; two robot names that both become R_1.
@@ -548,7 +549,8 @@ TEST(CliTest, CheckAndPlanRefuseRobotsTheirDialectCannotTakeBeforePlanning) {
                                       R"(dialect: robot R1 \(tiny_arm\) has 4 movable joints)"));
   EXPECT_THAT(plan.out, Not(HasSubstr("makespan")));
   EXPECT_FALSE(fs::exists(out / "plan.json"));
-  EXPECT_FALSE(fs::exists(out / "junit.xml"));
+  // junit.xml tells a CI job of the input error (a failing case), nothing else is written.
+  EXPECT_THAT(ReadText(out / "junit.xml"), HasSubstr("<error message=\"")) << "not the run's";
   EXPECT_FALSE(fs::exists(out / "programs"));
   // Without the controller: checked (and planned) as before, no program due.
   const fs::path none = write("none.yaml", "");

@@ -155,6 +155,40 @@ TEST(ReportCliTest, ACycleTimeMissedByFarIsStillAFailingRequirement) {
   EXPECT_THAT(ReadText(dir / "out" / "junit.xml"), HasSubstr("<failure message=\"makespan "));
 }
 
+// A CI job's station broken since the last run: exit 2 left the last run's passing junit.xml in
+// place (a kept workspace showed the station green; a fresh one lost it from the report).
+// junit.xml now holds the input error as an error case, at its file:line; plan.json and
+// report.html stay the last plan's.
+TEST(ReportCliTest, BadInputReplacesJunitXmlByAnErrorCase) {
+  const fs::path dir = TempDir("junit_of_bad_input");
+  fs::create_directories(dir / "station");
+  std::ifstream in(kTooShort);
+  std::string cell((std::istreambuf_iterator<char>(in)), {});
+  cell = std::regex_replace(cell, std::regex("\\.\\./\\.\\./\\.\\./\\.\\./robots/"),
+                            (fs::current_path() / "robots").string() + "/");
+  const std::string file = (dir / "station" / "cell.yaml").string();
+  std::ofstream(file) << cell;
+  const std::string plan = "plan -q " + file + " -j 2 -o " + (dir / "out").string();
+  ASSERT_EQ(Weldcell(plan).exit_code, 1);
+  const std::string plan_json = ReadText(dir / "out" / "plan.json");
+  std::ofstream(file) << std::regex_replace(cell, std::regex("\ncycle_time: 2\n"),
+                                            "\ncycle_time: fast\n");
+  const CommandRun bad = Weldcell(plan);
+  EXPECT_EQ(bad.exit_code, 2) << bad.out;
+  const std::string junit = ReadText(dir / "out" / "junit.xml");
+  EXPECT_THAT(junit, HasSubstr("<testsuite name=\"weldcell.station\" tests=\"1\" failures=\"0\" "
+                               "errors=\"1\""));
+  EXPECT_THAT(junit, HasSubstr("<testcase classname=\"weldcell.station\" name=\"station input "
+                               "valid\" time=\"0\">\n      <error message=\"" +
+                               file + ":8:13: error: cycle_time: expected a number"));
+  EXPECT_EQ(ReadText(dir / "out" / "plan.json"), plan_json);
+  // Into a folder that did not exist: made, with junit.xml alone.
+  const CommandRun fresh = Weldcell("plan -q " + file + " -o " + (dir / "fresh").string());
+  EXPECT_EQ(fresh.exit_code, 2);
+  EXPECT_THAT(ReadText(dir / "fresh" / "junit.xml"), HasSubstr("type=\"input\""));
+  EXPECT_FALSE(fs::exists(dir / "fresh" / "plan.json"));
+}
+
 // The station's load warnings were only on stderr: `plan --json` carries them for a CI job.
 TEST(ReportCliTest, JsonCarriesTheStationsLoadWarnings) {
   const fs::path dir = TempDir("json_warnings");
