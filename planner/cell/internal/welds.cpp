@@ -300,9 +300,15 @@ void ReadCsvNames(CsvRow& row, Weld& w) {
       }
     } else if (const std::string problem = ControlCharacterProblem(text); !problem.empty()) {
       row.Error(i, problem);
+    } else if (!text.empty() && (text.front() == ' ' || text.back() == ' ')) {
+      // Only a quoted field keeps its blanks: "A1 " would print as A1 and be another weld (as
+      // in cell.yaml, YamlReader::Name).
+      row.Error(i, "'" + text + "' begins or ends with a space (names are compared exactly)");
     }
   }
-  w.id = std::string(row.Text(kIdColumn));
+  // Trimmed: an id refused for its blanks stays known as the id meant (another row's `after`
+  // naming it is not an unknown weld too).
+  w.id = std::string(Trim(row.Text(kIdColumn)));
   if (row.Has(kGroupColumn) && !row.Text(kGroupColumn).empty()) {
     w.group = std::string(row.Text(kGroupColumn));
   }

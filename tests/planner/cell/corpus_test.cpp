@@ -407,6 +407,16 @@ const std::vector<Case>& Cases() {
            {R"(^@/c59_inline_weld_with_error\.yaml:9:24: error: welds\[0\]\.p\[2\]: expected a number, got "abc"$)",
             R"(^@/c59_inline_weld_with_error\.yaml:10:70: error: welds\[1\]\.after\[1\]: unknown weld id 'W9' in after$)"},
            2},
+          // A fresh user (2026-12-07): a quoted field keeps its blanks, and `"A1 "` loaded as
+          // a weld that printed as A1 (the next row's `after: A1` then named an unknown weld).
+          // Refused, and known as the id meant (no second error at A2's `after`). Unquoted
+          // fields lose their blanks, as before (A2).
+          {"c60_csv_quoted_spaces.yaml",
+           Loader::kCell,
+           {R"(^@/c60_welds\.csv:2:1: error: id: 'A1 ' begins or ends with a space \(names are compared exactly\)$)",
+            R"(^@/c60_welds\.csv:2:23: error: group: 'grp ' begins or ends with a space \(names are compared exactly\)$)",
+            R"(^@/c60_welds\.csv:4:1: error: id: ' A3' begins or ends with a space \(names are compared exactly\)$)"},
+           3},
           {"u17_slow_joints.urdf",
            Loader::kUrdf,
            {R"(^@/u17_slow_joints\.urdf:11:5: error: joint\[joint_1\]\.limit\.velocity: velocity 1e-07 rad/s is below the sanity bound: expected >= 0\.01 rad/s \(0\.57 deg/s: slower than any real robot's joint\)$)",
