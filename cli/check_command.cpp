@@ -216,10 +216,10 @@ void PrintText(const cell::Cell& c, const collision::CollisionWorld& planner_wor
     most += hi;
   }
   if (most - least < 1e-9 * std::max(1.0, most)) {
-    std::cout << fmt::format("{} weld(s), {:.1f} s of weld time in total\n", c.welds.size(), most);
+    std::cout << fmt::format("{} weld(s), {:.2f} s of weld time in total\n", c.welds.size(), most);
   } else {
     std::cout << fmt::format(
-        "{} weld(s), {:.1f} to {:.1f} s of weld time in total (welds without a weld_time take "
+        "{} weld(s), {:.2f} to {:.2f} s of weld time in total (welds without a weld_time take "
         "the default of the gun that welds them)\n",
         c.welds.size(), least, most);
   }

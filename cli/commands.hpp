@@ -25,6 +25,11 @@ struct GlobalOptions {
 /// ROS_PACKAGE_PATH environment variable (colon-separated), as LoadOptions::package_paths.
 cell::LoadOptions CellLoadOptions(const GlobalOptions& global);
 
+/// The travel models folder when none is given (`plan --models`, `models list`): `models` in the
+/// working directory when there is such a folder, else the models shipped with this weldcell
+/// (its source tree's `models/`, fixed at build time) when that folder exists, else `models`.
+std::string DefaultModelsFolder();
+
 void RegisterCheck(CLI::App& app, const GlobalOptions& global, int* exit_code);
 void RegisterReach(CLI::App& app, const GlobalOptions& global, int* exit_code);
 void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code);

@@ -1,6 +1,8 @@
-// The cell loading options of every command (the package search path).
+// The cell loading options of every command (the package search path), and the travel models
+// folder they default to.
 
 #include <cstdlib>
+#include <filesystem>
 #include <string_view>
 
 #include "cli/commands.hpp"
@@ -21,6 +23,13 @@ cell::LoadOptions CellLoadOptions(const GlobalOptions& global) {
     }
   }
   return options;
+}
+
+std::string DefaultModelsFolder() {
+  std::error_code ec;
+  if (std::filesystem::is_directory("models", ec)) return "models";
+  if (std::filesystem::is_directory(WELDCELL_SHIPPED_MODELS, ec)) return WELDCELL_SHIPPED_MODELS;
+  return "models";
 }
 
 }  // namespace weldcell::cli

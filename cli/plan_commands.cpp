@@ -213,7 +213,7 @@ struct PlanArgs {
   double exclusion_clearance = pipeline::PlanOptions{}.exclusion_clearance;
   std::string travel_time = "analytic";
   std::string allocator = "strong";
-  std::string models = "models";
+  std::string models;  // empty: DefaultModelsFolder()
   int max_options = pipeline::PlanOptions{}.max_options_per_robot;
   std::string site;  // export.yaml for OUT/programs; empty: the default site
   bool force = false;
@@ -236,7 +236,8 @@ pipeline::PlanOptions MakePlanOptions(const PlanArgs& args, const cell::Cell& c,
   } else if (args.travel_time != "analytic") {
     // Learned even where no model applies: the plan then says so per robot (the fallback's
     // reason), and its kind, analytic, that nothing was priced by a model.
-    learned::ModelChoice choice = learned::ChooseModels(c, args.models);
+    learned::ModelChoice choice =
+        learned::ChooseModels(c, args.models.empty() ? DefaultModelsFolder() : args.models);
     for (const std::string& m : choice.messages) std::cerr << "weldcell: warning: " << m << '\n';
     options.travel_time = pipeline::TravelTimeKind::kLearned;
     options.travel_models = std::move(choice.models);
@@ -342,7 +343,12 @@ ProgramsOutcome WriteOutputs(
     } catch (const InputError& e) {
       outcome.error = e.what();
     } catch (const FileWriteError& e) {
-      outcome.error = std::string("weldcell: error: ") + e.what();
+      // Any file of the step, a program or plan.json alike (a full disk): the programs are
+      // dropped and the rest written without them, below.
+      outcome.error = std::string(
+                          "the programs and the other outputs could not be written "
+                          "together, so the programs were left out: ") +
+                      e.what();
     }
   }
   // With the programs' error (made again), or as made above when no program was due.
@@ -646,7 +652,9 @@ void PlanIntoFolder(const PlanArgs& args, const GlobalOptions& global,
   if (!programs.error.empty()) {
     // The error as the export says it (its own `file: error:` form; its "nothing written"
     // speaks of the programs folder), then what this run did write.
-    std::cerr << programs.error << "\nweldcell: error: the robot programs were not written (the "
+    // An export error is said in its own `file: error:` form; a write error is not.
+    std::cerr << (programs.error.find(": error: ") == std::string::npos ? "weldcell: error: " : "")
+              << programs.error << "\nweldcell: error: the robot programs were not written (the "
               << "error above); " << (folder / "plan.json").string()
               << ", report.html and junit.xml were written, with a failing requirement "
                  "`programs written`\n";
@@ -746,10 +754,11 @@ void RegisterPlan(CLI::App& app, const GlobalOptions& global, int* exit_code) {
                   "Candidates per weld and robot offered to the allocator")
       ->transform(WholeNumber(1, 64))
       ->capture_default_str();
-  cmd->add_option("--models", args->models, "Folder of travel models (weldcell train)")
+  cmd->add_option("--models", args->models,
+                  "Folder of travel models (weldcell train); default: ./models if there is "
+                  "one, else the models shipped with weldcell")
       ->type_name("DIR")
-      ->check(CLI::ExistingDirectory)
-      ->capture_default_str();
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--site", args->site,
                   "Site configuration of OUT/programs/ (export.yaml, as `weldcell export --site`; "
                   "docs/export.md)")

@@ -959,13 +959,16 @@ void RegisterTrain(CLI::App& app, const GlobalOptions& global, int* exit_code) {
 void RegisterModels(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   CLI::App* cmd = app.add_subcommand("models", "List or show the learned travel models");
   cmd->require_subcommand(1);
-  auto root = std::make_shared<std::string>("models");
+  auto root = std::make_shared<std::string>();
   CLI::App* list = cmd->add_subcommand("list", "One line per model found under DIR");
-  list->add_option("dir", *root, "Models folder")->capture_default_str();
+  list->add_option("dir", *root,
+                   "Models folder (default: ./models if there is one, else the models shipped "
+                   "with weldcell)");
   auto folder = std::make_shared<std::string>();
   CLI::App* show = cmd->add_subcommand("show", "The metadata of one model");
   show->add_option("model", *folder, "Model folder (holds metadata.json)")->required();
   list->callback([&global, exit_code, root] {
+    if (root->empty()) *root = DefaultModelsFolder();
     if (std::error_code ec; !std::filesystem::is_directory(*root, ec)) {
       throw InputError({{.where = {.file = *root},
                          .key_path = "dir",

@@ -133,7 +133,7 @@ TEST(CliTest, CheckCountsTheGunsDefaultWeldTime) {
   // W1 and W3 give no weld_time: they take the gun's 0.5 s; W2 gives 0.9 s. It printed 0.9.
   const CommandRun r = Weldcell("check tests/planner/cell/good/cell.yaml");
   ASSERT_EQ(r.exit_code, 0) << r.out;
-  EXPECT_THAT(r.out, HasSubstr("3 weld(s), 1.9 s of weld time in total"));
+  EXPECT_THAT(r.out, HasSubstr("3 weld(s), 1.90 s of weld time in total"));
 
   // Guns with different defaults (0.5 s and 0.6 s): the total depends on the allocation.
   const fs::path dir = TempDir("weld_time");
@@ -148,7 +148,7 @@ TEST(CliTest, CheckCountsTheGunsDefaultWeldTime) {
       << "  - {id: W2, p: [1, 0, 1], n: [0, 0, 1], weld_time: 1}\n";
   const CommandRun range = Weldcell("check " + (dir / "cell.yaml").string());
   ASSERT_EQ(range.exit_code, 0) << range.out;
-  EXPECT_THAT(range.out, HasSubstr("2 weld(s), 1.5 to 1.6 s of weld time in total"));
+  EXPECT_THAT(range.out, HasSubstr("2 weld(s), 1.50 to 1.60 s of weld time in total"));
 }
 
 TEST(CliTest, PackagePathFromTheCommandLineOrTheEnvironment) {
@@ -383,6 +383,33 @@ TEST(CliTest, CheckAndPlanRejectHomesInOrNearObstaclesAndOtherRobots) {
   EXPECT_EQ(mentions, 1u) << plan.out;
   EXPECT_THAT(plan.out, Not(HasSubstr("fits")));
   EXPECT_FALSE(fs::exists(out / "plan.json"));
+}
+
+// The default models folder was `models` of the working directory: a CI job that ran `plan
+// --travel-time learned` from its station's folder got the analytic estimate (a warning) and
+// another plan. It is ./models where there is one, else the models shipped with weldcell.
+TEST(CliTest, TheShippedModelsAreTheDefaultFromAnyWorkingDirectory) {
+  const fs::path dir = TempDir("models_cwd");
+  const auto list_in = [](const fs::path& cwd) {
+    CommandRun run;
+    FILE* pipe = ::popen(
+        ("cd '" + cwd.string() + "' && " + WELDCELL_BINARY + " models list 2>&1").c_str(), "r");
+    char buffer[4096];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) {
+      run.out.append(buffer, n);
+    }
+    const int status = ::pclose(pipe);
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return run;
+  };
+  const CommandRun shipped = list_in(dir);
+  EXPECT_EQ(shipped.exit_code, 0) << shipped.out;
+  EXPECT_THAT(shipped.out, HasSubstr((fs::current_path() / "models" / "generated-v4").string()));
+  // A models folder of the working directory comes first.
+  fs::create_directories(dir / "models");
+  const CommandRun own = list_in(dir);
+  EXPECT_EQ(own.exit_code, 0) << own.out;
+  EXPECT_THAT(own.out, HasSubstr("no models in models"));
 }
 
 TEST(CliTest, PlanWithUnplannedWeldsNeverSaysFits) {
