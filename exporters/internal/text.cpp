@@ -489,6 +489,11 @@ CallForm CallFormProblem(const std::string& line, const NameRules& r) {
                     "routine",
                     out.routine));
   }
+  // `main {n};` inside PROC main() calls the program itself; `XP1(...)`, `tool1 ...` name what
+  // the program declares (a fresh robot programmer's site files were accepted).
+  if (std::string problem = ReservedNameProblem(out.routine, r); !problem.empty()) {
+    return bad(problem + ", not a weld routine");
+  }
   const std::string rest = line.substr(j);
   // The arguments outside strings: an assignment there would set a variable or an output
   // (`SPOT_WELD($OUT[1]=TRUE)`) between the interlocks.

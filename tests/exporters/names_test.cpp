@@ -188,6 +188,10 @@ TEST_F(NamesTest, AWeldCallBeyondItsDialectsRulesIsAnErrorAtItsLine) {
       {"ur_script", "weld({n}, \"{id})", "a string is not closed"},
       {"kuka_krl", "SPOT_WELD({n},{N})", "`{` at column 15 of the call is not a placeholder"},
       {"kuka_krl", "SPOT_W\xc3\x84LD({n})", "byte 0xc3"},
+      // A fresh robot programmer (2026-12-07): the program itself or what it declares.
+      {"abb_rapid", "main {n};", "main is a reserved word, built-in or a name the exported"},
+      {"abb_rapid", "tool1 {n};", "tool1 has the form of a name the exported program declares"},
+      {"kuka_krl", "XP1({n})", "XP1 has the form of a name the exported program declares"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.dialect + ": " + c.call);
