@@ -320,6 +320,23 @@ void CheckProgramNameFree(const cell::Cell& cell, std::size_t r, const Dialect& 
   }
 }
 
+// A site `tool_load` for a robot whose dialect takes the load from the controller, not from the
+// program: said, since it would silently not apply (a fresh robot programmer's FANUC load).
+void WarnOfLoadNotWritten(const Site& site, const cell::Robot& robot,
+                          const std::string& dialect_name, std::vector<std::string>* warnings) {
+  if (WithToolLoadOf(site, robot.name, robot.tool.name).tool_mass <= 0) return;
+  static const std::map<std::string, std::string, std::less<>> kWhere = {
+      {"kuka_krl", "LOAD_DATA[tool] on the controller (BAS (#TOOL,tool ) activates it)"},
+      {"fanuc_ls", "the controller's payload schedule (PAYLOAD[n])"},
+      {"yaskawa_inform", "the controller's tool file (weight and centre of gravity)"}};
+  const auto where = kWhere.find(dialect_name);
+  if (where == kWhere.end()) return;  // abb_rapid and ur_script write it
+  warnings->push_back(fmt::format(
+      "{} ({}): the site's tool_load is not written into its program: {} takes the gun's load "
+      "from {}; set it there",
+      robot.name, dialect_name, dialect_name, where->second));
+}
+
 }  // namespace
 
 CellPrograms CheckCellPrograms(const cell::Cell& cell, const Site& site, const std::string& dialect,
@@ -347,6 +364,7 @@ CellPrograms CheckCellPrograms(const cell::Cell& cell, const Site& site, const s
       const std::unique_ptr<Dialect> made = RobotDialect(cell, robot, dialect_name);
       CheckRobotForDialect(cell, r, *made, dialect_name, !dialect.empty(), &problems,
                            &result.warnings);
+      WarnOfLoadNotWritten(site, robot, dialect_name, &result.warnings);
       const Site s = WithDefaults(site, *made);
       const bool given = !robot.controller.program.empty();
       const std::string wanted = given ? robot.controller.program : robot.name;

@@ -107,7 +107,10 @@ class KukaKrl final : public Dialect {
       src += "EXT SPOT_WELD (INT :IN,INT :IN )\n";
     }
     src += ";FOLD INI\n  BAS (#INITMOV,0 )\n;ENDFOLD (INI)\n";
-    src += fmt::format("$TOOL = TOOL_DATA[{}]\n$BASE = BASE_DATA[{}]\n", site.tool, site.base);
+    // BAS sets $TOOL and the tool's load $LOAD (LOAD_DATA[tool]: the gun's mass for the
+    // dynamic model and collision detection; `$TOOL = TOOL_DATA[tool]` left $LOAD at whatever
+    // was set last), and $BASE, as the inline forms do.
+    src += fmt::format("BAS (#TOOL,{} )\nBAS (#BASE,{} )\n", site.tool, site.base);
     src += "$APO.CPTP = 1\nBAS (#ACC_PTP,100 )\n";
     dat += std::string(kHeader) + fmt::format("DEFDAT {}\n", n);
     int point = 0, velocity = -1;
@@ -259,8 +262,8 @@ class KukaKrl final : public Dialect {
         need_def();
         initmov = true;
       } else if (t == "BAS (#ACC_PTP,100 )" || t == "$APO.CPTP = 1" ||
-                 t == fmt::format("$TOOL = TOOL_DATA[{}]", site.tool) ||
-                 t == fmt::format("$BASE = BASE_DATA[{}]", site.base)) {
+                 t == fmt::format("BAS (#TOOL,{} )", site.tool) ||
+                 t == fmt::format("BAS (#BASE,{} )", site.base)) {
         need_def();
       } else if (std::regex_match(t, m, kVel)) {
         need_def();

@@ -169,7 +169,7 @@ class UrScript final : public Dialect {
   }
   std::vector<ProgramFile> Write(const Program& program, const cell::Robot& robot,
                                  const Site& site_in) const override {
-    const Site site = WithDefaults(site_in, *this);
+    const Site site = WithToolLoadOf(WithDefaults(site_in, *this), robot.name, robot.tool.name);
     CheckRobot(*this, robot);
     // Zones on the boolean registers 0..127, weld signals on configurable digital I/O 0..7,
     // their acknowledges on standard digital I/O 0..7.
@@ -183,6 +183,13 @@ class UrScript final : public Dialect {
     s += fmt::format("  set_tcp(p[{}, {}, {}, {}, {}, {}])\n", Fixed(X.translation().x(), 6),
                      Fixed(X.translation().y(), 6), Fixed(X.translation().z(), 6), Fixed(rv.x(), 6),
                      Fixed(rv.y(), 6), Fixed(rv.z(), 6));
+    // The gun's load where the site gives it (the controller's dynamic model and its collision
+    // detection use it; without, the installation's payload stays in force).
+    if (site.tool_mass > 0) {
+      s += fmt::format("  set_payload({}, [{}, {}, {}])\n", Fixed(site.tool_mass, 3),
+                       Fixed(site.tool_cog[0], 6), Fixed(site.tool_cog[1], 6),
+                       Fixed(site.tool_cog[2], 6));
+    }
     if (site.weld_call.find(kDialect) == site.weld_call.end()) {
       for (const std::string& line : kDefaultDef) s += line + "\n";
     }
@@ -235,6 +242,7 @@ class UrScript final : public Dialect {
     static const std::regex kSet(
         R"((write_output_boolean_register|set_configurable_digital_out|set_standard_digital_out)\(([0-9]+), (True|False)\))");
     static const std::regex kTcp(R"(set_tcp\(p\[[^\]]*\]\))");
+    static const std::regex kPayload(R"(set_payload\([0-9.]+, \[[-0-9., ]*\]\))");
     Program program{.name = stem, .robot = robot.name};
     std::size_t li = 0;
     auto fail = [&](const std::string& msg) { ReadError(f.name, lines[li].number, msg); };
@@ -272,7 +280,7 @@ class UrScript final : public Dialect {
       std::smatch m;
       if (t.starts_with("# ")) {
         program.instructions.push_back({.kind = InstructionKind::kComment, .text = t.substr(2)});
-      } else if (t.starts_with("#") || std::regex_match(t, kTcp)) {
+      } else if (t.starts_with("#") || std::regex_match(t, kTcp) || std::regex_match(t, kPayload)) {
       } else if (std::regex_match(t, m, kMovej)) {
         program.instructions.push_back(ReadMovej(m, robot, f.name, lines[li].number));
       } else if (std::regex_match(t, m, kWait)) {

@@ -522,6 +522,35 @@ TEST_F(ExportTest, KrlPositionsDriveOnlyTheRobotsOwnAxes) {
   EXPECT_THROW(MakeDialect("kuka_krl")->Read(files, pulsed_->robots[1], Site{}), InputError);
 }
 
+// The gun's load reaches the controllers that take it from the program: KRL sets the tool with
+// BAS (#TOOL,n), which also sets $LOAD = LOAD_DATA[n] (`$TOOL = TOOL_DATA[n]` left the last
+// load in force); URScript sets the site's tool_load with set_payload (it set only the TCP).
+TEST_F(ExportTest, KrlAndUrProgramsSetTheGunsLoad) {
+  Site site;
+  site.tool = 3;
+  site.base = 2;
+  const Exported krl = Export("kuka_krl", 1, site);
+  EXPECT_NE(krl.files[0].contents.find("BAS (#TOOL,3 )\r\nBAS (#BASE,2 )\r\n"), std::string::npos)
+      << krl.files[0].contents;
+  EXPECT_EQ(krl.files[0].contents.find("TOOL_DATA"), std::string::npos);
+
+  Site loaded;
+  loaded.tool_mass = 105.0;
+  loaded.tool_cog = {0.01, 0.0, 0.25};
+  const Exported ur = Export("ur_script", 1, loaded);
+  EXPECT_NE(ur.files[0].contents.find("\n  set_payload(105.000, [0.010000, 0.000000, 0.250000])\n"),
+            std::string::npos)
+      << ur.files[0].contents;
+  EXPECT_EQ(Export("ur_script", 1).files[0].contents.find("set_payload"), std::string::npos);
+  // A dialect that takes the load from the controller says that the site's is not written.
+  loaded.tool_loads["R1"] = {.mass = 105.0, .cog = {0, 0, 0.25}};
+  const std::vector<std::string> warnings = CheckCellPrograms(*cell_, loaded).warnings;
+  EXPECT_THAT(warnings, ::testing::Contains(HasSubstr(
+                            "R1 (fanuc_ls): the site's tool_load is not written into its "
+                            "program: fanuc_ls takes the gun's load from the controller's payload "
+                            "schedule (PAYLOAD[n]); set it there")));
+}
+
 TEST_F(ExportTest, LongInformProgramsAreSplitIntoPartsThatAMainJobCalls) {
   Site site;
   site.max_positions = 10;
