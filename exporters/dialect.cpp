@@ -48,13 +48,14 @@ Site WithDefaults(const Site& site, const Dialect& dialect) {
   } catch (const InputError& e) {
     sink.Merge(e);
   }
-  for (const auto& [key, value, max] : {std::tuple{"tool", site.tool, limits.max_tool},
-                                        std::tuple{"base", site.base, limits.max_base}}) {
-    if (max > 0 && value > max) {
+  for (const auto& [key, value, min, max] :
+       {std::tuple{"tool", site.tool, limits.min_tool, limits.max_tool},
+        std::tuple{"base", site.base, limits.min_base, limits.max_base}}) {
+    if (max > 0 && (value > max || value < min)) {
       try {
         SiteError(site, key,
-                  fmt::format("{} {} is beyond {}'s {} numbers 1..{}", key, value, dialect.name(),
-                              key, max));
+                  fmt::format("{} {} is beyond {}'s {} numbers {}..{}", key, value, dialect.name(),
+                              key, min, max));
       } catch (const InputError& e) {
         sink.Merge(e);
       }

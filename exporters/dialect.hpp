@@ -81,6 +81,9 @@ struct DialectLimits {
   /// Largest tool and base numbers the controller holds (KRL TOOL_DATA[16], BASE_DATA[32];
   /// FANUC UTOOL 10, UFRAME 9; INFORM TOOL 23); 0: the dialect does not use the number.
   int max_tool = 999, max_base = 999;
+  /// Smallest: 1, or 0 where 0 is a number of the controller (FANUC UFRAME 0, the world;
+  /// INFORM TOOL 0, the default tool).
+  int min_tool = 1, min_base = 1;
   int min_signal = 1, max_signal = 1024;  ///< I/O numbers the dialect accepts.
   SignalRange zone_inputs, zone_outputs, weld_signal_inputs, weld_signal_outputs;  ///< defaults
   SignalRange weld_ack_inputs, weld_ack_outputs;                                   ///< defaults

@@ -159,6 +159,7 @@ class FanucLs final : public Dialect {
             .default_weld_call = kDefaultCall,
             .max_tool = 10,
             .max_base = 9,
+            .min_base = 0,
             .min_signal = 1,
             .max_signal = 2048,
             .zone_inputs = {101, 256},

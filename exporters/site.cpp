@@ -92,13 +92,15 @@ void ReadWeldCalls(YamlReader& reader, const YAML::Node& root, Site* site) {
   }
 }
 
-// `schedule`, `tool`, `base` (1 to 999) → the weld schedule, tool and base numbers of `site`.
+// `schedule` (1 to 999), `tool`, `base` (0 to 999: which numbers a controller holds, and
+// whether 0 is one of them, is the dialect's, CheckSiteForDialect) → the weld schedule, tool and
+// base numbers of `site`.
 void ReadDataNumbers(YamlReader& reader, const YAML::Node& root, Site* site) {
   for (auto [key, target] : {std::pair{"schedule", &site->schedule}, std::pair{"tool", &site->tool},
                              std::pair{"base", &site->base}}) {
     if (auto node = YamlReader::Get(root, key)) {
       if (auto v = SmallInteger(reader, *node, key, 999)) {
-        if (*v == 0) {
+        if (*v == 0 && std::string_view(key) == "schedule") {
           reader.Error(*node, key, "must be >= 1");
         } else {
           *target = *v;

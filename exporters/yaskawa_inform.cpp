@@ -143,6 +143,7 @@ class YaskawaInform final : public Dialect {
             .default_weld_call = kDefaultCall,
             .max_tool = 23,
             .max_base = 0,
+            .min_tool = 0,
             .min_signal = 1,
             .max_signal = 2048,
             .zone_inputs = {101, 256},

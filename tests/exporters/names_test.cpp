@@ -250,12 +250,22 @@ TEST_F(NamesTest, ToolAndBaseNumbersBeyondTheControllersAreErrorsAtTheirLine) {
                 WithDefaults(LoadSite(WriteSite("tool24.yaml", "tool: 24\n")),
                              *MakeDialect("yaskawa_inform"));
               }),
-              HasSubstr("tool 24 is beyond yaskawa_inform's tool numbers 1..23"));
+              HasSubstr("tool 24 is beyond yaskawa_inform's tool numbers 0..23"));
   const Site base = LoadSite(WriteSite("base.yaml", "base: 10\n"));
   EXPECT_THAT(ErrorOf([&] { WithDefaults(base, *MakeDialect("fanuc_ls")); }),
               ContainsRegex(R"(base\.yaml:2:[0-9]+: error: base: base 10 is beyond fanuc_ls's )"
-                            R"(base numbers 1\.\.9)"));
+                            R"(base numbers 0\.\.9)"));
   EXPECT_EQ(ErrorOf([&] { WithDefaults(base, *MakeDialect("kuka_krl")); }), "no error");
+  // 0 where the controller has it: FANUC's UFRAME 0 (the world), INFORM's TOOL 0 (a fresh
+  // robot programmer's defaults were refused as "must be >= 1"); elsewhere an error.
+  const Site zero = LoadSite(WriteSite("zero.yaml", "tool: 0\nbase: 0\n"));
+  const Site world = LoadSite(WriteSite("world.yaml", "base: 0\n"));
+  EXPECT_EQ(ErrorOf([&] { WithDefaults(world, *MakeDialect("fanuc_ls")); }), "no error");
+  EXPECT_EQ(ErrorOf([&] { WithDefaults(zero, *MakeDialect("yaskawa_inform")); }), "no error");
+  EXPECT_THAT(ErrorOf([&] { WithDefaults(zero, *MakeDialect("kuka_krl")); }),
+              HasSubstr("tool 0 is beyond kuka_krl's tool numbers 1..16"));
+  EXPECT_THAT(ErrorOf([&] { WithDefaults(zero, *MakeDialect("abb_rapid")); }),
+              HasSubstr("base 0 is beyond abb_rapid's base numbers 1..999"));
   EXPECT_EQ(ErrorOf([&] { WithDefaults(site, *MakeDialect("abb_rapid")); }), "no error");
   EXPECT_EQ(ErrorOf([&] { WithDefaults(site, *MakeDialect("ur_script")); }), "no error");
 }
@@ -657,7 +667,7 @@ TEST_F(NamesTest, EveryProblemOfAnExportIsReportedAtOnce) {
   const Site tool = LoadSite(WriteSite("tool17.yaml", "tool: 17\nbase: 40\n"));
   const std::string e = ErrorOf([&] { ExportPlan(*plan_, *cell_, tool); });
   EXPECT_THAT(e, HasSubstr("tool 17 is beyond fanuc_ls's tool numbers 1..10"));
-  EXPECT_THAT(e, HasSubstr("base 40 is beyond fanuc_ls's base numbers 1..9"));
+  EXPECT_THAT(e, HasSubstr("base 40 is beyond fanuc_ls's base numbers 0..9"));
   EXPECT_THAT(e, HasSubstr("tool 17 is beyond kuka_krl's tool numbers 1..16"));
   EXPECT_THAT(e, HasSubstr("base 40 is beyond kuka_krl's base numbers 1..32"));
   const Site io = LoadSite(WriteSite(
