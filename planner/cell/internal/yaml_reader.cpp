@@ -580,11 +580,20 @@ bool YamlReader::CheckMap(const YAML::Node& node, const std::string& key_path,
     return false;
   }
   std::set<std::string, std::less<>> seen;
+  bool merged = false;  // a merge key: the keys it was to bring are said missing by it alone
   for (auto it = node.begin(); it != node.end(); ++it) {
     const YAML::Node key = it->first;
     const std::string name = key.IsScalar() ? key.Scalar() : std::string();
     const bool known = std::find(required.begin(), required.end(), name) != required.end() ||
                        std::find(optional.begin(), optional.end(), name) != optional.end();
+    if (!known && name == "<<") {
+      // YAML 1.1's merge key, which yaml-cpp reads as a plain key: the merged keys are missing.
+      Error(key, JoinKey(key_path, name),
+            "merge keys (`<<: *anchor`) are not supported: write the keys out (anchors and "
+            "aliases of whole values are)");
+      merged = true;
+      continue;
+    }
     if (!known) {
       std::string message = "unknown key '" + name + "' (";
       if (const std::string near = NearestKey(name, required, optional); !near.empty()) {
@@ -606,7 +615,7 @@ bool YamlReader::CheckMap(const YAML::Node& node, const std::string& key_path,
     }
   }
   for (std::string_view k : required) {
-    if (!seen.contains(k)) {
+    if (!seen.contains(k) && !merged) {
       Error(node, JoinKey(key_path, k), "missing required key '" + std::string(k) + "'");
     }
   }

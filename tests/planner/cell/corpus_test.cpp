@@ -417,6 +417,13 @@ const std::vector<Case>& Cases() {
             R"(^@/c60_welds\.csv:2:23: error: group: 'grp ' begins or ends with a space \(names are compared exactly\)$)",
             R"(^@/c60_welds\.csv:4:1: error: id: ' A3' begins or ends with a space \(names are compared exactly\)$)"},
            3},
+          // A fresh station author (2026-12-07): YAML's merge key, which yaml-cpp reads as a
+          // plain key, was "unknown key '<<'" beside the keys it should have brought.
+          {"c61_merge_key.yaml",
+           Loader::kCell,
+           {R"(^@/c61_merge_key\.yaml:4:1: error: x-arm: unknown key 'x-arm')",
+            R"(^@/c61_merge_key\.yaml:8:5: error: robots\[0\]\.<<: merge keys \(`<<: \*anchor`\) are not supported: write the keys out \(anchors and aliases of whole values are\)$)"},
+           2},
           {"u17_slow_joints.urdf",
            Loader::kUrdf,
            {R"(^@/u17_slow_joints\.urdf:11:5: error: joint\[joint_1\]\.limit\.velocity: velocity 1e-07 rad/s is below the sanity bound: expected >= 0\.01 rad/s \(0\.57 deg/s: slower than any real robot's joint\)$)",
