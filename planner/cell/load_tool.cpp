@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -189,6 +190,26 @@ bool CheckGunLength(YamlReader& reader, const YAML::Node& node, const std::strin
   return false;
 }
 
+// The TCP's z axis is the gun's approach direction, from the gun into the sheet (the weld
+// frame's z is −normal): it points away from the flange, along the offset (a C gun) or across
+// it (an X gun's TCP to the side). One pointing back at the flange (within 45°) made every weld
+// "joint limits" without a word about the gun: a warning at `tcp`.
+void WarnOfTcpAxisTowardsTheFlange(YamlReader& reader, const YAML::Node& node,
+                                   const Eigen::Isometry3d& X_FT) {
+  const Eigen::Vector3d offset = X_FT.translation();
+  if (offset.norm() < 1e-3) return;  // at the flange: no direction to compare with
+  const Eigen::Vector3d z = X_FT.linear().col(2);
+  const double cosine = z.dot(offset.normalized());
+  if (cosine > -std::cos(std::numbers::pi / 4)) return;
+  std::ostringstream text;
+  text << "the TCP's z axis points back towards the flange ("
+       << std::round(std::acos(cosine) * 180 / std::numbers::pi)
+       << " deg from the direction flange → TCP): weldcell's TCP z is the gun's approach "
+          "direction, from the electrodes into the sheet; turn the tcp's rpy by 180 deg about x "
+          "if the gun was modelled the other way";
+  reader.Warning(node, "tcp", text.str());
+}
+
 // How far a collision shape reaches from the flange (m): its origin's distance and the radius of
 // the sphere about it that holds it.
 double ShapeReach(const Geometry& g) {
@@ -262,6 +283,7 @@ std::optional<Tool> ReadTool(const fs::path& tool_yaml, const Reference& ref, Lo
       tool.X_FT = *X;
       CheckGunLength(reader, *tcp, "tcp", "the TCP lies", tool.X_FT.translation().norm(),
                      " from the flange", kMaxGunReach, units);
+      WarnOfTcpAxisTowardsTheFlange(reader, *tcp, tool.X_FT);
     }
   }
   if (auto v = YamlReader::Get(root, "approach_distance")) {

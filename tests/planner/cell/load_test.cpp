@@ -188,6 +188,35 @@ TEST(LoadRobotModelTest, AnAccelerationNoArmReachesIsAWarningAtItsValue) {
       172.0);
 }
 
+// A gun modelled with its TCP z pointing back at the flange (a fresh station author's flipped C
+// gun) made every weld "joint limits" without a word about the gun: a warning at `tcp`. The
+// shipped guns (C gun along the offset, X gun across it) give none.
+TEST(LoadToolTest, ATcpAxisPointingBackAtTheFlangeIsAWarning) {
+  const fs::path dir = fs::absolute(weldcell::testing::FreshDirectory("tcp_axis"));
+  int guns = 0;
+  const auto warnings_of = [&](const std::string& rpy) {
+    const fs::path file = dir / ("gun_" + std::to_string(++guns) + ".yaml");
+    std::ofstream(file)
+        << "format: weldcell-tool/1\nname: g\nunits: {length: mm, angle: deg}\n"
+           "tcp: {xyz: [0, 0, 450], rpy: "
+        << rpy
+        << "}\napproach_distance: 100\nclose_time: 0.2\nopen_time: 0.1\nweld_time: 0.3\n"
+           "collision:\n  - {box: [100, 100, 100], pose: {xyz: [0, 0, 50]}}\n";
+    std::vector<std::string> out;
+    for (const Diagnostic& d : LoadTool(file).warnings) out.push_back(d.ToString());
+    return out;
+  };
+  EXPECT_THAT(warnings_of("[180, 0, 0]"),
+              ElementsAre(::testing::HasSubstr(
+                  ":4:6: warning: tcp: the TCP's z axis points back towards the flange (180 deg "
+                  "from the direction flange → TCP)")));
+  EXPECT_THAT(warnings_of("[0, 0, 0]"), ::testing::IsEmpty());
+  EXPECT_THAT(warnings_of("[0, -90, 0]"), ::testing::IsEmpty());  // across, as the X gun's
+  for (const char* gun : {"robots/tools/c_gun.yaml", "robots/tools/x_gun.yaml"}) {
+    EXPECT_THAT(LoadTool(gun).warnings, ::testing::IsEmpty()) << gun;
+  }
+}
+
 TEST(LoadToolTest, GunInSiUnits) {
   const auto loaded = LoadTool(kGood / "gun.yaml");
   const Tool& t = loaded.value;
