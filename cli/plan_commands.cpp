@@ -394,6 +394,9 @@ nlohmann::ordered_json PlanResultJson(const PlanResult& r) {
   j["cycle_time"] = r.cell.cycle_time;
   j["unplanned"] = r.out.plan.unreachable.size();
   j["violations"] = r.report.violations.size();
+  // Those that make the plan unsafe to run (what blocks the programs): `violations` also counts
+  // the unplanned welds and the cycle time, which a script took for collisions.
+  j["unsafe_violations"] = r.report.unsafe_count();
   j["verdict"] = verify::ToString(r.verdict);
   // null when the programs were written, or none were due (no controller, a plan that fails
   // verification); else why not (the exit code is 2).

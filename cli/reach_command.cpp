@@ -57,6 +57,10 @@ void PrintTable(const cell::Cell& c, const reach::ReachMap& map) {
     }
     std::cout << '\n';
   }
+  // What the cells mean, for someone who knows robots but not weldcell.
+  std::cout << "(a number: the gun poses, IK branches x gun spins x tilts, that put the TCP on "
+               "the weld free of collision; else why no pose does: `--csv` gives each reason "
+               "in full)\n";
   std::cout << "\nper robot:\n";
   for (int r = 0; r < map.robot_count(); ++r) {
     int reachable = 0, only = 0;

@@ -443,6 +443,9 @@ TEST(CliTest, PlanWithUnplannedWeldsNeverSaysFits) {
   const CommandRun reach = Weldcell("reach " + (dir / "cell.yaml").string());
   EXPECT_EQ(reach.exit_code, 1) << reach.out;
   EXPECT_THAT(reach.out, ContainsRegex("\n  FAR: R1: out of range[^;\n]*\n"));
+  // The table says what its numbers are (a fresh user could not tell).
+  EXPECT_THAT(reach.out, HasSubstr("\n(a number: the gun poses, IK branches x gun spins x tilts, "
+                                   "that put the TCP on the weld free of collision;"));
   std::ifstream in(dir / "plan.json");
   std::stringstream text;
   text << in.rdbuf();

@@ -224,6 +224,9 @@ TEST(ReportCliTest, JsonCarriesTheBreakdownAndTheOutputPathsAndJunitIsDeterminis
   EXPECT_FALSE(j["cell"]["name"].get<std::string>().empty());
   EXPECT_EQ(j["warnings"], nlohmann::json::array());
   EXPECT_EQ(j["verdict"], "too long");
+  // The missed cycle time is a violation of verify's, not one that makes the plan unsafe.
+  EXPECT_GE(j["violations"].get<int>(), 1);
+  EXPECT_EQ(j["unsafe_violations"], 0);
   const nlohmann::json& br = j["breakdown"];
   ASSERT_EQ(br["robots"].size(), 2u);
   for (const nlohmann::json& robot : br["robots"]) {
