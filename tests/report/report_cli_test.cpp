@@ -66,6 +66,12 @@ void ExpectBreakdownJsonOf(const plan::CycleBreakdown& b, const nlohmann::json& 
   EXPECT_GT(waits, 0) << "the fixture's plan was meant to have a wait to compare";
 }
 
+// kTooShort's text with its robots named by absolute paths: a copy of it loads from any folder.
+std::string MovableTooShortCell() {
+  return std::regex_replace(ReadText(kTooShort), std::regex("\\.\\./\\.\\./\\.\\./\\.\\./robots/"),
+                            (fs::current_path() / "robots").string() + "/");
+}
+
 TEST(ReportCliTest, TooShortACycleTimeExitsOneWithAFailingJunitCase) {
   const fs::path dir = TempDir("too_short");
   const CommandRun r = Weldcell("plan " + kTooShort + " -o " + dir.string());
@@ -139,10 +145,7 @@ TEST(ReportCliTest, TooShortACycleTimeExitsOneWithAFailingJunitCase) {
 // with advice to speed up the joints.
 TEST(ReportCliTest, ACycleTimeMissedByFarIsStillAFailingRequirement) {
   const fs::path dir = TempDir("far_too_short");
-  std::ifstream in(kTooShort);
-  std::string cell((std::istreambuf_iterator<char>(in)), {});
-  cell = std::regex_replace(cell, std::regex("\\.\\./\\.\\./\\.\\./\\.\\./robots/"),
-                            (fs::current_path() / "robots").string() + "/");
+  std::string cell = MovableTooShortCell();
   cell = std::regex_replace(cell, std::regex("\ncycle_time: 2\n"), "\ncycle_time: 0.2\n");
   std::ofstream(dir / "cell.yaml") << cell;
   const CommandRun r =
@@ -162,10 +165,7 @@ TEST(ReportCliTest, ACycleTimeMissedByFarIsStillAFailingRequirement) {
 TEST(ReportCliTest, BadInputReplacesJunitXmlByAnErrorCase) {
   const fs::path dir = TempDir("junit_of_bad_input");
   fs::create_directories(dir / "station");
-  std::ifstream in(kTooShort);
-  std::string cell((std::istreambuf_iterator<char>(in)), {});
-  cell = std::regex_replace(cell, std::regex("\\.\\./\\.\\./\\.\\./\\.\\./robots/"),
-                            (fs::current_path() / "robots").string() + "/");
+  std::string cell = MovableTooShortCell();
   const std::string file = (dir / "station" / "cell.yaml").string();
   std::ofstream(file) << cell;
   const std::string plan = "plan -q " + file + " -j 2 -o " + (dir / "out").string();
@@ -192,10 +192,7 @@ TEST(ReportCliTest, BadInputReplacesJunitXmlByAnErrorCase) {
 // The station's load warnings were only on stderr: `plan --json` carries them for a CI job.
 TEST(ReportCliTest, JsonCarriesTheStationsLoadWarnings) {
   const fs::path dir = TempDir("json_warnings");
-  std::ifstream in(kTooShort);
-  std::string cell((std::istreambuf_iterator<char>(in)), {});
-  cell = std::regex_replace(cell, std::regex("\\.\\./\\.\\./\\.\\./\\.\\./robots/"),
-                            (fs::current_path() / "robots").string() + "/");
+  std::string cell = MovableTooShortCell();
   cell = std::regex_replace(cell, std::regex("obstacles:\n"),
                             "  - {id: D, p: [182, -360, 1004.5], n: [0, 0, 1], tilt: 10}\n"
                             "obstacles:\n");
