@@ -12,6 +12,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <regex>
 #include <sstream>
 #include <string_view>
 
@@ -665,10 +666,46 @@ void PlanIntoFolder(const PlanArgs& args, const GlobalOptions& global,
   }
 }
 
-// `weldcell plan`: claims the output folder, then PlanIntoFolder. Bad input found after the
-// folder is claimed (the station, the site, the programs folder, a plan it cannot hold) replaces
+// The junit suite of a station whose cell file could not be loaded: the top-level `name:` its
+// first lines give (a passing run's suite is the station's name), else as
+// report::SuiteOfCellFile.
+std::string SuiteOfCellFile(const std::string& cell_file) {
+  static const std::regex kName(R"(name:[ \t]*(["']?)([^"'#\r]*?)\1[ \t]*(#.*)?\r?)");
+  // Only a regular file of a cell's size is read: a FIFO given as the cell would block the run.
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(cell_file, ec) ||
+      std::filesystem::file_size(cell_file, ec) > (std::uintmax_t{1} << 24) || ec) {
+    return report::SuiteOfCellFile(cell_file);
+  }
+  std::ifstream in(cell_file);
+  std::string line;
+  for (int i = 0; i < 200 && std::getline(in, line); ++i) {
+    std::smatch m;
+    if (std::regex_match(line, m, kName) && m[2].length() > 0) return m[2].str();
+  }
+  return report::SuiteOfCellFile(cell_file);
+}
+
+// Whether every problem of `e` lies in the output folder `folder` (a program there edited
+// since, OUT/programs/ a file): a problem of the outputs, not of the station.
+bool InTheOutputFolder(const InputError& e, const std::filesystem::path& folder) {
+  std::error_code ec;
+  const std::filesystem::path out = std::filesystem::weakly_canonical(folder, ec);
+  return !e.diagnostics().empty() &&
+         std::all_of(e.diagnostics().begin(), e.diagnostics().end(), [&](const Diagnostic& d) {
+           std::error_code ec2;
+           const std::filesystem::path file = std::filesystem::weakly_canonical(d.where.file, ec2);
+           const std::filesystem::path rel = file.lexically_relative(out);
+           return !d.where.file.empty() && !rel.empty() && *rel.begin() != "..";
+         });
+}
+
+// `weldcell plan`: claims the output folder, then PlanIntoFolder. Bad input of the station
+// found after the folder is claimed (the station, the site, a plan it cannot hold) replaces
 // OUT/junit.xml by one error case, so that a CI job's report does not keep the last run's
-// passing cases; plan.json, report.html and the programs stay as they were.
+// passing cases; plan.json, report.html and the programs stay as they were. A problem of the
+// output folder itself (OUT/programs/ not writable, a program there edited since) and a run
+// interrupted meanwhile write nothing (Ctrl-C while a broken station loads is exit 130).
 void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) {
   // Ctrl-C is caught from the start (loading a big station takes a while, and the output
   // folder is made and probed here): the first one is seen at the pipeline's first poll.
@@ -682,13 +719,21 @@ void RunPlan(const PlanArgs& args, const GlobalOptions& global, int* exit_code) 
   // Made (and removed again when nothing is written) and locked now: a second run into the same
   // folder is refused at once, not mixed with this one's files.
   const OutputFolder out_folder(args.out, "--out");
-  std::string suite = report::SuiteOfCellFile(args.cell);
+  std::string suite;  // the station's name once it is loaded
   try {
     PlanIntoFolder(args, global, interrupted, out_folder, &suite, exit_code);
   } catch (const InputError& e) {
+    if (interrupted.load()) {
+      StageBars quiet(false);
+      StopIfInterrupted(interrupted, &quiet, exit_code);
+      return;
+    }
+    if (InTheOutputFolder(e, folder)) throw;
     try {
       const FatalSignalsDeferred deferred;
-      WriteFileAtomically(junit_file, report::JunitOfInputError(suite, args.cell, e.what()));
+      WriteFileAtomically(
+          junit_file, report::JunitOfInputError(suite.empty() ? SuiteOfCellFile(args.cell) : suite,
+                                                args.cell, e.what()));
       out_folder.Keep();
     } catch (const std::exception&) {
       // The folder takes no file (a full disk): the error said on stderr is all there is.

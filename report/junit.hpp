@@ -15,8 +15,8 @@ namespace weldcell::report {
 /// <failure message="<message>" type="requirement"><details></failure>. All text escaped.
 std::string JunitXml(const std::string& suite, const std::vector<RequirementResult>& results);
 
-/// The suite name of a station whose file could not be read (yet): its folder's name for a
-/// file named cell.yaml (`cells/S/cell.yaml` → "S"), else the file's name without extension.
+/// The suite name of a station whose file could not be read: its folder's name for a file named
+/// cell.yaml (`cells/S/cell.yaml` → "S"), else the file's name without extension.
 std::string SuiteOfCellFile(const std::string& cell_file);
 
 /// A JUnit XML document for a run stopped by bad input (exit 2): the suite `weldcell.<suite>`

@@ -535,8 +535,14 @@ std::string SizeText(const Eigen::Vector3d& size, double unit, const char* name)
 // welds, which every robot then reached): an obstacle larger than any station or smaller than
 // any fixture, welds that lie on no obstacle. Only for a cell without errors (the obstacles are
 // those of `obstacles`, in its order; cell.welds the valid entries of `welds`, in theirs).
-void WarnOfImplausibleSizes(const YamlReader& reader, const YAML::Node* obstacles, const Cell& cell,
+void WarnOfImplausibleSizes(const YamlReader& reader, const YAML::Node* obstacles,
+                            const internal::Units& units, const Cell& cell,
                             const std::vector<internal::WeldEntry>& welds, DiagnosticSink& sink) {
+  // A primitive's size is in the cell's length unit: mm without `units` is the likely mistake
+  // only where the cell gives none.
+  const char* primitive_hint = units.length == 1.0
+                                   ? "sizes in millimetres without `units: {length: mm}`?"
+                                   : "check its size";
   std::vector<Eigen::AlignedBox3d> boxes;
   for (std::size_t i = 0; i < cell.obstacles.size(); ++i) {
     const Obstacle& o = cell.obstacles[i];
@@ -550,7 +556,7 @@ void WarnOfImplausibleSizes(const YamlReader& reader, const YAML::Node* obstacle
                                SizeText(size, 1.0, "m"),
                                o.geometry.shape.kind == ShapeKind::kMesh
                                    ? "a mesh in millimetres needs `scale: 0.001`"
-                                   : "sizes in millimetres without `units: {length: mm}`?"));
+                                   : primitive_hint));
     } else if (size.maxCoeff() < kMinObstacleSize) {
       sink.Warning(reader.Where((*obstacles)[i]), key,
                    fmt::format("'{}' spans {}, smaller than any fixture: {}", o.name,
@@ -740,7 +746,7 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
   CheckOutsideSolids(cell, robot_where, welds, sink);
   if (!sink.has_errors()) {
     const std::optional<YAML::Node> obstacles = YamlReader::Get(root, "obstacles");
-    WarnOfImplausibleSizes(reader, obstacles ? &*obstacles : nullptr, cell, welds, sink);
+    WarnOfImplausibleSizes(reader, obstacles ? &*obstacles : nullptr, units, cell, welds, sink);
     WarnOfUnusedTilt(root, cell, welds, sink);
   }
 

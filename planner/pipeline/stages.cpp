@@ -297,6 +297,12 @@ void PriceLearned(const cell::Cell& cell, const reach::ReachMap& reach, const Pl
     if (warnings) warnings->push_back(m.fallback);
     return;
   }
+  // A model tried before the one used was refused: said too (a CI job could not tell that the
+  // first model it shipped was skipped).
+  if (m.model && !refusals.empty() && warnings) {
+    warnings->push_back(fmt::format("{}: {}; using travel model {} instead", cell.robots[r].name,
+                                    fmt::join(refusals, "; "), m.model->info().name));
+  }
   if (m.model && m.model->info().travel_plans != motion::kTravelPlans && warnings) {
     warnings->push_back(fmt::format(
         "{}: travel model {} learned the fastest of up to {} plans per move, the motion stage "

@@ -1204,6 +1204,55 @@ TEST(CliTest, InterruptWhileTheProgramsAreMadeLeavesNoFile) {
   EXPECT_FALSE(fs::exists(dir / "out" / "programs"));
 }
 
+// Ctrl-C while a station loads that then turns out broken: the run stopped with exit 2 and wrote
+// the input error's junit.xml (a fresh user, 2026-12-07); interrupted, it writes nothing and
+// exits 130. The station: a 1M-triangle body (seconds to load, nothing printed meanwhile: the
+// signal comes on a clock) and a weld inside a box.
+TEST(CliTest, InterruptWhileABrokenStationLoadsWritesNothing) {
+  const fs::path dir = TempDir("interrupt_load");
+  {
+    std::ofstream stl(dir / "big.stl", std::ios::binary);
+    const std::string header(80, ' ');
+    stl.write(header.data(), 80);
+    const std::uint32_t triangles = 1000000;
+    stl.write(reinterpret_cast<const char*>(&triangles), 4);
+    for (std::uint32_t t = 0; t < triangles; ++t) {
+      const float x = static_cast<float>(t % 1000) * 0.001f,
+                  y = static_cast<float>(t / 1000) * 0.001f;
+      const float v[12] = {0, 0, 1, x, y, 0, x + 0.001f, y, 0, x, y + 0.001f, 0};
+      stl.write(reinterpret_cast<const char*>(v), sizeof v);
+      const std::uint16_t attributes = 0;
+      stl.write(reinterpret_cast<const char*>(&attributes), 2);
+    }
+  }
+  std::ofstream(dir / "cell.yaml")
+      << "format: weldcell/1\nname: slow\ncycle_time: 10\nrobots:\n  - {name: R1, model: "
+      << fs::absolute("robots/fanuc_r2000ic165f/robot.yaml").string()
+      << ", tool: " << fs::absolute("robots/tools/c_gun.yaml").string()
+      << ", base: {xyz: [0, -2, 0]}}\nwelds:\n  - {id: W1, p: [0.5, 0.5, 1], n: [0, 0, 1]}\n"
+         "obstacles:\n  - {name: body, mesh: big.stl, pose: {xyz: [0, 0, 2]}}\n"
+         "  - {name: box, box: [0.2, 0.2, 0.2], pose: {xyz: [0.5, 0.5, 1]}}\n";
+  const fs::path out = dir / "out";
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, STDOUT_FILENO);
+    ::dup2(null, STDERR_FILENO);
+    ::execl(WELDCELL_BINARY, WELDCELL_BINARY, "plan", (dir / "cell.yaml").c_str(), "-o",
+            out.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::usleep(500000);  // the load of the body takes seconds
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, WNOHANG), 0) << "the station loaded within 0.5 s";
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  EXPECT_FALSE(fs::exists(out / "junit.xml"));
+}
+
 // With --json, a run that ends without its result still prints one JSON document on stdout,
 // the error (stdout was empty): Ctrl-C while planning. `--travel-time learned` with a models
 // folder that holds no model: its warnings come after Ctrl-C is caught (no progress with --json).

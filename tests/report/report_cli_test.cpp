@@ -176,9 +176,11 @@ TEST(ReportCliTest, BadInputReplacesJunitXmlByAnErrorCase) {
   const CommandRun bad = Weldcell(plan);
   EXPECT_EQ(bad.exit_code, 2) << bad.out;
   const std::string junit = ReadText(dir / "out" / "junit.xml");
-  EXPECT_THAT(junit, HasSubstr("<testsuite name=\"weldcell.station\" tests=\"1\" failures=\"0\" "
+  // The suite of the passing run, named by the station's `name:` (read though the file is not
+  // valid), so that a dashboard sees the same suite fail.
+  EXPECT_THAT(junit, HasSubstr("<testsuite name=\"weldcell.too_short\" tests=\"1\" failures=\"0\" "
                                "errors=\"1\""));
-  EXPECT_THAT(junit, HasSubstr("<testcase classname=\"weldcell.station\" name=\"station input "
+  EXPECT_THAT(junit, HasSubstr("<testcase classname=\"weldcell.too_short\" name=\"station input "
                                "valid\" time=\"0\">\n      <error message=\"" +
                                file + ":8:13: error: cycle_time: expected a number"));
   EXPECT_EQ(ReadText(dir / "out" / "plan.json"), plan_json);

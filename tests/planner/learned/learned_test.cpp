@@ -1496,10 +1496,19 @@ TEST(LearnedMonitoring, TheNextModelIsTriedWhenOneIsRefusedOnTheStation) {
                          RangeModel(c.robots[0], "wide", -1e9f, 1e9f)},
                         {}},
       .travel_fallbacks = {"", "B: none"}};
-  const plan::Plan used = pipeline::PlanCell(c, world, options).plan;
+  const pipeline::PlanOutput out = pipeline::PlanCell(c, world, options);
+  const plan::Plan& used = out.plan;
   ASSERT_EQ(used.travel.robots.size(), 2u);
   EXPECT_EQ(used.travel.kind, "learned");
   EXPECT_EQ(used.travel.robots[0].source, "learned wide");
+  // The models refused on the way are said.
+  EXPECT_THAT(out.statistics.travel_warnings,
+              ::testing::Contains(
+                  "A: travel model narrow refused: 100 % of the moves have inputs far outside its "
+                  "training range (most often t_j1); travel model slow refused: it learned moves "
+                  "timed at speed_scale 0.5, this station's settings.motion.speed_scale is 1 "
+                  "(train a model on stations of this speed scale); using travel model wide "
+                  "instead"));
   EXPECT_EQ(used.travel.robots[0].fallback, "");
   EXPECT_EQ(used.travel.robots[0].drift_threshold_pct, 8.0);
 
