@@ -213,11 +213,22 @@ std::vector<Diagnostic> CheckHomes(const cell::Cell& cell, const collision::Coll
                  (found[i].second ? "in contact" : body_note) + ")";
       }
       if (found.size() > kShown) pairs += fmt::format(" and {} more", found.size() - kShown);
+      // Two links that move with no joint (the bases) meet wherever the homes are.
+      const bool bases = std::any_of(found.begin(), found.end(), [&](const auto& f) {
+        const collision::Contact& c = f.first;
+        return c.first.kind == collision::BodyKind::kLink &&
+               c.second.kind == collision::BodyKind::kLink &&
+               FixedToTheBase(*cell.robots[c.first.robot].model, c.first.index) &&
+               FixedToTheBase(*cell.robots[c.second.robot].model, c.second.index);
+      });
       out.push_back(
           {.severity = Severity::kError,
            .where = where(a),
            .key_path = key(a),
-           .message = home_text(a) + " and " + home_text(b) + " are in collision: " + pairs});
+           .message = home_text(a) + " and " + home_text(b) + " are in collision: " + pairs +
+                      (bases ? "; links that move with no joint meet, so no home frees them: "
+                               "move a robot's base"
+                             : "")});
     }
   }
   return out;

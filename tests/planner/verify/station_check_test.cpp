@@ -112,6 +112,17 @@ TEST(CheckHomesTest, ABaseStandingOnAnObstacleSaysNoHomeFreesIt) {
                         "few mm"));
 }
 
+// Two robots whose bases touch: no home frees them either (a fresh user got no hint).
+TEST(CheckHomesTest, TwoBasesInContactSayNoHomeFreesThem) {
+  cell::Cell c = cell::LoadCell("cells/demo/cell.yaml").value;
+  c.robots[1].X_WB = c.robots[0].X_WB;
+  c.robots[1].X_WB.translation().x() += 0.3;  // beside R1, the two bases overlapping
+  const std::vector<Diagnostic> d = CheckHomes(c, MakeVerifierWorld(c));
+  ASSERT_FALSE(d.empty());
+  EXPECT_THAT(All(d), HasSubstr("links that move with no joint meet, so no home frees them: move "
+                                "a robot's base"));
+}
+
 TEST(CheckHomesTest, ObstacleWithinTheMotionMarginButNotTouching) {
   const cell::Cell c = Load("home_near_pillar");
   const collision::CollisionWorld world = MakeVerifierWorld(c);
