@@ -607,7 +607,7 @@ void WarnOfImplausibleSizes(const YamlReader& reader, const YAML::Node* obstacle
 // reached only along its normal: its tolerance is never used (a fresh user's `tilt: 10` left
 // seven welds unreached that `tilt_step: 5` reached). One warning, at the first such weld; none
 // where `tilt_step: 0` is written (the normal only, on purpose).
-void WarnOfUnusedTilt(const YAML::Node& root, const Cell& cell,
+void WarnOfUnusedTilt(const YamlReader& reader, const YAML::Node& root, const Cell& cell,
                       const std::vector<internal::WeldEntry>& welds, DiagnosticSink& sink) {
   const auto settings = YamlReader::Get(root, "settings");
   const auto reach =
@@ -628,7 +628,19 @@ void WarnOfUnusedTilt(const YAML::Node& root, const Cell& cell,
     first_entry = &e;
   }
   if (first == nullptr) return;
-  sink.Warning(first_entry->where, first_entry->id_key,
+  // Said where the tilt is most likely written: `welds.defaults.tilt` when the cell gives one
+  // (the weld CSV's rows then leave it empty), else at the first such weld.
+  SourceLocation where = first_entry->where;
+  std::string key = first_entry->id_key;
+  if (const auto list = YamlReader::Get(root, "welds"); list && list->IsMap()) {
+    if (const auto defaults = YamlReader::Get(*list, "defaults"); defaults && defaults->IsMap()) {
+      if (const auto tilt = YamlReader::Get(*defaults, "tilt")) {
+        where = reader.Where(*tilt);
+        key = "welds.defaults.tilt";
+      }
+    }
+  }
+  sink.Warning(where, key,
                fmt::format("weld {}{} allows a tilt of {:g} deg, but settings.reach.tilt_step is "
                            "not given (0): reach tries the normal only (give a tilt_step, e.g. "
                            "5 deg, to use the tolerance, or 0 to say so)",
@@ -747,7 +759,7 @@ Loaded<Cell> LoadCell(const fs::path& cell_yaml, const LoadOptions& options) {
   if (!sink.has_errors()) {
     const std::optional<YAML::Node> obstacles = YamlReader::Get(root, "obstacles");
     WarnOfImplausibleSizes(reader, obstacles ? &*obstacles : nullptr, units, cell, welds, sink);
-    WarnOfUnusedTilt(root, cell, welds, sink);
+    WarnOfUnusedTilt(reader, root, cell, welds, sink);
   }
 
   sink.ThrowIfErrors();

@@ -495,6 +495,17 @@ TEST(LoadCellTest, SizesOfAnotherUnitAreWarningsAtTheirLine) {
                                 "allows a tilt of 10 deg, but settings.reach.tilt_step is not "
                                 "given (0): reach tries the normal only (give a tilt_step, e.g. "
                                 "5 deg, to use the tolerance, or 0 to say so)"));
+  // A tilt from the CSV's defaults is said at `welds.defaults.tilt`, where it is written.
+  std::ofstream(dir / "welds.csv") << "id,x,y,z,nx,ny,nz\nC1,1,0,0.1,0,0,1\n";
+  const std::string csv = (dir / "csv.yaml").string();
+  EXPECT_THAT(warnings("csv.yaml",
+                       "welds: {file: welds.csv, defaults: {weld_time: 1, tilt: 10}}\n"
+                       "obstacles:\n  - {name: part, box: [0.2, 0.2, 0.2], pose: {xyz: [1, 0, "
+                       "0]}}\nunits: {angle: deg}\n"),
+              ElementsAre(csv + ":6:57: warning: welds.defaults.tilt: weld C1 allows a tilt of 10 "
+                                "deg, but settings.reach.tilt_step is not given (0): reach tries "
+                                "the normal only (give a tilt_step, e.g. 5 deg, to use the "
+                                "tolerance, or 0 to say so)"));
   // tilt_step written as 0: the normal only, on purpose.
   EXPECT_EQ(warnings("off_step.yaml", off_part + "settings: {reach: {tilt_step: 0}}\n").size(), 1u);
 }
