@@ -64,7 +64,7 @@ inline constexpr std::string_view kFanucNumbered = "";
 inline constexpr std::string_view kInformNames =
     "nop end movj movl movc movs imov call job ret jump label if wait timer dout dout pulse din "
     "set add sub mul div inc dec and or not xor cwait advstop pause stop on off in ot ib ob "
-    "argf vj v pl tool";
+    "argf vj v pl tool shifton shiftoff mshift";
 inline constexpr std::string_view kInformNumbered = "";
 
 /// URScript keywords, the built-in functions the program calls and those that must never be
@@ -102,7 +102,9 @@ inline constexpr std::string_view kRapidCallKeywords =
     "searchextj spotj spotl spotml indamove indcmove inddmove indrmove indreset actunit "
     "deactunit syncmoveon syncmoveoff softact softdeact gripload mechunitload loadid "
     "connect idelete ienable idisable isignaldi isignaldo isignalgi isignalgo itimer "
-    "wzlimsup wzenable wzdisable wzfree tunereset tuneservo callbyvar";
+    "wzlimsup wzenable wzdisable wzfree tunereset tuneservo callbyvar "
+    // Program displacement and external axis offsets: they would shift every later position.
+    "pdispon pdispset pdispoff eoffson eoffsset eoffsoff";
 /// Prefixes: every Move*, the independent axes (Ind*), Trigg*, Search*, world zones (WZ*).
 inline constexpr std::string_view kRapidCallPrefixes = "move ind trigg search wz";
 
@@ -110,7 +112,7 @@ inline constexpr std::string_view kUrCallKeywords =
     "halt popup sleep sync textmsg def end if elif else while return thread run kill "
     "enter_critical exit_critical force_mode end_force_mode freedrive_mode end_freedrive_mode "
     "teach_mode end_teach_mode position_deviation_warning protective_stop power_off "
-    "zero_ftsensor";
+    "zero_ftsensor powerdown";
 /// Prefixes: every move*, servo*, speed*, stop*, set_*, write_*, path offsets and conveyor
 /// tracking.
 inline constexpr std::string_view kUrCallPrefixes =

@@ -192,6 +192,10 @@ TEST_F(NamesTest, AWeldCallBeyondItsDialectsRulesIsAnErrorAtItsLine) {
       {"abb_rapid", "main {n};", "main is a reserved word, built-in or a name the exported"},
       {"abb_rapid", "tool1 {n};", "tool1 has the form of a name the exported program declares"},
       {"kuka_krl", "XP1({n})", "XP1 has the form of a name the exported program declares"},
+      {"abb_rapid", "PDispSet {n};", "PDispSet is a motion, I/O or flow statement"},
+      {"abb_rapid", "EOffsSet {n};", "EOffsSet is a motion, I/O or flow statement"},
+      {"ur_script", "powerdown({n})", "powerdown is a motion, I/O or flow statement"},
+      {"yaskawa_inform", "CALL JOB:SHIFTON ARGF{n}", "SHIFTON is a reserved word"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.dialect + ": " + c.call);
